@@ -1,0 +1,89 @@
+package broadcast
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors. Their text starts with "broadcast: ".
+var (
+	// ErrInvalidUpdate is wrapped by every error of Update.Validate.
+	ErrInvalidUpdate = errors.New("broadcast: invalid update")
+	// ErrNoChannels is returned by New without channels.
+	ErrNoChannels = errors.New("broadcast: no channels")
+	// ErrDuplicateChannel is returned by New when two channels share a name.
+	ErrDuplicateChannel = errors.New("broadcast: duplicate channel name")
+)
+
+// Permanent marks err as not worth retrying: the platform rejected the
+// message, the credentials are wrong, the configuration is bad. Permanent(nil)
+// is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+// RetryAfter marks err as transient with a hint: retry no sooner than d (an
+// HTTP 429 with Retry-After, a rate-limit reset). RetryAfter(nil, d) is nil.
+func RetryAfter(err error, d time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return &retryAfterError{err: err, d: max(d, 0)}
+}
+
+type retryAfterError struct {
+	err error
+	d   time.Duration
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// RetryDelay returns the wait err asks for through RetryAfter, if any.
+func RetryDelay(err error) (time.Duration, bool) {
+	var r *retryAfterError
+	if errors.As(err, &r) {
+		return r.d, true
+	}
+	return 0, false
+}
+
+// DeliveryError is one channel's failure to deliver an update, after all
+// its attempts. Send joins one per failed channel.
+type DeliveryError struct {
+	Channel  string
+	Attempts int
+	Err      error
+}
+
+func (e *DeliveryError) Error() string {
+	return fmt.Sprintf("broadcast: channel %s: %s after %d %s: %v",
+		e.Channel, "failed", e.Attempts, plural(e.Attempts, "attempt", "attempts"), e.Err)
+}
+
+// Unwrap returns the last attempt's error.
+func (e *DeliveryError) Unwrap() error { return e.Err }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+var errFailedUnknown = errors.New("failed")

@@ -1,0 +1,319 @@
+package broadcast
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is the state an update announces. The values are Atlassian
+// Statuspage's: four for incidents and four for scheduled maintenance.
+type Status string
+
+// Incident statuses.
+const (
+	StatusInvestigating Status = "investigating"
+	StatusIdentified    Status = "identified"
+	StatusMonitoring    Status = "monitoring"
+	StatusResolved      Status = "resolved"
+)
+
+// Maintenance statuses.
+const (
+	StatusScheduled  Status = "scheduled"
+	StatusInProgress Status = "in_progress"
+	StatusVerifying  Status = "verifying"
+	StatusCompleted  Status = "completed"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusInvestigating, StatusIdentified, StatusMonitoring, StatusResolved,
+		StatusScheduled, StatusInProgress, StatusVerifying, StatusCompleted:
+		return true
+	}
+	return false
+}
+
+// Label is the status as people read it ("Investigating", "In progress").
+func (s Status) Label() string {
+	if s == "" {
+		return ""
+	}
+	t := strings.ReplaceAll(string(s), "_", " ")
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// Impact is how badly the incident affects users.
+type Impact string
+
+// Impact levels, as Statuspage names them.
+const (
+	ImpactNone        Impact = "none"
+	ImpactMinor       Impact = "minor"
+	ImpactMajor       Impact = "major"
+	ImpactCritical    Impact = "critical"
+	ImpactMaintenance Impact = "maintenance"
+)
+
+// Valid reports whether i is one of the known impacts.
+func (i Impact) Valid() bool {
+	switch i {
+	case ImpactNone, ImpactMinor, ImpactMajor, ImpactCritical, ImpactMaintenance:
+		return true
+	}
+	return false
+}
+
+// ComponentStatus is the state of one affected component.
+type ComponentStatus string
+
+// Component statuses, as Statuspage names them.
+const (
+	ComponentOperational   ComponentStatus = "operational"
+	ComponentDegraded      ComponentStatus = "degraded_performance"
+	ComponentPartialOutage ComponentStatus = "partial_outage"
+	ComponentMajorOutage   ComponentStatus = "major_outage"
+	ComponentMaintenance   ComponentStatus = "under_maintenance"
+)
+
+// Valid reports whether c is one of the known component statuses.
+func (c ComponentStatus) Valid() bool {
+	switch c {
+	case ComponentOperational, ComponentDegraded, ComponentPartialOutage,
+		ComponentMajorOutage, ComponentMaintenance:
+		return true
+	}
+	return false
+}
+
+// Label is the component status as people read it ("Degraded performance").
+func (c ComponentStatus) Label() string {
+	if c == "" {
+		return ""
+	}
+	t := strings.ReplaceAll(string(c), "_", " ")
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// Component is a part of the service and its state during the incident.
+type Component struct {
+	Name   string          `json:"name"`
+	Status ComponentStatus `json:"status"`
+}
+
+// Limits on an Update, the same as Statuspage's.
+const (
+	MaxTitleLength = 255    // characters (Unicode code points)
+	MaxBodyLength  = 25_000 // characters (Unicode code points)
+	maxIDLength    = 255    // bytes
+)
+
+// Update is one incident (or maintenance) update, the unit a Broadcaster
+// delivers. Its fields map one-to-one onto an Atlassian Statuspage incident
+// update.
+type Update struct {
+	// ID is the idempotency key of this update: sending the same ID again
+	// through a Broadcaster with the same Store delivers nothing twice.
+	// Empty: derived from the content (see WithDefaults).
+	ID string `json:"id"`
+	// IncidentID groups the updates of one incident, so that channels can
+	// thread them. Empty: a slug of Title.
+	IncidentID string `json:"incident_id"`
+	// Title names the incident. Required; at most 255 characters.
+	Title string `json:"title"`
+	// Status is the state this update announces. Required.
+	Status Status `json:"status"`
+	// Impact is optional.
+	Impact Impact `json:"impact,omitempty"`
+	// Body is plain text, at most 25,000 characters. Channels with a length
+	// limit shorten it.
+	Body string `json:"body,omitempty"`
+	// Components lists the affected components.
+	Components []Component `json:"components,omitempty"`
+	// URL links to the status page or the incident; an absolute http(s) URL.
+	// Channels never shorten it.
+	URL string `json:"url,omitempty"`
+	// Time is when the update was written. Zero: the time of Send.
+	Time time.Time `json:"time"`
+	// NextUpdate is the promised time of the next update. Zero: none.
+	NextUpdate time.Time `json:"next_update,omitempty"`
+	// Overrides holds per-channel text keyed by channel name, used instead
+	// of the rendered template (like Statuspage's custom tweet).
+	Overrides map[string]string `json:"overrides,omitempty"`
+}
+
+// Validate reports the first problem with u. Errors wrap ErrInvalidUpdate and
+// name the field, as in "broadcast: invalid update: Title: missing".
+// Validate does not require the fields WithDefaults fills in.
+func (u Update) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrInvalidUpdate, field, fmt.Sprintf(format, args...))
+	}
+	for _, f := range []struct{ name, v string }{
+		{"ID", u.ID}, {"IncidentID", u.IncidentID}, {"Title", u.Title}, {"Body", u.Body}, {"URL", u.URL},
+	} {
+		if !utf8.ValidString(f.v) {
+			return bad(f.name, "not valid UTF-8")
+		}
+	}
+	if len(u.ID) > maxIDLength {
+		return bad("ID", "longer than %d bytes", maxIDLength)
+	}
+	if len(u.IncidentID) > maxIDLength {
+		return bad("IncidentID", "longer than %d bytes", maxIDLength)
+	}
+	switch n := utf8.RuneCountInString(u.Title); {
+	case strings.TrimSpace(u.Title) == "":
+		return bad("Title", "missing")
+	case n > MaxTitleLength:
+		return bad("Title", "%d characters, more than %d", n, MaxTitleLength)
+	}
+	if u.Status == "" {
+		return bad("Status", "missing")
+	}
+	if !u.Status.Valid() {
+		return bad("Status", "unknown value %q", string(u.Status))
+	}
+	if u.Impact != "" && !u.Impact.Valid() {
+		return bad("Impact", "unknown value %q", string(u.Impact))
+	}
+	if n := utf8.RuneCountInString(u.Body); n > MaxBodyLength {
+		return bad("Body", "%d characters, more than %d", n, MaxBodyLength)
+	}
+	for i, c := range u.Components {
+		if strings.TrimSpace(c.Name) == "" {
+			return bad(fmt.Sprintf("Components[%d].Name", i), "missing")
+		}
+		if !c.Status.Valid() {
+			return bad(fmt.Sprintf("Components[%d].Status", i), "unknown value %q", string(c.Status))
+		}
+	}
+	if u.URL != "" {
+		if err := checkURL(u.URL); err != nil {
+			return bad("URL", "%s", err)
+		}
+	}
+	for k, v := range u.Overrides {
+		if k == "" {
+			return bad("Overrides", "empty channel name")
+		}
+		if !utf8.ValidString(v) {
+			return bad(fmt.Sprintf("Overrides[%q]", k), "not valid UTF-8")
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	p, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("not a URL")
+	}
+	if p.Scheme != "http" && p.Scheme != "https" {
+		return fmt.Errorf("must be an absolute http or https URL")
+	}
+	if p.Host == "" {
+		return fmt.Errorf("missing host")
+	}
+	if strings.ContainsAny(s, " \t\r\n") {
+		return fmt.Errorf("contains white space")
+	}
+	return nil
+}
+
+// WithDefaults returns u with its empty ID, IncidentID and Time filled in:
+//
+//   - IncidentID: a slug of Title ("CDN errors in EU" → "cdn-errors-in-eu").
+//     A title with no letters or digits in ASCII gets "incident-" and a hash.
+//   - ID: "u_" and 32 hex digits of a SHA-256 over IncidentID, Status, Impact,
+//     Title, Body, Components, URL, NextUpdate and Overrides — the same in every
+//     process and on every machine. Time is left out on purpose, so that
+//     re-running the same announcement is recognised as the same update; to
+//     post identical text twice, set ID yourself.
+//   - Time: now.
+//
+// The Broadcaster calls it before channels see the update.
+func (u Update) WithDefaults(now time.Time) Update {
+	if u.IncidentID == "" {
+		u.IncidentID = Slug(u.Title)
+	}
+	if u.ID == "" {
+		u.ID = u.contentID()
+	}
+	if u.Time.IsZero() {
+		u.Time = now
+	}
+	return u
+}
+
+func (u Update) contentID() string {
+	h := sha256.New()
+	field := func(s string) {
+		// Length-prefixed, so that no two field lists hash alike.
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	field("outagecast-update-v1")
+	field(u.IncidentID)
+	field(string(u.Status))
+	field(string(u.Impact))
+	field(u.Title)
+	field(u.Body)
+	for _, c := range u.Components {
+		field(c.Name)
+		field(string(c.Status))
+	}
+	field(u.URL)
+	if !u.NextUpdate.IsZero() {
+		field(u.NextUpdate.UTC().Format(time.RFC3339Nano))
+	}
+	keys := make([]string, 0, len(u.Overrides))
+	for k := range u.Overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		field(k)
+		field(u.Overrides[k])
+	}
+	var sum [sha256.Size]byte
+	return "u_" + hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+// Slug turns a title into an identifier of lower-case ASCII letters, digits
+// and dashes, at most 64 bytes. Titles without any such characters get
+// "incident-" and a short hash of the title instead.
+func Slug(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	s := strings.TrimRight(b.String(), "-")
+	if len(s) > 64 {
+		s = strings.TrimRight(s[:64], "-")
+	}
+	if s == "" {
+		sum := sha256.Sum256([]byte(title))
+		return "incident-" + hex.EncodeToString(sum[:6])
+	}
+	return s
+}

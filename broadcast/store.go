@@ -1,0 +1,110 @@
+package broadcast
+
+import (
+	"context"
+	"maps"
+	"sync"
+)
+
+// Store keeps what the Broadcaster needs to remember between attempts, sends
+// and (for durable stores) restarts: the last receipt per incident and
+// channel, for threading, and per-update delivery marks, for idempotency.
+//
+// Target "" stands for the channel as a whole; other targets are a channel's
+// recipients or endpoints. A Store must be safe for concurrent use. Mark must
+// have made the mark durable (as durable as the Store is) when it returns.
+type Store interface {
+	// LastReceipt returns channel's receipt for the latest delivered update of
+	// incidentID.
+	LastReceipt(ctx context.Context, incidentID, channel string) (Receipt, bool, error)
+	// SaveReceipt records r (r.Channel names the channel) as the latest of
+	// incidentID.
+	SaveReceipt(ctx context.Context, incidentID string, r Receipt) error
+	// Done reports whether target of channel was marked for updateID.
+	Done(ctx context.Context, updateID, channel, target string) (bool, error)
+	// Mark records that target of channel is done with updateID: delivered
+	// when failure is nil, failed permanently otherwise.
+	Mark(ctx context.Context, updateID, channel, target string, failure error) error
+}
+
+// MemoryStore is a Store in memory: it threads and deduplicates within one
+// process. Use a durable Store (broadcast/boltstore) to survive restarts.
+type MemoryStore struct {
+	mu       sync.Mutex
+	receipts map[receiptKey]Receipt
+	marks    map[markKey]string // failure text; "" when delivered
+}
+
+type receiptKey struct{ incident, channel string }
+type markKey struct{ update, channel, target string }
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{receipts: map[receiptKey]Receipt{}, marks: map[markKey]string{}}
+}
+
+// LastReceipt implements Store.
+func (s *MemoryStore) LastReceipt(_ context.Context, incidentID, channel string) (Receipt, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.receipts[receiptKey{incidentID, channel}]
+	return r, ok, nil
+}
+
+// SaveReceipt implements Store.
+func (s *MemoryStore) SaveReceipt(_ context.Context, incidentID string, r Receipt) error {
+	r.Meta = maps.Clone(r.Meta)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.receipts[receiptKey{incidentID, r.Channel}] = r
+	return nil
+}
+
+// Done implements Store.
+func (s *MemoryStore) Done(_ context.Context, updateID, channel, target string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.marks[markKey{updateID, channel, target}]
+	return ok, nil
+}
+
+// Mark implements Store.
+func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, failure error) error {
+	text := ""
+	if failure != nil {
+		text = failure.Error()
+		if text == "" {
+			text = "failed"
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.marks[markKey{updateID, channel, target}] = text
+	return nil
+}
+
+// storeLedger is the Ledger handed to a channel: the Store, seen through one
+// update and channel. Marks use a context that is not cancelled with the
+// Send, so a delivery that happened is recorded even as the caller gives up.
+type storeLedger struct {
+	ctx     context.Context
+	store   Store
+	update  string
+	channel string
+}
+
+func (l *storeLedger) Done(target string) bool {
+	done, err := l.store.Done(l.ctx, l.update, l.channel, target)
+	return err == nil && done
+}
+
+func (l *storeLedger) MarkDelivered(target string) error {
+	return l.store.Mark(l.ctx, l.update, l.channel, target, nil)
+}
+
+func (l *storeLedger) MarkFailed(target string, err error) error {
+	if err == nil {
+		err = errFailedUnknown
+	}
+	return l.store.Mark(l.ctx, l.update, l.channel, target, err)
+}
