@@ -72,8 +72,8 @@ type DeliveryError struct {
 }
 
 func (e *DeliveryError) Error() string {
-	return fmt.Sprintf("broadcast: channel %s: %s after %d %s: %v",
-		e.Channel, "failed", e.Attempts, plural(e.Attempts, "attempt", "attempts"), e.Err)
+	return fmt.Sprintf("broadcast: channel %s failed after %d %s: %v",
+		e.Channel, e.Attempts, plural(e.Attempts, "attempt", "attempts"), e.Err)
 }
 
 // Unwrap returns the last attempt's error.

@@ -287,29 +287,33 @@ func (u Update) contentID() string {
 }
 
 // Slug turns a title into an identifier of lower-case ASCII letters, digits
-// and dashes, at most 64 bytes. Titles without any such characters get
-// "incident-" and a short hash of the title instead.
+// and dashes, at most 64 bytes, cut at a dash where possible. Titles without
+// any such characters get "incident-" and a short hash of the title instead.
 func Slug(title string) string {
+	const maxLen = 64
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(title) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		if b.Len() > maxLen {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
 			dash = false
 			b.WriteRune(r)
-		default:
-			dash = true
+			continue
 		}
-		if b.Len() >= 64 {
-			break
-		}
+		dash = true
 	}
-	s := strings.TrimRight(b.String(), "-")
-	if len(s) > 64 {
-		s = strings.TrimRight(s[:64], "-")
+	s := b.String()
+	if len(s) > maxLen {
+		cut := strings.LastIndexByte(s[:maxLen+1], '-')
+		if cut <= 0 {
+			cut = maxLen
+		}
+		s = s[:cut]
 	}
 	if s == "" {
 		sum := sha256.Sum256([]byte(title))

@@ -1,0 +1,46 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func noop(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+	return broadcast.Receipt{ID: "1"}, nil
+}
+
+// BenchmarkSend measures the Broadcaster's own cost: validation, defaults,
+// store bookkeeping, fan-out and the report, with channels that do nothing.
+// Each iteration sends a new update (a new ID), as a real caller does.
+func BenchmarkSend(b *testing.B) {
+	for _, n := range []int{1, 10} {
+		b.Run(fmt.Sprintf("channels=%d", n), func(b *testing.B) {
+			chs := make([]broadcast.Channel, n)
+			for i := range chs {
+				chs[i] = broadcast.ChannelFunc(fmt.Sprintf("ch%d", i), noop)
+			}
+			bc, err := broadcast.New(chs, broadcast.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer bc.Close()
+			u := validUpdate()
+			ids := make([]string, b.N)
+			for i := range ids {
+				ids[i] = fmt.Sprintf("update-%d", i)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				u.ID = ids[i]
+				if _, err := bc.Send(ctx, u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

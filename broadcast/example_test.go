@@ -1,0 +1,98 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A Broadcaster delivers one update to every channel, retrying each on its
+// own. Here a channel fails twice with a transient error before it gets
+// through.
+func Example() {
+	tries := 0
+	flaky := broadcast.ChannelFunc("status-bot", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		tries++
+		if tries < 3 {
+			return broadcast.Receipt{}, errors.New("connection reset by peer")
+		}
+		return broadcast.Receipt{ID: "post-1"}, nil
+	})
+	b, err := broadcast.New([]broadcast.Channel{flaky}, broadcast.Options{
+		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close()
+
+	rep, err := b.Send(context.Background(), broadcast.Update{
+		Title:  "Elevated CDN error rates",
+		Status: broadcast.StatusInvestigating,
+		Body:   "We are investigating elevated error rates on the CDN.",
+		URL:    "https://status.example.com/incidents/42",
+	})
+	fmt.Println("error:", err)
+	for _, r := range rep.Results {
+		fmt.Printf("%s: delivered as %s after %d attempts\n", r.Channel, r.Receipt.ID, r.Attempts)
+	}
+	// Output:
+	// error: <nil>
+	// status-bot: delivered as post-1 after 3 attempts
+}
+
+// Errors a channel marks Permanent are not retried; Send reports every
+// failed channel as a *DeliveryError.
+func Example_permanent() {
+	denied := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("401 Unauthorized"))
+	})
+	b, _ := broadcast.New([]broadcast.Channel{denied}, broadcast.Options{})
+	_, err := b.Send(context.Background(), broadcast.Update{Title: "API outage", Status: broadcast.StatusIdentified})
+
+	var de *broadcast.DeliveryError
+	if errors.As(err, &de) {
+		fmt.Println(de.Channel, de.Attempts, broadcast.IsPermanent(err))
+	}
+	fmt.Println(err)
+	// Output:
+	// x 1 true
+	// broadcast: channel x failed after 1 attempt: 401 Unauthorized
+}
+
+// Later updates of an incident carry the channel's receipt of the previous
+// one in Message.Thread, so channels can post them as replies. Sending the
+// same update again delivers nothing twice.
+func Example_threading() {
+	n := 0
+	ch := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		n++
+		fmt.Printf("post %d: %s, replying to %q\n", n, m.Update.Status, m.Thread.ID)
+		return broadcast.Receipt{ID: fmt.Sprint("tweet-", n)}, nil
+	})
+	b, _ := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	ctx := context.Background()
+
+	first := broadcast.Update{IncidentID: "cdn-42", Title: "CDN errors", Status: broadcast.StatusInvestigating}
+	_, _ = b.Send(ctx, first)
+	_, _ = b.Send(ctx, broadcast.Update{IncidentID: "cdn-42", Title: "CDN errors", Status: broadcast.StatusResolved})
+	rep, _ := b.Send(ctx, first) // same content, same derived ID
+	fmt.Println("again skipped:", rep.Results[0].Skipped)
+	// Output:
+	// post 1: investigating, replying to ""
+	// post 2: resolved, replying to "tweet-1"
+	// again skipped: true
+}
+
+// Update.Validate names the field at fault.
+func ExampleUpdate_Validate() {
+	err := broadcast.Update{Title: "Database failover", Status: "down"}.Validate()
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, broadcast.ErrInvalidUpdate))
+	// Output:
+	// broadcast: invalid update: Status: unknown value "down"
+	// true
+}

@@ -1,0 +1,136 @@
+package broadcast_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func validUpdate() broadcast.Update {
+	return broadcast.Update{
+		Title:  "Elevated CDN error rates",
+		Status: broadcast.StatusInvestigating,
+		Impact: broadcast.ImpactMajor,
+		Body:   "We are investigating elevated error rates on the CDN.",
+		URL:    "https://status.example.com/incidents/42",
+		Components: []broadcast.Component{
+			{Name: "CDN", Status: broadcast.ComponentMajorOutage},
+		},
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(u *broadcast.Update)
+		field  string // "" means valid
+	}{
+		{"valid", func(*broadcast.Update) {}, ""},
+		{"minimal", func(u *broadcast.Update) { *u = broadcast.Update{Title: "x", Status: broadcast.StatusResolved} }, ""},
+		{"missing title", func(u *broadcast.Update) { u.Title = "" }, "Title"},
+		{"blank title", func(u *broadcast.Update) { u.Title = " \t" }, "Title"},
+		{"title 255 chars", func(u *broadcast.Update) { u.Title = strings.Repeat("é", 255) }, ""},
+		{"title 256 chars", func(u *broadcast.Update) { u.Title = strings.Repeat("é", 256) }, "Title"},
+		{"missing status", func(u *broadcast.Update) { u.Status = "" }, "Status"},
+		{"unknown status", func(u *broadcast.Update) { u.Status = "on_fire" }, "Status"},
+		{"every maintenance status", func(u *broadcast.Update) { u.Status = broadcast.StatusInProgress }, ""},
+		{"unknown impact", func(u *broadcast.Update) { u.Impact = "huge" }, "Impact"},
+		{"empty impact", func(u *broadcast.Update) { u.Impact = "" }, ""},
+		{"body 25000 chars", func(u *broadcast.Update) { u.Body = strings.Repeat("ü", 25000) }, ""},
+		{"body 25001 chars", func(u *broadcast.Update) { u.Body = strings.Repeat("a", 25001) }, "Body"},
+		{"component without name", func(u *broadcast.Update) { u.Components[0].Name = "" }, "Components[0].Name"},
+		{"component bad status", func(u *broadcast.Update) { u.Components[0].Status = "meh" }, "Components[0].Status"},
+		{"relative URL", func(u *broadcast.Update) { u.URL = "/incidents/42" }, "URL"},
+		{"ftp URL", func(u *broadcast.Update) { u.URL = "ftp://status.example.com/" }, "URL"},
+		{"URL without host", func(u *broadcast.Update) { u.URL = "https:///x" }, "URL"},
+		{"URL with space", func(u *broadcast.Update) { u.URL = "https://status.example.com/a b" }, "URL"},
+		{"invalid UTF-8 body", func(u *broadcast.Update) { u.Body = "a\xffb" }, "Body"},
+		{"overlong ID", func(u *broadcast.Update) { u.ID = strings.Repeat("i", 256) }, "ID"},
+		{"empty override key", func(u *broadcast.Update) { u.Overrides = map[string]string{"": "x"} }, "Overrides"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := validUpdate()
+			tt.change(&u)
+			err := u.Validate()
+			if tt.field == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, broadcast.ErrInvalidUpdate), "error must wrap ErrInvalidUpdate: %v", err)
+			assert.Contains(t, err.Error(), tt.field+":", "error must name the field")
+			assert.True(t, strings.HasPrefix(err.Error(), "broadcast: "), err.Error())
+		})
+	}
+}
+
+func TestWithDefaults(t *testing.T) {
+	now := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	u := validUpdate().WithDefaults(now)
+	assert.Equal(t, "elevated-cdn-error-rates", u.IncidentID)
+	assert.Equal(t, now, u.Time)
+	// The derived ID is part of the contract: stable across processes and releases.
+	assert.Equal(t, "u_e0a8b6d0283ebf2fbfd23a421348d937", u.ID)
+
+	again := validUpdate().WithDefaults(now.Add(time.Hour))
+	assert.Equal(t, u.ID, again.ID, "Time must not change the derived ID")
+
+	changed := validUpdate()
+	changed.Body += " More soon."
+	assert.NotEqual(t, u.ID, changed.WithDefaults(now).ID)
+
+	set := validUpdate()
+	set.ID, set.IncidentID, set.Time = "mine", "inc-1", now.Add(-time.Minute)
+	got := set.WithDefaults(now)
+	assert.Equal(t, set, got, "set fields are kept")
+}
+
+func TestDerivedIDSeesEveryContentField(t *testing.T) {
+	base := validUpdate().WithDefaults(time.Time{}).ID
+	changes := map[string]func(u *broadcast.Update){
+		"IncidentID": func(u *broadcast.Update) { u.IncidentID = "other" },
+		"Status":     func(u *broadcast.Update) { u.Status = broadcast.StatusIdentified },
+		"Impact":     func(u *broadcast.Update) { u.Impact = broadcast.ImpactMinor },
+		"Title":      func(u *broadcast.Update) { u.Title += "!" },
+		"Components": func(u *broadcast.Update) { u.Components[0].Status = broadcast.ComponentDegraded },
+		"URL":        func(u *broadcast.Update) { u.URL += "#x" },
+		"NextUpdate": func(u *broadcast.Update) { u.NextUpdate = time.Unix(1e9, 0) },
+		"Overrides":  func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "y"} },
+	}
+	for field, change := range changes {
+		u := validUpdate()
+		u.IncidentID = "elevated-cdn-error-rates"
+		change(&u)
+		assert.NotEqual(t, base, u.WithDefaults(time.Time{}).ID, field)
+	}
+}
+
+func TestSlug(t *testing.T) {
+	tests := map[string]string{
+		"Elevated CDN error rates":    "elevated-cdn-error-rates",
+		"  API: 5xx -- in EU-West!  ": "api-5xx-in-eu-west",
+		"Überlastung der API":         "berlastung-der-api",
+		strings.Repeat("ab ", 40):     strings.TrimSuffix(strings.Repeat("ab-", 21), "-"),
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, broadcast.Slug(in), in)
+	}
+	cjk := broadcast.Slug("障害が発生しています")
+	assert.True(t, strings.HasPrefix(cjk, "incident-"), cjk)
+	assert.Equal(t, cjk, broadcast.Slug("障害が発生しています"), "stable")
+	assert.NotEqual(t, cjk, broadcast.Slug("別の障害"))
+}
+
+func TestLabels(t *testing.T) {
+	assert.Equal(t, "In progress", broadcast.StatusInProgress.Label())
+	assert.Equal(t, "Investigating", broadcast.StatusInvestigating.Label())
+	assert.Equal(t, "Degraded performance", broadcast.ComponentDegraded.Label())
+	assert.Equal(t, "", broadcast.Status("").Label())
+}

@@ -1,0 +1,170 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func TestThreadCarriesPreviousReceipt(t *testing.T) {
+	x := &script{name: "x"}
+	irc := &script{name: "irc"}
+	b := newBroadcaster(t, broadcast.Options{}, x, irc)
+
+	first := validUpdate()
+	rep1, err := b.Send(context.Background(), first)
+	require.NoError(t, err)
+	assert.True(t, x.message(0).Thread.IsZero(), "the first update has nothing to thread under")
+
+	second := validUpdate()
+	second.Status = broadcast.StatusIdentified
+	second.Body = "The cause is a bad configuration push."
+	_, err = b.Send(context.Background(), second)
+	require.NoError(t, err)
+	assert.Equal(t, rep1.Results[0].Receipt, x.message(1).Thread, "x threads under its own first post")
+	assert.Equal(t, rep1.Results[1].Receipt, irc.message(1).Thread, "each channel gets its own receipt")
+
+	other := validUpdate()
+	other.Title = "Another incident"
+	_, err = b.Send(context.Background(), other)
+	require.NoError(t, err)
+	assert.True(t, x.message(2).Thread.IsZero(), "threads never cross incidents")
+}
+
+func TestThreadUsesLatestReceiptOnly(t *testing.T) {
+	x := &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	for i, s := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusResolved} {
+		u := validUpdate()
+		u.Status = s
+		_, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+		if i > 0 {
+			assert.Equal(t, fmt.Sprintf("x-%d", i), x.message(i).Thread.ID)
+		}
+	}
+}
+
+func TestSameUpdateIsNotSentTwice(t *testing.T) {
+	store := broadcast.NewMemoryStore()
+	good := &script{name: "good"}
+	flaky := &script{name: "flaky", errs: []error{broadcast.Permanent(errors.New("503 twice"))}}
+	b := newBroadcaster(t, broadcast.Options{Store: store}, good, flaky)
+
+	_, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+
+	// A second Broadcaster over the same Store, as after a restart.
+	b2 := newBroadcaster(t, broadcast.Options{Store: store}, good, flaky)
+	rep, err := b2.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped)
+	assert.Equal(t, 0, rep.Results[0].Attempts)
+	assert.NoError(t, rep.Results[0].Err)
+	assert.False(t, rep.Results[1].Skipped, "a channel that failed is tried again")
+	assert.Equal(t, 1, good.count(), "good was not called again")
+	assert.Equal(t, 2, flaky.count())
+
+	rep, err = b2.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped && rep.Results[1].Skipped)
+	assert.Equal(t, 1, good.count())
+	assert.Equal(t, 2, flaky.count())
+
+	u := validUpdate()
+	u.ID = "explicit-id"
+	_, err = b2.Send(context.Background(), u)
+	require.NoError(t, err)
+	assert.Equal(t, 2, good.count(), "a new ID is a new update")
+}
+
+// fanout delivers to several targets per attempt, as email and webhook
+// channels do, failing each target as its script says.
+type fanout struct {
+	targets []string
+	fail    map[string][]error // per target, per visit
+
+	mu     sync.Mutex
+	visits map[string]int
+	got    []string // targets delivered, in order
+}
+
+func (f *fanout) Name() string { return "fanout" }
+
+func (f *fanout) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var transient error
+	for _, target := range f.targets {
+		if m.Ledger.Done(target) {
+			continue
+		}
+		n := f.visits[target]
+		f.visits[target]++
+		if n < len(f.fail[target]) && f.fail[target][n] != nil {
+			err := f.fail[target][n]
+			if broadcast.IsPermanent(err) {
+				if merr := m.Ledger.MarkFailed(target, err); merr != nil {
+					return broadcast.Receipt{}, merr
+				}
+				continue
+			}
+			transient = err
+			continue
+		}
+		f.got = append(f.got, target)
+		if err := m.Ledger.MarkDelivered(target); err != nil {
+			return broadcast.Receipt{}, err
+		}
+	}
+	return broadcast.Receipt{}, transient
+}
+
+func TestLedgerResendsOnlyToTargetsNotDone(t *testing.T) {
+	f := &fanout{
+		targets: []string{"a", "b", "c", "d"},
+		fail: map[string][]error{
+			"b": {errors.New("451 try later"), errors.New("451 try later")},
+			"c": {broadcast.Permanent(errors.New("550 no such user"))},
+		},
+		visits: map[string]int{},
+	}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store}, f)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	assert.Equal(t, 3, rep.Results[0].Attempts)
+	assert.Equal(t, []string{"a", "d", "b"}, f.got, "each good target exactly once")
+	assert.Equal(t, map[string]int{"a": 1, "b": 3, "c": 1, "d": 1}, f.visits, "permanent failures are never retried")
+
+	done, err := store.Done(context.Background(), rep.UpdateID, "fanout", "c")
+	require.NoError(t, err)
+	assert.True(t, done, "a permanent failure is recorded for the target")
+}
+
+// failingStore is a Store whose every call fails, as a broken disk would.
+type failingStore struct{}
+
+var errDisk = errors.New("disk full")
+
+func (failingStore) LastReceipt(context.Context, string, string) (broadcast.Receipt, bool, error) {
+	return broadcast.Receipt{}, false, errDisk
+}
+func (failingStore) SaveReceipt(context.Context, string, broadcast.Receipt) error { return errDisk }
+func (failingStore) Done(context.Context, string, string, string) (bool, error)  { return false, errDisk }
+func (failingStore) Mark(context.Context, string, string, string, error) error    { return errDisk }
+
+func TestBrokenStoreStillDelivers(t *testing.T) {
+	ch := &script{name: "ch"}
+	b := newBroadcaster(t, broadcast.Options{Store: failingStore{}}, ch)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err, "a delivery is not undone by a store that cannot record it")
+	assert.Equal(t, 1, rep.Results[0].Attempts)
+}
