@@ -158,8 +158,10 @@ func (failingStore) LastReceipt(context.Context, string, string) (broadcast.Rece
 	return broadcast.Receipt{}, false, errDisk
 }
 func (failingStore) SaveReceipt(context.Context, string, broadcast.Receipt) error { return errDisk }
-func (failingStore) Done(context.Context, string, string, string) (bool, error)  { return false, errDisk }
-func (failingStore) Mark(context.Context, string, string, string, error) error    { return errDisk }
+func (failingStore) Done(context.Context, string, string, string) (bool, error) {
+	return false, errDisk
+}
+func (failingStore) Mark(context.Context, string, string, string, error) error { return errDisk }
 
 func TestBrokenStoreStillDelivers(t *testing.T) {
 	ch := &script{name: "ch"}
