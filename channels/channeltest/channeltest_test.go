@@ -1,0 +1,141 @@
+package channeltest_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// TestReference runs the suite on the reference channel of the package
+// example, which keeps every rule.
+func TestReference(t *testing.T) {
+	channeltest.Run(t, chatHarness())
+}
+
+// childEnv marks the test binary started by TestSuiteCatchesBrokenChannels.
+const childEnv = "CHANNELTEST_CHILD"
+
+// TestBrokenChannels runs the suite on every broken channel. Its subtests
+// are meant to fail, so it runs them only in the child process that
+// TestSuiteCatchesBrokenChannels starts and inspects; in a normal run it
+// checks that every case has a harness.
+func TestBrokenChannels(t *testing.T) {
+	for _, c := range brokenCases() {
+		if os.Getenv(childEnv) != "1" {
+			assert.NotNilf(t, c.harness.New, "%s: Harness.New", c.name)
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) { channeltest.Run(t, c.harness) })
+	}
+	if os.Getenv(childEnv) == "1" {
+		t.Run("NilNew", func(t *testing.T) { channeltest.Run(t, channeltest.Harness{}) })
+	}
+}
+
+// TestSuiteCatchesBrokenChannels runs TestBrokenChannels in a child process
+// (a failing *testing.T cannot be observed from inside the same test) and
+// checks that the suite fails each broken channel on exactly the rules it
+// breaks.
+func TestSuiteCatchesBrokenChannels(t *testing.T) {
+	out, results := runChild(t)
+	for _, c := range brokenCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ran, failed := outcomes(results, "TestBrokenChannels/"+c.name+"/")
+			want := slices.DeleteFunc(slices.Clone(allRules), func(r string) bool {
+				return slices.Contains(c.notRun, r)
+			})
+			assert.ElementsMatch(t, want, ran, "rules run")
+			assert.ElementsMatch(t, c.fails, failed, "rules failed")
+		})
+	}
+	t.Run("RuleExplained", func(t *testing.T) {
+		assert.Contains(t, out, "rule: Send does not modify the Update", "the failed rule, in one line")
+		var failures int
+		for _, c := range brokenCases() {
+			failures += len(c.fails)
+		}
+		assert.Equal(t, failures, strings.Count(out, " rule: "), "one rule line per failed subtest")
+	})
+	t.Run("NotApplicableLogged", func(t *testing.T) {
+		for _, name := range optionalRules {
+			assert.Contains(t, out, name+": not applicable: ")
+		}
+		assert.Contains(t, out, "no failure to inject: checking successful Sends only")
+	})
+	t.Run("NilNew", func(t *testing.T) {
+		assert.Equal(t, "FAIL", results["TestBrokenChannels/NilNew"])
+		assert.Contains(t, out, "channeltest: Harness.New is nil")
+	})
+}
+
+// allRules are the suite's rules, in order. Their names are API: users
+// select them with go test -run.
+var allRules = []string{
+	"NameIsStable", "DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
+	"LengthLimitHolds", "OverrideWins", "ThreadReceiptUsed", "NilLedgerDelivers",
+	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
+	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
+	"RejectedIsPermanent", "NoSecretLeaks",
+}
+
+// optionalRules are the rules that need something a harness may not
+// declare.
+var optionalRules = []string{
+	"LengthLimitHolds", "ThreadReceiptUsed", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter",
+	"UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
+}
+
+// runChild runs TestBrokenChannels in a child process and returns its
+// verbose output and the outcome of each test by name, as "FAIL".
+func runChild(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0],
+		"-test.run=^TestBrokenChannels$", "-test.v", "-test.count=1", "-test.timeout=2m")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	b, err := cmd.CombinedOutput()
+	out := string(b)
+	var exit *exec.ExitError
+	require.ErrorAsf(t, err, &exit, "the child must fail; output:\n%s", out)
+	require.Equal(t, 1, exit.ExitCode(), "the child's exit code; output:\n%s", out)
+	results := map[string]string{}
+	for _, m := range outcomeLine.FindAllStringSubmatch(out, -1) {
+		results[m[2]] = m[1]
+	}
+	require.Contains(t, results, "TestBrokenChannels", "output:\n%s", out)
+	return out, results
+}
+
+var outcomeLine = regexp.MustCompile(`(?m)^\s*--- (PASS|FAIL): (\S+) \(`)
+
+// outcomes returns the rules run under prefix and those that failed, in
+// the order of the output.
+func outcomes(results map[string]string, prefix string) (ran, failed []string) {
+	for name, outcome := range results {
+		rule, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		ran = append(ran, rule)
+		if outcome == "FAIL" {
+			failed = append(failed, rule)
+		}
+	}
+	return ran, failed
+}

@@ -1,0 +1,141 @@
+package channeltest
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// concurrentSends is how many Sends the concurrency rule runs at once.
+const concurrentSends = 10
+
+// contractRules check the Channel contract the Broadcaster relies on.
+func contractRules() []rule {
+	return []rule{
+		{name: "NilLedgerDelivers", check: checkNilLedger,
+			rule: "a Message with a nil Ledger (a direct call) is delivered as if nothing was done yet"},
+		{name: "UpdateNotModified", check: checkNotModified,
+			rule: "Send does not modify the Update, its Components slice or its Overrides map"},
+		{name: "TenConcurrentSends", check: checkConcurrent,
+			rule: "10 concurrent Sends of distinct updates all succeed, each delivered once, race-free"},
+		{name: "CancelledContextReturnsPromptly", check: checkCancelled,
+			rule: "with an already-cancelled ctx Send delivers nothing and returns promptly " +
+				"an error matching context.Canceled (wrap ctx errors with %w)"},
+		{name: "OneHitPerSend", check: checkOneHit,
+			rule: "each Send reaches the back end once: a successful Send after a failed one " +
+				"delivers exactly one message, nothing is resent behind the caller's back"},
+	}
+}
+
+// A nil Ledger means nothing was done yet.
+func checkNilLedger(s *suite) {
+	m := message(update(1))
+	m.Ledger = nil
+	s.deliver(m)
+	s.received(1)
+}
+
+// The Update is not modified, whether it is rendered or overridden.
+func checkNotModified(s *suite) {
+	overridden := fullUpdate(2)
+	overridden.Overrides[s.ch.Name()] = overrideText
+	for _, u := range []broadcast.Update{fullUpdate(1), overridden} {
+		m := message(u)
+		want := deepCopy(m.Update)
+		s.deliver(m)
+		assert.Truef(s.t, reflect.DeepEqual(want, m.Update),
+			"Update after Send:\nwant %#v\n got %#v", want, m.Update)
+	}
+}
+
+// Concurrent Sends all get through, each once.
+func checkConcurrent(s *suite) {
+	errs := make([]error, concurrentSends)
+	var wg sync.WaitGroup
+	for i := range concurrentSends {
+		m := message(update(i + 1))
+		wg.Go(func() {
+			_, errs[i] = call(context.Background(), s.ch, m, sendLimit)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoErrorf(s.t, err, "concurrent Send %d", i+1)
+	}
+	got := s.received(concurrentSends)
+	for i := range concurrentSends {
+		title := update(i + 1).Title
+		n := 0
+		for _, d := range got {
+			if containsTitle(d.Text, title) {
+				n++
+			}
+		}
+		assert.Equalf(s.t, 1, n, "deliveries of the update titled %q", title)
+	}
+}
+
+// containsTitle reports whether text holds title not followed by a digit,
+// so that "region 1" is not found in "region 10".
+func containsTitle(text, title string) bool {
+	for rest := text; ; {
+		i := strings.Index(rest, title)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(title):]
+		if rest == "" || rest[0] < '0' || rest[0] > '9' {
+			return true
+		}
+	}
+}
+
+// A cancelled context stops Send before it delivers.
+func checkCancelled(s *suite) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.sendCtx(ctx, message(update(1)), cancelLimit)
+	require.Error(s.t, err, "Send with a cancelled context")
+	assert.Truef(s.t, errors.Is(err, context.Canceled),
+		"errors.Is(err, context.Canceled) is false for %q: wrap the context's error with %%w", err)
+	s.received(0)
+}
+
+// One back-end hit per Send, also across a failure.
+func checkOneHit(s *suite) {
+	s.deliver(message(update(1)))
+	s.received(1)
+	m := message(update(2))
+	if f, ok := firstFailure(s.h.Failures); ok {
+		if broadcast.IsPermanent(s.sendFailing(f, m)) {
+			m = message(update(2)) // not retried: the caller sends it anew
+		} else {
+			m.Attempt = 2 // the Broadcaster's retry, with the same Ledger
+		}
+	} else {
+		s.t.Log("no failure to inject: checking successful Sends only")
+	}
+	s.deliver(m)
+	got := s.received(2)
+	assert.Truef(s.t, containsTitle(got[1].Text, m.Update.Title),
+		"the second delivery is update 2: %q", got[1].Text)
+}
+
+// firstFailure returns the failure a retry most often follows: transient
+// ones first.
+func firstFailure(fs []Failure) (Failure, bool) {
+	for _, f := range []Failure{FailTransient, FailRateLimited, FailUnauthorized, FailRejected} {
+		if slices.Contains(fs, f) {
+			return f, true
+		}
+	}
+	return FailNone, false
+}

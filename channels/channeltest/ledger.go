@@ -1,0 +1,91 @@
+package channeltest
+
+import (
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+var _ broadcast.Ledger = (*Ledger)(nil)
+
+// errFailed stands for the failure of MarkFailed(target, nil).
+var errFailed = errors.New("channeltest: failed")
+
+// Ledger is a broadcast.Ledger in memory, safe for concurrent use. The
+// suite passes a fresh one with every update; an adapter's own tests can use
+// one to check which targets a Send marked, or to pre-mark targets as done
+// by an earlier attempt. The zero Ledger is empty and ready to use.
+type Ledger struct {
+	mu    sync.Mutex
+	marks map[string]error // nil: delivered
+}
+
+// NewLedger returns an empty Ledger.
+func NewLedger() *Ledger {
+	return &Ledger{}
+}
+
+// Done reports whether target was marked delivered or failed.
+func (l *Ledger) Done(target string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.marks[target]
+	return ok
+}
+
+// MarkDelivered records that target received the update.
+func (l *Ledger) MarkDelivered(target string) error {
+	l.mark(target, nil)
+	return nil
+}
+
+// MarkFailed records that target failed permanently with err.
+func (l *Ledger) MarkFailed(target string, err error) error {
+	if err == nil {
+		err = errFailed
+	}
+	l.mark(target, err)
+	return nil
+}
+
+func (l *Ledger) mark(target string, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.marks == nil {
+		l.marks = map[string]error{}
+	}
+	l.marks[target] = err
+}
+
+// Delivered returns the targets marked delivered, sorted; nil if none.
+func (l *Ledger) Delivered() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for target, err := range l.marks {
+		if err == nil {
+			out = append(out, target)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Failed returns the targets marked failed, with their errors; nil if
+// none.
+func (l *Ledger) Failed() map[string]error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out map[string]error
+	for target, err := range l.marks {
+		if err != nil {
+			if out == nil {
+				out = map[string]error{}
+			}
+			out[target] = err
+		}
+	}
+	return out
+}
