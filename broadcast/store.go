@@ -29,6 +29,8 @@ type Store interface {
 
 // MemoryStore is a Store in memory: it threads and deduplicates within one
 // process. Use a durable Store (broadcast/boltstore) to survive restarts.
+// It keeps every mark and receipt until the process ends, a few hundred bytes
+// per update, channel and target.
 type MemoryStore struct {
 	mu       sync.Mutex
 	receipts map[receiptKey]Receipt
@@ -48,6 +50,7 @@ func (s *MemoryStore) LastReceipt(_ context.Context, incidentID, channel string)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.receipts[receiptKey{incidentID, channel}]
+	r.Meta = maps.Clone(r.Meta)
 	return r, ok, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/storetest"
 )
 
 func TestThreadCarriesPreviousReceipt(t *testing.T) {
@@ -169,4 +170,8 @@ func TestBrokenStoreStillDelivers(t *testing.T) {
 	rep, err := b.Send(context.Background(), validUpdate())
 	require.NoError(t, err, "a delivery is not undone by a store that cannot record it")
 	assert.Equal(t, 1, rep.Results[0].Attempts)
+}
+
+func TestMemoryStoreConformance(t *testing.T) {
+	storetest.Run(t, func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() })
 }

@@ -140,18 +140,17 @@ func receipt(channel string, n int) broadcast.Receipt {
 }
 
 // assertReceipt compares receipts field by field: times as instants, nil
-// and empty Meta alike.
-func assertReceipt(t *testing.T, want, got broadcast.Receipt) {
+// and empty Meta alike. It reports whether they matched.
+func assertReceipt(t *testing.T, want, got broadcast.Receipt) bool {
 	t.Helper()
-	assert.Equal(t, want.Channel, got.Channel, "Channel")
-	assert.Equal(t, want.ID, got.ID, "ID")
-	assert.Equal(t, want.URL, got.URL, "URL")
-	assert.Truef(t, want.Time.Equal(got.Time), "Time: want %v, got %v", want.Time, got.Time)
+	ok := assert.Equal(t, want.Channel, got.Channel, "Channel")
+	ok = assert.Equal(t, want.ID, got.ID, "ID") && ok
+	ok = assert.Equal(t, want.URL, got.URL, "URL") && ok
+	ok = assert.Truef(t, want.Time.Equal(got.Time), "Time: want %v, got %v", want.Time, got.Time) && ok
 	if len(want.Meta) == 0 {
-		assert.Empty(t, got.Meta, "Meta")
-	} else {
-		assert.Equal(t, want.Meta, got.Meta, "Meta")
+		return assert.Empty(t, got.Meta, "Meta") && ok
 	}
+	return assert.Equal(t, want.Meta, got.Meta, "Meta") && ok
 }
 
 // lastReceipt is LastReceipt that must succeed.

@@ -1,0 +1,237 @@
+package boltstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
+	"github.com/outagecast/outagecast/broadcast/storetest"
+)
+
+func TestMain(m *testing.M) {
+	if crashChildRequested() {
+		os.Exit(runCrashChild())
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// open opens a store at path and closes it at cleanup.
+func open(t *testing.T, path string) *boltstore.Store {
+	t.Helper()
+	s, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, s.Close()) })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) broadcast.Store {
+		return open(t, filepath.Join(t.TempDir(), "state.db"))
+	})
+}
+
+func TestDurable(t *testing.T) {
+	storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
+		s, err := boltstore.Open(path, nil)
+		require.NoError(t, err)
+		return s, s.Close
+	})
+}
+
+func TestOpenErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, path string) // makes the file at path
+		want    error
+		text    string // the start of the error, %s standing for the path
+	}{
+		{"locked by another process", lockFile, boltstore.ErrLocked,
+			"boltstore: file locked by another process: %s"},
+		{"not a bbolt file", writeFile(`{"receipts": {}}`), boltstore.ErrInvalidFile,
+			"boltstore: not an outagecast store file: %s: invalid database"},
+		{"corrupt file", corrupt, boltstore.ErrInvalidFile,
+			"boltstore: not an outagecast store file: %s: "},
+		{"bbolt file of another program", boltFile("widgets", nil), boltstore.ErrInvalidFile,
+			`boltstore: not an outagecast store file: %s: a bbolt file of another program (bucket "widgets")`},
+		{"bbolt file with a foreign meta bucket", boltFile("meta", map[string]string{"version": "1"}),
+			boltstore.ErrInvalidFile,
+			`boltstore: not an outagecast store file: %s: a bbolt file of another program (format "")`},
+		{"newer format version", future, boltstore.ErrVersion,
+			"boltstore: unsupported store format version: %s: version 2, this package reads version 1"},
+		{"missing directory", func(*testing.T, string) {}, os.ErrNotExist,
+			"boltstore: open %s: no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			if tt.want == os.ErrNotExist {
+				path = filepath.Join(t.TempDir(), "missing", "state.db")
+			}
+			tt.prepare(t, path)
+			s, err := boltstore.Open(path, &boltstore.Options{LockTimeout: -1})
+			require.Error(t, err)
+			assert.Nil(t, s)
+			assert.ErrorIs(t, err, tt.want)
+			assert.Contains(t, err.Error(), path, "the error names the file")
+			if tt.text != "" {
+				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf(tt.text, path)), err.Error())
+			}
+		})
+	}
+}
+
+// lockFile opens a store at path for the rest of the test.
+func lockFile(t *testing.T, path string) { open(t, path) }
+
+func writeFile(content string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	}
+}
+
+// corrupt makes a store and then overwrites both of its meta pages.
+func corrupt(t *testing.T, path string) {
+	s, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	_, err = f.WriteAt([]byte(strings.Repeat("\xff", 2*os.Getpagesize())), 0)
+	require.NoError(t, err)
+}
+
+// boltFile makes a bbolt file, or changes one, so that bucket holds values.
+func boltFile(bucket string, values map[string]string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		db, err := bolt.Open(path, 0o600, nil)
+		require.NoError(t, err)
+		defer db.Close()
+		require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte(bucket))
+			if err != nil {
+				return err
+			}
+			for k, v := range values {
+				if err := b.Put([]byte(k), []byte(v)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+}
+
+// future makes a store and bumps its format version, as a newer version of
+// the package would.
+func future(t *testing.T, path string) {
+	s, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	boltFile("meta", map[string]string{"version": "2"})(t, path)
+}
+
+func TestSecondOpenWaitsForTheFirstToClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	first, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, first.Mark(context.Background(), "u1", "email", "ada@example.com", nil))
+
+	_, err = boltstore.Open(path, &boltstore.Options{LockTimeout: 100 * time.Millisecond})
+	require.ErrorIs(t, err, boltstore.ErrLocked)
+	assert.EqualError(t, err, "boltstore: file locked by another process: "+path+" (waited 100ms)")
+
+	require.NoError(t, first.Close())
+	second := open(t, path)
+	done, err := second.Done(context.Background(), "u1", "email", "ada@example.com")
+	require.NoError(t, err)
+	assert.True(t, done)
+}
+
+func TestCallsAfterClose(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "state.db"), nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "closing again does nothing")
+
+	ctx := context.Background()
+	_, err = s.Done(ctx, "u1", "email", "")
+	assert.ErrorIs(t, err, boltstore.ErrClosed)
+	assert.ErrorIs(t, s.Mark(ctx, "u1", "email", "", nil), boltstore.ErrClosed)
+	_, _, err = s.LastReceipt(ctx, "inc", "email")
+	assert.ErrorIs(t, err, boltstore.ErrClosed)
+	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", broadcast.Receipt{Channel: "email"}), boltstore.ErrClosed)
+	_, err = s.Prune(ctx, time.Now())
+	assert.ErrorIs(t, err, boltstore.ErrClosed)
+}
+
+func TestCancelledContextHasNoEffect(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "state.db"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	err := s.Mark(ctx, "u1", "email", "ada@example.com", nil)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.EqualError(t, err, "boltstore: mark: context canceled")
+	err = s.SaveReceipt(ctx, "inc", broadcast.Receipt{Channel: "email", ID: "1"})
+	require.ErrorIs(t, err, context.Canceled)
+
+	done, err := s.Done(context.Background(), "u1", "email", "ada@example.com")
+	require.NoError(t, err)
+	assert.False(t, done)
+	_, found, err := s.LastReceipt(context.Background(), "inc", "email")
+	require.NoError(t, err)
+	assert.False(t, found)
+}
+
+func TestIDsTooLongForAKey(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "state.db"))
+	long := strings.Repeat("x", bolt.MaxKeySize)
+	err := s.Mark(context.Background(), "u1", "webhook", long, nil)
+	require.Error(t, err)
+	assert.Regexp(t, `^boltstore: mark: ids too long: \d+ bytes together, more than 32768$`, err.Error())
+	assert.NotContains(t, err.Error(), long[:100], "the error does not echo the ids")
+}
+
+// TestConcurrentUse mixes every call from many goroutines, for the race
+// detector, and checks that every write is there afterwards.
+func TestConcurrentUse(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "state.db"))
+	ctx := context.Background()
+	const n = 200
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			target := fmt.Sprintf("rcpt-%d@example.com", i)
+			var failure error
+			if i%3 == 0 {
+				failure = errors.New("550 no such user")
+			}
+			assert.NoError(t, s.Mark(ctx, "u1", "email", target, failure))
+			assert.NoError(t, s.SaveReceipt(ctx, fmt.Sprint("inc-", i%10), broadcast.Receipt{Channel: "email", ID: target}))
+			_, err := s.Done(ctx, "u1", "email", fmt.Sprintf("rcpt-%d@example.com", (i+1)%n))
+			assert.NoError(t, err)
+			_, _, err = s.LastReceipt(ctx, "inc-0", "email")
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		done, err := s.Done(ctx, "u1", "email", fmt.Sprintf("rcpt-%d@example.com", i))
+		require.NoError(t, err)
+		assert.True(t, done, i)
+	}
+}

@@ -1,0 +1,93 @@
+package boltstore
+
+import (
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// committer groups concurrent writes into shared transactions (group
+// commit). A writer that finds no commit under way commits at once, alone.
+// Writers that arrive during a commit queue up; when it ends, one of them
+// commits the whole queue in one transaction and one sync. Every write has
+// been committed and synced when its call returns.
+//
+// bbolt's DB.Batch groups writers too, but only after a fixed delay (10ms by
+// default), which a lone writer — a channel marking its recipients one after
+// another — pays on every call.
+type committer struct {
+	db    *bolt.DB
+	mu    sync.Mutex
+	busy  bool // a writer is committing; the others queue
+	queue []*write
+}
+
+// A write is one caller's function and where its outcome goes. Its
+// function may run more than once (see commit): it must be idempotent.
+type write struct {
+	fn   func(*bolt.Tx) error
+	done chan outcome
+}
+
+// An outcome is either a write's result or, with lead set, the news that
+// the write's caller is to commit the queue.
+type outcome struct {
+	err  error
+	lead bool
+}
+
+// write runs fn in a committed, synced transaction, possibly shared with
+// other writers'.
+func (c *committer) write(fn func(*bolt.Tx) error) error {
+	w := &write{fn: fn, done: make(chan outcome, 1)}
+	c.mu.Lock()
+	c.queue = append(c.queue, w)
+	lead := !c.busy
+	c.busy = true
+	c.mu.Unlock()
+	if !lead {
+		if o := <-w.done; !o.lead {
+			return o.err
+		}
+	}
+
+	c.mu.Lock()
+	group := c.queue
+	c.queue = nil
+	c.mu.Unlock()
+	commit(c.db, group)
+
+	// Hand the queue that built up meanwhile to one of its writers rather
+	// than commit it here: this caller has its answer and goes on.
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		c.queue[0].done <- outcome{lead: true}
+	} else {
+		c.busy = false
+	}
+	c.mu.Unlock()
+	return (<-w.done).err
+}
+
+// commit runs every write of group in one transaction and reports the
+// outcome to each. If it fails, each write is retried in a transaction of
+// its own, so that one write's error does not become the others'.
+func commit(db *bolt.DB, group []*write) {
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, w := range group {
+			if err := w.fn(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(group) > 1 {
+		for _, w := range group {
+			w.done <- outcome{err: db.Update(w.fn)}
+		}
+		return
+	}
+	for _, w := range group {
+		w.done <- outcome{err: err}
+	}
+}

@@ -1,0 +1,102 @@
+package boltstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// LastReceipt implements broadcast.Store.
+func (s *Store) LastReceipt(ctx context.Context, incidentID, channel string) (broadcast.Receipt, bool, error) {
+	k, err := prepare(ctx, incidentID, channel)
+	if err != nil {
+		return broadcast.Receipt{}, false, fmt.Errorf("boltstore: last receipt: %w", err)
+	}
+	var rec receiptRecord
+	var found bool
+	err = s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketReceipts).Get(k)
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &rec)
+	})
+	if err != nil {
+		return broadcast.Receipt{}, false, wrap("last receipt", err)
+	}
+	return rec.Receipt, found, nil
+}
+
+// SaveReceipt implements broadcast.Store. The receipt has been committed to
+// disk when it returns nil.
+func (s *Store) SaveReceipt(ctx context.Context, incidentID string, r broadcast.Receipt) error {
+	k, err := prepare(ctx, incidentID, r.Channel)
+	if err != nil {
+		return fmt.Errorf("boltstore: save receipt: %w", err)
+	}
+	v, err := json.Marshal(receiptRecord{Saved: s.now().UTC(), Receipt: r})
+	if err != nil {
+		return fmt.Errorf("boltstore: save receipt: encode: %w", err)
+	}
+	err = s.commit.write(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketReceipts).Put(k, v)
+	})
+	return wrap("save receipt", err)
+}
+
+// Done implements broadcast.Store.
+func (s *Store) Done(ctx context.Context, updateID, channel, target string) (bool, error) {
+	k, err := prepare(ctx, updateID, channel, target)
+	if err != nil {
+		return false, fmt.Errorf("boltstore: done: %w", err)
+	}
+	var found bool
+	err = s.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketMarks).Get(k) != nil
+		return nil
+	})
+	if err != nil {
+		return false, wrap("done", err)
+	}
+	return found, nil
+}
+
+// Mark implements broadcast.Store. The mark has been committed to disk when
+// it returns nil. A failure is kept as its text.
+func (s *Store) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	k, err := prepare(ctx, updateID, channel, target)
+	if err != nil {
+		return fmt.Errorf("boltstore: mark: %w", err)
+	}
+	v := markValue(s.now(), failure)
+	err = s.commit.write(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMarks).Put(k, v)
+	})
+	return wrap("mark", err)
+}
+
+// prepare checks ctx before a call starts and returns the call's key.
+func prepare(ctx context.Context, parts ...string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return key(parts...)
+}
+
+// wrap wraps a bbolt error with what was being done; nil stays nil.
+func wrap(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, berrors.ErrDatabaseNotOpen):
+		return ErrClosed
+	}
+	return fmt.Errorf("boltstore: %s: %w", op, err)
+}
