@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -89,6 +90,41 @@ type Result struct {
 	Duration time.Duration
 	Err      error // nil when delivered or skipped
 	Skipped  bool  // already delivered earlier (same Update.ID, per the Store)
+	// Failures lists the targets (recipients, endpoints) the channel marked
+	// failed permanently through the Ledger during this Send. When the
+	// channel otherwise delivered, Err is then a Permanent *TargetsError.
+	Failures []TargetFailure
+}
+
+// TargetFailure is one target's permanent failure, as a channel recorded it
+// with Ledger.MarkFailed.
+type TargetFailure struct {
+	Target string
+	Err    error
+}
+
+// TargetsError reports targets that failed permanently while the channel
+// delivered to the others.
+type TargetsError struct {
+	Failures []TargetFailure
+}
+
+func (e *TargetsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s failed permanently", len(e.Failures), plural(len(e.Failures), "target", "targets"))
+	const shown = 3
+	for i, f := range e.Failures {
+		if i == shown {
+			fmt.Fprintf(&b, "; and %d more", len(e.Failures)-shown)
+			break
+		}
+		sep := "; "
+		if i == 0 {
+			sep = ": "
+		}
+		fmt.Fprintf(&b, "%s%v", sep, f.Err)
+	}
+	return b.String()
 }
 
 // ErrClosed is returned by Send and Preview after Close.

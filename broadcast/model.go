@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -42,12 +43,15 @@ func (s Status) Valid() bool {
 }
 
 // Label is the status as people read it ("Investigating", "In progress").
-func (s Status) Label() string {
-	if s == "" {
+func (s Status) Label() string { return label(string(s)) }
+
+// label turns "under_maintenance" into "Under maintenance".
+func label(v string) string {
+	r, n := utf8.DecodeRuneInString(v)
+	if n == 0 {
 		return ""
 	}
-	t := strings.ReplaceAll(string(s), "_", " ")
-	return strings.ToUpper(t[:1]) + t[1:]
+	return string(unicode.ToUpper(r)) + strings.ReplaceAll(v[n:], "_", " ")
 }
 
 // Impact is how badly the incident affects users.
@@ -94,13 +98,7 @@ func (c ComponentStatus) Valid() bool {
 }
 
 // Label is the component status as people read it ("Degraded performance").
-func (c ComponentStatus) Label() string {
-	if c == "" {
-		return ""
-	}
-	t := strings.ReplaceAll(string(c), "_", " ")
-	return strings.ToUpper(t[:1]) + t[1:]
-}
+func (c ComponentStatus) Label() string { return label(string(c)) }
 
 // Component is a part of the service and its state during the incident.
 type Component struct {

@@ -134,3 +134,7 @@ func TestLabels(t *testing.T) {
 	assert.Equal(t, "Degraded performance", broadcast.ComponentDegraded.Label())
 	assert.Equal(t, "", broadcast.Status("").Label())
 }
+
+func TestLabelOfUnvalidatedValueIsValidUTF8(t *testing.T) {
+	assert.Equal(t, "Überlastet", broadcast.Status("überlastet").Label())
+}

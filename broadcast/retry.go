@@ -32,8 +32,14 @@ func (b *Broadcaster) deliver(ctx context.Context, ch Channel, u Update) (res Re
 	if err != nil {
 		b.logStoreError(ctx, name, "read last receipt", err)
 	}
-	msg := Message{Update: u, Thread: thread,
-		Ledger: &storeLedger{ctx: keep, store: b.store, update: u.ID, channel: name}}
+	ledger := &storeLedger{ctx: keep, store: b.store, update: u.ID, channel: name}
+	msg := Message{Update: u, Thread: thread, Ledger: ledger}
+	defer func() {
+		res.Failures = ledger.failures()
+		if res.Err == nil && len(res.Failures) > 0 {
+			res.Err = Permanent(&TargetsError{Failures: res.Failures})
+		}
+	}()
 
 	var bo *backoff.ExponentialBackOff
 	for attempt := 1; ; attempt++ {

@@ -89,11 +89,16 @@ func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, 
 // storeLedger is the Ledger handed to a channel: the Store, seen through one
 // update and channel. Marks use a context that is not cancelled with the
 // Send, so a delivery that happened is recorded even as the caller gives up.
+// It also remembers the targets that failed permanently during this Send,
+// for the Result.
 type storeLedger struct {
 	ctx     context.Context
 	store   Store
 	update  string
 	channel string
+
+	mu     sync.Mutex
+	failed []TargetFailure
 }
 
 func (l *storeLedger) Done(target string) bool {
@@ -109,5 +114,14 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 	if err == nil {
 		err = errFailedUnknown
 	}
+	l.mu.Lock()
+	l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
+	l.mu.Unlock()
 	return l.store.Mark(l.ctx, l.update, l.channel, target, err)
+}
+
+func (l *storeLedger) failures() []TargetFailure {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failed
 }

@@ -140,7 +140,13 @@ func TestLedgerResendsOnlyToTargetsNotDone(t *testing.T) {
 	store := broadcast.NewMemoryStore()
 	b := newBroadcaster(t, broadcast.Options{Store: store}, f)
 	rep, err := b.Send(context.Background(), validUpdate())
-	require.NoError(t, err)
+	require.Error(t, err, "a target that failed permanently is reported")
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.EqualError(t, rep.Results[0].Err, "1 target failed permanently: 550 no such user")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, rep.Results[0].Failures, 1)
+	assert.Equal(t, "c", rep.Results[0].Failures[0].Target)
 	assert.Equal(t, 3, rep.Results[0].Attempts)
 	assert.Equal(t, []string{"a", "d", "b"}, f.got, "each good target exactly once")
 	assert.Equal(t, map[string]int{"a": 1, "b": 3, "c": 1, "d": 1}, f.visits, "permanent failures are never retried")
@@ -174,4 +180,13 @@ func TestBrokenStoreStillDelivers(t *testing.T) {
 
 func TestMemoryStoreConformance(t *testing.T) {
 	storetest.Run(t, func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() })
+}
+
+func TestTargetsErrorText(t *testing.T) {
+	var fs []broadcast.TargetFailure
+	for i := range 5 {
+		fs = append(fs, broadcast.TargetFailure{Target: fmt.Sprint(i), Err: fmt.Errorf("550 user %d unknown", i)})
+	}
+	err := &broadcast.TargetsError{Failures: fs}
+	assert.EqualError(t, err, "5 targets failed permanently: 550 user 0 unknown; 550 user 1 unknown; 550 user 2 unknown; and 2 more")
 }

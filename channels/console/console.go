@@ -1,0 +1,188 @@
+// Package console is a channel that writes rendered updates to an
+// io.Writer: standard output by default. It is meant for dry runs, demos,
+// examples and tests, and as the smallest complete example of a channel.
+//
+// Each Send renders the update with one template (default "text"; the
+// channel's entry in Update.Overrides wins), then writes it in one Write
+// call, followed by a newline. Between two messages it writes a separator
+// line of dashes. Writes are serialized, so concurrent Sends never
+// interleave. Receipts carry a sequence number, "console-1", "console-2"…,
+// counted per Channel.
+//
+// # Limits
+//
+// The channel does not thread and has no length limit. It checks ctx before
+// writing, but a Write that blocks (a pipe nobody reads) cannot be
+// interrupted: Send returns when the Write does. Messages written by other
+// code to the same Writer may come between two of its messages; a message
+// itself is one Write, which most writers keep whole.
+//
+// # Errors
+//
+// New fails on a bad Config, naming the field. Send fails with the
+// context's error when ctx is done before the write. A write error is
+// transient (a retry may find the disk no longer full), except when the
+// writer is gone for good: a broken pipe, a closed file or pipe, a bad file
+// descriptor or a permission error are marked broadcast.Permanent. A
+// template that fails to render is permanent too.
+package console
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Separator is the line written between two messages.
+const Separator = "----------------------------------------"
+
+// Config configures a console Channel. The zero value is usable: it writes
+// the "text" template to standard output under the name "console".
+type Config struct {
+	// Name of the channel; default "console". It keys Update.Overrides.
+	Name string
+	// Writer receives the messages; default os.Stdout.
+	Writer io.Writer
+	// Template is the name of the template to render; default "text". Any
+	// name in Templates works: "short", "markdown", "html"…
+	Template string
+	// Templates to render with; default templates.Default().
+	Templates *templates.Set
+}
+
+// Channel writes updates to an io.Writer. It is safe for concurrent use.
+type Channel struct {
+	name     string
+	w        io.Writer
+	template string
+	set      *templates.Set
+
+	mu   sync.Mutex // serializes writes and guards sent
+	sent int        // messages written so far
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+)
+
+// New returns a Channel for cfg, filling in the defaults. It does no I/O.
+func New(cfg Config) (*Channel, error) {
+	c := &Channel{name: cfg.Name, w: cfg.Writer, template: cfg.Template, set: cfg.Templates}
+	if c.name == "" {
+		c.name = "console"
+	}
+	if strings.TrimSpace(c.name) != c.name || strings.ContainsFunc(c.name, isControl) {
+		return nil, fmt.Errorf("console: Config.Name: %q has surrounding space or control characters", c.name)
+	}
+	if c.w == nil {
+		c.w = os.Stdout
+	}
+	if c.template == "" {
+		c.template = "text"
+	}
+	if c.set == nil {
+		c.set = templates.Default()
+	}
+	if !slices.Contains(c.set.Names(), c.template) {
+		return nil, fmt.Errorf("console: Config.Template: no template named %q in Config.Templates", c.template)
+	}
+	return c, nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// Name returns the channel's name.
+func (c *Channel) Name() string { return c.name }
+
+// String describes the channel for logs, without the Writer's contents.
+func (c *Channel) String() string {
+	return fmt.Sprintf("console.Channel{Name: %q, Template: %q}", c.name, c.template)
+}
+
+// GoString is String, so that %#v does not dump the Writer either.
+func (c *Channel) GoString() string { return c.String() }
+
+// Send writes the rendered update, in one attempt. See the package doc for
+// its errors.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("console: send: %w", err)
+	}
+	text, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := ctx.Err(); err != nil { // the wait for the lock may have been long
+		return broadcast.Receipt{}, fmt.Errorf("console: send: %w", err)
+	}
+	var b bytes.Buffer
+	if c.sent > 0 {
+		b.WriteString(Separator + "\n")
+	}
+	b.WriteString(text)
+	b.WriteByte('\n')
+	if err := write(c.w, b.Bytes()); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	c.sent++
+	return broadcast.Receipt{Channel: c.name, ID: "console-" + strconv.Itoa(c.sent), Time: time.Now()}, nil
+}
+
+// Preview returns what Send would write, measured in characters.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := c.render(u)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	return broadcast.Preview{Channel: c.name, Text: text, Length: templates.Runes(text), Unit: "characters"}, nil
+}
+
+func (c *Channel) render(u broadcast.Update) (string, error) {
+	text, err := c.set.Text(c.name, c.template, u, 0, nil)
+	if err != nil {
+		return "", fmt.Errorf("console: render: %w", err)
+	}
+	return text, nil
+}
+
+// write writes p in one call and classifies the failure.
+func write(w io.Writer, p []byte) error {
+	n, err := w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err == nil {
+		return nil
+	}
+	err = fmt.Errorf("console: write: %w", err)
+	if gone(err) {
+		return broadcast.Permanent(err)
+	}
+	return err
+}
+
+// gone reports whether err says the writer cannot take anything any more.
+func gone(err error) bool {
+	for _, target := range []error{syscall.EPIPE, syscall.EBADF, os.ErrClosed, io.ErrClosedPipe, fs.ErrPermission} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}

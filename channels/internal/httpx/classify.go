@@ -1,0 +1,142 @@
+package httpx
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Limits of Classify.
+const (
+	// SnippetLimit bounds the body snippet a StatusError carries, in bytes.
+	SnippetLimit = 512
+	// MaxRetryAfter caps a Retry-After hint, so that a huge or hostile value
+	// cannot overflow a duration. The Broadcaster gives up at once on a wait
+	// longer than what is left of its RetryPolicy.MaxElapsed anyway.
+	MaxRetryAfter = 24 * time.Hour
+)
+
+// StatusError is a response with a status other than 2xx. Channels can
+// inspect it with errors.As, for example to treat a platform's duplicate
+// response as delivered.
+type StatusError struct {
+	Status  int    // the status code
+	Snippet string // the start of the body, made printable (see Snippet)
+}
+
+// Error returns "http status 404 Not Found" and the snippet, if any.
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("http status %d", e.Status)
+	if text := http.StatusText(e.Status); text != "" {
+		s += " " + text
+	}
+	if e.Snippet != "" {
+		s += ": " + e.Snippet
+	}
+	return s
+}
+
+// Classify returns nil when r has a 2xx status, and otherwise a
+// *StatusError: transient for 408, 425, 429 and 5xx except 501, wrapped in
+// broadcast.RetryAfter when a Retry-After header gives a delay in seconds or
+// an HTTP date; broadcast.Permanent for every other status (1xx, 3xx, 4xx,
+// 501).
+func Classify(r *Response) error {
+	return classifyAt(r, time.Now())
+}
+
+func classifyAt(r *Response, now time.Time) error {
+	if r.Status >= 200 && r.Status <= 299 {
+		return nil
+	}
+	err := &StatusError{Status: r.Status, Snippet: Snippet(r.Body)}
+	if !Transient(r.Status) {
+		return broadcast.Permanent(err)
+	}
+	if d, ok := ParseRetryAfter(r.Header.Get("Retry-After"), now); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
+}
+
+// Transient reports whether a response with this non-2xx status is worth
+// retrying: 408 Request Timeout, 425 Too Early, 429 Too Many Requests and
+// every 5xx except 501 Not Implemented.
+func Transient(status int) bool {
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
+		return true
+	case http.StatusNotImplemented:
+		return false
+	}
+	return status >= 500 && status <= 599
+}
+
+// ParseRetryAfter parses a Retry-After header value: a number of seconds or
+// an HTTP date, taken relative to now. A date in the past gives 0; values
+// are capped at MaxRetryAfter. It reports false for an empty, negative or
+// unparsable value.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if v[0] >= '0' && v[0] <= '9' {
+		secs, err := strconv.ParseUint(v, 10, 64)
+		if err != nil && !isRangeErr(err) {
+			return 0, false
+		}
+		if err != nil || secs > uint64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return min(max(t.Sub(now), 0), MaxRetryAfter), true
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// Snippet returns the start of body as one printable line of at most
+// SnippetLimit bytes: invalid UTF-8 is replaced, control characters and
+// runs of white space become one space, and "…" marks a cut.
+func Snippet(body []byte) string {
+	var b strings.Builder
+	space := false
+	for len(body) > 0 && b.Len() <= SnippetLimit {
+		r, n := utf8.DecodeRune(body)
+		body = body[n:]
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			space = b.Len() > 0
+		case unicode.Is(unicode.Cf, r): // bidi overrides and other invisible formatting
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	if len(s) <= SnippetLimit {
+		return s
+	}
+	cut := SnippetLimit - len("…")
+	for !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

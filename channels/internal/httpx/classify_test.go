@@ -1,0 +1,139 @@
+package httpx
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func TestClassifyStatus(t *testing.T) {
+	const (
+		ok        = "ok"
+		transient = "transient"
+		permanent = "permanent"
+	)
+	tests := []struct {
+		status int
+		want   string
+	}{
+		{200, ok}, {201, ok}, {202, ok}, {204, ok}, {299, ok},
+		{100, permanent}, {199, permanent},
+		{300, permanent}, {301, permanent}, {302, permanent}, {304, permanent}, {307, permanent}, {308, permanent},
+		{400, permanent}, {401, permanent}, {403, permanent}, {404, permanent}, {405, permanent},
+		{409, permanent}, {410, permanent}, {413, permanent}, {422, permanent}, {451, permanent},
+		{408, transient}, {425, transient}, {429, transient},
+		{500, transient}, {501, permanent}, {502, transient}, {503, transient}, {504, transient},
+		{505, transient}, {507, transient}, {599, transient}, {600, permanent},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status)+"_"+strconv.Itoa(tt.status), func(t *testing.T) {
+			err := classifyAt(&Response{Status: tt.status, Header: http.Header{}, Body: []byte("oops")}, now)
+			if tt.want == ok {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			var se *StatusError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, tt.status, se.Status)
+			assert.Equal(t, "oops", se.Snippet)
+			assert.Contains(t, err.Error(), "http status "+strconv.Itoa(tt.status))
+			assert.Equal(t, tt.want == permanent, broadcast.IsPermanent(err))
+			_, hinted := broadcast.RetryDelay(err)
+			assert.False(t, hinted, "no Retry-After header, no hint")
+		})
+	}
+}
+
+func TestClassifyRetryAfter(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		header string
+		want   time.Duration
+		hinted bool
+	}{
+		{"seconds", 429, "120", 2 * time.Minute, true},
+		{"zero seconds", 503, "0", 0, true},
+		{"seconds with spaces", 429, " 7 ", 7 * time.Second, true},
+		{"http date", 503, now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{"rfc850 date", 503, now.Add(time.Hour).Format("Monday, 02-Jan-06 15:04:05 GMT"), time.Hour, true},
+		{"date in the past", 429, now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"huge seconds capped", 429, "99999999999999999999999", MaxRetryAfter, true},
+		{"two days capped", 429, "172800", MaxRetryAfter, true},
+		{"far date capped", 429, now.AddDate(1, 0, 0).Format(http.TimeFormat), MaxRetryAfter, true},
+		{"negative", 429, "-5", 0, false},
+		{"plus sign", 429, "+5", 0, false},
+		{"fraction", 429, "1.5", 0, false},
+		{"garbage", 503, "soon", 0, false},
+		{"empty", 429, "", 0, false},
+		{"ignored on permanent status", 400, "10", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.header != "" {
+				h.Set("Retry-After", tt.header)
+			}
+			err := classifyAt(&Response{Status: tt.status, Header: h}, now)
+			require.Error(t, err)
+			d, hinted := broadcast.RetryDelay(err)
+			assert.Equal(t, tt.hinted, hinted)
+			assert.Equal(t, tt.want, d)
+		})
+	}
+}
+
+func TestClassifyUsesTheClock(t *testing.T) {
+	h := http.Header{"Retry-After": {time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)}}
+	d, ok := broadcast.RetryDelay(Classify(&Response{Status: 503, Header: h}))
+	require.True(t, ok)
+	assert.InDelta(t, float64(time.Hour), float64(d), float64(5*time.Second))
+}
+
+func TestStatusErrorText(t *testing.T) {
+	assert.Equal(t, "http status 404 Not Found", (&StatusError{Status: 404}).Error())
+	assert.Equal(t, `http status 599: {"error":"x"}`, (&StatusError{Status: 599, Snippet: `{"error":"x"}`}).Error())
+	var se *StatusError
+	err := Classify(&Response{Status: 410, Header: http.Header{}, Body: []byte("gone")})
+	require.True(t, errors.As(err, &se))
+	assert.Equal(t, 410, se.Status)
+}
+
+func TestSnippet(t *testing.T) {
+	long := strings.Repeat("é", 400) // 800 bytes
+	tests := []struct {
+		name, body, want string
+	}{
+		{"plain", "service unavailable", "service unavailable"},
+		{"empty", "", ""},
+		{"control characters", "a\r\nb\x00c\x1b[31md\te", "a b c [31md e"},
+		{"white space runs", "  a \n\n  b  ", "a b"},
+		{"invalid utf-8", "a\xff\xfeb", "a\uFFFD\uFFFDb"},
+		{"bidi override", "a\u202eb", "ab"},
+		{"line separator", "a\u2028b", "a b"},
+		{"exactly the limit", strings.Repeat("x", SnippetLimit), strings.Repeat("x", SnippetLimit)},
+		{"limit then spaces", strings.Repeat("x", SnippetLimit) + "   ", strings.Repeat("x", SnippetLimit)},
+		{"one over", strings.Repeat("x", SnippetLimit+1), strings.Repeat("x", SnippetLimit-3) + "…"},
+		{"multibyte cut", long, strings.Repeat("é", (SnippetLimit-3)/2) + "…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Snippet([]byte(tt.body))
+			assert.Equal(t, tt.want, got)
+			assert.LessOrEqual(t, len(got), SnippetLimit)
+			assert.True(t, utf8.ValidString(got))
+		})
+	}
+}

@@ -1,0 +1,46 @@
+package httpx_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// One attempt of a channel: send, classify, redact.
+func Example() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"error":"slow down"}`)
+	}))
+	defer srv.Close()
+	client := httpx.NewClient(httpx.ClientOptions{})
+	defer client.CloseIdleConnections()
+
+	req, err := httpx.NewRequest(context.Background(), http.MethodPost, srv.URL+"/hook?token=abc", []byte(`{}`), "application/json")
+	if err != nil {
+		panic(err)
+	}
+	resp, err := httpx.Do(client, req, 0)
+	if err != nil {
+		panic(err)
+	}
+	err = httpx.Classify(resp)
+	d, _ := broadcast.RetryDelay(err)
+	fmt.Println(err)
+	fmt.Println("permanent:", broadcast.IsPermanent(err), "retry after:", d)
+	// Output:
+	// http status 429 Too Many Requests: {"error":"slow down"}
+	// permanent: false retry after: 30s
+}
+
+func ExampleRedact() {
+	err := fmt.Errorf(`post "https://bot:pw@hooks.example/x?token=abc": secret whsec_K5oZ rejected`)
+	fmt.Println(httpx.Redact(err, "whsec_K5oZ"))
+	// Output:
+	// post "https://REDACTED@hooks.example/x?token=REDACTED": secret REDACTED rejected
+}

@@ -1,0 +1,135 @@
+package twitter
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+)
+
+func oauth1Config() Config {
+	return Config{ConsumerKey: testConsumerKey, ConsumerSecret: testConsumerSecret,
+		AccessToken: testAccessToken, AccessSecret: testAccessSecret}
+}
+
+func oauth2Config() Config {
+	return Config{TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testBearerToken})}
+}
+
+func TestNewRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  func() Config
+		want string
+	}{
+		{"no credentials", func() Config { return Config{} },
+			"twitter: Config: no credentials: set ConsumerKey, ConsumerSecret, AccessToken and AccessSecret " +
+				"(OAuth 1.0a user context), or TokenSource (OAuth 2.0 user context)"},
+		{"missing access secret", func() Config { c := oauth1Config(); c.AccessSecret = ""; return c },
+			"twitter: Config.AccessSecret: missing: OAuth 1.0a needs ConsumerKey, ConsumerSecret, AccessToken and AccessSecret"},
+		{"missing consumer key", func() Config { c := oauth1Config(); c.ConsumerKey = ""; return c },
+			"twitter: Config.ConsumerKey: missing: OAuth 1.0a needs ConsumerKey, ConsumerSecret, AccessToken and AccessSecret"},
+		{"both methods", func() Config { c := oauth2Config(); c.ConsumerSecret = testConsumerSecret; return c },
+			"twitter: Config.TokenSource: set together with Config.ConsumerSecret: use OAuth 1.0a (ConsumerKey, " +
+				"ConsumerSecret, AccessToken, AccessSecret) or OAuth 2.0 (TokenSource), not both"},
+		{"secret with a newline", func() Config { c := oauth1Config(); c.AccessSecret += "\n"; return c },
+			"twitter: Config.AccessSecret: leading or trailing white space"},
+		{"name with spaces", func() Config { c := oauth1Config(); c.Name = " x"; return c },
+			"twitter: Config.Name: leading or trailing white space"},
+		{"base URL not https", func() Config { c := oauth1Config(); c.BaseURL = "http://api.x.com"; return c },
+			"twitter: Config.BaseURL: must use https (http only for a loopback host)"},
+		{"base URL relative", func() Config { c := oauth1Config(); c.BaseURL = "api.x.com"; return c },
+			"twitter: Config.BaseURL: not an absolute https URL"},
+		{"base URL ftp", func() Config { c := oauth1Config(); c.BaseURL = "ftp://api.x.com"; return c },
+			"twitter: Config.BaseURL: not an absolute https URL"},
+		{"base URL with credentials", func() Config {
+			c := oauth1Config()
+			c.BaseURL = "https://bot:" + testAccessSecret + "@api.x.com"
+			return c
+		}, "twitter: Config.BaseURL: not a URL"},
+		{"base URL with user", func() Config { c := oauth1Config(); c.BaseURL = "https://bot:pw@api.x.com"; return c },
+			"twitter: Config.BaseURL: must not hold credentials"},
+		{"base URL with query", func() Config { c := oauth1Config(); c.BaseURL = "https://api.x.com/?a=b"; return c },
+			"twitter: Config.BaseURL: must not have a query or fragment"},
+		{"base URL without host", func() Config { c := oauth1Config(); c.BaseURL = "https:///2"; return c },
+			"twitter: Config.BaseURL: missing host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch, err := New(tt.cfg())
+			require.Error(t, err)
+			assert.Nil(t, ch)
+			assert.Equal(t, tt.want, err.Error())
+			for _, secret := range testSecrets {
+				assert.NotContains(t, err.Error(), secret)
+			}
+		})
+	}
+}
+
+func TestNewDefaults(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantStr string
+	}{
+		{"OAuth 1.0a", oauth1Config(), `twitter.Channel{Name:"x", Auth:"OAuth 1.0a", BaseURL:"https://api.x.com"}`},
+		{"OAuth 2.0", oauth2Config(), `twitter.Channel{Name:"x", Auth:"OAuth 2.0", BaseURL:"https://api.x.com"}`},
+		{"name and base URL", func() Config {
+			c := oauth1Config()
+			c.Name, c.BaseURL = "x-eu", "https://proxy.example.com/x/"
+			return c
+		}(), `twitter.Channel{Name:"x-eu", Auth:"OAuth 1.0a", BaseURL:"https://proxy.example.com/x"}`},
+		{"loopback http", func() Config { c := oauth1Config(); c.BaseURL = "http://127.0.0.1:8080"; return c }(),
+			`twitter.Channel{Name:"x", Auth:"OAuth 1.0a", BaseURL:"http://127.0.0.1:8080"}`},
+		{"localhost http", func() Config { c := oauth1Config(); c.BaseURL = "http://localhost:8080"; return c }(),
+			`twitter.Channel{Name:"x", Auth:"OAuth 1.0a", BaseURL:"http://localhost:8080"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch, err := New(tt.cfg)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantStr, ch.String())
+			assert.Equal(t, tt.wantStr, fmt.Sprintf("%#v", ch))
+		})
+	}
+}
+
+// Printing a Config or a Channel in any way shows no credential.
+func TestPrintingHidesSecrets(t *testing.T) {
+	for name, cfg := range map[string]Config{"OAuth1": oauth1Config(), "OAuth2": oauth2Config()} {
+		t.Run(name, func(t *testing.T) {
+			ch, err := New(cfg)
+			require.NoError(t, err)
+			var out []string
+			for _, v := range []any{cfg, &cfg, ch} {
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+					out = append(out, fmt.Sprintf(verb, v))
+				}
+				var buf bytes.Buffer
+				slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", "v", v)
+				slog.New(slog.NewTextHandler(&buf, nil)).Info("m", "v", v)
+				out = append(out, buf.String())
+			}
+			all := strings.Join(out, "\n")
+			for _, secret := range testSecrets {
+				assert.NotContains(t, all, secret)
+			}
+			assert.Contains(t, all, "REDACTED")
+		})
+	}
+}
+
+func TestConfigString(t *testing.T) {
+	cfg := oauth1Config()
+	cfg.BaseURL = "https://api.x.com"
+	assert.Equal(t, "{Name: ConsumerKey:REDACTED ConsumerSecret:REDACTED AccessToken:REDACTED AccessSecret:REDACTED "+
+		"TokenSource:nil BaseURL:https://api.x.com HTTPClient:nil Templates:nil}", cfg.String())
+	assert.Equal(t, `twitter.Config{Name:"", ConsumerKey:"", ConsumerSecret:"", AccessToken:"", AccessSecret:"", `+
+		`TokenSource:REDACTED, BaseURL:"", HTTPClient:nil, Templates:nil}`, fmt.Sprintf("%#v", oauth2Config()))
+}

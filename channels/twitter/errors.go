@@ -1,0 +1,155 @@
+package twitter
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// Sentinel errors, found with errors.Is.
+var (
+	// ErrDuplicate is wrapped by the error of a post X refused because the
+	// account already posted the same text.
+	ErrDuplicate = errors.New("twitter: duplicate content: X refused an identical post")
+	// ErrUsageCapped is wrapped by the error of a request refused because
+	// the app's monthly usage cap is reached: posting resumes when the cap
+	// resets or the plan changes, not on a retry.
+	ErrUsageCapped = errors.New("twitter: monthly usage cap exceeded")
+)
+
+// APIError is an error answer of the X API: its HTTP status and the fields
+// of its problem JSON. Detail is bounded, printable and free of credentials.
+type APIError struct {
+	Status int    // the HTTP status, as 403
+	Title  string // the problem's title, as "Forbidden" or "UsageCapExceeded"
+	Detail string // the problem's detail, or its first error message
+	Type   string // the problem's type, as "about:blank" or "https://api.twitter.com/2/problems/usage-capped"
+}
+
+// Error returns "X API 403 Forbidden: " and the detail.
+func (e *APIError) Error() string {
+	title := cmp.Or(e.Title, http.StatusText(e.Status))
+	s := fmt.Sprintf("X API %d", e.Status)
+	if title != "" {
+		s += " " + title
+	}
+	if e.Detail != "" && e.Detail != title {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// usageCappedType ends the problem type of the monthly usage cap.
+const usageCappedType = "/2/problems/usage-capped"
+
+// classify returns nil for a 2xx response and otherwise the error for it,
+// marked for the Broadcaster (see the package documentation), its text
+// starting "twitter: op: ".
+func (c *Channel) classify(op string, r *httpx.Response) error {
+	marked := httpx.Classify(r)
+	if marked == nil {
+		return nil
+	}
+	apiErr := c.apiError(r)
+	switch {
+	case apiErr.Title == "UsageCapExceeded" || strings.HasSuffix(apiErr.Type, usageCappedType):
+		return broadcast.Permanent(fmt.Errorf("%w; requests resume when the cap resets or the plan is upgraded: %w",
+			ErrUsageCapped, apiErr))
+	case r.Status == http.StatusTooManyRequests:
+		return c.rateLimited(op, r.Header, apiErr, marked)
+	case r.Status == http.StatusForbidden && isDuplicate(apiErr):
+		return broadcast.Permanent(fmt.Errorf("%w: %w", ErrDuplicate, apiErr))
+	case r.Status == http.StatusUnauthorized:
+		return broadcast.Permanent(fmt.Errorf("twitter: %s: X rejected the credentials: %w", op, apiErr))
+	case broadcast.IsPermanent(marked):
+		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w", op, apiErr))
+	}
+	err := fmt.Errorf("twitter: %s: %w", op, apiErr)
+	if d, ok := broadcast.RetryDelay(marked); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
+}
+
+// rateLimited returns the error of a 429: transient, with a wait from X's
+// rate-limit headers, else from Retry-After, else none.
+func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
+	now := c.now()
+	if d, which := rateLimitWait(h, now); d > 0 {
+		until := now.Add(d).UTC().Format(time.RFC3339)
+		return broadcast.RetryAfter(fmt.Errorf("twitter: %s: rate limited until %s (%s): %w",
+			op, until, which, apiErr), d)
+	}
+	err := fmt.Errorf("twitter: %s: rate limited: %w", op, apiErr)
+	if d, ok := broadcast.RetryDelay(marked); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
+}
+
+// rateLimitWait returns how long to wait after a 429 according to X's
+// headers, and the limit that decides it: the endpoint's window
+// (x-rate-limit-reset), or a 24-hour limit whose remaining count is 0
+// (x-user-limit-24hour-*, x-app-limit-24hour-*), whichever resets last.
+// Reset times are in Unix seconds. It returns 0 when no header gives a
+// future reset; waits are capped at httpx.MaxRetryAfter.
+func rateLimitWait(h http.Header, now time.Time) (time.Duration, string) {
+	var wait time.Duration
+	var which string
+	for _, limit := range []struct {
+		prefix    string
+		exhausted bool // counts only when remaining is 0
+	}{
+		{"x-rate-limit", false}, {"x-user-limit-24hour", true}, {"x-app-limit-24hour", true},
+	} {
+		if limit.exhausted && strings.TrimSpace(h.Get(limit.prefix+"-remaining")) != "0" {
+			continue
+		}
+		reset, err := strconv.ParseInt(strings.TrimSpace(h.Get(limit.prefix+"-reset")), 10, 64)
+		if err != nil || reset <= 0 {
+			continue
+		}
+		if d := time.Unix(reset, 0).Sub(now); d > wait {
+			wait, which = d, limit.prefix
+		}
+	}
+	if wait > httpx.MaxRetryAfter {
+		wait = httpx.MaxRetryAfter
+	}
+	return wait.Round(time.Second), which
+}
+
+// isDuplicate reports whether a 403 refuses a post as a duplicate: "You are
+// not allowed to create a Tweet with duplicate content."
+func isDuplicate(e *APIError) bool {
+	return strings.Contains(strings.ToLower(e.Detail), "duplicate content")
+}
+
+// apiError reads X's problem JSON from r. Every text is cleaned of
+// credentials first, then bounded, so that a cut cannot leave part of a
+// secret.
+func (c *Channel) apiError(r *httpx.Response) *APIError {
+	secrets := c.creds.secrets()
+	clean := func(s string) string { return httpx.Snippet([]byte(httpx.RedactString(s, secrets...))) }
+	e := &APIError{Status: r.Status}
+	p, ok := parseProblem(r.Body)
+	if !ok {
+		e.Detail = clean(string(r.Body))
+		return e
+	}
+	e.Title, e.Type, e.Detail = clean(p.Title), clean(p.Type), clean(p.Detail)
+	if msg := p.firstMessage(); msg != "" && !strings.Contains(p.Detail, msg) {
+		if p.Detail != "" {
+			msg = p.Detail + " (" + msg + ")"
+		}
+		e.Detail = clean(msg)
+	}
+	return e
+}

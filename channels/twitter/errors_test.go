@@ -1,0 +1,209 @@
+package twitter
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// epoch returns the Unix time d after fixedNow, as X's reset headers give.
+func epoch(d time.Duration) string { return strconv.FormatInt(fixedNow.Add(d).Unix(), 10) }
+
+// answer writes status, headers (name, value pairs) and body.
+func answer(status int, body string, headers ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(headers); i += 2 {
+			w.Header().Set(headers[i], headers[i+1])
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	const (
+		tooMany  = `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`
+		capped   = `{"account_id":1234567,"product_name":"standard-basic","title":"UsageCapExceeded","period":"Monthly","scope":"Product","detail":"Usage cap exceeded: Monthly product cap","type":"https://api.twitter.com/2/problems/usage-capped"}`
+		invalid  = `{"errors":[{"parameters":{"text":["x"]},"message":"Your Tweet text is too long."}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}`
+		enrolled = `{"client_id":"2345678","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.","registration_url":"https://developer.twitter.com/en/docs/projects/overview","title":"Client Forbidden","required_enrollment":"Appropriate Level of API Access","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}`
+	)
+	tests := []struct {
+		name      string
+		answer    http.HandlerFunc
+		attempt   int
+		permanent bool
+		delay     time.Duration // 0: no RetryAfter mark
+		is        error
+		want      string // the whole error text
+	}{
+		{name: "400 invalid request", answer: answer(400, invalid), permanent: true,
+			want: "twitter: post: X API 400 Invalid Request: One or more parameters to your request was invalid. (Your Tweet text is too long.)"},
+		{name: "401 unauthorized", answer: answer(401, `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`),
+			permanent: true, want: "twitter: post: X rejected the credentials: X API 401 Unauthorized"},
+		{name: "403 forbidden", answer: answer(403, `{"detail":"You are not permitted to perform this action.","type":"about:blank","title":"Forbidden","status":403}`),
+			permanent: true, want: "twitter: post: X API 403 Forbidden: You are not permitted to perform this action."},
+		{name: "403 client not enrolled", answer: answer(403, enrolled), permanent: true,
+			want: "twitter: post: X API 403 Client Forbidden: When authenticating requests to the Twitter API v2 endpoints, " +
+				"you must use keys and tokens from a Twitter developer App that is attached to a Project."},
+		{name: "403 duplicate on attempt 1", answer: answer(403, `{"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","title":"Forbidden","status":403}`),
+			permanent: true, is: ErrDuplicate,
+			want: "twitter: duplicate content: X refused an identical post: X API 403 Forbidden: You are not allowed to create a Tweet with duplicate content."},
+		{name: "usage cap", answer: answer(429, capped, "x-rate-limit-limit", "40000", "x-rate-limit-remaining", "39999", "x-rate-limit-reset", epoch(15*time.Minute)),
+			permanent: true, is: ErrUsageCapped,
+			want: "twitter: monthly usage cap exceeded; requests resume when the cap resets or the plan is upgraded: " +
+				"X API 429 UsageCapExceeded: Usage cap exceeded: Monthly product cap"},
+		{name: "429 window", answer: answer(429, tooMany, "x-rate-limit-limit", "100", "x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(15*time.Minute)),
+			delay: 15 * time.Minute,
+			want:  "twitter: post: rate limited until 2025-11-24T14:45:00Z (x-rate-limit): X API 429 Too Many Requests"},
+		{name: "429 user 24-hour limit", answer: answer(429, tooMany,
+			"x-rate-limit-remaining", "99", "x-rate-limit-reset", epoch(10*time.Minute),
+			"x-user-limit-24hour-limit", "17", "x-user-limit-24hour-remaining", "0", "x-user-limit-24hour-reset", epoch(7*time.Hour),
+			"x-app-limit-24hour-limit", "1667", "x-app-limit-24hour-remaining", "1200", "x-app-limit-24hour-reset", epoch(20*time.Hour)),
+			delay: 7 * time.Hour,
+			want:  "twitter: post: rate limited until 2025-11-24T21:30:00Z (x-user-limit-24hour): X API 429 Too Many Requests"},
+		{name: "429 app 24-hour limit", answer: answer(429, tooMany,
+			"x-user-limit-24hour-remaining", "5", "x-user-limit-24hour-reset", epoch(2*time.Hour),
+			"x-app-limit-24hour-remaining", "0", "x-app-limit-24hour-reset", epoch(3*time.Hour)),
+			delay: 3 * time.Hour,
+			want:  "twitter: post: rate limited until 2025-11-24T17:30:00Z (x-app-limit-24hour): X API 429 Too Many Requests"},
+		{name: "429 Retry-After only", answer: answer(429, tooMany, "Retry-After", "30"), delay: 30 * time.Second,
+			want: "twitter: post: rate limited: X API 429 Too Many Requests"},
+		{name: "429 reset in the past", answer: answer(429, tooMany, "x-rate-limit-reset", epoch(-time.Minute)),
+			want: "twitter: post: rate limited: X API 429 Too Many Requests"},
+		{name: "500", answer: answer(500, `{"title":"Internal Server Error","detail":"Internal Server Error","type":"about:blank","status":500}`),
+			want: "twitter: post: X API 500 Internal Server Error"},
+		{name: "503 with Retry-After", answer: answer(503, `{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}`, "Retry-After", "5"),
+			delay: 5 * time.Second, want: "twitter: post: X API 503 Service Unavailable"},
+		{name: "502 from a proxy", answer: answer(502, "<html><body>\n<h1>502 Bad Gateway</h1>\n</body></html>"),
+			want: "twitter: post: X API 502 Bad Gateway: <html><body> <h1>502 Bad Gateway</h1> </body></html>"},
+		{name: "404", answer: answer(404, `{"title":"Not Found Error","detail":"Could not find the requested resource.","type":"https://api.twitter.com/2/problems/resource-not-found"}`),
+			permanent: true, want: "twitter: post: X API 404 Not Found Error: Could not find the requested resource."},
+		{name: "redirect not followed", answer: answer(302, "", "Location", "/2/tweets/elsewhere"), permanent: true,
+			want: "twitter: post: X API 302 Found"},
+		{name: "201 without data", answer: answer(201, `{"errors":[{"message":"Something went wrong"}]}`),
+			want: "twitter: post: read response: no post id: Something went wrong"},
+		{name: "201 not JSON", answer: answer(201, `OK`),
+			want: "twitter: post: read response: invalid JSON: invalid character 'O' looking for beginning of value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.respondWith(tt.answer)
+			ch := newTestChannel(t, f)
+			ch.now = func() time.Time { return fixedNow }
+			_, err := ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: max(tt.attempt, 1)})
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "IsPermanent")
+			d, ok := broadcast.RetryDelay(err)
+			assert.Equal(t, tt.delay != 0, ok, "RetryDelay marked")
+			assert.Equal(t, tt.delay, d, "RetryDelay")
+			if tt.is != nil {
+				assert.ErrorIs(t, err, tt.is)
+			}
+		})
+	}
+}
+
+func TestRateLimitWait(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		header http.Header
+		want   time.Duration
+		which  string
+	}{
+		{"none", h(), 0, ""},
+		{"window", h("x-rate-limit-reset", epoch(90*time.Second)), 90 * time.Second, "x-rate-limit"},
+		{"window with requests left still counts", h("x-rate-limit-remaining", "42", "x-rate-limit-reset", epoch(time.Minute)), time.Minute, "x-rate-limit"},
+		{"24-hour user limit not exhausted is ignored", h("x-user-limit-24hour-remaining", "1", "x-user-limit-24hour-reset", epoch(5*time.Hour)), 0, ""},
+		{"24-hour user limit exhausted", h("x-user-limit-24hour-remaining", "0", "x-user-limit-24hour-reset", epoch(5*time.Hour)), 5 * time.Hour, "x-user-limit-24hour"},
+		{"latest reset wins", h("x-rate-limit-reset", epoch(time.Hour),
+			"x-app-limit-24hour-remaining", "0", "x-app-limit-24hour-reset", epoch(30*time.Minute)), time.Hour, "x-rate-limit"},
+		{"past reset", h("x-rate-limit-reset", epoch(-time.Hour)), 0, ""},
+		{"garbage", h("x-rate-limit-reset", "soon"), 0, ""},
+		{"absurd reset is capped", h("x-rate-limit-reset", "99999999999"), 24 * time.Hour, "x-rate-limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, which := rateLimitWait(tt.header, fixedNow)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.which, which)
+		})
+	}
+}
+
+// A hostile or broken server echoing credentials does not get them into
+// errors, and X's detail is bounded.
+func TestErrorsHideSecrets(t *testing.T) {
+	for _, mode := range authModes {
+		t.Run(mode.name, func(t *testing.T) {
+			// A channel can only hide the credentials it holds.
+			secrets := []string{testConsumerKey, testConsumerSecret, testAccessToken, testAccessSecret}
+			if mode.bearer {
+				secrets = []string{testBearerToken}
+			}
+			f := newFakeX(t, mode.bearer)
+			f.respondWith(func(w http.ResponseWriter, r *http.Request) {
+				detail := "you sent " + r.Header.Get("Authorization") + " " + strings.Join(secrets, " ") +
+					" " + strings.Repeat("padding ", 2000)
+				writeProblem(w, http.StatusForbidden, "Forbidden "+secrets[0], detail, "about:blank")
+			})
+			_, err := newTestChannel(t, f).Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: 1})
+			require.Error(t, err)
+			text := fmt.Sprintf("%v %+v %#v", err, err, err)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			for _, secret := range secrets {
+				assert.NotContains(t, text, secret)
+				assert.NotContains(t, apiErr.Title+apiErr.Detail, secret)
+			}
+			assert.Contains(t, err.Error(), "REDACTED")
+			assert.Less(t, len(err.Error()), 1200, "X's detail is bounded")
+		})
+	}
+}
+
+func TestTransportErrorIsTransient(t *testing.T) {
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f)
+	f.Close()
+	_, err := ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: 1})
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	assert.True(t, strings.HasPrefix(err.Error(), "twitter: post: Post \""), err.Error())
+	for _, secret := range testSecrets {
+		assert.NotContains(t, err.Error(), secret)
+	}
+}
+
+func TestAPIErrorText(t *testing.T) {
+	tests := []struct {
+		err  APIError
+		want string
+	}{
+		{APIError{Status: 403, Title: "Forbidden", Detail: "No."}, "X API 403 Forbidden: No."},
+		{APIError{Status: 401, Title: "Unauthorized", Detail: "Unauthorized"}, "X API 401 Unauthorized"},
+		{APIError{Status: 502, Detail: "bad gateway"}, "X API 502 Bad Gateway: bad gateway"},
+		{APIError{Status: 599}, "X API 599"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.err.Error())
+	}
+}

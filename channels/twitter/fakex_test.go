@@ -1,0 +1,326 @@
+package twitter
+
+import (
+	"cmp"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// Test credentials. The secrets hold characters that OAuth 1.0a must
+// percent-encode in the signing key.
+const (
+	testConsumerKey    = "ck-test-4Jw9QmTz"
+	testConsumerSecret = "cs+test/secret=Z8~vYp3Lq0"
+	testAccessToken    = "1234567890-at-test-N5rTkq"
+	testAccessSecret   = "as-test&secret H2kWx7"
+	testBearerToken    = "bt-test-Q2FuYXJ5VG9rZW4tZm9yLXRlc3Rz"
+)
+
+var testSecrets = []string{testConsumerKey, testConsumerSecret, testAccessToken, testAccessSecret, testBearerToken}
+
+// fakeX is an httptest fake of the X API v2: POST /2/tweets and GET
+// /2/users/me. It verifies OAuth 1.0a signatures (HMAC-SHA1, RFC 5849) or
+// a bearer token, checks the JSON body, refuses duplicate texts, and
+// answers with X's success and problem shapes. It implements
+// channeltest.Backend.
+type fakeX struct {
+	*httptest.Server
+	bearer bool // expect OAuth 2.0 bearer tokens instead of OAuth 1.0a
+
+	mu       sync.Mutex
+	accepted []channeltest.Delivery
+	ids      []string
+	texts    map[string]bool
+	nonces   map[string]bool
+	failure  channeltest.Failure
+	loseNext bool         // accept the next post but answer 503, as if the answer was lost
+	answer   http.Handler // when set, answers every request after the auth check
+	requests int
+}
+
+func newFakeX(t *testing.T, bearer bool) *fakeX {
+	t.Helper()
+	f := &fakeX{bearer: bearer, texts: map[string]bool{}, nonces: map[string]bool{}}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Received implements channeltest.Backend.
+func (f *fakeX) Received() []channeltest.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.accepted)
+}
+
+// Fail implements channeltest.Backend.
+func (f *fakeX) Fail(failure channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failure = failure
+}
+
+// respondWith makes the fake answer every authorised request with h.
+func (f *fakeX) respondWith(h http.HandlerFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answer = h
+}
+
+func (f *fakeX) requestCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+func (f *fakeX) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests++
+	if err := f.authorize(r); err != nil {
+		w.Header().Set("X-Test-Auth-Error", err.Error())
+		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", "about:blank")
+		return
+	}
+	switch {
+	case f.answer != nil:
+		f.answer.ServeHTTP(w, r)
+	case r.Method == http.MethodPost && r.URL.Path == "/2/tweets":
+		f.createPost(w, r)
+	case r.Method == http.MethodGet && r.URL.Path == "/2/users/me":
+		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{
+			"id": "2244994945", "name": "Example Status", "username": "examplestatus"}})
+	default:
+		writeProblem(w, http.StatusNotFound, "Not Found Error", "Could not find the requested resource.",
+			"https://api.twitter.com/2/problems/resource-not-found")
+	}
+}
+
+func (f *fakeX) authorize(r *http.Request) error {
+	if f.bearer {
+		if r.Header.Get("Authorization") != "Bearer "+testBearerToken {
+			return errors.New("bad bearer token")
+		}
+		return nil
+	}
+	return verifyOAuth1(r, testConsumerKey, testConsumerSecret, testAccessToken, testAccessSecret, f.nonces)
+}
+
+// createPost is POST /2/tweets.
+func (f *fakeX) createPost(w http.ResponseWriter, r *http.Request) {
+	if f.failure != channeltest.FailNone {
+		writeFailure(w, f.failure)
+		return
+	}
+	req, err := decodePost(r)
+	if err != nil {
+		writeInvalid(w, err.Error())
+		return
+	}
+	switch {
+	case Weight(req.Text) > MaxWeight:
+		writeInvalid(w, "Your Tweet text is too long.")
+		return
+	case req.Reply != nil && !slices.Contains(f.ids, req.Reply.InReplyToTweetID):
+		writeInvalid(w, "The Tweet you are replying to is not visible or deleted.")
+		return
+	case f.texts[req.Text]:
+		writeProblem(w, http.StatusForbidden, "Forbidden",
+			"You are not allowed to create a Tweet with duplicate content.", "about:blank")
+		return
+	}
+	id := strconv.Itoa(1850000000000000001 + len(f.ids))
+	d := channeltest.Delivery{Text: req.Text, Parts: []string{req.Text}}
+	if req.Reply != nil {
+		d.ReplyTo = req.Reply.InReplyToTweetID
+	}
+	f.ids, f.texts[req.Text], f.accepted = append(f.ids, id), true, append(f.accepted, d)
+	if f.loseNext {
+		f.loseNext = false
+		writeFailure(w, channeltest.FailTransient)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]any{
+		"id": id, "text": tcoPattern.ReplaceAllString(req.Text, "https://t.co/Ab3dE5gH7j"),
+		"edit_history_tweet_ids": []string{id},
+	}})
+}
+
+var tcoPattern = regexp.MustCompile(`https?://\S+`)
+
+// decodePost reads a POST /2/tweets body strictly.
+func decodePost(r *http.Request) (postRequest, error) {
+	var req postRequest
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		return req, fmt.Errorf("Content-Type %q", ct)
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return req, fmt.Errorf("body: %v", err)
+	}
+	switch {
+	case req.Text == "":
+		return req, errors.New("text: missing")
+	case req.Reply != nil && req.Reply.InReplyToTweetID == "":
+		return req, errors.New("reply.in_reply_to_tweet_id: missing")
+	}
+	return req, nil
+}
+
+// writeFailure answers with X's answer for a failure class.
+func writeFailure(w http.ResponseWriter, failure channeltest.Failure) {
+	switch failure {
+	case channeltest.FailTransient:
+		writeProblem(w, http.StatusServiceUnavailable, "Service Unavailable", "Service Unavailable", "about:blank")
+	case channeltest.FailRateLimited:
+		now := time.Now().Unix()
+		h := w.Header()
+		h.Set("x-rate-limit-limit", "100")
+		h.Set("x-rate-limit-remaining", "0")
+		h.Set("x-rate-limit-reset", strconv.FormatInt(now+900, 10))
+		h.Set("x-user-limit-24hour-limit", "17")
+		h.Set("x-user-limit-24hour-remaining", "16")
+		h.Set("x-user-limit-24hour-reset", strconv.FormatInt(now+86_000, 10))
+		writeProblem(w, http.StatusTooManyRequests, "Too Many Requests", "Too Many Requests", "about:blank")
+	case channeltest.FailUnauthorized:
+		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", "about:blank")
+	default:
+		writeProblem(w, http.StatusForbidden, "Forbidden", "You are not permitted to perform this action.", "about:blank")
+	}
+}
+
+// writeInvalid answers 400 with X's invalid-request problem.
+func writeInvalid(w http.ResponseWriter, message string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{
+		"errors": []map[string]any{{"message": message}},
+		"title":  "Invalid Request",
+		"detail": "One or more parameters to your request was invalid.",
+		"type":   "https://api.twitter.com/2/problems/invalid-request",
+	})
+}
+
+func writeProblem(w http.ResponseWriter, status int, title, detail, typ string) {
+	writeJSON(w, status, map[string]any{"title": title, "detail": detail, "type": typ, "status": status})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// verifyOAuth1 checks the OAuth 1.0a HMAC-SHA1 signature of r (RFC 5849
+// section 3.4), recomputed from the Authorization header's parameters and
+// the query; a JSON body is not signed. nonces records the nonces seen, so
+// that a replayed request fails.
+func verifyOAuth1(r *http.Request, consumerKey, consumerSecret, token, tokenSecret string, nonces map[string]bool) error {
+	params, err := parseOAuthHeader(r.Header.Get("Authorization"))
+	if err != nil {
+		return err
+	}
+	ts, _ := strconv.ParseInt(params["oauth_timestamp"], 10, 64)
+	switch {
+	case params["oauth_consumer_key"] != consumerKey:
+		return errors.New("wrong consumer key")
+	case params["oauth_token"] != token:
+		return errors.New("wrong token")
+	case params["oauth_signature_method"] != "HMAC-SHA1":
+		return errors.New("signature method is not HMAC-SHA1")
+	case params["oauth_version"] != "" && params["oauth_version"] != "1.0":
+		return errors.New("version is not 1.0")
+	case time.Since(time.Unix(ts, 0)).Abs() > 5*time.Minute:
+		return errors.New("timestamp too far from now")
+	case params["oauth_nonce"] == "" || nonces[params["oauth_nonce"]]:
+		return errors.New("missing or replayed nonce")
+	}
+	nonces[params["oauth_nonce"]] = true
+	got := params["oauth_signature"]
+	mac := hmac.New(sha1.New, []byte(percentEncode(consumerSecret)+"&"+percentEncode(tokenSecret)))
+	mac.Write([]byte(signatureBase(r, params)))
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	if !hmac.Equal([]byte(got), []byte(want)) {
+		return errors.New("signature mismatch")
+	}
+	return nil
+}
+
+// parseOAuthHeader reads `OAuth k="v", …` into decoded parameters.
+func parseOAuthHeader(h string) (map[string]string, error) {
+	rest, ok := strings.CutPrefix(h, "OAuth ")
+	if !ok {
+		return nil, errors.New("no OAuth authorization")
+	}
+	params := map[string]string{}
+	for part := range strings.SplitSeq(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+			return nil, fmt.Errorf("malformed parameter %q", part)
+		}
+		key, err1 := url.PathUnescape(k)
+		value, err2 := url.PathUnescape(v[1 : len(v)-1])
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, err
+		}
+		params[key] = value
+	}
+	return params, nil
+}
+
+// signatureBase is "METHOD&base-URI&parameters", each part percent-encoded.
+// The parameters are the OAuth ones (without realm and signature) and the
+// query's, encoded, sorted by name then value, joined with "&".
+func signatureBase(r *http.Request, oauth map[string]string) string {
+	var pairs [][2]string
+	add := func(k, v string) { pairs = append(pairs, [2]string{percentEncode(k), percentEncode(v)}) }
+	for k, v := range oauth {
+		if k != "realm" && k != "oauth_signature" {
+			add(k, v)
+		}
+	}
+	for k, vs := range r.URL.Query() {
+		for _, v := range vs {
+			add(k, v)
+		}
+	}
+	slices.SortFunc(pairs, func(a, b [2]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
+	})
+	joined := make([]string, len(pairs))
+	for i, p := range pairs {
+		joined[i] = p[0] + "=" + p[1]
+	}
+	uri := "http://" + strings.ToLower(r.Host) + r.URL.EscapedPath()
+	return strings.ToUpper(r.Method) + "&" + percentEncode(uri) + "&" + percentEncode(strings.Join(joined, "&"))
+}
+
+// percentEncode encodes every byte but the unreserved characters as %XX
+// (RFC 5849 section 3.6).
+func percentEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isAlnum(c) || strings.IndexByte("-._~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,102 @@
+package twitter
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// postRequest is the body of POST /2/tweets.
+type postRequest struct {
+	Text  string     `json:"text"`
+	Reply *postReply `json:"reply,omitempty"`
+}
+
+type postReply struct {
+	InReplyToTweetID string `json:"in_reply_to_tweet_id"`
+}
+
+// postBody returns the JSON body posting text, as a reply to the post
+// replyTo when that is not empty.
+func postBody(text, replyTo string) ([]byte, error) {
+	req := postRequest{Text: text}
+	if replyTo != "" {
+		req.Reply = &postReply{InReplyToTweetID: replyTo}
+	}
+	return json.Marshal(req)
+}
+
+// post is the data of a created post: {"data":{"id":"…","text":"…"}}.
+type post struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// parsePost reads the answer to POST /2/tweets.
+func parsePost(body []byte) (post, error) {
+	var resp struct {
+		Data *post `json:"data"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return post{}, fmt.Errorf("read response: invalid JSON: %w", err)
+	}
+	if resp.Data == nil || resp.Data.ID == "" {
+		if p, ok := parseProblem(body); ok && p.firstMessage() != "" {
+			return post{}, fmt.Errorf("read response: no post id: %s", p.firstMessage())
+		}
+		return post{}, errors.New("read response: no post id")
+	}
+	return *resp.Data, nil
+}
+
+// user is the data of GET /2/users/me.
+type user struct {
+	ID string `json:"id"`
+}
+
+// parseUser reads the answer to GET /2/users/me.
+func parseUser(body []byte) (user, error) {
+	var resp struct {
+		Data *user `json:"data"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return user{}, fmt.Errorf("read response: invalid JSON: %w", err)
+	}
+	if resp.Data == nil || resp.Data.ID == "" {
+		return user{}, errors.New("read response: no user id")
+	}
+	return *resp.Data, nil
+}
+
+// problem is X's error body, an RFC 7807 problem document, possibly with a
+// list of errors (invalid requests) instead of, or besides, a detail.
+type problem struct {
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Type   string `json:"type"`
+	Errors []struct {
+		Message string `json:"message"`
+		Detail  string `json:"detail"`
+	} `json:"errors"`
+}
+
+// parseProblem reads a problem document; ok is false when body is not one.
+func parseProblem(body []byte) (p problem, ok bool) {
+	if json.Unmarshal(body, &p) != nil {
+		return problem{}, false
+	}
+	return p, p.Title != "" || p.Detail != "" || p.Type != "" || p.firstMessage() != ""
+}
+
+// firstMessage returns the first error's message or detail, if any.
+func (p problem) firstMessage() string {
+	for _, e := range p.Errors {
+		if e.Message != "" {
+			return e.Message
+		}
+		if e.Detail != "" {
+			return e.Detail
+		}
+	}
+	return ""
+}

@@ -1,0 +1,259 @@
+// Package twitter posts incident updates to X (formerly Twitter) with the X
+// API v2 endpoint POST /2/tweets, signed with OAuth 1.0a in user context
+// (github.com/dghubble/oauth1) or authorised with an OAuth 2.0 user-context
+// token (golang.org/x/oauth2).
+//
+// Each update is one post: the channel's entry in Update.Overrides, or else
+// the "short" template, fitted to 280 weighted characters as X counts them
+// (see Weight): the body is shortened first, on grapheme boundaries, and the
+// status-page URL is kept whole. Text that fits is posted unchanged. Later
+// updates of an incident reply to the channel's previous post, so that the
+// incident reads as a thread. The Receipt holds the post's id, its link
+// https://x.com/i/web/status/<id>, and in Meta["text"] the text as X stored
+// it (links as t.co). Preview shows the post without sending it; Check
+// verifies the credentials by reading the account (GET /2/users/me).
+//
+// The package speaks HTTP itself rather than use github.com/dghubble/go-twitter:
+// that client is deprecated and speaks only API v1.1, whose posting endpoint
+// (statuses/update) the current access tiers can no longer call — it fails
+// with error 453. The v2 endpoint needs no more than a signed JSON POST.
+//
+// # Limits
+//
+// One post per update, text only: no media, polls or quotes, and a long
+// update is shortened, never split into several posts. A post weighs at
+// most MaxWeight (280); the longer posts of paid accounts are not used.
+// Weight counts a bare domain ("example.com") as at least 23, as if X
+// linked it, because X decides by its list of top-level domains; that may
+// shorten a text more than needed, never too little. X's access tiers cap
+// posts per 24 hours and per month; see Errors for what happens at a cap.
+// Redirects are not followed, so that no credential reaches another host.
+//
+// # Errors
+//
+// Errors start with "twitter: " and carry X's problem detail, bounded and
+// with every credential removed; errors.As finds an *APIError with X's
+// status, title, detail and type. They are marked for the Broadcaster:
+//
+//   - 429 Too Many Requests is transient, with broadcast.RetryAfter until
+//     the x-rate-limit-reset time, or until the 24-hour user or app limit
+//     resets when its remaining count is 0 (x-user-limit-24hour-*,
+//     x-app-limit-24hour-*), whichever is later;
+//   - the monthly usage cap (problem type .../problems/usage-capped, title
+//     UsageCapExceeded) is Permanent and wraps ErrUsageCapped;
+//   - 403 duplicate content wraps ErrDuplicate and is Permanent on a first
+//     attempt. On a retry (Message.Attempt > 1) it is taken as delivered:
+//     the earlier attempt reached X, only its answer was lost. X does not
+//     say which post it was, so the Receipt has no ID or URL; it has
+//     Meta["duplicate"] = "true" and, for a reply, Meta["in_reply_to"] =
+//     the post it replied to. The incident's next update replies to that
+//     post instead: the thread branches but stays one thread. When the
+//     lost post was the incident's first, the next update has nothing to
+//     reply to and starts a new thread;
+//   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
+//     403 forbidden) are Permanent, with X's detail;
+//   - 5xx answers and network errors are transient; when ctx ends, the
+//     error matches ctx.Err() with errors.Is.
+//
+// A template that cannot produce a text within the limit is a Permanent
+// error wrapping templates.ErrTooLong.
+package twitter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults of Config.
+const (
+	DefaultName    = "x"
+	DefaultBaseURL = "https://api.x.com"
+)
+
+// statusURL is the link of a post; the i/web form needs no user name.
+const statusURL = "https://x.com/i/web/status/"
+
+// Channel posts updates to one X account. It is safe for concurrent use.
+type Channel struct {
+	name    string
+	auth    string // "OAuth 1.0a" or "OAuth 2.0", for printing
+	baseURL string
+	client  *http.Client // adds the credentials to every request
+	tmpl    *templates.Set
+	creds   *credentials
+	now     func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+)
+
+// New returns a channel for cfg. It checks cfg without any network I/O;
+// errors name the field, as in "twitter: Config.AccessSecret: missing".
+func New(cfg Config) (*Channel, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Channel{
+		name:    cfg.Name,
+		auth:    cfg.authName(),
+		baseURL: base,
+		tmpl:    cfg.Templates,
+		now:     time.Now,
+	}
+	if c.name == "" {
+		c.name = DefaultName
+	}
+	if c.tmpl == nil {
+		c.tmpl = templates.Default()
+	}
+	c.client, c.creds = newClient(cfg)
+	return c, nil
+}
+
+// Name returns the channel's name, "x" unless Config.Name says otherwise.
+func (c *Channel) Name() string { return c.name }
+
+// Send posts m.Update, as a reply to the incident's previous post when
+// m.Thread names one. It makes one attempt; see the package documentation
+// for its errors and for the receipt of a duplicate on a retry.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	text, err := c.text(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	body, err := postBody(text, replyTo(m.Thread))
+	if err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("twitter: post: %w", err)
+	}
+	resp, err := c.do(ctx, http.MethodPost, "/2/tweets", body)
+	if err != nil {
+		return broadcast.Receipt{}, c.redact(fmt.Errorf("twitter: post: %w", err))
+	}
+	if err := c.classify("post", resp); err != nil {
+		if errors.Is(err, ErrDuplicate) && m.Attempt > 1 {
+			return c.duplicateReceipt(m.Thread), nil
+		}
+		return broadcast.Receipt{}, err
+	}
+	p, err := parsePost(resp.Body)
+	if err != nil {
+		return broadcast.Receipt{}, c.redact(fmt.Errorf("twitter: post: %w", err))
+	}
+	var meta map[string]string
+	if p.Text != "" {
+		meta = map[string]string{"text": p.Text}
+	}
+	return c.receipt(p.ID, meta), nil
+}
+
+// Preview returns the text Send would post for u and its weight.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := c.text(u)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	return broadcast.Preview{
+		Channel: c.name,
+		Text:    text,
+		Length:  Weight(text),
+		Limit:   MaxWeight,
+		Unit:    "weighted characters",
+	}, nil
+}
+
+// Check verifies the credentials by reading the account they act for (GET
+// /2/users/me). It posts nothing.
+func (c *Channel) Check(ctx context.Context) error {
+	resp, err := c.do(ctx, http.MethodGet, "/2/users/me", nil)
+	if err != nil {
+		return c.redact(fmt.Errorf("twitter: check: %w", err))
+	}
+	if err := c.classify("check", resp); err != nil {
+		return err
+	}
+	if _, err := parseUser(resp.Body); err != nil {
+		return fmt.Errorf("twitter: check: %w", err)
+	}
+	return nil
+}
+
+// text renders the post for u: its override or the short template, fitted.
+func (c *Channel) text(u broadcast.Update) (string, error) {
+	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, Weight)
+	if err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", broadcast.Permanent(errors.New("twitter: render text: empty"))
+	}
+	return text, nil
+}
+
+// do sends one request to path under the base URL.
+func (c *Channel) do(ctx context.Context, method, path string, body []byte) (*httpx.Response, error) {
+	contentType := ""
+	if body != nil {
+		contentType = "application/json"
+	}
+	req, err := httpx.NewRequest(ctx, method, c.baseURL+path, body, contentType)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	return httpx.Do(c.client, req, 0)
+}
+
+// receipt returns the receipt of a post with id ("" when unknown).
+func (c *Channel) receipt(id string, meta map[string]string) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, ID: id, Time: c.now().UTC().Round(0), Meta: meta}
+	if id != "" {
+		r.URL = statusURL + url.PathEscape(id)
+	}
+	return r
+}
+
+// duplicateReceipt is the receipt of a post an earlier attempt made, whose
+// id X does not tell. It keeps the post it replied to, so that the next
+// update can reply there and stay in the thread.
+func (c *Channel) duplicateReceipt(thread broadcast.Receipt) broadcast.Receipt {
+	meta := map[string]string{"duplicate": "true"}
+	if id := replyTo(thread); id != "" {
+		meta[metaThread] = id
+	}
+	return c.receipt("", meta)
+}
+
+// metaThread is the Receipt.Meta key of the post a receipt without ID
+// replied to.
+const metaThread = "in_reply_to"
+
+// replyTo returns the post an update replies to: the previous post of the
+// incident, or when its id is unknown (a duplicate), the post that one
+// replied to.
+func replyTo(thread broadcast.Receipt) string {
+	if thread.ID != "" {
+		return thread.ID
+	}
+	return thread.Meta[metaThread]
+}
+
+// redact removes every credential from err's text.
+func (c *Channel) redact(err error) error {
+	return httpx.Redact(err, c.creds.secrets()...)
+}

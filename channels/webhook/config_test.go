@@ -1,0 +1,117 @@
+package webhook
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewValidates(t *testing.T) {
+	good := testSecret("a")
+	eps := func(e ...Endpoint) []Endpoint { return e }
+	tests := []struct {
+		name string
+		cfg  Config
+		err  string
+	}{
+		{"one endpoint", Config{URL: "https://h.example/hook", Secret: good}, ""},
+		{"many endpoints", Config{Endpoints: eps(Endpoint{"https://a.example/", good}, Endpoint{"http://b.example:81/x", testSecret("b")})}, ""},
+		{"unsigned allowed", Config{URL: "https://h.example/", AllowUnsigned: true}, ""},
+		{"nothing", Config{}, "webhook: Config.URL: missing (set URL or Endpoints)"},
+		{"secret without url", Config{Secret: good}, "webhook: Config.URL: missing (Secret is set)"},
+		{"both", Config{URL: "https://h.example/", Secret: good, Endpoints: eps(Endpoint{"https://a.example/", good})},
+			"webhook: Config.URL: set URL or Endpoints, not both"},
+		{"secret with endpoints", Config{Secret: good, Endpoints: eps(Endpoint{"https://a.example/", good})},
+			"webhook: Config.Secret: set only with URL (Endpoints carry their own)"},
+		{"relative url", Config{URL: "/hook", Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
+		{"ftp url", Config{URL: "ftp://h.example/", Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
+		{"no host", Config{URL: "https:///x", Secret: good}, "webhook: Config.URL: missing host"},
+		{"fragment", Config{URL: "https://h.example/#x", Secret: good}, "webhook: Config.URL: has a fragment"},
+		{"bad url", Config{URL: "https://h.example/%zz", Secret: good}, "webhook: Config.URL: not a URL"},
+		{"unsigned refused", Config{URL: "https://h.example/"},
+			"webhook: Config.Secret: missing (set Config.AllowUnsigned to send unsigned)"},
+		{"raw secret", Config{URL: "https://h.example/", Secret: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+			"webhook: Config.Secret: not a whsec_ secret"},
+		{"endpoint secret", Config{Endpoints: eps(Endpoint{"https://a.example/", good}, Endpoint{"https://b.example/", good},
+			Endpoint{"https://c.example/", good}, Endpoint{"https://d.example/", "whsec_short"})},
+			"webhook: Config.Endpoints[3].Secret: whsec_ secret is not valid base64"},
+		{"endpoint url missing", Config{Endpoints: eps(Endpoint{"", good})}, "webhook: Config.Endpoints[0].URL: missing"},
+		{"duplicate endpoint", Config{Endpoints: eps(Endpoint{"https://a.example/", good}, Endpoint{"https://a.example/", good})},
+			"webhook: Config.Endpoints[1].URL: same as Endpoints[0]"},
+		{"negative concurrency", Config{URL: "https://h.example/", Secret: good, Concurrency: -1}, "webhook: Config.Concurrency: negative"},
+		{"name with spaces", Config{Name: " hooks", URL: "https://h.example/", Secret: good},
+			"webhook: Config.Name: leading or trailing white space"},
+		{"reserved header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"webhook-signature": "x"}},
+			`webhook: Config.Headers["webhook-signature"]: reserved, set by the channel`},
+		{"content type header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"CONTENT-TYPE": "text/plain"}},
+			`webhook: Config.Headers["CONTENT-TYPE"]: reserved, set by the channel`},
+		{"bad header name", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"X Bad": "x"}},
+			`webhook: Config.Headers: invalid header name "X Bad"`},
+		{"header injection", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"X-Token": "abc\r\nEvil: 1"}},
+			`webhook: Config.Headers["X-Token"]: control character in value`},
+		{"user agent may be replaced", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"User-Agent": "mine/2"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch, err := New(tt.cfg)
+			if tt.err == "" {
+				require.NoError(t, err)
+				require.NotNil(t, ch)
+				return
+			}
+			require.EqualError(t, err, tt.err)
+			assert.Nil(t, ch)
+		})
+	}
+}
+
+func TestNewDefaults(t *testing.T) {
+	ch, err := New(Config{URL: "https://h.example/", Secret: testSecret("a")})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	assert.Equal(t, "webhook", ch.Name())
+	assert.Equal(t, DefaultConcurrency, ch.concurrency)
+	assert.Equal(t, UserAgent, ch.header.Get("User-Agent"))
+	tr, ok := ch.client.Transport.(*http.Transport)
+	require.True(t, ok)
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, DefaultConcurrency)
+	assert.NotNil(t, ch.client.CheckRedirect, "redirects are not followed")
+	assert.NotZero(t, ch.client.Timeout)
+}
+
+func TestNothingPrintsASecret(t *testing.T) {
+	secret := testSecret("print")
+	const credURL = "https://user:pass@h.example/hook?token=abc"
+	cfg := Config{Name: "hooks", Endpoints: []Endpoint{{URL: credURL, Secret: secret}},
+		Headers: map[string]string{"Authorization": "Bearer tok-987"}}
+	single := Config{URL: credURL, Secret: secret}
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	leaks := []string{string(secret), strings.TrimPrefix(string(secret), "whsec_"), "pass", "token=abc", "tok-987"}
+	for _, v := range []any{cfg, &cfg, single, ch, cfg.Endpoints[0], secret, cfg.Endpoints} {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
+			out := fmt.Sprintf(format, v)
+			for _, leak := range leaks {
+				assert.NotContains(t, out, leak, "%s of %T", format, v)
+			}
+		}
+	}
+	for _, v := range []any{cfg, single, ch, cfg.Endpoints[0], secret} {
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+		for _, leak := range leaks {
+			assert.NotContains(t, buf.String(), leak, "slog of %T", v)
+		}
+	}
+	assert.Contains(t, fmt.Sprint(single), "REDACTED")
+	js, err := json.Marshal(cfg.Endpoints)
+	require.NoError(t, err)
+	assert.NotContains(t, string(js), string(secret), "a Secret encodes as REDACTED")
+}

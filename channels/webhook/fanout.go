@@ -1,0 +1,160 @@
+package webhook
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// maxNamed bounds the endpoints an error message names.
+const maxNamed = 5
+
+// EndpointFailure is one endpoint's failure in an attempt.
+type EndpointFailure struct {
+	Index     int    // the endpoint's index in Config.Endpoints; 0 for Config.URL
+	URL       string // the endpoint's URL, user information and query values redacted
+	Permanent bool   // not retried: the endpoint is marked failed in the Ledger
+	Err       error  // why, with no secret in it
+}
+
+// SendError lists the endpoints an attempt did not deliver to. Send returns
+// it marked transient when any failure is transient, and marked
+// broadcast.Permanent otherwise. Find it with errors.As, for example to
+// unsubscribe endpoints that answered 410 Gone.
+type SendError struct {
+	Endpoints int               // endpoints configured
+	Failures  []EndpointFailure // in endpoint order
+}
+
+// Error names at most five endpoints.
+func (e *SendError) Error() string {
+	var b strings.Builder
+	if e.Endpoints == 1 && len(e.Failures) == 1 {
+		fmt.Fprintf(&b, "webhook: %s: %v", e.Failures[0].URL, e.Failures[0].Err)
+		return b.String()
+	}
+	perm := 0
+	for _, f := range e.Failures {
+		if f.Permanent {
+			perm++
+		}
+	}
+	fmt.Fprintf(&b, "webhook: %d of %d endpoints failed (%d transient, %d permanent)",
+		len(e.Failures), e.Endpoints, len(e.Failures)-perm, perm)
+	for i, f := range e.Failures {
+		if i == maxNamed {
+			fmt.Fprintf(&b, "; and %d more", len(e.Failures)-maxNamed)
+			break
+		}
+		sep := ": "
+		if i > 0 {
+			sep = "; "
+		}
+		fmt.Fprintf(&b, "%s%s: %v", sep, f.URL, f.Err)
+	}
+	return b.String()
+}
+
+// Is reports whether any endpoint's error matches target, such as
+// context.Canceled. The Permanent and RetryAfter marks of single endpoints
+// are not visible through it.
+func (e *SendError) Is(target error) bool {
+	for _, f := range e.Failures {
+		if errors.Is(f.Err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+// outcome is what one attempt achieved.
+type outcome struct {
+	endpoints int
+	delivered int
+	skipped   int
+	failures  []EndpointFailure
+	wait      time.Duration // the largest Retry-After among transient failures
+	hinted    bool
+}
+
+// fanOut posts body to every endpoint not done, Concurrency at a time, and
+// records each result in ledger (nil: nothing done yet).
+func (c *Channel) fanOut(ctx context.Context, updateID string, body []byte, ledger broadcast.Ledger) outcome {
+	out := outcome{endpoints: len(c.endpoints)}
+	var todo []int
+	for i := range c.endpoints {
+		if ledger == nil || !ledger.Done(c.endpoints[i].target) {
+			todo = append(todo, i)
+			continue
+		}
+		out.skipped++
+	}
+	errs := make([]error, len(c.endpoints))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(c.concurrency, len(todo)) {
+		wg.Go(func() {
+			for i := range jobs {
+				ep := &c.endpoints[i]
+				errs[i] = c.post(ctx, ep, MessageID(updateID, ep.url), body)
+			}
+		})
+	}
+	for _, i := range todo {
+		jobs <- i // after ctx ends, each post fails at once
+	}
+	close(jobs)
+	wg.Wait()
+	for _, i := range todo {
+		out.record(i, &c.endpoints[i], errs[i], ledger)
+	}
+	return out
+}
+
+// record books endpoint i's result in out and in the ledger.
+func (out *outcome) record(i int, ep *endpoint, err error, ledger broadcast.Ledger) {
+	perm := broadcast.IsPermanent(err)
+	if ledger != nil && (err == nil || perm) {
+		// A mark that fails to save only costs a repeat delivery, which
+		// receivers drop by webhook-id.
+		if err == nil {
+			_ = ledger.MarkDelivered(ep.target)
+		} else {
+			_ = ledger.MarkFailed(ep.target, fmt.Errorf("%s: %w", ep.shown, err))
+		}
+	}
+	if err == nil {
+		out.delivered++
+		return
+	}
+	out.failures = append(out.failures, EndpointFailure{Index: i, URL: ep.shown, Permanent: perm, Err: err})
+	if d, ok := broadcast.RetryDelay(err); ok && !perm {
+		out.wait, out.hinted = max(out.wait, d), true
+	}
+}
+
+// err is the attempt's error: nil, transient (some endpoint may succeed on
+// a retry) or permanent.
+func (out *outcome) err() error {
+	if len(out.failures) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(out.failures, func(a, b EndpointFailure) int { return cmp.Compare(a.Index, b.Index) })
+	e := &SendError{Endpoints: out.endpoints, Failures: out.failures}
+	for _, f := range out.failures {
+		if !f.Permanent {
+			if out.hinted {
+				return broadcast.RetryAfter(e, out.wait)
+			}
+			return e
+		}
+	}
+	return broadcast.Permanent(e)
+}

@@ -1,0 +1,17 @@
+package webhook
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// testSecret returns a valid secret derived from seed.
+func testSecret(seed string) Secret {
+	sum := sha256.Sum256([]byte(seed))
+	return Secret("whsec_" + base64.StdEncoding.EncodeToString(sum[:]))
+}

@@ -1,0 +1,160 @@
+package webhook
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The Standard Webhooks specification's published example.
+const (
+	specSecret    = Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	specID        = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+	specTimestamp = 1614265330
+	specBody      = `{"test": 2432232314}`
+	specSignature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+)
+
+func TestSignSpecVector(t *testing.T) {
+	got, err := specSecret.Sign(specID, specTimestamp, []byte(specBody))
+	require.NoError(t, err)
+	assert.Equal(t, specSignature, got)
+}
+
+func specHeader(sig string) http.Header {
+	h := http.Header{}
+	h.Set(HeaderID, specID)
+	h.Set(HeaderTimestamp, strconv.Itoa(specTimestamp))
+	h.Set(HeaderSignature, sig)
+	return h
+}
+
+func specVerifier(t *testing.T, secrets ...Secret) *Verifier {
+	v, err := NewVerifier(secrets[0], secrets[1:]...)
+	require.NoError(t, err)
+	v.now = func() time.Time { return time.Unix(specTimestamp, 0) }
+	return v
+}
+
+func TestVerify(t *testing.T) {
+	other := testSecret("other")
+	otherSig, err := other.Sign(specID, specTimestamp, []byte(specBody))
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		secrets []Secret
+		header  http.Header
+		body    string
+		want    error
+	}{
+		{"spec vector", []Secret{specSecret}, specHeader(specSignature), specBody, nil},
+		{"rotation: old secret in the verifier", []Secret{other, specSecret}, specHeader(specSignature), specBody, nil},
+		{"rotation: several signatures sent", []Secret{specSecret}, specHeader(otherSig + " " + specSignature), specBody, nil},
+		{"unknown scheme skipped", []Secret{specSecret}, specHeader("v1a,abc " + specSignature), specBody, nil},
+		{"wrong secret", []Secret{other}, specHeader(specSignature), specBody, ErrSignature},
+		{"body changed", []Secret{specSecret}, specHeader(specSignature), `{"test": 2432232315}`, ErrSignature},
+		{"not base64", []Secret{specSecret}, specHeader("v1,!!!"), specBody, ErrSignature},
+		{"no scheme", []Secret{specSecret}, specHeader(strings.TrimPrefix(specSignature, "v1,")), specBody, ErrSignature},
+		{"missing signature", []Secret{specSecret}, specHeader(""), specBody, ErrMissingHeaders},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := specVerifier(t, tt.secrets...).Verify(tt.header, []byte(tt.body))
+			if tt.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+}
+
+func TestVerifyTimestamp(t *testing.T) {
+	tests := []struct {
+		name      string
+		skew      time.Duration
+		tolerance time.Duration
+		ok        bool
+	}{
+		{"now", 0, 0, true},
+		{"4m old", -4 * time.Minute, 0, true},
+		{"6m old", -6 * time.Minute, 0, false},
+		{"6m ahead", 6 * time.Minute, 0, false},
+		{"6m old, 10m tolerance", -6 * time.Minute, 10 * time.Minute, true},
+		{"2s old, 1s tolerance", -2 * time.Second, time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := time.Unix(1_700_000_000, 0)
+			ts := now.Add(tt.skew).Unix()
+			sig, err := specSecret.Sign(specID, ts, []byte(specBody))
+			require.NoError(t, err)
+			h := specHeader(sig)
+			h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+			v := specVerifier(t, specSecret).WithTolerance(tt.tolerance)
+			v.now = func() time.Time { return now }
+			err = v.Verify(h, []byte(specBody))
+			if tt.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, ErrTimestamp)
+			}
+		})
+	}
+	h := specHeader(specSignature)
+	h.Set(HeaderTimestamp, "yesterday")
+	assert.ErrorIs(t, specVerifier(t, specSecret).Verify(h, []byte(specBody)), ErrTimestamp)
+}
+
+func TestSecretForms(t *testing.T) {
+	tests := []struct {
+		secret Secret
+		err    string
+	}{
+		{specSecret, ""},
+		{testSecret("x"), ""}, // 32 bytes, padded
+		{"whsec_" + Secret(strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
+		{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "not a whsec_ secret"},
+		{"whsec_not*base64", "not valid base64"},
+		{"whsec_" + Secret(strings.Repeat("A", 28)), "decodes to 21 bytes, want 24 to 64"},
+		{"whsec_" + Secret(strings.Repeat("A", 88)), "decodes to 66 bytes, want 24 to 64"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.secret), func(t *testing.T) {
+			_, err := tt.secret.Sign("id", 1, nil)
+			if tt.err == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.err)
+			assert.NotContains(t, err.Error(), strings.TrimPrefix(string(tt.secret), "whsec_"))
+		})
+	}
+	_, err := NewVerifier(specSecret, "bad")
+	require.EqualError(t, err, "webhook: NewVerifier: secret 2: not a whsec_ secret")
+}
+
+func TestMessageID(t *testing.T) {
+	a := MessageID("u_1", "https://a.example/hook")
+	assert.Equal(t, a, MessageID("u_1", "https://a.example/hook"), "stable")
+	assert.NotEqual(t, a, MessageID("u_2", "https://a.example/hook"), "per update")
+	assert.NotEqual(t, a, MessageID("u_1", "https://b.example/hook"), "per endpoint")
+	assert.NotEqual(t, MessageID("a", "b\x00c"), MessageID("a\x00b", "c"))
+	assert.Regexp(t, `^msg_[A-Z2-7]{32}$`, a)
+}
+
+func TestVerifierPrintsNoSecret(t *testing.T) {
+	v := specVerifier(t, specSecret)
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		out := fmt.Sprintf(format, v)
+		assert.NotContains(t, out, "MfKQ9r8")
+		assert.Contains(t, out, "REDACTED")
+	}
+}

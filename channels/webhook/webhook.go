@@ -1,0 +1,266 @@
+// Package webhook is a broadcast.Channel that POSTs each update as signed
+// JSON to one endpoint or to many (a subscriber list of thousands), following
+// the Standard Webhooks specification (standardwebhooks.com).
+//
+// # Payload
+//
+// The body is {"type":"incident.updated","timestamp":…,"data":{…}}, data
+// carrying every field of the Update (see Payload). Its JSON Schema (draft
+// 2020-12) is the package's schema.json, returned by Schema. Every endpoint
+// gets the same bytes, and a retry sends the same bytes again. As on every
+// channel, Update.Overrides[name] replaces the text: here it is sent as
+// data.body.
+//
+// # Signing
+//
+// Each request carries webhook-id, the same for one update and endpoint on
+// every attempt (see MessageID), so receivers can deduplicate;
+// webhook-timestamp, the Unix time of this attempt; and webhook-signature,
+// "v1," and the base64 HMAC-SHA256 of "id.timestamp.body" keyed with the
+// endpoint's secret ("whsec_" and the base64 of 24 to 64 bytes). Receivers
+// written in Go check deliveries with a Verifier. Endpoints without a secret
+// are refused by New unless Config.AllowUnsigned is set; they get no
+// webhook-signature header.
+//
+// # Fan-out
+//
+// Send makes one attempt: it posts to every endpoint not yet done, at most
+// Config.Concurrency at a time, over reused connections. Through
+// Message.Ledger, an endpoint that answered 2xx is marked delivered and one
+// that failed permanently is marked failed, so the Broadcaster's retries
+// reach only the endpoints that failed transiently. The channel does not
+// implement broadcast.Checker: Standard Webhooks defines no probe, and a
+// test POST would be a delivery.
+//
+// # Errors
+//
+// Per endpoint, 2xx is success; 408, 425, 429, 5xx except 501 and transport
+// errors (timeouts, resets) are transient; 3xx (redirects are not followed:
+// a webhook URL that redirects is misconfigured), 501 and every other 4xx,
+// 410 Gone included, fail that endpoint permanently. Send returns nil when
+// every endpoint delivered; a *SendError marked transient when some endpoint
+// failed transiently (with broadcast.RetryAfter carrying the largest
+// Retry-After among them), so that the Broadcaster retries those; otherwise
+// a *SendError marked broadcast.Permanent naming the failed endpoints.
+// Errors name endpoints by their URL with user information and query values
+// redacted; secrets never appear in errors, and Config, Channel and Verifier
+// print secrets as REDACTED.
+//
+// # Limits
+//
+// A response body is read up to 4 KiB, the error keeps 512 bytes of it. An
+// error message names at most 5 endpoints; SendError.Failures has them all.
+// One attempt of a large list must fit the Broadcaster's AttemptTimeout
+// (30s by default); the endpoints it did not reach are retried. The default
+// client gives each request 15s. Ledger targets are hashes of the endpoint
+// URLs ("ep_…"). Errors show an endpoint's URL path: keep tokens out of
+// paths, or expect them in errors. Endpoints that failed permanently in an
+// earlier attempt are named in that attempt's error; the Broadcaster lists
+// them all in Result.Failures.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// Defaults of Config.
+const (
+	DefaultName        = "webhook"
+	DefaultConcurrency = 16
+	// UserAgent is sent with every request unless Config.Headers sets one.
+	UserAgent = "outagecast-webhook/1"
+)
+
+// responseLimit bounds how much of a response body is kept.
+const responseLimit = 4 << 10
+
+// Config configures a Channel. Set URL (and Secret) for one endpoint, or
+// Endpoints for many.
+type Config struct {
+	// Name of the channel; default "webhook".
+	Name string
+	// URL is the one endpoint, an absolute http(s) URL; shorthand for
+	// Endpoints with one element. Required unless Endpoints is set.
+	URL string
+	// Secret signs deliveries to URL.
+	Secret Secret
+	// Endpoints are the receivers, each with its own secret; URLs must be
+	// distinct.
+	Endpoints []Endpoint
+	// AllowUnsigned permits endpoints without a Secret.
+	AllowUnsigned bool
+	// Headers are added to every request (for example an Authorization the
+	// receiver wants). They cannot set the webhook-* headers, Content-Type,
+	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
+	// Connection; they may replace User-Agent. Values print as REDACTED.
+	Headers map[string]string
+	// Concurrency bounds the requests in flight; default 16.
+	Concurrency int
+	// HTTPClient sends the requests. Default: a client of its own with 15s
+	// per request, Concurrency idle connections per host, and no redirects
+	// followed. A client of yours should not follow redirects either.
+	HTTPClient *http.Client
+}
+
+// String prints cfg with secrets, URL credentials and header values
+// REDACTED.
+func (cfg Config) String() string {
+	hs := make(map[string]string, len(cfg.Headers))
+	for k := range cfg.Headers {
+		hs[k] = httpx.Redacted
+	}
+	return fmt.Sprintf("webhook.Config{Name:%q URL:%q Secret:%s Endpoints:%v AllowUnsigned:%t Headers:%v Concurrency:%d}",
+		cfg.Name, redactIfSet(cfg.URL), cfg.Secret, cfg.Endpoints, cfg.AllowUnsigned, hs, cfg.Concurrency)
+}
+
+// GoString is String: a Config is never printed with its secrets.
+func (cfg Config) GoString() string { return cfg.String() }
+
+// LogValue logs cfg without secrets.
+func (cfg Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", cfg.Name), slog.String("url", redactIfSet(cfg.URL)),
+		slog.Int("endpoints", len(cfg.Endpoints)), slog.Int("concurrency", cfg.Concurrency))
+}
+
+func redactIfSet(u string) string {
+	if u == "" {
+		return ""
+	}
+	return httpx.RedactURL(u)
+}
+
+// Channel posts updates to webhook endpoints. It is safe for concurrent use.
+type Channel struct {
+	name        string
+	endpoints   []endpoint
+	header      http.Header
+	concurrency int
+	client      *http.Client
+	ownClient   bool
+	now         func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+)
+
+// New validates cfg, without I/O, and returns a Channel. Errors name the
+// field, as in "webhook: Config.Endpoints[3].Secret: not a whsec_ secret".
+func New(cfg Config) (*Channel, error) {
+	eps, header, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	c := &Channel{name: cfg.Name, endpoints: eps, header: header, concurrency: cfg.Concurrency,
+		client: cfg.HTTPClient, now: time.Now}
+	if c.name == "" {
+		c.name = DefaultName
+	}
+	if c.concurrency == 0 {
+		c.concurrency = DefaultConcurrency
+	}
+	if c.client == nil {
+		c.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: c.concurrency})
+		c.ownClient = true
+	}
+	return c, nil
+}
+
+// Name returns the channel's name.
+func (c *Channel) Name() string { return c.name }
+
+// String names the channel and counts its endpoints; it prints no secret.
+func (c *Channel) String() string {
+	return fmt.Sprintf("webhook.Channel{name: %q, endpoints: %d}", c.name, len(c.endpoints))
+}
+
+// GoString is String.
+func (c *Channel) GoString() string { return c.String() }
+
+// LogValue logs the channel without secrets.
+func (c *Channel) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", c.name), slog.Int("endpoints", len(c.endpoints)))
+}
+
+// Close releases the idle connections of the default client; a client
+// given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.ownClient {
+		c.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Preview returns the JSON body the endpoints would receive.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	body, err := encode(c.name, u.WithDefaults(c.now().UTC()))
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	return broadcast.Preview{Channel: c.name, Text: string(body), Length: len(body), Unit: "bytes"}, nil
+}
+
+// Send posts m.Update to every endpoint that m.Ledger does not report done:
+// one attempt each. See the package documentation for the errors. An Update
+// without ID or Time gets them as the Broadcaster would give them; set both
+// when calling Send directly, so that retries send the same bytes.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("webhook: %w", err)
+	}
+	u := m.Update.WithDefaults(c.now().UTC())
+	body, err := encode(c.name, u)
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(err)
+	}
+	out := c.fanOut(ctx, u.ID, body, m.Ledger)
+	if err := out.err(); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	r := broadcast.Receipt{Channel: c.name, Time: c.now().UTC(), Meta: map[string]string{
+		"endpoints": strconv.Itoa(len(c.endpoints)),
+		"delivered": strconv.Itoa(out.delivered),
+		"skipped":   strconv.Itoa(out.skipped),
+	}}
+	if len(c.endpoints) == 1 {
+		r.ID = MessageID(u.ID, c.endpoints[0].url)
+	}
+	return r, nil
+}
+
+// post makes one request to ep.
+func (c *Channel) post(ctx context.Context, ep *endpoint, id string, body []byte) error {
+	req, err := httpx.NewRequest(ctx, http.MethodPost, ep.url, body, "application/json")
+	if err != nil {
+		return broadcast.Permanent(err)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	ts := c.now().Unix()
+	req.Header.Set(HeaderID, id)
+	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+	if ep.key != nil {
+		req.Header.Set(HeaderSignature, sign(ep.key, id, ts, body))
+	}
+	resp, err := httpx.Do(c.client, req, responseLimit)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = fmt.Errorf("post: %w", ue.Err) // the error names the endpoint already
+		}
+		return httpx.Redact(err, string(ep.secret))
+	}
+	return httpx.Redact(httpx.Classify(resp), string(ep.secret))
+}

@@ -1,0 +1,181 @@
+package templates
+
+import (
+	htmltemplate "html/template"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Data is what every template receives as dot: the Update's fields (Title
+// with its white space collapsed to single spaces) and ready-made labels.
+type Data struct {
+	broadcast.Update
+	// Headline names the status in context: "Investigating", "Resolved",
+	// "Scheduled maintenance", "Maintenance in progress".
+	Headline string
+	// StatusLabel is Status.Label(): "Investigating", "In progress".
+	StatusLabel string
+	// ImpactLabel is "Minor", "Major", "Critical" or "Maintenance"; empty
+	// when Impact is empty or "none".
+	ImpactLabel string
+	// NextUpdateAt is NextUpdate in UTC as "14:30 UTC", or "25 Nov 14:30 UTC"
+	// when it falls on another day than Time (or Time is zero); empty when
+	// NextUpdate is zero.
+	NextUpdateAt string
+	// PostedAt is Time in UTC as "24 Nov 2025 13:45 UTC"; empty when Time
+	// is zero.
+	PostedAt string
+}
+
+var headlines = map[broadcast.Status]string{
+	broadcast.StatusScheduled:  "Scheduled maintenance",
+	broadcast.StatusInProgress: "Maintenance in progress",
+	broadcast.StatusVerifying:  "Verifying maintenance",
+	broadcast.StatusCompleted:  "Maintenance completed",
+}
+
+// newData builds the template data of u without modifying u.
+func newData(u broadcast.Update) Data {
+	d := Data{Update: u, StatusLabel: u.Status.Label()}
+	d.Title = oneLine(u.Title)
+	d.Headline = headlines[u.Status]
+	if d.Headline == "" {
+		d.Headline = d.StatusLabel
+	}
+	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
+		d.ImpactLabel = capitalize(string(u.Impact))
+	}
+	d.NextUpdateAt = nextUpdateAt(u.Time, u.NextUpdate)
+	if !u.Time.IsZero() {
+		d.PostedAt = u.Time.UTC().Format("2 Jan 2006 15:04 UTC")
+	}
+	return d
+}
+
+func nextUpdateAt(posted, next time.Time) string {
+	if next.IsZero() {
+		return ""
+	}
+	next = next.UTC()
+	if !posted.IsZero() {
+		py, pm, pd := posted.UTC().Date()
+		if ny, nm, nd := next.Date(); ny == py && nm == pm && nd == pd {
+			return next.Format("15:04 UTC")
+		}
+	}
+	return next.Format("2 Jan 15:04 UTC")
+}
+
+// capitalize upper-cases the first letter of s, rune-safe.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// funcs are the functions every template may call; see the package doc.
+func funcs() map[string]any {
+	return map[string]any{
+		"oneline":    oneLine,
+		"sentence":   sentence,
+		"md":         escapeMarkdown,
+		"paragraphs": paragraphs,
+		"lines":      lines,
+		"utc":        utc,
+		"color":      color,
+	}
+}
+
+// oneLine collapses every run of white space, line breaks included, to one
+// space and trims both ends.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// sentence trims s and ends it with a full stop unless it already ends in
+// punctuation.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	if s == "" || unicode.IsPunct(r) || unicode.IsSymbol(r) {
+		return s
+	}
+	return s + "."
+}
+
+// paragraphs splits s at blank lines, dropping empty paragraphs.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(normalizeNewlines(s), "\n\n") {
+		if p = strings.Trim(p, "\n"); strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// lines splits s at line breaks.
+func lines(s string) []string {
+	return strings.Split(normalizeNewlines(s), "\n")
+}
+
+func normalizeNewlines(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// utc formats t in UTC as "24 Nov 2025 13:45 UTC"; the zero time is "".
+func utc(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+// color is a text colour for the status with a contrast of at least 4.5:1
+// on white. It only decorates: the status is always written out too.
+func color(s broadcast.Status) htmltemplate.CSS {
+	switch s {
+	case broadcast.StatusInvestigating:
+		return "#cf222e"
+	case broadcast.StatusIdentified:
+		return "#bc4c00"
+	case broadcast.StatusMonitoring:
+		return "#9a6700"
+	case broadcast.StatusResolved, broadcast.StatusCompleted:
+		return "#1a7f37"
+	case broadcast.StatusScheduled, broadcast.StatusInProgress, broadcast.StatusVerifying:
+		return "#0969da"
+	}
+	return "#1f2328"
+}
+
+// normalize tidies what a template produced: one-line templates get every
+// run of white space collapsed to one space; the others lose trailing
+// spaces, leading and trailing blank lines, and runs of blank lines.
+func normalize(s string, single bool) string {
+	if single {
+		return oneLine(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	blank := false
+	for _, l := range lines(s) {
+		l = strings.TrimRightFunc(l, unicode.IsSpace)
+		if l == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+			if blank {
+				b.WriteByte('\n')
+			}
+		}
+		blank = false
+		b.WriteString(l)
+	}
+	return b.String()
+}

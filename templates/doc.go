@@ -1,0 +1,77 @@
+// Package templates renders an incident Update as the text each channel
+// sends, and shortens it to a platform's length limit.
+//
+// Default returns the embedded templates, parsed once:
+//
+//   - short: one line for X, IRC, Mastodon: "Investigating: <Title> — <Body>
+//     Affected: CDN (Major outage). Next update by 14:30 UTC. <URL>".
+//     Variants short.resolved and short.completed leave out the components
+//     and the next update.
+//   - subject: an e-mail subject, "[Investigating] <Title>".
+//   - text: a plain-text e-mail body.
+//   - html: an HTML e-mail body (html/template: every value is escaped).
+//   - markdown: CommonMark for chat tools (Discord, Matrix, Mattermost), with
+//     the user's text escaped.
+//
+// Every default leads with the status and the title, then the body, the
+// affected components, "Next update by …" when NextUpdate is set, and the
+// URL. None promises a time of resolution.
+//
+// With replaces or adds one template, New loads a directory of "<name>.tmpl"
+// files over the defaults. A name may carry a status, "short.resolved": Render
+// uses it instead of "short" for updates with that status. Templates whose
+// base name is "html" use html/template, all others text/template. Every
+// template is parsed, and run once on a sample update, when the Set is made,
+// never at send time.
+//
+// # Template data
+//
+// Dot is a Data: the Update's fields (.Title, .Status, .Impact, .Body,
+// .Components, .URL, .Time, .NextUpdate, .Overrides, .ID, .IncidentID) plus
+// .Headline ("Investigating", "Maintenance in progress"), .StatusLabel,
+// .ImpactLabel, .NextUpdateAt ("14:30 UTC", or "25 Nov 14:30 UTC" on
+// another day) and .PostedAt. Status values have a Label method, so a
+// component's state is {{.Status.Label}} ("Major outage"). Functions:
+//
+//   - oneline s: s with every run of white space collapsed to one space.
+//   - sentence s: s trimmed, with a full stop added unless it ends in
+//     punctuation.
+//   - md s: s with CommonMark formatting characters escaped, URLs left whole.
+//   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
+//   - utc t: t in UTC as "24 Nov 2025 13:45 UTC"; "" for the zero time.
+//   - color status: a CSS colour for the status (for html).
+//
+// Output is tidied: the "short" and "subject" templates (and their variants)
+// always produce one line, every run of white space, line breaks included,
+// collapsed to one space, so a careless title cannot break a subject header.
+// Other templates lose trailing spaces, leading and trailing blank lines and
+// runs of blank lines, so template whitespace needs no care.
+//
+// # Length
+//
+// Bytes, Runes and Graphemes measure text; a channel may bring its own
+// Measure (X weighs URLs as 23 and CJK as 2). Shorten cuts any text to a
+// limit; RenderFit renders and shortens the body, then the components, then
+// the title, keeping the status, next update and URL whole. Text uses a
+// channel's Overrides entry when there is one. Cuts fall between grapheme
+// clusters, so an emoji sequence, a flag or an accented letter is never
+// split, and prefer the end of a word.
+//
+// # Limits
+//
+// Only the first-level names and "<name>.<status>" variants are looked up;
+// templates cannot include one another across files. Word ends are found at
+// white space and CJK punctuation, not by dictionary, so CJK text is cut at
+// any grapheme. The markdown escaping targets CommonMark; Slack's mrkdwn
+// has no backslash escapes and needs its own template. URLs are recognised
+// as "http://" or "https://" up to the next white space.
+//
+// # Errors
+//
+// Construction (New, With) fails when a template does not parse or fails on
+// the sample update; the error names the file or template. Render fails
+// with ErrUnknownTemplate for a name the Set does not hold, naming it.
+// RenderFit and Text fail with an error wrapping ErrTooLong when even the
+// shortest form exceeds the limit; they still return the best text that
+// fits. Methods never panic and never modify the Update.
+package templates

@@ -1,0 +1,209 @@
+package templates
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+)
+
+// Measure gives the length of a text in a platform's unit: bytes, runes,
+// grapheme clusters, or a weighted count such as X's. It must return 0 for
+// the empty string and must not count a text as shorter than one of its
+// prefixes by much; Shorten and RenderFit check every result, so a Measure
+// that breaks this costs quality (a shorter text), never the limit.
+type Measure func(string) int
+
+// Bytes measures s in bytes of UTF-8 (IRC lines, SMTP lines).
+func Bytes(s string) int { return len(s) }
+
+// Runes measures s in Unicode code points (Statuspage's "characters").
+func Runes(s string) int { return utf8.RuneCountInString(s) }
+
+// Graphemes measures s in user-perceived characters (extended grapheme
+// clusters): a flag, a family emoji or "e" with a combining accent count 1.
+func Graphemes(s string) int { return uniseg.GraphemeClusterCount(s) }
+
+// Ellipsis marks where Shorten and RenderFit cut a text.
+const Ellipsis = "…"
+
+// urlPattern finds http(s) URLs in free text: up to the next white space or
+// a character that cannot appear in a URL unescaped.
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// Shorten returns s cut to measure at most limit in m (nil m: Runes), with
+// Ellipsis where it was cut. It returns s unchanged when s fits or limit <= 0.
+//
+// The cut falls between grapheme clusters, never inside one, preferring the
+// end of a word when that keeps at least half the text or loses at most 15
+// clusters. URLs are never cut: a URL after the cut is moved after the
+// ellipsis, so "text… <url>" keeps its link. When the URLs alone do not
+// fit, the last ones are dropped whole; when not even the ellipsis fits, the
+// result is the longest prefix that fits, possibly "". The result never
+// measures more than limit.
+func Shorten(s string, limit int, m Measure) string {
+	if m == nil {
+		m = Runes
+	}
+	if limit <= 0 || m(s) <= limit {
+		return s
+	}
+	c := newCutter(s)
+	measured := func(out string) (string, bool) { return out, m(out) <= limit }
+	// The most URLs that fit after a lone ellipsis, found by binary search
+	// so that a text of many URLs stays fast; fewer if m is not monotone.
+	most := sort.Search(len(c.urls)+1, func(k int) bool {
+		return m(c.withURLs(Ellipsis, 0, k)) > limit
+	}) - 1
+	for keep := most; keep >= 0; keep-- {
+		if out, ok := c.fit(func(i int) (string, bool) {
+			return measured(c.withURLs(c.head(i, Ellipsis), i, keep))
+		}); ok {
+			return out
+		}
+	}
+	// Not even the ellipsis fits: the longest plain prefix that does.
+	out, _ := c.fit(func(i int) (string, bool) { return measured(c.head(i, "")) })
+	return out
+}
+
+// cutter knows where a text may be cut: at grapheme cluster boundaries
+// outside URLs.
+type cutter struct {
+	s    string
+	cuts []int    // byte offsets before len(s) where a cut may fall, ascending, starting at 0
+	urls [][2]int // byte spans of URLs
+}
+
+func newCutter(s string) *cutter {
+	c := &cutter{s: s, urls: spans(urlPattern.FindAllStringIndex(s, -1))}
+	c.cuts = make([]int, 0, len(s)/2+1)
+	inURL := 0
+	state := -1
+	for rest, off := s, 0; ; {
+		for inURL < len(c.urls) && c.urls[inURL][1] <= off {
+			inURL++
+		}
+		if rest == "" {
+			break
+		}
+		if inURL == len(c.urls) || off <= c.urls[inURL][0] {
+			c.cuts = append(c.cuts, off)
+		}
+		var cluster string
+		cluster, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		off += len(cluster)
+	}
+	return c
+}
+
+func spans(idx [][]int) [][2]int {
+	out := make([][2]int, len(idx))
+	for i, p := range idx {
+		out[i] = [2]int{p[0], p[1]}
+	}
+	return out
+}
+
+// fit finds the largest cut index whose build fits, by binary search, and
+// returns that build. Only builds that reported a fit are returned, so a
+// Measure that is not monotone can make the result shorter, never too long.
+// A word end is preferred (see wordCut).
+func (c *cutter) fit(build func(cut int) (string, bool)) (string, bool) {
+	best, ok := build(0)
+	if !ok {
+		return "", false
+	}
+	lo, hi := 0, len(c.cuts) // lo fits; hi is not tried
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if out, ok := build(mid); ok {
+			lo, best = mid, out
+		} else {
+			hi = mid
+		}
+	}
+	if w := c.wordCut(lo); w != lo {
+		if out, ok := build(w); ok {
+			best = out
+		}
+	}
+	return best, true
+}
+
+// wordCut returns the largest cut index at or before i that ends a word and
+// either keeps at least half of the text up to i or drops at most
+// wordSlack clusters; otherwise i.
+func (c *cutter) wordCut(i int) int {
+	const wordSlack = 15
+	end := c.cuts[i]
+	for j := i; j > 0 && (c.cuts[j] >= end/2 || i-j <= wordSlack); j-- {
+		if c.endsWord(c.cuts[j]) {
+			return j
+		}
+	}
+	return i
+}
+
+func (c *cutter) endsWord(off int) bool {
+	if off >= len(c.s) {
+		return true
+	}
+	next, _ := utf8.DecodeRuneInString(c.s[off:])
+	prev, _ := utf8.DecodeLastRuneInString(c.s[:off])
+	return unicode.IsSpace(next) || strings.ContainsRune("、。，！？", prev)
+}
+
+// head is the text before cut index i with trailing white space and
+// dangling punctuation removed (never from inside a URL), then mark. A mark
+// right after a URL gets a space, so that it does not become part of the
+// link.
+func (c *cutter) head(i int, mark string) string {
+	off := c.cuts[i]
+	urlEnd := 0
+	for _, u := range c.urls {
+		if u[1] <= off {
+			urlEnd = u[1]
+		}
+	}
+	h := c.s[:off]
+	for len(h) > urlEnd {
+		r, n := utf8.DecodeLastRuneInString(h)
+		if !unicode.IsSpace(r) && !strings.ContainsRune(",;:-–—(", r) {
+			break
+		}
+		h = h[:len(h)-n]
+	}
+	if h == "" {
+		return mark
+	}
+	if strings.HasSuffix(h, Ellipsis) && len(h) > urlEnd {
+		return h // already marked: a cut of a cut
+	}
+	if len(h) == urlEnd && mark != "" {
+		return h + " " + mark
+	}
+	return h + mark
+}
+
+// withURLs appends, to head, the first keep URLs that start at or after cut
+// index i, each after a space.
+func (c *cutter) withURLs(head string, i, keep int) string {
+	off := c.cuts[i]
+	var b strings.Builder
+	b.WriteString(head)
+	for _, u := range c.urls {
+		if keep == 0 {
+			break
+		}
+		if u[0] >= off {
+			b.WriteByte(' ')
+			b.WriteString(c.s[u[0]:u[1]])
+			keep--
+		}
+	}
+	return b.String()
+}

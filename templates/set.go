@@ -1,0 +1,214 @@
+package templates
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+//go:embed defaults/*.tmpl
+var defaultFS embed.FS
+
+// ErrUnknownTemplate is returned by Render and its relatives for a name the
+// Set does not hold.
+var ErrUnknownTemplate = errors.New("templates: unknown template")
+
+// Set is a collection of parsed templates, keyed by name. It is immutable and
+// safe for concurrent use; With and New return new Sets. A nil *Set stands
+// for Default(), so a Config field of type *Set needs no default.
+type Set struct {
+	byName map[string]*entry
+	err    error // set only if the embedded defaults failed to load
+}
+
+type executor interface {
+	Execute(w io.Writer, data any) error
+}
+
+type entry struct {
+	name   string
+	exec   executor
+	single bool // output collapsed to one line
+}
+
+var loadDefaults = sync.OnceValue(func() *Set {
+	sub, err := fs.Sub(defaultFS, "defaults")
+	if err == nil {
+		var s *Set
+		if s, err = load(&Set{}, sub); err == nil {
+			return s
+		}
+	}
+	return &Set{err: fmt.Errorf("templates: load defaults: %w", err)}
+})
+
+// Default returns the embedded default templates: short, short.resolved,
+// short.completed, subject, text, html and markdown. The Set is parsed once,
+// on first use, and shared.
+func Default() *Set {
+	return loadDefaults()
+}
+
+// New returns the defaults overridden, or extended, by every file named
+// "<name>.tmpl" at the root of fsys, such as "short.tmpl" or
+// "short.resolved.tmpl". Other files and directories are ignored. Errors name
+// the file.
+func New(fsys fs.FS) (*Set, error) {
+	if fsys == nil {
+		return nil, errors.New("templates: New: nil file system")
+	}
+	return load(Default(), fsys)
+}
+
+func load(base *Set, fsys fs.FS) (*Set, error) {
+	if base.err != nil {
+		return nil, base.err
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("templates: read directory: %w", err)
+	}
+	out := &Set{byName: maps.Clone(base.byName)}
+	if out.byName == nil {
+		out.byName = make(map[string]*entry)
+	}
+	for _, de := range entries {
+		file := de.Name()
+		name, ok := strings.CutSuffix(file, ".tmpl")
+		if !ok || de.IsDir() {
+			continue
+		}
+		text, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("templates: read %s: %w", file, err)
+		}
+		e, err := parse(name, string(text))
+		if err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", file, err)
+		}
+		out.byName[name] = e
+	}
+	return out, nil
+}
+
+// With returns a copy of s with the template name replaced, or added, parsed
+// from text. A name is a base name of ASCII letters, digits, '-' and '_',
+// optionally followed by "." and a status ("short.resolved"). Templates whose
+// base name is "html" use html/template; all others use text/template.
+func (s *Set) With(name, text string) (*Set, error) {
+	s = orDefault(s)
+	if s.err != nil {
+		return nil, s.err
+	}
+	e, err := parse(name, text)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %s: %w", name, err)
+	}
+	out := &Set{byName: maps.Clone(s.byName)}
+	if out.byName == nil {
+		out.byName = make(map[string]*entry)
+	}
+	out.byName[name] = e
+	return out, nil
+}
+
+// Names returns the names of the templates in s, sorted.
+func (s *Set) Names() []string {
+	s = orDefault(s)
+	return slices.Sorted(maps.Keys(s.byName))
+}
+
+func orDefault(s *Set) *Set {
+	if s == nil {
+		return Default()
+	}
+	return s
+}
+
+// Render executes the template name for u. When u.Status is, say,
+// "resolved" and s holds "<name>.resolved", that variant is used instead.
+// Render does not modify u.
+func (s *Set) Render(name string, u broadcast.Update) (string, error) {
+	e, err := s.lookup(name, u.Status)
+	if err != nil {
+		return "", err
+	}
+	return e.render(u)
+}
+
+func (s *Set) lookup(name string, status broadcast.Status) (*entry, error) {
+	s = orDefault(s)
+	if s.err != nil {
+		return nil, s.err
+	}
+	if e, ok := s.byName[name+"."+string(status)]; ok && status != "" {
+		return e, nil
+	}
+	if e, ok := s.byName[name]; ok {
+		return e, nil
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknownTemplate, name)
+}
+
+func (e *entry) render(u broadcast.Update) (string, error) {
+	var b strings.Builder
+	if err := e.exec.Execute(&b, newData(u)); err != nil {
+		return "", fmt.Errorf("templates: render %s: %w", e.name, err)
+	}
+	return normalize(b.String(), e.single), nil
+}
+
+// parse parses one template and executes it once on a sample update, so that
+// a reference to a missing field fails here rather than at send time.
+func parse(name, text string) (*entry, error) {
+	base, err := checkName(name)
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{name: name, single: base == "short" || base == "subject"}
+	if base == "html" {
+		e.exec, err = htmltemplate.New(name).Funcs(funcs()).Parse(text)
+	} else {
+		e.exec, err = texttemplate.New(name).Funcs(funcs()).Parse(text)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	if err := e.exec.Execute(io.Discard, newData(sample)); err != nil {
+		return nil, fmt.Errorf("check on a sample update: %w", err)
+	}
+	return e, nil
+}
+
+func checkName(name string) (base string, err error) {
+	base, status, variant := strings.Cut(name, ".")
+	if base == "" || strings.Trim(base, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+		return "", fmt.Errorf("bad template name %q: want letters, digits, '-' or '_', then optionally .<status>", name)
+	}
+	if variant && !broadcast.Status(status).Valid() {
+		return "", fmt.Errorf("bad template name %q: %q is not a status", name, status)
+	}
+	return base, nil
+}
+
+// sample exercises every field a template may reasonably use.
+var sample = broadcast.Update{
+	ID: "u_sample", IncidentID: "sample", Title: "Sample", Status: broadcast.StatusInvestigating,
+	Impact: broadcast.ImpactMinor, Body: "Sample body.\n\nSecond paragraph.",
+	Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}},
+	URL:        "https://status.example.com/incidents/1",
+	Time:       time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
+	NextUpdate: time.Date(2025, 1, 2, 4, 4, 5, 0, time.UTC),
+	Overrides:  map[string]string{"sample": "Sample override"},
+}

@@ -1,0 +1,279 @@
+package templates_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+func TestDefaultParses(t *testing.T) {
+	set := templates.Default()
+	assert.Same(t, set, templates.Default(), "parsed once and shared")
+	assert.Equal(t, []string{"html", "markdown", "short", "short.completed", "short.resolved", "subject", "text"}, set.Names())
+	for _, name := range set.Names() {
+		out, err := set.Render(name, broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating})
+		require.NoError(t, err, name)
+		assert.Contains(t, out, "T", name)
+	}
+}
+
+func TestNew(t *testing.T) {
+	tests := []struct {
+		name    string
+		fsys    fstest.MapFS
+		render  string
+		status  broadcast.Status
+		want    string
+		wantErr string
+	}{
+		{"override", fstest.MapFS{"short.tmpl": {Data: []byte("S {{.Title}}")}}, "short", broadcast.StatusInvestigating, "S T", ""},
+		{"variant", fstest.MapFS{"short.monitoring.tmpl": {Data: []byte("M {{.Title}}")}}, "short", broadcast.StatusMonitoring, "M T", ""},
+		{"variant only for its status", fstest.MapFS{"short.monitoring.tmpl": {Data: []byte("M")}}, "short", broadcast.StatusIdentified, "Identified: T", ""},
+		{"added name", fstest.MapFS{"slack.tmpl": {Data: []byte("*{{.Title}}*")}}, "slack", broadcast.StatusInvestigating, "*T*", ""},
+		{"other files ignored", fstest.MapFS{"README.md": {Data: []byte("{{")}, "dir/short.tmpl": {Data: []byte("{{")}}, "short", broadcast.StatusInvestigating, "Investigating: T", ""},
+		{"parse error names file", fstest.MapFS{"text.tmpl": {Data: []byte("{{.Title")}}, "", "", "", "templates: text.tmpl: parse: "},
+		{"unknown field names file", fstest.MapFS{"text.tmpl": {Data: []byte("{{.Nope}}")}}, "", "", "", "templates: text.tmpl: check on a sample update: "},
+		{"bad status variant", fstest.MapFS{"short.fixed.tmpl": {Data: []byte("x")}}, "", "", "", `templates: short.fixed.tmpl: bad template name "short.fixed": "fixed" is not a status`},
+		{"bad name", fstest.MapFS{"sh ort.tmpl": {Data: []byte("x")}}, "", "", "", `templates: sh ort.tmpl: bad template name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, err := templates.New(tt.fsys)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Nil(t, set)
+				return
+			}
+			require.NoError(t, err)
+			got, err := set.Render(tt.render, broadcast.Update{Title: "T", Status: tt.status})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	t.Run("nil file system", func(t *testing.T) {
+		_, err := templates.New(nil)
+		assert.EqualError(t, err, "templates: New: nil file system")
+	})
+}
+
+func TestWith(t *testing.T) {
+	base := templates.Default()
+	set, err := base.With("short", "{{.Headline}} {{.Title}}")
+	require.NoError(t, err)
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating}
+	got, err := set.Render("short", u)
+	require.NoError(t, err)
+	assert.Equal(t, "Investigating T", got)
+	orig, err := base.Render("short", u)
+	require.NoError(t, err)
+	assert.Equal(t, "Investigating: T", orig, "With leaves the receiver unchanged")
+
+	_, err = base.With("subject", "{{if}}")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "templates: subject: parse: ")
+	_, err = base.With("", "x")
+	assert.ErrorContains(t, err, `bad template name ""`)
+}
+
+func TestRenderUnknownName(t *testing.T) {
+	_, err := templates.Default().Render("tweet", broadcast.Update{Title: "T", Status: broadcast.StatusResolved})
+	require.ErrorIs(t, err, templates.ErrUnknownTemplate)
+	assert.EqualError(t, err, `templates: unknown template "tweet"`)
+}
+
+func TestRenderExecutionError(t *testing.T) {
+	set, err := templates.Default().With("text", `{{index .Components 1}}`)
+	require.Error(t, err, "the sample update has one component, so index 1 fails at construction")
+	assert.Nil(t, set)
+	set, err = templates.Default().With("text", `{{with .Components}}{{(index . 0).Name}}{{end}}`)
+	require.NoError(t, err)
+	_, err = set.Render("text", broadcast.Update{Title: "T", Status: broadcast.StatusResolved})
+	assert.NoError(t, err)
+}
+
+func TestRenderDoesNotModifyUpdate(t *testing.T) {
+	for _, name := range allNames {
+		u := representative(broadcast.StatusInvestigating)
+		u.Title = "Multi\nline   title"
+		u.Overrides = map[string]string{"x": "y"}
+		before := representative(broadcast.StatusInvestigating)
+		before.Title = u.Title
+		before.Overrides = map[string]string{"x": "y"}
+		_, err := templates.Default().Render(name, u)
+		require.NoError(t, err)
+		_, err = templates.Default().RenderFit(name, u, 40, templates.Runes)
+		require.True(t, err == nil || errors.Is(err, templates.ErrTooLong), "%v", err)
+		assert.Equal(t, before, u, name)
+	}
+}
+
+func TestOneLineTemplates(t *testing.T) {
+	u := representative(broadcast.StatusIdentified)
+	u.Title = "CDN\r\nerrors  in\tEU\n"
+	u.Body = "First line.\nSecond line.\r\n\r\nNew paragraph."
+	for _, name := range []string{"short", "subject"} {
+		got, err := templates.Default().Render(name, u)
+		require.NoError(t, err)
+		assert.NotContains(t, got, "\n", name)
+		assert.NotContains(t, got, "\r", name)
+		assert.NotContains(t, got, "  ", name)
+		assert.Contains(t, got, "CDN errors in EU", name)
+	}
+	set, err := templates.Default().With("subject", "{{.Body}}\n\n{{.Body}}")
+	require.NoError(t, err)
+	got, err := set.Render("subject", u)
+	require.NoError(t, err)
+	assert.Equal(t, "First line. Second line. New paragraph. First line. Second line. New paragraph.", got)
+}
+
+func TestTidyOutput(t *testing.T) {
+	set, err := templates.Default().With("text", "\n\n{{.Title}}   \n\n\n\n  indented\t\n{{if false}}x{{end}}\n\n\nend\n\n")
+	require.NoError(t, err)
+	got, err := set.Render("text", broadcast.Update{Title: "T", Status: broadcast.StatusResolved})
+	require.NoError(t, err)
+	assert.Equal(t, "T\n\n  indented\n\nend", got)
+}
+
+func TestNextUpdateAt(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err)
+		return v
+	}
+	tests := []struct {
+		name       string
+		posted     time.Time
+		next       time.Time
+		wantInText string
+	}{
+		{"same day", at("2025-11-24T13:45:00Z"), at("2025-11-24T14:30:00Z"), "Next update by 14:30 UTC."},
+		{"other zone, same UTC day", at("2025-11-24T13:45:00Z"), at("2025-11-24T15:30:00+01:00"), "Next update by 14:30 UTC."},
+		{"next day", at("2025-11-24T23:45:00Z"), at("2025-11-25T00:30:00Z"), "Next update by 25 Nov 00:30 UTC."},
+		{"same local day, other UTC day", at("2025-11-25T00:30:00+02:00"), at("2025-11-25T03:00:00+02:00"), "Next update by 25 Nov 01:00 UTC."},
+		{"no posting time", time.Time{}, at("2025-11-24T14:30:00Z"), "Next update by 24 Nov 14:30 UTC."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := broadcast.Update{Title: "T", Status: broadcast.StatusMonitoring, Time: tt.posted, NextUpdate: tt.next}
+			for _, name := range []string{"short", "text", "html", "markdown"} {
+				got, err := templates.Default().Render(name, u)
+				require.NoError(t, err)
+				assert.Contains(t, got, strings.TrimSuffix(tt.wantInText, "."), name)
+			}
+		})
+	}
+	t.Run("none", func(t *testing.T) {
+		got, err := templates.Default().Render("text", broadcast.Update{Title: "T", Status: broadcast.StatusMonitoring})
+		require.NoError(t, err)
+		assert.NotContains(t, got, "Next update")
+	})
+}
+
+func TestEscaping(t *testing.T) {
+	u := broadcast.Update{
+		Title:  `<script>alert("x")</script> *bold* _it_`,
+		Status: broadcast.StatusInvestigating,
+		Body:   "# Not a heading\n1. not a list\nsee https://example.com/a_b*c [x](y) `code` ~strike~ a|b \\",
+		URL:    `https://status.example.com/i?a=1&b="2"`,
+	}
+	html, err := templates.Default().Render("html", u)
+	require.NoError(t, err)
+	assert.NotContains(t, html, "<script>")
+	assert.Contains(t, html, "&lt;script&gt;")
+	assert.Contains(t, html, `href="https://status.example.com/i?a=1&amp;b=%222%22"`)
+
+	md, err := templates.Default().Render("markdown", u)
+	require.NoError(t, err)
+	for _, want := range []string{
+		`\<script\>alert("x")\</script\> \*bold\* \_it\_`,
+		`\# Not a heading`, `1\. not a list`,
+		"see https://example.com/a_b*c ", "\\[x\\](y) \\`code\\` \\~strike\\~ a\\|b \\\\",
+	} {
+		assert.Contains(t, md, want)
+	}
+}
+
+func TestConcurrentRender(t *testing.T) {
+	set := templates.Default()
+	u := representative(broadcast.StatusInvestigating)
+	want, err := set.Render("html", u)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				got, err := set.Render("html", u)
+				assert.NoError(t, err)
+				assert.Equal(t, want, got)
+				_, err = set.RenderFit("short", u, 100, templates.Graphemes)
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestNilSetIsDefault(t *testing.T) {
+	var set *templates.Set
+	assert.Equal(t, templates.Default().Names(), set.Names())
+	u := representative(broadcast.StatusMonitoring)
+	want, err := templates.Default().Render("short", u)
+	require.NoError(t, err)
+	got, err := set.Render("short", u)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	withSubject, err := set.With("subject", "S")
+	require.NoError(t, err)
+	got, err = withSubject.Render("subject", u)
+	require.NoError(t, err)
+	assert.Equal(t, "S", got)
+}
+
+func TestImpactLabel(t *testing.T) {
+	set, err := templates.Default().With("subject", "{{.ImpactLabel}}|{{.StatusLabel}}|{{.Headline}}")
+	require.NoError(t, err)
+	tests := []struct {
+		impact broadcast.Impact
+		status broadcast.Status
+		want   string
+	}{
+		{"", broadcast.StatusInvestigating, "|Investigating|Investigating"},
+		{broadcast.ImpactNone, broadcast.StatusIdentified, "|Identified|Identified"},
+		{broadcast.ImpactCritical, broadcast.StatusInProgress, "Critical|In progress|Maintenance in progress"},
+		{broadcast.ImpactMaintenance, broadcast.StatusScheduled, "Maintenance|Scheduled|Scheduled maintenance"},
+		{"été", broadcast.StatusVerifying, "Été|Verifying|Verifying maintenance"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.impact)+"/"+string(tt.status), func(t *testing.T) {
+			got, err := set.Render("subject", broadcast.Update{Title: "T", Status: tt.status, Impact: tt.impact})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestFuncs(t *testing.T) {
+	set, err := templates.Default().With("text",
+		"{{oneline .Body}}|{{utc .Time}}|{{utc .NextUpdate}}|{{len (paragraphs .Body)}}|{{len (lines .Body)}}|{{sentence .Title}}|{{sentence .URL}}")
+	require.NoError(t, err)
+	u := broadcast.Update{
+		Title:  "Fixed",
+		Status: broadcast.StatusResolved,
+		Body:   "One\r\ntwo\n\n\n three ",
+		URL:    "https://s.example/1?",
+		Time:   time.Date(2025, 3, 1, 23, 5, 0, 0, time.FixedZone("CET", 3600)),
+	}
+	got, err := set.Render("text", u)
+	require.NoError(t, err)
+	assert.Equal(t, "One two three|1 Mar 2025 22:05 UTC||2|5|Fixed.|https://s.example/1?", got)
+}
