@@ -1,0 +1,159 @@
+package email_test
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// valid is a Config that New accepts; the table tests break one field.
+func valid() email.Config {
+	return email.Config{Host: "smtp.example.com", Username: "u", Password: testPass,
+		From: testFrom, To: []string{"a@example.net", "Bee <b@example.net>"}}
+}
+
+func TestNewRejects(t *testing.T) {
+	// Fails on updates without components, as the sample New renders.
+	badTemplates, err := templates.Default().With("subject", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		change func(c *email.Config)
+		want   string
+	}{
+		{"no host", func(c *email.Config) { c.Host = "" }, "email: Config.Host: missing"},
+		{"host with port", func(c *email.Config) { c.Host = "smtp.example.com:587" }, "Config.Host: \"smtp.example.com:587\" includes a port"},
+		{"host with space", func(c *email.Config) { c.Host = "smtp example" }, "Config.Host: invalid host name"},
+		{"port", func(c *email.Config) { c.Port = 70000 }, "Config.Port: 70000 out of range"},
+		{"tls mode", func(c *email.Config) { c.TLS = 7 }, "Config.TLS: unknown mode 7"},
+		{"tls config in plaintext", func(c *email.Config) {
+			c.TLS, c.TLSConfig, c.Username, c.Password = email.TLSPlaintext, &tls.Config{}, "", ""
+		}, "Config.TLSConfig: set, but TLS is TLSPlaintext"},
+		{"plaintext credentials", func(c *email.Config) { c.TLS = email.TLSPlaintext }, "Config.TLS: TLSPlaintext would send credentials in the clear"},
+		{"no from", func(c *email.Config) { c.From = "" }, "email: Config.From: missing"},
+		{"bad from", func(c *email.Config) { c.From = "not an address" }, "Config.From: invalid address"},
+		{"from with CRLF", func(c *email.Config) { c.From = "Evil\r\nBcc: x@example.com <a@example.com>" }, "Config.From: contains control characters"},
+		{"no recipients", func(c *email.Config) { c.To = nil }, "email: Config.To: no recipients"},
+		{"bad recipient", func(c *email.Config) { c.To = append(c.To, "c@example.net", "nope") }, "email: Config.To[3]: invalid address \"nope\""},
+		{"recipient with LF", func(c *email.Config) { c.To = []string{"a@example.net\nBcc: b@example.net"} }, "Config.To[0]: contains control characters"},
+		{"duplicate recipient", func(c *email.Config) { c.To = append(c.To, "A@Example.net") }, "Config.To[2]: A@Example.net duplicates To[0]"},
+		{"concurrency", func(c *email.Config) { c.Concurrency = -1 }, "Config.Concurrency: negative"},
+		{"timeout", func(c *email.Config) { c.Timeout = -1 }, "Config.Timeout: negative"},
+		{"retry deferred", func(c *email.Config) { c.RetryDeferred = -1 }, "Config.RetryDeferred: negative"},
+		{"hello name", func(c *email.Config) { c.HelloName = "a b" }, "Config.HelloName: contains white space"},
+		{"auth method", func(c *email.Config) { c.Auth = "CRAM-MD5" }, "Config.Auth: unknown method \"CRAM-MD5\""},
+		{"plain without password", func(c *email.Config) { c.Auth, c.Password = email.AuthPlain, "" }, "Config.Auth: PLAIN needs Username and Password"},
+		{"password without user", func(c *email.Config) { c.Username = "" }, "Config.Username: missing"},
+		{"user without password", func(c *email.Config) { c.Password = "" }, "Config.Password: missing (Username is set)"},
+		{"xoauth2 without token", func(c *email.Config) { c.Auth = email.AuthXOAUTH2 }, "Config.Auth: XOAUTH2 needs Username and TokenSource"},
+		{"token source with PLAIN", func(c *email.Config) {
+			c.Auth, c.TokenSource = email.AuthPlain, staticToken("t")
+		}, "Config.TokenSource: set, but Auth is PLAIN"},
+		{"password and token", func(c *email.Config) { c.TokenSource = staticToken("t") }, "Config.Password: set together with TokenSource"},
+		{"templates", func(c *email.Config) { c.Templates = badTemplates }, "Config.Templates: render subject"},
+		{"unsubscribe both", func(c *email.Config) {
+			c.ListUnsubscribe, c.ListUnsubscribeFunc = "https://x.example/u", func(string) string { return "" }
+		}, "Config.ListUnsubscribe: set together with ListUnsubscribeFunc"},
+		{"unsubscribe template", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u?e={{.Recipient" }, "Config.ListUnsubscribe: parse"},
+		{"unsubscribe field", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u?e={{.Email}}" }, "Config.ListUnsubscribe: render unsubscribe URL"},
+		{"unsubscribe scheme", func(c *email.Config) { c.ListUnsubscribe = "ftp://x.example/u" }, "must be an absolute https, http or mailto URL"},
+		{"unsubscribe header break", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u>, <https://evil.example/" }, "characters not allowed in a header"},
+		{"one-click needs https", func(c *email.Config) {
+			c.ListUnsubscribe, c.ListUnsubscribeOneClick = "mailto:unsubscribe@example.com", true
+		}, "one-click needs an https URL"},
+		{"one-click alone", func(c *email.Config) { c.ListUnsubscribeOneClick = true }, "Config.ListUnsubscribeOneClick: set, but there is no ListUnsubscribe URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := valid()
+			tt.change(&cfg)
+			ch, err := email.New(cfg)
+			require.Error(t, err)
+			assert.Nil(t, ch)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "email: Config."), err.Error())
+			assert.NotContains(t, err.Error(), testPass)
+		})
+	}
+}
+
+func TestNewAccepts(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(c *email.Config)
+	}{
+		{"defaults", func(*email.Config) {}},
+		{"implicit TLS", func(c *email.Config) { c.TLS = email.TLSImplicit }},
+		{"plaintext without credentials", func(c *email.Config) { c.TLS, c.Username, c.Password = email.TLSPlaintext, "", "" }},
+		{"plaintext credentials to loopback", func(c *email.Config) { c.TLS, c.Host = email.TLSPlaintext, "127.0.0.1" }},
+		{"IPv6 host", func(c *email.Config) { c.Host = "::1" }},
+		{"LOGIN", func(c *email.Config) { c.Auth = email.AuthLogin }},
+		{"XOAUTH2", func(c *email.Config) { c.Password, c.TokenSource = "", staticToken("t") }},
+		{"no auth", func(c *email.Config) { c.Auth, c.Username, c.Password = email.AuthNone, "", "" }},
+		{"unsubscribe func", func(c *email.Config) {
+			c.ListUnsubscribeFunc = func(r string) string { return "https://x.example/u?t=" + r }
+			c.ListUnsubscribeOneClick = true
+		}},
+		{"unsubscribe mailto", func(c *email.Config) { c.ListUnsubscribe = "mailto:leave@example.com?subject={{.Recipient}}" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := valid()
+			tt.change(&cfg)
+			ch, err := email.New(cfg)
+			require.NoError(t, err)
+			assert.Equal(t, "email", ch.Name())
+		})
+	}
+}
+
+func TestRecipients(t *testing.T) {
+	ch, err := email.New(valid())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a@example.net", "b@example.net"}, ch.Recipients())
+}
+
+func TestTLSModeString(t *testing.T) {
+	for mode, want := range map[email.TLSMode]string{email.TLSStartTLS: "starttls",
+		email.TLSImplicit: "implicit", email.TLSPlaintext: "plaintext", 9: "TLSMode(9)"} {
+		assert.Equal(t, want, mode.String())
+	}
+}
+
+// staticToken is an oauth2.TokenSource of a fixed token.
+func staticToken(tok string) oauth2.TokenSource {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok})
+}
+
+func TestPrintingRedactsSecrets(t *testing.T) {
+	const token = "ya29.token-Xk2"
+	withPass := valid()
+	withToken := valid()
+	withToken.Password, withToken.TokenSource = "", staticToken(token)
+	ch, err := email.New(withPass)
+	require.NoError(t, err)
+	tch, err := email.New(withToken)
+	require.NoError(t, err)
+	for name, v := range map[string]any{"Config": withPass, "*Config": &withPass, "Channel": ch,
+		"token Config": withToken, "token Channel": tch} {
+		t.Run(name, func(t *testing.T) {
+			var logged bytes.Buffer
+			slog.New(slog.NewJSONHandler(&logged, nil)).Info("x", "v", v)
+			for _, out := range []string{fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v), logged.String()} {
+				assert.NotContains(t, out, testPass)
+				assert.NotContains(t, out, token)
+				assert.Contains(t, out, "REDACTED")
+			}
+		})
+	}
+}

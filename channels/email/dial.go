@@ -1,0 +1,216 @@
+package email
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+
+	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+	"golang.org/x/oauth2"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// conn is one SMTP connection, closed at once when the context it was
+// dialled with ends, so that no read or write outlives a cancelled Send.
+type conn struct {
+	mc     *gomail.Client
+	client *smtp.Client
+	raw    net.Conn
+	stop   func() bool // stops the close-on-cancel hook
+	once   sync.Once
+}
+
+// dial connects, says EHLO, secures the connection and authenticates with
+// token (XOAUTH2) or the configured password. Its errors are classified:
+// broadcast.Permanent for authentication, TLS and protocol refusals.
+func (c *Channel) dial(ctx context.Context, token string) (*conn, error) {
+	cn := &conn{}
+	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(ctx, cn, token)...)
+	if err != nil {
+		return nil, broadcast.Permanent(fmt.Errorf("email: configure client: %w", err))
+	}
+	cn.mc = mc
+	client, err := mc.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		cn.abort()
+		return nil, c.dialError(ctx, err, token)
+	}
+	cn.client = client
+	return cn, nil
+}
+
+func (c *Channel) clientOptions(ctx context.Context, cn *conn, token string) []gomail.Option {
+	opts := []gomail.Option{
+		gomail.WithPort(c.cfg.Port),
+		gomail.WithTimeout(c.cfg.Timeout),
+		// Neither a NOOP before each message nor a RSET after each delivery:
+		// a transaction that ended with 250 leaves the session ready for the
+		// next MAIL (RFC 5321, 4.1.1.4), and each costs a round trip. Failed
+		// transactions are still reset.
+		gomail.WithoutNoop(),
+		gomail.WithoutRset(),
+		gomail.WithTLSPolicy(gomail.NoTLS),
+		gomail.WithDialContextFunc(func(dctx context.Context, network, addr string) (net.Conn, error) {
+			return cn.dialRaw(ctx, dctx, network, addr, c.cfg)
+		}),
+	}
+	if c.cfg.TLS == TLSStartTLS {
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(c.cfg.TLSConfig))
+	}
+	if c.cfg.HelloName != "" {
+		opts = append(opts, gomail.WithHELO(c.cfg.HelloName))
+	}
+	user, pass := gomail.WithUsername(c.cfg.Username), gomail.WithPassword(c.cfg.Password)
+	switch c.authMethod() {
+	case AuthPlain:
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), user, pass)
+	case AuthLogin:
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthLogin), user, pass)
+	case AuthXOAUTH2:
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), user, gomail.WithPassword(token))
+	case AuthAuto:
+		opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin), user, pass)
+	}
+	return opts
+}
+
+// authMethod resolves AuthAuto where the configuration decides it; AuthAuto
+// is left when the server's offer decides between PLAIN and LOGIN.
+func (c *Channel) authMethod() AuthMethod {
+	switch {
+	case c.cfg.Auth != AuthAuto:
+		return c.cfg.Auth
+	case c.cfg.TokenSource != nil:
+		return AuthXOAUTH2
+	case c.cfg.Username == "":
+		return AuthNone
+	}
+	return AuthAuto
+}
+
+// dialRaw opens the TCP (or, for TLSImplicit, TLS) connection. ctx is the
+// caller's: the connection is closed when it ends. dctx bounds the dial.
+func (cn *conn) dialRaw(ctx, dctx context.Context, network, addr string, cfg Config) (net.Conn, error) {
+	d := &net.Dialer{}
+	var raw net.Conn
+	var err error
+	if cfg.TLS == TLSImplicit {
+		raw, err = (&tls.Dialer{NetDialer: d, Config: cfg.TLSConfig}).DialContext(dctx, network, addr)
+	} else {
+		raw, err = d.DialContext(dctx, network, addr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cn.raw = raw
+	cn.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
+	return raw, nil
+}
+
+// close ends a healthy session politely (QUIT) and releases the
+// connection. A cancelled context still cuts the QUIT short.
+func (cn *conn) close() { cn.release(true) }
+
+// abort releases a connection that broke or timed out, without QUIT.
+func (cn *conn) abort() { cn.release(false) }
+
+// release is close or abort, whichever comes first; later calls do nothing.
+func (cn *conn) release(quit bool) {
+	if cn == nil {
+		return
+	}
+	cn.once.Do(func() {
+		if quit && cn.client != nil && cn.client.HasConnection() {
+			_ = cn.client.Quit()
+		}
+		if cn.stop != nil {
+			cn.stop()
+		}
+		if cn.raw != nil {
+			_ = cn.raw.Close()
+		}
+	})
+}
+
+// dialError classifies a failure to connect, greet, secure or
+// authenticate. Network trouble and 4xx replies are transient; everything
+// else (5xx such as 535, TLS verification, a missing STARTTLS or AUTH
+// mechanism) is broadcast.Permanent.
+func (c *Channel) dialError(ctx context.Context, err error, token string) error {
+	addr := net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
+	if ctx.Err() != nil {
+		return fmt.Errorf("email: connect to %s: %w", addr, ctx.Err())
+	}
+	err = redactError(err, c.cfg.Password, token)
+	wrapped := fmt.Errorf("email: connect to %s: %w", addr, err)
+	var tpe *textproto.Error
+	var ne net.Error
+	switch {
+	case errors.As(err, &tpe):
+		if tpe.Code >= 500 {
+			return broadcast.Permanent(wrapped)
+		}
+		// 421 too many connections, 454 temporary authentication failure.
+		return broadcast.RetryAfter(wrapped, c.cfg.RetryDeferred)
+	case strings.Contains(err.Error(), "does not support STARTTLS"):
+		return broadcast.Permanent(fmt.Errorf("email: connect to %s: the server does not offer STARTTLS, "+
+			"which Config.TLS (TLSStartTLS, the default) requires: %w", addr, err))
+	case isTLSError(err):
+		return broadcast.Permanent(wrapped)
+	case errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return wrapped
+	}
+	return broadcast.Permanent(wrapped)
+}
+
+func isTLSError(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var alert tls.AlertError
+	var header tls.RecordHeaderError
+	return errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &header)
+}
+
+// token returns the XOAUTH2 bearer token for one attempt, "" without a
+// TokenSource. A refused refresh (HTTP 4xx) is broadcast.Permanent.
+func (c *Channel) token() (string, error) {
+	if c.cfg.TokenSource == nil {
+		return "", nil
+	}
+	t, err := c.cfg.TokenSource.Token()
+	if err != nil {
+		err = fmt.Errorf("email: get XOAUTH2 token: %w", redactError(err, c.cfg.Password))
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
+			return "", broadcast.Permanent(err)
+		}
+		return "", err
+	}
+	if t.AccessToken == "" {
+		return "", broadcast.Permanent(errors.New("email: get XOAUTH2 token: empty access token"))
+	}
+	return t.AccessToken, nil
+}
+
+// Check connects, says EHLO, secures the connection and authenticates, then
+// says QUIT. It sends no mail. Errors are classified as Send's are.
+func (c *Channel) Check(ctx context.Context) error {
+	token, err := c.token()
+	if err != nil {
+		return err
+	}
+	cn, err := c.dial(ctx, token)
+	if err != nil {
+		return err
+	}
+	cn.close()
+	return nil
+}

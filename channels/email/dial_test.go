@@ -1,0 +1,141 @@
+package email_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+const testToken = "ya29.a0-test-token-Qw7"
+
+func TestTransportModes(t *testing.T) {
+	tests := []struct {
+		name   string
+		server serverOptions
+		change func(c *email.Config)
+	}{
+		{"STARTTLS, PLAIN (defaults)", serverOptions{user: testUser, pass: testPass}, func(*email.Config) {}},
+		{"implicit TLS", serverOptions{user: testUser, pass: testPass, implicit: true},
+			func(c *email.Config) { c.TLS = email.TLSImplicit }},
+		{"LOGIN", serverOptions{user: testUser, pass: testPass}, func(c *email.Config) { c.Auth = email.AuthLogin }},
+		{"XOAUTH2", serverOptions{user: testUser, token: testToken}, func(c *email.Config) {
+			c.Password, c.TokenSource = "", staticToken(testToken)
+		}},
+		{"plaintext relay without auth", serverOptions{noTLS: true}, func(c *email.Config) {
+			c.TLS, c.TLSConfig, c.Username, c.Password = email.TLSPlaintext, nil, "", ""
+		}},
+		{"plaintext PLAIN to loopback", serverOptions{user: testUser, pass: testPass, noTLS: true}, func(c *email.Config) {
+			c.TLS, c.TLSConfig = email.TLSPlaintext, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, tt.server)
+			cfg := config(srv, "alice@example.net")
+			tt.change(&cfg)
+			ch := newChannel(t, cfg)
+			require.NoError(t, ch.Check(context.Background()))
+			send(t, ch, broadcast.Message{Update: incident(1)})
+			assert.Len(t, srv.messages(), 1)
+		})
+	}
+}
+
+// failingTokens is a TokenSource whose refresh is refused.
+type failingTokens struct{}
+
+func (failingTokens) Token() (*oauth2.Token, error) {
+	return nil, errors.New("oauth2: token refresh refused")
+}
+
+func TestTransportFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		server    serverOptions
+		script    func(s *fakeSMTP)
+		change    func(c *email.Config)
+		permanent bool
+		want      string
+	}{
+		{name: "STARTTLS not offered", server: serverOptions{user: testUser, pass: testPass, noTLS: true},
+			permanent: true, want: "the server does not offer STARTTLS, which Config.TLS (TLSStartTLS, the default) requires"},
+		{name: "untrusted certificate", server: serverOptions{user: testUser, pass: testPass},
+			change: func(c *email.Config) { c.TLSConfig = nil }, permanent: true, want: "certificate"},
+		{name: "implicit TLS to a plain server", server: serverOptions{noTLS: true},
+			change: func(c *email.Config) { c.TLS = email.TLSImplicit }, permanent: true, want: "tls"},
+		{name: "wrong password", server: serverOptions{user: testUser, pass: "other"},
+			permanent: true, want: "SMTP AUTH failed: 535"},
+		{name: "wrong token", server: serverOptions{user: testUser, token: "other"},
+			change:    func(c *email.Config) { c.Password, c.TokenSource = "", staticToken(testToken) },
+			permanent: true, want: "535"},
+		{name: "token refresh fails", server: serverOptions{user: testUser, token: testToken},
+			change: func(c *email.Config) { c.Password, c.TokenSource = "", failingTokens{} },
+			want:   "email: get XOAUTH2 token: oauth2: token refresh refused"},
+		{name: "AUTH not offered", server: serverOptions{},
+			permanent: true, want: "server does not support SMTP AUTH"},
+		{name: "service unavailable", server: serverOptions{user: testUser, pass: testPass},
+			script: func(s *fakeSMTP) { s.greeting = "421 4.3.2 try again later" }, want: "421"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, tt.server)
+			if tt.script != nil {
+				srv.script(tt.script)
+			}
+			cfg := config(srv, "alice@example.net")
+			if tt.change != nil {
+				tt.change(&cfg)
+			}
+			ch := newChannel(t, cfg)
+			for name, err := range map[string]error{
+				"Check": ch.Check(context.Background()),
+				"Send":  sendErr(ch),
+			} {
+				require.Error(t, err, name)
+				assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "%s: permanent: %v", name, err)
+				assert.Contains(t, err.Error(), tt.want, name)
+				assert.NotContains(t, err.Error(), testPass, name)
+				assert.NotContains(t, err.Error(), testToken, name)
+			}
+			assert.Empty(t, srv.messages())
+		})
+	}
+}
+
+func sendErr(ch *email.Channel) error {
+	_, err := ch.Send(context.Background(), broadcast.Message{Update: incident(1)})
+	return err
+}
+
+func TestUnreachableServerIsTransient(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	ch := newChannel(t, email.Config{Host: "127.0.0.1", Port: port, TLSConfig: clientTLS(),
+		Username: testUser, Password: testPass, From: testFrom, To: []string{"a@example.net"}})
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	err = sendErr(ch)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "email: 1 of 1 recipients not reached yet (0 sent, 0 refused): email: connect to 127.0.0.1:")
+}
+
+func TestCheckSendsNoMail(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	require.NoError(t, ch.Check(context.Background()))
+	assert.Equal(t, 1, srv.connections())
+	assert.Empty(t, srv.messages())
+	assert.Zero(t, srv.rcptCount("alice@example.net"))
+}

@@ -1,0 +1,73 @@
+package email_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+// A channel to three subscribers over STARTTLS (the default) with PLAIN
+// authentication, previewed without sending anything. Each subscriber gets
+// a message of their own, with a one-click unsubscribe link.
+func Example() {
+	ch, err := email.New(email.Config{
+		Host:     "smtp.example.com", // port 587, STARTTLS required
+		Username: "status-mailer",
+		Password: "app-password",
+		From:     "Example Status <status@example.com>",
+		To:       []string{"alice@example.net", "Bob <bob@example.org>", "ops@example.com"},
+
+		ListUnsubscribe:         "https://status.example.com/unsubscribe?email={{.Recipient}}",
+		ListUnsubscribeOneClick: true,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ch)
+
+	p, err := ch.Preview(broadcast.Update{
+		Title:  "Elevated error rates on the CDN",
+		Status: broadcast.StatusInvestigating,
+		Body:   "We are investigating elevated error rates in Europe.",
+		URL:    "https://status.example.com/incidents/42",
+		Time:   time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("Subject:", p.Subject)
+	fmt.Println(p.Text)
+	// Output:
+	// email.Channel{Name:"email" Host:"smtp.example.com" Port:587 TLS:starttls Auth:"" Username:"status-mailer" Password:REDACTED TokenSource: From:"Example Status <status@example.com>" To:[3 recipients] Concurrency:4}
+	// Subject: [Investigating] Elevated error rates on the CDN
+	// Investigating: Elevated error rates on the CDN
+	//
+	// We are investigating elevated error rates in Europe.
+	//
+	// Details: https://status.example.com/incidents/42
+	// Posted 14 Mar 2025 09:26 UTC.
+}
+
+// Configuration errors name the field.
+func ExampleNew_errors() {
+	_, err := email.New(email.Config{
+		Host: "smtp.example.com",
+		From: "status@example.com",
+		To:   []string{"alice@example.net", "bob@example.org", "carol@example.com", "not an address"},
+	})
+	fmt.Println(err)
+	_, err = email.New(email.Config{
+		Host:     "mail.example.com",
+		TLS:      email.TLSPlaintext,
+		Username: "u", Password: "p",
+		From: "status@example.com", To: []string{"alice@example.net"},
+	})
+	fmt.Println(err)
+	// Output:
+	// email: Config.To[3]: invalid address "not an address": mail: no angle-addr
+	// email: Config.TLS: TLSPlaintext would send credentials in the clear to "mail.example.com"; use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)
+}

@@ -1,0 +1,345 @@
+package email_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+// recordingStore is a MemoryStore that also keeps the failures marked per
+// recipient, as a durable Store would.
+type recordingStore struct {
+	*broadcast.MemoryStore
+	mu     sync.Mutex
+	failed map[string]string
+}
+
+func newRecordingStore() *recordingStore {
+	return &recordingStore{MemoryStore: broadcast.NewMemoryStore(), failed: map[string]string{}}
+}
+
+func (s *recordingStore) Mark(ctx context.Context, update, channel, target string, failure error) error {
+	if failure != nil && target != "" {
+		s.mu.Lock()
+		s.failed[target] = failure.Error()
+		s.mu.Unlock()
+	}
+	return s.MemoryStore.Mark(ctx, update, channel, target, failure)
+}
+
+// outcome is what broadcastOnce saw.
+type outcome struct {
+	result  broadcast.Result // the one channel's
+	err     error            // Send's
+	retries []error          // the errors of the retry events
+}
+
+// broadcastOnce sends an update through a Broadcaster with tiny retry waits.
+func broadcastOnce(t *testing.T, ch broadcast.Channel, store broadcast.Store, attempts int) outcome {
+	t.Helper()
+	var mu sync.Mutex
+	var retries []error
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+		Retry: broadcast.RetryPolicy{MaxAttempts: attempts, InitialInterval: time.Millisecond,
+			MaxInterval: 2 * time.Millisecond, MaxElapsed: 20 * time.Second},
+		AttemptTimeout: 10 * time.Second,
+		Store:          store,
+		OnEvent: func(e broadcast.Event) {
+			if e.Kind == broadcast.EventRetry {
+				mu.Lock()
+				retries = append(retries, e.Err)
+				mu.Unlock()
+			}
+		},
+	})
+	require.NoError(t, err)
+	rep, err := b.Send(context.Background(), incident(1))
+	require.NotNil(t, rep)
+	require.NoError(t, b.Close())
+	return outcome{result: rep.Results[0], err: err, retries: retries}
+}
+
+func TestFaultsThroughBroadcaster(t *testing.T) {
+	const n = 8
+	rcpt := recipients(n)
+	tests := []struct {
+		name        string
+		concurrency int
+		script      func(s *fakeSMTP)
+		attempts    int   // the Broadcaster's attempts
+		permanent   bool  // the channel failed permanently
+		failed      bool  // the channel failed, transiently
+		refused     []int // recipients refused for good, never retried
+		delivered   int   // recipients with exactly one message; the others (not refused) get none
+		connections int   // 0: not checked
+	}{
+		{name: "4xx once, then accepted", concurrency: 2, script: func(s *fakeSMTP) {
+			s.rcptPlan[rcpt[1]] = []string{"451 4.2.0 mailbox busy, try later"}
+			s.dataPlan[rcpt[3]] = []string{"452 4.3.1 insufficient system storage"}
+		}, attempts: 2, delivered: n},
+		{name: "5xx refused, never retried", concurrency: 2, script: func(s *fakeSMTP) {
+			s.rcptPlan[rcpt[2]] = []string{"550 5.1.1 no such user here"}
+			s.dataPlan[rcpt[5]] = []string{"554 5.7.1 message content refused"}
+			s.rcptPlan[rcpt[6]] = []string{"450 4.2.1 try again in a moment"}
+		}, attempts: 2, refused: []int{2, 5}, delivered: n - 2},
+		{name: "connection dropped mid-batch", concurrency: 2, script: func(s *fakeSMTP) {
+			s.dropAt = 3
+		}, attempts: 1, delivered: n, connections: 3},
+		{name: "connection dropped before the reply to DATA", concurrency: 1, script: func(s *fakeSMTP) {
+			s.dataPlan[rcpt[4]] = []string{drop}
+		}, attempts: 1, delivered: n, connections: 2},
+		{name: "server allows 2 messages per connection", concurrency: 1, script: func(s *fakeSMTP) {
+			s.perConn = 2
+		}, attempts: 2, delivered: n},
+		{name: "every recipient refused", concurrency: 2, script: func(s *fakeSMTP) {
+			s.rcptAll = "550 5.7.1 relaying denied"
+		}, attempts: 1, permanent: true, refused: []int{0, 1, 2, 3, 4, 5, 6, 7}},
+		{name: "authentication failed", concurrency: 2, script: func(s *fakeSMTP) {
+			s.authAll = "535 5.7.8 authentication credentials invalid"
+		}, attempts: 1, permanent: true},
+		{name: "sender refused", concurrency: 2, script: func(s *fakeSMTP) {
+			s.mailAll = "553 5.7.1 sender address not allowed"
+		}, attempts: 1, permanent: true},
+		{name: "service unavailable", concurrency: 2, script: func(s *fakeSMTP) {
+			s.greeting = "421 4.3.2 service not available"
+		}, attempts: 3, failed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv.script(tt.script)
+			cfg := config(srv, rcpt...)
+			cfg.Concurrency = tt.concurrency
+			store := newRecordingStore()
+			out := broadcastOnce(t, newChannel(t, cfg), store, 3)
+			res, err, retries := out.result, out.err, out.retries
+
+			assert.Equal(t, tt.attempts, res.Attempts, "attempts")
+			switch {
+			case len(tt.refused) > 0 && !tt.permanent:
+				// Delivered to the others: the Broadcaster reports the refused.
+				require.Error(t, err)
+				var te *broadcast.TargetsError
+				assert.ErrorAs(t, res.Err, &te)
+				assert.True(t, broadcast.IsPermanent(res.Err), "permanent: %v", res.Err)
+				assert.NotEmpty(t, res.Receipt.ID, "the delivery is recorded, for threading")
+			case tt.permanent:
+				require.Error(t, err)
+				assert.True(t, broadcast.IsPermanent(res.Err), "permanent: %v", res.Err)
+			case tt.failed:
+				require.Error(t, err)
+				assert.False(t, broadcast.IsPermanent(res.Err), "transient: %v", res.Err)
+			default:
+				require.NoError(t, err)
+			}
+			for _, e := range append(retries, res.Err) {
+				if e != nil {
+					assert.NotContains(t, e.Error(), testPass)
+				}
+			}
+			counts := map[string]int{}
+			for _, m := range srv.messages() {
+				for _, to := range m.to {
+					counts[to]++
+				}
+			}
+			var failed []string
+			for _, f := range res.Failures {
+				failed = append(failed, f.Target)
+				var re *email.RecipientError
+				if assert.ErrorAs(t, f.Err, &re) {
+					assert.Equal(t, f.Target, re.Recipient)
+					assert.GreaterOrEqual(t, re.Code, 500)
+				}
+			}
+			refused := map[string]bool{}
+			var want []string
+			for _, i := range tt.refused {
+				want = append(want, rcpt[i])
+				refused[rcpt[i]] = true
+				assert.Zero(t, counts[rcpt[i]], "a refused recipient gets nothing")
+				assert.Equal(t, 1, srv.rcptCount(rcpt[i]), "a refused recipient is never retried")
+				assert.Contains(t, store.failed[rcpt[i]], "5.", "the server's reply is recorded")
+			}
+			assert.ElementsMatch(t, want, failed, "Result.Failures")
+			delivered := 0
+			for _, r := range rcpt {
+				if !refused[r] && counts[r] > 0 {
+					delivered++
+					assert.Equal(t, 1, counts[r], "messages to %s", r)
+				}
+			}
+			assert.Equal(t, tt.delivered, delivered, "recipients delivered")
+			if tt.connections > 0 {
+				assert.Equal(t, tt.connections, srv.connections())
+			}
+			if len(tt.refused) > 0 && tt.attempts > 1 {
+				require.NotEmpty(t, retries)
+				for _, i := range tt.refused {
+					assert.Contains(t, retries[0].Error(), rcpt[i], "the retry's error names the refused recipients")
+				}
+			}
+		})
+	}
+}
+
+func TestAllRefusedErrorListsRecipients(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) { s.rcptAll = "550 5.1.1 mailbox unavailable" })
+	ch := newChannel(t, config(srv, "a@example.net", "b@example.net"))
+	_, err := ch.Send(context.Background(), broadcast.Message{Update: incident(1)})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	var re *email.RecipientError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 550, re.Code)
+	assert.Equal(t, "RCPT TO", re.Command)
+	assert.Equal(t, "550 5.1.1 mailbox unavailable", re.Reply)
+	assert.Contains(t, err.Error(), "email: all 2 recipients refused the message")
+	assert.Contains(t, err.Error(), "email: recipient a@example.net refused at RCPT TO: 550 5.1.1 mailbox unavailable")
+}
+
+// reportingLedger is a channeltest.Ledger that also tells why a target
+// failed, as a durable Store can.
+type reportingLedger struct{ *channeltest.Ledger }
+
+func (l reportingLedger) Failure(target string) (string, bool) {
+	err, ok := l.Failed()[target]
+	if !ok {
+		return "", false
+	}
+	return err.Error(), true
+}
+
+func TestLedgerDoneRecipientsSkipped(t *testing.T) {
+	for _, reporting := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain ledger", true: "ledger reports failures"}[reporting], func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			rcpt := recipients(4)
+			ch := newChannel(t, config(srv, rcpt...))
+			ledger := channeltest.NewLedger()
+			require.NoError(t, ledger.MarkDelivered(rcpt[0]))
+			require.NoError(t, ledger.MarkFailed(rcpt[1], &email.RecipientError{Recipient: rcpt[1],
+				Command: "RCPT TO", Code: 550, Reply: "550 5.1.1 gone"}))
+			var l broadcast.Ledger = ledger
+			if reporting {
+				l = reportingLedger{ledger}
+			}
+			r := send(t, ch, broadcast.Message{Update: incident(1), Ledger: l})
+			var got []string
+			for _, m := range srv.messages() {
+				got = append(got, m.to...)
+			}
+			assert.ElementsMatch(t, rcpt[2:], got)
+			assert.Equal(t, "2", r.Meta["skipped"])
+			assert.Equal(t, "2", r.Meta["sent"])
+			if reporting {
+				assert.Equal(t, "1", r.Meta["refused"])
+				assert.Equal(t, rcpt[1]+" (RCPT TO: 550 5.1.1 gone)", r.Meta["refused_recipients"])
+			} else {
+				assert.Equal(t, "0", r.Meta["refused"])
+			}
+			assert.ElementsMatch(t, rcpt[2:], slicesWithout(ledger.Delivered(), rcpt[0]))
+		})
+	}
+}
+
+func slicesWithout(list []string, drop string) []string {
+	var out []string
+	for _, s := range list {
+		if s != drop {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestEverythingDoneSendsNothing(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "a@example.net"))
+	ledger := channeltest.NewLedger()
+	require.NoError(t, ledger.MarkDelivered("a@example.net"))
+	r := send(t, ch, broadcast.Message{Update: incident(1), Ledger: ledger})
+	assert.Equal(t, "1", r.Meta["skipped"])
+	assert.Zero(t, srv.connections(), "no connection when nothing is left to send")
+}
+
+func TestConnectionsReused(t *testing.T) {
+	tests := []struct{ recipients, concurrency, connections int }{
+		{30, 3, 3},
+		{1, 4, 1},
+		{5, 1, 1},
+	}
+	for _, tt := range tests {
+		srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+		cfg := config(srv, recipients(tt.recipients)...)
+		cfg.Concurrency = tt.concurrency
+		r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+		assert.Len(t, srv.messages(), tt.recipients)
+		assert.Equal(t, tt.connections, srv.connections(), "%d recipients over %d connections", tt.recipients, tt.concurrency)
+		assert.Equal(t, strconv.Itoa(tt.recipients), r.Meta["sent"])
+	}
+}
+
+func TestContextEndsSend(t *testing.T) {
+	tests := []struct {
+		name   string
+		script func(s *fakeSMTP)
+	}{
+		{"while dialling", func(s *fakeSMTP) { s.greeting = hang }},
+		{"while sending", func(s *fakeSMTP) { s.dataPlan["user0001@example.net"] = []string{hang} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv.script(tt.script)
+			cfg := config(srv, recipients(3)...)
+			cfg.Concurrency = 1
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				_, err := newChannel(t, cfg).Send(ctx, broadcast.Message{Update: incident(1)})
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				require.Error(t, err)
+				assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
+				assert.False(t, broadcast.IsPermanent(err))
+			case <-time.After(10 * time.Second):
+				t.Fatal("Send did not return after its context ended")
+			}
+			for _, m := range srv.messages() {
+				assert.NotContains(t, strings.Join(m.to, ","), "user0002", "nothing sent after the context ended")
+			}
+		})
+	}
+}
+
+func TestSilentServerTimesOutAndRedials(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(3)
+	srv.script(func(s *fakeSMTP) { s.dataPlan[rcpt[1]] = []string{hang} })
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency, cfg.Timeout = 1, 300*time.Millisecond
+	r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+	assert.Equal(t, "3", r.Meta["sent"])
+	assert.Equal(t, 2, srv.connections(), "the silent connection is given up and replaced")
+	counts := map[string]int{}
+	for _, m := range srv.messages() {
+		counts[m.to[0]]++
+	}
+	assert.Equal(t, map[string]int{rcpt[0]: 1, rcpt[1]: 1, rcpt[2]: 1}, counts)
+}

@@ -1,0 +1,210 @@
+//go:build integration
+
+// Tests against a real Mailpit, started by scripts/mailpit.sh; run them with
+// scripts/integration.sh. They assert through Mailpit's REST API and run one
+// after another: each starts by deleting every message.
+
+package email_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+// mailpit is the Mailpit the variables of scripts/mailpit.sh point at.
+type mailpit struct {
+	t    *testing.T
+	cfg  email.Config // Host, Port, TLSConfig, Username, Password
+	api  string
+	http *http.Client
+}
+
+func env(t *testing.T, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s is not set: run the integration tests through scripts/integration.sh, "+
+			"or eval \"$(scripts/mailpit.sh start)\" first", name)
+	}
+	return v
+}
+
+// newMailpit connects to Mailpit and deletes every message it holds.
+func newMailpit(t *testing.T) *mailpit {
+	host, port, err := net.SplitHostPort(env(t, "OUTAGECAST_MAILPIT_SMTP"))
+	require.NoError(t, err)
+	p, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	pem, err := os.ReadFile(env(t, "OUTAGECAST_MAILPIT_CA"))
+	require.NoError(t, err)
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM(pem), "the CA file holds a certificate")
+	m := &mailpit{t: t, api: env(t, "OUTAGECAST_MAILPIT_API"), http: &http.Client{Timeout: 10 * time.Second},
+		cfg: email.Config{Host: host, Port: p, TLSConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			Username: env(t, "OUTAGECAST_MAILPIT_USER"), Password: env(t, "OUTAGECAST_MAILPIT_PASSWORD"),
+			From: "Example Status <status@example.com>", Timeout: 10 * time.Second}}
+	t.Cleanup(m.http.CloseIdleConnections)
+	m.do(http.MethodDelete, "/api/v1/messages", nil)
+	return m
+}
+
+func (m *mailpit) do(method, path string, into any) {
+	m.t.Helper()
+	req, err := http.NewRequest(method, m.api+path, nil)
+	require.NoError(m.t, err)
+	resp, err := m.http.Do(req)
+	require.NoError(m.t, err)
+	defer resp.Body.Close()
+	require.Equal(m.t, http.StatusOK, resp.StatusCode, "%s %s", method, path)
+	if into != nil {
+		require.NoError(m.t, json.NewDecoder(resp.Body).Decode(into))
+	}
+}
+
+type mpAddress struct{ Name, Address string }
+
+type mpSummary struct {
+	ID, MessageID, Subject string
+	To, Cc, Bcc            []mpAddress
+}
+
+type mpMessage struct {
+	mpSummary
+	Text, HTML      string
+	ListUnsubscribe struct{ Header, HeaderPost, Errors string }
+}
+
+// messages waits until Mailpit holds want messages and returns them in full,
+// oldest first.
+func (m *mailpit) messages(want int) []mpMessage {
+	m.t.Helper()
+	var list struct {
+		Total    int
+		Messages []mpSummary
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		m.do(http.MethodGet, "/api/v1/messages?limit=500", &list)
+		if list.Total >= want || time.Now().After(deadline) {
+			break
+		}
+	}
+	require.Equal(m.t, want, list.Total, "messages in Mailpit")
+	out := make([]mpMessage, len(list.Messages))
+	for i, s := range list.Messages {
+		m.do(http.MethodGet, "/api/v1/message/"+s.ID, &out[len(out)-1-i]) // the list is newest first
+	}
+	return out
+}
+
+func (m *mailpit) headers(id string) map[string][]string {
+	var h map[string][]string
+	m.do(http.MethodGet, "/api/v1/message/"+id+"/headers", &h)
+	return h
+}
+
+func (m *mailpit) channel(to ...string) *email.Channel {
+	cfg := m.cfg
+	cfg.To = to
+	cfg.ListUnsubscribe = "https://status.example.com/unsubscribe?email={{.Recipient}}"
+	cfg.ListUnsubscribeOneClick = true
+	return newChannel(m.t, cfg)
+}
+
+func TestMailpitThreadedUpdates(t *testing.T) {
+	mp := newMailpit(t)
+	to := []string{"alice@example.net", "Bob Builder <bob@example.org>", "carol@example.com"}
+	b, err := broadcast.New([]broadcast.Channel{mp.channel(to...)}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	first, err := b.Send(context.Background(), incident(1))
+	require.NoError(t, err)
+	second, err := b.Send(context.Background(), incident(2))
+	require.NoError(t, err)
+	id1, id2 := first.Results[0].Receipt.ID, second.Results[0].Receipt.ID
+
+	msgs := mp.messages(6)
+	perRecipient := map[string]int{}
+	for i, m := range msgs {
+		require.Len(t, m.To, 1, "To names one recipient")
+		assert.Empty(t, m.Cc)
+		assert.Empty(t, m.Bcc, "Mailpit lists envelope recipients missing from the headers as Bcc")
+		perRecipient[m.To[0].Address]++
+		h := mp.headers(m.ID)
+		assert.Equal(t, "[Investigating] Elevated error rates on the CDN", m.Subject)
+		n := 1 + i/3
+		assert.Contains(t, m.Text, "Update "+strconv.Itoa(n)+": we are investigating.")
+		assert.Contains(t, m.HTML, "Update "+strconv.Itoa(n)+": we are investigating.")
+		assert.Contains(t, m.HTML, `href="https://status.example.com/incidents/42"`)
+		assert.Equal(t, []string{"List-Unsubscribe=One-Click"}, h["List-Unsubscribe-Post"])
+		assert.Equal(t, "<https://status.example.com/unsubscribe?email="+strings.ReplaceAll(m.To[0].Address, "@", "%40")+">",
+			m.ListUnsubscribe.Header)
+		assert.Empty(t, m.ListUnsubscribe.Errors)
+		if n == 1 {
+			assert.Equal(t, []string{id1}, h["Message-Id"])
+			assert.NotContains(t, h, "In-Reply-To")
+		} else {
+			assert.Equal(t, []string{id2}, h["Message-Id"])
+			assert.Equal(t, []string{id1}, h["In-Reply-To"])
+			assert.Equal(t, []string{id1}, h["References"])
+		}
+	}
+	assert.Equal(t, map[string]int{"alice@example.net": 2, "bob@example.org": 2, "carol@example.com": 2}, perRecipient)
+	assert.Equal(t, "Bob Builder", msgs[slices.IndexFunc(msgs, func(m mpMessage) bool {
+		return m.To[0].Address == "bob@example.org"
+	})].To[0].Name)
+}
+
+func TestMailpitNoHeaderInjection(t *testing.T) {
+	mp := newMailpit(t)
+	u := incident(1)
+	u.Title = "x\r\nBcc: evil@example.com"
+	u.Body = "line\r\nBcc: evil2@example.com\r\n\r\nTo: evil3@example.com"
+	send(t, mp.channel("alice@example.net"), broadcast.Message{Update: u})
+
+	m := mp.messages(1)[0]
+	assert.Equal(t, []mpAddress{{Address: "alice@example.net"}}, m.To)
+	assert.Empty(t, m.Bcc)
+	assert.Equal(t, "[Investigating] x Bcc: evil@example.com", m.Subject)
+	h := mp.headers(m.ID)
+	assert.NotContains(t, h, "Bcc")
+	assert.Len(t, h["To"], 1)
+	for name, values := range h {
+		for _, v := range values {
+			assert.NotContains(t, v, "evil2", name)
+			assert.NotContains(t, v, "evil3", name)
+		}
+	}
+	assert.Contains(t, m.Text, "Bcc: evil2@example.com", "the body keeps its text, as text")
+}
+
+func TestMailpitCheckAndBadPassword(t *testing.T) {
+	mp := newMailpit(t)
+	require.NoError(t, mp.channel("alice@example.net").Check(context.Background()))
+
+	cfg := mp.cfg
+	cfg.Password, cfg.To = "wrong-password-123", []string{"alice@example.net"}
+	ch := newChannel(t, cfg)
+	for name, err := range map[string]error{"Check": ch.Check(context.Background()), "Send": sendErr(ch)} {
+		require.Error(t, err, name)
+		assert.True(t, broadcast.IsPermanent(err), "%s: %v", name, err)
+		assert.Contains(t, err.Error(), "535", name)
+		assert.NotContains(t, err.Error(), "wrong-password-123", name)
+	}
+	mp.messages(0)
+}

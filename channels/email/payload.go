@@ -1,0 +1,225 @@
+package email
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"io"
+	"net/mail"
+	"net/url"
+	"strings"
+	"text/template"
+	"unicode"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// content is an update rendered for e-mail: the same for every recipient.
+type content struct {
+	subject, text, html string
+}
+
+// prepared is everything of a message but its recipient.
+type prepared struct {
+	content
+	update     broadcast.Update
+	messageID  string   // "<…@…>"
+	inReplyTo  string   // "" for the first update of an incident
+	references []string // earlier Message-IDs, oldest first
+}
+
+// render renders u's subject, text and HTML. Overrides[Name] replaces the
+// text; the HTML part then shows it escaped.
+func (c *Channel) render(u broadcast.Update) (content, error) {
+	subject, err := c.tmpl.Render("subject", u)
+	if err != nil {
+		return content{}, fmt.Errorf("render subject: %w", err)
+	}
+	out := content{subject: oneLine(subject)}
+	if o := u.Overrides[c.cfg.Name]; strings.TrimSpace(o) != "" {
+		out.text, out.html = o, textToHTML(o)
+		return out, nil
+	}
+	if out.text, err = c.tmpl.Render("text", u); err != nil {
+		return content{}, fmt.Errorf("render text: %w", err)
+	}
+	if out.html, err = c.tmpl.Render("html", u); err != nil {
+		return content{}, fmt.Errorf("render html: %w", err)
+	}
+	return out, nil
+}
+
+// prepare renders u and works out its threading headers from thread, the
+// receipt of the incident's previous update.
+func (c *Channel) prepare(u broadcast.Update, thread broadcast.Receipt) (*prepared, error) {
+	ct, err := c.render(u)
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{content: ct, update: u, messageID: c.messageID(u)}
+	if isMessageID(thread.ID) && thread.ID != p.messageID {
+		p.inReplyTo = thread.ID
+		p.references = chain(thread)
+	}
+	return p, nil
+}
+
+// messageID is the update's Message-ID, the same for every recipient and
+// every attempt: "<" update "." incident "@" domain of From ">".
+func (c *Channel) messageID(u broadcast.Update) string {
+	return "<" + atomOrHash(u.ID) + "." + broadcast.Slug(u.IncidentID) + "@" + c.domain + ">"
+}
+
+// chain returns the References of a reply to thread: thread's own chain
+// (Meta["references"]) ending in thread.ID, capped to MaxReferences by
+// dropping the oldest but the first.
+func chain(thread broadcast.Receipt) []string {
+	var refs []string
+	for _, id := range strings.Fields(thread.Meta["references"]) {
+		if isMessageID(id) && id != thread.ID {
+			refs = append(refs, id)
+		}
+	}
+	return capReferences(append(refs, thread.ID))
+}
+
+func capReferences(refs []string) []string {
+	if len(refs) <= MaxReferences {
+		return refs
+	}
+	return append(refs[:1:1], refs[len(refs)-MaxReferences+1:]...)
+}
+
+// isMessageID reports whether s looks like "<left@right>" with nothing a
+// header could be broken with.
+func isMessageID(s string) bool {
+	if len(s) < 5 || len(s) > 500 || s[0] != '<' || s[len(s)-1] != '>' {
+		return false
+	}
+	left, right, ok := strings.Cut(s[1:len(s)-1], "@")
+	return ok && left != "" && right != "" && !strings.ContainsAny(s[1:len(s)-1], "<> \t\r\n\\\"") &&
+		!hasControl(s) && isASCII(s)
+}
+
+// atomOrHash returns s when it is safe inside a Message-ID, else a hash of it.
+func atomOrHash(s string) string {
+	if s != "" && len(s) <= 128 && isAtomText(s, false) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "h" + hex.EncodeToString(sum[:16])
+}
+
+// isAtomText reports whether s holds only ASCII letters, digits, '-' and
+// '_', and with dots also dot-separated labels of those.
+func isAtomText(s string, dots bool) bool {
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || (!dots && label != s) {
+			return false
+		}
+		for _, r := range label {
+			if r > unicode.MaxASCII || !(r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] > unicode.MaxASCII {
+			return false
+		}
+	}
+	return true
+}
+
+// oneLine collapses every run of white space and control characters to one
+// space, so a subject is one line whatever the title holds.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+}
+
+// textToHTML shows plain text as HTML, escaped, keeping its line breaks.
+func textToHTML(s string) string {
+	return "<!DOCTYPE html>\n<html><body>\n<pre style=\"white-space: pre-wrap; font-family: inherit\">" +
+		html.EscapeString(s) + "</pre>\n</body></html>\n"
+}
+
+// compose builds the message for one recipient.
+func (c *Channel) compose(p *prepared, to *mail.Address) (*gomail.Msg, error) {
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	m.FromMailAddress(c.from)
+	m.ToMailAddress(to)
+	m.Subject(p.subject)
+	m.SetMessageIDWithValue(p.messageID[1 : len(p.messageID)-1])
+	m.SetDateWithValue(p.update.Time)
+	if p.inReplyTo != "" {
+		m.SetGenHeader(gomail.HeaderInReplyTo, p.inReplyTo)
+		m.SetGenHeader(gomail.HeaderReferences, strings.Join(p.references, " "))
+	}
+	// RFC 3834: tells auto-responders (out of office) not to answer.
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	// Writers of the shared strings, not SetBodyString: that copies the
+	// bodies into new buffers for every recipient.
+	m.SetBodyWriter(gomail.TypeTextPlain, writeString(p.text))
+	m.AddAlternativeWriter(gomail.TypeTextHTML, writeString(p.html))
+	link, err := unsubscribeURL(c.unsub, c.cfg.ListUnsubscribeFunc, to.Address, c.cfg.ListUnsubscribeOneClick)
+	if err != nil {
+		return nil, err
+	}
+	if link != "" {
+		m.SetListUnsubscribe(link)
+		if c.cfg.ListUnsubscribeOneClick {
+			m.SetListUnsubscribePost()
+		}
+	}
+	return m, nil
+}
+
+func writeString(s string) func(io.Writer) (int64, error) {
+	return func(w io.Writer) (int64, error) {
+		n, err := io.WriteString(w, s)
+		return int64(n), err
+	}
+}
+
+// unsubscribeURL returns the List-Unsubscribe URL for recipient from the
+// template t or the function fn; "" when there is none.
+func unsubscribeURL(t *template.Template, fn func(string) string, recipient string, oneClick bool) (string, error) {
+	var s string
+	switch {
+	case fn != nil:
+		s = fn(recipient)
+	case t != nil:
+		var err error
+		if s, err = executeString(t, struct{ Recipient string }{url.QueryEscape(recipient)}); err != nil {
+			return "", fmt.Errorf("render unsubscribe URL: %w", err)
+		}
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if hasControlOrSpace(s) || strings.ContainsAny(s, "<>,\"") || !isASCII(s) {
+		return "", fmt.Errorf("unsubscribe URL %q: characters not allowed in a header", s)
+	}
+	p, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("unsubscribe URL %q: not a URL", s)
+	case oneClick && (p.Scheme != "https" || p.Host == ""):
+		return "", fmt.Errorf("unsubscribe URL %q: one-click needs an https URL", s)
+	case p.Scheme == "mailto" && p.Opaque != "":
+	case (p.Scheme == "https" || p.Scheme == "http") && p.Host != "":
+	default:
+		return "", fmt.Errorf("unsubscribe URL %q: must be an absolute https, http or mailto URL", s)
+	}
+	return s, nil
+}

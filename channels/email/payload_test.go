@@ -1,0 +1,273 @@
+package email_test
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+// incident returns update n of one incident, its defaults filled in.
+func incident(n int) broadcast.Update {
+	return broadcast.Update{
+		IncidentID: "cdn-errors-eu",
+		Title:      "Elevated error rates on the CDN",
+		Status:     broadcast.StatusInvestigating,
+		Body:       fmt.Sprintf("Update %d: we are investigating.", n),
+		URL:        "https://status.example.com/incidents/42",
+		Time:       fixed.Add(10 * time.Duration(n) * time.Minute),
+	}.WithDefaults(fixed)
+}
+
+func send(t *testing.T, ch *email.Channel, m broadcast.Message) broadcast.Receipt {
+	t.Helper()
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	return r
+}
+
+func TestOneMessagePerRecipient(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	to := []string{"Alice <alice@example.net>", "bob@example.org", "Zoë Ünal <zoe@example.com>", "dan@example.net"}
+	ch := newChannel(t, config(srv, to...))
+	u := incident(1)
+	r := send(t, ch, broadcast.Message{Update: u, Ledger: channeltest.NewLedger()})
+
+	msgs := srv.messages()
+	require.Len(t, msgs, len(to))
+	var got []string
+	for _, m := range msgs {
+		require.Len(t, m.to, 1, "one envelope recipient per message")
+		got = append(got, m.to[0])
+		p := parse(t, m.data)
+		list, err := p.header.AddressList("To")
+		require.NoError(t, err)
+		require.Len(t, list, 1, "To names only the recipient")
+		assert.Equal(t, m.to[0], list[0].Address)
+		assert.Empty(t, p.header.Get("Cc"))
+		assert.Empty(t, p.header.Get("Bcc"))
+		assert.Equal(t, "status@example.com", m.from)
+		assert.Equal(t, r.ID, p.header.Get("Message-ID"), "the same Message-ID for every recipient")
+		date, err := p.header.Date()
+		require.NoError(t, err)
+		assert.True(t, u.Time.Equal(date), "Date is Update.Time: %v", date)
+		assert.Equal(t, "[Investigating] Elevated error rates on the CDN", p.subject)
+		assert.Contains(t, p.text, "Update 1: we are investigating.")
+		assert.Contains(t, p.html, "Update 1: we are investigating.")
+		assert.Contains(t, p.html, `href="https://status.example.com/incidents/42"`)
+	}
+	slices.Sort(got)
+	assert.Equal(t, []string{"alice@example.net", "bob@example.org", "dan@example.net", "zoe@example.com"}, got)
+	assert.Equal(t, map[string]string{"references": r.ID, "sent": "4", "refused": "0", "skipped": "0"}, r.Meta)
+	assert.Equal(t, "email", r.Channel)
+	assert.Equal(t, "<"+u.ID+".cdn-errors-eu@example.com>", r.ID)
+}
+
+func TestThreadingAcrossUpdates(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	r1 := send(t, ch, broadcast.Message{Update: incident(1)})
+	r2 := send(t, ch, broadcast.Message{Update: incident(2), Thread: r1})
+	r3 := send(t, ch, broadcast.Message{Update: incident(3), Thread: r2})
+	again := send(t, ch, broadcast.Message{Update: incident(3), Thread: r2})
+
+	msgs := srv.messages()
+	require.Len(t, msgs, 4)
+	headers := make([]mail.Header, len(msgs))
+	for i, m := range msgs {
+		headers[i] = parse(t, m.data).header
+	}
+	assert.Empty(t, headers[0].Get("In-Reply-To"))
+	assert.Empty(t, headers[0].Get("References"))
+	assert.Equal(t, r1.ID, headers[1].Get("In-Reply-To"))
+	assert.Equal(t, r1.ID, headers[1].Get("References"))
+	assert.Equal(t, r2.ID, headers[2].Get("In-Reply-To"))
+	assert.Equal(t, r1.ID+" "+r2.ID, headers[2].Get("References"))
+	assert.Equal(t, r1.ID+" "+r2.ID+" "+r3.ID, r3.Meta["references"])
+	assert.Equal(t, r3.ID, again.ID, "the Message-ID is deterministic")
+	assert.Len(t, slices.Compact([]string{r1.ID, r2.ID, r3.ID}), 3, "updates have distinct Message-IDs")
+}
+
+func TestReferences(t *testing.T) {
+	var long []string
+	for i := range 30 {
+		long = append(long, fmt.Sprintf("<u%d.cdn@example.com>", i))
+	}
+	tests := []struct {
+		name      string
+		thread    broadcast.Receipt
+		inReplyTo string
+		refs      []string
+	}{
+		{"capped, first kept", broadcast.Receipt{ID: long[29], Meta: map[string]string{"references": strings.Join(long, " ")}},
+			long[29], append([]string{long[0]}, long[30-email.MaxReferences+1:]...)},
+		{"no chain in meta", broadcast.Receipt{ID: "<a.b@example.com>"}, "<a.b@example.com>", []string{"<a.b@example.com>"}},
+		{"bad ids in chain dropped", broadcast.Receipt{ID: "<a.b@example.com>",
+			Meta: map[string]string{"references": "junk <x@y> <\r\nBcc: e@example.com>"}},
+			"<a.b@example.com>", []string{"<x@y>", "<a.b@example.com>"}},
+		{"injection in thread id ignored", broadcast.Receipt{ID: "<a@b>\r\nBcc: evil@example.com"}, "", nil},
+		{"not a message id", broadcast.Receipt{ID: "1234567"}, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			ch := newChannel(t, config(srv, "alice@example.net"))
+			send(t, ch, broadcast.Message{Update: incident(1), Thread: tt.thread})
+			h := parse(t, srv.messages()[0].data).header
+			assert.Equal(t, tt.inReplyTo, h.Get("In-Reply-To"))
+			assert.Equal(t, strings.Join(tt.refs, " "), h.Get("References"))
+			assert.Empty(t, h.Get("Bcc"))
+		})
+	}
+}
+
+func TestMessageIDOfUnusualIDs(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, "alice@example.net")
+	cfg.From = "status@bücher.example"
+	ch := newChannel(t, cfg)
+	u := incident(1)
+	u.ID, u.IncidentID = "id with <spaces>\r\n", "Ünïcode incident!"
+	r := send(t, ch, broadcast.Message{Update: u})
+	assert.Regexp(t, `^<h[0-9a-f]{32}\.n-code-incident@outagecast\.invalid>$`, r.ID)
+	assert.Equal(t, r.ID, parse(t, srv.messages()[0].data).header.Get("Message-ID"))
+}
+
+func TestNoHeaderInjection(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, "alice@example.net")
+	cfg.From = "\"Status\u202e Team\" <status@example.com>"
+	ch := newChannel(t, cfg)
+	u := incident(1)
+	u.Title = "x\r\nBcc: evil@example.com"
+	u.Body = "line\r\nBcc: evil2@example.com\r\n\r\n.\r\nRCPT TO:<evil3@example.com>"
+	send(t, ch, broadcast.Message{Update: u})
+	over := incident(2)
+	over.Overrides = map[string]string{"email": "o\r\nBcc: evil4@example.com\x00\x1b[31m"}
+	send(t, ch, broadcast.Message{Update: over})
+
+	msgs := srv.messages()
+	require.Len(t, msgs, 2)
+	for _, m := range msgs {
+		assert.Equal(t, []string{"alice@example.net"}, m.to)
+		p := parse(t, m.data)
+		assert.Empty(t, p.header.Get("Bcc"))
+		var keys []string
+		for k := range p.header {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		assert.Equal(t, []string{"Auto-Submitted", "Content-Type", "Date", "From", "Message-Id", "Mime-Version",
+			"Subject", "To"}, keys)
+		assert.NotContains(t, p.subject, "\n")
+		assert.NotContains(t, p.subject, "\r")
+	}
+	assert.Equal(t, "[Investigating] x Bcc: evil@example.com", parse(t, msgs[0].data).subject)
+	assert.Contains(t, parse(t, msgs[0].data).text, "Bcc: evil2@example.com", "the body keeps its text")
+}
+
+func TestOverrideReplacesText(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	u := incident(1)
+	u.Overrides = map[string]string{"email": "<b>All</b> fixed & done.\nThanks.", "other": "not this"}
+	send(t, ch, broadcast.Message{Update: u})
+	p := parse(t, srv.messages()[0].data)
+	assert.Equal(t, "<b>All</b> fixed & done.\nThanks.", p.text)
+	assert.Contains(t, p.html, "&lt;b&gt;All&lt;/b&gt; fixed &amp; done.")
+	assert.NotContains(t, p.html, "<b>")
+	assert.NotContains(t, p.text, u.Body)
+	assert.Equal(t, "[Investigating] Elevated error rates on the CDN", p.subject)
+}
+
+func TestListUnsubscribe(t *testing.T) {
+	tests := []struct {
+		name     string
+		change   func(c *email.Config)
+		header   map[string]string // per recipient
+		oneClick bool
+	}{
+		{"template, one-click", func(c *email.Config) {
+			c.ListUnsubscribe = "https://status.example.com/unsubscribe?email={{.Recipient}}"
+			c.ListUnsubscribeOneClick = true
+		}, map[string]string{
+			"a+b@example.net": "<https://status.example.com/unsubscribe?email=a%2Bb%40example.net>",
+			"c@example.org":   "<https://status.example.com/unsubscribe?email=c%40example.org>",
+		}, true},
+		{"func, no header for one", func(c *email.Config) {
+			c.ListUnsubscribeFunc = func(r string) string {
+				if strings.HasPrefix(r, "c@") {
+					return ""
+				}
+				return "mailto:leave@example.com?subject=" + r
+			}
+		}, map[string]string{"a+b@example.net": "<mailto:leave@example.com?subject=a+b@example.net>", "c@example.org": ""}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			cfg := config(srv, "a+b@example.net", "c@example.org")
+			tt.change(&cfg)
+			send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+			msgs := srv.messages()
+			require.Len(t, msgs, 2)
+			for _, m := range msgs {
+				h := parse(t, m.data).header
+				assert.Equal(t, tt.header[m.to[0]], h.Get("List-Unsubscribe"), m.to[0])
+				if tt.oneClick {
+					assert.Equal(t, "List-Unsubscribe=One-Click", h.Get("List-Unsubscribe-Post"))
+				} else {
+					assert.Empty(t, h.Get("List-Unsubscribe-Post"))
+				}
+			}
+		})
+	}
+}
+
+func TestBadUnsubscribeURLRefusesThatRecipient(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, "good@example.net", "bad@example.net")
+	cfg.ListUnsubscribeFunc = func(r string) string {
+		if r == "bad@example.net" {
+			return "https://x.example/u\r\nBcc: evil@example.com"
+		}
+		return "https://x.example/u"
+	}
+	ledger := channeltest.NewLedger()
+	r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1), Ledger: ledger})
+	require.Len(t, srv.messages(), 1)
+	assert.Equal(t, []string{"good@example.net"}, srv.messages()[0].to)
+	assert.Equal(t, "1", r.Meta["refused"])
+	require.Contains(t, ledger.Failed(), "bad@example.net")
+	assert.Contains(t, ledger.Failed()["bad@example.net"].Error(), "characters not allowed in a header")
+}
+
+func TestPreview(t *testing.T) {
+	ch, err := email.New(valid())
+	require.NoError(t, err)
+	p, err := ch.Preview(incident(1))
+	require.NoError(t, err)
+	assert.Equal(t, "email", p.Channel)
+	assert.Equal(t, "[Investigating] Elevated error rates on the CDN", p.Subject)
+	assert.Contains(t, p.Text, "Update 1: we are investigating.")
+	assert.Equal(t, len([]rune(p.Text)), p.Length)
+	assert.Equal(t, "characters", p.Unit)
+	assert.Zero(t, p.Limit)
+
+	u := incident(1)
+	u.Overrides = map[string]string{"email": "Fixed. ✅"}
+	p, err = ch.Preview(u)
+	require.NoError(t, err)
+	assert.Equal(t, "Fixed. ✅", p.Text)
+	assert.Equal(t, 8, p.Length)
+}

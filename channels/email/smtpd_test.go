@@ -1,0 +1,435 @@
+package email_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"net"
+	"net/textproto"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// fakeSMTP is an SMTP server on 127.0.0.1 that speaks enough of RFC 5321
+// for go-mail (EHLO, STARTTLS, AUTH PLAIN/LOGIN/XOAUTH2, MAIL, RCPT, DATA,
+// RSET, NOOP, QUIT) and fails on script.
+type fakeSMTP struct {
+	ln   net.Listener
+	opts serverOptions
+	wg   sync.WaitGroup
+
+	mu       sync.Mutex
+	msgs     []gotMessage
+	rcpts    map[string]int      // RCPT TO commands per address
+	rcptPlan map[string][]string // per address: replies to its next RCPTs
+	dataPlan map[string][]string // per address: replies to its next ends of DATA
+	rcptAll  string              // reply to every RCPT, "" none
+	dataAll  string              // reply to every end of DATA, "" none
+	authAll  string              // reply to every AUTH, "" none
+	mailAll  string              // reply to every MAIL, "" none
+	greeting string              // the first reply, "" a 220
+	dropAt   int                 // drop the connection at MAIL once this many messages were accepted; 0 never
+	perConn  int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
+	conns    int
+	live     map[net.Conn]bool
+}
+
+type serverOptions struct {
+	user, pass string // AUTH required when user is set
+	token      string // the XOAUTH2 bearer token accepted
+	noTLS      bool   // no STARTTLS offered
+	implicit   bool   // TLS from the first byte
+}
+
+type gotMessage struct {
+	from string
+	to   []string
+	data string
+	conn int
+}
+
+// testCert is the server certificate for 127.0.0.1 and localhost, and a
+// pool that trusts it.
+var testCert = sync.OnceValues(func() (tls.Certificate, *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "outagecast test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		panic(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+})
+
+func serverTLS() *tls.Config {
+	cert, _ := testCert()
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+}
+
+func clientTLS() *tls.Config {
+	_, pool := testCert()
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+}
+
+// startSMTP starts a fake server, stopped with t.Cleanup.
+func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	if opts.implicit {
+		ln = tls.NewListener(ln, serverTLS())
+	}
+	s := &fakeSMTP{ln: ln, opts: opts, rcpts: map[string]int{}, rcptPlan: map[string][]string{},
+		dataPlan: map[string][]string{}, live: map[net.Conn]bool{}}
+	s.wg.Add(1)
+	go s.accept()
+	t.Cleanup(s.close)
+	return s
+}
+
+func (s *fakeSMTP) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+
+func (s *fakeSMTP) close() {
+	_ = s.ln.Close()
+	s.mu.Lock()
+	for c := range s.live {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+func (s *fakeSMTP) accept() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.conns++
+		id := s.conns
+		s.live[c] = true
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			sess := &session{srv: s, id: id, raw: c, tp: textproto.NewConn(c), tls: s.opts.implicit}
+			sess.serve()
+			_ = c.Close()
+			s.mu.Lock()
+			delete(s.live, c)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// messages returns what the server accepted, in order.
+func (s *fakeSMTP) messages() []gotMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]gotMessage(nil), s.msgs...)
+}
+
+// rcptCount returns how many RCPT TO commands named addr.
+func (s *fakeSMTP) rcptCount(addr string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rcpts[addr]
+}
+
+func (s *fakeSMTP) connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// script sets up a server's behaviour under its lock.
+func (s *fakeSMTP) script(f func(s *fakeSMTP)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
+}
+
+// Planned replies that are not replies: the server closes the connection
+// at once (drop), or stays silent until the client goes away (hang).
+const (
+	drop = "DROP"
+	hang = "HANG"
+)
+
+// pop returns the next planned reply for addr, "" when none is left.
+func pop(plan map[string][]string, addr string) string {
+	if len(plan[addr]) == 0 {
+		return ""
+	}
+	r := plan[addr][0]
+	plan[addr] = plan[addr][1:]
+	return r
+}
+
+// session is one client connection.
+type session struct {
+	srv    *fakeSMTP
+	id     int
+	raw    net.Conn
+	tp     *textproto.Conn
+	tls    bool
+	authed bool
+	from   string
+	to     []string
+	sent   int // messages accepted on this connection
+}
+
+// reply sends a reply, or carries out drop or hang; false ends the session.
+func (c *session) reply(format string, args ...any) bool {
+	line := fmt.Sprintf(format, args...)
+	switch line {
+	case drop:
+		return false
+	case hang:
+		for {
+			if _, err := c.tp.ReadLine(); err != nil {
+				return false
+			}
+		}
+	}
+	return c.tp.PrintfLine("%s", line) == nil
+}
+
+func (c *session) serve() {
+	c.srv.mu.Lock()
+	greeting := c.srv.greeting
+	c.srv.mu.Unlock()
+	if greeting == "" {
+		greeting = "220 fake.test ESMTP ready"
+	}
+	if !c.reply("%s", greeting) || !strings.HasPrefix(greeting, "220") {
+		return
+	}
+	for {
+		line, err := c.tp.ReadLine()
+		if err != nil {
+			return
+		}
+		verb, arg, _ := strings.Cut(line, " ")
+		if !c.handle(strings.ToUpper(verb), arg) {
+			return
+		}
+	}
+}
+
+// handle answers one command; false ends the session.
+func (c *session) handle(verb, arg string) bool {
+	switch verb {
+	case "EHLO":
+		return c.ehlo()
+	case "HELO", "NOOP":
+		return c.reply("250 OK")
+	case "STARTTLS":
+		return c.startTLS()
+	case "AUTH":
+		return c.auth(arg)
+	case "MAIL":
+		return c.mail(arg)
+	case "RCPT":
+		return c.rcpt(arg)
+	case "DATA":
+		return c.data()
+	case "RSET":
+		c.from, c.to = "", nil
+		return c.reply("250 2.0.0 OK")
+	case "QUIT":
+		c.reply("221 2.0.0 bye")
+		return false
+	}
+	return c.reply("502 5.5.2 command not recognized")
+}
+
+func (c *session) ehlo() bool {
+	lines := []string{"fake.test greets you", "8BITMIME", "ENHANCEDSTATUSCODES"}
+	if !c.tls && !c.srv.opts.noTLS {
+		lines = append(lines, "STARTTLS")
+	}
+	if c.srv.opts.user != "" && (c.tls || c.srv.opts.noTLS) {
+		lines = append(lines, "AUTH PLAIN LOGIN XOAUTH2")
+	}
+	for i, l := range lines {
+		sep := "-"
+		if i == len(lines)-1 {
+			sep = " "
+		}
+		if !c.reply("250%s%s", sep, l) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *session) startTLS() bool {
+	if c.tls || c.srv.opts.noTLS {
+		return c.reply("503 5.5.1 TLS not available")
+	}
+	if !c.reply("220 2.0.0 go ahead") {
+		return false
+	}
+	conn := tls.Server(c.raw, serverTLS())
+	if conn.Handshake() != nil {
+		return false
+	}
+	c.tp, c.tls, c.authed, c.from, c.to = textproto.NewConn(conn), true, false, "", nil
+	return true
+}
+
+func (c *session) auth(arg string) bool {
+	mech, initial, _ := strings.Cut(arg, " ")
+	var user, secret string
+	switch strings.ToUpper(mech) {
+	case "PLAIN":
+		if initial == "" {
+			initial = c.challenge("")
+		}
+		parts := strings.Split(decode(initial), "\x00")
+		if len(parts) == 3 {
+			user, secret = parts[1], parts[2]
+		}
+	case "LOGIN":
+		user = decode(c.challenge("VXNlcm5hbWU6"))
+		secret = decode(c.challenge("UGFzc3dvcmQ6"))
+	case "XOAUTH2":
+		for _, f := range strings.Split(decode(initial), "\x01") {
+			if v, ok := strings.CutPrefix(f, "user="); ok {
+				user = v
+			}
+			if v, ok := strings.CutPrefix(f, "auth=Bearer "); ok {
+				secret = v
+			}
+		}
+	default:
+		return c.reply("504 5.5.4 unrecognized authentication type")
+	}
+	c.srv.mu.Lock()
+	forced, opts := c.srv.authAll, c.srv.opts
+	c.srv.mu.Unlock()
+	ok := user == opts.user && secret != "" && (secret == opts.pass || secret == opts.token)
+	switch {
+	case forced != "":
+		return c.reply("%s", forced)
+	case !ok:
+		return c.reply("535 5.7.8 authentication credentials invalid")
+	}
+	c.authed = true
+	return c.reply("235 2.7.0 authentication successful")
+}
+
+func (c *session) challenge(text string) string {
+	if !c.reply("334 %s", text) {
+		return ""
+	}
+	line, _ := c.tp.ReadLine()
+	return line
+}
+
+func decode(s string) string {
+	b, _ := base64.StdEncoding.DecodeString(s)
+	return string(b)
+}
+
+func (c *session) mail(arg string) bool {
+	if c.srv.opts.user != "" && !c.authed {
+		return c.reply("530 5.7.0 authentication required")
+	}
+	c.srv.mu.Lock()
+	dropNow := c.srv.dropAt > 0 && len(c.srv.msgs) >= c.srv.dropAt
+	if dropNow {
+		c.srv.dropAt = 0
+	}
+	full := c.srv.perConn > 0 && c.sent >= c.srv.perConn
+	forced := c.srv.mailAll
+	c.srv.mu.Unlock()
+	switch {
+	case dropNow:
+		return false // the connection breaks without a reply
+	case full:
+		c.reply("421 4.7.0 too many messages in this session")
+		return false
+	case forced != "":
+		return c.reply("%s", forced)
+	}
+	c.from = address(arg)
+	return c.reply("250 2.1.0 OK")
+}
+
+func (c *session) rcpt(arg string) bool {
+	addr := address(arg)
+	c.srv.mu.Lock()
+	c.srv.rcpts[addr]++
+	r := pop(c.srv.rcptPlan, addr)
+	if r == "" {
+		r = c.srv.rcptAll
+	}
+	c.srv.mu.Unlock()
+	if r != "" {
+		return c.reply("%s", r)
+	}
+	c.to = append(c.to, addr)
+	return c.reply("250 2.1.5 OK")
+}
+
+func (c *session) data() bool {
+	if len(c.to) == 0 {
+		return c.reply("554 5.5.1 no valid recipients")
+	}
+	if !c.reply("354 end data with <CR><LF>.<CR><LF>") {
+		return false
+	}
+	body, err := c.tp.ReadDotBytes()
+	if err != nil {
+		return false
+	}
+	c.srv.mu.Lock()
+	r := pop(c.srv.dataPlan, c.to[0])
+	if r == "" {
+		r = c.srv.dataAll
+	}
+	if r == "" {
+		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id})
+		c.sent++
+	}
+	c.srv.mu.Unlock()
+	c.from, c.to = "", nil
+	if r != "" {
+		return c.reply("%s", r)
+	}
+	return c.reply("250 2.0.0 queued")
+}
+
+// address returns the address of "FROM:<a@b> BODY=8BITMIME".
+func address(arg string) string {
+	_, rest, _ := strings.Cut(arg, "<")
+	addr, _, _ := strings.Cut(rest, ">")
+	return addr
+}

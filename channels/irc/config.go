@@ -1,0 +1,274 @@
+package irc
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults of the zero Config fields.
+const (
+	DefaultName     = "irc"
+	DefaultRealName = "outagecast"
+	DefaultMaxLines = 5
+	DefaultBurst    = 4
+	DefaultInterval = 2 * time.Second
+	DefaultTimeout  = 30 * time.Second
+)
+
+// relayPrefix is the room kept on every line for the ":nick!user@host "
+// prefix the server adds when it relays our message: 120 bytes of hostmask
+// is more than nick (up to 30), user (up to 10) and host (up to 64) together.
+const relayPrefix = 1 + 120 + 1
+
+// settings is a validated Config with its defaults filled in.
+type settings struct {
+	name         string
+	server       string
+	host         string
+	tls          TLSMode
+	tlsConfig    *tls.Config
+	nick         string
+	user         string
+	realName     string
+	password     string
+	saslUser     string
+	saslPassword string
+	targets      []target
+	command      string // PRIVMSG or NOTICE
+	templates    *templates.Set
+	template     string
+	maxLines     int
+	burst        int
+	interval     time.Duration
+	timeout      time.Duration
+	persistent   bool
+	budget       int // bytes of message text per line
+}
+
+// target is one IRC channel to post to.
+type target struct {
+	name string
+	key  string
+}
+
+func (s *settings) sasl() bool { return s.saslUser != "" }
+
+func fieldErr(field, format string, args ...any) error {
+	return fmt.Errorf("irc: Config.%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+func newSettings(cfg Config) (*settings, error) {
+	s := &settings{
+		name: cfg.Name, nick: cfg.Nick, user: cfg.User, realName: cfg.RealName,
+		password: cfg.Password, saslUser: cfg.SASLUser, saslPassword: cfg.SASLPassword,
+		templates: cfg.Templates, template: cfg.Template, maxLines: cfg.MaxLines, burst: cfg.Burst,
+		interval: cfg.Interval, timeout: cfg.Timeout, persistent: cfg.Persistent,
+		command: "PRIVMSG",
+	}
+	if cfg.Notice {
+		s.command = "NOTICE"
+	}
+	for _, check := range []func(*settings, Config) error{
+		checkServer, checkIdentity, checkSecrets, checkTargets, checkLimits,
+	} {
+		if err := check(s, cfg); err != nil {
+			return nil, err
+		}
+	}
+	s.budget = maxLine - len("\r\n") - relayPrefix - len(s.command+" ") - longestName(s.targets) - len(" :")
+	return s, nil
+}
+
+func checkServer(s *settings, cfg Config) error {
+	if cfg.Server == "" {
+		return fieldErr("Server", "missing")
+	}
+	host, port, err := net.SplitHostPort(cfg.Server)
+	if err != nil || host == "" || hasControlOrSpace(cfg.Server) {
+		return fieldErr("Server", "%q is not host:port", cfg.Server)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fieldErr("Server", "%q has no valid port", cfg.Server)
+	}
+	s.server, s.host = cfg.Server, host
+	switch cfg.TLS {
+	case TLSOn:
+		s.tls = TLSOn
+		s.tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		if cfg.TLSConfig != nil {
+			s.tlsConfig = cfg.TLSConfig.Clone()
+		}
+		if s.tlsConfig.ServerName == "" {
+			s.tlsConfig.ServerName = host
+		}
+	case TLSOff:
+		if cfg.TLSConfig != nil {
+			return fieldErr("TLSConfig", "set, but TLS is TLSOff")
+		}
+		s.tls = TLSOff
+	default:
+		return fieldErr("TLS", "unknown mode %d", int(cfg.TLS))
+	}
+	return nil
+}
+
+// Nicks start with a letter or one of []\`_^{|} and go on with those, digits
+// and '-' (RFC 2812 section 2.3.1).
+var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\[\]\\` + "`" + `_^{|}-]*$`)
+
+func checkIdentity(s *settings, cfg Config) error {
+	if s.name == "" {
+		s.name = DefaultName
+	}
+	switch {
+	case cfg.Nick == "":
+		return fieldErr("Nick", "missing")
+	case len(cfg.Nick) > 30 || !nickPattern.MatchString(cfg.Nick):
+		return fieldErr("Nick", "%q is not a valid nickname", cfg.Nick)
+	}
+	if s.user == "" {
+		s.user = strings.ToLower(cfg.Nick)
+	}
+	if hasControlOrSpace(s.user) || strings.ContainsAny(s.user, "@:") {
+		return fieldErr("User", "%q contains a space, '@', ':' or a control character", s.user)
+	}
+	if s.realName == "" {
+		s.realName = DefaultRealName
+	}
+	if hasControl(s.realName) {
+		return fieldErr("RealName", "contains a control character")
+	}
+	return nil
+}
+
+func checkSecrets(s *settings, cfg Config) error {
+	if hasControl(cfg.Password) {
+		return fieldErr("Password", "contains a control character")
+	}
+	if (cfg.SASLUser == "") != (cfg.SASLPassword == "") {
+		return fieldErr("SASLUser", "SASLUser and SASLPassword go together")
+	}
+	if strings.ContainsRune(cfg.SASLUser, 0) || strings.ContainsRune(cfg.SASLPassword, 0) {
+		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
+	}
+	secret := cfg.Password != "" || cfg.SASLPassword != ""
+	if secret && s.tls == TLSOff && !isLoopback(s.host) {
+		return fieldErr("TLS", "TLSOff would send the password in the clear to %q; "+
+			"use TLSOn (plaintext with a password is allowed to a loopback host only)", s.host)
+	}
+	return nil
+}
+
+func checkTargets(s *settings, cfg Config) error {
+	if len(cfg.Channels) == 0 {
+		return fieldErr("Channels", "missing")
+	}
+	seen := make(map[string]bool)
+	for i, spec := range cfg.Channels {
+		t, err := parseTarget(spec)
+		if err != nil {
+			return fieldErr(fmt.Sprintf("Channels[%d]", i), "%v", err)
+		}
+		if seen[fold(t.name)] {
+			return fieldErr(fmt.Sprintf("Channels[%d]", i), "%q listed twice", t.name)
+		}
+		seen[fold(t.name)] = true
+		s.targets = append(s.targets, t)
+	}
+	return nil
+}
+
+// parseTarget reads "#name" or "#name key". Its errors never quote the key.
+func parseTarget(spec string) (target, error) {
+	fields := strings.Fields(spec)
+	if len(fields) == 0 {
+		return target{}, fmt.Errorf("empty")
+	}
+	name := fields[0]
+	switch {
+	case len(fields) > 2:
+		return target{}, fmt.Errorf("want %q or %q", "#name", "#name key")
+	case !strings.ContainsRune("#&+!", rune(name[0])) || len(name) < 2:
+		return target{}, fmt.Errorf("%q does not start with a channel prefix (# & + !)", name)
+	case len(name) > 50 || hasControl(name) || strings.ContainsAny(name, ",:"):
+		return target{}, fmt.Errorf("%q is not a valid channel name", name)
+	}
+	t := target{name: name}
+	if len(fields) == 2 {
+		t.key = fields[1]
+		if t.key == "" || hasControl(t.key) || strings.ContainsAny(t.key, ",") || t.key[0] == ':' {
+			return target{}, fmt.Errorf("the key of %s is empty or contains ',', a leading ':' or a control character", name)
+		}
+	}
+	return t, nil
+}
+
+func checkLimits(s *settings, _ Config) error {
+	for _, f := range []struct {
+		field string
+		v     *int
+		def   int
+	}{{"MaxLines", &s.maxLines, DefaultMaxLines}, {"Burst", &s.burst, DefaultBurst}} {
+		if *f.v < 0 {
+			return fieldErr(f.field, "negative")
+		}
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	for _, f := range []struct {
+		field string
+		v     *time.Duration
+		def   time.Duration
+	}{{"Interval", &s.interval, DefaultInterval}, {"Timeout", &s.timeout, DefaultTimeout}} {
+		if *f.v < 0 {
+			return fieldErr(f.field, "negative")
+		}
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	if s.templates == nil {
+		s.templates = templates.Default()
+	}
+	if s.template == "" {
+		s.template = "short"
+	}
+	if !slices.Contains(s.templates.Names(), s.template) {
+		return fieldErr("Template", "%q is not in Config.Templates", s.template)
+	}
+	return nil
+}
+
+func longestName(ts []target) int {
+	n := 0
+	for _, t := range ts {
+		n = max(n, len(t.name))
+	}
+	return n
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+func hasControlOrSpace(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,118 @@
+package irc_test
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/channels/irc"
+)
+
+func validConfig() irc.Config {
+	return irc.Config{Server: "irc.example.net:6697", Nick: "statusbot", Channels: []string{"#ops"}}
+}
+
+func TestNewValidates(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*irc.Config)
+		want string
+	}{
+		{"no server", func(c *irc.Config) { c.Server = "" }, "irc: Config.Server: missing"},
+		{"server without port", func(c *irc.Config) { c.Server = "irc.example.net" }, "irc: Config.Server: \"irc.example.net\" is not host:port"},
+		{"bad port", func(c *irc.Config) { c.Server = "irc.example.net:99999" }, "irc: Config.Server: \"irc.example.net:99999\" has no valid port"},
+		{"unknown TLS mode", func(c *irc.Config) { c.TLS = 7 }, "irc: Config.TLS: unknown mode 7"},
+		{"TLSConfig without TLS", func(c *irc.Config) { c.TLS, c.TLSConfig = irc.TLSOff, &tls.Config{} }, "irc: Config.TLSConfig: set, but TLS is TLSOff"},
+		{"no nick", func(c *irc.Config) { c.Nick = "" }, "irc: Config.Nick: missing"},
+		{"nick with a space", func(c *irc.Config) { c.Nick = "status bot" }, "irc: Config.Nick: \"status bot\" is not a valid nickname"},
+		{"nick starting with a digit", func(c *irc.Config) { c.Nick = "1bot" }, "irc: Config.Nick: \"1bot\" is not a valid nickname"},
+		{"user with @", func(c *irc.Config) { c.User = "a@b" }, "irc: Config.User:"},
+		{"real name with CR", func(c *irc.Config) { c.RealName = "a\rb" }, "irc: Config.RealName: contains a control character"},
+		{"password with LF", func(c *irc.Config) { c.Password = "pw\nQUIT" }, "irc: Config.Password: contains a control character"},
+		{"SASL user alone", func(c *irc.Config) { c.SASLUser = "bot" }, "irc: Config.SASLUser: SASLUser and SASLPassword go together"},
+		{"password in the clear", func(c *irc.Config) { c.TLS, c.Password = irc.TLSOff, "pw" }, "irc: Config.TLS: TLSOff would send the password in the clear"},
+		{"no channels", func(c *irc.Config) { c.Channels = nil }, "irc: Config.Channels: missing"},
+		{"channel without prefix", func(c *irc.Config) { c.Channels = []string{"ops"} }, "irc: Config.Channels[0]: \"ops\" does not start with a channel prefix (# & + !)"},
+		{"channel with a comma", func(c *irc.Config) { c.Channels = []string{"#a,#b"} }, "irc: Config.Channels[0]: \"#a,#b\" is not a valid channel name"},
+		{"channel with BEL", func(c *irc.Config) { c.Channels = []string{"#a\x07"} }, "is not a valid channel name"},
+		{"three fields", func(c *irc.Config) { c.Channels = []string{"#a key extra"} }, "irc: Config.Channels[0]: want"},
+		{"bad key, not shown", func(c *irc.Config) { c.Channels = []string{"#ops", "#b s3cr,et"} }, "irc: Config.Channels[1]: the key of #b is empty or contains ','"},
+		{"duplicate channel", func(c *irc.Config) { c.Channels = []string{"#Ops", "#ops"} }, "irc: Config.Channels[1]: \"#ops\" listed twice"},
+		{"negative burst", func(c *irc.Config) { c.Burst = -1 }, "irc: Config.Burst: negative"},
+		{"negative interval", func(c *irc.Config) { c.Interval = -time.Second }, "irc: Config.Interval: negative"},
+		{"negative timeout", func(c *irc.Config) { c.Timeout = -time.Second }, "irc: Config.Timeout: negative"},
+		{"negative max lines", func(c *irc.Config) { c.MaxLines = -1 }, "irc: Config.MaxLines: negative"},
+		{"unknown template", func(c *irc.Config) { c.Template = "nope" }, "irc: Config.Template: \"nope\" is not in Config.Templates"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := validConfig()
+			tt.edit(&cfg)
+			_, err := irc.New(cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "s3cr")
+		})
+	}
+}
+
+func TestNewAccepts(t *testing.T) {
+	for name, edit := range map[string]func(*irc.Config){
+		"defaults":                    func(*irc.Config) {},
+		"keyed channels":              func(c *irc.Config) { c.Channels = []string{"#ops", "&local key", "+modeless", "!12345chan"} },
+		"plaintext to loopback":       func(c *irc.Config) { c.TLS, c.Server, c.Password = irc.TLSOff, "127.0.0.1:6667", "pw" },
+		"plaintext without passwords": func(c *irc.Config) { c.TLS = irc.TLSOff },
+		"IPv6 server":                 func(c *irc.Config) { c.Server = "[::1]:6697" },
+		"special nick":                func(c *irc.Config) { c.Nick = "[ops]bot`_^{|}-9" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := validConfig()
+			edit(&cfg)
+			ch, err := irc.New(cfg)
+			require.NoError(t, err)
+			assert.Equal(t, "irc", ch.Name())
+		})
+	}
+}
+
+func TestSecretsRedacted(t *testing.T) {
+	cfg := validConfig()
+	cfg.Password, cfg.SASLUser, cfg.SASLPassword = "srv-Secret-1", "acct", "sasl-Secret-2"
+	cfg.Channels = []string{"#ops", "#keyed chan-Secret-3"}
+	cfg.TLSConfig = &tls.Config{ServerName: "irc.example.net"}
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+
+	var shown []string
+	for _, v := range []any{cfg, &cfg, ch} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			shown = append(shown, fmt.Sprintf(verb, v))
+		}
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "v", v)
+		shown = append(shown, buf.String())
+	}
+	for _, s := range shown {
+		assert.NotContains(t, s, "Secret", "printed: %s", s)
+	}
+	assert.Contains(t, cfg.String(), `Password:"REDACTED"`)
+	assert.Contains(t, cfg.String(), `Channels:["#ops", "#keyed REDACTED"]`)
+	assert.Contains(t, cfg.String(), `SASLUser:"acct"`)
+	assert.Contains(t, cfg.GoString(), `irc.Config{Name:"", Server:"irc.example.net:6697", TLS:on, TLSConfig:set,`)
+	assert.Equal(t, `irc.Channel{Name:"irc" Server:"irc.example.net:6697" TLS:on Nick:"statusbot" Channels:["#ops", "#keyed"] Persistent:false}`,
+		ch.String())
+	assert.Contains(t, validConfig().String(), `Password:""`, "an unset secret shows as empty")
+}
+
+func TestTLSModeString(t *testing.T) {
+	assert.Equal(t, "on", irc.TLSOn.String())
+	assert.Equal(t, "off", irc.TLSOff.String())
+	assert.Equal(t, "TLSMode(9)", irc.TLSMode(9).String())
+}

@@ -1,0 +1,301 @@
+package irc
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ergochat/irc-go/ircmsg"
+	"github.com/ergochat/irc-go/ircreader"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+const (
+	maxLine     = 512                // bytes of an IRC line, CRLF included (RFC 1459)
+	maxReadLine = maxLine + 8191     // a server line may add IRCv3 tags
+	quitWait    = 2 * time.Second    // how long QUIT waits for the server to close
+	quitMessage = "update delivered" // shown to the channel when the bot leaves
+)
+
+// conn is one connection to the server: the socket and the one goroutine
+// that reads it. The reader answers PING itself, keeps track of the nick and
+// the channels joined, and hands every other line to the Send in progress
+// (see attach); with no Send in progress, lines are dropped.
+type conn struct {
+	nc      net.Conn // the TLS connection, or raw
+	raw     net.Conn // the TCP connection under nc
+	timeout time.Duration
+	pace    *pacer        // used only by the Send holding the connection
+	pings   atomic.Uint64 // numbers our PING tokens
+
+	wmu sync.Mutex // serialises writes: Send's lines and the reader's PONGs
+
+	mu      sync.Mutex
+	nick    string          // our nick as the server knows it
+	joined  map[string]bool // folded names of the channels we are in
+	sink    *sink           // the Send in progress, if any
+	aborted bool            // the socket was closed under a Send
+
+	closing   chan struct{} // closed by close: the reader must stop
+	done      chan struct{} // closed when the reader has returned
+	readErr   error         // why the reader returned; read after done
+	closeOnce sync.Once
+}
+
+// sink carries server lines to one Send.
+type sink struct {
+	msgs chan ircmsg.Message
+	gone chan struct{} // closed by detach
+}
+
+// dial connects to the server and starts the reader.
+func dial(ctx context.Context, s *settings) (*conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	d := net.Dialer{}
+	raw, err := d.DialContext(dctx, "tcp", s.server)
+	if err != nil {
+		return nil, dialErr(ctx, s, err)
+	}
+	nc := raw
+	if s.tls == TLSOn {
+		tc := tls.Client(raw, s.tlsConfig)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			_ = raw.Close()
+			return nil, dialErr(ctx, s, classifyTLS(fmt.Errorf("TLS: %w", err)))
+		}
+		nc = tc
+	}
+	c := &conn{
+		nc: nc, raw: raw, timeout: s.timeout,
+		pace:    newPacer(s.burst, s.interval, time.Now()),
+		joined:  make(map[string]bool),
+		closing: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	go c.readLoop()
+	return c, nil
+}
+
+// dialErr explains a failed connection; when the caller's ctx ended, that
+// is the reason (Send's caller may match it with errors.Is).
+func dialErr(ctx context.Context, s *settings, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("irc: connect %s: %w", s.server, ctx.Err())
+	}
+	return fmt.Errorf("irc: connect %s: %w", s.server, err)
+}
+
+// classifyTLS marks TLS failures that a retry cannot fix (the certificate
+// does not verify, the port does not speak TLS) as permanent.
+func classifyTLS(err error) error {
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	if errors.As(err, &verify) || errors.As(err, &record) {
+		return broadcast.Permanent(err)
+	}
+	return err
+}
+
+func (c *conn) readLoop() {
+	defer close(c.done)
+	var r ircreader.Reader
+	r.Initialize(c.nc, 1024, maxReadLine)
+	for {
+		line, err := r.ReadLine()
+		if err != nil {
+			c.readErr = err
+			return
+		}
+		m, err := ircmsg.ParseLine(string(line))
+		if err != nil {
+			continue // not IRC; nothing we could act on
+		}
+		if m.Command == "PING" {
+			_ = c.send("PONG", m.Params...) // a broken socket shows in the next read
+			continue
+		}
+		c.track(m)
+		if !c.deliver(m) {
+			c.readErr = net.ErrClosed
+			return
+		}
+	}
+}
+
+// track follows our nick and channel membership, which persistent
+// connections keep between Sends.
+func (c *conn) track(m ircmsg.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	me := fold(m.Nick()) == fold(c.nick)
+	switch {
+	case m.Command == "NICK" && me && len(m.Params) > 0:
+		c.nick = m.Params[0]
+	case m.Command == "JOIN" && me && len(m.Params) > 0:
+		c.joined[fold(m.Params[0])] = true
+	case m.Command == "PART" && me && len(m.Params) > 0:
+		for name := range strings.SplitSeq(m.Params[0], ",") {
+			delete(c.joined, fold(name))
+		}
+	case m.Command == "KICK" && len(m.Params) > 1 && fold(m.Params[1]) == fold(c.nick):
+		delete(c.joined, fold(m.Params[0]))
+	}
+}
+
+// deliver hands m to the Send in progress. It reports false when the
+// connection is closing.
+func (c *conn) deliver(m ircmsg.Message) bool {
+	c.mu.Lock()
+	s := c.sink
+	c.mu.Unlock()
+	if s == nil {
+		return true
+	}
+	select {
+	case s.msgs <- m:
+	case <-s.gone:
+	case <-c.closing:
+		return false
+	}
+	return true
+}
+
+// attach makes the caller the receiver of server lines until detach.
+func (c *conn) attach() *sink {
+	s := &sink{msgs: make(chan ircmsg.Message), gone: make(chan struct{})}
+	c.mu.Lock()
+	c.sink = s
+	c.mu.Unlock()
+	return s
+}
+
+func (c *conn) detach(s *sink) {
+	c.mu.Lock()
+	if c.sink == s {
+		c.sink = nil
+	}
+	c.mu.Unlock()
+	close(s.gone)
+}
+
+// send writes one IRC line. ircmsg refuses parameters that contain CR, LF
+// or NUL, a second guard after Split.
+func (c *conn) send(command string, params ...string) error {
+	m := ircmsg.MakeMessage(nil, "", command, params...)
+	b, err := m.LineBytesStrict(true, maxLine)
+	if err != nil {
+		return broadcast.Permanent(fmt.Errorf("irc: encode %s: %w", command, err))
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.timeout))
+	if _, err := c.nc.Write(b); err != nil {
+		return fmt.Errorf("irc: send %s: %w", command, err)
+	}
+	return nil
+}
+
+// watch closes the socket when ctx ends, which unblocks every read and
+// write. The returned stop ends the watch; it returns only once the closing,
+// if it started, is over, so no goroutine of the watch outlives it.
+func (c *conn) watch(ctx context.Context) (stop func()) {
+	fired := make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		c.mu.Lock()
+		c.aborted = true
+		c.mu.Unlock()
+		_ = c.raw.Close()
+	})
+	return func() {
+		if !stopWatch() {
+			<-fired
+		}
+	}
+}
+
+// usable reports whether a persistent connection can carry another Send.
+func (c *conn) usable() bool {
+	c.mu.Lock()
+	aborted := c.aborted
+	c.mu.Unlock()
+	select {
+	case <-c.done:
+		return false
+	default:
+		return !aborted
+	}
+}
+
+func (c *conn) setNick(nick string) {
+	c.mu.Lock()
+	c.nick = nick
+	c.mu.Unlock()
+}
+
+func (c *conn) currentNick() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nick
+}
+
+func (c *conn) isJoined(name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.joined[fold(name)]
+}
+
+// quit says goodbye and waits, bounded, for the server to close the
+// connection (so the QUIT is processed, not lost in a reset), then closes it.
+// The caller must have detached.
+func (c *conn) quit(ctx context.Context) {
+	if c.send("QUIT", quitMessage) == nil {
+		t := time.NewTimer(quitWait)
+		select {
+		case <-c.done:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	c.close()
+}
+
+// close closes the socket and waits for the reader to return: no goroutine
+// of this connection outlives close.
+func (c *conn) close() {
+	c.closeOnce.Do(func() {
+		close(c.closing)
+		_ = c.nc.Close()
+		_ = c.raw.Close()
+	})
+	<-c.done
+}
+
+// fold maps an IRC name to its case-insensitive form (RFC 1459 casemapping:
+// {}|^ are the lower case of []\~).
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		case r == '[':
+			return '{'
+		case r == ']':
+			return '}'
+		case r == '\\':
+			return '|'
+		case r == '~':
+			return '^'
+		}
+		return r
+	}, s)
+}

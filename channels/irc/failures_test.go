@@ -1,0 +1,125 @@
+package irc_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/irc"
+)
+
+func TestSendFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      fakeOptions
+		cfg       func(*irc.Config)
+		wantText  string // in the error
+		wantCode  string // of the *irc.ReplyError; "" none
+		permanent bool
+		closes    bool // the server closes the connection itself
+	}{
+		{name: "wrong channel key", opts: fakeOptions{keys: map[string]string{"#ops": "sesame"}},
+			cfg:      func(c *irc.Config) { c.Channels = []string{"#ops wrong"} },
+			wantText: "join #ops: 475", wantCode: "475", permanent: true},
+		{name: "invite only", opts: fakeOptions{modes: map[string]string{"#ops": "i"}},
+			wantText: "join #ops: 473", wantCode: "473", permanent: true},
+		{name: "banned", opts: fakeOptions{modes: map[string]string{"#ops": "b"}},
+			wantText: "join #ops: 474", wantCode: "474", permanent: true},
+		{name: "full", opts: fakeOptions{modes: map[string]string{"#ops": "l"}},
+			wantText: "join #ops: 471", wantCode: "471", permanent: true},
+		{name: "moderated", opts: fakeOptions{modes: map[string]string{"#ops": "m"}},
+			wantText: "send to #ops: 404", wantCode: "404", permanent: true},
+		{name: "wrong server password", opts: fakeOptions{password: "right"},
+			cfg:      func(c *irc.Config) { c.Password = "wrong" },
+			wantText: "register: log in: 464", wantCode: "464", permanent: true, closes: true},
+		{name: "wrong server password, ERROR only", opts: fakeOptions{password: "right", bare464: true},
+			cfg:       func(c *irc.Config) { c.Password = "wrong" },
+			wantText:  "irc: register: log in: the server closed the connection: Access denied: Bad password?",
+			permanent: true, closes: true},
+		{name: "wrong SASL password", opts: fakeOptions{sasl: map[string]string{"bot": "right"}},
+			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", "wrong" },
+			wantText: "register: SASL: 904", wantCode: "904", permanent: true},
+		{name: "no SASL on the server", opts: fakeOptions{},
+			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", "pw" },
+			wantText: "does not offer SASL PLAIN", permanent: true},
+		{name: "erroneous nick", opts: fakeOptions{nickLen: 5},
+			wantText: "register: nick statusbot: 432", wantCode: "432", permanent: true},
+		{name: "every alternate nick in use",
+			opts:     fakeOptions{nicksInUse: []string{"statusbot", "statusbot_", "statusbot__", "statusbo1", "statusbo2"}},
+			wantText: "nick statusbot and 4 alternates: 433", wantCode: "433"},
+		{name: "no PONG", opts: fakeOptions{noPong: true},
+			cfg:      func(c *irc.Config) { c.Timeout = 100 * time.Millisecond },
+			wantText: "PING: no answer from the server within 100ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.opts)
+			cfg := testConfig(srv.addr())
+			if tt.cfg != nil {
+				tt.cfg(&cfg)
+			}
+			ch := newChannel(t, cfg)
+			_, err := ch.Send(context.Background(), message(sampleUpdate()))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantText)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+			var re *irc.ReplyError
+			if tt.wantCode != "" && assert.ErrorAs(t, err, &re) {
+				assert.Equal(t, tt.wantCode, re.Code)
+			}
+			assert.NotContains(t, err.Error(), "wrong", "the error must not show a password")
+			if !tt.closes {
+				assert.Len(t, srv.commands("QUIT"), 1, "the bot quits cleanly after a failure")
+			}
+		})
+	}
+}
+
+func TestSendConnectionFailures(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closedAddr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	t.Run("connection refused is transient", func(t *testing.T) {
+		ch := newChannel(t, testConfig(closedAddr))
+		_, err := ch.Send(context.Background(), message(sampleUpdate()))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "irc: connect "+closedAddr)
+		assert.False(t, broadcast.IsPermanent(err))
+	})
+	t.Run("connection dropped mid-send is transient", func(t *testing.T) {
+		srv := newFakeServer(t, fakeOptions{})
+		srv.Fail(channeltest.FailTransient)
+		ch := newChannel(t, testConfig(srv.addr()))
+		_, err := ch.Send(context.Background(), message(sampleUpdate()))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "irc: connection lost")
+		assert.False(t, broadcast.IsPermanent(err))
+	})
+	t.Run("TLS to a plaintext port is permanent", func(t *testing.T) {
+		srv := newFakeServer(t, fakeOptions{greet: true})
+		cfg := testConfig(srv.addr())
+		cfg.TLS = irc.TLSOn
+		ch := newChannel(t, cfg)
+		err := ch.Check(context.Background())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "TLS")
+		assert.True(t, broadcast.IsPermanent(err))
+	})
+	t.Run("ctx ending mid-send stops at once", func(t *testing.T) {
+		srv := newFakeServer(t, fakeOptions{noPong: true})
+		ch := newChannel(t, testConfig(srv.addr()))
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, err := ch.Send(ctx, message(sampleUpdate()))
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.False(t, broadcast.IsPermanent(err))
+	})
+}

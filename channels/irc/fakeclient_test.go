@@ -1,0 +1,264 @@
+package irc_test
+
+import (
+	"bufio"
+	"encoding/base64"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ergochat/irc-go/ircmsg"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// The fake server's side of one client connection: it answers the
+// registration, channel and message commands an IRC bot sends.
+
+func (c *fakeClient) serve() {
+	s := c.srv
+	defer s.wg.Done()
+	defer c.leave()
+	sc := bufio.NewScanner(c.conn)
+	sc.Buffer(make([]byte, 4096), 64*1024)
+	for sc.Scan() {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		s.mu.Lock()
+		s.lines = append(s.lines, line)
+		if len(line)+2 > 512 && utf8.ValidString(line) { // not a TLS handshake
+
+			s.tooLong = append(s.tooLong, line)
+		}
+		s.mu.Unlock()
+		m, err := ircmsg.ParseLine(line)
+		if err != nil {
+			continue
+		}
+		if !c.handle(m) {
+			return
+		}
+	}
+}
+
+func (c *fakeClient) leave() {
+	s := c.srv
+	s.mu.Lock()
+	delete(s.clients, c)
+	if s.nicks[c.nick] == c {
+		delete(s.nicks, c.nick)
+	}
+	for _, m := range s.members {
+		delete(m, c)
+	}
+	s.mu.Unlock()
+	_ = c.conn.Close()
+}
+
+func (c *fakeClient) reply(lines ...string) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for _, l := range lines {
+		_, _ = c.conn.Write([]byte(l + "\r\n"))
+	}
+}
+
+func (c *fakeClient) numeric(code string, params ...string) {
+	nick := c.nick
+	if nick == "" {
+		nick = "*"
+	}
+	m := ircmsg.MakeMessage(nil, "fake.test", code, append([]string{nick}, params...)...)
+	line, _ := m.Line()
+	c.reply(strings.TrimSuffix(line, "\r\n"))
+}
+
+func (c *fakeClient) failure() channeltest.Failure {
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	return c.srv.fail
+}
+
+// handle answers one line; false closes the connection.
+func (c *fakeClient) handle(m ircmsg.Message) bool {
+	switch m.Command {
+	case "PASS":
+		c.pass = param(m, 0)
+	case "CAP":
+		c.capability(m)
+	case "AUTHENTICATE":
+		c.authenticate(param(m, 0))
+	case "NICK":
+		c.setNick(param(m, 0))
+	case "USER":
+		c.user = param(m, 0)
+	case "JOIN":
+		c.join(param(m, 0), param(m, 1))
+	case "PRIVMSG", "NOTICE":
+		return c.privmsg(m.Command, param(m, 0), param(m, 1))
+	case "PING":
+		c.ping(param(m, 0))
+	case "QUIT":
+		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Quit: " + param(m, 0) + "]")
+		return false
+	}
+	return c.maybeWelcome()
+}
+
+func (c *fakeClient) capability(m ircmsg.Message) {
+	switch param(m, 0) {
+	case "LS":
+		c.capping = true
+		if c.srv.opts.sasl != nil {
+			c.reply(":fake.test CAP * LS * :multi-prefix away-notify", ":fake.test CAP * LS :sasl=PLAIN,EXTERNAL")
+		} else {
+			c.reply(":fake.test CAP * LS :multi-prefix")
+		}
+	case "REQ":
+		if param(m, 1) == "sasl" && c.srv.opts.sasl != nil {
+			c.reply(":fake.test CAP * ACK :sasl")
+		} else {
+			c.reply(":fake.test CAP * NAK :" + param(m, 1))
+		}
+	case "END":
+		c.capping = false
+	}
+}
+
+func (c *fakeClient) authenticate(arg string) {
+	if arg == "PLAIN" {
+		c.reply("AUTHENTICATE +")
+		return
+	}
+	raw, _ := base64.StdEncoding.DecodeString(arg)
+	parts := strings.Split(string(raw), "\x00")
+	ok := len(parts) == 3 && c.srv.opts.sasl[parts[1]] == parts[2] && parts[2] != ""
+	if c.failure() == channeltest.FailUnauthorized || !ok {
+		c.numeric("904", "SASL authentication failed")
+		return
+	}
+	c.authed = true
+	c.numeric("900", c.nick+"!"+c.user+"@127.0.0.1", parts[1], "You are now logged in as "+parts[1])
+	c.numeric("903", "SASL authentication successful")
+}
+
+func (c *fakeClient) setNick(nick string) {
+	s := c.srv
+	limit := s.opts.nickLen
+	if limit == 0 {
+		limit = 30
+	}
+	if len(nick) > limit || strings.ContainsAny(nick, "!@ ") {
+		c.numeric("432", nick, "Erroneous nickname")
+		return
+	}
+	s.mu.Lock()
+	_, taken := s.nicks[nick]
+	for _, n := range s.opts.nicksInUse {
+		taken = taken || n == nick
+	}
+	if !taken {
+		delete(s.nicks, c.nick)
+		s.nicks[nick] = c
+	}
+	s.mu.Unlock()
+	if taken {
+		c.numeric("433", nick, "Nickname is already in use")
+		return
+	}
+	if c.welcome {
+		c.reply(":" + c.nick + "!" + c.user + "@127.0.0.1 NICK :" + nick)
+	}
+	c.nick = nick
+}
+
+// maybeWelcome completes registration once NICK, USER and CAP END are in.
+func (c *fakeClient) maybeWelcome() bool {
+	c.srv.mu.Lock()
+	hasNick := c.srv.nicks[c.nick] == c
+	c.srv.mu.Unlock()
+	if c.welcome || c.capping || c.user == "" || !hasNick {
+		return true
+	}
+	if c.srv.opts.password != "" && c.pass != c.srv.opts.password {
+		if c.srv.opts.bare464 {
+			c.reply("ERROR :Access denied: Bad password?")
+			return false
+		}
+		c.numeric("464", "Password incorrect")
+		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Access denied by configuration]")
+		return false
+	}
+	c.welcome = true
+	c.numeric("001", "Welcome to the fake IRC network "+c.nick)
+	c.numeric("005", "CHANTYPES=# CASEMAPPING=rfc1459", "are supported by this server")
+	c.numeric("422", "MOTD File is missing")
+	return true
+}
+
+func (c *fakeClient) join(channel, key string) {
+	s := c.srv
+	if want, ok := s.opts.keys[channel]; ok && key != want {
+		c.numeric("475", channel, "Cannot join channel (+k) - bad key")
+		return
+	}
+	switch s.opts.modes[channel] {
+	case "i":
+		c.numeric("473", channel, "Cannot join channel (+i)")
+		return
+	case "b":
+		c.numeric("474", channel, "Cannot join channel (+b)")
+		return
+	case "l":
+		c.numeric("471", channel, "Cannot join channel (+l)")
+		return
+	}
+	s.mu.Lock()
+	if s.members[channel] == nil {
+		s.members[channel] = map[*fakeClient]bool{}
+	}
+	s.members[channel][c] = true
+	s.mu.Unlock()
+	c.reply(":" + c.nick + "!" + c.user + "@127.0.0.1 JOIN " + channel)
+}
+
+func (c *fakeClient) privmsg(command, channel, text string) bool {
+	s := c.srv
+	switch {
+	case c.failure() == channeltest.FailTransient:
+		return false // the connection drops
+	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m"):
+		c.numeric("404", channel, "Cannot send to channel")
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.members[channel][c] {
+		return true
+	}
+	s.said[channel] = append(s.said[channel], text)
+	c.pending[channel] = append(c.pending[channel], text)
+	return true
+}
+
+// ping answers PING and turns the lines posted since the last one into a
+// Delivery.
+func (c *fakeClient) ping(token string) {
+	s := c.srv
+	s.mu.Lock()
+	for _, texts := range c.pending {
+		if len(texts) > 0 {
+			s.deliveries = append(s.deliveries, channeltest.Delivery{Text: strings.Join(texts, "\n"), Parts: texts})
+		}
+	}
+	c.pending = map[string][]string{}
+	s.mu.Unlock()
+	if !s.opts.noPong {
+		c.reply(":fake.test PONG fake.test :" + token)
+	}
+}
+
+func param(m ircmsg.Message, i int) string {
+	if i < len(m.Params) {
+		return m.Params[i]
+	}
+	return ""
+}

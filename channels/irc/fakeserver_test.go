@@ -1,0 +1,161 @@
+package irc_test
+
+import (
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// fakeServer is a scripted IRC server in the test process: registration
+// with PASS, CAP and SASL PLAIN, nicks in use, channels with keys and modes,
+// PRIVMSG relayed as records, PING and QUIT. It records every line clients
+// send, and for the channeltest harness one Delivery per PING that follows
+// PRIVMSGs to a channel.
+type fakeServer struct {
+	t    *testing.T
+	ln   net.Listener
+	wg   sync.WaitGroup
+	opts fakeOptions
+
+	mu         sync.Mutex
+	fail       channeltest.Failure
+	clients    map[*fakeClient]bool
+	nicks      map[string]*fakeClient
+	members    map[string]map[*fakeClient]bool // channel → members
+	said       map[string][]string             // channel → texts, in order
+	lines      []string                        // every line from every client
+	tooLong    []string                        // lines over 512 bytes
+	deliveries []channeltest.Delivery
+	conns      int // connections accepted
+}
+
+type fakeOptions struct {
+	password   string            // server password; "" none
+	sasl       map[string]string // SASL accounts; nil: no SASL offered
+	nicksInUse []string          // nicks that get 433
+	nickLen    int               // longer nicks get 432; 0: 30
+	keys       map[string]string // channel → key (+k)
+	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "m" (404 on PRIVMSG)
+	noPong     bool              // never answer PING
+	greet      bool              // send a NOTICE as soon as a client connects
+	bare464    bool              // refuse a password with ERROR only, as ngIRCd does
+}
+
+type fakeClient struct {
+	srv     *fakeServer
+	conn    net.Conn
+	wmu     sync.Mutex
+	nick    string
+	user    string
+	pass    string
+	capping bool // CAP LS seen, CAP END not yet
+	authed  bool
+	welcome bool
+	pending map[string][]string // channel → texts since the last PING
+}
+
+func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &fakeServer{
+		t: t, ln: ln, opts: opts,
+		clients: map[*fakeClient]bool{}, nicks: map[string]*fakeClient{},
+		members: map[string]map[*fakeClient]bool{}, said: map[string][]string{},
+	}
+	s.wg.Add(1)
+	go s.accept()
+	t.Cleanup(s.close)
+	return s
+}
+
+func (s *fakeServer) addr() string { return s.ln.Addr().String() }
+
+func (s *fakeServer) close() {
+	_ = s.ln.Close()
+	s.mu.Lock()
+	for c := range s.clients {
+		_ = c.conn.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	if len(s.tooLong) > 0 {
+		s.t.Errorf("lines over 512 bytes reached the server: %q", s.tooLong)
+	}
+}
+
+func (s *fakeServer) accept() {
+	defer s.wg.Done()
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		c := &fakeClient{srv: s, conn: conn, pending: map[string][]string{}}
+		s.mu.Lock()
+		s.clients[c] = true
+		s.conns++
+		s.mu.Unlock()
+		if s.opts.greet {
+			c.reply(":fake.test NOTICE * :*** Looking up your hostname...")
+		}
+		s.wg.Add(1)
+		go c.serve()
+	}
+}
+
+// Fail implements channeltest.Backend.
+func (s *fakeServer) Fail(f channeltest.Failure) {
+	s.mu.Lock()
+	s.fail = f
+	s.mu.Unlock()
+}
+
+// Received implements channeltest.Backend.
+func (s *fakeServer) Received() []channeltest.Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]channeltest.Delivery(nil), s.deliveries...)
+}
+
+// saidIn returns the texts posted to channel, in order.
+func (s *fakeServer) saidIn(channel string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.said[channel]...)
+}
+
+// commands returns every line clients sent whose command is one of cmds.
+func (s *fakeServer) commands(cmds ...string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, l := range s.lines {
+		for _, c := range cmds {
+			if strings.HasPrefix(l, c+" ") || l == c {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+func (s *fakeServer) connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// dropAll closes every client connection, as a server restart would.
+func (s *fakeServer) dropAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
+		_ = c.conn.Close()
+	}
+}

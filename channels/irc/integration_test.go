@@ -1,0 +1,369 @@
+//go:build integration
+
+package irc_test
+
+// These tests run against a real ngIRCd started by scripts/ngircd.sh, which
+// prints the environment variables they read. A missing variable fails the
+// test: run them through the project's integration script, or by hand with
+//
+//	eval "$(scripts/ngircd.sh start)"
+//	go test -race -tags integration -run Integration ./channels/irc/
+//	scripts/ngircd.sh stop
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ergochat/irc-go/ircmsg"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/irc"
+)
+
+func env(t *testing.T, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s is not set: start the server with eval \"$(scripts/ngircd.sh start)\"", name)
+	}
+	return v
+}
+
+var seq atomic.Int64
+
+// unique returns a name no other test (or earlier run) uses.
+func unique(prefix string) string {
+	return fmt.Sprintf("%s%d%d", prefix, time.Now().UnixNano()%100000, seq.Add(1))
+}
+
+// watcher is a second IRC client, written against the raw protocol, that
+// sits in channels and records what arrives there.
+type watcher struct {
+	t    *testing.T
+	conn net.Conn
+	nick string
+	msgs chan ircmsg.Message
+	wg   sync.WaitGroup
+}
+
+func newWatcher(t *testing.T, addr string, channels ...string) *watcher {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	require.NoError(t, err)
+	w := &watcher{t: t, conn: conn, nick: unique("w"), msgs: make(chan ircmsg.Message, 1000)}
+	w.wg.Add(1)
+	go w.read()
+	t.Cleanup(w.close)
+	w.send("NICK " + w.nick)
+	w.send("USER watcher 0 * :watcher")
+	w.until("001")
+	for _, ch := range channels {
+		w.send("JOIN " + ch)
+		w.until("366") // end of NAMES: joined
+	}
+	return w
+}
+
+func (w *watcher) read() {
+	defer w.wg.Done()
+	defer close(w.msgs)
+	sc := bufio.NewScanner(w.conn)
+	for sc.Scan() {
+		m, err := ircmsg.ParseLine(sc.Text())
+		if err != nil {
+			continue
+		}
+		if m.Command == "PING" {
+			w.send("PONG :" + m.Params[len(m.Params)-1])
+			continue
+		}
+		w.msgs <- m
+	}
+}
+
+func (w *watcher) send(line string) {
+	_, err := w.conn.Write([]byte(line + "\r\n"))
+	require.NoError(w.t, err)
+}
+
+func (w *watcher) close() {
+	_, _ = w.conn.Write([]byte("QUIT\r\n"))
+	_ = w.conn.Close()
+	w.wg.Wait()
+}
+
+// next returns the next message, failing the test after a generous wait.
+func (w *watcher) next() ircmsg.Message {
+	w.t.Helper()
+	select {
+	case m, ok := <-w.msgs:
+		require.True(w.t, ok, "the watcher's connection closed")
+		return m
+	case <-time.After(3 * time.Minute):
+		w.t.Fatal("nothing arrived")
+	}
+	return ircmsg.Message{}
+}
+
+func (w *watcher) until(command string) ircmsg.Message {
+	w.t.Helper()
+	for {
+		if m := w.next(); m.Command == command {
+			return m
+		}
+	}
+}
+
+// said collects what arrives until from quits: each PRIVMSG or NOTICE as
+// "<target> <text>", and the QUIT as "QUIT <reason>".
+func (w *watcher) said(from string) []string {
+	w.t.Helper()
+	var out []string
+	for {
+		m := w.next()
+		if m.Nick() != from {
+			continue
+		}
+		switch m.Command {
+		case "PRIVMSG", "NOTICE":
+			out = append(out, m.Params[0]+" "+m.Params[1])
+		case "QUIT":
+			return append(out, "QUIT "+m.Params[0])
+		}
+	}
+}
+
+// quitLine is how ngIRCd relays the bot's QUIT to the channel.
+const quitLine = `QUIT "update delivered"`
+
+func plainConfig(t *testing.T, nick string, channels ...string) irc.Config {
+	return irc.Config{
+		Server: env(t, "OUTAGECAST_IRC_ADDR"), TLS: irc.TLSOff, Nick: nick, Channels: channels,
+	}
+}
+
+func send(t *testing.T, cfg irc.Config, u broadcast.Update) (*irc.Channel, broadcast.Receipt, error) {
+	t.Helper()
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	r, err := ch.Send(ctx, broadcast.Message{Update: u, Attempt: 1})
+	return ch, r, err
+}
+
+// expected is what a channel member sees for the preview p sent to target.
+func expected(t *testing.T, ch *irc.Channel, u broadcast.Update, targets ...string) []string {
+	t.Helper()
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	var out []string
+	for _, target := range targets {
+		for _, l := range strings.Split(p.Text, "\n") {
+			out = append(out, target+" "+l)
+		}
+	}
+	return append(out, quitLine)
+}
+
+func TestIntegrationLongBodySplit(t *testing.T) {
+	t.Parallel()
+	chName, nick := unique("#long"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	cfg := plainConfig(t, nick, chName)
+	cfg.MaxLines = 8
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Edge nodes in Zürich 🇨🇭 and 東京 drop packets; traffic is being rerouted. ", 60)
+	ch, r, err := send(t, cfg, u)
+	require.NoError(t, err)
+	want := expected(t, ch, u, chName)
+	assert.Len(t, want, 9, "8 lines and the QUIT")
+	assert.Equal(t, want, w.said(nick))
+	assert.Equal(t, map[string]string{"channels": chName, "lines": "8"}, r.Meta)
+}
+
+func TestIntegrationInjectionStaysText(t *testing.T) {
+	t.Parallel()
+	chName, other, nick := unique("#inj"), unique("#other"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName, other)
+	cfg := plainConfig(t, nick, chName)
+	cfg.Template = "text"
+	cfg.MaxLines = 10
+	u := sampleUpdate()
+	u.Body = "Rolling back.\r\nQUIT :bye\r\nPRIVMSG " + other + " :x\r\nJOIN #evil"
+	_, _, err := send(t, cfg, u)
+	require.NoError(t, err)
+	got := w.said(nick)
+	assert.Equal(t, []string{
+		chName + " Investigating: Elevated CDN errors",
+		chName + " Rolling back.",
+		chName + " QUIT :bye",
+		chName + " PRIVMSG " + other + " :x",
+		chName + " JOIN #evil",
+		chName + " Details: https://status.example.com/i/1",
+		chName + " Posted 14 Mar 2025 09:00 UTC.",
+		quitLine,
+	}, got, "every line arrives as text in the channel, and the bot quits only at the end")
+	for _, l := range got {
+		assert.False(t, strings.HasPrefix(l, other), "%s got a message", other)
+	}
+}
+
+// ngIRCd's flood control handles a few commands per second from a client and
+// stops reading when one sends faster; it disconnects a client whose unread
+// input overflows its buffer. The default pacing (a burst of 4, then one line
+// every 2 s) stays well below that. This test uses it, so it takes about
+// 100 s.
+func TestIntegrationFiftyLinesNotFlooded(t *testing.T) {
+	t.Parallel()
+	chName, nick := unique("#flood"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	cfg := plainConfig(t, nick, chName)
+	cfg.Template = "text"
+	cfg.MaxLines = 60
+	u := sampleUpdate()
+	var body []string
+	for i := range 50 {
+		body = append(body, fmt.Sprintf("Status line %02d: region %d is draining traffic to its neighbours.", i+1, i%7))
+	}
+	u.Body = strings.Join(body, "\n")
+	ch, _, err := send(t, cfg, u)
+	require.NoError(t, err, "the bot was not disconnected")
+	want := expected(t, ch, u, chName)
+	assert.Greater(t, len(want), 50)
+	assert.Equal(t, want, w.said(nick))
+}
+
+func TestIntegrationKeyedChannel(t *testing.T) {
+	t.Parallel()
+	nick := unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), "#keyed sesame")
+	ch, _, err := send(t, plainConfig(t, nick, "#keyed sesame"), sampleUpdate())
+	require.NoError(t, err)
+	assert.Equal(t, expected(t, ch, sampleUpdate(), "#keyed"), w.said(nick))
+}
+
+func TestIntegrationWrongKeyIsPermanent(t *testing.T) {
+	t.Parallel()
+	_, _, err := send(t, plainConfig(t, unique("bot"), "#keyed not-the-key"), sampleUpdate())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	var re *irc.ReplyError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "475", re.Code)
+	assert.Contains(t, err.Error(), "join #keyed: 475")
+	assert.NotContains(t, err.Error(), "not-the-key")
+}
+
+func TestIntegrationTLS(t *testing.T) {
+	t.Parallel()
+	pem, err := os.ReadFile(env(t, "OUTAGECAST_IRC_CA"))
+	require.NoError(t, err)
+	roots := x509.NewCertPool()
+	require.True(t, roots.AppendCertsFromPEM(pem))
+	chName, nick := unique("#tls"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	cfg := irc.Config{
+		Server: env(t, "OUTAGECAST_IRC_TLS_ADDR"), Nick: nick, Channels: []string{chName},
+		TLSConfig: &tls.Config{RootCAs: roots},
+	}
+	ch, _, err := send(t, cfg, sampleUpdate())
+	require.NoError(t, err)
+	assert.Equal(t, expected(t, ch, sampleUpdate(), chName), w.said(nick))
+
+	t.Run("unknown CA is permanent", func(t *testing.T) {
+		cfg.TLSConfig = nil
+		_, _, err := send(t, cfg, sampleUpdate())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "certificate")
+		assert.True(t, broadcast.IsPermanent(err))
+	})
+	t.Run("TLS to the plaintext port fails", func(t *testing.T) {
+		cfg.Server = env(t, "OUTAGECAST_IRC_ADDR")
+		cfg.TLSConfig = &tls.Config{RootCAs: roots}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		c, err := irc.New(cfg)
+		require.NoError(t, err)
+		require.Error(t, c.Check(ctx))
+	})
+}
+
+// ngIRCd negotiates CAP but offers no SASL: a bot that must log in stops.
+func TestIntegrationSASLNotOffered(t *testing.T) {
+	t.Parallel()
+	cfg := plainConfig(t, unique("bot"), unique("#sasl"))
+	cfg.SASLUser, cfg.SASLPassword = "bot", "sasl-pass"
+	_, _, err := send(t, cfg, sampleUpdate())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "does not offer SASL PLAIN")
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.NotContains(t, err.Error(), "sasl-pass")
+}
+
+func TestIntegrationNickInUse(t *testing.T) {
+	t.Parallel()
+	chName := unique("#nick")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	_, _, err := send(t, plainConfig(t, w.nick, chName), sampleUpdate()) // the watcher holds the nick
+	require.NoError(t, err)
+	got := w.said(w.nick + "_")
+	assert.Len(t, got, 2, "the bot posts as %s_", w.nick)
+}
+
+func TestIntegrationPersistent(t *testing.T) {
+	t.Parallel()
+	chName, nick := unique("#keep"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	cfg := plainConfig(t, nick, chName)
+	cfg.Persistent = true
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	for i := range 3 {
+		u := sampleUpdate()
+		u.Title = fmt.Sprintf("Update %d", i+1)
+		_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+		require.NoError(t, err)
+	}
+	require.NoError(t, ch.Close())
+	var joins int
+	var lines []string
+	for {
+		m := w.next()
+		if m.Nick() != nick {
+			continue
+		}
+		if m.Command == "JOIN" {
+			joins++
+		}
+		if m.Command == "PRIVMSG" {
+			lines = append(lines, m.Params[1])
+		}
+		if m.Command == "QUIT" {
+			break
+		}
+	}
+	assert.Equal(t, 1, joins, "one connection, one JOIN, for three updates")
+	require.Len(t, lines, 3)
+	assert.True(t, strings.HasPrefix(lines[2], "Investigating: Update 3"))
+}
+
+func TestIntegrationCheck(t *testing.T) {
+	t.Parallel()
+	ch, err := irc.New(plainConfig(t, unique("bot"), "#unused"))
+	require.NoError(t, err)
+	require.NoError(t, ch.Check(context.Background()))
+}

@@ -1,0 +1,299 @@
+// Package irc posts incident updates to IRC channels.
+//
+// A Channel connects to one server (TLS with certificate verification unless
+// told otherwise), registers (server password, SASL PLAIN through IRCv3 CAP
+// negotiation, an alternate nick when the nick is in use), joins each
+// configured channel (with its key, if any), sends the update as PRIVMSG (or
+// NOTICE) lines and leaves with QUIT. By default every Send uses its own
+// connection; Config.Persistent keeps one connection between updates and
+// reconnects when it drops.
+//
+// The text is the channel's override (Update.Overrides[Config.Name]) or the
+// "short" template (see Config.Template), made safe and split by Split:
+// control characters are removed, so no input can become an IRC command, and
+// every line fits the 512-byte IRC limit with room for the prefix the server
+// adds when it relays the line (see Preview's Limit). Lines go out through a
+// token bucket (a burst of 4, then one every 2 seconds by default) that keeps
+// the bot under the server's flood limit.
+//
+// IRC does not acknowledge messages. After the lines for a channel, Send
+// sends a PING and waits for its PONG: the server answers in order, so any
+// refusal of the lines (404 cannot send to channel) arrives before the PONG,
+// and a PONG without one means the server relayed them all.
+//
+// The connection is built on the message parser and line reader of
+// github.com/ergochat/irc-go rather than on its ircevent client, which is
+// made for long-lived bots: its reader goroutine is not joined when a
+// connection ends, its CAP wait is fixed at 15 s and it tries new nicks
+// without end. Here each connection has exactly one goroutine, stopped
+// before Send returns, and every wait honours ctx.
+//
+// # Limits
+//
+// At most Config.MaxLines lines (5 by default) go to each channel; a longer
+// text is shortened first (the body before the title, the URL kept whole).
+// The pacing makes a Send last roughly (lines+2 per channel - 4) × 2 s with
+// the defaults: keep broadcast.Options.AttemptTimeout above that. NOTICE
+// failures are silent on most servers (they send no error replies to
+// NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
+// taken to be rfc1459.
+//
+// # Errors
+//
+// A configuration error from New names the field ("irc: Config.Nick:
+// missing"). Send and Check return errors that wrap a *ReplyError when the
+// server refused something. These are permanent: a wrong server password
+// (464, or ngIRCd's bare "ERROR :Access denied: Bad password?") or a ban
+// (465), a failed SASL login (904, or a server without SASL), an
+// erroneous nick (432), a channel that cannot be joined (471 full, 473
+// invite-only, 474 banned, 475 bad key, 403, 405, 476, 477, 489) or posted to
+// (404, 442, a KICK), a certificate that does not verify. Transient: refused
+// connections, timeouts, a lost connection, 437 (temporarily unavailable),
+// every alternate nick in use. With a Ledger, each IRC channel is a target:
+// a channel that got the lines is marked delivered and one refused for good
+// is marked failed, so a retry goes only to the others. Passwords and
+// channel keys never appear in an error or a printed Config or Channel.
+package irc
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// TLSMode says whether the connection is encrypted.
+type TLSMode int
+
+const (
+	// TLSOn, the zero value, connects with TLS and verifies the server's
+	// certificate against the system roots or Config.TLSConfig.RootCAs.
+	TLSOn TLSMode = iota
+	// TLSOff connects in plaintext. Passwords may then be sent only to a
+	// loopback address.
+	TLSOff
+)
+
+// String returns "on" or "off".
+func (m TLSMode) String() string {
+	switch m {
+	case TLSOn:
+		return "on"
+	case TLSOff:
+		return "off"
+	}
+	return "TLSMode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// Config configures a Channel. Its zero fields take the documented defaults.
+// Printing a Config shows REDACTED in place of passwords and channel keys.
+type Config struct {
+	// Name is the channel's name in a Broadcaster and the key of its
+	// Update.Overrides text. Default "irc".
+	Name string
+	// Server is the server's host:port, as "irc.libera.chat:6697". Required.
+	Server string
+	// TLS is TLSOn (the zero value) or TLSOff.
+	TLS TLSMode
+	// TLSConfig customises TLS (RootCAs for a private CA, client
+	// certificates). It is cloned; ServerName defaults to Server's host.
+	TLSConfig *tls.Config
+	// Nick is the bot's nickname. Required.
+	Nick string
+	// User is the user name (ident). Default: Nick in lower case.
+	User string
+	// RealName is the "real name" (GECOS). Default "outagecast".
+	RealName string
+	// Password is the server password, sent with PASS. Optional.
+	Password string
+	// SASLUser and SASLPassword log in with SASL PLAIN before registration
+	// completes. Both or neither.
+	SASLUser     string
+	SASLPassword string
+	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
+	// Required.
+	Channels []string
+	// Notice sends NOTICE instead of PRIVMSG, the convention for bots.
+	Notice bool
+	// Templates holds the template to render. Default templates.Default().
+	Templates *templates.Set
+	// Template names the template rendered for an update. Default "short":
+	// one paragraph, wrapped into lines by Split. "text" keeps the line
+	// breaks of the body, one IRC line (at least) for each.
+	Template string
+	// MaxLines is the most lines posted to each channel. Default 5.
+	MaxLines int
+	// Burst and Interval pace the lines: Burst lines at once, then one
+	// every Interval. Default 4 and 2s, within what common servers allow.
+	Burst    int
+	Interval time.Duration
+	// Timeout bounds connecting and each wait for the server's answer
+	// (registration, JOIN, PONG). Default 30s.
+	Timeout time.Duration
+	// Persistent keeps the connection open between Sends and reconnects
+	// when it drops. Close closes it.
+	Persistent bool
+}
+
+// Channel posts updates to IRC channels. It is safe for concurrent use:
+// Sends take turns, so that one bot never holds two connections (two nicks)
+// at once.
+type Channel struct {
+	s    *settings
+	turn chan struct{} // holding a value in it: the right to Send
+	kept *kept         // nil unless persistent
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+)
+
+// ErrClosed is returned by Send on a persistent Channel after Close.
+var ErrClosed = errors.New("irc: channel closed")
+
+// New validates cfg and returns a Channel. It does no I/O.
+func New(cfg Config) (*Channel, error) {
+	s, err := newSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Channel{s: s, turn: make(chan struct{}, 1)}
+	if s.persistent {
+		c.kept = &kept{}
+	}
+	return c, nil
+}
+
+// Name returns Config.Name.
+func (c *Channel) Name() string { return c.s.name }
+
+// Send posts m.Update to every channel not already done according to
+// m.Ledger: join, lines, PING and PONG, then QUIT unless persistent. The
+// Receipt has no ID (IRC has none); its Meta holds "channels", the channels
+// posted to by this call, comma-separated, and "lines", the lines each got.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	lines, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	if err := c.take(ctx); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	defer c.give()
+	todo := pending(c.s.targets, m.Ledger)
+	var out outcome
+	if len(todo) > 0 {
+		job := func(ss *session) (err error) {
+			out, err = ss.deliver(todo, lines, m.Ledger)
+			return err
+		}
+		if c.kept != nil {
+			err = c.kept.run(ctx, c.s, job)
+		} else {
+			err = runOnce(ctx, c.s, job)
+		}
+		if err != nil {
+			return broadcast.Receipt{}, err
+		}
+	}
+	if err := out.err(); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return broadcast.Receipt{
+		Channel: c.s.name,
+		Time:    time.Now().UTC(),
+		Meta:    map[string]string{"channels": strings.Join(out.delivered, ","), "lines": strconv.Itoa(len(lines))},
+	}, nil
+}
+
+// Preview returns the lines Send would post to each channel, joined with
+// "\n". Length is the longest line and Limit the bytes a line may have.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	lines, err := c.render(u)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	longest := 0
+	for _, l := range lines {
+		longest = max(longest, len(l))
+	}
+	return broadcast.Preview{
+		Channel: c.s.name,
+		Text:    strings.Join(lines, "\n"),
+		Length:  longest,
+		Limit:   c.s.budget,
+		Unit:    "bytes per line",
+	}, nil
+}
+
+// Check connects, registers (password, SASL, nick) and quits, without
+// joining or posting. It always uses a connection of its own.
+func (c *Channel) Check(ctx context.Context) error {
+	return runOnce(ctx, c.s, func(*session) error { return nil })
+}
+
+// Close closes the persistent connection, if any, after the Send in
+// progress; later Sends fail with ErrClosed. Without Config.Persistent it
+// does nothing.
+func (c *Channel) Close() error {
+	if c.kept != nil {
+		c.turn <- struct{}{}
+		defer c.give()
+		c.kept.close()
+	}
+	return nil
+}
+
+// take waits for the turn to Send.
+func (c *Channel) take(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("irc: %w", err)
+	}
+	select {
+	case c.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("irc: %w", ctx.Err())
+	}
+}
+
+func (c *Channel) give() { <-c.turn }
+
+// render returns the lines of u: the override or the template, shortened to
+// MaxLines lines of at most budget bytes.
+func (c *Channel) render(u broadcast.Update) ([]string, error) {
+	budget := c.s.budget
+	lineCount := func(s string) int { return len(Split(s, budget)) }
+	text, err := c.s.templates.Text(c.s.name, c.s.template, u, c.s.maxLines, lineCount)
+	if err != nil && !errors.Is(err, templates.ErrTooLong) { // too long: text is cut to fit
+
+		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
+	}
+	lines := Split(text, budget)
+	if len(lines) == 0 {
+		return nil, broadcast.Permanent(errors.New("irc: render: the text is empty"))
+	}
+	return lines[:min(len(lines), c.s.maxLines)], nil
+}
+
+// pending returns the targets the ledger does not know as done.
+func pending(targets []target, l broadcast.Ledger) []target {
+	if l == nil {
+		return targets
+	}
+	var todo []target
+	for _, t := range targets {
+		if !l.Done(t.name) {
+			todo = append(todo, t)
+		}
+	}
+	return todo
+}

@@ -1,0 +1,297 @@
+package irc_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/templates"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const (
+	serverPassword = "srv-pass-7f3a9c"
+	saslPassword   = "sasl-pass-2b8e1d"
+)
+
+// fastPacing keeps tests quick; the default pacing is checked against
+// ngIRCd by the integration tests.
+func testConfig(addr string) irc.Config {
+	return irc.Config{
+		Server: addr, TLS: irc.TLSOff, Nick: "statusbot", Channels: []string{"#ops"},
+		Burst: 4, Interval: time.Millisecond, Timeout: 5 * time.Second,
+	}
+}
+
+func newChannel(t *testing.T, cfg irc.Config) *irc.Channel {
+	t.Helper()
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, ch.Close()) })
+	return ch
+}
+
+func sampleUpdate() broadcast.Update {
+	return broadcast.Update{
+		ID: "u1", IncidentID: "cdn", Title: "Elevated CDN errors", Status: broadcast.StatusInvestigating,
+		Body: "We are investigating elevated error rates.", URL: "https://status.example.com/i/1",
+		Time: time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC),
+	}
+}
+
+func message(u broadcast.Update) broadcast.Message {
+	return broadcast.Message{Update: u, Attempt: 1, Ledger: channeltest.NewLedger()}
+}
+
+func lineBudget(t *testing.T, ch *irc.Channel) int {
+	t.Helper()
+	p, err := ch.Preview(sampleUpdate())
+	require.NoError(t, err)
+	return p.Limit
+}
+
+func TestConformance(t *testing.T) {
+	for _, persistent := range []bool{false, true} {
+		name := "OneConnectionPerSend"
+		failures := []channeltest.Failure{channeltest.FailTransient, channeltest.FailUnauthorized, channeltest.FailRejected}
+		if persistent {
+			// A kept connection logs in once, so later Sends cannot see a
+			// SASL failure.
+			name = "Persistent"
+			failures = []channeltest.Failure{channeltest.FailTransient, channeltest.FailRejected}
+		}
+		t.Run(name, func(t *testing.T) {
+			budget := 0
+			channeltest.Run(t, channeltest.Harness{
+				New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+					srv := newFakeServer(t, fakeOptions{
+						password: serverPassword,
+						sasl:     map[string]string{"statusbot": saslPassword},
+					})
+					cfg := testConfig(srv.addr())
+					cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "statusbot", saslPassword
+					cfg.Persistent = persistent
+					ch := newChannel(t, cfg)
+					budget = lineBudget(t, ch)
+					return ch, srv
+				},
+				Secrets:   []string{serverPassword, saslPassword},
+				MaxLength: 374, // 512 - CRLF - 122 relay prefix - "PRIVMSG " - "#ops" - " :"
+				Measure:   templates.Bytes,
+				Failures:  failures,
+			})
+			assert.Equal(t, 374, budget, "the line budget for PRIVMSG to #ops")
+		})
+	}
+}
+
+func TestAlternateNick(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{nicksInUse: []string{"statusbot", "statusbot_"}})
+	ch := newChannel(t, testConfig(srv.addr()))
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot_", "NICK statusbot__"}, srv.commands("NICK"))
+	assert.Len(t, srv.saidIn("#ops"), 1)
+}
+
+func TestSendWireProtocol(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{
+		password: serverPassword, sasl: map[string]string{"acct": saslPassword},
+		keys: map[string]string{"#keyed": "sesame"},
+	})
+	cfg := testConfig(srv.addr())
+	cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "acct", saslPassword
+	cfg.Channels = []string{"#ops", "#keyed sesame"}
+	cfg.Notice = true
+	ch := newChannel(t, cfg)
+	r, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{
+		"PASS " + serverPassword, "CAP LS 302", "NICK statusbot", "USER statusbot 0 * outagecast",
+		"CAP REQ sasl", "AUTHENTICATE PLAIN",
+	}, srv.commands("PASS", "CAP", "NICK", "USER", "AUTHENTICATE")[:6])
+	assert.Equal(t, []string{"JOIN #ops", "JOIN #keyed sesame"}, srv.commands("JOIN"))
+	want := "Investigating: Elevated CDN errors — We are investigating elevated error rates. https://status.example.com/i/1"
+	assert.Equal(t, []string{"NOTICE #ops :" + want, "NOTICE #keyed :" + want}, srv.commands("NOTICE"))
+	assert.Equal(t, []string{"QUIT :update delivered"}, srv.commands("QUIT"))
+	assert.Empty(t, r.ID, "IRC has no message ids")
+	assert.Equal(t, map[string]string{"channels": "#ops,#keyed", "lines": "1"}, r.Meta)
+	assert.Equal(t, "irc", r.Channel)
+}
+
+func TestSendInjection(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	ch := newChannel(t, testConfig(srv.addr()))
+	u := sampleUpdate()
+	u.Overrides = map[string]string{"irc": "first\r\nQUIT :bye\r\nPRIVMSG #other :x\x00\x01ACTION y\x01 \x02bold\x02 \x1b[31m"}
+	_, err := ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"first QUIT :bye PRIVMSG #other :xACTION y bold [31m"}, srv.saidIn("#ops"),
+		"the short template is one line: line breaks become spaces, control characters go")
+	assert.Empty(t, srv.saidIn("#other"))
+	assert.Equal(t, []string{"QUIT :update delivered"}, srv.commands("QUIT"))
+
+	u.Overrides = nil
+	u.Body = "one\r\nQUIT :bye\nPRIVMSG #other :x"
+	cfg := testConfig(srv.addr())
+	cfg.Template = "text"
+	cfg.MaxLines = 10
+	ch = newChannel(t, cfg)
+	_, err = ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	said := srv.saidIn("#ops")[1:]
+	assert.Contains(t, said, "QUIT :bye", "with the text template each body line is a line of text")
+	assert.Contains(t, said, "PRIVMSG #other :x")
+	assert.Empty(t, srv.saidIn("#other"))
+	assert.Len(t, srv.commands("QUIT"), 2, "one QUIT per Send, none from the text")
+}
+
+func TestSendLongTextIsSplit(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.MaxLines = 20
+	ch := newChannel(t, cfg)
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Packets are dropped at the edge in Zürich 🇨🇭. ", 40)
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	_, err = ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	said := srv.saidIn("#ops")
+	assert.Equal(t, strings.Split(p.Text, "\n"), said, "the lines sent are the preview's")
+	assert.Greater(t, len(said), 4)
+	for _, l := range said {
+		assert.LessOrEqual(t, len(l), p.Limit)
+	}
+	assert.Equal(t, strings.Join(strings.Fields(mustRender(t, u)), " "), strings.Join(said, " "),
+		"splitting at spaces loses nothing")
+}
+
+func mustRender(t *testing.T, u broadcast.Update) string {
+	t.Helper()
+	s, err := templates.Default().Render("short", u)
+	require.NoError(t, err)
+	return s
+}
+
+func TestSendLedger(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{keys: map[string]string{"#keyed": "sesame"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#a", "#keyed nope", "#b"}
+	ch := newChannel(t, cfg)
+	ledger := channeltest.NewLedger()
+	m := message(sampleUpdate())
+	m.Ledger = ledger
+
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "only a permanently refused channel failed")
+	assert.Equal(t, []string{"#a", "#b"}, ledger.Delivered())
+	assert.Contains(t, ledger.Failed(), "#keyed")
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "a retry has nothing left to do")
+	assert.Equal(t, "", r.Meta["channels"])
+	assert.Equal(t, 1, srv.connections(), "no connection when every channel is done")
+	assert.Len(t, srv.saidIn("#a"), 1)
+
+	pre := channeltest.NewLedger()
+	require.NoError(t, pre.MarkDelivered("#a"))
+	m.Ledger = pre
+	cfg.Channels = []string{"#a", "#b"}
+	ch = newChannel(t, cfg)
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Len(t, srv.saidIn("#a"), 1, "#a was done by an earlier attempt")
+	assert.Len(t, srv.saidIn("#b"), 2)
+}
+
+func TestCheck(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{password: "right"})
+	cfg := testConfig(srv.addr())
+	cfg.Password = "right"
+	require.NoError(t, newChannel(t, cfg).Check(context.Background()))
+	assert.Empty(t, srv.commands("JOIN", "PRIVMSG"), "Check posts nothing")
+	assert.Len(t, srv.commands("QUIT"), 1)
+
+	cfg.Password = "wrong"
+	err := newChannel(t, cfg).Check(context.Background())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+}
+
+func TestPersistent(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	send := func(n int) {
+		t.Helper()
+		u := sampleUpdate()
+		u.Title += strings.Repeat("!", n)
+		_, err := ch.Send(context.Background(), message(u))
+		require.NoError(t, err)
+	}
+	send(1)
+	send(2)
+	assert.Equal(t, 1, srv.connections(), "the second Send reuses the connection")
+	assert.Len(t, srv.commands("JOIN"), 1, "and the channel stays joined")
+	assert.Empty(t, srv.commands("QUIT"))
+
+	srv.dropAll()
+	send(3)
+	assert.Equal(t, 2, srv.connections(), "a dropped connection is re-established")
+	assert.Len(t, srv.saidIn("#ops"), 3)
+
+	require.NoError(t, ch.Close())
+	assert.Len(t, srv.commands("QUIT"), 1, "Close quits")
+	_, err = ch.Send(context.Background(), message(sampleUpdate()))
+	require.ErrorIs(t, err, irc.ErrClosed)
+	assert.True(t, broadcast.IsPermanent(err))
+	require.NoError(t, ch.Close(), "Close twice")
+	// TestMain's goleak check proves the reader stopped.
+}
+
+func TestSendCancelledWhileWaitingForTurn(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{noPong: true})
+	cfg := testConfig(srv.addr())
+	cfg.Timeout = time.Minute
+	ch := newChannel(t, cfg)
+	first, cancelFirst := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := ch.Send(first, message(sampleUpdate()))
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return len(srv.commands("PING")) > 0 }, 5*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := ch.Send(ctx, message(sampleUpdate()))
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the second Send waits for the first, within its ctx")
+	cancelFirst()
+	require.ErrorIs(t, <-done, context.Canceled)
+}
+
+func TestRenderErrors(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	ch := newChannel(t, testConfig(srv.addr()))
+	u := sampleUpdate()
+	u.Overrides = map[string]string{"irc": "\x00\x01\x02"}
+	_, err := ch.Send(context.Background(), message(u))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "the text is empty")
+	assert.Equal(t, 0, srv.connections(), "nothing to send: no connection")
+}

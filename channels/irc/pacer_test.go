@@ -1,0 +1,72 @@
+package irc
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPacer(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	tests := []struct {
+		name  string
+		calls []time.Duration // when each line asks
+		want  []time.Duration // how long each must wait
+	}{
+		{"burst, then one per interval",
+			[]time.Duration{0, 0, 0, 0, 0, 0, 0},
+			[]time.Duration{0, 0, 0, 0, 2 * time.Second, 4 * time.Second, 6 * time.Second}},
+		{"the bucket refills while idle",
+			[]time.Duration{0, 0, 0, 0, 8 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second},
+			[]time.Duration{0, 0, 0, 0, 0, 0, 0, 0, 2 * time.Second}},
+		{"never more than the burst after a long pause",
+			[]time.Duration{time.Hour, time.Hour, time.Hour, time.Hour, time.Hour},
+			[]time.Duration{0, 0, 0, 0, 2 * time.Second}},
+		{"a line that waited counts from its slot",
+			[]time.Duration{0, 0, 0, 0, 0, 2 * time.Second, 3 * time.Second},
+			[]time.Duration{0, 0, 0, 0, 2 * time.Second, 2 * time.Second, 3 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPacer(4, 2*time.Second, t0)
+			var got []time.Duration
+			for _, c := range tt.calls {
+				got = append(got, p.reserve(at(c)))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestPacerUnpaced(t *testing.T) {
+	p := newPacer(1, 0, time.Now())
+	for range 10 {
+		assert.Zero(t, p.reserve(time.Now()))
+	}
+}
+
+func TestAlternates(t *testing.T) {
+	assert.Equal(t, []string{"bot", "bot_", "bot__", "bo1", "bo2"}, alternates("bot"))
+	assert.Equal(t, []string{"b", "b_", "b__", "b1", "b2"}, alternates("b"))
+}
+
+func TestFold(t *testing.T) {
+	assert.Equal(t, fold("#Ops[1]\\~"), fold("#ops{1}|^"))
+	assert.NotEqual(t, fold("#ops"), fold("#op5"))
+}
+
+func TestOffersPlain(t *testing.T) {
+	for caps, want := range map[string]bool{
+		"sasl":                    true,
+		"multi-prefix sasl=PLAIN": true,
+		"sasl=EXTERNAL,PLAIN":     true,
+		"sasl=EXTERNAL":           false,
+		"multi-prefix":            false,
+		"sasl-not-really=PLAIN":   false,
+	} {
+		assert.Equal(t, want, offersPlain(strings.Fields(caps)), caps)
+	}
+}

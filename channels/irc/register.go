@@ -1,0 +1,179 @@
+package irc
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ergochat/irc-go/ircmsg"
+	"github.com/ergochat/irc-go/ircutils"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// registration is the state of connection registration: NICK and USER,
+// preceded by PASS and, with SASL, by CAP negotiation and AUTHENTICATE.
+type registration struct {
+	nicks  []string // the configured nick, then the alternates
+	next   int      // index in nicks of the nick being tried
+	caps   []string // CAP LS tokens so far
+	authed bool     // SASL succeeded
+	done   bool     // 001 received
+	err    error
+}
+
+// alternates are the nicks tried, in order, while the server answers 433
+// (in use): with one or two underscores appended, then with the last
+// character replaced by a digit, for servers whose nick length the
+// configured nick already reaches.
+func alternates(nick string) []string {
+	base := nick
+	if len(nick) > 1 {
+		base = nick[:len(nick)-1]
+	}
+	return []string{nick, nick + "_", nick + "__", base + "1", base + "2"}
+}
+
+// register registers the connection with the server.
+func (ss *session) register() error {
+	s := ss.s
+	r := &registration{nicks: alternates(s.nick)}
+	ss.reg = r
+	defer func() { ss.reg = nil }()
+	ss.c.setNick(r.nicks[0])
+	var lines [][]string
+	if s.password != "" {
+		lines = append(lines, []string{"PASS", s.password})
+	}
+	if s.sasl() {
+		lines = append(lines, []string{"CAP", "LS", "302"})
+	}
+	lines = append(lines, []string{"NICK", r.nicks[0]}, []string{"USER", s.user, "0", "*", s.realName})
+	for _, l := range lines {
+		if err := ss.write(l[0], l[1:]...); err != nil {
+			return err
+		}
+	}
+	if err := ss.await("register", func() bool { return r.done || r.err != nil }); err != nil {
+		return passwordRefused(ss, err)
+	}
+	return r.err
+}
+
+// passwordRefused makes permanent a registration that the server ended with
+// an ERROR about the password, without 464 (ngIRCd says only "ERROR :Access
+// denied: Bad password?"; InspIRCd's reason also names the password).
+func passwordRefused(ss *session, err error) error {
+	if ss.s.password == "" || ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(ss.bye), "password") {
+		return err
+	}
+	return broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", ss.bye))
+}
+
+// handle advances registration with one server line.
+func (r *registration) handle(ss *session, m ircmsg.Message) {
+	switch m.Command {
+	case "001":
+		if ss.s.sasl() && !r.authed {
+			r.fail(errNoSASL, "001", true)
+			return
+		}
+		ss.c.setNick(param(m, 0))
+		r.done = true
+	case "433", "437":
+		r.retryNick(ss, m)
+	case "432":
+		if r.next == 0 {
+			r.fail(replyOf(m), "nick "+r.nicks[0], true)
+			return
+		}
+		r.retryNick(ss, m)
+	case "464", "465":
+		r.fail(replyOf(m), "log in", true)
+	case "CAP":
+		r.capability(ss, m)
+	case "AUTHENTICATE":
+		if param(m, 0) == "+" {
+			r.authenticate(ss)
+		}
+	case "903":
+		r.authed = true
+		r.write(ss, "CAP", "END")
+	case "902", "904", "905":
+		r.fail(replyOf(m), "SASL", true)
+	case "906":
+		r.fail(replyOf(m), "SASL", false)
+	case "421":
+		if param(m, 1) == "CAP" {
+			r.fail(errNoSASL, "SASL", true)
+		}
+	}
+}
+
+func (r *registration) fail(err error, doing string, permanent bool) {
+	if r.err == nil {
+		r.err = permanentIf(fmt.Errorf("irc: register: %s: %w", doing, err), permanent)
+	}
+}
+
+func (r *registration) write(ss *session, command string, params ...string) {
+	if err := ss.write(command, params...); err != nil && r.err == nil {
+		r.err = err
+	}
+}
+
+// retryNick tries the next alternate nick after 433 (in use), 437
+// (unavailable) or, for an alternate, 432 (too long, say).
+func (r *registration) retryNick(ss *session, m ircmsg.Message) {
+	r.next++
+	if r.next >= len(r.nicks) {
+		r.fail(replyOf(m), fmt.Sprintf("nick %s and %d alternates", r.nicks[0], len(r.nicks)-1), false)
+		return
+	}
+	ss.c.setNick(r.nicks[r.next])
+	r.write(ss, "NICK", r.nicks[r.next])
+}
+
+// capability follows CAP LS (possibly on several lines), then ACK or NAK of
+// our request for "sasl".
+func (r *registration) capability(ss *session, m ircmsg.Message) {
+	switch param(m, 1) {
+	case "LS":
+		r.caps = append(r.caps, strings.Fields(param(m, len(m.Params)-1))...)
+		if len(m.Params) > 3 && m.Params[2] == "*" {
+			return // more to come
+		}
+		if !offersPlain(r.caps) {
+			r.fail(errNoSASL, "SASL", true)
+			return
+		}
+		r.write(ss, "CAP", "REQ", "sasl")
+	case "ACK":
+		if slices.Contains(strings.Fields(param(m, len(m.Params)-1)), "sasl") {
+			r.write(ss, "AUTHENTICATE", "PLAIN")
+		}
+	case "NAK":
+		r.fail(errNoSASL, "SASL", true)
+	}
+}
+
+// offersPlain reports whether CAP LS tokens offer SASL with PLAIN: "sasl"
+// alone (CAP 301 lists no mechanisms) or "sasl=PLAIN,EXTERNAL".
+func offersPlain(caps []string) bool {
+	for _, c := range caps {
+		name, mechs, hasMechs := strings.Cut(c, "=")
+		if name == "sasl" {
+			return !hasMechs || slices.Contains(strings.Split(mechs, ","), "PLAIN")
+		}
+	}
+	return false
+}
+
+// authenticate sends the PLAIN response: authzid NUL authcid NUL password,
+// base64 in chunks of 400 bytes.
+func (r *registration) authenticate(ss *session) {
+	raw := []byte(ss.s.saslUser + "\x00" + ss.s.saslUser + "\x00" + ss.s.saslPassword)
+	for _, chunk := range ircutils.EncodeSASLResponse(raw) {
+		r.write(ss, "AUTHENTICATE", chunk)
+	}
+}

@@ -1,0 +1,279 @@
+package irc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ergochat/irc-go/ircmsg"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// session is one Send's (or Check's) use of a connection. It receives the
+// server's lines through a sink and records what they say: registration
+// progress, which channels were joined or refused us, which PINGs were
+// answered. Only the goroutine of Send touches it.
+type session struct {
+	ctx   context.Context
+	c     *conn
+	s     *settings
+	in    *sink
+	reg   *registration // non-nil while registering
+	chans map[string]*chanState
+	pongs map[string]bool
+	bye   string // text of the server's ERROR line, if any
+}
+
+// chanState is what the server said about one channel during a Send.
+type chanState struct {
+	t         target
+	joined    bool
+	err       error // why the channel failed; nil while it is fine
+	permanent bool
+}
+
+// channelReplies are the numerics that refuse us a channel, with whether a
+// retry is pointless and what we were doing. The channel is their second
+// parameter.
+var channelReplies = map[string]struct {
+	permanent bool
+	doing     string
+}{
+	"403": {true, "join"},    // no such channel
+	"405": {true, "join"},    // too many channels
+	"437": {false, "join"},   // channel temporarily unavailable
+	"471": {true, "join"},    // channel is full (+l)
+	"473": {true, "join"},    // invite only (+i)
+	"474": {true, "join"},    // banned (+b)
+	"475": {true, "join"},    // bad channel key (+k)
+	"476": {true, "join"},    // bad channel mask
+	"477": {true, "join"},    // needs a registered nick
+	"489": {true, "join"},    // TLS-only channel
+	"404": {true, "send to"}, // cannot send: moderated, banned, +n
+	"442": {true, "send to"}, // not on that channel
+}
+
+func newSession(ctx context.Context, c *conn, s *settings) *session {
+	return &session{
+		ctx: ctx, c: c, s: s, in: c.attach(),
+		chans: make(map[string]*chanState),
+		pongs: make(map[string]bool),
+	}
+}
+
+// end stops the delivery of server lines to this session.
+func (ss *session) end() { ss.c.detach(ss.in) }
+
+// wait handles server lines until done reports true (nil: never) or d
+// passes; it reports whether done became true. It fails when the connection
+// is lost or ctx ends.
+func (ss *session) wait(done func() bool, d time.Duration) (bool, error) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for done == nil || !done() {
+		select {
+		case m := <-ss.in.msgs:
+			ss.handle(m)
+		case <-ss.c.done:
+			return false, ss.lost()
+		case <-ss.ctx.Done():
+			return false, ss.ctxErr()
+		case <-t.C:
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// await is wait with the configured timeout, which is an error.
+func (ss *session) await(what string, done func() bool) error {
+	ok, err := ss.wait(done, ss.s.timeout)
+	if err == nil && !ok {
+		err = fmt.Errorf("irc: %s: no answer from the server within %v", what, ss.s.timeout)
+	}
+	return err
+}
+
+func (ss *session) ctxErr() error { return fmt.Errorf("irc: %w", ss.ctx.Err()) }
+
+// lost explains why the connection ended under us. A closed socket after
+// ctx ended is ctx's doing.
+func (ss *session) lost() error {
+	if ss.ctx.Err() != nil {
+		return ss.ctxErr()
+	}
+	if ss.bye != "" {
+		return fmt.Errorf("irc: connection closed by the server: %s", ss.bye)
+	}
+	return fmt.Errorf("irc: connection lost: %w", ss.c.readErr)
+}
+
+// write sends a line now (registration, QUIT).
+func (ss *session) write(command string, params ...string) error {
+	if err := ss.c.send(command, params...); err != nil {
+		if ss.ctx.Err() != nil {
+			return ss.ctxErr()
+		}
+		return err
+	}
+	return nil
+}
+
+// paced sends a line when the flood limit allows.
+func (ss *session) paced(command string, params ...string) error {
+	if d := ss.c.pace.reserve(time.Now()); d > 0 {
+		if _, err := ss.wait(nil, d); err != nil {
+			return err
+		}
+	}
+	return ss.write(command, params...)
+}
+
+// handle records what one server line means for the Send.
+func (ss *session) handle(m ircmsg.Message) {
+	if m.Command == "ERROR" {
+		ss.bye = sanitizeReply(param(m, 0))
+		return
+	}
+	if ss.reg != nil {
+		ss.reg.handle(ss, m)
+		return
+	}
+	switch m.Command {
+	case "JOIN":
+		if st := ss.chans[fold(param(m, 0))]; st != nil && ss.isMe(m.Nick()) {
+			st.joined = true
+		}
+	case "PONG":
+		ss.pongs[param(m, len(m.Params)-1)] = true
+	case "KICK":
+		if ss.isMe(param(m, 1)) {
+			ss.refuse(param(m, 0), "send to", &ReplyError{Code: "KICK", Text: sanitizeReply(param(m, 2))}, true)
+		}
+	default:
+		if r, ok := channelReplies[m.Command]; ok {
+			ss.refuse(param(m, 1), r.doing, replyOf(m), r.permanent)
+		}
+	}
+}
+
+// refuse records the first failure of a channel.
+func (ss *session) refuse(name, doing string, err error, permanent bool) {
+	st := ss.chans[fold(name)]
+	if st == nil || st.err != nil {
+		return
+	}
+	st.err = fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err)
+	st.permanent = permanent
+}
+
+func (ss *session) isMe(nick string) bool {
+	return nick != "" && fold(nick) == fold(ss.c.currentNick())
+}
+
+// join joins every target not joined yet and waits for the server to accept
+// or refuse each.
+func (ss *session) join(targets []target) error {
+	var pending []*chanState
+	for _, t := range targets {
+		st := &chanState{t: t, joined: ss.c.isJoined(t.name)}
+		ss.chans[fold(t.name)] = st
+		if st.joined {
+			continue
+		}
+		params := []string{t.name}
+		if t.key != "" {
+			params = append(params, t.key)
+		}
+		if err := ss.paced("JOIN", params...); err != nil {
+			return err
+		}
+		pending = append(pending, st)
+	}
+	return ss.await("join", func() bool {
+		for _, st := range pending {
+			if !st.joined && st.err == nil {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// post sends the lines to one joined channel, then a PING: the PONG comes
+// after any error reply to the lines, so when it arrives without one the
+// server has relayed every line.
+func (ss *session) post(st *chanState, lines []string) error {
+	for _, line := range lines {
+		if st.err != nil {
+			return nil
+		}
+		if err := ss.paced(ss.s.command, st.t.name, line); err != nil {
+			return err
+		}
+	}
+	return ss.probe()
+}
+
+// probe sends a PING and waits for its PONG.
+func (ss *session) probe() error {
+	token := "outagecast-" + strconv.FormatUint(ss.c.pings.Add(1), 10)
+	if err := ss.paced("PING", token); err != nil {
+		return err
+	}
+	return ss.await("PING", func() bool { return ss.pongs[token] })
+}
+
+// ReplyError is an error reply of the IRC server: a numeric such as 475
+// (bad channel key) or 904 (SASL failed), with the server's text. Errors of
+// Send and Check wrap it when the server refused something; find it with
+// errors.As.
+type ReplyError struct {
+	Code string // the numeric, as "475"; "KICK" when an operator kicked the bot
+	Text string // the server's explanation, without control characters, shortened
+}
+
+// Error returns the numeric and the server's text, as "475 Cannot join
+// channel (+k)".
+func (e *ReplyError) Error() string {
+	if e.Text == "" {
+		return e.Code
+	}
+	return e.Code + " " + e.Text
+}
+
+func replyOf(m ircmsg.Message) *ReplyError {
+	return &ReplyError{Code: m.Command, Text: sanitizeReply(param(m, len(m.Params)-1))}
+}
+
+// sanitizeReply makes a server's text safe and short enough for an error.
+func sanitizeReply(s string) string {
+	lines := Split(s, 160)
+	if len(lines) == 0 {
+		return ""
+	}
+	if len(lines) > 1 {
+		return lines[0] + "…"
+	}
+	return lines[0]
+}
+
+func param(m ircmsg.Message, i int) string {
+	if i < 0 || i >= len(m.Params) {
+		return ""
+	}
+	return m.Params[i]
+}
+
+// permanentIf marks err permanent when p is true.
+func permanentIf(err error, p bool) error {
+	if p {
+		return broadcast.Permanent(err)
+	}
+	return err
+}
+
+var errNoSASL = errors.New("the server does not offer SASL PLAIN")

@@ -1,0 +1,138 @@
+package irc_test
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/channels/irc"
+)
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		limit int
+		want  []string
+	}{
+		{"fits", "hello world", 20, []string{"hello world"}},
+		{"empty", "", 20, nil},
+		{"only controls and spaces", " \x00\x01 \r\n\t ", 20, nil},
+		{"at a space", "aaa bbb ccc", 7, []string{"aaa bbb", "ccc"}},
+		{"space exactly at the limit", "aaaa bbbb", 4, []string{"aaaa", "bbbb"}},
+		{"runs of spaces dropped at the break", "aaa     bbb", 5, []string{"aaa", "bbb"}},
+		{"long word cut", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"word kept whole when it fits", "a bcdefgh", 7, []string{"a", "bcdefgh"}},
+		{"CRLF, CR, LF, NEL, LS, PS end lines", "a\r\nb\rc\nd\u0085e\u2028f\u2029g", 10,
+			[]string{"a", "b", "c", "d", "e", "f", "g"}},
+		{"blank lines dropped", "a\n\n\n  \nb", 10, []string{"a", "b"}},
+		{"tab is a space", "a\tb", 10, []string{"a b"}},
+		{"controls removed", "a\x00b\x01c\x02d\x03e\x0ff\x16g\x1fh\x7fi\u0080j\u009fk", 40, []string{"abcdefghijk"}},
+		{"invalid UTF-8 replaced", "a\xffb", 10, []string{"a\uFFFDb"}},
+		{"indentation kept", "  - item", 10, []string{"  - item"}},
+		{"indentation dropped before a word that must move", "   abcdef", 6, []string{"abcdef"}},
+		{"trailing spaces trimmed", "abc   ", 10, []string{"abc"}},
+		{"never inside a UTF-8 sequence", "ééééé", 5, []string{"éé", "éé", "é"}},
+		{"grapheme clusters kept", "🇨🇭🇨🇭🇨🇭", 9, []string{"🇨🇭", "🇨🇭", "🇨🇭"}},
+		{"a cluster over the limit is cut between runes", "e\u0301\u0301\u0301", 4, []string{"e\u0301", "\u0301\u0301"}},
+		{"limit below 4 is 4", "abcdefgh", 1, []string{"abcd", "efgh"}},
+		{"an injected command is text", "update\r\nQUIT :bye", 100, []string{"update", "QUIT :bye"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, irc.Split(tt.text, tt.limit))
+		})
+	}
+}
+
+// normalize applies Split's documented replacements: breaks and tabs become
+// spaces, other controls go, invalid UTF-8 becomes U+FFFD.
+func normalize(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r' || r == '\n' || r == '\t' || r == '\u0085' || r == '\u2028' || r == '\u2029':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func words(s string) []string {
+	var out []string
+	for w := range strings.SplitSeq(s, " ") {
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func FuzzSplit(f *testing.F) {
+	for _, seed := range []string{
+		"", "hello world", "a\r\nQUIT :bye", "\x00\x01\x02\x7f", "🇨🇭🇨🇭 e\u0301\u0301 東京", "\xff\xfe",
+		"   indented line\n\tand a tab", strings.Repeat("word ", 200), strings.Repeat("x", 1000),
+	} {
+		f.Add(seed, 10)
+		f.Add(seed, 374)
+	}
+	f.Fuzz(func(t *testing.T, text string, limit int) {
+		limit = 4 + abs(limit)%400
+		lines := irc.Split(text, limit)
+		for _, l := range lines {
+			if l == "" || strings.TrimSpace(l) == "" {
+				t.Fatalf("blank line in %q", lines)
+			}
+			if len(l) > limit {
+				t.Fatalf("line of %d bytes over the limit %d: %q", len(l), limit, l)
+			}
+			if !utf8.ValidString(l) {
+				t.Fatalf("invalid UTF-8: %q", l)
+			}
+			if strings.IndexFunc(l, unicode.IsControl) >= 0 {
+				t.Fatalf("control character in %q", l)
+			}
+		}
+		// Every word arrives in order; a word that fits a line arrives
+		// whole, a longer one in pieces that concatenate to it.
+		got := words(strings.Join(lines, " "))
+		for _, w := range words(normalize(text)) {
+			if len(got) == 0 {
+				t.Fatalf("word %q lost", w)
+			}
+			if len(w) <= limit {
+				if got[0] != w {
+					t.Fatalf("word %q arrived as %q", w, got[0])
+				}
+				got = got[1:]
+				continue
+			}
+			var b strings.Builder
+			for b.Len() < len(w) && len(got) > 0 {
+				b.WriteString(got[0])
+				got = got[1:]
+			}
+			if b.String() != w {
+				t.Fatalf("long word %q arrived as %q", w, b.String())
+			}
+		}
+		if len(got) > 0 {
+			t.Fatalf("extra words %q", got)
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		if n == -n { // the smallest int
+			return 0
+		}
+		return -n
+	}
+	return n
+}

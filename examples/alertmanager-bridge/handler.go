@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// maxBody bounds a notification. Alertmanager sends every alert of a group
+// unless max_alerts is set; 1 MiB holds a few thousand.
+const maxBody = 1 << 20
+
+// handler receives notifications and broadcasts them.
+type handler struct {
+	b       *broadcast.Broadcaster
+	m       mapping
+	timeout time.Duration       // per notification; 0: none
+	log     *slog.Logger        // never nil
+	hide    func(string) string // hides configuration secrets in errors
+	groups  stripes             // one notification of a group at a time
+}
+
+// stripes serializes the notifications of one alert group: two
+// Alertmanagers of a high-availability pair may send the same notification
+// at once, and the second must find the first's deliveries in the Store
+// rather than race it. Groups share a stripe by hash, so memory is bounded.
+type stripes [64]sync.Mutex
+
+func (s *stripes) lock(key string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	m := &s[h.Sum32()%uint32(len(s))]
+	m.Lock()
+	return m.Unlock
+}
+
+// routes returns the bridge's endpoints: POST /alerts and GET /healthz.
+func (h *handler) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /alerts", h.alerts)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	return mux
+}
+
+// response is the JSON answer to a notification.
+type response struct {
+	UpdateID   string         `json:"update_id"`
+	IncidentID string         `json:"incident_id"`
+	Status     string         `json:"status"`
+	Results    []resultStatus `json:"results"`
+}
+
+type resultStatus struct {
+	Channel  string `json:"channel"`
+	Outcome  string `json:"outcome"` // delivered, skipped, failed
+	Attempts int    `json:"attempts"`
+	URL      string `json:"url,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// alerts handles one notification: 200 when every channel delivered it (or
+// had already), 400 for a payload that cannot be used, 413 when too large,
+// 500 when a channel failed, so that Alertmanager retries; the channels
+// that delivered are skipped on the retry.
+func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
+	p, err := decodePayload(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "payload larger than 1 MiB", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.log.Warn("rejected notification", slog.String("error", err.Error()))
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	u := h.m.update(p)
+	if err := u.Validate(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	if h.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.timeout)
+		defer cancel()
+	}
+	unlock := h.groups.lock(u.IncidentID)
+	rep, err := h.b.Send(ctx, u)
+	unlock()
+	if rep == nil {
+		h.log.Error("send", slog.String("error", h.hide(err.Error())))
+		http.Error(w, h.hide(err.Error()), http.StatusInternalServerError)
+		return
+	}
+	code := http.StatusOK
+	if err != nil {
+		code = http.StatusInternalServerError
+	}
+	h.log.Info("notification", slog.String("group", p.GroupKey), slog.String("status", p.Status),
+		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
+	writeJSON(w, code, h.response(u, rep))
+}
+
+func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
+	out := response{UpdateID: rep.UpdateID, IncidentID: rep.IncidentID, Status: string(u.Status),
+		Results: make([]resultStatus, len(rep.Results))}
+	for i, r := range rep.Results {
+		rs := resultStatus{Channel: r.Channel, Outcome: "delivered", Attempts: r.Attempts, URL: r.Receipt.URL}
+		switch {
+		case r.Skipped:
+			rs.Outcome = "skipped"
+		case r.Err != nil:
+			rs.Outcome, rs.Error = "failed", h.hide(r.Err.Error())
+		}
+		out.Results[i] = rs
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}

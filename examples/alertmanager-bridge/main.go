@@ -1,0 +1,251 @@
+// Command alertmanager-bridge receives Prometheus Alertmanager webhook
+// notifications and broadcasts them as incident updates: a firing alert
+// group becomes an "investigating" update, the same group resolved a
+// "resolved" update threaded under it.
+//
+// Usage:
+//
+//	go run ./examples/alertmanager-bridge -config outagecast.yaml -state bridge.db \
+//	    -url https://status.example.com
+//
+// and in alertmanager.yml:
+//
+//	receivers:
+//	  - name: status
+//	    webhook_configs:
+//	      - url: http://127.0.0.1:9094/alerts
+//	        send_resolved: true
+//
+// The configuration file is the announce program's (see
+// examples/announce/outagecast.sample.yaml); without -config updates are
+// printed on standard output. GET /healthz answers "ok".
+//
+// # Mapping
+//
+// One alert group is one incident: its IncidentID is "am-" and a hash of
+// Alertmanager's groupKey, the same for every notification of the group.
+//
+//   - Status: firing → investigating, resolved → resolved.
+//   - Title: commonAnnotations.summary, else commonLabels.alertname, else
+//     the first alert's summary or alertname ("… and N more").
+//   - Body: each firing alert's description annotation (else message,
+//     else summary), once each, separated by blank lines, and a line for
+//     truncatedAlerts; for a resolved group "This incident has been
+//     resolved." (the descriptions describe the problem as it was).
+//   - Impact: from the severity label, common to the group or else the
+//     worst of the alerts: critical, page, emergency, fatal → critical;
+//     major, error, high → major; warning, warn, minor, medium → minor;
+//     info, informational, low, none → none; anything else → no impact.
+//   - Components: the alerts' component (else service) label, as
+//     major_outage (critical), partial_outage (major), degraded_performance
+//     (other severities), operational once the alert resolved.
+//   - URL: -url, else externalURL, else the first generatorURL. Set -url to
+//     your public status page: Alertmanager's own address is rarely one
+//     your users can open.
+//
+// # Delivery and retries
+//
+// Each notification is broadcast before the bridge answers, within
+// -timeout: 200 when every channel delivered it or had already, 400 for a
+// payload that is not JSON or not version 4, 413 above 1 MiB, 500 when a
+// channel failed. Alertmanager retries a notification that got a 5xx (and
+// one that timed out), and sends the group again at repeat_interval. Both
+// are harmless: the update's id is derived from the group, its status and
+// each alert's fingerprint, status, start and end, so the same
+// notification gets the same id, and channels that delivered it are
+// skipped ("skipped" in the JSON answer); only the failed ones are tried
+// again. With -state the store survives restarts of the bridge, so this
+// holds across them too. Keep -timeout below the webhook_config's timeout
+// in Alertmanager.
+//
+// # Limits
+//
+// A group that fires again after it resolved is the same incident: its
+// updates thread under the earlier ones. Annotations that change while the
+// alerts stay the same do not make a new update. Notifications of different
+// groups are processed as they arrive, concurrently, with no queue; those of
+// one group one at a time, so that the two Alertmanagers of a
+// high-availability pair sending the same notification at once deliver it
+// once.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
+	"github.com/outagecast/outagecast/examples/internal/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type options struct {
+	listen, config, state, url string
+	timeout                    time.Duration
+}
+
+const usage = `Usage: alertmanager-bridge [-listen ADDR] [-config FILE] [-state FILE] [-url URL]
+
+alertmanager-bridge receives Prometheus Alertmanager webhook notifications
+(version 4) on POST /alerts and broadcasts each as an incident update to the
+configured channels: firing → investigating, resolved → resolved, one
+incident per alert group. It answers 200 when every channel delivered, 500
+when one failed (Alertmanager then retries; channels that delivered are
+skipped), 400 for a bad payload.
+
+Flags:
+`
+
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("alertmanager-bridge", flag.ContinueOnError)
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:9094", "`address` to listen on")
+	fs.StringVar(&o.config, "config", "", "channels configuration `file` (the announce program's YAML format);\ndefault: print updates on standard output")
+	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
+	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the payload's externalURL)")
+	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take to broadcast")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+		}
+		return nil, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case o.timeout < 0:
+		return nil, errors.New("-timeout: negative")
+	case o.url != "" && !isHTTPURL(o.url):
+		return nil, fmt.Errorf("-url: %q is not an absolute http or https URL", o.url)
+	}
+	return o, nil
+}
+
+// run serves until ctx is done and returns the exit code: 0 after a clean
+// shutdown, 1 when serving failed, 2 on bad flags or configuration.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "alertmanager-bridge: %v\nRun alertmanager-bridge -help for usage.\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	h, closeAll, err := setup(o, stdout, stderr, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+		return 2
+	}
+	defer closeAll()
+	if err := serve(ctx, o.listen, h, log); err != nil {
+		log.Error("serve", slog.String("error", err.Error()))
+		return 1
+	}
+	return 0
+}
+
+// setup loads the configuration and opens the store.
+func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, func(), error) {
+	cfg, err := config.Default(stdout)
+	if o.config != "" {
+		cfg, err = config.Load(o.config, config.Options{Stdout: stdout, Stderr: stderr})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := cfg.Options()
+	opts.OnEvent = logEvents(log, cfg.Hide)
+	var store *boltstore.Store
+	if path := firstOf(o.state, cfg.State); path != "" {
+		if store, err = boltstore.Open(path, nil); err != nil {
+			return nil, nil, fmt.Errorf("open state: %w", err)
+		}
+		opts.Store = store
+	}
+	b, err := broadcast.New(cfg.Channels, opts)
+	if err != nil {
+		if store != nil {
+			store.Close()
+		}
+		return nil, nil, err
+	}
+	closeAll := func() {
+		b.Close()
+		if store != nil {
+			store.Close()
+		}
+	}
+	return &handler{b: b, m: mapping{url: o.url}, timeout: o.timeout, log: log, hide: cfg.Hide}, closeAll, nil
+}
+
+// logEvents logs the Broadcaster's progress with the configuration's
+// secrets hidden (the Broadcaster's own Logger would print errors as is).
+func logEvents(log *slog.Logger, hide func(string) string) func(broadcast.Event) {
+	return func(e broadcast.Event) {
+		attrs := []any{slog.String("channel", e.Channel), slog.String("incident", e.IncidentID),
+			slog.String("update", e.UpdateID), slog.Int("attempt", e.Attempt)}
+		switch e.Kind {
+		case broadcast.EventDelivered:
+			log.Info("delivered", append(attrs, slog.String("url", e.Receipt.URL))...)
+		case broadcast.EventSkipped:
+			log.Info("skipped: already delivered", attrs...)
+		case broadcast.EventRetry:
+			log.Warn("retrying", append(attrs, slog.Duration("delay", e.Delay), slog.String("error", hide(e.Err.Error())))...)
+		case broadcast.EventFailed:
+			log.Error("failed", append(attrs, slog.String("error", hide(e.Err.Error())))...)
+		}
+	}
+}
+
+// serve answers on addr until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      h.timeout + 30*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if h.timeout == 0 {
+		srv.WriteTimeout = 0
+	}
+	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts"))
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), h.timeout+5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	<-done
+	log.Info("stopped")
+	return err
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// severities maps the values of the "severity" label, in lower case, to
+// impacts. Other values give no impact.
+var severities = map[string]broadcast.Impact{
+	"critical":      broadcast.ImpactCritical,
+	"page":          broadcast.ImpactCritical,
+	"emergency":     broadcast.ImpactCritical,
+	"fatal":         broadcast.ImpactCritical,
+	"major":         broadcast.ImpactMajor,
+	"error":         broadcast.ImpactMajor,
+	"high":          broadcast.ImpactMajor,
+	"warning":       broadcast.ImpactMinor,
+	"warn":          broadcast.ImpactMinor,
+	"minor":         broadcast.ImpactMinor,
+	"medium":        broadcast.ImpactMinor,
+	"info":          broadcast.ImpactNone,
+	"informational": broadcast.ImpactNone,
+	"low":           broadcast.ImpactNone,
+	"none":          broadcast.ImpactNone,
+}
+
+// impactRank orders impacts, to pick the worst of a group's alerts.
+var impactRank = map[broadcast.Impact]int{
+	"": 0, broadcast.ImpactNone: 1, broadcast.ImpactMinor: 2, broadcast.ImpactMajor: 3, broadcast.ImpactCritical: 4,
+}
+
+// mapping turns notifications into updates.
+type mapping struct {
+	url string // -url: link put in every update instead of the payload's
+}
+
+// update maps a notification to an Update. See the package documentation
+// for the rules.
+func (m mapping) update(p *payload) broadcast.Update {
+	u := broadcast.Update{
+		ID:         updateID(p),
+		IncidentID: incidentID(p.GroupKey),
+		Title:      title(p),
+		Status:     broadcast.StatusInvestigating,
+		Impact:     impact(p),
+		Body:       body(p),
+		Components: components(p),
+		URL:        m.link(p),
+	}
+	if p.Status == statusResolved {
+		u.Status = broadcast.StatusResolved
+	}
+	return u
+}
+
+// incidentID is the incident of an alert group: "am-" and a hash of the
+// group key, the same for every notification of the group.
+func incidentID(groupKey string) string {
+	sum := sha256.Sum256([]byte(groupKey))
+	return "am-" + hex.EncodeToString(sum[:10])
+}
+
+// updateID identifies a notification by what changes between the ones
+// that say something new: the group's status and each alert's
+// fingerprint, status, start and (once resolved) end. Alertmanager's
+// retries and repeat notifications of an unchanged group get the same ID,
+// so the Broadcaster sends them nowhere twice.
+func updateID(p *payload) string {
+	keys := make([]string, len(p.Alerts))
+	for i, a := range p.Alerts {
+		k := fmt.Sprintf("%s|%s|%s", a.Fingerprint, a.Status, a.StartsAt.UTC().Format(time.RFC3339Nano))
+		if a.Status == statusResolved {
+			k += "|" + a.EndsAt.UTC().Format(time.RFC3339Nano)
+		}
+		if a.Fingerprint == "" {
+			k += "|" + labelString(a.Labels)
+		}
+		keys[i] = k
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	fmt.Fprintf(h, "%d:%s;%s;", len(p.GroupKey), p.GroupKey, p.Status)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%d:%s;", len(k), k)
+	}
+	return "am_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func labelString(l map[string]string) string {
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%q=%q,", k, l[k])
+	}
+	return b.String()
+}
+
+// title is the common summary, else the common alert name, else the
+// first alert's summary or name.
+func title(p *payload) string {
+	t := firstOf(p.CommonAnnotations["summary"], p.CommonLabels["alertname"], p.GroupLabels["alertname"])
+	if t == "" {
+		a := p.Alerts[0]
+		t = firstOf(a.Annotations["summary"], a.Labels["alertname"], "Alert")
+		if n := len(p.Alerts) + p.TruncatedAlerts - 1; n > 0 {
+			t += fmt.Sprintf(" and %d more", n)
+		}
+	}
+	return truncate(strings.Join(strings.Fields(t), " "), broadcast.MaxTitleLength)
+}
+
+// resolvedBody is the body of a resolved group: the descriptions describe
+// the problem as it was.
+const resolvedBody = "This incident has been resolved."
+
+// body is, for a firing group, the firing alerts' descriptions (else
+// message, else summary annotations), each once, in order, separated by
+// blank lines; for a resolved group, resolvedBody.
+func body(p *payload) string {
+	if p.Status == statusResolved {
+		return resolvedBody
+	}
+	seen := map[string]bool{}
+	var parts []string
+	for _, a := range p.Alerts {
+		d := strings.TrimSpace(firstOf(a.Annotations["description"], a.Annotations["message"], a.Annotations["summary"]))
+		if a.Status != statusFiring || d == "" || seen[d] {
+			continue
+		}
+		seen[d] = true
+		parts = append(parts, d)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, strings.TrimSpace(p.CommonAnnotations["description"]))
+	}
+	if p.TruncatedAlerts > 0 {
+		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", p.TruncatedAlerts))
+	}
+	return truncate(strings.TrimSpace(strings.Join(parts, "\n\n")), broadcast.MaxBodyLength)
+}
+
+// impact is the common severity's, else the worst of the alerts'.
+func impact(p *payload) broadcast.Impact {
+	if s, ok := p.CommonLabels["severity"]; ok {
+		return severities[strings.ToLower(s)]
+	}
+	var worst broadcast.Impact
+	for _, a := range p.Alerts {
+		if i := severities[strings.ToLower(a.Labels["severity"])]; impactRank[i] > impactRank[worst] {
+			worst = i
+		}
+	}
+	return worst
+}
+
+// components lists the values of the alerts' "component" (else
+// "service") label: operational once an alert resolved, else by impact.
+func components(p *payload) []broadcast.Component {
+	var out []broadcast.Component
+	index := map[string]int{}
+	for _, a := range p.Alerts {
+		name := strings.TrimSpace(firstOf(a.Labels["component"], a.Labels["service"]))
+		if name == "" {
+			continue
+		}
+		st := componentStatus(a)
+		if i, ok := index[name]; ok {
+			if st != broadcast.ComponentOperational {
+				out[i].Status = worse(out[i].Status, st)
+			}
+			continue
+		}
+		index[name] = len(out)
+		out = append(out, broadcast.Component{Name: name, Status: st})
+	}
+	return out
+}
+
+func componentStatus(a alert) broadcast.ComponentStatus {
+	if a.Status == statusResolved {
+		return broadcast.ComponentOperational
+	}
+	switch severities[strings.ToLower(a.Labels["severity"])] {
+	case broadcast.ImpactCritical:
+		return broadcast.ComponentMajorOutage
+	case broadcast.ImpactMajor:
+		return broadcast.ComponentPartialOutage
+	}
+	return broadcast.ComponentDegraded
+}
+
+var componentRank = map[broadcast.ComponentStatus]int{
+	broadcast.ComponentOperational: 0, broadcast.ComponentDegraded: 1,
+	broadcast.ComponentPartialOutage: 2, broadcast.ComponentMajorOutage: 3,
+}
+
+func worse(a, b broadcast.ComponentStatus) broadcast.ComponentStatus {
+	if componentRank[b] > componentRank[a] || a == broadcast.ComponentOperational {
+		return b
+	}
+	return a
+}
+
+// link is -url, else the payload's externalURL, else the first alert's
+// generatorURL, whichever is an absolute http(s) URL.
+func (m mapping) link(p *payload) string {
+	cands := []string{m.url, p.ExternalURL}
+	for _, a := range p.Alerts {
+		cands = append(cands, a.GeneratorURL)
+	}
+	for _, c := range cands {
+		if isHTTPURL(c) {
+			return c
+		}
+	}
+	return ""
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		!strings.ContainsAny(s, " \t\r\n")
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// truncate cuts s to at most n characters, ending in "…".
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func firingPayload(t *testing.T) *payload {
+	t.Helper()
+	p, err := decodePayload(bytes.NewReader(sample(t, "firing.json")))
+	require.NoError(t, err)
+	return p
+}
+
+func TestImpact(t *testing.T) {
+	tests := []struct {
+		common string   // commonLabels.severity; "-" none
+		alerts []string // each alert's severity
+		want   broadcast.Impact
+	}{
+		{"critical", nil, broadcast.ImpactCritical},
+		{"Page", nil, broadcast.ImpactCritical},
+		{"error", nil, broadcast.ImpactMajor},
+		{"warning", nil, broadcast.ImpactMinor},
+		{"info", nil, broadcast.ImpactNone},
+		{"whatever", nil, ""},
+		{"-", []string{"warning", "critical", "info"}, broadcast.ImpactCritical},
+		{"-", []string{"warning", "odd"}, broadcast.ImpactMinor},
+		{"-", []string{""}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.common+strings.Join(tt.alerts, ","), func(t *testing.T) {
+			p := &payload{CommonLabels: map[string]string{}}
+			if tt.common != "-" {
+				p.CommonLabels["severity"] = tt.common
+			}
+			for _, s := range tt.alerts {
+				p.Alerts = append(p.Alerts, alert{Labels: map[string]string{"severity": s}})
+			}
+			assert.Equal(t, tt.want, impact(p))
+		})
+	}
+}
+
+func TestTitle(t *testing.T) {
+	p := firingPayload(t)
+	assert.Equal(t, "Elevated error rate on the CDN", title(p))
+	delete(p.CommonAnnotations, "summary")
+	assert.Equal(t, "EdgeHighErrorRate", title(p))
+	p.CommonLabels, p.GroupLabels = nil, nil
+	delete(p.Alerts[0].Annotations, "summary")
+	p.TruncatedAlerts = 3
+	assert.Equal(t, "EdgeHighErrorRate and 4 more", title(p))
+	p.CommonAnnotations = map[string]string{"summary": strings.Repeat("long ", 100)}
+	assert.Equal(t, broadcast.MaxTitleLength, len([]rune(title(p))))
+}
+
+func TestBody(t *testing.T) {
+	p := firingPayload(t)
+	p.Alerts[1].Annotations["description"] = p.Alerts[0].Annotations["description"]
+	p.TruncatedAlerts = 7
+	assert.Equal(t, "5.2% of requests to edge-fra-1 fail with a 5xx status.\n\n(7 more alerts not shown.)", body(p),
+		"descriptions appear once")
+	p.Alerts[0].Status = statusResolved
+	p.TruncatedAlerts = 0
+	p.Alerts[1].Annotations["description"] = "still failing"
+	assert.Equal(t, "still failing", body(p), "a firing group's resolved alerts are left out")
+}
+
+func TestUpdateID(t *testing.T) {
+	p := firingPayload(t)
+	id := updateID(p)
+	p.Alerts[0], p.Alerts[1] = p.Alerts[1], p.Alerts[0]
+	p.Alerts[0].Annotations["description"] = "reworded"
+	assert.Equal(t, id, updateID(p), "alert order and annotations do not change the id")
+
+	p.Alerts[0].StartsAt = p.Alerts[0].StartsAt.Add(time.Hour)
+	assert.NotEqual(t, id, updateID(p), "the group firing again is a new update")
+
+	r, err := decodePayload(bytes.NewReader(sample(t, "resolved.json")))
+	require.NoError(t, err)
+	assert.NotEqual(t, id, updateID(r))
+	assert.Equal(t, incidentID(p.GroupKey), incidentID(r.GroupKey))
+	assert.Regexp(t, `^am-[0-9a-f]{20}$`, incidentID(p.GroupKey))
+}
+
+func TestComponents(t *testing.T) {
+	p := firingPayload(t)
+	p.Alerts[0].Labels["severity"] = "warning"
+	p.Alerts[1].Status = statusResolved
+	assert.Equal(t, []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentDegraded}}, components(p))
+	p.Alerts[1].Status = statusFiring
+	p.Alerts[1].Labels = map[string]string{"service": "API", "severity": "major"}
+	assert.Equal(t, []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentDegraded},
+		{Name: "API", Status: broadcast.ComponentPartialOutage}}, components(p))
+}
+
+func TestLink(t *testing.T) {
+	p := firingPayload(t)
+	assert.Equal(t, "http://alertmanager.internal:9093", mapping{}.link(p))
+	p.ExternalURL = "not a url"
+	assert.True(t, strings.HasPrefix(mapping{}.link(p), "http://prometheus.internal:9090/graph?"))
+	assert.Equal(t, "https://status.example.com", mapping{url: "https://status.example.com"}.link(p))
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunServesWithConfigAndState(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - type: console\n    template: short\n"), 0o600))
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-config", cfg, "-state", filepath.Join(dir, "state.db"),
+			"-url", "https://status.example.com"}, &stdout, &stderr)
+	}()
+	addr := regexp.MustCompile(`url=(http://\S+/alerts)`)
+	require.Eventually(t, func() bool { return addr.MatchString(stderr.String()) }, time.Minute, 5*time.Millisecond)
+	url := addr.FindStringSubmatch(stderr.String())[1]
+
+	for range 2 {
+		resp, err := http.Post(url, "application/json", bytes.NewReader(sample(t, "firing.json")))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, stderr.String())
+	case <-time.After(time.Minute):
+		t.Fatal("run did not stop")
+	}
+	assert.Equal(t, "Investigating: Elevated error rate on the CDN — 5.2% of requests to edge-fra-1 fail with a 5xx status. "+
+		"3.8% of requests to edge-ams-2 fail with a 5xx status. Affected: CDN (Major outage). https://status.example.com\n",
+		stdout.String(), "printed once: the retry is skipped")
+}
+
+func TestRunBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-listen"},
+		{"-url", "status.example.com"},
+		{"-timeout", "-1s"},
+		{"extra"},
+		{"-config", filepath.Join(t.TempDir(), "missing.yaml")},
+	} {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, 2, run(context.Background(), args, &stdout, &stderr), args)
+		assert.Contains(t, stderr.String(), "alertmanager-bridge: ")
+	}
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 0, run(context.Background(), []string{"-help"}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "POST /alerts")
+	assert.Contains(t, stdout.String(), "-listen")
+}

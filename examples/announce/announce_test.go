@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestBadInputExits2(t *testing.T) {
+	ctx := context.Background()
+	bad := writeConfig(t, "channels:\n  - type: console\n    outptu: stderr\n")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown status", []string{"-title", "T", "-status", "down"},
+			`announce: -status: unknown value "down" (want investigating, identified, monitoring, resolved, scheduled, in_progress, verifying, completed)`},
+		{"missing title", []string{"-status", "resolved"}, "announce: -title: missing"},
+		{"missing status", []string{"-title", "T"}, "announce: -status: missing"},
+		{"unknown impact", []string{"-title", "T", "-status", "resolved", "-impact", "huge"}, `-impact: unknown value "huge"`},
+		{"unknown flag", []string{"-titel", "T"}, "flag provided but not defined: -titel"},
+		{"stray argument", []string{"-title", "CDN", "errors", "-status", "resolved"}, `unexpected argument "errors"`},
+		{"bad next", []string{"-title", "T", "-status", "identified", "-next", "soon"}, `-next: "soon": want +DURATION`},
+		{"bad component", []string{"-title", "T", "-status", "identified", "-component", "CDN"}, `-component: "CDN": want NAME=STATUS`},
+		{"bad component status", []string{"-title", "T", "-status", "identified", "-component", "CDN=down"}, `unknown status "down"`},
+		{"override of no channel", []string{"-title", "T", "-status", "identified", "-override", "x=hi"},
+			`-override: no channel named "x" (channels: console)`},
+		{"bad URL", []string{"-title", "T", "-status", "identified", "-url", "status.example.com"}, "-url: must be an absolute http or https URL"},
+		{"negative timeout", []string{"-title", "T", "-status", "identified", "-timeout", "-1s"}, "-timeout: negative"},
+		{"dry-run and check", []string{"-dry-run", "-check"}, "-dry-run and -check: use one"},
+		{"bad config", []string{"-config", bad, "-title", "T", "-status", "resolved"}, `outagecast.yaml:3: channels[0]: unknown key "outptu"`},
+		{"missing config", []string{"-config", filepath.Join(t.TempDir(), "nope.yaml"), "-check"}, "read config: open"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := announce(t, ctx, "", tt.args...)
+			assert.Equal(t, exitUsage, r.code)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.Contains(t, r.stderr, "Run announce -help for usage.")
+			assert.Empty(t, r.stdout, "nothing is sent")
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	r := announce(t, context.Background(), "", "-help")
+	assert.Equal(t, exitOK, r.code)
+	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "Exit status"} {
+		assert.Contains(t, r.stdout, want)
+	}
+}
+
+func TestConsoleByDefault(t *testing.T) {
+	r := announce(t, context.Background(), "Some requests fail in Europe.\n",
+		"-title", "Elevated CDN errors", "-status", "investigating", "-impact", "major", "-body", "-",
+		"-component", "CDN=major_outage", "-url", "https://status.example.com/cdn")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, want := range []string{"Investigating: Elevated CDN errors", "Some requests fail in Europe.",
+		"CDN: Major outage", "https://status.example.com/cdn"} {
+		assert.Contains(t, r.stdout, want)
+	}
+	assert.Regexp(t, `CHANNEL +OUTCOME +ATTEMPTS +TIME +LINK\nconsole +delivered +1 `, r.stdout)
+	assert.Contains(t, r.stderr, "console: delivered")
+	assert.Contains(t, r.stderr, "pass -config FILE", "the hint says how to add real channels")
+	assert.Contains(t, r.stderr, sampleConfig)
+}
+
+func TestQuietJSON(t *testing.T) {
+	r := announce(t, context.Background(), "", "-quiet", "-json", "-title", "T", "-status", "resolved", "-incident", "inc-1", "-id", "upd-1")
+	require.Equal(t, exitOK, r.code)
+	assert.True(t, strings.HasPrefix(r.stderr, "Resolved: T\n"), "the console writes to standard error: %q", r.stderr)
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), "standard output is JSON only")
+	assert.Equal(t, jsonReport{UpdateID: "upd-1", IncidentID: "inc-1", OK: true, Results: []jsonResult{
+		{Channel: "console", Outcome: "delivered", Attempts: 1, DurationMS: rep.Results[0].DurationMS, ID: "console-1"},
+	}}, rep)
+}
+
+func TestDryRun(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h)+xConfig(t, x))
+	r := announce(t, context.Background(), "", "-config", cfg, "-dry-run", "-title", "Elevated CDN errors",
+		"-status", "identified", "-body", strings.Repeat("A config push broke the edge. ", 20),
+		"-url", "https://status.example.com/cdn")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `--- x: \d+/280 weighted characters\nIdentified: Elevated CDN errors`, r.stdout)
+	assert.Contains(t, r.stdout, "--- hooks: ")
+	assert.Empty(t, x.sent(), "a dry run posts nothing")
+	assert.Empty(t, h.updates())
+}
+
+func TestPrintPreviewFlagsOverLimit(t *testing.T) {
+	var b strings.Builder
+	printPreview(&b, previewOf("x", 301, 280))
+	assert.Equal(t, "--- x: 301/280 weighted characters: OVER THE LIMIT by 21\ntext\n", b.String())
+}
+
+func previewOf(name string, length, limit int) broadcast.Preview {
+	return broadcast.Preview{Channel: name, Text: "text", Length: length, Limit: limit, Unit: "weighted characters"}
+}
+
+func TestSendToWebhookAndX(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+xConfig(t, x))
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "Elevated CDN errors",
+		"-status", "investigating", "-next", "+30m")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Len(t, h.updates(), 1)
+	assert.Equal(t, "Elevated CDN errors", h.updates()[0].Title)
+	require.Len(t, x.sent(), 1)
+	assert.Contains(t, x.sent()[0].Text, "Investigating: Elevated CDN errors")
+	assert.Regexp(t, `x +delivered +1 +\S+ +https://x.com/i/web/status/1445880548472328192`, r.stdout)
+	assert.Regexp(t, `hooks +delivered +1 `, r.stdout)
+}
+
+func TestStateThreadsAndDeduplicates(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+xConfig(t, x))
+	state := filepath.Join(t.TempDir(), "state.db")
+	send := func(status string) result {
+		return announce(t, context.Background(), "", "-config", cfg, "-state", state,
+			"-incident", "cdn-errors", "-title", "Elevated CDN errors", "-status", status)
+	}
+
+	require.Equal(t, exitOK, send("investigating").code)
+	again := send("investigating")
+	require.Equal(t, exitOK, again.code, again.stderr)
+	assert.Contains(t, again.stderr, "x: skipped (already delivered)")
+	assert.Regexp(t, `hooks +skipped +0 `, again.stdout)
+	assert.Len(t, x.sent(), 1, "the same update is not posted twice")
+	assert.Len(t, h.updates(), 1)
+
+	require.Equal(t, exitOK, send("resolved").code)
+	posts := x.sent()
+	require.Len(t, posts, 2)
+	assert.Equal(t, posts[0].ID, posts[1].ReplyTo, "the later update replies to the earlier post")
+	assert.Equal(t, []string{"investigating", "resolved"}, []string{h.updates()[0].Status, h.updates()[1].Status})
+	assert.Equal(t, "cdn-errors", h.updates()[1].IncidentID)
+}
+
+func TestPermanentFailureExits1(t *testing.T) {
+	h := newHookReceiver(t)
+	h.fail(http.StatusBadRequest, "unknown event type")
+	cfg := writeConfig(t, fastRetry+"channels:\n  - type: console\n    output: stderr\n"+hookConfig(t, h))
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `hooks +failed +1 `, r.stdout, "a permanent failure is not retried")
+	assert.Regexp(t, `console +delivered +1 `, r.stdout)
+	assert.Contains(t, r.stderr, "announce: hooks: failed after 1 attempt: ")
+	assert.Contains(t, r.stderr, "400")
+}
+
+func TestRetriesShowInProgress(t *testing.T) {
+	h := newHookReceiver(t)
+	h.fail(http.StatusServiceUnavailable, "busy")
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `hooks: retrying in \S+: .*503`, r.stderr)
+	assert.Contains(t, r.stderr, "hooks: sending (attempt 3)")
+	assert.Contains(t, r.stderr, "hooks: failed after 3 attempts")
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	const token = "tok-4f9d1c2b8a7e6f5d4c3b2a19"
+	t.Setenv("HOOK_TOKEN", token)
+	h := newHookReceiver(t)
+	h.fail(http.StatusBadRequest, "rejected Authorization: Bearer "+token) // a receiver that echoes it
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+
+		"    headers:\n      Authorization: Bearer ${HOOK_TOKEN}\n")
+	for _, args := range [][]string{
+		{"-config", cfg, "-title", "T", "-status", "resolved"},
+		{"-config", cfg, "-title", "T", "-status", "resolved", "-json"},
+		{"-config", cfg, "-check"},
+		{"-config", cfg, "-dry-run", "-title", "T", "-status", "resolved"},
+	} {
+		r := announce(t, context.Background(), "", args...)
+		for _, s := range []string{token, testSecret} {
+			assert.NotContains(t, r.stdout, s, args)
+			assert.NotContains(t, r.stderr, s, args)
+		}
+	}
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	assert.Contains(t, r.stderr, "${HOOK_TOKEN}", "the reference stands in for the value")
+}
+
+func TestTimeout(t *testing.T) {
+	h := newHookReceiver(t)
+	h.fail(http.StatusServiceUnavailable, "busy")
+	cfg := writeConfig(t, "retry: {initial_interval: 10m, max_elapsed: 1h}\nchannels:\n"+hookConfig(t, h))
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved", "-timeout", "100ms")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `hooks +timed out +1 `, r.stdout)
+	assert.Contains(t, r.stderr, "announce: gave up after -timeout 100ms")
+}
+
+func TestCheck(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h)+xConfig(t, x))
+	r := announce(t, context.Background(), "", "-config", cfg, "-check")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `hooks +unsupported +cannot be checked without posting\nx +ok`, r.stdout)
+
+	x.mu.Lock()
+	x.unauthorized = true
+	x.mu.Unlock()
+	r = announce(t, context.Background(), "", "-config", cfg, "-check")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `x +failed +.*401`, r.stdout)
+	assert.Empty(t, x.sent(), "a check posts nothing")
+	assert.Empty(t, h.updates())
+}
+
+func TestInterrupt(t *testing.T) {
+	h := newHookReceiver(t)
+	h.fail(http.StatusServiceUnavailable, "busy")
+	cfg := writeConfig(t, "retry: {initial_interval: 10m, max_elapsed: 1h}\nchannels:\n"+hookConfig(t, h))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- announce(t, ctx, "", "-config", cfg, "-title", "T", "-status", "resolved") }()
+	// The first attempt fails; the channel then waits 10 minutes to retry.
+	require.Eventually(t, func() bool { return h.requests() > 0 }, time.Minute, 5*time.Millisecond)
+	cancel()
+	select {
+	case r := <-done:
+		assert.Equal(t, exitFailed, r.code)
+		assert.Regexp(t, `hooks +interrupted +1 `, r.stdout)
+		assert.Contains(t, r.stderr, "announce: interrupted")
+	case <-time.After(time.Minute):
+		t.Fatal("run did not return after the context was cancelled")
+	}
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// usageError is a problem with the command line or the update: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func badFlag(name, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf("-%s: %s", name, fmt.Sprintf(format, args...))}
+}
+
+// options are the parsed command line.
+type options struct {
+	incident, title, status, impact string
+	body, url, next, id             string
+	components, overrides           listFlag
+	config, state                   string
+	dryRun, check, quiet, json      bool
+	timeout                         time.Duration
+}
+
+// listFlag is a flag that may be given many times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("announce", flag.ContinueOnError)
+	fs.StringVar(&o.title, "title", "", "incident `title` (required to send)")
+	fs.StringVar(&o.status, "status", "", "`status` (required to send): investigating, identified, monitoring,\nresolved; for maintenance scheduled, in_progress, verifying, completed")
+	fs.StringVar(&o.impact, "impact", "", "`impact`: none, minor, major, critical, maintenance")
+	fs.StringVar(&o.body, "body", "", "update `text`; - reads it from standard input")
+	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
+	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC")
+	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
+	fs.Var(&o.overrides, "override", "text for one channel instead of its template, as `CHANNEL=TEXT` (repeatable)")
+	fs.StringVar(&o.incident, "incident", "", "incident `id` that threads its updates (default: a slug of -title);\nreuse it for every update of the incident")
+	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the content)")
+	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see outagecast.sample.yaml);\ndefault: the console only")
+	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing")
+	fs.BoolVar(&o.check, "check", false, "check each channel's credentials and reachability without posting")
+	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress or hints on standard error")
+	fs.BoolVar(&o.json, "json", false, "print the outcome as JSON on standard output instead of a table")
+	return fs
+}
+
+var (
+	statusNames = []string{"investigating", "identified", "monitoring", "resolved",
+		"scheduled", "in_progress", "verifying", "completed"}
+	impactNames    = []string{"none", "minor", "major", "critical", "maintenance"}
+	componentNames = []string{"operational", "degraded_performance", "partial_outage",
+		"major_outage", "under_maintenance"}
+)
+
+const usageHead = `Usage: announce -title TITLE -status STATUS [flags]
+
+announce sends one incident update to every configured channel (console,
+webhook, email, X, IRC), each with its own retries, shows progress on
+standard error and prints a summary on standard output.
+
+Examples:
+  announce -title "Elevated CDN errors" -status investigating -impact major \
+      -body "Some requests fail in Europe." -component CDN=major_outage -next +30m
+  announce -config outagecast.yaml -dry-run -title "Elevated CDN errors" -status identified
+  announce -config outagecast.yaml -check
+  echo "A config push is rolled back." | announce -config outagecast.yaml \
+      -state outagecast.db -incident cdn-errors -title "Elevated CDN errors" \
+      -status monitoring -body -
+
+Flags:
+`
+
+const usageTail = `
+Configuration values may be ${ENV} or ${ENV:-default}, so secrets stay in
+the environment.
+
+Exit status: 0 when every channel delivered (or had already), 1 when a
+channel failed or the run was interrupted, 2 on bad flags, a bad update or
+a bad configuration.
+`
+
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usageHead)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, usageTail)
+}
+
+// parseFlags parses args; errors are usageErrors, or flag.ErrHelp for -h
+// and -help.
+func parseFlags(args []string) (*options, *flag.FlagSet, error) {
+	o := &options{}
+	fs := newFlagSet(o)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, fs, flag.ErrHelp
+		}
+		return nil, fs, &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return nil, fs, &usageError{msg: fmt.Sprintf("unexpected argument %q (quote the -title or -body text)", fs.Arg(0))}
+	}
+	if o.timeout < 0 {
+		return nil, fs, badFlag("timeout", "negative")
+	}
+	if o.dryRun && o.check {
+		return nil, fs, &usageError{msg: "-dry-run and -check: use one"}
+	}
+	return o, fs, nil
+}
+
+// update builds the Update the flags describe. now is the time -next is
+// relative to; stdin is read for "-body -".
+func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, error) {
+	u := broadcast.Update{ID: o.id, IncidentID: o.incident, Title: o.title, URL: o.url,
+		Status: broadcast.Status(o.status), Impact: broadcast.Impact(o.impact)}
+	if strings.TrimSpace(o.title) == "" {
+		return u, badFlag("title", "missing")
+	}
+	if o.status == "" {
+		return u, badFlag("status", "missing (want %s)", strings.Join(statusNames, ", "))
+	}
+	if !u.Status.Valid() {
+		return u, badFlag("status", "unknown value %q (want %s)", o.status, strings.Join(statusNames, ", "))
+	}
+	if o.impact != "" && !u.Impact.Valid() {
+		return u, badFlag("impact", "unknown value %q (want %s)", o.impact, strings.Join(impactNames, ", "))
+	}
+	var err error
+	if u.Body, err = readBody(o.body, stdin); err != nil {
+		return u, err
+	}
+	if u.Components, err = parseComponents(o.components); err != nil {
+		return u, err
+	}
+	if u.Overrides, err = parseOverrides(o.overrides); err != nil {
+		return u, err
+	}
+	if o.next != "" {
+		if u.NextUpdate, err = parseNext(o.next, now); err != nil {
+			return u, err
+		}
+	}
+	if err := u.Validate(); err != nil {
+		return u, validationError(err)
+	}
+	return u, nil
+}
+
+// maxStdin bounds "-body -": the longest body, 4 bytes a character.
+const maxStdin = 4 * broadcast.MaxBodyLength
+
+func readBody(v string, stdin io.Reader) (string, error) {
+	if v != "-" {
+		return v, nil
+	}
+	if stdin == nil {
+		return "", badFlag("body", "no standard input")
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, maxStdin+1))
+	if err != nil {
+		return "", badFlag("body", "read standard input: %v", err)
+	}
+	if len(data) > maxStdin {
+		return "", badFlag("body", "standard input longer than %d bytes", maxStdin)
+	}
+	if !utf8.Valid(data) {
+		return "", badFlag("body", "standard input is not UTF-8 text")
+	}
+	return strings.TrimRight(string(data), "\r\n"), nil
+}
+
+func parseComponents(list []string) ([]broadcast.Component, error) {
+	var out []broadcast.Component
+	for _, s := range list {
+		i := strings.LastIndexByte(s, '=')
+		if i < 0 {
+			return nil, badFlag("component", "%q: want NAME=STATUS, as CDN=major_outage", s)
+		}
+		c := broadcast.Component{Name: strings.TrimSpace(s[:i]), Status: broadcast.ComponentStatus(strings.TrimSpace(s[i+1:]))}
+		if c.Name == "" {
+			return nil, badFlag("component", "%q: missing name", s)
+		}
+		if !c.Status.Valid() {
+			return nil, badFlag("component", "%q: unknown status %q (want %s)", s, c.Status, strings.Join(componentNames, ", "))
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func parseOverrides(list []string) (map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(list))
+	for _, s := range list {
+		name, text, ok := strings.Cut(s, "=")
+		name = strings.TrimSpace(name)
+		switch {
+		case !ok || name == "":
+			return nil, badFlag("override", "%q: want CHANNEL=TEXT, as x=Short text for X", s)
+		case strings.TrimSpace(text) == "":
+			return nil, badFlag("override", "%s: empty text", name)
+		}
+		if _, dup := out[name]; dup {
+			return nil, badFlag("override", "%s: given twice", name)
+		}
+		out[name] = text
+	}
+	return out, nil
+}
+
+// parseNext reads -next: "+30m", a clock time "14:30" in now's time zone
+// (today, or tomorrow when it has passed), or RFC 3339. The result is UTC.
+func parseNext(s string, now time.Time) (time.Time, error) {
+	if rest, ok := strings.CutPrefix(s, "+"); ok {
+		d, err := time.ParseDuration(rest)
+		if err != nil || d <= 0 {
+			return time.Time{}, badFlag("next", "%q: want a positive duration after +, as +30m or +1h30m", s)
+		}
+		return now.Add(d).UTC().Truncate(time.Second), nil
+	}
+	if c, err := time.Parse("15:04", s); err == nil {
+		y, m, d := now.Date()
+		t := time.Date(y, m, d, c.Hour(), c.Minute(), 0, 0, now.Location())
+		if !t.After(now) {
+			t = time.Date(y, m, d+1, c.Hour(), c.Minute(), 0, 0, now.Location())
+		}
+		return t.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, badFlag("next", "%q: want +DURATION (+30m), a local clock time (14:30) or RFC 3339 (2025-01-02T15:04:05Z)", s)
+	}
+	if !t.After(now) {
+		return time.Time{}, badFlag("next", "%q: in the past", s)
+	}
+	return t.UTC(), nil
+}
+
+// updateFlags names the flag of each Update field, for Validate's errors.
+var updateFlags = map[string]string{
+	"ID": "id", "IncidentID": "incident", "Title": "title", "Status": "status", "Impact": "impact",
+	"Body": "body", "URL": "url", "Components": "component", "Overrides": "override",
+}
+
+// validationError turns "broadcast: invalid update: Title: missing" into
+// "-title: missing".
+func validationError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), broadcast.ErrInvalidUpdate.Error()+": ")
+	field, rest, ok := strings.Cut(msg, ": ")
+	if !ok {
+		return &usageError{msg: msg}
+	}
+	base, _, _ := strings.Cut(field, "[")
+	if name, ok := updateFlags[base]; ok {
+		return badFlag(name, "%s", rest)
+	}
+	return &usageError{msg: msg}
+}

@@ -1,0 +1,168 @@
+// Command announce sends one incident update to every configured channel —
+// the console, webhooks, e-mail, X, IRC — with retries, live progress and a
+// summary.
+//
+// Usage:
+//
+//	go run ./examples/announce -title "Elevated CDN errors" -status investigating \
+//	    -impact major -body "Some requests fail in Europe." -component CDN=major_outage -next +30m
+//
+// Without -config it prints the update on standard output (the console
+// channel). With -config FILE it reads a YAML file of channels (see
+// outagecast.sample.yaml next to this file); values may be ${ENV} or
+// ${ENV:-default}, so secrets stay in the environment and never show in
+// output or errors.
+//
+// Modes:
+//
+//   - default: send. Progress goes to standard error, one line per channel
+//     (redrawn in place on a terminal no console channel writes to; -quiet
+//     for none), then a summary table goes to standard output: channel,
+//     outcome (delivered, skipped, failed, interrupted, timed out),
+//     attempts, time and link. -json prints it as JSON instead, and moves
+//     console channels to standard error so that standard output is JSON
+//     only.
+//   - -dry-run: print each channel's text with its length against the
+//     channel's limit ("x: 143/280 weighted characters"); send nothing.
+//   - -check: verify each channel's credentials and reachability without
+//     posting, for channels that can.
+//
+// With -state FILE (or "state:" in the configuration) a durable store
+// remembers what was delivered: a later update of the same incident
+// (-incident) threads under the earlier posts, and running the same update
+// again sends nothing twice ("skipped (already delivered)").
+//
+// -next takes "+30m", a clock time "14:30" in the local time zone (today,
+// or tomorrow when it has passed) or an RFC 3339 time; messages show it in
+// UTC.
+//
+// Interrupting (Ctrl-C, SIGTERM) stops retries at once; what was delivered
+// is reported and remembered. A second Ctrl-C ends the program immediately.
+// -timeout bounds the whole run the same way.
+//
+// Exit status: 0 when every channel delivered or had already, 1 when any
+// channel failed or the run was interrupted (or, with -check, a check
+// failed), 2 on bad flags, a bad update or a bad configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal ends the program at once
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// run is the program: it parses args, sends (or previews, or checks) and
+// returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, fs, err := parseFlags(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout, fs)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "announce: %v\nRun announce -help for usage.\n", err)
+		return exitUsage
+	}
+	// Console channels and the progress display write concurrently, maybe
+	// to one writer: serialize them.
+	var mu sync.Mutex
+	a := &app{opts: o, stdin: stdin,
+		stdout: &syncWriter{mu: &mu, w: stdout}, stderr: &syncWriter{mu: &mu, w: stderr},
+		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr),
+		hide: func(s string) string { return s }}
+	return a.run(ctx)
+}
+
+// syncWriter serializes writes to w through mu.
+type syncWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// app is one run of the program.
+type app struct {
+	opts   *options
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	ttyOut bool                // standard output is a terminal
+	ttyErr bool                // standard error is a terminal
+	hide   func(string) string // hides values taken from the environment
+}
+
+func (a *app) run(ctx context.Context) int {
+	var u broadcast.Update
+	if !a.opts.check {
+		var err error
+		if u, err = a.opts.update(a.stdin, time.Now()); err != nil {
+			return a.fail(exitUsage, err)
+		}
+	}
+	cfg, err := a.load()
+	if err != nil {
+		return a.fail(exitUsage, err)
+	}
+	if a.opts.check {
+		return a.check(ctx, cfg)
+	}
+	if err := checkOverrides(u.Overrides, cfg.Channels); err != nil {
+		return a.fail(exitUsage, err)
+	}
+	if a.opts.dryRun {
+		return a.preview(cfg, u)
+	}
+	code := a.send(ctx, cfg, u)
+	if a.opts.config == "" {
+		a.note("no -config: the update went to the console (standard output) only.")
+		a.note("to post for real, copy %s, fill it in and pass -config FILE", sampleConfig)
+		a.note("(try it first with -dry-run and -check).")
+	}
+	return code
+}
+
+// fail prints err, its secrets hidden, and returns code.
+func (a *app) fail(code int, err error) int {
+	fmt.Fprintf(a.stderr, "announce: %s\n", a.hide(err.Error()))
+	if code == exitUsage {
+		fmt.Fprintln(a.stderr, "Run announce -help for usage.")
+	}
+	return code
+}
+
+// note prints a hint on standard error, unless -quiet.
+func (a *app) note(format string, args ...any) {
+	if !a.opts.quiet {
+		fmt.Fprintf(a.stderr, "announce: "+format+"\n", args...)
+	}
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/config"
+)
+
+// defaultCheckTimeout bounds each channel's check when -timeout is not set.
+const defaultCheckTimeout = 30 * time.Second
+
+// preview prints what each channel would send (-dry-run).
+func (a *app) preview(cfg *config.Config, u broadcast.Update) int {
+	b, err := broadcast.New(cfg.Channels, cfg.Options())
+	if err != nil {
+		return a.fail(exitUsage, err)
+	}
+	defer b.Close()
+	previews, err := b.Preview(u)
+	if err != nil {
+		return a.fail(exitUsage, err)
+	}
+	byName := make(map[string]broadcast.Preview, len(previews))
+	for _, p := range previews {
+		byName[p.Channel] = p
+	}
+	if a.opts.json {
+		return a.previewJSON(previews)
+	}
+	for i, name := range b.Channels() {
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		p, ok := byName[name]
+		if !ok {
+			fmt.Fprintf(a.stdout, "--- %s: no preview (the channel cannot render without sending)\n", name)
+			continue
+		}
+		printPreview(a.stdout, p)
+	}
+	return exitOK
+}
+
+func printPreview(w io.Writer, p broadcast.Preview) {
+	unit := p.Unit
+	if unit == "" {
+		unit = "characters"
+	}
+	switch {
+	case p.Limit <= 0:
+		fmt.Fprintf(w, "--- %s: %d %s\n", p.Channel, p.Length, unit)
+	case p.Length > p.Limit:
+		fmt.Fprintf(w, "--- %s: %d/%d %s: OVER THE LIMIT by %d\n", p.Channel, p.Length, p.Limit, unit, p.Length-p.Limit)
+	default:
+		fmt.Fprintf(w, "--- %s: %d/%d %s\n", p.Channel, p.Length, p.Limit, unit)
+	}
+	if p.Subject != "" {
+		fmt.Fprintf(w, "Subject: %s\n\n", p.Subject)
+	}
+	fmt.Fprintln(w, p.Text)
+}
+
+type jsonPreview struct {
+	broadcast.Preview
+	Over bool `json:"over_limit"`
+}
+
+func (a *app) previewJSON(previews []broadcast.Preview) int {
+	out := make([]jsonPreview, len(previews))
+	for i, p := range previews {
+		out[i] = jsonPreview{Preview: p, Over: p.Limit > 0 && p.Length > p.Limit}
+	}
+	if err := writeJSON(a.stdout, out); err != nil {
+		return a.fail(exitFailed, err)
+	}
+	return exitOK
+}
+
+// checkResult is one channel's -check outcome.
+type checkResult struct {
+	Channel string `json:"channel"`
+	Outcome string `json:"outcome"` // ok, failed, unsupported
+	Error   string `json:"error,omitempty"`
+}
+
+// check verifies every channel that implements broadcast.Checker (-check).
+func (a *app) check(ctx context.Context, cfg *config.Config) int {
+	timeout := a.opts.timeout
+	if timeout == 0 {
+		timeout = defaultCheckTimeout
+	}
+	results := make([]checkResult, len(cfg.Channels))
+	var wg sync.WaitGroup
+	for i, ch := range cfg.Channels {
+		wg.Go(func() { results[i] = a.checkOne(ctx, ch, timeout) })
+	}
+	wg.Wait()
+	closeAll(cfg.Channels)
+	code := exitOK
+	for _, r := range results {
+		if r.Outcome == "failed" {
+			code = exitFailed
+		}
+	}
+	if a.opts.json {
+		if err := writeJSON(a.stdout, results); err != nil {
+			return a.fail(exitFailed, err)
+		}
+		return code
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHANNEL\tCHECK\tDETAIL")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, r.Outcome, r.Error)
+	}
+	tw.Flush()
+	return code
+}
+
+func (a *app) checkOne(ctx context.Context, ch broadcast.Channel, timeout time.Duration) checkResult {
+	r := checkResult{Channel: ch.Name()}
+	c, ok := ch.(broadcast.Checker)
+	if !ok {
+		r.Outcome, r.Error = "unsupported", "cannot be checked without posting"
+		return r
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := c.Check(cctx); err != nil {
+		r.Outcome, r.Error = "failed", oneLine(a.hide(err.Error()))
+		return r
+	}
+	r.Outcome = "ok"
+	return r
+}
+
+// closeAll closes the channels that hold connections.
+func closeAll(chans []broadcast.Channel) {
+	for _, ch := range chans {
+		if c, ok := ch.(io.Closer); ok {
+			c.Close()
+		}
+	}
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// progress shows each channel's delivery on standard error as the
+// Broadcaster reports it: on a terminal one line per channel, redrawn in
+// place; otherwise one plain line per event.
+type progress struct {
+	mu     sync.Mutex
+	w      io.Writer
+	live   bool // redraw in place
+	width  int  // of the terminal, for cutting lines
+	hide   func(string) string
+	names  []string
+	index  map[string]int
+	states []string
+	pad    int
+	drawn  bool
+}
+
+func newProgress(w io.Writer, live bool, names []string, hide func(string) string) *progress {
+	p := &progress{w: w, live: live, width: termWidth(), hide: hide, names: names,
+		index: make(map[string]int, len(names)), states: make([]string, len(names))}
+	for i, n := range names {
+		p.index[n] = i
+		p.states[i] = "waiting"
+		p.pad = max(p.pad, utf8.RuneCountInString(n))
+	}
+	return p
+}
+
+// isTerminal reports whether w is a character device, as a terminal is.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func termWidth() int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 20 {
+		return n
+	}
+	return 80
+}
+
+// event is the Broadcaster's OnEvent hook.
+func (p *progress) event(e broadcast.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i, ok := p.index[e.Channel]
+	if !ok {
+		return
+	}
+	p.states[i] = describe(e, p.hide)
+	if !p.live {
+		fmt.Fprintf(p.w, "%s: %s\n", e.Channel, p.states[i])
+		return
+	}
+	if !p.drawn {
+		p.begin()
+		return
+	}
+	up := len(p.names) - i
+	// Up to the channel's line, clear it, write it, back down.
+	fmt.Fprintf(p.w, "\x1b[%dA\r\x1b[2K%s\x1b[%dB\r", up, p.line(i), up)
+}
+
+// begin draws every channel's line, in live mode.
+func (p *progress) begin() {
+	if !p.live || p.drawn {
+		return
+	}
+	p.drawn = true
+	for i := range p.names {
+		fmt.Fprintf(p.w, "%s\n", p.line(i))
+	}
+}
+
+func (p *progress) line(i int) string {
+	s := fmt.Sprintf("  %-*s  %s", p.pad, p.names[i], p.states[i])
+	return cut(s, p.width-1)
+}
+
+// describe says what an event means for its channel, in one line.
+func describe(e broadcast.Event, hide func(string) string) string {
+	switch e.Kind {
+	case broadcast.EventAttempt:
+		if e.Attempt > 1 {
+			return fmt.Sprintf("sending (attempt %d)", e.Attempt)
+		}
+		return "sending"
+	case broadcast.EventRetry:
+		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), oneLine(hide(errText(e.Err))))
+	case broadcast.EventDelivered:
+		s := "delivered"
+		if e.Attempt > 1 {
+			s += fmt.Sprintf(" (attempt %d)", e.Attempt)
+		}
+		if e.Receipt.URL != "" {
+			s += " " + e.Receipt.URL
+		}
+		return s
+	case broadcast.EventSkipped:
+		return "skipped (already delivered)"
+	case broadcast.EventFailed:
+		if errors.Is(e.Err, context.Canceled) {
+			return fmt.Sprintf("interrupted after %d %s", e.Attempt, plural(e.Attempt, "attempt"))
+		}
+		return fmt.Sprintf("failed after %d %s: %s", e.Attempt, plural(e.Attempt, "attempt"),
+			oneLine(hide(errText(e.Err))))
+	}
+	return string(e.Kind)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	return err.Error()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// oneLine collapses white space, line breaks included, so that an error
+// with a response body stays on its line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cut shortens s to n characters, ending in "…".
+func cut(s string, n int) string {
+	if n < 2 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// formatDuration rounds d for people: "2s", "1.5s", "250ms", "1m30s",
+// "<1ms".
+func formatDuration(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond).String()
+	case d > 0:
+		return "<1ms"
+	}
+	return "0s"
+}

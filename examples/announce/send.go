@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/config"
+)
+
+// send delivers u through every channel of cfg and prints the outcome.
+func (a *app) send(ctx context.Context, cfg *config.Config, u broadcast.Update) int {
+	store, err := a.openStore(cfg)
+	if err != nil {
+		return a.fail(exitFailed, err)
+	}
+	opts := cfg.Options()
+	if store != nil {
+		defer store.Close()
+		opts.Store = store
+	}
+	prog := a.progress(cfg)
+	if prog != nil {
+		opts.OnEvent = prog.event
+	}
+	b, err := broadcast.New(cfg.Channels, opts)
+	if err != nil {
+		return a.fail(exitUsage, err)
+	}
+	if a.opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.opts.timeout)
+		defer cancel()
+	}
+	if prog != nil {
+		prog.begin()
+	}
+	rep, sendErr := b.Send(ctx, u)
+	if err := b.Close(); err != nil {
+		a.note("%s", a.hide(err.Error()))
+	}
+	if rep == nil {
+		code := exitFailed
+		if errors.Is(sendErr, broadcast.ErrInvalidUpdate) {
+			code = exitUsage
+		}
+		return a.fail(code, sendErr)
+	}
+	if cfg.WritesTo(a.stdout) && !a.opts.json {
+		fmt.Fprintln(a.stdout) // a blank line between the console's output and the table
+	}
+	return a.report(ctx, rep, sendErr)
+}
+
+// report prints the summary and returns the exit code.
+func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) int {
+	s := summary{rep: rep, stopped: ctx.Err(), hide: a.hide}
+	var err error
+	if a.opts.json {
+		err = s.printJSON(a.stdout)
+	} else {
+		err = s.printTable(a.stdout)
+	}
+	if err != nil {
+		return a.fail(exitFailed, fmt.Errorf("write summary: %w", err))
+	}
+	s.printFailures(a.stderr)
+	switch {
+	case sendErr == nil:
+		return exitOK
+	case errors.Is(s.stopped, context.DeadlineExceeded):
+		a.note("gave up after -timeout %s", a.opts.timeout)
+	case s.stopped != nil:
+		a.note("interrupted")
+	}
+	return exitFailed
+}
+
+// progress returns the live display, or nil with -quiet. Lines are redrawn
+// in place only on a terminal that no console channel writes to: its
+// output would move the lines being redrawn.
+func (a *app) progress(cfg *config.Config) *progress {
+	if a.opts.quiet {
+		return nil
+	}
+	live := a.ttyErr && !cfg.WritesTo(a.stderr) && !(a.ttyOut && cfg.WritesTo(a.stdout))
+	return newProgress(a.stderr, live, channelNames(cfg.Channels), a.hide)
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/config"
+)
+
+// TestSampleConfig loads the shipped sample, so that it never rots.
+func TestSampleConfig(t *testing.T) {
+	vars := map[string]string{}
+	for _, k := range []string{"WEBHOOK_SECRET", "SUBSCRIBER_A_SECRET", "SUBSCRIBER_B_SECRET"} {
+		vars[k] = testSecret
+	}
+	for _, k := range []string{"SMTP_USERNAME", "SMTP_PASSWORD", "X_CONSUMER_KEY", "X_CONSUMER_SECRET",
+		"X_ACCESS_TOKEN", "X_ACCESS_SECRET", "IRC_SASL_PASSWORD", "IRC_OPS_KEY"} {
+		vars[k] = "sample-" + strings.ToLower(k)
+	}
+	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	cfg, err := config.Load("outagecast.sample.yaml", config.Options{LookupEnv: lookup, Stdout: io.Discard})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"console", "status-webhook", "subscribers", "email", "x", "irc"}, channelNames(cfg.Channels))
+	assert.Equal(t, "outagecast.db", cfg.State)
+
+	delete(vars, "SMTP_PASSWORD")
+	_, err = config.Load("outagecast.sample.yaml", config.Options{LookupEnv: lookup, Stdout: io.Discard})
+	require.ErrorContains(t, err, "environment variable SMTP_PASSWORD is not set")
+}
+
+func TestParseNext(t *testing.T) {
+	zone := time.FixedZone("CET", 3600)
+	now := time.Date(2025, 3, 10, 13, 0, 0, 0, zone) // 12:00 UTC
+	tests := []struct {
+		in   string
+		want time.Time
+		err  string
+	}{
+		{in: "+30m", want: time.Date(2025, 3, 10, 12, 30, 0, 0, time.UTC)},
+		{in: "+1h30m", want: time.Date(2025, 3, 10, 13, 30, 0, 0, time.UTC)},
+		{in: "14:30", want: time.Date(2025, 3, 10, 13, 30, 0, 0, time.UTC)},
+		{in: "9:15", want: time.Date(2025, 3, 11, 8, 15, 0, 0, time.UTC)}, // passed: tomorrow
+		{in: "13:00", want: time.Date(2025, 3, 11, 12, 0, 0, 0, time.UTC)},
+		{in: "2025-03-10T18:00:00+02:00", want: time.Date(2025, 3, 10, 16, 0, 0, 0, time.UTC)},
+		{in: "+0s", err: "want a positive duration"},
+		{in: "+-5m", err: "want a positive duration"},
+		{in: "30m", err: "want +DURATION"},
+		{in: "25:00", err: "want +DURATION"},
+		{in: "2024-01-01T00:00:00Z", err: "in the past"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseNext(tt.in, now)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				assert.ErrorContains(t, err, "-next: ")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, time.UTC, got.Location())
+		})
+	}
+}
+
+func TestUpdateFromFlags(t *testing.T) {
+	o := &options{title: "CDN", status: "identified", impact: "minor", body: "-",
+		components: listFlag{"CDN=partial_outage", "API (EU) = degraded_performance"},
+		overrides:  listFlag{"x=Short = sweet"}, incident: "inc", id: "upd"}
+	u, err := o.update(strings.NewReader("line one\nline two\n\n"), time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, broadcast.Update{ID: "upd", IncidentID: "inc", Title: "CDN", Status: broadcast.StatusIdentified,
+		Impact: broadcast.ImpactMinor, Body: "line one\nline two",
+		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage},
+			{Name: "API (EU)", Status: broadcast.ComponentDegraded}},
+		Overrides: map[string]string{"x": "Short = sweet"}}, u)
+
+	o.body = "-"
+	_, err = o.update(strings.NewReader("\xff\xfe"), time.Now())
+	require.ErrorContains(t, err, "-body: standard input is not UTF-8 text")
+
+	o.body, o.title = "", strings.Repeat("t", 300)
+	_, err = o.update(nil, time.Now())
+	require.ErrorContains(t, err, "-title: 300 characters, more than 255")
+
+	o.title, o.overrides = "CDN", listFlag{"x=a", "x=b"}
+	_, err = o.update(nil, time.Now())
+	require.ErrorContains(t, err, "-override: x: given twice")
+}
+
+func TestProgressPlain(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w, false, []string{"x", "hooks"}, strings.ToUpper)
+	p.begin()
+	for _, e := range []broadcast.Event{
+		{Kind: broadcast.EventAttempt, Channel: "x", Attempt: 1},
+		{Kind: broadcast.EventRetry, Channel: "x", Attempt: 1, Delay: 2 * time.Second, Err: errors.New("503 service\nunavailable")},
+		{Kind: broadcast.EventAttempt, Channel: "x", Attempt: 2},
+		{Kind: broadcast.EventDelivered, Channel: "x", Attempt: 2, Receipt: broadcast.Receipt{URL: "https://x.com/i/web/status/1"}},
+		{Kind: broadcast.EventSkipped, Channel: "hooks"},
+		{Kind: broadcast.EventFailed, Channel: "other", Attempt: 1, Err: errors.New("not ours")},
+	} {
+		p.event(e)
+	}
+	assert.Equal(t, `x: sending
+x: retrying in 2s: 503 SERVICE UNAVAILABLE
+x: sending (attempt 2)
+x: delivered (attempt 2) https://x.com/i/web/status/1
+hooks: skipped (already delivered)
+`, w.String())
+}
+
+func TestProgressLive(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w, true, []string{"x", "hooks"}, func(s string) string { return s })
+	p.begin()
+	assert.Equal(t, "  x      waiting\n  hooks  waiting\n", w.String())
+	w.Reset()
+	p.event(broadcast.Event{Kind: broadcast.EventFailed, Channel: "x", Attempt: 3, Err: errors.New("401 Unauthorized")})
+	// Up two lines to x's, clear it, rewrite it, down two lines again.
+	assert.Equal(t, "\x1b[2A\r\x1b[2K  x      failed after 3 attempts: 401 Unauthorized\x1b[2B\r", w.String())
+}
+
+func TestFormatDuration(t *testing.T) {
+	for in, want := range map[time.Duration]string{
+		0: "0s", 300 * time.Microsecond: "<1ms", 250*time.Millisecond + 300*time.Microsecond: "250ms",
+		1549 * time.Millisecond: "1.5s", 90*time.Second + 400*time.Millisecond: "1m30s",
+	} {
+		assert.Equal(t, want, formatDuration(in))
+	}
+}
+
+func TestCut(t *testing.T) {
+	assert.Equal(t, "héllo", cut("héllo", 5))
+	assert.Equal(t, "hé…", cut("héllo", 3))
+}

@@ -1,0 +1,234 @@
+package config_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/config"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// env is a fixed environment for tests.
+func env(vars map[string]string) config.LookupEnv {
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+}
+
+const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+func parse(t *testing.T, yaml string, vars map[string]string) (*config.Config, *bytes.Buffer, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cfg, err := config.Parse("test.yaml", t.TempDir(), []byte(yaml),
+		config.Options{LookupEnv: env(vars), Stdout: &out, Stderr: &out})
+	return cfg, &out, err
+}
+
+func TestParse(t *testing.T) {
+	cfg, _, err := parse(t, `
+state: state.db
+attempt_timeout: 5s
+retry: {max_attempts: 3, initial_interval: 10ms, max_interval: 1s, max_elapsed: 1m}
+channels:
+  - type: console
+  - type: webhook
+    name: hooks
+    url: ${HOOK_URL:-https://hooks.example.com/in}
+    secret: ${HOOK_SECRET}
+  - type: email
+    host: localhost
+    port: ${SMTP_PORT}
+    tls: plaintext
+    from: status@example.com
+    to: [a@example.com]
+`, map[string]string{"HOOK_SECRET": secret, "SMTP_PORT": "1025"})
+	require.NoError(t, err)
+	names := make([]string, len(cfg.Channels))
+	for i, ch := range cfg.Channels {
+		names[i] = ch.Name()
+	}
+	assert.Equal(t, []string{"console", "hooks", "email"}, names, "a name defaults to the type")
+	assert.Equal(t, broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 10 * time.Millisecond,
+		MaxInterval: time.Second, MaxElapsed: time.Minute}, cfg.Retry)
+	assert.Equal(t, 5*time.Second, cfg.Options().AttemptTimeout)
+	assert.True(t, filepath.IsAbs(cfg.State) && filepath.Base(cfg.State) == "state.db",
+		"state is relative to the file's directory: %s", cfg.State)
+	assert.Equal(t, "key ${HOOK_SECRET}", cfg.Hide("key "+secret))
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       string
+	}{
+		{"unknown top-level key", "chanels: []\n", `test.yaml:1: unknown key "chanels" (known: attempt_timeout, channels, retry, state, templates)`},
+		{"unknown channel key names line and channel", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secrt: x\n",
+			`test.yaml:4: channels[0]: unknown key "secrt"`},
+		{"unknown nested key", "channels:\n  - type: webhook\n    endpoints:\n      - url: https://h.example.com\n        sekret: x\n",
+			`test.yaml:5: channels[0].endpoints[0]: unknown key "sekret"`},
+		{"unknown retry key", "retry:\n  attempts: 3\nchannels: [{type: console}]\n", `test.yaml:2: retry: unknown key "attempts"`},
+		{"key of another channel type", "channels:\n  - type: console\n    url: https://h.example.com\n", `test.yaml:3: channels[0]: unknown key "url"`},
+		{"missing type", "channels:\n  - name: a\n", `test.yaml:2: channels[0]: type: missing (one of console, email, irc, twitter, webhook, x)`},
+		{"unknown type", "channels:\n  - type: slack\n", `channels[0]: type: unknown value "slack"`},
+		{"no channels", "state: x.db\n", "channels: none configured"},
+		{"empty file", "", "empty file"},
+		{"not YAML", "channels: [\n", "test.yaml:1: did not find expected node content"},
+		{"wrong value type", "channels:\n  - type: email\n    port: many\n", "test.yaml:3: cannot unmarshal !!str `many` into int"},
+		{"bad duration", "attempt_timeout: soon\nchannels: [{type: console}]\n", "test.yaml:1: cannot unmarshal !!str `soon` into time.Duration"},
+		{"duplicate key", "channels: []\nchannels: []\n", `test.yaml:2: mapping key "channels" already defined at line 1`},
+		{"negative duration", "attempt_timeout: -1s\nchannels: [{type: console}]\n", "attempt_timeout: negative"},
+		{"missing variable", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secret: ${NOPE}\n",
+			"test.yaml:4: ${NOPE}: environment variable NOPE is not set"},
+		{"unterminated reference", "channels:\n  - type: console\n    name: ${OOPS\n", "test.yaml:3: unterminated"},
+		{"bad variable name", "channels:\n  - type: console\n    name: ${1X}\n", "invalid environment variable name"},
+		{"channel refused by its package", "channels:\n  - type: webhook\n    name: hooks\n    url: ftp://h.example.com\n    secret: x\n",
+			`test.yaml:2: channels[0] (webhook "hooks"): webhook: Config.URL:`},
+		{"duplicate names", "channels:\n  - type: console\n  - type: console\n", `channels[1]: name "console": already used by channels[0]`},
+		{"unknown console output", "channels:\n  - type: console\n    output: printer\n", `output: unknown value "printer"`},
+		{"unknown email tls", "channels:\n  - type: email\n    host: h\n    tls: maybe\n", `tls: unknown value "maybe"`},
+		{"channel not a mapping", "channels:\n  - console\n", "test.yaml:2: channels[0]: want a mapping"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	vars := map[string]string{"NAME": "ops", "EMPTY": "", "PORT": "1025"}
+	tests := []struct{ in, want string }{
+		{"${NAME}", "ops"},
+		{"pre-${NAME}-post", "pre-ops-post"},
+		{"${MISSING:-dflt}", "dflt"},
+		{"${EMPTY:-dflt}", "dflt"},
+		{"$${NAME}", "${NAME}"},
+		{"a$b", "a$b"},
+		{"'${NAME} and ${PORT}'", "ops and 1025"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			cfg, out, err := parse(t, "channels:\n  - type: console\n    name: "+tt.in+"\n", vars)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.Channels[0].Name())
+			assert.Empty(t, out.String())
+		})
+	}
+}
+
+func TestSecretsNeverInErrors(t *testing.T) {
+	const password = "correct-horse-battery-staple"
+	tests := []struct{ name, yaml string }{
+		{"decode error quoting the value", "channels:\n  - type: email\n    port: ${SMTP_PASSWORD}\n"},
+		{"package error quoting the value", "channels:\n  - type: email\n    host: smtp.example.com\n    from: ${SMTP_PASSWORD}\n    to: [a@example.com]\n"},
+		{"webhook secret", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secret: ${SMTP_PASSWORD}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PASSWORD": password})
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), password)
+			assert.NotContains(t, err.Error(), password[:12])
+		})
+	}
+}
+
+func TestAnchorsAndMergeKeys(t *testing.T) {
+	cfg, out, err := parse(t, `
+channels:
+  - &screen
+    type: console
+    template: short
+  - <<: *screen
+    name: second
+`, nil)
+	require.NoError(t, err)
+	require.Len(t, cfg.Channels, 2)
+	assert.Equal(t, "second", cfg.Channels[1].Name())
+	assert.True(t, cfg.WritesTo(out))
+
+	_, _, err = parse(t, "channels:\n  - &c {type: console, typo: 1}\n  - <<: *c\n    name: b\n", nil)
+	require.ErrorContains(t, err, `unknown key "typo"`)
+}
+
+func TestWritesTo(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cfg, err := config.Parse("test.yaml", ".", []byte("channels: [{type: console, output: stderr}]\n"),
+		config.Options{LookupEnv: env(nil), Stdout: &stdout, Stderr: &stderr})
+	require.NoError(t, err)
+	assert.True(t, cfg.WritesTo(&stderr))
+	assert.False(t, cfg.WritesTo(&stdout))
+}
+
+func TestCAFile(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	srv.Close()
+	dir := t.TempDir()
+	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ca.pem"), block, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "junk.pem"), []byte("junk"), 0o600))
+	entry := "channels:\n  - type: email\n    host: localhost\n    from: s@example.com\n    to: [a@example.com]\n    ca_file: "
+	for file, want := range map[string]string{"ca.pem": "", "junk.pem": "ca_file: junk.pem: no PEM certificate",
+		"missing.pem": "ca_file: open "} {
+		_, err := config.Parse("test.yaml", dir, []byte(entry+file+"\n"), config.Options{LookupEnv: env(nil)})
+		if want == "" {
+			assert.NoError(t, err)
+			continue
+		}
+		assert.ErrorContains(t, err, want)
+	}
+}
+
+func TestTemplatesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "text.tmpl"), []byte("CUSTOM {{.Title}}\n"), 0o600))
+	var out bytes.Buffer
+	cfg, err := config.Parse("test.yaml", dir, []byte("templates: .\nchannels: [{type: console}]\n"),
+		config.Options{LookupEnv: env(nil), Stdout: &out})
+	require.NoError(t, err)
+	b, err := broadcast.New(cfg.Channels, cfg.Options())
+	require.NoError(t, err)
+	_, err = b.Send(context.Background(), broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating})
+	require.NoError(t, err)
+	assert.Equal(t, "CUSTOM CDN errors\n", out.String())
+}
+
+func TestLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "outagecast.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("state: s.db\nchannels: [{type: console, output: stderr}]\n"), 0o600))
+	cfg, err := config.Load(path, config.Options{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(filepath.Dir(path), "s.db"), cfg.State)
+
+	_, err = config.Load(filepath.Join(t.TempDir(), "missing.yaml"), config.Options{})
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestDefault(t *testing.T) {
+	var out bytes.Buffer
+	cfg, err := config.Default(&out)
+	require.NoError(t, err)
+	require.Len(t, cfg.Channels, 1)
+	assert.Equal(t, "console", cfg.Channels[0].Name())
+	assert.Equal(t, "x", cfg.Hide("x"))
+	assert.True(t, cfg.WritesTo(&out))
+}

@@ -1,0 +1,61 @@
+// Command quickstart is the smallest complete outagecast program: it sends
+// one incident update to the console and, when OUTAGECAST_WEBHOOK_URL and
+// OUTAGECAST_WEBHOOK_SECRET are set, to that webhook too, each with
+// retries, and prints what happened.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/console"
+	"github.com/outagecast/outagecast/channels/webhook"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer) error {
+	screen, err := console.New(console.Config{Name: "console", Writer: w})
+	if err != nil {
+		return err
+	}
+	channels := []broadcast.Channel{screen}
+	if url := os.Getenv("OUTAGECAST_WEBHOOK_URL"); url != "" {
+		hook, err := webhook.New(webhook.Config{URL: url, Secret: webhook.Secret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))})
+		if err != nil {
+			return err
+		}
+		channels = append(channels, hook)
+	}
+
+	b, err := broadcast.New(channels, broadcast.Options{})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+
+	report, err := b.Send(ctx, broadcast.Update{
+		Title:      "Elevated error rates on the CDN",
+		Status:     broadcast.StatusInvestigating,
+		Impact:     broadcast.ImpactMajor,
+		Body:       "Some requests for static files fail in Europe. We are investigating.",
+		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}},
+		URL:        "https://status.example.com/incidents/cdn-errors",
+	})
+	if report != nil {
+		for _, r := range report.Results {
+			fmt.Fprintf(w, "%s: delivered=%t attempts=%d\n", r.Channel, r.Err == nil, r.Attempts)
+		}
+	}
+	return err
+}
