@@ -140,6 +140,7 @@ type Broadcaster struct {
 	logger   *slog.Logger // nil: discard
 	onEvent  func(Event)
 	eventMu  sync.Mutex
+	flights  flights
 
 	mu     sync.RWMutex
 	closed bool

@@ -21,6 +21,16 @@ func (b *Broadcaster) deliver(ctx context.Context, ch Channel, u Update) (res Re
 	// happened must be remembered.
 	keep := context.WithoutCancel(ctx)
 
+	// One delivery of an update per channel at a time in this Broadcaster:
+	// a concurrent Send of the same update waits, then finds it done.
+	fl, err := b.flights.lock(ctx, u.ID, name)
+	if err != nil {
+		res.Err = err
+		b.emit(ctx, Event{Kind: EventFailed, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID, Err: err})
+		return res
+	}
+	defer b.flights.unlock(u.ID, name, fl)
+
 	if done, err := b.store.Done(ctx, u.ID, name, ""); err != nil {
 		b.logStoreError(ctx, name, "read delivery mark", err)
 	} else if done {

@@ -190,3 +190,64 @@ func TestTargetsErrorText(t *testing.T) {
 	err := &broadcast.TargetsError{Failures: fs}
 	assert.EqualError(t, err, "5 targets failed permanently: 550 user 0 unknown; 550 user 1 unknown; 550 user 2 unknown; and 2 more")
 }
+
+func TestConcurrentSendsOfOneUpdateDeliverOnce(t *testing.T) {
+	release := make(chan struct{})
+	var calls sync.WaitGroup
+	n := 0
+	var mu sync.Mutex
+	ch := broadcast.ChannelFunc("slow", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		calls.Done()
+		<-release
+		return broadcast.Receipt{ID: "1"}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	calls.Add(1)
+	reps := make([]*broadcast.Report, 5)
+	var wg sync.WaitGroup
+	for i := range reps {
+		wg.Go(func() {
+			rep, err := b.Send(context.Background(), validUpdate())
+			assert.NoError(t, err)
+			reps[i] = rep
+		})
+	}
+	calls.Wait() // one delivery is under way; the others wait for it
+	close(release)
+	wg.Wait()
+	assert.Equal(t, 1, n, "delivered once")
+	skipped := 0
+	for _, rep := range reps {
+		if rep.Results[0].Skipped {
+			skipped++
+		}
+	}
+	assert.Equal(t, 4, skipped)
+}
+
+func TestWaitForConcurrentDeliveryHonoursContext(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	ch := broadcast.ChannelFunc("slow", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		close(started)
+		<-release
+		return broadcast.Receipt{}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = b.Send(context.Background(), validUpdate())
+	}()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err := b.Send(ctx, validUpdate())
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 0, rep.Results[0].Attempts)
+	close(release)
+	<-done
+}
