@@ -241,16 +241,18 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
 		Results: make([]Result, len(b.channels))}
 
+	fls := b.flights.join(u.ID, b.channels)
 	var wg sync.WaitGroup
 	for i := 1; i < len(b.channels); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep.Results[i] = b.deliver(ctx, b.channels[i], u)
+			rep.Results[i] = b.deliver(ctx, b.channels[i], fls[i], u)
 		}()
 	}
-	rep.Results[0] = b.deliver(ctx, b.channels[0], u)
+	rep.Results[0] = b.deliver(ctx, b.channels[0], fls[0], u)
 	wg.Wait()
+	b.flights.leave(u.ID, b.channels, fls)
 	rep.Finished = time.Now()
 
 	var errs []error

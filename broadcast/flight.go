@@ -22,41 +22,47 @@ type flight struct {
 	refs int           // deliveries running or waiting
 }
 
-// lock waits until no other delivery of update to channel runs, or ctx
-// ends. On success the caller must call unlock with the returned flight.
-func (f *flights) lock(ctx context.Context, update, channel string) (*flight, error) {
-	key := flightKey{update, channel}
+// join registers a delivery of update to each of channels, in one critical
+// section for the whole Send; leave undoes it once the deliveries ended.
+func (f *flights) join(update string, channels []Channel) []*flight {
+	fls := make([]*flight, len(channels))
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.m == nil {
 		f.m = make(map[flightKey]*flight)
 	}
-	fl := f.m[key]
-	if fl == nil {
-		fl = &flight{sem: make(chan struct{}, 1)}
-		f.m[key] = fl
+	for i, ch := range channels {
+		key := flightKey{update, ch.Name()}
+		fl := f.m[key]
+		if fl == nil {
+			fl = &flight{sem: make(chan struct{}, 1)}
+			f.m[key] = fl
+		}
+		fl.refs++
+		fls[i] = fl
 	}
-	fl.refs++
-	f.mu.Unlock()
-
-	select {
-	case fl.sem <- struct{}{}:
-		return fl, nil
-	case <-ctx.Done():
-		f.release(key, fl)
-		return nil, ctx.Err()
-	}
+	return fls
 }
 
-// unlock ends the delivery lock took.
-func (f *flights) unlock(update, channel string, fl *flight) {
-	<-fl.sem
-	f.release(flightKey{update, channel}, fl)
-}
-
-func (f *flights) release(key flightKey, fl *flight) {
+func (f *flights) leave(update string, channels []Channel, fls []*flight) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if fl.refs--; fl.refs == 0 {
-		delete(f.m, key)
+	for i, fl := range fls {
+		if fl.refs--; fl.refs == 0 {
+			delete(f.m, flightKey{update, channels[i].Name()})
+		}
 	}
 }
+
+// lock waits until no other delivery of the flight's update and channel
+// runs, or ctx ends; unlock ends the delivery.
+func (fl *flight) lock(ctx context.Context) error {
+	select {
+	case fl.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (fl *flight) unlock() { <-fl.sem }

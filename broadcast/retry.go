@@ -12,7 +12,7 @@ import (
 
 // deliver runs one channel's delivery of u: skip if the Store says it is
 // done, otherwise attempt, wait and retry within the RetryPolicy.
-func (b *Broadcaster) deliver(ctx context.Context, ch Channel, u Update) (res Result) {
+func (b *Broadcaster) deliver(ctx context.Context, ch Channel, fl *flight, u Update) (res Result) {
 	name := ch.Name()
 	res.Channel = name
 	start := time.Now()
@@ -23,13 +23,12 @@ func (b *Broadcaster) deliver(ctx context.Context, ch Channel, u Update) (res Re
 
 	// One delivery of an update per channel at a time in this Broadcaster:
 	// a concurrent Send of the same update waits, then finds it done.
-	fl, err := b.flights.lock(ctx, u.ID, name)
-	if err != nil {
+	if err := fl.lock(ctx); err != nil {
 		res.Err = err
 		b.emit(ctx, Event{Kind: EventFailed, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID, Err: err})
 		return res
 	}
-	defer b.flights.unlock(u.ID, name, fl)
+	defer fl.unlock()
 
 	if done, err := b.store.Done(ctx, u.ID, name, ""); err != nil {
 		b.logStoreError(ctx, name, "read delivery mark", err)
