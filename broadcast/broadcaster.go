@@ -12,7 +12,10 @@ import (
 )
 
 // RetryPolicy bounds one channel's retrying. The zero value of each field
-// means its default.
+// means its default. Waits start at InitialInterval and double after each
+// failed attempt, up to MaxInterval, each randomized by ±50% so that many
+// senders do not retry in step; a RetryAfter hint longer than the wait
+// replaces it.
 type RetryPolicy struct {
 	MaxAttempts     int           // attempts in all, including the first; default 6
 	InitialInterval time.Duration // wait before the first retry; default 1s
@@ -129,6 +132,10 @@ func (e *TargetsError) Error() string {
 
 // ErrClosed is returned by Send and Preview after Close.
 var ErrClosed = errors.New("broadcast: broadcaster closed")
+
+// ErrAttemptTimeout is wrapped by the error of an attempt that ran out of
+// Options.AttemptTimeout. Such an attempt is retried.
+var ErrAttemptTimeout = errors.New("attempt timed out")
 
 // Broadcaster sends updates to a fixed set of channels, each concurrently
 // and with its own retries. It is safe for concurrent use.
@@ -271,6 +278,11 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
 	u = u.WithDefaults(time.Now().UTC().Round(0))
 	var out []Preview
 	var errs []error
@@ -293,8 +305,9 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 }
 
 // Close closes every channel that implements io.Closer and makes later
-// Sends fail with ErrClosed. It waits for Sends under way. Calling it again
-// does nothing.
+// Sends fail with ErrClosed. It waits for Sends under way, retry waits
+// included: cancel their contexts first for a prompt shutdown. Calling it
+// again does nothing.
 func (b *Broadcaster) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -159,6 +159,7 @@ func TestRetryAfterBeyondMaxElapsedGivesUp(t *testing.T) {
 	d, ok := broadcast.RetryDelay(rep.Results[0].Err)
 	assert.True(t, ok)
 	assert.Equal(t, time.Hour, d)
+	assert.ErrorContains(t, err, "gave up: the next attempt would start after 1h0m0s, past what is left of RetryPolicy.MaxElapsed")
 }
 
 func TestCancelEndsRetryWait(t *testing.T) {
@@ -244,7 +245,8 @@ func TestAttemptTimeoutReported(t *testing.T) {
 		Retry: broadcast.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond}}, ch)
 	rep, err := b.Send(context.Background(), validUpdate())
 	require.Error(t, err)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, broadcast.ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not expire")
 	assert.ErrorContains(t, err, "attempt timed out after 5ms")
 	assert.Equal(t, 2, rep.Results[0].Attempts)
 }
@@ -431,30 +433,6 @@ func TestClose(t *testing.T) {
 	assert.Equal(t, int32(1), c.closed.Load())
 	_, err = b.Send(context.Background(), validUpdate())
 	assert.ErrorIs(t, err, broadcast.ErrClosed)
-}
-
-type previewer struct{ script }
-
-func (p *previewer) Preview(u broadcast.Update) (broadcast.Preview, error) {
-	if u.Status == broadcast.StatusResolved {
-		return broadcast.Preview{}, errors.New("cannot render")
-	}
-	return broadcast.Preview{Text: u.Title, Length: len(u.Title), Limit: 280}, nil
-}
-
-func TestPreview(t *testing.T) {
-	p := &previewer{script: script{name: "p"}}
-	b := newBroadcaster(t, broadcast.Options{}, p, &script{name: "no-preview"})
-	got, err := b.Preview(validUpdate())
-	require.NoError(t, err)
-	assert.Equal(t, []broadcast.Preview{{Channel: "p", Text: "Elevated CDN error rates", Length: 24, Limit: 280}}, got)
-	assert.Equal(t, 0, p.count(), "Preview sends nothing")
-
-	u := validUpdate()
-	u.Status = broadcast.StatusResolved
-	_, err = b.Preview(u)
-	assert.ErrorContains(t, err, "broadcast: preview p: cannot render")
-
-	_, err = b.Preview(broadcast.Update{})
-	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	_, err = b.Preview(validUpdate())
+	assert.ErrorIs(t, err, broadcast.ErrClosed)
 }

@@ -81,7 +81,9 @@ func (b *Broadcaster) deliver(ctx context.Context, ch Channel, fl *flight, u Upd
 		if d, ok := RetryDelay(err); ok {
 			delay = max(delay, d)
 		}
-		if time.Since(start)+delay > b.retry.MaxElapsed {
+		if left := b.retry.MaxElapsed - time.Since(start); delay > left {
+			res.Err = fmt.Errorf("gave up: the next attempt would start after %v, past what is left of RetryPolicy.MaxElapsed (%v); last attempt: %w",
+				delay.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), err)
 			break
 		}
 		b.emit(ctx, Event{Kind: EventRetry, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID,
@@ -109,7 +111,9 @@ func (b *Broadcaster) attempt(ctx context.Context, ch Channel, m Message) (rcpt 
 	rcpt, err = ch.Send(actx, m)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
-		err = fmt.Errorf("attempt timed out after %v: %w", b.timeout, err)
+		// Not %w: this is not the caller's deadline, and errors.Is must
+		// not say it is.
+		err = fmt.Errorf("%w after %v: %v", ErrAttemptTimeout, b.timeout, err)
 	}
 	return rcpt, err
 }
@@ -135,6 +139,8 @@ func (b *Broadcaster) newBackOff() *backoff.ExponentialBackOff {
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = b.retry.InitialInterval
 	bo.MaxInterval = b.retry.MaxInterval
+	bo.Multiplier = 2
+	bo.RandomizationFactor = 0.5
 	bo.MaxElapsedTime = 0 // deliver enforces MaxElapsed, RetryAfter waits included
 	bo.Reset()
 	return bo

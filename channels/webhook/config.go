@@ -1,67 +1,14 @@
 package webhook
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
-
-// Secret is a Standard Webhooks signing secret: "whsec_" followed by the
-// base64 of 24 to 64 random bytes. It prints as REDACTED.
-type Secret string
-
-// Secret sizes allowed by the Standard Webhooks specification, in bytes.
-const (
-	MinSecretBytes = 24
-	MaxSecretBytes = 64
-)
-
-const secretPrefix = "whsec_"
-
-// String returns REDACTED, or "" for an empty secret.
-func (s Secret) String() string {
-	if s == "" {
-		return ""
-	}
-	return httpx.Redacted
-}
-
-// GoString returns REDACTED in quotes, or "" in quotes for an empty secret.
-func (s Secret) GoString() string { return fmt.Sprintf("%q", s.String()) }
-
-// LogValue returns REDACTED, or "" for an empty secret.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// MarshalText returns REDACTED, so that encoding a configuration as JSON
-// or YAML never writes the secret out; decoding reads secrets as usual.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// key decodes the secret into the HMAC key.
-func (s Secret) key() ([]byte, error) {
-	b64, ok := strings.CutPrefix(string(s), secretPrefix)
-	if !ok {
-		return nil, errors.New("not a whsec_ secret")
-	}
-	key, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		key, err = base64.RawStdEncoding.DecodeString(b64)
-	}
-	if err != nil {
-		return nil, errors.New("whsec_ secret is not valid base64")
-	}
-	if len(key) < MinSecretBytes || len(key) > MaxSecretBytes {
-		return nil, fmt.Errorf("whsec_ secret decodes to %d bytes, want %d to %d",
-			len(key), MinSecretBytes, MaxSecretBytes)
-	}
-	return key, nil
-}
 
 // Endpoint is one receiver of the webhook.
 type Endpoint struct {
@@ -71,22 +18,7 @@ type Endpoint struct {
 	URL string
 	// Secret signs the deliveries to this endpoint. Required unless
 	// Config.AllowUnsigned is set.
-	Secret Secret
-}
-
-// String prints the endpoint with its URL redacted and its secret hidden.
-func (e Endpoint) String() string {
-	return fmt.Sprintf("{URL:%s Secret:%s}", httpx.RedactURL(e.URL), e.Secret)
-}
-
-// GoString is String in Go syntax.
-func (e Endpoint) GoString() string {
-	return fmt.Sprintf("webhook.Endpoint{URL:%q, Secret:%#v}", httpx.RedactURL(e.URL), e.Secret)
-}
-
-// LogValue logs the endpoint with its URL redacted and its secret hidden.
-func (e Endpoint) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", httpx.RedactURL(e.URL)), slog.Any("secret", e.Secret))
+	Secret string
 }
 
 // reserved are the headers Config.Headers cannot set: the signature's and
@@ -100,13 +32,15 @@ var reserved = map[string]bool{
 // endpoint is a validated Endpoint.
 type endpoint struct {
 	url    string
-	shown  string // url, redacted, for errors
-	target string // Ledger target: a hash of url, so no credential is stored
-	secret Secret
-	key    []byte // nil: unsigned
+	shown  string   // url, redacted, for errors
+	target string   // Ledger target: a hash of url, so no credential is stored
+	key    []byte   // nil: unsigned
+	hide   []string // what errors must not show: the secret, header credentials
 }
 
-// validate checks cfg and returns its endpoints and headers.
+// validate checks cfg and returns its endpoints and headers. Each endpoint
+// lists what errors must not show: its secret and the configured header
+// values (see credentials), in the forms receivers echo them.
 func (cfg Config) validate() ([]endpoint, http.Header, error) {
 	if cfg.Concurrency < 0 {
 		return nil, nil, errors.New("webhook: Config.Concurrency: negative")
@@ -121,6 +55,13 @@ func (cfg Config) validate() ([]endpoint, http.Header, error) {
 	h, err := cfg.headers()
 	if err != nil {
 		return nil, nil, err
+	}
+	var shared []string
+	for _, c := range credentials(cfg.Headers) {
+		shared = append(shared, redactionForms(c)...)
+	}
+	for i := range eps {
+		eps[i].hide = append(eps[i].hide, shared...)
 	}
 	return eps, h, nil
 }
@@ -167,18 +108,18 @@ func (cfg Config) endpoint(name string, e Endpoint) (endpoint, error) {
 	if err := checkURL(e.URL); err != nil {
 		return endpoint{}, fmt.Errorf("webhook: %s.URL: %w", name, err)
 	}
-	ep := endpoint{url: e.URL, shown: httpx.RedactURL(e.URL), target: targetOf(e.URL), secret: e.Secret}
+	ep := endpoint{url: e.URL, shown: httpx.RedactURL(e.URL), target: targetOf(e.URL)}
 	if e.Secret == "" {
 		if !cfg.AllowUnsigned {
 			return endpoint{}, fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
 		}
 		return ep, nil
 	}
-	key, err := e.Secret.key()
+	key, err := decodeSecret(e.Secret)
 	if err != nil {
 		return endpoint{}, fmt.Errorf("webhook: %s.Secret: %w", name, err)
 	}
-	ep.key = key
+	ep.key, ep.hide = key, redactionForms(e.Secret)
 	return ep, nil
 }
 
@@ -229,37 +170,4 @@ func validHeaderName(s string) bool {
 		}
 	}
 	return true
-}
-
-// The types holding secrets implement fmt.Formatter, so that no verb (%d,
-// %x and %#v included) prints their fields: String and GoString give the
-// redacted text.
-
-// Format prints REDACTED for every verb.
-func (s Secret) Format(f fmt.State, verb rune) { format(f, verb, s) }
-
-// Format prints e as String or GoString do, for every verb.
-func (e Endpoint) Format(f fmt.State, verb rune) { format(f, verb, e) }
-
-// Format prints cfg as String or GoString do, for every verb.
-func (cfg Config) Format(f fmt.State, verb rune) { format(f, verb, cfg) }
-
-// Format prints c as String does, for every verb.
-func (c *Channel) Format(f fmt.State, verb rune) { format(f, verb, c) }
-
-// Format prints v as String does, for every verb.
-func (v *Verifier) Format(f fmt.State, verb rune) { format(f, verb, v) }
-
-func format(f fmt.State, verb rune, v interface {
-	fmt.Stringer
-	fmt.GoStringer
-}) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, v.GoString())
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", v.String())
-	default:
-		_, _ = io.WriteString(f, v.String())
-	}
 }

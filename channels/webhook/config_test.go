@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -89,29 +91,57 @@ func TestNewDefaults(t *testing.T) {
 func TestNothingPrintsASecret(t *testing.T) {
 	secret := testSecret("print")
 	const credURL = "https://user:pass@h.example/hook?token=abc"
-	cfg := Config{Name: "hooks", Endpoints: []Endpoint{{URL: credURL, Secret: secret}},
-		Headers: map[string]string{"Authorization": "Bearer tok-987"}}
-	single := Config{URL: credURL, Secret: secret}
+	headers := map[string]string{"Authorization": "Bearer tok-987"}
+	cfg := Config{Name: "hooks", Endpoints: []Endpoint{{URL: credURL, Secret: secret}}, Headers: headers}
+	single := Config{URL: credURL, Secret: secret, Headers: headers, HTTPClient: &http.Client{}}
 	ch, err := New(cfg)
 	require.NoError(t, err)
-	leaks := []string{string(secret), strings.TrimPrefix(string(secret), "whsec_"), "pass", "token=abc", "tok-987"}
-	for _, v := range []any{cfg, &cfg, single, ch, cfg.Endpoints[0], secret, cfg.Endpoints} {
-		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
-			out := fmt.Sprintf(format, v)
-			for _, leak := range leaks {
-				assert.NotContains(t, out, leak, "%s of %T", format, v)
+	leaks := []string{secret, strings.TrimPrefix(secret, "whsec_"), "pass", "token=abc", "tok-987"}
+	printed := map[string]any{"Config": cfg, "*Config": &cfg, "single Config": single, "Channel": ch,
+		"Endpoint": cfg.Endpoints[0], "*Endpoint": &cfg.Endpoints[0], "[]Endpoint": cfg.Endpoints,
+		"map of Configs": map[string]Config{"a": single}}
+	for name, v := range printed {
+		t.Run(name, func(t *testing.T) {
+			var texts []string
+			for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
+				texts = append(texts, fmt.Sprintf(format, v))
 			}
-		}
+			var buf bytes.Buffer
+			slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+			slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "v", v)
+			js, err := json.Marshal(v)
+			require.NoError(t, err)
+			ym, err := yaml.Marshal(v)
+			require.NoError(t, err)
+			texts = append(texts, buf.String(), string(js), string(ym))
+			for _, text := range texts {
+				for _, leak := range leaks {
+					assert.NotContains(t, text, leak)
+				}
+			}
+		})
 	}
-	for _, v := range []any{cfg, single, ch, cfg.Endpoints[0], secret} {
-		var buf bytes.Buffer
-		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
-		for _, leak := range leaks {
-			assert.NotContains(t, buf.String(), leak, "slog of %T", v)
-		}
-	}
-	assert.Contains(t, fmt.Sprint(single), "REDACTED")
-	js, err := json.Marshal(cfg.Endpoints)
+	assert.Contains(t, fmt.Sprint(single), "Secret:REDACTED")
+	js, err := json.Marshal(single)
 	require.NoError(t, err)
-	assert.NotContains(t, string(js), string(secret), "a Secret encodes as REDACTED")
+	assert.JSONEq(t, `{"Name":"","URL":"https://REDACTED@h.example/hook?token=REDACTED","Secret":"REDACTED",
+		"Endpoints":null,"AllowUnsigned":false,"Headers":{"Authorization":"REDACTED"},"Concurrency":0}`, string(js))
+	js, err = json.Marshal(cfg.Endpoints)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"URL":"https://REDACTED@h.example/hook?token=REDACTED","Secret":"REDACTED"}]`, string(js))
+}
+
+// Code written against plain strings compiles: no conversion to a secret
+// type is needed anywhere.
+func TestSecretsArePlainStrings(t *testing.T) {
+	t.Setenv("HOOK_SECRET", testSecret("env"))
+	fromEnv := os.Getenv("HOOK_SECRET")
+	_, err := New(Config{URL: "https://h.example/", Secret: fromEnv})
+	require.NoError(t, err)
+	_, err = New(Config{Endpoints: []Endpoint{{URL: "https://h.example/", Secret: fromEnv}}})
+	require.NoError(t, err)
+	_, err = NewVerifier(fromEnv, fromEnv)
+	require.NoError(t, err)
+	_, err = Sign(fromEnv, "msg_1", 1, nil)
+	require.NoError(t, err)
 }

@@ -14,7 +14,7 @@ import (
 
 // secret is an example secret; make your own from 32 random bytes:
 // "whsec_" + base64.StdEncoding.EncodeToString(b).
-const secret = webhook.Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 // receive is a receiver's handler: verify, then decode.
 func receive(v *webhook.Verifier) http.HandlerFunc {
@@ -77,7 +77,7 @@ func ExampleVerifier() {
 	}
 	body := []byte(`{"test": 2432232314}`)
 	ts := time.Now().Unix()
-	sig, err := secret.Sign("msg_p5jXN8AQM9LWM0D4loKWxJek", ts, body)
+	sig, err := webhook.Sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", ts, body)
 	if err != nil {
 		panic(err)
 	}
@@ -93,14 +93,16 @@ func ExampleVerifier() {
 }
 
 // Sign reproduces the specification's test vector.
-func ExampleSecret_Sign() {
-	sig, err := secret.Sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, []byte(`{"test": 2432232314}`))
+func ExampleSign() {
+	sig, err := webhook.Sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, []byte(`{"test": 2432232314}`))
 	fmt.Println(sig, err)
 	// Output:
 	// v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE= <nil>
 }
 
-// Many endpoints, each with its own secret; printing the Config hides them.
+// Many endpoints, each with its own secret, and a credential header:
+// secrets and header values are plain strings, and printing the Config
+// hides them.
 func ExampleConfig() {
 	cfg := webhook.Config{
 		Name: "subscribers",
@@ -108,6 +110,7 @@ func ExampleConfig() {
 			{URL: "https://hooks.example.com/a?token=abc", Secret: secret},
 			{URL: "https://ops:pw@hooks.example.org/b", Secret: secret},
 		},
+		Headers:     map[string]string{"Authorization": "Bearer tok-123"},
 		Concurrency: 50,
 	}
 	if _, err := webhook.New(cfg); err != nil {
@@ -115,7 +118,9 @@ func ExampleConfig() {
 	}
 	fmt.Println(cfg.Endpoints[0])
 	fmt.Println(cfg.Endpoints[1])
+	fmt.Printf("%v\n", cfg)
 	// Output:
 	// {URL:https://hooks.example.com/a?token=REDACTED Secret:REDACTED}
 	// {URL:https://REDACTED@hooks.example.org/b Secret:REDACTED}
+	// webhook.Config{Name:"subscribers" URL:"" Secret: Endpoints:[{URL:https://hooks.example.com/a?token=REDACTED Secret:REDACTED} {URL:https://REDACTED@hooks.example.org/b Secret:REDACTED}] AllowUnsigned:false Headers:map[Authorization:REDACTED] Concurrency:50}
 }

@@ -156,7 +156,7 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 	// No secret anywhere.
 	leaks := []string{password, token}
 	for _, ep := range eps {
-		leaks = append(leaks, string(ep.Secret), strings.TrimPrefix(string(ep.Secret), "whsec_"))
+		leaks = append(leaks, ep.Secret, strings.TrimPrefix(ep.Secret, "whsec_"))
 	}
 	for _, e := range events {
 		if e.Err == nil {

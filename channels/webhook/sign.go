@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 )
 
@@ -34,13 +35,15 @@ func targetOf(endpointURL string) string {
 	return "ep_" + hex.EncodeToString(sum[:16])
 }
 
-// Sign returns the webhook-signature header value for a delivery:
-// "v1," and the base64 of the HMAC-SHA256, keyed with the secret's decoded
-// bytes, of "id.timestamp.body", timestamp in Unix seconds.
-func (s Secret) Sign(id string, timestamp int64, body []byte) (string, error) {
-	key, err := s.key()
+// Sign returns the webhook-signature header value for a delivery signed
+// with secret: "v1," and the base64 of the HMAC-SHA256, keyed with the
+// secret's decoded bytes, of "id.timestamp.body", timestamp in Unix seconds.
+// It fails, without quoting the secret, when secret is not a whsec_ secret
+// of MinSecretBytes to MaxSecretBytes.
+func Sign(secret, id string, timestamp int64, body []byte) (string, error) {
+	key, err := decodeSecret(secret)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("webhook: Sign: %w", err)
 	}
 	return sign(key, id, timestamp, body), nil
 }

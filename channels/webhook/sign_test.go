@@ -14,7 +14,7 @@ import (
 
 // The Standard Webhooks specification's published example.
 const (
-	specSecret    = Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	specSecret    = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	specID        = "msg_p5jXN8AQM9LWM0D4loKWxJek"
 	specTimestamp = 1614265330
 	specBody      = `{"test": 2432232314}`
@@ -22,7 +22,7 @@ const (
 )
 
 func TestSignSpecVector(t *testing.T) {
-	got, err := specSecret.Sign(specID, specTimestamp, []byte(specBody))
+	got, err := Sign(specSecret, specID, specTimestamp, []byte(specBody))
 	require.NoError(t, err)
 	assert.Equal(t, specSignature, got)
 }
@@ -35,7 +35,7 @@ func specHeader(sig string) http.Header {
 	return h
 }
 
-func specVerifier(t *testing.T, secrets ...Secret) *Verifier {
+func specVerifier(t *testing.T, secrets ...string) *Verifier {
 	v, err := NewVerifier(secrets[0], secrets[1:]...)
 	require.NoError(t, err)
 	v.now = func() time.Time { return time.Unix(specTimestamp, 0) }
@@ -44,24 +44,24 @@ func specVerifier(t *testing.T, secrets ...Secret) *Verifier {
 
 func TestVerify(t *testing.T) {
 	other := testSecret("other")
-	otherSig, err := other.Sign(specID, specTimestamp, []byte(specBody))
+	otherSig, err := Sign(other, specID, specTimestamp, []byte(specBody))
 	require.NoError(t, err)
 	tests := []struct {
 		name    string
-		secrets []Secret
+		secrets []string
 		header  http.Header
 		body    string
 		want    error
 	}{
-		{"spec vector", []Secret{specSecret}, specHeader(specSignature), specBody, nil},
-		{"rotation: old secret in the verifier", []Secret{other, specSecret}, specHeader(specSignature), specBody, nil},
-		{"rotation: several signatures sent", []Secret{specSecret}, specHeader(otherSig + " " + specSignature), specBody, nil},
-		{"unknown scheme skipped", []Secret{specSecret}, specHeader("v1a,abc " + specSignature), specBody, nil},
-		{"wrong secret", []Secret{other}, specHeader(specSignature), specBody, ErrSignature},
-		{"body changed", []Secret{specSecret}, specHeader(specSignature), `{"test": 2432232315}`, ErrSignature},
-		{"not base64", []Secret{specSecret}, specHeader("v1,!!!"), specBody, ErrSignature},
-		{"no scheme", []Secret{specSecret}, specHeader(strings.TrimPrefix(specSignature, "v1,")), specBody, ErrSignature},
-		{"missing signature", []Secret{specSecret}, specHeader(""), specBody, ErrMissingHeaders},
+		{"spec vector", []string{specSecret}, specHeader(specSignature), specBody, nil},
+		{"rotation: old secret in the verifier", []string{other, specSecret}, specHeader(specSignature), specBody, nil},
+		{"rotation: several signatures sent", []string{specSecret}, specHeader(otherSig + " " + specSignature), specBody, nil},
+		{"unknown scheme skipped", []string{specSecret}, specHeader("v1a,abc " + specSignature), specBody, nil},
+		{"wrong secret", []string{other}, specHeader(specSignature), specBody, ErrSignature},
+		{"body changed", []string{specSecret}, specHeader(specSignature), `{"test": 2432232315}`, ErrSignature},
+		{"not base64", []string{specSecret}, specHeader("v1,!!!"), specBody, ErrSignature},
+		{"no scheme", []string{specSecret}, specHeader(strings.TrimPrefix(specSignature, "v1,")), specBody, ErrSignature},
+		{"missing signature", []string{specSecret}, specHeader(""), specBody, ErrMissingHeaders},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +93,7 @@ func TestVerifyTimestamp(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			now := time.Unix(1_700_000_000, 0)
 			ts := now.Add(tt.skew).Unix()
-			sig, err := specSecret.Sign(specID, ts, []byte(specBody))
+			sig, err := Sign(specSecret, specID, ts, []byte(specBody))
 			require.NoError(t, err)
 			h := specHeader(sig)
 			h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
@@ -114,27 +114,27 @@ func TestVerifyTimestamp(t *testing.T) {
 
 func TestSecretForms(t *testing.T) {
 	tests := []struct {
-		secret Secret
+		secret string
 		err    string
 	}{
 		{specSecret, ""},
-		{testSecret("x"), ""}, // 32 bytes, padded
-		{"whsec_" + Secret(strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
+		{testSecret("x"), ""},                    // 32 bytes, padded
+		{"whsec_" + strings.Repeat("A", 86), ""}, // 64 bytes, unpadded
 		{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "not a whsec_ secret"},
 		{"whsec_not*base64", "not valid base64"},
-		{"whsec_" + Secret(strings.Repeat("A", 28)), "decodes to 21 bytes, want 24 to 64"},
-		{"whsec_" + Secret(strings.Repeat("A", 88)), "decodes to 66 bytes, want 24 to 64"},
+		{"whsec_" + strings.Repeat("A", 28), "decodes to 21 bytes, want 24 to 64"},
+		{"whsec_" + strings.Repeat("A", 88), "decodes to 66 bytes, want 24 to 64"},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.secret), func(t *testing.T) {
-			_, err := tt.secret.Sign("id", 1, nil)
+		t.Run(tt.secret, func(t *testing.T) {
+			_, err := Sign(tt.secret, "id", 1, nil)
 			if tt.err == "" {
 				require.NoError(t, err)
 				return
 			}
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.err)
-			assert.NotContains(t, err.Error(), strings.TrimPrefix(string(tt.secret), "whsec_"))
+			assert.NotContains(t, err.Error(), strings.TrimPrefix(tt.secret, "whsec_"))
 		})
 	}
 	_, err := NewVerifier(specSecret, "bad")

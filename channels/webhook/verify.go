@@ -41,12 +41,13 @@ type Verifier struct {
 	now       func() time.Time
 }
 
-// NewVerifier returns a Verifier accepting signatures by secret or by any
-// of more (old and new secrets, during a rotation), with DefaultTolerance.
-func NewVerifier(secret Secret, more ...Secret) (*Verifier, error) {
+// NewVerifier returns a Verifier accepting signatures made with secret or
+// with any of the rotated ones (old and new secrets, during a rotation),
+// with DefaultTolerance. Every secret must be a whsec_ secret.
+func NewVerifier(secret string, rotated ...string) (*Verifier, error) {
 	v := &Verifier{tolerance: DefaultTolerance, now: time.Now}
-	for i, s := range append([]Secret{secret}, more...) {
-		key, err := s.key()
+	for i, s := range append([]string{secret}, rotated...) {
+		key, err := decodeSecret(s)
 		if err != nil {
 			return nil, fmt.Errorf("webhook: NewVerifier: secret %d: %w", i+1, err)
 		}

@@ -18,9 +18,9 @@
 // webhook-timestamp, the Unix time of this attempt; and webhook-signature,
 // "v1," and the base64 HMAC-SHA256 of "id.timestamp.body" keyed with the
 // endpoint's secret ("whsec_" and the base64 of 24 to 64 bytes). Receivers
-// written in Go check deliveries with a Verifier. Endpoints without a secret
-// are refused by New unless Config.AllowUnsigned is set; they get no
-// webhook-signature header.
+// written in Go check deliveries with a Verifier; Sign computes a signature.
+// Endpoints without a secret are refused by New unless Config.AllowUnsigned
+// is set; they get no webhook-signature header.
 //
 // # Fan-out
 //
@@ -43,8 +43,13 @@
 // Retry-After among them), so that the Broadcaster retries those; otherwise
 // a *SendError marked broadcast.Permanent naming the failed endpoints.
 // Errors name endpoints by their URL with user information and query values
-// redacted; secrets never appear in errors, and Config, Channel and Verifier
-// print secrets as REDACTED.
+// redacted. Neither the signing secrets nor the values of Config.Headers
+// appear in errors, not even when a receiver echoes them in its answer
+// (also JSON- or URL-escaped, or cut short): they read REDACTED.
+//
+// Secrets are plain strings. Config, Endpoint, Channel and Verifier print
+// them as REDACTED through fmt (every verb), log/slog, encoding/json and
+// YAML encoders; a secret printed on its own is just a string.
 //
 // # Limits
 //
@@ -52,9 +57,12 @@
 // error message names at most 5 endpoints; SendError.Failures has them all.
 // One attempt of a large list must fit the Broadcaster's AttemptTimeout
 // (30s by default); the endpoints it did not reach are retried. The default
-// client gives each request 15s. Ledger targets are hashes of the endpoint
-// URLs ("ep_…"). Errors show an endpoint's URL path: keep tokens out of
-// paths, or expect them in errors. Endpoints that failed permanently in an
+// client gives each request 15s. Header values shorter than 4 bytes are
+// not redacted from errors (they would blank out ordinary words); of a
+// value like "Bearer <token>", the token alone is redacted too. Ledger
+// targets are hashes of the endpoint URLs ("ep_…"). Errors show an
+// endpoint's URL path: keep tokens out of paths, or expect them in errors.
+// Endpoints that failed permanently in an
 // earlier attempt are named in that attempt's error; the Broadcaster lists
 // them all in Result.Failures.
 package webhook
@@ -63,7 +71,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -92,8 +99,9 @@ type Config struct {
 	// URL is the one endpoint, an absolute http(s) URL; shorthand for
 	// Endpoints with one element. Required unless Endpoints is set.
 	URL string
-	// Secret signs deliveries to URL.
-	Secret Secret
+	// Secret signs deliveries to URL: "whsec_" and the base64 of 24 to 64
+	// random bytes.
+	Secret string
 	// Endpoints are the receivers, each with its own secret; URLs must be
 	// distinct.
 	Endpoints []Endpoint
@@ -102,7 +110,8 @@ type Config struct {
 	// Headers are added to every request (for example an Authorization the
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
-	// Connection; they may replace User-Agent. Values print as REDACTED.
+	// Connection; they may replace User-Agent. Values print as REDACTED and
+	// are redacted from errors, so a credential is safe here.
 	Headers map[string]string
 	// Concurrency bounds the requests in flight; default 16.
 	Concurrency int
@@ -110,33 +119,6 @@ type Config struct {
 	// per request, Concurrency idle connections per host, and no redirects
 	// followed. A client of yours should not follow redirects either.
 	HTTPClient *http.Client
-}
-
-// String prints cfg with secrets, URL credentials and header values
-// REDACTED.
-func (cfg Config) String() string {
-	hs := make(map[string]string, len(cfg.Headers))
-	for k := range cfg.Headers {
-		hs[k] = httpx.Redacted
-	}
-	return fmt.Sprintf("webhook.Config{Name:%q URL:%q Secret:%s Endpoints:%v AllowUnsigned:%t Headers:%v Concurrency:%d}",
-		cfg.Name, redactIfSet(cfg.URL), cfg.Secret, cfg.Endpoints, cfg.AllowUnsigned, hs, cfg.Concurrency)
-}
-
-// GoString is String: a Config is never printed with its secrets.
-func (cfg Config) GoString() string { return cfg.String() }
-
-// LogValue logs cfg without secrets.
-func (cfg Config) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("name", cfg.Name), slog.String("url", redactIfSet(cfg.URL)),
-		slog.Int("endpoints", len(cfg.Endpoints)), slog.Int("concurrency", cfg.Concurrency))
-}
-
-func redactIfSet(u string) string {
-	if u == "" {
-		return ""
-	}
-	return httpx.RedactURL(u)
 }
 
 // Channel posts updates to webhook endpoints. It is safe for concurrent use.
@@ -179,19 +161,6 @@ func New(cfg Config) (*Channel, error) {
 
 // Name returns the channel's name.
 func (c *Channel) Name() string { return c.name }
-
-// String names the channel and counts its endpoints; it prints no secret.
-func (c *Channel) String() string {
-	return fmt.Sprintf("webhook.Channel{name: %q, endpoints: %d}", c.name, len(c.endpoints))
-}
-
-// GoString is String.
-func (c *Channel) GoString() string { return c.String() }
-
-// LogValue logs the channel without secrets.
-func (c *Channel) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("name", c.name), slog.Int("endpoints", len(c.endpoints)))
-}
 
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
@@ -260,7 +229,11 @@ func (c *Channel) post(ctx context.Context, ep *endpoint, id string, body []byte
 		if errors.As(err, &ue) {
 			err = fmt.Errorf("post: %w", ue.Err) // the error names the endpoint already
 		}
-		return httpx.Redact(err, string(ep.secret))
+		return httpx.Redact(err, ep.hide...)
 	}
-	return httpx.Redact(httpx.Classify(resp), string(ep.secret))
+	// Redact the body before Classify cuts the error snippet from it, so
+	// that no cut keeps part of a secret; Redact then catches what the
+	// snippet's folding of white space joined up.
+	resp.Body = []byte(httpx.RedactString(string(resp.Body), ep.hide...))
+	return httpx.Redact(httpx.Classify(resp), ep.hide...)
 }

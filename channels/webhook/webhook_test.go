@@ -75,7 +75,7 @@ func TestConformance(t *testing.T) {
 			t.Cleanup(func() { _ = ch.Close() })
 			return ch, be
 		},
-		Secrets: []string{string(testSecret("/hook")), strings.TrimPrefix(string(testSecret("/hook")), "whsec_"), password, token},
+		Secrets: []string{testSecret("/hook"), strings.TrimPrefix(testSecret("/hook"), "whsec_"), password, token},
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected},
 	})

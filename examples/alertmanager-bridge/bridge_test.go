@@ -250,7 +250,7 @@ func TestSecretsHidden(t *testing.T) {
 
 	code, resp := post(t, srv, sample(t, "firing.json"))
 	assert.Equal(t, http.StatusInternalServerError, code)
-	assert.Contains(t, resp.Results[0].Error, "refused Bearer ${HOOK_TOKEN}")
-	assert.Contains(t, logs.String(), "refused Bearer ${HOOK_TOKEN}")
+	assert.Contains(t, resp.Results[0].Error, "refused Bearer REDACTED")
+	assert.Contains(t, logs.String(), "refused Bearer REDACTED")
 	assert.NotContains(t, logs.String(), token)
 }

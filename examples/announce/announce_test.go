@@ -199,7 +199,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		}
 	}
 	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
-	assert.Contains(t, r.stderr, "${HOOK_TOKEN}", "the reference stands in for the value")
+	assert.Contains(t, r.stderr, "rejected Authorization: Bearer REDACTED", "the header value is redacted")
 }
 
 func TestTimeout(t *testing.T) {

@@ -31,7 +31,7 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	channels := []broadcast.Channel{screen}
 	if url := os.Getenv("OUTAGECAST_WEBHOOK_URL"); url != "" {
-		hook, err := webhook.New(webhook.Config{URL: url, Secret: webhook.Secret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))})
+		hook, err := webhook.New(webhook.Config{URL: url, Secret: os.Getenv("OUTAGECAST_WEBHOOK_SECRET")})
 		if err != nil {
 			return err
 		}

@@ -22,10 +22,10 @@ type endpointSpec struct {
 }
 
 func (s *webhookSpec) build(_ *builder, name string) (broadcast.Channel, error) {
-	cfg := webhook.Config{Name: name, URL: s.URL, Secret: webhook.Secret(s.Secret),
+	cfg := webhook.Config{Name: name, URL: s.URL, Secret: s.Secret,
 		AllowUnsigned: s.AllowUnsigned, Headers: s.Headers, Concurrency: s.Concurrency}
 	for _, e := range s.Endpoints {
-		cfg.Endpoints = append(cfg.Endpoints, webhook.Endpoint{URL: e.URL, Secret: webhook.Secret(e.Secret)})
+		cfg.Endpoints = append(cfg.Endpoints, webhook.Endpoint{URL: e.URL, Secret: e.Secret})
 	}
 	return webhook.New(cfg)
 }

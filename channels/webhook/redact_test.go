@@ -1,0 +1,182 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// Header values configured in the tests below, and what of them must
+// never show: "s3cr" is the start of the token, which a cut could leave.
+const (
+	hookToken = "s3cr3t/t0k+en"
+	hookKey   = "key-12345"
+)
+
+var (
+	hookHeaders = map[string]string{"Authorization": "Bearer " + hookToken, "X-Api-Key": hookKey, "X-Shard": "eu1"}
+	hookLeaks   = []string{hookToken, hookKey, "s3cr", url.QueryEscape(hookToken)}
+)
+
+// echoing answers status with a body built from the request's headers, as
+// receivers that quote what they got in their errors do.
+func echoing(status int, body func(h http.Header) string) behaviour {
+	return func(_ int, w http.ResponseWriter, r *http.Request) bool {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body(r.Header))
+		return false
+	}
+}
+
+// phpJSON encodes v as PHP's json_encode does, "/" escaped.
+func phpJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return strings.ReplaceAll(string(b), "/", `\/`)
+}
+
+// printed returns the ways a caller may print err and what it wraps.
+func printed(err error) []string {
+	texts := []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
+	var se *SendError
+	if errors.As(err, &se) {
+		texts = append(texts, fmt.Sprintf("%#v", se), fmt.Sprintf("%+v", se.Failures), fmt.Sprintf("%#v", se.Failures))
+		for _, f := range se.Failures {
+			texts = append(texts, printed(f.Err)...)
+		}
+	}
+	var st *httpx.StatusError
+	if errors.As(err, &st) {
+		texts = append(texts, st.Snippet, fmt.Sprintf("%#v", st))
+	}
+	var de *broadcast.DeliveryError
+	if errors.As(err, &de) {
+		texts = append(texts, fmt.Sprintf("%v", de), fmt.Sprintf("%+v", de), fmt.Sprintf("%#v", de))
+	}
+	return texts
+}
+
+func assertNoHeaderValue(t *testing.T, texts []string) {
+	t.Helper()
+	for _, text := range texts {
+		for _, leak := range hookLeaks {
+			assert.NotContains(t, text, leak)
+		}
+	}
+}
+
+func TestErrorsHideHeaderValues(t *testing.T) {
+	tests := []struct {
+		name string
+		body func(h http.Header) string
+		keep string // what the error does show
+	}{
+		{"value quoted", func(h http.Header) string {
+			return fmt.Sprintf("unauthorized: Authorization %q, X-Api-Key %q", h.Get("Authorization"), h.Get("X-Api-Key"))
+		}, `unauthorized: Authorization "Bearer REDACTED", X-Api-Key "REDACTED"`},
+		{"token alone", func(h http.Header) string {
+			return "invalid token " + strings.TrimPrefix(h.Get("Authorization"), "Bearer ")
+		}, "invalid token"},
+		{"in JSON with / escaped", func(h http.Header) string {
+			return phpJSON(map[string]string{"error": "forbidden", "authorization": h.Get("Authorization"), "key": h.Get("X-Api-Key")})
+		}, `"error":"forbidden"`},
+		{"query escaped", func(h http.Header) string {
+			return "see token=" + url.QueryEscape(strings.TrimPrefix(h.Get("Authorization"), "Bearer "))
+		}, "see token="},
+		{"split over lines", func(h http.Header) string {
+			return strings.Replace(h.Get("Authorization"), " ", "\r\n\t", 1) + "\nis not valid"
+		}, "is not valid"},
+		{"at the snippet's cut", func(h http.Header) string {
+			// The snippet keeps SnippetLimit-3 bytes: "s3cr" would be its end.
+			return strings.Repeat("x", httpx.SnippetLimit-3-len(" Bearer s3cr")) + " " + h.Get("Authorization")
+		}, "xxxxx"},
+		{"short values kept", func(h http.Header) string { return "shard " + h.Get("X-Shard") + " is read-only" }, "shard eu1 is read-only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := newReceiver(t)
+			rc.on("/hook", echoing(http.StatusBadRequest, tt.body))
+			ep := rc.endpoint("/hook")
+			ch := newTestChannel(t, Config{URL: ep.URL, Secret: ep.Secret, Headers: hookHeaders}, nil)
+			ledger := channeltest.NewLedger()
+			_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			assert.Contains(t, err.Error(), "http status 400 Bad Request: ")
+			assert.Contains(t, err.Error(), tt.keep)
+			var se *SendError
+			require.ErrorAs(t, err, &se)
+			var st *httpx.StatusError
+			require.ErrorAs(t, se.Failures[0].Err, &st, "the status error is still found")
+			assert.Equal(t, http.StatusBadRequest, st.Status)
+			texts := printed(err)
+			for _, ferr := range ledger.Failed() {
+				texts = append(texts, fmt.Sprintf("%v", ferr), fmt.Sprintf("%#v", ferr))
+			}
+			assertNoHeaderValue(t, texts)
+		})
+	}
+}
+
+func TestBroadcasterErrorsHideHeaderValues(t *testing.T) {
+	rc := newReceiver(t)
+	rc.on("/rejects", echoing(http.StatusBadRequest, func(h http.Header) string {
+		return phpJSON(map[string]string{"error": "bad request", "got": h.Get("Authorization") + " " + h.Get("X-Api-Key")})
+	}))
+	rc.on("/busy", echoing(http.StatusServiceUnavailable, func(h http.Header) string {
+		return "overloaded, retry with " + h.Get("Authorization")
+	}))
+	ch, err := New(Config{Endpoints: []Endpoint{rc.endpoint("/rejects"), rc.endpoint("/busy")}, Headers: hookHeaders})
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var events []broadcast.Event
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+		Retry: broadcast.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond},
+		OnEvent: func(e broadcast.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			events = append(events, e)
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+
+	rep, err := b.Send(context.Background(), fullUpdate)
+	require.Error(t, err)
+	var de *broadcast.DeliveryError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, 2, de.Attempts)
+	assert.Contains(t, de.Error(), "http status 503 Service Unavailable: overloaded, retry with ")
+	texts := printed(err)
+	texts = append(texts, printed(rep.Results[0].Err)...)
+	texts = append(texts, fmt.Sprintf("%+v", rep.Results[0].Failures), fmt.Sprintf("%#v", rep.Results[0].Failures))
+	require.Len(t, rep.Results[0].Failures, 1, "the 400 endpoint failed permanently")
+	texts = append(texts, printed(rep.Results[0].Failures[0].Err)...)
+	mu.Lock()
+	for _, e := range events {
+		if e.Err != nil {
+			texts = append(texts, printed(e.Err)...)
+		}
+	}
+	mu.Unlock()
+	assertNoHeaderValue(t, texts)
+
+	previews, err := b.Preview(fullUpdate)
+	require.NoError(t, err)
+	require.Len(t, previews, 1)
+	assertNoHeaderValue(t, []string{previews[0].Text})
+}
