@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -257,6 +258,9 @@ func (c Config) String() string {
 // GoString is String, so that %#v redacts too.
 func (c Config) GoString() string { return c.String() }
 
+// Format prints c as String does for every verb, so no verb shows a secret.
+func (c Config) Format(f fmt.State, verb rune) { redactedFormat(f, verb, c.String()) }
+
 // LogValue logs the Config with its secrets REDACTED.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -276,6 +280,17 @@ func (c *Channel) String() string {
 // GoString is String, so that %#v redacts too.
 func (c *Channel) GoString() string { return c.String() }
 
+// Format prints c as String does for every verb, so no verb shows a secret.
+func (c *Channel) Format(f fmt.State, verb rune) { redactedFormat(f, verb, c.String()) }
+
+func redactedFormat(f fmt.State, verb rune, s string) {
+	if verb == 'v' {
+		_, _ = fmt.Fprint(f, s)
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), s)
+}
+
 // LogValue logs the Channel's configuration with its secrets REDACTED.
 func (c *Channel) LogValue() slog.Value { return c.cfg.LogValue() }
 
@@ -287,7 +302,8 @@ func secret(set bool) string {
 }
 
 // redactError returns err with every non-empty secret in its text replaced
-// by REDACTED. It still unwraps to err, for errors.As.
+// by REDACTED. The result matches what err matches with errors.Is, but does
+// not unwrap to err: walking the chain must not lead back to the secret.
 func redactError(err error, secrets ...string) error {
 	if err == nil {
 		return nil
@@ -311,8 +327,8 @@ type redactedError struct {
 	err error
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
 
 // executeString runs t with data and returns the output.
 func executeString(t *template.Template, data any) (string, error) {

@@ -157,3 +157,15 @@ func TestPrintingRedactsSecrets(t *testing.T) {
 		})
 	}
 }
+
+func TestNoVerbPrintsTheSecret(t *testing.T) {
+	cfg := email.Config{Host: "smtp.example.com", Username: "u", Password: "HUNTER2pw", From: "s@example.com", To: []string{"a@example.com"}}
+	ch, err := email.New(cfg)
+	require.NoError(t, err)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%T %v"} {
+		for _, v := range []any{cfg, &cfg, ch} {
+			assert.NotContains(t, fmt.Sprintf(verb, v), "HUNTER2pw", verb)
+			assert.NotContains(t, fmt.Sprintf(verb, v), "48554e54", verb) // hex of the password
+		}
+	}
+}

@@ -22,7 +22,6 @@ import (
 // conn is one SMTP connection, closed at once when the context it was
 // dialled with ends, so that no read or write outlives a cancelled Send.
 type conn struct {
-	mc     *gomail.Client
 	client *smtp.Client
 	raw    net.Conn
 	stop   func() bool // stops the close-on-cancel hook
@@ -38,7 +37,6 @@ func (c *Channel) dial(ctx context.Context, token string) (*conn, error) {
 	if err != nil {
 		return nil, broadcast.Permanent(fmt.Errorf("email: configure client: %w", err))
 	}
-	cn.mc = mc
 	client, err := mc.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		cn.abort()
@@ -52,12 +50,6 @@ func (c *Channel) clientOptions(ctx context.Context, cn *conn, token string) []g
 	opts := []gomail.Option{
 		gomail.WithPort(c.cfg.Port),
 		gomail.WithTimeout(c.cfg.Timeout),
-		// Neither a NOOP before each message nor a RSET after each delivery:
-		// a transaction that ended with 250 leaves the session ready for the
-		// next MAIL (RFC 5321, 4.1.1.4), and each costs a round trip. Failed
-		// transactions are still reset.
-		gomail.WithoutNoop(),
-		gomail.WithoutRset(),
 		gomail.WithTLSPolicy(gomail.NoTLS),
 		gomail.WithDialContextFunc(func(dctx context.Context, network, addr string) (net.Conn, error) {
 			return cn.dialRaw(ctx, dctx, network, addr, c.cfg)

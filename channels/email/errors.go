@@ -1,11 +1,9 @@
 package email
 
 import (
+	"errors"
+	"net/textproto"
 	"strconv"
-	"strings"
-	"unicode"
-
-	gomail "github.com/wneessen/go-mail"
 )
 
 // RecipientError is one recipient's permanent failure: the server refused
@@ -44,46 +42,19 @@ func (e *RecipientError) summary() string {
 	return e.Command + ": " + e.Reply
 }
 
-// Unwrap returns go-mail's *SendError, if the server refused.
+// Unwrap returns the server's reply, a *textproto.Error, if the server
+// refused.
 func (e *RecipientError) Unwrap() error { return e.err }
 
-// newRecipientError makes a RecipientError of go-mail's SendError.
-func newRecipientError(rcpt string, se *gomail.SendError, secrets ...string) *RecipientError {
-	return &RecipientError{Recipient: rcpt, Command: command(se.Reason), Code: se.ErrorCode(),
-		Reply: serverReply(se, secrets...), err: se}
+// newRecipientError makes a RecipientError of the server's reply to command.
+func newRecipientError(rcpt, command string, reply *textproto.Error, secrets ...string) *RecipientError {
+	return &RecipientError{Recipient: rcpt, Command: command, Code: reply.Code,
+		Reply: replyText(reply, secrets...), err: reply}
 }
 
-// serverReply extracts the reply from a SendError's text, which reads
-// "sending SMTP RCPT TO command: 550 5.1.1 no such user, affected
-// recipient(s): …, affected message ID: …".
-func serverReply(se *gomail.SendError, secrets ...string) string {
-	text := redactError(se, secrets...).Error()
-	text, _, _ = strings.Cut(text, ", affected recipient(s): ")
-	text, _, _ = strings.Cut(text, ", affected message ID: ")
-	if _, reply, ok := strings.Cut(text, ": "); ok {
-		text = reply
-	}
-	// net/textproto quotes the server's text: 550 "5.1.1 no such user".
-	if code, quoted, ok := strings.Cut(text, " "); ok && len(code) == 3 {
-		if unquoted, err := strconv.Unquote(quoted); err == nil {
-			text = code + " " + unquoted
-		}
-	}
-	return strings.Join(strings.FieldsFunc(text, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	}), " ")
-}
-
-func command(r gomail.SendErrReason) string {
-	switch r {
-	case gomail.ErrSMTPMailFrom:
-		return "MAIL FROM"
-	case gomail.ErrSMTPRcptTo:
-		return "RCPT TO"
-	case gomail.ErrSMTPData:
-		return "DATA"
-	case gomail.ErrSMTPDataClose, gomail.ErrWriteContent:
-		return "end of DATA"
-	}
-	return ""
+// replyText is a reply as the server sent it, "550 5.1.1 no such user", on
+// one line and with secrets redacted. (textproto.Error quotes the text.)
+func replyText(reply *textproto.Error, secrets ...string) string {
+	text := strconv.Itoa(reply.Code) + " " + reply.Msg
+	return oneLine(redactError(errors.New(text), secrets...).Error())
 }

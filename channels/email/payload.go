@@ -1,11 +1,11 @@
 package email
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"html"
-	"io"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -29,6 +29,7 @@ type prepared struct {
 	messageID  string   // "<…@…>"
 	inReplyTo  string   // "" for the first update of an incident
 	references []string // earlier Message-IDs, oldest first
+	body       []byte   // the message without its recipient's header; see compose
 }
 
 // render renders u's subject, text and HTML. Overrides[Name] replaces the
@@ -152,11 +153,13 @@ func textToHTML(s string) string {
 		html.EscapeString(s) + "</pre>\n</body></html>\n"
 }
 
-// compose builds the message for one recipient.
-func (c *Channel) compose(p *prepared, to *mail.Address) (*gomail.Msg, error) {
+// compose renders the part of the message that is the same for every
+// recipient, once per Send: every header but To and List-Unsubscribe, and
+// the multipart body, with CRLF line endings. A recipient's message is
+// their header (recipientHeader) followed by these bytes.
+func (c *Channel) compose(p *prepared) ([]byte, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	m.FromMailAddress(c.from)
-	m.ToMailAddress(to)
 	m.Subject(p.subject)
 	m.SetMessageIDWithValue(p.messageID[1 : len(p.messageID)-1])
 	m.SetDateWithValue(p.update.Time)
@@ -166,28 +169,54 @@ func (c *Channel) compose(p *prepared, to *mail.Address) (*gomail.Msg, error) {
 	}
 	// RFC 3834: tells auto-responders (out of office) not to answer.
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
-	// Writers of the shared strings, not SetBodyString: that copies the
-	// bodies into new buffers for every recipient.
-	m.SetBodyWriter(gomail.TypeTextPlain, writeString(p.text))
-	m.AddAlternativeWriter(gomail.TypeTextHTML, writeString(p.html))
+	m.SetBodyString(gomail.TypeTextPlain, p.text)
+	m.AddAlternativeString(gomail.TypeTextHTML, p.html)
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("build message: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// recipientHeader returns the header fields of one recipient's message:
+// To, and List-Unsubscribe when configured. The address was parsed by New;
+// mail.Address.String encodes or quotes its name, so the field cannot hold
+// a line break. The unsubscribe URL is checked by unsubscribeURL.
+func (c *Channel) recipientHeader(to *mail.Address) ([]byte, error) {
 	link, err := unsubscribeURL(c.unsub, c.cfg.ListUnsubscribeFunc, to.Address, c.cfg.ListUnsubscribeOneClick)
 	if err != nil {
 		return nil, err
 	}
+	h := foldHeader("To", to.String())
 	if link != "" {
-		m.SetListUnsubscribe(link)
+		h += "List-Unsubscribe: <" + link + ">\r\n"
 		if c.cfg.ListUnsubscribeOneClick {
-			m.SetListUnsubscribePost()
+			h += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
 		}
 	}
-	return m, nil
+	return []byte(h), nil
 }
 
-func writeString(s string) func(io.Writer) (int64, error) {
-	return func(w io.Writer) (int64, error) {
-		n, err := io.WriteString(w, s)
-		return int64(n), err
+// maxLine is the length a header line is folded at (RFC 5322, 2.1.1).
+const maxLine = 78
+
+// foldHeader returns "name: value" and CRLF, folded before a space (also
+// the one after the colon) so that no line is longer than maxLine unless a
+// single word is.
+func foldHeader(name, value string) string {
+	var sb strings.Builder
+	sb.WriteString(name + ":")
+	line := sb.Len()
+	for _, word := range strings.Split(value, " ") {
+		if line > 0 && line+1+len(word) > maxLine {
+			sb.WriteString("\r\n")
+			line = 0
+		}
+		sb.WriteString(" " + word)
+		line += 1 + len(word)
 	}
+	sb.WriteString("\r\n")
+	return sb.String()
 }
 
 // unsubscribeURL returns the List-Unsubscribe URL for recipient from the

@@ -73,6 +73,43 @@ func TestOneMessagePerRecipient(t *testing.T) {
 	assert.Equal(t, "<"+u.ID+".cdn-errors-eu@example.com>", r.ID)
 }
 
+func TestRecipientHeaderFoldedAndRestShared(t *testing.T) {
+	long := strings.Repeat("Ünïcödé Name ", 12)
+	to := []string{
+		fmt.Sprintf("%q <long@example.net>", long),
+		`"Doe, John \"JD\" (ops)" <john@example.net>`,
+		"plain@example.net",
+	}
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	send(t, newChannel(t, config(srv, to...)), broadcast.Message{Update: incident(1)})
+	msgs := srv.messages()
+	require.Len(t, msgs, len(to))
+	var rest []string
+	for _, m := range msgs {
+		head, body, ok := strings.Cut(m.data, "\n\n")
+		require.True(t, ok, "a blank line ends the header")
+		for line := range strings.SplitSeq(head, "\n") {
+			assert.LessOrEqual(t, len(line), 78, "header line %q", line)
+		}
+		want, err := mail.ParseAddress(to[slices.IndexFunc(to, func(s string) bool {
+			return strings.Contains(s, "<"+m.to[0]+">") || s == m.to[0]
+		})])
+		require.NoError(t, err)
+		got, err := parse(t, m.data).header.AddressList("To")
+		require.NoError(t, err)
+		assert.Equal(t, []*mail.Address{want}, got)
+		toLine, others, _ := strings.Cut(head, "\n")
+		for strings.HasPrefix(others, " ") { // folded continuation of To
+			_, others, _ = strings.Cut(others, "\n")
+		}
+		assert.True(t, strings.HasPrefix(toLine, "To:"), "To comes first: %q", toLine)
+		rest = append(rest, others+"\n\n"+body)
+	}
+	for _, r := range rest[1:] {
+		assert.Equal(t, rest[0], r, "every message is the same but for To")
+	}
+}
+
 func TestThreadingAcrossUpdates(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	ch := newChannel(t, config(srv, "alice@example.net"))

@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	gomail "github.com/wneessen/go-mail"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -30,6 +29,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	p, err := c.prepare(u, m.Thread)
 	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("email: %w", err))
+	}
+	if p.body, err = c.compose(p); err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("email: %w", err))
 	}
 	b := c.newBatch(p, m.Ledger)
@@ -145,69 +147,56 @@ func (b *batch) next(ctx context.Context, canSend bool) (*mail.Address, bool) {
 // sendOne sends to one recipient and records the outcome. It reports
 // whether the connection can carry the next message.
 func (b *batch) sendOne(ctx context.Context, cn *conn, to *mail.Address) bool {
-	msg, err := b.ch.compose(b.p, to)
+	head, err := b.ch.recipientHeader(to)
 	if err != nil {
 		b.refuse(&RecipientError{Recipient: to.Address, Reply: err.Error()})
 		return true
 	}
-	err = cn.mc.SendWithSMTPClient(cn.client, msg)
-	if msg.IsDelivered() {
+	if err := cn.client.UpdateDeadline(b.ch.cfg.Timeout); err != nil {
+		b.requeue(to, fmt.Errorf("email: connection lost: %w", err))
+		return false
+	}
+	command, err := cn.transact(b.ch.from, to, head, b.p.body)
+	if err == nil {
 		// The server said 250 to the end of DATA: record it before anything
 		// else can go wrong, so no retry sends it twice.
 		_ = b.ledger.MarkDelivered(to.Address)
 		b.mu.Lock()
 		b.sent++
 		b.mu.Unlock()
-		return err == nil
+		return true
 	}
 	if ctx.Err() != nil {
 		b.requeue(to, ctx.Err())
 		return false
 	}
-	var se *gomail.SendError
-	if !errors.As(err, &se) {
-		b.requeue(to, err)
-		return false
-	}
-	return b.classify(cn, to, se)
+	return b.classify(cn, to, command, err)
 }
 
-// classify records a failed message by its SMTP reply and reports whether
-// the connection is still usable.
-func (b *batch) classify(cn *conn, to *mail.Address, se *gomail.SendError) bool {
-	code := se.ErrorCode()
+// classify records a failed message by the SMTP reply to command and
+// reports whether the connection is still usable.
+func (b *batch) classify(cn *conn, to *mail.Address, command string, err error) bool {
+	var reply *textproto.Error
+	if !errors.As(err, &reply) || reply.Code == 421 {
+		b.requeue(to, fmt.Errorf("email: connection lost: %w", b.redact(err)))
+		return false
+	}
 	switch {
-	case se.Reason == gomail.ErrConnCheck || code == 421 || code == 0 && isTransport(se.Reason):
-		b.requeue(to, fmt.Errorf("email: connection lost: %w", b.redact(se)))
+	case reply.Code >= 500 && command == cmdMail:
+		b.setFatal(broadcast.Permanent(fmt.Errorf("email: sender refused: %w", b.redact(err))))
 		return false
-	case code >= 500 && se.Reason == gomail.ErrSMTPMailFrom:
-		b.setFatal(broadcast.Permanent(fmt.Errorf("email: sender refused: %w", b.redact(se))))
-		return false
-	case code == 0:
-		b.setFatal(broadcast.Permanent(fmt.Errorf("email: build message: %w", b.redact(se))))
-		return true
-	case code >= 500:
-		b.refuse(newRecipientError(to.Address, se, b.secrets()...))
+	case reply.Code >= 500:
+		b.refuse(newRecipientError(to.Address, command, reply, b.secrets()...))
 	default:
 		b.mu.Lock()
-		b.deferred = append(b.deferred, fmt.Errorf("email: recipient %s deferred: %w", to.Address, b.redact(se)))
+		b.deferred = append(b.deferred, fmt.Errorf("email: recipient %s deferred at %s: %w",
+			to.Address, command, b.redact(err)))
 		b.mu.Unlock()
 	}
-	if se.Reason == gomail.ErrSMTPData {
-		// go-mail resets after MAIL and RCPT failures, not after DATA's.
-		return cn.client.Reset() == nil
+	if command == cmdEndData {
+		return true // the reply ended the transaction
 	}
-	return true
-}
-
-// isTransport reports whether a failure without a reply code happened on
-// the wire (a broken connection) rather than in building the message.
-func isTransport(r gomail.SendErrReason) bool {
-	switch r {
-	case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
-		return false
-	}
-	return true
+	return cn.client.Reset() == nil
 }
 
 func (b *batch) refuse(e *RecipientError) {
