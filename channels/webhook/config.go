@@ -6,15 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // Endpoint is one receiver of the webhook.
 type Endpoint struct {
 	// URL is where the update is POSTed: an absolute http or https URL.
-	// Required. Its user information and query values are redacted in
-	// errors; its path is not.
+	// Required. Errors name it by EndpointName, without its user
+	// information, path and query, and redact its path from echoed answers.
 	URL string
 	// Secret signs the deliveries to this endpoint. Required unless
 	// Config.AllowUnsigned is set.
@@ -32,7 +30,7 @@ var reserved = map[string]bool{
 // endpoint is a validated Endpoint.
 type endpoint struct {
 	url    string
-	shown  string   // url, redacted, for errors
+	shown  string   // url as EndpointName names it, for errors
 	target string   // Ledger target: a hash of url, so no credential is stored
 	key    []byte   // nil: unsigned
 	hide   []string // what errors must not show: the secret, header credentials
@@ -108,7 +106,7 @@ func (cfg Config) endpoint(name string, e Endpoint) (endpoint, error) {
 	if err := checkURL(e.URL); err != nil {
 		return endpoint{}, fmt.Errorf("webhook: %s.URL: %w", name, err)
 	}
-	ep := endpoint{url: e.URL, shown: httpx.RedactURL(e.URL), target: targetOf(e.URL)}
+	ep := endpoint{url: e.URL, shown: EndpointName(e.URL), target: targetOf(e.URL), hide: pathForms(e.URL)}
 	if e.Secret == "" {
 		if !cfg.AllowUnsigned {
 			return endpoint{}, fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
@@ -119,8 +117,37 @@ func (cfg Config) endpoint(name string, e Endpoint) (endpoint, error) {
 	if err != nil {
 		return endpoint{}, fmt.Errorf("webhook: %s.Secret: %w", name, err)
 	}
-	ep.key, ep.hide = key, redactionForms(e.Secret)
+	ep.key, ep.hide = key, append(ep.hide, redactionForms(e.Secret)...)
 	return ep, nil
+}
+
+// pathForms returns what errors must not show of an endpoint URL's path and
+// query, which may carry a token, should a receiver echo them: the URL
+// itself, its path and query, and, as the token alone, each path segment
+// and query value of at least minToken bytes. rawURL has been checked.
+func pathForms(rawURL string) []string {
+	u, _ := url.Parse(rawURL)
+	out := []string{rawURL}
+	if ru := u.RequestURI(); len(ru) > 1 {
+		out = append(out, ru)
+	}
+	for _, part := range strings.FieldsFunc(u.EscapedPath(), func(r rune) bool { return r == '/' }) {
+		if len(part) >= minToken {
+			out = append(out, part)
+		}
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			if len(v) >= minToken {
+				out = append(out, v)
+			}
+		}
+	}
+	var forms []string
+	for _, s := range out {
+		forms = append(forms, redactionForms(s)...)
+	}
+	return forms
 }
 
 func checkURL(s string) error {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -90,13 +91,13 @@ func TestNewDefaults(t *testing.T) {
 
 func TestNothingPrintsASecret(t *testing.T) {
 	secret := testSecret("print")
-	const credURL = "https://user:pass@h.example/hook?token=abc"
+	const credURL = "https://user:pass@h.example/services/T000/SECRETPATHTOKEN?token=abc"
 	headers := map[string]string{"Authorization": "Bearer tok-987"}
 	cfg := Config{Name: "hooks", Endpoints: []Endpoint{{URL: credURL, Secret: secret}}, Headers: headers}
 	single := Config{URL: credURL, Secret: secret, Headers: headers, HTTPClient: &http.Client{}}
 	ch, err := New(cfg)
 	require.NoError(t, err)
-	leaks := []string{secret, strings.TrimPrefix(secret, "whsec_"), "pass", "token=abc", "tok-987"}
+	leaks := []string{secret, strings.TrimPrefix(secret, "whsec_"), "pass", "token=abc", "tok-987", "SECRETPATHTOKEN", "T000"}
 	printed := map[string]any{"Config": cfg, "*Config": &cfg, "single Config": single, "Channel": ch,
 		"Endpoint": cfg.Endpoints[0], "*Endpoint": &cfg.Endpoints[0], "[]Endpoint": cfg.Endpoints,
 		"map of Configs": map[string]Config{"a": single}}
@@ -124,11 +125,42 @@ func TestNothingPrintsASecret(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(single), "Secret:REDACTED")
 	js, err := json.Marshal(single)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"Name":"","URL":"https://REDACTED@h.example/hook?token=REDACTED","Secret":"REDACTED",
+	name := EndpointName(credURL)
+	assert.Regexp(t, `^https://h\.example/…#[0-9a-f]{8}$`, name)
+	assert.JSONEq(t, `{"Name":"","URL":"`+name+`","Secret":"REDACTED",
 		"Endpoints":null,"AllowUnsigned":false,"Headers":{"Authorization":"REDACTED"},"Concurrency":0}`, string(js))
 	js, err = json.Marshal(cfg.Endpoints)
 	require.NoError(t, err)
-	assert.JSONEq(t, `[{"URL":"https://REDACTED@h.example/hook?token=REDACTED","Secret":"REDACTED"}]`, string(js))
+	assert.JSONEq(t, `[{"URL":"`+name+`","Secret":"REDACTED"}]`, string(js))
+}
+
+func TestEndpointName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://hooks.example.com/services/T000/B000/XXXX", "https://hooks.example.com/…#"},
+		{"https://hooks.example.com/services/T000/B000/YYYY", "https://hooks.example.com/…#"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080/#"},
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080/#"},
+		{"https://h.example/?key=abc", "https://h.example/…#"},
+		{"https://user:pw@h.example/", "https://h.example/#"},
+		{"https://h.example/%zz", "REDACTED"},
+	}
+	seen := map[string]string{}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := EndpointName(tt.in)
+			if tt.want == "REDACTED" {
+				assert.Equal(t, tt.want, got)
+				return
+			}
+			assert.Regexp(t, "^"+regexp.QuoteMeta(tt.want)+"[0-9a-f]{8}$", got)
+			assert.Equal(t, got, EndpointName(tt.in), "stable")
+			assert.NotContains(t, got, "pw")
+			if other, dup := seen[got]; dup {
+				t.Errorf("%s and %s share the name %s", tt.in, other, got)
+			}
+			seen[got] = tt.in
+		})
+	}
 }
 
 // Code written against plain strings compiles: no conversion to a secret

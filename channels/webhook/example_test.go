@@ -102,12 +102,13 @@ func ExampleSign() {
 
 // Many endpoints, each with its own secret, and a credential header:
 // secrets and header values are plain strings, and printing the Config
-// hides them.
+// hides them. URLs print as EndpointName names them, without the user
+// information, path and query that may carry a token.
 func ExampleConfig() {
 	cfg := webhook.Config{
 		Name: "subscribers",
 		Endpoints: []webhook.Endpoint{
-			{URL: "https://hooks.example.com/a?token=abc", Secret: secret},
+			{URL: "https://hooks.example.com/services/T000/B000/XXXXXXXX", Secret: secret},
 			{URL: "https://ops:pw@hooks.example.org/b", Secret: secret},
 		},
 		Headers:     map[string]string{"Authorization": "Bearer tok-123"},
@@ -120,7 +121,7 @@ func ExampleConfig() {
 	fmt.Println(cfg.Endpoints[1])
 	fmt.Printf("%v\n", cfg)
 	// Output:
-	// {URL:https://hooks.example.com/a?token=REDACTED Secret:REDACTED}
-	// {URL:https://REDACTED@hooks.example.org/b Secret:REDACTED}
-	// webhook.Config{Name:"subscribers" URL:"" Secret: Endpoints:[{URL:https://hooks.example.com/a?token=REDACTED Secret:REDACTED} {URL:https://REDACTED@hooks.example.org/b Secret:REDACTED}] AllowUnsigned:false Headers:map[Authorization:REDACTED] Concurrency:50}
+	// {URL:https://hooks.example.com/…#6d46cbdb Secret:REDACTED}
+	// {URL:https://hooks.example.org/…#5fb7f061 Secret:REDACTED}
+	// webhook.Config{Name:"subscribers" URL:"" Secret: Endpoints:[{URL:https://hooks.example.com/…#6d46cbdb Secret:REDACTED} {URL:https://hooks.example.org/…#5fb7f061 Secret:REDACTED}] AllowUnsigned:false Headers:map[Authorization:REDACTED] Concurrency:50}
 }

@@ -19,15 +19,15 @@ const maxNamed = 5
 // EndpointFailure is one endpoint's failure in an attempt.
 type EndpointFailure struct {
 	Index     int    // the endpoint's index in Config.Endpoints; 0 for Config.URL
-	URL       string // the endpoint's URL, user information and query values redacted
+	URL       string // the endpoint's name (see EndpointName), never its path
 	Permanent bool   // not retried: the endpoint is marked failed in the Ledger
 	Err       error  // why, with no secret in it
 }
 
 // SendError lists the endpoints an attempt did not deliver to. Send returns
 // it marked transient when any failure is transient, and marked
-// broadcast.Permanent otherwise. Find it with errors.As, for example to
-// unsubscribe endpoints that answered 410 Gone.
+// broadcast.Permanent when every endpoint failed permanently. Find it with
+// errors.As, for example to unsubscribe endpoints that answered 410 Gone.
 type SendError struct {
 	Endpoints int               // endpoints configured
 	Failures  []EndpointFailure // in endpoint order
@@ -74,9 +74,16 @@ func (e *SendError) Is(target error) bool {
 	return false
 }
 
+// anyTarget is the Ledger target marked delivered, before the endpoint's
+// own mark, when some endpoint got the update, so that a later attempt
+// knows it even though all it can ask the Ledger is Done. Endpoint targets
+// are "ep_" and hex, so it cannot be one of theirs.
+const anyTarget = "ep_any"
+
 // outcome is what one attempt achieved.
 type outcome struct {
 	endpoints int
+	earlier   bool // some endpoint got the update in an earlier attempt
 	delivered int
 	skipped   int
 	failures  []EndpointFailure
@@ -84,10 +91,11 @@ type outcome struct {
 	hinted    bool
 }
 
-// fanOut posts body to every endpoint not done, Concurrency at a time, and
-// records each result in ledger (nil: nothing done yet).
+// fanOut posts body to every endpoint not done, Concurrency at a time. Each
+// worker records its endpoint in ledger (nil: nothing done yet) as soon as
+// its POST ends, so that an attempt cut short keeps what it achieved.
 func (c *Channel) fanOut(ctx context.Context, updateID string, body []byte, ledger broadcast.Ledger) outcome {
-	out := outcome{endpoints: len(c.endpoints)}
+	out := outcome{endpoints: len(c.endpoints), earlier: ledger != nil && ledger.Done(anyTarget)}
 	var todo []int
 	for i := range c.endpoints {
 		if ledger == nil || !ledger.Done(c.endpoints[i].target) {
@@ -96,14 +104,14 @@ func (c *Channel) fanOut(ctx context.Context, updateID string, body []byte, ledg
 		}
 		out.skipped++
 	}
-	errs := make([]error, len(c.endpoints))
+	rec := recorder{out: &out, ledger: ledger}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(c.concurrency, len(todo)) {
 		wg.Go(func() {
 			for i := range jobs {
 				ep := &c.endpoints[i]
-				errs[i] = c.post(ctx, ep, MessageID(updateID, ep.url), body)
+				rec.record(i, ep, c.post(ctx, ep, MessageID(updateID, ep.url), body))
 			}
 		})
 	}
@@ -112,24 +120,33 @@ func (c *Channel) fanOut(ctx context.Context, updateID string, body []byte, ledg
 	}
 	close(jobs)
 	wg.Wait()
-	for _, i := range todo {
-		out.record(i, &c.endpoints[i], errs[i], ledger)
-	}
 	return out
 }
 
-// record books endpoint i's result in out and in the ledger.
-func (out *outcome) record(i int, ep *endpoint, err error, ledger broadcast.Ledger) {
+// recorder books the workers' results in an outcome and in the Ledger.
+type recorder struct {
+	ledger broadcast.Ledger // nil: no marks
+	once   sync.Once        // marks anyTarget
+	mu     sync.Mutex       // guards out
+	out    *outcome
+}
+
+// record books endpoint i's result. A mark that fails to save only costs a
+// repeat delivery, which receivers drop by webhook-id.
+func (r *recorder) record(i int, ep *endpoint, err error) {
 	perm := broadcast.IsPermanent(err)
-	if ledger != nil && (err == nil || perm) {
-		// A mark that fails to save only costs a repeat delivery, which
-		// receivers drop by webhook-id.
-		if err == nil {
-			_ = ledger.MarkDelivered(ep.target)
-		} else {
-			_ = ledger.MarkFailed(ep.target, fmt.Errorf("%s: %w", ep.shown, err))
+	if r.ledger != nil {
+		switch {
+		case err == nil:
+			r.once.Do(func() { _ = r.ledger.MarkDelivered(anyTarget) })
+			_ = r.ledger.MarkDelivered(ep.target)
+		case perm:
+			_ = r.ledger.MarkFailed(ep.target, fmt.Errorf("%s: %w", ep.shown, err))
 		}
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.out
 	if err == nil {
 		out.delivered++
 		return
@@ -140,12 +157,15 @@ func (out *outcome) record(i int, ep *endpoint, err error, ledger broadcast.Ledg
 	}
 }
 
-// err is the attempt's error: nil, transient (some endpoint may succeed on
-// a retry) or permanent.
+// errAllFailedEarlier is returned when the endpoints not failed earlier are
+// none.
+var errAllFailedEarlier = errors.New("webhook: every endpoint failed permanently in an earlier attempt")
+
+// err is the attempt's error: transient when some endpoint failed
+// transiently (a retry may reach it); nil when, besides, some endpoint got
+// the update in this attempt or an earlier one (the permanent failures went
+// to the Ledger); permanent when every endpoint failed permanently.
 func (out *outcome) err() error {
-	if len(out.failures) == 0 {
-		return nil
-	}
 	slices.SortStableFunc(out.failures, func(a, b EndpointFailure) int { return cmp.Compare(a.Index, b.Index) })
 	e := &SendError{Endpoints: out.endpoints, Failures: out.failures}
 	for _, f := range out.failures {
@@ -155,6 +175,12 @@ func (out *outcome) err() error {
 			}
 			return e
 		}
+	}
+	switch {
+	case out.delivered > 0 || out.earlier:
+		return nil
+	case len(out.failures) == 0:
+		return broadcast.Permanent(errAllFailedEarlier)
 	}
 	return broadcast.Permanent(e)
 }

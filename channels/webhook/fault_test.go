@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,16 +78,21 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 		"/501":      always(http.StatusNotImplemented),
 		"/cred":     always(http.StatusForbidden),
 	}
+	// Webhook URLs carry tokens in their paths; none may show.
+	const pathToken = "SECRETPATHTOKEN0123"
+	prefix := "/services/T000/" + pathToken
 	var eps []Endpoint
+	var paths []string // paths[i] is eps[i]'s short path
 	for _, set := range []map[string]behaviour{good, bad} {
 		for path, b := range set {
-			rc.on(path, b)
-			eps = append(eps, rc.endpoint(path))
+			rc.on(prefix+path, b)
+			eps = append(eps, rc.endpoint(prefix+path))
+			paths = append(paths, path)
 		}
 	}
 	const password, token = "pa55word", "tok-4bc"
 	for i := range eps {
-		if strings.HasSuffix(eps[i].URL, "/cred") {
+		if paths[i] == "/cred" {
 			eps[i].URL = strings.Replace(eps[i].URL, "://", "://user:"+password+"@", 1) + "?token=" + token
 		}
 	}
@@ -112,13 +120,27 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 	rep, err := b.Send(context.Background(), u)
 	require.Error(t, err, "the permanent failures are reported")
 	assert.True(t, broadcast.IsPermanent(err), "and nothing is left to retry")
-	assert.Greater(t, rep.Results[0].Attempts, 1)
-	assert.Len(t, rep.Results[0].Failures, len(bad), "one Result failure per bad endpoint")
-	for _, f := range rep.Results[0].Failures {
-		assert.Contains(t, f.Err.Error(), rc.srv.URL[len("http://"):], "a failure names its endpoint")
-		assert.NotContains(t, f.Err.Error(), password)
-		assert.NotContains(t, f.Err.Error(), token)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te, "the good endpoints got the update: only targets failed")
+	res := rep.Results[0]
+	assert.Greater(t, res.Attempts, 1)
+	assert.Equal(t, strconv.Itoa(len(eps)), res.Receipt.Meta["endpoints"], "the last attempt's receipt is kept")
+	byTarget := map[string]int{}
+	for i, ep := range eps {
+		byTarget[targetOf(ep.URL)] = i
 	}
+	var failed []string
+	for _, f := range res.Failures {
+		i, ok := byTarget[f.Target]
+		require.True(t, ok, "failure of an unknown target %s", f.Target)
+		failed = append(failed, paths[i])
+		assert.Contains(t, f.Err.Error(), EndpointName(eps[i].URL), "a failure names its endpoint")
+	}
+	assert.ElementsMatch(t, slices.Collect(maps.Keys(bad)), failed, "one Result failure per bad endpoint")
+
+	again, againErr := b.Send(context.Background(), u)
+	require.NoError(t, againErr)
+	assert.True(t, again.Results[0].Skipped, "a resend finds the update delivered")
 
 	// Every good endpoint has exactly one delivery, under its stable id.
 	byPath := map[string][]string{}
@@ -126,8 +148,8 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 		byPath[d.path] = append(byPath[d.path], d.id)
 	}
 	for path := range good {
-		ep := rc.endpoint(path)
-		assert.Equal(t, []string{MessageID(u.ID, ep.URL)}, byPath[path], "deliveries to %s", path)
+		ep := rc.endpoint(prefix + path)
+		assert.Equal(t, []string{MessageID(u.ID, ep.URL)}, byPath[prefix+path], "deliveries to %s", path)
 	}
 	// Every bad endpoint was tried once, never retried, and reported.
 	var reported []EndpointFailure
@@ -142,40 +164,38 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 		}
 	}
 	for path := range bad {
-		assert.Empty(t, byPath[path], "deliveries to %s", path)
-		assert.Equal(t, 1, rc.requests(path), "requests to %s", path)
+		assert.Empty(t, byPath[prefix+path], "deliveries to %s", path)
+		assert.Equal(t, 1, rc.requests(prefix+path), "requests to %s", path)
 		n := 0
 		for _, f := range reported {
-			if strings.HasPrefix(f.URL, rc.srv.URL+path) || strings.Contains(f.URL, "@"+strings.TrimPrefix(rc.srv.URL, "http://")+path) {
+			if paths[f.Index] == path {
 				n++
+				assert.Equal(t, EndpointName(eps[f.Index].URL), f.URL)
+				assert.Regexp(t, `^http://127\.0\.0\.1:\d+/…#[0-9a-f]{8}$`, f.URL)
 			}
 		}
 		assert.Equal(t, 1, n, "permanent failure of %s reported once", path)
 	}
 
-	// No secret anywhere.
-	leaks := []string{password, token}
+	// No secret anywhere: not in the error, the Result, the events.
+	leaks := []string{password, token, pathToken, "T000"}
 	for _, ep := range eps {
 		leaks = append(leaks, ep.Secret, strings.TrimPrefix(ep.Secret, "whsec_"))
 	}
+	texts := printed(err)
+	texts = append(texts, printed(res.Err)...)
+	texts = append(texts, fmt.Sprintf("%v", res.Failures), fmt.Sprintf("%+v", res.Failures), fmt.Sprintf("%#v", res.Failures))
+	for _, f := range res.Failures {
+		texts = append(texts, printed(f.Err)...)
+	}
 	for _, e := range events {
-		if e.Err == nil {
-			continue
-		}
-		texts := []string{fmt.Sprintf("%v", e.Err), fmt.Sprintf("%+v", e.Err), fmt.Sprintf("%#v", e.Err)}
-		var se *SendError
-		if errors.As(e.Err, &se) {
-			texts = append(texts, fmt.Sprintf("%+v", se.Failures), fmt.Sprintf("%#v", se.Failures))
-		}
-		for _, text := range texts {
-			for _, leak := range leaks {
-				assert.NotContains(t, text, leak)
-			}
+		if e.Err != nil {
+			texts = append(texts, printed(e.Err)...)
 		}
 	}
-	for _, f := range reported {
-		if strings.HasSuffix(f.URL, "/cred?token=REDACTED") {
-			assert.True(t, strings.HasPrefix(f.URL, "http://REDACTED@127.0.0.1:"), f.URL)
+	for _, text := range texts {
+		for _, leak := range leaks {
+			assert.NotContains(t, text, leak)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
@@ -12,11 +14,11 @@ import (
 // The types holding secrets print them as REDACTED whichever way they are
 // printed: fmt (every verb, through Format), log/slog (LogValue),
 // encoding/json (MarshalJSON) and YAML encoders (MarshalYAML). URLs print
-// with user information and query values redacted, header values as
-// REDACTED, and HTTPClient not at all.
+// as EndpointName gives them, header values as REDACTED, and HTTPClient not
+// at all.
 
-// String prints cfg with secrets, URL credentials and header values
-// REDACTED.
+// String prints cfg with secrets and header values REDACTED and URLs named
+// by EndpointName.
 func (cfg Config) String() string {
 	return fmt.Sprintf("webhook.Config{Name:%q URL:%q Secret:%s Endpoints:%v AllowUnsigned:%t Headers:%v Concurrency:%d}",
 		cfg.Name, redactIfSet(cfg.URL), hide(cfg.Secret), cfg.Endpoints, cfg.AllowUnsigned,
@@ -54,30 +56,31 @@ func (cfg Config) view() configView {
 		Headers: redactHeaders(cfg.Headers), Concurrency: cfg.Concurrency}
 }
 
-// MarshalJSON encodes cfg with its secrets, URL credentials and header
-// values REDACTED, and without HTTPClient. Such a Config cannot be decoded
-// back into a working one: it is meant for logs and diagnostics.
+// MarshalJSON encodes cfg as String prints it, without HTTPClient. Such a
+// Config cannot be decoded back into a working one: it is meant for logs
+// and diagnostics.
 func (cfg Config) MarshalJSON() ([]byte, error) { return json.Marshal(cfg.view()) }
 
 // MarshalYAML is MarshalJSON for YAML encoders.
 func (cfg Config) MarshalYAML() (any, error) { return cfg.view(), nil }
 
-// String prints the endpoint with its URL redacted and its secret hidden.
+// String prints the endpoint with its URL named by EndpointName and its
+// secret hidden.
 func (e Endpoint) String() string {
-	return fmt.Sprintf("{URL:%s Secret:%s}", httpx.RedactURL(e.URL), hide(e.Secret))
+	return fmt.Sprintf("{URL:%s Secret:%s}", EndpointName(e.URL), hide(e.Secret))
 }
 
 // GoString is String in Go syntax.
 func (e Endpoint) GoString() string {
-	return fmt.Sprintf("webhook.Endpoint{URL:%q, Secret:%q}", httpx.RedactURL(e.URL), hide(e.Secret))
+	return fmt.Sprintf("webhook.Endpoint{URL:%q, Secret:%q}", EndpointName(e.URL), hide(e.Secret))
 }
 
 // Format prints e as String or GoString do, for every verb.
 func (e Endpoint) Format(f fmt.State, verb rune) { format(f, verb, e) }
 
-// LogValue logs the endpoint with its URL redacted and its secret hidden.
+// LogValue logs the endpoint as String prints it.
 func (e Endpoint) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", httpx.RedactURL(e.URL)), slog.String("secret", hide(e.Secret)))
+	return slog.GroupValue(slog.String("url", EndpointName(e.URL)), slog.String("secret", hide(e.Secret)))
 }
 
 // endpointView is what an Endpoint encodes as.
@@ -86,14 +89,14 @@ type endpointView struct {
 	Secret string
 }
 
-// MarshalJSON encodes e with its URL redacted and its secret REDACTED.
+// MarshalJSON encodes e as String prints it.
 func (e Endpoint) MarshalJSON() ([]byte, error) {
-	return json.Marshal(endpointView{URL: httpx.RedactURL(e.URL), Secret: hide(e.Secret)})
+	return json.Marshal(endpointView{URL: EndpointName(e.URL), Secret: hide(e.Secret)})
 }
 
 // MarshalYAML is MarshalJSON for YAML encoders.
 func (e Endpoint) MarshalYAML() (any, error) {
-	return endpointView{URL: httpx.RedactURL(e.URL), Secret: hide(e.Secret)}, nil
+	return endpointView{URL: EndpointName(e.URL), Secret: hide(e.Secret)}, nil
 }
 
 // String names the channel and counts its endpoints; it prints no secret.
@@ -135,7 +138,25 @@ func redactIfSet(u string) string {
 	if u == "" {
 		return ""
 	}
-	return httpx.RedactURL(u)
+	return EndpointName(u)
+}
+
+// EndpointName is how errors, the Ledger's failure texts and the printed
+// Config and Endpoint name an endpoint: its scheme and host[:port], "/…"
+// when the URL has a path or query, and "#" and a short hash of the whole
+// URL that tells endpoints apart, as in "https://hooks.example.com/…#3f2a9c01".
+// It never shows user information, path or query, where webhook URLs keep
+// their tokens. A URL that does not parse gives "REDACTED".
+func EndpointName(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return httpx.Redacted
+	}
+	name := u.Scheme + "://" + u.Host + "/"
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Opaque != "" {
+		name += "…"
+	}
+	return name + "#" + strings.TrimPrefix(targetOf(rawURL), "ep_")[:8]
 }
 
 func redactHeaders(h map[string]string) map[string]string {

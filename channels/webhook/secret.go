@@ -10,14 +10,6 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
-// Secret is the type of a Standard Webhooks signing secret: a plain string,
-// "whsec_" followed by the base64 of MinSecretBytes to MaxSecretBytes random
-// bytes. Config, Endpoint, NewVerifier and Sign take secrets as strings;
-// the name remains so that code spelling webhook.Secret(s) still compiles.
-// Being a string, a Secret prints as itself: the Config, Endpoint, Channel
-// and Verifier that hold secrets are what print them as REDACTED.
-type Secret = string
-
 // Secret sizes allowed by the Standard Webhooks specification, in bytes.
 const (
 	MinSecretBytes = 24
@@ -30,6 +22,10 @@ const secretPrefix = "whsec_"
 // credential and redacted from errors: shorter ones would blank out
 // ordinary words.
 const minHidden = 4
+
+// minToken is the length from which a path segment or query value of an
+// endpoint URL is taken for a token and redacted from errors.
+const minToken = 16
 
 // decodeSecret decodes a whsec_ secret into the HMAC key. Its errors do
 // not quote the secret.

@@ -56,7 +56,7 @@ func TestSendOneEndpoint(t *testing.T) {
 	assert.Equal(t, "acme", d.header.Get("X-Tenant"))
 	assert.Equal(t, MessageID("u_full", ep.URL), d.id)
 	assert.Equal(t, broadcast.Receipt{Channel: "hooks", ID: d.id, Time: r.Time,
-		Meta: map[string]string{"endpoints": "1", "delivered": "1", "skipped": "0"}}, r)
+		Meta: map[string]string{"endpoints": "1", "delivered": "1", "skipped": "0", "failed": "0"}}, r)
 }
 
 func TestRetryKeepsIDAndBodyRefreshesTimestamp(t *testing.T) {
@@ -128,18 +128,19 @@ func TestLedgerLimitsRetryToEndpointsNotDone(t *testing.T) {
 	var se *SendError
 	require.ErrorAs(t, err, &se)
 	require.Len(t, se.Failures, 2)
-	assert.Equal(t, EndpointFailure{Index: 1, URL: eps[1].URL, Permanent: false, Err: se.Failures[0].Err}, se.Failures[0])
+	assert.Equal(t, EndpointFailure{Index: 1, URL: EndpointName(eps[1].URL), Permanent: false, Err: se.Failures[0].Err}, se.Failures[0])
 	assert.Equal(t, 3, se.Failures[1].Index)
 	assert.True(t, se.Failures[1].Permanent)
 	assert.Contains(t, err.Error(), "2 of 4 endpoints failed (1 transient, 1 permanent)")
-	assert.Contains(t, err.Error(), eps[3].URL+": http status 410 Gone")
-	assert.Len(t, ledger.Delivered(), 2)
+	assert.Contains(t, err.Error(), EndpointName(eps[3].URL)+": http status 410 Gone")
+	assert.NotContains(t, err.Error(), "/gone")
+	assert.ElementsMatch(t, []string{anyTarget, targetOf(eps[0].URL), targetOf(eps[2].URL)}, ledger.Delivered())
 	assert.Len(t, ledger.Failed(), 1)
 
 	m.Attempt = 2
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"endpoints": "4", "delivered": "1", "skipped": "3"}, r.Meta)
+	assert.Equal(t, map[string]string{"endpoints": "4", "delivered": "1", "skipped": "3", "failed": "0"}, r.Meta)
 	for _, p := range paths {
 		want := map[string]int{"/flaky": 2}[p]
 		assert.Equal(t, max(want, 1), rc.requests(p), "requests to %s", p)
@@ -239,8 +240,8 @@ func TestErrorNamesAtMostFiveEndpoints(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Contains(t, err.Error(), "webhook: 8 of 8 endpoints failed (0 transient, 8 permanent): ")
-	assert.Contains(t, err.Error(), "/e4: http status 404 Not Found; and 3 more")
-	assert.NotContains(t, err.Error(), "/e5")
+	assert.Contains(t, err.Error(), EndpointName(eps[4].URL)+": http status 404 Not Found; and 3 more")
+	assert.NotContains(t, err.Error(), EndpointName(eps[5].URL))
 	var se *SendError
 	require.ErrorAs(t, err, &se)
 	assert.Len(t, se.Failures, 8)

@@ -37,19 +37,29 @@
 // Per endpoint, 2xx is success; 408, 425, 429, 5xx except 501 and transport
 // errors (timeouts, resets) are transient; 3xx (redirects are not followed:
 // a webhook URL that redirects is misconfigured), 501 and every other 4xx,
-// 410 Gone included, fail that endpoint permanently. Send returns nil when
-// every endpoint delivered; a *SendError marked transient when some endpoint
-// failed transiently (with broadcast.RetryAfter carrying the largest
-// Retry-After among them), so that the Broadcaster retries those; otherwise
-// a *SendError marked broadcast.Permanent naming the failed endpoints.
-// Errors name endpoints by their URL with user information and query values
-// redacted. Neither the signing secrets nor the values of Config.Headers
-// appear in errors, not even when a receiver echoes them in its answer
-// (also JSON- or URL-escaped, or cut short): they read REDACTED.
+// 410 Gone included, fail that endpoint permanently. When some endpoint
+// failed transiently, Send returns a *SendError marked transient (with
+// broadcast.RetryAfter carrying the largest Retry-After among them), so
+// that the Broadcaster retries those. Otherwise Send returns nil when some
+// endpoint got the update, in this attempt or an earlier one: the endpoints
+// that failed permanently are reported through Ledger.MarkFailed (the
+// Broadcaster lists them in Result.Failures and returns a
+// *broadcast.TargetsError) and counted in the receipt's "failed" Meta. When
+// every endpoint failed permanently, Send returns a *SendError marked
+// broadcast.Permanent.
+//
+// Errors name endpoints by EndpointName, as in
+// "https://hooks.example.com/…#3f2a9c01": scheme, host and port, and a hash
+// of the URL, never its user information, path or query, where webhook
+// URLs (Slack's, Discord's, Teams') carry their tokens. Neither the signing
+// secrets, nor the values of Config.Headers, nor the endpoint's path and
+// query appear in errors, not even when a receiver echoes them in its
+// answer (also JSON- or URL-escaped, or cut short): they read REDACTED.
 //
 // Secrets are plain strings. Config, Endpoint, Channel and Verifier print
-// them as REDACTED through fmt (every verb), log/slog, encoding/json and
-// YAML encoders; a secret printed on its own is just a string.
+// them as REDACTED, and URLs as EndpointName names them, through fmt (every
+// verb), log/slog, encoding/json and YAML encoders; a secret printed on its
+// own is just a string.
 //
 // # Limits
 //
@@ -60,11 +70,13 @@
 // client gives each request 15s. Header values shorter than 4 bytes are
 // not redacted from errors (they would blank out ordinary words); of a
 // value like "Bearer <token>", the token alone is redacted too. Ledger
-// targets are hashes of the endpoint URLs ("ep_…"). Errors show an
-// endpoint's URL path: keep tokens out of paths, or expect them in errors.
-// Endpoints that failed permanently in an
-// earlier attempt are named in that attempt's error; the Broadcaster lists
-// them all in Result.Failures.
+// targets are hashes of the endpoint URLs ("ep_…"), each marked as soon as
+// its request ends, and "ep_any", marked when the first endpoint gets the
+// update. Of an echoed path, the whole path and its segments and query
+// values of 16 bytes or more are redacted; a shorter token, echoed alone,
+// is not. Endpoints that failed permanently in an earlier attempt are named
+// in that attempt's error; the Broadcaster lists them all in
+// Result.Failures.
 package webhook
 
 import (
@@ -201,6 +213,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		"endpoints": strconv.Itoa(len(c.endpoints)),
 		"delivered": strconv.Itoa(out.delivered),
 		"skipped":   strconv.Itoa(out.skipped),
+		"failed":    strconv.Itoa(len(out.failures)),
 	}}
 	if len(c.endpoints) == 1 {
 		r.ID = MessageID(u.ID, c.endpoints[0].url)

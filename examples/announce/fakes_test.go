@@ -58,7 +58,7 @@ type hookReceiver struct {
 }
 
 func newHookReceiver(t *testing.T) *hookReceiver {
-	v, err := webhook.NewVerifier(webhook.Secret(testSecret))
+	v, err := webhook.NewVerifier(testSecret)
 	require.NoError(t, err)
 	h := &hookReceiver{}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
