@@ -9,11 +9,17 @@ import (
 
 // outcome is what one Send achieved on a registered connection.
 type outcome struct {
-	delivered []string     // the channels that got every line
-	failed    []*chanState // the channels refused, each with its error
+	delivered  []string     // the channels that got every line
+	failed     []*chanState // the channels refused, each with its error
+	earlier    int          // the channels done in an earlier attempt, per the ledger
+	unrecorded bool         // a permanent failure could not be recorded in the ledger
 }
 
-// err joins the channels' errors; it is permanent when every one is.
+// err joins the channels' errors, or returns nil when the channels that got
+// the lines (now or earlier) are joined only by permanent failures recorded
+// in the ledger: the Broadcaster reports those as the Result's Failures, and
+// a retry could not change them. The error is permanent when every failure
+// is.
 func (o outcome) err() error {
 	if len(o.failed) == 0 {
 		return nil
@@ -24,35 +30,50 @@ func (o outcome) err() error {
 		errs[i] = st.err
 		permanent = permanent && st.permanent
 	}
+	if permanent && !o.unrecorded && len(o.delivered)+o.earlier > 0 {
+		return nil
+	}
 	return permanentIf(errors.Join(errs...), permanent)
 }
 
 // deliver joins the targets and posts the lines to each joined one,
 // recording each channel's result in the ledger (which may be nil) as soon
-// as it is known. An error means the connection failed; the channels done
-// before it stay recorded.
+// as it is known: a channel refused for good right after the joins, one
+// that got the lines after its PONG. An error means the connection failed;
+// the channels done before it stay recorded.
 func (ss *session) deliver(targets []target, lines []string, ledger broadcast.Ledger) (outcome, error) {
-	var out outcome
+	out := outcome{unrecorded: ledger == nil}
 	if err := ss.join(targets); err != nil {
 		return out, err
 	}
+	marked := make(map[*chanState]bool)
+	fail := func(st *chanState) {
+		out.failed = append(out.failed, st)
+		if st.permanent && ledger != nil && ledger.MarkFailed(st.t.name, st.err) != nil {
+			out.unrecorded = true // the retry resends to it, no more
+		}
+		marked[st] = true
+	}
+	for _, t := range targets {
+		if st := ss.chans[fold(t.name)]; st.err != nil {
+			fail(st)
+		}
+	}
 	for _, t := range targets {
 		st := ss.chans[fold(t.name)]
-		if st.err == nil {
-			if err := ss.post(st, lines); err != nil {
-				return out, err
-			}
+		if marked[st] {
+			continue
+		}
+		if err := ss.post(st, lines); err != nil {
+			return out, err
 		}
 		if st.err != nil {
-			out.failed = append(out.failed, st)
-			if st.permanent && ledger != nil {
-				_ = ledger.MarkFailed(t.name, st.err) // a lost mark costs a resend, no more
-			}
+			fail(st)
 			continue
 		}
 		out.delivered = append(out.delivered, t.name)
 		if ledger != nil {
-			_ = ledger.MarkDelivered(t.name)
+			_ = ledger.MarkDelivered(t.name) // a lost mark costs a resend, no more
 		}
 	}
 	return out, nil
@@ -132,4 +153,13 @@ func (k *kept) close() {
 		k.cn.quit(context.Background())
 		k.cn = nil
 	}
+}
+
+// failedNames returns the names of the channels refused.
+func (o outcome) failedNames() []string {
+	names := make([]string, len(o.failed))
+	for i, st := range o.failed {
+		names[i] = st.t.name
+	}
+	return names
 }

@@ -197,7 +197,7 @@ func (c *fakeClient) maybeWelcome() bool {
 func (c *fakeClient) join(channel, key string) {
 	s := c.srv
 	if want, ok := s.opts.keys[channel]; ok && key != want {
-		c.numeric("475", channel, "Cannot join channel (+k) - bad key")
+		c.numeric("475", channel, "Cannot join channel (+k) - bad key "+key) // some servers echo it
 		return
 	}
 	switch s.opts.modes[channel] {

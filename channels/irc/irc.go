@@ -32,8 +32,15 @@
 //
 // At most Config.MaxLines lines (5 by default) go to each channel; a longer
 // text is shortened first (the body before the title, the URL kept whole).
-// The pacing makes a Send last roughly (lines+2 per channel - 4) × 2 s with
-// the defaults: keep broadcast.Options.AttemptTimeout above that. NOTICE
+// The pacing makes a Send last roughly (lines+2 per channel - Burst) ×
+// Interval: with the defaults, 6 s for one channel and 5 lines, 34 s for
+// three. An attempt cut short by its deadline would be retried and post its
+// lines twice, so when ctx has a deadline that leaves less than the pacing
+// needs plus 3 s (connecting, registering), Send fails permanently before
+// connecting, with an error that says how long it needs. Then raise
+// broadcast.Options.AttemptTimeout, lower Config.MaxLines, post to fewer
+// Config.Channels, or raise Config.Burst or lower Config.Interval within
+// what the server allows. NOTICE
 // failures are silent on most servers (they send no error replies to
 // NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
 // taken to be rfc1459.
@@ -41,7 +48,8 @@
 // # Errors
 //
 // A configuration error from New names the field ("irc: Config.Nick:
-// missing"). Send and Check return errors that wrap a *ReplyError when the
+// missing"). Send fails at once, permanently, when ctx's deadline leaves
+// less time than the pacing needs (see # Limits). Send and Check return errors that wrap a *ReplyError when the
 // server refused something. These are permanent: a wrong server password
 // (464, or ngIRCd's bare "ERROR :Access denied: Bad password?") or a ban
 // (465), a failed SASL login (904, or a server without SASL), an
@@ -50,8 +58,10 @@
 // (404, 442, a KICK), a certificate that does not verify. Transient: refused
 // connections, timeouts, a lost connection, 437 (temporarily unavailable),
 // every alternate nick in use. With a Ledger, each IRC channel is a target:
-// a channel that got the lines is marked delivered and one refused for good
-// is marked failed, so a retry goes only to the others. Passwords and
+// a channel that got the lines (its PONG came) is marked delivered and one
+// refused for good is marked failed, with an error that names the channel
+// and the numeric, as soon as each is known, so a retry goes only to the
+// others. Passwords and
 // channel keys never appear in an error or a printed Config or Channel.
 package irc
 
@@ -178,7 +188,14 @@ func (c *Channel) Name() string { return c.s.name }
 // Send posts m.Update to every channel not already done according to
 // m.Ledger: join, lines, PING and PONG, then QUIT unless persistent. The
 // Receipt has no ID (IRC has none); its Meta holds "channels", the channels
-// posted to by this call, comma-separated, and "lines", the lines each got.
+// posted to by this call, comma-separated, "lines", the lines each got, and
+// "failed", the channels refused for good, if any.
+//
+// With a Ledger, Send succeeds when some channels got the lines (in this
+// call or an earlier attempt) and every other one was refused for good:
+// those are marked failed in the Ledger, which is how a Broadcaster reports
+// them (Result.Failures). Without a Ledger, or when every channel was
+// refused, the refusals are Send's (permanent) error.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	lines, err := c.render(m.Update)
 	if err != nil {
@@ -191,6 +208,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	todo := pending(c.s.targets, m.Ledger)
 	var out outcome
 	if len(todo) > 0 {
+		if err := c.fits(ctx, len(todo), len(lines)); err != nil {
+			return broadcast.Receipt{}, err
+		}
 		job := func(ss *session) (err error) {
 			out, err = ss.deliver(todo, lines, m.Ledger)
 			return err
@@ -204,14 +224,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			return broadcast.Receipt{}, err
 		}
 	}
+	out.earlier = len(c.s.targets) - len(todo)
 	if err := out.err(); err != nil {
 		return broadcast.Receipt{}, err
 	}
-	return broadcast.Receipt{
-		Channel: c.s.name,
-		Time:    time.Now().UTC(),
-		Meta:    map[string]string{"channels": strings.Join(out.delivered, ","), "lines": strconv.Itoa(len(lines))},
-	}, nil
+	meta := map[string]string{"channels": strings.Join(out.delivered, ","), "lines": strconv.Itoa(len(lines))}
+	if len(out.failed) > 0 {
+		meta["failed"] = strings.Join(out.failedNames(), ",")
+	}
+	return broadcast.Receipt{Channel: c.s.name, Time: time.Now().UTC(), Meta: meta}, nil
 }
 
 // Preview returns the lines Send would post to each channel, joined with

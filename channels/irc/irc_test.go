@@ -193,14 +193,15 @@ func TestSendLedger(t *testing.T) {
 	m := message(sampleUpdate())
 	m.Ledger = ledger
 
-	_, err := ch.Send(context.Background(), m)
-	require.Error(t, err)
-	assert.True(t, broadcast.IsPermanent(err), "only a permanently refused channel failed")
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "the refusal is reported through the ledger")
+	assert.Equal(t, "#a,#b", r.Meta["channels"])
+	assert.Equal(t, "#keyed", r.Meta["failed"])
 	assert.Equal(t, []string{"#a", "#b"}, ledger.Delivered())
 	assert.Contains(t, ledger.Failed(), "#keyed")
 
 	m.Attempt = 2
-	r, err := ch.Send(context.Background(), m)
+	r, err = ch.Send(context.Background(), m)
 	require.NoError(t, err, "a retry has nothing left to do")
 	assert.Equal(t, "", r.Meta["channels"])
 	assert.Equal(t, 1, srv.connections(), "no connection when every channel is done")

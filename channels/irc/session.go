@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ergochat/irc-go/ircmsg"
@@ -160,11 +161,16 @@ func (ss *session) handle(m ircmsg.Message) {
 	}
 }
 
-// refuse records the first failure of a channel.
-func (ss *session) refuse(name, doing string, err error, permanent bool) {
+// refuse records the first failure of a channel. Its error names the
+// channel and the numeric, never the channel's key, even if the server
+// echoes it.
+func (ss *session) refuse(name, doing string, err *ReplyError, permanent bool) {
 	st := ss.chans[fold(name)]
 	if st == nil || st.err != nil {
 		return
+	}
+	if st.t.key != "" {
+		err.Text = strings.ReplaceAll(err.Text, st.t.key, redacted)
 	}
 	st.err = fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err)
 	st.permanent = permanent

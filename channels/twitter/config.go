@@ -206,6 +206,10 @@ func (cfg Config) GoString() string {
 		setOrNil(cfg.Templates != nil))
 }
 
+// Format makes every fmt verb print String (GoString for %#v), so that no
+// verb, %d or %x included, can reach a credential.
+func (cfg Config) Format(f fmt.State, verb rune) { format(f, verb, cfg.String(), cfg.GoString()) }
+
 // LogValue logs cfg with REDACTED in place of every credential.
 func (cfg Config) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -226,6 +230,19 @@ func (c *Channel) String() string {
 
 // GoString is String: the channel holds nothing else worth printing.
 func (c *Channel) GoString() string { return c.String() }
+
+// Format makes every fmt verb print String.
+func (c *Channel) Format(f fmt.State, verb rune) { format(f, verb, c.String(), c.GoString()) }
+
+// format prints s for verb with f's flags, width and precision, or goSyntax
+// for %#v.
+func format(f fmt.State, verb rune, s, goSyntax string) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = fmt.Fprint(f, goSyntax)
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), s)
+}
 
 // LogValue logs the channel's name, authentication method and base URL.
 func (c *Channel) LogValue() slog.Value {

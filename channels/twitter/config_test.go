@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,7 +109,7 @@ func TestPrintingHidesSecrets(t *testing.T) {
 			require.NoError(t, err)
 			var out []string
 			for _, v := range []any{cfg, &cfg, ch} {
-				for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10.3s"} {
 					out = append(out, fmt.Sprintf(verb, v))
 				}
 				var buf bytes.Buffer
@@ -132,4 +133,7 @@ func TestConfigString(t *testing.T) {
 		"TokenSource:nil BaseURL:https://api.x.com HTTPClient:nil Templates:nil}", cfg.String())
 	assert.Equal(t, `twitter.Config{Name:"", ConsumerKey:"", ConsumerSecret:"", AccessToken:"", AccessSecret:"", `+
 		`TokenSource:REDACTED, BaseURL:"", HTTPClient:nil, Templates:nil}`, fmt.Sprintf("%#v", oauth2Config()))
+	assert.Equal(t, strconv.Quote(cfg.String()), fmt.Sprintf("%q", cfg), "%q quotes String")
+	assert.Equal(t, fmt.Sprintf("%x", cfg.String()), fmt.Sprintf("%x", &cfg), "%x hex-encodes String")
+	assert.Equal(t, "%!d(string="+cfg.String()+")", fmt.Sprintf("%d", cfg), "%d shows String")
 }

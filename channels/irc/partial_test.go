@@ -1,0 +1,160 @@
+package irc_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/irc"
+)
+
+const channelKey = "key-Secret-9d41"
+
+// Channels refused for good do not fail a Send that reached others: they
+// are marked failed in the Ledger, with an error naming the channel and the
+// numeric but not the key.
+func TestSendPartialSuccess(t *testing.T) {
+	tests := []struct {
+		name      string
+		channels  []string
+		earlier   []string // marked delivered before the Send
+		noLedger  bool
+		wantErr   string // "" success
+		delivered []string
+	}{
+		{name: "one refused, two delivered", channels: []string{"#a", "#keyed " + channelKey, "#b"},
+			delivered: []string{"#a", "#b"}},
+		{name: "refused now, delivered earlier", channels: []string{"#a", "#keyed " + channelKey},
+			earlier: []string{"#a"}, delivered: []string{"#a"}},
+		{name: "every channel refused", channels: []string{"#keyed " + channelKey, "#closed"},
+			wantErr: "join #keyed: 475"},
+		{name: "no ledger to report the refusal", channels: []string{"#a", "#keyed " + channelKey},
+			noLedger: true, wantErr: "join #keyed: 475"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{keys: map[string]string{"#keyed": "sesame"},
+				modes: map[string]string{"#closed": "i"}})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = tt.channels
+			ch := newChannel(t, cfg)
+			ledger := channeltest.NewLedger()
+			for _, c := range tt.earlier {
+				require.NoError(t, ledger.MarkDelivered(c))
+			}
+			m := message(sampleUpdate())
+			m.Ledger = ledger
+			if tt.noLedger {
+				m.Ledger = nil
+			}
+
+			r, err := ch.Send(context.Background(), m)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.NotContains(t, err.Error(), channelKey)
+				assert.True(t, broadcast.IsPermanent(err))
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, "#keyed", r.Meta["failed"])
+			}
+			if tt.noLedger {
+				return
+			}
+			assert.Equal(t, tt.delivered, ledger.Delivered())
+			failed := ledger.Failed()
+			require.Contains(t, failed, "#keyed")
+			assert.Contains(t, failed["#keyed"].Error(), "irc: join #keyed: 475")
+			assert.NotContains(t, failed["#keyed"].Error(), channelKey)
+			var re *irc.ReplyError
+			require.ErrorAs(t, failed["#keyed"], &re)
+			assert.Equal(t, "475", re.Code)
+		})
+	}
+}
+
+// Through a Broadcaster, a partly refused Send is a delivery (receipt and
+// mark saved) whose Result lists the refused channel.
+func TestBroadcasterReportsRefusedChannel(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{keys: map[string]string{"#keyed": "sesame"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#a", "#keyed " + channelKey}
+	store := broadcast.NewMemoryStore()
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, cfg)}, broadcast.Options{Store: store})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+
+	rep, err := b.Send(context.Background(), sampleUpdate())
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.Equal(t, 1, res.Attempts, "no retry resends to #a")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, res.Err, &te)
+	require.Len(t, res.Failures, 1)
+	assert.Equal(t, "#keyed", res.Failures[0].Target)
+	assert.Contains(t, res.Failures[0].Err.Error(), "join #keyed: 475")
+	assert.NotContains(t, err.Error(), channelKey)
+	assert.Equal(t, "#a", res.Receipt.Meta["channels"])
+	done, err := store.Done(context.Background(), "u1", "irc", "")
+	require.NoError(t, err)
+	assert.True(t, done, "the update is marked delivered")
+	assert.Len(t, srv.saidIn("#a"), 1)
+}
+
+// A ctx deadline too short for the pacing fails the Send before it
+// connects, rather than midway with lines already posted.
+func TestSendDeadlineTooShortForPacing(t *testing.T) {
+	tests := []struct {
+		name     string
+		interval time.Duration
+		channels int
+		deadline time.Duration
+		wantErr  string // "" success
+	}{
+		{name: "defaults, three channels, 30s", interval: 2 * time.Second, channels: 3, deadline: 30 * time.Second,
+			wantErr: "need about 34s plus 3s to connect"},
+		{name: "short interval, too short a deadline", interval: 50 * time.Millisecond, channels: 3,
+			deadline: 2 * time.Second, wantErr: "need about 850ms"},
+		{name: "short interval, deadline enough", interval: 50 * time.Millisecond, channels: 3,
+			deadline: 10 * time.Second},
+		{name: "within the burst, any deadline", interval: 2 * time.Second, channels: 1,
+			deadline: time.Second, wantErr: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{})
+			cfg := testConfig(srv.addr())
+			cfg.Interval = tt.interval
+			cfg.Channels = []string{"#a", "#b", "#c"}[:tt.channels]
+			u := sampleUpdate()
+			if tt.channels > 1 {
+				u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
+			}
+			ch := newChannel(t, cfg)
+			ctx, cancel := context.WithTimeout(context.Background(), tt.deadline)
+			defer cancel()
+
+			_, err := ch.Send(ctx, message(u))
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "a retry would have no more time")
+			assert.False(t, errors.Is(err, context.DeadlineExceeded))
+			assert.Contains(t, err.Error(), tt.wantErr)
+			assert.Contains(t, err.Error(), "5 lines to each of 3 channels")
+			for _, setting := range []string{"AttemptTimeout", "Config.MaxLines", "Config.Channels", "Config.Burst", "Config.Interval"} {
+				assert.Contains(t, err.Error(), setting)
+			}
+			assert.Equal(t, 0, srv.connections(), "nothing posted")
+		})
+	}
+}
