@@ -41,8 +41,8 @@ func (b *Broadcaster) deliver(ctx context.Context, ch Channel, fl *flight, u Upd
 	if err != nil {
 		b.logStoreError(ctx, name, "read last receipt", err)
 	}
-	ledger := &storeLedger{ctx: keep, store: b.store, update: u.ID, channel: name}
-	msg := Message{Update: u, Thread: thread, Ledger: ledger}
+	ledger, l := newLedger(keep, b.store, u.ID, name)
+	msg := Message{Update: u, Thread: thread, Ledger: l}
 	defer func() {
 		res.Failures = ledger.failures()
 		if res.Err == nil && len(res.Failures) > 0 {

@@ -27,6 +27,26 @@ type Store interface {
 	Mark(ctx context.Context, updateID, channel, target string, failure error) error
 }
 
+// FailureStore is implemented by Stores that keep why a target failed, so
+// that a later attempt can tell a target delivered earlier from one that
+// failed permanently earlier. MemoryStore and boltstore implement it.
+type FailureStore interface {
+	// Failure returns the failure text of target's mark for updateID;
+	// failed is false when target is unmarked or was delivered.
+	Failure(ctx context.Context, updateID, channel, target string) (reason string, failed bool, err error)
+}
+
+// FailureLedger is implemented by the Ledger the Broadcaster hands to
+// channels when its Store is a FailureStore: channels that fan out use it to
+// report, on a retry, the targets that failed in an earlier attempt, and to
+// tell them from targets delivered earlier.
+type FailureLedger interface {
+	Ledger
+	// Failure returns why target failed permanently in an earlier attempt;
+	// failed is false when it did not (or the Store cannot tell).
+	Failure(target string) (reason string, failed bool)
+}
+
 // MemoryStore is a Store in memory: it threads and deduplicates within one
 // process. Use a durable Store (broadcast/boltstore) to survive restarts.
 // It keeps every mark and receipt until the process ends, a few hundred bytes
@@ -39,6 +59,8 @@ type MemoryStore struct {
 
 type receiptKey struct{ incident, channel string }
 type markKey struct{ update, channel, target string }
+
+var _ FailureStore = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
@@ -69,6 +91,14 @@ func (s *MemoryStore) Done(_ context.Context, updateID, channel, target string) 
 	defer s.mu.Unlock()
 	_, ok := s.marks[markKey{updateID, channel, target}]
 	return ok, nil
+}
+
+// Failure implements FailureStore.
+func (s *MemoryStore) Failure(_ context.Context, updateID, channel, target string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	text, ok := s.marks[markKey{updateID, channel, target}]
+	return text, ok && text != "", nil
 }
 
 // Mark implements Store.
@@ -118,6 +148,27 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 	l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
 	l.mu.Unlock()
 	return l.store.Mark(l.ctx, l.update, l.channel, target, err)
+}
+
+// failureLedger is a storeLedger over a FailureStore.
+type failureLedger struct {
+	*storeLedger
+	fs FailureStore
+}
+
+func (l failureLedger) Failure(target string) (string, bool) {
+	text, failed, err := l.fs.Failure(l.ctx, l.update, l.channel, target)
+	return text, err == nil && failed
+}
+
+// newLedger returns the Ledger for one delivery of update to channel, a
+// FailureLedger when store can tell failures apart.
+func newLedger(ctx context.Context, store Store, update, channel string) (*storeLedger, Ledger) {
+	l := &storeLedger{ctx: ctx, store: store, update: update, channel: channel}
+	if fs, ok := store.(FailureStore); ok {
+		return l, failureLedger{storeLedger: l, fs: fs}
+	}
+	return l, l
 }
 
 func (l *storeLedger) failures() []TargetFailure {

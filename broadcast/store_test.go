@@ -251,3 +251,50 @@ func TestWaitForConcurrentDeliveryHonoursContext(t *testing.T) {
 	close(release)
 	<-done
 }
+
+func TestFailureLedgerTellsEarlierFailuresFromDeliveries(t *testing.T) {
+	type seen struct {
+		done, failed bool
+		reason       string
+	}
+	var got []map[string]seen
+	ch := broadcast.ChannelFunc("fan", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		fl, ok := m.Ledger.(broadcast.FailureLedger)
+		require.True(t, ok, "a MemoryStore's Ledger reports failures")
+		view := map[string]seen{}
+		for _, target := range []string{"ok", "bad", "later"} {
+			reason, failed := fl.Failure(target)
+			view[target] = seen{done: fl.Done(target), failed: failed, reason: reason}
+		}
+		got = append(got, view)
+		if m.Attempt == 1 {
+			require.NoError(t, fl.MarkDelivered("ok"))
+			require.NoError(t, fl.MarkFailed("bad", errors.New("550 no such user")))
+			return broadcast.Receipt{}, errors.New("451 later")
+		}
+		require.NoError(t, fl.MarkDelivered("later"))
+		return broadcast.Receipt{}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	_, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err, "bad failed permanently")
+	require.Len(t, got, 2)
+	assert.Equal(t, map[string]seen{
+		"ok":    {done: true},
+		"bad":   {done: true, failed: true, reason: "550 no such user"},
+		"later": {},
+	}, got[1])
+}
+
+func TestMemoryStoreFailure(t *testing.T) {
+	ctx := context.Background()
+	s := broadcast.NewMemoryStore()
+	require.NoError(t, s.Mark(ctx, "u", "c", "a", nil))
+	require.NoError(t, s.Mark(ctx, "u", "c", "b", errors.New("gone")))
+	for target, want := range map[string]string{"a": "", "b": "gone", "x": ""} {
+		reason, failed, err := s.Failure(ctx, "u", "c", target)
+		require.NoError(t, err)
+		assert.Equal(t, want, reason, target)
+		assert.Equal(t, want != "", failed, target)
+	}
+}

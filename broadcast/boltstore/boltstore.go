@@ -106,7 +106,10 @@ type Store struct {
 	now    func() time.Time // time of marks and receipts; a variable for tests
 }
 
-var _ broadcast.Store = (*Store)(nil)
+var (
+	_ broadcast.Store        = (*Store)(nil)
+	_ broadcast.FailureStore = (*Store)(nil)
+)
 
 // Open opens the store in the file at path, creating the file if it does not
 // exist. Close it when done: until then no other process can open it.

@@ -235,3 +235,18 @@ func TestConcurrentUse(t *testing.T) {
 		assert.True(t, done, i)
 	}
 }
+
+func TestFailure(t *testing.T) {
+	ctx := context.Background()
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "state.db"), nil)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Mark(ctx, "u", "c", "a", nil))
+	require.NoError(t, s.Mark(ctx, "u", "c", "b", errors.New("550 gone")))
+	for target, want := range map[string]string{"a": "", "b": "550 gone", "x": ""} {
+		reason, failed, err := s.Failure(ctx, "u", "c", target)
+		require.NoError(t, err)
+		assert.Equal(t, want, reason, target)
+		assert.Equal(t, want != "", failed, target)
+	}
+}

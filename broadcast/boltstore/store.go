@@ -68,6 +68,26 @@ func (s *Store) Done(ctx context.Context, updateID, channel, target string) (boo
 	return found, nil
 }
 
+// Failure implements broadcast.FailureStore: the failure text of target's
+// mark, if it was marked failed.
+func (s *Store) Failure(ctx context.Context, updateID, channel, target string) (string, bool, error) {
+	k, err := prepare(ctx, updateID, channel, target)
+	if err != nil {
+		return "", false, fmt.Errorf("boltstore: failure: %w", err)
+	}
+	var text string
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMarks).Get(k); len(v) > 8 {
+			text = string(v[8:])
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false, wrap("failure", err)
+	}
+	return text, text != "", nil
+}
+
 // Mark implements broadcast.Store. The mark has been committed to disk when
 // it returns nil. A failure is kept as its text.
 func (s *Store) Mark(ctx context.Context, updateID, channel, target string, failure error) error {

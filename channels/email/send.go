@@ -68,7 +68,7 @@ func (c *Channel) newBatch(p *prepared, ledger broadcast.Ledger) *batch {
 		ledger = noLedger{}
 	}
 	b := &batch{ch: c, p: p, ledger: ledger}
-	reporter, _ := ledger.(failureReporter)
+	reporter, _ := ledger.(broadcast.FailureLedger)
 	for _, a := range c.to {
 		if !ledger.Done(a.Address) {
 			b.queue = append(b.queue, a)
@@ -85,12 +85,6 @@ func (c *Channel) newBatch(p *prepared, ledger broadcast.Ledger) *batch {
 		}
 	}
 	return b
-}
-
-// failureReporter is implemented by Ledgers that remember why a target
-// failed, so that a later attempt still reports it.
-type failureReporter interface {
-	Failure(target string) (string, bool)
 }
 
 // run sends to the queue over min(Concurrency, len(queue)) connections.
