@@ -234,7 +234,9 @@ func checkURL(s string) error {
 //     Title, Body, Components, URL, NextUpdate and Overrides — the same in every
 //     process and on every machine. Time is left out on purpose, so that
 //     re-running the same announcement is recognised as the same update; to
-//     post identical text twice, set ID yourself.
+//     post identical text twice, set ID yourself. With a durable Store that
+//     holds for as long as the Store keeps its marks: a recurring notice with
+//     identical content (a weekly maintenance) needs its own ID or IncidentID.
 //   - Time: now.
 //
 // The Broadcaster calls it before channels see the update.

@@ -68,6 +68,10 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) 
 	s.printFailures(a.stderr)
 	switch {
 	case sendErr == nil:
+		if allSkipped(rep) {
+			a.note("update %s was delivered before (same content, same -state); nothing was sent. "+
+				"To announce it again, change its text or give it a new -id.", rep.UpdateID)
+		}
 		return exitOK
 	case errors.Is(s.stopped, context.DeadlineExceeded):
 		a.note("gave up after -timeout %s", a.opts.timeout)
@@ -86,4 +90,14 @@ func (a *app) progress(cfg *config.Config) *progress {
 	}
 	live := a.ttyErr && !cfg.WritesTo(a.stderr) && !(a.ttyOut && cfg.WritesTo(a.stdout))
 	return newProgress(a.stderr, live, channelNames(cfg.Channels), a.hide)
+}
+
+// allSkipped reports whether every channel had the update already.
+func allSkipped(rep *broadcast.Report) bool {
+	for _, r := range rep.Results {
+		if !r.Skipped {
+			return false
+		}
+	}
+	return len(rep.Results) > 0
 }
