@@ -3,6 +3,8 @@ package irc
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -11,7 +13,8 @@ import (
 type outcome struct {
 	delivered  []string     // the channels that got every line
 	failed     []*chanState // the channels refused, each with its error
-	earlier    int          // the channels done in an earlier attempt, per the ledger
+	reached    int          // the channels that got the lines in an earlier attempt, per the ledger
+	refused    []error      // the channels refused for good in an earlier attempt, per the ledger
 	unrecorded bool         // a permanent failure could not be recorded in the ledger
 }
 
@@ -19,9 +22,11 @@ type outcome struct {
 // the lines (now or earlier) are joined only by permanent failures recorded
 // in the ledger: the Broadcaster reports those as the Result's Failures, and
 // a retry could not change them. The error is permanent when every failure
-// is.
+// is; when no channel ever got the lines, it names those refused earlier
+// too.
 func (o outcome) err() error {
-	if len(o.failed) == 0 {
+	reached := len(o.delivered)+o.reached > 0
+	if len(o.failed) == 0 && (reached || len(o.refused) == 0) {
 		return nil
 	}
 	errs := make([]error, len(o.failed))
@@ -30,11 +35,47 @@ func (o outcome) err() error {
 		errs[i] = st.err
 		permanent = permanent && st.permanent
 	}
-	if permanent && !o.unrecorded && len(o.delivered)+o.earlier > 0 {
+	switch {
+	case !permanent:
+		return errors.Join(errs...)
+	case reached && !o.unrecorded:
 		return nil
+	case !reached:
+		errs = append(errs, o.refused...)
 	}
-	return permanentIf(errors.Join(errs...), permanent)
+	return broadcast.Permanent(errors.Join(errs...))
 }
+
+// earlier returns how many targets got the lines in an earlier attempt and
+// the errors of those refused for good then. With a
+// broadcast.FailureLedger, the targets it reports failed count as refused,
+// with the reason then recorded; any other Ledger only says a target is
+// done, and every done target counts as reached.
+func earlier(targets []target, l broadcast.Ledger) (reached int, refused []error) {
+	if l == nil {
+		return 0, nil
+	}
+	fl, tells := l.(broadcast.FailureLedger)
+	for _, t := range targets {
+		if !l.Done(t.name) {
+			continue
+		}
+		reason, failed := "", false
+		if tells {
+			reason, failed = fl.Failure(t.name)
+		}
+		if !failed {
+			reached++
+			continue
+		}
+		refused = append(refused, fmt.Errorf("%w: %s", errRefusedEarlier, strings.TrimPrefix(reason, "irc: ")))
+	}
+	return reached, refused
+}
+
+// errRefusedEarlier wraps the reason of a channel refused for good in an
+// earlier attempt.
+var errRefusedEarlier = errors.New("irc: refused in an earlier attempt")
 
 // deliver joins the targets and posts the lines to each joined one,
 // recording each channel's result in the ledger (which may be nil) as soon

@@ -195,7 +195,17 @@ func (c *Channel) Name() string { return c.s.name }
 // call or an earlier attempt) and every other one was refused for good:
 // those are marked failed in the Ledger, which is how a Broadcaster reports
 // them (Result.Failures). Without a Ledger, or when every channel was
-// refused, the refusals are Send's (permanent) error.
+// refused, the refusals are Send's (permanent) error, which then also names
+// the channels refused in earlier attempts.
+//
+// Telling a channel that got the lines earlier from one refused earlier
+// takes a broadcast.FailureLedger, which the Broadcaster hands over when its
+// Store is a broadcast.FailureStore (MemoryStore and boltstore are). Any
+// other Ledger only says a channel is done, and Send counts every done
+// channel as reached: when one channel is refused in an attempt that also
+// fails transiently and the others are refused in the next, Send returns
+// nil. The Broadcaster still lists every refusal of its Send in
+// Result.Failures.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	lines, err := c.render(m.Update)
 	if err != nil {
@@ -206,6 +216,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	defer c.give()
 	todo := pending(c.s.targets, m.Ledger)
+	reached, refused := earlier(c.s.targets, m.Ledger)
 	var out outcome
 	if len(todo) > 0 {
 		if err := c.fits(ctx, len(todo), len(lines)); err != nil {
@@ -224,7 +235,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			return broadcast.Receipt{}, err
 		}
 	}
-	out.earlier = len(c.s.targets) - len(todo)
+	out.reached, out.refused = reached, refused
 	if err := out.err(); err != nil {
 		return broadcast.Receipt{}, err
 	}

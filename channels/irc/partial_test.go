@@ -108,6 +108,55 @@ func TestBroadcasterReportsRefusedChannel(t *testing.T) {
 	assert.Len(t, srv.saidIn("#a"), 1)
 }
 
+// The rare case of a channel refused in one attempt, beside a transient
+// failure, and the others refused in the next: no channel ever got the
+// lines. Through a Broadcaster over a MemoryStore (whose Ledger tells
+// failures apart), the Send fails permanently naming both; a Ledger that
+// only knows what is done counts the earlier refusal as reached.
+func TestRefusedOverTwoAttempts(t *testing.T) {
+	const earlier = "irc: join #keyed: 475 Cannot join channel (+k)"
+	tests := []struct {
+		name    string
+		plain   bool
+		wantErr bool
+	}{
+		{name: "failure ledger", wantErr: true},
+		{name: "plain ledger", plain: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#closed": "i"}})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#keyed", "#closed"}
+			ch := newChannel(t, cfg)
+			if tt.plain {
+				ledger := channeltest.NewLedger()
+				require.NoError(t, ledger.MarkFailed("#keyed", errors.New(earlier)))
+				m := message(sampleUpdate())
+				m.Ledger = ledger
+				_, err := ch.Send(context.Background(), m)
+				require.NoError(t, err)
+				assert.Contains(t, ledger.Failed(), "#closed")
+				return
+			}
+			store := broadcast.NewMemoryStore()
+			require.NoError(t, store.Mark(context.Background(), "u1", "irc", "#keyed", errors.New(earlier)))
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: store})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = b.Close() })
+
+			rep, err := b.Send(context.Background(), sampleUpdate())
+			require.Error(t, err)
+			res := rep.Results[0]
+			assert.True(t, broadcast.IsPermanent(res.Err))
+			assert.Contains(t, res.Err.Error(), "join #closed: 473")
+			assert.Contains(t, res.Err.Error(), "irc: refused in an earlier attempt: join #keyed: 475")
+			assert.Equal(t, 1, res.Attempts)
+			assert.Empty(t, srv.saidIn("#keyed"))
+		})
+	}
+}
+
 // A ctx deadline too short for the pacing fails the Send before it
 // connects, rather than midway with lines already posted.
 func TestSendDeadlineTooShortForPacing(t *testing.T) {

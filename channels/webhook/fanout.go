@@ -26,8 +26,11 @@ type EndpointFailure struct {
 
 // SendError lists the endpoints an attempt did not deliver to. Send returns
 // it marked transient when any failure is transient, and marked
-// broadcast.Permanent when every endpoint failed permanently. Find it with
-// errors.As, for example to unsubscribe endpoints that answered 410 Gone.
+// broadcast.Permanent when every endpoint failed permanently; then, with a
+// broadcast.FailureLedger, it also lists the endpoints that failed
+// permanently in earlier attempts, their Err wrapping the reason then
+// recorded. Find it with errors.As, for example to unsubscribe endpoints
+// that answered 410 Gone.
 type SendError struct {
 	Endpoints int               // endpoints configured
 	Failures  []EndpointFailure // in endpoint order
@@ -74,16 +77,11 @@ func (e *SendError) Is(target error) bool {
 	return false
 }
 
-// anyTarget is the Ledger target marked delivered, before the endpoint's
-// own mark, when some endpoint got the update, so that a later attempt
-// knows it even though all it can ask the Ledger is Done. Endpoint targets
-// are "ep_" and hex, so it cannot be one of theirs.
-const anyTarget = "ep_any"
-
 // outcome is what one attempt achieved.
 type outcome struct {
 	endpoints int
-	earlier   bool // some endpoint got the update in an earlier attempt
+	earlier   bool              // some endpoint got the update in an earlier attempt
+	failedBy  []EndpointFailure // the endpoints that failed permanently in an earlier attempt
 	delivered int
 	skipped   int
 	failures  []EndpointFailure
@@ -95,7 +93,7 @@ type outcome struct {
 // worker records its endpoint in ledger (nil: nothing done yet) as soon as
 // its POST ends, so that an attempt cut short keeps what it achieved.
 func (c *Channel) fanOut(ctx context.Context, updateID string, body []byte, ledger broadcast.Ledger) outcome {
-	out := outcome{endpoints: len(c.endpoints), earlier: ledger != nil && ledger.Done(anyTarget)}
+	out := outcome{endpoints: len(c.endpoints)}
 	var todo []int
 	for i := range c.endpoints {
 		if ledger == nil || !ledger.Done(c.endpoints[i].target) {
@@ -103,6 +101,7 @@ func (c *Channel) fanOut(ctx context.Context, updateID string, body []byte, ledg
 			continue
 		}
 		out.skipped++
+		out.doneEarlier(i, &c.endpoints[i], ledger)
 	}
 	rec := recorder{out: &out, ledger: ledger}
 	jobs := make(chan int)
@@ -123,10 +122,30 @@ func (c *Channel) fanOut(ctx context.Context, updateID string, body []byte, ledg
 	return out
 }
 
+// doneEarlier books endpoint i, done in an earlier attempt: failed, with
+// its reason, when ledger is a broadcast.FailureLedger that says so, and
+// otherwise delivered (a Ledger that cannot tell failures apart counts
+// every done endpoint as delivered).
+func (out *outcome) doneEarlier(i int, ep *endpoint, ledger broadcast.Ledger) {
+	fl, ok := ledger.(broadcast.FailureLedger)
+	if !ok {
+		out.earlier = true
+		return
+	}
+	reason, failed := fl.Failure(ep.target)
+	if !failed {
+		out.earlier = true
+		return
+	}
+	// The mark's reason names the endpoint already (see record).
+	reason = strings.TrimPrefix(reason, ep.shown+": ")
+	out.failedBy = append(out.failedBy, EndpointFailure{Index: i, URL: ep.shown, Permanent: true,
+		Err: fmt.Errorf("%w: %s", errFailedEarlier, reason)})
+}
+
 // recorder books the workers' results in an outcome and in the Ledger.
 type recorder struct {
 	ledger broadcast.Ledger // nil: no marks
-	once   sync.Once        // marks anyTarget
 	mu     sync.Mutex       // guards out
 	out    *outcome
 }
@@ -138,7 +157,6 @@ func (r *recorder) record(i int, ep *endpoint, err error) {
 	if r.ledger != nil {
 		switch {
 		case err == nil:
-			r.once.Do(func() { _ = r.ledger.MarkDelivered(anyTarget) })
 			_ = r.ledger.MarkDelivered(ep.target)
 		case perm:
 			_ = r.ledger.MarkFailed(ep.target, fmt.Errorf("%s: %w", ep.shown, err))
@@ -157,16 +175,18 @@ func (r *recorder) record(i int, ep *endpoint, err error) {
 	}
 }
 
-// errAllFailedEarlier is returned when the endpoints not failed earlier are
-// none.
-var errAllFailedEarlier = errors.New("webhook: every endpoint failed permanently in an earlier attempt")
+// errFailedEarlier wraps the reason of an endpoint that failed permanently
+// in an earlier attempt.
+var errFailedEarlier = errors.New("failed in an earlier attempt")
 
 // err is the attempt's error: transient when some endpoint failed
 // transiently (a retry may reach it); nil when, besides, some endpoint got
 // the update in this attempt or an earlier one (the permanent failures went
-// to the Ledger); permanent when every endpoint failed permanently.
+// to the Ledger); permanent when every endpoint failed permanently, listing
+// those of earlier attempts too.
 func (out *outcome) err() error {
-	slices.SortStableFunc(out.failures, func(a, b EndpointFailure) int { return cmp.Compare(a.Index, b.Index) })
+	byIndex := func(a, b EndpointFailure) int { return cmp.Compare(a.Index, b.Index) }
+	slices.SortStableFunc(out.failures, byIndex)
 	e := &SendError{Endpoints: out.endpoints, Failures: out.failures}
 	for _, f := range out.failures {
 		if !f.Permanent {
@@ -176,11 +196,9 @@ func (out *outcome) err() error {
 			return e
 		}
 	}
-	switch {
-	case out.delivered > 0 || out.earlier:
+	if out.delivered > 0 || out.earlier {
 		return nil
-	case len(out.failures) == 0:
-		return broadcast.Permanent(errAllFailedEarlier)
 	}
+	e.Failures = slices.SortedStableFunc(slices.Values(slices.Concat(out.failures, out.failedBy)), byIndex)
 	return broadcast.Permanent(e)
 }

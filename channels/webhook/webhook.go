@@ -45,8 +45,18 @@
 // that failed permanently are reported through Ledger.MarkFailed (the
 // Broadcaster lists them in Result.Failures and returns a
 // *broadcast.TargetsError) and counted in the receipt's "failed" Meta. When
-// every endpoint failed permanently, Send returns a *SendError marked
-// broadcast.Permanent.
+// every endpoint failed permanently, in this attempt or an earlier one, Send
+// returns a *SendError marked broadcast.Permanent, which lists the earlier
+// failures too, with the reason then recorded.
+//
+// Telling an endpoint delivered earlier from one that failed earlier takes
+// a broadcast.FailureLedger, which the Broadcaster hands over when its Store
+// is a broadcast.FailureStore (MemoryStore and boltstore are). A Ledger that
+// is not one, such as that of a Store of your own, only says an endpoint is
+// done: Send then counts every done endpoint as delivered earlier, so an
+// attempt whose endpoints all failed permanently, some of them in an earlier
+// attempt, returns nil. The Broadcaster still lists the failures of every
+// attempt of its Send in Result.Failures.
 //
 // Errors name endpoints by EndpointName, as in
 // "https://hooks.example.com/…#3f2a9c01": scheme, host and port, and a hash
@@ -71,8 +81,7 @@
 // not redacted from errors (they would blank out ordinary words); of a
 // value like "Bearer <token>", the token alone is redacted too. Ledger
 // targets are hashes of the endpoint URLs ("ep_…"), each marked as soon as
-// its request ends, and "ep_any", marked when the first endpoint gets the
-// update. Of an echoed path, the whole path and its segments and query
+// its request ends. Of an echoed path, the whole path and its segments and query
 // values of 16 bytes or more are redacted; a shorter token, echoed alone,
 // is not. Endpoints that failed permanently in an earlier attempt are named
 // in that attempt's error; the Broadcaster lists them all in
