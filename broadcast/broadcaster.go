@@ -13,13 +13,15 @@ import (
 
 // RetryPolicy bounds one channel's retrying. The zero value of each field
 // means its default. Waits start at InitialInterval and double after each
-// failed attempt, up to MaxInterval, each randomized by ±50% so that many
-// senders do not retry in step; a RetryAfter hint longer than the wait
-// replaces it.
+// failed attempt, each randomized by ±50% so that many senders do not retry
+// in step, and never exceed MaxInterval: once doubling reaches it, waits
+// fall between a third of MaxInterval and MaxInterval. A RetryAfter hint
+// longer than the wait replaces it, even beyond MaxInterval (bounded by
+// MaxElapsed): the platform knows best when it will take the next request.
 type RetryPolicy struct {
 	MaxAttempts     int           // attempts in all, including the first; default 6
 	InitialInterval time.Duration // wait before the first retry; default 1s
-	MaxInterval     time.Duration // cap on one wait; default 1m
+	MaxInterval     time.Duration // cap on one wait, jitter included; default 1m
 	MaxElapsed      time.Duration // cap on one channel's retrying, waits included; default 10m
 }
 
@@ -93,7 +95,11 @@ type Result struct {
 	Duration time.Duration
 	Err      error // nil when delivered or skipped
 	Skipped  bool  // already delivered earlier (same Update.ID, per the Store)
-	// Failures lists the targets (recipients, endpoints) the channel marked
+	// Delivered lists the targets (recipients, endpoints) the channel marked
+	// delivered through the Ledger during this Send, also when the channel
+	// failed or the caller's context ended before it finished.
+	Delivered []string
+	// Failures lists the targets the channel marked
 	// failed permanently through the Ledger during this Send. When the
 	// channel otherwise delivered, Err is then a Permanent *TargetsError.
 	Failures []TargetFailure

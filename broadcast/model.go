@@ -4,8 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -108,9 +109,11 @@ type Component struct {
 
 // Limits on an Update, the same as Statuspage's.
 const (
-	MaxTitleLength = 255    // characters (Unicode code points)
-	MaxBodyLength  = 25_000 // characters (Unicode code points)
-	maxIDLength    = 255    // bytes
+	MaxTitleLength         = 255    // characters (Unicode code points)
+	MaxBodyLength          = 25_000 // characters (Unicode code points); also each Override
+	MaxComponentNameLength = 255    // characters (Unicode code points)
+	MaxURLLength           = 2_048  // bytes
+	maxIDLength            = 255    // bytes; also each Override key
 )
 
 // Update is one incident (or maintenance) update, the unit a Broadcaster
@@ -150,60 +153,121 @@ type Update struct {
 // Validate reports the first problem with u. Errors wrap ErrInvalidUpdate and
 // name the field, as in "broadcast: invalid update: Title: missing".
 // Validate does not require the fields WithDefaults fills in.
+//
+// Text must be valid UTF-8 without NUL; other control characters are
+// accepted and removed by Clean, except in ID and IncidentID, which are keys
+// and take none.
 func (u Update) Validate() error {
-	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s: %s", ErrInvalidUpdate, field, fmt.Sprintf(format, args...))
-	}
-	for _, f := range []struct{ name, v string }{
-		{"ID", u.ID}, {"IncidentID", u.IncidentID}, {"Title", u.Title}, {"Body", u.Body}, {"URL", u.URL},
-	} {
-		if !utf8.ValidString(f.v) {
-			return bad(f.name, "not valid UTF-8")
-		}
-	}
-	if len(u.ID) > maxIDLength {
-		return bad("ID", "longer than %d bytes", maxIDLength)
-	}
-	if len(u.IncidentID) > maxIDLength {
-		return bad("IncidentID", "longer than %d bytes", maxIDLength)
+	if err := u.validateText(); err != nil {
+		return err
 	}
 	switch n := utf8.RuneCountInString(u.Title); {
 	case strings.TrimSpace(u.Title) == "":
-		return bad("Title", "missing")
+		return invalid("Title", "missing")
 	case n > MaxTitleLength:
-		return bad("Title", "%d characters, more than %d", n, MaxTitleLength)
+		return invalid("Title", "%d characters, more than %d", n, MaxTitleLength)
 	}
 	if u.Status == "" {
-		return bad("Status", "missing")
+		return invalid("Status", "missing")
 	}
 	if !u.Status.Valid() {
-		return bad("Status", "unknown value %q", string(u.Status))
+		return invalid("Status", "unknown value %q", string(u.Status))
 	}
 	if u.Impact != "" && !u.Impact.Valid() {
-		return bad("Impact", "unknown value %q", string(u.Impact))
+		return invalid("Impact", "unknown value %q", string(u.Impact))
 	}
 	if n := utf8.RuneCountInString(u.Body); n > MaxBodyLength {
-		return bad("Body", "%d characters, more than %d", n, MaxBodyLength)
+		return invalid("Body", "%d characters, more than %d", n, MaxBodyLength)
 	}
 	for i, c := range u.Components {
-		if strings.TrimSpace(c.Name) == "" {
-			return bad(fmt.Sprintf("Components[%d].Name", i), "missing")
+		field := fmt.Sprintf("Components[%d]", i)
+		switch n := utf8.RuneCountInString(c.Name); {
+		case strings.TrimSpace(c.Name) == "":
+			return invalid(field+".Name", "missing")
+		case n > MaxComponentNameLength:
+			return invalid(field+".Name", "%d characters, more than %d", n, MaxComponentNameLength)
 		}
 		if !c.Status.Valid() {
-			return bad(fmt.Sprintf("Components[%d].Status", i), "unknown value %q", string(c.Status))
+			return invalid(field+".Status", "unknown value %q", string(c.Status))
 		}
 	}
 	if u.URL != "" {
 		if err := checkURL(u.URL); err != nil {
-			return bad("URL", "%s", err)
+			return invalid("URL", "%s", err)
 		}
 	}
-	for k, v := range u.Overrides {
-		if k == "" {
-			return bad("Overrides", "empty channel name")
+	return u.validateOverrides()
+}
+
+// invalid is an error of Validate about field.
+func invalid(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidUpdate, field, fmt.Sprintf(format, args...))
+}
+
+// validateText checks the encoding of every text field and the length and
+// characters of the keys.
+func (u Update) validateText() error {
+	fields := []struct {
+		name, v string
+		key     bool
+	}{
+		{"ID", u.ID, true}, {"IncidentID", u.IncidentID, true},
+		{"Title", u.Title, false}, {"Body", u.Body, false}, {"URL", u.URL, false},
+	}
+	for i, c := range u.Components {
+		fields = append(fields, struct {
+			name, v string
+			key     bool
+		}{fmt.Sprintf("Components[%d].Name", i), c.Name, false})
+	}
+	for _, f := range fields {
+		if err := checkText(f.v, f.key); err != "" {
+			return invalid(f.name, "%s", err)
 		}
-		if !utf8.ValidString(v) {
-			return bad(fmt.Sprintf("Overrides[%q]", k), "not valid UTF-8")
+	}
+	if len(u.ID) > maxIDLength {
+		return invalid("ID", "longer than %d bytes", maxIDLength)
+	}
+	if len(u.IncidentID) > maxIDLength {
+		return invalid("IncidentID", "longer than %d bytes", maxIDLength)
+	}
+	return nil
+}
+
+// checkText says what is wrong with the text of a field, or "".
+func checkText(s string, key bool) string {
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	for _, r := range s {
+		switch {
+		case r == 0:
+			return "contains NUL"
+		case key && isControl(r):
+			return fmt.Sprintf("contains the control character %U", r)
+		}
+	}
+	return ""
+}
+
+func (u Update) validateOverrides() error {
+	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
+		v := u.Overrides[k]
+		if k == "" {
+			return invalid("Overrides", "empty channel name")
+		}
+		if err := checkText(k, true); err != "" {
+			return invalid("Overrides", "channel name %q: %s", k, err)
+		}
+		if len(k) > maxIDLength {
+			return invalid("Overrides", "channel name longer than %d bytes", maxIDLength)
+		}
+		field := fmt.Sprintf("Overrides[%q]", k)
+		if err := checkText(v, false); err != "" {
+			return invalid(field, "%s", err)
+		}
+		if n := utf8.RuneCountInString(v); n > MaxBodyLength {
+			return invalid(field, "%d characters, more than %d", n, MaxBodyLength)
 		}
 	}
 	return nil
@@ -220,13 +284,17 @@ func checkURL(s string) error {
 	if p.Host == "" {
 		return fmt.Errorf("missing host")
 	}
-	if strings.ContainsAny(s, " \t\r\n") {
-		return fmt.Errorf("contains white space")
+	if strings.ContainsFunc(s, func(r rune) bool { return r == ' ' || isControl(r) }) {
+		return fmt.Errorf("contains white space or a control character")
+	}
+	if len(s) > MaxURLLength {
+		return fmt.Errorf("%d bytes, more than %d", len(s), MaxURLLength)
 	}
 	return nil
 }
 
-// WithDefaults returns u with its empty ID, IncidentID and Time filled in:
+// WithDefaults returns u cleaned (see Clean) with its empty ID, IncidentID
+// and Time filled in:
 //
 //   - IncidentID: a slug of Title ("CDN errors in EU" → "cdn-errors-in-eu").
 //     A title with no letters or digits in ASCII gets "incident-" and a hash.
@@ -241,6 +309,7 @@ func checkURL(s string) error {
 //
 // The Broadcaster calls it before channels see the update.
 func (u Update) WithDefaults(now time.Time) Update {
+	u = u.Clean()
 	if u.IncidentID == "" {
 		u.IncidentID = Slug(u.Title)
 	}
@@ -273,12 +342,7 @@ func (u Update) contentID() string {
 	if !u.NextUpdate.IsZero() {
 		field(u.NextUpdate.UTC().Format(time.RFC3339Nano))
 	}
-	keys := make([]string, 0, len(u.Overrides))
-	for k := range u.Overrides {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		field(k)
 		field(u.Overrides[k])
 	}

@@ -53,6 +53,20 @@ func TestValidate(t *testing.T) {
 		{"invalid UTF-8 body", func(u *broadcast.Update) { u.Body = "a\xffb" }, "Body"},
 		{"overlong ID", func(u *broadcast.Update) { u.ID = strings.Repeat("i", 256) }, "ID"},
 		{"empty override key", func(u *broadcast.Update) { u.Overrides = map[string]string{"": "x"} }, "Overrides"},
+		{"NUL in title", func(u *broadcast.Update) { u.Title = "CDN\x00" }, "Title"},
+		{"NUL in body", func(u *broadcast.Update) { u.Body = "a\x00b" }, "Body"},
+		{"escape codes in body are cleaned, not rejected", func(u *broadcast.Update) { u.Body = "\x1b[31mred\x1b[0m\x07" }, ""},
+		{"control character in ID", func(u *broadcast.Update) { u.ID = "id\n2" }, "ID"},
+		{"control character in IncidentID", func(u *broadcast.Update) { u.IncidentID = "inc\x1b" }, "IncidentID"},
+		{"invalid UTF-8 component name", func(u *broadcast.Update) { u.Components[0].Name = "CD\xffN" }, "Components[0].Name"},
+		{"component name 256 chars", func(u *broadcast.Update) { u.Components[0].Name = strings.Repeat("c", 256) }, "Components[0].Name"},
+		{"URL 2049 bytes", func(u *broadcast.Update) { u.URL = "https://status.example.com/" + strings.Repeat("a", 2049-27) }, "URL"},
+		{"URL 2048 bytes", func(u *broadcast.Update) { u.URL = "https://status.example.com/" + strings.Repeat("a", 2048-27) }, ""},
+		{"URL with control character", func(u *broadcast.Update) { u.URL = "https://status.example.com/\x7f" }, "URL"},
+		{"invalid UTF-8 override key", func(u *broadcast.Update) { u.Overrides = map[string]string{"x\xff": "y"} }, "Overrides"},
+		{"NUL in override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "a\x00"} }, `Overrides["x"]`},
+		{"override too long", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": strings.Repeat("o", 25001)} }, `Overrides["x"]`},
+		{"override key too long", func(u *broadcast.Update) { u.Overrides = map[string]string{strings.Repeat("k", 256): "o"} }, "Overrides"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package broadcast
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -44,7 +43,7 @@ func (b *Broadcaster) deliver(ctx context.Context, ch Channel, fl *flight, u Upd
 	ledger, l := newLedger(keep, b.store, u.ID, name)
 	msg := Message{Update: u, Thread: thread, Ledger: l}
 	defer func() {
-		res.Failures = ledger.failures()
+		res.Delivered, res.Failures = ledger.outcome()
 		if res.Err == nil && len(res.Failures) > 0 {
 			res.Err = Permanent(&TargetsError{Failures: res.Failures})
 		}
@@ -77,10 +76,7 @@ func (b *Broadcaster) deliver(ctx context.Context, ch Channel, fl *flight, u Upd
 		if bo == nil {
 			bo = b.newBackOff()
 		}
-		delay := bo.NextBackOff()
-		if d, ok := RetryDelay(err); ok {
-			delay = max(delay, d)
-		}
+		delay := b.nextDelay(bo, err)
 		if left := b.retry.MaxElapsed - time.Since(start); delay > left {
 			res.Err = fmt.Errorf("gave up: the next attempt would start after %v, past what is left of RetryPolicy.MaxElapsed (%v); last attempt: %w",
 				delay.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), err)
@@ -135,21 +131,41 @@ func (b *Broadcaster) record(ctx context.Context, name string, u Update, r Recei
 	return r
 }
 
+// jitter is the randomization of each wait: ±50%.
+const jitter = 0.5
+
+// newBackOff returns the exponential backoff of one delivery. Its intervals
+// stop growing at MaxInterval/(1+jitter), so that with jitter no wait
+// exceeds MaxInterval (see nextDelay).
 func (b *Broadcaster) newBackOff() *backoff.ExponentialBackOff {
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = b.retry.InitialInterval
-	bo.MaxInterval = b.retry.MaxInterval
+	bo.MaxInterval = time.Duration(float64(b.retry.MaxInterval) / (1 + jitter))
 	bo.Multiplier = 2
-	bo.RandomizationFactor = 0.5
+	bo.RandomizationFactor = jitter
 	bo.MaxElapsedTime = 0 // deliver enforces MaxElapsed, RetryAfter waits included
 	bo.Reset()
 	return bo
 }
 
+// nextDelay is the wait before the next attempt after err: the backoff's,
+// never more than RetryPolicy.MaxInterval, or longer when err asks for it
+// with RetryAfter (the platform's word wins over our cap; MaxElapsed still
+// bounds it).
+func (b *Broadcaster) nextDelay(bo *backoff.ExponentialBackOff, err error) time.Duration {
+	delay := min(bo.NextBackOff(), b.retry.MaxInterval)
+	if d, ok := RetryDelay(err); ok {
+		delay = max(delay, d)
+	}
+	return delay
+}
+
 // stopped is the error of a delivery ended by the caller's context: it
-// matches ctx's error and keeps the last attempt's error for the report.
+// matches ctx's error and keeps the last attempt's error for the report,
+// even when that matches ctx's error too: a channel's error names the
+// targets it did not reach.
 func stopped(ctxErr, last error) error {
-	if last == nil || errors.Is(last, ctxErr) {
+	if last == nil || last == ctxErr || last.Error() == ctxErr.Error() {
 		return ctxErr
 	}
 	return fmt.Errorf("%w; last attempt: %w", ctxErr, last)

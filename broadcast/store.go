@@ -119,16 +119,17 @@ func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, 
 // storeLedger is the Ledger handed to a channel: the Store, seen through one
 // update and channel. Marks use a context that is not cancelled with the
 // Send, so a delivery that happened is recorded even as the caller gives up.
-// It also remembers the targets that failed permanently during this Send,
-// for the Result.
+// It also remembers the targets delivered and failed permanently during
+// this Send, for the Result.
 type storeLedger struct {
 	ctx     context.Context
 	store   Store
 	update  string
 	channel string
 
-	mu     sync.Mutex
-	failed []TargetFailure
+	mu        sync.Mutex
+	delivered []string
+	failed    []TargetFailure
 }
 
 func (l *storeLedger) Done(target string) bool {
@@ -137,6 +138,9 @@ func (l *storeLedger) Done(target string) bool {
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {
+	l.mu.Lock()
+	l.delivered = append(l.delivered, target)
+	l.mu.Unlock()
 	return l.store.Mark(l.ctx, l.update, l.channel, target, nil)
 }
 
@@ -171,8 +175,9 @@ func newLedger(ctx context.Context, store Store, update, channel string) (*store
 	return l, l
 }
 
-func (l *storeLedger) failures() []TargetFailure {
+// outcome returns the targets marked delivered and failed during this Send.
+func (l *storeLedger) outcome() ([]string, []TargetFailure) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.failed
+	return l.delivered, l.failed
 }

@@ -38,8 +38,11 @@ var headlines = map[broadcast.Status]string{
 	broadcast.StatusCompleted:  "Maintenance completed",
 }
 
-// newData builds the template data of u without modifying u.
+// newData builds the template data of u without modifying u. It cleans u
+// (see broadcast.Update.Clean) for callers that render without a
+// Broadcaster, so that every channel shows the same text.
 func newData(u broadcast.Update) Data {
+	u = u.Clean()
 	d := Data{Update: u, StatusLabel: u.Status.Label()}
 	d.Title = oneLine(u.Title)
 	d.Headline = headlines[u.Status]

@@ -277,3 +277,29 @@ func TestFuncs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "One two three|1 Mar 2025 22:05 UTC||2|5|Fixed.|https://s.example/1?", got)
 }
+
+// Every default template shows the same cleaned text: no terminal escape
+// or control character gets through, and a blank Body leaves no stray
+// separator.
+func TestDefaultsCleanText(t *testing.T) {
+	set := templates.Default()
+	u := broadcast.Update{Title: "\x1b[1mCDN\x1b[0m errors\x07", Status: broadcast.StatusInvestigating,
+		Body: "Rates \x1b[31mup\x1b[0m.\x00\x7f\u0085", URL: "https://status.example.com/i/1",
+		Time: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}
+	for _, name := range set.Names() {
+		out, err := set.Render(name, u)
+		require.NoError(t, err, name)
+		assert.False(t, strings.ContainsFunc(out, func(r rune) bool {
+			return r != '\n' && r != '\t' && (r < 0x20 || r >= 0x7f && r <= 0x9f)
+		}), "%s: %q", name, out)
+		assert.Contains(t, out, "CDN errors", name)
+	}
+	for _, status := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusCompleted} {
+		blank := broadcast.Update{Title: "CDN errors", Status: status, Body: " \n\t ",
+			URL: "https://status.example.com/i/1"}
+		out, err := set.Render("short", blank)
+		require.NoError(t, err)
+		assert.NotContains(t, out, "—", "a blank body leaves no separator: %q", out)
+		assert.True(t, strings.HasSuffix(out, "CDN errors https://status.example.com/i/1"), out)
+	}
+}

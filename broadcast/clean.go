@@ -1,0 +1,147 @@
+package broadcast
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Clean returns u with its text made the same for every channel: terminal
+// escape sequences (ANSI colours, cursor moves, OSC titles and links pasted
+// from a terminal) and every other control character are removed from Title,
+// Body, Component names and Overrides. Body and Overrides keep line breaks
+// (CR LF and CR become LF) and tabs; Title and Component names, which are one
+// line, get a space for each line break or tab. A Body of white space only
+// becomes empty.
+//
+// Validate rejects what cannot be cleaned (invalid UTF-8, NUL). The
+// Broadcaster cleans every update before channels see it (see WithDefaults),
+// so the X post, the e-mail, the IRC line and the webhook payload all carry
+// the same text. Clean does not modify u.
+func (u Update) Clean() Update {
+	u.Title = cleanText(u.Title, true)
+	u.Body = cleanText(u.Body, false)
+	if strings.TrimSpace(u.Body) == "" {
+		u.Body = ""
+	}
+	// Components and Overrides are shared with the caller: copy them only
+	// when something in them changes.
+	if slices.ContainsFunc(u.Components, func(c Component) bool { return needsCleaning(c.Name, true) }) {
+		u.Components = slices.Clone(u.Components)
+		for i := range u.Components {
+			u.Components[i].Name = cleanText(u.Components[i].Name, true)
+		}
+	}
+	for _, v := range u.Overrides {
+		if needsCleaning(v, false) {
+			os := make(map[string]string, len(u.Overrides))
+			for k, v := range u.Overrides {
+				os[k] = cleanText(v, false)
+			}
+			u.Overrides = os
+			break
+		}
+	}
+	return u
+}
+
+// cleanText removes escape sequences and control characters from s. It
+// returns s itself when there is nothing to remove, which is the common case.
+func cleanText(s string, oneLine bool) string {
+	if !needsCleaning(s, oneLine) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x1b || r == 0x9b: // ESC, or the one-character CSI
+			i += escapeLen(s[i:])
+			continue
+		case r == '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++ // CR LF: the LF below
+				continue
+			}
+			r = '\n'
+		}
+		switch {
+		case (r == '\n' || r == '\t') && oneLine:
+			b.WriteByte(' ')
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r == utf8.RuneError && n == 1:
+			b.WriteRune(r) // Validate rejects it; never let two bytes join
+		case !isControl(r):
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func needsCleaning(s string, oneLine bool) bool {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			if oneLine {
+				return true
+			}
+		case isControl(r) || r == utf8.RuneError: // CR, ESC, C1 and the rest
+			return true
+		}
+	}
+	return false
+}
+
+// isControl reports the C0 and C1 control characters and DEL.
+func isControl(r rune) bool {
+	return r < 0x20 || r >= 0x7f && r <= 0x9f
+}
+
+// escapeLen returns the length of the escape sequence s starts with (s[0]
+// is ESC, or s starts with U+009B): CSI ("ESC [" or U+009B, parameters, a
+// final byte), OSC, DCS, SOS, PM and APC strings (up to BEL or "ESC \"), or
+// ESC and one more character. An unterminated sequence runs to the end.
+func escapeLen(s string) int {
+	i := 1
+	if s[0] != 0x1b {
+		i = 2 // U+009B is two bytes in UTF-8
+	} else if len(s) == 1 {
+		return 1
+	} else {
+		switch s[1] {
+		case '[':
+			i = 2
+		case ']', 'P', 'X', '^', '_':
+			return 2 + stringLen(s[2:])
+		default:
+			_, n := utf8.DecodeRuneInString(s[1:])
+			return 1 + n
+		}
+	}
+	// CSI: parameter and intermediate bytes 0x20–0x3f, then one final byte
+	// 0x40–0x7e.
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x3f {
+		i++
+	}
+	if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
+		i++
+	}
+	return i
+}
+
+// stringLen returns the length of a control string's body and terminator:
+// up to and including BEL or ST ("ESC \"), or all of s.
+func stringLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == 0x07:
+			return i + 1
+		case s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\':
+			return i + 2
+		}
+	}
+	return len(s)
+}
