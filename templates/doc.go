@@ -7,15 +7,22 @@
 //     Affected: CDN (Major outage). Next update by 14:30 UTC. <URL>".
 //     Variants short.resolved and short.completed leave out the components
 //     and the next update.
-//   - subject: an e-mail subject, "[Investigating] <Title>".
+//   - subject: an e-mail subject, "Incident: <Title>" or "Maintenance:
+//     <Title>". It names no status and has no per-status variant: Gmail
+//     threads only messages with the same subject. The e-mail channel
+//     renders it for an incident's first message and reuses that subject
+//     for the later ones, so a "subject.<status>" variant of your own
+//     applies only to incidents that start with that status.
 //   - text: a plain-text e-mail body.
-//   - html: an HTML e-mail body (html/template: every value is escaped).
+//   - html: an HTML e-mail body (html/template: every value is escaped). It
+//     opens with a hidden preheader, the preview line mail clients show
+//     after the subject: status, title and the body's first paragraph.
 //   - markdown: CommonMark for chat tools (Discord, Matrix, Mattermost), with
 //     the user's text escaped.
 //
-// Every default leads with the status and the title, then the body, the
-// affected components, "Next update by …" when NextUpdate is set, and the
-// URL. None promises a time of resolution.
+// Every default but subject leads with the status and the title, then the
+// body, the affected components, "Next update by …" when NextUpdate is set,
+// and the URL. None promises a time of resolution.
 //
 // With replaces or adds one template, New loads a directory of "<name>.tmpl"
 // files over the defaults. A name may carry a status, "short.resolved": Render

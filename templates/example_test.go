@@ -32,7 +32,7 @@ func Example() {
 	fmt.Println()
 	fmt.Println(text)
 	// Output:
-	// [Investigating] Elevated CDN error rates
+	// Incident: Elevated CDN error rates
 	//
 	// Investigating: Elevated CDN error rates
 	//

@@ -89,8 +89,8 @@ func TestRenderFitEveryLimit(t *testing.T) {
 					assert.Contains(t, got, u.URL, "%s %s %d", name, tmpl, limit)
 					assert.Contains(t, got, "Next update by 14:30 UTC", "%s %s %d", name, tmpl, limit)
 				}
-				assert.True(t, strings.HasPrefix(got, "Identified: ") || strings.HasPrefix(got, "[Identified] ") ||
-					strings.HasPrefix(got, "**Identified: "), "status first: %q", got)
+				assert.True(t, strings.HasPrefix(got, "Identified: ") || strings.HasPrefix(got, "Incident: ") ||
+					strings.HasPrefix(got, "**Identified: "), "status (in a subject: the kind) first: %q", got)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -47,6 +48,9 @@ func newChannel(cfg Config) (*Channel, error) {
 	}
 	c.domain = messageIDDomain(c.from.Address)
 	if c.to, err = checkRecipients(cfg.To); err != nil {
+		return nil, err
+	}
+	if c.status, err = statusSet(c.tmpl); err != nil {
 		return nil, err
 	}
 	if err := c.checkTemplates(); err != nil {
@@ -192,12 +196,29 @@ func checkRecipients(list []string) ([]*mail.Address, error) {
 	return out, nil
 }
 
-// checkTemplates renders a sample update, so that a template failing on
-// every update fails here rather than at send time.
+// statusSet returns set with the statusTemplate added, unless it has one.
+func statusSet(set *templates.Set) (*templates.Set, error) {
+	if slices.Contains(set.Names(), statusTemplate) {
+		return set, nil
+	}
+	out, err := set.With(statusTemplate, defaultStatusLine)
+	if err != nil {
+		return nil, fieldErr("Templates", "%v", err)
+	}
+	return out, nil
+}
+
+// checkTemplates renders a sample update, with and without an override, so
+// that a template failing on every update fails here rather than at send
+// time.
 func (c *Channel) checkTemplates() error {
 	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating,
 		Body: "Sample body.", URL: "https://status.example.com/incidents/sample"}
 	u = u.WithDefaults(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
+	if _, err := c.render(u); err != nil {
+		return fieldErr("Templates", "%v", err)
+	}
+	u.Overrides = map[string]string{c.cfg.Name: "Sample override."}
 	if _, err := c.render(u); err != nil {
 		return fieldErr("Templates", "%v", err)
 	}

@@ -4,18 +4,29 @@
 // Every recipient gets a message of their own (To: that recipient only, so no
 // recipient sees another), multipart/alternative with a plain-text and an
 // HTML part rendered from the "subject", "text" and "html" templates.
-// Update.Overrides[Name] replaces the text part; the HTML part then shows the
-// same text, escaped. Concurrency connections send in parallel, each reused
-// for many messages.
+// Update.Overrides[Name] replaces the rendered text after a status line
+// ("Resolved: <Title>"); the HTML part then shows the same text, escaped.
+// Concurrency connections send in parallel, each reused for many messages.
 //
 // The updates of one incident form one conversation in mail clients: every
 // update has a Message-ID derived from Update.ID and Update.IncidentID, the
 // same for every recipient as on a mailing list, and In-Reply-To and
 // References point at the earlier updates' Message-IDs (carried in
 // Message.Thread). The Receipt's ID is the Message-ID; Receipt.Meta holds
-// "references" (the chain for the next update), the counts of the attempt
-// "sent", "refused" and "skipped" (done in an earlier attempt), and
+// "references" (the chain for the next update), "subject", the counts of the
+// attempt "sent", "refused" and "skipped" (done in an earlier attempt), and
 // "refused_recipients" (at most 20, with the server's replies).
+//
+// Every update of an incident also has the same subject, because Gmail
+// threads only messages whose subjects match. The status changes with
+// every update and the title may be edited, so neither may decide it: the
+// subject rendered for the incident's first message is carried on in
+// Receipt.Meta["subject"] and reused, unchanged, for every later update
+// (so a "subject.<status>" template applies only to an incident's first
+// message). The default subject names no status ("Incident: <Title>"); the
+// status leads the text part, the HTML part and the HTML part's hidden
+// preheader (the preview line mail clients show after the subject), with
+// the current title.
 //
 // Transport security is STARTTLS, required, unless Config.TLS says
 // otherwise: TLSImplicit for implicit TLS (port 465), TLSPlaintext only when
@@ -57,8 +68,11 @@
 // never arrived, and so is one whose delivery mark the Ledger failed to
 // save. Each connection re-dials at most once per attempt. The
 // References header keeps the first and the latest Message-IDs, at most
-// MaxReferences. Preview has no length limit. Bounces that arrive later, by
-// mail, are not seen.
+// MaxReferences. Preview has no length limit, and shows the subject an
+// incident's first message gets. Without Message.Thread (or with a receipt
+// that has no "subject"), the subject is rendered from the update: the
+// default one then differs from the earlier messages' only if the title was
+// edited. Bounces that arrive later, by mail, are not seen.
 package email
 
 import (
@@ -132,6 +146,14 @@ const (
 	MaxReferences = 20
 )
 
+// statusTemplate names the template of the line that leads an
+// Update.Overrides text; defaultStatusLine is used when Config.Templates
+// has none.
+const (
+	statusTemplate    = "email-status"
+	defaultStatusLine = "{{.Headline}}: {{.Title}}"
+)
+
 // Config configures a Channel. Zero fields take the documented defaults.
 type Config struct {
 	// Name of the channel; default "email". It keys Update.Overrides.
@@ -163,7 +185,9 @@ type Config struct {
 	// default 4, never more than there are recipients.
 	Concurrency int
 	// Templates renders "subject", "text" and "html"; default
-	// templates.Default().
+	// templates.Default(). With an Update.Overrides text, the line before
+	// it comes from "email-status" if the Set holds one, else from
+	// "{{.Headline}}: {{.Title}}".
 	Templates *templates.Set
 	// ListUnsubscribe, if set, is a text/template of the unsubscribe URL
 	// (https: or mailto:) written into each message's List-Unsubscribe
@@ -195,6 +219,7 @@ type Channel struct {
 	domain string          // of From, for Message-IDs
 	unsub  *template.Template
 	tmpl   *templates.Set
+	status *templates.Set // tmpl, with statusTemplate
 }
 
 var (

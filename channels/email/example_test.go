@@ -43,7 +43,7 @@ func Example() {
 	fmt.Println(p.Text)
 	// Output:
 	// email.Channel{Name:"email" Host:"smtp.example.com" Port:587 TLS:starttls Auth:"" Username:"status-mailer" Password:REDACTED TokenSource: From:"Example Status <status@example.com>" To:[3 recipients] Concurrency:4}
-	// Subject: [Investigating] Elevated error rates on the CDN
+	// Subject: Incident: Elevated error rates on the CDN
 	// Investigating: Elevated error rates on the CDN
 	//
 	// We are investigating elevated error rates in Europe.

@@ -82,6 +82,7 @@ type mpAddress struct{ Name, Address string }
 type mpSummary struct {
 	ID, MessageID, Subject string
 	To, Cc, Bcc            []mpAddress
+	Snippet                string // the preview line Mailpit lists, made from the HTML part
 }
 
 type mpMessage struct {
@@ -107,7 +108,9 @@ func (m *mailpit) messages(want int) []mpMessage {
 	require.Equal(m.t, want, list.Total, "messages in Mailpit")
 	out := make([]mpMessage, len(list.Messages))
 	for i, s := range list.Messages {
-		m.do(http.MethodGet, "/api/v1/message/"+s.ID, &out[len(out)-1-i]) // the list is newest first
+		full := &out[len(out)-1-i] // the list is newest first
+		m.do(http.MethodGet, "/api/v1/message/"+s.ID, full)
+		full.Snippet = s.Snippet // only in the list
 	}
 	return out
 }
@@ -146,7 +149,7 @@ func TestMailpitThreadedUpdates(t *testing.T) {
 		assert.Empty(t, m.Bcc, "Mailpit lists envelope recipients missing from the headers as Bcc")
 		perRecipient[m.To[0].Address]++
 		h := mp.headers(m.ID)
-		assert.Equal(t, "[Investigating] Elevated error rates on the CDN", m.Subject)
+		assert.Equal(t, firstSubject, m.Subject)
 		n := 1 + i/3
 		assert.Contains(t, m.Text, "Update "+strconv.Itoa(n)+": we are investigating.")
 		assert.Contains(t, m.HTML, "Update "+strconv.Itoa(n)+": we are investigating.")
@@ -170,6 +173,42 @@ func TestMailpitThreadedUpdates(t *testing.T) {
 	})].To[0].Name)
 }
 
+// TestMailpitOneSubjectPerIncident: the first and the resolved update of an
+// incident, its title edited in between, reach a real server with the same
+// Subject, threaded, each with its status first in both parts and in the
+// preview line.
+func TestMailpitOneSubjectPerIncident(t *testing.T) {
+	mp := newMailpit(t)
+	b, err := broadcast.New([]broadcast.Channel{mp.channel("alice@example.net")}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	all := lifecycle()
+	updates := []broadcast.Update{all[0], all[len(all)-1]}
+	var ids []string
+	for _, u := range updates {
+		rep, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+		ids = append(ids, rep.Results[0].Receipt.ID)
+	}
+
+	msgs := mp.messages(len(updates))
+	for i, m := range msgs {
+		u := updates[i]
+		status := headline[u.Status] + ": " + u.Title
+		h := mp.headers(m.ID)
+		assert.Equal(t, []string{firstSubject}, h["Subject"], "update %d", i+1)
+		assert.Equal(t, []string{ids[i]}, h["Message-Id"])
+		assert.Equal(t, status, firstLine(m.Text), "update %d: the text part starts with the status", i+1)
+		assert.Equal(t, status+" — "+u.Body, preheader(t, m.HTML), "update %d", i+1)
+		assert.True(t, strings.HasPrefix(m.Snippet, status+" — "), "update %d: preview line %q", i+1, m.Snippet)
+	}
+	assert.Equal(t, "Resolved: CDN errors in Europe", firstLine(msgs[1].Text), "the body shows the edited title")
+	h := mp.headers(msgs[1].ID)
+	assert.Equal(t, []string{ids[0]}, h["In-Reply-To"])
+	assert.Equal(t, []string{ids[0]}, h["References"])
+	assert.NotContains(t, mp.headers(msgs[0].ID), "In-Reply-To")
+}
+
 func TestMailpitNoHeaderInjection(t *testing.T) {
 	mp := newMailpit(t)
 	u := incident(1)
@@ -180,7 +219,7 @@ func TestMailpitNoHeaderInjection(t *testing.T) {
 	m := mp.messages(1)[0]
 	assert.Equal(t, []mpAddress{{Address: "alice@example.net"}}, m.To)
 	assert.Empty(t, m.Bcc)
-	assert.Equal(t, "[Investigating] x Bcc: evil@example.com", m.Subject)
+	assert.Equal(t, "Incident: x Bcc: evil@example.com", m.Subject)
 	h := mp.headers(m.ID)
 	assert.NotContains(t, h, "Bcc")
 	assert.Len(t, h["To"], 1)

@@ -33,7 +33,7 @@ type prepared struct {
 }
 
 // render renders u's subject, text and HTML. Overrides[Name] replaces the
-// text; the HTML part then shows it escaped.
+// text after the status line; the HTML part then shows it escaped.
 func (c *Channel) render(u broadcast.Update) (content, error) {
 	subject, err := c.tmpl.Render("subject", u)
 	if err != nil {
@@ -41,7 +41,14 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 	}
 	out := content{subject: oneLine(subject)}
 	if o := u.Overrides[c.cfg.Name]; strings.TrimSpace(o) != "" {
-		out.text, out.html = o, textToHTML(o)
+		// The subject names no status, so the override gets it as a lead.
+		status, err := c.status.Render(statusTemplate, u)
+		if err != nil {
+			return content{}, fmt.Errorf("render status line: %w", err)
+		}
+		status = oneLine(status)
+		out.text = status + "\n\n" + o
+		out.html = textToHTML(out.text, status+" — "+oneLine(firstParagraph(o)))
 		return out, nil
 	}
 	if out.text, err = c.tmpl.Render("text", u); err != nil {
@@ -61,11 +68,26 @@ func (c *Channel) prepare(u broadcast.Update, thread broadcast.Receipt) (*prepar
 		return nil, err
 	}
 	p := &prepared{content: ct, update: u, messageID: c.messageID(u)}
-	if isMessageID(thread.ID) && thread.ID != p.messageID {
+	if !isMessageID(thread.ID) {
+		return p, nil
+	}
+	if s := threadSubject(thread); s != "" {
+		p.subject = s
+	}
+	if thread.ID != p.messageID {
 		p.inReplyTo = thread.ID
 		p.references = chain(thread)
 	}
 	return p, nil
+}
+
+// threadSubject is the subject the incident's earlier messages carry
+// (Meta["subject"]), cleaned like a rendered one: it comes from a Store.
+// Gmail threads only messages with the same subject, and nothing else is
+// sure to stay the same across updates: the status changes, and the title
+// may be edited. "" when thread has none (a receipt of an older version).
+func threadSubject(thread broadcast.Receipt) string {
+	return oneLine(strings.ToValidUTF8(thread.Meta["subject"], ""))
 }
 
 // messageID is the update's Message-ID, the same for every recipient and
@@ -147,10 +169,25 @@ func oneLine(s string) string {
 	}), " ")
 }
 
-// textToHTML shows plain text as HTML, escaped, keeping its line breaks.
-func textToHTML(s string) string {
-	return "<!DOCTYPE html>\n<html><body>\n<pre style=\"white-space: pre-wrap; font-family: inherit\">" +
-		html.EscapeString(s) + "</pre>\n</body></html>\n"
+// firstParagraph returns s up to its first blank line.
+func firstParagraph(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	first, _, _ := strings.Cut(s, "\n\n")
+	return first
+}
+
+// hiddenStyle hides a preheader in every mail client that honours one of
+// its rules; the default html template uses the same.
+const hiddenStyle = "display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;" +
+	"opacity:0;overflow:hidden;mso-hide:all;color:#ffffff;"
+
+// textToHTML shows plain text as HTML, escaped, keeping its line breaks,
+// after a hidden preheader: the preview line mail clients show after the
+// subject.
+func textToHTML(s, preheader string) string {
+	return "<!DOCTYPE html>\n<html><body>\n<div style=\"" + hiddenStyle + "\">" + html.EscapeString(preheader) +
+		"</div>\n<pre style=\"white-space: pre-wrap; font-family: inherit\">" + html.EscapeString(s) +
+		"</pre>\n</body></html>\n"
 }
 
 // compose renders the part of the message that is the same for every

@@ -15,6 +15,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // incident returns update n of one incident, its defaults filled in.
@@ -61,14 +62,15 @@ func TestOneMessagePerRecipient(t *testing.T) {
 		date, err := p.header.Date()
 		require.NoError(t, err)
 		assert.True(t, u.Time.Equal(date), "Date is Update.Time: %v", date)
-		assert.Equal(t, "[Investigating] Elevated error rates on the CDN", p.subject)
+		assert.Equal(t, "Incident: Elevated error rates on the CDN", p.subject)
 		assert.Contains(t, p.text, "Update 1: we are investigating.")
 		assert.Contains(t, p.html, "Update 1: we are investigating.")
 		assert.Contains(t, p.html, `href="https://status.example.com/incidents/42"`)
 	}
 	slices.Sort(got)
 	assert.Equal(t, []string{"alice@example.net", "bob@example.org", "dan@example.net", "zoe@example.com"}, got)
-	assert.Equal(t, map[string]string{"references": r.ID, "sent": "4", "refused": "0", "skipped": "0"}, r.Meta)
+	assert.Equal(t, map[string]string{"references": r.ID, "subject": "Incident: Elevated error rates on the CDN",
+		"sent": "4", "refused": "0", "skipped": "0"}, r.Meta)
 	assert.Equal(t, "email", r.Channel)
 	assert.Equal(t, "<"+u.ID+".cdn-errors-eu@example.com>", r.ID)
 }
@@ -209,22 +211,48 @@ func TestNoHeaderInjection(t *testing.T) {
 		assert.NotContains(t, p.subject, "\n")
 		assert.NotContains(t, p.subject, "\r")
 	}
-	assert.Equal(t, "[Investigating] x Bcc: evil@example.com", parse(t, msgs[0].data).subject)
+	assert.Equal(t, "Incident: x Bcc: evil@example.com", parse(t, msgs[0].data).subject)
 	assert.Contains(t, parse(t, msgs[0].data).text, "Bcc: evil2@example.com", "the body keeps its text")
 }
 
+// TestOverrideReplacesText: the override replaces the rendered text, after
+// the status line, since the subject names no status.
 func TestOverrideReplacesText(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	ch := newChannel(t, config(srv, "alice@example.net"))
 	u := incident(1)
-	u.Overrides = map[string]string{"email": "<b>All</b> fixed & done.\nThanks.", "other": "not this"}
+	u.Overrides = map[string]string{"email": "<b>All</b> fixed & done.\nThanks.\n\nMore.", "other": "not this"}
 	send(t, ch, broadcast.Message{Update: u})
 	p := parse(t, srv.messages()[0].data)
-	assert.Equal(t, "<b>All</b> fixed & done.\nThanks.", p.text)
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN\n\n<b>All</b> fixed & done.\nThanks.\n\nMore.", p.text)
 	assert.Contains(t, p.html, "&lt;b&gt;All&lt;/b&gt; fixed &amp; done.")
 	assert.NotContains(t, p.html, "<b>")
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN — <b>All</b> fixed & done. Thanks.", preheader(t, p.html))
 	assert.NotContains(t, p.text, u.Body)
-	assert.Equal(t, "[Investigating] Elevated error rates on the CDN", p.subject)
+	assert.Equal(t, "Incident: Elevated error rates on the CDN", p.subject)
+}
+
+// TestOverrideStatusLineTemplate: Config.Templates may bring its own status
+// line (a translation, say); a broken one fails New, naming the field.
+func TestOverrideStatusLineTemplate(t *testing.T) {
+	set, err := templates.Default().With("email-status", "Statut : {{.Status}} — {{.Title}}")
+	require.NoError(t, err)
+	cfg := valid()
+	cfg.Templates = set
+	ch, err := email.New(cfg)
+	require.NoError(t, err)
+	u := incident(1)
+	u.Overrides = map[string]string{"email": "Nous enquêtons."}
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	assert.Equal(t, "Statut : investigating — Elevated error rates on the CDN\n\nNous enquêtons.", p.Text)
+
+	// Fails on updates without components, as the sample New renders.
+	cfg.Templates, err = templates.Default().With("email-status", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	_, err = email.New(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "email: Config.Templates: render status line: ")
 }
 
 func TestListUnsubscribe(t *testing.T) {
@@ -295,7 +323,7 @@ func TestPreview(t *testing.T) {
 	p, err := ch.Preview(incident(1))
 	require.NoError(t, err)
 	assert.Equal(t, "email", p.Channel)
-	assert.Equal(t, "[Investigating] Elevated error rates on the CDN", p.Subject)
+	assert.Equal(t, "Incident: Elevated error rates on the CDN", p.Subject)
 	assert.Contains(t, p.Text, "Update 1: we are investigating.")
 	assert.Equal(t, len([]rune(p.Text)), p.Length)
 	assert.Equal(t, "characters", p.Unit)
@@ -305,6 +333,6 @@ func TestPreview(t *testing.T) {
 	u.Overrides = map[string]string{"email": "Fixed. ✅"}
 	p, err = ch.Preview(u)
 	require.NoError(t, err)
-	assert.Equal(t, "Fixed. ✅", p.Text)
-	assert.Equal(t, 8, p.Length)
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN\n\nFixed. ✅", p.Text)
+	assert.Equal(t, 56, p.Length)
 }

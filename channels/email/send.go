@@ -273,6 +273,7 @@ func (b *batch) receipt(refused []*RecipientError) broadcast.Receipt {
 	refs := capReferences(append(slices.Clone(b.p.references), b.p.messageID))
 	meta := map[string]string{
 		"references": strings.Join(refs, " "),
+		"subject":    b.p.subject, // for the next update: see threadSubject
 		"sent":       strconv.Itoa(b.sent),
 		"refused":    strconv.Itoa(len(refused)),
 		"skipped":    strconv.Itoa(b.skipped),

@@ -1,0 +1,171 @@
+package email_test
+
+import (
+	"context"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+// lifecycle returns the updates of one incident from the first to the
+// resolved one; the title is edited from the third update on.
+func lifecycle() []broadcast.Update {
+	steps := []struct {
+		status   broadcast.Status
+		headline string
+	}{
+		{broadcast.StatusInvestigating, "Investigating"},
+		{broadcast.StatusIdentified, "Identified"},
+		{broadcast.StatusMonitoring, "Monitoring"},
+		{broadcast.StatusResolved, "Resolved"},
+	}
+	out := make([]broadcast.Update, len(steps))
+	for i, s := range steps {
+		u := incident(i + 1)
+		u.Status = s.status
+		if i >= 2 {
+			u.Title = "CDN errors in Europe"
+		}
+		u.ID = "" // derived again from the new status and title
+		out[i] = u.WithDefaults(fixed)
+	}
+	return out
+}
+
+// headline is the status as the default templates write it.
+var headline = map[broadcast.Status]string{
+	broadcast.StatusInvestigating: "Investigating", broadcast.StatusIdentified: "Identified",
+	broadcast.StatusMonitoring: "Monitoring", broadcast.StatusResolved: "Resolved",
+}
+
+// firstSubject is the subject of every message of lifecycle(): that of the
+// first update, whose title is the original one.
+const firstSubject = "Incident: Elevated error rates on the CDN"
+
+var preheaderRE = regexp.MustCompile(`(?s)<body[^>]*>\s*<div style="([^"]*)">([^<]*)</div>`)
+
+// preheader returns the text of the hidden preview line that must open the
+// body of an HTML part.
+func preheader(t *testing.T, htmlPart string) string {
+	t.Helper()
+	m := preheaderRE.FindStringSubmatch(htmlPart)
+	require.NotNil(t, m, "the HTML body opens with a preheader:\n%s", htmlPart)
+	for _, rule := range []string{"display:none", "mso-hide:all", "max-height:0", "overflow:hidden"} {
+		assert.Contains(t, m[1], rule, "the preheader is hidden")
+	}
+	return html.UnescapeString(m[2])
+}
+
+// firstLine returns the first line of a text part.
+func firstLine(text string) string {
+	line, _, _ := strings.Cut(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	return line
+}
+
+// TestOneSubjectPerIncident: Gmail threads only messages with the same
+// subject, so every update of an incident keeps the first one's subject,
+// whatever its status or edited title, and the status leads the body and
+// the preheader instead.
+func TestOneSubjectPerIncident(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, config(srv, "alice@example.net"))}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	updates := lifecycle()
+	var ids []string
+	for _, u := range updates {
+		rep, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+		ids = append(ids, rep.Results[0].Receipt.ID)
+		assert.Equal(t, firstSubject, rep.Results[0].Receipt.Meta["subject"], "the receipt carries the subject on")
+	}
+
+	msgs := srv.messages()
+	require.Len(t, msgs, len(updates))
+	for i, m := range msgs {
+		p := parse(t, m.data)
+		u := updates[i]
+		status := headline[u.Status] + ": " + u.Title
+		assert.Equal(t, firstSubject, p.subject, "update %d", i+1)
+		assert.Equal(t, status, firstLine(p.text), "update %d: the text part starts with the status", i+1)
+		assert.True(t, strings.HasPrefix(preheader(t, p.html), status+" — "+u.Body),
+			"update %d: the preheader starts with the status: %q", i+1, preheader(t, p.html))
+		if i > 0 {
+			assert.Equal(t, ids[i-1], p.header.Get("In-Reply-To"), "update %d", i+1)
+			assert.Equal(t, strings.Join(ids[:i], " "), p.header.Get("References"), "update %d", i+1)
+		}
+	}
+}
+
+// TestSubjectOfThread covers where the subject comes from: the previous
+// update's receipt when it has one, cleaned like any header text, and the
+// template otherwise.
+func TestSubjectOfThread(t *testing.T) {
+	tests := []struct {
+		name   string
+		thread broadcast.Receipt
+		want   string
+	}{
+		{"no thread", broadcast.Receipt{}, firstSubject},
+		{"receipt without a subject", broadcast.Receipt{ID: "<a.b@example.com>"}, firstSubject},
+		{"subject of the thread", broadcast.Receipt{ID: "<a.b@example.com>",
+			Meta: map[string]string{"subject": "Incident: CDN errors"}}, "Incident: CDN errors"},
+		{"same update sent again", broadcast.Receipt{ID: "<a.b@example.com>",
+			Meta: map[string]string{"subject": "Incident: CDN errors"}}, "Incident: CDN errors"},
+		{"line breaks and controls removed", broadcast.Receipt{ID: "<a.b@example.com>",
+			Meta: map[string]string{"subject": "Old\r\nBcc: evil@example.com\x00\xff"}}, "Old Bcc: evil@example.com"},
+		{"blank subject ignored", broadcast.Receipt{ID: "<a.b@example.com>",
+			Meta: map[string]string{"subject": " \r\n\t"}}, firstSubject},
+		{"not a thread of this channel", broadcast.Receipt{ID: "1234567",
+			Meta: map[string]string{"subject": "Incident: CDN errors"}}, firstSubject},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			ch := newChannel(t, config(srv, "alice@example.net"))
+			u := incident(2)
+			u.Status = broadcast.StatusResolved
+			if tt.name == "same update sent again" {
+				tt.thread.ID = "<" + u.ID + ".cdn-errors-eu@example.com>"
+			}
+			r := send(t, ch, broadcast.Message{Update: u, Thread: tt.thread})
+			p := parse(t, srv.messages()[0].data)
+			assert.Equal(t, tt.want, p.subject)
+			assert.Equal(t, tt.want, r.Meta["subject"])
+			assert.Empty(t, p.header.Get("Bcc"))
+			assert.Equal(t, "Resolved: Elevated error rates on the CDN", firstLine(p.text))
+		})
+	}
+}
+
+// TestDefaultSubjectHasNoStatus: rendered from scratch (no thread, as in
+// Preview), the subject of every status of an incident is the same, and
+// that of every status of a maintenance too.
+func TestDefaultSubjectHasNoStatus(t *testing.T) {
+	ch, err := email.New(valid())
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		statuses []broadcast.Status
+		want     string
+	}{
+		{[]broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified,
+			broadcast.StatusMonitoring, broadcast.StatusResolved}, "Incident: Elevated error rates on the CDN"},
+		{[]broadcast.Status{broadcast.StatusScheduled, broadcast.StatusInProgress,
+			broadcast.StatusVerifying, broadcast.StatusCompleted}, "Maintenance: Elevated error rates on the CDN"},
+	} {
+		for _, s := range tt.statuses {
+			u := incident(1)
+			u.Status = s
+			p, err := ch.Preview(u)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.Subject, s)
+		}
+	}
+}
