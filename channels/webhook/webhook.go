@@ -73,8 +73,12 @@
 //
 // # Limits
 //
-// A response body is read up to 4 KiB, the error keeps 512 bytes of it. An
-// error message names at most 5 endpoints; SendError.Failures has them all.
+// The status line decides. Once an endpoint's response headers are in, at
+// most 4 KiB of its body is read, for at most 2s (less when the attempt
+// ends first), and the connection is closed unless the body ended by then:
+// a 2xx whose body is slow, endless or huge is a delivery, marked so and
+// not retried, and a non-2xx keeps its classification, its error holding
+// the first 512 bytes of what arrived. An error message names at most 5 endpoints; SendError.Failures has them all.
 // One attempt of a large list must fit the Broadcaster's AttemptTimeout
 // (30s by default); the endpoints it did not reach are retried. The default
 // client gives each request 15s. Header values shorter than 4 bytes are
@@ -151,6 +155,7 @@ type Channel struct {
 	client      *http.Client
 	ownClient   bool
 	now         func() time.Time
+	bodyWait    time.Duration // for a response body once its headers are in; 0: httpx.BodyWait
 }
 
 var (
@@ -245,7 +250,9 @@ func (c *Channel) post(ctx context.Context, ep *endpoint, id string, body []byte
 	if ep.key != nil {
 		req.Header.Set(HeaderSignature, sign(ep.key, id, ts, body))
 	}
-	resp, err := httpx.Do(c.client, req, responseLimit)
+	// Only the status counts: a receiver that answered 2xx has the update,
+	// whatever becomes of its body, so a retry would deliver it again.
+	resp, err := httpx.DoStatus(c.client, req, responseLimit, c.bodyWait)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

@@ -8,7 +8,14 @@
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
 // at http://127.0.0.1:8090/ with the same secret. Deliveries with a bad or
-// missing signature get 401, a stale timestamp too; malformed JSON gets 400.
+// missing signature get 401, a stale timestamp too; malformed JSON gets 400;
+// a body over 1 MiB gets 413, and one that does not arrive whole 408.
+//
+// A client that is slow or stuck cannot hold a connection: the request
+// headers (64 KiB at most) must arrive within 5s and the whole request
+// within 15s, the answer must be written within 20s of the headers, and a
+// kept-alive connection is closed after 2 minutes idle (longer than the 90s
+// outagecast's own client keeps one, so that the sender closes it first).
 package main
 
 import (
@@ -43,7 +50,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	srv := &http.Server{Addr: *listen, Handler: newHandler(v, os.Stdout), ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(*listen, newHandler(v, os.Stdout), defaultTimeouts)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -54,6 +61,36 @@ func main() {
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
 		os.Exit(1)
+	}
+}
+
+// maxBody bounds a delivery's body.
+const maxBody = 1 << 20
+
+// timeouts bound how long the server waits on a client (see the package
+// comment).
+type timeouts struct {
+	readHeader, read, write, idle time.Duration
+}
+
+var defaultTimeouts = timeouts{
+	readHeader: 5 * time.Second,
+	read:       15 * time.Second,
+	write:      20 * time.Second,
+	idle:       2 * time.Minute,
+}
+
+// newServer returns a server for h on addr that drops clients slower than t
+// allows.
+func newServer(addr string, h http.Handler, t timeouts) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
+		WriteTimeout:      t.write,
+		IdleTimeout:       t.idle,
+		MaxHeaderBytes:    64 << 10,
 	}
 }
 
@@ -75,13 +112,12 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := rc.verifier.VerifyRequest(r, 1<<20)
+	// MaxBytesReader also makes the server close the connection rather
+	// than read on.
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	body, err := rc.verifier.VerifyRequest(r, maxBody)
 	if err != nil {
-		status := http.StatusUnauthorized
-		if errors.Is(err, webhook.ErrBodyTooLarge) {
-			status = http.StatusRequestEntityTooLarge
-		}
-		http.Error(w, err.Error(), status)
+		http.Error(w, err.Error(), statusOf(err))
 		return
 	}
 	var p webhook.Payload
@@ -107,4 +143,19 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(rc.out, "    %s\n", d.URL)
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// statusOf answers a failed VerifyRequest: 413 for a body too large, 401
+// for a bad signature or timestamp, and 408 for a body that did not arrive
+// whole, which the sender retries (a 401 would make it give up).
+func statusOf(err error) int {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.Is(err, webhook.ErrBodyTooLarge) || errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, webhook.ErrMissingHeaders) || errors.Is(err, webhook.ErrTimestamp) ||
+		errors.Is(err, webhook.ErrSignature):
+		return http.StatusUnauthorized
+	}
+	return http.StatusRequestTimeout
 }

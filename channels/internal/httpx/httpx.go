@@ -1,34 +1,55 @@
 // Package httpx is the HTTP plumbing shared by the HTTP-based channels: one
-// request per call with a context, a bounded read of the response body that
-// drains and closes it so the connection is reused, classification of a
-// response status into success, transient or permanent failure (with the
-// server's Retry-After hint), and redaction of URLs and secrets in errors.
+// request per call with a context, a bounded read of the response body,
+// classification of a response status into success, transient or permanent
+// failure (with the server's Retry-After hint), and redaction of URLs and
+// secrets in errors.
+//
+// # The status line decides
+//
+// A channel that only needs to know whether the server took the request
+// (a webhook, say) sends it with DoStatus. Once the response headers are in,
+// DoStatus reads at most StatusBodyLimit of the body, enough for an error
+// message, waiting at most BodyWait for it however much time the request's
+// context has left, and closes it. A body that is slow, endless or huge does
+// not turn a 2xx into a failure: the request was accepted, so retrying it
+// would deliver it again. A non-2xx keeps its classification, with whatever
+// part of the body arrived as its message. A connection whose body was not
+// read to its end is closed, never reused.
+//
+// A channel that needs the body of a 2xx (X's tweet id, for one) reads it
+// with Do instead, and bounds it itself: by Do's limit, the request's
+// context and the client's timeout. Do discards what is left beyond the
+// limit within BodyWait too.
 //
 // A channel's Send typically reads as:
 //
 //	req, err := httpx.NewRequest(ctx, http.MethodPost, endpoint, body, "application/json")
-//	resp, err := httpx.Do(client, req, 0)
+//	resp, err := httpx.DoStatus(client, req, 0, 0)
 //	if err != nil { return broadcast.Receipt{}, httpx.Redact(err, secret) }
 //	if err := httpx.Classify(resp); err != nil { ... }
 //
 // # Limits
 //
-// Do keeps at most the body limit (DefaultBodyLimit when 0) of a response
-// and discards at most DrainLimit more before closing it: a connection whose
-// response is longer than both is closed instead of reused. Error snippets
+// DoStatus reads at most StatusBodyLimit (or its limit) of a body and waits
+// BodyWait (or its wait) for it. Do keeps at most its body limit
+// (DefaultBodyLimit when 0) of a response and discards at most DrainLimit
+// more, within BodyWait, before closing it: a connection whose response is
+// longer than both, or slower, is closed instead of reused. Error snippets
 // of a response body are at most SnippetLimit bytes. Retry-After hints are
 // capped at MaxRetryAfter.
 //
 // # Errors
 //
-// Transport errors (dial, TLS, reset, timeout) are returned unmarked, that
-// is transient, with the request URL redacted; they match the context's
-// error with errors.Is when the context ended the request. Classify returns
-// nil for 2xx, a *StatusError marked transient (with broadcast.RetryAfter
-// when the server sent a usable Retry-After) for 408, 425, 429 and 5xx
-// except 501, and a *StatusError marked broadcast.Permanent for every other
-// status, 3xx included: a redirect is not followed by the clients this
-// package builds, since a channel URL that redirects is misconfigured.
+// Transport errors (dial, TLS, reset, timeout) before the response headers
+// arrive, and for Do while reading the body up to its limit, are returned
+// unmarked, that is transient, with the request URL redacted; they match
+// the context's error with errors.Is when the context ended the request.
+// Classify returns nil for 2xx, a *StatusError marked transient (with
+// broadcast.RetryAfter when the server sent a usable Retry-After) for 408,
+// 425, 429 and 5xx except 501, and a *StatusError marked broadcast.Permanent
+// for every other status, 3xx included: a redirect is not followed by the
+// clients this package builds, since a channel URL that redirects is
+// misconfigured.
 package httpx
 
 import (
@@ -43,51 +64,135 @@ import (
 	"time"
 )
 
-// Limits of Do.
+// Limits of Do and DoStatus.
 const (
 	// DefaultBodyLimit is the body limit Do applies when given 0.
 	DefaultBodyLimit = 64 << 10
 	// DrainLimit is how much of a body beyond the limit Do reads and
 	// discards so that the connection can be reused.
 	DrainLimit = 256 << 10
+	// StatusBodyLimit is how much of a body DoStatus reads when given 0:
+	// enough for an error message.
+	StatusBodyLimit = 4 << 10
+	// BodyWait is how long DoStatus waits for the body once the headers are
+	// in, when given 0, and how long Do waits for what it discards.
+	BodyWait = 2 * time.Second
 )
 
 // Response is a response whose body has been read (up to a limit) and
 // closed.
 type Response struct {
-	Status    int         // the status code, as 200
-	Header    http.Header // the response header
-	Body      []byte      // the body, at most the limit given to Do
-	Truncated bool        // the body was longer than the limit
+	Status int         // the status code, as 200
+	Header http.Header // the response header
+	Body   []byte      // the body, at most the limit given to Do or DoStatus
+	// Truncated reports that Body is not the whole body: it was longer than
+	// the limit or, from DoStatus, it did not end in time or broke off.
+	Truncated bool
 }
 
 // Do sends req, which carries its context, with client (nil:
 // http.DefaultClient) and reads the response body up to limit bytes (0:
-// DefaultBodyLimit). It drains at most DrainLimit more bytes and closes the
-// body, so the connection goes back to the pool. It returns an error only
-// when no response arrived or its body could not be read; the status is left
-// to Classify. Errors have the URL redacted (see RedactURL).
+// DefaultBodyLimit), for as long as req's context and the client's timeout
+// allow: use it when the body of a 2xx is needed. It discards at most
+// DrainLimit more bytes, for at most BodyWait, and closes the body, so that
+// the connection goes back to the pool when the body ended by then and is
+// closed otherwise. It returns an error only when no response arrived or its
+// body could not be read up to the limit; the status is left to Classify.
+// Errors have the URL redacted (see RedactURL).
 func Do(client *http.Client, req *http.Request, limit int64) (*Response, error) {
-	if client == nil {
-		client = http.DefaultClient
-	}
 	if limit <= 0 {
 		limit = DefaultBodyLimit
 	}
-	resp, err := client.Do(req)
+	resp, cancel, err := roundTrip(client, req)
 	if err != nil {
-		return nil, redactURLError(err)
+		return nil, err
 	}
-	defer Drain(resp.Body)
+	defer cancel()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if int64(len(body)) > limit {
 		out.Body, out.Truncated = body[:limit], true
 	}
 	if err != nil {
+		closeBody(resp.Body, cancel, false)
 		return nil, fmt.Errorf("read response body: %w", redactURLError(err))
 	}
+	ended := !out.Truncated
+	if !ended {
+		ended = discard(resp.Body, cancel, DrainLimit, BodyWait)
+	}
+	closeBody(resp.Body, cancel, ended)
 	return out, nil
+}
+
+// DoStatus sends req, which carries its context, with client (nil:
+// http.DefaultClient), and lets the status line decide. Once the response
+// headers are in, it reads at most limit bytes of the body (0:
+// StatusBodyLimit), waiting at most wait for them (0: BodyWait) however much
+// time req's context has left, and closes the body. A body that is longer,
+// slower, endless or broken is not an error: the Response holds what
+// arrived, with Truncated set, and Classify judges it by its status alone,
+// so a 2xx stays a success. A connection whose body was not read to its end
+// is closed, not reused. DoStatus returns an error only when no response
+// arrived; errors have the URL redacted (see RedactURL).
+func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Duration) (*Response, error) {
+	if limit <= 0 {
+		limit = StatusBodyLimit
+	}
+	if wait <= 0 {
+		wait = BodyWait
+	}
+	resp, cancel, err := roundTrip(client, req)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	stop := time.AfterFunc(wait, cancel)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	stop.Stop()
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	if int64(len(body)) > limit {
+		out.Body = body[:limit]
+	}
+	ended := err == nil && int64(len(body)) <= limit
+	out.Truncated = !ended
+	closeBody(resp.Body, cancel, ended)
+	return out, nil
+}
+
+// roundTrip sends req under a context of its own, whose cancel ends the
+// reading of the body (and with it the connection) without waiting for
+// req's context. The caller must call cancel.
+func roundTrip(client *http.Client, req *http.Request) (*http.Response, context.CancelFunc, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	ctx, cancel := context.WithCancel(req.Context())
+	resp, err := client.Do(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, nil, redactURLError(err)
+	}
+	return resp, cancel, nil
+}
+
+// discard reads and drops at most limit bytes of body within wait, and
+// reports whether the body ended.
+func discard(body io.Reader, cancel context.CancelFunc, limit int64, wait time.Duration) bool {
+	stop := time.AfterFunc(wait, cancel)
+	defer stop.Stop()
+	n, err := io.Copy(io.Discard, io.LimitReader(body, limit+1))
+	return err == nil && n <= limit
+}
+
+// closeBody closes body. When it did not end, the request is cancelled
+// first, so that its connection is closed rather than put back in the pool
+// with unread bytes in it (whatever the transport).
+func closeBody(body io.Closer, cancel context.CancelFunc, ended bool) {
+	if !ended {
+		cancel()
+	}
+	_ = body.Close()
 }
 
 // Drain reads and discards at most DrainLimit bytes of body and closes it,

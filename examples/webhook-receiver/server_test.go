@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/channels/webhook"
+)
+
+// testDeadline is how long a test waits for the server to hang up; far
+// longer than the short timeout under test, so only a missing timeout
+// reaches it.
+const testDeadline = 5 * time.Second
+
+// serve runs newServer with t on a loopback port until the test ends and
+// returns its address.
+func serve(t *testing.T, to timeouts) string {
+	v, err := webhook.NewVerifier(secret)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := newServer("", newHandler(v, io.Discard), to)
+	// A connection's goroutine outlives Close a little (it lingers before
+	// closing a connection whose body it did not read): wait for it.
+	var conns sync.WaitGroup
+	srv.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			conns.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			conns.Done()
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		assert.ErrorIs(t, <-done, http.ErrServerClosed)
+		conns.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// only returns timeouts where the one set by set is short and the others
+// are far beyond the test's deadline.
+func only(set func(*timeouts)) timeouts {
+	to := timeouts{readHeader: time.Hour, read: time.Hour, write: time.Hour, idle: time.Hour}
+	set(&to)
+	return to
+}
+
+const short = 100 * time.Millisecond
+
+func TestSlowClientsAreDisconnected(t *testing.T) {
+	tests := []struct {
+		name string
+		to   timeouts
+		send string // what the client sends before it stalls
+	}{
+		{"headers never finish", only(func(to *timeouts) { to.readHeader = short }),
+			"POST / HTTP/1.1\r\nHost: receiver\r\nContent-Type: appl"},
+		{"body never finishes", only(func(to *timeouts) { to.read = short }),
+			"POST / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 100\r\n\r\n{\"type\":"},
+		{"idle after a request", only(func(to *timeouts) { to.idle = short }),
+			"GET / HTTP/1.1\r\nHost: receiver\r\n\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", serve(t, tt.to))
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = io.WriteString(conn, tt.send)
+			require.NoError(t, err)
+
+			require.NoError(t, conn.SetReadDeadline(time.Now().Add(testDeadline)))
+			got, err := io.ReadAll(conn) // whatever the server answers, until it hangs up
+			var ne net.Error
+			require.False(t, errors.As(err, &ne) && ne.Timeout(), "the server kept the connection open")
+			if strings.HasPrefix(tt.send, "GET") {
+				assert.Contains(t, string(got), "405 Method Not Allowed", "the request was answered first")
+			}
+		})
+	}
+}
+
+func TestBodyTimeoutIsRetryable(t *testing.T) {
+	conn, err := net.Dial("tcp", serve(t, only(func(to *timeouts) { to.read = short })))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 100\r\n\r\n{")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(testDeadline)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode, "a transient status, so the sender tries again")
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	addr := serve(t, defaultTimeouts)
+	client := &http.Client{Timeout: testDeadline}
+	defer client.CloseIdleConnections()
+	resp, err := client.Post("http://"+addr+"/", "application/json", strings.NewReader(strings.Repeat("x", maxBody+1)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	assert.True(t, resp.Close, "the server does not read on")
+}
+
+func TestDefaultTimeoutsAreSet(t *testing.T) {
+	srv := newServer("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts)
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": srv.ReadHeaderTimeout, "ReadTimeout": srv.ReadTimeout,
+		"WriteTimeout": srv.WriteTimeout, "IdleTimeout": srv.IdleTimeout,
+	} {
+		assert.Positive(t, d, name)
+	}
+	assert.Greater(t, srv.WriteTimeout, srv.ReadTimeout, "the answer comes after the whole request")
+}
