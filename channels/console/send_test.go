@@ -158,7 +158,7 @@ func TestFailedWriteCountsNothing(t *testing.T) {
 	r, err := ch.Send(context.Background(), broadcast.Message{Update: sample(1), Attempt: 2})
 	require.NoError(t, err)
 	assert.Equal(t, "console-1", r.ID)
-	assert.Equal(t, "[Investigating] Elevated CDN error rates 1\n", w.buf.String(), "no separator before the first message written")
+	assert.Equal(t, "Incident: Elevated CDN error rates 1\n", w.buf.String(), "no separator before the first message written")
 }
 
 func TestSendRenderErrorIsPermanent(t *testing.T) {
@@ -194,7 +194,7 @@ func TestConcurrentSendsDoNotInterleave(t *testing.T) {
 		if i%2 == 1 {
 			assert.Equal(t, console.Separator, l)
 		} else {
-			assert.True(t, strings.HasPrefix(l, "[Investigating] Elevated CDN error rates "), l)
+			assert.True(t, strings.HasPrefix(l, "Incident: Elevated CDN error rates "), l)
 		}
 	}
 }
