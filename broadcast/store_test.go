@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -297,4 +298,24 @@ func TestMemoryStoreFailure(t *testing.T) {
 		assert.Equal(t, want, reason, target)
 		assert.Equal(t, want != "", failed, target)
 	}
+}
+
+// When the caller's deadline ends a fan-out, the Result still says which
+// targets got the update and the error names those that did not.
+func TestDeadlineKeepsPerTargetOutcome(t *testing.T) {
+	ch := broadcast.ChannelFunc("hooks", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		require.NoError(t, m.Ledger.MarkDelivered("https://fast.example"))
+		<-ctx.Done()
+		return broadcast.Receipt{}, fmt.Errorf("1 of 2 endpoints failed: https://slow.example: %w", ctx.Err())
+	})
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	rep, err := b.Send(ctx, validUpdate())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "https://slow.example", "the error must name the endpoint not reached")
+	assert.Equal(t, []string{"https://fast.example"}, rep.Results[0].Delivered)
 }
