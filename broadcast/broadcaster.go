@@ -1,152 +1,22 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
-
-// RetryPolicy bounds one channel's retrying. The zero value of each field
-// means its default. Waits start at InitialInterval and double after each
-// failed attempt, each randomized by ±50% so that many senders do not retry
-// in step, and never exceed MaxInterval: once doubling reaches it, waits
-// fall between a third of MaxInterval and MaxInterval. A RetryAfter hint
-// longer than the wait replaces it, even beyond MaxInterval (bounded by
-// MaxElapsed): the platform knows best when it will take the next request.
-type RetryPolicy struct {
-	MaxAttempts     int           // attempts in all, including the first; default 6
-	InitialInterval time.Duration // wait before the first retry; default 1s
-	MaxInterval     time.Duration // cap on one wait, jitter included; default 1m
-	MaxElapsed      time.Duration // cap on one channel's retrying, waits included; default 10m
-}
-
-// Defaults of RetryPolicy and Options.
-const (
-	DefaultMaxAttempts     = 6
-	DefaultInitialInterval = time.Second
-	DefaultMaxInterval     = time.Minute
-	DefaultMaxElapsed      = 10 * time.Minute
-	DefaultAttemptTimeout  = 30 * time.Second
-)
-
-// Options configure a Broadcaster. The zero value means the documented
-// defaults.
-type Options struct {
-	// Retry bounds each channel's retries.
-	Retry RetryPolicy
-	// AttemptTimeout bounds one attempt; default 30s. An attempt that runs
-	// out of time counts as a transient failure and is retried.
-	AttemptTimeout time.Duration
-	// Store remembers receipts (threading) and delivery marks (idempotency);
-	// default NewMemoryStore().
-	Store Store
-	// Logger receives one record per attempt (Debug), retry (Warn),
-	// delivery and skip (Info) and failure (Error); default: discard.
-	Logger *slog.Logger
-	// OnEvent, if set, is called with the same progress as the Logger
-	// receives. Calls are serialized; keep it quick.
-	OnEvent func(Event)
-}
-
-// EventKind says what an Event reports.
-type EventKind string
-
-// Kinds of Event.
-const (
-	EventAttempt   EventKind = "attempt"   // an attempt starts
-	EventRetry     EventKind = "retry"     // an attempt failed; Delay says when the next starts
-	EventDelivered EventKind = "delivered" // the channel delivered the update
-	EventFailed    EventKind = "failed"    // the channel gave up; Err says why
-	EventSkipped   EventKind = "skipped"   // delivered earlier (same Update.ID in the Store)
-)
-
-// Event is one step of a channel's delivery, for progress displays.
-type Event struct {
-	Kind       EventKind
-	Channel    string
-	UpdateID   string
-	IncidentID string
-	Attempt    int           // the attempt this event is about; 0 for skipped
-	Delay      time.Duration // EventRetry: the wait before the next attempt
-	Err        error         // EventRetry, EventFailed: the attempt's error
-	Receipt    Receipt       // EventDelivered
-	Time       time.Time
-}
-
-// Report is the outcome of one Send.
-type Report struct {
-	UpdateID   string
-	IncidentID string
-	Results    []Result // Results[i] belongs to the Broadcaster's channel i
-	Started    time.Time
-	Finished   time.Time
-}
-
-// Result is one channel's outcome.
-type Result struct {
-	Channel  string
-	Receipt  Receipt
-	Attempts int
-	Duration time.Duration
-	Err      error // nil when delivered or skipped
-	Skipped  bool  // already delivered earlier (same Update.ID, per the Store)
-	// Delivered lists the targets (recipients, endpoints) the channel marked
-	// delivered through the Ledger during this Send, also when the channel
-	// failed or the caller's context ended before it finished.
-	Delivered []string
-	// Failures lists the targets the channel marked
-	// failed permanently through the Ledger during this Send. When the
-	// channel otherwise delivered, Err is then a Permanent *TargetsError.
-	Failures []TargetFailure
-}
-
-// TargetFailure is one target's permanent failure, as a channel recorded it
-// with Ledger.MarkFailed.
-type TargetFailure struct {
-	Target string
-	Err    error
-}
-
-// TargetsError reports targets that failed permanently while the channel
-// delivered to the others.
-type TargetsError struct {
-	Failures []TargetFailure
-}
-
-func (e *TargetsError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s failed permanently", len(e.Failures), plural(len(e.Failures), "target", "targets"))
-	const shown = 3
-	for i, f := range e.Failures {
-		if i == shown {
-			fmt.Fprintf(&b, "; and %d more", len(e.Failures)-shown)
-			break
-		}
-		sep := "; "
-		if i == 0 {
-			sep = ": "
-		}
-		fmt.Fprintf(&b, "%s%v", sep, f.Err)
-	}
-	return b.String()
-}
-
-// ErrClosed is returned by Send and Preview after Close.
-var ErrClosed = errors.New("broadcast: broadcaster closed")
-
-// ErrAttemptTimeout is wrapped by the error of an attempt that ran out of
-// Options.AttemptTimeout. Such an attempt is retried.
-var ErrAttemptTimeout = errors.New("attempt timed out")
 
 // Broadcaster sends updates to a fixed set of channels, each concurrently
 // and with its own retries. It is safe for concurrent use.
 type Broadcaster struct {
 	channels []Channel
+	routes   []*Route // routes[i] belongs to channels[i]; nil: every update
 	retry    RetryPolicy
 	timeout  time.Duration
 	store    Store
@@ -154,6 +24,8 @@ type Broadcaster struct {
 	onEvent  func(Event)
 	eventMu  sync.Mutex
 	flights  flights
+	newest   newest
+	sends    atomic.Uint64 // numbers Sends, to order updates of equal Time
 
 	mu     sync.RWMutex
 	closed bool
@@ -161,12 +33,31 @@ type Broadcaster struct {
 
 // New returns a Broadcaster for channels. It does no I/O. It fails with
 // ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil or has
-// an empty name, or an option is negative.
+// an empty name, an option is negative, or a Route is invalid or names no
+// channel.
 func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	if len(channels) == 0 {
 		return nil, ErrNoChannels
 	}
-	seen := make(map[string]bool, len(channels))
+	if err := checkOptions(opts); err != nil {
+		return nil, err
+	}
+	b := &Broadcaster{
+		channels: append([]Channel(nil), channels...),
+		routes:   make([]*Route, len(channels)),
+		retry: RetryPolicy{
+			MaxAttempts:     cmp.Or(opts.Retry.MaxAttempts, DefaultMaxAttempts),
+			InitialInterval: cmp.Or(opts.Retry.InitialInterval, DefaultInitialInterval),
+			MaxInterval:     cmp.Or(opts.Retry.MaxInterval, DefaultMaxInterval),
+			MaxElapsed:      cmp.Or(opts.Retry.MaxElapsed, DefaultMaxElapsed),
+		},
+		timeout: cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
+		store:   cmp.Or[Store](opts.Store, NewMemoryStore()),
+		logger:  opts.Logger,
+		onEvent: opts.OnEvent,
+	}
+	b.retry.MaxInterval = max(b.retry.MaxInterval, b.retry.InitialInterval)
+	seen := make(map[string]int, len(channels))
 	for i, ch := range channels {
 		if ch == nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: nil", i)
@@ -175,11 +66,25 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if name == "" {
 			return nil, fmt.Errorf("broadcast: channels[%d]: empty name", i)
 		}
-		if seen[name] {
+		if _, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%w: %q", ErrDuplicateChannel, name)
 		}
-		seen[name] = true
+		seen[name] = i
 	}
+	for name, r := range opts.Routes {
+		i, ok := seen[name]
+		if !ok {
+			return nil, fmt.Errorf("broadcast: Options.Routes[%q]: no channel of that name", name)
+		}
+		if err := r.validate(); err != nil {
+			return nil, fmt.Errorf("broadcast: Options.Routes[%q].%w", name, err)
+		}
+		b.routes[i] = &r
+	}
+	return b, nil
+}
+
+func checkOptions(opts Options) error {
 	p := opts.Retry
 	for _, f := range []struct {
 		name string
@@ -192,34 +97,10 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		{"AttemptTimeout", int64(opts.AttemptTimeout)},
 	} {
 		if f.v < 0 {
-			return nil, fmt.Errorf("broadcast: Options.%s: negative", f.name)
+			return fmt.Errorf("broadcast: Options.%s: negative", f.name)
 		}
 	}
-	b := &Broadcaster{
-		channels: append([]Channel(nil), channels...),
-		retry: RetryPolicy{
-			MaxAttempts:     orDefault(p.MaxAttempts, DefaultMaxAttempts),
-			InitialInterval: orDefault(p.InitialInterval, DefaultInitialInterval),
-			MaxInterval:     orDefault(p.MaxInterval, DefaultMaxInterval),
-			MaxElapsed:      orDefault(p.MaxElapsed, DefaultMaxElapsed),
-		},
-		timeout: orDefault(opts.AttemptTimeout, DefaultAttemptTimeout),
-		store:   opts.Store,
-		logger:  opts.Logger,
-		onEvent: opts.OnEvent,
-	}
-	if b.store == nil {
-		b.store = NewMemoryStore()
-	}
-	b.retry.MaxInterval = max(b.retry.MaxInterval, b.retry.InitialInterval)
-	return b, nil
-}
-
-func orDefault[T int | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
+	return nil
 }
 
 // Channels returns the names of the Broadcaster's channels, in order.
@@ -231,55 +112,129 @@ func (b *Broadcaster) Channels() []string {
 	return names
 }
 
-// Send validates u, fills in its defaults (see Update.WithDefaults) and
-// delivers it to every channel concurrently, each with its own retries.
+// Send validates u, cleans it and fills in its defaults (see
+// Update.WithDefaults) and delivers it to every channel concurrently, each
+// with its own retries.
 //
 // An invalid update reaches no channel: Send returns a nil Report and an
 // error wrapping ErrInvalidUpdate. Otherwise the Report holds one Result per
 // channel, in the Broadcaster's order, and the error joins one
 // *DeliveryError per channel that failed; it is nil only when every channel
-// delivered or was skipped. When ctx is done, waits end at once and Send
-// returns after the attempts under way have returned.
+// delivered, was skipped, superseded or not selected. When ctx is done,
+// waits end at once and Send returns after the attempts under way have
+// returned.
+//
+// A channel is skipped when the Store says it delivered u.ID already; a
+// channel with many targets resends only to the targets not done. An update
+// older than one the channel already posted for the incident (an earlier
+// Update.Time; for equal times, the earlier Send) is not posted there, and
+// a retry waiting to post it stops as soon as the newer one is delivered:
+// its Result says Superseded. When the Store cannot be read, the attempt
+// fails transiently rather than deliver blind; when it cannot record a
+// delivery, the channel is not retried and its error wraps ErrNotRecorded.
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
+	return b.run(ctx, u, opSend, "")
+}
+
+// Correct fixes update original (its Update.ID) everywhere at once with u,
+// the corrected update of the same incident: channels that are Editors and
+// posted original edit that post in place; every other channel (and an
+// Editor without a receipt of original) posts u in the incident's thread,
+// marked as a correction (u.Corrects is set to original, and the default
+// templates render "Correction: …"). Validation, retries, idempotency,
+// routing and the Report are as for Send; corrections are never
+// superseded.
+func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
+	if original == "" {
+		return nil, fmt.Errorf("%w: original: missing", ErrInvalidUpdate)
+	}
+	u.Corrects = original
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return b.run(ctx, u, opCorrect, original)
+}
+
+// Retract deletes the posts of update updateID where the platform allows
+// (channels that are Retractors). A channel that never posted the update,
+// or whose post is already deleted, is Skipped; on a channel that cannot
+// delete posts, the Result's error wraps ErrNotSupported and is part of the
+// returned error, since the post is still out there.
+func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
+	if err := checkKey("updateID", updateID); err != nil {
+		return nil, err
+	}
+	return b.run(ctx, Update{ID: updateID}, opRetract, updateID)
+}
+
+// Check runs every channel's Check concurrently and returns one error per
+// channel, in the Broadcaster's order: nil when the check passed, the
+// Checker's error as is, or ErrNotSupported when the channel is not a
+// Checker. Each check is bounded by Options.AttemptTimeout.
+func (b *Broadcaster) Check(ctx context.Context) []error {
+	errs := make([]error, len(b.channels))
+	var wg sync.WaitGroup
+	for i, ch := range b.channels {
+		c, ok := ch.(Checker)
+		if !ok {
+			errs[i] = ErrNotSupported
+			continue
+		}
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, b.timeout)
+			defer cancel()
+			errs[i] = c.Check(cctx)
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+// run delivers to every channel concurrently and builds the Report.
+func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string) (*Report, error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if b.closed {
 		return nil, ErrClosed
 	}
 	start := time.Now()
-	u = u.WithDefaults(start.UTC().Round(0))
+	if op != opRetract {
+		u = u.WithDefaults(start.UTC().Round(0))
+	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
 		Results: make([]Result, len(b.channels))}
+	markID := op.markID(u.ID)
+	seq := b.sends.Add(1)
 
-	fls := b.flights.join(u.ID, b.channels)
-	var wg sync.WaitGroup
-	for i := 1; i < len(b.channels); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rep.Results[i] = b.deliver(ctx, b.channels[i], fls[i], u)
-		}()
+	fls := b.flights.join(markID, b.channels)
+	defer b.flights.leave(markID, b.channels, fls)
+	ds := make([]*delivery, len(b.channels))
+	for i, ch := range b.channels {
+		ds[i] = &delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: u, seq: seq,
+			op: op, original: original, markID: markID, flight: fls[i]}
 	}
-	rep.Results[0] = b.deliver(ctx, b.channels[0], fls[0], u)
+	var wg sync.WaitGroup
+	for i := 1; i < len(ds); i++ {
+		wg.Go(func() { rep.Results[i] = ds[i].run(ctx) })
+	}
+	rep.Results[0] = ds[0].run(ctx) // on this goroutine: one fewer to start
 	wg.Wait()
-	b.flights.leave(u.ID, b.channels, fls)
 	rep.Finished = time.Now()
-
 	var errs []error
-	for i := range rep.Results {
-		if err := rep.Results[i].Err; err != nil {
-			errs = append(errs, &DeliveryError{Channel: rep.Results[i].Channel,
-				Attempts: rep.Results[i].Attempts, Err: err})
+	for _, r := range rep.Results {
+		if r.Err != nil {
+			errs = append(errs, &DeliveryError{Channel: r.Channel, Attempts: r.Attempts, Err: r.Err})
 		}
 	}
 	return rep, errors.Join(errs...)
 }
 
 // Preview renders u for every channel that implements Previewer, without
-// sending anything; other channels are left out. It validates u first.
+// sending anything; other channels are left out, and so are Routes. It
+// validates u first.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -302,16 +257,14 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 			errs = append(errs, fmt.Errorf("broadcast: preview %s: %w", ch.Name(), err))
 			continue
 		}
-		if p.Channel == "" {
-			p.Channel = ch.Name()
-		}
+		p.Channel = cmp.Or(p.Channel, ch.Name())
 		out = append(out, p)
 	}
 	return out, errors.Join(errs...)
 }
 
 // Close closes every channel that implements io.Closer and makes later
-// Sends fail with ErrClosed. It waits for Sends under way, retry waits
+// calls fail with ErrClosed. It waits for Sends under way, retry waits
 // included: cancel their contexts first for a prompt shutdown. Calling it
 // again does nothing.
 func (b *Broadcaster) Close() error {

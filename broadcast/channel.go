@@ -1,7 +1,12 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
 	"time"
 )
 
@@ -25,26 +30,74 @@ type Channel interface {
 
 // Message is what a Channel is asked to deliver.
 type Message struct {
-	// Update is the update to deliver, its defaults already filled in.
+	// Update is the update to deliver, cleaned and its defaults filled in.
 	Update Update
 	// Attempt is 1 on the first try, 2 on the first retry, and so on.
 	Attempt int
-	// Thread is this channel's receipt for the incident's previous update,
-	// zero if there is none. Channels that can thread reply to it.
-	Thread Receipt
+	// Thread holds this channel's receipts of the incident's first and
+	// latest posts; zero when the channel has not posted the incident yet.
+	Thread Thread
 	// Ledger records per-target progress for channels that fan out to many
-	// recipients; never nil when the Broadcaster calls Send.
+	// recipients; never nil (see NewFanout for the usual way to use it).
 	Ledger Ledger
+
+	channel string // the channel's name, for Key
 }
+
+// NewMessage returns the Message of the first attempt at delivering u, for
+// callers without a Broadcaster (tests, one-off tools calling a Channel
+// directly): u cleaned and with its defaults filled in (see
+// Update.WithDefaults), Attempt 1, no Thread, and a Ledger in memory. Its
+// Key is stable for (Update.ID, target).
+func NewMessage(u Update) Message {
+	return Message{Update: u.WithDefaults(time.Now().UTC().Round(0)), Attempt: 1, Ledger: newMemLedger()}
+}
+
+// Key returns the idempotency key of delivering m's update to target (""
+// for the channel as a whole): the same on every attempt, after a restart
+// and on every instance, for the same Update.ID, channel name and target,
+// and different otherwise. Channels send it as the platform's idempotency
+// key: the Standard Webhooks webhook-id, Mastodon's Idempotency-Key,
+// Matrix's txnId, Google Chat's requestId. It is 32 lower-case hexadecimal
+// digits, which every such platform accepts.
+func (m Message) Key(target string) string {
+	h := sha256.New()
+	for _, s := range []string{"outagecast-key-v1", m.Update.ID, m.channel, target} {
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+// Thread is a channel's record of an incident's posts: the first (Root)
+// and the latest (Last). Platforms that thread under the first post (Slack,
+// Bluesky, Google Chat) reply to Root; those that chain replies (X, e-mail)
+// reply to Last. Both are zero before the channel's first post of the
+// incident; after it, Last equals Root until a second post.
+type Thread struct {
+	Root Receipt `json:"root"`
+	Last Receipt `json:"last"`
+}
+
+// IsZero reports whether the incident has no earlier post on the channel.
+func (t Thread) IsZero() bool { return t.Root.IsZero() && t.Last.IsZero() }
 
 // Ledger records, per target (a recipient, an endpoint), what an earlier
 // attempt of the same update already achieved, so a retry resends only to
 // targets not done. It is backed by the Broadcaster's Store, so with a
-// durable Store it survives restarts too.
+// durable Store it survives restarts and is shared by the instances that
+// share the Store.
+//
+// Targets are strings the channel chooses. They appear in Results and
+// errors, so they must name the target without a secret (an e-mail
+// address, an IRC channel, an endpoint's host and a hash of its URL).
 type Ledger interface {
 	// Done reports whether target was delivered, or failed permanently, in
-	// an earlier attempt.
-	Done(target string) bool
+	// an earlier attempt; failure is why it failed, "" when it was
+	// delivered. When the Store cannot be read, Done answers true with the
+	// read error as failure, so the target is not sent to blind; the
+	// Broadcaster then retries the attempt.
+	Done(target string) (done bool, failure string)
 	// MarkDelivered records that target received the update.
 	MarkDelivered(target string) error
 	// MarkFailed records that target failed permanently; it is not retried.
@@ -56,13 +109,19 @@ type Receipt struct {
 	Channel string            `json:"channel"`
 	ID      string            `json:"id,omitempty"`  // platform id: tweet id, Message-ID; IRC has none
 	URL     string            `json:"url,omitempty"` // link to the post where the platform has one
-	Time    time.Time         `json:"time"`
+	Time    time.Time         `json:"time"`          // when it was delivered
 	Meta    map[string]string `json:"meta,omitempty"` // platform extras
+	// UpdateID and UpdateTime identify the update delivered (the
+	// Broadcaster fills them in), so that an older update is never posted
+	// after a newer one.
+	UpdateID   string    `json:"update_id,omitempty"`
+	UpdateTime time.Time `json:"update_time,omitzero"`
 }
 
 // IsZero reports whether r is the zero Receipt (no earlier delivery).
 func (r Receipt) IsZero() bool {
-	return r.Channel == "" && r.ID == "" && r.URL == "" && r.Time.IsZero() && len(r.Meta) == 0
+	return r.Channel == "" && r.ID == "" && r.URL == "" && r.Time.IsZero() && len(r.Meta) == 0 &&
+		r.UpdateID == "" && r.UpdateTime.IsZero()
 }
 
 // ChannelFunc makes a Channel of a name and a function, for tests and small
@@ -102,4 +161,49 @@ type Previewer interface {
 // the reachability of their platform without posting anything.
 type Checker interface {
 	Check(ctx context.Context) error
+}
+
+// Editor is implemented by channels whose platform can change a post in
+// place. Edit makes one attempt at replacing the post prev (this channel's
+// receipt of an earlier update) with m's update, under the same rules as
+// Channel.Send, and returns the receipt of the edited post.
+// Broadcaster.Correct uses it.
+type Editor interface {
+	Edit(ctx context.Context, m Message, prev Receipt) (Receipt, error)
+}
+
+// Retractor is implemented by channels whose platform can delete a post.
+// Retract makes one attempt at deleting the post prev, under the same rules
+// as Channel.Send; a post already gone counts as deleted.
+// Broadcaster.Retract uses it.
+type Retractor interface {
+	Retract(ctx context.Context, prev Receipt) error
+}
+
+// memLedger is the Ledger of NewMessage: marks in memory.
+type memLedger struct {
+	mu    sync.Mutex
+	marks map[string]string // failure text; "" when delivered
+}
+
+func newMemLedger() *memLedger { return &memLedger{marks: map[string]string{}} }
+
+func (l *memLedger) Done(target string) (bool, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, ok := l.marks[target]
+	return ok, f
+}
+
+func (l *memLedger) MarkDelivered(target string) error { return l.mark(target, nil) }
+
+func (l *memLedger) MarkFailed(target string, err error) error {
+	return l.mark(target, cmp.Or(err, errFailedUnknown))
+}
+
+func (l *memLedger) mark(target string, err error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.marks[target] = failureText(err)
+	return nil
 }

@@ -24,6 +24,10 @@ func (u Update) Clean() Update {
 	if strings.TrimSpace(u.Body) == "" {
 		u.Body = ""
 	}
+	u.Advice = cleanText(u.Advice, false)
+	if strings.TrimSpace(u.Advice) == "" {
+		u.Advice = ""
+	}
 	// Components and Overrides are shared with the caller: copy them only
 	// when something in them changes.
 	if slices.ContainsFunc(u.Components, func(c Component) bool { return needsCleaning(c.Name, true) }) {

@@ -14,7 +14,23 @@ var (
 	ErrNoChannels = errors.New("broadcast: no channels")
 	// ErrDuplicateChannel is returned by New when two channels share a name.
 	ErrDuplicateChannel = errors.New("broadcast: duplicate channel name")
+	// ErrClosed is returned by Send, Correct, Retract and Preview after
+	// Close.
+	ErrClosed = errors.New("broadcast: broadcaster closed")
+	// ErrNotRecorded is wrapped by the error of a channel that delivered
+	// (to the channel, or to some of its targets) when the Store could not
+	// record it. The channel is not retried; a later Send of the same
+	// update may deliver it again.
+	ErrNotRecorded = errors.New("broadcast: delivered, but the Store could not record it")
+	// ErrNotSupported is wrapped by the Result error of a channel that
+	// cannot do what was asked: Retract on a platform without deletion,
+	// Check on a channel that is not a Checker.
+	ErrNotSupported = errors.New("broadcast: not supported by this channel")
 )
+
+// ErrAttemptTimeout is wrapped by the error of an attempt that ran out of
+// Options.AttemptTimeout. Such an attempt is retried.
+var ErrAttemptTimeout = errors.New("attempt timed out")
 
 // Permanent marks err as not worth retrying: the platform rejected the
 // message, the credentials are wrong, the configuration is bad. Permanent(nil)

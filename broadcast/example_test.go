@@ -63,14 +63,14 @@ func Example_permanent() {
 	// broadcast: channel x failed after 1 attempt: 401 Unauthorized
 }
 
-// Later updates of an incident carry the channel's receipt of the previous
-// one in Message.Thread, so channels can post them as replies. Sending the
-// same update again delivers nothing twice.
+// Later updates of an incident carry the channel's receipts of the
+// incident's first and latest posts in Message.Thread, so channels can post
+// them as replies. Sending the same update again delivers nothing twice.
 func Example_threading() {
 	n := 0
 	ch := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 		n++
-		fmt.Printf("post %d: %s, replying to %q\n", n, m.Update.Status, m.Thread.ID)
+		fmt.Printf("post %d: %s, replying to %q\n", n, m.Update.Status, m.Thread.Last.ID)
 		return broadcast.Receipt{ID: fmt.Sprint("tweet-", n)}, nil
 	})
 	b, _ := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})

@@ -113,6 +113,7 @@ const (
 	MaxBodyLength          = 25_000 // characters (Unicode code points); also each Override
 	MaxComponentNameLength = 255    // characters (Unicode code points)
 	MaxURLLength           = 2_048  // bytes
+	MaxAdviceLength        = 1_000  // characters (Unicode code points)
 	maxIDLength            = 255    // bytes; also each Override key
 )
 
@@ -148,6 +149,22 @@ type Update struct {
 	// Overrides holds per-channel text keyed by channel name, used instead
 	// of the rendered template (like Statuspage's custom tweet).
 	Overrides map[string]string `json:"overrides,omitempty"`
+	// Advice says what affected customers can do now ("Retry with
+	// backoff", "Use the EU endpoint", "No action needed"): plain text, at
+	// most 1,000 characters. Every default template shows it right after
+	// the status line, and keeps it when a channel must shorten the body.
+	Advice string `json:"advice,omitempty"`
+	// Corrects is the ID of the update this one corrects; Broadcaster.Correct
+	// sets it. The default templates then render the update as a
+	// correction.
+	Corrects string `json:"corrects,omitempty"`
+}
+
+// Override returns the text that replaces the rendered template on the
+// channel of that name, if u has one.
+func (u Update) Override(channel string) (string, bool) {
+	text, ok := u.Overrides[channel]
+	return text, ok
 }
 
 // Validate reports the first problem with u. Errors wrap ErrInvalidUpdate and
@@ -178,6 +195,9 @@ func (u Update) Validate() error {
 	}
 	if n := utf8.RuneCountInString(u.Body); n > MaxBodyLength {
 		return invalid("Body", "%d characters, more than %d", n, MaxBodyLength)
+	}
+	if n := utf8.RuneCountInString(u.Advice); n > MaxAdviceLength {
+		return invalid("Advice", "%d characters, more than %d", n, MaxAdviceLength)
 	}
 	for i, c := range u.Components {
 		field := fmt.Sprintf("Components[%d]", i)
@@ -211,8 +231,8 @@ func (u Update) validateText() error {
 		name, v string
 		key     bool
 	}{
-		{"ID", u.ID, true}, {"IncidentID", u.IncidentID, true},
-		{"Title", u.Title, false}, {"Body", u.Body, false}, {"URL", u.URL, false},
+		{"ID", u.ID, true}, {"IncidentID", u.IncidentID, true}, {"Corrects", u.Corrects, true},
+		{"Title", u.Title, false}, {"Body", u.Body, false}, {"Advice", u.Advice, false}, {"URL", u.URL, false},
 	}
 	for i, c := range u.Components {
 		fields = append(fields, struct {
@@ -230,6 +250,23 @@ func (u Update) validateText() error {
 	}
 	if len(u.IncidentID) > maxIDLength {
 		return invalid("IncidentID", "longer than %d bytes", maxIDLength)
+	}
+	if len(u.Corrects) > maxIDLength {
+		return invalid("Corrects", "longer than %d bytes", maxIDLength)
+	}
+	return nil
+}
+
+// checkKey checks an update ID given on its own, naming it as field.
+func checkKey(field, id string) error {
+	if id == "" {
+		return invalid(field, "missing")
+	}
+	if err := checkText(id, true); err != "" {
+		return invalid(field, "%s", err)
+	}
+	if len(id) > maxIDLength {
+		return invalid(field, "longer than %d bytes", maxIDLength)
 	}
 	return nil
 }
@@ -299,7 +336,8 @@ func checkURL(s string) error {
 //   - IncidentID: a slug of Title ("CDN errors in EU" → "cdn-errors-in-eu").
 //     A title with no letters or digits in ASCII gets "incident-" and a hash.
 //   - ID: "u_" and 32 hex digits of a SHA-256 over IncidentID, Status, Impact,
-//     Title, Body, Components, URL, NextUpdate and Overrides — the same in every
+//     Title, Body, Components, URL, NextUpdate, Overrides, Advice and
+//     Corrects — the same in every
 //     process and on every machine. Time is left out on purpose, so that
 //     re-running the same announcement is recognised as the same update; to
 //     post identical text twice, set ID yourself. With a durable Store that
@@ -345,6 +383,16 @@ func (u Update) contentID() string {
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		field(k)
 		field(u.Overrides[k])
+	}
+	// Fields added later enter the hash only when set, so that the IDs of
+	// updates without them stay what they were.
+	if u.Advice != "" {
+		field("advice")
+		field(u.Advice)
+	}
+	if u.Corrects != "" {
+		field("corrects")
+		field(u.Corrects)
 	}
 	var sum [sha256.Size]byte
 	return "u_" + hex.EncodeToString(h.Sum(sum[:0])[:16])

@@ -2,133 +2,309 @@ package broadcast
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
 )
 
-// deliver runs one channel's delivery of u: skip if the Store says it is
-// done, otherwise attempt, wait and retry within the RetryPolicy.
-func (b *Broadcaster) deliver(ctx context.Context, ch Channel, fl *flight, u Update) (res Result) {
-	name := ch.Name()
-	res.Channel = name
+// op is what a delivery does on each attempt.
+type op int
+
+const (
+	opSend    op = iota // Channel.Send
+	opCorrect           // Editor.Edit of the original's post, else Channel.Send
+	opRetract           // Retractor.Retract of the update's post
+)
+
+// markID is the update key under which the Store marks this kind of
+// delivery done. Update IDs never contain control characters, so a
+// retraction's key cannot collide with an update's.
+func (o op) markID(updateID string) string {
+	if o == opRetract {
+		return "\x00retract\x00" + updateID
+	}
+	return updateID
+}
+
+// delivery is one channel's delivery of one update: it checks the Store,
+// attempts, waits and retries within the RetryPolicy.
+type delivery struct {
+	b        *Broadcaster
+	ch       Channel
+	name     string
+	route    *Route
+	u        Update
+	seq      uint64 // the Send's number, to order updates of equal Time
+	op       op
+	original string // opCorrect: the update corrected; opRetract: the update
+	markID   string
+	flight   *flight
+
+	ledger *storeLedger
+	watch  *watcher
+	res    Result
+}
+
+func (d *delivery) run(ctx context.Context) Result {
+	d.res.Channel = d.name
 	start := time.Now()
-	defer func() { res.Duration = time.Since(start) }()
 	// Marks and receipts are written even when ctx ends: a delivery that
 	// happened must be remembered.
 	keep := context.WithoutCancel(ctx)
+	d.ledger = newStoreLedger(keep, d.b.store, d.markID, d.name)
+	d.loop(ctx, keep, start)
+	d.settle()
+	d.res.Duration = time.Since(start)
+	return d.res
+}
 
+// loop runs the attempts and the waits between them; the Result says how
+// it ended.
+func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 	// One delivery of an update per channel at a time in this Broadcaster:
 	// a concurrent Send of the same update waits, then finds it done.
-	if err := fl.lock(ctx); err != nil {
-		res.Err = err
-		b.emit(ctx, Event{Kind: EventFailed, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID, Err: err})
-		return res
+	if err := d.flight.lock(ctx); err != nil {
+		d.fail(err)
+		return
 	}
-	defer fl.unlock()
-
-	if done, err := b.store.Done(ctx, u.ID, name, ""); err != nil {
-		b.logStoreError(ctx, name, "read delivery mark", err)
-	} else if done {
-		res.Skipped = true
-		b.emit(ctx, Event{Kind: EventSkipped, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID})
-		return res
-	}
-	thread, _, err := b.store.LastReceipt(ctx, u.IncidentID, name)
-	if err != nil {
-		b.logStoreError(ctx, name, "read last receipt", err)
-	}
-	ledger, l := newLedger(keep, b.store, u.ID, name)
-	msg := Message{Update: u, Thread: thread, Ledger: l}
-	defer func() {
-		res.Delivered, res.Failures = ledger.outcome()
-		if res.Err == nil && len(res.Failures) > 0 {
-			res.Err = Permanent(&TargetsError{Failures: res.Failures})
-		}
-	}()
+	defer d.flight.unlock()
+	d.watch = d.b.newest.watch(d.u.IncidentID, d.name)
+	defer d.b.newest.unwatch(d.watch)
 
 	var bo *backoff.ExponentialBackOff
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			res.Err = stopped(err, res.Err)
-			break
+			d.fail(stopped(err, d.res.Err))
+			return
 		}
-		res.Attempts = attempt
-		msg.Attempt = attempt
-		b.emit(ctx, Event{Kind: EventAttempt, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID, Attempt: attempt})
-		rcpt, err := b.attempt(ctx, ch, msg)
+		m, prev, stop, err := d.prepare(ctx)
+		if stop {
+			return
+		}
+		d.res.Attempts = attempt
 		if err == nil {
-			res.Err = nil
-			res.Receipt = b.record(keep, name, u, rcpt)
-			b.emit(ctx, Event{Kind: EventDelivered, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID,
-				Attempt: attempt, Receipt: res.Receipt})
-			return res
-		}
-		res.Err = err
-		if ctx.Err() != nil || IsPermanent(err) || attempt >= b.retry.MaxAttempts {
-			if ctx.Err() != nil {
-				res.Err = stopped(ctx.Err(), err)
+			m.Attempt = attempt
+			d.emit(Event{Kind: EventAttempt, Attempt: attempt})
+			var rcpt Receipt
+			rcpt, err = d.attempt(ctx, m, prev)
+			if err == nil {
+				d.delivered(keep, rcpt)
+				return
 			}
-			break
 		}
+		d.res.Err = err
 		if bo == nil {
-			bo = b.newBackOff()
+			bo = d.b.newBackOff()
 		}
-		delay := b.nextDelay(bo, err)
-		if left := b.retry.MaxElapsed - time.Since(start); delay > left {
-			res.Err = fmt.Errorf("gave up: the next attempt would start after %v, past what is left of RetryPolicy.MaxElapsed (%v); last attempt: %w",
-				delay.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), err)
-			break
+		delay, retry := d.nextWait(ctx, bo, attempt, start, err)
+		if !retry {
+			d.fail(d.res.Err)
+			return
 		}
-		b.emit(ctx, Event{Kind: EventRetry, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID,
-			Attempt: attempt, Delay: delay, Err: err})
-		if !sleep(ctx, delay) {
-			res.Err = stopped(ctx.Err(), err)
-			break
+		d.emit(Event{Kind: EventRetry, Attempt: attempt, Delay: delay, Err: err})
+		if !d.wait(ctx, delay) {
+			d.fail(stopped(ctx.Err(), err))
+			return
 		}
 	}
-	b.emit(ctx, Event{Kind: EventFailed, Channel: name, UpdateID: u.ID, IncidentID: u.IncidentID,
-		Attempt: res.Attempts, Err: res.Err})
-	return res
 }
 
-// attempt makes one call of ch.Send under the attempt timeout. A panic in
-// the channel becomes a permanent error instead of taking the process down.
-func (b *Broadcaster) attempt(ctx context.Context, ch Channel, m Message) (rcpt Receipt, err error) {
-	actx, cancel := context.WithTimeout(ctx, b.timeout)
-	defer cancel()
-	defer func() {
-		if r := recover(); r != nil {
-			err = Permanent(fmt.Errorf("channel panicked: %v", r))
+// prepare reads what the attempt needs from the Store: whether the update
+// is done already, the incident's thread, whether the update is superseded
+// or not selected, and the post an edit or retraction is about. stop means
+// there is nothing to attempt (the Result says why); an error means the
+// Store could not be read, and the attempt fails transiently.
+func (d *delivery) prepare(ctx context.Context) (m Message, prev Receipt, stop bool, err error) {
+	done, _, err := d.b.store.Done(ctx, d.markID, d.name, "")
+	if err != nil {
+		return m, prev, false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
+	}
+	if done {
+		return m, prev, d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+	}
+	if d.op == opRetract {
+		return d.prepareRetract(ctx)
+	}
+	thread, err := d.b.store.Thread(ctx, d.u.IncidentID, d.name)
+	if err != nil {
+		return m, prev, false, fmt.Errorf("store: read thread: %w", err)
+	}
+	if d.route != nil && !d.route.Selects(d.u, thread) {
+		return m, prev, d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+	}
+	if d.op == opSend && d.b.newest.supersedes(d.watch, thread.Last, d.u, d.seq) {
+		return m, prev, d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
+	}
+	m = Message{Update: d.u, Thread: thread, Ledger: d.ledger, channel: d.name}
+	if _, editor := d.ch.(Editor); d.op == opCorrect && editor {
+		prev, _, err = d.b.store.Receipt(ctx, d.original, d.name)
+		if err != nil {
+			return m, prev, false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
 		}
+	}
+	return m, prev, false, nil
+}
+
+func (d *delivery) prepareRetract(ctx context.Context) (m Message, prev Receipt, stop bool, err error) {
+	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
+	if err != nil {
+		return m, prev, false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
+	}
+	if !posted {
+		return m, prev, d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+	}
+	if _, ok := d.ch.(Retractor); !ok {
+		d.res.Err = Permanent(fmt.Errorf("%w: the platform's posts cannot be deleted", ErrNotSupported))
+		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+		return m, prev, true, nil
+	}
+	return Message{Update: d.u, Ledger: d.ledger, channel: d.name}, prev, false, nil
+}
+
+// stop ends the delivery without an attempt: set records why.
+func (d *delivery) stop(set func(*Result), kind EventKind) bool {
+	set(&d.res)
+	d.res.Err = nil
+	d.emit(Event{Kind: kind})
+	return true
+}
+
+// attempt makes one call of the channel under the attempt timeout. A panic
+// in the channel becomes a permanent error instead of taking the process
+// down. Targets whose marks could not be read make the attempt transient:
+// the channel skipped them, and a retry reaches them once the Store reads.
+func (d *delivery) attempt(ctx context.Context, m Message, prev Receipt) (rcpt Receipt, err error) {
+	actx, cancel := context.WithTimeout(ctx, d.b.timeout)
+	defer cancel()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = Permanent(fmt.Errorf("channel panicked: %v", r))
+			}
+		}()
+		rcpt, err = d.call(actx, m, prev)
 	}()
-	rcpt, err = ch.Send(actx, m)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
 		// Not %w: this is not the caller's deadline, and errors.Is must
 		// not say it is.
-		err = fmt.Errorf("%w after %v: %v", ErrAttemptTimeout, b.timeout, err)
+		err = fmt.Errorf("%w after %v: %v", ErrAttemptTimeout, d.b.timeout, err)
+	}
+	if unread := d.ledger.takeUnread(); unread != nil {
+		if err != nil {
+			err = fmt.Errorf("%w; and %v", unread, err) // transient: the error of err is not wrapped
+		} else {
+			err = unread
+		}
 	}
 	return rcpt, err
 }
 
-// record saves the receipt of a delivery and marks the update done.
-func (b *Broadcaster) record(ctx context.Context, name string, u Update, r Receipt) Receipt {
-	if r.Channel == "" {
-		r.Channel = name
+// call is the one call of the channel an attempt makes.
+func (d *delivery) call(ctx context.Context, m Message, prev Receipt) (Receipt, error) {
+	switch {
+	case d.op == opRetract:
+		return prev, d.ch.(Retractor).Retract(ctx, prev)
+	case d.op == opCorrect && !prev.IsZero():
+		return d.ch.(Editor).Edit(ctx, m, prev)
 	}
+	return d.ch.Send(ctx, m)
+}
+
+// delivered records a delivery: the receipt (threading, corrections) and
+// the mark (idempotency). It is not retried when that fails: the error
+// wraps ErrNotRecorded.
+func (d *delivery) delivered(ctx context.Context, r Receipt) {
+	d.res.Err = nil
+	r.Channel = d.name
 	if r.Time.IsZero() {
 		r.Time = time.Now().UTC().Round(0)
 	}
-	if err := b.store.SaveReceipt(ctx, u.IncidentID, r); err != nil {
-		b.logStoreError(ctx, name, "save receipt", err)
+	var errs []error
+	if d.op != opRetract {
+		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
+		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, d.u.ID, r); err != nil {
+			errs = append(errs, fmt.Errorf("store: save receipt: %w", err))
+		}
+		d.b.newest.delivered(d.u, d.seq, d.name)
 	}
-	if err := b.store.Mark(ctx, u.ID, name, "", nil); err != nil {
-		b.logStoreError(ctx, name, "mark delivered", err)
+	if err := d.b.store.Mark(ctx, d.markID, d.name, "", nil); err != nil {
+		errs = append(errs, fmt.Errorf("store: mark delivered: %w", err))
 	}
-	return r
+	if len(errs) > 0 {
+		d.res.Err = fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...))
+	}
+	d.res.Receipt = r
+	d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: r})
+}
+
+// fail ends the delivery with err.
+func (d *delivery) fail(err error) {
+	d.res.Err = err
+	d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: err})
+}
+
+// settle completes the Result from the Ledger: the targets delivered, failed
+// and pending, and the marks it could not write.
+func (d *delivery) settle() {
+	var unrecorded error
+	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
+	var te *TargetsError
+	if d.res.Err != nil && errors.As(d.res.Err, &te) {
+		d.res.Pending = te.Pending
+	}
+	switch {
+	case unrecorded != nil && !errors.Is(d.res.Err, ErrNotRecorded):
+		d.res.Err = errors.Join(d.res.Err, fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded))
+	case d.res.Err == nil && len(d.res.Failures) > 0:
+		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
+	}
+}
+
+// nextWait decides whether to retry after attempt failed with err, and
+// after what wait.
+func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff, attempt int, start time.Time, err error) (time.Duration, bool) {
+	if ctx.Err() != nil {
+		d.res.Err = stopped(ctx.Err(), err)
+		return 0, false
+	}
+	if IsPermanent(err) || attempt >= d.b.retry.MaxAttempts {
+		return 0, false
+	}
+	delay := d.b.nextDelay(bo, err)
+	if left := d.b.retry.MaxElapsed - time.Since(start); delay > left {
+		d.res.Err = fmt.Errorf("gave up: the next attempt would start after %v, past what is left of RetryPolicy.MaxElapsed (%v); last attempt: %w",
+			delay.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), err)
+		return 0, false
+	}
+	return delay, true
+}
+
+// wait waits delay before the next attempt. It returns early, true, when a
+// newer update of the incident was delivered on the channel meanwhile (the
+// next prepare then finds the update superseded), and false when ctx ends.
+func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-d.b.newest.changed(d.watch):
+			if d.op == opSend && d.b.newest.supersedes(d.watch, Receipt{}, d.u, d.seq) {
+				return true
+			}
+		}
+	}
+}
+
+func (d *delivery) emit(e Event) {
+	e.Channel, e.UpdateID, e.IncidentID = d.name, d.u.ID, d.u.IncidentID
+	d.b.emit(context.Background(), e)
 }
 
 // jitter is the randomization of each wait: ±50%.
@@ -169,69 +345,4 @@ func stopped(ctxErr, last error) error {
 		return ctxErr
 	}
 	return fmt.Errorf("%w; last attempt: %w", ctxErr, last)
-}
-
-// sleep waits d or until ctx is done; it reports whether it waited in full.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func (b *Broadcaster) emit(ctx context.Context, e Event) {
-	logging := b.logger != nil && b.logger.Enabled(ctx, eventLevel(e.Kind))
-	if b.onEvent == nil && !logging {
-		return
-	}
-	e.Time = time.Now()
-	if logging {
-		attrs := []slog.Attr{
-			slog.String("channel", e.Channel),
-			slog.String("update", e.UpdateID),
-			slog.String("incident", e.IncidentID),
-			slog.Int("attempt", e.Attempt),
-		}
-		switch e.Kind {
-		case EventRetry:
-			attrs = append(attrs, slog.Duration("delay", e.Delay), slog.String("error", e.Err.Error()))
-		case EventFailed:
-			attrs = append(attrs, slog.String("error", e.Err.Error()))
-		case EventDelivered:
-			attrs = append(attrs, slog.String("id", e.Receipt.ID), slog.String("url", e.Receipt.URL))
-		}
-		b.logger.LogAttrs(ctx, eventLevel(e.Kind), "broadcast: "+string(e.Kind), attrs...)
-	}
-	if b.onEvent != nil {
-		b.eventMu.Lock()
-		defer b.eventMu.Unlock()
-		b.onEvent(e)
-	}
-}
-
-func eventLevel(k EventKind) slog.Level {
-	switch k {
-	case EventAttempt:
-		return slog.LevelDebug
-	case EventRetry:
-		return slog.LevelWarn
-	case EventFailed:
-		return slog.LevelError
-	}
-	return slog.LevelInfo
-}
-
-func (b *Broadcaster) logStoreError(ctx context.Context, channel, what string, err error) {
-	if b.logger == nil {
-		return
-	}
-	b.logger.LogAttrs(ctx, slog.LevelError, "broadcast: store: "+what,
-		slog.String("channel", channel), slog.String("error", err.Error()))
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/broadcast/storetest"
 )
 
 func TestThreadCarriesPreviousReceipt(t *testing.T) {
@@ -30,8 +29,9 @@ func TestThreadCarriesPreviousReceipt(t *testing.T) {
 	second.Body = "The cause is a bad configuration push."
 	_, err = b.Send(context.Background(), second)
 	require.NoError(t, err)
-	assert.Equal(t, rep1.Results[0].Receipt, x.message(1).Thread, "x threads under its own first post")
-	assert.Equal(t, rep1.Results[1].Receipt, irc.message(1).Thread, "each channel gets its own receipt")
+	assert.Equal(t, broadcast.Thread{Root: rep1.Results[0].Receipt, Last: rep1.Results[0].Receipt}, x.message(1).Thread,
+		"x threads under its own first post")
+	assert.Equal(t, rep1.Results[1].Receipt, irc.message(1).Thread.Last, "each channel gets its own receipt")
 
 	other := validUpdate()
 	other.Title = "Another incident"
@@ -40,7 +40,7 @@ func TestThreadCarriesPreviousReceipt(t *testing.T) {
 	assert.True(t, x.message(2).Thread.IsZero(), "threads never cross incidents")
 }
 
-func TestThreadUsesLatestReceiptOnly(t *testing.T) {
+func TestThreadHasRootAndLatest(t *testing.T) {
 	x := &script{name: "x"}
 	b := newBroadcaster(t, broadcast.Options{}, x)
 	for i, s := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusResolved} {
@@ -49,7 +49,8 @@ func TestThreadUsesLatestReceiptOnly(t *testing.T) {
 		_, err := b.Send(context.Background(), u)
 		require.NoError(t, err)
 		if i > 0 {
-			assert.Equal(t, fmt.Sprintf("x-%d", i), x.message(i).Thread.ID)
+			assert.Equal(t, "x-1", x.message(i).Thread.Root.ID, "the root is the first post")
+			assert.Equal(t, fmt.Sprintf("x-%d", i), x.message(i).Thread.Last.ID, "the last is the latest post")
 		}
 	}
 }
@@ -103,30 +104,21 @@ func (f *fanout) Name() string { return "fanout" }
 func (f *fanout) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var transient error
-	for _, target := range f.targets {
-		if m.Ledger.Done(target) {
-			continue
-		}
+	fo := broadcast.NewFanout(m, f.targets)
+	for _, i := range fo.Todo() {
+		target := f.targets[i]
 		n := f.visits[target]
 		f.visits[target]++
-		if n < len(f.fail[target]) && f.fail[target][n] != nil {
-			err := f.fail[target][n]
-			if broadcast.IsPermanent(err) {
-				if merr := m.Ledger.MarkFailed(target, err); merr != nil {
-					return broadcast.Receipt{}, merr
-				}
-				continue
-			}
-			transient = err
-			continue
+		var err error
+		if n < len(f.fail[target]) {
+			err = f.fail[target][n]
 		}
-		f.got = append(f.got, target)
-		if err := m.Ledger.MarkDelivered(target); err != nil {
-			return broadcast.Receipt{}, err
+		if err == nil {
+			f.got = append(f.got, target)
 		}
+		fo.Report(i, err)
 	}
-	return broadcast.Receipt{}, transient
+	return broadcast.Receipt{}, fo.Err()
 }
 
 func TestLedgerResendsOnlyToTargetsNotDone(t *testing.T) {
@@ -143,7 +135,7 @@ func TestLedgerResendsOnlyToTargetsNotDone(t *testing.T) {
 	rep, err := b.Send(context.Background(), validUpdate())
 	require.Error(t, err, "a target that failed permanently is reported")
 	assert.True(t, broadcast.IsPermanent(err))
-	assert.EqualError(t, rep.Results[0].Err, "1 target failed permanently: 550 no such user")
+	assert.EqualError(t, rep.Results[0].Err, "1 target not delivered (0 pending, 1 failed permanently): c: 550 no such user")
 	var te *broadcast.TargetsError
 	require.ErrorAs(t, err, &te)
 	require.Len(t, rep.Results[0].Failures, 1)
@@ -152,35 +144,11 @@ func TestLedgerResendsOnlyToTargetsNotDone(t *testing.T) {
 	assert.Equal(t, []string{"a", "d", "b"}, f.got, "each good target exactly once")
 	assert.Equal(t, map[string]int{"a": 1, "b": 3, "c": 1, "d": 1}, f.visits, "permanent failures are never retried")
 
-	done, err := store.Done(context.Background(), rep.UpdateID, "fanout", "c")
+	done, failure, err := store.Done(context.Background(), rep.UpdateID, "fanout", "c")
 	require.NoError(t, err)
 	assert.True(t, done, "a permanent failure is recorded for the target")
-}
-
-// failingStore is a Store whose every call fails, as a broken disk would.
-type failingStore struct{}
-
-var errDisk = errors.New("disk full")
-
-func (failingStore) LastReceipt(context.Context, string, string) (broadcast.Receipt, bool, error) {
-	return broadcast.Receipt{}, false, errDisk
-}
-func (failingStore) SaveReceipt(context.Context, string, broadcast.Receipt) error { return errDisk }
-func (failingStore) Done(context.Context, string, string, string) (bool, error) {
-	return false, errDisk
-}
-func (failingStore) Mark(context.Context, string, string, string, error) error { return errDisk }
-
-func TestBrokenStoreStillDelivers(t *testing.T) {
-	ch := &script{name: "ch"}
-	b := newBroadcaster(t, broadcast.Options{Store: failingStore{}}, ch)
-	rep, err := b.Send(context.Background(), validUpdate())
-	require.NoError(t, err, "a delivery is not undone by a store that cannot record it")
-	assert.Equal(t, 1, rep.Results[0].Attempts)
-}
-
-func TestMemoryStoreConformance(t *testing.T) {
-	storetest.Run(t, func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() })
+	assert.Equal(t, "550 no such user", failure)
+	assert.Equal(t, []string{"a", "d", "b"}, rep.Results[0].Delivered)
 }
 
 func TestTargetsErrorText(t *testing.T) {
@@ -188,8 +156,13 @@ func TestTargetsErrorText(t *testing.T) {
 	for i := range 5 {
 		fs = append(fs, broadcast.TargetFailure{Target: fmt.Sprint(i), Err: fmt.Errorf("550 user %d unknown", i)})
 	}
-	err := &broadcast.TargetsError{Failures: fs}
-	assert.EqualError(t, err, "5 targets failed permanently: 550 user 0 unknown; 550 user 1 unknown; 550 user 2 unknown; and 2 more")
+	err := &broadcast.TargetsError{Total: 9, Pending: fs[:1], Failures: fs[1:]}
+	assert.EqualError(t, err, "5 of 9 targets not delivered (1 pending, 4 failed permanently): "+
+		"0: 550 user 0 unknown; 1: 550 user 1 unknown; 2: 550 user 2 unknown; 3: 550 user 3 unknown; 4: 550 user 4 unknown")
+	fs = append(fs, broadcast.TargetFailure{Target: "5", Err: errors.New("x")})
+	err = &broadcast.TargetsError{Failures: fs}
+	assert.EqualError(t, err, "6 targets not delivered (0 pending, 6 failed permanently): "+
+		"0: 550 user 0 unknown; 1: 550 user 1 unknown; 2: 550 user 2 unknown; 3: 550 user 3 unknown; 4: 550 user 4 unknown; and 1 more")
 }
 
 func TestConcurrentSendsOfOneUpdateDeliverOnce(t *testing.T) {
@@ -253,27 +226,25 @@ func TestWaitForConcurrentDeliveryHonoursContext(t *testing.T) {
 	<-done
 }
 
-func TestFailureLedgerTellsEarlierFailuresFromDeliveries(t *testing.T) {
+func TestLedgerTellsEarlierFailuresFromDeliveries(t *testing.T) {
 	type seen struct {
-		done, failed bool
-		reason       string
+		done   bool
+		reason string
 	}
 	var got []map[string]seen
 	ch := broadcast.ChannelFunc("fan", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		fl, ok := m.Ledger.(broadcast.FailureLedger)
-		require.True(t, ok, "a MemoryStore's Ledger reports failures")
 		view := map[string]seen{}
 		for _, target := range []string{"ok", "bad", "later"} {
-			reason, failed := fl.Failure(target)
-			view[target] = seen{done: fl.Done(target), failed: failed, reason: reason}
+			done, reason := m.Ledger.Done(target)
+			view[target] = seen{done: done, reason: reason}
 		}
 		got = append(got, view)
 		if m.Attempt == 1 {
-			require.NoError(t, fl.MarkDelivered("ok"))
-			require.NoError(t, fl.MarkFailed("bad", errors.New("550 no such user")))
+			require.NoError(t, m.Ledger.MarkDelivered("ok"))
+			require.NoError(t, m.Ledger.MarkFailed("bad", errors.New("550 no such user")))
 			return broadcast.Receipt{}, errors.New("451 later")
 		}
-		require.NoError(t, fl.MarkDelivered("later"))
+		require.NoError(t, m.Ledger.MarkDelivered("later"))
 		return broadcast.Receipt{}, nil
 	})
 	b := newBroadcaster(t, broadcast.Options{}, ch)
@@ -282,22 +253,9 @@ func TestFailureLedgerTellsEarlierFailuresFromDeliveries(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, map[string]seen{
 		"ok":    {done: true},
-		"bad":   {done: true, failed: true, reason: "550 no such user"},
+		"bad":   {done: true, reason: "550 no such user"},
 		"later": {},
 	}, got[1])
-}
-
-func TestMemoryStoreFailure(t *testing.T) {
-	ctx := context.Background()
-	s := broadcast.NewMemoryStore()
-	require.NoError(t, s.Mark(ctx, "u", "c", "a", nil))
-	require.NoError(t, s.Mark(ctx, "u", "c", "b", errors.New("gone")))
-	for target, want := range map[string]string{"a": "", "b": "gone", "x": ""} {
-		reason, failed, err := s.Failure(ctx, "u", "c", target)
-		require.NoError(t, err)
-		assert.Equal(t, want, reason, target)
-		assert.Equal(t, want != "", failed, target)
-	}
 }
 
 // When the caller's deadline ends a fan-out, the Result still says which

@@ -1,0 +1,207 @@
+package broadcast
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fanout is the bookkeeping of one attempt by a channel that delivers to many
+// targets (e-mail recipients, webhook endpoints, IRC channels, chat rooms):
+// which targets are still to do, which were delivered or failed, now or in
+// an earlier attempt, the longest RetryAfter hint, and the one rule for the
+// attempt's error. Every adapter with targets uses it, so they all behave
+// alike:
+//
+//	f := broadcast.NewFanout(m, targets)
+//	for _, i := range f.Todo() {
+//		f.Report(i, post(ctx, targets[i]))
+//	}
+//	return receipt, f.Err()
+//
+// Report records each outcome in the Message's Ledger at once, so that an
+// attempt cut short keeps what it achieved. Report may be called from many
+// goroutines; the other methods must not run concurrently with it.
+type Fanout struct {
+	m       Message
+	targets []string
+	todo    []int
+
+	mu        sync.Mutex
+	reported  []bool
+	reached   int             // delivered now or earlier
+	failed    []TargetFailure // permanently, now or earlier
+	pending   []TargetFailure // transiently now
+	wait      time.Duration   // the longest RetryAfter among pending
+	hinted    bool
+	delivered []int // this attempt
+}
+
+// NewFanout starts the bookkeeping of m's delivery to targets (Ledger
+// targets: readable, unique, no secret in them). It reads the Ledger once
+// per target: targets done in an earlier attempt are booked as delivered or
+// as failed with their recorded reason, and left out of Todo.
+func NewFanout(m Message, targets []string) *Fanout {
+	f := &Fanout{m: m, targets: targets, reported: make([]bool, len(targets))}
+	for i, t := range targets {
+		done, failure := false, ""
+		if m.Ledger != nil {
+			done, failure = m.Ledger.Done(t)
+		}
+		switch {
+		case !done:
+			f.todo = append(f.todo, i)
+		case failure != "":
+			f.failed = append(f.failed, TargetFailure{Target: t, Err: &earlierError{failure}})
+			f.reported[i] = true
+		default:
+			f.reached++
+			f.reported[i] = true
+		}
+	}
+	return f
+}
+
+// Todo returns the indexes of the targets to deliver to in this attempt,
+// in order.
+func (f *Fanout) Todo() []int { return f.todo }
+
+// Report records the outcome of delivering to targets[i]: nil is delivered
+// (marked in the Ledger), a Permanent error is failed for good (marked, not
+// retried), any other error leaves the target for the next attempt.
+func (f *Fanout) Report(i int, err error) {
+	t := f.targets[i]
+	if f.m.Ledger != nil {
+		switch {
+		case err == nil:
+			_ = f.m.Ledger.MarkDelivered(t) // the Broadcaster reports a failed mark
+		case IsPermanent(err):
+			_ = f.m.Ledger.MarkFailed(t, err)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reported[i] = true
+	switch {
+	case err == nil:
+		f.reached++
+		f.delivered = append(f.delivered, i)
+	case IsPermanent(err):
+		f.failed = append(f.failed, TargetFailure{Target: t, Err: err})
+	default:
+		f.pending = append(f.pending, TargetFailure{Target: t, Err: err})
+		if d, ok := RetryDelay(err); ok {
+			f.wait, f.hinted = max(f.wait, d), true
+		}
+	}
+}
+
+// Delivered returns the indexes of the targets delivered in this attempt,
+// in the order Report recorded them.
+func (f *Fanout) Delivered() []int { return f.delivered }
+
+// Reached reports whether any target got the update, in this attempt or an
+// earlier one.
+func (f *Fanout) Reached() bool { return f.reached > 0 }
+
+// Err is the attempt's error, by one rule for every channel:
+//
+//   - nil when no target is left to retry and some target got the update,
+//     now or earlier (targets that failed permanently are in the Ledger,
+//     and the Broadcaster reports them in Result.Failures);
+//   - a transient *TargetsError when a target failed transiently or was
+//     not reached at all (the attempt was cut short), carrying the longest
+//     RetryAfter hint; it lists the pending and the failed targets;
+//   - a Permanent *TargetsError when every target failed permanently.
+func (f *Fanout) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	pending := f.pending
+	for _, i := range f.todo {
+		if !f.reported[i] {
+			pending = append(pending, TargetFailure{Target: f.targets[i], Err: errNotAttempted})
+		}
+	}
+	e := &TargetsError{Total: len(f.targets), Pending: pending, Failures: f.failed}
+	switch {
+	case len(pending) > 0 && f.hinted:
+		return RetryAfter(e, f.wait)
+	case len(pending) > 0:
+		return e
+	case f.reached > 0 || len(f.failed) == 0:
+		return nil
+	}
+	return Permanent(e)
+}
+
+// errNotAttempted is the error of a target an attempt ended before trying.
+var errNotAttempted = errors.New("not attempted: the attempt ended first")
+
+// earlierError is the error of a target that failed permanently in an
+// earlier attempt: the text then recorded.
+type earlierError struct{ reason string }
+
+func (e *earlierError) Error() string { return "failed in an earlier attempt: " + e.reason }
+
+// TargetFailure is one target's failure: permanent, as a channel recorded it
+// through the Ledger, or transient (pending a retry).
+type TargetFailure struct {
+	Target string
+	Err    error
+}
+
+// TargetsError is the error of a channel that did not deliver to all of its
+// targets: those still pending (failed transiently, or not reached before
+// the attempt ended) and those failed permanently. Fanout.Err returns it;
+// the Broadcaster returns it, marked Permanent, for a channel that
+// delivered to some targets and was refused by others.
+type TargetsError struct {
+	Total    int             // targets of the channel; 0 when unknown
+	Pending  []TargetFailure // not delivered yet; a retry may reach them
+	Failures []TargetFailure // failed permanently; never retried
+}
+
+// maxNamed bounds the targets an error message names.
+const maxNamed = 5
+
+func (e *TargetsError) Error() string {
+	var b strings.Builder
+	n := len(e.Pending) + len(e.Failures)
+	if e.Total > 0 {
+		fmt.Fprintf(&b, "%d of %d %s not delivered", n, e.Total, plural(e.Total, "target", "targets"))
+	} else {
+		fmt.Fprintf(&b, "%d %s not delivered", n, plural(n, "target", "targets"))
+	}
+	fmt.Fprintf(&b, " (%d pending, %d failed permanently)", len(e.Pending), len(e.Failures))
+	named := 0
+	for _, list := range [][]TargetFailure{e.Pending, e.Failures} {
+		for _, f := range list {
+			if named == maxNamed {
+				fmt.Fprintf(&b, "; and %d more", n-maxNamed)
+				return b.String()
+			}
+			sep := "; "
+			if named == 0 {
+				sep = ": "
+			}
+			fmt.Fprintf(&b, "%s%s: %v", sep, f.Target, f.Err)
+			named++
+		}
+	}
+	return b.String()
+}
+
+// Is reports whether any target's error matches target, such as
+// context.DeadlineExceeded.
+func (e *TargetsError) Is(target error) bool {
+	for _, list := range [][]TargetFailure{e.Pending, e.Failures} {
+		for _, f := range list {
+			if errors.Is(f.Err, target) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,119 @@
+package broadcast
+
+import (
+	"log/slog"
+	"time"
+)
+
+// RetryPolicy bounds one channel's retrying. The zero value of each field
+// means its default. Waits start at InitialInterval and double after each
+// failed attempt, each randomized by ±50% so that many senders do not retry
+// in step, and never exceed MaxInterval: once doubling reaches it, waits
+// fall between a third of MaxInterval and MaxInterval. A RetryAfter hint
+// longer than the wait replaces it, even beyond MaxInterval (bounded by
+// MaxElapsed): the platform knows best when it will take the next request.
+type RetryPolicy struct {
+	MaxAttempts     int           // attempts in all, including the first; default 6
+	InitialInterval time.Duration // wait before the first retry; default 1s
+	MaxInterval     time.Duration // cap on one wait, jitter included; default 1m
+	MaxElapsed      time.Duration // cap on one channel's retrying, waits included; default 10m
+}
+
+// Defaults of RetryPolicy and Options.
+const (
+	DefaultMaxAttempts     = 6
+	DefaultInitialInterval = time.Second
+	DefaultMaxInterval     = time.Minute
+	DefaultMaxElapsed      = 10 * time.Minute
+	DefaultAttemptTimeout  = 30 * time.Second
+)
+
+// Options configure a Broadcaster. The zero value means the documented
+// defaults.
+type Options struct {
+	// Retry bounds each channel's retries.
+	Retry RetryPolicy
+	// AttemptTimeout bounds one attempt; default 30s. An attempt that runs
+	// out of time counts as a transient failure and is retried.
+	AttemptTimeout time.Duration
+	// Store remembers receipts (threading, corrections) and delivery marks
+	// (idempotency); default NewMemoryStore().
+	Store Store
+	// Routes limits channels, by name, to some updates; channels without a
+	// Route get every update. See Route.
+	Routes map[string]Route
+	// Logger receives one record per attempt (Debug), retry (Warn),
+	// delivery, skip and the like (Info), and failure (Error); default:
+	// discard.
+	Logger *slog.Logger
+	// OnEvent, if set, is called with the same progress as the Logger
+	// receives. Calls are serialized; keep it quick.
+	OnEvent func(Event)
+}
+
+// EventKind says what an Event reports.
+type EventKind string
+
+// Kinds of Event.
+const (
+	EventAttempt     EventKind = "attempt"      // an attempt starts
+	EventRetry       EventKind = "retry"        // an attempt failed; Delay says when the next starts
+	EventDelivered   EventKind = "delivered"    // the channel delivered the update
+	EventFailed      EventKind = "failed"       // the channel gave up; Err says why
+	EventSkipped     EventKind = "skipped"      // delivered earlier (same Update.ID in the Store)
+	EventSuperseded  EventKind = "superseded"   // a newer update of the incident is out on the channel
+	EventNotSelected EventKind = "not_selected" // the channel's Route leaves the update out
+)
+
+// Event is one step of a channel's delivery, for progress displays.
+type Event struct {
+	Kind       EventKind
+	Channel    string
+	UpdateID   string
+	IncidentID string
+	Attempt    int           // the attempt this event is about; 0 when none was made
+	Delay      time.Duration // EventRetry: the wait before the next attempt
+	Err        error         // EventRetry, EventFailed: the attempt's error
+	Receipt    Receipt       // EventDelivered
+	Time       time.Time
+}
+
+// Report is the outcome of one Send, Correct or Retract.
+type Report struct {
+	UpdateID   string
+	IncidentID string   // empty for Retract
+	Results    []Result // Results[i] belongs to the Broadcaster's channel i
+	Started    time.Time
+	Finished   time.Time
+}
+
+// Result is one channel's outcome.
+type Result struct {
+	Channel  string
+	Receipt  Receipt
+	Attempts int
+	Duration time.Duration
+	// Err is nil when the channel delivered, or was skipped, superseded or
+	// not selected.
+	Err error
+	// Skipped: nothing to do: delivered earlier (same Update.ID, per the
+	// Store), or, for Retract, never posted or already deleted.
+	Skipped bool
+	// Superseded: a newer update of the incident was delivered on this
+	// channel first, so this one was not posted (or its retries stopped).
+	Superseded bool
+	// NotSelected: the channel's Route leaves this update out.
+	NotSelected bool
+	// Delivered lists the targets (recipients, endpoints) the channel marked
+	// delivered through the Ledger during this call, also when the channel
+	// failed or the caller's context ended before it finished.
+	Delivered []string
+	// Pending lists the targets not delivered yet when the channel gave up
+	// or was stopped, with their last error; a later Send of the same
+	// update reaches them.
+	Pending []TargetFailure
+	// Failures lists the targets the channel marked failed permanently
+	// through the Ledger during this call. When the channel otherwise
+	// delivered, Err is then a Permanent *TargetsError.
+	Failures []TargetFailure
+}

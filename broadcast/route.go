@@ -1,0 +1,70 @@
+package broadcast
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Route limits a channel to some updates, for example X to major and
+// critical incidents, or SMS to the first and the resolved update of each
+// incident. The zero Route selects every update.
+//
+// An update is selected when it matches every non-empty list. Impacts and
+// Components describe the incident rather than one update, and later
+// updates often leave them out: once a channel has posted an incident, they
+// no longer filter its later updates, so the channel's thread always reaches
+// the resolution. Statuses filter every update; First adds the incident's
+// first post on the channel whatever its status.
+type Route struct {
+	// Statuses selects updates with one of these statuses; empty: any.
+	Statuses []Status `json:"statuses,omitempty"`
+	// Impacts selects incidents with one of these impacts; empty: any.
+	Impacts []Impact `json:"impacts,omitempty"`
+	// Components selects incidents that name one of these components
+	// (compared without regard to case); empty: any.
+	Components []string `json:"components,omitempty"`
+	// First also selects the first update of each incident the channel
+	// posts, when Statuses would leave it out.
+	First bool `json:"first,omitempty"`
+}
+
+// validate checks the Route's values, naming the field.
+func (r Route) validate() error {
+	for i, s := range r.Statuses {
+		if !s.Valid() {
+			return fmt.Errorf("Statuses[%d]: unknown value %q", i, string(s))
+		}
+	}
+	for i, im := range r.Impacts {
+		if !im.Valid() {
+			return fmt.Errorf("Impacts[%d]: unknown value %q", i, string(im))
+		}
+	}
+	for i, c := range r.Components {
+		if strings.TrimSpace(c) == "" {
+			return fmt.Errorf("Components[%d]: empty", i)
+		}
+	}
+	if r.First && len(r.Statuses) == 0 {
+		return fmt.Errorf("First: needs Statuses (without them every update is selected)")
+	}
+	return nil
+}
+
+// Selects reports whether the Route selects u for a channel whose thread of
+// u's incident is t (zero when the channel has not posted it).
+func (r Route) Selects(u Update, t Thread) bool {
+	first := t.IsZero()
+	if first {
+		if len(r.Impacts) > 0 && !slices.Contains(r.Impacts, u.Impact) {
+			return false
+		}
+		if len(r.Components) > 0 && !slices.ContainsFunc(u.Components, func(c Component) bool {
+			return slices.ContainsFunc(r.Components, func(name string) bool { return strings.EqualFold(name, c.Name) })
+		}) {
+			return false
+		}
+	}
+	return len(r.Statuses) == 0 || slices.Contains(r.Statuses, u.Status) || r.First && first
+}

@@ -1,0 +1,95 @@
+package broadcast
+
+import (
+	"sync"
+	"time"
+)
+
+// newest knows, for each incident and channel with deliveries under way in
+// this Broadcaster, the newest update delivered, and wakes deliveries of
+// older updates waiting to retry, so they stop at once. Across instances
+// and restarts the Store's Thread.Last says the same, read before every
+// attempt.
+type newest struct {
+	mu sync.Mutex
+	m  map[pairKey]*newestEntry
+}
+
+type newestEntry struct {
+	refs    int       // deliveries watching
+	id      string    // the newest update delivered; "" none yet
+	time    time.Time // its Update.Time
+	seq     uint64    // its Send's number
+	changed chan struct{}
+}
+
+// watcher is one delivery's view of its incident and channel.
+type watcher struct {
+	key pairKey
+	e   *newestEntry
+}
+
+func (n *newest) watch(incident, channel string) *watcher {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m == nil {
+		n.m = make(map[pairKey]*newestEntry)
+	}
+	k := pairKey{incident, channel}
+	e := n.m[k]
+	if e == nil {
+		e = &newestEntry{changed: make(chan struct{})}
+		n.m[k] = e
+	}
+	e.refs++
+	return &watcher{key: k, e: e}
+}
+
+func (n *newest) unwatch(w *watcher) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if w.e.refs--; w.e.refs == 0 {
+		delete(n.m, w.key)
+	}
+}
+
+// delivered records that u, of Send number seq, was delivered on channel,
+// and wakes the deliveries that wait there.
+func (n *newest) delivered(u Update, seq uint64, channel string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	e := n.m[pairKey{u.IncidentID, channel}]
+	if e == nil || e.id != "" && !newer(u.Time, seq, e.time, e.seq) {
+		return
+	}
+	e.id, e.time, e.seq = u.ID, u.Time, seq
+	close(e.changed)
+	e.changed = make(chan struct{})
+}
+
+// changed is closed when a newer update is delivered.
+func (n *newest) changed(w *watcher) <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return w.e.changed
+}
+
+// supersedes reports whether u, of Send number seq, is older than an update
+// already delivered on the watcher's channel: last, the Store's latest
+// receipt of the incident, or one delivered by this Broadcaster. Of two
+// updates with equal Time, the later Send is the newer; an update found in
+// the Store with the same Time as u was delivered before this Send.
+func (n *newest) supersedes(w *watcher, last Receipt, u Update, seq uint64) bool {
+	if last.UpdateID != "" && last.UpdateID != u.ID && last.UpdateTime.After(u.Time) {
+		return true
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	e := w.e
+	return e.id != "" && e.id != u.ID && newer(e.time, e.seq, u.Time, seq)
+}
+
+// newer reports whether (t1, seq1) comes after (t2, seq2).
+func newer(t1 time.Time, seq1 uint64, t2 time.Time, seq2 uint64) bool {
+	return t1.After(t2) || t1.Equal(t2) && seq1 > seq2
+}
