@@ -107,9 +107,9 @@ type Ledger interface {
 // Receipt is a channel's record of one delivery.
 type Receipt struct {
 	Channel string            `json:"channel"`
-	ID      string            `json:"id,omitempty"`  // platform id: tweet id, Message-ID; IRC has none
-	URL     string            `json:"url,omitempty"` // link to the post where the platform has one
-	Time    time.Time         `json:"time"`          // when it was delivered
+	ID      string            `json:"id,omitempty"`   // platform id: tweet id, Message-ID; IRC has none
+	URL     string            `json:"url,omitempty"`  // link to the post where the platform has one
+	Time    time.Time         `json:"time"`           // when it was delivered
 	Meta    map[string]string `json:"meta,omitempty"` // platform extras
 	// UpdateID and UpdateTime identify the update delivered (the
 	// Broadcaster fills them in), so that an older update is never posted

@@ -44,9 +44,9 @@ type Store interface {
 // per update, channel and target.
 type MemoryStore struct {
 	mu       sync.Mutex
-	threads  map[pairKey]Thread   // by incident and channel
-	receipts map[pairKey]Receipt  // by update and channel
-	marks    map[markKey]string   // failure text; "" when delivered
+	threads  map[pairKey]Thread  // by incident and channel
+	receipts map[pairKey]Receipt // by update and channel
+	marks    map[markKey]string  // failure text; "" when delivered
 }
 
 type pairKey struct{ id, channel string }
