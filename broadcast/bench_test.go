@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -42,5 +43,21 @@ func BenchmarkSend(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkFloor is what BenchmarkSend is compared with: ten goroutines
+// calling a no-op function under a WaitGroup, the least a concurrent
+// fan-out to ten channels can cost.
+func BenchmarkFloor(b *testing.B) {
+	ctx := context.Background()
+	m := broadcast.Message{}
+	b.ReportAllocs()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() { _, _ = noop(ctx, m) })
+		}
+		wg.Wait()
 	}
 }

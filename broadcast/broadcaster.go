@@ -211,16 +211,20 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 
 	fls := b.flights.join(markID, b.channels)
 	defer b.flights.leave(markID, b.channels, fls)
-	ds := make([]*delivery, len(b.channels))
+	// Marks and receipts are written even when ctx ends: a delivery that
+	// happened must be remembered.
+	keep := context.WithoutCancel(ctx)
+	ds := make([]delivery, len(b.channels))
 	for i, ch := range b.channels {
-		ds[i] = &delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: u, seq: seq,
+		ds[i] = delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: u, seq: seq,
 			op: op, original: original, markID: markID, flight: fls[i]}
+		ds[i].ledger.init(keep, b.store, markID, ds[i].name)
 	}
 	var wg sync.WaitGroup
 	for i := 1; i < len(ds); i++ {
-		wg.Go(func() { rep.Results[i] = ds[i].run(ctx) })
+		wg.Go(func() { rep.Results[i] = ds[i].run(ctx, keep) })
 	}
-	rep.Results[0] = ds[0].run(ctx) // on this goroutine: one fewer to start
+	rep.Results[0] = ds[0].run(ctx, keep) // on this goroutine: one fewer to start
 	wg.Wait()
 	rep.Finished = time.Now()
 	var errs []error

@@ -32,8 +32,8 @@ type storeLedger struct {
 	unrecorded []error // write failures of the whole Send
 }
 
-func newStoreLedger(ctx context.Context, store Store, update, channel string) *storeLedger {
-	return &storeLedger{ctx: ctx, store: store, update: update, channel: channel, marked: map[string]string{}}
+func (l *storeLedger) init(ctx context.Context, store Store, update, channel string) {
+	l.ctx, l.store, l.update, l.channel = ctx, store, update, channel
 }
 
 func (l *storeLedger) Done(target string) (bool, string) {
@@ -56,7 +56,7 @@ func (l *storeLedger) Done(target string) (bool, string) {
 
 func (l *storeLedger) MarkDelivered(target string) error {
 	l.mu.Lock()
-	l.marked[target] = ""
+	l.remember(target, "")
 	l.delivered = append(l.delivered, target)
 	l.mu.Unlock()
 	return l.write(target, nil)
@@ -65,10 +65,18 @@ func (l *storeLedger) MarkDelivered(target string) error {
 func (l *storeLedger) MarkFailed(target string, err error) error {
 	err = cmp.Or(err, errFailedUnknown)
 	l.mu.Lock()
-	l.marked[target] = failureText(err)
+	l.remember(target, failureText(err))
 	l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
 	l.mu.Unlock()
 	return l.write(target, err)
+}
+
+// remember keeps a mark of this Send; l.mu is held.
+func (l *storeLedger) remember(target, failure string) {
+	if l.marked == nil {
+		l.marked = make(map[string]string) // most channels never mark a target
+	}
+	l.marked[target] = failure
 }
 
 func (l *storeLedger) write(target string, failure error) error {

@@ -42,18 +42,17 @@ type delivery struct {
 	markID   string
 	flight   *flight
 
-	ledger *storeLedger
-	watch  *watcher
+	ledger storeLedger
+	watch  watcher
 	res    Result
 }
 
-func (d *delivery) run(ctx context.Context) Result {
+// run delivers; keep is ctx without its cancellation, for writing marks
+// and receipts even when ctx ends: a delivery that happened must be
+// remembered.
+func (d *delivery) run(ctx, keep context.Context) Result {
 	d.res.Channel = d.name
 	start := time.Now()
-	// Marks and receipts are written even when ctx ends: a delivery that
-	// happened must be remembered.
-	keep := context.WithoutCancel(ctx)
-	d.ledger = newStoreLedger(keep, d.b.store, d.markID, d.name)
 	d.loop(ctx, keep, start)
 	d.settle()
 	d.res.Duration = time.Since(start)
@@ -70,8 +69,8 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		return
 	}
 	defer d.flight.unlock()
-	d.watch = d.b.newest.watch(d.u.IncidentID, d.name)
-	defer d.b.newest.unwatch(d.watch)
+	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name)
+	defer d.b.newest.unwatch(&d.watch)
 
 	var bo *backoff.ExponentialBackOff
 	for attempt := 1; ; attempt++ {
@@ -134,10 +133,10 @@ func (d *delivery) prepare(ctx context.Context) (m Message, prev Receipt, stop b
 	if d.route != nil && !d.route.Selects(d.u, thread) {
 		return m, prev, d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 	}
-	if d.op == opSend && d.b.newest.supersedes(d.watch, thread.Last, d.u, d.seq) {
+	if d.op == opSend && d.b.newest.supersedes(&d.watch, thread.Last, d.u, d.seq) {
 		return m, prev, d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 	}
-	m = Message{Update: d.u, Thread: thread, Ledger: d.ledger, channel: d.name}
+	m = Message{Update: d.u, Thread: thread, Ledger: &d.ledger, channel: d.name}
 	if _, editor := d.ch.(Editor); d.op == opCorrect && editor {
 		prev, _, err = d.b.store.Receipt(ctx, d.original, d.name)
 		if err != nil {
@@ -160,7 +159,7 @@ func (d *delivery) prepareRetract(ctx context.Context) (m Message, prev Receipt,
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return m, prev, true, nil
 	}
-	return Message{Update: d.u, Ledger: d.ledger, channel: d.name}, prev, false, nil
+	return Message{Update: d.u, Ledger: &d.ledger, channel: d.name}, prev, false, nil
 }
 
 // stop ends the delivery without an attempt: set records why.
@@ -294,8 +293,8 @@ func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 			return true
 		case <-ctx.Done():
 			return false
-		case <-d.b.newest.changed(d.watch):
-			if d.op == opSend && d.b.newest.supersedes(d.watch, Receipt{}, d.u, d.seq) {
+		case <-d.b.newest.changed(&d.watch):
+			if d.op == opSend && d.b.newest.supersedes(&d.watch, Receipt{}, d.u, d.seq) {
 				return true
 			}
 		}

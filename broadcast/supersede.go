@@ -20,7 +20,7 @@ type newestEntry struct {
 	id      string    // the newest update delivered; "" none yet
 	time    time.Time // its Update.Time
 	seq     uint64    // its Send's number
-	changed chan struct{}
+	changed chan struct{} // closed when id changes; nil until a delivery waits
 }
 
 // watcher is one delivery's view of its incident and channel.
@@ -29,20 +29,20 @@ type watcher struct {
 	e   *newestEntry
 }
 
-func (n *newest) watch(incident, channel string) *watcher {
+// watch registers w as a delivery of incident on channel.
+func (n *newest) watch(w *watcher, incident, channel string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.m == nil {
 		n.m = make(map[pairKey]*newestEntry)
 	}
-	k := pairKey{incident, channel}
-	e := n.m[k]
-	if e == nil {
-		e = &newestEntry{changed: make(chan struct{})}
-		n.m[k] = e
+	w.key = pairKey{incident, channel}
+	w.e = n.m[w.key]
+	if w.e == nil {
+		w.e = &newestEntry{}
+		n.m[w.key] = w.e
 	}
-	e.refs++
-	return &watcher{key: k, e: e}
+	w.e.refs++
 }
 
 func (n *newest) unwatch(w *watcher) {
@@ -63,14 +63,20 @@ func (n *newest) delivered(u Update, seq uint64, channel string) {
 		return
 	}
 	e.id, e.time, e.seq = u.ID, u.Time, seq
-	close(e.changed)
-	e.changed = make(chan struct{})
+	if e.changed != nil {
+		close(e.changed)
+		e.changed = nil
+	}
 }
 
-// changed is closed when a newer update is delivered.
+// changed is closed when a newer update is delivered. It is made only for
+// deliveries that wait to retry.
 func (n *newest) changed(w *watcher) <-chan struct{} {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if w.e.changed == nil {
+		w.e.changed = make(chan struct{})
+	}
 	return w.e.changed
 }
 

@@ -1,0 +1,265 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// editable is a channel that can edit and delete its posts.
+type editable struct {
+	script
+	mu       sync.Mutex
+	edits    []broadcast.Receipt // prev of each Edit
+	edited   []broadcast.Update
+	retracts []broadcast.Receipt
+	fail     error // Retract and Edit fail with it when set
+}
+
+func (e *editable) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.fail != nil {
+		return broadcast.Receipt{}, e.fail
+	}
+	e.edits = append(e.edits, prev)
+	e.edited = append(e.edited, m.Update)
+	prev.Meta = map[string]string{"edited": "yes"}
+	return prev, nil
+}
+
+func (e *editable) Retract(_ context.Context, prev broadcast.Receipt) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.fail != nil {
+		return e.fail
+	}
+	e.retracts = append(e.retracts, prev)
+	return nil
+}
+
+func TestCorrect(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	irc := &script{name: "irc"}
+	late := &editable{script: script{name: "late"}} // an Editor that never posted the original
+	b := newBroadcaster(t, broadcast.Options{Routes: map[string]broadcast.Route{
+		"late": {Statuses: []broadcast.Status{broadcast.StatusIdentified}},
+	}}, slack, irc, late)
+
+	wrong := validUpdate()
+	wrong.Body = "The EU region is down."
+	rep, err := b.Send(context.Background(), wrong)
+	require.NoError(t, err)
+	posted := rep.Results[0].Receipt
+	assert.True(t, rep.Results[2].NotSelected)
+
+	fixed := validUpdate()
+	fixed.Body = "The US region is down."
+	fixed.Status = broadcast.StatusIdentified
+	rep, err = b.Correct(context.Background(), rep.UpdateID, fixed)
+	require.NoError(t, err)
+
+	require.Len(t, slack.edits, 1, "an Editor edits its post in place")
+	assert.Equal(t, posted.ID, slack.edits[0].ID)
+	assert.Equal(t, "The US region is down.", slack.edited[0].Body)
+	assert.Equal(t, wrong.WithDefaults(time.Time{}).ID, slack.edited[0].Corrects)
+	assert.Equal(t, 1, slack.count(), "and posts nothing new")
+	assert.Equal(t, "yes", rep.Results[0].Receipt.Meta["edited"])
+
+	require.Equal(t, 2, irc.count(), "a channel that cannot edit posts the correction in the thread")
+	m := irc.message(1)
+	assert.Equal(t, rep.UpdateID, m.Update.ID)
+	assert.NotEmpty(t, m.Update.Corrects)
+	assert.Equal(t, "irc-1", m.Thread.Last.ID)
+
+	assert.Empty(t, late.edits, "an Editor without the original's receipt does not edit")
+	assert.Equal(t, 1, late.count(), "it posts the correction instead")
+
+	again, err := b.Correct(context.Background(), wrong.WithDefaults(time.Time{}).ID, fixed)
+	require.NoError(t, err)
+	for _, r := range again.Results {
+		assert.True(t, r.Skipped, "the same correction again is skipped: %s", r.Channel)
+	}
+}
+
+func TestCorrectValidates(t *testing.T) {
+	b := newBroadcaster(t, broadcast.Options{}, &script{name: "x"})
+	_, err := b.Correct(context.Background(), "", validUpdate())
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, "original: missing")
+	bad := validUpdate()
+	bad.Title = ""
+	_, err = b.Correct(context.Background(), "u_1", bad)
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+}
+
+func TestRetract(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	irc := &script{name: "irc"}
+	other := &editable{script: script{name: "other"}}
+	b := newBroadcaster(t, broadcast.Options{Routes: map[string]broadcast.Route{
+		"other": {Statuses: []broadcast.Status{broadcast.StatusResolved}},
+	}}, slack, irc, other)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+
+	ret, err := b.Retract(context.Background(), rep.UpdateID)
+	require.Error(t, err, "the IRC line cannot be taken back: the caller must know")
+	assert.ErrorIs(t, err, broadcast.ErrNotSupported)
+	require.Len(t, slack.retracts, 1)
+	assert.Equal(t, rep.Results[0].Receipt.ID, slack.retracts[0].ID)
+	assert.NoError(t, ret.Results[0].Err)
+	assert.ErrorIs(t, ret.Results[1].Err, broadcast.ErrNotSupported)
+	assert.True(t, broadcast.IsPermanent(ret.Results[1].Err))
+	assert.True(t, ret.Results[2].Skipped, "a channel that never posted the update is left alone")
+	assert.Empty(t, other.retracts)
+
+	ret, _ = b.Retract(context.Background(), rep.UpdateID)
+	assert.True(t, ret.Results[0].Skipped, "retracting again does nothing")
+	assert.Len(t, slack.retracts, 1)
+
+	_, err = b.Retract(context.Background(), "")
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+}
+
+func TestRetractRetries(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	b := newBroadcaster(t, broadcast.Options{}, slack)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	slack.fail = broadcast.Permanent(errors.New("403 cant_delete_message"))
+	ret, err := b.Retract(context.Background(), rep.UpdateID)
+	require.Error(t, err)
+	assert.Equal(t, 1, ret.Results[0].Attempts)
+	slack.fail = nil
+	ret, err = b.Retract(context.Background(), rep.UpdateID)
+	require.NoError(t, err, "a failed retraction can be tried again")
+	assert.Len(t, slack.retracts, 1)
+	assert.False(t, ret.Results[0].Skipped)
+}
+
+type checker struct {
+	script
+	err error
+}
+
+func (c *checker) Check(context.Context) error { return c.err }
+
+func TestCheck(t *testing.T) {
+	bad := errors.New("401 invalid_auth")
+	b := newBroadcaster(t, broadcast.Options{},
+		&checker{script: script{name: "ok"}}, &checker{script: script{name: "bad"}, err: bad}, &script{name: "plain"})
+	errs := b.Check(context.Background())
+	require.Len(t, errs, 3)
+	assert.NoError(t, errs[0])
+	assert.Same(t, bad, errs[1], "a Checker's error as is")
+	assert.ErrorIs(t, errs[2], broadcast.ErrNotSupported)
+}
+
+// An older update of an incident is never posted after a newer one on the
+// same channel.
+func TestOlderUpdateIsSuperseded(t *testing.T) {
+	x := &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	t0 := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	investigating := validUpdate()
+	investigating.Time = t0
+	resolved := validUpdate()
+	resolved.Status, resolved.Time = broadcast.StatusResolved, t0.Add(time.Hour)
+
+	_, err := b.Send(context.Background(), resolved)
+	require.NoError(t, err)
+	rep, err := b.Send(context.Background(), investigating)
+	require.NoError(t, err, "superseded is not an error")
+	assert.True(t, rep.Results[0].Superseded)
+	assert.Zero(t, rep.Results[0].Attempts)
+	assert.Equal(t, 1, x.count())
+
+	// Also after a restart: the Store's thread knows.
+	store := broadcast.NewMemoryStore()
+	b1 := newBroadcaster(t, broadcast.Options{Store: store}, &script{name: "x"})
+	_, err = b1.Send(context.Background(), resolved)
+	require.NoError(t, err)
+	x2 := &script{name: "x"}
+	b2 := newBroadcaster(t, broadcast.Options{Store: store}, x2)
+	rep, err = b2.Send(context.Background(), investigating)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded)
+	assert.Equal(t, 0, x2.count())
+
+	// Equal times: the later Send is the newer one.
+	monitoring := validUpdate()
+	monitoring.Status, monitoring.Time = broadcast.StatusMonitoring, resolved.Time
+	rep, err = b.Send(context.Background(), monitoring)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Superseded)
+}
+
+// A retry waiting out a rate limit for an older update stops as soon as a
+// newer one is delivered.
+func TestRetryWaitStopsWhenSuperseded(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[broadcast.Status]int{}
+	waiting := make(chan struct{})
+	x := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls[m.Update.Status]++
+		if m.Update.Status == broadcast.StatusInvestigating {
+			close(waiting)
+			return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("429 too many requests"), time.Hour)
+		}
+		return broadcast.Receipt{ID: "2"}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxElapsed: 2 * time.Hour}}, x)
+	t0 := time.Now()
+	investigating := validUpdate()
+	investigating.Time = t0
+	resolved := validUpdate()
+	resolved.Status, resolved.Time = broadcast.StatusResolved, t0.Add(time.Minute)
+
+	done := make(chan *broadcast.Report)
+	go func() {
+		rep, err := b.Send(context.Background(), investigating)
+		assert.NoError(t, err)
+		done <- rep
+	}()
+	<-waiting
+	_, err := b.Send(context.Background(), resolved)
+	require.NoError(t, err)
+	select {
+	case rep := <-done:
+		assert.True(t, rep.Results[0].Superseded)
+		assert.Equal(t, 1, rep.Results[0].Attempts)
+		assert.Equal(t, 1, calls[broadcast.StatusInvestigating], "never posted after the newer one")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting retry did not stop when the newer update was delivered")
+	}
+}
+
+func TestAdvice(t *testing.T) {
+	u := validUpdate()
+	u.Advice = "Retry with backoff; \x1b[1mno\x1b[0m action needed otherwise."
+	var got broadcast.Update
+	b := newBroadcaster(t, broadcast.Options{}, broadcast.ChannelFunc("spy", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		got = m.Update
+		return broadcast.Receipt{}, nil
+	}))
+	_, err := b.Send(context.Background(), u)
+	require.NoError(t, err)
+	assert.Equal(t, "Retry with backoff; no action needed otherwise.", got.Advice)
+	other := u
+	other.Advice = "Use the EU endpoint."
+	assert.NotEqual(t, u.WithDefaults(time.Time{}).ID, other.WithDefaults(time.Time{}).ID, "advice is content")
+	none := u
+	none.Advice = ""
+	assert.Equal(t, validUpdate().WithDefaults(time.Time{}).ID, none.WithDefaults(time.Time{}).ID,
+		"updates without advice keep the IDs they always had")
+}

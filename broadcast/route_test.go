@@ -1,0 +1,93 @@
+package broadcast_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func TestRouteSelects(t *testing.T) {
+	major := broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating, Impact: broadcast.ImpactMajor,
+		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}}}
+	minor := major
+	minor.Impact = broadcast.ImpactMinor
+	resolved := broadcast.Update{Title: "t", Status: broadcast.StatusResolved} // no impact, no components
+	identified := resolved
+	identified.Status = broadcast.StatusIdentified
+	posted := broadcast.Thread{Root: broadcast.Receipt{Channel: "x", ID: "1"}, Last: broadcast.Receipt{Channel: "x", ID: "1"}}
+
+	bigOnly := broadcast.Route{Impacts: []broadcast.Impact{broadcast.ImpactMajor, broadcast.ImpactCritical}}
+	cdn := broadcast.Route{Components: []string{"cdn"}}
+	sms := broadcast.Route{Statuses: []broadcast.Status{broadcast.StatusResolved}, First: true}
+	tests := []struct {
+		name   string
+		route  broadcast.Route
+		u      broadcast.Update
+		thread broadcast.Thread
+		want   bool
+	}{
+		{"zero route takes all", broadcast.Route{}, minor, broadcast.Thread{}, true},
+		{"impact matches", bigOnly, major, broadcast.Thread{}, true},
+		{"impact does not match", bigOnly, minor, broadcast.Thread{}, false},
+		{"no impact on a first post", bigOnly, resolved, broadcast.Thread{}, false},
+		{"impact filters only the first post: the thread reaches the resolution", bigOnly, resolved, posted, true},
+		{"component matches without regard to case", cdn, major, broadcast.Thread{}, true},
+		{"component missing", cdn, resolved, broadcast.Thread{}, false},
+		{"first update whatever its status", sms, major, broadcast.Thread{}, true},
+		{"later update of another status", sms, identified, posted, false},
+		{"resolved", sms, resolved, posted, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.route.Selects(tt.u, tt.thread))
+		})
+	}
+}
+
+func TestRoutesThroughBroadcaster(t *testing.T) {
+	x := &script{name: "x"}
+	mail := &script{name: "email"}
+	b := newBroadcaster(t, broadcast.Options{Routes: map[string]broadcast.Route{
+		"x": {Impacts: []broadcast.Impact{broadcast.ImpactMajor, broadcast.ImpactCritical}},
+	}}, x, mail)
+
+	minor := validUpdate()
+	minor.Impact = broadcast.ImpactMinor
+	minor.IncidentID = "minor-one"
+	rep, err := b.Send(context.Background(), minor)
+	require.NoError(t, err, "not selected is not an error")
+	assert.True(t, rep.Results[0].NotSelected)
+	assert.Zero(t, rep.Results[0].Attempts)
+	assert.False(t, rep.Results[1].NotSelected)
+	assert.Equal(t, 0, x.count())
+	assert.Equal(t, 1, mail.count())
+
+	major := validUpdate() // ImpactMajor
+	_, err = b.Send(context.Background(), major)
+	require.NoError(t, err)
+	resolved := validUpdate()
+	resolved.Impact, resolved.Status = "", broadcast.StatusResolved
+	rep, err = b.Send(context.Background(), resolved)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].NotSelected, "the thread x started reaches the resolution")
+	assert.Equal(t, 2, x.count())
+}
+
+func TestRouteOptionsAreChecked(t *testing.T) {
+	ch := &script{name: "x"}
+	for name, routes := range map[string]map[string]broadcast.Route{
+		`Options.Routes["y"]: no channel of that name`: {"y": {}},
+		`Options.Routes["x"].Statuses[0]: unknown value "down"`:  {"x": {Statuses: []broadcast.Status{"down"}}},
+		`Options.Routes["x"].Impacts[0]: unknown value "huge"`:   {"x": {Impacts: []broadcast.Impact{"huge"}}},
+		`Options.Routes["x"].Components[0]: empty`:                 {"x": {Components: []string{" "}}},
+		`Options.Routes["x"].First: needs Statuses`:                {"x": {First: true}},
+	} {
+		_, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Routes: routes})
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), name)
+	}
+}
