@@ -60,7 +60,7 @@ func TestBadInputExits2(t *testing.T) {
 func TestHelp(t *testing.T) {
 	r := announce(t, context.Background(), "", "-help")
 	assert.Equal(t, exitOK, r.code)
-	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "Exit status"} {
+	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "Exit status", "derived from the flags as typed"} {
 		assert.Contains(t, r.stdout, want)
 	}
 }
@@ -144,7 +144,7 @@ func TestStateThreadsAndDeduplicates(t *testing.T) {
 	again := send("investigating")
 	require.Equal(t, exitOK, again.code, again.stderr)
 	assert.Contains(t, again.stderr, "x: skipped (already delivered)")
-	assert.Contains(t, again.stderr, "was delivered before (same content, same -state); nothing was sent", "a re-run says why nothing went out")
+	assert.Contains(t, again.stderr, "was delivered before (same flags as typed, same -state); nothing was sent", "a re-run says why nothing went out")
 	assert.Regexp(t, `hooks +skipped +0 `, again.stdout)
 	assert.Len(t, x.sent(), 1, "the same update is not posted twice")
 	assert.Len(t, h.updates(), 1)

@@ -69,7 +69,7 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) 
 	switch {
 	case sendErr == nil:
 		if allSkipped(rep) {
-			a.note("update %s was delivered before (same content, same -state); nothing was sent. "+
+			a.note("update %s was delivered before (same flags as typed, same -state); nothing was sent. "+
 				"To announce it again, change its text or give it a new -id.", rep.UpdateID)
 		}
 		return exitOK

@@ -142,3 +142,24 @@ func TestCut(t *testing.T) {
 	assert.Equal(t, "héllo", cut("héllo", 5))
 	assert.Equal(t, "hé…", cut("héllo", 3))
 }
+
+func TestTypedID(t *testing.T) {
+	u := broadcast.Update{Title: "CDN", Status: broadcast.StatusIdentified}
+	assert.Equal(t, u.WithDefaults(time.Now()).ID, typedID(u, ""), "without -next, the library's ID")
+
+	at := func(next string, resolved time.Time) string {
+		v := u
+		v.NextUpdate = resolved
+		return typedID(v, next)
+	}
+	t0 := time.Date(2025, 3, 10, 12, 30, 0, 0, time.UTC)
+	id := at("+30m", t0)
+	assert.Regexp(t, `^u_[0-9a-f]{32}$`, id)
+	assert.Equal(t, id, at("+30m", t0.Add(time.Hour)), "the text counts, not the resolved time")
+	assert.NotEqual(t, id, at("+45m", t0))
+	assert.NotEqual(t, id, typedID(u, ""))
+	v := u
+	v.Body = "more"
+	v.NextUpdate = t0
+	assert.NotEqual(t, id, typedID(v, "+30m"), "the rest of the content counts too")
+}
