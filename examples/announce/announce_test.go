@@ -250,3 +250,27 @@ func TestInterrupt(t *testing.T) {
 		t.Fatal("run did not return after the context was cancelled")
 	}
 }
+
+func TestErrorsSpeakInConfigKeys(t *testing.T) {
+	// The pacing of three channels at 10s a line cannot fit 2s: the IRC
+	// channel refuses before connecting, and says what to change.
+	cfg := writeConfig(t, fastRetry+"attempt_timeout: 2s\nchannels:\n"+
+		"  - type: irc\n    name: chat\n    server: 127.0.0.1:1\n    tls: false\n    nick: status\n"+
+		"    channels: ['#a', '#b', '#c']\n    burst: 1\n    interval: 10s\n")
+	for _, args := range [][]string{
+		{"-config", cfg, "-title", "T", "-status", "resolved"},
+		{"-config", cfg, "-title", "T", "-status", "resolved", "-json"},
+	} {
+		r := announce(t, context.Background(), "", args...)
+		assert.Equal(t, exitFailed, r.code)
+		out := r.stdout + r.stderr
+		assert.Contains(t, out, "raise attempt_timeout, lower max_lines, post to fewer channels, or raise burst or lower interval", args)
+		assert.NotContains(t, out, "Config.", args)
+		assert.NotContains(t, out, "broadcast.Options", args)
+	}
+
+	bad := writeConfig(t, "channels:\n  - type: console\n  - type: webhook\n    name: ops\n    secret: "+testSecret+"\n")
+	r := announce(t, context.Background(), "", "-config", bad, "-check")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `outagecast.yaml:3: channels[1] (webhook "ops"): url: missing`)
+}

@@ -68,6 +68,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/config"
 )
 
 func main() {
@@ -110,7 +111,7 @@ func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Re
 	a := &app{opts: o, stdin: stdin, now: now,
 		stdout: &syncWriter{mu: &mu, w: stdout}, stderr: &syncWriter{mu: &mu, w: stderr},
 		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr),
-		hide: func(s string) string { return s }}
+		hide: func(s string) string { return s }, explain: (*config.Config)(nil).Explain}
 	return a.run(ctx)
 }
 
@@ -136,6 +137,14 @@ type app struct {
 	ttyOut bool                // standard output is a terminal
 	ttyErr bool                // standard error is a terminal
 	hide   func(string) string // hides values taken from the environment
+	// explain puts a channel's error in the configuration's terms.
+	explain func(channel, msg string) string
+}
+
+// say returns msg, an error of channel, as the user may see it: secrets
+// hidden, settings named as the configuration names them.
+func (a *app) say(channel, msg string) string {
+	return a.explain(channel, a.hide(msg))
 }
 
 func (a *app) run(ctx context.Context) int {

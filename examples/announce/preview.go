@@ -133,7 +133,7 @@ func (a *app) checkOne(ctx context.Context, ch broadcast.Channel, timeout time.D
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := c.Check(cctx); err != nil {
-		r.Outcome, r.Error = "failed", oneLine(a.hide(err.Error()))
+		r.Outcome, r.Error = "failed", oneLine(a.say(ch.Name(), err.Error()))
 		return r
 	}
 	r.Outcome = "ok"

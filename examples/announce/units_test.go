@@ -98,7 +98,8 @@ func TestUpdateFromFlags(t *testing.T) {
 
 func TestProgressPlain(t *testing.T) {
 	var w bytes.Buffer
-	p := newProgress(&w, false, []string{"x", "hooks"}, strings.ToUpper)
+	upper := func(channel, s string) string { return channel + "/" + strings.ToUpper(s) }
+	p := newProgress(&w, false, []string{"x", "hooks"}, upper)
 	p.begin()
 	for _, e := range []broadcast.Event{
 		{Kind: broadcast.EventAttempt, Channel: "x", Attempt: 1},
@@ -111,7 +112,7 @@ func TestProgressPlain(t *testing.T) {
 		p.event(e)
 	}
 	assert.Equal(t, `x: sending
-x: retrying in 2s: 503 SERVICE UNAVAILABLE
+x: retrying in 2s: x/503 SERVICE UNAVAILABLE
 x: sending (attempt 2)
 x: delivered (attempt 2) https://x.com/i/web/status/1
 hooks: skipped (already delivered)
@@ -120,7 +121,7 @@ hooks: skipped (already delivered)
 
 func TestProgressLive(t *testing.T) {
 	var w bytes.Buffer
-	p := newProgress(&w, true, []string{"x", "hooks"}, func(s string) string { return s })
+	p := newProgress(&w, true, []string{"x", "hooks"}, func(_, s string) string { return s })
 	p.begin()
 	assert.Equal(t, "  x      waiting\n  hooks  waiting\n", w.String())
 	w.Reset()
