@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -219,7 +224,7 @@ func TestCheck(t *testing.T) {
 	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h)+xConfig(t, x))
 	r := announce(t, context.Background(), "", "-config", cfg, "-check")
 	assert.Equal(t, exitOK, r.code, r.stderr)
-	assert.Regexp(t, `hooks +unsupported +cannot be checked without posting\nx +ok`, r.stdout)
+	assert.Regexp(t, `hooks +ok +1 endpoint: DNS, TCP ok; nothing posted\nx +ok`, r.stdout)
 
 	x.mu.Lock()
 	x.unauthorized = true
@@ -229,6 +234,43 @@ func TestCheck(t *testing.T) {
 	assert.Regexp(t, `x +failed +.*401`, r.stdout)
 	assert.Empty(t, x.sent(), "a check posts nothing")
 	assert.Empty(t, h.updates())
+	assert.Zero(t, h.requests(), "no request reaches the webhook receiver")
+}
+
+func TestCheckWebhooks(t *testing.T) {
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		t.Error("a check sent a request")
+	}))
+	t.Cleanup(secure.Close)
+	secure.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is logged
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := l.Addr().String()
+	require.NoError(t, l.Close())
+	t.Setenv("WEBHOOK_SECRET", testSecret)
+	cfg := writeConfig(t, "channels:\n"+
+		"  - type: webhook\n    name: ops\n    allow_unsigned: true\n    endpoints:\n"+
+		"      - url: https://hooks.outagecast.invalid/in/tok-1a2b3c4d5e6f7a8b\n"+
+		"      - url: http://"+closed+"/in\n"+
+		"      - url: "+secure.URL+"/in\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-check")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `ops +failed +webhook: check: 3 of 3 endpoints unreachable: `+
+		`https://hooks.outagecast.invalid/…#\w+: DNS lookup: .*; `+
+		`http://`+regexp.QuoteMeta(closed)+`/…#\w+: TCP connect: .*; `+
+		`https://127.0.0.1:\d+/…#\w+: TLS handshake: .*certificate`, r.stdout)
+	assert.NotContains(t, r.stdout+r.stderr, "tok-1a2b3c4d5e6f7a8b")
+
+	h := newHookReceiver(t)
+	ok := writeConfig(t, "channels:\n  - type: webhook\n    name: ops\n    endpoints:\n"+
+		"      - url: "+h.URL+"/a\n        secret: ${WEBHOOK_SECRET}\n"+
+		"      - url: "+h.URL+"/b\n        secret: ${WEBHOOK_SECRET}\n")
+	r = announce(t, context.Background(), "", "-config", ok, "-check")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `ops +ok +2 endpoints: DNS, TCP ok; nothing posted`, r.stdout)
+	r = announce(t, context.Background(), "", "-config", ok, "-check", "-json")
+	assert.Contains(t, r.stdout, `"detail": "2 endpoints: DNS, TCP ok; nothing posted"`)
+	assert.Zero(t, h.requests())
 }
 
 func TestInterrupt(t *testing.T) {

@@ -25,7 +25,10 @@
 //   - -dry-run: print each channel's text with its length against the
 //     channel's limit ("x: 143/280 weighted characters"); send nothing.
 //   - -check: verify each channel's credentials and reachability without
-//     posting, for channels that can.
+//     posting, for channels that can, and say what was checked: for a
+//     webhook, DNS, a TCP connection and (https) a TLS handshake to every
+//     endpoint, with no HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok;
+//     nothing posted").
 //
 // With -state FILE (or "state:" in the configuration) a durable store
 // remembers what was delivered: a later update of the same incident

@@ -82,6 +82,12 @@ func TestSyntaxErrorLines(t *testing.T) {
 			"         b@example.com]",
 			"   host: smtp.example.com",
 		), []string{"test.yaml:5: ", "host"}},
+		{"reference in a flow mapping", lines(
+			"channels:",
+			"  - type: webhook",
+			"    endpoints:",
+			"      - {url: https://hooks.example.com/in, secret: ${SECRET}}",
+		), []string{"test.yaml:4: ", `quote a value holding "${"`}},
 		{"duplicate key", "channels: []\nchannels: []\n", []string{`test.yaml:2: mapping key "channels" already defined at line 1`}},
 		{"not YAML", "channels: [\n", []string{"test.yaml:1: "}},
 	}

@@ -90,6 +90,8 @@ func explainSyntax(text, problem string) string {
 	switch {
 	case strings.Contains(indent, "\t"):
 		cause = "tab in the indentation: indent with spaces"
+	case strings.Contains(text, "${") && strings.ContainsAny(strings.ReplaceAll(text, "${", ""), "[{"):
+		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
 	case strings.Contains(problem, "']'") || strings.Count(text, "[") > strings.Count(text, "]"):
 		cause = `"[" not closed, or a "," missing`
 	case strings.Contains(problem, "'}'") || strings.Count(text, "{") > strings.Count(text, "}"):
