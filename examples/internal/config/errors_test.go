@@ -136,6 +136,17 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 	}
 }
 
+// A value of the wrong type from the environment is hidden, even one that
+// quoting would escape.
+func TestWrongTypeHidesTheEnvironment(t *testing.T) {
+	const password = `correct"horse\battery`
+	_, _, err := parse(t, lines("channels:", "  - type: email", "    port: ${SMTP_PASSWORD}"),
+		map[string]string{"SMTP_PASSWORD": password})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `channels[0].port: want a whole number, got "${SMTP_PASSWORD}"`)
+	assert.NotContains(t, err.Error(), "horse")
+}
+
 // A channel package's error speaks in the file's keys, at the key's line.
 func TestChannelErrorsUseKeys(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{

@@ -116,7 +116,9 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	got := "a list"
 	switch n.Kind {
 	case yaml.ScalarNode:
-		got = fmt.Sprintf("%q", n.Value)
+		// Quoted as is, not escaped: Hide must find a value taken from the
+		// environment in the message.
+		got = `"` + n.Value + `"`
 	case yaml.MappingNode:
 		got = "a mapping"
 	}
