@@ -211,10 +211,6 @@ func TestCheckOpaqueTransport(t *testing.T) {
 	assert.Contains(t, ch.CheckScope(), "dialed with default settings")
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 func TestCheckCancelled(t *testing.T) {
 	srv := newCountingServer(t, false)
 	ctx, cancel := context.WithCancel(context.Background())
