@@ -28,9 +28,10 @@
 // Config.Concurrency at a time, over reused connections. Through
 // Message.Ledger, an endpoint that answered 2xx is marked delivered and one
 // that failed permanently is marked failed, so the Broadcaster's retries
-// reach only the endpoints that failed transiently. The channel does not
-// implement broadcast.Checker: Standard Webhooks defines no probe, and a
-// test POST would be a delivery.
+// reach only the endpoints that failed transiently. Check (broadcast.Checker)
+// resolves, connects to and, for https, completes a TLS handshake with every
+// endpoint without sending a request: Standard Webhooks defines no probe,
+// and a test POST would be a delivery.
 //
 // # Errors
 //

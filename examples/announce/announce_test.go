@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +65,7 @@ func TestBadInputExits2(t *testing.T) {
 func TestHelp(t *testing.T) {
 	r := announce(t, context.Background(), "", "-help")
 	assert.Equal(t, exitOK, r.code)
-	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "Exit status"} {
+	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "Exit status", "derived from the flags as typed"} {
 		assert.Contains(t, r.stdout, want)
 	}
 }
@@ -144,7 +149,7 @@ func TestStateThreadsAndDeduplicates(t *testing.T) {
 	again := send("investigating")
 	require.Equal(t, exitOK, again.code, again.stderr)
 	assert.Contains(t, again.stderr, "x: skipped (already delivered)")
-	assert.Contains(t, again.stderr, "was delivered before (same content, same -state); nothing was sent", "a re-run says why nothing went out")
+	assert.Contains(t, again.stderr, "was delivered before (same flags as typed, same -state); nothing was sent", "a re-run says why nothing went out")
 	assert.Regexp(t, `hooks +skipped +0 `, again.stdout)
 	assert.Len(t, x.sent(), 1, "the same update is not posted twice")
 	assert.Len(t, h.updates(), 1)
@@ -219,7 +224,7 @@ func TestCheck(t *testing.T) {
 	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h)+xConfig(t, x))
 	r := announce(t, context.Background(), "", "-config", cfg, "-check")
 	assert.Equal(t, exitOK, r.code, r.stderr)
-	assert.Regexp(t, `hooks +unsupported +cannot be checked without posting\nx +ok`, r.stdout)
+	assert.Regexp(t, `hooks +ok +1 endpoint: DNS, TCP ok; nothing posted\nx +ok`, r.stdout)
 
 	x.mu.Lock()
 	x.unauthorized = true
@@ -229,6 +234,43 @@ func TestCheck(t *testing.T) {
 	assert.Regexp(t, `x +failed +.*401`, r.stdout)
 	assert.Empty(t, x.sent(), "a check posts nothing")
 	assert.Empty(t, h.updates())
+	assert.Zero(t, h.requests(), "no request reaches the webhook receiver")
+}
+
+func TestCheckWebhooks(t *testing.T) {
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		t.Error("a check sent a request")
+	}))
+	t.Cleanup(secure.Close)
+	secure.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is logged
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := l.Addr().String()
+	require.NoError(t, l.Close())
+	t.Setenv("WEBHOOK_SECRET", testSecret)
+	cfg := writeConfig(t, "channels:\n"+
+		"  - type: webhook\n    name: ops\n    allow_unsigned: true\n    endpoints:\n"+
+		"      - url: https://hooks.outagecast.invalid/in/tok-1a2b3c4d5e6f7a8b\n"+
+		"      - url: http://"+closed+"/in\n"+
+		"      - url: "+secure.URL+"/in\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-check")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `ops +failed +webhook: check: 3 of 3 endpoints unreachable: `+
+		`https://hooks.outagecast.invalid/…#\w+: DNS lookup: .*; `+
+		`http://`+regexp.QuoteMeta(closed)+`/…#\w+: TCP connect: .*; `+
+		`https://127.0.0.1:\d+/…#\w+: TLS handshake: .*certificate`, r.stdout)
+	assert.NotContains(t, r.stdout+r.stderr, "tok-1a2b3c4d5e6f7a8b")
+
+	h := newHookReceiver(t)
+	ok := writeConfig(t, "channels:\n  - type: webhook\n    name: ops\n    endpoints:\n"+
+		"      - url: "+h.URL+"/a\n        secret: ${WEBHOOK_SECRET}\n"+
+		"      - url: "+h.URL+"/b\n        secret: ${WEBHOOK_SECRET}\n")
+	r = announce(t, context.Background(), "", "-config", ok, "-check")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `ops +ok +2 endpoints: DNS, TCP ok; nothing posted`, r.stdout)
+	r = announce(t, context.Background(), "", "-config", ok, "-check", "-json")
+	assert.Contains(t, r.stdout, `"detail": "2 endpoints: DNS, TCP ok; nothing posted"`)
+	assert.Zero(t, h.requests())
 }
 
 func TestInterrupt(t *testing.T) {
@@ -249,4 +291,28 @@ func TestInterrupt(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("run did not return after the context was cancelled")
 	}
+}
+
+func TestErrorsSpeakInConfigKeys(t *testing.T) {
+	// The pacing of three channels at 10s a line cannot fit 2s: the IRC
+	// channel refuses before connecting, and says what to change.
+	cfg := writeConfig(t, fastRetry+"attempt_timeout: 2s\nchannels:\n"+
+		"  - type: irc\n    name: chat\n    server: 127.0.0.1:1\n    tls: false\n    nick: status\n"+
+		"    channels: ['#a', '#b', '#c']\n    burst: 1\n    interval: 10s\n")
+	for _, args := range [][]string{
+		{"-config", cfg, "-title", "T", "-status", "resolved"},
+		{"-config", cfg, "-title", "T", "-status", "resolved", "-json"},
+	} {
+		r := announce(t, context.Background(), "", args...)
+		assert.Equal(t, exitFailed, r.code)
+		out := r.stdout + r.stderr
+		assert.Contains(t, out, "raise attempt_timeout, lower max_lines, post to fewer channels, or raise burst or lower interval", args)
+		assert.NotContains(t, out, "Config.", args)
+		assert.NotContains(t, out, "broadcast.Options", args)
+	}
+
+	bad := writeConfig(t, "channels:\n  - type: console\n  - type: webhook\n    name: ops\n    secret: "+testSecret+"\n")
+	r := announce(t, context.Background(), "", "-config", bad, "-check")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `outagecast.yaml:3: channels[1] (webhook "ops"): url: missing`)
 }

@@ -28,7 +28,7 @@ func (a *app) load() (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.hide = cfg.Hide
+	a.hide, a.explain = cfg.Hide, cfg.Explain
 	return cfg, nil
 }
 

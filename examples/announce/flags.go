@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,7 +50,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
 	fs.Var(&o.overrides, "override", "text for one channel instead of its template, as `CHANNEL=TEXT` (repeatable)")
 	fs.StringVar(&o.incident, "incident", "", "incident `id` that threads its updates (default: a slug of -title);\nreuse it for every update of the incident")
-	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the content)")
+	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the flags as typed,\n-next by its text; see below)")
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see outagecast.sample.yaml);\ndefault: the console only")
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing")
@@ -86,6 +88,15 @@ Flags:
 `
 
 const usageTail = `
+The update's ID, unless -id sets it, is derived from the flags as typed:
+-next counts by its text ("+30m", "14:30"), not by the time it resolves to,
+and -body - by the text read. So with -state, running the same command again
+(after a channel failed, say) sends only to the channels that did not get
+it, even hours later (as long as the -state file remembers it); messages
+show the time -next resolves to on that run. A changed flag (-next +45m) is a new update. The configuration and the
+environment are not part of the ID. To post the same flags again as a new
+update, give a new -id.
+
 Configuration values may be ${ENV} or ${ENV:-default}, so secrets stay in
 the environment.
 
@@ -158,10 +169,33 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 			return u, err
 		}
 	}
+	if u.ID == "" {
+		u.ID = typedID(u, o.next)
+	}
 	if err := u.Validate(); err != nil {
 		return u, validationError(err)
 	}
 	return u, nil
+}
+
+// typedID derives the ID of u from the flags as the operator typed them,
+// so that re-running a command is the same update: -next counts by its
+// text ("+30m", "14:30"), not by the time it resolves to, which moves with
+// the clock. Every other field of u holds what was typed (the body read
+// from standard input included). Without -next the ID is the one
+// broadcast.Update.WithDefaults derives; with it, "u_" and 32 hex digits of
+// a SHA-256 over that ID and the -next text, the same form.
+func typedID(u broadcast.Update, next string) string {
+	u.ID, u.NextUpdate = "", time.Time{}
+	id := u.WithDefaults(time.Time{}).ID
+	if next == "" {
+		return id
+	}
+	h := sha256.New()
+	for _, f := range []string{"outagecast-announce-next-v1", id, next} {
+		fmt.Fprintf(h, "%d:%s;", len(f), f) // length-prefixed: no two lists hash alike
+	}
+	return "u_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // maxStdin bounds "-body -": the longest body, 4 bytes a character.

@@ -25,12 +25,25 @@
 //   - -dry-run: print each channel's text with its length against the
 //     channel's limit ("x: 143/280 weighted characters"); send nothing.
 //   - -check: verify each channel's credentials and reachability without
-//     posting, for channels that can.
+//     posting, for channels that can, and say what was checked: for a
+//     webhook, DNS, a TCP connection and (https) a TLS handshake to every
+//     endpoint, with no HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok;
+//     nothing posted").
 //
 // With -state FILE (or "state:" in the configuration) a durable store
 // remembers what was delivered: a later update of the same incident
 // (-incident) threads under the earlier posts, and running the same update
 // again sends nothing twice ("skipped (already delivered)").
+//
+// The same update means the same ID: -id, or else one derived from the
+// flags as typed. Flags resolved at run time count by their text: -next
+// "+30m" or "14:30" is the same update whenever the command runs (the
+// messages show the time it resolves to on that run), and "-body -" counts
+// by the text read. So re-running a command after a channel failed sends
+// only to the channels that did not get it. Changing any flag's value
+// (-next +45m) makes a new update; the configuration and the environment
+// are not part of the ID. To post the same flags as a new update, give a
+// new -id.
 //
 // -next takes "+30m", a clock time "14:30" in the local time zone (today,
 // or tomorrow when it has passed) or an RFC 3339 time; messages show it in
@@ -58,6 +71,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/config"
 )
 
 func main() {
@@ -79,6 +93,12 @@ const (
 // run is the program: it parses args, sends (or previews, or checks) and
 // returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runAt(ctx, time.Now, args, stdin, stdout, stderr)
+}
+
+// runAt is run with now as the clock that relative flags (-next +30m)
+// start from.
+func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, fs, err := parseFlags(args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, fs)
@@ -91,10 +111,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// Console channels and the progress display write concurrently, maybe
 	// to one writer: serialize them.
 	var mu sync.Mutex
-	a := &app{opts: o, stdin: stdin,
+	a := &app{opts: o, stdin: stdin, now: now,
 		stdout: &syncWriter{mu: &mu, w: stdout}, stderr: &syncWriter{mu: &mu, w: stderr},
 		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr),
-		hide: func(s string) string { return s }}
+		hide: func(s string) string { return s }, explain: (*config.Config)(nil).Explain}
 	return a.run(ctx)
 }
 
@@ -114,18 +134,27 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 type app struct {
 	opts   *options
 	stdin  io.Reader
+	now    func() time.Time // the clock -next +30m starts from
 	stdout io.Writer
 	stderr io.Writer
 	ttyOut bool                // standard output is a terminal
 	ttyErr bool                // standard error is a terminal
 	hide   func(string) string // hides values taken from the environment
+	// explain puts a channel's error in the configuration's terms.
+	explain func(channel, msg string) string
+}
+
+// say returns msg, an error of channel, as the user may see it: secrets
+// hidden, settings named as the configuration names them.
+func (a *app) say(channel, msg string) string {
+	return a.explain(channel, a.hide(msg))
 }
 
 func (a *app) run(ctx context.Context) int {
 	var u broadcast.Update
 	if !a.opts.check {
 		var err error
-		if u, err = a.opts.update(a.stdin, time.Now()); err != nil {
+		if u, err = a.opts.update(a.stdin, a.now()); err != nil {
 			return a.fail(exitUsage, err)
 		}
 	}

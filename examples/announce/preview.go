@@ -85,8 +85,15 @@ func (a *app) previewJSON(previews []broadcast.Preview) int {
 // checkResult is one channel's -check outcome.
 type checkResult struct {
 	Channel string `json:"channel"`
-	Outcome string `json:"outcome"` // ok, failed, unsupported
+	Outcome string `json:"outcome"`          // ok, failed, unsupported
+	Detail  string `json:"detail,omitempty"` // what was checked, when ok
 	Error   string `json:"error,omitempty"`
+}
+
+// scoper is a Checker that says what its check verifies, as the webhook
+// channel does ("3 endpoints: DNS, TCP, TLS").
+type scoper interface {
+	CheckScope() string
 }
 
 // check verifies every channel that implements broadcast.Checker (-check).
@@ -117,7 +124,11 @@ func (a *app) check(ctx context.Context, cfg *config.Config) int {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANNEL\tCHECK\tDETAIL")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, r.Outcome, r.Error)
+		detail := r.Detail
+		if r.Error != "" {
+			detail = r.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, r.Outcome, detail)
 	}
 	tw.Flush()
 	return code
@@ -133,10 +144,13 @@ func (a *app) checkOne(ctx context.Context, ch broadcast.Channel, timeout time.D
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := c.Check(cctx); err != nil {
-		r.Outcome, r.Error = "failed", oneLine(a.hide(err.Error()))
+		r.Outcome, r.Error = "failed", oneLine(a.say(ch.Name(), err.Error()))
 		return r
 	}
 	r.Outcome = "ok"
+	if s, ok := ch.(scoper); ok {
+		r.Detail = s.CheckScope() + " ok; nothing posted"
+	}
 	return r
 }
 

@@ -21,9 +21,9 @@ import (
 type progress struct {
 	mu     sync.Mutex
 	w      io.Writer
-	live   bool // redraw in place
-	width  int  // of the terminal, for cutting lines
-	hide   func(string) string
+	live   bool                              // redraw in place
+	width  int                               // of the terminal, for cutting lines
+	show   func(channel, text string) string // an error's text as the user sees it
 	names  []string
 	index  map[string]int
 	states []string
@@ -31,8 +31,8 @@ type progress struct {
 	drawn  bool
 }
 
-func newProgress(w io.Writer, live bool, names []string, hide func(string) string) *progress {
-	p := &progress{w: w, live: live, width: termWidth(), hide: hide, names: names,
+func newProgress(w io.Writer, live bool, names []string, show func(channel, text string) string) *progress {
+	p := &progress{w: w, live: live, width: termWidth(), show: show, names: names,
 		index: make(map[string]int, len(names)), states: make([]string, len(names))}
 	for i, n := range names {
 		p.index[n] = i
@@ -67,7 +67,7 @@ func (p *progress) event(e broadcast.Event) {
 	if !ok {
 		return
 	}
-	p.states[i] = describe(e, p.hide)
+	p.states[i] = describe(e, p.show)
 	if !p.live {
 		fmt.Fprintf(p.w, "%s: %s\n", e.Channel, p.states[i])
 		return
@@ -98,7 +98,7 @@ func (p *progress) line(i int) string {
 }
 
 // describe says what an event means for its channel, in one line.
-func describe(e broadcast.Event, hide func(string) string) string {
+func describe(e broadcast.Event, show func(channel, text string) string) string {
 	switch e.Kind {
 	case broadcast.EventAttempt:
 		if e.Attempt > 1 {
@@ -106,7 +106,7 @@ func describe(e broadcast.Event, hide func(string) string) string {
 		}
 		return "sending"
 	case broadcast.EventRetry:
-		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), oneLine(hide(errText(e.Err))))
+		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), oneLine(show(e.Channel, errText(e.Err))))
 	case broadcast.EventDelivered:
 		s := "delivered"
 		if e.Attempt > 1 {
@@ -123,7 +123,7 @@ func describe(e broadcast.Event, hide func(string) string) string {
 			return fmt.Sprintf("interrupted after %d %s", e.Attempt, plural(e.Attempt, "attempt"))
 		}
 		return fmt.Sprintf("failed after %d %s: %s", e.Attempt, plural(e.Attempt, "attempt"),
-			oneLine(hide(errText(e.Err))))
+			oneLine(show(e.Channel, errText(e.Err))))
 	}
 	return string(e.Kind)
 }

@@ -23,8 +23,8 @@ const (
 // summary is the outcome of a send, for printing.
 type summary struct {
 	rep     *broadcast.Report
-	stopped error               // the run's context error, if it ended
-	hide    func(string) string // hides configuration secrets
+	stopped error                             // the run's context error, if it ended
+	show    func(channel, text string) string // an error's text as the user sees it
 }
 
 // outcome names r's outcome. A channel that had not delivered when the run
@@ -62,7 +62,7 @@ func (s summary) printFailures(w io.Writer) {
 			continue
 		}
 		fmt.Fprintf(w, "announce: %s: %s after %d %s: %s\n", r.Channel, s.outcome(r), r.Attempts,
-			plural(r.Attempts, "attempt"), oneLine(s.hide(r.Err.Error())))
+			plural(r.Attempts, "attempt"), oneLine(s.show(r.Channel, r.Err.Error())))
 	}
 }
 
@@ -91,7 +91,7 @@ func (s summary) printJSON(w io.Writer) error {
 		jr := jsonResult{Channel: r.Channel, Outcome: s.outcome(r), Attempts: r.Attempts,
 			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: r.Receipt.URL}
 		if r.Err != nil {
-			jr.Error = s.hide(r.Err.Error())
+			jr.Error = s.show(r.Channel, r.Err.Error())
 			out.OK = false
 		}
 		out.Results[i] = jr

@@ -55,7 +55,7 @@ func (a *app) send(ctx context.Context, cfg *config.Config, u broadcast.Update) 
 
 // report prints the summary and returns the exit code.
 func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) int {
-	s := summary{rep: rep, stopped: ctx.Err(), hide: a.hide}
+	s := summary{rep: rep, stopped: ctx.Err(), show: a.say}
 	var err error
 	if a.opts.json {
 		err = s.printJSON(a.stdout)
@@ -69,7 +69,7 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) 
 	switch {
 	case sendErr == nil:
 		if allSkipped(rep) {
-			a.note("update %s was delivered before (same content, same -state); nothing was sent. "+
+			a.note("update %s was delivered before (same flags as typed, same -state); nothing was sent. "+
 				"To announce it again, change its text or give it a new -id.", rep.UpdateID)
 		}
 		return exitOK
@@ -89,7 +89,7 @@ func (a *app) progress(cfg *config.Config) *progress {
 		return nil
 	}
 	live := a.ttyErr && !cfg.WritesTo(a.stderr) && !(a.ttyOut && cfg.WritesTo(a.stdout))
-	return newProgress(a.stderr, live, channelNames(cfg.Channels), a.hide)
+	return newProgress(a.stderr, live, channelNames(cfg.Channels), a.say)
 }
 
 // allSkipped reports whether every channel had the update already.

@@ -98,7 +98,8 @@ func TestUpdateFromFlags(t *testing.T) {
 
 func TestProgressPlain(t *testing.T) {
 	var w bytes.Buffer
-	p := newProgress(&w, false, []string{"x", "hooks"}, strings.ToUpper)
+	upper := func(channel, s string) string { return channel + "/" + strings.ToUpper(s) }
+	p := newProgress(&w, false, []string{"x", "hooks"}, upper)
 	p.begin()
 	for _, e := range []broadcast.Event{
 		{Kind: broadcast.EventAttempt, Channel: "x", Attempt: 1},
@@ -111,7 +112,7 @@ func TestProgressPlain(t *testing.T) {
 		p.event(e)
 	}
 	assert.Equal(t, `x: sending
-x: retrying in 2s: 503 SERVICE UNAVAILABLE
+x: retrying in 2s: x/503 SERVICE UNAVAILABLE
 x: sending (attempt 2)
 x: delivered (attempt 2) https://x.com/i/web/status/1
 hooks: skipped (already delivered)
@@ -120,7 +121,7 @@ hooks: skipped (already delivered)
 
 func TestProgressLive(t *testing.T) {
 	var w bytes.Buffer
-	p := newProgress(&w, true, []string{"x", "hooks"}, func(s string) string { return s })
+	p := newProgress(&w, true, []string{"x", "hooks"}, func(_, s string) string { return s })
 	p.begin()
 	assert.Equal(t, "  x      waiting\n  hooks  waiting\n", w.String())
 	w.Reset()
@@ -141,4 +142,25 @@ func TestFormatDuration(t *testing.T) {
 func TestCut(t *testing.T) {
 	assert.Equal(t, "héllo", cut("héllo", 5))
 	assert.Equal(t, "hé…", cut("héllo", 3))
+}
+
+func TestTypedID(t *testing.T) {
+	u := broadcast.Update{Title: "CDN", Status: broadcast.StatusIdentified}
+	assert.Equal(t, u.WithDefaults(time.Now()).ID, typedID(u, ""), "without -next, the library's ID")
+
+	at := func(next string, resolved time.Time) string {
+		v := u
+		v.NextUpdate = resolved
+		return typedID(v, next)
+	}
+	t0 := time.Date(2025, 3, 10, 12, 30, 0, 0, time.UTC)
+	id := at("+30m", t0)
+	assert.Regexp(t, `^u_[0-9a-f]{32}$`, id)
+	assert.Equal(t, id, at("+30m", t0.Add(time.Hour)), "the text counts, not the resolved time")
+	assert.NotEqual(t, id, at("+45m", t0))
+	assert.NotEqual(t, id, typedID(u, ""))
+	v := u
+	v.Body = "more"
+	v.NextUpdate = t0
+	assert.NotEqual(t, id, typedID(v, "+30m"), "the rest of the content counts too")
 }

@@ -22,8 +22,9 @@ type builder struct {
 	dir       string // relative paths start here
 	stdout    io.Writer
 	stderr    io.Writer
-	templates *templates.Set // nil: each package's default
-	consoles  []io.Writer    // the writers of the console channels built
+	templates *templates.Set          // nil: each package's default
+	consoles  []io.Writer             // the writers of the console channels built
+	specs     map[string]reflect.Type // the spec type of each channel built, by name
 }
 
 // common are the keys of every channel entry.
@@ -102,6 +103,9 @@ func (b *builder) build(path string, n *yaml.Node) (broadcast.Channel, error) {
 		return nil, fmt.Errorf("%s: want a mapping with a type and a name", at)
 	}
 	var c common
+	if err := checkValues(b.file, path, n, reflect.TypeFor[common]()); err != nil {
+		return nil, err
+	}
 	if err := n.Decode(&c); err != nil {
 		return nil, yamlError(b.file, err)
 	}
@@ -117,6 +121,9 @@ func (b *builder) build(path string, n *yaml.Node) (broadcast.Channel, error) {
 	if err := checkKeys(b.file, path, n, reflect.TypeOf(s)); err != nil {
 		return nil, err
 	}
+	if err := checkValues(b.file, path, n, reflect.TypeOf(s)); err != nil {
+		return nil, err
+	}
 	if err := n.Decode(s); err != nil {
 		return nil, yamlError(b.file, err)
 	}
@@ -126,7 +133,35 @@ func (b *builder) build(path string, n *yaml.Node) (broadcast.Channel, error) {
 	}
 	ch, err := s.build(b, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s (%s %q): %w", at, c.Type, name, err)
+		return nil, b.channelError(path, n, c.Type, name, reflect.TypeOf(s), err)
 	}
+	b.specs[name] = reflect.TypeOf(s)
 	return ch, nil
 }
+
+// channelError returns err, from building the channel at path from node n,
+// in the file's terms, at the line of the key it names:
+// "outagecast.yaml:4: channels[1] (webhook "ops"): url: missing".
+func (b *builder) channelError(path string, n *yaml.Node, typ, name string, spec reflect.Type, err error) error {
+	msg, keys := explain(spec, err.Error())
+	if keys == nil { // the builder's own errors start with the key: "ca_file: open …"
+		if k, _, ok := strings.Cut(msg, ": "); ok {
+			keys = []string{k}
+		}
+	}
+	line := lineOf(n, keys)
+	if line == 0 {
+		line = n.Line
+	}
+	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, typ, name, &keyedError{msg: msg, err: err})
+}
+
+// keyedError is a channel package's error in the file's terms. It unwraps
+// to the original, for errors.Is.
+type keyedError struct {
+	msg string
+	err error
+}
+
+func (e *keyedError) Error() string { return e.msg }
+func (e *keyedError) Unwrap() error { return e.err }

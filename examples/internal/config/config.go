@@ -35,11 +35,18 @@
 //
 // Loading is strict: an unknown key, a value of the wrong type, an unknown
 // channel type, a variable that is not set, or a channel whose Config its
-// package rejects is an error naming the file, the line and the key or
-// field, as in "outagecast.yaml:12: channels[1]: unknown key "secrt"".
-// Values taken from the environment never appear in errors: Load replaces
-// them with the reference that produced them, and Config.Hide does the same
-// for later errors (delivery errors, for example).
+// package rejects is an error naming the file, the line and the key, as in
+// "outagecast.yaml:12: channels[1]: unknown key "secrt"" or
+// "outagecast.yaml:4: channels[0].concurrency: want a whole number, got
+// "many"". A file that is not YAML is reported at the line where it stops
+// being YAML, with the key on that line and the likely cause (indentation,
+// a tab, an unclosed bracket or quote). A channel package's error speaks in
+// the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
+// (webhook "ops"): url: missing"; Config.Explain does the same for later
+// errors that name settings (IRC's pacing advice, for example). Values
+// taken from the environment never appear in errors: Load replaces them
+// with the reference that produced them, and Config.Hide does the same for
+// later errors (delivery errors, for example).
 //
 // # Limits
 //
@@ -94,7 +101,8 @@ type Config struct {
 	State string
 
 	hider    *strings.Replacer
-	consoles []io.Writer // where console channels write
+	consoles []io.Writer             // where console channels write
+	specs    map[string]reflect.Type // each channel's spec type, by name
 }
 
 // WritesTo reports whether a console channel writes to w, one of the
@@ -111,6 +119,20 @@ func (c *Config) WritesTo(w io.Writer) bool {
 // Options returns the broadcast.Options of the file's delivery settings.
 func (c *Config) Options() broadcast.Options {
 	return broadcast.Options{Retry: c.Retry, AttemptTimeout: c.AttemptTimeout}
+}
+
+// Explain returns msg, an error of the named channel or of its delivery,
+// in the file's terms: the Go names of settings become the file's keys
+// ("Config.MaxLines" → "max_lines", "broadcast.Options.AttemptTimeout" →
+// "attempt_timeout"), and a package name before a Config field is dropped.
+// Other text is left alone. Load does the same for the errors it returns.
+func (c *Config) Explain(channel, msg string) string {
+	var spec reflect.Type
+	if c != nil {
+		spec = c.specs[channel]
+	}
+	out, _ := explain(spec, msg)
+	return out
 }
 
 // Hide returns s with every value the file took from the environment
@@ -185,7 +207,7 @@ func (o Options) withDefaults() Options {
 func parse(name, dir string, data []byte, ex *expander, opts Options) (*Config, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(name, err)
+		return nil, syntaxError(name, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file: no channels", name)
@@ -197,6 +219,9 @@ func parse(name, dir string, data []byte, ex *expander, opts Options) (*Config, 
 	if err := ex.expandTree(name, root); err != nil {
 		return nil, err
 	}
+	if err := checkValues(name, "", root, reflect.TypeFor[file]()); err != nil {
+		return nil, err
+	}
 	var f file
 	if err := root.Decode(&f); err != nil {
 		return nil, yamlError(name, err)
@@ -204,7 +229,7 @@ func parse(name, dir string, data []byte, ex *expander, opts Options) (*Config, 
 	if err := f.check(name, root); err != nil {
 		return nil, err
 	}
-	b := &builder{file: name, dir: dir, stdout: opts.Stdout, stderr: opts.Stderr}
+	b := &builder{file: name, dir: dir, stdout: opts.Stdout, stderr: opts.Stderr, specs: map[string]reflect.Type{}}
 	if f.Templates != "" {
 		set, err := templates.New(os.DirFS(resolve(dir, f.Templates)))
 		if err != nil {
@@ -217,7 +242,7 @@ func parse(name, dir string, data []byte, ex *expander, opts Options) (*Config, 
 		return nil, err
 	}
 	c := &Config{Channels: chans, AttemptTimeout: f.AttemptTimeout, Retry: broadcast.RetryPolicy(f.Retry),
-		consoles: b.consoles}
+		consoles: b.consoles, specs: b.specs}
 	if f.State != "" {
 		c.State = resolve(dir, f.State)
 	}

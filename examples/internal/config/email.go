@@ -15,7 +15,7 @@ type emailSpec struct {
 	Host                    string        `yaml:"host"`
 	Port                    int           `yaml:"port"`
 	TLS                     string        `yaml:"tls"`
-	CAFile                  string        `yaml:"ca_file"` // PEM certificates to trust, for a private CA
+	CAFile                  string        `yaml:"ca_file" sets:"TLSConfig"` // PEM certificates to trust, for a private CA
 	Auth                    string        `yaml:"auth"`
 	Username                string        `yaml:"username"`
 	Password                string        `yaml:"password"`

@@ -12,7 +12,7 @@ type ircSpec struct {
 	common       `yaml:",inline"`
 	Server       string        `yaml:"server"`
 	TLS          *bool         `yaml:"tls"` // default true
-	CAFile       string        `yaml:"ca_file"`
+	CAFile       string        `yaml:"ca_file" sets:"TLSConfig"`
 	Nick         string        `yaml:"nick"`
 	User         string        `yaml:"user"`
 	RealName     string        `yaml:"real_name"`

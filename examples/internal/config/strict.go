@@ -5,60 +5,148 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
-var nodeType = reflect.TypeFor[yaml.Node]()
+var (
+	nodeType     = reflect.TypeFor[yaml.Node]()
+	durationType = reflect.TypeFor[time.Duration]()
+)
 
 // checkKeys reports the first mapping key below n that type t has no field
 // for, with its line: "outagecast.yaml:12: channels[1]: unknown key
-// "secrt" (known: ...)". Shapes that do not match t are left to the
-// decoder, which reports them with their line too.
+// "secrt" (known: ...)". Shapes that do not match t are left to
+// checkValues.
 func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
+	return walker{file: file, keys: true}.walk(path, n, t)
+}
+
+// checkValues reports the first value below n that does not decode into
+// its field of type t, naming its key and line: "outagecast.yaml:4:
+// channels[0].concurrency: want a whole number, got "many"". Keys t has
+// no field for are left to checkKeys.
+func checkValues(file, path string, n *yaml.Node, t reflect.Type) error {
+	return walker{file: file, values: true}.walk(path, n, t)
+}
+
+// walker checks a node tree against the Go type it decodes into, so that
+// errors name the key: the YAML library's own errors give only a line.
+type walker struct {
+	file   string
+	keys   bool // report keys the type has no field for
+	values bool // report values of the wrong shape or type
+}
+
+func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == nodeType {
-		return nil
-	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return checkKeys(file, path, n.Alias, t)
+		return w.walk(path, n.Alias, t)
+	}
+	if t == nodeType || t.Kind() == reflect.Interface || n.ShortTag() == "!!null" {
+		return nil // anything goes; null is the zero value
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
-		fields := yamlFields(t)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Tag == "!!merge" { // "<<: *defaults" merges another mapping
-				if err := checkKeys(file, path, v, t); err != nil {
-					return err
-				}
-				continue
-			}
-			ft, ok := fields[k.Value]
-			if !ok {
-				return fmt.Errorf("%s:%d: %sunknown key %q (known: %s)",
-					file, k.Line, prefix(path), k.Value, strings.Join(sortedKeys(fields), ", "))
-			}
-			if err := checkKeys(file, join(path, k.Value), v, ft); err != nil {
-				return err
-			}
-		}
+		return w.fields(path, n, t)
 	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if err := checkKeys(file, join(path, n.Content[i].Value), n.Content[i+1], t.Elem()); err != nil {
+			if err := w.walk(join(path, n.Content[i].Value), n.Content[i+1], t.Elem()); err != nil {
 				return err
 			}
 		}
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, c := range n.Content {
-			if err := checkKeys(file, fmt.Sprintf("%s[%d]", path, i), c, t.Elem()); err != nil {
+			if err := w.walk(fmt.Sprintf("%s[%d]", path, i), c, t.Elem()); err != nil {
 				return err
 			}
 		}
+	case w.values:
+		return w.value(path, n, t)
 	}
 	return nil
+}
+
+// fields walks the keys of mapping n, decoded into struct type t.
+func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
+	fields := yamlFields(t)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" { // "<<: *defaults" merges another mapping, or a list of them
+			if err := w.merge(path, v, t); err != nil {
+				return err
+			}
+			continue
+		}
+		ft, ok := fields[k.Value]
+		if !ok {
+			if w.keys {
+				return fmt.Errorf("%s:%d: %sunknown key %q (known: %s)",
+					w.file, k.Line, prefix(path), k.Value, strings.Join(sortedKeys(fields), ", "))
+			}
+			continue
+		}
+		if err := w.walk(join(path, k.Value), v, ft); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
+	if v.Kind == yaml.SequenceNode {
+		for _, m := range v.Content {
+			if err := w.walk(path, m, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return w.walk(path, v, t)
+}
+
+// value checks that n decodes into type t.
+func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
+	if n.Kind == yaml.ScalarNode && n.Decode(reflect.New(t).Interface()) == nil {
+		return nil
+	}
+	got := "a list"
+	switch n.Kind {
+	case yaml.ScalarNode:
+		// Quoted as is, not escaped: Hide must find a value taken from the
+		// environment in the message.
+		got = `"` + n.Value + `"`
+	case yaml.MappingNode:
+		got = "a mapping"
+	}
+	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
+}
+
+// want describes the values of type t for people.
+func want(t reflect.Type) string {
+	if t == durationType {
+		return "a duration such as 30s or 1m30s"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number, 0 or more"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a mapping"
+	}
+	return t.String()
 }
 
 // yamlFields maps the YAML keys of struct type t to their field types.

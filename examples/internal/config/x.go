@@ -16,7 +16,7 @@ type xSpec struct {
 	AccessSecret   string `yaml:"access_secret"`
 	// OAuth2AccessToken is an OAuth 2.0 user-context access token, used as
 	// is (it is not refreshed), instead of the four OAuth 1.0a values.
-	OAuth2AccessToken string `yaml:"oauth2_access_token"`
+	OAuth2AccessToken string `yaml:"oauth2_access_token" sets:"TokenSource"`
 	BaseURL           string `yaml:"base_url"`
 }
 

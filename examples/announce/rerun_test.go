@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// clockedRun runs the program with the clock at *now.
+func clockedRun(t *testing.T, now *time.Time, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runAt(context.Background(), func() time.Time { return *now }, args,
+		strings.NewReader(""), &stdout, &stderr)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// Re-running a command is the same update although -next +30m resolves to
+// a later time: the update's ID comes from the flags as typed.
+func TestRerunWithRelativeNextSendsNothingTwice(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+xConfig(t, x))
+	state := filepath.Join(t.TempDir(), "state.db")
+	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+	send := func(next string) result {
+		return clockedRun(t, &now, "-config", cfg, "-state", state, "-incident", "cdn-errors",
+			"-title", "Elevated CDN errors", "-status", "investigating", "-next", next)
+	}
+
+	first := send("+30m")
+	require.Equal(t, exitOK, first.code, first.stderr)
+	require.Len(t, h.updates(), 1)
+	assert.Equal(t, time.Date(2025, 3, 10, 12, 30, 0, 0, time.UTC), h.updates()[0].NextUpdate,
+		"the update carries the resolved time")
+
+	now = now.Add(2*time.Minute + 7*time.Second)
+	again := send("+30m")
+	require.Equal(t, exitOK, again.code, again.stderr)
+	assert.Regexp(t, `hooks +skipped +0 `, again.stdout)
+	assert.Regexp(t, `x +skipped +0 `, again.stdout)
+	assert.Contains(t, again.stderr, "nothing was sent")
+	assert.Len(t, h.updates(), 1, "the re-run posts nothing")
+	assert.Len(t, x.sent(), 1)
+
+	later := send("+45m")
+	require.Equal(t, exitOK, later.code, later.stderr)
+	assert.Regexp(t, `hooks +delivered +1 `, later.stdout, "another -next is another update")
+	require.Len(t, h.updates(), 2)
+	assert.NotEqual(t, h.updates()[0].ID, h.updates()[1].ID)
+	assert.Len(t, x.sent(), 2)
+}
+
+// After a failure, re-running the command reaches only the channel that
+// failed, with the -next time resolved anew.
+func TestRerunAfterFailureReachesOnlyTheFailedChannel(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	h.fail(http.StatusServiceUnavailable, "busy")
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+xConfig(t, x))
+	state := filepath.Join(t.TempDir(), "state.db")
+	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+	args := []string{"-config", cfg, "-state", state, "-title", "Elevated CDN errors",
+		"-status", "identified", "-next", "+1h"}
+
+	first := clockedRun(t, &now, args...)
+	require.Equal(t, exitFailed, first.code)
+	assert.Regexp(t, `hooks +failed +3 `, first.stdout)
+	require.Len(t, x.sent(), 1)
+
+	h.fail(0, "")
+	now = now.Add(5 * time.Minute)
+	again := clockedRun(t, &now, args...)
+	require.Equal(t, exitOK, again.code, again.stderr)
+	assert.Regexp(t, `x +skipped +0 `, again.stdout)
+	assert.Regexp(t, `hooks +delivered +1 `, again.stdout)
+	assert.Len(t, x.sent(), 1, "X is not posted to twice")
+	require.Len(t, h.updates(), 1)
+	assert.Equal(t, time.Date(2025, 3, 10, 13, 5, 0, 0, time.UTC), h.updates()[0].NextUpdate)
+}

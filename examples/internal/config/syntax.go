@@ -1,0 +1,132 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxReparse bounds the bytes failingLine parses, so that locating an
+// error in the largest file allowed stays well under a second.
+const maxReparse = 16 << 20
+
+// syntaxError returns err, the YAML library's error for data, at the line
+// where data stops being YAML, naming the key on that line and the likely
+// cause: "outagecast.yaml:8: concurrency: check the indentation (did not
+// find expected '-' indicator)". The library gives the line where the
+// enclosing block or collection began, often lines earlier.
+func syntaxError(name string, data []byte, err error) error {
+	m := yamlLine.FindStringSubmatch(strings.TrimSpace(err.Error()))
+	if m == nil {
+		return yamlError(name, err)
+	}
+	line := failingLine(data)
+	if line == 0 {
+		line, _ = strconv.Atoi(m[1])
+	}
+	return fmt.Errorf("%s:%d: %s", name, line, explainSyntax(lineText(data, line), m[2]))
+}
+
+// failingLine returns the line of data, which does not parse, after the
+// longest run of whole lines that does: the line that breaks the file.
+// Scanning from the end, a construct that spans lines (a flow list, a
+// quoted string) before the broken line does not mislead it. It returns 0
+// when that would parse too much.
+func failingLine(data []byte) int {
+	var ends []int // ends[i]: the offset just after line i+1
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	budget := maxReparse
+	for k := len(ends) - 1; k > 0; k-- {
+		end := ends[k-1]
+		if budget -= end; budget < 0 {
+			return 0
+		}
+		var n yaml.Node
+		if yaml.Unmarshal(data[:end], &n) == nil {
+			return k + 1
+		}
+	}
+	return 1
+}
+
+// lineText returns line n (from 1) of data, without its line break.
+func lineText(data []byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return ""
+		}
+		data = data[j+1:]
+	}
+	if j := bytes.IndexByte(data, '\n'); j >= 0 {
+		data = data[:j]
+	}
+	return strings.TrimRight(string(data), "\r")
+}
+
+// indentProblems are the YAML library's messages for a line indented to no
+// enclosing level.
+var indentProblems = []string{
+	"did not find expected key", "did not find expected '-' indicator",
+	"mapping values are not allowed", "block sequence entries are not allowed",
+	"did not find expected <document start>",
+}
+
+// explainSyntax prefixes the library's problem on line text with the key
+// on that line and the likely cause.
+func explainSyntax(text, problem string) string {
+	indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
+	var cause string
+	switch {
+	case strings.Contains(indent, "\t"):
+		cause = "tab in the indentation: indent with spaces"
+	case strings.Contains(text, "${") && strings.ContainsAny(strings.ReplaceAll(text, "${", ""), "[{"):
+		cause = `inside [...] or {...}, quote a value holding "${": "${NAME}"`
+	case strings.Contains(problem, "']'") || strings.Count(text, "[") > strings.Count(text, "]"):
+		cause = `"[" not closed, or a "," missing`
+	case strings.Contains(problem, "'}'") || strings.Count(text, "{") > strings.Count(text, "}"):
+		cause = `"{" not closed, or a "," missing`
+	case strings.Count(text, `"`)%2 == 1 || strings.Count(text, "'")%2 == 1:
+		cause = "quote not closed"
+	default:
+		for _, p := range indentProblems {
+			if strings.Contains(problem, p) {
+				cause = "check the indentation"
+			}
+		}
+	}
+	msg := problem
+	if cause != "" {
+		msg = cause + " (" + problem + ")"
+	}
+	if k := lineKey(text); k != "" {
+		msg = k + ": " + msg
+	}
+	return msg
+}
+
+// lineKey returns the mapping key that line text starts, or "".
+func lineKey(text string) string {
+	s := strings.TrimLeft(text, " \t")
+	for strings.HasPrefix(s, "- ") {
+		s = strings.TrimLeft(s[2:], " \t")
+	}
+	i := strings.Index(s, ": ")
+	if i < 0 && strings.HasSuffix(s, ":") {
+		i = len(s) - 1
+	}
+	if i <= 0 || strings.ContainsAny(s[:i], "[]{}\"'#,&*!|> \t") {
+		return ""
+	}
+	return s[:i]
+}
