@@ -80,11 +80,11 @@ func TestRoutesThroughBroadcaster(t *testing.T) {
 func TestRouteOptionsAreChecked(t *testing.T) {
 	ch := &script{name: "x"}
 	for name, routes := range map[string]map[string]broadcast.Route{
-		`Options.Routes["y"]: no channel of that name`: {"y": {}},
-		`Options.Routes["x"].Statuses[0]: unknown value "down"`:  {"x": {Statuses: []broadcast.Status{"down"}}},
-		`Options.Routes["x"].Impacts[0]: unknown value "huge"`:   {"x": {Impacts: []broadcast.Impact{"huge"}}},
-		`Options.Routes["x"].Components[0]: empty`:                 {"x": {Components: []string{" "}}},
-		`Options.Routes["x"].First: needs Statuses`:                {"x": {First: true}},
+		`Options.Routes["y"]: no channel of that name`:          {"y": {}},
+		`Options.Routes["x"].Statuses[0]: unknown value "down"`: {"x": {Statuses: []broadcast.Status{"down"}}},
+		`Options.Routes["x"].Impacts[0]: unknown value "huge"`:  {"x": {Impacts: []broadcast.Impact{"huge"}}},
+		`Options.Routes["x"].Components[0]: empty`:              {"x": {Components: []string{" "}}},
+		`Options.Routes["x"].First: needs Statuses`:             {"x": {First: true}},
 	} {
 		_, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Routes: routes})
 		require.Error(t, err, name)

@@ -16,10 +16,10 @@ type newest struct {
 }
 
 type newestEntry struct {
-	refs    int       // deliveries watching
-	id      string    // the newest update delivered; "" none yet
-	time    time.Time // its Update.Time
-	seq     uint64    // its Send's number
+	refs    int           // deliveries watching
+	id      string        // the newest update delivered; "" none yet
+	time    time.Time     // its Update.Time
+	seq     uint64        // its Send's number
 	changed chan struct{} // closed when id changes; nil until a delivery waits
 }
 
