@@ -1,0 +1,163 @@
+package redact_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type config struct {
+	User     string
+	Password redact.Secret
+	Hook     redact.URL
+	Tokens   []redact.Secret
+	ByName   map[string]redact.Secret
+	Ptr      *redact.Secret
+}
+
+const pw = "s3cr3t-Pa/ss+word"
+
+func sample() config {
+	p := redact.Secret(pw + "-ptr")
+	return config{User: "ops", Password: pw, Hook: "https://hooks.example.com/services/T0001/B0002/abcdefghijklmnop?token=qs-secret-42",
+		Tokens: []redact.Secret{pw + "-1"}, ByName: map[string]redact.Secret{"a": pw + "-2"}, Ptr: &p}
+}
+
+// secrets of sample() that must never be printed.
+var secrets = []string{pw, "abcdefghijklmnop", "qs-secret-42", "T0001"}
+
+func TestSecretNeverPrints(t *testing.T) {
+	c := sample()
+	var outs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
+		outs = append(outs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c), fmt.Sprintf(verb, c.Password))
+	}
+	j, err := json.Marshal(c)
+	require.NoError(t, err)
+	y, err := yaml.Marshal(c)
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "config", c, "password", c.Password, "hook", c.Hook)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("cfg", "password", c.Password, "hook", c.Hook)
+	outs = append(outs, string(j), string(y), logs.String())
+	for _, out := range outs {
+		for _, s := range secrets {
+			assert.NotContains(t, out, s)
+		}
+	}
+	assert.Contains(t, string(j), `"Password":"REDACTED"`)
+	assert.Contains(t, string(j), `"Hook":"https://hooks.example.com/…?…"`)
+	assert.Contains(t, string(y), "password: REDACTED")
+	assert.Equal(t, pw, c.Password.Reveal())
+	assert.Equal(t, "", redact.Secret("").String(), "an unset secret shows as unset")
+}
+
+func TestSecretDecodes(t *testing.T) {
+	var c struct {
+		Password redact.Secret `json:"password" yaml:"password"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(`{"password":"from-json"}`), &c))
+	assert.Equal(t, "from-json", c.Password.Reveal())
+	require.NoError(t, yaml.Unmarshal([]byte("password: from-yaml\n"), &c))
+	assert.Equal(t, "from-yaml", c.Password.Reveal())
+}
+
+func TestShowURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://hooks.slack.com/services/T/B/X":     "https://hooks.slack.com/…",
+		"https://user:pw@example.com:8443/x?token=1": "https://example.com:8443/…?…",
+		"https://example.com":                        "https://example.com",
+		"https://example.com/":                       "https://example.com",
+		"not a url":                                  "REDACTED",
+		"":                                           "",
+		"http://[::1":                                "REDACTED",
+	} {
+		assert.Equal(t, want, redact.ShowURL(raw), raw)
+	}
+}
+
+func TestRedactorEncodings(t *testing.T) {
+	const user = "bot@example.com"
+	secret := "tok/en+1ü?&=\"<>"
+	whsec := "whsec_" + base64.StdEncoding.EncodeToString([]byte("signing-key-bytes-0123456789"))
+	r := redact.NewRedactor(redact.Secret(secret), redact.Secret(whsec)).WithLogin(user, redact.Secret(pw))
+	q, _ := json.Marshal(secret)
+	echoes := map[string]string{
+		"raw":              secret,
+		"query escape":     url.QueryEscape(secret),
+		"path escape":      url.PathEscape(secret),
+		"json":             string(q[1 : len(q)-1]),
+		"hex":              hex.EncodeToString([]byte(secret)),
+		"base64":           base64.StdEncoding.EncodeToString([]byte(secret)),
+		"base64 url raw":   base64.RawURLEncoding.EncodeToString([]byte(secret)),
+		"sasl plain":       base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pw)),
+		"auth plain authz": base64.StdEncoding.EncodeToString([]byte(user + "\x00" + user + "\x00" + pw)),
+		"auth login":       base64.StdEncoding.EncodeToString([]byte(pw)),
+		"basic":            base64.StdEncoding.EncodeToString([]byte(user + ":" + pw)),
+		"xoauth2":          base64.StdEncoding.EncodeToString([]byte("user=" + user + "\x01auth=Bearer " + pw + "\x01\x01")),
+		"whsec key alone":  strings.TrimPrefix(whsec, "whsec_"),
+		"whsec raw key":    "signing-key-bytes-0123456789",
+		"json \\u escapes": `tok\u002fen\u002b1\u00fc\u003f\u0026\u003d\u0022\u003c\u003e`,
+	}
+	for name, echo := range echoes {
+		out := r.String("535 5.7.8 authentication failed for " + echo + " (try again)")
+		assert.NotContains(t, out, echo, name)
+		assert.Contains(t, out, "REDACTED", name)
+		assert.Contains(t, out, "(try again)", name)
+	}
+	assert.Equal(t, "nothing secret here", r.String("nothing secret here"))
+	var nilR *redact.Redactor
+	assert.Equal(t, secret, nilR.String(secret))
+}
+
+func TestRedactorURL(t *testing.T) {
+	hook := redact.URL("https://hooks.example.com/services/T0001/B0002/abcdefghijklmnop?token=qs-secret-42")
+	r := redact.NewRedactor().WithURL(hook)
+	out := r.String(`Post "` + hook.Reveal() + `": dial tcp: i/o timeout; token qs-secret-42; path abcdefghijklmnop; see services`)
+	for _, s := range secrets[1:] {
+		assert.NotContains(t, out, s)
+	}
+	assert.Contains(t, out, `Post "https://hooks.example.com/…?…": dial tcp`)
+	assert.Contains(t, out, "services", "short path words are kept elsewhere in the text")
+}
+
+func TestRedactorError(t *testing.T) {
+	r := redact.NewRedactor(redact.Secret(pw))
+	plain := errors.New("connection refused")
+	assert.Same(t, plain, r.Error(plain), "nothing to redact: the error itself")
+	assert.Nil(t, r.Error(nil))
+
+	orig := broadcast.RetryAfter(fmt.Errorf("server said %q: %w", pw, context.DeadlineExceeded), 3*time.Second)
+	err := r.Error(orig)
+	assert.NotContains(t, err.Error(), pw)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "Is still matches")
+	d, ok := broadcast.RetryDelay(err)
+	assert.True(t, ok)
+	assert.Equal(t, 3*time.Second, d)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d"} {
+		assert.NotContains(t, fmt.Sprintf(verb, err), pw, verb)
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		assert.NotContains(t, fmt.Sprintf("%#v", e), pw, "no error in the chain holds the secret visibly")
+	}
+	assert.True(t, broadcast.IsPermanent(r.Error(broadcast.Permanent(errors.New("bad "+pw)))))
+}

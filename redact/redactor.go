@@ -1,0 +1,243 @@
+package redact
+
+import (
+	"cmp"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Redactor replaces known secrets in text with REDACTED, in every encoding
+// the package doc lists. The zero Redactor, and a nil one, redact nothing.
+// A Redactor is immutable and safe for concurrent use; the With methods
+// return a new one.
+type Redactor struct {
+	pairs []string // old, new, … longest old first
+	r     *strings.Replacer
+}
+
+// NewRedactor returns a Redactor for secrets; empty ones are ignored.
+func NewRedactor(secrets ...Secret) *Redactor {
+	return (&Redactor{}).With(secrets...)
+}
+
+// With returns a Redactor that also redacts secrets.
+func (r *Redactor) With(secrets ...Secret) *Redactor {
+	var forms []string
+	for _, s := range secrets {
+		forms = append(forms, encodings(string(s))...)
+		if key, ok := strings.CutPrefix(string(s), "whsec_"); ok && key != "" {
+			// A Standard Webhooks secret: servers may echo the key alone,
+			// or its decoded bytes.
+			forms = append(forms, encodings(key)...)
+			if raw, err := base64.StdEncoding.DecodeString(key); err == nil && len(raw) > 0 {
+				forms = append(forms, encodings(string(raw))...)
+			}
+		}
+	}
+	return r.add(forms, Redacted)
+}
+
+// WithLogin returns a Redactor that also redacts password and the forms in
+// which protocols send user and password together: SASL PLAIN and SMTP
+// AUTH PLAIN ("\x00user\x00password", with or without the authorization
+// identity), SMTP AUTH LOGIN, HTTP Basic ("user:password") and XOAUTH2,
+// each as is and in base64. The user name alone is not a secret.
+func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
+	p := password.Reveal()
+	if p == "" {
+		return r
+	}
+	forms := encodings(p)
+	for _, pair := range []string{
+		"\x00" + user + "\x00" + p,
+		user + "\x00" + user + "\x00" + p,
+		user + ":" + p,
+		"user=" + user + "\x01auth=Bearer " + p + "\x01\x01",
+	} {
+		forms = append(forms, encodings(pair)...)
+	}
+	return r.add(forms, Redacted)
+}
+
+// WithURL returns a Redactor that also redacts the secrets of u: the URL
+// itself (as is and escaped) becomes what ShowURL prints, and its password,
+// query values and path segments that look like tokens (eight characters or
+// more with a digit, or sixteen or more) become REDACTED wherever they
+// appear alone.
+func (r *Redactor) WithURL(u URL) *Redactor {
+	raw := u.Reveal()
+	if raw == "" {
+		return r
+	}
+	r = r.add(encodings(raw), ShowURL(raw))
+	p, err := url.Parse(raw)
+	if err != nil {
+		return r
+	}
+	var secrets []Secret
+	if pw, ok := p.User.Password(); ok {
+		secrets = append(secrets, Secret(pw))
+	}
+	for _, vs := range p.Query() {
+		for _, v := range vs {
+			secrets = append(secrets, Secret(v))
+		}
+	}
+	for _, seg := range strings.Split(p.Path, "/") {
+		if tokenLike(seg) {
+			secrets = append(secrets, Secret(seg))
+		}
+	}
+	return r.With(secrets...)
+}
+
+// tokenLike reports path segments that may be credentials.
+func tokenLike(seg string) bool {
+	return len(seg) >= 16 || len(seg) >= 8 && strings.ContainsFunc(seg, unicode.IsDigit)
+}
+
+// add returns a Redactor with forms replaced by with. Longer forms come
+// first, so that a secret inside a longer one is never half replaced.
+func (r *Redactor) add(forms []string, with string) *Redactor {
+	out := &Redactor{}
+	if r != nil {
+		out.pairs = slices.Clone(r.pairs)
+	}
+	for _, f := range forms {
+		if f != "" && f != with {
+			out.pairs = append(out.pairs, f, with)
+		}
+	}
+	type pair struct{ old, new string }
+	ps := make([]pair, 0, len(out.pairs)/2)
+	for i := 0; i < len(out.pairs); i += 2 {
+		ps = append(ps, pair{out.pairs[i], out.pairs[i+1]})
+	}
+	slices.SortStableFunc(ps, func(a, b pair) int { return cmp.Compare(len(b.old), len(a.old)) })
+	ps = slices.CompactFunc(ps, func(a, b pair) bool { return a.old == b.old })
+	out.pairs = out.pairs[:0]
+	for _, p := range ps {
+		out.pairs = append(out.pairs, p.old, p.new)
+	}
+	if len(out.pairs) > 0 {
+		out.r = strings.NewReplacer(out.pairs...)
+	}
+	return out
+}
+
+// encodings returns s in every form a server might echo it in.
+func encodings(s string) []string {
+	if s == "" {
+		return nil
+	}
+	forms := []string{
+		s,
+		url.QueryEscape(s), url.PathEscape(s),
+		hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s))),
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		forms = append(forms, enc.EncodeToString([]byte(s)))
+	}
+	return append(forms, jsonForms(s)...)
+}
+
+// jsonForms returns s as JSON string contents: as encoding/json writes it
+// (with and without HTML escaping), with "/" escaped, and with every
+// character outside ASCII letters and digits as a \u escape (lower- and
+// upper-case hex).
+func jsonForms(s string) []string {
+	var forms []string
+	b, _ := json.Marshal(s)
+	forms = append(forms, string(b[1:len(b)-1]))
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	plain := strings.TrimSuffix(buf.String(), "\n")
+	plain = plain[1 : len(plain)-1]
+	forms = append(forms, plain, strings.ReplaceAll(plain, "/", `\/`))
+	var lower, upper strings.Builder
+	for _, c := range s {
+		switch {
+		case c < 0x80 && (unicode.IsLetter(c) || unicode.IsDigit(c)):
+			lower.WriteRune(c)
+			upper.WriteRune(c)
+		case c > 0xffff:
+			r1, r2 := utf16Pair(c)
+			fmt.Fprintf(&lower, `\u%04x\u%04x`, r1, r2)
+			fmt.Fprintf(&upper, `\u%04X\u%04X`, r1, r2)
+		default:
+			fmt.Fprintf(&lower, `\u%04x`, c)
+			fmt.Fprintf(&upper, `\u%04X`, c)
+		}
+	}
+	return append(forms, lower.String(), upper.String())
+}
+
+func utf16Pair(c rune) (rune, rune) {
+	c -= 0x10000
+	return 0xd800 + (c>>10)&0x3ff, 0xdc00 + c&0x3ff
+}
+
+// String returns s with every known secret replaced.
+func (r *Redactor) String(s string) string {
+	if r == nil || r.r == nil {
+		return s
+	}
+	return r.r.Replace(s)
+}
+
+// Error returns err with its text redacted. When the text holds no secret,
+// err itself is returned. Otherwise the result still matches, with
+// errors.Is, whatever err matched (context.Canceled, for one), keeps the
+// broadcast.Permanent and broadcast.RetryAfter marks, and prints the
+// redacted text under every fmt verb; it never unwraps to err, which holds
+// the secret. Error(nil) is nil.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	clean := r.String(msg)
+	if clean == msg {
+		return err
+	}
+	var out error = &redactedError{msg: clean, orig: err}
+	if d, ok := broadcast.RetryDelay(err); ok {
+		out = broadcast.RetryAfter(out, d)
+	}
+	if broadcast.IsPermanent(err) {
+		out = broadcast.Permanent(out)
+	}
+	return out
+}
+
+type redactedError struct {
+	msg  string
+	orig error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+// Format prints the redacted text for every verb, %#v and %d included: the
+// fields hold the original error.
+func (e *redactedError) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprintf(f, "%q", e.msg)
+		return
+	}
+	_, _ = io.WriteString(f, e.msg)
+}
+
+// Is reports a match of the original chain without exposing it.
+func (e *redactedError) Is(target error) bool { return errors.Is(e.orig, target) }
