@@ -10,7 +10,7 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
-// One attempt of a channel: send, classify, redact.
+// One attempt of a channel: send, classify.
 func Example() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "30")
@@ -36,11 +36,4 @@ func Example() {
 	// Output:
 	// http status 429 Too Many Requests: {"error":"slow down"}
 	// permanent: false retry after: 30s
-}
-
-func ExampleRedact() {
-	err := fmt.Errorf(`post "https://bot:pw@hooks.example/x?token=abc": secret whsec_K5oZ rejected`)
-	fmt.Println(httpx.Redact(err, "whsec_K5oZ"))
-	// Output:
-	// post "https://REDACTED@hooks.example/x?token=REDACTED": secret REDACTED rejected
 }

@@ -1,8 +1,9 @@
 // Package httpx is the HTTP plumbing shared by the HTTP-based channels: one
 // request per call with a context, a bounded read of the response body,
 // classification of a response status into success, transient or permanent
-// failure (with the server's Retry-After hint), and redaction of URLs and
-// secrets in errors.
+// failure (with the server's Retry-After hint), and transport errors that
+// show URLs without their secrets. Channels redact the rest of their errors
+// with a redact.Redactor.
 //
 // # The status line decides
 //
@@ -25,7 +26,7 @@
 //
 //	req, err := httpx.NewRequest(ctx, http.MethodPost, endpoint, body, "application/json")
 //	resp, err := httpx.DoStatus(client, req, 0, 0)
-//	if err != nil { return broadcast.Receipt{}, httpx.Redact(err, secret) }
+//	if err != nil { return broadcast.Receipt{}, redactor.Error(err) }
 //	if err := httpx.Classify(resp); err != nil { ... }
 //
 // # Limits
@@ -98,7 +99,7 @@ type Response struct {
 // the connection goes back to the pool when the body ended by then and is
 // closed otherwise. It returns an error only when no response arrived or its
 // body could not be read up to the limit; the status is left to Classify.
-// Errors have the URL redacted (see RedactURL).
+// Errors show the URL without its secrets (see redact.ShowURL).
 func Do(client *http.Client, req *http.Request, limit int64) (*Response, error) {
 	if limit <= 0 {
 		limit = DefaultBodyLimit
@@ -134,7 +135,7 @@ func Do(client *http.Client, req *http.Request, limit int64) (*Response, error) 
 // arrived, with Truncated set, and Classify judges it by its status alone,
 // so a 2xx stays a success. A connection whose body was not read to its end
 // is closed, not reused. DoStatus returns an error only when no response
-// arrived; errors have the URL redacted (see RedactURL).
+// arrived; errors show the URL without its secrets (see redact.ShowURL).
 func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Duration) (*Response, error) {
 	if limit <= 0 {
 		limit = StatusBodyLimit
