@@ -3,27 +3,44 @@
 // one Update to every channel concurrently, each with its own retries.
 //
 // A Channel makes exactly one attempt per Send call. The Broadcaster owns
-// everything around it: validation, defaults, a timeout per attempt,
-// exponential backoff with jitter between attempts (honouring RetryAfter
-// hints and stopping at once on Permanent errors or when ctx ends), threading
-// (each Message carries the channel's receipt of the incident's previous
-// update) and idempotency (a Store remembers what was delivered, so sending
-// the same Update.ID again delivers nothing twice and a retry of a channel
-// with many recipients reaches only those not done).
+// everything around it: validation, cleaning and defaults, a timeout per
+// attempt, exponential backoff with jitter between attempts (honouring
+// RetryAfter hints and stopping at once on Permanent errors or when ctx
+// ends), threading (each Message carries the channel's receipts of the
+// incident's first and latest posts), idempotency (a Store remembers what
+// was delivered, so sending the same Update.ID again delivers nothing twice,
+// a retry of a channel with many recipients reaches only those not done, and
+// Message.Key gives platforms with idempotency keys the same key on every
+// attempt), ordering (an older update of an incident is never posted after a
+// newer one on the same channel), routing (Options.Routes) and, for
+// platforms that allow it, corrections in place and retractions (Correct,
+// Retract).
+//
+// Channels that deliver to many targets (recipients, endpoints, rooms) keep
+// their per-target progress with a Fanout, so that they all follow one rule
+// for what an attempt's error is.
 //
 // # Errors
 //
-// Update.Validate errors wrap ErrInvalidUpdate and name the field. Send
-// returns one *DeliveryError per failed channel, joined with errors.Join;
-// errors.As finds each. Channel errors are transient unless marked Permanent;
-// RetryAfter adds a minimum wait. The caller's context errors are never
-// retried; an attempt that exceeds Options.AttemptTimeout is.
+// Update.Validate errors wrap ErrInvalidUpdate and name the field. Send,
+// Correct and Retract return one *DeliveryError per failed channel, joined
+// with errors.Join; errors.As finds each. Channel errors are transient unless
+// marked Permanent; RetryAfter adds a minimum wait. The caller's context
+// errors are never retried; an attempt that exceeds Options.AttemptTimeout
+// is. A Store that cannot be read makes the attempt fail transiently (no
+// channel is called blind); one that cannot record a delivery makes the
+// channel's error wrap ErrNotRecorded, without a retry. Skipped, superseded
+// and not-selected channels are not errors; a Retract where the platform
+// cannot delete is (ErrNotSupported).
 //
 // # Limits
 //
 // Title is at most 255 characters and Body at most 25,000, Statuspage's
-// limits. The default MemoryStore forgets everything when the process ends;
-// use broadcast/boltstore to thread and deduplicate across restarts.
-// A RetryAfter wait longer than what is left of RetryPolicy.MaxElapsed ends
-// that channel's retries at once.
+// limits; Advice at most 1,000; URL at most 2,048 bytes. The default
+// MemoryStore forgets everything when the process ends; use
+// broadcast/boltstore to thread and deduplicate across restarts. A
+// RetryAfter wait longer than what is left of RetryPolicy.MaxElapsed ends
+// that channel's retries at once. "Older" is decided by Update.Time, which
+// defaults to the time of Send: callers that may send updates out of order
+// set it to when the update was written.
 package broadcast
