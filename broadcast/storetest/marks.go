@@ -17,18 +17,30 @@ func markRules() []rule {
 	return []rule{
 		{
 			name:  "NotDoneBeforeMark",
-			rule:  "Done is false, without error, for a target never marked",
+			rule:  "Done is (false, \"\"), without error, for a target never marked",
 			check: checkNotDoneBeforeMark,
 		},
 		{
-			name:  "MarkDeliveredOrFailed",
-			rule:  "Mark with a nil error (delivered) and Mark with an error (failed for good) both make Done true",
-			check: checkMarkDeliveredOrFailed,
+			name:  "MarkDelivered",
+			rule:  "after Mark with a nil error (delivered), Done is (true, \"\")",
+			check: checkMarkDelivered,
 		},
 		{
-			name:  "MarkTwice",
-			rule:  "marking a target again is not an error and leaves it done",
-			check: checkMarkTwice,
+			name: "MarkFailedKeepsReason",
+			rule: "after Mark with an error (failed for good), Done is true with the error's text exactly as " +
+				"err.Error() gave it: multi-line, non-ASCII and long reasons alike",
+			check: checkMarkFailedKeepsReason,
+		},
+		{
+			name:  "MarkFailedWithoutText",
+			rule:  "after Mark with an error whose text is empty, Done is (true, \"failed\"), never a delivery",
+			check: checkMarkFailedWithoutText,
+		},
+		{
+			name: "MarkAgainLastWins",
+			rule: "marking a target again is not an error and replaces its mark: the last Mark wins, delivered or " +
+				"failed, with its reason",
+			check: checkMarkAgainLastWins,
 		},
 		{
 			name: "MarksPerUpdateChannelTarget",
@@ -44,67 +56,100 @@ func markRules() []rule {
 		},
 		{
 			name:  "LongTargets",
-			rule:  "a target of a few kilobytes (a long URL) can be marked",
+			rule:  "a target of a few kilobytes (a long URL) can be marked, and is told apart from its prefixes",
 			check: checkLongTargets,
 		},
 		{
-			name:  "ConcurrentMarks",
-			rule:  "Mark and Done from 50 goroutines at once are race-free and every mark is visible afterwards",
+			name: "ConcurrentMarks",
+			rule: "Mark and Done from 50 goroutines at once are race-free and every mark, with its reason, is " +
+				"visible afterwards",
 			check: checkConcurrentMarks,
 		},
 	}
 }
 
 func checkNotDoneBeforeMark(t *testing.T, s broadcast.Store) {
-	assert.False(t, done(t, s, "u1", "email", "ada@example.com"))
-	assert.False(t, done(t, s, "u1", "email", ""))
+	assertDone(t, s, "u1", "email", "ada@example.com", false, "")
+	assertDone(t, s, "u1", "email", "", false, "")
 }
 
-func checkMarkDeliveredOrFailed(t *testing.T, s broadcast.Store) {
-	failures := []struct {
-		name string
-		err  error
-	}{
-		{"delivered", nil},
-		{"failed", errors.New("550 5.1.1 mailbox unavailable")},
-		{"failed permanently", broadcast.Permanent(errors.New("410 gone"))},
-		{"failed without text", errors.New("")},
-	}
-	for i, f := range failures {
-		target := fmt.Sprintf("rcpt-%d@example.com", i)
-		require.NoError(t, s.Mark(context.Background(), "u1", "email", target, f.err), f.name)
-		assert.True(t, done(t, s, "u1", "email", target), f.name)
-	}
-}
-
-func checkMarkTwice(t *testing.T, s broadcast.Store) {
+func checkMarkDelivered(t *testing.T, s broadcast.Store) {
 	ctx := context.Background()
-	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 no such user")))
 	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", nil))
-	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", nil))
-	assert.True(t, done(t, s, "u1", "email", "ada@example.com"))
+	require.NoError(t, s.Mark(ctx, "u1", "email", "", nil))
+	assertDone(t, s, "u1", "email", "ada@example.com", true, "")
+	assertDone(t, s, "u1", "email", "", true, "")
+}
+
+func checkMarkFailedKeepsReason(t *testing.T, s broadcast.Store) {
+	failures := []error{
+		errors.New("550 5.1.1 <bob@example.com>: mailbox unavailable"),
+		broadcast.Permanent(errors.New("410 gone")),
+		fmt.Errorf("post: %w", broadcast.Permanent(errors.New("403 forbidden"))),
+		errors.New("550-5.1.1 first line\n550 5.1.1 second line"),
+		errors.New("rejected: «Ungültiger Empfänger» 受信者が無効です 🚫"),
+		errors.New("  spaces kept  "),
+		errors.New("failed"),
+		errors.New(strings.Repeat("long reason, ", 400)),
+	}
+	for i, err := range failures {
+		target := fmt.Sprintf("rcpt-%d@example.com", i)
+		require.NoError(t, s.Mark(context.Background(), "u1", "email", target, err))
+		assertDone(t, s, "u1", "email", target, true, err.Error())
+	}
+}
+
+func checkMarkFailedWithoutText(t *testing.T, s broadcast.Store) {
+	require.NoError(t, s.Mark(context.Background(), "u1", "email", "ada@example.com", errors.New("")))
+	assertDone(t, s, "u1", "email", "ada@example.com", true, "failed")
+	require.NoError(t, s.Mark(context.Background(), "u1", "email", "bob@example.com",
+		broadcast.Permanent(errors.New(""))))
+	assertDone(t, s, "u1", "email", "bob@example.com", true, "failed")
+}
+
+func checkMarkAgainLastWins(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	const ada = "ada@example.com"
+	steps := []struct {
+		failure error
+		want    string
+	}{
+		{errors.New("550 no such user"), "550 no such user"},
+		{nil, ""}, // a failure was tried again, and delivered
+		{nil, ""},
+		{errors.New("552 mailbox full"), "552 mailbox full"},
+		{errors.New("554 rejected"), "554 rejected"},
+	}
+	for i, step := range steps {
+		require.NoError(t, s.Mark(ctx, "u1", "email", ada, step.failure), "mark %d", i)
+		assertDone(t, s, "u1", "email", ada, true, step.want)
+	}
 }
 
 func checkMarksPerUpdateChannelTarget(t *testing.T, s broadcast.Store) {
 	ctx := context.Background()
 	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", nil))
+	require.NoError(t, s.Mark(ctx, "u1", "email", "bob@example.com", errors.New("550 no such user")))
 	require.NoError(t, s.Mark(ctx, "u2", "x", "", nil))
 
 	tests := []struct {
 		update, channel, target string
 		want                    bool
+		failure                 string
 	}{
-		{"u1", "email", "ada@example.com", true},
-		{"u1", "email", "", false},
-		{"u1", "email", "bob@example.com", false},
-		{"u1", "webhook", "ada@example.com", false},
-		{"u2", "email", "ada@example.com", false},
-		{"u2", "x", "", true},
-		{"u2", "x", "ada@example.com", false},
-		{"u1", "x", "", false},
+		{"u1", "email", "ada@example.com", true, ""},
+		{"u1", "email", "bob@example.com", true, "550 no such user"},
+		{"u1", "email", "", false, ""},
+		{"u1", "email", "eve@example.com", false, ""},
+		{"u1", "webhook", "ada@example.com", false, ""},
+		{"u2", "email", "ada@example.com", false, ""},
+		{"u2", "email", "bob@example.com", false, ""},
+		{"u2", "x", "", true, ""},
+		{"u2", "x", "ada@example.com", false, ""},
+		{"u1", "x", "", false, ""},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, done(t, s, tt.update, tt.channel, tt.target), "%+v", tt)
+		assertDone(t, s, tt.update, tt.channel, tt.target, tt.want, tt.failure)
 	}
 }
 
@@ -116,16 +161,20 @@ func checkMarkKeysAreNotAmbiguous(t *testing.T, s broadcast.Store) {
 		{"u/e", "mail", "t"}, {"u", "e/mail", "t"}, {"u", "e", "mail/t"},
 		{"ue", "mail", "t"}, {"u", "email", "t"}, {"u", "e", "mailt"},
 		{"uemail", "t", ""}, {"", "uemail", "t"}, {"u", "", "emailt"},
+		{"\x00retract\x00u", "e", ""}, {"u", "e", ""},
 		{"é", "x", ""}, {"e\u0301", "x", ""},
 	}
 	for skip, want := range triples {
 		t.Run(fmt.Sprint(skip), func(t *testing.T) {
+			suffix := "#" + fmt.Sprint(skip)
 			for i, k := range triples {
 				if i != skip {
-					require.NoError(t, s.Mark(context.Background(), k[0], k[1], k[2]+"#"+fmt.Sprint(skip), nil))
+					require.NoError(t, s.Mark(context.Background(), k[0], k[1], k[2]+suffix, errors.New(fmt.Sprint(i))))
 				}
 			}
-			assert.False(t, done(t, s, want[0], want[1], want[2]+"#"+fmt.Sprint(skip)), "%q", want)
+			if !assertDone(t, s, want[0], want[1], want[2]+suffix, false, "") {
+				t.Errorf("%q collides with another mark", want)
+			}
 		})
 	}
 }
@@ -133,24 +182,33 @@ func checkMarkKeysAreNotAmbiguous(t *testing.T, s broadcast.Store) {
 func checkLongTargets(t *testing.T, s broadcast.Store) {
 	long := "https://hooks.example.com/" + strings.Repeat("p", 4096)
 	require.NoError(t, s.Mark(context.Background(), "u1", "webhook", long, nil))
-	assert.True(t, done(t, s, "u1", "webhook", long))
-	assert.False(t, done(t, s, "u1", "webhook", long[:len(long)-1]))
+	require.NoError(t, s.Mark(context.Background(), "u1", "webhook", long+"/gone", errors.New("410 gone")))
+	assertDone(t, s, "u1", "webhook", long, true, "")
+	assertDone(t, s, "u1", "webhook", long+"/gone", true, "410 gone")
+	assertDone(t, s, "u1", "webhook", long[:len(long)-1], false, "")
+	assertDone(t, s, "u1", "webhook", long[:1024], false, "")
 }
 
 func checkConcurrentMarks(t *testing.T, s broadcast.Store) {
 	const n = 50
 	target := func(i int) string { return fmt.Sprintf("rcpt-%02d@example.com", i) }
-	parallel(n, func(i int) {
-		var failure error
+	failure := func(i int) error {
 		if i%7 == 0 {
-			failure = errors.New("550 mailbox unavailable")
+			return fmt.Errorf("550 mailbox %d unavailable", i)
 		}
-		assert.NoError(t, s.Mark(context.Background(), "u1", "email", target(i), failure))
-		_, err := s.Done(context.Background(), "u1", "email", target((i+1)%n))
+		return nil
+	}
+	parallel(n, func(i int) {
+		assert.NoError(t, s.Mark(context.Background(), "u1", "email", target(i), failure(i)))
+		_, _, err := s.Done(context.Background(), "u1", "email", target((i+1)%n))
 		assert.NoError(t, err)
 	})
 	for i := range n {
-		assert.True(t, done(t, s, "u1", "email", target(i)), target(i))
+		want := ""
+		if err := failure(i); err != nil {
+			want = err.Error()
+		}
+		assertDone(t, s, "u1", "email", target(i), true, want)
 	}
-	assert.False(t, done(t, s, "u1", "email", target(n)))
+	assertDone(t, s, "u1", "email", target(n), false, "")
 }

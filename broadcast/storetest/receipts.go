@@ -11,132 +11,199 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-func receiptRules() []rule {
+func threadRules() []rule {
 	return []rule{
 		{
+			name:  "UnknownThread",
+			rule:  "Thread of an incident and channel never saved is the zero Thread, without error",
+			check: checkUnknownThread,
+		},
+		{
 			name:  "UnknownReceipt",
-			rule:  "LastReceipt of an incident and channel never saved reports not found, a zero Receipt and no error",
+			rule:  "Receipt of an update and channel never saved reports not found, a zero Receipt and no error",
 			check: checkUnknownReceipt,
 		},
 		{
-			name:  "SaveThenLastReceipt",
-			rule:  "LastReceipt returns what SaveReceipt saved, every field of it",
-			check: checkSaveThenLast,
+			name:  "FirstSaveIsRootAndLast",
+			rule:  "the first SaveReceipt of an incident and channel makes that receipt both Root and Last of its Thread",
+			check: checkFirstSaveIsRootAndLast,
+		},
+		{
+			name: "LaterSavesMoveLast",
+			rule: "a later SaveReceipt replaces Last only: Root stays the first receipt saved, even when a later " +
+				"one has an earlier Time",
+			check: checkLaterSavesMoveLast,
+		},
+		{
+			name: "ReceiptOfUpdate",
+			rule: "Receipt(updateID, channel) returns the receipt saved for that update, every field of it " +
+				"(Channel, ID, URL, Time as an instant, Meta, UpdateID, UpdateTime), and finds none for another update or channel",
+			check: checkReceiptOfUpdate,
+		},
+		{
+			name:  "ReceiptSavedAgain",
+			rule:  "saving a receipt of an update again replaces it: Receipt returns the latest post, the one to edit or retract",
+			check: checkReceiptSavedAgain,
 		},
 		{
 			name:  "SavedMetaIsCopied",
-			rule:  "changing the caller's Meta map after SaveReceipt does not change the stored receipt",
+			rule:  "changing the caller's Meta map after SaveReceipt changes neither the Thread nor the Receipt stored",
 			check: checkSavedMetaIsCopied,
 		},
 		{
 			name:  "ReturnedMetaIsCopied",
-			rule:  "changing the Meta map LastReceipt returned does not change the stored receipt",
+			rule:  "changing the Meta map that Thread or Receipt returned does not change what is stored",
 			check: checkReturnedMetaIsCopied,
 		},
 		{
-			name:  "LatestReceiptWins",
-			rule:  "SaveReceipt replaces the incident's earlier receipt of the same channel",
-			check: checkLatestReceiptWins,
-		},
-		{
-			name:  "ReceiptsPerIncidentAndChannel",
-			rule:  "a receipt belongs to one incident and one channel; it is never returned for another",
-			check: checkReceiptsPerIncidentAndChannel,
+			name:  "ThreadsPerIncidentAndChannel",
+			rule:  "a thread belongs to one incident and one channel; it is never returned for another",
+			check: checkThreadsPerIncidentAndChannel,
 		},
 		{
 			name: "ReceiptKeysAreNotAmbiguous",
-			rule: "incident ids and channel names are arbitrary strings: separators, NUL bytes, " +
-				"non-ASCII and prefixes of each other never make two receipts collide",
+			rule: "incident ids, update ids and channel names are arbitrary strings: separators, NUL bytes, " +
+				"non-ASCII and prefixes of each other never make two threads or two receipts collide",
 			check: checkReceiptKeysAreNotAmbiguous,
 		},
 		{
-			name:  "ConcurrentReceipts",
-			rule:  "SaveReceipt and LastReceipt from 50 goroutines at once are race-free and every save is visible",
+			name: "ConcurrentReceipts",
+			rule: "SaveReceipt, Thread and Receipt from 50 goroutines at once are race-free and every save is visible " +
+				"afterwards",
 			check: checkConcurrentReceipts,
+		},
+		{
+			name: "ConcurrentSavesOfOneThread",
+			rule: "SaveReceipt from 50 goroutines on one incident and channel sets Root once: every reader sees the " +
+				"same Root, and Last is one of the receipts saved",
+			check: checkConcurrentSavesOfOneThread,
 		},
 	}
 }
 
-func checkUnknownReceipt(t *testing.T, s broadcast.Store) {
-	r, ok := lastReceipt(t, s, "never-seen", "email")
-	assert.False(t, ok)
-	assert.True(t, r.IsZero(), "got %+v", r)
+func checkUnknownThread(t *testing.T, s broadcast.Store) {
+	th := thread(t, s, "never-seen", "email")
+	assert.True(t, th.IsZero(), "got %+v", th)
 
-	require.NoError(t, s.SaveReceipt(context.Background(), "inc", receipt("x", 1)))
-	_, ok = lastReceipt(t, s, "inc", "email")
-	assert.False(t, ok, "a receipt of x is not one of email")
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", receipt("x", "u1", 1)))
+	th = thread(t, s, "inc", "email")
+	assert.True(t, th.IsZero(), "a receipt of x is not one of email: got %+v", th)
 }
 
-func checkSaveThenLast(t *testing.T, s broadcast.Store) {
-	want := receipt("email", 1)
-	require.NoError(t, s.SaveReceipt(context.Background(), "inc", want))
-	got, ok := lastReceipt(t, s, "inc", "email")
-	require.True(t, ok)
-	assertReceipt(t, want, got)
+func checkUnknownReceipt(t *testing.T, s broadcast.Store) {
+	r, ok := savedReceipt(t, s, "never-seen", "email")
+	assert.False(t, ok)
+	assert.True(t, r.IsZero(), "got %+v", r)
+}
 
-	// A receipt with only a channel (IRC has no id, no URL, no extras).
+func checkFirstSaveIsRootAndLast(t *testing.T, s broadcast.Store) {
+	want := receipt("email", "u1", 1)
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", want))
+	assertThread(t, s, "inc", "email", want, want)
+
+	// A receipt with only a channel and a time (IRC has no id, no URL, no
+	// extras).
 	bare := broadcast.Receipt{Channel: "irc", Time: want.Time}
-	require.NoError(t, s.SaveReceipt(context.Background(), "inc", bare))
-	got, ok = lastReceipt(t, s, "inc", "irc")
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", bare))
+	assertThread(t, s, "inc", "irc", bare, bare)
+}
+
+func checkLaterSavesMoveLast(t *testing.T, s broadcast.Store) {
+	first := receipt("x", "u1", 5)
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", first))
+	for n := 6; n <= 8; n++ {
+		r := receipt("x", fmt.Sprint("u", n), n)
+		require.NoError(t, s.SaveReceipt(context.Background(), "inc", r.UpdateID, r))
+		assertThread(t, s, "inc", "x", first, r)
+	}
+	// Latest means saved last, not the latest Time; first means saved
+	// first, not the earliest Time.
+	older := receipt("x", "u0", 0)
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u0", older))
+	assertThread(t, s, "inc", "x", first, older)
+}
+
+func checkReceiptOfUpdate(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	r1, r2 := receipt("x", "u1", 1), receipt("x", "u2", 2)
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u1", r1))
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u2", r2))
+	bare := broadcast.Receipt{Channel: "irc", Time: r1.Time}
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u1", bare))
+
+	for _, want := range []broadcast.Receipt{r1, r2} {
+		got, ok := savedReceipt(t, s, want.UpdateID, "x")
+		if assert.True(t, ok, want.UpdateID) {
+			assertReceipt(t, want, got)
+		}
+	}
+	got, ok := savedReceipt(t, s, "u1", "irc")
+	if assert.True(t, ok, "u1 on irc") {
+		assertReceipt(t, bare, got)
+	}
+	for _, k := range [][2]string{{"u2", "irc"}, {"u3", "x"}, {"inc", "x"}, {"u1", "email"}} {
+		_, ok := savedReceipt(t, s, k[0], k[1])
+		assert.False(t, ok, "update %q, channel %q was never saved", k[0], k[1])
+	}
+}
+
+func checkReceiptSavedAgain(t *testing.T, s broadcast.Store) {
+	first, again := receipt("x", "u1", 1), receipt("x", "u1", 2)
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", first))
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", again))
+	got, ok := savedReceipt(t, s, "u1", "x")
 	require.True(t, ok)
-	assertReceipt(t, bare, got)
+	assertReceipt(t, again, got)
+	assertThread(t, s, "inc", "x", first, again)
 }
 
 func checkSavedMetaIsCopied(t *testing.T, s broadcast.Store) {
-	r := receipt("slack", 1)
-	require.NoError(t, s.SaveReceipt(context.Background(), "inc", r))
+	r := receipt("slack", "u1", 1)
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", r))
 	r.Meta["n"] = "changed"
 	r.Meta["added"] = "yes"
 
-	got, ok := lastReceipt(t, s, "inc", "slack")
+	want := receipt("slack", "u1", 1)
+	assertThread(t, s, "inc", "slack", want, want)
+	got, ok := savedReceipt(t, s, "u1", "slack")
 	require.True(t, ok)
-	assertReceipt(t, receipt("slack", 1), got)
+	assertReceipt(t, want, got)
 }
 
 func checkReturnedMetaIsCopied(t *testing.T, s broadcast.Store) {
-	require.NoError(t, s.SaveReceipt(context.Background(), "inc", receipt("slack", 1)))
-	got, ok := lastReceipt(t, s, "inc", "slack")
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u1", receipt("slack", "u1", 1)))
+	th := thread(t, s, "inc", "slack")
+	got, ok := savedReceipt(t, s, "u1", "slack")
 	require.True(t, ok)
-	got.Meta["n"] = "changed"
-	got.Meta["added"] = "yes"
-
-	again, ok := lastReceipt(t, s, "inc", "slack")
-	require.True(t, ok)
-	assertReceipt(t, receipt("slack", 1), again)
-}
-
-func checkLatestReceiptWins(t *testing.T, s broadcast.Store) {
-	for n := 1; n <= 3; n++ {
-		require.NoError(t, s.SaveReceipt(context.Background(), "inc", receipt("x", n)))
+	for _, m := range []map[string]string{th.Root.Meta, th.Last.Meta, got.Meta} {
+		if m != nil {
+			m["n"] = "changed"
+			m["added"] = "yes"
+		}
 	}
-	got, ok := lastReceipt(t, s, "inc", "x")
-	require.True(t, ok)
-	assertReceipt(t, receipt("x", 3), got)
 
-	// Latest means saved last, not the latest Time.
-	older := receipt("x", 0)
-	require.NoError(t, s.SaveReceipt(context.Background(), "inc", older))
-	got, _ = lastReceipt(t, s, "inc", "x")
-	assertReceipt(t, older, got)
+	want := receipt("slack", "u1", 1)
+	assertThread(t, s, "inc", "slack", want, want)
+	got, ok = savedReceipt(t, s, "u1", "slack")
+	require.True(t, ok)
+	assertReceipt(t, want, got)
 }
 
-func checkReceiptsPerIncidentAndChannel(t *testing.T, s broadcast.Store) {
+func checkThreadsPerIncidentAndChannel(t *testing.T, s broadcast.Store) {
 	saved := map[[2]string]broadcast.Receipt{}
 	n := 0
 	for _, inc := range []string{"inc-1", "inc-2"} {
 		for _, ch := range []string{"x", "email"} {
 			n++
-			saved[[2]string{inc, ch}] = receipt(ch, n)
-			require.NoError(t, s.SaveReceipt(context.Background(), inc, receipt(ch, n)))
+			r := receipt(ch, fmt.Sprint("u", n), n)
+			saved[[2]string{inc, ch}] = r
+			require.NoError(t, s.SaveReceipt(context.Background(), inc, r.UpdateID, r))
 		}
 	}
 	for key, want := range saved {
-		got, ok := lastReceipt(t, s, key[0], key[1])
-		require.True(t, ok, "%q %q", key[0], key[1])
-		assertReceipt(t, want, got)
+		assertThread(t, s, key[0], key[1], want, want)
 	}
-	_, ok := lastReceipt(t, s, "inc-3", "x")
-	assert.False(t, ok)
+	assert.True(t, thread(t, s, "inc-3", "x").IsZero())
 }
 
 // ambiguous pairs are (first, second) ids that a careless key encoding,
@@ -151,33 +218,69 @@ var ambiguous = [][2]string{
 }
 
 func checkReceiptKeysAreNotAmbiguous(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
 	for i, k := range ambiguous {
-		r := receipt(k[1], i)
-		require.NoError(t, s.SaveReceipt(context.Background(), k[0], r), "%q", k)
+		// k is (incident, channel) of a thread and (update, channel) of a
+		// receipt at once.
+		r := receipt(k[1], k[0], i)
+		require.NoError(t, s.SaveReceipt(ctx, k[0], k[0], r), "%q", k)
 	}
 	for i, k := range ambiguous {
-		got, ok := lastReceipt(t, s, k[0], k[1])
+		want := receipt(k[1], k[0], i)
+		if !assertThread(t, s, k[0], k[1], want, want) {
+			t.Errorf("incident %q, channel %q: got another's thread", k[0], k[1])
+		}
+		got, ok := savedReceipt(t, s, k[0], k[1])
 		require.True(t, ok, "%q", k)
-		if !assertReceipt(t, receipt(k[1], i), got) {
-			t.Errorf("incident %q, channel %q: got another's receipt", k[0], k[1])
+		if !assertReceipt(t, want, got) {
+			t.Errorf("update %q, channel %q: got another's receipt", k[0], k[1])
 		}
 	}
 }
 
 func checkConcurrentReceipts(t *testing.T, s broadcast.Store) {
 	const n = 50
+	ctx := context.Background()
 	parallel(n, func(i int) {
-		inc := fmt.Sprintf("inc-%d", i%5)
-		ch := fmt.Sprintf("ch-%d", i)
-		assert.NoError(t, s.SaveReceipt(context.Background(), inc, receipt(ch, i)))
-		_, _, err := s.LastReceipt(context.Background(), inc, fmt.Sprintf("ch-%d", (i+1)%n))
+		inc, ch, u := fmt.Sprintf("inc-%d", i%5), fmt.Sprintf("ch-%d", i), fmt.Sprintf("u-%d", i)
+		assert.NoError(t, s.SaveReceipt(ctx, inc, u, receipt(ch, u, i)))
+		_, err := s.Thread(ctx, inc, fmt.Sprintf("ch-%d", (i+1)%n))
+		assert.NoError(t, err)
+		_, _, err = s.Receipt(ctx, fmt.Sprintf("u-%d", (i+1)%n), ch)
 		assert.NoError(t, err)
 	})
 	for i := range n {
-		ch := fmt.Sprintf("ch-%d", i)
-		got, ok := lastReceipt(t, s, fmt.Sprintf("inc-%d", i%5), ch)
-		if assert.True(t, ok, ch) {
-			assertReceipt(t, receipt(ch, i), got)
+		ch, u := fmt.Sprintf("ch-%d", i), fmt.Sprintf("u-%d", i)
+		want := receipt(ch, u, i)
+		assertThread(t, s, fmt.Sprintf("inc-%d", i%5), ch, want, want)
+		got, ok := savedReceipt(t, s, u, ch)
+		if assert.True(t, ok, u) {
+			assertReceipt(t, want, got)
 		}
 	}
+}
+
+func checkConcurrentSavesOfOneThread(t *testing.T, s broadcast.Store) {
+	const n = 50
+	ctx := context.Background()
+	roots := make([]string, n) // the Root.ID each saver read after saving
+	parallel(n, func(i int) {
+		u := fmt.Sprintf("u-%d", i)
+		assert.NoError(t, s.SaveReceipt(ctx, "inc", u, receipt("x", u, i)))
+		th, err := s.Thread(ctx, "inc", "x")
+		assert.NoError(t, err)
+		roots[i] = th.Root.ID
+	})
+	th := thread(t, s, "inc", "x")
+	require.False(t, th.Root.IsZero(), "no Root")
+	for i, id := range roots {
+		assert.Equal(t, th.Root.ID, id, "saver %d read another Root: Root was set more than once", i)
+	}
+	var n1, n2 int
+	_, err1 := fmt.Sscanf(th.Root.UpdateID, "u-%d", &n1)
+	_, err2 := fmt.Sscanf(th.Last.UpdateID, "u-%d", &n2)
+	require.NoError(t, err1, "Root is none of the receipts saved: %+v", th.Root)
+	require.NoError(t, err2, "Last is none of the receipts saved: %+v", th.Last)
+	assertReceipt(t, receipt("x", th.Root.UpdateID, n1), th.Root)
+	assertReceipt(t, receipt("x", th.Last.UpdateID, n2), th.Last)
 }

@@ -10,28 +10,58 @@
 //		})
 //	}
 //
+// Run checks three things. Threads and receipts: the first receipt saved for
+// an incident and channel stays its Thread's Root, the latest is its Last,
+// and each update's own receipt is found again, every field of it. Marks:
+// Done tells a target never marked from one delivered and from one failed,
+// and gives back a failure's reason exactly. And how a Broadcaster behaves
+// over the Store when the Store fails: the suite wraps the Store in one
+// that fails chosen calls, runs a Broadcaster with fake channels over it,
+// and checks that no channel is called blind when a read fails, and that a
+// delivery the Store could not record is never reported as a success
+// (broadcast.ErrNotRecorded). The Store needs no code of its own for that.
+//
 // Each rule is a named subtest, so one can be run alone with
 // go test -run 'TestStore/ConcurrentMarks'. When a subtest fails, it logs the
 // rule it checks in one line.
 //
 // A durable Store also runs RunDurable, which closes and reopens the Store
-// between writing and reading.
+// between writing and reading, and runs a Broadcaster over the reopened
+// Store:
+//
+//	func TestStoreDurable(t *testing.T) {
+//		storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
+//			s, err := mystore.Open(path)
+//			require.NoError(t, err)
+//			return s, s.Close
+//		})
+//	}
 //
 // # Limits
 //
 // The suite checks behaviour a caller can observe through the interface. It
 // cannot tell whether a write reached the disk before Mark returned (a power
 // failure would), only that it survives closing and reopening the Store; see
-// the crash test of broadcast/boltstore for a process killed mid-send.
-// Receipt times are compared as instants: a Store may return them in another
-// location and without a monotonic clock reading. A nil and an empty
-// Receipt.Meta are treated alike.
+// the crash test of broadcast/boltstore for a process killed mid-send. Nor
+// can it see a race between two processes sharing one Store; it checks
+// concurrent calls within one process.
+//
+// Receipt times (Time and UpdateTime) are compared as instants, to the
+// nanosecond: a Store may return them in another location and without a
+// monotonic clock reading, but not rounded (the Broadcaster orders updates
+// by them). A nil and an empty
+// Receipt.Meta are treated alike. Ids, channel names and targets are
+// arbitrary strings, NUL bytes included (the Broadcaster marks retractions
+// under update ids that start with one), and a target may be a few
+// kilobytes long.
 //
 // # Errors
 //
 // Failures are reported through t. A Store may fail a call whose context is
 // already done, with an error matching the context's error; it must not fail
-// any other call the suite makes.
+// any other call the suite makes. The Broadcaster rules fail calls on their
+// own, around the Store: errors that say "storetest: injected store failure"
+// are those, and are expected.
 package storetest
 
 import (
@@ -61,8 +91,10 @@ type rule struct {
 // it should register any cleanup (closing, removing files) with t.Cleanup.
 func Run(t *testing.T, newStore func(t *testing.T) broadcast.Store) {
 	t.Helper()
-	rules := append(receiptRules(), markRules()...)
-	rules = append(rules, contextRules()...)
+	var rules []rule
+	for _, rs := range [][]rule{threadRules(), markRules(), contextRules(), broadcasterRules()} {
+		rules = append(rules, rs...)
+	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
 			explainOnFailure(t, r.rule)
@@ -100,42 +132,43 @@ func contextRules() []rule {
 func checkCancelledContext(t *testing.T, s broadcast.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	bg := context.Background()
 	canceled := func(err error) bool { return err == nil || errors.Is(err, context.Canceled) }
 
-	err := s.Mark(ctx, "u1", "email", "ada@example.com", nil)
+	err := s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 no such user"))
 	require.Truef(t, canceled(err), "Mark: %v", err)
-	done, err2 := s.Done(bg, "u1", "email", "ada@example.com")
-	require.NoError(t, err2)
 	if err == nil {
-		assert.True(t, done, "Mark returned nil, so the mark must be there")
+		assertDone(t, s, "u1", "email", "ada@example.com", true, "550 no such user")
 	}
 
-	want := receipt("email", 1)
-	err = s.SaveReceipt(ctx, "inc", want)
+	want := receipt("email", "u1", 1)
+	err = s.SaveReceipt(ctx, "inc", "u1", want)
 	require.Truef(t, canceled(err), "SaveReceipt: %v", err)
-	got, ok, err2 := s.LastReceipt(bg, "inc", "email")
-	require.NoError(t, err2)
 	if err == nil {
+		assertThread(t, s, "inc", "email", want, want)
+		got, ok := savedReceipt(t, s, "u1", "email")
 		require.True(t, ok, "SaveReceipt returned nil, so the receipt must be there")
 		assertReceipt(t, want, got)
 	}
 
-	_, err = s.Done(ctx, "u1", "email", "ada@example.com")
+	_, _, err = s.Done(ctx, "u1", "email", "ada@example.com")
 	assert.Truef(t, canceled(err), "Done: %v", err)
-	_, _, err = s.LastReceipt(ctx, "inc", "email")
-	assert.Truef(t, canceled(err), "LastReceipt: %v", err)
+	_, err = s.Thread(ctx, "inc", "email")
+	assert.Truef(t, canceled(err), "Thread: %v", err)
+	_, _, err = s.Receipt(ctx, "u1", "email")
+	assert.Truef(t, canceled(err), "Receipt: %v", err)
 }
 
-// receipt returns a Receipt of channel with every field set, told apart
-// from others by n.
-func receipt(channel string, n int) broadcast.Receipt {
+// receipt returns the Receipt of update on channel with every field set,
+// told apart from others by n.
+func receipt(channel, update string, n int) broadcast.Receipt {
 	return broadcast.Receipt{
-		Channel: channel,
-		ID:      fmt.Sprintf("<%d.msg@example.com>", n),
-		URL:     fmt.Sprintf("https://example.com/posts/%d", n),
-		Time:    time.Date(2025, 3, 14, 15, 9, 26, 535_897_932+n, time.UTC),
-		Meta:    map[string]string{"n": fmt.Sprint(n), "thread": "τ-" + fmt.Sprint(n)},
+		Channel:    channel,
+		ID:         fmt.Sprintf("<%d.msg@example.com>", n),
+		URL:        fmt.Sprintf("https://example.com/posts/%d", n),
+		Time:       time.Date(2025, 3, 14, 15, 9, 26, 535_897_932+n, time.UTC),
+		Meta:       map[string]string{"n": fmt.Sprint(n), "thread": "τ-" + fmt.Sprint(n)},
+		UpdateID:   update,
+		UpdateTime: time.Date(2025, 3, 14, 15, 0, n%60, 0, time.FixedZone("CET", 3600)),
 	}
 }
 
@@ -147,26 +180,53 @@ func assertReceipt(t *testing.T, want, got broadcast.Receipt) bool {
 	ok = assert.Equal(t, want.ID, got.ID, "ID") && ok
 	ok = assert.Equal(t, want.URL, got.URL, "URL") && ok
 	ok = assert.Truef(t, want.Time.Equal(got.Time), "Time: want %v, got %v", want.Time, got.Time) && ok
+	ok = assert.Equal(t, want.UpdateID, got.UpdateID, "UpdateID") && ok
+	ok = assert.Truef(t, want.UpdateTime.Equal(got.UpdateTime), "UpdateTime: want %v, got %v",
+		want.UpdateTime, got.UpdateTime) && ok
 	if len(want.Meta) == 0 {
 		return assert.Empty(t, got.Meta, "Meta") && ok
 	}
 	return assert.Equal(t, want.Meta, got.Meta, "Meta") && ok
 }
 
-// lastReceipt is LastReceipt that must succeed.
-func lastReceipt(t *testing.T, s broadcast.Store, incident, channel string) (broadcast.Receipt, bool) {
+// thread is Thread that must succeed.
+func thread(t *testing.T, s broadcast.Store, incident, channel string) broadcast.Thread {
 	t.Helper()
-	r, ok, err := s.LastReceipt(context.Background(), incident, channel)
+	th, err := s.Thread(context.Background(), incident, channel)
+	require.NoError(t, err)
+	return th
+}
+
+// assertThread checks the Thread of incident and channel.
+func assertThread(t *testing.T, s broadcast.Store, incident, channel string, root, last broadcast.Receipt) bool {
+	t.Helper()
+	th := thread(t, s, incident, channel)
+	if !assertReceipt(t, root, th.Root) {
+		t.Errorf("incident %q, channel %q: wrong Root", incident, channel)
+		return false
+	}
+	if !assertReceipt(t, last, th.Last) {
+		t.Errorf("incident %q, channel %q: wrong Last", incident, channel)
+		return false
+	}
+	return true
+}
+
+// savedReceipt is Receipt that must succeed.
+func savedReceipt(t *testing.T, s broadcast.Store, update, channel string) (broadcast.Receipt, bool) {
+	t.Helper()
+	r, ok, err := s.Receipt(context.Background(), update, channel)
 	require.NoError(t, err)
 	return r, ok
 }
 
-// done is Done that must succeed.
-func done(t *testing.T, s broadcast.Store, update, channel, target string) bool {
+// assertDone checks Done of a mark, which must succeed.
+func assertDone(t *testing.T, s broadcast.Store, update, channel, target string, want bool, failure string) bool {
 	t.Helper()
-	ok, err := s.Done(context.Background(), update, channel, target)
+	done, got, err := s.Done(context.Background(), update, channel, target)
 	require.NoError(t, err)
-	return ok
+	return assert.Equalf(t, [2]any{want, failure}, [2]any{done, got},
+		"Done(%q, %q, %q): (done, failure)", update, channel, target)
 }
 
 // parallel runs f(i) for i in [0, n) on n goroutines and waits for all.

@@ -1,14 +1,17 @@
 package storetest_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,17 +25,35 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+func TestMemoryStore(t *testing.T) {
+	storetest.Run(t, func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() })
+}
+
 // mapStore is a small Store for testing the suite, with switches that break
 // it in the ways the suite must catch.
 type mapStore struct {
-	sep         string // joins key parts; "" means a key that cannot collide
-	aliasMeta   bool   // keeps the caller's Meta map instead of a copy
-	ignoreFails bool   // drops marks of failures
-	path        string // when set, the state is saved here on every write
+	sep             string // joins key parts; "" means a key that cannot collide
+	aliasMeta       bool   // keeps the caller's Meta map instead of a copy
+	ignoreFails     bool   // drops marks of failures
+	overwriteRoot   bool   // every save sets Thread.Root, not only the first
+	dropReasons     bool   // keeps every failure as "failed"
+	dropUpdateTime  bool   // forgets Receipt.UpdateTime
+	volatileRoots   bool   // keeps Thread.Root in memory only: lost on reopen
+	volatileReasons bool   // keeps failure reasons in memory only: lost on reopen
+	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
+	Threads  map[string]broadcast.Thread
 	Receipts map[string]broadcast.Receipt
-	Marks    map[string]bool
+	Marks    map[string]string // failure text; "" when delivered
+	roots    map[string]broadcast.Receipt
+	reasons  map[string]string
+}
+
+func newMapStore(s *mapStore) *mapStore {
+	s.Threads, s.Receipts, s.Marks = map[string]broadcast.Thread{}, map[string]broadcast.Receipt{}, map[string]string{}
+	s.roots, s.reasons = map[string]broadcast.Receipt{}, map[string]string{}
+	return s
 }
 
 func (s *mapStore) key(parts ...string) string {
@@ -43,39 +64,86 @@ func (s *mapStore) key(parts ...string) string {
 	return strings.Join(parts, s.sep)
 }
 
-func (s *mapStore) LastReceipt(_ context.Context, incident, channel string) (broadcast.Receipt, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.Receipts[s.key(incident, channel)]
+func (s *mapStore) copyMeta(r broadcast.Receipt) broadcast.Receipt {
 	if !s.aliasMeta {
 		r.Meta = maps.Clone(r.Meta)
 	}
-	return r, ok, nil
+	return r
 }
 
-func (s *mapStore) SaveReceipt(_ context.Context, incident string, r broadcast.Receipt) error {
+func (s *mapStore) Thread(_ context.Context, incident, channel string) (broadcast.Thread, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.aliasMeta {
-		r.Meta = maps.Clone(r.Meta)
+	k := s.key(incident, channel)
+	t := s.Threads[k]
+	if s.volatileRoots {
+		t.Root = s.roots[k]
 	}
-	s.Receipts[s.key(incident, r.Channel)] = r
+	return broadcast.Thread{Root: s.copyMeta(t.Root), Last: s.copyMeta(t.Last)}, nil
+}
+
+func (s *mapStore) SaveReceipt(_ context.Context, incident, update string, r broadcast.Receipt) error {
+	r = s.copyMeta(r)
+	if s.dropUpdateTime {
+		r.UpdateTime = time.Time{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.key(incident, r.Channel)
+	t := s.Threads[k]
+	root := t.Root
+	if s.volatileRoots {
+		root = s.roots[k]
+	}
+	if root.IsZero() || s.overwriteRoot {
+		root = r
+	}
+	t.Root, t.Last = root, r
+	if s.volatileRoots {
+		s.roots[k], t.Root = root, broadcast.Receipt{}
+	}
+	s.Threads[k] = t
+	s.Receipts[s.key(update, r.Channel)] = r
 	return s.save()
 }
 
-func (s *mapStore) Done(_ context.Context, update, channel, target string) (bool, error) {
+func (s *mapStore) Receipt(_ context.Context, update, channel string) (broadcast.Receipt, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.Marks[s.key(update, channel, target)], nil
+	r, ok := s.Receipts[s.key(update, channel)]
+	return s.copyMeta(r), ok, nil
+}
+
+func (s *mapStore) Done(_ context.Context, update, channel, target string) (bool, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.key(update, channel, target)
+	failure, ok := s.Marks[k]
+	if reason, kept := s.reasons[k]; kept {
+		failure = reason
+	}
+	return ok, failure, nil
 }
 
 func (s *mapStore) Mark(_ context.Context, update, channel, target string, failure error) error {
 	if failure != nil && s.ignoreFails {
 		return nil
 	}
+	text := ""
+	if failure != nil {
+		text = cmp.Or(failure.Error(), "failed")
+		if s.dropReasons {
+			text = "failed"
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.Marks[s.key(update, channel, target)] = true
+	k := s.key(update, channel, target)
+	s.Marks[k] = text
+	delete(s.reasons, k)
+	if s.volatileReasons && text != "" {
+		s.Marks[k], s.reasons[k] = "", text
+	}
 	return s.save()
 }
 
@@ -90,56 +158,78 @@ func (s *mapStore) save() error {
 	return os.WriteFile(s.path, b, 0o600)
 }
 
-func newMapStore(*testing.T) broadcast.Store {
-	return &mapStore{Receipts: map[string]broadcast.Receipt{}, Marks: map[string]bool{}}
+// openMapStore opens a mapStore at path, as a durable Store.
+func openMapStore(t *testing.T, s *mapStore, path string) (broadcast.Store, func() error) {
+	s = newMapStore(s)
+	s.path = path
+	if b, err := os.ReadFile(path); err == nil {
+		require.NoError(t, json.Unmarshal(b, s))
+	}
+	return s, func() error { return nil }
 }
 
 func TestRun(t *testing.T) {
-	storetest.Run(t, newMapStore)
+	storetest.Run(t, func(*testing.T) broadcast.Store { return newMapStore(&mapStore{}) })
 }
 
 func TestRunDurable(t *testing.T) {
 	storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
-		s := newMapStore(t).(*mapStore)
-		s.path = path
-		if b, err := os.ReadFile(path); err == nil {
-			require.NoError(t, json.Unmarshal(b, s))
-		}
-		return s, func() error { return nil }
+		return openMapStore(t, &mapStore{}, path)
 	})
 }
 
 const brokenEnv = "STORETEST_BROKEN"
 
-// broken are stores with one defect each, and a subtest that must catch it.
+// broken are stores with one defect each, and the subtests that must catch
+// it. durable ones run RunDurable, the others Run.
 var broken = map[string]struct {
 	store   func() *mapStore
-	failing string
+	durable bool
+	failing []string
 }{
-	"joined keys": {func() *mapStore { return &mapStore{sep: "/"} }, "MarkKeysAreNotAmbiguous"},
-	"shared meta": {func() *mapStore { return &mapStore{aliasMeta: true} }, "SavedMetaIsCopied"},
-	"lost fails":  {func() *mapStore { return &mapStore{ignoreFails: true} }, "MarkDeliveredOrFailed"},
+	"joined keys": {store: func() *mapStore { return &mapStore{sep: "/"} },
+		failing: []string{"MarkKeysAreNotAmbiguous", "ReceiptKeysAreNotAmbiguous"}},
+	"shared meta": {store: func() *mapStore { return &mapStore{aliasMeta: true} },
+		failing: []string{"SavedMetaIsCopied", "ReturnedMetaIsCopied"}},
+	"lost fails": {store: func() *mapStore { return &mapStore{ignoreFails: true} },
+		failing: []string{"MarkFailedKeepsReason", "MarkFailedWithoutText", "TargetFailureReasonKept"}},
+	"root overwritten": {store: func() *mapStore { return &mapStore{overwriteRoot: true} },
+		failing: []string{"LaterSavesMoveLast", "NextUpdateThreads"}},
+	"dropped reasons": {store: func() *mapStore { return &mapStore{dropReasons: true} },
+		failing: []string{"MarkFailedKeepsReason", "MarkAgainLastWins", "TargetFailureReasonKept"}},
+	"update time dropped": {store: func() *mapStore { return &mapStore{dropUpdateTime: true} },
+		failing: []string{"ReceiptOfUpdate", "OlderUpdateSuperseded"}},
+	"roots lost on reopen": {store: func() *mapStore { return &mapStore{volatileRoots: true} }, durable: true,
+		failing: []string{"ThreadsSurviveReopen", "WritesAfterReopen"}},
+	"reasons lost on reopen": {store: func() *mapStore { return &mapStore{volatileReasons: true} }, durable: true,
+		failing: []string{"MarksSurviveReopen", "BroadcasterResumesAfterReopen"}},
 }
 
 // TestSuiteCatchesBrokenStores runs the suite against each broken store in
 // a child process (a failing suite would fail this test) and checks that it
-// fails, in the right subtest, saying which rule was broken.
+// fails, in the right subtests, saying which rule was broken.
 func TestSuiteCatchesBrokenStores(t *testing.T) {
 	if name := os.Getenv(brokenEnv); name != "" {
-		storetest.Run(t, func(*testing.T) broadcast.Store {
-			s := broken[name].store()
-			s.Receipts, s.Marks = map[string]broadcast.Receipt{}, map[string]bool{}
-			return s
-		})
+		b := broken[name]
+		if b.durable {
+			storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
+				return openMapStore(t, b.store(), path)
+			})
+			return
+		}
+		storetest.Run(t, func(*testing.T) broadcast.Store { return newMapStore(b.store()) })
 		return
 	}
-	for name, b := range broken {
+	for _, name := range slices.Sorted(maps.Keys(broken)) {
+		b := broken[name]
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestSuiteCatchesBrokenStores$", "-test.v")
 			cmd.Env = append(os.Environ(), brokenEnv+"="+name)
 			out, err := cmd.CombinedOutput()
 			require.Error(t, err, "the suite passed a broken store:\n%s", out)
-			assert.Contains(t, string(out), "--- FAIL: TestSuiteCatchesBrokenStores/"+b.failing)
+			for _, sub := range b.failing {
+				assert.Contains(t, string(out), "--- FAIL: TestSuiteCatchesBrokenStores/"+sub+" ", "%s", sub)
+			}
 			assert.Contains(t, string(out), "rule: ")
 		})
 	}

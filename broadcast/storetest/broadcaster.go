@@ -1,0 +1,307 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// broadcasterRules run a Broadcaster with fake channels over the Store,
+// wrapped in faulty where a rule needs the Store to fail.
+func broadcasterRules() []rule {
+	return []rule{
+		{
+			name: "SendTwiceSkips",
+			rule: "a second Send of a delivered update, by another Broadcaster over the same Store, skips every " +
+				"channel and calls none",
+			check: checkSendTwiceSkips,
+		},
+		{
+			name: "NextUpdateThreads",
+			rule: "the next update of an incident reaches each channel with the incident's first post as " +
+				"Thread.Root and its latest as Thread.Last, and another incident's with none",
+			check: checkNextUpdateThreads,
+		},
+		{
+			name: "OlderUpdateSuperseded",
+			rule: "an update older than the incident's latest post on a channel, as the Store records it, is not " +
+				"posted there, also by another Broadcaster: its Result says Superseded",
+			check: checkOlderUpdateSuperseded,
+		},
+		{
+			name: "DoneUnreadable",
+			rule: "when Done cannot be read for the channel, the channel is not called: the attempt fails " +
+				"transiently, the channel is delivered once the Store reads again, and Send fails if it never does",
+			check: checkDoneUnreadable,
+		},
+		{
+			name: "TargetUnreadable",
+			rule: "when the Store cannot be read for one target, that target is not sent to blind: the attempt " +
+				"is retried and the target delivered once the Store reads, and Send fails if it never does",
+			check: checkTargetUnreadable,
+		},
+		{
+			name: "ThreadUnreadable",
+			rule: "when Thread cannot be read, the channel is not called (it would post outside the incident's " +
+				"thread): the attempt is transient and the channel gets the thread once the Store reads",
+			check: checkThreadUnreadable,
+		},
+		{
+			name: "ReceiptUnreadable",
+			rule: "when the receipt of the update to edit or delete cannot be read, the channel is not called " +
+				"(it would post anew, or skip the deletion): the attempt is transient and the post is changed once the Store reads",
+			check: checkReceiptUnreadable,
+		},
+		{
+			name: "DeliveryNotRecorded",
+			rule: "when the Store cannot record a delivery (Mark or SaveReceipt fails after the channel delivered), " +
+				"the channel is not called again and Send's error matches broadcast.ErrNotRecorded",
+			check: checkDeliveryNotRecorded,
+		},
+		{
+			name: "TargetMarkNotRecorded",
+			rule: "a target whose MarkDelivered failed is not sent to again within the same Send, and Send's " +
+				"error matches broadcast.ErrNotRecorded",
+			check: checkTargetMarkNotRecorded,
+		},
+		{
+			name: "EveryWriteFails",
+			rule: "three Sends of one update over a Store that fails every write each deliver once, as nothing " +
+				"says they delivered before, and each fails with broadcast.ErrNotRecorded, never nil",
+			check: checkEveryWriteFails,
+		},
+		{
+			name: "TargetFailureReasonKept",
+			rule: "a target's permanent failure is kept with the channel's reason: a later Send's Ledger answers " +
+				"it done with that reason, and the target is not sent to again",
+			check: checkTargetFailureReasonKept,
+		},
+	}
+}
+
+func checkSendTwiceSkips(t *testing.T, s broadcast.Store) {
+	x, f := &poster{name: "x"}, newFan("email", "ada@example.com", "bob@example.com")
+	_, err := newBroadcaster(t, s, x.channel(), f.channel()).Send(context.Background(), update(1))
+	require.NoError(t, err)
+
+	rep, err := newBroadcaster(t, s, x.channel(), f.channel()).Send(context.Background(), update(1))
+	require.NoError(t, err)
+	for _, r := range rep.Results {
+		assert.True(t, r.Skipped, "%s: not skipped", r.Channel)
+	}
+	assert.Len(t, x.calls(), 1, "x delivered once")
+	assert.Equal(t, map[string]int{"ada@example.com": 1, "bob@example.com": 1}, f.sends(), "each target delivered once")
+}
+
+func checkNextUpdateThreads(t *testing.T, s broadcast.Store) {
+	x := &poster{name: "x"}
+	b := newBroadcaster(t, s, x.channel())
+	var posts []broadcast.Receipt
+	for n := 1; n <= 3; n++ {
+		rep, err := b.Send(context.Background(), update(n))
+		require.NoError(t, err)
+		posts = append(posts, rep.Results[0].Receipt)
+	}
+	other := update(4)
+	other.IncidentID = "inc-2"
+	_, err := b.Send(context.Background(), other)
+	require.NoError(t, err)
+
+	msgs := x.calls()
+	require.Len(t, msgs, 4)
+	assert.True(t, msgs[0].Thread.IsZero(), "the first update has no thread: %+v", msgs[0].Thread)
+	for n := 1; n <= 2; n++ {
+		assertReceipt(t, posts[0], msgs[n].Thread.Root)
+		assertReceipt(t, posts[n-1], msgs[n].Thread.Last)
+	}
+	assert.True(t, msgs[3].Thread.IsZero(), "threads never cross incidents: %+v", msgs[3].Thread)
+}
+
+func checkOlderUpdateSuperseded(t *testing.T, s broadcast.Store) {
+	x := &poster{name: "x"}
+	_, err := newBroadcaster(t, s, x.channel()).Send(context.Background(), update(2))
+	require.NoError(t, err)
+
+	rep, err := newBroadcaster(t, s, x.channel()).Send(context.Background(), update(1))
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded, "u1 was written before u2, which is out")
+	assert.Len(t, x.calls(), 1, "u1 was not posted after u2")
+}
+
+func checkDoneUnreadable(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	fs := newFaulty(s)
+	ft := fs.fail(2, on("Done", "x", ""))
+	x := &poster{name: "x"}
+	rep, err := newBroadcaster(t, fs, x.channel()).Send(ctx, update(1))
+	require.NoError(t, err, "delivered once the Store reads again")
+	assert.Equal(t, 2, fs.failures(ft), "the first two reads of Done failed")
+	assert.Len(t, x.calls(), 1, "called once, after Done could be read")
+	assert.Equal(t, 3, rep.Results[0].Attempts, "each failed read is a failed attempt")
+	assertDone(t, s, "u1", "x", "", true, "")
+
+	fs.fail(-1, on("Done", "y", ""))
+	y := &poster{name: "y"}
+	rep, err = newBroadcaster(t, fs, y.channel()).Send(ctx, update(1))
+	require.Error(t, err, "a Store that never reads fails the Send")
+	assert.ErrorIs(t, err, errInjected, "the error is the Store's")
+	assert.Empty(t, y.calls(), "never called blind")
+	assert.Equal(t, fast.MaxAttempts, rep.Results[0].Attempts)
+}
+
+func checkTargetUnreadable(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	fs := newFaulty(s)
+	ft := fs.fail(1, on("Done", "email", "bob@example.com"))
+	f := newFan("email", "ada@example.com", "bob@example.com", "eve@example.com")
+	rep, err := newBroadcaster(t, fs, f.channel()).Send(ctx, update(1))
+	require.NoError(t, err, "bob is delivered once the Store reads")
+	assert.Equal(t, 1, fs.failures(ft), "the first read of bob's mark failed")
+	assert.Equal(t, map[string]int{"ada@example.com": 1, "bob@example.com": 1, "eve@example.com": 1}, f.sends(),
+		"bob was not sent to blind, and nobody twice")
+	assert.Equal(t, 2, rep.Results[0].Attempts, "the failed read made the first attempt transient")
+	assert.ElementsMatch(t, f.targets, rep.Results[0].Delivered)
+	for _, target := range append(f.targets, "") {
+		assertDone(t, s, "u1", "email", target, true, "")
+	}
+
+	fs.fail(-1, on("Done", "webhook", "https://b.example"))
+	w := newFan("webhook", "https://a.example", "https://b.example")
+	_, err = newBroadcaster(t, fs, w.channel()).Send(ctx, update(1))
+	require.Error(t, err, "a target whose mark never reads fails the Send")
+	assert.ErrorIs(t, err, errInjected, "the error is the Store's")
+	assert.Equal(t, map[string]int{"https://a.example": 1, "https://b.example": 0}, w.sends())
+	assertDone(t, s, "u1", "webhook", "", false, "")
+}
+
+func checkThreadUnreadable(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	fs := newFaulty(s)
+	x := &poster{name: "x"}
+	b := newBroadcaster(t, fs, x.channel())
+	rep, err := b.Send(ctx, update(1))
+	require.NoError(t, err)
+	first := rep.Results[0].Receipt
+
+	ft := fs.fail(2, on("Thread", "x", ""))
+	rep, err = b.Send(ctx, update(2))
+	require.NoError(t, err, "delivered once the Store reads again")
+	assert.Equal(t, 2, fs.failures(ft), "the first two reads of Thread failed")
+	assert.Equal(t, 3, rep.Results[0].Attempts, "each failed read is a failed attempt")
+	msgs := x.calls()
+	require.Len(t, msgs, 2, "called once for each update")
+	assertReceipt(t, first, msgs[1].Thread.Root)
+	assertReceipt(t, first, msgs[1].Thread.Last)
+}
+
+func checkReceiptUnreadable(t *testing.T, s broadcast.Store) {
+	for _, op := range []string{"Correct", "Retract"} {
+		t.Run(op, func(t *testing.T) {
+			ctx := context.Background()
+			fs := newFaulty(s)
+			p := &poster{name: "blog-" + op}
+			b := newBroadcaster(t, fs, p)
+			rep, err := b.Send(ctx, update(1))
+			require.NoError(t, err)
+			post := rep.Results[0].Receipt
+
+			ft := fs.fail(2, func(c call) bool { return c.method == "Receipt" && c.channel == p.name && c.id == "u1" })
+			if op == "Correct" {
+				rep, err = b.Correct(ctx, "u1", update(2))
+			} else {
+				rep, err = b.Retract(ctx, "u1")
+			}
+			require.NoError(t, err, "changed once the Store reads again")
+			assert.Equal(t, 2, fs.failures(ft), "the first two reads of the receipt failed")
+			assert.Equal(t, 3, rep.Results[0].Attempts, "each failed read is a failed attempt")
+			assert.Len(t, p.calls(), 1, "never posted anew")
+			edited, retracted := p.changes()
+			changed := map[string][]broadcast.Receipt{"Correct": edited, "Retract": retracted}[op]
+			require.Len(t, changed, 1, "the post was changed once")
+			assertReceipt(t, post, changed[0])
+
+			if op == "Retract" {
+				rep, err = b.Retract(ctx, "u1")
+				require.NoError(t, err)
+				assert.True(t, rep.Results[0].Skipped, "the Store marked the first Retract done")
+				_, retracted = p.changes()
+				assert.Len(t, retracted, 1, "a post is deleted once")
+			}
+		})
+	}
+}
+
+func checkDeliveryNotRecorded(t *testing.T, s broadcast.Store) {
+	for _, method := range []string{"Mark", "SaveReceipt"} {
+		t.Run(method, func(t *testing.T) {
+			fs := newFaulty(s)
+			x := &poster{name: "x-" + method}
+			ft := fs.fail(-1, on(method, x.name, ""))
+			rep, err := newBroadcaster(t, fs, x.channel()).Send(context.Background(), update(1))
+			require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+			assert.ErrorIs(t, err, errInjected, "the error is the Store's")
+			assert.Equal(t, 1, fs.failures(ft), "one write failed")
+			assert.Len(t, x.calls(), 1, "not called again")
+			assert.Equal(t, 1, rep.Results[0].Attempts)
+			assert.Equal(t, x.name+"-1", rep.Results[0].Receipt.ID, "the Result still has the post")
+		})
+	}
+}
+
+func checkTargetMarkNotRecorded(t *testing.T, s broadcast.Store) {
+	fs := newFaulty(s)
+	ft := fs.fail(-1, on("Mark", "email", "ada@example.com"))
+	f := newFan("email", "ada@example.com", "bob@example.com")
+	f.fail["bob@example.com"] = []error{errTryLater}
+	rep, err := newBroadcaster(t, fs, f.channel()).Send(context.Background(), update(1))
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	assert.ErrorIs(t, err, errInjected, "the error is the Store's")
+	assert.Equal(t, 1, fs.failures(ft), "ada's mark was written once, and failed")
+	assert.Equal(t, map[string]int{"ada@example.com": 1, "bob@example.com": 2}, f.sends(),
+		"ada was not sent to again when bob was retried")
+	assert.Equal(t, answer{done: true}, f.ledger(t, 1)["ada@example.com"],
+		"the retry's Ledger knows ada was delivered")
+	assert.ElementsMatch(t, f.targets, rep.Results[0].Delivered)
+}
+
+func checkEveryWriteFails(t *testing.T, s broadcast.Store) {
+	fs := newFaulty(s)
+	fs.fail(-1, writes)
+	x, f := &poster{name: "x"}, newFan("email", "ada@example.com", "bob@example.com")
+	b := newBroadcaster(t, fs, x.channel(), f.channel())
+	for n := 1; n <= 3; n++ {
+		rep, err := b.Send(context.Background(), update(1))
+		require.Error(t, err, "Send %d: a delivery that was not recorded is never a success", n)
+		for _, r := range rep.Results {
+			assert.ErrorIs(t, r.Err, broadcast.ErrNotRecorded, "Send %d, %s", n, r.Channel)
+			assert.Equal(t, 1, r.Attempts, "Send %d, %s: not retried", n, r.Channel)
+		}
+		assert.Len(t, x.calls(), n, "x: delivered once per Send")
+		assert.Equal(t, map[string]int{"ada@example.com": n, "bob@example.com": n}, f.sends(),
+			"email: each target delivered once per Send")
+	}
+}
+
+func checkTargetFailureReasonKept(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	f := newFan("email", "ada@example.com", "bad@example.com", "slow@example.com")
+	f.fail["bad@example.com"] = []error{errNoUser}
+	f.fail["slow@example.com"] = failing(fast.MaxAttempts, errTryLater)
+	_, err := newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	require.Error(t, err, "slow was never reached")
+	assertDone(t, s, "u1", "email", "bad@example.com", true, errNoUser.Error())
+
+	_, err = newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	assert.NotErrorIs(t, err, broadcast.ErrNotRecorded)
+	sends := f.sends()
+	assert.Equal(t, 1, sends["bad@example.com"], "bad was not sent to again")
+	assert.Equal(t, 1, sends["ada@example.com"], "ada was not sent to again")
+	assert.Equal(t, fast.MaxAttempts+1, sends["slow@example.com"], "slow was delivered by the second Send")
+	assert.Equal(t, answer{true, errNoUser.Error()}, f.ledger(t, fast.MaxAttempts)["bad@example.com"],
+		"the second Send's Ledger gives bad's reason")
+	assertDone(t, s, "u1", "email", "slow@example.com", true, "")
+}
