@@ -263,3 +263,59 @@ func TestAdvice(t *testing.T) {
 	assert.Equal(t, validUpdate().WithDefaults(time.Time{}).ID, none.WithDefaults(time.Time{}).ID,
 		"updates without advice keep the IDs they always had")
 }
+
+// After a retraction, later updates do not reply to the deleted post, and
+// Correct does not edit it.
+func TestRetractedPostLeavesTheThread(t *testing.T) {
+	x := &editable{script: script{name: "x"}}
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	send := func(status broadcast.Status) *broadcast.Report {
+		u := validUpdate()
+		u.Status = status
+		rep, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+		return rep
+	}
+	send(broadcast.StatusInvestigating) // x-1
+	second := send(broadcast.StatusIdentified)
+	_, err := b.Retract(context.Background(), second.UpdateID)
+	require.NoError(t, err)
+	send(broadcast.StatusMonitoring)
+	th := x.message(2).Thread
+	assert.Equal(t, "x-1", th.Last.ID, "the reply goes to the latest post still there")
+	assert.Equal(t, "x-1", th.Root.ID)
+
+	fixed := validUpdate()
+	fixed.Body = "Corrected."
+	_, err = b.Correct(context.Background(), second.UpdateID, fixed)
+	require.NoError(t, err)
+	assert.Empty(t, x.edits, "a deleted post is not edited")
+	assert.Equal(t, 4, x.count(), "the correction is posted instead")
+}
+
+func TestSkippedResultCarriesReceipt(t *testing.T) {
+	x := &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	first, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	again, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	assert.True(t, again.Results[0].Skipped)
+	assert.Equal(t, first.Results[0].Receipt.ID, again.Results[0].Receipt.ID, "the link of the earlier post")
+}
+
+// A target that failed for good in an earlier Send is reported again: the
+// update never reached it.
+func TestEarlierTargetFailuresAreReported(t *testing.T) {
+	store := broadcast.NewMemoryStore()
+	u := validUpdate().WithDefaults(time.Now())
+	require.NoError(t, store.Mark(context.Background(), u.ID, "fanout", "c", errors.New("550 no such user")))
+	f := &fanout{targets: []string{"a", "b", "c"}, visits: map[string]int{}}
+	b := newBroadcaster(t, broadcast.Options{Store: store}, f)
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err)
+	require.Len(t, rep.Results[0].Failures, 1)
+	assert.Equal(t, "c", rep.Results[0].Failures[0].Target)
+	assert.Contains(t, rep.Results[0].Failures[0].Err.Error(), "550 no such user")
+	assert.Equal(t, []string{"a", "b"}, f.got)
+}

@@ -51,6 +51,14 @@ func (l *storeLedger) Done(target string) (bool, string) {
 		l.mu.Unlock()
 		return true, err.Error()
 	}
+	if failure != "" {
+		// Failed in an earlier Send: the Result reports it too, since the
+		// update never reached the target.
+		l.mu.Lock()
+		l.remember(target, failure)
+		l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
+		l.mu.Unlock()
+	}
 	return done, failure
 }
 

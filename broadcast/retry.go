@@ -121,14 +121,19 @@ func (d *delivery) prepare(ctx context.Context) (m Message, prev Receipt, stop b
 		return m, prev, false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
 	}
 	if done {
+		if d.op != opRetract {
+			// The receipt of the earlier delivery, for the Report; without
+			// it the Result is still right.
+			d.res.Receipt, _, _ = d.b.store.Receipt(ctx, d.u.ID, d.name)
+		}
 		return m, prev, d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
 	if d.op == opRetract {
 		return d.prepareRetract(ctx)
 	}
-	thread, err := d.b.store.Thread(ctx, d.u.IncidentID, d.name)
+	thread, err := d.thread(ctx)
 	if err != nil {
-		return m, prev, false, fmt.Errorf("store: read thread: %w", err)
+		return m, prev, false, err
 	}
 	if d.route != nil && !d.route.Selects(d.u, thread) {
 		return m, prev, d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
@@ -138,12 +143,60 @@ func (d *delivery) prepare(ctx context.Context) (m Message, prev Receipt, stop b
 	}
 	m = Message{Update: d.u, Thread: thread, Ledger: &d.ledger, channel: d.name}
 	if _, editor := d.ch.(Editor); d.op == opCorrect && editor {
-		prev, _, err = d.b.store.Receipt(ctx, d.original, d.name)
+		prev, err = d.posted(ctx, d.original)
+	}
+	return m, prev, false, err
+}
+
+// thread reads the incident's thread on the channel, leaving out posts
+// that were retracted: a reply then goes to the first post still there, or
+// starts a new thread.
+func (d *delivery) thread(ctx context.Context) (Thread, error) {
+	t, err := d.b.store.Thread(ctx, d.u.IncidentID, d.name)
+	if err != nil {
+		return t, fmt.Errorf("store: read thread: %w", err)
+	}
+	for _, r := range []*Receipt{&t.Last, &t.Root} {
+		gone, err := d.retracted(ctx, *r)
 		if err != nil {
-			return m, prev, false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
+			return t, err
+		}
+		if gone {
+			*r = Receipt{}
 		}
 	}
-	return m, prev, false, nil
+	if t.Last.IsZero() {
+		t.Last = t.Root
+	}
+	return t, nil
+}
+
+// retracted reports whether the post r was deleted by Retract.
+func (d *delivery) retracted(ctx context.Context, r Receipt) (bool, error) {
+	if r.UpdateID == "" {
+		return false, nil
+	}
+	gone, _, err := d.b.store.Done(ctx, opRetract.markID(r.UpdateID), d.name, "")
+	if err != nil {
+		return false, fmt.Errorf("store: read retraction of %s: %w", r.UpdateID, err)
+	}
+	return gone, nil
+}
+
+// posted returns the channel's post of updateID, zero when there is none or
+// it was retracted.
+func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error) {
+	r, ok, err := d.b.store.Receipt(ctx, updateID, d.name)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("store: read receipt of %s: %w", updateID, err)
+	}
+	if !ok {
+		return Receipt{}, nil
+	}
+	if gone, err := d.retracted(ctx, r); err != nil || gone {
+		return Receipt{}, err
+	}
+	return r, nil
 }
 
 func (d *delivery) prepareRetract(ctx context.Context) (m Message, prev Receipt, stop bool, err error) {
