@@ -31,6 +31,8 @@ type brokenCase struct {
 func brokenCases() []brokenCase {
 	return []brokenCase{
 		{"LeaksSecretInErrors", wrapped(leakSecret), []string{"NoSecretLeaks", "NoSecretInEchoedErrors"}, chatNotRun, ""},
+		{"CheckLeaksToken", breakChat(checkWithToken), []string{"NoSecretLeaks", "NoSecretInEchoedErrors"}, chatNotRun,
+			"the error of Check, unauthorized printed with %v contains Harness.Secrets[0] (as is)"},
 		{"PrintsToken", printsToken(), []string{"NoSecretLeaks"}, chatPlainNotRun, ""},
 		{"ConfigLeaks", configLeaks(), []string{"NoSecretLeaks"}, chatNotRun,
 			"Harness.Config printed with %d contains Harness.Secrets[0] (as is)"},
@@ -87,6 +89,14 @@ type broken struct {
 	send    sendFunc
 	edit    editFunc
 	retract func(ctx context.Context, prev broadcast.Receipt) error
+	checkFn func(ctx context.Context) error
+}
+
+func (b *broken) Check(ctx context.Context) error {
+	if b.checkFn != nil {
+		return b.checkFn(ctx)
+	}
+	return b.chat.Check(ctx)
 }
 
 func (b *broken) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
@@ -144,6 +154,16 @@ func leakSecret(c *chat) sendFunc {
 			err = fmt.Errorf("chat: post with token %s: %w", c.token, err)
 		}
 		return r, err
+	}
+}
+
+// checkWithToken names the token it checked in Check's errors.
+func checkWithToken(b *broken) {
+	b.checkFn = func(ctx context.Context) error {
+		if err := b.chat.Check(ctx); err != nil {
+			return fmt.Errorf("check token %q: %w", b.chat.token, err)
+		}
+		return nil
 	}
 }
 
@@ -333,53 +353,6 @@ func retractLatest(c *chat) func(context.Context, broadcast.Receipt) error {
 		}
 		return c.Retract(ctx, prev)
 	}
-}
-
-// relayWrapped returns the relay harness with each Message changed by flaw
-// before the relay sees it.
-func relayWrapped(flaw func(m broadcast.Message) broadcast.Message) channeltest.Harness {
-	h := relayHarness()
-	newRelay := h.New
-	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-		ch, be := newRelay(t)
-		return broadcast.ChannelFunc(ch.Name(), func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-			return ch.Send(ctx, flaw(m))
-		}), be
-	}
-	return h
-}
-
-// forgetLedger gives each attempt a Ledger of its own: every attempt sends
-// to every target.
-func forgetLedger(m broadcast.Message) broadcast.Message {
-	m.Ledger = broadcast.NewMessage(m.Update).Ledger
-	return m
-}
-
-// retryFailed hides the targets that failed for good from the relay.
-func retryFailed(m broadcast.Message) broadcast.Message {
-	m.Ledger = forgetFailures{m.Ledger}
-	return m
-}
-
-type forgetFailures struct{ broadcast.Ledger }
-
-func (l forgetFailures) Done(target string) (bool, string) {
-	done, failure := l.Ledger.Done(target)
-	return done && failure == "", ""
-}
-
-// relayKeyedPerChannel sends one key to every endpoint: Message.Key("")
-// rather than the key of the endpoint.
-func relayKeyedPerChannel() channeltest.Harness {
-	h := relayHarness()
-	newRelay := h.New
-	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-		ch, be := newRelay(t)
-		ch.(*relay).keyFor = func(m broadcast.Message, _ string) string { return m.Key("") }
-		return ch, be
-	}
-	return h
 }
 
 // nothingOptional declares no failures, limit, threading, targets, keys or

@@ -99,6 +99,21 @@ func (c *chat) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Rec
 	return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: m.Update.Time}, nil
 }
 
+// Preview renders u as Send would post it.
+func (c *chat) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := c.render(u)
+	return broadcast.Preview{Channel: c.name, Text: text, Length: templates.Runes(text), Limit: chatLimit,
+		Unit: "characters"}, err
+}
+
+// Check verifies the token without posting.
+func (c *chat) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("chat: check: %w", err)
+	}
+	return c.check("check", c.api.auth(c.token))
+}
+
 // Retract deletes the post prev; a post already gone is fine.
 func (c *chat) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err := ctx.Err(); err != nil {
@@ -185,6 +200,15 @@ func (f *fakeChat) post(token, key, text, replyTo string) answer {
 	id := "msg-" + strconv.Itoa(len(f.posts)+1)
 	f.posts = append(f.posts, channeltest.Delivery{Text: text, Parts: []string{text}, ReplyTo: replyTo, ID: id, Key: key})
 	return answer{status: 200, id: id}
+}
+
+func (f *fakeChat) auth(token string) answer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a, refused := f.refuse(token); refused {
+		return a
+	}
+	return answer{status: 200}
 }
 
 func (f *fakeChat) edit(token, id, text string) answer {
