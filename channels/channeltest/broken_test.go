@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -15,57 +16,135 @@ import (
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
-// A brokenCase is a harness whose channel breaks the contract, and the rules
-// the suite must fail it on: those and no others.
+// A brokenCase is a harness whose channel breaks the contract, the rules
+// the suite must fail it on (those and no others), the rules not run
+// (which the harness or the channel does not declare what they need for),
+// and text the failure must show.
 type brokenCase struct {
 	name    string
 	harness channeltest.Harness
 	fails   []string
-	notRun  []string // rules the harness does not declare what they need for
+	notRun  []string
+	shows   string
 }
 
 func brokenCases() []brokenCase {
 	return []brokenCase{
-		{"LeaksSecretInErrors", wrapped(leakSecret), []string{"NoSecretLeaks"}, nil},
-		{"PrintsToken", printsToken(), []string{"NoSecretLeaks"}, nil},
-		{"ResendsFailedMessages", wrapped(newOutbox), []string{"OneHitPerSend"}, nil},
-		{"IgnoresContext", wrapped(ignoreContext), []string{"CancelledContextReturnsPromptly"}, nil},
-		{"Marks401Transient", wrapped(unauthorizedTransient), []string{"UnauthorizedIsPermanent"}, nil},
-		{"DropsRetryHint", wrapped(dropRetryHint), []string{"RateLimitedGivesRetryAfter"}, nil},
-		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed"}, nil},
-		{"IgnoresOverride", wrapped(ignoreOverride), []string{"OverrideWins"}, nil},
-		{"ModifiesUpdate", wrapped(modifyUpdate), []string{"UpdateNotModified"}, nil},
-		{"DecomposesUnicode", wrapped(decompose), []string{"UnicodeSurvives"}, nil},
-		{"RequiresLedger", wrapped(requireLedger), []string{"NilLedgerDelivers"}, nil},
-		{"ExceedsLimit", exceedsLimit(), []string{"LengthLimitHolds"}, nil},
-		{"NothingOptional", nothingOptional(), nil, optionalRules},
+		{"LeaksSecretInErrors", wrapped(leakSecret), []string{"NoSecretLeaks", "NoSecretInEchoedErrors"}, chatNotRun, ""},
+		{"CheckLeaksToken", breakChat(checkWithToken), []string{"NoSecretLeaks", "NoSecretInEchoedErrors"}, chatNotRun,
+			"the error of Check, unauthorized printed with %v contains Harness.Secrets[0] (as is)"},
+		{"PrintsToken", printsToken(), []string{"NoSecretLeaks"}, chatPlainNotRun, ""},
+		{"ConfigLeaks", configLeaks(), []string{"NoSecretLeaks"}, chatNotRun,
+			"Harness.Config printed with %d contains Harness.Secrets[0] (as is)"},
+		{"LeaksBase64InEcho", showsBody(redactRawOnly), []string{"NoSecretInEchoedErrors"}, chatNotRun,
+			"the error of Send, echo printed with %v contains Harness.Secrets[0] (base64, standard alphabet"},
+		{"ResendsFailedMessages", wrapped(newOutbox), []string{"OneHitPerSend", "IdempotencyKeyStable"}, chatNotRun, ""},
+		{"IgnoresContext", wrapped(ignoreContext), []string{"CancelledContextReturnsPromptly"}, chatNotRun, ""},
+		{"Marks401Transient", wrapped(unauthorizedTransient), []string{"UnauthorizedIsPermanent"}, chatNotRun, ""},
+		{"DropsRetryHint", wrapped(dropRetryHint), []string{"RateLimitedGivesRetryAfter"}, chatNotRun, ""},
+		{"IgnoresThread", wrapped(ignoreThread), []string{"ThreadReceiptUsed"}, chatNotRun, ""},
+		{"RepliesToLast", wrapped(replyToLast), []string{"ThreadReceiptUsed"}, chatNotRun,
+			"the platform replies to Root, the first post"},
+		{"IgnoresOverride", wrapped(ignoreOverride), []string{"OverrideWins"}, chatNotRun, ""},
+		{"ModifiesUpdate", wrapped(modifyUpdate), []string{"UpdateNotModified"}, chatNotRun, ""},
+		{"DecomposesUnicode", wrapped(decompose), []string{"UnicodeSurvives"}, chatNotRun, ""},
+		{"ExceedsLimit", exceedsLimit(), []string{"LengthLimitHolds"}, chatNotRun, ""},
+		{"NewKeyOnRetry", newKeyOnRetry(), []string{"IdempotencyKeyStable"}, chatNotRun,
+			"the key of a retry (Attempt 2)"},
+		{"EditPostsNew", editor(editByPosting), []string{"EditChangesPost"}, chatNotRun,
+			"after Edit 1 the back end has 2 posts, want 1: Edit must change the post, not add one"},
+		{"EditIgnoresContext", editor(editIgnoringContext), []string{"EditErrorsLikeSend"}, chatNotRun, ""},
+		{"RetractOfDeletedFails", retractor(retractStrictly), []string{"RetractRemovesPost"}, chatNotRun,
+			"Retract of a post already deleted"},
+		{"RetractsLatest", retractor(retractLatest), []string{"RetractRemovesPost"}, chatNotRun, ""},
+		{"ResendsDeliveredTargets", relayWrapped(forgetLedger),
+			[]string{"RetryReachesOnlyPendingTargets", "FailedTargetNotRetried"}, relayNotRun,
+			`after the retry: deliveries to "hooks.example.org/b2"`},
+		{"RetriesFailedTargets", relayWrapped(retryFailed), []string{"FailedTargetNotRetried"}, relayNotRun,
+			`after the retry, the back end healed: deliveries to "hooks.example.net/a1"`},
+		{"KeyPerChannel", relayKeyedPerChannel(), []string{"IdempotencyKeyStable"}, relayNotRun, ""},
+		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
+
+// Rules a harness does not declare what they need for, by reference
+// harness. The chat threads, takes keys and edits; the relay fans out.
+var (
+	fanoutOnly      = []string{"RetryReachesOnlyPendingTargets", "FailedTargetNotRetried"}
+	editOnly        = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
+	chatNotRun      = fanoutOnly
+	chatPlainNotRun = slices.Concat(fanoutOnly, editOnly)
+	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed"})
+)
 
 // sendFunc is the Send of a channel.
 type sendFunc func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error)
 
-// broken is the reference chat channel with its Send replaced.
+// editFunc is the Edit of a channel.
+type editFunc func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error)
+
+// broken is the reference chat channel with some of its methods replaced.
 type broken struct {
 	*chat
-	send sendFunc
+	send    sendFunc
+	edit    editFunc
+	retract func(ctx context.Context, prev broadcast.Receipt) error
+	checkFn func(ctx context.Context) error
+}
+
+func (b *broken) Check(ctx context.Context) error {
+	if b.checkFn != nil {
+		return b.checkFn(ctx)
+	}
+	return b.chat.Check(ctx)
 }
 
 func (b *broken) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	return b.send(ctx, m)
+	if b.send != nil {
+		return b.send(ctx, m)
+	}
+	return b.chat.Send(ctx, m)
+}
+
+func (b *broken) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if b.edit != nil {
+		return b.edit(ctx, m, prev)
+	}
+	return b.chat.Edit(ctx, m, prev)
+}
+
+func (b *broken) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if b.retract != nil {
+		return b.retract(ctx, prev)
+	}
+	return b.chat.Retract(ctx, prev)
+}
+
+// breakChat returns the reference harness with its channel broken by flaw.
+func breakChat(flaw func(b *broken)) channeltest.Harness {
+	h := chatHarness()
+	newChat := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := newChat(t)
+		b := &broken{chat: ch.(*chat)}
+		flaw(b)
+		return b, be
+	}
+	return h
 }
 
 // wrapped returns the reference harness with the channel's Send replaced by
 // what flaw makes of it.
 func wrapped(flaw func(c *chat) sendFunc) channeltest.Harness {
-	h := chatHarness()
-	newChat := h.New
-	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-		ch, be := newChat(t)
-		c := ch.(*chat)
-		return &broken{chat: c, send: flaw(c)}, be
-	}
-	return h
+	return breakChat(func(b *broken) { b.send = flaw(b.chat) })
+}
+
+func editor(flaw func(c *chat) editFunc) channeltest.Harness {
+	return breakChat(func(b *broken) { b.edit = flaw(b.chat) })
+}
+
+func retractor(flaw func(c *chat) func(context.Context, broadcast.Receipt) error) channeltest.Harness {
+	return breakChat(func(b *broken) { b.retract = flaw(b.chat) })
 }
 
 func leakSecret(c *chat) sendFunc {
@@ -78,8 +157,18 @@ func leakSecret(c *chat) sendFunc {
 	}
 }
 
-// exposed is a channel without redacting String, GoString and LogValue
-// methods: printing or logging it shows its token.
+// checkWithToken names the token it checked in Check's errors.
+func checkWithToken(b *broken) {
+	b.checkFn = func(ctx context.Context) error {
+		if err := b.chat.Check(ctx); err != nil {
+			return fmt.Errorf("check token %q: %w", b.chat.token, err)
+		}
+		return nil
+	}
+}
+
+// exposed is a channel without redacting Format and LogValue methods:
+// printing or logging it shows its token.
 type exposed struct {
 	Token string
 	chat  *chat
@@ -99,7 +188,29 @@ func printsToken() channeltest.Harness {
 		c := ch.(*chat)
 		return &exposed{Token: c.token, chat: c}, be
 	}
+	h.Config = nil // not checked: Run says so
 	return h
+}
+
+// configLeaks declares a Config whose token is a plain string.
+func configLeaks() channeltest.Harness {
+	h := chatHarness()
+	h.Config = struct{ Name, Token string }{"ops-chat", chatToken}
+	return h
+}
+
+// showsBody puts the platform's answer, redacted by redact, in errors.
+func showsBody(redact func(string) string) channeltest.Harness {
+	return breakChat(func(b *broken) { b.chat.showBody = redact })
+}
+
+// redactRawOnly removes the token as is, URL-escaped and JSON-escaped, and
+// misses its base64 form inside HTTP Basic credentials.
+func redactRawOnly(body string) string {
+	for _, form := range []string{chatToken, url.QueryEscape(chatToken), strings.ReplaceAll(chatToken, "/", `\/`)} {
+		body = strings.ReplaceAll(body, form, "REDACTED")
+	}
+	return body
 }
 
 // newOutbox keeps the messages that failed and posts them again, unasked,
@@ -152,7 +263,16 @@ func dropRetryHint(c *chat) sendFunc {
 
 func ignoreThread(c *chat) sendFunc {
 	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		m.Thread = broadcast.Receipt{}
+		m.Thread = broadcast.Thread{}
+		return c.Send(ctx, m)
+	}
+}
+
+// replyToLast chains to the latest post on a platform that threads under
+// the first.
+func replyToLast(c *chat) sendFunc {
+	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		m.Thread.Root = m.Thread.Last
 		return c.Send(ctx, m)
 	}
 }
@@ -182,15 +302,6 @@ func decompose(c *chat) sendFunc {
 	}
 }
 
-func requireLedger(c *chat) sendFunc {
-	return func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		if m.Ledger == nil {
-			return broadcast.Receipt{}, broadcast.Permanent(errors.New("chat: Message.Ledger: missing"))
-		}
-		return c.Send(ctx, m)
-	}
-}
-
 // exceedsLimit declares a platform limit below the one the channel keeps.
 func exceedsLimit() channeltest.Harness {
 	h := chatHarness()
@@ -198,8 +309,54 @@ func exceedsLimit() channeltest.Harness {
 	return h
 }
 
-// nothingOptional declares no failures, limit, threading or secrets: the
-// rules that need them are not run, and the others pass.
+// newKeyOnRetry makes a new idempotency key for every attempt.
+func newKeyOnRetry() channeltest.Harness {
+	return breakChat(func(b *broken) {
+		b.chat.keyFor = func(m broadcast.Message) string {
+			if m.Attempt == 1 {
+				return m.Key("")
+			}
+			return fmt.Sprintf("%s-%d", m.Key(""), m.Attempt)
+		}
+	})
+}
+
+// editByPosting posts the correction as a new message.
+func editByPosting(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, _ broadcast.Receipt) (broadcast.Receipt, error) {
+		return c.Send(ctx, m)
+	}
+}
+
+func editIgnoringContext(c *chat) editFunc {
+	return func(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		return c.Edit(context.Background(), m, prev)
+	}
+}
+
+// retractStrictly reports a post already gone as a permanent failure.
+func retractStrictly(c *chat) func(context.Context, broadcast.Receipt) error {
+	return func(ctx context.Context, prev broadcast.Receipt) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return c.check("delete", c.api.remove(c.token, prev.ID))
+	}
+}
+
+// retractLatest deletes the latest post, whatever prev says.
+func retractLatest(c *chat) func(context.Context, broadcast.Receipt) error {
+	return func(ctx context.Context, prev broadcast.Receipt) error {
+		posts := c.api.Received()
+		if len(posts) > 0 {
+			prev.ID = posts[len(posts)-1].ID
+		}
+		return c.Retract(ctx, prev)
+	}
+}
+
+// nothingOptional declares no failures, limit, threading, targets, keys or
+// secrets: the rules that need them are not run, and the others pass.
 func nothingOptional() channeltest.Harness {
 	h := chatHarness()
 	return channeltest.Harness{New: h.New}

@@ -13,46 +13,72 @@
 //				return ch, fake
 //			},
 //			Secrets:   []string{"tok-123"},
+//			Config:    chat.Config{Token: "tok-123"},
 //			MaxLength: 500,
-//			Threads:   true,
+//			ThreadsTo: channeltest.Root,
+//			Keyed:     true,
 //			Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-//				channeltest.FailUnauthorized, channeltest.FailRejected},
+//				channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
 //		})
 //	}
 //
 // Each rule is a named subtest, so one can be run alone with
 // go test -run 'TestConformance/OverrideWins'. When a subtest fails, it logs
 // the rule it checks in one line. Rules that need something the harness does
-// not declare (a Failure, MaxLength, Threads, Secrets) are not run; Run logs
-// "not applicable" for each instead.
+// not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets), or
+// an optional interface the channel does not implement (broadcast.Editor,
+// broadcast.Retractor, found by type assertion on a first channel from New),
+// are not run; Run logs "not applicable" and the reason for each instead.
 //
 // The rules, by subtest name:
 //
 //   - NameIsStable: Name is non-empty and never changes.
-//   - DeliversOncePerSend: one Send, one Delivery.
+//   - DeliversOncePerSend: one Send, one Delivery per target.
 //   - TitleStatusURLArrive: the Title, the status and the whole URL are shown.
 //   - UnicodeSurvives: flags, emoji sequences, combining marks, CJK and RTL
 //     text arrive byte-identical.
 //   - LengthLimitHolds (MaxLength > 0): with a 25,000-character body every
 //     part fits and the URL arrives whole.
 //   - OverrideWins: Update.Overrides[Name()] is sent instead of the body.
-//   - ThreadReceiptUsed (Threads): a delivery replies to Message.Thread.ID.
-//   - NilLedgerDelivers: a nil Message.Ledger means nothing was done yet.
+//   - ThreadReceiptUsed (ThreadsTo): with a Thread whose Root and Last
+//     differ, a delivery replies to the end the platform threads to.
 //   - UpdateNotModified: the Update, its slice and map included, is left alone.
 //   - TenConcurrentSends: Send is safe for concurrent use.
 //   - CancelledContextReturnsPromptly: a done ctx fails Send with its error.
 //   - OneHitPerSend: nothing is delivered twice, also after a failed Send.
+//   - IdempotencyKeyStable (Keyed): the key sent is Message.Key of the
+//     target, the same on a retry and for a new Message of the same update.
+//   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one
+//     target failed transiently, a retry with the same Ledger reaches it and
+//     no other.
+//   - FailedTargetNotRetried (Targets, FailRejected): a target refused for
+//     good is marked failed in the Ledger and not tried again.
+//   - EditChangesPost (Editor): Edit changes the delivered post in place,
+//     again through the receipt it returns, and posts nothing new.
+//   - EditErrorsLikeSend (Editor): Edit's errors are marked as Send's, and a
+//     failed Edit changes nothing.
+//   - RetractRemovesPost (Retractor): Retract deletes that post and no
+//     other; retracting it again is not an error.
+//   - RetractErrorsLikeSend (Retractor): Retract's errors are marked as
+//     Send's, and a failed Retract deletes nothing.
 //   - TransientIsNotPermanent, RateLimitedGivesRetryAfter,
 //     UnauthorizedIsPermanent, RejectedIsPermanent (each when its Failure is
 //     listed): errors are marked as the Broadcaster's retries need.
-//   - NoSecretLeaks (Secrets): no secret in errors, receipts or the printed
-//     channel.
+//   - NoSecretLeaks (Secrets): no secret, in any encoding, in errors,
+//     receipts, previews, the name, or the channel and its Config printed
+//     with any verb, logged with slog or marshalled to JSON.
+//   - NoSecretInEchoedErrors (Secrets, FailEcho): the same when the back
+//     end echoes every credential it received in its error answers.
 //
-// The suite builds every Message the way the Broadcaster does: the Update
-// with its defaults filled in for a fixed time, Attempt 1 (2 when it retries
-// a failed Send), a zero Thread unless it checks threading, and a fresh
-// Ledger per update (NilLedgerDelivers passes nil, as a direct caller may).
-// Ledger is that in-memory Ledger, exported for adapters' own tests.
+// The suite builds every Message with broadcast.NewMessage, as a caller
+// without a Broadcaster does: the Update with its defaults filled in for a
+// fixed time, Attempt 1 (2 when it retries), a zero Thread unless it checks
+// threading, and the in-memory Ledger of NewMessage. A retry reuses the
+// Message, and so its Ledger. Receipts it passes back (in a Thread, to Edit
+// or Retract) are completed as the Broadcaster stores them.
+//
+// AssertNoSecret is the secret check of the suite, for adapters' own tests;
+// Ledger is an in-memory broadcast.Ledger that lists its marks.
 //
 // # Limits
 //
@@ -60,16 +86,17 @@
 // that retries on its own while the back end keeps failing goes unnoticed;
 // one that repeats an earlier failed message later does not. Cancellation is
 // checked with a context that is already done, not one that ends while a
-// request is in flight. Each Send must return within 30 seconds, and within
+// request is in flight. Each call must return within 30 seconds, and within
 // 10 seconds when its context is already cancelled: these bounds detect
 // hangs, they do not measure speed. The texts the suite sends are fixed and
 // short enough for a 280-character limit, URLs counted whole; the Unicode
-// texts are in NFC.
+// texts are in NFC. A secret is found in the encodings AssertNoSecret lists,
+// not in every encoding there is (not encrypted, hashed or compressed).
 //
 // # Errors
 //
 // Failures are reported through t. Run fails at once when Harness.New is
-// nil; a subtest fails at once when New returns a nil Channel or Backend.
+// nil or returns a nil Channel or Backend.
 package channeltest
 
 import (
@@ -82,40 +109,93 @@ import (
 
 // Harness tells Run how to make the channel under test and what its platform
 // can do. Its zero values mean "not used": no secrets to look for, no length
-// limit, no threading, no failures to inject.
+// limit, no threading, a single target, no idempotency key, no failures to
+// inject.
 type Harness struct {
 	// New returns a fresh channel wired to a fresh fake back end. It is
-	// called once per subtest; it should register any cleanup (closing a
-	// server) with t.Cleanup. Required.
+	// called once per subtest, and once more by Run to find which optional
+	// interfaces the channel implements; it should register any cleanup
+	// (closing a server) with t.Cleanup. Required.
 	New func(t *testing.T) (broadcast.Channel, Backend)
-	// Secrets are strings that must never appear in an error, a receipt,
-	// the channel's name or the channel printed with %v, %+v, %#v or slog.
-	// Empty strings are ignored.
+	// Secrets are strings that must never appear, in any encoding
+	// AssertNoSecret knows, in an error, a receipt, a preview, the
+	// channel's name, or the channel or Config printed, logged or
+	// marshalled. Empty strings are ignored.
 	Secrets []string
+	// Config is the configuration the channel is made from, as its user
+	// writes it, with the Secrets in it; NoSecretLeaks prints, logs and
+	// marshals it. Nil: not checked.
+	Config any
 	// MaxLength is the platform's limit on each Delivery part, in Measure
 	// units. 0: no limit.
 	MaxLength int
 	// Measure measures MaxLength. Nil: templates.Runes.
 	Measure templates.Measure
-	// Threads says the platform threads updates of one incident, so Send
-	// must reply to Message.Thread.
-	Threads bool
+	// ThreadsTo says which post of an incident's thread the platform
+	// replies to. Unthreaded (the zero value): the platform does not
+	// thread, and Send ignores Message.Thread.
+	ThreadsTo ThreadEnd
+	// Targets are the Ledger targets of the channel New makes (recipients,
+	// endpoints, rooms), when it delivers to more than one: the fan-out
+	// rules need at least two, and the Backend must then be a
+	// TargetBackend. With Targets, each Send adds one Delivery per target.
+	Targets []string
+	// Keyed says the platform takes an idempotency key (a webhook-id, an
+	// Idempotency-Key header, a Matrix txnId, a requestId): the back end
+	// fills Delivery.Key from each request, and the channel must send
+	// Message.Key(Delivery.Target).
+	Keyed bool
 	// Failures lists the failures the back end can inject. The rules of
 	// the others are not run.
 	Failures []Failure
 }
 
+// ThreadEnd is the post of an incident's thread a platform replies to.
+type ThreadEnd int
+
+const (
+	// Unthreaded: the platform does not thread updates.
+	Unthreaded ThreadEnd = iota
+	// Root: updates reply to, or are threaded under, the incident's first
+	// post (Thread.Root): Slack, Bluesky, Google Chat.
+	Root
+	// Last: updates chain to the incident's latest post (Thread.Last): X,
+	// e-mail.
+	Last
+)
+
+var threadEndNames = [...]string{"unthreaded", "root", "last"}
+
+// String returns the end's name, as "root".
+func (e ThreadEnd) String() string {
+	if e >= 0 && int(e) < len(threadEndNames) {
+		return threadEndNames[e]
+	}
+	return fmt.Sprintf("ThreadEnd(%d)", int(e))
+}
+
 // Backend is the fake platform a harness wires its channel to.
 type Backend interface {
-	// Received returns what the back end accepted, in order: one Delivery
-	// per successful Send, nothing for a failed one.
+	// Received returns the posts the back end accepted, in order, as they
+	// are now: one Delivery per target a successful Send reached (one per
+	// Send for a channel without Harness.Targets), nothing for a failed
+	// one. An edit changes the Delivery of the post it edits, in place; a
+	// deleted post stays, with Deleted set.
 	Received() []Delivery
-	// Fail makes every delivery from now on fail the way f says, until
-	// Fail(FailNone).
+	// Fail makes every request from now on (Send, Edit, Retract, Check)
+	// fail the way f says, until Fail(FailNone).
 	Fail(f Failure)
 }
 
-// Delivery is one message as the platform's audience sees it.
+// TargetBackend is the Backend of a channel with Harness.Targets.
+type TargetBackend interface {
+	Backend
+	// FailTarget makes deliveries to target fail the way f says, until
+	// FailTarget(target, FailNone); the other targets are not affected.
+	FailTarget(target string, f Failure)
+}
+
+// Delivery is one post as the platform's audience sees it.
 type Delivery struct {
 	// Text is everything the audience sees, the Parts joined with "\n".
 	Text string
@@ -123,13 +203,24 @@ type Delivery struct {
 	// e-mail's text body. Harness.MaxLength applies to each. A platform
 	// that takes one message per delivery has one part, the Text.
 	Parts []string
-	// ReplyTo is the platform id this delivery replied to or was threaded
+	// ReplyTo is the platform id this post replied to or was threaded
 	// under, "" for none. It is compared with the Receipt.ID of the earlier
 	// delivery.
 	ReplyTo string
+	// ID is the platform id of the post, as the channel's Receipt.ID
+	// names it. The Editor and Retractor rules need it.
+	ID string
+	// Target is the Ledger target the post went to: one of
+	// Harness.Targets, or the channel's single target ("" when the channel
+	// keeps no Ledger targets).
+	Target string
+	// Key is the idempotency key the request carried, for a Keyed harness.
+	Key string
+	// Deleted says the post was deleted (by Retract).
+	Deleted bool
 }
 
-// Failure is a way the fake back end fails a delivery.
+// Failure is a way the fake back end fails a request.
 type Failure int
 
 // The failures a back end may inject. Each names a class of platform
@@ -149,9 +240,15 @@ const (
 	// FailRejected is the platform refusing the content or the request: an
 	// HTTP 400 or 403, an SMTP 5xx reply.
 	FailRejected
+	// FailEcho is an error answer (of any class) that repeats every secret
+	// the request carried, raw and in each encoding it was sent in: an
+	// Authorization header, the base64 of HTTP Basic or SASL PLAIN
+	// credentials, a URL-escaped query token, a JSON-escaped body field.
+	// Servers do this in debug pages and verbose errors.
+	FailEcho
 )
 
-var failureNames = [...]string{"none", "transient", "rate-limited", "unauthorized", "rejected"}
+var failureNames = [...]string{"none", "transient", "rate-limited", "unauthorized", "rejected", "echo"}
 
 // String returns the failure's name, as "rate-limited".
 func (f Failure) String() string {
@@ -171,8 +268,9 @@ func Run(t *testing.T, h Harness) {
 	if h.Measure == nil {
 		h.Measure = templates.Runes
 	}
+	sub := probe(t, h)
 	for _, r := range rules() {
-		if why := r.skip(h); why != "" {
+		if why := r.skip(sub); why != "" {
 			t.Logf("%s: not applicable: %s", r.name, why)
 			continue
 		}

@@ -21,10 +21,12 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// TestReference runs the suite on the reference channel of the package
-// example, which keeps every rule.
+// TestReference runs the suite on the reference channels of the package
+// examples, which keep every rule: the chat threads, takes keys, edits and
+// retracts; the relay fans out.
 func TestReference(t *testing.T) {
-	channeltest.Run(t, chatHarness())
+	t.Run("chat", func(t *testing.T) { channeltest.Run(t, chatHarness()) })
+	t.Run("relay", func(t *testing.T) { channeltest.Run(t, relayHarness()) })
 }
 
 // childEnv marks the test binary started by TestSuiteCatchesBrokenChannels.
@@ -61,6 +63,9 @@ func TestSuiteCatchesBrokenChannels(t *testing.T) {
 			})
 			assert.ElementsMatch(t, want, ran, "rules run")
 			assert.ElementsMatch(t, c.fails, failed, "rules failed")
+			if c.shows != "" {
+				assert.Contains(t, section(out, "TestBrokenChannels/"+c.name+"/"), c.shows, "the failure's message")
+			}
 		})
 	}
 	t.Run("RuleExplained", func(t *testing.T) {
@@ -72,10 +77,13 @@ func TestSuiteCatchesBrokenChannels(t *testing.T) {
 		assert.Equal(t, failures, strings.Count(out, " rule: "), "one rule line per failed subtest")
 	})
 	t.Run("NotApplicableLogged", func(t *testing.T) {
-		for _, name := range optionalRules {
+		for _, name := range slices.Concat(optionalRules, fanoutOnly, editOnly) {
 			assert.Contains(t, out, name+": not applicable: ")
 		}
 		assert.Contains(t, out, "no failure to inject: checking successful Sends only")
+		assert.Contains(t, out, "EditChangesPost: not applicable: the channel is not a broadcast.Editor (by type assertion)")
+		assert.Contains(t, out, "the channel is a broadcast.Editor and a broadcast.Retractor (by type assertion): their rules run")
+		assert.Contains(t, out, "Harness.Config is nil: the configuration is not printed")
 	})
 	t.Run("NilNew", func(t *testing.T) {
 		assert.Equal(t, "FAIL", results["TestBrokenChannels/NilNew"])
@@ -87,17 +95,20 @@ func TestSuiteCatchesBrokenChannels(t *testing.T) {
 // select them with go test -run.
 var allRules = []string{
 	"NameIsStable", "DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
-	"LengthLimitHolds", "OverrideWins", "ThreadReceiptUsed", "NilLedgerDelivers",
+	"LengthLimitHolds", "OverrideWins", "ThreadReceiptUsed",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
+	"IdempotencyKeyStable", "RetryReachesOnlyPendingTargets", "FailedTargetNotRetried",
+	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
-	"RejectedIsPermanent", "NoSecretLeaks",
+	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors",
 }
 
-// optionalRules are the rules that need something a harness may not
-// declare.
+// optionalRules are the rules that need something a harness (not the
+// channel) declares, except the fan-out rules.
 var optionalRules = []string{
-	"LengthLimitHolds", "ThreadReceiptUsed", "TransientIsNotPermanent", "RateLimitedGivesRetryAfter",
-	"UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
+	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
+	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
+	"NoSecretInEchoedErrors",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its
@@ -120,6 +131,16 @@ func runChild(t *testing.T) (string, map[string]string) {
 	}
 	require.Contains(t, results, "TestBrokenChannels", "output:\n%s", out)
 	return out, results
+}
+
+// section returns the lines of out from the first that mentions prefix to
+// the last.
+func section(out, prefix string) string {
+	first, last := strings.Index(out, prefix), strings.LastIndex(out, prefix)
+	if first < 0 {
+		return ""
+	}
+	return out[first : last+len(prefix)]
 }
 
 var outcomeLine = regexp.MustCompile(`(?m)^\s*--- (PASS|FAIL): (\S+) \(`)

@@ -27,23 +27,23 @@ func contentRules() []rule {
 		{name: "OverrideWins", check: checkOverride,
 			rule: "Update.Overrides[Name()] is sent instead of the rendered text: its text arrives, the body does not"},
 		{name: "ThreadReceiptUsed", check: checkThread, needs: needsThreads,
-			rule: "a Message with a zero Thread replies to nothing; with Thread set, the delivery " +
-				"replies to Thread.ID, the receipt's platform id"},
+			rule: "a Message with a zero Thread replies to nothing; with a Thread whose Root and Last " +
+				"differ, the delivery replies to the Receipt.ID of the end Harness.ThreadsTo names"},
 	}
 }
 
-func needsMaxLength(h Harness) string {
-	if h.MaxLength > 0 {
+func needsMaxLength(s subject) string {
+	if s.h.MaxLength > 0 {
 		return ""
 	}
 	return "Harness.MaxLength is 0 (no length limit)"
 }
 
-func needsThreads(h Harness) string {
-	if h.Threads {
+func needsThreads(s subject) string {
+	if s.h.ThreadsTo != Unthreaded {
 		return ""
 	}
-	return "Harness.Threads is false (the platform does not thread)"
+	return "Harness.ThreadsTo is Unthreaded (the platform does not thread)"
 }
 
 // Name is non-empty and stable.
@@ -55,11 +55,21 @@ func checkName(s *suite) {
 	assert.Equal(s.t, name, s.ch.Name(), "Name() after a Send")
 }
 
-// One Send, one Delivery.
+// One Send, one Delivery per target.
 func checkDeliversOnce(s *suite) {
-	r := s.deliver(message(update(1)))
+	r, err := s.send(message(update(1)))
+	require.NoError(s.t, err, "Send with a working back end")
 	got := s.received(1)
-	assert.NotEmpty(s.t, got[0].Text, "Delivery.Text")
+	for i, d := range got {
+		assert.NotEmptyf(s.t, d.Text, "Delivery %d: Text", i+1)
+	}
+	if len(s.h.Targets) > 0 {
+		var reached []string
+		for _, d := range got {
+			reached = append(reached, d.Target)
+		}
+		assert.ElementsMatch(s.t, s.h.Targets, reached, "the targets of the deliveries: each of Harness.Targets once")
+	}
 	if r.Channel != "" {
 		assert.Equal(s.t, s.ch.Name(), r.Channel, "Receipt.Channel, when set, is the channel's name")
 	}
@@ -74,11 +84,12 @@ func checkTitleStatusURL(s *suite) {
 		u := update(i + 1)
 		u.Status = status
 		s.deliver(message(u))
-		text := s.received(i + 1)[i].Text
-		assert.Containsf(s.t, text, u.Title, "status %s: the Title", status)
-		assert.Truef(s.t, hasStatus(text, status), "status %s: the label %q or the value %q in %q",
-			status, status.Label(), string(status), text)
-		assert.Containsf(s.t, text, u.URL, "status %s: the URL, whole", status)
+		for _, d := range s.sent(i, i+1) {
+			assert.Containsf(s.t, d.Text, u.Title, "status %s: the Title", status)
+			assert.Truef(s.t, hasStatus(d.Text, status), "status %s: the label %q or the value %q in %q",
+				status, status.Label(), string(status), d.Text)
+			assert.Containsf(s.t, d.Text, u.URL, "status %s: the URL, whole", status)
+		}
 	}
 }
 
@@ -87,9 +98,10 @@ func checkUnicode(s *suite) {
 	u := update(1)
 	u.Title, u.Body = unicodeTitle, unicodeBody
 	s.deliver(message(u))
-	text := s.received(1)[0].Text
-	assert.Contains(s.t, text, unicodeTitle, "the Title, byte for byte")
-	assert.Contains(s.t, text, unicodeBody, "the Body, byte for byte")
+	for _, d := range s.received(1) {
+		assert.Contains(s.t, d.Text, unicodeTitle, "the Title, byte for byte")
+		assert.Contains(s.t, d.Text, unicodeBody, "the Body, byte for byte")
+	}
 }
 
 // Every part fits the limit, and the URL survives shortening.
@@ -97,15 +109,16 @@ func checkLengthLimit(s *suite) {
 	u := update(1)
 	u.Body = longBody()
 	s.deliver(message(u))
-	d := s.received(1)[0]
-	require.NotEmpty(s.t, d.Parts, "Delivery.Parts")
-	whole := false
-	for i, p := range d.Parts {
-		assert.LessOrEqualf(s.t, s.h.Measure(p), s.h.MaxLength, "part %d measures more than MaxLength: %q", i, p)
-		assert.Truef(s.t, utf8.ValidString(p), "part %d is not valid UTF-8", i)
-		whole = whole || strings.Contains(p, u.URL)
+	for _, d := range s.received(1) {
+		require.NotEmpty(s.t, d.Parts, "Delivery.Parts")
+		whole := false
+		for i, p := range d.Parts {
+			assert.LessOrEqualf(s.t, s.h.Measure(p), s.h.MaxLength, "part %d measures more than MaxLength: %q", i, p)
+			assert.Truef(s.t, utf8.ValidString(p), "part %d is not valid UTF-8", i)
+			whole = whole || strings.Contains(p, u.URL)
+		}
+		assert.Truef(s.t, whole, "no part holds the URL %s whole: %q", u.URL, d.Parts)
 	}
-	assert.Truef(s.t, whole, "no part holds the URL %s whole: %q", u.URL, d.Parts)
 }
 
 // An override replaces the rendered text.
@@ -113,25 +126,44 @@ func checkOverride(s *suite) {
 	u := update(1)
 	u.Overrides = map[string]string{s.ch.Name(): overrideText}
 	s.deliver(message(u))
-	text := s.received(1)[0].Text
-	assert.Contains(s.t, text, overrideText, "the override text")
-	assert.NotContains(s.t, text, u.Body, "the body, which the override replaces")
+	for _, d := range s.received(1) {
+		assert.Contains(s.t, d.Text, overrideText, "the override text")
+		assert.NotContains(s.t, d.Text, u.Body, "the body, which the override replaces")
+	}
 }
 
-// A thread receipt is replied to.
+// A thread of three posts: the third gets a Thread whose Root (the first
+// post) and Last (the second) differ, and must reply to the declared end.
 func checkThread(s *suite) {
-	first := s.deliver(message(update(1)))
-	require.NotEmpty(s.t, first.ID, "Receipt.ID of a threading platform's delivery")
-	if first.Channel == "" {
-		first.Channel = s.ch.Name() // as the Broadcaster stores it
+	statuses := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusMonitoring}
+	var thread broadcast.Thread
+	var ids []string
+	for i, status := range statuses {
+		u := update(1) // one incident, one title
+		u.Status = status
+		m := message(u)
+		m.Thread = thread
+		r := s.deliver(m)
+		require.NotEmptyf(s.t, r.ID, "Receipt.ID of post %d on a threading platform", i+1)
+		require.NotContainsf(s.t, ids, r.ID, "Receipt.ID of post %d, the same as an earlier post's", i+1)
+		if i == 0 {
+			thread.Root = r
+		}
+		thread.Last = r
+		ids = append(ids, r.ID)
 	}
-	next := update(2)
-	next.Title = update(1).Title
-	next.Status = broadcast.StatusIdentified
-	m := message(next)
-	m.Thread = first
-	s.deliver(m)
-	got := s.received(2)
-	assert.Empty(s.t, got[0].ReplyTo, "ReplyTo of the first update, sent with a zero Thread")
-	assert.Equal(s.t, first.ID, got[1].ReplyTo, "ReplyTo of the second update, sent with Thread = the first receipt")
+	for _, d := range s.sent(0, 3) {
+		assert.Empty(s.t, d.ReplyTo, "ReplyTo of the first post, sent with a zero Thread")
+	}
+	for _, d := range s.sent(1, 3) {
+		assert.Equal(s.t, ids[0], d.ReplyTo, "ReplyTo of the second post, sent with Root = Last = the first post")
+	}
+	want, end := ids[0], "Root, the first post"
+	if s.h.ThreadsTo == Last {
+		want, end = ids[1], "Last, the second post"
+	}
+	for _, d := range s.sent(2, 3) {
+		assert.Equalf(s.t, want, d.ReplyTo, "ReplyTo of the third post, sent with Root = the first post "+
+			"and Last = the second: by Harness.ThreadsTo, the platform replies to %s", end)
+	}
 }

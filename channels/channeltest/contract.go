@@ -20,27 +20,27 @@ const concurrentSends = 10
 // contractRules check the Channel contract the Broadcaster relies on.
 func contractRules() []rule {
 	return []rule{
-		{name: "NilLedgerDelivers", check: checkNilLedger,
-			rule: "a Message with a nil Ledger (a direct call) is delivered as if nothing was done yet"},
 		{name: "UpdateNotModified", check: checkNotModified,
 			rule: "Send does not modify the Update, its Components slice or its Overrides map"},
 		{name: "TenConcurrentSends", check: checkConcurrent,
-			rule: "10 concurrent Sends of distinct updates all succeed, each delivered once, race-free"},
+			rule: "10 concurrent Sends of distinct updates all succeed, each delivered once to each target, race-free"},
 		{name: "CancelledContextReturnsPromptly", check: checkCancelled,
 			rule: "with an already-cancelled ctx Send delivers nothing and returns promptly " +
 				"an error matching context.Canceled (wrap ctx errors with %w)"},
 		{name: "OneHitPerSend", check: checkOneHit,
 			rule: "each Send reaches the back end once: a successful Send after a failed one " +
 				"delivers exactly one message, nothing is resent behind the caller's back"},
+		{name: "IdempotencyKeyStable", check: checkKey, needs: needsKeyed,
+			rule: "each request carries Message.Key(target) as the platform's idempotency key: " +
+				"the same on a retry and for a new Message of the same update, another for another update"},
 	}
 }
 
-// A nil Ledger means nothing was done yet.
-func checkNilLedger(s *suite) {
-	m := message(update(1))
-	m.Ledger = nil
-	s.deliver(m)
-	s.received(1)
+func needsKeyed(s subject) string {
+	if s.h.Keyed {
+		return ""
+	}
+	return "Harness.Keyed is false (the platform takes no idempotency key)"
 }
 
 // The Update is not modified, whether it is rendered or overridden.
@@ -63,7 +63,7 @@ func checkConcurrent(s *suite) {
 	for i := range concurrentSends {
 		m := message(update(i + 1))
 		wg.Go(func() {
-			_, errs[i] = call(context.Background(), s.ch, m, sendLimit)
+			_, errs[i] = call(context.Background(), sendLimit, sendOf(s.ch, m))
 		})
 	}
 	wg.Wait()
@@ -79,7 +79,7 @@ func checkConcurrent(s *suite) {
 				n++
 			}
 		}
-		assert.Equalf(s.t, 1, n, "deliveries of the update titled %q", title)
+		assert.Equalf(s.t, s.perSend(), n, "deliveries of the update titled %q", title)
 	}
 }
 
@@ -114,7 +114,8 @@ func checkOneHit(s *suite) {
 	s.deliver(message(update(1)))
 	s.received(1)
 	m := message(update(2))
-	if f, ok := firstFailure(s.h.Failures); ok {
+	if fs := classified(s.h.Failures); len(fs) > 0 {
+		f := fs[0] // transient ones first: a retry most often follows them
 		if broadcast.IsPermanent(s.sendFailing(f, m)) {
 			m = message(update(2)) // not retried: the caller sends it anew
 		} else {
@@ -124,18 +125,38 @@ func checkOneHit(s *suite) {
 		s.t.Log("no failure to inject: checking successful Sends only")
 	}
 	s.deliver(m)
-	got := s.received(2)
-	assert.Truef(s.t, containsTitle(got[1].Text, m.Update.Title),
-		"the second delivery is update 2: %q", got[1].Text)
+	for _, d := range s.sent(1, 2) {
+		assert.Truef(s.t, containsTitle(d.Text, m.Update.Title), "the second delivery is update 2: %q", d.Text)
+	}
 }
 
-// firstFailure returns the failure a retry most often follows: transient
-// ones first.
-func firstFailure(fs []Failure) (Failure, bool) {
-	for _, f := range []Failure{FailTransient, FailRateLimited, FailUnauthorized, FailRejected} {
-		if slices.Contains(fs, f) {
-			return f, true
+// The key is Message.Key(target) on every attempt: on a retry after a
+// failure, and on a retry after a lost answer, which the platform got (a
+// new Message of the same update: nothing in its Ledger says it was
+// delivered). Another update has another key.
+func checkKey(s *suite) {
+	m := message(update(1))
+	if slices.Contains(s.h.Failures, FailTransient) {
+		s.sendFailing(FailTransient, m)
+	}
+	m.Attempt = 2
+	s.deliver(m)
+	lost := message(update(1))
+	lost.Attempt = 3
+	s.deliver(lost)
+	other := message(update(2))
+	s.deliver(other)
+	for i, c := range []struct {
+		what string
+		m    broadcast.Message
+	}{
+		{"a retry (Attempt 2)", m},
+		{"a retry after a lost answer (a new Message, Attempt 3)", lost},
+		{"another update", other},
+	} {
+		for _, d := range s.sent(i, 3) {
+			assert.Equalf(s.t, c.m.Key(d.Target), d.Key, "the key of %s to target %q: Message.Key(%q)",
+				c.what, d.Target, d.Target)
 		}
 	}
-	return FailNone, false
 }

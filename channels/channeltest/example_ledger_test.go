@@ -16,7 +16,7 @@ func ExampleLedger() {
 	_ = l.MarkFailed("bob@example.com", errors.New("550 no such mailbox")) // permanent, never retried
 
 	for _, to := range []string{"ada@example.com", "bob@example.com", "eve@example.com"} {
-		if l.Done(to) {
+		if done, _ := l.Done(to); done {
 			continue
 		}
 		fmt.Println("attempt 2 sends to", to)
@@ -24,8 +24,10 @@ func ExampleLedger() {
 	}
 	fmt.Println("delivered:", l.Delivered())
 	fmt.Println("failed:", l.Failed())
+	fmt.Println(l.Done("bob@example.com"))
 	// Output:
 	// attempt 2 sends to eve@example.com
 	// delivered: [ada@example.com eve@example.com]
 	// failed: map[bob@example.com:550 no such mailbox]
+	// true 550 no such mailbox
 }

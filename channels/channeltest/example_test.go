@@ -2,10 +2,14 @@ package channeltest_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,53 +20,142 @@ import (
 )
 
 // chat stands for an adapter: it posts each update as one message of at
-// most chatLimit characters to a chat platform that threads replies.
+// most chatLimit characters to a chat platform that threads replies under
+// the incident's first post (as Slack does), takes an idempotency key, and
+// can edit and delete posts.
 type chat struct {
 	name  string
 	token string // secret: kept out of errors and printing
 	api   *fakeChat
+	// keyFor is the idempotency key of m; nil: m.Key(""). The broken
+	// channels of the suite's own tests change it, and showBody.
+	keyFor func(m broadcast.Message) string
+	// showBody makes what errors show of the platform's answer; nil:
+	// nothing, errors give the status only.
+	showBody func(body string) string
 }
 
 const chatLimit = 500
 
-func (c *chat) Name() string { return c.name }
-
-func (c *chat) String() string { return "chat " + c.name }
-func (c *chat) GoString() string {
-	return "&chat{name: " + strconv.Quote(c.name) + ", token: REDACTED}"
+// chatConfig is the chat's configuration, as a user writes it.
+type chatConfig struct {
+	Name  string
+	Token secret
 }
-func (c *chat) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+func newChat(cfg chatConfig, api *fakeChat) *chat {
+	return &chat{name: cfg.Name, token: string(cfg.Token), api: api}
+}
+
+// secret prints as REDACTED with every verb, in slog and in JSON.
+type secret string
+
+func (secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte("REDACTED")) }
+func (secret) LogValue() slog.Value         { return slog.StringValue("REDACTED") }
+func (secret) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil }
+func (c *chat) Name() string                { return c.name }
+func (c *chat) Format(f fmt.State, _ rune)  { _, _ = fmt.Fprintf(f, "chat %s", c.name) }
+func (c *chat) LogValue() slog.Value        { return slog.StringValue("chat " + c.name) }
+func (c *chat) render(u broadcast.Update) (string, error) {
+	text, err := templates.Default().Text(c.name, "short", u, chatLimit, templates.Runes)
+	if err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("chat: render: %w", err))
+	}
+	return text, nil
+}
 
 // Send renders, posts once and classifies the platform's answer.
 func (c *chat) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	text, err := templates.Default().Text(c.name, "short", m.Update, chatLimit, templates.Runes)
+	text, err := c.render(m.Update)
 	if err != nil {
-		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("chat: render: %w", err))
+		return broadcast.Receipt{}, err
 	}
 	if err := ctx.Err(); err != nil { // where a real adapter's HTTP request would fail
 		return broadcast.Receipt{}, fmt.Errorf("chat: post: %w", err)
 	}
-	status, id := c.api.post(c.token, text, m.Thread.ID)
-	err = fmt.Errorf("chat: post: status %d", status)
-	switch {
-	case status == 200:
-		return broadcast.Receipt{Channel: c.name, ID: id, Time: m.Update.Time}, nil
-	case status == 429:
-		return broadcast.Receipt{}, broadcast.RetryAfter(err, time.Minute)
-	case status >= 500:
-		return broadcast.Receipt{}, err
-	default:
-		return broadcast.Receipt{}, broadcast.Permanent(err)
+	key := m.Key("")
+	if c.keyFor != nil {
+		key = c.keyFor(m)
 	}
+	a := c.api.post(c.token, key, text, m.Thread.Root.ID)
+	if err := c.check("post", a); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return broadcast.Receipt{Channel: c.name, ID: a.id, Time: m.Update.Time}, nil
+}
+
+// Edit replaces the text of the post prev.
+func (c *chat) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	text, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("chat: edit: %w", err)
+	}
+	if err := c.check("edit", c.api.edit(c.token, prev.ID, text)); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: m.Update.Time}, nil
+}
+
+// Preview renders u as Send would post it.
+func (c *chat) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := c.render(u)
+	return broadcast.Preview{Channel: c.name, Text: text, Length: templates.Runes(text), Limit: chatLimit,
+		Unit: "characters"}, err
+}
+
+// Check verifies the token without posting.
+func (c *chat) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("chat: check: %w", err)
+	}
+	return c.check("check", c.api.auth(c.token))
+}
+
+// Retract deletes the post prev; a post already gone is fine.
+func (c *chat) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("chat: delete: %w", err)
+	}
+	a := c.api.remove(c.token, prev.ID)
+	if a.status == 404 {
+		return nil
+	}
+	return c.check("delete", a)
+}
+
+func (c *chat) check(op string, a answer) error {
+	if a.status == 200 {
+		return nil
+	}
+	err := fmt.Errorf("chat: %s: status %d", op, a.status)
+	if c.showBody != nil {
+		err = fmt.Errorf("%w: %s", err, c.showBody(a.body))
+	}
+	switch {
+	case a.status == 429:
+		return broadcast.RetryAfter(err, time.Minute)
+	case a.status >= 500:
+		return err
+	}
+	return broadcast.Permanent(err)
 }
 
 // fakeChat is the platform's fake: it answers with the status each
-// channeltest.Failure stands for and records what it accepts.
+// channeltest.Failure stands for and keeps the posts it accepted.
 type fakeChat struct {
-	mu       sync.Mutex
-	token    string
-	failure  channeltest.Failure
-	received []channeltest.Delivery
+	mu      sync.Mutex
+	token   string
+	failure channeltest.Failure
+	posts   []channeltest.Delivery
+}
+
+// answer is the platform's answer to a request.
+type answer struct {
+	status   int
+	id, body string
 }
 
 var failStatus = map[channeltest.Failure]int{
@@ -72,23 +165,90 @@ var failStatus = map[channeltest.Failure]int{
 	channeltest.FailRejected:     400,
 }
 
-func (f *fakeChat) post(token, text, replyTo string) (status int, id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if token != f.token {
-		return 401, ""
+// refuse is the answer to a request failing as told, or with a wrong token.
+func (f *fakeChat) refuse(token string) (answer, bool) {
+	if f.failure == channeltest.FailEcho {
+		return answer{status: 400, body: echo("ops-bot", token)}, true
 	}
 	if status, ok := failStatus[f.failure]; ok {
-		return status, ""
+		return answer{status: status, body: `{"ok":false,"error":"` + f.failure.String() + `"}`}, true
 	}
-	f.received = append(f.received, channeltest.Delivery{Text: text, Parts: []string{text}, ReplyTo: replyTo})
-	return 200, "msg-" + strconv.Itoa(len(f.received))
+	if token != f.token {
+		return answer{status: 401, body: `{"ok":false,"error":"invalid_auth"}`}, true
+	}
+	return answer{}, false
+}
+
+// echo is a debugging server's error answer: the credentials it got, in
+// the forms a request carries them.
+func echo(user, token string) string {
+	b, _ := json.Marshal(map[string]string{
+		"error":         "invalid_request",
+		"authorization": "Bearer " + token,
+		"basic":         base64.StdEncoding.EncodeToString([]byte(user + ":" + token)),
+		"query":         "token=" + url.QueryEscape(token),
+	})
+	return string(b) + " php: " + strings.ReplaceAll(token, "/", `\/`)
+}
+
+func (f *fakeChat) post(token, key, text, replyTo string) answer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a, refused := f.refuse(token); refused {
+		return a
+	}
+	id := "msg-" + strconv.Itoa(len(f.posts)+1)
+	f.posts = append(f.posts, channeltest.Delivery{Text: text, Parts: []string{text}, ReplyTo: replyTo, ID: id, Key: key})
+	return answer{status: 200, id: id}
+}
+
+func (f *fakeChat) auth(token string) answer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a, refused := f.refuse(token); refused {
+		return a
+	}
+	return answer{status: 200}
+}
+
+func (f *fakeChat) edit(token, id, text string) answer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a, refused := f.refuse(token); refused {
+		return a
+	}
+	i := f.find(id)
+	if i < 0 {
+		return answer{status: 404}
+	}
+	f.posts[i].Text, f.posts[i].Parts = text, []string{text}
+	return answer{status: 200, id: id}
+}
+
+func (f *fakeChat) remove(token, id string) answer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a, refused := f.refuse(token); refused {
+		return a
+	}
+	i := f.find(id)
+	if i < 0 {
+		return answer{status: 404}
+	}
+	f.posts[i].Deleted = true
+	return answer{status: 200, id: id}
+}
+
+// find returns the index of the post id, -1 when there is none (or no
+// more).
+func (f *fakeChat) find(id string) int {
+	return slices.IndexFunc(f.posts, func(d channeltest.Delivery) bool { return d.ID == id && !d.Deleted })
 }
 
 func (f *fakeChat) Received() []channeltest.Delivery {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return slices.Clone(f.received)
+	return slices.Clone(f.posts)
 }
 
 func (f *fakeChat) Fail(failure channeltest.Failure) {
@@ -97,21 +257,27 @@ func (f *fakeChat) Fail(failure channeltest.Failure) {
 	f.failure = failure
 }
 
+// chatToken is the chat's secret: "/", "+" and "=" make its URL-escaped
+// and base64 forms differ from it.
+const chatToken = "tok-3f9a/7c1e+Zq=="
+
 // chatHarness is what a test passes to channeltest.Run:
 //
 //	func TestConformance(t *testing.T) { channeltest.Run(t, chatHarness()) }
 func chatHarness() channeltest.Harness {
-	const token = "tok-3f9a7c1e"
+	cfg := chatConfig{Name: "ops-chat", Token: chatToken}
 	return channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-			api := &fakeChat{token: token}
-			return &chat{name: "ops-chat", token: token, api: api}, api
+			api := &fakeChat{token: chatToken}
+			return newChat(cfg, api), api
 		},
-		Secrets:   []string{token},
+		Secrets:   []string{chatToken},
+		Config:    cfg,
 		MaxLength: chatLimit,
-		Threads:   true,
+		ThreadsTo: channeltest.Root,
+		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
 	}
 }
 
@@ -119,14 +285,13 @@ func chatHarness() channeltest.Harness {
 // both to channeltest.Run. The fake records what it accepted and fails on
 // demand; here it is exercised by hand.
 func Example() {
-	h := chatHarness()
-	api := &fakeChat{token: h.Secrets[0]}
-	ch := &chat{name: "ops-chat", token: h.Secrets[0], api: api}
-	m := broadcast.Message{Attempt: 1, Update: broadcast.Update{
+	api := &fakeChat{token: chatToken}
+	ch := newChat(chatConfig{Name: "ops-chat", Token: chatToken}, api)
+	m := broadcast.NewMessage(broadcast.Update{
 		Title:  "Elevated error rates on the CDN",
 		Status: broadcast.StatusInvestigating,
 		URL:    "https://status.example.com/incidents/42",
-	}}
+	})
 
 	r, err := ch.Send(context.Background(), m)
 	fmt.Println(r.ID, err, api.Received()[0].Text)
@@ -136,9 +301,9 @@ func Example() {
 	wait, _ := broadcast.RetryDelay(err)
 	fmt.Println(err, "- retry in", wait)
 
-	fmt.Println(ch, h.Failures)
+	fmt.Println(ch, chatHarness().Failures)
 	// Output:
 	// msg-1 <nil> Investigating: Elevated error rates on the CDN https://status.example.com/incidents/42
 	// chat: post: status 429 - retry in 1m0s
-	// chat ops-chat [transient rate-limited unauthorized rejected]
+	// chat ops-chat [transient rate-limited unauthorized rejected echo]
 }

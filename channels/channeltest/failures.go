@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
+	"slices"
 
 	"github.com/stretchr/testify/assert"
 
@@ -17,104 +17,175 @@ import (
 // secret.
 func failureRules() []rule {
 	return []rule{
-		{name: "TransientIsNotPermanent", check: checkTransient, needs: needsFailure(FailTransient),
+		{name: "TransientIsNotPermanent", check: checkFailure(FailTransient), needs: needsFailure(FailTransient),
 			rule: "a transient failure (503, connection reset) is an error not marked Permanent, so it is retried"},
-		{name: "RateLimitedGivesRetryAfter", check: checkRateLimited, needs: needsFailure(FailRateLimited),
+		{name: "RateLimitedGivesRetryAfter", check: checkFailure(FailRateLimited), needs: needsFailure(FailRateLimited),
 			rule: "a rate-limit failure (429) is marked with broadcast.RetryAfter and a positive delay, not Permanent"},
-		{name: "UnauthorizedIsPermanent", check: checkUnauthorized, needs: needsFailure(FailUnauthorized),
+		{name: "UnauthorizedIsPermanent", check: checkFailure(FailUnauthorized), needs: needsFailure(FailUnauthorized),
 			rule: "a credentials failure (401, failed authentication) is marked broadcast.Permanent"},
-		{name: "RejectedIsPermanent", check: checkRejected, needs: needsFailure(FailRejected),
+		{name: "RejectedIsPermanent", check: checkFailure(FailRejected), needs: needsFailure(FailRejected),
 			rule: "content or a request the platform refuses (400, SMTP 5xx) is marked broadcast.Permanent"},
 		{name: "NoSecretLeaks", check: checkNoSecret, needs: needsSecrets,
-			rule: "no secret appears in an error, a receipt, the name, or the channel printed " +
-				"with %v, %+v, %#v or slog"},
+			rule: "no secret, in any encoding, appears in an error, a receipt, a preview, the name, or the " +
+				"channel or its Config printed with %v %+v %#v %s %q %x %X %d, logged with slog or marshalled to JSON"},
+		{name: "NoSecretInEchoedErrors", check: checkEcho, needs: needsAll(needsSecrets, needsFailure(FailEcho)),
+			rule: "when the back end echoes every credential it received in its error answer, " +
+				"no secret, in any encoding, appears in the errors of Send, Edit, Retract or Check"},
 	}
 }
 
-func needsSecrets(h Harness) string {
-	for _, s := range h.Secrets {
-		if s != "" {
+func needsSecrets(s subject) string {
+	for _, secret := range s.h.Secrets {
+		if secret != "" {
 			return ""
 		}
 	}
 	return "Harness.Secrets has no non-empty string"
 }
 
-// A transient failure may be retried.
-func checkTransient(s *suite) {
-	err := s.sendFailing(FailTransient, message(update(1)))
-	assert.Falsef(s.t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-}
-
-// A rate limit says when to retry.
-func checkRateLimited(s *suite) {
-	err := s.sendFailing(FailRateLimited, message(update(1)))
-	if d, ok := broadcast.RetryDelay(err); assert.Truef(s.t, ok, "broadcast.RetryDelay(%q) found no RetryAfter mark", err) {
-		assert.Positivef(s.t, d, "the RetryAfter delay of %q", err)
-	}
-	assert.Falsef(s.t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-}
-
-// Bad credentials are not retried.
-func checkUnauthorized(s *suite) {
-	err := s.sendFailing(FailUnauthorized, message(update(1)))
-	assert.Truef(s.t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-}
-
-// Refused content is not retried.
-func checkRejected(s *suite) {
-	err := s.sendFailing(FailRejected, message(update(1)))
-	assert.Truef(s.t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-}
-
-// No secret in errors, receipts or the printed channel.
-func checkNoSecret(s *suite) {
-	var seen []shown
-	show := func(what, text string) { seen = append(seen, shown{what, text}) }
-	show("Name()", s.ch.Name())
-	for i, f := range s.h.Failures {
-		if f == FailNone {
-			continue
-		}
-		s.be.Fail(f)
-		_, err := s.send(message(update(i + 1)))
-		s.be.Fail(FailNone)
-		if err != nil {
-			show("the error of the "+f.String()+" failure", fmt.Sprintf("%v\n%+v", err, err))
+// classified returns the failures of fs that have a class to check, the
+// transient ones first.
+func classified(fs []Failure) []Failure {
+	var out []Failure
+	for _, f := range []Failure{FailTransient, FailRateLimited, FailUnauthorized, FailRejected} {
+		if slices.Contains(fs, f) {
+			out = append(out, f)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := s.sendCtx(ctx, message(update(90)), cancelLimit); err != nil {
-		show("the error of a cancelled Send", fmt.Sprintf("%v\n%+v", err, err))
+	return out
+}
+
+// checkFailure returns the rule that a Send failing with f is marked as f's
+// class says.
+func checkFailure(f Failure) func(*suite) {
+	return func(s *suite) {
+		s.checkClass("Send", f, s.sendFailing(f, message(update(1))))
 	}
-	show("the Receipt printed with %+v", fmt.Sprintf("%+v", s.deliver(message(update(91)))))
-	for _, verb := range []string{"%v", "%+v", "%#v"} {
-		show("the channel printed with "+verb, fmt.Sprintf(verb, s.ch))
+}
+
+// checkClass checks that err, the error of what under failure f, is marked
+// as the Broadcaster's retries need.
+func (s *suite) checkClass(what string, f Failure, err error) {
+	s.t.Helper()
+	if !assert.Errorf(s.t, err, "%s returned no error although the back end failed with %s", what, f) {
+		return
 	}
-	show("the channel logged with slog's JSONHandler", logged(s.ch))
-	for _, sh := range seen {
+	switch f {
+	case FailTransient:
+		assert.Falsef(s.t, broadcast.IsPermanent(err), "%s, %s: IsPermanent(%q)", what, f, err)
+	case FailRateLimited:
+		d, ok := broadcast.RetryDelay(err)
+		if assert.Truef(s.t, ok, "%s, %s: broadcast.RetryDelay(%q) found no RetryAfter mark", what, f, err) {
+			assert.Positivef(s.t, d, "%s, %s: the RetryAfter delay of %q", what, f, err)
+		}
+		assert.Falsef(s.t, broadcast.IsPermanent(err), "%s, %s: IsPermanent(%q)", what, f, err)
+	default:
+		assert.Truef(s.t, broadcast.IsPermanent(err), "%s, %s: IsPermanent(%q)", what, f, err)
+	}
+}
+
+// outputs collects what the channel shows the world, for the secret rules.
+type outputs struct{ shown []shown }
+
+// shown is a text the suite looks for secrets in, and where it came from.
+type shown struct{ what, text string }
+
+// add records v as every verb prints it, as slog's text and JSON handlers
+// log it, and as json.Marshal encodes it.
+func (o *outputs) add(what string, v any) {
+	if v == nil {
+		return
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		o.shown = append(o.shown, shown{what + " printed with " + verb, fmt.Sprintf(verb, v)})
+	}
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("channeltest", "value", v)
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("channeltest", "value", v)
+	o.shown = append(o.shown, shown{what + " logged with slog.TextHandler", text.String()},
+		shown{what + " logged with slog.JSONHandler", js.String()})
+	if b, err := json.Marshal(v); err == nil {
+		o.shown = append(o.shown, shown{what + " marshalled with json.Marshal", string(b)})
+	}
+}
+
+// check reports every secret found in the outputs.
+func (o *outputs) check(s *suite) {
+	s.t.Helper()
+	for _, sh := range o.shown {
 		for i, secret := range s.h.Secrets {
-			if secret != "" && (strings.Contains(sh.text, secret) || strings.Contains(sh.text, jsonText(secret))) {
-				s.t.Errorf("%s contains Harness.Secrets[%d]: %q", sh.what, i, sh.text)
+			if f, ok := findSecret(sh.text, secret); ok {
+				s.t.Errorf("%s contains Harness.Secrets[%d] (%s): %s", sh.what, i, f.encoding, f.excerpt(sh.text))
 			}
 		}
 	}
 }
 
-// jsonText returns s as it appears inside a JSON string, where a secret
-// with quotes, '<' or '&' in it is escaped.
-func jsonText(s string) string {
-	b, _ := json.Marshal(s) // a string always marshals
-	return string(b[1 : len(b)-1])
+// failed records the errors of every call the channel makes while the back
+// end fails with f, one per operation.
+func (o *outputs) failed(s *suite, f Failure) {
+	s.t.Helper()
+	var prev broadcast.Receipt // a post to edit and retract
+	_, editor := s.ch.(broadcast.Editor)
+	_, retractor := s.ch.(broadcast.Retractor)
+	if editor || retractor {
+		prev = s.deliver(message(update(80)))
+	}
+	s.be.Fail(f)
+	defer s.be.Fail(FailNone)
+	_, err := s.send(message(update(81)))
+	o.add("the error of Send, "+f.String(), err)
+	if ed, ok := s.ch.(broadcast.Editor); ok {
+		_, err := s.do(context.Background(), "Edit", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
+			return ed.Edit(ctx, correction(message(update(80)), 80), prev)
+		})
+		o.add("the error of Edit, "+f.String(), err)
+	}
+	if rt, ok := s.ch.(broadcast.Retractor); ok {
+		_, err := s.do(context.Background(), "Retract", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, rt.Retract(ctx, prev)
+		})
+		o.add("the error of Retract, "+f.String(), err)
+	}
+	if c, ok := s.ch.(broadcast.Checker); ok {
+		_, err := s.do(context.Background(), "Check", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, c.Check(ctx)
+		})
+		o.add("the error of Check, "+f.String(), err)
+	}
 }
 
-// shown is a text the suite looks for secrets in, and where it came from.
-type shown struct{ what, text string }
+// No secret in anything the channel shows: name, errors, receipt, preview,
+// the channel and its Config.
+func checkNoSecret(s *suite) {
+	var o outputs
+	o.shown = append(o.shown, shown{"Name()", s.ch.Name()})
+	for _, f := range classified(s.h.Failures) {
+		o.failed(s, f)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.sendCtx(ctx, message(update(90)), cancelLimit)
+	o.add("the error of a cancelled Send", err)
+	o.add("the Receipt", s.deliver(message(update(91))))
+	if p, ok := s.ch.(broadcast.Previewer); ok {
+		pv, err := p.Preview(message(update(92)).Update)
+		o.add("the Preview", pv)
+		o.add("the error of Preview", err)
+	}
+	o.add("the channel", s.ch)
+	if s.h.Config != nil {
+		o.add("Harness.Config", s.h.Config)
+	} else {
+		s.t.Log("Harness.Config is nil: the configuration is not printed")
+	}
+	o.check(s)
+}
 
-// logged returns the JSON log line of v logged as an attribute.
-func logged(v any) string {
-	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("channeltest", "channel", v)
-	return buf.String()
+// No secret in errors made of a back end's echo of the credentials.
+func checkEcho(s *suite) {
+	var o outputs
+	s.sendFailing(FailEcho, message(update(1)))
+	o.failed(s, FailEcho)
+	o.check(s)
 }

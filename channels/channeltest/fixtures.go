@@ -55,10 +55,11 @@ func fullUpdate(n int) broadcast.Update {
 	return u
 }
 
-// message builds the Message the Broadcaster would for the first attempt of
-// u: defaults filled in, a fresh Ledger, no thread.
+// message builds the Message of the first attempt of u as a caller without
+// a Broadcaster does, with broadcast.NewMessage: defaults filled in (for
+// the fixed time), Attempt 1, no thread, an in-memory Ledger.
 func message(u broadcast.Update) broadcast.Message {
-	return broadcast.Message{Update: u.WithDefaults(fixedTime), Attempt: 1, Ledger: NewLedger()}
+	return broadcast.NewMessage(u.WithDefaults(fixedTime))
 }
 
 // longBody returns a body of exactly broadcast.MaxBodyLength characters of

@@ -22,8 +22,11 @@ func TestFixturesValid(t *testing.T) {
 	uni.Title, uni.Body = unicodeTitle, unicodeBody
 	over := fullUpdate(2)
 	over.Overrides["ops-chat"] = overrideText
+	fix := correction(message(update(1)), 90).Update
+	assert.Equal(t, message(update(1)).Update.ID, fix.Corrects, "a correction names the update it corrects")
 	for name, u := range map[string]broadcast.Update{
 		"update": update(concurrentSends), "full": fullUpdate(1), "long": long, "unicode": uni, "override": over,
+		"correction": fix,
 	} {
 		assert.NoError(t, u.Validate(), name)
 		assert.NoError(t, message(u).Update.Validate(), name)
@@ -64,11 +67,6 @@ func (b blocking) Send(context.Context, broadcast.Message) (broadcast.Receipt, e
 func TestCallDetectsHang(t *testing.T) {
 	ch := blocking{release: make(chan struct{})}
 	defer close(ch.release) // lets the abandoned Send end before goleak looks
-	_, err := call(context.Background(), ch, message(update(1)), 1)
+	_, err := call(context.Background(), 1, sendOf(ch, message(update(1))))
 	require.True(t, errors.Is(err, errHung), "%v", err)
-}
-
-func TestJSONText(t *testing.T) {
-	assert.Equal(t, "plain", jsonText("plain"))
-	assert.Equal(t, `p\"w\u003c\u0026`, jsonText(`p"w<&`))
 }

@@ -13,10 +13,10 @@ var _ broadcast.Ledger = (*Ledger)(nil)
 // errFailed stands for the failure of MarkFailed(target, nil).
 var errFailed = errors.New("channeltest: failed")
 
-// Ledger is a broadcast.Ledger in memory, safe for concurrent use. The
-// suite passes a fresh one with every update; an adapter's own tests can use
-// one to check which targets a Send marked, or to pre-mark targets as done
-// by an earlier attempt. The zero Ledger is empty and ready to use.
+// Ledger is a broadcast.Ledger in memory, safe for concurrent use, that
+// lists its marks. An adapter's own tests can put one in a Message to check
+// which targets a Send marked, or to pre-mark targets as done by an earlier
+// attempt. The zero Ledger is empty and ready to use.
 type Ledger struct {
 	mu    sync.Mutex
 	marks map[string]error // nil: delivered
@@ -27,12 +27,17 @@ func NewLedger() *Ledger {
 	return &Ledger{}
 }
 
-// Done reports whether target was marked delivered or failed.
-func (l *Ledger) Done(target string) bool {
+// Done reports whether target was marked delivered or failed; failure is
+// the text of the error it was marked failed with, "" when it was
+// delivered.
+func (l *Ledger) Done(target string) (done bool, failure string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, ok := l.marks[target]
-	return ok
+	err, ok := l.marks[target]
+	if ok && err != nil {
+		failure = err.Error()
+	}
+	return ok, failure
 }
 
 // MarkDelivered records that target received the update.
@@ -41,9 +46,10 @@ func (l *Ledger) MarkDelivered(target string) error {
 	return nil
 }
 
-// MarkFailed records that target failed permanently with err.
+// MarkFailed records that target failed permanently with err. A nil err,
+// or one with no text, is recorded as a failure all the same.
 func (l *Ledger) MarkFailed(target string, err error) error {
-	if err == nil {
+	if err == nil || err.Error() == "" {
 		err = errFailed
 	}
 	l.mark(target, err)

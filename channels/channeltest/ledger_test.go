@@ -40,22 +40,32 @@ func TestLedger(t *testing.T) {
 			assert.Equal(t, tt.delivered, l.Delivered())
 			assert.Equal(t, tt.failed, l.Failed())
 			for _, target := range tt.delivered {
-				assert.True(t, l.Done(target), target)
+				done, failure := l.Done(target)
+				assert.True(t, done, target)
+				assert.Empty(t, failure, target)
 			}
-			for target := range tt.failed {
-				assert.True(t, l.Done(target), target)
+			for target, err := range tt.failed {
+				done, failure := l.Done(target)
+				assert.True(t, done, target)
+				assert.Equal(t, err.Error(), failure, target)
 			}
-			assert.False(t, l.Done("nobody@example.com"))
+			done, failure := l.Done("nobody@example.com")
+			assert.False(t, done)
+			assert.Empty(t, failure)
 		})
 	}
 }
 
 func TestLedgerMarkFailedWithoutError(t *testing.T) {
-	l := channeltest.NewLedger()
-	require.NoError(t, l.MarkFailed("a@example.com", nil))
-	assert.True(t, l.Done("a@example.com"))
-	assert.Error(t, l.Failed()["a@example.com"], "a failure without an error still counts as failed")
-	assert.Empty(t, l.Delivered())
+	for name, err := range map[string]error{"nil": nil, "no text": errors.New("")} {
+		l := channeltest.NewLedger()
+		require.NoError(t, l.MarkFailed("a@example.com", err))
+		done, failure := l.Done("a@example.com")
+		assert.True(t, done, name)
+		assert.NotEmpty(t, failure, "%s: a failure without a text still counts as failed", name)
+		assert.Error(t, l.Failed()["a@example.com"], name)
+		assert.Empty(t, l.Delivered(), name)
+	}
 }
 
 func TestLedgerConcurrent(t *testing.T) {
@@ -69,7 +79,8 @@ func TestLedgerConcurrent(t *testing.T) {
 			} else {
 				assert.NoError(t, l.MarkFailed(target, errors.New("refused")))
 			}
-			assert.True(t, l.Done(target))
+			done, _ := l.Done(target)
+			assert.True(t, done)
 			_ = l.Delivered()
 		})
 	}
@@ -85,9 +96,22 @@ func TestFailureString(t *testing.T) {
 		channeltest.FailRateLimited:  "rate-limited",
 		channeltest.FailUnauthorized: "unauthorized",
 		channeltest.FailRejected:     "rejected",
+		channeltest.FailEcho:         "echo",
 		channeltest.Failure(9):       "Failure(9)",
 		channeltest.Failure(-1):      "Failure(-1)",
 	} {
 		assert.Equal(t, want, f.String())
+	}
+}
+
+func TestThreadEndString(t *testing.T) {
+	for e, want := range map[channeltest.ThreadEnd]string{
+		channeltest.Unthreaded:    "unthreaded",
+		channeltest.Root:          "root",
+		channeltest.Last:          "last",
+		channeltest.ThreadEnd(7):  "ThreadEnd(7)",
+		channeltest.ThreadEnd(-1): "ThreadEnd(-1)",
+	} {
+		assert.Equal(t, want, e.String())
 	}
 }

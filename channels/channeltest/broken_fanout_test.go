@@ -1,0 +1,59 @@
+package channeltest_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// The broken channels with many targets: the reference relay, misusing its
+// Ledger or its keys.
+
+// relayWrapped returns the relay harness with each Message changed by flaw
+// before the relay sees it.
+func relayWrapped(flaw func(m broadcast.Message) broadcast.Message) channeltest.Harness {
+	h := relayHarness()
+	newRelay := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := newRelay(t)
+		return broadcast.ChannelFunc(ch.Name(), func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			return ch.Send(ctx, flaw(m))
+		}), be
+	}
+	return h
+}
+
+// forgetLedger gives each attempt a Ledger of its own: every attempt sends
+// to every target.
+func forgetLedger(m broadcast.Message) broadcast.Message {
+	m.Ledger = broadcast.NewMessage(m.Update).Ledger
+	return m
+}
+
+// retryFailed hides the targets that failed for good from the relay.
+func retryFailed(m broadcast.Message) broadcast.Message {
+	m.Ledger = forgetFailures{m.Ledger}
+	return m
+}
+
+type forgetFailures struct{ broadcast.Ledger }
+
+func (l forgetFailures) Done(target string) (bool, string) {
+	done, failure := l.Ledger.Done(target)
+	return done && failure == "", ""
+}
+
+// relayKeyedPerChannel sends one key to every endpoint: Message.Key("")
+// rather than the key of the endpoint.
+func relayKeyedPerChannel() channeltest.Harness {
+	h := relayHarness()
+	newRelay := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := newRelay(t)
+		ch.(*relay).keyFor = func(m broadcast.Message, _ string) string { return m.Key("") }
+		return ch, be
+	}
+	return h
+}

@@ -1,0 +1,126 @@
+package channeltest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// fanoutRules check a channel that delivers to many targets: a retry
+// resumes where the attempt before it stopped.
+func fanoutRules() []rule {
+	return []rule{
+		{name: "RetryReachesOnlyPendingTargets", check: checkRetryPending,
+			needs: needsAll(needsTargets, needsFailure(FailTransient)),
+			rule: "when one target fails transiently, Send marks the others delivered in the Ledger and " +
+				"returns a transient *broadcast.TargetsError naming it pending; a retry with the same " +
+				"Ledger reaches that target and no other, so each target gets the update once"},
+		{name: "FailedTargetNotRetried", check: checkFailedTarget,
+			needs: needsAll(needsTargets, needsFailure(FailRejected)),
+			rule: "a target that refuses the update for good is marked failed in the Ledger, with why, " +
+				"and a retry with the same Ledger does not try it again (nor the others, done already)"},
+	}
+}
+
+func needsTargets(s subject) string {
+	if len(s.h.Targets) >= 2 {
+		return ""
+	}
+	return fmt.Sprintf("Harness.Targets lists %d targets, fewer than two", len(s.h.Targets))
+}
+
+// targets returns the back end as a TargetBackend, and the first target
+// and the others.
+func (s *suite) targets() (TargetBackend, string, []string) {
+	s.t.Helper()
+	tb, ok := s.be.(TargetBackend)
+	if !ok {
+		s.t.Fatalf("Harness.Targets is set, but the Backend (%T) is not a channeltest.TargetBackend", s.be)
+	}
+	return tb, s.h.Targets[0], s.h.Targets[1:]
+}
+
+// checkReached checks that the back end got the update of every Send so
+// far once on each of want's targets and never on the others. Every
+// delivery must name one of Harness.Targets.
+func (s *suite) checkReached(when string, want []string) {
+	s.t.Helper()
+	n := map[string]int{}
+	for _, d := range s.be.Received() {
+		if !slices.Contains(s.h.Targets, d.Target) {
+			s.t.Errorf("%s: a delivery to %q, which is not one of Harness.Targets %q", when, d.Target, s.h.Targets)
+		}
+		n[d.Target]++
+	}
+	for _, target := range s.h.Targets {
+		if slices.Contains(want, target) {
+			assert.Equalf(s.t, 1, n[target], "%s: deliveries to %q", when, target)
+		} else {
+			assert.Zerof(s.t, n[target], "%s: deliveries to %q", when, target)
+		}
+	}
+}
+
+// checkLedger checks the Ledger's marks: others delivered, and target's
+// done and failure as wanted.
+func (s *suite) checkLedger(when string, l broadcast.Ledger, target string, done, failed bool, others []string) {
+	s.t.Helper()
+	d, failure := l.Done(target)
+	assert.Equalf(s.t, done, d, "%s: Ledger.Done(%q): done", when, target)
+	assert.Equalf(s.t, failed, failure != "", "%s: Ledger.Done(%q): failure %q", when, target, failure)
+	for _, o := range others {
+		d, failure := l.Done(o)
+		assert.Truef(s.t, d && failure == "", "%s: Ledger.Done(%q) = %v, %q: want delivered", when, o, d, failure)
+	}
+}
+
+// One target fails transiently; the retry reaches it alone.
+func checkRetryPending(s *suite) {
+	tb, first, others := s.targets()
+	m := message(update(1))
+	tb.FailTarget(first, FailTransient)
+	_, err := s.send(m)
+	tb.FailTarget(first, FailNone)
+	require.Errorf(s.t, err, "Send while target %q failed transiently", first)
+	assert.Falsef(s.t, broadcast.IsPermanent(err), "IsPermanent(%q): a pending target is worth a retry", err)
+	var te *broadcast.TargetsError
+	if assert.Truef(s.t, errors.As(err, &te), "errors.As(%q, *broadcast.TargetsError): "+
+		"build the error with broadcast.NewFanout", err) {
+		assert.Truef(s.t, slices.ContainsFunc(te.Pending, func(f broadcast.TargetFailure) bool {
+			return f.Target == first
+		}), "TargetsError.Pending names %q: %+v", first, te.Pending)
+	}
+	s.checkReached("after the failed attempt", others)
+	s.checkLedger("after the failed attempt", m.Ledger, first, false, false, others)
+
+	m.Attempt = 2
+	_, err = s.send(m)
+	require.NoError(s.t, err, "the retry, with the back end healed")
+	s.checkReached("after the retry", s.h.Targets)
+	s.checkLedger("after the retry", m.Ledger, first, true, false, others)
+}
+
+// One target refuses for good; it is marked, and the retry leaves it alone.
+func checkFailedTarget(s *suite) {
+	tb, first, others := s.targets()
+	m := message(update(1))
+	tb.FailTarget(first, FailRejected)
+	_, err := s.send(m)
+	tb.FailTarget(first, FailNone)
+	assert.Truef(s.t, err == nil || broadcast.IsPermanent(err), "Send while target %q refused the update: "+
+		"nil (the others got it, the Ledger holds the failure) or Permanent, not %q", first, err)
+	s.checkReached("after the refusal", others)
+	s.checkLedger("after the refusal", m.Ledger, first, true, true, others)
+
+	m.Attempt = 2 // as if another target had been pending
+	_, err = s.send(m)
+	assert.Truef(s.t, err == nil || broadcast.IsPermanent(err),
+		"the retry, where every target is done: nil or Permanent, not %q", err)
+	s.checkReached("after the retry, the back end healed", others)
+	s.checkLedger("after the retry", m.Ledger, first, true, true, others)
+}
