@@ -25,7 +25,9 @@ type Broadcaster struct {
 	eventMu  sync.Mutex
 	flights  flights
 	newest   newest
-	sends    atomic.Uint64 // numbers Sends, to order updates of equal Time
+	// sharedLock is Options.Lock.
+	sharedLock func(ctx context.Context, updateID, channel string) (func(), error)
+	sends      atomic.Uint64 // numbers Sends, to order updates of equal Time
 
 	mu     sync.RWMutex
 	closed bool
@@ -51,10 +53,11 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 			MaxInterval:     cmp.Or(opts.Retry.MaxInterval, DefaultMaxInterval),
 			MaxElapsed:      cmp.Or(opts.Retry.MaxElapsed, DefaultMaxElapsed),
 		},
-		timeout: cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
-		store:   cmp.Or[Store](opts.Store, NewMemoryStore()),
-		logger:  opts.Logger,
-		onEvent: opts.OnEvent,
+		timeout:    cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
+		store:      cmp.Or[Store](opts.Store, NewMemoryStore()),
+		logger:     opts.Logger,
+		onEvent:    opts.OnEvent,
+		sharedLock: opts.Lock,
 	}
 	b.retry.MaxInterval = max(b.retry.MaxInterval, b.retry.InitialInterval)
 	seen := make(map[string]int, len(channels))

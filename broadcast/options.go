@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"context"
 	"log/slog"
 	"time"
 )
@@ -42,6 +43,13 @@ type Options struct {
 	// Routes limits channels, by name, to some updates; channels without a
 	// Route get every update. See Route.
 	Routes map[string]Route
+	// Lock, if set, is held around each channel's delivery of an update,
+	// retry waits included, so that instances sharing a Store deliver an
+	// update to a channel one at a time (the second then finds it done).
+	// Within one Broadcaster that always holds. Lock waits until it gets
+	// the lock or ctx ends; its error fails the attempt transiently. A
+	// shared Store offers one (broadcast/pgstore's Store.Lock).
+	Lock func(ctx context.Context, updateID, channel string) (unlock func(), err error)
 	// Logger receives one record per attempt (Debug), retry (Warn),
 	// delivery, skip and the like (Info), and failure (Error); default:
 	// discard.

@@ -44,6 +44,7 @@ type delivery struct {
 
 	ledger storeLedger
 	watch  watcher
+	shared func() // releases Options.Lock; nil when not held
 	res    Result
 }
 
@@ -62,52 +63,87 @@ func (d *delivery) run(ctx, keep context.Context) Result {
 // loop runs the attempts and the waits between them; the Result says how
 // it ended.
 func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
-	// One delivery of an update per channel at a time in this Broadcaster:
-	// a concurrent Send of the same update waits, then finds it done.
-	if err := d.flight.lock(ctx); err != nil {
-		d.fail(err)
+	if !d.lock(ctx) {
 		return
 	}
-	defer d.flight.unlock()
-	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name)
-	defer d.b.newest.unwatch(&d.watch)
-
+	defer d.unlock()
 	var bo *backoff.ExponentialBackOff
-	for attempt := 1; ; attempt++ {
+	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			d.fail(stopped(err, d.res.Err))
 			return
 		}
-		m, prev, stop, err := d.prepare(ctx)
-		if stop {
+		done, err := d.once(ctx, keep, n)
+		if done {
 			return
-		}
-		d.res.Attempts = attempt
-		if err == nil {
-			m.Attempt = attempt
-			d.emit(Event{Kind: EventAttempt, Attempt: attempt})
-			var rcpt Receipt
-			rcpt, err = d.attempt(ctx, m, prev)
-			if err == nil {
-				d.delivered(keep, rcpt)
-				return
-			}
 		}
 		d.res.Err = err
 		if bo == nil {
 			bo = d.b.newBackOff()
 		}
-		delay, retry := d.nextWait(ctx, bo, attempt, start, err)
+		delay, retry := d.nextWait(ctx, bo, n, start, err)
 		if !retry {
 			d.fail(d.res.Err)
 			return
 		}
-		d.emit(Event{Kind: EventRetry, Attempt: attempt, Delay: delay, Err: err})
+		d.emit(Event{Kind: EventRetry, Attempt: n, Delay: delay, Err: err})
 		if !d.wait(ctx, delay) {
 			d.fail(stopped(ctx.Err(), err))
 			return
 		}
 	}
+}
+
+// lock makes this the one delivery of its update to its channel in this
+// Broadcaster (a concurrent Send of the same update waits, then finds it
+// done) and starts watching for newer updates of the incident. It reports
+// false, with the Result failed, when ctx ends first.
+func (d *delivery) lock(ctx context.Context) bool {
+	if err := d.flight.lock(ctx); err != nil {
+		d.fail(err)
+		return false
+	}
+	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name)
+	return true
+}
+
+func (d *delivery) unlock() {
+	if d.shared != nil {
+		d.shared()
+	}
+	d.b.newest.unwatch(&d.watch)
+	d.flight.unlock()
+}
+
+// once makes attempt number n: it takes Options.Lock, reads the Store,
+// calls the channel and records a delivery. done reports that the delivery
+// ended: delivered, or skipped, superseded or not selected (the Result says
+// which); otherwise err is the attempt's failure.
+func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error) {
+	if d.b.sharedLock != nil && d.shared == nil {
+		unlock, err := d.b.sharedLock(ctx, d.markID, d.name)
+		if err != nil {
+			d.res.Attempts = n
+			return false, fmt.Errorf("lock: %w", err)
+		}
+		d.shared = unlock
+	}
+	m, prev, stop, err := d.prepare(ctx)
+	if stop {
+		return true, nil
+	}
+	d.res.Attempts = n
+	if err != nil {
+		return false, err
+	}
+	m.Attempt = n
+	d.emit(Event{Kind: EventAttempt, Attempt: n})
+	rcpt, err := d.attempt(ctx, m, prev)
+	if err != nil {
+		return false, err
+	}
+	d.delivered(keep, rcpt)
+	return true, nil
 }
 
 // prepare reads what the attempt needs from the Store: whether the update

@@ -1,0 +1,119 @@
+package broadcast
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// JobKind says what a Job does.
+type JobKind string
+
+// Kinds of Job: the per-channel parts of Send, Correct and Retract.
+const (
+	JobSend    JobKind = "send"
+	JobCorrect JobKind = "correct"
+	JobRetract JobKind = "retract"
+)
+
+// Job is one channel's part of a Send, Correct or Retract, for callers that
+// run deliveries elsewhere, one attempt at a time: a durable job queue
+// shared by many instances (package dispatch) retries a Job with its own
+// policy instead of the Broadcaster's. A Job is plain data, to be stored
+// as JSON.
+type Job struct {
+	Kind JobKind `json:"kind"`
+	// Update is the update to deliver, validated, cleaned and with its
+	// defaults filled in; for JobRetract only its ID is set.
+	Update Update `json:"update"`
+	// Original is, for JobCorrect, the ID of the update corrected.
+	Original string `json:"original,omitempty"`
+	// Channel is the name of the channel.
+	Channel string `json:"channel"`
+}
+
+// Jobs validates u as Send (JobSend), Correct (JobCorrect, correcting
+// original) or Retract (JobRetract of original; u is ignored) would, fills
+// in its defaults, and returns one Job per channel, in the Broadcaster's
+// order. It does no I/O.
+func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, error) {
+	switch kind {
+	case JobSend:
+		original = ""
+	case JobCorrect:
+		if original == "" {
+			return nil, fmt.Errorf("%w: original: missing", ErrInvalidUpdate)
+		}
+		u.Corrects = original
+	case JobRetract:
+		if err := checkKey("original", original); err != nil {
+			return nil, err
+		}
+		u = Update{ID: original}
+	default:
+		return nil, fmt.Errorf("broadcast: unknown job kind %q", string(kind))
+	}
+	if kind != JobRetract {
+		if err := u.Validate(); err != nil {
+			return nil, err
+		}
+		u = u.WithDefaults(time.Now().UTC().Round(0))
+	}
+	jobs := make([]Job, len(b.channels))
+	for i, ch := range b.channels {
+		jobs[i] = Job{Kind: kind, Update: u, Original: original, Channel: ch.Name()}
+	}
+	return jobs, nil
+}
+
+// RunJob makes attempt number n of j: everything Send does around one
+// attempt (the in-process and Options.Lock locks, the Store's marks,
+// thread, route and superseded checks, the receipt and marks after a
+// delivery), without retrying or waiting. The Result says how it went:
+// Err nil when the Job is done (delivered, skipped, superseded or not
+// selected); otherwise the caller retries unless IsPermanent(Err), no
+// sooner than RetryDelay(Err) when set. The attempt is bounded by
+// Options.AttemptTimeout.
+func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
+	i := b.index(j.Channel)
+	if i < 0 {
+		return Result{Channel: j.Channel, Err: Permanent(fmt.Errorf("broadcast: no channel %q", j.Channel))}
+	}
+	op := map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: opRetract}[j.Kind]
+	original := j.Original
+	if j.Kind == JobRetract {
+		original = j.Update.ID
+	}
+	markID := op.markID(j.Update.ID)
+	ch := b.channels[i]
+	fls := b.flights.join(markID, b.channels[i:i+1])
+	defer b.flights.leave(markID, b.channels[i:i+1], fls)
+	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: j.Update, seq: b.sends.Add(1),
+		op: op, original: original, markID: markID, flight: fls[0]}
+	keep := context.WithoutCancel(ctx)
+	d.ledger.init(keep, b.store, markID, d.name)
+	d.res.Channel = d.name
+	start := time.Now()
+	if d.lock(ctx) {
+		if done, err := d.once(ctx, keep, max(n, 1)); !done {
+			d.res.Err = err
+			if ctx.Err() != nil {
+				d.res.Err = stopped(ctx.Err(), err)
+			}
+		}
+		d.unlock()
+	}
+	d.settle()
+	d.res.Duration = time.Since(start)
+	return d.res
+}
+
+// index returns the position of the channel of that name, or -1.
+func (b *Broadcaster) index(name string) int {
+	for i, ch := range b.channels {
+		if ch.Name() == name {
+			return i
+		}
+	}
+	return -1
+}
