@@ -15,16 +15,18 @@ import (
 // Broadcaster sends updates to a fixed set of channels, each concurrently
 // and with its own retries. It is safe for concurrent use.
 type Broadcaster struct {
-	channels []Channel
-	routes   []*Route // routes[i] belongs to channels[i]; nil: every update
-	retry    RetryPolicy
-	timeout  time.Duration
-	store    Store
-	logger   *slog.Logger // nil: discard
-	onEvent  func(Event)
-	eventMu  sync.Mutex
-	flights  flights
-	newest   newest
+	channels  []Channel
+	routes    []*Route // routes[i] belongs to channels[i]; nil: every update
+	stages    [][]int  // channel indexes by stage; nil: one stage
+	stageWait time.Duration
+	retry     RetryPolicy
+	timeout   time.Duration
+	store     Store
+	logger    *slog.Logger // nil: discard
+	onEvent   func(Event)
+	eventMu   sync.Mutex
+	flights   flights
+	newest    newest
 	// sharedLock is Options.Lock.
 	sharedLock func(ctx context.Context, updateID, channel string) (func(), error)
 	sends      atomic.Uint64 // numbers Sends, to order updates of equal Time
@@ -84,7 +86,46 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		}
 		b.routes[i] = &r
 	}
+	if err := b.setStages(opts.Stages, seen); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// setStages turns Options.Stages into channel indexes, the unnamed
+// channels last.
+func (b *Broadcaster) setStages(stages [][]string, index map[string]int) error {
+	if len(stages) == 0 {
+		return nil
+	}
+	staged := make([]bool, len(b.channels))
+	for s, names := range stages {
+		var idx []int
+		for _, name := range names {
+			i, ok := index[name]
+			switch {
+			case !ok:
+				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %q", s, name)
+			case staged[i]:
+				return fmt.Errorf("broadcast: Options.Stages[%d]: channel %q is in an earlier stage", s, name)
+			}
+			staged[i] = true
+			idx = append(idx, i)
+		}
+		if len(idx) > 0 {
+			b.stages = append(b.stages, idx)
+		}
+	}
+	var rest []int
+	for i, done := range staged {
+		if !done {
+			rest = append(rest, i)
+		}
+	}
+	if len(rest) > 0 {
+		b.stages = append(b.stages, rest)
+	}
+	return nil
 }
 
 func checkOptions(opts Options) error {
@@ -98,6 +139,7 @@ func checkOptions(opts Options) error {
 		{"Retry.MaxInterval", int64(p.MaxInterval)},
 		{"Retry.MaxElapsed", int64(p.MaxElapsed)},
 		{"AttemptTimeout", int64(opts.AttemptTimeout)},
+		{"StageWait", int64(opts.StageWait)},
 	} {
 		if f.v < 0 {
 			return fmt.Errorf("broadcast: Options.%s: negative", f.name)
@@ -223,12 +265,16 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 			op: op, original: original, markID: markID, flight: fls[i]}
 		ds[i].ledger.init(keep, b.store, markID, ds[i].name)
 	}
-	var wg sync.WaitGroup
-	for i := 1; i < len(ds); i++ {
-		wg.Go(func() { rep.Results[i] = ds[i].run(ctx, keep) })
+	if len(b.stages) > 1 {
+		b.runStages(ctx, keep, rep, ds)
+	} else {
+		var wg sync.WaitGroup
+		for i := 1; i < len(ds); i++ {
+			wg.Go(func() { rep.Results[i] = ds[i].run(ctx, keep) })
+		}
+		rep.Results[0] = ds[0].run(ctx, keep) // on this goroutine: one fewer to start
+		wg.Wait()
 	}
-	rep.Results[0] = ds[0].run(ctx, keep) // on this goroutine: one fewer to start
-	wg.Wait()
 	rep.Finished = time.Now()
 	var errs []error
 	for _, r := range rep.Results {
@@ -237,6 +283,45 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		}
 	}
 	return rep, errors.Join(errs...)
+}
+
+// runStages starts each stage when the one before finished or StageWait
+// passed, and waits for all.
+func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []delivery) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for s, idx := range b.stages {
+		finished := make(chan int, len(idx))
+		for _, i := range idx {
+			wg.Go(func() {
+				rep.Results[i] = ds[i].run(ctx, keep)
+				finished <- i
+			})
+		}
+		if s == len(b.stages)-1 {
+			return
+		}
+		st := StageReport{Complete: true}
+		start := time.Now()
+		timer := time.NewTimer(b.stageWait)
+		for range idx {
+			select {
+			case i := <-finished:
+				st.Complete = st.Complete && rep.Results[i].Err == nil
+				continue
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+			st.Complete = false
+			break
+		}
+		timer.Stop()
+		st.Waited = time.Since(start)
+		for _, i := range idx {
+			st.Channels = append(st.Channels, ds[i].name)
+		}
+		rep.Stages = append(rep.Stages, st)
+	}
 }
 
 // Preview renders u for every channel that implements Previewer, without

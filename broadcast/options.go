@@ -27,6 +27,7 @@ const (
 	DefaultMaxInterval     = time.Minute
 	DefaultMaxElapsed      = 10 * time.Minute
 	DefaultAttemptTimeout  = 30 * time.Second
+	DefaultStageWait       = 30 * time.Second
 )
 
 // Options configure a Broadcaster. The zero value means the documented
@@ -43,6 +44,17 @@ type Options struct {
 	// Routes limits channels, by name, to some updates; channels without a
 	// Route get every update. See Route.
 	Routes map[string]Route
+	// Stages delivers in order: the channels named in Stages[0] first (a
+	// status page, so that the links other channels post resolve when
+	// people click them), then those of Stages[1], and so on; channels not
+	// named form a last stage. A stage starts when every channel of the
+	// stage before has finished or StageWait has passed, whichever comes
+	// first: a slow or failing status page delays the rest by at most
+	// StageWait, never stops them. Report.Stages says how each stage went.
+	// Nil: every channel at once.
+	Stages [][]string
+	// StageWait bounds the wait for each stage; default 30s.
+	StageWait time.Duration
 	// Lock, if set, is held around each channel's delivery of an update,
 	// retry waits included, so that instances sharing a Store deliver an
 	// update to a channel one at a time (the second then finds it done).
@@ -91,8 +103,24 @@ type Report struct {
 	UpdateID   string
 	IncidentID string   // empty for Retract
 	Results    []Result // Results[i] belongs to the Broadcaster's channel i
-	Started    time.Time
-	Finished   time.Time
+	// Stages says, for a staged delivery (Options.Stages), how each stage
+	// but the last went before the next one started.
+	Stages   []StageReport
+	Started  time.Time
+	Finished time.Time
+}
+
+// StageReport is how one stage of a staged delivery went before the next
+// stage started.
+type StageReport struct {
+	Channels []string
+	// Waited is how long the next stage waited for this one.
+	Waited time.Duration
+	// Complete: every channel of the stage delivered (or had nothing to
+	// do) before the next stage started. When false, the next stage went
+	// out after StageWait, or after a failure here, and its links may not
+	// resolve yet.
+	Complete bool
 }
 
 // Result is one channel's outcome.
