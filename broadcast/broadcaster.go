@@ -56,6 +56,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 			MaxElapsed:      cmp.Or(opts.Retry.MaxElapsed, DefaultMaxElapsed),
 		},
 		timeout:    cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
+		stageWait:  cmp.Or(opts.StageWait, DefaultStageWait),
 		store:      cmp.Or[Store](opts.Store, NewMemoryStore()),
 		logger:     opts.Logger,
 		onEvent:    opts.OnEvent,

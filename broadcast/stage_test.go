@@ -43,7 +43,7 @@ func TestStagesDeliverThePageFirst(t *testing.T) {
 	assert.Len(t, o.calls, 3)
 	require.Len(t, rep.Stages, 1)
 	assert.Equal(t, []string{"statuspage"}, rep.Stages[0].Channels)
-	assert.True(t, rep.Stages[0].Complete)
+	assert.True(t, rep.Stages[0].Complete, "%+v %+v", rep.Stages, rep.Results)
 	assert.Equal(t, "statuspage", rep.Results[2].Channel, "Results keep the channels' order")
 }
 
