@@ -198,71 +198,44 @@ func TestAllRefusedErrorListsRecipients(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	srv.script(func(s *fakeSMTP) { s.rcptAll = "550 5.1.1 mailbox unavailable" })
 	ch := newChannel(t, config(srv, "a@example.net", "b@example.net"))
-	_, err := ch.Send(context.Background(), broadcast.Message{Update: incident(1)})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
-	var re *email.RecipientError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, 550, re.Code)
-	assert.Equal(t, "RCPT TO", re.Command)
-	assert.Equal(t, "550 5.1.1 mailbox unavailable", re.Reply)
-	assert.Contains(t, err.Error(), "email: all 2 recipients refused the message")
-	assert.Contains(t, err.Error(), "email: recipient a@example.net refused at RCPT TO: 550 5.1.1 mailbox unavailable")
-}
-
-// reportingLedger is a channeltest.Ledger that also tells why a target
-// failed, as a durable Store can.
-type reportingLedger struct{ *channeltest.Ledger }
-
-func (l reportingLedger) Failure(target string) (string, bool) {
-	err, ok := l.Failed()[target]
-	if !ok {
-		return "", false
+	assert.Contains(t, err.Error(), "email: 2 of 2 targets not delivered (0 pending, 2 failed permanently)")
+	assert.Contains(t, err.Error(), "a@example.net: email: recipient a@example.net refused at RCPT TO: 550 5.1.1 mailbox unavailable")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Failures, 2)
+	for _, f := range te.Failures {
+		var re *email.RecipientError
+		require.ErrorAs(t, f.Err, &re)
+		assert.Equal(t, f.Target, re.Recipient)
+		assert.Equal(t, 550, re.Code)
+		assert.Equal(t, "RCPT TO", re.Command)
+		assert.Equal(t, "550 5.1.1 mailbox unavailable", re.Reply)
 	}
-	return err.Error(), true
 }
 
+// TestLedgerDoneRecipientsSkipped: recipients the Ledger lists as done,
+// delivered or refused in an earlier attempt, get nothing.
 func TestLedgerDoneRecipientsSkipped(t *testing.T) {
-	for _, reporting := range []bool{false, true} {
-		t.Run(map[bool]string{false: "plain ledger", true: "ledger reports failures"}[reporting], func(t *testing.T) {
-			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
-			rcpt := recipients(4)
-			ch := newChannel(t, config(srv, rcpt...))
-			ledger := channeltest.NewLedger()
-			require.NoError(t, ledger.MarkDelivered(rcpt[0]))
-			require.NoError(t, ledger.MarkFailed(rcpt[1], &email.RecipientError{Recipient: rcpt[1],
-				Command: "RCPT TO", Code: 550, Reply: "550 5.1.1 gone"}))
-			var l broadcast.Ledger = ledger
-			if reporting {
-				l = reportingLedger{ledger}
-			}
-			r := send(t, ch, broadcast.Message{Update: incident(1), Ledger: l})
-			var got []string
-			for _, m := range srv.messages() {
-				got = append(got, m.to...)
-			}
-			assert.ElementsMatch(t, rcpt[2:], got)
-			assert.Equal(t, "2", r.Meta["skipped"])
-			assert.Equal(t, "2", r.Meta["sent"])
-			if reporting {
-				assert.Equal(t, "1", r.Meta["refused"])
-				assert.Equal(t, rcpt[1]+" (RCPT TO: 550 5.1.1 gone)", r.Meta["refused_recipients"])
-			} else {
-				assert.Equal(t, "0", r.Meta["refused"])
-			}
-			assert.ElementsMatch(t, rcpt[2:], slicesWithout(ledger.Delivered(), rcpt[0]))
-		})
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(4)
+	ch := newChannel(t, config(srv, rcpt...))
+	ledger := channeltest.NewLedger()
+	require.NoError(t, ledger.MarkDelivered(rcpt[0]))
+	require.NoError(t, ledger.MarkFailed(rcpt[1], &email.RecipientError{Recipient: rcpt[1],
+		Command: "RCPT TO", Code: 550, Reply: "550 5.1.1 gone"}))
+	r := send(t, ch, broadcast.Message{Update: incident(1), Ledger: ledger})
+	var got []string
+	for _, m := range srv.messages() {
+		got = append(got, m.to...)
 	}
-}
-
-func slicesWithout(list []string, drop string) []string {
-	var out []string
-	for _, s := range list {
-		if s != drop {
-			out = append(out, s)
-		}
-	}
-	return out
+	assert.ElementsMatch(t, rcpt[2:], got)
+	assert.Equal(t, "2", r.Meta["skipped"])
+	assert.Equal(t, "2", r.Meta["sent"])
+	assert.Equal(t, []string{rcpt[0], rcpt[2], rcpt[3]}, ledger.Delivered())
+	assert.Len(t, ledger.Failed(), 1, "the earlier failure stays as it was")
 }
 
 func TestEverythingDoneSendsNothing(t *testing.T) {

@@ -22,7 +22,8 @@ import (
 
 // fakeSMTP is an SMTP server on 127.0.0.1 that speaks enough of RFC 5321
 // for go-mail (EHLO, STARTTLS, AUTH PLAIN/LOGIN/XOAUTH2, MAIL, RCPT, DATA,
-// RSET, NOOP, QUIT) and fails on script.
+// RSET, NOOP, QUIT) and fails on script. A scripted reply may echo the
+// credentials the session received: see echoCreds.
 type fakeSMTP struct {
 	ln   net.Listener
 	opts serverOptions
@@ -32,6 +33,7 @@ type fakeSMTP struct {
 	msgs     []gotMessage
 	rcpts    map[string]int      // RCPT TO commands per address
 	rcptPlan map[string][]string // per address: replies to its next RCPTs
+	rcptFor  map[string]string   // per address: reply to every RCPT, "" none
 	dataPlan map[string][]string // per address: replies to its next ends of DATA
 	rcptAll  string              // reply to every RCPT, "" none
 	dataAll  string              // reply to every end of DATA, "" none
@@ -103,7 +105,7 @@ func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
 		ln = tls.NewListener(ln, serverTLS())
 	}
 	s := &fakeSMTP{ln: ln, opts: opts, rcpts: map[string]int{}, rcptPlan: map[string][]string{},
-		dataPlan: map[string][]string{}, live: map[net.Conn]bool{}}
+		rcptFor: map[string]string{}, dataPlan: map[string][]string{}, live: map[net.Conn]bool{}}
 	s.wg.Add(1)
 	go s.accept()
 	t.Cleanup(s.close)
@@ -181,6 +183,11 @@ const (
 	hang = "HANG"
 )
 
+// echoCreds in a reply stands for the credentials the session received:
+// the AUTH lines as the client sent them (base64) and the user and secret
+// they decode to, as verbose servers quote them.
+const echoCreds = "{creds}"
+
 // pop returns the next planned reply for addr, "" when none is left.
 func pop(plan map[string][]string, addr string) string {
 	if len(plan[addr]) == 0 {
@@ -202,11 +209,20 @@ type session struct {
 	from   string
 	to     []string
 	sent   int // messages accepted on this connection
+	// The last AUTH exchange: the client's lines, and what they decode to.
+	authLines          []string
+	authUser, authPass string
+}
+
+// creds is what echoCreds stands for.
+func (c *session) creds() string {
+	return fmt.Sprintf("you sent %q, that is user %s with secret %s",
+		strings.Join(c.authLines, " "), c.authUser, c.authPass)
 }
 
 // reply sends a reply, or carries out drop or hang; false ends the session.
 func (c *session) reply(format string, args ...any) bool {
-	line := fmt.Sprintf(format, args...)
+	line := strings.ReplaceAll(fmt.Sprintf(format, args...), echoCreds, c.creds())
 	switch line {
 	case drop:
 		return false
@@ -307,6 +323,7 @@ func (c *session) startTLS() bool {
 func (c *session) auth(arg string) bool {
 	mech, initial, _ := strings.Cut(arg, " ")
 	var user, secret string
+	c.authLines = []string{"AUTH " + arg}
 	switch strings.ToUpper(mech) {
 	case "PLAIN":
 		if initial == "" {
@@ -331,6 +348,7 @@ func (c *session) auth(arg string) bool {
 	default:
 		return c.reply("504 5.5.4 unrecognized authentication type")
 	}
+	c.authUser, c.authPass = user, secret
 	c.srv.mu.Lock()
 	forced, opts := c.srv.authAll, c.srv.opts
 	c.srv.mu.Unlock()
@@ -350,6 +368,7 @@ func (c *session) challenge(text string) string {
 		return ""
 	}
 	line, _ := c.tp.ReadLine()
+	c.authLines = append(c.authLines, line)
 	return line
 }
 
@@ -388,6 +407,9 @@ func (c *session) rcpt(arg string) bool {
 	c.srv.mu.Lock()
 	c.srv.rcpts[addr]++
 	r := pop(c.srv.rcptPlan, addr)
+	if r == "" {
+		r = c.srv.rcptFor[addr]
+	}
 	if r == "" {
 		r = c.srv.rcptAll
 	}
