@@ -183,3 +183,70 @@ func TestDefaultSubjectHasNoStatus(t *testing.T) {
 		}
 	}
 }
+
+// messageIDs returns the Message-ID of every message srv received, by
+// recipient, in order.
+func messageIDs(t *testing.T, srv *fakeSMTP) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, m := range srv.messages() {
+		out[m.to[0]] = append(out[m.to[0]], parse(t, m.data).header.Get("Message-ID"))
+	}
+	return out
+}
+
+// TestMessageIDStableAcrossAttempts: a recipient sent to on a retry gets
+// the Message-ID the others got, and so does every recipient of a new
+// Message of the same update (as after a restart), so that mail clients
+// and servers that drop duplicates by Message-ID show one message.
+func TestMessageIDStableAcrossAttempts(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(3)
+	srv.script(func(s *fakeSMTP) { s.rcptPlan[rcpt[1]] = []string{"451 4.2.0 mailbox busy, try again later"} })
+	ch := newChannel(t, config(srv, rcpt...))
+	m := broadcast.NewMessage(incident(1))
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err, "the first attempt leaves a recipient pending")
+	m.Attempt = 2
+	r := send(t, ch, m)
+	again := broadcast.NewMessage(incident(1)) // nothing in its Ledger
+	again.Attempt = 3
+	send(t, ch, again)
+
+	want := "<" + m.Key("") + ".cdn-errors-eu@example.com>"
+	assert.Equal(t, want, r.ID)
+	assert.Equal(t, map[string][]string{rcpt[0]: {want, want}, rcpt[1]: {want, want}, rcpt[2]: {want, want}},
+		messageIDs(t, srv), "every message of the update, on every attempt")
+}
+
+// TestMessageIDStableAcrossRestarts: through Broadcasters that share a
+// Store, as a program restarted after a failed attempt, the recipient left
+// pending gets the Message-ID the others got; another channel's message of
+// the same update has another Message-ID.
+func TestMessageIDStableAcrossRestarts(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(2)
+	srv.script(func(s *fakeSMTP) { s.rcptPlan[rcpt[1]] = []string{"451 4.2.0 mailbox busy, try again later"} })
+	store := broadcast.NewMemoryStore()
+	run := func(cfg email.Config) *broadcast.Report {
+		b, err := broadcast.New([]broadcast.Channel{newChannel(t, cfg)},
+			broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+		require.NoError(t, err)
+		defer b.Close()
+		rep, _ := b.Send(context.Background(), incident(1))
+		return rep
+	}
+	first := run(config(srv, rcpt...))
+	require.Error(t, first.Results[0].Err, "one recipient left pending")
+	second := run(config(srv, rcpt...)) // the same channel, after a restart
+	require.NoError(t, second.Results[0].Err)
+	staff := config(srv, "staff@example.com")
+	staff.Name = "email-staff"
+	third := run(staff)
+	require.NoError(t, third.Results[0].Err)
+
+	id := second.Results[0].Receipt.ID
+	assert.Equal(t, map[string][]string{rcpt[0]: {id}, rcpt[1]: {id}, "staff@example.com": {third.Results[0].Receipt.ID}},
+		messageIDs(t, srv))
+	assert.NotEqual(t, id, third.Results[0].Receipt.ID, "each channel's message has its own Message-ID")
+}
