@@ -42,6 +42,9 @@ type fakeSMTP struct {
 	greeting string              // the first reply, "" a 220
 	dropAt   int                 // drop the connection at MAIL once this many messages were accepted; 0 never
 	perConn  int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
+	gate     int                 // MAIL waits until this many connections were made; 0 never
+	gateOpen chan struct{}       // closed when the gate-th connection is made
+	stop     chan struct{}       // closed by close
 	conns    int
 	live     map[net.Conn]bool
 }
@@ -105,7 +108,8 @@ func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
 		ln = tls.NewListener(ln, serverTLS())
 	}
 	s := &fakeSMTP{ln: ln, opts: opts, rcpts: map[string]int{}, rcptPlan: map[string][]string{},
-		rcptFor: map[string]string{}, dataPlan: map[string][]string{}, live: map[net.Conn]bool{}}
+		rcptFor: map[string]string{}, dataPlan: map[string][]string{}, live: map[net.Conn]bool{},
+		gateOpen: make(chan struct{}), stop: make(chan struct{})}
 	s.wg.Add(1)
 	go s.accept()
 	t.Cleanup(s.close)
@@ -115,6 +119,7 @@ func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
 func (s *fakeSMTP) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
 func (s *fakeSMTP) close() {
+	close(s.stop)
 	_ = s.ln.Close()
 	s.mu.Lock()
 	for c := range s.live {
@@ -134,6 +139,9 @@ func (s *fakeSMTP) accept() {
 		s.mu.Lock()
 		s.conns++
 		id := s.conns
+		if s.conns == s.gate {
+			close(s.gateOpen)
+		}
 		s.live[c] = true
 		s.mu.Unlock()
 		s.wg.Add(1)
@@ -380,6 +388,16 @@ func decode(s string) string {
 func (c *session) mail(arg string) bool {
 	if c.srv.opts.user != "" && !c.authed {
 		return c.reply("530 5.7.0 authentication required")
+	}
+	c.srv.mu.Lock()
+	gated := c.srv.gate > 0
+	c.srv.mu.Unlock()
+	if gated {
+		select {
+		case <-c.srv.gateOpen:
+		case <-c.srv.stop:
+			return false
+		}
 	}
 	c.srv.mu.Lock()
 	dropNow := c.srv.dropAt > 0 && len(c.srv.msgs) >= c.srv.dropAt
