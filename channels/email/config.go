@@ -39,17 +39,10 @@ func newChannel(cfg Config) (*Channel, error) {
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()
 	}
+	if err := c.checkAddresses(); err != nil {
+		return nil, err
+	}
 	var err error
-	if c.from, err = parseAddress("From", cfg.From); err != nil {
-		return nil, err
-	}
-	c.domain = messageIDDomain(c.from.Address)
-	if c.to, err = checkRecipients(cfg.To); err != nil {
-		return nil, err
-	}
-	for _, a := range c.to {
-		c.targets = append(c.targets, a.Address)
-	}
 	if c.status, err = statusSet(c.tmpl); err != nil {
 		return nil, err
 	}
@@ -158,6 +151,23 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// checkAddresses parses From and To, and derives the Message-ID domain and
+// the Ledger targets from them.
+func (c *Channel) checkAddresses() error {
+	var err error
+	if c.from, err = parseAddress("From", c.cfg.From); err != nil {
+		return err
+	}
+	c.domain = messageIDDomain(c.from.Address)
+	if c.to, err = checkRecipients(c.cfg.To); err != nil {
+		return err
+	}
+	for _, a := range c.to {
+		c.targets = append(c.targets, a.Address)
+	}
+	return nil
 }
 
 func parseAddress(field, s string) (*mail.Address, error) {

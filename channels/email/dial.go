@@ -184,7 +184,7 @@ func (c *Channel) token() (string, error) {
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
 			err = broadcast.Permanent(err)
 		}
-		return "", c.redactor.Error(err)
+		return "", c.scrubber("").error(err)
 	}
 	if t.AccessToken == "" {
 		return "", broadcast.Permanent(errors.New("email: get XOAUTH2 token: empty access token"))

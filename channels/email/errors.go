@@ -44,29 +44,26 @@ func (e *RecipientError) Unwrap() error { return e.err }
 // server's text enters the channel's errors; it runs on the error path
 // only, and builds the token's Redactor only when an error needs it.
 type scrubber struct {
-	base  *redact.Redactor // the channel's, of the password
-	token func() *redact.Redactor
+	redactor func() *redact.Redactor
 }
 
 func (c *Channel) scrubber(token string) *scrubber {
-	s := &scrubber{base: c.redactor}
-	s.token = sync.OnceValue(func() *redact.Redactor {
-		return s.base.WithLogin(c.cfg.Username, redact.Secret(token))
-	})
 	if token == "" {
-		s.token = func() *redact.Redactor { return s.base }
+		return &scrubber{redactor: func() *redact.Redactor { return c.redactor }}
 	}
-	return s
+	return &scrubber{redactor: sync.OnceValue(func() *redact.Redactor {
+		return c.redactor.WithLogin(c.cfg.Username, redact.Secret(token))
+	})}
 }
 
 // error returns err with every secret redacted. The result keeps the
 // Permanent and RetryAfter marks and what errors.Is matches, but does not
 // unwrap to err when err held a secret.
-func (s *scrubber) error(err error) error { return s.token().Error(err) }
+func (s *scrubber) error(err error) error { return s.redactor().Error(err) }
 
 // reply returns the server's reply with every secret redacted, on one line.
 func (s *scrubber) reply(r *textproto.Error) *textproto.Error {
-	return &textproto.Error{Code: r.Code, Msg: oneLine(s.token().String(r.Msg))}
+	return &textproto.Error{Code: r.Code, Msg: oneLine(s.redactor().String(r.Msg))}
 }
 
 // refused makes the RecipientError of the server's reply to command.
