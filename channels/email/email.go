@@ -14,7 +14,8 @@
 // Transport security is STARTTLS, required, unless Config.TLS says
 // otherwise: TLSImplicit for implicit TLS (port 465), TLSPlaintext only when
 // set explicitly. Authentication is PLAIN or LOGIN with Username and
-// Password, or XOAUTH2 with a token from an oauth2.TokenSource.
+// Password, or XOAUTH2 with a token from Config.TokenSource (the Token
+// method of an oauth2.TokenSource).
 //
 // Header values are never written raw: CR, LF and other control characters
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,

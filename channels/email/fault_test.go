@@ -312,7 +312,10 @@ func TestSilentServerTimesOutAndRedials(t *testing.T) {
 	rcpt := recipients(3)
 	srv.script(func(s *fakeSMTP) { s.dataPlan[rcpt[1]] = []string{hang} })
 	cfg := config(srv, rcpt...)
-	cfg.Concurrency, cfg.Timeout = 1, 300*time.Millisecond
+	// Timeout bounds every command, the redial's TLS handshake and AUTH
+	// too: short, to detect the silence soon, yet long enough for a loaded
+	// machine to connect again.
+	cfg.Concurrency, cfg.Timeout = 1, 2*time.Second
 	r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
 	assert.Equal(t, "3", r.Meta["sent"])
 	assert.Equal(t, 2, srv.connections(), "the silent connection is given up and replaced")
