@@ -3,9 +3,7 @@ package email
 import (
 	"bytes"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/mail"
 	"slices"
@@ -14,11 +12,9 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
-
-// redacted replaces a secret wherever a Config or Channel is printed.
-const redacted = "REDACTED"
 
 // fallbackDomain ends Message-IDs when From's domain cannot (an
 // internationalized or literal domain).
@@ -38,18 +34,15 @@ func newChannel(cfg Config) (*Channel, error) {
 	if err := checkAuth(cfg); err != nil {
 		return nil, err
 	}
-	c := &Channel{cfg: cfg, tmpl: cfg.Templates}
+	c := &Channel{cfg: &cfg, tmpl: cfg.Templates,
+		redactor: redact.NewRedactor().WithLogin(cfg.Username, cfg.Password)}
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()
 	}
+	if err := c.checkAddresses(); err != nil {
+		return nil, err
+	}
 	var err error
-	if c.from, err = parseAddress("From", cfg.From); err != nil {
-		return nil, err
-	}
-	c.domain = messageIDDomain(c.from.Address)
-	if c.to, err = checkRecipients(cfg.To); err != nil {
-		return nil, err
-	}
 	if c.status, err = statusSet(c.tmpl); err != nil {
 		return nil, err
 	}
@@ -62,8 +55,8 @@ func newChannel(cfg Config) (*Channel, error) {
 	if cfg.Concurrency < 0 {
 		return nil, fieldErr("Concurrency", "negative")
 	}
-	if c.cfg.Concurrency == 0 {
-		c.cfg.Concurrency = DefaultConcurrency
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = DefaultConcurrency
 	}
 	return c, nil
 }
@@ -123,7 +116,7 @@ func checkAuth(cfg Config) error {
 	switch cfg.Auth {
 	case AuthAuto, AuthNone:
 	case AuthPlain, AuthLogin:
-		if cfg.Username == "" || cfg.Password == "" {
+		if cfg.Username == "" || cfg.Password.IsZero() {
 			return fieldErr("Auth", "%s needs Username and Password", cfg.Auth)
 		}
 	case AuthXOAUTH2:
@@ -136,13 +129,13 @@ func checkAuth(cfg Config) error {
 	if cfg.TokenSource != nil && cfg.Auth != AuthAuto && cfg.Auth != AuthXOAUTH2 {
 		return fieldErr("TokenSource", "set, but Auth is %s", cfg.Auth)
 	}
-	if cfg.Password != "" && cfg.TokenSource != nil {
+	if !cfg.Password.IsZero() && cfg.TokenSource != nil {
 		return fieldErr("Password", "set together with TokenSource; use one")
 	}
-	if cfg.Auth == AuthAuto && cfg.Username != "" && cfg.Password == "" && cfg.TokenSource == nil {
+	if cfg.Auth == AuthAuto && cfg.Username != "" && cfg.Password.IsZero() && cfg.TokenSource == nil {
 		return fieldErr("Password", "missing (Username is set)")
 	}
-	if cfg.Username == "" && (cfg.Password != "" || cfg.TokenSource != nil) {
+	if cfg.Username == "" && (!cfg.Password.IsZero() || cfg.TokenSource != nil) {
 		return fieldErr("Username", "missing")
 	}
 	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !isLoopback(cfg.Host) {
@@ -158,6 +151,23 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// checkAddresses parses From and To, and derives the Message-ID domain and
+// the Ledger targets from them.
+func (c *Channel) checkAddresses() error {
+	var err error
+	if c.from, err = parseAddress("From", c.cfg.From); err != nil {
+		return err
+	}
+	c.domain = messageIDDomain(c.from.Address)
+	if c.to, err = checkRecipients(c.cfg.To); err != nil {
+		return err
+	}
+	for _, a := range c.to {
+		c.targets = append(c.targets, a.Address)
+	}
+	return nil
 }
 
 func parseAddress(field, s string) (*mail.Address, error) {
@@ -222,6 +232,10 @@ func (c *Channel) checkTemplates() error {
 	if _, err := c.render(u); err != nil {
 		return fieldErr("Templates", "%v", err)
 	}
+	u.Corrects = "u_sample" // a template may test it
+	if _, err := c.render(u); err != nil {
+		return fieldErr("Templates", "%v", err)
+	}
 	return nil
 }
 
@@ -266,90 +280,6 @@ func hasControl(s string) bool {
 func hasControlOrSpace(s string) bool {
 	return hasControl(s) || strings.ContainsAny(s, " \u00a0")
 }
-
-// String describes the Config with its secrets REDACTED and the recipients
-// counted, not listed.
-func (c Config) String() string {
-	return fmt.Sprintf("email.Config{Name:%q Host:%q Port:%d TLS:%s Auth:%q Username:%q Password:%s "+
-		"TokenSource:%s From:%q To:[%d recipients] Concurrency:%d}",
-		c.Name, c.Host, c.Port, c.TLS, string(c.Auth), c.Username, secret(c.Password != ""),
-		secret(c.TokenSource != nil), c.From, len(c.To), c.Concurrency)
-}
-
-// GoString is String, so that %#v redacts too.
-func (c Config) GoString() string { return c.String() }
-
-// Format prints c as String does for every verb, so no verb shows a secret.
-func (c Config) Format(f fmt.State, verb rune) { redactedFormat(f, verb, c.String()) }
-
-// LogValue logs the Config with its secrets REDACTED.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("name", c.Name), slog.String("host", c.Host), slog.Int("port", c.Port),
-		slog.String("tls", c.TLS.String()), slog.String("auth", string(c.Auth)),
-		slog.String("username", c.Username), slog.String("password", secret(c.Password != "")),
-		slog.String("token_source", secret(c.TokenSource != nil)),
-		slog.String("from", c.From), slog.Int("recipients", len(c.To)),
-		slog.Int("concurrency", c.Concurrency))
-}
-
-// String describes the Channel's configuration with its secrets REDACTED.
-func (c *Channel) String() string {
-	return "email.Channel" + strings.TrimPrefix(c.cfg.String(), "email.Config")
-}
-
-// GoString is String, so that %#v redacts too.
-func (c *Channel) GoString() string { return c.String() }
-
-// Format prints c as String does for every verb, so no verb shows a secret.
-func (c *Channel) Format(f fmt.State, verb rune) { redactedFormat(f, verb, c.String()) }
-
-func redactedFormat(f fmt.State, verb rune, s string) {
-	if verb == 'v' {
-		_, _ = fmt.Fprint(f, s)
-		return
-	}
-	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), s)
-}
-
-// LogValue logs the Channel's configuration with its secrets REDACTED.
-func (c *Channel) LogValue() slog.Value { return c.cfg.LogValue() }
-
-func secret(set bool) string {
-	if set {
-		return redacted
-	}
-	return ""
-}
-
-// redactError returns err with every non-empty secret in its text replaced
-// by REDACTED. The result matches what err matches with errors.Is, but does
-// not unwrap to err: walking the chain must not lead back to the secret.
-func redactError(err error, secrets ...string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	changed := false
-	for _, s := range secrets {
-		if s != "" && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, redacted)
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return &redactedError{msg: msg, err: err}
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string        { return e.msg }
-func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
 
 // executeString runs t with data and returns the output.
 func executeString(t *template.Template, data any) (string, error) {

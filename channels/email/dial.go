@@ -29,9 +29,10 @@ type conn struct {
 }
 
 // dial connects, says EHLO, secures the connection and authenticates with
-// token (XOAUTH2) or the configured password. Its errors are classified:
-// broadcast.Permanent for authentication, TLS and protocol refusals.
-func (c *Channel) dial(ctx context.Context, token string) (*conn, error) {
+// token (XOAUTH2) or the configured password. Its errors are classified
+// (broadcast.Permanent for authentication, TLS and protocol refusals) and
+// scrubbed.
+func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*conn, error) {
 	cn := &conn{}
 	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(ctx, cn, token)...)
 	if err != nil {
@@ -40,7 +41,7 @@ func (c *Channel) dial(ctx context.Context, token string) (*conn, error) {
 	client, err := mc.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		cn.abort()
-		return nil, c.dialError(ctx, err, token)
+		return nil, scrub.error(c.dialError(ctx, err))
 	}
 	cn.client = client
 	return cn, nil
@@ -61,7 +62,7 @@ func (c *Channel) clientOptions(ctx context.Context, cn *conn, token string) []g
 	if c.cfg.HelloName != "" {
 		opts = append(opts, gomail.WithHELO(c.cfg.HelloName))
 	}
-	user, pass := gomail.WithUsername(c.cfg.Username), gomail.WithPassword(c.cfg.Password)
+	user, pass := gomail.WithUsername(c.cfg.Username), gomail.WithPassword(c.cfg.Password.Reveal())
 	switch c.authMethod() {
 	case AuthPlain:
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), user, pass)
@@ -91,7 +92,7 @@ func (c *Channel) authMethod() AuthMethod {
 
 // dialRaw opens the TCP (or, for TLSImplicit, TLS) connection. ctx is the
 // caller's: the connection is closed when it ends. dctx bounds the dial.
-func (cn *conn) dialRaw(ctx, dctx context.Context, network, addr string, cfg Config) (net.Conn, error) {
+func (cn *conn) dialRaw(ctx, dctx context.Context, network, addr string, cfg *Config) (net.Conn, error) {
 	d := &net.Dialer{}
 	var raw net.Conn
 	var err error
@@ -136,13 +137,12 @@ func (cn *conn) release(quit bool) {
 // dialError classifies a failure to connect, greet, secure or
 // authenticate. Network trouble and 4xx replies are transient; everything
 // else (5xx such as 535, TLS verification, a missing STARTTLS or AUTH
-// mechanism) is broadcast.Permanent.
-func (c *Channel) dialError(ctx context.Context, err error, token string) error {
+// mechanism) is broadcast.Permanent. The caller scrubs the result.
+func (c *Channel) dialError(ctx context.Context, err error) error {
 	addr := net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
 	if ctx.Err() != nil {
 		return fmt.Errorf("email: connect to %s: %w", addr, ctx.Err())
 	}
-	err = redactError(err, c.cfg.Password, token)
 	wrapped := fmt.Errorf("email: connect to %s: %w", addr, err)
 	var tpe *textproto.Error
 	var ne net.Error
@@ -177,14 +177,14 @@ func (c *Channel) token() (string, error) {
 	if c.cfg.TokenSource == nil {
 		return "", nil
 	}
-	t, err := c.cfg.TokenSource.Token()
+	t, err := c.cfg.TokenSource()
 	if err != nil {
-		err = fmt.Errorf("email: get XOAUTH2 token: %w", redactError(err, c.cfg.Password))
+		err = fmt.Errorf("email: get XOAUTH2 token: %w", err)
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
-			return "", broadcast.Permanent(err)
+			err = broadcast.Permanent(err)
 		}
-		return "", err
+		return "", c.scrubber("").error(err)
 	}
 	if t.AccessToken == "" {
 		return "", broadcast.Permanent(errors.New("email: get XOAUTH2 token: empty access token"))
@@ -199,7 +199,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cn, err := c.dial(ctx, token)
+	cn, err := c.dial(ctx, token, c.scrubber(token))
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,7 @@ func TestTransportModes(t *testing.T) {
 }
 
 // failingTokens is a TokenSource whose refresh is refused.
-type failingTokens struct{}
-
-func (failingTokens) Token() (*oauth2.Token, error) {
+func failingTokens() (*oauth2.Token, error) {
 	return nil, errors.New("oauth2: token refresh refused")
 }
 
@@ -77,7 +75,7 @@ func TestTransportFailures(t *testing.T) {
 			change:    func(c *email.Config) { c.Password, c.TokenSource = "", staticToken(testToken) },
 			permanent: true, want: "535"},
 		{name: "token refresh fails", server: serverOptions{user: testUser, token: testToken},
-			change: func(c *email.Config) { c.Password, c.TokenSource = "", failingTokens{} },
+			change: func(c *email.Config) { c.Password, c.TokenSource = "", failingTokens },
 			want:   "email: get XOAUTH2 token: oauth2: token refresh refused"},
 		{name: "AUTH not offered", server: serverOptions{},
 			permanent: true, want: "server does not support SMTP AUTH"},
@@ -128,7 +126,11 @@ func TestUnreachableServerIsTransient(t *testing.T) {
 	err = sendErr(ch)
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "%v", err)
-	assert.Contains(t, err.Error(), "email: 1 of 1 recipients not reached yet (0 sent, 0 refused): email: connect to 127.0.0.1:")
+	assert.Contains(t, err.Error(), "email: 1 of 1 target not delivered (1 pending, 0 failed permanently): "+
+		"a@example.net: email: connect to 127.0.0.1:")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "a@example.net", te.Pending[0].Target)
 }
 
 func TestCheckSendsNoMail(t *testing.T) {

@@ -7,35 +7,74 @@
 // Update.Overrides[Name] replaces the rendered text after a status line
 // ("Resolved: <Title>"); the HTML part then shows the same text, escaped.
 // Concurrency connections send in parallel, each reused for many messages.
-//
-// The updates of one incident form one conversation in mail clients: every
-// update has a Message-ID derived from Update.ID and Update.IncidentID, the
-// same for every recipient as on a mailing list, and In-Reply-To and
-// References point at the earlier updates' Message-IDs (carried in
-// Message.Thread). The Receipt's ID is the Message-ID; Receipt.Meta holds
-// "references" (the chain for the next update), "subject", the counts of the
-// attempt "sent", "refused" and "skipped" (done in an earlier attempt), and
-// "refused_recipients" (at most 20, with the server's replies).
-//
-// Every update of an incident also has the same subject, because Gmail
-// threads only messages whose subjects match. The status changes with
-// every update and the title may be edited, so neither may decide it: the
-// subject rendered for the incident's first message is carried on in
-// Receipt.Meta["subject"] and reused, unchanged, for every later update
-// (so a "subject.<status>" template applies only to an incident's first
-// message). The default subject names no status ("Incident: <Title>"); the
-// status leads the text part, the HTML part and the HTML part's hidden
-// preheader (the preview line mail clients show after the subject), with
-// the current title.
+// The recipients' bare addresses are the Ledger targets (see Recipients): a
+// retry sends only to the recipients not done yet, and broadcast.NewFanout
+// keeps the books.
 //
 // Transport security is STARTTLS, required, unless Config.TLS says
 // otherwise: TLSImplicit for implicit TLS (port 465), TLSPlaintext only when
 // set explicitly. Authentication is PLAIN or LOGIN with Username and
-// Password, or XOAUTH2 with a token from an oauth2.TokenSource.
+// Password, or XOAUTH2 with a token from Config.TokenSource (the Token
+// method of an oauth2.TokenSource).
 //
 // Header values are never written raw: CR, LF and other control characters
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,
 // so no text of an update can add a header or a recipient.
+//
+// # Threading
+//
+// The updates of one incident form one conversation in mail clients. Each
+// update has one Message-ID, the same for every recipient (as on a mailing
+// list) and on every attempt, also after a restart: it is made of
+// Message.Key(""), which is stable for the update and the channel's name,
+// the incident's slug and the domain of From. A recipient sent to again on
+// a retry therefore gets the same Message-ID as before, and mail clients and
+// servers that drop duplicates by Message-ID show one message.
+//
+// E-mail chains to the latest post: In-Reply-To is the Message-ID of
+// Message.Thread.Last, and References the chain from Thread.Root to
+// Thread.Last, which each Receipt carries on in Meta["references"] (at most
+// MaxReferences IDs; the first is always kept).
+//
+// Every update of an incident also has the same subject, because Gmail
+// threads only messages whose subjects match. The status changes with
+// every update and the title may be edited, so neither may decide it: the
+// subject rendered for the incident's first message is stored in its
+// receipt's Meta["subject"], and every later update reuses it, unchanged,
+// from Thread.Root (from Thread.Last when Root has none; every receipt
+// carries the subject on). A "subject.<status>" template therefore applies
+// only to an incident's first message. The default subject names no status
+// ("Incident: <Title>"); the status leads the text part, the HTML part and
+// the HTML part's hidden preheader (the preview line mail clients show after
+// the subject), with the current title.
+//
+// The Receipt's ID is the Message-ID; Receipt.Meta holds "references",
+// "subject", and the counts of the attempt: "sent" and "skipped" (done in an
+// earlier attempt).
+//
+// # Corrections and retractions
+//
+// A sent e-mail can be neither changed nor taken back, so the Channel is
+// neither a broadcast.Editor nor a broadcast.Retractor. Broadcaster.Correct
+// posts the correction (an update with Update.Corrects set) as a new message
+// in the incident's thread, with the incident's subject, In-Reply-To and
+// References; the default templates lead its text with "Correction: ", and
+// so does the status line before an override text. Broadcaster.Retract
+// reports broadcast.ErrNotSupported for this channel: the messages are in
+// the recipients' mailboxes already.
+//
+// # Limits
+//
+// A message the server accepted but whose 250 reply was lost with the
+// connection is sent again on retry: SMTP cannot tell it from a message that
+// never arrived, and so is one whose delivery mark the Ledger failed to save.
+// It carries the same Message-ID, so clients that deduplicate show it once.
+// Each connection re-dials at most once per attempt. Preview has no length
+// limit, and shows the subject an incident's first message gets. Without
+// Message.Thread (or with receipts that have no "subject"), the subject is
+// rendered from the update: the default one then differs from the earlier
+// messages' only if the title was edited. Bounces that arrive later, by
+// mail, are not seen.
 //
 // # Errors
 //
@@ -44,47 +83,45 @@
 //
 //   - 250 after DATA: delivered, marked in the Ledger at once.
 //   - 5xx to RCPT or DATA: that recipient failed permanently; it is marked
-//     failed in the Ledger with the server's reply and never retried.
+//     failed in the Ledger with a *RecipientError holding the server's reply
+//     and never retried.
 //   - 4xx, or a connection that broke: that recipient stays pending. A broken
 //     connection is re-dialled once per attempt. Send then returns a
-//     transient error, so the Broadcaster retries only the pending ones;
-//     after a 4xx it asks for a wait of at least Config.RetryDeferred
-//     (broadcast.RetryAfter).
+//     transient error wrapping a *broadcast.TargetsError that names the
+//     pending and the refused recipients, so the Broadcaster retries only the
+//     pending ones; after a 4xx it asks for a wait of at least
+//     Config.RetryDeferred (broadcast.RetryAfter).
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure or a server without
 //     STARTTLS when it is required: broadcast.Permanent for the whole channel.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded
 // and the next one threads under it; the Broadcaster reports the refused
-// recipients in Result.Failures, each with a *RecipientError. When every
-// recipient of the attempt was refused, Send returns a broadcast.Permanent
-// error wrapping one *RecipientError per recipient. Errors and logs never
-// contain the password or a token: Config and Channel print them REDACTED.
+// recipients in Result.Failures, each with a *RecipientError (errors.As
+// finds it). When every recipient was refused, Send returns a
+// broadcast.Permanent error wrapping a *broadcast.TargetsError whose
+// Failures hold them.
 //
-// # Limits
-//
-// A message the server accepted but whose 250 reply was lost with the
-// connection is sent again on retry: SMTP cannot tell it from a message that
-// never arrived, and so is one whose delivery mark the Ledger failed to
-// save. Each connection re-dials at most once per attempt. The
-// References header keeps the first and the latest Message-IDs, at most
-// MaxReferences. Preview has no length limit, and shows the subject an
-// incident's first message gets. Without Message.Thread (or with a receipt
-// that has no "subject"), the subject is rendered from the update: the
-// default one then differs from the earlier messages' only if the title was
-// edited. Bounces that arrive later, by mail, are not seen.
+// No error, Ledger mark or Receipt contains the password or a token. Config
+// holds the password as a redact.Secret, and every error that carries a
+// server's text passes through one redact.Redactor that knows the password,
+// the attempt's XOAUTH2 token and the forms AUTH PLAIN, LOGIN and XOAUTH2
+// send them in (base64 included), so a server that quotes the credentials
+// in its reply (a 535 repeating the AUTH line) is redacted too.
 package email
 
 import (
 	"crypto/tls"
 	"fmt"
 	"net/mail"
+	"slices"
 	"text/template"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -151,7 +188,7 @@ const (
 // has none.
 const (
 	statusTemplate    = "email-status"
-	defaultStatusLine = "{{.Headline}}: {{.Title}}"
+	defaultStatusLine = "{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}"
 )
 
 // Config configures a Channel. Zero fields take the documented defaults.
@@ -165,16 +202,24 @@ type Config struct {
 	// TLS selects transport security; the zero value requires STARTTLS.
 	TLS TLSMode
 	// TLSConfig customises TLS, for example RootCAs for a server with a
-	// private certificate. ServerName defaults to Host. It is cloned.
-	TLSConfig *tls.Config
+	// private certificate. ServerName defaults to Host. It is cloned. JSON
+	// leaves it out: it may hold private keys.
+	TLSConfig *tls.Config `json:"-"`
 	// Auth selects the AUTH mechanism; default AuthAuto.
 	Auth AuthMethod
 	// Username for AUTH.
 	Username string
-	// Password for PLAIN and LOGIN. Secret: printed as REDACTED.
-	Password string
-	// TokenSource provides XOAUTH2 bearer tokens, one per attempt. Secret.
-	TokenSource oauth2.TokenSource
+	// Password for PLAIN and LOGIN. It prints, logs and encodes as
+	// REDACTED.
+	Password redact.Secret
+	// TokenSource returns the XOAUTH2 bearer token, called once per
+	// attempt: the Token method of an oauth2.TokenSource, as in
+	// "TokenSource: src.Token". It is a function, not the oauth2.TokenSource
+	// itself, so that a Config printed with any verb shows no token (fmt
+	// prints a function as its address, but the state of a TokenSource
+	// such as oauth2.StaticTokenSource's as it is). The tokens never appear
+	// in an error. JSON leaves it out.
+	TokenSource func() (*oauth2.Token, error) `json:"-"`
 	// From is the sender, "Status <status@example.com>" or a bare address.
 	// Required. Its domain also ends every Message-ID.
 	From string
@@ -187,7 +232,7 @@ type Config struct {
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before
 	// it comes from "email-status" if the Set holds one, else from
-	// "{{.Headline}}: {{.Title}}".
+	// "{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}".
 	Templates *templates.Set
 	// ListUnsubscribe, if set, is a text/template of the unsubscribe URL
 	// (https: or mailto:) written into each message's List-Unsubscribe
@@ -196,7 +241,7 @@ type Config struct {
 	ListUnsubscribe string
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
-	ListUnsubscribeFunc func(recipient string) string
+	ListUnsubscribeFunc func(recipient string) string `json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.
 	ListUnsubscribeOneClick bool
@@ -212,15 +257,26 @@ type Config struct {
 }
 
 // Channel sends updates by e-mail. It is safe for concurrent use.
+//
+// It prints as its name only (see Format), since fmt would show the
+// password it holds.
 type Channel struct {
-	cfg    Config // defaults applied; TLSConfig cloned
-	from   *mail.Address
-	to     []*mail.Address // Address is the Ledger's target
-	domain string          // of From, for Message-IDs
-	unsub  *template.Template
-	tmpl   *templates.Set
-	status *templates.Set // tmpl, with statusTemplate
+	cfg      *Config // defaults applied; TLSConfig cloned
+	from     *mail.Address
+	to       []*mail.Address
+	targets  []string // to's bare addresses: the Ledger targets
+	domain   string   // of From, for Message-IDs
+	unsub    *template.Template
+	tmpl     *templates.Set
+	status   *templates.Set   // tmpl, with statusTemplate
+	redactor *redact.Redactor // the password, in every form AUTH sends it
 }
+
+// Format prints the Channel as "email.Channel(<Name>)" under every verb:
+// fmt would print the Config it holds, password included, through the
+// pointer (%s and %q follow pointers in unexported fields, and reach
+// values whose own Format methods fmt may not call).
+func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "email.Channel(%s)", c.cfg.Name) }
 
 var (
 	_ broadcast.Channel   = (*Channel)(nil)
@@ -238,10 +294,4 @@ func (c *Channel) Name() string { return c.cfg.Name }
 
 // Recipients returns the bare addresses of Config.To, in order. They are the
 // targets the Channel records in the Ledger.
-func (c *Channel) Recipients() []string {
-	out := make([]string, len(c.to))
-	for i, a := range c.to {
-		out[i] = a.Address
-	}
-	return out
-}
+func (c *Channel) Recipients() []string { return slices.Clone(c.targets) }

@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,9 +29,11 @@ const (
 )
 
 // config returns a Config for srv: STARTTLS with the test CA, PLAIN auth.
-func config(srv *fakeSMTP, to ...string) email.Config {
+func config(srv *fakeSMTP, to ...string) email.Config { return configFor(srv.port(), to...) }
+
+func configFor(port int, to ...string) email.Config {
 	return email.Config{
-		Host: "127.0.0.1", Port: srv.port(), TLSConfig: clientTLS(),
+		Host: "127.0.0.1", Port: port, TLSConfig: clientTLS(),
 		Username: testUser, Password: testPass,
 		From: testFrom, To: to, Concurrency: 2,
 		Timeout: 5 * time.Second, RetryDeferred: time.Millisecond,
@@ -92,60 +93,72 @@ func parse(t testing.TB, data string) parsed {
 	return p
 }
 
-// backend adapts fakeSMTP to channeltest.Backend: one Delivery per
-// Message-ID, in order of arrival.
+// backend adapts fakeSMTP to channeltest.TargetBackend: one Delivery per
+// message received, that is per recipient, in order of arrival (the
+// messages of one update share a Message-ID, and are still one delivery
+// each).
 type backend struct {
 	srv *fakeSMTP
 	t   *testing.T
-	mu  sync.Mutex
 }
 
 func (b *backend) Received() []channeltest.Delivery {
 	var out []channeltest.Delivery
-	seen := map[string]bool{}
 	for _, m := range b.srv.messages() {
 		p := parse(b.t, m.data)
-		id := p.header.Get("Message-ID")
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
 		text := strings.ReplaceAll(p.text, "\r\n", "\n")
 		out = append(out, channeltest.Delivery{Text: p.subject + "\n" + text, Parts: []string{text},
-			ReplyTo: p.header.Get("In-Reply-To")})
+			ReplyTo: p.header.Get("In-Reply-To"), ID: p.header.Get("Message-ID"), Target: m.to[0]})
 	}
 	return out
 }
 
+// failReplies are the server's replies to every RCPT, AUTH or end of DATA
+// for each failure; FailEcho's quotes the credentials it received.
+var failReplies = map[channeltest.Failure]struct{ rcpt, auth, data string }{
+	channeltest.FailTransient:    {rcpt: "451 4.3.0 temporary local problem, try again later"},
+	channeltest.FailRateLimited:  {rcpt: "450 4.7.1 too many messages, slow down"},
+	channeltest.FailUnauthorized: {auth: "535 5.7.8 authentication credentials invalid"},
+	channeltest.FailRejected:     {data: "554 5.7.1 message refused as spam"},
+	channeltest.FailEcho:         {auth: "535 5.7.8 authentication failed: " + echoCreds},
+}
+
 func (b *backend) Fail(f channeltest.Failure) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.srv.script(func(s *fakeSMTP) {
-		s.rcptAll, s.dataAll, s.authAll = "", "", ""
-		switch f {
-		case channeltest.FailTransient:
-			s.rcptAll = "451 4.3.0 temporary local problem, try again later"
-		case channeltest.FailRateLimited:
-			s.rcptAll = "450 4.7.1 too many messages, slow down"
-		case channeltest.FailUnauthorized:
-			s.authAll = "535 5.7.8 authentication credentials invalid"
-		case channeltest.FailRejected:
-			s.dataAll = "554 5.7.1 message refused as spam"
-		}
+		r := failReplies[f]
+		s.rcptAll, s.authAll, s.dataAll = r.rcpt, r.auth, r.data
 	})
 }
+
+// targetReplies are the replies to RCPT TO of one recipient for each
+// failure.
+var targetReplies = map[channeltest.Failure]string{
+	channeltest.FailTransient:    "451 4.2.0 mailbox busy, try again later",
+	channeltest.FailRateLimited:  "450 4.7.1 too many messages for this mailbox, slow down",
+	channeltest.FailUnauthorized: "550 5.7.1 sender not authorised for this mailbox",
+	channeltest.FailRejected:     "550 5.1.1 mailbox unavailable",
+	channeltest.FailEcho:         "550 5.7.1 mailbox unavailable: " + echoCreds,
+}
+
+func (b *backend) FailTarget(target string, f channeltest.Failure) {
+	b.srv.script(func(s *fakeSMTP) { s.rcptFor[target] = targetReplies[f] })
+}
+
+// conformanceTargets are the recipients of the conformance suite's channel.
+var conformanceTargets = []string{"alice@example.net", "bob@example.org"}
 
 func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
-			ch := newChannel(t, config(srv, "alice@example.net", "bob@example.org"))
-			return ch, &backend{srv: srv, t: t}
+			return newChannel(t, config(srv, conformanceTargets...)), &backend{srv: srv, t: t}
 		},
-		Secrets: []string{testPass},
-		Threads: true,
+		Secrets:   []string{testPass},
+		Config:    configFor(587, conformanceTargets...),
+		ThreadsTo: channeltest.Last,
+		Targets:   conformanceTargets,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
 	})
 }
 

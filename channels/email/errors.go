@@ -1,17 +1,18 @@
 package email
 
 import (
-	"errors"
 	"net/textproto"
 	"strconv"
+	"sync"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 // RecipientError is one recipient's permanent failure: the server refused
 // the message for them (an SMTP 5xx reply to RCPT TO or DATA), or their
-// message could not be built. Send records it in the Ledger with MarkFailed
-// and lists it in the Receipt's Meta["refused_recipients"]; when every
-// recipient failed, Send's error wraps one per recipient (errors.As finds
-// them).
+// message could not be built. Send records it in the Ledger with
+// MarkFailed, and the Broadcaster lists it in Result.Failures (errors.As
+// finds it there, and in a *broadcast.TargetsError's Failures).
 type RecipientError struct {
 	// Recipient is the bare address.
 	Recipient string
@@ -31,30 +32,43 @@ func (e *RecipientError) Error() string {
 	if e.Command == "" {
 		return "email: recipient " + e.Recipient + ": " + e.Reply
 	}
-	return "email: recipient " + e.Recipient + " refused at " + e.summary()
+	return "email: recipient " + e.Recipient + " refused at " + e.Command + ": " + e.Reply
 }
 
-// summary is the refused command and the reply.
-func (e *RecipientError) summary() string {
-	if e.Command == "" {
-		return e.Reply
-	}
-	return e.Command + ": " + e.Reply
-}
-
-// Unwrap returns the server's reply, a *textproto.Error, if the server
-// refused.
+// Unwrap returns the server's reply, a *textproto.Error with secrets
+// redacted, if the server refused.
 func (e *RecipientError) Unwrap() error { return e.err }
 
-// newRecipientError makes a RecipientError of the server's reply to command.
-func newRecipientError(rcpt, command string, reply *textproto.Error, secrets ...string) *RecipientError {
-	return &RecipientError{Recipient: rcpt, Command: command, Code: reply.Code,
-		Reply: replyText(reply, secrets...), err: reply}
+// scrubber removes the channel's secrets from the errors of one attempt:
+// the password, and the attempt's XOAUTH2 token. It is the one place a
+// server's text enters the channel's errors; it runs on the error path
+// only, and builds the token's Redactor only when an error needs it.
+type scrubber struct {
+	redactor func() *redact.Redactor
 }
 
-// replyText is a reply as the server sent it, "550 5.1.1 no such user", on
-// one line and with secrets redacted. (textproto.Error quotes the text.)
-func replyText(reply *textproto.Error, secrets ...string) string {
-	text := strconv.Itoa(reply.Code) + " " + reply.Msg
-	return oneLine(redactError(errors.New(text), secrets...).Error())
+func (c *Channel) scrubber(token string) *scrubber {
+	if token == "" {
+		return &scrubber{redactor: func() *redact.Redactor { return c.redactor }}
+	}
+	return &scrubber{redactor: sync.OnceValue(func() *redact.Redactor {
+		return c.redactor.WithLogin(c.cfg.Username, redact.Secret(token))
+	})}
+}
+
+// error returns err with every secret redacted. The result keeps the
+// Permanent and RetryAfter marks and what errors.Is matches, but does not
+// unwrap to err when err held a secret.
+func (s *scrubber) error(err error) error { return s.redactor().Error(err) }
+
+// reply returns the server's reply with every secret redacted, on one line.
+func (s *scrubber) reply(r *textproto.Error) *textproto.Error {
+	return &textproto.Error{Code: r.Code, Msg: oneLine(s.redactor().String(r.Msg))}
+}
+
+// refused makes the RecipientError of the server's reply to command.
+func (s *scrubber) refused(rcpt, command string, r *textproto.Error) *RecipientError {
+	r = s.reply(r)
+	return &RecipientError{Recipient: rcpt, Command: command, Code: r.Code,
+		Reply: strconv.Itoa(r.Code) + " " + r.Msg, err: r}
 }

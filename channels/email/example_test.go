@@ -26,7 +26,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(ch)
+	fmt.Println(ch, ch.Recipients())
 
 	p, err := ch.Preview(broadcast.Update{
 		Title:  "Elevated error rates on the CDN",
@@ -42,7 +42,7 @@ func Example() {
 	fmt.Println("Subject:", p.Subject)
 	fmt.Println(p.Text)
 	// Output:
-	// email.Channel{Name:"email" Host:"smtp.example.com" Port:587 TLS:starttls Auth:"" Username:"status-mailer" Password:REDACTED TokenSource: From:"Example Status <status@example.com>" To:[3 recipients] Concurrency:4}
+	// email.Channel(email) [alice@example.net bob@example.org ops@example.com]
 	// Subject: Incident: Elevated error rates on the CDN
 	// Investigating: Elevated error rates on the CDN
 	//
@@ -70,4 +70,19 @@ func ExampleNew_errors() {
 	// Output:
 	// email: Config.To[3]: invalid address "not an address": mail: no angle-addr
 	// email: Config.TLS: TLSPlaintext would send credentials in the clear to "mail.example.com"; use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)
+}
+
+// A Config can be printed, logged or encoded as it is: its password shows
+// as REDACTED.
+func ExampleConfig() {
+	cfg := email.Config{
+		Host:     "smtp.example.com",
+		Username: "status-mailer",
+		Password: "app-password",
+		From:     "status@example.com",
+		To:       []string{"alice@example.net"},
+	}
+	fmt.Printf("%+v\n", cfg)
+	// Output:
+	// {Name: Host:smtp.example.com Port:0 TLS:starttls TLSConfig:<nil> Auth: Username:status-mailer Password:REDACTED TokenSource:<nil> From:status@example.com To:[alice@example.net] Concurrency:0 Templates:<nil> ListUnsubscribe: ListUnsubscribeFunc:<nil> ListUnsubscribeOneClick:false HelloName: Timeout:0s RetryDeferred:0s}
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // mailpit is the Mailpit the variables of scripts/mailpit.sh point at.
@@ -57,7 +58,7 @@ func newMailpit(t *testing.T) *mailpit {
 	require.True(t, roots.AppendCertsFromPEM(pem), "the CA file holds a certificate")
 	m := &mailpit{t: t, api: env(t, "OUTAGECAST_MAILPIT_API"), http: &http.Client{Timeout: 10 * time.Second},
 		cfg: email.Config{Host: host, Port: p, TLSConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-			Username: env(t, "OUTAGECAST_MAILPIT_USER"), Password: env(t, "OUTAGECAST_MAILPIT_PASSWORD"),
+			Username: env(t, "OUTAGECAST_MAILPIT_USER"), Password: redact.Secret(env(t, "OUTAGECAST_MAILPIT_PASSWORD")),
 			From: "Example Status <status@example.com>", Timeout: 10 * time.Second}}
 	t.Cleanup(m.http.CloseIdleConnections)
 	m.do(http.MethodDelete, "/api/v1/messages", nil)
@@ -121,13 +122,17 @@ func (m *mailpit) headers(id string) map[string][]string {
 	return h
 }
 
-func (m *mailpit) channel(to ...string) *email.Channel {
+// config is the Config of a channel to Mailpit, with a one-click
+// unsubscribe link.
+func (m *mailpit) config(to ...string) email.Config {
 	cfg := m.cfg
 	cfg.To = to
 	cfg.ListUnsubscribe = "https://status.example.com/unsubscribe?email={{.Recipient}}"
 	cfg.ListUnsubscribeOneClick = true
-	return newChannel(m.t, cfg)
+	return cfg
 }
+
+func (m *mailpit) channel(to ...string) *email.Channel { return newChannel(m.t, m.config(to...)) }
 
 func TestMailpitThreadedUpdates(t *testing.T) {
 	mp := newMailpit(t)
@@ -246,4 +251,35 @@ func TestMailpitCheckAndBadPassword(t *testing.T) {
 		assert.NotContains(t, err.Error(), "wrong-password-123", name)
 	}
 	mp.messages(0)
+}
+
+// TestMailpitCorrectionInThread: e-mail cannot edit a sent message, so a
+// correction reaches a real server as a new message in the incident's
+// thread: the same Subject, a reply to the message it corrects, its text
+// starting "Correction".
+func TestMailpitCorrectionInThread(t *testing.T) {
+	mp := newMailpit(t)
+	cfg := mp.config("alice@example.net")
+	cfg.Templates = markCorrections(t)
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, cfg)}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	first, err := b.Send(context.Background(), incident(1))
+	require.NoError(t, err)
+	fix, err := b.Correct(context.Background(), incident(1).ID, corrected(1))
+	require.NoError(t, err)
+	original, correction := first.Results[0].Receipt.ID, fix.Results[0].Receipt.ID
+	require.NotEqual(t, original, correction)
+
+	msgs := mp.messages(2)
+	h := mp.headers(msgs[1].ID)
+	assert.Equal(t, []string{firstSubject}, mp.headers(msgs[0].ID)["Subject"])
+	assert.Equal(t, []string{firstSubject}, h["Subject"], "the incident's subject")
+	assert.Equal(t, []string{correction}, h["Message-Id"])
+	assert.Equal(t, []string{original}, h["In-Reply-To"], "a reply to the message corrected")
+	assert.Equal(t, []string{original}, h["References"])
+	assert.True(t, strings.HasPrefix(msgs[1].Text, "Correction"), "the text: %q", msgs[1].Text)
+	assert.Contains(t, msgs[1].Text, corrected(1).Body)
+	assert.Contains(t, msgs[1].HTML, corrected(1).Body)
+	assert.Equal(t, []mpAddress{{Address: "alice@example.net"}}, msgs[1].To)
 }

@@ -2,12 +2,11 @@ package email
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"html"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"text/template"
 	"unicode"
@@ -40,7 +39,7 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 		return content{}, fmt.Errorf("render subject: %w", err)
 	}
 	out := content{subject: oneLine(subject)}
-	if o := u.Overrides[c.cfg.Name]; strings.TrimSpace(o) != "" {
+	if o, _ := u.Override(c.cfg.Name); strings.TrimSpace(o) != "" {
 		// The subject names no status, so the override gets it as a lead.
 		status, err := c.status.Render(statusTemplate, u)
 		if err != nil {
@@ -60,53 +59,73 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 	return out, nil
 }
 
-// prepare renders u and works out its threading headers from thread, the
-// receipt of the incident's previous update.
-func (c *Channel) prepare(u broadcast.Update, thread broadcast.Receipt) (*prepared, error) {
-	ct, err := c.render(u)
+// prepare renders m's update and works out its threading headers from
+// m.Thread, this channel's receipts of the incident's first and latest
+// messages.
+func (c *Channel) prepare(m broadcast.Message) (*prepared, error) {
+	ct, err := c.render(m.Update)
 	if err != nil {
 		return nil, err
 	}
-	p := &prepared{content: ct, update: u, messageID: c.messageID(u)}
-	if !isMessageID(thread.ID) {
+	p := &prepared{content: ct, update: m.Update, messageID: c.messageID(m)}
+	root, last := m.Thread.Root, m.Thread.Last
+	if !isMessageID(last.ID) {
+		last = root // a Thread from a caller that set Root alone
+	}
+	if !isMessageID(last.ID) {
 		return p, nil
 	}
-	if s := threadSubject(thread); s != "" {
+	if s := threadSubject(root, last); s != "" {
 		p.subject = s
 	}
-	if thread.ID != p.messageID {
-		p.inReplyTo = thread.ID
-		p.references = chain(thread)
+	if last.ID != p.messageID {
+		p.inReplyTo = last.ID
+		p.references = chain(root, last)
 	}
 	return p, nil
 }
 
-// threadSubject is the subject the incident's earlier messages carry
-// (Meta["subject"]), cleaned like a rendered one: it comes from a Store.
-// Gmail threads only messages with the same subject, and nothing else is
-// sure to stay the same across updates: the status changes, and the title
-// may be edited. "" when thread has none (a receipt of an older version).
-func threadSubject(thread broadcast.Receipt) string {
-	return oneLine(strings.ToValidUTF8(thread.Meta["subject"], ""))
+// threadSubject is the subject the incident's messages carry: that of the
+// first (root's Meta["subject"]), else the one last carried on, cleaned like
+// a rendered one since it comes from a Store. Gmail threads only messages
+// with the same subject, and nothing else is sure to stay the same across
+// updates: the status changes, and the title may be edited. "" when neither
+// receipt has one (receipts of an older version).
+func threadSubject(root, last broadcast.Receipt) string {
+	for _, r := range []broadcast.Receipt{root, last} {
+		if !isMessageID(r.ID) {
+			continue // not a receipt of this channel
+		}
+		if s := oneLine(strings.ToValidUTF8(r.Meta["subject"], "")); s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
-// messageID is the update's Message-ID, the same for every recipient and
-// every attempt: "<" update "." incident "@" domain of From ">".
-func (c *Channel) messageID(u broadcast.Update) string {
-	return "<" + atomOrHash(u.ID) + "." + broadcast.Slug(u.IncidentID) + "@" + c.domain + ">"
+// messageID is the update's Message-ID, the same for every recipient, on
+// every attempt and after a restart: "<" key "." incident "@" domain of
+// From ">", where key is m.Key(""), stable for the update and the channel.
+func (c *Channel) messageID(m broadcast.Message) string {
+	return "<" + m.Key("") + "." + broadcast.Slug(m.Update.IncidentID) + "@" + c.domain + ">"
 }
 
-// chain returns the References of a reply to thread: thread's own chain
-// (Meta["references"]) ending in thread.ID, capped to MaxReferences by
-// dropping the oldest but the first.
-func chain(thread broadcast.Receipt) []string {
+// chain returns the References of a reply to last: the incident's chain
+// from root to last. It is last's own chain (Meta["references"]) ending in
+// last.ID, with root.ID first when the chain lacks it, capped to
+// MaxReferences by dropping the oldest but the first.
+func chain(root, last broadcast.Receipt) []string {
+	earlier := strings.Fields(last.Meta["references"])
 	var refs []string
-	for _, id := range strings.Fields(thread.Meta["references"]) {
-		if isMessageID(id) && id != thread.ID {
+	if isMessageID(root.ID) && root.ID != last.ID && !slices.Contains(earlier, root.ID) {
+		refs = append(refs, root.ID)
+	}
+	for _, id := range earlier {
+		if isMessageID(id) && id != last.ID {
 			refs = append(refs, id)
 		}
 	}
-	return capReferences(append(refs, thread.ID))
+	return capReferences(append(refs, last.ID))
 }
 
 func capReferences(refs []string) []string {
@@ -125,15 +144,6 @@ func isMessageID(s string) bool {
 	left, right, ok := strings.Cut(s[1:len(s)-1], "@")
 	return ok && left != "" && right != "" && !strings.ContainsAny(s[1:len(s)-1], "<> \t\r\n\\\"") &&
 		!hasControl(s) && isASCII(s)
-}
-
-// atomOrHash returns s when it is safe inside a Message-ID, else a hash of it.
-func atomOrHash(s string) string {
-	if s != "" && len(s) <= 128 && isAtomText(s, false) {
-		return s
-	}
-	sum := sha256.Sum256([]byte(s))
-	return "h" + hex.EncodeToString(sum[:16])
 }
 
 // isAtomText reports whether s holds only ASCII letters, digits, '-' and

@@ -42,7 +42,8 @@ func TestOneMessagePerRecipient(t *testing.T) {
 	to := []string{"Alice <alice@example.net>", "bob@example.org", "Zoë Ünal <zoe@example.com>", "dan@example.net"}
 	ch := newChannel(t, config(srv, to...))
 	u := incident(1)
-	r := send(t, ch, broadcast.Message{Update: u, Ledger: channeltest.NewLedger()})
+	m := broadcast.Message{Update: u, Ledger: channeltest.NewLedger()}
+	r := send(t, ch, m)
 
 	msgs := srv.messages()
 	require.Len(t, msgs, len(to))
@@ -70,9 +71,9 @@ func TestOneMessagePerRecipient(t *testing.T) {
 	slices.Sort(got)
 	assert.Equal(t, []string{"alice@example.net", "bob@example.org", "dan@example.net", "zoe@example.com"}, got)
 	assert.Equal(t, map[string]string{"references": r.ID, "subject": "Incident: Elevated error rates on the CDN",
-		"sent": "4", "refused": "0", "skipped": "0"}, r.Meta)
+		"sent": "4", "skipped": "0"}, r.Meta)
 	assert.Equal(t, "email", r.Channel)
-	assert.Equal(t, "<"+u.ID+".cdn-errors-eu@example.com>", r.ID)
+	assert.Equal(t, "<"+m.Key("")+".cdn-errors-eu@example.com>", r.ID)
 }
 
 func TestRecipientHeaderFoldedAndRestShared(t *testing.T) {
@@ -116,9 +117,9 @@ func TestThreadingAcrossUpdates(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	ch := newChannel(t, config(srv, "alice@example.net"))
 	r1 := send(t, ch, broadcast.Message{Update: incident(1)})
-	r2 := send(t, ch, broadcast.Message{Update: incident(2), Thread: r1})
-	r3 := send(t, ch, broadcast.Message{Update: incident(3), Thread: r2})
-	again := send(t, ch, broadcast.Message{Update: incident(3), Thread: r2})
+	r2 := send(t, ch, broadcast.Message{Update: incident(2), Thread: broadcast.Thread{Root: r1, Last: r1}})
+	r3 := send(t, ch, broadcast.Message{Update: incident(3), Thread: broadcast.Thread{Root: r1, Last: r2}})
+	again := send(t, ch, broadcast.Message{Update: incident(3), Thread: broadcast.Thread{Root: r1, Last: r2}})
 
 	msgs := srv.messages()
 	require.Len(t, msgs, 4)
@@ -142,20 +143,29 @@ func TestReferences(t *testing.T) {
 	for i := range 30 {
 		long = append(long, fmt.Sprintf("<u%d.cdn@example.com>", i))
 	}
+	root := broadcast.Receipt{ID: "<root.cdn@example.com>"}
 	tests := []struct {
 		name      string
-		thread    broadcast.Receipt
+		thread    broadcast.Thread
 		inReplyTo string
 		refs      []string
 	}{
-		{"capped, first kept", broadcast.Receipt{ID: long[29], Meta: map[string]string{"references": strings.Join(long, " ")}},
+		{"capped, first kept", broadcast.Thread{Root: broadcast.Receipt{ID: long[0]},
+			Last: broadcast.Receipt{ID: long[29], Meta: map[string]string{"references": strings.Join(long, " ")}}},
 			long[29], append([]string{long[0]}, long[30-email.MaxReferences+1:]...)},
-		{"no chain in meta", broadcast.Receipt{ID: "<a.b@example.com>"}, "<a.b@example.com>", []string{"<a.b@example.com>"}},
-		{"bad ids in chain dropped", broadcast.Receipt{ID: "<a.b@example.com>",
-			Meta: map[string]string{"references": "junk <x@y> <\r\nBcc: e@example.com>"}},
+		{"root first, then the chain to last", broadcast.Thread{Root: root,
+			Last: broadcast.Receipt{ID: "<c.cdn@example.com>", Meta: map[string]string{"references": "<b.cdn@example.com>"}}},
+			"<c.cdn@example.com>", []string{root.ID, "<b.cdn@example.com>", "<c.cdn@example.com>"}},
+		{"root and last the same", broadcast.Thread{Root: root, Last: root}, root.ID, []string{root.ID}},
+		{"root alone", broadcast.Thread{Root: root}, root.ID, []string{root.ID}},
+		{"no chain in meta", broadcast.Thread{Last: broadcast.Receipt{ID: "<a.b@example.com>"}},
+			"<a.b@example.com>", []string{"<a.b@example.com>"}},
+		{"bad ids in chain dropped", broadcast.Thread{Last: broadcast.Receipt{ID: "<a.b@example.com>",
+			Meta: map[string]string{"references": "junk <x@y> <\r\nBcc: e@example.com>"}}},
 			"<a.b@example.com>", []string{"<x@y>", "<a.b@example.com>"}},
-		{"injection in thread id ignored", broadcast.Receipt{ID: "<a@b>\r\nBcc: evil@example.com"}, "", nil},
-		{"not a message id", broadcast.Receipt{ID: "1234567"}, "", nil},
+		{"injection in thread id ignored", broadcast.Thread{Root: broadcast.Receipt{ID: "<a@b>\r\nBcc: evil@example.com"},
+			Last: broadcast.Receipt{ID: "<a@b>\r\nBcc: evil@example.com"}}, "", nil},
+		{"not a message id", broadcast.Thread{Root: broadcast.Receipt{ID: "1234567"}, Last: broadcast.Receipt{ID: "1234567"}}, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +188,7 @@ func TestMessageIDOfUnusualIDs(t *testing.T) {
 	u := incident(1)
 	u.ID, u.IncidentID = "id with <spaces>\r\n", "Ünïcode incident!"
 	r := send(t, ch, broadcast.Message{Update: u})
-	assert.Regexp(t, `^<h[0-9a-f]{32}\.n-code-incident@outagecast\.invalid>$`, r.ID)
+	assert.Regexp(t, `^<[0-9a-f]{32}\.n-code-incident@outagecast\.invalid>$`, r.ID)
 	assert.Equal(t, r.ID, parse(t, srv.messages()[0].data).header.Get("Message-ID"))
 }
 
@@ -312,7 +322,7 @@ func TestBadUnsubscribeURLRefusesThatRecipient(t *testing.T) {
 	r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1), Ledger: ledger})
 	require.Len(t, srv.messages(), 1)
 	assert.Equal(t, []string{"good@example.net"}, srv.messages()[0].to)
-	assert.Equal(t, "1", r.Meta["refused"])
+	assert.Equal(t, "1", r.Meta["sent"])
 	require.Contains(t, ledger.Failed(), "bad@example.net")
 	assert.Contains(t, ledger.Failed()["bad@example.net"].Error(), "characters not allowed in a header")
 }

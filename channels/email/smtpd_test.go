@@ -22,7 +22,8 @@ import (
 
 // fakeSMTP is an SMTP server on 127.0.0.1 that speaks enough of RFC 5321
 // for go-mail (EHLO, STARTTLS, AUTH PLAIN/LOGIN/XOAUTH2, MAIL, RCPT, DATA,
-// RSET, NOOP, QUIT) and fails on script.
+// RSET, NOOP, QUIT) and fails on script. A scripted reply may echo the
+// credentials the session received: see echoCreds.
 type fakeSMTP struct {
 	ln   net.Listener
 	opts serverOptions
@@ -32,6 +33,7 @@ type fakeSMTP struct {
 	msgs     []gotMessage
 	rcpts    map[string]int      // RCPT TO commands per address
 	rcptPlan map[string][]string // per address: replies to its next RCPTs
+	rcptFor  map[string]string   // per address: reply to every RCPT, "" none
 	dataPlan map[string][]string // per address: replies to its next ends of DATA
 	rcptAll  string              // reply to every RCPT, "" none
 	dataAll  string              // reply to every end of DATA, "" none
@@ -40,6 +42,9 @@ type fakeSMTP struct {
 	greeting string              // the first reply, "" a 220
 	dropAt   int                 // drop the connection at MAIL once this many messages were accepted; 0 never
 	perConn  int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
+	gate     int                 // MAIL waits until this many connections were made; 0 never
+	gateOpen chan struct{}       // closed when the gate-th connection is made
+	stop     chan struct{}       // closed by close
 	conns    int
 	live     map[net.Conn]bool
 }
@@ -103,7 +108,8 @@ func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
 		ln = tls.NewListener(ln, serverTLS())
 	}
 	s := &fakeSMTP{ln: ln, opts: opts, rcpts: map[string]int{}, rcptPlan: map[string][]string{},
-		dataPlan: map[string][]string{}, live: map[net.Conn]bool{}}
+		rcptFor: map[string]string{}, dataPlan: map[string][]string{}, live: map[net.Conn]bool{},
+		gateOpen: make(chan struct{}), stop: make(chan struct{})}
 	s.wg.Add(1)
 	go s.accept()
 	t.Cleanup(s.close)
@@ -113,6 +119,7 @@ func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
 func (s *fakeSMTP) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
 func (s *fakeSMTP) close() {
+	close(s.stop)
 	_ = s.ln.Close()
 	s.mu.Lock()
 	for c := range s.live {
@@ -132,6 +139,9 @@ func (s *fakeSMTP) accept() {
 		s.mu.Lock()
 		s.conns++
 		id := s.conns
+		if s.conns == s.gate {
+			close(s.gateOpen)
+		}
 		s.live[c] = true
 		s.mu.Unlock()
 		s.wg.Add(1)
@@ -181,6 +191,11 @@ const (
 	hang = "HANG"
 )
 
+// echoCreds in a reply stands for the credentials the session received:
+// the AUTH lines as the client sent them (base64) and the user and secret
+// they decode to, as verbose servers quote them.
+const echoCreds = "{creds}"
+
 // pop returns the next planned reply for addr, "" when none is left.
 func pop(plan map[string][]string, addr string) string {
 	if len(plan[addr]) == 0 {
@@ -202,11 +217,20 @@ type session struct {
 	from   string
 	to     []string
 	sent   int // messages accepted on this connection
+	// The last AUTH exchange: the client's lines, and what they decode to.
+	authLines          []string
+	authUser, authPass string
+}
+
+// creds is what echoCreds stands for.
+func (c *session) creds() string {
+	return fmt.Sprintf("you sent %q, that is user %s with secret %s",
+		strings.Join(c.authLines, " "), c.authUser, c.authPass)
 }
 
 // reply sends a reply, or carries out drop or hang; false ends the session.
 func (c *session) reply(format string, args ...any) bool {
-	line := fmt.Sprintf(format, args...)
+	line := strings.ReplaceAll(fmt.Sprintf(format, args...), echoCreds, c.creds())
 	switch line {
 	case drop:
 		return false
@@ -307,6 +331,7 @@ func (c *session) startTLS() bool {
 func (c *session) auth(arg string) bool {
 	mech, initial, _ := strings.Cut(arg, " ")
 	var user, secret string
+	c.authLines = []string{"AUTH " + arg}
 	switch strings.ToUpper(mech) {
 	case "PLAIN":
 		if initial == "" {
@@ -331,6 +356,7 @@ func (c *session) auth(arg string) bool {
 	default:
 		return c.reply("504 5.5.4 unrecognized authentication type")
 	}
+	c.authUser, c.authPass = user, secret
 	c.srv.mu.Lock()
 	forced, opts := c.srv.authAll, c.srv.opts
 	c.srv.mu.Unlock()
@@ -350,6 +376,7 @@ func (c *session) challenge(text string) string {
 		return ""
 	}
 	line, _ := c.tp.ReadLine()
+	c.authLines = append(c.authLines, line)
 	return line
 }
 
@@ -361,6 +388,16 @@ func decode(s string) string {
 func (c *session) mail(arg string) bool {
 	if c.srv.opts.user != "" && !c.authed {
 		return c.reply("530 5.7.0 authentication required")
+	}
+	c.srv.mu.Lock()
+	gated := c.srv.gate > 0
+	c.srv.mu.Unlock()
+	if gated {
+		select {
+		case <-c.srv.gateOpen:
+		case <-c.srv.stop:
+			return false
+		}
 	}
 	c.srv.mu.Lock()
 	dropNow := c.srv.dropAt > 0 && len(c.srv.msgs) >= c.srv.dropAt
@@ -388,6 +425,9 @@ func (c *session) rcpt(arg string) bool {
 	c.srv.mu.Lock()
 	c.srv.rcpts[addr]++
 	r := pop(c.srv.rcptPlan, addr)
+	if r == "" {
+		r = c.srv.rcptFor[addr]
+	}
 	if r == "" {
 		r = c.srv.rcptAll
 	}
