@@ -22,8 +22,10 @@
 //
 // Secret cannot stop code that converts it to a plain string (string(s),
 // s.Reveal()) and prints that, nor fmt's printing of a struct's unexported
-// fields, which bypasses every method: keep secrets of a value that may be
-// printed behind a pointer, or in exported fields of type Secret. A
+// fields, which bypasses every method (for some verbs even behind a
+// pointer): a type that holds secrets in unexported fields, such as a
+// channel, implements fmt.Formatter and prints only what is safe, its name.
+// A
 // Redactor finds only the encodings listed above, of whole secrets; a
 // server that echoes part of a secret, or transforms it otherwise, is not
 // caught.
