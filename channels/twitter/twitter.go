@@ -67,6 +67,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -201,6 +202,10 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 	}
 	if strings.TrimSpace(text) == "" {
 		return "", broadcast.Permanent(errors.New("twitter: render text: empty"))
+	}
+	if i := strings.IndexAny(text, notInPost); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: contains %U, which X does not accept", r))
 	}
 	return text, nil
 }
