@@ -31,7 +31,7 @@ type urlSpan struct{ start, end int }
 //     top-level domain (see isTLD) that no ASCII letter, digit, "@", "+" or
 //     "-" follows, or with a Punycode one ("xn--…");
 //   - an optional port, path and query, each of a limited set of characters
-//     (see urlchars.go); the path and query end at their last allowed end
+//     (isPathChar, isQueryChar); the path and query end at their last end
 //     character, so "https://x.com/a." does not take the full stop;
 //   - the whole is dropped when a label is longer than 63 characters in
 //     Punycode or the link is longer than 4,096 UTF-16 units with its scheme;

@@ -17,18 +17,19 @@ const urlWeight = 23
 
 // Weight returns the weighted length of s as X counts it against the
 // 280-character limit: twitter-text 3's parseTweet with its configuration
-// v3.
+// v3 (see the package documentation for the rules and where they may
+// differ).
 //
 //   - s is counted after NFC normalisation, so "e" and a combining accent
 //     count once;
 //   - every link that twitter-text's extractor finds weighs 23, whatever
-//     its length (see findURLs); the rest of a text that looks like a link
-//     but is not one, or only partly, is counted as text;
+//     its length; the part of a URL it does not take (a path in Japanese,
+//     a URL of more than 4,096 characters) is counted as text;
 //   - code points U+0000–U+10FF, U+2000–U+200D, U+2010–U+201F and
 //     U+2032–U+2037 (Latin, Greek, Cyrillic, Hebrew, Arabic, Indic scripts,
 //     general punctuation) weigh 1, all others 2 (CJK, most symbols, "…");
 //   - an emoji, including a sequence joined with ZWJ, a flag, a keycap or an
-//     emoji with a skin tone, weighs 2 (see clusterWeight).
+//     emoji with a skin tone, weighs 2.
 func Weight(s string) int {
 	n, _ := measure(s)
 	return n

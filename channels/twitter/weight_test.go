@@ -96,5 +96,9 @@ func boundaryCases() []weightCase {
 		{"letter with ZWJ is no emoji", "a\u200D", 2},
 		{"letter with VS16 is no emoji", "a\uFE0F", 3},
 		{"rainbow flag", "\U0001F3F3\uFE0F\u200D\U0001F308", 2},
+		{"emoji with a selector it needs no", "\U0001F600\uFE0F", 4},
+		{"pictograph shown as text by default with a selector", "\U0001F321\uFE0F", 2},
+		{"mahjong tile with a selector", "\U0001F004\uFE0F", 2},
+		{"hot beverage with a selector", "\u2615\uFE0F", 2},
 	}
 }
