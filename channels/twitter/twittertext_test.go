@@ -88,7 +88,7 @@ func ourURLs(s string) []string {
 	s = norm.NFC.String(s)
 	urls := []string{}
 	for _, u := range findURLs(s) {
-		urls = append(urls, s[u.start:u.end])
+		urls = append(urls, u.link(s))
 	}
 	return urls
 }

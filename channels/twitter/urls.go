@@ -14,7 +14,26 @@ const (
 )
 
 // urlSpan is a link X would wrap in t.co: the bytes s[start:end].
-type urlSpan struct{ start, end int }
+//
+// A link without a scheme and with a path, whose ASCII domain ends before
+// its domain does, as "a.com" in "a.com、b.日本/x", is to twitter-text the
+// ASCII domain and the path: s[start:cut] + s[tail:end], "a.com/x". Its
+// parseTweet then counts on after as many characters as that has, from
+// start: at resume. For other links cut, tail, resume and end are equal.
+type urlSpan struct{ start, cut, tail, end, resume int }
+
+// link returns the text of the link in s as twitter-text reports it.
+func (u urlSpan) link(s string) string {
+	if u.cut == u.end {
+		return s[u.start:u.end]
+	}
+	return s[u.start:u.cut] + s[u.tail:u.end]
+}
+
+// span returns the link u[start:end] of a text in units.
+func span(start, end int) urlSpan {
+	return urlSpan{start: start, cut: end, tail: end, end: end, resume: end}
+}
 
 // findURLs returns the links in s, in order, as twitter-text 3's extractor
 // finds them (extractUrlsWithIndices with links without a scheme).
@@ -54,8 +73,9 @@ func findURLs(s string) []urlSpan {
 		from = m.end
 		found = t.accept(found, m)
 	}
-	for i := range found {
-		found[i] = urlSpan{start: t.off[found[i].start], end: t.off[found[i].end]}
+	for i, u := range found {
+		found[i] = urlSpan{start: t.off[u.start], cut: t.off[u.cut], tail: t.off[u.tail],
+			end: t.off[u.end], resume: t.off[u.resume]}
 	}
 	return found
 }
@@ -168,7 +188,7 @@ func (t *units) accept(found []urlSpan, m match) []urlSpan {
 		} else if slug > 0 {
 			end = tco
 		}
-		return append(found, urlSpan{start: m.start, end: end})
+		return append(found, span(m.start, end))
 	}
 	if m.before >= 0 && strings.ContainsRune("-_./", rune(t.u[m.before])) {
 		return found
@@ -176,7 +196,9 @@ func (t *units) accept(found []urlSpan, m match) []urlSpan {
 	n := len(found)
 	found = t.appendASCIIDomains(found, ds, m.domEnd)
 	if len(found) > n && m.path {
-		found[len(found)-1].end = m.end
+		last := &found[len(found)-1]
+		last.tail, last.end = m.domEnd, m.end
+		last.resume = last.cut + m.end - m.domEnd
 	}
 	return found
 }
@@ -219,7 +241,7 @@ func (t *units) appendASCIIDomains(found []urlSpan, ds, de int) []urlSpan {
 		// twitter-text finds the domain again with indexOf from the end
 		// of the previous one.
 		s := prev + indexUnits(t.u[prev:de], t.u[p:e])
-		found = append(found, urlSpan{start: s, end: s + e - p})
+		found = append(found, span(s, s+e-p))
 		prev, p = s+e-p, e
 	}
 	return found

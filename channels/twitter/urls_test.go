@@ -99,6 +99,9 @@ func urlCases() []urlCase {
 		{"underscore ends a bare domain's start", "foo_bar.example.com", []string{"bar.example.com"}, 4 + 23},
 		{"non-ASCII host without scheme is text", "例え.jp", nil, 7},
 		{"bare IDN top-level domain", "example.рф", []string{"example.рф"}, 23},
+		// twitter-text reports this link as "a.com/x" and counts on after
+		// its seven characters, from "本".
+		{"ASCII domain ending inside a bare domain", "a.com、日本.jp/x", []string{"a.com/x"}, 23 + 2 + 5},
 		{"email address is text", "ops@example.com", nil, 15},
 		{"version is text", "v1.2.3", nil, 6},
 
@@ -125,7 +128,7 @@ func TestFindURLs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, u := range findURLs(tt.text) {
-				got = append(got, tt.text[u.start:u.end])
+				got = append(got, u.link(tt.text))
 			}
 			assert.Equal(t, tt.links, got)
 		})

@@ -43,7 +43,7 @@ func measure(s string) (weight int, valid bool) {
 	at := 0
 	for _, u := range findURLs(s) {
 		weight += textWeight(s[at:u.start]) + urlWeight
-		at = u.end
+		at = u.resume
 	}
 	weight += textWeight(s[at:])
 	return weight, weight > 0 && weight <= MaxWeight && !strings.ContainsAny(s, notInPost)
