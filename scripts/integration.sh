@@ -4,6 +4,7 @@
 # `integration` build tag, and stops the servers again, even on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/twitter-text.sh # channels/twitter against twitter-text itself; fails without node and npm
 
 cleanup() {
   scripts/mailpit.sh stop || true

@@ -316,7 +316,7 @@ func percentEncode(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isAlnum(c) || strings.IndexByte("-._~", c) >= 0 {
+		if isAlnum16(uint16(c)) || strings.IndexByte("-._~", c) >= 0 {
 			b.WriteByte(c)
 		} else {
 			fmt.Fprintf(&b, "%%%02X", c)

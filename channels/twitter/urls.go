@@ -1,288 +1,293 @@
 package twitter
 
 import (
-	"net/netip"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
-// urlSpan is a link X would wrap in t.co: the bytes s[start:end]. A bare
-// link has no scheme ("status.example.com/inc/1").
-type urlSpan struct {
-	start, end int
-	bare       bool
-}
+// Limits of twitter-text's URL extractor.
+const (
+	maxURLLength  = 4096 // UTF-16 units, counting the scheme, "https://" when absent
+	maxTcoSlug    = 40   // characters after "t.co/"
+	maxLabel      = 63   // characters of a domain label in Punycode
+	defaultScheme = len("https://")
+)
 
-// findURLs returns the links in s, in order: http and https URLs anywhere
-// except right after a letter or digit, with a valid host (a domain whose
-// labels are at most 63 characters, Punycode-encoded when not ASCII, an
-// IPv4 or a bracketed IPv6 address); and bare ASCII domain names that start
-// a white-space delimited word, after any opening bracket or quote.
-// Trailing punctuation ("see https://x.com/a.") is not part of a link.
-func findURLs(s string) []urlSpan {
-	var out []urlSpan
-	for at := 0; at < len(s); {
-		start := at + spaceLen(s[at:])
-		end := start + wordLen(s[start:])
-		out = appendWordURLs(out, s[start:end], start)
-		at = end
+// urlSpan is a link X would wrap in t.co: the bytes s[start:end].
+//
+// A link without a scheme and with a path, whose ASCII domain ends before
+// its domain does, as "a.com" in "a.com、b.日本/x", is to twitter-text the
+// ASCII domain and the path: s[start:cut] + s[tail:end], "a.com/x". Its
+// parseTweet then counts on after as many characters as that has, from
+// start: at resume. For other links cut, tail, resume and end are equal.
+type urlSpan struct{ start, cut, tail, end, resume int }
+
+// link returns the text of the link in s as twitter-text reports it.
+func (u urlSpan) link(s string) string {
+	if u.cut == u.end {
+		return s[u.start:u.end]
 	}
-	return out
+	return s[u.start:u.cut] + s[u.tail:u.end]
 }
 
-// appendWordURLs appends the links in word, which is at offset off of the
-// text.
-func appendWordURLs(out []urlSpan, word string, off int) []urlSpan {
-	found := false
-	for i := 0; i < len(word); i++ {
-		if i > 0 && isWordByte(word[i-1]) || !hasScheme(word[i:]) {
+// span returns the link u[start:end] of a text in units.
+func span(start, end int) urlSpan {
+	return urlSpan{start: start, cut: end, tail: end, end: end, resume: end}
+}
+
+// findURLs returns the links in s, in order, as twitter-text 3's extractor
+// finds them (extractUrlsWithIndices with links without a scheme).
+//
+// The extractor is a JavaScript regular expression over UTF-16 units, and
+// it is followed here step by step, on UTF-16 units too, so that its
+// backtracking choices and its limits give the same links:
+//
+//   - a link starts at the text's start or after a character other than an
+//     ASCII letter or digit, "@", "$", "#" (and their full-width forms);
+//   - "http://" or "https://", optional and in any case;
+//   - a domain: labels of host characters (any but ASCII punctuation,
+//     white space and direction marks) joined by dots, ending with a
+//     top-level domain (see isTLD) that no ASCII letter, digit, "@", "+" or
+//     "-" follows, or with a Punycode one ("xn--…");
+//   - an optional port, path and query, each of a limited set of characters
+//     (isPathChar, isQueryChar); the path and query end at their last end
+//     character, so "https://x.com/a." does not take the full stop;
+//   - the whole is dropped when a label is longer than 63 characters in
+//     Punycode or the link is longer than 4,096 UTF-16 units with its scheme;
+//   - without a scheme, only the ASCII domains inside the domain are links,
+//     none when "-", "_", "." or "/" comes right before it, and the port,
+//     path and query belong to the last one only when there is a path;
+//   - a t.co link ends after its slug and query; one whose slug is longer
+//     than 40 characters is no link.
+func findURLs(s string) []urlSpan {
+	if !strings.Contains(s, ".") {
+		return nil
+	}
+	t := newUnits(s)
+	var found []urlSpan
+	for from := 0; ; {
+		m, ok := t.next(from)
+		if !ok {
+			break
+		}
+		from = m.end
+		found = t.accept(found, m)
+	}
+	for i, u := range found {
+		found[i] = urlSpan{start: t.off[u.start], cut: t.off[u.cut], tail: t.off[u.tail],
+			end: t.off[u.end], resume: t.off[u.resume]}
+	}
+	return found
+}
+
+// units is a text as UTF-16 units, with what the matcher looks up often.
+type units struct {
+	u   []uint16
+	off []int // off[i] is the byte offset in the string of unit i
+	run []int // run[i] is the end of the run of host characters, "_" and "-" from i
+
+	dom  []int          // dom[i] is domainAt(i) once known, or unknown
+	tlds map[[2]int]int // tldAt's answers by position and limit
+}
+
+func newUnits(s string) *units {
+	t := &units{}
+	for i, r := range s {
+		n := len(t.u)
+		t.u = utf16.AppendRune(t.u, r)
+		for range len(t.u) - n {
+			t.off = append(t.off, i)
+		}
+	}
+	t.off = append(t.off, len(s))
+	t.run = make([]int, len(t.u)+1)
+	t.run[len(t.u)] = len(t.u)
+	for i := len(t.u) - 1; i >= 0; i-- {
+		if c := t.u[i]; isHostChar(c) || c == '_' || c == '-' {
+			t.run[i] = t.run[i+1]
+		} else {
+			t.run[i] = i
+		}
+	}
+	return t
+}
+
+// match is one match of the extractor's regular expression.
+type match struct {
+	before int // index of the character before the link; -1 at the start
+	start  int
+	scheme int // length of "http://" or "https://"; 0 without
+	domEnd int
+	path   bool // a path follows the domain (and port)
+	end    int
+}
+
+// next returns the first match that starts at from or later: the
+// character before the link is part of the match.
+func (t *units) next(from int) (match, bool) {
+	for q := from; q < len(t.u); q++ {
+		if precedesURL(t.u[q]) {
+			if m, ok := t.urlAt(q + 1); ok {
+				m.before = q
+				return m, true
+			}
+		}
+		if q == 0 {
+			if m, ok := t.urlAt(0); ok {
+				m.before = -1
+				return m, true
+			}
+		}
+	}
+	return match{}, false
+}
+
+// urlAt matches a link starting at p.
+func (t *units) urlAt(p int) (match, bool) {
+	if n := t.schemeLen(p); n > 0 {
+		if e := t.domainAt(p + n); e >= 0 {
+			return t.rest(match{start: p, scheme: n, domEnd: e}), true
+		}
+	}
+	if e := t.domainAt(p); e >= 0 {
+		return t.rest(match{start: p, domEnd: e}), true
+	}
+	return match{}, false
+}
+
+// rest matches the port, path and query after the domain.
+func (t *units) rest(m match) match {
+	e := m.domEnd
+	if e+1 < len(t.u) && t.u[e] == ':' && isDigit16(t.u[e+1]) {
+		for e++; e < len(t.u) && isDigit16(t.u[e]); e++ {
+		}
+	}
+	if e < len(t.u) && t.u[e] == '/' {
+		e = t.pathEnd(e)
+		m.path = true
+	}
+	if e < len(t.u) && t.u[e] == '?' {
+		if q := t.queryEnd(e, len(t.u)); q > 0 {
+			e = q
+		}
+	}
+	m.end = e
+	return m
+}
+
+// accept appends the links of m that twitter-text keeps.
+func (t *units) accept(found []urlSpan, m match) []urlSpan {
+	ds := m.start + m.scheme
+	if !t.validURL(m, ds) {
+		return found
+	}
+	if m.scheme > 0 {
+		end := m.end
+		if slug, tco := t.tcoEnd(m.start, m.end); slug > maxTcoSlug {
+			return found
+		} else if slug > 0 {
+			end = tco
+		}
+		return append(found, span(m.start, end))
+	}
+	if m.before >= 0 && strings.ContainsRune("-_./", rune(t.u[m.before])) {
+		return found
+	}
+	n := len(found)
+	found = t.appendASCIIDomains(found, ds, m.domEnd)
+	if len(found) > n && m.path {
+		last := &found[len(found)-1]
+		last.tail, last.end = m.domEnd, m.end
+		last.resume = last.cut + m.end - m.domEnd
+	}
+	return found
+}
+
+// validURL reports whether twitter-text's length checks accept m, whose
+// domain starts at ds.
+func (t *units) validURL(m match, ds int) bool {
+	scheme := m.scheme
+	if scheme == 0 {
+		scheme = defaultScheme
+	}
+	if scheme+m.end-m.start > maxURLLength {
+		return false
+	}
+	d := t.u[ds:m.domEnd]
+	for rest := d; len(rest) > 0; {
+		i := indexUnit(rest, '.')
+		if i < 0 {
+			i = len(rest)
+		}
+		if n := punycodeLen(rest[:i]); n < 1 || n > maxLabel {
+			return false
+		}
+		rest = rest[min(i+1, len(rest)):]
+	}
+	return !hasPrefix16(d, "xn--") || t.hasASCIIDomain(ds, m.domEnd)
+}
+
+// appendASCIIDomains appends the ASCII domains in u[ds:de] as links, as
+// twitter-text does for links without a scheme.
+func (t *units) appendASCIIDomains(found []urlSpan, ds, de int) []urlSpan {
+	a := t.asciiDomains(ds, de)
+	prev := ds
+	for p := ds; p < de; {
+		e := a.at(p)
+		if e < 0 {
+			p++
 			continue
 		}
-		if n := schemeURLLen(word[i:]); n > 0 {
-			out = append(out, urlSpan{start: off + i, end: off + i + n})
-			found = true
-			i += n - 1
-		}
+		// twitter-text finds the domain again with indexOf from the end
+		// of the previous one.
+		s := prev + indexUnits(t.u[prev:de], t.u[p:e])
+		found = append(found, span(s, s+e-p))
+		prev, p = s+e-p, e
 	}
-	if found {
-		return out
-	}
-	lead := openingLen(word)
-	if n := bareURLLen(word[lead:]); n > 0 {
-		out = append(out, urlSpan{start: off + lead, end: off + lead + n, bare: true})
-	}
-	return out
+	return found
 }
 
-// schemeURLLen returns the length of the link at the start of t, which
-// starts with "http://" or "https://", or 0 when it is not a valid link.
-func schemeURLLen(t string) int {
-	n := strings.Index(t, "://") + len("://")
-	if at := userinfoLen(t[n:]); at > 0 {
-		n += at
-	}
-	var host string
-	if strings.HasPrefix(t[n:], "[") {
-		end := strings.IndexByte(t[n:], ']')
-		if end < 0 {
-			return 0
-		}
-		host = t[n : n+end+1]
-		if a, err := netip.ParseAddr(host[1 : len(host)-1]); err != nil || !a.Is6() {
-			return 0
-		}
-	} else {
-		host = cutTLD(trimDots(t[n : n+hostLen(t[n:], true)]))
-		if !validHost(host, true) {
-			return 0
+func (t *units) hasASCIIDomain(ds, de int) bool {
+	a := t.asciiDomains(ds, de)
+	for p := ds; p < de; p++ {
+		if a.at(p) >= 0 {
+			return true
 		}
 	}
-	n += len(host)
-	return n + tailLen(t[n:])
+	return false
 }
 
-// bareURLLen returns the length of the link without scheme at the start of
-// t, or 0 when there is none.
-func bareURLLen(t string) int {
-	host := trimDots(t[:hostLen(t, false)])
-	if !validHost(host, false) || isIPv4(host) {
-		return 0
-	}
-	return len(host) + tailLen(t[len(host):])
-}
-
-// tailLen returns the length of the port, path, query and fragment at the
-// start of t, without trailing punctuation.
-func tailLen(t string) int {
-	n := 0
-	if len(t) > 1 && t[0] == ':' && isDigit(t[1]) {
-		n = 1
-		for n < len(t) && isDigit(t[n]) {
-			n++
+// schemeLen returns the length of "http://" or "https://" (in any case)
+// at p, or 0.
+func (t *units) schemeLen(p int) int {
+	for _, s := range []string{"https://", "http://"} {
+		if p+len(s) <= len(t.u) && equalFoldASCII(t.u[p:p+len(s)], s) {
+			return len(s)
 		}
-	}
-	if n < len(t) && strings.IndexByte("/?#", t[n]) >= 0 {
-		n += trimURLEnd(t[n : n+pathLen(t[n:])])
-	}
-	return n
-}
-
-// userinfoLen returns the length of "user:password@" at the start of t, or
-// 0.
-func userinfoLen(t string) int {
-	end := pathLen(t)
-	if i := strings.IndexAny(t[:end], "/?#"); i >= 0 {
-		end = i
-	}
-	return strings.LastIndexByte(t[:end], '@') + 1
-}
-
-// validHost reports whether host is a domain X links: two labels or more, of
-// 1 to 63 characters without a leading or trailing hyphen, "_" only below
-// the registered domain, an alphabetic (or Punycode) top-level domain. With
-// idn, labels may be non-ASCII; their length is that of the Punycode form.
-// An IPv4 address is valid too.
-func validHost(host string, idn bool) bool {
-	if isIPv4(host) {
-		a, err := netip.ParseAddr(host)
-		return err == nil && a.Is4()
-	}
-	labels := strings.Split(host, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for i, l := range labels {
-		if !validLabel(l, idn, i < len(labels)-2) {
-			return false
-		}
-	}
-	return validTLD(labels[len(labels)-1])
-}
-
-func validLabel(l string, idn, sub bool) bool {
-	if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
-		return false
-	}
-	if !isASCII(l) {
-		return idn && len("xn--")+len(punycode(strings.ToLower(l))) <= 63
-	}
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if !isAlnum(c) && c != '-' && (c != '_' || !sub) {
-			return false
-		}
-	}
-	return len(l) <= 63
-}
-
-func validTLD(tld string) bool {
-	if strings.HasPrefix(strings.ToLower(tld), "xn--") {
-		return true
-	}
-	if utf8.RuneCountInString(tld) < 2 {
-		return false
-	}
-	ascii := isASCII(tld)
-	for _, r := range tld {
-		if !unicode.IsLetter(r) || ascii != (r < utf8.RuneSelf) {
-			return false
-		}
-	}
-	return true
-}
-
-// hostLen returns the length of the run of host name characters at the
-// start of t: ASCII letters, digits, ".", "-" and "_", and with idn also
-// non-ASCII characters other than white space and punctuation.
-func hostLen(t string, idn bool) int {
-	for i, r := range t {
-		switch {
-		case r < utf8.RuneSelf && (isAlnum(byte(r)) || r == '.' || r == '-' || r == '_'):
-		case r >= utf8.RuneSelf && idn && !unicode.IsSpace(r) && !unicode.IsPunct(r):
-		default:
-			return i
-		}
-	}
-	return len(t)
-}
-
-// pathLen returns the length of the run of characters a URL path, query or
-// fragment may hold at the start of t: printable ASCII other than
-// `"<>\^{|}` and the backquote, and non-ASCII letters, marks and digits.
-func pathLen(t string) int {
-	for i, r := range t {
-		switch {
-		case r > ' ' && r < utf8.RuneSelf && !strings.ContainsRune("\"<>\\^`{|}", r):
-		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsNumber(r)):
-		default:
-			return i
-		}
-	}
-	return len(t)
-}
-
-// trimURLEnd returns the length of u without trailing punctuation that ends
-// the sentence rather than the URL, and without closing brackets that
-// opened before the URL.
-func trimURLEnd(u string) int {
-	for u != "" {
-		c := u[len(u)-1]
-		switch {
-		case strings.IndexByte(".,;:!?'\"*", c) >= 0:
-		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
-		case c == ']' && strings.Count(u, "[") < strings.Count(u, "]"):
-		default:
-			return len(u)
-		}
-		u = u[:len(u)-1]
 	}
 	return 0
 }
 
-// cutTLD ends an ASCII top-level domain where non-ASCII text follows it
-// without a space: the link in "https://example.com日本語" is
-// "https://example.com".
-func cutTLD(host string) string {
-	tld := host[strings.LastIndexByte(host, '.')+1:]
-	if tld == "" || tld[0] >= utf8.RuneSelf {
-		return host
+// tcoEnd returns, for a t.co link in u[s:e], the length of its slug and
+// where the link ends: after the slug and the query. slug is 0 for other
+// links.
+func (t *units) tcoEnd(s, e int) (slug, end int) {
+	p := s + t.schemeLen(s)
+	if p+len("t.co/") > e || !equalFoldASCII(t.u[p:p+len("t.co/")], "t.co/") {
+		return 0, 0
 	}
-	if i := strings.IndexFunc(tld, func(r rune) bool { return r >= utf8.RuneSelf }); i >= 0 {
-		return host[:len(host)-len(tld)+i]
+	p += len("t.co/")
+	end = p
+	for end < e && isAlnum16(t.u[end]) {
+		end++
 	}
-	return host
-}
-
-func trimDots(host string) string { return strings.TrimRight(host, ".") }
-
-// openingLen returns the length of the opening brackets and quotes at the
-// start of word.
-func openingLen(word string) int {
-	for i, r := range word {
-		if r != '"' && r != '\'' && !unicode.In(r, unicode.Ps, unicode.Pi) {
-			return i
+	if slug = end - p; slug == 0 {
+		return 0, 0
+	}
+	if end < e && t.u[end] == '?' {
+		if q := t.queryEnd(end, e); q > 0 {
+			end = q
 		}
 	}
-	return len(word)
+	return slug, end
 }
-
-func spaceLen(s string) int {
-	for i, r := range s {
-		if !unicode.IsSpace(r) {
-			return i
-		}
-	}
-	return len(s)
-}
-
-func wordLen(s string) int {
-	for i, r := range s {
-		if unicode.IsSpace(r) {
-			return i
-		}
-	}
-	return len(s)
-}
-
-func hasScheme(t string) bool {
-	return len(t) >= 7 && strings.EqualFold(t[:7], "http://") ||
-		len(t) >= 8 && strings.EqualFold(t[:8], "https://")
-}
-
-func isIPv4(host string) bool {
-	return host != "" && strings.Trim(host, "0123456789.") == ""
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
-func isAlnum(c byte) bool    { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'z' }
-func isDigit(c byte) bool    { return c >= '0' && c <= '9' }

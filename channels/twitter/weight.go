@@ -16,37 +16,41 @@ const MaxWeight = 280
 const urlWeight = 23
 
 // Weight returns the weighted length of s as X counts it against the
-// 280-character limit, per twitter-text's configuration v3:
+// 280-character limit: twitter-text 3's parseTweet with its configuration
+// v3 (see the package documentation for the rules and where they may
+// differ).
 //
 //   - s is counted after NFC normalisation, so "e" and a combining accent
 //     count once;
+//   - every link that twitter-text's extractor finds weighs 23, whatever
+//     its length; the part of a URL it does not take (a path in Japanese,
+//     a URL of more than 4,096 characters) is counted as text;
 //   - code points U+0000–U+10FF, U+2000–U+200D, U+2010–U+201F and
 //     U+2032–U+2037 (Latin, Greek, Cyrillic, Hebrew, Arabic, Indic scripts,
 //     general punctuation) weigh 1, all others 2 (CJK, most symbols, "…");
 //   - an emoji, including a sequence joined with ZWJ, a flag, a keycap or an
-//     emoji with a skin tone, weighs 2;
-//   - every http or https URL weighs 23, whatever its length, when its
-//     host is valid (labels of at most 63 characters, in Punycode for
-//     non-ASCII ones; an IP address); otherwise it is text.
-//
-// A bare domain ("status.example.com") weighs at least 23 and at least its
-// own weight: X links it only when its top-level domain is on X's list, so
-// Weight counts the larger of the two possibilities. Weight may therefore
-// overcount such text, never undercount it.
+//     emoji with a skin tone, weighs 2.
 func Weight(s string) int {
-	s = norm.NFC.String(s)
-	n, at := 0, 0
-	for _, u := range findURLs(s) {
-		n += textWeight(s[at:u.start])
-		if u.bare {
-			n += max(urlWeight, textWeight(s[u.start:u.end]))
-		} else {
-			n += urlWeight
-		}
-		at = u.end
-	}
-	return n + textWeight(s[at:])
+	n, _ := measure(s)
+	return n
 }
+
+// measure returns the weight of s and whether twitter-text calls it a
+// valid post: not empty, at most MaxWeight, and without U+FFFE, U+FEFF or
+// U+FFFF.
+func measure(s string) (weight int, valid bool) {
+	s = norm.NFC.String(s)
+	at := 0
+	for _, u := range findURLs(s) {
+		weight += textWeight(s[at:u.start]) + urlWeight
+		at = u.resume
+	}
+	weight += textWeight(s[at:])
+	return weight, weight > 0 && weight <= MaxWeight && !strings.ContainsAny(s, notInPost)
+}
+
+// notInPost are the characters twitter-text does not accept in a post.
+const notInPost = "\uFFFE\uFEFF\uFFFF"
 
 // textWeight weighs text without URLs, one grapheme cluster at a time.
 func textWeight(s string) int {
@@ -101,6 +105,8 @@ func isEmojiSequence(c string, first rune, size int) bool {
 		return first == '#' || first == '*' || first >= '0' && first <= '9'
 	case !isPictographic(first):
 		return false
+	case len(c) == size+len("\uFE0F") && c[size:] == "\uFE0F" && !hasTextVariant(first):
+		return false // twitter-text counts the selector on its own
 	}
 	for _, r := range c[size:] {
 		switch {
@@ -111,6 +117,19 @@ func isEmojiSequence(c string, first rune, size int) bool {
 		}
 	}
 	return false
+}
+
+// hasTextVariant reports whether the pictograph r may take U+FE0F as part of
+// the emoji, as twitter-text's emoji list has it: every pictograph in the
+// BMP, and outside it those shown as text by default, plus U+1F004,
+// U+1F21A and U+1F22F. Other emoji (as U+1F600) are emoji already, and
+// twitter-text counts a U+FE0F after them as a character of its own.
+func hasTextVariant(r rune) bool {
+	switch {
+	case r <= 0xFFFF, r == 0x1F004, r == 0x1F21A, r == 0x1F22F:
+		return true
+	}
+	return uniseg.StringWidth(string(r)) == 1 // not Emoji_Presentation
 }
 
 func isRegionalIndicator(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }

@@ -1,16 +1,38 @@
 package twitter
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 )
 
-// Cases from twitter-text's conformance suite (validate.yml,
-// WeightedTweetsWithDiscountedEmojiCounterTest and lengths), rebuilt here
-// with explicit escapes, plus boundaries derived from the same rules.
-func TestWeightConformance(t *testing.T) {
+// weightCase is a text and its weight as twitter-text counts it. The
+// tagged test TestTwitterTextCases checks every table against twitter-text
+// itself.
+type weightCase struct {
+	name string
+	text string
+	want int
+}
+
+// weightCases returns every table of this file.
+func weightCases() []weightCase {
+	return slices.Concat(lengthCases(), boundaryCases(), urlWeightCases())
+}
+
+func TestWeight(t *testing.T) {
+	for _, tt := range weightCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Weight(tt.text))
+		})
+	}
+}
+
+// lengthCases are twitter-text's counting examples for lengths, CJK,
+// emoji and normalisation, rebuilt with explicit escapes.
+func lengthCases() []weightCase {
 	x10 := "xxxxxxxxxx-"
 	poem := "故人西辞黄鹤楼，烟花三月下扬州。孤帆远影碧空尽，唯见长江天际流。朱雀桥边野草花，乌衣巷口夕阳斜。" +
 		"旧时王谢堂前燕，飞入寻常百姓家。朝辞白帝彩云间，千里江陵一日还。两岸猿声啼不住，轻舟已过万重山。" +
@@ -18,11 +40,7 @@ func TestWeightConformance(t *testing.T) {
 		"遥知兄弟登高处，遍插茱萸少一人。"
 	kana := "あいうえおかきくけこ"
 	family := "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"
-	tests := []struct {
-		name string
-		text string
-		want int
-	}{
+	return []weightCase{
 		{"regular tweet with url", "Hi http://test.co", 26},
 		{"just url", "http://test.co", 23},
 		{"285 chars", "285 chars-" + strings.Repeat(x10, 25), 285},
@@ -53,19 +71,11 @@ func TestWeightConformance(t *testing.T) {
 		{"Á normalized to one", "A\u0301B", 2},
 		{"שּׁ normalized to three", "A\uFB2C", 4},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, Weight(tt.text))
-		})
-	}
 }
 
-func TestWeightBoundaries(t *testing.T) {
-	tests := []struct {
-		name string
-		text string
-		want int
-	}{
+// boundaryCases are the limits of the weights of characters and emoji.
+func boundaryCases() []weightCase {
+	return []weightCase{
 		{"empty", "", 0},
 		{"280 ASCII", strings.Repeat("a", 280), 280},
 		{"281 ASCII", strings.Repeat("a", 281), 281},
@@ -86,61 +96,9 @@ func TestWeightBoundaries(t *testing.T) {
 		{"letter with ZWJ is no emoji", "a\u200D", 2},
 		{"letter with VS16 is no emoji", "a\uFE0F", 3},
 		{"rainbow flag", "\U0001F3F3\uFE0F\u200D\U0001F308", 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, Weight(tt.text))
-		})
-	}
-}
-
-func TestWeightURLs(t *testing.T) {
-	tests := []struct {
-		name string
-		text string
-		want int
-	}{
-		{"userinfo and port", "http://user:PASSW0RD@example.com:8080/login.php", 23},
-		{"ipv4", "http://192.168.0.1/index.html?src=asdf", 23},
-		{"ipv6", "http://[3ffe:1900:4545:3:200:f8ff:fe21:67cf]:80/index.html", 23},
-		{"underscore in subdomain", "http://test_underscore.twitter.com", 23},
-		{"cased scheme", "HTTPS://www.ExaMPLE.COM/index.html", 23},
-		{"unicode domain", "http://☃.net/", 23},
-		{"cyrillic path", "http://example.com/Русские_слова", 23},
-		{"long url", "https://status.example.com/incidents/" + strings.Repeat("a", 200), 23},
-		{"underscore in domain is text", "http://domain-dash_2314352345_dfasd.foo-cow_4352.com", 52},
-		{"leading dash is text", "http://www.-domain4352.com/", 27},
-		{"invalid ipv4 is text", "http://256.1.2.3/", 17},
-		{"no host is text", "http://", 7},
-		{"single label is text", "http://localhost:8080/xyz", 25},
-		{"trailing full stop", "See https://example.com/a.", 4 + 23 + 1},
-		{"in parentheses", "(https://example.com/wiki/A_(b))", 1 + 23 + 1},
-		{"after a colon", "Status:https://example.com", 7 + 23},
-		{"after a letter is text", "xhttps://example.com", 20},
-		{"ideographic full stop ends it", "https://example.com。", 23 + 2},
-		{"CJK after the domain ends it", "https://example.com日本語", 23 + 6},
-		{"CJK after the path is part of it", "https://example.com/日本語", 23},
-		{"bare domain with path", "status.example.com/incidents/42", 31},
-		{"bare domain in quotes", "\"example.com\"", 1 + 23 + 1},
-		{"bare domain possessive", "example.com's", 23 + 2},
-		{"email is text", "ops@example.com", 15},
-		{"version is text", "v1.2.3", 6},
-		{"abbreviation is text", "e.g.", 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, Weight(tt.text))
-		})
-	}
-}
-
-func TestPunycode(t *testing.T) {
-	for label, want := range map[string]string{
-		"bücher":  "bcher-kva",
-		"münchen": "mnchen-3ya",
-		"☃":       "n3h",
-		"例え":      "r8jz45g",
-	} {
-		assert.Equal(t, want, punycode(label), label)
+		{"emoji with a selector it needs no", "\U0001F600\uFE0F", 4},
+		{"pictograph shown as text by default with a selector", "\U0001F321\uFE0F", 2},
+		{"mahjong tile with a selector", "\U0001F004\uFE0F", 2},
+		{"hot beverage with a selector", "\u2615\uFE0F", 2},
 	}
 }

@@ -1,0 +1,123 @@
+package twitter
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// statusLink is the part of the reported status-page URLs that X links.
+const statusLink = "https://status.example.com/"
+
+// plainWeight weighs text without links or emoji by twitter-text's v3
+// ranges, independently of Weight.
+func plainWeight(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r <= 0x10FF, r >= 0x2000 && r <= 0x200D, r >= 0x2010 && r <= 0x201F, r >= 0x2032 && r <= 0x2037:
+			n++
+		default:
+			n += 2
+		}
+	}
+	return n
+}
+
+// xWeight is the weight X gives a post holding the URL statusLink+tail,
+// where only statusLink is a link and tail weighs tailWeight.
+func xWeight(t *testing.T, post, tail string, tailWeight int) int {
+	t.Helper()
+	before, after, ok := strings.Cut(post, statusLink+tail)
+	require.True(t, ok, "the URL is whole in %q", post)
+	return plainWeight(before) + urlWeight + tailWeight + plainWeight(after)
+}
+
+// The reported posts: a URL whose path X does not link to the end, and a
+// 420-character body. The channel must shorten the body to what X counts,
+// or X refuses the post.
+func TestSendURLPathAsXCounts(t *testing.T) {
+	tests := []struct {
+		name       string
+		tail       string // what follows statusLink
+		tailWeight int
+	}{
+		{"Japanese path", "インシデント/42", 6*2 + 3},
+		{"Greek path", "περιστατικό/42", 11 + 3},
+		{"Hebrew path", "תקרית/42", 5 + 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			ch := newTestChannel(t, f)
+			u := testUpdate()
+			u.Body, u.URL = body420, statusLink+tt.tail
+			_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+			require.NoError(t, err)
+			post := f.Received()[0].Text
+			got := xWeight(t, post, tt.tail, tt.tailWeight)
+			assert.LessOrEqual(t, got, MaxWeight, "X refuses %q", post)
+			assert.Greater(t, got, MaxWeight-30, "shortened no more than needed: %q", post)
+			assert.Equal(t, got, Weight(post))
+		})
+	}
+}
+
+// A post that weighs exactly 280 as X counts it is sent whole; one more
+// character and the body is shortened.
+func TestSendURLPathExactFit(t *testing.T) {
+	const tail, tailWeight = "インシデント/42", 15
+	// "Investigating: T — " weighs 19, the URL 1 + 23 + 15 with its space.
+	fit := 280 - 19 - 1 - urlWeight - tailWeight
+	for _, extra := range []int{0, 1} {
+		f := newFakeX(t, false)
+		ch := newTestChannel(t, f)
+		u := testUpdate()
+		u.Title, u.URL = "T", statusLink+tail
+		u.Body = strings.Repeat("b", fit-1+extra) + "."
+		_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+		require.NoError(t, err)
+		post := f.Received()[0].Text
+		full, err := templates.Default().Render("short", u)
+		require.NoError(t, err)
+		if extra == 0 {
+			assert.Equal(t, full, post, "sent whole")
+			assert.Equal(t, MaxWeight, xWeight(t, post, tail, tailWeight))
+			continue
+		}
+		assert.Contains(t, post, templates.Ellipsis, "shortened")
+		assert.LessOrEqual(t, xWeight(t, post, tail, tailWeight), MaxWeight, post)
+	}
+}
+
+// X links no URL longer than 4,096 characters, so such a URL counts as
+// text and no post can hold it: Send refuses before posting.
+func TestSendURLTooLongToLink(t *testing.T) {
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.URL = statusLink + strings.Repeat("a", 4096)
+	_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	require.ErrorIs(t, err, templates.ErrTooLong)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Zero(t, f.requestCount(), "nothing posted")
+}
+
+// Text twitter-text calls invalid is refused before posting.
+func TestSendInvalidCharacter(t *testing.T) {
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Overrides = map[string]string{"x": "All clear\uFFFE"}
+	_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "U+FFFE")
+	assert.Zero(t, f.requestCount(), "nothing posted")
+}

@@ -1,0 +1,125 @@
+//go:build twittertext
+
+package twitter
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
+)
+
+// This file compares Weight with twitter-text's own parseTweet, run by
+// node: scripts/twitter-text.sh installs the pinned npm package and sets
+// TWITTER_TEXT_MODULES to its node_modules directory.
+
+// randomTexts is how many texts TestTwitterTextRandom compares.
+const randomTexts = 4000
+
+// nodeParse is the program node runs: it reads a JSON array of texts and
+// writes, for each, parseTweet's weighted length and validity and the
+// links of the NFC-normalised text.
+const nodeParse = `
+const tt = require('twitter-text');
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', d => { input += d; });
+process.stdin.on('end', () => {
+  const out = JSON.parse(input).map(text => {
+    const r = tt.parseTweet(text);
+    return { weight: r.weightedLength, valid: r.valid, urls: tt.extractUrls(text.normalize()) };
+  });
+  process.stdout.write(JSON.stringify(out));
+});
+`
+
+// parsed is twitter-text's answer for one text.
+type parsed struct {
+	Weight int      `json:"weight"`
+	Valid  bool     `json:"valid"`
+	URLs   []string `json:"urls"`
+}
+
+// twitterText parses texts with twitter-text in one node process.
+func twitterText(t *testing.T, texts []string) []parsed {
+	t.Helper()
+	modules := os.Getenv("TWITTER_TEXT_MODULES")
+	require.NotEmpty(t, modules, "TWITTER_TEXT_MODULES: run scripts/twitter-text.sh")
+	in, err := json.Marshal(texts)
+	require.NoError(t, err)
+	cmd := exec.Command("node", "-e", nodeParse)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "node: %s", stderr.String())
+	var res []parsed
+	require.NoError(t, json.Unmarshal(out, &res))
+	require.Len(t, res, len(texts))
+	return res
+}
+
+// compare checks every text against twitter-text's answer and returns how
+// many agree.
+func compare(t *testing.T, texts []string) int {
+	t.Helper()
+	agree := 0
+	for i, want := range twitterText(t, texts) {
+		weight, valid := measure(texts[i])
+		urls := ourURLs(texts[i])
+		if weight == want.Weight && valid == want.Valid && slicesEqual(urls, want.URLs) {
+			agree++
+			continue
+		}
+		t.Errorf("text %q:\n weight %d, valid %v, links %q;\n twitter-text: weight %d, valid %v, links %q",
+			texts[i], weight, valid, urls, want.Weight, want.Valid, want.URLs)
+	}
+	return agree
+}
+
+func ourURLs(s string) []string {
+	s = norm.NFC.String(s)
+	urls := []string{}
+	for _, u := range findURLs(s) {
+		urls = append(urls, u.link(s))
+	}
+	return urls
+}
+
+func slicesEqual(a, b []string) bool {
+	return strings.Join(a, "\x00") == strings.Join(b, "\x00") && len(a) == len(b)
+}
+
+func TestTwitterTextRandom(t *testing.T) {
+	g := textGen{rand.New(rand.NewPCG(20251124, 42))}
+	texts := make([]string, randomTexts)
+	for i := range texts {
+		texts[i] = g.text()
+	}
+	agree := compare(t, texts)
+	t.Logf("%d of %d random texts agree with twitter-text", agree, len(texts))
+}
+
+// TestTwitterTextCases compares the unit tests' tables too: Weight, and
+// each case's expected weight, must be twitter-text's.
+func TestTwitterTextCases(t *testing.T) {
+	cases := weightCases()
+	texts := make([]string, len(cases))
+	for i, c := range cases {
+		texts[i] = c.text
+	}
+	for i, want := range twitterText(t, texts) {
+		if cases[i].want != want.Weight {
+			t.Errorf("case %q expects weight %d; twitter-text: %d", cases[i].name, cases[i].want, want.Weight)
+		}
+	}
+	agree := compare(t, texts)
+	t.Logf("%d of %d table cases agree with twitter-text", agree, len(texts))
+}
