@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -180,4 +181,26 @@ func TestBroadcasterErrorsHideHeaderValues(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, previews, 1)
 	assertNoHeaderValue(t, []string{previews[0].Text})
+}
+
+// A Basic credential in Config.Headers is redacted however a receiver
+// echoes it: the header as sent, the decoded "user:password", the
+// password alone.
+func TestErrorsHideBasicHeader(t *testing.T) {
+	const user, password = "ops", "hunter2-pw"
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	rc := newReceiver(t)
+	rc.on("/hook", echoing(http.StatusUnauthorized, func(h http.Header) string {
+		raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(h.Get("Authorization"), "Basic "))
+		return fmt.Sprintf("got %s, that is %s; password %s refused", h.Get("Authorization"), raw, password)
+	}))
+	ep := rc.endpoint("/hook")
+	ch := newTestChannel(t, Config{URL: ep.URL, Secret: ep.Secret,
+		Headers: map[string]redact.Secret{"Authorization": redact.Secret(basic)}}, nil)
+	_, err := ch.Send(context.Background(), msg(fullUpdate, nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "http status 401 Unauthorized: got REDACTED, that is ")
+	for _, text := range printed(err) {
+		channeltest.AssertNoSecret(t, text, password, basic)
+	}
 }

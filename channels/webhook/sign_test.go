@@ -123,7 +123,7 @@ func TestSecretForms(t *testing.T) {
 		err    string
 	}{
 		{specSecret, ""},
-		{testSecret("x"), ""},                    // 32 bytes, padded
+		{testSecret("x"), ""}, // 32 bytes, padded
 		{redact.Secret("whsec_" + strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
 		{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "not a whsec_ secret"},
 		{"whsec_not*base64", "not valid base64"},

@@ -10,8 +10,14 @@
 // EventRetracted and Payload). Data carries every field of the Update,
 // Advice and Corrects included. Its JSON Schema (draft 2020-12) is the
 // package's schema.json, returned by Schema. Every endpoint gets the same
-// bytes, and a retry sends the same bytes again. As on every channel,
-// Update.Overrides[name] replaces the text: here it is sent as data.body.
+// bytes, and a retry of an update sends the same bytes again. As on every
+// channel, Update.Overrides[name] replaces the text: here it is sent as
+// data.body.
+//
+// The Receipt of a Send counts the endpoints in its Meta ("endpoints",
+// "delivered" and "failed" in this attempt, "skipped" as done earlier) and
+// keeps the update's "incident_id" for Retract; with one endpoint, its ID
+// is that endpoint's webhook-id.
 //
 // # Signing
 //
@@ -54,9 +60,10 @@
 // an "incident.retracted" event, whose data holds the update's id and
 // incident_id, to every endpoint by the rules of Send, with a webhook-id of
 // its own, stable like an update's; receivers delete or hide that update.
-// An endpoint that never got the update gets the retraction too, and
-// ignores it. Retracting again sends the event again, under the same
-// webhook-id.
+// Its timestamp is when it was sent. An endpoint that never got the update
+// gets the retraction too, and ignores it. Retract has no Ledger: a retry,
+// or retracting again, sends the event to every endpoint again, under the
+// same webhook-id, so receivers drop it as a repeat.
 //
 // # Errors
 //
@@ -264,44 +271,6 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		r.ID = m.Key(c.s.targets[0])
 	}
 	return r, nil
-}
-
-// Retract sends the retraction of the update prev is the receipt of to
-// every endpoint: an EventRetracted payload holding the update's ID and
-// incident ID, which receivers delete or hide. See the package
-// documentation for the errors. prev.UpdateID must be set, as the
-// Broadcaster sets it.
-func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("webhook: retract: %w", err)
-	}
-	if prev.UpdateID == "" {
-		return broadcast.Permanent(errors.New("webhook: retract: the receipt has no UpdateID"))
-	}
-	body, err := encodeRetraction(prev.UpdateID, prev.Meta["incident_id"], c.s.now())
-	if err != nil {
-		return broadcast.Permanent(err)
-	}
-	// No Ledger: a retry sends the retraction to every endpoint again,
-	// under the same webhook-id, which receivers drop as a repeat.
-	f := broadcast.NewFanout(broadcast.Message{}, c.s.targets)
-	errs := c.fanOut(ctx, f, body, func(target string) string { return retractionKey(c.name, prev.UpdateID, target) })
-	if err := f.Err(); err != nil {
-		return fmt.Errorf("webhook: retract: %w", err)
-	}
-	// Err is nil, so every endpoint that failed did so for good: it still
-	// shows the update, and without a Ledger only this error can say so.
-	var refused []broadcast.TargetFailure
-	for i, err := range errs {
-		if err != nil {
-			refused = append(refused, broadcast.TargetFailure{Target: c.s.targets[i], Err: err})
-		}
-	}
-	if len(refused) > 0 {
-		return broadcast.Permanent(fmt.Errorf("webhook: retract: %w",
-			&broadcast.TargetsError{Total: len(c.s.targets), Failures: refused}))
-	}
-	return nil
 }
 
 // fanOut posts body to every endpoint f has to do, Concurrency at a time,
