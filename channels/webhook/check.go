@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 var _ broadcast.Checker = (*Channel)(nil)
@@ -36,7 +35,7 @@ const (
 //
 // It returns nil when every endpoint answered, and otherwise a *CheckError
 // naming each failing endpoint by EndpointName (never its path, query or
-// user information) and the step that failed: "DNS lookup", "TCP connect"
+// user information), its errors redacted as Send's are, and the step that failed: "DNS lookup", "TCP connect"
 // or "TLS handshake".
 //
 // Check dials as the client would when its Transport is an *http.Transport
@@ -50,26 +49,26 @@ const (
 // trusted roots, which may differ from what a Send uses.
 func (c *Channel) Check(ctx context.Context) error {
 	p := c.prober()
-	errs := make([]error, len(c.endpoints))
+	eps := c.s.endpoints
+	errs := make([]error, len(eps))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for range min(c.concurrency, len(c.endpoints)) {
+	for range min(c.s.concurrency, len(eps)) {
 		wg.Go(func() {
 			for i := range jobs {
-				errs[i] = p.probe(ctx, c.endpoints[i].url)
+				errs[i] = p.probe(ctx, eps[i].url)
 			}
 		})
 	}
-	for i := range c.endpoints {
+	for i := range eps {
 		jobs <- i // after ctx ends, each probe fails at once
 	}
 	close(jobs)
 	wg.Wait()
-	e := &CheckError{Endpoints: len(c.endpoints)}
+	e := &CheckError{Endpoints: len(eps)}
 	for i, err := range errs {
 		if err != nil {
-			ep := &c.endpoints[i]
-			e.Failures = append(e.Failures, EndpointFailure{Index: i, URL: ep.shown, Err: httpx.Redact(err, ep.hide...)})
+			e.Failures = append(e.Failures, broadcast.TargetFailure{Target: eps[i].target, Err: eps[i].redactor().Error(err)})
 		}
 	}
 	if len(e.Failures) == 0 {
@@ -86,15 +85,15 @@ func (c *Channel) Check(ctx context.Context) error {
 func (c *Channel) CheckScope() string {
 	p := c.prober()
 	secure, proxied := 0, 0
-	for i := range c.endpoints {
-		if strings.HasPrefix(c.endpoints[i].url, "https:") {
+	for _, ep := range c.s.endpoints {
+		if strings.HasPrefix(ep.url, "https:") {
 			secure++
 		}
-		if u, _ := p.proxyFor(context.Background(), c.endpoints[i].url); u != nil {
+		if u, _ := p.proxyFor(context.Background(), ep.url); u != nil {
 			proxied++
 		}
 	}
-	n := len(c.endpoints)
+	n := len(c.s.endpoints)
 	s := fmt.Sprintf("%d endpoints: DNS, TCP", n)
 	if n == 1 {
 		s = "1 endpoint: DNS, TCP"
@@ -116,15 +115,20 @@ func (c *Channel) CheckScope() string {
 
 // CheckError lists the endpoints Check could not reach.
 type CheckError struct {
-	Endpoints int               // endpoints configured
-	Failures  []EndpointFailure // in endpoint order; Err names the failed step
+	Endpoints int // endpoints configured
+	// Failures are in endpoint order; each names its endpoint by
+	// EndpointName, and its Err the step that failed.
+	Failures []broadcast.TargetFailure
 }
+
+// maxNamed bounds the endpoints an error message names.
+const maxNamed = 5
 
 // Error names at most five endpoints.
 func (e *CheckError) Error() string {
 	var b strings.Builder
 	if e.Endpoints == 1 && len(e.Failures) == 1 {
-		fmt.Fprintf(&b, "webhook: check: %s: %v", e.Failures[0].URL, e.Failures[0].Err)
+		fmt.Fprintf(&b, "webhook: check: %s: %v", e.Failures[0].Target, e.Failures[0].Err)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "webhook: check: %d of %d endpoints unreachable", len(e.Failures), e.Endpoints)
@@ -137,7 +141,7 @@ func (e *CheckError) Error() string {
 		if i > 0 {
 			sep = "; "
 		}
-		fmt.Fprintf(&b, "%s%s: %v", sep, f.URL, f.Err)
+		fmt.Fprintf(&b, "%s%s: %v", sep, f.Target, f.Err)
 	}
 	return b.String()
 }
@@ -176,7 +180,7 @@ type prober struct {
 }
 
 func (c *Channel) prober() prober {
-	rt := c.client.Transport
+	rt := c.s.client.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // countingServer is an endpoint that counts the requests reaching its
@@ -56,7 +57,7 @@ func closedAddr(t *testing.T) string {
 func newCheckChannel(t *testing.T, client *http.Client, urls ...string) *Channel {
 	cfg := Config{Name: "ops", AllowUnsigned: true, HTTPClient: client}
 	for _, u := range urls {
-		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: u, Secret: testSecret(u)})
+		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.URL(u), Secret: testSecret(u)})
 	}
 	return newTestChannel(t, cfg, nil)
 }
@@ -143,7 +144,7 @@ func TestCheckDialsThroughTransportWithBound(t *testing.T) {
 	}}
 	cfg := Config{Concurrency: 2, AllowUnsigned: true, HTTPClient: &http.Client{Transport: tr}}
 	for _, host := range []string{"a", "b", "c", "d", "e"} {
-		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: "http://" + host + ".hooks.test/in"})
+		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.URL("http://" + host + ".hooks.test/in")})
 	}
 	ch := newTestChannel(t, cfg, nil)
 

@@ -1,22 +1,29 @@
 package webhook
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Endpoint is one receiver of the webhook.
 type Endpoint struct {
 	// URL is where the update is POSTed: an absolute http or https URL.
-	// Required. Errors name it by EndpointName, without its user
-	// information, path and query, and redact its path from echoed answers.
-	URL string
-	// Secret signs the deliveries to this endpoint. Required unless
+	// Required. It prints as its scheme and host only; errors and Ledger
+	// targets name it by EndpointName.
+	URL redact.URL
+	// Secret signs the deliveries to this endpoint: "whsec_" and the
+	// base64 of 24 to 64 random bytes. Required unless
 	// Config.AllowUnsigned is set.
-	Secret string
+	Secret redact.Secret
 }
 
 // reserved are the headers Config.Headers cannot set: the signature's and
@@ -30,16 +37,40 @@ var reserved = map[string]bool{
 // endpoint is a validated Endpoint.
 type endpoint struct {
 	url    string
-	shown  string   // url as EndpointName names it, for errors
-	target string   // Ledger target: a hash of url, so no credential is stored
-	key    []byte   // nil: unsigned
-	hide   []string // what errors must not show: the secret, header credentials
+	target string // EndpointName(url): the Ledger target, and how errors name it
+	key    []byte // nil: unsigned
+
+	secret redact.Secret
+	base   *redact.Redactor // the header values, shared by every endpoint
+	once   sync.Once
+	rd     *redact.Redactor // base and this endpoint's secrets; see redactor
 }
 
-// validate checks cfg and returns its endpoints and headers. Each endpoint
-// lists what errors must not show: its secret and the configured header
-// values (see credentials), in the forms receivers echo them.
-func (cfg Config) validate() ([]endpoint, http.Header, error) {
+// redactor returns the Redactor of what this endpoint's receiver may echo
+// in an error: its signing secret, the credentials, path and query of its
+// URL, and the header values. It is built on the endpoint's first error, not in New: a
+// list of thousands of endpoints would otherwise cost a quarter of a second
+// and 15 MB per thousand before anything failed.
+func (ep *endpoint) redactor() *redact.Redactor {
+	ep.once.Do(func() {
+		rd := ep.base.With(ep.secret).WithURL(redact.URL(ep.url))
+		u, _ := url.Parse(ep.url) // checked by New
+		if u.User != nil {
+			// Go's client sends the URL's user information as HTTP Basic.
+			pw, _ := u.User.Password()
+			rd = rd.WithLogin(u.User.Username(), redact.Secret(pw))
+		}
+		if p := u.EscapedPath(); p != "" && p != "/" {
+			// A receiver quoting the path it was called at shows it whole.
+			rd = rd.With(redact.Secret(u.RequestURI()), redact.Secret(p), redact.Secret(u.Path))
+		}
+		ep.rd = rd
+	})
+	return ep.rd
+}
+
+// validate checks cfg and returns its endpoints and headers.
+func (cfg Config) validate() ([]*endpoint, http.Header, error) {
 	if cfg.Concurrency < 0 {
 		return nil, nil, errors.New("webhook: Config.Concurrency: negative")
 	}
@@ -54,17 +85,17 @@ func (cfg Config) validate() ([]endpoint, http.Header, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var shared []string
-	for _, c := range credentials(cfg.Headers) {
-		shared = append(shared, redactionForms(c)...)
+	base := redact.NewRedactor(credentials(cfg.Headers)...)
+	for _, b := range basicLogins(cfg.Headers) {
+		base = base.WithLogin(b.user, b.password)
 	}
-	for i := range eps {
-		eps[i].hide = append(eps[i].hide, shared...)
+	for _, ep := range eps {
+		ep.base = base
 	}
 	return eps, h, nil
 }
 
-func (cfg Config) endpoints() ([]endpoint, error) {
+func (cfg Config) endpoints() ([]*endpoint, error) {
 	list, field := cfg.Endpoints, "Config.Endpoints"
 	switch {
 	case cfg.URL != "" && len(cfg.Endpoints) > 0:
@@ -79,8 +110,9 @@ func (cfg Config) endpoints() ([]endpoint, error) {
 	case cfg.Secret != "":
 		return nil, errors.New("webhook: Config.Secret: set only with URL (Endpoints carry their own)")
 	}
-	out := make([]endpoint, len(list))
-	seen := make(map[string]int, len(list))
+	out := make([]*endpoint, len(list))
+	seen := make(map[string]int, len(list))    // by URL
+	targets := make(map[string]int, len(list)) // by target
 	for i, e := range list {
 		name := field
 		if field != "Config" {
@@ -93,61 +125,38 @@ func (cfg Config) endpoints() ([]endpoint, error) {
 		if j, dup := seen[ep.url]; dup {
 			return nil, fmt.Errorf("webhook: %s.URL: same as Endpoints[%d]", name, j)
 		}
-		seen[ep.url] = i
+		if j, dup := targets[ep.target]; dup {
+			// Two URLs whose names share a 48-bit hash: so unlikely that
+			// refusing the list is better than a target that is not unique.
+			return nil, fmt.Errorf("webhook: %s.URL: named %s, as Endpoints[%d] is; change either URL", name, ep.target, j)
+		}
+		seen[ep.url], targets[ep.target] = i, i
 		out[i] = ep
 	}
 	return out, nil
 }
 
-func (cfg Config) endpoint(name string, e Endpoint) (endpoint, error) {
-	if e.URL == "" {
-		return endpoint{}, fmt.Errorf("webhook: %s.URL: missing", name)
+func (cfg Config) endpoint(name string, e Endpoint) (*endpoint, error) {
+	raw := e.URL.Reveal()
+	if raw == "" {
+		return nil, fmt.Errorf("webhook: %s.URL: missing", name)
 	}
-	if err := checkURL(e.URL); err != nil {
-		return endpoint{}, fmt.Errorf("webhook: %s.URL: %w", name, err)
+	if err := checkURL(raw); err != nil {
+		return nil, fmt.Errorf("webhook: %s.URL: %w", name, err)
 	}
-	ep := endpoint{url: e.URL, shown: EndpointName(e.URL), target: targetOf(e.URL), hide: pathForms(e.URL)}
+	ep := &endpoint{url: raw, target: EndpointName(raw), secret: e.Secret}
 	if e.Secret == "" {
 		if !cfg.AllowUnsigned {
-			return endpoint{}, fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
+			return nil, fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
 		}
 		return ep, nil
 	}
 	key, err := decodeSecret(e.Secret)
 	if err != nil {
-		return endpoint{}, fmt.Errorf("webhook: %s.Secret: %w", name, err)
+		return nil, fmt.Errorf("webhook: %s.Secret: %w", name, err)
 	}
-	ep.key, ep.hide = key, append(ep.hide, redactionForms(e.Secret)...)
+	ep.key = key
 	return ep, nil
-}
-
-// pathForms returns what errors must not show of an endpoint URL's path and
-// query, which may carry a token, should a receiver echo them: the URL
-// itself, its path and query, and, as the token alone, each path segment
-// and query value of at least minToken bytes. rawURL has been checked.
-func pathForms(rawURL string) []string {
-	u, _ := url.Parse(rawURL)
-	out := []string{rawURL}
-	if ru := u.RequestURI(); len(ru) > 1 {
-		out = append(out, ru)
-	}
-	for _, part := range strings.FieldsFunc(u.EscapedPath(), func(r rune) bool { return r == '/' }) {
-		if len(part) >= minToken {
-			out = append(out, part)
-		}
-	}
-	for _, vs := range u.Query() {
-		for _, v := range vs {
-			if len(v) >= minToken {
-				out = append(out, v)
-			}
-		}
-	}
-	var forms []string
-	for _, s := range out {
-		forms = append(forms, redactionForms(s)...)
-	}
-	return forms
 }
 
 func checkURL(s string) error {
@@ -167,10 +176,27 @@ func checkURL(s string) error {
 	return nil
 }
 
+// EndpointName is how Ledger targets, errors and Results name the endpoint
+// at rawURL: its scheme and host[:port] as redact.ShowURL shows them, with
+// "/…" for a path and "?…" for a query, then "#" and 12 hex digits of a
+// SHA-256 of the whole URL, which tell apart endpoints on one host, as in
+// "https://hooks.example.com/…#3f2a9c01b7e4". It never shows the user
+// information, path or query, where webhook URLs keep their tokens. A URL
+// that does not parse gives "REDACTED".
+func EndpointName(rawURL string) string {
+	shown := redact.ShowURL(rawURL)
+	if shown == redact.Redacted || shown == "" {
+		return redact.Redacted
+	}
+	sum := sha256.Sum256([]byte("outagecast-webhook-endpoint\x00" + rawURL))
+	return shown + "#" + hex.EncodeToString(sum[:6])
+}
+
 func (cfg Config) headers() (http.Header, error) {
 	h := make(http.Header, len(cfg.Headers)+1)
 	h.Set("User-Agent", UserAgent)
-	for k, v := range cfg.Headers {
+	for k, s := range cfg.Headers {
+		v := s.Reveal()
 		ck := http.CanonicalHeaderKey(k)
 		switch {
 		case !validHeaderName(k):
@@ -197,4 +223,54 @@ func validHeaderName(s string) bool {
 		}
 	}
 	return true
+}
+
+// minHidden is the length from which a header value is taken for a
+// credential and redacted from errors: shorter ones would blank out
+// ordinary words and digits.
+const minHidden = 4
+
+// credentials returns the header values that errors must not show: every
+// value of at least minHidden bytes and, of a value with an authorization
+// scheme as in "Bearer <token>", the token alone too.
+func credentials(headers map[string]redact.Secret) []redact.Secret {
+	var out []redact.Secret
+	for _, s := range headers {
+		v := strings.TrimSpace(s.Reveal())
+		if len(v) < minHidden {
+			continue
+		}
+		out = append(out, redact.Secret(v))
+		if _, token, ok := strings.Cut(v, " "); ok && len(strings.TrimSpace(token)) >= minHidden {
+			out = append(out, redact.Secret(strings.TrimSpace(token)))
+		}
+	}
+	return out
+}
+
+// login is a user and password from an HTTP Basic header value.
+type login struct {
+	user     string
+	password redact.Secret
+}
+
+// basicLogins returns the logins of the "Basic <base64>" header values, so
+// that a receiver echoing the decoded "user:password", or the password
+// alone, is redacted too.
+func basicLogins(headers map[string]redact.Secret) []login {
+	var out []login
+	for _, s := range headers {
+		scheme, token, ok := strings.Cut(strings.TrimSpace(s.Reveal()), " ")
+		if !ok || !strings.EqualFold(scheme, "Basic") {
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
+		if err != nil {
+			continue
+		}
+		if user, pw, ok := strings.Cut(string(raw), ":"); ok && pw != "" {
+			out = append(out, login{user: user, password: redact.Secret(pw)})
+		}
+	}
+	return out
 }

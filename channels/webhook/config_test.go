@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -51,15 +53,15 @@ func TestNewValidates(t *testing.T) {
 		{"negative concurrency", Config{URL: "https://h.example/", Secret: good, Concurrency: -1}, "webhook: Config.Concurrency: negative"},
 		{"name with spaces", Config{Name: " hooks", URL: "https://h.example/", Secret: good},
 			"webhook: Config.Name: leading or trailing white space"},
-		{"reserved header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"webhook-signature": "x"}},
+		{"reserved header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"webhook-signature": "x"}},
 			`webhook: Config.Headers["webhook-signature"]: reserved, set by the channel`},
-		{"content type header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"CONTENT-TYPE": "text/plain"}},
+		{"content type header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"CONTENT-TYPE": "text/plain"}},
 			`webhook: Config.Headers["CONTENT-TYPE"]: reserved, set by the channel`},
-		{"bad header name", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"X Bad": "x"}},
+		{"bad header name", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"X Bad": "x"}},
 			`webhook: Config.Headers: invalid header name "X Bad"`},
-		{"header injection", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"X-Token": "abc\r\nEvil: 1"}},
+		{"header injection", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"X-Token": "abc\r\nEvil: 1"}},
 			`webhook: Config.Headers["X-Token"]: control character in value`},
-		{"user agent may be replaced", Config{URL: "https://h.example/", Secret: good, Headers: map[string]string{"User-Agent": "mine/2"}}, ""},
+		{"user agent may be replaced", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"User-Agent": "mine/2"}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,24 +82,27 @@ func TestNewDefaults(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
 	assert.Equal(t, "webhook", ch.Name())
-	assert.Equal(t, DefaultConcurrency, ch.concurrency)
-	assert.Equal(t, UserAgent, ch.header.Get("User-Agent"))
-	tr, ok := ch.client.Transport.(*http.Transport)
+	assert.Equal(t, DefaultConcurrency, ch.s.concurrency)
+	assert.Equal(t, UserAgent, (*ch.s.header).Get("User-Agent"))
+	tr, ok := ch.s.client.Transport.(*http.Transport)
 	require.True(t, ok)
 	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, DefaultConcurrency)
-	assert.NotNil(t, ch.client.CheckRedirect, "redirects are not followed")
-	assert.NotZero(t, ch.client.Timeout)
+	assert.NotNil(t, ch.s.client.CheckRedirect, "redirects are not followed")
+	assert.NotZero(t, ch.s.client.Timeout)
 }
 
+// The printing the conformance suite checks, and YAML, of every type a
+// user holds: Config (single and many endpoints), Endpoint, Channel.
 func TestNothingPrintsASecret(t *testing.T) {
 	secret := testSecret("print")
 	const credURL = "https://user:pass@h.example/services/T000/SECRETPATHTOKEN?token=abc"
-	headers := map[string]string{"Authorization": "Bearer tok-987"}
+	headers := map[string]redact.Secret{"Authorization": "Bearer tok-987"}
 	cfg := Config{Name: "hooks", Endpoints: []Endpoint{{URL: credURL, Secret: secret}}, Headers: headers}
 	single := Config{URL: credURL, Secret: secret, Headers: headers, HTTPClient: &http.Client{}}
 	ch, err := New(cfg)
 	require.NoError(t, err)
-	leaks := []string{secret, strings.TrimPrefix(secret, "whsec_"), "pass", "token=abc", "tok-987", "SECRETPATHTOKEN", "T000"}
+	leaks := []string{secret.Reveal(), strings.TrimPrefix(secret.Reveal(), "whsec_"), "pass", "token=abc", "tok-987",
+		"SECRETPATHTOKEN", "T000"}
 	printed := map[string]any{"Config": cfg, "*Config": &cfg, "single Config": single, "Channel": ch,
 		"Endpoint": cfg.Endpoints[0], "*Endpoint": &cfg.Endpoints[0], "[]Endpoint": cfg.Endpoints,
 		"map of Configs": map[string]Config{"a": single}}
@@ -116,32 +121,26 @@ func TestNothingPrintsASecret(t *testing.T) {
 			require.NoError(t, err)
 			texts = append(texts, buf.String(), string(js), string(ym))
 			for _, text := range texts {
-				for _, leak := range leaks {
-					assert.NotContains(t, text, leak)
-				}
+				channeltest.AssertNoSecret(t, text, leaks...)
 			}
 		})
 	}
-	assert.Contains(t, fmt.Sprint(single), "Secret:REDACTED")
+	assert.Contains(t, fmt.Sprintf("%+v", single), "Secret:REDACTED")
 	js, err := json.Marshal(single)
 	require.NoError(t, err)
-	name := EndpointName(credURL)
-	assert.Regexp(t, `^https://h\.example/…#[0-9a-f]{8}$`, name)
-	assert.JSONEq(t, `{"Name":"","URL":"`+name+`","Secret":"REDACTED",
+	assert.JSONEq(t, `{"Name":"","URL":"https://h.example/…?…","Secret":"REDACTED",
 		"Endpoints":null,"AllowUnsigned":false,"Headers":{"Authorization":"REDACTED"},"Concurrency":0}`, string(js))
-	js, err = json.Marshal(cfg.Endpoints)
-	require.NoError(t, err)
-	assert.JSONEq(t, `[{"URL":"`+name+`","Secret":"REDACTED"}]`, string(js))
 }
 
 func TestEndpointName(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://hooks.example.com/services/T000/B000/XXXX", "https://hooks.example.com/…#"},
 		{"https://hooks.example.com/services/T000/B000/YYYY", "https://hooks.example.com/…#"},
-		{"http://127.0.0.1:8080", "http://127.0.0.1:8080/#"},
-		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080/#"},
-		{"https://h.example/?key=abc", "https://h.example/…#"},
-		{"https://user:pw@h.example/", "https://h.example/#"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080#"},
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080#"},
+		{"https://h.example/?key=abc", "https://h.example?…#"},
+		{"https://h.example/in?key=abc", "https://h.example/…?…#"},
+		{"https://user:pw@h.example/", "https://h.example#"},
 		{"https://h.example/%zz", "REDACTED"},
 	}
 	seen := map[string]string{}
@@ -152,7 +151,7 @@ func TestEndpointName(t *testing.T) {
 				assert.Equal(t, tt.want, got)
 				return
 			}
-			assert.Regexp(t, "^"+regexp.QuoteMeta(tt.want)+"[0-9a-f]{8}$", got)
+			assert.Regexp(t, "^"+regexp.QuoteMeta(tt.want)+"[0-9a-f]{12}$", got)
 			assert.Equal(t, got, EndpointName(tt.in), "stable")
 			assert.NotContains(t, got, "pw")
 			if other, dup := seen[got]; dup {
@@ -161,19 +160,4 @@ func TestEndpointName(t *testing.T) {
 			seen[got] = tt.in
 		})
 	}
-}
-
-// Code written against plain strings compiles: no conversion to a secret
-// type is needed anywhere.
-func TestSecretsArePlainStrings(t *testing.T) {
-	t.Setenv("HOOK_SECRET", testSecret("env"))
-	fromEnv := os.Getenv("HOOK_SECRET")
-	_, err := New(Config{URL: "https://h.example/", Secret: fromEnv})
-	require.NoError(t, err)
-	_, err = New(Config{Endpoints: []Endpoint{{URL: "https://h.example/", Secret: fromEnv}}})
-	require.NoError(t, err)
-	_, err = NewVerifier(fromEnv, fromEnv)
-	require.NoError(t, err)
-	_, err = Sign(fromEnv, "msg_1", 1, nil)
-	require.NoError(t, err)
 }

@@ -10,13 +10,15 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // secret is an example secret; make your own from 32 random bytes:
 // "whsec_" + base64.StdEncoding.EncodeToString(b).
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-// receive is a receiver's handler: verify, then decode.
+// receive is a receiver's handler: verify, then decode and act on the
+// event's type.
 func receive(v *webhook.Verifier) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := v.VerifyRequest(r, 1<<20)
@@ -30,7 +32,14 @@ func receive(v *webhook.Verifier) http.HandlerFunc {
 			return
 		}
 		// Deduplicate on r.Header.Get("webhook-id") here: a retry repeats it.
-		fmt.Printf("received %s: %s (%s)\n", p.Type, p.Data.Title, p.Data.Status)
+		switch p.Type {
+		case webhook.EventRetracted:
+			fmt.Printf("received %s: delete update %s\n", p.Type, p.Data.ID)
+		case webhook.EventCorrected:
+			fmt.Printf("received %s: %s (%s), replacing %s\n", p.Type, p.Data.Title, p.Data.Body, p.Data.Corrects)
+		default:
+			fmt.Printf("received %s: %s (%s)\n", p.Type, p.Data.Title, p.Data.Status)
+		}
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
@@ -44,7 +53,7 @@ func Example() {
 	srv := httptest.NewServer(receive(v))
 	defer srv.Close()
 
-	ch, err := webhook.New(webhook.Config{URL: srv.URL + "/hooks/outagecast", Secret: secret})
+	ch, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL + "/hooks/outagecast"), Secret: secret})
 	if err != nil {
 		panic(err)
 	}
@@ -66,6 +75,45 @@ func Example() {
 	// Output:
 	// received incident.updated: Elevated error rates on the CDN (investigating)
 	// delivered to 1 endpoint
+}
+
+// Correct an update, then retract it: receivers get an incident.corrected
+// event naming the update it corrects, then an incident.retracted event.
+func Example_correctAndRetract() {
+	v, err := webhook.NewVerifier(secret)
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(receive(v))
+	defer srv.Close()
+	ch, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL + "/hooks/outagecast"), Secret: secret})
+	if err != nil {
+		panic(err)
+	}
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close()
+
+	ctx := context.Background()
+	u := broadcast.Update{ID: "u_1", Title: "Elevated error rates on the CDN", Status: broadcast.StatusIdentified,
+		Body: "A config push to the EU region.", Time: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	if _, err := b.Send(ctx, u); err != nil {
+		panic(err)
+	}
+	fix := u
+	fix.ID, fix.Body, fix.Time = "u_2", "A certificate rotation.", u.Time.Add(time.Minute)
+	if _, err := b.Correct(ctx, "u_1", fix); err != nil {
+		panic(err)
+	}
+	if _, err := b.Retract(ctx, "u_2"); err != nil {
+		panic(err)
+	}
+	// Output:
+	// received incident.updated: Elevated error rates on the CDN (identified)
+	// received incident.corrected: Elevated error rates on the CDN (A certificate rotation.), replacing u_1
+	// received incident.retracted: delete update u_2
 }
 
 // Verify a delivery's headers and body, here the Standard Webhooks
@@ -100,28 +148,26 @@ func ExampleSign() {
 	// v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE= <nil>
 }
 
-// Many endpoints, each with its own secret, and a credential header:
-// secrets and header values are plain strings, and printing the Config
-// hides them. URLs print as EndpointName names them, without the user
-// information, path and query that may carry a token.
+// Many endpoints, each with its own secret, and a credential header.
+// Secrets and header values are redact.Secret and URLs redact.URL, so
+// printing the Config shows none of them; EndpointName names an endpoint
+// as errors and Results do.
 func ExampleConfig() {
 	cfg := webhook.Config{
 		Name: "subscribers",
 		Endpoints: []webhook.Endpoint{
 			{URL: "https://hooks.example.com/services/T000/B000/XXXXXXXX", Secret: secret},
-			{URL: "https://ops:pw@hooks.example.org/b", Secret: secret},
+			{URL: "https://ops:pw@hooks.example.org/b?key=k-123", Secret: secret},
 		},
-		Headers:     map[string]string{"Authorization": "Bearer tok-123"},
+		Headers:     map[string]redact.Secret{"Authorization": "Bearer tok-123"},
 		Concurrency: 50,
 	}
 	if _, err := webhook.New(cfg); err != nil {
 		panic(err)
 	}
-	fmt.Println(cfg.Endpoints[0])
-	fmt.Println(cfg.Endpoints[1])
-	fmt.Printf("%v\n", cfg)
+	fmt.Printf("%+v\n", cfg)
+	fmt.Println(webhook.EndpointName(cfg.Endpoints[1].URL.Reveal()))
 	// Output:
-	// {URL:https://hooks.example.com/…#6d46cbdb Secret:REDACTED}
-	// {URL:https://hooks.example.org/…#5fb7f061 Secret:REDACTED}
-	// webhook.Config{Name:"subscribers" URL:"" Secret: Endpoints:[{URL:https://hooks.example.com/…#6d46cbdb Secret:REDACTED} {URL:https://hooks.example.org/…#5fb7f061 Secret:REDACTED}] AllowUnsigned:false Headers:map[Authorization:REDACTED] Concurrency:50}
+	// {Name:subscribers URL: Secret: Endpoints:[{URL:https://hooks.example.com/… Secret:REDACTED} {URL:https://hooks.example.org/…?… Secret:REDACTED}] AllowUnsigned:false Headers:map[Authorization:REDACTED] Concurrency:50 HTTPClient:<nil>}
+	// https://hooks.example.org/…?…#7e08ec2cddad
 }

@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // testSecret returns a valid secret derived from seed.
-func testSecret(seed string) string {
+func testSecret(seed string) redact.Secret {
 	sum := sha256.Sum256([]byte(seed))
-	return "whsec_" + base64.StdEncoding.EncodeToString(sum[:])
+	return redact.Secret("whsec_" + base64.StdEncoding.EncodeToString(sum[:]))
 }

@@ -22,35 +22,6 @@ func status(code int) behaviour {
 	}
 }
 
-// failureLedger is a channeltest.Ledger that tells failures apart, as the
-// Broadcaster's Ledger over a FailureStore does.
-type failureLedger struct{ *channeltest.Ledger }
-
-var _ broadcast.FailureLedger = failureLedger{}
-
-func (l failureLedger) Failure(target string) (string, bool) {
-	err, failed := l.Failed()[target]
-	if !failed {
-		return "", false
-	}
-	return err.Error(), true
-}
-
-// ledgers are the two kinds of Ledger a Send can get: one that tells
-// failures apart, and one that only knows what is done.
-func ledgers() map[string]func() (broadcast.Ledger, *channeltest.Ledger) {
-	return map[string]func() (broadcast.Ledger, *channeltest.Ledger){
-		"failure ledger": func() (broadcast.Ledger, *channeltest.Ledger) {
-			l := channeltest.NewLedger()
-			return failureLedger{l}, l
-		},
-		"plain ledger": func() (broadcast.Ledger, *channeltest.Ledger) {
-			l := channeltest.NewLedger()
-			return l, l
-		},
-	}
-}
-
 func TestPartialSuccess(t *testing.T) {
 	rc := newReceiver(t)
 	rc.on("/ok", accept)
@@ -62,46 +33,43 @@ func TestPartialSuccess(t *testing.T) {
 		paths     []string
 		first     bool // an earlier attempt reaches the first endpoint alone
 		wantErr   bool
-		plainNil  bool // a plain Ledger, counting done as delivered, gives nil
 		permanent bool
 	}{
-		{"one delivered, one gone", []string{"/ok", "/gone"}, false, false, false, false},
-		{"all gone", []string{"/gone", "/bad"}, false, true, false, true},
-		{"a transient failure is left", []string{"/ok", "/gone", "/busy"}, false, true, false, false},
-		{"delivered in an earlier attempt", []string{"/ok", "/gone"}, true, false, false, false},
-		{"failed in an earlier attempt", []string{"/bad", "/gone"}, true, true, true, true},
+		{"one delivered, one gone", []string{"/ok", "/gone"}, false, false, false},
+		{"all refused", []string{"/gone", "/bad"}, false, true, true},
+		{"a transient failure is left", []string{"/ok", "/gone", "/busy"}, false, true, false},
+		{"delivered in an earlier attempt", []string{"/ok", "/gone"}, true, false, false},
+		{"failed in an earlier attempt", []string{"/bad", "/gone"}, true, true, true},
 	}
-	for kind, newLedger := range ledgers() {
-		for _, tt := range tests {
-			t.Run(kind+"/"+tt.name, func(t *testing.T) {
-				var eps []Endpoint
-				for _, p := range tt.paths {
-					eps = append(eps, rc.endpoint(p))
-				}
-				ch := newTestChannel(t, Config{Endpoints: eps}, nil)
-				ledger, marks := newLedger()
-				if tt.first {
-					first := newTestChannel(t, Config{Endpoints: eps[:1]}, nil)
-					_, _ = first.Send(context.Background(), msg(fullUpdate, ledger))
-				}
-				r, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
-				if !tt.wantErr || tt.plainNil && kind == "plain ledger" {
-					require.NoError(t, err)
-					assert.Equal(t, "1", r.Meta["failed"])
-					require.NotEmpty(t, marks.Failed(), "the permanent failure goes to the Ledger")
-					assert.Contains(t, marks.Failed()[targetOf(rc.endpoint("/gone").URL)].Error(),
-						EndpointName(rc.endpoint("/gone").URL)+": http status 410 Gone")
-					return
-				}
-				require.Error(t, err)
-				assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))
-				var se *SendError
-				require.ErrorAs(t, err, &se)
-				if tt.permanent {
-					assert.Len(t, se.Failures, len(tt.paths), "earlier failures are listed too")
-				}
-			})
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var eps []Endpoint
+			for _, p := range tt.paths {
+				eps = append(eps, rc.endpoint(p))
+			}
+			ch := newTestChannel(t, Config{Endpoints: eps}, nil)
+			ledger := channeltest.NewLedger()
+			if tt.first {
+				first := newTestChannel(t, Config{Endpoints: eps[:1]}, nil)
+				_, _ = first.Send(context.Background(), msg(fullUpdate, ledger))
+			}
+			r, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
+			gone := target(rc.endpoint("/gone"))
+			require.Contains(t, ledger.Failed(), gone, "the permanent failure goes to the Ledger")
+			assert.Equal(t, "http status 410 Gone", ledger.Failed()[gone].Error())
+			if !tt.wantErr {
+				require.NoError(t, err)
+				assert.Equal(t, "1", r.Meta["failed"])
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			if tt.permanent {
+				assert.Len(t, te.Failures, len(tt.paths), "earlier failures are listed too")
+			}
+		})
 	}
 }
 
@@ -111,30 +79,19 @@ func TestAllFailedEarlier(t *testing.T) {
 	rc.on("/bad", status(http.StatusBadRequest))
 	eps := []Endpoint{rc.endpoint("/gone"), rc.endpoint("/bad")}
 	ch := newTestChannel(t, Config{Endpoints: eps}, nil)
-	for kind, newLedger := range ledgers() {
-		t.Run(kind, func(t *testing.T) {
-			ledger, _ := newLedger()
-			_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
-			require.True(t, broadcast.IsPermanent(err))
-			_, err = ch.Send(context.Background(), msg(fullUpdate, ledger))
-			if kind == "plain ledger" {
-				require.NoError(t, err, "done endpoints count as delivered earlier")
-				return
-			}
-			require.Error(t, err)
-			assert.True(t, broadcast.IsPermanent(err))
-			require.ErrorIs(t, err, errFailedEarlier)
-			var se *SendError
-			require.ErrorAs(t, err, &se)
-			require.Len(t, se.Failures, 2)
-			assert.Equal(t, 1, se.Failures[1].Index)
-			assert.True(t, se.Failures[1].Permanent)
-			assert.EqualError(t, se.Failures[0].Err, "failed in an earlier attempt: http status 410 Gone")
-			assert.Contains(t, err.Error(), "2 of 2 endpoints failed (0 transient, 2 permanent)")
-			assert.Contains(t, err.Error(), EndpointName(eps[1].URL)+": failed in an earlier attempt: http status 400 Bad Request")
-		})
-	}
-	assert.Equal(t, 2, rc.requests("/gone"), "not retried within one Ledger")
+	ledger := channeltest.NewLedger()
+	_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
+	require.True(t, broadcast.IsPermanent(err))
+	_, err = ch.Send(context.Background(), msg(fullUpdate, ledger))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Failures, 2)
+	assert.Contains(t, err.Error(), "2 of 2 targets not delivered (0 pending, 2 failed permanently)")
+	assert.Contains(t, err.Error(), target(eps[0])+": failed in an earlier attempt: http status 410 Gone")
+	assert.Contains(t, err.Error(), target(eps[1])+": failed in an earlier attempt: http status 400 Bad Request")
+	assert.Equal(t, 1, rc.requests("/gone"), "not retried within one Ledger")
 }
 
 // Through a Broadcaster over a MemoryStore: one endpoint refused in the
@@ -159,12 +116,17 @@ func TestBroadcasterAllRefusedOverTwoAttempts(t *testing.T) {
 	res := rep.Results[0]
 	assert.Equal(t, 2, res.Attempts)
 	assert.True(t, broadcast.IsPermanent(res.Err))
-	var se *SendError
-	require.ErrorAs(t, res.Err, &se)
-	require.Len(t, se.Failures, 2)
-	assert.ErrorIs(t, se.Failures[0].Err, errFailedEarlier)
-	assert.Contains(t, se.Failures[0].Err.Error(), "http status 410 Gone")
-	assert.Contains(t, se.Failures[1].Err.Error(), "http status 403 Forbidden")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, res.Err, &te)
+	require.Len(t, te.Failures, 2)
+	failures := map[string]string{}
+	for _, f := range te.Failures {
+		failures[f.Target] = f.Err.Error()
+	}
+	assert.Equal(t, map[string]string{
+		target(eps[0]): "failed in an earlier attempt: http status 410 Gone",
+		target(eps[1]): "http status 403 Forbidden",
+	}, failures)
 	assert.Len(t, res.Failures, 2)
 	assert.Equal(t, 1, rc.requests("/gone"), "never retried")
 }
@@ -175,7 +137,7 @@ func TestEachEndpointMarkedWhenItsPostEnds(t *testing.T) {
 	ledger := channeltest.NewLedger()
 	var markedBefore bool
 	rc.on("/second", func(n int, w http.ResponseWriter, r *http.Request) bool {
-		markedBefore = ledger.Done(targetOf(first.URL)) // read before the Send returns
+		markedBefore, _ = ledger.Done(target(first)) // read before the Send returns
 		return accept(n, w, r)
 	})
 	ch := newTestChannel(t, Config{Endpoints: []Endpoint{first, second}, Concurrency: 1}, nil)
@@ -198,12 +160,12 @@ func TestPathTokenNeverShows(t *testing.T) {
 	ledger := channeltest.NewLedger()
 	_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "webhook: "+EndpointName(ep.URL)+": http status 404 Not Found: no hook at ")
+	assert.Contains(t, err.Error(), target(ep)+": http status 404 Not Found: no hook at ")
 	texts := printed(err)
 	for _, ferr := range ledger.Failed() {
 		texts = append(texts, fmt.Sprintf("%v", ferr), fmt.Sprintf("%+v", ferr), fmt.Sprintf("%#v", ferr))
 	}
-	texts = append(texts, fmt.Sprintf("%v", ch), fmt.Sprintf("%#v", Config{URL: ep.URL}))
+	texts = append(texts, fmt.Sprintf("%v", ch), fmt.Sprintf("%#v", Config{URL: ep.URL}), fmt.Sprintf("%+v", ledger.Failed()))
 	for _, text := range texts {
 		assert.NotContains(t, text, token)
 		assert.NotContains(t, text, "/services/")

@@ -29,16 +29,38 @@ var fullUpdate = broadcast.Update{
 	Time:       time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
 	NextUpdate: time.Date(2025, 3, 1, 12, 30, 0, 0, time.FixedZone("CET", 3600)),
 	Overrides:  map[string]string{"x": "CDN errors in EU, fix rolling out"},
+	Advice:     "Retry failed requests; the US endpoint is unaffected.",
 }
+
+// correctedUpdate corrects fullUpdate, as Broadcaster.Correct sends it.
+var correctedUpdate = func() broadcast.Update {
+	u := fullUpdate
+	u.ID, u.Corrects = "u_fix", fullUpdate.ID
+	u.Body = "Correction: the cause was a certificate rotation, not a config push."
+	u.Time = fullUpdate.Time.Add(5 * time.Minute)
+	return u
+}()
 
 var minimalUpdate = broadcast.Update{Title: "Scheduled maintenance", Status: broadcast.StatusScheduled}.
 	WithDefaults(time.Date(2025, 3, 2, 8, 0, 0, 0, time.UTC))
 
+// payloads are the bodies the channel sends, by golden file name.
+func payloads(t *testing.T) map[string][]byte {
+	out := map[string][]byte{}
+	for name, u := range map[string]broadcast.Update{"full": fullUpdate, "minimal": minimalUpdate, "corrected": correctedUpdate} {
+		body, err := encode("webhook", u)
+		require.NoError(t, err)
+		out[name] = body
+	}
+	body, err := encodeRetraction("u_full", "cdn-errors", time.Date(2025, 3, 1, 12, 40, 0, 0, time.FixedZone("CET", 3600)))
+	require.NoError(t, err)
+	out["retracted"] = body
+	return out
+}
+
 func TestPayloadGolden(t *testing.T) {
-	for name, u := range map[string]broadcast.Update{"full": fullUpdate, "minimal": minimalUpdate} {
+	for name, body := range payloads(t) {
 		t.Run(name, func(t *testing.T) {
-			body, err := encode("webhook", u)
-			require.NoError(t, err)
 			var pretty bytes.Buffer
 			require.NoError(t, json.Indent(&pretty, body, "", "  "))
 			path := filepath.Join("testdata", name+".json")
@@ -57,7 +79,7 @@ func TestPayloadCarriesEveryField(t *testing.T) {
 	require.NoError(t, err)
 	var p Payload
 	require.NoError(t, json.Unmarshal(body, &p))
-	assert.Equal(t, EventType, p.Type)
+	assert.Equal(t, EventUpdated, p.Type)
 	assert.True(t, fullUpdate.Time.Equal(p.Timestamp))
 	d := p.Data
 	assert.Equal(t, fullUpdate.ID, d.ID)
@@ -71,41 +93,72 @@ func TestPayloadCarriesEveryField(t *testing.T) {
 	assert.True(t, fullUpdate.Time.Equal(d.Time))
 	assert.True(t, fullUpdate.NextUpdate.Equal(d.NextUpdate))
 	assert.Equal(t, fullUpdate.Overrides, d.Overrides)
+	assert.Equal(t, fullUpdate.Advice, d.Advice)
+	assert.Empty(t, d.Corrects)
 	// A field added to Update must be added to Data (and to this test).
 	assert.Equal(t, reflect.TypeFor[broadcast.Update]().NumField(), reflect.TypeFor[Data]().NumField())
+}
+
+func TestCorrectionAndRetractionPayloads(t *testing.T) {
+	body, err := encode("webhook", correctedUpdate)
+	require.NoError(t, err)
+	var p Payload
+	require.NoError(t, json.Unmarshal(body, &p))
+	assert.Equal(t, EventCorrected, p.Type)
+	assert.Equal(t, "u_full", p.Data.Corrects, "the update it corrects")
+	assert.Equal(t, correctedUpdate.Body, p.Data.Body)
+
+	at := time.Date(2025, 3, 1, 13, 0, 0, 0, time.FixedZone("CET", 3600))
+	body, err = encodeRetraction("u_full", "cdn-errors", at)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"type":"incident.retracted","timestamp":"2025-03-01T12:00:00Z",
+		"data":{"id":"u_full","incident_id":"cdn-errors"}}`, string(body))
+	p = Payload{}
+	require.NoError(t, json.Unmarshal(body, &p), "receivers decode it into a Payload too")
+	assert.Equal(t, Payload{Type: EventRetracted, Timestamp: at.UTC(), Data: Data{ID: "u_full", IncidentID: "cdn-errors"}}, p)
 }
 
 func TestPayloadMatchesSchema(t *testing.T) {
 	var s map[string]any
 	require.NoError(t, json.Unmarshal(Schema(), &s))
 	assert.Equal(t, "https://json-schema.org/draft/2020-12/schema", s["$schema"])
-	for name, u := range map[string]broadcast.Update{"full": fullUpdate, "minimal": minimalUpdate} {
+	for name, body := range payloads(t) {
 		t.Run(name, func(t *testing.T) {
-			body, err := encode("webhook", u)
-			require.NoError(t, err)
 			var doc any
 			require.NoError(t, json.Unmarshal(body, &doc))
 			assert.Empty(t, checkSchema(s, s, doc, "$"))
 		})
 	}
 	t.Run("the check catches a bad payload", func(t *testing.T) {
-		var doc any
-		require.NoError(t, json.Unmarshal([]byte(`{"type":"x","data":{"id":1,"extra":true,"components":[{}]}}`), &doc))
-		got := strings.Join(checkSchema(s, s, doc, "$"), "\n")
-		for _, want := range []string{"$: missing timestamp", "$.type: not the constant", "$.data.id: want string",
-			"$.data: unexpected extra", "$.data.components[0]: missing name", "$.data: missing title"} {
-			assert.Contains(t, got, want)
+		for doc, wants := range map[string][]string{
+			`{"type":"x","data":{"id":1,"extra":true,"components":[{}]}}`: {"$: matches 0 of 2 schemas in oneOf",
+				"$: missing timestamp", "$.type: x not in the enum", "$.type: not the constant", "$.data.id: want string",
+				"$.data: unexpected extra", "$.data.components[0]: missing name", "$.data: missing title"},
+			`{"type":"incident.retracted","timestamp":"2025-03-01T12:00:00Z","data":{"id":"u_1","title":"T"}}`: {
+				"$.data: unexpected title", "$.type: incident.retracted not in the enum"},
+			`{"type":"incident.updated","timestamp":"2025-03-01T12:00:00Z","data":{"id":"u_1"}}`: {
+				"$.data: missing title", "$.type: not the constant"},
+		} {
+			var v any
+			require.NoError(t, json.Unmarshal([]byte(doc), &v))
+			got := strings.Join(checkSchema(s, s, v, "$"), "\n")
+			for _, want := range wants {
+				assert.Contains(t, got, want, doc)
+			}
 		}
 	})
 }
 
 // checkSchema is a small structural check of doc against the subset of
-// JSON Schema that schema.json uses: $ref to $defs, type, const, enum,
-// required, properties, additionalProperties and items.
+// JSON Schema that schema.json uses: oneOf, $ref to $defs, type, const,
+// enum, required, properties, additionalProperties and items.
 func checkSchema(root, s map[string]any, doc any, at string) []string {
 	if ref, ok := s["$ref"].(string); ok {
 		name := ref[len("#/$defs/"):]
 		return checkSchema(root, root["$defs"].(map[string]any)[name].(map[string]any), doc, at)
+	}
+	if one, ok := s["oneOf"].([]any); ok {
+		return checkOneOf(root, one, doc, at)
 	}
 	var errs []string
 	if c, ok := s["const"]; ok && c != doc {
@@ -128,6 +181,24 @@ func checkSchema(root, s map[string]any, doc any, at string) []string {
 		}
 	}
 	return errs
+}
+
+// checkOneOf requires doc to match exactly one of schemas; when it matches
+// none, it returns every schema's errors.
+func checkOneOf(root map[string]any, schemas []any, doc any, at string) []string {
+	var all []string
+	matched := 0
+	for _, sub := range schemas {
+		errs := checkSchema(root, sub.(map[string]any), doc, at)
+		if len(errs) == 0 {
+			matched++
+		}
+		all = append(all, errs...)
+	}
+	if matched == 1 {
+		return nil
+	}
+	return append([]string{fmt.Sprintf("%s: matches %d of %d schemas in oneOf", at, matched, len(schemas))}, all...)
 }
 
 func checkObject(root, s, v map[string]any, at string) []string {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 // delivery is one request a receiver accepted.
@@ -19,8 +22,8 @@ type delivery struct {
 	body   []byte
 }
 
-// behaviour answers the n-th request (from 1) to a path; it reports whether
-// it accepted the delivery (answered 2xx).
+// behaviour answers the n-th request (from 1) to a path, whose body it can
+// read again; it reports whether it accepted the delivery (answered 2xx).
 type behaviour func(n int, w http.ResponseWriter, r *http.Request) bool
 
 func accept(_ int, w http.ResponseWriter, _ *http.Request) bool {
@@ -50,7 +53,7 @@ func newReceiver(t *testing.T) *receiver {
 
 // endpoint returns the Endpoint for path.
 func (rc *receiver) endpoint(path string) Endpoint {
-	return Endpoint{URL: rc.srv.URL + path, Secret: testSecret(path)}
+	return Endpoint{URL: redact.URL(rc.srv.URL + path), Secret: testSecret(path)}
 }
 
 func (rc *receiver) on(path string, b behaviour) {
@@ -70,6 +73,7 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body)) // for the behaviour
 	v, err := NewVerifier(testSecret(r.URL.Path))
 	if !assert.NoError(rc.t, err) {
 		return

@@ -2,12 +2,14 @@ package webhook
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Header values configured in the tests below, and what of them must
@@ -29,7 +32,7 @@ const (
 )
 
 var (
-	hookHeaders = map[string]string{"Authorization": "Bearer " + hookToken, "X-Api-Key": hookKey, "X-Shard": "eu1"}
+	hookHeaders = map[string]redact.Secret{"Authorization": "Bearer " + hookToken, "X-Api-Key": hookKey, "X-Shard": "eu1"}
 	hookLeaks   = []string{hookToken, hookKey, "s3cr", url.QueryEscape(hookToken)}
 )
 
@@ -52,10 +55,11 @@ func phpJSON(v any) string {
 // printed returns the ways a caller may print err and what it wraps.
 func printed(err error) []string {
 	texts := []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
-	var se *SendError
-	if errors.As(err, &se) {
-		texts = append(texts, fmt.Sprintf("%#v", se), fmt.Sprintf("%+v", se.Failures), fmt.Sprintf("%#v", se.Failures))
-		for _, f := range se.Failures {
+	var te *broadcast.TargetsError
+	if errors.As(err, &te) {
+		texts = append(texts, fmt.Sprintf("%#v", te), fmt.Sprintf("%+v", te.Failures), fmt.Sprintf("%#v", te.Failures),
+			fmt.Sprintf("%+v", te.Pending), fmt.Sprintf("%#v", te.Pending))
+		for _, f := range slices.Concat(te.Failures, te.Pending) {
 			texts = append(texts, printed(f.Err)...)
 		}
 	}
@@ -87,7 +91,7 @@ func TestErrorsHideHeaderValues(t *testing.T) {
 	}{
 		{"value quoted", func(h http.Header) string {
 			return fmt.Sprintf("unauthorized: Authorization %q, X-Api-Key %q", h.Get("Authorization"), h.Get("X-Api-Key"))
-		}, `unauthorized: Authorization "Bearer REDACTED", X-Api-Key "REDACTED"`},
+		}, `unauthorized: Authorization "REDACTED", X-Api-Key "REDACTED"`},
 		{"token alone", func(h http.Header) string {
 			return "invalid token " + strings.TrimPrefix(h.Get("Authorization"), "Bearer ")
 		}, "invalid token"},
@@ -118,11 +122,9 @@ func TestErrorsHideHeaderValues(t *testing.T) {
 			assert.True(t, broadcast.IsPermanent(err))
 			assert.Contains(t, err.Error(), "http status 400 Bad Request: ")
 			assert.Contains(t, err.Error(), tt.keep)
-			var se *SendError
-			require.ErrorAs(t, err, &se)
-			var st *httpx.StatusError
-			require.ErrorAs(t, se.Failures[0].Err, &st, "the status error is still found")
-			assert.Equal(t, http.StatusBadRequest, st.Status)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, http.StatusBadRequest, StatusCode(te.Failures[0].Err), "the status error is still found")
 			texts := printed(err)
 			for _, ferr := range ledger.Failed() {
 				texts = append(texts, fmt.Sprintf("%v", ferr), fmt.Sprintf("%#v", ferr))
@@ -179,4 +181,26 @@ func TestBroadcasterErrorsHideHeaderValues(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, previews, 1)
 	assertNoHeaderValue(t, []string{previews[0].Text})
+}
+
+// A Basic credential in Config.Headers is redacted however a receiver
+// echoes it: the header as sent, the decoded "user:password", the
+// password alone.
+func TestErrorsHideBasicHeader(t *testing.T) {
+	const user, password = "ops", "hunter2-pw"
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	rc := newReceiver(t)
+	rc.on("/hook", echoing(http.StatusUnauthorized, func(h http.Header) string {
+		raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(h.Get("Authorization"), "Basic "))
+		return fmt.Sprintf("got %s, that is %s; password %s refused", h.Get("Authorization"), raw, password)
+	}))
+	ep := rc.endpoint("/hook")
+	ch := newTestChannel(t, Config{URL: ep.URL, Secret: ep.Secret,
+		Headers: map[string]redact.Secret{"Authorization": redact.Secret(basic)}}, nil)
+	_, err := ch.Send(context.Background(), msg(fullUpdate, nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "http status 401 Unauthorized: got REDACTED, that is ")
+	for _, text := range printed(err) {
+		channeltest.AssertNoSecret(t, text, password, basic)
+	}
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +20,8 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -27,20 +32,51 @@ func newTestChannel(t *testing.T, cfg Config, clock *atomic.Int64) *Channel {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
 	if clock != nil {
-		ch.now = func() time.Time { return time.Unix(clock.Load(), 0) }
+		ch.s.now = func() time.Time { return time.Unix(clock.Load(), 0) }
 	}
 	return ch
 }
 
+// msg returns the Message of the first attempt of u, with ledger (nil: the
+// in-memory Ledger of NewMessage).
 func msg(u broadcast.Update, ledger broadcast.Ledger) broadcast.Message {
-	return broadcast.Message{Update: u.WithDefaults(t0), Attempt: 1, Ledger: ledger}
+	m := broadcast.NewMessage(u.WithDefaults(t0))
+	if ledger != nil {
+		m.Ledger = ledger
+	}
+	return m
+}
+
+// target is the Ledger target of ep.
+func target(ep Endpoint) string { return EndpointName(ep.URL.Reveal()) }
+
+// recorder wraps ch in a channel of the same name that keeps the Messages
+// the Broadcaster hands it, whose Key is then known.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []broadcast.Message
+}
+
+func (r *recorder) wrap(ch broadcast.Channel) broadcast.Channel {
+	return broadcast.ChannelFunc(ch.Name(), func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r.mu.Lock()
+		r.msgs = append(r.msgs, m)
+		r.mu.Unlock()
+		return ch.Send(ctx, m)
+	})
+}
+
+func (r *recorder) last() broadcast.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.msgs[len(r.msgs)-1]
 }
 
 func TestSendOneEndpoint(t *testing.T) {
 	rc := newReceiver(t)
 	ep := rc.endpoint("/hook")
 	ch := newTestChannel(t, Config{Name: "hooks", URL: ep.URL, Secret: ep.Secret,
-		Headers: map[string]string{"x-tenant": "acme"}}, nil)
+		Headers: map[string]redact.Secret{"x-tenant": "acme"}}, nil)
 	m := msg(fullUpdate, channeltest.NewLedger())
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
@@ -54,9 +90,57 @@ func TestSendOneEndpoint(t *testing.T) {
 	assert.Equal(t, "application/json", d.header.Get("Content-Type"))
 	assert.Equal(t, UserAgent, d.header.Get("User-Agent"))
 	assert.Equal(t, "acme", d.header.Get("X-Tenant"))
-	assert.Equal(t, MessageID("u_full", ep.URL), d.id)
+	assert.Equal(t, m.Key(target(ep)), d.id, "webhook-id is Message.Key of the endpoint's target")
 	assert.Equal(t, broadcast.Receipt{Channel: "hooks", ID: d.id, Time: r.Time,
-		Meta: map[string]string{"endpoints": "1", "delivered": "1", "skipped": "0", "failed": "0"}}, r)
+		Meta: map[string]string{"endpoints": "1", "delivered": "1", "skipped": "0", "failed": "0",
+			"incident_id": "cdn-errors"}}, r)
+	assert.Equal(t, []string{target(ep)}, m.Ledger.(*channeltest.Ledger).Delivered())
+}
+
+// The webhook-id is Message.Key of the endpoint's target: the same on a
+// retry, from another Channel (a restart, another instance) and for
+// another Message of the same update; another for another update or
+// endpoint. Through a Broadcaster, it is the Key of the Message it builds.
+func TestWebhookIDIsTheKey(t *testing.T) {
+	rc := newReceiver(t)
+	eps := []Endpoint{rc.endpoint("/a"), rc.endpoint("/b")}
+	cfg := Config{Name: "hooks", Endpoints: eps}
+	first, second := newTestChannel(t, cfg, nil), newTestChannel(t, cfg, nil)
+	m := msg(fullUpdate, nil)
+	_, err := first.Send(context.Background(), m)
+	require.NoError(t, err)
+	_, err = second.Send(context.Background(), msg(fullUpdate, nil)) // after a restart
+	require.NoError(t, err)
+	other := fullUpdate
+	other.ID = "u_other"
+	_, err = first.Send(context.Background(), msg(other, nil))
+	require.NoError(t, err)
+
+	ids := map[string][]string{}
+	for _, d := range rc.deliveries() {
+		ids[d.path] = append(ids[d.path], d.id)
+	}
+	for _, ep := range eps {
+		path := strings.TrimPrefix(ep.URL.Reveal(), rc.srv.URL)
+		key := m.Key(target(ep))
+		assert.Regexp(t, `^[0-9a-f]{32}$`, key)
+		assert.Equal(t, []string{key, key, msg(other, nil).Key(target(ep))}, ids[path], "webhook-ids at %s", path)
+	}
+	assert.NotEqual(t, ids["/a"][0], ids["/b"][0], "per endpoint")
+	assert.NotEqual(t, ids["/a"][0], ids["/a"][2], "per update")
+
+	var rec recorder
+	b, err := broadcast.New([]broadcast.Channel{rec.wrap(first)}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	u := fullUpdate
+	u.ID = "u_broadcast"
+	_, err = b.Send(context.Background(), u)
+	require.NoError(t, err)
+	got := rc.deliveries()
+	for _, d := range got[len(got)-2:] {
+		assert.Equal(t, rec.last().Key(target(Endpoint{URL: redact.URL(rc.srv.URL + d.path)})), d.id)
+	}
 }
 
 func TestRetryKeepsIDAndBodyRefreshesTimestamp(t *testing.T) {
@@ -93,6 +177,7 @@ func TestRetryKeepsIDAndBodyRefreshesTimestamp(t *testing.T) {
 	}
 	require.Len(t, ids, 2)
 	assert.Equal(t, ids[0], ids[1], "webhook-id is stable across attempts")
+	assert.Equal(t, m.Key(target(ep)), ids[0])
 	first, _ := strconv.ParseInt(stamps[0], 10, 64)
 	second, _ := strconv.ParseInt(stamps[1], 10, 64)
 	assert.Equal(t, int64(90), second-first, "webhook-timestamp is refreshed per attempt")
@@ -125,22 +210,24 @@ func TestLedgerLimitsRetryToEndpointsNotDone(t *testing.T) {
 	_, err := ch.Send(context.Background(), m)
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "one endpoint may still succeed")
-	var se *SendError
-	require.ErrorAs(t, err, &se)
-	require.Len(t, se.Failures, 2)
-	assert.Equal(t, EndpointFailure{Index: 1, URL: EndpointName(eps[1].URL), Permanent: false, Err: se.Failures[0].Err}, se.Failures[0])
-	assert.Equal(t, 3, se.Failures[1].Index)
-	assert.True(t, se.Failures[1].Permanent)
-	assert.Contains(t, err.Error(), "2 of 4 endpoints failed (1 transient, 1 permanent)")
-	assert.Contains(t, err.Error(), EndpointName(eps[3].URL)+": http status 410 Gone")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	require.Len(t, te.Failures, 1)
+	assert.Equal(t, target(eps[1]), te.Pending[0].Target)
+	assert.Equal(t, target(eps[3]), te.Failures[0].Target)
+	assert.Equal(t, http.StatusGone, StatusCode(te.Failures[0].Err))
+	assert.Contains(t, err.Error(), "webhook: 2 of 4 targets not delivered (1 pending, 1 failed permanently)")
+	assert.Contains(t, err.Error(), target(eps[3])+": http status 410 Gone")
 	assert.NotContains(t, err.Error(), "/gone")
-	assert.ElementsMatch(t, []string{targetOf(eps[0].URL), targetOf(eps[2].URL)}, ledger.Delivered())
-	assert.Len(t, ledger.Failed(), 1)
+	assert.ElementsMatch(t, []string{target(eps[0]), target(eps[2])}, ledger.Delivered())
+	assert.Equal(t, []string{target(eps[3])}, slices.Collect(maps.Keys(ledger.Failed())))
 
 	m.Attempt = 2
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"endpoints": "4", "delivered": "1", "skipped": "3", "failed": "0"}, r.Meta)
+	assert.Equal(t, map[string]string{"endpoints": "4", "delivered": "1", "skipped": "3", "failed": "0",
+		"incident_id": "cdn-errors"}, r.Meta)
 	for _, p := range paths {
 		want := map[string]int{"/flaky": 2}[p]
 		assert.Equal(t, max(want, 1), rc.requests(p), "requests to %s", p)
@@ -167,14 +254,17 @@ func TestEarlierPermanentFailuresReported(t *testing.T) {
 	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
 		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond}})
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
 	rep, err := b.Send(context.Background(), fullUpdate)
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	res := rep.Results[0]
 	assert.Equal(t, 2, res.Attempts)
 	require.Len(t, res.Failures, 1)
+	assert.Equal(t, target(rc.endpoint("/gone")), res.Failures[0].Target)
+	assert.Equal(t, http.StatusGone, StatusCode(res.Failures[0].Err), "the status is found in the Result")
 	assert.Contains(t, res.Failures[0].Err.Error(), "http status 410 Gone")
-	assert.Contains(t, err.Error(), "1 target failed permanently")
+	assert.Contains(t, err.Error(), "1 failed permanently")
 	assert.Equal(t, 1, rc.requests("/gone"), "never retried")
 	assert.Equal(t, 2, rc.requests("/flaky"))
 }
@@ -236,15 +326,16 @@ func TestErrorNamesAtMostFiveEndpoints(t *testing.T) {
 		eps = append(eps, rc.endpoint(fmt.Sprintf("/e%d", i)))
 	}
 	ch := newTestChannel(t, Config{Endpoints: eps}, nil)
+	ch.s.concurrency = 1 // the endpoints fail in order
 	_, err := ch.Send(context.Background(), msg(fullUpdate, nil))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
-	assert.Contains(t, err.Error(), "webhook: 8 of 8 endpoints failed (0 transient, 8 permanent): ")
-	assert.Contains(t, err.Error(), EndpointName(eps[4].URL)+": http status 404 Not Found; and 3 more")
-	assert.NotContains(t, err.Error(), EndpointName(eps[5].URL))
-	var se *SendError
-	require.ErrorAs(t, err, &se)
-	assert.Len(t, se.Failures, 8)
+	assert.Contains(t, err.Error(), "webhook: 8 of 8 targets not delivered (0 pending, 8 failed permanently): ")
+	assert.Contains(t, err.Error(), target(eps[4])+": http status 404 Not Found; and 3 more")
+	assert.NotContains(t, err.Error(), target(eps[5]))
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	assert.Len(t, te.Failures, 8)
 }
 
 func TestConcurrencyIsBounded(t *testing.T) {
@@ -263,7 +354,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	t.Cleanup(srv.Close)
 	var eps []Endpoint
 	for i := range 20 {
-		eps = append(eps, Endpoint{URL: fmt.Sprintf("%s/e%d", srv.URL, i)})
+		eps = append(eps, Endpoint{URL: redact.URL(fmt.Sprintf("%s/e%d", srv.URL, i))})
 	}
 	ch := newTestChannel(t, Config{Endpoints: eps, AllowUnsigned: true, Concurrency: 3}, nil)
 	r, err := ch.Send(context.Background(), msg(fullUpdate, nil))
@@ -278,7 +369,7 @@ func TestUnsignedEndpointGetsNoSignature(t *testing.T) {
 		header = r.Header.Clone()
 	}))
 	t.Cleanup(srv.Close)
-	ch := newTestChannel(t, Config{URL: srv.URL, AllowUnsigned: true}, nil)
+	ch := newTestChannel(t, Config{URL: redact.URL(srv.URL), AllowUnsigned: true}, nil)
 	_, err := ch.Send(context.Background(), msg(fullUpdate, nil))
 	require.NoError(t, err)
 	assert.NotEmpty(t, header.Get(HeaderID))
@@ -299,23 +390,20 @@ func TestCancelledSendPostsNothing(t *testing.T) {
 	assert.Empty(t, ledger.Failed())
 }
 
-func TestSendErrorIs(t *testing.T) {
-	e := &SendError{Endpoints: 2, Failures: []EndpointFailure{
-		{URL: "https://a/", Err: fmt.Errorf("post: %w", context.DeadlineExceeded)},
-		{URL: "https://b/", Permanent: true, Err: broadcast.Permanent(errors.New("x"))},
-	}}
-	assert.ErrorIs(t, e, context.DeadlineExceeded)
-	assert.NotErrorIs(t, e, context.Canceled)
-	assert.False(t, broadcast.IsPermanent(e), "one endpoint's mark does not leak out")
+func TestStatusCode(t *testing.T) {
+	assert.Equal(t, 410, StatusCode(fmt.Errorf("webhook: %w", broadcast.Permanent(&httpx.StatusError{Status: 410}))))
+	assert.Zero(t, StatusCode(errors.New("post: connection refused")))
+	assert.Zero(t, StatusCode(nil))
 }
 
 func TestPreview(t *testing.T) {
 	ch := newTestChannel(t, Config{Name: "hooks", URL: "https://h.example/", Secret: testSecret("p")}, nil)
+	ch.s.now = func() time.Time { return t0 }
 	u := fullUpdate
 	u.Overrides = map[string]string{"hooks": "Short text for hooks"}
 	p, err := ch.Preview(u)
 	require.NoError(t, err)
-	want, _ := encode("hooks", u)
+	want, _ := encode("hooks", u.WithDefaults(t0))
 	assert.Equal(t, broadcast.Preview{Channel: "hooks", Text: string(want), Length: len(want), Unit: "bytes"}, p)
 	assert.Contains(t, p.Text, `"body":"Short text for hooks"`)
 	assert.NotContains(t, p.Text, "Rolling back", "the override replaces the body")

@@ -3,11 +3,12 @@ package webhook
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"strconv"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Header names of the Standard Webhooks specification.
@@ -17,22 +18,18 @@ const (
 	HeaderSignature = "webhook-signature"
 )
 
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// MessageID returns the webhook-id of the update with ID updateID sent to
-// endpointURL: "msg_" and 32 base32 characters of a SHA-256 over both
-// (updateID length-prefixed, so no two pairs hash alike). It is the same on
-// every attempt, so receivers can drop a delivery they have seen.
-func MessageID(updateID, endpointURL string) string {
-	sum := sha256.Sum256([]byte(strconv.Itoa(len(updateID)) + ":" + updateID + endpointURL))
-	return "msg_" + idEncoding.EncodeToString(sum[:20])
-}
-
-// targetOf is an endpoint's Ledger target: a hash, so that a durable Store
-// holds no credential of the URL.
-func targetOf(endpointURL string) string {
-	sum := sha256.Sum256([]byte("outagecast-webhook-endpoint\x00" + endpointURL))
-	return "ep_" + hex.EncodeToString(sum[:16])
+// retractionKey is the webhook-id of the retraction of update updateID
+// sent by the channel named channel to target: like Message.Key, 32 hex
+// digits, the same on every attempt, after a restart and on every
+// instance, and never the id of an update's delivery (other inputs hash
+// otherwise).
+func retractionKey(channel, updateID, target string) string {
+	h := sha256.New()
+	for _, s := range []string{"outagecast-webhook-retraction-v1", channel, updateID, target} {
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
 }
 
 // Sign returns the webhook-signature header value for a delivery signed
@@ -40,7 +37,7 @@ func targetOf(endpointURL string) string {
 // secret's decoded bytes, of "id.timestamp.body", timestamp in Unix seconds.
 // It fails, without quoting the secret, when secret is not a whsec_ secret
 // of MinSecretBytes to MaxSecretBytes.
-func Sign(secret, id string, timestamp int64, body []byte) (string, error) {
+func Sign(secret redact.Secret, id string, timestamp int64, body []byte) (string, error) {
 	key, err := decodeSecret(secret)
 	if err != nil {
 		return "", fmt.Errorf("webhook: Sign: %w", err)

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +11,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // The Standard Webhooks specification's published example.
@@ -35,7 +40,7 @@ func specHeader(sig string) http.Header {
 	return h
 }
 
-func specVerifier(t *testing.T, secrets ...string) *Verifier {
+func specVerifier(t *testing.T, secrets ...redact.Secret) *Verifier {
 	v, err := NewVerifier(secrets[0], secrets[1:]...)
 	require.NoError(t, err)
 	v.now = func() time.Time { return time.Unix(specTimestamp, 0) }
@@ -48,20 +53,20 @@ func TestVerify(t *testing.T) {
 	require.NoError(t, err)
 	tests := []struct {
 		name    string
-		secrets []string
+		secrets []redact.Secret
 		header  http.Header
 		body    string
 		want    error
 	}{
-		{"spec vector", []string{specSecret}, specHeader(specSignature), specBody, nil},
-		{"rotation: old secret in the verifier", []string{other, specSecret}, specHeader(specSignature), specBody, nil},
-		{"rotation: several signatures sent", []string{specSecret}, specHeader(otherSig + " " + specSignature), specBody, nil},
-		{"unknown scheme skipped", []string{specSecret}, specHeader("v1a,abc " + specSignature), specBody, nil},
-		{"wrong secret", []string{other}, specHeader(specSignature), specBody, ErrSignature},
-		{"body changed", []string{specSecret}, specHeader(specSignature), `{"test": 2432232315}`, ErrSignature},
-		{"not base64", []string{specSecret}, specHeader("v1,!!!"), specBody, ErrSignature},
-		{"no scheme", []string{specSecret}, specHeader(strings.TrimPrefix(specSignature, "v1,")), specBody, ErrSignature},
-		{"missing signature", []string{specSecret}, specHeader(""), specBody, ErrMissingHeaders},
+		{"spec vector", []redact.Secret{specSecret}, specHeader(specSignature), specBody, nil},
+		{"rotation: old secret in the verifier", []redact.Secret{other, specSecret}, specHeader(specSignature), specBody, nil},
+		{"rotation: several signatures sent", []redact.Secret{specSecret}, specHeader(otherSig + " " + specSignature), specBody, nil},
+		{"unknown scheme skipped", []redact.Secret{specSecret}, specHeader("v1a,abc " + specSignature), specBody, nil},
+		{"wrong secret", []redact.Secret{other}, specHeader(specSignature), specBody, ErrSignature},
+		{"body changed", []redact.Secret{specSecret}, specHeader(specSignature), `{"test": 2432232315}`, ErrSignature},
+		{"not base64", []redact.Secret{specSecret}, specHeader("v1,!!!"), specBody, ErrSignature},
+		{"no scheme", []redact.Secret{specSecret}, specHeader(strings.TrimPrefix(specSignature, "v1,")), specBody, ErrSignature},
+		{"missing signature", []redact.Secret{specSecret}, specHeader(""), specBody, ErrMissingHeaders},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,19 +119,19 @@ func TestVerifyTimestamp(t *testing.T) {
 
 func TestSecretForms(t *testing.T) {
 	tests := []struct {
-		secret string
+		secret redact.Secret
 		err    string
 	}{
 		{specSecret, ""},
-		{testSecret("x"), ""},                    // 32 bytes, padded
-		{"whsec_" + strings.Repeat("A", 86), ""}, // 64 bytes, unpadded
+		{testSecret("x"), ""}, // 32 bytes, padded
+		{redact.Secret("whsec_" + strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
 		{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "not a whsec_ secret"},
 		{"whsec_not*base64", "not valid base64"},
-		{"whsec_" + strings.Repeat("A", 28), "decodes to 21 bytes, want 24 to 64"},
-		{"whsec_" + strings.Repeat("A", 88), "decodes to 66 bytes, want 24 to 64"},
+		{redact.Secret("whsec_" + strings.Repeat("A", 28)), "decodes to 21 bytes, want 24 to 64"},
+		{redact.Secret("whsec_" + strings.Repeat("A", 88)), "decodes to 66 bytes, want 24 to 64"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.secret, func(t *testing.T) {
+		t.Run(tt.secret.Reveal(), func(t *testing.T) {
 			_, err := Sign(tt.secret, "id", 1, nil)
 			if tt.err == "" {
 				require.NoError(t, err)
@@ -134,27 +139,37 @@ func TestSecretForms(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.err)
-			assert.NotContains(t, err.Error(), strings.TrimPrefix(tt.secret, "whsec_"))
+			assert.NotContains(t, err.Error(), strings.TrimPrefix(tt.secret.Reveal(), "whsec_"))
 		})
 	}
 	_, err := NewVerifier(specSecret, "bad")
 	require.EqualError(t, err, "webhook: NewVerifier: secret 2: not a whsec_ secret")
 }
 
-func TestMessageID(t *testing.T) {
-	a := MessageID("u_1", "https://a.example/hook")
-	assert.Equal(t, a, MessageID("u_1", "https://a.example/hook"), "stable")
-	assert.NotEqual(t, a, MessageID("u_2", "https://a.example/hook"), "per update")
-	assert.NotEqual(t, a, MessageID("u_1", "https://b.example/hook"), "per endpoint")
-	assert.NotEqual(t, MessageID("a", "b\x00c"), MessageID("a\x00b", "c"))
-	assert.Regexp(t, `^msg_[A-Z2-7]{32}$`, a)
+func TestRetractionKey(t *testing.T) {
+	a := retractionKey("hooks", "u_1", "https://a.example#0123456789ab")
+	assert.Equal(t, a, retractionKey("hooks", "u_1", "https://a.example#0123456789ab"), "stable")
+	assert.NotEqual(t, a, retractionKey("hooks", "u_2", "https://a.example#0123456789ab"), "per update")
+	assert.NotEqual(t, a, retractionKey("hooks", "u_1", "https://b.example#0123456789ab"), "per endpoint")
+	assert.NotEqual(t, a, retractionKey("other", "u_1", "https://a.example#0123456789ab"), "per channel")
+	assert.NotEqual(t, retractionKey("a", "b;c", "d"), retractionKey("a;b", "c", "d"))
+	assert.Regexp(t, `^[0-9a-f]{32}$`, a)
+	m := broadcast.NewMessage(broadcast.Update{ID: "u_1", Title: "T", Status: broadcast.StatusResolved})
+	assert.NotEqual(t, m.Key("https://a.example#0123456789ab"), retractionKey("", "u_1", "https://a.example#0123456789ab"),
+		"not the update's webhook-id")
 }
 
 func TestVerifierPrintsNoSecret(t *testing.T) {
 	v := specVerifier(t, specSecret)
-	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
-		out := fmt.Sprintf(format, v)
-		assert.NotContains(t, out, "MfKQ9r8")
-		assert.Contains(t, out, "REDACTED")
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(specSecret, "whsec_"))
+	require.NoError(t, err)
+	// fmt shows bytes it reaches as a list of numbers.
+	numbers := strings.Trim(fmt.Sprint(raw[:8]), "[]")
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X"} {
+		for _, v := range []*Verifier{v, v.WithTolerance(time.Minute)} {
+			out := fmt.Sprintf(format, v)
+			channeltest.AssertNoSecret(t, out, specSecret, string(raw))
+			assert.NotContains(t, out, numbers, format)
+		}
 	}
 }

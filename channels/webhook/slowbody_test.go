@@ -65,8 +65,8 @@ func statusThen(status int, body func(http.ResponseWriter, *http.Request)) behav
 // countBodyReads makes ch's client count the response body bytes read.
 func countBodyReads(ch *Channel) *atomic.Int64 {
 	var n atomic.Int64
-	base := ch.client.Transport
-	ch.client.Transport = roundTripFunc(func(req *http.Request) (*http.Response, error) {
+	base := ch.s.client.Transport
+	ch.s.client.Transport = roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		resp, err := base.RoundTrip(req)
 		if err == nil {
 			resp.Body = &countingBody{ReadCloser: resp.Body, n: &n}
@@ -95,7 +95,7 @@ func (b *countingBody) Read(p []byte) (int, error) {
 // attempt long: a test that passes shows the wait at work.
 func slowTestChannel(t *testing.T, eps []Endpoint) *Channel {
 	ch := newTestChannel(t, Config{Name: "hooks", Endpoints: eps}, nil)
-	ch.bodyWait = 50 * time.Millisecond
+	ch.s.bodyWait = 50 * time.Millisecond
 	return ch
 }
 
@@ -139,12 +139,10 @@ func TestTwoHundredWithSlowBodyIsDelivered(t *testing.T) {
 			assert.Equal(t, 1, res.Attempts)
 			assert.Zero(t, retries)
 			assert.Equal(t, "1", res.Receipt.Meta["delivered"])
-			done, err := store.Done(context.Background(), u.ID, "hooks", targetOf(ep.URL))
+			done, failure, err := store.Done(context.Background(), u.ID, "hooks", target(ep))
 			require.NoError(t, err)
 			assert.True(t, done, "the endpoint is marked in the Ledger")
-			_, failed, err := store.Failure(context.Background(), u.ID, "hooks", targetOf(ep.URL))
-			require.NoError(t, err)
-			assert.False(t, failed, "marked delivered, not failed")
+			assert.Empty(t, failure, "marked delivered, not failed")
 			assert.LessOrEqual(t, read.Load(), int64(responseLimit+1), "bytes read of the body")
 
 			assert.Equal(t, 1, rc.requests("/slow"), "POSTs")
@@ -166,7 +164,7 @@ func TestSlowBodiesAmongManyEndpoints(t *testing.T) {
 		eps = append(eps, rc.endpoint(p))
 	}
 	ch := slowTestChannel(t, eps)
-	ch.concurrency = 2 // endpoints wait for a slow one's worker
+	ch.s.concurrency = 2 // endpoints wait for a slow one's worker
 
 	rep, retries, err := sendThrough(t, ch, broadcast.NewMemoryStore(), fullUpdate)
 	assert.NoError(t, err)
@@ -201,14 +199,15 @@ func TestErrorWithEndlessBodyIsTransient(t *testing.T) {
 	require.Error(t, err)
 	require.NoError(t, ctx.Err(), "classified before the attempt ended")
 	assert.False(t, broadcast.IsPermanent(err), "503 is transient")
-	var sendErr *SendError
-	require.ErrorAs(t, err, &sendErr)
-	require.Len(t, sendErr.Failures, 1)
-	assert.False(t, sendErr.Failures[0].Permanent)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Empty(t, te.Failures)
 	var se *httpx.StatusError
-	require.ErrorAs(t, sendErr.Failures[0].Err, &se, "classified by its status, not a timeout")
+	require.ErrorAs(t, te.Pending[0].Err, &se, "classified by its status, not a timeout")
 	assert.Equal(t, http.StatusServiceUnavailable, se.Status)
 	assert.Equal(t, `{"error":"overloaded","detail":"`, se.Snippet, "with what arrived of the body")
-	assert.False(t, ledger.Done(targetOf(ep.URL)), "not marked: a retry reaches it")
+	done, _ := ledger.Done(target(ep))
+	assert.False(t, done, "not marked: a retry reaches it")
 	assert.Equal(t, 1, rc.requests("/busy"))
 }

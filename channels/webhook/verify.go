@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Errors of Verifier.Verify.
@@ -36,22 +38,27 @@ const DefaultTolerance = 5 * time.Minute
 // webhook-id as well: a retry carries the same id. A Verifier is safe for
 // concurrent use.
 type Verifier struct {
-	keys      [][]byte
+	// keys return the HMAC keys. They are functions because fmt prints
+	// functions as addresses under every verb, even the fields of a value
+	// it cannot print (%s of a pointer): no key shows when a Verifier is
+	// printed.
+	keys      []func() []byte
 	tolerance time.Duration
 	now       func() time.Time
 }
 
 // NewVerifier returns a Verifier accepting signatures made with secret or
 // with any of the rotated ones (old and new secrets, during a rotation),
-// with DefaultTolerance. Every secret must be a whsec_ secret.
-func NewVerifier(secret string, rotated ...string) (*Verifier, error) {
+// with DefaultTolerance. Every secret must be a whsec_ secret; errors
+// number them from 1 and never quote them.
+func NewVerifier(secret redact.Secret, rotated ...redact.Secret) (*Verifier, error) {
 	v := &Verifier{tolerance: DefaultTolerance, now: time.Now}
-	for i, s := range append([]string{secret}, rotated...) {
+	for i, s := range append([]redact.Secret{secret}, rotated...) {
 		key, err := decodeSecret(s)
 		if err != nil {
 			return nil, fmt.Errorf("webhook: NewVerifier: secret %d: %w", i+1, err)
 		}
-		v.keys = append(v.keys, key)
+		v.keys = append(v.keys, func() []byte { return key })
 	}
 	return v, nil
 }
@@ -84,7 +91,7 @@ func (v *Verifier) Verify(h http.Header, body []byte) error {
 		return fmt.Errorf("%w: %v away", ErrTimestamp, d.Round(time.Second).Abs())
 	}
 	for _, key := range v.keys {
-		want := mac(key, id, sec, body)
+		want := mac(key(), id, sec, body)
 		for _, sig := range strings.Fields(sigs) {
 			b64, ok := strings.CutPrefix(sig, "v1,")
 			if !ok {
@@ -115,11 +122,3 @@ func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	}
 	return body, v.Verify(r.Header, body)
 }
-
-// String describes v without its secrets.
-func (v *Verifier) String() string {
-	return fmt.Sprintf("webhook.Verifier{secrets: %d REDACTED, tolerance: %v}", len(v.keys), v.tolerance)
-}
-
-// GoString is String: a Verifier is never printed with its secrets.
-func (v *Verifier) GoString() string { return v.String() }

@@ -4,73 +4,94 @@
 //
 // # Payload
 //
-// The body is {"type":"incident.updated","timestamp":…,"data":{…}}, data
-// carrying every field of the Update (see Payload). Its JSON Schema (draft
-// 2020-12) is the package's schema.json, returned by Schema. Every endpoint
-// gets the same bytes, and a retry sends the same bytes again. As on every
+// The body is {"type":…,"timestamp":…,"data":{…}}: type "incident.updated"
+// for an update, "incident.corrected" for a correction and
+// "incident.retracted" for a retraction (see EventUpdated, EventCorrected,
+// EventRetracted and Payload). Data carries every field of the Update,
+// Advice and Corrects included. Its JSON Schema (draft 2020-12) is the
+// package's schema.json, returned by Schema. Every endpoint gets the same
+// bytes, and a retry of an update sends the same bytes again. As on every
 // channel, Update.Overrides[name] replaces the text: here it is sent as
 // data.body.
 //
+// The Receipt of a Send counts the endpoints in its Meta ("endpoints",
+// "delivered" and "failed" in this attempt, "skipped" as done earlier) and
+// keeps the update's "incident_id" for Retract; with one endpoint, its ID
+// is that endpoint's webhook-id.
+//
 // # Signing
 //
-// Each request carries webhook-id, the same for one update and endpoint on
-// every attempt (see MessageID), so receivers can deduplicate;
-// webhook-timestamp, the Unix time of this attempt; and webhook-signature,
-// "v1," and the base64 HMAC-SHA256 of "id.timestamp.body" keyed with the
-// endpoint's secret ("whsec_" and the base64 of 24 to 64 bytes). Receivers
-// written in Go check deliveries with a Verifier; Sign computes a signature.
-// Endpoints without a secret are refused by New unless Config.AllowUnsigned
-// is set; they get no webhook-signature header.
+// Each request carries webhook-id, the idempotency key Message.Key of the
+// endpoint's Ledger target: the same for one update and endpoint on every
+// attempt, after a restart and on every instance sharing the Store, so
+// receivers can drop repeats; webhook-timestamp, the Unix time of this
+// attempt; and webhook-signature, "v1," and the base64 HMAC-SHA256 of
+// "id.timestamp.body" keyed with the endpoint's secret ("whsec_" and the
+// base64 of 24 to 64 bytes). Receivers written in Go check deliveries with
+// a Verifier; Sign computes a signature. Endpoints without a secret are
+// refused by New unless Config.AllowUnsigned is set; they get no
+// webhook-signature header.
 //
 // # Fan-out
 //
 // Send makes one attempt: it posts to every endpoint not yet done, at most
-// Config.Concurrency at a time, over reused connections. Through
-// Message.Ledger, an endpoint that answered 2xx is marked delivered and one
-// that failed permanently is marked failed, so the Broadcaster's retries
-// reach only the endpoints that failed transiently. Check (broadcast.Checker)
-// resolves, connects to and, for https, completes a TLS handshake with every
-// endpoint without sending a request: Standard Webhooks defines no probe,
-// and a test POST would be a delivery.
+// Config.Concurrency at a time, over reused connections, and books each
+// with a broadcast.Fanout as soon as its POST ends. The Ledger target of an
+// endpoint is its EndpointName, as in "https://hooks.example.com/…#3f2a9c01b7e4":
+// readable, unique, without the URL's secrets. An endpoint that answered
+// 2xx is marked delivered and one that failed permanently is marked failed,
+// so the Broadcaster's retries reach only the endpoints that failed
+// transiently. Check (broadcast.Checker) resolves, connects to and, for
+// https, completes a TLS handshake with every endpoint without sending a
+// request: Standard Webhooks defines no probe, and a test POST would be a
+// delivery.
+//
+// # Threading
+//
+// Receivers thread updates themselves: data.incident_id groups the updates
+// of an incident. Send ignores Message.Thread.
+//
+// # Corrections and retractions
+//
+// A webhook cannot change what a receiver already has, so the channel is
+// not a broadcast.Editor: Broadcaster.Correct sends the corrected update as
+// an "incident.corrected" event whose data.corrects names the update it
+// corrects. The channel is a broadcast.Retractor: Broadcaster.Retract sends
+// an "incident.retracted" event, whose data holds the update's id and
+// incident_id, to every endpoint by the rules of Send, with a webhook-id of
+// its own, stable like an update's; receivers delete or hide that update.
+// Its timestamp is when it was sent. An endpoint that never got the update
+// gets the retraction too, and ignores it. Retract has no Ledger: a retry,
+// or retracting again, sends the event to every endpoint again, under the
+// same webhook-id, so receivers drop it as a repeat.
 //
 // # Errors
 //
 // Per endpoint, 2xx is success; 408, 425, 429, 5xx except 501 and transport
 // errors (timeouts, resets) are transient; 3xx (redirects are not followed:
 // a webhook URL that redirects is misconfigured), 501 and every other 4xx,
-// 410 Gone included, fail that endpoint permanently. When some endpoint
-// failed transiently, Send returns a *SendError marked transient (with
-// broadcast.RetryAfter carrying the largest Retry-After among them), so
-// that the Broadcaster retries those. Otherwise Send returns nil when some
-// endpoint got the update, in this attempt or an earlier one: the endpoints
-// that failed permanently are reported through Ledger.MarkFailed (the
-// Broadcaster lists them in Result.Failures and returns a
-// *broadcast.TargetsError) and counted in the receipt's "failed" Meta. When
-// every endpoint failed permanently, in this attempt or an earlier one, Send
-// returns a *SendError marked broadcast.Permanent, which lists the earlier
-// failures too, with the reason then recorded.
+// 410 Gone included, fail that endpoint permanently. StatusCode gives the
+// HTTP status of an endpoint's failure, for example to unsubscribe
+// endpoints that answered 410.
 //
-// Telling an endpoint delivered earlier from one that failed earlier takes
-// a broadcast.FailureLedger, which the Broadcaster hands over when its Store
-// is a broadcast.FailureStore (MemoryStore and boltstore are). A Ledger that
-// is not one, such as that of a Store of your own, only says an endpoint is
-// done: Send then counts every done endpoint as delivered earlier, so an
-// attempt whose endpoints all failed permanently, some of them in an earlier
-// attempt, returns nil. The Broadcaster still lists the failures of every
-// attempt of its Send in Result.Failures.
+// Send's error follows broadcast.Fanout's rule: a transient
+// *broadcast.TargetsError (with broadcast.RetryAfter carrying the largest
+// Retry-After) while some endpoint failed transiently; nil when every other
+// endpoint got the update, now or in an earlier attempt, the permanent
+// failures being in the Ledger, from which the Broadcaster reports them in
+// Result.Failures; a Permanent *broadcast.TargetsError when every endpoint
+// failed permanently. Retract returns the same errors, and also a
+// Permanent *broadcast.TargetsError when some endpoints got the retraction
+// and others refused it for good, since those still show the update.
 //
-// Errors name endpoints by EndpointName, as in
-// "https://hooks.example.com/…#3f2a9c01": scheme, host and port, and a hash
-// of the URL, never its user information, path or query, where webhook
-// URLs (Slack's, Discord's, Teams') carry their tokens. Neither the signing
-// secrets, nor the values of Config.Headers, nor the endpoint's path and
-// query appear in errors, not even when a receiver echoes them in its
-// answer (also JSON- or URL-escaped, or cut short): they read REDACTED.
-//
-// Secrets are plain strings. Config, Endpoint, Channel and Verifier print
-// them as REDACTED, and URLs as EndpointName names them, through fmt (every
-// verb), log/slog, encoding/json and YAML encoders; a secret printed on its
-// own is just a string.
+// Errors name endpoints by EndpointName. No secret appears in an error, a
+// Ledger failure or a printed Config, Endpoint, Channel or Verifier: the
+// signing secrets and header values are redact.Secret values and URLs are
+// redact.URL values, which print without their secrets, and a receiver's
+// answer quoted in an error is redacted of its endpoint's secret (also
+// without its whsec_ prefix, and its decoded bytes), the credentials, path
+// tokens and query values of its URL, and the header values, in every
+// encoding redact.Redactor knows.
 //
 // # Limits
 //
@@ -79,18 +100,14 @@
 // ends first), and the connection is closed unless the body ended by then:
 // a 2xx whose body is slow, endless or huge is a delivery, marked so and
 // not retried, and a non-2xx keeps its classification, its error holding
-// the first 512 bytes of what arrived. An error message names at most 5 endpoints; SendError.Failures has them all.
-// One attempt of a large list must fit the Broadcaster's AttemptTimeout
-// (30s by default); the endpoints it did not reach are retried. The default
-// client gives each request 15s. Header values shorter than 4 bytes are
-// not redacted from errors (they would blank out ordinary words); of a
-// value like "Bearer <token>", the token alone is redacted too. Ledger
-// targets are hashes of the endpoint URLs ("ep_…"), each marked as soon as
-// its request ends. Of an echoed path, the whole path and its segments and query
-// values of 16 bytes or more are redacted; a shorter token, echoed alone,
-// is not. Endpoints that failed permanently in an earlier attempt are named
-// in that attempt's error; the Broadcaster lists them all in
-// Result.Failures.
+// the first 512 bytes of what arrived. An error message names at most 5
+// endpoints; the TargetsError has them all. One attempt of a large list
+// must fit the Broadcaster's AttemptTimeout (30s by default); the endpoints
+// it did not reach are retried. The default client gives each request 15s.
+// Header values shorter than 4 bytes are not redacted from errors (they
+// would blank out ordinary words); of a value like "Bearer <token>", the
+// token alone is redacted too. The 48-bit hash in an EndpointName hides a
+// URL's token only as well as the token's own randomness allows.
 package webhook
 
 import (
@@ -100,10 +117,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Defaults of Config.
@@ -118,16 +137,16 @@ const (
 const responseLimit = 4 << 10
 
 // Config configures a Channel. Set URL (and Secret) for one endpoint, or
-// Endpoints for many.
+// Endpoints for many. It prints, logs and encodes without its secrets.
 type Config struct {
 	// Name of the channel; default "webhook".
 	Name string
 	// URL is the one endpoint, an absolute http(s) URL; shorthand for
 	// Endpoints with one element. Required unless Endpoints is set.
-	URL string
+	URL redact.URL
 	// Secret signs deliveries to URL: "whsec_" and the base64 of 24 to 64
 	// random bytes.
-	Secret string
+	Secret redact.Secret
 	// Endpoints are the receivers, each with its own secret; URLs must be
 	// distinct.
 	Endpoints []Endpoint
@@ -136,22 +155,31 @@ type Config struct {
 	// Headers are added to every request (for example an Authorization the
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
-	// Connection; they may replace User-Agent. Values print as REDACTED and
-	// are redacted from errors, so a credential is safe here.
-	Headers map[string]string
+	// Connection; they may replace User-Agent. Values are secrets: they
+	// print as REDACTED and are redacted from errors.
+	Headers map[string]redact.Secret
 	// Concurrency bounds the requests in flight; default 16.
 	Concurrency int
 	// HTTPClient sends the requests. Default: a client of its own with 15s
 	// per request, Concurrency idle connections per host, and no redirects
 	// followed. A client of yours should not follow redirects either.
-	HTTPClient *http.Client
+	HTTPClient *http.Client `json:"-" yaml:"-"`
 }
 
 // Channel posts updates to webhook endpoints. It is safe for concurrent use.
 type Channel struct {
-	name        string
-	endpoints   []endpoint
-	header      http.Header
+	name string
+	s    *state
+}
+
+// state is what a Channel works with. Its secrets are behind a pointer of
+// their own (header, endpoints[i]): fmt prints the fields of a value it
+// cannot print with the verb asked (%s of a pointer) raw, but pointers
+// within as addresses, so no verb prints a Channel's secrets.
+type state struct {
+	endpoints   []*endpoint
+	targets     []string // targets[i] is endpoints[i].target
+	header      *http.Header
 	concurrency int
 	client      *http.Client
 	ownClient   bool
@@ -162,6 +190,7 @@ type Channel struct {
 var (
 	_ broadcast.Channel   = (*Channel)(nil)
 	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
 )
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
@@ -171,17 +200,21 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Channel{name: cfg.Name, endpoints: eps, header: header, concurrency: cfg.Concurrency,
-		client: cfg.HTTPClient, now: time.Now}
+	s := &state{endpoints: eps, targets: make([]string, len(eps)), header: &header,
+		concurrency: cfg.Concurrency, client: cfg.HTTPClient, now: time.Now}
+	for i, ep := range eps {
+		s.targets[i] = ep.target
+	}
+	if s.concurrency == 0 {
+		s.concurrency = DefaultConcurrency
+	}
+	if s.client == nil {
+		s.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: s.concurrency})
+		s.ownClient = true
+	}
+	c := &Channel{name: cfg.Name, s: s}
 	if c.name == "" {
 		c.name = DefaultName
-	}
-	if c.concurrency == 0 {
-		c.concurrency = DefaultConcurrency
-	}
-	if c.client == nil {
-		c.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: c.concurrency})
-		c.ownClient = true
 	}
 	return c, nil
 }
@@ -192,15 +225,15 @@ func (c *Channel) Name() string { return c.name }
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.ownClient {
-		c.client.CloseIdleConnections()
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
 	}
 	return nil
 }
 
 // Preview returns the JSON body the endpoints would receive.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
-	body, err := encode(c.name, u.WithDefaults(c.now().UTC()))
+	body, err := encode(c.name, u.WithDefaults(c.s.now().UTC()))
 	if err != nil {
 		return broadcast.Preview{}, err
 	}
@@ -209,43 +242,74 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 
 // Send posts m.Update to every endpoint that m.Ledger does not report done:
 // one attempt each. See the package documentation for the errors. An Update
-// without ID or Time gets them as the Broadcaster would give them; set both
-// when calling Send directly, so that retries send the same bytes.
+// without ID or Time gets them as the Broadcaster would give them; build
+// the Message with broadcast.NewMessage when calling Send directly, so that
+// retries send the same bytes under the same webhook-id.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("webhook: %w", err)
 	}
-	u := m.Update.WithDefaults(c.now().UTC())
-	body, err := encode(c.name, u)
+	m.Update = m.Update.WithDefaults(c.s.now().UTC()) // Key needs the ID
+	body, err := encode(c.name, m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(err)
 	}
-	out := c.fanOut(ctx, u.ID, body, m.Ledger)
-	if err := out.err(); err != nil {
-		return broadcast.Receipt{}, err
+	f := broadcast.NewFanout(m, c.s.targets)
+	c.fanOut(ctx, f, body, m.Key)
+	if err := f.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("webhook: %w", err)
 	}
-	r := broadcast.Receipt{Channel: c.name, Time: c.now().UTC(), Meta: map[string]string{
-		"endpoints": strconv.Itoa(len(c.endpoints)),
-		"delivered": strconv.Itoa(out.delivered),
-		"skipped":   strconv.Itoa(out.skipped),
-		"failed":    strconv.Itoa(len(out.failures)),
+	attempted, delivered := len(f.Todo()), len(f.Delivered())
+	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{
+		"endpoints":   strconv.Itoa(len(c.s.endpoints)),
+		"delivered":   strconv.Itoa(delivered),
+		"skipped":     strconv.Itoa(len(c.s.endpoints) - attempted),
+		"failed":      strconv.Itoa(attempted - delivered), // Err is nil: none pending
+		"incident_id": m.Update.IncidentID,
 	}}
-	if len(c.endpoints) == 1 {
-		r.ID = MessageID(u.ID, c.endpoints[0].url)
+	if len(c.s.endpoints) == 1 {
+		r.ID = m.Key(c.s.targets[0])
 	}
 	return r, nil
 }
 
-// post makes one request to ep.
+// fanOut posts body to every endpoint f has to do, Concurrency at a time,
+// under the webhook-id key(target), and reports each outcome to f as soon
+// as its POST ends, so that an attempt cut short keeps what it achieved. It
+// returns the errors by endpoint index.
+func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, key func(string) string) []error {
+	todo := f.Todo()
+	errs := make([]error, len(c.s.endpoints))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(c.s.concurrency, len(todo)) {
+		wg.Go(func() {
+			for i := range jobs {
+				ep := c.s.endpoints[i]
+				errs[i] = c.post(ctx, ep, key(ep.target), body) // each i by one worker
+				f.Report(i, errs[i])
+			}
+		})
+	}
+	for _, i := range todo {
+		jobs <- i // after ctx ends, each post fails at once
+	}
+	close(jobs)
+	wg.Wait()
+	return errs
+}
+
+// post makes one request to ep. Its errors are redacted of what ep's
+// receiver may echo.
 func (c *Channel) post(ctx context.Context, ep *endpoint, id string, body []byte) error {
 	req, err := httpx.NewRequest(ctx, http.MethodPost, ep.url, body, "application/json")
 	if err != nil {
 		return broadcast.Permanent(err)
 	}
-	for k, v := range c.header {
+	for k, v := range *c.s.header {
 		req.Header[k] = v
 	}
-	ts := c.now().Unix()
+	ts := c.s.now().Unix()
 	req.Header.Set(HeaderID, id)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	if ep.key != nil {
@@ -253,17 +317,34 @@ func (c *Channel) post(ctx context.Context, ep *endpoint, id string, body []byte
 	}
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
-	resp, err := httpx.DoStatus(c.client, req, responseLimit, c.bodyWait)
+	resp, err := httpx.DoStatus(c.s.client, req, responseLimit, c.s.bodyWait)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			err = fmt.Errorf("post: %w", ue.Err) // the error names the endpoint already
+			err = fmt.Errorf("post: %w", ue.Err) // the target names the endpoint
 		}
-		return httpx.Redact(err, ep.hide...)
+		return ep.redactor().Error(err)
+	}
+	if resp.Status >= 200 && resp.Status <= 299 {
+		return nil
 	}
 	// Redact the body before Classify cuts the error snippet from it, so
-	// that no cut keeps part of a secret; Redact then catches what the
-	// snippet's folding of white space joined up.
-	resp.Body = []byte(httpx.RedactString(string(resp.Body), ep.hide...))
-	return httpx.Redact(httpx.Classify(resp), ep.hide...)
+	// that no cut keeps part of a secret; Error then catches what the
+	// snippet's folding of white space joined up, and leaves the
+	// *httpx.StatusError that StatusCode finds in every other case.
+	rd := ep.redactor()
+	resp.Body = []byte(rd.String(string(resp.Body)))
+	return rd.Error(httpx.Classify(resp))
+}
+
+// StatusCode returns the HTTP status an endpoint answered with, when err
+// (a TargetFailure's Err, or an error wrapping one endpoint's failure) is
+// about such an answer, and 0 otherwise: for example 410 for an endpoint
+// that is gone for good and should be unsubscribed.
+func StatusCode(err error) int {
+	var se *httpx.StatusError
+	if errors.As(err, &se) {
+		return se.Status
+	}
+	return 0
 }

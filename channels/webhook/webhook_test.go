@@ -1,8 +1,13 @@
 package webhook
 
 import (
+	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -11,14 +16,67 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
 )
 
-// conformanceBackend is a receiver that fails on demand with the answers
-// webhook receivers give.
+// The conformance endpoints: fixed URLs, so that their Ledger targets are
+// known before each subtest's receiver starts, with a password, a path
+// token and a query token, and a credential header. Each request reaches
+// the subtest's receiver whatever its host (see conformanceClient).
+const (
+	confPassword  = "pw-s3cr3t"
+	confPathToken = "T0k3nPathSegment42"
+	confQuery     = "q/t0k3n+42"
+	confAPIKey    = "key-5f4e3d2c1b"
+)
+
+var confPaths = []string{"/a/" + confPathToken, "/b/" + confPathToken, "/c/" + confPathToken}
+
+// confURL is the URL of the endpoint at path.
+func confURL(path string) string {
+	host := "hooks-" + path[1:2] + ".example.com"
+	return "http://user:" + confPassword + "@" + host + path + "?token=" + url.QueryEscape(confQuery)
+}
+
+// conformanceConfig is the channel's Config as a user writes it, with
+// client sending every request to the receiver.
+func conformanceConfig(client *http.Client) Config {
+	cfg := Config{Name: "subscribers", Headers: map[string]redact.Secret{"X-Api-Key": confAPIKey}, HTTPClient: client}
+	for _, p := range confPaths {
+		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.URL(confURL(p)), Secret: testSecret(p)})
+	}
+	return cfg
+}
+
+// conformanceClient dials rc's server for every host, and follows no
+// redirect; its connections close when the test ends.
+func conformanceClient(t *testing.T, rc *receiver) *http.Client {
+	var d net.Dialer
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, rc.srv.Listener.Addr().String())
+	}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+// conformanceBackend is a set of receivers, one per endpoint, that fail on
+// demand with the answers webhook receivers give, and that delete an
+// update they got when its retraction arrives.
 type conformanceBackend struct {
-	rc   *receiver
-	mu   sync.Mutex
-	fail channeltest.Failure
+	rc *receiver
+
+	mu       sync.Mutex
+	fail     channeltest.Failure
+	failures map[string]channeltest.Failure // by target
+	deleted  map[string]bool                // target and update ID, retracted
+}
+
+func newConformanceBackend(t *testing.T) *conformanceBackend {
+	be := &conformanceBackend{rc: newReceiver(t), failures: map[string]channeltest.Failure{}, deleted: map[string]bool{}}
+	be.rc.setFallback(be.answer)
+	return be
 }
 
 func (b *conformanceBackend) Fail(f channeltest.Failure) {
@@ -27,9 +85,22 @@ func (b *conformanceBackend) Fail(f channeltest.Failure) {
 	b.fail = f
 }
 
-func (b *conformanceBackend) answer(_ int, w http.ResponseWriter, _ *http.Request) bool {
+func (b *conformanceBackend) FailTarget(target string, f channeltest.Failure) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures[target] = f
+}
+
+// confTarget returns the Ledger target of the endpoint at path.
+func confTarget(path string) string { return EndpointName(confURL(path)) }
+
+func (b *conformanceBackend) answer(n int, w http.ResponseWriter, r *http.Request) bool {
+	target := confTarget(r.URL.Path)
 	b.mu.Lock()
 	f := b.fail
+	if f == channeltest.FailNone {
+		f = b.failures[target]
+	}
 	b.mu.Unlock()
 	switch f {
 	case channeltest.FailTransient:
@@ -41,10 +112,43 @@ func (b *conformanceBackend) answer(_ int, w http.ResponseWriter, _ *http.Reques
 		http.Error(w, `{"error":"bad credentials"}`, http.StatusUnauthorized)
 	case channeltest.FailRejected:
 		http.Error(w, `{"error":"payload rejected"}`, http.StatusBadRequest)
+	case channeltest.FailEcho:
+		http.Error(w, echo(r), http.StatusBadRequest)
 	default:
-		return accept(0, w, nil)
+		return b.accept(n, w, r, target)
 	}
 	return false
+}
+
+// accept takes a delivery, and a retraction as the deletion of the update
+// it names (which is not a delivery of its own).
+func (b *conformanceBackend) accept(n int, w http.ResponseWriter, r *http.Request, target string) bool {
+	var p Payload
+	if err := json.NewDecoder(r.Body).Decode(&p); err != nil || p.Type != EventRetracted {
+		return accept(n, w, r)
+	}
+	b.mu.Lock()
+	b.deleted[target+"\x00"+p.Data.ID] = true
+	b.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+	return false
+}
+
+// echo is a debugging receiver's error answer: every credential the request
+// carried, as it carried them, and the signing secret the receiver knows,
+// also without its prefix and decoded, in JSON and as PHP escapes it.
+func echo(r *http.Request) string {
+	secret := testSecret(r.URL.Path).Reveal()
+	key := strings.TrimPrefix(secret, "whsec_")
+	raw, _ := base64.StdEncoding.DecodeString(key)
+	got := map[string]string{
+		"authorization": r.Header.Get("Authorization"), "api_key": r.Header.Get("X-Api-Key"),
+		"uri": r.URL.RequestURI(), "query": r.URL.RawQuery, "path": r.URL.Path,
+		"secret": secret, "key": key, "raw": string(raw),
+	}
+	js, _ := json.Marshal(got)
+	return fmt.Sprintf("%s php: %s raw: %s %s %s", js, strings.ReplaceAll(string(js), "/", `\/`),
+		r.Header.Get("Authorization"), r.URL.RequestURI(), raw)
 }
 
 // Received shows each accepted payload as a receiver would display it.
@@ -56,27 +160,47 @@ func (b *conformanceBackend) Received() []channeltest.Delivery {
 			b.rc.t.Errorf("payload does not decode: %v", err)
 			continue
 		}
-		text := strings.Join([]string{p.Data.Title, p.Data.Status, p.Data.Body, p.Data.URL}, "\n")
-		out = append(out, channeltest.Delivery{Text: text, Parts: []string{text}})
+		text := strings.Join([]string{p.Data.Title, p.Data.Status, p.Data.Advice, p.Data.Body, p.Data.URL}, "\n")
+		target := confTarget(d.path)
+		b.mu.Lock()
+		deleted := b.deleted[target+"\x00"+p.Data.ID]
+		b.mu.Unlock()
+		out = append(out, channeltest.Delivery{Text: text, Parts: []string{text}, ID: d.id,
+			Target: target, Key: d.id, Deleted: deleted})
+	}
+	return out
+}
+
+// conformanceSecrets are every secret of conformanceConfig, in the forms
+// a receiver may know them.
+func conformanceSecrets() []string {
+	out := []string{confPassword, confPathToken, confQuery, confAPIKey}
+	for _, p := range confPaths {
+		secret := testSecret(p).Reveal()
+		key := strings.TrimPrefix(secret, "whsec_")
+		raw, _ := base64.StdEncoding.DecodeString(key)
+		out = append(out, secret, key, string(raw))
 	}
 	return out
 }
 
 func TestConformance(t *testing.T) {
-	const password, token = "s3cr3t-pw", "tok-abc123"
+	var targets []string
+	for _, p := range confPaths {
+		targets = append(targets, confTarget(p))
+	}
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-			be := &conformanceBackend{rc: newReceiver(t)}
-			be.rc.setFallback(be.answer)
-			ep := be.rc.endpoint("/hook")
-			ep.URL = strings.Replace(ep.URL, "://", "://user:"+password+"@", 1) + "?token=" + token
-			ch, err := New(Config{URL: ep.URL, Secret: ep.Secret, Headers: map[string]string{"Authorization": "Bearer " + token}})
+			be := newConformanceBackend(t)
+			ch, err := New(conformanceConfig(conformanceClient(t, be.rc)))
 			require.NoError(t, err)
-			t.Cleanup(func() { _ = ch.Close() })
 			return ch, be
 		},
-		Secrets: []string{testSecret("/hook"), strings.TrimPrefix(testSecret("/hook"), "whsec_"), password, token},
+		Secrets: conformanceSecrets(),
+		Config:  conformanceConfig(&http.Client{}),
+		Targets: targets,
+		Keyed:   true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
 	})
 }

@@ -1,7 +1,10 @@
 // Command webhook-receiver is a small receiver for outagecast's webhook
 // channel: it checks each delivery's Standard Webhooks signature with the
 // secret in WEBHOOK_SECRET, drops repeats by webhook-id (a retry of a
-// delivery that got through), and prints every update it accepts.
+// delivery that got through), and prints every event it accepts: updates,
+// corrections (which name the update they correct) and retractions (an
+// update withdrawn: a real receiver deletes or hides it), each in its own
+// form. Events of a type it does not know are acknowledged and ignored.
 //
 //	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
 //	go run ./examples/webhook-receiver -listen 127.0.0.1:8090
@@ -33,12 +36,13 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
 )
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8090", "address to listen on")
 	flag.Parse()
-	secret := os.Getenv("WEBHOOK_SECRET")
+	secret := redact.Secret(os.Getenv("WEBHOOK_SECRET"))
 	if secret == "" {
 		fmt.Fprintln(os.Stderr, `webhook-receiver: WEBHOOK_SECRET is not set (make one with: echo "whsec_$(head -c 32 /dev/urandom | base64)")`)
 		os.Exit(2)
@@ -99,12 +103,13 @@ type receiver struct {
 	verifier *webhook.Verifier
 	out      io.Writer
 
-	mu   sync.Mutex
-	seen map[string]bool // webhook-ids accepted so far
+	mu     sync.Mutex
+	seen   map[string]bool   // webhook-ids accepted so far
+	titles map[string]string // titles of the updates received, by update ID
 }
 
 func newHandler(v *webhook.Verifier, out io.Writer) http.Handler {
-	return &receiver{verifier: v, out: out, seen: map[string]bool{}}
+	return &receiver{verifier: v, out: out, seen: map[string]bool{}, titles: map[string]string{}}
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -125,24 +130,69 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed payload: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	id := r.Header.Get("webhook-id")
-	rc.mu.Lock()
-	repeat := rc.seen[id]
-	rc.seen[id] = true
-	rc.mu.Unlock()
-	if repeat {
+	if rc.repeat(r.Header.Get("webhook-id")) {
 		w.WriteHeader(http.StatusOK) // already have it: acknowledge, do nothing
 		return
 	}
-	d := p.Data
-	fmt.Fprintf(rc.out, "%s %s [%s] %s (incident %s)\n", p.Timestamp.UTC().Format(time.RFC3339), p.Type, d.Status, d.Title, d.IncidentID)
-	if d.Body != "" {
-		fmt.Fprintf(rc.out, "    %s\n", strings.ReplaceAll(d.Body, "\n", "\n    "))
-	}
-	if d.URL != "" {
-		fmt.Fprintf(rc.out, "    %s\n", d.URL)
-	}
+	rc.print(p)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// repeat records a webhook-id and reports whether it was seen before.
+func (rc *receiver) repeat(id string) bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	seen := rc.seen[id]
+	rc.seen[id] = true
+	return seen
+}
+
+// print shows an event as its type calls for.
+func (rc *receiver) print(p webhook.Payload) {
+	at := p.Timestamp.UTC().Format(time.RFC3339)
+	switch p.Type {
+	case webhook.EventUpdated, webhook.EventCorrected:
+		rc.printUpdate(at, p.Type, p.Data)
+	case webhook.EventRetracted:
+		fmt.Fprintf(rc.out, "%s RETRACTED update %s%s of incident %s: withdrawn, delete or hide it\n",
+			at, p.Data.ID, quoted(rc.title(p.Data.ID, "")), p.Data.IncidentID)
+	default:
+		fmt.Fprintf(rc.out, "%s %s: unknown event type, ignored\n", at, p.Type)
+	}
+}
+
+// printUpdate shows an update, or a correction after the line that says
+// which update it corrects.
+func (rc *receiver) printUpdate(at, typ string, d webhook.Data) {
+	if typ == webhook.EventCorrected {
+		fmt.Fprintf(rc.out, "%s CORRECTION of update %s%s:\n", at, d.Corrects, quoted(rc.title(d.Corrects, "")))
+	}
+	rc.title(d.ID, d.Title)
+	fmt.Fprintf(rc.out, "%s %s [%s] %s (incident %s, update %s)\n", at, typ, d.Status, d.Title, d.IncidentID, d.ID)
+	for _, line := range []struct{ label, text string }{{"Advice: ", d.Advice}, {"", d.Body}, {"", d.URL}} {
+		if line.text != "" {
+			fmt.Fprintf(rc.out, "    %s%s\n", line.label, strings.ReplaceAll(line.text, "\n", "\n    "))
+		}
+	}
+}
+
+// title returns the title of update id as received here ("" if not), and
+// records title as its title when not empty.
+func (rc *receiver) title(id, title string) string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if title != "" {
+		rc.titles[id] = title
+	}
+	return rc.titles[id]
+}
+
+// quoted returns ` "title"`, or "" for an update not received here.
+func quoted(title string) string {
+	if title == "" {
+		return ""
+	}
+	return fmt.Sprintf(" %q", title)
 }
 
 // statusOf answers a failed VerifyRequest: 413 for a body too large, 401

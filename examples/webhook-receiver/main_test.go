@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -46,21 +48,88 @@ func TestReceivesSignedDeliveriesOnce(t *testing.T) {
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
 
-	ch, err := webhook.New(webhook.Config{URL: srv.URL + "/outagecast", Secret: secret})
+	ch, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL + "/outagecast"), Secret: secret})
 	require.NoError(t, err)
 	defer ch.Close()
 	u := broadcast.Update{
-		IncidentID: "cdn-42", Title: "Elevated CDN error rates", Status: broadcast.StatusInvestigating,
+		ID: "u_1", IncidentID: "cdn-42", Title: "Elevated CDN error rates", Status: broadcast.StatusInvestigating,
 		Body: "We are investigating.", URL: "https://status.example.com/incidents/42",
-		Time: time.Date(2026, 11, 24, 14, 2, 0, 0, time.UTC),
-	}.WithDefaults(time.Now())
-	for attempt := 1; attempt <= 2; attempt++ { // the second is a retry of the same delivery
-		_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: attempt})
-		require.NoError(t, err)
+		Advice: "Retry failed requests.", Time: time.Date(2026, 11, 24, 14, 2, 0, 0, time.UTC),
 	}
-	assert.Equal(t, "2026-11-24T14:02:00Z incident.updated [investigating] Elevated CDN error rates (incident cdn-42)\n"+
+	m := broadcast.NewMessage(u)
+	for attempt := 1; attempt <= 2; attempt++ { // the second is a retry of a delivery whose answer was lost
+		m.Attempt = attempt
+		_, err := ch.Send(context.Background(), m)
+		require.NoError(t, err)
+		m = broadcast.NewMessage(u) // a new Ledger: nothing says the first got through
+	}
+	assert.Equal(t, "2026-11-24T14:02:00Z incident.updated [investigating] Elevated CDN error rates (incident cdn-42, update u_1)\n"+
+		"    Advice: Retry failed requests.\n"+
 		"    We are investigating.\n"+
 		"    https://status.example.com/incidents/42\n", out.String())
+}
+
+// Corrections and retractions are printed each in its own form, naming the
+// update they are about; a retry of either is dropped.
+func TestPrintsCorrectionsAndRetractions(t *testing.T) {
+	v, err := webhook.NewVerifier(secret)
+	require.NoError(t, err)
+	var out syncBuffer
+	srv := httptest.NewServer(newHandler(v, &out))
+	defer srv.Close()
+	ch, err := webhook.New(webhook.Config{Name: "hooks", URL: redact.URL(srv.URL + "/outagecast"), Secret: secret})
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+
+	ctx := context.Background()
+	u := broadcast.Update{ID: "u_1", IncidentID: "cdn-42", Title: "Elevated CDN error rates",
+		Status: broadcast.StatusIdentified, Body: "A config push.", Time: time.Date(2026, 11, 24, 14, 2, 0, 0, time.UTC)}
+	_, err = b.Send(ctx, u)
+	require.NoError(t, err)
+	fix := u
+	fix.ID, fix.Body, fix.Time = "u_2", "A certificate rotation.", u.Time.Add(3*time.Minute)
+	_, err = b.Correct(ctx, "u_1", fix)
+	require.NoError(t, err)
+	_, err = b.Retract(ctx, "u_2")
+	require.NoError(t, err)
+	prev := broadcast.Receipt{Channel: "hooks", UpdateID: "u_2", Meta: map[string]string{"incident_id": "cdn-42"}}
+	require.NoError(t, ch.Retract(ctx, prev), "a retry of the retraction")
+
+	got := out.String()
+	wantPrefix := "2026-11-24T14:02:00Z incident.updated [identified] Elevated CDN error rates (incident cdn-42, update u_1)\n" +
+		"    A config push.\n" +
+		"2026-11-24T14:05:00Z CORRECTION of update u_1 \"Elevated CDN error rates\":\n" +
+		"2026-11-24T14:05:00Z incident.corrected [identified] Elevated CDN error rates (incident cdn-42, update u_2)\n" +
+		"    A certificate rotation.\n"
+	assert.True(t, strings.HasPrefix(got, wantPrefix), got)
+	rest := strings.TrimPrefix(got, wantPrefix)
+	assert.Regexp(t, `^\S+Z RETRACTED update u_2 "Elevated CDN error rates" of incident cdn-42: withdrawn, delete or hide it\n$`, rest,
+		"one retraction: its retry has the same webhook-id")
+}
+
+func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
+	v, err := webhook.NewVerifier(secret)
+	require.NoError(t, err)
+	var out syncBuffer
+	srv := httptest.NewServer(newHandler(v, &out))
+	defer srv.Close()
+
+	body := []byte(`{"type":"incident.archived","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1"}}`)
+	ts := time.Now().Unix()
+	sig, err := webhook.Sign(secret, "id-1", ts, body)
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("webhook-id", "id-1")
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("webhook-signature", sig)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode, "acknowledged, so that the sender does not retry")
+	assert.Equal(t, "2026-11-24T14:02:00Z incident.archived: unknown event type, ignored\n", out.String())
 }
 
 func TestRejectsUnsignedAndForged(t *testing.T) {
@@ -75,11 +144,10 @@ func TestRejectsUnsignedAndForged(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
-	other, err := webhook.New(webhook.Config{URL: srv.URL, Secret: "whsec_" + strings.Repeat("QUJD", 8)})
+	other, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL), Secret: redact.Secret("whsec_" + strings.Repeat("QUJD", 8))})
 	require.NoError(t, err)
 	defer other.Close()
-	u := broadcast.Update{Title: "Forged", Status: broadcast.StatusResolved}.WithDefaults(time.Now())
-	_, err = other.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	_, err = other.Send(context.Background(), broadcast.NewMessage(broadcast.Update{Title: "Forged", Status: broadcast.StatusResolved}))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "401 is permanent")
 	assert.Empty(t, out.String())
