@@ -32,6 +32,10 @@
 //
 // At most Config.MaxLines lines (5 by default) go to each channel; a longer
 // text is shortened first (the body before the title, the URL kept whole).
+// A URL is never split across lines, where it would no longer work: one that
+// does not fit beside the text around it gets a line of its own, and one
+// longer than a line (see Preview's Limit: 374 bytes for PRIVMSG to a
+// four-letter channel) makes Send fail permanently before it connects.
 // The pacing makes a Send last roughly (lines+2 per channel - Burst) ×
 // Interval: with the defaults, 6 s for one channel and 5 lines, 34 s for
 // three. An attempt cut short by its deadline would be retried and post its
@@ -48,8 +52,9 @@
 // # Errors
 //
 // A configuration error from New names the field ("irc: Config.Nick:
-// missing"). Send fails at once, permanently, when ctx's deadline leaves
-// less time than the pacing needs (see # Limits). Send and Check return errors that wrap a *ReplyError when the
+// missing"). Send fails at once, permanently, when the text holds a URL
+// longer than a line, or when ctx's deadline leaves less time than the
+// pacing needs (see # Limits). Send and Check return errors that wrap a *ReplyError when the
 // server refused something. These are permanent: a wrong server password
 // (464, or ngIRCd's bare "ERROR :Access denied: Bad password?") or a ban
 // (465), a failed SASL login (904, or a server without SASL), an
@@ -300,16 +305,22 @@ func (c *Channel) take(ctx context.Context) error {
 func (c *Channel) give() { <-c.turn }
 
 // render returns the lines of u: the override or the template, shortened to
-// MaxLines lines of at most budget bytes.
+// MaxLines lines of at most budget bytes. It fails permanently when a URL
+// cannot be kept whole in one line.
 func (c *Channel) render(u broadcast.Update) ([]string, error) {
 	budget := c.s.budget
 	lineCount := func(s string) int { return len(Split(s, budget)) }
 	text, err := c.s.templates.Text(c.s.name, c.s.template, u, c.s.maxLines, lineCount)
 	if err != nil && !errors.Is(err, templates.ErrTooLong) { // too long: text is cut to fit
-
 		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
 	}
-	lines := Split(text, budget)
+	lines, cutURL := split(text, budget)
+	if cutURL > 0 {
+		// A link cut in two is a broken link: refuse before posting anything.
+		return nil, broadcast.Permanent(fmt.Errorf("irc: render: a URL of %d bytes cannot be kept whole: "+
+			"one line has room for %d bytes of text (512 bytes less the prefix the server adds when it relays "+
+			"the line, the command and the longest channel name); use a shorter URL", cutURL, budget))
+	}
 	if len(lines) == 0 {
 		return nil, broadcast.Permanent(errors.New("irc: render: the text is empty"))
 	}

@@ -1,6 +1,7 @@
 package irc
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,19 +19,58 @@ import (
 //
 // Each line is then wrapped: at the last space that fits, else at the last
 // grapheme cluster boundary that fits, else (a single cluster longer than
-// limit) at the last rune boundary that fits; a UTF-8 sequence is never cut.
-// A word of at most limit bytes is never split. Spaces at a break and at the
-// end of a line are dropped, as are blank lines; leading spaces that start an
-// input line (indentation) are kept when the line fits.
+// limit) at the last code point boundary that fits; a UTF-8 sequence is never
+// cut. A word of at most limit bytes is never split. Spaces at a break and at
+// the end of a line are dropped, as are blank lines; leading spaces that start
+// an input line (indentation) are kept when the line fits.
 //
-// A limit below 4 bytes (utf8.UTFMax) is treated as 4.
+// A URL (http:// or https:// up to the next space or one of <>", less
+// trailing punctuation such as a full stop) of at most limit bytes is never
+// split either: when it cannot share a line with the text around it, it goes
+// on a line of its own, parted if need be from text glued to it, as in
+// "(https://…)." A longer URL cannot be kept whole and is cut like a long
+// word; Send and Preview refuse such a text instead of posting it.
+//
+// Splitting takes time linear in the length of text. A limit below 4 bytes
+// (utf8.UTFMax) is treated as 4.
 func Split(text string, limit int) []string {
-	limit = max(limit, utf8.UTFMax)
-	var out []string
-	for line := range strings.SplitSeq(clean(text), "\n") {
-		out = wrap(out, strings.TrimRight(line, " "), limit)
+	lines, _ := split(text, limit)
+	return lines
+}
+
+// urlPattern finds URLs in the cleaned text; it is the templates package's
+// notion of a URL, so the URL the templates keep whole is the one kept here.
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// urlSpans returns the byte spans of the URLs in line. Punctuation that
+// ends a sentence, and a closing parenthesis the URL did not open, are taken
+// to follow the URL rather than end it, as chat clients link them.
+func urlSpans(line string) [][]int {
+	spans := urlPattern.FindAllStringIndex(line, -1)
+	for _, sp := range spans {
+		opens := strings.Count(line[sp[0]:sp[1]], "(")
+		closes := strings.Count(line[sp[0]:sp[1]], ")")
+		for end := sp[1] - 1; end > sp[0]; end-- {
+			c := line[end]
+			if c == ')' && closes > opens {
+				closes--
+			} else if !strings.ContainsRune(".,:;!?'", rune(c)) {
+				break
+			}
+			sp[1] = end
+		}
 	}
-	return out
+	return spans
+}
+
+// split is Split that also reports the length of the longest URL it had to
+// cut (0: none).
+func split(text string, limit int) (lines []string, cutURL int) {
+	w := wrapper{limit: max(limit, utf8.UTFMax)}
+	for line := range strings.SplitSeq(clean(text), "\n") {
+		w.wrap(strings.TrimRight(line, " "))
+	}
+	return w.out, w.cutURL
 }
 
 // clean applies the replacements documented on Split and leaves "\n" as the
@@ -51,31 +91,48 @@ func clean(s string) string {
 	}, s)
 }
 
-// wrap appends the pieces of one input line to out.
-func wrap(out []string, s string, limit int) []string {
+// wrapper collects the pieces of the lines of one text.
+type wrapper struct {
+	limit  int
+	out    []string
+	cutURL int // the length of the longest URL cut
+}
+
+// wrap appends the pieces of one input line to w.out. Every step looks at
+// no more than limit bytes past the current position (plus one code point),
+// so a line of n bytes costs O(n) whatever it holds.
+func (w *wrapper) wrap(line string) {
+	urls := urlSpans(line)
+	s, base := line, 0 // s is line[base:]
 	for strings.TrimLeft(s, " ") != "" {
-		if len(s) <= limit {
-			return append(out, s)
+		if len(s) <= w.limit {
+			w.out = append(w.out, s)
+			return
 		}
-		cut, next := spaceBreak(s, limit)
-		if cut < 0 {
-			if s[0] == ' ' {
-				// Indentation that would split the first word: drop it.
-				s = strings.TrimLeft(s, " ")
-				continue
+		cut, next := spaceBreak(s, w.limit)
+		if cut < 0 && s[0] == ' ' {
+			// Indentation that would split the first word: drop it.
+			cut, next = 0, len(s)-len(strings.TrimLeft(s, " "))
+		} else if cut < 0 {
+			for len(urls) > 0 && urls[0][1] <= base {
+				urls = urls[1:] // URLs behind us
 			}
-			cut = clusterBreak(s, limit)
+			cut = w.clusterBreak(s, base, urls)
 			next = cut
 		}
-		out = append(out, strings.TrimRight(s[:cut], " "))
-		s = strings.TrimLeft(s[next:], " ")
+		if cut > 0 {
+			w.out = append(w.out, strings.TrimRight(s[:cut], " "))
+		}
+		rest := strings.TrimLeft(s[next:], " ")
+		base += len(s) - len(rest)
+		s = rest
 	}
-	return out
 }
 
 // spaceBreak finds the last space at which s can be broken so that the piece
 // before it fits in limit bytes and is not blank. It returns the end of that
-// piece and the start of the rest, or -1, -1.
+// piece and the start of the rest, or -1, -1. URLs hold no spaces, so this
+// never breaks one.
 func spaceBreak(s string, limit int) (cut, next int) {
 	i := strings.LastIndexByte(s[:limit+1], ' ')
 	if i <= 0 || strings.TrimLeft(s[:i], " ") == "" {
@@ -84,30 +141,67 @@ func spaceBreak(s string, limit int) (cut, next int) {
 	return i, i + 1
 }
 
-// clusterBreak returns the length of the longest prefix of s, ending on a
-// grapheme cluster boundary, that fits in limit bytes; when the first cluster
-// alone is too long, the longest prefix ending on a rune boundary. The result
-// is always at least one rune, as limit >= utf8.UTFMax.
-func clusterBreak(s string, limit int) int {
-	n, state := 0, -1
-	rest := s
+// clusterBreak returns where to cut s, which is longer than limit bytes, has
+// no space to break at and starts base bytes into its line, whose URLs from
+// s on are urls. The cut is the last grapheme cluster boundary that fits and
+// is not inside a URL. When there is none, s starts with a URL longer than a
+// line or with a cluster longer than a line, and the cut is the last cluster
+// boundary that fits or, failing that, the last code point boundary that
+// fits: a UTF-8 sequence is never cut, and limit >= utf8.UTFMax makes the
+// cut at least one code point. A cut inside a URL is recorded in w.cutURL.
+func (w *wrapper) clusterBreak(s string, base int, urls [][]int) int {
+	last, safe, j := 0, 0, 0
+	for _, b := range boundaries(s, w.limit) {
+		for j < len(urls) && urls[j][1] <= base+b {
+			j++
+		}
+		last = b
+		if j == len(urls) || base+b <= urls[j][0] {
+			safe = b
+		}
+	}
+	cut := safe
+	if cut == 0 {
+		cut = last
+	}
+	if cut == 0 {
+		cut = w.limit
+		for !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	for _, u := range urls {
+		if u[0] < base+cut && base+cut < u[1] {
+			w.cutURL = max(w.cutURL, u[1]-u[0])
+		}
+	}
+	return cut
+}
+
+// boundaries returns the grapheme cluster boundaries in s after 0 and at or
+// before limit, ascending; s is longer than limit. Only s up to and
+// including the code point that starts at or straddles limit is segmented:
+// whether there is a boundary before a code point depends on that code
+// point and those before it, never on later ones, so the result is exact,
+// and the work is bounded by limit however long the cluster at the start of
+// s is. (Segmenting all of s would cost the length of that cluster on every
+// line cut from it: quadratic time for one huge cluster.)
+func boundaries(s string, limit int) []int {
+	end := limit
+	for !utf8.RuneStart(s[end]) {
+		end--
+	}
+	_, size := utf8.DecodeRuneInString(s[end:])
+	var out []int
+	n, state, rest := 0, -1, s[:end+size]
 	for rest != "" {
 		var cluster string
 		cluster, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
-		if n+len(cluster) > limit {
-			break
-		}
 		n += len(cluster)
-	}
-	if n > 0 {
-		return n
-	}
-	for n < len(s) {
-		_, size := utf8.DecodeRuneInString(s[n:])
-		if n+size > limit {
+		if n > limit {
 			break
 		}
-		n += size
+		out = append(out, n)
 	}
-	return n
+	return out
 }

@@ -1,12 +1,16 @@
 package irc_test
 
 import (
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/irc"
 )
@@ -40,6 +44,19 @@ func TestSplit(t *testing.T) {
 		{"a cluster over the limit is cut between runes", "e\u0301\u0301\u0301", 4, []string{"e\u0301", "\u0301\u0301"}},
 		{"limit below 4 is 4", "abcdefgh", 1, []string{"abcd", "efgh"}},
 		{"an injected command is text", "update\r\nQUIT :bye", 100, []string{"update", "QUIT :bye"}},
+		{"a URL alone on a line when it fits only there", "see https://ex.am/ple now", 19,
+			[]string{"see", "https://ex.am/ple", "now"}},
+		{"a URL parted from text glued before it", "Details:https://ex.am/ple", 19,
+			[]string{"Details:", "https://ex.am/ple"}},
+		{"a URL parted from brackets and a full stop", "(https://ex.am/ple).", 17,
+			[]string{"(", "https://ex.am/ple", ")."}},
+		{"a URL parted from a comma", "https://ex.am/ple, then", 17, []string{"https://ex.am/ple", ", then"}},
+		{"a URL parted from angle brackets", "<https://ex.am/ple>", 17, []string{"<", "https://ex.am/ple", ">"}},
+		{"a bracket the URL opened is part of it", "https://ex.am/p_(x)", 19, []string{"https://ex.am/p_(x)"}},
+		{"glued text before a URL still splits between clusters", "🇨🇭🇨🇭🇨🇭:https://ex.am/ple", 17,
+			[]string{"🇨🇭🇨🇭", "🇨🇭:", "https://ex.am/ple"}},
+		{"a URL longer than limit is cut like a long word", "https://ex.am/ple", 10,
+			[]string{"https://ex", ".am/ple"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,6 +94,8 @@ func FuzzSplit(f *testing.F) {
 	for _, seed := range []string{
 		"", "hello world", "a\r\nQUIT :bye", "\x00\x01\x02\x7f", "🇨🇭🇨🇭 e\u0301\u0301 東京", "\xff\xfe",
 		"   indented line\n\tand a tab", strings.Repeat("word ", 200), strings.Repeat("x", 1000),
+		"see (https://status.example.com/incidents/1234567890)." + strings.Repeat("z", 30),
+		"Details:https://ex.am/" + strings.Repeat("p", 390) + ", thanks",
 	} {
 		f.Add(seed, 10)
 		f.Add(seed, 374)
@@ -124,8 +143,18 @@ func FuzzSplit(f *testing.F) {
 		if len(got) > 0 {
 			t.Fatalf("extra words %q", got)
 		}
+		// A URL that fits a line arrives whole (less any trailing
+		// punctuation, which may be parted from it).
+		for _, u := range urlPattern.FindAllString(normalize(text), -1) {
+			u = strings.TrimRight(u, ".,:;!?')")
+			if len(u) <= limit && !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, u) }) {
+				t.Fatalf("URL %q split in %q", u, lines)
+			}
+		}
 	})
 }
+
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
 
 func abs(n int) int {
 	if n < 0 {
@@ -135,4 +164,55 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// hugeCluster is one grapheme cluster of about n bytes: a base letter and
+// combining acute accents (two bytes each).
+func hugeCluster(n int) string {
+	return "e" + strings.Repeat("\u0301", n/2)
+}
+
+func BenchmarkSplitOneHugeCluster(b *testing.B) {
+	for _, size := range []int{4 << 10, 40 << 10} {
+		for _, limit := range []int{10, 374} {
+			text := hugeCluster(size)
+			b.Run(fmt.Sprintf("%dKB/limit=%d", size>>10, limit), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					irc.Split(text, limit)
+				}
+			})
+		}
+	}
+}
+
+// Split must not only be fast on one huge cluster (see the benchmark) but
+// correct: a cluster longer than a line is cut only between code points, at
+// the last one that fits, and nothing but the spaces at breaks is lost.
+func TestSplitOneHugeCluster(t *testing.T) {
+	cluster := hugeCluster(40 << 10)
+	noSpace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+	for _, limit := range []int{4, 5, 10, 374} {
+		for _, text := range []string{cluster, "ok " + cluster + " and after it, words"} {
+			lines := irc.Split(text, limit)
+			var pieces []string
+			for i, l := range lines {
+				require.True(t, utf8.ValidString(l), "limit %d, line %d: invalid UTF-8, a sequence was cut", limit, i)
+				require.LessOrEqual(t, len(l), limit, "limit %d, line %d", limit, i)
+				require.NotEmpty(t, strings.TrimSpace(l), "limit %d, line %d", limit, i)
+				if strings.HasPrefix(l, "\u0301") && i < len(lines)-1 && !strings.Contains(lines[i+1], " ") {
+					pieces = append(pieces, l)
+				}
+			}
+			require.True(t, noSpace(text) == noSpace(strings.Join(lines, "")), "limit %d: bytes lost or added", limit)
+			for i, p := range pieces {
+				assert.Greater(t, len(p), limit-utf8.UTFMax, "limit %d: piece %d is not cut at the last code point that fits", limit, i)
+			}
+		}
+	}
+	// The text after the cluster still breaks at spaces, words whole.
+	lines := irc.Split("ok "+cluster+" and after it, words", 10)
+	assert.Equal(t, "ok", lines[0])
+	assert.Equal(t, []string{"after it,", "words"}, lines[len(lines)-2:])
+	assert.True(t, strings.HasSuffix(lines[len(lines)-3], "\u0301 and"), "the last piece of the cluster shares its line with the next word")
 }

@@ -1,0 +1,125 @@
+package irc_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// longURL returns an https URL of exactly n bytes.
+func longURL(n int) string {
+	const head = "https://status.example.com/incidents/"
+	return head + strings.Repeat("a", n-len(head))
+}
+
+// A URL is never cut across lines: one that cannot share a line with the
+// text around it goes on a line of its own, and the text around it still
+// breaks between words.
+func TestSendKeepsURLWhole(t *testing.T) {
+	const budget = 374 // PRIVMSG to #ops
+	url, shorter := longURL(budget), longURL(300)
+	words := strings.Repeat("Packets are dropped at the edge in Zürich 🇨🇭. ", 12)
+	tests := []struct {
+		name     string
+		body     string // the Update's Body, for the short template (URL last)
+		override string // the text instead of the template
+		url      string // the URL that must arrive whole
+		alone    bool   // on a line of its own
+	}{
+		{name: "the status page URL, from the template", body: words, url: url, alone: true},
+		{name: "at the start, in angle brackets", override: "<" + url + "> " + words, url: url, alone: true},
+		{name: "in the middle, in parentheses", override: words + "(" + url + ") " + words, url: url, alone: true},
+		{name: "at the end, after a colon", override: words + "Details:" + url + ".", url: url, alone: true},
+		{name: "in the middle, shorter, glued to text", override: words + "see:" + shorter + " " + words, url: shorter},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{})
+			cfg := testConfig(srv.addr())
+			cfg.MaxLines = 20
+			ch := newChannel(t, cfg)
+			require.Equal(t, budget, lineBudget(t, ch))
+			u := sampleUpdate()
+			u.URL, u.Body = url, tt.body
+			if tt.override != "" {
+				u.Overrides = map[string]string{"irc": tt.override}
+			}
+			_, err := ch.Send(context.Background(), message(u))
+			require.NoError(t, err)
+			said := srv.saidIn("#ops")
+			for _, l := range said {
+				assert.LessOrEqual(t, len(l), budget)
+			}
+			if tt.alone {
+				assert.Contains(t, said, tt.url, "the URL alone on a line")
+			}
+			assert.True(t, slices.ContainsFunc(said, func(l string) bool { return strings.Contains(l, tt.url) }),
+				"the URL whole in one line")
+			// Apart from parting text glued to the URL, lines break only
+			// between words.
+			got := strings.Fields(strings.Join(said, " "))
+			for _, w := range strings.Fields(words) {
+				assert.Contains(t, got, w)
+			}
+		})
+	}
+}
+
+// A URL too long for any line fails the update permanently before anything
+// is posted, saying how long the URL is and how much room a line has.
+func TestSendURLTooLong(t *testing.T) {
+	url := longURL(400)
+	tests := []struct {
+		name     string
+		override string // "" for the short template, URL last
+	}{
+		{name: "the status page URL, from the template"},
+		{name: "alone", override: url},
+		{name: "at the start", override: url + " is where we post updates"},
+		{name: "in the middle", override: "Updates at " + url + " every hour"},
+		{name: "at the end", override: "Updates at " + url},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{})
+			ch := newChannel(t, testConfig(srv.addr()))
+			u := sampleUpdate()
+			u.URL = url
+			if tt.override != "" {
+				u.Overrides = map[string]string{"irc": tt.override}
+			}
+			_, err := ch.Send(context.Background(), message(u))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			assert.Contains(t, err.Error(), "a URL of 400 bytes")
+			assert.Contains(t, err.Error(), "room for 374 bytes")
+			assert.Equal(t, 0, srv.connections(), "nothing posted, not even a connection")
+			assert.Empty(t, srv.saidIn("#ops"))
+
+			_, err = ch.Preview(u)
+			assert.ErrorContains(t, err, "a URL of 400 bytes", "a dry run shows the problem too")
+		})
+	}
+}
+
+// The longest URL that fits is posted; one byte more is refused.
+func TestSendURLAtTheLimit(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	ch := newChannel(t, testConfig(srv.addr()))
+	u := sampleUpdate()
+	u.URL = longURL(374)
+	_, err := ch.Send(context.Background(), message(u))
+	require.NoError(t, err)
+	assert.Contains(t, srv.saidIn("#ops"), u.URL)
+
+	u.URL = longURL(375)
+	_, err = ch.Send(context.Background(), message(u))
+	require.ErrorContains(t, err, "a URL of 375 bytes")
+	assert.Equal(t, 1, srv.connections(), "no second connection")
+}
