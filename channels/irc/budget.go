@@ -12,37 +12,66 @@ import (
 // registering and waiting for the server's answers.
 const setupMargin = 3 * time.Second
 
-// pacing returns how long the pacer holds back the lines of a Send to
-// channels channels of lines lines each: a JOIN, the lines and a PING per
-// channel, and a PING that checks a kept connection first. The first Burst
-// go at once.
-func pacing(s *settings, channels, lines int, probe bool) time.Duration {
+// PacingError is the error of a Send whose lines the flood pacing would hold
+// back past ctx's deadline (see # Limits in the package documentation). Send
+// returns it, marked permanent with broadcast.Permanent, before connecting:
+// cut short by the deadline, the attempt would be retried and post its lines
+// twice. Its fields let a program explain the problem in its own terms; find
+// it with errors.As.
+type PacingError struct {
+	Lines    int           // lines to post to each channel
+	Channels int           // channels still to post to
+	Pacing   time.Duration // how long the pacing holds the lines back
+	Need     time.Duration // Pacing plus the time allowed for connecting and registering
+	Left     time.Duration // time left before ctx's deadline
+}
+
+// Error says what the Send needs and has, and which settings give it more
+// time or fewer lines.
+func (e *PacingError) Error() string {
+	return fmt.Sprintf("irc: pacing: %d lines to each of %d channels need about %v plus %v to connect, "+
+		"but the attempt has %v left; raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, "+
+		"post to fewer Config.Channels, or raise Config.Burst or lower Config.Interval within the server's flood limit",
+		e.Lines, e.Channels, e.Pacing, e.Need-e.Pacing, e.Left.Round(time.Millisecond))
+}
+
+// pacing returns how long a limiter with tokens tokens now holds back the
+// lines of a Send to channels channels of lines lines each: a JOIN, the
+// lines and a PING per channel, and a PING that checks a kept connection
+// first. A fresh connection has Burst tokens; a kept one may have used some
+// in the previous Send.
+func pacing(s *settings, channels, lines int, probe bool, tokens float64) time.Duration {
 	n := channels * (lines + 2)
 	if probe {
 		n++
 	}
-	if s.interval <= 0 || n <= s.burst {
+	if s.interval <= 0 || float64(n) <= tokens {
 		return 0
 	}
-	return time.Duration(n-s.burst) * s.interval
+	return time.Duration((float64(n) - tokens) * float64(s.interval)).Round(time.Millisecond)
 }
 
-// fits fails permanently when ctx's deadline leaves too little time for the
-// pacing of a Send to channels channels: cut short, the attempt would be
-// retried and the lines already posted posted again.
+// fits fails permanently, with a *PacingError, when ctx's deadline leaves
+// too little time for the pacing of a Send to channels channels: cut short,
+// the attempt would be retried and the lines already posted posted again.
+// The caller holds the turn, so the kept connection does not change under
+// it.
 func (c *Channel) fits(ctx context.Context, channels, lines int) error {
-	need := pacing(c.s, channels, lines, c.kept != nil && c.kept.cn != nil)
+	now := time.Now()
+	probe, tokens := false, float64(c.s.burst)
+	if c.kept != nil && c.kept.cn != nil {
+		probe, tokens = true, c.kept.cn.limiter.TokensAt(now)
+	}
+	need := pacing(c.s, channels, lines, probe, tokens)
 	deadline, ok := ctx.Deadline()
 	if need == 0 || !ok {
 		return nil
 	}
-	left := time.Until(deadline)
+	left := deadline.Sub(now)
 	if left >= need+setupMargin {
 		return nil
 	}
-	return broadcast.Permanent(fmt.Errorf(
-		"irc: pacing: %d lines to each of %d channels need about %v plus %v to connect, but the attempt has %v left; "+
-			"raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, post to fewer Config.Channels, "+
-			"or raise Config.Burst or lower Config.Interval within the server's flood limit",
-		lines, channels, need, setupMargin, left.Round(time.Millisecond)))
+	return broadcast.Permanent(&PacingError{
+		Lines: lines, Channels: channels, Pacing: need, Need: need + setupMargin, Left: left,
+	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ergochat/irc-go/ircmsg"
 	"github.com/ergochat/irc-go/ircreader"
+	"golang.org/x/time/rate"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -32,7 +33,7 @@ type conn struct {
 	nc      net.Conn // the TLS connection, or raw
 	raw     net.Conn // the TCP connection under nc
 	timeout time.Duration
-	pace    *pacer        // used only by the Send holding the connection
+	limiter *rate.Limiter // flood pacing; used only by the Send holding the connection
 	pings   atomic.Uint64 // numbers our PING tokens
 
 	wmu sync.Mutex // serialises writes: Send's lines and the reader's PONGs
@@ -75,7 +76,7 @@ func dial(ctx context.Context, s *settings) (*conn, error) {
 	}
 	c := &conn{
 		nc: nc, raw: raw, timeout: s.timeout,
-		pace:    newPacer(s.burst, s.interval, time.Now()),
+		limiter: newLimiter(s.burst, s.interval),
 		joined:  make(map[string]bool),
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),

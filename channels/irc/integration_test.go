@@ -195,6 +195,28 @@ func TestIntegrationLongBodySplit(t *testing.T) {
 	assert.Equal(t, map[string]string{"channels": chName, "lines": "8"}, r.Meta)
 }
 
+// A URL as long as a line allows arrives whole, on a line of its own,
+// through a real server, which adds the bot's prefix to every line it
+// relays.
+func TestIntegrationLongURLArrivesWhole(t *testing.T) {
+	t.Parallel()
+	chName, nick := unique("#url"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	cfg := plainConfig(t, nick, chName)
+	probe, err := irc.New(cfg)
+	require.NoError(t, err)
+	p, err := probe.Preview(sampleUpdate())
+	require.NoError(t, err)
+	u := sampleUpdate()
+	u.URL = longURL(p.Limit)
+	u.Overrides = map[string]string{"irc": "The status page moved (" + u.URL + "). Updates go there."}
+	ch, _, err := send(t, cfg, u)
+	require.NoError(t, err)
+	got := w.said(nick)
+	assert.Equal(t, expected(t, ch, u, chName), got)
+	assert.Contains(t, got, chName+" "+u.URL)
+}
+
 func TestIntegrationInjectionStaysText(t *testing.T) {
 	t.Parallel()
 	chName, other, nick := unique("#inj"), unique("#other"), unique("bot")

@@ -13,8 +13,9 @@
 // control characters are removed, so no input can become an IRC command, and
 // every line fits the 512-byte IRC limit with room for the prefix the server
 // adds when it relays the line (see Preview's Limit). Lines go out through a
-// token bucket (a burst of 4, then one every 2 seconds by default) that keeps
-// the bot under the server's flood limit.
+// token bucket (golang.org/x/time/rate: a burst of 4, then one every 2
+// seconds by default) that keeps the bot under the server's flood limit;
+// every wait for it ends when ctx does.
 //
 // IRC does not acknowledge messages. After the lines for a channel, Send
 // sends a PING and waits for its PONG: the server answers in order, so any
@@ -38,15 +39,15 @@
 // four-letter channel) makes Send fail permanently before it connects.
 // The pacing makes a Send last roughly (lines+2 per channel - Burst) ×
 // Interval: with the defaults, 6 s for one channel and 5 lines, 34 s for
-// three. An attempt cut short by its deadline would be retried and post its
-// lines twice, so when ctx has a deadline that leaves less than the pacing
-// needs plus 3 s (connecting, registering), Send fails permanently before
-// connecting, with an error that says how long it needs. Then raise
-// broadcast.Options.AttemptTimeout, lower Config.MaxLines, post to fewer
-// Config.Channels, or raise Config.Burst or lower Config.Interval within
-// what the server allows. NOTICE
-// failures are silent on most servers (they send no error replies to
-// NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
+// three; on a persistent connection, a Send soon after another has less of
+// the burst left. An attempt cut short by its deadline would be retried and
+// post its lines twice, so when ctx has a deadline that leaves less than the
+// pacing needs plus 3 s (connecting, registering), Send fails permanently
+// before connecting, with a *PacingError that says how long it needs. Then
+// raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, post to
+// fewer Config.Channels, or raise Config.Burst or lower Config.Interval
+// within what the server allows. NOTICE failures are silent on most servers
+// (they send no error replies to NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
 // taken to be rfc1459.
 //
 // # Errors
@@ -54,7 +55,7 @@
 // A configuration error from New names the field ("irc: Config.Nick:
 // missing"). Send fails at once, permanently, when the text holds a URL
 // longer than a line, or when ctx's deadline leaves less time than the
-// pacing needs (see # Limits). Send and Check return errors that wrap a *ReplyError when the
+// pacing needs (a *PacingError; see # Limits). Send and Check return errors that wrap a *ReplyError when the
 // server refused something. These are permanent: a wrong server password
 // (464, or ngIRCd's bare "ERROR :Access denied: Bad password?") or a ban
 // (465), a failed SASL login (904, or a server without SASL), an

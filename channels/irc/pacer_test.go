@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-func TestPacer(t *testing.T) {
+// The limiter's schedule, asserted on an explicit clock: each line asks at
+// a given time and is told how long to wait.
+func TestLimiter(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
 	tests := []struct {
@@ -31,20 +34,34 @@ func TestPacer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(4, 2*time.Second, t0)
+			l := newLimiter(DefaultBurst, DefaultInterval)
 			var got []time.Duration
 			for _, c := range tt.calls {
-				got = append(got, p.reserve(at(c)))
+				got = append(got, l.ReserveN(at(c), 1).DelayFrom(at(c)))
 			}
 			assert.Equal(t, tt.want, got)
 		})
 	}
 }
 
-func TestPacerUnpaced(t *testing.T) {
-	p := newPacer(1, 0, time.Now())
+// A line whose wait was cut short gives its slot back: the next line waits
+// no longer than it would have.
+func TestLimiterCancelledSlot(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newLimiter(DefaultBurst, DefaultInterval)
+	for range DefaultBurst {
+		require.Zero(t, l.ReserveN(t0, 1).DelayFrom(t0))
+	}
+	r := l.ReserveN(t0, 1)
+	require.Equal(t, 2*time.Second, r.DelayFrom(t0))
+	r.CancelAt(t0.Add(time.Second))
+	assert.Equal(t, time.Second, l.ReserveN(t0.Add(time.Second), 1).DelayFrom(t0.Add(time.Second)))
+}
+
+func TestLimiterUnpaced(t *testing.T) {
+	l := newLimiter(1, 0)
 	for range 10 {
-		assert.Zero(t, p.reserve(time.Now()))
+		assert.Zero(t, l.ReserveN(time.Now(), 1).DelayFrom(time.Now()))
 	}
 }
 

@@ -166,11 +166,12 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 		channels int
 		deadline time.Duration
 		wantErr  string // "" success
+		pacing   time.Duration
 	}{
 		{name: "defaults, three channels, 30s", interval: 2 * time.Second, channels: 3, deadline: 30 * time.Second,
-			wantErr: "need about 34s plus 3s to connect"},
+			wantErr: "need about 34s plus 3s to connect", pacing: 34 * time.Second},
 		{name: "short interval, too short a deadline", interval: 50 * time.Millisecond, channels: 3,
-			deadline: 2 * time.Second, wantErr: "need about 850ms"},
+			deadline: 2 * time.Second, wantErr: "need about 850ms", pacing: 850 * time.Millisecond},
 		{name: "short interval, deadline enough", interval: 50 * time.Millisecond, channels: 3,
 			deadline: 10 * time.Second},
 		{name: "within the burst, any deadline", interval: 2 * time.Second, channels: 1,
@@ -203,7 +204,39 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 			for _, setting := range []string{"AttemptTimeout", "Config.MaxLines", "Config.Channels", "Config.Burst", "Config.Interval"} {
 				assert.Contains(t, err.Error(), setting)
 			}
+			var pe *irc.PacingError
+			require.ErrorAs(t, err, &pe, "a program can explain it in its own terms")
+			assert.Equal(t, 5, pe.Lines)
+			assert.Equal(t, 3, pe.Channels)
+			assert.Equal(t, tt.pacing, pe.Pacing)
+			assert.Equal(t, tt.pacing+3*time.Second, pe.Need)
+			assert.LessOrEqual(t, pe.Left, tt.deadline)
+			assert.Less(t, pe.Left, pe.Need)
 			assert.Equal(t, 0, srv.connections(), "nothing posted")
 		})
 	}
+}
+
+// On a kept connection the check counts the burst the previous Send left:
+// a Send right after another would wait for its lines, so a deadline that
+// a full burst would not need fails it before it sends anything.
+func TestSendDeadlineCountsWhatThePreviousSendUsed(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	cfg.Interval = time.Hour // no token comes back during the test
+	ch := newChannel(t, cfg)
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err, "JOIN, one line, PING: three of the four tokens")
+	require.Len(t, srv.commands("PING"), 1)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = ch.Send(ctx, message(sampleUpdate()))
+	var pe *irc.PacingError
+	require.ErrorAs(t, err, &pe)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Greater(t, pe.Pacing, 2*time.Hour, "three of the four lines wait an hour each")
+	assert.Len(t, srv.commands("PING"), 1, "not even the check of the kept connection was sent")
+	assert.Len(t, srv.saidIn("#ops"), 1)
 }

@@ -123,10 +123,16 @@ func (ss *session) write(command string, params ...string) error {
 	return nil
 }
 
-// paced sends a line when the flood limit allows.
+// paced sends a line when the flood limiter allows. It waits with wait
+// rather than the limiter's Wait: both end when ctx does, but wait also
+// handles the server's lines meanwhile (a refusal stops the posting to a
+// channel, and the reader is never blocked) and notices a lost connection.
 func (ss *session) paced(command string, params ...string) error {
-	if d := ss.c.pace.reserve(time.Now()); d > 0 {
+	now := time.Now()
+	r := ss.c.limiter.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
 		if _, err := ss.wait(nil, d); err != nil {
+			r.Cancel() // the line was not sent: give its slot back
 			return err
 		}
 	}

@@ -1,0 +1,42 @@
+package irc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/irc"
+)
+
+// A Send whose lines the flood pacing would hold back past the deadline
+// fails before it connects, with a *PacingError a program can put in its
+// own terms.
+func ExamplePacingError() {
+	ch, err := irc.New(irc.Config{
+		Server:   "irc.example.net:6697",
+		Nick:     "statusbot",
+		Channels: []string{"#ops", "#customers", "#status"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	u := broadcast.Update{
+		Title:  "Elevated CDN errors",
+		Status: broadcast.StatusInvestigating,
+		Body:   strings.Repeat("Traffic is being drained from the affected region. ", 40),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = ch.Send(ctx, broadcast.Message{Update: u, Attempt: 1})
+	var pe *irc.PacingError
+	if errors.As(err, &pe) {
+		fmt.Printf("%d lines to %d IRC channels take about %v: set --timeout to at least that\n",
+			pe.Lines, pe.Channels, pe.Need)
+	}
+	// Output:
+	// 5 lines to 3 IRC channels take about 37s: set --timeout to at least that
+}
