@@ -171,7 +171,10 @@ func (w *wrapper) clusterBreak(s string, base int, urls [][]int) int {
 		}
 	}
 	for _, u := range urls {
-		if u[0] < base+cut && base+cut < u[1] {
+		if u[0] >= base+cut {
+			break // only URLs that start before the cut can hold it
+		}
+		if base+cut < u[1] {
 			w.cutURL = max(w.cutURL, u[1]-u[0])
 		}
 	}

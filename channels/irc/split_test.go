@@ -216,3 +216,16 @@ func TestSplitOneHugeCluster(t *testing.T) {
 	assert.Equal(t, []string{"after it,", "words"}, lines[len(lines)-2:])
 	assert.True(t, strings.HasSuffix(lines[len(lines)-3], "\u0301 and"), "the last piece of the cluster shares its line with the next word")
 }
+
+func BenchmarkSplitManyURLs(b *testing.B) {
+	// 40 KB of short URLs glued together, no space to break at.
+	text := strings.Repeat("<https://ex.am/p>", 40<<10/17)
+	for _, limit := range []int{10, 374} {
+		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				irc.Split(text, limit)
+			}
+		})
+	}
+}
