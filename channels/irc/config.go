@@ -43,7 +43,8 @@ type settings struct {
 	saslUser     string
 	saslPassword string
 	targets      []target
-	command      string // PRIVMSG or NOTICE
+	names        []string // the targets' names: the Ledger targets
+	command      string   // PRIVMSG or NOTICE
 	templates    *templates.Set
 	template     string
 	maxLines     int
@@ -183,6 +184,7 @@ func checkTargets(s *settings, cfg Config) error {
 		}
 		seen[fold(t.name)] = true
 		s.targets = append(s.targets, t)
+		s.names = append(s.names, t.name)
 	}
 	return nil
 }

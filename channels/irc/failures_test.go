@@ -2,7 +2,9 @@ package irc_test
 
 import (
 	"context"
+	"errors"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,8 +71,7 @@ func TestSendFailures(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantText)
 			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-			var re *irc.ReplyError
-			if tt.wantCode != "" && assert.ErrorAs(t, err, &re) {
+			if re, ok := replyError(err); tt.wantCode != "" && assert.True(t, ok, "a *irc.ReplyError in %q", err) {
 				assert.Equal(t, tt.wantCode, re.Code)
 			}
 			assert.NotContains(t, err.Error(), "wrong", "the error must not show a password")
@@ -122,4 +123,23 @@ func TestSendConnectionFailures(t *testing.T) {
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.False(t, broadcast.IsPermanent(err))
 	})
+}
+
+// replyError finds the *irc.ReplyError of err: in its chain (a refusal of
+// the connection: password, SASL, nick) or in the error of one of the IRC
+// channels a *broadcast.TargetsError lists (a refusal of that channel).
+func replyError(err error) (*irc.ReplyError, bool) {
+	var re *irc.ReplyError
+	if errors.As(err, &re) {
+		return re, true
+	}
+	var te *broadcast.TargetsError
+	if errors.As(err, &te) {
+		for _, f := range slices.Concat(te.Pending, te.Failures) {
+			if errors.As(f.Err, &re) {
+				return re, true
+			}
+		}
+	}
+	return nil, false
 }

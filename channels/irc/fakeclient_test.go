@@ -200,6 +200,14 @@ func (c *fakeClient) join(channel, key string) {
 		c.numeric("475", channel, "Cannot join channel (+k) - bad key "+key) // some servers echo it
 		return
 	}
+	switch s.failureOf(channel) {
+	case channeltest.FailTransient:
+		c.numeric("437", channel, "Channel is temporarily unavailable")
+		return
+	case channeltest.FailUnauthorized:
+		c.numeric("477", channel, "You need a registered nick to join that channel")
+		return
+	}
 	switch s.opts.modes[channel] {
 	case "i":
 		c.numeric("473", channel, "Cannot join channel (+i)")
@@ -225,7 +233,8 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	switch {
 	case c.failure() == channeltest.FailTransient:
 		return false // the connection drops
-	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m"):
+	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" ||
+		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel")
 		return true
 	}
@@ -244,9 +253,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 func (c *fakeClient) ping(token string) {
 	s := c.srv
 	s.mu.Lock()
-	for _, texts := range c.pending {
+	for channel, texts := range c.pending {
 		if len(texts) > 0 {
-			s.deliveries = append(s.deliveries, channeltest.Delivery{Text: strings.Join(texts, "\n"), Parts: texts})
+			s.deliveries = append(s.deliveries,
+				channeltest.Delivery{Text: strings.Join(texts, "\n"), Parts: texts, Target: channel})
 		}
 	}
 	c.pending = map[string][]string{}

@@ -22,6 +22,7 @@ type fakeServer struct {
 
 	mu         sync.Mutex
 	fail       channeltest.Failure
+	failures   map[string]channeltest.Failure // channel → failure of that channel only
 	clients    map[*fakeClient]bool
 	nicks      map[string]*fakeClient
 	members    map[string]map[*fakeClient]bool // channel → members
@@ -114,6 +115,25 @@ func (s *fakeServer) Fail(f channeltest.Failure) {
 	s.mu.Lock()
 	s.fail = f
 	s.mu.Unlock()
+}
+
+// FailTarget implements channeltest.TargetBackend: a transient failure is
+// 437 (temporarily unavailable) to JOIN, a refusal 404 (cannot send) to
+// PRIVMSG, an unauthorized one 477 (needs a registered nick) to JOIN.
+func (s *fakeServer) FailTarget(channel string, f channeltest.Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failures == nil {
+		s.failures = map[string]channeltest.Failure{}
+	}
+	s.failures[channel] = f
+}
+
+// failureOf returns the failure injected for channel.
+func (s *fakeServer) failureOf(channel string) channeltest.Failure {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failures[channel]
 }
 
 // Received implements channeltest.Backend.

@@ -161,7 +161,7 @@ func send(t *testing.T, cfg irc.Config, u broadcast.Update) (*irc.Channel, broad
 	t.Cleanup(func() { _ = ch.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	r, err := ch.Send(ctx, broadcast.Message{Update: u, Attempt: 1})
+	r, err := ch.Send(ctx, broadcast.NewMessage(u))
 	return ch, r, err
 }
 
@@ -357,7 +357,7 @@ func TestIntegrationPersistent(t *testing.T) {
 	for i := range 3 {
 		u := sampleUpdate()
 		u.Title = fmt.Sprintf("Update %d", i+1)
-		_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
 		require.NoError(t, err)
 	}
 	require.NoError(t, ch.Close())

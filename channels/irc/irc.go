@@ -191,27 +191,20 @@ func New(cfg Config) (*Channel, error) {
 // Name returns Config.Name.
 func (c *Channel) Name() string { return c.s.name }
 
-// Send posts m.Update to every channel not already done according to
-// m.Ledger: join, lines, PING and PONG, then QUIT unless persistent. The
-// Receipt has no ID (IRC has none); its Meta holds "channels", the channels
-// posted to by this call, comma-separated, "lines", the lines each got, and
-// "failed", the channels refused for good, if any.
+// Send posts m.Update to every IRC channel its Ledger does not hold as
+// done: join, lines, PING and PONG, then QUIT unless persistent. Each IRC
+// channel is a Ledger target, named as in Config.Channels without its key
+// ("#ops"); broadcast.NewFanout does the bookkeeping, so Send's error
+// follows broadcast.Fanout.Err: nil when the channels not refused for good
+// got the lines (now or in an earlier attempt), a transient
+// *broadcast.TargetsError when some are still pending, a permanent one when
+// every channel was refused. A failure of the connection itself (see #
+// Errors) is Send's error as is.
 //
-// With a Ledger, Send succeeds when some channels got the lines (in this
-// call or an earlier attempt) and every other one was refused for good:
-// those are marked failed in the Ledger, which is how a Broadcaster reports
-// them (Result.Failures). Without a Ledger, or when every channel was
-// refused, the refusals are Send's (permanent) error, which then also names
-// the channels refused in earlier attempts.
-//
-// Telling a channel that got the lines earlier from one refused earlier
-// takes a broadcast.FailureLedger, which the Broadcaster hands over when its
-// Store is a broadcast.FailureStore (MemoryStore and boltstore are). Any
-// other Ledger only says a channel is done, and Send counts every done
-// channel as reached: when one channel is refused in an attempt that also
-// fails transiently and the others are refused in the next, Send returns
-// nil. The Broadcaster still lists every refusal of its Send in
-// Result.Failures.
+// The Receipt has no ID (IRC has none); its Meta holds "channels", the
+// channels posted to by this call, comma-separated, "lines", the lines each
+// got, and "failed", the channels the Ledger holds as refused for good (in
+// this call or an earlier one), if any.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	lines, err := c.render(m.Update)
 	if err != nil {
@@ -221,17 +214,12 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	defer c.give()
-	todo := pending(c.s.targets, m.Ledger)
-	reached, refused := earlier(c.s.targets, m.Ledger)
-	var out outcome
-	if len(todo) > 0 {
+	f := broadcast.NewFanout(m, c.s.names)
+	if todo := f.Todo(); len(todo) > 0 {
 		if err := c.fits(ctx, len(todo), len(lines)); err != nil {
 			return broadcast.Receipt{}, err
 		}
-		job := func(ss *session) (err error) {
-			out, err = ss.deliver(todo, lines, m.Ledger)
-			return err
-		}
+		job := func(ss *session) error { return ss.deliver(f, todo, lines) }
 		if c.kept != nil {
 			err = c.kept.run(ctx, c.s, job)
 		} else {
@@ -241,15 +229,34 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			return broadcast.Receipt{}, err
 		}
 	}
-	out.reached, out.refused = reached, refused
-	if err := out.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, err
 	}
-	meta := map[string]string{"channels": strings.Join(out.delivered, ","), "lines": strconv.Itoa(len(lines))}
-	if len(out.failed) > 0 {
-		meta["failed"] = strings.Join(out.failedNames(), ",")
+	return c.receipt(m.Ledger, f, len(lines)), nil
+}
+
+// receipt describes a successful Send.
+func (c *Channel) receipt(l broadcast.Ledger, f *broadcast.Fanout, lines int) broadcast.Receipt {
+	var posted, failed []string
+	for _, i := range f.Delivered() {
+		posted = append(posted, c.s.names[i])
 	}
-	return broadcast.Receipt{Channel: c.s.name, Time: time.Now().UTC(), Meta: meta}, nil
+	meta := map[string]string{"channels": strings.Join(posted, ",")}
+	if len(posted) > 0 {
+		meta["lines"] = strconv.Itoa(lines)
+	}
+	for _, name := range c.s.names {
+		if l == nil {
+			break
+		}
+		if _, failure := l.Done(name); failure != "" {
+			failed = append(failed, name)
+		}
+	}
+	if len(failed) > 0 {
+		meta["failed"] = strings.Join(failed, ",")
+	}
+	return broadcast.Receipt{Channel: c.s.name, Time: time.Now().UTC(), Meta: meta}
 }
 
 // Preview returns the lines Send would post to each channel, joined with
@@ -326,18 +333,4 @@ func (c *Channel) render(u broadcast.Update) ([]string, error) {
 		return nil, broadcast.Permanent(errors.New("irc: render: the text is empty"))
 	}
 	return lines[:min(len(lines), c.s.maxLines)], nil
-}
-
-// pending returns the targets the ledger does not know as done.
-func pending(targets []target, l broadcast.Ledger) []target {
-	if l == nil {
-		return targets
-	}
-	var todo []target
-	for _, t := range targets {
-		if !l.Done(t.name) {
-			todo = append(todo, t)
-		}
-	}
-	return todo
 }

@@ -30,10 +30,9 @@ type session struct {
 
 // chanState is what the server said about one channel during a Send.
 type chanState struct {
-	t         target
-	joined    bool
-	err       error // why the channel failed; nil while it is fine
-	permanent bool
+	t      target
+	joined bool
+	err    error // why the channel failed, marked Permanent if for good; nil while it is fine
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
@@ -178,8 +177,7 @@ func (ss *session) refuse(name, doing string, err *ReplyError, permanent bool) {
 	if st.t.key != "" {
 		err.Text = strings.ReplaceAll(err.Text, st.t.key, redacted)
 	}
-	st.err = fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err)
-	st.permanent = permanent
+	st.err = permanentIf(fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err), permanent)
 }
 
 func (ss *session) isMe(nick string) bool {
