@@ -13,7 +13,7 @@ import (
 // connection's (lost, ctx): it concerns no channel in particular, and the
 // channels reported before it stay recorded.
 func (ss *session) deliver(f *broadcast.Fanout, todo []int, lines []string) error {
-	targets := make([]target, len(todo))
+	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
 	}

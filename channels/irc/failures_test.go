@@ -3,6 +3,7 @@ package irc_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"testing"
@@ -142,4 +143,54 @@ func replyError(err error) (*irc.ReplyError, bool) {
 		}
 	}
 	return nil, false
+}
+
+// A server that repeats the credentials it received in its error answers
+// (a 464 reply, an ERROR line, a SASL 904 with the AUTHENTICATE payload in
+// base64) does not get them into the channel's errors, which still carry
+// the numeric and the server's other words.
+func TestServerEchoIsRedacted(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     fakeOptions
+		sasl     bool
+		wantText string
+		wantCode string
+	}{
+		{name: "464 reply", opts: fakeOptions{password: "right", echo: true},
+			wantText: "register: log in: 464 Password incorrect (you sent PASS REDACTED", wantCode: "464"},
+		{name: "ERROR line", opts: fakeOptions{password: "right", bare464: true, echo: true},
+			wantText: "the server closed the connection: Access denied: Bad password? (you sent PASS REDACTED"},
+		{name: "SASL 904 with the AUTHENTICATE payload", opts: fakeOptions{sasl: map[string]string{"bot": "right"}, echo: true},
+			sasl: true, wantText: "register: SASL: 904 SASL authentication failed (you sent PASS REDACTED AUTHENTICATE REDACTED)",
+			wantCode: "904"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.opts)
+			cfg := testConfig(srv.addr())
+			cfg.Password = serverPassword
+			if tt.sasl {
+				cfg.SASLUser, cfg.SASLPassword = "bot", saslPassword
+			}
+			ch := newChannel(t, cfg)
+			for _, call := range []func() error{
+				func() error { _, err := ch.Send(context.Background(), message(sampleUpdate())); return err },
+				func() error { return ch.Check(context.Background()) },
+			} {
+				err := call()
+				require.Error(t, err)
+				require.NotEmpty(t, srv.commands("PASS"), "the password was sent")
+				for _, shown := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+					channeltest.AssertNoSecret(t, shown, serverPassword, saslPassword)
+				}
+				assert.Contains(t, err.Error(), tt.wantText)
+				assert.True(t, broadcast.IsPermanent(err))
+				if re, ok := replyError(err); tt.wantCode != "" && assert.True(t, ok, "a *irc.ReplyError in %q", err) {
+					assert.Equal(t, tt.wantCode, re.Code)
+					channeltest.AssertNoSecret(t, re.Text, serverPassword, saslPassword)
+				}
+			}
+		})
+	}
 }

@@ -128,11 +128,12 @@ func (c *fakeClient) authenticate(arg string) {
 		c.reply("AUTHENTICATE +")
 		return
 	}
+	c.sasl = arg
 	raw, _ := base64.StdEncoding.DecodeString(arg)
 	parts := strings.Split(string(raw), "\x00")
 	ok := len(parts) == 3 && c.srv.opts.sasl[parts[1]] == parts[2] && parts[2] != ""
-	if c.failure() == channeltest.FailUnauthorized || !ok {
-		c.numeric("904", "SASL authentication failed")
+	if f := c.failure(); f == channeltest.FailUnauthorized || f == channeltest.FailEcho || !ok {
+		c.numeric("904", "SASL authentication failed"+c.echoed())
 		return
 	}
 	c.authed = true
@@ -178,13 +179,13 @@ func (c *fakeClient) maybeWelcome() bool {
 	if c.welcome || c.capping || c.user == "" || !hasNick {
 		return true
 	}
-	if c.srv.opts.password != "" && c.pass != c.srv.opts.password {
+	if c.srv.opts.password != "" && c.pass != c.srv.opts.password || c.failure() == channeltest.FailEcho {
 		if c.srv.opts.bare464 {
-			c.reply("ERROR :Access denied: Bad password?")
+			c.reply("ERROR :Access denied: Bad password?" + c.echoed())
 			return false
 		}
-		c.numeric("464", "Password incorrect")
-		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Access denied by configuration]")
+		c.numeric("464", "Password incorrect"+c.echoed())
+		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Access denied by configuration]" + c.echoed())
 		return false
 	}
 	c.welcome = true
@@ -192,6 +193,15 @@ func (c *fakeClient) maybeWelcome() bool {
 	c.numeric("005", "CHANTYPES=# CASEMAPPING=rfc1459", "are supported by this server")
 	c.numeric("422", "MOTD File is missing")
 	return true
+}
+
+// echoed repeats the credentials the client sent, as it sent them, when
+// the server echoes them (fakeOptions.echo, or channeltest.FailEcho).
+func (c *fakeClient) echoed() string {
+	if !c.srv.opts.echo && c.failure() != channeltest.FailEcho {
+		return ""
+	}
+	return " (you sent PASS " + c.pass + " AUTHENTICATE " + c.sasl + ")"
 }
 
 func (c *fakeClient) join(channel, key string) {

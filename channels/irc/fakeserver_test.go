@@ -43,6 +43,7 @@ type fakeOptions struct {
 	noPong     bool              // never answer PING
 	greet      bool              // send a NOTICE as soon as a client connects
 	bare464    bool              // refuse a password with ERROR only, as ngIRCd does
+	echo       bool              // error answers repeat the credentials received, as sent
 }
 
 type fakeClient struct {
@@ -52,7 +53,8 @@ type fakeClient struct {
 	nick    string
 	user    string
 	pass    string
-	capping bool // CAP LS seen, CAP END not yet
+	sasl    string // the AUTHENTICATE payload, base64 as sent
+	capping bool   // CAP LS seen, CAP END not yet
 	authed  bool
 	welcome bool
 	pending map[string][]string // channel → texts since the last PING

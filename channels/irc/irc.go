@@ -81,6 +81,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -108,7 +109,8 @@ func (m TLSMode) String() string {
 }
 
 // Config configures a Channel. Its zero fields take the documented defaults.
-// Printing a Config shows REDACTED in place of passwords and channel keys.
+// Printing, logging or encoding a Config shows REDACTED in place of the
+// passwords (redact.Secret) and the channel keys (see ChannelList).
 type Config struct {
 	// Name is the channel's name in a Broadcaster and the key of its
 	// Update.Overrides text. Default "irc".
@@ -127,14 +129,14 @@ type Config struct {
 	// RealName is the "real name" (GECOS). Default "outagecast".
 	RealName string
 	// Password is the server password, sent with PASS. Optional.
-	Password string
+	Password redact.Secret
 	// SASLUser and SASLPassword log in with SASL PLAIN before registration
 	// completes. Both or neither.
 	SASLUser     string
-	SASLPassword string
+	SASLPassword redact.Secret
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
-	// Required.
-	Channels []string
+	// A []string converts to it. Required.
+	Channels ChannelList
 	// Notice sends NOTICE instead of PRIVMSG, the convention for bots.
 	Notice bool
 	// Templates holds the template to render. Default templates.Default().

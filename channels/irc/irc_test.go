@@ -21,6 +21,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const (
 	serverPassword = "srv-pass-7f3a9c"
 	saslPassword   = "sasl-pass-2b8e1d"
+	devKey         = "dev-key-41c0e2"
 )
 
 // fastPacing keeps tests quick; the default pacing is checked against
@@ -79,26 +80,35 @@ func TestConformance(t *testing.T) {
 					srv := newFakeServer(t, fakeOptions{
 						password: serverPassword,
 						sasl:     map[string]string{"statusbot": saslPassword},
+						keys:     map[string]string{"#dev": devKey},
 					})
-					cfg := testConfig(srv.addr())
-					cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "statusbot", saslPassword
-					cfg.Channels = []string{"#ops", "#dev"}
+					cfg := conformanceConfig(srv.addr())
 					cfg.Persistent = persistent
 					ch := newChannel(t, cfg)
 					budget = lineBudget(t, ch)
 					return ch, srv
 				},
-				Secrets:   []string{serverPassword, saslPassword},
+				Secrets:   []string{serverPassword, saslPassword, devKey},
+				Config:    conformanceConfig("irc.example.net:6697"),
 				MaxLength: 374, // 512 - CRLF - 122 relay prefix - "PRIVMSG " - "#ops" - " :"
 				Measure:   templates.Bytes,
 				ThreadsTo: channeltest.Unthreaded,
 				Targets:   []string{"#ops", "#dev"},
 				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailUnauthorized,
-					channeltest.FailRejected},
+					channeltest.FailRejected, channeltest.FailEcho},
 			})
 			assert.Equal(t, 374, budget, "the line budget for PRIVMSG to #ops")
 		})
 	}
+}
+
+// conformanceConfig is the configuration of the channel the conformance
+// suite checks: every secret set, a keyed channel among the two.
+func conformanceConfig(addr string) irc.Config {
+	cfg := testConfig(addr)
+	cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "statusbot", saslPassword
+	cfg.Channels = []string{"#ops", "#dev " + devKey}
+	return cfg
 }
 
 func TestAlternateNick(t *testing.T) {
