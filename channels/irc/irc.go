@@ -314,25 +314,7 @@ func (c *Channel) take(ctx context.Context) error {
 
 func (c *Channel) give() { <-c.turn }
 
-// render returns the lines of u: the override or the template, shortened to
-// MaxLines lines of at most budget bytes. It fails permanently when a URL
-// cannot be kept whole in one line.
+// render returns the lines of u for the line budget of Preview.
 func (c *Channel) render(u broadcast.Update) ([]string, error) {
-	budget := c.s.budget
-	lineCount := func(s string) int { return len(Split(s, budget)) }
-	text, err := c.s.templates.Text(c.s.name, c.s.template, u, c.s.maxLines, lineCount)
-	if err != nil && !errors.Is(err, templates.ErrTooLong) { // too long: text is cut to fit
-		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
-	}
-	lines, cutURL := split(text, budget)
-	if cutURL > 0 {
-		// A link cut in two is a broken link: refuse before posting anything.
-		return nil, broadcast.Permanent(fmt.Errorf("irc: render: a URL of %d bytes cannot be kept whole: "+
-			"one line has room for %d bytes of text (512 bytes less the prefix the server adds when it relays "+
-			"the line, the command and the longest channel name); use a shorter URL", cutURL, budget))
-	}
-	if len(lines) == 0 {
-		return nil, broadcast.Permanent(errors.New("irc: render: the text is empty"))
-	}
-	return lines[:min(len(lines), c.s.maxLines)], nil
+	return c.s.lines(u, c.s.budget)
 }

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -122,4 +123,63 @@ func TestSendURLAtTheLimit(t *testing.T) {
 	_, err = ch.Send(context.Background(), message(u))
 	require.ErrorContains(t, err, "a URL of 375 bytes")
 	assert.Equal(t, 1, srv.connections(), "no second connection")
+}
+
+// With few lines (Config.MaxLines 1), an update whose status and URL cannot
+// share the lines is refused before anything is posted: shortening it would
+// leave out the URL, or the status before it, and post an update without
+// its link, or without saying what it is. A text that fits goes out with
+// its URL whole.
+func TestSendFewLinesNeverLoseURL(t *testing.T) {
+	budget := 374 // PRIVMSG to #ops
+	tests := []struct {
+		name     string
+		maxLines int
+		url      int    // bytes
+		override string // before the URL, instead of the template
+		wantErr  string // "" success
+	}{
+		{name: "the URL with the status", maxLines: 1, url: 100},
+		{name: "the URL on a second line", maxLines: 2, url: budget - 2},
+		{name: "no room for the status", maxLines: 1, url: budget - 14,
+			wantErr: "raise Config.MaxLines"},
+		{name: "no room for the URL", maxLines: 1, url: budget - 2,
+			wantErr: "raise Config.MaxLines"},
+		{name: "no room for the URL in an override", maxLines: 1, url: budget - 2, override: "Details:",
+			wantErr: "would be left out"},
+		{name: "the URL alone in an override", maxLines: 1, url: budget},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{})
+			cfg := testConfig(srv.addr())
+			cfg.MaxLines = tt.maxLines
+			ch := newChannel(t, cfg)
+			u := sampleUpdate()
+			u.URL = longURL(tt.url)
+			if tt.override != "" || tt.url == budget {
+				u.Overrides = map[string]string{"irc": strings.TrimSpace(tt.override + " " + u.URL)}
+			}
+			_, perr := ch.Preview(u)
+			_, err := ch.Send(context.Background(), message(u))
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				require.NoError(t, perr)
+				said := srv.saidIn("#ops")
+				assert.Len(t, said, tt.maxLines)
+				assert.True(t, slices.ContainsFunc(said, func(l string) bool { return strings.Contains(l, u.URL) }),
+					"the URL whole in one line: %q", said)
+				if tt.override == "" && tt.url < budget {
+					assert.True(t, strings.HasPrefix(said[0], "Investigating: "), "the status leads: %q", said[0])
+				}
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			assert.Contains(t, err.Error(), tt.wantErr)
+			assert.Contains(t, err.Error(), fmt.Sprintf("%d bytes", budget), "says how much room a line has")
+			assert.Equal(t, 0, srv.connections(), "nothing posted, not even a connection")
+			assert.ErrorContains(t, perr, tt.wantErr, "a dry run shows the problem too")
+		})
+	}
 }

@@ -1,0 +1,78 @@
+package irc
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// lines returns the lines Send posts for u to each channel: the override
+// or the template, shortened to at most MaxLines lines of at most budget
+// bytes, the URL kept whole. It fails permanently, with a *fitError, when
+// that cannot be done: a URL longer than a line, or lines too few for the
+// status line, the next update time and the URL (the templates' shortest
+// form; anything shorter would leave out the URL or say nothing of the
+// status), or for a URL an override holds.
+func (s *settings) lines(u broadcast.Update, budget int) ([]string, error) {
+	count := func(text string) int { return len(Split(text, budget)) }
+	text, err := s.templates.Text(s.name, s.template, u, s.maxLines, count)
+	switch {
+	case errors.Is(err, templates.ErrTooLong):
+		return nil, s.noFit(budget, "the status, the URL and any next update time need more room, even with the "+
+			"title and the body cut", err)
+	case err != nil:
+		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
+	}
+	lines, cutURL := split(text, budget)
+	if cutURL > 0 {
+		// A link cut in two is a broken link: refuse before posting anything.
+		return nil, broadcast.Permanent(&fitError{fmt.Sprintf("a URL of %d bytes cannot be kept whole: "+
+			"one line has room for %d bytes of text (512 bytes less the prefix the server adds when it relays "+
+			"the line, the command and the longest channel name); use a shorter URL", cutURL, budget), nil})
+	}
+	if len(lines) == 0 {
+		return nil, broadcast.Permanent(errors.New("irc: render: the text is empty"))
+	}
+	lines = lines[:min(len(lines), s.maxLines)]
+	if u.URL != "" && !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, u.URL) }) &&
+		s.holdsURL(u) {
+		return nil, s.noFit(budget, fmt.Sprintf("the URL (%d bytes) would be left out", len(u.URL)), nil)
+	}
+	return lines, nil
+}
+
+// holdsURL reports whether the text for u, not shortened, holds its URL:
+// then the lines posted must hold it too.
+func (s *settings) holdsURL(u broadcast.Update) bool {
+	full, err := s.templates.Text(s.name, s.template, u, 0, nil)
+	return err == nil && strings.Contains(full, u.URL)
+}
+
+// noFit is the permanent error of a text that does not fit MaxLines lines
+// of budget bytes.
+func (s *settings) noFit(budget int, why string, err error) error {
+	return broadcast.Permanent(&fitError{fmt.Sprintf("%s: Config.MaxLines allows %d %s of %d bytes; "+
+		"raise Config.MaxLines or use a shorter URL", why, s.maxLines, plural(s.maxLines, "line", "lines"), budget), err})
+}
+
+// fitError is the error of a text that cannot be posted whole in the lines
+// allowed: it would lose its URL, or its status.
+type fitError struct {
+	msg string
+	err error // the templates' error, if any
+}
+
+func (e *fitError) Error() string { return "irc: render: " + e.msg }
+
+func (e *fitError) Unwrap() error { return e.err }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
