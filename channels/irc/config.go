@@ -26,8 +26,10 @@ const (
 )
 
 // relayPrefix is the room kept on every line for the ":nick!user@host "
-// prefix the server adds when it relays our message: 120 bytes of hostmask
-// is more than nick (up to 30), user (up to 10) and host (up to 64) together.
+// prefix the server adds when it relays our message, when the server has
+// not shown it (see learnPrefix) and in Preview: 120 bytes of hostmask is
+// more than nick (up to 30), user (up to 10) and host (up to 64) together
+// on common servers.
 const relayPrefix = 1 + 120 + 1
 
 // settings is a validated Config with its defaults filled in. Whatever
@@ -56,7 +58,8 @@ type settings struct {
 	interval   time.Duration
 	timeout    time.Duration
 	persistent bool
-	budget     int // bytes of message text per line
+	budget     int // bytes of message text per line, with the conservative relay prefix
+	bestBudget int // the same with the shortest prefix the server could give
 	redactor   *redact.Redactor
 }
 
@@ -73,6 +76,13 @@ type target struct {
 }
 
 func (s *settings) sasl() bool { return s.saslUser != "" }
+
+// budgetFor returns the bytes of text a line may carry when the server
+// relays it with a prefix of prefix bytes: 512, less CR LF, the prefix,
+// the command and the longest channel name.
+func (s *settings) budgetFor(prefix int) int {
+	return maxLine - len("\r\n") - prefix - len(s.command+" ") - longestName(s.targets) - len(" :")
+}
 
 func fieldErr(field, format string, args ...any) error {
 	return fmt.Errorf("irc: Config.%s: %s", field, fmt.Sprintf(format, args...))
@@ -97,7 +107,8 @@ func newSettings(cfg Config) (*settings, error) {
 			return nil, err
 		}
 	}
-	s.budget = maxLine - len("\r\n") - relayPrefix - len(s.command+" ") - longestName(s.targets) - len(" :")
+	s.budget = s.budgetFor(relayPrefix)
+	s.bestBudget = s.budgetFor(len(":" + s.nick + "!u@h "))
 	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
 	for _, t := range s.targets {
 		s.redactor = s.redactor.With(redact.Secret(t.key))

@@ -7,18 +7,21 @@ import (
 )
 
 // deliver joins the channels of todo (indexes into the configured
-// targets), then posts lines to each joined one, reporting each channel's
-// outcome to f as soon as it is known: a channel refused right after the
-// joins, one that got the lines after its PONG. An error is the
-// connection's (lost, ctx): it concerns no channel in particular, and the
-// channels reported before it stay recorded.
-func (ss *session) deliver(f *broadcast.Fanout, todo []int, lines []string) error {
+// targets), renders u into lines with the budget the server's prefix for
+// us leaves (known by then: the echo of a JOIN shows it), then posts them
+// to each joined channel, reporting each channel's outcome to f as soon as
+// it is known: a channel refused right after the joins, one that got the
+// lines after its PONG. It returns the lines each channel got. An error is
+// the connection's (lost, ctx) or the text's (it does not fit): it concerns
+// no channel in particular, and the channels reported before it stay
+// recorded.
+func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (int, error) {
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
 	}
 	if err := ss.join(targets); err != nil {
-		return err
+		return 0, err
 	}
 	refused := make([]bool, len(todo))
 	for k, t := range targets {
@@ -27,17 +30,21 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, lines []string) erro
 			refused[k] = true
 		}
 	}
+	lines, err := ss.s.lines(u, ss.budget())
+	if err != nil {
+		return 0, err
+	}
 	for k, t := range targets {
 		if refused[k] {
 			continue
 		}
 		st := ss.chans[fold(t.name)]
 		if err := ss.post(st, lines); err != nil {
-			return err
+			return 0, err
 		}
 		f.Report(todo[k], st.err) // nil: delivered
 	}
-	return nil
+	return len(lines), nil
 }
 
 // runOnce connects, registers, runs job and quits.

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/base64"
 	"strings"
 	"unicode/utf8"
@@ -96,6 +97,8 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 		return c.privmsg(m.Command, param(m, 0), param(m, 1))
 	case "PING":
 		c.ping(param(m, 0))
+	case "USERHOST":
+		c.userhost(param(m, 0))
 	case "QUIT":
 		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Quit: " + param(m, 0) + "]")
 		return false
@@ -137,7 +140,7 @@ func (c *fakeClient) authenticate(arg string) {
 		return
 	}
 	c.authed = true
-	c.numeric("900", c.nick+"!"+c.user+"@127.0.0.1", parts[1], "You are now logged in as "+parts[1])
+	c.numeric("900", c.mask(), parts[1], "You are now logged in as "+parts[1])
 	c.numeric("903", "SASL authentication successful")
 }
 
@@ -166,7 +169,7 @@ func (c *fakeClient) setNick(nick string) {
 		return
 	}
 	if c.welcome {
-		c.reply(":" + c.nick + "!" + c.user + "@127.0.0.1 NICK :" + nick)
+		c.reply(":" + c.mask() + " NICK :" + nick)
 	}
 	c.nick = nick
 }
@@ -189,10 +192,33 @@ func (c *fakeClient) maybeWelcome() bool {
 		return false
 	}
 	c.welcome = true
-	c.numeric("001", "Welcome to the fake IRC network "+c.nick)
+	if c.srv.opts.welcomeMask && !c.srv.opts.bareSource {
+		c.numeric("001", "Welcome to the fake IRC network "+c.mask())
+	} else {
+		c.numeric("001", "Welcome to the fake IRC network "+c.nick)
+	}
 	c.numeric("005", "CHANTYPES=# CASEMAPPING=rfc1459", "are supported by this server")
 	c.numeric("422", "MOTD File is missing")
+	if h := c.srv.opts.hiddenHost; h != "" {
+		c.host = h
+		c.numeric("396", h, "is now your displayed host")
+	}
 	return true
+}
+
+// mask is the client's nick!user@host, as the server shows it.
+func (c *fakeClient) mask() string { return c.nick + "!" + c.user + "@" + c.host }
+
+// userhost answers USERHOST for the client itself.
+func (c *fakeClient) userhost(nick string) {
+	switch {
+	case c.srv.opts.bareSource:
+		c.numeric("421", "USERHOST", "Unknown command")
+	case nick == c.nick:
+		c.numeric("302", c.nick+"=+"+c.user+"@"+cmp.Or(c.srv.opts.sockhost, c.host))
+	default:
+		c.numeric("302", "")
+	}
 }
 
 // echoed repeats the credentials the client sent, as it sent them, when
@@ -235,7 +261,11 @@ func (c *fakeClient) join(channel, key string) {
 	}
 	s.members[channel][c] = true
 	s.mu.Unlock()
-	c.reply(":" + c.nick + "!" + c.user + "@127.0.0.1 JOIN " + channel)
+	source := c.mask()
+	if s.opts.bareSource {
+		source = c.nick
+	}
+	c.reply(":" + source + " JOIN " + channel)
 }
 
 func (c *fakeClient) privmsg(command, channel, text string) bool {
@@ -252,6 +282,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	defer s.mu.Unlock()
 	if !s.members[channel][c] {
 		return true
+	}
+	// What the server relays to the channel's members must fit 512 bytes.
+	if relayed := ":" + c.mask() + " " + command + " " + channel + " :" + text + "\r\n"; len(relayed) > 512 {
+		s.tooLong = append(s.tooLong, relayed)
 	}
 	s.said[channel] = append(s.said[channel], text)
 	c.pending[channel] = append(c.pending[channel], text)

@@ -1,6 +1,7 @@
 package irc_test
 
 import (
+	"cmp"
 	"net"
 	"strings"
 	"sync"
@@ -44,6 +45,13 @@ type fakeOptions struct {
 	greet      bool              // send a NOTICE as soon as a client connects
 	bare464    bool              // refuse a password with ERROR only, as ngIRCd does
 	echo       bool              // error answers repeat the credentials received, as sent
+	// The prefix the server puts on what it relays from a client is
+	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
+	// hiddenHost replaces it right after registration, with a 396 reply.
+	host, hiddenHost string
+	welcomeMask      bool   // 001 ends with nick!user@host, as RFC 2812 has it
+	sockhost         string // the host USERHOST shows for a client itself (Solanum: the real IP); default host
+	bareSource       bool   // the server never shows the client's user@host: 001 and JOIN name the nick only, USERHOST is unknown
 }
 
 type fakeClient struct {
@@ -54,6 +62,7 @@ type fakeClient struct {
 	user    string
 	pass    string
 	sasl    string // the AUTHENTICATE payload, base64 as sent
+	host    string // the host shown in the client's prefix
 	capping bool   // CAP LS seen, CAP END not yet
 	authed  bool
 	welcome bool
@@ -99,7 +108,7 @@ func (s *fakeServer) accept() {
 		if err != nil {
 			return
 		}
-		c := &fakeClient{srv: s, conn: conn, pending: map[string][]string{}}
+		c := &fakeClient{srv: s, conn: conn, pending: map[string][]string{}, host: cmp.Or(s.opts.host, "127.0.0.1")}
 		s.mu.Lock()
 		s.clients[c] = true
 		s.conns++

@@ -208,7 +208,7 @@ func (c *Channel) Name() string { return c.s.name }
 // got, and "failed", the channels the Ledger holds as refused for good (in
 // this call or an earlier one), if any.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	lines, err := c.render(m.Update)
+	estimate, err := c.estimate(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -217,11 +217,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	defer c.give()
 	f := broadcast.NewFanout(m, c.s.names)
+	lines := 0
 	if todo := f.Todo(); len(todo) > 0 {
-		if err := c.fits(ctx, len(todo), len(lines)); err != nil {
+		if err := c.fits(ctx, len(todo), estimate); err != nil {
 			return broadcast.Receipt{}, err
 		}
-		job := func(ss *session) error { return ss.deliver(f, todo, lines) }
+		job := func(ss *session) (err error) {
+			lines, err = ss.deliver(f, todo, m.Update)
+			return err
+		}
 		if c.kept != nil {
 			err = c.kept.run(ctx, c.s, job)
 		} else {
@@ -234,7 +238,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, err
 	}
-	return c.receipt(m.Ledger, f, len(lines)), nil
+	return c.receipt(m.Ledger, f, lines), nil
 }
 
 // receipt describes a successful Send.
@@ -314,7 +318,26 @@ func (c *Channel) take(ctx context.Context) error {
 
 func (c *Channel) give() { <-c.turn }
 
-// render returns the lines of u for the line budget of Preview.
+// render returns the lines of u for the conservative line budget: those of
+// Preview.
 func (c *Channel) render(u broadcast.Update) ([]string, error) {
 	return c.s.lines(u, c.s.budget)
+}
+
+// estimate returns how many lines Send will post for u to each channel,
+// before it connects, for the pacing check: as many as with the
+// conservative budget or, when u does not fit that (a long URL), with the
+// shortest prefix the server could give. A text that does not fit even that
+// fails here, permanently, before connecting; one that does may still fail
+// once the server has shown the prefix, before anything is posted.
+func (c *Channel) estimate(u broadcast.Update) (int, error) {
+	lines, err := c.render(u)
+	var fe *fitError
+	if errors.As(err, &fe) {
+		lines, err = c.s.lines(u, c.s.bestBudget)
+		if errors.As(err, &fe) {
+			fe.atMost = true
+		}
+	}
+	return len(lines), err
 }

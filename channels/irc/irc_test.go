@@ -60,6 +60,22 @@ func raw(u broadcast.Update) broadcast.Message {
 	return m
 }
 
+// fakeBudget is the bytes of text Send puts on a line to the fake server,
+// whose prefix for the bot is ":statusbot!statusbot@127.0.0.1 ", for
+// PRIVMSG to #ops: more than Preview's conservative 374.
+var fakeBudget = budgetFor("statusbot!statusbot@127.0.0.1")
+
+// linesAt returns the lines of u, rendered with template for at most
+// maxLines lines of budget bytes: what Send posts once it knows the budget.
+func linesAt(t *testing.T, template string, maxLines int, u broadcast.Update, budget int) []string {
+	t.Helper()
+	count := func(s string) int { return len(irc.Split(s, budget)) }
+	text, err := templates.Default().Text("irc", template, u, maxLines, count)
+	require.NoError(t, err)
+	return irc.Split(text, budget)
+}
+
+// lineBudget returns the bytes per line of Preview.
 func lineBudget(t *testing.T, ch *irc.Channel) int {
 	t.Helper()
 	p, err := ch.Preview(sampleUpdate())
@@ -90,14 +106,15 @@ func TestConformance(t *testing.T) {
 				},
 				Secrets:   []string{serverPassword, saslPassword, devKey},
 				Config:    conformanceConfig("irc.example.net:6697"),
-				MaxLength: 374, // 512 - CRLF - 122 relay prefix - "PRIVMSG " - "#ops" - " :"
+				MaxLength: fakeBudget,
 				Measure:   templates.Bytes,
 				ThreadsTo: channeltest.Unthreaded,
 				Targets:   []string{"#ops", "#dev"},
 				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailUnauthorized,
 					channeltest.FailRejected, channeltest.FailEcho},
 			})
-			assert.Equal(t, 374, budget, "the line budget for PRIVMSG to #ops")
+			assert.Equal(t, 374, budget, "Preview's line budget for PRIVMSG to #ops: "+
+				"512 - CRLF - 122 relay prefix - \"PRIVMSG \" - \"#ops\" - \" :\"")
 		})
 	}
 }
@@ -180,16 +197,18 @@ func TestSendLongTextIsSplit(t *testing.T) {
 	ch := newChannel(t, cfg)
 	u := sampleUpdate()
 	u.Body = strings.Repeat("Packets are dropped at the edge in Zürich 🇨🇭. ", 40)
-	p, err := ch.Preview(u)
-	require.NoError(t, err)
-	_, err = ch.Send(context.Background(), message(u))
+	_, err := ch.Send(context.Background(), message(u))
 	require.NoError(t, err)
 	said := srv.saidIn("#ops")
-	assert.Equal(t, strings.Split(p.Text, "\n"), said, "the lines sent are the preview's")
+	assert.Equal(t, linesAt(t, "short", 20, message(u).Update, fakeBudget), said)
 	assert.Greater(t, len(said), 4)
 	for _, l := range said {
-		assert.LessOrEqual(t, len(l), p.Limit)
+		assert.LessOrEqual(t, len(l), fakeBudget)
 	}
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	assert.Equal(t, linesAt(t, "short", 20, u, 374), strings.Split(p.Text, "\n"),
+		"Preview splits the same text at the conservative budget")
 	assert.Equal(t, strings.Join(strings.Fields(mustRender(t, u)), " "), strings.Join(said, " "),
 		"splitting at spaces loses nothing")
 }

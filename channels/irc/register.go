@@ -57,7 +57,15 @@ func (ss *session) register() error {
 	if err := ss.await("register", func() bool { return r.done || r.err != nil }); err != nil {
 		return passwordRefused(ss, err)
 	}
-	return r.err
+	if r.err != nil {
+		return r.err
+	}
+	if _, known := ss.c.relayPrefix(); !known {
+		// 001 did not show our user and host: ask. The answer comes
+		// before those to the JOINs that follow, which Send waits for.
+		return ss.write("USERHOST", ss.c.currentNick())
+	}
+	return nil
 }
 
 // passwordRefused makes permanent a registration that the server ended with

@@ -22,17 +22,16 @@ func (s *settings) lines(u broadcast.Update, budget int) ([]string, error) {
 	text, err := s.templates.Text(s.name, s.template, u, s.maxLines, count)
 	switch {
 	case errors.Is(err, templates.ErrTooLong):
-		return nil, s.noFit(budget, "the status, the URL and any next update time need more room, even with the "+
-			"title and the body cut", err)
+		return nil, broadcast.Permanent(&fitError{why: "the status, the URL and any next update time need more room, " +
+			"even with the title and the body cut", lines: s.maxLines, budget: budget, err: err})
 	case err != nil:
 		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
 	}
 	lines, cutURL := split(text, budget)
 	if cutURL > 0 {
 		// A link cut in two is a broken link: refuse before posting anything.
-		return nil, broadcast.Permanent(&fitError{fmt.Sprintf("a URL of %d bytes cannot be kept whole: "+
-			"one line has room for %d bytes of text (512 bytes less the prefix the server adds when it relays "+
-			"the line, the command and the longest channel name); use a shorter URL", cutURL, budget), nil})
+		return nil, broadcast.Permanent(&fitError{why: fmt.Sprintf("a URL of %d bytes cannot be kept whole", cutURL),
+			budget: budget})
 	}
 	if len(lines) == 0 {
 		return nil, broadcast.Permanent(errors.New("irc: render: the text is empty"))
@@ -40,7 +39,8 @@ func (s *settings) lines(u broadcast.Update, budget int) ([]string, error) {
 	lines = lines[:min(len(lines), s.maxLines)]
 	if u.URL != "" && !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, u.URL) }) &&
 		s.holdsURL(u) {
-		return nil, s.noFit(budget, fmt.Sprintf("the URL (%d bytes) would be left out", len(u.URL)), nil)
+		return nil, broadcast.Permanent(&fitError{why: fmt.Sprintf("the URL (%d bytes) would be left out", len(u.URL)),
+			lines: s.maxLines, budget: budget})
 	}
 	return lines, nil
 }
@@ -52,21 +52,29 @@ func (s *settings) holdsURL(u broadcast.Update) bool {
 	return err == nil && strings.Contains(full, u.URL)
 }
 
-// noFit is the permanent error of a text that does not fit MaxLines lines
-// of budget bytes.
-func (s *settings) noFit(budget int, why string, err error) error {
-	return broadcast.Permanent(&fitError{fmt.Sprintf("%s: Config.MaxLines allows %d %s of %d bytes; "+
-		"raise Config.MaxLines or use a shorter URL", why, s.maxLines, plural(s.maxLines, "line", "lines"), budget), err})
-}
-
 // fitError is the error of a text that cannot be posted whole in the lines
 // allowed: it would lose its URL, or its status.
 type fitError struct {
-	msg string
-	err error // the templates' error, if any
+	why    string // what does not fit
+	lines  int    // the lines allowed (Config.MaxLines); 0: the text does not fit one line
+	budget int    // bytes of text a line may carry
+	atMost bool   // budget is for the shortest prefix a server could give, not yet the real one
+	err    error  // the templates' error, if any
 }
 
-func (e *fitError) Error() string { return "irc: render: " + e.msg }
+func (e *fitError) Error() string {
+	room := fmt.Sprintf("%d bytes", e.budget)
+	if e.atMost {
+		room = fmt.Sprintf("at most %d bytes (with the shortest prefix a server could give)", e.budget)
+	}
+	if e.lines == 0 {
+		return fmt.Sprintf("irc: render: %s: one line has room for %s of text (512 bytes less the prefix "+
+			"the server adds when it relays the line, the command and the longest channel name); use a shorter URL",
+			e.why, room)
+	}
+	return fmt.Sprintf("irc: render: %s: Config.MaxLines allows %d %s of %s; raise Config.MaxLines or use a shorter URL",
+		e.why, e.lines, plural(e.lines, "line", "lines"), room)
+}
 
 func (e *fitError) Unwrap() error { return e.err }
 
