@@ -2,6 +2,9 @@ package irc
 
 import (
 	"context"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -45,6 +48,30 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		f.Report(todo[k], st.err) // nil: delivered
 	}
 	return len(lines), nil
+}
+
+// receipt describes a successful Send.
+func (c *Channel) receipt(l broadcast.Ledger, f *broadcast.Fanout, lines int) broadcast.Receipt {
+	var posted, failed []string
+	for _, i := range f.Delivered() {
+		posted = append(posted, c.s.names[i])
+	}
+	meta := map[string]string{"channels": strings.Join(posted, ",")}
+	if len(posted) > 0 {
+		meta["lines"] = strconv.Itoa(lines)
+	}
+	for _, name := range c.s.names {
+		if l == nil { // a Message built by hand, not by broadcast.NewMessage
+			break
+		}
+		if _, failure := l.Done(name); failure != "" {
+			failed = append(failed, name)
+		}
+	}
+	if len(failed) > 0 {
+		meta["failed"] = strings.Join(failed, ",")
+	}
+	return broadcast.Receipt{Channel: c.s.name, Time: time.Now().UTC(), Meta: meta}
 }
 
 // runOnce connects, registers, runs job and quits.

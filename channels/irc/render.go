@@ -10,6 +10,30 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
+// render returns the lines of u for the conservative line budget: those of
+// Preview.
+func (c *Channel) render(u broadcast.Update) ([]string, error) {
+	return c.s.lines(u, c.s.budget)
+}
+
+// estimate returns how many lines Send will post for u to each channel,
+// before it connects, for the pacing check: as many as with the
+// conservative budget or, when u does not fit that (a long URL), with the
+// shortest prefix the server could give. A text that does not fit even that
+// fails here, permanently, before connecting; one that does may still fail
+// once the server has shown the prefix, before anything is posted.
+func (c *Channel) estimate(u broadcast.Update) (int, error) {
+	lines, err := c.render(u)
+	var fe *fitError
+	if errors.As(err, &fe) {
+		lines, err = c.s.lines(u, c.s.bestBudget)
+		if errors.As(err, &fe) {
+			fe.atMost = true
+		}
+	}
+	return len(lines), err
+}
+
 // lines returns the lines Send posts for u to each channel: the override
 // or the template, shortened to at most MaxLines lines of at most budget
 // bytes, the URL kept whole. It fails permanently, with a *fitError, when
