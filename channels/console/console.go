@@ -7,15 +7,33 @@
 // call, followed by a newline. Between two messages it writes a separator
 // line of dashes. Writes are serialized, so concurrent Sends never
 // interleave. Receipts carry a sequence number, "console-1", "console-2"…,
-// counted per Channel.
+// counted per Channel. The text is exactly what the templates render: the
+// Advice, the components, the next update time and the mark of a
+// correction show as the template shows them.
+//
+// # Threading
+//
+// A console has no threads: Send ignores Message.Thread, and every update
+// is a message of its own.
+//
+// # Corrections and retractions
+//
+// A console cannot change or take back what it has written (it may be a
+// terminal, a pipe or a log file), so a Channel is neither a
+// broadcast.Editor nor a broadcast.Retractor. Broadcaster.Correct writes
+// the correction as a new message, which the default templates mark as a
+// correction; Broadcaster.Retract reports broadcast.ErrNotSupported. Writing
+// a "Retracted: …" line instead would let Retract report a deletion that
+// did not happen, while the update stays on the screen and in the log.
 //
 // # Limits
 //
-// The channel does not thread and has no length limit. It checks ctx before
-// writing, but a Write that blocks (a pipe nobody reads) cannot be
-// interrupted: Send returns when the Write does. Messages written by other
-// code to the same Writer may come between two of its messages; a message
-// itself is one Write, which most writers keep whole.
+// The channel has no length limit and delivers to one Writer, with no
+// Ledger targets. It checks ctx before writing, but a Write that blocks (a
+// pipe nobody reads) cannot be interrupted: Send returns when the Write
+// does. Messages written by other code to the same Writer may come between
+// two of its messages; a message itself is one Write, which most writers
+// keep whole.
 //
 // # Errors
 //
@@ -24,7 +42,8 @@
 // transient (a retry may find the disk no longer full), except when the
 // writer is gone for good: a broken pipe, a closed file or pipe, a bad file
 // descriptor or a permission error are marked broadcast.Permanent. A
-// template that fails to render is permanent too.
+// template that fails to render is permanent too. The channel holds no
+// secrets.
 package console
 
 import (

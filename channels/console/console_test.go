@@ -1,16 +1,19 @@
 package console_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/console"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // fakeWriter is the console's back end: it records each Write as one
@@ -67,8 +70,62 @@ func TestConformance(t *testing.T) {
 			require.NoError(t, err)
 			return ch, w
 		},
+		Config:    console.Config{Name: "console", Template: "text"},
+		ThreadsTo: channeltest.Unthreaded,
 		Failures: []channeltest.Failure{
 			channeltest.FailTransient, channeltest.FailUnauthorized, channeltest.FailRejected,
 		},
 	})
+}
+
+// The console writes what the templates render for the update, Advice and
+// the mark of a correction included: it adds nothing and leaves nothing out.
+func TestSendWritesWhatTheTemplatesRender(t *testing.T) {
+	u := broadcast.Update{
+		ID: "u_2", Title: "Elevated CDN error rates", Status: broadcast.StatusIdentified,
+		Body:     "A faulty configuration change is being rolled back.",
+		Advice:   "Retry failed requests; no data was lost.",
+		Corrects: "u_1",
+		URL:      "https://status.example.com/incidents/42",
+	}
+	for _, name := range []string{"text", "short", "markdown"} {
+		t.Run(name, func(t *testing.T) {
+			var buf strings.Builder
+			ch, err := console.New(console.Config{Writer: &buf, Template: name})
+			require.NoError(t, err)
+			m := broadcast.NewMessage(u)
+			_, err = ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			want, err := templates.Default().Render(name, m.Update)
+			require.NoError(t, err)
+			assert.Equal(t, want+"\n", buf.String())
+		})
+	}
+}
+
+// Through a Broadcaster, a correction is written as a new message, and a
+// retraction is not supported: nothing is written, and the error says so.
+func TestCorrectWritesAgainRetractNotSupported(t *testing.T) {
+	var buf strings.Builder
+	ch, err := console.New(console.Config{Writer: &buf, Template: "short"})
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	u := broadcast.Update{ID: "u_1", Title: "Elevated CDN error rates", Status: broadcast.StatusInvestigating}
+	_, err = b.Send(context.Background(), u)
+	require.NoError(t, err)
+	fixed := u
+	fixed.ID, fixed.Title = "u_2", "Elevated API error rates"
+	rep, err := b.Correct(context.Background(), "u_1", fixed)
+	require.NoError(t, err)
+	assert.Equal(t, "console-2", rep.Results[0].Receipt.ID, "a message of its own")
+	written := buf.String()
+	assert.Contains(t, written, console.Separator+"\n")
+	assert.Contains(t, written, "Elevated API error rates")
+
+	rep, err = b.Retract(context.Background(), "u_1")
+	require.ErrorIs(t, err, broadcast.ErrNotSupported)
+	assert.ErrorIs(t, rep.Results[0].Err, broadcast.ErrNotSupported)
+	assert.Equal(t, written, buf.String(), "nothing written")
 }

@@ -67,7 +67,7 @@ func Example_short() {
 			Status: status,
 			URL:    "https://status.example.com/incidents/42",
 		}
-		if _, err := ch.Send(context.Background(), broadcast.Message{Update: u}); err != nil {
+		if _, err := ch.Send(context.Background(), broadcast.NewMessage(u)); err != nil {
 			fmt.Println(err)
 		}
 	}

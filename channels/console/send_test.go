@@ -64,7 +64,7 @@ func TestSendWritesMessagesWithSeparator(t *testing.T) {
 	ch, err := console.New(console.Config{Writer: &buf, Template: "short"})
 	require.NoError(t, err)
 	for i := 1; i <= 2; i++ {
-		r, err := ch.Send(context.Background(), broadcast.Message{Update: sample(i), Attempt: 1})
+		r, err := ch.Send(context.Background(), broadcast.NewMessage(sample(i)))
 		require.NoError(t, err)
 		assert.Equal(t, "console", r.Channel)
 		assert.Equal(t, fmt.Sprintf("console-%d", i), r.ID)
@@ -83,7 +83,7 @@ func TestSendOverrideByName(t *testing.T) {
 	require.NoError(t, err)
 	u := sample(1)
 	u.Overrides = map[string]string{"ops": "Custom text for ops.", "console": "Not this one."}
-	_, err = ch.Send(context.Background(), broadcast.Message{Update: u})
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
 	require.NoError(t, err)
 	assert.Equal(t, "Custom text for ops.\n", buf.String())
 }
@@ -94,7 +94,7 @@ func TestSendCancelled(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = ch.Send(ctx, broadcast.Message{Update: sample(1)})
+	_, err = ch.Send(ctx, broadcast.NewMessage(sample(1)))
 	require.ErrorIs(t, err, context.Canceled)
 	assert.EqualError(t, err, "console: send: context canceled")
 	assert.Empty(t, buf.String())
@@ -128,7 +128,7 @@ func TestSendWriteErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ch, err := console.New(console.Config{Writer: tt.w})
 			require.NoError(t, err)
-			_, err = ch.Send(context.Background(), broadcast.Message{Update: sample(1)})
+			_, err = ch.Send(context.Background(), broadcast.NewMessage(sample(1)))
 			require.EqualError(t, err, tt.wantErr)
 			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))
 		})
@@ -152,10 +152,12 @@ func TestFailedWriteCountsNothing(t *testing.T) {
 	w := &switchWriter{}
 	ch, err := console.New(console.Config{Writer: w, Template: "subject"})
 	require.NoError(t, err)
-	_, err = ch.Send(context.Background(), broadcast.Message{Update: sample(1)})
+	m := broadcast.NewMessage(sample(1))
+	_, err = ch.Send(context.Background(), m)
 	require.Error(t, err)
 	w.ok = true
-	r, err := ch.Send(context.Background(), broadcast.Message{Update: sample(1), Attempt: 2})
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
 	assert.Equal(t, "console-1", r.ID)
 	assert.Equal(t, "Incident: Elevated CDN error rates 1\n", w.buf.String(), "no separator before the first message written")
@@ -166,7 +168,7 @@ func TestSendRenderErrorIsPermanent(t *testing.T) {
 	require.NoError(t, err)
 	ch, err := console.New(console.Config{Writer: io.Discard, Templates: set})
 	require.NoError(t, err)
-	_, err = ch.Send(context.Background(), broadcast.Message{Update: sample(1)})
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(sample(1)))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Contains(t, err.Error(), "console: render: templates: render text: ")
@@ -183,7 +185,7 @@ func TestConcurrentSendsDoNotInterleave(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, err := ch.Send(context.Background(), broadcast.Message{Update: sample(i)})
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(sample(i)))
 			assert.NoError(t, err)
 		})
 	}

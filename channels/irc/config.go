@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -25,33 +26,47 @@ const (
 )
 
 // relayPrefix is the room kept on every line for the ":nick!user@host "
-// prefix the server adds when it relays our message: 120 bytes of hostmask
-// is more than nick (up to 30), user (up to 10) and host (up to 64) together.
+// prefix the server adds when it relays our message, when the server has
+// not shown it (see learnPrefix) and in Preview: 120 bytes of hostmask is
+// more than nick (up to 30), user (up to 10) and host (up to 64) together
+// on common servers.
 const relayPrefix = 1 + 120 + 1
 
-// settings is a validated Config with its defaults filled in.
+// settings is a validated Config with its defaults filled in. Whatever
+// holds a secret is behind a pointer of its own (secrets, each target),
+// since fmt prints a struct's unexported fields without their methods, and
+// even prints the struct a pointer field points to when a verb such as %s
+// does not suit a pointer: one more pointer prints as an address.
 type settings struct {
-	name         string
-	server       string
-	host         string
-	tls          TLSMode
-	tlsConfig    *tls.Config
-	nick         string
-	user         string
-	realName     string
-	password     string
-	saslUser     string
+	name       string
+	server     string
+	host       string
+	tls        TLSMode
+	tlsConfig  *tls.Config
+	nick       string
+	user       string
+	realName   string
+	secrets    *secrets
+	saslUser   string
+	targets    []*target
+	names      []string // the targets' names: the Ledger targets
+	command    string   // PRIVMSG or NOTICE
+	templates  *templates.Set
+	template   string
+	maxLines   int
+	burst      int
+	interval   time.Duration
+	timeout    time.Duration
+	persistent bool
+	budget     int // bytes of message text per line, with the conservative relay prefix
+	bestBudget int // the same with the shortest prefix the server could give
+	redactor   *redact.Redactor
+}
+
+// secrets are the passwords of a Channel.
+type secrets struct {
+	password     string // server password; "" none
 	saslPassword string
-	targets      []target
-	command      string // PRIVMSG or NOTICE
-	templates    *templates.Set
-	template     string
-	maxLines     int
-	burst        int
-	interval     time.Duration
-	timeout      time.Duration
-	persistent   bool
-	budget       int // bytes of message text per line
 }
 
 // target is one IRC channel to post to.
@@ -62,6 +77,13 @@ type target struct {
 
 func (s *settings) sasl() bool { return s.saslUser != "" }
 
+// budgetFor returns the bytes of text a line may carry when the server
+// relays it with a prefix of prefix bytes: 512, less CR LF, the prefix,
+// the command and the longest channel name.
+func (s *settings) budgetFor(prefix int) int {
+	return maxLine - len("\r\n") - prefix - len(s.command+" ") - longestName(s.targets) - len(" :")
+}
+
 func fieldErr(field, format string, args ...any) error {
 	return fmt.Errorf("irc: Config.%s: %s", field, fmt.Sprintf(format, args...))
 }
@@ -69,7 +91,8 @@ func fieldErr(field, format string, args ...any) error {
 func newSettings(cfg Config) (*settings, error) {
 	s := &settings{
 		name: cfg.Name, nick: cfg.Nick, user: cfg.User, realName: cfg.RealName,
-		password: cfg.Password, saslUser: cfg.SASLUser, saslPassword: cfg.SASLPassword,
+		secrets:   &secrets{password: cfg.Password.Reveal(), saslPassword: cfg.SASLPassword.Reveal()},
+		saslUser:  cfg.SASLUser,
 		templates: cfg.Templates, template: cfg.Template, maxLines: cfg.MaxLines, burst: cfg.Burst,
 		interval: cfg.Interval, timeout: cfg.Timeout, persistent: cfg.Persistent,
 		command: "PRIVMSG",
@@ -84,7 +107,12 @@ func newSettings(cfg Config) (*settings, error) {
 			return nil, err
 		}
 	}
-	s.budget = maxLine - len("\r\n") - relayPrefix - len(s.command+" ") - longestName(s.targets) - len(" :")
+	s.budget = s.budgetFor(relayPrefix)
+	s.bestBudget = s.budgetFor(len(":" + s.nick + "!u@h "))
+	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
+	for _, t := range s.targets {
+		s.redactor = s.redactor.With(redact.Secret(t.key))
+	}
 	return s, nil
 }
 
@@ -151,16 +179,16 @@ func checkIdentity(s *settings, cfg Config) error {
 }
 
 func checkSecrets(s *settings, cfg Config) error {
-	if hasControl(cfg.Password) {
+	if hasControl(s.secrets.password) {
 		return fieldErr("Password", "contains a control character")
 	}
-	if (cfg.SASLUser == "") != (cfg.SASLPassword == "") {
+	if (cfg.SASLUser == "") != (s.secrets.saslPassword == "") {
 		return fieldErr("SASLUser", "SASLUser and SASLPassword go together")
 	}
-	if strings.ContainsRune(cfg.SASLUser, 0) || strings.ContainsRune(cfg.SASLPassword, 0) {
+	if strings.ContainsRune(cfg.SASLUser, 0) || strings.ContainsRune(s.secrets.saslPassword, 0) {
 		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
 	}
-	secret := cfg.Password != "" || cfg.SASLPassword != ""
+	secret := s.secrets.password != "" || s.secrets.saslPassword != ""
 	if secret && s.tls == TLSOff && !isLoopback(s.host) {
 		return fieldErr("TLS", "TLSOff would send the password in the clear to %q; "+
 			"use TLSOn (plaintext with a password is allowed to a loopback host only)", s.host)
@@ -183,30 +211,31 @@ func checkTargets(s *settings, cfg Config) error {
 		}
 		seen[fold(t.name)] = true
 		s.targets = append(s.targets, t)
+		s.names = append(s.names, t.name)
 	}
 	return nil
 }
 
 // parseTarget reads "#name" or "#name key". Its errors never quote the key.
-func parseTarget(spec string) (target, error) {
+func parseTarget(spec string) (*target, error) {
 	fields := strings.Fields(spec)
 	if len(fields) == 0 {
-		return target{}, fmt.Errorf("empty")
+		return nil, fmt.Errorf("empty")
 	}
 	name := fields[0]
 	switch {
 	case len(fields) > 2:
-		return target{}, fmt.Errorf("want %q or %q", "#name", "#name key")
+		return nil, fmt.Errorf("want %q or %q", "#name", "#name key")
 	case !strings.ContainsRune("#&+!", rune(name[0])) || len(name) < 2:
-		return target{}, fmt.Errorf("%q does not start with a channel prefix (# & + !)", name)
+		return nil, fmt.Errorf("%q does not start with a channel prefix (# & + !)", name)
 	case len(name) > 50 || hasControl(name) || strings.ContainsAny(name, ",:"):
-		return target{}, fmt.Errorf("%q is not a valid channel name", name)
+		return nil, fmt.Errorf("%q is not a valid channel name", name)
 	}
-	t := target{name: name}
+	t := &target{name: name}
 	if len(fields) == 2 {
 		t.key = fields[1]
 		if t.key == "" || hasControl(t.key) || strings.ContainsAny(t.key, ",") || t.key[0] == ':' {
-			return target{}, fmt.Errorf("the key of %s is empty or contains ',', a leading ':' or a control character", name)
+			return nil, fmt.Errorf("the key of %s is empty or contains ',', a leading ':' or a control character", name)
 		}
 	}
 	return t, nil
@@ -249,7 +278,7 @@ func checkLimits(s *settings, _ Config) error {
 	return nil
 }
 
-func longestName(ts []target) int {
+func longestName(ts []*target) int {
 	n := 0
 	for _, t := range ts {
 		n = max(n, len(t.name))

@@ -39,7 +39,9 @@ type conn struct {
 	wmu sync.Mutex // serialises writes: Send's lines and the reader's PONGs
 
 	mu      sync.Mutex
-	nick    string          // our nick as the server knows it
+	nick    string // our nick as the server knows it
+	user    string // our user and host as the server shows them (see learnPrefix); "": not known
+	host    string
 	joined  map[string]bool // folded names of the channels we are in
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -131,11 +133,15 @@ func (c *conn) readLoop() {
 	}
 }
 
-// track follows our nick and channel membership, which persistent
-// connections keep between Sends.
+// track follows our nick, user and host, and channel membership, which
+// persistent connections keep between Sends.
 func (c *conn) track(m ircmsg.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if m.Command == "001" && len(m.Params) > 0 {
+		c.nick = m.Params[0]
+	}
+	c.learnPrefix(m)
 	me := fold(m.Nick()) == fold(c.nick)
 	switch {
 	case m.Command == "NICK" && me && len(m.Params) > 0:

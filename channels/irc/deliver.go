@@ -2,122 +2,76 @@ package irc
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// outcome is what one Send achieved on a registered connection.
-type outcome struct {
-	delivered  []string     // the channels that got every line
-	failed     []*chanState // the channels refused, each with its error
-	reached    int          // the channels that got the lines in an earlier attempt, per the ledger
-	refused    []error      // the channels refused for good in an earlier attempt, per the ledger
-	unrecorded bool         // a permanent failure could not be recorded in the ledger
-}
-
-// err joins the channels' errors, or returns nil when the channels that got
-// the lines (now or earlier) are joined only by permanent failures recorded
-// in the ledger: the Broadcaster reports those as the Result's Failures, and
-// a retry could not change them. The error is permanent when every failure
-// is; when no channel ever got the lines, it names those refused earlier
-// too.
-func (o outcome) err() error {
-	reached := len(o.delivered)+o.reached > 0
-	if len(o.failed) == 0 && (reached || len(o.refused) == 0) {
-		return nil
+// deliver joins the channels of todo (indexes into the configured
+// targets), renders u into lines with the budget the server's prefix for
+// us leaves (known by then: the echo of a JOIN shows it), then posts them
+// to each joined channel, reporting each channel's outcome to f as soon as
+// it is known: a channel refused right after the joins, one that got the
+// lines after its PONG. It returns the lines each channel got. An error is
+// the connection's (lost, ctx) or the text's (it does not fit): it concerns
+// no channel in particular, and the channels reported before it stay
+// recorded.
+func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (int, error) {
+	targets := make([]*target, len(todo))
+	for k, i := range todo {
+		targets[k] = ss.s.targets[i]
 	}
-	errs := make([]error, len(o.failed))
-	permanent := true
-	for i, st := range o.failed {
-		errs[i] = st.err
-		permanent = permanent && st.permanent
-	}
-	switch {
-	case !permanent:
-		return errors.Join(errs...)
-	case reached && !o.unrecorded:
-		return nil
-	case !reached:
-		errs = append(errs, o.refused...)
-	}
-	return broadcast.Permanent(errors.Join(errs...))
-}
-
-// earlier returns how many targets got the lines in an earlier attempt and
-// the errors of those refused for good then. With a
-// broadcast.FailureLedger, the targets it reports failed count as refused,
-// with the reason then recorded; any other Ledger only says a target is
-// done, and every done target counts as reached.
-func earlier(targets []target, l broadcast.Ledger) (reached int, refused []error) {
-	if l == nil {
-		return 0, nil
-	}
-	fl, tells := l.(broadcast.FailureLedger)
-	for _, t := range targets {
-		if !l.Done(t.name) {
-			continue
-		}
-		reason, failed := "", false
-		if tells {
-			reason, failed = fl.Failure(t.name)
-		}
-		if !failed {
-			reached++
-			continue
-		}
-		refused = append(refused, fmt.Errorf("%w: %s", errRefusedEarlier, strings.TrimPrefix(reason, "irc: ")))
-	}
-	return reached, refused
-}
-
-// errRefusedEarlier wraps the reason of a channel refused for good in an
-// earlier attempt.
-var errRefusedEarlier = errors.New("irc: refused in an earlier attempt")
-
-// deliver joins the targets and posts the lines to each joined one,
-// recording each channel's result in the ledger (which may be nil) as soon
-// as it is known: a channel refused for good right after the joins, one
-// that got the lines after its PONG. An error means the connection failed;
-// the channels done before it stay recorded.
-func (ss *session) deliver(targets []target, lines []string, ledger broadcast.Ledger) (outcome, error) {
-	out := outcome{unrecorded: ledger == nil}
 	if err := ss.join(targets); err != nil {
-		return out, err
+		return 0, err
 	}
-	marked := make(map[*chanState]bool)
-	fail := func(st *chanState) {
-		out.failed = append(out.failed, st)
-		if st.permanent && ledger != nil && ledger.MarkFailed(st.t.name, st.err) != nil {
-			out.unrecorded = true // the retry resends to it, no more
-		}
-		marked[st] = true
-	}
-	for _, t := range targets {
+	refused := make([]bool, len(todo))
+	for k, t := range targets {
 		if st := ss.chans[fold(t.name)]; st.err != nil {
-			fail(st)
+			f.Report(todo[k], st.err)
+			refused[k] = true
 		}
 	}
-	for _, t := range targets {
+	lines, err := ss.s.lines(u, ss.budget())
+	if err != nil {
+		return 0, err
+	}
+	for k, t := range targets {
+		if refused[k] {
+			continue
+		}
 		st := ss.chans[fold(t.name)]
-		if marked[st] {
-			continue
-		}
 		if err := ss.post(st, lines); err != nil {
-			return out, err
+			return 0, err
 		}
-		if st.err != nil {
-			fail(st)
-			continue
+		f.Report(todo[k], st.err) // nil: delivered
+	}
+	return len(lines), nil
+}
+
+// receipt describes a successful Send.
+func (c *Channel) receipt(l broadcast.Ledger, f *broadcast.Fanout, lines int) broadcast.Receipt {
+	var posted, failed []string
+	for _, i := range f.Delivered() {
+		posted = append(posted, c.s.names[i])
+	}
+	meta := map[string]string{"channels": strings.Join(posted, ",")}
+	if len(posted) > 0 {
+		meta["lines"] = strconv.Itoa(lines)
+	}
+	for _, name := range c.s.names {
+		if l == nil { // a Message built by hand, not by broadcast.NewMessage
+			break
 		}
-		out.delivered = append(out.delivered, t.name)
-		if ledger != nil {
-			_ = ledger.MarkDelivered(t.name) // a lost mark costs a resend, no more
+		if _, failure := l.Done(name); failure != "" {
+			failed = append(failed, name)
 		}
 	}
-	return out, nil
+	if len(failed) > 0 {
+		meta["failed"] = strings.Join(failed, ",")
+	}
+	return broadcast.Receipt{Channel: c.s.name, Time: time.Now().UTC(), Meta: meta}
 }
 
 // runOnce connects, registers, runs job and quits.
@@ -194,13 +148,4 @@ func (k *kept) close() {
 		k.cn.quit(context.Background())
 		k.cn = nil
 	}
-}
-
-// failedNames returns the names of the channels refused.
-func (o outcome) failedNames() []string {
-	names := make([]string, len(o.failed))
-	for i, st := range o.failed {
-		names[i] = st.t.name
-	}
-	return names
 }

@@ -31,7 +31,7 @@ func ExamplePacingError() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err = ch.Send(ctx, broadcast.Message{Update: u, Attempt: 1})
+	_, err = ch.Send(ctx, broadcast.NewMessage(u))
 	var pe *irc.PacingError
 	if errors.As(err, &pe) {
 		fmt.Printf("%d lines to %d IRC channels take about %v: set --timeout to at least that\n",

@@ -51,14 +51,18 @@ func ExampleSplit() {
 	// "word"
 }
 
-// A config prints without its secrets.
-func ExampleConfig_String() {
+// A Config prints without its secrets: the passwords are redact.Secret
+// values and the channel keys are hidden by ChannelList, so a program can
+// log the configuration it runs with.
+func ExampleConfig() {
 	cfg := irc.Config{
 		Server: "irc.example.net:6697", Nick: "statusbot",
 		SASLUser: "statusbot", SASLPassword: "hunter2",
-		Channels: []string{"#ops sesame"},
+		Channels: []string{"#ops", "#customers sesame"},
 	}
-	fmt.Println(strings.Contains(cfg.String(), "hunter2"), strings.Contains(cfg.String(), "sesame"))
+	fmt.Println(cfg.Channels)
+	fmt.Printf("%v %v\n", cfg.SASLUser, cfg.SASLPassword)
 	// Output:
-	// false false
+	// [#ops #customers REDACTED]
+	// statusbot REDACTED
 }

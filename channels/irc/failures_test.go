@@ -2,7 +2,10 @@ package irc_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,8 +72,7 @@ func TestSendFailures(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantText)
 			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-			var re *irc.ReplyError
-			if tt.wantCode != "" && assert.ErrorAs(t, err, &re) {
+			if re, ok := replyError(err); tt.wantCode != "" && assert.True(t, ok, "a *irc.ReplyError in %q", err) {
 				assert.Equal(t, tt.wantCode, re.Code)
 			}
 			assert.NotContains(t, err.Error(), "wrong", "the error must not show a password")
@@ -122,4 +124,73 @@ func TestSendConnectionFailures(t *testing.T) {
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.False(t, broadcast.IsPermanent(err))
 	})
+}
+
+// replyError finds the *irc.ReplyError of err: in its chain (a refusal of
+// the connection: password, SASL, nick) or in the error of one of the IRC
+// channels a *broadcast.TargetsError lists (a refusal of that channel).
+func replyError(err error) (*irc.ReplyError, bool) {
+	var re *irc.ReplyError
+	if errors.As(err, &re) {
+		return re, true
+	}
+	var te *broadcast.TargetsError
+	if errors.As(err, &te) {
+		for _, f := range slices.Concat(te.Pending, te.Failures) {
+			if errors.As(f.Err, &re) {
+				return re, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// A server that repeats the credentials it received in its error answers
+// (a 464 reply, an ERROR line, a SASL 904 with the AUTHENTICATE payload in
+// base64) does not get them into the channel's errors, which still carry
+// the numeric and the server's other words.
+func TestServerEchoIsRedacted(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     fakeOptions
+		sasl     bool
+		wantText string
+		wantCode string
+	}{
+		{name: "464 reply", opts: fakeOptions{password: "right", echo: true},
+			wantText: "register: log in: 464 Password incorrect (you sent PASS REDACTED", wantCode: "464"},
+		{name: "ERROR line", opts: fakeOptions{password: "right", bare464: true, echo: true},
+			wantText: "the server closed the connection: Access denied: Bad password? (you sent PASS REDACTED"},
+		{name: "SASL 904 with the AUTHENTICATE payload", opts: fakeOptions{sasl: map[string]string{"bot": "right"}, echo: true},
+			sasl: true, wantText: "register: SASL: 904 SASL authentication failed (you sent PASS REDACTED AUTHENTICATE REDACTED)",
+			wantCode: "904"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.opts)
+			cfg := testConfig(srv.addr())
+			cfg.Password = serverPassword
+			if tt.sasl {
+				cfg.SASLUser, cfg.SASLPassword = "bot", saslPassword
+			}
+			ch := newChannel(t, cfg)
+			for _, call := range []func() error{
+				func() error { _, err := ch.Send(context.Background(), message(sampleUpdate())); return err },
+				func() error { return ch.Check(context.Background()) },
+			} {
+				err := call()
+				require.Error(t, err)
+				require.NotEmpty(t, srv.commands("PASS"), "the password was sent")
+				for _, shown := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+					channeltest.AssertNoSecret(t, shown, serverPassword, saslPassword)
+				}
+				assert.Contains(t, err.Error(), tt.wantText)
+				assert.True(t, broadcast.IsPermanent(err))
+				if re, ok := replyError(err); tt.wantCode != "" && assert.True(t, ok, "a *irc.ReplyError in %q", err) {
+					assert.Equal(t, tt.wantCode, re.Code)
+					channeltest.AssertNoSecret(t, re.Text, serverPassword, saslPassword)
+				}
+			}
+		})
+	}
 }

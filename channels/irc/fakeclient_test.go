@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/base64"
 	"strings"
 	"unicode/utf8"
@@ -96,6 +97,8 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 		return c.privmsg(m.Command, param(m, 0), param(m, 1))
 	case "PING":
 		c.ping(param(m, 0))
+	case "USERHOST":
+		c.userhost(param(m, 0))
 	case "QUIT":
 		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Quit: " + param(m, 0) + "]")
 		return false
@@ -128,15 +131,16 @@ func (c *fakeClient) authenticate(arg string) {
 		c.reply("AUTHENTICATE +")
 		return
 	}
+	c.sasl = arg
 	raw, _ := base64.StdEncoding.DecodeString(arg)
 	parts := strings.Split(string(raw), "\x00")
 	ok := len(parts) == 3 && c.srv.opts.sasl[parts[1]] == parts[2] && parts[2] != ""
-	if c.failure() == channeltest.FailUnauthorized || !ok {
-		c.numeric("904", "SASL authentication failed")
+	if f := c.failure(); f == channeltest.FailUnauthorized || f == channeltest.FailEcho || !ok {
+		c.numeric("904", "SASL authentication failed"+c.echoed())
 		return
 	}
 	c.authed = true
-	c.numeric("900", c.nick+"!"+c.user+"@127.0.0.1", parts[1], "You are now logged in as "+parts[1])
+	c.numeric("900", c.mask(), parts[1], "You are now logged in as "+parts[1])
 	c.numeric("903", "SASL authentication successful")
 }
 
@@ -165,7 +169,7 @@ func (c *fakeClient) setNick(nick string) {
 		return
 	}
 	if c.welcome {
-		c.reply(":" + c.nick + "!" + c.user + "@127.0.0.1 NICK :" + nick)
+		c.reply(":" + c.mask() + " NICK :" + nick)
 	}
 	c.nick = nick
 }
@@ -178,26 +182,66 @@ func (c *fakeClient) maybeWelcome() bool {
 	if c.welcome || c.capping || c.user == "" || !hasNick {
 		return true
 	}
-	if c.srv.opts.password != "" && c.pass != c.srv.opts.password {
+	if c.srv.opts.password != "" && c.pass != c.srv.opts.password || c.failure() == channeltest.FailEcho {
 		if c.srv.opts.bare464 {
-			c.reply("ERROR :Access denied: Bad password?")
+			c.reply("ERROR :Access denied: Bad password?" + c.echoed())
 			return false
 		}
-		c.numeric("464", "Password incorrect")
-		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Access denied by configuration]")
+		c.numeric("464", "Password incorrect"+c.echoed())
+		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Access denied by configuration]" + c.echoed())
 		return false
 	}
 	c.welcome = true
-	c.numeric("001", "Welcome to the fake IRC network "+c.nick)
+	if c.srv.opts.welcomeMask && !c.srv.opts.bareSource {
+		c.numeric("001", "Welcome to the fake IRC network "+c.mask())
+	} else {
+		c.numeric("001", "Welcome to the fake IRC network "+c.nick)
+	}
 	c.numeric("005", "CHANTYPES=# CASEMAPPING=rfc1459", "are supported by this server")
 	c.numeric("422", "MOTD File is missing")
+	if h := c.srv.opts.hiddenHost; h != "" {
+		c.host = h
+		c.numeric("396", h, "is now your displayed host")
+	}
 	return true
+}
+
+// mask is the client's nick!user@host, as the server shows it.
+func (c *fakeClient) mask() string { return c.nick + "!" + c.user + "@" + c.host }
+
+// userhost answers USERHOST for the client itself.
+func (c *fakeClient) userhost(nick string) {
+	switch {
+	case c.srv.opts.bareSource:
+		c.numeric("421", "USERHOST", "Unknown command")
+	case nick == c.nick:
+		c.numeric("302", c.nick+"=+"+c.user+"@"+cmp.Or(c.srv.opts.sockhost, c.host))
+	default:
+		c.numeric("302", "")
+	}
+}
+
+// echoed repeats the credentials the client sent, as it sent them, when
+// the server echoes them (fakeOptions.echo, or channeltest.FailEcho).
+func (c *fakeClient) echoed() string {
+	if !c.srv.opts.echo && c.failure() != channeltest.FailEcho {
+		return ""
+	}
+	return " (you sent PASS " + c.pass + " AUTHENTICATE " + c.sasl + ")"
 }
 
 func (c *fakeClient) join(channel, key string) {
 	s := c.srv
 	if want, ok := s.opts.keys[channel]; ok && key != want {
 		c.numeric("475", channel, "Cannot join channel (+k) - bad key "+key) // some servers echo it
+		return
+	}
+	switch s.failureOf(channel) {
+	case channeltest.FailTransient:
+		c.numeric("437", channel, "Channel is temporarily unavailable")
+		return
+	case channeltest.FailUnauthorized:
+		c.numeric("477", channel, "You need a registered nick to join that channel")
 		return
 	}
 	switch s.opts.modes[channel] {
@@ -217,7 +261,11 @@ func (c *fakeClient) join(channel, key string) {
 	}
 	s.members[channel][c] = true
 	s.mu.Unlock()
-	c.reply(":" + c.nick + "!" + c.user + "@127.0.0.1 JOIN " + channel)
+	source := c.mask()
+	if s.opts.bareSource {
+		source = c.nick
+	}
+	c.reply(":" + source + " JOIN " + channel)
 }
 
 func (c *fakeClient) privmsg(command, channel, text string) bool {
@@ -225,7 +273,8 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	switch {
 	case c.failure() == channeltest.FailTransient:
 		return false // the connection drops
-	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m"):
+	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" ||
+		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel")
 		return true
 	}
@@ -233,6 +282,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	defer s.mu.Unlock()
 	if !s.members[channel][c] {
 		return true
+	}
+	// What the server relays to the channel's members must fit 512 bytes.
+	if relayed := ":" + c.mask() + " " + command + " " + channel + " :" + text + "\r\n"; len(relayed) > 512 {
+		s.tooLong = append(s.tooLong, relayed)
 	}
 	s.said[channel] = append(s.said[channel], text)
 	c.pending[channel] = append(c.pending[channel], text)
@@ -244,9 +297,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 func (c *fakeClient) ping(token string) {
 	s := c.srv
 	s.mu.Lock()
-	for _, texts := range c.pending {
+	for channel, texts := range c.pending {
 		if len(texts) > 0 {
-			s.deliveries = append(s.deliveries, channeltest.Delivery{Text: strings.Join(texts, "\n"), Parts: texts})
+			s.deliveries = append(s.deliveries,
+				channeltest.Delivery{Text: strings.Join(texts, "\n"), Parts: texts, Target: channel})
 		}
 	}
 	c.pending = map[string][]string{}

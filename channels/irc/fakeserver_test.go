@@ -1,6 +1,7 @@
 package irc_test
 
 import (
+	"cmp"
 	"net"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ type fakeServer struct {
 
 	mu         sync.Mutex
 	fail       channeltest.Failure
+	failures   map[string]channeltest.Failure // channel → failure of that channel only
 	clients    map[*fakeClient]bool
 	nicks      map[string]*fakeClient
 	members    map[string]map[*fakeClient]bool // channel → members
@@ -42,6 +44,14 @@ type fakeOptions struct {
 	noPong     bool              // never answer PING
 	greet      bool              // send a NOTICE as soon as a client connects
 	bare464    bool              // refuse a password with ERROR only, as ngIRCd does
+	echo       bool              // error answers repeat the credentials received, as sent
+	// The prefix the server puts on what it relays from a client is
+	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
+	// hiddenHost replaces it right after registration, with a 396 reply.
+	host, hiddenHost string
+	welcomeMask      bool   // 001 ends with nick!user@host, as RFC 2812 has it
+	sockhost         string // the host USERHOST shows for a client itself (Solanum: the real IP); default host
+	bareSource       bool   // the server never shows the client's user@host: 001 and JOIN name the nick only, USERHOST is unknown
 }
 
 type fakeClient struct {
@@ -51,7 +61,9 @@ type fakeClient struct {
 	nick    string
 	user    string
 	pass    string
-	capping bool // CAP LS seen, CAP END not yet
+	sasl    string // the AUTHENTICATE payload, base64 as sent
+	host    string // the host shown in the client's prefix
+	capping bool   // CAP LS seen, CAP END not yet
 	authed  bool
 	welcome bool
 	pending map[string][]string // channel → texts since the last PING
@@ -96,7 +108,7 @@ func (s *fakeServer) accept() {
 		if err != nil {
 			return
 		}
-		c := &fakeClient{srv: s, conn: conn, pending: map[string][]string{}}
+		c := &fakeClient{srv: s, conn: conn, pending: map[string][]string{}, host: cmp.Or(s.opts.host, "127.0.0.1")}
 		s.mu.Lock()
 		s.clients[c] = true
 		s.conns++
@@ -114,6 +126,25 @@ func (s *fakeServer) Fail(f channeltest.Failure) {
 	s.mu.Lock()
 	s.fail = f
 	s.mu.Unlock()
+}
+
+// FailTarget implements channeltest.TargetBackend: a transient failure is
+// 437 (temporarily unavailable) to JOIN, a refusal 404 (cannot send) to
+// PRIVMSG, an unauthorized one 477 (needs a registered nick) to JOIN.
+func (s *fakeServer) FailTarget(channel string, f channeltest.Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failures == nil {
+		s.failures = map[string]channeltest.Failure{}
+	}
+	s.failures[channel] = f
+}
+
+// failureOf returns the failure injected for channel.
+func (s *fakeServer) failureOf(channel string) channeltest.Failure {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failures[channel]
 }
 
 // Received implements channeltest.Backend.

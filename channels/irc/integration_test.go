@@ -12,6 +12,7 @@ package irc_test
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -56,6 +57,9 @@ type watcher struct {
 	nick string
 	msgs chan ircmsg.Message
 	wg   sync.WaitGroup
+
+	mu      sync.Mutex
+	tooLong []string // lines over 512 bytes the server relayed
 }
 
 func newWatcher(t *testing.T, addr string, channels ...string) *watcher {
@@ -81,6 +85,11 @@ func (w *watcher) read() {
 	defer close(w.msgs)
 	sc := bufio.NewScanner(w.conn)
 	for sc.Scan() {
+		if len(sc.Bytes())+len("\r\n") > 512 {
+			w.mu.Lock()
+			w.tooLong = append(w.tooLong, sc.Text())
+			w.mu.Unlock()
+		}
 		m, err := ircmsg.ParseLine(sc.Text())
 		if err != nil {
 			continue
@@ -102,6 +111,9 @@ func (w *watcher) close() {
 	_, _ = w.conn.Write([]byte("QUIT\r\n"))
 	_ = w.conn.Close()
 	w.wg.Wait()
+	if len(w.tooLong) > 0 {
+		w.t.Errorf("the server relayed lines over 512 bytes: %q", w.tooLong)
+	}
 }
 
 // next returns the next message, failing the test after a generous wait.
@@ -129,8 +141,14 @@ func (w *watcher) until(command string) ircmsg.Message {
 // said collects what arrives until from quits: each PRIVMSG or NOTICE as
 // "<target> <text>", and the QUIT as "QUIT <reason>".
 func (w *watcher) said(from string) []string {
+	lines, _ := w.saidBy(from)
+	return lines
+}
+
+// saidBy is said that also returns the prefix the server relayed from's
+// lines with (nick!user@host).
+func (w *watcher) saidBy(from string) (lines []string, source string) {
 	w.t.Helper()
-	var out []string
 	for {
 		m := w.next()
 		if m.Nick() != from {
@@ -138,9 +156,10 @@ func (w *watcher) said(from string) []string {
 		}
 		switch m.Command {
 		case "PRIVMSG", "NOTICE":
-			out = append(out, m.Params[0]+" "+m.Params[1])
+			lines = append(lines, m.Params[0]+" "+m.Params[1])
+			source = m.Source
 		case "QUIT":
-			return append(out, "QUIT "+m.Params[0])
+			return append(lines, "QUIT "+m.Params[0]), source
 		}
 	}
 }
@@ -161,18 +180,25 @@ func send(t *testing.T, cfg irc.Config, u broadcast.Update) (*irc.Channel, broad
 	t.Cleanup(func() { _ = ch.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	r, err := ch.Send(ctx, broadcast.Message{Update: u, Attempt: 1})
+	r, err := ch.Send(ctx, broadcast.NewMessage(u))
 	return ch, r, err
 }
 
-// expected is what a channel member sees for the preview p sent to target.
-func expected(t *testing.T, ch *irc.Channel, u broadcast.Update, targets ...string) []string {
+// expected is what a channel member sees of u posted by a channel of cfg
+// to targets, relayed with the prefix of source (nick!user@host): the
+// lines Send posts for the room that prefix leaves, then the QUIT.
+func expected(t *testing.T, cfg irc.Config, u broadcast.Update, source string, targets ...string) []string {
 	t.Helper()
-	p, err := ch.Preview(u)
-	require.NoError(t, err)
+	longest := 0
+	for _, target := range targets {
+		longest = max(longest, len(target))
+	}
+	budget := 512 - len("\r\n") - len(":"+source+" ") - len("PRIVMSG ") - longest - len(" :")
+	lines := linesAt(t, cmp.Or(cfg.Template, "short"), cmp.Or(cfg.MaxLines, irc.DefaultMaxLines),
+		broadcast.NewMessage(u).Update, budget)
 	var out []string
 	for _, target := range targets {
-		for _, l := range strings.Split(p.Text, "\n") {
+		for _, l := range lines {
 			out = append(out, target+" "+l)
 		}
 	}
@@ -187,33 +213,42 @@ func TestIntegrationLongBodySplit(t *testing.T) {
 	cfg.MaxLines = 8
 	u := sampleUpdate()
 	u.Body = strings.Repeat("Edge nodes in Zürich 🇨🇭 and 東京 drop packets; traffic is being rerouted. ", 60)
-	ch, r, err := send(t, cfg, u)
+	_, r, err := send(t, cfg, u)
 	require.NoError(t, err)
-	want := expected(t, ch, u, chName)
+	got, source := w.saidBy(nick)
+	want := expected(t, cfg, u, source, chName)
 	assert.Len(t, want, 9, "8 lines and the QUIT")
-	assert.Equal(t, want, w.said(nick))
+	assert.Equal(t, want, got)
 	assert.Equal(t, map[string]string{"channels": chName, "lines": "8"}, r.Meta)
 }
 
-// A URL as long as a line allows arrives whole, on a line of its own,
-// through a real server, which adds the bot's prefix to every line it
-// relays.
+// A 400-byte status page URL, more than the conservative budget allows,
+// arrives whole on a line of its own with a short nick: Send budgets with
+// the prefix the server shows for the bot, and no line the server relays
+// is over 512 bytes (the watcher checks). So does a URL as long as that
+// prefix allows, in an override.
 func TestIntegrationLongURLArrivesWhole(t *testing.T) {
 	t.Parallel()
 	chName, nick := unique("#url"), unique("bot")
 	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
 	cfg := plainConfig(t, nick, chName)
-	probe, err := irc.New(cfg)
-	require.NoError(t, err)
-	p, err := probe.Preview(sampleUpdate())
-	require.NoError(t, err)
 	u := sampleUpdate()
-	u.URL = longURL(p.Limit)
-	u.Overrides = map[string]string{"irc": "The status page moved (" + u.URL + "). Updates go there."}
-	ch, _, err := send(t, cfg, u)
+	u.URL = longURL(400)
+	_, _, err := send(t, cfg, u)
 	require.NoError(t, err)
-	got := w.said(nick)
-	assert.Equal(t, expected(t, ch, u, chName), got)
+	got, source := w.saidBy(nick)
+	assert.Equal(t, expected(t, cfg, u, source, chName), got)
+	assert.Equal(t, []string{chName + " Investigating: Elevated CDN errors — We are investigating elevated error rates.",
+		chName + " " + u.URL, quitLine}, got)
+
+	budget := 512 - len("\r\n") - len(":"+source+" ") - len("PRIVMSG ") - len(chName) - len(" :")
+	require.Greater(t, budget, 400)
+	u.URL = longURL(budget)
+	u.Overrides = map[string]string{"irc": "The status page moved (" + u.URL + "). Updates go there."}
+	_, _, err = send(t, cfg, u)
+	require.NoError(t, err)
+	got = w.said(nick)
+	assert.Equal(t, expected(t, cfg, u, source, chName), got)
 	assert.Contains(t, got, chName+" "+u.URL)
 }
 
@@ -262,20 +297,23 @@ func TestIntegrationFiftyLinesNotFlooded(t *testing.T) {
 		body = append(body, fmt.Sprintf("Status line %02d: region %d is draining traffic to its neighbours.", i+1, i%7))
 	}
 	u.Body = strings.Join(body, "\n")
-	ch, _, err := send(t, cfg, u)
+	_, _, err := send(t, cfg, u)
 	require.NoError(t, err, "the bot was not disconnected")
-	want := expected(t, ch, u, chName)
+	got, source := w.saidBy(nick)
+	want := expected(t, cfg, u, source, chName)
 	assert.Greater(t, len(want), 50)
-	assert.Equal(t, want, w.said(nick))
+	assert.Equal(t, want, got)
 }
 
 func TestIntegrationKeyedChannel(t *testing.T) {
 	t.Parallel()
 	nick := unique("bot")
 	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), "#keyed sesame")
-	ch, _, err := send(t, plainConfig(t, nick, "#keyed sesame"), sampleUpdate())
+	cfg := plainConfig(t, nick, "#keyed sesame")
+	_, _, err := send(t, cfg, sampleUpdate())
 	require.NoError(t, err)
-	assert.Equal(t, expected(t, ch, sampleUpdate(), "#keyed"), w.said(nick))
+	got, source := w.saidBy(nick)
+	assert.Equal(t, expected(t, cfg, sampleUpdate(), source, "#keyed"), got)
 }
 
 func TestIntegrationWrongKeyIsPermanent(t *testing.T) {
@@ -283,8 +321,8 @@ func TestIntegrationWrongKeyIsPermanent(t *testing.T) {
 	_, _, err := send(t, plainConfig(t, unique("bot"), "#keyed not-the-key"), sampleUpdate())
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
-	var re *irc.ReplyError
-	require.ErrorAs(t, err, &re)
+	re, ok := replyError(err)
+	require.True(t, ok, "a *irc.ReplyError in %q", err)
 	assert.Equal(t, "475", re.Code)
 	assert.Contains(t, err.Error(), "join #keyed: 475")
 	assert.NotContains(t, err.Error(), "not-the-key")
@@ -302,9 +340,10 @@ func TestIntegrationTLS(t *testing.T) {
 		Server: env(t, "OUTAGECAST_IRC_TLS_ADDR"), Nick: nick, Channels: []string{chName},
 		TLSConfig: &tls.Config{RootCAs: roots},
 	}
-	ch, _, err := send(t, cfg, sampleUpdate())
+	_, _, err = send(t, cfg, sampleUpdate())
 	require.NoError(t, err)
-	assert.Equal(t, expected(t, ch, sampleUpdate(), chName), w.said(nick))
+	got, source := w.saidBy(nick)
+	assert.Equal(t, expected(t, cfg, sampleUpdate(), source, chName), got)
 
 	t.Run("unknown CA is permanent", func(t *testing.T) {
 		cfg.TLSConfig = nil
@@ -357,7 +396,7 @@ func TestIntegrationPersistent(t *testing.T) {
 	for i := range 3 {
 		u := sampleUpdate()
 		u.Title = fmt.Sprintf("Update %d", i+1)
-		_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
 		require.NoError(t, err)
 	}
 	require.NoError(t, ch.Close())

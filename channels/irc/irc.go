@@ -12,15 +12,24 @@
 // "short" template (see Config.Template), made safe and split by Split:
 // control characters are removed, so no input can become an IRC command, and
 // every line fits the 512-byte IRC limit with room for the prefix the server
-// adds when it relays the line (see Preview's Limit). Lines go out through a
-// token bucket (golang.org/x/time/rate: a burst of 4, then one every 2
-// seconds by default) that keeps the bot under the server's flood limit;
-// every wait for it ends when ctx does.
+// adds when it relays the line, ":nick!user@host ". Send learns that prefix
+// from the server once registered (its welcome, USERHOST, a changed host,
+// the echo of the bot's JOIN) and fills each line up to it; when the server
+// shows none, and in Preview, which does no I/O, the room kept is a
+// conservative 122 bytes (Preview's Limit: 374 bytes of text for PRIVMSG to
+// a four-letter channel). Lines go out through a token bucket
+// (golang.org/x/time/rate: a burst of 4, then one every 2 seconds by
+// default) that keeps the bot under the server's flood limit; every wait
+// for it ends when ctx does.
 //
 // IRC does not acknowledge messages. After the lines for a channel, Send
 // sends a PING and waits for its PONG: the server answers in order, so any
 // refusal of the lines (404 cannot send to channel) arrives before the PONG,
-// and a PONG without one means the server relayed them all.
+// and a PONG without one means the server relayed them all. Each IRC
+// channel is a target of the Message's Ledger, named as in Config.Channels
+// without its key ("#ops"), booked by broadcast.NewFanout: a channel that
+// got the lines is marked delivered and one refused for good is marked
+// failed as soon as each is known, so a retry posts only to the others.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
@@ -29,14 +38,32 @@
 // without end. Here each connection has exactly one goroutine, stopped
 // before Send returns, and every wait honours ctx.
 //
+// # Threading
+//
+// IRC has no threads and no message ids: Send ignores Message.Thread, and
+// its Receipt has no ID.
+//
+// # Corrections and retractions
+//
+// IRC cannot edit or delete a message once relayed, so a Channel is neither
+// a broadcast.Editor nor a broadcast.Retractor: Broadcaster.Correct posts
+// the correction as new lines, rendered by the templates as a correction,
+// and Broadcaster.Retract reports broadcast.ErrNotSupported for it.
+//
 // # Limits
 //
 // At most Config.MaxLines lines (5 by default) go to each channel; a longer
 // text is shortened first (the body before the title, the URL kept whole).
 // A URL is never split across lines, where it would no longer work: one that
-// does not fit beside the text around it gets a line of its own, and one
-// longer than a line (see Preview's Limit: 374 bytes for PRIVMSG to a
-// four-letter channel) makes Send fail permanently before it connects.
+// does not fit beside the text around it gets a line of its own. An update
+// is never posted without its URL, nor without its status: when a URL is
+// longer than a line, or Config.MaxLines lines cannot hold the status line
+// and the URL (with one line, a URL that does not fit beside the status), or
+// an override's URL would be cut off, Send fails permanently before posting
+// anything, saying how much room there is. It does so before connecting
+// when no prefix could leave room enough, else once the server has shown
+// the prefix; Preview fails for the conservative room.
+//
 // The pacing makes a Send last roughly (lines+2 per channel - Burst) ×
 // Interval: with the defaults, 6 s for one channel and 5 lines, 34 s for
 // three; on a persistent connection, a Send soon after another has less of
@@ -46,29 +73,45 @@
 // before connecting, with a *PacingError that says how long it needs. Then
 // raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, post to
 // fewer Config.Channels, or raise Config.Burst or lower Config.Interval
-// within what the server allows. NOTICE failures are silent on most servers
-// (they send no error replies to NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
+// within what the server allows. The check counts the lines for the
+// conservative room, or for the shortest prefix when the text needs more:
+// with a prefix longer than 122 bytes (rare) the estimate may fall short.
+//
+// NOTICE failures are silent on most servers (they send no error replies
+// to NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
 // taken to be rfc1459.
 //
 // # Errors
 //
 // A configuration error from New names the field ("irc: Config.Nick:
-// missing"). Send fails at once, permanently, when the text holds a URL
-// longer than a line, or when ctx's deadline leaves less time than the
-// pacing needs (a *PacingError; see # Limits). Send and Check return errors that wrap a *ReplyError when the
-// server refused something. These are permanent: a wrong server password
-// (464, or ngIRCd's bare "ERROR :Access denied: Bad password?") or a ban
-// (465), a failed SASL login (904, or a server without SASL), an
-// erroneous nick (432), a channel that cannot be joined (471 full, 473
-// invite-only, 474 banned, 475 bad key, 403, 405, 476, 477, 489) or posted to
-// (404, 442, a KICK), a certificate that does not verify. Transient: refused
-// connections, timeouts, a lost connection, 437 (temporarily unavailable),
-// every alternate nick in use. With a Ledger, each IRC channel is a target:
-// a channel that got the lines (its PONG came) is marked delivered and one
-// refused for good is marked failed, with an error that names the channel
-// and the numeric, as soon as each is known, so a retry goes only to the
-// others. Passwords and
-// channel keys never appear in an error or a printed Config or Channel.
+// missing"). Send fails at once, permanently, when the text does not fit
+// (see # Limits) or when ctx's deadline leaves less time than the pacing
+// needs (a *PacingError).
+//
+// The refusals of single IRC channels follow broadcast.Fanout: Send
+// returns nil when the channels not refused for good got the lines (now or
+// in an earlier attempt), a transient *broadcast.TargetsError when some are
+// still pending (437 channel temporarily unavailable), and a permanent one
+// when every channel was refused: 471 full, 473 invite-only, 474 banned,
+// 475 bad key, 403, 405, 476, 477, 489 to JOIN, or 404, 442 or a KICK while
+// posting. Each channel's error there (TargetsError.Failures and Pending,
+// Result.Failures) names the channel and wraps a *ReplyError with the
+// numeric.
+//
+// A failure of the connection itself is Send's error as is, and marks no
+// channel; Check returns it too. Permanent: a wrong server password (464,
+// or ngIRCd's bare "ERROR :Access denied: Bad password?") or a ban (465), a
+// failed SASL login (904, or a server without SASL), an erroneous nick
+// (432), all wrapping a *ReplyError, and a certificate that does not
+// verify. Transient: refused connections, timeouts, a lost connection,
+// every alternate nick in use (433).
+//
+// Passwords are redact.Secret values and channel keys are hidden by
+// ChannelList, so neither shows when a Config is printed, logged or
+// encoded. Every text a server sends back that enters an error (a
+// *ReplyError's Text, an ERROR line) is first cleared of the passwords, the
+// SASL PLAIN payload (raw or base64, as a server echoing AUTHENTICATE
+// would show it) and the channel keys, by a redact.Redactor.
 package irc
 
 import (
@@ -81,6 +124,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -108,7 +152,8 @@ func (m TLSMode) String() string {
 }
 
 // Config configures a Channel. Its zero fields take the documented defaults.
-// Printing a Config shows REDACTED in place of passwords and channel keys.
+// Printing, logging or encoding a Config shows REDACTED in place of the
+// passwords (redact.Secret) and the channel keys (see ChannelList).
 type Config struct {
 	// Name is the channel's name in a Broadcaster and the key of its
 	// Update.Overrides text. Default "irc".
@@ -127,14 +172,14 @@ type Config struct {
 	// RealName is the "real name" (GECOS). Default "outagecast".
 	RealName string
 	// Password is the server password, sent with PASS. Optional.
-	Password string
+	Password redact.Secret
 	// SASLUser and SASLPassword log in with SASL PLAIN before registration
 	// completes. Both or neither.
 	SASLUser     string
-	SASLPassword string
+	SASLPassword redact.Secret
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
-	// Required.
-	Channels []string
+	// A []string converts to it. Required.
+	Channels ChannelList
 	// Notice sends NOTICE instead of PRIVMSG, the convention for bots.
 	Notice bool
 	// Templates holds the template to render. Default templates.Default().
@@ -191,29 +236,16 @@ func New(cfg Config) (*Channel, error) {
 // Name returns Config.Name.
 func (c *Channel) Name() string { return c.s.name }
 
-// Send posts m.Update to every channel not already done according to
-// m.Ledger: join, lines, PING and PONG, then QUIT unless persistent. The
-// Receipt has no ID (IRC has none); its Meta holds "channels", the channels
-// posted to by this call, comma-separated, "lines", the lines each got, and
-// "failed", the channels refused for good, if any.
+// Send posts m.Update to every IRC channel m.Ledger does not hold as done:
+// join, lines, PING and PONG, then QUIT unless persistent. See # Errors in
+// the package documentation for what it returns.
 //
-// With a Ledger, Send succeeds when some channels got the lines (in this
-// call or an earlier attempt) and every other one was refused for good:
-// those are marked failed in the Ledger, which is how a Broadcaster reports
-// them (Result.Failures). Without a Ledger, or when every channel was
-// refused, the refusals are Send's (permanent) error, which then also names
-// the channels refused in earlier attempts.
-//
-// Telling a channel that got the lines earlier from one refused earlier
-// takes a broadcast.FailureLedger, which the Broadcaster hands over when its
-// Store is a broadcast.FailureStore (MemoryStore and boltstore are). Any
-// other Ledger only says a channel is done, and Send counts every done
-// channel as reached: when one channel is refused in an attempt that also
-// fails transiently and the others are refused in the next, Send returns
-// nil. The Broadcaster still lists every refusal of its Send in
-// Result.Failures.
+// The Receipt has no ID (IRC has none); its Meta holds "channels", the
+// channels posted to by this call, comma-separated, "lines", the lines each
+// got, and "failed", the channels the Ledger holds as refused for good (in
+// this call or an earlier one), if any.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	lines, err := c.render(m.Update)
+	estimate, err := c.estimate(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -221,15 +253,14 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	defer c.give()
-	todo := pending(c.s.targets, m.Ledger)
-	reached, refused := earlier(c.s.targets, m.Ledger)
-	var out outcome
-	if len(todo) > 0 {
-		if err := c.fits(ctx, len(todo), len(lines)); err != nil {
+	f := broadcast.NewFanout(m, c.s.names)
+	lines := 0
+	if todo := f.Todo(); len(todo) > 0 {
+		if err := c.fits(ctx, len(todo), estimate); err != nil {
 			return broadcast.Receipt{}, err
 		}
 		job := func(ss *session) (err error) {
-			out, err = ss.deliver(todo, lines, m.Ledger)
+			lines, err = ss.deliver(f, todo, m.Update)
 			return err
 		}
 		if c.kept != nil {
@@ -241,19 +272,19 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			return broadcast.Receipt{}, err
 		}
 	}
-	out.reached, out.refused = reached, refused
-	if err := out.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, err
 	}
-	meta := map[string]string{"channels": strings.Join(out.delivered, ","), "lines": strconv.Itoa(len(lines))}
-	if len(out.failed) > 0 {
-		meta["failed"] = strings.Join(out.failedNames(), ",")
-	}
-	return broadcast.Receipt{Channel: c.s.name, Time: time.Now().UTC(), Meta: meta}, nil
+	return c.receipt(m.Ledger, f, lines), nil
 }
 
 // Preview returns the lines Send would post to each channel, joined with
-// "\n". Length is the longest line and Limit the bytes a line may have.
+// "\n". Length is the longest line and Limit the bytes a line may have. It
+// does no I/O, so it cannot know the prefix the server adds to each line:
+// it keeps room for a conservative 122 bytes of it, where Send may fill a
+// line further once the server has shown the prefix (see the package
+// documentation). A text Preview refuses for want of room (a long URL) may
+// go out with Send.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	lines, err := c.render(u)
 	if err != nil {
@@ -304,40 +335,3 @@ func (c *Channel) take(ctx context.Context) error {
 }
 
 func (c *Channel) give() { <-c.turn }
-
-// render returns the lines of u: the override or the template, shortened to
-// MaxLines lines of at most budget bytes. It fails permanently when a URL
-// cannot be kept whole in one line.
-func (c *Channel) render(u broadcast.Update) ([]string, error) {
-	budget := c.s.budget
-	lineCount := func(s string) int { return len(Split(s, budget)) }
-	text, err := c.s.templates.Text(c.s.name, c.s.template, u, c.s.maxLines, lineCount)
-	if err != nil && !errors.Is(err, templates.ErrTooLong) { // too long: text is cut to fit
-		return nil, broadcast.Permanent(fmt.Errorf("irc: render: %w", err))
-	}
-	lines, cutURL := split(text, budget)
-	if cutURL > 0 {
-		// A link cut in two is a broken link: refuse before posting anything.
-		return nil, broadcast.Permanent(fmt.Errorf("irc: render: a URL of %d bytes cannot be kept whole: "+
-			"one line has room for %d bytes of text (512 bytes less the prefix the server adds when it relays "+
-			"the line, the command and the longest channel name); use a shorter URL", cutURL, budget))
-	}
-	if len(lines) == 0 {
-		return nil, broadcast.Permanent(errors.New("irc: render: the text is empty"))
-	}
-	return lines[:min(len(lines), c.s.maxLines)], nil
-}
-
-// pending returns the targets the ledger does not know as done.
-func pending(targets []target, l broadcast.Ledger) []target {
-	if l == nil {
-		return targets
-	}
-	var todo []target
-	for _, t := range targets {
-		if !l.Done(t.name) {
-			todo = append(todo, t)
-		}
-	}
-	return todo
-}

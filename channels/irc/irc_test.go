@@ -21,6 +21,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const (
 	serverPassword = "srv-pass-7f3a9c"
 	saslPassword   = "sasl-pass-2b8e1d"
+	devKey         = "dev-key-41c0e2"
 )
 
 // fastPacing keeps tests quick; the default pacing is checked against
@@ -48,10 +49,33 @@ func sampleUpdate() broadcast.Update {
 	}
 }
 
-func message(u broadcast.Update) broadcast.Message {
-	return broadcast.Message{Update: u, Attempt: 1, Ledger: channeltest.NewLedger()}
+func message(u broadcast.Update) broadcast.Message { return broadcast.NewMessage(u) }
+
+// raw is the Message of u as is, not cleaned by broadcast.Update.Clean: what
+// a caller of Send that builds its own Message may pass. The channel's own
+// defences must hold for it too.
+func raw(u broadcast.Update) broadcast.Message {
+	m := broadcast.NewMessage(u)
+	m.Update = u
+	return m
 }
 
+// fakeBudget is the bytes of text Send puts on a line to the fake server,
+// whose prefix for the bot is ":statusbot!statusbot@127.0.0.1 ", for
+// PRIVMSG to #ops: more than Preview's conservative 374.
+var fakeBudget = budgetFor("statusbot!statusbot@127.0.0.1")
+
+// linesAt returns the lines of u, rendered with template for at most
+// maxLines lines of budget bytes: what Send posts once it knows the budget.
+func linesAt(t *testing.T, template string, maxLines int, u broadcast.Update, budget int) []string {
+	t.Helper()
+	count := func(s string) int { return len(irc.Split(s, budget)) }
+	text, err := templates.Default().Text("irc", template, u, maxLines, count)
+	require.NoError(t, err)
+	return irc.Split(text, budget)
+}
+
+// lineBudget returns the bytes per line of Preview.
 func lineBudget(t *testing.T, ch *irc.Channel) int {
 	t.Helper()
 	p, err := ch.Preview(sampleUpdate())
@@ -62,12 +86,8 @@ func lineBudget(t *testing.T, ch *irc.Channel) int {
 func TestConformance(t *testing.T) {
 	for _, persistent := range []bool{false, true} {
 		name := "OneConnectionPerSend"
-		failures := []channeltest.Failure{channeltest.FailTransient, channeltest.FailUnauthorized, channeltest.FailRejected}
 		if persistent {
-			// A kept connection logs in once, so later Sends cannot see a
-			// SASL failure.
 			name = "Persistent"
-			failures = []channeltest.Failure{channeltest.FailTransient, channeltest.FailRejected}
 		}
 		t.Run(name, func(t *testing.T) {
 			budget := 0
@@ -76,22 +96,36 @@ func TestConformance(t *testing.T) {
 					srv := newFakeServer(t, fakeOptions{
 						password: serverPassword,
 						sasl:     map[string]string{"statusbot": saslPassword},
+						keys:     map[string]string{"#dev": devKey},
 					})
-					cfg := testConfig(srv.addr())
-					cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "statusbot", saslPassword
+					cfg := conformanceConfig(srv.addr())
 					cfg.Persistent = persistent
 					ch := newChannel(t, cfg)
 					budget = lineBudget(t, ch)
 					return ch, srv
 				},
-				Secrets:   []string{serverPassword, saslPassword},
-				MaxLength: 374, // 512 - CRLF - 122 relay prefix - "PRIVMSG " - "#ops" - " :"
+				Secrets:   []string{serverPassword, saslPassword, devKey},
+				Config:    conformanceConfig("irc.example.net:6697"),
+				MaxLength: fakeBudget,
 				Measure:   templates.Bytes,
-				Failures:  failures,
+				ThreadsTo: channeltest.Unthreaded,
+				Targets:   []string{"#ops", "#dev"},
+				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailUnauthorized,
+					channeltest.FailRejected, channeltest.FailEcho},
 			})
-			assert.Equal(t, 374, budget, "the line budget for PRIVMSG to #ops")
+			assert.Equal(t, 374, budget, "Preview's line budget for PRIVMSG to #ops: "+
+				"512 - CRLF - 122 relay prefix - \"PRIVMSG \" - \"#ops\" - \" :\"")
 		})
 	}
+}
+
+// conformanceConfig is the configuration of the channel the conformance
+// suite checks: every secret set, a keyed channel among the two.
+func conformanceConfig(addr string) irc.Config {
+	cfg := testConfig(addr)
+	cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "statusbot", saslPassword
+	cfg.Channels = []string{"#ops", "#dev " + devKey}
+	return cfg
 }
 
 func TestAlternateNick(t *testing.T) {
@@ -134,7 +168,7 @@ func TestSendInjection(t *testing.T) {
 	ch := newChannel(t, testConfig(srv.addr()))
 	u := sampleUpdate()
 	u.Overrides = map[string]string{"irc": "first\r\nQUIT :bye\r\nPRIVMSG #other :x\x00\x01ACTION y\x01 \x02bold\x02 \x1b[31m"}
-	_, err := ch.Send(context.Background(), message(u))
+	_, err := ch.Send(context.Background(), raw(u))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"first QUIT :bye PRIVMSG #other :xACTION y bold [31m"}, srv.saidIn("#ops"),
 		"the short template is one line: line breaks become spaces, control characters go")
@@ -147,7 +181,7 @@ func TestSendInjection(t *testing.T) {
 	cfg.Template = "text"
 	cfg.MaxLines = 10
 	ch = newChannel(t, cfg)
-	_, err = ch.Send(context.Background(), message(u))
+	_, err = ch.Send(context.Background(), raw(u))
 	require.NoError(t, err)
 	said := srv.saidIn("#ops")[1:]
 	assert.Contains(t, said, "QUIT :bye", "with the text template each body line is a line of text")
@@ -163,16 +197,18 @@ func TestSendLongTextIsSplit(t *testing.T) {
 	ch := newChannel(t, cfg)
 	u := sampleUpdate()
 	u.Body = strings.Repeat("Packets are dropped at the edge in Zürich 🇨🇭. ", 40)
-	p, err := ch.Preview(u)
-	require.NoError(t, err)
-	_, err = ch.Send(context.Background(), message(u))
+	_, err := ch.Send(context.Background(), message(u))
 	require.NoError(t, err)
 	said := srv.saidIn("#ops")
-	assert.Equal(t, strings.Split(p.Text, "\n"), said, "the lines sent are the preview's")
+	assert.Equal(t, linesAt(t, "short", 20, message(u).Update, fakeBudget), said)
 	assert.Greater(t, len(said), 4)
 	for _, l := range said {
-		assert.LessOrEqual(t, len(l), p.Limit)
+		assert.LessOrEqual(t, len(l), fakeBudget)
 	}
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	assert.Equal(t, linesAt(t, "short", 20, u, 374), strings.Split(p.Text, "\n"),
+		"Preview splits the same text at the conservative budget")
 	assert.Equal(t, strings.Join(strings.Fields(mustRender(t, u)), " "), strings.Join(said, " "),
 		"splitting at spaces loses nothing")
 }
@@ -290,7 +326,7 @@ func TestRenderErrors(t *testing.T) {
 	ch := newChannel(t, testConfig(srv.addr()))
 	u := sampleUpdate()
 	u.Overrides = map[string]string{"irc": "\x00\x01\x02"}
-	_, err := ch.Send(context.Background(), message(u))
+	_, err := ch.Send(context.Background(), raw(u))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Contains(t, err.Error(), "the text is empty")

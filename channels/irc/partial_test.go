@@ -25,8 +25,7 @@ func TestSendPartialSuccess(t *testing.T) {
 		name      string
 		channels  []string
 		earlier   []string // marked delivered before the Send
-		noLedger  bool
-		wantErr   string // "" success
+		wantErr   string   // "" success
 		delivered []string
 	}{
 		{name: "one refused, two delivered", channels: []string{"#a", "#keyed " + channelKey, "#b"},
@@ -35,8 +34,6 @@ func TestSendPartialSuccess(t *testing.T) {
 			earlier: []string{"#a"}, delivered: []string{"#a"}},
 		{name: "every channel refused", channels: []string{"#keyed " + channelKey, "#closed"},
 			wantErr: "join #keyed: 475"},
-		{name: "no ledger to report the refusal", channels: []string{"#a", "#keyed " + channelKey},
-			noLedger: true, wantErr: "join #keyed: 475"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,9 +48,6 @@ func TestSendPartialSuccess(t *testing.T) {
 			}
 			m := message(sampleUpdate())
 			m.Ledger = ledger
-			if tt.noLedger {
-				m.Ledger = nil
-			}
 
 			r, err := ch.Send(context.Background(), m)
 			if tt.wantErr != "" {
@@ -61,12 +55,12 @@ func TestSendPartialSuccess(t *testing.T) {
 				assert.Contains(t, err.Error(), tt.wantErr)
 				assert.NotContains(t, err.Error(), channelKey)
 				assert.True(t, broadcast.IsPermanent(err))
+				var te *broadcast.TargetsError
+				require.ErrorAs(t, err, &te, "the error of broadcast.Fanout")
+				assert.Len(t, te.Failures, 2)
 			} else {
 				require.NoError(t, err)
 				assert.Equal(t, "#keyed", r.Meta["failed"])
-			}
-			if tt.noLedger {
-				return
 			}
 			assert.Equal(t, tt.delivered, ledger.Delivered())
 			failed := ledger.Failed()
@@ -78,6 +72,35 @@ func TestSendPartialSuccess(t *testing.T) {
 			assert.Equal(t, "475", re.Code)
 		})
 	}
+}
+
+// A channel the server cannot take right now (437) is pending: Send fails
+// transiently naming it, the others are marked delivered, and the retry
+// posts to it alone.
+func TestSendPendingChannelRetried(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	srv.FailTarget("#b", channeltest.FailTransient)
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#a", "#b"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#b", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "join #b: 437")
+
+	srv.FailTarget("#b", channeltest.FailNone)
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "#b", r.Meta["channels"])
+	assert.Len(t, srv.saidIn("#a"), 1)
+	assert.Len(t, srv.saidIn("#b"), 1)
 }
 
 // Through a Broadcaster, a partly refused Send is a delivery (receipt and
@@ -102,59 +125,37 @@ func TestBroadcasterReportsRefusedChannel(t *testing.T) {
 	assert.Contains(t, res.Failures[0].Err.Error(), "join #keyed: 475")
 	assert.NotContains(t, err.Error(), channelKey)
 	assert.Equal(t, "#a", res.Receipt.Meta["channels"])
-	done, err := store.Done(context.Background(), "u1", "irc", "")
+	done, _, err := store.Done(context.Background(), "u1", "irc", "")
 	require.NoError(t, err)
 	assert.True(t, done, "the update is marked delivered")
 	assert.Len(t, srv.saidIn("#a"), 1)
 }
 
-// The rare case of a channel refused in one attempt, beside a transient
-// failure, and the others refused in the next: no channel ever got the
-// lines. Through a Broadcaster over a MemoryStore (whose Ledger tells
-// failures apart), the Send fails permanently naming both; a Ledger that
-// only knows what is done counts the earlier refusal as reached.
+// A channel refused in one attempt, beside a transient failure, and the
+// others refused in the next: no channel ever got the lines, and the Send
+// fails permanently naming both, the earlier refusal with the reason the
+// Ledger recorded.
 func TestRefusedOverTwoAttempts(t *testing.T) {
 	const earlier = "irc: join #keyed: 475 Cannot join channel (+k)"
-	tests := []struct {
-		name    string
-		plain   bool
-		wantErr bool
-	}{
-		{name: "failure ledger", wantErr: true},
-		{name: "plain ledger", plain: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#closed": "i"}})
-			cfg := testConfig(srv.addr())
-			cfg.Channels = []string{"#keyed", "#closed"}
-			ch := newChannel(t, cfg)
-			if tt.plain {
-				ledger := channeltest.NewLedger()
-				require.NoError(t, ledger.MarkFailed("#keyed", errors.New(earlier)))
-				m := message(sampleUpdate())
-				m.Ledger = ledger
-				_, err := ch.Send(context.Background(), m)
-				require.NoError(t, err)
-				assert.Contains(t, ledger.Failed(), "#closed")
-				return
-			}
-			store := broadcast.NewMemoryStore()
-			require.NoError(t, store.Mark(context.Background(), "u1", "irc", "#keyed", errors.New(earlier)))
-			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: store})
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = b.Close() })
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#closed": "i"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#keyed", "#closed"}
+	ch := newChannel(t, cfg)
+	store := broadcast.NewMemoryStore()
+	require.NoError(t, store.Mark(context.Background(), "u1", "irc", "#keyed", errors.New(earlier)))
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: store})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
 
-			rep, err := b.Send(context.Background(), sampleUpdate())
-			require.Error(t, err)
-			res := rep.Results[0]
-			assert.True(t, broadcast.IsPermanent(res.Err))
-			assert.Contains(t, res.Err.Error(), "join #closed: 473")
-			assert.Contains(t, res.Err.Error(), "irc: refused in an earlier attempt: join #keyed: 475")
-			assert.Equal(t, 1, res.Attempts)
-			assert.Empty(t, srv.saidIn("#keyed"))
-		})
-	}
+	rep, err := b.Send(context.Background(), sampleUpdate())
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.True(t, broadcast.IsPermanent(res.Err))
+	assert.Contains(t, res.Err.Error(), "join #closed: 473")
+	assert.Contains(t, res.Err.Error(), "failed in an earlier attempt: "+earlier)
+	assert.Equal(t, 1, res.Attempts)
+	assert.Empty(t, srv.saidIn("#keyed"))
+	assert.Equal(t, []string{"JOIN #closed"}, srv.commands("JOIN"), "#keyed is not tried again")
 }
 
 // A ctx deadline too short for the pacing fails the Send before it

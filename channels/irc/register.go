@@ -42,8 +42,8 @@ func (ss *session) register() error {
 	defer func() { ss.reg = nil }()
 	ss.c.setNick(r.nicks[0])
 	var lines [][]string
-	if s.password != "" {
-		lines = append(lines, []string{"PASS", s.password})
+	if s.secrets.password != "" {
+		lines = append(lines, []string{"PASS", s.secrets.password})
 	}
 	if s.sasl() {
 		lines = append(lines, []string{"CAP", "LS", "302"})
@@ -57,14 +57,22 @@ func (ss *session) register() error {
 	if err := ss.await("register", func() bool { return r.done || r.err != nil }); err != nil {
 		return passwordRefused(ss, err)
 	}
-	return r.err
+	if r.err != nil {
+		return r.err
+	}
+	if _, known := ss.c.relayPrefix(); !known {
+		// 001 did not show our user and host: ask. The answer comes
+		// before those to the JOINs that follow, which Send waits for.
+		return ss.write("USERHOST", ss.c.currentNick())
+	}
+	return nil
 }
 
 // passwordRefused makes permanent a registration that the server ended with
 // an ERROR about the password, without 464 (ngIRCd says only "ERROR :Access
 // denied: Bad password?"; InspIRCd's reason also names the password).
 func passwordRefused(ss *session, err error) error {
-	if ss.s.password == "" || ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(ss.bye), "password") {
+	if ss.s.secrets.password == "" || ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(ss.bye), "password") {
 		return err
 	}
 	return broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", ss.bye))
@@ -84,12 +92,12 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		r.retryNick(ss, m)
 	case "432":
 		if r.next == 0 {
-			r.fail(replyOf(m), "nick "+r.nicks[0], true)
+			r.fail(ss.replyOf(m), "nick "+r.nicks[0], true)
 			return
 		}
 		r.retryNick(ss, m)
 	case "464", "465":
-		r.fail(replyOf(m), "log in", true)
+		r.fail(ss.replyOf(m), "log in", true)
 	case "CAP":
 		r.capability(ss, m)
 	case "AUTHENTICATE":
@@ -100,9 +108,9 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		r.authed = true
 		r.write(ss, "CAP", "END")
 	case "902", "904", "905":
-		r.fail(replyOf(m), "SASL", true)
+		r.fail(ss.replyOf(m), "SASL", true)
 	case "906":
-		r.fail(replyOf(m), "SASL", false)
+		r.fail(ss.replyOf(m), "SASL", false)
 	case "421":
 		if param(m, 1) == "CAP" {
 			r.fail(errNoSASL, "SASL", true)
@@ -127,7 +135,7 @@ func (r *registration) write(ss *session, command string, params ...string) {
 func (r *registration) retryNick(ss *session, m ircmsg.Message) {
 	r.next++
 	if r.next >= len(r.nicks) {
-		r.fail(replyOf(m), fmt.Sprintf("nick %s and %d alternates", r.nicks[0], len(r.nicks)-1), false)
+		r.fail(ss.replyOf(m), fmt.Sprintf("nick %s and %d alternates", r.nicks[0], len(r.nicks)-1), false)
 		return
 	}
 	ss.c.setNick(r.nicks[r.next])
@@ -172,7 +180,7 @@ func offersPlain(caps []string) bool {
 // authenticate sends the PLAIN response: authzid NUL authcid NUL password,
 // base64 in chunks of 400 bytes.
 func (r *registration) authenticate(ss *session) {
-	raw := []byte(ss.s.saslUser + "\x00" + ss.s.saslUser + "\x00" + ss.s.saslPassword)
+	raw := []byte(ss.s.saslUser + "\x00" + ss.s.saslUser + "\x00" + ss.s.secrets.saslPassword)
 	for _, chunk := range ircutils.EncodeSASLResponse(raw) {
 		r.write(ss, "AUTHENTICATE", chunk)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ergochat/irc-go/ircmsg"
@@ -30,10 +29,9 @@ type session struct {
 
 // chanState is what the server said about one channel during a Send.
 type chanState struct {
-	t         target
-	joined    bool
-	err       error // why the channel failed; nil while it is fine
-	permanent bool
+	t      *target
+	joined bool
+	err    error // why the channel failed, marked Permanent if for good; nil while it is fine
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
@@ -142,7 +140,7 @@ func (ss *session) paced(command string, params ...string) error {
 // handle records what one server line means for the Send.
 func (ss *session) handle(m ircmsg.Message) {
 	if m.Command == "ERROR" {
-		ss.bye = sanitizeReply(param(m, 0))
+		ss.bye = ss.s.serverText(param(m, 0))
 		return
 	}
 	if ss.reg != nil {
@@ -158,28 +156,23 @@ func (ss *session) handle(m ircmsg.Message) {
 		ss.pongs[param(m, len(m.Params)-1)] = true
 	case "KICK":
 		if ss.isMe(param(m, 1)) {
-			ss.refuse(param(m, 0), "send to", &ReplyError{Code: "KICK", Text: sanitizeReply(param(m, 2))}, true)
+			ss.refuse(param(m, 0), "send to", &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
 		}
 	default:
 		if r, ok := channelReplies[m.Command]; ok {
-			ss.refuse(param(m, 1), r.doing, replyOf(m), r.permanent)
+			ss.refuse(param(m, 1), r.doing, ss.replyOf(m), r.permanent)
 		}
 	}
 }
 
 // refuse records the first failure of a channel. Its error names the
-// channel and the numeric, never the channel's key, even if the server
-// echoes it.
+// channel and the numeric.
 func (ss *session) refuse(name, doing string, err *ReplyError, permanent bool) {
 	st := ss.chans[fold(name)]
 	if st == nil || st.err != nil {
 		return
 	}
-	if st.t.key != "" {
-		err.Text = strings.ReplaceAll(err.Text, st.t.key, redacted)
-	}
-	st.err = fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err)
-	st.permanent = permanent
+	st.err = permanentIf(fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err), permanent)
 }
 
 func (ss *session) isMe(nick string) bool {
@@ -188,7 +181,7 @@ func (ss *session) isMe(nick string) bool {
 
 // join joins every target not joined yet and waits for the server to accept
 // or refuse each.
-func (ss *session) join(targets []target) error {
+func (ss *session) join(targets []*target) error {
 	var pending []*chanState
 	for _, t := range targets {
 		st := &chanState{t: t, joined: ss.c.isJoined(t.name)}
@@ -257,13 +250,20 @@ func (e *ReplyError) Error() string {
 	return e.Code + " " + e.Text
 }
 
-func replyOf(m ircmsg.Message) *ReplyError {
-	return &ReplyError{Code: m.Command, Text: sanitizeReply(param(m, len(m.Params)-1))}
+// replyOf is the error reply m.
+func (ss *session) replyOf(m ircmsg.Message) *ReplyError {
+	return &ReplyError{Code: m.Command, Text: ss.s.serverText(param(m, len(m.Params)-1))}
 }
 
-// sanitizeReply makes a server's text safe and short enough for an error.
-func sanitizeReply(s string) string {
-	lines := Split(s, 160)
+// serverText makes a server's text fit for an error: every secret of the
+// channel redacted, in whatever encoding the server echoed it (a password
+// in a 464 reply or an ERROR line, the base64 AUTHENTICATE payload in a
+// 904), then made safe and short. It is the one place where server text
+// enters an error, so that a *ReplyError, whose Text it is, stays clean and
+// matchable with errors.As. Redacting comes first: cutting first could
+// leave part of a secret.
+func (s *settings) serverText(text string) string {
+	lines := Split(s.redactor.String(text), 160)
 	if len(lines) == 0 {
 		return ""
 	}

@@ -1,0 +1,59 @@
+package irc
+
+import (
+	"testing"
+
+	"github.com/ergochat/irc-go/ircmsg"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// What each server line tells of the prefix the server puts on our lines,
+// for a connection whose nick is "bot".
+func TestLearnPrefix(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  string // nick!user@host; "" unknown
+	}{
+		{"001 with the mask", []string{":irc.test 001 bot :Welcome to the Internet Relay Network bot!~bot@host.example"},
+			"bot!~bot@host.example"},
+		{"001 without it", []string{":irc.test 001 bot :Welcome to the Libera.Chat Internet Relay Chat Network bot"}, ""},
+		{"001 naming another nick", []string{":irc.test 001 bot :Welcome bot2!x@y"}, ""},
+		{"001 sets the nick", []string{":irc.test 001 bot_ :Welcome to the network bot_!u@h"}, "bot_!u@h"},
+		{"900 after SASL", []string{":irc.test 900 bot bot!u@cloak/bot acct :You are now logged in as acct"},
+			"bot!u@cloak/bot"},
+		{"302, away and oper", []string{":irc.test 302 bot :bot*=-~u@10.0.0.1"}, "bot!~u@10.0.0.1"},
+		{"302 of another nick", []string{":irc.test 302 bot :other=+u@h"}, ""},
+		{"302 empty", []string{":irc.test 302 bot :"}, ""},
+		{"396 after 001", []string{":irc.test 001 bot :Welcome bot!u@1.2.3.4",
+			":irc.test 396 bot users.example :is now your displayed host"}, "bot!u@users.example"},
+		{"396 with user@host", []string{":irc.test 396 bot id@users.example :is now your displayed host"},
+			"bot!id@users.example"},
+		{"396 alone: the user is still unknown", []string{":irc.test 396 bot users.example :is now your displayed host"}, ""},
+		{"CHGHOST", []string{":bot!u@old CHGHOST newu new.host"}, "bot!newu@new.host"},
+		{"CHGHOST of another nick", []string{":bot!u@h JOIN #a", ":x!u@old CHGHOST y z"}, "bot!u@h"},
+		{"the echo of our JOIN", []string{":bot!~bot@relay.example JOIN #ops"}, "bot!~bot@relay.example"},
+		{"the JOIN echo corrects USERHOST", []string{":irc.test 302 bot :bot=+u@10.0.0.1", ":bot!u@long.cloak.example JOIN #ops"},
+			"bot!u@long.cloak.example"},
+		{"someone else's JOIN", []string{":alice!a@h JOIN #ops"}, ""},
+		{"a NICK change keeps user and host", []string{":bot!u@h NICK :bot2"}, "bot2!u@h"},
+		{"a server notice", []string{":irc.test NOTICE bot :hello"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &conn{nick: "bot", joined: map[string]bool{}}
+			for _, line := range tt.lines {
+				m, err := ircmsg.ParseLine(line)
+				require.NoError(t, err)
+				c.track(m)
+			}
+			n, known := c.relayPrefix()
+			assert.Equal(t, tt.want != "", known, "known")
+			if tt.want != "" {
+				assert.Equal(t, len(":"+tt.want+" "), n)
+				assert.Equal(t, tt.want, c.nick+"!"+c.user+"@"+c.host)
+			}
+		})
+	}
+}
