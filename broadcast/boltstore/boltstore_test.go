@@ -1,6 +1,7 @@
 package boltstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,9 @@ import (
 func TestMain(m *testing.M) {
 	if crashChildRequested() {
 		os.Exit(runCrashChild())
+	}
+	if damageChildRequested() {
+		os.Exit(runDamageChildProcess())
 	}
 	goleak.VerifyTestMain(m)
 }
@@ -73,6 +77,12 @@ func TestOpenErrors(t *testing.T) {
 			"boltstore: unsupported store format version: %s: version 2, this package reads version 1"},
 		{"missing directory", func(*testing.T, string) {}, os.ErrNotExist,
 			"boltstore: open %s: no such file or directory"},
+		{"empty file", writeFile(""), boltstore.ErrDamaged,
+			"boltstore: store file damaged: %s: the file is empty; restore it from a backup, or move it aside"},
+		{"store cut short", cutShort, boltstore.ErrDamaged,
+			"boltstore: store file damaged: %s: cut short: 8192 bytes, its pages need "},
+		{"damaged meta page", zeroPage(1), boltstore.ErrDamaged,
+			"boltstore: store file damaged: %s: meta page 1: not a bbolt header; restore it from a backup"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +96,10 @@ func TestOpenErrors(t *testing.T) {
 			assert.Nil(t, s)
 			assert.ErrorIs(t, err, tt.want)
 			assert.Contains(t, err.Error(), path, "the error names the file")
+			if errors.Is(err, boltstore.ErrDamaged) {
+				assert.ErrorIs(t, err, boltstore.ErrInvalidFile, "a damaged file is an invalid one too")
+				assert.Contains(t, err.Error(), "updates it recorded as sent may be sent again")
+			}
 			if tt.text != "" {
 				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf(tt.text, path)), err.Error())
 			}
@@ -112,6 +126,36 @@ func corrupt(t *testing.T, path string) {
 	defer f.Close()
 	_, err = f.WriteAt([]byte(strings.Repeat("\xff", 2*os.Getpagesize())), 0)
 	require.NoError(t, err)
+}
+
+// markedStore makes a store at path holding marks and returns its content.
+func markedStore(t *testing.T, path string, targets ...string) []byte {
+	t.Helper()
+	s, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	for _, target := range targets {
+		require.NoError(t, s.Mark(context.Background(), "u1", "email", target, nil))
+	}
+	require.NoError(t, s.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}
+
+// cutShort makes a store and cuts it short after two pages.
+func cutShort(t *testing.T, path string) {
+	data := markedStore(t, path, "ada@example.com")
+	require.NoError(t, os.WriteFile(path, data[:2*os.Getpagesize()], 0o600))
+}
+
+// zeroPage makes a store and zeroes page p.
+func zeroPage(p int) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		data := markedStore(t, path, "ada@example.com")
+		ps := os.Getpagesize()
+		clear(data[p*ps : (p+1)*ps])
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+	}
 }
 
 // boltFile makes a bbolt file, or changes one, so that bucket holds values.
@@ -249,4 +293,121 @@ func TestFailure(t *testing.T) {
 		assert.Equal(t, want, reason, target)
 		assert.Equal(t, want != "", failed, target)
 	}
+}
+
+// TestDamagedMetaPageLosesNoMark: bbolt keeps two meta pages, the newer
+// written by the last commit. With the newer damaged, bbolt silently uses
+// the older one, which does not have the last mark.
+func TestDamagedMetaPageLosesNoMark(t *testing.T) {
+	dir := t.TempDir()
+	data := markedStore(t, filepath.Join(dir, "store.db"), "first@example.com", "last@example.com")
+	ps := os.Getpagesize()
+	for page := range 2 {
+		t.Run(fmt.Sprint("page ", page), func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("damaged-%d.db", page))
+			damaged := bytes.Clone(data)
+			clear(damaged[page*ps : (page+1)*ps])
+			require.NoError(t, os.WriteFile(path, damaged, 0o600))
+			s, err := boltstore.Open(path, nil)
+			if err != nil {
+				assert.ErrorIs(t, err, boltstore.ErrDamaged)
+				return
+			}
+			defer s.Close()
+			done, err := s.Done(context.Background(), "u1", "email", "last@example.com")
+			if err == nil {
+				assert.True(t, done, "the last mark is lost")
+			}
+		})
+	}
+}
+
+// TestOpenWritesNothing: opening and closing a store leaves its file as it
+// was, so that Open never changes a file it then finds damaged.
+func TestOpenWritesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	before := markedStore(t, path, "ada@example.com")
+	s, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(before, after), "the file changed")
+}
+
+// TestDamagedWhileOpen: a store whose file is cut short while it is open
+// fails every call with ErrDamaged rather than crash, and closes.
+func TestDamagedWhileOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	markedStore(t, path, "ada@example.com")
+	s, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, os.Truncate(path, int64(2*os.Getpagesize())))
+
+	ctx := context.Background()
+	_, err = s.Done(ctx, "u1", "email", "ada@example.com")
+	require.ErrorIs(t, err, boltstore.ErrDamaged)
+	assert.Contains(t, err.Error(), "boltstore: store file damaged: "+path+": reading a page faulted")
+	assert.ErrorIs(t, s.Mark(ctx, "u1", "email", "bob@example.com", nil), boltstore.ErrDamaged,
+		"no write after damage was found")
+	_, _, err = s.LastReceipt(ctx, "inc", "email")
+	assert.ErrorIs(t, err, boltstore.ErrDamaged)
+	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", broadcast.Receipt{Channel: "email"}), boltstore.ErrDamaged)
+	_, _, err = s.Failure(ctx, "u1", "email", "ada@example.com")
+	assert.ErrorIs(t, err, boltstore.ErrDamaged)
+	_, err = s.Prune(ctx, time.Now())
+	assert.ErrorIs(t, err, boltstore.ErrDamaged)
+	require.NoError(t, s.Close())
+
+	_, err = boltstore.Open(path, nil)
+	assert.ErrorIs(t, err, boltstore.ErrDamaged, "the lock is released and Open finds the damage")
+}
+
+// TestVerify: Options.Verify finds a damaged page that Open's quick checks
+// do not read: a leaf page of marks.
+func TestVerify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	targets := make([]string, 500)
+	for i := range targets {
+		targets[i] = fmt.Sprintf("rcpt-%03d@example.com", i)
+	}
+	data := markedStore(t, path, targets...)
+	ps := os.Getpagesize()
+	tried := 0
+	for _, leaf := range leaves(t, path) {
+		damaged := bytes.Clone(data)
+		clear(damaged[leaf*ps : (leaf+1)*ps])
+		require.NoError(t, os.WriteFile(path, damaged, 0o600))
+		s, err := boltstore.Open(path, nil)
+		if err != nil {
+			continue // a leaf that Open reads: the buckets' root
+		}
+		require.NoError(t, s.Close())
+		_, err = boltstore.Open(path, &boltstore.Options{Verify: true})
+		require.ErrorIs(t, err, boltstore.ErrDamaged, "page %d", leaf)
+		assert.Contains(t, err.Error(), fmt.Sprintf("Page expected to be: %d, but self identifies as 0", leaf))
+		tried++
+	}
+	assert.Greater(t, tried, 5, "leaf pages of marks")
+}
+
+// leaves returns the leaf pages in use in the bbolt file at path.
+func leaves(t *testing.T, path string) []int {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	defer db.Close()
+	var ids []int
+	require.NoError(t, db.View(func(tx *bolt.Tx) error {
+		for id := 2; ; id++ {
+			p, err := tx.Page(id)
+			if p == nil || err != nil {
+				return err
+			}
+			if p.Type == "leaf" {
+				ids = append(ids, id)
+			}
+		}
+	}))
+	return ids
 }
