@@ -54,8 +54,11 @@
 // file put in its place. Open checks the file before using it: its two
 // header pages and their checksums, that the file is as long as its pages
 // need, and its list of free pages. These checks read a few pages, whatever
-// the file's size. Options.Verify adds bbolt's full consistency check,
-// which reads every page: it takes time in proportion to the file's size.
+// the file's size: Open takes 0.1–0.7 ms on a small virtual machine, for
+// a file of 0.3 MB as for one of 150 MB (a million marks). Options.Verify
+// adds a read of every page and bbolt's consistency check, which take
+// time in proportion to the file's size: some 2–3 ms per MB there, 0.3 to
+// 0.4 s for the 150 MB file.
 //
 // Open refuses a damaged file with an error matching ErrDamaged that names
 // the file and says what to do: restore the file from a backup, or move it

@@ -26,7 +26,11 @@ func (s *Store) LastReceipt(ctx context.Context, incidentID, channel string) (br
 			return nil
 		}
 		found = true
-		return json.Unmarshal(v, &rec)
+		if err := json.Unmarshal(v, &rec); err != nil {
+			// This package wrote it: the file is damaged.
+			return &damage{fmt.Sprintf("a receipt does not decode: %v", err)}
+		}
+		return nil
 	})
 	if err != nil {
 		return broadcast.Receipt{}, false, wrap("last receipt", err)
