@@ -52,10 +52,11 @@
 // A store file can be damaged behind the store's back: cut short by a full
 // disk or an interrupted copy, pages overwritten by a failing disk, another
 // file put in its place. Open checks the file before using it: its two
-// header pages and their checksums, that the file is as long as its pages
-// need, and its list of free pages. These checks read a few pages, whatever
-// the file's size: Open takes 0.1–0.7 ms on a small virtual machine, for
-// a file of 0.3 MB as for one of 150 MB (a million marks). Options.Verify
+// meta pages (bbolt's headers) and their checksums, that the file is as
+// long as its pages need, and its list of free pages. These checks read a
+// few pages, whatever the file's size: Open takes 0.1–0.7 ms on a small
+// virtual machine, for a file of 0.3 MB as for one of 150 MB (a million
+// marks). Options.Verify
 // adds a read of every page and bbolt's consistency check, which take
 // time in proportion to the file's size: some 2–3 ms per MB there, 0.3 to
 // 0.4 s for the 150 MB file.
@@ -65,7 +66,7 @@
 // aside to start a new store, losing what it recorded, so that updates it
 // recorded as sent may be sent again. Open never deletes, recreates or
 // repairs a damaged file, and never silently falls back to an older state:
-// bbolt would use the older of its two header pages when the newer is
+// bbolt would use the older of its two meta pages when the newer is
 // damaged, losing the last commit's marks, and Open refuses that too. An
 // empty file is refused as damaged: Open writes a new file's first pages
 // before it returns, so an empty file is a store that lost what it held,

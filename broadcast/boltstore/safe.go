@@ -29,8 +29,8 @@ type boltDB struct {
 	stuck atomic.Bool
 }
 
-// A damage is damage found during a call: a panic in bbolt, recovered, or
-// a transaction older than one seen before.
+// A damage is damage found during a call: a panic in bbolt, recovered, a
+// transaction older than one seen before, or what a check found.
 type damage struct{ detail string }
 
 func (d *damage) Error() string { return d.detail }
