@@ -3,9 +3,11 @@ package boltstore
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -111,4 +113,64 @@ func BenchmarkWriteStrategies(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkOpen is Open and Close of an existing store of some size: the
+// checks Open makes before it uses a file, without and with
+// Options.Verify.
+func BenchmarkOpen(b *testing.B) {
+	for _, marks := range []int{1_000, 100_000, 1_000_000} {
+		path := filepath.Join(b.TempDir(), "state.db")
+		size := fillStore(b, path, marks)
+		for _, verify := range []bool{false, true} {
+			b.Run(fmt.Sprintf("marks=%d/verify=%v", marks, verify), func(b *testing.B) {
+				for b.Loop() {
+					s, err := Open(path, &Options{Verify: verify})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := s.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(size)/1e6, "file-MB")
+			})
+		}
+	}
+}
+
+// fillStore makes a store at path holding marks marks of 2,000 recipients
+// each, and returns the file's size.
+func fillStore(b *testing.B, path string, marks int) int64 {
+	b.Helper()
+	s, err := Open(path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := markValue(time.Now(), nil)
+	for start := 0; start < marks; start += 50_000 {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for i := start; i < min(start+50_000, marks); i++ {
+				k, err := key(fmt.Sprintf("u_%016x", i/2000), "email", fmt.Sprintf("rcpt-%d@example.com", i%2000))
+				if err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketMarks).Put(k, v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return info.Size()
 }

@@ -47,22 +47,58 @@
 // interrupted. The file is created with mode 0600: it holds recipient
 // addresses.
 //
+// # Damaged files
+//
+// A store file can be damaged behind the store's back: cut short by a full
+// disk or an interrupted copy, pages overwritten by a failing disk, another
+// file put in its place. Open checks the file before using it: its two
+// meta pages (bbolt's headers) and their checksums, that the file is as
+// long as its pages need, and its list of free pages. These checks read a
+// few pages, whatever the file's size: Open takes 0.1–0.7 ms on a small
+// virtual machine, for a file of 0.3 MB as for one of 150 MB (a million
+// marks). Options.Verify
+// adds a read of every page and bbolt's consistency check, which take
+// time in proportion to the file's size: some 2–3 ms per MB there, 0.3 to
+// 0.4 s for the 150 MB file.
+//
+// Open refuses a damaged file with an error matching ErrDamaged that names
+// the file and says what to do: restore the file from a backup, or move it
+// aside to start a new store, losing what it recorded, so that updates it
+// recorded as sent may be sent again. Open never deletes, recreates or
+// repairs a damaged file, and never silently falls back to an older state:
+// bbolt would use the older of its two meta pages when the newer is
+// damaged, losing the last commit's marks, and Open refuses that too. An
+// empty file is refused as damaged: Open writes a new file's first pages
+// before it returns, so an empty file is a store that lost what it held,
+// or one whose creation a crash interrupted.
+//
+// Damage that Open's checks do not cover, or that happens while the store
+// is open, is found by the call that reads the damaged page: that call,
+// and every later call but Close, fails with an error matching ErrDamaged
+// instead of panicking or crashing the process. Writing into a damaged
+// file could spread the damage, so the store stops using it. The checks
+// are meant for accidental damage; bbolt keeps no checksum of its other
+// pages, so bytes changed inside a page that stays well-formed, or a file
+// crafted to mislead bbolt, can go unnoticed or still crash the process.
+//
 // # Errors
 //
 // Open fails with an error matching ErrLocked when another process holds the
 // file, ErrInvalidFile when the file is not a store of this package (another
-// program's file, a corrupt file) and ErrVersion when it was written in a
-// format this version does not read; these errors name the file. Calls after
-// Close fail with ErrClosed. A call whose context is already done fails with
-// an error matching the context's error and has no effect. Other errors come
-// from the disk and the operating system, wrapped with the name of the call,
-// as in "boltstore: mark: ...".
+// program's file, or one too damaged to tell), ErrDamaged (which matches
+// ErrInvalidFile too) when it is a damaged store, and ErrVersion when it was
+// written in a format this version does not read; these errors name the
+// file. Calls after Close fail with ErrClosed. A call whose context is
+// already done fails with an error matching the context's error and has no
+// effect. Other errors come from the disk and the operating system, wrapped
+// with the name of the call, as in "boltstore: mark: ...".
 package boltstore
 
 import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -76,8 +112,12 @@ var (
 	// ErrLocked means another process has the file open.
 	ErrLocked = errors.New("boltstore: file locked by another process")
 	// ErrInvalidFile means the file is not a store of this package: another
-	// program's file, or a corrupt one.
+	// program's file, or one too damaged to tell. Errors matching
+	// ErrDamaged match it too.
 	ErrInvalidFile = errors.New("boltstore: not an outagecast store file")
+	// ErrDamaged means the file is a damaged store: cut short, emptied, or
+	// with pages overwritten. See "Damaged files" above.
+	ErrDamaged = errors.New("boltstore: store file damaged")
 	// ErrVersion means the file was written in a format version this
 	// package does not read, by a newer (or much older) version of it.
 	ErrVersion = errors.New("boltstore: unsupported store format version")
@@ -96,14 +136,21 @@ type Options struct {
 	// file before failing with ErrLocked; default 1s. Negative: fail at
 	// once.
 	LockTimeout time.Duration
+	// Verify makes Open read every page of an existing file and run
+	// bbolt's consistency check on it, so that damage anywhere in the file
+	// fails Open rather than a later call. It takes time in proportion to
+	// the file's size; without it Open reads a few pages.
+	Verify bool
 }
 
 // Store is a durable broadcast.Store in a bbolt file. It is safe for
 // concurrent use by many goroutines of one process.
 type Store struct {
-	db     *bolt.DB
-	commit *committer
-	now    func() time.Time // time of marks and receipts; a variable for tests
+	db      *boltDB
+	path    string
+	commit  *committer
+	now     func() time.Time // time of marks and receipts; a variable for tests
+	damaged atomic.Pointer[fileError]
 }
 
 var (
@@ -122,40 +169,89 @@ func Open(path string, opts *Options) (*Store, error) {
 	if wait == 0 {
 		wait = DefaultLockTimeout
 	}
-	// bbolt reads a zero Timeout as "wait for ever"; 1ns is "try once".
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: max(wait, time.Nanosecond)})
+	if err := inspect(path, wait, o.Verify); err != nil {
+		return nil, err
+	}
+	db, file, err := openDB(path, wait)
 	if err != nil {
 		return nil, openError(path, wait, err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error { return initOrCheck(tx, path) }); err != nil {
-		_ = db.Close()
+	s := &Store{db: &boltDB{DB: db, file: file, pageSize: db.Info().PageSize}, path: path, now: time.Now}
+	s.commit = &committer{db: s.db}
+	if err := s.initOrCheck(); err != nil {
+		_ = s.close()
 		return nil, err
 	}
-	return &Store{db: db, commit: &committer{db: db}, now: time.Now}, nil
+	return s, nil
+}
+
+// openDB opens the file for reading and writing, and returns bbolt's file
+// too. After a panic in bbolt, which inspect's checks are to prevent, it
+// closes the file; bbolt's memory map of it, and with it the lock on the
+// file, stay until the process ends.
+func openDB(path string, wait time.Duration) (db *bolt.DB, file *os.File, err error) {
+	err = recovering(func() error {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout(wait), OpenFile: keep(&file)})
+		return err
+	})
+	if _, panicked := err.(*damage); panicked && file != nil {
+		_ = file.Close()
+	}
+	return db, file, err
+}
+
+// lockTimeout is bbolt's Timeout for a wait: bbolt reads a zero Timeout as
+// "wait for ever"; 1ns is "try once".
+func lockTimeout(wait time.Duration) time.Duration { return max(wait, time.Nanosecond) }
+
+// keep returns an Options.OpenFile for bbolt that keeps the file it opens
+// in *file.
+func keep(file **os.File) func(string, int, os.FileMode) (*os.File, error) {
+	return func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		if err == nil {
+			*file = f
+		}
+		return f, err
+	}
 }
 
 func openError(path string, wait time.Duration, err error) error {
+	var d *damage
 	switch {
 	case errors.Is(err, berrors.ErrTimeout) && wait > 0:
 		return fmt.Errorf("%w: %s (waited %v)", ErrLocked, path, wait)
 	case errors.Is(err, berrors.ErrTimeout):
 		return fmt.Errorf("%w: %s", ErrLocked, path)
-	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
-		errors.Is(err, berrors.ErrChecksum):
-		return fmt.Errorf("%w: %s: %w", ErrInvalidFile, path, err)
+	case errors.As(err, &d):
+		return damagedFile(path, d.detail, nil)
 	}
-	var pe *os.PathError
-	if errors.As(err, &pe) && pe.Path == path {
-		err = pe.Err // "open PATH: " once is enough
+	var pathErr *os.PathError
+	if errors.As(err, &pathErr) && pathErr.Path == path {
+		err = pathErr.Err // "open PATH: " once is enough
 	}
 	return fmt.Errorf("boltstore: open %s: %w", path, err)
 }
 
 // Close closes the file, after the writes under way. Later calls of the
-// Store's methods fail with ErrClosed. Calling Close again does nothing.
+// Store's methods fail with ErrClosed, or with the error of a damaged file.
+// Calling Close again does nothing.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	if err := s.close(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) close() error {
+	if !s.db.stuck.Load() {
+		return s.db.Close()
+	}
+	// bbolt panicked holding locks that DB.Close would wait for for ever:
+	// close just its file. Its memory map of the file, and with it the
+	// lock on the file, stay until the process ends.
+	if err := s.db.file.Close(); !errors.Is(err, os.ErrClosed) {
+		return err
 	}
 	return nil
 }

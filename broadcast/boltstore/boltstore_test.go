@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if crashChildRequested() {
 		os.Exit(runCrashChild())
 	}
+	if damageChildRequested() {
+		os.Exit(runDamageChildProcess())
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -73,6 +76,12 @@ func TestOpenErrors(t *testing.T) {
 			"boltstore: unsupported store format version: %s: version 2, this package reads version 1"},
 		{"missing directory", func(*testing.T, string) {}, os.ErrNotExist,
 			"boltstore: open %s: no such file or directory"},
+		{"empty file", writeFile(""), boltstore.ErrDamaged,
+			"boltstore: store file damaged: %s: the file is empty; restore it from a backup, or move it aside"},
+		{"store cut short", cutShort, boltstore.ErrDamaged,
+			"boltstore: store file damaged: %s: cut short: 8192 bytes, its pages need "},
+		{"damaged meta page", zeroPage(1), boltstore.ErrDamaged,
+			"boltstore: store file damaged: %s: meta page 1: not a bbolt header; restore it from a backup"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +95,10 @@ func TestOpenErrors(t *testing.T) {
 			assert.Nil(t, s)
 			assert.ErrorIs(t, err, tt.want)
 			assert.Contains(t, err.Error(), path, "the error names the file")
+			if errors.Is(err, boltstore.ErrDamaged) {
+				assert.ErrorIs(t, err, boltstore.ErrInvalidFile, "a damaged file is an invalid one too")
+				assert.Contains(t, err.Error(), "updates it recorded as sent may be sent again")
+			}
 			if tt.text != "" {
 				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf(tt.text, path)), err.Error())
 			}
@@ -112,6 +125,36 @@ func corrupt(t *testing.T, path string) {
 	defer f.Close()
 	_, err = f.WriteAt([]byte(strings.Repeat("\xff", 2*os.Getpagesize())), 0)
 	require.NoError(t, err)
+}
+
+// markedStore makes a store at path holding marks and returns its content.
+func markedStore(t *testing.T, path string, targets ...string) []byte {
+	t.Helper()
+	s, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	for _, target := range targets {
+		require.NoError(t, s.Mark(context.Background(), "u1", "email", target, nil))
+	}
+	require.NoError(t, s.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}
+
+// cutShort makes a store and cuts it short after two pages.
+func cutShort(t *testing.T, path string) {
+	data := markedStore(t, path, "ada@example.com")
+	require.NoError(t, os.WriteFile(path, data[:2*os.Getpagesize()], 0o600))
+}
+
+// zeroPage makes a store and zeroes page p.
+func zeroPage(p int) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		data := markedStore(t, path, "ada@example.com")
+		ps := os.Getpagesize()
+		clear(data[p*ps : (p+1)*ps])
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+	}
 }
 
 // boltFile makes a bbolt file, or changes one, so that bucket holds values.

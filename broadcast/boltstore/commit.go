@@ -1,7 +1,9 @@
 package boltstore
 
 import (
+	"errors"
 	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -16,10 +18,11 @@ import (
 // default), which a lone writer — a channel marking its recipients one after
 // another — pays on every call.
 type committer struct {
-	db    *bolt.DB
-	mu    sync.Mutex
-	busy  bool // a writer is committing; the others queue
-	queue []*write
+	db     *boltDB
+	mu     sync.Mutex
+	busy   bool // a writer is committing; the others queue
+	queue  []*write
+	halted atomic.Pointer[damage] // the file is damaged: commit nothing more
 }
 
 // A write is one caller's function and where its outcome goes. Its
@@ -55,7 +58,7 @@ func (c *committer) write(fn func(*bolt.Tx) error) error {
 	group := c.queue
 	c.queue = nil
 	c.mu.Unlock()
-	commit(c.db, group)
+	c.commit(group)
 
 	// Hand the queue that built up meanwhile to one of its writers rather
 	// than commit it here: this caller has its answer and goes on.
@@ -72,18 +75,30 @@ func (c *committer) write(fn func(*bolt.Tx) error) error {
 // commit runs every write of group in one transaction and reports the
 // outcome to each. If it fails, each write is retried in a transaction of
 // its own, so that one write's error does not become the others'.
-func commit(db *bolt.DB, group []*write) {
-	err := db.Update(func(tx *bolt.Tx) error {
-		for _, w := range group {
-			if err := w.fn(tx); err != nil {
-				return err
+//
+// If the file is found damaged, every write of group fails, and so does
+// every later one, without calling bbolt, which may have kept its writer
+// lock. This is decided here, before the next group is handed on.
+func (c *committer) commit(group []*write) {
+	var err error
+	if d := c.halted.Load(); d != nil {
+		err = d
+	} else {
+		err = c.db.update(func(tx *bolt.Tx) error {
+			for _, w := range group {
+				if err := w.fn(tx); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
-	if err != nil && len(group) > 1 {
+			return nil
+		})
+	}
+	var d *damage
+	if errors.As(err, &d) {
+		c.halted.CompareAndSwap(nil, d)
+	} else if err != nil && len(group) > 1 {
 		for _, w := range group {
-			w.done <- outcome{err: db.Update(w.fn)}
+			w.done <- outcome{err: c.db.update(w.fn)}
 		}
 		return
 	}

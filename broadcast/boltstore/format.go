@@ -28,32 +28,50 @@ var (
 )
 
 // initOrCheck sets up the buckets of a new file, or checks that an existing
-// one is a store this version reads. Errors name the file, path.
-func initOrCheck(tx *bolt.Tx, path string) error {
+// one is a store this version reads. It writes nothing to an existing store.
+func (s *Store) initOrCheck() error {
+	var fresh bool
+	err := s.db.view(func(tx *bolt.Tx) (err error) {
+		fresh, err = checkFormat(tx, s.path)
+		return err
+	})
+	if err == nil && fresh {
+		if err = s.db.update(create); err != nil {
+			err = fmt.Errorf("boltstore: open %s: create buckets: %w", s.path, err)
+		}
+	}
+	var d *damage
+	if errors.As(err, &d) {
+		return damagedFile(s.path, d.detail, nil)
+	}
+	return err
+}
+
+// checkFormat checks that the file is a store this version reads, or
+// reports that it is a new bbolt file, without buckets. Errors name the
+// file, path.
+func checkFormat(tx *bolt.Tx, path string) (fresh bool, err error) {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		if name, _ := tx.Cursor().First(); name != nil {
-			return fmt.Errorf("%w: %s: a bbolt file of another program (bucket %q)", ErrInvalidFile, path, name)
+			return false, fmt.Errorf("%w: %s: a bbolt file of another program (bucket %q)", ErrInvalidFile, path, name)
 		}
-		if err := create(tx); err != nil {
-			return fmt.Errorf("boltstore: open %s: create buckets: %w", path, err)
-		}
-		return nil
+		return true, nil
 	}
 	if f := meta.Get(keyFormat); string(f) != formatName {
-		return fmt.Errorf("%w: %s: a bbolt file of another program (format %q)", ErrInvalidFile, path, f)
+		return false, fmt.Errorf("%w: %s: a bbolt file of another program (format %q)", ErrInvalidFile, path, f)
 	}
 	v, err := strconv.Atoi(string(meta.Get(keyVersion)))
 	if err != nil {
-		return fmt.Errorf("%w: %s: bad format version %q", ErrInvalidFile, path, meta.Get(keyVersion))
+		return false, fmt.Errorf("%w: %s: bad format version %q", ErrInvalidFile, path, meta.Get(keyVersion))
 	}
 	if v != formatVersion {
-		return fmt.Errorf("%w: %s: version %d, this package reads version %d", ErrVersion, path, v, formatVersion)
+		return false, fmt.Errorf("%w: %s: version %d, this package reads version %d", ErrVersion, path, v, formatVersion)
 	}
 	if tx.Bucket(bucketReceipts) == nil || tx.Bucket(bucketMarks) == nil {
-		return fmt.Errorf("%w: %s: a bucket is missing", ErrInvalidFile, path)
+		return false, fmt.Errorf("%w: %s: a bucket is missing", ErrInvalidFile, path)
 	}
-	return nil
+	return false, nil
 }
 
 func create(tx *bolt.Tx) error {

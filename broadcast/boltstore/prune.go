@@ -23,7 +23,7 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 		return 0, fmt.Errorf("boltstore: prune: %w", err)
 	}
 	var n int
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
 		for _, b := range []struct {
 			bucket *bolt.Bucket

@@ -20,13 +20,17 @@ func (s *Store) LastReceipt(ctx context.Context, incidentID, channel string) (br
 	}
 	var rec receiptRecord
 	var found bool
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.read(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketReceipts).Get(k)
 		if v == nil {
 			return nil
 		}
 		found = true
-		return json.Unmarshal(v, &rec)
+		if err := json.Unmarshal(v, &rec); err != nil {
+			// This package wrote it: the file is damaged.
+			return &damage{fmt.Sprintf("a receipt does not decode: %v", err)}
+		}
+		return nil
 	})
 	if err != nil {
 		return broadcast.Receipt{}, false, wrap("last receipt", err)
@@ -45,7 +49,7 @@ func (s *Store) SaveReceipt(ctx context.Context, incidentID string, r broadcast.
 	if err != nil {
 		return fmt.Errorf("boltstore: save receipt: encode: %w", err)
 	}
-	err = s.commit.write(func(tx *bolt.Tx) error {
+	err = s.write(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketReceipts).Put(k, v)
 	})
 	return wrap("save receipt", err)
@@ -58,7 +62,7 @@ func (s *Store) Done(ctx context.Context, updateID, channel, target string) (boo
 		return false, fmt.Errorf("boltstore: done: %w", err)
 	}
 	var found bool
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.read(func(tx *bolt.Tx) error {
 		found = tx.Bucket(bucketMarks).Get(k) != nil
 		return nil
 	})
@@ -76,7 +80,7 @@ func (s *Store) Failure(ctx context.Context, updateID, channel, target string) (
 		return "", false, fmt.Errorf("boltstore: failure: %w", err)
 	}
 	var text string
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.read(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketMarks).Get(k); len(v) > 8 {
 			text = string(v[8:])
 		}
@@ -96,7 +100,7 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 		return fmt.Errorf("boltstore: mark: %w", err)
 	}
 	v := markValue(s.now(), failure)
-	err = s.commit.write(func(tx *bolt.Tx) error {
+	err = s.write(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMarks).Put(k, v)
 	})
 	return wrap("mark", err)
@@ -110,11 +114,52 @@ func prepare(ctx context.Context, parts ...string) ([]byte, error) {
 	return key(parts...)
 }
 
-// wrap wraps a bbolt error with what was being done; nil stays nil.
+// read runs fn in a read-only transaction, unless the file was found
+// damaged.
+func (s *Store) read(fn func(*bolt.Tx) error) error {
+	if d := s.damaged.Load(); d != nil {
+		return d
+	}
+	return s.fail(s.db.view(fn))
+}
+
+// write runs fn in a committed transaction, unless the file was found
+// damaged.
+func (s *Store) write(fn func(*bolt.Tx) error) error {
+	if d := s.damaged.Load(); d != nil {
+		return d
+	}
+	return s.fail(s.commit.write(fn))
+}
+
+// fail turns damage found by a call into the error that the file is
+// damaged, and makes every later call but Close fail with it: a write into
+// a damaged file could spread the damage.
+func (s *Store) fail(err error) error {
+	var d *damage
+	if !errors.As(err, &d) {
+		return err
+	}
+	s.damaged.CompareAndSwap(nil, damagedFile(s.path, d.detail, nil))
+	return s.damaged.Load()
+}
+
+// update runs fn in a committed transaction of its own, unless the file
+// was found damaged.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	if d := s.damaged.Load(); d != nil {
+		return d
+	}
+	return s.fail(s.db.update(fn))
+}
+
+// wrap wraps an error with what was being done; nil stays nil, and the
+// errors of a closed store and a damaged file say enough.
 func wrap(op string, err error) error {
+	var damaged *fileError
 	switch {
-	case err == nil:
-		return nil
+	case err == nil, errors.As(err, &damaged):
+		return err
 	case errors.Is(err, berrors.ErrDatabaseNotOpen):
 		return ErrClosed
 	}
