@@ -45,6 +45,8 @@ type delivery struct {
 	ledger storeLedger
 	watch  watcher
 	shared func() // releases Options.Lock; nil when not held
+	msg    Message // the attempt's Message, set by prepare
+	prev   Receipt // the post an edit or retraction is about
 	res    Result
 }
 
@@ -128,7 +130,7 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		}
 		d.shared = unlock
 	}
-	m, prev, stop, err := d.prepare(ctx)
+	stop, err := d.prepare(ctx)
 	if stop {
 		return true, nil
 	}
@@ -136,9 +138,9 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	if err != nil {
 		return false, err
 	}
-	m.Attempt = n
+	d.msg.Attempt = n
 	d.emit(Event{Kind: EventAttempt, Attempt: n})
-	rcpt, err := d.attempt(ctx, m, prev)
+	rcpt, err := d.attempt(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -151,10 +153,10 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 // or not selected, and the post an edit or retraction is about. stop means
 // there is nothing to attempt (the Result says why); an error means the
 // Store could not be read, and the attempt fails transiently.
-func (d *delivery) prepare(ctx context.Context) (m Message, prev Receipt, stop bool, err error) {
+func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	done, _, err := d.b.store.Done(ctx, d.markID, d.name, "")
 	if err != nil {
-		return m, prev, false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
+		return false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
 	}
 	if done {
 		if d.op != opRetract {
@@ -162,26 +164,26 @@ func (d *delivery) prepare(ctx context.Context) (m Message, prev Receipt, stop b
 			// it the Result is still right.
 			d.res.Receipt, _, _ = d.b.store.Receipt(ctx, d.u.ID, d.name)
 		}
-		return m, prev, d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
 	if d.op == opRetract {
 		return d.prepareRetract(ctx)
 	}
 	thread, err := d.thread(ctx)
 	if err != nil {
-		return m, prev, false, err
+		return false, err
 	}
 	if d.route != nil && !d.route.Selects(d.u, thread) {
-		return m, prev, d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 	}
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, thread.Last, d.u, d.seq) {
-		return m, prev, d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
+		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 	}
-	m = Message{Update: d.u, Thread: thread, Ledger: &d.ledger, channel: d.name}
+	d.msg = Message{Update: d.u, Thread: thread, Ledger: &d.ledger, channel: d.name}
 	if _, editor := d.ch.(Editor); d.op == opCorrect && editor {
-		prev, err = d.posted(ctx, d.original)
+		d.prev, err = d.posted(ctx, d.original)
 	}
-	return m, prev, false, err
+	return false, err
 }
 
 // thread reads the incident's thread on the channel, leaving out posts
@@ -209,8 +211,8 @@ func (d *delivery) thread(ctx context.Context) (Thread, error) {
 
 // retracted reports whether the post r was deleted by Retract.
 func (d *delivery) retracted(ctx context.Context, r Receipt) (bool, error) {
-	if r.UpdateID == "" {
-		return false, nil
+	if _, ok := d.ch.(Retractor); !ok || r.UpdateID == "" {
+		return false, nil // only a Retractor's posts can be retracted
 	}
 	gone, _, err := d.b.store.Done(ctx, opRetract.markID(r.UpdateID), d.name, "")
 	if err != nil {
@@ -235,20 +237,22 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 	return r, nil
 }
 
-func (d *delivery) prepareRetract(ctx context.Context) (m Message, prev Receipt, stop bool, err error) {
+func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
+	d.prev = prev
 	if err != nil {
-		return m, prev, false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
+		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
 	}
 	if !posted {
-		return m, prev, d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
 	if _, ok := d.ch.(Retractor); !ok {
 		d.res.Err = Permanent(fmt.Errorf("%w: the platform's posts cannot be deleted", ErrNotSupported))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
-		return m, prev, true, nil
+		return true, nil
 	}
-	return Message{Update: d.u, Ledger: &d.ledger, channel: d.name}, prev, false, nil
+	d.msg = Message{Update: d.u, Ledger: &d.ledger, channel: d.name}
+	return false, nil
 }
 
 // stop ends the delivery without an attempt: set records why.
@@ -263,7 +267,7 @@ func (d *delivery) stop(set func(*Result), kind EventKind) bool {
 // in the channel becomes a permanent error instead of taking the process
 // down. Targets whose marks could not be read make the attempt transient:
 // the channel skipped them, and a retry reaches them once the Store reads.
-func (d *delivery) attempt(ctx context.Context, m Message, prev Receipt) (rcpt Receipt, err error) {
+func (d *delivery) attempt(ctx context.Context) (rcpt Receipt, err error) {
 	actx, cancel := context.WithTimeout(ctx, d.b.timeout)
 	defer cancel()
 	func() {
@@ -272,7 +276,7 @@ func (d *delivery) attempt(ctx context.Context, m Message, prev Receipt) (rcpt R
 				err = Permanent(fmt.Errorf("channel panicked: %v", r))
 			}
 		}()
-		rcpt, err = d.call(actx, m, prev)
+		rcpt, err = d.call(actx)
 	}()
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
@@ -291,14 +295,14 @@ func (d *delivery) attempt(ctx context.Context, m Message, prev Receipt) (rcpt R
 }
 
 // call is the one call of the channel an attempt makes.
-func (d *delivery) call(ctx context.Context, m Message, prev Receipt) (Receipt, error) {
+func (d *delivery) call(ctx context.Context) (Receipt, error) {
 	switch {
 	case d.op == opRetract:
-		return prev, d.ch.(Retractor).Retract(ctx, prev)
-	case d.op == opCorrect && !prev.IsZero():
-		return d.ch.(Editor).Edit(ctx, m, prev)
+		return d.prev, d.ch.(Retractor).Retract(ctx, d.prev)
+	case d.op == opCorrect && !d.prev.IsZero():
+		return d.ch.(Editor).Edit(ctx, d.msg, d.prev)
 	}
-	return d.ch.Send(ctx, m)
+	return d.ch.Send(ctx, d.msg)
 }
 
 // delivered records a delivery: the receipt (threading, corrections) and
