@@ -44,7 +44,7 @@ type delivery struct {
 
 	ledger storeLedger
 	watch  watcher
-	shared func() // releases Options.Lock; nil when not held
+	shared func()  // releases Options.Lock; nil when not held
 	msg    Message // the attempt's Message, set by prepare
 	prev   Receipt // the post an edit or retraction is about
 	res    Result
