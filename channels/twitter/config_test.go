@@ -2,15 +2,17 @@ package twitter
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 func oauth1Config() Config {
@@ -19,7 +21,7 @@ func oauth1Config() Config {
 }
 
 func oauth2Config() Config {
-	return Config{TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testBearerToken})}
+	return Config{TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testBearerToken}).Token}
 }
 
 func TestNewRejects(t *testing.T) {
@@ -75,65 +77,68 @@ func TestNewRejects(t *testing.T) {
 
 func TestNewDefaults(t *testing.T) {
 	tests := []struct {
-		name    string
-		cfg     Config
-		wantStr string
+		name     string
+		cfg      Config
+		wantName string
+		wantBase string
 	}{
-		{"OAuth 1.0a", oauth1Config(), `twitter.Channel{Name:"x", Auth:"OAuth 1.0a", BaseURL:"https://api.x.com"}`},
-		{"OAuth 2.0", oauth2Config(), `twitter.Channel{Name:"x", Auth:"OAuth 2.0", BaseURL:"https://api.x.com"}`},
+		{"OAuth 1.0a", oauth1Config(), "x", "https://api.x.com"},
+		{"OAuth 2.0", oauth2Config(), "x", "https://api.x.com"},
 		{"name and base URL", func() Config {
 			c := oauth1Config()
 			c.Name, c.BaseURL = "x-eu", "https://proxy.example.com/x/"
 			return c
-		}(), `twitter.Channel{Name:"x-eu", Auth:"OAuth 1.0a", BaseURL:"https://proxy.example.com/x"}`},
+		}(), "x-eu", "https://proxy.example.com/x"},
 		{"loopback http", func() Config { c := oauth1Config(); c.BaseURL = "http://127.0.0.1:8080"; return c }(),
-			`twitter.Channel{Name:"x", Auth:"OAuth 1.0a", BaseURL:"http://127.0.0.1:8080"}`},
+			"x", "http://127.0.0.1:8080"},
 		{"localhost http", func() Config { c := oauth1Config(); c.BaseURL = "http://localhost:8080"; return c }(),
-			`twitter.Channel{Name:"x", Auth:"OAuth 1.0a", BaseURL:"http://localhost:8080"}`},
+			"x", "http://localhost:8080"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ch, err := New(tt.cfg)
 			require.NoError(t, err)
-			assert.Equal(t, tt.wantStr, ch.String())
-			assert.Equal(t, tt.wantStr, fmt.Sprintf("%#v", ch))
+			assert.Equal(t, tt.wantName, ch.Name())
+			assert.Equal(t, tt.wantBase, ch.baseURL)
+			assert.Equal(t, "twitter.Channel("+tt.wantName+")", fmt.Sprintf("%#v", ch))
 		})
 	}
 }
 
-// Printing a Config or a Channel in any way shows no credential.
+// Printing a Config or a Channel in any way shows no credential: not
+// through a pointer to the Config, under verbs that are bad for a field's
+// type (fmt then prints the value behind a pointer as it is), nor the token
+// of the OAuth 2.0 token source.
 func TestPrintingHidesSecrets(t *testing.T) {
 	for name, cfg := range map[string]Config{"OAuth1": oauth1Config(), "OAuth2": oauth2Config()} {
 		t.Run(name, func(t *testing.T) {
 			ch, err := New(cfg)
 			require.NoError(t, err)
 			var out []string
-			for _, v := range []any{cfg, &cfg, ch} {
-				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x", "%X", "%10.3s"} {
+			for _, v := range []any{cfg, &cfg, ch, []any{cfg, ch}, map[string]any{"cfg": cfg, "ch": ch}} {
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%+q", "%d", "%x", "%X", "%10.3s", "%t"} {
 					out = append(out, fmt.Sprintf(verb, v))
 				}
 				var buf bytes.Buffer
 				slog.New(slog.NewJSONHandler(&buf, nil)).Info("m", "v", v)
 				slog.New(slog.NewTextHandler(&buf, nil)).Info("m", "v", v)
 				out = append(out, buf.String())
+				b, err := json.Marshal(v)
+				require.NoError(t, err)
+				out = append(out, string(b))
 			}
-			all := strings.Join(out, "\n")
-			for _, secret := range testSecrets {
-				assert.NotContains(t, all, secret)
-			}
-			assert.Contains(t, all, "REDACTED")
+			channeltest.AssertNoSecret(t, strings.Join(out, "\n"), testSecrets...)
 		})
 	}
 }
 
-func TestConfigString(t *testing.T) {
+// The channel prints as its name only, under every verb.
+func TestChannelFormat(t *testing.T) {
 	cfg := oauth1Config()
-	cfg.BaseURL = "https://api.x.com"
-	assert.Equal(t, "{Name: ConsumerKey:REDACTED ConsumerSecret:REDACTED AccessToken:REDACTED AccessSecret:REDACTED "+
-		"TokenSource:nil BaseURL:https://api.x.com HTTPClient:nil Templates:nil}", cfg.String())
-	assert.Equal(t, `twitter.Config{Name:"", ConsumerKey:"", ConsumerSecret:"", AccessToken:"", AccessSecret:"", `+
-		`TokenSource:REDACTED, BaseURL:"", HTTPClient:nil, Templates:nil}`, fmt.Sprintf("%#v", oauth2Config()))
-	assert.Equal(t, strconv.Quote(cfg.String()), fmt.Sprintf("%q", cfg), "%q quotes String")
-	assert.Equal(t, fmt.Sprintf("%x", cfg.String()), fmt.Sprintf("%x", &cfg), "%x hex-encodes String")
-	assert.Equal(t, "%!d(string="+cfg.String()+")", fmt.Sprintf("%d", cfg), "%d shows String")
+	cfg.Name = "x-status"
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		assert.Equal(t, "twitter.Channel(x-status)", fmt.Sprintf(verb, ch), verb)
+	}
 }

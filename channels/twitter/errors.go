@@ -24,6 +24,10 @@ var (
 	ErrUsageCapped = errors.New("twitter: monthly usage cap exceeded")
 )
 
+// errReplyGone is wrapped by the error of a reply X refused because the
+// post replied to is deleted or not visible; Send then posts without it.
+var errReplyGone = errors.New("the post replied to is deleted or not visible")
+
 // APIError is an error answer of the X API: its HTTP status and the fields
 // of its problem JSON. Detail is bounded, printable and free of credentials.
 type APIError struct {
@@ -51,13 +55,13 @@ const usageCappedType = "/2/problems/usage-capped"
 
 // classify returns nil for a 2xx response and otherwise the error for it,
 // marked for the Broadcaster (see the package documentation), its text
-// starting "twitter: op: ".
-func (c *Channel) classify(op string, r *httpx.Response) error {
+// starting "twitter: op: " and cleaned of credentials by s.
+func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
 		return nil
 	}
-	apiErr := c.apiError(r)
+	apiErr := apiError(r, s)
 	switch {
 	case apiErr.Title == "UsageCapExceeded" || strings.HasSuffix(apiErr.Type, usageCappedType):
 		return broadcast.Permanent(fmt.Errorf("%w; requests resume when the cap resets or the plan is upgraded: %w",
@@ -66,6 +70,8 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return c.rateLimited(op, r.Header, apiErr, marked)
 	case r.Status == http.StatusForbidden && isDuplicate(apiErr):
 		return broadcast.Permanent(fmt.Errorf("%w: %w", ErrDuplicate, apiErr))
+	case (r.Status == http.StatusForbidden || r.Status == http.StatusBadRequest) && isReplyGone(apiErr):
+		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errReplyGone, apiErr))
 	case r.Status == http.StatusUnauthorized:
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: X rejected the credentials: %w", op, apiErr))
 	case broadcast.IsPermanent(marked):
@@ -132,12 +138,20 @@ func isDuplicate(e *APIError) bool {
 	return strings.Contains(strings.ToLower(e.Detail), "duplicate content")
 }
 
+// isReplyGone reports whether X refused a reply because the post replied
+// to is gone: "You attempted to reply to a Tweet that is deleted or not
+// visible to you." (403), or an invalid request saying as much (400).
+func isReplyGone(e *APIError) bool {
+	d := strings.ToLower(e.Detail)
+	return strings.Contains(d, "repl") &&
+		(strings.Contains(d, "deleted or not visible") || strings.Contains(d, "not visible or deleted"))
+}
+
 // apiError reads X's problem JSON from r. Every text is cleaned of
 // credentials first, then bounded, so that a cut cannot leave part of a
 // secret.
-func (c *Channel) apiError(r *httpx.Response) *APIError {
-	secrets := c.creds.secrets()
-	clean := func(s string) string { return httpx.Snippet([]byte(httpx.RedactString(s, secrets...))) }
+func apiError(r *httpx.Response, s scrubber) *APIError {
+	clean := s.cleaner()
 	e := &APIError{Status: r.Status}
 	p, ok := parseProblem(r.Body)
 	if !ok {

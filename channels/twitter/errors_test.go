@@ -2,17 +2,22 @@ package twitter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // epoch returns the Unix time d after fixedNow, as X's reset headers give.
@@ -205,5 +210,79 @@ func TestAPIErrorText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.err.Error())
+	}
+}
+
+// rotatingTokens returns a new OAuth 2.0 token on every call, each about to
+// expire, so that the channel asks for one per attempt.
+func rotatingTokens() (func() (*oauth2.Token, error), func() []string) {
+	var mu sync.Mutex
+	var issued []string
+	source := func() (*oauth2.Token, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		n := len(issued) + 1
+		t := &oauth2.Token{AccessToken: fmt.Sprintf("at-%d/rotated+%s", n, testBearerToken),
+			RefreshToken: fmt.Sprintf("rt-%d/refresh+token", n), TokenType: "Bearer", Expiry: time.Now().Add(time.Second)}
+		issued = append(issued, t.AccessToken, t.RefreshToken)
+		return t, nil
+	}
+	return source, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(issued)
+	}
+}
+
+// Each attempt's OAuth 2.0 token is redacted from that attempt's errors,
+// also when X echoes it back.
+func TestErrorsHideAttemptToken(t *testing.T) {
+	f := newFakeX(t, true)
+	source, issued := rotatingTokens()
+	ch := newTestChannel(t, f, func(c *Config) { c.TokenSource = source })
+	f.Fail(channeltest.FailEcho)
+	var out []string
+	for range 3 {
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+		require.Error(t, err)
+		out = append(out, fmt.Sprintf("%v %+v %q %x", err, err, err, err))
+	}
+	for _, err := range []error{ch.Retract(context.Background(), broadcast.Receipt{ID: "1"}), ch.Check(context.Background())} {
+		require.Error(t, err)
+		out = append(out, fmt.Sprintf("%v %+v %q %x", err, err, err, err))
+	}
+	require.Len(t, issued(), 2*5, "a token per attempt")
+	channeltest.AssertNoSecret(t, strings.Join(out, "\n"), issued()...)
+	assert.Contains(t, out[0], "Bearer REDACTED")
+}
+
+// A token that cannot be had fails the attempt before any request: for
+// good when the token endpoint refused the refresh.
+func TestTokenErrors(t *testing.T) {
+	refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusBadRequest},
+		Body: []byte(`{"error":"invalid_grant"}`), ErrorCode: "invalid_grant"}
+	tests := []struct {
+		name      string
+		source    func() (*oauth2.Token, error)
+		permanent bool
+		want      string
+	}{
+		{"refresh refused", func() (*oauth2.Token, error) { return nil, refused }, true,
+			`twitter: post: get OAuth 2.0 token: oauth2: "invalid_grant"`},
+		{"token endpoint down", func() (*oauth2.Token, error) { return nil, errors.New("dial tcp: connection refused") }, false,
+			"twitter: post: get OAuth 2.0 token: dial tcp: connection refused"},
+		{"empty token", func() (*oauth2.Token, error) { return &oauth2.Token{}, nil }, true,
+			"twitter: post: get OAuth 2.0 token: empty access token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, true)
+			ch := newTestChannel(t, f, func(c *Config) { c.TokenSource = tt.source })
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))
+			assert.Zero(t, f.requestCount())
+		})
 	}
 }

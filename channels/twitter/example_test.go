@@ -40,7 +40,7 @@ func Example() {
 	// Output:
 	// Investigating: Elevated error rates on the CDN — Some requests to our CDN in the EU region fail with 503 errors. Next update by 14:35 UTC. https://status.example.com/incidents/7k2qfx9
 	// 162 of 280 weighted characters
-	// twitter.Channel{Name:"x", Auth:"OAuth 1.0a", BaseURL:"https://api.x.com"}
+	// twitter.Channel(x)
 }
 
 // A long body is shortened to fit 280 weighted characters; the status, the

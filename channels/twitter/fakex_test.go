@@ -22,21 +22,25 @@ import (
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
-// Test credentials. The secrets hold characters that OAuth 1.0a must
-// percent-encode in the signing key.
+// Test credentials. The consumer key and the access token hold characters
+// that the OAuth 1.0a header percent-encodes (" " as %20, "+" as %2B, "/"
+// as %2F), the secrets characters that OAuth 1.0a must percent-encode in
+// the signing key, and the bearer token characters that JSON and URL
+// escaping change.
 const (
-	testConsumerKey    = "ck-test-4Jw9QmTz"
+	testConsumerKey    = "ck-test+4Jw9 QmTz"
 	testConsumerSecret = "cs+test/secret=Z8~vYp3Lq0"
-	testAccessToken    = "1234567890-at-test-N5rTkq"
+	testAccessToken    = "1234567890-at+test N5/rTkq"
 	testAccessSecret   = "as-test&secret H2kWx7"
-	testBearerToken    = "bt-test-Q2FuYXJ5VG9rZW4tZm9yLXRlc3Rz"
+	testBearerToken    = "bt-test/Q2FuYXJ5+VG9rZW4tZm9yLXRlc3Rz=="
 )
 
 var testSecrets = []string{testConsumerKey, testConsumerSecret, testAccessToken, testAccessSecret, testBearerToken}
 
-// fakeX is an httptest fake of the X API v2: POST /2/tweets and GET
-// /2/users/me. It verifies OAuth 1.0a signatures (HMAC-SHA1, RFC 5849) or
-// a bearer token, checks the JSON body, refuses duplicate texts, and
+// fakeX is an httptest fake of the X API v2: POST /2/tweets, DELETE
+// /2/tweets/:id and GET /2/users/me. It verifies OAuth 1.0a signatures
+// (HMAC-SHA1, RFC 5849) or a bearer token, checks the JSON body, refuses
+// duplicate texts and replies to posts that are deleted or unknown, and
 // answers with X's success and problem shapes. It implements
 // channeltest.Backend.
 type fakeX struct {
@@ -44,9 +48,8 @@ type fakeX struct {
 	bearer bool // expect OAuth 2.0 bearer tokens instead of OAuth 1.0a
 
 	mu       sync.Mutex
-	accepted []channeltest.Delivery
-	ids      []string
-	texts    map[string]bool
+	posts    []channeltest.Delivery // every post, deleted ones marked
+	dupes    bool                   // refuse a text a post still there has
 	nonces   map[string]bool
 	failure  channeltest.Failure
 	loseNext bool         // accept the next post but answer 503, as if the answer was lost
@@ -56,7 +59,7 @@ type fakeX struct {
 
 func newFakeX(t *testing.T, bearer bool) *fakeX {
 	t.Helper()
-	f := &fakeX{bearer: bearer, texts: map[string]bool{}, nonces: map[string]bool{}}
+	f := &fakeX{bearer: bearer, dupes: true, nonces: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -66,10 +69,10 @@ func newFakeX(t *testing.T, bearer bool) *fakeX {
 func (f *fakeX) Received() []channeltest.Delivery {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return slices.Clone(f.accepted)
+	return slices.Clone(f.posts)
 }
 
-// Fail implements channeltest.Backend.
+// Fail implements channeltest.Backend: every request fails as f says.
 func (f *fakeX) Fail(failure channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -83,6 +86,16 @@ func (f *fakeX) respondWith(h http.HandlerFunc) {
 	f.answer = h
 }
 
+// deleteOnX deletes the post id as its owner would on x.com, outside the
+// channel.
+func (f *fakeX) deleteOnX(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if i := f.find(id); i >= 0 {
+		f.posts[i].Deleted = true
+	}
+}
+
 func (f *fakeX) requestCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -93,22 +106,28 @@ func (f *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests++
+	if f.failure != channeltest.FailNone {
+		writeFailure(w, r, f.failure)
+		return
+	}
 	if err := f.authorize(r); err != nil {
 		w.Header().Set("X-Test-Auth-Error", err.Error())
 		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", "about:blank")
 		return
 	}
+	id, isPost := strings.CutPrefix(r.URL.Path, "/2/tweets/")
 	switch {
 	case f.answer != nil:
 		f.answer.ServeHTTP(w, r)
 	case r.Method == http.MethodPost && r.URL.Path == "/2/tweets":
 		f.createPost(w, r)
+	case r.Method == http.MethodDelete && isPost:
+		f.deletePost(w, id)
 	case r.Method == http.MethodGet && r.URL.Path == "/2/users/me":
 		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{
 			"id": "2244994945", "name": "Example Status", "username": "examplestatus"}})
 	default:
-		writeProblem(w, http.StatusNotFound, "Not Found Error", "Could not find the requested resource.",
-			"https://api.twitter.com/2/problems/resource-not-found")
+		writeNotFound(w)
 	}
 }
 
@@ -122,12 +141,13 @@ func (f *fakeX) authorize(r *http.Request) error {
 	return verifyOAuth1(r, testConsumerKey, testConsumerSecret, testAccessToken, testAccessSecret, f.nonces)
 }
 
+// find returns the index of the post id that is still there, or -1.
+func (f *fakeX) find(id string) int {
+	return slices.IndexFunc(f.posts, func(d channeltest.Delivery) bool { return d.ID == id && !d.Deleted })
+}
+
 // createPost is POST /2/tweets.
 func (f *fakeX) createPost(w http.ResponseWriter, r *http.Request) {
-	if f.failure != channeltest.FailNone {
-		writeFailure(w, f.failure)
-		return
-	}
 	req, err := decodePost(r)
 	if err != nil {
 		writeInvalid(w, err.Error())
@@ -137,29 +157,44 @@ func (f *fakeX) createPost(w http.ResponseWriter, r *http.Request) {
 	case Weight(req.Text) > MaxWeight:
 		writeInvalid(w, "Your Tweet text is too long.")
 		return
-	case req.Reply != nil && !slices.Contains(f.ids, req.Reply.InReplyToTweetID):
-		writeInvalid(w, "The Tweet you are replying to is not visible or deleted.")
+	case req.Reply != nil && f.find(req.Reply.InReplyToTweetID) < 0:
+		writeProblem(w, http.StatusForbidden, "Forbidden",
+			"You attempted to reply to a Tweet that is deleted or not visible to you.", "about:blank")
 		return
-	case f.texts[req.Text]:
+	case f.dupes && slices.ContainsFunc(f.posts, func(d channeltest.Delivery) bool { return d.Text == req.Text && !d.Deleted }):
 		writeProblem(w, http.StatusForbidden, "Forbidden",
 			"You are not allowed to create a Tweet with duplicate content.", "about:blank")
 		return
 	}
-	id := strconv.Itoa(1850000000000000001 + len(f.ids))
-	d := channeltest.Delivery{Text: req.Text, Parts: []string{req.Text}}
+	id := strconv.Itoa(1850000000000000001 + len(f.posts))
+	d := channeltest.Delivery{Text: req.Text, Parts: []string{req.Text}, ID: id}
 	if req.Reply != nil {
 		d.ReplyTo = req.Reply.InReplyToTweetID
 	}
-	f.ids, f.texts[req.Text], f.accepted = append(f.ids, id), true, append(f.accepted, d)
+	f.posts = append(f.posts, d)
 	if f.loseNext {
 		f.loseNext = false
-		writeFailure(w, channeltest.FailTransient)
+		writeFailure(w, r, channeltest.FailTransient)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]any{
 		"id": id, "text": tcoPattern.ReplaceAllString(req.Text, "https://t.co/Ab3dE5gH7j"),
 		"edit_history_tweet_ids": []string{id},
 	}})
+}
+
+// deletePost is DELETE /2/tweets/:id: deleted true, false for a post
+// already deleted, 404 for an id it never had.
+func (f *fakeX) deletePost(w http.ResponseWriter, id string) {
+	if !slices.ContainsFunc(f.posts, func(d channeltest.Delivery) bool { return d.ID == id }) {
+		writeNotFound(w)
+		return
+	}
+	i := f.find(id)
+	if i >= 0 {
+		f.posts[i].Deleted = true
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]bool{"deleted": i >= 0}})
 }
 
 var tcoPattern = regexp.MustCompile(`https?://\S+`)
@@ -185,7 +220,7 @@ func decodePost(r *http.Request) (postRequest, error) {
 }
 
 // writeFailure answers with X's answer for a failure class.
-func writeFailure(w http.ResponseWriter, failure channeltest.Failure) {
+func writeFailure(w http.ResponseWriter, r *http.Request, failure channeltest.Failure) {
 	switch failure {
 	case channeltest.FailTransient:
 		writeProblem(w, http.StatusServiceUnavailable, "Service Unavailable", "Service Unavailable", "about:blank")
@@ -201,9 +236,28 @@ func writeFailure(w http.ResponseWriter, failure channeltest.Failure) {
 		writeProblem(w, http.StatusTooManyRequests, "Too Many Requests", "Too Many Requests", "about:blank")
 	case channeltest.FailUnauthorized:
 		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", "about:blank")
+	case channeltest.FailEcho:
+		writeEcho(w, r)
 	default:
 		writeProblem(w, http.StatusForbidden, "Forbidden", "You are not permitted to perform this action.", "about:blank")
 	}
+}
+
+// writeEcho answers 400 as a debugging proxy might: with the Authorization
+// header the request carried (the OAuth 1.0a parameters percent-encoded,
+// or the bearer token), raw, JSON-escaped, and JSON-escaped with "/" as
+// "\/".
+func writeEcho(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	escaped, _ := json.Marshal(map[string]string{"authorization": auth})
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusBadRequest)
+	fmt.Fprintf(w, "bad request; received: %s\n%s\n%s", auth, escaped, strings.ReplaceAll(string(escaped), "/", `\/`))
+}
+
+func writeNotFound(w http.ResponseWriter) {
+	writeProblem(w, http.StatusNotFound, "Not Found Error", "Could not find the requested resource.",
+		"https://api.twitter.com/2/problems/resource-not-found")
 }
 
 // writeInvalid answers 400 with X's invalid-request problem.

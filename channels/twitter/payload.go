@@ -68,6 +68,23 @@ func parseUser(body []byte) (user, error) {
 	return *resp.Data, nil
 }
 
+// parseDeleted reads the answer to DELETE /2/tweets/:id,
+// {"data":{"deleted":true}}; deleted is false for a post already gone.
+func parseDeleted(body []byte) (deleted bool, err error) {
+	var resp struct {
+		Data *struct {
+			Deleted *bool `json:"deleted"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return false, fmt.Errorf("read response: invalid JSON: %w", err)
+	}
+	if resp.Data == nil || resp.Data.Deleted == nil {
+		return false, errors.New("read response: no data.deleted")
+	}
+	return *resp.Data.Deleted, nil
+}
+
 // problem is X's error body, an RFC 7807 problem document, possibly with a
 // list of errors (invalid requests) instead of, or besides, a detail.
 type problem struct {

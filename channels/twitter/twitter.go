@@ -6,17 +6,44 @@
 // Each update is one post: the channel's entry in Update.Overrides, or else
 // the "short" template, fitted to 280 weighted characters as X counts them
 // (see Weight): the body is shortened first, on grapheme boundaries, and the
-// status-page URL is kept whole. Text that fits is posted unchanged. Later
-// updates of an incident reply to the channel's previous post, so that the
-// incident reads as a thread. The Receipt holds the post's id, its link
-// https://x.com/i/web/status/<id>, and in Meta["text"] the text as X stored
-// it (links as t.co). Preview shows the post without sending it; Check
-// verifies the credentials by reading the account (GET /2/users/me).
+// status-page URL is kept whole. Text that fits is posted unchanged. The
+// Receipt holds the post's id, its link https://x.com/i/web/status/<id>,
+// and in Meta["text"] the text as X stored it (links as t.co). Preview
+// shows the post without sending it; Check verifies the credentials by
+// reading the account (GET /2/users/me).
 //
 // The package speaks HTTP itself rather than use github.com/dghubble/go-twitter:
 // that client is deprecated and speaks only API v1.1, whose posting endpoint
 // (statuses/update) the current access tiers can no longer call — it fails
 // with error 453. The v2 endpoint needs no more than a signed JSON POST.
+//
+// # Threading
+//
+// X chains replies: a later update of an incident replies to the
+// channel's latest post of it, Message.Thread.Last
+// (reply.in_reply_to_tweet_id), so that the incident reads as one thread,
+// newest at the bottom. The Broadcaster leaves posts it retracted out of
+// the Thread. A post deleted on X by other means can still be
+// Thread.Last: X then refuses the reply ("You attempted to reply to a
+// Tweet that is deleted or not visible to you"), and Send posts the update
+// once more without the reply, so that it still goes out, as the start of
+// a new thread. Its Receipt says so: Meta["reply_dropped"] holds the id of
+// the post it could not reply to.
+//
+// # Corrections and retractions
+//
+// The X API has no endpoint that edits a post, so the Channel is not a
+// broadcast.Editor: Broadcaster.Correct posts the correction (an update
+// with Update.Corrects set, which the default templates render as
+// "Correction: …") as a reply in the incident's thread, like any later
+// update.
+//
+// The Channel is a broadcast.Retractor: Retract deletes the post with
+// DELETE /2/tweets/:id. A post already gone (X answers 404, or
+// {"data":{"deleted":false}}) counts as deleted. A post whose id is not
+// known — the receipt of a duplicate on a retry, see Errors — cannot be
+// deleted by the API: Retract then fails with a Permanent error, and the
+// post must be deleted on x.com.
 //
 // # Limits
 //
@@ -24,7 +51,9 @@
 // update is shortened, never split into several posts. A post weighs at
 // most MaxWeight (280); the longer posts of paid accounts are not used.
 // X's access tiers cap posts per 24 hours and per month; see Errors for
-// what happens at a cap. Redirects are not followed, so that no credential
+// what happens at a cap. X takes no idempotency key, so a post whose
+// answer was lost is only recognised by X refusing its retry as duplicate
+// content (see Errors). Redirects are not followed, so that no credential
 // reaches another host.
 //
 // Weight counts as twitter-text 3 (parseTweet with configuration v3) does,
@@ -105,10 +134,19 @@
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
 //     403 forbidden) are Permanent, with X's detail;
 //   - 5xx answers and network errors are transient; when ctx ends, the
-//     error matches ctx.Err() with errors.Is.
+//     error matches ctx.Err() with errors.Is;
+//   - an OAuth 2.0 token that cannot be had is an error of its own,
+//     Permanent when the token endpoint refused the refresh (4xx).
 //
 // A template that cannot produce a text within the limit is a Permanent
 // error wrapping templates.ErrTooLong.
+//
+// No error contains a credential. Config holds them as redact.Secret
+// values, and every error that carries X's text, or a transport's, passes
+// through one redact.Redactor that knows the four OAuth 1.0a credentials
+// (also as the OAuth header percent-encodes them) and the attempt's OAuth
+// 2.0 access and refresh tokens, in the encodings a server may echo them
+// in (URL-escaped, JSON-escaped, base64, hexadecimal).
 package twitter
 
 import (
@@ -116,13 +154,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/oauth2"
+
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -132,24 +171,25 @@ const (
 	DefaultBaseURL = "https://api.x.com"
 )
 
-// statusURL is the link of a post; the i/web form needs no user name.
-const statusURL = "https://x.com/i/web/status/"
-
 // Channel posts updates to one X account. It is safe for concurrent use.
+//
+// It prints as "twitter.Channel(<name>)" under every fmt verb (see
+// Format): fmt would otherwise print the credentials it holds.
 type Channel struct {
-	name    string
-	auth    string // "OAuth 1.0a" or "OAuth 2.0", for printing
-	baseURL string
-	client  *http.Client // adds the credentials to every request
-	tmpl    *templates.Set
-	creds   *credentials
-	now     func() time.Time
+	name     string
+	baseURL  string
+	client   *http.Client       // signs OAuth 1.0a requests; follows no redirect
+	tokens   oauth2.TokenSource // OAuth 2.0 tokens; nil for OAuth 1.0a
+	redactor *redact.Redactor   // every credential of the Config
+	tmpl     *templates.Set
+	now      func() time.Time
 }
 
 var (
 	_ broadcast.Channel   = (*Channel)(nil)
 	_ broadcast.Previewer = (*Channel)(nil)
 	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
 )
 
 // New returns a channel for cfg. It checks cfg without any network I/O;
@@ -163,11 +203,13 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	c := &Channel{
-		name:    cfg.Name,
-		auth:    cfg.authName(),
-		baseURL: base,
-		tmpl:    cfg.Templates,
-		now:     time.Now,
+		name:     cfg.Name,
+		baseURL:  base,
+		client:   newClient(cfg),
+		tokens:   tokens(cfg),
+		redactor: newRedactor(cfg),
+		tmpl:     cfg.Templates,
+		now:      time.Now,
 	}
 	if c.name == "" {
 		c.name = DefaultName
@@ -175,45 +217,17 @@ func New(cfg Config) (*Channel, error) {
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()
 	}
-	c.client, c.creds = newClient(cfg)
 	return c, nil
 }
 
 // Name returns the channel's name, "x" unless Config.Name says otherwise.
 func (c *Channel) Name() string { return c.name }
 
-// Send posts m.Update, as a reply to the incident's previous post when
-// m.Thread names one. It makes one attempt; see the package documentation
-// for its errors and for the receipt of a duplicate on a retry.
-func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	text, err := c.text(m.Update)
-	if err != nil {
-		return broadcast.Receipt{}, err
-	}
-	body, err := postBody(text, replyTo(m.Thread))
-	if err != nil {
-		return broadcast.Receipt{}, fmt.Errorf("twitter: post: %w", err)
-	}
-	resp, err := c.do(ctx, http.MethodPost, "/2/tweets", body)
-	if err != nil {
-		return broadcast.Receipt{}, c.redact(fmt.Errorf("twitter: post: %w", err))
-	}
-	if err := c.classify("post", resp); err != nil {
-		if errors.Is(err, ErrDuplicate) && m.Attempt > 1 {
-			return c.duplicateReceipt(m.Thread), nil
-		}
-		return broadcast.Receipt{}, err
-	}
-	p, err := parsePost(resp.Body)
-	if err != nil {
-		return broadcast.Receipt{}, c.redact(fmt.Errorf("twitter: post: %w", err))
-	}
-	var meta map[string]string
-	if p.Text != "" {
-		meta = map[string]string{"text": p.Text}
-	}
-	return c.receipt(p.ID, meta), nil
-}
+// Format prints the channel as "twitter.Channel(<name>)" under every verb,
+// %d and %x included: fmt prints a struct's unexported fields, which hold
+// the credentials, without asking them how (for %s and %q even behind a
+// pointer).
+func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "twitter.Channel(%s)", c.name) }
 
 // Preview returns the text Send would post for u and its weight.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
@@ -228,22 +242,6 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 		Limit:   MaxWeight,
 		Unit:    "weighted characters",
 	}, nil
-}
-
-// Check verifies the credentials by reading the account they act for (GET
-// /2/users/me). It posts nothing.
-func (c *Channel) Check(ctx context.Context) error {
-	resp, err := c.do(ctx, http.MethodGet, "/2/users/me", nil)
-	if err != nil {
-		return c.redact(fmt.Errorf("twitter: check: %w", err))
-	}
-	if err := c.classify("check", resp); err != nil {
-		return err
-	}
-	if _, err := parseUser(resp.Body); err != nil {
-		return fmt.Errorf("twitter: check: %w", err)
-	}
-	return nil
 }
 
 // text renders the post for u: its override or the short template, fitted.
@@ -262,55 +260,18 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 	return text, nil
 }
 
-// do sends one request to path under the base URL.
-func (c *Channel) do(ctx context.Context, method, path string, body []byte) (*httpx.Response, error) {
-	contentType := ""
-	if body != nil {
-		contentType = "application/json"
-	}
-	req, err := httpx.NewRequest(ctx, method, c.baseURL+path, body, contentType)
+// Check verifies the credentials by reading the account they act for (GET
+// /2/users/me). It posts nothing.
+func (c *Channel) Check(ctx context.Context) error {
+	resp, s, err := c.exchange(ctx, "check", http.MethodGet, "/2/users/me", nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	req.Header.Set("Accept", "application/json")
-	return httpx.Do(c.client, req, 0)
-}
-
-// receipt returns the receipt of a post with id ("" when unknown).
-func (c *Channel) receipt(id string, meta map[string]string) broadcast.Receipt {
-	r := broadcast.Receipt{Channel: c.name, ID: id, Time: c.now().UTC().Round(0), Meta: meta}
-	if id != "" {
-		r.URL = statusURL + url.PathEscape(id)
+	if err := c.classify("check", resp, s); err != nil {
+		return err
 	}
-	return r
-}
-
-// duplicateReceipt is the receipt of a post an earlier attempt made, whose
-// id X does not tell. It keeps the post it replied to, so that the next
-// update can reply there and stay in the thread.
-func (c *Channel) duplicateReceipt(thread broadcast.Receipt) broadcast.Receipt {
-	meta := map[string]string{"duplicate": "true"}
-	if id := replyTo(thread); id != "" {
-		meta[metaThread] = id
+	if _, err := parseUser(resp.Body); err != nil {
+		return s.error(fmt.Errorf("twitter: check: %w", err))
 	}
-	return c.receipt("", meta)
-}
-
-// metaThread is the Receipt.Meta key of the post a receipt without ID
-// replied to.
-const metaThread = "in_reply_to"
-
-// replyTo returns the post an update replies to: the previous post of the
-// incident, or when its id is unknown (a duplicate), the post that one
-// replied to.
-func replyTo(thread broadcast.Receipt) string {
-	if thread.ID != "" {
-		return thread.ID
-	}
-	return thread.Meta[metaThread]
-}
-
-// redact removes every credential from err's text.
-func (c *Channel) redact(err error) error {
-	return httpx.Redact(err, c.creds.secrets()...)
+	return nil
 }

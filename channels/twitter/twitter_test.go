@@ -2,6 +2,7 @@ package twitter
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -25,19 +26,24 @@ var authModes = []struct {
 	bearer bool
 }{{"OAuth1", false}, {"OAuth2", true}}
 
+// testConfig returns the credentials f expects: OAuth 2.0 for a bearer
+// fake, OAuth 1.0a otherwise.
+func testConfig(bearer bool) Config {
+	if bearer {
+		return Config{TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testBearerToken, TokenType: "Bearer"}).Token}
+	}
+	return Config{ConsumerKey: testConsumerKey, ConsumerSecret: testConsumerSecret,
+		AccessToken: testAccessToken, AccessSecret: testAccessSecret}
+}
+
 // newTestChannel returns a channel wired to f with the credentials f
 // expects, changed by edit if given.
 func newTestChannel(t *testing.T, f *fakeX, edit ...func(*Config)) *Channel {
 	t.Helper()
 	client := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
 	t.Cleanup(client.CloseIdleConnections)
-	cfg := Config{BaseURL: f.URL, HTTPClient: client}
-	if f.bearer {
-		cfg.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testBearerToken, TokenType: "Bearer"})
-	} else {
-		cfg.ConsumerKey, cfg.ConsumerSecret = testConsumerKey, testConsumerSecret
-		cfg.AccessToken, cfg.AccessSecret = testAccessToken, testAccessSecret
-	}
+	cfg := testConfig(f.bearer)
+	cfg.BaseURL, cfg.HTTPClient = f.URL, client
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -52,14 +58,18 @@ func TestConformance(t *testing.T) {
 			channeltest.Run(t, channeltest.Harness{
 				New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 					f := newFakeX(t, mode.bearer)
+					// NoSecretLeaks posts the same update once per failure
+					// class, which X refuses as duplicate content.
+					f.dupes = false
 					return newTestChannel(t, f), f
 				},
 				Secrets:   testSecrets,
+				Config:    testConfig(mode.bearer),
 				MaxLength: MaxWeight,
 				Measure:   Weight,
-				Threads:   true,
-				Failures: []channeltest.Failure{channeltest.FailNone, channeltest.FailTransient,
-					channeltest.FailRateLimited, channeltest.FailUnauthorized, channeltest.FailRejected},
+				ThreadsTo: channeltest.Last,
+				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
+					channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
 			})
 		})
 	}
@@ -101,19 +111,26 @@ func TestSendReceipt(t *testing.T) {
 	}
 }
 
-// The request body is exactly X's: text, and reply only for a follow-up.
+// The request body is exactly X's: text, and reply only for a follow-up,
+// to the incident's latest post.
 func TestSendBody(t *testing.T) {
+	root := broadcast.Receipt{Channel: "x", ID: "1850000000000000001"}
 	tests := []struct {
 		name   string
-		thread broadcast.Receipt
+		thread broadcast.Thread
 		want   string
 	}{
-		{"first update", broadcast.Receipt{}, `{"text":"Investigating: Down"}`},
-		{"follow-up", broadcast.Receipt{Channel: "x", ID: "1850000000000000007"},
+		{"first update", broadcast.Thread{}, `{"text":"Investigating: Down"}`},
+		{"second update", broadcast.Thread{Root: root, Last: root},
+			`{"text":"Investigating: Down","reply":{"in_reply_to_tweet_id":"1850000000000000001"}}`},
+		{"later update", broadcast.Thread{Root: root, Last: broadcast.Receipt{Channel: "x", ID: "1850000000000000007"}},
 			`{"text":"Investigating: Down","reply":{"in_reply_to_tweet_id":"1850000000000000007"}}`},
-		{"after a duplicate", broadcast.Receipt{Channel: "x", Meta: map[string]string{"duplicate": "true", "in_reply_to": "185"}},
+		{"after a duplicate", broadcast.Thread{Root: root,
+			Last: broadcast.Receipt{Channel: "x", Meta: map[string]string{"duplicate": "true", "in_reply_to": "185"}}},
 			`{"text":"Investigating: Down","reply":{"in_reply_to_tweet_id":"185"}}`},
-		{"after a duplicate first post", broadcast.Receipt{Channel: "x", Meta: map[string]string{"duplicate": "true"}},
+		{"after a duplicate first post", broadcast.Thread{
+			Root: broadcast.Receipt{Channel: "x", Meta: map[string]string{"duplicate": "true"}},
+			Last: broadcast.Receipt{Channel: "x", Meta: map[string]string{"duplicate": "true"}}},
 			`{"text":"Investigating: Down"}`},
 	}
 	for _, tt := range tests {
@@ -126,29 +143,39 @@ func TestSendBody(t *testing.T) {
 				writeJSON(w, http.StatusCreated, map[string]any{"data": map[string]string{"id": "9", "text": "t"}})
 			})
 			ch := newTestChannel(t, f)
-			u := broadcast.Update{Title: "Down", Status: broadcast.StatusInvestigating}.WithDefaults(fixedNow)
-			_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1, Thread: tt.thread})
+			m := broadcast.NewMessage(broadcast.Update{Title: "Down", Status: broadcast.StatusInvestigating})
+			m.Thread = tt.thread
+			_, err := ch.Send(context.Background(), m)
 			require.NoError(t, err)
 			assert.JSONEq(t, tt.want, string(<-bodies))
 		})
 	}
 }
 
+// Each update replies to the one before: X chains to Thread.Last.
 func TestSendThreads(t *testing.T) {
 	f := newFakeX(t, false)
 	ch := newTestChannel(t, f)
-	first, err := ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: 1})
-	require.NoError(t, err)
-	next := testUpdate()
-	next.Status, next.Body, next.ID = broadcast.StatusIdentified, "The cause is a bad deploy.", ""
-	second, err := ch.Send(context.Background(), broadcast.Message{Update: next.WithDefaults(fixedNow), Attempt: 1, Thread: first})
-	require.NoError(t, err)
-
+	var thread broadcast.Thread
+	var ids []string
+	for i, status := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusResolved} {
+		u := testUpdate()
+		u.ID, u.Status, u.Body = "", status, fmt.Sprintf("Update %d.", i+1)
+		m := broadcast.NewMessage(u)
+		m.Thread = thread
+		r, err := ch.Send(context.Background(), m)
+		require.NoError(t, err)
+		if i == 0 {
+			thread.Root = r
+		}
+		thread.Last = r
+		ids = append(ids, r.ID)
+	}
 	got := f.Received()
-	require.Len(t, got, 2)
+	require.Len(t, got, 3)
 	assert.Empty(t, got[0].ReplyTo)
-	assert.Equal(t, first.ID, got[1].ReplyTo)
-	assert.NotEqual(t, first.ID, second.ID)
+	assert.Equal(t, ids[0], got[1].ReplyTo)
+	assert.Equal(t, ids[1], got[2].ReplyTo, "the third replies to the second, not to the first")
 }
 
 func TestSendFitsText(t *testing.T) {
@@ -227,7 +254,8 @@ func TestSendDuplicate(t *testing.T) {
 		"X API 403 Forbidden: You are not allowed to create a Tweet with duplicate content.", err.Error())
 
 	m.Attempt = 2
-	m.Thread = broadcast.Receipt{Channel: "x", ID: "1850000000000000001"}
+	prev := broadcast.Receipt{Channel: "x", ID: "1850000000000000001"}
+	m.Thread = broadcast.Thread{Root: prev, Last: prev}
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
 	assert.Equal(t, broadcast.Receipt{Channel: "x", Time: fixedNow,
@@ -279,7 +307,7 @@ func TestCheck(t *testing.T) {
 
 			bad := newTestChannel(t, f, func(c *Config) {
 				if c.TokenSource != nil {
-					c.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "revoked-" + testBearerToken})
+					c.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "revoked-" + testBearerToken}).Token
 				} else {
 					c.AccessSecret = "wrong-" + testAccessSecret
 				}
@@ -314,21 +342,113 @@ func TestSignatureVerified(t *testing.T) {
 func TestSignatureCoversQuery(t *testing.T) {
 	f := newFakeX(t, false)
 	ch := newTestChannel(t, f)
-	resp, err := ch.do(context.Background(), http.MethodGet,
+	resp, _, err := ch.exchange(context.Background(), "check", http.MethodGet,
 		"/2/users/me?user.fields=created_at,username&expansions=pinned_tweet_id&q=a%20b%2Bc~", nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 }
 
-func TestSendRejectsReplyToUnknownPost(t *testing.T) {
+// A post deleted on X outside outagecast can still be Thread.Last: X then
+// refuses the reply, and the update goes out without it, its receipt
+// saying so.
+func TestSendReplyToDeletedPost(t *testing.T) {
+	for _, mode := range authModes {
+		t.Run(mode.name, func(t *testing.T) {
+			f := newFakeX(t, mode.bearer)
+			ch := newTestChannel(t, f)
+			ch.now = func() time.Time { return fixedNow }
+			first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.NoError(t, err)
+			f.deleteOnX(first.ID)
+
+			u := testUpdate()
+			u.ID, u.Status, u.Body = "", broadcast.StatusIdentified, "A bad deploy."
+			m := broadcast.NewMessage(u)
+			m.Thread = broadcast.Thread{Root: first, Last: first}
+			r, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+
+			got := f.Received()
+			require.Len(t, got, 2)
+			assert.Empty(t, got[1].ReplyTo, "posted without the reply")
+			assert.Equal(t, got[1].ID, r.ID)
+			assert.Equal(t, first.ID, r.Meta["reply_dropped"])
+			assert.Equal(t, 3, f.requestCount(), "the post, the refused reply, the post without it")
+		})
+	}
+}
+
+// The refusal of a reply X answers as 400 or 403; other refusals are not
+// taken for it, and a failure of the post without the reply is Send's.
+func TestSendReplyRefused(t *testing.T) {
+	const (
+		gone403  = `{"detail":"You attempted to reply to a Tweet that is deleted or not visible to you.","type":"about:blank","title":"Forbidden","status":403}`
+		gone400  = `{"errors":[{"parameters":{"reply.in_reply_to_tweet_id":["7"]},"message":"The Tweet you are replying to is not visible or deleted."}],"title":"Invalid Request","detail":"One or more parameters to your request was invalid.","type":"https://api.twitter.com/2/problems/invalid-request"}`
+		other403 = `{"detail":"You are not permitted to perform this action.","type":"about:blank","title":"Forbidden","status":403}`
+		created  = `{"data":{"id":"8","text":"t"}}`
+	)
+	tests := []struct {
+		name        string
+		withReply   http.HandlerFunc
+		without     http.HandlerFunc
+		wantErr     string // "" for delivered without the reply
+		wantPosts   int
+		wantDropped string
+	}{
+		{name: "403 deleted", withReply: answer(403, gone403), without: answer(201, created), wantPosts: 2, wantDropped: "7"},
+		{name: "400 not visible", withReply: answer(400, gone400), without: answer(201, created), wantPosts: 2, wantDropped: "7"},
+		{name: "other 403", withReply: answer(403, other403), without: answer(201, created), wantPosts: 1,
+			wantErr: "twitter: post: X API 403 Forbidden: You are not permitted to perform this action."},
+		{name: "post without the reply fails", withReply: answer(403, gone403), without: answer(503, `{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}`),
+			wantPosts: 2, wantErr: "twitter: post: X API 503 Service Unavailable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.respondWith(func(w http.ResponseWriter, r *http.Request) {
+				req, err := decodePost(r)
+				require.NoError(t, err)
+				if req.Reply != nil {
+					tt.withReply(w, r)
+					return
+				}
+				tt.without(w, r)
+			})
+			m := broadcast.NewMessage(testUpdate())
+			prev := broadcast.Receipt{Channel: "x", ID: "7"}
+			m.Thread = broadcast.Thread{Root: prev, Last: prev}
+			r, err := newTestChannel(t, f).Send(context.Background(), m)
+			assert.Equal(t, tt.wantPosts, f.requestCount(), "requests")
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Equal(t, tt.wantErr, err.Error())
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "8", r.ID)
+			assert.Equal(t, tt.wantDropped, r.Meta["reply_dropped"])
+		})
+	}
+}
+
+// A retry whose reply is refused and whose post without it is a duplicate
+// was delivered by an earlier attempt, without the reply.
+func TestSendReplyRefusedDuplicateOnRetry(t *testing.T) {
 	f := newFakeX(t, false)
 	ch := newTestChannel(t, f)
-	_, err := ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: 1,
-		Thread: broadcast.Receipt{Channel: "x", ID: "404"}})
-	require.Error(t, err)
-	assert.True(t, broadcast.IsPermanent(err))
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, http.StatusBadRequest, apiErr.Status)
-	assert.Contains(t, err.Error(), "The Tweet you are replying to is not visible or deleted.")
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	f.deleteOnX(first.ID)
+	u := testUpdate()
+	u.ID, u.Body = "", "Still looking."
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+
+	m.Attempt = 2 // as if the answer had been lost
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"duplicate": "true", "reply_dropped": first.ID}, r.Meta)
+	assert.Len(t, f.Received(), 2)
 }

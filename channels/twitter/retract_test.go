@@ -1,0 +1,145 @@
+package twitter
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Retract deletes the post; a post already gone, or never known to X, is
+// deleted as far as the caller is concerned.
+func TestRetract(t *testing.T) {
+	for _, mode := range authModes {
+		t.Run(mode.name, func(t *testing.T) {
+			f := newFakeX(t, mode.bearer)
+			ch := newTestChannel(t, f)
+			r, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.NoError(t, err)
+
+			require.NoError(t, ch.Retract(context.Background(), r))
+			got := f.Received()
+			require.Len(t, got, 1)
+			assert.True(t, got[0].Deleted)
+
+			assert.NoError(t, ch.Retract(context.Background(), r), `already deleted: {"deleted":false}`)
+			assert.NoError(t, ch.Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "1849999999999999999"}),
+				"never known: 404")
+		})
+	}
+}
+
+func TestRetractErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		prev      broadcast.Receipt
+		answer    http.HandlerFunc // nil: the fake's own
+		permanent bool
+		want      string
+	}{
+		{name: "duplicate receipt", prev: broadcast.Receipt{Channel: "x", Meta: map[string]string{"duplicate": "true"}},
+			permanent: true, want: "twitter: delete: the post's id is unknown: X refused a retry of it as a duplicate " +
+				"and did not say which post it was; delete it on x.com"},
+		{name: "no id", prev: broadcast.Receipt{Channel: "x"}, permanent: true,
+			want: "twitter: delete: the receipt has no post id"},
+		{name: "not a number", prev: broadcast.Receipt{Channel: "x", ID: "../users/me"}, permanent: true,
+			want: `twitter: delete: post id "../users/me": not a number`},
+		{name: "not the account's post", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer:    answer(403, `{"detail":"You are not allowed to delete this Tweet.","type":"about:blank","title":"Forbidden","status":403}`),
+			permanent: true, want: "twitter: delete: X API 403 Forbidden: You are not allowed to delete this Tweet."},
+		{name: "503", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer: answer(503, `{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}`),
+			want:   "twitter: delete: X API 503 Service Unavailable"},
+		{name: "200 without data", prev: broadcast.Receipt{Channel: "x", ID: "20"}, answer: answer(200, `{}`),
+			want: "twitter: delete: read response: no data.deleted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			if tt.answer != nil {
+				f.respondWith(tt.answer)
+			}
+			err := newTestChannel(t, f).Retract(context.Background(), tt.prev)
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "IsPermanent")
+		})
+	}
+}
+
+// newBroadcaster returns a Broadcaster of ch with fast retries.
+func newBroadcaster(t *testing.T, ch broadcast.Channel) *broadcast.Broadcaster {
+	t.Helper()
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+// X cannot edit a post: a correction is a reply at the end of the thread.
+func TestCorrectRepliesInThread(t *testing.T) {
+	f := newFakeX(t, false)
+	tmpl, err := templates.Default().With("short", `{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}} — {{.Body}}`)
+	require.NoError(t, err)
+	ch := newTestChannel(t, f, func(c *Config) { c.Templates = tmpl })
+	_, isEditor := any(ch).(broadcast.Editor)
+	require.False(t, isEditor, "X has no edit endpoint")
+	b := newBroadcaster(t, ch)
+
+	first := testUpdate()
+	_, err = b.Send(context.Background(), first)
+	require.NoError(t, err)
+	second := testUpdate()
+	second.ID, second.Status, second.Body = "", broadcast.StatusIdentified, "A bad deploy in the EU region."
+	rep, err := b.Send(context.Background(), second)
+	require.NoError(t, err)
+	corrected := second
+	corrected.ID, corrected.Body = "", "A bad deploy in the US region."
+	rep, err = b.Correct(context.Background(), rep.UpdateID, corrected)
+	require.NoError(t, err)
+
+	got := f.Received()
+	require.Len(t, got, 3, "the correction is a new post")
+	assert.Equal(t, "Correction: Identified: Elevated error rates on the CDN — A bad deploy in the US region.", got[2].Text)
+	assert.Equal(t, got[1].ID, got[2].ReplyTo, "it replies to the latest post")
+	assert.Equal(t, got[2].ID, rep.Results[0].Receipt.ID)
+	assert.False(t, got[1].Deleted, "the corrected post stays")
+}
+
+// After Broadcaster.Retract of the latest post, the next update replies to
+// the incident's first post: the core leaves retracted posts out of the
+// Thread.
+func TestRetractThenNextUpdate(t *testing.T) {
+	f := newFakeX(t, true)
+	b := newBroadcaster(t, newTestChannel(t, f))
+	var ids []string
+	for i, body := range []string{"Looking into it.", "Wrong region, sorry."} {
+		u := testUpdate()
+		u.ID, u.Body = "", body
+		rep, err := b.Send(context.Background(), u)
+		require.NoError(t, err, "update %d", i+1)
+		ids = append(ids, rep.UpdateID)
+	}
+	rep, err := b.Retract(context.Background(), ids[1])
+	require.NoError(t, err)
+	require.NoError(t, rep.Results[0].Err)
+	next := testUpdate()
+	next.ID, next.Status, next.Body = "", broadcast.StatusIdentified, "A bad deploy."
+	_, err = b.Send(context.Background(), next)
+	require.NoError(t, err)
+
+	got := f.Received()
+	require.Len(t, got, 3)
+	assert.True(t, got[1].Deleted, "the retracted post is deleted on X")
+	assert.Equal(t, got[0].ID, got[2].ReplyTo, "the next update replies to the first post")
+	assert.True(t, strings.HasPrefix(got[2].Text, "Identified:"), got[2].Text)
+}

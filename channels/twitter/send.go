@@ -1,0 +1,224 @@
+package twitter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// statusURL is the link of a post; the i/web form needs no user name.
+const statusURL = "https://x.com/i/web/status/"
+
+// Receipt.Meta keys.
+const (
+	// metaThread is the post a receipt without ID (a duplicate) replied
+	// to, so that the next update can reply there.
+	metaThread = "in_reply_to"
+	// metaReplyDropped is the post X refused to reply to (deleted or not
+	// visible), so that the update was posted without the reply.
+	metaReplyDropped = "reply_dropped"
+)
+
+// Send posts m.Update, as a reply to the incident's latest post
+// (m.Thread.Last) when there is one. It makes one attempt; when X refuses
+// the reply because that post is gone, it posts the update without it. See
+// the package documentation for its errors and for the receipt of a
+// duplicate on a retry.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	text, err := c.text(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	reply, dropped := replyTo(m.Thread.Last), ""
+	p, err := c.post(ctx, text, reply)
+	if reply != "" && errors.Is(err, errReplyGone) {
+		// Deleted outside outagecast: the update matters more than the thread.
+		reply, dropped = "", reply
+		p, err = c.post(ctx, text, "")
+	}
+	if errors.Is(err, ErrDuplicate) && m.Attempt > 1 {
+		return c.receipt("", withMeta(map[string]string{"duplicate": "true"}, metaThread, reply, metaReplyDropped, dropped)), nil
+	}
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return c.receipt(p.ID, withMeta(nil, "text", p.Text, metaReplyDropped, dropped)), nil
+}
+
+// post creates one post of text, a reply to the post replyTo unless it is
+// empty.
+func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) {
+	body, err := postBody(text, replyTo)
+	if err != nil {
+		return post{}, fmt.Errorf("twitter: post: %w", err)
+	}
+	resp, s, err := c.exchange(ctx, "post", http.MethodPost, "/2/tweets", body)
+	if err != nil {
+		return post{}, err
+	}
+	if err := c.classify("post", resp, s); err != nil {
+		return post{}, err
+	}
+	p, err := parsePost(resp.Body)
+	if err != nil {
+		return post{}, s.error(fmt.Errorf("twitter: post: %w", err))
+	}
+	return p, nil
+}
+
+// Retract deletes the post prev (DELETE /2/tweets/:id). A post already
+// gone counts as deleted. A receipt without a post id (a duplicate's, see
+// the package documentation) is a Permanent error: X cannot be told which
+// post to delete.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	id, err := postID(prev)
+	if err != nil {
+		return err
+	}
+	resp, s, err := c.exchange(ctx, "delete", http.MethodDelete, "/2/tweets/"+id, nil)
+	if err != nil {
+		return err
+	}
+	if resp.Status == http.StatusNotFound {
+		return nil // already gone
+	}
+	if err := c.classify("delete", resp, s); err != nil {
+		return err
+	}
+	// {"deleted":false} is a post already gone: deleted either way.
+	if _, err := parseDeleted(resp.Body); err != nil {
+		return s.error(fmt.Errorf("twitter: delete: %w", err))
+	}
+	return nil
+}
+
+// postID returns the id of the post of receipt r, checked for a URL path.
+func postID(r broadcast.Receipt) (string, error) {
+	switch {
+	case r.ID == "" && r.Meta["duplicate"] == "true":
+		return "", broadcast.Permanent(errors.New("twitter: delete: the post's id is unknown: " +
+			"X refused a retry of it as a duplicate and did not say which post it was; delete it on x.com"))
+	case r.ID == "":
+		return "", broadcast.Permanent(errors.New("twitter: delete: the receipt has no post id"))
+	case strings.Trim(r.ID, "0123456789") != "":
+		return "", broadcast.Permanent(fmt.Errorf("twitter: delete: post id %q: not a number", r.ID))
+	}
+	return r.ID, nil
+}
+
+// exchange sends one request for op to path under the base URL, with the
+// credentials, and returns the response and the scrubber of the attempt's
+// errors. Its errors are final: prefixed, marked and scrubbed.
+func (c *Channel) exchange(ctx context.Context, op, method, path string, body []byte) (*httpx.Response, scrubber, error) {
+	s := scrubber{redactor: c.redactor}
+	contentType := ""
+	if body != nil {
+		contentType = "application/json"
+	}
+	req, err := httpx.NewRequest(ctx, method, c.baseURL+path, body, contentType)
+	if err != nil {
+		return nil, s, broadcast.Permanent(fmt.Errorf("twitter: %s: %w", op, err))
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.tokens != nil {
+		t, err := c.token(op, s)
+		if err != nil {
+			return nil, s, err
+		}
+		t.SetAuthHeader(req)
+		s.token = t
+	}
+	resp, err := httpx.Do(c.client, req, 0)
+	if err != nil {
+		return nil, s, s.error(fmt.Errorf("twitter: %s: %w", op, err))
+	}
+	return resp, s, nil
+}
+
+// token returns the OAuth 2.0 token of one attempt. A refresh the token
+// endpoint refused (HTTP 4xx) is Permanent: retrying will not help.
+func (c *Channel) token(op string, s scrubber) (*oauth2.Token, error) {
+	t, err := c.tokens.Token()
+	if err != nil {
+		err = fmt.Errorf("twitter: %s: get OAuth 2.0 token: %w", op, err)
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
+			err = broadcast.Permanent(err)
+		}
+		return nil, s.error(err)
+	}
+	if t == nil || t.AccessToken == "" {
+		return nil, broadcast.Permanent(fmt.Errorf("twitter: %s: get OAuth 2.0 token: empty access token", op))
+	}
+	return t, nil
+}
+
+// scrubber removes the credentials from the errors of one attempt: the
+// channel's, and the OAuth 2.0 token the attempt sent. It is the one place
+// text from X or a transport enters the channel's errors, and it runs on
+// the error path only: the token's Redactor is built when an error needs it.
+type scrubber struct {
+	redactor *redact.Redactor
+	token    *oauth2.Token
+}
+
+func (s scrubber) r() *redact.Redactor {
+	if s.token == nil {
+		return s.redactor
+	}
+	return s.redactor.With(redact.Secret(s.token.AccessToken), redact.Secret(s.token.RefreshToken))
+}
+
+// error returns err with every credential redacted. The result keeps the
+// Permanent and RetryAfter marks and what errors.Is matches.
+func (s scrubber) error(err error) error { return s.r().Error(err) }
+
+// cleaner returns a function that gives text from X with every credential
+// redacted, bounded and printable (see httpx.Snippet). Redacting first
+// means that the bound cannot cut a secret in two.
+func (s scrubber) cleaner() func(text string) string {
+	r := s.r()
+	return func(text string) string { return httpx.Snippet([]byte(r.String(text))) }
+}
+
+// receipt returns the receipt of a post with id ("" when unknown).
+func (c *Channel) receipt(id string, meta map[string]string) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, ID: id, Time: c.now().UTC().Round(0), Meta: meta}
+	if id != "" {
+		r.URL = statusURL + url.PathEscape(id)
+	}
+	return r
+}
+
+// withMeta adds the non-empty values of key, value pairs to meta.
+func withMeta(meta map[string]string, kv ...string) map[string]string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		meta[kv[i]] = kv[i+1]
+	}
+	return meta
+}
+
+// replyTo returns the post an update replies to: the incident's latest
+// post, or when its id is unknown (a duplicate), the post that one replied
+// to.
+func replyTo(last broadcast.Receipt) string {
+	if last.ID != "" {
+		return last.ID
+	}
+	return last.Meta[metaThread]
+}
