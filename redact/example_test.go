@@ -16,7 +16,8 @@ func ExampleSecret() {
 		Password redact.Secret
 		Webhook  redact.URL
 	}
-	c := Config{User: "ops", Password: "hunter2", Webhook: "https://hooks.example.com/services/T0/B0/XYZ123secret"}
+	c := Config{User: "ops", Password: redact.NewSecret("hunter2"),
+		Webhook: redact.NewURL("https://hooks.example.com/services/T0/B0/XYZ123secret")}
 	fmt.Printf("%+v\n", c)
 	j, _ := json.Marshal(c)
 	fmt.Println(string(j))
@@ -30,7 +31,7 @@ func ExampleSecret() {
 // A Redactor removes a secret a server echoed, also in base64 as an SMTP
 // server may quote an AUTH PLAIN line.
 func ExampleRedactor() {
-	r := redact.NewRedactor().WithLogin("ops@example.com", "hunter2")
+	r := redact.NewRedactor().WithLogin("ops@example.com", redact.NewSecret("hunter2"))
 	auth := base64.StdEncoding.EncodeToString([]byte("\x00ops@example.com\x00hunter2"))
 	err := r.Error(errors.New("535 5.7.8 authentication failed: " + auth))
 	fmt.Println(err)

@@ -37,9 +37,10 @@ type config struct {
 const pw = "s3cr3t-Pa/ss+word"
 
 func sample() config {
-	p := redact.Secret(pw + "-ptr")
-	return config{User: "ops", Password: pw, Hook: "https://hooks.example.com/services/T0001/B0002/abcdefghijklmnop?token=qs-secret-42",
-		Tokens: []redact.Secret{pw + "-1"}, ByName: map[string]redact.Secret{"a": pw + "-2"}, Ptr: &p}
+	p := redact.NewSecret(pw + "-ptr")
+	return config{User: "ops", Password: redact.NewSecret(pw),
+		Hook:   redact.NewURL("https://hooks.example.com/services/T0001/B0002/abcdefghijklmnop?token=qs-secret-42"),
+		Tokens: []redact.Secret{redact.NewSecret(pw + "-1")}, ByName: map[string]redact.Secret{"a": redact.NewSecret(pw + "-2")}, Ptr: &p}
 }
 
 // secrets of sample() that must never be printed.
@@ -48,8 +49,12 @@ var secrets = []string{pw, "abcdefghijklmnop", "qs-secret-42", "T0001"}
 func TestSecretNeverPrints(t *testing.T) {
 	c := sample()
 	var outs []string
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
-		outs = append(outs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c), fmt.Sprintf(verb, c.Password))
+	// Every verb, also those fmt handles without calling any method: %p,
+	// and %s of a pointer inside a map or slice (fmt's "bad verb" path).
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T", "%p"} {
+		for _, arg := range []any{c, &c, c.Password, c.Hook, map[string]any{"cfg": &c}, []any{&c}, struct{ c *config }{&c}} {
+			outs = append(outs, fmt.Sprintf(verb, arg))
+		}
 	}
 	j, err := json.Marshal(c)
 	require.NoError(t, err)
@@ -68,7 +73,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	assert.Contains(t, string(j), `"Hook":"https://hooks.example.com/…?…"`)
 	assert.Contains(t, string(y), "password: REDACTED")
 	assert.Equal(t, pw, c.Password.Reveal())
-	assert.Equal(t, "", redact.Secret("").String(), "an unset secret shows as unset")
+	assert.Equal(t, "", redact.NewSecret("").String(), "an unset secret shows as unset")
 }
 
 func TestSecretDecodes(t *testing.T) {
@@ -99,7 +104,7 @@ func TestRedactorEncodings(t *testing.T) {
 	const user = "bot@example.com"
 	secret := "tok/en+1ü?&=\"<>"
 	whsec := "whsec_" + base64.StdEncoding.EncodeToString([]byte("signing-key-bytes-0123456789"))
-	r := redact.NewRedactor(redact.Secret(secret), redact.Secret(whsec)).WithLogin(user, redact.Secret(pw))
+	r := redact.NewRedactor(redact.NewSecret(secret), redact.NewSecret(whsec)).WithLogin(user, redact.NewSecret(pw))
 	q, _ := json.Marshal(secret)
 	echoes := map[string]string{
 		"raw":              secret,
@@ -130,7 +135,7 @@ func TestRedactorEncodings(t *testing.T) {
 }
 
 func TestRedactorURL(t *testing.T) {
-	hook := redact.URL("https://hooks.example.com/services/T0001/B0002/abcdefghijklmnop?token=qs-secret-42")
+	hook := redact.NewURL("https://hooks.example.com/services/T0001/B0002/abcdefghijklmnop?token=qs-secret-42")
 	r := redact.NewRedactor().WithURL(hook)
 	out := r.String(`Post "` + hook.Reveal() + `": dial tcp: i/o timeout; token qs-secret-42; path abcdefghijklmnop; see services`)
 	for _, s := range secrets[1:] {
@@ -141,7 +146,7 @@ func TestRedactorURL(t *testing.T) {
 }
 
 func TestRedactorError(t *testing.T) {
-	r := redact.NewRedactor(redact.Secret(pw))
+	r := redact.NewRedactor(redact.NewSecret(pw))
 	plain := errors.New("connection refused")
 	assert.Same(t, plain, r.Error(plain), "nothing to redact: the error itself")
 	assert.Nil(t, r.Error(nil))

@@ -34,8 +34,8 @@ func NewRedactor(secrets ...Secret) *Redactor {
 func (r *Redactor) With(secrets ...Secret) *Redactor {
 	var forms []string
 	for _, s := range secrets {
-		forms = append(forms, encodings(string(s))...)
-		if key, ok := strings.CutPrefix(string(s), "whsec_"); ok && key != "" {
+		forms = append(forms, encodings(s.Reveal())...)
+		if key, ok := strings.CutPrefix(s.Reveal(), "whsec_"); ok && key != "" {
 			// A Standard Webhooks secret: servers may echo the key alone,
 			// or its decoded bytes.
 			forms = append(forms, encodings(key)...)
@@ -86,16 +86,16 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 	}
 	var secrets []Secret
 	if pw, ok := p.User.Password(); ok {
-		secrets = append(secrets, Secret(pw))
+		secrets = append(secrets, NewSecret(pw))
 	}
 	for _, vs := range p.Query() {
 		for _, v := range vs {
-			secrets = append(secrets, Secret(v))
+			secrets = append(secrets, NewSecret(v))
 		}
 	}
 	for _, seg := range strings.Split(p.Path, "/") {
 		if tokenLike(seg) {
-			secrets = append(secrets, Secret(seg))
+			secrets = append(secrets, NewSecret(seg))
 		}
 	}
 	return r.With(secrets...)

@@ -20,12 +20,9 @@
 //
 // # Limits
 //
-// Secret cannot stop code that converts it to a plain string (string(s),
-// s.Reveal()) and prints that, nor fmt's printing of a struct's unexported
-// fields, which bypasses every method (for some verbs even behind a
-// pointer): a type that holds secrets in unexported fields, such as a
-// channel, implements fmt.Formatter and prints only what is safe, its name.
-// A
+// Secret cannot stop code that reveals it (s.Reveal()) and prints that, or
+// that copies the value into a plain string field: keep credentials in
+// Secret fields all the way to where they are sent. A
 // Redactor finds only the encodings listed above, of whole secrets; a
 // server that echoes part of a secret, or transforms it otherwise, is not
 // caught.
@@ -51,23 +48,42 @@ import (
 const Redacted = "REDACTED"
 
 // Secret is a credential: a token, a password, a signing key. It prints as
-// REDACTED (an empty Secret as nothing), whatever the verb or encoder.
-type Secret string
+// REDACTED (an unset Secret as nothing), whatever the verb, the encoder, or
+// the path fmt takes: the value sits behind a pointer, so even where fmt
+// ignores every method (a struct's unexported fields, a "bad verb" such as
+// %p, or %s of a pointer inside a map) it prints an address, never the
+// value. Make one with NewSecret; decoding JSON, YAML or text into a Secret
+// sets it. The zero Secret is unset.
+type Secret struct{ v *string }
+
+// NewSecret returns a Secret holding s; NewSecret("") is the zero, unset
+// Secret.
+func NewSecret(s string) Secret {
+	if s == "" {
+		return Secret{}
+	}
+	return Secret{v: &s}
+}
 
 // Reveal returns the secret itself, for sending it where it belongs.
-func (s Secret) Reveal() string { return string(s) }
+func (s Secret) Reveal() string {
+	if s.v == nil {
+		return ""
+	}
+	return *s.v
+}
 
-// IsZero reports whether the secret is empty (not set).
-func (s Secret) IsZero() bool { return s == "" }
+// IsZero reports whether the secret is unset (or empty).
+func (s Secret) IsZero() bool { return s.Reveal() == "" }
 
 func (s Secret) shown() string {
-	if s == "" {
+	if s.IsZero() {
 		return ""
 	}
 	return Redacted
 }
 
-// String returns REDACTED, or "" for an empty Secret.
+// String returns REDACTED, or "" for an unset Secret.
 func (s Secret) String() string { return s.shown() }
 
 // GoString returns REDACTED quoted, for %#v.
@@ -82,28 +98,47 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.shown()) }
 // MarshalJSON encodes REDACTED as a JSON string.
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(s.shown())), nil }
 
-// MarshalText encodes REDACTED, for encoders that use encoding.TextMarshaler.
+// MarshalText encodes REDACTED, for encoders that use encoding.TextMarshaler
+// (YAML among them).
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.shown()), nil }
 
-// MarshalYAML encodes REDACTED, for YAML encoders that look for this
-// method (go.yaml.in/yaml/v3 and gopkg.in/yaml.v3).
-func (s Secret) MarshalYAML() (any, error) { return s.shown(), nil }
+// UnmarshalText sets the secret from text: JSON and YAML decoders use it
+// for strings.
+func (s *Secret) UnmarshalText(text []byte) error {
+	*s = NewSecret(string(text))
+	return nil
+}
 
 // URL is a URL that may carry credentials in its user information, path or
 // query, such as a chat platform's incoming-webhook URL. It prints as its
 // scheme and host, with "/…" for a path and "?…" for a query, as in
-// "https://hooks.slack.com/…", whatever the verb or encoder; a URL that
-// does not parse prints as REDACTED.
-type URL string
+// "https://hooks.slack.com/…", whatever the verb, encoder or path fmt
+// takes (like Secret, it holds its value behind a pointer); a URL that does
+// not parse prints as REDACTED. Make one with NewURL; decoding JSON, YAML or
+// text into a URL sets it. The zero URL is unset.
+type URL struct{ v *string }
+
+// NewURL returns a URL holding raw; NewURL("") is the zero, unset URL.
+func NewURL(raw string) URL {
+	if raw == "" {
+		return URL{}
+	}
+	return URL{v: &raw}
+}
 
 // Reveal returns the URL itself, for sending requests to it.
-func (u URL) Reveal() string { return string(u) }
+func (u URL) Reveal() string {
+	if u.v == nil {
+		return ""
+	}
+	return *u.v
+}
 
-// IsZero reports whether the URL is empty (not set).
-func (u URL) IsZero() bool { return u == "" }
+// IsZero reports whether the URL is unset (or empty).
+func (u URL) IsZero() bool { return u.Reveal() == "" }
 
 // String returns the URL without its secrets: scheme and host only.
-func (u URL) String() string { return ShowURL(string(u)) }
+func (u URL) String() string { return ShowURL(u.Reveal()) }
 
 // GoString returns String quoted, for %#v.
 func (u URL) GoString() string { return strconv.Quote(u.String()) }
@@ -120,8 +155,11 @@ func (u URL) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(u.Strin
 // MarshalText encodes String.
 func (u URL) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
 
-// MarshalYAML encodes String.
-func (u URL) MarshalYAML() (any, error) { return u.String(), nil }
+// UnmarshalText sets the URL from text.
+func (u *URL) UnmarshalText(text []byte) error {
+	*u = NewURL(string(text))
+	return nil
+}
 
 // ShowURL returns raw without what may be secret: its scheme and host (with
 // the port), then "/…" when it has a path and "?…" when it has a query, as

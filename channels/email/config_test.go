@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"log/slog"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ import (
 
 // valid is a Config that New accepts; the table tests break one field.
 func valid() email.Config {
-	return email.Config{Host: "smtp.example.com", Username: "u", Password: testPass,
+	return email.Config{Host: "smtp.example.com", Username: "u", Password: redact.NewSecret(testPass),
 		From: testFrom, To: []string{"a@example.net", "Bee <b@example.net>"}}
 }
 
@@ -39,7 +40,7 @@ func TestNewRejects(t *testing.T) {
 		{"port", func(c *email.Config) { c.Port = 70000 }, "Config.Port: 70000 out of range"},
 		{"tls mode", func(c *email.Config) { c.TLS = 7 }, "Config.TLS: unknown mode 7"},
 		{"tls config in plaintext", func(c *email.Config) {
-			c.TLS, c.TLSConfig, c.Username, c.Password = email.TLSPlaintext, &tls.Config{}, "", ""
+			c.TLS, c.TLSConfig, c.Username, c.Password = email.TLSPlaintext, &tls.Config{}, "", redact.NewSecret("")
 		}, "Config.TLSConfig: set, but TLS is TLSPlaintext"},
 		{"plaintext credentials", func(c *email.Config) { c.TLS = email.TLSPlaintext }, "Config.TLS: TLSPlaintext would send credentials in the clear"},
 		{"no from", func(c *email.Config) { c.From = "" }, "email: Config.From: missing"},
@@ -54,9 +55,9 @@ func TestNewRejects(t *testing.T) {
 		{"retry deferred", func(c *email.Config) { c.RetryDeferred = -1 }, "Config.RetryDeferred: negative"},
 		{"hello name", func(c *email.Config) { c.HelloName = "a b" }, "Config.HelloName: contains white space"},
 		{"auth method", func(c *email.Config) { c.Auth = "CRAM-MD5" }, "Config.Auth: unknown method \"CRAM-MD5\""},
-		{"plain without password", func(c *email.Config) { c.Auth, c.Password = email.AuthPlain, "" }, "Config.Auth: PLAIN needs Username and Password"},
+		{"plain without password", func(c *email.Config) { c.Auth, c.Password = email.AuthPlain, redact.NewSecret("") }, "Config.Auth: PLAIN needs Username and Password"},
 		{"password without user", func(c *email.Config) { c.Username = "" }, "Config.Username: missing"},
-		{"user without password", func(c *email.Config) { c.Password = "" }, "Config.Password: missing (Username is set)"},
+		{"user without password", func(c *email.Config) { c.Password = redact.NewSecret("") }, "Config.Password: missing (Username is set)"},
 		{"xoauth2 without token", func(c *email.Config) { c.Auth = email.AuthXOAUTH2 }, "Config.Auth: XOAUTH2 needs Username and TokenSource"},
 		{"token source with PLAIN", func(c *email.Config) {
 			c.Auth, c.TokenSource = email.AuthPlain, staticToken("t")
@@ -96,12 +97,12 @@ func TestNewAccepts(t *testing.T) {
 	}{
 		{"defaults", func(*email.Config) {}},
 		{"implicit TLS", func(c *email.Config) { c.TLS = email.TLSImplicit }},
-		{"plaintext without credentials", func(c *email.Config) { c.TLS, c.Username, c.Password = email.TLSPlaintext, "", "" }},
+		{"plaintext without credentials", func(c *email.Config) { c.TLS, c.Username, c.Password = email.TLSPlaintext, "", redact.NewSecret("") }},
 		{"plaintext credentials to loopback", func(c *email.Config) { c.TLS, c.Host = email.TLSPlaintext, "127.0.0.1" }},
 		{"IPv6 host", func(c *email.Config) { c.Host = "::1" }},
 		{"LOGIN", func(c *email.Config) { c.Auth = email.AuthLogin }},
-		{"XOAUTH2", func(c *email.Config) { c.Password, c.TokenSource = "", staticToken("t") }},
-		{"no auth", func(c *email.Config) { c.Auth, c.Username, c.Password = email.AuthNone, "", "" }},
+		{"XOAUTH2", func(c *email.Config) { c.Password, c.TokenSource = redact.NewSecret(""), staticToken("t") }},
+		{"no auth", func(c *email.Config) { c.Auth, c.Username, c.Password = email.AuthNone, "", redact.NewSecret("") }},
 		{"unsubscribe func", func(c *email.Config) {
 			c.ListUnsubscribeFunc = func(r string) string { return "https://x.example/u?t=" + r }
 			c.ListUnsubscribeOneClick = true
@@ -144,7 +145,7 @@ func TestPrintingShowsNoSecret(t *testing.T) {
 	const token = "ya29.token-Xk2"
 	withPass := valid()
 	withToken := valid()
-	withToken.Password, withToken.TokenSource = "", staticToken(token)
+	withToken.Password, withToken.TokenSource = redact.NewSecret(""), staticToken(token)
 	withToken.TLSConfig = clientTLS()
 	ch, err := email.New(withPass)
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"errors"
+	"github.com/outagecast/outagecast/redact"
 	"net"
 	"testing"
 
@@ -27,10 +28,10 @@ func TestTransportModes(t *testing.T) {
 			func(c *email.Config) { c.TLS = email.TLSImplicit }},
 		{"LOGIN", serverOptions{user: testUser, pass: testPass}, func(c *email.Config) { c.Auth = email.AuthLogin }},
 		{"XOAUTH2", serverOptions{user: testUser, token: testToken}, func(c *email.Config) {
-			c.Password, c.TokenSource = "", staticToken(testToken)
+			c.Password, c.TokenSource = redact.NewSecret(""), staticToken(testToken)
 		}},
 		{"plaintext relay without auth", serverOptions{noTLS: true}, func(c *email.Config) {
-			c.TLS, c.TLSConfig, c.Username, c.Password = email.TLSPlaintext, nil, "", ""
+			c.TLS, c.TLSConfig, c.Username, c.Password = email.TLSPlaintext, nil, "", redact.NewSecret("")
 		}},
 		{"plaintext PLAIN to loopback", serverOptions{user: testUser, pass: testPass, noTLS: true}, func(c *email.Config) {
 			c.TLS, c.TLSConfig = email.TLSPlaintext, nil
@@ -72,10 +73,10 @@ func TestTransportFailures(t *testing.T) {
 		{name: "wrong password", server: serverOptions{user: testUser, pass: "other"},
 			permanent: true, want: "SMTP AUTH failed: 535"},
 		{name: "wrong token", server: serverOptions{user: testUser, token: "other"},
-			change:    func(c *email.Config) { c.Password, c.TokenSource = "", staticToken(testToken) },
+			change:    func(c *email.Config) { c.Password, c.TokenSource = redact.NewSecret(""), staticToken(testToken) },
 			permanent: true, want: "535"},
 		{name: "token refresh fails", server: serverOptions{user: testUser, token: testToken},
-			change: func(c *email.Config) { c.Password, c.TokenSource = "", failingTokens },
+			change: func(c *email.Config) { c.Password, c.TokenSource = redact.NewSecret(""), failingTokens },
 			want:   "email: get XOAUTH2 token: oauth2: token refresh refused"},
 		{name: "AUTH not offered", server: serverOptions{},
 			permanent: true, want: "server does not support SMTP AUTH"},
@@ -119,7 +120,7 @@ func TestUnreachableServerIsTransient(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	require.NoError(t, ln.Close())
 	ch := newChannel(t, email.Config{Host: "127.0.0.1", Port: port, TLSConfig: clientTLS(),
-		Username: testUser, Password: testPass, From: testFrom, To: []string{"a@example.net"}})
+		Username: testUser, Password: redact.NewSecret(testPass), From: testFrom, To: []string{"a@example.net"}})
 	err = ch.Check(context.Background())
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "%v", err)

@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -34,7 +35,7 @@ func config(srv *fakeSMTP, to ...string) email.Config { return configFor(srv.por
 func configFor(port int, to ...string) email.Config {
 	return email.Config{
 		Host: "127.0.0.1", Port: port, TLSConfig: clientTLS(),
-		Username: testUser, Password: testPass,
+		Username: testUser, Password: redact.NewSecret(testPass),
 		From: testFrom, To: to, Concurrency: 2,
 		Timeout: 5 * time.Second, RetryDeferred: time.Millisecond,
 	}

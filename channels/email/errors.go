@@ -52,7 +52,7 @@ func (c *Channel) scrubber(token string) *scrubber {
 		return &scrubber{redactor: func() *redact.Redactor { return c.redactor }}
 	}
 	return &scrubber{redactor: sync.OnceValue(func() *redact.Redactor {
-		return c.redactor.WithLogin(c.cfg.Username, redact.Secret(token))
+		return c.redactor.WithLogin(c.cfg.Username, redact.NewSecret(token))
 	})}
 }
 

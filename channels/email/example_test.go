@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -15,7 +16,7 @@ func Example() {
 	ch, err := email.New(email.Config{
 		Host:     "smtp.example.com", // port 587, STARTTLS required
 		Username: "status-mailer",
-		Password: "app-password",
+		Password: redact.NewSecret("app-password"),
 		From:     "Example Status <status@example.com>",
 		To:       []string{"alice@example.net", "Bob <bob@example.org>", "ops@example.com"},
 
@@ -63,7 +64,7 @@ func ExampleNew_errors() {
 	_, err = email.New(email.Config{
 		Host:     "mail.example.com",
 		TLS:      email.TLSPlaintext,
-		Username: "u", Password: "p",
+		Username: "u", Password: redact.NewSecret("p"),
 		From: "status@example.com", To: []string{"alice@example.net"},
 	})
 	fmt.Println(err)
@@ -78,7 +79,7 @@ func ExampleConfig() {
 	cfg := email.Config{
 		Host:     "smtp.example.com",
 		Username: "status-mailer",
-		Password: "app-password",
+		Password: redact.NewSecret("app-password"),
 		From:     "status@example.com",
 		To:       []string{"alice@example.net"},
 	}

@@ -58,7 +58,7 @@ func newMailpit(t *testing.T) *mailpit {
 	require.True(t, roots.AppendCertsFromPEM(pem), "the CA file holds a certificate")
 	m := &mailpit{t: t, api: env(t, "OUTAGECAST_MAILPIT_API"), http: &http.Client{Timeout: 10 * time.Second},
 		cfg: email.Config{Host: host, Port: p, TLSConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-			Username: env(t, "OUTAGECAST_MAILPIT_USER"), Password: redact.Secret(env(t, "OUTAGECAST_MAILPIT_PASSWORD")),
+			Username: env(t, "OUTAGECAST_MAILPIT_USER"), Password: redact.NewSecret(env(t, "OUTAGECAST_MAILPIT_PASSWORD")),
 			From: "Example Status <status@example.com>", Timeout: 10 * time.Second}}
 	t.Cleanup(m.http.CloseIdleConnections)
 	m.do(http.MethodDelete, "/api/v1/messages", nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,7 +31,7 @@ func chainText(err error) string {
 // the mechanism and whichever reply quotes them.
 func TestEchoedCredentialsRedacted(t *testing.T) {
 	const quoting = "authentication failed: " + echoCreds
-	xoauth2 := func(c *email.Config) { c.Password, c.TokenSource = "", staticToken(testToken) }
+	xoauth2 := func(c *email.Config) { c.Password, c.TokenSource = redact.NewSecret(""), staticToken(testToken) }
 	tests := []struct {
 		name      string
 		server    serverOptions

@@ -111,7 +111,7 @@ func newSettings(cfg Config) (*settings, error) {
 	s.bestBudget = s.budgetFor(len(":" + s.nick + "!u@h "))
 	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
 	for _, t := range s.targets {
-		s.redactor = s.redactor.With(redact.Secret(t.key))
+		s.redactor = s.redactor.With(redact.NewSecret(t.key))
 	}
 	return s, nil
 }

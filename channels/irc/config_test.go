@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"log/slog"
 	"testing"
 	"time"
@@ -37,9 +38,9 @@ func TestNewValidates(t *testing.T) {
 		{"nick starting with a digit", func(c *irc.Config) { c.Nick = "1bot" }, "irc: Config.Nick: \"1bot\" is not a valid nickname"},
 		{"user with @", func(c *irc.Config) { c.User = "a@b" }, "irc: Config.User:"},
 		{"real name with CR", func(c *irc.Config) { c.RealName = "a\rb" }, "irc: Config.RealName: contains a control character"},
-		{"password with LF", func(c *irc.Config) { c.Password = "pw\nQUIT" }, "irc: Config.Password: contains a control character"},
+		{"password with LF", func(c *irc.Config) { c.Password = redact.NewSecret("pw\nQUIT") }, "irc: Config.Password: contains a control character"},
 		{"SASL user alone", func(c *irc.Config) { c.SASLUser = "bot" }, "irc: Config.SASLUser: SASLUser and SASLPassword go together"},
-		{"password in the clear", func(c *irc.Config) { c.TLS, c.Password = irc.TLSOff, "pw" }, "irc: Config.TLS: TLSOff would send the password in the clear"},
+		{"password in the clear", func(c *irc.Config) { c.TLS, c.Password = irc.TLSOff, redact.NewSecret("pw") }, "irc: Config.TLS: TLSOff would send the password in the clear"},
 		{"no channels", func(c *irc.Config) { c.Channels = nil }, "irc: Config.Channels: missing"},
 		{"channel without prefix", func(c *irc.Config) { c.Channels = []string{"ops"} }, "irc: Config.Channels[0]: \"ops\" does not start with a channel prefix (# & + !)"},
 		{"channel with a comma", func(c *irc.Config) { c.Channels = []string{"#a,#b"} }, "irc: Config.Channels[0]: \"#a,#b\" is not a valid channel name"},
@@ -69,7 +70,7 @@ func TestNewAccepts(t *testing.T) {
 	for name, edit := range map[string]func(*irc.Config){
 		"defaults":                    func(*irc.Config) {},
 		"keyed channels":              func(c *irc.Config) { c.Channels = []string{"#ops", "&local key", "+modeless", "!12345chan"} },
-		"plaintext to loopback":       func(c *irc.Config) { c.TLS, c.Server, c.Password = irc.TLSOff, "127.0.0.1:6667", "pw" },
+		"plaintext to loopback":       func(c *irc.Config) { c.TLS, c.Server, c.Password = irc.TLSOff, "127.0.0.1:6667", redact.NewSecret("pw") },
 		"plaintext without passwords": func(c *irc.Config) { c.TLS = irc.TLSOff },
 		"IPv6 server":                 func(c *irc.Config) { c.Server = "[::1]:6697" },
 		"special nick":                func(c *irc.Config) { c.Nick = "[ops]bot`_^{|}-9" },
@@ -89,7 +90,7 @@ func TestNewAccepts(t *testing.T) {
 // names stay readable.
 func TestConfigHidesSecrets(t *testing.T) {
 	cfg := validConfig()
-	cfg.Password, cfg.SASLUser, cfg.SASLPassword = "srv-Secret-1", "acct", "sasl-Secret-2"
+	cfg.Password, cfg.SASLUser, cfg.SASLPassword = redact.NewSecret("srv-Secret-1"), "acct", redact.NewSecret("sasl-Secret-2")
 	cfg.Channels = []string{"#ops", "#keyed chan-Secret-3", "#tabbed\tchan-Secret-4"}
 	cfg.TLSConfig = &tls.Config{ServerName: "irc.example.net"}
 	ch, err := irc.New(cfg)

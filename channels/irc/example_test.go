@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -57,7 +58,7 @@ func ExampleSplit() {
 func ExampleConfig() {
 	cfg := irc.Config{
 		Server: "irc.example.net:6697", Nick: "statusbot",
-		SASLUser: "statusbot", SASLPassword: "hunter2",
+		SASLUser: "statusbot", SASLPassword: redact.NewSecret("hunter2"),
 		Channels: []string{"#ops", "#customers sesame"},
 	}
 	fmt.Println(cfg.Channels)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"net"
 	"slices"
 	"testing"
@@ -39,17 +40,17 @@ func TestSendFailures(t *testing.T) {
 		{name: "moderated", opts: fakeOptions{modes: map[string]string{"#ops": "m"}},
 			wantText: "send to #ops: 404", wantCode: "404", permanent: true},
 		{name: "wrong server password", opts: fakeOptions{password: "right"},
-			cfg:      func(c *irc.Config) { c.Password = "wrong" },
+			cfg:      func(c *irc.Config) { c.Password = redact.NewSecret("wrong") },
 			wantText: "register: log in: 464", wantCode: "464", permanent: true, closes: true},
 		{name: "wrong server password, ERROR only", opts: fakeOptions{password: "right", bare464: true},
-			cfg:       func(c *irc.Config) { c.Password = "wrong" },
+			cfg:       func(c *irc.Config) { c.Password = redact.NewSecret("wrong") },
 			wantText:  "irc: register: log in: the server closed the connection: Access denied: Bad password?",
 			permanent: true, closes: true},
 		{name: "wrong SASL password", opts: fakeOptions{sasl: map[string]string{"bot": "right"}},
-			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", "wrong" },
+			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("wrong") },
 			wantText: "register: SASL: 904", wantCode: "904", permanent: true},
 		{name: "no SASL on the server", opts: fakeOptions{},
-			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", "pw" },
+			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("pw") },
 			wantText: "does not offer SASL PLAIN", permanent: true},
 		{name: "erroneous nick", opts: fakeOptions{nickLen: 5},
 			wantText: "register: nick statusbot: 432", wantCode: "432", permanent: true},
@@ -169,9 +170,9 @@ func TestServerEchoIsRedacted(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newFakeServer(t, tt.opts)
 			cfg := testConfig(srv.addr())
-			cfg.Password = serverPassword
+			cfg.Password = redact.NewSecret(serverPassword)
 			if tt.sasl {
-				cfg.SASLUser, cfg.SASLPassword = "bot", saslPassword
+				cfg.SASLUser, cfg.SASLPassword = "bot", redact.NewSecret(saslPassword)
 			}
 			ch := newChannel(t, cfg)
 			for _, call := range []func() error{

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"context"
+	"github.com/outagecast/outagecast/redact"
 	"strings"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestConformance(t *testing.T) {
 // suite checks: every secret set, a keyed channel among the two.
 func conformanceConfig(addr string) irc.Config {
 	cfg := testConfig(addr)
-	cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "statusbot", saslPassword
+	cfg.Password, cfg.SASLUser, cfg.SASLPassword = redact.NewSecret(serverPassword), "statusbot", redact.NewSecret(saslPassword)
 	cfg.Channels = []string{"#ops", "#dev " + devKey}
 	return cfg
 }
@@ -143,7 +144,7 @@ func TestSendWireProtocol(t *testing.T) {
 		keys: map[string]string{"#keyed": "sesame"},
 	})
 	cfg := testConfig(srv.addr())
-	cfg.Password, cfg.SASLUser, cfg.SASLPassword = serverPassword, "acct", saslPassword
+	cfg.Password, cfg.SASLUser, cfg.SASLPassword = redact.NewSecret(serverPassword), "acct", redact.NewSecret(saslPassword)
 	cfg.Channels = []string{"#ops", "#keyed sesame"}
 	cfg.Notice = true
 	ch := newChannel(t, cfg)
@@ -257,12 +258,12 @@ func TestSendLedger(t *testing.T) {
 func TestCheck(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{password: "right"})
 	cfg := testConfig(srv.addr())
-	cfg.Password = "right"
+	cfg.Password = redact.NewSecret("right")
 	require.NoError(t, newChannel(t, cfg).Check(context.Background()))
 	assert.Empty(t, srv.commands("JOIN", "PRIVMSG"), "Check posts nothing")
 	assert.Len(t, srv.commands("QUIT"), 1)
 
-	cfg.Password = "wrong"
+	cfg.Password = redact.NewSecret("wrong")
 	err := newChannel(t, cfg).Check(context.Background())
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))

@@ -167,7 +167,7 @@ func newRedactor(cfg Config) *redact.Redactor {
 	secrets := []redact.Secret{cfg.ConsumerKey, cfg.ConsumerSecret, cfg.AccessToken, cfg.AccessSecret}
 	for _, s := range []redact.Secret{cfg.ConsumerKey, cfg.AccessToken} {
 		if !s.IsZero() {
-			secrets = append(secrets, redact.Secret(oauth1.PercentEncode(s.Reveal())))
+			secrets = append(secrets, redact.NewSecret(oauth1.PercentEncode(s.Reveal())))
 		}
 	}
 	return redact.NewRedactor(secrets...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"log/slog"
 	"strings"
 	"testing"
@@ -16,8 +17,8 @@ import (
 )
 
 func oauth1Config() Config {
-	return Config{ConsumerKey: testConsumerKey, ConsumerSecret: testConsumerSecret,
-		AccessToken: testAccessToken, AccessSecret: testAccessSecret}
+	return Config{ConsumerKey: redact.NewSecret(testConsumerKey), ConsumerSecret: redact.NewSecret(testConsumerSecret),
+		AccessToken: redact.NewSecret(testAccessToken), AccessSecret: redact.NewSecret(testAccessSecret)}
 }
 
 func oauth2Config() Config {
@@ -33,14 +34,14 @@ func TestNewRejects(t *testing.T) {
 		{"no credentials", func() Config { return Config{} },
 			"twitter: Config: no credentials: set ConsumerKey, ConsumerSecret, AccessToken and AccessSecret " +
 				"(OAuth 1.0a user context), or TokenSource (OAuth 2.0 user context)"},
-		{"missing access secret", func() Config { c := oauth1Config(); c.AccessSecret = ""; return c },
+		{"missing access secret", func() Config { c := oauth1Config(); c.AccessSecret = redact.NewSecret(""); return c },
 			"twitter: Config.AccessSecret: missing: OAuth 1.0a needs ConsumerKey, ConsumerSecret, AccessToken and AccessSecret"},
-		{"missing consumer key", func() Config { c := oauth1Config(); c.ConsumerKey = ""; return c },
+		{"missing consumer key", func() Config { c := oauth1Config(); c.ConsumerKey = redact.NewSecret(""); return c },
 			"twitter: Config.ConsumerKey: missing: OAuth 1.0a needs ConsumerKey, ConsumerSecret, AccessToken and AccessSecret"},
-		{"both methods", func() Config { c := oauth2Config(); c.ConsumerSecret = testConsumerSecret; return c },
+		{"both methods", func() Config { c := oauth2Config(); c.ConsumerSecret = redact.NewSecret(testConsumerSecret); return c },
 			"twitter: Config.TokenSource: set together with Config.ConsumerSecret: use OAuth 1.0a (ConsumerKey, " +
 				"ConsumerSecret, AccessToken, AccessSecret) or OAuth 2.0 (TokenSource), not both"},
-		{"secret with a newline", func() Config { c := oauth1Config(); c.AccessSecret += "\n"; return c },
+		{"secret with a newline", func() Config { c := oauth1Config(); c.AccessSecret = redact.NewSecret(c.AccessSecret.Reveal() + "\n"); return c },
 			"twitter: Config.AccessSecret: leading or trailing white space"},
 		{"name with spaces", func() Config { c := oauth1Config(); c.Name = " x"; return c },
 			"twitter: Config.Name: leading or trailing white space"},

@@ -2,6 +2,7 @@ package twitter_test
 
 import (
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 
 	"golang.org/x/oauth2"
 
@@ -13,10 +14,10 @@ import (
 func ExampleConfig() {
 	cfg := twitter.Config{
 		Name:           "x-status",
-		ConsumerKey:    "app-api-key",
-		ConsumerSecret: "app-api-key-secret",
-		AccessToken:    "1234567890-account-access-token",
-		AccessSecret:   "account-access-token-secret",
+		ConsumerKey:    redact.NewSecret("app-api-key"),
+		ConsumerSecret: redact.NewSecret("app-api-key-secret"),
+		AccessToken:    redact.NewSecret("1234567890-account-access-token"),
+		AccessSecret:   redact.NewSecret("account-access-token-secret"),
 	}
 	fmt.Printf("%+v\n", cfg)
 	// Output:

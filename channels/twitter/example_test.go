@@ -2,6 +2,7 @@ package twitter_test
 
 import (
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"strings"
 	"time"
 
@@ -13,10 +14,10 @@ import (
 // developer portal), and the post it would make for an update.
 func Example() {
 	ch, err := twitter.New(twitter.Config{
-		ConsumerKey:    "app-api-key",
-		ConsumerSecret: "app-api-key-secret",
-		AccessToken:    "1234567890-account-access-token",
-		AccessSecret:   "account-access-token-secret",
+		ConsumerKey:    redact.NewSecret("app-api-key"),
+		ConsumerSecret: redact.NewSecret("app-api-key-secret"),
+		AccessToken:    redact.NewSecret("1234567890-account-access-token"),
+		AccessSecret:   redact.NewSecret("account-access-token-secret"),
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -47,8 +48,8 @@ func Example() {
 // title and the URL stay whole.
 func ExampleChannel_Preview() {
 	ch, err := twitter.New(twitter.Config{
-		ConsumerKey: "app-api-key", ConsumerSecret: "app-api-key-secret",
-		AccessToken: "1234567890-account-access-token", AccessSecret: "account-access-token-secret",
+		ConsumerKey: redact.NewSecret("app-api-key"), ConsumerSecret: redact.NewSecret("app-api-key-secret"),
+		AccessToken: redact.NewSecret("1234567890-account-access-token"), AccessSecret: redact.NewSecret("account-access-token-secret"),
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -175,7 +175,7 @@ func (s scrubber) r() *redact.Redactor {
 	if s.token == nil {
 		return s.redactor
 	}
-	return s.redactor.With(redact.Secret(s.token.AccessToken), redact.Secret(s.token.RefreshToken))
+	return s.redactor.With(redact.NewSecret(s.token.AccessToken), redact.NewSecret(s.token.RefreshToken))
 }
 
 // error returns err with every credential redacted. The result keeps the

@@ -3,6 +3,7 @@ package twitter
 import (
 	"context"
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"io"
 	"net/http"
 	"strings"
@@ -32,8 +33,8 @@ func testConfig(bearer bool) Config {
 	if bearer {
 		return Config{TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testBearerToken, TokenType: "Bearer"}).Token}
 	}
-	return Config{ConsumerKey: testConsumerKey, ConsumerSecret: testConsumerSecret,
-		AccessToken: testAccessToken, AccessSecret: testAccessSecret}
+	return Config{ConsumerKey: redact.NewSecret(testConsumerKey), ConsumerSecret: redact.NewSecret(testConsumerSecret),
+		AccessToken: redact.NewSecret(testAccessToken), AccessSecret: redact.NewSecret(testAccessSecret)}
 }
 
 // newTestChannel returns a channel wired to f with the credentials f
@@ -309,7 +310,7 @@ func TestCheck(t *testing.T) {
 				if c.TokenSource != nil {
 					c.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "revoked-" + testBearerToken}).Token
 				} else {
-					c.AccessSecret = "wrong-" + testAccessSecret
+					c.AccessSecret = redact.NewSecret("wrong-" + testAccessSecret)
 				}
 			})
 			err := bad.Check(context.Background())
@@ -324,9 +325,9 @@ func TestCheck(t *testing.T) {
 // that pass prove the signatures right.
 func TestSignatureVerified(t *testing.T) {
 	for name, edit := range map[string]func(*Config){
-		"consumer secret": func(c *Config) { c.ConsumerSecret += "x" },
-		"access secret":   func(c *Config) { c.AccessSecret = "as-other" },
-		"consumer key":    func(c *Config) { c.ConsumerKey = "ck-other" },
+		"consumer secret": func(c *Config) { c.ConsumerSecret = redact.NewSecret(c.ConsumerSecret.Reveal() + "x") },
+		"access secret":   func(c *Config) { c.AccessSecret = redact.NewSecret("as-other") },
+		"consumer key":    func(c *Config) { c.ConsumerKey = redact.NewSecret("ck-other") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeX(t, false)

@@ -33,7 +33,7 @@ func BenchmarkFanOut(b *testing.B) {
 			defer srv.Close()
 			eps := make([]Endpoint, endpoints)
 			for i := range eps {
-				eps[i] = Endpoint{URL: redact.URL(fmt.Sprintf("%s/subscriber/%d", srv.URL, i)), Secret: testSecret(fmt.Sprint(i))}
+				eps[i] = Endpoint{URL: redact.NewURL(fmt.Sprintf("%s/subscriber/%d", srv.URL, i)), Secret: testSecret(fmt.Sprint(i))}
 			}
 			ch, err := New(Config{Endpoints: eps, Concurrency: conc})
 			if err != nil {

@@ -57,7 +57,7 @@ func closedAddr(t *testing.T) string {
 func newCheckChannel(t *testing.T, client *http.Client, urls ...string) *Channel {
 	cfg := Config{Name: "ops", AllowUnsigned: true, HTTPClient: client}
 	for _, u := range urls {
-		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.URL(u), Secret: testSecret(u)})
+		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.NewURL(u), Secret: testSecret(u)})
 	}
 	return newTestChannel(t, cfg, nil)
 }
@@ -144,7 +144,7 @@ func TestCheckDialsThroughTransportWithBound(t *testing.T) {
 	}}
 	cfg := Config{Concurrency: 2, AllowUnsigned: true, HTTPClient: &http.Client{Transport: tr}}
 	for _, host := range []string{"a", "b", "c", "d", "e"} {
-		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.URL("http://" + host + ".hooks.test/in")})
+		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.NewURL("http://" + host + ".hooks.test/in")})
 	}
 	ch := newTestChannel(t, cfg, nil)
 

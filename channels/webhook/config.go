@@ -53,16 +53,16 @@ type endpoint struct {
 // and 15 MB per thousand before anything failed.
 func (ep *endpoint) redactor() *redact.Redactor {
 	ep.once.Do(func() {
-		rd := ep.base.With(ep.secret).WithURL(redact.URL(ep.url))
+		rd := ep.base.With(ep.secret).WithURL(redact.NewURL(ep.url))
 		u, _ := url.Parse(ep.url) // checked by New
 		if u.User != nil {
 			// Go's client sends the URL's user information as HTTP Basic.
 			pw, _ := u.User.Password()
-			rd = rd.WithLogin(u.User.Username(), redact.Secret(pw))
+			rd = rd.WithLogin(u.User.Username(), redact.NewSecret(pw))
 		}
 		if p := u.EscapedPath(); p != "" && p != "/" {
 			// A receiver quoting the path it was called at shows it whole.
-			rd = rd.With(redact.Secret(u.RequestURI()), redact.Secret(p), redact.Secret(u.Path))
+			rd = rd.With(redact.NewSecret(u.RequestURI()), redact.NewSecret(p), redact.NewSecret(u.Path))
 		}
 		ep.rd = rd
 	})
@@ -98,16 +98,16 @@ func (cfg Config) validate() ([]*endpoint, http.Header, error) {
 func (cfg Config) endpoints() ([]*endpoint, error) {
 	list, field := cfg.Endpoints, "Config.Endpoints"
 	switch {
-	case cfg.URL != "" && len(cfg.Endpoints) > 0:
+	case !cfg.URL.IsZero() && len(cfg.Endpoints) > 0:
 		return nil, errors.New("webhook: Config.URL: set URL or Endpoints, not both")
-	case cfg.URL == "" && len(cfg.Endpoints) == 0:
-		if cfg.Secret != "" {
+	case cfg.URL.IsZero() && len(cfg.Endpoints) == 0:
+		if !cfg.Secret.IsZero() {
 			return nil, errors.New("webhook: Config.URL: missing (Secret is set)")
 		}
 		return nil, errors.New("webhook: Config.URL: missing (set URL or Endpoints)")
-	case cfg.URL != "":
+	case !cfg.URL.IsZero():
 		list, field = []Endpoint{{URL: cfg.URL, Secret: cfg.Secret}}, "Config"
-	case cfg.Secret != "":
+	case !cfg.Secret.IsZero():
 		return nil, errors.New("webhook: Config.Secret: set only with URL (Endpoints carry their own)")
 	}
 	out := make([]*endpoint, len(list))
@@ -145,7 +145,7 @@ func (cfg Config) endpoint(name string, e Endpoint) (*endpoint, error) {
 		return nil, fmt.Errorf("webhook: %s.URL: %w", name, err)
 	}
 	ep := &endpoint{url: raw, target: EndpointName(raw), secret: e.Secret}
-	if e.Secret == "" {
+	if e.Secret.IsZero() {
 		if !cfg.AllowUnsigned {
 			return nil, fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
 		}
@@ -240,9 +240,9 @@ func credentials(headers map[string]redact.Secret) []redact.Secret {
 		if len(v) < minHidden {
 			continue
 		}
-		out = append(out, redact.Secret(v))
+		out = append(out, redact.NewSecret(v))
 		if _, token, ok := strings.Cut(v, " "); ok && len(strings.TrimSpace(token)) >= minHidden {
-			out = append(out, redact.Secret(strings.TrimSpace(token)))
+			out = append(out, redact.NewSecret(strings.TrimSpace(token)))
 		}
 	}
 	return out
@@ -269,7 +269,7 @@ func basicLogins(headers map[string]redact.Secret) []login {
 			continue
 		}
 		if user, pw, ok := strings.Cut(string(raw), ":"); ok && pw != "" {
-			out = append(out, login{user: user, password: redact.Secret(pw)})
+			out = append(out, login{user: user, password: redact.NewSecret(pw)})
 		}
 	}
 	return out

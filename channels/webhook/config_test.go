@@ -26,42 +26,42 @@ func TestNewValidates(t *testing.T) {
 		cfg  Config
 		err  string
 	}{
-		{"one endpoint", Config{URL: "https://h.example/hook", Secret: good}, ""},
-		{"many endpoints", Config{Endpoints: eps(Endpoint{"https://a.example/", good}, Endpoint{"http://b.example:81/x", testSecret("b")})}, ""},
-		{"unsigned allowed", Config{URL: "https://h.example/", AllowUnsigned: true}, ""},
+		{"one endpoint", Config{URL: redact.NewURL("https://h.example/hook"), Secret: good}, ""},
+		{"many endpoints", Config{Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good}, Endpoint{redact.NewURL("http://b.example:81/x"), testSecret("b")})}, ""},
+		{"unsigned allowed", Config{URL: redact.NewURL("https://h.example/"), AllowUnsigned: true}, ""},
 		{"nothing", Config{}, "webhook: Config.URL: missing (set URL or Endpoints)"},
 		{"secret without url", Config{Secret: good}, "webhook: Config.URL: missing (Secret is set)"},
-		{"both", Config{URL: "https://h.example/", Secret: good, Endpoints: eps(Endpoint{"https://a.example/", good})},
+		{"both", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good})},
 			"webhook: Config.URL: set URL or Endpoints, not both"},
-		{"secret with endpoints", Config{Secret: good, Endpoints: eps(Endpoint{"https://a.example/", good})},
+		{"secret with endpoints", Config{Secret: good, Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good})},
 			"webhook: Config.Secret: set only with URL (Endpoints carry their own)"},
-		{"relative url", Config{URL: "/hook", Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
-		{"ftp url", Config{URL: "ftp://h.example/", Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
-		{"no host", Config{URL: "https:///x", Secret: good}, "webhook: Config.URL: missing host"},
-		{"fragment", Config{URL: "https://h.example/#x", Secret: good}, "webhook: Config.URL: has a fragment"},
-		{"bad url", Config{URL: "https://h.example/%zz", Secret: good}, "webhook: Config.URL: not a URL"},
-		{"unsigned refused", Config{URL: "https://h.example/"},
+		{"relative url", Config{URL: redact.NewURL("/hook"), Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
+		{"ftp url", Config{URL: redact.NewURL("ftp://h.example/"), Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
+		{"no host", Config{URL: redact.NewURL("https:///x"), Secret: good}, "webhook: Config.URL: missing host"},
+		{"fragment", Config{URL: redact.NewURL("https://h.example/#x"), Secret: good}, "webhook: Config.URL: has a fragment"},
+		{"bad url", Config{URL: redact.NewURL("https://h.example/%zz"), Secret: good}, "webhook: Config.URL: not a URL"},
+		{"unsigned refused", Config{URL: redact.NewURL("https://h.example/")},
 			"webhook: Config.Secret: missing (set Config.AllowUnsigned to send unsigned)"},
-		{"raw secret", Config{URL: "https://h.example/", Secret: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+		{"raw secret", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")},
 			"webhook: Config.Secret: not a whsec_ secret"},
-		{"endpoint secret", Config{Endpoints: eps(Endpoint{"https://a.example/", good}, Endpoint{"https://b.example/", good},
-			Endpoint{"https://c.example/", good}, Endpoint{"https://d.example/", "whsec_short"})},
+		{"endpoint secret", Config{Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good}, Endpoint{redact.NewURL("https://b.example/"), good},
+			Endpoint{redact.NewURL("https://c.example/"), good}, Endpoint{redact.NewURL("https://d.example/"), redact.NewSecret("whsec_short")})},
 			"webhook: Config.Endpoints[3].Secret: whsec_ secret is not valid base64"},
-		{"endpoint url missing", Config{Endpoints: eps(Endpoint{"", good})}, "webhook: Config.Endpoints[0].URL: missing"},
-		{"duplicate endpoint", Config{Endpoints: eps(Endpoint{"https://a.example/", good}, Endpoint{"https://a.example/", good})},
+		{"endpoint url missing", Config{Endpoints: eps(Endpoint{redact.NewURL(""), good})}, "webhook: Config.Endpoints[0].URL: missing"},
+		{"duplicate endpoint", Config{Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good}, Endpoint{redact.NewURL("https://a.example/"), good})},
 			"webhook: Config.Endpoints[1].URL: same as Endpoints[0]"},
-		{"negative concurrency", Config{URL: "https://h.example/", Secret: good, Concurrency: -1}, "webhook: Config.Concurrency: negative"},
-		{"name with spaces", Config{Name: " hooks", URL: "https://h.example/", Secret: good},
+		{"negative concurrency", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Concurrency: -1}, "webhook: Config.Concurrency: negative"},
+		{"name with spaces", Config{Name: " hooks", URL: redact.NewURL("https://h.example/"), Secret: good},
 			"webhook: Config.Name: leading or trailing white space"},
-		{"reserved header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"webhook-signature": "x"}},
+		{"reserved header", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"webhook-signature": redact.NewSecret("x")}},
 			`webhook: Config.Headers["webhook-signature"]: reserved, set by the channel`},
-		{"content type header", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"CONTENT-TYPE": "text/plain"}},
+		{"content type header", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"CONTENT-TYPE": redact.NewSecret("text/plain")}},
 			`webhook: Config.Headers["CONTENT-TYPE"]: reserved, set by the channel`},
-		{"bad header name", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"X Bad": "x"}},
+		{"bad header name", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X Bad": redact.NewSecret("x")}},
 			`webhook: Config.Headers: invalid header name "X Bad"`},
-		{"header injection", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"X-Token": "abc\r\nEvil: 1"}},
+		{"header injection", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Token": redact.NewSecret("abc\r\nEvil: 1")}},
 			`webhook: Config.Headers["X-Token"]: control character in value`},
-		{"user agent may be replaced", Config{URL: "https://h.example/", Secret: good, Headers: map[string]redact.Secret{"User-Agent": "mine/2"}}, ""},
+		{"user agent may be replaced", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"User-Agent": redact.NewSecret("mine/2")}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestNewValidates(t *testing.T) {
 }
 
 func TestNewDefaults(t *testing.T) {
-	ch, err := New(Config{URL: "https://h.example/", Secret: testSecret("a")})
+	ch, err := New(Config{URL: redact.NewURL("https://h.example/"), Secret: testSecret("a")})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
 	assert.Equal(t, "webhook", ch.Name())
@@ -96,9 +96,9 @@ func TestNewDefaults(t *testing.T) {
 func TestNothingPrintsASecret(t *testing.T) {
 	secret := testSecret("print")
 	const credURL = "https://user:pass@h.example/services/T000/SECRETPATHTOKEN?token=abc"
-	headers := map[string]redact.Secret{"Authorization": "Bearer tok-987"}
-	cfg := Config{Name: "hooks", Endpoints: []Endpoint{{URL: credURL, Secret: secret}}, Headers: headers}
-	single := Config{URL: credURL, Secret: secret, Headers: headers, HTTPClient: &http.Client{}}
+	headers := map[string]redact.Secret{"Authorization": redact.NewSecret("Bearer tok-987")}
+	cfg := Config{Name: "hooks", Endpoints: []Endpoint{{URL: redact.NewURL(credURL), Secret: secret}}, Headers: headers}
+	single := Config{URL: redact.NewURL(credURL), Secret: secret, Headers: headers, HTTPClient: &http.Client{}}
 	ch, err := New(cfg)
 	require.NoError(t, err)
 	leaks := []string{secret.Reveal(), strings.TrimPrefix(secret.Reveal(), "whsec_"), "pass", "token=abc", "tok-987",

@@ -46,14 +46,14 @@ func receive(v *webhook.Verifier) http.HandlerFunc {
 
 // Send an update to one endpoint through a Broadcaster, which retries.
 func Example() {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	if err != nil {
 		panic(err)
 	}
 	srv := httptest.NewServer(receive(v))
 	defer srv.Close()
 
-	ch, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL + "/hooks/outagecast"), Secret: secret})
+	ch, err := webhook.New(webhook.Config{URL: redact.NewURL(srv.URL + "/hooks/outagecast"), Secret: redact.NewSecret(secret)})
 	if err != nil {
 		panic(err)
 	}
@@ -80,13 +80,13 @@ func Example() {
 // Correct an update, then retract it: receivers get an incident.corrected
 // event naming the update it corrects, then an incident.retracted event.
 func Example_correctAndRetract() {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	if err != nil {
 		panic(err)
 	}
 	srv := httptest.NewServer(receive(v))
 	defer srv.Close()
-	ch, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL + "/hooks/outagecast"), Secret: secret})
+	ch, err := webhook.New(webhook.Config{URL: redact.NewURL(srv.URL + "/hooks/outagecast"), Secret: redact.NewSecret(secret)})
 	if err != nil {
 		panic(err)
 	}
@@ -119,13 +119,13 @@ func Example_correctAndRetract() {
 // Verify a delivery's headers and body, here the Standard Webhooks
 // specification's example signed just now.
 func ExampleVerifier() {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	if err != nil {
 		panic(err)
 	}
 	body := []byte(`{"test": 2432232314}`)
 	ts := time.Now().Unix()
-	sig, err := webhook.Sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", ts, body)
+	sig, err := webhook.Sign(redact.NewSecret(secret), "msg_p5jXN8AQM9LWM0D4loKWxJek", ts, body)
 	if err != nil {
 		panic(err)
 	}
@@ -142,7 +142,7 @@ func ExampleVerifier() {
 
 // Sign reproduces the specification's test vector.
 func ExampleSign() {
-	sig, err := webhook.Sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, []byte(`{"test": 2432232314}`))
+	sig, err := webhook.Sign(redact.NewSecret(secret), "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, []byte(`{"test": 2432232314}`))
 	fmt.Println(sig, err)
 	// Output:
 	// v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE= <nil>
@@ -156,10 +156,10 @@ func ExampleConfig() {
 	cfg := webhook.Config{
 		Name: "subscribers",
 		Endpoints: []webhook.Endpoint{
-			{URL: "https://hooks.example.com/services/T000/B000/XXXXXXXX", Secret: secret},
-			{URL: "https://ops:pw@hooks.example.org/b?key=k-123", Secret: secret},
+			{URL: redact.NewURL("https://hooks.example.com/services/T000/B000/XXXXXXXX"), Secret: redact.NewSecret(secret)},
+			{URL: redact.NewURL("https://ops:pw@hooks.example.org/b?key=k-123"), Secret: redact.NewSecret(secret)},
 		},
-		Headers:     map[string]redact.Secret{"Authorization": "Bearer tok-123"},
+		Headers:     map[string]redact.Secret{"Authorization": redact.NewSecret("Bearer tok-123")},
 		Concurrency: 50,
 	}
 	if _, err := webhook.New(cfg); err != nil {

@@ -94,7 +94,7 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 	const password, token = "pa55word", "tok-4bc"
 	for i := range eps {
 		if paths[i] == "/cred" {
-			eps[i].URL = redact.URL(strings.Replace(eps[i].URL.Reveal(), "://", "://user:"+password+"@", 1) + "?token=" + token)
+			eps[i].URL = redact.NewURL(strings.Replace(eps[i].URL.Reveal(), "://", "://user:"+password+"@", 1) + "?token=" + token)
 		}
 	}
 	client := &http.Client{Timeout: 300 * time.Millisecond,

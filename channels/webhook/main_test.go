@@ -15,5 +15,5 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // testSecret returns a valid secret derived from seed.
 func testSecret(seed string) redact.Secret {
 	sum := sha256.Sum256([]byte(seed))
-	return redact.Secret("whsec_" + base64.StdEncoding.EncodeToString(sum[:]))
+	return redact.NewSecret("whsec_" + base64.StdEncoding.EncodeToString(sum[:]))
 }

@@ -53,7 +53,7 @@ func newReceiver(t *testing.T) *receiver {
 
 // endpoint returns the Endpoint for path.
 func (rc *receiver) endpoint(path string) Endpoint {
-	return Endpoint{URL: redact.URL(rc.srv.URL + path), Secret: testSecret(path)}
+	return Endpoint{URL: redact.NewURL(rc.srv.URL + path), Secret: testSecret(path)}
 }
 
 func (rc *receiver) on(path string, b behaviour) {

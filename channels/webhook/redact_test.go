@@ -32,7 +32,7 @@ const (
 )
 
 var (
-	hookHeaders = map[string]redact.Secret{"Authorization": "Bearer " + hookToken, "X-Api-Key": hookKey, "X-Shard": "eu1"}
+	hookHeaders = map[string]redact.Secret{"Authorization": redact.NewSecret("Bearer " + hookToken), "X-Api-Key": redact.NewSecret(hookKey), "X-Shard": redact.NewSecret("eu1")}
 	hookLeaks   = []string{hookToken, hookKey, "s3cr", url.QueryEscape(hookToken)}
 )
 
@@ -196,7 +196,7 @@ func TestErrorsHideBasicHeader(t *testing.T) {
 	}))
 	ep := rc.endpoint("/hook")
 	ch := newTestChannel(t, Config{URL: ep.URL, Secret: ep.Secret,
-		Headers: map[string]redact.Secret{"Authorization": redact.Secret(basic)}}, nil)
+		Headers: map[string]redact.Secret{"Authorization": redact.NewSecret(basic)}}, nil)
 	_, err := ch.Send(context.Background(), msg(fullUpdate, nil))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "http status 401 Unauthorized: got REDACTED, that is ")

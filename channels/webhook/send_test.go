@@ -76,7 +76,7 @@ func TestSendOneEndpoint(t *testing.T) {
 	rc := newReceiver(t)
 	ep := rc.endpoint("/hook")
 	ch := newTestChannel(t, Config{Name: "hooks", URL: ep.URL, Secret: ep.Secret,
-		Headers: map[string]redact.Secret{"x-tenant": "acme"}}, nil)
+		Headers: map[string]redact.Secret{"x-tenant": redact.NewSecret("acme")}}, nil)
 	m := msg(fullUpdate, channeltest.NewLedger())
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
@@ -139,7 +139,7 @@ func TestWebhookIDIsTheKey(t *testing.T) {
 	require.NoError(t, err)
 	got := rc.deliveries()
 	for _, d := range got[len(got)-2:] {
-		assert.Equal(t, rec.last().Key(target(Endpoint{URL: redact.URL(rc.srv.URL + d.path)})), d.id)
+		assert.Equal(t, rec.last().Key(target(Endpoint{URL: redact.NewURL(rc.srv.URL + d.path)})), d.id)
 	}
 }
 
@@ -354,7 +354,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	t.Cleanup(srv.Close)
 	var eps []Endpoint
 	for i := range 20 {
-		eps = append(eps, Endpoint{URL: redact.URL(fmt.Sprintf("%s/e%d", srv.URL, i))})
+		eps = append(eps, Endpoint{URL: redact.NewURL(fmt.Sprintf("%s/e%d", srv.URL, i))})
 	}
 	ch := newTestChannel(t, Config{Endpoints: eps, AllowUnsigned: true, Concurrency: 3}, nil)
 	r, err := ch.Send(context.Background(), msg(fullUpdate, nil))
@@ -369,7 +369,7 @@ func TestUnsignedEndpointGetsNoSignature(t *testing.T) {
 		header = r.Header.Clone()
 	}))
 	t.Cleanup(srv.Close)
-	ch := newTestChannel(t, Config{URL: redact.URL(srv.URL), AllowUnsigned: true}, nil)
+	ch := newTestChannel(t, Config{URL: redact.NewURL(srv.URL), AllowUnsigned: true}, nil)
 	_, err := ch.Send(context.Background(), msg(fullUpdate, nil))
 	require.NoError(t, err)
 	assert.NotEmpty(t, header.Get(HeaderID))
@@ -397,7 +397,7 @@ func TestStatusCode(t *testing.T) {
 }
 
 func TestPreview(t *testing.T) {
-	ch := newTestChannel(t, Config{Name: "hooks", URL: "https://h.example/", Secret: testSecret("p")}, nil)
+	ch := newTestChannel(t, Config{Name: "hooks", URL: redact.NewURL("https://h.example/"), Secret: testSecret("p")}, nil)
 	ch.s.now = func() time.Time { return t0 }
 	u := fullUpdate
 	u.Overrides = map[string]string{"hooks": "Short text for hooks"}

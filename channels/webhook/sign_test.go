@@ -27,7 +27,7 @@ const (
 )
 
 func TestSignSpecVector(t *testing.T) {
-	got, err := Sign(specSecret, specID, specTimestamp, []byte(specBody))
+	got, err := Sign(redact.NewSecret(specSecret), specID, specTimestamp, []byte(specBody))
 	require.NoError(t, err)
 	assert.Equal(t, specSignature, got)
 }
@@ -58,15 +58,15 @@ func TestVerify(t *testing.T) {
 		body    string
 		want    error
 	}{
-		{"spec vector", []redact.Secret{specSecret}, specHeader(specSignature), specBody, nil},
-		{"rotation: old secret in the verifier", []redact.Secret{other, specSecret}, specHeader(specSignature), specBody, nil},
-		{"rotation: several signatures sent", []redact.Secret{specSecret}, specHeader(otherSig + " " + specSignature), specBody, nil},
-		{"unknown scheme skipped", []redact.Secret{specSecret}, specHeader("v1a,abc " + specSignature), specBody, nil},
+		{"spec vector", []redact.Secret{redact.NewSecret(specSecret)}, specHeader(specSignature), specBody, nil},
+		{"rotation: old secret in the verifier", []redact.Secret{other, redact.NewSecret(specSecret)}, specHeader(specSignature), specBody, nil},
+		{"rotation: several signatures sent", []redact.Secret{redact.NewSecret(specSecret)}, specHeader(otherSig + " " + specSignature), specBody, nil},
+		{"unknown scheme skipped", []redact.Secret{redact.NewSecret(specSecret)}, specHeader("v1a,abc " + specSignature), specBody, nil},
 		{"wrong secret", []redact.Secret{other}, specHeader(specSignature), specBody, ErrSignature},
-		{"body changed", []redact.Secret{specSecret}, specHeader(specSignature), `{"test": 2432232315}`, ErrSignature},
-		{"not base64", []redact.Secret{specSecret}, specHeader("v1,!!!"), specBody, ErrSignature},
-		{"no scheme", []redact.Secret{specSecret}, specHeader(strings.TrimPrefix(specSignature, "v1,")), specBody, ErrSignature},
-		{"missing signature", []redact.Secret{specSecret}, specHeader(""), specBody, ErrMissingHeaders},
+		{"body changed", []redact.Secret{redact.NewSecret(specSecret)}, specHeader(specSignature), `{"test": 2432232315}`, ErrSignature},
+		{"not base64", []redact.Secret{redact.NewSecret(specSecret)}, specHeader("v1,!!!"), specBody, ErrSignature},
+		{"no scheme", []redact.Secret{redact.NewSecret(specSecret)}, specHeader(strings.TrimPrefix(specSignature, "v1,")), specBody, ErrSignature},
+		{"missing signature", []redact.Secret{redact.NewSecret(specSecret)}, specHeader(""), specBody, ErrMissingHeaders},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,11 +98,11 @@ func TestVerifyTimestamp(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			now := time.Unix(1_700_000_000, 0)
 			ts := now.Add(tt.skew).Unix()
-			sig, err := Sign(specSecret, specID, ts, []byte(specBody))
+			sig, err := Sign(redact.NewSecret(specSecret), specID, ts, []byte(specBody))
 			require.NoError(t, err)
 			h := specHeader(sig)
 			h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-			v := specVerifier(t, specSecret).WithTolerance(tt.tolerance)
+			v := specVerifier(t, redact.NewSecret(specSecret)).WithTolerance(tt.tolerance)
 			v.now = func() time.Time { return now }
 			err = v.Verify(h, []byte(specBody))
 			if tt.ok {
@@ -114,7 +114,7 @@ func TestVerifyTimestamp(t *testing.T) {
 	}
 	h := specHeader(specSignature)
 	h.Set(HeaderTimestamp, "yesterday")
-	assert.ErrorIs(t, specVerifier(t, specSecret).Verify(h, []byte(specBody)), ErrTimestamp)
+	assert.ErrorIs(t, specVerifier(t, redact.NewSecret(specSecret)).Verify(h, []byte(specBody)), ErrTimestamp)
 }
 
 func TestSecretForms(t *testing.T) {
@@ -122,13 +122,13 @@ func TestSecretForms(t *testing.T) {
 		secret redact.Secret
 		err    string
 	}{
-		{specSecret, ""},
+		{redact.NewSecret(specSecret), ""},
 		{testSecret("x"), ""}, // 32 bytes, padded
-		{redact.Secret("whsec_" + strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
-		{"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "not a whsec_ secret"},
-		{"whsec_not*base64", "not valid base64"},
-		{redact.Secret("whsec_" + strings.Repeat("A", 28)), "decodes to 21 bytes, want 24 to 64"},
-		{redact.Secret("whsec_" + strings.Repeat("A", 88)), "decodes to 66 bytes, want 24 to 64"},
+		{redact.NewSecret("whsec_" + strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
+		{redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "not a whsec_ secret"},
+		{redact.NewSecret("whsec_not*base64"), "not valid base64"},
+		{redact.NewSecret("whsec_" + strings.Repeat("A", 28)), "decodes to 21 bytes, want 24 to 64"},
+		{redact.NewSecret("whsec_" + strings.Repeat("A", 88)), "decodes to 66 bytes, want 24 to 64"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.secret.Reveal(), func(t *testing.T) {
@@ -142,7 +142,7 @@ func TestSecretForms(t *testing.T) {
 			assert.NotContains(t, err.Error(), strings.TrimPrefix(tt.secret.Reveal(), "whsec_"))
 		})
 	}
-	_, err := NewVerifier(specSecret, "bad")
+	_, err := NewVerifier(redact.NewSecret(specSecret), redact.NewSecret("bad"))
 	require.EqualError(t, err, "webhook: NewVerifier: secret 2: not a whsec_ secret")
 }
 
@@ -160,7 +160,7 @@ func TestRetractionKey(t *testing.T) {
 }
 
 func TestVerifierPrintsNoSecret(t *testing.T) {
-	v := specVerifier(t, specSecret)
+	v := specVerifier(t, redact.NewSecret(specSecret))
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(specSecret, "whsec_"))
 	require.NoError(t, err)
 	// fmt shows bytes it reaches as a list of numbers.

@@ -41,9 +41,9 @@ func confURL(path string) string {
 // conformanceConfig is the channel's Config as a user writes it, with
 // client sending every request to the receiver.
 func conformanceConfig(client *http.Client) Config {
-	cfg := Config{Name: "subscribers", Headers: map[string]redact.Secret{"X-Api-Key": confAPIKey}, HTTPClient: client}
+	cfg := Config{Name: "subscribers", Headers: map[string]redact.Secret{"X-Api-Key": redact.NewSecret(confAPIKey)}, HTTPClient: client}
 	for _, p := range confPaths {
-		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.URL(confURL(p)), Secret: testSecret(p)})
+		cfg.Endpoints = append(cfg.Endpoints, Endpoint{URL: redact.NewURL(confURL(p)), Secret: testSecret(p)})
 	}
 	return cfg
 }

@@ -42,8 +42,8 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8090", "address to listen on")
 	flag.Parse()
-	secret := redact.Secret(os.Getenv("WEBHOOK_SECRET"))
-	if secret == "" {
+	secret := redact.NewSecret(os.Getenv("WEBHOOK_SECRET"))
+	if secret.IsZero() {
 		fmt.Fprintln(os.Stderr, `webhook-receiver: WEBHOOK_SECRET is not set (make one with: echo "whsec_$(head -c 32 /dev/urandom | base64)")`)
 		os.Exit(2)
 	}

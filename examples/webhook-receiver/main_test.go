@@ -42,13 +42,13 @@ func (s *syncBuffer) String() string {
 }
 
 func TestReceivesSignedDeliveriesOnce(t *testing.T) {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncBuffer
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
 
-	ch, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL + "/outagecast"), Secret: secret})
+	ch, err := webhook.New(webhook.Config{URL: redact.NewURL(srv.URL + "/outagecast"), Secret: redact.NewSecret(secret)})
 	require.NoError(t, err)
 	defer ch.Close()
 	u := broadcast.Update{
@@ -72,12 +72,12 @@ func TestReceivesSignedDeliveriesOnce(t *testing.T) {
 // Corrections and retractions are printed each in its own form, naming the
 // update they are about; a retry of either is dropped.
 func TestPrintsCorrectionsAndRetractions(t *testing.T) {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncBuffer
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
-	ch, err := webhook.New(webhook.Config{Name: "hooks", URL: redact.URL(srv.URL + "/outagecast"), Secret: secret})
+	ch, err := webhook.New(webhook.Config{Name: "hooks", URL: redact.NewURL(srv.URL + "/outagecast"), Secret: redact.NewSecret(secret)})
 	require.NoError(t, err)
 	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
 	require.NoError(t, err)
@@ -110,7 +110,7 @@ func TestPrintsCorrectionsAndRetractions(t *testing.T) {
 }
 
 func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncBuffer
 	srv := httptest.NewServer(newHandler(v, &out))
@@ -118,7 +118,7 @@ func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
 
 	body := []byte(`{"type":"incident.archived","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1"}}`)
 	ts := time.Now().Unix()
-	sig, err := webhook.Sign(secret, "id-1", ts, body)
+	sig, err := webhook.Sign(redact.NewSecret(secret), "id-1", ts, body)
 	require.NoError(t, err)
 	req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -133,7 +133,7 @@ func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
 }
 
 func TestRejectsUnsignedAndForged(t *testing.T) {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncBuffer
 	srv := httptest.NewServer(newHandler(v, &out))
@@ -144,7 +144,7 @@ func TestRejectsUnsignedAndForged(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
-	other, err := webhook.New(webhook.Config{URL: redact.URL(srv.URL), Secret: redact.Secret("whsec_" + strings.Repeat("QUJD", 8))})
+	other, err := webhook.New(webhook.Config{URL: redact.NewURL(srv.URL), Secret: redact.NewSecret("whsec_" + strings.Repeat("QUJD", 8))})
 	require.NoError(t, err)
 	defer other.Close()
 	_, err = other.Send(context.Background(), broadcast.NewMessage(broadcast.Update{Title: "Forged", Status: broadcast.StatusResolved}))

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"github.com/outagecast/outagecast/redact"
 	"io"
 	"net"
 	"net/http"
@@ -25,7 +26,7 @@ const testDeadline = 5 * time.Second
 // serve runs newServer with t on a loopback port until the test ends and
 // returns its address.
 func serve(t *testing.T, to timeouts) string {
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
