@@ -68,9 +68,11 @@ func TestNewValidates(t *testing.T) {
 
 func TestNewAccepts(t *testing.T) {
 	for name, edit := range map[string]func(*irc.Config){
-		"defaults":                    func(*irc.Config) {},
-		"keyed channels":              func(c *irc.Config) { c.Channels = []string{"#ops", "&local key", "+modeless", "!12345chan"} },
-		"plaintext to loopback":       func(c *irc.Config) { c.TLS, c.Server, c.Password = irc.TLSOff, "127.0.0.1:6667", redact.NewSecret("pw") },
+		"defaults":       func(*irc.Config) {},
+		"keyed channels": func(c *irc.Config) { c.Channels = []string{"#ops", "&local key", "+modeless", "!12345chan"} },
+		"plaintext to loopback": func(c *irc.Config) {
+			c.TLS, c.Server, c.Password = irc.TLSOff, "127.0.0.1:6667", redact.NewSecret("pw")
+		},
 		"plaintext without passwords": func(c *irc.Config) { c.TLS = irc.TLSOff },
 		"IPv6 server":                 func(c *irc.Config) { c.Server = "[::1]:6697" },
 		"special nick":                func(c *irc.Config) { c.Nick = "[ops]bot`_^{|}-9" },

@@ -41,7 +41,11 @@ func TestNewRejects(t *testing.T) {
 		{"both methods", func() Config { c := oauth2Config(); c.ConsumerSecret = redact.NewSecret(testConsumerSecret); return c },
 			"twitter: Config.TokenSource: set together with Config.ConsumerSecret: use OAuth 1.0a (ConsumerKey, " +
 				"ConsumerSecret, AccessToken, AccessSecret) or OAuth 2.0 (TokenSource), not both"},
-		{"secret with a newline", func() Config { c := oauth1Config(); c.AccessSecret = redact.NewSecret(c.AccessSecret.Reveal() + "\n"); return c },
+		{"secret with a newline", func() Config {
+			c := oauth1Config()
+			c.AccessSecret = redact.NewSecret(c.AccessSecret.Reveal() + "\n")
+			return c
+		},
 			"twitter: Config.AccessSecret: leading or trailing white space"},
 		{"name with spaces", func() Config { c := oauth1Config(); c.Name = " x"; return c },
 			"twitter: Config.Name: leading or trailing white space"},

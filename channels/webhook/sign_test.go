@@ -123,7 +123,7 @@ func TestSecretForms(t *testing.T) {
 		err    string
 	}{
 		{redact.NewSecret(specSecret), ""},
-		{testSecret("x"), ""}, // 32 bytes, padded
+		{testSecret("x"), ""},                                      // 32 bytes, padded
 		{redact.NewSecret("whsec_" + strings.Repeat("A", 86)), ""}, // 64 bytes, unpadded
 		{redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "not a whsec_ secret"},
 		{redact.NewSecret("whsec_not*base64"), "not valid base64"},
