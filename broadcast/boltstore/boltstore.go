@@ -180,7 +180,8 @@ type Store struct {
 var _ broadcast.Store = (*Store)(nil)
 
 // Open opens the store in the file at path, creating the file if it does not
-// exist. Close it when done: until then no other process can open it.
+// exist, and migrating it if it is of format version 1 (see "File format"
+// above). Close it when done: until then no other process can open it.
 func Open(path string, opts *Options) (*Store, error) {
 	var o Options
 	if opts != nil {
