@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 func benchStore(b *testing.B) *Store {
@@ -66,7 +68,7 @@ func BenchmarkDone(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := s.Done(ctx, "u_0123456789abcdef", "email", fmt.Sprintf("rcpt-%d@example.com", i%4000)); err != nil {
+		if _, _, err := s.Done(ctx, "u_0123456789abcdef", "email", fmt.Sprintf("rcpt-%d@example.com", i%4000)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -173,4 +175,47 @@ func fillStore(b *testing.B, path string, marks int) int64 {
 		b.Fatal(err)
 	}
 	return info.Size()
+}
+
+// BenchmarkSaveReceipt is a channel's post of the next update of one of 100
+// incidents: the thread and the update's receipt, in one commit.
+func BenchmarkSaveReceipt(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	r := benchReceipt()
+	i := 0
+	for b.Loop() {
+		i++
+		if err := s.SaveReceipt(ctx, fmt.Sprint("inc-", i%100), fmt.Sprintf("u_%016x", i), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkThread is the read before each channel's post.
+func BenchmarkThread(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	r := benchReceipt()
+	for i := range 1000 {
+		if err := s.SaveReceipt(ctx, fmt.Sprint("inc-", i%100), fmt.Sprintf("u_%016x", i), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := s.Thread(ctx, fmt.Sprint("inc-", i%200), "email"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchReceipt is an e-mail's receipt, as the email channel makes it.
+func benchReceipt() broadcast.Receipt {
+	return broadcast.Receipt{
+		Channel: "email", ID: "<u_0123456789abcdef.1741964966@status.example.com>", Time: time.Now(),
+		Meta:     map[string]string{"references": "<u_0123456789abcdee.1741964000@status.example.com>"},
+		UpdateID: "u_0123456789abcdef", UpdateTime: time.Now(),
+	}
 }

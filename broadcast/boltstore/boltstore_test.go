@@ -73,7 +73,11 @@ func TestOpenErrors(t *testing.T) {
 			boltstore.ErrInvalidFile,
 			`boltstore: not an outagecast store file: %s: a bbolt file of another program (format "")`},
 		{"newer format version", future, boltstore.ErrVersion,
-			"boltstore: unsupported store format version: %s: version 2, this package reads version 1"},
+			"boltstore: unsupported store format version: %s: version 3, this package reads versions 1 to 2"},
+		{"format version 0", version("0"), boltstore.ErrInvalidFile,
+			`boltstore: not an outagecast store file: %s: bad format version "0"`},
+		{"bucket missing", dropBucket("threads"), boltstore.ErrInvalidFile,
+			`boltstore: not an outagecast store file: %s: bucket "threads" of format version 2 is missing`},
 		{"missing directory", func(*testing.T, string) {}, os.ErrNotExist,
 			"boltstore: open %s: no such file or directory"},
 		{"empty file", writeFile(""), boltstore.ErrDamaged,
@@ -180,11 +184,29 @@ func boltFile(bucket string, values map[string]string) func(t *testing.T, path s
 
 // future makes a store and bumps its format version, as a newer version of
 // the package would.
-func future(t *testing.T, path string) {
-	s, err := boltstore.Open(path, nil)
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
-	boltFile("meta", map[string]string{"version": "2"})(t, path)
+func future(t *testing.T, path string) { version("3")(t, path) }
+
+// version makes a store and sets its format version to v.
+func version(v string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		s, err := boltstore.Open(path, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		boltFile("meta", map[string]string{"version": v})(t, path)
+	}
+}
+
+// dropBucket makes a store and deletes its bucket name.
+func dropBucket(name string) func(t *testing.T, path string) {
+	return func(t *testing.T, path string) {
+		s, err := boltstore.Open(path, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		db, err := bolt.Open(path, 0o600, nil)
+		require.NoError(t, err)
+		defer db.Close()
+		require.NoError(t, db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(name)) }))
+	}
 }
 
 func TestSecondOpenWaitsForTheFirstToClose(t *testing.T) {
@@ -199,7 +221,7 @@ func TestSecondOpenWaitsForTheFirstToClose(t *testing.T) {
 
 	require.NoError(t, first.Close())
 	second := open(t, path)
-	done, err := second.Done(context.Background(), "u1", "email", "ada@example.com")
+	done, _, err := second.Done(context.Background(), "u1", "email", "ada@example.com")
 	require.NoError(t, err)
 	assert.True(t, done)
 }
@@ -211,12 +233,14 @@ func TestCallsAfterClose(t *testing.T) {
 	require.NoError(t, s.Close(), "closing again does nothing")
 
 	ctx := context.Background()
-	_, err = s.Done(ctx, "u1", "email", "")
+	_, _, err = s.Done(ctx, "u1", "email", "")
 	assert.ErrorIs(t, err, boltstore.ErrClosed)
 	assert.ErrorIs(t, s.Mark(ctx, "u1", "email", "", nil), boltstore.ErrClosed)
-	_, _, err = s.LastReceipt(ctx, "inc", "email")
+	_, err = s.Thread(ctx, "inc", "email")
 	assert.ErrorIs(t, err, boltstore.ErrClosed)
-	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", broadcast.Receipt{Channel: "email"}), boltstore.ErrClosed)
+	_, _, err = s.Receipt(ctx, "u1", "email")
+	assert.ErrorIs(t, err, boltstore.ErrClosed)
+	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", "u1", broadcast.Receipt{Channel: "email"}), boltstore.ErrClosed)
 	_, err = s.Prune(ctx, time.Now())
 	assert.ErrorIs(t, err, boltstore.ErrClosed)
 }
@@ -229,24 +253,45 @@ func TestCancelledContextHasNoEffect(t *testing.T) {
 	err := s.Mark(ctx, "u1", "email", "ada@example.com", nil)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.EqualError(t, err, "boltstore: mark: context canceled")
-	err = s.SaveReceipt(ctx, "inc", broadcast.Receipt{Channel: "email", ID: "1"})
+	err = s.SaveReceipt(ctx, "inc", "u1", broadcast.Receipt{Channel: "email", ID: "1"})
 	require.ErrorIs(t, err, context.Canceled)
+	assert.EqualError(t, err, "boltstore: save receipt: context canceled")
+	_, err = s.Thread(ctx, "inc", "email")
+	assert.EqualError(t, err, "boltstore: thread: context canceled")
+	_, _, err = s.Receipt(ctx, "u1", "email")
+	assert.EqualError(t, err, "boltstore: receipt: context canceled")
+	_, _, err = s.Done(ctx, "u1", "email", "ada@example.com")
+	assert.EqualError(t, err, "boltstore: done: context canceled")
 
-	done, err := s.Done(context.Background(), "u1", "email", "ada@example.com")
+	done, _, err := s.Done(context.Background(), "u1", "email", "ada@example.com")
 	require.NoError(t, err)
 	assert.False(t, done)
-	_, found, err := s.LastReceipt(context.Background(), "inc", "email")
+	th, err := s.Thread(context.Background(), "inc", "email")
+	require.NoError(t, err)
+	assert.True(t, th.IsZero())
+	_, found, err := s.Receipt(context.Background(), "u1", "email")
 	require.NoError(t, err)
 	assert.False(t, found)
 }
 
 func TestIDsTooLongForAKey(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "state.db"))
+	ctx := context.Background()
 	long := strings.Repeat("x", bolt.MaxKeySize)
-	err := s.Mark(context.Background(), "u1", "webhook", long, nil)
-	require.Error(t, err)
-	assert.Regexp(t, `^boltstore: mark: ids too long: \d+ bytes together, more than 32768$`, err.Error())
-	assert.NotContains(t, err.Error(), long[:100], "the error does not echo the ids")
+	errs := map[string]error{"mark": s.Mark(ctx, "u1", "webhook", long, nil)}
+	_, _, errs["done"] = s.Done(ctx, "u1", "webhook", long)
+	_, errs["thread"] = s.Thread(ctx, long, "x")
+	_, _, errs["receipt"] = s.Receipt(ctx, long, "x")
+	errs["save receipt"] = s.SaveReceipt(ctx, long, "u1", broadcast.Receipt{Channel: "x"})
+	errs["save receipt "] = s.SaveReceipt(ctx, "inc", long, broadcast.Receipt{Channel: "x"})
+	for op, err := range errs {
+		require.Error(t, err, op)
+		assert.Regexp(t, `^boltstore: `+strings.TrimSpace(op)+`: ids too long: \d+ bytes together, more than 32768$`, err.Error())
+		assert.NotContains(t, err.Error(), long[:100], "the error does not echo the ids")
+	}
+	th, err := s.Thread(ctx, "inc", "x")
+	require.NoError(t, err)
+	assert.True(t, th.IsZero(), "a SaveReceipt that failed wrote nothing")
 }
 
 // TestConcurrentUse mixes every call from many goroutines, for the race
@@ -264,32 +309,66 @@ func TestConcurrentUse(t *testing.T) {
 				failure = errors.New("550 no such user")
 			}
 			assert.NoError(t, s.Mark(ctx, "u1", "email", target, failure))
-			assert.NoError(t, s.SaveReceipt(ctx, fmt.Sprint("inc-", i%10), broadcast.Receipt{Channel: "email", ID: target}))
-			_, err := s.Done(ctx, "u1", "email", fmt.Sprintf("rcpt-%d@example.com", (i+1)%n))
+			assert.NoError(t, s.SaveReceipt(ctx, fmt.Sprint("inc-", i%10), target, broadcast.Receipt{Channel: "email", ID: target}))
+			_, _, err := s.Done(ctx, "u1", "email", fmt.Sprintf("rcpt-%d@example.com", (i+1)%n))
 			assert.NoError(t, err)
-			_, _, err = s.LastReceipt(ctx, "inc-0", "email")
+			_, err = s.Thread(ctx, "inc-0", "email")
+			assert.NoError(t, err)
+			_, _, err = s.Receipt(ctx, fmt.Sprintf("rcpt-%d@example.com", (i+1)%n), "email")
 			assert.NoError(t, err)
 		})
 	}
 	wg.Wait()
 	for i := range n {
-		done, err := s.Done(ctx, "u1", "email", fmt.Sprintf("rcpt-%d@example.com", i))
+		target := fmt.Sprintf("rcpt-%d@example.com", i)
+		done, _, err := s.Done(ctx, "u1", "email", target)
 		require.NoError(t, err)
 		assert.True(t, done, i)
+		r, found, err := s.Receipt(ctx, target, "email")
+		require.NoError(t, err)
+		assert.True(t, found, i)
+		assert.Equal(t, target, r.ID)
 	}
 }
 
-func TestFailure(t *testing.T) {
+// TestReceiptsKeptExactly: a receipt comes back as it was saved, after a
+// reopen too: bytes that are not UTF-8, times of any year to the
+// nanosecond, and a zero UpdateTime that stays zero.
+func TestReceiptsKeptExactly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
 	ctx := context.Background()
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "state.db"), nil)
-	require.NoError(t, err)
-	defer s.Close()
-	require.NoError(t, s.Mark(ctx, "u", "c", "a", nil))
-	require.NoError(t, s.Mark(ctx, "u", "c", "b", errors.New("550 gone")))
-	for target, want := range map[string]string{"a": "", "b": "550 gone", "x": ""} {
-		reason, failed, err := s.Failure(ctx, "u", "c", target)
+	want := []broadcast.Receipt{
+		{Channel: "x\xff", ID: "\xfe\x00id", URL: "https://example.com/\xc3", Meta: map[string]string{"\xff": "\xc3\x28", "": ""},
+			Time: time.Date(10000, 1, 2, 3, 4, 5, 6, time.UTC), UpdateID: "u\xff", UpdateTime: time.Date(-1, 12, 31, 0, 0, 0, 999_999_999, time.UTC)},
+		{Channel: "irc", Time: time.Unix(0, 1)},
+	}
+	s := open(t, path)
+	for _, r := range want {
+		require.NoError(t, s.SaveReceipt(ctx, "inc", r.UpdateID, r))
+	}
+	require.NoError(t, s.Close())
+
+	s = open(t, path)
+	for _, r := range want {
+		got, found, err := s.Receipt(ctx, r.UpdateID, r.Channel)
 		require.NoError(t, err)
-		assert.Equal(t, want, reason, target)
-		assert.Equal(t, want != "", failed, target)
+		require.True(t, found)
+		assertSameReceipt(t, r, got)
+		th, err := s.Thread(ctx, "inc", r.Channel)
+		require.NoError(t, err)
+		assertSameReceipt(t, r, th.Root)
+		assertSameReceipt(t, r, th.Last)
+	}
+}
+
+func assertSameReceipt(t *testing.T, want, got broadcast.Receipt) {
+	t.Helper()
+	assert.Equal(t, []string{want.Channel, want.ID, want.URL, want.UpdateID}, []string{got.Channel, got.ID, got.URL, got.UpdateID})
+	assert.True(t, want.Time.Equal(got.Time), "Time: want %v, got %v", want.Time, got.Time)
+	assert.True(t, want.UpdateTime.Equal(got.UpdateTime), "UpdateTime: want %v, got %v", want.UpdateTime, got.UpdateTime)
+	assert.Equal(t, want.UpdateTime.IsZero(), got.UpdateTime.IsZero(), "UpdateTime zero")
+	assert.Equal(t, len(want.Meta), len(got.Meta), "Meta")
+	if len(want.Meta) > 0 {
+		assert.Equal(t, want.Meta, got.Meta)
 	}
 }

@@ -78,6 +78,7 @@ func TestCrashMidSendResendsOnlyWhatWasInFlight(t *testing.T) {
 			assert.False(t, rep.Results[0].Skipped, "the channel was not done: it resumes")
 			second := sink.received()[len(first):]
 			checkResume(t, cfg.Concurrency, first, marked, second)
+			checkThreaded(t, cfg, rep.Results[0].Receipt)
 
 			rep, err = sendOnce(cfg)
 			require.NoError(t, err)
@@ -116,6 +117,24 @@ func checkResume(t *testing.T, inFlight int, first []string, marked map[string]b
 	}
 	t.Logf("killed after %d deliveries, %d marked; resumed with %d; %d received it twice",
 		len(first), len(marked), len(second), again)
+}
+
+// checkThreaded checks that the store has the resumed send's receipt as
+// the update's and as the incident's first and latest post.
+func checkThreaded(t *testing.T, cfg crashConfig, want broadcast.Receipt) {
+	t.Helper()
+	s, err := boltstore.Open(cfg.storePath(), nil)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	ctx := context.Background()
+	require.NotEmpty(t, want.ID, "the e-mail's Message-ID")
+	got, found, err := s.Receipt(ctx, crashUpdate.ID, email.DefaultName)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, want.ID, got.ID)
+	th, err := s.Thread(ctx, crashUpdate.IncidentID, email.DefaultName)
+	require.NoError(t, err)
+	assert.Equal(t, [2]string{want.ID, want.ID}, [2]string{th.Root.ID, th.Last.ID}, "Root and Last")
 }
 
 // killMidway runs the child until the sink has accepted about half the
@@ -160,8 +179,9 @@ func markedRecipients(t *testing.T, cfg crashConfig) map[string]bool {
 	defer func() { require.NoError(t, s.Close()) }()
 	marked := map[string]bool{}
 	for i := range crashRecipients {
-		done, err := s.Done(context.Background(), crashUpdate.ID, email.DefaultName, crashRecipient(i))
+		done, failure, err := s.Done(context.Background(), crashUpdate.ID, email.DefaultName, crashRecipient(i))
 		require.NoError(t, err)
+		require.Empty(t, failure, "the sink accepts every recipient")
 		if done {
 			marked[crashRecipient(i)] = true
 		}

@@ -41,27 +41,73 @@ func sampleMarks() []sampleMark {
 }
 
 type sampleReceipt struct {
-	incident string
-	receipt  broadcast.Receipt
+	incident, update string
+	receipt          broadcast.Receipt
 }
 
+// sampleReceipts are the receipts in the sample store: two updates of each
+// incident on each channel, so that a thread's Root and Last differ.
 func sampleReceipts() []sampleReceipt {
 	var rs []sampleReceipt
 	for i := range 30 {
-		for _, ch := range []string{"email", "x"} {
-			id := fmt.Sprintf("post-%d-%s", i, ch)
-			rs = append(rs, sampleReceipt{fmt.Sprintf("inc-%d", i), broadcast.Receipt{
-				Channel: ch, ID: id, URL: "https://example.com/" + id,
-				Time: time.Date(2025, 3, 1, 12, i, 0, 0, time.UTC), Meta: map[string]string{"thread": id},
-			}})
+		for n := range 2 {
+			for _, ch := range []string{"email", "x"} {
+				update := fmt.Sprintf("u-%d-%d", i, n)
+				id := fmt.Sprintf("post-%s-%s", update, ch)
+				rs = append(rs, sampleReceipt{fmt.Sprintf("inc-%d", i), update, broadcast.Receipt{
+					Channel: ch, ID: id, URL: "https://example.com/" + id,
+					Time: time.Date(2025, 3, 1, 12, i, n, 0, time.UTC), Meta: map[string]string{"thread": id},
+					UpdateID: update, UpdateTime: time.Date(2025, 3, 1, 11, i, n, 0, time.UTC),
+				}})
+			}
 		}
 	}
 	return rs
 }
 
-// writeSample makes the sample store at path.
-func writeSample(t *testing.T, path string) {
+// A sample is what a sample store holds, as its Store answers it, in the
+// order the store was written.
+type sample struct {
+	v1       bool // of format version 1, migrated by Open
+	threads  []sampleThread
+	receipts []sampleReceipt // a zero receipt when Receipt finds none
+}
+
+type sampleThread struct{ incident, channel, root, last string }
+
+// wantSample is what the sample store holds. A store migrated from format
+// version 1 has, per incident and channel, the latest receipt as Root and
+// Last, and no receipt per update.
+func wantSample(v1 bool) sample {
+	want := sample{v1: v1}
+	index := map[[2]string]int{}
+	for _, r := range sampleReceipts() {
+		k := [2]string{r.incident, r.receipt.Channel}
+		i, ok := index[k]
+		if !ok {
+			i, index[k] = len(want.threads), len(want.threads)
+			want.threads = append(want.threads, sampleThread{r.incident, r.receipt.Channel, r.receipt.ID, ""})
+		}
+		if v1 {
+			want.threads[i].root = r.receipt.ID
+		}
+		want.threads[i].last = r.receipt.ID
+		if v1 {
+			r.receipt = broadcast.Receipt{Channel: r.receipt.Channel}
+		}
+		want.receipts = append(want.receipts, r)
+	}
+	return want
+}
+
+// writeSample makes the sample store at path, in format version 1 when v1
+// is set.
+func writeSample(t *testing.T, path string, v1 bool) {
 	t.Helper()
+	if v1 {
+		writeV1Sample(t, path)
+		return
+	}
 	s, err := boltstore.Open(path, nil)
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -73,9 +119,22 @@ func writeSample(t *testing.T, path string) {
 		require.NoError(t, s.Mark(ctx, m.update, m.channel, m.target, failure))
 	}
 	for _, r := range sampleReceipts() {
-		require.NoError(t, s.SaveReceipt(ctx, r.incident, r.receipt))
+		require.NoError(t, s.SaveReceipt(ctx, r.incident, r.update, r.receipt))
 	}
 	require.NoError(t, s.Close())
+}
+
+func writeV1Sample(t *testing.T, path string) {
+	var marks []v1Mark
+	for _, m := range sampleMarks() {
+		marks = append(marks, v1Mark{m.update, m.channel, m.target, m.failure, time.Now()})
+	}
+	var receipts []v1Receipt
+	for _, r := range sampleReceipts() {
+		receipts = append(receipts, v1Receipt{incident: r.incident, saved: time.Now(), Channel: r.receipt.Channel,
+			ID: r.receipt.ID, URL: r.receipt.URL, Time: r.receipt.Time, Meta: r.receipt.Meta})
+	}
+	writeV1Store(t, path, marks, receipts)
 }
 
 // A damage makes a damaged copy of a file.

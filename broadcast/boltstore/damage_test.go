@@ -45,25 +45,36 @@ type damageConfig struct {
 	Sample string // the undamaged store
 	Dir    string // for the damaged copies
 	Seed   uint64
-	From   int // the first damage to try
+	From   int  // the first damage to try
+	V1     bool // the sample is of format version 1, migrated by Open
 }
 
+// TestDamagedFiles damages a store of the current format, and one of
+// format version 1, which Open migrates.
 func TestDamagedFiles(t *testing.T) {
 	seed := *damageSeed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	t.Logf("seed %d; to run these damages again: go test -run 'TestDamagedFiles$' -damage.seed=%d", seed, seed)
+	t.Logf("seed %d; to run these damages again: go test -run 'TestDamagedFiles' -damage.seed=%d", seed, seed)
+	for _, v1 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "current format", true: "format 1"}[v1], func(t *testing.T) {
+			testDamagedFiles(t, seed, v1)
+		})
+	}
+}
+
+func testDamagedFiles(t *testing.T, seed uint64, v1 bool) {
 	dir := t.TempDir()
 	sample := filepath.Join(dir, "sample.db")
-	writeSample(t, sample)
+	writeSample(t, sample, v1)
 	data, err := os.ReadFile(sample)
 	require.NoError(t, err)
 	ds := damages(seed, data)
 	require.Greater(t, len(ds), 200)
 	t.Logf("%d damaged copies of a %d-byte store", len(ds), len(data))
 
-	results := runDamageChildren(t, damageConfig{Sample: sample, Dir: dir, Seed: seed}, len(ds))
+	results := runDamageChildren(t, damageConfig{Sample: sample, Dir: dir, Seed: seed, V1: v1}, len(ds))
 	outcomes := map[string]int{}
 	for i, d := range ds {
 		switch r, ok := results[i]; {
@@ -191,7 +202,7 @@ func runDamageChildProcess() int {
 	ds := damages(cfg.Seed, sample)
 	for i := cfg.From; i < len(ds); i++ {
 		fmt.Printf("start %d\n", i)
-		outcomes, err := tryDamage(filepath.Join(cfg.Dir, fmt.Sprintf("damaged-%d.db", i)), sample, ds[i])
+		outcomes, err := tryDamage(filepath.Join(cfg.Dir, fmt.Sprintf("damaged-%d.db", i)), sample, ds[i], cfg.V1)
 		if err != nil {
 			fmt.Printf("fail %d %s\n", i, strings.ReplaceAll(err.Error(), "\n", " "))
 		} else {
@@ -203,24 +214,29 @@ func runDamageChildProcess() int {
 
 // tryDamage checks Open on the damaged copy, with each set of options, and
 // a store whose file is damaged while it is open. It returns the outcome of
-// each, as "mode:outcome".
-func tryDamage(path string, sample []byte, d damage) ([]string, error) {
+// each, as "mode:outcome". A sample of format version 1 is only opened
+// damaged: once open, it is a store of the current format.
+func tryDamage(path string, sample []byte, d damage, v1 bool) ([]string, error) {
 	damaged := d.apply(sample)
+	want := wantSample(v1)
 	var outcomes []string
 	for _, o := range damageOptions {
 		if err := os.WriteFile(path, damaged, 0o600); err != nil {
 			return nil, err
 		}
-		outcome, err := openDamaged(path, damaged, o.opts)
+		outcome, err := openDamaged(path, damaged, o.opts, want)
 		if err != nil {
 			return nil, fmt.Errorf("Open with %s: %w", o.name, err)
 		}
 		outcomes = append(outcomes, o.name+":"+outcome)
 	}
+	if v1 {
+		return outcomes, nil
+	}
 	if err := os.WriteFile(path, sample, 0o600); err != nil {
 		return nil, err
 	}
-	outcome, err := damageWhileOpen(path, damaged)
+	outcome, err := damageWhileOpen(path, damaged, want)
 	if err != nil {
 		return nil, fmt.Errorf("damaged while open: %w", err)
 	}
@@ -238,9 +254,10 @@ var damageOptions = []struct {
 // openDamaged opens the damaged file at path: either Open fails with a
 // clear error and leaves the file as it was ("refused"), or every call of
 // the Store answers, correctly or with an error ("found" if one failed,
-// "unharmed" if none did). With Options.Verify, an Open that succeeds has
-// found no damage that a call would find.
-func openDamaged(path string, damaged []byte, opts *boltstore.Options) (outcome string, err error) {
+// "unharmed" if none did). With Options.Verify, and when Open migrates a
+// file of format version 1, an Open that succeeds has found no damage that
+// a call would find.
+func openDamaged(path string, damaged []byte, opts *boltstore.Options, want sample) (outcome string, err error) {
 	defer catchPanic(&err)
 	s, err := boltstore.Open(path, opts)
 	if err != nil {
@@ -253,16 +270,19 @@ func openDamaged(path string, damaged []byte, opts *boltstore.Options) (outcome 
 		return "refused", nil
 	}
 	defer closeStore(s, &err)
-	outcome, err = useStore(s)
+	outcome, err = useStore(s, want)
 	if err == nil && outcome == "found" && opts != nil && opts.Verify {
 		return "", errors.New("Open with Options.Verify succeeded, then a call found damage")
+	}
+	if err == nil && outcome == "found" && want.v1 {
+		return "", errors.New("Open migrated a damaged file of format version 1: it reads every page first")
 	}
 	return outcome, err
 }
 
 // damageWhileOpen opens the undamaged store at path, damages its file, and
 // calls every method of the Store.
-func damageWhileOpen(path string, damaged []byte) (outcome string, err error) {
+func damageWhileOpen(path string, damaged []byte, want sample) (outcome string, err error) {
 	defer catchPanic(&err)
 	s, err := boltstore.Open(path, nil)
 	if err != nil {
@@ -278,7 +298,7 @@ func damageWhileOpen(path string, damaged []byte) (outcome string, err error) {
 	if err != nil {
 		return "", err
 	}
-	return useStore(s)
+	return useStore(s, want)
 }
 
 func catchPanic(err *error) {
@@ -310,50 +330,71 @@ func checkDamageError(path string, err error) error {
 	return nil
 }
 
-// useStore calls every method of s. Reads of the sample's marks and
-// receipts must answer correctly or fail, with an error matching
+// useStore calls every method of s. Reads of the sample's marks, threads
+// and receipts must answer correctly or fail, with an error matching
 // ErrDamaged: a mark reported missing without an error would make the
 // Broadcaster send that update again. Writes may fail, but what they
 // report written must read back. The outcome is "found" when a call
 // failed, "unharmed" when none did.
-func useStore(s *boltstore.Store) (string, error) {
+func useStore(s *boltstore.Store, want sample) (string, error) {
+	errs, err := readSample(s, want)
+	if err != nil {
+		return "", err
+	}
 	ctx := context.Background()
-	var errs []error
-	for _, m := range sampleMarks() {
-		done, err := s.Done(ctx, m.update, m.channel, m.target)
-		if errs = append(errs, err); err == nil && !done {
-			return "", fmt.Errorf("Done(%s, %s, %s) = false without an error: the mark was lost", m.update, m.channel, m.target)
-		}
-		text, failed, err := s.Failure(ctx, m.update, m.channel, m.target)
-		if errs = append(errs, err); err == nil && (text != m.failure || failed != (m.failure != "")) {
-			return "", fmt.Errorf("Failure(%s, %s, %s) = %q without an error, want %q", m.update, m.channel, m.target, text, m.failure)
-		}
-	}
-	for _, r := range sampleReceipts() {
-		got, found, err := s.LastReceipt(ctx, r.incident, r.receipt.Channel)
-		if errs = append(errs, err); err == nil && (!found || got.ID != r.receipt.ID) {
-			return "", fmt.Errorf("LastReceipt(%s, %s) = %q, %v without an error", r.incident, r.receipt.Channel, got.ID, found)
-		}
-	}
 	if err := s.Mark(ctx, "u-new", "email", "new@example.com", nil); err == nil {
-		if done, err := s.Done(ctx, "u-new", "email", "new@example.com"); err == nil && !done {
+		if done, _, err := s.Done(ctx, "u-new", "email", "new@example.com"); err == nil && !done {
 			return "", errors.New("a Mark that succeeded is not done")
 		}
 	} else {
 		errs = append(errs, err)
 	}
-	if err := s.SaveReceipt(ctx, "inc-new", broadcast.Receipt{Channel: "email", ID: "new"}); err == nil {
-		if got, _, err := s.LastReceipt(ctx, "inc-new", "email"); err == nil && got.ID != "new" {
-			return "", errors.New("a SaveReceipt that succeeded does not read back")
+	if err := s.SaveReceipt(ctx, "inc-0", "u-new", broadcast.Receipt{Channel: "email", ID: "new"}); err == nil {
+		th, err := s.Thread(ctx, "inc-0", "email")
+		if err == nil && (th.Last.ID != "new" || th.Root.ID != want.threads[0].root) {
+			return "", fmt.Errorf("a SaveReceipt that succeeded does not read back: thread %q, %q", th.Root.ID, th.Last.ID)
+		}
+		if r, _, err := s.Receipt(ctx, "u-new", "email"); err == nil && r.ID != "new" {
+			return "", errors.New("a SaveReceipt that succeeded does not read back: receipt")
 		}
 	} else {
 		errs = append(errs, err)
 	}
 	m := sampleMarks()[0]
 	errs = append(errs, s.Mark(ctx, m.update, m.channel, m.target, nil))
-	_, err := s.Prune(ctx, time.Time{}) // scans everything, removes nothing
+	_, err = s.Prune(ctx, time.Time{}) // scans everything, removes nothing
 	errs = append(errs, err)
 	return damageOutcome(errs)
+}
+
+// readSample reads every mark, thread and receipt of the sample, and
+// returns the errors of the reads, or an error when a read answered
+// wrongly without one.
+func readSample(s *boltstore.Store, want sample) ([]error, error) {
+	ctx := context.Background()
+	var errs []error
+	for _, m := range sampleMarks() {
+		done, failure, err := s.Done(ctx, m.update, m.channel, m.target)
+		if errs = append(errs, err); err == nil && (!done || failure != m.failure) {
+			return nil, fmt.Errorf("Done(%s, %s, %s) = %v, %q without an error, want true, %q",
+				m.update, m.channel, m.target, done, failure, m.failure)
+		}
+	}
+	for _, w := range want.threads {
+		th, err := s.Thread(ctx, w.incident, w.channel)
+		if errs = append(errs, err); err == nil && (th.Root.ID != w.root || th.Last.ID != w.last) {
+			return nil, fmt.Errorf("Thread(%s, %s) = %q, %q without an error, want %q, %q",
+				w.incident, w.channel, th.Root.ID, th.Last.ID, w.root, w.last)
+		}
+	}
+	for _, w := range want.receipts {
+		r, found, err := s.Receipt(ctx, w.update, w.receipt.Channel)
+		if errs = append(errs, err); err == nil && (r.ID != w.receipt.ID || found != (w.receipt.ID != "")) {
+			return nil, fmt.Errorf("Receipt(%s, %s) = %q, %v without an error, want %q",
+				w.update, w.receipt.Channel, r.ID, found, w.receipt.ID)
+		}
+	}
+	return errs, nil
 }
 
 // damageOutcome checks that every error of a call says the file is

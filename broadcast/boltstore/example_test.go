@@ -22,7 +22,7 @@ func announce(path string, u broadcast.Update) {
 	defer store.Close()
 
 	status := broadcast.ChannelFunc("status", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		fmt.Printf("post %s, replying to %q\n", m.Update.Status, m.Thread.ID)
+		fmt.Printf("post %s, replying to %q\n", m.Update.Status, m.Thread.Last.ID)
 		return broadcast.Receipt{ID: "post-" + string(m.Update.Status)}, nil
 	})
 	b, err := broadcast.New([]broadcast.Channel{status}, broadcast.Options{Store: store})

@@ -8,36 +8,47 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/outagecast/outagecast/broadcast"
 )
 
 // The file format. A change that older code cannot read takes a new
-// version number.
+// version number, and Open migrates files of the older versions it knows
+// (see migrate.go).
 const (
 	formatName    = "outagecast/broadcast.Store"
-	formatVersion = 1
+	formatVersion = 2
 )
 
 var (
 	bucketMeta     = []byte("meta")
-	bucketReceipts = []byte("receipts")
-	bucketMarks    = []byte("marks")
+	bucketThreads  = []byte("threads")         // (incident, channel) → saved, Root, Last
+	bucketReceipts = []byte("update-receipts") // (update, channel) → saved, incident, receipt
+	bucketMarks    = []byte("marks")           // (update, channel, target) → time, failure text
 	keyFormat      = []byte("format")
 	keyVersion     = []byte("version")
 )
 
-// initOrCheck sets up the buckets of a new file, or checks that an existing
-// one is a store this version reads. It writes nothing to an existing store.
-func (s *Store) initOrCheck() error {
-	var fresh bool
+// initOrCheck sets up the buckets of a new file, migrates a file of format
+// version 1, or checks that an existing one is a store this version reads.
+// It writes nothing to a store of the current version. verified says that
+// Open has read every page of the file already.
+func (s *Store) initOrCheck(verified bool) error {
+	var version int
 	err := s.db.view(func(tx *bolt.Tx) (err error) {
-		fresh, err = checkFormat(tx, s.path)
+		version, err = checkFormat(tx, s.path)
 		return err
 	})
-	if err == nil && fresh {
+	switch {
+	case err != nil:
+	case version == 0:
 		if err = s.db.update(create); err != nil {
 			err = fmt.Errorf("boltstore: open %s: create buckets: %w", s.path, err)
+		}
+	case version == 1:
+		if err = s.verifyBeforeMigrating(verified); err != nil {
+			return err
+		}
+		if err = s.db.update(s.migrateV1); err != nil {
+			err = fmt.Errorf("boltstore: open %s: migrate from format version 1: %w", s.path, err)
 		}
 	}
 	var d *damage
@@ -47,31 +58,37 @@ func (s *Store) initOrCheck() error {
 	return err
 }
 
-// checkFormat checks that the file is a store this version reads, or
-// reports that it is a new bbolt file, without buckets. Errors name the
-// file, path.
-func checkFormat(tx *bolt.Tx, path string) (fresh bool, err error) {
+// checkFormat checks that the file is a store this version reads and
+// returns its format version: 0 for a new bbolt file, without buckets.
+// Errors name the file, path.
+func checkFormat(tx *bolt.Tx, path string) (version int, err error) {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		if name, _ := tx.Cursor().First(); name != nil {
-			return false, fmt.Errorf("%w: %s: a bbolt file of another program (bucket %q)", ErrInvalidFile, path, name)
+			return 0, fmt.Errorf("%w: %s: a bbolt file of another program (bucket %q)", ErrInvalidFile, path, name)
 		}
-		return true, nil
+		return 0, nil
 	}
 	if f := meta.Get(keyFormat); string(f) != formatName {
-		return false, fmt.Errorf("%w: %s: a bbolt file of another program (format %q)", ErrInvalidFile, path, f)
+		return 0, fmt.Errorf("%w: %s: a bbolt file of another program (format %q)", ErrInvalidFile, path, f)
 	}
 	v, err := strconv.Atoi(string(meta.Get(keyVersion)))
-	if err != nil {
-		return false, fmt.Errorf("%w: %s: bad format version %q", ErrInvalidFile, path, meta.Get(keyVersion))
+	if err != nil || v < 1 {
+		return 0, fmt.Errorf("%w: %s: bad format version %q", ErrInvalidFile, path, meta.Get(keyVersion))
 	}
-	if v != formatVersion {
-		return false, fmt.Errorf("%w: %s: version %d, this package reads version %d", ErrVersion, path, v, formatVersion)
+	buckets := map[int][][]byte{
+		1:             {bucketV1Receipts, bucketMarks},
+		formatVersion: {bucketThreads, bucketReceipts, bucketMarks},
+	}[v]
+	if buckets == nil {
+		return 0, fmt.Errorf("%w: %s: version %d, this package reads versions 1 to %d", ErrVersion, path, v, formatVersion)
 	}
-	if tx.Bucket(bucketReceipts) == nil || tx.Bucket(bucketMarks) == nil {
-		return false, fmt.Errorf("%w: %s: a bucket is missing", ErrInvalidFile, path)
+	for _, b := range buckets {
+		if tx.Bucket(b) == nil {
+			return 0, fmt.Errorf("%w: %s: bucket %q of format version %d is missing", ErrInvalidFile, path, b, v)
+		}
 	}
-	return false, nil
+	return v, nil
 }
 
 func create(tx *bolt.Tx) error {
@@ -85,11 +102,12 @@ func create(tx *bolt.Tx) error {
 	if err := meta.Put(keyVersion, []byte(strconv.Itoa(formatVersion))); err != nil {
 		return err
 	}
-	if _, err := tx.CreateBucket(bucketReceipts); err != nil {
-		return err
+	for _, b := range [][]byte{bucketThreads, bucketReceipts, bucketMarks} {
+		if _, err := tx.CreateBucket(b); err != nil {
+			return err
+		}
 	}
-	_, err = tx.CreateBucket(bucketMarks)
-	return err
+	return nil
 }
 
 // errKeyTooLong is returned for ids too long together for a bbolt key.
@@ -114,9 +132,10 @@ func key(parts ...string) ([]byte, error) {
 }
 
 // A mark's value: the time of the mark in Unix nanoseconds (8 bytes, big
-// endian), then the failure text, empty when delivered.
+// endian), then the failure text, empty when delivered. Versions 1 and 2
+// write it alike.
 func markValue(at time.Time, failure error) []byte {
-	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(at.UnixNano()))
+	v := appendStamp(make([]byte, 0, 8), at)
 	if failure != nil {
 		text := failure.Error()
 		if text == "" {
@@ -127,17 +146,28 @@ func markValue(at time.Time, failure error) []byte {
 	return v
 }
 
-// markTime returns the time a mark was made; ok is false for a value that is
-// too short to hold one.
-func markTime(v []byte) (t time.Time, ok bool) {
+// readMark returns a mark's failure text; a value too short to hold the
+// time of the mark is damage.
+func readMark(v []byte) (failure string, err error) {
 	if len(v) < 8 {
-		return time.Time{}, false
+		return "", &damage{fmt.Sprintf("a mark is %d bytes, too short for its time", len(v))}
 	}
-	return time.Unix(0, int64(binary.BigEndian.Uint64(v))), true
+	return string(v[8:]), nil
 }
 
-// receiptRecord is a receipt's value: the receipt and when it was saved.
-type receiptRecord struct {
-	Saved   time.Time         `json:"saved"`
-	Receipt broadcast.Receipt `json:"receipt"`
+// markTime returns the time a mark was made.
+func markTime(v []byte) (time.Time, error) {
+	if len(v) < 8 {
+		return time.Time{}, &damage{fmt.Sprintf("a mark is %d bytes, too short for its time", len(v))}
+	}
+	return readStamp(v), nil
 }
+
+// appendStamp appends the time a record was written, in Unix nanoseconds
+// (8 bytes, big endian): what Prune compares with its cutoff.
+func appendStamp(b []byte, t time.Time) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(t.UnixNano()))
+}
+
+// readStamp reads the stamp at the start of v, which holds 8 bytes or more.
+func readStamp(v []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(v))) }

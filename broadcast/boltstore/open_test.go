@@ -36,7 +36,7 @@ func TestDamagedMetaPageLosesNoMark(t *testing.T) {
 				return
 			}
 			defer s.Close()
-			done, err := s.Done(context.Background(), "u1", "email", "last@example.com")
+			done, _, err := s.Done(context.Background(), "u1", "email", "last@example.com")
 			if err == nil {
 				assert.True(t, done, "the last mark is lost")
 			}
@@ -67,16 +67,16 @@ func TestDamagedWhileOpen(t *testing.T) {
 	require.NoError(t, os.Truncate(path, int64(2*os.Getpagesize())))
 
 	ctx := context.Background()
-	_, err = s.Done(ctx, "u1", "email", "ada@example.com")
+	_, _, err = s.Done(ctx, "u1", "email", "ada@example.com")
 	require.ErrorIs(t, err, boltstore.ErrDamaged)
 	assert.Contains(t, err.Error(), "boltstore: store file damaged: "+path+": reading a page faulted")
 	assert.ErrorIs(t, s.Mark(ctx, "u1", "email", "bob@example.com", nil), boltstore.ErrDamaged,
 		"no write after damage was found")
-	_, _, err = s.LastReceipt(ctx, "inc", "email")
+	_, err = s.Thread(ctx, "inc", "email")
 	assert.ErrorIs(t, err, boltstore.ErrDamaged)
-	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", broadcast.Receipt{Channel: "email"}), boltstore.ErrDamaged)
-	_, _, err = s.Failure(ctx, "u1", "email", "ada@example.com")
+	_, _, err = s.Receipt(ctx, "u1", "email")
 	assert.ErrorIs(t, err, boltstore.ErrDamaged)
+	assert.ErrorIs(t, s.SaveReceipt(ctx, "inc", "u1", broadcast.Receipt{Channel: "email"}), boltstore.ErrDamaged)
 	_, err = s.Prune(ctx, time.Now())
 	assert.ErrorIs(t, err, boltstore.ErrDamaged)
 	require.NoError(t, s.Close())

@@ -2,43 +2,47 @@ package boltstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// Prune removes the marks and receipts recorded before cutoff, in one
-// transaction, and reports how many it removed. Call it now and then to
-// bound the file's growth, with a cutoff well behind any update you may
-// still resend: once its marks are gone, sending an update again delivers
-// it again, and once an incident's receipts are gone, its next update
-// starts a new thread.
+// Prune removes what was recorded before cutoff, in one transaction, and
+// reports how many entries it removed. Call it now and then to bound the
+// file's growth, with a cutoff well behind any update you may still
+// resend, correct or retract:
+//
+//   - A mark is removed when it was made before cutoff. Once an update's
+//     marks are gone, sending it again delivers it again.
+//   - An update's receipt on a channel is removed with the update's mark
+//     for the channel as a whole (target ""): when it was saved before
+//     cutoff and that mark is removed too, or was never made. So as long
+//     as a Send of the update skips the channel, Correct and Retract find
+//     its post.
+//   - An incident's thread on a channel is removed when its latest receipt
+//     was saved before cutoff and no receipt of the incident on the
+//     channel is kept: the thread is kept while any of its updates is. Its
+//     next update then starts a new thread.
+//
+// A Retract is recorded as a mark too, made when the post was deleted:
+// with a cutoff after it, a thread still kept forgets that its post was
+// deleted, and a later update may reply to it.
 //
 // When ctx ends during the scan, Prune removes nothing and returns ctx's
-// error. The file does not shrink; later writes reuse the space.
+// error. An entry that does not decode is damage: Prune removes nothing and
+// fails with ErrDamaged. The file does not shrink; later writes reuse the
+// space.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("boltstore: prune: %w", err)
 	}
 	var n int
 	err := s.update(func(tx *bolt.Tx) error {
-		n = 0
-		for _, b := range []struct {
-			bucket *bolt.Bucket
-			time   func([]byte) (time.Time, bool)
-		}{
-			{tx.Bucket(bucketMarks), markTime},
-			{tx.Bucket(bucketReceipts), receiptTime},
-		} {
-			removed, err := prune(ctx, b.bucket, cutoff, b.time)
-			n += removed
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		p := pruner{ctx: ctx, cutoff: cutoff, keptThreads: map[string]bool{}}
+		var err error
+		n, err = p.prune(tx)
+		return err
 	})
 	if err != nil {
 		return 0, wrap("prune", err)
@@ -46,17 +50,86 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 	return n, nil
 }
 
-// prune deletes the entries of b whose time is before cutoff. Values whose
-// time cannot be read are kept.
-func prune(ctx context.Context, b *bolt.Bucket, cutoff time.Time, at func([]byte) (time.Time, bool)) (int, error) {
+// A pruner is one run of Prune.
+type pruner struct {
+	ctx         context.Context
+	cutoff      time.Time
+	scanned     int
+	keptThreads map[string]bool // keys of the threads of receipts kept
+}
+
+// prune prunes marks, then receipts, then threads: each depends on what is
+// kept of the one before.
+func (p *pruner) prune(tx *bolt.Tx) (int, error) {
+	marks, receipts := tx.Bucket(bucketMarks), tx.Bucket(bucketReceipts)
+	n, err := p.bucket(marks, func(_, v []byte) (bool, error) {
+		t, err := markTime(v)
+		return t.Before(p.cutoff), err
+	})
+	if err != nil {
+		return 0, err
+	}
+	m, err := p.bucket(receipts, func(k, v []byte) (bool, error) { return p.receiptGoes(marks, k, v) })
+	if err != nil {
+		return 0, err
+	}
+	l, err := p.bucket(tx.Bucket(bucketThreads), func(k, v []byte) (bool, error) {
+		if len(v) < 8 {
+			return false, &damage{fmt.Sprintf("a thread is %d bytes, too short for its time", len(v))}
+		}
+		return readStamp(v).Before(p.cutoff) && !p.keptThreads[string(k)], nil
+	})
+	return n + m + l, err
+}
+
+// receiptGoes reports whether the receipt with key k (update, channel) and
+// value v is removed, and keeps its thread when it is not. marks has been
+// pruned already.
+func (p *pruner) receiptGoes(marks *bolt.Bucket, k, v []byte) (bool, error) {
+	saved, incident, err := readReceiptHead(v)
+	if err != nil {
+		return false, err
+	}
+	// The channel's mark is (update, channel, ""): k and the length of "".
+	if saved.Before(p.cutoff) && marks.Get(append(k[:len(k):len(k)], 0)) == nil {
+		return true, nil
+	}
+	channel, err := lastPart(k)
+	if err != nil {
+		return false, err
+	}
+	tk, err := key(incident, channel)
+	if err != nil {
+		return false, &damage{fmt.Sprintf("a receipt's incident: %v", err)}
+	}
+	p.keptThreads[string(tk)] = true
+	return false, nil
+}
+
+// lastPart returns the second part of a key of two parts.
+func lastPart(k []byte) (string, error) {
+	d := decoder{b: k}
+	d.string()
+	last := d.string()
+	if err := d.end(); err != nil {
+		return "", &damage{fmt.Sprintf("a receipt's key does not decode: %v", err)}
+	}
+	return last, nil
+}
+
+// bucket deletes the entries of b for which goes says so.
+func (p *pruner) bucket(b *bolt.Bucket, goes func(k, v []byte) (bool, error)) (int, error) {
 	var old [][]byte
 	c := b.Cursor()
-	scanned := 0
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if scanned++; scanned%1024 == 0 && ctx.Err() != nil {
-			return 0, ctx.Err()
+		if p.scanned++; p.scanned%1024 == 0 && p.ctx.Err() != nil {
+			return 0, p.ctx.Err()
 		}
-		if t, ok := at(v); ok && t.Before(cutoff) {
+		gone, err := goes(k, v)
+		if err != nil {
+			return 0, err
+		}
+		if gone {
 			old = append(old, append([]byte(nil), k...))
 		}
 	}
@@ -67,15 +140,4 @@ func prune(ctx context.Context, b *bolt.Bucket, cutoff time.Time, at func([]byte
 		}
 	}
 	return len(old), nil
-}
-
-// receiptTime returns when a receipt was saved.
-func receiptTime(v []byte) (time.Time, bool) {
-	var rec struct {
-		Saved time.Time `json:"saved"`
-	}
-	if err := json.Unmarshal(v, &rec); err != nil || rec.Saved.IsZero() {
-		return time.Time{}, false
-	}
-	return rec.Saved, true
 }

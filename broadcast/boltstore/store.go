@@ -2,9 +2,9 @@ package boltstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -12,84 +12,105 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// LastReceipt implements broadcast.Store.
-func (s *Store) LastReceipt(ctx context.Context, incidentID, channel string) (broadcast.Receipt, bool, error) {
+// Thread implements broadcast.Store.
+func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadcast.Thread, error) {
 	k, err := prepare(ctx, incidentID, channel)
 	if err != nil {
-		return broadcast.Receipt{}, false, fmt.Errorf("boltstore: last receipt: %w", err)
+		return broadcast.Thread{}, fmt.Errorf("boltstore: thread: %w", err)
 	}
-	var rec receiptRecord
-	var found bool
-	err = s.read(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketReceipts).Get(k)
-		if v == nil {
-			return nil
+	var t broadcast.Thread
+	err = s.read(func(tx *bolt.Tx) (err error) {
+		if v := tx.Bucket(bucketThreads).Get(k); v != nil {
+			_, t, err = readThread(v)
 		}
-		found = true
-		if err := json.Unmarshal(v, &rec); err != nil {
-			// This package wrote it: the file is damaged.
-			return &damage{fmt.Sprintf("a receipt does not decode: %v", err)}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
-		return broadcast.Receipt{}, false, wrap("last receipt", err)
+		return broadcast.Thread{}, wrap("thread", err)
 	}
-	return rec.Receipt, found, nil
+	return t, nil
 }
 
-// SaveReceipt implements broadcast.Store. The receipt has been committed to
-// disk when it returns nil.
-func (s *Store) SaveReceipt(ctx context.Context, incidentID string, r broadcast.Receipt) error {
-	k, err := prepare(ctx, incidentID, r.Channel)
+// SaveReceipt implements broadcast.Store: r becomes the Last of its
+// incident's thread on r.Channel, and its Root if it has none, and is
+// kept as updateID's receipt on r.Channel. All three have been committed to
+// disk, in one transaction, when it returns nil.
+func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
+	tk, err := prepare(ctx, incidentID, r.Channel)
 	if err != nil {
 		return fmt.Errorf("boltstore: save receipt: %w", err)
 	}
-	v, err := json.Marshal(receiptRecord{Saved: s.now().UTC(), Receipt: r})
+	rk, err := key(updateID, r.Channel)
 	if err != nil {
-		return fmt.Errorf("boltstore: save receipt: encode: %w", err)
+		return fmt.Errorf("boltstore: save receipt: %w", err)
 	}
-	err = s.write(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketReceipts).Put(k, v)
-	})
-	return wrap("save receipt", err)
+	return wrap("save receipt", s.write(saveReceipt(tk, rk, s.now(), incidentID, r)))
 }
 
-// Done implements broadcast.Store.
-func (s *Store) Done(ctx context.Context, updateID, channel, target string) (bool, error) {
+// saveReceipt returns the write of SaveReceipt. It reads the thread in the
+// transaction that writes it, so concurrent saves set Root once.
+func saveReceipt(threadKey, receiptKey []byte, now time.Time, incidentID string, r broadcast.Receipt) func(*bolt.Tx) error {
+	enc := appendReceipt(nil, r)
+	return func(tx *bolt.Tx) error {
+		threads := tx.Bucket(bucketThreads)
+		root := enc
+		if v := threads.Get(threadKey); v != nil {
+			_, t, err := readThread(v)
+			if err != nil {
+				return err
+			}
+			if !t.Root.IsZero() {
+				root = appendReceipt(nil, t.Root)
+			}
+		}
+		if err := threads.Put(threadKey, threadValue(now, root, enc)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketReceipts).Put(receiptKey, receiptValue(now, incidentID, enc))
+	}
+}
+
+// Receipt implements broadcast.Store.
+func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
+	k, err := prepare(ctx, updateID, channel)
+	if err != nil {
+		return broadcast.Receipt{}, false, fmt.Errorf("boltstore: receipt: %w", err)
+	}
+	var r broadcast.Receipt
+	var found bool
+	err = s.read(func(tx *bolt.Tx) (err error) {
+		if v := tx.Bucket(bucketReceipts).Get(k); v != nil {
+			found = true
+			_, _, r, err = readReceipt(v)
+		}
+		return err
+	})
+	if err != nil {
+		return broadcast.Receipt{}, false, wrap("receipt", err)
+	}
+	return r, found, nil
+}
+
+// Done implements broadcast.Store, in one read: the failure text is the
+// mark's value.
+func (s *Store) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
 	k, err := prepare(ctx, updateID, channel, target)
 	if err != nil {
-		return false, fmt.Errorf("boltstore: done: %w", err)
+		return false, "", fmt.Errorf("boltstore: done: %w", err)
 	}
 	var found bool
-	err = s.read(func(tx *bolt.Tx) error {
-		found = tx.Bucket(bucketMarks).Get(k) != nil
-		return nil
-	})
-	if err != nil {
-		return false, wrap("done", err)
-	}
-	return found, nil
-}
-
-// Failure implements broadcast.FailureStore: the failure text of target's
-// mark, if it was marked failed.
-func (s *Store) Failure(ctx context.Context, updateID, channel, target string) (string, bool, error) {
-	k, err := prepare(ctx, updateID, channel, target)
-	if err != nil {
-		return "", false, fmt.Errorf("boltstore: failure: %w", err)
-	}
-	var text string
-	err = s.read(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketMarks).Get(k); len(v) > 8 {
-			text = string(v[8:])
+	var failure string
+	err = s.read(func(tx *bolt.Tx) (err error) {
+		if v := tx.Bucket(bucketMarks).Get(k); v != nil {
+			found = true
+			failure, err = readMark(v)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
-		return "", false, wrap("failure", err)
+		return false, "", wrap("done", err)
 	}
-	return text, text != "", nil
+	return found, failure, nil
 }
 
 // Mark implements broadcast.Store. The mark has been committed to disk when
