@@ -135,7 +135,7 @@ func seconds(s float64) (time.Duration, bool) {
 	if s > httpx.MaxRetryAfter.Seconds() {
 		return httpx.MaxRetryAfter, true
 	}
-	return time.Duration(s * float64(time.Second)), true
+	return time.Duration(math.Round(s*1000)) * time.Millisecond, true // Discord counts in milliseconds
 }
 
 // hasCode reports whether err is Discord's refusal with one of codes.

@@ -76,6 +76,7 @@ type request struct {
 
 // canned is an answer given instead of the normal one.
 type canned struct {
+	skip   int // requests to answer normally first
 	status int
 	header map[string]string
 	body   string
@@ -122,7 +123,10 @@ func (f *fakeDiscord) guard(next http.HandlerFunc) http.HandlerFunc {
 		f.requests = append(f.requests, req)
 		failure := f.failure
 		var c *canned
-		if len(f.canned) > 0 {
+		switch {
+		case len(f.canned) > 0 && f.canned[0].skip > 0:
+			f.canned[0].skip--
+		case len(f.canned) > 0:
 			c, f.canned = &f.canned[0], f.canned[1:]
 		}
 		f.mu.Unlock()
@@ -424,6 +428,12 @@ func (f *fakeDiscord) answer(c canned) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.canned = append(f.canned, c)
+}
+
+// answerAfter makes the request after the next n get c.
+func (f *fakeDiscord) answerAfter(n int, c canned) {
+	c.skip = n
+	f.answer(c)
 }
 
 // sent returns the requests the fake received.
