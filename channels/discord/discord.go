@@ -218,21 +218,33 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	msg := message{Content: content, Username: c.s.cfg.Username, AvatarURL: c.s.cfg.AvatarURL,
 		Embeds: []embed{statusEmbed(u, false)}, AllowedMentions: noMentions}
-	thread := c.thread(m.Thread.Root)
-	if c.s.cfg.Forum && thread == "" {
-		msg.ThreadName, msg.AppliedTags = threadName(u), c.s.cfg.ForumTags
+	root := m.Thread.Root
+	thread := c.thread(root)
+	resp, err := c.execute(ctx, msg, u, thread)
+	if err != nil && c.s.cfg.Forum && thread != "" && hasCode(err, codeUnknownChannel) {
+		// The incident's forum post was deleted: start a new one.
+		thread, root = "", broadcast.Receipt{}
+		resp, err = c.execute(ctx, msg, u, thread)
 	}
-	q := url.Values{"wait": {"true"}}
-	if thread != "" {
-		q.Set("thread_id", thread)
-	}
-	resp, err := c.do(ctx, http.MethodPost, "", q, msg)
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
 	r := c.receipt(resp.Body, thread)
-	c.updateRoot(ctx, m.Thread.Root, u, &r)
+	c.updateRoot(ctx, root, u, &r)
 	return r, nil
+}
+
+// execute posts msg into thread or, in forum mode without a thread, as a
+// new forum post titled by u.
+func (c *Channel) execute(ctx context.Context, msg message, u broadcast.Update, thread string) (*httpx.Response, error) {
+	q := url.Values{"wait": {"true"}}
+	switch {
+	case thread != "":
+		q.Set("thread_id", thread)
+	case c.s.cfg.Forum:
+		msg.ThreadName, msg.AppliedTags = threadName(u), c.s.cfg.ForumTags
+	}
+	return c.do(ctx, http.MethodPost, "", q, msg)
 }
 
 // thread returns the thread_id of a new post: Config.ThreadID, or in forum

@@ -277,6 +277,23 @@ func TestForum(t *testing.T) {
 	assert.Equal(t, "Resolved", f.message(0).embeds[0].Fields[0].Value)
 }
 
+// When an incident's forum post is gone, its next update starts a new one.
+func TestForumPostGone(t *testing.T) {
+	f := newFake(t, fakeOptions{forum: true})
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.dropThread(root.ID)
+	r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+
+	reqs := f.sent()
+	require.Len(t, reqs, 3, "the post into the old thread, the new post, and no edit of the old one")
+	assert.Equal(t, root.ID, reqs[1].query.Get("thread_id"))
+	assert.Equal(t, "wait=true", reqs[2].query.Encode())
+	assert.Equal(t, "CDN errors in EU", reqs[2].body["thread_name"])
+	assert.Equal(t, r.ID, r.Meta[metaThread], "the new post's thread")
+	assert.NotEqual(t, root.ID, r.ID)
+}
+
 // A forum post's title is the incident's, on one line, cut to 100
 // characters.
 func TestForumTitleFits(t *testing.T) {

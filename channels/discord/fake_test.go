@@ -430,6 +430,13 @@ func (f *fakeDiscord) answer(c canned) {
 	f.canned = append(f.canned, c)
 }
 
+// dropThread deletes a thread, as a moderator may.
+func (f *fakeDiscord) dropThread(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.threads, id)
+}
+
 // answerAfter makes the request after the next n get c.
 func (f *fakeDiscord) answerAfter(n int, c canned) {
 	c.skip = n
