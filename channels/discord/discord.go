@@ -11,7 +11,8 @@
 // components. User text is escaped for Discord's markdown, so a title
 // cannot format the message, forge a link or spell a mention, and every
 // message and edit carries allowed_mentions {"parse": []}, so nothing in it
-// pings anyone (@everyone, @here, roles or users).
+// pings anyone (@everyone, @here, roles or users). An Overrides text is
+// sent as written, Discord markdown and all; it cannot ping either.
 //
 // The Receipt's ID is the message's id; its Meta holds "channel_id" (the
 // channel or thread the message is in) and, for a message in a thread,
@@ -32,6 +33,8 @@
 // update starts a forum post titled by the incident (thread_name, with
 // Config.ForumTags applied), and later updates are posted into that post's
 // thread (thread_id = Thread.Root's thread), so the channel threads to Root.
+// When that post is gone (deleted by a moderator), the update starts a new
+// one.
 // With Config.ThreadID, every update of every incident goes into that one
 // existing thread.
 //

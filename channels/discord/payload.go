@@ -13,15 +13,15 @@ import (
 // Discord's limits, in characters (Unicode code points, which is how its
 // API counts), after it trims leading and trailing white space.
 const (
-	MaxContent     = 2000 // message content
-	MaxEmbedTitle  = 256
-	MaxDescription = 4096
-	MaxFieldName   = 256
-	MaxFieldValue  = 1024
-	MaxFooter      = 2048
+	MaxContent     = 2000 // a message's content
+	MaxEmbedTitle  = 256  // an embed's title
+	MaxDescription = 4096 // an embed's description
+	MaxFieldName   = 256  // an embed field's name
+	MaxFieldValue  = 1024 // an embed field's value
+	MaxFooter      = 2048 // an embed's footer
 	MaxEmbedTotal  = 6000 // title, description, field names and values, footer of every embed
-	MaxFields      = 25
-	MaxThreadName  = 100 // a forum post's title
+	MaxFields      = 25   // fields in an embed
+	MaxThreadName  = 100  // a forum post's title
 )
 
 // Embed colours: by impact, green once the incident is over.

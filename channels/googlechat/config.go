@@ -128,41 +128,56 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, errors.New("googlechat: URL: query: does not parse")
 	}
-	var cfg Config
-	scheme := "https"
-	for name, set := range map[string]func(string) error{
-		"name": func(v string) error { cfg.Name = v; return nil },
-		"card": func(v string) error { on, err := parseBool(v); cfg.NoCard = !on; return err },
-		"tls": func(v string) error {
-			on, err := parseBool(v)
-			if !on {
-				scheme = "http"
-			}
-			return err
-		},
-	} {
-		vs, ok := q[name]
-		if !ok {
-			continue
-		}
-		if len(vs) != 1 {
-			return Config{}, fmt.Errorf("googlechat: URL: query %s: given %d times", name, len(vs))
-		}
-		if err := set(vs[0]); err != nil {
-			return Config{}, fmt.Errorf("googlechat: URL: query %s: %w", name, err)
-		}
-		q.Del(name)
+	cfg, scheme, err := ownParams(q)
+	if err != nil {
+		return Config{}, err
 	}
 	u.Scheme, u.RawQuery = scheme, q.Encode()
 	cfg.WebhookURL = redact.URL(u.String())
 	if _, err := cfg.validate(); err != nil {
 		var ce *configError
-		if errors.As(err, &ce) && ce.field == "WebhookURL" {
+		if errors.As(err, &ce) && ce.field == "Name" {
+			return Config{}, errors.New("googlechat: URL: query name: " + ce.msg)
+		}
+		if ce != nil {
 			return Config{}, errors.New("googlechat: URL: " + ce.msg)
 		}
-		return Config{}, fmt.Errorf("googlechat: URL: query name: %s", strings.TrimPrefix(err.Error(), "googlechat: Config.Name: "))
+		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// ownParams takes the channel's own parameters (name, card, tls) out of
+// q, leaving the webhook's, and returns the Config and scheme they set.
+func ownParams(q url.Values) (Config, string, error) {
+	var cfg Config
+	scheme := "https"
+	for _, name := range []string{"name", "card", "tls"} {
+		vs, ok := q[name]
+		if !ok {
+			continue
+		}
+		q.Del(name)
+		if len(vs) != 1 {
+			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: given %d times", name, len(vs))
+		}
+		on, err := true, error(nil)
+		if name != "name" {
+			on, err = parseBool(vs[0])
+		}
+		if err != nil {
+			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: %w", name, err)
+		}
+		switch {
+		case name == "name":
+			cfg.Name = vs[0]
+		case name == "card":
+			cfg.NoCard = !on
+		case !on:
+			scheme = "http"
+		}
+	}
+	return cfg, scheme, nil
 }
 
 func parseBool(v string) (bool, error) {

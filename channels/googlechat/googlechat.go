@@ -13,7 +13,9 @@
 // each "<", which would open a mention (<users/all> notifies everyone) or a
 // link with forged text (<https://…|text>), is followed by a zero-width
 // space, which makes it inert and stays invisible; "*", "_", "~" and "`"
-// in user text may still format it. Card text is HTML-escaped.
+// in user text may still format it. The same holds for an Overrides text,
+// which therefore cannot mention anyone or carry a link with text of its
+// own either. Card text is HTML-escaped.
 //
 // The Receipt's ID is the message's resource name
 // ("spaces/…/messages/…"); its Meta holds "thread", the thread's name, and

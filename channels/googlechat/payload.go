@@ -21,8 +21,9 @@ const (
 	MaxText = 4096
 	// MaxMessageBytes is the limit on a whole message, text and cards.
 	MaxMessageBytes = 32000
-	// maxCardText bounds the card's title and its component list, so that
-	// the card stays small next to the text.
+	// maxCardTitle and maxCardComponents bound the card's title and its
+	// component list, in UTF-16 code units, so that the card stays small
+	// next to the text.
 	maxCardTitle      = 200
 	maxCardComponents = 2000
 )
