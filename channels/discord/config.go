@@ -1,0 +1,359 @@
+package discord
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults and limits of Config.
+const (
+	// DefaultName is the channel's name when Config.Name is empty.
+	DefaultName = "discord"
+	// DefaultHost is the API host of the short URL form when it names none.
+	DefaultHost = "discord.com"
+	// MaxForumTags is how many tags Discord applies to a forum post.
+	MaxForumTags = 5
+	// maxUsername is Discord's limit on a webhook's name, in characters.
+	maxUsername = 80
+)
+
+// Config configures a Channel. It prints, logs and encodes without the
+// webhook's token.
+type Config struct {
+	// Name of the channel; default "discord".
+	Name string `yaml:"name" json:"name"`
+	// WebhookURL is the webhook's URL as Discord's "Copy Webhook URL"
+	// gives it: https://discord.com/api/webhooks/{id}/{token}, without a
+	// query. Required. It carries the token, so it prints as
+	// "https://discord.com/…". Requests go to its host (a test server,
+	// say) under /api/v10.
+	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
+	// ThreadID, when set, posts every update into this thread of the
+	// webhook's channel (Discord's thread_id), whatever the incident.
+	ThreadID string `yaml:"thread_id" json:"thread_id"`
+	// Forum says the webhook's channel is a forum (or media) channel: the
+	// first update of an incident starts a post titled by the incident,
+	// and later updates go into that post's thread. Not with ThreadID.
+	Forum bool `yaml:"forum" json:"forum"`
+	// ForumTags are the ids of the forum's tags to apply to each new post
+	// (at most 5); some forums require one.
+	ForumTags []string `yaml:"forum_tags" json:"forum_tags"`
+	// Username replaces the webhook's name on its posts: at most 80
+	// characters, without "discord" or "clyde", as Discord requires.
+	// Default: the webhook's own name.
+	Username string `yaml:"username" json:"username"`
+	// AvatarURL replaces the webhook's avatar on its posts: an http(s)
+	// URL. Default: the webhook's own avatar.
+	AvatarURL string `yaml:"avatar_url" json:"avatar_url"`
+	// NoRootUpdate leaves an incident's first post alone. By default each
+	// later update also edits the first post's status card to show the
+	// current status.
+	NoRootUpdate bool `yaml:"no_root_update" json:"no_root_update"`
+	// Templates renders the message text with its "markdown" template.
+	// Default: templates.Default().
+	Templates *templates.Set `yaml:"-" json:"-"`
+	// HTTPClient sends the requests. Default: a client of its own with 15s
+	// per request and no redirects followed.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+}
+
+// webhook is a parsed Config.WebhookURL.
+type webhook struct {
+	scheme, host string // as in the URL
+	id           string // the webhook's id, a snowflake
+	token        string
+}
+
+// api returns the base of the webhook's API routes.
+func (w webhook) api() string {
+	return w.scheme + "://" + w.host + "/api/v10/webhooks/" + w.id + "/" + w.token
+}
+
+// webhookPath matches the path of a webhook URL, with or without an API
+// version.
+var webhookPath = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([^/]+)/([^/]+)/?$`)
+
+// configError is an error of New about one field of the Config.
+type configError struct{ field, msg string }
+
+func (e *configError) Error() string { return "discord: Config." + e.field + ": " + e.msg }
+
+func fieldErr(field, format string, args ...any) error {
+	return &configError{field: field, msg: fmt.Sprintf(format, args...)}
+}
+
+// urlParts name, for a Config field, the part of a channel URL that sets it.
+var urlParts = map[string]string{"Name": "query name", "ThreadID": "query thread_id", "Forum": "query forum",
+	"ForumTags": "query forum_tags", "Username": "query username", "AvatarURL": "query avatar_url",
+	"WebhookURL": "query host"}
+
+// asURLErr restates err, an error of validate, for the URL part at fault.
+func asURLErr(err error) error {
+	var ce *configError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	field, _, _ := strings.Cut(ce.field, "[")
+	part, ok := urlParts[field]
+	if !ok {
+		part = "Config." + ce.field
+	}
+	return fmt.Errorf("discord: URL: %s: %s", part, ce.msg)
+}
+
+// parseWebhook checks raw, a webhook URL, without quoting it: it holds the
+// token.
+func parseWebhook(raw string) (webhook, error) {
+	if raw == "" {
+		return webhook{}, fieldErr("WebhookURL", "missing")
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return webhook{}, fieldErr("WebhookURL", "not a URL")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return webhook{}, fieldErr("WebhookURL", "not an http or https URL")
+	case u.Host == "" || u.User != nil:
+		return webhook{}, fieldErr("WebhookURL", "want https://discord.com/api/webhooks/{id}/{token}")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return webhook{}, fieldErr("WebhookURL", "has a query or fragment (set ThreadID instead of thread_id=)")
+	}
+	m := webhookPath.FindStringSubmatch(u.EscapedPath())
+	if m == nil {
+		return webhook{}, fieldErr("WebhookURL", "want the path /api/webhooks/{id}/{token}")
+	}
+	w := webhook{scheme: u.Scheme, host: u.Host, id: m[1], token: m[2]}
+	if !snowflake(w.id) {
+		return webhook{}, fieldErr("WebhookURL", "the webhook id is not a number")
+	}
+	if !validToken(w.token) {
+		return webhook{}, fieldErr("WebhookURL", "the token has characters other than letters, digits, '-' and '_'")
+	}
+	return w, nil
+}
+
+// snowflake reports whether s is a Discord id: up to 20 decimal digits.
+func snowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
+}
+
+func validToken(s string) bool {
+	return s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == ""
+}
+
+// validate checks cfg without I/O and returns its webhook.
+func (cfg Config) validate() (webhook, error) {
+	if strings.TrimSpace(cfg.Name) != cfg.Name {
+		return webhook{}, fieldErr("Name", "leading or trailing white space")
+	}
+	w, err := parseWebhook(cfg.WebhookURL.Reveal())
+	if err != nil {
+		return webhook{}, err
+	}
+	if cfg.ThreadID != "" && !snowflake(cfg.ThreadID) {
+		return webhook{}, fieldErr("ThreadID", "not a Discord id (digits)")
+	}
+	if cfg.Forum && cfg.ThreadID != "" {
+		return webhook{}, fieldErr("Forum", "set Forum or ThreadID, not both")
+	}
+	if err := cfg.validateTags(); err != nil {
+		return webhook{}, err
+	}
+	if err := validUsername(cfg.Username); err != nil {
+		return webhook{}, err
+	}
+	if cfg.AvatarURL != "" {
+		if u, err := url.Parse(cfg.AvatarURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return webhook{}, fieldErr("AvatarURL", "not an absolute http or https URL")
+		}
+	}
+	return w, nil
+}
+
+func (cfg Config) validateTags() error {
+	if len(cfg.ForumTags) > 0 && !cfg.Forum {
+		return fieldErr("ForumTags", "set only with Forum")
+	}
+	if len(cfg.ForumTags) > MaxForumTags {
+		return fieldErr("ForumTags", "%d tags, more than %d", len(cfg.ForumTags), MaxForumTags)
+	}
+	for i, tag := range cfg.ForumTags {
+		if !snowflake(tag) {
+			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "not a Discord id (digits)")
+		}
+		if slices.Index(cfg.ForumTags, tag) < i {
+			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "duplicate")
+		}
+	}
+	return nil
+}
+
+func validUsername(name string) error {
+	if name == "" {
+		return nil
+	}
+	low := strings.ToLower(name)
+	switch {
+	case strings.TrimSpace(name) == "":
+		return fieldErr("Username", "blank")
+	case utf8.RuneCountInString(name) > maxUsername:
+		return fieldErr("Username", "longer than %d characters", maxUsername)
+	case strings.Contains(low, "discord") || strings.Contains(low, "clyde"):
+		return fieldErr("Username", `Discord refuses names containing "discord" or "clyde"`)
+	}
+	return nil
+}
+
+// ParseURL returns the Config of a channel URL:
+//
+//	discord://TOKEN@WEBHOOK_ID[?thread_id=…&forum=yes&forum_tags=ID,ID&username=…&avatar_url=…&root_update=no&name=…&host=…&tls=no]
+//
+// TOKEN and WEBHOOK_ID are the last two parts of the webhook's URL; host
+// (default discord.com) and tls=no (plain http) point it elsewhere, at a
+// test server for one. Booleans are yes/no, true/false or 1/0. Errors name
+// the part of the URL at fault and never quote the token.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return Config{}, errors.New("discord: URL: does not parse")
+	case u.Scheme != "discord":
+		return Config{}, errors.New("discord: URL: scheme: want discord://TOKEN@WEBHOOK_ID")
+	case u.User == nil || u.User.Username() == "":
+		return Config{}, errors.New("discord: URL: user: missing (the webhook's token)")
+	case u.Path != "" && u.Path != "/" || u.Fragment != "":
+		return Config{}, errors.New("discord: URL: path: want none, as in discord://TOKEN@WEBHOOK_ID")
+	}
+	if _, set := u.User.Password(); set {
+		return Config{}, errors.New("discord: URL: user: want the token alone, without ':'")
+	}
+	token, id := u.User.Username(), u.Host
+	if !validToken(token) {
+		return Config{}, errors.New("discord: URL: user: the token has characters other than letters, digits, '-' and '_'")
+	}
+	if !snowflake(id) {
+		return Config{}, errors.New("discord: URL: host: want the webhook id (digits)")
+	}
+	cfg, w, err := parseQuery(u.Query())
+	if err != nil {
+		return Config{}, err
+	}
+	w.id, w.token = id, token
+	cfg.WebhookURL = redact.URL(w.scheme + "://" + w.host + "/api/webhooks/" + id + "/" + token)
+	if _, err := cfg.validate(); err != nil {
+		return Config{}, asURLErr(err)
+	}
+	return cfg, nil
+}
+
+// urlErr is an error about a query parameter of a channel URL.
+type urlErr string
+
+func (e urlErr) Error() string { return string(e) }
+
+// parseQuery reads the query parameters of a channel URL.
+func parseQuery(q url.Values) (Config, webhook, error) {
+	var cfg Config
+	w := webhook{scheme: "https", host: DefaultHost}
+	for key, vs := range q {
+		if len(vs) != 1 {
+			return Config{}, w, fmt.Errorf("discord: URL: query %s: given %d times", key, len(vs))
+		}
+		if err := setParam(&cfg, &w, key, vs[0]); err != nil {
+			return Config{}, w, fmt.Errorf("discord: URL: query %s: %w", key, err)
+		}
+	}
+	return cfg, w, nil
+}
+
+func setParam(cfg *Config, w *webhook, key, v string) error {
+	var err error
+	switch key {
+	case "name":
+		cfg.Name = v
+	case "thread_id":
+		cfg.ThreadID = v
+	case "forum":
+		cfg.Forum, err = parseBool(v)
+	case "forum_tags":
+		cfg.ForumTags = strings.Split(v, ",")
+	case "username":
+		cfg.Username = v
+	case "avatar_url":
+		cfg.AvatarURL = v
+	case "root_update":
+		var on bool
+		on, err = parseBool(v)
+		cfg.NoRootUpdate = !on
+	case "host":
+		if v == "" || strings.ContainsAny(v, "/?#@") {
+			return urlErr("want a host name, with an optional port")
+		}
+		w.host = v
+	case "tls":
+		var on bool
+		on, err = parseBool(v)
+		if !on {
+			w.scheme = "http"
+		}
+	default:
+		return urlErr("unknown parameter")
+	}
+	return err
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "yes", "on":
+		return true, nil
+	case "no", "off":
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, urlErr("want yes or no")
+	}
+	return b, nil
+}
+
+// URL returns the channel URL of cfg (see ParseURL), token included, as a
+// redact.URL, which prints without it. Parameters at their defaults are
+// left out; the webhook URL's API version, if any, is not kept. A Config
+// whose WebhookURL does not parse gives "".
+func (cfg Config) URL() redact.URL {
+	w, err := parseWebhook(cfg.WebhookURL.Reveal())
+	if err != nil {
+		return ""
+	}
+	q := url.Values{}
+	set := func(k, v string, on bool) {
+		if on {
+			q.Set(k, v)
+		}
+	}
+	set("name", cfg.Name, cfg.Name != "")
+	set("thread_id", cfg.ThreadID, cfg.ThreadID != "")
+	set("forum", "yes", cfg.Forum)
+	set("forum_tags", strings.Join(cfg.ForumTags, ","), len(cfg.ForumTags) > 0)
+	set("username", cfg.Username, cfg.Username != "")
+	set("avatar_url", cfg.AvatarURL, cfg.AvatarURL != "")
+	set("root_update", "no", cfg.NoRootUpdate)
+	set("host", w.host, w.host != DefaultHost)
+	set("tls", "no", w.scheme == "http")
+	out := url.URL{Scheme: "discord", User: url.User(w.token), Host: w.id, RawQuery: q.Encode()}
+	return redact.URL(out.String())
+}

@@ -1,0 +1,414 @@
+// Package discord is a broadcast.Channel that posts incident updates to a
+// Discord channel through a webhook (Execute Webhook, with wait=true so that
+// Discord answers with the message it created).
+//
+// Each update is one message: its content is the update's text, rendered
+// with the "markdown" template (or Update.Overrides[name]), and one embed is
+// the incident's status card: the title, linked to the update's URL, a
+// colour by impact (grey none, yellow minor, orange major, red critical,
+// blue maintenance; green once resolved or completed), the status, the
+// impact, the next update in each reader's time zone, and the affected
+// components. User text is escaped for Discord's markdown, so a title
+// cannot format the message, forge a link or spell a mention, and every
+// message and edit carries allowed_mentions {"parse": []}, so nothing in it
+// pings anyone (@everyone, @here, roles or users). An Overrides text is
+// sent as written, Discord markdown and all; it cannot ping either.
+//
+// The Receipt's ID is the message's id; its Meta holds "channel_id" (the
+// channel or thread the message is in) and, for a message in a thread,
+// "thread_id"; its URL links to the message when Discord names the guild.
+//
+// # Threading
+//
+// Discord webhooks cannot reply to a message. In a text channel each update
+// is a new message, and each later update of an incident also edits the
+// status card of the incident's first post (Message.Thread.Root) to show
+// the current status, marked "Current status" (Config.NoRootUpdate turns
+// that off). That edit is best effort: the update is delivered when its
+// message is, and an edit that fails is noted in the Receipt's Meta as
+// "root_update" instead of failing the Send, whose retry would post the
+// update twice.
+//
+// With Config.Forum, the webhook's channel is a forum: an incident's first
+// update starts a forum post titled by the incident (thread_name, with
+// Config.ForumTags applied), and later updates are posted into that post's
+// thread (thread_id = Thread.Root's thread), so the channel threads to Root.
+// When that post is gone (deleted by a moderator), the update starts a new
+// one.
+// With Config.ThreadID, every update of every incident goes into that one
+// existing thread.
+//
+// # Corrections and retractions
+//
+// The channel is a broadcast.Editor: Broadcaster.Correct edits the
+// original update's message in place (Edit Webhook Message), content and
+// status card; when that message is the incident's first post and later
+// updates exist, its card, which shows the current status, is kept. It is
+// a broadcast.Retractor: Broadcaster.Retract deletes the message (Delete
+// Webhook Message); a message already gone (404 Unknown Message, or its
+// thread deleted) counts as deleted. A webhook can only edit and delete its
+// own messages.
+//
+// # Limits
+//
+// Discord counts characters as Unicode code points. The content is fitted
+// to 2,000 characters by the templates (the body shortened first, the URL
+// kept whole); in the status card the title is cut to 256 characters, the
+// component list to 1,024 (the rest counted, "… and 3 more"), and the card
+// as a whole is kept within Discord's embed limits (description 4,096,
+// field names 256, footer 2,048, 25 fields, 6,000 in total). A forum
+// post's title is the incident's title cut to 100 characters.
+//
+// Discord webhooks take no idempotency key. A retry after a lost answer
+// (Discord created the message, the answer never arrived) posts the update
+// again; in forum mode a retry of an incident's first update starts a
+// second post. The Broadcaster retries only failed attempts, so this takes
+// a network failure after Discord's commit.
+//
+// # Errors
+//
+// Errors carry Discord's message and JSON error code, as in "discord:
+// post: http status 404 Not Found: Unknown Webhook (code 10015)". A 429 is
+// transient with broadcast.RetryAfter: the retry_after of its body
+// (seconds, with a fraction), else X-RateLimit-Reset-After, else
+// Retry-After, else 5s; global limits included. Discord's codes for limits
+// that pass with time (slow mode, write limits, edits of old messages, an
+// overloaded API), 408 and 5xx but 501 are transient, with Discord's wait
+// when it gives one; transport errors are transient. Every other refusal
+// is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
+// 10015) and 400 (Invalid Form Body, whose refused fields the error names;
+// a forum channel without Config.Forum, 220001, says so). A 2xx whose body
+// cannot be read is a delivery, with a Receipt without ID: retrying it
+// would post twice.
+//
+// No error, Receipt or printed Config or Channel holds the webhook's
+// token: the URL is a redact.URL, the Channel prints as its name, and the
+// errors are redacted of the token and the URL in every encoding
+// redact.Redactor knows, also when Discord echoes them. Check
+// (broadcast.Checker) gets the webhook (Get Webhook with Token), which
+// verifies the URL without posting.
+//
+// # URL form
+//
+// A channel URL (see ParseURL and Config.URL) holds the token and the
+// webhook's id, the last two parts of the webhook's URL:
+//
+//	discord://TOKEN@WEBHOOK_ID
+//	discord://TOKEN@WEBHOOK_ID?forum=yes&forum_tags=1234567890123456789
+//	discord://TOKEN@WEBHOOK_ID?thread_id=1234567890123456789&username=Status&root_update=no
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// UserAgent is sent with every request, in the form Discord asks of bots.
+const UserAgent = "DiscordBot (https://github.com/outagecast/outagecast, 1)"
+
+// responseLimit bounds the part of a response the channel reads: a message
+// object with its embed is a few kilobytes.
+const responseLimit = 256 << 10
+
+// Receipt.Meta keys.
+const (
+	metaChannel    = "channel_id"
+	metaThread     = "thread_id"
+	metaRootUpdate = "root_update"
+)
+
+// Channel posts updates through a Discord webhook. It is safe for
+// concurrent use.
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with, the token included.
+type state struct {
+	hook      webhook
+	cfg       Config
+	tmpl      *templates.Set
+	client    *http.Client
+	ownClient bool
+	rd        *redact.Redactor // the token and the webhook URL
+	now       func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+)
+
+// New validates cfg, without I/O, and returns a Channel. Errors name the
+// field, as in "discord: Config.WebhookURL: missing".
+func New(cfg Config) (*Channel, error) {
+	w, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, client: cfg.HTTPClient, now: time.Now,
+		rd: redact.NewRedactor(redact.Secret(w.token)).WithURL(cfg.WebhookURL)}
+	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
+	if s.tmpl == nil {
+		s.tmpl = templates.Default()
+	}
+	if _, err := s.tmpl.Text("", "markdown", sample, MaxContent, templates.Runes); err != nil {
+		return nil, fieldErr("Templates", "%v", err)
+	}
+	if s.client == nil {
+		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
+	}
+	c := &Channel{name: cfg.Name, s: s}
+	if c.name == "" {
+		c.name = DefaultName
+	}
+	return c, nil
+}
+
+// sample is the update New renders to check the templates.
+var sample = broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating,
+	Body: "Sample body.", URL: "https://status.example.com/incidents/sample"}.WithDefaults(time.Unix(0, 0))
+
+// Name returns the channel's name.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the Channel as "discord.Channel(<name>)" under every verb:
+// fmt would otherwise print the token it holds.
+func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "discord.Channel(%s)", c.name) }
+
+// Close releases the idle connections of the default client; a client given
+// in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Preview returns the content Send would post, measured in Discord's unit.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := render(c.s.tmpl, c.name, u.WithDefaults(c.s.now().UTC()))
+	return broadcast.Preview{Channel: c.name, Text: text, Length: runes(text), Limit: MaxContent,
+		Unit: "characters"}, err
+}
+
+// Send posts m.Update as a new message, in the incident's forum post or in
+// Config.ThreadID when set, and then brings the status card of the
+// incident's first post up to date (see the package documentation).
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("discord: post: %w", err)
+	}
+	u := m.Update.WithDefaults(c.s.now().UTC())
+	content, err := render(c.s.tmpl, c.name, u)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	msg := message{Content: content, Username: c.s.cfg.Username, AvatarURL: c.s.cfg.AvatarURL,
+		Embeds: []embed{statusEmbed(u, false)}, AllowedMentions: noMentions}
+	root := m.Thread.Root
+	thread := c.thread(root)
+	resp, err := c.execute(ctx, msg, u, thread)
+	if err != nil && c.s.cfg.Forum && thread != "" && hasCode(err, codeUnknownChannel) {
+		// The incident's forum post was deleted: start a new one.
+		thread, root = "", broadcast.Receipt{}
+		resp, err = c.execute(ctx, msg, u, thread)
+	}
+	if err != nil {
+		return broadcast.Receipt{}, c.fail("post", err)
+	}
+	r := c.receipt(resp.Body, thread)
+	c.updateRoot(ctx, root, u, &r)
+	return r, nil
+}
+
+// execute posts msg into thread or, in forum mode without a thread, as a
+// new forum post titled by u.
+func (c *Channel) execute(ctx context.Context, msg message, u broadcast.Update, thread string) (*httpx.Response, error) {
+	q := url.Values{"wait": {"true"}}
+	switch {
+	case thread != "":
+		q.Set("thread_id", thread)
+	case c.s.cfg.Forum:
+		msg.ThreadName, msg.AppliedTags = threadName(u), c.s.cfg.ForumTags
+	}
+	return c.do(ctx, http.MethodPost, "", q, msg)
+}
+
+// thread returns the thread_id of a new post: Config.ThreadID, or in forum
+// mode the thread of the incident's first post; "" for none.
+func (c *Channel) thread(root broadcast.Receipt) string {
+	switch {
+	case c.s.cfg.ThreadID != "":
+		return c.s.cfg.ThreadID
+	case !c.s.cfg.Forum || root.ID == "":
+		return ""
+	case snowflake(root.Meta[metaThread]):
+		return root.Meta[metaThread]
+	case snowflake(root.ID):
+		return root.ID // a forum post's first message has its thread's id
+	}
+	return ""
+}
+
+// receipt reads the message Discord created. A body that cannot be read
+// still means a delivery: retrying it would post again.
+func (c *Channel) receipt(body []byte, thread string) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{}}
+	var p posted
+	if json.Unmarshal(body, &p) != nil || !snowflake(p.ID) {
+		return r
+	}
+	r.ID = p.ID
+	r.Meta[metaChannel] = p.ChannelID
+	if thread == "" && c.s.cfg.Forum {
+		thread = p.ChannelID // the post's new thread
+	}
+	if thread != "" {
+		r.Meta[metaThread] = thread
+	}
+	if snowflake(p.GuildID) && snowflake(p.ChannelID) {
+		r.URL = "https://discord.com/channels/" + p.GuildID + "/" + p.ChannelID + "/" + p.ID
+	}
+	return r
+}
+
+// updateRoot edits the status card of the incident's first post to show
+// u's status. It is best effort: the update is delivered already, so a
+// failure is noted in r's Meta rather than returned.
+func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broadcast.Update, r *broadcast.Receipt) {
+	if c.s.cfg.NoRootUpdate || !snowflake(root.ID) || root.ID == r.ID {
+		return
+	}
+	body := message{Embeds: []embed{statusEmbed(u, true)}, AllowedMentions: noMentions}
+	_, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
+	switch {
+	case err == nil:
+	case hasCode(err, codeUnknownMessage, codeUnknownChannel):
+		r.Meta[metaRootUpdate] = "skipped: the first post is gone"
+	default:
+		r.Meta[metaRootUpdate] = "failed: " + c.fail("update the first post", err).Error()
+	}
+}
+
+// Edit replaces the message of prev, this channel's post of an earlier
+// update, with m.Update: its content and, unless prev is the incident's
+// first post whose card shows a later status, its status card.
+func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("discord: edit: %w", err)
+	}
+	if !snowflake(prev.ID) {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("discord: edit: the receipt holds no Discord message id"))
+	}
+	u := m.Update.WithDefaults(c.s.now().UTC())
+	content, err := render(c.s.tmpl, c.name, u)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	body := message{Content: content, AllowedMentions: noMentions}
+	if t := m.Thread; t.Root.ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
+		body.Embeds = []embed{statusEmbed(u, false)}
+	}
+	if _, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body); err != nil {
+		return broadcast.Receipt{}, c.fail("edit", err)
+	}
+	return broadcast.Receipt{Channel: c.name, ID: prev.ID, URL: prev.URL, Time: c.s.now().UTC(),
+		Meta: maps.Clone(prev.Meta)}, nil
+}
+
+// Retract deletes the message of prev. A message already gone is not an
+// error.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("discord: delete: %w", err)
+	}
+	if !snowflake(prev.ID) {
+		return broadcast.Permanent(errors.New("discord: delete: the receipt holds no Discord message id"))
+	}
+	_, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
+	if err == nil || hasCode(err, codeUnknownMessage, codeUnknownChannel) {
+		return nil
+	}
+	return c.fail("delete", err)
+}
+
+// Check gets the webhook with its token, which verifies the URL and the
+// token without posting.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("discord: check: %w", err)
+	}
+	resp, err := c.do(ctx, http.MethodGet, "", nil, nil)
+	if err != nil {
+		return c.fail("check", err)
+	}
+	var w webhookInfo
+	switch {
+	case json.Unmarshal(resp.Body, &w) != nil:
+		return errors.New("discord: check: the answer is not a webhook object")
+	case w.ID != c.s.hook.id:
+		return broadcast.Permanent(errors.New("discord: check: the answer is about another webhook"))
+	case w.Type == 2:
+		return broadcast.Permanent(errors.New("discord: check: a channel follower webhook cannot be executed"))
+	}
+	return nil
+}
+
+// threadQuery is the query of a request about a message in thread ("":
+// none).
+func threadQuery(thread string) url.Values {
+	if !snowflake(thread) {
+		return nil
+	}
+	return url.Values{"thread_id": {thread}}
+}
+
+// do makes one request to the webhook's route path and classifies the
+// answer (see classify). Its errors are not yet redacted: see fail.
+func (c *Channel) do(ctx context.Context, method, path string, q url.Values, body any) (*httpx.Response, error) {
+	var data []byte
+	contentType := ""
+	if body != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return nil, broadcast.Permanent(fmt.Errorf("encode: %w", err))
+		}
+		contentType = "application/json"
+	}
+	target := c.s.hook.api() + path
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	req, err := httpx.NewRequest(ctx, method, target, data, contentType)
+	if err != nil {
+		return nil, broadcast.Permanent(err)
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	resp, err := httpx.Do(c.s.client, req, responseLimit)
+	if err != nil {
+		return nil, err
+	}
+	return resp, classify(resp, c.s.now())
+}
+
+// fail is the one place errors leave the channel: named by op and redacted
+// of the token and the webhook URL.
+func (c *Channel) fail(op string, err error) error {
+	return c.s.rd.Error(fmt.Errorf("discord: %s: %w", op, err))
+}

@@ -1,0 +1,190 @@
+package discord
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// Discord's JSON error codes the channel acts on.
+const (
+	codeUnknownChannel = 10003 // a thread that is gone
+	codeUnknownMessage = 10008
+	codeUnknownWebhook = 10015
+	codeForumNeedsName = 220001 // the webhook's channel is a forum
+	codeNotAForum      = 220003
+)
+
+// transientCodes are Discord's codes for refusals that pass with time,
+// whatever the HTTP status they come with: slow mode and write limits, too
+// many edits of old messages, an overloaded API.
+var transientCodes = []int{20016, 20028, 20029, 30046, 130000}
+
+// defaultRateLimitWait is the wait of a 429 that gives none (Cloudflare's,
+// for one).
+const defaultRateLimitWait = 5 * time.Second
+
+// apiError is Discord's answer to a request it refused.
+type apiError struct {
+	Status     int             // the HTTP status
+	Code       int             `json:"code"`    // Discord's JSON error code; 0: none
+	Message    string          `json:"message"` // Discord's text
+	RetryAfter *float64        `json:"retry_after"`
+	Global     bool            `json:"global"`
+	Errors     json.RawMessage `json:"errors"`
+	detail     string          // the fields Discord refused, or the start of a body that is not JSON
+}
+
+func (e *apiError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "http status %d", e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " (code %d)", e.Code)
+	}
+	if e.detail != "" {
+		b.WriteString(": " + e.detail)
+	}
+	switch e.Code {
+	case codeForumNeedsName:
+		b.WriteString(" (the webhook's channel is a forum: set Config.Forum)")
+	case codeNotAForum:
+		b.WriteString(" (the webhook's channel is not a forum: unset Config.Forum)")
+	}
+	return b.String()
+}
+
+// parseError reads a refusal: Discord's JSON error, or the start of any
+// other body (an HTML page of Cloudflare's).
+func parseError(r *httpx.Response) *apiError {
+	e := &apiError{}
+	if json.Unmarshal(r.Body, e) != nil || e.Message == "" && e.Code == 0 && e.RetryAfter == nil {
+		e = &apiError{detail: httpx.Snippet(r.Body)}
+	}
+	e.Status = r.Status
+	if d := fieldErrors(e.Errors); d != "" {
+		e.detail = d
+	}
+	return e
+}
+
+// classify returns nil for a 2xx answer, and otherwise the *apiError,
+// marked: a 429 with broadcast.RetryAfter (see rateLimitWait); Discord's
+// codes that pass with time, 408 and 5xx but 501 transient, with the wait
+// Discord gave, if any; every other refusal (401 Invalid Webhook Token,
+// 403, 404 Unknown Webhook, 400 Invalid Form Body…) Permanent.
+func classify(r *httpx.Response, now time.Time) error {
+	if r.Status >= 200 && r.Status <= 299 {
+		return nil
+	}
+	e := parseError(r)
+	switch {
+	case r.Status == http.StatusTooManyRequests:
+		d, ok := rateLimitWait(e, r.Header, now)
+		if !ok {
+			d = defaultRateLimitWait
+		}
+		return broadcast.RetryAfter(e, d)
+	case slices.Contains(transientCodes, e.Code), httpx.Transient(r.Status):
+		if d, ok := rateLimitWait(e, r.Header, now); ok {
+			return broadcast.RetryAfter(e, d)
+		}
+		return e
+	}
+	return broadcast.Permanent(e)
+}
+
+// rateLimitWait is the wait Discord asks for: retry_after in the body
+// (seconds, with a fraction), else the X-RateLimit-Reset-After header (the
+// same), else Retry-After (whole seconds, or a date).
+func rateLimitWait(e *apiError, h http.Header, now time.Time) (time.Duration, bool) {
+	if e.RetryAfter != nil {
+		if d, ok := seconds(*e.RetryAfter); ok {
+			return d, true
+		}
+	}
+	if v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-After")), 64); err == nil {
+		if d, ok := seconds(v); ok {
+			return d, true
+		}
+	}
+	return httpx.ParseRetryAfter(h.Get("Retry-After"), now)
+}
+
+// seconds converts a number of seconds to a duration, capped at
+// httpx.MaxRetryAfter; negative and not-a-number values are refused.
+func seconds(s float64) (time.Duration, bool) {
+	if math.IsNaN(s) || s < 0 {
+		return 0, false
+	}
+	if s > httpx.MaxRetryAfter.Seconds() {
+		return httpx.MaxRetryAfter, true
+	}
+	return time.Duration(math.Round(s*1000)) * time.Millisecond, true // Discord counts in milliseconds
+}
+
+// hasCode reports whether err is Discord's refusal with one of codes.
+func hasCode(err error, codes ...int) bool {
+	var e *apiError
+	return errors.As(err, &e) && slices.Contains(codes, e.Code)
+}
+
+// maxFieldErrors bounds the refused fields an error names.
+const maxFieldErrors = 3
+
+// fieldErrors summarises the "errors" object of a 400 Invalid Form Body,
+// as in "embeds.0.title: Must be 256 or fewer in length.".
+func fieldErrors(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var tree map[string]any
+	if json.Unmarshal(raw, &tree) != nil {
+		return ""
+	}
+	var out []string
+	walkErrors(tree, "", &out)
+	if len(out) > maxFieldErrors {
+		out = append(out[:maxFieldErrors], fmt.Sprintf("and %d more", len(out)-maxFieldErrors))
+	}
+	return strings.Join(out, "; ")
+}
+
+func walkErrors(node map[string]any, path string, out *[]string) {
+	keys := make([]string, 0, len(node))
+	for k := range node {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch v := node[k].(type) {
+		case []any:
+			if k != "_errors" {
+				continue
+			}
+			for _, item := range v {
+				if m, ok := item.(map[string]any); ok {
+					msg, _ := m["message"].(string)
+					*out = append(*out, strings.TrimPrefix(path, ".")+": "+msg)
+				}
+			}
+		case map[string]any:
+			walkErrors(v, path+"."+k, out)
+		}
+	}
+}

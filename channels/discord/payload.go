@@ -1,0 +1,254 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Discord's limits, in characters (Unicode code points, which is how its
+// API counts), after it trims leading and trailing white space.
+const (
+	MaxContent     = 2000 // a message's content
+	MaxEmbedTitle  = 256  // an embed's title
+	MaxDescription = 4096 // an embed's description
+	MaxFieldName   = 256  // an embed field's name
+	MaxFieldValue  = 1024 // an embed field's value
+	MaxFooter      = 2048 // an embed's footer
+	MaxEmbedTotal  = 6000 // title, description, field names and values, footer of every embed
+	MaxFields      = 25   // fields in an embed
+	MaxThreadName  = 100  // a forum post's title
+)
+
+// Embed colours: by impact, green once the incident is over.
+const (
+	colorNone        = 0x95a5a6
+	colorMinor       = 0xf1c40f
+	colorMajor       = 0xe67e22
+	colorCritical    = 0xe74c3c
+	colorMaintenance = 0x3498db
+	colorResolved    = 0x2ecc71
+)
+
+// message is the JSON body of Execute Webhook and Edit Webhook Message.
+// Edits leave out what they do not change.
+type message struct {
+	Content         string          `json:"content,omitempty"`
+	Username        string          `json:"username,omitempty"`
+	AvatarURL       string          `json:"avatar_url,omitempty"`
+	Embeds          []embed         `json:"embeds,omitempty"`
+	AllowedMentions allowedMentions `json:"allowed_mentions"`
+	ThreadName      string          `json:"thread_name,omitempty"`
+	AppliedTags     []string        `json:"applied_tags,omitempty"`
+}
+
+// allowedMentions with an empty Parse (sent as "parse":[]) stops every
+// ping: @everyone, @here, roles and users.
+type allowedMentions struct {
+	Parse []string `json:"parse"`
+}
+
+// noMentions is sent with every post and every edit: an edit without it
+// would parse mentions in new content with Discord's default allowances.
+var noMentions = allowedMentions{Parse: []string{}}
+
+type embed struct {
+	Title       string       `json:"title,omitempty"`
+	URL         string       `json:"url,omitempty"`
+	Description string       `json:"description,omitempty"`
+	Color       int          `json:"color"`
+	Fields      []embedField `json:"fields,omitempty"`
+	Footer      *embedFooter `json:"footer,omitempty"`
+	Timestamp   string       `json:"timestamp,omitempty"`
+}
+
+type embedField struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Inline bool   `json:"inline,omitempty"`
+}
+
+type embedFooter struct {
+	Text string `json:"text"`
+}
+
+// posted is the part of Discord's message object the channel reads.
+type posted struct {
+	ID        string `json:"id"`
+	ChannelID string `json:"channel_id"`
+	GuildID   string `json:"guild_id"`
+}
+
+// webhookInfo is the part of Discord's webhook object Check reads.
+type webhookInfo struct {
+	ID        string `json:"id"`
+	Type      int    `json:"type"`
+	ChannelID string `json:"channel_id"`
+}
+
+// render returns the content of u's message: Overrides[channel], or the
+// set's "markdown" template, fitted to MaxContent.
+func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
+	if err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("discord: render: %w", err))
+	}
+	return text, nil
+}
+
+// statusEmbed is the status card of u: its title linked to its URL, a
+// colour by impact, the status, impact, next update and components. The
+// card of an incident's first post, kept current by later updates, says so
+// in its footer (current).
+func statusEmbed(u broadcast.Update, current bool) embed {
+	e := embed{
+		Title:     fit(escape(oneLine(u.Title)), MaxEmbedTitle),
+		URL:       u.URL,
+		Color:     color(u),
+		Timestamp: u.Time.UTC().Format(time.RFC3339),
+	}
+	e.Fields = append(e.Fields, embedField{Name: "Status", Value: u.Status.Label(), Inline: true})
+	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
+		e.Fields = append(e.Fields, embedField{Name: "Impact", Value: capitalize(string(u.Impact)), Inline: true})
+	}
+	if !u.NextUpdate.IsZero() && !over(u.Status) {
+		t := u.NextUpdate.Unix()
+		// Discord shows <t:…> in each reader's own time zone.
+		e.Fields = append(e.Fields, embedField{Name: "Next update",
+			Value: fmt.Sprintf("<t:%d:t> (<t:%d:R>)", t, t), Inline: true})
+	}
+	if len(u.Components) > 0 {
+		e.Fields = append(e.Fields, embedField{Name: "Affected components", Value: components(u.Components)})
+	}
+	if current {
+		e.Footer = &embedFooter{Text: "Current status"}
+	}
+	return fitEmbed(e)
+}
+
+// over reports whether status ends the incident or the maintenance.
+func over(s broadcast.Status) bool {
+	return s == broadcast.StatusResolved || s == broadcast.StatusCompleted
+}
+
+func color(u broadcast.Update) int {
+	if over(u.Status) {
+		return colorResolved
+	}
+	switch u.Impact {
+	case broadcast.ImpactMinor:
+		return colorMinor
+	case broadcast.ImpactMajor:
+		return colorMajor
+	case broadcast.ImpactCritical:
+		return colorCritical
+	case broadcast.ImpactMaintenance:
+		return colorMaintenance
+	}
+	return colorNone
+}
+
+// components lists cs one per line, "CDN: Partial outage", within
+// MaxFieldValue: the lines that do not fit are counted instead.
+func components(cs []broadcast.Component) string {
+	var b strings.Builder
+	for i, c := range cs {
+		line := fit(escape(oneLine(c.Name)), 200) + ": " + c.Status.Label()
+		more := ""
+		if rest := len(cs) - i - 1; rest > 0 {
+			more = fmt.Sprintf("\n… and %d more", rest)
+		}
+		if i > 0 {
+			if runes(b.String())+1+runes(line)+runes(more) > MaxFieldValue {
+				fmt.Fprintf(&b, "\n… and %d more", len(cs)-i)
+				break
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// fitEmbed enforces Discord's embed limits on e: each text within its
+// limit, at most MaxFields fields, none empty, and the total within
+// MaxEmbedTotal (the description shortened first, then fields dropped
+// from the end).
+func fitEmbed(e embed) embed {
+	e.Title = fit(e.Title, MaxEmbedTitle)
+	e.Description = fit(e.Description, MaxDescription)
+	if e.Footer != nil {
+		e.Footer.Text = fit(e.Footer.Text, MaxFooter)
+	}
+	fields := e.Fields[:0:0]
+	for _, f := range e.Fields {
+		f.Name, f.Value = fit(f.Name, MaxFieldName), fit(f.Value, MaxFieldValue)
+		if strings.TrimSpace(f.Name) != "" && strings.TrimSpace(f.Value) != "" && len(fields) < MaxFields {
+			fields = append(fields, f)
+		}
+	}
+	e.Fields = fields
+	if over := embedLength(e) - MaxEmbedTotal; over > 0 {
+		e.Description = fit(e.Description, max(runes(strings.TrimSpace(e.Description))-over, 0))
+	}
+	for embedLength(e) > MaxEmbedTotal && len(e.Fields) > 0 {
+		e.Fields = e.Fields[:len(e.Fields)-1]
+	}
+	return e
+}
+
+// embedLength is e's length as Discord counts it against MaxEmbedTotal.
+func embedLength(e embed) int {
+	n := runes(strings.TrimSpace(e.Title)) + runes(strings.TrimSpace(e.Description))
+	for _, f := range e.Fields {
+		n += runes(strings.TrimSpace(f.Name)) + runes(strings.TrimSpace(f.Value))
+	}
+	if e.Footer != nil {
+		n += runes(strings.TrimSpace(e.Footer.Text))
+	}
+	return n
+}
+
+// fit trims s, as Discord does, and shortens it to limit characters.
+func fit(s string, limit int) string {
+	s = strings.TrimSpace(s)
+	if limit <= 0 {
+		return ""
+	}
+	return templates.Shorten(s, limit, templates.Runes)
+}
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
+// capitalize upper-cases the first letter of an ASCII word ("major").
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// escape backslash-escapes the characters Discord's markdown would read as
+// formatting, a mention (<@id>), a link or a heading, so that user text in
+// an embed shows as written.
+func escape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\*_~`|<>[]#-", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// threadName is the title of an incident's forum post.
+func threadName(u broadcast.Update) string {
+	return fit(oneLine(u.Title), MaxThreadName)
+}

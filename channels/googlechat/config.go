@@ -1,0 +1,218 @@
+package googlechat
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// DefaultName is the channel's name when Config.Name is empty.
+const DefaultName = "googlechat"
+
+// Config configures a Channel. It prints, logs and encodes without the
+// webhook's key and token.
+type Config struct {
+	// Name of the channel; default "googlechat".
+	Name string `yaml:"name" json:"name"`
+	// WebhookURL is the incoming webhook's URL as Google Chat gives it:
+	// https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=….
+	// Required. Its key and token are credentials, so it prints as
+	// "https://chat.googleapis.com/…?…". Requests go to its host (a test
+	// server, say).
+	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
+	// NoCard sends the text alone, without the status card.
+	NoCard bool `yaml:"no_card" json:"no_card"`
+	// Templates renders the message text with its "googlechat" template
+	// (see TextTemplate), added to the set when it has none. Default:
+	// templates.Default().
+	Templates *templates.Set `yaml:"-" json:"-"`
+	// HTTPClient sends the requests. Default: a client of its own with 15s
+	// per request and no redirects followed.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+}
+
+// webhook is a parsed Config.WebhookURL.
+type webhook struct {
+	scheme, host string
+	space        string // the space's id, as in spaces/{space}
+	key, token   string
+}
+
+// setByChannel are the query parameters the channel sets itself.
+var setByChannel = []string{"threadKey", "messageReplyOption", "messageId", "requestId"}
+
+var spacePath = regexp.MustCompile(`^/v1/spaces/([A-Za-z0-9_-]+)/messages$`)
+
+// configError is an error of New about one field of the Config.
+type configError struct{ field, msg string }
+
+func (e *configError) Error() string { return "googlechat: Config." + e.field + ": " + e.msg }
+
+func fieldErr(field, format string, args ...any) error {
+	return &configError{field: field, msg: fmt.Sprintf(format, args...)}
+}
+
+// parseWebhook checks raw, a webhook URL, without quoting it: it holds the
+// key and the token.
+func parseWebhook(raw string) (webhook, error) {
+	if raw == "" {
+		return webhook{}, fieldErr("WebhookURL", "missing")
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return webhook{}, fieldErr("WebhookURL", "not a URL")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return webhook{}, fieldErr("WebhookURL", "not an http or https URL")
+	case u.Host == "" || u.User != nil || u.Fragment != "":
+		return webhook{}, fieldErr("WebhookURL", "want https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…")
+	}
+	m := spacePath.FindStringSubmatch(u.EscapedPath())
+	if m == nil {
+		return webhook{}, fieldErr("WebhookURL", "want the path /v1/spaces/{space}/messages")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return webhook{}, fieldErr("WebhookURL", "the query does not parse")
+	}
+	for name, vs := range q {
+		switch {
+		case slices.Contains(setByChannel, name):
+			return webhook{}, fieldErr("WebhookURL", "query %s: set by the channel, remove it", name)
+		case name != "key" && name != "token":
+			return webhook{}, fieldErr("WebhookURL", "query %s: unknown, want only key and token", name)
+		case len(vs) != 1 || vs[0] == "":
+			return webhook{}, fieldErr("WebhookURL", "query %s: want one value", name)
+		}
+	}
+	w := webhook{scheme: u.Scheme, host: u.Host, space: m[1], key: q.Get("key"), token: q.Get("token")}
+	if w.key == "" || w.token == "" {
+		return webhook{}, fieldErr("WebhookURL", "want both key= and token= in the query")
+	}
+	return w, nil
+}
+
+// validate checks cfg without I/O and returns its webhook.
+func (cfg Config) validate() (webhook, error) {
+	if strings.TrimSpace(cfg.Name) != cfg.Name {
+		return webhook{}, fieldErr("Name", "leading or trailing white space")
+	}
+	return parseWebhook(cfg.WebhookURL.Reveal())
+}
+
+// ParseURL returns the Config of a channel URL, the webhook's URL with the
+// scheme googlechat:
+//
+//	googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN[&name=…&card=no&tls=no]
+//
+// card=no sets NoCard; tls=no makes the webhook URL plain http (a test
+// server). Booleans are yes/no, true/false or 1/0. Errors name the part of
+// the URL at fault and never quote the key or the token.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return Config{}, errors.New("googlechat: URL: does not parse")
+	case u.Scheme != "googlechat":
+		return Config{}, errors.New("googlechat: URL: scheme: want googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Config{}, errors.New("googlechat: URL: query: does not parse")
+	}
+	cfg, scheme, err := ownParams(q)
+	if err != nil {
+		return Config{}, err
+	}
+	u.Scheme, u.RawQuery = scheme, q.Encode()
+	cfg.WebhookURL = redact.URL(u.String())
+	if _, err := cfg.validate(); err != nil {
+		var ce *configError
+		if errors.As(err, &ce) && ce.field == "Name" {
+			return Config{}, errors.New("googlechat: URL: query name: " + ce.msg)
+		}
+		if ce != nil {
+			return Config{}, errors.New("googlechat: URL: " + ce.msg)
+		}
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// ownParams takes the channel's own parameters (name, card, tls) out of
+// q, leaving the webhook's, and returns the Config and scheme they set.
+func ownParams(q url.Values) (Config, string, error) {
+	var cfg Config
+	scheme := "https"
+	for _, name := range []string{"name", "card", "tls"} {
+		vs, ok := q[name]
+		if !ok {
+			continue
+		}
+		q.Del(name)
+		if len(vs) != 1 {
+			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: given %d times", name, len(vs))
+		}
+		on, err := true, error(nil)
+		if name != "name" {
+			on, err = parseBool(vs[0])
+		}
+		if err != nil {
+			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: %w", name, err)
+		}
+		switch {
+		case name == "name":
+			cfg.Name = vs[0]
+		case name == "card":
+			cfg.NoCard = !on
+		case !on:
+			scheme = "http"
+		}
+	}
+	return cfg, scheme, nil
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "yes", "on":
+		return true, nil
+	case "no", "off":
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errors.New("want yes or no")
+	}
+	return b, nil
+}
+
+// URL returns the channel URL of cfg (see ParseURL), key and token
+// included, as a redact.URL, which prints without them. Parameters at
+// their defaults are left out. A Config whose WebhookURL does not parse
+// gives "".
+func (cfg Config) URL() redact.URL {
+	w, err := parseWebhook(cfg.WebhookURL.Reveal())
+	if err != nil {
+		return ""
+	}
+	q := url.Values{"key": {w.key}, "token": {w.token}}
+	if cfg.Name != "" {
+		q.Set("name", cfg.Name)
+	}
+	if cfg.NoCard {
+		q.Set("card", "no")
+	}
+	if w.scheme == "http" {
+		q.Set("tls", "no")
+	}
+	u := url.URL{Scheme: "googlechat", Host: w.host, Path: "/v1/spaces/" + w.space + "/messages", RawQuery: q.Encode()}
+	return redact.URL(u.String())
+}

@@ -1,0 +1,97 @@
+package googlechat
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// defaultRateLimitWait is the wait of a RESOURCE_EXHAUSTED answer without
+// Retry-After: Google Chat's webhook quotas count per minute.
+const defaultRateLimitWait = 10 * time.Second
+
+// transientStatuses are Google's canonical error statuses worth retrying,
+// whatever the HTTP status they come with.
+var transientStatuses = []string{"RESOURCE_EXHAUSTED", "UNAVAILABLE", "ABORTED", "DEADLINE_EXCEEDED", "INTERNAL"}
+
+// apiError is Google's answer to a request it refused:
+// {"error": {"code": 400, "message": "…", "status": "INVALID_ARGUMENT"}}.
+type apiError struct {
+	HTTP    int    // the HTTP status
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Status  string `json:"status"` // INVALID_ARGUMENT, PERMISSION_DENIED…
+}
+
+func (e *apiError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "http status %d", e.HTTP)
+	if t := http.StatusText(e.HTTP); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Status != "" {
+		b.WriteString(": " + e.Status)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	return b.String()
+}
+
+// parseError reads a refusal: Google's JSON error, or the start of any
+// other body.
+func parseError(r *httpx.Response) *apiError {
+	var body struct {
+		Error *apiError `json:"error"`
+	}
+	e := &apiError{}
+	if json.Unmarshal(r.Body, &body) == nil && body.Error != nil {
+		e = body.Error
+	} else {
+		e.Message = httpx.Snippet(r.Body)
+	}
+	e.HTTP = r.Status
+	return e
+}
+
+// classify returns nil for a 2xx answer and otherwise the *apiError,
+// marked: 429 and RESOURCE_EXHAUSTED transient with broadcast.RetryAfter
+// (Retry-After, else defaultRateLimitWait); UNAVAILABLE, ABORTED,
+// DEADLINE_EXCEEDED, INTERNAL, 408 and 5xx but 501 transient, with
+// Retry-After when Google sent one; everything else (INVALID_ARGUMENT,
+// UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS…)
+// Permanent.
+func classify(r *httpx.Response, now time.Time) error {
+	if r.Status >= 200 && r.Status <= 299 {
+		return nil
+	}
+	e := parseError(r)
+	wait, hinted := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), now)
+	switch {
+	case r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED":
+		if !hinted {
+			wait = defaultRateLimitWait
+		}
+		return broadcast.RetryAfter(e, wait)
+	case slices.Contains(transientStatuses, e.Status), httpx.Transient(r.Status):
+		if hinted {
+			return broadcast.RetryAfter(e, wait)
+		}
+		return e
+	}
+	return broadcast.Permanent(e)
+}
+
+// duplicate reports whether err is Google's refusal of a message id it
+// has already: the message was created by an earlier attempt.
+func duplicate(err error) bool {
+	var e *apiError
+	return errors.As(err, &e) && e.HTTP == http.StatusConflict && e.Status == "ALREADY_EXISTS"
+}

@@ -1,0 +1,265 @@
+// Package googlechat is a broadcast.Channel that posts incident updates to
+// a Google Chat space through an incoming webhook (spaces.messages.create
+// with the webhook's key and token).
+//
+// Each update is one message: its text is the update rendered with the
+// "googlechat" template (TextTemplate, added to Config.Templates when the
+// set has none) or Update.Overrides[name], in Google Chat's markup; with
+// it, unless Config.NoCard is set, comes a status card (cardsV2): the
+// title, the status, the impact, the next update, the affected components
+// and a "View incident" button to the update's URL. The text carries the
+// whole update, so a reader, a notification or a search without the card
+// misses nothing. Google Chat's text markup has no escape: in user text,
+// each "<", which would open a mention (<users/all> notifies everyone) or a
+// link with forged text (<https://…|text>), is followed by a zero-width
+// space, which makes it inert and stays invisible; "*", "_", "~" and "`"
+// in user text may still format it. The same holds for an Overrides text,
+// which therefore cannot mention anyone or carry a link with text of its
+// own either. Card text is HTML-escaped.
+//
+// The Receipt's ID is the message's resource name
+// ("spaces/…/messages/…"); its Meta holds "thread", the thread's name, and
+// "message_id", the client-assigned id.
+//
+// # Threading
+//
+// Every update of an incident is posted with thread.threadKey = the
+// incident's IncidentID and messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD:
+// the first starts a thread, later ones reply in it, so the channel threads
+// to Root. The key comes from the update itself, so threading needs no
+// Store; Message.Thread is not used. Spaces without threads show the
+// updates one after another.
+//
+// # Corrections and retractions
+//
+// Incoming webhooks can only create messages: editing and deleting need a
+// Chat app that authenticates with OAuth (as the app, or as a user), which
+// this channel is not. It is neither a broadcast.Editor nor a
+// broadcast.Retractor: Broadcaster.Correct posts the correction in the
+// incident's thread, marked "Correction:" by the template, and
+// Broadcaster.Retract reports broadcast.ErrNotSupported.
+//
+// # Limits
+//
+// The text is fitted to 4,096 characters, counted in UTF-16 code units
+// (UTF16; an emoji counts 2, never less than Google's count), by the
+// templates: the body is shortened first, the URL kept whole. The card's
+// title is cut to 200 and its component list to 2,000 (the rest counted,
+// "… and 3 more"). A message is at most 32,000 bytes: a card that would
+// make it longer is left out.
+//
+// Idempotency: each post carries requestId = Message.Key("") and
+// messageId = "client-" and the same key (Google's client-assigned id:
+// lower-case letters, digits and hyphens, at most 63 characters). A retry,
+// also after a lost answer or a restart, repeats both: Google answers with
+// the message it created, or refuses the known message id with 409
+// ALREADY_EXISTS, which the channel counts as delivered (with a Receipt
+// naming the message by its client-assigned id).
+//
+// # Errors
+//
+// Errors carry Google's status and message, as in "googlechat: post: http
+// status 400 Bad Request: INVALID_ARGUMENT: Invalid JSON payload
+// received.". 429 and RESOURCE_EXHAUSTED are transient with
+// broadcast.RetryAfter: Retry-After when Google sends it, else 10s (webhook
+// quotas count per minute). UNAVAILABLE (503), ABORTED,
+// DEADLINE_EXCEEDED, INTERNAL, 408 and every 5xx but 501 are transient,
+// with Retry-After when present, as are transport errors; everything else
+// is permanent: INVALID_ARGUMENT (400, a bad key among them),
+// UNAUTHENTICATED (401, a bad token), PERMISSION_DENIED (403), NOT_FOUND
+// (404, a deleted webhook or space). A 2xx whose body cannot be read is a
+// delivery, with a Receipt without ID.
+//
+// No error, Receipt or printed Config or Channel holds the key or the
+// token: the URL is a redact.URL, the Channel prints as its name, and
+// errors are redacted of the key, the token and the URL in every encoding
+// redact.Redactor knows, also when Google echoes them.
+//
+// The channel is not a broadcast.Checker: an incoming webhook has no
+// request that verifies its key and token without posting a message, so
+// nothing short of a post can check it; New checks the URL's form.
+//
+// # URL form
+//
+// A channel URL (see ParseURL and Config.URL) is the webhook's URL with the
+// scheme googlechat:
+//
+//	googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN
+//	googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN&card=no&name=ops-chat
+package googlechat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// responseLimit bounds the part of a response the channel reads.
+const responseLimit = 256 << 10
+
+// Receipt.Meta keys.
+const (
+	metaThread    = "thread"
+	metaMessageID = "message_id"
+)
+
+// Channel posts updates through a Google Chat incoming webhook. It is safe
+// for concurrent use.
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with, the key and token included.
+type state struct {
+	hook      webhook
+	noCard    bool
+	tmpl      *templates.Set
+	client    *http.Client
+	ownClient bool
+	rd        *redact.Redactor // the key, the token and the webhook URL
+	now       func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+)
+
+// New validates cfg, without I/O, and returns a Channel. Errors name the
+// field, as in "googlechat: Config.WebhookURL: missing".
+func New(cfg Config) (*Channel, error) {
+	w, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	set := cfg.Templates
+	if set == nil {
+		set = templates.Default()
+	}
+	if !slices.Contains(set.Names(), templateName) {
+		if set, err = set.With(templateName, TextTemplate); err != nil {
+			return nil, fieldErr("Templates", "%v", err)
+		}
+	}
+	if _, err := set.Text("", templateName, sample, MaxText, UTF16); err != nil {
+		return nil, fieldErr("Templates", "%v", err)
+	}
+	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, client: cfg.HTTPClient, now: time.Now,
+		rd: redact.NewRedactor(redact.Secret(w.key), redact.Secret(w.token)).WithURL(cfg.WebhookURL)}
+	if s.client == nil {
+		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
+	}
+	c := &Channel{name: cfg.Name, s: s}
+	if c.name == "" {
+		c.name = DefaultName
+	}
+	return c, nil
+}
+
+// sample is the update New renders to check the templates.
+var sample = broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating,
+	Body: "Sample body.", URL: "https://status.example.com/incidents/sample"}.WithDefaults(time.Unix(0, 0))
+
+// Name returns the channel's name.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the Channel as "googlechat.Channel(<name>)" under every
+// verb: fmt would otherwise print the key and token it holds.
+func (c *Channel) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "googlechat.Channel(%s)", c.name)
+}
+
+// Close releases the idle connections of the default client; a client given
+// in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Preview returns the text Send would post, measured in MaxText's unit.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := render(c.s.tmpl, c.name, u.WithDefaults(c.s.now().UTC()))
+	return broadcast.Preview{Channel: c.name, Text: text, Length: UTF16(text), Limit: MaxText,
+		Unit: "UTF-16 code units"}, err
+}
+
+// Send posts m.Update in the incident's thread, under the idempotency key
+// m.Key("") (see the package documentation).
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("googlechat: post: %w", err)
+	}
+	m.Update = m.Update.WithDefaults(c.s.now().UTC()) // Key needs the ID
+	u := m.Update
+	text, err := render(c.s.tmpl, c.name, u)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	msg := message{Text: text, Thread: thread{ThreadKey: u.IncidentID}}
+	if !c.s.noCard {
+		msg.CardsV2 = []cardV2{statusCard(u)}
+	}
+	body, err := encode(msg)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	key := m.Key("")
+	id := messageID(key)
+	resp, err := c.post(ctx, body, key, id)
+	switch {
+	case duplicate(err):
+		// An earlier attempt created it; the id names it too.
+		return c.receipt(created{Name: "spaces/" + c.s.hook.space + "/messages/" + id}, id), nil
+	case err != nil:
+		return broadcast.Receipt{}, c.fail("post", err)
+	}
+	var got created
+	if json.Unmarshal(resp.Body, &got) != nil {
+		got = created{} // delivered all the same: a retry would post again
+	}
+	return c.receipt(got, id), nil
+}
+
+func (c *Channel) receipt(got created, id string) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, ID: got.Name, Time: c.s.now().UTC(),
+		Meta: map[string]string{metaMessageID: id}}
+	if got.Thread.Name != "" {
+		r.Meta[metaThread] = got.Thread.Name
+	}
+	return r
+}
+
+// post makes the one request of a Send and classifies the answer. Its
+// errors are not yet redacted: see fail.
+func (c *Channel) post(ctx context.Context, body []byte, key, id string) (*httpx.Response, error) {
+	q := url.Values{"key": {c.s.hook.key}, "token": {c.s.hook.token},
+		"messageReplyOption": {ReplyOption}, "messageId": {id}, "requestId": {key}}
+	target := c.s.hook.scheme + "://" + c.s.hook.host + "/v1/spaces/" + c.s.hook.space + "/messages?" + q.Encode()
+	req, err := httpx.NewRequest(ctx, http.MethodPost, target, body, "application/json; charset=UTF-8")
+	if err != nil {
+		return nil, broadcast.Permanent(err)
+	}
+	resp, err := httpx.Do(c.s.client, req, responseLimit)
+	if err != nil {
+		return nil, err
+	}
+	return resp, classify(resp, c.s.now())
+}
+
+// fail is the one place errors leave the channel: named by op and redacted
+// of the key, the token and the webhook URL.
+func (c *Channel) fail(op string, err error) error {
+	return c.s.rd.Error(fmt.Errorf("googlechat: %s: %w", op, err))
+}

@@ -1,0 +1,347 @@
+package googlechat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// The channel keeps the Channel contract.
+func TestConformance(t *testing.T) { channeltest.Run(t, harness()) }
+
+var fullUpdate = broadcast.Update{
+	ID: "u_full", IncidentID: "cdn-errors", Title: "CDN errors in EU", Status: broadcast.StatusIdentified,
+	Impact: broadcast.ImpactMajor, Body: "We found the cause: a bad config push.\nRolling back.",
+	Advice: "Retry failed requests; the US endpoint is unaffected.",
+	Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage},
+		{Name: "API & Edge", Status: broadcast.ComponentDegraded}},
+	URL:        "https://status.example.com/incidents/42",
+	Time:       time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
+	NextUpdate: time.Date(2025, 3, 1, 12, 30, 0, 0, time.UTC),
+}
+
+func newChannel(t *testing.T, f *fakeChat, edit func(*Config)) *Channel {
+	t.Helper()
+	cfg := f.config()
+	if edit != nil {
+		edit(&cfg)
+	}
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	return ch
+}
+
+func send(t *testing.T, ch *Channel, m broadcast.Message) broadcast.Receipt {
+	t.Helper()
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	return r
+}
+
+// golden compares body, indented, with testdata/name, or rewrites it.
+func golden(t *testing.T, name string, body []byte) {
+	t.Helper()
+	var out bytes.Buffer
+	require.NoError(t, json.Indent(&out, body, "", "  "))
+	out.WriteByte('\n')
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, out.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to create it")
+	assert.Equal(t, string(want), out.String(), "%s differs; after an intended change, run go test -update", name)
+}
+
+// An update is one spaces.messages.create request as Google documents it
+// for webhooks: the webhook's key and token, the reply option, the
+// client-assigned message id and the request id in the query; the text,
+// the card and the thread key in the body.
+func TestPostRequest(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	m := broadcast.NewMessage(fullUpdate)
+	r := send(t, ch, m)
+
+	reqs := f.sent()
+	require.Len(t, reqs, 1)
+	req := reqs[0]
+	key := m.Key("")
+	assert.Equal(t, map[string][]string{"key": {testKey}, "token": {testToken}, "messageReplyOption": {ReplyOption},
+		"messageId": {"client-" + key}, "requestId": {key}}, map[string][]string(req.query))
+	assert.Equal(t, "application/json; charset=UTF-8", req.header.Get("Content-Type"))
+	assert.Equal(t, map[string]any{"threadKey": "cdn-errors"}, req.body["thread"])
+	golden(t, "post.json", req.raw)
+
+	assert.Equal(t, broadcast.Receipt{Channel: "ops-chat", ID: "spaces/" + testSpace + "/messages/m001.m001", Time: r.Time,
+		Meta: map[string]string{"thread": "spaces/" + testSpace + "/threads/t001", "message_id": "client-" + key}}, r)
+}
+
+// The updates of an incident share its thread; another incident starts
+// its own.
+func TestThreads(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	first := send(t, ch, broadcast.NewMessage(fullUpdate))
+	later := fullUpdate
+	later.ID, later.Status = "u_later", broadcast.StatusResolved
+	reply := send(t, ch, broadcast.NewMessage(later))
+	other := fullUpdate
+	other.ID, other.IncidentID = "u_other", "api-latency"
+	send(t, ch, broadcast.NewMessage(other))
+
+	got := f.Received()
+	require.Len(t, got, 3)
+	assert.Empty(t, got[0].ReplyTo)
+	assert.Equal(t, first.ID, got[1].ReplyTo, "a reply in the incident's thread")
+	assert.Equal(t, first.Meta["thread"], reply.Meta["thread"])
+	assert.Empty(t, got[2].ReplyTo, "another incident, another thread")
+}
+
+// A retry after a lost answer carries the same request id and message id:
+// Google answers with the message it made, or refuses the known id with
+// 409 ALREADY_EXISTS; either way the update is delivered once.
+func TestRetryAfterLostAnswer(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		opt    fakeOptions
+		wantID func(first broadcast.Receipt, m broadcast.Message) string
+	}{
+		{"same request id", fakeOptions{}, func(first broadcast.Receipt, _ broadcast.Message) string { return first.ID }},
+		{"known message id", fakeOptions{conflict: true}, func(_ broadcast.Receipt, m broadcast.Message) string {
+			return "spaces/" + testSpace + "/messages/client-" + m.Key("")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, tt.opt)
+			ch := newChannel(t, f, nil)
+			first := send(t, ch, broadcast.NewMessage(fullUpdate))
+			again := broadcast.NewMessage(fullUpdate) // nothing in its Ledger: the answer was lost
+			again.Attempt = 2
+			r := send(t, ch, again)
+			assert.Len(t, f.Received(), 1, "one message")
+			assert.Equal(t, tt.wantID(first, again), r.ID)
+			assert.Equal(t, "client-"+again.Key(""), r.Meta["message_id"])
+		})
+	}
+}
+
+// A hostile title or body cannot mention anyone or forge a link: each "<"
+// of user text is followed by a zero-width space, which readers do not
+// see; the card escapes HTML.
+func TestHostileText(t *testing.T) {
+	const title = "<users/all> outage <https://evil.example|Status page>"
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	u := fullUpdate
+	u.Title, u.Body = title, "Ask <users/123456789> or see <https://evil.example|here>."
+	u.Components = []broadcast.Component{{Name: "<b>CDN</b> & co", Status: broadcast.ComponentMajorOutage}}
+	send(t, ch, broadcast.NewMessage(u))
+
+	var b body
+	require.NoError(t, json.Unmarshal(f.sent()[0].raw, &b))
+	for _, markup := range []string{"<users/", "<https://evil"} {
+		assert.NotContains(t, b.Text, markup)
+	}
+	assert.Contains(t, shown(b.Text), "*Identified: "+title+"*", "readers see the title as written")
+	assert.Contains(t, shown(b.Text), u.Body)
+	list := b.CardsV2[0].Card.Sections[0].Widgets[3].DecoratedText.Text
+	assert.Equal(t, "&lt;b&gt;CDN&lt;/b&gt; &amp; co: Major outage", list)
+	assert.Contains(t, f.Received()[0].Text, "<b>CDN</b> & co: Major outage")
+}
+
+// Google's answers are classified as its documentation says.
+func TestClassify(t *testing.T) {
+	e := func(code int, status, msg string) string {
+		return fmt.Sprintf(`{"error": {"code": %d, "message": %q, "status": %q}}`, code, msg, status)
+	}
+	for _, tt := range []struct {
+		name      string
+		answer    canned
+		permanent bool
+		wait      time.Duration
+		text      string
+	}{
+		{name: "quota", answer: canned{status: 429, body: e(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).")},
+			wait: defaultRateLimitWait, text: "http status 429 Too Many Requests: RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota)."},
+		{name: "quota with Retry-After", answer: canned{status: 429, header: map[string]string{"Retry-After": "42"},
+			body: e(429, "RESOURCE_EXHAUSTED", "Quota exceeded")}, wait: 42 * time.Second},
+		{name: "unavailable", answer: canned{status: 503, body: e(503, "UNAVAILABLE", "The service is currently unavailable.")},
+			text: "http status 503 Service Unavailable: UNAVAILABLE: The service is currently unavailable."},
+		{name: "unavailable with Retry-After", answer: canned{status: 503, header: map[string]string{"Retry-After": "5"},
+			body: e(503, "UNAVAILABLE", "x")}, wait: 5 * time.Second},
+		{name: "internal", answer: canned{status: 500, body: e(500, "INTERNAL", "Internal error encountered.")}},
+		{name: "deadline", answer: canned{status: 504, body: e(504, "DEADLINE_EXCEEDED", "Deadline exceeded.")}},
+		{name: "aborted", answer: canned{status: 409, body: e(409, "ABORTED", "The operation was aborted.")}},
+		{name: "front end page", answer: canned{status: 502, body: "<html><title>Error 502 (Server Error)!!1</title></html>"}},
+		{name: "bad key", answer: canned{status: 400, body: e(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.")},
+			permanent: true, text: "http status 400 Bad Request: INVALID_ARGUMENT: API key not valid. Please pass a valid API key."},
+		{name: "bad token", answer: canned{status: 401, body: e(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")}, permanent: true},
+		{name: "removed from space", answer: canned{status: 403, body: e(403, "PERMISSION_DENIED", "The caller does not have permission")}, permanent: true},
+		{name: "space gone", answer: canned{status: 404, body: e(404, "NOT_FOUND", "Requested entity was not found.")}, permanent: true},
+		{name: "not implemented", answer: canned{status: 501, body: e(501, "UNIMPLEMENTED", "x")}, permanent: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(tt.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+			d, ok := broadcast.RetryDelay(err)
+			assert.Equal(t, tt.wait != 0, ok, "RetryDelay(%q)", err)
+			assert.Equal(t, tt.wait, d)
+			if tt.text != "" {
+				assert.Equal(t, "googlechat: post: "+tt.text, err.Error())
+			}
+		})
+	}
+}
+
+// A 2xx whose body cannot be read is a delivery, without an id: a retry
+// would post the update again.
+func TestUnreadableAnswer(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	f.answer(canned{status: 200, body: "ok"})
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.NoError(t, err)
+	assert.Empty(t, r.ID)
+}
+
+// The text fits 4,096 UTF-16 code units with the URL whole; the card's
+// component list stays short, counting what it leaves out.
+func TestLimits(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	u := fullUpdate
+	u.Body = strings.Repeat("Packets are dropped in Zürich 🇨🇭 and 東京. ", 1000)
+	u.Components = nil
+	for i := range 100 {
+		u.Components = append(u.Components, broadcast.Component{Name: fmt.Sprintf("%03d %s", i, strings.Repeat("c", 200)),
+			Status: broadcast.ComponentMajorOutage})
+	}
+	send(t, ch, broadcast.NewMessage(u))
+	req := f.sent()[0]
+	var b body
+	require.NoError(t, json.Unmarshal(req.raw, &b))
+	assert.LessOrEqual(t, UTF16(b.Text), MaxText)
+	assert.Greater(t, UTF16(b.Text), MaxText-100, "the body fills the room")
+	assert.Contains(t, b.Text, u.URL)
+	assert.LessOrEqual(t, len(req.raw), MaxMessageBytes)
+	list := b.CardsV2[0].Card.Sections[0].Widgets[3].DecoratedText.Text
+	assert.LessOrEqual(t, UTF16(list), maxCardComponents)
+	assert.Regexp(t, `<br>… and \d+ more$`, list)
+}
+
+// A card that would make the message longer than 32,000 bytes is left
+// out; a text that alone is too long fails permanently.
+func TestEncodeSize(t *testing.T) {
+	big := statusCard(fullUpdate)
+	big.Card.Header.Title = strings.Repeat("x", MaxMessageBytes)
+	b, err := encode(message{Text: "hello", CardsV2: []cardV2{big}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"text": "hello", "thread": {}}`, string(b))
+
+	_, err = encode(message{Text: strings.Repeat("y", MaxMessageBytes)})
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "googlechat: encode: the message takes 32023 bytes, more than 32000")
+}
+
+// With NoCard the message is its text alone.
+func TestNoCard(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, func(c *Config) { c.NoCard = true })
+	send(t, ch, broadcast.NewMessage(fullUpdate))
+	assert.NotContains(t, f.sent()[0].body, "cardsV2")
+}
+
+// An override replaces the text; the status card stays.
+func TestOverride(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	u := fullUpdate
+	u.Overrides = map[string]string{"ops-chat": "The CDN is degraded in the EU <users/all>; see the status page."}
+	send(t, ch, broadcast.NewMessage(u))
+	golden(t, "override.json", f.sent()[0].raw)
+	text := f.sent()[0].body["text"].(string)
+	assert.Equal(t, "The CDN is degraded in the EU <\u200busers/all>; see the status page.", text, "the override, defused")
+}
+
+// A message id is Google's client-assigned form of the key.
+func TestMessageID(t *testing.T) {
+	assert.Equal(t, "client-0123456789abcdef0123456789abcdef", messageID("0123456789abcdef0123456789abcdef"))
+	assert.Equal(t, "client-abc-d-f", messageID("ABC_déf"))
+	long := messageID(strings.Repeat("a", 100))
+	assert.Len(t, long, 63)
+	assert.Regexp(t, `^client-[a-z0-9-]+$`, messageID(broadcast.NewMessage(fullUpdate).Key("")))
+}
+
+// The channel's template is the set's "googlechat" when it has one.
+func TestTemplate(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	set, err := templates.Default().With("googlechat", "{{.StatusLabel}} — {{.Title}} {{.URL}}")
+	require.NoError(t, err)
+	ch := newChannel(t, f, func(c *Config) { c.Templates = set })
+	p, err := ch.Preview(fullUpdate)
+	require.NoError(t, err)
+	assert.Equal(t, "Identified — CDN errors in EU https://status.example.com/incidents/42", p.Text)
+
+	def := newChannel(t, f, nil)
+	p, err = def.Preview(fullUpdate)
+	require.NoError(t, err)
+	assert.Equal(t, broadcast.Preview{Channel: "ops-chat", Text: p.Text, Length: UTF16(p.Text), Limit: MaxText,
+		Unit: "UTF-16 code units"}, p)
+	assert.True(t, strings.HasPrefix(p.Text, "*Identified: CDN errors in EU*\n_Impact: Major_\n"+
+		"Retry failed requests; the US endpoint is unaffected.\n\nWe found the cause"), p.Text)
+	assert.Empty(t, f.sent(), "Preview posts nothing")
+}
+
+// Through a Broadcaster: a correction is posted in the incident's thread,
+// marked as one; a retraction is not supported by incoming webhooks.
+func TestCorrectAndRetract(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	var c any = ch
+	_, editor := c.(broadcast.Editor)
+	_, retractor := c.(broadcast.Retractor)
+	_, checker := c.(broadcast.Checker)
+	assert.False(t, editor || retractor || checker, "incoming webhooks can only post")
+
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	_, err = b.Send(context.Background(), fullUpdate)
+	require.NoError(t, err)
+	fix := fullUpdate
+	fix.ID, fix.Body = "u_fix", "The cause was a certificate rotation."
+	_, err = b.Correct(context.Background(), fullUpdate.ID, fix)
+	require.NoError(t, err)
+	got := f.Received()
+	require.Len(t, got, 2)
+	assert.Equal(t, got[0].ID, got[1].ReplyTo, "the correction in the incident's thread")
+	assert.True(t, strings.HasPrefix(got[1].Text, "*Correction: Identified: CDN errors in EU*"), got[1].Text)
+	golden(t, "correction.json", f.sent()[1].raw)
+
+	rep, err := b.Retract(context.Background(), fullUpdate.ID)
+	require.Error(t, err)
+	assert.True(t, errors.Is(rep.Results[0].Err, broadcast.ErrNotSupported), rep.Results[0].Err)
+	assert.Len(t, f.sent(), 2, "nothing sent for the retraction")
+}

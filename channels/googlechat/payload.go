@@ -1,0 +1,259 @@
+package googlechat
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Google Chat's limits.
+const (
+	// MaxText is the limit on a message's text, measured in UTF-16 code
+	// units (an emoji counts 2), which is never less than Google's count
+	// in characters.
+	MaxText = 4096
+	// MaxMessageBytes is the limit on a whole message, text and cards.
+	MaxMessageBytes = 32000
+	// maxCardTitle and maxCardComponents bound the card's title and its
+	// component list, in UTF-16 code units, so that the card stays small
+	// next to the text.
+	maxCardTitle      = 200
+	maxCardComponents = 2000
+)
+
+// ReplyOption is the messageReplyOption of every post: reply in the
+// incident's thread, or start it.
+const ReplyOption = "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
+
+// TextTemplate is the "googlechat" template the channel adds to its
+// templates.Set when the set has none: Google Chat's own markup (*bold*,
+// _italic_), the status and title first, the advice, the body, the
+// components, the next update and the URL, which Google Chat links.
+const TextTemplate = `*{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}*
+{{with .ImpactLabel}}_Impact: {{.}}_{{end}}
+{{with .Advice}}{{.}}{{end}}
+
+{{.Body}}
+
+{{with .Components}}*Affected components*
+{{range .}}- {{.Name}}: {{.Status.Label}}
+{{end}}{{end}}
+{{with .NextUpdateAt}}_Next update by {{.}}._{{end}}
+
+{{.URL}}
+`
+
+// templateName is the name of the channel's template in a templates.Set.
+const templateName = "googlechat"
+
+// message is the JSON body of spaces.messages.create.
+type message struct {
+	Text    string   `json:"text"`
+	CardsV2 []cardV2 `json:"cardsV2,omitempty"`
+	Thread  thread   `json:"thread"`
+}
+
+type thread struct {
+	Name      string `json:"name,omitempty"`
+	ThreadKey string `json:"threadKey,omitempty"`
+}
+
+type cardV2 struct {
+	CardID string `json:"cardId"`
+	Card   card   `json:"card"`
+}
+
+type card struct {
+	Header   cardHeader `json:"header"`
+	Sections []section  `json:"sections"`
+}
+
+type cardHeader struct {
+	Title    string `json:"title"`
+	Subtitle string `json:"subtitle,omitempty"`
+}
+
+type section struct {
+	Widgets []widget `json:"widgets"`
+}
+
+// widget is one of Google's card widgets; exactly one field is set.
+type widget struct {
+	DecoratedText *decoratedText `json:"decoratedText,omitempty"`
+	ButtonList    *buttonList    `json:"buttonList,omitempty"`
+}
+
+type decoratedText struct {
+	TopLabel string `json:"topLabel,omitempty"`
+	Text     string `json:"text"`
+	WrapText bool   `json:"wrapText,omitempty"`
+}
+
+type buttonList struct {
+	Buttons []button `json:"buttons"`
+}
+
+type button struct {
+	Text    string  `json:"text"`
+	OnClick onClick `json:"onClick"`
+}
+
+type onClick struct {
+	OpenLink openLink `json:"openLink"`
+}
+
+type openLink struct {
+	URL string `json:"url"`
+}
+
+// created is the part of Google's answer the channel reads: for webhooks,
+// the message's name and its thread's.
+type created struct {
+	Name   string `json:"name"`
+	Thread thread `json:"thread"`
+}
+
+// UTF16 measures s in UTF-16 code units, the unit of MaxText.
+func UTF16(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
+
+// defuse makes <, which opens a mention (<users/all>) or a link with text
+// of its own (<https://…|text>) in Google Chat's text, inert: a zero-width
+// space follows it. Google Chat's text markup has no escape.
+func defuse(s string) string { return strings.ReplaceAll(s, "<", "<\u200b") }
+
+// defused returns a copy of u whose text fields are defused, for the
+// text: u itself, and the slice and map it shares, are left alone.
+func defused(u broadcast.Update, channel string) broadcast.Update {
+	u.Title, u.Body, u.Advice = defuse(u.Title), defuse(u.Body), defuse(u.Advice)
+	u.Components = slices.Clone(u.Components)
+	for i := range u.Components {
+		u.Components[i].Name = defuse(u.Components[i].Name)
+	}
+	if o, ok := u.Overrides[channel]; ok {
+		u.Overrides = maps.Clone(u.Overrides)
+		u.Overrides[channel] = defuse(o)
+	}
+	return u
+}
+
+// render returns the text of u's message: Overrides[channel], or the
+// set's "googlechat" template, fitted to MaxText.
+func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+	text, err := set.Text(channel, templateName, defused(u, channel), MaxText, UTF16)
+	if err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
+	}
+	return text, nil
+}
+
+// htmlText escapes s for a card's text, which takes Google's HTML subset.
+var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// statusCard is the status card of u: the title, the status, the impact,
+// the next update, the components and a button to the URL.
+func statusCard(u broadcast.Update) cardV2 {
+	field := func(label, text string) widget {
+		return widget{DecoratedText: &decoratedText{TopLabel: label, Text: htmlText.Replace(text), WrapText: true}}
+	}
+	ws := []widget{field("Status", u.Status.Label())}
+	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
+		ws = append(ws, field("Impact", capitalize(string(u.Impact))))
+	}
+	if !u.NextUpdate.IsZero() && u.Status != broadcast.StatusResolved && u.Status != broadcast.StatusCompleted {
+		ws = append(ws, field("Next update", u.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC")))
+	}
+	if len(u.Components) > 0 {
+		w := field("Affected components", "")
+		w.DecoratedText.Text = components(u.Components)
+		ws = append(ws, w)
+	}
+	if u.URL != "" {
+		ws = append(ws, widget{ButtonList: &buttonList{Buttons: []button{
+			{Text: "View incident", OnClick: onClick{OpenLink: openLink{URL: u.URL}}}}}})
+	}
+	title := templates.Shorten(oneLine(u.Title), maxCardTitle, UTF16)
+	return cardV2{CardID: "status", Card: card{Header: cardHeader{Title: title}, Sections: []section{{Widgets: ws}}}}
+}
+
+// components lists cs, escaped, one per line, within maxCardComponents:
+// the lines that do not fit are counted instead.
+func components(cs []broadcast.Component) string {
+	var lines []string
+	n := 0
+	for i, c := range cs {
+		line := htmlText.Replace(oneLine(c.Name)) + ": " + c.Status.Label()
+		if n+UTF16(line)+len(" <br>… and 9999 more") > maxCardComponents {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(cs)-i))
+			break
+		}
+		lines, n = append(lines, line), n+UTF16(line)+len("<br>")
+	}
+	return strings.Join(lines, "<br>")
+}
+
+// encode returns the JSON body of msg within MaxMessageBytes: without the
+// card when that is what it takes.
+func encode(msg message) ([]byte, error) {
+	b, err := marshal(msg)
+	if err == nil && len(b) > MaxMessageBytes && msg.CardsV2 != nil {
+		msg.CardsV2 = nil
+		b, err = marshal(msg)
+	}
+	if err != nil {
+		return nil, broadcast.Permanent(fmt.Errorf("googlechat: encode: %w", err))
+	}
+	if len(b) > MaxMessageBytes {
+		return nil, broadcast.Permanent(fmt.Errorf("googlechat: encode: the message takes %d bytes, more than %d", len(b), MaxMessageBytes))
+	}
+	return b, nil
+}
+
+// marshal encodes v without escaping <, > and &, which cost six bytes each
+// of MaxMessageBytes.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// messageIDChars are the characters Google Chat takes in a client-assigned
+// message id, after "client-".
+var messageIDChars = regexp.MustCompile(`[^a-z0-9-]`)
+
+// messageID is the client-assigned message id of key: "client-" and key
+// in Google's alphabet (lower-case letters, digits, hyphens), at most 63
+// characters in all.
+func messageID(key string) string {
+	id := "client-" + messageIDChars.ReplaceAllString(strings.ToLower(key), "-")
+	return id[:min(len(id), 63)]
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// capitalize upper-cases the first letter of an ASCII word ("major").
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
