@@ -253,7 +253,7 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, err
 	}
 	w.id, w.token = id, token
-	cfg.WebhookURL = redact.URL(w.scheme + "://" + w.host + "/api/webhooks/" + id + "/" + token)
+	cfg.WebhookURL = redact.NewURL(w.scheme + "://" + w.host + "/api/webhooks/" + id + "/" + token)
 	if _, err := cfg.validate(); err != nil {
 		return Config{}, asURLErr(err)
 	}
@@ -337,7 +337,7 @@ func parseBool(v string) (bool, error) {
 func (cfg Config) URL() redact.URL {
 	w, err := parseWebhook(cfg.WebhookURL.Reveal())
 	if err != nil {
-		return ""
+		return redact.URL{}
 	}
 	q := url.Values{}
 	set := func(k, v string, on bool) {
@@ -355,5 +355,5 @@ func (cfg Config) URL() redact.URL {
 	set("host", w.host, w.host != DefaultHost)
 	set("tls", "no", w.scheme == "http")
 	out := url.URL{Scheme: "discord", User: url.User(w.token), Host: w.id, RawQuery: q.Encode()}
-	return redact.URL(out.String())
+	return redact.NewURL(out.String())
 }

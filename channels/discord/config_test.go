@@ -30,26 +30,26 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{"no URL", Config{}, "discord: Config.WebhookURL: missing"},
-		{"not a URL", Config{WebhookURL: "https://discord.com/%zz/" + testToken}, "discord: Config.WebhookURL: not a URL"},
-		{"scheme", Config{WebhookURL: "ftp://discord.com/api/webhooks/1/" + testToken}, "discord: Config.WebhookURL: not an http or https URL"},
-		{"path", Config{WebhookURL: "https://discord.com/webhooks/1/" + testToken}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
-		{"slack path", Config{WebhookURL: hookURL + "/slack"}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
-		{"query", Config{WebhookURL: hookURL + "?thread_id=1"}, "discord: Config.WebhookURL: has a query or fragment (set ThreadID instead of thread_id=)"},
-		{"user info", Config{WebhookURL: "https://u:" + testToken + "@discord.com/api/webhooks/1/x"}, "discord: Config.WebhookURL: want https://discord.com/api/webhooks/{id}/{token}"},
-		{"id", Config{WebhookURL: "https://discord.com/api/webhooks/abc/" + testToken}, "discord: Config.WebhookURL: the webhook id is not a number"},
-		{"token", Config{WebhookURL: "https://discord.com/api/webhooks/1/" + testToken + "%21"}, "discord: Config.WebhookURL: the token has characters other than letters, digits, '-' and '_'"},
-		{"name", Config{Name: " d", WebhookURL: hookURL}, "discord: Config.Name: leading or trailing white space"},
-		{"thread", Config{WebhookURL: hookURL, ThreadID: "x1"}, "discord: Config.ThreadID: not a Discord id (digits)"},
-		{"forum and thread", Config{WebhookURL: hookURL, ThreadID: "1", Forum: true}, "discord: Config.Forum: set Forum or ThreadID, not both"},
-		{"tags without forum", Config{WebhookURL: hookURL, ForumTags: []string{"1"}}, "discord: Config.ForumTags: set only with Forum"},
-		{"too many tags", Config{WebhookURL: hookURL, Forum: true, ForumTags: strings.Split("1,2,3,4,5,6", ",")}, "discord: Config.ForumTags: 6 tags, more than 5"},
-		{"bad tag", Config{WebhookURL: hookURL, Forum: true, ForumTags: []string{"1", "tag"}}, "discord: Config.ForumTags[1]: not a Discord id (digits)"},
-		{"duplicate tag", Config{WebhookURL: hookURL, Forum: true, ForumTags: []string{"1", "1"}}, "discord: Config.ForumTags[1]: duplicate"},
-		{"username", Config{WebhookURL: hookURL, Username: "Discord status"}, `discord: Config.Username: Discord refuses names containing "discord" or "clyde"`},
-		{"long username", Config{WebhookURL: hookURL, Username: strings.Repeat("ü", 81)}, "discord: Config.Username: longer than 80 characters"},
-		{"blank username", Config{WebhookURL: hookURL, Username: "  "}, "discord: Config.Username: blank"},
-		{"avatar", Config{WebhookURL: hookURL, AvatarURL: "/a.png"}, "discord: Config.AvatarURL: not an absolute http or https URL"},
-		{"templates", Config{WebhookURL: hookURL, Templates: badTmpl}, "discord: Config.Templates: templates: render markdown: " +
+		{"not a URL", Config{WebhookURL: redact.NewURL("https://discord.com/%zz/" + testToken)}, "discord: Config.WebhookURL: not a URL"},
+		{"scheme", Config{WebhookURL: redact.NewURL("ftp://discord.com/api/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: not an http or https URL"},
+		{"path", Config{WebhookURL: redact.NewURL("https://discord.com/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
+		{"slack path", Config{WebhookURL: redact.NewURL(hookURL + "/slack")}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
+		{"query", Config{WebhookURL: redact.NewURL(hookURL + "?thread_id=1")}, "discord: Config.WebhookURL: has a query or fragment (set ThreadID instead of thread_id=)"},
+		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@discord.com/api/webhooks/1/x")}, "discord: Config.WebhookURL: want https://discord.com/api/webhooks/{id}/{token}"},
+		{"id", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/abc/" + testToken)}, "discord: Config.WebhookURL: the webhook id is not a number"},
+		{"token", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/1/" + testToken + "%21")}, "discord: Config.WebhookURL: the token has characters other than letters, digits, '-' and '_'"},
+		{"name", Config{Name: " d", WebhookURL: redact.NewURL(hookURL)}, "discord: Config.Name: leading or trailing white space"},
+		{"thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "x1"}, "discord: Config.ThreadID: not a Discord id (digits)"},
+		{"forum and thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "1", Forum: true}, "discord: Config.Forum: set Forum or ThreadID, not both"},
+		{"tags without forum", Config{WebhookURL: redact.NewURL(hookURL), ForumTags: []string{"1"}}, "discord: Config.ForumTags: set only with Forum"},
+		{"too many tags", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: strings.Split("1,2,3,4,5,6", ",")}, "discord: Config.ForumTags: 6 tags, more than 5"},
+		{"bad tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "tag"}}, "discord: Config.ForumTags[1]: not a Discord id (digits)"},
+		{"duplicate tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "1"}}, "discord: Config.ForumTags[1]: duplicate"},
+		{"username", Config{WebhookURL: redact.NewURL(hookURL), Username: "Discord status"}, `discord: Config.Username: Discord refuses names containing "discord" or "clyde"`},
+		{"long username", Config{WebhookURL: redact.NewURL(hookURL), Username: strings.Repeat("ü", 81)}, "discord: Config.Username: longer than 80 characters"},
+		{"blank username", Config{WebhookURL: redact.NewURL(hookURL), Username: "  "}, "discord: Config.Username: blank"},
+		{"avatar", Config{WebhookURL: redact.NewURL(hookURL), AvatarURL: "/a.png"}, "discord: Config.AvatarURL: not an absolute http or https URL"},
+		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: badTmpl}, "discord: Config.Templates: templates: render markdown: " +
 			"template: markdown:1:3: executing \"markdown\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +63,7 @@ func TestNewErrors(t *testing.T) {
 // Config prints, logs and encodes without the token; YAML decodes into it
 // by its documented keys.
 func TestConfigEncoding(t *testing.T) {
-	cfg := Config{WebhookURL: hookURL, Forum: true, ForumTags: []string{"1"}}
+	cfg := Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1"}}
 	j, err := json.Marshal(cfg)
 	require.NoError(t, err)
 	y, err := yaml.Marshal(cfg)
@@ -76,7 +76,7 @@ func TestConfigEncoding(t *testing.T) {
 	var got Config
 	require.NoError(t, yaml.Unmarshal([]byte("name: status\nwebhook_url: "+hookURL+"\nforum: true\nforum_tags: [\"1\"]\n"+
 		"username: Status\navatar_url: https://status.example.com/a.png\nno_root_update: true\n"), &got))
-	assert.Equal(t, Config{Name: "status", WebhookURL: hookURL, Forum: true, ForumTags: []string{"1"}, Username: "Status",
+	assert.Equal(t, Config{Name: "status", WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1"}, Username: "Status",
 		AvatarURL: "https://status.example.com/a.png", NoRootUpdate: true}, got)
 }
 
@@ -99,9 +99,9 @@ func TestURLRoundTrip(t *testing.T) {
 	}
 	cfg, err := ParseURL("discord://" + testToken + "@" + testID + "?host=127.0.0.1:8080&tls=no&forum=1")
 	require.NoError(t, err)
-	assert.Equal(t, Config{WebhookURL: redact.URL("http://127.0.0.1:8080/api/webhooks/" + testID + "/" + testToken), Forum: true}, cfg)
+	assert.Equal(t, Config{WebhookURL: redact.NewURL("http://127.0.0.1:8080/api/webhooks/" + testID + "/" + testToken), Forum: true}, cfg)
 	assert.Equal(t, "discord://"+testID+"?…", fmt.Sprint(cfg.URL()), "the URL prints without the token")
-	assert.Equal(t, redact.URL(""), Config{}.URL())
+	assert.Equal(t, redact.NewURL(""), Config{}.URL())
 }
 
 // ParseURL names the part of the URL at fault, never quoting the token.

@@ -162,7 +162,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, client: cfg.HTTPClient, now: time.Now,
-		rd: redact.NewRedactor(redact.Secret(w.token)).WithURL(cfg.WebhookURL)}
+		rd: redact.NewRedactor(redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()

@@ -528,7 +528,7 @@ func TestCheck(t *testing.T) {
 	assert.ErrorContains(t, ch.Check(context.Background()), "channel follower")
 
 	bad := f.config()
-	bad.WebhookURL = redact.URL(f.srv.URL + "/api/webhooks/" + testID + "/wrong-token")
+	bad.WebhookURL = redact.NewURL(f.srv.URL + "/api/webhooks/" + testID + "/wrong-token")
 	other, err := New(bad)
 	require.NoError(t, err)
 	err = other.Check(context.Background())

@@ -45,7 +45,7 @@ func Example() {
 	srv := discordAPI()
 	defer srv.Close()
 	ch, err := discord.New(discord.Config{
-		WebhookURL: redact.URL(srv.URL + "/api/webhooks/1234567890/TOKEN"),
+		WebhookURL: redact.NewURL(srv.URL + "/api/webhooks/1234567890/TOKEN"),
 		Forum:      true,
 	})
 	if err != nil {

@@ -104,7 +104,7 @@ func newFake(t *testing.T, opt fakeOptions) *fakeDiscord {
 
 // config is a Config of a channel posting to the fake.
 func (f *fakeDiscord) config() Config {
-	return Config{Name: "ops-discord", WebhookURL: redact.URL(f.srv.URL + "/api/webhooks/" + testID + "/" + testToken),
+	return Config{Name: "ops-discord", WebhookURL: redact.NewURL(f.srv.URL + "/api/webhooks/" + testID + "/" + testToken),
 		Forum: f.opt.forum, HTTPClient: f.srv.Client()}
 }
 
@@ -504,7 +504,7 @@ func readCloser(b []byte) nopCloser { return nopCloser{bytes.NewReader(b)} }
 // to a text channel, or to a forum when forum is set.
 func harness(forum bool) channeltest.Harness {
 	cfg := Config{Name: "ops-discord", Forum: forum,
-		WebhookURL: redact.URL("https://discord.com/api/webhooks/" + testID + "/" + testToken)}
+		WebhookURL: redact.NewURL("https://discord.com/api/webhooks/" + testID + "/" + testToken)}
 	h := channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			f := newFake(t, fakeOptions{forum: forum})

@@ -133,7 +133,7 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, err
 	}
 	u.Scheme, u.RawQuery = scheme, q.Encode()
-	cfg.WebhookURL = redact.URL(u.String())
+	cfg.WebhookURL = redact.NewURL(u.String())
 	if _, err := cfg.validate(); err != nil {
 		var ce *configError
 		if errors.As(err, &ce) && ce.field == "Name" {
@@ -201,7 +201,7 @@ func parseBool(v string) (bool, error) {
 func (cfg Config) URL() redact.URL {
 	w, err := parseWebhook(cfg.WebhookURL.Reveal())
 	if err != nil {
-		return ""
+		return redact.URL{}
 	}
 	q := url.Values{"key": {w.key}, "token": {w.token}}
 	if cfg.Name != "" {
@@ -214,5 +214,5 @@ func (cfg Config) URL() redact.URL {
 		q.Set("tls", "no")
 	}
 	u := url.URL{Scheme: "googlechat", Host: w.host, Path: "/v1/spaces/" + w.space + "/messages", RawQuery: q.Encode()}
-	return redact.URL(u.String())
+	return redact.NewURL(u.String())
 }

@@ -31,19 +31,19 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{"no URL", Config{}, "googlechat: Config.WebhookURL: missing"},
-		{"not a URL", Config{WebhookURL: "https://chat.googleapis.com/%zz?key=" + testKey}, "googlechat: Config.WebhookURL: not a URL"},
-		{"scheme", Config{WebhookURL: redact.URL("ftp" + hookURL[5:])}, "googlechat: Config.WebhookURL: not an http or https URL"},
-		{"user info", Config{WebhookURL: redact.URL("https://u:" + testToken + "@chat.googleapis.com/v1/spaces/S/messages?key=k&token=t")},
+		{"not a URL", Config{WebhookURL: redact.NewURL("https://chat.googleapis.com/%zz?key=" + testKey)}, "googlechat: Config.WebhookURL: not a URL"},
+		{"scheme", Config{WebhookURL: redact.NewURL("ftp" + hookURL[5:])}, "googlechat: Config.WebhookURL: not an http or https URL"},
+		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@chat.googleapis.com/v1/spaces/S/messages?key=k&token=t")},
 			"googlechat: Config.WebhookURL: want https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…"},
-		{"path", Config{WebhookURL: "https://chat.googleapis.com/v1/spaces/S?key=k&token=t"}, "googlechat: Config.WebhookURL: want the path /v1/spaces/{space}/messages"},
-		{"no token", Config{WebhookURL: redact.URL(spaceURL + "?key=" + testKey)}, "googlechat: Config.WebhookURL: want both key= and token= in the query"},
-		{"empty key", Config{WebhookURL: redact.URL(spaceURL + "?key=&token=" + testToken)}, "googlechat: Config.WebhookURL: query key: want one value"},
-		{"two tokens", Config{WebhookURL: redact.URL(hookURL + "&token=x")}, "googlechat: Config.WebhookURL: query token: want one value"},
-		{"thread key", Config{WebhookURL: redact.URL(hookURL + "&threadKey=x")}, "googlechat: Config.WebhookURL: query threadKey: set by the channel, remove it"},
-		{"unknown", Config{WebhookURL: redact.URL(hookURL + "&alt=json")}, "googlechat: Config.WebhookURL: query alt: unknown, want only key and token"},
-		{"bad query", Config{WebhookURL: redact.URL(hookURL + "&%zz")}, "googlechat: Config.WebhookURL: the query does not parse"},
-		{"name", Config{Name: "chat ", WebhookURL: redact.URL(hookURL)}, "googlechat: Config.Name: leading or trailing white space"},
-		{"templates", Config{WebhookURL: redact.URL(hookURL), Templates: bad}, "googlechat: Config.Templates: templates: render googlechat: " +
+		{"path", Config{WebhookURL: redact.NewURL("https://chat.googleapis.com/v1/spaces/S?key=k&token=t")}, "googlechat: Config.WebhookURL: want the path /v1/spaces/{space}/messages"},
+		{"no token", Config{WebhookURL: redact.NewURL(spaceURL + "?key=" + testKey)}, "googlechat: Config.WebhookURL: want both key= and token= in the query"},
+		{"empty key", Config{WebhookURL: redact.NewURL(spaceURL + "?key=&token=" + testToken)}, "googlechat: Config.WebhookURL: query key: want one value"},
+		{"two tokens", Config{WebhookURL: redact.NewURL(hookURL + "&token=x")}, "googlechat: Config.WebhookURL: query token: want one value"},
+		{"thread key", Config{WebhookURL: redact.NewURL(hookURL + "&threadKey=x")}, "googlechat: Config.WebhookURL: query threadKey: set by the channel, remove it"},
+		{"unknown", Config{WebhookURL: redact.NewURL(hookURL + "&alt=json")}, "googlechat: Config.WebhookURL: query alt: unknown, want only key and token"},
+		{"bad query", Config{WebhookURL: redact.NewURL(hookURL + "&%zz")}, "googlechat: Config.WebhookURL: the query does not parse"},
+		{"name", Config{Name: "chat ", WebhookURL: redact.NewURL(hookURL)}, "googlechat: Config.Name: leading or trailing white space"},
+		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: bad}, "googlechat: Config.Templates: templates: render googlechat: " +
 			"template: googlechat:1:3: executing \"googlechat\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +58,7 @@ func TestNewErrors(t *testing.T) {
 // Config prints, logs and encodes without the key and token; YAML decodes
 // into it by its documented keys.
 func TestConfigEncoding(t *testing.T) {
-	cfg := Config{WebhookURL: redact.URL(hookURL), NoCard: true}
+	cfg := Config{WebhookURL: redact.NewURL(hookURL), NoCard: true}
 	j, err := json.Marshal(cfg)
 	require.NoError(t, err)
 	y, err := yaml.Marshal(cfg)
@@ -70,7 +70,7 @@ func TestConfigEncoding(t *testing.T) {
 
 	var got Config
 	require.NoError(t, yaml.Unmarshal([]byte("name: ops-chat\nwebhook_url: "+hookURL+"\nno_card: true\n"), &got))
-	assert.Equal(t, Config{Name: "ops-chat", WebhookURL: redact.URL(hookURL), NoCard: true}, got)
+	assert.Equal(t, Config{Name: "ops-chat", WebhookURL: redact.NewURL(hookURL), NoCard: true}, got)
 }
 
 // A channel URL gives back its Config, and a Config its URL (whose query is
@@ -94,9 +94,9 @@ func TestURLRoundTrip(t *testing.T) {
 	}
 	cfg, err := ParseURL(short + "&card=no")
 	require.NoError(t, err)
-	assert.Equal(t, Config{WebhookURL: redact.URL(hookURL), NoCard: true}, cfg)
+	assert.Equal(t, Config{WebhookURL: redact.NewURL(hookURL), NoCard: true}, cfg)
 	assert.Equal(t, "googlechat://chat.googleapis.com/…?…", fmt.Sprint(cfg.URL()))
-	assert.Equal(t, redact.URL(""), Config{}.URL())
+	assert.Equal(t, redact.NewURL(""), Config{}.URL())
 }
 
 // ParseURL names the part of the URL at fault, never quoting the key or

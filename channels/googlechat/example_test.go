@@ -40,7 +40,7 @@ func Example() {
 	srv := chatAPI()
 	defer srv.Close()
 	ch, err := googlechat.New(googlechat.Config{
-		WebhookURL: redact.URL(srv.URL + "/v1/spaces/AAAA/messages?key=KEY&token=TOKEN"),
+		WebhookURL: redact.NewURL(srv.URL + "/v1/spaces/AAAA/messages?key=KEY&token=TOKEN"),
 	})
 	if err != nil {
 		panic(err)

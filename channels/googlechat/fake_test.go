@@ -96,7 +96,7 @@ func newFake(t *testing.T, opt fakeOptions) *fakeChat {
 
 // webhookURL is the fake's webhook URL, as Google gives it.
 func (f *fakeChat) webhookURL() redact.URL {
-	return redact.URL(f.srv.URL + "/v1/spaces/" + testSpace + "/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))
+	return redact.NewURL(f.srv.URL + "/v1/spaces/" + testSpace + "/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))
 }
 
 func (f *fakeChat) config() Config {
@@ -334,7 +334,7 @@ func harness() channeltest.Harness {
 			return ch, f
 		},
 		Secrets: []string{testKey, testToken},
-		Config: Config{Name: "ops-chat", WebhookURL: redact.URL("https://chat.googleapis.com/v1/spaces/" + testSpace +
+		Config: Config{Name: "ops-chat", WebhookURL: redact.NewURL("https://chat.googleapis.com/v1/spaces/" + testSpace +
 			"/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))},
 		MaxLength: MaxText,
 		Measure:   UTF16,

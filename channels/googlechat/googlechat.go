@@ -155,7 +155,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, fieldErr("Templates", "%v", err)
 	}
 	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, client: cfg.HTTPClient, now: time.Now,
-		rd: redact.NewRedactor(redact.Secret(w.key), redact.Secret(w.token)).WithURL(cfg.WebhookURL)}
+		rd: redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
 	if s.client == nil {
 		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
 	}
