@@ -1,0 +1,552 @@
+package slack
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// workspace is the fake's Slack workspace: conversation names and IDs.
+var workspace = map[string]string{"ops": "C0OPS00001", "status": "C0STATUS02", "eng": "C0ENG00003"}
+
+// fakeSlack is an httptest server that speaks Slack's Web API
+// (chat.postMessage, chat.update, chat.delete, auth.test) and an incoming
+// webhook as Slack documents them: JSON bodies with a bearer token, "ok":
+// false and an error code for refusals, HTTP 429 with Retry-After for
+// rate limits, the webhook's plain-text "ok" or error word. It checks
+// every request against the documented shape (t.Errorf on a mistake),
+// keeps the conversations' messages, and fails on demand.
+type fakeSlack struct {
+	t     *testing.T
+	srv   *httptest.Server
+	token string
+	hook  string // the incoming webhook's path, /services/T…/B…/…
+
+	mu       sync.Mutex
+	targets  map[string]string // conversation ID → Ledger target
+	msgs     []*fakeMsg
+	fail     channeltest.Failure
+	failures map[string]channeltest.Failure // by conversation ID
+	failCode map[string]string              // Web API method → error code to answer
+	lose     map[string]bool                // conversation ID → post, then drop the answer
+	hookErr  *fakeAnswer                    // the webhook's next answers, instead of "ok"
+	calls    []fakeCall
+}
+
+// fakeMsg is a message in a conversation.
+type fakeMsg struct {
+	target, channel, ts, threadTS string
+	text                          string // top-level text, as sent
+	sections                      []string
+	attachments                   []string // texts of the attachments
+	broadcast, deleted            bool
+}
+
+// fakeCall is a request as the fake received it.
+type fakeCall struct {
+	method string // Web API method, or "webhook"
+	header http.Header
+	body   map[string]json.RawMessage
+}
+
+// fakeAnswer is an HTTP answer of the webhook.
+type fakeAnswer struct {
+	status int
+	body   string
+	header map[string]string
+}
+
+func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
+	f := &fakeSlack{t: t, token: token, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
+		targets: map[string]string{}, failures: map[string]channeltest.Failure{},
+		failCode: map[string]string{}, lose: map[string]bool{}}
+	for _, ch := range channels {
+		f.targets[resolve(ch)] = ch
+	}
+	f.srv = httptest.NewServer(f)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// resolve returns the ID of a conversation name or ID; "" when unknown.
+func resolve(ch string) string {
+	if slices.Contains(slices.Collect(maps.Values(workspace)), ch) {
+		return ch
+	}
+	return workspace[strings.TrimPrefix(ch, "#")]
+}
+
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		f.t.Errorf("%s %s with Content-Type %q: Slack wants POST and application/json; charset=utf-8",
+			r.Method, r.URL.Path, r.Header.Get("Content-Type"))
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &body); err != nil {
+		f.t.Errorf("%s: body is not a JSON object: %v", r.URL.Path, err)
+	}
+	if r.URL.Path == f.hook {
+		f.record("webhook", r, body)
+		f.webhook(w, r, body)
+		return
+	}
+	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	f.record(method, r, body)
+	if a, refused := f.refuse(method, r, body); refused {
+		f.answer(w, a)
+		return
+	}
+	f.api(w, method, body)
+}
+
+func (f *fakeSlack) record(method string, r *http.Request, body map[string]json.RawMessage) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fakeCall{method: method, header: r.Header.Clone(), body: body})
+}
+
+// refuse returns the answer to a request that fails: as told, or for a
+// wrong token.
+func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.RawMessage) (fakeAnswer, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fail := f.fail
+	if id := resolve(str(body["channel"])); fail == channeltest.FailNone && id != "" {
+		fail = f.failures[id]
+	}
+	switch fail {
+	case channeltest.FailTransient:
+		return apiError("internal_error"), true
+	case channeltest.FailRateLimited:
+		a := fakeAnswer{status: http.StatusTooManyRequests, body: `{"ok":false,"error":"ratelimited"}`,
+			header: map[string]string{"Retry-After": "7"}}
+		return a, true
+	case channeltest.FailUnauthorized:
+		return apiError("invalid_auth"), true
+	case channeltest.FailRejected:
+		return apiError(rejectCodes[method]), true
+	case channeltest.FailEcho:
+		return f.echo(r.Header.Get("Authorization")), true
+	}
+	if code := f.failCode[method]; code != "" {
+		return apiError(code), true
+	}
+	switch auth := r.Header.Get("Authorization"); {
+	case auth == "":
+		return apiError("not_authed"), true
+	case auth != "Bearer "+f.token:
+		return apiError("invalid_auth"), true
+	}
+	return fakeAnswer{}, false
+}
+
+// rejectCodes are the permanent refusals of FailRejected, by method.
+var rejectCodes = map[string]string{"chat.postMessage": "not_in_channel", "chat.update": "cant_update_message",
+	"chat.delete": "cant_delete_message", "auth.test": "account_inactive"}
+
+// apiError is Slack's refusal: HTTP 200, "ok": false, the code.
+func apiError(code string) fakeAnswer {
+	return fakeAnswer{status: http.StatusOK, body: `{"ok":false,"error":"` + code + `"}`}
+}
+
+// echo is a debugging proxy's refusal: the credential the request carried,
+// as it came and in the forms servers re-encode it.
+func (f *fakeSlack) echo(auth string) fakeAnswer {
+	token := strings.TrimPrefix(auth, "Bearer ")
+	js, _ := json.Marshal(map[string]any{"ok": false, "error": "invalid_arguments " + token,
+		"response_metadata": map[string]any{"messages": []string{
+			"[ERROR] Authorization: " + auth,
+			"[ERROR] token=" + url.QueryEscape(token) + " b64=" + base64.StdEncoding.EncodeToString([]byte(token)),
+		}}})
+	return fakeAnswer{status: http.StatusOK, body: string(js)}
+}
+
+func (f *fakeSlack) answer(w http.ResponseWriter, a fakeAnswer) {
+	for k, v := range a.header {
+		w.Header().Set(k, v)
+	}
+	if strings.HasPrefix(a.body, "{") {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/html")
+	}
+	w.WriteHeader(a.status)
+	_, _ = io.WriteString(w, a.body)
+}
+
+// api answers a Web API call that passed authentication.
+func (f *fakeSlack) api(w http.ResponseWriter, method string, body map[string]json.RawMessage) {
+	var out map[string]any
+	var code string
+	switch method {
+	case "chat.postMessage":
+		out, code = f.postMessage(body)
+	case "chat.update":
+		out, code = f.update(body)
+	case "chat.delete":
+		out, code = f.remove(body)
+	case "auth.test":
+		out = map[string]any{"url": "https://outagecast-test.slack.com/", "team": "Outagecast Test",
+			"user": "status-bot", "team_id": "T0TEST0001", "user_id": "U0BOT00001", "bot_id": "B0BOT00001"}
+	default:
+		code = "unknown_method"
+	}
+	if code != "" {
+		f.answer(w, apiError(code))
+		return
+	}
+	out["ok"] = true
+	js, _ := json.Marshal(out)
+	if f.lost(str(body["channel"]), method) {
+		dropAnswer(w)
+		return
+	}
+	f.answer(w, fakeAnswer{status: http.StatusOK, body: string(js)})
+}
+
+// lost reports whether the answer of this post is to be lost.
+func (f *fakeSlack) lost(channel, method string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return method == "chat.postMessage" && f.lose[resolve(channel)]
+}
+
+// dropAnswer closes the connection without an answer: the request took
+// effect, the client never learns it.
+func dropAnswer(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+// allowed are the fields each request may carry.
+var allowed = map[string][]string{
+	"chat.postMessage": {"channel", "text", "blocks", "thread_ts", "reply_broadcast", "parse", "link_names",
+		"unfurl_links", "unfurl_media"},
+	"chat.update": {"channel", "ts", "text", "blocks", "attachments", "parse"},
+	"chat.delete": {"channel", "ts"},
+	"auth.test":   {},
+	"webhook":     {"text", "blocks", "parse", "link_names", "unfurl_links", "unfurl_media"},
+}
+
+// checkFields reports fields the method does not take.
+func (f *fakeSlack) checkFields(method string, body map[string]json.RawMessage) {
+	for k := range body {
+		if !slices.Contains(allowed[method], k) {
+			f.t.Errorf("%s: unexpected field %q", method, k)
+		}
+	}
+}
+
+func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any, string) {
+	f.checkFields("chat.postMessage", body)
+	if str(body["parse"]) != "none" || string(body["link_names"]) != "false" ||
+		string(body["unfurl_links"]) != "false" || string(body["unfurl_media"]) != "false" {
+		f.t.Errorf("chat.postMessage: want parse none, link_names, unfurl_links and unfurl_media false: %s %s %s %s",
+			body["parse"], body["link_names"], body["unfurl_links"], body["unfurl_media"])
+	}
+	m, code := f.content("chat.postMessage", body)
+	if code != "" {
+		return nil, code
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m.channel = resolve(str(body["channel"]))
+	if m.channel == "" {
+		return nil, "channel_not_found"
+	}
+	m.target, m.threadTS = f.targets[m.channel], str(body["thread_ts"])
+	m.broadcast = string(body["reply_broadcast"]) == "true"
+	if m.threadTS != "" && !f.isRoot(m.channel, m.threadTS) {
+		f.t.Errorf("chat.postMessage: thread_ts %s is not a top-level message of %s: reply to the parent", m.threadTS, m.channel)
+	}
+	if m.broadcast && m.threadTS == "" {
+		f.t.Errorf("chat.postMessage: reply_broadcast without thread_ts")
+	}
+	m.ts = fmt.Sprintf("1741944413.%06d", (len(f.msgs)+1)*100)
+	f.msgs = append(f.msgs, m)
+	msg := map[string]any{"type": "message", "subtype": "bot_message", "bot_id": "B0BOT00001", "text": m.text, "ts": m.ts}
+	if m.threadTS != "" {
+		msg["thread_ts"] = m.threadTS
+	}
+	return map[string]any{"channel": m.channel, "ts": m.ts, "message": msg}, ""
+}
+
+// isRoot reports whether ts is a top-level message of channel.
+func (f *fakeSlack) isRoot(channel, ts string) bool {
+	return slices.ContainsFunc(f.msgs, func(m *fakeMsg) bool {
+		return m.channel == channel && m.ts == ts && m.threadTS == ""
+	})
+}
+
+// fakeBlock is a Block Kit block as Slack documents it.
+type fakeBlock struct {
+	Type string `json:"type"`
+	Text struct {
+		Type     string `json:"type"`
+		Text     string `json:"text"`
+		Verbatim bool   `json:"verbatim"`
+	} `json:"text"`
+}
+
+// content reads and checks a message's text and blocks, as Slack limits
+// them.
+func (f *fakeSlack) content(method string, body map[string]json.RawMessage) (*fakeMsg, string) {
+	m := &fakeMsg{text: str(body["text"])}
+	var blocks []fakeBlock
+	if b := body["blocks"]; b != nil {
+		if err := json.Unmarshal(b, &blocks); err != nil {
+			return nil, "invalid_blocks_format"
+		}
+	}
+	switch {
+	case m.text == "" && len(blocks) == 0:
+		return nil, "no_text"
+	case utf16Len(m.text) > MaxText:
+		return nil, "msg_too_long"
+	case len(blocks) > MaxBlocks:
+		return nil, "invalid_blocks"
+	}
+	f.checkControls(method+" text", m.text)
+	for _, b := range blocks {
+		n := utf16Len(b.Text.Text)
+		if b.Type != "section" || b.Text.Type != "mrkdwn" || n < 1 || n > MaxSectionText {
+			return nil, "invalid_blocks"
+		}
+		if !b.Text.Verbatim {
+			f.t.Errorf("%s: a section's text is not verbatim: Slack would parse names in it", method)
+		}
+		f.checkControls(method+" section", b.Text.Text)
+		m.sections = append(m.sections, b.Text.Text)
+	}
+	return m, ""
+}
+
+// controlRE finds Slack's control sequences, <…>.
+var controlRE = regexp.MustCompile(`<[^>]*>`)
+
+// checkControls reports mrkdwn that pings, mentions or labels a link: the
+// only control sequence a message may hold is a plain link, <https://…>.
+func (f *fakeSlack) checkControls(where, text string) {
+	for _, c := range controlRE.FindAllString(text, -1) {
+		if !regexp.MustCompile(`^<https?://[^|<>]+>$`).MatchString(c) {
+			f.t.Errorf("%s holds the control sequence %q: a mention, a ping or a labelled link", where, c)
+		}
+	}
+	if rest := controlRE.ReplaceAllString(text, ""); strings.ContainsAny(rest, "<>") {
+		f.t.Errorf("%s holds an unescaped < or >: %q", where, text)
+	}
+	if amp := regexp.MustCompile(`&(amp|lt|gt);`).ReplaceAllString(text, ""); strings.Contains(amp, "&") {
+		f.t.Errorf("%s holds an unescaped &: %q", where, text)
+	}
+}
+
+func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, string) {
+	f.checkFields("chat.update", body)
+	f.mu.Lock()
+	m, code := f.find(body)
+	f.mu.Unlock()
+	if code != "" {
+		return nil, code
+	}
+	if _, ok := body["blocks"]; ok || body["text"] != nil {
+		c, code := f.content("chat.update", body)
+		if code != "" {
+			return nil, code
+		}
+		f.mu.Lock()
+		// Slack drops the blocks of a message updated with text only.
+		m.text, m.sections = c.text, c.sections
+		f.mu.Unlock()
+	}
+	if a := body["attachments"]; a != nil {
+		var atts []struct {
+			Text     string   `json:"text"`
+			Color    string   `json:"color"`
+			Fallback string   `json:"fallback"`
+			MrkdwnIn []string `json:"mrkdwn_in"`
+		}
+		if err := json.Unmarshal(a, &atts); err != nil {
+			return nil, "invalid_attachments"
+		}
+		var texts []string
+		for _, at := range atts {
+			f.checkControls("chat.update attachment", at.Text)
+			texts = append(texts, at.Text)
+		}
+		f.mu.Lock()
+		m.attachments = texts
+		f.mu.Unlock()
+	}
+	return map[string]any{"channel": m.channel, "ts": m.ts, "text": m.text}, ""
+}
+
+// find returns the message a chat.update or chat.delete names. Slack
+// takes conversation IDs only there.
+func (f *fakeSlack) find(body map[string]json.RawMessage) (*fakeMsg, string) {
+	ch, ts := str(body["channel"]), str(body["ts"])
+	if !slices.Contains(slices.Collect(maps.Values(workspace)), ch) {
+		return nil, "channel_not_found"
+	}
+	i := slices.IndexFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == ch && m.ts == ts && !m.deleted })
+	if i < 0 {
+		return nil, "message_not_found"
+	}
+	return f.msgs[i], ""
+}
+
+func (f *fakeSlack) remove(body map[string]json.RawMessage) (map[string]any, string) {
+	f.checkFields("chat.delete", body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, code := f.find(body)
+	if code != "" {
+		return nil, code
+	}
+	m.deleted = true
+	return map[string]any{"channel": m.channel, "ts": m.ts}, ""
+}
+
+// webhook answers the incoming webhook: "ok", or the answer set.
+func (f *fakeSlack) webhook(w http.ResponseWriter, r *http.Request, body map[string]json.RawMessage) {
+	f.checkFields("webhook", body)
+	f.mu.Lock()
+	fail, set := f.fail, f.hookErr
+	f.mu.Unlock()
+	switch fail {
+	case channeltest.FailTransient:
+		f.answer(w, fakeAnswer{status: http.StatusInternalServerError, body: "rollup_error"})
+	case channeltest.FailRateLimited:
+		f.answer(w, fakeAnswer{status: http.StatusTooManyRequests, body: "rate_limited", header: map[string]string{"Retry-After": "3"}})
+	case channeltest.FailUnauthorized:
+		f.answer(w, fakeAnswer{status: http.StatusForbidden, body: "invalid_token"})
+	case channeltest.FailRejected:
+		f.answer(w, fakeAnswer{status: http.StatusBadRequest, body: "invalid_payload"})
+	case channeltest.FailEcho:
+		p := r.URL.Path
+		f.answer(w, fakeAnswer{status: http.StatusNotFound, body: "no_service: " + p + " " + url.PathEscape(p) + " " +
+			strings.ReplaceAll(p, "/", `\/`) + " " + r.URL.String()})
+	default:
+		if set != nil {
+			f.answer(w, *set)
+			return
+		}
+		m, code := f.content("webhook", body)
+		if code != "" {
+			f.answer(w, fakeAnswer{status: http.StatusBadRequest, body: "invalid_payload"})
+			return
+		}
+		f.mu.Lock()
+		f.msgs = append(f.msgs, m)
+		f.mu.Unlock()
+		f.answer(w, fakeAnswer{status: http.StatusOK, body: "ok"})
+	}
+}
+
+// Received shows each message as the conversation's readers see it.
+func (f *fakeSlack) Received() []channeltest.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []channeltest.Delivery
+	for _, m := range f.msgs {
+		var parts []string
+		for _, s := range slices.Concat(m.sections, m.attachments) {
+			parts = append(parts, shown(s))
+		}
+		if len(parts) == 0 {
+			parts = []string{shown(m.text)}
+		}
+		out = append(out, channeltest.Delivery{Text: strings.Join(parts, "\n"), Parts: parts, ReplyTo: m.threadTS,
+			ID: m.ts, Target: m.target, Deleted: m.deleted})
+	}
+	return out
+}
+
+// linkRE finds links, <url>.
+var linkRE = regexp.MustCompile(`<(https?://[^|<>]+)>`)
+
+// shown is mrkdwn as a reader sees it: links as their URL, escapes as
+// the characters.
+func shown(s string) string { return unescape(linkRE.ReplaceAllString(s, "$1")) }
+
+func (f *fakeSlack) Fail(fail channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = fail
+}
+
+func (f *fakeSlack) FailTarget(target string, fail channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures[resolve(target)] = fail
+}
+
+// failMethod makes every call of method answer code; "" stops it.
+func (f *fakeSlack) failMethod(method, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failCode[method] = code
+}
+
+// loseAnswers makes posts to target take effect and their answers lost.
+func (f *fakeSlack) loseAnswers(target string, lose bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lose[resolve(target)] = lose
+}
+
+// answerHook makes the webhook give a, or "ok" again for nil.
+func (f *fakeSlack) answerHook(a *fakeAnswer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hookErr = a
+}
+
+// requests returns the calls of method, in order.
+func (f *fakeSlack) requests(method string) []fakeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeCall
+	for _, c := range f.calls {
+		if c.method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// messages returns copies of the conversations' messages.
+func (f *fakeSlack) messages() []fakeMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]fakeMsg, len(f.msgs))
+	for i, m := range f.msgs {
+		out[i] = *m
+	}
+	return out
+}
+
+// str decodes a JSON string; "" for anything else.
+func str(raw json.RawMessage) string {
+	var s string
+	_ = json.Unmarshal(raw, &s)
+	return s
+}
