@@ -59,6 +59,7 @@ type fakeCall struct {
 	method string // Web API method, or "webhook"
 	header http.Header
 	body   map[string]json.RawMessage
+	raw    []byte
 }
 
 // fakeAnswer is an HTTP answer of the webhook.
@@ -99,7 +100,7 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("%s: body is not a JSON object: %v", r.URL.Path, err)
 	}
 	if r.URL.Path == f.hook {
-		f.record("webhook", r, body)
+		f.record("webhook", r, raw, body)
 		f.webhook(w, r, body)
 		return
 	}
@@ -108,7 +109,7 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	f.record(method, r, body)
+	f.record(method, r, raw, body)
 	if a, refused := f.refuse(method, r, body); refused {
 		f.answer(w, a)
 		return
@@ -116,10 +117,10 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.api(w, method, body)
 }
 
-func (f *fakeSlack) record(method string, r *http.Request, body map[string]json.RawMessage) {
+func (f *fakeSlack) record(method string, r *http.Request, raw []byte, body map[string]json.RawMessage) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, fakeCall{method: method, header: r.Header.Clone(), body: body})
+	f.calls = append(f.calls, fakeCall{method: method, header: r.Header.Clone(), body: body, raw: raw})
 }
 
 // refuse returns the answer to a request that fails: as told, or for a
@@ -497,6 +498,13 @@ func (f *fakeSlack) FailTarget(target string, fail channeltest.Failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failures[resolve(target)] = fail
+}
+
+// addTarget adds a conversation of the workspace as a Ledger target.
+func (f *fakeSlack) addTarget(target string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.targets[resolve(target)] = target
 }
 
 // failMethod makes every call of method answer code; "" stops it.

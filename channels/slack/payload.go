@@ -184,13 +184,12 @@ func finish(s string) string {
 	for _, m := range urlRE.FindAllStringIndex(s, -1) {
 		u := s[m[0]:m[1]]
 		link := trimURL(u)
-		b.WriteString(s[last:m[0]])
-		b.WriteString(hiddenLt + link + hiddenGt)
-		b.WriteString(u[len(link):])
-		last = m[1]
+		b.WriteString(shower.Replace(s[last:m[0]]))
+		b.WriteString("<" + shower.Replace(link) + ">")
+		last = m[0] + len(link)
 	}
-	b.WriteString(s[last:])
-	return shower.Replace(b.String())
+	b.WriteString(shower.Replace(s[last:]))
+	return b.String()
 }
 
 // trimURL drops the punctuation that ends a sentence rather than the URL
