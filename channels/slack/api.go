@@ -37,6 +37,8 @@ type APIError struct {
 	Details []string // what response_metadata.messages explains, at most 3
 }
 
+// Error returns the method and the code, the HTTP status when it is not
+// 200, and Slack's explanations, as in "chat.postMessage: not_in_channel".
 func (e *APIError) Error() string {
 	s := e.Method + ": " + e.Code
 	if e.Status != http.StatusOK {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -37,14 +36,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	// The status bar follows a correction of the thread's latest reply.
 	latest := prev.UpdateID != "" && prev.UpdateID == m.Thread.Last.UpdateID
 	f := broadcast.NewFanout(m, targets)
-	var wg sync.WaitGroup
-	for _, i := range f.Todo() {
-		wg.Go(func() {
-			p, _ := postOf(prev, targets[i])
-			f.Report(i, c.edit(ctx, p, msg, m.Update, latest))
-		})
-	}
-	wg.Wait()
+	each(f.Todo(), func(i int) {
+		p, _ := postOf(prev, targets[i])
+		f.Report(i, c.edit(ctx, p, msg, m.Update, latest))
+	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: edit: %w", err)
 	}
@@ -84,15 +79,11 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	// No Ledger: a retry deletes again, and a message gone is no error.
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
 	errs := make([]error, len(targets))
-	var wg sync.WaitGroup
-	for _, i := range f.Todo() {
-		wg.Go(func() {
-			p, _ := postOf(prev, targets[i])
-			errs[i] = c.remove(ctx, p)
-			f.Report(i, errs[i])
-		})
-	}
-	wg.Wait()
+	each(f.Todo(), func(i int) {
+		p, _ := postOf(prev, targets[i])
+		errs[i] = c.remove(ctx, p)
+		f.Report(i, errs[i])
+	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("slack: retract: %w", err)
 	}

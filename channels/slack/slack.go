@@ -87,8 +87,8 @@
 // components, then title; status, advice, next update and link are kept
 // whole). The fallback text is at most FallbackLength (1,000). A message
 // has one block, far below MaxBlocks. At most MaxChannels conversations,
-// posted to at once. Preview reports the section's length in UTF-16 code
-// units.
+// 4 of them posted to at once. Preview reports the section's length in
+// UTF-16 code units.
 //
 // # Errors
 //
@@ -133,6 +133,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -204,9 +205,18 @@ func (c *Channel) render(u broadcast.Update) (message, error) {
 	if err != nil {
 		return message{}, err
 	}
-	text, err := c.s.tmpl.Text(c.name, FallbackTemplate, v, FallbackLength, fallbackLength)
+	// The fallback template may not say that this is a correction;
+	// notifications must.
+	prefix := ""
+	if u.Corrects != "" {
+		prefix = "Correction: "
+	}
+	text, err := c.s.tmpl.Text(c.name, FallbackTemplate, v, FallbackLength-len(prefix), fallbackLength)
 	if err != nil {
 		return message{}, err
+	}
+	if !strings.HasPrefix(text, "Correction") {
+		text = prefix + text
 	}
 	return message{section: finish(section), text: shower.Replace(text)}, nil
 }
@@ -227,20 +237,39 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	f := broadcast.NewFanout(m, c.s.targets)
 	out := make([]outcome, len(c.s.targets))
-	var wg sync.WaitGroup
-	for _, i := range f.Todo() {
-		wg.Go(func() {
-			out[i] = c.deliver(ctx, m, c.s.targets[i], msg)
-			f.Report(i, out[i].err)
-		})
-	}
-	wg.Wait()
+	each(f.Todo(), func(i int) {
+		out[i] = c.deliver(ctx, m, c.s.targets[i], msg)
+		f.Report(i, out[i].err)
+	})
 	err = f.Err()
 	r := c.receipt(m, out, err == nil)
 	if err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: %w", err)
 	}
 	return r, nil
+}
+
+// concurrency bounds the conversations posted to at once: Slack limits
+// the messages a workspace's app may post per second.
+const concurrency = 4
+
+// each calls do for every index of todo, concurrency at a time, and
+// returns when all have returned.
+func each(todo []int, do func(i int)) {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(concurrency, len(todo)) {
+		wg.Go(func() {
+			for i := range jobs {
+				do(i)
+			}
+		})
+	}
+	for _, i := range todo {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
 }
 
 // outcome is the result of posting to one conversation.
