@@ -84,12 +84,32 @@ func New(cfg Config) (*Channel, error) {
 	return c, nil
 }
 
-// redactor returns the Redactor of the webhook URL: the URL, its query
-// values (sig= above all), the path a server may quote, and its segments
-// that look like tokens (the workflow's ID).
+// minSecret is the length from which a query value or path segment of
+// the webhook URL is taken for a credential (sig=, the workflow's ID):
+// shorter ones (api-version=1, sv=1.0) are not, and redacting them would
+// blank out every "1" of an error.
+const minSecret = 16
+
+// redactor returns the Redactor of the webhook URL: the URL itself, its
+// path and query as a server may quote them, and its long query values
+// and path segments.
 func redactor(u redact.URL) *redact.Redactor {
 	p, _ := url.Parse(u.Reveal()) // checked
-	return redact.NewRedactor(redact.Secret(p.RequestURI()), redact.Secret(p.RawQuery)).WithURL(u)
+	secrets := []redact.Secret{redact.Secret(u.Reveal()), redact.Secret(p.RequestURI()),
+		redact.Secret(p.RawQuery), redact.Secret(p.EscapedPath())}
+	for _, vs := range p.Query() {
+		for _, v := range vs {
+			if len(v) >= minSecret {
+				secrets = append(secrets, redact.Secret(v))
+			}
+		}
+	}
+	for _, seg := range strings.Split(p.Path, "/") {
+		if len(seg) >= minSecret {
+			secrets = append(secrets, redact.Secret(seg))
+		}
+	}
+	return redact.NewRedactor(secrets...)
 }
 
 // checkWebhookURL accepts an absolute https URL with a path and a query,

@@ -63,9 +63,12 @@
 // start of the workflow's answer.
 //
 // No error, Receipt or printed Config or Channel holds the webhook URL's
-// path or query: the URL is a redact.URL, and the sig=, the path and the
-// workflow ID are redacted, in every encoding redact.Redactor knows, from
-// whatever the service sends back.
+// path or query: the URL is a redact.URL, and the URL, its path and query,
+// and every query value and path segment of 16 characters or more (the
+// sig= and the workflow's ID) are redacted, in every encoding
+// redact.Redactor knows, from whatever the service sends back. Shorter
+// values (api-version=1, sv=1.0) are not secrets and are left alone, so
+// that an error keeps its digits.
 //
 // # URL form
 //

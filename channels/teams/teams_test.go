@@ -191,3 +191,21 @@ func TestCheck(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, ch.Check(ctx), context.Canceled)
 }
+
+// Short query values of the URL (api-version=1, sv=1.0) are not secrets:
+// an error keeps its digits; the signature is still redacted.
+func TestErrorKeepsShortQueryValues(t *testing.T) {
+	f := newFakeWorkflow(t)
+	ch, err := New(Config{WebhookURL: redact.URL(f.srv.URL + triggerPath +
+		"?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + workflowSig)})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	f.answerWith(&fakeAnswer{status: http.StatusUnauthorized, code: "DirectApiAuthorizationRequired"})
+	_, err = send(t, ch, update(broadcast.StatusInvestigating))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "http status 401 Unauthorized")
+	f.Fail(channeltest.FailEcho)
+	_, err = send(t, ch, update(broadcast.StatusInvestigating))
+	require.Error(t, err)
+	channeltest.AssertNoSecret(t, err.Error(), workflowSig, workflowID)
+}
