@@ -122,8 +122,9 @@
 //
 // The first is the Web API with the bot token "xoxb-<rest of the token>";
 // host is slack.com (DefaultBaseURL), or the host of another Web API
-// address (https://<host>/api/); the channels are path segments, "#"
-// escaped as %23. The second is the incoming webhook
+// address, https://<host>/api/ (one with another path is given whole in a
+// base_url= parameter); the channels are path segments, "#" escaped as
+// %23. The second is the incoming webhook
 // https://<host>/services/<T…>/<B…>/<secret>, host usually
 // hooks.slack.com. The scheme slack+http stands for http, allowed to
 // loopback addresses only.
