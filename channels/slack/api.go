@@ -1,0 +1,158 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// responseLimit bounds the part of an answer Send reads: Slack echoes the
+// message posted, a few KiB.
+const responseLimit = 256 << 10
+
+// defaultRateWait is the wait asked for when Slack refuses a message for
+// its rate and says not how long to wait.
+const defaultRateWait = 30 * time.Second
+
+// maxDetails bounds the messages of response_metadata an error quotes.
+const maxDetails = 3
+
+// APIError is Slack's refusal of a Web API call: "ok": false and an error
+// code, or an HTTP status other than 200 with one. Find it with errors.As
+// in a broadcast.TargetFailure's Err, for example to tell a bot missing
+// from a channel ("not_in_channel") from a revoked token.
+type APIError struct {
+	Method  string   // the Web API method, as "chat.postMessage"
+	Code    string   // Slack's error code, as "not_in_channel"
+	Status  int      // the HTTP status, 200 for most refusals
+	Details []string // what response_metadata.messages explains, at most 3
+}
+
+// Error returns the method and the code, the HTTP status when it is not
+// 200, and Slack's explanations, as in "chat.postMessage: not_in_channel".
+func (e *APIError) Error() string {
+	s := e.Method + ": " + e.Code
+	if e.Status != http.StatusOK {
+		s += fmt.Sprintf(" (http status %d)", e.Status)
+	}
+	if len(e.Details) > 0 {
+		s += ": " + strings.Join(e.Details, "; ")
+	}
+	return s
+}
+
+// Error codes that are worth retrying: Slack's own failures and
+// migrations. Every other code is permanent: credentials, a channel the
+// bot cannot post to, a message Slack refuses.
+var transientCodes = map[string]bool{
+	"internal_error": true, "fatal_error": true, "service_unavailable": true, "request_timeout": true,
+	"update_failed": true, "team_added_to_org": true, "org_login_required": true,
+	"external_channel_migrating": true,
+}
+
+// rateCodes are the codes of a rate limit: "ratelimited" with HTTP 429 and
+// Retry-After for any method, "rate_limited" for too many messages.
+var rateCodes = map[string]bool{"ratelimited": true, "rate_limited": true}
+
+// apiResponse is what every Web API answer has.
+type apiResponse struct {
+	OK       bool   `json:"ok"`
+	Error    string `json:"error"`
+	Metadata struct {
+		Messages []string `json:"messages"`
+	} `json:"response_metadata"`
+}
+
+// postResponse is the answer of chat.postMessage and chat.update.
+type postResponse struct {
+	apiResponse
+	Channel string `json:"channel"`
+	TS      string `json:"ts"`
+}
+
+// call makes one Web API call of method with the JSON body req and decodes
+// the answer into resp, whose apiResponse must be embedded first. Its
+// errors are marked for retries and redacted.
+func (c *Channel) call(ctx context.Context, method string, req any, resp any) error {
+	body, err := encodeJSON(req)
+	if err != nil {
+		return broadcast.Permanent(fmt.Errorf("%s: encode: %w", method, err))
+	}
+	hreq, err := httpx.NewRequest(ctx, http.MethodPost, c.s.base+method, body, "application/json; charset=utf-8")
+	if err != nil {
+		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
+	}
+	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
+	hresp, err := httpx.Do(c.s.client, hreq, responseLimit)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the method names the call; the URL adds nothing
+		}
+		return c.s.rd.Error(fmt.Errorf("%s: %w", method, err))
+	}
+	return c.decode(method, hresp, resp)
+}
+
+// decode reads a Web API answer into resp and returns Slack's refusal, if
+// any, as a classified *APIError.
+func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
+	var head apiResponse
+	if err := json.Unmarshal(hresp.Body, &head); err != nil || !head.OK && head.Error == "" {
+		if err := httpx.Classify(hresp); err != nil {
+			return c.s.rd.Error(fmt.Errorf("%s: %w", method, err)) // a proxy's page, not Slack's answer
+		}
+		// A 2xx that is not Slack's JSON: whether the call took effect is
+		// unknown, so it is retried like a lost answer.
+		return fmt.Errorf("%s: unreadable answer (http status %d)", method, hresp.Status)
+	}
+	if head.OK {
+		if err := json.Unmarshal(hresp.Body, resp); err != nil {
+			return fmt.Errorf("%s: unreadable answer: %w", method, err)
+		}
+		return nil
+	}
+	e := &APIError{Method: method, Code: c.s.rd.String(head.Error), Status: hresp.Status}
+	for _, m := range head.Metadata.Messages[:min(len(head.Metadata.Messages), maxDetails)] {
+		e.Details = append(e.Details, httpx.Snippet([]byte(c.s.rd.String(m))))
+	}
+	return classify(e, hresp.Header, time.Now())
+}
+
+// classify marks e for the Broadcaster's retries: a rate limit waits for
+// Retry-After (defaultRateWait without one), Slack's own failures and HTTP
+// 5xx are transient, every other refusal is permanent.
+func classify(e *APIError, h http.Header, now time.Time) error {
+	switch {
+	case rateCodes[e.Code] || e.Status == http.StatusTooManyRequests:
+		d, ok := httpx.ParseRetryAfter(h.Get("Retry-After"), now)
+		if !ok {
+			d = defaultRateWait
+		}
+		return broadcast.RetryAfter(e, d)
+	case transientCodes[e.Code] || httpx.Transient(e.Status):
+		return e
+	}
+	return broadcast.Permanent(e)
+}
+
+// encodeJSON encodes v as JSON without escaping "<", ">" and "&", which
+// the text holds only as Slack's entities.
+func encodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}

@@ -1,0 +1,295 @@
+package slack
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults and limits of Config.
+const (
+	// DefaultName is the name of a Channel whose Config has none.
+	DefaultName = "slack"
+	// DefaultBaseURL is where the Web API is.
+	DefaultBaseURL = "https://slack.com/api/"
+	// MaxChannels bounds Config.Channels.
+	MaxChannels = 50
+	// Template is the name of the template Send renders the message with;
+	// a Config.Templates Set without one gets the default (see the package
+	// documentation).
+	Template = "slack"
+	// FallbackTemplate renders the message's top-level text, which
+	// notifications and screen readers show.
+	FallbackTemplate = "short"
+)
+
+// Config configures a Channel, in one of two modes: the Web API with a bot
+// token (Token and Channels), or an incoming webhook (WebhookURL). It
+// prints, logs and encodes without its secrets.
+type Config struct {
+	// Name of the channel; default "slack". It keys Update.Overrides.
+	Name string `yaml:"name" json:"name"`
+	// Token is a bot token ("xoxb-…") with the chat:write scope. Required
+	// unless WebhookURL is set.
+	Token redact.Secret `yaml:"token" json:"token"`
+	// Channels are the conversations to post to: IDs ("C0123ABCDEF") or
+	// names ("#ops" or "ops"), at most MaxChannels, no duplicates. The bot
+	// must be a member of each. Required with Token. Each is a Ledger
+	// target, named as written here.
+	Channels []string `yaml:"channels" json:"channels"`
+	// WebhookURL is an incoming webhook,
+	// "https://hooks.slack.com/services/T…/B…/…", instead of Token and
+	// Channels: it posts to the one conversation the webhook was made
+	// for, and cannot thread, edit or delete. It prints as its scheme and
+	// host only.
+	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
+	// BaseURL is the Web API's address; default DefaultBaseURL. It must be
+	// https, or http to a loopback address (for tests).
+	BaseURL string `yaml:"base_url" json:"base_url"`
+	// Templates renders the message ("slack") and its fallback text
+	// ("short"); default templates.Default(). A Set without "slack" gets
+	// DefaultTemplate under that name.
+	Templates *templates.Set `yaml:"-" json:"-"`
+	// HTTPClient sends the requests. Default: a client of its own with 15s
+	// per request and no redirects followed.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+}
+
+// fieldErr is an error about a Config field.
+func fieldErr(field, format string, args ...any) error {
+	return fmt.Errorf("slack: Config.%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+// New validates cfg, without I/O, and returns a Channel. Errors name the
+// field, as in "slack: Config.Token: missing", and never quote a secret.
+func New(cfg Config) (*Channel, error) {
+	if cfg.Name == "" {
+		cfg.Name = DefaultName
+	}
+	if strings.TrimSpace(cfg.Name) != cfg.Name {
+		return nil, fieldErr("Name", "leading or trailing white space")
+	}
+	s := &state{client: cfg.HTTPClient, memo: newMemo(), now: time.Now}
+	var err error
+	if cfg.WebhookURL != "" {
+		err = s.webhookMode(cfg)
+	} else {
+		err = s.apiMode(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.tmpl, err = withTemplate(cfg.Templates); err != nil {
+		return nil, err
+	}
+	c := &Channel{name: cfg.Name, s: s}
+	if err := c.checkTemplates(); err != nil {
+		return nil, err
+	}
+	if s.client == nil {
+		s.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: max(len(s.targets), 4)})
+		s.ownClient = true
+	}
+	return c, nil
+}
+
+// apiMode checks the Web API fields of cfg.
+func (s *state) apiMode(cfg Config) error {
+	if cfg.Token == "" {
+		return fieldErr("Token", "missing (set Token and Channels, or WebhookURL)")
+	}
+	if err := checkToken(cfg.Token.Reveal()); err != nil {
+		return fieldErr("Token", "%v", err)
+	}
+	base, err := checkBaseURL(cfg.BaseURL)
+	if err != nil {
+		return fieldErr("BaseURL", "%v", err)
+	}
+	if s.targets, err = checkChannels(cfg.Channels); err != nil {
+		return err
+	}
+	s.token, s.base = cfg.Token, base
+	s.rd = redact.NewRedactor(cfg.Token)
+	return nil
+}
+
+// webhookMode checks the incoming-webhook fields of cfg.
+func (s *state) webhookMode(cfg Config) error {
+	switch {
+	case cfg.Token != "":
+		return fieldErr("WebhookURL", "set together with Token; use one")
+	case len(cfg.Channels) > 0:
+		return fieldErr("Channels", "set with WebhookURL, which posts to its own conversation only")
+	case cfg.BaseURL != "":
+		return fieldErr("BaseURL", "set with WebhookURL, which does not use the Web API")
+	}
+	raw := cfg.WebhookURL.Reveal()
+	if err := checkWebhookURL(raw); err != nil {
+		return fieldErr("WebhookURL", "%v", err)
+	}
+	s.webhook = raw
+	u, _ := url.Parse(raw) // checked
+	// A server that echoes the path it was called at shows the secret
+	// segments together, escaped or not.
+	s.rd = redact.NewRedactor(redact.Secret(u.Path), redact.Secret(u.EscapedPath())).WithURL(cfg.WebhookURL)
+	for _, seg := range strings.Split(strings.TrimPrefix(u.Path, "/services/"), "/") {
+		s.rd = s.rd.With(redact.Secret(seg))
+	}
+	return nil
+}
+
+// checkToken checks the shape of a Slack token: "xox", a type letter,
+// "-", then letters, digits and dashes. The error does not quote it.
+func checkToken(tok string) error {
+	if !strings.HasPrefix(tok, "xox") || len(tok) < 6 || tok[4] != '-' {
+		return errors.New(`not a Slack token (want "xoxb-…")`)
+	}
+	if strings.ContainsFunc(tok, func(r rune) bool {
+		return !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		return errors.New("holds a character other than letters, digits and dashes")
+	}
+	return nil
+}
+
+// checkBaseURL returns the Web API base URL with a trailing slash.
+func checkBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return DefaultBaseURL, nil
+	}
+	if err := checkHTTPS(raw); err != nil {
+		return "", err
+	}
+	if u, _ := url.Parse(raw); u.RawQuery != "" || u.User != nil {
+		return "", errors.New("has a query or user information")
+	}
+	if !strings.HasSuffix(raw, "/") {
+		raw += "/"
+	}
+	return raw, nil
+}
+
+// checkWebhookURL checks an incoming webhook's URL:
+// http(s)://host/services/<team>/<bot>/<secret>.
+func checkWebhookURL(raw string) error {
+	if err := checkHTTPS(raw); err != nil {
+		return err
+	}
+	u, _ := url.Parse(raw)
+	segs := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
+	if len(segs) != 4 || segs[0] != "services" || slices.Contains(segs, "") || u.RawQuery != "" ||
+		!alnum(segs[1]) || !alnum(segs[2]) {
+		return errors.New(`not an incoming webhook URL (want "https://hooks.slack.com/services/T…/B…/…")`)
+	}
+	return nil
+}
+
+// alnum reports whether s is ASCII letters and digits only, as Slack's
+// team and bot IDs are.
+func alnum(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	})
+}
+
+// checkHTTPS accepts an absolute https URL, or http to a loopback address
+// (a test server): a token or webhook secret never travels in clear.
+func checkHTTPS(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return errors.New("not a URL")
+	case u.Host == "" || u.Scheme != "https" && u.Scheme != "http":
+		return errors.New("not an absolute https URL")
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return errors.New("http to a host other than a loopback address; use https")
+	case u.Fragment != "" || strings.ContainsAny(raw, " \t\r\n"):
+		return errors.New("has a fragment or white space")
+	}
+	return nil
+}
+
+// loopback reports whether host is localhost or a loopback IP address.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkChannels checks Config.Channels and returns them trimmed: the
+// Ledger targets.
+func checkChannels(list []string) ([]string, error) {
+	switch {
+	case len(list) == 0:
+		return nil, fieldErr("Channels", "missing (name at least one conversation)")
+	case len(list) > MaxChannels:
+		return nil, fieldErr("Channels", "%d conversations, more than %d", len(list), MaxChannels)
+	}
+	out := make([]string, len(list))
+	seen := make(map[string]int, len(list))
+	for i, ch := range list {
+		ch = strings.TrimSpace(ch)
+		field := fmt.Sprintf("Channels[%d]", i)
+		name := strings.TrimPrefix(ch, "#")
+		switch {
+		case name == "":
+			return nil, fieldErr(field, "empty")
+		case strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || strings.ContainsRune("#,/<>&|@", r) }):
+			return nil, fieldErr(field, "%q is not a conversation ID or name", ch)
+		}
+		key := strings.ToLower(name)
+		if j, dup := seen[key]; dup {
+			return nil, fieldErr(field, "%q names the same conversation as Channels[%d]", ch, j)
+		}
+		seen[key], out[i] = i, ch
+	}
+	return out, nil
+}
+
+// withTemplate returns set (nil: the defaults) with Template added unless
+// it has one.
+func withTemplate(set *templates.Set) (*templates.Set, error) {
+	if set == nil {
+		set = templates.Default()
+	}
+	if slices.Contains(set.Names(), Template) {
+		return set, nil
+	}
+	out, err := set.With(Template, DefaultTemplate)
+	if err != nil {
+		return nil, fieldErr("Templates", "%v", err)
+	}
+	return out, nil
+}
+
+// checkTemplates renders a sample update, plain, overridden and as a
+// correction, so that a template failing on every update fails here
+// rather than at send time.
+func (c *Channel) checkTemplates() error {
+	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating, Body: "Sample body.",
+		Advice: "No action needed.", URL: "https://status.example.com/incidents/sample"}
+	u = u.WithDefaults(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	for _, v := range []func(*broadcast.Update){
+		func(*broadcast.Update) {},
+		func(u *broadcast.Update) { u.Corrects = "u_sample" },
+		func(u *broadcast.Update) { u.Overrides = map[string]string{c.name: "Sample override."} },
+	} {
+		v(&u)
+		if _, err := c.render(u); err != nil {
+			return fieldErr("Templates", "%v", err)
+		}
+	}
+	return nil
+}

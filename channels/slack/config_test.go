@@ -1,0 +1,90 @@
+package slack
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+const testHook = "https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret
+
+// Bad configurations are refused with an error naming the field, and
+// never quoting a secret.
+func TestNewErrors(t *testing.T) {
+	many := make([]string, MaxChannels+1)
+	for i := range many {
+		many[i] = "C" + strings.Repeat("0", 8) + string(rune('A'+i%26)) + string(rune('A'+i/26))
+	}
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Channels: []string{"#ops"}}, "slack: Config.Token: missing"},
+		{Config{Token: "hunter2-" + hookSecret, Channels: []string{"#ops"}}, "slack: Config.Token: not a Slack token"},
+		{Config{Token: "xoxb-12-" + hookSecret + "!", Channels: []string{"#ops"}}, "slack: Config.Token: holds a character"},
+		{Config{Token: testToken}, "slack: Config.Channels: missing"},
+		{Config{Token: testToken, Channels: many}, "slack: Config.Channels: 51 conversations, more than 50"},
+		{Config{Token: testToken, Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
+		{Config{Token: testToken, Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" names the same conversation as Channels[0]`},
+		{Config{Token: testToken, Channels: []string{"ops team"}}, `slack: Config.Channels[0]: "ops team" is not a conversation ID or name`},
+		{Config{Token: testToken, Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: http to a host other than a loopback address"},
+		{Config{Token: testToken, Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: has a query"},
+		{Config{Token: testToken, Channels: []string{"#ops"}, Name: " ops"}, "slack: Config.Name: leading or trailing white space"},
+		{Config{WebhookURL: testHook, Token: testToken}, "slack: Config.WebhookURL: set together with Token"},
+		{Config{WebhookURL: testHook, Channels: []string{"#ops"}}, "slack: Config.Channels: set with WebhookURL"},
+		{Config{WebhookURL: testHook, BaseURL: "https://slack.com/api/"}, "slack: Config.BaseURL: set with WebhookURL"},
+		{Config{WebhookURL: "https://hooks.slack.com/triggers/T0/1234/" + hookSecret}, "slack: Config.WebhookURL: not an incoming webhook URL"},
+		{Config{WebhookURL: "http://hooks.slack.com/services/T0/B0/" + hookSecret}, "slack: Config.WebhookURL: http to a host"},
+	} {
+		_, err := New(c.cfg)
+		if assert.Error(t, err, c.want) {
+			assert.Contains(t, err.Error(), c.want)
+			channeltest.AssertNoSecret(t, err.Error(), hookSecret, testToken)
+		}
+	}
+}
+
+// A template of the user's own replaces the default under its name.
+func TestTemplates(t *testing.T) {
+	set, err := templates.Default().With(Template, "{{.Headline}} — {{.Title}} {{.URL}}")
+	require.NoError(t, err)
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}, Templates: set})
+	u := update(1, broadcast.StatusInvestigating)
+	u.Title = "Errors & <timeouts>"
+	send(t, ch, u, broadcast.Thread{})
+	assert.Equal(t, "Investigating — Errors &amp; &lt;timeouts&gt; <https://status.example.com/incidents/42>",
+		f.messages()[0].sections[0], "a template writes mrkdwn and never escapes")
+}
+
+// The sample configuration's YAML decodes into a Config New accepts; the
+// Config encodes without its secret.
+func TestConfigYAML(t *testing.T) {
+	for _, doc := range []string{`
+name: ops-slack
+token: xoxb-2741914230-5519036117-kR7vQ2mZpL9sX4cW1nB8tYe3
+channels: ["#ops", C0STATUS02]
+`, `
+name: status-hook
+webhook_url: https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/Wq8zN3vX6bR1tY4uP7sK2mLc
+`} {
+		var cfg Config
+		require.NoError(t, yaml.Unmarshal([]byte(doc), &cfg))
+		_, err := New(cfg)
+		require.NoError(t, err)
+		out, err := yaml.Marshal(cfg)
+		require.NoError(t, err)
+		channeltest.AssertNoSecret(t, string(out), testToken, hookSecret)
+		assert.Contains(t, string(out), "name: ")
+	}
+	var cfg Config
+	require.NoError(t, yaml.Unmarshal([]byte("webhook_url: "+testHook), &cfg))
+	assert.Equal(t, redact.URL(testHook), cfg.WebhookURL)
+}

@@ -1,0 +1,131 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// errNoPost is the error of Edit and Retract given a receipt that names
+// no Slack message.
+var errNoPost = errors.New("the receipt names no Slack message")
+
+// Edit replaces the text of the message prev (this channel's receipt of
+// an earlier update) with m's update in every conversation it was posted
+// to, as one attempt; see the package documentation. In incoming-webhook
+// mode it posts m's update as a new message instead.
+func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("slack: edit: %w", err)
+	}
+	if c.s.webhook != "" {
+		return c.Send(ctx, m)
+	}
+	m.Update = m.Update.WithDefaults(c.s.now().UTC())
+	msg, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: render: %w", err))
+	}
+	targets := targetsOf(prev, c.s.targets)
+	if len(targets) == 0 {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: edit: %w", errNoPost))
+	}
+	// The status bar follows a correction of the thread's latest reply.
+	latest := prev.UpdateID != "" && prev.UpdateID == m.Thread.Last.UpdateID
+	f := broadcast.NewFanout(m, targets)
+	each(f.Todo(), func(i int) {
+		p, _ := postOf(prev, targets[i])
+		f.Report(i, c.edit(ctx, p, msg, m.Update, latest))
+	})
+	if err := f.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("slack: edit: %w", err)
+	}
+	return broadcast.Receipt{Channel: c.name, ID: prev.ID, Time: c.s.now().UTC(), Meta: maps.Clone(prev.Meta)}, nil
+}
+
+// edit replaces the message p with msg and, for the thread's latest reply,
+// sets the root's status bar to u (a failure there is not the edit's).
+func (c *Channel) edit(ctx context.Context, p post, msg message, u broadcast.Update, latest bool) error {
+	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none"}
+	var resp postResponse
+	if err := c.call(ctx, "chat.update", req, &resp); err != nil {
+		return err
+	}
+	if latest && p.thread != p.ts {
+		_ = c.refreshRoot(ctx, post{channel: p.channel, ts: p.thread, thread: p.thread}, u)
+	}
+	return nil
+}
+
+// Retract deletes the message prev in every conversation it was posted
+// to, as one attempt; a message already gone counts as deleted. In
+// incoming-webhook mode it fails with an error wrapping
+// broadcast.ErrNotSupported.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("slack: retract: %w", err)
+	}
+	if c.s.webhook != "" {
+		return broadcast.Permanent(fmt.Errorf("slack: retract: %w: an incoming webhook cannot delete messages",
+			broadcast.ErrNotSupported))
+	}
+	targets := targetsOf(prev, c.s.targets)
+	if len(targets) == 0 {
+		return broadcast.Permanent(fmt.Errorf("slack: retract: %w", errNoPost))
+	}
+	// No Ledger: a retry deletes again, and a message gone is no error.
+	f := broadcast.NewFanout(broadcast.Message{}, targets)
+	errs := make([]error, len(targets))
+	each(f.Todo(), func(i int) {
+		p, _ := postOf(prev, targets[i])
+		errs[i] = c.remove(ctx, p)
+		f.Report(i, errs[i])
+	})
+	if err := f.Err(); err != nil {
+		return fmt.Errorf("slack: retract: %w", err)
+	}
+	// Err is nil: a conversation that failed did so for good and still
+	// shows the message; only this error can say so.
+	var refused []broadcast.TargetFailure
+	for i, err := range errs {
+		if err != nil {
+			refused = append(refused, broadcast.TargetFailure{Target: targets[i], Err: err})
+		}
+	}
+	if len(refused) > 0 {
+		return broadcast.Permanent(fmt.Errorf("slack: retract: %w",
+			&broadcast.TargetsError{Total: len(targets), Failures: refused}))
+	}
+	return nil
+}
+
+// remove deletes the message p; one already gone is no error.
+func (c *Channel) remove(ctx context.Context, p post) error {
+	var resp postResponse
+	err := c.call(ctx, "chat.delete", deleteRequest{Channel: p.channel, TS: p.ts}, &resp)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Code == "message_not_found" {
+		return nil
+	}
+	return err
+}
+
+// Check verifies the token with auth.test, which posts nothing. In
+// incoming-webhook mode it checks nothing beyond the configuration New
+// checked: a webhook cannot be checked without posting.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("slack: check: %w", err)
+	}
+	if c.s.webhook != "" {
+		return nil
+	}
+	var resp apiResponse
+	if err := c.call(ctx, "auth.test", struct{}{}, &resp); err != nil {
+		return fmt.Errorf("slack: check: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// class is how an error is marked for the Broadcaster's retries.
+type class int
+
+const (
+	transient class = iota
+	permanent
+	rateLimited
+)
+
+func classOf(err error) class {
+	if _, ok := broadcast.RetryDelay(err); ok {
+		return rateLimited
+	}
+	if broadcast.IsPermanent(err) {
+		return permanent
+	}
+	return transient
+}
+
+// Slack's answers, as its documentation lists them, and how each is
+// marked.
+func TestClassifyAnswers(t *testing.T) {
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	for _, c := range []struct {
+		status int
+		header string // Retry-After
+		body   string
+		want   class
+		wait   time.Duration
+		code   string
+	}{
+		{429, "17", `{"ok":false,"error":"ratelimited"}`, rateLimited, 17 * time.Second, "ratelimited"},
+		{200, "", `{"ok":false,"error":"ratelimited"}`, rateLimited, defaultRateWait, "ratelimited"},
+		{200, "", `{"ok":false,"error":"rate_limited"}`, rateLimited, defaultRateWait, "rate_limited"},
+		{429, "5", `Too Many Requests`, rateLimited, 5 * time.Second, ""},
+		{200, "", `{"ok":false,"error":"invalid_auth"}`, permanent, 0, "invalid_auth"},
+		{200, "", `{"ok":false,"error":"not_authed"}`, permanent, 0, "not_authed"},
+		{200, "", `{"ok":false,"error":"account_inactive"}`, permanent, 0, "account_inactive"},
+		{200, "", `{"ok":false,"error":"token_revoked"}`, permanent, 0, "token_revoked"},
+		{200, "", `{"ok":false,"error":"channel_not_found"}`, permanent, 0, "channel_not_found"},
+		{200, "", `{"ok":false,"error":"not_in_channel"}`, permanent, 0, "not_in_channel"},
+		{200, "", `{"ok":false,"error":"is_archived"}`, permanent, 0, "is_archived"},
+		{200, "", `{"ok":false,"error":"msg_too_long"}`, permanent, 0, "msg_too_long"},
+		{200, "", `{"ok":false,"error":"no_text"}`, permanent, 0, "no_text"},
+		{200, "", `{"ok":false,"error":"some_future_code"}`, permanent, 0, "some_future_code"},
+		{200, "", `{"ok":false,"error":"internal_error"}`, transient, 0, "internal_error"},
+		{200, "", `{"ok":false,"error":"fatal_error"}`, transient, 0, "fatal_error"},
+		{200, "", `{"ok":false,"error":"service_unavailable"}`, transient, 0, "service_unavailable"},
+		{503, "", `{"ok":false,"error":"service_unavailable"}`, transient, 0, "service_unavailable"},
+		{200, "", `{"ok":false,"error":"request_timeout"}`, transient, 0, "request_timeout"},
+		{500, "", `{"ok":false,"error":"some_future_code"}`, transient, 0, "some_future_code"},
+		{502, "", `<html>Bad Gateway</html>`, transient, 0, ""},
+		{404, "", `<html>Not Found</html>`, permanent, 0, ""},
+		{200, "", `<html>captive portal</html>`, transient, 0, ""},
+	} {
+		resp := &httpx.Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}
+		if c.header != "" {
+			resp.Header.Set("Retry-After", c.header)
+		}
+		err := ch.decode("chat.postMessage", resp, &postResponse{})
+		require.Errorf(t, err, "%d %s", c.status, c.body)
+		assert.Equalf(t, c.want, classOf(err), "%d %s: %v", c.status, c.body, err)
+		if d, ok := broadcast.RetryDelay(err); ok {
+			assert.Equalf(t, c.wait, d, "%d %s: the wait", c.status, c.body)
+		}
+		var ae *APIError
+		if c.code != "" && assert.Truef(t, errors.As(err, &ae), "%d %s: an *APIError", c.status, c.body) {
+			assert.Equal(t, c.code, ae.Code)
+			assert.Equal(t, c.status, ae.Status)
+		}
+	}
+}
+
+// Slack's explanations are quoted, a few, one line each, without the
+// token.
+func TestErrorDetails(t *testing.T) {
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	resp := &httpx.Response{Status: 200, Header: http.Header{}, Body: []byte(`{"ok":false,"error":"invalid_blocks",
+		"response_metadata":{"messages":["[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]",
+		"[ERROR] second\nline","[ERROR] token ` + testToken + `","[ERROR] fourth"]}}`)}
+	err := ch.decode("chat.postMessage", resp, &postResponse{})
+	assert.Equal(t, "chat.postMessage: invalid_blocks: [ERROR] must be less than 3001 characters "+
+		"[json-pointer:/blocks/0/text/text]; [ERROR] second line; [ERROR] token REDACTED", err.Error())
+	assert.True(t, broadcast.IsPermanent(err))
+}
+
+// A transport error is transient and names the method, not the URL.
+func TestTransportError(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	f.srv.Close()
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a connection refused is worth a retry: %v", err)
+	assert.Contains(t, err.Error(), "#ops: chat.postMessage: ")
+	assert.NotContains(t, err.Error(), f.srv.URL)
+}
+
+// With one conversation failing, the others are delivered and marked;
+// the error names the one pending.
+func TestOneConversationFails(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	f.FailTarget("eng", channeltest.FailRateLimited)
+	m := broadcast.NewMessage(update(1, broadcast.StatusInvestigating))
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	d, ok := broadcast.RetryDelay(err)
+	assert.True(t, ok, "the rate limit's wait: %v", err)
+	assert.Equal(t, 7*time.Second, d)
+	assert.Equal(t, "slack: 1 of 2 targets not delivered (1 pending, 0 failed permanently): "+
+		"eng: chat.postMessage: ratelimited (http status 429)", err.Error())
+	done, failure := m.Ledger.Done("#ops")
+	assert.True(t, done && failure == "", "#ops is marked delivered")
+}

@@ -1,0 +1,416 @@
+package slack
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// workspace is the fake's Slack workspace: conversation names and IDs.
+var workspace = map[string]string{"ops": "C0OPS00001", "status": "C0STATUS02", "eng": "C0ENG00003"}
+
+// fakeSlack is an httptest server that speaks Slack's Web API
+// (chat.postMessage, chat.update, chat.delete, auth.test) and an incoming
+// webhook as Slack documents them: JSON bodies with a bearer token, "ok":
+// false and an error code for refusals, HTTP 429 with Retry-After for
+// rate limits, the webhook's plain-text "ok" or error word. It checks
+// every request against the documented shape (t.Errorf on a mistake),
+// keeps the conversations' messages, and fails on demand.
+type fakeSlack struct {
+	t     *testing.T
+	srv   *httptest.Server
+	token string
+	hook  string // the incoming webhook's path, /services/T…/B…/…
+
+	mu       sync.Mutex
+	targets  map[string]string // conversation ID → Ledger target
+	msgs     []*fakeMsg
+	fail     channeltest.Failure
+	failures map[string]channeltest.Failure // by conversation ID
+	failCode map[string]string              // Web API method → error code to answer
+	lose     map[string]bool                // conversation ID → post, then drop the answer
+	hookErr  *fakeAnswer                    // the webhook's next answers, instead of "ok"
+	calls    []fakeCall
+}
+
+// fakeMsg is a message in a conversation.
+type fakeMsg struct {
+	target, channel, ts, threadTS string
+	text                          string // top-level text, as sent
+	sections                      []string
+	attachments                   []string // texts of the attachments
+	broadcast, deleted            bool
+}
+
+// fakeCall is a request as the fake received it.
+type fakeCall struct {
+	method string // Web API method, or "webhook"
+	header http.Header
+	body   map[string]json.RawMessage
+	raw    []byte
+}
+
+// fakeAnswer is an HTTP answer of the webhook.
+type fakeAnswer struct {
+	status int
+	body   string
+	header map[string]string
+}
+
+func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
+	f := &fakeSlack{t: t, token: token, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
+		targets: map[string]string{}, failures: map[string]channeltest.Failure{},
+		failCode: map[string]string{}, lose: map[string]bool{}}
+	for _, ch := range channels {
+		f.targets[resolve(ch)] = ch
+	}
+	f.srv = httptest.NewServer(f)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// resolve returns the ID of a conversation name or ID; "" when unknown.
+func resolve(ch string) string {
+	if slices.Contains(slices.Collect(maps.Values(workspace)), ch) {
+		return ch
+	}
+	return workspace[strings.TrimPrefix(ch, "#")]
+}
+
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		f.t.Errorf("%s %s with Content-Type %q: Slack wants POST and application/json; charset=utf-8",
+			r.Method, r.URL.Path, r.Header.Get("Content-Type"))
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &body); err != nil {
+		f.t.Errorf("%s: body is not a JSON object: %v", r.URL.Path, err)
+	}
+	if r.URL.Path == f.hook {
+		f.record("webhook", r, raw, body)
+		f.webhook(w, r, body)
+		return
+	}
+	method, ok := strings.CutPrefix(r.URL.Path, "/api/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	f.record(method, r, raw, body)
+	if a, refused := f.refuse(method, r, body); refused {
+		f.answer(w, a)
+		return
+	}
+	f.api(w, method, body)
+}
+
+func (f *fakeSlack) record(method string, r *http.Request, raw []byte, body map[string]json.RawMessage) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fakeCall{method: method, header: r.Header.Clone(), body: body, raw: raw})
+}
+
+// refuse returns the answer to a request that fails: as told, or for a
+// wrong token.
+func (f *fakeSlack) refuse(method string, r *http.Request, body map[string]json.RawMessage) (fakeAnswer, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fail := f.fail
+	if id := resolve(str(body["channel"])); fail == channeltest.FailNone && id != "" {
+		fail = f.failures[id]
+	}
+	switch fail {
+	case channeltest.FailTransient:
+		return apiError("internal_error"), true
+	case channeltest.FailRateLimited:
+		a := fakeAnswer{status: http.StatusTooManyRequests, body: `{"ok":false,"error":"ratelimited"}`,
+			header: map[string]string{"Retry-After": "7"}}
+		return a, true
+	case channeltest.FailUnauthorized:
+		return apiError("invalid_auth"), true
+	case channeltest.FailRejected:
+		return apiError(rejectCodes[method]), true
+	case channeltest.FailEcho:
+		return f.echo(r.Header.Get("Authorization")), true
+	}
+	if code := f.failCode[method]; code != "" {
+		return apiError(code), true
+	}
+	switch auth := r.Header.Get("Authorization"); {
+	case auth == "":
+		return apiError("not_authed"), true
+	case auth != "Bearer "+f.token:
+		return apiError("invalid_auth"), true
+	}
+	return fakeAnswer{}, false
+}
+
+// rejectCodes are the permanent refusals of FailRejected, by method.
+var rejectCodes = map[string]string{"chat.postMessage": "not_in_channel", "chat.update": "cant_update_message",
+	"chat.delete": "cant_delete_message", "auth.test": "account_inactive"}
+
+// apiError is Slack's refusal: HTTP 200, "ok": false, the code.
+func apiError(code string) fakeAnswer {
+	return fakeAnswer{status: http.StatusOK, body: `{"ok":false,"error":"` + code + `"}`}
+}
+
+// echo is a debugging proxy's refusal: the credential the request carried,
+// as it came and in the forms servers re-encode it.
+func (f *fakeSlack) echo(auth string) fakeAnswer {
+	token := strings.TrimPrefix(auth, "Bearer ")
+	js, _ := json.Marshal(map[string]any{"ok": false, "error": "invalid_arguments " + token,
+		"response_metadata": map[string]any{"messages": []string{
+			"[ERROR] Authorization: " + auth,
+			"[ERROR] token=" + url.QueryEscape(token) + " b64=" + base64.StdEncoding.EncodeToString([]byte(token)),
+		}}})
+	return fakeAnswer{status: http.StatusOK, body: string(js)}
+}
+
+func (f *fakeSlack) answer(w http.ResponseWriter, a fakeAnswer) {
+	for k, v := range a.header {
+		w.Header().Set(k, v)
+	}
+	if strings.HasPrefix(a.body, "{") {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/html")
+	}
+	w.WriteHeader(a.status)
+	_, _ = io.WriteString(w, a.body)
+}
+
+// api answers a Web API call that passed authentication.
+func (f *fakeSlack) api(w http.ResponseWriter, method string, body map[string]json.RawMessage) {
+	var out map[string]any
+	var code string
+	switch method {
+	case "chat.postMessage":
+		out, code = f.postMessage(body)
+	case "chat.update":
+		out, code = f.update(body)
+	case "chat.delete":
+		out, code = f.remove(body)
+	case "auth.test":
+		out = map[string]any{"url": "https://outagecast-test.slack.com/", "team": "Outagecast Test",
+			"user": "status-bot", "team_id": "T0TEST0001", "user_id": "U0BOT00001", "bot_id": "B0BOT00001"}
+	default:
+		code = "unknown_method"
+	}
+	if code != "" {
+		f.answer(w, apiError(code))
+		return
+	}
+	out["ok"] = true
+	js, _ := json.Marshal(out)
+	if f.lost(str(body["channel"]), method) {
+		dropAnswer(w)
+		return
+	}
+	f.answer(w, fakeAnswer{status: http.StatusOK, body: string(js)})
+}
+
+// lost reports whether the answer of this post is to be lost.
+func (f *fakeSlack) lost(channel, method string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return method == "chat.postMessage" && f.lose[resolve(channel)]
+}
+
+// dropAnswer closes the connection without an answer: the request took
+// effect, the client never learns it.
+func dropAnswer(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any, string) {
+	f.checkFields("chat.postMessage", body)
+	if str(body["parse"]) != "none" || string(body["link_names"]) != "false" ||
+		string(body["unfurl_links"]) != "false" || string(body["unfurl_media"]) != "false" {
+		f.t.Errorf("chat.postMessage: want parse none, link_names, unfurl_links and unfurl_media false: %s %s %s %s",
+			body["parse"], body["link_names"], body["unfurl_links"], body["unfurl_media"])
+	}
+	m, code := f.content("chat.postMessage", body)
+	if code != "" {
+		return nil, code
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m.channel = resolve(str(body["channel"]))
+	if m.channel == "" {
+		return nil, "channel_not_found"
+	}
+	m.target, m.threadTS = f.targets[m.channel], str(body["thread_ts"])
+	m.broadcast = string(body["reply_broadcast"]) == "true"
+	if m.threadTS != "" && !f.isRoot(m.channel, m.threadTS) {
+		f.t.Errorf("chat.postMessage: thread_ts %s is not a top-level message of %s: reply to the parent", m.threadTS, m.channel)
+	}
+	if m.broadcast && m.threadTS == "" {
+		f.t.Errorf("chat.postMessage: reply_broadcast without thread_ts")
+	}
+	m.ts = fmt.Sprintf("1741944413.%06d", (len(f.msgs)+1)*100)
+	f.msgs = append(f.msgs, m)
+	msg := map[string]any{"type": "message", "subtype": "bot_message", "bot_id": "B0BOT00001", "text": m.text, "ts": m.ts}
+	if m.threadTS != "" {
+		msg["thread_ts"] = m.threadTS
+	}
+	return map[string]any{"channel": m.channel, "ts": m.ts, "message": msg}, ""
+}
+
+// isRoot reports whether ts is a top-level message of channel.
+func (f *fakeSlack) isRoot(channel, ts string) bool {
+	return slices.ContainsFunc(f.msgs, func(m *fakeMsg) bool {
+		return m.channel == channel && m.ts == ts && m.threadTS == ""
+	})
+}
+
+func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, string) {
+	f.checkFields("chat.update", body)
+	f.mu.Lock()
+	m, code := f.find(body)
+	f.mu.Unlock()
+	if code != "" {
+		return nil, code
+	}
+	if _, ok := body["blocks"]; ok || body["text"] != nil {
+		c, code := f.content("chat.update", body)
+		if code != "" {
+			return nil, code
+		}
+		f.mu.Lock()
+		// Slack drops the blocks of a message updated with text only.
+		m.text, m.sections = c.text, c.sections
+		f.mu.Unlock()
+	}
+	if a := body["attachments"]; a != nil {
+		var atts []struct {
+			Text     string   `json:"text"`
+			Color    string   `json:"color"`
+			Fallback string   `json:"fallback"`
+			MrkdwnIn []string `json:"mrkdwn_in"`
+		}
+		if err := json.Unmarshal(a, &atts); err != nil {
+			return nil, "invalid_attachments"
+		}
+		var texts []string
+		for _, at := range atts {
+			f.checkControls("chat.update attachment", at.Text)
+			texts = append(texts, at.Text)
+		}
+		f.mu.Lock()
+		m.attachments = texts
+		f.mu.Unlock()
+	}
+	return map[string]any{"channel": m.channel, "ts": m.ts, "text": m.text}, ""
+}
+
+// find returns the message a chat.update or chat.delete names. Slack
+// takes conversation IDs only there.
+func (f *fakeSlack) find(body map[string]json.RawMessage) (*fakeMsg, string) {
+	ch, ts := str(body["channel"]), str(body["ts"])
+	if !slices.Contains(slices.Collect(maps.Values(workspace)), ch) {
+		return nil, "channel_not_found"
+	}
+	i := slices.IndexFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == ch && m.ts == ts && !m.deleted })
+	if i < 0 {
+		return nil, "message_not_found"
+	}
+	return f.msgs[i], ""
+}
+
+func (f *fakeSlack) remove(body map[string]json.RawMessage) (map[string]any, string) {
+	f.checkFields("chat.delete", body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, code := f.find(body)
+	if code != "" {
+		return nil, code
+	}
+	m.deleted = true
+	return map[string]any{"channel": m.channel, "ts": m.ts}, ""
+}
+
+func (f *fakeSlack) Fail(fail channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = fail
+}
+
+func (f *fakeSlack) FailTarget(target string, fail channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures[resolve(target)] = fail
+}
+
+// addTarget adds a conversation of the workspace as a Ledger target.
+func (f *fakeSlack) addTarget(target string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.targets[resolve(target)] = target
+}
+
+// failMethod makes every call of method answer code; "" stops it.
+func (f *fakeSlack) failMethod(method, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failCode[method] = code
+}
+
+// loseAnswers makes posts to target take effect and their answers lost.
+func (f *fakeSlack) loseAnswers(target string, lose bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lose[resolve(target)] = lose
+}
+
+// answerHook makes the webhook give a, or "ok" again for nil.
+func (f *fakeSlack) answerHook(a *fakeAnswer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hookErr = a
+}
+
+// requests returns the calls of method, in order.
+func (f *fakeSlack) requests(method string) []fakeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeCall
+	for _, c := range f.calls {
+		if c.method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// messages returns copies of the conversations' messages.
+func (f *fakeSlack) messages() []fakeMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]fakeMsg, len(f.msgs))
+	for i, m := range f.msgs {
+		out[i] = *m
+	}
+	return out
+}
+
+// str decodes a JSON string; "" for anything else.
+func str(raw json.RawMessage) string {
+	var s string
+	_ = json.Unmarshal(raw, &s)
+	return s
+}

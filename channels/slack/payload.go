@@ -1,0 +1,260 @@
+package slack
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Slack's limits, and the ones Send keeps to.
+const (
+	// MaxSectionText is Slack's limit on the text of a section block,
+	// 3,000 characters. The whole message is one section within it.
+	MaxSectionText = 3000
+	// MaxText is Slack's limit on a message's top-level text, 40,000
+	// characters; Slack truncates longer text.
+	MaxText = 40_000
+	// MaxBlocks is Slack's limit on the blocks of a message.
+	MaxBlocks = 50
+	// FallbackLength bounds the top-level text Send writes, far below
+	// MaxText: notifications show only its start.
+	FallbackLength = 1000
+)
+
+// DefaultTemplate is the mrkdwn of a message: status and title in bold,
+// the impact, the advice, the body, the affected components, the next
+// update and the link. Templates receive the Update with "&", "<" and ">"
+// hidden (see the package documentation), so they write mrkdwn and never
+// escape.
+const DefaultTemplate = `{{if .Corrects}}*Correction*
+{{end}}*{{.Headline}}: {{.Title}}*{{with .ImpactLabel}} · Impact: {{.}}{{end}}
+{{with .Advice}}
+*What to do:* {{.}}
+{{end}}
+{{with .Body}}
+{{.}}
+{{end}}
+{{with .Components}}
+*Affected components*
+{{range .}}• {{.Name}}: {{.Status.Label}}
+{{end}}{{end}}
+{{with .NextUpdateAt}}
+_Next update by {{.}}._
+{{end}}
+{{with .URL}}
+{{.}}
+{{end}}`
+
+// textObject is a Block Kit text object.
+type textObject struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+	// Verbatim stops Slack from turning plain words into links and
+	// mentions ("@here"); links are written out as <url>.
+	Verbatim bool `json:"verbatim,omitempty"`
+}
+
+// block is a Block Kit layout block; only sections are sent.
+type block struct {
+	Type string      `json:"type"`
+	Text *textObject `json:"text,omitempty"`
+}
+
+// attachment is a secondary attachment: the coloured status bar a thread's
+// root post gets.
+type attachment struct {
+	Color    string   `json:"color"`
+	Fallback string   `json:"fallback"`
+	Text     string   `json:"text"`
+	MrkdwnIn []string `json:"mrkdwn_in"`
+}
+
+// postRequest is the body of chat.postMessage, and of an incoming webhook
+// (which ignores the fields it does not know, and is sent no channel).
+type postRequest struct {
+	Channel        string  `json:"channel,omitempty"`
+	Text           string  `json:"text"`
+	Blocks         []block `json:"blocks"`
+	ThreadTS       string  `json:"thread_ts,omitempty"`
+	ReplyBroadcast bool    `json:"reply_broadcast,omitempty"`
+	// Parse "none" and LinkNames false: Slack links no names, so a
+	// literal "@channel" stays text.
+	Parse       string `json:"parse"`
+	LinkNames   bool   `json:"link_names"`
+	UnfurlLinks bool   `json:"unfurl_links"`
+	UnfurlMedia bool   `json:"unfurl_media"`
+}
+
+// updateRequest is the body of chat.update. Fields left out keep their
+// value: the status bar of a root post is set without touching its text
+// and blocks, and an edit leaves the status bar alone.
+type updateRequest struct {
+	Channel     string       `json:"channel"`
+	TS          string       `json:"ts"`
+	Text        string       `json:"text,omitempty"`
+	Blocks      []block      `json:"blocks,omitempty"`
+	Attachments []attachment `json:"attachments,omitempty"`
+	Parse       string       `json:"parse"`
+}
+
+// deleteRequest is the body of chat.delete.
+type deleteRequest struct {
+	Channel string `json:"channel"`
+	TS      string `json:"ts"`
+}
+
+// message is a rendered update: the section's mrkdwn and the fallback
+// text, both escaped.
+type message struct {
+	section string
+	text    string
+}
+
+// blocks returns the message's layout.
+func (m message) blocks() []block {
+	return []block{{Type: "section", Text: &textObject{Type: "mrkdwn", Text: m.section, Verbatim: true}}}
+}
+
+// post returns the chat.postMessage request of m.
+func (m message) post(channel string) postRequest {
+	return postRequest{Channel: channel, Text: m.text, Blocks: m.blocks(), Parse: "none"}
+}
+
+// The characters mrkdwn reserves stand in rendered text as private-use
+// characters until the text is final: templates cannot tell the user's
+// "<" from their own, and the shortening of templates never cuts an
+// escape in half.
+const (
+	hiddenAmp = "\uE000"
+	hiddenLt  = "\uE001"
+	hiddenGt  = "\uE002"
+)
+
+var (
+	// hider hides the reserved characters of user text; the private-use
+	// characters themselves become U+FFFD, so none reaches Slack as a
+	// reserved one.
+	hider = strings.NewReplacer("&", hiddenAmp, "<", hiddenLt, ">", hiddenGt,
+		hiddenAmp, "\uFFFD", hiddenLt, "\uFFFD", hiddenGt, "\uFFFD")
+	// shower writes the hidden characters as Slack's escapes.
+	shower = strings.NewReplacer(hiddenAmp, "&amp;", hiddenLt, "&lt;", hiddenGt, "&gt;")
+	// urlRE finds URLs in hidden text; "&" may be part of one.
+	urlRE = regexp.MustCompile(`https?://[^\s<>"|` + hiddenLt + hiddenGt + `]+`)
+)
+
+// escape returns s escaped for mrkdwn: "&", "<" and ">" as entities.
+func escape(s string) string { return shower.Replace(hider.Replace(s)) }
+
+// unescape reverses escape, for tests and for what a reader sees.
+func unescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
+}
+
+// hide returns u with every text field's reserved characters hidden, for
+// rendering. The Update's slice and map are copied, not changed.
+func hide(u broadcast.Update) broadcast.Update {
+	for _, f := range []*string{&u.ID, &u.IncidentID, &u.Corrects, &u.Title, &u.Body, &u.Advice, &u.URL} {
+		*f = hider.Replace(*f)
+	}
+	if len(u.Components) > 0 {
+		cs := make([]broadcast.Component, len(u.Components))
+		for i, c := range u.Components {
+			cs[i] = broadcast.Component{Name: hider.Replace(c.Name), Status: c.Status}
+		}
+		u.Components = cs
+	}
+	if len(u.Overrides) > 0 {
+		os := make(map[string]string, len(u.Overrides))
+		for k, v := range u.Overrides {
+			os[k] = hider.Replace(v)
+		}
+		u.Overrides = os
+	}
+	return u
+}
+
+// finish turns rendered hidden text into the section's mrkdwn: each URL
+// as a link, <url>, so that Slack need not find it (the text is verbatim),
+// and the hidden characters as escapes.
+func finish(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range urlRE.FindAllStringIndex(s, -1) {
+		u := s[m[0]:m[1]]
+		link := trimURL(u)
+		b.WriteString(shower.Replace(s[last:m[0]]))
+		b.WriteString("<" + shower.Replace(link) + ">")
+		last = m[0] + len(link)
+	}
+	b.WriteString(shower.Replace(s[last:]))
+	return b.String()
+}
+
+// trimURL drops the punctuation that ends a sentence rather than the URL
+// u: a final ".", ",", quote or unbalanced ")", as Slack's own link
+// detection does.
+func trimURL(u string) string {
+	for {
+		n := len(u)
+		switch c := u[n-1]; {
+		case strings.IndexByte(".,;:!?'\"", c) >= 0:
+		case c == ')' && strings.Count(u, "(") < strings.Count(u, ")"):
+		default:
+			return u
+		}
+		if strings.HasSuffix(u[:n-1], "//") {
+			return u // nothing left of the host
+		}
+		u = u[:n-1]
+	}
+}
+
+// utf16Len measures s in UTF-16 code units, the unit of a JavaScript
+// string's length: never less than the characters Slack counts, whether
+// it counts code points or code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r) // U+FFFD for invalid UTF-8: 1
+	}
+	return n
+}
+
+// sectionLength measures rendered hidden text as its finished section.
+func sectionLength(s string) int { return utf16Len(finish(s)) }
+
+// fallbackLength measures rendered hidden text as its escaped fallback.
+func fallbackLength(s string) int { return utf16Len(shower.Replace(s)) }
+
+// Status colours of the root post's status bar.
+var statusColors = map[broadcast.Status]string{
+	broadcast.StatusInvestigating: "#cf222e",
+	broadcast.StatusIdentified:    "#bc4c00",
+	broadcast.StatusMonitoring:    "#9a6700",
+	broadcast.StatusResolved:      "#1a7f37",
+	broadcast.StatusCompleted:     "#1a7f37",
+	broadcast.StatusScheduled:     "#0969da",
+	broadcast.StatusInProgress:    "#0969da",
+	broadcast.StatusVerifying:     "#0969da",
+}
+
+// statusBar is the attachment a thread's root post shows: the status of
+// the incident's latest update.
+func statusBar(u broadcast.Update) attachment {
+	head := "Current status: " + u.Status.Label()
+	when := ""
+	if !u.Time.IsZero() {
+		when = " at " + u.Time.UTC().Format("2 Jan 15:04 UTC")
+	}
+	text := "*" + head + "* · " + escape(strings.Join(strings.Fields(u.Title), " ")) +
+		"\n_Updated" + when + ". Every update is in the thread._"
+	return attachment{Color: statusColors[u.Status], Fallback: head, Text: text, MrkdwnIn: []string{"text"}}
+}
+
+// final reports whether u closes its incident or maintenance: its reply is
+// also shown in the channel.
+func final(u broadcast.Update) bool {
+	return u.Status == broadcast.StatusResolved || u.Status == broadcast.StatusCompleted
+}

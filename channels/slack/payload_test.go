@@ -1,0 +1,171 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// checkGolden compares the JSON body raw, indented, with testdata/name.
+func checkGolden(t *testing.T, name string, raw []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, json.Indent(&b, raw, "", "  "), "the body is JSON")
+	b.WriteByte('\n')
+	path := filepath.Join("testdata", name+".json")
+	if *updateGolden {
+		require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to write it")
+	assert.Equal(t, string(want), b.String(), "request body %s (go test -update rewrites it; review the diff)", name)
+}
+
+// fullUpdate has every field set.
+func fullUpdate(n int, status broadcast.Status) broadcast.Update {
+	u := update(n, status)
+	u.Advice = "Retry failed requests; no data was lost."
+	u.Components = []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage},
+		{Name: "API", Status: broadcast.ComponentDegraded}}
+	u.NextUpdate = u.Time.Add(30 * time.Minute)
+	return u
+}
+
+// The requests of an incident's life, as Slack receives them.
+func TestGoldenRequests(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Name: "ops-slack", Channels: []string{"#ops"}})
+	r1 := send(t, ch, fullUpdate(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	r2 := send(t, ch, fullUpdate(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	send(t, ch, update(3, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r2})
+	c := broadcast.NewMessage(update(4, broadcast.StatusIdentified))
+	c.Update.Corrects, c.Update.Body = r2.UpdateID, "The errors came from one CDN region."
+	_, err := ch.Edit(context.Background(), c, r2)
+	require.NoError(t, err)
+	require.NoError(t, ch.Retract(context.Background(), r2))
+
+	posts, updates := f.requests("chat.postMessage"), f.requests("chat.update")
+	require.Len(t, posts, 3)
+	require.Len(t, updates, 3, "a status bar after each reply, and the edit")
+	checkGolden(t, "post_first", posts[0].raw)
+	checkGolden(t, "post_reply", posts[1].raw)
+	checkGolden(t, "post_resolved", posts[2].raw)
+	checkGolden(t, "update_status_bar", updates[1].raw)
+	checkGolden(t, "update_edit", updates[2].raw)
+	checkGolden(t, "delete", f.requests("chat.delete")[0].raw)
+	for _, c := range append(posts, updates...) {
+		assert.Equal(t, "Bearer "+testToken, c.header.Get("Authorization"), "the token, as a bearer token")
+	}
+}
+
+func TestGoldenWebhook(t *testing.T) {
+	f := newFakeSlack(t, testToken)
+	ch, err := New(hookConfig(f))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	send(t, ch, fullUpdate(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	calls := f.requests("webhook")
+	require.Len(t, calls, 1)
+	checkGolden(t, "webhook", calls[0].raw)
+	assert.Empty(t, calls[0].header.Get("Authorization"), "a webhook carries no token")
+}
+
+// hostile is text that would ping, mention, or label a link, were it not
+// escaped.
+const hostile = "<!channel> <!here|here> <@U0ADMIN01> <#C0OPS00001> <https://evil.example/reset|Reset your password> " +
+	"& @here @channel #ops &amp; &lt;b&gt;"
+
+// No field of an update, nor an override, can ping, mention or forge a
+// link; the reader sees the text as written. The fake reports any control
+// sequence other than a plain link.
+func TestHostileTextCannotPingOrLink(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	u := fullUpdate(1, broadcast.StatusInvestigating)
+	u.Title, u.Body, u.Advice = "Title "+hostile, "Body "+hostile, "Advice "+hostile
+	u.Components[0].Name = "CDN " + hostile
+	r := send(t, ch, u, broadcast.Thread{})
+	u.Overrides = map[string]string{ch.Name(): "Override " + hostile}
+	u.ID = "u-override"
+	send(t, ch, u, broadcast.Thread{Root: r, Last: r})
+
+	msgs := f.messages()
+	require.Len(t, msgs, 2)
+	for _, want := range []string{"Title ", "Body ", "Advice ", "CDN "} {
+		assert.Contains(t, shown(msgs[0].sections[0]), want+hostile, "the reader sees the text as written")
+	}
+	for _, want := range []string{"Title ", "Body ", "CDN "} {
+		assert.Contains(t, unescape(msgs[0].text), want+hostile, "the fallback (the short template has no advice)")
+	}
+	assert.Contains(t, msgs[0].sections[0], "&lt;!channel&gt;", "escaped")
+	assert.Contains(t, shown(msgs[1].sections[0]), "Override "+hostile)
+	assert.Contains(t, shown(msgs[0].attachments[0]), "Title "+hostile, "the status bar")
+	for _, m := range msgs {
+		for _, c := range controlRE.FindAllString(m.sections[0]+m.text, -1) {
+			assert.Regexp(t, `^<https://[^|]+>$`, c, "the only control sequences are plain links")
+		}
+	}
+}
+
+// URLs become links, kept whole, without the punctuation after them; a
+// "|" cannot label one.
+func TestFinishLinks(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"see https://status.example.com/i/42.", "see <https://status.example.com/i/42>."},
+		{"(https://status.example.com/i/42)", "(<https://status.example.com/i/42>)"},
+		{"https://en.example.org/wiki/A_(b)", "<https://en.example.org/wiki/A_(b)>"},
+		{"https://x.example/?a=1&b=<2>", "<https://x.example/?a=1&amp;b=>&lt;2&gt;"},
+		{"https://x.example/a|b", "<https://x.example/a>|b"},
+		{"https://", "https://"},
+		{"no link here & <there>", "no link here &amp; &lt;there&gt;"},
+	} {
+		assert.Equal(t, c.want, finish(hider.Replace(c.in)), "finish(%q)", c.in)
+	}
+}
+
+func TestEscape(t *testing.T) {
+	for _, s := range []string{"", "plain", "a & b < c > d", "&amp;", "Störung 東京 🇯🇵", "<<>>&&"} {
+		assert.Equal(t, s, unescape(escape(s)), "unescape(escape(%q))", s)
+	}
+	assert.Equal(t, "\uFFFD&amp;", escape(hiddenAmp+"&"), "a private-use stand-in in user text is not a reserved character")
+	assert.Equal(t, 2, utf16Len("👩"), "astral characters count two UTF-16 code units")
+	assert.Equal(t, 1, utf16Len("é"))
+}
+
+// An update of the longest body, full of characters that escape and of
+// emoji, fits Slack's limits with its link whole.
+func TestLengthLimits(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	u := fullUpdate(1, broadcast.StatusInvestigating)
+	u.URL = "https://status.example.com/incidents/42?from=slack&utm=x"
+	u.Body = strings.Repeat("Errors & timeouts <5xx> in 東京 👩🏽‍💻. ", broadcast.MaxBodyLength/36)
+	require.LessOrEqual(t, utf8.RuneCountInString(u.Body), broadcast.MaxBodyLength)
+	send(t, ch, u, broadcast.Thread{})
+	m := f.messages()[0]
+	assert.LessOrEqual(t, utf16Len(m.sections[0]), MaxSectionText, "the section, as sent")
+	assert.Greater(t, utf16Len(m.sections[0]), MaxSectionText-50, "the section uses the space it has")
+	assert.LessOrEqual(t, utf16Len(m.text), FallbackLength, "the fallback")
+	assert.Contains(t, m.sections[0], "<https://status.example.com/incidents/42?from=slack&amp;utm=x>", "the link, whole")
+	assert.True(t, utf8.ValidString(m.sections[0]))
+	assert.Contains(t, m.sections[0], "_Next update by", "kept when the body is shortened")
+	assert.Contains(t, m.sections[0], "*What to do:*", "the advice is kept")
+
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	assert.Equal(t, m.sections[0], p.Text, "Preview shows what Send posts")
+	assert.Equal(t, utf16Len(p.Text), p.Length)
+	assert.Equal(t, MaxSectionText, p.Limit)
+	assert.Equal(t, "UTF-16 code units", p.Unit)
+}

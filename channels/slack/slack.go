@@ -1,0 +1,341 @@
+// Package slack is a broadcast.Channel that posts each update to Slack
+// conversations through the Web API with a bot token, threading the
+// updates of an incident and editing and deleting its posts, or, more
+// simply, through an incoming webhook.
+//
+// Each update is one message: a Block Kit section whose mrkdwn the
+// "slack" template renders (DefaultTemplate: status and title in bold,
+// impact, advice, body, affected components, next update, link), and a
+// top-level text, the "short" template, which notifications and screen
+// readers show. Update.Overrides[name] replaces both. Links are not
+// unfurled, so a thread does not repeat the status page's preview.
+//
+// The user's text cannot ping anyone or forge a link: "&", "<" and ">" in
+// every field (and in an override) are written as &amp;, &lt; and &gt;,
+// so no <!channel>, <@U…> or <https://…|label> can be formed; the section
+// is verbatim and the message is posted with parse "none" and link_names
+// false, so a literal "@here" or "#general" stays text. Templates see the
+// Update with those three characters hidden (as private-use characters
+// that become the escapes once the text is final), so a template writes
+// mrkdwn, never escapes, and no shortening cuts an escape in half; URLs
+// are written as <url> links. mrkdwn has no escape for "*", "_", "~" or
+// "`": a title holding them may show in bold or italics, nothing worse.
+//
+// # Threading
+//
+// An incident's first update starts a thread in each conversation; each
+// later update replies in it (thread_ts is the ts of the first post, from
+// Message.Thread.Root), and the resolved or completed update is also shown
+// in the conversation (reply_broadcast). After each reply the thread's
+// first post is updated (chat.update) with a coloured status bar, an
+// attachment saying the latest status and that every update is in the
+// thread; its own text and blocks are left as they are (Slack keeps the
+// blocks of a message updated without them). A failed status bar does not
+// fail the delivery, which is done: the reply was posted. The Receipt says
+// why, in Meta[MetaRootError+conversation], and the next reply tries again.
+//
+// A conversation the first update did not reach threads under its first
+// post of the incident (Message.Thread.Last's thread). The Receipt's Meta
+// holds, per conversation, the channel ID, the message's ts and its
+// thread's ts (MetaChannel, MetaTS, MetaThreadTS followed by the
+// Config.Channels entry); its ID is the ts in the first conversation.
+//
+// # Corrections and retractions
+//
+// The channel is a broadcast.Editor and a broadcast.Retractor. Edit
+// replaces the text of the original's message in every conversation
+// (chat.update) and keeps its status bar; when it corrects the incident's
+// latest update, the status bar follows the correction. Retract deletes
+// the message in every conversation (chat.delete); a message already gone
+// (message_not_found) counts as deleted. Deleting a thread's first post
+// leaves its replies under Slack's "This message was deleted". Slack may
+// refuse an edit after the workspace's edit window (edit_window_closed,
+// permanent). Check calls auth.test, which checks the token without
+// posting; it does not check that the bot is in each conversation.
+//
+// # Incoming webhooks
+//
+// With Config.WebhookURL instead of a token the channel posts the same
+// message to the webhook's conversation, and nothing more: a webhook
+// answers "ok" and no ts, so updates are not threaded (Send ignores
+// Message.Thread), messages cannot be edited or deleted, and there is no
+// Receipt.ID. Edit then posts the correction as a new message, as
+// Broadcaster.Correct does on a channel that is not an Editor; Retract
+// fails with an error wrapping broadcast.ErrNotSupported. Check looks at
+// the configuration only: a webhook has no way to be checked without
+// posting.
+//
+// # Idempotency
+//
+// Slack takes no idempotency key for chat.postMessage. Each conversation
+// is a Ledger target, marked as soon as its message is posted, so a retry
+// posts only to the conversations still pending. A retry after an answer
+// that was lost (a timeout after Slack had posted, a connection reset)
+// posts that conversation's message again: a duplicate is possible there,
+// and only there. The same holds for an incoming webhook. The receipt of
+// the attempt that completes names the messages of earlier attempts of
+// the same process (kept in memory, the last 1,024); after a restart it
+// lacks those made before it, so that conversation's next update starts a
+// new thread.
+//
+// # Limits
+//
+// The message is one section of at most MaxSectionText (3,000)
+// characters, far below Slack's 40,000 for a message's text, measured in
+// UTF-16 code units after escaping (so never less than Slack counts);
+// longer updates are shortened by the templates (body first, then
+// components, then title; status, advice, next update and link are kept
+// whole). The fallback text is at most FallbackLength (1,000). A message
+// has one block, far below MaxBlocks. At most MaxChannels conversations,
+// 4 of them posted to at once. Preview reports the section's length in
+// UTF-16 code units.
+//
+// # Errors
+//
+// Slack answers HTTP 200 with "ok": false and an error code, returned as
+// an *APIError and marked for retries: ratelimited (HTTP 429) and
+// rate_limited wait for Retry-After (30s without one); internal_error,
+// fatal_error, service_unavailable, request_timeout, update_failed and the
+// migration codes, and HTTP 5xx, are transient; every other code is
+// permanent: invalid_auth, not_authed, account_inactive, token_revoked,
+// missing_scope, channel_not_found, not_in_channel, is_archived,
+// msg_too_long, no_text, invalid_blocks and the rest. Transport errors are
+// transient. With several conversations the error follows
+// broadcast.Fanout's rule: a transient *broadcast.TargetsError while some
+// conversation is pending, nil when every other one got the update (the
+// refusals are in the Ledger and the Broadcaster's Result.Failures), a
+// permanent one when all refused. An incoming webhook's answer is judged
+// by its HTTP status: 2xx delivered; 429 waits for Retry-After; 5xx
+// transient; invalid_payload, action_prohibited, channel_not_found,
+// channel_is_archived, no_service and every other 4xx permanent.
+//
+// No error, Receipt or printed Config or Channel holds the token or the
+// webhook URL's path: both are redacted, in every encoding
+// redact.Redactor knows, from whatever Slack or a proxy sends back.
+//
+// # URL form
+//
+// ParseURL reads, and Config.URL writes:
+//
+//	slack://xoxb:<rest of the token>@<host>/<channel>[/<channel>…][?name=<name>]
+//	slack://hook:<T…>-<B…>-<secret>@<host>[?name=<name>]
+//
+// The first is the Web API with the bot token "xoxb-<rest of the token>";
+// host is slack.com (DefaultBaseURL), or the host of another Web API
+// address, https://<host>/api/ (one with another path is given whole in a
+// base_url= parameter); the channels are path segments, "#" escaped as
+// %23. The second is the incoming webhook
+// https://<host>/services/<T…>/<B…>/<secret>, host usually
+// hooks.slack.com. The scheme slack+http stands for http, allowed to
+// loopback addresses only.
+package slack
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Channel posts updates to Slack. It is safe for concurrent use. It prints
+// as its name only (see Format).
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with.
+type state struct {
+	token     redact.Secret
+	base      string   // Web API base URL, ending in "/"
+	targets   []string // Config.Channels, trimmed: the Ledger targets
+	webhook   string   // incoming webhook URL; "" in Web API mode
+	tmpl      *templates.Set
+	client    *http.Client
+	ownClient bool
+	rd        *redact.Redactor
+	memo      *memo
+	now       func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+)
+
+// Name returns Config.Name.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the Channel as "slack.Channel(<name>)" under every verb:
+// fmt would print the token it holds through its fields.
+func (c Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "slack.Channel(%s)", c.name) }
+
+// Close releases the idle connections of the default client; a client
+// given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Preview returns the section's mrkdwn as Send would post it, measured in
+// UTF-16 code units.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	msg, err := c.render(u.WithDefaults(c.s.now().UTC()))
+	if err != nil {
+		return broadcast.Preview{}, fmt.Errorf("slack: render: %w", err)
+	}
+	return broadcast.Preview{Channel: c.name, Text: msg.section, Length: utf16Len(msg.section),
+		Limit: MaxSectionText, Unit: "UTF-16 code units"}, nil
+}
+
+// render renders u (with its defaults) as the message Send posts.
+func (c *Channel) render(u broadcast.Update) (message, error) {
+	v := hide(u)
+	section, err := c.s.tmpl.Text(c.name, Template, v, MaxSectionText, sectionLength)
+	if err != nil {
+		return message{}, err
+	}
+	// The fallback template may not say that this is a correction;
+	// notifications must.
+	prefix := ""
+	if u.Corrects != "" {
+		prefix = "Correction: "
+	}
+	text, err := c.s.tmpl.Text(c.name, FallbackTemplate, v, FallbackLength-len(prefix), fallbackLength)
+	if err != nil {
+		return message{}, err
+	}
+	if !strings.HasPrefix(text, "Correction") {
+		text = prefix + text
+	}
+	return message{section: finish(section), text: shower.Replace(text)}, nil
+}
+
+// Send posts m.Update to every conversation m.Ledger does not report done,
+// in the incident's thread there; see the package documentation.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("slack: %w", err)
+	}
+	m.Update = m.Update.WithDefaults(c.s.now().UTC()) // Key needs the ID
+	msg, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: render: %w", err))
+	}
+	if c.s.webhook != "" {
+		return c.sendWebhook(ctx, msg)
+	}
+	f := broadcast.NewFanout(m, c.s.targets)
+	out := make([]outcome, len(c.s.targets))
+	each(f.Todo(), func(i int) {
+		out[i] = c.deliver(ctx, m, c.s.targets[i], msg)
+		f.Report(i, out[i].err)
+	})
+	err = f.Err()
+	r := c.receipt(m, out, err == nil)
+	if err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("slack: %w", err)
+	}
+	return r, nil
+}
+
+// concurrency bounds the conversations posted to at once: Slack limits
+// the messages a workspace's app may post per second.
+const concurrency = 4
+
+// each calls do for every index of todo, concurrency at a time, and
+// returns when all have returned.
+func each(todo []int, do func(i int)) {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(concurrency, len(todo)) {
+		wg.Go(func() {
+			for i := range jobs {
+				do(i)
+			}
+		})
+	}
+	for _, i := range todo {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// outcome is the result of posting to one conversation.
+type outcome struct {
+	p       post
+	posted  bool
+	rootErr string // why the root's status bar was not updated
+	err     error
+}
+
+// deliver posts msg to target, as a reply in the incident's thread there
+// if it has one, and then updates the thread's root.
+func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target string, msg message) outcome {
+	req := msg.post(target)
+	root, threaded := threadOf(m.Thread, target)
+	if threaded {
+		req.Channel, req.ThreadTS, req.ReplyBroadcast = root.channel, root.ts, final(m.Update)
+	}
+	var resp postResponse
+	if err := c.call(ctx, "chat.postMessage", req, &resp); err != nil {
+		return outcome{err: err}
+	}
+	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}, posted: true}
+	if threaded {
+		o.p.thread = root.ts
+		if err := c.refreshRoot(ctx, root, m.Update); err != nil {
+			o.rootErr = err.Error()
+		}
+	}
+	return o
+}
+
+// refreshRoot sets the status bar of the thread's root post to u's status.
+func (c *Channel) refreshRoot(ctx context.Context, root post, u broadcast.Update) error {
+	req := updateRequest{Channel: root.channel, TS: root.ts, Attachments: []attachment{statusBar(u)}, Parse: "none"}
+	var resp postResponse
+	return c.call(ctx, "chat.update", req, &resp)
+}
+
+// receipt builds the receipt of m's delivery: this attempt's posts and,
+// from the memo, those of earlier attempts. While the delivery is not done
+// the memo keeps this attempt's posts; once it is, it forgets them all.
+func (c *Channel) receipt(m broadcast.Message, out []outcome, done bool) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{}}
+	for i, t := range c.s.targets {
+		key := m.Key(t)
+		p, ok := out[i].p, out[i].posted
+		switch {
+		case ok && !done:
+			c.s.memo.keep(key, p)
+		case ok:
+			c.s.memo.take(key, true)
+		default:
+			p, ok = c.s.memo.take(key, done)
+		}
+		if !ok || p.ts == "" {
+			continue
+		}
+		p.put(r.Meta, t)
+		if out[i].rootErr != "" {
+			r.Meta[MetaRootError+t] = out[i].rootErr
+		}
+		if r.ID == "" {
+			r.ID = p.ts
+		}
+	}
+	return r
+}

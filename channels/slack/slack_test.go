@@ -1,0 +1,130 @@
+package slack
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// testToken is the bot token of the tests; hookSecret is the secret
+// segment of the incoming webhook's path.
+const (
+	testToken  = "xoxb-2741914230-5519036117-kR7vQ2mZpL9sX4cW1nB8tYe3"
+	hookSecret = "Wq8zN3vX6bR1tY4uP7sK2mLc"
+)
+
+// allFailures are the failures the fake injects.
+var allFailures = []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
+	channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho}
+
+// newTestChannel returns a channel of cfg posting to a fake Slack with
+// the conversations of cfg.Channels; cfg.Token defaults to testToken.
+func newTestChannel(t *testing.T, cfg Config) (*Channel, *fakeSlack) {
+	t.Helper()
+	f := newFakeSlack(t, testToken, cfg.Channels...)
+	if cfg.WebhookURL == "" {
+		if cfg.Token == "" {
+			cfg.Token = testToken
+		}
+		cfg.BaseURL = f.srv.URL + "/api/"
+	}
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	return ch, f
+}
+
+// hookConfig is the Config of the fake's incoming webhook.
+func hookConfig(f *fakeSlack) Config {
+	return Config{Name: "status-hook", WebhookURL: redact.URL(f.srv.URL + f.hook)}
+}
+
+// One conversation, by name: threads under the root, edits, deletes.
+func TestConformance(t *testing.T) {
+	cfg := Config{Name: "ops-slack", Token: testToken, Channels: []string{"#ops"}}
+	channeltest.Run(t, channeltest.Harness{
+		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
+		},
+		Secrets:   []string{testToken},
+		Config:    cfg,
+		MaxLength: MaxSectionText,
+		Measure:   utf16Len,
+		ThreadsTo: channeltest.Root,
+		Failures:  allFailures,
+	})
+}
+
+// Three conversations: the fan-out rules. Each conversation threads
+// under its own root, which TestThreadInEveryConversation checks; the
+// suite's threading rule compares replies with one Receipt.ID.
+func TestConformanceFanout(t *testing.T) {
+	cfg := Config{Name: "ops-slack", Token: testToken, Channels: []string{"#ops", "C0STATUS02", "eng"}}
+	channeltest.Run(t, channeltest.Harness{
+		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
+		},
+		Secrets:   []string{testToken},
+		Config:    cfg,
+		MaxLength: MaxSectionText,
+		Measure:   utf16Len,
+		Targets:   cfg.Channels,
+		Failures:  allFailures,
+	})
+}
+
+// The incoming webhook's channel, as the Broadcaster sees what it does:
+// a channel that cannot edit or delete. Its Edit posts the correction and
+// its Retract is not supported, exactly as the Broadcaster treats a
+// channel that is neither (TestWebhookMode checks both), so the harness
+// hides them from the suite.
+func TestConformanceWebhook(t *testing.T) {
+	channeltest.Run(t, channeltest.Harness{
+		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFakeSlack(t, testToken)
+			ch, err := New(hookConfig(f))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			return struct {
+				broadcast.Channel
+				broadcast.Previewer
+				broadcast.Checker
+			}{ch, ch, ch}, f
+		},
+		Secrets:   []string{hookSecret, "/services/T0TEST0001/B0HOOK0001/" + hookSecret},
+		Config:    Config{WebhookURL: "https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret},
+		MaxLength: MaxSectionText,
+		Measure:   utf16Len,
+		Failures:  allFailures,
+	})
+}
+
+// update returns an incident update for the tests, told apart by n.
+func update(n int, status broadcast.Status) broadcast.Update {
+	return broadcast.Update{IncidentID: "cdn-errors", ID: "u" + string(rune('0'+n)), Title: "Elevated error rates on the CDN",
+		Status: status, Impact: broadcast.ImpactMajor, Body: "We are looking into elevated error rates.",
+		URL:  "https://status.example.com/incidents/42",
+		Time: time.Date(2025, 3, 14, 9, 26+n, 0, 0, time.UTC)}
+}
+
+// stored completes r as the Broadcaster stores it.
+func stored(r broadcast.Receipt, u broadcast.Update) broadcast.Receipt {
+	r.UpdateID, r.UpdateTime = u.ID, u.Time
+	return r
+}
+
+// send sends u with thread and returns the stored receipt.
+func send(t *testing.T, ch *Channel, u broadcast.Update, thread broadcast.Thread) broadcast.Receipt {
+	t.Helper()
+	m := broadcast.NewMessage(u)
+	m.Thread = thread
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	return stored(r, m.Update)
+}

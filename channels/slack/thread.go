@@ -1,0 +1,125 @@
+package slack
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Receipt.Meta keys, each followed by a Ledger target (a Config.Channels
+// entry): where the update's message is in that conversation.
+const (
+	// MetaChannel + target: the conversation's ID, as Slack answered it.
+	MetaChannel = "channel:"
+	// MetaTS + target: the message's ts, its ID within the conversation.
+	MetaTS = "ts:"
+	// MetaThreadTS + target: the ts of the thread's root: the message's
+	// own ts when it started the thread.
+	MetaThreadTS = "thread_ts:"
+	// MetaRootError + target: why the root post's status bar could not be
+	// updated after this reply; the reply itself was delivered.
+	MetaRootError = "root_error:"
+)
+
+// post is where one message is: a conversation, its ts, and the ts of the
+// thread it is in.
+type post struct {
+	channel, ts, thread string
+}
+
+// put records p as target's post in meta.
+func (p post) put(meta map[string]string, target string) {
+	meta[MetaChannel+target] = p.channel
+	meta[MetaTS+target] = p.ts
+	meta[MetaThreadTS+target] = p.thread
+}
+
+// postOf returns target's post in r, if r has one.
+func postOf(r broadcast.Receipt, target string) (post, bool) {
+	p := post{channel: r.Meta[MetaChannel+target], ts: r.Meta[MetaTS+target], thread: r.Meta[MetaThreadTS+target]}
+	if p.channel == "" || p.ts == "" {
+		return post{}, false
+	}
+	if p.thread == "" {
+		p.thread = p.ts
+	}
+	return p, true
+}
+
+// targetsOf returns the targets r has a post for: first those of order,
+// in that order, then the others (conversations no longer configured),
+// sorted.
+func targetsOf(r broadcast.Receipt, order []string) []string {
+	var out, rest []string
+	for _, t := range order {
+		if _, ok := postOf(r, t); ok {
+			out = append(out, t)
+		}
+	}
+	for k := range r.Meta {
+		t, ok := strings.CutPrefix(k, MetaTS)
+		if _, has := postOf(r, t); ok && has && !slices.Contains(order, t) {
+			rest = append(rest, t)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// threadOf returns the root post of target's thread for the incident:
+// the thread of its first post (Root), else of its latest (Last), which
+// started a thread of its own when the first did not reach target.
+func threadOf(t broadcast.Thread, target string) (post, bool) {
+	for _, r := range []broadcast.Receipt{t.Root, t.Last} {
+		if p, ok := postOf(r, target); ok {
+			return post{channel: p.channel, ts: p.thread, thread: p.thread}, true
+		}
+	}
+	return post{}, false
+}
+
+// memoSize bounds the posts a memo keeps.
+const memoSize = 1024
+
+// memo keeps the posts of attempts that did not deliver to every target,
+// by Message.Key(target), so that the receipt of the attempt that finishes
+// names them too: the Broadcaster saves only the receipt of a successful
+// attempt, and the Ledger records that a target was delivered, not where.
+// It is in memory: after a restart, a receipt lacks the posts made before
+// it.
+type memo struct {
+	mu    sync.Mutex
+	posts map[string]post
+	order []string // keys, oldest first
+}
+
+func newMemo() *memo { return &memo{posts: map[string]post{}} }
+
+// keep records p under key, forgetting the oldest post beyond memoSize.
+func (m *memo) keep(key string, p post) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.posts[key]; !ok {
+		m.order = append(m.order, key)
+	}
+	m.posts[key] = p
+	for len(m.order) > memoSize {
+		delete(m.posts, m.order[0])
+		m.order = m.order[1:]
+	}
+}
+
+// take returns the post kept under key, if any, and forgets it when
+// forget is set.
+func (m *memo) take(key string, forget bool) (post, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.posts[key]
+	if ok && forget {
+		delete(m.posts, key)
+		m.order = slices.DeleteFunc(m.order, func(k string) bool { return k == key })
+	}
+	return p, ok
+}

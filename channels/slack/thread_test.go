@@ -1,0 +1,138 @@
+package slack
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// byTarget returns the messages of target, in order.
+func byTarget(msgs []fakeMsg, target string) []fakeMsg {
+	var out []fakeMsg
+	for _, m := range msgs {
+		if m.target == target {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Each conversation threads under its own first post; the resolved update
+// is also shown in the conversation; the first post shows the latest
+// status.
+func TestThreadInEveryConversation(t *testing.T) {
+	targets := []string{"#ops", "C0STATUS02"}
+	ch, f := newTestChannel(t, Config{Channels: targets})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	r2 := send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	r3 := send(t, ch, update(3, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r2})
+
+	msgs := f.messages()
+	for _, target := range targets {
+		got := byTarget(msgs, target)
+		require.Len(t, got, 3, target)
+		root := got[0]
+		assert.Empty(t, root.threadTS, "%s: the first update starts the thread", target)
+		for i, m := range got[1:] {
+			assert.Equal(t, root.ts, m.threadTS, "%s: update %d replies to the first post", target, i+2)
+		}
+		assert.False(t, got[1].broadcast, "%s: an update in between stays in the thread", target)
+		assert.True(t, got[2].broadcast, "%s: the resolved update is shown in the conversation too", target)
+		require.Len(t, root.attachments, 1, "%s: the first post's status bar", target)
+		assert.Contains(t, root.attachments[0], "*Current status: Resolved*", target)
+		assert.Contains(t, shown(root.sections[0]), "Investigating: ", "%s: the first post keeps its text", target)
+
+		p, ok := postOf(r3, target)
+		require.True(t, ok, "%s: the receipt names the post", target)
+		assert.Equal(t, post{channel: got[2].channel, ts: got[2].ts, thread: root.ts}, p, target)
+	}
+	assert.Equal(t, byTarget(msgs, "#ops")[0].ts, r1.ID, "Receipt.ID: the ts in the first conversation")
+	assert.Equal(t, "C0OPS00001", r1.Meta[MetaChannel+"#ops"], "the conversation's ID, as Slack answered it")
+	for _, c := range f.requests("chat.postMessage")[2:] {
+		assert.Equal(t, `"`+resolve(str(c.body["channel"]))+`"`, string(c.body["channel"]),
+			"a reply goes to the conversation's ID")
+	}
+}
+
+// A failed status bar does not fail the delivery; the receipt says why,
+// and the next reply sets it.
+func TestStatusBarFailureIsReported(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	f.failMethod("chat.update", "cant_update_message")
+	r2 := send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	assert.Equal(t, "chat.update: cant_update_message", r2.Meta[MetaRootError+"#ops"])
+	assert.Len(t, f.messages(), 2, "the reply was posted")
+	assert.Empty(t, f.messages()[0].attachments)
+
+	f.failMethod("chat.update", "")
+	r3 := send(t, ch, update(3, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r2})
+	assert.NotContains(t, r3.Meta, MetaRootError+"#ops")
+	require.Len(t, f.messages()[0].attachments, 1)
+	assert.Contains(t, f.messages()[0].attachments[0], "Current status: Monitoring")
+}
+
+// A conversation the first update did not reach starts its own thread,
+// and later updates reply there.
+func TestNewConversationThreadsUnderItsFirstPost(t *testing.T) {
+	one, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	r1 := send(t, one, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	two, err := New(Config{Token: testToken, Channels: []string{"#ops", "eng"}, BaseURL: f.srv.URL + "/api/"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = two.Close() })
+	f.addTarget("eng")
+	r2 := send(t, two, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	send(t, two, update(3, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r2})
+
+	eng := byTarget(f.messages(), "eng")
+	require.Len(t, eng, 2)
+	assert.Empty(t, eng[0].threadTS, "eng's first post starts a thread")
+	assert.Equal(t, eng[0].ts, eng[1].threadTS, "and the next update replies in it")
+	ops := byTarget(f.messages(), "#ops")
+	assert.Equal(t, ops[0].ts, ops[2].threadTS, "#ops keeps its thread")
+}
+
+// A retry after some conversations got the update posts to the others
+// only, and its receipt names every post, the earlier ones included.
+func TestRetryReceiptNamesEarlierPosts(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	f.FailTarget("eng", channeltest.FailTransient)
+	m := broadcast.NewMessage(update(1, broadcast.StatusInvestigating))
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	f.FailTarget("eng", channeltest.FailNone)
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	for _, target := range []string{"#ops", "eng"} {
+		got := byTarget(f.messages(), target)
+		require.Len(t, got, 1, "%s: one post", target)
+		p, ok := postOf(r, target)
+		assert.True(t, ok, "%s: in the receipt", target)
+		assert.Equal(t, got[0].ts, p.ts, target)
+	}
+	assert.Empty(t, ch.s.memo.posts, "forgotten once the update is delivered")
+}
+
+// An answer lost after Slack posted makes the retry post that
+// conversation's message again: the documented duplicate, and the only
+// one.
+func TestLostAnswerDuplicatesOnlyThatConversation(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	f.loseAnswers("eng", true)
+	m := broadcast.NewMessage(update(1, broadcast.StatusInvestigating))
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a lost answer is retried: %v", err)
+	f.loseAnswers("eng", false)
+	m.Attempt = 2
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Len(t, byTarget(f.messages(), "#ops"), 1, "#ops, marked delivered, is not posted again")
+	assert.Len(t, byTarget(f.messages(), "eng"), 2, "eng got the update twice: Slack takes no idempotency key")
+}

@@ -1,0 +1,157 @@
+package slack
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// URL schemes: slack for https, slack+http for http (loopback only).
+const (
+	scheme     = "slack"
+	schemeHTTP = "slack+http"
+	// defaultHost is the host of DefaultBaseURL.
+	defaultHost = "slack.com"
+)
+
+// urlErr is an error about part of a channel URL. It never quotes the URL.
+func urlErr(part, format string, args ...any) error {
+	return fmt.Errorf("slack: URL %s: %s", part, fmt.Sprintf(format, args...))
+}
+
+// ParseURL returns the Config of a channel URL (see the package
+// documentation's "URL form"), for New to check. Errors name the part of
+// the URL at fault and never quote the token or webhook secret.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("slack: URL: does not parse")
+	}
+	web := map[string]string{scheme: "https", schemeHTTP: "http"}[u.Scheme]
+	switch {
+	case web == "":
+		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, scheme, schemeHTTP)
+	case u.Host == "":
+		return Config{}, urlErr("host", "missing")
+	case u.Fragment != "":
+		return Config{}, urlErr("fragment", "not allowed")
+	}
+	var cfg Config
+	if err := cfg.parseQuery(u.Query()); err != nil {
+		return Config{}, err
+	}
+	pw, _ := u.User.Password()
+	switch user := u.User.Username(); {
+	case u.User == nil || pw == "":
+		return Config{}, urlErr("user information", `missing (want "xoxb:<token>" or "hook:<T…>-<B…>-<secret>")`)
+	case user == "hook":
+		return cfg, cfg.parseHook(web, u.Host, pw, u.EscapedPath())
+	case len(user) == 4 && strings.HasPrefix(user, "xox"):
+		cfg.Token = redact.Secret(user + "-" + pw)
+		return cfg, cfg.parseAPI(web, u.Host, u.EscapedPath())
+	}
+	return Config{}, urlErr("user information", `not "xoxb", "xoxp" or "hook"`)
+}
+
+// parseQuery reads the query's parameters.
+func (cfg *Config) parseQuery(q url.Values) error {
+	for k, vs := range q {
+		if len(vs) != 1 {
+			return urlErr("query", "%q given %d times", k, len(vs))
+		}
+		switch k {
+		case "name":
+			cfg.Name = vs[0]
+		case "base_url":
+			cfg.BaseURL = vs[0]
+		default:
+			return urlErr("query", "unknown parameter %q", k)
+		}
+	}
+	return nil
+}
+
+// parseHook completes cfg for an incoming webhook.
+func (cfg *Config) parseHook(web, host, secret, path string) error {
+	parts := strings.SplitN(secret, "-", 3)
+	switch {
+	case len(parts) != 3 || slices.Contains(parts, ""):
+		return urlErr("user information", `hook: want "hook:<T…>-<B…>-<secret>"`)
+	case path != "" && path != "/":
+		return urlErr("path", "not allowed for an incoming webhook")
+	case cfg.BaseURL != "":
+		return urlErr("query", "base_url is not allowed for an incoming webhook")
+	}
+	cfg.WebhookURL = redact.URL(web + "://" + host + "/services/" + strings.Join(parts, "/"))
+	return nil
+}
+
+// parseAPI completes cfg for the Web API: the base URL and the channels.
+func (cfg *Config) parseAPI(web, host, path string) error {
+	if cfg.BaseURL == "" && (host != defaultHost || web != "https") {
+		cfg.BaseURL = web + "://" + host + "/api/"
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if path == "" || path == "/" {
+		return urlErr("path", "no channel (want /<channel>[/<channel>…])")
+	}
+	for i, s := range segs {
+		ch, err := url.PathUnescape(s)
+		if err != nil || ch == "" {
+			return urlErr("path", "channel %d is empty or badly escaped", i+1)
+		}
+		cfg.Channels = append(cfg.Channels, ch)
+	}
+	return nil
+}
+
+// URL returns the channel URL of cfg (see the package documentation's "URL
+// form"), for a Config New accepts. It holds the token or the webhook
+// secret, so it is a redact.URL: it prints as its scheme and host only.
+func (cfg Config) URL() redact.URL {
+	q := url.Values{}
+	if cfg.Name != "" {
+		q.Set("name", cfg.Name)
+	}
+	if cfg.WebhookURL != "" {
+		return cfg.hookURL(q)
+	}
+	kind, rest, _ := strings.Cut(cfg.Token.Reveal(), "-")
+	sch, host := scheme, defaultHost
+	if b, err := url.Parse(cfg.BaseURL); err == nil && cfg.BaseURL != "" {
+		host = b.Host
+		if b.Scheme == "http" {
+			sch = schemeHTTP
+		}
+		if strings.TrimSuffix(b.Path, "/") != "/api" || b.Scheme != "http" && b.Scheme != "https" {
+			q.Set("base_url", cfg.BaseURL)
+		}
+	}
+	u := url.URL{Scheme: sch, User: url.UserPassword(kind, rest), Host: host, RawQuery: q.Encode()}
+	for _, ch := range cfg.Channels {
+		ch = strings.TrimSpace(ch)
+		u.Path += "/" + ch
+		u.RawPath += "/" + url.PathEscape(ch)
+	}
+	return redact.URL(u.String())
+}
+
+// hookURL is the URL of an incoming webhook's Config.
+func (cfg Config) hookURL(q url.Values) redact.URL {
+	w, err := url.Parse(cfg.WebhookURL.Reveal())
+	if err != nil {
+		return ""
+	}
+	sch := scheme
+	if w.Scheme == "http" {
+		sch = schemeHTTP
+	}
+	parts := strings.Split(strings.TrimPrefix(w.Path, "/services/"), "/")
+	u := url.URL{Scheme: sch, User: url.UserPassword("hook", strings.Join(parts, "-")), Host: w.Host,
+		RawQuery: q.Encode()}
+	return redact.URL(u.String())
+}

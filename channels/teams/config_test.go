@@ -1,0 +1,52 @@
+package teams
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// Bad configurations are refused with an error naming the field, never
+// quoting the URL.
+func TestNewErrors(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, "teams: Config.WebhookURL: missing"},
+		{Config{WebhookURL: "prod-42.westeurope.logic.azure.com/workflows/" + workflowID}, "teams: Config.WebhookURL: not an absolute https URL"},
+		{Config{WebhookURL: "http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery}, "teams: Config.WebhookURL: http to a host other than a loopback address"},
+		{Config{WebhookURL: "https://prod-42.westeurope.logic.azure.com/?" + triggerQuery}, "teams: Config.WebhookURL: has no path"},
+		{Config{WebhookURL: testURL + "#x"}, "teams: Config.WebhookURL: has a fragment"},
+		{Config{WebhookURL: testURL + "%zz"}, "teams: Config.WebhookURL: a badly escaped query"},
+		{Config{WebhookURL: "https://contoso.webhook.office.com/webhookb2/" + workflowID + "/IncomingWebhook/" + workflowSig},
+			"teams: Config.WebhookURL: an Office 365 connector's URL: those connectors are retired"},
+		{Config{Name: "ops ", WebhookURL: testURL}, "teams: Config.Name: leading or trailing white space"},
+	} {
+		_, err := New(c.cfg)
+		if assert.Error(t, err, c.want) {
+			assert.Contains(t, err.Error(), c.want)
+			channeltest.AssertNoSecret(t, err.Error(), workflowSig, workflowID)
+		}
+	}
+}
+
+// The sample configuration's YAML decodes into a Config New accepts; the
+// Config encodes and prints without the URL's secrets.
+func TestConfigYAML(t *testing.T) {
+	var cfg Config
+	require.NoError(t, yaml.Unmarshal([]byte("name: ops-teams\nwebhook_url: "+testURL+"\n"), &cfg))
+	assert.Equal(t, Config{Name: "ops-teams", WebhookURL: redact.URL(testURL)}, cfg)
+	_, err := New(cfg)
+	require.NoError(t, err)
+	out, err := yaml.Marshal(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, "name: ops-teams\nwebhook_url: https://prod-42.westeurope.logic.azure.com:443/…?…\n", string(out))
+	channeltest.AssertNoSecret(t, fmt.Sprintf("%+v %s", cfg, out), workflowSig, workflowID)
+}

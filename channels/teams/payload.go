@@ -1,0 +1,169 @@
+package teams
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Limits and fixed values of the payload.
+const (
+	// MaxPayloadBytes is the size Send keeps the JSON body within: Teams'
+	// 28 KB message limit, read as the smaller 28,000 bytes.
+	MaxPayloadBytes = 28_000
+	// CardVersion is the Adaptive card schema version of the card; Teams
+	// renders 1.4 on every client.
+	CardVersion = "1.4"
+	// ContentType is the content type of an Adaptive card attachment.
+	ContentType = "application/vnd.microsoft.card.adaptive"
+	// cardSchema is the card's $schema.
+	cardSchema = "http://adaptivecards.io/schemas/adaptive-card.json"
+)
+
+// DefaultTemplate is the card's plain text: the status and title (the
+// card's heading), the impact, the advice, the body, the affected
+// components, the next update and the link. Teams shows it as written:
+// the card's text runs take no markdown.
+const DefaultTemplate = `{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}
+{{with .ImpactLabel}}Impact: {{.}}{{end}}
+{{with .Advice}}
+What to do: {{.}}
+{{end}}
+{{with .Body}}
+{{.}}
+{{end}}
+{{with .Components}}
+Affected components:
+{{range .}}• {{.Name}}: {{.Status.Label}}
+{{end}}{{end}}
+{{with .NextUpdateAt}}
+Next update by {{.}}.
+{{end}}
+{{with .URL}}
+{{.}}
+{{end}}`
+
+// payload is the JSON body Send posts: a message with one Adaptive card
+// attachment, the shape the Workflows app's webhook trigger takes.
+type payload struct {
+	Type        string       `json:"type"` // "message"
+	Attachments []attachment `json:"attachments"`
+}
+
+// attachment is a card attachment of a payload.
+type attachment struct {
+	ContentType string  `json:"contentType"` // ContentType
+	ContentURL  *string `json:"contentUrl"`  // null, as Microsoft's samples send it
+	Content     card    `json:"content"`
+}
+
+// card is an Adaptive card.
+type card struct {
+	Schema       string    `json:"$schema"`
+	Type         string    `json:"type"` // "AdaptiveCard"
+	Version      string    `json:"version"`
+	FallbackText string    `json:"fallbackText,omitempty"`
+	Body         []element `json:"body"`
+	Actions      []action  `json:"actions,omitempty"`
+	MSTeams      *msteams  `json:"msteams,omitempty"`
+}
+
+// msteams holds Teams' own card properties.
+type msteams struct {
+	Width string `json:"width"` // "Full": the card takes the message's width
+}
+
+// element is a card element: a Container (the heading, coloured by
+// status) or a RichTextBlock (one line of text).
+type element struct {
+	Type    string    `json:"type"`
+	Style   string    `json:"style,omitempty"`
+	Bleed   bool      `json:"bleed,omitempty"`
+	Spacing string    `json:"spacing,omitempty"`
+	Items   []element `json:"items,omitempty"`
+	Inlines []textRun `json:"inlines,omitempty"`
+}
+
+// textRun is text shown as it is: Adaptive Cards read no markdown in a
+// text run, so the user's text cannot format, link or mention.
+type textRun struct {
+	Type   string `json:"type"` // "TextRun"
+	Text   string `json:"text"`
+	Weight string `json:"weight,omitempty"`
+	Size   string `json:"size,omitempty"`
+}
+
+// action is a card action; Send adds one, opening the Update's URL.
+type action struct {
+	Type  string `json:"type"` // "Action.OpenUrl"
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// statusStyles are the heading's container styles: red, amber, green,
+// blue.
+var statusStyles = map[broadcast.Status]string{
+	broadcast.StatusInvestigating: "attention",
+	broadcast.StatusIdentified:    "warning",
+	broadcast.StatusMonitoring:    "warning",
+	broadcast.StatusResolved:      "good",
+	broadcast.StatusCompleted:     "good",
+	broadcast.StatusScheduled:     "accent",
+	broadcast.StatusInProgress:    "accent",
+	broadcast.StatusVerifying:     "accent",
+}
+
+// build returns the payload of the rendered text of u: its first line as
+// the heading, each other line a block of its own (blank lines separate
+// paragraphs), and a button opening u.URL.
+func build(text string, u broadcast.Update) payload {
+	lines := strings.Split(text, "\n")
+	head := lines[0]
+	c := card{Schema: cardSchema, Type: "AdaptiveCard", Version: CardVersion, FallbackText: head,
+		MSTeams: &msteams{Width: "Full"}}
+	c.Body = append(c.Body, element{Type: "Container", Style: statusStyles[u.Status], Bleed: true,
+		Items: []element{{Type: "RichTextBlock", Inlines: []textRun{{Type: "TextRun", Text: head, Weight: "Bolder", Size: "Medium"}}}}})
+	spacing := "Medium"
+	for _, l := range lines[1:] {
+		if strings.TrimSpace(l) == "" {
+			spacing = "Medium"
+			continue
+		}
+		c.Body = append(c.Body, element{Type: "RichTextBlock", Spacing: spacing,
+			Inlines: []textRun{{Type: "TextRun", Text: l}}})
+		spacing = "None"
+	}
+	if u.URL != "" {
+		c.Actions = []action{{Type: "Action.OpenUrl", Title: "Open the status page", URL: u.URL}}
+	}
+	return payload{Type: "message", Attachments: []attachment{{ContentType: ContentType, Content: c}}}
+}
+
+// encode encodes p as compact JSON without escaping "<", ">" and "&":
+// the bytes Teams counts.
+func encode(p payload) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// sizer measures rendered text as the bytes of the payload it makes for
+// u, for the templates' shortening ("" measures 0, as a Measure must).
+func sizer(u broadcast.Update) func(string) int {
+	return func(text string) int {
+		if text == "" {
+			return 0
+		}
+		b, err := encode(build(text, u))
+		if err != nil {
+			return MaxPayloadBytes + 1
+		}
+		return len(b)
+	}
+}

@@ -1,0 +1,198 @@
+// Package teams is a broadcast.Channel that posts each update to a
+// Microsoft Teams channel or chat as an Adaptive Card, through a
+// Workflows (Power Automate) webhook: a workflow whose HTTP trigger
+// receives the card and posts it. The Office 365 connectors' incoming
+// webhooks are retired; New refuses their URLs.
+//
+// Each update is one card (version 1.4, full width): a heading with the
+// status and the title, on a container coloured by status (red while
+// investigating, amber when identified or monitoring, green when resolved
+// or completed, blue for maintenance), then the text the "teams" template
+// renders (DefaultTemplate: impact, advice, body, affected components,
+// next update, link), one text block per line, and a button opening the
+// Update's URL. The body Send posts is
+//
+//	{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive",
+//	 "contentUrl":null,"content":{"$schema":…,"type":"AdaptiveCard","version":"1.4",…}}]}
+//
+// which is what the Workflows app's "Post to a channel when a webhook
+// request is received" template expects. Update.Overrides[name] replaces
+// the text; its first line becomes the heading.
+//
+// The text is plain: every line is an Adaptive Card text run, which Teams
+// shows as written, with no markdown and no mentions, so the user's text
+// cannot format, link or ping anyone.
+//
+// # Threading
+//
+// None: a workflow's webhook answers 202 Accepted with no message ID, so
+// nothing can be replied to. Send ignores Message.Thread; each update is a
+// message of its own in the channel.
+//
+// # Corrections and retractions
+//
+// None: the webhook cannot change or delete what it posted, so the
+// channel is neither a broadcast.Editor nor a broadcast.Retractor.
+// Broadcaster.Correct posts the correction as a new card (its heading
+// starts "Correction:"), and Broadcaster.Retract reports
+// broadcast.ErrNotSupported. Check looks at the configuration only, which
+// New already checked: there is no request that checks a workflow's
+// webhook without posting.
+//
+// # Idempotency
+//
+// The webhook takes no idempotency key. A retry after an answer that was
+// lost (a timeout after the workflow accepted the card) posts the card
+// again. 202 Accepted means the workflow took the request: a workflow
+// that then fails to post (turned off, its connection expired) is seen in
+// the workflow's run history, not here.
+//
+// # Limits
+//
+// The JSON body is at most MaxPayloadBytes (28,000), measured in bytes as
+// sent; a longer update is shortened by the templates (body first, then
+// components, then title; the status, advice, next update and link are
+// kept whole) until its card fits. Preview shows that body and its size.
+//
+// # Errors
+//
+// 2xx (202 Accepted) is success; 429 waits for Retry-After; 408, 425 and
+// 5xx (but 501) are transient; 400 (the workflow refused the body), 401
+// and 403 (a bad or expired sig=), 404 (no such workflow) and the other
+// 4xx are permanent; transport errors are transient. Errors quote the
+// start of the workflow's answer.
+//
+// No error, Receipt or printed Config or Channel holds the webhook URL's
+// path or query: the URL is a redact.URL, and the URL, its path and query,
+// and every query value and path segment of 16 characters or more (the
+// sig= and the workflow's ID) are redacted, in every encoding
+// redact.Redactor knows, from whatever the service sends back. Shorter
+// values (api-version=1, sv=1.0) are not secrets and are left alone, so
+// that an error keeps its digits.
+//
+// # URL form
+//
+// ParseURL reads, and Config.URL writes:
+//
+//	teams://<host>[:port]/<path>?<query>[#name=<name>]
+//
+// which is the workflow's URL, https://<host>[:port]/<path>?<query>, with
+// the scheme teams (teams+http for http, to loopback addresses only). The
+// channel's name is in the fragment, since the query belongs to the
+// workflow's signed URL.
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Channel posts updates to a Teams workflow's webhook. It is safe for
+// concurrent use. It prints as its name only (see Format).
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with.
+type state struct {
+	url       string
+	tmpl      *templates.Set
+	client    *http.Client
+	ownClient bool
+	rd        *redact.Redactor
+	now       func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+)
+
+// Name returns Config.Name.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the Channel as "teams.Channel(<name>)" under every verb:
+// fmt would print the webhook URL it holds through its fields.
+func (c Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "teams.Channel(%s)", c.name) }
+
+// Close releases the idle connections of the default client; a client
+// given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// render returns the JSON body of u (with its defaults).
+func (c *Channel) render(u broadcast.Update) ([]byte, error) {
+	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
+	if err != nil {
+		return nil, err
+	}
+	return encode(build(text, u))
+}
+
+// Preview returns the JSON body Send would post, measured in bytes.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	body, err := c.render(u.WithDefaults(c.s.now().UTC()))
+	if err != nil {
+		return broadcast.Preview{}, fmt.Errorf("teams: render: %w", err)
+	}
+	return broadcast.Preview{Channel: c.name, Text: string(body), Length: len(body), Limit: MaxPayloadBytes,
+		Unit: "bytes"}, nil
+}
+
+// Send posts m.Update's card to the webhook: one attempt. It ignores
+// m.Thread; see the package documentation for the errors.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("teams: %w", err)
+	}
+	body, err := c.render(m.Update.WithDefaults(c.s.now().UTC()))
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("teams: render: %w", err))
+	}
+	req, err := httpx.NewRequest(ctx, http.MethodPost, c.s.url, body, "application/json")
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("teams: %w", err))
+	}
+	// The status line decides: a 2xx is a post, and reading on would only
+	// risk a duplicate.
+	resp, err := httpx.DoStatus(c.s.client, req, 0, 0)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
+	}
+	// Redact the body before Classify cuts its snippet from it, so that no
+	// cut keeps part of a secret.
+	resp.Body = []byte(c.s.rd.String(string(resp.Body)))
+	if err := httpx.Classify(resp); err != nil {
+		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
+	}
+	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
+}
+
+// Check returns nil, or the error of a done ctx: it checks nothing beyond
+// the configuration New checked, since a workflow's webhook cannot be
+// checked without posting.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("teams: check: %w", err)
+	}
+	return nil
+}

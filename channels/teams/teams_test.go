@@ -1,0 +1,211 @@
+package teams
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// newTestChannel returns a channel posting to a fake workflow.
+func newTestChannel(t *testing.T) (*Channel, *fakeWorkflow) {
+	t.Helper()
+	f := newFakeWorkflow(t)
+	ch, err := New(Config{Name: "ops-teams", WebhookURL: redact.URL(f.url())})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	return ch, f
+}
+
+// testURL is a real-looking workflow URL, for configurations that are
+// printed, not used.
+const testURL = "https://prod-42.westeurope.logic.azure.com:443" + triggerPath + "?" + triggerQuery
+
+func TestConformance(t *testing.T) {
+	channeltest.Run(t, channeltest.Harness{
+		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			return newTestChannel(t)
+		},
+		Secrets:   []string{workflowSig, workflowID, triggerPath + "?" + triggerQuery},
+		Config:    Config{Name: "ops-teams", WebhookURL: testURL},
+		MaxLength: MaxPayloadBytes,
+		Measure:   templates.Bytes,
+		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+	})
+}
+
+// update returns an incident update with every field set.
+func update(status broadcast.Status) broadcast.Update {
+	t := time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC)
+	return broadcast.Update{ID: "u1", IncidentID: "cdn-errors", Title: "Elevated error rates on the CDN",
+		Status: status, Impact: broadcast.ImpactMajor, Body: "We are looking into elevated error rates.",
+		Advice: "Retry failed requests; no data was lost.",
+		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage},
+			{Name: "API", Status: broadcast.ComponentDegraded}},
+		URL: "https://status.example.com/incidents/42", Time: t, NextUpdate: t.Add(30 * time.Minute)}
+}
+
+func send(t *testing.T, ch *Channel, u broadcast.Update) (broadcast.Receipt, error) {
+	t.Helper()
+	return ch.Send(context.Background(), broadcast.NewMessage(u))
+}
+
+// The card: heading coloured by status, a block per line, a button to the
+// status page.
+func TestCard(t *testing.T) {
+	ch, f := newTestChannel(t)
+	for _, c := range []struct {
+		status broadcast.Status
+		style  string
+	}{
+		{broadcast.StatusInvestigating, "attention"}, {broadcast.StatusIdentified, "warning"},
+		{broadcast.StatusMonitoring, "warning"}, {broadcast.StatusResolved, "good"},
+		{broadcast.StatusScheduled, "accent"}, {broadcast.StatusCompleted, "good"},
+	} {
+		_, err := send(t, ch, update(c.status))
+		require.NoError(t, err)
+		cards, _ := f.posted()
+		card := cards[len(cards)-1]
+		assert.Equal(t, c.style, card.style, c.status)
+		assert.Equal(t, []string{"https://status.example.com/incidents/42"}, card.actions)
+	}
+	cards, _ := f.posted()
+	assert.Equal(t, []string{"Investigating: Elevated error rates on the CDN", "Impact: Major",
+		"What to do: Retry failed requests; no data was lost.", "We are looking into elevated error rates.",
+		"Affected components:", "• CDN: Partial outage", "• API: Degraded performance", "Next update by 09:56 UTC.",
+		"https://status.example.com/incidents/42"}, cards[0].lines)
+}
+
+// User text is shown as written: text runs take no markdown and no
+// mentions.
+func TestHostileText(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusInvestigating)
+	u.Title = `<at>General</at> [Reset your password](https://evil.example) **now** & "quotes" \ back`
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, bodies := f.posted()
+	assert.Equal(t, "Investigating: "+u.Title, cards[0].lines[0])
+	assert.NotContains(t, string(bodies[0]), `"TextBlock"`, "no element that reads markdown")
+}
+
+// A correction is a new card, headed as one.
+func TestCorrection(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusIdentified)
+	u.Corrects = "u0"
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, _ := f.posted()
+	assert.Equal(t, "Correction: Identified: Elevated error rates on the CDN", cards[0].lines[0])
+	_, editor := any(ch).(broadcast.Editor)
+	_, retractor := any(ch).(broadcast.Retractor)
+	assert.False(t, editor || retractor, "the webhook cannot edit or delete")
+}
+
+// The longest update, of lines and of characters JSON escapes, fits the
+// payload limit with its link whole.
+func TestPayloadLimit(t *testing.T) {
+	ch, f := newTestChannel(t)
+	for _, body := range []string{
+		strings.Repeat("Errors in 東京 👩🏽‍💻 \"quoted\" \\ back. ", broadcast.MaxBodyLength/38),
+		strings.Repeat("x\n", broadcast.MaxBodyLength/2),
+	} {
+		u := update(broadcast.StatusInvestigating)
+		u.Body = body
+		_, err := send(t, ch, u)
+		require.NoError(t, err)
+		cards, bodies := f.posted()
+		last := bodies[len(bodies)-1]
+		assert.LessOrEqual(t, len(last), MaxPayloadBytes)
+		assert.Greater(t, len(last), MaxPayloadBytes-400, "the card uses the room it has")
+		lines := cards[len(cards)-1].lines
+		assert.Equal(t, u.URL, lines[len(lines)-1], "the link, whole")
+		assert.Contains(t, lines, "What to do: Retry failed requests; no data was lost.", "the advice is kept")
+
+		p, err := ch.Preview(u)
+		require.NoError(t, err)
+		assert.Equal(t, string(last), p.Text, "Preview shows the body Send posts")
+		assert.Equal(t, len(last), p.Length)
+		assert.Equal(t, MaxPayloadBytes, p.Limit)
+		assert.Equal(t, "bytes", p.Unit)
+	}
+}
+
+// The trigger's answers and how each is marked.
+func TestAnswers(t *testing.T) {
+	ch, f := newTestChannel(t)
+	for _, c := range []struct {
+		a    fakeAnswer
+		want string // "", "transient", "permanent", or a wait
+	}{
+		{fakeAnswer{status: http.StatusAccepted}, ""},
+		{fakeAnswer{status: http.StatusOK}, ""},
+		{fakeAnswer{status: http.StatusBadRequest, code: "InvalidRequestContent"}, "permanent"},
+		{fakeAnswer{status: http.StatusUnauthorized, code: "DirectApiAuthorizationRequired"}, "permanent"},
+		{fakeAnswer{status: http.StatusForbidden, code: "AuthorizationFailed"}, "permanent"},
+		{fakeAnswer{status: http.StatusNotFound, code: "WorkflowNotFound"}, "permanent"},
+		{fakeAnswer{status: http.StatusTooManyRequests, code: "WorkflowTriggerIsThrottled",
+			header: map[string]string{"Retry-After": "23"}}, "23s"},
+		{fakeAnswer{status: http.StatusInternalServerError, code: "InternalServerError"}, "transient"},
+		{fakeAnswer{status: http.StatusServiceUnavailable}, "transient"},
+		{fakeAnswer{status: http.StatusFound, header: map[string]string{"Location": "https://login.example/"}}, "permanent"},
+	} {
+		f.answerWith(&c.a)
+		_, err := send(t, ch, update(broadcast.StatusInvestigating))
+		got := ""
+		if d, ok := broadcast.RetryDelay(err); ok {
+			got = d.String()
+		} else if broadcast.IsPermanent(err) {
+			got = "permanent"
+		} else if err != nil {
+			got = "transient"
+		}
+		assert.Equal(t, c.want, got, "%d %s: %v", c.a.status, c.a.code, err)
+		if err != nil && c.a.code != "" {
+			assert.Contains(t, err.Error(), c.a.code, "the workflow's answer is quoted")
+		}
+	}
+	f.answerWith(nil)
+}
+
+func TestCheck(t *testing.T) {
+	ch, f := newTestChannel(t)
+	require.NoError(t, ch.Check(context.Background()))
+	cards, _ := f.posted()
+	assert.Empty(t, cards, "Check posts nothing")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, ch.Check(ctx), context.Canceled)
+}
+
+// Short query values of the URL (api-version=1, sv=1.0) are not secrets:
+// an error keeps its digits; the signature is still redacted.
+func TestErrorKeepsShortQueryValues(t *testing.T) {
+	f := newFakeWorkflow(t)
+	ch, err := New(Config{WebhookURL: redact.URL(f.srv.URL + triggerPath +
+		"?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + workflowSig)})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	f.answerWith(&fakeAnswer{status: http.StatusUnauthorized, code: "DirectApiAuthorizationRequired"})
+	_, err = send(t, ch, update(broadcast.StatusInvestigating))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "http status 401 Unauthorized")
+	f.Fail(channeltest.FailEcho)
+	_, err = send(t, ch, update(broadcast.StatusInvestigating))
+	require.Error(t, err)
+	channeltest.AssertNoSecret(t, err.Error(), workflowSig, workflowID)
+}

@@ -1,0 +1,75 @@
+package teams
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// URL schemes: teams for https, teams+http for http (loopback only).
+const (
+	scheme     = "teams"
+	schemeHTTP = "teams+http"
+)
+
+// urlErr is an error about part of a channel URL. It never quotes the URL.
+func urlErr(part, format string, args ...any) error {
+	return fmt.Errorf("teams: URL %s: %s", part, fmt.Sprintf(format, args...))
+}
+
+// ParseURL returns the Config of a channel URL (see the package
+// documentation's "URL form"), for New to check. Errors name the part of
+// the URL at fault and never quote its path or query.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("teams: URL: does not parse")
+	}
+	web := map[string]string{scheme: "https", schemeHTTP: "http"}[u.Scheme]
+	switch {
+	case web == "":
+		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, scheme, schemeHTTP)
+	case u.Host == "":
+		return Config{}, urlErr("host", "missing")
+	case u.User != nil:
+		return Config{}, urlErr("user information", "not allowed")
+	case u.Path == "" || u.Path == "/":
+		return Config{}, urlErr("path", "missing (want the workflow trigger's path)")
+	}
+	var cfg Config
+	if u.Fragment != "" {
+		opts, err := url.ParseQuery(u.EscapedFragment())
+		if err != nil {
+			return Config{}, urlErr("fragment", "not name=<name>")
+		}
+		for k, vs := range opts {
+			if k != "name" || len(vs) != 1 {
+				return Config{}, urlErr("fragment", "want name=<name> only, not %q", k)
+			}
+			cfg.Name = vs[0]
+		}
+	}
+	w := *u
+	w.Scheme, w.Fragment, w.RawFragment = web, "", ""
+	cfg.WebhookURL = redact.URL(w.String())
+	return cfg, nil
+}
+
+// URL returns the channel URL of cfg (see the package documentation's "URL
+// form"), for a Config New accepts. It holds the workflow's URL, sig=
+// and all, so it is a redact.URL: it prints as its scheme and host only.
+func (cfg Config) URL() redact.URL {
+	u, err := url.Parse(cfg.WebhookURL.Reveal())
+	if err != nil {
+		return ""
+	}
+	u.Scheme = map[string]string{"https": scheme, "http": schemeHTTP}[u.Scheme]
+	if cfg.Name != "" {
+		// Query-escaped, so that ParseURL reads it back with ParseQuery.
+		u.RawFragment = "name=" + url.QueryEscape(cfg.Name)
+		u.Fragment, _ = url.PathUnescape(u.RawFragment)
+	}
+	return redact.URL(u.String())
+}
