@@ -81,7 +81,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	s := &state{client: cfg.HTTPClient, memo: newMemo(), now: time.Now}
 	var err error
-	if cfg.WebhookURL != "" {
+	if !cfg.WebhookURL.IsZero() {
 		err = s.webhookMode(cfg)
 	} else {
 		err = s.apiMode(cfg)
@@ -105,7 +105,7 @@ func New(cfg Config) (*Channel, error) {
 
 // apiMode checks the Web API fields of cfg.
 func (s *state) apiMode(cfg Config) error {
-	if cfg.Token == "" {
+	if cfg.Token.IsZero() {
 		return fieldErr("Token", "missing (set Token and Channels, or WebhookURL)")
 	}
 	if err := checkToken(cfg.Token.Reveal()); err != nil {
@@ -126,7 +126,7 @@ func (s *state) apiMode(cfg Config) error {
 // webhookMode checks the incoming-webhook fields of cfg.
 func (s *state) webhookMode(cfg Config) error {
 	switch {
-	case cfg.Token != "":
+	case !cfg.Token.IsZero():
 		return fieldErr("WebhookURL", "set together with Token; use one")
 	case len(cfg.Channels) > 0:
 		return fieldErr("Channels", "set with WebhookURL, which posts to its own conversation only")
@@ -141,9 +141,9 @@ func (s *state) webhookMode(cfg Config) error {
 	u, _ := url.Parse(raw) // checked
 	// A server that echoes the path it was called at shows the secret
 	// segments together, escaped or not.
-	s.rd = redact.NewRedactor(redact.Secret(u.Path), redact.Secret(u.EscapedPath())).WithURL(cfg.WebhookURL)
+	s.rd = redact.NewRedactor(redact.NewSecret(u.Path), redact.NewSecret(u.EscapedPath())).WithURL(cfg.WebhookURL)
 	for _, seg := range strings.Split(strings.TrimPrefix(u.Path, "/services/"), "/") {
-		s.rd = s.rd.With(redact.Secret(seg))
+		s.rd = s.rd.With(redact.NewSecret(seg))
 	}
 	return nil
 }

@@ -28,21 +28,21 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{Config{Channels: []string{"#ops"}}, "slack: Config.Token: missing"},
-		{Config{Token: "hunter2-" + hookSecret, Channels: []string{"#ops"}}, "slack: Config.Token: not a Slack token"},
-		{Config{Token: "xoxb-12-" + hookSecret + "!", Channels: []string{"#ops"}}, "slack: Config.Token: holds a character"},
-		{Config{Token: testToken}, "slack: Config.Channels: missing"},
-		{Config{Token: testToken, Channels: many}, "slack: Config.Channels: 51 conversations, more than 50"},
-		{Config{Token: testToken, Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
-		{Config{Token: testToken, Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" names the same conversation as Channels[0]`},
-		{Config{Token: testToken, Channels: []string{"ops team"}}, `slack: Config.Channels[0]: "ops team" is not a conversation ID or name`},
-		{Config{Token: testToken, Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: http to a host other than a loopback address"},
-		{Config{Token: testToken, Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: has a query"},
-		{Config{Token: testToken, Channels: []string{"#ops"}, Name: " ops"}, "slack: Config.Name: leading or trailing white space"},
-		{Config{WebhookURL: testHook, Token: testToken}, "slack: Config.WebhookURL: set together with Token"},
-		{Config{WebhookURL: testHook, Channels: []string{"#ops"}}, "slack: Config.Channels: set with WebhookURL"},
-		{Config{WebhookURL: testHook, BaseURL: "https://slack.com/api/"}, "slack: Config.BaseURL: set with WebhookURL"},
-		{Config{WebhookURL: "https://hooks.slack.com/triggers/T0/1234/" + hookSecret}, "slack: Config.WebhookURL: not an incoming webhook URL"},
-		{Config{WebhookURL: "http://hooks.slack.com/services/T0/B0/" + hookSecret}, "slack: Config.WebhookURL: http to a host"},
+		{Config{Token: redact.NewSecret("hunter2-" + hookSecret), Channels: []string{"#ops"}}, "slack: Config.Token: not a Slack token"},
+		{Config{Token: redact.NewSecret("xoxb-12-" + hookSecret + "!"), Channels: []string{"#ops"}}, "slack: Config.Token: holds a character"},
+		{Config{Token: redact.NewSecret(testToken)}, "slack: Config.Channels: missing"},
+		{Config{Token: redact.NewSecret(testToken), Channels: many}, "slack: Config.Channels: 51 conversations, more than 50"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" names the same conversation as Channels[0]`},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"ops team"}}, `slack: Config.Channels[0]: "ops team" is not a conversation ID or name`},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: http to a host other than a loopback address"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: has a query"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, Name: " ops"}, "slack: Config.Name: leading or trailing white space"},
+		{Config{WebhookURL: redact.NewURL(testHook), Token: redact.NewSecret(testToken)}, "slack: Config.WebhookURL: set together with Token"},
+		{Config{WebhookURL: redact.NewURL(testHook), Channels: []string{"#ops"}}, "slack: Config.Channels: set with WebhookURL"},
+		{Config{WebhookURL: redact.NewURL(testHook), BaseURL: "https://slack.com/api/"}, "slack: Config.BaseURL: set with WebhookURL"},
+		{Config{WebhookURL: redact.NewURL("https://hooks.slack.com/triggers/T0/1234/" + hookSecret)}, "slack: Config.WebhookURL: not an incoming webhook URL"},
+		{Config{WebhookURL: redact.NewURL("http://hooks.slack.com/services/T0/B0/" + hookSecret)}, "slack: Config.WebhookURL: http to a host"},
 	} {
 		_, err := New(c.cfg)
 		if assert.Error(t, err, c.want) {
@@ -86,5 +86,5 @@ webhook_url: https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/Wq8zN3vX6bR1
 	}
 	var cfg Config
 	require.NoError(t, yaml.Unmarshal([]byte("webhook_url: "+testHook), &cfg))
-	assert.Equal(t, redact.URL(testHook), cfg.WebhookURL)
+	assert.Equal(t, redact.NewURL(testHook), cfg.WebhookURL)
 }

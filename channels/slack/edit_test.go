@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
+	"github.com/outagecast/outagecast/redact"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,7 +117,7 @@ func TestCheck(t *testing.T) {
 	assert.Equal(t, "Bearer "+testToken, calls[0].header.Get("Authorization"))
 	assert.Empty(t, f.messages(), "Check posts nothing")
 
-	bad, err := New(Config{Token: "xoxb-0000-0000-wrong", Channels: []string{"#ops"}, BaseURL: f.srv.URL + "/api/"})
+	bad, err := New(Config{Token: redact.NewSecret("xoxb-0000-0000-wrong"), Channels: []string{"#ops"}, BaseURL: f.srv.URL + "/api/"})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = bad.Close() })
 	err = bad.Check(context.Background())

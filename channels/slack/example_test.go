@@ -52,7 +52,7 @@ func Example() {
 	api := slackAPI()
 	defer api.Close()
 	ch, err := slack.New(slack.Config{
-		Token:    "xoxb-2741914230-5519036117-kR7vQ2mZpL9sX4cW1nB8tYe3",
+		Token:    redact.NewSecret("xoxb-2741914230-5519036117-kR7vQ2mZpL9sX4cW1nB8tYe3"),
 		Channels: []string{"#ops"},
 		BaseURL:  api.URL + "/api/", // leave empty for slack.com
 	})
@@ -94,7 +94,7 @@ func Example_webhook() {
 		_, _ = io.WriteString(w, "ok")
 	}))
 	defer hook.Close()
-	ch, err := slack.New(slack.Config{WebhookURL: redact.URL(hook.URL + "/services/T0TEST0001/B0HOOK0001/secret")})
+	ch, err := slack.New(slack.Config{WebhookURL: redact.NewURL(hook.URL + "/services/T0TEST0001/B0HOOK0001/secret")})
 	if err != nil {
 		panic(err)
 	}

@@ -28,9 +28,9 @@ var allFailures = []channeltest.Failure{channeltest.FailTransient, channeltest.F
 func newTestChannel(t *testing.T, cfg Config) (*Channel, *fakeSlack) {
 	t.Helper()
 	f := newFakeSlack(t, testToken, cfg.Channels...)
-	if cfg.WebhookURL == "" {
-		if cfg.Token == "" {
-			cfg.Token = testToken
+	if cfg.WebhookURL.IsZero() {
+		if cfg.Token.IsZero() {
+			cfg.Token = redact.NewSecret(testToken)
 		}
 		cfg.BaseURL = f.srv.URL + "/api/"
 	}
@@ -42,12 +42,12 @@ func newTestChannel(t *testing.T, cfg Config) (*Channel, *fakeSlack) {
 
 // hookConfig is the Config of the fake's incoming webhook.
 func hookConfig(f *fakeSlack) Config {
-	return Config{Name: "status-hook", WebhookURL: redact.URL(f.srv.URL + f.hook)}
+	return Config{Name: "status-hook", WebhookURL: redact.NewURL(f.srv.URL + f.hook)}
 }
 
 // One conversation, by name: threads under the root, edits, deletes.
 func TestConformance(t *testing.T) {
-	cfg := Config{Name: "ops-slack", Token: testToken, Channels: []string{"#ops"}}
+	cfg := Config{Name: "ops-slack", Token: redact.NewSecret(testToken), Channels: []string{"#ops"}}
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
@@ -65,7 +65,7 @@ func TestConformance(t *testing.T) {
 // under its own root, which TestThreadInEveryConversation checks; the
 // suite's threading rule compares replies with one Receipt.ID.
 func TestConformanceFanout(t *testing.T) {
-	cfg := Config{Name: "ops-slack", Token: testToken, Channels: []string{"#ops", "C0STATUS02", "eng"}}
+	cfg := Config{Name: "ops-slack", Token: redact.NewSecret(testToken), Channels: []string{"#ops", "C0STATUS02", "eng"}}
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
@@ -98,7 +98,7 @@ func TestConformanceWebhook(t *testing.T) {
 			}{ch, ch, ch}, f
 		},
 		Secrets:   []string{hookSecret, "/services/T0TEST0001/B0HOOK0001/" + hookSecret},
-		Config:    Config{WebhookURL: "https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret},
+		Config:    Config{WebhookURL: redact.NewURL("https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret)},
 		MaxLength: MaxSectionText,
 		Measure:   utf16Len,
 		Failures:  allFailures,

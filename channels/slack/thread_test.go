@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"github.com/outagecast/outagecast/redact"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,7 +83,7 @@ func TestStatusBarFailureIsReported(t *testing.T) {
 func TestNewConversationThreadsUnderItsFirstPost(t *testing.T) {
 	one, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
 	r1 := send(t, one, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
-	two, err := New(Config{Token: testToken, Channels: []string{"#ops", "eng"}, BaseURL: f.srv.URL + "/api/"})
+	two, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "eng"}, BaseURL: f.srv.URL + "/api/"})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = two.Close() })
 	f.addTarget("eng")

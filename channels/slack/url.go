@@ -51,7 +51,7 @@ func ParseURL(raw string) (Config, error) {
 	case user == "hook":
 		return cfg, cfg.parseHook(web, u.Host, pw, u.EscapedPath())
 	case len(user) == 4 && strings.HasPrefix(user, "xox"):
-		cfg.Token = redact.Secret(user + "-" + pw)
+		cfg.Token = redact.NewSecret(user + "-" + pw)
 		return cfg, cfg.parseAPI(web, u.Host, u.EscapedPath())
 	}
 	return Config{}, urlErr("user information", `not "xoxb", "xoxp" or "hook"`)
@@ -86,7 +86,7 @@ func (cfg *Config) parseHook(web, host, secret, path string) error {
 	case cfg.BaseURL != "":
 		return urlErr("query", "base_url is not allowed for an incoming webhook")
 	}
-	cfg.WebhookURL = redact.URL(web + "://" + host + "/services/" + strings.Join(parts, "/"))
+	cfg.WebhookURL = redact.NewURL(web + "://" + host + "/services/" + strings.Join(parts, "/"))
 	return nil
 }
 
@@ -117,7 +117,7 @@ func (cfg Config) URL() redact.URL {
 	if cfg.Name != "" {
 		q.Set("name", cfg.Name)
 	}
-	if cfg.WebhookURL != "" {
+	if !cfg.WebhookURL.IsZero() {
 		return cfg.hookURL(q)
 	}
 	kind, rest, _ := strings.Cut(cfg.Token.Reveal(), "-")
@@ -137,14 +137,14 @@ func (cfg Config) URL() redact.URL {
 		u.Path += "/" + ch
 		u.RawPath += "/" + url.PathEscape(ch)
 	}
-	return redact.URL(u.String())
+	return redact.NewURL(u.String())
 }
 
 // hookURL is the URL of an incoming webhook's Config.
 func (cfg Config) hookURL(q url.Values) redact.URL {
 	w, err := url.Parse(cfg.WebhookURL.Reveal())
 	if err != nil {
-		return ""
+		return redact.URL{}
 	}
 	sch := scheme
 	if w.Scheme == "http" {
@@ -153,5 +153,5 @@ func (cfg Config) hookURL(q url.Values) redact.URL {
 	parts := strings.Split(strings.TrimPrefix(w.Path, "/services/"), "/")
 	u := url.URL{Scheme: sch, User: url.UserPassword("hook", strings.Join(parts, "-")), Host: w.Host,
 		RawQuery: q.Encode()}
-	return redact.URL(u.String())
+	return redact.NewURL(u.String())
 }

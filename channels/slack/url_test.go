@@ -34,13 +34,13 @@ func TestURLRoundTrip(t *testing.T) {
 // Config → URL → Config gives the Config back.
 func TestConfigURLRoundTrip(t *testing.T) {
 	for _, cfg := range []Config{
-		{Token: testToken, Channels: []string{"#ops"}},
-		{Name: "ops-slack", Token: testToken, Channels: []string{"#ops", "C0STATUS02", "eng"}},
-		{Token: testToken, Channels: []string{"ops"}, BaseURL: "https://slack-gov.com/api/"},
-		{Token: testToken, Channels: []string{"ops"}, BaseURL: "http://127.0.0.1:8080/api/"},
-		{Token: testToken, Channels: []string{"ops"}, BaseURL: "http://[::1]:8080/slack/api/"},
-		{WebhookURL: testHook},
-		{Name: "status-hook", WebhookURL: "http://127.0.0.1:9/services/T0/B0/" + hookSecret},
+		{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}},
+		{Name: "ops-slack", Token: redact.NewSecret(testToken), Channels: []string{"#ops", "C0STATUS02", "eng"}},
+		{Token: redact.NewSecret(testToken), Channels: []string{"ops"}, BaseURL: "https://slack-gov.com/api/"},
+		{Token: redact.NewSecret(testToken), Channels: []string{"ops"}, BaseURL: "http://127.0.0.1:8080/api/"},
+		{Token: redact.NewSecret(testToken), Channels: []string{"ops"}, BaseURL: "http://[::1]:8080/slack/api/"},
+		{WebhookURL: redact.NewURL(testHook)},
+		{Name: "status-hook", WebhookURL: redact.NewURL("http://127.0.0.1:9/services/T0/B0/" + hookSecret)},
 	} {
 		got, err := ParseURL(cfg.URL().Reveal())
 		require.NoError(t, err, "%+v", cfg)
@@ -50,14 +50,14 @@ func TestConfigURLRoundTrip(t *testing.T) {
 
 // A URL prints without its secret.
 func TestURLPrintsNoSecret(t *testing.T) {
-	for _, cfg := range []Config{{Token: testToken, Channels: []string{"#ops"}}, {WebhookURL: testHook}} {
+	for _, cfg := range []Config{{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}}, {WebhookURL: redact.NewURL(testHook)}} {
 		u := cfg.URL()
 		for _, verb := range []string{"%v", "%s", "%q", "%+v", "%#v"} {
 			channeltest.AssertNoSecret(t, fmt.Sprintf(verb, u), testToken, hookSecret)
 		}
 	}
-	assert.Equal(t, "slack://slack.com/…", Config{Token: testToken, Channels: []string{"#ops"}}.URL().String())
-	assert.Equal(t, "slack://hooks.slack.com", Config{WebhookURL: testHook}.URL().String())
+	assert.Equal(t, "slack://slack.com/…", Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}}.URL().String())
+	assert.Equal(t, "slack://hooks.slack.com", Config{WebhookURL: redact.NewURL(testHook)}.URL().String())
 }
 
 // Bad URLs are refused with an error naming the part, never quoting the
@@ -91,5 +91,5 @@ func TestParseURLErrors(t *testing.T) {
 func TestParseURLChannels(t *testing.T) {
 	cfg, err := ParseURL("slack://xoxb:1-2-3@slack.com/%23ops/C0STATUS02")
 	require.NoError(t, err)
-	assert.Equal(t, Config{Token: redact.Secret("xoxb-1-2-3"), Channels: []string{"#ops", "C0STATUS02"}}, cfg)
+	assert.Equal(t, Config{Token: redact.NewSecret("xoxb-1-2-3"), Channels: []string{"#ops", "C0STATUS02"}}, cfg)
 }

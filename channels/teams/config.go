@@ -95,18 +95,18 @@ const minSecret = 16
 // and path segments.
 func redactor(u redact.URL) *redact.Redactor {
 	p, _ := url.Parse(u.Reveal()) // checked
-	secrets := []redact.Secret{redact.Secret(u.Reveal()), redact.Secret(p.RequestURI()),
-		redact.Secret(p.RawQuery), redact.Secret(p.EscapedPath())}
+	secrets := []redact.Secret{redact.NewSecret(u.Reveal()), redact.NewSecret(p.RequestURI()),
+		redact.NewSecret(p.RawQuery), redact.NewSecret(p.EscapedPath())}
 	for _, vs := range p.Query() {
 		for _, v := range vs {
 			if len(v) >= minSecret {
-				secrets = append(secrets, redact.Secret(v))
+				secrets = append(secrets, redact.NewSecret(v))
 			}
 		}
 	}
 	for _, seg := range strings.Split(p.Path, "/") {
 		if len(seg) >= minSecret {
-			secrets = append(secrets, redact.Secret(seg))
+			secrets = append(secrets, redact.NewSecret(seg))
 		}
 	}
 	return redact.NewRedactor(secrets...)

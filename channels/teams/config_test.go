@@ -20,14 +20,14 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{Config{}, "teams: Config.WebhookURL: missing"},
-		{Config{WebhookURL: "prod-42.westeurope.logic.azure.com/workflows/" + workflowID}, "teams: Config.WebhookURL: not an absolute https URL"},
-		{Config{WebhookURL: "http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery}, "teams: Config.WebhookURL: http to a host other than a loopback address"},
-		{Config{WebhookURL: "https://prod-42.westeurope.logic.azure.com/?" + triggerQuery}, "teams: Config.WebhookURL: has no path"},
-		{Config{WebhookURL: testURL + "#x"}, "teams: Config.WebhookURL: has a fragment"},
-		{Config{WebhookURL: testURL + "%zz"}, "teams: Config.WebhookURL: a badly escaped query"},
-		{Config{WebhookURL: "https://contoso.webhook.office.com/webhookb2/" + workflowID + "/IncomingWebhook/" + workflowSig},
+		{Config{WebhookURL: redact.NewURL("prod-42.westeurope.logic.azure.com/workflows/" + workflowID)}, "teams: Config.WebhookURL: not an absolute https URL"},
+		{Config{WebhookURL: redact.NewURL("http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery)}, "teams: Config.WebhookURL: http to a host other than a loopback address"},
+		{Config{WebhookURL: redact.NewURL("https://prod-42.westeurope.logic.azure.com/?" + triggerQuery)}, "teams: Config.WebhookURL: has no path"},
+		{Config{WebhookURL: redact.NewURL(testURL + "#x")}, "teams: Config.WebhookURL: has a fragment"},
+		{Config{WebhookURL: redact.NewURL(testURL + "%zz")}, "teams: Config.WebhookURL: a badly escaped query"},
+		{Config{WebhookURL: redact.NewURL("https://contoso.webhook.office.com/webhookb2/" + workflowID + "/IncomingWebhook/" + workflowSig)},
 			"teams: Config.WebhookURL: an Office 365 connector's URL: those connectors are retired"},
-		{Config{Name: "ops ", WebhookURL: testURL}, "teams: Config.Name: leading or trailing white space"},
+		{Config{Name: "ops ", WebhookURL: redact.NewURL(testURL)}, "teams: Config.Name: leading or trailing white space"},
 	} {
 		_, err := New(c.cfg)
 		if assert.Error(t, err, c.want) {
@@ -42,7 +42,7 @@ func TestNewErrors(t *testing.T) {
 func TestConfigYAML(t *testing.T) {
 	var cfg Config
 	require.NoError(t, yaml.Unmarshal([]byte("name: ops-teams\nwebhook_url: "+testURL+"\n"), &cfg))
-	assert.Equal(t, Config{Name: "ops-teams", WebhookURL: redact.URL(testURL)}, cfg)
+	assert.Equal(t, Config{Name: "ops-teams", WebhookURL: redact.NewURL(testURL)}, cfg)
 	_, err := New(cfg)
 	require.NoError(t, err)
 	out, err := yaml.Marshal(cfg)

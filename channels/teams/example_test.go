@@ -38,7 +38,7 @@ func Example() {
 	defer flow.Close()
 
 	ch, err := teams.New(teams.Config{
-		WebhookURL: redact.URL(flow.URL + "/workflows/4c8e1a7f/triggers/manual/paths/invoke?api-version=2016-06-01&sig=secret"),
+		WebhookURL: redact.NewURL(flow.URL + "/workflows/4c8e1a7f/triggers/manual/paths/invoke?api-version=2016-06-01&sig=secret"),
 	})
 	if err != nil {
 		panic(err)

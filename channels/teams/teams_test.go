@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func newTestChannel(t *testing.T) (*Channel, *fakeWorkflow) {
 	t.Helper()
 	f := newFakeWorkflow(t)
-	ch, err := New(Config{Name: "ops-teams", WebhookURL: redact.URL(f.url())})
+	ch, err := New(Config{Name: "ops-teams", WebhookURL: redact.NewURL(f.url())})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
 	return ch, f
@@ -39,7 +39,7 @@ func TestConformance(t *testing.T) {
 			return newTestChannel(t)
 		},
 		Secrets:   []string{workflowSig, workflowID, triggerPath + "?" + triggerQuery},
-		Config:    Config{Name: "ops-teams", WebhookURL: testURL},
+		Config:    Config{Name: "ops-teams", WebhookURL: redact.NewURL(testURL)},
 		MaxLength: MaxPayloadBytes,
 		Measure:   templates.Bytes,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
@@ -196,7 +196,7 @@ func TestCheck(t *testing.T) {
 // an error keeps its digits; the signature is still redacted.
 func TestErrorKeepsShortQueryValues(t *testing.T) {
 	f := newFakeWorkflow(t)
-	ch, err := New(Config{WebhookURL: redact.URL(f.srv.URL + triggerPath +
+	ch, err := New(Config{WebhookURL: redact.NewURL(f.srv.URL + triggerPath +
 		"?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=" + workflowSig)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })

@@ -53,7 +53,7 @@ func ParseURL(raw string) (Config, error) {
 	}
 	w := *u
 	w.Scheme, w.Fragment, w.RawFragment = web, "", ""
-	cfg.WebhookURL = redact.URL(w.String())
+	cfg.WebhookURL = redact.NewURL(w.String())
 	return cfg, nil
 }
 
@@ -63,7 +63,7 @@ func ParseURL(raw string) (Config, error) {
 func (cfg Config) URL() redact.URL {
 	u, err := url.Parse(cfg.WebhookURL.Reveal())
 	if err != nil {
-		return ""
+		return redact.URL{}
 	}
 	u.Scheme = map[string]string{"https": scheme, "http": schemeHTTP}[u.Scheme]
 	if cfg.Name != "" {
@@ -71,5 +71,5 @@ func (cfg Config) URL() redact.URL {
 		u.RawFragment = "name=" + url.QueryEscape(cfg.Name)
 		u.Fragment, _ = url.PathUnescape(u.RawFragment)
 	}
-	return redact.URL(u.String())
+	return redact.NewURL(u.String())
 }

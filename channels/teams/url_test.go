@@ -34,10 +34,10 @@ func TestURLRoundTrip(t *testing.T) {
 // Config → URL → Config gives the Config back.
 func TestConfigURLRoundTrip(t *testing.T) {
 	for _, cfg := range []Config{
-		{WebhookURL: testURL},
-		{Name: "ops-teams", WebhookURL: testURL},
-		{Name: "ops & status #1", WebhookURL: testURL},
-		{WebhookURL: redact.URL("http://[::1]:9" + triggerPath + "?" + triggerQuery)},
+		{WebhookURL: redact.NewURL(testURL)},
+		{Name: "ops-teams", WebhookURL: redact.NewURL(testURL)},
+		{Name: "ops & status #1", WebhookURL: redact.NewURL(testURL)},
+		{WebhookURL: redact.NewURL("http://[::1]:9" + triggerPath + "?" + triggerQuery)},
 	} {
 		got, err := ParseURL(cfg.URL().Reveal())
 		require.NoError(t, err)
@@ -46,7 +46,7 @@ func TestConfigURLRoundTrip(t *testing.T) {
 }
 
 func TestURLPrintsNoSecret(t *testing.T) {
-	u := Config{WebhookURL: testURL}.URL()
+	u := Config{WebhookURL: redact.NewURL(testURL)}.URL()
 	for _, verb := range []string{"%v", "%s", "%q", "%+v", "%#v"} {
 		channeltest.AssertNoSecret(t, fmt.Sprintf(verb, u), workflowSig, workflowID)
 	}
