@@ -143,6 +143,11 @@ func TestRedactorURL(t *testing.T) {
 	}
 	assert.Contains(t, out, `Post "https://hooks.example.com/…?…": dial tcp`)
 	assert.Contains(t, out, "services", "short path words are kept elsewhere in the text")
+
+	// Short query values are not secrets: a status code keeps its digits.
+	r = redact.NewRedactor().WithURL(redact.NewURL("https://example.com/hook?api-version=1&sig=abcd&code=42"))
+	assert.Equal(t, "http status 401", r.String("http status 401"))
+	assert.Equal(t, "sig REDACTED", r.String("sig abcd"), "a value named like a credential is one")
 }
 
 func TestRedactorError(t *testing.T) {

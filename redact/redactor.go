@@ -71,9 +71,11 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 
 // WithURL returns a Redactor that also redacts the secrets of u: the URL
 // itself (as is and escaped) becomes what ShowURL prints, and its password,
-// query values and path segments that look like tokens (eight characters or
-// more with a digit, or sixteen or more) become REDACTED wherever they
-// appear alone.
+// the values of query parameters named like credentials (token, key, sig,
+// secret, …), and query values and path segments that look like tokens
+// (eight characters or more with a digit, or sixteen or more) become
+// REDACTED wherever they appear alone. Short values such as "1" are left
+// alone, or every status code in an error would lose its digits.
 func (r *Redactor) WithURL(u URL) *Redactor {
 	raw := u.Reveal()
 	if raw == "" {
@@ -88,9 +90,11 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 	if pw, ok := p.User.Password(); ok {
 		secrets = append(secrets, NewSecret(pw))
 	}
-	for _, vs := range p.Query() {
+	for k, vs := range p.Query() {
 		for _, v := range vs {
-			secrets = append(secrets, NewSecret(v))
+			if tokenLike(v) || len(v) >= 4 && secretKey(k) {
+				secrets = append(secrets, NewSecret(v))
+			}
 		}
 	}
 	for _, seg := range strings.Split(p.Path, "/") {
@@ -101,7 +105,18 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 	return r.With(secrets...)
 }
 
-// tokenLike reports path segments that may be credentials.
+// secretKey reports query parameter names that usually carry credentials.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, w := range []string{"token", "key", "sig", "secret", "pass", "auth", "code", "cred"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenLike reports path segments and query values that may be credentials.
 func tokenLike(seg string) bool {
 	return len(seg) >= 16 || len(seg) >= 8 && strings.ContainsFunc(seg, unicode.IsDigit)
 }
