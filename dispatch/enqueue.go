@@ -29,15 +29,21 @@ type jobArgs struct {
 	Channel  string        `json:"channel" river:"unique"`
 }
 
-func (a jobArgs) job() broadcast.Job { return a.Job }
-
-type sendArgs struct{ jobArgs }
-type correctArgs struct{ jobArgs }
-type retractArgs struct{ jobArgs }
+// The args of each kind have jobArgs' fields. Not by embedding: River
+// finds the river:"unique" tags only on exported fields.
+type (
+	sendArgs    jobArgs
+	correctArgs jobArgs
+	retractArgs jobArgs
+)
 
 func (sendArgs) Kind() string    { return KindSend }
 func (correctArgs) Kind() string { return KindCorrect }
 func (retractArgs) Kind() string { return KindRetract }
+
+func (a sendArgs) job() broadcast.Job    { return a.Job }
+func (a correctArgs) job() broadcast.Job { return a.Job }
+func (a retractArgs) job() broadcast.Job { return a.Job }
 
 // args is what the three kinds of job args share.
 type args interface {
@@ -104,11 +110,11 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 		var ra river.JobArgs
 		switch j.Kind {
 		case broadcast.JobSend:
-			ra = sendArgs{a}
+			ra = sendArgs(a)
 		case broadcast.JobCorrect:
-			ra = correctArgs{a}
+			ra = correctArgs(a)
 		case broadcast.JobRetract:
-			ra, md = retractArgs{a}, metadata{Retract: j.Update.ID}
+			ra, md = retractArgs(a), metadata{Retract: j.Update.ID}
 		default:
 			return fmt.Errorf("dispatch: unknown job kind %q", j.Kind)
 		}
