@@ -157,4 +157,3 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	}
 	return true
 }
-
