@@ -84,6 +84,8 @@ const (
 	DefaultJobTimeout      = 2 * time.Minute
 	DefaultRescueAfter     = 5 * time.Minute
 	DefaultPollInterval    = 200 * time.Millisecond
+	DefaultFetchCooldown   = 20 * time.Millisecond
+	DefaultFetchPoll       = 250 * time.Millisecond
 )
 
 // spareConns are the pool's connections beyond one per worker: River's own
@@ -127,6 +129,14 @@ type Config struct {
 	RescueAfter time.Duration
 	// PollInterval is how often Wait reads the jobs' states; default 200ms.
 	PollInterval time.Duration
+	// FetchCooldown is the least time between two fetches of jobs by this
+	// instance, and between two notifications of new jobs; default 20ms
+	// (River's is 100ms: we trade a few queries for latency).
+	FetchCooldown time.Duration
+	// FetchPollInterval is how often this instance looks for jobs when no
+	// notification comes (PollOnly, or notifications merged by
+	// FetchCooldown); default 250ms (River's is 1s).
+	FetchPollInterval time.Duration
 	// PollOnly makes River poll for jobs instead of LISTENing for them;
 	// required behind a pooler in transaction mode.
 	PollOnly bool
@@ -166,6 +176,8 @@ func New(cfg Config) (*Dispatcher, error) {
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		PollOnly:             cfg.PollOnly,
+		FetchCooldown:        cfg.FetchCooldown,
+		FetchPollInterval:    cfg.FetchPollInterval,
 		Logger:               cfg.Logger,
 	})
 	if err != nil {
@@ -185,6 +197,7 @@ func withDefaults(cfg Config) (Config, error) {
 	}
 	for name, v := range map[string]int64{"Workers": int64(cfg.Workers), "JobTimeout": int64(cfg.JobTimeout),
 		"RescueAfter": int64(cfg.RescueAfter), "PollInterval": int64(cfg.PollInterval),
+		"FetchCooldown": int64(cfg.FetchCooldown), "FetchPollInterval": int64(cfg.FetchPollInterval),
 		"Retry.MaxAttempts": int64(cfg.Retry.MaxAttempts), "Retry.InitialInterval": int64(cfg.Retry.InitialInterval),
 		"Retry.MaxInterval": int64(cfg.Retry.MaxInterval), "Retry.MaxElapsed": int64(cfg.Retry.MaxElapsed)} {
 		if v < 0 {
@@ -200,6 +213,8 @@ func withDefaults(cfg Config) (Config, error) {
 	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
 	cfg.RescueAfter = cmp.Or(cfg.RescueAfter, DefaultRescueAfter)
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
+	cfg.FetchCooldown = max(cmp.Or(cfg.FetchCooldown, DefaultFetchCooldown), time.Millisecond)
+	cfg.FetchPollInterval = max(cmp.Or(cfg.FetchPollInterval, DefaultFetchPoll), time.Millisecond)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if cfg.RescueAfter <= cfg.JobTimeout {
 		return cfg, fmt.Errorf("dispatch: Config.RescueAfter: %v must exceed JobTimeout (%v), or running jobs are taken for dead ones",

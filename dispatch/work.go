@@ -49,9 +49,12 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, row.Attempt
 	d.emit(e, broadcast.EventAttempt)
 	res := d.cfg.Broadcaster.RunJob(ctx, j, row.Attempt)
-	// Recorded on every outcome; it fails only for output of many
-	// megabytes, which newOutput's caps rule out.
-	_ = river.RecordOutput(ctx, newOutput(res))
+	// Recorded when there is something to say beyond the job's state; it
+	// fails only for output of many megabytes, which newOutput's caps rule
+	// out.
+	if out := newOutput(res); !out.empty() {
+		_ = river.RecordOutput(ctx, out)
+	}
 	kind, err := d.outcome(ctx, row, res, &e)
 	d.emit(e, kind)
 	return err
@@ -142,6 +145,10 @@ type output struct {
 	Delivered   int       `json:"delivered_targets,omitempty"`
 	Failures    []failure `json:"failures,omitempty"`
 	Pending     []failure `json:"pending,omitempty"`
+}
+
+func (o output) empty() bool {
+	return !o.Skipped && !o.Superseded && !o.NotSelected && o.Delivered == 0 && o.Failures == nil && o.Pending == nil
 }
 
 type failure struct {
