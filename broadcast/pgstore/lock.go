@@ -1,0 +1,67 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// unlockTimeout bounds the rollback that releases a lock. Past it the
+// connection is closed, which releases the lock too.
+const unlockTimeout = 10 * time.Second
+
+// Lock waits until this caller is the only one, among every process using
+// the database, delivering update updateID to channel, or until ctx ends;
+// unlock ends that. It fits broadcast.Options.Lock.
+//
+// The lock is a transaction-level advisory lock
+// (pg_advisory_xact_lock) taken in a transaction that stays open, on a
+// connection of the pool kept for it, until unlock. So it is released when
+// unlock ends the transaction, and also when its holder dies: the process
+// killed or the network gone, PostgreSQL ends the transaction with the
+// session. Being a transaction, it also works through a pooler in
+// transaction mode (PgBouncer pins the server connection for a transaction;
+// a session-level lock would not survive that). A server setting
+// idle_in_transaction_session_timeout shorter than a delivery ends the
+// transaction, and with it the lock, while the delivery runs: keep it
+// longer than the Broadcaster's AttemptTimeout.
+//
+// The lock's key is 64 bits of a hash of updateID and channel; two pairs
+// that share a key (about one in 2^64) only wait for each other.
+func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: lock: %w", err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err == nil {
+		_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey(updateID, channel))
+	}
+	if err != nil {
+		release(conn.Conn(), tx)
+		conn.Release()
+		return nil, fmt.Errorf("pgstore: lock: %w", err)
+	}
+	return func() {
+		release(conn.Conn(), tx)
+		conn.Release()
+	}, nil
+}
+
+// release ends tx, which releases its advisory lock; when that fails the
+// connection is closed (and the pool discards it), which releases it too.
+func release(conn *pgx.Conn, tx pgx.Tx) {
+	ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
+	defer cancel()
+	if tx == nil || tx.Rollback(ctx) != nil {
+		_ = conn.Close(ctx)
+	}
+}
+
+// lockKey is the advisory lock key of a delivery.
+func lockKey(updateID, channel string) int64 {
+	return int64(binary.BigEndian.Uint64(key("lock", updateID, channel)))
+}

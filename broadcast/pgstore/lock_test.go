@@ -1,0 +1,67 @@
+//go:build integration
+
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// shortWait is how long a Lock that must not be granted is given; the test
+// checks that it fails, not how long it took.
+const shortWait = 300 * time.Millisecond
+
+func TestLockExcludesOtherHolders(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	unlock, err := s.Lock(ctx, "u1", "x")
+	require.NoError(t, err)
+
+	wctx, cancel := context.WithTimeout(ctx, shortWait)
+	_, err = s.Lock(wctx, "u1", "x")
+	cancel()
+	require.ErrorIs(t, err, context.DeadlineExceeded, "held by the first caller")
+
+	other, err := s.Lock(ctx, "u1", "email")
+	require.NoError(t, err, "another channel is not locked")
+	other()
+	other, err = s.Lock(ctx, "u2", "x")
+	require.NoError(t, err, "another update is not locked")
+	other()
+
+	got := make(chan func())
+	go func() {
+		u, err := s.Lock(ctx, "u1", "x")
+		assert.NoError(t, err)
+		got <- u
+	}()
+	unlock()
+	(<-got)()
+}
+
+func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
+	ctx := context.Background()
+	holder := migrated(t)
+	dead, err := holder.Lock(ctx, "u1", "x")
+	require.NoError(t, err)
+	defer dead() // its connection is gone; this only returns it to the pool
+
+	// A second process on the same database: the pid of the first's session
+	// is in pg_locks; terminating it is what a killed process or a lost
+	// network amounts to for the server.
+	var pid int
+	require.NoError(t, holder.Pool().QueryRow(ctx,
+		"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").Scan(&pid))
+	_, err = holder.Pool().Exec(ctx, "SELECT pg_terminate_backend($1)", pid)
+	require.NoError(t, err)
+
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	unlock, err := holder.Lock(wctx, "u1", "x")
+	require.NoError(t, err, "the dead holder's lock was released")
+	unlock()
+}

@@ -1,0 +1,38 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast/pgstore"
+)
+
+func TestEmptyConnectionStringIsAnError(t *testing.T) {
+	for _, dsn := range []string{"", "  "} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "pgstore: connection string: missing")
+	}
+}
+
+func TestNilPoolIsAnError(t *testing.T) {
+	_, err := pgstore.New(context.Background(), nil)
+	assert.EqualError(t, err, "pgstore: New: pool: missing")
+	assert.EqualError(t, pgstore.Migrate(context.Background(), nil), "pgstore: Migrate: pool: missing")
+}
+
+func TestConnectionErrorsHideThePassword(t *testing.T) {
+	const password = "s3cret-Pa55word"
+	for _, dsn := range []string{
+		"postgres://ada:" + password + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://ada:" + password + "@127.0.0.1:1/db?sslmode=bogus",
+		"host=127.0.0.1 port=1 user=ada password=" + password + " sslmode=disable connect_timeout=2",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), password)
+	}
+}

@@ -1,0 +1,144 @@
+// Package pgstore is a broadcast.Store on PostgreSQL, through pgx, for
+// instances of a service that deliver updates together: delivery marks,
+// receipts and incident threads are shared by every instance connected to
+// the same database, and Lock makes the instances deliver an update to a
+// channel one at a time.
+//
+//	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+//	...
+//	if err := pgstore.Migrate(ctx, pool); err != nil { ... } // once per deployment
+//	store, err := pgstore.New(ctx, pool)
+//	...
+//	b, err := broadcast.New(channels, broadcast.Options{Store: store, Lock: store.Lock})
+//
+// # Schema
+//
+// The tables (outagecast_marks, outagecast_receipts, outagecast_threads and
+// outagecast_migrations) are created by versioned SQL migrations shipped in
+// this package, applied only by an explicit Migrate, never as a side effect
+// of opening a Store. New and Open check the schema's version and fail with
+// ErrNotMigrated on a database Migrate has not brought up to date, and with
+// ErrSchemaNewer on one migrated by a newer version of this package. The
+// tables are created in the first schema of the connection's search_path;
+// to keep them apart, set search_path in the connection string.
+//
+// # Connection pooling
+//
+// Every Store call is one statement. Lock holds a transaction (see Lock),
+// so a connection pooler in transaction mode (PgBouncer's
+// pool_mode=transaction) works: no call relies on session state. With a
+// PgBouncer older than 1.21, whose transaction mode does not support
+// prepared statements, add default_query_exec_mode=exec to the connection
+// string. Each Lock held takes one connection of the pool for as long as
+// it is held: size the pool for the deliveries that run at once plus the
+// Store's other calls (see package dispatch).
+//
+// # Limits
+//
+// Receipts are stored as JSON: a receipt's strings that are not valid UTF-8
+// come back with U+FFFD in place of the invalid bytes. Marks, ids, channel
+// names and targets are kept byte for byte. Nothing is ever deleted but by
+// Prune.
+//
+// # Errors
+//
+// Errors start with "pgstore: " and wrap the driver's error; they never
+// contain the connection string's password.
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Errors of New and Open about the database's schema.
+var (
+	// ErrNotMigrated: the database lacks the tables, or has an older version
+	// of them; run Migrate.
+	ErrNotMigrated = errors.New("pgstore: database schema not migrated")
+	// ErrSchemaNewer: the database was migrated by a newer version of this
+	// package; this one might write what the newer one cannot read.
+	ErrSchemaNewer = errors.New("pgstore: database schema is newer than this package")
+)
+
+// Store is a broadcast.Store in a PostgreSQL database. It is safe for
+// concurrent use by many goroutines and many processes.
+type Store struct {
+	pool *pgxpool.Pool
+	own  bool // the pool was opened by Open, so Close closes it
+}
+
+var _ broadcast.Store = (*Store)(nil)
+
+// New returns a Store using pool, after checking that its schema is at the
+// version this package needs (see Migrate). Close does not close pool.
+func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
+	if pool == nil {
+		return nil, errors.New("pgstore: New: pool: missing")
+	}
+	if err := checkVersion(ctx, pool); err != nil {
+		return nil, err
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Open connects to the database of the connection string connString (a URL
+// or key=value pairs, as pgxpool.ParseConfig takes them) and returns a
+// Store on it, after checking its schema as New does. An empty string is an
+// error: pgx would otherwise fall back to a local socket and defaults.
+// Close closes the connections.
+func Open(ctx context.Context, connString string) (*Store, error) {
+	pool, err := Connect(ctx, connString)
+	if err != nil {
+		return nil, err
+	}
+	s, err := New(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.own = true
+	return s, nil
+}
+
+// Connect opens a pool of connections to the database of connString, and
+// checks that it answers. An empty connString is an error, as for Open.
+func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
+	if strings.TrimSpace(connString) == "" {
+		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
+	}
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		// pgx's parse error does not repeat the password.
+		return nil, fmt.Errorf("pgstore: connection string: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("pgstore: connect: %w", err)
+	}
+	return pool, nil
+}
+
+// Pool returns the Store's connection pool, to share with package dispatch
+// or the caller's own queries.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes the pool if Open opened it, after every Lock still held was
+// unlocked (it waits for them); a Store from New leaves the pool to its
+// owner.
+func (s *Store) Close() error {
+	if s.own {
+		s.pool.Close()
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package pgstore
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// key is the primary key of a row: the SHA-256 of kind and parts, each
+// prefixed with its length, so that ("a\x00b", "c") and ("a", "b\x00c")
+// never share a key, and a long target fits an index entry.
+func key(kind string, parts ...string) []byte {
+	h := sha256.New()
+	for _, p := range append([]string{kind}, parts...) {
+		fmt.Fprintf(h, "%d:%s;", len(p), p)
+	}
+	return h.Sum(nil)
+}
+
+// Mark implements broadcast.Store.
+func (s *Store) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	text := ""
+	if failure != nil {
+		text = cmp.Or(failure.Error(), "failed")
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (key) DO UPDATE SET failure = EXCLUDED.failure, marked_at = now()`,
+		key("mark", updateID, channel, target), []byte(updateID), []byte(channel), []byte(target), []byte(text))
+	return wrap("mark", err)
+}
+
+// Done implements broadcast.Store.
+func (s *Store) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
+	var failure []byte
+	err := s.pool.QueryRow(ctx, "SELECT failure FROM outagecast_marks WHERE key = $1",
+		key("mark", updateID, channel, target)).Scan(&failure)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return false, "", nil
+	case err != nil:
+		return false, "", wrap("read mark", err)
+	}
+	return true, string(failure), nil
+}
+
+// SaveReceipt implements broadcast.Store. The receipt of the update and the
+// incident's thread are written in one statement, so they never disagree.
+func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("pgstore: save receipt: encode: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `WITH receipt AS (
+			INSERT INTO outagecast_receipts (key, update_id, channel, receipt) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (key) DO UPDATE SET receipt = EXCLUDED.receipt, saved_at = now())
+		INSERT INTO outagecast_threads (key, incident_id, channel, root, last) VALUES ($5, $6, $3, $4, $4)
+		ON CONFLICT (key) DO UPDATE SET last = EXCLUDED.last, updated_at = now()`,
+		key("receipt", updateID, r.Channel), []byte(updateID), []byte(r.Channel), string(v),
+		key("thread", incidentID, r.Channel), []byte(incidentID))
+	return wrap("save receipt", err)
+}
+
+// Thread implements broadcast.Store.
+func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadcast.Thread, error) {
+	var root, last []byte
+	err := s.pool.QueryRow(ctx, "SELECT root::text, last::text FROM outagecast_threads WHERE key = $1",
+		key("thread", incidentID, channel)).Scan(&root, &last)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return broadcast.Thread{}, nil
+	case err != nil:
+		return broadcast.Thread{}, wrap("read thread", err)
+	}
+	var t broadcast.Thread
+	if err := decode(root, &t.Root); err != nil {
+		return broadcast.Thread{}, err
+	}
+	return t, decode(last, &t.Last)
+}
+
+// Receipt implements broadcast.Store.
+func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
+	var v []byte
+	err := s.pool.QueryRow(ctx, "SELECT receipt::text FROM outagecast_receipts WHERE key = $1",
+		key("receipt", updateID, channel)).Scan(&v)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return broadcast.Receipt{}, false, nil
+	case err != nil:
+		return broadcast.Receipt{}, false, wrap("read receipt", err)
+	}
+	var r broadcast.Receipt
+	if err := decode(v, &r); err != nil {
+		return broadcast.Receipt{}, false, err
+	}
+	return r, true, nil
+}
+
+func decode(v []byte, r *broadcast.Receipt) error {
+	if err := json.Unmarshal(v, r); err != nil {
+		return fmt.Errorf("pgstore: decode receipt: %w", err)
+	}
+	return nil
+}
+
+// Prune deletes the marks and receipts written before cutoff, and the
+// threads of incidents with no update saved since, and returns how many
+// rows it deleted. Updates delivered before cutoff are then delivered again
+// if sent again, and a new update of a pruned incident starts a new thread:
+// choose cutoff well past the time an update might be re-sent.
+func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
+	var n int64
+	for _, q := range []string{
+		"DELETE FROM outagecast_marks WHERE marked_at < $1",
+		"DELETE FROM outagecast_receipts WHERE saved_at < $1",
+		"DELETE FROM outagecast_threads WHERE updated_at < $1",
+	} {
+		tag, err := s.pool.Exec(ctx, q, cutoff)
+		if err != nil {
+			return n, wrap("prune", err)
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
+}
+
+// wrap prefixes err with the package and the operation; nil stays nil.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("pgstore: %s: %w", op, notMigrated(err))
+}

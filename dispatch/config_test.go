@@ -1,0 +1,79 @@
+package dispatch_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// lazyPool is a pool that never connects: New does no I/O.
+func lazyPool(t *testing.T, maxConns int) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable")
+	require.NoError(t, err)
+	cfg.MaxConns = int32(maxConns)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+func TestConfigErrorsNameTheField(t *testing.T) {
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	store := broadcast.NewMemoryStore()
+	pool := lazyPool(t, 14)
+	tests := []struct {
+		name string
+		cfg  dispatch.Config
+		want string
+	}{
+		{"no pool", dispatch.Config{Broadcaster: b, Store: store}, "dispatch: Config.Pool: missing"},
+		{"no broadcaster", dispatch.Config{Pool: pool, Store: store}, "dispatch: Config.Broadcaster: missing"},
+		{"no store", dispatch.Config{Pool: pool, Broadcaster: b}, "dispatch: Config.Store: missing"},
+		{"negative workers", dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Workers: -1},
+			"dispatch: Config.Workers: negative"},
+		{"rescue before timeout", dispatch.Config{Pool: pool, Broadcaster: b, Store: store,
+			JobTimeout: time.Minute, RescueAfter: time.Minute},
+			"dispatch: Config.RescueAfter: 1m0s must exceed JobTimeout (1m0s), or running jobs are taken for dead ones"},
+		{"default rescue before long timeout", dispatch.Config{Pool: pool, Broadcaster: b, Store: store,
+			JobTimeout: time.Hour}, "dispatch: Config.RescueAfter: 5m0s must exceed JobTimeout (1h0m0s)"},
+		{"pool too small", dispatch.Config{Pool: lazyPool(t, 13), Broadcaster: b, Store: store},
+			"dispatch: Config.Pool: 13 connections (pool_max_conns) for 10 workers, need at least 14"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := dispatch.New(tt.cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	d, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store})
+	require.NoError(t, err, "defaults")
+	require.NotNil(t, d)
+	assert.EqualError(t, dispatch.Migrate(context.Background(), nil), "dispatch: Migrate: pool: missing")
+}
+
+func TestInvalidUpdateIsNotQueued(t *testing.T) {
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	d, err := dispatch.New(dispatch.Config{Pool: lazyPool(t, 14), Broadcaster: b, Store: broadcast.NewMemoryStore()})
+	require.NoError(t, err)
+	// Validation comes first: the pool, which cannot connect, is never used.
+	_, err = d.Enqueue(context.Background(), nil, broadcast.Update{Status: broadcast.StatusInvestigating})
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	_, err = d.Correct(context.Background(), nil, "", broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating})
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorIs(t, d.Retract(context.Background(), nil, ""), broadcast.ErrInvalidUpdate)
+}

@@ -1,0 +1,269 @@
+// Package dispatch delivers updates durably from any number of instances
+// sharing one PostgreSQL database, on River (a job queue in PostgreSQL):
+// each update becomes one job per channel, inserted in the caller's own
+// transaction (the outbox pattern), unique by update and channel, and run
+// by whichever instance's workers take it, one attempt per run, through
+// the Broadcaster's delivery for that channel.
+//
+//	pool, _ := pgxpool.New(ctx, os.Getenv("DATABASE_URL")) // pool_max_conns ≥ Workers + 4
+//	_ = pgstore.Migrate(ctx, pool)                          // once per deployment
+//	_ = dispatch.Migrate(ctx, pool)
+//	store, _ := pgstore.New(ctx, pool)
+//	b, _ := broadcast.New(channels, broadcast.Options{Store: store, Lock: store.Lock})
+//	d, _ := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: b, Store: store})
+//	_ = d.Start(ctx)
+//	defer d.Stop(context.Background())
+//	id, _ := d.Enqueue(ctx, nil, update)
+//	report, _ := d.Wait(ctx, id)
+//
+// # Delivery
+//
+// A job's run is Broadcaster.RunJob: one attempt with every Store check
+// around it. Its outcome decides what River does next: done (delivered,
+// skipped, superseded or not selected) completes the job; a RetryAfter
+// error (HTTP 429) snoozes it for that long without using up an attempt; a
+// Permanent error cancels it; any other error is retried with exponential
+// backoff (Config.Retry). A job past Config.Retry.MaxElapsed is not retried
+// nor snoozed again.
+//
+// A worker that dies mid-job (killed, machine lost) leaves its job
+// running; River's rescuer makes it available again after
+// Config.RescueAfter (default 5 minutes, against River's default hour),
+// and the next run resumes with the Ledger: targets already marked are not
+// sent again. Only deliveries under way at the moment of death can be sent
+// twice, with the same Message.Key, so receivers that deduplicate by it
+// (Standard Webhooks' webhook-id) see them once.
+//
+// # Reports and events
+//
+// Wait and Report assemble a broadcast.Report from the jobs' states and
+// the Store's receipts, so any instance can report on an update another
+// instance enqueued or delivered. Config.OnEvent sees each run on the
+// instance that works it; package dispatch/metrics turns those events into
+// Prometheus metrics.
+//
+// # Limits
+//
+// River deletes finished jobs after a day (completed, cancelled) or a week
+// (discarded); Report of an update older than that fails with ErrNoJobs,
+// while the Store still knows it was delivered. Behind a pooler in
+// transaction mode, set Config.PollOnly: River cannot LISTEN there.
+//
+// # Errors
+//
+// Errors start with "dispatch: "; configuration errors name the field.
+package dispatch
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Defaults of Config.
+const (
+	DefaultQueue           = "outagecast"
+	DefaultWorkers         = 10
+	DefaultMaxAttempts     = 20
+	DefaultInitialInterval = time.Second
+	DefaultMaxInterval     = 5 * time.Minute
+	DefaultMaxElapsed      = 6 * time.Hour
+	DefaultJobTimeout      = 2 * time.Minute
+	DefaultRescueAfter     = 5 * time.Minute
+	DefaultPollInterval    = 200 * time.Millisecond
+	DefaultFetchCooldown   = 20 * time.Millisecond
+	DefaultFetchPoll       = 250 * time.Millisecond
+)
+
+// spareConns are the pool's connections beyond one per worker: River's own
+// queries and the Store's calls while every worker holds a Lock.
+const spareConns = 4
+
+// Config configures a Dispatcher. The zero value of each optional field
+// means its default.
+type Config struct {
+	// Pool connects to the database holding River's tables (see Migrate).
+	// Required. Each worker may hold one connection for a Lock during its
+	// delivery, so its MaxConns must be at least Workers + 4.
+	Pool *pgxpool.Pool
+	// Broadcaster delivers each job (Broadcaster.RunJob) and gives the
+	// channels an update is enqueued for. Required. Every instance's
+	// Broadcaster must have the same channels by name, with a Store shared
+	// by all (broadcast/pgstore) and its Lock as Options.Lock. Its own
+	// RetryPolicy is not used: River retries by Retry.
+	Broadcaster *broadcast.Broadcaster
+	// Store is the Broadcaster's Store, read by Report for receipts.
+	// Required.
+	Store broadcast.Store
+	// Queue is the River queue of the jobs; default "outagecast".
+	Queue string
+	// Workers is how many jobs this instance runs at once; default 10.
+	Workers int
+	// Retry bounds each job's retries: MaxAttempts (default 20) runs in
+	// all, waits from InitialInterval (default 1s) doubling up to
+	// MaxInterval (default 5m), with jitter; no retry nor snooze starts
+	// more than MaxElapsed (default 6h) after the job was enqueued.
+	Retry broadcast.RetryPolicy
+	// JobTimeout bounds one run: waiting for the Lock, the Store's calls
+	// and the attempt; default 2m. Keep it above the Broadcaster's
+	// AttemptTimeout (default 30s), or attempts are cut short.
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may run before River takes it for the
+	// job of a dead worker and runs it again; default 5m. It must exceed
+	// JobTimeout: a live worker's job is never rescued, and when a worker
+	// dies its jobs run again within RescueAfter plus River's rescue
+	// interval (30s) and, if it led the cluster, a leader election (15s).
+	RescueAfter time.Duration
+	// PollInterval is how often Wait reads the jobs' states; default 200ms.
+	PollInterval time.Duration
+	// FetchCooldown is the least time between two fetches of jobs by this
+	// instance, and between two notifications of new jobs; default 20ms
+	// (River's is 100ms: we trade a few queries for latency).
+	FetchCooldown time.Duration
+	// FetchPollInterval is how often this instance looks for jobs when no
+	// notification comes (PollOnly, or notifications merged by
+	// FetchCooldown); default 250ms (River's is 1s).
+	FetchPollInterval time.Duration
+	// PollOnly makes River poll for jobs instead of LISTENing for them;
+	// required behind a pooler in transaction mode.
+	PollOnly bool
+	// OnEvent, if set, is called for each step of each job this instance
+	// runs. Calls are serialized; keep it quick.
+	OnEvent func(Event)
+	// Logger receives River's log; default: discard.
+	Logger *slog.Logger
+}
+
+// Dispatcher enqueues updates and, once started, works the jobs of every
+// instance. It is safe for concurrent use.
+type Dispatcher struct {
+	cfg      Config
+	channels []string
+	client   *river.Client[pgx.Tx]
+	retry    retryPolicy
+	eventMu  sync.Mutex
+}
+
+// New returns a Dispatcher. It does no I/O; errors name the Config field.
+func New(cfg Config) (*Dispatcher, error) {
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy(cfg.Retry)}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &worker[sendArgs]{d: d})
+	river.AddWorker(workers, &worker[correctArgs]{d: d})
+	river.AddWorker(workers, &worker[retractArgs]{d: d})
+	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
+		Queues:               map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		MaxAttempts:          cfg.Retry.MaxAttempts,
+		RetryPolicy:          d.retry,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		PollOnly:             cfg.PollOnly,
+		FetchCooldown:        cfg.FetchCooldown,
+		FetchPollInterval:    cfg.FetchPollInterval,
+		Logger:               cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: %w", err)
+	}
+	return d, nil
+}
+
+func withDefaults(cfg Config) (Config, error) {
+	switch {
+	case cfg.Pool == nil:
+		return cfg, errors.New("dispatch: Config.Pool: missing")
+	case cfg.Broadcaster == nil:
+		return cfg, errors.New("dispatch: Config.Broadcaster: missing")
+	case cfg.Store == nil:
+		return cfg, errors.New("dispatch: Config.Store: missing")
+	}
+	for name, v := range map[string]int64{"Workers": int64(cfg.Workers), "JobTimeout": int64(cfg.JobTimeout),
+		"RescueAfter": int64(cfg.RescueAfter), "PollInterval": int64(cfg.PollInterval),
+		"FetchCooldown": int64(cfg.FetchCooldown), "FetchPollInterval": int64(cfg.FetchPollInterval),
+		"Retry.MaxAttempts": int64(cfg.Retry.MaxAttempts), "Retry.InitialInterval": int64(cfg.Retry.InitialInterval),
+		"Retry.MaxInterval": int64(cfg.Retry.MaxInterval), "Retry.MaxElapsed": int64(cfg.Retry.MaxElapsed)} {
+		if v < 0 {
+			return cfg, fmt.Errorf("dispatch: Config.%s: negative", name)
+		}
+	}
+	cfg.Queue = cmp.Or(cfg.Queue, DefaultQueue)
+	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
+	cfg.Retry.MaxAttempts = cmp.Or(cfg.Retry.MaxAttempts, DefaultMaxAttempts)
+	cfg.Retry.InitialInterval = cmp.Or(cfg.Retry.InitialInterval, DefaultInitialInterval)
+	cfg.Retry.MaxInterval = max(cmp.Or(cfg.Retry.MaxInterval, DefaultMaxInterval), cfg.Retry.InitialInterval)
+	cfg.Retry.MaxElapsed = cmp.Or(cfg.Retry.MaxElapsed, DefaultMaxElapsed)
+	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
+	cfg.RescueAfter = cmp.Or(cfg.RescueAfter, DefaultRescueAfter)
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
+	cfg.FetchCooldown = max(cmp.Or(cfg.FetchCooldown, DefaultFetchCooldown), time.Millisecond)
+	cfg.FetchPollInterval = max(cmp.Or(cfg.FetchPollInterval, DefaultFetchPoll), time.Millisecond)
+	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if cfg.RescueAfter <= cfg.JobTimeout {
+		return cfg, fmt.Errorf("dispatch: Config.RescueAfter: %v must exceed JobTimeout (%v), or running jobs are taken for dead ones",
+			cfg.RescueAfter, cfg.JobTimeout)
+	}
+	if need, have := cfg.Workers+spareConns, int(cfg.Pool.Config().MaxConns); have < need {
+		return cfg, fmt.Errorf("dispatch: Config.Pool: %d connections (pool_max_conns) for %d workers, need at least %d",
+			have, cfg.Workers, need)
+	}
+	return cfg, nil
+}
+
+// Migrate brings River's tables in the database of pool up to the version
+// this River needs. Like pgstore.Migrate, it runs only when called.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	if pool == nil {
+		return errors.New("dispatch: Migrate: pool: missing")
+	}
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("dispatch: migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("dispatch: migrate: %w", err)
+	}
+	return nil
+}
+
+// Start starts this instance's workers. They run until Stop, or until ctx
+// is cancelled (which stops them as Stop does).
+func (d *Dispatcher) Start(ctx context.Context) error {
+	if err := d.client.Start(ctx); err != nil {
+		return fmt.Errorf("dispatch: start: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and waits for the jobs running to finish, or
+// for ctx to end; then it cancels their attempts, and River runs them again
+// later (their Ledger keeps what they achieved).
+func (d *Dispatcher) Stop(ctx context.Context) error {
+	err := d.client.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)
+		defer cancel()
+		err = d.client.StopAndCancel(cctx)
+	}
+	if err != nil {
+		return fmt.Errorf("dispatch: stop: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Job kinds in River's tables. Send, Correct and Retract have kinds of
+// their own, so that a correction or a retraction is never taken for a
+// duplicate of the send it is about.
+const (
+	KindSend    = "outagecast.send"
+	KindCorrect = "outagecast.correct"
+	KindRetract = "outagecast.retract"
+)
+
+// jobArgs is a job as River stores it: the broadcast.Job, and the update
+// and channel it is unique by.
+type jobArgs struct {
+	Job      broadcast.Job `json:"job"`
+	UpdateID string        `json:"update_id" river:"unique"`
+	Channel  string        `json:"channel" river:"unique"`
+}
+
+// The args of each kind have jobArgs' fields. Not by embedding: River
+// finds the river:"unique" tags only on exported fields.
+type (
+	sendArgs    jobArgs
+	correctArgs jobArgs
+	retractArgs jobArgs
+)
+
+func (sendArgs) Kind() string    { return KindSend }
+func (correctArgs) Kind() string { return KindCorrect }
+func (retractArgs) Kind() string { return KindRetract }
+
+func (a sendArgs) job() broadcast.Job    { return a.Job }
+func (a correctArgs) job() broadcast.Job { return a.Job }
+func (a retractArgs) job() broadcast.Job { return a.Job }
+
+// args is what the three kinds of job args share.
+type args interface {
+	river.JobArgs
+	job() broadcast.Job
+}
+
+// metadata is set on every job, so that Report finds an update's jobs
+// through River's index on it.
+type metadata struct {
+	Update  string `json:"outagecast_update,omitempty"`
+	Retract string `json:"outagecast_retract,omitempty"`
+}
+
+// Enqueue queues u for delivery to every channel of the Broadcaster, one
+// job per channel, and returns u's ID (derived from its content when
+// empty, as Broadcaster.Send does). With a transaction tx, the jobs are
+// inserted in it: they exist exactly when tx commits, so an update is
+// queued if and only if the caller's own change is (the outbox pattern).
+// With a nil tx, Enqueue inserts them in a transaction of its own.
+//
+// Jobs are unique by update ID and channel: enqueueing the same update
+// again, from this or another instance, at once or after its delivery,
+// queues nothing (a job that failed for good is queued anew, and resumes
+// with its Ledger). An invalid update queues nothing; the error wraps
+// broadcast.ErrInvalidUpdate.
+func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
+	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
+	if err != nil {
+		return "", fmt.Errorf("dispatch: enqueue: %w", err)
+	}
+	return jobs[0].Update.ID, d.insert(ctx, tx, jobs)
+}
+
+// Correct queues the correction u of update original (see
+// Broadcaster.Correct) as Enqueue queues an update, and returns u's ID,
+// which Wait takes.
+func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
+	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
+	if err != nil {
+		return "", fmt.Errorf("dispatch: correct: %w", err)
+	}
+	return jobs[0].Update.ID, d.insert(ctx, tx, jobs)
+}
+
+// Retract queues the deletion of update updateID's posts (see
+// Broadcaster.Retract) as Enqueue queues an update; WaitRetract reports
+// on it.
+func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
+	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
+	if err != nil {
+		return fmt.Errorf("dispatch: retract: %w", err)
+	}
+	return d.insert(ctx, tx, jobs)
+}
+
+// insert inserts one River job per broadcast.Job, in tx or in a
+// transaction of its own.
+func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		a := jobArgs{Job: j, UpdateID: j.Update.ID, Channel: j.Channel}
+		md := metadata{Update: j.Update.ID}
+		var ra river.JobArgs
+		switch j.Kind {
+		case broadcast.JobSend:
+			ra = sendArgs(a)
+		case broadcast.JobCorrect:
+			ra = correctArgs(a)
+		case broadcast.JobRetract:
+			ra, md = retractArgs(a), metadata{Retract: j.Update.ID}
+		default:
+			return fmt.Errorf("dispatch: unknown job kind %q", j.Kind)
+		}
+		raw, err := json.Marshal(md)
+		if err != nil {
+			return fmt.Errorf("dispatch: enqueue: %w", err)
+		}
+		params[i] = river.InsertManyParams{Args: ra, InsertOpts: &river.InsertOpts{
+			Queue:       d.cfg.Queue,
+			MaxAttempts: d.cfg.Retry.MaxAttempts,
+			Metadata:    raw,
+			UniqueOpts:  river.UniqueOpts{ByArgs: true},
+		}}
+	}
+	var err error
+	if tx != nil {
+		_, err = d.client.InsertManyTx(ctx, tx, params)
+	} else {
+		_, err = d.client.InsertMany(ctx, params)
+	}
+	if err != nil {
+		return fmt.Errorf("dispatch: enqueue: %w", err)
+	}
+	return nil
+}
+
+// ErrNoJobs is returned by Report and Wait for an update with no jobs:
+// never enqueued, enqueued in a transaction not committed yet, or finished
+// so long ago that River deleted its jobs.
+var ErrNoJobs = errors.New("dispatch: no jobs for this update")

@@ -1,0 +1,108 @@
+// Package metrics exports what package dispatch does as Prometheus
+// metrics, for operators: attempts, deliveries, failures and retries per
+// channel, and the time from Enqueue to delivery. It is a package of its
+// own so that programs without Prometheus do not depend on its client.
+//
+//	m := metrics.New()
+//	prometheus.MustRegister(m)
+//	d, err := dispatch.New(dispatch.Config{..., OnEvent: m.Observe})
+//
+// Each instance counts the jobs it runs; sum over instances in queries.
+//
+// # Metrics
+//
+//   - outagecast_dispatch_attempts_total{channel}: runs started.
+//   - outagecast_dispatch_deliveries_total{channel}: updates delivered.
+//   - outagecast_dispatch_failures_total{channel}: jobs given up (failed for
+//     good or out of attempts).
+//   - outagecast_dispatch_retries_total{channel,reason}: runs that will run
+//     again; reason "snooze" (the platform asked to wait: no attempt used)
+//     or "backoff".
+//   - outagecast_dispatch_enqueue_to_delivery_seconds{channel}: histogram
+//     of the time from Enqueue to the delivery, by the database's clock at
+//     Enqueue and this instance's at delivery.
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// Collector counts dispatch Events. It is a prometheus.Collector; register
+// it, and pass its Observe as dispatch.Config.OnEvent.
+type Collector struct {
+	attempts   *prometheus.CounterVec
+	deliveries *prometheus.CounterVec
+	failures   *prometheus.CounterVec
+	retries    *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+}
+
+var _ prometheus.Collector = (*Collector)(nil)
+
+// Buckets of the enqueue-to-delivery histogram, in seconds: from a fast
+// channel on an idle queue to a channel that waited out rate limits.
+var Buckets = []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600}
+
+// New returns a Collector with every metric at zero.
+func New() *Collector {
+	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "outagecast", Subsystem: "dispatch", Name: name, Help: help,
+		}, append([]string{"channel"}, labels...))
+	}
+	return &Collector{
+		attempts:   counter("attempts_total", "Delivery attempts started, per channel."),
+		deliveries: counter("deliveries_total", "Updates delivered, per channel."),
+		failures:   counter("failures_total", "Deliveries given up (failed for good or out of attempts), per channel."),
+		retries: counter("retries_total",
+			`Attempts that failed and will run again, per channel; reason "snooze" (no attempt used) or "backoff".`,
+			"reason"),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "outagecast", Subsystem: "dispatch", Name: "enqueue_to_delivery_seconds",
+			Help:    "Time from Enqueue to the delivery of an update, per channel.",
+			Buckets: Buckets,
+		}, []string{"channel"}),
+	}
+}
+
+// Observe counts e. It is safe for concurrent use.
+func (c *Collector) Observe(e dispatch.Event) {
+	switch e.Kind {
+	case broadcast.EventAttempt:
+		c.attempts.WithLabelValues(e.Channel).Inc()
+	case broadcast.EventDelivered:
+		c.deliveries.WithLabelValues(e.Channel).Inc()
+		if !e.Enqueued.IsZero() {
+			c.latency.WithLabelValues(e.Channel).Observe(max(e.Time.Sub(e.Enqueued).Seconds(), 0))
+		}
+	case broadcast.EventFailed:
+		c.failures.WithLabelValues(e.Channel).Inc()
+	case broadcast.EventRetry:
+		reason := "backoff"
+		if e.Snoozed {
+			reason = "snooze"
+		}
+		c.retries.WithLabelValues(e.Channel, reason).Inc()
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, m := range c.collectors() {
+		m.Describe(ch)
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range c.collectors() {
+		m.Collect(ch)
+	}
+}
+
+func (c *Collector) collectors() []prometheus.Collector {
+	return []prometheus.Collector{c.attempts, c.deliveries, c.failures, c.retries, c.latency}
+}

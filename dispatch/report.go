@@ -1,0 +1,217 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// ErrPending is wrapped by the Result error of a channel whose job has
+// not finished yet, in a Report taken before the end.
+var ErrPending = errors.New("dispatch: not finished yet")
+
+// Report returns where the delivery (or correction) of update updateID
+// stands, from its jobs and the Store's receipts, as any instance sees it;
+// done reports that every job has finished. Results follow the
+// Broadcaster's channel order; a Result's error wraps ErrPending while its
+// job has not finished, and is the job's last error, Permanent when it was
+// cancelled, once it failed. For an update without jobs it fails with
+// ErrNoJobs.
+func (d *Dispatcher) Report(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
+	return d.report(ctx, metadata{Update: updateID}, updateID)
+}
+
+// RetractReport is Report for the retraction of update updateID.
+func (d *Dispatcher) RetractReport(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
+	return d.report(ctx, metadata{Retract: updateID}, updateID)
+}
+
+// Wait waits until every job of update updateID (or of the correction
+// with that ID) has finished, or ctx ends, and returns its Report. Like
+// Send, its error joins a *broadcast.DeliveryError per channel that
+// failed.
+func (d *Dispatcher) Wait(ctx context.Context, updateID string) (*broadcast.Report, error) {
+	return d.Watch(ctx, updateID, nil)
+}
+
+// WaitRetract is Wait for the retraction of update updateID.
+func (d *Dispatcher) WaitRetract(ctx context.Context, updateID string) (*broadcast.Report, error) {
+	return d.watch(ctx, metadata{Retract: updateID}, updateID, nil)
+}
+
+// Watch is Wait that also calls fn, if not nil, with each channel's
+// Result as soon as its job finishes, once per channel, from the caller's
+// goroutine. It reads the jobs every Config.PollInterval, so it sees jobs
+// run by every instance.
+func (d *Dispatcher) Watch(ctx context.Context, updateID string, fn func(broadcast.Result)) (*broadcast.Report, error) {
+	return d.watch(ctx, metadata{Update: updateID}, updateID, fn)
+}
+
+func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn func(broadcast.Result)) (*broadcast.Report, error) {
+	seen := map[string]bool{}
+	t := time.NewTicker(d.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		rep, done, err := d.report(ctx, md, updateID)
+		if err != nil {
+			return rep, err
+		}
+		for _, r := range rep.Results {
+			if fn != nil && !seen[r.Channel] && !errors.Is(r.Err, ErrPending) {
+				seen[r.Channel] = true
+				fn(r)
+			}
+		}
+		if done {
+			return rep, reportError(rep)
+		}
+		select {
+		case <-ctx.Done():
+			return rep, fmt.Errorf("dispatch: wait for %s: %w", updateID, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// reportError joins a DeliveryError per failed channel, as Send does.
+func reportError(rep *broadcast.Report) error {
+	var errs []error
+	for _, r := range rep.Results {
+		if r.Err != nil {
+			errs = append(errs, &broadcast.DeliveryError{Channel: r.Channel, Attempts: r.Attempts, Err: r.Err})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// maxJobs bounds the jobs Report reads for one update: a few per channel.
+const maxJobs = 10_000
+
+// report reads the jobs carrying md and assembles the Report.
+func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (*broadcast.Report, bool, error) {
+	raw, err := json.Marshal(md)
+	if err != nil {
+		return nil, false, err
+	}
+	list, err := d.client.JobList(ctx, river.NewJobListParams().Metadata(string(raw)).First(maxJobs).
+		OrderBy(river.JobListOrderByID, river.SortOrderAsc))
+	if err != nil {
+		return nil, false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+	}
+	latest := map[string]*rivertype.JobRow{} // by channel: the last job enqueued
+	rep := &broadcast.Report{UpdateID: updateID}
+	for _, row := range list.Jobs {
+		var a jobArgs
+		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
+			return nil, false, fmt.Errorf("dispatch: report %s: job %d: %w", updateID, row.ID, err)
+		}
+		latest[a.Channel] = row
+		rep.IncidentID = a.Job.Update.IncidentID
+	}
+	if len(latest) == 0 {
+		return nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
+	}
+	done := true
+	for _, ch := range d.order(latest) {
+		row := latest[ch]
+		r, finished, err := d.result(ctx, ch, updateID, row, md.Retract != "")
+		if err != nil {
+			return nil, false, err
+		}
+		done = done && finished
+		rep.Results = append(rep.Results, r)
+		if rep.Started.IsZero() || row.CreatedAt.Before(rep.Started) {
+			rep.Started = row.CreatedAt
+		}
+		if row.FinalizedAt != nil && row.FinalizedAt.After(rep.Finished) {
+			rep.Finished = *row.FinalizedAt
+		}
+	}
+	if !done {
+		rep.Finished = time.Time{}
+	}
+	return rep, done, nil
+}
+
+// order returns the channels with jobs: the Broadcaster's first, in its
+// order, then any others (channels since removed), sorted.
+func (d *Dispatcher) order(jobs map[string]*rivertype.JobRow) []string {
+	var out, rest []string
+	for _, ch := range d.channels {
+		if jobs[ch] != nil {
+			out = append(out, ch)
+		}
+	}
+	for ch := range jobs {
+		if !slices.Contains(out, ch) {
+			rest = append(rest, ch)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// result is one channel's Result from its job; finished reports that the
+// job will not run again.
+func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *rivertype.JobRow, retract bool) (broadcast.Result, bool, error) {
+	r := broadcast.Result{Channel: ch, Attempts: row.Attempt}
+	var out output
+	if o := row.Output(); o != nil {
+		if err := json.Unmarshal(o, &out); err != nil {
+			return r, false, fmt.Errorf("dispatch: report %s: job %d output: %w", updateID, row.ID, err)
+		}
+	}
+	r.Skipped, r.Superseded, r.NotSelected = out.Skipped, out.Superseded, out.NotSelected
+	r.Failures, r.Pending = targetFailures(out.Failures), targetFailures(out.Pending)
+	if row.AttemptedAt != nil && row.FinalizedAt != nil {
+		r.Duration = row.FinalizedAt.Sub(*row.AttemptedAt)
+	}
+	last := lastError(row)
+	switch row.State {
+	case rivertype.JobStateCompleted:
+		if !retract {
+			rcpt, _, err := d.cfg.Store.Receipt(ctx, updateID, ch)
+			if err != nil {
+				return r, false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+			}
+			r.Receipt = rcpt
+		}
+		return r, true, nil
+	case rivertype.JobStateCancelled:
+		r.Err = broadcast.Permanent(last)
+		return r, true, nil
+	case rivertype.JobStateDiscarded:
+		r.Err = fmt.Errorf("gave up after %d attempts: %w", row.Attempt, last)
+		return r, true, nil
+	}
+	r.Err = ErrPending
+	if row.Errors != nil {
+		r.Err = fmt.Errorf("%w (%s); last attempt: %w", ErrPending, row.State, last)
+	}
+	return r, false, nil
+}
+
+// lastError is the error of the job's last failed attempt, as River
+// recorded its text.
+func lastError(row *rivertype.JobRow) error {
+	if len(row.Errors) == 0 {
+		return errors.New("no error recorded")
+	}
+	return errors.New(row.Errors[len(row.Errors)-1].Error)
+}
+
+func targetFailures(fs []failure) []broadcast.TargetFailure {
+	var tfs []broadcast.TargetFailure
+	for _, f := range fs {
+		tfs = append(tfs, broadcast.TargetFailure{Target: f.Target, Err: errors.New(f.Error)})
+	}
+	return tfs
+}

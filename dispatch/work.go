@@ -1,0 +1,173 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// worker runs the jobs of one kind.
+type worker[T args] struct {
+	river.WorkerDefaults[T]
+	d *Dispatcher
+}
+
+func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	return w.d.work(ctx, job.JobRow, job.Args.job())
+}
+
+func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
+	return w.d.retry.NextRetry(job.JobRow)
+}
+
+// Event is one step of a job, on the instance that runs it: the
+// broadcast.Event of the step and the job's own facts.
+//
+// Kinds: EventAttempt when a run starts; then EventDelivered,
+// EventSkipped, EventSuperseded or EventNotSelected when the job is done;
+// EventRetry when it runs again after Delay (Snoozed: a RetryAfter hint,
+// no attempt used up); EventFailed when it will not run again.
+type Event struct {
+	broadcast.Event
+	Job      broadcast.JobKind
+	JobID    int64
+	Enqueued time.Time // when the job was inserted, by the database's clock
+	Snoozed  bool
+}
+
+// work makes one run of a job: one attempt through the Broadcaster, whose
+// outcome becomes River's next step for the job.
+func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
+	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
+	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, row.Attempt
+	d.emit(e, broadcast.EventAttempt)
+	res := d.cfg.Broadcaster.RunJob(ctx, j, row.Attempt)
+	// Recorded when there is something to say beyond the job's state; it
+	// fails only for output of many megabytes, which newOutput's caps rule
+	// out.
+	if out := newOutput(res); !out.empty() {
+		_ = river.RecordOutput(ctx, out)
+	}
+	kind, err := d.outcome(ctx, row, res, &e)
+	d.emit(e, kind)
+	return err
+}
+
+// outcome maps a run's Result to River's next step, and says which Event
+// reports it.
+func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res broadcast.Result, e *Event) (broadcast.EventKind, error) {
+	switch {
+	case res.Err == nil && res.Skipped:
+		return broadcast.EventSkipped, nil
+	case res.Err == nil && res.Superseded:
+		return broadcast.EventSuperseded, nil
+	case res.Err == nil && res.NotSelected:
+		return broadcast.EventNotSelected, nil
+	case res.Err == nil:
+		e.Receipt = res.Receipt
+		return broadcast.EventDelivered, nil
+	}
+	e.Err = res.Err
+	if broadcast.IsPermanent(res.Err) {
+		return broadcast.EventFailed, river.JobCancel(res.Err)
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		// The instance is stopping: run it again at once elsewhere,
+		// without using up an attempt.
+		e.Snoozed = true
+		return broadcast.EventRetry, river.JobSnooze(0)
+	}
+	delay, hinted := broadcast.RetryDelay(res.Err)
+	if !hinted {
+		delay = d.retry.delay(row.Attempt)
+	}
+	if left := d.cfg.Retry.MaxElapsed - time.Since(row.CreatedAt); delay > left {
+		e.Err = fmt.Errorf("gave up: the next attempt would start more than Retry.MaxElapsed (%v) after the job was enqueued; last attempt: %w",
+			d.cfg.Retry.MaxElapsed, res.Err)
+		return broadcast.EventFailed, river.JobCancel(e.Err)
+	}
+	e.Delay = delay
+	if hinted {
+		e.Snoozed = true
+		return broadcast.EventRetry, river.JobSnooze(delay)
+	}
+	if row.Attempt >= row.MaxAttempts {
+		return broadcast.EventFailed, res.Err // River discards the job
+	}
+	return broadcast.EventRetry, res.Err
+}
+
+func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
+	if d.cfg.OnEvent == nil {
+		return
+	}
+	e.Kind, e.Time = kind, time.Now()
+	d.eventMu.Lock()
+	defer d.eventMu.Unlock()
+	d.cfg.OnEvent(e)
+}
+
+// retryPolicy is River's retry policy for the jobs: exponential backoff
+// with ±50% jitter, capped at MaxInterval.
+type retryPolicy broadcast.RetryPolicy
+
+// delay is the wait after attempt, before jitter.
+func (p retryPolicy) delay(attempt int) time.Duration {
+	d := p.InitialInterval << min(max(attempt-1, 0), 30)
+	if d <= 0 || d > p.MaxInterval {
+		d = p.MaxInterval
+	}
+	return d
+}
+
+// NextRetry implements river.ClientRetryPolicy; River's rescuer uses it
+// for the jobs of dead workers.
+func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
+	d := p.delay(row.Attempt)
+	d = min(d/2+rand.N(d+1), p.MaxInterval)
+	return time.Now().Add(d)
+}
+
+// output is what a run records in its job for Report: what the Result says
+// beyond the job's state. Lists are capped, as River keeps the output in
+// the job's metadata.
+type output struct {
+	Skipped     bool      `json:"skipped,omitempty"`
+	Superseded  bool      `json:"superseded,omitempty"`
+	NotSelected bool      `json:"not_selected,omitempty"`
+	Delivered   int       `json:"delivered_targets,omitempty"`
+	Failures    []failure `json:"failures,omitempty"`
+	Pending     []failure `json:"pending,omitempty"`
+}
+
+func (o output) empty() bool {
+	return !o.Skipped && !o.Superseded && !o.NotSelected && o.Delivered == 0 && o.Failures == nil && o.Pending == nil
+}
+
+type failure struct {
+	Target string `json:"target"`
+	Error  string `json:"error"`
+}
+
+// maxListed caps the targets an output lists.
+const maxListed = 100
+
+func newOutput(res broadcast.Result) output {
+	return output{Skipped: res.Skipped, Superseded: res.Superseded, NotSelected: res.NotSelected,
+		Delivered: len(res.Delivered), Failures: failures(res.Failures), Pending: failures(res.Pending)}
+}
+
+func failures(tfs []broadcast.TargetFailure) []failure {
+	var fs []failure
+	for _, tf := range tfs[:min(len(tfs), maxListed)] {
+		fs = append(fs, failure{Target: tf.Target, Error: tf.Err.Error()})
+	}
+	return fs
+}

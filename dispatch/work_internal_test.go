@@ -1,0 +1,88 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func TestOutcomeMapsResultsToRiver(t *testing.T) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
+	d.retry = retryPolicy(d.cfg.Retry)
+	fresh := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3, CreatedAt: time.Now()}
+	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3, CreatedAt: time.Now()}
+	old := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3, CreatedAt: time.Now().Add(-2 * time.Hour)}
+	transient := errors.New("503")
+	var snooze *rivertype.JobSnoozeError
+	var cancel *rivertype.JobCancelError
+
+	tests := []struct {
+		name  string
+		row   *rivertype.JobRow
+		res   broadcast.Result
+		kind  broadcast.EventKind
+		check func(t *testing.T, err error, e Event)
+	}{
+		{"delivered", fresh, broadcast.Result{Receipt: broadcast.Receipt{ID: "1"}}, broadcast.EventDelivered,
+			func(t *testing.T, err error, e Event) { assert.NoError(t, err); assert.Equal(t, "1", e.Receipt.ID) }},
+		{"skipped", fresh, broadcast.Result{Skipped: true}, broadcast.EventSkipped,
+			func(t *testing.T, err error, _ Event) { assert.NoError(t, err) }},
+		{"permanent cancels", fresh, broadcast.Result{Err: broadcast.Permanent(errors.New("401"))}, broadcast.EventFailed,
+			func(t *testing.T, err error, _ Event) { assert.ErrorAs(t, err, &cancel) }},
+		{"retry-after snoozes", fresh, broadcast.Result{Err: broadcast.RetryAfter(errors.New("429"), 7*time.Second)},
+			broadcast.EventRetry, func(t *testing.T, err error, e Event) {
+				if assert.ErrorAs(t, err, &snooze) {
+					assert.Equal(t, 7*time.Second, snooze.Duration)
+				}
+				assert.True(t, e.Snoozed)
+			}},
+		{"transient retries", fresh, broadcast.Result{Err: transient}, broadcast.EventRetry,
+			func(t *testing.T, err error, e Event) {
+				assert.Same(t, transient, err)
+				assert.Equal(t, time.Second, e.Delay)
+				assert.False(t, e.Snoozed)
+			}},
+		{"last attempt fails", last, broadcast.Result{Err: transient}, broadcast.EventFailed,
+			func(t *testing.T, err error, _ Event) { assert.Same(t, transient, err) }},
+		{"past MaxElapsed gives up", old, broadcast.Result{Err: transient}, broadcast.EventFailed,
+			func(t *testing.T, err error, e Event) {
+				assert.ErrorAs(t, err, &cancel)
+				assert.ErrorIs(t, e.Err, transient)
+				assert.Contains(t, e.Err.Error(), "gave up")
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e Event
+			kind, err := d.outcome(context.Background(), tt.row, tt.res, &e)
+			assert.Equal(t, tt.kind, kind)
+			tt.check(t, err, e)
+		})
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	stop()
+	var e Event
+	kind, err := d.outcome(ctx, fresh, broadcast.Result{Err: context.Canceled}, &e)
+	assert.Equal(t, broadcast.EventRetry, kind)
+	if assert.ErrorAs(t, err, &snooze) {
+		assert.Zero(t, snooze.Duration, "stopping: run again at once elsewhere")
+	}
+}
+
+func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
+	p := retryPolicy{InitialInterval: time.Second, MaxInterval: 10 * time.Second}
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second},
+		[]time.Duration{p.delay(1), p.delay(2), p.delay(3), p.delay(4), p.delay(5), p.delay(100)})
+	for range 100 {
+		next := time.Until(p.NextRetry(&rivertype.JobRow{Attempt: 3}))
+		assert.True(t, next > time.Second && next <= 10*time.Second, "4s ±50%%, capped: %v", next)
+	}
+}
