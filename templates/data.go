@@ -29,7 +29,19 @@ type Data struct {
 	// PostedAt is Time in UTC as "24 Nov 2025 13:45 UTC"; empty when Time
 	// is zero.
 	PostedAt string
+	// AdviceLabel introduces Advice: "What you can do". The default
+	// templates write "What you can do: <Advice>" right after the status
+	// line when Advice is set.
+	AdviceLabel string
+	// Correction is "Correction" when the update corrects an earlier one
+	// (Corrects is set, see broadcast.Broadcaster.Correct), else empty. The
+	// default templates but subject then put "Correction: " before the
+	// headline.
+	Correction string
 }
+
+// adviceLabel is Data.AdviceLabel.
+const adviceLabel = "What you can do"
 
 var headlines = map[broadcast.Status]string{
 	broadcast.StatusScheduled:  "Scheduled maintenance",
@@ -43,7 +55,10 @@ var headlines = map[broadcast.Status]string{
 // Broadcaster, so that every channel shows the same text.
 func newData(u broadcast.Update) Data {
 	u = u.Clean()
-	d := Data{Update: u, StatusLabel: u.Status.Label()}
+	d := Data{Update: u, StatusLabel: u.Status.Label(), AdviceLabel: adviceLabel}
+	if u.Corrects != "" {
+		d.Correction = "Correction"
+	}
 	d.Title = oneLine(u.Title)
 	d.Headline = headlines[u.Status]
 	if d.Headline == "" {

@@ -19,8 +19,10 @@ var ErrTooLong = errors.New("templates: text too long")
 // When the full text is too long, RenderFit shortens, in order: the Body
 // (cut with an Ellipsis, at a word end where possible, down to nothing); the
 // Components (dropped, then the Body tried in full and shortened again); the
-// Title (cut down to a lone Ellipsis). The status, the "Next update by" line
-// and the URL are never shortened. Every cut falls between grapheme clusters.
+// Advice (cut the same way, down to nothing, only once no Body is left); the
+// Title (cut down to a lone Ellipsis). The status line's headline and
+// correction marker, the "Next update by" line and the URL are never
+// shortened. Every cut falls between grapheme clusters.
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -52,6 +54,10 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 		return out, f.err
 	}
 	v.Body = ""
+	if out, ok := f.advice(v); ok {
+		return out, f.err
+	}
+	v.Advice = ""
 	if out, ok := f.title(v); ok {
 		return out, f.err
 	}
@@ -110,6 +116,18 @@ func (f *fitter) body(u broadcast.Update) (string, bool) {
 		u.Body = ""
 		if i > 0 {
 			u.Body = c.head(i, Ellipsis)
+		}
+		return u
+	})
+}
+
+// advice keeps as much of u.Advice as fits; none at all counts as a fit.
+func (f *fitter) advice(u broadcast.Update) (string, bool) {
+	c := newCutter(u.Advice)
+	return f.search(c, func(i int) broadcast.Update {
+		u.Advice = ""
+		if i > 0 {
+			u.Advice = c.head(i, Ellipsis)
 		}
 		return u
 	})
