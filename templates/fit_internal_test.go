@@ -170,3 +170,30 @@ func TestSearch(t *testing.T) {
 		t.Error("search of an empty text found a cut")
 	}
 }
+
+// FuzzRenderFit compares RenderFit with referenceFit on any body, advice
+// and limit, for the short and markdown templates and every measure.
+func FuzzRenderFit(f *testing.F) {
+	f.Add("We are investigating elevated error rates https://example.com/a on the CDN.", "Retry with backoff", 80, false, uint8(0))
+	f.Add("Family 👩‍👩‍👧‍👦 東京リージョン e\u0301 (see https://a.example/x) — more", "", 60, true, uint8(3))
+	measures := []Measure{xWeight, Bytes, Runes, Graphemes}
+	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which uint8) {
+		u := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusMonitoring, Body: body, Advice: advice,
+			URL: "https://status.example.com/i/1", Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}}}
+		if u.Validate() != nil {
+			return
+		}
+		name := map[bool]string{false: "short", true: "markdown"}[markdown]
+		e, err := Default().lookup(name, u.Status)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit %= 400
+		m := measures[int(which)%len(measures)]
+		want, wantErr := referenceFit(e, u.Clean(), limit, m)
+		got, err := Default().RenderFit(name, u, limit, m)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Fatalf("limit %d:\ngot  %q (%v)\nwant %q (%v)", limit, got, err, want, wantErr)
+		}
+	})
+}
