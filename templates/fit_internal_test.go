@@ -121,7 +121,7 @@ func TestRenderFitSameAsReference(t *testing.T) {
 					if (name == "html" || name == "text") && mname != "runes" {
 						continue // long outputs: one measure is enough
 					}
-					step := 1 + m(full)/40
+					step := 1 + m(full)/25
 					for limit := 1; limit <= m(full)+1; limit += step {
 						want, wantErr := referenceFit(e, u, limit, m)
 						got, err := Default().RenderFit(name, u, limit, m)
