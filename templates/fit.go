@@ -176,6 +176,9 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		done[i] = result{out, fits}
 		return out, fits
 	}
+	if !c.has(0) {
+		return "", false // no text to cut
+	}
 	g := f.guess(c, u, set)
 	if out, ok := confirm(c, g, build); ok {
 		return out, true
@@ -231,35 +234,45 @@ func (f *fitter) guess(c *cutter, u broadcast.Update, set func(*broadcast.Update
 	if f.e.run(b, cleanData(u)) != nil {
 		return 1
 	}
-	parts := strings.Split(b.String(), marker)
-	if len(parts) < 2 {
+	sp := &splicer{parts: strings.Split(b.String(), marker), f: f, buf: getBuffer(), measured: make(map[int]int)}
+	defer putBuffer(sp.buf)
+	if len(sp.parts) < 2 {
 		return 1 // the template does not show the text
 	}
-	spliced := getBuffer()
-	defer putBuffer(spliced)
-	measured := make(map[int]int)
-	measure := func(i int) int {
-		if v, ok := measured[i]; ok {
-			return v
-		}
-		head := ""
-		if i > 0 {
-			head = c.head(i, Ellipsis)
-		}
-		spliced.Reset()
-		for k, p := range parts {
-			if k > 0 {
-				spliced.WriteString(head)
-			}
-			spliced.WriteString(p)
-		}
-		measured[i] = f.m(normalize(spliced.Bytes(), f.e.single))
-		return measured[i]
-	}
+	measure := func(i int) int { return sp.measure(c, i) }
 	_, at, _ := c.search(secant(c, f.limit, measure), func(i int) (string, bool) {
 		return "", i == 0 || measure(i) <= f.limit
 	})
 	return at
+}
+
+// splicer measures a template's output with the text cut at an index
+// spliced in where the output has marker.
+type splicer struct {
+	parts    []string // the output split at marker
+	f        *fitter
+	buf      *bytes.Buffer
+	measured map[int]int // by cut index
+}
+
+// measure measures the output with the text cut at index i, nothing at 0.
+func (sp *splicer) measure(c *cutter, i int) int {
+	if v, ok := sp.measured[i]; ok {
+		return v
+	}
+	head := ""
+	if i > 0 {
+		head = c.head(i, Ellipsis)
+	}
+	sp.buf.Reset()
+	for k, p := range sp.parts {
+		if k > 0 {
+			sp.buf.WriteString(head)
+		}
+		sp.buf.WriteString(p)
+	}
+	sp.measured[i] = sp.f.m(normalize(sp.buf.Bytes(), sp.f.e.single))
+	return sp.measured[i]
 }
 
 // secant guesses the cut index at which measure reaches limit with a few
