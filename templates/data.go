@@ -13,7 +13,27 @@ import (
 // Data is what every template receives as dot: the Update's fields (Title
 // with its white space collapsed to single spaces) and ready-made labels.
 type Data struct {
+	// Update is the update being rendered, cleaned (see
+	// broadcast.Update.Clean) and with Title on one line. Its methods are
+	// Data's too.
 	broadcast.Update
+
+	// The Update's fields, repeated so that a template finds each one
+	// directly: text/template looks up a promoted field with a search that
+	// allocates on every use.
+	ID, IncidentID string
+	Title          string
+	Status         broadcast.Status
+	Impact         broadcast.Impact
+	Body           string
+	Advice         string
+	Components     []broadcast.Component
+	URL            string
+	Time           time.Time
+	NextUpdate     time.Time
+	Overrides      map[string]string
+	Corrects       string
+
 	// Headline names the status in context: "Investigating", "Resolved",
 	// "Scheduled maintenance", "Maintenance in progress".
 	Headline string
@@ -29,7 +49,19 @@ type Data struct {
 	// PostedAt is Time in UTC as "24 Nov 2025 13:45 UTC"; empty when Time
 	// is zero.
 	PostedAt string
+	// AdviceLabel introduces Advice: "What you can do". The default
+	// templates write "What you can do: <Advice>" right after the status
+	// line when Advice is set.
+	AdviceLabel string
+	// Correction is "Correction" when the update corrects an earlier one
+	// (Corrects is set, see broadcast.Broadcaster.Correct), else empty. The
+	// default templates but subject then put "Correction: " before the
+	// headline.
+	Correction string
 }
+
+// adviceLabel is Data.AdviceLabel.
+const adviceLabel = "What you can do"
 
 var headlines = map[broadcast.Status]string{
 	broadcast.StatusScheduled:  "Scheduled maintenance",
@@ -38,19 +70,54 @@ var headlines = map[broadcast.Status]string{
 	broadcast.StatusCompleted:  "Maintenance completed",
 }
 
+// statusLabels and impactLabels hold the labels of the known values, made
+// once, since making a label allocates.
+var (
+	statusLabels = labels(func(s broadcast.Status) string { return s.Label() },
+		broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusMonitoring, broadcast.StatusResolved,
+		broadcast.StatusScheduled, broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted)
+	impactLabels = labels(func(i broadcast.Impact) string { return capitalize(string(i)) },
+		broadcast.ImpactMinor, broadcast.ImpactMajor, broadcast.ImpactCritical, broadcast.ImpactMaintenance)
+)
+
+func labels[K ~string](label func(K) string, keys ...K) map[K]string {
+	m := make(map[K]string, len(keys))
+	for _, k := range keys {
+		m[k] = label(k)
+	}
+	return m
+}
+
 // newData builds the template data of u without modifying u. It cleans u
 // (see broadcast.Update.Clean) for callers that render without a
 // Broadcaster, so that every channel shows the same text.
 func newData(u broadcast.Update) Data {
-	u = u.Clean()
-	d := Data{Update: u, StatusLabel: u.Status.Label()}
-	d.Title = oneLine(u.Title)
-	d.Headline = headlines[u.Status]
-	if d.Headline == "" {
+	return cleanData(u.Clean())
+}
+
+// cleanData builds the template data of u, which is already clean.
+func cleanData(u broadcast.Update) Data {
+	u.Title = oneLine(u.Title)
+	d := Data{
+		Update: u, ID: u.ID, IncidentID: u.IncidentID, Title: u.Title, Status: u.Status, Impact: u.Impact,
+		Body: u.Body, Advice: u.Advice, Components: u.Components, URL: u.URL, Time: u.Time,
+		NextUpdate: u.NextUpdate, Overrides: u.Overrides, Corrects: u.Corrects,
+		AdviceLabel: adviceLabel,
+	}
+	var ok bool
+	if d.StatusLabel, ok = statusLabels[u.Status]; !ok {
+		d.StatusLabel = u.Status.Label()
+	}
+	if d.Headline = headlines[u.Status]; d.Headline == "" {
 		d.Headline = d.StatusLabel
 	}
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
-		d.ImpactLabel = capitalize(string(u.Impact))
+		if d.ImpactLabel, ok = impactLabels[u.Impact]; !ok {
+			d.ImpactLabel = capitalize(string(u.Impact))
+		}
+	}
+	if u.Corrects != "" {
+		d.Correction = "Correction"
 	}
 	d.NextUpdateAt = nextUpdateAt(u.Time, u.NextUpdate)
 	if !u.Time.IsZero() {
@@ -90,12 +157,6 @@ func funcs() map[string]any {
 		"utc":        utc,
 		"color":      color,
 	}
-}
-
-// oneLine collapses every run of white space, line breaks included, to one
-// space and trims both ends.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // sentence trims s and ends it with a full stop unless it already ends in
@@ -153,32 +214,4 @@ func color(s broadcast.Status) htmltemplate.CSS {
 		return "#0969da"
 	}
 	return "#1f2328"
-}
-
-// normalize tidies what a template produced: one-line templates get every
-// run of white space collapsed to one space; the others lose trailing
-// spaces, leading and trailing blank lines, and runs of blank lines.
-func normalize(s string, single bool) string {
-	if single {
-		return oneLine(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	blank := false
-	for _, l := range lines(s) {
-		l = strings.TrimRightFunc(l, unicode.IsSpace)
-		if l == "" {
-			blank = b.Len() > 0
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-			if blank {
-				b.WriteByte('\n')
-			}
-		}
-		blank = false
-		b.WriteString(l)
-	}
-	return b.String()
 }

@@ -3,10 +3,10 @@
 //
 // Default returns the embedded templates, parsed once:
 //
-//   - short: one line for X, IRC, Mastodon: "Investigating: <Title> — <Body>
-//     Affected: CDN (Major outage). Next update by 14:30 UTC. <URL>".
-//     Variants short.resolved and short.completed leave out the components
-//     and the next update.
+//   - short: one line for X, IRC, Mastodon: "Investigating: <Title> — What
+//     you can do: <Advice>. — <Body> Affected: CDN (Major outage). Next
+//     update by 14:30 UTC. <URL>". Variants short.resolved and
+//     short.completed leave out the components and the next update.
 //   - subject: an e-mail subject, "Incident: <Title>" or "Maintenance:
 //     <Title>". It names no status and has no per-status variant: Gmail
 //     threads only messages with the same subject. The e-mail channel
@@ -16,13 +16,19 @@
 //   - text: a plain-text e-mail body.
 //   - html: an HTML e-mail body (html/template: every value is escaped). It
 //     opens with a hidden preheader, the preview line mail clients show
-//     after the subject: status, title and the body's first paragraph.
+//     after the subject: status, title, advice and the body's first
+//     paragraph.
 //   - markdown: CommonMark for chat tools (Discord, Matrix, Mattermost), with
 //     the user's text escaped.
 //
-// Every default but subject leads with the status and the title, then the
-// body, the affected components, "Next update by …" when NextUpdate is set,
-// and the URL. None promises a time of resolution.
+// Every default but subject leads with the status and the title, then
+// "What you can do: <Advice>" when Advice is set, the impact, the body, the
+// affected components, "Next update by …" when NextUpdate is set, and the
+// URL. None promises a time of resolution. An update that corrects an
+// earlier one (Corrects is set, as Broadcaster.Correct does when a channel
+// cannot edit its post) reads "Correction: " before the status, in the
+// html preheader too; the rest is rendered as usual, and the subject stays
+// the same, so that the correction lands in the incident's thread.
 //
 // With replaces or adds one template, New loads a directory of "<name>.tmpl"
 // files over the defaults. A name may carry a status, "short.resolved": Render
@@ -34,11 +40,13 @@
 // # Template data
 //
 // Dot is a Data: the Update's fields (.Title, .Status, .Impact, .Body,
-// .Components, .URL, .Time, .NextUpdate, .Overrides, .ID, .IncidentID) plus
-// .Headline ("Investigating", "Maintenance in progress"), .StatusLabel,
-// .ImpactLabel, .NextUpdateAt ("14:30 UTC", or "25 Nov 14:30 UTC" on
-// another day) and .PostedAt. Status values have a Label method, so a
-// component's state is {{.Status.Label}} ("Major outage"). Functions:
+// .Advice, .Components, .URL, .Time, .NextUpdate, .Overrides, .ID,
+// .IncidentID, .Corrects) plus .Headline ("Investigating", "Maintenance in
+// progress"), .StatusLabel, .ImpactLabel, .NextUpdateAt ("14:30 UTC", or
+// "25 Nov 14:30 UTC" on another day), .PostedAt, .AdviceLabel ("What you
+// can do") and .Correction ("Correction" when Corrects is set). Status
+// values have a Label method, so a component's state is
+// {{.Status.Label}} ("Major outage"). Functions:
 //
 //   - oneline s: s with every run of white space collapsed to one space.
 //   - sentence s: s trimmed, with a full stop added unless it ends in
@@ -59,8 +67,9 @@
 // Bytes, Runes and Graphemes measure text; a channel may bring its own
 // Measure (X weighs URLs as 23 and CJK as 2). Shorten cuts any text to a
 // limit; RenderFit renders and shortens the body, then the components, then
-// the title, keeping the status, next update and URL whole. Text uses a
-// channel's Overrides entry when there is one. Cuts fall between grapheme
+// the advice, then the title, keeping the status (and the correction
+// marker), next update and URL whole. Text uses a channel's Overrides entry
+// when there is one. Cuts fall between grapheme
 // clusters, so an emoji sequence, a flag or an accented letter is never
 // split, and prefer the end of a word.
 //

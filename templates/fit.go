@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,8 +20,13 @@ var ErrTooLong = errors.New("templates: text too long")
 // When the full text is too long, RenderFit shortens, in order: the Body
 // (cut with an Ellipsis, at a word end where possible, down to nothing); the
 // Components (dropped, then the Body tried in full and shortened again); the
-// Title (cut down to a lone Ellipsis). The status, the "Next update by" line
-// and the URL are never shortened. Every cut falls between grapheme clusters.
+// Advice (cut the same way, down to nothing, only once no Body is left); the
+// Title (cut down to a lone Ellipsis). The status line's headline and
+// correction marker, the "Next update by" line and the URL are never
+// shortened. Every cut falls between grapheme clusters. The result is the
+// same as trying every cut, but the template runs only a handful of times
+// whatever the length of the text: RenderFit first estimates the cut on
+// one rendering, then confirms it.
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -35,28 +41,19 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 	if m == nil {
 		m = Runes
 	}
-	full, err := e.render(u)
-	if err != nil || limit <= 0 || m(full) <= limit {
-		return full, err
+	u = u.Clean() // once, not for every variant tried below
+	if limit <= 0 {
+		return e.execute(cleanData(u))
 	}
 	f := &fitter{e: e, limit: limit, m: m}
-	if out, ok := f.body(u); ok {
+	if out, ok := f.render(u); ok || f.err != nil {
 		return out, f.err
 	}
-	v := u
-	v.Components = nil
-	if out, ok := f.whole(v); ok {
+	if out, ok := f.shorten(u); ok {
 		return out, f.err
 	}
-	if out, ok := f.body(v); ok {
-		return out, f.err
-	}
-	v.Body = ""
-	if out, ok := f.title(v); ok {
-		return out, f.err
-	}
-	v.Title = Ellipsis
-	shortest, err := e.render(v)
+	u.Components, u.Body, u.Advice, u.Title = nil, "", "", Ellipsis
+	shortest, err := e.execute(cleanData(u))
 	if err != nil {
 		return "", err
 	}
@@ -77,10 +74,11 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 	if err != nil {
 		return "", err
 	}
-	return Shorten(normalize(o, e.single), limit, m), nil
+	return Shorten(normalize([]byte(o), e.single), limit, m), nil
 }
 
 // fitter searches the longest variant of an update whose rendering fits.
+// The updates it renders are clean already.
 type fitter struct {
 	e     *entry
 	limit int
@@ -88,45 +86,216 @@ type fitter struct {
 	err   error // the first render error; variants that fail count as too long
 }
 
+// render renders u and reports whether the output fits; the output is
+// returned only then. A long output is first judged by its prefixes of
+// about 1 KiB, 4 KiB, 16 KiB…, up to a quarter of it, each ending at white
+// space so that no URL or grapheme cluster is cut: once one is too long,
+// so is the whole (see Measure). That spares tidying and measuring all of
+// a long body to learn that a post of 280 characters cannot hold it.
 func (f *fitter) render(u broadcast.Update) (string, bool) {
-	out, err := f.e.render(u)
-	if err != nil {
+	b := getBuffer()
+	defer putBuffer(b)
+	if err := f.e.run(b, cleanData(u)); err != nil {
 		if f.err == nil {
 			f.err = err
 		}
 		return "", false
 	}
+	raw := b.Bytes()
+	for n := firstPrefix; 4*n <= len(raw); n *= 4 {
+		if end := bytes.LastIndexAny(raw[:n], " \n\t"); end > 0 && f.m(normalize(raw[:end], f.e.single)) > f.limit {
+			return "", false
+		}
+	}
+	out := normalize(raw, f.e.single)
 	return out, f.m(out) <= f.limit
 }
 
-func (f *fitter) whole(u broadcast.Update) (string, bool) {
-	return f.render(u)
+// firstPrefix is the length of the first prefix render measures; outputs
+// shorter than four times that are measured whole at once.
+const firstPrefix = 1024
+
+// shorten tries the variants of u in the order RenderFit documents and
+// returns the first that fits.
+func (f *fitter) shorten(u broadcast.Update) (string, bool) {
+	if out, ok := f.body(u); ok {
+		return out, true
+	}
+	u.Components = nil
+	if out, ok := f.render(u); ok {
+		return out, true
+	}
+	if out, ok := f.body(u); ok {
+		return out, true
+	}
+	u.Body = ""
+	if out, ok := f.advice(u); ok {
+		return out, true
+	}
+	u.Advice = ""
+	return f.title(u)
 }
 
 // body keeps as much of u.Body as fits; none at all counts as a fit.
 func (f *fitter) body(u broadcast.Update) (string, bool) {
-	c := newCutter(u.Body)
-	return f.search(c, func(i int) broadcast.Update {
-		u.Body = ""
-		if i > 0 {
-			u.Body = c.head(i, Ellipsis)
-		}
-		return u
-	})
+	return f.cut(u, u.Body, func(v *broadcast.Update, s string) { v.Body = s }, true)
+}
+
+// advice keeps as much of u.Advice as fits; none at all counts as a fit.
+func (f *fitter) advice(u broadcast.Update) (string, bool) {
+	return f.cut(u, u.Advice, func(v *broadcast.Update, s string) { v.Advice = s }, true)
 }
 
 // title keeps as much of u.Title as fits, at least an Ellipsis.
 func (f *fitter) title(u broadcast.Update) (string, bool) {
-	c := newCutter(oneLine(u.Title))
-	return f.search(c, func(i int) broadcast.Update {
-		u.Title = c.head(i, Ellipsis)
-		return u
-	})
+	return f.cut(u, oneLine(u.Title), func(v *broadcast.Update, s string) { v.Title = s }, false)
 }
 
-func (f *fitter) search(c *cutter, variant func(i int) broadcast.Update) (string, bool) {
-	if len(c.cuts) == 0 {
+// cut renders u with text, one of its fields (set puts it in place), cut
+// as little as the limit allows: at cut index i, the text before the cut
+// and an Ellipsis; at 0, nothing when orNone is set. A word end is
+// preferred (see wordCut).
+func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update, string), orNone bool) (string, bool) {
+	c := newCutter(text)
+	type result struct {
+		out  string
+		fits bool
+	}
+	done := make(map[int]result)
+	build := func(i int) (string, bool) {
+		if r, ok := done[i]; ok {
+			return r.out, r.fits
+		}
+		v := u
+		if i == 0 && orNone {
+			set(&v, "")
+		} else {
+			set(&v, c.head(i, Ellipsis))
+		}
+		out, fits := f.render(v)
+		done[i] = result{out, fits}
+		return out, fits
+	}
+	if !c.has(0) {
+		return "", false // no text to cut
+	}
+	g := f.guess(c, u, set)
+	if out, ok := confirm(c, g, build); ok {
+		return out, true
+	}
+	best, at, ok := c.search(g, build)
+	if !ok {
 		return "", false
 	}
-	return c.fit(func(i int) (string, bool) { return f.render(variant(i)) })
+	if w := c.wordCut(at); w != at {
+		if out, ok := build(w); ok {
+			best = out
+		}
+	}
+	return best, true
+}
+
+// confirm returns the build of wordCut(g) when two builds show that search
+// would find the same: g+1 does not fit (or does not exist) and wordCut(g)
+// < g fits. Builds that fit up to some index and not after it then put
+// that index between wordCut(g) and g, where wordCut gives the same.
+func confirm(c *cutter, g int, build func(i int) (string, bool)) (string, bool) {
+	if g < 1 || !c.has(g) {
+		return "", false
+	}
+	w := c.wordCut(g)
+	if w == g {
+		return "", false
+	}
+	if c.has(g + 1) {
+		if _, fits := build(g + 1); fits {
+			return "", false
+		}
+	}
+	return build(w)
+}
+
+// marker stands for the cut text in guess. It survives every escaping and
+// tidying a template applies, and, like every cut text, ends in an
+// Ellipsis, so that sentence adds no full stop.
+const marker = "\uE000" + Ellipsis
+
+// guess estimates the largest cut index of c whose variant of u fits,
+// without running the template for each index: it runs the template once
+// with marker as the text, then measures that output with cuts spliced in
+// for the marker, first at a few secant steps, then around the last one as
+// search does. Whatever the template does to the text (escaping,
+// paragraphs) makes the guess a little off; search corrects it with real
+// renders.
+func (f *fitter) guess(c *cutter, u broadcast.Update, set func(*broadcast.Update, string)) int {
+	set(&u, marker)
+	b := getBuffer()
+	defer putBuffer(b)
+	if f.e.run(b, cleanData(u)) != nil {
+		return 1
+	}
+	sp := &splicer{parts: strings.Split(b.String(), marker), f: f, buf: getBuffer(), measured: make(map[int]int)}
+	defer putBuffer(sp.buf)
+	if len(sp.parts) < 2 {
+		return 1 // the template does not show the text
+	}
+	measure := func(i int) int { return sp.measure(c, i) }
+	_, at, _ := c.search(secant(c, f.limit, measure), func(i int) (string, bool) {
+		return "", i == 0 || measure(i) <= f.limit
+	})
+	return at
+}
+
+// splicer measures a template's output with the text cut at an index
+// spliced in where the output has marker.
+type splicer struct {
+	parts    []string // the output split at marker
+	f        *fitter
+	buf      *bytes.Buffer
+	measured map[int]int // by cut index
+}
+
+// measure measures the output with the text cut at index i, nothing at 0.
+func (sp *splicer) measure(c *cutter, i int) int {
+	if v, ok := sp.measured[i]; ok {
+		return v
+	}
+	head := ""
+	if i > 0 {
+		head = c.head(i, Ellipsis)
+	}
+	sp.buf.Reset()
+	for k, p := range sp.parts {
+		if k > 0 {
+			sp.buf.WriteString(head)
+		}
+		sp.buf.WriteString(p)
+	}
+	sp.measured[i] = sp.f.m(normalize(sp.buf.Bytes(), sp.f.e.single))
+	return sp.measured[i]
+}
+
+// secant guesses the cut index at which measure reaches limit with a few
+// secant steps from index 0 (without the text), starting from one unit per
+// grapheme cluster. It returns at least 1.
+func secant(c *cutter, limit int, measure func(i int) int) int {
+	fixed := measure(0)
+	g, v := 0, fixed
+	for range 3 {
+		next := limit - fixed
+		if g > 0 {
+			if v <= fixed {
+				break // the text does not count (yet): no slope to follow
+			}
+			next = int(float64(limit-fixed) * float64(g) / float64(v-fixed))
+		}
+		if next = max(next, 1); !c.has(next) {
+			next = len(c.cuts) - 1
+		}
+		if next < 1 || next == g {
+			break
+		}
+		g, v = next, measure(next)
+	}
+	return max(g, 1)
 }

@@ -121,3 +121,24 @@ func TestText(t *testing.T) {
 		assert.ErrorIs(t, err, templates.ErrUnknownTemplate)
 	})
 }
+
+// TestRenderFitCutsCleanText: RenderFit cuts the text every channel shows,
+// with escape sequences already removed, so that a terminal hyperlink's
+// hidden target neither moves the cut nor leaves a space before the
+// Ellipsis, and a cut never falls inside an escape sequence.
+func TestRenderFitCutsCleanText(t *testing.T) {
+	u := broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating, URL: "https://s.example/1",
+		Body: "Rates\x1b[31mup\x1b[0m.\x07 more\r\ntext \x1b]8;;http://x\x07link\x1b]8;;\x07 end of it"}
+	got, err := templates.Default().RenderFit("short", u, 66, templates.Runes)
+	require.NoError(t, err)
+	assert.Equal(t, "Investigating: CDN — Ratesup. more text link… https://s.example/1", got)
+
+	u.Body = "\x1b[1mElevated\x1b[0m error rates on the CDN in Europe"
+	for limit := 36; limit <= 75; limit++ {
+		got, err := templates.Default().RenderFit("short", u, limit, templates.Runes)
+		require.NoError(t, err)
+		if body, cut := strings.CutPrefix(got, "Investigating: CDN — "); cut {
+			assert.Regexp(t, `^(Elevated[A-Za-z ]*|E[a-z]*)… https://s\.example/1$`, body, "limit %d", limit)
+		}
+	}
+}

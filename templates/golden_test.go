@@ -46,21 +46,55 @@ func representative(status broadcast.Status) broadcast.Update {
 	}
 }
 
+// goldenCases are the updates of the golden files beyond the
+// representative one: "<case>.<status>.<name>.golden". Together they cover
+// advice, a correction, both, and advice of several lines, in every short
+// variant.
+var goldenCases = []struct {
+	name     string
+	statuses []broadcast.Status
+	change   func(u *broadcast.Update)
+}{
+	{"advice", []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusCompleted},
+		func(u *broadcast.Update) {
+			u.Advice = "Retry failed requests with backoff; use cdn-eu.example.net for <static> & media"
+		}},
+	{"correction", []broadcast.Status{broadcast.StatusIdentified, broadcast.StatusResolved},
+		func(u *broadcast.Update) { u.Corrects = "u_41" }},
+	{"advice-correction", []broadcast.Status{broadcast.StatusMonitoring, broadcast.StatusCompleted},
+		func(u *broadcast.Update) { u.Advice = "No action needed."; u.Corrects = "u_41" }},
+	{"advice-lines", []broadcast.Status{broadcast.StatusInProgress, broadcast.StatusResolved},
+		func(u *broadcast.Update) {
+			u.Advice = "1. Retry with backoff.\n2. If that fails, use the *EU* endpoint:\nhttps://eu.example.com/api_v2\n\n- Nothing else is needed."
+		}},
+}
+
 func TestGolden(t *testing.T) {
-	set := templates.Default()
 	for _, status := range allStatuses {
-		for _, name := range allNames {
-			t.Run(string(status)+"/"+name, func(t *testing.T) {
-				got, err := set.Render(name, representative(status))
-				require.NoError(t, err)
-				file := filepath.Join("testdata", "golden", string(status)+"."+name+".golden")
-				if *update {
-					require.NoError(t, os.WriteFile(file, []byte(got+"\n"), 0o644))
-				}
-				want, err := os.ReadFile(file)
-				require.NoError(t, err, "run go test ./templates -update to create it")
-				assert.Equal(t, string(want), got+"\n")
-			})
+		checkGolden(t, string(status), representative(status))
+	}
+	for _, c := range goldenCases {
+		for _, status := range c.statuses {
+			u := representative(status)
+			c.change(&u)
+			checkGolden(t, c.name+"."+string(status), u)
 		}
+	}
+}
+
+func checkGolden(t *testing.T, prefix string, u broadcast.Update) {
+	set := templates.Default()
+	for _, name := range allNames {
+		t.Run(prefix+"/"+name, func(t *testing.T) {
+			got, err := set.Render(name, u)
+			require.NoError(t, err)
+			file := filepath.Join("testdata", "golden", prefix+"."+name+".golden")
+			if *update {
+				require.NoError(t, os.WriteFile(file, []byte(got+"\n"), 0o644))
+			}
+			want, err := os.ReadFile(file)
+			require.NoError(t, err, "run go test ./templates -update to create it")
+			assert.Equal(t, string(want), got+"\n")
+		})
 	}
 }

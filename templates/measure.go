@@ -13,8 +13,10 @@ import (
 // Measure gives the length of a text in a platform's unit: bytes, runes,
 // grapheme clusters, or a weighted count such as X's. It must return 0 for
 // the empty string and must not count a text as shorter than one of its
-// prefixes by much; Shorten and RenderFit check every result, so a Measure
-// that breaks this costs quality (a shorter text), never the limit.
+// prefixes by much (RenderFit takes a long text whose first kilobytes,
+// cut at white space, are too long as too long); Shorten and RenderFit
+// check every result, so a Measure that breaks this costs quality (a
+// shorter text), never the limit.
 type Measure func(string) int
 
 // Bytes measures s in bytes of UTF-8 (IRC lines, SMTP lines).
@@ -52,6 +54,7 @@ func Shorten(s string, limit int, m Measure) string {
 		return s
 	}
 	c := newCutter(s)
+	c.all()
 	measured := func(out string) (string, bool) { return out, m(out) <= limit }
 	// The most URLs that fit after a lone ellipsis, found by binary search
 	// so that a text of many URLs stays fast; fewer if m is not monotone.
@@ -71,33 +74,43 @@ func Shorten(s string, limit int, m Measure) string {
 }
 
 // cutter knows where a text may be cut: at grapheme cluster boundaries
-// outside URLs.
+// outside URLs. It finds them lazily, as far into the text as a search
+// looks, so that fitting a long text to a short limit does not segment all
+// of it.
 type cutter struct {
-	s    string
-	cuts []int    // byte offsets before len(s) where a cut may fall, ascending, starting at 0
-	urls [][2]int // byte spans of URLs
+	s     string
+	cuts  []int    // byte offsets before len(s) where a cut may fall, ascending, starting at 0
+	urls  [][2]int // byte spans of URLs
+	next  int      // byte offset up to which s is segmented
+	state int      // the grapheme segmenter's state at next
+	inURL int      // index of the first URL that ends after next
 }
 
 func newCutter(s string) *cutter {
-	c := &cutter{s: s, urls: spans(urlPattern.FindAllStringIndex(s, -1))}
-	c.cuts = make([]int, 0, len(s)/2+1)
-	inURL := 0
-	state := -1
-	for rest, off := s, 0; ; {
-		for inURL < len(c.urls) && c.urls[inURL][1] <= off {
-			inURL++
+	return &cutter{s: s, urls: spans(urlPattern.FindAllStringIndex(s, -1)), state: -1}
+}
+
+// has reports whether cut index i exists, segmenting s as far as needed.
+func (c *cutter) has(i int) bool {
+	for len(c.cuts) <= i && c.next < len(c.s) {
+		off := c.next
+		for c.inURL < len(c.urls) && c.urls[c.inURL][1] <= off {
+			c.inURL++
 		}
-		if rest == "" {
-			break
-		}
-		if inURL == len(c.urls) || off <= c.urls[inURL][0] {
+		if c.inURL == len(c.urls) || off <= c.urls[c.inURL][0] {
 			c.cuts = append(c.cuts, off)
 		}
 		var cluster string
-		cluster, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
-		off += len(cluster)
+		cluster, _, _, c.state = uniseg.FirstGraphemeClusterInString(c.s[off:], c.state)
+		c.next += len(cluster)
 	}
-	return c
+	return i < len(c.cuts)
+}
+
+// all segments the whole of s and returns the number of cuts.
+func (c *cutter) all() int {
+	c.has(len(c.s))
+	return len(c.cuts)
 }
 
 func spans(idx [][]int) [][2]int {
@@ -108,10 +121,11 @@ func spans(idx [][]int) [][2]int {
 	return out
 }
 
-// fit finds the largest cut index whose build fits, by binary search, and
-// returns that build. Only builds that reported a fit are returned, so a
-// Measure that is not monotone can make the result shorter, never too long.
-// A word end is preferred (see wordCut).
+// fit finds the largest cut index whose build fits, by binary search over
+// all cuts (call all first), and returns that build. Only builds that
+// reported a fit are returned, so a Measure that is not monotone can make
+// the result shorter, never too long. A word end is preferred (see
+// wordCut).
 func (c *cutter) fit(build func(cut int) (string, bool)) (string, bool) {
 	best, ok := build(0)
 	if !ok {
@@ -132,6 +146,55 @@ func (c *cutter) fit(build func(cut int) (string, bool)) (string, bool) {
 		}
 	}
 	return best, true
+}
+
+// search is fit for a build that is costly and a guess of the result that
+// is good: it tries the guess, gallops from it towards the largest index
+// whose build fits (1, 2, 4, … steps), then bisects. When builds fit up to
+// some index and not after it, search finds the same index as fit, in two
+// builds if the guess was right, and segments s only a little past it.
+// Only builds that fit are returned, and at is the index of best; ok is
+// false when no index fits. The caller applies wordCut.
+func (c *cutter) search(guess int, build func(cut int) (string, bool)) (best string, at int, ok bool) {
+	lo, hi := -1, -1 // the largest index known to fit; the smallest known not to
+	try := func(i int) bool {
+		out, fits := build(i)
+		if fits {
+			best, lo = out, i
+		} else {
+			hi = i
+		}
+		return fits
+	}
+	if guess = max(guess, 0); !c.has(guess) {
+		if guess = len(c.cuts) - 1; guess < 0 {
+			return "", 0, false // nothing to cut
+		}
+	}
+	if try(guess) {
+		for step := 1; ; step *= 2 {
+			if !c.has(lo + step) {
+				hi = len(c.cuts) // not tried: there is no such cut
+				break
+			}
+			if !try(lo + step) {
+				break
+			}
+		}
+	} else {
+		for step := 1; hi > 0; step *= 2 {
+			if try(max(hi-step, 0)) {
+				break
+			}
+		}
+		if lo < 0 {
+			return "", 0, false
+		}
+	}
+	for hi-lo > 1 {
+		try(lo + (hi-lo)/2)
+	}
+	return best, lo, true
 }
 
 // wordCut returns the largest cut index at or before i that ends a word and

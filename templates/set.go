@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -162,11 +163,25 @@ func (s *Set) lookup(name string, status broadcast.Status) (*entry, error) {
 }
 
 func (e *entry) render(u broadcast.Update) (string, error) {
-	var b strings.Builder
-	if err := e.exec.Execute(&b, newData(u)); err != nil {
-		return "", fmt.Errorf("templates: render %s: %w", e.name, err)
+	return e.execute(newData(u))
+}
+
+// execute runs the template on d and tidies the output.
+func (e *entry) execute(d Data) (string, error) {
+	b := getBuffer()
+	defer putBuffer(b)
+	if err := e.run(b, d); err != nil {
+		return "", err
 	}
-	return normalize(b.String(), e.single), nil
+	return normalize(b.Bytes(), e.single), nil
+}
+
+// run runs the template on d into b, untidied.
+func (e *entry) run(b *bytes.Buffer, d Data) error {
+	if err := e.exec.Execute(b, d); err != nil {
+		return fmt.Errorf("templates: render %s: %w", e.name, err)
+	}
+	return nil
 }
 
 // parse parses one template and executes it once on a sample update, so that

@@ -1,0 +1,199 @@
+package templates
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// referenceFit is RenderFit done the slow, plain way: every variant
+// rendered from the update and measured whole, a binary search over all
+// the cuts of the text.
+func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, error) {
+	full, err := e.render(u)
+	if err != nil || limit <= 0 || m(full) <= limit {
+		return full, err
+	}
+	fits := func(u broadcast.Update) (string, bool) {
+		out, err := e.render(u)
+		return out, err == nil && m(out) <= limit
+	}
+	cut := func(u broadcast.Update, text string, set func(*broadcast.Update, string), orNone bool) (string, bool) {
+		c := newCutter(text)
+		if c.all() == 0 {
+			return "", false
+		}
+		return c.fit(func(i int) (string, bool) {
+			v := u
+			if i == 0 && orNone {
+				set(&v, "")
+			} else {
+				set(&v, c.head(i, Ellipsis))
+			}
+			return fits(v)
+		})
+	}
+	body := func(v *broadcast.Update, s string) { v.Body = s }
+	if out, ok := cut(u, u.Body, body, true); ok {
+		return out, nil
+	}
+	v := u
+	v.Components = nil
+	if out, ok := fits(v); ok {
+		return out, nil
+	}
+	if out, ok := cut(v, v.Body, body, true); ok {
+		return out, nil
+	}
+	v.Body = ""
+	if out, ok := cut(v, v.Advice, func(v *broadcast.Update, s string) { v.Advice = s }, true); ok {
+		return out, nil
+	}
+	v.Advice = ""
+	if out, ok := cut(v, oneLine(v.Title), func(v *broadcast.Update, s string) { v.Title = s }, false); ok {
+		return out, nil
+	}
+	v.Title = Ellipsis
+	shortest, err := e.render(v)
+	if err != nil {
+		return "", err
+	}
+	return Shorten(shortest, limit, m), ErrTooLong
+}
+
+var xURL = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// xWeight is an X-like Measure: a URL counts 23, CJK and emoji 2.
+func xWeight(s string) int {
+	n, last := 0, 0
+	count := func(s string) {
+		for _, r := range s {
+			n++
+			if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r >= 0x1F000 {
+				n++
+			}
+		}
+	}
+	for _, u := range xURL.FindAllStringIndex(s, -1) {
+		count(s[last:u[0]])
+		n += 23
+		last = u[1]
+	}
+	count(s[last:])
+	return n
+}
+
+// TestRenderFitSameAsReference checks that RenderFit, with its guesses,
+// galloping and prefix measures, finds exactly what trying every variant
+// finds, for every default template, several measures, texts that are
+// hard to cut, and limits all the way down.
+func TestRenderFitSameAsReference(t *testing.T) {
+	base := broadcast.Update{
+		Title: "Elevated CDN error rates in 東京 👩‍👩‍👧‍👦", Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMajor,
+		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}},
+		URL:        "https://status.example.com/incidents/42",
+		Time:       time.Date(2025, 11, 24, 13, 45, 0, 0, time.UTC),
+		NextUpdate: time.Date(2025, 11, 24, 14, 30, 0, 0, time.UTC),
+	}
+	bodies := []string{
+		"We are investigating <elevated> error rates & time-outs on the *CDN* in Europe.\n\nSecond paragraph, with a link https://example.com/a_b and more words after it.",
+		"Family 👩‍👩‍👧‍👦 and flags 🇩🇪🇫🇷🇮🇹 and Cafe\u0301 de\u0301ja\u0300 vu. 東京リージョンのデータセンターで障害が発生しています。復旧作業中です。",
+		strings.Repeat("We are investigating elevated error rates on the CDN.  ", 60),
+		"Supercalifragilisticexpialidocious-without-any-spaces-at-all-here-and-then-some-more",
+	}
+	measures := map[string]Measure{"bytes": Bytes, "runes": Runes, "graphemes": Graphemes, "x": xWeight}
+	for bi, body := range bodies {
+		for _, advice := range []string{"", "Retry with backoff,\nor use the EU endpoint https://eu.example.com/api"} {
+			u := base
+			u.Body, u.Advice = body, advice
+			u.Corrects = map[bool]string{true: "u_41"}[bi%2 == 1]
+			for _, name := range []string{"short", "markdown", "text", "html", "subject"} {
+				e, err := Default().lookup(name, u.Status)
+				if err != nil {
+					t.Fatal(err)
+				}
+				full, _ := e.render(u)
+				for mname, m := range measures {
+					if (name == "html" || name == "text") && mname != "runes" {
+						continue // long outputs: one measure is enough
+					}
+					step := 1 + m(full)/25
+					for limit := 1; limit <= m(full)+1; limit += step {
+						want, wantErr := referenceFit(e, u, limit, m)
+						got, err := Default().RenderFit(name, u, limit, m)
+						if got != want || (err == nil) != (wantErr == nil) {
+							t.Fatalf("body %d, advice %t, %s, %s, limit %d:\ngot  %q (%v)\nwant %q (%v)",
+								bi, advice != "", name, mname, limit, got, err, want, wantErr)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSearch: from any guess, search finds the index fit finds, and says
+// so when nothing fits or there is nothing to cut.
+func TestSearch(t *testing.T) {
+	text := "Family 👩‍👩‍👧‍👦 flags 🇩🇪🇫🇷 https://s.example/a/b then 東京 more words"
+	for limit := -1; limit <= Runes(text)+1; limit++ {
+		build := func(c *cutter) func(i int) (string, bool) {
+			return func(i int) (string, bool) {
+				out := c.head(i, Ellipsis)
+				return out, Runes(out) <= limit
+			}
+		}
+		ref := newCutter(text)
+		ref.all()
+		want, wantOK := ref.fit(build(ref))
+		for _, guess := range []int{-3, 0, 1, 5, 20, 39, 40, 41, 1000} {
+			c := newCutter(text)
+			got, at, ok := c.search(guess, build(c))
+			if ok != wantOK || (ok && c.head(at, Ellipsis) != got) {
+				t.Fatalf("limit %d, guess %d: search = %q, %d, %v; fit = %q, %v", limit, guess, got, at, ok, want, wantOK)
+			}
+			if w := c.wordCut(at); ok && w != at {
+				if out, fits := build(c)(w); fits {
+					got = out
+				}
+			}
+			if got != want {
+				t.Fatalf("limit %d, guess %d: search = %q, fit = %q", limit, guess, got, want)
+			}
+		}
+	}
+	if _, _, ok := newCutter("").search(3, func(int) (string, bool) { return "", true }); ok {
+		t.Error("search of an empty text found a cut")
+	}
+}
+
+// FuzzRenderFit compares RenderFit with referenceFit on any body, advice
+// and limit, for the short and markdown templates and every measure.
+func FuzzRenderFit(f *testing.F) {
+	f.Add("We are investigating elevated error rates https://example.com/a on the CDN.", "Retry with backoff", 80, false, uint8(0))
+	f.Add("Family 👩‍👩‍👧‍👦 東京リージョン e\u0301 (see https://a.example/x) — more", "", 60, true, uint8(3))
+	measures := []Measure{xWeight, Bytes, Runes, Graphemes}
+	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which uint8) {
+		u := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusMonitoring, Body: body, Advice: advice,
+			URL: "https://status.example.com/i/1", Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}}}
+		if u.Validate() != nil {
+			return
+		}
+		name := map[bool]string{false: "short", true: "markdown"}[markdown]
+		e, err := Default().lookup(name, u.Status)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit %= 400
+		m := measures[int(which)%len(measures)]
+		want, wantErr := referenceFit(e, u.Clean(), limit, m)
+		got, err := Default().RenderFit(name, u, limit, m)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Fatalf("limit %d:\ngot  %q (%v)\nwant %q (%v)", limit, got, err, want, wantErr)
+		}
+	})
+}
