@@ -310,7 +310,7 @@ func TestTemplate(t *testing.T) {
 	assert.Equal(t, broadcast.Preview{Channel: "ops-chat", Text: p.Text, Length: UTF16(p.Text), Limit: MaxText,
 		Unit: "UTF-16 code units"}, p)
 	assert.True(t, strings.HasPrefix(p.Text, "*Identified: CDN errors in EU*\n_Impact: Major_\n"+
-		"Retry failed requests; the US endpoint is unaffected.\n\nWe found the cause"), p.Text)
+		"*What you can do:* Retry failed requests; the US endpoint is unaffected.\n\nWe found the cause"), p.Text)
 	assert.Empty(t, f.sent(), "Preview posts nothing")
 }
 

@@ -38,7 +38,7 @@ const ReplyOption = "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
 // components, the next update and the URL, which Google Chat links.
 const TextTemplate = `*{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}*
 {{with .ImpactLabel}}_Impact: {{.}}_{{end}}
-{{with .Advice}}{{.}}{{end}}
+{{with .Advice}}*{{$.AdviceLabel}}:* {{.}}{{end}}
 
 {{.Body}}
 

@@ -31,7 +31,7 @@ const (
 const DefaultTemplate = `{{if .Corrects}}*Correction*
 {{end}}*{{.Headline}}: {{.Title}}*{{with .ImpactLabel}} · Impact: {{.}}{{end}}
 {{with .Advice}}
-*What to do:* {{.}}
+*{{$.AdviceLabel}}:* {{.}}
 {{end}}
 {{with .Body}}
 {{.}}

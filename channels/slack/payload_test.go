@@ -160,7 +160,7 @@ func TestLengthLimits(t *testing.T) {
 	assert.Contains(t, m.sections[0], "<https://status.example.com/incidents/42?from=slack&amp;utm=x>", "the link, whole")
 	assert.True(t, utf8.ValidString(m.sections[0]))
 	assert.Contains(t, m.sections[0], "_Next update by", "kept when the body is shortened")
-	assert.Contains(t, m.sections[0], "*What to do:*", "the advice is kept")
+	assert.Contains(t, m.sections[0], "*What you can do:*", "the advice is kept")
 
 	p, err := ch.Preview(u)
 	require.NoError(t, err)

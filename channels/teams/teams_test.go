@@ -84,7 +84,7 @@ func TestCard(t *testing.T) {
 	}
 	cards, _ := f.posted()
 	assert.Equal(t, []string{"Investigating: Elevated error rates on the CDN", "Impact: Major",
-		"What to do: Retry failed requests; no data was lost.", "We are looking into elevated error rates.",
+		"What you can do: Retry failed requests; no data was lost.", "We are looking into elevated error rates.",
 		"Affected components:", "• CDN: Partial outage", "• API: Degraded performance", "Next update by 09:56 UTC.",
 		"https://status.example.com/incidents/42"}, cards[0].lines)
 }
@@ -134,7 +134,7 @@ func TestPayloadLimit(t *testing.T) {
 		assert.Greater(t, len(last), MaxPayloadBytes-400, "the card uses the room it has")
 		lines := cards[len(cards)-1].lines
 		assert.Equal(t, u.URL, lines[len(lines)-1], "the link, whole")
-		assert.Contains(t, lines, "What to do: Retry failed requests; no data was lost.", "the advice is kept")
+		assert.Contains(t, lines, "What you can do: Retry failed requests; no data was lost.", "the advice is kept")
 
 		p, err := ch.Preview(u)
 		require.NoError(t, err)
