@@ -82,8 +82,8 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if !ok {
 			return nil, fmt.Errorf("broadcast: Options.Routes[%q]: no channel of that name", name)
 		}
-		if err := r.validate(); err != nil {
-			return nil, fmt.Errorf("broadcast: Options.Routes[%q].%w", name, err)
+		if err := r.validate(fmt.Sprintf("Options.Routes[%q]", name)); err != nil {
+			return nil, err
 		}
 		b.routes[i] = &r
 	}

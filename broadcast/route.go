@@ -29,25 +29,26 @@ type Route struct {
 	First bool `json:"first,omitempty"`
 }
 
-// validate checks the Route's values, naming the field.
-func (r Route) validate() error {
+// validate checks the Route's values; errors name the field after field,
+// the Route's own name.
+func (r Route) validate(field string) error {
 	for i, s := range r.Statuses {
 		if !s.Valid() {
-			return fmt.Errorf("Statuses[%d]: unknown value %q", i, string(s))
+			return fmt.Errorf("broadcast: %s.Statuses[%d]: unknown value %q", field, i, string(s))
 		}
 	}
 	for i, im := range r.Impacts {
 		if !im.Valid() {
-			return fmt.Errorf("Impacts[%d]: unknown value %q", i, string(im))
+			return fmt.Errorf("broadcast: %s.Impacts[%d]: unknown value %q", field, i, string(im))
 		}
 	}
 	for i, c := range r.Components {
 		if strings.TrimSpace(c) == "" {
-			return fmt.Errorf("Components[%d]: empty", i)
+			return fmt.Errorf("broadcast: %s.Components[%d]: empty", field, i)
 		}
 	}
 	if r.First && len(r.Statuses) == 0 {
-		return fmt.Errorf("First: needs Statuses (without them every update is selected)")
+		return fmt.Errorf("broadcast: %s.First: needs Statuses (without them every update is selected)", field)
 	}
 	return nil
 }
