@@ -1,0 +1,464 @@
+package statuspage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The layout of Config.Dir:
+//
+//	current -> versions/0000000042/site   the site to serve (a symbolic link)
+//	versions/0000000042/state.json        the page's state...
+//	versions/0000000042/incidents/*.json  ...and its incidents
+//	versions/0000000042/site/...          the site
+//	versions/0000000041/...               the previous version
+//	.lock                                 flock(2) between processes
+//
+// A new version is written whole under versions/.staging-<n>, renamed to
+// versions/<n>, and made current by renaming a new symbolic link over
+// current: one rename(2), atomic on POSIX file systems. Files that did not
+// change are hard links to the previous version's.
+const (
+	currentName   = "current"
+	versionsName  = "versions"
+	siteName      = "site"
+	lockName      = ".lock"
+	stagingPrefix = ".staging-"
+	linkPrefix    = ".current-"
+)
+
+func versionName(gen int64) string { return fmt.Sprintf("%010d", gen) }
+
+// readCurrent returns the version current points at; 0 when there is none.
+func readCurrent(dir string) (int64, error) {
+	target, err := os.Readlink(filepath.Join(dir, currentName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		if _, serr := os.Lstat(filepath.Join(dir, currentName)); serr == nil {
+			return 0, fmt.Errorf("%w: %s is not a symbolic link", errNotOurs, filepath.Join(dir, currentName))
+		}
+		return 0, classify("read "+currentName, err)
+	}
+	rest, ok1 := strings.CutPrefix(filepath.ToSlash(target), versionsName+"/")
+	num, ok2 := strings.CutSuffix(rest, "/"+siteName)
+	gen, err := strconv.ParseInt(num, 10, 64)
+	if !ok1 || !ok2 || err != nil || gen <= 0 || versionName(gen) != num {
+		return 0, fmt.Errorf("%w: %s points to %q, not to a version of the site", errNotOurs, currentName, target)
+	}
+	return gen, nil
+}
+
+// writeStats counts what writing a version did.
+type writeStats struct {
+	bytes  int64 // written to files
+	files  int   // files written
+	links  int   // files linked from the previous version
+	copies int   // files copied where hard links failed
+}
+
+// writer writes the files of a new version under root, linking files
+// from prev (the previous version, "" for none) where they did not change.
+type writer struct {
+	root, prev string
+	dirs       []string // made, to sync
+	files      []string // written, to sync
+	made       map[string]bool
+	stats      writeStats
+}
+
+func newWriter(root, prev string) *writer {
+	return &writer{root: root, prev: prev, made: map[string]bool{}}
+}
+
+// mkdir makes dir, below root, and its parents.
+func (w *writer) mkdir(dir string) error {
+	if w.made[dir] {
+		return nil
+	}
+	if dir != w.root {
+		if err := w.mkdir(filepath.Dir(dir)); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	w.made[dir] = true
+	w.dirs = append(w.dirs, dir)
+	return nil
+}
+
+// put writes a file, rel being its slash-separated path under root, and
+// syncs it.
+func (w *writer) put(rel string, data []byte) error {
+	p := filepath.Join(w.root, filepath.FromSlash(rel))
+	if err := w.mkdir(filepath.Dir(p)); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	w.files = append(w.files, p)
+	w.stats.bytes += int64(len(data))
+	w.stats.files++
+	return nil
+}
+
+// reuse links rel from the previous version and reports false when the
+// previous version has no such file. Where hard links fail (a file system
+// without them), it copies.
+func (w *writer) reuse(rel string) (bool, error) {
+	if w.prev == "" {
+		return false, nil
+	}
+	src := filepath.Join(w.prev, filepath.FromSlash(rel))
+	dst := filepath.Join(w.root, filepath.FromSlash(rel))
+	if err := w.mkdir(filepath.Dir(dst)); err != nil {
+		return false, err
+	}
+	err := os.Link(src, dst)
+	switch {
+	case err == nil:
+		w.stats.links++
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	data, rerr := os.ReadFile(src)
+	if rerr != nil {
+		return false, fmt.Errorf("link %s: %w; copy: %w", rel, err, rerr)
+	}
+	w.stats.copies++
+	return true, w.put(rel, data)
+}
+
+// putOrReuse links rel from the previous version when that holds the
+// same bytes, and writes it otherwise.
+func (w *writer) putOrReuse(rel string, data []byte) error {
+	if w.prev != "" {
+		src := filepath.Join(w.prev, filepath.FromSlash(rel))
+		if fi, err := os.Stat(src); err == nil && fi.Size() == int64(len(data)) {
+			if old, err := os.ReadFile(src); err == nil && bytes.Equal(old, data) {
+				if ok, err := w.reuse(rel); ok || err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return w.put(rel, data)
+}
+
+// sync makes the files and directories written durable. The fsyncs run
+// in parallel, so that the file system can commit them together.
+func (w *writer) sync() error {
+	if err := syncAll(w.files, fileSync); err != nil {
+		return err
+	}
+	return syncAll(w.dirs, syncDir)
+}
+
+// syncParallel bounds the fsyncs in flight.
+const syncParallel = 8
+
+// syncAll calls do on every path, syncParallel at a time, and returns
+// the first error.
+func syncAll(paths []string, do func(string) error) error {
+	errs := make([]error, len(paths))
+	sem := make(chan struct{}, syncParallel)
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = do(p)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// fileSync makes a file's contents durable.
+func fileSync(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// publish writes next as version old.gen+1 and makes it current. dirty
+// holds the IDs of the incidents that changed or went; every other
+// incident's files are linked from the old version when the rendering is
+// the same. When ctx ends before the new version is current, nothing
+// changes and publish returns ctx's error.
+func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[string]bool, now time.Time) error {
+	gen := old.gen + 1
+	versions := filepath.Join(c.s.dir, versionsName)
+	if err := os.MkdirAll(versions, 0o755); err != nil {
+		return classify("create "+versionsName, err)
+	}
+	stage := filepath.Join(versions, stagingPrefix+versionName(gen))
+	final := filepath.Join(versions, versionName(gen))
+	// Leftovers of a crash: never current, so never served.
+	for _, p := range []string{stage, final} {
+		if err := os.RemoveAll(p); err != nil {
+			return classify("remove leftover version", err)
+		}
+	}
+	prev := ""
+	if old.gen > 0 {
+		prev = filepath.Join(versions, versionName(old.gen))
+	}
+	w := newWriter(stage, prev)
+	next.gen, next.Updated, next.Render = gen, now, c.theme.fingerprint
+	err := c.writeVersion(ctx, w, old, next, dirty, now)
+	if err == nil {
+		err = w.sync()
+	}
+	if err == nil {
+		c.hook("staged")
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = os.Rename(stage, final)
+	}
+	if err != nil {
+		_ = os.RemoveAll(stage)
+		if ctx.Err() != nil {
+			return fmt.Errorf("statuspage: write: %w", ctx.Err())
+		}
+		return classify("write version "+versionName(gen), err)
+	}
+	c.stats = w.stats
+	return c.commit(gen)
+}
+
+// commit makes version gen current and removes the versions before the
+// previous one. Once the link is renamed, the version is published: later
+// failures are not errors of the Send.
+func (c *Channel) commit(gen int64) error {
+	dir := c.s.dir
+	_ = syncDir(filepath.Join(dir, versionsName))
+	c.hook("renamed")
+	tmp := filepath.Join(dir, linkPrefix+versionName(gen))
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return classify("remove leftover link", err)
+	}
+	target := versionsName + "/" + versionName(gen) + "/" + siteName
+	if err := os.Symlink(filepath.FromSlash(target), tmp); err != nil {
+		return classify("link "+currentName, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, currentName)); err != nil {
+		_ = os.Remove(tmp)
+		return classify("replace "+currentName, err)
+	}
+	_ = syncDir(dir)
+	c.hook("swapped")
+	c.cleanup(gen)
+	return nil
+}
+
+// cleanup removes every version but gen and gen-1 (kept for readers that
+// opened it just before the swap), and leftovers of crashed writers. What
+// it cannot remove now it removes on a later write.
+func (c *Channel) cleanup(gen int64) {
+	versions := filepath.Join(c.s.dir, versionsName)
+	entries, _ := os.ReadDir(versions)
+	for _, e := range entries {
+		if e.Name() == versionName(gen) || e.Name() == versionName(gen-1) {
+			continue
+		}
+		_ = os.RemoveAll(filepath.Join(versions, e.Name()))
+	}
+	links, _ := filepath.Glob(filepath.Join(c.s.dir, linkPrefix+"*"))
+	for _, l := range links {
+		_ = os.Remove(l)
+	}
+}
+
+// writeVersion writes next's state and site under w.
+func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state, dirty map[string]bool, now time.Time) error {
+	data, err := json.MarshalIndent(next, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := w.put(stateFile, append(data, '\n')); err != nil {
+		return err
+	}
+	if err := writeBuckets(w, next, dirty); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	samePages := old.gen > 0 && old.Render == next.Render
+	m := newModel(&c.s, next, now)
+	files, err := c.siteFiles(m)
+	if err != nil {
+		return err
+	}
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		if err := w.putOrReuse(siteName+"/"+rel, files[rel]); err != nil {
+			return err
+		}
+	}
+	return c.writePages(ctx, w, m, dirty, samePages)
+}
+
+// writeBuckets writes the state's buckets of incidents that changed, and
+// links the others.
+func writeBuckets(w *writer, st *state, dirty map[string]bool) error {
+	changed := map[string]bool{}
+	for id := range dirty {
+		changed[bucket(id)] = true
+	}
+	for name, list := range st.byBucket() {
+		rel := incidentsDir + "/" + name
+		if !changed[name] {
+			ok, err := w.reuse(rel)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		data, err := json.MarshalIndent(list, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := w.put(rel, append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writePages writes the incident pages, linking those of incidents that
+// did not change when the rendering is the same.
+func (c *Channel) writePages(ctx context.Context, w *writer, m *model, dirty map[string]bool, samePages bool) error {
+	for i, in := range m.all {
+		if i%64 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel := siteName + "/" + pagePath(in.File)
+		if samePages && !dirty[in.ID] {
+			ok, err := w.reuse(rel)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		page, err := c.theme.incidentPage(m, in)
+		if err != nil {
+			return err
+		}
+		if err := w.put(rel, page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// siteFiles renders every file of the site but the incident pages, by
+// path from the site's root. The history page and the feeds are rendered
+// again only when what they show changed.
+func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
+	files, err := m.api()
+	if err != nil {
+		return nil, err
+	}
+	items := m.feedItems()
+	feeds := map[string]string{"history.atom": m.s.branding.Title + ": all updates"}
+	for _, comp := range m.components {
+		feeds[comp.Feed] = m.s.branding.Title + ": " + comp.Name
+	}
+	for path, title := range feeds {
+		some := items[:min(m.s.feedEntries, len(items))]
+		if path != "history.atom" {
+			some = latest(items, m.s.feedEntries, func(in *incident) bool { return names(in, m.componentOf(path)) })
+		}
+		keys := []any{m.st.Created}
+		for _, it := range some {
+			keys = append(keys, it.e)
+		}
+		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {
+			return nil, err
+		}
+	}
+	if files["index.html"], err = c.theme.page(m, "index"); err != nil {
+		return nil, err
+	}
+	var closed []any
+	for _, in := range m.all {
+		if phaseOf(in.last().Status) == phaseClosed {
+			closed = append(closed, in)
+		}
+	}
+	files["history.html"], err = c.memoize("history.html", closed, func() ([]byte, error) { return c.theme.page(m, "history") })
+	if err != nil {
+		return nil, err
+	}
+	files["favicon.svg"] = m.favicon()
+	return files, nil
+}
+
+// memo is a rendered file and what it was rendered from.
+type memo struct {
+	keys []any
+	out  []byte
+}
+
+// memoize returns the file at path as render makes it, or as it made it
+// last time when keys (the incidents or entries it shows: they never
+// change once published) are the same.
+func (c *Channel) memoize(path string, keys []any, render func() ([]byte, error)) ([]byte, error) {
+	if old, ok := c.memos[path]; ok && slices.Equal(old.keys, keys) {
+		return old.out, nil
+	}
+	out, err := render()
+	if err != nil {
+		return nil, err
+	}
+	c.memos[path] = memo{keys: keys, out: out}
+	return out, nil
+}
+
+// favicon is a dot in the colour of the overall status.
+func (m *model) favicon() []byte {
+	color := map[string]string{
+		"none": m.s.branding.Light.Operational, "maintenance": m.s.branding.Light.Maintenance,
+		"minor": m.s.branding.Light.Degraded, "major": m.s.branding.Light.PartialOutage,
+		"critical": m.s.branding.Light.MajorOutage,
+	}[m.banner.Indicator]
+	return []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="` +
+		color + `"/></svg>` + "\n")
+}
