@@ -77,9 +77,13 @@ type apiIncident struct {
 	PageID          string         `json:"page_id"`
 	IncidentUpdates []apiUpdate    `json:"incident_updates"`
 	Components      []apiComponent `json:"components"`
-	// Scheduled maintenances only.
-	ScheduledFor   *time.Time `json:"scheduled_for,omitempty"`
-	ScheduledUntil *time.Time `json:"scheduled_until,omitempty"`
+}
+
+// apiMaintenance is a scheduled maintenance: an incident with its window.
+type apiMaintenance struct {
+	apiIncident
+	ScheduledFor   time.Time  `json:"scheduled_for"`
+	ScheduledUntil *time.Time `json:"scheduled_until"` // the page does not know when it ends
 }
 
 // apiIncidentsLimit is how many incidents incidents.json and
@@ -94,29 +98,30 @@ func (m *model) api() (map[string][]byte, error) {
 	comps := m.apiComponents()
 	// Only the incidents some file lists are built: 50 of each kind, and
 	// those not closed.
-	var incidents, unresolved, maints, upcoming, active []apiIncident
+	var incidents, unresolved []apiIncident
+	var maints, upcoming, active []apiMaintenance
 	for _, in := range m.all {
 		d := m.byID[in.ID]
 		p := phaseOf(d.Status)
-		maint := d.Maintenance && p != phaseOpen
-		list := &incidents
-		if maint {
-			list = &maints
-		}
-		if len(*list) >= apiIncidentsLimit && p == phaseClosed {
+		if !d.Maintenance || p == phaseOpen {
+			if len(incidents) < apiIncidentsLimit || p != phaseClosed {
+				a := m.apiIncident(in, d, comps)
+				incidents = appendUpTo(incidents, a, apiIncidentsLimit)
+				if p != phaseClosed {
+					unresolved = append(unresolved, a)
+				}
+			}
 			continue
 		}
-		a := m.apiIncident(in, d, comps)
-		if len(*list) < apiIncidentsLimit {
-			*list = append(*list, a)
-		}
-		switch {
-		case !maint && p != phaseClosed:
-			unresolved = append(unresolved, a)
-		case maint && p == phaseScheduled:
-			upcoming = append(upcoming, a)
-		case maint && p == phaseInProgress:
-			active = append(active, a)
+		if len(maints) < apiIncidentsLimit || p != phaseClosed {
+			a := apiMaintenance{apiIncident: m.apiIncident(in, d, comps), ScheduledFor: d.ScheduledFor}
+			maints = appendUpTo(maints, a, apiIncidentsLimit)
+			switch p {
+			case phaseScheduled:
+				upcoming = append(upcoming, a)
+			case phaseInProgress:
+				active = append(active, a)
+			}
 		}
 	}
 	files := map[string]any{
@@ -139,6 +144,14 @@ func (m *model) api() (map[string][]byte, error) {
 		out[path] = append(b, '\n')
 	}
 	return out, nil
+}
+
+// appendUpTo appends v to s unless s holds n values already.
+func appendUpTo[T any](s []T, v T, n int) []T {
+	if len(s) >= n {
+		return s
+	}
+	return append(s, v)
 }
 
 func nonNil[T any](s []T) []T {
@@ -197,9 +210,6 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) 
 	}
 	if !d.Resolved.IsZero() {
 		a.ResolvedAt = &d.Resolved
-	}
-	if d.Maintenance {
-		a.ScheduledFor = &d.ScheduledFor
 	}
 	before := map[string]broadcast.ComponentStatus{}
 	var updates []apiUpdate

@@ -103,10 +103,13 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 		Author: atomPerson{Name: m.s.branding.Title, URI: base},
 	}
 	// With no entries, the feed last changed when the page was made.
-	updated := m.st.Created
+	var updated time.Time
 	for _, it := range items {
 		updated = maxTime(updated, it.e.changed())
 		f.Entries = append(f.Entries, m.atomEntry(it))
+	}
+	if updated.IsZero() {
+		updated = m.st.Created
 	}
 	f.Updated = atomTime(updated)
 	out, err := xml.MarshalIndent(f, "", " ")

@@ -3,6 +3,7 @@ package statuspage
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // The layout of Config.Dir:
@@ -49,7 +52,7 @@ func readCurrent(dir string) (int64, error) {
 	}
 	if err != nil {
 		if _, serr := os.Lstat(filepath.Join(dir, currentName)); serr == nil {
-			return 0, fmt.Errorf("%w: %s is not a symbolic link", errNotOurs, filepath.Join(dir, currentName))
+			return 0, broadcast.Permanent(fmt.Errorf("%w: %s is not a symbolic link", errNotOurs, filepath.Join(dir, currentName)))
 		}
 		return 0, classify("read "+currentName, err)
 	}
@@ -57,7 +60,8 @@ func readCurrent(dir string) (int64, error) {
 	num, ok2 := strings.CutSuffix(rest, "/"+siteName)
 	gen, err := strconv.ParseInt(num, 10, 64)
 	if !ok1 || !ok2 || err != nil || gen <= 0 || versionName(gen) != num {
-		return 0, fmt.Errorf("%w: %s points to %q, not to a version of the site", errNotOurs, currentName, target)
+		return 0, broadcast.Permanent(fmt.Errorf("%w: %s points to %q, not to a version of the site", errNotOurs,
+			filepath.Join(dir, currentName), target))
 	}
 	return gen, nil
 }
@@ -236,7 +240,7 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 		prev = filepath.Join(versions, versionName(old.gen))
 	}
 	w := newWriter(stage, prev)
-	next.gen, next.Updated, next.Render = gen, now, c.theme.fingerprint
+	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
 	err := c.writeVersion(ctx, w, old, next, dirty, now)
 	if err == nil {
 		err = w.sync()

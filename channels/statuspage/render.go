@@ -10,10 +10,9 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"io"
 	"io/fs"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,18 +41,21 @@ type theme struct {
 // "<name>.tmpl" files at the root of user, and renders every page once on
 // a sample site, so that a broken template fails here and not at Send.
 func newTheme(s *settings, user fs.FS) (*theme, error) {
-	texts, err := templateTexts(user)
-	if err != nil {
-		return nil, err
-	}
 	root := template.New("statuspage").Funcs(templateFuncs())
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n", renderVersion)
-	for _, name := range slices.Sorted(maps.Keys(texts)) {
-		if _, err := root.New(name).Parse(texts[name]); err != nil {
-			return nil, fmt.Errorf("statuspage: Config.Templates: %s.tmpl: %w", name, err)
+	sub, err := fs.Sub(themeFS, "theme")
+	if err != nil {
+		return nil, err
+	}
+	// The defaults first: the user's definitions replace them by name.
+	if err := parseTemplates(root, sub, h); err != nil {
+		return nil, fmt.Errorf("statuspage: default templates: %w", err)
+	}
+	if user != nil {
+		if err := parseTemplates(root, user, h); err != nil {
+			return nil, fmt.Errorf("statuspage: Config.Templates: %w", err)
 		}
-		fmt.Fprintf(h, "%d:%s;%d:%s;", len(name), name, len(texts[name]), texts[name])
 	}
 	for _, name := range pageTemplates {
 		if root.Lookup(name) == nil {
@@ -76,29 +78,10 @@ func newTheme(s *settings, user fs.FS) (*theme, error) {
 	return th, nil
 }
 
-// templateTexts returns the text of every template by name: the defaults,
-// with the user's files over them.
-func templateTexts(user fs.FS) (map[string]string, error) {
-	texts := map[string]string{}
-	sub, err := fs.Sub(themeFS, "theme")
-	if err != nil {
-		return nil, err
-	}
-	if err := readTemplates(sub, texts); err != nil {
-		return nil, fmt.Errorf("statuspage: default templates: %w", err)
-	}
-	if user != nil {
-		if err := readTemplates(user, texts); err != nil {
-			return nil, fmt.Errorf("statuspage: Config.Templates: %w", err)
-		}
-	}
-	return texts, nil
-}
-
-// templateName is a template file's name without ".tmpl".
-var templateName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
-
-func readTemplates(fsys fs.FS, texts map[string]string) error {
+// parseTemplates parses every "<name>.tmpl" file at the root of fsys into
+// root, in name order: the file's {{define}}s, and its body, if not blank,
+// as the template <name>. It hashes what it parsed into h.
+func parseTemplates(root *template.Template, fsys fs.FS, h io.Writer) error {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return fmt.Errorf("read directory: %w", err)
@@ -115,10 +98,16 @@ func readTemplates(fsys fs.FS, texts map[string]string) error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", de.Name(), err)
 		}
-		texts[name] = string(text)
+		if _, err := root.New(name).Parse(string(text)); err != nil {
+			return fmt.Errorf("%s: %w", de.Name(), err)
+		}
+		fmt.Fprintf(h, "%d:%s;%d:%s;", len(name), name, len(text), text)
 	}
 	return nil
 }
+
+// templateName is a template file's name without ".tmpl".
+var templateName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 
 // check renders every page on a sample site.
 func (th *theme) check(s *settings) error {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
@@ -23,6 +24,9 @@ import (
 // SetHook makes c call f at each step of a write: "staged", "renamed",
 // "swapped".
 func SetHook(c *Channel, f func(step string)) { c.hook = f }
+
+// SetClock makes c take the time from now.
+func SetClock(c *Channel, now func() time.Time) { c.now = now }
 
 // Site is a published version of the site, every file parsed.
 type Site struct {

@@ -81,6 +81,7 @@ type componentRecord struct {
 type state struct {
 	gen        int64             // the version it was read from or written as; 0: none yet
 	Format     int               `json:"format"`
+	Nonce      string            `json:"nonce"` // random, new in every version: tells versions of one number apart
 	Created    time.Time         `json:"created"`
 	Updated    time.Time         `json:"updated"`
 	Seq        int64             `json:"seq"`
@@ -203,6 +204,19 @@ func (s *state) retract(id string) (incidentID string, found bool) {
 	return in.ID, true
 }
 
+// entryID returns the ID of the entry that holds the update id, as its ID
+// or an alias.
+func (s *state) entryID(id string) string {
+	if in := s.byUpdate[id]; in != nil {
+		for i := range in.Entries {
+			if slices.Contains(in.Entries[i].ids(), id) {
+				return in.Entries[i].ID
+			}
+		}
+	}
+	return id
+}
+
 // put stores in and indexes its entries.
 func (s *state) put(in *incident) {
 	s.incidents[in.ID] = in
@@ -281,6 +295,21 @@ func (s *state) byBucket() map[string][]*incident {
 		slices.SortFunc(list, func(a, b *incident) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out
+}
+
+// readNonce returns the nonce of the version in dir.
+func readNonce(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return "", fmt.Errorf("read state: %w", err)
+	}
+	var v struct {
+		Nonce string `json:"nonce"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return "", fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
+	}
+	return v.Nonce, nil
 }
 
 // loadState reads the state of the version in dir.

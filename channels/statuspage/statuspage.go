@@ -147,10 +147,9 @@ type Channel struct {
 	sem chan struct{}
 
 	// Guarded by sem.
-	cache     *state
-	cacheFile os.FileInfo     // of the cached version's state.json
-	memos     map[string]memo // files rendered last, by path
-	stats     writeStats      // of the last write
+	cache *state
+	memos map[string]memo // files rendered last, by path
+	stats writeStats      // of the last write
 }
 
 var (
@@ -215,16 +214,16 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	incident := u.IncidentID
+	incident, entryID := u.IncidentID, u.ID
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
 		id, added, err := st.add(u.IncidentID, c.entry(u))
-		incident = id
+		incident, entryID = id, st.entryID(u.ID)
 		return added, []string{id}, err
 	})
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	return c.receipt(u.ID, incident), nil
+	return c.receipt(entryID, incident), nil
 }
 
 // Edit replaces the update prev (this channel's receipt of it) with the
@@ -373,12 +372,13 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 	if err := c.publish(ctx, old, next, dirty, now); err != nil {
 		return err
 	}
-	c.remember(next)
+	c.cache = next
 	return nil
 }
 
-// load returns the current state: the cached one when the directory still
-// holds it, else read from the directory.
+// load returns the current state: the cached one when the directory
+// still holds that version (the same number and nonce), else read from
+// the directory.
 func (c *Channel) load() (*state, error) {
 	gen, err := readCurrent(c.s.dir)
 	if err != nil {
@@ -388,29 +388,21 @@ func (c *Channel) load() (*state, error) {
 		return newState(c.now()), nil
 	}
 	dir := filepath.Join(c.s.dir, versionsName, versionName(gen))
-	fi, err := os.Stat(filepath.Join(dir, stateFile))
-	if err != nil {
-		return nil, classify("read state", err)
-	}
-	if c.cache != nil && c.cache.gen == gen && os.SameFile(fi, c.cacheFile) {
-		return c.cache, nil
+	if c.cache != nil && c.cache.gen == gen {
+		nonce, err := readNonce(dir)
+		if err != nil {
+			return nil, classify("load version "+versionName(gen), err)
+		}
+		if nonce == c.cache.Nonce {
+			return c.cache, nil
+		}
 	}
 	st, err := loadState(dir, gen)
 	if err != nil {
 		return nil, classify("load version "+versionName(gen), err)
 	}
-	c.cache, c.cacheFile = st, fi
+	c.cache = st
 	return st, nil
-}
-
-// remember caches st, just published.
-func (c *Channel) remember(st *state) {
-	fi, err := os.Stat(filepath.Join(c.s.dir, versionsName, versionName(st.gen), stateFile))
-	if err != nil {
-		c.cache, c.cacheFile = nil, nil
-		return
-	}
-	c.cache, c.cacheFile = st, fi
 }
 
 // Check reports whether the channel can write its directory: Dir (or,
