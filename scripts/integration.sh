@@ -13,5 +13,6 @@ trap cleanup EXIT
 
 eval "$(scripts/mailpit.sh start)"
 eval "$(scripts/ngircd.sh start)"
+export CHROMIUM="${CHROMIUM:-$(scripts/chromium.sh)}" # the status page's browser test
 
 go test -race -count=1 -tags integration "$@" ./...

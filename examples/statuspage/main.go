@@ -19,10 +19,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -118,11 +118,13 @@ func prepare(ctx context.Context, page *statuspage.Channel, demo bool, now time.
 // newHandler serves the site in root like a static host, with caches told
 // to check for a newer version on every request.
 func newHandler(root string) http.Handler {
-	_ = mime.AddExtensionType(".atom", "application/atom+xml")
 	files := http.FileServer(http.Dir(root))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if strings.HasSuffix(r.URL.Path, ".atom") { // not in every system's MIME table
+			w.Header().Set("Content-Type", "application/atom+xml")
+		}
 		files.ServeHTTP(w, r)
 	})
 }
