@@ -68,24 +68,29 @@ func readCurrent(dir string) (int64, error) {
 
 // writeStats counts what writing a version did.
 type writeStats struct {
-	bytes  int64 // written to files
-	files  int   // files written
-	links  int   // files linked from the previous version
-	copies int   // files copied where hard links failed
+	recycled bool  // the version was made from an older one
+	bytes    int64 // written to files
+	files    int   // files written
+	links    int   // files linked from the previous version
+	copies   int   // files copied where hard links failed
 }
 
 // writer writes the files of a new version under root, linking files
 // from prev (the previous version, "" for none) where they did not change.
+// When root is a recycled older version (see publish), every entry is
+// replaced, never written into: its files may be hard links of the
+// current version's.
 type writer struct {
 	root, prev string
-	dirs       []string // made, to sync
-	files      []string // written, to sync
-	made       map[string]bool
+	recycled   bool
+	made       map[string]bool // directories made
+	dirs       map[string]bool // directories made or changed, to sync
+	files      []string        // written, to sync
 	stats      writeStats
 }
 
 func newWriter(root, prev string) *writer {
-	return &writer{root: root, prev: prev, made: map[string]bool{}}
+	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}}
 }
 
 // mkdir makes dir, below root, and its parents.
@@ -98,19 +103,48 @@ func (w *writer) mkdir(dir string) error {
 			return err
 		}
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	err := os.Mkdir(dir, 0o755)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
+	if err == nil {
+		w.dirs[dir], w.dirs[filepath.Dir(dir)] = true, true
+	}
 	w.made[dir] = true
-	w.dirs = append(w.dirs, dir)
 	return nil
 }
 
-// put writes a file, rel being its slash-separated path under root, and
-// syncs it.
-func (w *writer) put(rel string, data []byte) error {
+// path returns the path of rel, a slash-separated path under root, with
+// its directory made and, in a recycled root, the old entry removed.
+func (w *writer) path(rel string) (string, error) {
 	p := filepath.Join(w.root, filepath.FromSlash(rel))
 	if err := w.mkdir(filepath.Dir(p)); err != nil {
+		return "", err
+	}
+	if err := w.remove(rel); err != nil {
+		return "", err
+	}
+	w.dirs[filepath.Dir(p)] = true
+	return p, nil
+}
+
+// remove removes rel from a recycled root.
+func (w *writer) remove(rel string) error {
+	if !w.recycled {
+		return nil
+	}
+	p := filepath.Join(w.root, filepath.FromSlash(rel))
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	w.dirs[filepath.Dir(p)] = true
+	return nil
+}
+
+// put writes a file at rel.
+func (w *writer) put(rel string, data []byte) error {
+	p, err := w.path(rel)
+	if err != nil {
 		return err
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -138,11 +172,11 @@ func (w *writer) reuse(rel string) (bool, error) {
 		return false, nil
 	}
 	src := filepath.Join(w.prev, filepath.FromSlash(rel))
-	dst := filepath.Join(w.root, filepath.FromSlash(rel))
-	if err := w.mkdir(filepath.Dir(dst)); err != nil {
+	dst, err := w.path(rel)
+	if err != nil {
 		return false, err
 	}
-	err := os.Link(src, dst)
+	err = os.Link(src, dst)
 	switch {
 	case err == nil:
 		w.stats.links++
@@ -180,7 +214,7 @@ func (w *writer) sync() error {
 	if err := syncAll(w.files, fileSync); err != nil {
 		return err
 	}
-	return syncAll(w.dirs, syncDir)
+	return syncAll(slices.Sorted(maps.Keys(w.dirs)), syncDir)
 }
 
 // syncParallel bounds the fsyncs in flight.
@@ -216,11 +250,35 @@ func fileSync(path string) error {
 	return err
 }
 
+// lastWrite is what this Channel's latest write changed: the next write
+// turns the version before it into the new one by replacing only the
+// files of these incidents and the files every write changes.
+type lastWrite struct {
+	gen, base int64  // the version written, and the one it was made from
+	nonce     string // of the version written
+	dirty     map[string]bool
+}
+
+// recyclable returns the version to recycle into the version after old:
+// the one before old, when this Channel made old from it (so it knows
+// what differs) with the same rendering. "" when there is none.
+func (c *Channel) recyclable(old *state) string {
+	l := c.last
+	if l == nil || l.gen != old.gen || l.nonce != old.Nonce || l.base != old.gen-1 || l.base < 1 ||
+		old.Render != c.theme.fingerprint {
+		return ""
+	}
+	return filepath.Join(c.s.dir, versionsName, versionName(l.base))
+}
+
 // publish writes next as version old.gen+1 and makes it current. dirty
 // holds the IDs of the incidents that changed or went; every other
 // incident's files are linked from the old version when the rendering is
-// the same. When ctx ends before the new version is current, nothing
-// changes and publish returns ctx's error.
+// the same. The version before old, no longer served once old is current,
+// is recycled when possible: renamed to the new version's staging
+// directory, with only what differs replaced. When ctx ends before the
+// new version is current, nothing changes and publish returns ctx's
+// error.
 func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[string]bool, now time.Time) error {
 	gen := old.gen + 1
 	versions := filepath.Join(c.s.dir, versionsName)
@@ -235,13 +293,19 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 			return classify("remove leftover version", err)
 		}
 	}
+	var stale map[string]bool // incidents whose files in stage may differ from old's
+	if dir := c.recyclable(old); dir != "" && os.Rename(dir, stage) == nil {
+		stale = c.last.dirty
+	}
+	c.last = nil
 	prev := ""
 	if old.gen > 0 {
 		prev = filepath.Join(versions, versionName(old.gen))
 	}
 	w := newWriter(stage, prev)
+	w.recycled = stale != nil
 	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
-	err := c.writeVersion(ctx, w, old, next, dirty, now)
+	err := c.writeVersion(ctx, w, old, next, dirty, stale, now)
 	if err == nil {
 		err = w.sync()
 	}
@@ -260,7 +324,14 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 		return classify("write version "+versionName(gen), err)
 	}
 	c.stats = w.stats
-	return c.commit(gen)
+	c.stats.recycled = w.recycled
+	if err := c.commit(gen); err != nil {
+		return err
+	}
+	if old.Render == next.Render {
+		c.last = &lastWrite{gen: gen, base: old.gen, nonce: next.Nonce, dirty: dirty}
+	}
+	return nil
 }
 
 // commit makes version gen current and removes the versions before the
@@ -306,8 +377,11 @@ func (c *Channel) cleanup(gen int64) {
 	}
 }
 
-// writeVersion writes next's state and site under w.
-func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state, dirty map[string]bool, now time.Time) error {
+// writeVersion writes next's state and site under w. stale is nil when
+// w's root is empty; otherwise it holds the incidents whose files there
+// may differ from old's, and only their files (and those of dirty) are
+// replaced, with the files every version changes.
+func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state, dirty, stale map[string]bool, now time.Time) error {
 	data, err := json.MarshalIndent(next, "", "  ")
 	if err != nil {
 		return err
@@ -315,13 +389,17 @@ func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state,
 	if err := w.put(stateFile, append(data, '\n')); err != nil {
 		return err
 	}
-	if err := writeBuckets(w, next, dirty); err != nil {
+	var redo map[string]bool // the incidents to write; nil: all
+	if stale != nil {
+		redo = maps.Clone(stale)
+		maps.Copy(redo, dirty)
+	}
+	if err := writeBuckets(w, next, dirty, redo); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	samePages := old.gen > 0 && old.Render == next.Render
 	m := newModel(&c.s, next, now)
 	files, err := c.siteFiles(m)
 	if err != nil {
@@ -332,18 +410,37 @@ func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state,
 			return err
 		}
 	}
-	return c.writePages(ctx, w, m, dirty, samePages)
+	samePages := old.gen > 0 && old.Render == next.Render
+	return c.writePages(ctx, w, m, dirty, redo, samePages)
 }
 
-// writeBuckets writes the state's buckets of incidents that changed, and
-// links the others.
-func writeBuckets(w *writer, st *state, dirty map[string]bool) error {
+// writeBuckets writes the state's buckets of incidents that changed and
+// links the others; with redo set, only the buckets of those incidents
+// are touched (removed when they are empty now).
+func writeBuckets(w *writer, st *state, dirty, redo map[string]bool) error {
 	changed := map[string]bool{}
 	for id := range dirty {
 		changed[bucket(id)] = true
 	}
-	for name, list := range st.byBucket() {
+	all := st.byBucket()
+	names := slices.Collect(maps.Keys(all))
+	if redo != nil {
+		names = nil
+		for id := range redo {
+			if b := bucket(id); !slices.Contains(names, b) {
+				names = append(names, b)
+			}
+		}
+	}
+	for _, name := range names {
 		rel := incidentsDir + "/" + name
+		list, ok := all[name]
+		if !ok {
+			if err := w.remove(rel); err != nil {
+				return err
+			}
+			continue
+		}
 		if !changed[name] {
 			ok, err := w.reuse(rel)
 			if err != nil {
@@ -365,14 +462,26 @@ func writeBuckets(w *writer, st *state, dirty map[string]bool) error {
 }
 
 // writePages writes the incident pages, linking those of incidents that
-// did not change when the rendering is the same.
-func (c *Channel) writePages(ctx context.Context, w *writer, m *model, dirty map[string]bool, samePages bool) error {
-	for i, in := range m.all {
+// did not change when the rendering is the same; with redo set, only the
+// pages of those incidents are touched (removed when they are gone).
+func (c *Channel) writePages(ctx context.Context, w *writer, m *model, dirty, redo map[string]bool, samePages bool) error {
+	ids := slices.Collect(maps.Keys(m.st.incidents))
+	if redo != nil {
+		ids = slices.Collect(maps.Keys(redo))
+	}
+	for i, id := range ids {
 		if i%64 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rel := siteName + "/" + pagePath(in.File)
-		if samePages && !dirty[in.ID] {
+		rel := siteName + "/" + pagePath(pageName(id))
+		in := m.st.incidents[id]
+		if in == nil {
+			if err := w.remove(rel); err != nil {
+				return err
+			}
+			continue
+		}
+		if samePages && !dirty[id] {
 			ok, err := w.reuse(rel)
 			if err != nil {
 				return err

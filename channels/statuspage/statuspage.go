@@ -148,6 +148,7 @@ type Channel struct {
 
 	// Guarded by sem.
 	cache *state
+	last  *lastWrite      // what the latest write changed; nil if unknown
 	memos map[string]memo // files rendered last, by path
 	stats writeStats      // of the last write
 }
