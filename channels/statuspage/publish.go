@@ -32,7 +32,8 @@ import (
 // A new version is written whole under versions/.staging-<n>, renamed to
 // versions/<n>, and made current by renaming a new symbolic link over
 // current: one rename(2), atomic on POSIX file systems. Files that did not
-// change are hard links to the previous version's.
+// change are hard links to the previous version's. The staging directory
+// starts empty, or as the version before the previous one (see publish).
 const (
 	currentName   = "current"
 	versionsName  = "versions"

@@ -41,7 +41,8 @@
 // http.FileServer follow it per request. To upload to S3 or another host,
 // copy the version it points at (aws s3 sync follows links; with rsync,
 // use -L or copy the resolved path). The previous version is kept until
-// the next write, for readers that opened it just before a swap.
+// the next write starts, for readers that resolved the link just before a
+// swap.
 //
 // # Threading
 //
@@ -65,9 +66,11 @@
 // it in with one rename(2), so a reader or a crash never sees a
 // half-written site: the directory always holds the complete old or new
 // site. Files that did not change are hard links to the previous
-// version's (copies where the file system has no hard links), so one
-// update writes little more than the front page, the feeds and the JSON.
-// The state lives in the directory with the site, so the page survives
+// version's (copies where the file system has no hard links), and the
+// version before the previous one, no longer served, is made into the new
+// one by replacing only what differs, so one update writes little more
+// than the front page, the feeds and the JSON, whatever the history. The
+// state lives in the directory with the site, so the page survives
 // restarts and Rebuild renders it again (after a change of Branding, say).
 //
 // Sends in one process are serialized by the Channel; Channels of
