@@ -90,50 +90,62 @@ type apiMaintenance struct {
 // scheduled-maintenances.json list, as Statuspage's do.
 const apiIncidentsLimit = 50
 
+// apiLists are the incident lists of the JSON files.
+type apiLists struct {
+	incidents, unresolved    []apiIncident
+	maints, upcoming, active []apiMaintenance
+}
+
+// lists sorts the incidents into the JSON files' lists, newest first.
+// Only the incidents some file lists are built: 50 of each kind, and
+// those not closed.
+func (m *model) lists(comps []apiComponent) apiLists {
+	var l apiLists
+	for _, in := range m.all {
+		d := m.byID[in.ID]
+		p := phaseOf(d.Status)
+		if !d.Maintenance || p == phaseOpen {
+			if len(l.incidents) < apiIncidentsLimit || p != phaseClosed {
+				a := m.apiIncident(in, d, comps)
+				l.incidents = appendUpTo(l.incidents, a, apiIncidentsLimit)
+				if p != phaseClosed {
+					l.unresolved = append(l.unresolved, a)
+				}
+			}
+			continue
+		}
+		if len(l.maints) < apiIncidentsLimit || p != phaseClosed {
+			a := apiMaintenance{apiIncident: m.apiIncident(in, d, comps), ScheduledFor: d.ScheduledFor}
+			l.maints = appendUpTo(l.maints, a, apiIncidentsLimit)
+			switch p {
+			case phaseScheduled:
+				l.upcoming = append(l.upcoming, a)
+			case phaseInProgress:
+				l.active = append(l.active, a)
+			}
+		}
+	}
+	return l
+}
+
 // api returns the JSON files by their path from the root.
 func (m *model) api() (map[string][]byte, error) {
 	page := apiPage{ID: m.pageID(), Name: m.s.branding.Title, URL: m.s.base.String(),
 		TimeZone: "Etc/UTC", UpdatedAt: m.st.Updated}
 	status := apiStatus{Indicator: m.banner.Indicator, Description: m.wording()}
 	comps := m.apiComponents()
-	// Only the incidents some file lists are built: 50 of each kind, and
-	// those not closed.
-	var incidents, unresolved []apiIncident
-	var maints, upcoming, active []apiMaintenance
-	for _, in := range m.all {
-		d := m.byID[in.ID]
-		p := phaseOf(d.Status)
-		if !d.Maintenance || p == phaseOpen {
-			if len(incidents) < apiIncidentsLimit || p != phaseClosed {
-				a := m.apiIncident(in, d, comps)
-				incidents = appendUpTo(incidents, a, apiIncidentsLimit)
-				if p != phaseClosed {
-					unresolved = append(unresolved, a)
-				}
-			}
-			continue
-		}
-		if len(maints) < apiIncidentsLimit || p != phaseClosed {
-			a := apiMaintenance{apiIncident: m.apiIncident(in, d, comps), ScheduledFor: d.ScheduledFor}
-			maints = appendUpTo(maints, a, apiIncidentsLimit)
-			switch p {
-			case phaseScheduled:
-				upcoming = append(upcoming, a)
-			case phaseInProgress:
-				active = append(active, a)
-			}
-		}
-	}
-	files := map[string]any{
-		"api/v2/status.json":                          map[string]any{"page": page, "status": status},
-		"api/v2/components.json":                      map[string]any{"page": page, "components": nonNil(comps)},
-		"api/v2/incidents.json":                       map[string]any{"page": page, "incidents": nonNil(incidents)},
-		"api/v2/incidents/unresolved.json":            map[string]any{"page": page, "incidents": nonNil(unresolved)},
-		"api/v2/scheduled-maintenances.json":          map[string]any{"page": page, "scheduled_maintenances": nonNil(maints)},
-		"api/v2/scheduled-maintenances/upcoming.json": map[string]any{"page": page, "scheduled_maintenances": nonNil(upcoming)},
-		"api/v2/scheduled-maintenances/active.json":   map[string]any{"page": page, "scheduled_maintenances": nonNil(active)},
-		"api/v2/summary.json": map[string]any{"page": page, "status": status, "components": nonNil(comps),
-			"incidents": nonNil(unresolved), "scheduled_maintenances": nonNil(slices.Concat(active, upcoming))},
+	l := m.lists(comps)
+	type doc = map[string]any
+	files := map[string]doc{
+		"api/v2/status.json":                          {"page": page, "status": status},
+		"api/v2/components.json":                      {"page": page, "components": nonNil(comps)},
+		"api/v2/incidents.json":                       {"page": page, "incidents": nonNil(l.incidents)},
+		"api/v2/incidents/unresolved.json":            {"page": page, "incidents": nonNil(l.unresolved)},
+		"api/v2/scheduled-maintenances.json":          {"page": page, "scheduled_maintenances": nonNil(l.maints)},
+		"api/v2/scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": nonNil(l.upcoming)},
+		"api/v2/scheduled-maintenances/active.json":   {"page": page, "scheduled_maintenances": nonNil(l.active)},
+		"api/v2/summary.json": {"page": page, "status": status, "components": nonNil(comps),
+			"incidents": nonNil(l.unresolved), "scheduled_maintenances": nonNil(slices.Concat(l.active, l.upcoming))},
 	}
 	out := make(map[string][]byte, len(files))
 	for path, v := range files {

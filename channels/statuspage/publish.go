@@ -272,6 +272,34 @@ func (c *Channel) recyclable(old *state) string {
 	return filepath.Join(c.s.dir, versionsName, versionName(l.base))
 }
 
+// stage prepares the staging directory of the version after old: empty,
+// or the version before old recycled. stale holds the incidents whose
+// files there may differ from old's; nil when it is empty.
+func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error) {
+	versions := filepath.Join(c.s.dir, versionsName)
+	if err := os.MkdirAll(versions, 0o755); err != nil {
+		return nil, nil, classify("create "+versionsName, err)
+	}
+	stage := filepath.Join(versions, stagingPrefix+versionName(old.gen+1))
+	// Leftovers of a crash: never current, so never served.
+	for _, p := range []string{stage, filepath.Join(versions, versionName(old.gen+1))} {
+		if err := os.RemoveAll(p); err != nil {
+			return nil, nil, classify("remove leftover version", err)
+		}
+	}
+	if dir := c.recyclable(old); dir != "" && os.Rename(dir, stage) == nil {
+		stale = c.last.dirty
+	}
+	c.last = nil
+	prev := ""
+	if old.gen > 0 {
+		prev = filepath.Join(versions, versionName(old.gen))
+	}
+	w = newWriter(stage, prev)
+	w.recycled = stale != nil
+	return w, stale, nil
+}
+
 // publish writes next as version old.gen+1 and makes it current. dirty
 // holds the IDs of the incidents that changed or went; every other
 // incident's files are linked from the old version when the rendering is
@@ -282,31 +310,13 @@ func (c *Channel) recyclable(old *state) string {
 // error.
 func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[string]bool, now time.Time) error {
 	gen := old.gen + 1
-	versions := filepath.Join(c.s.dir, versionsName)
-	if err := os.MkdirAll(versions, 0o755); err != nil {
-		return classify("create "+versionsName, err)
+	w, stale, err := c.stage(old)
+	if err != nil {
+		return err
 	}
-	stage := filepath.Join(versions, stagingPrefix+versionName(gen))
-	final := filepath.Join(versions, versionName(gen))
-	// Leftovers of a crash: never current, so never served.
-	for _, p := range []string{stage, final} {
-		if err := os.RemoveAll(p); err != nil {
-			return classify("remove leftover version", err)
-		}
-	}
-	var stale map[string]bool // incidents whose files in stage may differ from old's
-	if dir := c.recyclable(old); dir != "" && os.Rename(dir, stage) == nil {
-		stale = c.last.dirty
-	}
-	c.last = nil
-	prev := ""
-	if old.gen > 0 {
-		prev = filepath.Join(versions, versionName(old.gen))
-	}
-	w := newWriter(stage, prev)
-	w.recycled = stale != nil
+	stage, final := w.root, filepath.Join(c.s.dir, versionsName, versionName(gen))
 	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
-	err := c.writeVersion(ctx, w, old, next, dirty, stale, now)
+	err = c.writeVersion(ctx, w, old, next, dirty, stale, now)
 	if err == nil {
 		err = w.sync()
 	}

@@ -208,9 +208,31 @@ func (m *model) incident(in *incident, full bool) IncidentData {
 	if !d.Open {
 		d.Resolved = last.Time
 	}
+	d.fold(in.Entries)
+	if d.Impact == "" {
+		d.Impact = broadcast.ImpactNone
+		if d.Maintenance {
+			d.Impact = broadcast.ImpactMaintenance
+		}
+	}
+	d.ImpactLabel, d.Tone = impactLabel(d.Impact, d.Maintenance), impactTone(d.Impact)
+	n := 1 // the latest update only
+	if full {
+		n = len(in.Entries)
+	}
+	for i := len(in.Entries) - 1; i >= len(in.Entries)-n; i-- {
+		d.Updates = append(d.Updates, m.update(in, &in.Entries[i], d))
+	}
+	return d
+}
+
+// fold sets what d takes from all its updates, oldest first: when it last
+// changed, its impact, whether it is a maintenance and when that starts,
+// and the latest status of each component.
+func (d *IncidentData) fold(entries []entry) {
 	states := map[string]int{} // index in d.Components
-	for i := range in.Entries {
-		e := &in.Entries[i]
+	for i := range entries {
+		e := &entries[i]
 		d.Updated = maxTime(d.Updated, e.changed())
 		if e.Impact != "" {
 			d.Impact = e.Impact
@@ -228,21 +250,6 @@ func (m *model) incident(in *incident, full bool) IncidentData {
 			d.Components = append(d.Components, c)
 		}
 	}
-	if d.Impact == "" {
-		d.Impact = broadcast.ImpactNone
-		if d.Maintenance {
-			d.Impact = broadcast.ImpactMaintenance
-		}
-	}
-	d.ImpactLabel, d.Tone = impactLabel(d.Impact, d.Maintenance), impactTone(d.Impact)
-	n := 1 // the latest update only
-	if full {
-		n = len(in.Entries)
-	}
-	for i := len(in.Entries) - 1; i >= len(in.Entries)-n; i-- {
-		d.Updates = append(d.Updates, m.update(in, &in.Entries[i], d))
-	}
-	return d
 }
 
 // isMaintenance reports whether e is an update of a maintenance.

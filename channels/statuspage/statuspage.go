@@ -357,13 +357,27 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 		return err
 	}
 	dirty := map[string]bool{}
+	for _, id := range ids {
+		dirty[id] = true
+	}
+	now := c.now()
+	next.addComponents(c.componentNames(next, ids), now)
+	if err := c.publish(ctx, old, next, dirty, now); err != nil {
+		return err
+	}
+	c.cache = next
+	return nil
+}
+
+// componentNames lists the configured components and those the updates
+// of the incidents ids name, for the state to record.
+func (c *Channel) componentNames(st *state, ids []string) []string {
 	var names []string
 	for _, ci := range c.s.components {
 		names = append(names, ci.Name)
 	}
 	for _, id := range ids {
-		dirty[id] = true
-		if in := next.incidents[id]; in != nil {
+		if in := st.incidents[id]; in != nil {
 			for _, e := range in.Entries {
 				for _, comp := range e.Components {
 					names = append(names, comp.Name)
@@ -371,13 +385,7 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 			}
 		}
 	}
-	now := c.now()
-	next.addComponents(names, now)
-	if err := c.publish(ctx, old, next, dirty, now); err != nil {
-		return err
-	}
-	c.cache = next
-	return nil
+	return names
 }
 
 // load returns the current state: the cached one when the directory
