@@ -57,7 +57,7 @@ func inProgress(t *testing.T, dir string) bool {
 func TestCrashMidWrite(t *testing.T) {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2)) // the same kill times on every run
-	const kills = 30
+	const kills = 20
 	published := map[string]bool{}
 	cut := 0
 	for i := range kills {
