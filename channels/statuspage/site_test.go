@@ -242,6 +242,7 @@ func TestEditInPlace(t *testing.T) {
 	assert.Contains(t, updates["a1"], "Errors in the EU only.")
 	assert.Contains(t, updates["a1"], "Edited")
 	assert.NotContains(t, updates["a1"], "Update a1 of a.")
+	assert.NotContains(t, updates["a1"], "Correction", "an update corrected in place is marked edited, not a correction of itself")
 	assert.Equal(t, "Partial outage", components(t, p.index())["API"], "the component status of the correction")
 
 	again := p.send(fix)

@@ -175,6 +175,9 @@ func (s *state) edit(id string, e entry) (incidentID string, found, changed bool
 	}
 	e.Aliases = append(slices.Clone(cur.Aliases), e.ID)
 	e.Edited = e.Time
+	if slices.Contains(cur.ids(), e.Corrects) {
+		e.Corrects = "" // corrected in place: edited, not a correction of itself
+	}
 	e.ID, e.Time, e.Seq = cur.ID, cur.Time, cur.Seq
 	in.Entries[i] = e
 	s.put(&in)
