@@ -367,3 +367,33 @@ func TestPreview(t *testing.T) {
 	_, statErr := os.Stat(p.dir)
 	assert.ErrorIs(t, statErr, os.ErrNotExist, "Preview writes nothing")
 }
+
+// Through a Broadcaster: Correct edits the update in place, Retract
+// removes it, and a Send repeated changes nothing.
+func TestThroughBroadcaster(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	b, err := broadcast.New([]broadcast.Channel{p.ch}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	ctx := context.Background()
+	u := update("a", "a1", 0, broadcast.StatusInvestigating)
+	_, err = b.Send(ctx, u)
+	require.NoError(t, err)
+	p.send(update("a", "a2", 5, broadcast.StatusIdentified))
+
+	fix := update("a", "a1-fix", 0, broadcast.StatusInvestigating)
+	fix.Body = "Only the EU is affected."
+	rep, err := b.Correct(ctx, "a1", fix)
+	require.NoError(t, err)
+	assert.Equal(t, "a1", rep.Results[0].Receipt.ID, "the corrected update's receipt")
+	updates := p.site().Updates()
+	require.Len(t, updates, 2, "corrected in place, nothing added")
+	assert.Contains(t, updates["a1"], "Only the EU is affected.")
+
+	_, err = b.Retract(ctx, "a1")
+	require.NoError(t, err)
+	assert.NotContains(t, p.site().Updates(), "a1")
+	rep, err = b.Send(ctx, u)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped, "the Store remembers the Send")
+}
