@@ -17,5 +17,6 @@ trap cleanup EXIT
 eval "$(scripts/mailpit.sh start)"
 eval "$(scripts/ngircd.sh start)"
 eval "$(scripts/postgres.sh start)"
+export CHROMIUM="${CHROMIUM:-$(scripts/chromium.sh)}" # the status page's browser test
 
 go test -race -count=1 -tags integration "$@" ./...

@@ -1,0 +1,257 @@
+package statuspage
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// The shapes of Atlassian Statuspage's public API (api/v2), so that tools
+// that read a Statuspage page read this one unchanged. Fields this page
+// has no value for are null or false, as Statuspage sends them.
+
+type apiPage struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	TimeZone  string    `json:"time_zone"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+type apiStatus struct {
+	Indicator   string `json:"indicator"`
+	Description string `json:"description"`
+}
+
+type apiComponent struct {
+	ID                 string    `json:"id"`
+	Name               string    `json:"name"`
+	Status             string    `json:"status"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+	Position           int       `json:"position"`
+	Description        *string   `json:"description"`
+	Showcase           bool      `json:"showcase"`
+	StartDate          *string   `json:"start_date"`
+	GroupID            *string   `json:"group_id"`
+	PageID             string    `json:"page_id"`
+	Group              bool      `json:"group"`
+	OnlyShowIfDegraded bool      `json:"only_show_if_degraded"`
+}
+
+type apiAffected struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	OldStatus string `json:"old_status"`
+	NewStatus string `json:"new_status"`
+}
+
+type apiUpdate struct {
+	ID                   string        `json:"id"`
+	Status               string        `json:"status"`
+	Body                 string        `json:"body"`
+	IncidentID           string        `json:"incident_id"`
+	CreatedAt            time.Time     `json:"created_at"`
+	UpdatedAt            time.Time     `json:"updated_at"`
+	DisplayAt            time.Time     `json:"display_at"`
+	AffectedComponents   []apiAffected `json:"affected_components"`
+	DeliverNotifications bool          `json:"deliver_notifications"`
+	CustomTweet          *string       `json:"custom_tweet"`
+	TweetID              *string       `json:"tweet_id"`
+}
+
+type apiIncident struct {
+	ID              string         `json:"id"`
+	Name            string         `json:"name"`
+	Status          string         `json:"status"`
+	CreatedAt       time.Time      `json:"created_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
+	MonitoringAt    *time.Time     `json:"monitoring_at"`
+	ResolvedAt      *time.Time     `json:"resolved_at"`
+	Impact          string         `json:"impact"`
+	Shortlink       string         `json:"shortlink"`
+	StartedAt       time.Time      `json:"started_at"`
+	PageID          string         `json:"page_id"`
+	IncidentUpdates []apiUpdate    `json:"incident_updates"`
+	Components      []apiComponent `json:"components"`
+}
+
+// apiMaintenance is a scheduled maintenance: an incident with its window.
+type apiMaintenance struct {
+	apiIncident
+	ScheduledFor   time.Time  `json:"scheduled_for"`
+	ScheduledUntil *time.Time `json:"scheduled_until"` // the page does not know when it ends
+}
+
+// apiIncidentsLimit is how many incidents incidents.json and
+// scheduled-maintenances.json list, as Statuspage's do.
+const apiIncidentsLimit = 50
+
+// apiLists are the incident lists of the JSON files.
+type apiLists struct {
+	incidents, unresolved    []apiIncident
+	maints, upcoming, active []apiMaintenance
+}
+
+// lists sorts the incidents into the JSON files' lists, newest first.
+// Only the incidents some file lists are built: 50 of each kind, and
+// those not closed.
+func (m *model) lists(comps []apiComponent) apiLists {
+	var l apiLists
+	for _, in := range m.all {
+		d := m.byID[in.ID]
+		p := phaseOf(d.Status)
+		if !d.Maintenance || p == phaseOpen {
+			if len(l.incidents) < apiIncidentsLimit || p != phaseClosed {
+				a := m.apiIncident(in, d, comps)
+				l.incidents = appendUpTo(l.incidents, a, apiIncidentsLimit)
+				if p != phaseClosed {
+					l.unresolved = append(l.unresolved, a)
+				}
+			}
+			continue
+		}
+		if len(l.maints) < apiIncidentsLimit || p != phaseClosed {
+			a := apiMaintenance{apiIncident: m.apiIncident(in, d, comps), ScheduledFor: d.ScheduledFor}
+			l.maints = appendUpTo(l.maints, a, apiIncidentsLimit)
+			switch p {
+			case phaseScheduled:
+				l.upcoming = append(l.upcoming, a)
+			case phaseInProgress:
+				l.active = append(l.active, a)
+			}
+		}
+	}
+	return l
+}
+
+// api returns the JSON files by their path from the root.
+func (m *model) api() (map[string][]byte, error) {
+	page := apiPage{ID: m.pageID(), Name: m.s.branding.Title, URL: m.s.base.String(),
+		TimeZone: "Etc/UTC", UpdatedAt: m.st.Updated}
+	status := apiStatus{Indicator: m.banner.Indicator, Description: m.wording()}
+	comps := m.apiComponents()
+	l := m.lists(comps)
+	type doc = map[string]any
+	files := map[string]doc{
+		"api/v2/status.json":                          {"page": page, "status": status},
+		"api/v2/components.json":                      {"page": page, "components": nonNil(comps)},
+		"api/v2/incidents.json":                       {"page": page, "incidents": nonNil(l.incidents)},
+		"api/v2/incidents/unresolved.json":            {"page": page, "incidents": nonNil(l.unresolved)},
+		"api/v2/scheduled-maintenances.json":          {"page": page, "scheduled_maintenances": nonNil(l.maints)},
+		"api/v2/scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": nonNil(l.upcoming)},
+		"api/v2/scheduled-maintenances/active.json":   {"page": page, "scheduled_maintenances": nonNil(l.active)},
+		"api/v2/summary.json": {"page": page, "status": status, "components": nonNil(comps),
+			"incidents": nonNil(l.unresolved), "scheduled_maintenances": nonNil(slices.Concat(l.active, l.upcoming))},
+	}
+	out := make(map[string][]byte, len(files))
+	for path, v := range files {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", path, err)
+		}
+		out[path] = append(b, '\n')
+	}
+	return out, nil
+}
+
+// appendUpTo appends v to s unless s holds n values already.
+func appendUpTo[T any](s []T, v T, n int) []T {
+	if len(s) >= n {
+		return s
+	}
+	return append(s, v)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// pageID is a stable id of the page, made from its address.
+func (m *model) pageID() string { return shortHash("page:" + m.s.base.String()) }
+
+// componentID is a stable id of a component, made from its name.
+func componentID(name string) string { return shortHash("component:" + name) }
+
+func (m *model) apiComponents() []apiComponent {
+	created := map[string]time.Time{}
+	for _, c := range m.st.Components {
+		created[c.Name] = c.Created
+	}
+	changed := m.componentChanges()
+	out := make([]apiComponent, len(m.components))
+	for i, c := range m.components {
+		a := apiComponent{
+			ID: componentID(c.Name), Name: c.Name, Status: string(c.Status),
+			CreatedAt: created[c.Name], UpdatedAt: maxTime(created[c.Name], changed[c.Name]),
+			Position: i + 1, Showcase: true, PageID: m.pageID(),
+		}
+		if c.Description != "" {
+			a.Description = &c.Description
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// componentChanges returns, per component, the time of the latest update
+// that named it.
+func (m *model) componentChanges() map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, in := range m.all {
+		for _, e := range in.Entries {
+			for _, c := range e.Components {
+				out[c.Name] = maxTime(out[c.Name], e.Time)
+			}
+		}
+	}
+	return out
+}
+
+func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) apiIncident {
+	a := apiIncident{
+		ID: in.ID, Name: d.Title, Status: string(d.Status), CreatedAt: d.Started, UpdatedAt: d.Updated,
+		Impact: string(d.Impact), Shortlink: d.URL, StartedAt: d.Started, PageID: m.pageID(),
+		IncidentUpdates: []apiUpdate{}, Components: []apiComponent{},
+	}
+	if !d.Resolved.IsZero() {
+		a.ResolvedAt = &d.Resolved
+	}
+	before := map[string]broadcast.ComponentStatus{}
+	var updates []apiUpdate
+	for _, e := range in.Entries {
+		if e.Status == broadcast.StatusMonitoring && a.MonitoringAt == nil {
+			t := e.Time
+			a.MonitoringAt = &t
+		}
+		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: e.Body, IncidentID: in.ID,
+			CreatedAt: e.Time, UpdatedAt: e.changed(), DisplayAt: e.Time, DeliverNotifications: true}
+		for _, c := range e.Components {
+			old := before[c.Name]
+			if old == "" {
+				old = broadcast.ComponentOperational
+			}
+			u.AffectedComponents = append(u.AffectedComponents, apiAffected{
+				Code: componentID(c.Name), Name: c.Name, OldStatus: string(old), NewStatus: string(c.Status)})
+			before[c.Name] = c.Status
+		}
+		updates = append(updates, u)
+	}
+	for i := len(updates) - 1; i >= 0; i-- { // newest first, as Statuspage lists them
+		a.IncidentUpdates = append(a.IncidentUpdates, updates[i])
+	}
+	for _, c := range d.Components {
+		for _, ac := range comps {
+			if ac.Name == c.Name {
+				a.Components = append(a.Components, ac)
+			}
+		}
+	}
+	return a
+}

@@ -1,0 +1,191 @@
+package statuspage
+
+import (
+	"cmp"
+	"encoding/xml"
+	"fmt"
+	"html"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Atom 1.0 (RFC 4287) documents, as much of them as the feeds use.
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomPerson  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+	URI  string `xml:"uri,omitempty"`
+}
+
+type atomEntry struct {
+	ID         string         `xml:"id"`
+	Title      string         `xml:"title"`
+	Link       atomLink       `xml:"link"`
+	Published  string         `xml:"published"`
+	Updated    string         `xml:"updated"`
+	Categories []atomCategory `xml:"category"`
+	Content    atomText       `xml:"content"`
+}
+
+type atomCategory struct {
+	Term  string `xml:"term,attr"`
+	Label string `xml:"label,attr,omitempty"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+// feedItem is an entry of a feed with its incident.
+type feedItem struct {
+	in *incident
+	e  *entry
+}
+
+// feedItems returns every entry, the most recently changed first.
+func (m *model) feedItems() []feedItem {
+	var items []feedItem
+	for _, in := range m.all {
+		for i := range in.Entries {
+			items = append(items, feedItem{in, &in.Entries[i]})
+		}
+	}
+	slices.SortFunc(items, func(a, b feedItem) int {
+		if c := b.e.changed().Compare(a.e.changed()); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.e.Seq, a.e.Seq)
+	})
+	return items
+}
+
+// latest returns the first n items of the incidents keep selects.
+func latest(items []feedItem, n int, keep func(*incident) bool) []feedItem {
+	var out []feedItem
+	for _, it := range items {
+		if len(out) == n {
+			break
+		}
+		if keep(it.in) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// feed renders an Atom feed of items; path is its path from the root.
+func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
+	base := m.s.base.String()
+	f := atomFeed{
+		Lang: "en", ID: base + path, Title: title,
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: base + path},
+			{Rel: "alternate", Type: "text/html", Href: base},
+		},
+		Author: atomPerson{Name: m.s.branding.Title, URI: base},
+	}
+	// With no entries, the feed last changed when the page was made.
+	var updated time.Time
+	for _, it := range items {
+		updated = maxTime(updated, it.e.changed())
+		f.Entries = append(f.Entries, m.atomEntry(it))
+	}
+	if updated.IsZero() {
+		updated = m.st.Created
+	}
+	f.Updated = atomTime(updated)
+	out, err := xml.MarshalIndent(f, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", path, err)
+	}
+	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
+
+func (m *model) atomEntry(it feedItem) atomEntry {
+	e, d := it.e, m.byID[it.in.ID]
+	cats := []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
+	for _, c := range e.Components {
+		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
+	}
+	return atomEntry{
+		ID:    entryID(m.s.base.Hostname(), e),
+		Title: e.Title + " — " + e.Status.Label(),
+		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: d.URL + "#" + anchor(e.ID)},
+		// Published is when the update was written, Updated when it last
+		// changed: readers show an edited update again, once.
+		Published:  atomTime(e.Time),
+		Updated:    atomTime(e.changed()),
+		Categories: cats,
+		Content:    atomText{Type: "html", Body: entryHTML(e)},
+	}
+}
+
+// entryID is an entry's id: a tag URI (RFC 4151) of the page's host, the
+// update's date and its ID, so that it never changes, even when the update
+// is edited or the site moves to https.
+func entryID(host string, e *entry) string {
+	return fmt.Sprintf("tag:%s,%s:update/%s", host, e.Time.UTC().Format(time.DateOnly), url.PathEscape(e.ID))
+}
+
+// entryHTML is the content of an entry.
+func entryHTML(e *entry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(e.Status.Label()))
+	if e.Advice != "" {
+		fmt.Fprintf(&b, "<p><strong>What you can do:</strong> %s</p>", html.EscapeString(e.Advice))
+	}
+	b.WriteString(string(richText(e.Body)))
+	if len(e.Components) > 0 {
+		parts := make([]string, len(e.Components))
+		for i, c := range e.Components {
+			parts[i] = html.EscapeString(c.Name + " (" + c.Status.Label() + ")")
+		}
+		fmt.Fprintf(&b, "<p>Affects: %s</p>", strings.Join(parts, ", "))
+	}
+	if !e.NextUpdate.IsZero() {
+		fmt.Fprintf(&b, "<p>Next update by %s.</p>", e.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	return b.String()
+}
+
+func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// componentOf returns the name of the component whose feed is at path.
+func (m *model) componentOf(path string) string {
+	for _, c := range m.components {
+		if c.Feed == path {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// names reports whether an update of in names the component.
+func names(in *incident, component string) bool {
+	for _, e := range in.Entries {
+		for _, c := range e.Components {
+			if c.Name == component {
+				return true
+			}
+		}
+	}
+	return false
+}

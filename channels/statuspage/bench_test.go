@@ -1,0 +1,105 @@
+package statuspage
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// benchNow is the clock of the benchmarks.
+var benchNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+// seed publishes n incidents of three updates each (investigating,
+// identified, resolved; some naming a component), one every spacing
+// before benchNow, in one write.
+func seed(b *testing.B, c *Channel, n int, spacing time.Duration) {
+	b.Helper()
+	components := []string{"API", "CDN", "Website", "Database", "Search", "Billing"}
+	err := c.change(context.Background(), func(st *state) (bool, []string, error) {
+		var ids []string
+		for i := range n {
+			start := benchNow.Add(-time.Duration(n-i) * spacing)
+			id := fmt.Sprintf("incident-%04d", i)
+			ids = append(ids, id)
+			for j, status := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusResolved} {
+				comp := broadcast.ComponentDegraded
+				if status == broadcast.StatusResolved {
+					comp = broadcast.ComponentOperational
+				}
+				e := entry{
+					ID: fmt.Sprintf("%s-%d", id, j), Title: fmt.Sprintf("Elevated error rates on the %s (%d)", components[i%6], i),
+					Status: status, Impact: broadcast.ImpactMinor, Time: start.Add(time.Duration(j) * 20 * time.Minute),
+					Body: "Some requests fail with 503 errors. We found a faulty configuration change and rolled it back; " +
+						"error rates are back to normal and we keep watching them.",
+					Components: []broadcast.Component{{Name: components[i%6], Status: comp}},
+				}
+				if _, _, err := st.add(id, e); err != nil {
+					return false, nil, err
+				}
+			}
+		}
+		return true, ids, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkSendWithHistory is one update on a page with 1,000 incidents of
+// history: the new version is written whole (unchanged files linked).
+func BenchmarkSendWithHistory(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		spacing time.Duration
+	}{
+		{"one-a-day", 24 * time.Hour},     // 90 in the front page's history
+		{"all-in-90-days", 2 * time.Hour}, // all 1,000 on the front page
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, err := New(Config{Dir: b.TempDir(), BaseURL: "https://status.example.com/",
+				Components: []ComponentInfo{{Name: "API"}, {Name: "CDN"}, {Name: "Website"}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.now = func() time.Time { return benchNow }
+			seed(b, c, 1000, bc.spacing)
+			tick := 0 // the clock moves: every write changes the JSON files' updated_at
+			c.now = func() time.Time { tick++; return benchNow.Add(time.Duration(tick) * time.Second) }
+			var written, files, links int64
+			cpu := cpuTime()
+			b.ResetTimer()
+			for i := range b.N {
+				u := broadcast.Update{
+					ID: fmt.Sprintf("bench-%d", i), IncidentID: "new-incident", Title: "Elevated latency on the API",
+					Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMinor, Time: benchNow.Add(time.Duration(i) * time.Second),
+					Body:       "We found the cause and are rolling out a fix.",
+					Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}},
+				}
+				if _, err := c.Send(context.Background(), broadcast.NewMessage(u)); err != nil {
+					b.Fatal(err)
+				}
+				written += c.stats.bytes
+				files += int64(c.stats.files)
+				links += int64(c.stats.links)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(written)/float64(b.N), "written-B/op")
+			b.ReportMetric(float64(files)/float64(b.N), "files-written/op")
+			b.ReportMetric(float64(links)/float64(b.N), "files-linked/op")
+		})
+	}
+}
+
+// cpuTime is the CPU time the process used so far, user and system: what
+// a write costs, apart from the waits of a busy machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,296 @@
+//go:build integration
+
+package statuspage_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/statuspage"
+)
+
+// The browser test finds Chromium in $CHROMIUM or on the PATH
+// (scripts/chromium.sh installs it), and saves its screenshots in
+// $STATUSPAGE_SCREENSHOTS (CI keeps them), else in a new temporary
+// directory it names in the log.
+const (
+	chromiumEnv    = "CHROMIUM"
+	screenshotsEnv = "STATUSPAGE_SCREENSHOTS"
+)
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv(chromiumEnv); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatalf("no Chromium: install it with scripts/chromium.sh, or set $%s", chromiumEnv)
+	return ""
+}
+
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv(screenshotsEnv)
+	if dir == "" {
+		var err error
+		dir, err = os.MkdirTemp("", "statuspage-screenshots-")
+		require.NoError(t, err)
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// browserSite writes the site of the browser test, served by an httptest
+// server on loopback: an incident of three updates, a scheduled
+// maintenance and a resolved incident from two days ago.
+func browserSite(t *testing.T) (srv *httptest.Server, incidentURL string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "status")
+	srv = httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+	t.Cleanup(srv.Close)
+	ch, err := statuspage.New(statuspage.Config{
+		Dir: dir, BaseURL: srv.URL + "/",
+		Components: []statuspage.ComponentInfo{{Name: "Website"}, {Name: "API", Description: "REST and GraphQL"},
+			{Name: "CDN"}, {Name: "Database"}},
+		Branding: statuspage.Branding{Title: "Example Status",
+			Links: []statuspage.Link{{Text: "Support", URL: "mailto:support@example.com"}}},
+	})
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	now := time.Now().UTC().Truncate(time.Minute)
+	api := func(id string, ago time.Duration, s broadcast.Status, body string, comps ...broadcast.Component) broadcast.Update {
+		return broadcast.Update{ID: id, IncidentID: "api-errors", Title: "Elevated error rates on the API",
+			Status: s, Impact: broadcast.ImpactMinor, Body: body, Components: comps, Time: now.Add(-ago)}
+	}
+	updates := []broadcast.Update{
+		{ID: "past-1", IncidentID: "slow-logins", Title: "Slow logins", Status: broadcast.StatusResolved,
+			Impact: broadcast.ImpactMinor, Time: now.Add(-49 * time.Hour), Body: "Sign-ins are fast again."},
+		{ID: "maint-1", IncidentID: "database-upgrade", Title: "Database upgrade", Status: broadcast.StatusScheduled,
+			Impact: broadcast.ImpactMaintenance, Time: now.Add(-3 * time.Hour), NextUpdate: now.Add(46 * time.Hour),
+			Body:       "We will upgrade the primary database. Writes may pause for up to five minutes.",
+			Components: []broadcast.Component{{Name: "Database", Status: broadcast.ComponentMaintenance}}},
+		api("api-1", 42*time.Minute, broadcast.StatusInvestigating, "Some API requests fail with 503 errors.",
+			broadcast.Component{Name: "API", Status: broadcast.ComponentPartialOutage}),
+		api("api-2", 25*time.Minute, broadcast.StatusIdentified, "A faulty load balancer change caused the errors; we are rolling it back.",
+			broadcast.Component{Name: "API", Status: broadcast.ComponentPartialOutage}),
+		api("api-3", 6*time.Minute, broadcast.StatusMonitoring, "The rollback is done; error rates are nearly normal.",
+			broadcast.Component{Name: "API", Status: broadcast.ComponentDegraded}),
+	}
+	for _, u := range updates {
+		u.URL = ch.IncidentURL(u)
+		_, err := b.Send(context.Background(), u)
+		require.NoError(t, err, "Send of %s", u.ID)
+	}
+	return srv, ch.IncidentURL(updates[2])
+}
+
+// newBrowser starts headless Chromium with the flags that work as root in
+// a container, and with every host but loopback unresolvable, so that a
+// request that would leave the machine fails (and shows in the console).
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	require.NoError(t, chromedp.Do(bctx), "start Chromium")
+	return bctx
+}
+
+// watcher records the console messages and the requests of a tab.
+type watcher struct {
+	mu       sync.Mutex
+	console  []chromedp.ConsoleMessage
+	requests []string
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+func watch(ctx context.Context) *watcher {
+	wctx, stop := context.WithCancel(ctx)
+	w := &watcher{stop: stop}
+	messages := chromedp.Console(wctx)
+	requests := chromedp.Events(wctx, network.RequestWillBeSent)
+	w.wg.Go(func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			w.mu.Lock()
+			w.console = append(w.console, m)
+			w.mu.Unlock()
+		}
+	})
+	w.wg.Go(func() {
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			w.mu.Lock()
+			w.requests = append(w.requests, ev.Request.URL)
+			w.mu.Unlock()
+		}
+	})
+	return w
+}
+
+func (w *watcher) close() {
+	w.stop()
+	w.wg.Wait()
+}
+
+// screenshot saves a full-page PNG of the current page.
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err, "screenshot %s", name)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+}
+
+// links returns the absolute URLs of the page's links and resources.
+func links(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	urls, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('a[href], link[href], img[src]'), e => e.href || e.src)`))
+	require.NoError(t, err)
+	return urls
+}
+
+// Headless Chromium renders the site: the banner, the components, the
+// incident's history newest first, links that resolve, no console error,
+// no request leaving loopback, a phone-wide page that does not scroll
+// sideways, dark mode, and pages that work with JavaScript off.
+func TestBrowser(t *testing.T) {
+	srv, incidentURL := browserSite(t)
+	shots := screenshotDir(t)
+	ctx := newBrowser(t)
+	w := watch(ctx)
+
+	// Desktop: the front page.
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/")))
+	label, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status h1")))
+	require.NoError(t, err)
+	assert.Equal(t, "Degraded performance", label, "the banner")
+	named, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status .banner-incidents")))
+	require.NoError(t, err)
+	assert.Contains(t, named, "Elevated error rates on the API", "the banner names the incident")
+	states, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](
+		`Object.fromEntries(Array.from(document.querySelectorAll('li[data-component]'),
+			li => [li.dataset.component, li.querySelector('.state').textContent.trim()]))`))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"Website": "Operational", "API": "Degraded performance",
+		"CDN": "Operational", "Database": "Operational"}, states, "the components")
+	screenshot(t, ctx, shots, "index-1280.png")
+	all := links(t, ctx)
+
+	// Phone: no sideways scrolling.
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(srv.URL+"/")))
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	require.NoError(t, err)
+	assert.LessOrEqual(t, width, 390, "the page's width on a 390px phone")
+	screenshot(t, ctx, shots, "index-390.png")
+
+	// The incident page: updates newest first.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(incidentURL)))
+	order, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('article.update'), a => a.dataset.status)`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"monitoring", "identified", "investigating"}, order, "the incident's updates")
+	screenshot(t, ctx, shots, "incident-390.png")
+	all = append(all, links(t, ctx)...)
+
+	// The history page.
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/history.html")))
+	all = append(all, links(t, ctx)...)
+
+	// Dark mode follows the system.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+		return err
+	}), chromedp.Navigate(srv.URL+"/")))
+	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+	require.NoError(t, err)
+	assert.Equal(t, "rgb(13, 17, 23)", bg, "the dark background")
+	screenshot(t, ctx, shots, "index-1280-dark.png")
+
+	// JavaScript off: the same page.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}), chromedp.Navigate(srv.URL+"/")))
+	label, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status h1")))
+	require.NoError(t, err)
+	assert.Equal(t, "Degraded performance", label, "the banner with JavaScript off")
+
+	w.close()
+	for _, m := range w.console {
+		assert.NotContains(t, []chromedp.ConsoleType{chromedp.ConsoleError, chromedp.ConsoleException, chromedp.ConsoleWarning},
+			m.Type, "console: %s (%s)", m, m.URL)
+	}
+	assert.NotEmpty(t, w.requests, "the requests seen")
+	for _, r := range w.requests {
+		assert.True(t, strings.HasPrefix(r, srv.URL+"/"), "a request leaving loopback: %s", r)
+	}
+	checkLinks(t, srv, all)
+}
+
+// checkLinks fetches every link to the site: each answers 200.
+func checkLinks(t *testing.T, srv *httptest.Server, all []string) {
+	t.Helper()
+	slices.Sort(all)
+	all = slices.Compact(all)
+	fetched := 0
+	for _, l := range all {
+		u, err := url.Parse(l)
+		require.NoError(t, err)
+		if u.Scheme == "mailto" {
+			continue
+		}
+		if !assert.True(t, strings.HasPrefix(l, srv.URL+"/"), "a link off the site: %s", l) {
+			continue
+		}
+		u.Fragment = ""
+		resp, err := srv.Client().Get(u.String())
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "GET %s", u)
+		fetched++
+	}
+	assert.Greater(t, fetched, 10, "links fetched")
+}

@@ -1,0 +1,292 @@
+package statuspage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Defaults of Config.
+const (
+	DefaultName        = "statuspage"
+	DefaultTitle       = "Service status"
+	DefaultHistoryDays = 90
+	DefaultFeedEntries = 50
+	DefaultLockTimeout = 10 * time.Second
+)
+
+// Config configures a status page Channel.
+type Config struct {
+	// Name of the channel; default "statuspage". It keys Update.Overrides:
+	// an override replaces the update's body on the page.
+	Name string
+	// Dir holds the site and its state; it is created on the first Send.
+	// Serve Dir/current: a symbolic link to the latest complete version of
+	// the site. Required.
+	Dir string
+	// BaseURL is the public address of the site (of Dir/current), such as
+	// "https://status.example.com/". Incident pages' stable URLs, the
+	// feeds and the JSON API are made from it. An absolute http or https
+	// URL without query or fragment. Required.
+	BaseURL string
+	// Components are the parts of the service the page always lists, in
+	// this order, operational unless an open incident says otherwise.
+	// Components that updates name and this list does not are added after
+	// them, in the order they first appear.
+	Components []ComponentInfo
+	// Branding sets the page's title, logo, links and colours.
+	Branding Branding
+	// Templates holds "<name>.tmpl" files that replace the default HTML
+	// template of that name or add a template (see the package doc,
+	// # Templates). Nil: the defaults.
+	Templates fs.FS
+	// HistoryDays is how many days of resolved incidents the front page
+	// shows; default 90. Older incidents keep their pages and are listed
+	// on history.html.
+	HistoryDays int
+	// FeedEntries is how many of the latest updates each Atom feed holds;
+	// default 50.
+	FeedEntries int
+	// LockTimeout bounds the wait for another process writing the same Dir;
+	// after it, Send fails transiently. Default 10s.
+	LockTimeout time.Duration
+}
+
+// ComponentInfo describes a component the page lists.
+type ComponentInfo struct {
+	// Name as updates name it in Update.Components. Required.
+	Name string
+	// Description is shown beside the name; optional.
+	Description string
+}
+
+// Branding is how the page looks. Zero fields keep the defaults.
+type Branding struct {
+	// Title names the page: "Example Status". Default "Service status".
+	Title string
+	// LogoURL is an image shown before the title: an absolute http or
+	// https URL, or a path relative to the site's root. It is the only
+	// thing the page loads from elsewhere; leave it empty for a page that
+	// makes no request outside the site.
+	LogoURL string
+	// HomeURL is where the title and logo link to, such as the company's
+	// main site. Default: the status page itself.
+	HomeURL string
+	// Links are shown in the page header, in order: "Support", "Docs".
+	Links []Link
+	// Light and Dark are the colours of the light and the dark colour
+	// scheme; the reader's system setting (prefers-color-scheme) picks one.
+	Light, Dark Palette
+}
+
+// Link is a link in the page header.
+type Link struct {
+	Text string // required
+	URL  string // absolute http, https or mailto URL; required
+}
+
+// settings is a validated Config with its defaults filled in.
+type settings struct {
+	name        string
+	dir         string
+	base        *url.URL // ends in "/"
+	components  []ComponentInfo
+	branding    Branding
+	historyDays int
+	feedEntries int
+	lockTimeout time.Duration
+}
+
+func (cfg Config) validate() (settings, error) {
+	s := settings{
+		name: cfg.Name, dir: cfg.Dir, branding: cfg.Branding,
+		historyDays: cfg.HistoryDays, feedEntries: cfg.FeedEntries, lockTimeout: cfg.LockTimeout,
+	}
+	if s.name == "" {
+		s.name = DefaultName
+	}
+	if err := checkLine("Config.Name", s.name, 100); err != nil {
+		return s, err
+	}
+	if strings.TrimSpace(s.dir) == "" {
+		return s, errors.New("statuspage: Config.Dir: missing")
+	}
+	base, err := checkBaseURL(cfg.BaseURL)
+	if err != nil {
+		return s, err
+	}
+	s.base = base
+	if s.components, err = checkComponents(cfg.Components); err != nil {
+		return s, err
+	}
+	if err := s.numbers(); err != nil {
+		return s, err
+	}
+	s.branding, err = checkBranding(cfg.Branding)
+	return s, err
+}
+
+func (s *settings) numbers() error {
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"HistoryDays", int64(s.historyDays)}, {"FeedEntries", int64(s.feedEntries)},
+		{"LockTimeout", int64(s.lockTimeout)},
+	} {
+		if f.v < 0 {
+			return fmt.Errorf("statuspage: Config.%s: negative", f.name)
+		}
+	}
+	if s.historyDays == 0 {
+		s.historyDays = DefaultHistoryDays
+	}
+	if s.feedEntries == 0 {
+		s.feedEntries = DefaultFeedEntries
+	}
+	if s.lockTimeout == 0 {
+		s.lockTimeout = DefaultLockTimeout
+	}
+	return nil
+}
+
+func checkBaseURL(raw string) (*url.URL, error) {
+	const field = "statuspage: Config.BaseURL"
+	if raw == "" {
+		return nil, errors.New(field + ": missing")
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: not a URL", field)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("%s: must be an absolute http or https URL", field)
+	case u.Host == "":
+		return nil, fmt.Errorf("%s: missing host", field)
+	case u.User != nil:
+		return nil, fmt.Errorf("%s: must not carry user information", field)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, fmt.Errorf("%s: must have no query or fragment", field)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		u.RawPath = ""
+	}
+	return u, nil
+}
+
+func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {
+	seen := map[string]bool{}
+	out := make([]ComponentInfo, len(list))
+	for i, c := range list {
+		field := fmt.Sprintf("Config.Components[%d]", i)
+		if err := checkLine(field+".Name", c.Name, 255); err != nil {
+			return nil, err
+		}
+		if seen[c.Name] {
+			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice", field, c.Name)
+		}
+		seen[c.Name] = true
+		if err := checkText(field+".Description", c.Description, 1000); err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+func checkBranding(b Branding) (Branding, error) {
+	if b.Title == "" {
+		b.Title = DefaultTitle
+	}
+	if err := checkLine("Config.Branding.Title", b.Title, 255); err != nil {
+		return b, err
+	}
+	if b.LogoURL != "" {
+		if err := checkLinkURL("Config.Branding.LogoURL", b.LogoURL, true, false); err != nil {
+			return b, err
+		}
+	}
+	if b.HomeURL != "" {
+		if err := checkLinkURL("Config.Branding.HomeURL", b.HomeURL, false, false); err != nil {
+			return b, err
+		}
+	}
+	b.Links = append([]Link(nil), b.Links...)
+	for i, l := range b.Links {
+		field := fmt.Sprintf("Config.Branding.Links[%d]", i)
+		if err := checkLine(field+".Text", l.Text, 100); err != nil {
+			return b, err
+		}
+		if err := checkLinkURL(field+".URL", l.URL, false, true); err != nil {
+			return b, err
+		}
+	}
+	b.Light = b.Light.withDefaults(defaultLight)
+	b.Dark = b.Dark.withDefaults(defaultDark)
+	if err := b.Light.check("Config.Branding.Light"); err != nil {
+		return b, err
+	}
+	return b, b.Dark.check("Config.Branding.Dark")
+}
+
+// checkLinkURL accepts absolute http(s) URLs, mailto URLs when mail is
+// set, and paths relative to the site root when relative is set.
+func checkLinkURL(field, raw string, relative, mail bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || strings.ContainsAny(raw, " \t\r\n") {
+		return fmt.Errorf("statuspage: %s: not a URL", field)
+	}
+	switch {
+	case u.Scheme == "http" || u.Scheme == "https":
+		if u.Host == "" {
+			return fmt.Errorf("statuspage: %s: missing host", field)
+		}
+		return nil
+	case u.Scheme == "mailto" && mail:
+		return nil
+	case u.Scheme == "" && u.Host == "" && relative && u.Path != "" && !strings.HasPrefix(u.Path, "/"):
+		return nil
+	}
+	what := "an absolute http or https URL"
+	if mail {
+		what += ", or a mailto URL"
+	}
+	if relative {
+		what += ", or a path relative to the site's root"
+	}
+	return fmt.Errorf("statuspage: %s: must be %s", field, what)
+}
+
+// checkLine checks a required one-line text field.
+func checkLine(field, v string, maxRunes int) error {
+	if strings.TrimSpace(v) == "" {
+		return fmt.Errorf("statuspage: %s: missing", field)
+	}
+	if strings.TrimSpace(v) != v {
+		return fmt.Errorf("statuspage: %s: leading or trailing white space", field)
+	}
+	if strings.ContainsAny(v, "\r\n\t") {
+		return fmt.Errorf("statuspage: %s: more than one line", field)
+	}
+	return checkText(field, v, maxRunes)
+}
+
+// checkText checks an optional text field: valid UTF-8, no control
+// characters but line breaks, at most maxRunes characters.
+func checkText(field, v string, maxRunes int) error {
+	if !utf8.ValidString(v) {
+		return fmt.Errorf("statuspage: %s: not valid UTF-8", field)
+	}
+	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }) {
+		return fmt.Errorf("statuspage: %s: contains a control character", field)
+	}
+	if n := utf8.RuneCountInString(v); n > maxRunes {
+		return fmt.Errorf("statuspage: %s: %d characters, more than %d", field, n, maxRunes)
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package statuspage_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/statuspage"
+)
+
+// New rejects a bad Config with an error naming the field, without
+// touching the directory.
+func TestNewErrors(t *testing.T) {
+	ok := statuspage.Config{Dir: "/nonexistent/status", BaseURL: "https://status.example.com/"}
+	for _, tc := range []struct {
+		name string
+		edit func(*statuspage.Config)
+		want string
+	}{
+		{"no dir", func(c *statuspage.Config) { c.Dir = "" }, "statuspage: Config.Dir: missing"},
+		{"no base", func(c *statuspage.Config) { c.BaseURL = "" }, "statuspage: Config.BaseURL: missing"},
+		{"relative base", func(c *statuspage.Config) { c.BaseURL = "/status/" }, "Config.BaseURL: must be an absolute http or https URL"},
+		{"base with query", func(c *statuspage.Config) { c.BaseURL = "https://s.test/?a=1" }, "Config.BaseURL: must have no query or fragment"},
+		{"base with user", func(c *statuspage.Config) { c.BaseURL = "https://u:p@s.test/" }, "Config.BaseURL: must not carry user information"},
+		{"name space", func(c *statuspage.Config) { c.Name = " status" }, "Config.Name: leading or trailing white space"},
+		{"component twice", func(c *statuspage.Config) {
+			c.Components = []statuspage.ComponentInfo{{Name: "API"}, {Name: "API"}}
+		}, `Config.Components[1].Name: "API" listed twice`},
+		{"component unnamed", func(c *statuspage.Config) { c.Components = []statuspage.ComponentInfo{{}} }, "Config.Components[0].Name: missing"},
+		{"negative days", func(c *statuspage.Config) { c.HistoryDays = -1 }, "Config.HistoryDays: negative"},
+		{"negative entries", func(c *statuspage.Config) { c.FeedEntries = -1 }, "Config.FeedEntries: negative"},
+		{"negative timeout", func(c *statuspage.Config) { c.LockTimeout = -1 }, "Config.LockTimeout: negative"},
+		{"title lines", func(c *statuspage.Config) { c.Branding.Title = "A\nB" }, "Config.Branding.Title: more than one line"},
+		{"logo scheme", func(c *statuspage.Config) { c.Branding.LogoURL = "javascript:alert(1)" }, "Config.Branding.LogoURL: must be"},
+		{"logo absolute path", func(c *statuspage.Config) { c.Branding.LogoURL = "/logo.svg" }, "Config.Branding.LogoURL: must be"},
+		{"home relative", func(c *statuspage.Config) { c.Branding.HomeURL = "home.html" }, "Config.Branding.HomeURL: must be an absolute http or https URL"},
+		{"link text", func(c *statuspage.Config) {
+			c.Branding.Links = []statuspage.Link{{URL: "https://example.com"}}
+		}, "Config.Branding.Links[0].Text: missing"},
+		{"link url", func(c *statuspage.Config) {
+			c.Branding.Links = []statuspage.Link{{Text: "Help", URL: "data:text/html,x"}}
+		}, "Config.Branding.Links[0].URL: must be an absolute http or https URL, or a mailto URL"},
+		{"template syntax", func(c *statuspage.Config) {
+			c.Templates = fstest.MapFS{"footer.tmpl": {Data: []byte("{{define \"footer\"}}{{.Nope")}}
+		}, "Config.Templates: footer.tmpl"},
+		{"template field", func(c *statuspage.Config) {
+			c.Templates = fstest.MapFS{"footer.tmpl": {Data: []byte(`{{define "footer"}}{{.NoSuchField}}{{end}}`)}}
+		}, "Config.Templates: check on a sample page"},
+		{"template name", func(c *statuspage.Config) {
+			c.Templates = fstest.MapFS{"foot er.tmpl": {Data: []byte(`x`)}}
+		}, "Config.Templates: foot er.tmpl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := ok
+			tc.edit(&cfg)
+			_, err := statuspage.New(cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	_, err := statuspage.New(ok)
+	require.NoError(t, err)
+	_, err = os.Stat("/nonexistent/status")
+	assert.ErrorIs(t, err, os.ErrNotExist, "New made the directory")
+}
+
+// A template replaced by name changes every page that uses it; a new
+// template can be called from a replaced one.
+func TestTemplatesByName(t *testing.T) {
+	p := newPage(t, statuspage.Config{Templates: fstest.MapFS{
+		"footer.tmpl":  {Data: []byte(`{{define "footer"}}<footer>{{template "contact" .}}</footer></body></html>{{end}}`)},
+		"contact.tmpl": {Data: []byte(`{{define "contact"}}<p id="contact">Call us: 555-0100 ({{.Page}})</p>{{end}}`)},
+		"README.md":    {Data: []byte("not a template")},
+	}})
+	p.send(update("a", "a1", 0, broadcast.StatusInvestigating))
+	site := p.site()
+	for _, name := range []string{"index.html", "history.html", "incidents/a.html"} {
+		c := statuspage.FindID(site.Pages[name], "contact")
+		if assert.NotNil(t, c, "%s: the replaced footer", name) {
+			assert.Contains(t, statuspage.Text(c), "Call us: 555-0100")
+		}
+	}
+	assert.Contains(t, statuspage.Text(statuspage.FindID(site.Pages["incidents/a.html"], "contact")), "(incident)")
+}
+
+// Check passes on a writable directory, or the parent it will be made
+// in, without making it; it fails for good when Dir is not a directory or
+// was not made by this package.
+func TestCheck(t *testing.T) {
+	ctx := context.Background()
+	base := t.TempDir()
+	check := func(dir string) error {
+		ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: "https://s.test/"})
+		require.NoError(t, err)
+		return ch.Check(ctx)
+	}
+	assert.NoError(t, check(filepath.Join(base, "new", "status")), "a directory not made yet")
+	_, err := os.Stat(filepath.Join(base, "new"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "Check made the directory")
+
+	p := newPage(t, statuspage.Config{})
+	p.send(update("a", "a1", 0, broadcast.StatusInvestigating))
+	assert.NoError(t, p.ch.Check(ctx), "a page")
+
+	file := filepath.Join(base, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	err = check(file)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "Dir is a file: %v", err)
+
+	foreign := filepath.Join(base, "site")
+	require.NoError(t, os.MkdirAll(filepath.Join(foreign, "current"), 0o755))
+	err = check(foreign)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "a current that is a directory: %v", err)
+
+	ctx2, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, p.ch.Check(ctx2), context.Canceled)
+}

@@ -1,0 +1,158 @@
+package statuspage
+
+import (
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// PageData is dot in every page template: index, incident and history.
+// Paths (Root, IncidentData.Path, ComponentData.Feed) are relative, so the
+// site works under any path and from a local copy; URLs are absolute, made
+// from Config.BaseURL.
+type PageData struct {
+	// Page is the template rendered: "index", "incident" or "history".
+	Page string
+	Site SiteData
+	// Title is the page's title: the site's, after the incident's on an
+	// incident page.
+	Title string
+	// Root leads from the page to the site's root: "" on index.html and
+	// history.html, "../" on incident pages.
+	Root string
+	// URL is the page's own absolute URL (its canonical link).
+	URL string
+	// Banner is the overall status (index only).
+	Banner BannerData
+	// Components are all components with their current status, in order
+	// (index only).
+	Components []ComponentData
+	// Active are the open incidents, newest first, with every update
+	// (index only; so are Maintenance and Scheduled).
+	Active []IncidentData
+	// Maintenance are the maintenances in progress, newest first, with
+	// every update.
+	Maintenance []IncidentData
+	// Scheduled are the maintenances not yet started, the soonest first.
+	Scheduled []IncidentData
+	// History are the days of the last Config.HistoryDays with closed
+	// incidents, newest first (index only).
+	History []DayData
+	// Incident is the incident of an incident page; nil on other pages.
+	Incident *IncidentData
+	// Archive is every closed incident by month, newest first (history
+	// only).
+	Archive []MonthData
+}
+
+// SiteData describes the site.
+type SiteData struct {
+	Title   string
+	LogoURL string // "" for none; a relative one is relative to the root
+	HomeURL string // "" links the title to the page itself
+	Links   []Link
+	BaseURL string // ends in "/"
+	// Generated is when this version of the site was written; zero on
+	// incident pages and history.html, which change only with their
+	// incidents.
+	Generated   time.Time
+	HistoryDays int
+	Light, Dark Palette
+}
+
+// BannerData is the overall status.
+type BannerData struct {
+	// Indicator is Statuspage's: "none", "minor", "major", "critical" or
+	// "maintenance".
+	Indicator string
+	// Label is what the banner says: "All systems operational",
+	// "Partial outage", "Active incident"… Never "All systems
+	// operational" while an incident is open.
+	Label string
+	// Status is the component status whose colour the banner takes.
+	Status broadcast.ComponentStatus
+	// Incidents are the open incidents and maintenances in progress the
+	// banner names (without their updates).
+	Incidents []IncidentData
+}
+
+// ComponentData is a component and its status.
+type ComponentData struct {
+	Name        string
+	Description string
+	Status      broadcast.ComponentStatus
+	// Feed is the path of the component's Atom feed from the root.
+	Feed string
+}
+
+// IncidentData is an incident or a maintenance.
+type IncidentData struct {
+	ID    string
+	Title string // its latest update's
+	// Path is the incident page's path from the root,
+	// "incidents/<name>.html"; URL is its absolute, stable URL.
+	Path, URL string
+	Status    broadcast.Status // its latest update's
+	Impact    broadcast.Impact
+	// ImpactLabel names the impact on a badge: "Major impact",
+	// "Maintenance", "Incident" (for none).
+	ImpactLabel string
+	// Tone is the component status whose colour the impact's badge takes
+	// ("partial_outage" for a major impact), or "neutral".
+	Tone        string
+	Maintenance bool
+	// Open says the incident is not resolved (a maintenance: not
+	// completed).
+	Open bool
+	// Started is the time of its first update, Updated the time it last
+	// changed, Resolved the time of the update that closed it (zero while
+	// open).
+	Started, Updated, Resolved time.Time
+	// ScheduledFor is a maintenance's planned start: the NextUpdate of its
+	// latest "scheduled" update, else Started.
+	ScheduledFor time.Time
+	// Components are the components it names, each with the latest status
+	// it gave them.
+	Components []broadcast.Component
+	// Updates are its updates, newest first; on the index's history and
+	// the history page only the latest.
+	Updates []UpdateData
+}
+
+// UpdateData is one update of an incident.
+type UpdateData struct {
+	ID string
+	// Anchor is the element id of the update on the incident page.
+	Anchor string
+	Title  string
+	// Retitled says Title differs from the incident's title.
+	Retitled   bool
+	Status     broadcast.Status
+	Impact     broadcast.Impact
+	Body       string
+	Advice     string
+	Components []broadcast.Component
+	// URL is the update's Update.URL when it links elsewhere than the
+	// incident page; "" otherwise.
+	URL        string
+	Time       time.Time
+	NextUpdate time.Time
+	// Edited is when a correction was edited into the update; zero if
+	// never.
+	Edited time.Time
+	// Corrects is the ID of the update this one corrects; CorrectsAnchor
+	// its anchor when that update is on the same page.
+	Corrects, CorrectsAnchor string
+}
+
+// DayData is a day of the history and its incidents.
+type DayData struct {
+	Date      time.Time // midnight UTC
+	Incidents []IncidentData
+}
+
+// MonthData is a month of the archive and its incidents.
+type MonthData struct {
+	Month     time.Time // the first day, midnight UTC
+	Incidents []IncidentData
+}

@@ -1,0 +1,588 @@
+package statuspage
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// The layout of Config.Dir:
+//
+//	current -> versions/0000000042/site   the site to serve (a symbolic link)
+//	versions/0000000042/state.json        the page's state...
+//	versions/0000000042/incidents/*.json  ...and its incidents
+//	versions/0000000042/site/...          the site
+//	versions/0000000041/...               the previous version
+//	.lock                                 flock(2) between processes
+//
+// A new version is written whole under versions/.staging-<n>, renamed to
+// versions/<n>, and made current by renaming a new symbolic link over
+// current: one rename(2), atomic on POSIX file systems. Files that did not
+// change are hard links to the previous version's. The staging directory
+// starts empty, or as the version before the previous one (see publish).
+const (
+	currentName   = "current"
+	versionsName  = "versions"
+	siteName      = "site"
+	lockName      = ".lock"
+	stagingPrefix = ".staging-"
+	linkPrefix    = ".current-"
+)
+
+func versionName(gen int64) string { return fmt.Sprintf("%010d", gen) }
+
+// readCurrent returns the version current points at; 0 when there is none.
+func readCurrent(dir string) (int64, error) {
+	target, err := os.Readlink(filepath.Join(dir, currentName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		if _, serr := os.Lstat(filepath.Join(dir, currentName)); serr == nil {
+			return 0, broadcast.Permanent(fmt.Errorf("%w: %s is not a symbolic link", errNotOurs, filepath.Join(dir, currentName)))
+		}
+		return 0, classify("read "+currentName, err)
+	}
+	rest, ok1 := strings.CutPrefix(filepath.ToSlash(target), versionsName+"/")
+	num, ok2 := strings.CutSuffix(rest, "/"+siteName)
+	gen, err := strconv.ParseInt(num, 10, 64)
+	if !ok1 || !ok2 || err != nil || gen <= 0 || versionName(gen) != num {
+		return 0, broadcast.Permanent(fmt.Errorf("%w: %s points to %q, not to a version of the site", errNotOurs,
+			filepath.Join(dir, currentName), target))
+	}
+	return gen, nil
+}
+
+// writeStats counts what writing a version did.
+type writeStats struct {
+	recycled bool  // the version was made from an older one
+	bytes    int64 // written to files
+	files    int   // files written
+	links    int   // files linked from the previous version
+	copies   int   // files copied where hard links failed
+}
+
+// writer writes the files of a new version under root, linking files
+// from prev (the previous version, "" for none) where they did not change.
+// When root is a recycled older version (see publish), every entry is
+// replaced, never written into: its files may be hard links of the
+// current version's.
+type writer struct {
+	root, prev string
+	recycled   bool
+	made       map[string]bool // directories made
+	dirs       map[string]bool // directories made or changed, to sync
+	files      []string        // written, to sync
+	stats      writeStats
+}
+
+func newWriter(root, prev string) *writer {
+	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}}
+}
+
+// mkdir makes dir, below root, and its parents.
+func (w *writer) mkdir(dir string) error {
+	if w.made[dir] {
+		return nil
+	}
+	if dir != w.root {
+		if err := w.mkdir(filepath.Dir(dir)); err != nil {
+			return err
+		}
+	}
+	err := os.Mkdir(dir, 0o755)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err == nil {
+		w.dirs[dir], w.dirs[filepath.Dir(dir)] = true, true
+	}
+	w.made[dir] = true
+	return nil
+}
+
+// path returns the path of rel, a slash-separated path under root, with
+// its directory made and, in a recycled root, the old entry removed.
+func (w *writer) path(rel string) (string, error) {
+	p := filepath.Join(w.root, filepath.FromSlash(rel))
+	if err := w.mkdir(filepath.Dir(p)); err != nil {
+		return "", err
+	}
+	if err := w.remove(rel); err != nil {
+		return "", err
+	}
+	w.dirs[filepath.Dir(p)] = true
+	return p, nil
+}
+
+// remove removes rel from a recycled root.
+func (w *writer) remove(rel string) error {
+	if !w.recycled {
+		return nil
+	}
+	p := filepath.Join(w.root, filepath.FromSlash(rel))
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	w.dirs[filepath.Dir(p)] = true
+	return nil
+}
+
+// put writes a file at rel.
+func (w *writer) put(rel string, data []byte) error {
+	p, err := w.path(rel)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	w.files = append(w.files, p)
+	w.stats.bytes += int64(len(data))
+	w.stats.files++
+	return nil
+}
+
+// reuse links rel from the previous version and reports false when the
+// previous version has no such file. Where hard links fail (a file system
+// without them), it copies.
+func (w *writer) reuse(rel string) (bool, error) {
+	if w.prev == "" {
+		return false, nil
+	}
+	src := filepath.Join(w.prev, filepath.FromSlash(rel))
+	dst, err := w.path(rel)
+	if err != nil {
+		return false, err
+	}
+	err = os.Link(src, dst)
+	switch {
+	case err == nil:
+		w.stats.links++
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	data, rerr := os.ReadFile(src)
+	if rerr != nil {
+		return false, fmt.Errorf("link %s: %w; copy: %w", rel, err, rerr)
+	}
+	w.stats.copies++
+	return true, w.put(rel, data)
+}
+
+// putOrReuse links rel from the previous version when that holds the
+// same bytes, and writes it otherwise.
+func (w *writer) putOrReuse(rel string, data []byte) error {
+	if w.prev != "" {
+		src := filepath.Join(w.prev, filepath.FromSlash(rel))
+		if fi, err := os.Stat(src); err == nil && fi.Size() == int64(len(data)) {
+			if old, err := os.ReadFile(src); err == nil && bytes.Equal(old, data) {
+				if ok, err := w.reuse(rel); ok || err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return w.put(rel, data)
+}
+
+// sync makes the files and directories written durable. The fsyncs run
+// in parallel, so that the file system can commit them together.
+func (w *writer) sync() error {
+	if err := syncAll(w.files, fileSync); err != nil {
+		return err
+	}
+	return syncAll(slices.Sorted(maps.Keys(w.dirs)), syncDir)
+}
+
+// syncParallel bounds the fsyncs in flight.
+const syncParallel = 8
+
+// syncAll calls do on every path, syncParallel at a time, and returns
+// the first error.
+func syncAll(paths []string, do func(string) error) error {
+	errs := make([]error, len(paths))
+	sem := make(chan struct{}, syncParallel)
+	var wg sync.WaitGroup
+	for i, p := range paths {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = do(p)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// fileSync makes a file's contents durable.
+func fileSync(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// lastWrite is what this Channel's latest write changed: the next write
+// turns the version before it into the new one by replacing only the
+// files of these incidents and the files every write changes.
+type lastWrite struct {
+	gen, base int64  // the version written, and the one it was made from
+	nonce     string // of the version written
+	dirty     map[string]bool
+}
+
+// recyclable returns the version to recycle into the version after old:
+// the one before old, when this Channel made old from it (so it knows
+// what differs) with the same rendering. "" when there is none.
+func (c *Channel) recyclable(old *state) string {
+	l := c.last
+	if l == nil || l.gen != old.gen || l.nonce != old.Nonce || l.base != old.gen-1 || l.base < 1 ||
+		old.Render != c.theme.fingerprint {
+		return ""
+	}
+	return filepath.Join(c.s.dir, versionsName, versionName(l.base))
+}
+
+// stage prepares the staging directory of the version after old: empty,
+// or the version before old recycled. stale holds the incidents whose
+// files there may differ from old's; nil when it is empty.
+func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error) {
+	versions := filepath.Join(c.s.dir, versionsName)
+	if err := os.MkdirAll(versions, 0o755); err != nil {
+		return nil, nil, classify("create "+versionsName, err)
+	}
+	stage := filepath.Join(versions, stagingPrefix+versionName(old.gen+1))
+	// Leftovers of a crash: never current, so never served.
+	for _, p := range []string{stage, filepath.Join(versions, versionName(old.gen+1))} {
+		if err := os.RemoveAll(p); err != nil {
+			return nil, nil, classify("remove leftover version", err)
+		}
+	}
+	if dir := c.recyclable(old); dir != "" && os.Rename(dir, stage) == nil {
+		stale = c.last.dirty
+	}
+	c.last = nil
+	prev := ""
+	if old.gen > 0 {
+		prev = filepath.Join(versions, versionName(old.gen))
+	}
+	w = newWriter(stage, prev)
+	w.recycled = stale != nil
+	return w, stale, nil
+}
+
+// publish writes next as version old.gen+1 and makes it current. dirty
+// holds the IDs of the incidents that changed or went; every other
+// incident's files are linked from the old version when the rendering is
+// the same. The version before old, no longer served once old is current,
+// is recycled when possible: renamed to the new version's staging
+// directory, with only what differs replaced. When ctx ends before the
+// new version is current, nothing changes and publish returns ctx's
+// error.
+func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[string]bool, now time.Time) error {
+	gen := old.gen + 1
+	w, stale, err := c.stage(old)
+	if err != nil {
+		return err
+	}
+	stage, final := w.root, filepath.Join(c.s.dir, versionsName, versionName(gen))
+	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
+	err = c.writeVersion(ctx, w, old, next, dirty, stale, now)
+	if err == nil {
+		err = w.sync()
+	}
+	if err == nil {
+		c.hook("staged")
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = os.Rename(stage, final)
+	}
+	if err != nil {
+		_ = os.RemoveAll(stage)
+		if ctx.Err() != nil {
+			return fmt.Errorf("statuspage: write: %w", ctx.Err())
+		}
+		return classify("write version "+versionName(gen), err)
+	}
+	c.stats = w.stats
+	c.stats.recycled = w.recycled
+	if err := c.commit(gen); err != nil {
+		return err
+	}
+	if old.Render == next.Render {
+		c.last = &lastWrite{gen: gen, base: old.gen, nonce: next.Nonce, dirty: dirty}
+	}
+	return nil
+}
+
+// commit makes version gen current and removes the versions before the
+// previous one. Once the link is renamed, the version is published: later
+// failures are not errors of the Send.
+func (c *Channel) commit(gen int64) error {
+	dir := c.s.dir
+	_ = syncDir(filepath.Join(dir, versionsName))
+	c.hook("renamed")
+	tmp := filepath.Join(dir, linkPrefix+versionName(gen))
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return classify("remove leftover link", err)
+	}
+	target := versionsName + "/" + versionName(gen) + "/" + siteName
+	if err := os.Symlink(filepath.FromSlash(target), tmp); err != nil {
+		return classify("link "+currentName, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, currentName)); err != nil {
+		_ = os.Remove(tmp)
+		return classify("replace "+currentName, err)
+	}
+	_ = syncDir(dir)
+	c.hook("swapped")
+	c.cleanup(gen)
+	return nil
+}
+
+// cleanup removes every version but gen and gen-1 (kept for readers that
+// opened it just before the swap), and leftovers of crashed writers. What
+// it cannot remove now it removes on a later write.
+func (c *Channel) cleanup(gen int64) {
+	versions := filepath.Join(c.s.dir, versionsName)
+	entries, _ := os.ReadDir(versions)
+	for _, e := range entries {
+		if e.Name() == versionName(gen) || e.Name() == versionName(gen-1) {
+			continue
+		}
+		_ = os.RemoveAll(filepath.Join(versions, e.Name()))
+	}
+	links, _ := filepath.Glob(filepath.Join(c.s.dir, linkPrefix+"*"))
+	for _, l := range links {
+		_ = os.Remove(l)
+	}
+}
+
+// writeVersion writes next's state and site under w. stale is nil when
+// w's root is empty; otherwise it holds the incidents whose files there
+// may differ from old's, and only their files (and those of dirty) are
+// replaced, with the files every version changes.
+func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state, dirty, stale map[string]bool, now time.Time) error {
+	data, err := json.MarshalIndent(next, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := w.put(stateFile, append(data, '\n')); err != nil {
+		return err
+	}
+	var redo map[string]bool // the incidents to write; nil: all
+	if stale != nil {
+		redo = maps.Clone(stale)
+		maps.Copy(redo, dirty)
+	}
+	if err := writeBuckets(w, next, dirty, redo); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m := newModel(&c.s, next, now)
+	files, err := c.siteFiles(m)
+	if err != nil {
+		return err
+	}
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		if err := w.putOrReuse(siteName+"/"+rel, files[rel]); err != nil {
+			return err
+		}
+	}
+	samePages := old.gen > 0 && old.Render == next.Render
+	return c.writePages(ctx, w, m, dirty, redo, samePages)
+}
+
+// writeBuckets writes the state's buckets of incidents that changed and
+// links the others; with redo set, only the buckets of those incidents
+// are touched (removed when they are empty now).
+func writeBuckets(w *writer, st *state, dirty, redo map[string]bool) error {
+	changed := map[string]bool{}
+	for id := range dirty {
+		changed[bucket(id)] = true
+	}
+	all := st.byBucket()
+	names := slices.Collect(maps.Keys(all))
+	if redo != nil {
+		names = nil
+		for id := range redo {
+			if b := bucket(id); !slices.Contains(names, b) {
+				names = append(names, b)
+			}
+		}
+	}
+	for _, name := range names {
+		rel := incidentsDir + "/" + name
+		list, ok := all[name]
+		if !ok {
+			if err := w.remove(rel); err != nil {
+				return err
+			}
+			continue
+		}
+		if !changed[name] {
+			ok, err := w.reuse(rel)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		data, err := json.MarshalIndent(list, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := w.put(rel, append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writePages writes the incident pages, linking those of incidents that
+// did not change when the rendering is the same; with redo set, only the
+// pages of those incidents are touched (removed when they are gone).
+func (c *Channel) writePages(ctx context.Context, w *writer, m *model, dirty, redo map[string]bool, samePages bool) error {
+	ids := slices.Collect(maps.Keys(m.st.incidents))
+	if redo != nil {
+		ids = slices.Collect(maps.Keys(redo))
+	}
+	for i, id := range ids {
+		if i%64 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel := siteName + "/" + pagePath(pageName(id))
+		in := m.st.incidents[id]
+		if in == nil {
+			if err := w.remove(rel); err != nil {
+				return err
+			}
+			continue
+		}
+		if samePages && !dirty[id] {
+			ok, err := w.reuse(rel)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		page, err := c.theme.incidentPage(m, in)
+		if err != nil {
+			return err
+		}
+		if err := w.put(rel, page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// siteFiles renders every file of the site but the incident pages, by
+// path from the site's root. The history page and the feeds are rendered
+// again only when what they show changed.
+func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
+	files, err := m.api()
+	if err != nil {
+		return nil, err
+	}
+	items := m.feedItems()
+	feeds := map[string]string{"history.atom": m.s.branding.Title + ": all updates"}
+	for _, comp := range m.components {
+		feeds[comp.Feed] = m.s.branding.Title + ": " + comp.Name
+	}
+	for path, title := range feeds {
+		some := items[:min(m.s.feedEntries, len(items))]
+		if path != "history.atom" {
+			some = latest(items, m.s.feedEntries, func(in *incident) bool { return names(in, m.componentOf(path)) })
+		}
+		keys := []any{m.st.Created}
+		for _, it := range some {
+			keys = append(keys, it.e)
+		}
+		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {
+			return nil, err
+		}
+	}
+	if files["index.html"], err = c.theme.page(m, "index"); err != nil {
+		return nil, err
+	}
+	var closed []any
+	for _, in := range m.all {
+		if phaseOf(in.last().Status) == phaseClosed {
+			closed = append(closed, in)
+		}
+	}
+	files["history.html"], err = c.memoize("history.html", closed, func() ([]byte, error) { return c.theme.page(m, "history") })
+	if err != nil {
+		return nil, err
+	}
+	files["favicon.svg"] = m.favicon()
+	return files, nil
+}
+
+// memo is a rendered file and what it was rendered from.
+type memo struct {
+	keys []any
+	out  []byte
+}
+
+// memoize returns the file at path as render makes it, or as it made it
+// last time when keys (the incidents or entries it shows: they never
+// change once published) are the same.
+func (c *Channel) memoize(path string, keys []any, render func() ([]byte, error)) ([]byte, error) {
+	if old, ok := c.memos[path]; ok && slices.Equal(old.keys, keys) {
+		return old.out, nil
+	}
+	out, err := render()
+	if err != nil {
+		return nil, err
+	}
+	c.memos[path] = memo{keys: keys, out: out}
+	return out, nil
+}
+
+// favicon is a dot in the colour of the overall status.
+func (m *model) favicon() []byte {
+	color := map[string]string{
+		"none": m.s.branding.Light.Operational, "maintenance": m.s.branding.Light.Maintenance,
+		"minor": m.s.branding.Light.Degraded, "major": m.s.branding.Light.PartialOutage,
+		"critical": m.s.branding.Light.MajorOutage,
+	}[m.banner.Indicator]
+	return []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="` +
+		color + `"/></svg>` + "\n")
+}

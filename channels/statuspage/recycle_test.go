@@ -1,0 +1,125 @@
+package statuspage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// After any sequence of sends, edits, retractions and rebuilds, the
+// current version holds exactly the files a fresh rendering of its state
+// makes, whether it was written from scratch or recycled from an older
+// version.
+func TestVersionsAreExact(t *testing.T) {
+	dir := t.TempDir()
+	c, err := New(Config{Dir: dir, BaseURL: "https://status.example.com/",
+		Components: []ComponentInfo{{Name: "API"}}})
+	require.NoError(t, err)
+	clock := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	rng := rand.New(rand.NewPCG(3, 4))
+	ctx := context.Background()
+	var sent []broadcast.Receipt
+	const ops = 60
+	recycled := 0
+	for i := range ops {
+		var err error
+		switch op := rng.IntN(10); {
+		case op < 6 || len(sent) == 0:
+			u := ChildUpdate(fmt.Sprintf("r%d", rng.IntN(3)), i)
+			u.IncidentID = fmt.Sprintf("incident-%d", rng.IntN(12))
+			var r broadcast.Receipt
+			r, err = c.Send(ctx, broadcast.NewMessage(u))
+			sent = append(sent, r)
+		case op < 8:
+			fix := ChildUpdate("fix", i)
+			fix.Body = fmt.Sprintf("Correction %d.", i)
+			_, err = c.Edit(ctx, broadcast.NewMessage(fix), sent[rng.IntN(len(sent))])
+		case op < 9:
+			j := rng.IntN(len(sent))
+			err = c.Retract(ctx, sent[j])
+			sent = slices.Delete(sent, j, j+1)
+		default:
+			err = c.Rebuild(ctx)
+		}
+		require.NoError(t, err, "operation %d", i)
+		if c.stats.recycled {
+			recycled++
+		}
+		checkExact(t, c, i)
+	}
+	require.Positive(t, recycled, "no write recycled an older version")
+	t.Logf("%d of %d writes recycled an older version", recycled, ops)
+}
+
+// checkExact compares the current version with a fresh rendering of its
+// state.
+func checkExact(t *testing.T, c *Channel, op int) {
+	t.Helper()
+	gen, err := readCurrent(c.s.dir)
+	require.NoError(t, err)
+	vdir := filepath.Join(c.s.dir, versionsName, versionName(gen))
+	st, err := loadState(vdir, gen)
+	require.NoError(t, err, "after operation %d", op)
+	require.Equal(t, marshalBuckets(t, c.cache), marshalBuckets(t, st), "after operation %d: the state", op)
+
+	want := map[string][]byte{}
+	m := newModel(&c.s, st, st.Updated)
+	memos := c.memos
+	c.memos = map[string]memo{} // a fresh rendering: nothing remembered
+	files, err := c.siteFiles(m)
+	c.memos = memos
+	require.NoError(t, err)
+	for rel, data := range files {
+		want[rel] = data
+	}
+	for _, in := range st.incidents {
+		page, err := c.theme.incidentPage(m, in)
+		require.NoError(t, err)
+		want[pagePath(in.File)] = page
+	}
+	got := map[string][]byte{}
+	root := filepath.Join(vdir, siteName)
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		got[filepath.ToSlash(rel)], err = os.ReadFile(p)
+		return err
+	}))
+	require.ElementsMatch(t, keysOf(want), keysOf(got), "after operation %d: the files", op)
+	for rel, data := range want {
+		require.Truef(t, bytes.Equal(data, got[rel]), "after operation %d: %s differs from a fresh rendering", op, rel)
+	}
+	entries, err := os.ReadDir(filepath.Join(vdir, incidentsDir))
+	require.NoError(t, err)
+	require.Len(t, entries, len(st.byBucket()), "after operation %d: the buckets", op)
+}
+
+func marshalBuckets(t *testing.T, st *state) string {
+	t.Helper()
+	b, err := json.Marshal(st.byBucket())
+	require.NoError(t, err)
+	return string(b)
+}
+
+func keysOf[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,278 @@
+package statuspage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"io/fs"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+//go:embed theme/*.tmpl
+var themeFS embed.FS
+
+// renderVersion changes whenever the code changes what incident pages look
+// like, so that pages written by an older version are rendered again.
+const renderVersion = "statuspage-render-1"
+
+// The page templates every set must define.
+var pageTemplates = []string{"index", "incident", "history"}
+
+// theme is the parsed HTML templates and the fingerprint of everything an
+// incident page depends on besides its incident.
+type theme struct {
+	t           *template.Template
+	fingerprint string
+}
+
+// newTheme parses the default templates, replaced or extended by the
+// "<name>.tmpl" files at the root of user, and renders every page once on
+// a sample site, so that a broken template fails here and not at Send.
+func newTheme(s *settings, user fs.FS) (*theme, error) {
+	root := template.New("statuspage").Funcs(templateFuncs())
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", renderVersion)
+	sub, err := fs.Sub(themeFS, "theme")
+	if err != nil {
+		return nil, err
+	}
+	// The defaults first: the user's definitions replace them by name.
+	if err := parseTemplates(root, sub, h); err != nil {
+		return nil, fmt.Errorf("statuspage: default templates: %w", err)
+	}
+	if user != nil {
+		if err := parseTemplates(root, user, h); err != nil {
+			return nil, fmt.Errorf("statuspage: Config.Templates: %w", err)
+		}
+	}
+	for _, name := range pageTemplates {
+		if root.Lookup(name) == nil {
+			return nil, fmt.Errorf("statuspage: Config.Templates: no template %q", name)
+		}
+	}
+	// Everything else an incident page shows: the site's address and look.
+	branding, err := json.Marshal(struct {
+		Base string
+		B    Branding
+	}{s.base.String(), s.branding})
+	if err != nil {
+		return nil, fmt.Errorf("statuspage: fingerprint: %w", err)
+	}
+	h.Write(branding)
+	th := &theme{t: root, fingerprint: hex.EncodeToString(h.Sum(nil)[:16])}
+	if err := th.check(s); err != nil {
+		return nil, err
+	}
+	return th, nil
+}
+
+// parseTemplates parses every "<name>.tmpl" file at the root of fsys into
+// root, in name order: the file's {{define}}s, and its body, if not blank,
+// as the template <name>. It hashes what it parsed into h.
+func parseTemplates(root *template.Template, fsys fs.FS, h io.Writer) error {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return fmt.Errorf("read directory: %w", err)
+	}
+	for _, de := range entries {
+		name, ok := strings.CutSuffix(de.Name(), ".tmpl")
+		if !ok || de.IsDir() {
+			continue
+		}
+		if !templateName.MatchString(name) {
+			return fmt.Errorf("%s: want a name of letters, digits, '-' and '_'", de.Name())
+		}
+		text, err := fs.ReadFile(fsys, de.Name())
+		if err != nil {
+			return fmt.Errorf("read %s: %w", de.Name(), err)
+		}
+		if _, err := root.New(name).Parse(string(text)); err != nil {
+			return fmt.Errorf("%s: %w", de.Name(), err)
+		}
+		fmt.Fprintf(h, "%d:%s;%d:%s;", len(name), name, len(text), text)
+	}
+	return nil
+}
+
+// templateName is a template file's name without ".tmpl".
+var templateName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+
+// check renders every page on a sample site.
+func (th *theme) check(s *settings) error {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	st := newState(now)
+	for i, status := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved} {
+		_, _, err := st.add("sample", entry{
+			ID: fmt.Sprintf("sample-%d", i), Title: "Sample", Status: status, Impact: broadcast.ImpactMinor,
+			Body: "Sample body https://example.com/x.\n\nSecond paragraph.", Advice: "Retry.",
+			Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}},
+			URL:        "https://example.com/more", Time: now.Add(time.Duration(i) * time.Minute),
+			NextUpdate: now.Add(time.Hour), Corrects: "sample-0", Edited: now.Add(2 * time.Minute),
+		})
+		if err != nil {
+			return err
+		}
+		st.addComponents([]string{"API"}, now)
+		m := newModel(s, st, now)
+		for _, name := range pageTemplates {
+			var err error
+			switch name {
+			case "incident":
+				_, err = th.incidentPage(m, st.incidents["sample"])
+			default:
+				_, err = th.page(m, name)
+			}
+			if err != nil {
+				return fmt.Errorf("statuspage: Config.Templates: check on a sample page: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// page renders the index or the history page. The history page shows
+// nothing that changes but its incidents.
+func (th *theme) page(m *model, name string) ([]byte, error) {
+	d := PageData{Page: name, Site: m.siteData(), Title: m.s.branding.Title, URL: m.s.base.String()}
+	switch name {
+	case "index":
+		d.Banner, d.Components = m.banner, m.components
+		d.Active, d.Maintenance, d.Scheduled = m.sections()
+		d.History = m.history()
+	case "history":
+		d.Site.Generated = time.Time{}
+		d.Title = "Incident history · " + d.Title
+		d.URL += "history.html"
+		d.Archive = m.archive()
+	}
+	return th.execute(name, d)
+}
+
+// incidentPage renders an incident's page. It shows nothing but the
+// incident and the site's look, so that an incident that did not change
+// keeps its page byte for byte.
+func (th *theme) incidentPage(m *model, in *incident) ([]byte, error) {
+	inc := m.incident(in, true)
+	site := m.siteData()
+	site.Generated = time.Time{}
+	d := PageData{Page: "incident", Site: site, Root: "../", URL: inc.URL, Incident: &inc,
+		Title: inc.Title + " · " + m.s.branding.Title}
+	return th.execute("incident", d)
+}
+
+func (th *theme) execute(name string, d PageData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := th.t.ExecuteTemplate(&b, name, d); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// templateFuncs are the functions templates may call; see the package doc.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"time":       timeHTML,
+		"date":       func(t time.Time, layout string) string { return t.UTC().Format(layout) },
+		"text":       richText,
+		"excerpt":    excerpt,
+		"css":        cssColor,
+		"isRelative": func(u string) bool { return !strings.Contains(u, "://") },
+	}
+}
+
+// timeHTML shows t in UTC in a <time> element: "14 Mar 2025 09:26 UTC".
+func timeHTML(t time.Time) template.HTML {
+	t = t.UTC()
+	return template.HTML(`<time datetime="` + t.Format(time.RFC3339) + `">` +
+		t.Format("2 Jan 2006 15:04 UTC") + `</time>`)
+}
+
+// urlPattern finds the links in plain text.
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// richText renders plain text as HTML paragraphs (split at blank lines;
+// single line breaks are kept by the style sheet), with every http and
+// https URL made a link. Everything else is escaped.
+func richText(s string) template.HTML {
+	var b strings.Builder
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		p = strings.Trim(p, "\n")
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		last := 0
+		for _, loc := range urlPattern.FindAllStringIndex(p, -1) {
+			u := strings.TrimRight(p[loc[0]:loc[1]], ".,;:!?)]}'")
+			b.WriteString(html.EscapeString(p[last:loc[0]]))
+			fmt.Fprintf(&b, `<a href="%s" rel="nofollow">%s</a>`, html.EscapeString(u), html.EscapeString(u))
+			last = loc[0] + len(u)
+		}
+		b.WriteString(html.EscapeString(p[last:]))
+		b.WriteString("</p>")
+	}
+	return template.HTML(b.String())
+}
+
+// excerpt is the first line of s, cut at about 200 characters.
+func excerpt(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	const limit = 200
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	r := []rune(s)[:limit]
+	if i := strings.LastIndexByte(string(r), ' '); i > limit/2 {
+		return string(r)[:i] + "…"
+	}
+	return string(r) + "…"
+}
+
+var errBadColor = errors.New("statuspage: not a colour")
+
+// cssColor passes a validated hex colour into the style sheet.
+func cssColor(c string) (template.CSS, error) {
+	if _, err := parseColor(c); err != nil {
+		return "", errBadColor
+	}
+	return template.CSS(c), nil
+}
+
+// impactLabel names an incident's impact on its badge.
+func impactLabel(i broadcast.Impact, maintenance bool) string {
+	switch {
+	case i == broadcast.ImpactMaintenance || maintenance && (i == broadcast.ImpactNone || i == ""):
+		return "Maintenance"
+	case i == broadcast.ImpactNone || i == "":
+		return "Incident"
+	}
+	return strings.ToUpper(string(i[:1])) + string(i[1:]) + " impact"
+}
+
+// impactTone is the component status whose colour an impact's badge
+// takes; "neutral" for none.
+func impactTone(i broadcast.Impact) string {
+	switch i {
+	case broadcast.ImpactMinor:
+		return string(broadcast.ComponentDegraded)
+	case broadcast.ImpactMajor:
+		return string(broadcast.ComponentPartialOutage)
+	case broadcast.ImpactCritical:
+		return string(broadcast.ComponentMajorOutage)
+	case broadcast.ImpactMaintenance:
+		return string(broadcast.ComponentMaintenance)
+	}
+	return "neutral"
+}

@@ -1,0 +1,368 @@
+package statuspage
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// phase is where an incident stands, by its latest update's status.
+type phase int
+
+const (
+	phaseOpen       phase = iota // investigating, identified, monitoring
+	phaseScheduled               // a maintenance not started
+	phaseInProgress              // a maintenance in progress or verifying
+	phaseClosed                  // resolved, completed
+)
+
+func phaseOf(s broadcast.Status) phase {
+	switch s {
+	case broadcast.StatusScheduled:
+		return phaseScheduled
+	case broadcast.StatusInProgress, broadcast.StatusVerifying:
+		return phaseInProgress
+	case broadcast.StatusResolved, broadcast.StatusCompleted:
+		return phaseClosed
+	}
+	return phaseOpen
+}
+
+// componentRank orders component statuses from best to worst.
+var componentRank = map[broadcast.ComponentStatus]int{
+	broadcast.ComponentOperational:   0,
+	broadcast.ComponentMaintenance:   1,
+	broadcast.ComponentDegraded:      2,
+	broadcast.ComponentPartialOutage: 3,
+	broadcast.ComponentMajorOutage:   4,
+}
+
+// Statuspage's indicators, from best to worst, and what each means in a
+// component status (for the banner's colour) and in words (for the JSON).
+var (
+	indicators       = []string{"none", "maintenance", "minor", "major", "critical"}
+	indicatorStatus  = map[string]broadcast.ComponentStatus{"none": broadcast.ComponentOperational, "maintenance": broadcast.ComponentMaintenance, "minor": broadcast.ComponentDegraded, "major": broadcast.ComponentPartialOutage, "critical": broadcast.ComponentMajorOutage}
+	componentIndic   = map[broadcast.ComponentStatus]string{broadcast.ComponentOperational: "none", broadcast.ComponentMaintenance: "maintenance", broadcast.ComponentDegraded: "minor", broadcast.ComponentPartialOutage: "major", broadcast.ComponentMajorOutage: "critical"}
+	indicatorWording = map[string]string{"none": "All Systems Operational", "maintenance": "Service Under Maintenance", "minor": "Minor Service Outage", "major": "Partial System Outage", "critical": "Major System Outage"}
+)
+
+// worseIndicator returns the worse of two indicators.
+func worseIndicator(a, b string) string {
+	if slices.Index(indicators, b) > slices.Index(indicators, a) {
+		return b
+	}
+	return a
+}
+
+// impactIndicator is the indicator of an open incident of impact i: never
+// "none", since an open incident is never all operational.
+func impactIndicator(i broadcast.Impact) string {
+	switch i {
+	case broadcast.ImpactMajor, broadcast.ImpactCritical, broadcast.ImpactMaintenance:
+		return string(i)
+	}
+	return "minor"
+}
+
+// model is the site of one version: the state seen at one time.
+type model struct {
+	s          *settings
+	st         *state
+	now        time.Time
+	components []ComponentData
+	all        []*incident // newest first
+	byID       map[string]IncidentData
+	banner     BannerData
+	worst      broadcast.ComponentStatus
+}
+
+func newModel(s *settings, st *state, now time.Time) *model {
+	m := &model{s: s, st: st, now: now, all: st.sorted(), byID: map[string]IncidentData{}}
+	for _, in := range m.all {
+		m.byID[in.ID] = m.incident(in, false)
+	}
+	m.componentStates()
+	m.makeBanner()
+	return m
+}
+
+// componentStates sets every component's current status: the worst that
+// an open incident or a maintenance in progress gives it, else
+// operational.
+func (m *model) componentStates() {
+	current := map[string]broadcast.ComponentStatus{}
+	for _, in := range m.all {
+		d := m.byID[in.ID]
+		if p := phaseOf(d.Status); p != phaseOpen && p != phaseInProgress {
+			continue
+		}
+		for _, c := range d.Components {
+			if componentRank[c.Status] > componentRank[current[c.Name]] {
+				current[c.Name] = c.Status
+			}
+		}
+	}
+	m.worst = broadcast.ComponentOperational
+	for _, name := range m.componentNames() {
+		status := cmp.Or(current[name], broadcast.ComponentOperational)
+		if componentRank[status] > componentRank[m.worst] {
+			m.worst = status
+		}
+		m.components = append(m.components, ComponentData{
+			Name: name, Description: m.description(name), Status: status, Feed: m.feedPath(name),
+		})
+	}
+}
+
+// componentNames lists the configured components, then the others the
+// state knows, in the order they first appeared.
+func (m *model) componentNames() []string {
+	var names []string
+	for _, c := range m.s.components {
+		names = append(names, c.Name)
+	}
+	for _, c := range m.st.Components {
+		if !slices.Contains(names, c.Name) {
+			names = append(names, c.Name)
+		}
+	}
+	return names
+}
+
+func (m *model) description(name string) string {
+	for _, c := range m.s.components {
+		if c.Name == name {
+			return c.Description
+		}
+	}
+	return ""
+}
+
+func (m *model) feedPath(name string) string {
+	for _, c := range m.st.Components {
+		if c.Name == name {
+			return "components/" + c.Feed + ".atom"
+		}
+	}
+	return ""
+}
+
+// makeBanner sets the overall status. An open incident always shows, even
+// when it marks no component.
+func (m *model) makeBanner() {
+	b := BannerData{Indicator: componentIndic[m.worst]}
+	open, maint := 0, 0
+	for _, in := range m.all {
+		d := m.byID[in.ID]
+		switch phaseOf(d.Status) {
+		case phaseOpen:
+			open++
+			b.Indicator = worseIndicator(b.Indicator, impactIndicator(d.Impact))
+			b.Incidents = append(b.Incidents, d)
+		case phaseInProgress:
+			maint++
+			b.Indicator = worseIndicator(b.Indicator, "maintenance")
+			b.Incidents = append(b.Incidents, d)
+		}
+	}
+	// Open incidents first, then maintenances; newest first within each.
+	slices.SortStableFunc(b.Incidents, func(x, y IncidentData) int {
+		return cmp.Compare(phaseOf(x.Status), phaseOf(y.Status))
+	})
+	b.Status = indicatorStatus[b.Indicator]
+	switch {
+	case m.worst != broadcast.ComponentOperational && componentIndic[m.worst] == b.Indicator:
+		// The components explain the banner.
+		b.Label = m.worst.Label()
+	case open == 1:
+		b.Label = "Active incident"
+	case open > 1:
+		b.Label = "Active incidents"
+	case maint > 0:
+		b.Label = "Maintenance in progress"
+	default:
+		b.Label = "All systems operational"
+	}
+	m.banner = b
+}
+
+// wording is the status in Statuspage's words, for status.json.
+func (m *model) wording() string {
+	if m.banner.Indicator == "minor" && m.worst == broadcast.ComponentDegraded {
+		return "Partially Degraded Service"
+	}
+	return indicatorWording[m.banner.Indicator]
+}
+
+// incident builds the view of in; full includes every update, otherwise
+// only the latest.
+func (m *model) incident(in *incident, full bool) IncidentData {
+	last := in.last()
+	d := IncidentData{
+		ID: in.ID, Title: last.Title, Path: pagePath(in.File), URL: m.pageURL(in.File),
+		Status: last.Status, Started: in.Entries[0].Time, ScheduledFor: in.Entries[0].Time,
+	}
+	d.Open = phaseOf(d.Status) != phaseClosed
+	if !d.Open {
+		d.Resolved = last.Time
+	}
+	d.fold(in.Entries)
+	if d.Impact == "" {
+		d.Impact = broadcast.ImpactNone
+		if d.Maintenance {
+			d.Impact = broadcast.ImpactMaintenance
+		}
+	}
+	d.ImpactLabel, d.Tone = impactLabel(d.Impact, d.Maintenance), impactTone(d.Impact)
+	n := 1 // the latest update only
+	if full {
+		n = len(in.Entries)
+	}
+	for i := len(in.Entries) - 1; i >= len(in.Entries)-n; i-- {
+		d.Updates = append(d.Updates, m.update(in, &in.Entries[i], d))
+	}
+	return d
+}
+
+// fold sets what d takes from all its updates, oldest first: when it last
+// changed, its impact, whether it is a maintenance and when that starts,
+// and the latest status of each component.
+func (d *IncidentData) fold(entries []entry) {
+	states := map[string]int{} // index in d.Components
+	for i := range entries {
+		e := &entries[i]
+		d.Updated = maxTime(d.Updated, e.changed())
+		if e.Impact != "" {
+			d.Impact = e.Impact
+		}
+		d.Maintenance = d.Maintenance || isMaintenance(e)
+		if e.Status == broadcast.StatusScheduled && !e.NextUpdate.IsZero() {
+			d.ScheduledFor = e.NextUpdate
+		}
+		for _, c := range e.Components {
+			if j, ok := states[c.Name]; ok {
+				d.Components[j].Status = c.Status
+				continue
+			}
+			states[c.Name] = len(d.Components)
+			d.Components = append(d.Components, c)
+		}
+	}
+}
+
+// isMaintenance reports whether e is an update of a maintenance.
+func isMaintenance(e *entry) bool {
+	switch e.Status {
+	case broadcast.StatusScheduled, broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted:
+		return true
+	}
+	return e.Impact == broadcast.ImpactMaintenance
+}
+
+func (m *model) update(in *incident, e *entry, d IncidentData) UpdateData {
+	u := UpdateData{
+		ID: e.ID, Anchor: anchor(e.ID), Title: e.Title, Retitled: e.Title != d.Title,
+		Status: e.Status, Impact: e.Impact, Body: e.Body, Advice: e.Advice, Components: e.Components,
+		Time: e.Time, NextUpdate: e.NextUpdate, Edited: e.Edited, Corrects: e.Corrects,
+	}
+	if e.URL != d.URL {
+		u.URL = e.URL
+	}
+	if e.Corrects != "" && m.st.byUpdate[e.Corrects] == in {
+		for _, x := range in.Entries {
+			if slices.Contains(x.ids(), e.Corrects) {
+				u.CorrectsAnchor = anchor(x.ID)
+			}
+		}
+	}
+	return u
+}
+
+// anchor is the element id of an update: stable, and safe whatever the
+// update's ID holds.
+func anchor(updateID string) string { return "update-" + shortHash(updateID) }
+
+func pagePath(file string) string { return "incidents/" + file + ".html" }
+
+func (m *model) pageURL(file string) string { return m.s.base.String() + pagePath(file) }
+
+// sections returns the open incidents, the maintenances in progress and
+// those scheduled, each with every update.
+func (m *model) sections() (active, inProgress, scheduled []IncidentData) {
+	for _, in := range m.all {
+		switch phaseOf(in.last().Status) {
+		case phaseOpen:
+			active = append(active, m.incident(in, true))
+		case phaseInProgress:
+			inProgress = append(inProgress, m.incident(in, true))
+		case phaseScheduled:
+			scheduled = append(scheduled, m.incident(in, true))
+		}
+	}
+	slices.SortStableFunc(scheduled, func(a, b IncidentData) int { return a.ScheduledFor.Compare(b.ScheduledFor) })
+	return active, inProgress, scheduled
+}
+
+// history returns the closed incidents of the last HistoryDays days, by
+// the day they started, newest first.
+func (m *model) history() []DayData {
+	since := m.now.Add(-time.Duration(m.s.historyDays) * 24 * time.Hour)
+	var days []DayData
+	for _, in := range m.all {
+		d := m.byID[in.ID]
+		if d.Open || d.Updated.Before(since) {
+			continue
+		}
+		day := truncateDay(d.Started)
+		if n := len(days); n > 0 && days[n-1].Date.Equal(day) {
+			days[n-1].Incidents = append(days[n-1].Incidents, d)
+			continue
+		}
+		days = append(days, DayData{Date: day, Incidents: []IncidentData{d}})
+	}
+	return days
+}
+
+// archive returns every closed incident by the month it started, newest
+// first.
+func (m *model) archive() []MonthData {
+	var months []MonthData
+	for _, in := range m.all {
+		d := m.byID[in.ID]
+		if d.Open {
+			continue
+		}
+		y, mo, _ := d.Started.UTC().Date()
+		month := time.Date(y, mo, 1, 0, 0, 0, 0, time.UTC)
+		if n := len(months); n > 0 && months[n-1].Month.Equal(month) {
+			months[n-1].Incidents = append(months[n-1].Incidents, d)
+			continue
+		}
+		months = append(months, MonthData{Month: month, Incidents: []IncidentData{d}})
+	}
+	return months
+}
+
+func truncateDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// siteData describes the site for templates.
+func (m *model) siteData() SiteData {
+	b := m.s.branding
+	return SiteData{
+		Title: b.Title, LogoURL: b.LogoURL, HomeURL: b.HomeURL, Links: b.Links,
+		BaseURL: m.s.base.String(), Generated: m.now, HistoryDays: m.s.historyDays,
+		Light: b.Light, Dark: b.Dark,
+	}
+}

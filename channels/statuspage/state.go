@@ -1,0 +1,364 @@
+package statuspage
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// stateFormat is the version of the state files' format.
+const stateFormat = 1
+
+// errCorrupt marks state files that cannot be read: retrying does not help.
+var errCorrupt = errors.New("statuspage: state is corrupt")
+
+// entry is one update as the page shows it.
+type entry struct {
+	ID string `json:"id"`
+	// Aliases are the IDs of the corrections edited into this entry, so
+	// that sending one of them again changes nothing.
+	Aliases    []string              `json:"aliases,omitempty"`
+	Title      string                `json:"title"`
+	Status     broadcast.Status      `json:"status"`
+	Impact     broadcast.Impact      `json:"impact,omitempty"`
+	Body       string                `json:"body,omitempty"`
+	Advice     string                `json:"advice,omitempty"`
+	Components []broadcast.Component `json:"components,omitempty"`
+	URL        string                `json:"url,omitempty"`
+	Time       time.Time             `json:"time"`
+	NextUpdate time.Time             `json:"next_update,omitzero"`
+	Corrects   string                `json:"corrects,omitempty"`
+	// Edited is the time of the latest correction edited in; zero if none.
+	Edited time.Time `json:"edited,omitzero"`
+	// Seq numbers entries in the order they reached the page, to order
+	// entries of equal Time.
+	Seq int64 `json:"seq"`
+}
+
+// ids returns the entry's ID and aliases.
+func (e *entry) ids() []string { return append([]string{e.ID}, e.Aliases...) }
+
+// changed is the time the entry last changed.
+func (e *entry) changed() time.Time {
+	if e.Edited.After(e.Time) {
+		return e.Edited
+	}
+	return e.Time
+}
+
+// incident is an incident (or maintenance) with its updates, oldest first.
+type incident struct {
+	ID      string  `json:"id"`
+	File    string  `json:"file"` // the page is incidents/<File>.html
+	Entries []entry `json:"updates"`
+}
+
+// last is the incident's latest update.
+func (in *incident) last() *entry { return &in.Entries[len(in.Entries)-1] }
+
+// componentRecord is a component the page has listed.
+type componentRecord struct {
+	Name    string    `json:"name"`
+	Feed    string    `json:"feed"` // its feed is components/<Feed>.atom
+	Created time.Time `json:"created"`
+}
+
+// state is everything the page shows, as stored in a version's state.json
+// and incidents/*.json. A state is never modified once published:
+// operations work on a clone.
+type state struct {
+	gen        int64             // the version it was read from or written as; 0: none yet
+	Format     int               `json:"format"`
+	Nonce      string            `json:"nonce"` // random, new in every version: tells versions of one number apart
+	Created    time.Time         `json:"created"`
+	Updated    time.Time         `json:"updated"`
+	Seq        int64             `json:"seq"`
+	Render     string            `json:"render"` // fingerprint of the incident pages' rendering
+	Components []componentRecord `json:"components"`
+
+	incidents map[string]*incident // by incident ID
+	byUpdate  map[string]*incident // by entry ID and alias
+	files     map[string]string    // incident ID by File
+}
+
+func newState(now time.Time) *state {
+	return &state{Format: stateFormat, Created: now, Updated: now,
+		incidents: map[string]*incident{}, byUpdate: map[string]*incident{}, files: map[string]string{}}
+}
+
+// clone returns a copy that operations may change without changing s.
+// Incidents are shared until replaced.
+func (s *state) clone() *state {
+	c := *s
+	c.Components = slices.Clone(s.Components)
+	c.incidents = maps.Clone(s.incidents)
+	c.byUpdate = maps.Clone(s.byUpdate)
+	c.files = maps.Clone(s.files)
+	return &c
+}
+
+// sorted returns the incidents ordered by their first update, newest first.
+func (s *state) sorted() []*incident {
+	out := slices.Collect(maps.Values(s.incidents))
+	slices.SortFunc(out, func(a, b *incident) int {
+		if c := b.Entries[0].Time.Compare(a.Entries[0].Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Entries[0].Seq, a.Entries[0].Seq)
+	})
+	return out
+}
+
+// add puts e into the incident incidentID. It reports the ID of the
+// incident holding e, and false when an update with e's ID is on the page
+// already.
+func (s *state) add(incidentID string, e entry) (string, bool, error) {
+	if in := s.byUpdate[e.ID]; in != nil {
+		return in.ID, false, nil
+	}
+	in := s.incidents[incidentID]
+	if in == nil {
+		file := pageName(incidentID)
+		if other, ok := s.files[file]; ok {
+			return "", false, fmt.Errorf("statuspage: incidents %q and %q would share the page %s.html", other, incidentID, file)
+		}
+		in = &incident{ID: incidentID, File: file}
+		s.files[file] = incidentID
+	} else {
+		c := *in
+		c.Entries = slices.Clone(in.Entries)
+		in = &c
+	}
+	s.Seq++
+	e.Seq = s.Seq
+	i, _ := slices.BinarySearchFunc(in.Entries, e, compareEntries)
+	in.Entries = slices.Insert(in.Entries, i, e)
+	s.put(in)
+	return in.ID, true, nil
+}
+
+func compareEntries(a, b entry) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Seq, b.Seq)
+}
+
+// edit replaces the content of the entry id (an ID or alias) with e's,
+// keeping its ID, time and place, and returns its incident's ID. found is
+// false when no entry has id; changed is false when e was edited in
+// already.
+func (s *state) edit(id string, e entry) (incidentID string, found, changed bool) {
+	old := s.byUpdate[id]
+	if old == nil {
+		return "", false, false
+	}
+	in := *old
+	in.Entries = slices.Clone(old.Entries)
+	i := slices.IndexFunc(in.Entries, func(x entry) bool { return slices.Contains(x.ids(), id) })
+	cur := in.Entries[i]
+	if s.byUpdate[e.ID] != nil {
+		// Edited in already, or on the page as an update of its own.
+		return in.ID, true, false
+	}
+	e.Aliases = append(slices.Clone(cur.Aliases), e.ID)
+	e.Edited = e.Time
+	if slices.Contains(cur.ids(), e.Corrects) {
+		e.Corrects = "" // corrected in place: edited, not a correction of itself
+	}
+	e.ID, e.Time, e.Seq = cur.ID, cur.Time, cur.Seq
+	in.Entries[i] = e
+	s.put(&in)
+	return in.ID, true, true
+}
+
+// retract removes the entry id (an ID or alias) and returns its incident's
+// ID; an incident left without entries is removed. found is false when no
+// entry has id.
+func (s *state) retract(id string) (incidentID string, found bool) {
+	old := s.byUpdate[id]
+	if old == nil {
+		return "", false
+	}
+	in := *old
+	i := slices.IndexFunc(in.Entries, func(x entry) bool { return slices.Contains(x.ids(), id) })
+	for _, alias := range in.Entries[i].ids() {
+		delete(s.byUpdate, alias)
+	}
+	in.Entries = slices.Delete(slices.Clone(in.Entries), i, i+1)
+	if len(in.Entries) == 0 {
+		delete(s.incidents, in.ID)
+		delete(s.files, in.File)
+		return in.ID, true
+	}
+	s.put(&in)
+	return in.ID, true
+}
+
+// entryID returns the ID of the entry that holds the update id, as its ID
+// or an alias.
+func (s *state) entryID(id string) string {
+	if in := s.byUpdate[id]; in != nil {
+		for i := range in.Entries {
+			if slices.Contains(in.Entries[i].ids(), id) {
+				return in.Entries[i].ID
+			}
+		}
+	}
+	return id
+}
+
+// put stores in and indexes its entries.
+func (s *state) put(in *incident) {
+	s.incidents[in.ID] = in
+	for i := range in.Entries {
+		for _, id := range in.Entries[i].ids() {
+			s.byUpdate[id] = in
+		}
+	}
+}
+
+// addComponents records components the page has not listed yet, giving
+// each a feed name no other component has.
+func (s *state) addComponents(names []string, now time.Time) {
+	known := map[string]bool{}
+	used := map[string]bool{}
+	for _, c := range s.Components {
+		known[c.Name], used[c.Feed] = true, true
+	}
+	for _, name := range names {
+		if known[name] {
+			continue
+		}
+		feed := broadcast.Slug(name)
+		if used[feed] {
+			feed += "-" + shortHash(name)
+		}
+		s.Components = append(s.Components, componentRecord{Name: name, Feed: feed, Created: now})
+		known[name], used[feed] = true, true
+	}
+}
+
+// plainName matches incident IDs used as page names as they are.
+var plainName = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+
+// pageName is the name of an incident's page (and state file) without its
+// extension: the incident ID itself when it is lower-case letters, digits
+// and inner dashes, at most 64 bytes; otherwise a slug of it and a hash,
+// so that every ID has its own page on every file system and host.
+func pageName(incidentID string) string {
+	if plainName.MatchString(incidentID) {
+		return incidentID
+	}
+	return broadcast.Slug(incidentID) + "-" + shortHash(incidentID)
+}
+
+// shortHash is 12 hex digits of s's SHA-256.
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:6])
+}
+
+// stateFile and incidentsDir name a version's state files: state.json,
+// and the incidents in 64 buckets, incidents/<bucket>.json, so that a
+// write rewrites one bucket and links the others.
+const (
+	stateFile    = "state.json"
+	incidentsDir = "incidents"
+	buckets      = 64
+)
+
+// bucket is the file, under incidentsDir, of the bucket of an incident.
+func bucket(incidentID string) string {
+	sum := sha256.Sum256([]byte(incidentID))
+	return fmt.Sprintf("%02x.json", sum[0]%buckets)
+}
+
+// byBucket returns the incidents of s by bucket, each bucket's ordered by
+// ID.
+func (s *state) byBucket() map[string][]*incident {
+	out := map[string][]*incident{}
+	for _, in := range s.incidents {
+		b := bucket(in.ID)
+		out[b] = append(out[b], in)
+	}
+	for _, list := range out {
+		slices.SortFunc(list, func(a, b *incident) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return out
+}
+
+// readNonce returns the nonce of the version in dir.
+func readNonce(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return "", fmt.Errorf("read state: %w", err)
+	}
+	var v struct {
+		Nonce string `json:"nonce"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return "", fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
+	}
+	return v.Nonce, nil
+}
+
+// loadState reads the state of the version in dir.
+func loadState(dir string, gen int64) (*state, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	s := newState(time.Time{})
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
+	}
+	if s.Format != stateFormat {
+		return nil, fmt.Errorf("%w: %s: format %d, this version reads %d", errCorrupt, stateFile, s.Format, stateFormat)
+	}
+	s.gen = gen
+	files, err := os.ReadDir(filepath.Join(dir, incidentsDir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	for _, f := range files {
+		if f.IsDir() || !strings.HasSuffix(f.Name(), ".json") {
+			continue
+		}
+		if err := s.loadBucket(filepath.Join(dir, incidentsDir), f.Name()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *state) loadBucket(dir, name string) error {
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return fmt.Errorf("read state: %w", err)
+	}
+	var list []*incident
+	if err := json.Unmarshal(data, &list); err != nil {
+		return fmt.Errorf("%w: %s/%s: %v", errCorrupt, incidentsDir, name, err)
+	}
+	for _, in := range list {
+		if bucket(in.ID) != name || in.File != pageName(in.ID) || len(in.Entries) == 0 || s.incidents[in.ID] != nil {
+			return fmt.Errorf("%w: %s/%s: incident %q does not belong there", errCorrupt, incidentsDir, name, in.ID)
+		}
+		s.files[in.File] = in.ID
+		s.put(in)
+	}
+	return nil
+}

@@ -1,0 +1,481 @@
+// Package statuspage is a channel that keeps a complete, self-contained
+// status site in a directory, ready for any static host (nginx, S3, GitHub
+// Pages) to serve. Send it first: other channels link to its incident
+// pages.
+//
+// Each Send adds the update to the page's state and writes a new version
+// of the whole site:
+//
+//   - index.html: the overall status banner, every component with its
+//     current status, the open incidents and maintenances in progress with
+//     every update (newest first), the scheduled maintenances, and the
+//     incidents of the last Config.HistoryDays days.
+//   - incidents/<name>.html: one page per incident, at a stable URL (see
+//     IncidentURL: give it to the other channels as Update.URL).
+//   - history.html: every closed incident, by month.
+//   - history.atom, and components/<name>.atom per component: Atom 1.0,
+//     one entry per update, the latest Config.FeedEntries.
+//   - api/v2/summary.json, status.json, components.json, incidents.json,
+//     incidents/unresolved.json, scheduled-maintenances.json and
+//     scheduled-maintenances/{upcoming,active}.json in the shapes of
+//     Atlassian Statuspage's public API, so that tools that read
+//     Statuspage read this page.
+//   - favicon.svg: a dot in the colour of the overall status.
+//
+// The pages need no JavaScript and load nothing from elsewhere (but
+// Branding.LogoURL, when it is absolute). They are readable on a phone,
+// follow the reader's dark mode (prefers-color-scheme), show times in UTC
+// in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
+// (New checks every pair of colours the page shows together).
+//
+// A component's current status is the worst that an open incident, or a
+// maintenance in progress, gave it in its latest update naming it;
+// operational otherwise. The banner takes the worst component status,
+// and while any incident is open it names the incident and never says
+// "All systems operational", even when no component was marked.
+//
+// # Serving
+//
+// Serve Config.Dir/current (Channel.Root). It is a symbolic link to the
+// latest complete version: nginx (root /srv/status/current;), Caddy and
+// http.FileServer follow it per request. To upload to S3 or another host,
+// copy the version it points at (aws s3 sync follows links; with rsync,
+// use -L or copy the resolved path). The previous version is kept until
+// the next write starts, for readers that resolved the link just before a
+// swap.
+//
+// # Threading
+//
+// The incident page is the thread: the page groups updates by
+// Update.IncidentID from its own state, so Send ignores Message.Thread.
+// The Receipt's URL is the incident page; its ID is the update's ID.
+//
+// # Corrections and retractions
+//
+// The page can be changed in place. Edit (Broadcaster.Correct) replaces
+// the content of the corrected update where it stands, marked "Edited";
+// its Atom entry keeps its id and gets a new updated time. Retract removes
+// the update; an incident left without updates disappears with its page.
+// Sending an update whose ID is on the page already, or was edited in,
+// changes nothing. Edit of an update that is no longer on the page adds
+// the correction as a new update.
+//
+// # Atomic writes and concurrency
+//
+// Every write makes a whole new version beside the current one and swaps
+// it in with one rename(2), so a reader or a crash never sees a
+// half-written site: the directory always holds the complete old or new
+// site. Files that did not change are hard links to the previous
+// version's (copies where the file system has no hard links), and the
+// version before the previous one, no longer served, is made into the new
+// one by replacing only what differs, so one update writes little more
+// than the front page, the feeds and the JSON, whatever the history. The
+// state lives in the directory with the site, so the page survives
+// restarts and Rebuild renders it again (after a change of Branding, say).
+//
+// Sends in one process are serialized by the Channel; Channels of
+// several processes on one directory take an exclusive flock(2) on
+// Dir/.lock, which the kernel releases when a process dies. No update is
+// lost either way.
+//
+// # Templates
+//
+// The HTML comes from html/template templates, each overridable by name:
+// put "<name>.tmpl" files in Config.Templates. The pages are index,
+// incident and history; they call head, style, header, footer, banner,
+// incident-card, update and past, any of which can be replaced alone (to
+// add a logo row, restyle, or translate). Dot is a PageData in all but
+// update (an UpdateData), incident-card and past (an IncidentData).
+// Functions: time t (a <time> element, "14 Mar 2025 09:26 UTC"), date t
+// layout (t in UTC), text s (plain text as escaped paragraphs with links),
+// excerpt s (the first line, cut at 200 characters), css colour (a palette
+// colour for the style sheet), isRelative url. Templates are parsed and
+// run on a sample site in New.
+//
+// # Limits
+//
+// Incident pages are named after Update.IncidentID when it is lower-case
+// letters, digits and inner dashes of at most 64 bytes, and after a slug
+// of it and a hash otherwise. The site is static: what depends on the time
+// (the days of history shown, a maintenance becoming due) changes when the
+// page is next written. A maintenance's planned start is the NextUpdate of
+// its "scheduled" update. The feeds hold the latest Config.FeedEntries
+// updates, and incidents.json the latest 50 incidents.
+//
+// Writes between processes are serialized by flock(2) on Linux, the BSDs,
+// macOS, Solaris and illumos. It is advisory, works between processes of
+// one machine, and over NFS only where the kernel maps it to NFS locks
+// (Linux does); on other systems (Windows, Plan 9) only one process may
+// write a directory. Writes are fsynced before the swap, so the swap
+// survives a power loss where the file system orders renames after data.
+//
+// # Errors
+//
+// New fails on a bad Config, naming the field; it does no I/O on Dir.
+// Send, Edit and Retract fail with ctx's error (wrapped) when ctx ends
+// before the new version is current, and then change nothing. Failures
+// that retrying cannot fix are marked broadcast.Permanent: no permission,
+// a read-only file system, a Dir (or part of its path) that is not a
+// directory, a Dir/current that this package did not make, state files
+// that cannot be read, an invalid update. Others are transient: a full
+// disk, an I/O error, and another process holding the lock for longer
+// than Config.LockTimeout.
+package statuspage
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Channel writes a status site. It is safe for concurrent use.
+type Channel struct {
+	s     settings
+	theme *theme
+	now   func() time.Time
+	// hook is called at each step of a write; tests crash there.
+	hook func(step string)
+	// sem holds the one token of the right to read and write the
+	// directory in this process; waiting for it honours ctx.
+	sem chan struct{}
+
+	// Guarded by sem.
+	cache *state
+	last  *lastWrite      // what the latest write changed; nil if unknown
+	memos map[string]memo // files rendered last, by path
+	stats writeStats      // of the last write
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+)
+
+// New returns a Channel for cfg. It validates cfg, parses the templates
+// and renders them once on a sample site; it does no I/O on Dir.
+func New(cfg Config) (*Channel, error) {
+	s, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	th, err := newTheme(&s, cfg.Templates)
+	if err != nil {
+		return nil, err
+	}
+	return &Channel{
+		s: s, theme: th, sem: make(chan struct{}, 1), hook: func(string) {}, memos: map[string]memo{},
+		now: func() time.Time { return time.Now().UTC().Round(0) },
+	}, nil
+}
+
+// Name returns the channel's name.
+func (c *Channel) Name() string { return c.s.name }
+
+// String describes the channel for logs.
+func (c *Channel) String() string {
+	return fmt.Sprintf("statuspage.Channel{Name: %q, Dir: %q, BaseURL: %q}", c.s.name, c.s.dir, c.s.base)
+}
+
+// GoString is String, so that %#v does not dump the templates.
+func (c *Channel) GoString() string { return c.String() }
+
+// Root returns the directory to serve: Config.Dir/current.
+func (c *Channel) Root() string { return filepath.Join(c.s.dir, currentName) }
+
+// IncidentURL returns the stable URL of the page of u's incident, the same
+// before and after the Send: set it as u.URL so that every channel links
+// to the page. An empty u.IncidentID is derived from u.Title, as
+// broadcast.Update.WithDefaults does.
+func (c *Channel) IncidentURL(u broadcast.Update) string {
+	id := u.IncidentID
+	if id == "" {
+		id = broadcast.Slug(u.Clean().Title)
+	}
+	return c.s.base.String() + pagePath(pageName(id))
+}
+
+// Send adds the update to the page and publishes the new site, in one
+// attempt. Sending an update whose ID is on the page already changes
+// nothing. See the package doc for its errors.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("statuspage: send: %w", err)
+	}
+	u, err := c.prepare(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	incident, entryID := u.IncidentID, u.ID
+	err = c.change(ctx, func(st *state) (bool, []string, error) {
+		id, added, err := st.add(u.IncidentID, c.entry(u))
+		incident, entryID = id, st.entryID(u.ID)
+		return added, []string{id}, err
+	})
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return c.receipt(entryID, incident), nil
+}
+
+// Edit replaces the update prev (this channel's receipt of it) with the
+// correction m.Update, in place, and publishes the new site. When prev is
+// no longer on the page, the correction is added as a new update.
+func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("statuspage: edit: %w", err)
+	}
+	id := cmp.Or(prev.ID, prev.UpdateID)
+	if id == "" {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("statuspage: edit: the receipt names no update"))
+	}
+	u, err := c.prepare(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	var incident string
+	err = c.change(ctx, func(st *state) (bool, []string, error) {
+		in, found, changed := st.edit(id, c.entry(u))
+		if found {
+			incident = in
+			return changed, []string{in}, nil
+		}
+		in, added, err := st.add(u.IncidentID, c.entry(u))
+		incident, id = in, u.ID
+		return added, []string{in}, err
+	})
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return c.receipt(id, incident), nil
+}
+
+// Retract removes the update prev (this channel's receipt of it) from the
+// page and publishes the new site; an incident left without updates
+// disappears. An update no longer on the page counts as removed.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("statuspage: retract: %w", err)
+	}
+	id := cmp.Or(prev.ID, prev.UpdateID)
+	if id == "" {
+		return broadcast.Permanent(errors.New("statuspage: retract: the receipt names no update"))
+	}
+	return c.change(ctx, func(st *state) (bool, []string, error) {
+		in, found := st.retract(id)
+		return found, []string{in}, nil
+	})
+}
+
+// Rebuild renders the whole site again from its state and publishes it,
+// also when the page has no incident yet: after a change of Branding,
+// Templates or Components, or to write the first, all-operational page.
+func (c *Channel) Rebuild(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("statuspage: rebuild: %w", err)
+	}
+	return c.change(ctx, func(st *state) (bool, []string, error) {
+		return true, slices.Collect(maps.Keys(st.incidents)), nil
+	})
+}
+
+// Preview returns the update as the page shows it, in plain text.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	u, err := c.prepare(u)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	text := previewText(c.entry(u), c.IncidentURL(u))
+	return broadcast.Preview{Channel: c.s.name, Text: text, Length: utf8.RuneCountInString(text), Unit: "characters"}, nil
+}
+
+// prepare fills in the defaults of an update that did not come through a
+// Broadcaster, and validates it.
+func (c *Channel) prepare(u broadcast.Update) (broadcast.Update, error) {
+	if err := u.Validate(); err != nil {
+		return u, broadcast.Permanent(fmt.Errorf("statuspage: %w", err))
+	}
+	return u.WithDefaults(c.now()), nil
+}
+
+// entry is u as the page stores it: the channel's override replaces the
+// body.
+func (c *Channel) entry(u broadcast.Update) entry {
+	body := u.Body
+	if text, ok := u.Override(c.s.name); ok {
+		body = text
+	}
+	return entry{
+		ID: u.ID, Title: u.Title, Status: u.Status, Impact: u.Impact, Body: body, Advice: u.Advice,
+		Components: append([]broadcast.Component(nil), u.Components...), URL: u.URL,
+		Time: u.Time.UTC(), NextUpdate: u.NextUpdate.UTC(), Corrects: u.Corrects,
+	}
+}
+
+func (c *Channel) receipt(updateID, incidentID string) broadcast.Receipt {
+	return broadcast.Receipt{Channel: c.s.name, ID: updateID, URL: c.s.base.String() + pagePath(pageName(incidentID)),
+		Time: c.now()}
+}
+
+// change runs op on the current state, holding this process's and the
+// directory's lock, and publishes the result when op reports a change.
+// dirty holds the IDs of the incidents op changed or removed.
+func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, dirty []string, err error)) error {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("statuspage: wait for another write: %w", ctx.Err())
+	}
+	defer func() { <-c.sem }()
+	if err := os.MkdirAll(c.s.dir, 0o755); err != nil {
+		return classify("create Config.Dir", err)
+	}
+	unlock, err := lockDir(ctx, filepath.Join(c.s.dir, lockName), c.s.lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	old, err := c.load()
+	if err != nil {
+		return err
+	}
+	next := old.clone()
+	changed, ids, err := op(next)
+	if err != nil || !changed {
+		return err
+	}
+	dirty := map[string]bool{}
+	for _, id := range ids {
+		dirty[id] = true
+	}
+	now := c.now()
+	next.addComponents(c.componentNames(next, ids), now)
+	if err := c.publish(ctx, old, next, dirty, now); err != nil {
+		return err
+	}
+	c.cache = next
+	return nil
+}
+
+// componentNames lists the configured components and those the updates
+// of the incidents ids name, for the state to record.
+func (c *Channel) componentNames(st *state, ids []string) []string {
+	var names []string
+	for _, ci := range c.s.components {
+		names = append(names, ci.Name)
+	}
+	for _, id := range ids {
+		if in := st.incidents[id]; in != nil {
+			for _, e := range in.Entries {
+				for _, comp := range e.Components {
+					names = append(names, comp.Name)
+				}
+			}
+		}
+	}
+	return names
+}
+
+// load returns the current state: the cached one when the directory
+// still holds that version (the same number and nonce), else read from
+// the directory.
+func (c *Channel) load() (*state, error) {
+	gen, err := readCurrent(c.s.dir)
+	if err != nil {
+		return nil, err
+	}
+	if gen == 0 {
+		return newState(c.now()), nil
+	}
+	dir := filepath.Join(c.s.dir, versionsName, versionName(gen))
+	if c.cache != nil && c.cache.gen == gen {
+		nonce, err := readNonce(dir)
+		if err != nil {
+			return nil, classify("load version "+versionName(gen), err)
+		}
+		if nonce == c.cache.Nonce {
+			return c.cache, nil
+		}
+	}
+	st, err := loadState(dir, gen)
+	if err != nil {
+		return nil, classify("load version "+versionName(gen), err)
+	}
+	c.cache = st
+	return st, nil
+}
+
+// Check reports whether the channel can write its directory: Dir (or,
+// when it does not exist yet, its nearest existing parent) is a writable
+// directory, and Dir/current, if there, was made by this package. It
+// writes and removes one temporary file and publishes nothing.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("statuspage: check: %w", err)
+	}
+	dir := c.s.dir
+	for {
+		fi, err := os.Stat(dir)
+		if err == nil {
+			if !fi.IsDir() {
+				return broadcast.Permanent(fmt.Errorf("statuspage: check: %s is not a directory", dir))
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if !errors.Is(err, os.ErrNotExist) || parent == dir {
+			return classify("check", err)
+		}
+		dir = parent
+	}
+	f, err := os.CreateTemp(dir, ".check-*")
+	if err != nil {
+		return classify("check: write "+dir, err)
+	}
+	name := f.Name()
+	_ = f.Close()
+	if err := os.Remove(name); err != nil {
+		return classify("check: remove "+name, err)
+	}
+	if dir != c.s.dir {
+		return nil
+	}
+	_, err = readCurrent(dir)
+	return err
+}
+
+// previewText is an update in plain text, as the page shows it.
+func previewText(e entry, url string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s — %s\n", e.Title, e.Status.Label(), e.Time.UTC().Format("2 Jan 2006 15:04 UTC"))
+	if e.Advice != "" {
+		fmt.Fprintf(&b, "\nWhat you can do: %s\n", e.Advice)
+	}
+	if e.Body != "" {
+		fmt.Fprintf(&b, "\n%s\n", e.Body)
+	}
+	if len(e.Components) > 0 {
+		parts := make([]string, len(e.Components))
+		for i, comp := range e.Components {
+			parts[i] = comp.Name + " (" + comp.Status.Label() + ")"
+		}
+		fmt.Fprintf(&b, "\nAffects: %s\n", strings.Join(parts, ", "))
+	}
+	if !e.NextUpdate.IsZero() {
+		fmt.Fprintf(&b, "Next update by %s.\n", e.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	fmt.Fprintf(&b, "\n%s", url)
+	return b.String()
+}

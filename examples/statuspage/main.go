@@ -1,0 +1,130 @@
+// Command statuspage writes a status page with the statuspage channel and
+// serves it on loopback, the way a static host would:
+//
+//	go run ./examples/statuspage -demo
+//	# then open http://127.0.0.1:8080/
+//
+// With -demo it first sends, through a Broadcaster, an incident of three
+// updates, a scheduled maintenance and a resolved incident from two days
+// ago; their update IDs are fixed, so running it again adds nothing.
+// Without -demo it serves what the directory holds, after writing an
+// all-operational page when it holds none. Other programs (the announce
+// command with a statuspage channel) may write the directory while it
+// serves: every request sees a complete version.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/statuspage"
+)
+
+func main() {
+	dir := flag.String("dir", "status-site", "directory of the status page")
+	addr := flag.String("addr", "127.0.0.1:8080", "address to serve on")
+	base := flag.String("base", "", "public URL of the page (default: http://ADDR/)")
+	title := flag.String("title", "Example Status", "title of the page")
+	demo := flag.Bool("demo", false, "send a demo incident and maintenance first")
+	flag.Parse()
+	if *base == "" {
+		*base = "http://" + *addr + "/"
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Stderr, options{dir: *dir, addr: *addr, base: *base, title: *title, demo: *demo}); err != nil {
+		fmt.Fprintln(os.Stderr, "statuspage:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	dir, addr, base, title string
+	demo                   bool
+}
+
+func run(ctx context.Context, log io.Writer, o options) error {
+	page, err := newPage(o)
+	if err != nil {
+		return err
+	}
+	if err := prepare(ctx, page, o.demo, time.Now()); err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: o.addr, Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), o.base)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newPage(o options) (*statuspage.Channel, error) {
+	return statuspage.New(statuspage.Config{
+		Dir:     o.dir,
+		BaseURL: o.base,
+		Components: []statuspage.ComponentInfo{
+			{Name: "Website"},
+			{Name: "API", Description: "REST and GraphQL"},
+			{Name: "CDN", Description: "Static files and images"},
+			{Name: "Database"},
+		},
+		Branding: statuspage.Branding{
+			Title: o.title,
+			Links: []statuspage.Link{{Text: "Support", URL: "mailto:support@example.com"}},
+		},
+	})
+}
+
+// prepare writes the demo incidents, or an all-operational page when the
+// directory holds no page yet.
+func prepare(ctx context.Context, page *statuspage.Channel, demo bool, now time.Time) error {
+	if !demo {
+		if _, err := os.Stat(page.Root()); err == nil {
+			return nil
+		}
+		return page.Rebuild(ctx)
+	}
+	b, err := broadcast.New([]broadcast.Channel{page}, broadcast.Options{})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	for _, u := range demoUpdates(now.UTC().Truncate(time.Minute)) {
+		u.URL = page.IncidentURL(u)
+		if _, err := b.Send(ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newHandler serves the site in root like a static host, with caches told
+// to check for a newer version on every request.
+func newHandler(root string) http.Handler {
+	files := http.FileServer(http.Dir(root))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if strings.HasSuffix(r.URL.Path, ".atom") { // not in every system's MIME table
+			w.Header().Set("Content-Type", "application/atom+xml")
+		}
+		files.ServeHTTP(w, r)
+	})
+}

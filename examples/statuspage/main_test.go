@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func get(t *testing.T, h http.Handler, path string) (*http.Response, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	body, err := io.ReadAll(rec.Result().Body)
+	require.NoError(t, err)
+	return rec.Result(), string(body)
+}
+
+// The demo writes an incident, a maintenance and a past incident once;
+// the handler serves them as a static host would.
+func TestDemo(t *testing.T) {
+	o := options{dir: filepath.Join(t.TempDir(), "site"), addr: "127.0.0.1:8080", base: "http://127.0.0.1:8080/",
+		title: "Example Status", demo: true}
+	page, err := newPage(o)
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	require.NoError(t, prepare(context.Background(), page, true, now))
+	first, err := os.Readlink(page.Root())
+	require.NoError(t, err)
+	require.NoError(t, prepare(context.Background(), page, true, now), "the demo again")
+	again, err := os.Readlink(page.Root())
+	require.NoError(t, err)
+	assert.Equal(t, first, again, "running the demo again writes nothing")
+
+	h := newHandler(page.Root())
+	resp, body := get(t, h, "/")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	assert.Contains(t, body, "Elevated error rates on the API")
+	assert.Contains(t, body, "Database upgrade")
+	assert.Contains(t, body, "Slow logins")
+	resp, body = get(t, h, "/incidents/api-errors.html")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, 3, strings.Count(body, `class="update"`), "the incident's three updates")
+	resp, _ = get(t, h, "/history.atom")
+	assert.Equal(t, "application/atom+xml", resp.Header.Get("Content-Type"))
+	resp, _ = get(t, h, "/api/v2/summary.json")
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+}
+
+// Without the demo, an empty directory gets an all-operational page.
+func TestFirstPage(t *testing.T) {
+	o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "Example Status"}
+	page, err := newPage(o)
+	require.NoError(t, err)
+	require.NoError(t, prepare(context.Background(), page, false, time.Now()))
+	resp, body := get(t, newHandler(page.Root()), "/")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, "All systems operational")
+}
