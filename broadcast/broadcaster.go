@@ -261,17 +261,19 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	// happened must be remembered.
 	keep := context.WithoutCancel(ctx)
 	ds := make([]delivery, len(b.channels))
+	spares := make([]newestEntry, len(b.channels))
 	for i, ch := range b.channels {
 		ds[i] = delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: u, seq: seq,
-			op: op, original: original, markID: markID, flight: fls[i]}
+			op: op, original: original, markID: markID, flight: fls[i], spare: &spares[i]}
 		ds[i].ledger.init(keep, b.store, markID, ds[i].name)
 	}
 	if len(b.stages) > 1 {
 		b.runStages(ctx, keep, rep, ds)
 	} else {
 		var wg sync.WaitGroup
+		wg.Add(len(ds) - 1)
 		for i := 1; i < len(ds); i++ {
-			wg.Go(func() { rep.Results[i] = ds[i].run(ctx, keep) })
+			go ds[i].runInto(ctx, keep, &rep.Results[i], &wg) // no closure to allocate
 		}
 		rep.Results[0] = ds[0].run(ctx, keep) // on this goroutine: one fewer to start
 		wg.Wait()

@@ -17,15 +17,22 @@ type flights struct {
 
 type flightKey struct{ update, channel string }
 
+// flight is one (update, channel) with deliveries running or waiting.
+// Uncontended, it costs no channel: one is made only when a delivery has
+// to wait.
 type flight struct {
-	sem  chan struct{} // holds a token while a delivery runs
-	refs int           // deliveries running or waiting
+	refs int // deliveries running or waiting; guarded by flights.mu
+
+	mu      sync.Mutex
+	held    bool
+	release chan struct{} // closed when the holder unlocks; nil: no waiter
 }
 
 // join registers a delivery of update to each of channels, in one critical
 // section for the whole Send; leave undoes it once the deliveries ended.
 func (f *flights) join(update string, channels []Channel) []*flight {
 	fls := make([]*flight, len(channels))
+	var fresh []flight // the new flights of this Send, in one allocation
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
@@ -35,7 +42,10 @@ func (f *flights) join(update string, channels []Channel) []*flight {
 		key := flightKey{update, ch.Name()}
 		fl := f.m[key]
 		if fl == nil {
-			fl = &flight{sem: make(chan struct{}, 1)}
+			if fresh == nil {
+				fresh = make([]flight, len(channels)-i)
+			}
+			fl, fresh = &fresh[0], fresh[1:]
 			f.m[key] = fl
 		}
 		fl.refs++
@@ -57,12 +67,32 @@ func (f *flights) leave(update string, channels []Channel, fls []*flight) {
 // lock waits until no other delivery of the flight's update and channel
 // runs, or ctx ends; unlock ends the delivery.
 func (fl *flight) lock(ctx context.Context) error {
-	select {
-	case fl.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		fl.mu.Lock()
+		if !fl.held {
+			fl.held = true
+			fl.mu.Unlock()
+			return nil
+		}
+		if fl.release == nil {
+			fl.release = make(chan struct{})
+		}
+		wait := fl.release
+		fl.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
-func (fl *flight) unlock() { <-fl.sem }
+func (fl *flight) unlock() {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	fl.held = false
+	if fl.release != nil {
+		close(fl.release) // every waiter tries again; one wins
+		fl.release = nil
+	}
+}

@@ -200,15 +200,15 @@ func (u Update) Validate() error {
 		return invalid("Advice", "%d characters, more than %d", n, MaxAdviceLength)
 	}
 	for i, c := range u.Components {
-		field := fmt.Sprintf("Components[%d]", i)
+		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
 		switch n := utf8.RuneCountInString(c.Name); {
 		case strings.TrimSpace(c.Name) == "":
-			return invalid(field+".Name", "missing")
+			return invalid(field("Name"), "missing")
 		case n > MaxComponentNameLength:
-			return invalid(field+".Name", "%d characters, more than %d", n, MaxComponentNameLength)
+			return invalid(field("Name"), "%d characters, more than %d", n, MaxComponentNameLength)
 		}
 		if !c.Status.Valid() {
-			return invalid(field+".Status", "unknown value %q", string(c.Status))
+			return invalid(field("Status"), "unknown value %q", string(c.Status))
 		}
 	}
 	if u.URL != "" {
@@ -227,22 +227,20 @@ func invalid(field, format string, args ...any) error {
 // validateText checks the encoding of every text field and the length and
 // characters of the keys.
 func (u Update) validateText() error {
-	fields := []struct {
+	for _, f := range [...]struct {
 		name, v string
 		key     bool
 	}{
 		{"ID", u.ID, true}, {"IncidentID", u.IncidentID, true}, {"Corrects", u.Corrects, true},
 		{"Title", u.Title, false}, {"Body", u.Body, false}, {"Advice", u.Advice, false}, {"URL", u.URL, false},
-	}
-	for i, c := range u.Components {
-		fields = append(fields, struct {
-			name, v string
-			key     bool
-		}{fmt.Sprintf("Components[%d].Name", i), c.Name, false})
-	}
-	for _, f := range fields {
+	} {
 		if err := checkText(f.v, f.key); err != "" {
 			return invalid(f.name, "%s", err)
+		}
+	}
+	for i, c := range u.Components {
+		if err := checkText(c.Name, false); err != "" {
+			return invalid(fmt.Sprintf("Components[%d].Name", i), "%s", err)
 		}
 	}
 	if len(u.ID) > maxIDLength {
@@ -288,6 +286,9 @@ func checkText(s string, key bool) string {
 }
 
 func (u Update) validateOverrides() error {
+	if len(u.Overrides) == 0 {
+		return nil
+	}
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		v := u.Overrides[k]
 		if k == "" {

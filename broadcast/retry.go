@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -44,9 +45,10 @@ type delivery struct {
 
 	ledger storeLedger
 	watch  watcher
-	shared func()  // releases Options.Lock; nil when not held
-	msg    Message // the attempt's Message, set by prepare
-	prev   Receipt // the post an edit or retraction is about
+	shared func()       // releases Options.Lock; nil when not held
+	spare  *newestEntry // allocated with the delivery, for newest.watch
+	msg    Message      // the attempt's Message, set by prepare
+	prev   Receipt      // the post an edit or retraction is about
 	res    Result
 }
 
@@ -60,6 +62,13 @@ func (d *delivery) run(ctx, keep context.Context) Result {
 	d.settle()
 	d.res.Duration = time.Since(start)
 	return d.res
+}
+
+// runInto runs the delivery on its own goroutine, storing the Result in
+// res.
+func (d *delivery) runInto(ctx, keep context.Context, res *Result, wg *sync.WaitGroup) {
+	defer wg.Done()
+	*res = d.run(ctx, keep)
 }
 
 // loop runs the attempts and the waits between them; the Result says how
@@ -105,7 +114,7 @@ func (d *delivery) lock(ctx context.Context) bool {
 		d.fail(err)
 		return false
 	}
-	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name)
+	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name, d.spare)
 	return true
 }
 
@@ -343,9 +352,11 @@ func (d *delivery) fail(err error) {
 func (d *delivery) settle() {
 	var unrecorded error
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
-	var te *TargetsError
-	if d.res.Err != nil && errors.As(d.res.Err, &te) {
-		d.res.Pending = te.Pending
+	if d.res.Err != nil {
+		var te *TargetsError
+		if errors.As(d.res.Err, &te) {
+			d.res.Pending = te.Pending
+		}
 	}
 	switch {
 	case unrecorded != nil && !errors.Is(d.res.Err, ErrNotRecorded):

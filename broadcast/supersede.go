@@ -29,8 +29,9 @@ type watcher struct {
 	e   *newestEntry
 }
 
-// watch registers w as a delivery of incident on channel.
-func (n *newest) watch(w *watcher, incident, channel string) {
+// watch registers w as a delivery of incident on channel. spare, when not
+// nil, is used for a new entry instead of allocating one.
+func (n *newest) watch(w *watcher, incident, channel string, spare *newestEntry) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.m == nil {
@@ -39,7 +40,10 @@ func (n *newest) watch(w *watcher, incident, channel string) {
 	w.key = pairKey{incident, channel}
 	w.e = n.m[w.key]
 	if w.e == nil {
-		w.e = &newestEntry{}
+		if spare == nil {
+			spare = new(newestEntry)
+		}
+		w.e = spare
 		n.m[w.key] = w.e
 	}
 	w.e.refs++
