@@ -25,7 +25,10 @@
 // once when an update names one it does not know. Names match exactly,
 // else ignoring case; component groups are not components. A name the page
 // does not have, or that several components have, is a permanent error
-// naming it, and nothing is posted.
+// naming it, and nothing is posted. The channel sets only the statuses the
+// Update gives: Statuspage does not turn components operational when an
+// incident is resolved, so list them as operational in the resolving
+// update to turn the page green.
 //
 // Statuses of scheduled maintenance (scheduled, in_progress, verifying,
 // completed) make a scheduled incident. An Update has no maintenance
