@@ -98,7 +98,7 @@ func golden(t *testing.T, name string, body []byte) {
 	assert.Equal(t, string(want), out.String(), "%s differs; after an intended change, run go test -update", name)
 }
 
-// fields decodes the "incident" object of a request body.
+// incidentOfRequest decodes the "incident" object of a request body.
 func incidentOfRequest(t *testing.T, raw []byte) map[string]any {
 	t.Helper()
 	var b map[string]map[string]any
