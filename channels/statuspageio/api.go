@@ -1,0 +1,159 @@
+package statuspageio
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// UserAgent is sent with every request.
+const UserAgent = "outagecast-statuspageio/1"
+
+// responseLimit bounds the answer the channel reads: an incident comes
+// with all its updates, each up to 25,000 characters, and a list with up
+// to 100 incidents.
+const responseLimit = 8 << 20
+
+// defaultRateWait is the wait of a rate-limit refusal without Retry-After:
+// the API counts requests over a rolling minute.
+const defaultRateWait = 10 * time.Second
+
+// statusRateLimited is the status the API may refuse a request with for
+// its rate, besides 429.
+const statusRateLimited = 420
+
+// apiError is the API's refusal of a request.
+type apiError struct {
+	status  int
+	message string // the API's "error", or the start of the body
+}
+
+// Error returns the status and the API's message, as in "http status 401
+// Unauthorized: Could not authenticate".
+func (e *apiError) Error() string {
+	s := fmt.Sprintf("http status %d", e.status)
+	switch t := http.StatusText(e.status); {
+	case e.status == statusRateLimited:
+		s += " (rate limited)"
+	case t != "":
+		s += " " + t
+	}
+	if e.message != "" {
+		s += ": " + e.message
+	}
+	return s
+}
+
+// parseError reads a refusal: {"error": "…"}, {"error": ["…", …]}, or
+// {"message": "…"} as the API reference's ErrorEntity has it; any other
+// body (a proxy's page) is quoted from its start.
+func parseError(r *httpx.Response) *apiError {
+	e := &apiError{status: r.Status}
+	var body struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	if json.Unmarshal(r.Body, &body) == nil {
+		var one string
+		var many []string
+		switch {
+		case json.Unmarshal(body.Error, &one) == nil && one != "":
+			e.message = one
+		case json.Unmarshal(body.Error, &many) == nil && len(many) > 0:
+			e.message = strings.Join(many, "; ")
+		default:
+			e.message = body.Message
+		}
+	}
+	if e.message == "" {
+		e.message = string(r.Body)
+	}
+	e.message = httpx.Snippet([]byte(e.message))
+	return e
+}
+
+// classify marks the answer for the Broadcaster's retries: 2xx is nil;
+// 420 and 429 wait for Retry-After (defaultRateWait without one); 408,
+// 425 and 5xx but 501 are transient, with Retry-After when given; every
+// other status (401, 403, 404, 422, 400, 3xx) is permanent.
+func classify(r *httpx.Response, now time.Time) error {
+	if r.Status >= 200 && r.Status <= 299 {
+		return nil
+	}
+	e := parseError(r)
+	d, hinted := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), now)
+	switch {
+	case r.Status == statusRateLimited || r.Status == http.StatusTooManyRequests:
+		if !hinted {
+			d = defaultRateWait
+		}
+		return broadcast.RetryAfter(e, d)
+	case !httpx.Transient(r.Status):
+		return broadcast.Permanent(e)
+	case hinted:
+		return broadcast.RetryAfter(e, d)
+	}
+	return e
+}
+
+// isStatus reports whether err is the API's refusal with that status.
+func isStatus(err error, status int) bool {
+	var e *apiError
+	return errors.As(err, &e) && e.status == status
+}
+
+// do makes one request of the page's API, path relative to the page, after
+// waiting for the rate limiter: body (nil: none) is sent as JSON, and a
+// 2xx answer is decoded into out (nil: not read). Its errors are marked
+// for retries, not yet redacted: see fail.
+func (c *Channel) do(ctx context.Context, method, path string, body, out any) error {
+	var data []byte
+	contentType := ""
+	if body != nil {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			return broadcast.Permanent(fmt.Errorf("encode: %w", err))
+		}
+		data, contentType = bytes.TrimSuffix(b.Bytes(), []byte("\n")), "application/json"
+	}
+	if err := c.s.limiter.Wait(ctx); err != nil {
+		return fmt.Errorf("wait for the rate limit: %w", err)
+	}
+	req, err := httpx.NewRequest(ctx, method, c.s.page+path, data, contentType)
+	if err != nil {
+		return broadcast.Permanent(err)
+	}
+	req.Header.Set("Authorization", "OAuth "+c.s.key.Reveal())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", UserAgent)
+	resp, err := httpx.Do(c.s.client, req, responseLimit)
+	if err != nil {
+		return err
+	}
+	if err := classify(resp, c.s.now()); err != nil || out == nil {
+		return err
+	}
+	if resp.Truncated {
+		return fmt.Errorf("answer longer than %d bytes", responseLimit)
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return fmt.Errorf("unreadable answer (http status %d): %v", resp.Status, err)
+	}
+	return nil
+}
+
+// fail is the one place errors leave the channel: named by op and redacted
+// of the API key, in every encoding the redactor knows.
+func (c *Channel) fail(op string, err error) error {
+	return c.s.rd.Error(fmt.Errorf("statuspageio: %s: %w", op, err))
+}

@@ -1,0 +1,136 @@
+package statuspageio
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// The component list is read in pages of componentsPerPage, the API's
+// maximum, and at most maxComponentPages of them.
+const (
+	componentsPerPage = 100
+	maxComponentPages = 50
+)
+
+// componentCache maps the page's component names to ids. It is filled on
+// the first update that names a component and refreshed when an update
+// names one it does not know.
+type componentCache struct {
+	lock   chan struct{} // held while the list is fetched; a channel, so that waiting honours ctx
+	mu     sync.Mutex
+	exact  map[string][]string // name → ids
+	folded map[string][]string // lower-cased name → ids
+	gen    uint64              // fetches so far
+}
+
+func newComponentCache() *componentCache { return &componentCache{lock: make(chan struct{}, 1)} }
+
+// find looks the names of want up. It returns their ids and statuses, or
+// the first name it does not know (and the fetch it looked in), or an
+// error for a name that several components have.
+func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing string, gen uint64, err error) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	r.statuses = make(map[string]string, len(want))
+	for _, w := range want {
+		name := strings.TrimSpace(w.Name)
+		ids := cc.exact[name]
+		if len(ids) == 0 {
+			ids = cc.folded[strings.ToLower(name)]
+		}
+		switch {
+		case len(ids) == 0:
+			return resolved{}, name, cc.gen, nil
+		case len(ids) > 1:
+			return resolved{}, "", cc.gen, broadcast.Permanent(fmt.Errorf(
+				"component %q: %d components of the page have that name; rename them apart", name, len(ids)))
+		}
+		if _, dup := r.statuses[ids[0]]; !dup {
+			r.ids = append(r.ids, ids[0])
+		}
+		r.statuses[ids[0]] = string(w.Status)
+	}
+	return r, "", cc.gen, nil
+}
+
+// store replaces the cache with list. Groups are left out: Statuspage
+// derives a group's status from its components.
+func (cc *componentCache) store(list []component) {
+	exact, folded := map[string][]string{}, map[string][]string{}
+	for _, c := range list {
+		if c.Group || c.ID == "" {
+			continue
+		}
+		name := strings.TrimSpace(c.Name)
+		exact[name] = append(exact[name], c.ID)
+		folded[strings.ToLower(name)] = append(folded[strings.ToLower(name)], c.ID)
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.exact, cc.folded = exact, folded
+	cc.gen++
+}
+
+// resolve returns the ids of the components want names, fetching the
+// page's list when the cache lacks one of them: once per call, and not at
+// all when another call fetched it since this one looked. A name the page
+// does not have is a permanent error naming it.
+func (c *Channel) resolve(ctx context.Context, want []broadcast.Component) (resolved, error) {
+	if len(want) == 0 {
+		return resolved{}, nil
+	}
+	cc := c.s.comps
+	r, missing, seen, err := cc.find(want)
+	if err != nil || missing == "" {
+		return r, err
+	}
+	select {
+	case cc.lock <- struct{}{}:
+	case <-ctx.Done():
+		return resolved{}, fmt.Errorf("wait for the component list: %w", ctx.Err())
+	}
+	defer func() { <-cc.lock }()
+	if r, missing, gen, err := cc.find(want); gen != seen {
+		// Another call fetched the list since this one looked: use it.
+		return r, errUnknown(missing, err)
+	}
+	list, err := c.listComponents(ctx)
+	if err != nil {
+		return resolved{}, err
+	}
+	cc.store(list)
+	r, missing, _, err = cc.find(want)
+	return r, errUnknown(missing, err)
+}
+
+// errUnknown is err, or the error of a component name the page does not
+// have, or nil.
+func errUnknown(missing string, err error) error {
+	if err != nil || missing == "" {
+		return err
+	}
+	return broadcast.Permanent(fmt.Errorf("component %q: the page has no such component "+
+		"(names are matched exactly, then ignoring case; groups are not components)", missing))
+}
+
+// listComponents reads the page's components, page by page.
+func (c *Channel) listComponents(ctx context.Context) ([]component, error) {
+	var all []component
+	for page := 1; page <= maxComponentPages; page++ {
+		var batch []component
+		path := fmt.Sprintf("/components?page=%d&per_page=%d", page, componentsPerPage)
+		if err := c.do(ctx, http.MethodGet, path, nil, &batch); err != nil {
+			return nil, fmt.Errorf("list components: %w", err)
+		}
+		all = append(all, batch...)
+		if len(batch) < componentsPerPage {
+			break
+		}
+	}
+	return all, nil
+}

@@ -1,0 +1,120 @@
+package statuspageio
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// componentLists counts the requests that listed the components.
+func componentLists(f *fakeAPI) int {
+	n := 0
+	for _, r := range f.sent() {
+		if strings.HasSuffix(r.path, "/components") {
+			n++
+		}
+	}
+	return n
+}
+
+func withComponents(u broadcast.Update, id string, cs ...broadcast.Component) broadcast.Update {
+	u.ID, u.Components = id, cs
+	return u
+}
+
+// Names are resolved to ids once: later updates use the cache. An update
+// without components lists nothing.
+func TestComponentsResolvedOnce(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	send(t, ch, withComponents(fullUpdate, "u_none"), broadcast.Thread{})
+	assert.Zero(t, componentLists(f), "an update without components")
+	send(t, ch, fullUpdate, broadcast.Thread{})
+	send(t, ch, withComponents(fullUpdate, "u_cdn", broadcast.Component{Name: "CDN", Status: broadcast.ComponentMajorOutage}), broadcast.Thread{})
+	assert.Equal(t, 1, componentLists(f))
+}
+
+// An unknown name refreshes the cache once: a component added since is
+// found; one the page does not have is a permanent error naming it, and
+// nothing is posted.
+func TestUnknownComponent(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	send(t, ch, fullUpdate, broadcast.Thread{})
+	f.addComponent(fakeComponent{ID: "r8b1d8web004", Name: "Website"})
+	send(t, ch, withComponents(fullUpdate, "u_web", broadcast.Component{Name: "Website", Status: broadcast.ComponentDegraded}), broadcast.Thread{})
+	assert.Equal(t, 2, componentLists(f), "one refresh for the new component")
+
+	before := len(f.Received())
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_bad",
+		broadcast.Component{Name: "CDN", Status: broadcast.ComponentDegraded},
+		broadcast.Component{Name: "Billing", Status: broadcast.ComponentMajorOutage})))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), `component "Billing": the page has no such component`)
+	assert.Equal(t, 3, componentLists(f), "exactly one refresh for the unknown name")
+	assert.Len(t, f.Received(), before, "nothing posted")
+}
+
+// Names match exactly, else ignoring case; groups are not components; a
+// name two components share is refused; duplicates in the Update are sent
+// once.
+func TestComponentNames(t *testing.T) {
+	f := newFake(t)
+	f.addComponent(fakeComponent{ID: "r8b1d8dup005", Name: "Search"})
+	f.addComponent(fakeComponent{ID: "r8b1d8dup006", Name: "Search"})
+	ch := newChannel(t, f, nil)
+	send(t, ch, withComponents(fullUpdate, "u_case", broadcast.Component{Name: "cdn", Status: broadcast.ComponentDegraded},
+		broadcast.Component{Name: "CDN", Status: broadcast.ComponentMajorOutage}), broadcast.Thread{})
+	in := incidentOfRequest(t, f.sent()[1].raw)
+	assert.Equal(t, []any{"r8b1d8cdn001"}, in["component_ids"])
+	assert.Equal(t, map[string]any{"r8b1d8cdn001": "major_outage"}, in["components"], "the last status given wins")
+
+	for name, want := range map[string]string{
+		"Edge network": `component "Edge network": the page has no such component`,
+		"Search":       `component "Search": 2 components of the page have that name`,
+	} {
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_"+name,
+			broadcast.Component{Name: name, Status: broadcast.ComponentDegraded})))
+		require.Error(t, err, name)
+		assert.True(t, broadcast.IsPermanent(err), name)
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+// A page with more components than one page of the list is read whole.
+func TestComponentPages(t *testing.T) {
+	f := newFake(t)
+	for i := range 150 {
+		f.addComponent(fakeComponent{ID: fmt.Sprintf("c%011d", i), Name: fmt.Sprintf("Region %d", i)})
+	}
+	ch := newChannel(t, f, nil)
+	send(t, ch, withComponents(fullUpdate, "u_region", broadcast.Component{Name: "Region 149", Status: broadcast.ComponentDegraded}), broadcast.Thread{})
+	var pages []string
+	for _, r := range f.sent() {
+		if strings.HasSuffix(r.path, "/components") {
+			pages = append(pages, r.query)
+		}
+	}
+	assert.Equal(t, []string{"page=1&per_page=100", "page=2&per_page=100"}, pages)
+	assert.Equal(t, []any{"c00000000149"}, incidentOfRequest(t, f.sent()[2].raw)["component_ids"])
+}
+
+// A failure listing the components is classified like any other.
+func TestComponentListFails(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	f.answer(canned{status: 503, body: "upstream connect error"})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "statuspageio: resolve components: list components: http status 503")
+	send(t, ch, fullUpdate, broadcast.Thread{})
+	assert.Len(t, f.Received(), 1)
+}

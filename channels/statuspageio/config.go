@@ -1,0 +1,257 @@
+package statuspageio
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults and limits of Config.
+const (
+	// DefaultName is the name of a Channel whose Config has none.
+	DefaultName = "statuspageio"
+	// DefaultBaseURL is the Statuspage REST API, version 1.
+	DefaultBaseURL = "https://api.statuspage.io/v1"
+	// DefaultRateLimit is the API's documented limit: one request a second
+	// per API key.
+	DefaultRateLimit = 1.0
+	// DefaultMaintenanceWindow is the length of the window of a maintenance
+	// the channel creates (see Config.MaintenanceWindow).
+	DefaultMaintenanceWindow = time.Hour
+	// Template is the name of the template the incident update's body is
+	// rendered with; a Config.Templates Set without one gets
+	// DefaultTemplate under that name.
+	Template = "statuspageio"
+	// maxPageID bounds a page id; Statuspage's are 12 characters.
+	maxPageID = 64
+)
+
+// Config configures a Channel. It prints, logs and encodes without the API
+// key.
+type Config struct {
+	// Name of the channel; default "statuspageio". It keys
+	// Update.Overrides.
+	Name string `yaml:"name" json:"name"`
+	// APIKey is a Statuspage API key (Statuspage: your avatar, "API info"),
+	// sent as "Authorization: OAuth <key>". Required.
+	APIKey redact.Secret `yaml:"api_key" json:"api_key"`
+	// PageID is the id of the page to post to, as in
+	// https://manage.statuspage.io/pages/<page id>. Required.
+	PageID string `yaml:"page_id" json:"page_id"`
+	// BaseURL is the API's address; default DefaultBaseURL. It must be
+	// https, or http to a loopback address (for tests).
+	BaseURL string `yaml:"base_url" json:"base_url"`
+	// SkipNotifications posts without notifying the page's subscribers
+	// (deliver_notifications false). Default false: subscribers are
+	// notified of each update, as the Statuspage dashboard does.
+	SkipNotifications bool `yaml:"skip_notifications" json:"skip_notifications"`
+	// MaintenanceWindow is the length of a scheduled maintenance the
+	// channel creates: an Update has a start (see the package
+	// documentation) but no end. Default DefaultMaintenanceWindow (1h).
+	MaintenanceWindow time.Duration `yaml:"maintenance_window" json:"maintenance_window"`
+	// RateLimit is how many requests a second the channel makes at most;
+	// default DefaultRateLimit, the API's limit per key. A page whose
+	// limit Atlassian raised can set more. Channels sharing one API key
+	// share its limit: give them one Limiter instead.
+	RateLimit float64 `yaml:"rate_limit" json:"rate_limit"`
+	// Limiter, when set, paces the requests instead of RateLimit; share
+	// one between the Channels that use the same API key.
+	Limiter *rate.Limiter `yaml:"-" json:"-"`
+	// Templates renders the incident update's body with its
+	// "statuspageio" template; default templates.Default(). A Set without
+	// one gets DefaultTemplate under that name.
+	Templates *templates.Set `yaml:"-" json:"-"`
+	// HTTPClient sends the requests. Default: a client of its own with 15s
+	// per request and no redirects followed.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+}
+
+// fieldErr is an error about a Config field. It never quotes a secret.
+func fieldErr(field, format string, args ...any) error {
+	return fmt.Errorf("statuspageio: Config.%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+// New validates cfg, without I/O, and returns a Channel. Errors name the
+// field, as in "statuspageio: Config.PageID: missing", and never quote the
+// API key.
+func New(cfg Config) (*Channel, error) {
+	if cfg.Name == "" {
+		cfg.Name = DefaultName
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := newState(cfg)
+	var err error
+	if s.tmpl, err = withTemplate(cfg.Templates); err != nil {
+		return nil, err
+	}
+	c := &Channel{name: cfg.Name, s: s}
+	if err := c.checkTemplates(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// validate checks cfg without I/O.
+func (cfg Config) validate() error {
+	if strings.TrimSpace(cfg.Name) != cfg.Name || strings.ContainsFunc(cfg.Name, isControl) {
+		return fieldErr("Name", "leading or trailing white space, or a control character")
+	}
+	if err := checkKey(cfg.APIKey); err != nil {
+		return err
+	}
+	if err := checkPageID(cfg.PageID); err != nil {
+		return err
+	}
+	if _, err := checkBaseURL(cfg.BaseURL); err != nil {
+		return fieldErr("BaseURL", "%v", err)
+	}
+	switch {
+	case cfg.MaintenanceWindow < 0:
+		return fieldErr("MaintenanceWindow", "negative")
+	case cfg.RateLimit < 0:
+		return fieldErr("RateLimit", "negative")
+	}
+	return nil
+}
+
+// newState returns the state of a Channel of cfg, validated, without
+// templates.
+func newState(cfg Config) *state {
+	base, _ := checkBaseURL(cfg.BaseURL)
+	s := &state{key: cfg.APIKey, page: base + "/pages/" + cfg.PageID, pageID: cfg.PageID,
+		notify: !cfg.SkipNotifications, window: cfg.MaintenanceWindow, limiter: cfg.Limiter,
+		client: cfg.HTTPClient, rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), now: time.Now}
+	if s.window == 0 {
+		s.window = DefaultMaintenanceWindow
+	}
+	if s.limiter == nil {
+		perSecond := cfg.RateLimit
+		if perSecond == 0 {
+			perSecond = DefaultRateLimit
+		}
+		// A burst of one: the API counts requests over a rolling minute,
+		// so a burst now is a refusal later.
+		s.limiter = rate.NewLimiter(rate.Limit(perSecond), 1)
+	}
+	if s.client == nil {
+		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
+	}
+	return s
+}
+
+// checkKey checks the API key without quoting it: it goes into a header.
+func checkKey(key redact.Secret) error {
+	k := key.Reveal()
+	switch {
+	case k == "":
+		return fieldErr("APIKey", "missing")
+	case strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
+		return fieldErr("APIKey", "holds white space, a control character or a character outside ASCII")
+	}
+	return nil
+}
+
+// checkPageID accepts ASCII letters and digits, as Statuspage's page ids
+// are: the id goes into every path.
+func checkPageID(id string) error {
+	switch {
+	case id == "":
+		return fieldErr("PageID", "missing")
+	case len(id) > maxPageID:
+		return fieldErr("PageID", "longer than %d characters", maxPageID)
+	case !alnum(id):
+		return fieldErr("PageID", "%q holds a character other than ASCII letters and digits", id)
+	}
+	return nil
+}
+
+// alnum reports whether s is ASCII letters and digits only.
+func alnum(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	})
+}
+
+func isControl(r rune) bool { return r < ' ' || r == 0x7f }
+
+// checkBaseURL returns the API's base URL without a trailing slash. It
+// must be https, or http to a loopback address: the key never travels in
+// clear.
+func checkBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return DefaultBaseURL, nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", errors.New("not a URL")
+	case u.Host == "" || u.Scheme != "https" && u.Scheme != "http":
+		return "", errors.New("not an absolute https URL")
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return "", errors.New("http to a host other than a loopback address; use https")
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", errors.New("has user information, a query or a fragment")
+	case strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' }):
+		return "", errors.New("has white space or a control character")
+	}
+	return strings.TrimSuffix(raw, "/"), nil
+}
+
+// loopback reports whether host is localhost or a loopback IP address.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// withTemplate returns set (nil: the defaults) with Template added unless
+// it has one.
+func withTemplate(set *templates.Set) (*templates.Set, error) {
+	if set == nil {
+		set = templates.Default()
+	}
+	if slices.Contains(set.Names(), Template) {
+		return set, nil
+	}
+	out, err := set.With(Template, DefaultTemplate)
+	if err != nil {
+		return nil, fieldErr("Templates", "%v", err)
+	}
+	return out, nil
+}
+
+// checkTemplates renders a sample update, plain, overridden and as a
+// correction, so that a template failing on every update fails here
+// rather than at send time.
+func (c *Channel) checkTemplates() error {
+	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating, Body: "Sample body.",
+		Advice: "No action needed.", URL: "https://status.example.com/incidents/sample"}
+	u = u.WithDefaults(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	for _, v := range []func(*broadcast.Update){
+		func(*broadcast.Update) {},
+		func(u *broadcast.Update) { u.Corrects = "u_sample" },
+		func(u *broadcast.Update) { u.Overrides = map[string]string{c.name: "Sample override."} },
+	} {
+		v(&u)
+		if _, err := c.render(u); err != nil {
+			return fieldErr("Templates", "%v", err)
+		}
+	}
+	return nil
+}

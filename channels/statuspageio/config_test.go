@@ -1,0 +1,115 @@
+package statuspageio
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+func validConfig() Config {
+	return Config{APIKey: redact.NewSecret(testKey), PageID: testPage}
+}
+
+// New refuses a bad Config with an error naming the field, never quoting
+// the key.
+func TestConfigErrors(t *testing.T) {
+	for _, tt := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.APIKey = redact.Secret{} }, "statuspageio: Config.APIKey: missing"},
+		{func(c *Config) { c.APIKey = redact.NewSecret(testKey + "\r\nX-Evil: 1") },
+			"statuspageio: Config.APIKey: holds white space, a control character or a character outside ASCII"},
+		{func(c *Config) { c.PageID = "" }, "statuspageio: Config.PageID: missing"},
+		{func(c *Config) { c.PageID = "kctb/../x" }, `statuspageio: Config.PageID: "kctb/../x" holds a character other than ASCII letters and digits`},
+		{func(c *Config) { c.PageID = strings.Repeat("a", 65) }, "statuspageio: Config.PageID: longer than 64 characters"},
+		{func(c *Config) { c.BaseURL = "http://api.statuspage.io/v1" },
+			"statuspageio: Config.BaseURL: http to a host other than a loopback address; use https"},
+		{func(c *Config) { c.BaseURL = "ftp://x/v1" }, "statuspageio: Config.BaseURL: not an absolute https URL"},
+		{func(c *Config) { c.BaseURL = "https://x/v1?key=1" }, "statuspageio: Config.BaseURL: has user information, a query or a fragment"},
+		{func(c *Config) { c.Name = " ops" }, "statuspageio: Config.Name: leading or trailing white space, or a control character"},
+		{func(c *Config) { c.MaintenanceWindow = -time.Minute }, "statuspageio: Config.MaintenanceWindow: negative"},
+		{func(c *Config) { c.RateLimit = -1 }, "statuspageio: Config.RateLimit: negative"},
+	} {
+		cfg := validConfig()
+		tt.edit(&cfg)
+		_, err := New(cfg)
+		if assert.Error(t, err, tt.want) {
+			assert.Equal(t, tt.want, err.Error())
+			channeltest.AssertNoSecret(t, err.Error(), testKey)
+		}
+	}
+}
+
+// Defaults: the name, the API's address, the window.
+func TestConfigDefaults(t *testing.T) {
+	ch, err := New(validConfig())
+	require.NoError(t, err)
+	defer ch.Close()
+	assert.Equal(t, "statuspageio", ch.Name())
+	assert.Equal(t, "https://api.statuspage.io/v1/pages/"+testPage, ch.s.page)
+	assert.Equal(t, time.Hour, ch.s.window)
+	assert.True(t, ch.s.notify)
+
+	cfg := validConfig()
+	cfg.BaseURL = "http://127.0.0.1:8080/v1/"
+	ch, err = New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:8080/v1/pages/"+testPage, ch.s.page)
+}
+
+// A template that fails on every update fails New, not Send; a Set
+// without the channel's template gets the default one.
+func TestConfigTemplates(t *testing.T) {
+	bad, err := templates.Default().With(Template, `{{.Body}}{{if .Corrects}}{{.NoSuchField}}{{end}}`)
+	require.NoError(t, err)
+	cfg := validConfig()
+	cfg.Templates = bad
+	_, err = New(cfg)
+	require.ErrorContains(t, err, "statuspageio: Config.Templates:")
+
+	own, err := templates.Default().With(Template, `{{.Title}}: {{.Body}}`)
+	require.NoError(t, err)
+	cfg.Templates = own
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	p, err := ch.Preview(fullUpdate)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(p.Text, "Elevated error rates on the CDN: We are investigating"), p.Text)
+}
+
+// The Config decodes from YAML by its tags, and prints, logs and encodes
+// without the key.
+func TestConfigYAML(t *testing.T) {
+	var cfg Config
+	require.NoError(t, yaml.Unmarshal([]byte(`
+name: status
+api_key: `+testKey+`
+page_id: `+testPage+`
+skip_notifications: true
+maintenance_window: 2h
+rate_limit: 2
+`), &cfg))
+	assert.Equal(t, testKey, cfg.APIKey.Reveal())
+	assert.Equal(t, Config{Name: "status", APIKey: cfg.APIKey, PageID: testPage, SkipNotifications: true,
+		MaintenanceWindow: 2 * time.Hour, RateLimit: 2}, cfg)
+	ch, err := New(cfg)
+	require.NoError(t, err)
+
+	out, _ := yaml.Marshal(cfg)
+	js, _ := json.Marshal(cfg)
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "cfg", cfg, "ch", ch)
+	channeltest.AssertNoSecret(t, string(out)+string(js)+logged.String()+fmt.Sprintf("%v %+v %#v", cfg, ch, ch), testKey)
+}

@@ -1,0 +1,190 @@
+package statuspageio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Receipt.Meta keys: every receipt names its incident and its incident
+// update.
+const (
+	// MetaIncidentID is the id of the incident the update belongs to.
+	MetaIncidentID = "incident_id"
+	// MetaUpdateID is the id of the incident update the update became.
+	MetaUpdateID = "incident_update_id"
+)
+
+// A retry looks for what an earlier attempt may have made, created since
+// the update was written (less clockSkew) and no earlier than dedupWindow
+// ago; an incident carrying the update's key is found whenever it was made.
+const (
+	dedupWindow = 30 * time.Minute
+	clockSkew   = time.Minute
+)
+
+// create creates the incident of f, the incident's first update. A retry
+// first looks for the incident an earlier attempt made, whose answer may
+// have been lost.
+func (c *Channel) create(ctx context.Context, m broadcast.Message, f incidentFields) (broadcast.Receipt, error) {
+	if maintenance(f.Status) {
+		f.ScheduledFor, f.ScheduledUntil = window(m.Update, c.s.window)
+	}
+	f.Metadata = &metadata{}
+	f.Metadata.Outagecast.Key = m.Key("")
+	if m.Attempt > 1 {
+		inc, found, err := c.findCreated(ctx, f, c.since(m.Update))
+		if err != nil {
+			return broadcast.Receipt{}, c.fail("look for the incident of an earlier attempt", err)
+		}
+		if found {
+			return c.receipt(inc, inc.first(), true), nil
+		}
+	}
+	var inc incident
+	if err := c.do(ctx, http.MethodPost, "/incidents", incidentRequest{f}, &inc); err != nil {
+		return broadcast.Receipt{}, c.fail("create incident", err)
+	}
+	if inc.ID == "" {
+		// Whether it was created is unknown: a retry looks for it.
+		return broadcast.Receipt{}, errors.New("statuspageio: create incident: the answer names no incident")
+	}
+	return c.receipt(inc, inc.first(), true), nil
+}
+
+// findCreated looks, among the incidents listed for f's status, for the
+// one f created.
+func (c *Channel) findCreated(ctx context.Context, f incidentFields, since time.Time) (incident, bool, error) {
+	var list []incident
+	if err := c.do(ctx, http.MethodGet, lookupPath(f.Status, f.Name), nil, &list); err != nil {
+		return incident{}, false, err
+	}
+	for _, inc := range list {
+		if inc.createdBy(f, since) {
+			return inc, true, nil
+		}
+	}
+	return incident{}, false, nil
+}
+
+// addUpdate adds f to the incident id as a new incident update. A retry
+// first looks in the incident for the update an earlier attempt made.
+func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string, f incidentFields) (broadcast.Receipt, error) {
+	path := "/incidents/" + url.PathEscape(id)
+	if m.Attempt > 1 {
+		var inc incident
+		if err := c.do(ctx, http.MethodGet, path, nil, &inc); err != nil {
+			return broadcast.Receipt{}, c.fail("get incident", err)
+		}
+		if upd, ok := inc.posted(f, c.since(m.Update)); ok {
+			return c.receipt(inc, upd, false), nil
+		}
+	}
+	var inc incident
+	if err := c.do(ctx, http.MethodPatch, path, incidentRequest{f}, &inc); err != nil {
+		return broadcast.Receipt{}, c.fail("update incident", err)
+	}
+	upd, _ := inc.newest(f)
+	if inc.ID == "" {
+		inc.ID = id
+	}
+	return c.receipt(inc, upd, false), nil
+}
+
+// since is the earliest time an earlier attempt at u can have reached
+// Statuspage, for matching by content.
+func (c *Channel) since(u broadcast.Update) time.Time {
+	now := c.s.now()
+	lower := now.Add(-dedupWindow)
+	if t := u.Time.Add(-clockSkew); t.After(lower) && !u.Time.After(now) {
+		lower = t
+	}
+	return lower
+}
+
+// receipt is the receipt of the incident update upd of inc: its ID is the
+// incident's id for the incident's first update (the thread's root), the
+// incident update's id for a later one.
+func (c *Channel) receipt(inc incident, upd incidentUpdate, first bool) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, ID: upd.ID, URL: inc.Shortlink, Time: c.s.now().UTC(),
+		Meta: map[string]string{MetaIncidentID: inc.ID}}
+	if upd.ID != "" {
+		r.Meta[MetaUpdateID] = upd.ID
+	}
+	if first {
+		r.ID = inc.ID
+	}
+	return r
+}
+
+// first returns the incident's first update, the one that created it.
+func (inc incident) first() incidentUpdate {
+	if len(inc.Updates) == 0 {
+		return incidentUpdate{}
+	}
+	return slices.MinFunc(inc.Updates, older)
+}
+
+// incidentOf returns the incident a thread's root receipt names, "" for
+// none.
+func incidentOf(root broadcast.Receipt) string {
+	if id := root.Meta[MetaIncidentID]; id != "" {
+		return id
+	}
+	return root.ID
+}
+
+// Edit replaces the body of the incident update prev with m's update,
+// rendered as a correction. The incident's status, impact and components
+// are left as they are.
+func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("statuspageio: edit: %w", err)
+	}
+	inc, upd := prev.Meta[MetaIncidentID], prev.Meta[MetaUpdateID]
+	if inc == "" || upd == "" {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("statuspageio: edit: the receipt names no incident update"))
+	}
+	body, err := c.render(m.Update.WithDefaults(c.s.now().UTC()))
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: render: %w", err))
+	}
+	var req editRequest
+	req.IncidentUpdate.Body = body
+	path := "/incidents/" + url.PathEscape(inc) + "/incident_updates/" + url.PathEscape(upd)
+	if err := c.do(ctx, http.MethodPatch, path, req, nil); err != nil {
+		return broadcast.Receipt{}, c.fail("edit incident update", err)
+	}
+	return broadcast.Receipt{Channel: c.name, ID: prev.ID, URL: prev.URL, Time: c.s.now().UTC(),
+		Meta: maps.Clone(prev.Meta)}, nil
+}
+
+// Retract deletes the incident when prev is its first update; an incident
+// already gone is not an error. A later update cannot be deleted alone:
+// the error wraps broadcast.ErrNotSupported and is permanent.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("statuspageio: retract: %w", err)
+	}
+	id := prev.Meta[MetaIncidentID]
+	switch {
+	case id == "":
+		return broadcast.Permanent(errors.New("statuspageio: retract: the receipt names no incident"))
+	case prev.ID != id:
+		return broadcast.Permanent(fmt.Errorf("statuspageio: retract: %w: the API deletes whole incidents only, "+
+			"and this is a later update of its incident; correct it instead, or delete it in the Statuspage dashboard",
+			broadcast.ErrNotSupported))
+	}
+	err := c.do(ctx, http.MethodDelete, "/incidents/"+url.PathEscape(id), nil, nil)
+	if err == nil || isStatus(err, http.StatusNotFound) {
+		return nil
+	}
+	return c.fail("delete incident", err)
+}

@@ -1,0 +1,257 @@
+// Package statuspageio is a broadcast.Channel that posts incident updates
+// to a page hosted by Atlassian Statuspage, through its REST API v1
+// (https://api.statuspage.io/v1/pages/{page_id}, "Authorization: OAuth
+// <api key>").
+//
+// The first update of an incident creates a Statuspage incident (POST
+// /incidents); each later update is an incident update of it (PATCH
+// /incidents/{incident_id}), which sets the incident's name, status,
+// impact override, body and component statuses anew. The Update maps onto
+// the incident one to one: Title is the incident's name (on one line),
+// Status its status, Impact its impact_override (left out when empty),
+// Components its component_ids and component statuses. The body of the
+// incident update is the "statuspageio" template (DefaultTemplate): a
+// "Correction:" line for a correction, the advice, the body, the next
+// update and the link; Statuspage shows the name, the status and the
+// affected components beside it. Update.Overrides[name] replaces the body.
+// Subscribers are notified of each update (deliver_notifications) unless
+// Config.SkipNotifications is set. The text is sent as written, as plain
+// text: the API reference documents the name and body as text, and the
+// channel adds no markup to escape.
+//
+// Components are named in the Update as on the page. The channel reads
+// the page's components (GET /components, every page of them) on the first
+// update that names one, keeps the names and ids, and reads the list again
+// once when an update names one it does not know. Names match exactly,
+// else ignoring case; component groups are not components. A name the page
+// does not have, or that several components have, is a permanent error
+// naming it, and nothing is posted. The channel sets only the statuses the
+// Update gives: Statuspage does not turn components operational when an
+// incident is resolved, so list them as operational in the resolving
+// update to turn the page green.
+//
+// Statuses of scheduled maintenance (scheduled, in_progress, verifying,
+// completed) make a scheduled incident. An Update has no maintenance
+// window, so the channel makes one when it creates the incident: it starts
+// at Update.NextUpdate for a scheduled maintenance (set NextUpdate to the
+// start: the next update is when it starts) when that is after Update.Time,
+// else at Update.Time, and lasts Config.MaintenanceWindow (1h by default);
+// a maintenance first announced as completed ends at Update.Time. Later
+// updates do not move the window, and the channel sets none of
+// Statuspage's automatic transitions, reminders or tweets: outagecast
+// sends each transition itself. Change a window in the dashboard.
+//
+// The receipt of an incident's first update has the incident's id as ID
+// and its shortlink as URL; a later update's receipt has the incident
+// update's id as ID and the same URL. Meta always names both, as
+// MetaIncidentID and MetaUpdateID.
+//
+// # Threading
+//
+// The incident is the thread: every later update goes to the incident of
+// Message.Thread.Root (the channel threads to Root). When the Root was
+// retracted (the incident deleted), the Broadcaster passes no Root, and
+// the update creates a new incident. An incident deleted in the dashboard
+// makes later updates fail with 404, permanently: they are not posted as a
+// new incident.
+//
+// # Corrections and retractions
+//
+// The channel is a broadcast.Editor: Edit replaces the body of the
+// corrected update's incident update (PATCH
+// /incidents/{incident_id}/incident_updates/{incident_update_id}, body
+// only), rendered as a correction. The API edits the text only: the
+// status, impact and component statuses the update set stay; send a new
+// update to change them.
+//
+// It is a broadcast.Retractor for an incident's first update: Retract
+// deletes the incident (DELETE /incidents/{incident_id}), with every update
+// it has; an incident already gone counts as deleted. The API has no way
+// to delete one incident update, so Retract of a later update fails,
+// permanently, with an error wrapping broadcast.ErrNotSupported. The
+// channel does not blank its body instead: its status and component
+// changes would stay in force under a text that no longer says so. Correct
+// it, or delete it in the dashboard.
+//
+// Check gets the page (GET /pages/{page_id}), which checks the key and the
+// page id without posting.
+//
+// # Idempotency
+//
+// The API takes no idempotency key, so a retry after a lost answer (the
+// API made the incident, the answer never arrived) could post twice. The
+// channel guards against it on retries (Message.Attempt > 1): an incident
+// it creates carries the update's key (Message.Key) in its metadata
+// ({"outagecast": {"key": …}}), and before creating again a retry lists the
+// incidents of that status (unresolved; upcoming or active maintenance;
+// for resolved and completed, those matching the name) and takes the one
+// carrying the key, or, when Statuspage returns no metadata, one with the
+// same name and first body created since the update was written (at most
+// 30 minutes ago). A retry of a later update first gets the incident and
+// takes an incident update with the same status and body created since.
+// What remains: a first attempt (Attempt 1) never looks, so a process
+// that restarts between Statuspage's answer and the Store's record, or a
+// caller that makes a new Message for a failed update, may post twice;
+// the lists are read one page (100 incidents) deep; and an incident
+// update with the same status and body posted by someone else in the
+// window is taken for the channel's own.
+//
+// # Limits
+//
+// Statuspage's limits are an Update's: a name of at most 255 characters,
+// a body of at most 25,000 (MaxBody), counted as Unicode code points; the
+// templates shorten the body to fit, keeping the link whole. Preview
+// reports the body's length in characters.
+//
+// The API allows one request a second per API key, over a rolling minute.
+// The channel paces its requests with a golang.org/x/time/rate limiter at
+// Config.RateLimit (one a second by default, no burst), waiting for its
+// turn within the attempt's context; channels sharing a key share one
+// Config.Limiter. An update makes one request, plus the component list
+// when needed and a look-up on a retry.
+//
+// # Errors
+//
+// Errors carry the API's message, as in "statuspageio: create incident:
+// http status 422 Unprocessable Entity: Name can't be blank", read from
+// {"error": "…"}, {"error": ["…", …]} or {"message": "…"}, or the start of
+// another body. 420 and 429 are transient with broadcast.RetryAfter, the
+// Retry-After header's wait or 10s; 408, 425 and 5xx but 501 are
+// transient; 401, 403, 404, 422 and every other refusal are permanent.
+// Transport errors are transient. A 2xx whose body cannot be read is
+// transient too: the retry finds what was made (see Idempotency).
+//
+// No error, Receipt or printed Config or Channel holds the API key: it is
+// a redact.Secret, the Channel prints as its name, and errors are redacted
+// of the key in every encoding redact.Redactor knows, also when the API or
+// a proxy echoes it.
+//
+// # URL form
+//
+// ParseURL reads, and Config.URL writes:
+//
+//	statuspageio://<api key>@<page id>[?name=<name>&notify=no&maintenance_window=2h&rate_limit=1&base_url=<url>]
+//
+// notify=no sets SkipNotifications; base_url points the channel at
+// another API address (a test server, say).
+package statuspageio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Channel posts updates to a Statuspage page. It is safe for concurrent
+// use. It prints as its name only (see Format).
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with, behind a pointer: fmt prints
+// unexported fields raw.
+type state struct {
+	key       redact.Secret
+	page      string // the page's API URL, base + "/pages/" + page id
+	pageID    string
+	notify    bool
+	window    time.Duration
+	limiter   *rate.Limiter
+	tmpl      *templates.Set
+	client    *http.Client
+	ownClient bool
+	rd        *redact.Redactor
+	comps     *componentCache
+	now       func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+)
+
+// Name returns Config.Name.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the Channel as "statuspageio.Channel(<name>)" under every
+// verb.
+func (c Channel) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "statuspageio.Channel(%s)", c.name)
+}
+
+// Close releases the idle connections of the default client; a client
+// given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// render renders the body of u's incident update.
+func (c *Channel) render(u broadcast.Update) (string, error) {
+	return c.s.tmpl.Text(c.name, Template, u, MaxBody, templates.Runes)
+}
+
+// Preview returns the incident update's body as Send would post it, with
+// the incident's name as Subject, measured in characters.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	u = u.WithDefaults(c.s.now().UTC())
+	body, err := c.render(u)
+	if err != nil {
+		return broadcast.Preview{}, fmt.Errorf("statuspageio: render: %w", err)
+	}
+	return broadcast.Preview{Channel: c.name, Subject: name(u), Text: body, Length: templates.Runes(body),
+		Limit: MaxBody, Unit: "characters"}, nil
+}
+
+// Send posts m.Update: it creates the incident when m.Thread has no Root,
+// and adds an incident update to the Root's incident otherwise. See the
+// package documentation.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("statuspageio: %w", err)
+	}
+	m.Update = m.Update.WithDefaults(c.s.now().UTC()) // Key needs the ID
+	body, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: render: %w", err))
+	}
+	comps, err := c.resolve(ctx, m.Update.Components)
+	if err != nil {
+		return broadcast.Receipt{}, c.fail("resolve components", err)
+	}
+	f := fields(m.Update, body, comps, c.s.notify)
+	if id := incidentOf(m.Thread.Root); id != "" {
+		return c.addUpdate(ctx, m, id, f)
+	}
+	return c.create(ctx, m, f)
+}
+
+// Check gets the page, which checks the API key and the page id without
+// posting anything.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("statuspageio: check: %w", err)
+	}
+	var p pageInfo
+	if err := c.do(ctx, http.MethodGet, "", nil, &p); err != nil {
+		return c.fail("check page", err)
+	}
+	if p.ID != "" && p.ID != c.s.pageID {
+		return broadcast.Permanent(errors.New("statuspageio: check page: the answer is about another page"))
+	}
+	return nil
+}
