@@ -66,7 +66,7 @@ type fakeRequest struct {
 }
 
 const (
-	fakeUser   = "@status-bot:example.org"
+	fakeUser       = "@status-bot:example.org"
 	fakeServerName = "example.org"
 )
 
@@ -214,7 +214,9 @@ func (f *fakeServer) send(r *http.Request, body []byte) (int, string) {
 // and otherwise the status and body of the error answer.
 func (f *fakeServer) valid(e *fakeEvent) (int, string) {
 	c := e.content
-	bad := func(msg string) (int, string) { return http.StatusBadRequest, `{"errcode":"M_BAD_JSON","error":"` + msg + `"}` }
+	bad := func(msg string) (int, string) {
+		return http.StatusBadRequest, `{"errcode":"M_BAD_JSON","error":"` + msg + `"}`
+	}
 	switch {
 	case c.MsgType != msgText && c.MsgType != msgNotice:
 		return bad("msgtype")

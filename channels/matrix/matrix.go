@@ -122,6 +122,7 @@ package matrix
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -215,11 +216,12 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // render renders u with the "text" template so that its event content,
-// a post's or an edit's, fits ContentLimit.
+// a post's or an edit's, fits ContentLimit with the longest relation an
+// event can have (event IDs of 255 bytes).
 func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
-	size := func(text string) int { return len(encode(message(c.s.msgtype, text, nil))) }
+	size := func(text string) int { return len(encode(message(c.s.msgtype, text, thread(longestID, longestID)))) }
 	if editing {
-		size = func(text string) int { return len(encode(edit(c.s.msgtype, text, ""))) }
+		size = func(text string) int { return len(encode(edit(c.s.msgtype, text, longestID))) }
 	}
 	empty := size("")
 	measure := func(text string) int { return size(text) - empty } // 0 for "", as a Measure must
@@ -229,3 +231,7 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	}
 	return text, nil
 }
+
+// longestID stands for an event ID of the most bytes the specification
+// allows, when measuring a relation not yet known.
+var longestID = "$" + strings.Repeat("x", maxIDLength-1)

@@ -116,11 +116,12 @@ func (c *Channel) receipt(posts []post) broadcast.Receipt {
 	return r
 }
 
-// permalink is the matrix.to link of p, through the room as configured.
-// A room ID names the server of its creator to look it up through.
+// permalink is the matrix.to link of p, through its room ID (links to an
+// event through an alias are deprecated); via names the server of the
+// room's creator, to find the room through.
 func permalink(p post) string {
-	link := "https://matrix.to/#/" + url.PathEscape(p.target) + "/" + url.PathEscape(p.event)
-	if _, server, ok := strings.Cut(p.target, ":"); ok && strings.HasPrefix(p.target, "!") {
+	link := "https://matrix.to/#/" + url.PathEscape(p.room) + "/" + url.PathEscape(p.event)
+	if _, server, ok := strings.Cut(p.room, ":"); ok {
 		link += "?via=" + url.QueryEscape(server)
 	}
 	return link
