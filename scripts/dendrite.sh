@@ -29,7 +29,8 @@
 # M_LIMIT_EXCEEDED, but the channel's user and the reader are exempt; the
 # limited user gets 5 requests per minute on the limited endpoints (whoami
 # among them; Dendrite does not limit sending). All other output goes to
-# stderr. stop stops the server and removes ./.tmp/dendrite.
+# stderr. A second start while the server runs prints the same lines again.
+# stop stops the server and removes ./.tmp/dendrite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -169,11 +170,13 @@ register() {
 
 start() {
   build
-  if running; then
-    log "already running (pid $(cat "$pidfile")); stop it first for fresh users"
-    return 1
+  if running && [ -s "$dir/env" ]; then
+    log "already running (pid $(cat "$pidfile"))"
+    cat "$dir/env"
+    return
   fi
-  rm -rf "$dir"
+  stop
+  mkdir -p "$dir"
   write_config
   "$cache/dendrite" -config "$dir/dendrite.yaml" -http-bind-address "$addr" \
     >"$dir/dendrite.out" 2>&1 &
@@ -183,14 +186,20 @@ start() {
   token=$(register outagecast) && reader=$(register reader) && limited=$(register limited) ||
     { stop; return 1; }
   log "running (pid $(cat "$pidfile")) on http://$addr"
-  echo "export OUTAGECAST_DENDRITE_URL=http://$addr"
-  echo "export OUTAGECAST_DENDRITE_USER=@outagecast:$server_name"
-  echo "export OUTAGECAST_DENDRITE_TOKEN=$token"
-  echo "export OUTAGECAST_DENDRITE_PASSWORD=$password"
-  echo "export OUTAGECAST_DENDRITE_READER=@reader:$server_name"
-  echo "export OUTAGECAST_DENDRITE_READER_TOKEN=$reader"
-  echo "export OUTAGECAST_DENDRITE_LIMITED=@limited:$server_name"
-  echo "export OUTAGECAST_DENDRITE_LIMITED_TOKEN=$limited"
+  (
+    umask 077
+    {
+      echo "export OUTAGECAST_DENDRITE_URL=http://$addr"
+      echo "export OUTAGECAST_DENDRITE_USER=@outagecast:$server_name"
+      echo "export OUTAGECAST_DENDRITE_TOKEN=$token"
+      echo "export OUTAGECAST_DENDRITE_PASSWORD=$password"
+      echo "export OUTAGECAST_DENDRITE_READER=@reader:$server_name"
+      echo "export OUTAGECAST_DENDRITE_READER_TOKEN=$reader"
+      echo "export OUTAGECAST_DENDRITE_LIMITED=@limited:$server_name"
+      echo "export OUTAGECAST_DENDRITE_LIMITED_TOKEN=$limited"
+    } >"$dir/env"
+  )
+  cat "$dir/env"
 }
 
 stop() {

@@ -22,8 +22,9 @@
 // the rooms that failed transiently. The account must have joined every
 // room; Check says which it has not.
 //
-// The Receipt's ID and URL (a matrix.to link) are those of the event in
-// the first room, in configuration order, the attempt reached; its Meta
+// The Receipt's ID and URL (a matrix.to link, through the room ID) are
+// those of the event in the first room, in configuration order, the
+// attempt reached; its Meta
 // holds the event ID of every room under the room as configured, and,
 // under "root " and the room, the thread root of a reply, and, under "room
 // " and an alias, the room ID it resolved to. A room reached in an earlier,
@@ -38,11 +39,14 @@
 // a homeserver that already has an event of that transaction ID from the
 // same access token answers with that event instead of posting again, so
 // a retry after a lost answer does not post twice. Homeservers remember
-// transaction IDs per access token (Synapse per device) for a limited time:
-// Dendrite in memory, for 30 to 60 minutes and not across a restart of the
-// homeserver. So keep one long-lived access token per channel (a new login
-// makes every transaction ID new), and know that a retry after the
-// homeserver restarted, or after that time, can post a second time.
+// transaction IDs per access token (or its device) for a limited time
+// only: Dendrite in memory, for 30 to 60 minutes, forgotten when it
+// restarts. So keep one long-lived access token per channel and per
+// program (a new login, or another token, makes every transaction ID new:
+// the update would be posted again), and know that a retry that comes
+// after the homeserver restarted, or after that time, can post a second
+// time. The Broadcaster's retries come within minutes, and its Ledger
+// keeps a room that got the update from being sent to again.
 // Edits use the correction's Message.Key the same way; a redaction's
 // transaction ID is derived from its room and event.
 //
@@ -75,11 +79,13 @@
 // The specification limits a whole event to 65,536 bytes of JSON
 // (MaxEventBytes), including what the homeserver adds (IDs, hashes,
 // signatures, the events it follows). The channel keeps each event's
-// content within ContentLimit bytes of JSON, leaving 4,096 bytes for the
-// rest, and shortens the text through the templates to fit: the body
-// first, then the components, then the title; the URL is kept whole. An
-// edit holds the text twice, so it is shortened further. Preview reports
-// the content's length in those bytes. Rooms are posted to one after
+// content, with the longest relation it may carry, within ContentLimit
+// bytes of JSON, leaving 4,096 bytes for the rest, and shortens the text
+// through the templates to fit: the body first, then the components, then
+// the title; the URL is kept whole. The text is sent twice (body and
+// formatted_body), and HTML escapes grow it, so about 30,000 bytes of
+// UTF-8 text fit, fewer with many "<", "&" or quotes; an edit holds the
+// text twice more, so it is shortened further. Preview reports the content's length in those bytes. Rooms are posted to one after
 // another; one attempt must reach them all within the Broadcaster's
 // AttemptTimeout.
 //
@@ -114,8 +120,9 @@
 //
 // The host (and port, and path) is the homeserver's, reached over https;
 // "matrix+http://" reaches it over plain http (a homeserver on loopback).
-// The token is the password of the user information, URL-escaped; the user
-// name is ignored. The query holds rooms (comma-separated; "#" escaped as
+// The token is the password of the user information, URL-escaped (a user
+// name before it is ignored; without a password, the user name is the
+// token). The query holds rooms (comma-separated; "#" escaped as
 // %23), and optionally name and notice=yes.
 package matrix
 
