@@ -127,8 +127,7 @@ func retryAfter(header string, ms int64, now time.Time) time.Duration {
 		return d
 	}
 	if ms > 0 {
-		return min(time.Duration(min(ms, int64(httpx.MaxRetryAfter/time.Millisecond)))*time.Millisecond,
-			httpx.MaxRetryAfter)
+		return time.Duration(min(ms, httpx.MaxRetryAfter.Milliseconds())) * time.Millisecond
 	}
 	return defaultRetryAfter
 }
