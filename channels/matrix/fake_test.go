@@ -53,7 +53,6 @@ type fakeEvent struct {
 	kind          string // "post", "edit" or "redaction"
 	content       content
 	raw           []byte // the content as received
-	size          int    // the event's size in the federation format
 	redacted      bool
 	edits         []*fakeEvent
 }
@@ -247,7 +246,7 @@ func (f *fakeServer) valid(e *fakeEvent) (int, string) {
 			return bad("rel_type")
 		}
 	}
-	if e.size = pduSize(e, f.user); e.size > MaxEventBytes {
+	if len(pdu(e, f.user)) > MaxEventBytes {
 		return http.StatusRequestEntityTooLarge, `{"errcode":"M_TOO_LARGE","error":"event too large"}`
 	}
 	return 0, ""
@@ -428,5 +427,3 @@ func pdu(e *fakeEvent, sender string) string {
 	_ = enc.Encode(ev)
 	return strings.TrimSuffix(b.String(), "\n")
 }
-
-func pduSize(e *fakeEvent, sender string) int { return len(pdu(e, sender)) }
