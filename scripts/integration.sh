@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Runs the integration tests against real servers: Mailpit (SMTP), ngIRCd
-# (IRC) and PostgreSQL (pgstore, dispatch). Installs and starts them on
-# loopback, runs every test with the `integration` build tag, and stops the
-# servers again, even on failure.
+# Runs the integration tests against real servers and real tools: Mailpit
+# (SMTP), ngIRCd (IRC), Dendrite (Matrix), PostgreSQL (pgstore, dispatch),
+# Debian's chromium (the status page) and twitter-text (X's own counting).
+# Installs what is missing (builds are cached outside the checkout), starts
+# the servers on loopback, runs every test with the `integration` build tag,
+# and stops the servers again, even on failure. A missing server or tool
+# fails the run; nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 scripts/twitter-text.sh # channels/twitter against twitter-text itself; fails without node and npm
 
 cleanup() {
   scripts/mailpit.sh stop || true
   scripts/ngircd.sh stop || true
+  scripts/dendrite.sh stop || true
   scripts/postgres.sh stop || true
 }
 trap cleanup EXIT
 
 eval "$(scripts/mailpit.sh start)"
 eval "$(scripts/ngircd.sh start)"
+eval "$(scripts/dendrite.sh start)"
 eval "$(scripts/postgres.sh start)"
 export CHROMIUM="${CHROMIUM:-$(scripts/chromium.sh)}" # the status page's browser test
 

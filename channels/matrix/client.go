@@ -1,0 +1,198 @@
+package matrix
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// Paths of the client-server API.
+const (
+	pathV3     = "/_matrix/client/v3"
+	pathWhoami = pathV3 + "/account/whoami"
+	pathJoined = pathV3 + "/joined_rooms"
+)
+
+// responseLimit bounds the response body read.
+const responseLimit = 64 << 10
+
+// defaultRetryAfter is the wait on a rate limit that names none.
+const defaultRetryAfter = 5 * time.Second
+
+// errLimitExceeded is the Matrix error code of a rate limit.
+const errLimitExceeded = "M_LIMIT_EXCEEDED"
+
+// Error is an error answer of the homeserver: the HTTP status, and the
+// Matrix error code and message of its standard error body. Send, Edit,
+// Retract and Check return it wrapped, per room; find it with errors.As in
+// the errors of a broadcast.TargetsError's failures.
+type Error struct {
+	Status  int    // HTTP status, as 403
+	Code    string // Matrix error code, as "M_FORBIDDEN"; "" when the body had none
+	Message string // the server's message, at most 512 bytes, the access token redacted
+}
+
+// Error returns "M_FORBIDDEN (http 403): You are not invited to this room."
+func (e *Error) Error() string {
+	s := fmt.Sprintf("http %d", e.Status)
+	if e.Code != "" {
+		s = e.Code + " (" + s + ")"
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// errorBody is the standard error body of the client-server API.
+type errorBody struct {
+	ErrCode      string `json:"errcode"`
+	Error        string `json:"error"`
+	RetryAfterMS int64  `json:"retry_after_ms"`
+}
+
+// call makes one request of the client-server API, with body as JSON when
+// it is not nil, and decodes a 2xx answer into out when it is not nil.
+// Errors are redacted of the access token here, the one place a server's
+// words enter them.
+func (c *Channel) call(ctx context.Context, method, path string, body []byte, out any) error {
+	ctype := ""
+	if body != nil {
+		ctype = "application/json"
+	}
+	req, err := httpx.NewRequest(ctx, method, c.s.base+path, body, ctype)
+	if err != nil {
+		return broadcast.Permanent(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", UserAgent)
+	resp, err := httpx.Do(c.s.client, req, responseLimit)
+	if err != nil {
+		return c.s.redactor.Error(err)
+	}
+	if err := c.classify(resp, time.Now()); err != nil {
+		return err
+	}
+	if out != nil {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			return fmt.Errorf("http %d with a body that is not the expected JSON", resp.Status)
+		}
+	}
+	return nil
+}
+
+// classify returns nil for a 2xx answer, and otherwise an *Error: marked
+// broadcast.RetryAfter for a rate limit (429 or M_LIMIT_EXCEEDED) with the
+// Retry-After header, else retry_after_ms, else 5s; transient for 408, 425
+// and 5xx but 501; Permanent for the rest (401 M_UNKNOWN_TOKEN, 403
+// M_FORBIDDEN, 413 M_TOO_LARGE, …).
+func (c *Channel) classify(r *httpx.Response, now time.Time) error {
+	if r.Status >= 200 && r.Status <= 299 {
+		return nil
+	}
+	var eb errorBody
+	_ = json.Unmarshal(r.Body, &eb) // not JSON: the body is the message
+	text := cmp.Or(eb.Error, string(r.Body))
+	e := &Error{Status: r.Status, Code: httpx.Snippet([]byte(c.s.redactor.String(eb.ErrCode))),
+		Message: httpx.Snippet([]byte(c.s.redactor.String(text)))}
+	if r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded {
+		return broadcast.RetryAfter(e, retryAfter(r.Header.Get("Retry-After"), eb.RetryAfterMS, now))
+	}
+	if httpx.Transient(r.Status) {
+		if d, ok := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), now); ok {
+			return broadcast.RetryAfter(e, d)
+		}
+		return e
+	}
+	return broadcast.Permanent(e)
+}
+
+// retryAfter is the wait a rate limit asks for: the Retry-After header
+// (the specification's since v1.10), else retry_after_ms, else 5s; at most
+// httpx.MaxRetryAfter.
+func retryAfter(header string, ms int64, now time.Time) time.Duration {
+	if d, ok := httpx.ParseRetryAfter(header, now); ok {
+		return d
+	}
+	if ms > 0 {
+		return time.Duration(min(ms, httpx.MaxRetryAfter.Milliseconds())) * time.Millisecond
+	}
+	return defaultRetryAfter
+}
+
+// roomPath is the path of a room's endpoint: /rooms/{roomId}/ and the
+// segments, each escaped.
+func roomPath(room string, segments ...string) string {
+	p := pathV3 + "/rooms/" + url.PathEscape(room)
+	for _, s := range segments {
+		p += "/" + url.PathEscape(s)
+	}
+	return p
+}
+
+// room returns the room ID of target: target itself when it is a room ID,
+// else the alias resolved through the room directory, once; later calls
+// use the answer.
+func (c *Channel) room(ctx context.Context, target string) (string, error) {
+	if strings.HasPrefix(target, "!") {
+		return target, nil
+	}
+	c.s.mu.Lock()
+	id, ok := c.s.rooms[target]
+	c.s.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	var dir struct {
+		RoomID string `json:"room_id"`
+	}
+	if err := c.call(ctx, http.MethodGet, pathV3+"/directory/room/"+url.PathEscape(target), nil, &dir); err != nil {
+		return "", fmt.Errorf("resolve alias: %w", err)
+	}
+	if !strings.HasPrefix(dir.RoomID, "!") || len(dir.RoomID) > maxIDLength {
+		return "", broadcast.Permanent(errors.New("resolve alias: the directory answered without a room ID"))
+	}
+	c.s.mu.Lock()
+	c.s.rooms[target] = dir.RoomID
+	c.s.mu.Unlock()
+	return dir.RoomID, nil
+}
+
+// eventAnswer is the answer to a send or a redaction.
+type eventAnswer struct {
+	EventID string `json:"event_id"`
+}
+
+// send sends an m.room.message of c to room with the transaction ID txn,
+// and returns the event's ID.
+func (c *Channel) send(ctx context.Context, room, txn string, body []byte) (string, error) {
+	var a eventAnswer
+	if err := c.call(ctx, http.MethodPut, roomPath(room, "send", "m.room.message", txn), body, &a); err != nil {
+		return "", err
+	}
+	if a.EventID == "" {
+		// Accepted, but which event? A retry under the same transaction
+		// ID gets the answer again without a second post.
+		return "", errors.New("the answer names no event_id")
+	}
+	return a.EventID, nil
+}
+
+// redactKey is the transaction ID of the redaction of event in room: the
+// same on every attempt, so the homeserver can tell a retry.
+func redactKey(room, event string) string {
+	sum := sha256.Sum256([]byte("outagecast-redact-v1;" + room + ";" + event))
+	return hex.EncodeToString(sum[:16])
+}

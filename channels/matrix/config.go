@@ -1,0 +1,184 @@
+package matrix
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults of Config.
+const (
+	DefaultName = "matrix"
+	// UserAgent is sent with every request.
+	UserAgent = "outagecast-matrix/1"
+)
+
+// maxIDLength is the longest room ID or alias the specification allows,
+// in bytes.
+const maxIDLength = 255
+
+// Config configures a Channel. It prints, logs and encodes without its
+// access token.
+type Config struct {
+	// Name of the channel; default "matrix".
+	Name string `yaml:"name" json:"name"`
+	// Homeserver is the base URL of the homeserver's client-server API,
+	// as "https://matrix.example.org": the m.homeserver base_url of the
+	// server's /.well-known/matrix/client. No user information, query or
+	// fragment. Required.
+	Homeserver string `yaml:"homeserver" json:"homeserver"`
+	// AccessToken is the access token of the account that posts, sent as
+	// "Authorization: Bearer". Use one long-lived token per channel (see
+	// the package documentation on idempotency). Required.
+	AccessToken redact.Secret `yaml:"access_token" json:"access_token"`
+	// Rooms are the rooms to post to, each a room ID ("!abc:example.org")
+	// or an alias ("#ops:example.org"), distinct; the account must have
+	// joined them. Required.
+	Rooms []string `yaml:"rooms" json:"rooms"`
+	// Notice sends updates as m.notice, the message type of bots: clients
+	// show it muted and, by default, do not notify for it. Default m.text.
+	Notice bool `yaml:"notice" json:"notice"`
+	// Templates renders updates; the "text" template is used. Default
+	// templates.Default().
+	Templates *templates.Set `yaml:"-" json:"-"`
+	// HTTPClient sends the requests. Default: a client of its own with 15s
+	// per request and no redirects followed.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+}
+
+// Channel posts updates to Matrix rooms. It is safe for concurrent use.
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with. The token is a redact.Secret and the
+// Channel prints as its name alone (see Format), so no verb shows it.
+type state struct {
+	base      string // the homeserver URL without a trailing "/"
+	token     redact.Secret
+	targets   []string // the rooms as configured: the Ledger targets
+	msgtype   string
+	set       *templates.Set
+	client    *http.Client
+	ownClient bool
+	redactor  *redact.Redactor
+	now       func() time.Time
+
+	mu    sync.Mutex
+	rooms map[string]string // room ID by alias, resolved once
+}
+
+// New validates cfg, without I/O, and returns a Channel. Errors name the
+// field, as in "matrix: Config.Rooms[1]: not a room ID or alias".
+func New(cfg Config) (*Channel, error) {
+	base, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	s := &state{
+		base: base, token: cfg.AccessToken, set: cfg.Templates, client: cfg.HTTPClient,
+		msgtype: msgText, redactor: redact.NewRedactor(cfg.AccessToken),
+		now: func() time.Time { return time.Now().UTC().Round(0) }, rooms: map[string]string{},
+	}
+	if cfg.Notice {
+		s.msgtype = msgNotice
+	}
+	for _, r := range cfg.Rooms {
+		s.targets = append(s.targets, strings.TrimSpace(r))
+	}
+	if s.set == nil {
+		s.set = templates.Default()
+	}
+	if s.client == nil {
+		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
+	}
+	name := cfg.Name
+	if name == "" {
+		name = DefaultName
+	}
+	return &Channel{name: name, s: s}, nil
+}
+
+// validate checks cfg and returns the homeserver URL without a trailing
+// "/".
+func (cfg Config) validate() (string, error) {
+	if strings.TrimSpace(cfg.Name) != cfg.Name || strings.ContainsFunc(cfg.Name, unicode.IsControl) {
+		return "", errors.New("matrix: Config.Name: leading or trailing space, or a control character")
+	}
+	base, err := checkHomeserver(cfg.Homeserver)
+	if err != nil {
+		return "", fmt.Errorf("matrix: Config.Homeserver: %w", err)
+	}
+	if cfg.AccessToken.IsZero() {
+		return "", errors.New("matrix: Config.AccessToken: missing")
+	}
+	if strings.ContainsFunc(cfg.AccessToken.Reveal(), func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "", errors.New("matrix: Config.AccessToken: contains white space or a control character")
+	}
+	if len(cfg.Rooms) == 0 {
+		return "", errors.New("matrix: Config.Rooms: missing")
+	}
+	seen := map[string]int{}
+	for i, r := range cfg.Rooms {
+		r = strings.TrimSpace(r)
+		if err := checkRoom(r); err != nil {
+			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %w", i, err)
+		}
+		if j, dup := seen[r]; dup {
+			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %s repeats Config.Rooms[%d]", i, r, j)
+		}
+		seen[r] = i
+	}
+	return base, nil
+}
+
+// checkHomeserver checks the homeserver URL, and returns it without a
+// trailing "/".
+func checkHomeserver(raw string) (string, error) {
+	if raw == "" {
+		return "", errors.New("missing")
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", errors.New("not a URL")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", errors.New("not an http or https URL")
+	case u.Host == "" || u.Opaque != "":
+		return "", errors.New("no host")
+	case u.User != nil:
+		return "", errors.New("must not hold user information (the token goes in Config.AccessToken)")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", errors.New("must not have a query or fragment")
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// checkRoom checks a room ID or alias: a sigil, no white space or control
+// characters, at most 255 bytes, and an alias names its server.
+func checkRoom(r string) error {
+	switch {
+	case r == "":
+		return errors.New("empty")
+	case len(r) > maxIDLength:
+		return fmt.Errorf("longer than %d bytes", maxIDLength)
+	case !utf8.ValidString(r) || strings.ContainsFunc(r, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }):
+		return errors.New("contains white space, a control character or invalid UTF-8")
+	case r[0] == '!' && len(r) > 1:
+		return nil
+	case r[0] == '#' && strings.Index(r, ":") > 1 && !strings.HasSuffix(r, ":"):
+		return nil
+	}
+	return fmt.Errorf("%q is not a room ID (\"!abc:example.org\") or alias (\"#ops:example.org\")", r)
+}

@@ -1,0 +1,114 @@
+package matrix
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+)
+
+func validConfig() Config {
+	return Config{Homeserver: "https://matrix.example.org/", AccessToken: confToken,
+		Rooms: []string{"!abc:example.org", " #ops:example.org "}}
+}
+
+func TestNewValidates(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"no homeserver", func(c *Config) { c.Homeserver = "" }, "matrix: Config.Homeserver: missing"},
+		{"not http", func(c *Config) { c.Homeserver = "matrix.example.org" }, "matrix: Config.Homeserver: not an http or https URL"},
+		{"ftp", func(c *Config) { c.Homeserver = "ftp://matrix.example.org" }, "matrix: Config.Homeserver: not an http or https URL"},
+		{"no host", func(c *Config) { c.Homeserver = "https:///x" }, "matrix: Config.Homeserver: no host"},
+		{"credentials in the URL", func(c *Config) { c.Homeserver = "https://bot:hunter2@matrix.example.org" },
+			"matrix: Config.Homeserver: must not hold user information (the token goes in Config.AccessToken)"},
+		{"query", func(c *Config) { c.Homeserver = "https://matrix.example.org/?access_token=" + confToken },
+			"matrix: Config.Homeserver: must not have a query or fragment"},
+		{"no token", func(c *Config) { c.AccessToken = "" }, "matrix: Config.AccessToken: missing"},
+		{"token with a line break", func(c *Config) { c.AccessToken = confToken + "\n" },
+			"matrix: Config.AccessToken: contains white space or a control character"},
+		{"no rooms", func(c *Config) { c.Rooms = nil }, "matrix: Config.Rooms: missing"},
+		{"empty room", func(c *Config) { c.Rooms = []string{"!a:b", " "} }, "matrix: Config.Rooms[1]: empty"},
+		{"not a room", func(c *Config) { c.Rooms = []string{"ops"} },
+			`matrix: Config.Rooms[0]: "ops" is not a room ID ("!abc:example.org") or alias ("#ops:example.org")`},
+		{"alias without server", func(c *Config) { c.Rooms = []string{"#ops"} },
+			`matrix: Config.Rooms[0]: "#ops" is not a room ID ("!abc:example.org") or alias ("#ops:example.org")`},
+		{"user ID", func(c *Config) { c.Rooms = []string{"@bot:example.org"} },
+			`matrix: Config.Rooms[0]: "@bot:example.org" is not a room ID ("!abc:example.org") or alias ("#ops:example.org")`},
+		{"space inside", func(c *Config) { c.Rooms = []string{"#o ps:example.org"} },
+			"matrix: Config.Rooms[0]: contains white space, a control character or invalid UTF-8"},
+		{"too long", func(c *Config) { c.Rooms = []string{"!" + strings.Repeat("a", 255)} },
+			"matrix: Config.Rooms[0]: longer than 255 bytes"},
+		{"repeated", func(c *Config) { c.Rooms = []string{"#ops:example.org", "!a:b", "#ops:example.org "} },
+			"matrix: Config.Rooms[2]: #ops:example.org repeats Config.Rooms[0]"},
+		{"name with a line break", func(c *Config) { c.Name = "ops\nmatrix" },
+			"matrix: Config.Name: leading or trailing space, or a control character"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := validConfig()
+			tt.edit(&cfg)
+			ch, err := New(cfg)
+			assert.Nil(t, ch)
+			require.EqualError(t, err, tt.want)
+			channeltest.AssertNoSecret(t, err.Error(), confToken)
+		})
+	}
+}
+
+func TestNewDefaults(t *testing.T) {
+	ch, err := New(validConfig())
+	require.NoError(t, err)
+	assert.Equal(t, "matrix", ch.Name())
+	assert.Equal(t, "https://matrix.example.org", ch.s.base, "the trailing / dropped")
+	assert.Equal(t, []string{"!abc:example.org", "#ops:example.org"}, ch.s.targets, "rooms trimmed")
+	assert.Equal(t, msgText, ch.s.msgtype)
+	assert.True(t, ch.s.ownClient)
+	cfg := validConfig()
+	cfg.Name, cfg.Notice = "ops", true
+	ch, err = New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, "ops", ch.Name())
+	assert.Equal(t, msgNotice, ch.s.msgtype)
+}
+
+// The channel prints as its name, whatever the verb.
+func TestChannelPrintsItsName(t *testing.T) {
+	ch, err := New(validConfig())
+	require.NoError(t, err)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		assert.Equal(t, "matrix.Channel(matrix)", fmt.Sprintf(verb, ch), verb)
+	}
+}
+
+// The Config's tags are what a YAML configuration file uses; the token
+// encodes as REDACTED.
+func TestConfigYAML(t *testing.T) {
+	var cfg Config
+	require.NoError(t, yaml.Unmarshal([]byte(`
+name: ops-matrix
+homeserver: https://matrix.example.org
+access_token: syt_abc_123
+rooms: ["!abc:example.org", "#ops:example.org"]
+notice: true
+`), &cfg))
+	assert.Equal(t, Config{Name: "ops-matrix", Homeserver: "https://matrix.example.org", AccessToken: "syt_abc_123",
+		Rooms: []string{"!abc:example.org", "#ops:example.org"}, Notice: true}, cfg)
+	_, err := New(cfg)
+	require.NoError(t, err)
+	out, err := yaml.Marshal(cfg)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "access_token: REDACTED")
+	js, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `"access_token":"REDACTED"`)
+	assert.Equal(t, redact.Secret("syt_abc_123").Reveal(), cfg.AccessToken.Reveal())
+}

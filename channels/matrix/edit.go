@@ -1,0 +1,97 @@
+package matrix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// errNoEvent is the error of Edit and Retract given a receipt that records
+// no event of this channel.
+var errNoEvent = errors.New("the receipt records no Matrix event")
+
+// Edit replaces each room's post that prev records with m's update, by an
+// m.replace event, and returns the receipt of those posts. Rooms are Ledger
+// targets as in Send. See the package documentation.
+func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	text, err := c.render(m.Update, true)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	posts := c.postsOf(prev)
+	if len(posts) == 0 {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("matrix: edit: %w", errNoEvent))
+	}
+	f := broadcast.NewFanout(m, targetsOf(posts))
+	for _, i := range f.Todo() {
+		if err := ctx.Err(); err != nil {
+			f.Report(i, err)
+			continue
+		}
+		p := posts[i]
+		_, err := c.send(ctx, p.room, m.Key(p.target), encode(edit(c.s.msgtype, text, p.event)))
+		f.Report(i, err)
+	}
+	if err := f.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("matrix: edit: %w", err)
+	}
+	return c.receipt(posts), nil
+}
+
+// Retract redacts each room's post that prev records; a post already gone
+// counts as redacted. It keeps no Ledger: a retry redacts every post again,
+// under the same transaction IDs. See the package documentation.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	posts := c.postsOf(prev)
+	if len(posts) == 0 {
+		return broadcast.Permanent(fmt.Errorf("matrix: retract: %w", errNoEvent))
+	}
+	targets := targetsOf(posts)
+	f := broadcast.NewFanout(broadcast.Message{}, targets)
+	errs := make([]error, len(posts))
+	for _, i := range f.Todo() {
+		errs[i] = ctx.Err()
+		if errs[i] == nil {
+			errs[i] = c.redact(ctx, posts[i])
+		}
+		f.Report(i, errs[i])
+	}
+	if err := f.Err(); err != nil {
+		return fmt.Errorf("matrix: retract: %w", err)
+	}
+	// Err is nil, so every room that failed did so for good: it still
+	// shows the post, and without a Ledger only this error can say so.
+	var refused []broadcast.TargetFailure
+	for i, err := range errs {
+		if err != nil {
+			refused = append(refused, broadcast.TargetFailure{Target: targets[i], Err: err})
+		}
+	}
+	if len(refused) > 0 {
+		return broadcast.Permanent(fmt.Errorf("matrix: retract: %w",
+			&broadcast.TargetsError{Total: len(targets), Failures: refused}))
+	}
+	return nil
+}
+
+// redact redacts p's event; one that is not found is gone already.
+func (c *Channel) redact(ctx context.Context, p post) error {
+	err := c.call(ctx, http.MethodPut, roomPath(p.room, "redact", p.event, redactKey(p.room, p.event)), []byte("{}"), nil)
+	var e *Error
+	if errors.As(err, &e) && e.Code == "M_NOT_FOUND" {
+		return nil
+	}
+	return err
+}
+
+// targetsOf returns the rooms of posts, as configured.
+func targetsOf(posts []post) []string {
+	out := make([]string, len(posts))
+	for i, p := range posts {
+		out[i] = p.target
+	}
+	return out
+}

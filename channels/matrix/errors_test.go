@@ -1,0 +1,129 @@
+package matrix
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// The homeserver's answers, classified as the Broadcaster's retries need:
+// rate limits wait, server trouble is retried, refusals are final.
+func TestClassify(t *testing.T) {
+	const never = -1 // not a rate limit: no RetryAfter
+	for _, tt := range []struct {
+		name      string
+		status    int
+		header    string // Retry-After
+		body      string
+		permanent bool
+		wait      time.Duration
+		err       Error
+	}{
+		{name: "429 with retry_after_ms", status: 429, body: `{"errcode":"M_LIMIT_EXCEEDED","error":"Too Many Requests","retry_after_ms":2500}`,
+			wait: 2500 * time.Millisecond, err: Error{429, "M_LIMIT_EXCEEDED", "Too Many Requests"}},
+		{name: "429 with Retry-After, which wins", status: 429, header: "7", body: `{"errcode":"M_LIMIT_EXCEEDED","error":"slow down","retry_after_ms":2500}`,
+			wait: 7 * time.Second, err: Error{429, "M_LIMIT_EXCEEDED", "slow down"}},
+		{name: "429 without a hint", status: 429, body: `{"errcode":"M_LIMIT_EXCEEDED"}`, wait: defaultRetryAfter,
+			err: Error{429, "M_LIMIT_EXCEEDED", `{"errcode":"M_LIMIT_EXCEEDED"}`}},
+		{name: "429 from a proxy", status: 429, body: "Too many", wait: defaultRetryAfter, err: Error{429, "", "Too many"}},
+		{name: "M_LIMIT_EXCEEDED under another status", status: 400, body: `{"errcode":"M_LIMIT_EXCEEDED","error":"x","retry_after_ms":1000}`,
+			wait: time.Second, err: Error{400, "M_LIMIT_EXCEEDED", "x"}},
+		{name: "huge retry_after_ms is capped", status: 429, body: `{"errcode":"M_LIMIT_EXCEEDED","error":"x","retry_after_ms":1000000000000000}`,
+			wait: httpx.MaxRetryAfter, err: Error{429, "M_LIMIT_EXCEEDED", "x"}},
+		{name: "unknown token", status: 401, body: `{"errcode":"M_UNKNOWN_TOKEN","error":"Unknown token","soft_logout":true}`,
+			permanent: true, wait: never, err: Error{401, "M_UNKNOWN_TOKEN", "Unknown token"}},
+		{name: "missing token", status: 401, body: `{"errcode":"M_MISSING_TOKEN","error":"Missing token"}`,
+			permanent: true, wait: never, err: Error{401, "M_MISSING_TOKEN", "Missing token"}},
+		{name: "not in the room", status: 403, body: `{"errcode":"M_FORBIDDEN","error":"User not in room"}`,
+			permanent: true, wait: never, err: Error{403, "M_FORBIDDEN", "User not in room"}},
+		{name: "too large", status: 413, body: `{"errcode":"M_TOO_LARGE","error":"event too large"}`,
+			permanent: true, wait: never, err: Error{413, "M_TOO_LARGE", "event too large"}},
+		{name: "bad JSON", status: 400, body: `{"errcode":"M_BAD_JSON","error":"bad"}`,
+			permanent: true, wait: never, err: Error{400, "M_BAD_JSON", "bad"}},
+		{name: "no such room", status: 404, body: `{"errcode":"M_NOT_FOUND","error":"Unknown room"}`,
+			permanent: true, wait: never, err: Error{404, "M_NOT_FOUND", "Unknown room"}},
+		{name: "not implemented", status: 501, body: `{"errcode":"M_UNRECOGNIZED","error":"no"}`,
+			permanent: true, wait: never, err: Error{501, "M_UNRECOGNIZED", "no"}},
+		{name: "server error", status: 500, body: `{"errcode":"M_UNKNOWN","error":"Internal server error"}`,
+			wait: never, err: Error{500, "M_UNKNOWN", "Internal server error"}},
+		{name: "proxy's 502", status: 502, body: "<html><body>\n<h1>502 Bad Gateway</h1></body></html>",
+			wait: never, err: Error{502, "", "<html><body> <h1>502 Bad Gateway</h1></body></html>"}},
+		{name: "503 with Retry-After", status: 503, header: "30", body: "",
+			wait: 30 * time.Second, err: Error{503, "", ""}},
+		{name: "request timeout", status: 408, body: "", wait: never, err: Error{408, "", ""}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := newTestChannel(t, confConfig("https://matrix.example.org"))
+			r := &httpx.Response{Status: tt.status, Header: http.Header{}, Body: []byte(tt.body)}
+			if tt.header != "" {
+				r.Header.Set("Retry-After", tt.header)
+			}
+			err := ch.classify(r, time.Now())
+			require.Error(t, err)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "IsPermanent(%v)", err)
+			wait, ok := broadcast.RetryDelay(err)
+			if tt.wait == never {
+				assert.False(t, ok, "RetryAfter(%v)", err)
+			} else {
+				assert.Equal(t, tt.wait, wait, "RetryDelay(%v)", err)
+			}
+			var e *Error
+			require.True(t, errors.As(err, &e))
+			assert.Equal(t, tt.err, *e)
+		})
+	}
+}
+
+func TestClassifySuccess(t *testing.T) {
+	ch := newTestChannel(t, confConfig("https://matrix.example.org"))
+	for _, status := range []int{200, 201, 204} {
+		assert.NoError(t, ch.classify(&httpx.Response{Status: status, Body: []byte(`{}`)}, time.Now()))
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	assert.Equal(t, "M_FORBIDDEN (http 403): You are not invited to this room.",
+		(&Error{403, "M_FORBIDDEN", "You are not invited to this room."}).Error())
+	assert.Equal(t, "http 502: Bad Gateway", (&Error{Status: 502, Message: "Bad Gateway"}).Error())
+	assert.Equal(t, "http 503", (&Error{Status: 503}).Error())
+}
+
+// A server's answer that quotes the token, in any encoding, keeps it out
+// of the error; errors.As still finds the *Error.
+func TestErrorRedactsToken(t *testing.T) {
+	f := newFakeServer(t, confToken, confRooms)
+	ch := newTestChannel(t, confConfig(f.srv.URL))
+	f.Fail(channeltest.FailEcho)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "x")))
+	require.Error(t, err)
+	channeltest.AssertNoSecret(t, err.Error(), confToken)
+	assert.Contains(t, err.Error(), "REDACTED")
+	var te *broadcast.TargetsError
+	require.True(t, errors.As(err, &te))
+	var e *Error
+	require.True(t, errors.As(te.Failures[0].Err, &e), "%v", te.Failures[0].Err)
+	assert.Equal(t, "M_UNKNOWN", e.Code)
+}
+
+// A transport error (nothing listens) is transient, and names the
+// homeserver without its path.
+func TestTransportErrorIsTransient(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close()
+	ch := newTestChannel(t, confConfig(base))
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "x")))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	assert.NotContains(t, err.Error(), "/_matrix/")
+}

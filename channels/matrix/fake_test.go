@@ -1,0 +1,429 @@
+package matrix
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// fakeServer is a homeserver's client-server API, as much of it as the
+// channel uses, answering with the shapes and errors of the specification:
+// send (deduplicated per access token and transaction ID, as homeservers
+// do), redact, the room directory, whoami and joined_rooms. It checks each
+// request as a homeserver would: the access token, the room's membership,
+// the event content (msgtype, body, the HTML format), relations (a thread
+// root without a relation of its own, an edit of the sender's own post
+// with m.new_content, both in the same room) and the event's size in the
+// federation format (413 M_TOO_LARGE over 65,536 bytes). It fails on
+// demand, for every room or one, with a homeserver's or its proxy's
+// answers.
+type fakeServer struct {
+	t     *testing.T
+	srv   *httptest.Server
+	token string
+	user  string
+
+	mu       sync.Mutex
+	fail     channeltest.Failure
+	failRoom map[string]channeltest.Failure // by room ID
+	aliases  map[string]string              // room ID by alias
+	joined   []string                       // room IDs the user has joined
+	targets  map[string]string              // the channel's room as configured, by room ID
+	events   []*fakeEvent                   // every event, in order
+	txns     map[string]string              // event ID by access token, endpoint and transaction ID
+	sends    []*fakeEvent                   // posts accepted, repeats included (see Received)
+	requests []fakeRequest
+}
+
+// fakeEvent is an event in a room.
+type fakeEvent struct {
+	id, room, txn string
+	kind          string // "post", "edit" or "redaction"
+	content       content
+	raw           []byte // the content as received
+	redacted      bool
+	edits         []*fakeEvent
+}
+
+// fakeRequest is a request as the server received it.
+type fakeRequest struct {
+	method, path string // path as sent, escaped
+	header       http.Header
+	body         []byte
+}
+
+const (
+	fakeUser       = "@status-bot:example.org"
+	fakeServerName = "example.org"
+)
+
+// newFakeServer starts a server where the user of token has joined rooms,
+// a room ID by the room as the channel configures it (an ID, or an alias
+// the directory resolves).
+func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeServer {
+	f := &fakeServer{t: t, token: token, user: fakeUser, failRoom: map[string]channeltest.Failure{},
+		aliases: map[string]string{}, targets: map[string]string{}, txns: map[string]string{}}
+	for target, id := range rooms {
+		if strings.HasPrefix(target, "#") {
+			f.aliases[target] = id
+		}
+		f.targets[id] = target
+		f.joined = append(f.joined, id)
+	}
+	slices.Sort(f.joined)
+	mux := http.NewServeMux()
+	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/send/{type}/{txn}", f.serve(f.send))
+	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/redact/{event}/{txn}", f.serve(f.redact))
+	mux.HandleFunc("GET "+pathV3+"/directory/room/{alias}", f.serve(f.directory))
+	mux.HandleFunc("GET "+pathWhoami, f.serve(f.whoami))
+	mux.HandleFunc("GET "+pathJoined, f.serve(f.joinedRooms))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		answer(w, http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`)
+	})
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// handler serves one endpoint for an authorised user, with the server's
+// lock held; it returns the status and body of the answer.
+type handler func(r *http.Request, body []byte) (int, string)
+
+// serve records the request, injects the failure asked for, checks the
+// access token, and runs h.
+func (f *fakeServer) serve(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.requests = append(f.requests, fakeRequest{method: r.Method, path: r.URL.EscapedPath(),
+			header: r.Header.Clone(), body: body})
+		room := r.PathValue("room")
+		if alias := r.PathValue("alias"); alias != "" {
+			room = f.aliases[alias]
+		}
+		failure := f.fail
+		if failure == channeltest.FailNone {
+			failure = f.failRoom[room]
+		}
+		if failure != channeltest.FailNone {
+			failed(w, r, failure)
+			return
+		}
+		switch auth := r.Header.Get("Authorization"); auth {
+		case "":
+			answer(w, http.StatusUnauthorized, `{"errcode":"M_MISSING_TOKEN","error":"Missing access token"}`)
+			return
+		case "Bearer " + f.token:
+		default:
+			answer(w, http.StatusUnauthorized, `{"errcode":"M_UNKNOWN_TOKEN","error":"Unknown access token","soft_logout":false}`)
+			return
+		}
+		status, out := h(r, body)
+		answer(w, status, out)
+	}
+}
+
+func answer(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// failed answers as a homeserver, or the proxy before it, fails.
+func failed(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
+	switch f {
+	case channeltest.FailTransient:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+	case channeltest.FailRateLimited:
+		w.Header().Set("Retry-After", "3")
+		answer(w, http.StatusTooManyRequests,
+			`{"errcode":"M_LIMIT_EXCEEDED","error":"Too Many Requests","retry_after_ms":2500}`)
+	case channeltest.FailUnauthorized:
+		answer(w, http.StatusUnauthorized, `{"errcode":"M_UNKNOWN_TOKEN","error":"Invalid access token passed.","soft_logout":false}`)
+	case channeltest.FailRejected:
+		answer(w, http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User `+fakeUser+` not in room"}`)
+	case channeltest.FailEcho:
+		answer(w, http.StatusBadRequest, echo(r))
+	}
+}
+
+// echo is a debugging server's error answer: the credentials the request
+// carried, as is and in the encodings servers echo them in.
+func echo(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	token := strings.TrimPrefix(auth, "Bearer ")
+	msg, _ := json.Marshal(map[string]string{
+		"authorization": auth, "query": "access_token=" + url.QueryEscape(token),
+		"base64": base64.StdEncoding.EncodeToString([]byte(token)),
+	})
+	body, _ := json.Marshal(map[string]string{"errcode": "M_UNKNOWN",
+		"error": "bad request " + string(msg) + " php: " + strings.ReplaceAll(string(msg), "/", `\/`) + " raw: " + token})
+	return string(body)
+}
+
+// send takes an m.room.message.
+func (f *fakeServer) send(r *http.Request, body []byte) (int, string) {
+	room, txn := r.PathValue("room"), r.PathValue("txn")
+	if r.PathValue("type") != "m.room.message" {
+		return http.StatusBadRequest, `{"errcode":"M_BAD_JSON","error":"the fake takes m.room.message only"}`
+	}
+	if !slices.Contains(f.joined, room) {
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	key := f.token + "\x00" + room + "\x00send\x00" + txn
+	if id, ok := f.txns[key]; ok { // a retried transaction: the same event
+		e := f.event(id)
+		if e.kind == "post" {
+			f.sends = append(f.sends, e)
+		}
+		return http.StatusOK, `{"event_id":"` + id + `"}`
+	}
+	var c content
+	if r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &c) != nil {
+		return http.StatusBadRequest, `{"errcode":"M_NOT_JSON","error":"Content not JSON."}`
+	}
+	e := &fakeEvent{room: room, txn: txn, kind: "post", content: c, raw: body}
+	if status, err := f.valid(e); status != 0 {
+		return status, err
+	}
+	f.add(e)
+	f.txns[key] = e.id
+	if e.kind == "post" {
+		f.sends = append(f.sends, e)
+	}
+	return http.StatusOK, `{"event_id":"` + e.id + `"}`
+}
+
+// valid checks e's content and relations; it returns 0 when e is valid,
+// and otherwise the status and body of the error answer.
+func (f *fakeServer) valid(e *fakeEvent) (int, string) {
+	c := e.content
+	bad := func(msg string) (int, string) {
+		return http.StatusBadRequest, `{"errcode":"M_BAD_JSON","error":"` + msg + `"}`
+	}
+	switch {
+	case c.MsgType != msgText && c.MsgType != msgNotice:
+		return bad("msgtype")
+	case c.Body == "":
+		return bad("body")
+	case (c.Format == formatHTML) != (c.FormattedBody != ""):
+		return bad("format and formatted_body")
+	}
+	if rel := c.RelatesTo; rel != nil {
+		target := f.event(rel.EventID)
+		if target == nil || target.room != e.room {
+			return http.StatusBadRequest, `{"errcode":"M_UNKNOWN","error":"relation to an unknown event"}`
+		}
+		switch rel.RelType {
+		case relThread:
+			if target.content.RelatesTo != nil {
+				return http.StatusBadRequest, `{"errcode":"M_UNKNOWN","error":"Cannot start threads from an event with a relation"}`
+			}
+			if rel.InReplyTo != nil && f.event(rel.InReplyTo.EventID) == nil {
+				return bad("m.in_reply_to names an unknown event")
+			}
+		case relReplace:
+			if c.NewContent == nil || target.kind != "post" {
+				return bad("an edit needs m.new_content and an original post")
+			}
+			e.kind = "edit"
+		default:
+			return bad("rel_type")
+		}
+	}
+	if len(pdu(e, f.user)) > MaxEventBytes {
+		return http.StatusRequestEntityTooLarge, `{"errcode":"M_TOO_LARGE","error":"event too large"}`
+	}
+	return 0, ""
+}
+
+// add gives e an ID and puts it in its room.
+func (f *fakeServer) add(e *fakeEvent) {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d", e.room, len(f.events)))
+	e.id = "$" + base64.RawURLEncoding.EncodeToString(sum[:])
+	f.events = append(f.events, e)
+	if e.kind == "edit" {
+		orig := f.event(e.content.RelatesTo.EventID)
+		orig.edits = append(orig.edits, e)
+	}
+}
+
+func (f *fakeServer) event(id string) *fakeEvent {
+	for _, e := range f.events {
+		if e.id == id {
+			return e
+		}
+	}
+	return nil
+}
+
+// redact redacts an event.
+func (f *fakeServer) redact(r *http.Request, body []byte) (int, string) {
+	room, id := r.PathValue("room"), r.PathValue("event")
+	if !slices.Contains(f.joined, room) {
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	if !json.Valid(body) {
+		return http.StatusBadRequest, `{"errcode":"M_NOT_JSON","error":"Content not JSON."}`
+	}
+	key := f.token + "\x00" + room + "\x00redact\x00" + r.PathValue("txn")
+	if rid, ok := f.txns[key]; ok {
+		return http.StatusOK, `{"event_id":"` + rid + `"}`
+	}
+	e := f.event(id)
+	if e == nil || e.room != room {
+		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found."}`
+	}
+	e.redacted = true
+	red := &fakeEvent{room: room, kind: "redaction"}
+	f.add(red)
+	f.txns[key] = red.id
+	return http.StatusOK, `{"event_id":"` + red.id + `"}`
+}
+
+func (f *fakeServer) directory(r *http.Request, _ []byte) (int, string) {
+	alias := r.PathValue("alias")
+	id, ok := f.aliases[alias]
+	if !ok {
+		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Room alias not found."}`
+	}
+	return http.StatusOK, `{"room_id":"` + id + `","servers":["` + fakeServerName + `"]}`
+}
+
+func (f *fakeServer) whoami(*http.Request, []byte) (int, string) {
+	return http.StatusOK, `{"user_id":"` + f.user + `","device_id":"OUTAGECAST","is_guest":false}`
+}
+
+func (f *fakeServer) joinedRooms(*http.Request, []byte) (int, string) {
+	b, _ := json.Marshal(map[string][]string{"joined_rooms": f.joined})
+	return http.StatusOK, string(b)
+}
+
+// Received returns one Delivery per post the server accepted, a repeated
+// transaction again (the channeltest suite counts requests: a homeserver
+// answers a repeat with the first event, posting nothing new; rooms
+// shows the timeline), with its latest edit applied. Parts holds the
+// event in the federation format, whose size the 65,536-byte limit
+// applies to. ReplyTo is the thread root, named by the first post with
+// the same text (posts of one Send are alike in every room, and the
+// channel's Receipt.ID is that of the first room's).
+func (f *fakeServer) Received() []channeltest.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]channeltest.Delivery, 0, len(f.sends))
+	for _, e := range f.sends {
+		shown := e
+		text := e.content.Body
+		if n := len(e.edits); n > 0 {
+			shown = e.edits[n-1]
+			text = shown.content.NewContent.Body
+		}
+		d := channeltest.Delivery{Text: text, Parts: []string{pdu(shown, f.user)}, ID: e.id,
+			Target: f.targets[e.room], Key: e.txn, Deleted: e.redacted}
+		if rel := e.content.RelatesTo; rel != nil && rel.RelType == relThread {
+			d.ReplyTo = f.sibling(rel.EventID)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// sibling returns the first post with the text of the post id.
+func (f *fakeServer) sibling(id string) string {
+	e := f.event(id)
+	if e == nil {
+		return id
+	}
+	for _, s := range f.events {
+		if s.kind == "post" && s.content.Body == e.content.Body {
+			return s.id
+		}
+	}
+	return id
+}
+
+// timeline returns the posts in each room, as its timeline shows them: once
+// each, edits applied, redacted ones left out; keyed by the room as the
+// channel configures it.
+func (f *fakeServer) timeline() map[string][]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string][]string{}
+	for _, e := range f.events {
+		if e.kind != "post" || e.redacted {
+			continue
+		}
+		text := e.content.Body
+		if n := len(e.edits); n > 0 {
+			text = e.edits[n-1].content.NewContent.Body
+		}
+		out[f.targets[e.room]] = append(out[f.targets[e.room]], text)
+	}
+	return out
+}
+
+func (f *fakeServer) Fail(failure channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = failure
+}
+
+// FailTarget fails the requests about the room the channel configures as
+// target.
+func (f *fakeServer) FailTarget(target string, failure channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for id, t := range f.targets {
+		if t == target {
+			f.failRoom[id] = failure
+		}
+	}
+}
+
+// requestLog returns the requests so far.
+func (f *fakeServer) requestLog() []fakeRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.requests)
+}
+
+// pdu returns e as a homeserver stores and federates it, in canonical JSON
+// (sorted keys, no insignificant white space), with a generous envelope:
+// 20 prev_events and 4 auth_events.
+func pdu(e *fakeEvent, sender string) string {
+	var content any
+	_ = json.Unmarshal(e.raw, &content)
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = "$" + strings.Repeat("A", 43)
+		}
+		return out
+	}
+	ev := map[string]any{
+		"auth_events": ids(4), "prev_events": ids(20), "content": content, "depth": 2147483647,
+		"hashes": map[string]string{"sha256": strings.Repeat("h", 43)}, "origin_server_ts": 1741944413000,
+		"room_id": e.room, "sender": sender, "type": "m.room.message",
+		"signatures": map[string]any{fakeServerName: map[string]string{"ed25519:a_AbCd": strings.Repeat("s", 86)}},
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(ev)
+	return strings.TrimSuffix(b.String(), "\n")
+}

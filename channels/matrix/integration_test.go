@@ -1,0 +1,404 @@
+//go:build integration
+
+package matrix_test
+
+// These tests run against a real Dendrite homeserver started by
+// scripts/dendrite.sh, which prints the environment variables they read. A
+// missing variable fails the test: run them through the project's
+// integration script, or by hand with
+//
+//	eval "$(scripts/dendrite.sh start)"
+//	go test -race -tags integration -run Integration ./channels/matrix/
+//	scripts/dendrite.sh stop
+//
+// Every check reads the rooms back through the client-server API, as a
+// second user (the reader) who joined them.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/matrix"
+	"github.com/outagecast/outagecast/redact"
+)
+
+func env(t *testing.T, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		t.Fatalf("%s is not set: start the server with eval \"$(scripts/dendrite.sh start)\"", name)
+	}
+	return v
+}
+
+var seq atomic.Int64
+
+// unique returns a name no other test (or earlier run) uses.
+func unique(prefix string) string {
+	return fmt.Sprintf("%s%d-%d", prefix, time.Now().UnixNano()%1_000_000_000, seq.Add(1))
+}
+
+// server is the homeserver under test and its users.
+type server struct {
+	t                    *testing.T
+	client               *http.Client
+	url                  string
+	bot, reader          *user // bot: the channel's account
+	botToken, limitedTok string
+	password, botUserID  string
+}
+
+// as returns the user of token.
+func (s *server) as(token string) *user {
+	return &user{t: s.t, base: s.url, token: token, client: s.client}
+}
+
+func newServer(t *testing.T) *server {
+	s := &server{t: t, url: env(t, "OUTAGECAST_DENDRITE_URL"), botToken: env(t, "OUTAGECAST_DENDRITE_TOKEN"),
+		limitedTok: env(t, "OUTAGECAST_DENDRITE_LIMITED_TOKEN"), password: env(t, "OUTAGECAST_DENDRITE_PASSWORD"),
+		botUserID: env(t, "OUTAGECAST_DENDRITE_USER")}
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	s.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	s.bot = s.as(s.botToken)
+	s.reader = s.as(env(t, "OUTAGECAST_DENDRITE_READER_TOKEN"))
+	env(t, "OUTAGECAST_DENDRITE_READER")
+	return s
+}
+
+// user calls the client-server API as one account, for setting up rooms
+// and reading them back.
+type user struct {
+	t      *testing.T
+	base   string
+	token  string
+	client *http.Client
+}
+
+// call makes a request and decodes the answer into out; it returns the
+// status.
+func (u *user) call(method, path string, body, out any) int {
+	u.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(u.t, err)
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, u.base+path, r)
+	require.NoError(u.t, err)
+	if u.token != "" {
+		req.Header.Set("Authorization", "Bearer "+u.token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := u.client.Do(req)
+	require.NoError(u.t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(u.t, err)
+	if out != nil && resp.StatusCode == http.StatusOK {
+		require.NoError(u.t, json.Unmarshal(raw, out), "%s %s: %s", method, path, raw)
+	}
+	return resp.StatusCode
+}
+
+// must makes a request that must succeed.
+func (u *user) must(method, path string, body, out any) {
+	u.t.Helper()
+	require.Equal(u.t, http.StatusOK, u.call(method, path, body, out), "%s %s", method, path)
+}
+
+// room creates a public room as u with a new alias, which other joins; it
+// returns the room ID and the alias.
+func (u *user) room(other *user) (string, string) {
+	u.t.Helper()
+	name := unique("status-")
+	var created struct {
+		RoomID string `json:"room_id"`
+	}
+	u.must("POST", "/_matrix/client/v3/createRoom", map[string]any{"preset": "public_chat", "room_alias_name": name}, &created)
+	if other != nil {
+		other.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(created.RoomID), map[string]any{}, nil)
+	}
+	return created.RoomID, "#" + name + ":localhost"
+}
+
+// event is a room event as the client-server API returns it.
+type event struct {
+	EventID  string          `json:"event_id"`
+	Type     string          `json:"type"`
+	Sender   string          `json:"sender"`
+	Content  json.RawMessage `json:"content"`
+	Unsigned json.RawMessage `json:"unsigned"`
+}
+
+// content is what the tests read of an m.room.message.
+type content struct {
+	MsgType       string          `json:"msgtype"`
+	Body          string          `json:"body"`
+	Format        string          `json:"format"`
+	FormattedBody string          `json:"formatted_body"`
+	Mentions      json.RawMessage `json:"m.mentions"`
+	NewContent    *content        `json:"m.new_content"`
+	RelatesTo     *struct {
+		RelType       string `json:"rel_type"`
+		EventID       string `json:"event_id"`
+		IsFallingBack bool   `json:"is_falling_back"`
+		InReplyTo     *struct {
+			EventID string `json:"event_id"`
+		} `json:"m.in_reply_to"`
+	} `json:"m.relates_to"`
+}
+
+func (e event) content(t *testing.T) content {
+	t.Helper()
+	var c content
+	require.NoError(t, json.Unmarshal(e.Content, &c))
+	return c
+}
+
+// event fetches one event as u.
+func (u *user) event(room, id string) event {
+	u.t.Helper()
+	var e event
+	u.must("GET", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/event/"+url.PathEscape(id), nil, &e)
+	return e
+}
+
+// relations lists the events related to id by rel, as u.
+func (u *user) relations(room, id, rel string) []event {
+	u.t.Helper()
+	var page struct {
+		Chunk []event `json:"chunk"`
+	}
+	u.must("GET", "/_matrix/client/v1/rooms/"+url.PathEscape(room)+"/relations/"+url.PathEscape(id)+"/"+rel, nil, &page)
+	return page.Chunk
+}
+
+// messages returns the room's m.room.message events, newest first, as u.
+func (u *user) messages(room string) []event {
+	u.t.Helper()
+	var page struct {
+		Chunk []event `json:"chunk"`
+	}
+	u.must("GET", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/messages?dir=b&limit=100", nil, &page)
+	var out []event
+	for _, e := range page.Chunk {
+		if e.Type == "m.room.message" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func newChannel(t *testing.T, s *server, token string, rooms ...string) *matrix.Channel {
+	t.Helper()
+	ch, err := matrix.New(matrix.Config{Name: "ops-matrix", Homeserver: s.url, AccessToken: redact.Secret(token), Rooms: rooms})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	return ch
+}
+
+func update(incident string, n int, status broadcast.Status, body string) broadcast.Update {
+	return broadcast.Update{ID: fmt.Sprintf("%s-u%d", incident, n), IncidentID: incident,
+		Title: "Elevated error rates on the CDN <b>@room</b>", Status: status, Body: body,
+		URL:  "https://status.example.com/incidents/" + incident,
+		Time: time.Now().UTC().Add(time.Duration(n) * time.Second)}
+}
+
+// An incident's life through a Broadcaster, in two rooms (one named by
+// alias): the first post, two replies in its thread, a correction edited
+// in, the first post retracted; each read back by the reader.
+func TestIntegrationIncident(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	room1, _ := s.bot.room(s.reader)
+	room2, alias2 := s.bot.room(s.reader)
+	ch := newChannel(t, s, s.botToken, room1, alias2)
+	require.NoError(t, ch.Check(ctx))
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	inc := unique("inc-")
+	rooms := map[string]string{room1: room1, alias2: room2}
+
+	var receipts []broadcast.Receipt
+	for i, status := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusMonitoring} {
+		rep, err := b.Send(ctx, update(inc, i+1, status, fmt.Sprintf("Step %d of the investigation.", i+1)))
+		require.NoError(t, err)
+		receipts = append(receipts, rep.Results[0].Receipt)
+	}
+	for target, room := range rooms {
+		posts := make([]string, 3)
+		for i, r := range receipts {
+			posts[i] = r.Meta[target]
+			require.NotEmpty(t, posts[i], "post %d in %s", i+1, target)
+		}
+		first := s.reader.event(room, posts[0])
+		assert.Equal(t, s.botUserID, first.Sender)
+		c := first.content(t)
+		assert.Equal(t, "m.text", c.MsgType)
+		assert.Contains(t, c.Body, "Investigating: Elevated error rates on the CDN <b>@room</b>")
+		assert.Equal(t, "org.matrix.custom.html", c.Format)
+		assert.Contains(t, c.FormattedBody, "<strong>Investigating: Elevated error rates on the CDN &lt;b&gt;@room&lt;/b&gt;</strong>")
+		assert.JSONEq(t, `{}`, string(c.Mentions))
+		assert.Nil(t, c.RelatesTo, "the first post starts the thread")
+
+		thread := s.reader.relations(room, posts[0], "m.thread")
+		require.Len(t, thread, 2, "the two later updates are in the first post's thread in %s", target)
+		replyTo := map[string]string{}
+		for _, e := range thread {
+			rel := e.content(t).RelatesTo
+			require.NotNil(t, rel)
+			assert.Equal(t, "m.thread", rel.RelType)
+			assert.Equal(t, posts[0], rel.EventID)
+			assert.True(t, rel.IsFallingBack)
+			replyTo[e.EventID] = rel.InReplyTo.EventID
+		}
+		assert.Equal(t, map[string]string{posts[1]: posts[0], posts[2]: posts[1]}, replyTo,
+			"for clients without threads, each replies to the thread's latest post")
+	}
+
+	fix := update(inc, 4, broadcast.StatusIdentified, "Correction: a certificate rotation, not a config push.")
+	_, err = b.Correct(ctx, receipts[1].UpdateID, fix)
+	require.NoError(t, err)
+	for target, room := range rooms {
+		edits := s.reader.relations(room, receipts[1].Meta[target], "m.replace")
+		require.Len(t, edits, 1, "the correction edits the second post in %s", target)
+		c := edits[0].content(t)
+		require.NotNil(t, c.NewContent)
+		assert.Contains(t, c.NewContent.Body, fix.Body)
+		assert.True(t, strings.HasPrefix(c.Body, "* "), c.Body)
+		orig := s.reader.event(room, receipts[1].Meta[target]).content(t)
+		assert.Contains(t, orig.Body, "Step 2", "the server keeps the original; clients apply the edit")
+	}
+
+	_, err = b.Retract(ctx, receipts[0].UpdateID)
+	require.NoError(t, err)
+	for target, room := range rooms {
+		gone := s.reader.event(room, receipts[0].Meta[target])
+		assert.JSONEq(t, `{}`, string(gone.Content), "the first post's content is redacted in %s", target)
+		assert.Contains(t, string(gone.Unsigned), "redacted_because")
+		assert.Len(t, s.reader.relations(room, receipts[0].Meta[target], "m.thread"), 2, "its thread stays")
+		assert.Equal(t, 4, len(s.reader.messages(room)), "3 posts and an edit in %s", target)
+	}
+}
+
+// A retried transaction ID under the same access token gets the same
+// event, and the room shows one post; under a new login's token the same
+// transaction ID is a new event: why the channel keeps one token.
+func TestIntegrationRetriedTransaction(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	room, _ := s.bot.room(s.reader)
+	ch := newChannel(t, s, s.botToken, room)
+	u := update(unique("inc-"), 1, broadcast.StatusInvestigating, "Once only.")
+	r1, err := ch.Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+	lost := broadcast.NewMessage(u) // the answer was lost: nothing says it was delivered
+	lost.Attempt = 2
+	r2, err := ch.Send(ctx, lost)
+	require.NoError(t, err)
+	assert.Equal(t, r1.ID, r2.ID, "the same transaction ID, the same event")
+	assert.Equal(t, 1, len(s.reader.messages(room)))
+
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	anon := s.as("")
+	anon.must("POST", "/_matrix/client/v3/login", map[string]any{"type": "m.login.password",
+		"identifier": map[string]string{"type": "m.id.user", "user": s.botUserID}, "password": s.password}, &login)
+	fresh := s.as(login.AccessToken)
+	t.Cleanup(func() { fresh.call("POST", "/_matrix/client/v3/logout", map[string]any{}, nil) })
+	r3, err := newChannel(t, s, login.AccessToken, room).Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+	assert.NotEqual(t, r1.ID, r3.ID, "another token: the homeserver does not know the transaction ID")
+	assert.Equal(t, 2, len(s.reader.messages(room)))
+}
+
+// The longest update makes an event the homeserver takes, read back
+// whole in its URL; content the channel did not shorten is refused with
+// 413 M_TOO_LARGE, so the limit is real.
+func TestIntegrationLongestUpdate(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	room, _ := s.bot.room(s.reader)
+	ch := newChannel(t, s, s.botToken, room)
+	body := strings.Repeat(`<a href="x">&amp;</a> 👩🏽‍💻 "q" `, broadcast.MaxBodyLength/24)
+	u := update(unique("inc-"), 1, broadcast.StatusInvestigating, body)
+	r, err := ch.Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+	c := s.reader.event(room, r.ID).content(t)
+	assert.True(t, strings.Contains(c.Body, "…"), "shortened")
+	assert.Contains(t, c.Body, u.URL, "the URL, whole")
+	_, err = ch.Edit(ctx, broadcast.NewMessage(update(u.IncidentID, 2, broadcast.StatusIdentified, "Fix: "+body)), r)
+	require.NoError(t, err, "an edit holds the text twice, and fits too")
+
+	raw := map[string]string{"msgtype": "m.text", "body": strings.Repeat("x", matrix.MaxEventBytes)}
+	status := s.bot.call("PUT", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/send/m.room.message/"+unique("t"), raw, nil)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+}
+
+// Refusals are final and name the room; a rate limit waits as long as
+// the homeserver says; no error shows the token.
+func TestIntegrationErrors(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	joined, _ := s.bot.room(nil)
+	elsewhere, _ := s.reader.room(nil) // the bot is not in it
+	nowhere := "#nowhere-" + unique("x") + ":localhost"
+	ch := newChannel(t, s, s.botToken, joined, elsewhere, nowhere)
+	m := broadcast.NewMessage(update(unique("inc-"), 1, broadcast.StatusInvestigating, "x"))
+	_, err := ch.Send(ctx, m)
+	require.NoError(t, err, "one room got it; the others are failed in the Ledger")
+	for _, target := range []string{elsewhere, nowhere} {
+		done, failure := m.Ledger.Done(target)
+		assert.True(t, done)
+		assert.NotEmpty(t, failure, target)
+	}
+	_, failure := m.Ledger.Done(elsewhere)
+	assert.Contains(t, failure, "M_FORBIDDEN (http 403)")
+	err = ch.Check(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), s.botUserID+" has not joined the room "+elsewhere)
+	assert.Contains(t, err.Error(), "resolve alias: M_NOT_FOUND (http 404)")
+
+	const bad = "syt_bm90IGEgdG9rZW4_ZmFrZWZha2VmYWtl_0AbCdE"
+	err = newChannel(t, s, bad, joined).Check(ctx)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "M_UNKNOWN_TOKEN (http 401)")
+	channeltest.AssertNoSecret(t, err.Error(), bad)
+
+	limited := newChannel(t, s, s.limitedTok, joined)
+	var limit error
+	for range 12 { // Dendrite allows 5 a minute on whoami
+		limit = limited.Check(ctx) // fails also because the user is in no room
+		if _, ok := broadcast.RetryDelay(limit); ok {
+			break
+		}
+	}
+	wait, ok := broadcast.RetryDelay(limit)
+	require.True(t, ok, "Dendrite's rate limit: %v", limit)
+	assert.Equal(t, time.Minute, wait, "retry_after_ms of Dendrite's cool-off")
+	assert.False(t, broadcast.IsPermanent(limit))
+	var e *matrix.Error
+	require.True(t, errors.As(limit, &e))
+	assert.Equal(t, "M_LIMIT_EXCEEDED", e.Code)
+}

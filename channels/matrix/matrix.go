@@ -1,0 +1,244 @@
+// Package matrix is a broadcast.Channel that posts each update to one or
+// more Matrix rooms through a homeserver's client-server API, as the
+// account of an access token.
+//
+// Each update is one m.room.message event per room (m.text, or m.notice
+// with Config.Notice), sent with PUT
+// /_matrix/client/v3/rooms/{roomId}/send/m.room.message/{txnId}. Its body
+// is the update rendered by the "text" template (Update.Overrides[name]
+// replaces it) and its formatted_body (format org.matrix.custom.html) the
+// same text as HTML: every character of it escaped, so that a title cannot
+// forge a link, a mention pill or markup; paragraphs and line breaks kept;
+// the first line, status and title, in bold; URLs as links to themselves.
+// Every event carries an empty m.mentions, which turns off the legacy push
+// rules, so "@room" or a user's name in the text notifies nobody.
+//
+// Rooms are room IDs ("!abc:example.org") or aliases ("#ops:example.org");
+// an alias is resolved through the room directory (GET
+// /_matrix/client/v3/directory/room/{alias}) the first time it is needed,
+// and the answer kept for the Channel's life. Each room is a Ledger target,
+// named as configured: Send posts to the rooms not done in an earlier
+// attempt and books each with a broadcast.Fanout, so a retry reaches only
+// the rooms that failed transiently. The account must have joined every
+// room; Check says which it has not.
+//
+// The Receipt's ID and URL (a matrix.to link, through the room ID) are
+// those of the event in the first room, in configuration order, the
+// attempt reached; its Meta
+// holds the event ID of every room under the room as configured, and,
+// under "root " and the room, the thread root of a reply, and, under "room
+// " and an alias, the room ID it resolved to. A room reached in an earlier,
+// failed attempt is not in the Receipt: its event ID was lost with that
+// attempt. Later updates then start a new thread in that room, and Correct
+// and Retract do not reach that one post.
+//
+// # Idempotency
+//
+// The transaction ID of each event is Message.Key of its room, the same
+// on every attempt, after a restart of the program and on every instance:
+// a homeserver that already has an event of that transaction ID from the
+// same access token answers with that event instead of posting again, so
+// a retry after a lost answer does not post twice. Homeservers remember
+// transaction IDs per access token (or its device) for a limited time
+// only: Dendrite in memory, for 30 to 60 minutes, forgotten when it
+// restarts. So keep one long-lived access token per channel and per
+// program (a new login, or another token, makes every transaction ID new:
+// the update would be posted again), and know that a retry that comes
+// after the homeserver restarted, or after that time, can post a second
+// time. The Broadcaster's retries come within minutes, and its Ledger
+// keeps a room that got the update from being sent to again.
+// Edits use the correction's Message.Key the same way; a redaction's
+// transaction ID is derived from its room and event.
+//
+// # Threading
+//
+// Updates of one incident form a thread in each room (m.relates_to with
+// rel_type m.thread), under the incident's first post there (Thread.Root;
+// Thread.Last when Root has no post in that room); for clients without
+// threads, each also replies (m.in_reply_to, is_falling_back) to the
+// thread's latest post there (Thread.Last). A root that was retracted
+// stays the root: Matrix keeps a redacted event in the room, and its
+// thread with it.
+//
+// # Corrections and retractions
+//
+// The Channel is a broadcast.Editor: Edit replaces each room's post of the
+// original update with an m.replace event whose m.new_content holds the
+// corrected text; its body, for clients without edits, is the text after
+// "* ", as the specification shows. Edit returns the receipt of the
+// original posts, so a later correction replaces them again (Matrix edits
+// an original, never an edit). It is also a broadcast.Retractor: Retract
+// redacts each room's post (PUT /rooms/{roomId}/redact/{eventId}/{txnId}),
+// which hides it and every edit of it; an event already gone counts as
+// redacted. The account needs no power to edit or redact its own events.
+// Clients without edits keep showing the "* " events of corrections of a
+// redacted post.
+//
+// # Limits
+//
+// The specification limits a whole event to 65,536 bytes of JSON
+// (MaxEventBytes), including what the homeserver adds (IDs, hashes,
+// signatures, the events it follows). The channel keeps each event's
+// content, with the longest relation it may carry, within ContentLimit
+// bytes of JSON, leaving 4,096 bytes for the rest, and shortens the text
+// through the templates to fit: the body first, then the components, then
+// the title; the URL is kept whole. The text is sent twice (body and
+// formatted_body), and HTML escapes grow it, so about 30,000 bytes of
+// UTF-8 text fit, fewer with many "<", "&" or quotes; an edit holds the
+// text twice more, so it is shortened further. Preview reports the content's length in those bytes. Rooms are posted to one after
+// another; one attempt must reach them all within the Broadcaster's
+// AttemptTimeout.
+//
+// # Errors
+//
+// Per room: a 2xx answer is success; 429 or M_LIMIT_EXCEEDED is transient
+// with broadcast.RetryAfter (the Retry-After header, else retry_after_ms,
+// else 5s); 408, 425, 5xx but 501 and transport errors are transient;
+// every other answer, 401 M_UNKNOWN_TOKEN, 403 M_FORBIDDEN (not in the
+// room, no power) and 413 M_TOO_LARGE among them, fails that room
+// permanently. An alias the directory does not know (404 M_NOT_FOUND)
+// fails its room permanently. Server answers are *Error values.
+//
+// Send, Edit and Retract return errors by broadcast.Fanout's rule: a
+// transient *broadcast.TargetsError while some room failed transiently,
+// carrying the longest RetryAfter; nil when every other room got the
+// update, now or earlier, the permanent failures being in the Ledger; a
+// Permanent *broadcast.TargetsError when every room failed permanently.
+// Retract also returns a Permanent *broadcast.TargetsError when some rooms
+// refused the redaction for good, since those still show the post.
+//
+// No error, log line, Receipt or printed Config or Channel holds the
+// access token: it is a redact.Secret, the Channel prints as
+// "matrix.Channel(<name>)", and the server's text in an Error is redacted
+// of the token in every encoding redact.Redactor knows.
+//
+// # URL form
+//
+// A channel can be written as a URL (see ParseURL and Config.URL):
+//
+//	matrix://:ACCESS_TOKEN@matrix.example.org/?rooms=!abc:example.org,%23ops:example.org
+//
+// The host (and port, and path) is the homeserver's, reached over https;
+// "matrix+http://" reaches it over plain http (a homeserver on loopback).
+// The token is the password of the user information, URL-escaped (a user
+// name before it is ignored; without a password, the user name is the
+// token). The query holds rooms (comma-separated; "#" escaped as
+// %23), and optionally name and notice=yes.
+package matrix
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Limits of an event, in bytes of JSON.
+const (
+	// MaxEventBytes is the specification's limit on a whole event.
+	MaxEventBytes = 65536
+	// ContentLimit is the limit the channel keeps an event's content
+	// within, leaving room for what the homeserver adds.
+	ContentLimit = MaxEventBytes - 4096
+)
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+)
+
+// Name returns the channel's name.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the channel as "matrix.Channel(<name>)" under every verb,
+// so that printing it never shows its state.
+func (c *Channel) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "matrix.Channel(%s)", c.name)
+}
+
+// Close closes the idle connections of the channel's own HTTP client; a
+// client from Config.HTTPClient is left alone.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Send posts m's update to every room not done in an earlier attempt. See
+// the package documentation.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	text, err := c.render(m.Update, false)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	f := broadcast.NewFanout(m, c.s.targets)
+	posts := make([]post, len(c.s.targets))
+	for _, i := range f.Todo() {
+		if err := ctx.Err(); err != nil {
+			f.Report(i, err)
+			continue
+		}
+		posts[i], err = c.post(ctx, m, c.s.targets[i], text)
+		f.Report(i, err)
+	}
+	r := c.receipt(posts)
+	if err := f.Err(); err != nil {
+		return r, fmt.Errorf("matrix: send: %w", err)
+	}
+	return r, nil
+}
+
+// post sends text to the room target, in the incident's thread there.
+func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string) (post, error) {
+	room, err := c.room(ctx, target)
+	if err != nil {
+		return post{}, err
+	}
+	rel := threadIn(m.Thread, target, room)
+	event, err := c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
+	if err != nil {
+		return post{}, err
+	}
+	p := post{target: target, room: room, event: event}
+	if rel != nil {
+		p.root = rel.EventID
+	}
+	return p, nil
+}
+
+// Preview renders u as Send would post it; Length is the event content's
+// size in bytes of JSON, Limit ContentLimit.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := c.render(u, false)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	return broadcast.Preview{Channel: c.name, Text: text, Length: len(encode(message(c.s.msgtype, text, nil))),
+		Limit: ContentLimit, Unit: "bytes of event content JSON"}, nil
+}
+
+// render renders u with the "text" template so that its event content,
+// a post's or an edit's, fits ContentLimit with the longest relation an
+// event can have (event IDs of 255 bytes).
+func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
+	size := func(text string) int { return len(encode(message(c.s.msgtype, text, thread(longestID, longestID)))) }
+	if editing {
+		size = func(text string) int { return len(encode(edit(c.s.msgtype, text, longestID))) }
+	}
+	empty := size("")
+	measure := func(text string) int { return size(text) - empty } // 0 for "", as a Measure must
+	text, err := c.s.set.Text(c.name, "text", u, ContentLimit-empty, measure)
+	if err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("matrix: render: %w", err))
+	}
+	return text, nil
+}
+
+// longestID stands for an event ID of the most bytes the specification
+// allows, when measuring a relation not yet known.
+var longestID = "$" + strings.Repeat("x", maxIDLength-1)

@@ -1,0 +1,140 @@
+package matrix
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+	"regexp"
+	"strings"
+)
+
+// Message types and the HTML format of formatted_body.
+const (
+	msgText    = "m.text"
+	msgNotice  = "m.notice"
+	formatHTML = "org.matrix.custom.html"
+)
+
+// Relation types.
+const (
+	relThread  = "m.thread"
+	relReplace = "m.replace"
+)
+
+// content is the content of an m.room.message event as the channel sends
+// it: the text as body, its HTML form as formatted_body, an empty
+// m.mentions (so that no "@room" or name in the text notifies anyone), and
+// the event's relation to another: a thread, or the post an edit replaces.
+type content struct {
+	MsgType       string    `json:"msgtype"`
+	Body          string    `json:"body"`
+	Format        string    `json:"format,omitempty"`
+	FormattedBody string    `json:"formatted_body,omitempty"`
+	Mentions      *mentions `json:"m.mentions,omitempty"`
+	NewContent    *content  `json:"m.new_content,omitempty"`
+	RelatesTo     *relation `json:"m.relates_to,omitempty"`
+}
+
+// mentions is an event's m.mentions: empty, since the channel mentions
+// nobody. Its presence turns off the legacy push rules that notify on
+// "@room" or a user's name in the body.
+type mentions struct{}
+
+// relation is an event's m.relates_to: m.thread with the thread's root,
+// and a reply to the thread's latest post for clients without threads
+// (is_falling_back); or m.replace with the post an edit replaces.
+type relation struct {
+	RelType       string     `json:"rel_type"`
+	EventID       string     `json:"event_id"`
+	IsFallingBack bool       `json:"is_falling_back,omitempty"`
+	InReplyTo     *inReplyTo `json:"m.in_reply_to,omitempty"`
+}
+
+// inReplyTo is the event a reply answers.
+type inReplyTo struct {
+	EventID string `json:"event_id"`
+}
+
+// message returns the content of a post of text.
+func message(msgtype, text string, rel *relation) *content {
+	return &content{MsgType: msgtype, Body: text, Format: formatHTML, FormattedBody: toHTML(text),
+		Mentions: &mentions{}, RelatesTo: rel}
+}
+
+// edit returns the content of an edit that replaces the post event with
+// text: the new content in m.new_content, and "* " and the text for
+// clients without edits, as the specification shows.
+func edit(msgtype, text, event string) *content {
+	c := &content{MsgType: msgtype, Body: "* " + text, Format: formatHTML, FormattedBody: "* " + toHTML(text),
+		Mentions: &mentions{}, NewContent: message(msgtype, text, nil)}
+	if event != "" {
+		c.RelatesTo = &relation{RelType: relReplace, EventID: event}
+	}
+	return c
+}
+
+// thread returns the relation of a post in the thread whose root is root
+// and whose latest post is latest.
+func thread(root, latest string) *relation {
+	return &relation{RelType: relThread, EventID: root, IsFallingBack: true, InReplyTo: &inReplyTo{EventID: latest}}
+}
+
+// encode returns the JSON of c as sent: UTF-8, with "<", ">" and "&" as
+// they are (the HTML would otherwise grow by a third).
+func encode(c *content) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(c) // strings and bools only: cannot fail
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// urlPattern finds http(s) URLs in the text, as the templates do.
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// toHTML returns text as HTML: every character escaped, paragraphs at
+// blank lines, line breaks kept, the first line (the status and title) in
+// bold, and URLs as links to themselves, so a link shows where it goes.
+func toHTML(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/4 + 64)
+	first := true
+	for _, para := range strings.Split(text, "\n\n") {
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		for i, line := range strings.Split(strings.Trim(para, "\n"), "\n") {
+			if i > 0 {
+				b.WriteString("<br>")
+			}
+			if first {
+				b.WriteString("<strong>")
+				writeLine(&b, line)
+				b.WriteString("</strong>")
+				first = false
+				continue
+			}
+			writeLine(&b, line)
+		}
+		b.WriteString("</p>")
+	}
+	return b.String()
+}
+
+// writeLine writes a line escaped, its URLs as links. Punctuation that
+// ends a sentence after a URL stays outside the link.
+func writeLine(b *strings.Builder, line string) {
+	last := 0
+	for _, m := range urlPattern.FindAllStringIndex(line, -1) {
+		u := strings.TrimRight(line[m[0]:m[1]], ".,;:!?)]}'")
+		b.WriteString(html.EscapeString(line[last:m[0]]))
+		b.WriteString(`<a href="`)
+		b.WriteString(html.EscapeString(u))
+		b.WriteString(`">`)
+		b.WriteString(html.EscapeString(u))
+		b.WriteString("</a>")
+		last = m[0] + len(u)
+	}
+	b.WriteString(html.EscapeString(line[last:]))
+}

@@ -1,0 +1,283 @@
+package matrix
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// newTestPair returns a fake homeserver with the conformance rooms and a
+// channel of cfg (its Homeserver set to the fake), its clock fixed.
+func newTestPair(t *testing.T, cfg Config) (*fakeServer, *Channel) {
+	t.Helper()
+	f := newFakeServer(t, confToken, confRooms)
+	cfg.Homeserver = f.srv.URL
+	ch := newTestChannel(t, cfg)
+	ch.s.now = func() time.Time { return time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC) }
+	return f, ch
+}
+
+// The requests on the wire, as the client-server API documents them.
+func TestRequests(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "Errors in Europe."))
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	require.NoError(t, ch.Retract(ctx, r))
+	require.NoError(t, ch.Check(ctx))
+
+	var got []string
+	for _, req := range f.requestLog() {
+		got = append(got, req.method+" "+req.path)
+		assert.Equal(t, "Bearer "+confToken, req.header.Get("Authorization"), req.path)
+		assert.Equal(t, UserAgent, req.header.Get("User-Agent"), req.path)
+		assert.Equal(t, "application/json", req.header.Get("Accept"), req.path)
+		if req.method == "PUT" {
+			assert.Equal(t, "application/json", req.header.Get("Content-Type"), req.path)
+		} else {
+			assert.Empty(t, req.body, req.path)
+		}
+	}
+	ev := func(target string) string { return r.Meta[target] }
+	room2 := confRooms["#status:example.org"]
+	assert.Equal(t, []string{
+		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/send/m.room.message/" + m.Key(confTargets[0]),
+		"GET /_matrix/client/v3/directory/room/%23status:example.org",
+		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/send/m.room.message/" + m.Key(confTargets[1]),
+		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/redact/" + ev(confTargets[0]) + "/" +
+			redactKey(confTargets[0], ev(confTargets[0])),
+		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/redact/" + ev(confTargets[1]) + "/" + redactKey(room2, ev(confTargets[1])),
+		"GET /_matrix/client/v3/account/whoami",
+		"GET /_matrix/client/v3/joined_rooms",
+	}, got, "the alias is resolved once")
+	log := f.requestLog()
+	assert.JSONEq(t, `{}`, string(log[3].body), "a redaction's body")
+}
+
+// The Receipt names the first room's event, links to it, and records
+// every room's event, the room ID of an alias, and thread roots.
+func TestReceipt(t *testing.T) {
+	_, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	r1, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	id1, id2 := r1.Meta[confTargets[0]], r1.Meta[confTargets[1]]
+	assert.Equal(t, broadcast.Receipt{Channel: "ops-matrix", ID: id1,
+		URL:  "https://matrix.to/#/%21ops7Kq:example.org/" + id1 + "?via=example.org",
+		Time: time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC),
+		Meta: map[string]string{confTargets[0]: id1, confTargets[1]: id2, "room #status:example.org": "!Zb3xQw:example.org"},
+	}, r1)
+	assert.NotEqual(t, id1, id2)
+
+	m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
+	m.Thread = broadcast.Thread{Root: r1, Last: r1}
+	r2, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, id1, r2.Meta["root "+confTargets[0]])
+	assert.Equal(t, id2, r2.Meta["root "+confTargets[1]])
+	assert.Equal(t, "https://matrix.to/#/%21Zb3xQw:example.org/$ev?via=example.org",
+		permalink(post{target: "#status:example.org", room: "!Zb3xQw:example.org", event: "$ev"}))
+	assert.Equal(t, "https://matrix.to/#/%21opaque/$e%2Fv", permalink(post{target: "!opaque", room: "!opaque", event: "$e/v"}),
+		"a room ID without a server (room version 12), an event ID with a slash")
+}
+
+// Each room threads under its own first post of the incident; for
+// clients without threads, a post replies to the thread's latest post.
+// A room the incident's first post missed threads under the first post
+// it got.
+func TestThreadPerRoom(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	f.FailTarget(confTargets[1], channeltest.FailRejected) // the first post misses the alias's room
+	r1, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err, "one room got it; the other failed for good")
+	f.FailTarget(confTargets[1], channeltest.FailNone)
+	require.NotContains(t, r1.Meta, confTargets[1])
+
+	m2 := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
+	m2.Thread = broadcast.Thread{Root: r1, Last: r1}
+	r2, err := ch.Send(ctx, m2)
+	require.NoError(t, err)
+	m3 := broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "c"))
+	m3.Thread = broadcast.Thread{Root: r1, Last: r2}
+	r3, err := ch.Send(ctx, m3)
+	require.NoError(t, err)
+
+	rel := func(i int) relation {
+		var c content
+		require.NoError(t, json.Unmarshal(sendBodies(f)[i], &c))
+		if c.RelatesTo == nil {
+			return relation{}
+		}
+		return *c.RelatesTo
+	}
+	// Sends: [r1 room0], [r2 room0, r2 room1], [r3 room0, r3 room1].
+	assert.Equal(t, relation{}, rel(0), "the incident's first post starts the thread")
+	assert.Equal(t, *thread(r1.Meta[confTargets[0]], r1.Meta[confTargets[0]]), rel(1))
+	assert.Equal(t, relation{}, rel(2), "the first post in the room the first update missed starts its thread")
+	assert.Equal(t, *thread(r1.Meta[confTargets[0]], r2.Meta[confTargets[0]]), rel(3), "root: Root; reply to: Last")
+	assert.Equal(t, *thread(r2.Meta[confTargets[1]], r2.Meta[confTargets[1]]), rel(4), "root: Last's post there")
+	assert.Equal(t, r2.Meta[confTargets[1]], r3.Meta["root "+confTargets[1]])
+}
+
+// A retried transaction (an answer lost, the update sent again under the
+// same access token) gets the same events, and the rooms show one post
+// each.
+func TestRetriedTransactionPostsOnce(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	u := incident(1, broadcast.StatusInvestigating, "a")
+	r1, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	again := broadcast.NewMessage(u)
+	again.Attempt = 2
+	r2, err := ch.Send(context.Background(), again)
+	require.NoError(t, err)
+	assert.Equal(t, r1.Meta, r2.Meta)
+	for _, target := range confTargets {
+		assert.Len(t, f.timeline()[target], 1, target)
+	}
+}
+
+// An alias the directory does not know fails its room for good; the
+// other room gets the update.
+func TestUnknownAlias(t *testing.T) {
+	cfg := confConfig("")
+	cfg.Rooms = []string{confTargets[0], "#nowhere:example.org"}
+	_, ch := newTestPair(t, cfg)
+	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
+	_, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "the Fanout rule: the failure is in the Ledger")
+	done, failure := m.Ledger.Done("#nowhere:example.org")
+	assert.True(t, done)
+	assert.Contains(t, failure, "resolve alias: M_NOT_FOUND (http 404)")
+	done, failure = m.Ledger.Done(confTargets[0])
+	assert.True(t, done)
+	assert.Empty(t, failure)
+}
+
+// A retry of a partly failed Send reaches the rooms left; its Receipt
+// records those only (the others' events went with the failed attempt).
+func TestRetryReceiptHoldsItsRooms(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
+	f.FailTarget(confTargets[1], channeltest.FailRateLimited)
+	_, err := ch.Send(context.Background(), m)
+	wait, ok := broadcast.RetryDelay(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, 3*time.Second, wait, "Retry-After wins over retry_after_ms")
+	f.FailTarget(confTargets[1], channeltest.FailNone)
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.NotContains(t, r.Meta, confTargets[0])
+	assert.Equal(t, r.ID, r.Meta[confTargets[1]])
+}
+
+func TestNoticeMsgtype(t *testing.T) {
+	cfg := confConfig("")
+	cfg.Notice = true
+	f, ch := newTestPair(t, cfg)
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b")), r)
+	require.NoError(t, err)
+	for _, b := range sendBodies(f) {
+		var c content
+		require.NoError(t, json.Unmarshal(b, &c))
+		assert.Equal(t, msgNotice, c.MsgType)
+		if c.NewContent != nil {
+			assert.Equal(t, msgNotice, c.NewContent.MsgType)
+		}
+	}
+}
+
+// An edit replaces the original post in every room, and the Receipt it
+// returns names the originals, so a second correction replaces them too.
+func TestEditTwice(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "original")))
+	require.NoError(t, err)
+	e1, err := ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "first fix")), r)
+	require.NoError(t, err)
+	assert.Equal(t, r.Meta, e1.Meta)
+	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(3, broadcast.StatusIdentified, "second fix")), e1)
+	require.NoError(t, err)
+	for _, target := range confTargets {
+		tl := f.timeline()[target]
+		require.Len(t, tl, 1)
+		assert.Contains(t, tl[0], "second fix")
+	}
+}
+
+func TestEditAndRetractNeedAnEvent(t *testing.T) {
+	_, ch := newTestPair(t, confConfig(""))
+	prev := broadcast.Receipt{Channel: "ops-matrix", ID: "$x", Meta: map[string]string{"#status:example.org": "$x"}}
+	_, err := ch.Edit(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")), prev)
+	assert.True(t, broadcast.IsPermanent(err), "an alias without its room ID: %v", err)
+	assert.ErrorIs(t, err, errNoEvent)
+	err = ch.Retract(context.Background(), broadcast.Receipt{ID: "$x"})
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.ErrorIs(t, err, errNoEvent)
+}
+
+// Retract: an event already gone is no error; a room that refuses for
+// good while the other redacts makes a Permanent error naming it.
+func TestRetract(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	gone := r
+	gone.Meta = map[string]string{confTargets[0]: "$nosuchevent"}
+	assert.NoError(t, ch.Retract(ctx, gone), "M_NOT_FOUND: gone already")
+
+	f.FailTarget(confTargets[1], channeltest.FailRejected)
+	err = ch.Retract(ctx, r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.True(t, errors.As(err, &te))
+	require.Len(t, te.Failures, 1)
+	assert.Equal(t, confTargets[1], te.Failures[0].Target)
+	assert.Equal(t, []string{}, append([]string{}, f.timeline()[confTargets[0]]...), "redacted in the first room")
+	assert.Len(t, f.timeline()[confTargets[1]], 1, "still there in the second")
+}
+
+func TestCheck(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	require.NoError(t, ch.Check(context.Background()))
+
+	f.mu.Lock()
+	f.joined = []string{"!ops7Kq:example.org"}
+	f.mu.Unlock()
+	err := ch.Check(context.Background())
+	require.EqualError(t, err, "matrix: check: #status:example.org: @status-bot:example.org has not joined the room !Zb3xQw:example.org")
+
+	cfg := confConfig("")
+	cfg.Rooms = []string{"#nowhere:example.org", "!elsewhere:example.org"}
+	_, ch = newTestPair(t, cfg)
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, "matrix: check: #nowhere:example.org: resolve alias: M_NOT_FOUND (http 404): Room alias not found.; "+
+		"!elsewhere:example.org: @status-bot:example.org has not joined the room !elsewhere:example.org", err.Error())
+	var e *Error
+	require.True(t, errors.As(err, &e), "the directory's answer, found through the joined errors")
+	assert.Equal(t, "M_NOT_FOUND", e.Code)
+
+	f, ch = newTestPair(t, confConfig(""))
+	f.Fail(channeltest.FailUnauthorized)
+	err = ch.Check(context.Background())
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.True(t, strings.HasPrefix(err.Error(), "matrix: check: whoami: M_UNKNOWN_TOKEN (http 401)"), err.Error())
+}

@@ -1,0 +1,152 @@
+package matrix
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// URL schemes: the homeserver over https, or over plain http.
+const (
+	schemeHTTPS = "matrix"
+	schemeHTTP  = "matrix+http"
+)
+
+// ParseURL returns the Config a channel URL describes (see the package
+// documentation's "URL form"), as in
+// "matrix://:TOKEN@matrix.example.org/?rooms=!abc:example.org,%23ops:example.org".
+// It does not validate the Config beyond what the URL must hold; New does.
+// Errors name the part of the URL at fault and never quote the URL.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("matrix: URL: does not parse")
+	}
+	var cfg Config
+	switch u.Scheme {
+	case schemeHTTPS:
+		cfg.Homeserver = "https://"
+	case schemeHTTP:
+		cfg.Homeserver = "http://"
+	default:
+		return Config{}, fmt.Errorf("matrix: URL scheme: want %s or %s", schemeHTTPS, schemeHTTP)
+	}
+	if u.Host == "" || u.Opaque != "" {
+		return Config{}, errors.New("matrix: URL host: missing")
+	}
+	cfg.Homeserver += u.Host + strings.TrimRight(u.EscapedPath(), "/")
+	token, ok := u.User.Password()
+	if !ok {
+		token = u.User.Username() // "matrix://TOKEN@host" is accepted too
+	}
+	if token == "" {
+		return Config{}, errors.New("matrix: URL user information: no access token")
+	}
+	cfg.AccessToken = redact.Secret(token)
+	if u.Fragment != "" {
+		return Config{}, errors.New("matrix: URL fragment: not allowed (escape the \"#\" of an alias as %23)")
+	}
+	if err := cfg.parseQuery(u.RawQuery); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// parseQuery sets the Config's rooms, name and notice from a URL's raw
+// query. Rooms are split at "," before unescaping, so that "%2C" is a comma
+// within a room.
+func (cfg *Config) parseQuery(raw string) error {
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return errors.New("matrix: URL query: a parameter name does not parse")
+		}
+		if err := cfg.setParam(key, v); err != nil {
+			return err
+		}
+	}
+	if len(cfg.Rooms) == 0 {
+		return errors.New("matrix: URL query rooms: missing")
+	}
+	return nil
+}
+
+// setParam sets the query parameter key to the raw (escaped) value v.
+func (cfg *Config) setParam(key, v string) error {
+	if key == "rooms" {
+		for _, r := range strings.Split(v, ",") {
+			room, err := url.QueryUnescape(r)
+			if err != nil {
+				return errors.New("matrix: URL query rooms: does not parse")
+			}
+			if room = strings.TrimSpace(room); room != "" {
+				cfg.Rooms = append(cfg.Rooms, room)
+			}
+		}
+		return nil
+	}
+	value, err := url.QueryUnescape(v)
+	if err != nil {
+		return fmt.Errorf("matrix: URL query %s: does not parse", key)
+	}
+	switch key {
+	case "name":
+		cfg.Name = value
+	case "notice":
+		switch strings.ToLower(value) {
+		case "yes", "true", "1":
+			cfg.Notice = true
+		case "no", "false", "0", "":
+			cfg.Notice = false
+		default:
+			return errors.New("matrix: URL query notice: want yes or no")
+		}
+	default:
+		return fmt.Errorf("matrix: URL query: unknown parameter %q (want rooms, name or notice)", key)
+	}
+	return nil
+}
+
+// URL returns the channel URL of c, the access token included, as a
+// redact.URL, which prints without it; ParseURL reads it back. Templates
+// and HTTPClient have no place in it. A Homeserver that does not parse
+// gives "".
+func (c Config) URL() redact.URL {
+	h, err := url.Parse(c.Homeserver)
+	if err != nil || h.Host == "" {
+		return ""
+	}
+	u := url.URL{Scheme: schemeHTTPS, Host: h.Host, Path: strings.TrimRight(h.Path, "/"),
+		RawPath: strings.TrimRight(h.RawPath, "/"), User: url.UserPassword("", c.AccessToken.Reveal())}
+	if h.Scheme == "http" {
+		u.Scheme = schemeHTTP
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	rooms := make([]string, len(c.Rooms))
+	for i, r := range c.Rooms {
+		rooms[i] = queryEscape(strings.TrimSpace(r))
+	}
+	u.RawQuery = "rooms=" + strings.Join(rooms, ",")
+	if c.Name != "" {
+		u.RawQuery += "&name=" + queryEscape(c.Name)
+	}
+	if c.Notice {
+		u.RawQuery += "&notice=yes"
+	}
+	return redact.URL(u.String())
+}
+
+// queryEscape escapes s for a query value, leaving the "!", ":" and "@"
+// of room IDs readable; "," is escaped, as it separates rooms.
+func queryEscape(s string) string {
+	return strings.NewReplacer("%21", "!", "%3A", ":", "%40", "@").Replace(url.QueryEscape(s))
+}
