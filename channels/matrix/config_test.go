@@ -15,7 +15,7 @@ import (
 )
 
 func validConfig() Config {
-	return Config{Homeserver: "https://matrix.example.org/", AccessToken: confToken,
+	return Config{Homeserver: "https://matrix.example.org/", AccessToken: redact.NewSecret(confToken),
 		Rooms: []string{"!abc:example.org", " #ops:example.org "}}
 }
 
@@ -33,8 +33,8 @@ func TestNewValidates(t *testing.T) {
 			"matrix: Config.Homeserver: must not hold user information (the token goes in Config.AccessToken)"},
 		{"query", func(c *Config) { c.Homeserver = "https://matrix.example.org/?access_token=" + confToken },
 			"matrix: Config.Homeserver: must not have a query or fragment"},
-		{"no token", func(c *Config) { c.AccessToken = "" }, "matrix: Config.AccessToken: missing"},
-		{"token with a line break", func(c *Config) { c.AccessToken = confToken + "\n" },
+		{"no token", func(c *Config) { c.AccessToken = redact.Secret{} }, "matrix: Config.AccessToken: missing"},
+		{"token with a line break", func(c *Config) { c.AccessToken = redact.NewSecret(confToken + "\n") },
 			"matrix: Config.AccessToken: contains white space or a control character"},
 		{"no rooms", func(c *Config) { c.Rooms = nil }, "matrix: Config.Rooms: missing"},
 		{"empty room", func(c *Config) { c.Rooms = []string{"!a:b", " "} }, "matrix: Config.Rooms[1]: empty"},
@@ -100,7 +100,7 @@ access_token: syt_abc_123
 rooms: ["!abc:example.org", "#ops:example.org"]
 notice: true
 `), &cfg))
-	assert.Equal(t, Config{Name: "ops-matrix", Homeserver: "https://matrix.example.org", AccessToken: "syt_abc_123",
+	assert.Equal(t, Config{Name: "ops-matrix", Homeserver: "https://matrix.example.org", AccessToken: redact.NewSecret("syt_abc_123"),
 		Rooms: []string{"!abc:example.org", "#ops:example.org"}, Notice: true}, cfg)
 	_, err := New(cfg)
 	require.NoError(t, err)
@@ -110,5 +110,5 @@ notice: true
 	js, err := json.Marshal(cfg)
 	require.NoError(t, err)
 	assert.Contains(t, string(js), `"access_token":"REDACTED"`)
-	assert.Equal(t, redact.Secret("syt_abc_123").Reveal(), cfg.AccessToken.Reveal())
+	assert.Equal(t, redact.NewSecret("syt_abc_123").Reveal(), cfg.AccessToken.Reveal())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,7 +20,7 @@ func Example() {
 	ch, err := matrix.New(matrix.Config{
 		Name:        "ops-matrix",
 		Homeserver:  "https://matrix.example.org",
-		AccessToken: "syt_b3V0YWdlY2FzdA_kKfwAxTgMDhAuETlUxvx_3EGNqo",
+		AccessToken: redact.NewSecret("syt_b3V0YWdlY2FzdA_kKfwAxTgMDhAuETlUxvx_3EGNqo"),
 		Rooms:       []string{"!OFCPkmLYoBD6sFes:example.org", "#status:example.org"},
 	})
 	if err != nil {
@@ -71,7 +72,7 @@ func ExampleChannel_Send() {
 		_, _ = fmt.Fprint(w, `{"event_id":"$YUwRidLecu"}`)
 	}))
 	defer homeserver.Close()
-	ch, _ := matrix.New(matrix.Config{Homeserver: homeserver.URL, AccessToken: "syt_abc123",
+	ch, _ := matrix.New(matrix.Config{Homeserver: homeserver.URL, AccessToken: redact.NewSecret("syt_abc123"),
 		Rooms: []string{"!OFCPkmLYoBD6sFes:example.org"}})
 	defer ch.Close()
 

@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"github.com/outagecast/outagecast/redact"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,7 +22,7 @@ var (
 )
 
 func confConfig(homeserver string) Config {
-	return Config{Name: "ops-matrix", Homeserver: homeserver, AccessToken: confToken, Rooms: confTargets}
+	return Config{Name: "ops-matrix", Homeserver: homeserver, AccessToken: redact.NewSecret(confToken), Rooms: confTargets}
 }
 
 // newTestChannel returns a channel of cfg, closed when the test ends.

@@ -45,7 +45,7 @@ func ParseURL(raw string) (Config, error) {
 	if token == "" {
 		return Config{}, errors.New("matrix: URL user information: no access token")
 	}
-	cfg.AccessToken = redact.Secret(token)
+	cfg.AccessToken = redact.NewSecret(token)
 	if u.Fragment != "" {
 		return Config{}, errors.New("matrix: URL fragment: not allowed (escape the \"#\" of an alias as %23)")
 	}
@@ -121,7 +121,7 @@ func (cfg *Config) setParam(key, v string) error {
 func (c Config) URL() redact.URL {
 	h, err := url.Parse(c.Homeserver)
 	if err != nil || h.Host == "" {
-		return ""
+		return redact.URL{}
 	}
 	u := url.URL{Scheme: schemeHTTPS, Host: h.Host, Path: strings.TrimRight(h.Path, "/"),
 		RawPath: strings.TrimRight(h.RawPath, "/"), User: url.UserPassword("", c.AccessToken.Reveal())}
@@ -142,7 +142,7 @@ func (c Config) URL() redact.URL {
 	if c.Notice {
 		u.RawQuery += "&notice=yes"
 	}
-	return redact.URL(u.String())
+	return redact.NewURL(u.String())
 }
 
 // queryEscape escapes s for a query value, leaving the "!", ":" and "@"

@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"fmt"
+	"github.com/outagecast/outagecast/redact"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,15 +17,15 @@ func TestParseURL(t *testing.T) {
 		want Config
 	}{
 		{"matrix://:syt_abc@matrix.example.org/?rooms=!abc:example.org,%23ops:example.org",
-			Config{Homeserver: "https://matrix.example.org", AccessToken: "syt_abc",
+			Config{Homeserver: "https://matrix.example.org", AccessToken: redact.NewSecret("syt_abc"),
 				Rooms: []string{"!abc:example.org", "#ops:example.org"}}},
 		{"matrix+http://bot:syt_abc@127.0.0.1:8008?rooms=%21abc%3Aexample.org&name=ops&notice=yes",
-			Config{Name: "ops", Homeserver: "http://127.0.0.1:8008", AccessToken: "syt_abc",
+			Config{Name: "ops", Homeserver: "http://127.0.0.1:8008", AccessToken: redact.NewSecret("syt_abc"),
 				Rooms: []string{"!abc:example.org"}, Notice: true}},
 		{"matrix://syt_abc@example.org/matrix/?rooms=!a:x&rooms=!b:x,,&notice=no",
-			Config{Homeserver: "https://example.org/matrix", AccessToken: "syt_abc", Rooms: []string{"!a:x", "!b:x"}}},
+			Config{Homeserver: "https://example.org/matrix", AccessToken: redact.NewSecret("syt_abc"), Rooms: []string{"!a:x", "!b:x"}}},
 		{"matrix://:" + "syt%2Fa%2Bb%3D@example.org?rooms=%23a%2Cb:x",
-			Config{Homeserver: "https://example.org", AccessToken: "syt/a+b=", Rooms: []string{"#a,b:x"}}},
+			Config{Homeserver: "https://example.org", AccessToken: redact.NewSecret("syt/a+b="), Rooms: []string{"#a,b:x"}}},
 	} {
 		t.Run(tt.raw, func(t *testing.T) {
 			cfg, err := ParseURL(tt.raw)
@@ -72,8 +73,8 @@ func TestURLRoundTrip(t *testing.T) {
 		assert.Equal(t, raw, cfg.URL().Reveal(), "URL → Config → URL")
 	}
 	for _, cfg := range []Config{
-		{Homeserver: "https://matrix.example.org", AccessToken: confToken, Rooms: confTargets},
-		{Name: "ops, status", Homeserver: "http://[::1]:8008/base", AccessToken: "a@b:c#d?e&f", Rooms: []string{"#a,b:x", "!c:y"}, Notice: true},
+		{Homeserver: "https://matrix.example.org", AccessToken: redact.NewSecret(confToken), Rooms: confTargets},
+		{Name: "ops, status", Homeserver: "http://[::1]:8008/base", AccessToken: redact.NewSecret("a@b:c#d?e&f"), Rooms: []string{"#a,b:x", "!c:y"}, Notice: true},
 	} {
 		u := cfg.URL()
 		back, err := ParseURL(u.Reveal())
@@ -84,6 +85,6 @@ func TestURLRoundTrip(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "matrix://matrix.example.org?…",
-		Config{Homeserver: "https://matrix.example.org", AccessToken: confToken, Rooms: confTargets}.URL().String())
+		Config{Homeserver: "https://matrix.example.org", AccessToken: redact.NewSecret(confToken), Rooms: confTargets}.URL().String())
 	assert.Empty(t, Config{Homeserver: "::"}.URL().Reveal())
 }
