@@ -7,6 +7,7 @@ require (
 	github.com/dghubble/oauth1 v0.7.3
 	github.com/ergochat/irc-go v0.5.0
 	github.com/rivo/uniseg v0.4.7
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/stretchr/testify v1.12.1
 	github.com/wneessen/go-mail v0.8.1
 	go.etcd.io/bbolt v1.5.0
