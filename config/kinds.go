@@ -74,20 +74,21 @@ func describeWebhook(c webhook.Config) string {
 	if !c.URL.IsZero() {
 		eps = []webhook.Endpoint{{URL: c.URL, Secret: c.Secret}}
 	}
-	names := make([]string, 0, 3)
+	hosts := map[string]bool{}
 	signed := 0
-	for i, e := range eps {
-		if i < 3 {
-			names = append(names, webhook.EndpointName(e.URL.Reveal()))
-		}
+	for _, e := range eps {
+		hosts[redact.ShowURL(e.URL.Reveal())] = true
 		if !e.Secret.IsZero() {
 			signed++
 		}
 	}
-	if len(eps) > 3 {
-		names = append(names, "…")
+	var s string
+	if len(eps) == 1 {
+		s = "1 endpoint " + webhook.EndpointName(eps[0].URL.Reveal())
+	} else {
+		s = fmt.Sprintf("%d endpoints on %d %s", len(eps), len(hosts), plural(len(hosts), "host"))
 	}
-	s := fmt.Sprintf("%d %s (%s), %d signed", len(eps), plural(len(eps), "endpoint"), strings.Join(names, ", "), signed)
+	s += fmt.Sprintf(", %d signed", signed)
 	if len(c.Headers) > 0 {
 		s += fmt.Sprintf(", %d extra %s", len(c.Headers), plural(len(c.Headers), "header"))
 	}
