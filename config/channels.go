@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -143,7 +144,7 @@ func (b *builder) fromURL(at, raw, name string, w *when) (built, error) {
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
 		msg, _ := explain(got.spec, err.Error())
-		return built{}, fmt.Errorf("%s (%s URL): %s", at, k.name, msg)
+		return built{}, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
 	}
 	got.route = w
 	return got, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -220,10 +221,10 @@ type Env struct {
 // Path returns p, a path written in the file, relative to the file's
 // directory.
 func (e *Env) Path(p string) string {
-	if p == "" || e.Dir == "" || isAbs(p) {
+	if p == "" || e.Dir == "" || filepath.IsAbs(p) {
 		return p
 	}
-	return joinPath(e.Dir, p)
+	return filepath.Join(e.Dir, p)
 }
 
 // Output returns the writer a file names: "stdout" (or "") for the

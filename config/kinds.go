@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strings"
@@ -66,7 +67,7 @@ func prepareConsole(c *consoleFile, env *Env) error {
 }
 
 func describeConsole(c consoleFile) string {
-	return fmt.Sprintf("%s, template %s", cmpOr(strings.ToLower(c.Output), "stdout"), cmpOr(c.Template, "text"))
+	return fmt.Sprintf("%s, template %s", cmp.Or(strings.ToLower(c.Output), "stdout"), cmp.Or(c.Template, "text"))
 }
 
 func describeWebhook(c webhook.Config) string {
@@ -162,7 +163,7 @@ func describeX(c xFile) string {
 	if !c.OAuth2AccessToken.IsZero() {
 		auth = "OAuth 2.0 access token"
 	}
-	return cmpOr(c.BaseURL, twitter.DefaultBaseURL) + ", " + auth
+	return cmp.Or(c.BaseURL, twitter.DefaultBaseURL) + ", " + auth
 }
 
 // ircFile is irc.Config as a file writes it: "ca_file" names PEM
@@ -209,11 +210,4 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
