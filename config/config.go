@@ -252,9 +252,6 @@ func yamlError(name string, err error) error {
 	return fmt.Errorf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
 }
 
-func isAbs(p string) bool           { return filepath.IsAbs(p) }
-func joinPath(dir, p string) string { return filepath.Join(dir, p) }
-
 // hide returns err with the environment's values hidden in its text. The
 // result does not unwrap, so the original text cannot be reached.
 func hide(err error, h *strings.Replacer) error {
