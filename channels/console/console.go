@@ -35,6 +35,13 @@
 // two of its messages; a message itself is one Write, which most writers
 // keep whole.
 //
+// # URL form
+//
+// For configuration files that list channels as URLs, ParseURL reads and
+// Config.URL writes a short form: "console://" (standard output),
+// "console://stdout" or "console://stderr", with the query parameter
+// template, as in "console://stderr?template=short".
+//
 // # Errors
 //
 // New fails on a bad Config, naming the field. Send fails with the
@@ -72,12 +79,12 @@ const Separator = "----------------------------------------"
 // the "text" template to standard output under the name "console".
 type Config struct {
 	// Name of the channel; default "console". It keys Update.Overrides.
-	Name string
+	Name string `yaml:"name" json:"name"`
 	// Writer receives the messages; default os.Stdout.
-	Writer io.Writer
+	Writer io.Writer `yaml:"-" json:"-"`
 	// Template is the name of the template to render; default "text". Any
 	// name in Templates works: "short", "markdown", "html"…
-	Template string
+	Template string `yaml:"template" json:"template"`
 	// Templates to render with; default templates.Default().
 	Templates *templates.Set
 }

@@ -76,6 +76,22 @@
 // messages' only if the title was edited. Bounces that arrive later, by
 // mail, are not seen.
 //
+// # URL form
+//
+// For configuration files that list channels as URLs, ParseURL reads and
+// Config.URL writes a short form (as other tools write SMTP settings):
+//
+//	smtp://USER:PASSWORD@HOST[:PORT]/?from=FROM&to=ADDR[,ADDR…]   (STARTTLS)
+//	smtps://USER:PASSWORD@HOST[:PORT]/?from=FROM&to=ADDR            (implicit TLS)
+//	smtp://HOST:25/?tls=plaintext&from=FROM&to=ADDR
+//
+// The other query parameters are auth, concurrency, list_unsubscribe,
+// list_unsubscribe_one_click, hello_name, timeout and retry_deferred, named
+// and written as in a configuration file. Values are %-escaped, but "+"
+// stands for itself ("ops+status@example.com"); a comma in a recipient's
+// display name is written %2C. A user name with "@" is written %40.
+// TokenSource (XOAUTH2) and TLSConfig need the full Config.
+//
 // # Errors
 //
 // New reports configuration problems without I/O, naming the field, as in
@@ -194,24 +210,24 @@ const (
 // Config configures a Channel. Zero fields take the documented defaults.
 type Config struct {
 	// Name of the channel; default "email". It keys Update.Overrides.
-	Name string
+	Name string `yaml:"name" json:"name"`
 	// Host of the SMTP server, without port. Required.
-	Host string
+	Host string `yaml:"host" json:"host"`
 	// Port of the SMTP server; default by TLS mode: 587, 465 or 25.
-	Port int
+	Port int `yaml:"port" json:"port"`
 	// TLS selects transport security; the zero value requires STARTTLS.
-	TLS TLSMode
+	TLS TLSMode `yaml:"tls" json:"tls"`
 	// TLSConfig customises TLS, for example RootCAs for a server with a
 	// private certificate. ServerName defaults to Host. It is cloned. JSON
 	// leaves it out: it may hold private keys.
-	TLSConfig *tls.Config `json:"-"`
+	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Auth selects the AUTH mechanism; default AuthAuto.
-	Auth AuthMethod
+	Auth AuthMethod `yaml:"auth" json:"auth"`
 	// Username for AUTH.
-	Username string
+	Username string `yaml:"username" json:"username"`
 	// Password for PLAIN and LOGIN. It prints, logs and encodes as
 	// REDACTED.
-	Password redact.Secret
+	Password redact.Secret `yaml:"password" json:"password"`
 	// TokenSource returns the XOAUTH2 bearer token, called once per
 	// attempt: the Token method of an oauth2.TokenSource, as in
 	// "TokenSource: src.Token". It is a function, not the oauth2.TokenSource
@@ -219,41 +235,41 @@ type Config struct {
 	// prints a function as its address, but the state of a TokenSource
 	// such as oauth2.StaticTokenSource's as it is). The tokens never appear
 	// in an error. JSON leaves it out.
-	TokenSource func() (*oauth2.Token, error) `json:"-"`
+	TokenSource func() (*oauth2.Token, error) `yaml:"-" json:"-"`
 	// From is the sender, "Status <status@example.com>" or a bare address.
 	// Required. Its domain also ends every Message-ID.
-	From string
+	From string `yaml:"from" json:"from"`
 	// To lists the recipients, each in RFC 5322 form; at least one, no
 	// duplicates. Each gets an individual message.
-	To []string
+	To []string `yaml:"to" json:"to"`
 	// Concurrency is the number of SMTP connections used in parallel;
 	// default 4, never more than there are recipients.
-	Concurrency int
+	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before
 	// it comes from "email-status" if the Set holds one, else from
 	// "{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}".
-	Templates *templates.Set
+	Templates *templates.Set `yaml:"-" json:"-"`
 	// ListUnsubscribe, if set, is a text/template of the unsubscribe URL
 	// (https: or mailto:) written into each message's List-Unsubscribe
 	// header. {{.Recipient}} is the recipient's address, already escaped
 	// for a URL query: "https://status.example.com/unsubscribe?email={{.Recipient}}".
-	ListUnsubscribe string
+	ListUnsubscribe string `yaml:"list_unsubscribe" json:"list_unsubscribe"`
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
-	ListUnsubscribeFunc func(recipient string) string `json:"-"`
+	ListUnsubscribeFunc func(recipient string) string `yaml:"-" json:"-"`
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.
-	ListUnsubscribeOneClick bool
+	ListUnsubscribeOneClick bool `yaml:"list_unsubscribe_one_click" json:"list_unsubscribe_one_click"`
 	// HelloName is the name sent with EHLO; default the local host name.
-	HelloName string
+	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds each SMTP command and reply; default 30s. The context
 	// given to Send and Check bounds the whole attempt.
-	Timeout time.Duration
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// RetryDeferred is the least wait Send asks for (broadcast.RetryAfter)
 	// when the server deferred recipients with a 4xx reply: greylisting and
 	// rate limits refuse a quick retry. Default 1 minute.
-	RetryDeferred time.Duration
+	RetryDeferred time.Duration `yaml:"retry_deferred" json:"retry_deferred"`
 }
 
 // Channel sends updates by e-mail. It is safe for concurrent use.

@@ -31,6 +31,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/redact"
 )
 
 func env(t *testing.T, name string) string {
@@ -367,7 +368,7 @@ func TestIntegrationTLS(t *testing.T) {
 func TestIntegrationSASLNotOffered(t *testing.T) {
 	t.Parallel()
 	cfg := plainConfig(t, unique("bot"), unique("#sasl"))
-	cfg.SASLUser, cfg.SASLPassword = "bot", "sasl-pass"
+	cfg.SASLUser, cfg.SASLPassword = "bot", redact.NewSecret("sasl-pass")
 	_, _, err := send(t, cfg, sampleUpdate())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "does not offer SASL PLAIN")

@@ -81,6 +81,22 @@
 // to NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
 // taken to be rfc1459.
 //
+// # URL form
+//
+// For configuration files that list channels as URLs, ParseURL reads and
+// Config.URL writes a short form, as IRC clients write server links:
+//
+//	ircs://NICK[:PASSWORD]@HOST[:PORT]/CHANNEL[,CHANNEL…]?sasl_user=…&sasl_password=…
+//	irc://NICK@127.0.0.1:6667/ops      (no TLS: TLSOff)
+//
+// ircs:// connects with TLS (default port 6697), irc:// without (6667).
+// The user information is the nick and the server password. The path lists
+// the channels, "#" left out or written as is, a key after a space
+// ("ops%20KEY"). The other query parameters are user, real_name, notice,
+// template, max_lines, burst, interval, timeout and persistent, named and
+// written as in a configuration file. Values are %-escaped, but "+" stands
+// for itself. TLSConfig needs the full Config.
+//
 // # Errors
 //
 // A configuration error from New names the field ("irc: Config.Nick:
@@ -157,49 +173,49 @@ func (m TLSMode) String() string {
 type Config struct {
 	// Name is the channel's name in a Broadcaster and the key of its
 	// Update.Overrides text. Default "irc".
-	Name string
+	Name string `yaml:"name" json:"name"`
 	// Server is the server's host:port, as "irc.libera.chat:6697". Required.
-	Server string
+	Server string `yaml:"server" json:"server"`
 	// TLS is TLSOn (the zero value) or TLSOff.
-	TLS TLSMode
+	TLS TLSMode `yaml:"tls" json:"tls"`
 	// TLSConfig customises TLS (RootCAs for a private CA, client
 	// certificates). It is cloned; ServerName defaults to Server's host.
-	TLSConfig *tls.Config
+	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Nick is the bot's nickname. Required.
-	Nick string
+	Nick string `yaml:"nick" json:"nick"`
 	// User is the user name (ident). Default: Nick in lower case.
-	User string
+	User string `yaml:"user" json:"user"`
 	// RealName is the "real name" (GECOS). Default "outagecast".
-	RealName string
+	RealName string `yaml:"real_name" json:"real_name"`
 	// Password is the server password, sent with PASS. Optional.
-	Password redact.Secret
+	Password redact.Secret `yaml:"password" json:"password"`
 	// SASLUser and SASLPassword log in with SASL PLAIN before registration
 	// completes. Both or neither.
-	SASLUser     string
-	SASLPassword redact.Secret
+	SASLUser     string        `yaml:"sasl_user" json:"sasl_user"`
+	SASLPassword redact.Secret `yaml:"sasl_password" json:"sasl_password"`
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
 	// A []string converts to it. Required.
-	Channels ChannelList
+	Channels ChannelList `yaml:"channels" json:"channels"`
 	// Notice sends NOTICE instead of PRIVMSG, the convention for bots.
-	Notice bool
+	Notice bool `yaml:"notice" json:"notice"`
 	// Templates holds the template to render. Default templates.Default().
-	Templates *templates.Set
+	Templates *templates.Set `yaml:"-" json:"-"`
 	// Template names the template rendered for an update. Default "short":
 	// one paragraph, wrapped into lines by Split. "text" keeps the line
 	// breaks of the body, one IRC line (at least) for each.
-	Template string
+	Template string `yaml:"template" json:"template"`
 	// MaxLines is the most lines posted to each channel. Default 5.
-	MaxLines int
+	MaxLines int `yaml:"max_lines" json:"max_lines"`
 	// Burst and Interval pace the lines: Burst lines at once, then one
 	// every Interval. Default 4 and 2s, within what common servers allow.
-	Burst    int
-	Interval time.Duration
+	Burst    int           `yaml:"burst" json:"burst"`
+	Interval time.Duration `yaml:"interval" json:"interval"`
 	// Timeout bounds connecting and each wait for the server's answer
 	// (registration, JOIN, PONG). Default 30s.
-	Timeout time.Duration
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Persistent keeps the connection open between Sends and reconnects
 	// when it drops. Close closes it.
-	Persistent bool
+	Persistent bool `yaml:"persistent" json:"persistent"`
 }
 
 // Channel posts updates to IRC channels. It is safe for concurrent use:

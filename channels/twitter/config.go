@@ -25,17 +25,17 @@ import (
 type Config struct {
 	// Name is the channel's name in a Broadcaster and the key of its entry
 	// in Update.Overrides. Default "x".
-	Name string
+	Name string `yaml:"name" json:"name"`
 
 	// ConsumerKey and ConsumerSecret are the app's API key and secret, and
 	// AccessToken and AccessSecret the posting account's access token and
 	// secret, from the X developer portal (OAuth 1.0a user context; the
 	// app needs read and write permission). All four are required unless
 	// TokenSource is set.
-	ConsumerKey    redact.Secret
-	ConsumerSecret redact.Secret
-	AccessToken    redact.Secret
-	AccessSecret   redact.Secret
+	ConsumerKey    redact.Secret `yaml:"consumer_key" json:"consumer_key"`
+	ConsumerSecret redact.Secret `yaml:"consumer_secret" json:"consumer_secret"`
+	AccessToken    redact.Secret `yaml:"access_token" json:"access_token"`
+	AccessSecret   redact.Secret `yaml:"access_secret" json:"access_secret"`
 
 	// TokenSource returns OAuth 2.0 user-context access tokens with the
 	// scopes tweet.write, tweet.read and users.read (and offline.access to
@@ -48,21 +48,21 @@ type Config struct {
 	// oauth2.StaticTokenSource's token included, as it is). An app-only
 	// bearer token cannot post. Required unless the OAuth 1.0a fields are
 	// set. JSON leaves it out.
-	TokenSource func() (*oauth2.Token, error) `json:"-"`
+	TokenSource func() (*oauth2.Token, error) `yaml:"-" json:"-"`
 
 	// BaseURL is the API's address. Default DefaultBaseURL. It must be an
 	// https URL; http is accepted for loopback hosts only, for tests.
-	BaseURL string
+	BaseURL string `yaml:"base_url" json:"base_url"`
 
 	// HTTPClient sends the requests: the channel uses a copy that follows
 	// no redirect, so that no credential reaches another host. Default: a
 	// client with a 30-second timeout. JSON leaves it out.
-	HTTPClient *http.Client `json:"-"`
+	HTTPClient *http.Client `yaml:"-" json:"-"`
 
 	// Templates renders the posts with its "short" template (and its
 	// per-status variants). Default templates.Default(). JSON leaves it
 	// out.
-	Templates *templates.Set `json:"-"`
+	Templates *templates.Set `yaml:"-" json:"-"`
 }
 
 // defaultTimeout bounds one request of the default client.

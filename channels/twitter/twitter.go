@@ -110,6 +110,18 @@
 // Send refuses a post with U+FFFE, U+FEFF or U+FFFF, which twitter-text
 // calls invalid, before posting.
 //
+// # URL form
+//
+// For configuration files that list channels as URLs, ParseURL reads and
+// Config.URL writes a short form with the four OAuth 1.0a values:
+//
+//	x://api.x.com?consumer_key=…&consumer_secret=…&access_token=…&access_secret=…
+//
+// The host is the API's (another host means BaseURL https://HOST); the
+// base_url parameter sets any other BaseURL, such as a test server's.
+// Values are %-escaped, but "+" stands for itself. OAuth 2.0 (TokenSource)
+// needs the full Config.
+//
 // # Errors
 //
 // Errors start with "twitter: " and carry X's problem detail, bounded and

@@ -19,11 +19,11 @@ type Endpoint struct {
 	// URL is where the update is POSTed: an absolute http or https URL.
 	// Required. It prints as its scheme and host only; errors and Ledger
 	// targets name it by EndpointName.
-	URL redact.URL
+	URL redact.URL `yaml:"url" json:"url"`
 	// Secret signs the deliveries to this endpoint: "whsec_" and the
 	// base64 of 24 to 64 random bytes. Required unless
 	// Config.AllowUnsigned is set.
-	Secret redact.Secret
+	Secret redact.Secret `yaml:"secret" json:"secret"`
 }
 
 // reserved are the headers Config.Headers cannot set: the signature's and

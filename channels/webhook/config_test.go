@@ -128,8 +128,8 @@ func TestNothingPrintsASecret(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", single), "Secret:REDACTED")
 	js, err := json.Marshal(single)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"Name":"","URL":"https://h.example/…?…","Secret":"REDACTED",
-		"Endpoints":null,"AllowUnsigned":false,"Headers":{"Authorization":"REDACTED"},"Concurrency":0}`, string(js))
+	assert.JSONEq(t, `{"name":"","url":"https://h.example/…?…","secret":"REDACTED",
+		"endpoints":null,"allow_unsigned":false,"headers":{"Authorization":"REDACTED"},"concurrency":0}`, string(js))
 }
 
 func TestEndpointName(t *testing.T) {

@@ -65,6 +65,22 @@
 // or retracting again, sends the event to every endpoint again, under the
 // same webhook-id, so receivers drop it as a repeat.
 //
+// # URL form
+//
+// A Config with one endpoint has a short form, for configuration files
+// that list channels as URLs: ParseURL reads it and Config.ChannelURL
+// writes it.
+//
+//	webhook://HOST[:PORT]/PATH?secret=whsec_…            (posts over https)
+//	webhook+http://HOST[:PORT]/PATH?allow_unsigned=true   (plain http)
+//
+// The query parameters secret, allow_unsigned and concurrency set those
+// fields, and "@Name=value" adds the header Name (Headers); every other
+// parameter stays in the endpoint's URL, as do its user information and
+// path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
+// can be pasted as is. An endpoint whose own query uses one of those names,
+// and a list of endpoints, need the full Config.
+//
 // # Errors
 //
 // Per endpoint, 2xx is success; 408, 425, 429, 5xx except 501 and transport
@@ -140,30 +156,30 @@ const responseLimit = 4 << 10
 // Endpoints for many. It prints, logs and encodes without its secrets.
 type Config struct {
 	// Name of the channel; default "webhook".
-	Name string
+	Name string `yaml:"name" json:"name"`
 	// URL is the one endpoint, an absolute http(s) URL; shorthand for
 	// Endpoints with one element. Required unless Endpoints is set.
-	URL redact.URL
+	URL redact.URL `yaml:"url" json:"url"`
 	// Secret signs deliveries to URL: "whsec_" and the base64 of 24 to 64
 	// random bytes.
-	Secret redact.Secret
+	Secret redact.Secret `yaml:"secret" json:"secret"`
 	// Endpoints are the receivers, each with its own secret; URLs must be
 	// distinct.
-	Endpoints []Endpoint
+	Endpoints []Endpoint `yaml:"endpoints" json:"endpoints"`
 	// AllowUnsigned permits endpoints without a Secret.
-	AllowUnsigned bool
+	AllowUnsigned bool `yaml:"allow_unsigned" json:"allow_unsigned"`
 	// Headers are added to every request (for example an Authorization the
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
 	// Connection; they may replace User-Agent. Values are secrets: they
 	// print as REDACTED and are redacted from errors.
-	Headers map[string]redact.Secret
+	Headers map[string]redact.Secret `yaml:"headers" json:"headers"`
 	// Concurrency bounds the requests in flight; default 16.
-	Concurrency int
+	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// HTTPClient sends the requests. Default: a client of its own with 15s
 	// per request, Concurrency idle connections per host, and no redirects
 	// followed. A client of yours should not follow redirects either.
-	HTTPClient *http.Client `json:"-" yaml:"-"`
+	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
 // Channel posts updates to webhook endpoints. It is safe for concurrent use.

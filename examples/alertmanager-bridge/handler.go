@@ -24,7 +24,9 @@ type handler struct {
 	timeout time.Duration       // per notification; 0: none
 	log     *slog.Logger        // never nil
 	hide    func(string) string // hides configuration secrets in errors
-	groups  stripes             // one notification of a group at a time
+	// describe says what a channel is configured with, without secrets.
+	describe func(channel string) string
+	groups   stripes // one notification of a group at a time
 }
 
 // stripes serializes the notifications of one alert group: two
@@ -62,7 +64,7 @@ type response struct {
 
 type resultStatus struct {
 	Channel  string `json:"channel"`
-	Outcome  string `json:"outcome"` // delivered, skipped, failed
+	Outcome  string `json:"outcome"` // delivered, skipped, superseded, not selected, failed
 	Attempts int    `json:"attempts"`
 	URL      string `json:"url,omitempty"`
 	Error    string `json:"error,omitempty"`
@@ -120,6 +122,10 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 		switch {
 		case r.Skipped:
 			rs.Outcome = "skipped"
+		case r.Superseded:
+			rs.Outcome = "superseded"
+		case r.NotSelected:
+			rs.Outcome = "not selected"
 		case r.Err != nil:
 			rs.Outcome, rs.Error = "failed", h.hide(r.Err.Error())
 		}

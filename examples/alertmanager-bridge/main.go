@@ -17,8 +17,16 @@
 //	        send_resolved: true
 //
 // The configuration file is the announce program's (see
-// examples/announce/outagecast.sample.yaml); without -config updates are
-// printed on standard output. GET /healthz answers "ok".
+// examples/announce/outagecast.sample.yaml), loaded with the config
+// package: a channel's "when:" and the file's "stages:" apply. Without
+// -config updates are printed on standard output. GET /healthz answers
+// "ok".
+//
+// At start-up the bridge logs, per channel, what it is configured with (no
+// secrets) and whether its check reached it (channels that can be checked
+// without posting), within -check-timeout; a failed check is logged and the
+// bridge starts all the same, since the platform may be back by the first
+// alert.
 //
 // # Mapping
 //
@@ -42,6 +50,12 @@
 //   - URL: -url, else externalURL, else the first generatorURL. Set -url to
 //     your public status page: Alertmanager's own address is rarely one
 //     your users can open.
+//   - Advice (what affected customers can do now, shown right after the
+//     status): commonAnnotations.customer_advice, else
+//     commonAnnotations.advice, else the first firing alert's
+//     customer_advice or advice annotation. A resolved group keeps it only
+//     from the common annotations. Write it for customers: "Retry failed
+//     uploads; no data was lost."
 //
 // # Delivery and retries
 //
@@ -84,8 +98,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/broadcast/boltstore"
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
 func main() {
@@ -96,7 +109,7 @@ func main() {
 
 type options struct {
 	listen, config, state, url string
-	timeout                    time.Duration
+	timeout, checkTimeout      time.Duration
 }
 
 const usage = `Usage: alertmanager-bridge [-listen ADDR] [-config FILE] [-state FILE] [-url URL]
@@ -119,6 +132,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
 	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the payload's externalURL)")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take to broadcast")
+	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -133,6 +147,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case o.timeout < 0:
 		return nil, errors.New("-timeout: negative")
+	case o.checkTimeout < 0:
+		return nil, errors.New("-check-timeout: negative")
 	case o.url != "" && !isHTTPURL(o.url):
 		return nil, fmt.Errorf("-url: %q is not an absolute http or https URL", o.url)
 	}
@@ -157,6 +173,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer closeAll()
+	h.checkChannels(ctx, o.checkTimeout)
 	if err := serve(ctx, o.listen, h, log); err != nil {
 		log.Error("serve", slog.String("error", err.Error()))
 		return 1
@@ -168,34 +185,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, func(), error) {
 	cfg, err := config.Default(stdout)
 	if o.config != "" {
-		cfg, err = config.Load(o.config, config.Options{Stdout: stdout, Stderr: stderr})
+		cfg, err = config.Loader{Stdout: stdout, Stderr: stderr}.Load(o.config)
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.state != "" {
+		cfg.Store = config.Store{Kind: config.StoreBolt, Path: o.state}
 	}
 	opts := cfg.Options()
 	opts.OnEvent = logEvents(log, cfg.Hide)
-	var store *boltstore.Store
-	if path := firstOf(o.state, cfg.State); path != "" {
-		if store, err = boltstore.Open(path, nil); err != nil {
-			return nil, nil, fmt.Errorf("open state: %w", err)
-		}
-		opts.Store = store
-	}
-	b, err := broadcast.New(cfg.Channels, opts)
+	b, err := cfg.Open(opts)
 	if err != nil {
-		if store != nil {
-			store.Close()
-		}
-		return nil, nil, err
+		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
-	closeAll := func() {
-		b.Close()
-		if store != nil {
-			store.Close()
+	closeAll := func() { b.Close() }
+	return &handler{b: b.Broadcaster, m: mapping{url: o.url}, timeout: o.timeout, log: log, hide: cfg.Hide,
+		describe: cfg.Describe}, closeAll, nil
+}
+
+// checkChannels logs, per channel, what it is configured with and whether
+// its check reached it, within timeout.
+func (h *handler) checkChannels(ctx context.Context, timeout time.Duration) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	for i, err := range h.b.Check(ctx) {
+		name := h.b.Channels()[i]
+		attrs := []any{slog.String("channel", name), slog.String("configured", h.describe(name))}
+		switch {
+		case errors.Is(err, broadcast.ErrNotSupported):
+			h.log.Info("channel", append(attrs, slog.String("check", "unsupported: cannot be checked without posting"))...)
+		case err != nil:
+			h.log.Warn("channel", append(attrs, slog.String("check", "failed"), slog.String("error", h.hide(err.Error())))...)
+		default:
+			h.log.Info("channel", append(attrs, slog.String("check", "ok"))...)
 		}
 	}
-	return &handler{b: b, m: mapping{url: o.url}, timeout: o.timeout, log: log, hide: cfg.Hide}, closeAll, nil
 }
 
 // logEvents logs the Broadcaster's progress with the configuration's
@@ -209,6 +237,10 @@ func logEvents(log *slog.Logger, hide func(string) string) func(broadcast.Event)
 			log.Info("delivered", append(attrs, slog.String("url", e.Receipt.URL))...)
 		case broadcast.EventSkipped:
 			log.Info("skipped: already delivered", attrs...)
+		case broadcast.EventSuperseded:
+			log.Info("superseded: a newer update of the incident is out", attrs...)
+		case broadcast.EventNotSelected:
+			log.Info("not selected: the channel's when: leaves the update out", attrs...)
 		case broadcast.EventRetry:
 			log.Warn("retrying", append(attrs, slog.Duration("delay", e.Delay), slog.String("error", hide(e.Err.Error())))...)
 		case broadcast.EventFailed:

@@ -55,6 +55,7 @@ func (m mapping) update(p *payload) broadcast.Update {
 		Body:       body(p),
 		Components: components(p),
 		URL:        m.link(p),
+		Advice:     advice(p),
 	}
 	if p.Status == statusResolved {
 		u.Status = broadcast.StatusResolved
@@ -150,6 +151,31 @@ func body(p *payload) string {
 		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", p.TruncatedAlerts))
 	}
 	return truncate(strings.TrimSpace(strings.Join(parts, "\n\n")), broadcast.MaxBodyLength)
+}
+
+// adviceKeys are the annotations that hold advice for customers, in the
+// order they are looked for.
+var adviceKeys = []string{"customer_advice", "advice"}
+
+// advice is the common annotations' advice, else, for a firing group, the
+// first firing alert's.
+func advice(p *payload) string {
+	for _, k := range adviceKeys {
+		if a := strings.TrimSpace(p.CommonAnnotations[k]); a != "" {
+			return truncate(a, broadcast.MaxAdviceLength)
+		}
+	}
+	if p.Status == statusResolved {
+		return "" // the alerts' advice was for the problem
+	}
+	for _, a := range p.Alerts {
+		for _, k := range adviceKeys {
+			if v := strings.TrimSpace(a.Annotations[k]); v != "" && a.Status == statusFiring {
+				return truncate(v, broadcast.MaxAdviceLength)
+			}
+		}
+	}
+	return ""
 }
 
 // impact is the common severity's, else the worst of the alerts'.

@@ -205,7 +205,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		}
 	}
 	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
-	assert.Contains(t, r.stderr, "rejected Authorization: Bearer REDACTED", "the header value is redacted")
+	assert.Contains(t, r.stderr, "rejected Authorization: REDACTED", "the header value is redacted")
 }
 
 func TestTimeout(t *testing.T) {
@@ -224,14 +224,16 @@ func TestCheck(t *testing.T) {
 	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h)+xConfig(t, x))
 	r := announce(t, context.Background(), "", "-config", cfg, "-check")
 	assert.Equal(t, exitOK, r.code, r.stderr)
-	assert.Regexp(t, `hooks +ok +1 endpoint: DNS, TCP ok; nothing posted\nx +ok`, r.stdout)
+	assert.Regexp(t, `CHANNEL +CONFIGURED +CHECK\n`+
+		`hooks +1 endpoint http://127.0.0.1:\d+/…#\w+, 1 signed +ok: 1 endpoint: DNS, TCP ok; nothing posted\n`+
+		`x +http://127.0.0.1:\d+, OAuth 1.0a user context +ok\n`, r.stdout)
 
 	x.mu.Lock()
 	x.unauthorized = true
 	x.mu.Unlock()
 	r = announce(t, context.Background(), "", "-config", cfg, "-check")
 	assert.Equal(t, exitFailed, r.code)
-	assert.Regexp(t, `x +failed +.*401`, r.stdout)
+	assert.Regexp(t, `x +http.* +failed: .*401`, r.stdout)
 	assert.Empty(t, x.sent(), "a check posts nothing")
 	assert.Empty(t, h.updates())
 	assert.Zero(t, h.requests(), "no request reaches the webhook receiver")
@@ -255,7 +257,7 @@ func TestCheckWebhooks(t *testing.T) {
 		"      - url: "+secure.URL+"/in\n")
 	r := announce(t, context.Background(), "", "-config", cfg, "-check")
 	assert.Equal(t, exitFailed, r.code)
-	assert.Regexp(t, `ops +failed +webhook: check: 3 of 3 endpoints unreachable: `+
+	assert.Regexp(t, `ops +3 endpoints on 3 hosts, 0 signed +failed: webhook: check: 3 of 3 endpoints unreachable: `+
 		`https://hooks.outagecast.invalid/…#\w+: DNS lookup: .*; `+
 		`http://`+regexp.QuoteMeta(closed)+`/…#\w+: TCP connect: .*; `+
 		`https://127.0.0.1:\d+/…#\w+: TLS handshake: .*certificate`, r.stdout)
@@ -267,7 +269,7 @@ func TestCheckWebhooks(t *testing.T) {
 		"      - url: "+h.URL+"/b\n        secret: ${WEBHOOK_SECRET}\n")
 	r = announce(t, context.Background(), "", "-config", ok, "-check")
 	assert.Equal(t, exitOK, r.code, r.stderr)
-	assert.Regexp(t, `ops +ok +2 endpoints: DNS, TCP ok; nothing posted`, r.stdout)
+	assert.Regexp(t, `ops +2 endpoints on 1 host, 2 signed +ok: 2 endpoints: DNS, TCP ok; nothing posted`, r.stdout)
 	r = announce(t, context.Background(), "", "-config", ok, "-check", "-json")
 	assert.Contains(t, r.stdout, `"detail": "2 endpoints: DNS, TCP ok; nothing posted"`)
 	assert.Zero(t, h.requests())

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/broadcast/boltstore"
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
 // sampleConfig is the sample file users copy, named in the hint printed
@@ -16,37 +15,34 @@ const sampleConfig = "examples/announce/outagecast.sample.yaml"
 
 // load reads -config, or returns the console alone. With -json, console
 // channels write to standard error, so that standard output is JSON only.
-func (a *app) load() (*config.Config, error) {
+// -state replaces the configuration's store.
+func (a *app) load() (*config.File, error) {
 	out := a.stdout
 	if a.opts.json {
 		out = a.stderr
 	}
-	if a.opts.config == "" {
-		return config.Default(out)
+	cfg, err := config.Default(out)
+	if a.opts.config != "" {
+		cfg, err = config.Loader{Stdout: out, Stderr: a.stderr}.Load(a.opts.config)
 	}
-	cfg, err := config.Load(a.opts.config, config.Options{Stdout: out, Stderr: a.stderr})
 	if err != nil {
 		return nil, err
 	}
 	a.hide, a.explain = cfg.Hide, cfg.Explain
+	if a.opts.state != "" {
+		cfg.Store = config.Store{Kind: config.StoreBolt, Path: a.opts.state}
+	}
 	return cfg, nil
 }
 
-// openStore opens the durable store of -state, or of the configuration's
-// state, if any; a nil Store means the Broadcaster's memory store.
-func (a *app) openStore(cfg *config.Config) (*boltstore.Store, error) {
-	path := a.opts.state
-	if path == "" {
-		path = cfg.State
-	}
-	if path == "" {
-		return nil, nil
-	}
-	s, err := boltstore.Open(path, nil)
+// open returns the Broadcaster of cfg with opts (cfg.Options() and the
+// program's hooks), its store opened.
+func (a *app) open(cfg *config.File, opts broadcast.Options) (*config.Broadcaster, error) {
+	b, err := cfg.Open(opts)
 	if err != nil {
-		return nil, fmt.Errorf("open state: %w", err)
+		return nil, fmt.Errorf("%s", a.hide(err.Error()))
 	}
-	return s, nil
+	return b, nil
 }
 
 // checkOverrides reports an -override for a channel that is not configured:

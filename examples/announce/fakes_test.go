@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // result is one run of the program.
@@ -58,7 +59,7 @@ type hookReceiver struct {
 }
 
 func newHookReceiver(t *testing.T) *hookReceiver {
-	v, err := webhook.NewVerifier(testSecret)
+	v, err := webhook.NewVerifier(redact.NewSecret(testSecret))
 	require.NoError(t, err)
 	h := &hookReceiver{}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -26,9 +26,10 @@ func badFlag(name, format string, args ...any) error {
 // options are the parsed command line.
 type options struct {
 	incident, title, status, impact string
-	body, url, next, id             string
+	body, url, next, id, advice     string
 	components, overrides           listFlag
 	config, state                   string
+	correct, retract                string // update IDs
 	dryRun, check, quiet, json      bool
 	timeout                         time.Duration
 }
@@ -45,6 +46,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.status, "status", "", "`status` (required to send): investigating, identified, monitoring,\nresolved; for maintenance scheduled, in_progress, verifying, completed")
 	fs.StringVar(&o.impact, "impact", "", "`impact`: none, minor, major, critical, maintenance")
 	fs.StringVar(&o.body, "body", "", "update `text`; - reads it from standard input")
+	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`), shown right after the status:\n\"Retry with backoff\", \"No action needed\"")
 	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
 	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC")
 	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
@@ -54,7 +56,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see outagecast.sample.yaml);\ndefault: the console only")
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing")
-	fs.BoolVar(&o.check, "check", false, "check each channel's credentials and reachability without posting")
+	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting")
+	fs.StringVar(&o.correct, "correct", "", "correct the update of this `id` with the one the flags describe: edited in\nplace where the platform allows, posted as a correction in its thread elsewhere\n(needs the -state the update was sent with)")
+	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress or hints on standard error")
 	fs.BoolVar(&o.json, "json", false, "print the outcome as JSON on standard output instead of a table")
@@ -80,6 +84,9 @@ Examples:
       -body "Some requests fail in Europe." -component CDN=major_outage -next +30m
   announce -config outagecast.yaml -dry-run -title "Elevated CDN errors" -status identified
   announce -config outagecast.yaml -check
+  announce -config outagecast.yaml -state outagecast.db -incident cdn-errors \
+      -correct u_0123… -title "Elevated CDN errors" -status identified -body "Fixed text."
+  announce -config outagecast.yaml -state outagecast.db -retract u_0123…
   echo "A config push is rolled back." | announce -config outagecast.yaml \
       -state outagecast.db -incident cdn-errors -title "Elevated CDN errors" \
       -status monitoring -body -
@@ -131,16 +138,33 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	if o.timeout < 0 {
 		return nil, fs, badFlag("timeout", "negative")
 	}
-	if o.dryRun && o.check {
-		return nil, fs, &usageError{msg: "-dry-run and -check: use one"}
+	if err := o.checkModes(); err != nil {
+		return nil, fs, err
 	}
 	return o, fs, nil
+}
+
+// checkModes reports flags that ask for more than one thing at once.
+func (o *options) checkModes() error {
+	var modes []string
+	for _, m := range []struct {
+		name string
+		on   bool
+	}{{"-dry-run", o.dryRun}, {"-check", o.check}, {"-correct", o.correct != ""}, {"-retract", o.retract != ""}} {
+		if m.on {
+			modes = append(modes, m.name)
+		}
+	}
+	if len(modes) > 1 {
+		return &usageError{msg: strings.Join(modes, " and ") + ": use one"}
+	}
+	return nil
 }
 
 // update builds the Update the flags describe. now is the time -next is
 // relative to; stdin is read for "-body -".
 func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, error) {
-	u := broadcast.Update{ID: o.id, IncidentID: o.incident, Title: o.title, URL: o.url,
+	u := broadcast.Update{ID: o.id, IncidentID: o.incident, Title: o.title, URL: o.url, Advice: o.advice,
 		Status: broadcast.Status(o.status), Impact: broadcast.Impact(o.impact)}
 	if strings.TrimSpace(o.title) == "" {
 		return u, badFlag("title", "missing")
@@ -293,7 +317,8 @@ func parseNext(s string, now time.Time) (time.Time, error) {
 // updateFlags names the flag of each Update field, for Validate's errors.
 var updateFlags = map[string]string{
 	"ID": "id", "IncidentID": "incident", "Title": "title", "Status": "status", "Impact": "impact",
-	"Body": "body", "URL": "url", "Components": "component", "Overrides": "override",
+	"Body": "body", "Advice": "advice", "URL": "url", "Components": "component", "Overrides": "override",
+	"Corrects": "correct",
 }
 
 // validationError turns "broadcast: invalid update: Title: missing" into

@@ -18,17 +18,34 @@
 //   - default: send. Progress goes to standard error, one line per channel
 //     (redrawn in place on a terminal no console channel writes to; -quiet
 //     for none), then a summary table goes to standard output: channel,
-//     outcome (delivered, skipped, failed, interrupted, timed out),
-//     attempts, time and link. -json prints it as JSON instead, and moves
+//     outcome (delivered, skipped, superseded, not selected, failed,
+//     interrupted, timed out), attempts, time and link (for a skipped
+//     channel, the link of its earlier post). -json prints it as JSON instead, and moves
 //     console channels to standard error so that standard output is JSON
 //     only.
 //   - -dry-run: print each channel's text with its length against the
 //     channel's limit ("x: 143/280 weighted characters"); send nothing.
-//   - -check: verify each channel's credentials and reachability without
-//     posting, for channels that can, and say what was checked: for a
-//     webhook, DNS, a TCP connection and (https) a TLS handshake to every
-//     endpoint, with no HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok;
-//     nothing posted").
+//   - -check: say what each channel is configured with (no secrets) and
+//     verify its credentials and reachability without posting, for
+//     channels that can, saying what was checked: for a webhook, DNS, a
+//     TCP connection and (https) a TLS handshake to every endpoint, with no
+//     HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok; nothing posted").
+//   - -correct ID: correct the update ID with the one the flags describe:
+//     channels that can edit a post edit it in place; the others post the
+//     correction in the incident's thread ("Correction: …").
+//   - -retract ID: delete the posts of update ID where the platform allows,
+//     and say per channel whether it was deleted, never posted there, or
+//     cannot be deleted on that platform.
+//
+// -correct and -retract find the earlier posts in the durable store: give
+// the -state the update was sent with. The summary of a send names the
+// update's ID.
+//
+// A channel's "when:" in the configuration limits it to some updates (by
+// status, impact, components); the others say "not selected". An update
+// older than one a channel already posted for the incident says
+// "superseded". -advice says what affected customers can do now; every
+// default template shows it right after the status.
 //
 // With -state FILE (or "state:" in the configuration) a durable store
 // remembers what was delivered: a later update of the same incident
@@ -71,7 +88,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
 func main() {
@@ -114,7 +131,7 @@ func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Re
 	a := &app{opts: o, stdin: stdin, now: now,
 		stdout: &syncWriter{mu: &mu, w: stdout}, stderr: &syncWriter{mu: &mu, w: stderr},
 		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr),
-		hide: func(s string) string { return s }, explain: (*config.Config)(nil).Explain}
+		hide: func(s string) string { return s }, explain: (*config.File)(nil).Explain}
 	return a.run(ctx)
 }
 
@@ -152,7 +169,7 @@ func (a *app) say(channel, msg string) string {
 
 func (a *app) run(ctx context.Context) int {
 	var u broadcast.Update
-	if !a.opts.check {
+	if !a.opts.check && a.opts.retract == "" {
 		var err error
 		if u, err = a.opts.update(a.stdin, a.now()); err != nil {
 			return a.fail(exitUsage, err)
@@ -162,8 +179,11 @@ func (a *app) run(ctx context.Context) int {
 	if err != nil {
 		return a.fail(exitUsage, err)
 	}
-	if a.opts.check {
+	switch {
+	case a.opts.check:
 		return a.check(ctx, cfg)
+	case a.opts.retract != "":
+		return a.retract(ctx, cfg)
 	}
 	if err := checkOverrides(u.Overrides, cfg.Channels); err != nil {
 		return a.fail(exitUsage, err)

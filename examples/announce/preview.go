@@ -1,22 +1,23 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
 // defaultCheckTimeout bounds each channel's check when -timeout is not set.
 const defaultCheckTimeout = 30 * time.Second
 
 // preview prints what each channel would send (-dry-run).
-func (a *app) preview(cfg *config.Config, u broadcast.Update) int {
+func (a *app) preview(cfg *config.File, u broadcast.Update) int {
 	b, err := broadcast.New(cfg.Channels, cfg.Options())
 	if err != nil {
 		return a.fail(exitUsage, err)
@@ -84,10 +85,11 @@ func (a *app) previewJSON(previews []broadcast.Preview) int {
 
 // checkResult is one channel's -check outcome.
 type checkResult struct {
-	Channel string `json:"channel"`
-	Outcome string `json:"outcome"`          // ok, failed, unsupported
-	Detail  string `json:"detail,omitempty"` // what was checked, when ok
-	Error   string `json:"error,omitempty"`
+	Channel    string `json:"channel"`
+	Configured string `json:"configured"`       // what the channel is configured with, no secrets
+	Outcome    string `json:"outcome"`          // ok, failed, unsupported
+	Detail     string `json:"detail,omitempty"` // what was checked, when ok
+	Error      string `json:"error,omitempty"`
 }
 
 // scoper is a Checker that says what its check verifies, as the webhook
@@ -96,22 +98,23 @@ type scoper interface {
 	CheckScope() string
 }
 
-// check verifies every channel that implements broadcast.Checker (-check).
-func (a *app) check(ctx context.Context, cfg *config.Config) int {
-	timeout := a.opts.timeout
-	if timeout == 0 {
-		timeout = defaultCheckTimeout
+// check says what each channel is configured with and runs
+// Broadcaster.Check (-check): channels that are Checkers verify their
+// credentials and reachability without posting.
+func (a *app) check(ctx context.Context, cfg *config.File) int {
+	opts := cfg.Options()
+	opts.AttemptTimeout = cmp.Or(a.opts.timeout, defaultCheckTimeout) // bounds each check
+	b, err := broadcast.New(cfg.Channels, opts)
+	if err != nil {
+		return a.fail(exitUsage, err)
 	}
+	errs := b.Check(ctx)
+	b.Close()
 	results := make([]checkResult, len(cfg.Channels))
-	var wg sync.WaitGroup
-	for i, ch := range cfg.Channels {
-		wg.Go(func() { results[i] = a.checkOne(ctx, ch, timeout) })
-	}
-	wg.Wait()
-	closeAll(cfg.Channels)
 	code := exitOK
-	for _, r := range results {
-		if r.Outcome == "failed" {
+	for i, ch := range cfg.Channels {
+		results[i] = a.checkResult(cfg, ch, errs[i])
+		if results[i].Outcome == "failed" {
 			code = exitFailed
 		}
 	}
@@ -122,43 +125,31 @@ func (a *app) check(ctx context.Context, cfg *config.Config) int {
 		return code
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHANNEL\tCHECK\tDETAIL")
+	fmt.Fprintln(tw, "CHANNEL\tCONFIGURED\tCHECK")
 	for _, r := range results {
-		detail := r.Detail
-		if r.Error != "" {
-			detail = r.Error
+		check := r.Outcome
+		if d := cmp.Or(r.Error, r.Detail); d != "" {
+			check += ": " + d
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, r.Outcome, detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, r.Configured, check)
 	}
 	tw.Flush()
 	return code
 }
 
-func (a *app) checkOne(ctx context.Context, ch broadcast.Channel, timeout time.Duration) checkResult {
-	r := checkResult{Channel: ch.Name()}
-	c, ok := ch.(broadcast.Checker)
-	if !ok {
+// checkResult is channel ch's outcome of a check that returned err.
+func (a *app) checkResult(cfg *config.File, ch broadcast.Channel, err error) checkResult {
+	r := checkResult{Channel: ch.Name(), Configured: cfg.Describe(ch.Name())}
+	switch {
+	case errors.Is(err, broadcast.ErrNotSupported):
 		r.Outcome, r.Error = "unsupported", "cannot be checked without posting"
-		return r
-	}
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if err := c.Check(cctx); err != nil {
+	case err != nil:
 		r.Outcome, r.Error = "failed", oneLine(a.say(ch.Name(), err.Error()))
-		return r
-	}
-	r.Outcome = "ok"
-	if s, ok := ch.(scoper); ok {
-		r.Detail = s.CheckScope() + " ok; nothing posted"
-	}
-	return r
-}
-
-// closeAll closes the channels that hold connections.
-func closeAll(chans []broadcast.Channel) {
-	for _, ch := range chans {
-		if c, ok := ch.(io.Closer); ok {
-			c.Close()
+	default:
+		r.Outcome = "ok"
+		if s, ok := ch.(scoper); ok {
+			r.Detail = s.CheckScope() + " ok; nothing posted"
 		}
 	}
+	return r
 }

@@ -118,6 +118,10 @@ func describe(e broadcast.Event, show func(channel, text string) string) string 
 		return s
 	case broadcast.EventSkipped:
 		return "skipped (already delivered)"
+	case broadcast.EventSuperseded:
+		return "superseded (a newer update of the incident is out)"
+	case broadcast.EventNotSelected:
+		return `not selected (its "when:" leaves this update out)`
 	case broadcast.EventFailed:
 		if errors.Is(e.Err, context.Canceled) {
 			return fmt.Sprintf("interrupted after %d %s", e.Attempt, plural(e.Attempt, "attempt"))

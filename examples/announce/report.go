@@ -15,6 +15,8 @@ import (
 const (
 	outcomeDelivered   = "delivered"
 	outcomeSkipped     = "skipped"
+	outcomeSuperseded  = "superseded"   // a newer update of the incident is out there
+	outcomeNotSelected = "not selected" // the channel's "when:" leaves the update out
 	outcomeFailed      = "failed"
 	outcomeInterrupted = "interrupted" // Ctrl-C
 	outcomeTimedOut    = "timed out"   // -timeout
@@ -33,6 +35,10 @@ func (s summary) outcome(r broadcast.Result) string {
 	switch {
 	case r.Skipped:
 		return outcomeSkipped
+	case r.Superseded:
+		return outcomeSuperseded
+	case r.NotSelected:
+		return outcomeNotSelected
 	case r.Err == nil:
 		return outcomeDelivered
 	case errors.Is(s.stopped, context.DeadlineExceeded):
@@ -43,8 +49,10 @@ func (s summary) outcome(r broadcast.Result) string {
 	return outcomeFailed
 }
 
-// printTable writes the summary table: one row per channel.
+// printTable writes the update's ID and the summary table: one row per
+// channel. A skipped channel's link is its earlier post's.
 func (s summary) printTable(w io.Writer) error {
+	fmt.Fprintf(w, "update %s of incident %s\n", s.rep.UpdateID, s.rep.IncidentID)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHANNEL\tOUTCOME\tATTEMPTS\tTIME\tLINK")
 	for _, r := range s.rep.Results {
@@ -55,7 +63,8 @@ func (s summary) printTable(w io.Writer) error {
 }
 
 // printFailures writes one line per channel that did not deliver, with the
-// reason, to w (standard error).
+// reason (which names the targets that failed), to w (standard error); for
+// a channel with targets still pending, how many it reached.
 func (s summary) printFailures(w io.Writer) {
 	for _, r := range s.rep.Results {
 		if r.Err == nil {
@@ -63,6 +72,10 @@ func (s summary) printFailures(w io.Writer) {
 		}
 		fmt.Fprintf(w, "announce: %s: %s after %d %s: %s\n", r.Channel, s.outcome(r), r.Attempts,
 			plural(r.Attempts, "attempt"), oneLine(s.show(r.Channel, r.Err.Error())))
+		if len(r.Pending) > 0 {
+			fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d pending: the same command again reaches only those\n",
+				r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending))
+		}
 	}
 }
 
@@ -75,13 +88,30 @@ type jsonReport struct {
 }
 
 type jsonResult struct {
-	Channel    string `json:"channel"`
-	Outcome    string `json:"outcome"`
-	Attempts   int    `json:"attempts"`
-	DurationMS int64  `json:"duration_ms"`
-	ID         string `json:"id,omitempty"`
-	URL        string `json:"url,omitempty"`
-	Error      string `json:"error,omitempty"`
+	Channel    string       `json:"channel"`
+	Outcome    string       `json:"outcome"`
+	Attempts   int          `json:"attempts"`
+	DurationMS int64        `json:"duration_ms"`
+	ID         string       `json:"id,omitempty"`
+	URL        string       `json:"url,omitempty"` // of the earlier post, for a skipped channel
+	Error      string       `json:"error,omitempty"`
+	Delivered  []string     `json:"delivered,omitempty"` // targets delivered in this run
+	Pending    []jsonTarget `json:"pending,omitempty"`   // targets a later run reaches
+	Failures   []jsonTarget `json:"failures,omitempty"`  // targets that failed for good
+}
+
+// jsonTarget is a target (recipient, endpoint) and its error.
+type jsonTarget struct {
+	Target string `json:"target"`
+	Error  string `json:"error"`
+}
+
+func (s summary) targets(channel string, list []broadcast.TargetFailure) []jsonTarget {
+	var out []jsonTarget
+	for _, f := range list {
+		out = append(out, jsonTarget{Target: f.Target, Error: s.show(channel, errText(f.Err))})
+	}
+	return out
 }
 
 func (s summary) printJSON(w io.Writer) error {
@@ -89,7 +119,8 @@ func (s summary) printJSON(w io.Writer) error {
 		Results: make([]jsonResult, len(s.rep.Results))}
 	for i, r := range s.rep.Results {
 		jr := jsonResult{Channel: r.Channel, Outcome: s.outcome(r), Attempts: r.Attempts,
-			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: r.Receipt.URL}
+			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: r.Receipt.URL, Delivered: r.Delivered,
+			Pending: s.targets(r.Channel, r.Pending), Failures: s.targets(r.Channel, r.Failures)}
 		if r.Err != nil {
 			jr.Error = s.show(r.Channel, r.Err.Error())
 			out.OK = false

@@ -4,39 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
-// send delivers u through every channel of cfg and prints the outcome.
-func (a *app) send(ctx context.Context, cfg *config.Config, u broadcast.Update) int {
-	store, err := a.openStore(cfg)
-	if err != nil {
-		return a.fail(exitFailed, err)
-	}
+// send delivers u through every channel of cfg (with -correct, as the
+// correction of that update) and prints the outcome.
+func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) int {
 	opts := cfg.Options()
-	if store != nil {
-		defer store.Close()
-		opts.Store = store
-	}
 	prog := a.progress(cfg)
 	if prog != nil {
 		opts.OnEvent = prog.event
 	}
-	b, err := broadcast.New(cfg.Channels, opts)
-	if err != nil {
-		return a.fail(exitUsage, err)
+	b, code := a.openOrFail(cfg, opts)
+	if b == nil {
+		return code
 	}
-	if a.opts.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, a.opts.timeout)
-		defer cancel()
-	}
+	ctx, cancel := a.withTimeout(ctx)
+	defer cancel()
 	if prog != nil {
 		prog.begin()
 	}
-	rep, sendErr := b.Send(ctx, u)
+	var rep *broadcast.Report
+	var sendErr error
+	if a.opts.correct != "" {
+		rep, sendErr = b.Correct(ctx, a.opts.correct, u)
+	} else {
+		rep, sendErr = b.Send(ctx, u)
+	}
 	if err := b.Close(); err != nil {
 		a.note("%s", a.hide(err.Error()))
 	}
@@ -45,12 +42,34 @@ func (a *app) send(ctx context.Context, cfg *config.Config, u broadcast.Update) 
 		if errors.Is(sendErr, broadcast.ErrInvalidUpdate) {
 			code = exitUsage
 		}
-		return a.fail(code, sendErr)
+		return a.fail(code, validationError(sendErr))
 	}
 	if cfg.WritesTo(a.stdout) && !a.opts.json {
 		fmt.Fprintln(a.stdout) // a blank line between the console's output and the table
 	}
 	return a.report(ctx, rep, sendErr)
+}
+
+// openOrFail opens the Broadcaster of cfg, or prints why not and returns
+// the exit code: 1 when the store would not open, 2 for bad settings.
+func (a *app) openOrFail(cfg *config.File, opts broadcast.Options) (*config.Broadcaster, int) {
+	b, err := a.open(cfg, opts)
+	if err != nil {
+		code := exitUsage
+		if strings.HasPrefix(err.Error(), "open store:") {
+			code = exitFailed
+		}
+		return nil, a.fail(code, err)
+	}
+	return b, exitOK
+}
+
+// withTimeout bounds ctx by -timeout, if set.
+func (a *app) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if a.opts.timeout > 0 {
+		return context.WithTimeout(ctx, a.opts.timeout)
+	}
+	return context.WithCancel(ctx)
 }
 
 // report prints the summary and returns the exit code.
@@ -68,7 +87,7 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) 
 	s.printFailures(a.stderr)
 	switch {
 	case sendErr == nil:
-		if allSkipped(rep) {
+		if allSkipped(rep) && a.opts.correct == "" {
 			a.note("update %s was delivered before (same flags as typed, same -state); nothing was sent. "+
 				"To announce it again, change its text or give it a new -id.", rep.UpdateID)
 		}
@@ -84,7 +103,7 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) 
 // progress returns the live display, or nil with -quiet. Lines are redrawn
 // in place only on a terminal that no console channel writes to: its
 // output would move the lines being redrawn.
-func (a *app) progress(cfg *config.Config) *progress {
+func (a *app) progress(cfg *config.File) *progress {
 	if a.opts.quiet {
 		return nil
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
 // TestSampleConfig loads the shipped sample, so that it never rots.
@@ -26,13 +26,14 @@ func TestSampleConfig(t *testing.T) {
 		vars[k] = "sample-" + strings.ToLower(k)
 	}
 	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-	cfg, err := config.Load("outagecast.sample.yaml", config.Options{LookupEnv: lookup, Stdout: io.Discard})
+	l := config.Loader{LookupEnv: lookup, Stdout: io.Discard}
+	cfg, err := l.Load("outagecast.sample.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"console", "status-webhook", "subscribers", "email", "x", "irc"}, channelNames(cfg.Channels))
-	assert.Equal(t, "outagecast.db", cfg.State)
+	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: "outagecast.db"}, cfg.Store)
 
 	delete(vars, "SMTP_PASSWORD")
-	_, err = config.Load("outagecast.sample.yaml", config.Options{LookupEnv: lookup, Stdout: io.Discard})
+	_, err = l.Load("outagecast.sample.yaml")
 	require.ErrorContains(t, err, "environment variable SMTP_PASSWORD is not set")
 }
 

@@ -1,7 +1,8 @@
 // Command quickstart is the smallest complete outagecast program: it sends
 // one incident update to the console and, when OUTAGECAST_WEBHOOK_URL and
 // OUTAGECAST_WEBHOOK_SECRET are set, to that webhook too, each with
-// retries, and prints what happened.
+// retries, and prints what happened. To load the channels from a
+// configuration file instead, see the config package.
 //
 //	go run ./examples/quickstart
 package main
@@ -15,6 +16,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/console"
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
 )
 
 func main() {
@@ -31,7 +33,9 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	channels := []broadcast.Channel{screen}
 	if url := os.Getenv("OUTAGECAST_WEBHOOK_URL"); url != "" {
-		hook, err := webhook.New(webhook.Config{URL: url, Secret: os.Getenv("OUTAGECAST_WEBHOOK_SECRET")})
+		// Secrets travel as redact values: they print as REDACTED anywhere.
+		hook, err := webhook.New(webhook.Config{URL: redact.NewURL(url),
+			Secret: redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))})
 		if err != nil {
 			return err
 		}
@@ -49,6 +53,7 @@ func run(ctx context.Context, w io.Writer) error {
 		Status:     broadcast.StatusInvestigating,
 		Impact:     broadcast.ImpactMajor,
 		Body:       "Some requests for static files fail in Europe. We are investigating.",
+		Advice:     "Retry failed downloads; no data is lost.",
 		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}},
 		URL:        "https://status.example.com/incidents/cdn-errors",
 	})

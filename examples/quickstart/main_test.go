@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
 )
 
 func TestMain(m *testing.M) {
@@ -30,13 +32,19 @@ func TestConsoleOnly(t *testing.T) {
 
 func TestWithWebhook(t *testing.T) {
 	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	v, err := webhook.NewVerifier(secret)
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var got atomic.Int32
+	var advice atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := v.VerifyRequest(r, 1<<20); err != nil {
+		body, err := v.VerifyRequest(r, 1<<20)
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
+		}
+		var p webhook.Payload
+		if json.Unmarshal(body, &p) == nil && p.Data.Advice != "" {
+			advice.Store(p.Data.Advice)
 		}
 		got.Add(1)
 		w.WriteHeader(http.StatusNoContent)
@@ -49,6 +57,7 @@ func TestWithWebhook(t *testing.T) {
 	require.NoError(t, run(context.Background(), &out))
 	assert.Contains(t, out.String(), "webhook: delivered=true attempts=1\n")
 	assert.Equal(t, int32(1), got.Load())
+	assert.Equal(t, "Retry failed downloads; no data is lost.", advice.Load(), "the payload carries the advice")
 }
 
 func TestBadWebhookSecret(t *testing.T) {

@@ -8,10 +8,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// LookupEnv returns the value of an environment variable and whether it is
-// set, like os.LookupEnv.
-type LookupEnv func(name string) (string, bool)
-
 // expander replaces ${NAME} and ${NAME:-default} in scalar values and
 // remembers every value it inserted, so that errors can hide them.
 type expander struct {

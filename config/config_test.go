@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
 func TestMain(m *testing.M) {
@@ -33,12 +34,17 @@ func env(vars map[string]string) config.LookupEnv {
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-func parse(t *testing.T, yaml string, vars map[string]string) (*config.Config, *bytes.Buffer, error) {
+func parse(t *testing.T, yaml string, vars map[string]string) (*config.File, *bytes.Buffer, error) {
 	t.Helper()
 	var out bytes.Buffer
-	cfg, err := config.Parse("test.yaml", t.TempDir(), []byte(yaml),
-		config.Options{LookupEnv: env(vars), Stdout: &out, Stderr: &out})
+	l := config.Loader{LookupEnv: env(vars), Stdout: &out, Stderr: &out}
+	cfg, err := l.Parse(strings.NewReader(yaml), filepath.Join(t.TempDir(), "test.yaml"))
 	return cfg, &out, err
+}
+
+// parseIn is Parse of a file named test.yaml in dir.
+func parseIn(dir, yaml string, l config.Loader) (*config.File, error) {
+	return l.Parse(strings.NewReader(yaml), filepath.Join(dir, "test.yaml"))
 }
 
 func TestParse(t *testing.T) {
@@ -68,8 +74,9 @@ channels:
 	assert.Equal(t, broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 10 * time.Millisecond,
 		MaxInterval: time.Second, MaxElapsed: time.Minute}, cfg.Retry)
 	assert.Equal(t, 5*time.Second, cfg.Options().AttemptTimeout)
-	assert.True(t, filepath.IsAbs(cfg.State) && filepath.Base(cfg.State) == "state.db",
-		"state is relative to the file's directory: %s", cfg.State)
+	assert.Equal(t, config.StoreBolt, cfg.Store.Kind)
+	assert.True(t, filepath.IsAbs(cfg.Store.Path) && filepath.Base(cfg.Store.Path) == "state.db",
+		"state is relative to the file's directory: %s", cfg.Store.Path)
 	assert.Equal(t, "key ${HOOK_SECRET}", cfg.Hide("key "+secret))
 }
 
@@ -78,14 +85,14 @@ func TestParseErrors(t *testing.T) {
 		name, yaml string
 		want       string
 	}{
-		{"unknown top-level key", "chanels: []\n", `test.yaml:1: unknown key "chanels" (known: attempt_timeout, channels, retry, state, templates)`},
+		{"unknown top-level key", "chanels: []\n", `test.yaml:1: unknown key "chanels" (known: attempt_timeout, channels, retry, stage_wait, stages, state, store, templates)`},
 		{"unknown channel key names line and channel", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secrt: x\n",
 			`test.yaml:4: channels[0]: unknown key "secrt"`},
 		{"unknown nested key", "channels:\n  - type: webhook\n    endpoints:\n      - url: https://h.example.com\n        sekret: x\n",
 			`test.yaml:5: channels[0].endpoints[0]: unknown key "sekret"`},
 		{"unknown retry key", "retry:\n  attempts: 3\nchannels: [{type: console}]\n", `test.yaml:2: retry: unknown key "attempts"`},
 		{"key of another channel type", "channels:\n  - type: console\n    url: https://h.example.com\n", `test.yaml:3: channels[0]: unknown key "url"`},
-		{"missing type", "channels:\n  - name: a\n", `test.yaml:2: channels[0]: type: missing (one of console, email, irc, twitter, webhook, x)`},
+		{"missing kind", "channels:\n  - name: a\n", `test.yaml:2: channels[0]: kind: missing (one of console, email, irc, twitter, webhook, x), or a url`},
 		{"unknown type", "channels:\n  - type: slack\n", `channels[0]: type: unknown value "slack"`},
 		{"no channels", "state: x.db\n", "channels: none configured"},
 		{"empty file", "", "empty file"},
@@ -102,8 +109,9 @@ func TestParseErrors(t *testing.T) {
 			`test.yaml:4: channels[0] (webhook "hooks"): url: not an absolute http or https URL`},
 		{"duplicate names", "channels:\n  - type: console\n  - type: console\n", `channels[1]: name "console": already used by channels[0]`},
 		{"unknown console output", "channels:\n  - type: console\n    output: printer\n", `output: unknown value "printer"`},
-		{"unknown email tls", "channels:\n  - type: email\n    host: h\n    tls: maybe\n", `tls: unknown value "maybe"`},
-		{"channel not a mapping", "channels:\n  - console\n", "test.yaml:2: channels[0]: want a mapping"},
+		{"unknown email tls", "channels:\n  - type: email\n    host: h\n    tls: maybe\n", `test.yaml:4: channels[0].tls: unknown TLS mode "maybe" (want starttls, implicit or plaintext)`},
+		{"channel neither URL nor mapping", "channels:\n  - console\n", "test.yaml:2: channels[0]: want a channel URL (scheme://…), or a mapping with a kind"},
+		{"channel a list", "channels:\n  - [console]\n", "test.yaml:2: channels[0]: want a channel URL, or a mapping with a kind"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,8 +180,8 @@ channels:
 
 func TestWritesTo(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	cfg, err := config.Parse("test.yaml", ".", []byte("channels: [{type: console, output: stderr}]\n"),
-		config.Options{LookupEnv: env(nil), Stdout: &stdout, Stderr: &stderr})
+	cfg, err := parseIn(".", "channels: [{type: console, output: stderr}]\n",
+		config.Loader{LookupEnv: env(nil), Stdout: &stdout, Stderr: &stderr})
 	require.NoError(t, err)
 	assert.True(t, cfg.WritesTo(&stderr))
 	assert.False(t, cfg.WritesTo(&stdout))
@@ -189,7 +197,7 @@ func TestCAFile(t *testing.T) {
 	entry := "channels:\n  - type: email\n    host: localhost\n    from: s@example.com\n    to: [a@example.com]\n    ca_file: "
 	for file, want := range map[string]string{"ca.pem": "", "junk.pem": "ca_file: junk.pem: no PEM certificate",
 		"missing.pem": "ca_file: open "} {
-		_, err := config.Parse("test.yaml", dir, []byte(entry+file+"\n"), config.Options{LookupEnv: env(nil)})
+		_, err := parseIn(dir, entry+file+"\n", config.Loader{LookupEnv: env(nil)})
 		if want == "" {
 			assert.NoError(t, err)
 			continue
@@ -202,8 +210,8 @@ func TestTemplatesDirectory(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "text.tmpl"), []byte("CUSTOM {{.Title}}\n"), 0o600))
 	var out bytes.Buffer
-	cfg, err := config.Parse("test.yaml", dir, []byte("templates: .\nchannels: [{type: console}]\n"),
-		config.Options{LookupEnv: env(nil), Stdout: &out})
+	cfg, err := parseIn(dir, "templates: .\nchannels: [{type: console}]\n",
+		config.Loader{LookupEnv: env(nil), Stdout: &out})
 	require.NoError(t, err)
 	b, err := broadcast.New(cfg.Channels, cfg.Options())
 	require.NoError(t, err)
@@ -215,11 +223,12 @@ func TestTemplatesDirectory(t *testing.T) {
 func TestLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "outagecast.yaml")
 	require.NoError(t, os.WriteFile(path, []byte("state: s.db\nchannels: [{type: console, output: stderr}]\n"), 0o600))
-	cfg, err := config.Load(path, config.Options{LookupEnv: env(nil)})
+	cfg, err := config.Loader{LookupEnv: env(nil)}.Load(path)
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Join(filepath.Dir(path), "s.db"), cfg.State)
+	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: filepath.Join(filepath.Dir(path), "s.db")}, cfg.Store)
+	assert.Equal(t, path, cfg.Path)
 
-	_, err = config.Load(filepath.Join(t.TempDir(), "missing.yaml"), config.Options{})
+	_, err = config.Load(filepath.Join(t.TempDir(), "missing.yaml"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 

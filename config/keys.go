@@ -23,7 +23,6 @@ var (
 	goName = regexp.MustCompile(`\b((?:[a-z]\w*\.)?Config|broadcast\.Options|broadcast\.RetryPolicy)((?:\.[A-Z]\w*|\[[^\]]*\])+)`)
 	// goSegment is one step of that path: a field or an index.
 	goSegment = regexp.MustCompile(`\.([A-Z]\w*)|\[([^\]]*)\]`)
-	fileType  = reflect.TypeFor[file]()
 )
 
 // explain returns msg, an error of the package behind spec (nil: none),

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding"
 	"fmt"
 	"reflect"
 	"sort"
@@ -11,8 +12,9 @@ import (
 )
 
 var (
-	nodeType     = reflect.TypeFor[yaml.Node]()
-	durationType = reflect.TypeFor[time.Duration]()
+	nodeType        = reflect.TypeFor[yaml.Node]()
+	durationType    = reflect.TypeFor[time.Duration]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
 // checkKeys reports the first mapping key below n that type t has no field
@@ -110,8 +112,15 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 
 // value checks that n decodes into type t.
 func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
-	if n.Kind == yaml.ScalarNode && n.Decode(reflect.New(t).Interface()) == nil {
-		return nil
+	var err error
+	if n.Kind == yaml.ScalarNode {
+		if err = n.Decode(reflect.New(t).Interface()); err == nil {
+			return nil
+		}
+	}
+	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
+		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
+		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	got := "a list"
 	switch n.Kind {
@@ -127,8 +136,11 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 
 // want describes the values of type t for people.
 func want(t reflect.Type) string {
-	if t == durationType {
+	switch {
+	case t == durationType:
 		return "a duration such as 30s or 1m30s"
+	case reflect.PointerTo(t).Implements(textUnmarshaler):
+		return "a string"
 	}
 	switch t.Kind() {
 	case reflect.Bool:

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/outagecast/outagecast/examples/internal/config"
+	"github.com/outagecast/outagecast/config"
 )
 
 // lines joins YAML lines, so that line numbers are easy to read.
@@ -113,7 +113,7 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 		{"channel key", lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    concurrency: many"),
 			`test.yaml:4: channels[0].concurrency: want a whole number, got "many"`},
 		{"second channel", lines("channels:", "  - type: console", "  - type: irc", "    tls: maybe"),
-			`test.yaml:4: channels[1].tls: want true or false, got "maybe"`},
+			`test.yaml:4: channels[1].tls: unknown TLS mode "maybe" (want on or off)`},
 		{"in a list entry", lines("channels:", "  - type: webhook", "    endpoints:", "      - url: [https://a.example.com]"),
 			`test.yaml:4: channels[0].endpoints[0].url: want a string, got a list`},
 		{"list for a mapping", lines("channels:", "  - type: webhook", "    headers: [Authorization]"),
@@ -174,7 +174,7 @@ func TestChannelErrorsUseKeys(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeCA(t, filepath.Join(dir, "ca.pem"))
-			_, err := config.Parse("test.yaml", dir, []byte(tt.yaml), config.Options{LookupEnv: env(nil)})
+			_, err := parseIn(dir, tt.yaml, config.Loader{LookupEnv: env(nil)})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), "Config.")

@@ -1,0 +1,67 @@
+package console
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// Scheme is the URL scheme of the short form.
+const Scheme = "console"
+
+// ParseURL returns the Config of a console URL (see the package
+// documentation, "URL form"): "console://" or "console://stdout" writes to
+// os.Stdout, "console://stderr" to os.Stderr, and the query parameter
+// template names the template.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, fmt.Errorf("console: URL: does not parse as a URL")
+	}
+	if u.Scheme != Scheme {
+		return Config{}, fmt.Errorf("console: URL: scheme %q: want %s://", u.Scheme, Scheme)
+	}
+	var cfg Config
+	switch u.Host {
+	case "", "stdout":
+		cfg.Writer = os.Stdout
+	case "stderr":
+		cfg.Writer = os.Stderr
+	default:
+		return Config{}, fmt.Errorf("console: URL: host %q: want stdout or stderr", u.Host)
+	}
+	if u.Path != "" && u.Path != "/" {
+		return Config{}, fmt.Errorf("console: URL: path %q: want none", u.Path)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Config{}, fmt.Errorf("console: URL: query: %v", err)
+	}
+	for k, v := range q {
+		if k != "template" {
+			return Config{}, fmt.Errorf("console: URL: query parameter %q: unknown (known: template)", k)
+		}
+		cfg.Template = v[len(v)-1]
+	}
+	return cfg, nil
+}
+
+// URL returns the short form of c: its Writer (os.Stdout or os.Stderr;
+// any other writer has no short form and gives "console://") and its
+// Template. Name and Templates are not part of it. A console holds no
+// secrets; the result is a redact.URL like every channel's.
+func (c Config) URL() redact.URL {
+	s := Scheme + "://"
+	switch c.Writer {
+	case os.Stdout:
+		s += "stdout"
+	case os.Stderr:
+		s += "stderr"
+	}
+	if c.Template != "" {
+		s += "?" + url.Values{"template": {c.Template}}.Encode()
+	}
+	return redact.NewURL(s)
+}

@@ -1,0 +1,51 @@
+package console_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/channels/console"
+)
+
+func TestURLRoundTrip(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want console.Config
+	}{
+		{"console://", console.Config{Writer: os.Stdout}},
+		{"console://stdout?template=short", console.Config{Writer: os.Stdout, Template: "short"}},
+		{"console://stderr?template=markdown", console.Config{Writer: os.Stderr, Template: "markdown"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			cfg, err := console.ParseURL(tt.raw)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg)
+			back, err := console.ParseURL(cfg.URL().Reveal())
+			require.NoError(t, err)
+			assert.Equal(t, cfg, back, "Config → URL → Config")
+		})
+	}
+	for _, raw := range []string{"console://stdout", "console://stderr?template=short"} {
+		cfg, err := console.ParseURL(raw)
+		require.NoError(t, err)
+		assert.Equal(t, raw, cfg.URL().Reveal(), "URL → Config → URL")
+	}
+	assert.Equal(t, "console://?template=short", console.Config{Template: "short"}.URL().Reveal(),
+		"a writer other than standard output and error has no short form")
+}
+
+func TestParseURLErrors(t *testing.T) {
+	for raw, want := range map[string]string{
+		"stdout://":                 `console: URL: scheme "stdout": want console://`,
+		"console://printer":         `console: URL: host "printer": want stdout or stderr`,
+		"console://stdout/x":        `console: URL: path "/x": want none`,
+		"console://?tempalte=short": `console: URL: query parameter "tempalte": unknown (known: template)`,
+	} {
+		_, err := console.ParseURL(raw)
+		assert.EqualError(t, err, want, raw)
+	}
+}

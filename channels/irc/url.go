@@ -1,0 +1,245 @@
+package irc
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// URL schemes of the short form: "ircs://" connects with TLS (TLSOn),
+// "irc://" without (TLSOff), as IRC clients read them.
+const (
+	SchemeTLS   = "ircs"
+	SchemePlain = "irc"
+)
+
+// Default ports of the schemes, when a URL names none.
+const (
+	defaultTLSPort   = "6697"
+	defaultPlainPort = "6667"
+)
+
+// urlParams are the query parameters of the short form, in the order URL
+// writes them.
+var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "notice", "template",
+	"max_lines", "burst", "interval", "timeout", "persistent"}
+
+// ParseURL returns the Config of an IRC URL (see the package documentation,
+// "URL form"):
+//
+//	ircs://NICK[:PASSWORD]@irc.libera.chat:6697/example-status,example-ops?sasl_user=…&sasl_password=…&notice=true
+//
+// It checks the URL's form and the parameters' types; New checks the rest.
+// Errors name the part of the URL at fault and never quote its passwords or
+// channel keys.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("irc: URL: does not parse as a URL")
+	}
+	var cfg Config
+	port := defaultTLSPort
+	switch u.Scheme {
+	case SchemeTLS:
+	case SchemePlain:
+		cfg.TLS, port = TLSOff, defaultPlainPort
+	default:
+		return Config{}, fmt.Errorf("irc: URL: scheme %q: want %s:// or %s://", u.Scheme, SchemeTLS, SchemePlain)
+	}
+	if u.Hostname() == "" {
+		return Config{}, errors.New("irc: URL: host: missing")
+	}
+	cfg.Server = net.JoinHostPort(u.Hostname(), cmp.Or(u.Port(), port))
+	if u.User != nil {
+		cfg.Nick = u.User.Username()
+		pw, _ := u.User.Password()
+		cfg.Password = redact.NewSecret(pw)
+	}
+	cfg.Channels = channelsOf(u)
+	if err := cfg.setParams(u.RawQuery); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// channelsOf reads the channel list of u's path: names separated by
+// commas, "#" left out or written as is (the URL's fragment then holds the
+// rest of the list), "#ops key" for a keyed channel ("ops%20key").
+func channelsOf(u *url.URL) ChannelList {
+	list := strings.TrimPrefix(u.Path, "/")
+	if u.Fragment != "" || u.RawFragment != "" {
+		list += "#" + u.Fragment
+	}
+	var out ChannelList
+	for name := range strings.SplitSeq(list, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if !strings.ContainsAny(name[:1], "#&+!") {
+			name = "#" + name
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// setParams sets the fields of the query's parameters.
+func (c *Config) setParams(rawQuery string) error {
+	for kv := range strings.SplitSeq(rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		rawKey, rawVal, _ := strings.Cut(kv, "=")
+		key, err := url.PathUnescape(rawKey)
+		if err != nil || !slices.Contains(urlParams, key) {
+			return fmt.Errorf("irc: URL: query parameter %q: unknown (known: %s)", rawKey, strings.Join(urlParams, ", "))
+		}
+		val, err := url.PathUnescape(rawVal)
+		if err != nil {
+			return fmt.Errorf("irc: URL: %s: bad %%-escape", key)
+		}
+		if err := c.setParam(key, val); err != nil {
+			return fmt.Errorf("irc: URL: %s: want %s", key, err)
+		}
+	}
+	return nil
+}
+
+func (c *Config) setParam(key, val string) error {
+	var err error
+	switch key {
+	case "user":
+		c.User = val
+	case "real_name":
+		c.RealName = val
+	case "sasl_user":
+		c.SASLUser = val
+	case "sasl_password":
+		c.SASLPassword = redact.NewSecret(val)
+	case "template":
+		c.Template = val
+	case "notice":
+		if c.Notice, err = strconv.ParseBool(val); err != nil {
+			return errors.New("true or false")
+		}
+	case "persistent":
+		if c.Persistent, err = strconv.ParseBool(val); err != nil {
+			return errors.New("true or false")
+		}
+	case "max_lines":
+		return atoi(val, &c.MaxLines)
+	case "burst":
+		return atoi(val, &c.Burst)
+	case "interval":
+		return parseDuration(val, &c.Interval)
+	case "timeout":
+		return parseDuration(val, &c.Timeout)
+	}
+	return nil
+}
+
+func atoi(s string, n *int) error {
+	var err error
+	if *n, err = strconv.Atoi(s); err != nil {
+		return errors.New("a whole number")
+	}
+	return nil
+}
+
+func parseDuration(s string, d *time.Duration) error {
+	var err error
+	if *d, err = time.ParseDuration(s); err != nil {
+		return errors.New("a duration such as 2s")
+	}
+	return nil
+}
+
+// URL returns the short form of c, its passwords and channel keys
+// included, as a redact.URL that prints without them; ParseURL turns it
+// back into c. Name, TLSConfig and Templates are not part of it; a Server
+// without a port gets the scheme's.
+func (c Config) URL() redact.URL {
+	host, port, err := net.SplitHostPort(c.Server)
+	if err != nil {
+		host, port = c.Server, ""
+	}
+	u := url.URL{Scheme: SchemeTLS}
+	if c.TLS == TLSOff {
+		u.Scheme, port = SchemePlain, cmp.Or(port, defaultPlainPort)
+	}
+	u.Host = net.JoinHostPort(host, cmp.Or(port, defaultTLSPort))
+	switch {
+	case !c.Password.IsZero():
+		u.User = url.UserPassword(c.Nick, c.Password.Reveal())
+	case c.Nick != "":
+		u.User = url.User(c.Nick)
+	}
+	names := make([]string, len(c.Channels))
+	for i, name := range c.Channels {
+		names[i] = url.PathEscape(strings.TrimPrefix(name, "#"))
+	}
+	u.RawPath = "/" + strings.Join(names, ",")
+	u.Path, _ = url.PathUnescape(u.RawPath)
+	u.RawQuery = c.query()
+	return redact.NewURL(u.String())
+}
+
+// query writes the fields of the query parameters that are set.
+func (c Config) query() string {
+	vals := map[string]string{"user": c.User, "real_name": c.RealName, "sasl_user": c.SASLUser,
+		"sasl_password": c.SASLPassword.Reveal(), "template": c.Template}
+	if c.Notice {
+		vals["notice"] = "true"
+	}
+	if c.Persistent {
+		vals["persistent"] = "true"
+	}
+	for key, n := range map[string]int{"max_lines": c.MaxLines, "burst": c.Burst} {
+		if n != 0 {
+			vals[key] = strconv.Itoa(n)
+		}
+	}
+	for key, d := range map[string]time.Duration{"interval": c.Interval, "timeout": c.Timeout} {
+		if d != 0 {
+			vals[key] = d.String()
+		}
+	}
+	var q []string
+	for _, key := range urlParams {
+		if v := vals[key]; v != "" {
+			q = append(q, key+"="+strings.ReplaceAll(url.QueryEscape(v), "+", "%20"))
+		}
+	}
+	return strings.Join(q, "&")
+}
+
+// MarshalText returns "on" or "off", as the URL form and configuration
+// files write the mode.
+func (m TLSMode) MarshalText() ([]byte, error) {
+	if m != TLSOn && m != TLSOff {
+		return nil, fmt.Errorf("irc: %s: unknown", m)
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText sets the mode from "on" or "off", or "true" or "false" as
+// a configuration file's "tls: false" reads.
+func (m *TLSMode) UnmarshalText(text []byte) error {
+	switch strings.ToLower(string(text)) {
+	case "", "on", "true":
+		*m = TLSOn
+	case "off", "false":
+		*m = TLSOff
+	default:
+		return fmt.Errorf("unknown TLS mode %q (want on or off)", text)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package irc_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/redact"
+)
+
+const (
+	urlPassword = "srv-pass:word/9"
+	urlSASL     = "sasl+secret=42"
+	urlKey      = "opskey77"
+)
+
+func TestParseURL(t *testing.T) {
+	cfg, err := irc.ParseURL("ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat/example-status,example-ops%20" + urlKey +
+		"?sasl_user=examplestatus&sasl_password=sasl+secret%3D42&notice=true&max_lines=3&interval=3s")
+	require.NoError(t, err)
+	assert.Equal(t, "irc.libera.chat:6697", cfg.Server, "ircs:// defaults to port 6697")
+	assert.Equal(t, irc.TLSOn, cfg.TLS)
+	assert.Equal(t, "examplestatus", cfg.Nick)
+	assert.Equal(t, urlPassword, cfg.Password.Reveal())
+	assert.Equal(t, "examplestatus", cfg.SASLUser)
+	assert.Equal(t, urlSASL, cfg.SASLPassword.Reveal())
+	assert.Equal(t, irc.ChannelList{"#example-status", "#example-ops " + urlKey}, cfg.Channels)
+	assert.True(t, cfg.Notice)
+	assert.Equal(t, 3, cfg.MaxLines)
+	assert.Equal(t, 3*time.Second, cfg.Interval)
+	_, err = irc.New(cfg)
+	require.NoError(t, err, "New takes what ParseURL returns")
+
+	plain, err := irc.ParseURL("irc://bot@127.0.0.1/#ops,#dev,&local")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:6667", plain.Server, "irc:// defaults to port 6667")
+	assert.Equal(t, irc.TLSOff, plain.TLS)
+	assert.Equal(t, irc.ChannelList{"#ops", "#dev", "&local"}, plain.Channels, `"#" written as is`)
+}
+
+func TestURLRoundTrip(t *testing.T) {
+	for _, raw := range []string{
+		"ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat:6697/example-status,example-ops%20opskey77" +
+			"?sasl_user=examplestatus&sasl_password=sasl%2Bsecret%3D42&notice=true&max_lines=3&interval=3s",
+		"irc://bot@127.0.0.1:6667/ops,&local?user=u&real_name=Status%20Bot&template=text&burst=2&timeout=10s&persistent=true",
+	} {
+		cfg, err := irc.ParseURL(raw)
+		require.NoError(t, err)
+		assert.Equal(t, raw, cfg.URL().Reveal(), "URL → Config → URL")
+	}
+	for _, cfg := range []irc.Config{
+		{Server: "irc.example.com:7000", Nick: "bot", Password: redact.NewSecret(urlPassword),
+			SASLUser: "bot", SASLPassword: redact.NewSecret(urlSASL), Channels: irc.ChannelList{"#a", "#b " + urlKey}},
+		{Server: "[::1]:6667", TLS: irc.TLSOff, Nick: "bot", Channels: irc.ChannelList{"+modeless"}, Notice: true,
+			MaxLines: 2, Burst: 1, Interval: time.Second, Timeout: time.Minute, Persistent: true, Template: "text"},
+	} {
+		back, err := irc.ParseURL(cfg.URL().Reveal())
+		require.NoError(t, err)
+		assert.Equal(t, cfg.Password.Reveal(), back.Password.Reveal())
+		assert.Equal(t, cfg.SASLPassword.Reveal(), back.SASLPassword.Reveal())
+		cfg.Password, cfg.SASLPassword, back.Password, back.SASLPassword = redact.Secret{}, redact.Secret{}, redact.Secret{}, redact.Secret{}
+		assert.Equal(t, cfg, back, "Config → URL → Config")
+	}
+}
+
+func TestURLPrintsWithoutSecrets(t *testing.T) {
+	cfg := irc.Config{Server: "irc.example.com:6697", Nick: "bot", Password: redact.NewSecret(urlPassword),
+		Channels: irc.ChannelList{"#ops " + urlKey}}
+	assert.Equal(t, "ircs://irc.example.com:6697/…", cfg.URL().String())
+}
+
+func TestParseURLErrors(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"https://irc.example.com/ops", `irc: URL: scheme "https": want ircs:// or irc://`},
+		{"ircs://bot:" + "hunter2hunter2" + "@/ops", "irc: URL: host: missing"},
+		{"ircs://irc.example.com/ops?nick=bot", `irc: URL: query parameter "nick": unknown (known: user, real_name,`},
+		{"ircs://irc.example.com/ops?notice=loud", "irc: URL: notice: want true or false"},
+		{"ircs://irc.example.com/ops?max_lines=lots", "irc: URL: max_lines: want a whole number"},
+		{"ircs://irc.example.com/ops?interval=often", "irc: URL: interval: want a duration such as 2s"},
+		{"ircs://irc.example.com/ops?sasl_password=%zz" + urlSASL, "irc: URL: sasl_password: bad %-escape"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := irc.ParseURL(tt.raw)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "hunter2")
+			assert.NotContains(t, err.Error(), urlSASL)
+		})
+	}
+}
+
+func TestTLSModeText(t *testing.T) {
+	for text, want := range map[string]irc.TLSMode{"on": irc.TLSOn, "true": irc.TLSOn, "off": irc.TLSOff, "False": irc.TLSOff} {
+		var m irc.TLSMode
+		require.NoError(t, m.UnmarshalText([]byte(text)))
+		assert.Equal(t, want, m, text)
+	}
+	out, err := irc.TLSOff.MarshalText()
+	require.NoError(t, err)
+	assert.Equal(t, "off", string(out))
+	var m irc.TLSMode
+	assert.Error(t, m.UnmarshalText([]byte("maybe")))
+}

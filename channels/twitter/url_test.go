@@ -1,0 +1,73 @@
+package twitter_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/channels/twitter"
+	"github.com/outagecast/outagecast/redact"
+)
+
+const urlSecret = "cs+9/zz=Q"
+
+func urlConfig(base string) twitter.Config {
+	return twitter.Config{ConsumerKey: redact.NewSecret("ck-1"), ConsumerSecret: redact.NewSecret(urlSecret),
+		AccessToken: redact.NewSecret("123-at"), AccessSecret: redact.NewSecret("as-2"), BaseURL: base}
+}
+
+// reveal lists the credentials and BaseURL of c, to compare Configs.
+func reveal(c twitter.Config) []string {
+	return []string{c.ConsumerKey.Reveal(), c.ConsumerSecret.Reveal(), c.AccessToken.Reveal(), c.AccessSecret.Reveal(), c.BaseURL, c.Name}
+}
+
+func TestParseURL(t *testing.T) {
+	cfg, err := twitter.ParseURL("x://api.x.com?consumer_key=ck-1&consumer_secret=cs+9/zz%3DQ&access_token=123-at&access_secret=as-2")
+	require.NoError(t, err)
+	assert.Equal(t, reveal(urlConfig("")), reveal(cfg), `"+" and "/" stand for themselves`)
+	_, err = twitter.New(cfg)
+	require.NoError(t, err, "New takes what ParseURL returns")
+
+	local, err := twitter.ParseURL("x://127.0.0.1:8080?base_url=http://127.0.0.1:8080")
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:8080", local.BaseURL)
+	other, err := twitter.ParseURL("x://api.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, "https://api.example.com", other.BaseURL)
+}
+
+func TestURLRoundTrip(t *testing.T) {
+	for _, base := range []string{"", "https://api.x.com", "https://api.example.com", "http://127.0.0.1:8080", "https://api.example.com/v2"} {
+		cfg := urlConfig(base)
+		back, err := twitter.ParseURL(cfg.URL().Reveal())
+		require.NoError(t, err)
+		assert.Equal(t, reveal(cfg), reveal(back), "Config → URL → Config: %s", base)
+	}
+	for _, raw := range []string{
+		"x://api.x.com?consumer_key=ck-1&consumer_secret=cs%2B9%2Fzz%3DQ&access_token=123-at&access_secret=as-2",
+		"x://127.0.0.1:8080?consumer_key=k&base_url=http%3A%2F%2F127.0.0.1%3A8080",
+	} {
+		cfg, err := twitter.ParseURL(raw)
+		require.NoError(t, err)
+		assert.Equal(t, raw, cfg.URL().Reveal(), "URL → Config → URL")
+	}
+	assert.Equal(t, "x://api.x.com?…", urlConfig("").URL().String(), "prints without the credentials")
+}
+
+func TestParseURLErrors(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"twitter://api.x.com", `twitter: URL: scheme "twitter": want x://`},
+		{"x://api.x.com/ck-1/" + urlSecret, "twitter: URL: path: want none (credentials go in the query)"},
+		{"x://api.x.com?bearer=" + urlSecret, `twitter: URL: query parameter "bearer": unknown (known: consumer_key,`},
+		{"x://api.x.com?consumer_secret=%zz" + urlSecret, "twitter: URL: consumer_secret: bad %-escape"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := twitter.ParseURL(tt.raw)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), urlSecret)
+		})
+	}
+}

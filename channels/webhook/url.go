@@ -1,0 +1,152 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// URL schemes of the short form: "webhook://" posts over https,
+// "webhook+http://" over plain http.
+const (
+	SchemeHTTPS = "webhook"
+	SchemeHTTP  = "webhook+http"
+)
+
+// The query parameters the short form keeps for itself; every other one
+// belongs to the endpoint's URL. "@Name" sets the header Name.
+const (
+	paramSecret        = "secret"
+	paramAllowUnsigned = "allow_unsigned"
+	paramConcurrency   = "concurrency"
+)
+
+// ParseURL returns the Config of a webhook URL, the short form of a
+// Config with one endpoint (see the package documentation, "URL form"):
+//
+//	webhook://hooks.example.com/outagecast?secret=whsec_…
+//	webhook+http://127.0.0.1:8090/in?allow_unsigned=true&@Authorization=Bearer%20tok
+//
+// It checks the URL's form and the parameters' types; New checks the rest.
+// Errors name the part of the URL at fault and never quote its secrets.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("webhook: URL: does not parse as a URL")
+	}
+	var scheme string
+	switch u.Scheme {
+	case SchemeHTTPS:
+		scheme = "https"
+	case SchemeHTTP:
+		scheme = "http"
+	default:
+		return Config{}, fmt.Errorf("webhook: URL: scheme %q: want %s:// or %s://", u.Scheme, SchemeHTTPS, SchemeHTTP)
+	}
+	if u.Host == "" {
+		return Config{}, errors.New("webhook: URL: host: missing")
+	}
+	var cfg Config
+	var rest []string // the endpoint's own query, as written
+	for _, kv := range splitQuery(u.RawQuery) {
+		key, val, err := unescapeParam(kv)
+		if err != nil {
+			return Config{}, err
+		}
+		switch {
+		case key == paramSecret:
+			cfg.Secret = redact.NewSecret(val)
+		case key == paramAllowUnsigned:
+			if cfg.AllowUnsigned, err = strconv.ParseBool(val); err != nil {
+				return Config{}, fmt.Errorf("webhook: URL: %s: want true or false", paramAllowUnsigned)
+			}
+		case key == paramConcurrency:
+			if cfg.Concurrency, err = strconv.Atoi(val); err != nil {
+				return Config{}, fmt.Errorf("webhook: URL: %s: want a whole number", paramConcurrency)
+			}
+		case strings.HasPrefix(key, "@"):
+			if cfg.Headers == nil {
+				cfg.Headers = map[string]redact.Secret{}
+			}
+			cfg.Headers[key[1:]] = redact.NewSecret(val)
+		default:
+			rest = append(rest, kv)
+		}
+	}
+	endpoint := *u
+	endpoint.Scheme, endpoint.RawQuery, endpoint.ForceQuery = scheme, strings.Join(rest, "&"), false
+	cfg.URL = redact.NewURL(endpoint.String())
+	return cfg, nil
+}
+
+// ChannelURL returns the short form of c, secrets included, as a
+// redact.URL that prints without them; ParseURL turns it back into c. (Other
+// channels call this method URL; here Config.URL is the endpoint's.) It is
+// the zero URL when c has no URL of its own (Endpoints: a list has no short
+// form) or when the URL is not http or https. Name and HTTPClient are not
+// part of it.
+func (c Config) ChannelURL() redact.URL {
+	u, err := url.Parse(c.URL.Reveal())
+	if c.URL.IsZero() || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return redact.URL{}
+	}
+	if u.Scheme == "http" {
+		u.Scheme = SchemeHTTP
+	} else {
+		u.Scheme = SchemeHTTPS
+	}
+	params := []string{}
+	if u.RawQuery != "" {
+		params = append(params, u.RawQuery)
+	}
+	if !c.Secret.IsZero() {
+		params = append(params, paramSecret+"="+escapeParam(c.Secret.Reveal()))
+	}
+	if c.AllowUnsigned {
+		params = append(params, paramAllowUnsigned+"=true")
+	}
+	if c.Concurrency != 0 {
+		params = append(params, paramConcurrency+"="+strconv.Itoa(c.Concurrency))
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Headers)) {
+		params = append(params, "@"+escapeParam(k)+"="+escapeParam(c.Headers[k].Reveal()))
+	}
+	u.RawQuery, u.ForceQuery = strings.Join(params, "&"), false
+	return redact.NewURL(u.String())
+}
+
+// splitQuery splits a raw query at "&", leaving out empty parts.
+func splitQuery(raw string) []string {
+	var out []string
+	for kv := range strings.SplitSeq(raw, "&") {
+		if kv != "" {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// unescapeParam splits one "key=value" of a query and unescapes both as a
+// path is: "+" stays "+", as it does in a whsec_ secret written as is.
+func unescapeParam(kv string) (key, val string, err error) {
+	k, v, _ := strings.Cut(kv, "=")
+	if key, err = url.PathUnescape(k); err != nil {
+		return "", "", errors.New("webhook: URL: query: bad %-escape in a parameter name")
+	}
+	if val, err = url.PathUnescape(v); err != nil {
+		// The value may be a secret: name the parameter only.
+		return "", "", fmt.Errorf("webhook: URL: %s: bad %%-escape", key)
+	}
+	return key, val, nil
+}
+
+// escapeParam escapes s for a query value that unescapeParam reads back.
+func escapeParam(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}

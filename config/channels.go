@@ -1,0 +1,249 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// builder turns the channel entries of a file into channels.
+type builder struct {
+	file  string
+	env   *Env
+	kinds []Kind
+}
+
+// head is what every full-form entry says first: its kind.
+type head struct {
+	Kind string `yaml:"kind"`
+	Type string `yaml:"type"`
+}
+
+// short is a channel written as a mapping with a URL, to give it a name or
+// a route: {url: "${SLACK_URL}", name: ops, when: {…}}.
+type short struct {
+	URL  string `yaml:"url" json:"url"`
+	Name string `yaml:"name" json:"name"`
+	When *when  `yaml:"when" json:"when"`
+}
+
+func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
+	out := &File{Routes: map[string]broadcast.Route{}, specs: map[string]reflect.Type{}, described: map[string]string{}}
+	seen := map[string]int{}
+	for i := range nodes {
+		path := fmt.Sprintf("channels[%d]", i)
+		got, err := b.build(path, &nodes[i])
+		if err != nil {
+			return nil, err
+		}
+		name := got.ch.Name()
+		if j, dup := seen[name]; dup {
+			return nil, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
+				b.file, nodes[i].Line, path, name, j)
+		}
+		seen[name] = i
+		out.Channels = append(out.Channels, got.ch)
+		out.specs[name], out.described[name] = got.spec, got.desc
+		if got.route != nil {
+			r, err := got.route.route()
+			if err != nil {
+				keys := append([]string{"when"}, err.keys...)
+				return nil, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(&nodes[i], keys), path, renderKeys(keys), err.msg)
+			}
+			out.Routes[name] = r
+		}
+	}
+	return out, nil
+}
+
+// build builds the channel of the entry at path.
+func (b *builder) build(path string, n *yaml.Node) (built, error) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	at := fmt.Sprintf("%s:%d: %s", b.file, n.Line, path)
+	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+		return b.fromURL(at, n.Value, "", nil)
+	case n.Kind != yaml.MappingNode:
+		return built{}, fmt.Errorf("%s: want a channel URL, or a mapping with a kind", at)
+	}
+	var h head
+	if err := checkValues(b.file, path, n, reflect.TypeFor[head]()); err != nil {
+		return built{}, err
+	}
+	if err := n.Decode(&h); err != nil {
+		return built{}, yamlError(b.file, err)
+	}
+	if h.Kind == "" && h.Type == "" {
+		return b.fromShort(path, at, n)
+	}
+	if h.Kind != "" && h.Type != "" {
+		return built{}, fmt.Errorf("%s: kind and type: set one (type is the older name of kind)", at)
+	}
+	written, key := h.Kind, "kind"
+	if h.Type != "" {
+		written, key = h.Type, "type"
+	}
+	k, ok := b.kind(written)
+	if !ok {
+		return built{}, fmt.Errorf("%s: %s: unknown value %q (one of %s)", at, key, written, strings.Join(b.names(), ", "))
+	}
+	t := k.impl.entryType()
+	if err := checkKeys(b.file, path, n, t); err != nil {
+		return built{}, err
+	}
+	if err := checkValues(b.file, path, n, t); err != nil {
+		return built{}, err
+	}
+	got, err := k.impl.fromNode(b.env, written, n)
+	if err != nil {
+		return built{}, b.channelError(path, n, k.name, written, t, err)
+	}
+	return got, nil
+}
+
+// fromShort builds a channel written as {url: …, name: …, when: …}.
+func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
+	t := reflect.TypeFor[short]()
+	if err := checkKeys(b.file, path, n, t); err != nil {
+		return built{}, fmt.Errorf("%w (or give the channel a kind)", err)
+	}
+	if err := checkValues(b.file, path, n, t); err != nil {
+		return built{}, err
+	}
+	var s short
+	if err := n.Decode(&s); err != nil {
+		return built{}, yamlError(b.file, err)
+	}
+	if s.URL == "" {
+		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
+	}
+	return b.fromURL(fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
+}
+
+// fromURL builds the channel of a URL. Its errors never quote the URL: it
+// may hold credentials.
+func (b *builder) fromURL(at, raw, name string, w *when) (built, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
+	}
+	k, ok := b.scheme(u.Scheme)
+	if !ok {
+		return built{}, fmt.Errorf("%s: URL scheme %q: no kind of channel takes it (known: %s)",
+			at, u.Scheme, strings.Join(b.schemes(), ", "))
+	}
+	got, err := k.impl.fromURL(b.env, raw, name)
+	if err != nil {
+		msg, _ := explain(got.spec, err.Error())
+		return built{}, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
+	}
+	got.route = w
+	return got, nil
+}
+
+func (b *builder) kind(name string) (Kind, bool) {
+	for _, k := range b.kinds {
+		if k.name == name || slices.Contains(k.aliases, name) {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+func (b *builder) scheme(s string) (Kind, bool) {
+	for _, k := range b.kinds {
+		if slices.Contains(k.schemes, strings.ToLower(s)) && k.impl.hasURL() {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+// names returns the kinds' names and aliases, sorted.
+func (b *builder) names() []string {
+	var out []string
+	for _, k := range b.kinds {
+		out = append(out, k.name)
+		out = append(out, k.aliases...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// schemes returns the URL schemes of the kinds, sorted.
+func (b *builder) schemes() []string {
+	var out []string
+	for _, k := range b.kinds {
+		out = append(out, k.schemes...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// channelError returns err, from building the channel at path from node n,
+// in the file's terms, at the line of the key it names:
+// "outagecast.yaml:4: channels[1] (webhook "ops"): url: missing".
+func (b *builder) channelError(path string, n *yaml.Node, kind, written string, spec reflect.Type, err error) error {
+	msg, keys := explain(spec, err.Error())
+	if keys == nil { // Prepare's errors start with the key: "ca_file: open …"
+		if k, _, ok := strings.Cut(msg, ": "); ok {
+			keys = []string{k}
+		}
+	}
+	line := lineOf(n, keys)
+	if line == 0 {
+		line = n.Line
+	}
+	name := nameOf(n, written)
+	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, kind, name, &keyedError{msg: msg, err: err})
+}
+
+// nameOf returns the name an entry gives its channel, else written.
+func nameOf(n *yaml.Node, written string) string {
+	if _, v := child(n, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+		return v.Value
+	}
+	return written
+}
+
+// stages checks the file's stages against the channels' names.
+func (b *builder) stages(root *yaml.Node, stages [][]string, chans []broadcast.Channel) ([][]string, error) {
+	names := make([]string, len(chans))
+	for i, ch := range chans {
+		names[i] = ch.Name()
+	}
+	staged := map[string]string{}
+	for i, stage := range stages {
+		for j, name := range stage {
+			key := fmt.Sprintf("stages[%d][%d]", i, j)
+			line := lineOf(root, []string{"stages", fmt.Sprintf("[%d]", i), fmt.Sprintf("[%d]", j)})
+			if !slices.Contains(names, name) {
+				return nil, fmt.Errorf("%s:%d: %s: no channel named %q (channels: %s)", b.file, line, key, name, strings.Join(names, ", "))
+			}
+			if earlier, dup := staged[name]; dup {
+				return nil, fmt.Errorf("%s:%d: %s: channel %q is in %s already", b.file, line, key, name, earlier)
+			}
+			staged[name] = key
+		}
+	}
+	return stages, nil
+}
+
+// keyedError is a channel package's error in the file's terms. It unwraps
+// to the original, for errors.Is.
+type keyedError struct {
+	msg string
+	err error
+}
+
+func (e *keyedError) Error() string { return e.msg }
+func (e *keyedError) Unwrap() error { return e.err }

@@ -1,0 +1,262 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// MaxFileSize is the largest configuration file Load and Parse read.
+const MaxFileSize = 1 << 20
+
+// Store kinds.
+const (
+	StoreMemory = "memory" // broadcast.NewMemoryStore: forgets on exit
+	StoreBolt   = "bolt"   // broadcast/boltstore: a file on this machine
+)
+
+// LookupEnv returns the value of an environment variable and whether it is
+// set, like os.LookupEnv.
+type LookupEnv func(name string) (string, bool)
+
+// Loader loads configuration files. Its zero value reads the process's
+// environment, gives console channels the process's standard output and
+// error, and knows Kinds().
+type Loader struct {
+	// LookupEnv reads environment variables; default os.LookupEnv.
+	LookupEnv LookupEnv
+	// Stdout is where console channels write by default; default
+	// os.Stdout.
+	Stdout io.Writer
+	// Stderr is where console channels with "output: stderr" write;
+	// default os.Stderr.
+	Stderr io.Writer
+	// Kinds are the kinds of channel a file may use; default Kinds(). Add
+	// your own channel's Kind to load files that use it.
+	Kinds []Kind
+}
+
+// Load reads and checks the configuration file at path with a zero Loader
+// and builds its channels. It does no network I/O.
+func Load(path string) (*File, error) { return Loader{}.Load(path) }
+
+// Parse is Load of the file r, named name in errors; relative paths in it
+// start at name's directory.
+func Parse(r io.Reader, name string) (*File, error) { return Loader{}.Parse(r, name) }
+
+// Load reads and checks the configuration file at path and builds its
+// channels. It does no network I/O.
+func (l Loader) Load(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	return l.Parse(f, path)
+}
+
+// Parse is Load of the file r, named name in errors; relative paths in it
+// start at name's directory.
+func (l Loader) Parse(r io.Reader, name string) (*File, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("read config: %s: larger than %d bytes", name, MaxFileSize)
+	}
+	l = l.withDefaults()
+	ex := &expander{lookup: l.LookupEnv}
+	c, err := l.parse(name, filepath.Dir(name), data, ex)
+	if err != nil {
+		return nil, hide(err, ex.hider())
+	}
+	c.hider = ex.hider()
+	return c, nil
+}
+
+func (l Loader) withDefaults() Loader {
+	if l.LookupEnv == nil {
+		l.LookupEnv = os.LookupEnv
+	}
+	if l.Stdout == nil {
+		l.Stdout = os.Stdout
+	}
+	if l.Stderr == nil {
+		l.Stderr = os.Stderr
+	}
+	if l.Kinds == nil {
+		l.Kinds = Kinds()
+	}
+	return l
+}
+
+// file is the top level of a configuration file.
+type file struct {
+	// State is the path of a bolt Store: shorthand for store: {kind:
+	// bolt, path: …}.
+	State          string        `yaml:"state" json:"state"`
+	Store          *storeFile    `yaml:"store" json:"store"`
+	Templates      string        `yaml:"templates" json:"templates"`
+	AttemptTimeout time.Duration `yaml:"attempt_timeout" json:"attempt_timeout"`
+	Retry          retryFile     `yaml:"retry" json:"retry"`
+	Stages         [][]string    `yaml:"stages" json:"stages"`
+	StageWait      time.Duration `yaml:"stage_wait" json:"stage_wait"`
+	Channels       []yaml.Node   `yaml:"channels" json:"channels"`
+}
+
+type storeFile struct {
+	Kind string `yaml:"kind" json:"kind"`
+	Path string `yaml:"path" json:"path"`
+}
+
+type retryFile struct {
+	MaxAttempts     int           `yaml:"max_attempts" json:"max_attempts"`
+	InitialInterval time.Duration `yaml:"initial_interval" json:"initial_interval"`
+	MaxInterval     time.Duration `yaml:"max_interval" json:"max_interval"`
+	MaxElapsed      time.Duration `yaml:"max_elapsed" json:"max_elapsed"`
+}
+
+var fileType = reflect.TypeFor[file]()
+
+func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error) {
+	root, err := l.root(name, data, ex)
+	if err != nil {
+		return nil, err
+	}
+	var f file
+	if err := root.Decode(&f); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if err := f.check(name, root); err != nil {
+		return nil, err
+	}
+	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
+	if f.Templates != "" {
+		set, err := templates.New(os.DirFS(env.Path(f.Templates)))
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: templates: %w", name, lineOf(root, []string{"templates"}), err)
+		}
+		env.Templates = set
+	}
+	b := &builder{file: name, env: env, kinds: l.Kinds}
+	out, err := b.buildAll(root, f.Channels)
+	if err != nil {
+		return nil, err
+	}
+	out.Path, out.consoles = name, *env.outputs
+	out.Retry, out.AttemptTimeout = broadcast.RetryPolicy(f.Retry), f.AttemptTimeout
+	out.StageWait, out.Store = f.StageWait, f.store(env)
+	if out.Stages, err = b.stages(root, f.Stages, out.Channels); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// root parses data, checks its keys and values and expands the
+// environment in it.
+func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, syntaxError(name, data, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("%s: empty file: no channels", name)
+	}
+	root := doc.Content[0]
+	if err := checkKeys(name, "", root, fileType); err != nil {
+		return nil, err
+	}
+	if err := ex.expandTree(name, root); err != nil {
+		return nil, err
+	}
+	if err := checkValues(name, "", root, fileType); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+func (f *file) check(name string, root *yaml.Node) error {
+	if len(f.Channels) == 0 {
+		return fmt.Errorf("%s:%d: channels: none configured", name, root.Line)
+	}
+	at := func(key string) string {
+		return fmt.Sprintf("%s:%d: %s", name, lineOf(root, strings.Split(key, ".")), key)
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{
+		{"attempt_timeout", f.AttemptTimeout}, {"retry.initial_interval", f.Retry.InitialInterval},
+		{"retry.max_interval", f.Retry.MaxInterval}, {"retry.max_elapsed", f.Retry.MaxElapsed},
+		{"stage_wait", f.StageWait},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("%s: negative", at(d.key))
+		}
+	}
+	if f.Retry.MaxAttempts < 0 {
+		return fmt.Errorf("%s: negative", at("retry.max_attempts"))
+	}
+	if f.Store != nil {
+		switch {
+		case f.State != "":
+			return fmt.Errorf("%s: set state or store, not both", at("store"))
+		case f.Store.Kind != StoreMemory && f.Store.Kind != StoreBolt && f.Store.Kind != "":
+			return fmt.Errorf("%s: unknown value %q (want %s or %s)", at("store.kind"), f.Store.Kind, StoreBolt, StoreMemory)
+		case f.Store.Kind == StoreMemory && f.Store.Path != "":
+			return fmt.Errorf("%s: set, but a memory store has no file", at("store.path"))
+		case f.Store.Kind != StoreMemory && f.Store.Path == "":
+			return fmt.Errorf("%s: missing (the bolt store's file)", at("store.path"))
+		}
+	}
+	return nil
+}
+
+// store returns the file's Store settings, its path relative to the file.
+func (f *file) store(env *Env) Store {
+	switch {
+	case f.State != "":
+		return Store{Kind: StoreBolt, Path: env.Path(f.State)}
+	case f.Store == nil || f.Store.Kind == StoreMemory:
+		return Store{Kind: StoreMemory}
+	}
+	return Store{Kind: StoreBolt, Path: env.Path(f.Store.Path)}
+}
+
+// yamlLine matches the line of the YAML library's messages.
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError rewrites the YAML library's "yaml: unmarshal errors:\n  line
+// 3: cannot unmarshal ..." as "name:3: cannot unmarshal ...".
+func yamlError(name string, err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := yamlLine.FindStringSubmatch(strings.TrimSpace(msg)); m != nil {
+		return fmt.Errorf("%s:%s: %s", name, m[1], m[2])
+	}
+	return fmt.Errorf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
+}
+
+// hide returns err with the environment's values hidden in its text. The
+// result does not unwrap, so the original text cannot be reached.
+func hide(err error, h *strings.Replacer) error {
+	if msg := h.Replace(err.Error()); msg != err.Error() {
+		return errors.New(msg)
+	}
+	return err
+}

@@ -1,0 +1,122 @@
+// Package config loads a YAML configuration file of channels and delivery
+// settings and builds the Broadcaster it describes, so that a service, the
+// announce program and the Alertmanager bridge share one file format:
+//
+//	cfg, err := config.Load("outagecast.yaml")
+//	…
+//	b, err := cfg.Open(cfg.Options()) // opens the file's store too
+//	…
+//	defer b.Close()
+//	report, err := b.Send(ctx, update)
+//
+// A file lists channels and, optionally, how to deliver:
+//
+//	# yaml-language-server: $schema=PATH/TO/config/schema.json
+//	state: outagecast.db        # durable bolt store (relative to this file)
+//	templates: ./templates      # directory of <name>.tmpl overrides
+//	attempt_timeout: 30s
+//	retry: {max_attempts: 6, initial_interval: 1s, max_interval: 1m, max_elapsed: 10m}
+//	stages: [[status-page]]     # these channels first, the others after
+//	stage_wait: 30s
+//	channels:
+//	  - ${SLACK_URL}                     # a channel URL
+//	  - url: "ircs://status@irc.libera.chat/ops"
+//	    name: ops-irc                    # a URL with a name and a route
+//	    when: {statuses: [investigating, resolved]}
+//	  - kind: webhook                    # the full form
+//	    name: subscribers
+//	    url: https://hooks.example.com/outagecast
+//	    secret: ${WEBHOOK_SECRET}
+//	    when: {impacts: [major, critical]}
+//
+// # Channels
+//
+// A channel entry of the full form has a kind (the older name "type" is
+// taken too) and that kind's keys: the yaml tags of the channel package's
+// Config (see Kinds for the kinds and each package for its keys), plus
+// ca_file (email, irc: PEM certificates to trust), output (console: stdout
+// or stderr) and oauth2_access_token (x). A name defaults to the kind and
+// keys Update.Overrides.
+//
+// A channel may also be written as its URL, the short form every channel
+// package documents under "URL form" (webhook://, smtp://, ircs://, x://,
+// console://, and so on): as a string, or as a mapping of url, name and
+// when. Its secrets stay as secret as in the full form.
+//
+// "when:" limits a channel to some updates (broadcast.Route): statuses,
+// impacts and components lists, each matching when empty, and first, which
+// adds an incident's first update when statuses would leave it out.
+//
+// # Environment
+//
+// Values may refer to the environment, so secrets stay out of the file:
+// ${NAME} is the variable's value and ${NAME:-default} the default when the
+// variable is unset or empty; $${ writes a literal ${. Expansion happens
+// after parsing, so a value may contain any character. An unquoted value
+// takes the type of what it expands to, so "port: ${SMTP_PORT}" is a
+// number. Inside flow collections ([...], {...}) quote values holding a
+// reference: to: ["${ONCALL}"]. YAML anchors and merge keys ("<<:
+// *defaults") work.
+//
+// # Schema
+//
+// Schema returns the file's JSON Schema, checked in as schema.json and
+// generated from the kinds' types (go generate), so editors complete and
+// check a file whose first line points at it. GenerateSchema makes the
+// schema of a Loader with kinds of your own.
+//
+// # Adding a channel
+//
+// A channel package makes itself loadable by its Config: every field that
+// a file can set carries `yaml:"snake_case" json:"snake_case"` tags, secrets
+// are redact.Secret and credential-bearing URLs redact.URL, and fields a
+// file cannot hold (an *http.Client, a function, a *templates.Set) are
+// tagged `yaml:"-" json:"-"`. It offers ParseURL(raw string) (Config,
+// error) and (Config) URL() redact.URL for its URL form. Then the channel
+// is one line in the table of Kinds:
+//
+//	Define("slack", slack.New, Spec[slack.Config]{Schemes: []string{"slack"},
+//		ParseURL: slack.ParseURL, URL: slack.Config.URL, Describe: describeSlack}),
+//
+// followed by go generate ./config, which rewrites schema.json (a test
+// fails until it is done). Describe says in one line what is configured,
+// without secrets (the host, the workspace, the number of recipients);
+// without it, the URL as it prints describes the channel. A Config field
+// Name is set from the entry's name (default: the kind), and a field
+// Templates of type *templates.Set from the file's templates. Spec.Enums
+// lists the values of keys whose type does not say them, for the schema.
+// When the file needs keys that are not Config fields (a CA file instead of
+// a *tls.Config), C is a struct of the file's own that inlines the Config
+// (`yaml:",inline"`) and adds them, with a "sets" tag naming the Config
+// field each one sets (for errors), and Spec.Prepare turns them into Config
+// fields using the Env: see emailFile in kinds.go. A program with a channel
+// of its own adds its Kind to Loader.Kinds.
+//
+// # Errors
+//
+// Loading is strict: an unknown key, a value of the wrong type, an unknown
+// kind or URL scheme, a variable that is not set, a "when:" or stage that
+// names no status or channel, or a channel whose Config its package rejects
+// is an error naming the file, the line and the key, as in
+// "outagecast.yaml:12: channels[1]: unknown key "secrt"" or
+// "outagecast.yaml:4: channels[0].concurrency: want a whole number, got
+// "many"". A file that is not YAML is reported at the line where it stops
+// being YAML, with the key on that line and the likely cause (indentation,
+// a tab, an unclosed bracket or quote). A channel package's error speaks in
+// the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
+// (webhook "ops"): url: missing"; File.Explain does the same for later
+// errors that name settings (IRC's pacing advice, for example). Values
+// taken from the environment never appear in errors: Load replaces them
+// with the reference that produced them, and File.Hide does the same for
+// later errors (delivery errors, for example). A URL is never quoted in an
+// error: it may hold credentials.
+//
+// # Limits
+//
+// A file is at most 1 MiB. Only values are expanded, not keys. Values from
+// the environment shorter than 6 bytes are not hidden (a port, "true"): do
+// not use secrets that short. Paths (state, store.path, templates, ca_file)
+// are relative to the file's directory. Load does no network I/O; Open
+// opens the store. A File's channels belong to the one Broadcaster Open
+// returns.
+package config

@@ -1,0 +1,152 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
+	"github.com/outagecast/outagecast/channels/console"
+)
+
+// File is a loaded configuration: channels ready for a Broadcaster and the
+// delivery settings. Its channels belong to one Broadcaster: Open builds
+// it, and closing it closes them.
+type File struct {
+	// Path is the file's name as given to Load or Parse.
+	Path string
+	// Channels are the configured channels, in file order.
+	Channels []broadcast.Channel
+	// Retry and AttemptTimeout are the file's delivery settings; zero
+	// fields mean the broadcast package's defaults.
+	Retry          broadcast.RetryPolicy
+	AttemptTimeout time.Duration
+	// Routes are the channels' "when:" settings, by channel name.
+	Routes map[string]broadcast.Route
+	// Stages and StageWait are the file's "stages:" and "stage_wait:".
+	Stages    [][]string
+	StageWait time.Duration
+	// Store says which Store Open opens.
+	Store Store
+
+	hider     *strings.Replacer
+	consoles  []io.Writer             // where console channels write
+	specs     map[string]reflect.Type // each channel's key type, by name
+	described map[string]string       // what each channel is configured with, by name
+}
+
+// Store says which broadcast.Store a File's Broadcaster keeps its receipts
+// and delivery marks in.
+type Store struct {
+	// Kind is StoreMemory or StoreBolt.
+	Kind string
+	// Path is the bolt file, relative paths taken from the configuration
+	// file's directory.
+	Path string
+}
+
+// Options returns the broadcast.Options of the file's delivery settings:
+// Retry, AttemptTimeout, Routes, Stages and StageWait. Its Store is nil:
+// Open opens the file's.
+func (f *File) Options() broadcast.Options {
+	return broadcast.Options{Retry: f.Retry, AttemptTimeout: f.AttemptTimeout, Routes: f.Routes,
+		Stages: f.Stages, StageWait: f.StageWait}
+}
+
+// Broadcaster is a broadcast.Broadcaster built from a File, with the Store
+// it opened. Close closes both.
+type Broadcaster struct {
+	*broadcast.Broadcaster
+	store io.Closer // nil for a Store Open did not open
+}
+
+// Close closes the Broadcaster (and with it the channels), then the Store
+// Open opened.
+func (b *Broadcaster) Close() error {
+	err := b.Broadcaster.Close()
+	if b.store != nil {
+		if serr := b.store.Close(); serr != nil {
+			err = errors.Join(err, fmt.Errorf("close store: %w", serr))
+		}
+	}
+	return err
+}
+
+// Open returns a Broadcaster of the file's channels with opts, which are
+// normally f.Options() with the program's Logger or OnEvent added. When
+// opts.Store is nil, Open opens the file's Store (a bolt file is locked
+// until Close). Call it once: the Broadcaster owns the channels.
+func (f *File) Open(opts broadcast.Options) (*Broadcaster, error) {
+	var closer io.Closer
+	if opts.Store == nil && f.Store.Kind == StoreBolt {
+		s, err := boltstore.Open(f.Store.Path, nil)
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		opts.Store, closer = s, s
+	}
+	b, err := broadcast.New(f.Channels, opts)
+	if err != nil {
+		if closer != nil {
+			closer.Close()
+		}
+		return nil, errors.New(f.Explain("", err.Error()))
+	}
+	return &Broadcaster{Broadcaster: b, store: closer}, nil
+}
+
+// Describe returns what the named channel is configured with, in one line
+// and without secrets: "smtp.example.com:587 (starttls) as status, from
+// status@example.com to 2 recipients". It is "" for a channel the file
+// does not have.
+func (f *File) Describe(channel string) string {
+	if f == nil {
+		return ""
+	}
+	return f.described[channel]
+}
+
+// WritesTo reports whether a console channel writes to w, one of the
+// Loader's writers.
+func (f *File) WritesTo(w io.Writer) bool {
+	return f != nil && slices.Contains(f.consoles, w)
+}
+
+// Explain returns msg, an error of the named channel or of its delivery,
+// in the file's terms: the Go names of settings become the file's keys
+// ("Config.MaxLines" → "max_lines", "broadcast.Options.AttemptTimeout" →
+// "attempt_timeout"), and a package name before a Config field is dropped.
+// Other text is left alone. Load does the same for the errors it returns.
+func (f *File) Explain(channel, msg string) string {
+	var spec reflect.Type
+	if f != nil {
+		spec = f.specs[channel]
+	}
+	out, _ := explain(spec, msg)
+	return out
+}
+
+// Hide returns s with every value the file took from the environment
+// replaced by its reference ("${SMTP_PASSWORD}").
+func (f *File) Hide(s string) string {
+	if f == nil || f.hider == nil {
+		return s
+	}
+	return f.hider.Replace(s)
+}
+
+// Default returns the configuration used without a file: one console
+// channel, named "console", writing to w, and a memory Store.
+func Default(w io.Writer) (*File, error) {
+	ch, err := console.New(console.Config{Name: "console", Writer: w})
+	if err != nil {
+		return nil, err
+	}
+	return &File{Channels: []broadcast.Channel{ch}, Store: Store{Kind: StoreMemory}, consoles: []io.Writer{w},
+		described: map[string]string{"console": "stdout, template text"}}, nil
+}

@@ -1,0 +1,217 @@
+package config_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/config"
+)
+
+func names(f *config.File) []string {
+	out := make([]string, len(f.Channels))
+	for i, ch := range f.Channels {
+		out[i] = ch.Name()
+	}
+	return out
+}
+
+// Channels written as URLs, next to the full form.
+func TestURLChannels(t *testing.T) {
+	hookURL := "webhook://hooks.example.com/in/tok-5d1e9a?secret=" + secret
+	cfg, out, err := parse(t, lines(
+		"channels:",
+		`  - ${HOOK_URL}`,
+		`  - "console://stdout?template=short"`,
+		`  - url: smtp://u:${SMTP_PASSWORD}@127.0.0.1:1025/?tls=plaintext&from=s@example.com&to=a@example.com`,
+		"    name: mail",
+		"    when: {statuses: [resolved], first: true}",
+		"  - kind: console",
+		"    name: full",
+	), map[string]string{"HOOK_URL": hookURL, "SMTP_PASSWORD": "correct-horse-battery"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"webhook", "console", "mail", "full"}, names(cfg), "a URL's name defaults to its kind")
+	assert.Equal(t, map[string]broadcast.Route{"mail": {Statuses: []broadcast.Status{broadcast.StatusResolved}, First: true}}, cfg.Routes)
+	assert.Equal(t, "1 endpoint https://hooks.example.com/…#"+strings.Split(cfg.Describe("webhook"), "#")[1], cfg.Describe("webhook"))
+	assert.Equal(t, "127.0.0.1:1025 (plaintext) as u, from s@example.com to 1 recipient", cfg.Describe("mail"))
+	assert.Equal(t, "stdout, template short", cfg.Describe("console"))
+	for _, name := range names(cfg) {
+		assert.NotContains(t, cfg.Describe(name), "tok-5d1e9a")
+		assert.NotContains(t, cfg.Describe(name), "correct-horse")
+	}
+	assert.True(t, cfg.WritesTo(out))
+}
+
+func TestURLChannelErrors(t *testing.T) {
+	const token = "tok-5d1e9a77"
+	tests := []struct{ name, yaml, want string }{
+		{"unknown scheme", lines("channels:", `  - "gopher://h.example.com/`+token+`"`),
+			`test.yaml:2: channels[0]: URL scheme "gopher": no kind of channel takes it (known: console, irc, ircs, smtp, smtps, webhook, webhook+http, x)`},
+		{"not a URL", lines("channels:", "  - "+token), "test.yaml:2: channels[0]: want a channel URL (scheme://…), or a mapping with a kind"},
+		{"bad parameter", lines("channels:", `  - "webhook://h.example.com/`+token+`?concurrency=many"`),
+			`test.yaml:2: channels[0] (webhook "webhook"): webhook: URL: concurrency: want a whole number`},
+		{"refused by the package", lines("channels:", "  - url: webhook://h.example.com/"+token, "    name: hooks"),
+			`test.yaml:2: channels[0] (webhook "hooks"): secret: missing (set allow_unsigned to send unsigned)`},
+		{"key of the full form", lines("channels:", "  - url: console://", "    template: short"),
+			`test.yaml:3: channels[0]: unknown key "template" (known: name, url, when) (or give the channel a kind)`},
+		{"duplicate name", lines("channels:", "  - console://", "  - console://stderr"),
+			`channels[1]: name "console": already used by channels[0]; give each channel a name`},
+		{"when of a URL", lines("channels:", "  - url: console://", "    when: {impacts: [huge]}"),
+			`test.yaml:3: channels[0].when.impacts[0]: unknown value "huge" (want none, minor, major, critical, maintenance)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			if strings.HasSuffix(tt.want, "…") {
+				assert.Contains(t, err.Error(), strings.TrimSuffix(tt.want, "…"))
+			} else {
+				assert.Contains(t, err.Error(), tt.want)
+			}
+			assert.NotContains(t, err.Error(), token, "a URL is never quoted")
+		})
+	}
+}
+
+func TestWhenStagesAndStore(t *testing.T) {
+	cfg, _, err := parse(t, lines(
+		"store: {kind: bolt, path: data/state.db}",
+		"stages: [[page], [x]]",
+		"stage_wait: 1m",
+		"channels:",
+		"  - {kind: console, name: page}",
+		"  - kind: console",
+		"    name: x",
+		"    when:",
+		"      statuses: [investigating, resolved]",
+		"      impacts: [major, critical]",
+		"      components: [CDN]",
+		"      first: true",
+		"  - {kind: console, name: rest}",
+	), nil)
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"page"}, {"x"}}, cfg.Stages)
+	assert.Equal(t, "1m0s", cfg.StageWait.String())
+	assert.Equal(t, broadcast.Route{Statuses: []broadcast.Status{"investigating", "resolved"},
+		Impacts: []broadcast.Impact{"major", "critical"}, Components: []string{"CDN"}, First: true}, cfg.Routes["x"])
+	assert.Equal(t, config.StoreBolt, cfg.Store.Kind)
+	assert.Equal(t, filepath.Join("data", "state.db"), filepath.Join(filepath.Base(filepath.Dir(cfg.Store.Path)), filepath.Base(cfg.Store.Path)))
+	opts := cfg.Options()
+	assert.Equal(t, cfg.Stages, opts.Stages)
+	assert.Equal(t, cfg.Routes, opts.Routes)
+	assert.Nil(t, opts.Store, "Open opens the store")
+
+	tests := []struct{ name, yaml, want string }{
+		{"stage names no channel", lines("stages:", "  - [page]", "  - [nope]", "channels: [{kind: console, name: page}]"),
+			`test.yaml:3: stages[1][0]: no channel named "nope" (channels: page)`},
+		{"channel in two stages", lines("stages: [[page], [page]]", "channels: [{kind: console, name: page}]"),
+			`stages[1][0]: channel "page" is in stages[0][0] already`},
+		{"status", lines("channels:", "  - kind: console", "    when:", "      statuses: [investigating, down]"),
+			`test.yaml:4: channels[0].when.statuses[1]: unknown value "down" (want investigating,`},
+		{"first without statuses", lines("channels:", "  - kind: console", "    when:", "      first: true"),
+			"test.yaml:4: channels[0].when.first: needs statuses"},
+		{"state and store", lines("state: a.db", "store: {kind: bolt, path: b.db}", "channels: [{kind: console}]"),
+			"test.yaml:2: store: set state or store, not both"},
+		{"store kind", lines("store:", "  kind: postgres", "channels: [{kind: console}]"),
+			`test.yaml:2: store.kind: unknown value "postgres" (want bolt or memory)`},
+		{"bolt without path", lines("store: {kind: bolt}", "channels: [{kind: console}]"), "store.path: missing"},
+		{"negative stage wait", lines("stage_wait: -1s", "channels: [{kind: console}]"), "test.yaml:1: stage_wait: negative"},
+		{"kind and type", lines("channels:", "  - {kind: console, type: console}"), "channels[0]: kind and type: set one"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// Open builds a Broadcaster with the file's store, and Close closes it.
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	var out strings.Builder
+	l := config.Loader{LookupEnv: env(nil), Stdout: &out}
+	yaml := "state: state.db\nchannels: [{kind: console, template: short}]\n"
+	send := func() *broadcast.Report {
+		cfg, err := parseIn(dir, yaml, l)
+		require.NoError(t, err)
+		b, err := cfg.Open(cfg.Options())
+		require.NoError(t, err)
+		defer func() { require.NoError(t, b.Close()) }()
+		rep, err := b.Send(context.Background(), broadcast.Update{ID: "u1", Title: "T", Status: broadcast.StatusResolved})
+		require.NoError(t, err)
+		return rep
+	}
+	assert.False(t, send().Results[0].Skipped)
+	assert.True(t, send().Results[0].Skipped, "the bolt store remembers across Opens")
+	assert.FileExists(t, filepath.Join(dir, "state.db"))
+	assert.Equal(t, 1, strings.Count(out.String(), "Resolved: T"))
+
+	cfg, err := parseIn(dir, "stages: [[console]]\nchannels: [{kind: console}]\n", l)
+	require.NoError(t, err)
+	opts := cfg.Options()
+	opts.AttemptTimeout = -1
+	_, err = cfg.Open(opts)
+	assert.EqualError(t, err, "broadcast: Options.AttemptTimeout: negative")
+}
+
+// Every kind of the table is complete, and its URL form round-trips
+// through the loader.
+func TestKinds(t *testing.T) {
+	samples := map[string]string{
+		"console": "console://stderr?template=short",
+		"webhook": "webhook://hooks.example.com/in?secret=" + secret,
+		"email":   "smtp://u:pw@smtp.example.com:587/?from=s%40example.com&to=a%40example.com",
+		"x":       "x://api.x.com?consumer_key=a&consumer_secret=b&access_token=c&access_secret=d",
+		"irc":     "ircs://bot@irc.example.com:6697/ops",
+	}
+	names, schemes := map[string]bool{}, map[string]bool{}
+	for _, k := range config.Kinds() {
+		assert.NotEmpty(t, k.Schemes(), k.Name())
+		for _, n := range append(k.Aliases(), k.Name()) {
+			assert.False(t, names[n], "kind %s twice", n)
+			names[n] = true
+		}
+		for _, s := range k.Schemes() {
+			assert.False(t, schemes[s], "scheme %s twice", s)
+			schemes[s] = true
+		}
+		raw, ok := samples[k.Name()]
+		require.True(t, ok, "no sample URL for %s", k.Name())
+		cfg, _, err := parse(t, "channels: [\""+raw+"\"]\n", nil)
+		require.NoError(t, err, k.Name())
+		assert.Equal(t, k.Name(), cfg.Channels[0].Name())
+		assert.NotEmpty(t, cfg.Describe(k.Name()))
+	}
+	assert.Len(t, samples, len(config.Kinds()))
+}
+
+// A Loader takes kinds of its own.
+func TestLoaderKinds(t *testing.T) {
+	mine := config.Define("mine", func(c struct {
+		Name  string `yaml:"name"`
+		Level int    `yaml:"level"`
+	}) (broadcast.Channel, error) {
+		return broadcast.ChannelFunc(c.Name, func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, nil
+		}), nil
+	}, config.Spec[struct {
+		Name  string `yaml:"name"`
+		Level int    `yaml:"level"`
+	}]{})
+	l := config.Loader{LookupEnv: env(nil), Kinds: append(config.Kinds(), mine)}
+	cfg, err := parseIn(t.TempDir(), "channels: [{kind: mine, level: 3}]\n", l)
+	require.NoError(t, err)
+	assert.Equal(t, "mine", cfg.Channels[0].Name())
+	_, err = parseIn(t.TempDir(), "channels: [{kind: mine, levle: 3}]\n", l)
+	assert.ErrorContains(t, err, `unknown key "levle" (known: kind, level, name, type, when)`)
+	schema, err := config.GenerateSchema(l.Kinds)
+	require.NoError(t, err)
+	assert.Contains(t, string(schema), `"kind_mine"`)
+}

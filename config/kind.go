@@ -1,0 +1,266 @@
+package config
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Kind is one kind of channel a file can configure: what "kind: webhook"
+// means, and which URL schemes stand for it. Make one with Define; Kinds
+// lists those of this module.
+type Kind struct {
+	name    string
+	aliases []string
+	schemes []string
+	impl    kindImpl
+}
+
+// Name returns the kind's name, the value of "kind:" in a file.
+func (k Kind) Name() string { return k.name }
+
+// Aliases returns other names "kind:" accepts for it.
+func (k Kind) Aliases() []string { return append([]string(nil), k.aliases...) }
+
+// Schemes returns the URL schemes of its short form; none when it has no
+// short form.
+func (k Kind) Schemes() []string { return append([]string(nil), k.schemes...) }
+
+// Spec says how a file configures one kind of channel whose Config (or
+// file form, see Define) is C. Every field is optional.
+type Spec[C any] struct {
+	// Aliases are other names "kind:" accepts ("twitter" for "x").
+	Aliases []string
+	// Schemes are the URL schemes ParseURL reads ("slack"); a channel
+	// written as a URL of one of them is of this kind.
+	Schemes []string
+	// ParseURL reads the channel's URL form: the channel package's
+	// ParseURL. It leaves Name empty; the file sets it.
+	ParseURL func(raw string) (C, error)
+	// URL writes the URL form: the channel package's Config.URL. When
+	// Describe is nil, the channel is described by the URL as it prints,
+	// without its secrets.
+	URL func(C) redact.URL
+	// Prepare fills in what a file cannot say directly, after decoding and
+	// before New: a TLS configuration from a CA file, a writer, a token
+	// source (see Env). The file's templates and the channel's name are
+	// set already.
+	Prepare func(c *C, env *Env) error
+	// Describe says what is configured, in one line and without secrets,
+	// for "announce -check" and start-up logs: "smtp.example.com:587
+	// (starttls), from status@example.com to 2 recipients".
+	Describe func(C) string
+	// Enums lists the values of a key whose Go type does not say them (a
+	// TLS mode decoded from text, an AuthMethod), for the JSON Schema:
+	// "tls": {"starttls", "implicit", "plaintext"}.
+	Enums map[string][]any
+}
+
+// Define returns the Kind named name: a file's channel entry of this kind
+// is decoded into C by C's yaml tags (unknown keys are errors), then
+// Spec.Prepare runs and newChannel builds the channel.
+//
+// C is normally the channel package's Config, whose fields carry yaml
+// tags and whose New is newChannel. A kind whose file has keys that are
+// not Config fields (a CA file instead of a *tls.Config) uses a struct
+// that inlines the Config and adds them, with Prepare turning them into
+// Config fields (see the package documentation, "Adding a channel").
+//
+// C must be a struct. A string field Name, if C has one, is the channel's
+// name (default: the kind as the file wrote it); a field Templates of type
+// *templates.Set gets the file's templates when it is nil.
+func Define[C any, Ch broadcast.Channel](name string, newChannel func(C) (Ch, error), spec Spec[C]) Kind {
+	impl := &kindOf[C, Ch]{name: name, newChannel: newChannel, spec: spec}
+	return Kind{name: name, aliases: spec.Aliases, schemes: spec.Schemes, impl: impl}
+}
+
+// kindImpl is what a loader needs of a Kind, whatever its Config type.
+type kindImpl interface {
+	// entryType is the type a channel entry of the full form decodes into.
+	entryType() reflect.Type
+	// enums are the Spec's Enums.
+	enums() map[string][]any
+	// fromNode builds the channel of a full-form entry.
+	fromNode(env *Env, written string, n *yaml.Node) (built, error)
+	// fromURL builds the channel of a URL; name "" means the kind's name.
+	fromURL(env *Env, raw, name string) (built, error)
+	// hasURL reports whether the kind has a URL form.
+	hasURL() bool
+}
+
+// built is a channel built from a file.
+type built struct {
+	ch    broadcast.Channel
+	desc  string       // what is configured, without secrets
+	spec  reflect.Type // the type its keys came from, for Explain
+	route *when        // its "when:", nil for none
+}
+
+// entry is a channel entry of the full form: the keys every kind has, and
+// those of C.
+type entry[C any] struct {
+	Kind   string `yaml:"kind" json:"kind"`
+	Type   string `yaml:"type" json:"type"` // the older name of kind
+	When   *when  `yaml:"when" json:"when"`
+	Config C      `yaml:",inline"`
+}
+
+// kindOf is the Kind of channels configured by C and built as Ch.
+type kindOf[C any, Ch broadcast.Channel] struct {
+	name       string
+	newChannel func(C) (Ch, error)
+	spec       Spec[C]
+}
+
+func (k *kindOf[C, Ch]) entryType() reflect.Type { return reflect.TypeFor[entry[C]]() }
+func (k *kindOf[C, Ch]) enums() map[string][]any { return k.spec.Enums }
+func (k *kindOf[C, Ch]) hasURL() bool            { return k.spec.ParseURL != nil }
+
+func (k *kindOf[C, Ch]) fromNode(env *Env, written string, n *yaml.Node) (built, error) {
+	var e entry[C]
+	if err := n.Decode(&e); err != nil {
+		return built{}, err
+	}
+	b, err := k.build(env, e.Config, written)
+	b.route = e.When
+	return b, err
+}
+
+func (k *kindOf[C, Ch]) fromURL(env *Env, raw, name string) (built, error) {
+	c, err := k.spec.ParseURL(raw)
+	if err != nil {
+		return built{spec: reflect.TypeFor[entry[C]]()}, err
+	}
+	if name != "" {
+		setString(&c, "Name", name)
+	}
+	return k.build(env, c, k.name)
+}
+
+// build sets the name and templates of c, prepares it and builds the
+// channel. A nil error means b.ch is set.
+func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
+	b := built{spec: reflect.TypeFor[entry[C]]()}
+	if getString(&c, "Name") == "" {
+		setString(&c, "Name", written)
+	}
+	if env.Templates != nil {
+		if v := field(&c, "Templates"); v.IsValid() && v.Type() == reflect.TypeFor[*templates.Set]() && v.IsNil() {
+			v.Set(reflect.ValueOf(env.Templates))
+		}
+	}
+	if k.spec.Prepare != nil {
+		if err := k.spec.Prepare(&c, env); err != nil {
+			return b, err
+		}
+	}
+	ch, err := k.newChannel(c)
+	if err != nil {
+		return b, err
+	}
+	b.ch = ch
+	switch {
+	case k.spec.Describe != nil:
+		b.desc = k.spec.Describe(c)
+	case k.spec.URL != nil:
+		b.desc = k.spec.URL(c).String()
+	}
+	return b, nil
+}
+
+// field returns the settable field name of *c (promoted fields of inlined
+// structs included), or the zero Value.
+func field[C any](c *C, name string) reflect.Value {
+	v := reflect.ValueOf(c).Elem()
+	if v.Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	f := v.FieldByName(name)
+	if !f.IsValid() || !f.CanSet() {
+		return reflect.Value{}
+	}
+	return f
+}
+
+func getString[C any](c *C, name string) string {
+	if f := field(c, name); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
+}
+
+func setString[C any](c *C, name, val string) {
+	if f := field(c, name); f.IsValid() && f.Kind() == reflect.String {
+		f.SetString(val)
+	}
+}
+
+// Env is what Spec.Prepare may use of the file and the program loading it.
+type Env struct {
+	// Dir is the file's directory: relative paths in it start there.
+	Dir string
+	// Templates are the file's templates ("templates:"), nil for each
+	// channel package's default.
+	Templates *templates.Set
+
+	stdout, stderr io.Writer
+	outputs        *[]io.Writer // the writers Output handed out
+}
+
+// Path returns p, a path written in the file, relative to the file's
+// directory.
+func (e *Env) Path(p string) string {
+	if p == "" || e.Dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(e.Dir, p)
+}
+
+// Output returns the writer a file names: "stdout" (or "") for the
+// loading program's standard output, "stderr" for its standard error
+// (Loader.Stdout, Loader.Stderr).
+func (e *Env) Output(name string) (io.Writer, error) {
+	var w io.Writer
+	switch strings.ToLower(name) {
+	case "", "stdout":
+		w = e.stdout
+	case "stderr":
+		w = e.stderr
+	default:
+		return nil, fmt.Errorf("output: unknown value %q (want stdout or stderr)", name)
+	}
+	*e.outputs = append(*e.outputs, w)
+	return w, nil
+}
+
+// TLSConfig returns a TLS configuration that trusts the PEM certificates
+// in caFile (relative to the file) besides the system's, or nil when
+// caFile is "". Its errors start with "ca_file: ".
+func (e *Env) TLSConfig(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(e.Path(caFile))
+	if err != nil {
+		return nil, fmt.Errorf("ca_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file: %s: no PEM certificate", caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}

@@ -1,0 +1,213 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"github.com/outagecast/outagecast/channels/console"
+	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/channels/twitter"
+	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// Kinds returns the kinds of channel of this module, the table a Loader
+// uses by default. Adding a channel is adding its line here (see the
+// package documentation, "Adding a channel").
+func Kinds() []Kind {
+	return []Kind{
+		Define("console", newConsole, Spec[consoleFile]{Schemes: []string{console.Scheme},
+			ParseURL: consoleURL, URL: func(c consoleFile) redact.URL { return c.Config.URL() },
+			Prepare: prepareConsole, Describe: describeConsole}),
+		Define("webhook", webhook.New, Spec[webhook.Config]{Schemes: []string{webhook.SchemeHTTPS, webhook.SchemeHTTP},
+			ParseURL: webhook.ParseURL, URL: webhook.Config.ChannelURL, Describe: describeWebhook}),
+		Define("email", newEmail, Spec[emailFile]{Schemes: []string{email.Scheme, email.SchemeTLS},
+			ParseURL: emailURL, URL: func(c emailFile) redact.URL { return c.Config.URL() },
+			Prepare: prepareEmail, Describe: describeEmail, Enums: map[string][]any{
+				"tls":  {"starttls", "implicit", "plaintext"},
+				"auth": {"plain", "login", "xoauth2", "none", "PLAIN", "LOGIN", "XOAUTH2", "NONE"}}}),
+		Define("x", newX, Spec[xFile]{Aliases: []string{"twitter"}, Schemes: []string{twitter.Scheme},
+			ParseURL: xURL, URL: func(c xFile) redact.URL { return c.Config.URL() },
+			Prepare: prepareX, Describe: describeX}),
+		Define("irc", newIRC, Spec[ircFile]{Schemes: []string{irc.SchemeTLS, irc.SchemePlain},
+			ParseURL: ircURL, URL: func(c ircFile) redact.URL { return c.Config.URL() },
+			Prepare: prepareIRC, Describe: describeIRC, Enums: map[string][]any{"tls": {true, false, "on", "off"}}}),
+	}
+}
+
+// consoleFile is console.Config as a file writes it: "output" names the
+// writer.
+type consoleFile struct {
+	console.Config `yaml:",inline"`
+	// Output is stdout (default) or stderr.
+	Output string `yaml:"output" json:"output" sets:"Writer"`
+}
+
+func newConsole(c consoleFile) (*console.Channel, error) { return console.New(c.Config) }
+
+func consoleURL(raw string) (consoleFile, error) {
+	c, err := console.ParseURL(raw)
+	f := consoleFile{Config: c}
+	if c.Writer == os.Stderr {
+		f.Output = "stderr"
+	}
+	f.Writer = nil // Prepare sets the loader's writer
+	return f, err
+}
+
+func prepareConsole(c *consoleFile, env *Env) error {
+	w, err := env.Output(c.Output)
+	c.Writer = w
+	return err
+}
+
+func describeConsole(c consoleFile) string {
+	return fmt.Sprintf("%s, template %s", cmp.Or(strings.ToLower(c.Output), "stdout"), cmp.Or(c.Template, "text"))
+}
+
+func describeWebhook(c webhook.Config) string {
+	eps := c.Endpoints
+	if !c.URL.IsZero() {
+		eps = []webhook.Endpoint{{URL: c.URL, Secret: c.Secret}}
+	}
+	hosts := map[string]bool{}
+	signed := 0
+	for _, e := range eps {
+		hosts[redact.ShowURL(e.URL.Reveal())] = true
+		if !e.Secret.IsZero() {
+			signed++
+		}
+	}
+	var s string
+	if len(eps) == 1 {
+		s = "1 endpoint " + webhook.EndpointName(eps[0].URL.Reveal())
+	} else {
+		s = fmt.Sprintf("%d endpoints on %d %s", len(eps), len(hosts), plural(len(hosts), "host"))
+	}
+	s += fmt.Sprintf(", %d signed", signed)
+	if len(c.Headers) > 0 {
+		s += fmt.Sprintf(", %d extra %s", len(c.Headers), plural(len(c.Headers), "header"))
+	}
+	return s
+}
+
+// emailFile is email.Config as a file writes it: "ca_file" names PEM
+// certificates to trust.
+type emailFile struct {
+	email.Config `yaml:",inline"`
+	// CAFile holds PEM certificates to trust besides the system's, for a
+	// private CA or a local test server.
+	CAFile string `yaml:"ca_file" json:"ca_file" sets:"TLSConfig"`
+}
+
+func newEmail(c emailFile) (*email.Channel, error) { return email.New(c.Config) }
+
+func emailURL(raw string) (emailFile, error) {
+	c, err := email.ParseURL(raw)
+	return emailFile{Config: c}, err
+}
+
+func prepareEmail(c *emailFile, env *Env) error {
+	tc, err := env.TLSConfig(c.CAFile)
+	if tc != nil {
+		c.TLSConfig = tc
+	}
+	return err
+}
+
+func describeEmail(c emailFile) string {
+	s := c.Host
+	if c.Port != 0 {
+		s += fmt.Sprintf(":%d", c.Port)
+	}
+	s += " (" + c.TLS.String() + ")"
+	if c.Username != "" {
+		s += " as " + c.Username
+	}
+	return s + fmt.Sprintf(", from %s to %d %s", c.From, len(c.To), plural(len(c.To), "recipient"))
+}
+
+// xFile is twitter.Config as a file writes it: an OAuth 2.0 access token
+// instead of the OAuth 1.0a values.
+type xFile struct {
+	twitter.Config `yaml:",inline"`
+	// OAuth2AccessToken is an OAuth 2.0 user-context access token, used as
+	// is (it is not refreshed), instead of the four OAuth 1.0a values.
+	OAuth2AccessToken redact.Secret `yaml:"oauth2_access_token" json:"oauth2_access_token" sets:"TokenSource"`
+}
+
+func newX(c xFile) (*twitter.Channel, error) { return twitter.New(c.Config) }
+
+func xURL(raw string) (xFile, error) {
+	c, err := twitter.ParseURL(raw)
+	return xFile{Config: c}, err
+}
+
+func prepareX(c *xFile, _ *Env) error {
+	if !c.OAuth2AccessToken.IsZero() {
+		token := c.OAuth2AccessToken // a Secret: the closure holds no plain copy
+		c.TokenSource = func() (*oauth2.Token, error) {
+			return &oauth2.Token{AccessToken: token.Reveal()}, nil
+		}
+	}
+	return nil
+}
+
+func describeX(c xFile) string {
+	auth := "OAuth 1.0a user context"
+	if !c.OAuth2AccessToken.IsZero() {
+		auth = "OAuth 2.0 access token"
+	}
+	return cmp.Or(c.BaseURL, twitter.DefaultBaseURL) + ", " + auth
+}
+
+// ircFile is irc.Config as a file writes it: "ca_file" names PEM
+// certificates to trust.
+type ircFile struct {
+	irc.Config `yaml:",inline"`
+	// CAFile holds PEM certificates to trust besides the system's.
+	CAFile string `yaml:"ca_file" json:"ca_file" sets:"TLSConfig"`
+}
+
+func newIRC(c ircFile) (*irc.Channel, error) { return irc.New(c.Config) }
+
+func ircURL(raw string) (ircFile, error) {
+	c, err := irc.ParseURL(raw)
+	return ircFile{Config: c}, err
+}
+
+func prepareIRC(c *ircFile, env *Env) error {
+	tc, err := env.TLSConfig(c.CAFile)
+	if tc != nil {
+		c.TLSConfig = tc
+	}
+	return err
+}
+
+func describeIRC(c ircFile) string {
+	tls := "TLS"
+	if c.TLS == irc.TLSOff {
+		tls = "no TLS"
+	}
+	names := make([]string, len(c.Channels))
+	for i, ch := range c.Channels {
+		names[i], _, _ = strings.Cut(strings.TrimSpace(ch), " ") // never the key
+	}
+	s := fmt.Sprintf("%s (%s), nick %s", c.Server, tls, c.Nick)
+	if c.SASLUser != "" {
+		s += ", SASL as " + c.SASLUser
+	}
+	return s + ", " + plural(len(names), "channel") + " " + strings.Join(names, ", ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,176 @@
+package config
+
+import (
+	_ "embed" // schema.json
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+//go:generate go run ./internal/genschema -o schema.json
+
+//go:embed schema.json
+var schemaJSON []byte
+
+// Schema returns the JSON Schema (draft 2020-12) of configuration files
+// whose channels are of Kinds(): the package's schema.json, which editors
+// use to complete and check a file that starts with
+//
+//	# yaml-language-server: $schema=PATH/TO/config/schema.json
+//
+// It is generated (go generate) by GenerateSchema, and a test fails when
+// it differs from what GenerateSchema returns.
+func Schema() []byte { return slices.Clone(schemaJSON) }
+
+// GenerateSchema returns the JSON Schema of configuration files whose
+// channels are of kinds, made from the types their entries decode into,
+// with their yaml tags. It is stricter than Load in one way: it wants
+// strings for secrets and URLs, which Load also takes from other scalars.
+// Values that Load takes from the environment ("${SMTP_PORT}") are valid
+// wherever a number, a boolean or a duration is.
+func GenerateSchema(kinds []Kind) ([]byte, error) {
+	g := &schemaGen{defs: map[string]any{
+		"env": map[string]any{"type": "string", "pattern": envPattern,
+			"description": "a value from the environment: ${NAME} or ${NAME:-default}"},
+		"duration": anyOf(map[string]any{"type": "string", "pattern": durationPattern}, ref("env")),
+	}}
+	g.defs["when"] = g.when()
+	g.defs["channel"] = g.channels(kinds)
+	top := g.object(fileType, nil)
+	top["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+	top["title"] = "outagecast configuration"
+	top["required"] = []string{"channels"}
+	props := top["properties"].(map[string]any)
+	props["channels"] = map[string]any{"type": "array", "minItems": 1, "items": ref("channel"),
+		"description": "the channels an update goes to: a channel URL, {url, name, when}, or {kind, …}"}
+	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = map[string]any{"enum": []string{StoreBolt, StoreMemory}}
+	for key, desc := range topDescriptions {
+		props[key].(map[string]any)["description"] = desc
+	}
+	top["$defs"] = g.defs
+	out, err := json.MarshalIndent(top, "", "  ")
+	return append(out, '\n'), err
+}
+
+// topDescriptions describe the top-level keys, for editors.
+var topDescriptions = map[string]string{
+	"state":           "path of a durable bolt store (relative to this file): shorthand for store: {kind: bolt, path: …}",
+	"store":           "where receipts and delivery marks are kept: {kind: bolt, path: FILE} or {kind: memory}",
+	"templates":       "directory of <name>.tmpl files replacing the default templates",
+	"attempt_timeout": "how long one attempt of a channel may take (default 30s)",
+	"retry":           "how each channel retries transient failures",
+	"stages":          "channels delivered first, stage by stage (a status page first): lists of channel names",
+	"stage_wait":      "the longest wait for a stage before the next starts (default 30s)",
+}
+
+const (
+	// envPattern matches a value holding a reference to the environment.
+	envPattern = `\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`
+	// durationPattern matches what time.ParseDuration takes, but negative.
+	durationPattern = `^(0|([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
+)
+
+var schemeChars = regexp.MustCompile(`[^a-z0-9]`)
+
+// schemaGen builds a schema's definitions from Go types.
+type schemaGen struct {
+	defs map[string]any
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/$defs/" + name} }
+
+func anyOf(alts ...any) map[string]any { return map[string]any{"anyOf": alts} }
+
+// channels is the schema of one channel entry, in any of its forms.
+func (g *schemaGen) channels(kinds []Kind) map[string]any {
+	var names, schemes []string
+	var cases []any
+	for _, k := range kinds {
+		all := append([]string{k.name}, k.aliases...)
+		names = append(names, all...)
+		for _, s := range k.schemes {
+			schemes = append(schemes, regexp.QuoteMeta(s))
+		}
+		def := "kind_" + schemeChars.ReplaceAllString(k.name, "_")
+		g.defs[def] = g.object(k.impl.entryType(), k.impl.enums())
+		cases = append(cases, map[string]any{
+			"if": anyOf(
+				map[string]any{"required": []string{"kind"}, "properties": map[string]any{"kind": map[string]any{"enum": all}}},
+				map[string]any{"required": []string{"type"}, "properties": map[string]any{"type": map[string]any{"enum": all}}}),
+			"then": ref(def),
+		})
+	}
+	slices.Sort(names)
+	slices.Sort(schemes)
+	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(schemes, "|") + `)://)`,
+		"description": "a channel URL (" + strings.Join(schemes, ", ") + "), or a reference to one: ${SLACK_URL}"}
+	g.defs["channel_url"] = url
+	g.defs["channel_short"] = map[string]any{"type": "object", "required": []string{"url"}, "additionalProperties": false,
+		"properties": map[string]any{"url": ref("channel_url"), "name": map[string]any{"type": "string"}, "when": ref("when")}}
+	g.defs["channel_full"] = map[string]any{"type": "object",
+		"properties": map[string]any{"kind": map[string]any{"enum": names}, "type": map[string]any{"enum": names}},
+		"oneOf":      []any{map[string]any{"required": []string{"kind"}}, map[string]any{"required": []string{"type"}}},
+		"allOf":      cases}
+	return anyOf(ref("channel_url"), ref("channel_short"), ref("channel_full"))
+}
+
+// when is the schema of "when:".
+func (g *schemaGen) when() map[string]any {
+	w := g.object(reflect.TypeFor[when](), nil)
+	props := w["properties"].(map[string]any)
+	props["statuses"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": statusValues}, ref("env"))}
+	props["impacts"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": impactValues}, ref("env"))}
+	w["description"] = "the updates this channel gets: every non-empty list must match"
+	return w
+}
+
+// of returns the schema of the values of t.
+func (g *schemaGen) of(t reflect.Type) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == durationType:
+		return ref("duration")
+	case t == reflect.TypeFor[when]():
+		return ref("when")
+	case t == nodeType || t.Kind() == reflect.Interface:
+		return map[string]any{}
+	case reflect.PointerTo(t).Implements(textUnmarshaler):
+		return map[string]any{"type": "string"}
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return anyOf(map[string]any{"type": "boolean"}, ref("env"))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return anyOf(map[string]any{"type": "integer"}, ref("env"))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return anyOf(map[string]any{"type": "integer", "minimum": 0}, ref("env"))
+	case reflect.Float32, reflect.Float64:
+		return anyOf(map[string]any{"type": "number"}, ref("env"))
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": g.of(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.of(t.Elem())}
+	case reflect.Struct:
+		return g.object(t, nil)
+	}
+	return map[string]any{}
+}
+
+// object returns the schema of struct t: its yaml keys, and no others.
+// enums replace the schema of the keys they name.
+func (g *schemaGen) object(t reflect.Type, enums map[string][]any) map[string]any {
+	props := map[string]any{}
+	for key, ft := range yamlFields(t) {
+		props[key] = g.of(ft)
+		if vals, ok := enums[key]; ok {
+			props[key] = anyOf(map[string]any{"enum": vals}, ref("env"))
+		}
+	}
+	return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+}

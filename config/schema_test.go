@@ -1,0 +1,120 @@
+package config_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/config"
+)
+
+// The checked-in schema.json is what the decoders' types make of it.
+func TestSchemaIsGenerated(t *testing.T) {
+	want, err := config.GenerateSchema(config.Kinds())
+	require.NoError(t, err)
+	if !bytes.Equal(want, config.Schema()) {
+		t.Fatal("schema.json is not what GenerateSchema returns: run go generate ./config")
+	}
+}
+
+// compiled returns the package's schema, compiled by an independent JSON
+// Schema implementation.
+func compiled(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(config.Schema()))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	require.NoError(t, c.AddResource("schema.json", doc))
+	s, err := c.Compile("schema.json")
+	require.NoError(t, err)
+	return s
+}
+
+// validate checks a YAML file against the schema, as an editor would.
+func validate(t *testing.T, s *jsonschema.Schema, file string) error {
+	t.Helper()
+	var v any
+	require.NoError(t, yaml.Unmarshal([]byte(file), &v))
+	js, err := json.Marshal(v)
+	require.NoError(t, err)
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+	require.NoError(t, err)
+	return s.Validate(inst)
+}
+
+// The schema and the loader take the same files: a schema that lags a
+// decoder (a key added, renamed or removed, a value type changed) fails
+// here.
+func TestSchemaAndLoaderAgree(t *testing.T) {
+	s := compiled(t)
+	vars := map[string]string{"SECRET": secret, "PORT": "2525", "HOOK": "webhook://h.example.com/in?secret=" + secret}
+	tests := []struct {
+		name, yaml string
+		ok         bool
+	}{
+		{"console", "channels: [{kind: console, output: stderr, template: short}]", true},
+		{"type, the older name of kind", "channels: [{type: console}]", true},
+		{"alias", "channels: [{kind: twitter, consumer_key: a, consumer_secret: b, access_token: c, access_secret: d}]", true},
+		{"URL", `channels: ["console://stderr?template=short"]`, true},
+		{"URL from the environment", `channels: ["${HOOK}"]`, true},
+		{"URL with a name and a route", `channels: [{url: "console://", name: c, when: {statuses: [resolved], first: true}}]`, true},
+		{"unknown scheme", `channels: ["gopher://h.example.com"]`, false},
+		{"webhook", "channels: [{kind: webhook, url: https://h.example.com, secret: \"${SECRET}\", headers: {X-A: b}, concurrency: 2}]", true},
+		{"endpoints", "channels: [{kind: webhook, endpoints: [{url: https://h.example.com, secret: \"${SECRET}\"}]}]", true},
+		{"email", "channels:\n  - kind: email\n    host: h.example.com\n    port: ${PORT}\n    tls: implicit\n    auth: plain\n" +
+			"    username: u\n    password: p\n    from: s@example.com\n    to: [a@example.com]\n    timeout: 10s\n    list_unsubscribe_one_click: false", true},
+		{"irc", "channels: [{kind: irc, server: 'irc.example.com:6697', tls: false, nick: n, channels: ['#a'], interval: 2s, persistent: true}]", true},
+		{"everything at the top", "state: s.db\ntemplates: .\nattempt_timeout: 5s\nretry: {max_attempts: 3, initial_interval: 1s, max_interval: 1m, max_elapsed: 10m}\n" +
+			"stages: [[a]]\nstage_wait: 1m\nchannels: [{kind: console, name: a}, {kind: console, name: b}]", true},
+		{"memory store", "store: {kind: memory}\nchannels: [{kind: console}]", true},
+		{"unknown top-level key", "chanels: []\nchannels: [{kind: console}]", false},
+		{"unknown channel key", "channels: [{kind: console, outptu: stderr}]", false},
+		{"key of another kind", "channels: [{kind: console, host: h}]", false},
+		{"unknown kind", "channels: [{kind: pager}]", false},
+		{"no kind", "channels: [{name: a}]", false},
+		{"kind and type", "channels: [{kind: console, type: console}]", false},
+		{"number wanted", "channels: [{kind: email, host: h, port: many, from: s@example.com, to: [a@example.com]}]", false},
+		{"bool wanted", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: loud}]", false},
+		{"duration wanted", "attempt_timeout: soon\nchannels: [{kind: console}]", false},
+		{"unknown TLS mode", "channels: [{kind: email, host: h, tls: maybe, from: s@example.com, to: [a@example.com]}]", false},
+		{"unknown status in when", "channels: [{kind: console, when: {statuses: [down]}}]", false},
+		{"unknown impact in when", "channels: [{kind: console, when: {impacts: [huge]}}]", false},
+		{"unknown key in when", "channels: [{kind: console, when: {status: [resolved]}}]", false},
+		{"unknown store kind", "store: {kind: postgres, path: x}\nchannels: [{kind: console}]", false},
+		{"no channels", "state: s.db", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, loadErr := parse(t, tt.yaml+"\n", vars)
+			schemaErr := validate(t, s, tt.yaml)
+			assert.Equal(t, tt.ok, loadErr == nil, "Load: %v", loadErr)
+			assert.Equal(t, tt.ok, schemaErr == nil, "schema: %v", schemaErr)
+		})
+	}
+}
+
+// The shipped configurations carry the schema line and validate.
+func TestShippedConfigsValidate(t *testing.T) {
+	s := compiled(t)
+	for _, path := range []string{"../examples/announce/outagecast.sample.yaml", "../examples/announce/local.yaml"} {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		first, _, _ := strings.Cut(string(data), "\n")
+		abs, err := filepath.Abs(path)
+		require.NoError(t, err)
+		here, err := filepath.Abs("schema.json")
+		require.NoError(t, err)
+		rel, err := filepath.Rel(filepath.Dir(abs), here)
+		require.NoError(t, err)
+		assert.Equal(t, "# yaml-language-server: $schema="+filepath.ToSlash(rel), first, path)
+		assert.NoError(t, validate(t, s, string(data)), path)
+	}
+}

@@ -1,0 +1,66 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// when is a channel's "when:": the updates it gets (broadcast.Route).
+type when struct {
+	// Statuses selects updates with one of these statuses.
+	Statuses []string `yaml:"statuses" json:"statuses"`
+	// Impacts selects incidents with one of these impacts.
+	Impacts []string `yaml:"impacts" json:"impacts"`
+	// Components selects incidents that name one of these components.
+	Components []string `yaml:"components" json:"components"`
+	// First also selects the first update of each incident the channel
+	// posts, when statuses would leave it out.
+	First bool `yaml:"first" json:"first"`
+}
+
+// Values of "when:", for errors and the schema.
+var (
+	statusValues = []string{"investigating", "identified", "monitoring", "resolved",
+		"scheduled", "in_progress", "verifying", "completed"}
+	impactValues = []string{"none", "minor", "major", "critical", "maintenance"}
+)
+
+// whenError is a problem with one key of "when:".
+type whenError struct {
+	keys []string // below "when"
+	msg  string
+}
+
+// route returns the broadcast.Route of w, or the first value it refuses.
+func (w *when) route() (broadcast.Route, *whenError) {
+	var r broadcast.Route
+	for i, s := range w.Statuses {
+		st := broadcast.Status(strings.TrimSpace(s))
+		if !st.Valid() {
+			return r, &whenError{[]string{"statuses", fmt.Sprintf("[%d]", i)},
+				fmt.Sprintf("unknown value %q (want %s)", s, strings.Join(statusValues, ", "))}
+		}
+		r.Statuses = append(r.Statuses, st)
+	}
+	for i, s := range w.Impacts {
+		im := broadcast.Impact(strings.TrimSpace(s))
+		if !im.Valid() {
+			return r, &whenError{[]string{"impacts", fmt.Sprintf("[%d]", i)},
+				fmt.Sprintf("unknown value %q (want %s)", s, strings.Join(impactValues, ", "))}
+		}
+		r.Impacts = append(r.Impacts, im)
+	}
+	for i, c := range w.Components {
+		if strings.TrimSpace(c) == "" {
+			return r, &whenError{[]string{"components", fmt.Sprintf("[%d]", i)}, "empty"}
+		}
+		r.Components = append(r.Components, c)
+	}
+	if w.First && len(w.Statuses) == 0 {
+		return r, &whenError{[]string{"first"}, "needs statuses (without them every update is selected)"}
+	}
+	r.First = w.First
+	return r, nil
+}

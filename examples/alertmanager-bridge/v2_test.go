@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAdvice(t *testing.T) {
+	p := firingPayload(t)
+	assert.Empty(t, advice(p))
+	p.Alerts[1].Annotations["advice"] = "Use the EU endpoint."
+	assert.Equal(t, "Use the EU endpoint.", advice(p), "a firing alert's advice")
+	p.Alerts[0].Annotations["customer_advice"] = "Retry failed downloads."
+	assert.Equal(t, "Retry failed downloads.", advice(p), "the first firing alert's")
+	p.CommonAnnotations["advice"] = "No action needed."
+	assert.Equal(t, "No action needed.", advice(p), "the common annotation wins")
+	p.CommonAnnotations["customer_advice"] = "Nothing to do."
+	assert.Equal(t, "Nothing to do.", advice(p), "customer_advice before advice")
+
+	p.Status = statusResolved
+	delete(p.CommonAnnotations, "advice")
+	delete(p.CommonAnnotations, "customer_advice")
+	assert.Empty(t, advice(p), "a resolved group keeps only common advice")
+
+	ch := &recorder{name: "status"}
+	srv := bridge(t, mapping{}, ch)
+	body := bytes.Replace(sample(t, "firing.json"), []byte(`"commonAnnotations": {`),
+		[]byte(`"commonAnnotations": {"advice": "Retry with backoff.", `), 1)
+	code, _ := post(t, srv, body)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "Retry with backoff.", ch.sent()[0].Update.Advice)
+}
+
+// The start-up log says what each channel is configured with and whether
+// its check reached it; a channel's "when:" applies to notifications.
+func TestStartupCheckAndRoutes(t *testing.T) {
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer hook.Close()
+	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n"+
+		"  - kind: webhook\n    name: hooks\n    url: "+hook.URL+"/in\n    allow_unsigned: true\n"+
+		"  - kind: console\n    name: quiet\n    when: {impacts: [minor]}\n"), 0o600))
+	var logs bytes.Buffer
+	h, closeAll, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	defer closeAll()
+	h.checkChannels(context.Background(), 0)
+	assert.Regexp(t, `msg=channel channel=hooks configured="1 endpoint http://127.0.0.1:\d+/…#\w+, 0 signed" check=ok`, logs.String())
+	assert.Contains(t, logs.String(), `msg=channel channel=quiet configured="stdout, template text" check="unsupported: cannot be checked without posting"`)
+
+	srv := httptest.NewServer(h.routes())
+	defer srv.Close()
+	code, resp := post(t, srv, sample(t, "firing.json"))
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, []string{"delivered", "not selected"}, []string{resp.Results[0].Outcome, resp.Results[1].Outcome})
+	assert.Contains(t, logs.String(), "not selected")
+}
+
+func TestStartupCheckFailureIsLogged(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    url: http://127.0.0.1:1/in\n    allow_unsigned: true\n"), 0o600))
+	var logs bytes.Buffer
+	h, closeAll, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	defer closeAll()
+	h.checkChannels(context.Background(), 0)
+	assert.Contains(t, logs.String(), "level=WARN msg=channel channel=webhook")
+	assert.Contains(t, logs.String(), "check=failed")
+	assert.Contains(t, logs.String(), "connection refused")
+}

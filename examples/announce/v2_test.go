@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// updateIDOf returns the update ID a send's summary names.
+func updateIDOf(t *testing.T, stdout string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^update (\S+) of incident`).FindStringSubmatch(stdout)
+	require.NotNil(t, m, stdout)
+	return m[1]
+}
+
+func TestAdvice(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "Elevated CDN errors", "-status", "identified",
+		"-advice", "Retry failed downloads.")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Len(t, h.updates(), 1)
+	assert.Equal(t, "Retry failed downloads.", h.updates()[0].Advice, "the webhook payload carries it")
+
+	r = announce(t, context.Background(), "", "-title", "T", "-status", "identified", "-advice", string(make([]byte, 1001)))
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "announce: -advice: ")
+}
+
+// A channel's "when:" leaves some updates out; the summary says so.
+func TestWhenRoutes(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+xConfig(t, x)+
+		"    when: {impacts: [major, critical]}\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "Slow API", "-status", "investigating", "-impact", "minor")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `x +not selected +0 `, r.stdout)
+	assert.Regexp(t, `hooks +delivered +1 `, r.stdout)
+	assert.Contains(t, r.stderr, `x: not selected (its "when:" leaves this update out)`)
+	assert.Empty(t, x.sent())
+
+	r = announce(t, context.Background(), "", "-config", cfg, "-title", "CDN down", "-status", "investigating", "-impact", "major", "-json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+	assert.Equal(t, "delivered", rep.Results[1].Outcome)
+	assert.Len(t, x.sent(), 1)
+}
+
+// A channel written as a URL, with a name, in the configuration.
+func TestURLChannel(t *testing.T) {
+	h := newHookReceiver(t)
+	t.Setenv("HOOK_URL", "webhook+http://"+h.Listener.Addr().String()+"/in?secret="+testSecret)
+	cfg := writeConfig(t, fastRetry+"channels:\n  - ${HOOK_URL}\n  - {url: \"console://stderr?template=short\", name: screen}\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `webhook +delivered +1 `, r.stdout)
+	assert.Regexp(t, `screen +delivered +1 `, r.stdout)
+	assert.Len(t, h.updates(), 1)
+	assert.NotContains(t, r.stdout+r.stderr, testSecret)
+
+	r = announce(t, context.Background(), "", "-config", cfg, "-check")
+	assert.Regexp(t, `webhook +1 endpoint http://127.0.0.1:\d+/…#\w+, 1 signed +ok`, r.stdout)
+	assert.Regexp(t, `screen +stderr, template short +unsupported: cannot be checked without posting`, r.stdout)
+	assert.NotContains(t, r.stdout+r.stderr, testSecret)
+}
+
+func TestCorrect(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+xConfig(t, x))
+	state := filepath.Join(t.TempDir(), "state.db")
+	first := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "cdn",
+		"-title", "Elevated CDN errors", "-status", "identified", "-body", "A bad deploy in EU.")
+	require.Equal(t, exitOK, first.code, first.stderr)
+	id := updateIDOf(t, first.stdout)
+
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "cdn", "-correct", id,
+		"-title", "Elevated CDN errors", "-status", "identified", "-body", "A bad deploy in US-East.")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Len(t, h.updates(), 2)
+	assert.Equal(t, id, h.updates()[1].Corrects, "the webhook payload names the corrected update")
+	posts := x.sent()
+	require.Len(t, posts, 2)
+	assert.Contains(t, posts[1].Text, "US-East")
+	assert.Equal(t, posts[0].ID, posts[1].ReplyTo, "X posts the correction in the thread")
+}
+
+func TestRetract(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n  - kind: console\n    output: stderr\n"+hookConfig(t, h)+xConfig(t, x)+
+		"    when: {impacts: [critical]}\n")
+	state := filepath.Join(t.TempDir(), "state.db")
+	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-title", "T", "-status", "resolved")
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id := updateIDOf(t, sent.stdout)
+
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id)
+	assert.Equal(t, exitFailed, r.code, "the console's text is still out there")
+	assert.Contains(t, r.stdout, "retraction of update "+id)
+	assert.Regexp(t, `console +cannot be deleted on this platform`, r.stdout)
+	assert.Regexp(t, `hooks +deleted`, r.stdout)
+	assert.Regexp(t, `x +not posted there`, r.stdout)
+
+	r = announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id, "-json")
+	var out jsonRetraction
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+	assert.False(t, out.OK)
+	assert.Equal(t, []string{retractUnsupported, retractNotPosted, retractNotPosted},
+		[]string{out.Results[0].Outcome, out.Results[1].Outcome, out.Results[2].Outcome}, "retracted already")
+}
+
+func TestModesExclude(t *testing.T) {
+	r := announce(t, context.Background(), "", "-check", "-retract", "u_1")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "-check and -retract: use one")
+}
