@@ -60,7 +60,9 @@
 // keeps the key for one hour per account, and answers a repeat within
 // that hour with the status it already created: a retry after a lost
 // answer does not post twice. A retry more than an hour later posts a
-// second status. Edits and deletions are idempotent by nature. Redirects
+// second status. (Go's HTTP transport may itself resend a request that
+// carries an Idempotency-Key when a reused connection closes before any
+// answer; the key makes that safe too.) Edits and deletions are idempotent by nature. Redirects
 // are not followed, so that the token reaches no other host.
 //
 // # Errors
