@@ -1,0 +1,336 @@
+// Package bluesky posts incident updates to a Bluesky account (or any
+// AT Protocol server hosting app.bsky.feed.post records), logged in with an
+// app password.
+//
+// Each update is one post (com.atproto.repo.createRecord of an
+// app.bsky.feed.post record): the channel's entry in Update.Overrides, or
+// else the "short" template, fitted to 300 grapheme clusters with the body
+// shortened first and the status-page URL kept whole. Every http(s) URL
+// in the text gets a link facet (app.bsky.richtext.facet#link) with its
+// UTF-8 byte offsets, so it is clickable whatever precedes it (emoji, CJK).
+// A post makes no mention: Bluesky mentions are facets, and the channel
+// makes link facets only, so "@handle" in a title notifies no one. The
+// post's createdAt is when it was sent; its langs are Config.Languages.
+// The Receipt's ID is the post's AT URI, its URL the post on bsky.app,
+// and its Meta holds the URI and CID ("uri", "cid") that replies need.
+// Preview renders without posting; Check verifies the login
+// (com.atproto.server.getSession).
+//
+// # Sessions
+//
+// The channel logs in once (com.atproto.server.createSession, with
+// Config.Identifier and Config.AppPassword) and keeps the session for its
+// life: every post, deletion and check uses it; Bluesky allows 30 logins
+// per 5 minutes and 300 per day per account, so a channel never logs in
+// per post. When the server refuses the access token as expired
+// (ExpiredToken; also InvalidToken), the channel renews the session with
+// com.atproto.server.refreshSession and makes the request again, once; when
+// the refresh token is refused too, it logs in again. Concurrent calls
+// share one login or refresh. Sessions live in memory: a new process logs
+// in once more.
+//
+// # Threading
+//
+// A post replies with app.bsky.feed.post#replyRef, which names both ends
+// of the incident's thread: root is the channel's first post of the
+// incident (Message.Thread.Root) and parent its latest (Message.Thread.Last),
+// so the incident reads as one thread, each update under the previous one.
+// Both come from the receipts' Meta "uri" and "cid"; a Thread without them
+// (a receipt from elsewhere) starts a new thread. Bluesky does not check
+// that the posts replied to still exist: a reply to a deleted post is
+// shown under a "deleted post" placeholder.
+//
+// # Corrections and retractions
+//
+// Bluesky posts cannot be edited, so the Channel is not a
+// broadcast.Editor: Broadcaster.Correct posts the correction (an update
+// with Update.Corrects set, which the templates render as a correction) as
+// a reply in the incident's thread. The Channel is a broadcast.Retractor:
+// Retract deletes the post (com.atproto.repo.deleteRecord), which the
+// server does for a post already gone too.
+//
+// # Limits
+//
+// One post per update, text only: a long update is shortened, never split
+// into a thread. The text holds at most MaxGraphemes (300) grapheme
+// clusters and MaxBytes (3,000) bytes; Measure counts both. Writes cost
+// points of the account's write budget (a post 3, a deletion 1, of 5,000
+// an hour and 35,000 a day on Bluesky's servers).
+//
+// The post's record key is derived from the update, so that a retry
+// cannot post twice: a TID (the record key app.bsky.feed.post requires)
+// whose time is the second of Update.Time, so that Bluesky orders the
+// incident's posts by when they were written, and whose remaining 30 bits
+// come from Message.Key(""). Every attempt of an update, after a restart
+// too, uses the same key, as long as the update keeps its Time (the
+// Broadcaster's retries do). A retry after a lost answer finds the key
+// taken: Bluesky's PDS then refuses the record with HTTP 500
+// {"error":"InternalServerError","message":"Internal Server Error"} (its
+// repository cannot hold two records under one key, and it reports that
+// as an internal error), other servers with a 400 such as InvalidSwap or
+// "record already exists". On such an answer the channel reads the key
+// back (com.atproto.repo.getRecord): a record there is the post of the
+// earlier attempt, and Send returns its receipt as delivered; otherwise
+// the answer's error stands. Redirects are not followed, so that no
+// credential reaches another host.
+//
+// # Errors
+//
+// Errors start with "bluesky: " and carry the server's XRPC error,
+// {"error":"…","message":"…"}, bounded and without credentials; errors.As
+// finds an *XRPCError. They are marked for the Broadcaster:
+//
+//   - 429 (RateLimitExceeded) is transient, with broadcast.RetryAfter until
+//     the RateLimit-Reset time (Unix seconds; RateLimit-Policy names the
+//     limit), or the Retry-After header;
+//   - a refused login (401 AuthenticationRequired, "Invalid identifier or
+//     password"; AccountTakedown; AuthFactorTokenRequired, which an app
+//     password never asks for), 401 and 403, and an expired session that
+//     renewing did not cure, are Permanent;
+//   - 400 InvalidRequest (a record the server refused) and every other 4xx
+//     are Permanent;
+//   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
+//     error matches ctx.Err() with errors.Is.
+//
+// A template that cannot produce a post within the limits is a Permanent
+// error wrapping templates.ErrTooLong. No error contains a credential:
+// the app password is a redact.Secret, and every error carrying the
+// server's or a transport's text passes through one redact.Redactor that
+// knows the password and the session's access and refresh tokens (which
+// the server issued, and may echo), in the encodings a server may echo
+// them in.
+//
+// # URL form
+//
+// A channel can be written as one URL, for ParseURL and Config.URL:
+//
+//	bluesky://status.example.com:abcd-efgh-ijkl-mnop@bsky.social?lang=en&name=status-bluesky
+//
+// The user information is Config.Identifier and Config.AppPassword (a DID
+// or an e-mail address as identifier is percent-encoded: did%3Aplc%3A…);
+// the host is the service, reached over https. The query parameters lang
+// (comma-separated, or repeated) and name are optional.
+// bluesky+http:// selects plain http, for a test server on a loopback
+// address.
+package bluesky
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Channel posts updates to one Bluesky account. It is safe for concurrent
+// use. It prints as "bluesky.Channel(<name>)".
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with, behind a pointer so that fmt never
+// prints it.
+type state struct {
+	service    string
+	identifier string
+	password   redact.Secret
+	langs      []string
+	client     *http.Client
+	redactor   *redact.Redactor // the password; see Channel.redactor for the session's tokens
+	tmpl       *templates.Set
+	sessions   *sessions
+	now        func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+)
+
+// Operations, as errors name them.
+const (
+	opPost   = "post"
+	opDelete = "delete"
+	opCheck  = "check"
+	opRead   = "read back"
+)
+
+// defaultTimeout bounds one request of the default client.
+const defaultTimeout = 30 * time.Second
+
+// New returns a channel for cfg. It checks cfg without any network I/O
+// (it logs in on first use); errors name the field, as in
+// "bluesky: Config.AppPassword: missing".
+func New(cfg Config) (*Channel, error) {
+	service, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	base := cfg.HTTPClient
+	if base == nil {
+		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
+	}
+	client := *base
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
+		langs: slices.Clone(cfg.Languages), client: &client, redactor: redact.NewRedactor(cfg.AppPassword),
+		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now}
+	if s.tmpl == nil {
+		s.tmpl = templates.Default()
+	}
+	name := cfg.Name
+	if name == "" {
+		name = DefaultName
+	}
+	return &Channel{name: name, s: s}, nil
+}
+
+// Name returns the channel's name, "bluesky" unless Config.Name says
+// otherwise.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the channel as "bluesky.Channel(<name>)" under every verb.
+func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "bluesky.Channel(%s)", c.name) }
+
+// Preview returns the text Send would post for u and its length.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	text, err := c.text(u)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	return broadcast.Preview{Channel: c.name, Text: text, Length: Measure(text), Limit: MaxGraphemes, Unit: "graphemes"}, nil
+}
+
+// text renders the post for u: its override or the short template,
+// fitted.
+func (c *Channel) text(u broadcast.Update) (string, error) {
+	text, err := c.s.tmpl.Text(c.name, "short", u, MaxGraphemes, Measure)
+	if err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("bluesky: render: %w", err))
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", broadcast.Permanent(errors.New("bluesky: render: empty post"))
+	}
+	return text, nil
+}
+
+// Send posts m.Update, replying in the incident's thread when there is
+// one, under a record key derived from m (see the package documentation,
+// # Limits), so that a retry after a lost answer finds the post of the
+// earlier attempt instead of posting again.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("bluesky: post: %w", err)
+	}
+	text, err := c.text(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	rec := newPost(text, threadRef(m.Thread), c.s.langs, c.s.now())
+	ref, err := c.create(ctx, rec, recordKey(m))
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return c.receipt(ref), nil
+}
+
+// create makes the record rec under rkey, or finds it made by an earlier
+// attempt.
+func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef, error) {
+	s, err := c.session(ctx, opPost)
+	if err != nil {
+		return recordRef{}, err
+	}
+	in := createRecord{Repo: s.did, Collection: Collection, RKey: rkey, Record: rec}
+	resp, _, err := c.call(ctx, opPost, http.MethodPost, "com.atproto.repo.createRecord", nil, in)
+	if err == nil {
+		ref, err := parseRecordRef(resp.Body)
+		if err != nil {
+			return recordRef{}, fmt.Errorf("bluesky: %s: %w", opPost, err)
+		}
+		return ref, nil
+	}
+	if resp != nil && mayExist(xrpcError(resp)) {
+		if ref, ok := c.existing(ctx, s.did, rkey); ok {
+			return ref, nil // posted by an earlier attempt whose answer was lost
+		}
+	}
+	return recordRef{}, err
+}
+
+// mayExist reports an answer to createRecord that a taken record key
+// explains (see the package documentation, # Limits).
+func mayExist(e *XRPCError) bool {
+	msg := strings.ToLower(e.Message)
+	return e.Status == http.StatusInternalServerError ||
+		e.Status == http.StatusBadRequest && (e.Name == errInvalidSwap ||
+			strings.Contains(msg, "already exist") || strings.Contains(msg, "already a value"))
+}
+
+// existing reads the post under rkey back; ok is false when there is none
+// or it cannot be read.
+func (c *Channel) existing(ctx context.Context, did, rkey string) (recordRef, bool) {
+	q := url.Values{"repo": {did}, "collection": {Collection}, "rkey": {rkey}}
+	resp, _, err := c.call(ctx, opRead, http.MethodGet, "com.atproto.repo.getRecord", q, nil)
+	if err != nil {
+		return recordRef{}, false
+	}
+	ref, err := parseRecordRef(resp.Body)
+	if _, _, key, ok := parseATURI(ref.URI); err != nil || !ok || key != rkey {
+		return recordRef{}, false
+	}
+	return ref, true
+}
+
+// receipt returns the receipt of the post ref.
+func (c *Channel) receipt(ref recordRef) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, ID: ref.URI, Time: c.s.now().UTC().Round(0),
+		Meta: map[string]string{metaURI: ref.URI, metaCID: ref.CID}}
+	if did, _, rkey, ok := parseATURI(ref.URI); ok {
+		r.URL = postURL(did, rkey)
+	}
+	return r
+}
+
+// Retract deletes the post prev (com.atproto.repo.deleteRecord). A post
+// already gone counts as deleted.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("bluesky: delete: %w", err)
+	}
+	uri := prev.Meta[metaURI]
+	if uri == "" {
+		uri = prev.ID
+	}
+	did, collection, rkey, ok := parseATURI(uri)
+	if !ok {
+		return broadcast.Permanent(errors.New("bluesky: delete: the receipt names no post (an at:// URI)"))
+	}
+	in := deleteRecord{Repo: did, Collection: collection, RKey: rkey}
+	resp, _, err := c.call(ctx, opDelete, http.MethodPost, "com.atproto.repo.deleteRecord", nil, in)
+	if resp != nil && xrpcError(resp).Name == errRecordMissing {
+		return nil // already gone, on a server that says so
+	}
+	return err
+}
+
+// Check verifies the login, logging in when the channel has no session
+// yet (com.atproto.server.getSession). It posts nothing.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("bluesky: check: %w", err)
+	}
+	_, _, err := c.call(ctx, opCheck, http.MethodGet, "com.atproto.server.getSession", nil, nil)
+	return err
+}

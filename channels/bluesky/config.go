@@ -1,0 +1,217 @@
+package bluesky
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults of Config.
+const (
+	DefaultName = "bluesky"
+	// DefaultService is Bluesky's own server, which hands each account's
+	// requests to the account's PDS.
+	DefaultService = "https://bsky.social"
+)
+
+// maxLangs is how many languages a post may declare.
+const maxLangs = 3
+
+// Config configures a Channel. It prints, logs and encodes without its
+// app password (a redact.Secret). The yaml and json tags are the keys of
+// the announce configuration.
+type Config struct {
+	// Name is the channel's name in a Broadcaster and the key of its entry
+	// in Update.Overrides. Default "bluesky".
+	Name string `yaml:"name" json:"name"`
+	// Service is the account's server: its PDS, or the entryway
+	// DefaultService for accounts hosted by Bluesky. It must be https;
+	// http is accepted for loopback hosts only, for tests.
+	Service string `yaml:"service" json:"service"`
+	// Identifier is the posting account's handle ("status.example.com"),
+	// DID or e-mail address. Required.
+	Identifier string `yaml:"identifier" json:"identifier"`
+	// AppPassword is an app password of the account (Settings, Privacy and
+	// security, App passwords), as "abcd-efgh-ijkl-mnop". Required. The
+	// account's own password works too, but an app password can be
+	// revoked alone and cannot change the account.
+	AppPassword redact.Secret `yaml:"app_password" json:"app_password"`
+	// Languages are the BCP 47 tags of the posts' language ("en", "pt-BR"),
+	// at most 3, so that readers' language filters find them. Default:
+	// none.
+	Languages []string `yaml:"languages" json:"languages"`
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect, so that no credential reaches another host. Default: a
+	// client with a 30-second timeout.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+	// Templates renders the posts with its "short" template (and its
+	// per-status variants). Default templates.Default().
+	Templates *templates.Set `yaml:"-" json:"-"`
+}
+
+// validate checks cfg without I/O and returns the service's address
+// without a trailing slash.
+func (cfg Config) validate() (string, error) {
+	if strings.TrimSpace(cfg.Name) != cfg.Name {
+		return "", errors.New("bluesky: Config.Name: leading or trailing white space")
+	}
+	service, err := parseService(cfg.Service)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case cfg.Identifier == "":
+		return "", errors.New(`bluesky: Config.Identifier: missing (the account's handle, as "status.example.com", or its DID)`)
+	case strings.ContainsAny(cfg.Identifier, " \t\r\n"):
+		return "", errors.New("bluesky: Config.Identifier: contains white space")
+	}
+	switch pw := cfg.AppPassword.Reveal(); {
+	case pw == "":
+		return "", errors.New("bluesky: Config.AppPassword: missing")
+	case strings.TrimSpace(pw) != pw:
+		return "", errors.New("bluesky: Config.AppPassword: leading or trailing white space")
+	}
+	if len(cfg.Languages) > maxLangs {
+		return "", fmt.Errorf("bluesky: Config.Languages: %d languages, more than %d", len(cfg.Languages), maxLangs)
+	}
+	for i, l := range cfg.Languages {
+		if _, err := language.Parse(l); err != nil || l == "" {
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is not a BCP 47 language tag", i, l)
+		}
+	}
+	return service, nil
+}
+
+// parseService checks the service's address and returns it without a
+// trailing slash; "" is DefaultService.
+func parseService(raw string) (string, error) {
+	if raw == "" {
+		return DefaultService, nil
+	}
+	bad := func(problem string) error { return fmt.Errorf("bluesky: Config.Service: %s", problem) }
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", bad("not a URL")
+	case u.User != nil:
+		return "", bad("must not hold credentials (they go in Config.Identifier and Config.AppPassword)")
+	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
+		return "", bad(`not an absolute https URL, as "https://bsky.social"`)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "", bad("must use https (http only for a loopback host)")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "", bad("must not have a query or fragment")
+	case strings.Trim(u.Path, "/") != "":
+		return "", bad("must not have a path (the XRPC methods live under /xrpc/ of the host)")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// URL schemes of the channel URL form.
+const (
+	schemeHTTPS = "bluesky"
+	schemeHTTP  = "bluesky+http"
+)
+
+// ParseURL reads a channel URL (see the package documentation, # URL
+// form) into a Config:
+// bluesky://IDENTIFIER:APP-PASSWORD@SERVICE-HOST?lang=en&name=…. It
+// checks the URL's form; New checks the values. Errors name the part of
+// the URL at fault and never quote the password.
+func ParseURL(raw string) (Config, error) {
+	bad := func(part, problem string) error { return fmt.Errorf("bluesky: URL: %s: %s", part, problem) }
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("bluesky: URL: does not parse")
+	}
+	var cfg Config
+	switch strings.ToLower(u.Scheme) {
+	case schemeHTTPS:
+		cfg.Service = "https://" + u.Host
+	case schemeHTTP:
+		cfg.Service = "http://" + u.Host
+	default:
+		return Config{}, bad("scheme", "want bluesky:// (or bluesky+http:// for a loopback test server)")
+	}
+	if u.Host == "" {
+		return Config{}, bad("host", "missing (the account's server, as bluesky://HANDLE:APP-PASSWORD@bsky.social)")
+	}
+	pw, ok := u.User.Password()
+	if u.User == nil || u.User.Username() == "" || !ok || pw == "" {
+		return Config{}, bad("credentials", "want IDENTIFIER:APP-PASSWORD before the @, as bluesky://status.example.com:APP-PASSWORD@bsky.social")
+	}
+	cfg.Identifier, cfg.AppPassword = u.User.Username(), redact.NewSecret(pw)
+	switch {
+	case strings.Trim(u.Path, "/") != "":
+		return Config{}, bad("path", "not allowed")
+	case u.Fragment != "":
+		return Config{}, bad("fragment", "not allowed")
+	}
+	if err := cfg.setQuery(u.Query()); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// setQuery reads the query parameters of a channel URL.
+func (cfg *Config) setQuery(q url.Values) error {
+	for key, values := range q {
+		switch key {
+		case "lang":
+			for _, v := range values {
+				cfg.Languages = append(cfg.Languages, strings.Split(v, ",")...)
+			}
+		case "name":
+			if len(values) != 1 {
+				return fmt.Errorf("bluesky: URL: query: %q given %d times", key, len(values))
+			}
+			cfg.Name = values[0]
+		default:
+			return fmt.Errorf("bluesky: URL: query: unknown parameter %q (want lang or name)", key)
+		}
+	}
+	return nil
+}
+
+// URL returns cfg as a channel URL, app password included, as a redact.URL
+// that prints without it; ParseURL reads it back. The service is always
+// written, DefaultService too; HTTPClient and Templates have no URL form.
+// An unparsable Service gives the zero URL.
+func (cfg Config) URL() redact.URL {
+	s, err := url.Parse(cfg.Service)
+	if cfg.Service == "" {
+		s, err = url.Parse(DefaultService)
+	}
+	if err != nil || s.Host == "" {
+		return redact.URL{}
+	}
+	u := url.URL{Scheme: schemeHTTPS, User: url.UserPassword(cfg.Identifier, cfg.AppPassword.Reveal()), Host: s.Host}
+	if s.Scheme == "http" {
+		u.Scheme = schemeHTTP
+	}
+	q := url.Values{}
+	if len(cfg.Languages) > 0 {
+		q.Set("lang", strings.Join(cfg.Languages, ","))
+	}
+	if cfg.Name != "" {
+		q.Set("name", cfg.Name)
+	}
+	u.RawQuery = q.Encode()
+	return redact.NewURL(u.String())
+}

@@ -1,0 +1,117 @@
+package bluesky
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// XRPCError is an error answer of an XRPC method: its HTTP status and the
+// body's {"error":"…","message":"…"}. Message is bounded, printable and free
+// of credentials.
+type XRPCError struct {
+	Status  int    // the HTTP status, as 400
+	Name    string // the error's name, as "ExpiredToken" or "RateLimitExceeded"
+	Message string // as "Token has expired"
+}
+
+// Error returns "server answered 400 ExpiredToken: Token has expired".
+func (e *XRPCError) Error() string {
+	s := fmt.Sprintf("server answered %d", e.Status)
+	if e.Name != "" {
+		s += " " + e.Name
+	} else if t := http.StatusText(e.Status); t != "" {
+		s += " " + t
+	}
+	if e.Message != "" && e.Message != e.Name {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Error names an XRPC server uses.
+const (
+	errExpiredToken  = "ExpiredToken"
+	errInvalidToken  = "InvalidToken"
+	errInternal      = "InternalServerError"
+	errInvalidSwap   = "InvalidSwap"
+	errRecordMissing = "RecordNotFound"
+	errAuthFactor    = "AuthFactorTokenRequired"
+)
+
+// xrpcError reads the error of a response other than 2xx; r.Body holds no
+// secret (see do).
+func xrpcError(r *httpx.Response) *XRPCError {
+	e := &XRPCError{Status: r.Status}
+	var body struct {
+		Error   string `json:"error"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(r.Body, &body) == nil && body.Error != "" {
+		e.Name, e.Message = httpx.Snippet([]byte(body.Error)), httpx.Snippet([]byte(body.Message))
+		return e
+	}
+	e.Message = httpx.Snippet(r.Body)
+	return e
+}
+
+// sessionExpired reports an answer that asks for a new session: the
+// access token expired, or is no longer valid.
+func sessionExpired(e *XRPCError) bool {
+	return e != nil && (e.Status == http.StatusBadRequest || e.Status == http.StatusUnauthorized) &&
+		(e.Name == errExpiredToken || e.Name == errInvalidToken)
+}
+
+// classify returns nil for a 2xx response to op and otherwise its error,
+// marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
+// RateLimit-Reset (or Retry-After); 5xx, 408 and 425 transient; every other
+// status Permanent.
+func (c *Channel) classify(op string, r *httpx.Response) error {
+	marked := httpx.Classify(r)
+	if marked == nil {
+		return nil
+	}
+	xe := xrpcError(r)
+	switch {
+	case r.Status == http.StatusTooManyRequests:
+		return c.rateLimited(op, r.Header, xe, marked)
+	case xe.Name == errAuthFactor:
+		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the account asks for a second factor: use an app password: %w", op, xe))
+	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || sessionExpired(xe):
+		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the server refused the credentials: %w", op, xe))
+	case broadcast.IsPermanent(marked):
+		return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w", op, xe))
+	}
+	err := fmt.Errorf("bluesky: %s: %w", op, xe)
+	if d, ok := broadcast.RetryDelay(marked); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
+}
+
+// rateLimited returns the error of a 429: transient, with a wait until
+// RateLimit-Reset (Unix seconds), else the Retry-After hint, else none.
+func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error) error {
+	now := c.s.now()
+	if secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil && secs > now.Unix() {
+		reset := time.Unix(secs, 0)
+		d := min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second)
+		policy := strings.TrimSpace(h.Get("RateLimit-Policy"))
+		if policy == "" {
+			policy = strings.TrimSpace(h.Get("RateLimit-Limit"))
+		}
+		return broadcast.RetryAfter(fmt.Errorf("bluesky: %s: rate limited until %s (policy %s): %w",
+			op, reset.UTC().Format(time.RFC3339), policy, xe), max(d, time.Second))
+	}
+	err := fmt.Errorf("bluesky: %s: rate limited: %w", op, xe)
+	if d, ok := broadcast.RetryDelay(marked); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
+}

@@ -1,0 +1,216 @@
+package bluesky
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Limits of a post's text, from the app.bsky.feed.post lexicon.
+const (
+	// MaxGraphemes is the limit on a post's text in grapheme clusters.
+	MaxGraphemes = 300
+	// MaxBytes is the limit on a post's text in bytes of UTF-8.
+	MaxBytes = 3000
+)
+
+// Collection is the NSID of the records the channel creates.
+const Collection = "app.bsky.feed.post"
+
+// Measure is a post's length for the limits: its grapheme clusters, and
+// more than MaxGraphemes when it has more than MaxBytes bytes, so that a
+// text that measures at most MaxGraphemes fits both limits.
+func Measure(s string) int {
+	g := templates.Graphemes(s)
+	if len(s) > MaxBytes {
+		return max(g, MaxGraphemes+1)
+	}
+	return g
+}
+
+// post is an app.bsky.feed.post record.
+type post struct {
+	Type      string    `json:"$type"`
+	Text      string    `json:"text"`
+	Facets    []facet   `json:"facets,omitempty"`
+	Reply     *replyRef `json:"reply,omitempty"`
+	Langs     []string  `json:"langs,omitempty"`
+	CreatedAt string    `json:"createdAt"`
+}
+
+// replyRef is app.bsky.feed.post#replyRef: the thread's first post and
+// the post replied to.
+type replyRef struct {
+	Root   strongRef `json:"root"`
+	Parent strongRef `json:"parent"`
+}
+
+// strongRef is com.atproto.repo.strongRef: a record's AT URI and CID.
+type strongRef struct {
+	URI string `json:"uri"`
+	CID string `json:"cid"`
+}
+
+// facet is app.bsky.richtext.facet with a #link feature.
+type facet struct {
+	Index    byteSlice `json:"index"`
+	Features []feature `json:"features"`
+}
+
+// byteSlice is app.bsky.richtext.facet#byteSlice: UTF-8 byte offsets,
+// end exclusive.
+type byteSlice struct {
+	ByteStart int `json:"byteStart"`
+	ByteEnd   int `json:"byteEnd"`
+}
+
+type feature struct {
+	Type string `json:"$type"`
+	URI  string `json:"uri"`
+}
+
+const linkFeature = "app.bsky.richtext.facet#link"
+
+// urlPattern finds the URLs of a post's text, as the templates keep them
+// whole: http(s):// up to white space or a character that cannot appear
+// in a URL unescaped.
+var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
+
+// linkFacets returns a #link facet for every http(s) URL in text, with the
+// UTF-8 byte offsets Bluesky's facets use, so that the URL is clickable.
+// Trailing punctuation that ends a sentence is left out of the link.
+func linkFacets(text string) []facet {
+	var out []facet
+	for _, loc := range urlPattern.FindAllStringIndex(text, -1) {
+		start, end := loc[0], loc[1]
+		for end > start && strings.ContainsRune(".,:;!?'", rune(text[end-1])) {
+			end--
+		}
+		raw := text[start:end]
+		if u, err := url.Parse(raw); err != nil || u.Host == "" {
+			continue
+		}
+		out = append(out, facet{Index: byteSlice{ByteStart: start, ByteEnd: end},
+			Features: []feature{{Type: linkFeature, URI: raw}}})
+	}
+	return out
+}
+
+// newPost returns the record of a post of text, replying in thread unless
+// reply is nil.
+func newPost(text string, reply *replyRef, langs []string, createdAt time.Time) post {
+	return post{Type: Collection, Text: text, Facets: linkFacets(text), Reply: reply, Langs: langs,
+		CreatedAt: createdAt.UTC().Format("2006-01-02T15:04:05.000Z")}
+}
+
+// createRecord is the input of com.atproto.repo.createRecord.
+type createRecord struct {
+	Repo       string `json:"repo"`
+	Collection string `json:"collection"`
+	RKey       string `json:"rkey"`
+	Record     post   `json:"record"`
+}
+
+// deleteRecord is the input of com.atproto.repo.deleteRecord.
+type deleteRecord struct {
+	Repo       string `json:"repo"`
+	Collection string `json:"collection"`
+	RKey       string `json:"rkey"`
+}
+
+// recordRef is the output of createRecord and getRecord.
+type recordRef struct {
+	URI string `json:"uri"`
+	CID string `json:"cid"`
+}
+
+func parseRecordRef(body []byte) (recordRef, error) {
+	var r recordRef
+	if json.Unmarshal(body, &r) != nil || r.URI == "" || r.CID == "" {
+		return recordRef{}, errors.New("the server answered without the record's uri and cid")
+	}
+	return r, nil
+}
+
+// Receipt.Meta keys: the post's strong reference, which replies need.
+const (
+	metaURI = "uri"
+	metaCID = "cid"
+)
+
+// threadRef returns the reply of a post in thread: the thread's first post
+// as root and its latest as parent. Nil when the thread has no post, or
+// its receipts lack a URI or CID (the post then starts a new thread).
+func threadRef(t broadcast.Thread) *replyRef {
+	root, rok := strongRefOf(t.Root)
+	parent, pok := strongRefOf(t.Last)
+	if !rok || !pok {
+		return nil
+	}
+	return &replyRef{Root: root, Parent: parent}
+}
+
+func strongRefOf(r broadcast.Receipt) (strongRef, bool) {
+	ref := strongRef{URI: r.Meta[metaURI], CID: r.Meta[metaCID]}
+	return ref, strings.HasPrefix(ref.URI, "at://") && ref.CID != ""
+}
+
+// tidAlphabet is base32-sortable, the encoding of TIDs.
+const tidAlphabet = "234567abcdefghijklmnopqrstuvwxyz"
+
+// recordKey returns the record key of m's post: a TID (13 characters of
+// base32-sortable, a 64-bit integer with its top bit 0, then 53 bits of
+// microseconds since the Unix epoch and a 10-bit clock identifier), as
+// app.bsky.feed.post requires. Its time is the second of m.Update.Time,
+// so Bluesky orders the incident's posts by when they were written; the
+// microseconds within that second and the clock identifier are 30 bits of
+// m.Key(""), so that two updates written in the same second get distinct
+// keys, and every attempt of one update gets the same key. Without
+// Update.Time, all 63 bits come from the key.
+func recordKey(m broadcast.Message) string {
+	sum, _ := hex.DecodeString(m.Key("")) // 16 bytes
+	a, b := binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:])
+	v := a
+	if t := m.Update.Time; t.Unix() > 0 && t.Unix() < maxTIDSeconds {
+		v = (uint64(t.Unix())*1_000_000+a%1_000_000)<<10 | b&0x3ff
+	}
+	return encodeTID(v &^ (1 << 63))
+}
+
+// maxTIDSeconds bounds the times a TID's 53 bits of microseconds hold.
+const maxTIDSeconds = 1 << 53 / 1_000_000
+
+func encodeTID(v uint64) string {
+	var b [13]byte
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = tidAlphabet[v&31]
+		v >>= 5
+	}
+	return string(b[:])
+}
+
+// parseATURI splits at://DID/COLLECTION/RKEY.
+func parseATURI(uri string) (did, collection, rkey string, ok bool) {
+	rest, ok := strings.CutPrefix(uri, "at://")
+	if !ok {
+		return "", "", "", false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
+}
+
+// postURL is the post's link in Bluesky's web app.
+func postURL(did, rkey string) string {
+	return "https://bsky.app/profile/" + url.PathEscape(did) + "/post/" + url.PathEscape(rkey)
+}

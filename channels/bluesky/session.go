@@ -1,0 +1,217 @@
+package bluesky
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// session is a login's tokens and the account they act for. Sessions are
+// never changed once made; a renewal makes a new one.
+type session struct {
+	access, refresh redact.Secret
+	did, handle     string
+}
+
+// sessions keeps the channel's one session. Only one login or refresh
+// runs at a time (the login limit is tight: 30 per 5 minutes and 300 per
+// day per account); a caller whose context ends while it waits gives up.
+type sessions struct {
+	sem chan struct{} // holds one token while a login or refresh runs
+	mu  sync.Mutex
+	cur *session
+}
+
+func newSessions() *sessions { return &sessions{sem: make(chan struct{}, 1)} }
+
+func (ss *sessions) get() *session {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.cur
+}
+
+func (ss *sessions) set(s *session) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.cur = s
+}
+
+// lock waits for the right to log in or refresh.
+func (ss *sessions) lock(ctx context.Context, op string) (unlock func(), err error) {
+	select {
+	case ss.sem <- struct{}{}:
+		return func() { <-ss.sem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("bluesky: %s: wait for the session: %w", op, ctx.Err())
+	}
+}
+
+// session returns the channel's session, logging in when it has none.
+func (c *Channel) session(ctx context.Context, op string) (*session, error) {
+	if s := c.s.sessions.get(); s != nil {
+		return s, nil
+	}
+	unlock, err := c.s.sessions.lock(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if s := c.s.sessions.get(); s != nil { // made by the caller we waited for
+		return s, nil
+	}
+	s, err := c.login(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.s.sessions.set(s)
+	return s, nil
+}
+
+// renew replaces the session used, whose access token the server refused
+// as expired: with refreshSession, or a login when the refresh token is
+// expired too. A session another caller renewed meanwhile is taken as is.
+func (c *Channel) renew(ctx context.Context, op string, used *session) (*session, error) {
+	unlock, err := c.s.sessions.lock(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if cur := c.s.sessions.get(); cur != nil && cur != used {
+		return cur, nil
+	}
+	s, relogin, err := c.refresh(ctx, used)
+	if relogin {
+		s, err = c.login(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.s.sessions.set(s)
+	return s, nil
+}
+
+// login makes a session with com.atproto.server.createSession.
+func (c *Channel) login(ctx context.Context) (*session, error) {
+	const op = "log in"
+	in := map[string]string{"identifier": c.s.identifier, "password": c.s.password.Reveal()}
+	resp, err := c.do(ctx, http.MethodPost, "com.atproto.server.createSession", nil, in, nil, redact.Secret{})
+	if err != nil {
+		return nil, c.s.redactor.Error(fmt.Errorf("bluesky: %s: %w", op, err))
+	}
+	if err := c.classify(op, resp); err != nil {
+		return nil, c.s.redactor.Error(err)
+	}
+	return parseSession(op, resp.Body)
+}
+
+// refresh renews used with com.atproto.server.refreshSession. relogin
+// reports that the server refused the refresh token itself (expired,
+// revoked, or not valid), so that only a login can help.
+func (c *Channel) refresh(ctx context.Context, used *session) (s *session, relogin bool, err error) {
+	const op = "refresh session"
+	resp, err := c.do(ctx, http.MethodPost, "com.atproto.server.refreshSession", nil, nil, used, used.refresh)
+	if err != nil {
+		return nil, false, c.redactor(used).Error(fmt.Errorf("bluesky: %s: %w", op, err))
+	}
+	if err := c.classify(op, resp); err != nil {
+		xe := xrpcError(resp)
+		return nil, sessionExpired(xe) || resp.Status == http.StatusUnauthorized, c.redactor(used).Error(err)
+	}
+	s, err = parseSession(op, resp.Body)
+	return s, false, err
+}
+
+// parseSession reads the output of createSession and refreshSession.
+func parseSession(op string, body []byte) (*session, error) {
+	var out struct {
+		AccessJwt  string `json:"accessJwt"`
+		RefreshJwt string `json:"refreshJwt"`
+		Handle     string `json:"handle"`
+		DID        string `json:"did"`
+	}
+	if json.Unmarshal(body, &out) != nil || out.AccessJwt == "" || out.RefreshJwt == "" || !strings.HasPrefix(out.DID, "did:") {
+		return nil, fmt.Errorf("bluesky: %s: the server answered without a session", op)
+	}
+	return &session{access: redact.NewSecret(out.AccessJwt), refresh: redact.NewSecret(out.RefreshJwt),
+		did: out.DID, handle: out.Handle}, nil
+}
+
+// call makes one XRPC request for op with the channel's session, renewing
+// it once when the server says it expired. It returns the response (when
+// one came), the session used, and the classified, redacted error: this is
+// the one place the server's or a transport's text enters the errors of
+// Send, Retract and Check.
+func (c *Channel) call(ctx context.Context, op, method, nsid string, query url.Values, in any) (*httpx.Response, *session, error) {
+	s, err := c.session(ctx, op)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := c.do(ctx, method, nsid, query, in, s, s.access)
+	if err == nil && resp.Status >= 400 && sessionExpired(xrpcError(resp)) {
+		if s, err = c.renew(ctx, op, s); err != nil {
+			return nil, nil, err
+		}
+		resp, err = c.do(ctx, method, nsid, query, in, s, s.access)
+	}
+	if err != nil {
+		return nil, s, c.redactor(s).Error(fmt.Errorf("bluesky: %s: %w", op, err))
+	}
+	if err := c.classify(op, resp); err != nil {
+		return resp, s, c.redactor(s).Error(err)
+	}
+	return resp, s, nil
+}
+
+// do sends one XRPC request, with token as its bearer unless it is zero.
+// The body of an answer other than 2xx is redacted of the channel's and
+// s's credentials, so that no part of a secret survives its cutting into
+// an error message.
+func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values, in any, s *session, token redact.Secret) (*httpx.Response, error) {
+	var body []byte
+	contentType := ""
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return nil, broadcast.Permanent(fmt.Errorf("encode input: %w", err))
+		}
+		contentType = "application/json"
+	}
+	u := c.s.service + "/xrpc/" + nsid
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := httpx.NewRequest(ctx, method, u, body, contentType)
+	if err != nil {
+		return nil, broadcast.Permanent(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if !token.IsZero() {
+		req.Header.Set("Authorization", "Bearer "+token.Reveal())
+	}
+	resp, err := httpx.Do(c.s.client, req, 0)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		resp.Body = []byte(c.redactor(s).String(string(resp.Body)))
+	}
+	return resp, nil
+}
+
+// redactor returns the Redactor of the channel's password and s's tokens
+// (the server may echo the tokens it issued). It is built on the error
+// path only.
+func (c *Channel) redactor(s *session) *redact.Redactor {
+	if s == nil {
+		return c.s.redactor
+	}
+	return c.s.redactor.With(s.access, s.refresh)
+}

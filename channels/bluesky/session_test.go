@@ -1,0 +1,108 @@
+package bluesky
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// N posts, sequential or concurrent, make one login.
+func TestSessionReused(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			u := testUpdate()
+			u.ID, u.Title = "", u.Title+" "+string(rune('A'+i))
+			_, errs[i] = ch.Send(context.Background(), broadcast.NewMessage(u))
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	for i := range 4 {
+		u := testUpdate()
+		u.ID, u.Body = "", strings.Repeat("x", i+1)
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+		require.NoError(t, err)
+	}
+	require.NoError(t, ch.Check(context.Background()))
+	logins, refreshes := f.counts()
+	assert.Equal(t, 1, logins, "one createSession for 12 posts and a check")
+	assert.Equal(t, 0, refreshes)
+	assert.Len(t, f.Received(), 12)
+}
+
+// An expired access token is renewed with refreshSession, once for all
+// concurrent calls, and the post goes out; an expired refresh token too
+// makes one new login.
+func TestSessionRenewed(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	require.NoError(t, ch.Check(context.Background()))
+	f.expireAccess()
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Go(func() {
+			u := testUpdate()
+			u.ID, u.Title = "", u.Title+" "+string(rune('A'+i))
+			_, errs[i] = ch.Send(context.Background(), broadcast.NewMessage(u))
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	logins, refreshes := f.counts()
+	assert.Equal(t, 1, logins)
+	assert.Equal(t, 1, refreshes, "one refresh for five posts that found the token expired")
+
+	f.expireAccess()
+	f.expireRefresh()
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	logins, refreshes = f.counts()
+	assert.Equal(t, 2, logins, "the refresh token was refused: one new login")
+	assert.Equal(t, 1, refreshes)
+	assert.Len(t, f.Received(), 6)
+}
+
+// A refused login is permanent, says why, and shows no password.
+func TestLoginRefused(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f, func(c *Config) { c.AppPassword = redact.NewSecret("wrong-pass-word-1234") })
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Equal(t, "bluesky: log in: the server refused the credentials: server answered 401 AuthenticationRequired: "+
+		"Invalid identifier or password", err.Error())
+	var xe *XRPCError
+	require.ErrorAs(t, err, &xe)
+	assert.Equal(t, "AuthenticationRequired", xe.Name)
+	assert.Empty(t, f.received("com.atproto.repo.createRecord"))
+}
+
+// A server that echoes the session's access token, which the channel did
+// not have in its Config, finds it redacted in the error.
+func TestEchoedSessionTokenRedacted(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	require.NoError(t, ch.Check(context.Background()))
+	f.Fail(channeltest.FailEcho)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	channeltest.AssertNoSecret(t, err.Error(), testSecrets...)
+	assert.Contains(t, err.Error(), "authorization=Bearer REDACTED", "the echo reached the error, redacted")
+}

@@ -1,0 +1,143 @@
+package mastodon
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// urlToken is a token as Mastodon makes them: URL-safe, so that it can
+// stand in a URL's user information unescaped.
+const urlToken = "a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ-_0123"
+
+func TestNewValidates(t *testing.T) {
+	valid := testConfig("https://mastodon.example")
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"no server", func(c *Config) { c.Server = "" }, `mastodon: Config.Server: missing (the instance's address, as "https://mastodon.social")`},
+		{"no scheme", func(c *Config) { c.Server = "mastodon.social" }, `mastodon: Config.Server: not an absolute https URL, as "https://mastodon.social"`},
+		{"plain http", func(c *Config) { c.Server = "http://mastodon.social" }, "mastodon: Config.Server: must use https (http only for a loopback host)"},
+		{"credentials in the server", func(c *Config) { c.Server = "https://u:" + urlToken + "@mastodon.social" },
+			"mastodon: Config.Server: must not hold credentials (the token goes in Config.Token)"},
+		{"query", func(c *Config) { c.Server = "https://mastodon.social/?x=1" }, "mastodon: Config.Server: must not have a query or fragment"},
+		{"no token", func(c *Config) { c.Token = redact.Secret{} }, "mastodon: Config.Token: missing"},
+		{"token with a space", func(c *Config) { c.Token = redact.NewSecret(testToken + " ") }, "mastodon: Config.Token: contains white space"},
+		{"direct", func(c *Config) { c.Visibility = "direct" }, `mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`},
+		{"unknown visibility", func(c *Config) { c.Visibility = "friends" }, `mastodon: Config.Visibility: unknown value "friends": want public, unlisted or private`},
+		{"language", func(c *Config) { c.Language = "en-GB" }, `mastodon: Config.Language: "en-GB" is not an ISO 639 code (two or three lower-case letters)`},
+		{"name", func(c *Config) { c.Name = " ops" }, "mastodon: Config.Name: leading or trailing white space"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := valid
+			tt.edit(&cfg)
+			_, err := New(cfg)
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			channeltest.AssertNoSecret(t, err.Error(), testToken, urlToken)
+		})
+	}
+	for _, server := range []string{"https://mastodon.social", "https://mastodon.social/", "http://127.0.0.1:3000", "https://example.com/social"} {
+		cfg := valid
+		cfg.Server = server
+		_, err := New(cfg)
+		assert.NoError(t, err, server)
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want Config
+	}{
+		{"mastodon://" + "tok-123" + "@mastodon.social", Config{Server: "https://mastodon.social", Token: redact.NewSecret("tok-123")}},
+		{"mastodon://tok-123@mastodon.social/?visibility=unlisted&language=en&name=status-mastodon",
+			Config{Name: "status-mastodon", Server: "https://mastodon.social", Token: redact.NewSecret("tok-123"), Visibility: Unlisted, Language: "en"}},
+		{"mastodon+http://tok-123@127.0.0.1:3000", Config{Server: "http://127.0.0.1:3000", Token: redact.NewSecret("tok-123")}},
+		{"mastodon://tok-123@example.com:8443/social", Config{Server: "https://example.com:8443/social", Token: redact.NewSecret("tok-123")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := ParseURL(tt.raw)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want.Token.Reveal(), got.Token.Reveal())
+			got.Token, tt.want.Token = redact.Secret{}, redact.Secret{}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// URL → Config → URL and Config → URL → Config give back what they
+// started with.
+func TestURLRoundTrip(t *testing.T) {
+	configs := []Config{
+		testConfig("https://mastodon.social"),
+		{Name: "ops", Server: "http://127.0.0.1:3000/sub", Token: redact.NewSecret(testToken), Visibility: Private, Language: "de"},
+	}
+	for _, cfg := range configs {
+		u := cfg.URL()
+		back, err := ParseURL(u.Reveal())
+		require.NoError(t, err)
+		assert.Equal(t, cfg.Token.Reveal(), back.Token.Reveal())
+		assert.Equal(t, fmt.Sprint(cfg), fmt.Sprint(back))
+		assert.Equal(t, u.Reveal(), back.URL().Reveal())
+		channeltest.AssertNoSecret(t, fmt.Sprint(u), testToken)
+		_, err = New(back)
+		assert.NoError(t, err)
+	}
+	raw := "mastodon://tok-123@mastodon.social?language=en&name=ops&visibility=unlisted"
+	cfg, err := ParseURL(raw)
+	require.NoError(t, err)
+	assert.Equal(t, raw, cfg.URL().Reveal())
+	assert.Equal(t, "mastodon://mastodon.social?…", cfg.URL().String())
+}
+
+func TestParseURLErrors(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"https://" + urlToken + "@mastodon.social", "mastodon: URL: scheme: want mastodon:// (or mastodon+http:// for a loopback test server)"},
+		{"mastodon://mastodon.social", "mastodon: URL: token: want exactly one token before the @, as mastodon://TOKEN@mastodon.social"},
+		{"mastodon://a:" + urlToken + "@mastodon.social", "mastodon: URL: token: want exactly one token before the @, as mastodon://TOKEN@mastodon.social"},
+		{"mastodon://" + urlToken + "@", "mastodon: URL: host: missing (the instance, as mastodon://TOKEN@mastodon.social)"},
+		{"mastodon://tok@mastodon.social?visibilty=public", `mastodon: URL: query: unknown parameter "visibilty" (want visibility, language or name)`},
+		{"mastodon://tok@mastodon.social?name=a&name=b", `mastodon: URL: query: "name" given 2 times`},
+		{"mastodon://" + urlToken + "@mastodon.social#x", "mastodon: URL: fragment: not allowed"},
+		{"mastodon://%zz" + urlToken + "@mastodon.social", "mastodon: URL: does not parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := ParseURL(tt.raw)
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			channeltest.AssertNoSecret(t, err.Error(), urlToken)
+		})
+	}
+}
+
+// The YAML keys are the tags; the token decodes into a Secret and encodes
+// as REDACTED.
+func TestConfigYAML(t *testing.T) {
+	var cfg Config
+	require.NoError(t, yaml.Unmarshal([]byte(`
+name: status-mastodon
+server: https://mastodon.social
+token: `+testToken+`
+visibility: unlisted
+language: en
+`), &cfg))
+	assert.Equal(t, testToken, cfg.Token.Reveal())
+	assert.Equal(t, Config{Name: "status-mastodon", Server: "https://mastodon.social", Token: cfg.Token,
+		Visibility: Unlisted, Language: "en"}, cfg)
+	out, err := yaml.Marshal(cfg)
+	require.NoError(t, err)
+	channeltest.AssertNoSecret(t, string(out), testToken)
+	assert.Contains(t, string(out), "token: REDACTED")
+}

@@ -1,0 +1,97 @@
+package mastodon
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// APIError is an error answer of the instance: its HTTP status and the
+// message of its error entity ({"error":"…"}), or the start of its body
+// when it sent none. Message is bounded, printable and free of the token.
+type APIError struct {
+	Status  int    // the HTTP status, as 422
+	Message string // as "Validation failed: Text character limit of 500 exceeded"
+}
+
+// Error returns "instance answered 422 Unprocessable Entity: " and the
+// message.
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("instance answered %d", e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		s += " " + t
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// errReplyGone is wrapped by the error of a reply the instance refused
+// because the status replied to is gone (404 "The post you are trying to
+// reply to does not appear to exist."); Send then posts without it.
+var errReplyGone = errors.New("the status replied to is gone")
+
+// errInstance stands for an instance whose limits could not be read this
+// time; it never reaches the caller.
+var errInstance = errors.New("instance limits not read")
+
+// classify returns nil for a 2xx answer to op and otherwise its error,
+// marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
+// X-RateLimit-Reset (or Retry-After); 401, 403, 422 and other 4xx
+// Permanent; 5xx, 408 and 425 transient. r.Body holds no secret (see do).
+func (c *Channel) classify(op string, r *httpx.Response) error {
+	marked := httpx.Classify(r)
+	if marked == nil {
+		return nil
+	}
+	apiErr := &APIError{Status: r.Status, Message: apiMessage(r.Body)}
+	if apiErr.Message == "" {
+		apiErr.Message = httpx.Snippet(r.Body)
+	} else {
+		apiErr.Message = httpx.Snippet([]byte(apiErr.Message))
+	}
+	switch {
+	case r.Status == http.StatusTooManyRequests:
+		return c.rateLimited(op, r.Header, apiErr, marked)
+	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
+	case r.Status == http.StatusNotFound && op == opReply:
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errReplyGone, apiErr))
+	case broadcast.IsPermanent(marked):
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w", op, apiErr))
+	}
+	err := fmt.Errorf("mastodon: %s: %w", op, apiErr)
+	if d, ok := broadcast.RetryDelay(marked); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
+}
+
+// rateLimited returns the error of a 429: transient, with a wait until the
+// X-RateLimit-Reset time (ISO 8601), else the Retry-After hint, else none.
+func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
+	now := c.s.now()
+	if reset, ok := parseReset(h.Get("X-RateLimit-Reset")); ok && reset.After(now) {
+		d := min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second)
+		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s (limit %s): %w",
+			op, reset.UTC().Format(time.RFC3339), strings.TrimSpace(h.Get("X-RateLimit-Limit")), apiErr), max(d, time.Second))
+	}
+	err := fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr)
+	if d, ok := broadcast.RetryDelay(marked); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
+}
+
+// parseReset reads X-RateLimit-Reset, an ISO 8601 time such as
+// "2025-03-14T09:30:00.000000Z".
+func parseReset(v string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
+	return t, err == nil
+}

@@ -1,0 +1,369 @@
+package mastodon
+
+import (
+	"cmp"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rivo/uniseg"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// testToken holds characters that URL, JSON and base64 encodings change.
+const testToken = "Zm9v-Ym_Fyc2VjcmV0/dG9r+ZW4=="
+
+// fakeMastodon is an httptest fake of a Mastodon instance's REST API:
+// POST /api/v1/statuses (JSON, with Idempotency-Key replays kept for an
+// hour), PUT and DELETE /api/v1/statuses/:id, GET
+// /api/v1/accounts/verify_credentials and GET /api/v2/instance. It checks
+// the bearer token and the JSON bodies strictly, counts the status's length
+// as Mastodon does (grapheme clusters, every URL as characters_reserved_per_url),
+// and answers with Mastodon's Status, Account, Instance and error entities.
+// It implements channeltest.Backend: a POST answered from the idempotency
+// cache is a Delivery too, of the same status (the Send reached it).
+type fakeMastodon struct {
+	*httptest.Server
+
+	mu         sync.Mutex
+	statuses   []*fakeStatus
+	deliveries []delivery             // one per successful POST
+	keys       map[string]*fakeStatus // Idempotency-Key → status
+	failure    channeltest.Failure
+	maxChars   int  // configuration.statuses.max_characters
+	perURL     int  // configuration.statuses.characters_reserved_per_url
+	instance   int  // the status of GET /api/v2/instance; 0: 200
+	loseNext   bool // create the next status, then answer 502
+	requests   []request
+	now        func() time.Time
+}
+
+type fakeStatus struct {
+	id, text, replyTo, visibility, language string
+	deleted                                 bool
+	edits                                   int
+}
+
+type delivery struct {
+	st  *fakeStatus
+	key string
+}
+
+// request is what the fake received, for tests that check it.
+type request struct {
+	Method, Path string
+	Header       http.Header
+	Body         string
+}
+
+func newFakeMastodon(t *testing.T) *fakeMastodon {
+	t.Helper()
+	f := &fakeMastodon{keys: map[string]*fakeStatus{}, maxChars: 500, perURL: 23, now: time.Now}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Received implements channeltest.Backend.
+func (f *fakeMastodon) Received() []channeltest.Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]channeltest.Delivery, len(f.deliveries))
+	for i, d := range f.deliveries {
+		out[i] = channeltest.Delivery{Text: d.st.text, Parts: []string{d.st.text}, ReplyTo: d.st.replyTo,
+			ID: d.st.id, Key: d.key, Deleted: d.st.deleted}
+	}
+	return out
+}
+
+// Fail implements channeltest.Backend.
+func (f *fakeMastodon) Fail(failure channeltest.Failure) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failure = failure
+}
+
+// set changes the fake under its lock.
+func (f *fakeMastodon) set(change func(f *fakeMastodon)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change(f)
+}
+
+// received returns the requests the fake got to path (all with "").
+func (f *fakeMastodon) received(method, path string) []request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []request
+	for _, r := range f.requests {
+		if (method == "" || r.Method == method) && (path == "" || r.Path == path) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// statusCount returns how many statuses the fake holds, deleted ones
+// included.
+func (f *fakeMastodon) statusCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.statuses)
+}
+
+func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
+	body := readBody(r)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	if f.failure != channeltest.FailNone {
+		f.writeFailure(w, r)
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer "+testToken {
+		writeError(w, http.StatusUnauthorized, "The access token is invalid")
+		return
+	}
+	id, isStatus := strings.CutPrefix(r.URL.Path, "/api/v1/statuses/")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/instance":
+		f.serveInstance(w)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses":
+		f.create(w, r, body)
+	case r.Method == http.MethodPut && isStatus:
+		f.edit(w, r, id, body)
+	case r.Method == http.MethodDelete && isStatus:
+		f.remove(w, id)
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/accounts/verify_credentials":
+		writeJSON(w, http.StatusOK, map[string]any{"id": "109876", "username": "examplestatus",
+			"acct": "examplestatus", "display_name": "Example Status", "bot": true})
+	default:
+		writeError(w, http.StatusNotFound, "Record not found")
+	}
+}
+
+func readBody(r *http.Request) string {
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+func (f *fakeMastodon) serveInstance(w http.ResponseWriter) {
+	if f.instance != 0 && f.instance != http.StatusOK {
+		writeError(w, f.instance, http.StatusText(f.instance))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"domain": "mastodon.example", "title": "Example", "version": "4.3.0",
+		"configuration": map[string]any{"statuses": map[string]int{
+			"max_characters": f.maxChars, "max_media_attachments": 4, "characters_reserved_per_url": f.perURL}},
+	})
+}
+
+// statusBody is POST /api/v1/statuses's and PUT's JSON body, read strictly.
+type statusBody struct {
+	Status      *string `json:"status"`
+	InReplyToID string  `json:"in_reply_to_id"`
+	Visibility  string  `json:"visibility"`
+	Language    string  `json:"language"`
+}
+
+func decodeStatus(r *http.Request, body string) (statusBody, error) {
+	var sb statusBody
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		return sb, fmt.Errorf("Content-Type %q", ct)
+	}
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sb); err != nil {
+		return sb, err
+	}
+	return sb, nil
+}
+
+// create is POST /api/v1/statuses.
+func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body string) {
+	sb, err := decodeStatus(r, body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if sb.InReplyToID != "" && f.find(sb.InReplyToID) == nil {
+		writeError(w, http.StatusNotFound, "The post you are trying to reply to does not appear to exist.")
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if st := f.keys[key]; key != "" && st != nil && !st.deleted {
+		f.deliveries = append(f.deliveries, delivery{st: st, key: key})
+		writeJSON(w, http.StatusOK, f.entity(st))
+		return
+	}
+	if msg := f.invalid(sb); msg != "" {
+		writeError(w, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	st := &fakeStatus{id: strconv.Itoa(110000000000000001 + len(f.statuses)), text: *sb.Status,
+		replyTo: sb.InReplyToID, visibility: cmp.Or(sb.Visibility, "public"), language: sb.Language}
+	f.statuses = append(f.statuses, st)
+	if key != "" {
+		f.keys[key] = st
+	}
+	f.deliveries = append(f.deliveries, delivery{st: st, key: key})
+	if f.loseNext {
+		// A proxy whose upstream answered too late: the status exists,
+		// the client hears of a failure.
+		f.loseNext = false
+		writeError(w, http.StatusBadGateway, "Bad Gateway")
+		return
+	}
+	writeJSON(w, http.StatusOK, f.entity(st))
+}
+
+// invalid returns Mastodon's validation message for a status body, "" if
+// it is valid.
+func (f *fakeMastodon) invalid(sb statusBody) string {
+	switch {
+	case sb.Status == nil || strings.TrimSpace(*sb.Status) == "":
+		return "Validation failed: Text can't be blank"
+	case countable(*sb.Status, f.perURL) > f.maxChars:
+		return fmt.Sprintf("Validation failed: Text character limit of %d exceeded", f.maxChars)
+	case !slices.Contains([]string{"", "public", "unlisted", "private", "direct"}, sb.Visibility):
+		return "Validation failed: Visibility is not included in the list"
+	}
+	return ""
+}
+
+// fakeURL is how the fake finds URLs: Mastodon replaces each with
+// characters_reserved_per_url placeholder characters before counting.
+var fakeURL = regexp.MustCompile(`https?://\S+`)
+
+// countable is a status's length as Mastodon's StatusLengthValidator counts
+// it: URLs replaced by perURL characters, then grapheme clusters.
+func countable(text string, perURL int) int {
+	return uniseg.GraphemeClusterCount(fakeURL.ReplaceAllString(text, strings.Repeat("x", perURL)))
+}
+
+// edit is PUT /api/v1/statuses/:id.
+func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body string) {
+	sb, err := decodeStatus(r, body)
+	switch {
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err.Error())
+	case sb.InReplyToID != "" || sb.Visibility != "":
+		writeError(w, http.StatusBadRequest, "in_reply_to_id and visibility cannot be edited")
+	case f.find(id) == nil:
+		writeError(w, http.StatusNotFound, "Record not found")
+	case f.invalid(sb) != "":
+		writeError(w, http.StatusUnprocessableEntity, f.invalid(sb))
+	default:
+		st := f.find(id)
+		st.text, st.edits = *sb.Status, st.edits+1
+		if sb.Language != "" {
+			st.language = sb.Language
+		}
+		writeJSON(w, http.StatusOK, f.entity(st))
+	}
+}
+
+// remove is DELETE /api/v1/statuses/:id: the deleted status with its source
+// text, or 404 for one that is gone.
+func (f *fakeMastodon) remove(w http.ResponseWriter, id string) {
+	st := f.find(id)
+	if st == nil {
+		writeError(w, http.StatusNotFound, "Record not found")
+		return
+	}
+	st.deleted = true
+	e := f.entity(st)
+	e["text"] = st.text
+	writeJSON(w, http.StatusOK, e)
+}
+
+// find returns the status id unless it is unknown or deleted.
+func (f *fakeMastodon) find(id string) *fakeStatus {
+	for _, st := range f.statuses {
+		if st.id == id && !st.deleted {
+			return st
+		}
+	}
+	return nil
+}
+
+// entity is the Status entity of st.
+func (f *fakeMastodon) entity(st *fakeStatus) map[string]any {
+	e := map[string]any{
+		"id": st.id, "created_at": f.now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		"uri":        "https://mastodon.example/users/examplestatus/statuses/" + st.id,
+		"url":        "https://mastodon.example/@examplestatus/" + st.id,
+		"content":    "<p>" + strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(st.text) + "</p>",
+		"visibility": st.visibility, "sensitive": false, "spoiler_text": "",
+		"in_reply_to_id": nil, "language": nil, "edited_at": nil,
+	}
+	if st.replyTo != "" {
+		e["in_reply_to_id"] = st.replyTo
+	}
+	if st.language != "" {
+		e["language"] = st.language
+	}
+	if st.edits > 0 {
+		e["edited_at"] = f.now().UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	return e
+}
+
+// writeFailure answers as Mastodon does for a failure class.
+func (f *fakeMastodon) writeFailure(w http.ResponseWriter, r *http.Request) {
+	switch f.failure {
+	case channeltest.FailTransient:
+		writeError(w, http.StatusServiceUnavailable, "There was a temporary problem serving your request, please try again")
+	case channeltest.FailRateLimited:
+		now := f.now().UTC()
+		h := w.Header()
+		h.Set("X-RateLimit-Limit", "300")
+		h.Set("X-RateLimit-Remaining", "0")
+		h.Set("X-RateLimit-Reset", now.Add(5*time.Minute).Truncate(5*time.Minute).Format("2006-01-02T15:04:05.000000Z"))
+		writeError(w, http.StatusTooManyRequests, "Too many requests")
+	case channeltest.FailUnauthorized:
+		writeError(w, http.StatusUnauthorized, "The access token is invalid")
+	case channeltest.FailEcho:
+		writeEcho(w, r)
+	default:
+		if r.Method == http.MethodPost || r.Method == http.MethodPut {
+			writeError(w, http.StatusUnprocessableEntity, "Validation failed: Text can't be blank")
+			return
+		}
+		writeError(w, http.StatusForbidden, "This action is not allowed")
+	}
+}
+
+// writeEcho answers 401 as a debugging proxy might: with the Authorization
+// header it got, raw, JSON-escaped, and its token in base64.
+func writeEcho(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	token, _ := strings.CutPrefix(auth, "Bearer ")
+	msg, _ := json.Marshal("invalid token " + auth)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusUnauthorized)
+	fmt.Fprintf(w, `{"error":%s,"token_b64":%q,"raw":%q} %s`, msg,
+		base64.StdEncoding.EncodeToString([]byte(token)), auth, strings.ReplaceAll(token, "/", `\/`))
+}
+
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]string{"error": message})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,363 @@
+// Package mastodon posts incident updates as statuses to a Mastodon account
+// (POST /api/v1/statuses), on any instance that speaks Mastodon's REST API.
+//
+// Each update is one status: the channel's entry in Update.Overrides, or
+// else the "short" template, fitted to the instance's character limit with
+// the body shortened first and the status-page URL kept whole. The status
+// goes out with Config.Visibility (public by default) and Config.Language.
+// Mastodon makes "@name" in plain text a mention that notifies that
+// account, so the channel breaks every such "@" in the update's texts
+// with an invisible word joiner (U+2060): a title cannot ping anyone.
+// URLs are left alone. The Receipt holds the status's id and link.
+// Preview renders without posting; Check verifies the token by reading the
+// account (GET /api/v1/accounts/verify_credentials).
+//
+// # Threading
+//
+// Statuses chain like X's replies: a later update of an incident replies
+// to the channel's latest status of it, Message.Thread.Last
+// (in_reply_to_id), so the incident reads as one thread, newest at the
+// bottom. When that status is gone (the instance answers 404 "The post you
+// are trying to reply to does not appear to exist."), Send posts the update
+// once more without the reply, so that it still goes out, starting a new
+// thread; its Receipt says so in Meta["reply_dropped"], the id it could not
+// reply to.
+//
+// # Corrections and retractions
+//
+// The Channel is a broadcast.Editor: Broadcaster.Correct edits the
+// original status in place (PUT /api/v1/statuses/:id, Mastodon 3.5 and
+// later), and followers see it marked as edited, with its history. Its
+// visibility and reply stay as they were. It is a broadcast.Retractor:
+// Retract deletes the status (DELETE /api/v1/statuses/:id); one already
+// gone (404) counts as deleted. Mastodon allows 30 deletions per 30
+// minutes per account.
+//
+// # Limits
+//
+// One status per update, text only: a long update is shortened, never
+// split. The limit is the instance's configuration.statuses.max_characters
+// from GET /api/v2/instance, read on the first Send and then kept for the
+// Channel's life, with each URL counted as its characters_reserved_per_url
+// (23 on Mastodon). Until it is read, and when it cannot be (an instance
+// without the v2 endpoint, before Mastodon 4.0, or one that answers with
+// something else), the channel uses 500 characters and 23 per URL,
+// Mastodon's defaults; a read that failed for now (network error, 429,
+// 5xx) is tried again by the next Send. Preview uses the limits read so
+// far, without I/O.
+//
+// Length is counted as Measure does: grapheme clusters, each URL as 23.
+// Mastodon's own count is finer (a mention counts without its domain; a
+// URL is a link only with a known top-level domain, its path only up to
+// characters its extractor stops at), so Measure is an upper bound: a
+// URL Mastodon may not take as a link counts its own length when that is
+// more than 23, and the part of a URL after the first character outside
+// plain ASCII counts as text. A status is therefore at most a few
+// characters shorter than it could be, never refused as too long.
+//
+// Every status is sent with an Idempotency-Key header, Message.Key(""):
+// the same on every attempt of an update, after a restart too. Mastodon
+// keeps the key for one hour per account, and answers a repeat within
+// that hour with the status it already created: a retry after a lost
+// answer does not post twice. A retry more than an hour later posts a
+// second status. (Go's HTTP transport may itself resend a request that
+// carries an Idempotency-Key when a reused connection closes before any
+// answer; the key makes that safe too.) Edits and deletions are idempotent by nature. Redirects
+// are not followed, so that the token reaches no other host.
+//
+// # Errors
+//
+// Errors start with "mastodon: " and carry the instance's message (its
+// error entity, {"error":"…"}), bounded and without the token; errors.As
+// finds an *APIError. They are marked for the Broadcaster:
+//
+//   - 429 is transient, with broadcast.RetryAfter until X-RateLimit-Reset
+//     (or the Retry-After header when there is no reset time). Mastodon
+//     allows 300 requests per 5 minutes, and 300 statuses per 3 hours;
+//   - 401 and 403 (a revoked token, a token without write:statuses, a
+//     suspended account) are Permanent;
+//   - 422 (the instance refused the status: "Validation failed: …") is
+//     Permanent with the instance's message;
+//   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
+//   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
+//     error matches ctx.Err() with errors.Is.
+//
+// A template that cannot produce a status within the limit is a Permanent
+// error wrapping templates.ErrTooLong. No error contains the token:
+// Config holds it as a redact.Secret, and every error carrying the
+// instance's or a transport's text passes through one redact.Redactor
+// that knows it in the encodings a server may echo it in.
+//
+// # URL form
+//
+// A channel can be written as one URL, for ParseURL and Config.URL:
+//
+//	mastodon://TOKEN@mastodon.social?visibility=unlisted&language=en&name=status-mastodon
+//
+// TOKEN is the access token; the host (with a port or a path, if the
+// instance has them) is the instance, reached over https. The query
+// parameters visibility, language and name are optional and set the
+// Config fields of those names. mastodon+http:// selects plain http, for a
+// test server on a loopback address.
+package mastodon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Channel posts updates as statuses of one Mastodon account. It is safe for
+// concurrent use. It prints as "mastodon.Channel(<name>)".
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with, behind a pointer so that fmt never
+// prints it (it would print a struct's unexported fields raw).
+type state struct {
+	server     string
+	token      redact.Secret
+	visibility Visibility
+	language   string
+	client     *http.Client
+	redactor   *redact.Redactor
+	tmpl       *templates.Set
+	limits     *limitCache
+	now        func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+)
+
+// Operations, as errors name them. A reply is a post whose 404 means the
+// status replied to is gone.
+const (
+	opPost   = "post"
+	opReply  = "post reply"
+	opEdit   = "edit"
+	opDelete = "delete"
+	opCheck  = "check"
+)
+
+// defaultTimeout bounds one request of the default client.
+const defaultTimeout = 30 * time.Second
+
+// New returns a channel for cfg. It checks cfg without any network I/O;
+// errors name the field, as in "mastodon: Config.Token: missing".
+func New(cfg Config) (*Channel, error) {
+	server, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	base := cfg.HTTPClient
+	if base == nil {
+		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
+	}
+	client := *base
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
+		client: &client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
+		limits: newLimitCache(), now: time.Now}
+	if s.tmpl == nil {
+		s.tmpl = templates.Default()
+	}
+	name := cfg.Name
+	if name == "" {
+		name = DefaultName
+	}
+	return &Channel{name: name, s: s}, nil
+}
+
+// Name returns the channel's name, "mastodon" unless Config.Name says
+// otherwise.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the channel as "mastodon.Channel(<name>)" under every verb.
+func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "mastodon.Channel(%s)", c.name) }
+
+// Preview returns the status Send would post for u and its length, against
+// the instance's limit as read so far (see the package documentation, #
+// Limits).
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	lim := c.s.limits.cached()
+	text, err := c.text(u, lim)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	return broadcast.Preview{Channel: c.name, Text: text, Length: Measure(lim.CharactersPerURL)(text),
+		Limit: lim.MaxCharacters, Unit: fmt.Sprintf("characters (a URL counts %d)", lim.CharactersPerURL)}, nil
+}
+
+// text renders the status for u: its override or the short template,
+// mentions broken, fitted to lim.
+func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
+	text, err := c.s.tmpl.Text(c.name, "short", quiet(u, c.name), lim.MaxCharacters, Measure(lim.CharactersPerURL))
+	if err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))
+	}
+	return text, checkText(text)
+}
+
+// Send posts m.Update as a status, a reply to the incident's latest status
+// (m.Thread.Last) when there is one, under the Idempotency-Key
+// m.Key(""). When the instance refuses the reply because that status is
+// gone, it posts the update without it. See the package documentation for
+// its errors.
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("mastodon: post: %w", err)
+	}
+	text, err := c.text(m.Update, c.s.limits.get(ctx, c.fetchLimits))
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	reply, dropped := m.Thread.Last.ID, ""
+	st, err := c.post(ctx, text, reply, m.Key(""))
+	if reply != "" && errors.Is(err, errReplyGone) {
+		// Deleted outside outagecast: the update matters more than the thread.
+		reply, dropped = "", reply
+		st, err = c.post(ctx, text, "", m.Key(""))
+	}
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	r := c.receipt(st)
+	if dropped != "" {
+		r.Meta = map[string]string{"reply_dropped": dropped}
+	}
+	return r, nil
+}
+
+// post creates one status of text, a reply to replyTo unless it is empty.
+func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, error) {
+	op := opPost
+	if replyTo != "" {
+		op = opReply
+	}
+	body, err := newStatus(text, replyTo, c.s.visibility, c.s.language)
+	if err != nil {
+		return status{}, broadcast.Permanent(fmt.Errorf("mastodon: %s: %w", op, err))
+	}
+	return c.exchangeStatus(ctx, op, http.MethodPost, "/api/v1/statuses", body, key)
+}
+
+// Edit replaces the text of the status prev with m.Update's (PUT
+// /api/v1/statuses/:id). A status that is gone is a Permanent error.
+func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("mastodon: edit: %w", err)
+	}
+	if prev.ID == "" {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("mastodon: edit: the receipt has no status id"))
+	}
+	text, err := c.text(m.Update, c.s.limits.get(ctx, c.fetchLimits))
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	body, err := editStatus(text, c.s.language)
+	if err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("mastodon: edit: %w", err))
+	}
+	st, err := c.exchangeStatus(ctx, opEdit, http.MethodPut, "/api/v1/statuses/"+url.PathEscape(prev.ID), body, "")
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return c.receipt(st), nil
+}
+
+// Retract deletes the status prev (DELETE /api/v1/statuses/:id). A status
+// already gone counts as deleted.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("mastodon: delete: %w", err)
+	}
+	if prev.ID == "" {
+		return broadcast.Permanent(errors.New("mastodon: delete: the receipt has no status id"))
+	}
+	resp, err := c.exchange(ctx, opDelete, http.MethodDelete, "/api/v1/statuses/"+url.PathEscape(prev.ID), nil, "")
+	if resp != nil && resp.Status == http.StatusNotFound {
+		return nil // already gone
+	}
+	return err
+}
+
+// Check verifies the token by reading the account it acts for (GET
+// /api/v1/accounts/verify_credentials). It posts nothing.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("mastodon: check: %w", err)
+	}
+	_, err := c.exchange(ctx, opCheck, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, "")
+	return err
+}
+
+// exchangeStatus makes a request answered by a Status and reads it.
+func (c *Channel) exchangeStatus(ctx context.Context, op, method, path string, body []byte, key string) (status, error) {
+	resp, err := c.exchange(ctx, op, method, path, body, key)
+	if err != nil {
+		return status{}, err
+	}
+	st, err := parseStatus(resp.Body)
+	if err != nil {
+		return status{}, fmt.Errorf("mastodon: %s: %w", op, err)
+	}
+	return st, nil
+}
+
+// exchange makes one request for op and classifies the answer. It is the
+// one place the instance's or a transport's text enters an error, and
+// redacts it. The response is returned along with a classified error too.
+func (c *Channel) exchange(ctx context.Context, op, method, path string, body []byte, key string) (*httpx.Response, error) {
+	resp, err := c.do(ctx, method, path, body, key)
+	if err != nil {
+		return nil, c.s.redactor.Error(fmt.Errorf("mastodon: %s: %w", op, err))
+	}
+	return resp, c.s.redactor.Error(c.classify(op, resp))
+}
+
+// do sends one request with the token, and an Idempotency-Key unless key
+// is empty. The body of an answer other than 2xx is redacted, so that no
+// part of a secret survives its cutting into an error message.
+func (c *Channel) do(ctx context.Context, method, path string, body []byte, key string) (*httpx.Response, error) {
+	contentType := ""
+	if body != nil {
+		contentType = "application/json"
+	}
+	req, err := httpx.NewRequest(ctx, method, c.s.server+path, body, contentType)
+	if err != nil {
+		return nil, broadcast.Permanent(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
+	req.Header.Set("Accept", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := httpx.Do(c.s.client, req, 0)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status < 200 || resp.Status > 299 {
+		resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
+	}
+	return resp, nil
+}
+
+// receipt returns the receipt of the status st.
+func (c *Channel) receipt(st status) broadcast.Receipt {
+	return broadcast.Receipt{Channel: c.name, ID: st.ID, URL: st.URL, Time: c.s.now().UTC().Round(0)}
+}

@@ -1,0 +1,404 @@
+package mastodon
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var fixedNow = time.Date(2025, time.March, 14, 9, 30, 0, 0, time.UTC)
+
+// testConfig is the configuration the fake expects.
+func testConfig(server string) Config {
+	return Config{Server: server, Token: redact.NewSecret(testToken)}
+}
+
+// newTestChannel returns a channel wired to f, its config changed by edit.
+func newTestChannel(t *testing.T, f *fakeMastodon, edit ...func(*Config)) *Channel {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
+	t.Cleanup(client.CloseIdleConnections)
+	cfg := testConfig(f.URL)
+	cfg.HTTPClient = client
+	for _, e := range edit {
+		e(&cfg)
+	}
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	return ch
+}
+
+func TestConformance(t *testing.T) {
+	channeltest.Run(t, channeltest.Harness{
+		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFakeMastodon(t)
+			return newTestChannel(t, f), f
+		},
+		Secrets:   []string{testToken},
+		Config:    testConfig("https://mastodon.example"),
+		MaxLength: DefaultMaxCharacters,
+		Measure:   Measure(DefaultCharactersPerURL),
+		ThreadsTo: channeltest.Last,
+		Keyed:     true,
+		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+	})
+}
+
+func testUpdate() broadcast.Update {
+	return broadcast.Update{
+		IncidentID: "cdn-errors",
+		Title:      "Elevated error rates on the CDN",
+		Status:     broadcast.StatusInvestigating,
+		Body:       "We are investigating elevated error rates in the EU region.",
+		URL:        "https://status.example.com/incidents/42",
+	}.WithDefaults(fixedNow)
+}
+
+// The request is Mastodon's: POST /api/v1/statuses with the bearer token,
+// the Idempotency-Key Message.Key(""), and a JSON body of status,
+// visibility, language and, for a follow-up, in_reply_to_id: the latest
+// status of the incident.
+func TestSendRequest(t *testing.T) {
+	root := broadcast.Receipt{Channel: "mastodon", ID: "110000000000000001"}
+	tests := []struct {
+		name   string
+		edit   func(*Config)
+		thread broadcast.Thread
+		want   string
+	}{
+		{"first update", nil, broadcast.Thread{}, `{"status":"Investigating: Down","visibility":"public"}`},
+		{"unlisted, in English", func(c *Config) { c.Visibility, c.Language = Unlisted, "en" }, broadcast.Thread{},
+			`{"status":"Investigating: Down","visibility":"unlisted","language":"en"}`},
+		{"second update", nil, broadcast.Thread{Root: root, Last: root},
+			`{"status":"Investigating: Down","in_reply_to_id":"110000000000000001","visibility":"public"}`},
+		{"later update", nil, broadcast.Thread{Root: root, Last: broadcast.Receipt{Channel: "mastodon", ID: "110000000000000002"}},
+			`{"status":"Investigating: Down","in_reply_to_id":"110000000000000002","visibility":"public"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeMastodon(t)
+			f.set(func(f *fakeMastodon) {
+				f.statuses = []*fakeStatus{{id: "110000000000000001"}, {id: "110000000000000002"}}
+			})
+			var edits []func(*Config)
+			if tt.edit != nil {
+				edits = append(edits, tt.edit)
+			}
+			ch := newTestChannel(t, f, edits...)
+			m := broadcast.NewMessage(broadcast.Update{Title: "Down", Status: broadcast.StatusInvestigating})
+			m.Thread = tt.thread
+			_, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			posts := f.received(http.MethodPost, "/api/v1/statuses")
+			require.Len(t, posts, 1)
+			assert.JSONEq(t, tt.want, posts[0].Body)
+			assert.Equal(t, "Bearer "+testToken, posts[0].Header.Get("Authorization"))
+			assert.Equal(t, m.Key(""), posts[0].Header.Get("Idempotency-Key"))
+			assert.Equal(t, "application/json", posts[0].Header.Get("Content-Type"))
+		})
+	}
+}
+
+func TestSendReceipt(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	ch.s.now = func() time.Time { return fixedNow }
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	assert.Equal(t, broadcast.Receipt{Channel: "mastodon", ID: "110000000000000001",
+		URL: "https://mastodon.example/@examplestatus/110000000000000001", Time: fixedNow}, r)
+	got := f.Received()
+	require.Len(t, got, 1)
+	assert.Equal(t, "Investigating: Elevated error rates on the CDN — We are investigating elevated error rates "+
+		"in the EU region. https://status.example.com/incidents/42", got[0].Text)
+}
+
+// A reply to a status deleted on the instance goes out without the reply:
+// the update matters more than the thread.
+func TestSendReplyToDeletedStatus(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	require.NoError(t, ch.Retract(context.Background(), first))
+
+	u := testUpdate()
+	u.ID, u.Status = "", broadcast.StatusIdentified
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"reply_dropped": first.ID}, r.Meta)
+	got := f.Received()
+	require.Len(t, got, 2)
+	assert.Empty(t, got[1].ReplyTo)
+	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 3, "the refused reply, then the post without it")
+}
+
+// A retry after a lost answer carries the same Idempotency-Key, and the
+// instance answers with the status it already created: one status.
+func TestSendRetryAfterLostAnswer(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	f.set(func(f *fakeMastodon) { f.loseNext = true })
+	m := broadcast.NewMessage(testUpdate())
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a lost answer is transient: %v", err)
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.statusCount(), "the instance replayed the status instead of posting another")
+	assert.Equal(t, "110000000000000001", r.ID)
+	posts := f.received(http.MethodPost, "/api/v1/statuses")
+	require.Len(t, posts, 2)
+	assert.Equal(t, posts[0].Header.Get("Idempotency-Key"), posts[1].Header.Get("Idempotency-Key"))
+}
+
+// The instance's limits are read once, from /api/v2/instance, and used:
+// a 1,000-character instance gets a longer status than the default 500.
+func TestInstanceLimits(t *testing.T) {
+	long := strings.Repeat("Requests to the CDN in 東京 fail intermittently 👩🏽‍💻, we are on it. ", 40)
+	tests := []struct {
+		name     string
+		instance int // status of GET /api/v2/instance
+		maxChars int
+		sends    int
+		reads    int // GET /api/v2/instance requests
+		limit    int // the limit the statuses fit
+	}{
+		{"read once", http.StatusOK, 1000, 3, 1, 1000},
+		{"old instance without v2: default, cached", http.StatusNotFound, 1000, 3, 1, DefaultMaxCharacters},
+		{"unavailable: default, read again", http.StatusServiceUnavailable, 1000, 2, 2, DefaultMaxCharacters},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeMastodon(t)
+			f.set(func(f *fakeMastodon) { f.instance, f.maxChars = tt.instance, tt.maxChars })
+			ch := newTestChannel(t, f)
+			for i := range tt.sends {
+				u := testUpdate()
+				u.ID, u.Body = "", long+strings.Repeat("!", i)
+				_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+				require.NoError(t, err)
+			}
+			assert.Len(t, f.received(http.MethodGet, "/api/v2/instance"), tt.reads)
+			for _, d := range f.Received() {
+				n := countable(d.Text, 23)
+				assert.LessOrEqual(t, n, tt.limit)
+				assert.Greater(t, n, tt.limit-30, "the status uses the limit: %q", d.Text)
+			}
+		})
+	}
+}
+
+// Preview uses the limits read so far: the defaults before the first Send.
+func TestPreview(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.maxChars, f.perURL = 1000, 30 })
+	ch := newTestChannel(t, f)
+	p, err := ch.Preview(testUpdate())
+	require.NoError(t, err)
+	assert.Equal(t, broadcast.Preview{Channel: "mastodon", Text: "Investigating: Elevated error rates on the CDN — " +
+		"We are investigating elevated error rates in the EU region. https://status.example.com/incidents/42",
+		Length: 132, Limit: 500, Unit: "characters (a URL counts 23)"}, p)
+
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	p, err = ch.Preview(testUpdate())
+	require.NoError(t, err)
+	assert.Equal(t, 139, p.Length)
+	assert.Equal(t, 1000, p.Limit)
+	assert.Equal(t, "characters (a URL counts 30)", p.Unit)
+}
+
+func TestMeasure(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want int
+	}{
+		{"plain", "Investigating: CDN", 18},
+		{"a URL counts 23", "See https://status.example.com/incidents/42", 4 + 23},
+		{"a short URL counts 23 too", "https://ex.co", 23},
+		{"emoji and flags are one each", "👩🏽‍💻 🇯🇵 é", 5},
+		{"CJK", "東京で障害", 5},
+		{"trailing punctuation is text", "https://status.example.com/x.", 24},
+		{"a path outside ASCII counts as text", "https://status.example.com/インシデント/42", 23 + 9},
+		{"a host without a domain counts whole", "http://localhost:8080/status/incident-number-42", 47},
+		{"glued to a word counts whole", "seehttps://status.example.com/incidents/42", 3 + 39},
+		{"two URLs", "https://a.example.com and https://b.example.org/x", 23 + 5 + 23},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Measure(23)(tt.text)
+			assert.Equal(t, tt.want, got)
+			assert.GreaterOrEqual(t, got, countable(tt.text, 23), "never less than Mastodon's count")
+		})
+	}
+}
+
+// A hostile title cannot mention an account: every "@name" outside URLs
+// gets an invisible word joiner after the "@". E-mail addresses and URLs
+// stay as they are.
+func TestQuietMentions(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"@everyone look", "@\u2060everyone look"},
+		{"cc @admin@mastodon.social now", "cc @\u2060admin@mastodon.social now"},
+		{"mail ops@example.com", "mail ops@example.com"},
+		{"see https://mastodon.social/@examplestatus/1 @x", "see https://mastodon.social/@examplestatus/1 @\u2060x"},
+		{"a lone @ stays", "a lone @ stays"},
+		{"(@_ops)", "(@\u2060_ops)"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, quietText(tt.in), tt.in)
+	}
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Title = "@everyone: outage for @admin@mastodon.social"
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	assert.Contains(t, f.Received()[0].Text, "@\u2060everyone: outage for @\u2060admin@mastodon.social")
+	assert.Equal(t, "@everyone: outage for @admin@mastodon.social", u.Title, "the Update is not modified")
+}
+
+// Every class of the instance's answers is marked as the Broadcaster
+// needs, with the instance's message.
+func TestErrors(t *testing.T) {
+	reset := fixedNow.Add(90 * time.Second).Format("2006-01-02T15:04:05.000000Z")
+	tests := []struct {
+		name      string
+		status    int
+		header    map[string]string
+		body      string
+		permanent bool
+		wait      time.Duration // RetryAfter; 0: none
+		msg       string
+	}{
+		{"422", 422, nil, `{"error":"Validation failed: Text character limit of 500 exceeded"}`, true, 0,
+			"mastodon: post: instance answered 422 Unprocessable Entity: Validation failed: Text character limit of 500 exceeded"},
+		{"401", 401, nil, `{"error":"The access token is invalid"}`, true, 0,
+			"mastodon: post: the instance refused the token: instance answered 401 Unauthorized: The access token is invalid"},
+		{"403", 403, nil, `{"error":"This action is not allowed"}`, true, 0,
+			"mastodon: post: the instance refused the token: instance answered 403 Forbidden: This action is not allowed"},
+		{"oauth error", 401, nil, `{"error":"invalid_token","error_description":"The access token was revoked"}`, true, 0,
+			"mastodon: post: the instance refused the token: instance answered 401 Unauthorized: invalid_token: The access token was revoked"},
+		{"429 until reset", 429, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+			`{"error":"Too many requests"}`, false, 90 * time.Second,
+			"mastodon: post: rate limited until 2025-03-14T09:31:30Z (limit 300): instance answered 429 Too Many Requests: Too many requests"},
+		{"429 with Retry-After only", 429, map[string]string{"Retry-After": "42"}, `{"error":"Too many requests"}`, false, 42 * time.Second,
+			"mastodon: post: rate limited: instance answered 429 Too Many Requests: Too many requests"},
+		{"503", 503, nil, `{"error":"There was a temporary problem serving your request, please try again"}`, false, 0,
+			"mastodon: post: instance answered 503 Service Unavailable: There was a temporary problem serving your request, please try again"},
+		{"502 from a proxy, in HTML", 502, nil, "<html><body><h1>502 Bad Gateway</h1></body></html>", false, 0,
+			"mastodon: post: instance answered 502 Bad Gateway: <html><body><h1>502 Bad Gateway</h1></body></html>"},
+		{"410", 410, nil, `{"error":"Gone"}`, true, 0, "mastodon: post: instance answered 410 Gone: Gone"},
+	}
+	ch, err := New(testConfig("https://mastodon.example"))
+	require.NoError(t, err)
+	ch.s.now = func() time.Time { return fixedNow }
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			for k, v := range tt.header {
+				h.Set(k, v)
+			}
+			err := ch.classify(opPost, &httpx.Response{Status: tt.status, Header: h, Body: []byte(tt.body)})
+			require.Error(t, err)
+			assert.Equal(t, tt.msg, err.Error())
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))
+			d, ok := broadcast.RetryDelay(err)
+			assert.Equal(t, tt.wait != 0, ok)
+			assert.Equal(t, tt.wait, d)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.status, apiErr.Status)
+		})
+	}
+}
+
+func TestEdit(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f, func(c *Config) { c.Language = "en" })
+	prev, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+
+	u := testUpdate()
+	u.ID, u.Body, u.Corrects = "", "The errors are limited to the Paris region.", testUpdate().ID
+	r, err := ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.NoError(t, err)
+	assert.Equal(t, prev.ID, r.ID)
+	puts := f.received(http.MethodPut, "/api/v1/statuses/"+prev.ID)
+	require.Len(t, puts, 1)
+	assert.JSONEq(t, `{"status":"Investigating: Elevated error rates on the CDN — The errors are limited to the Paris region. `+
+		`https://status.example.com/incidents/42","language":"en"}`, puts[0].Body)
+	assert.Empty(t, puts[0].Header.Get("Idempotency-Key"), "PUT is idempotent and takes no key")
+
+	require.NoError(t, ch.Retract(context.Background(), prev))
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "a status that is gone cannot be edited: %v", err)
+	assert.Contains(t, err.Error(), "404")
+}
+
+func TestRetractGoneAndEmpty(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	assert.NoError(t, ch.Retract(context.Background(), broadcast.Receipt{ID: "999"}), "a status never seen is gone")
+	err := ch.Retract(context.Background(), broadcast.Receipt{})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+}
+
+func TestCheck(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	require.NoError(t, ch.Check(context.Background()))
+	assert.Len(t, f.received(http.MethodGet, "/api/v1/accounts/verify_credentials"), 1)
+	assert.Empty(t, f.received(http.MethodPost, ""), "Check posts nothing")
+
+	bad := newTestChannel(t, f, func(c *Config) { c.Token = redact.NewSecret("revoked") })
+	err := bad.Check(context.Background())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+}
+
+// A template that cannot fit is a permanent error naming ErrTooLong.
+func TestSendTooLong(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.maxChars = 20 })
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.ErrorIs(t, err, templates.ErrTooLong)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Empty(t, f.received(http.MethodPost, ""))
+}
+
+// The token never appears in a transport error, even one that names the
+// URL of a request.
+func TestTransportErrorHasNoToken(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	f.Close()
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	channeltest.AssertNoSecret(t, err.Error(), testToken)
+}

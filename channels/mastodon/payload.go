@@ -1,0 +1,236 @@
+package mastodon
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// statusRequest is the JSON body of POST /api/v1/statuses and, without
+// visibility and in_reply_to_id, of PUT /api/v1/statuses/:id.
+type statusRequest struct {
+	Status      string     `json:"status"`
+	InReplyToID string     `json:"in_reply_to_id,omitempty"`
+	Visibility  Visibility `json:"visibility,omitempty"`
+	Language    string     `json:"language,omitempty"`
+}
+
+// newStatus returns the body of a new status of text, replying to the
+// status replyTo unless it is empty.
+func newStatus(text, replyTo string, v Visibility, language string) ([]byte, error) {
+	if v == "" {
+		v = Public
+	}
+	return json.Marshal(statusRequest{Status: text, InReplyToID: replyTo, Visibility: v, Language: language})
+}
+
+// editStatus returns the body of an edit of a status to text. Mastodon
+// keeps the visibility and the reply of the status it edits.
+func editStatus(text, language string) ([]byte, error) {
+	return json.Marshal(statusRequest{Status: text, Language: language})
+}
+
+// status is the part of Mastodon's Status entity the channel reads.
+type status struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+// parseStatus reads the Status a create or an edit returns.
+func parseStatus(body []byte) (status, error) {
+	var s status
+	if err := json.Unmarshal(body, &s); err != nil {
+		return status{}, errors.New("the instance answered with something other than a status")
+	}
+	if s.ID == "" {
+		return status{}, errors.New("the instance answered with a status without id")
+	}
+	return s, nil
+}
+
+// instance is the part of GET /api/v2/instance the channel reads.
+type instance struct {
+	Configuration struct {
+		Statuses struct {
+			MaxCharacters            int `json:"max_characters"`
+			CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+		} `json:"statuses"`
+	} `json:"configuration"`
+}
+
+// parseLimits reads the instance's limits; ok is false when the answer
+// does not hold them.
+func parseLimits(body []byte) (limits, bool) {
+	var in instance
+	if json.Unmarshal(body, &in) != nil {
+		return limits{}, false
+	}
+	st := in.Configuration.Statuses
+	if st.MaxCharacters <= 0 {
+		return limits{}, false
+	}
+	lim := limits{MaxCharacters: st.MaxCharacters, CharactersPerURL: st.CharactersReservedPerURL}
+	if lim.CharactersPerURL <= 0 {
+		lim.CharactersPerURL = DefaultCharactersPerURL
+	}
+	return lim, true
+}
+
+// apiMessage returns the message of Mastodon's error entity,
+// {"error":"…","error_description":"…"}; "" when body is not one.
+func apiMessage(body []byte) string {
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return ""
+	}
+	if e.Description != "" && e.Description != e.Error {
+		return e.Error + ": " + e.Description
+	}
+	return e.Error
+}
+
+// urlPattern finds the URLs of a text, as Mastodon's counting and the
+// templates see them: http(s):// up to white space or a character that
+// cannot appear in a URL unescaped.
+var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
+
+// Measure returns the length of a status as an instance with the given
+// characters_reserved_per_url counts it, or a little more: grapheme
+// clusters, with each URL counted as perURL. It is an upper bound where
+// Mastodon's rules are finer than its own (see the package documentation,
+// # Limits), so that a text it passes is never refused as too long.
+func Measure(perURL int) templates.Measure {
+	return func(s string) int {
+		n, last := 0, 0
+		for _, loc := range urlPattern.FindAllStringIndex(s, -1) {
+			before := s[last:loc[0]]
+			n += templates.Graphemes(before)
+			prev, _ := utf8.DecodeLastRuneInString(s[:loc[0]])
+			n += urlCost(prev, s[loc[0]:loc[1]], perURL)
+			last = loc[1]
+		}
+		return n + templates.Graphemes(s[last:])
+	}
+}
+
+// urlCost is what a URL found in a text counts, at most: perURL for the
+// part Mastodon surely takes as a link (an http(s) URL with a domain name,
+// up to the first character outside plain ASCII URL characters), plus
+// the rest as text. A URL Mastodon may not take as a link at all counts
+// its own length if that is more than perURL.
+func urlCost(prev rune, u string, perURL int) int {
+	core := strings.TrimRight(u, ".,:;!?'")
+	tail := len(u) - len(core) // ASCII punctuation: one cluster per byte
+	rest := strings.IndexFunc(core, func(r rune) bool { return !plainURLRune(r) })
+	if rest < 0 {
+		rest = len(core)
+	}
+	if !linkable(prev, core[:rest]) {
+		return max(templates.Graphemes(u), perURL)
+	}
+	return perURL + templates.Graphemes(core[rest:]) + tail
+}
+
+// plainURLRune reports the ASCII characters every URL extractor keeps in
+// a URL.
+func plainURLRune(r rune) bool {
+	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-._~:/?#[]@!$&'*+,;=%", r))
+}
+
+// linkable reports whether Mastodon takes u (scheme, host, plain path) as
+// a link: after a character that does not glue it to a word, with a host
+// that is a domain name.
+func linkable(prev rune, u string) bool {
+	if prev != utf8.RuneError && (unicode.IsLetter(prev) || unicode.IsDigit(prev) || strings.ContainsRune("@$#_", prev)) {
+		return false
+	}
+	_, after, _ := strings.Cut(u, "://")
+	host, _, _ := strings.Cut(after, "/")
+	host, _, _ = strings.Cut(host, "?")
+	host, _, _ = strings.Cut(host, "#")
+	host, _, _ = strings.Cut(host, ":")
+	labels := strings.Split(strings.ToLower(host), ".")
+	if len(labels) < 2 {
+		return false
+	}
+	tld := labels[len(labels)-1]
+	return len(tld) >= 2 && (strings.Trim(tld, "abcdefghijklmnopqrstuvwxyz") == "" || strings.HasPrefix(tld, "xn--"))
+}
+
+// quiet returns u with every @mention in its texts broken by a word joiner
+// (U+2060, invisible) after the "@", so that a title or body cannot notify
+// an account: Mastodon makes "@name" and "@name@domain" mentions of plain
+// text. URLs are left alone. u itself is not modified.
+func quiet(u broadcast.Update, channel string) broadcast.Update {
+	u.Title, u.Body, u.Advice = quietText(u.Title), quietText(u.Body), quietText(u.Advice)
+	if len(u.Components) > 0 {
+		cs := make([]broadcast.Component, len(u.Components))
+		for i, c := range u.Components {
+			c.Name = quietText(c.Name)
+			cs[i] = c
+		}
+		u.Components = cs
+	}
+	if o, ok := u.Overrides[channel]; ok {
+		u.Overrides = map[string]string{channel: quietText(o)}
+	}
+	return u
+}
+
+// wordJoiner is invisible and breaks a mention without changing what
+// readers see.
+const wordJoiner = "\u2060"
+
+// quietText breaks the mentions of s: an "@" followed by a letter, digit
+// or "_", not glued to a preceding word (as in an e-mail address), outside
+// URLs.
+func quietText(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range urlPattern.FindAllStringIndex(s, -1) {
+		quietPlain(&b, s[:loc[0]], last)
+		b.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	quietPlain(&b, s, last)
+	return b.String()
+}
+
+// quietPlain writes s[from:], breaking its mentions; s[:from] is context.
+func quietPlain(b *strings.Builder, s string, from int) {
+	for i := from; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
+			continue
+		}
+		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_' {
+			b.WriteString(wordJoiner)
+		}
+	}
+}
+
+func mentionRune(r rune) bool {
+	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// checkText refuses a status that is empty, which the instance would
+// refuse as blank.
+func checkText(text string) error {
+	if strings.TrimSpace(text) == "" {
+		return broadcast.Permanent(fmt.Errorf("mastodon: render: empty status"))
+	}
+	return nil
+}

@@ -1,0 +1,331 @@
+package telegram
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Defaults of Config.
+const (
+	DefaultName     = "telegram"
+	DefaultBaseURL  = "https://api.telegram.org"
+	DefaultTemplate = "text"
+)
+
+// Config configures a Channel. It prints, logs and encodes without its
+// token (a redact.Secret). The yaml and json tags are the keys of the
+// announce configuration.
+type Config struct {
+	// Name is the channel's name in a Broadcaster and the key of its entry
+	// in Update.Overrides. Default "telegram".
+	Name string `yaml:"name" json:"name"`
+	// Token is the bot's token from @BotFather, as
+	// "123456789:AAE…". Required.
+	Token redact.Secret `yaml:"token" json:"token"`
+	// Chats are where the bot posts: a channel's or public group's
+	// username ("@examplestatus") or a chat's numeric id
+	// ("-1001234567890"), followed by "/" and a topic id to post in a
+	// forum topic ("-1001234567890/42"). The bot must be a member that may
+	// post. Each is a Ledger target, named as written here. Required.
+	Chats []string `yaml:"chats" json:"chats"`
+	// LinkPreview sets the preview Telegram shows of the update's URL.
+	// Default: Telegram's preview of it, below the text.
+	LinkPreview LinkPreview `yaml:"link_preview" json:"link_preview"`
+	// Template names the template that renders the messages, as plain
+	// text (the channel escapes it and makes its first line bold). Default
+	// "text".
+	Template string `yaml:"template" json:"template"`
+	// BaseURL is the Bot API server. Default DefaultBaseURL; a local Bot
+	// API server works too. It must be https; http is accepted for
+	// loopback hosts only.
+	BaseURL string `yaml:"base_url" json:"base_url"`
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client with a 30-second timeout.
+	HTTPClient *http.Client `yaml:"-" json:"-"`
+	// Templates holds Template. Default templates.Default().
+	Templates *templates.Set `yaml:"-" json:"-"`
+}
+
+// LinkPreview is Telegram's LinkPreviewOptions for the update's URL.
+type LinkPreview struct {
+	// Disabled shows no preview.
+	Disabled bool `yaml:"disabled" json:"disabled"`
+	// PreferSmallMedia shrinks the preview's media; PreferLargeMedia
+	// enlarges it. At most one of them.
+	PreferSmallMedia bool `yaml:"prefer_small_media" json:"prefer_small_media"`
+	PreferLargeMedia bool `yaml:"prefer_large_media" json:"prefer_large_media"`
+	// ShowAboveText puts the preview above the text.
+	ShowAboveText bool `yaml:"show_above_text" json:"show_above_text"`
+}
+
+func (p LinkPreview) validate() error {
+	switch {
+	case p.Disabled && (p.PreferSmallMedia || p.PreferLargeMedia || p.ShowAboveText):
+		return errors.New("telegram: Config.LinkPreview: Disabled set with other options")
+	case p.PreferSmallMedia && p.PreferLargeMedia:
+		return errors.New("telegram: Config.LinkPreview: PreferSmallMedia and PreferLargeMedia both set")
+	}
+	return nil
+}
+
+// chat is a validated entry of Config.Chats.
+type chat struct {
+	target string // as configured: the Ledger target
+	id     any    // int64, or "@username"
+	topic  int64  // message_thread_id; 0: none
+}
+
+var (
+	tokenPattern    = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+	usernamePattern = regexp.MustCompile(`^@[A-Za-z][A-Za-z0-9_]{3,31}$`)
+)
+
+// validate checks cfg without I/O and returns its chats and the base URL
+// without a trailing slash.
+func (cfg Config) validate() ([]chat, string, error) {
+	if strings.TrimSpace(cfg.Name) != cfg.Name {
+		return nil, "", errors.New("telegram: Config.Name: leading or trailing white space")
+	}
+	switch tok := cfg.Token.Reveal(); {
+	case tok == "":
+		return nil, "", errors.New("telegram: Config.Token: missing (the bot's token from @BotFather)")
+	case !tokenPattern.MatchString(tok):
+		return nil, "", errors.New("telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)")
+	}
+	chats, err := parseChats(cfg.Chats)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cfg.LinkPreview.validate(); err != nil {
+		return nil, "", err
+	}
+	base, err := parseBaseURL(cfg.BaseURL)
+	return chats, base, err
+}
+
+func parseChats(list []string) ([]chat, error) {
+	if len(list) == 0 {
+		return nil, errors.New(`telegram: Config.Chats: missing (a chat's "@username" or numeric id)`)
+	}
+	out := make([]chat, 0, len(list))
+	for i, s := range list {
+		c, err := parseChat(s)
+		if err != nil {
+			return nil, fmt.Errorf("telegram: Config.Chats[%d]: %w", i, err)
+		}
+		if slices.ContainsFunc(out, func(o chat) bool { return o.target == c.target }) {
+			return nil, fmt.Errorf("telegram: Config.Chats[%d]: %q listed twice", i, s)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// parseChat reads "@username" or a numeric id, optionally "/topic".
+func parseChat(s string) (chat, error) {
+	c := chat{target: s}
+	name, topic, hasTopic := strings.Cut(s, "/")
+	if hasTopic {
+		t, err := strconv.ParseInt(topic, 10, 64)
+		if err != nil || t <= 0 {
+			return chat{}, fmt.Errorf("%q: the topic after / is not a positive number", s)
+		}
+		c.topic = t
+	}
+	switch {
+	case usernamePattern.MatchString(name):
+		c.id = name
+	case name != "" && (name[0] == '-' || name[0] >= '0' && name[0] <= '9'):
+		id, err := strconv.ParseInt(name, 10, 64)
+		if err != nil || id == 0 {
+			return chat{}, fmt.Errorf("%q: not a chat id", s)
+		}
+		c.id = id
+	default:
+		return chat{}, fmt.Errorf(`%q: want a chat's "@username" (5 to 32 letters, digits and _) or its numeric id`, s)
+	}
+	return c, nil
+}
+
+// parseBaseURL checks raw and returns it without a trailing slash.
+func parseBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return DefaultBaseURL, nil
+	}
+	bad := func(problem string) error { return fmt.Errorf("telegram: Config.BaseURL: %s", problem) }
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", bad("not a URL")
+	case u.User != nil:
+		return "", bad("must not hold credentials")
+	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
+		return "", bad("not an absolute https URL")
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "", bad("must use https (http only for a loopback host)")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return "", bad("must not have a query or fragment")
+	case strings.Contains(u.Path, "/bot"):
+		return "", bad("must not hold the bot token (it goes in Config.Token)")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// URL schemes of the channel URL form, and the host that stands for
+// DefaultBaseURL.
+const (
+	schemeHTTPS = "telegram"
+	schemeHTTP  = "telegram+http"
+	defaultHost = "telegram"
+)
+
+// ParseURL reads a channel URL (see the package documentation, # URL
+// form) into a Config: telegram://TOKEN@telegram?chats=@examplestatus,-1001234567890/42&….
+// It checks the URL's form; New checks the values. Errors name the part
+// of the URL at fault and never quote the token.
+func ParseURL(raw string) (Config, error) {
+	bad := func(part, problem string) error { return fmt.Errorf("telegram: URL: %s: %s", part, problem) }
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Config{}, errors.New("telegram: URL: does not parse")
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != schemeHTTPS && scheme != schemeHTTP {
+		return Config{}, bad("scheme", "want telegram:// (or telegram+http:// for a local Bot API server on a loopback address)")
+	}
+	id, secret, ok := u.User.Username(), "", false
+	if u.User != nil {
+		secret, ok = u.User.Password()
+	}
+	if id == "" || !ok || secret == "" {
+		return Config{}, bad("token", "want the bot token before the @, as telegram://123456789:SECRET@telegram")
+	}
+	cfg := Config{Token: redact.NewSecret(id + ":" + secret)}
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	switch {
+	case u.Host == "":
+		return Config{}, bad("host", "missing (telegram for the Bot API, or a Bot API server's host)")
+	case u.Host == defaultHost && scheme == schemeHTTPS && path == "":
+	case scheme == schemeHTTP:
+		cfg.BaseURL = "http://" + u.Host + path
+	default:
+		cfg.BaseURL = "https://" + u.Host + path
+	}
+	if u.Fragment != "" {
+		return Config{}, bad("fragment", "not allowed")
+	}
+	return cfg, cfg.setQuery(u.Query())
+}
+
+// setQuery reads the query parameters of a channel URL.
+func (cfg *Config) setQuery(q url.Values) error {
+	for key, values := range q {
+		switch key {
+		case "chats":
+			for _, v := range values {
+				cfg.Chats = append(cfg.Chats, strings.Split(v, ",")...)
+			}
+			continue
+		case "preview", "template", "name":
+		default:
+			return fmt.Errorf("telegram: URL: query: unknown parameter %q (want chats, preview, template or name)", key)
+		}
+		if len(values) != 1 {
+			return fmt.Errorf("telegram: URL: query: %q given %d times", key, len(values))
+		}
+		switch key {
+		case "preview":
+			if err := cfg.LinkPreview.set(values[0]); err != nil {
+				return err
+			}
+		case "template":
+			cfg.Template = values[0]
+		case "name":
+			cfg.Name = values[0]
+		}
+	}
+	return nil
+}
+
+// Words of the preview URL parameter.
+var previewWords = []string{"off", "small", "large", "above"}
+
+// set reads the preview URL parameter: "off", or a comma-separated list of
+// small, large and above.
+func (p *LinkPreview) set(v string) error {
+	for w := range strings.SplitSeq(v, ",") {
+		switch w {
+		case "off":
+			p.Disabled = true
+		case "small":
+			p.PreferSmallMedia = true
+		case "large":
+			p.PreferLargeMedia = true
+		case "above":
+			p.ShowAboveText = true
+		default:
+			return fmt.Errorf("telegram: URL: query: preview: unknown word %q (want %s)", w, strings.Join(previewWords, ", "))
+		}
+	}
+	return nil
+}
+
+// String returns the preview URL parameter for p; "" for the default.
+func (p LinkPreview) String() string {
+	var words []string
+	for i, on := range []bool{p.Disabled, p.PreferSmallMedia, p.PreferLargeMedia, p.ShowAboveText} {
+		if on {
+			words = append(words, previewWords[i])
+		}
+	}
+	return strings.Join(words, ",")
+}
+
+// URL returns cfg as a channel URL, token included, as a redact.URL that
+// prints without it; ParseURL reads it back. HTTPClient and Templates have
+// no URL form. A token without a colon, or an unparsable BaseURL, gives
+// the zero URL.
+func (cfg Config) URL() redact.URL {
+	id, secret, ok := strings.Cut(cfg.Token.Reveal(), ":")
+	if !ok {
+		return redact.URL{}
+	}
+	u := url.URL{Scheme: schemeHTTPS, User: url.UserPassword(id, secret), Host: defaultHost}
+	if cfg.BaseURL != "" {
+		b, err := url.Parse(cfg.BaseURL)
+		if err != nil || b.Host == "" {
+			return redact.URL{}
+		}
+		u.Host, u.Path = b.Host, strings.TrimRight(b.Path, "/")
+		if b.Scheme == "http" {
+			u.Scheme = schemeHTTP
+		}
+	}
+	q := url.Values{}
+	for _, kv := range [][2]string{{"chats", strings.Join(cfg.Chats, ",")}, {"preview", cfg.LinkPreview.String()},
+		{"template", cfg.Template}, {"name", cfg.Name}} {
+		if kv[1] != "" {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	u.RawQuery = q.Encode()
+	return redact.NewURL(u.String())
+}

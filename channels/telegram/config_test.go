@@ -1,0 +1,153 @@
+package telegram
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
+)
+
+func TestNewValidates(t *testing.T) {
+	valid := testConfig("@examplestatus")
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"no token", func(c *Config) { c.Token = redact.Secret{} }, "telegram: Config.Token: missing (the bot's token from @BotFather)"},
+		{"not a token", func(c *Config) { c.Token = redact.NewSecret("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") },
+			"telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)"},
+		{"token with a space", func(c *Config) { c.Token = redact.NewSecret(testToken + " ") },
+			"telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)"},
+		{"no chats", func(c *Config) { c.Chats = nil }, `telegram: Config.Chats: missing (a chat's "@username" or numeric id)`},
+		{"a name without @", func(c *Config) { c.Chats = []string{"@examplestatus", "examplestatus"} },
+			`telegram: Config.Chats[1]: "examplestatus": want a chat's "@username" (5 to 32 letters, digits and _) or its numeric id`},
+		{"a short username", func(c *Config) { c.Chats = []string{"@abc"} },
+			`telegram: Config.Chats[0]: "@abc": want a chat's "@username" (5 to 32 letters, digits and _) or its numeric id`},
+		{"a bad id", func(c *Config) { c.Chats = []string{"-100abc"} }, `telegram: Config.Chats[0]: "-100abc": not a chat id`},
+		{"a bad topic", func(c *Config) { c.Chats = []string{"-1002222222222/x"} },
+			`telegram: Config.Chats[0]: "-1002222222222/x": the topic after / is not a positive number`},
+		{"twice", func(c *Config) { c.Chats = []string{"@examplestatus", "@examplestatus"} }, `telegram: Config.Chats[1]: "@examplestatus" listed twice`},
+		{"preview", func(c *Config) { c.LinkPreview = LinkPreview{Disabled: true, ShowAboveText: true} },
+			"telegram: Config.LinkPreview: Disabled set with other options"},
+		{"preview sizes", func(c *Config) { c.LinkPreview = LinkPreview{PreferSmallMedia: true, PreferLargeMedia: true} },
+			"telegram: Config.LinkPreview: PreferSmallMedia and PreferLargeMedia both set"},
+		{"base URL with the token", func(c *Config) { c.BaseURL = "https://api.telegram.org/bot" + testToken },
+			"telegram: Config.BaseURL: must not hold the bot token (it goes in Config.Token)"},
+		{"plain http", func(c *Config) { c.BaseURL = "http://api.telegram.org" }, "telegram: Config.BaseURL: must use https (http only for a loopback host)"},
+		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: leading or trailing white space"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := valid
+			tt.edit(&cfg)
+			_, err := New(cfg)
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			channeltest.AssertNoSecret(t, err.Error(), testToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")
+		})
+	}
+	cfg := valid
+	cfg.Chats = []string{"@examplestatus", "-1001234567890", "-1001234567890/42", "123456789"}
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, cfg.Chats, ch.Chats())
+}
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want Config
+	}{
+		{"telegram://" + testToken + "@telegram?chats=@examplestatus",
+			Config{Chats: []string{"@examplestatus"}}},
+		{"telegram://" + testToken + "@telegram?chats=@examplestatus,-1001234567890/42&chats=-333333333&preview=small,above&template=short&name=ops",
+			Config{Name: "ops", Chats: []string{"@examplestatus", "-1001234567890/42", "-333333333"}, Template: "short",
+				LinkPreview: LinkPreview{PreferSmallMedia: true, ShowAboveText: true}}},
+		{"telegram://" + testToken + "@bot-api.example.com/tg?chats=@examplestatus&preview=off",
+			Config{Chats: []string{"@examplestatus"}, BaseURL: "https://bot-api.example.com/tg", LinkPreview: LinkPreview{Disabled: true}}},
+		{"telegram+http://" + testToken + "@127.0.0.1:8081?chats=@examplestatus",
+			Config{Chats: []string{"@examplestatus"}, BaseURL: "http://127.0.0.1:8081"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := ParseURL(tt.raw)
+			require.NoError(t, err)
+			assert.Equal(t, testToken, got.Token.Reveal())
+			got.Token = redact.Secret{}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestURLRoundTrip(t *testing.T) {
+	for _, cfg := range []Config{
+		testConfig("@examplestatus"),
+		{Name: "ops", Token: redact.NewSecret(testToken), Chats: []string{"@examplestatus", "-1001234567890/42"},
+			LinkPreview: LinkPreview{PreferLargeMedia: true}, Template: "markdown", BaseURL: "http://127.0.0.1:8081"},
+		{Token: redact.NewSecret(testToken), Chats: []string{"-333333333"}, LinkPreview: LinkPreview{Disabled: true},
+			BaseURL: "https://bot-api.example.com/tg"},
+	} {
+		u := cfg.URL()
+		back, err := ParseURL(u.Reveal())
+		require.NoError(t, err, u.Reveal())
+		assert.Equal(t, cfg.Token.Reveal(), back.Token.Reveal())
+		assert.Equal(t, fmt.Sprintf("%+v", cfg), fmt.Sprintf("%+v", back))
+		assert.Equal(t, u.Reveal(), back.URL().Reveal())
+		channeltest.AssertNoSecret(t, fmt.Sprint(u), testToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x")
+		_, err = New(back)
+		assert.NoError(t, err)
+	}
+	raw := "telegram://" + testToken + "@telegram?chats=%40examplestatus&name=ops"
+	cfg, err := ParseURL(raw)
+	require.NoError(t, err)
+	assert.Equal(t, raw, cfg.URL().Reveal())
+	assert.Equal(t, "telegram://telegram?…", cfg.URL().String())
+}
+
+func TestParseURLErrors(t *testing.T) {
+	secret := "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x"
+	tests := []struct{ raw, want string }{
+		{"tg://" + testToken + "@telegram?chats=@examplestatus", "telegram: URL: scheme: want telegram:// (or telegram+http:// for a local Bot API server on a loopback address)"},
+		{"telegram://" + secret + "@telegram?chats=@examplestatus", "telegram: URL: token: want the bot token before the @, as telegram://123456789:SECRET@telegram"},
+		{"telegram://telegram?chats=@examplestatus", "telegram: URL: token: want the bot token before the @, as telegram://123456789:SECRET@telegram"},
+		{"telegram://" + testToken + "@?chats=@examplestatus", "telegram: URL: host: missing (telegram for the Bot API, or a Bot API server's host)"},
+		{"telegram://" + testToken + "@telegram?chat=@examplestatus", `telegram: URL: query: unknown parameter "chat" (want chats, preview, template or name)`},
+		{"telegram://" + testToken + "@telegram?chats=@examplestatus&preview=tiny", `telegram: URL: query: preview: unknown word "tiny" (want off, small, large, above)`},
+		{"telegram://" + testToken + "@telegram?chats=@examplestatus&name=a&name=b", `telegram: URL: query: "name" given 2 times`},
+		{"telegram://" + testToken + "@telegram?chats=@examplestatus#x", "telegram: URL: fragment: not allowed"},
+		{"telegram://" + testToken + "%zz@telegram", "telegram: URL: does not parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := ParseURL(tt.raw)
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			channeltest.AssertNoSecret(t, err.Error(), testToken, secret)
+		})
+	}
+}
+
+func TestConfigYAML(t *testing.T) {
+	var cfg Config
+	require.NoError(t, yaml.Unmarshal([]byte(`
+name: status-telegram
+token: `+testToken+`
+chats: ["@examplestatus", "-1001234567890/42"]
+link_preview:
+  prefer_small_media: true
+template: text
+`), &cfg))
+	assert.Equal(t, testToken, cfg.Token.Reveal())
+	assert.Equal(t, Config{Name: "status-telegram", Token: cfg.Token, Chats: []string{"@examplestatus", "-1001234567890/42"},
+		LinkPreview: LinkPreview{PreferSmallMedia: true}, Template: "text"}, cfg)
+	out, err := yaml.Marshal(cfg)
+	require.NoError(t, err)
+	channeltest.AssertNoSecret(t, string(out), testToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x")
+	assert.Contains(t, string(out), "token: REDACTED")
+}

@@ -1,0 +1,223 @@
+package telegram
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// MaxLength is the limit on a message's text after entity parsing (what
+// readers see), in characters (Unicode code points).
+const MaxLength = 4096
+
+// parseMode is the markup the channel sends: Telegram's HTML style.
+const parseMode = "HTML"
+
+// sendMessage is the input of sendMessage.
+type sendMessage struct {
+	ChatID             any                 `json:"chat_id"`
+	MessageThreadID    int64               `json:"message_thread_id,omitempty"`
+	Text               string              `json:"text"`
+	ParseMode          string              `json:"parse_mode"`
+	LinkPreviewOptions *linkPreviewOptions `json:"link_preview_options,omitempty"`
+	ReplyParameters    *replyParameters    `json:"reply_parameters,omitempty"`
+}
+
+// editMessageText is the input of editMessageText.
+type editMessageText struct {
+	ChatID             any                 `json:"chat_id"`
+	MessageID          int64               `json:"message_id"`
+	Text               string              `json:"text"`
+	ParseMode          string              `json:"parse_mode"`
+	LinkPreviewOptions *linkPreviewOptions `json:"link_preview_options,omitempty"`
+}
+
+// deleteMessage is the input of deleteMessage.
+type deleteMessage struct {
+	ChatID    any   `json:"chat_id"`
+	MessageID int64 `json:"message_id"`
+}
+
+// replyParameters is Telegram's ReplyParameters. The channel always
+// allows sending without the reply, so that an update still goes out when
+// the message it replies to was deleted.
+type replyParameters struct {
+	MessageID                int64 `json:"message_id"`
+	AllowSendingWithoutReply bool  `json:"allow_sending_without_reply"`
+}
+
+// linkPreviewOptions is Telegram's LinkPreviewOptions.
+type linkPreviewOptions struct {
+	IsDisabled       bool   `json:"is_disabled,omitempty"`
+	URL              string `json:"url,omitempty"`
+	PreferSmallMedia bool   `json:"prefer_small_media,omitempty"`
+	PreferLargeMedia bool   `json:"prefer_large_media,omitempty"`
+	ShowAboveText    bool   `json:"show_above_text,omitempty"`
+}
+
+// previewOptions returns the link preview of a message about the update
+// at link: of that URL, not the first one Telegram finds in the text (a
+// body may hold others). Nil when there is nothing to say.
+func previewOptions(p LinkPreview, link string) *linkPreviewOptions {
+	if p.Disabled {
+		return &linkPreviewOptions{IsDisabled: true}
+	}
+	o := linkPreviewOptions{URL: link, PreferSmallMedia: p.PreferSmallMedia, PreferLargeMedia: p.PreferLargeMedia,
+		ShowAboveText: p.ShowAboveText}
+	if o == (linkPreviewOptions{}) {
+		return nil
+	}
+	return &o
+}
+
+// answer is the envelope of every Bot API answer.
+type answer struct {
+	OK          bool            `json:"ok"`
+	Result      json.RawMessage `json:"result"`
+	ErrorCode   int             `json:"error_code"`
+	Description string          `json:"description"`
+	Parameters  *struct {
+		MigrateToChatID int64 `json:"migrate_to_chat_id"`
+		RetryAfter      int   `json:"retry_after"`
+	} `json:"parameters"`
+}
+
+// message is the part of Telegram's Message the channel reads.
+type message struct {
+	MessageID int64 `json:"message_id"`
+	Chat      struct {
+		ID       int64  `json:"id"`
+		Username string `json:"username"`
+	} `json:"chat"`
+}
+
+func parseMessage(result json.RawMessage) (message, error) {
+	var m message
+	if json.Unmarshal(result, &m) != nil || m.MessageID == 0 || m.Chat.ID == 0 {
+		return message{}, errors.New("the Bot API answered without the message")
+	}
+	return m, nil
+}
+
+// htmlEscaper escapes what Telegram's HTML parser reads as markup.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// toHTML returns plain text as Telegram HTML: every "<", ">" and "&"
+// escaped, so the text is shown as written and cannot add formatting or
+// links, and its first line (the status and title) bold. Readers see
+// plain, character for character.
+func toHTML(plain string) string {
+	first, rest, more := strings.Cut(plain, "\n")
+	var b strings.Builder
+	if first != "" {
+		b.WriteString("<b>" + htmlEscaper.Replace(first) + "</b>")
+	}
+	if more {
+		b.WriteString("\n" + htmlEscaper.Replace(rest))
+	}
+	return b.String()
+}
+
+// urlPattern finds the URLs of a text, as the templates keep them whole.
+var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
+
+// quiet returns u with every @mention in its texts broken by a word joiner
+// (U+2060, invisible) after the "@", so that a title or body cannot notify
+// a member of the chat: Telegram makes "@username" in a message a mention.
+// URLs are left alone. u itself is not modified.
+func quiet(u broadcast.Update, channel string) broadcast.Update {
+	u.Title, u.Body, u.Advice = quietText(u.Title), quietText(u.Body), quietText(u.Advice)
+	if len(u.Components) > 0 {
+		cs := make([]broadcast.Component, len(u.Components))
+		for i, c := range u.Components {
+			c.Name = quietText(c.Name)
+			cs[i] = c
+		}
+		u.Components = cs
+	}
+	if o, ok := u.Overrides[channel]; ok {
+		u.Overrides = map[string]string{channel: quietText(o)}
+	}
+	return u
+}
+
+// wordJoiner is invisible and breaks a mention without changing what
+// readers see.
+const wordJoiner = "\u2060"
+
+// quietText breaks the mentions of s: an "@" followed by a letter, digit
+// or "_", not glued to a preceding word (as in an e-mail address), outside
+// URLs.
+func quietText(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range urlPattern.FindAllStringIndex(s, -1) {
+		quietPlain(&b, s[:loc[0]], last)
+		b.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	quietPlain(&b, s, last)
+	return b.String()
+}
+
+// quietPlain writes s[from:], breaking its mentions; s[:from] is context.
+func quietPlain(b *strings.Builder, s string, from int) {
+	for i := from; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
+			continue
+		}
+		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_' {
+			b.WriteString(wordJoiner)
+		}
+	}
+}
+
+func mentionRune(r rune) bool {
+	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// Receipt.Meta keys of a chat's message: the message's id, and the id of
+// the chat it is in (a username's chat, or a migrated group's new
+// supergroup, by number).
+func metaMessage(target string) string { return "message_id:" + target }
+func metaChat(target string) string    { return "chat_id:" + target }
+
+// posted is a chat's message of an update.
+type posted struct {
+	chatID, messageID int64
+	username          string // the chat's, for its link; "" for none
+}
+
+// postedIn reads the message of target from a receipt's Meta.
+func postedIn(r broadcast.Receipt, target string) (posted, bool) {
+	msg, err1 := strconv.ParseInt(r.Meta[metaMessage(target)], 10, 64)
+	chat, err2 := strconv.ParseInt(r.Meta[metaChat(target)], 10, 64)
+	if err1 != nil || err2 != nil || msg == 0 || chat == 0 {
+		return posted{}, false
+	}
+	return posted{chatID: chat, messageID: msg}, true
+}
+
+// link returns the message's link: t.me/<username>/<id> for a public chat,
+// t.me/c/<id>/<id> (for members) for a supergroup or channel, "" for
+// other chats.
+func (p posted) link() string {
+	msg := strconv.FormatInt(p.messageID, 10)
+	if p.username != "" {
+		return "https://t.me/" + p.username + "/" + msg
+	}
+	if id, ok := strings.CutPrefix(strconv.FormatInt(p.chatID, 10), "-100"); ok && id != "" {
+		return "https://t.me/c/" + id + "/" + msg
+	}
+	return ""
+}

@@ -1,0 +1,267 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"sync"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Send posts m.Update to every chat that m.Ledger does not report done,
+// replying to the incident's latest message in each (see the package
+// documentation for the errors).
+func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("telegram: post: %w", err)
+	}
+	html, _, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	preview := previewOptions(c.s.preview, m.Update.URL)
+	f := broadcast.NewFanout(m, c.s.targets)
+	c.fanOut(ctx, f, c.s.chats, func(ch chat) error {
+		p, err := c.post(ctx, ch, html, preview, replyTo(m.Thread.Last, ch.target, len(c.s.chats)))
+		if err == nil {
+			c.s.memo.put(m.Key(ch.target), p)
+		}
+		return err
+	})
+	if err := f.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("telegram: post: %w", err)
+	}
+	return c.receipt(func(ch chat) (posted, bool) { return c.s.memo.get(m.Key(ch.target)) }), nil
+}
+
+// post sends one message to ch, following a group's migration to a
+// supergroup once.
+func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkPreviewOptions, reply int64) (posted, error) {
+	in := sendMessage{ChatID: c.chatID(ch), MessageThreadID: ch.topic, Text: html, ParseMode: parseMode,
+		LinkPreviewOptions: preview}
+	if reply != 0 {
+		in.ReplyParameters = &replyParameters{MessageID: reply, AllowSendingWithoutReply: true}
+	}
+	result, e, err := c.call(ctx, "sendMessage", in)
+	if e != nil && e.MigrateToChatID != 0 {
+		c.s.migrated.Store(ch.target, e.MigrateToChatID)
+		in.ChatID, in.ReplyParameters = e.MigrateToChatID, nil // the old group's messages are not there
+		result, _, err = c.call(ctx, "sendMessage", in)
+	}
+	if err != nil {
+		return posted{}, err
+	}
+	msg, err := parseMessage(result)
+	if err != nil {
+		return posted{}, fmt.Errorf("sendMessage: %w", err)
+	}
+	return posted{chatID: msg.Chat.ID, messageID: msg.MessageID, username: msg.Chat.Username}, nil
+}
+
+// chatID returns the chat_id to post to for ch: its supergroup when the
+// group migrated.
+func (c *Channel) chatID(ch chat) any {
+	if id, ok := c.s.migrated.Load(ch.target); ok {
+		return id
+	}
+	return ch.id
+}
+
+// replyTo returns the message to reply to in target: the incident's latest
+// message there, from its receipt's Meta; 0 for none. A single chat's
+// receipt without Meta replies to its ID.
+func replyTo(last broadcast.Receipt, target string, chats int) int64 {
+	if p, ok := postedIn(last, target); ok {
+		return p.messageID
+	}
+	if id, err := strconv.ParseInt(last.ID, 10, 64); err == nil && chats == 1 && len(last.Meta) == 0 {
+		return id
+	}
+	return 0
+}
+
+// fanOut runs do for each chat f has to do, in order, and reports its
+// outcome to f at once. Once the Bot API refused the token, or ctx ended,
+// the chats left fail with that error without a request.
+func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat, do func(chat) error) {
+	var stop error
+	for _, i := range f.Todo() {
+		if stop == nil && ctx.Err() != nil {
+			stop = fmt.Errorf("not attempted: %w", ctx.Err())
+		}
+		if stop != nil {
+			f.Report(i, stop)
+			continue
+		}
+		err := do(chats[i])
+		if errors.Is(err, errTokenRefused) {
+			stop = err
+		}
+		f.Report(i, err)
+	}
+}
+
+// receipt returns the receipt of the messages find knows, by chat in
+// Config.Chats order; its ID and URL are the first one's.
+func (c *Channel) receipt(find func(chat) (posted, bool)) broadcast.Receipt {
+	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC().Round(0), Meta: map[string]string{}}
+	for _, ch := range c.s.chats {
+		p, ok := find(ch)
+		if !ok {
+			continue
+		}
+		r.Meta[metaMessage(ch.target)] = strconv.FormatInt(p.messageID, 10)
+		r.Meta[metaChat(ch.target)] = strconv.FormatInt(p.chatID, 10)
+		if r.ID == "" {
+			r.ID, r.URL = strconv.FormatInt(p.messageID, 10), p.link()
+		}
+	}
+	return r
+}
+
+// inReceipt returns the chats with a message in r, and their messages.
+func (c *Channel) inReceipt(r broadcast.Receipt) ([]chat, []posted) {
+	var chats []chat
+	var msgs []posted
+	for _, ch := range c.s.chats {
+		if p, ok := postedIn(r, ch.target); ok {
+			chats, msgs = append(chats, ch), append(msgs, p)
+		}
+	}
+	return chats, msgs
+}
+
+// targetsOf returns the Ledger targets of chats.
+func targetsOf(chats []chat) []string {
+	out := make([]string, len(chats))
+	for i, ch := range chats {
+		out[i] = ch.target
+	}
+	return out
+}
+
+// Edit replaces the text of prev's message in each chat with m.Update's
+// (editMessageText). A message Telegram finds unchanged counts as edited.
+func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("telegram: edit: %w", err)
+	}
+	chats, msgs := c.inReceipt(prev)
+	if len(chats) == 0 {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("telegram: edit: the receipt names no message of this channel's chats"))
+	}
+	html, _, err := c.render(m.Update)
+	if err != nil {
+		return broadcast.Receipt{}, err
+	}
+	preview := previewOptions(c.s.preview, m.Update.URL)
+	f := broadcast.NewFanout(m, targetsOf(chats))
+	c.fanOut(ctx, f, chats, func(ch chat) error {
+		p := msgs[indexOf(chats, ch)]
+		in := editMessageText{ChatID: p.chatID, MessageID: p.messageID, Text: html, ParseMode: parseMode, LinkPreviewOptions: preview}
+		_, e, err := c.call(ctx, "editMessageText", in)
+		if e.has("message is not modified") {
+			return nil // already as asked: an earlier attempt's answer was lost
+		}
+		return err
+	})
+	if err := f.Err(); err != nil {
+		return broadcast.Receipt{}, fmt.Errorf("telegram: edit: %w", err)
+	}
+	return broadcast.Receipt{Channel: c.name, ID: prev.ID, URL: prev.URL, Time: c.s.now().UTC().Round(0),
+		Meta: maps.Clone(prev.Meta)}, nil
+}
+
+// Retract deletes prev's message in each chat (deleteMessage). A message
+// already gone counts as deleted; one Telegram will not delete (sent more
+// than 48 hours ago) fails that chat with an error wrapping
+// broadcast.ErrNotSupported.
+func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("telegram: delete: %w", err)
+	}
+	chats, msgs := c.inReceipt(prev)
+	if len(chats) == 0 {
+		return broadcast.Permanent(errors.New("telegram: delete: the receipt names no message of this channel's chats"))
+	}
+	errs := make([]error, len(chats))
+	f := broadcast.NewFanout(broadcast.Message{}, targetsOf(chats)) // no Ledger: a retry deletes again
+	c.fanOut(ctx, f, chats, func(ch chat) error {
+		i := indexOf(chats, ch)
+		errs[i] = c.remove(ctx, msgs[i])
+		return errs[i]
+	})
+	if err := f.Err(); err != nil {
+		return fmt.Errorf("telegram: delete: %w", err)
+	}
+	// Err is nil, so the chats that failed did so for good: they still show
+	// the update, and without a Ledger only this error can say so.
+	var refused []broadcast.TargetFailure
+	for i, err := range errs {
+		if err != nil {
+			refused = append(refused, broadcast.TargetFailure{Target: chats[i].target, Err: err})
+		}
+	}
+	if len(refused) > 0 {
+		return broadcast.Permanent(fmt.Errorf("telegram: delete: %w", &broadcast.TargetsError{Total: len(chats), Failures: refused}))
+	}
+	return nil
+}
+
+// remove deletes one message.
+func (c *Channel) remove(ctx context.Context, p posted) error {
+	_, e, err := c.call(ctx, "deleteMessage", deleteMessage{ChatID: p.chatID, MessageID: p.messageID})
+	switch {
+	case e.has("message to delete not found"):
+		return nil // already gone
+	case e.has("message can't be deleted"):
+		return broadcast.Permanent(fmt.Errorf("%w: %w", broadcast.ErrNotSupported, err))
+	}
+	return err
+}
+
+func indexOf(chats []chat, ch chat) int {
+	for i, o := range chats {
+		if o.target == ch.target {
+			return i
+		}
+	}
+	return -1
+}
+
+// memo keeps the messages of recent attempts by Message.Key of their chat,
+// so that the attempt completing an update's delivery can name the
+// messages of chats an earlier attempt reached.
+type memo struct {
+	mu    sync.Mutex
+	byKey map[string]posted
+	order []string // oldest first
+}
+
+// memoSize bounds the messages a memo keeps.
+const memoSize = 4096
+
+func newMemo() *memo { return &memo{byKey: map[string]posted{}} }
+
+func (mm *memo) put(key string, p posted) {
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	if _, ok := mm.byKey[key]; !ok {
+		mm.order = append(mm.order, key)
+	}
+	mm.byKey[key] = p
+	for len(mm.order) > memoSize {
+		delete(mm.byKey, mm.order[0])
+		mm.order = mm.order[1:]
+	}
+}
+
+func (mm *memo) get(key string) (posted, bool) {
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	p, ok := mm.byKey[key]
+	return p, ok
+}

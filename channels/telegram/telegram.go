@@ -1,0 +1,287 @@
+// Package telegram posts incident updates to Telegram chats, channels and
+// forum topics through a bot, with the Bot API's sendMessage.
+//
+// Each update is one message per chat: the channel's entry in
+// Update.Overrides, or else the Config.Template template ("text" by
+// default), fitted to MaxLength characters with the body shortened first
+// and the status-page URL kept whole, then sent as HTML (parse_mode HTML).
+// The text is plain: every "<", ">" and "&" in it is escaped, so a title
+// cannot add formatting or links, and the only tag is the <b> that makes
+// its first line (status and title) bold. Telegram makes "@username" a
+// mention that notifies that member, so the channel breaks every such "@"
+// in the update's texts with an invisible word joiner (U+2060); URLs are
+// left alone. The link preview is of the update's URL (link_preview_options
+// url), shaped by Config.LinkPreview. Preview renders without posting;
+// Check verifies the token with getMe.
+//
+// # Chats
+//
+// Config.Chats are the Ledger targets, named as written there ("@examplestatus",
+// "-1001234567890/42"): Send posts to every chat not done in an earlier
+// attempt, in order, and books each with a broadcast.Fanout, so a retry
+// reaches only the chats that failed for now. The Receipt's Meta holds,
+// for each chat, the message's id ("message_id:<chat>") and the id of the
+// chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
+// chat's message. The message ids of chats reached by an earlier attempt
+// of the same update are kept in memory (the last 4,096 messages), so the
+// receipt of the attempt that completes the update names them all; after a
+// restart between attempts, the receipt lacks them, and later updates post
+// in those chats without replying, and cannot edit or delete there.
+//
+// A group upgraded to a supergroup answers with
+// parameters.migrate_to_chat_id: the channel follows it, posts to the
+// supergroup at once, and keeps doing so for the chat's entry until the
+// process ends; the receipt names the supergroup's id, and Config.Chats
+// should be updated to it.
+//
+// # Threading
+//
+// Messages chain per chat: a later update of an incident replies to the
+// channel's latest message of it in that chat, from Message.Thread.Last's
+// Meta (reply_parameters.message_id, with allow_sending_without_reply, so
+// that an update whose message to reply to was deleted still goes out). A
+// chat entry with a topic posts in that forum topic (message_thread_id).
+//
+// # Corrections and retractions
+//
+// The Channel is a broadcast.Editor: Broadcaster.Correct edits the
+// original's message in each chat (editMessageText); an edit Telegram
+// finds unchanged counts as done, a message gone is a Permanent failure
+// of that chat. It is a broadcast.Retractor: Retract deletes the message
+// in each chat (deleteMessage). Telegram deletes a message only within
+// 48 hours of its sending (in private chats and groups; an administrator
+// with the right to delete may delete older ones in supergroups and
+// channels); it then answers "message can't be deleted", and that chat's
+// failure wraps broadcast.ErrNotSupported. A message already gone
+// ("message to delete not found") counts as deleted. Chats without the
+// original's message id in the receipt are left alone by both.
+//
+// # Limits
+//
+// One message per chat and update: a long update is shortened to
+// MaxLength (4,096) characters of text as readers see it (after the HTML
+// is parsed), never split. The Bot API takes no idempotency key: a retry
+// after a lost answer posts the message again in that chat (chats whose
+// answer arrived are not retried). Telegram allows a bot about one
+// message per second per chat and 20 per minute per group; beyond, it
+// answers 429. Redirects are not followed.
+//
+// # Errors
+//
+// Errors start with "telegram: " and carry the Bot API's answer
+// ({"ok":false,"error_code":…,"description":"…"}), bounded and without the
+// token; errors.As finds an *APIError. Send's, Edit's and Retract's
+// errors follow broadcast.Fanout's rule: a transient
+// *broadcast.TargetsError while some chat failed for now, nil when every
+// other chat got the update (chats refused for good are in the Ledger), a
+// Permanent one when every chat failed for good. Per chat:
+//
+//   - 429 is transient, with broadcast.RetryAfter of the answer's
+//     parameters.retry_after (or the Retry-After header);
+//   - 401 Unauthorized and 404 Not Found (a revoked or malformed token) are
+//     Permanent, and fail the chats not yet tried without a request;
+//   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a
+//     topic that does not exist) are Permanent;
+//   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
+//     error matches ctx.Err() with errors.Is.
+//
+// A template that cannot produce a message within the limit is a Permanent
+// error wrapping templates.ErrTooLong. No error contains the token, which
+// is in every request's URL path: Config holds it as a redact.Secret, the
+// channel builds each URL at the request, transport errors show the URL
+// as scheme and host only, and every error carrying the Bot API's or a
+// transport's text passes through one redact.Redactor that knows the token
+// (whole, and its secret part after the colon) in the encodings a server
+// may echo it in.
+//
+// # URL form
+//
+// A channel can be written as one URL, for ParseURL and Config.URL:
+//
+//	telegram://123456789:SECRET@telegram?chats=@examplestatus,-1001234567890/42&preview=small&name=status-telegram
+//
+// The user information is the bot token (its id and secret around the
+// colon); the host "telegram" stands for the Bot API at DefaultBaseURL,
+// any other host (with its path) for a Bot API server there, over https,
+// or plain http with telegram+http:// (a loopback address only). chats is
+// required (comma-separated, or repeated); preview is "off" or a
+// comma-separated list of small, large and above; template and name are
+// optional.
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Channel posts updates to Telegram chats through one bot. It is safe for
+// concurrent use. It prints as "telegram.Channel(<name>)".
+type Channel struct {
+	name string
+	s    *state
+}
+
+// state is what a Channel works with, behind a pointer so that fmt never
+// prints it.
+type state struct {
+	base     string
+	token    redact.Secret // in every request's URL path; never copied out
+	chats    []chat
+	targets  []string
+	preview  LinkPreview
+	template string
+	client   *http.Client
+	redactor *redact.Redactor
+	tmpl     *templates.Set
+	memo     *memo
+	migrated sync.Map // target → int64: the supergroup a group became
+	now      func() time.Time
+}
+
+var (
+	_ broadcast.Channel   = (*Channel)(nil)
+	_ broadcast.Previewer = (*Channel)(nil)
+	_ broadcast.Checker   = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
+	_ broadcast.Retractor = (*Channel)(nil)
+)
+
+// defaultTimeout bounds one request of the default client.
+const defaultTimeout = 30 * time.Second
+
+// New returns a channel for cfg. It checks cfg without any network I/O;
+// errors name the field, as in "telegram: Config.Chats[1]: …".
+func New(cfg Config) (*Channel, error) {
+	chats, base, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
+	}
+	client := *hc
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
+		client: &client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: newMemo(), now: time.Now}
+	for _, c := range chats {
+		s.targets = append(s.targets, c.target)
+	}
+	if s.template == "" {
+		s.template = DefaultTemplate
+	}
+	if s.tmpl == nil {
+		s.tmpl = templates.Default()
+	}
+	name := cfg.Name
+	if name == "" {
+		name = DefaultName
+	}
+	return &Channel{name: name, s: s}, nil
+}
+
+// newRedactor returns the Redactor of the token: whole, and its secret part
+// after the bot's id.
+func newRedactor(token redact.Secret) *redact.Redactor {
+	_, secret, _ := strings.Cut(token.Reveal(), ":")
+	return redact.NewRedactor(token, redact.NewSecret(secret))
+}
+
+// Name returns the channel's name, "telegram" unless Config.Name says
+// otherwise.
+func (c *Channel) Name() string { return c.name }
+
+// Format prints the channel as "telegram.Channel(<name>)" under every verb.
+func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "telegram.Channel(%s)", c.name) }
+
+// Chats returns the chats the channel posts to, as Config.Chats names them.
+func (c *Channel) Chats() []string { return append([]string(nil), c.s.targets...) }
+
+// Preview returns the HTML Send would post for u, and the length of its
+// text as readers see it.
+func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	html, plain, err := c.render(u)
+	if err != nil {
+		return broadcast.Preview{}, err
+	}
+	return broadcast.Preview{Channel: c.name, Text: html, Length: templates.Runes(plain), Limit: MaxLength,
+		Unit: "characters as shown (after HTML parsing)"}, nil
+}
+
+// render returns the message of u as HTML, and the plain text readers see:
+// its override or the template, mentions broken, fitted to MaxLength.
+func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
+	plain, err = c.s.tmpl.Text(c.name, c.s.template, quiet(u, c.name), MaxLength, templates.Runes)
+	if err != nil {
+		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
+	}
+	if strings.TrimSpace(plain) == "" {
+		return "", "", broadcast.Permanent(errors.New("telegram: render: empty message"))
+	}
+	return toHTML(plain), plain, nil
+}
+
+// Check verifies the token with getMe. It posts nothing.
+func (c *Channel) Check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("telegram: check: %w", err)
+	}
+	if _, _, err := c.call(ctx, "getMe", struct{}{}); err != nil {
+		return fmt.Errorf("telegram: check: %w", err)
+	}
+	return nil
+}
+
+// call makes one Bot API request of method with the JSON input in. It
+// returns the result on success; otherwise the answer's *APIError (nil
+// when no answer came) and the classified error. It is the one place the
+// Bot API's or a transport's text enters an error, and redacts it; the
+// URL, which holds the token, is built here and never kept.
+func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMessage, *APIError, error) {
+	body, err := encode(in)
+	if err != nil {
+		return nil, nil, broadcast.Permanent(fmt.Errorf("%s: encode: %w", method, err))
+	}
+	req, err := httpx.NewRequest(ctx, http.MethodPost, c.s.base+"/bot"+c.s.token.Reveal()+"/"+method, body, "application/json")
+	if err != nil {
+		return nil, nil, broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
+	}
+	resp, err := httpx.Do(c.s.client, req, 0)
+	if err != nil {
+		return nil, nil, c.s.redactor.Error(fmt.Errorf("%s: %w", method, err))
+	}
+	var a answer
+	if resp.Status >= 200 && resp.Status <= 299 && json.Unmarshal(resp.Body, &a) == nil && a.OK {
+		return a.Result, nil, nil
+	}
+	if resp.Status >= 200 && resp.Status <= 299 && a.ErrorCode == 0 {
+		return nil, nil, fmt.Errorf("%s: the Bot API answered %d without a result", method, resp.Status)
+	}
+	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
+	e := apiError(resp)
+	return nil, e, c.s.redactor.Error(classify(method, resp, e))
+}
+
+// encode returns in as JSON, HTML left as is: the messages are HTML, and
+// "\u003cb\u003e" would only make them longer.
+func encode(in any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(in); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
