@@ -347,7 +347,7 @@ func TestEdit(t *testing.T) {
 	assert.Equal(t, prev.ID, r.ID)
 	puts := f.received(http.MethodPut, "/api/v1/statuses/"+prev.ID)
 	require.Len(t, puts, 1)
-	assert.JSONEq(t, `{"status":"Investigating: Elevated error rates on the CDN — The errors are limited to the Paris region. `+
+	assert.JSONEq(t, `{"status":"Correction: Investigating: Elevated error rates on the CDN — The errors are limited to the Paris region. `+
 		`https://status.example.com/incidents/42","language":"en"}`, puts[0].Body)
 	assert.Empty(t, puts[0].Header.Get("Idempotency-Key"), "PUT is idempotent and takes no key")
 
