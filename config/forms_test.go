@@ -51,7 +51,7 @@ func TestURLChannelErrors(t *testing.T) {
 	const token = "tok-5d1e9a77"
 	tests := []struct{ name, yaml, want string }{
 		{"unknown scheme", lines("channels:", `  - "gopher://h.example.com/`+token+`"`),
-			`test.yaml:2: channels[0]: URL scheme "gopher": no kind of channel takes it (known: console, irc, ircs, smtp, smtps, webhook, webhook+http, x)`},
+			`test.yaml:2: channels[0]: URL scheme "gopher": no kind of channel takes it (known: bluesky, bluesky+http, console, discord, googlechat, irc, ircs, mastodon, mastodon+http, matrix, matrix+http, slack, slack+http, smtp, smtps, statuspage, statuspageio, teams, teams+http, telegram, telegram+http, webhook, webhook+http, x)`},
 		{"not a URL", lines("channels:", "  - "+token), "test.yaml:2: channels[0]: want a channel URL (scheme://…), or a mapping with a kind"},
 		{"bad parameter", lines("channels:", `  - "webhook://h.example.com/`+token+`?concurrency=many"`),
 			`test.yaml:2: channels[0] (webhook "webhook"): webhook: URL: concurrency: want a whole number`},
@@ -165,11 +165,21 @@ func TestOpen(t *testing.T) {
 // through the loader.
 func TestKinds(t *testing.T) {
 	samples := map[string]string{
-		"console": "console://stderr?template=short",
-		"webhook": "webhook://hooks.example.com/in?secret=" + secret,
-		"email":   "smtp://u:pw@smtp.example.com:587/?from=s%40example.com&to=a%40example.com",
-		"x":       "x://api.x.com?consumer_key=a&consumer_secret=b&access_token=c&access_secret=d",
-		"irc":     "ircs://bot@irc.example.com:6697/ops",
+		"console":      "console://stderr?template=short",
+		"webhook":      "webhook://hooks.example.com/in?secret=" + secret,
+		"email":        "smtp://u:pw@smtp.example.com:587/?from=s%40example.com&to=a%40example.com",
+		"x":            "x://api.x.com?consumer_key=a&consumer_secret=b&access_token=c&access_secret=d",
+		"irc":          "ircs://bot@irc.example.com:6697/ops",
+		"statuspage":   "statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN",
+		"statuspageio": "statuspageio://key-123@kctbh9vrtdwd",
+		"slack":        "slack://xoxb:123-456-abc@slack.com/%23ops",
+		"teams":        "teams://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=s1g",
+		"discord":      "discord://tok3n@123456789012345678",
+		"googlechat":   "googlechat://chat.googleapis.com/v1/spaces/AAAA/messages?key=k3y&token=t0k",
+		"mastodon":     "mastodon://t0ken@mastodon.example",
+		"bluesky":      "bluesky://status.example.com:app-pass-word@bsky.social",
+		"telegram":     "telegram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@examplestatus",
+		"matrix":       "matrix://:syt_t0ken@matrix.example.org/?rooms=!abc:example.org",
 	}
 	names, schemes := map[string]bool{}, map[string]bool{}
 	for _, k := range config.Kinds() {

@@ -8,9 +8,18 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/outagecast/outagecast/channels/bluesky"
 	"github.com/outagecast/outagecast/channels/console"
+	"github.com/outagecast/outagecast/channels/discord"
 	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/channels/googlechat"
 	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/channels/mastodon"
+	"github.com/outagecast/outagecast/channels/matrix"
+	"github.com/outagecast/outagecast/channels/slack"
+	"github.com/outagecast/outagecast/channels/statuspageio"
+	"github.com/outagecast/outagecast/channels/teams"
+	"github.com/outagecast/outagecast/channels/telegram"
 	"github.com/outagecast/outagecast/channels/twitter"
 	"github.com/outagecast/outagecast/channels/webhook"
 	"github.com/outagecast/outagecast/redact"
@@ -37,6 +46,27 @@ func Kinds() []Kind {
 		Define("irc", newIRC, Spec[ircFile]{Schemes: []string{irc.SchemeTLS, irc.SchemePlain},
 			ParseURL: ircURL, URL: func(c ircFile) redact.URL { return c.Config.URL() },
 			Prepare: prepareIRC, Describe: describeIRC, Enums: map[string][]any{"tls": {true, false, "on", "off"}}}),
+		Define("statuspage", newStatuspage, Spec[statuspageFile]{Schemes: []string{"statuspage"},
+			ParseURL: statuspageURL, URL: statuspageFile.URL, Prepare: prepareStatuspage, Describe: describeStatuspage}),
+		Define("statuspageio", statuspageio.New, Spec[statuspageio.Config]{Schemes: []string{"statuspageio"},
+			ParseURL: statuspageio.ParseURL, URL: statuspageio.Config.URL}),
+		Define("slack", slack.New, Spec[slack.Config]{Schemes: []string{"slack", "slack+http"},
+			ParseURL: slack.ParseURL, URL: slack.Config.URL}),
+		Define("teams", teams.New, Spec[teams.Config]{Schemes: []string{"teams", "teams+http"},
+			ParseURL: teams.ParseURL, URL: teams.Config.URL}),
+		Define("discord", discord.New, Spec[discord.Config]{Schemes: []string{"discord"},
+			ParseURL: discord.ParseURL, URL: discord.Config.URL}),
+		Define("googlechat", googlechat.New, Spec[googlechat.Config]{Schemes: []string{"googlechat"},
+			ParseURL: googlechat.ParseURL, URL: googlechat.Config.URL}),
+		Define("mastodon", mastodon.New, Spec[mastodon.Config]{Schemes: []string{"mastodon", "mastodon+http"},
+			ParseURL: mastodon.ParseURL, URL: mastodon.Config.URL,
+			Enums: map[string][]any{"visibility": {"public", "unlisted", "private"}}}),
+		Define("bluesky", bluesky.New, Spec[bluesky.Config]{Schemes: []string{"bluesky", "bluesky+http"},
+			ParseURL: bluesky.ParseURL, URL: bluesky.Config.URL}),
+		Define("telegram", telegram.New, Spec[telegram.Config]{Schemes: []string{"telegram", "telegram+http"},
+			ParseURL: telegram.ParseURL, URL: telegram.Config.URL}),
+		Define("matrix", matrix.New, Spec[matrix.Config]{Schemes: []string{"matrix", "matrix+http"},
+			ParseURL: matrix.ParseURL, URL: matrix.Config.URL}),
 	}
 }
 

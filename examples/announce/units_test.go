@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +31,27 @@ func TestSampleConfig(t *testing.T) {
 	l := config.Loader{LookupEnv: lookup, Stdout: io.Discard}
 	cfg, err := l.Load("outagecast.sample.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"console", "status-webhook", "subscribers", "email", "x", "irc"}, channelNames(cfg.Channels))
+	assert.Equal(t, []string{"status-page", "console", "status-webhook", "subscribers", "email", "x", "irc"}, channelNames(cfg.Channels))
 	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: "outagecast.db"}, cfg.Store)
+
+	// The channels the sample shows commented out load too, once
+	// uncommented with their variables set.
+	raw, err := os.ReadFile("outagecast.sample.yaml")
+	require.NoError(t, err)
+	entry := regexp.MustCompile(`(?m)^  # (- kind: |  [a-z_]+: )`)
+	full := entry.ReplaceAllString(string(raw), "  $1")
+	vars["SLACK_BOT_TOKEN"] = "xoxb-123-456-sample"
+	for _, k := range []string{"STATUSPAGE_API_KEY", "MASTODON_TOKEN", "BLUESKY_APP_PASSWORD", "MATRIX_ACCESS_TOKEN"} {
+		vars[k] = "sample-" + strings.ToLower(k)
+	}
+	vars["DISCORD_WEBHOOK_URL"] = "https://discord.com/api/webhooks/123456789012345678/sample-token"
+	vars["TEAMS_WORKFLOW_URL"] = "https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s1g"
+	vars["GOOGLE_CHAT_WEBHOOK_URL"] = "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=k3y&token=t0k"
+	vars["TELEGRAM_BOT_TOKEN"] = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+	cfg, err = l.Parse(strings.NewReader(full), "outagecast.sample.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"status-page", "statuspageio", "console", "status-webhook", "subscribers", "email", "x", "irc",
+		"slack", "discord", "teams", "googlechat", "mastodon", "bluesky", "telegram", "matrix"}, channelNames(cfg.Channels))
 
 	delete(vars, "SMTP_PASSWORD")
 	_, err = l.Load("outagecast.sample.yaml")

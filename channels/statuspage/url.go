@@ -1,0 +1,75 @@
+package statuspage
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// ParseURL reads the URL form of a Config:
+//
+//	statuspage:DIR?base_url=URL[&title=…&components=API,CDN&history_days=90&feed_entries=50&name=…]
+//
+// DIR is the site's directory, relative (statuspage:status-site) or
+// absolute (statuspage:///srv/status). Components are names separated by
+// commas. Branding beyond the title, descriptions and templates need the
+// full form. A statuspage URL holds no secret.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "statuspage" {
+		return Config{}, fmt.Errorf("statuspage: URL: want statuspage:DIR?base_url=…")
+	}
+	dir := u.Opaque
+	if dir == "" {
+		dir = u.Path
+	}
+	q := u.Query()
+	cfg := Config{Name: q.Get("name"), Dir: dir, BaseURL: q.Get("base_url"),
+		Branding: Branding{Title: q.Get("title")}}
+	for _, c := range strings.Split(q.Get("components"), ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			cfg.Components = append(cfg.Components, ComponentInfo{Name: c})
+		}
+	}
+	for key, into := range map[string]*int{"history_days": &cfg.HistoryDays, "feed_entries": &cfg.FeedEntries} {
+		if v := q.Get(key); v != "" {
+			if *into, err = strconv.Atoi(v); err != nil {
+				return Config{}, fmt.Errorf("statuspage: URL: %s: not a whole number", key)
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// URL returns the URL form of c (see ParseURL): its directory, base URL,
+// name, title, component names and history and feed sizes.
+func (c Config) URL() redact.URL {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("base_url", c.BaseURL)
+	set("name", c.Name)
+	set("title", c.Branding.Title)
+	names := make([]string, len(c.Components))
+	for i, comp := range c.Components {
+		names[i] = comp.Name
+	}
+	set("components", strings.Join(names, ","))
+	if c.HistoryDays != 0 {
+		set("history_days", strconv.Itoa(c.HistoryDays))
+	}
+	if c.FeedEntries != 0 {
+		set("feed_entries", strconv.Itoa(c.FeedEntries))
+	}
+	u := url.URL{Scheme: "statuspage", Opaque: c.Dir, RawQuery: q.Encode()}
+	if strings.HasPrefix(c.Dir, "/") {
+		u = url.URL{Scheme: "statuspage", Path: c.Dir, RawQuery: q.Encode()}
+	}
+	return redact.NewURL(u.String())
+}
