@@ -26,10 +26,7 @@ find_chromium() {
 
 if ! find_chromium >/dev/null; then
 	log "installing chromium"
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	$sudo apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >&2
+	"$(dirname "$0")/apt-install.sh" chromium
 fi
 path="$(find_chromium)" || { log "chromium is not installed and could not be installed"; exit 1; }
 "$path" --version >&2 2>/dev/null || true

@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Every Debian package at once: one apt-get update, one install.
+scripts/apt-install.sh ngircd postgresql chromium
+
 scripts/twitter-text.sh # channels/twitter against twitter-text itself; fails without node and npm
 
 cleanup() {

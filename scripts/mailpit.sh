@@ -5,7 +5,8 @@
 #   eval "$(scripts/mailpit.sh start)"   # installs if needed, starts, prints the variables
 #   scripts/mailpit.sh stop
 #
-# start installs the pinned Mailpit with `go install` into ./.tmp/bin (once),
+# start installs the pinned Mailpit with `go install` into the tools cache
+# (${XDG_CACHE_HOME:-~/.cache}/outagecast/bin, once per machine),
 # makes a self-signed certificate for 127.0.0.1 and localhost and a password
 # file, and starts Mailpit with SMTP on 127.0.0.1:21025 (STARTTLS required,
 # password authentication required) and the API and web UI on
@@ -24,7 +25,8 @@ user=outagecast
 # nothing but test mail.
 password=mailpit-test-password-7Qx
 dir=.tmp/mailpit
-bin=.tmp/bin/mailpit
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/outagecast/bin"
+bin="$cache/mailpit"
 pidfile=$dir/mailpit.pid
 
 log() { echo "mailpit.sh: $*" >&2; }
@@ -38,9 +40,9 @@ install_mailpit() {
     grep -Eq "^[[:space:]]+mod[[:space:]]+github.com/axllent/mailpit[[:space:]]+$version([[:space:]]|$)"; then
     return
   fi
-  log "installing mailpit $version into .tmp/bin"
-  mkdir -p .tmp/bin
-  GOBIN="$PWD/.tmp/bin" go install "github.com/axllent/mailpit@$version" >&2
+  log "installing mailpit $version into $cache"
+  mkdir -p "$cache"
+  GOBIN="$cache" go install "github.com/axllent/mailpit@$version" >&2
 }
 
 make_credentials() {

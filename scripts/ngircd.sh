@@ -25,21 +25,10 @@ log() { echo "ngircd.sh: $*" >&2; }
 install_ngircd() {
 	command -v ngircd >/dev/null && return
 	log "installing ngircd"
-	local sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	# Keep the package from starting its own daemon on the default port.
-	local policy=/usr/sbin/policy-rc.d made_policy=""
-	if [ ! -e "$policy" ]; then
-		printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
-		$sudo chmod +x "$policy"
-		made_policy=1
-	fi
-	$sudo apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ngircd >&2
-	[ -z "$made_policy" ] || $sudo rm -f "$policy"
+	scripts/apt-install.sh ngircd
 	# Where an init system started it anyway, stop the packaged daemon.
 	if command -v systemctl >/dev/null && systemctl is-active --quiet ngircd 2>/dev/null; then
-		$sudo systemctl stop ngircd >&2 || true
+		systemctl stop ngircd >&2 || true
 	fi
 }
 

@@ -37,8 +37,7 @@ install_postgres() {
     return
   fi
   log "installing postgresql"
-  apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+  scripts/apt-install.sh postgresql
   # The package starts a cluster of its own on the default port; tests use
   # their own, so stop it again.
   if command -v pg_ctlcluster >/dev/null; then

@@ -209,7 +209,7 @@ func (u *user) messages(room string) []event {
 
 func newChannel(t *testing.T, s *server, token string, rooms ...string) *matrix.Channel {
 	t.Helper()
-	ch, err := matrix.New(matrix.Config{Name: "ops-matrix", Homeserver: s.url, AccessToken: redact.Secret(token), Rooms: rooms})
+	ch, err := matrix.New(matrix.Config{Name: "ops-matrix", Homeserver: s.url, AccessToken: redact.NewSecret(token), Rooms: rooms})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
 	return ch
