@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// listening reports whether anyone receives events: callers on hot paths
+// skip building an Event when not.
+func (b *Broadcaster) listening() bool { return b.onEvent != nil || b.logger != nil }
+
 // emit reports e to the Logger and OnEvent.
 func (b *Broadcaster) emit(ctx context.Context, e Event) {
 	logging := b.logger != nil && b.logger.Enabled(ctx, eventLevel(e.Kind))

@@ -399,28 +399,43 @@ func (u Update) contentID() string {
 	return "u_" + hex.EncodeToString(h.Sum(sum[:0])[:16])
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // Slug turns a title into an identifier of lower-case ASCII letters, digits
 // and dashes, at most 64 bytes, cut at a dash where possible. Titles without
 // any such characters get "incident-" and a short hash of the title instead.
 func Slug(title string) string {
 	const maxLen = 64
-	var b strings.Builder
+	lower := title
+	if !isASCII(title) {
+		lower = strings.ToLower(title) // may map letters outside ASCII into it
+	}
+	var buf [maxLen + 2]byte
+	b := buf[:0]
 	dash := false
-	for _, r := range strings.ToLower(title) {
-		if b.Len() > maxLen {
-			break
+	for i := 0; i < len(lower) && len(b) <= maxLen; i++ {
+		c := lower[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if dash && len(b) > 0 {
+				b = append(b, '-')
 			}
 			dash = false
-			b.WriteRune(r)
+			b = append(b, c)
 			continue
 		}
 		dash = true
 	}
-	s := b.String()
+	s := string(b)
 	if len(s) > maxLen {
 		cut := strings.LastIndexByte(s[:maxLen+1], '-')
 		if cut <= 0 {

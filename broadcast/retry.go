@@ -148,7 +148,9 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		return false, err
 	}
 	d.msg.Attempt = n
-	d.emit(Event{Kind: EventAttempt, Attempt: n})
+	if d.b.listening() {
+		d.emit(Event{Kind: EventAttempt, Attempt: n})
+	}
 	rcpt, err := d.attempt(ctx)
 	if err != nil {
 		return false, err
@@ -178,17 +180,19 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.op == opRetract {
 		return d.prepareRetract(ctx)
 	}
-	thread, err := d.thread(ctx)
-	if err != nil {
+	// The Message is filled in place: it is large, and a copy on the stack
+	// of every delivery's goroutine costs more than the rest of prepare.
+	m := &d.msg
+	if err := d.thread(ctx, &m.Thread); err != nil {
 		return false, err
 	}
-	if d.route != nil && !d.route.Selects(d.u, thread) {
+	if d.route != nil && !d.route.Selects(d.u, m.Thread) {
 		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 	}
-	if d.op == opSend && d.b.newest.supersedes(&d.watch, thread.Last, d.u, d.seq) {
+	if d.op == opSend && d.b.newest.supersedes(&d.watch, &m.Thread.Last, &d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 	}
-	d.msg = Message{Update: d.u, Thread: thread, Ledger: &d.ledger, channel: d.name}
+	m.Update, m.Ledger, m.channel = d.u, &d.ledger, d.name
 	if _, editor := d.ch.(Editor); d.op == opCorrect && editor {
 		d.prev, err = d.posted(ctx, d.original)
 	}
@@ -198,15 +202,18 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 // thread reads the incident's thread on the channel, leaving out posts
 // that were retracted: a reply then goes to the first post still there, or
 // starts a new thread.
-func (d *delivery) thread(ctx context.Context) (Thread, error) {
-	t, err := d.b.store.Thread(ctx, d.u.IncidentID, d.name)
-	if err != nil {
-		return t, fmt.Errorf("store: read thread: %w", err)
+func (d *delivery) thread(ctx context.Context, t *Thread) error {
+	var err error
+	if *t, err = d.b.store.Thread(ctx, d.u.IncidentID, d.name); err != nil {
+		return fmt.Errorf("store: read thread: %w", err)
 	}
-	for _, r := range []*Receipt{&t.Last, &t.Root} {
-		gone, err := d.retracted(ctx, *r)
+	if _, ok := d.ch.(Retractor); !ok {
+		return nil // only a Retractor's posts can be retracted
+	}
+	for _, r := range [...]*Receipt{&t.Last, &t.Root} {
+		gone, err := d.retracted(ctx, r)
 		if err != nil {
-			return t, err
+			return err
 		}
 		if gone {
 			*r = Receipt{}
@@ -215,11 +222,11 @@ func (d *delivery) thread(ctx context.Context) (Thread, error) {
 	if t.Last.IsZero() {
 		t.Last = t.Root
 	}
-	return t, nil
+	return nil
 }
 
 // retracted reports whether the post r was deleted by Retract.
-func (d *delivery) retracted(ctx context.Context, r Receipt) (bool, error) {
+func (d *delivery) retracted(ctx context.Context, r *Receipt) (bool, error) {
 	if _, ok := d.ch.(Retractor); !ok || r.UpdateID == "" {
 		return false, nil // only a Retractor's posts can be retracted
 	}
@@ -240,7 +247,7 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 	if !ok {
 		return Receipt{}, nil
 	}
-	if gone, err := d.retracted(ctx, r); err != nil || gone {
+	if gone, err := d.retracted(ctx, &r); err != nil || gone {
 		return Receipt{}, err
 	}
 	return r, nil
@@ -317,8 +324,10 @@ func (d *delivery) call(ctx context.Context) (Receipt, error) {
 // delivered records a delivery: the receipt (threading, corrections) and
 // the mark (idempotency). It is not retried when that fails: the error
 // wraps ErrNotRecorded.
-func (d *delivery) delivered(ctx context.Context, r Receipt) {
+func (d *delivery) delivered(ctx context.Context, rcpt Receipt) {
 	d.res.Err = nil
+	d.res.Receipt = rcpt
+	r := &d.res.Receipt
 	r.Channel = d.name
 	if r.Time.IsZero() {
 		r.Time = time.Now().UTC().Round(0)
@@ -326,7 +335,7 @@ func (d *delivery) delivered(ctx context.Context, r Receipt) {
 	var errs []error
 	if d.op != opRetract {
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
-		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, d.u.ID, r); err != nil {
+		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, d.u.ID, *r); err != nil {
 			errs = append(errs, fmt.Errorf("store: save receipt: %w", err))
 		}
 		d.b.newest.delivered(d.u, d.seq, d.name)
@@ -337,8 +346,9 @@ func (d *delivery) delivered(ctx context.Context, r Receipt) {
 	if len(errs) > 0 {
 		d.res.Err = fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...))
 	}
-	d.res.Receipt = r
-	d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: r})
+	if d.b.listening() {
+		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: *r})
+	}
 }
 
 // fail ends the delivery with err.
@@ -398,7 +408,7 @@ func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 		case <-ctx.Done():
 			return false
 		case <-d.b.newest.changed(&d.watch):
-			if d.op == opSend && d.b.newest.supersedes(&d.watch, Receipt{}, d.u, d.seq) {
+			if d.op == opSend && d.b.newest.supersedes(&d.watch, &Receipt{}, &d.u, d.seq) {
 				return true
 			}
 		}

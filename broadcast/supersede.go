@@ -89,7 +89,7 @@ func (n *newest) changed(w *watcher) <-chan struct{} {
 // receipt of the incident, or one delivered by this Broadcaster. Of two
 // updates with equal Time, the later Send is the newer; an update found in
 // the Store with the same Time as u was delivered before this Send.
-func (n *newest) supersedes(w *watcher, last Receipt, u Update, seq uint64) bool {
+func (n *newest) supersedes(w *watcher, last *Receipt, u *Update, seq uint64) bool {
 	if last.UpdateID != "" && last.UpdateID != u.ID && last.UpdateTime.After(u.Time) {
 		return true
 	}
