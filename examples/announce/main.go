@@ -188,6 +188,7 @@ func (a *app) run(ctx context.Context) int {
 	if err := checkOverrides(u.Overrides, cfg.Channels); err != nil {
 		return a.fail(exitUsage, err)
 	}
+	linkToPage(&u, cfg.Channels)
 	if a.opts.dryRun {
 		return a.preview(cfg, u)
 	}
@@ -198,6 +199,27 @@ func (a *app) run(ctx context.Context) int {
 		a.note("(try it first with -dry-run and -check).")
 	}
 	return code
+}
+
+// pager is a channel that keeps a page per incident (channels/statuspage).
+type pager interface {
+	IncidentURL(broadcast.Update) string
+}
+
+// linkToPage sets u.URL, when -url was not given, to the incident's page on
+// the first status page among channels, so that every channel links to it.
+// The update's ID stays as the flags derive it: the page's URL follows
+// from the configuration, the same on every run.
+func linkToPage(u *broadcast.Update, channels []broadcast.Channel) {
+	if u.URL != "" {
+		return
+	}
+	for _, ch := range channels {
+		if p, ok := ch.(pager); ok {
+			u.URL = p.IncidentURL(*u)
+			return
+		}
+	}
 }
 
 // fail prints err, its secrets hidden, and returns code.

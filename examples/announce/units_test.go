@@ -186,3 +186,25 @@ func TestTypedID(t *testing.T) {
 	v.NextUpdate = t0
 	assert.NotEqual(t, id, typedID(v, "+30m"), "the rest of the content counts too")
 }
+
+type fakePage struct{ broadcast.Channel }
+
+func (fakePage) IncidentURL(u broadcast.Update) string {
+	return "https://status.example.com/incidents/" + u.IncidentID + ".html"
+}
+
+// Without -url, every channel links to the incident's page on the status
+// page; a -url given wins.
+func TestLinkToPage(t *testing.T) {
+	page := fakePage{broadcast.ChannelFunc("status-page", nil)}
+	other := broadcast.ChannelFunc("x", nil)
+	u := broadcast.Update{IncidentID: "cdn-42"}
+	linkToPage(&u, []broadcast.Channel{other, page})
+	assert.Equal(t, "https://status.example.com/incidents/cdn-42.html", u.URL)
+	u.URL = "https://example.com/given"
+	linkToPage(&u, []broadcast.Channel{page})
+	assert.Equal(t, "https://example.com/given", u.URL)
+	u.URL = ""
+	linkToPage(&u, []broadcast.Channel{other})
+	assert.Empty(t, u.URL)
+}
