@@ -83,21 +83,12 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 // correct queues a correction of update {id}.
 func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var u broadcast.Update
-	if !a.readUpdate(w, r, &u) {
+	if !validID(id) {
+		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
 		return
 	}
-	switch {
-	case u.Corrects != "" && u.Corrects != id:
-		writeProblem(w, http.StatusUnprocessableEntity, "corrects", "corrects: the update in the URL is corrected; leave it out or give the same ID")
-		return
-	case u.ID == id:
-		writeProblem(w, http.StatusUnprocessableEntity, "id", "id: a correction needs an ID of its own; leave it out to derive one")
-		return
-	}
-	u.Corrects = id
-	if bad := checkUpdate(u, a.be.Channels()); bad != nil {
-		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+	u, ok := a.readCorrection(w, r, id)
+	if !ok {
 		return
 	}
 	incident, found, err := a.lookup(r.Context(), id)
@@ -121,6 +112,30 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeAccepted(w, accepted{ID: cid, IncidentID: u.WithDefaults(time.Now()).IncidentID, Corrects: id})
+}
+
+// readCorrection reads and checks the correction of update id; on failure
+// it answers 4xx and returns false.
+func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) (broadcast.Update, bool) {
+	var u broadcast.Update
+	if !a.readUpdate(w, r, &u) {
+		return u, false
+	}
+	var bad *inputError
+	switch {
+	case u.Corrects != "" && u.Corrects != id:
+		bad = &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"}
+	case u.ID == id:
+		bad = &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"}
+	default:
+		u.Corrects = id
+		bad = checkUpdate(u, a.be.Channels())
+	}
+	if bad != nil {
+		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+		return u, false
+	}
+	return u, true
 }
 
 // retract queues the retraction of update {id}. It takes no body.

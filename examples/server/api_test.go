@@ -153,6 +153,15 @@ func getCases() []apiCase {
 				assert.Equal(t, "hook-1", st.Channels[0].Receipt.ID)
 				assert.Equal(t, "unknown", st.Channels[1].Outcome)
 			}},
+		{name: "get a retraction whose update's jobs are gone", setup: func(ta *testAPI) { ta.be.retracted["u-0"] = true },
+			method: "GET", path: "/v1/updates/u-0?wait=30s", status: 200,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				st := decodeStatus(t, rec)
+				assert.True(t, st.Done, "no job of the update is pending")
+				assert.Equal(t, "unknown", st.Channels[0].Outcome)
+				require.NotNil(t, st.Retraction)
+				assert.True(t, st.Retraction.Done)
+			}},
 		{name: "get a retracted update", setup: func(ta *testAPI) { postedU1(ta); ta.be.retracted["u-1"] = true },
 			method: "GET", path: "/v1/updates/u-1", status: 200,
 			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
@@ -208,6 +217,7 @@ func correctCases(big string) []apiCase {
 			ta.be.receipts["u-0 x"] = broadcast.Receipt{Channel: "x", ID: "1"}
 		}, method: "POST", path: "/v1/updates/u-0/correct", body: correction, status: 202, queues: 2},
 		{name: "correct unknown", method: "POST", path: "/v1/updates/u-9/correct", body: correction, status: 404},
+		{name: "correct an ID no update can have", method: "POST", path: "/v1/updates/a%01b/correct", body: correction, status: 404},
 		{name: "correct with the same id", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"id": "u-1", "title": "CDN", "status": "resolved"}`, status: 422, field: "id"},
 		{name: "correct another update", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
@@ -239,6 +249,7 @@ func retractCases() []apiCase {
 		{name: "retract again: nothing queued", setup: func(ta *testAPI) { postedU1(ta); ta.be.retracted["u-1"] = true },
 			method: "POST", path: "/v1/updates/u-1/retract", status: 202},
 		{name: "retract unknown", method: "POST", path: "/v1/updates/u-9/retract", status: 404},
+		{name: "retract an ID no update can have", method: "POST", path: "/v1/updates/a%00b/retract", status: 404},
 		{name: "retract with a body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", body: `{"reason": "typo"}`,
 			status: 400, detail: "a retraction takes no body"},
 		{name: "retract with a wrong token", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",

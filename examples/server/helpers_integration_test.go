@@ -40,8 +40,8 @@ func newSchema(t *testing.T) string {
 		t.Fatalf("%s is not set: start the test server with eval \"$(scripts/postgres.sh start)\"", pgEnv)
 	}
 	name := "t_" + strings.ToLower(rand.Text()[:12])
-	exec(t, base, "CREATE SCHEMA "+name)
-	t.Cleanup(func() { exec(t, base, "DROP SCHEMA "+name+" CASCADE") })
+	execSQL(t, base, "CREATE SCHEMA "+name)
+	t.Cleanup(func() { execSQL(t, base, "DROP SCHEMA "+name+" CASCADE") })
 	u, err := url.Parse(base)
 	require.NoError(t, err)
 	q := u.Query()
@@ -50,7 +50,7 @@ func newSchema(t *testing.T) string {
 	return u.String()
 }
 
-func exec(t *testing.T, dsn, sql string) {
+func execSQL(t *testing.T, dsn, sql string) {
 	t.Helper()
 	pool, err := pgxpool.New(context.Background(), dsn)
 	require.NoError(t, err)

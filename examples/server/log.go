@@ -41,7 +41,10 @@ func logEvent(log *slog.Logger, e dispatch.Event) {
 		slog.String("update", e.UpdateID), slog.Int("attempt", e.Attempt)}
 	switch e.Kind {
 	case broadcast.EventDelivered:
-		log.Info("delivered", append(attrs, slog.String("url", e.Receipt.URL))...)
+		if e.Receipt.URL != "" {
+			attrs = append(attrs, slog.String("url", e.Receipt.URL))
+		}
+		log.Info("delivered", attrs...)
 	case broadcast.EventSkipped:
 		log.Info("skipped: nothing to do", attrs...)
 	case broadcast.EventSuperseded:

@@ -29,8 +29,7 @@
 //     as the Broadcaster derives it. 202 with Location: /v1/updates/{id}
 //     and the id, the incident id and the update's links. Posting the same
 //     update again, to any replica, even at the same moment, answers the
-//     same and queues nothing more (a different update under an id already
-//     used is not queued either: the first one stands).
+//     same and queues nothing more.
 //   - GET /v1/updates/{id}: per channel, the outcome (delivered, pending,
 //     failed, skipped, superseded, not_selected), attempts, the receipt
 //     (the post's id and link), errors and the recipients that failed;
@@ -83,7 +82,10 @@
 //
 // River deletes finished jobs after a day. After that GET answers from
 // the Store's receipts: channels with a post are delivered, the others
-// unknown; correct and retract still find the update by its posts.
+// unknown; correct and retract still find the update by its posts, but a
+// correction then needs its incident_id (the jobs held the original's).
+// An update posted again under an id already used is not queued, even when
+// its content differs: the first one stands.
 package main
 
 import (

@@ -95,3 +95,12 @@ func TestDatabasePasswordIsNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+// The README's configuration loads, with its secret from the environment.
+func TestLocalConfigLoads(t *testing.T) {
+	env, _, _ := testEnv(map[string]string{"WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+	f, err := loadConfig(&options{config: "local.yaml"}, env)
+	require.NoError(t, err)
+	require.Len(t, f.Channels, 1)
+	assert.Equal(t, "webhook", f.Channels[0].Name())
+}

@@ -94,9 +94,11 @@ func status(ctx context.Context, be backend, id string, hide func(string) string
 	return st, found, nil
 }
 
-// fromReceipts fills in st for an update whose jobs River no longer keeps:
-// channels with a receipt delivered it, the others' outcome is unknown.
+// fromReceipts fills in st for an update whose jobs River no longer keeps
+// (none is pending, then): channels with a receipt delivered it, the
+// others' outcome is unknown.
 func fromReceipts(ctx context.Context, be backend, st *updateStatus) (found bool, err error) {
+	st.Done = true
 	for _, ch := range be.Channels() {
 		r, ok, err := be.Receipt(ctx, st.ID, ch)
 		if err != nil {
@@ -109,7 +111,6 @@ func fromReceipts(ctx context.Context, be backend, st *updateStatus) (found bool
 		}
 		st.Channels = append(st.Channels, cs)
 	}
-	st.Done = found
 	return found, nil
 }
 
