@@ -31,10 +31,11 @@
 //     update again, to any replica, even at the same moment, answers the
 //     same and queues nothing more.
 //   - GET /v1/updates/{id}: per channel, the outcome (delivered, pending,
-//     failed, skipped, superseded, not_selected), attempts, the receipt
-//     (the post's id and link), errors and the recipients that failed;
-//     the retraction's, if one was asked for. ?wait=10s waits up to that
-//     long (30s at most) for every job to finish.
+//     failed, skipped, superseded, not_selected; unknown, see Limits),
+//     attempts, the receipt (the post's id and link), errors and the
+//     recipients that failed; the retraction's, if one was asked for.
+//     ?wait=10s waits up to that long (30s at most) for every job to
+//     finish.
 //   - POST /v1/updates/{id}/correct: the corrected update as JSON; it
 //     gets an id of its own and the incident of the update it corrects.
 //   - POST /v1/updates/{id}/retract: no body; deletes the update's posts
@@ -66,9 +67,10 @@
 //
 // # Metrics
 //
-// package dispatch/metrics (attempts, deliveries, failures and retries per
-// channel, and the time from enqueue to delivery), counted for the jobs
-// this replica runs, with the Go runtime and process collectors.
+// /metrics has the collector of package dispatch/metrics (attempts,
+// deliveries, failures and retries per channel, and the time from enqueue
+// to delivery), counting the jobs this replica runs, and the Go runtime's
+// and the process's collectors. Sum over replicas in queries.
 //
 // # Shutdown
 //
@@ -106,8 +108,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], environ{lookup: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr}))
+	code := run(ctx, os.Args[1:], environ{lookup: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
 }
 
 // options are the command line's.
@@ -207,8 +210,8 @@ func migrateOnly(ctx context.Context, o *options, env environ) int {
 }
 
 // start checks the environment and configuration, connects to the
-// database, starts the workers and binds the listener. On failure the
-// exit code says whose fault it was.
+// database, binds the listener and starts the workers. On failure the exit
+// code says whose fault it was.
 func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 	t, err := parseTokens(env.get(tokensEnv))
 	if err != nil {
@@ -226,17 +229,17 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 	if err != nil {
 		return nil, 1, err
 	}
+	if s.ln, err = net.Listen("tcp", o.listen); err != nil {
+		s.close()
+		return nil, 1, err
+	}
 	// The workers outlive ctx: serve stops them after the last request.
 	if err := s.d.Start(context.WithoutCancel(ctx)); err != nil {
+		s.ln.Close()
 		s.close()
 		return nil, 1, err
 	}
 	s.api.running.Store(true)
-	if s.ln, err = net.Listen("tcp", o.listen); err != nil {
-		s.stopWorkers(context.Background())
-		s.close()
-		return nil, 1, err
-	}
 	s.http = newHTTPServer(s.api.handler(), s.log)
 	s.log.Info("listening", slog.String("url", "http://"+s.ln.Addr().String()), slog.Any("channels", s.b.Channels()),
 		slog.Int("workers", o.workers))

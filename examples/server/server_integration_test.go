@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -37,7 +38,7 @@ func deliveries(rc *receiver, id, typ string) map[string]int {
 
 func TestPostToOneReplicaReadFromTheOther(t *testing.T) {
 	dep := newDeployment(t)
-	a, b := dep.start(t), dep.start(t)
+	a, b := dep.start(t), dep.start(t, "-poll-only") // b as behind a pooler in transaction mode
 
 	acc := a.post(t, "/v1/updates", update)
 	assert.Equal(t, "u-1", acc.ID)
@@ -203,4 +204,15 @@ func TestNotMigrated(t *testing.T) {
 	assert.Equal(t, 1, run(t.Context(), []string{"-listen", "127.0.0.1:0"}, env))
 	assert.Contains(t, errs.String(), "database schema not migrated")
 	assert.Contains(t, errs.String(), "run the server once with -migrate")
+}
+
+// A replica that cannot listen stops at once, its workers never started.
+func TestListenAddressInUse(t *testing.T) {
+	dep := newDeployment(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	env, _, errs := testEnv(dep.vars)
+	assert.Equal(t, 1, run(t.Context(), []string{"-listen", taken.Addr().String(), "-config", dep.config}, env))
+	assert.Contains(t, errs.String(), "address already in use")
 }
