@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// backend is what the API asks of dispatch and the Store (a fake in the
+// unit tests).
+type backend interface {
+	Enqueue(ctx context.Context, u broadcast.Update) (string, error)
+	Correct(ctx context.Context, original string, u broadcast.Update) (string, error)
+	Retract(ctx context.Context, id string) error
+	Report(ctx context.Context, id string) (*broadcast.Report, bool, error)
+	RetractReport(ctx context.Context, id string) (*broadcast.Report, bool, error)
+	Receipt(ctx context.Context, id, channel string) (broadcast.Receipt, bool, error)
+	Channels() []string
+}
+
+// Limits of the API.
+const (
+	defaultMaxBody = 1 << 20          // bytes of a request body
+	maxWait        = 30 * time.Second // GET's ?wait
+	waitPoll       = 100 * time.Millisecond
+)
+
+// api serves the HTTP API.
+type api struct {
+	be      backend
+	tokens  *tokens
+	maxBody int64
+	log     *slog.Logger
+	hide    func(string) string // hides values from the environment
+	ping    func(context.Context) error
+	metrics http.Handler
+
+	running  atomic.Bool // the workers run and the server is not stopping
+	stopOnce sync.Once
+	stopping chan struct{} // closed when the server starts to shut down
+}
+
+func newAPI(be backend, t *tokens, log *slog.Logger) *api {
+	return &api{be: be, tokens: t, maxBody: defaultMaxBody, log: log, hide: func(s string) string { return s },
+		ping: func(context.Context) error { return nil }, metrics: http.NotFoundHandler(), stopping: make(chan struct{})}
+}
+
+// drain marks the server as stopping: /readyz fails, and waits end.
+func (a *api) drain() {
+	a.running.Store(false)
+	a.stopOnce.Do(func() { close(a.stopping) })
+}
+
+// postUpdate queues an update: 202, or 4xx with nothing queued.
+func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
+	var u broadcast.Update
+	if !a.readUpdate(w, r, &u) {
+		return
+	}
+	if bad := checkUpdate(u, a.be.Channels()); bad != nil {
+		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+		return
+	}
+	id, err := a.be.Enqueue(r.Context(), u)
+	if err != nil {
+		a.unavailable(w, r, "queue the update", err)
+		return
+	}
+	// Enqueue filled in the same defaults: its ID, derived from the
+	// content, is this one.
+	writeAccepted(w, accepted{ID: id, IncidentID: u.WithDefaults(time.Now()).IncidentID})
+}
+
+// correct queues a correction of update {id}.
+func (a *api) correct(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !validID(id) {
+		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+		return
+	}
+	u, ok := a.readCorrection(w, r, id)
+	if !ok {
+		return
+	}
+	incident, found, err := a.lookup(r.Context(), id)
+	switch {
+	case err != nil:
+		a.unavailable(w, r, "look the update up", err)
+		return
+	case !found:
+		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+		return
+	case u.IncidentID == "":
+		u.IncidentID = incident // so that it threads even when the title changed
+	case incident != "" && u.IncidentID != incident:
+		writeProblem(w, http.StatusUnprocessableEntity, "incident_id",
+			"incident_id: the update corrected belongs to incident "+quote(incident)+"; leave it out or give the same")
+		return
+	}
+	cid, err := a.be.Correct(r.Context(), id, u)
+	if err != nil {
+		a.unavailable(w, r, "queue the correction", err)
+		return
+	}
+	writeAccepted(w, accepted{ID: cid, IncidentID: u.WithDefaults(time.Now()).IncidentID, Corrects: id})
+}
+
+// readCorrection reads and checks the correction of update id; on failure
+// it answers 4xx and returns false.
+func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) (broadcast.Update, bool) {
+	var u broadcast.Update
+	if !a.readUpdate(w, r, &u) {
+		return u, false
+	}
+	var bad *inputError
+	switch {
+	case u.Corrects != "" && u.Corrects != id:
+		bad = &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"}
+	case u.ID == id:
+		bad = &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"}
+	default:
+		u.Corrects = id
+		bad = checkUpdate(u, a.be.Channels())
+	}
+	if bad != nil {
+		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+		return u, false
+	}
+	return u, true
+}
+
+// retract queues the retraction of update {id}. It takes no body.
+func (a *api) retract(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if n, _ := r.Body.Read(make([]byte, 1)); n > 0 {
+		writeProblem(w, http.StatusBadRequest, "", "a retraction takes no body")
+		return
+	}
+	incident, found, err := a.lookup(r.Context(), id)
+	switch {
+	case err != nil:
+		a.unavailable(w, r, "look the update up", err)
+		return
+	case !found:
+		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+		return
+	}
+	if err := a.be.Retract(r.Context(), id); err != nil {
+		a.unavailable(w, r, "queue the retraction", err)
+		return
+	}
+	writeAccepted(w, accepted{ID: id, IncidentID: incident})
+}
+
+// getUpdate answers with where update {id} stands; with ?wait=DURATION it
+// first waits, at most that long, for every job to finish.
+func (a *api) getUpdate(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var wait time.Duration
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > maxWait {
+			writeProblem(w, http.StatusBadRequest, "wait", "wait: want a duration from 0s to "+maxWait.String()+", as 10s")
+			return
+		}
+		wait = d
+	}
+	if !validID(id) {
+		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+		return
+	}
+	st, found, err := a.await(r.Context(), id, wait)
+	switch {
+	case err != nil:
+		a.unavailable(w, r, "read the update's state", err)
+	case !found:
+		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+	default:
+		writeJSON(w, http.StatusOK, st)
+	}
+}
+
+// await reads the state of update id until every job of it (and of its
+// retraction) has finished, wait has passed, the client has gone, or the
+// server is stopping.
+func (a *api) await(ctx context.Context, id string, wait time.Duration) (updateStatus, bool, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		st, found, err := status(ctx, a.be, id, a.hide)
+		if err != nil || !found || (st.Done && (st.Retraction == nil || st.Retraction.Done)) || time.Now().After(deadline) {
+			return st, found, err
+		}
+		select {
+		case <-ctx.Done():
+			return st, found, nil
+		case <-a.stopping:
+			return st, found, nil
+		case <-time.After(min(waitPoll, time.Until(deadline))):
+		}
+	}
+}
+
+// lookup finds update id by its jobs, else by a receipt in the Store: River
+// forgets finished jobs after a day, the Store keeps receipts.
+func (a *api) lookup(ctx context.Context, id string) (incident string, found bool, err error) {
+	if !validID(id) {
+		return "", false, nil
+	}
+	rep, _, err := a.be.Report(ctx, id)
+	if err == nil {
+		return rep.IncidentID, true, nil
+	}
+	if !errors.Is(err, dispatch.ErrNoJobs) {
+		return "", false, err
+	}
+	for _, ch := range a.be.Channels() {
+		if _, ok, err := a.be.Receipt(ctx, id, ch); err != nil || ok {
+			return "", ok, err
+		}
+	}
+	return "", false, nil
+}
+
+// readUpdate reads the JSON body of r into u; on failure it answers 400,
+// 413 or 415 and returns false.
+func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Type: want application/json")
+		return false
+	}
+	err := decodeStrict(http.MaxBytesReader(w, r.Body, a.maxBody), u)
+	var bad *inputError
+	switch {
+	case err == nil:
+		return true
+	case isTooLarge(err):
+		writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than the limit of %d bytes", a.maxBody))
+	case errors.As(err, &bad):
+		writeProblem(w, http.StatusBadRequest, bad.field, bad.Error())
+	default:
+		writeProblem(w, http.StatusBadRequest, "", "reading the body failed")
+	}
+	return false
+}
+
+// unavailable answers 503 to a request the database could not serve, and
+// logs why; the client may try again. An invalid update that got past
+// checkUpdate is still a 422.
+func (a *api) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, broadcast.ErrInvalidUpdate) {
+		bad := invalidUpdate(err)
+		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+		return
+	}
+	a.log.Error("could not "+what, slog.String("path", r.URL.Path), slog.String("error", a.hide(err.Error())))
+	w.Header().Set("Retry-After", "5")
+	writeProblem(w, http.StatusServiceUnavailable, "", "could not "+what+": the database is not available; try again")
+}

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// update is a valid update as a client posts it, with the ID "u-1" of
+// incident "cdn".
+const update = `{"id": "u-1", "incident_id": "cdn", "title": "CDN errors", "status": "investigating",
+	"components": [{"name": "CDN", "status": "partial_outage"}]}`
+
+// correction corrects it, without an ID or incident of its own.
+const correction = `{"title": "CDN errors in Europe", "status": "investigating", "body": "Only Europe."}`
+
+// apiCase is one request to the API and what it must answer. The
+// OpenAPI test runs them all too, to compare what the server answers with
+// what the document says.
+type apiCase struct {
+	name         string
+	setup        func(ta *testAPI)
+	method, path string
+	body         string
+	header       []string // pairs of name and value ("" deletes)
+	status       int
+	field        string // of the problem
+	detail       string // contained in the problem's detail
+	queues       int    // jobs the request queues (two channels: 2 per update)
+	check        func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder)
+}
+
+// postedU1 queues update u-1, as an earlier request would have.
+func postedU1(ta *testAPI) {
+	if _, err := ta.be.enqueue(broadcast.Update{ID: "u-1", IncidentID: "cdn", Title: "CDN errors",
+		Status: broadcast.StatusInvestigating}); err != nil {
+		panic(err)
+	}
+}
+
+func databaseDown(ta *testAPI) { postedU1(ta); ta.be.err = errDatabaseDown }
+
+func apiCases() []apiCase {
+	big := `{"title": "` + strings.Repeat("a", 5<<10) + `", "status": "investigating"}`
+	return append(append(append(postCases(big), getCases()...), correctCases(big)...), append(retractCases(), probeCases()...)...)
+}
+
+func postCases(big string) []apiCase {
+	return []apiCase{
+		{name: "post", method: "POST", path: "/v1/updates", body: update, status: 202, queues: 2,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				assert.Equal(t, "/v1/updates/u-1", rec.Header().Get("Location"))
+				assert.JSONEq(t, `{"id": "u-1", "incident_id": "cdn", "links": {"self": "/v1/updates/u-1",
+					"correct": "/v1/updates/u-1/correct", "retract": "/v1/updates/u-1/retract"}}`, rec.Body.String())
+			}},
+		{name: "post again: the same answer, nothing queued", setup: postedU1, method: "POST", path: "/v1/updates", body: update,
+			status: 202, check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				assert.Equal(t, "/v1/updates/u-1", rec.Header().Get("Location"))
+			}},
+		{name: "post without an id: derived as the library derives it", method: "POST", path: "/v1/updates",
+			body: `{"title": "CDN errors", "status": "investigating", "time": "2026-05-01T12:00:00Z"}`, status: 202, queues: 2,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				want := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating}.WithDefaults(time.Now())
+				var got accepted
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+				assert.Equal(t, want.ID, got.ID)
+				assert.Equal(t, "cdn-errors", got.IncidentID)
+				assert.Equal(t, "/v1/updates/"+want.ID, rec.Header().Get("Location"))
+			}},
+		{name: "post with an id to escape", method: "POST", path: "/v1/updates",
+			body: `{"id": "deploy/42 #1", "title": "CDN errors", "status": "investigating"}`, status: 202, queues: 2,
+			check: func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
+				assert.Equal(t, "/v1/updates/deploy%2F42%20%231", rec.Header().Get("Location"))
+				assert.Equal(t, http.StatusOK, ta.do("GET", rec.Header().Get("Location"), "").Code, "Location leads to the update")
+			}},
+		{name: "bearer in lower case", method: "POST", path: "/v1/updates", body: update, status: 202, queues: 2,
+			header: []string{"Authorization", "bearer " + oldToken}},
+		{name: "Content-Type with a charset", method: "POST", path: "/v1/updates", body: update, status: 202, queues: 2,
+			header: []string{"Content-Type", "application/json; charset=utf-8"}},
+		{name: "malformed JSON", method: "POST", path: "/v1/updates", body: `{"title": "CDN errors",}`, status: 400,
+			detail: "malformed JSON at offset"},
+		{name: "unknown field", method: "POST", path: "/v1/updates", body: `{"titel": "CDN errors", "status": "resolved"}`,
+			status: 400, field: "titel", detail: "titel: unknown field"},
+		{name: "wrong type", method: "POST", path: "/v1/updates", body: `{"title": "CDN", "status": "resolved", "components": [{"name": 7}]}`,
+			status: 400, field: "components[0].name", detail: "want a string, got a number"},
+		{name: "trailing data", method: "POST", path: "/v1/updates", body: update + `{}`, status: 400, detail: "trailing data"},
+		{name: "missing token", method: "POST", path: "/v1/updates", body: update, header: []string{"Authorization", ""},
+			status: 401, detail: "missing bearer token", check: challenge(`Bearer realm="outagecast"`)},
+		{name: "wrong token", method: "POST", path: "/v1/updates", body: update, header: []string{"Authorization", "Bearer not-" + newToken},
+			status: 401, detail: "invalid bearer token", check: challenge(`Bearer realm="outagecast", error="invalid_token"`)},
+		{name: "huge body", method: "POST", path: "/v1/updates", body: big, status: 413, detail: "larger than the limit of 4096 bytes"},
+		{name: "not JSON", method: "POST", path: "/v1/updates", body: update, header: []string{"Content-Type", "text/plain"},
+			status: 415, detail: "Content-Type: want application/json"},
+		{name: "no Content-Type", method: "POST", path: "/v1/updates", body: update, header: []string{"Content-Type", ""},
+			status: 415},
+		{name: "invalid update", method: "POST", path: "/v1/updates", body: `{"title": "CDN errors"}`, status: 422,
+			field: "status", detail: "status: missing"},
+		{name: "invalid component", method: "POST", path: "/v1/updates",
+			body: `{"title": "CDN", "status": "resolved", "components": [{"name": "CDN", "status": "fine"}]}`, status: 422,
+			field: "components[0].status", detail: `components[0].status: unknown value "fine"`},
+		{name: "override for no channel", method: "POST", path: "/v1/updates",
+			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
+		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
+			body: update, status: 503, detail: "could not queue the update", check: unavailable},
+	}
+}
+
+func getCases() []apiCase {
+	return []apiCase{
+		{name: "get", setup: postedU1, method: "GET", path: "/v1/updates/u-1", status: 200,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				st := decodeStatus(t, rec)
+				assert.True(t, st.Done)
+				assert.Equal(t, "cdn", st.IncidentID)
+				require.Len(t, st.Channels, 2)
+				assert.Equal(t, "delivered", st.Channels[0].Outcome)
+				assert.Equal(t, "https://hooks.example.com/u-1", st.Channels[0].Receipt.URL)
+				assert.Nil(t, st.Retraction)
+			}},
+		{name: "get with wait, done already", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=30s", status: 200},
+		{name: "get each outcome", setup: outcomes, method: "GET", path: "/v1/updates/u-2", status: 200,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				st := decodeStatus(t, rec)
+				assert.False(t, st.Done)
+				var got []string
+				for _, c := range st.Channels {
+					got = append(got, c.Channel+":"+c.Outcome+":"+c.Error)
+				}
+				assert.Equal(t, []string{"a:pending:", "b:pending:dispatch: not finished yet (retryable); last attempt: HTTP 503",
+					"c:failed:HTTP 401", "d:skipped:", "e:superseded:", "f:not_selected:", "g:delivered:"}, got)
+				assert.Equal(t, []targetFail{{Target: "ops@example.com", Error: "550 no such user"}}, st.Channels[6].Failures)
+				assert.Nil(t, st.Channels[6].Receipt, "no receipt to show")
+			}},
+		{name: "get an update whose jobs are gone", setup: func(ta *testAPI) {
+			ta.be.receipts["u-0 hooks"] = broadcast.Receipt{Channel: "hooks", ID: "hook-1", URL: "https://hooks.example.com/1"}
+		}, method: "GET", path: "/v1/updates/u-0", status: 200,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				st := decodeStatus(t, rec)
+				assert.True(t, st.Done)
+				require.Len(t, st.Channels, 2)
+				assert.Equal(t, "delivered", st.Channels[0].Outcome)
+				assert.Equal(t, "hook-1", st.Channels[0].Receipt.ID)
+				assert.Equal(t, "unknown", st.Channels[1].Outcome)
+			}},
+		{name: "get a retraction whose update's jobs are gone", setup: func(ta *testAPI) { ta.be.retracted["u-0"] = true },
+			method: "GET", path: "/v1/updates/u-0?wait=30s", status: 200,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				st := decodeStatus(t, rec)
+				assert.True(t, st.Done, "no job of the update is pending")
+				assert.Equal(t, "unknown", st.Channels[0].Outcome)
+				require.NotNil(t, st.Retraction)
+				assert.True(t, st.Retraction.Done)
+			}},
+		{name: "get a retracted update", setup: func(ta *testAPI) { postedU1(ta); ta.be.retracted["u-1"] = true },
+			method: "GET", path: "/v1/updates/u-1", status: 200,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				st := decodeStatus(t, rec)
+				require.NotNil(t, st.Retraction)
+				assert.True(t, st.Retraction.Done)
+				assert.Equal(t, "delivered", st.Retraction.Channels[1].Outcome)
+			}},
+		{name: "get unknown", method: "GET", path: "/v1/updates/u-9", status: 404, detail: "no update with this ID"},
+		{name: "get an ID no update can have", method: "GET", path: "/v1/updates/a%01b", status: 404},
+		{name: "get with a bad wait", method: "GET", path: "/v1/updates/u-1?wait=forever", status: 400, field: "wait"},
+		{name: "get with too long a wait", method: "GET", path: "/v1/updates/u-1?wait=31s", status: 400, field: "wait"},
+		{name: "get without a token", setup: postedU1, method: "GET", path: "/v1/updates/u-1", header: []string{"Authorization", ""},
+			status: 401},
+		{name: "get, database down", setup: databaseDown, method: "GET", path: "/v1/updates/u-1", status: 503, check: unavailable},
+	}
+}
+
+// outcomes sets the Report of u-2: one channel in each state.
+func outcomes(ta *testAPI) {
+	pending := errors.New("dispatch: not finished yet (retryable); last attempt: HTTP 503")
+	ta.be.reports["u-2"] = &broadcast.Report{UpdateID: "u-2", IncidentID: "cdn", Results: []broadcast.Result{
+		{Channel: "a", Err: dispatch.ErrPending},
+		{Channel: "b", Attempts: 1, Err: wrapPending{pending}},
+		{Channel: "c", Attempts: 1, Err: broadcast.Permanent(errors.New("HTTP 401"))},
+		{Channel: "d", Skipped: true},
+		{Channel: "e", Superseded: true},
+		{Channel: "f", NotSelected: true},
+		{Channel: "g", Attempts: 1, Failures: []broadcast.TargetFailure{{Target: "ops@example.com", Err: errors.New("550 no such user")}}},
+	}}
+}
+
+// wrapPending is an error of a job not finished after a failed attempt.
+type wrapPending struct{ error }
+
+func (wrapPending) Unwrap() error { return dispatch.ErrPending }
+
+func correctCases(big string) []apiCase {
+	return []apiCase{
+		{name: "correct", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: correction, status: 202, queues: 2,
+			check: func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
+				var got accepted
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+				assert.Equal(t, "u-1", got.Corrects)
+				assert.Equal(t, "cdn", got.IncidentID, "the incident of the update corrected, though the title changed")
+				assert.NotEqual(t, "u-1", got.ID)
+				assert.Equal(t, "/v1/updates/"+got.ID, rec.Header().Get("Location"))
+				u := ta.be.updates[got.ID]
+				assert.Equal(t, "u-1", u.Corrects)
+				assert.Equal(t, "cdn", u.IncidentID)
+			}},
+		{name: "correct an update whose jobs are gone", setup: func(ta *testAPI) {
+			ta.be.receipts["u-0 x"] = broadcast.Receipt{Channel: "x", ID: "1"}
+		}, method: "POST", path: "/v1/updates/u-0/correct", body: correction, status: 202, queues: 2},
+		{name: "correct unknown", method: "POST", path: "/v1/updates/u-9/correct", body: correction, status: 404},
+		{name: "correct an ID no update can have", method: "POST", path: "/v1/updates/a%01b/correct", body: correction, status: 404},
+		{name: "correct with the same id", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"id": "u-1", "title": "CDN", "status": "resolved"}`, status: 422, field: "id"},
+		{name: "correct another update", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"corrects": "u-0", "title": "CDN", "status": "resolved"}`, status: 422, field: "corrects"},
+		{name: "correct into another incident", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"incident_id": "dns", "title": "CDN", "status": "resolved"}`, status: 422, field: "incident_id"},
+		{name: "correct with an invalid update", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"title": "CDN", "status": "fixed"}`, status: 422, field: "status"},
+		{name: "correct with an unknown field", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"title": "CDN", "status": "resolved", "reason": "typo"}`, status: 400, field: "reason"},
+		{name: "correct with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: big, status: 413},
+		{name: "correct with form data", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: "title=x",
+			header: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 415},
+		{name: "correct without a token", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
+			header: []string{"Authorization", ""}, status: 401},
+		{name: "correct, database down", setup: databaseDown, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
+			status: 503, check: unavailable},
+	}
+}
+
+func retractCases() []apiCase {
+	return []apiCase{
+		{name: "retract", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", status: 202, queues: 2,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				assert.Equal(t, "/v1/updates/u-1", rec.Header().Get("Location"))
+				assert.JSONEq(t, `{"id": "u-1", "incident_id": "cdn", "links": {"self": "/v1/updates/u-1",
+					"correct": "/v1/updates/u-1/correct", "retract": "/v1/updates/u-1/retract"}}`, rec.Body.String())
+			}},
+		{name: "retract again: nothing queued", setup: func(ta *testAPI) { postedU1(ta); ta.be.retracted["u-1"] = true },
+			method: "POST", path: "/v1/updates/u-1/retract", status: 202},
+		{name: "retract unknown", method: "POST", path: "/v1/updates/u-9/retract", status: 404},
+		{name: "retract an ID no update can have", method: "POST", path: "/v1/updates/a%00b/retract", status: 404},
+		{name: "retract with a body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", body: `{"reason": "typo"}`,
+			status: 400, detail: "a retraction takes no body"},
+		{name: "retract with a wrong token", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
+			header: []string{"Authorization", "Bearer " + strings.ToUpper(newToken)}, status: 401},
+		{name: "retract, database down", setup: databaseDown, method: "POST", path: "/v1/updates/u-1/retract", status: 503,
+			check: unavailable},
+	}
+}
+
+func probeCases() []apiCase {
+	noToken := []string{"Authorization", ""}
+	return []apiCase{
+		{name: "healthz", method: "GET", path: "/healthz", header: noToken, status: 200},
+		{name: "healthz with the database down", setup: databaseDown, method: "GET", path: "/healthz", header: noToken, status: 200},
+		{name: "readyz", method: "GET", path: "/readyz", header: noToken, status: 200,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				assert.JSONEq(t, `{"status": "ok", "checks": {"database": "ok", "workers": "ok"}}`, rec.Body.String())
+			}},
+		{name: "readyz, database down", setup: func(ta *testAPI) { ta.ping = func(context.Context) error { return errDatabaseDown } },
+			method: "GET", path: "/readyz", header: noToken, status: 503,
+			check: func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
+				assert.JSONEq(t, `{"status": "unavailable", "checks": {"database": "unreachable", "workers": "ok"}}`, rec.Body.String())
+				assert.Contains(t, ta.log.String(), "connection refused", "the log says why")
+			}},
+		{name: "readyz, shutting down", setup: func(ta *testAPI) { ta.drain() }, method: "GET", path: "/readyz", header: noToken,
+			status: 503, check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				assert.JSONEq(t, `{"status": "unavailable", "checks": {"database": "ok", "workers": "not running"}}`, rec.Body.String())
+			}},
+		{name: "metrics", method: "GET", path: "/metrics", header: noToken, status: 200},
+		{name: "openapi.yaml", method: "GET", path: "/openapi.yaml", header: noToken, status: 200},
+		{name: "openapi.json", method: "GET", path: "/openapi.json", header: noToken, status: 200},
+	}
+}
+
+func challenge(want string) func(*testing.T, *testAPI, *httptest.ResponseRecorder) {
+	return func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+		assert.Equal(t, want, rec.Header().Get("WWW-Authenticate"))
+	}
+}
+
+func unavailable(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
+	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
+	assert.NotContains(t, rec.Body.String(), "connection refused", "database errors stay in the log")
+	assert.Contains(t, ta.log.String(), "connection refused")
+}
+
+func decodeStatus(t *testing.T, rec *httptest.ResponseRecorder) updateStatus {
+	t.Helper()
+	var st updateStatus
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &st), rec.Body.String())
+	return st
+}
+
+func TestAPI(t *testing.T) {
+	for _, c := range apiCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ta := newTestAPI()
+			if c.setup != nil {
+				c.setup(ta)
+			}
+			before := ta.be.queued()
+			rec := ta.do(c.method, c.path, c.body, c.header...)
+			require.Equal(t, c.status, rec.Code, rec.Body.String())
+			assert.Equal(t, c.queues, ta.be.queued()-before, "jobs queued")
+			if rec.Code >= 400 && c.path != "/readyz" {
+				var p problem
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+				assert.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+				assert.Equal(t, c.status, p.Status)
+				assert.Equal(t, c.field, p.Field)
+				assert.Contains(t, p.Detail, c.detail)
+			}
+			if c.check != nil {
+				c.check(t, ta, rec)
+			}
+			assert.NotContains(t, ta.log.String(), oldToken)
+			assert.NotContains(t, ta.log.String(), newToken)
+		})
+	}
+}

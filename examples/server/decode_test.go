@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func TestDecodeStrictReadsAnUpdate(t *testing.T) {
+	var u broadcast.Update
+	err := decodeStrict(strings.NewReader(`{"id": "u-1", "title": "CDN errors", "status": "investigating",
+		"impact": "major", "body": "Some requests fail.", "components": [{"name": "CDN", "status": "partial_outage"}],
+		"url": "https://status.example.com/i/1", "time": "2026-05-01T12:00:00Z", "next_update": null,
+		"overrides": {"x": "Short text"}, "advice": "Retry.", "incident_id": "cdn"}`+" \n\t"), &u)
+	require.NoError(t, err)
+	assert.Equal(t, broadcast.Update{ID: "u-1", IncidentID: "cdn", Title: "CDN errors", Status: broadcast.StatusInvestigating,
+		Impact: broadcast.ImpactMajor, Body: "Some requests fail.",
+		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}},
+		URL:        "https://status.example.com/i/1", Time: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC),
+		Overrides: map[string]string{"x": "Short text"}, Advice: "Retry."}, u)
+}
+
+// Every error names the value at fault as the client wrote it, and says
+// what was wanted.
+func TestDecodeStrictNamesTheField(t *testing.T) {
+	tests := []struct {
+		name, body, field, msg string
+	}{
+		{"empty body", ``, "", "empty body: want a JSON object"},
+		{"white space only", " \n", "", "empty body: want a JSON object"},
+		{"not an object", `[{"title": "x"}]`, "", "want a JSON object, got an array"},
+		{"null", `null`, "", "want a JSON object, got null"},
+		{"malformed", `{"title": "x",}`, "", "malformed JSON at offset 14: invalid character"},
+		{"cut short", `{"title": "x"`, "", "malformed JSON: the body ends inside a value"},
+		{"cut short in a value", `{"title": "x`, "title", "malformed JSON"},
+		{"unknown field", `{"titel": "x"}`, "titel", "unknown field"},
+		{"keys are case-sensitive", `{"Title": "x"}`, "Title", "unknown field"},
+		{"unknown field of a component", `{"components": [{"name": "a"}, {"nmae": "b"}]}`, "components[1].nmae", "unknown field"},
+		{"given twice", `{"title": "a", "title": "b"}`, "title", "given twice"},
+		{"override given twice", `{"overrides": {"x": "a", "x": "b"}}`, `overrides["x"]`, "given twice"},
+		{"string wanted", `{"title": 5}`, "title", "want a string, got a number"},
+		{"string wanted in a component", `{"components": [{"status": true}]}`, "components[0].status", "want a string, got a boolean"},
+		{"override not a string", `{"overrides": {"x": ["a"]}}`, `overrides["x"]`, "want a string, got an array"},
+		{"object wanted", `{"overrides": "x"}`, "overrides", "want an object, got a string"},
+		{"array wanted", `{"components": {"name": "a"}}`, "components", "want an array, got an object"},
+		{"component not an object", `{"components": ["CDN"]}`, "components[0]", "want an object, got a string"},
+		{"time in another format", `{"time": "yesterday"}`, "time", `want a time as RFC 3339 text, as "2026-05-01T12:00:00Z"`},
+		{"time not a string", `{"next_update": 1714564800}`, "next_update", "want a time as RFC 3339 text"},
+		{"trailing object", `{"title": "a"}{"title": "b"}`, "", "trailing data after the JSON object"},
+		{"trailing text", `{"title": "a"} x`, "", "trailing data after the JSON object"},
+		{"long unknown key is cut", `{"` + strings.Repeat("k", 100) + `": 1}`, strings.Repeat("k", 64) + "…", "unknown field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var u broadcast.Update
+			err := decodeStrict(strings.NewReader(tt.body), &u)
+			var bad *inputError
+			require.ErrorAs(t, err, &bad)
+			assert.Equal(t, tt.field, bad.field)
+			assert.Contains(t, bad.msg, tt.msg)
+			if tt.field != "" {
+				assert.True(t, strings.HasPrefix(err.Error(), tt.field+": "), "the message starts with the field: %s", err)
+			}
+		})
+	}
+}
+
+func TestDecodeStrictLeavesTheSizeLimitToTheCaller(t *testing.T) {
+	body := `{"title": "` + strings.Repeat("a", 100) + `"}`
+	for _, limit := range []int64{10, int64(len(body)) - 1} {
+		r := http.MaxBytesReader(httptest.NewRecorder(), io.NopCloser(strings.NewReader(body)), limit)
+		var u broadcast.Update
+		err := decodeStrict(r, &u)
+		var tooLarge *http.MaxBytesError
+		assert.True(t, errors.As(err, &tooLarge), "limit %d: %v", limit, err)
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// fakeBackend is the API's backend without a database: updates are queued
+// in memory, one job per channel, and delivered at once.
+type fakeBackend struct {
+	mu        sync.Mutex
+	channels  []string
+	updates   map[string]broadcast.Update // sends and corrections, by ID
+	retracted map[string]bool
+	receipts  map[string]broadcast.Receipt // "id channel": updates whose jobs River deleted
+	reports   map[string]*broadcast.Report // set by a test: the Report of an ID
+	jobs      int                          // jobs queued
+	err       error                        // every call fails with it: the database is down
+}
+
+func newFakeBackend() *fakeBackend {
+	return &fakeBackend{channels: []string{"hooks", "x"}, updates: map[string]broadcast.Update{},
+		retracted: map[string]bool{}, receipts: map[string]broadcast.Receipt{}, reports: map[string]*broadcast.Report{}}
+}
+
+func (f *fakeBackend) queued() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.jobs
+}
+
+func (f *fakeBackend) enqueue(u broadcast.Update) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return "", f.err
+	}
+	if err := u.Validate(); err != nil {
+		return "", fmt.Errorf("dispatch: enqueue: %w", err)
+	}
+	u = u.WithDefaults(time.Now())
+	if _, ok := f.updates[u.ID]; !ok { // jobs are unique by update and channel
+		f.updates[u.ID] = u
+		f.jobs += len(f.channels)
+	}
+	return u.ID, nil
+}
+
+func (f *fakeBackend) Enqueue(_ context.Context, u broadcast.Update) (string, error) {
+	return f.enqueue(u)
+}
+
+func (f *fakeBackend) Correct(_ context.Context, original string, u broadcast.Update) (string, error) {
+	u.Corrects = original
+	return f.enqueue(u)
+}
+
+func (f *fakeBackend) Retract(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if !f.retracted[id] {
+		f.retracted[id] = true
+		f.jobs += len(f.channels)
+	}
+	return nil
+}
+
+func (f *fakeBackend) Report(_ context.Context, id string) (*broadcast.Report, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, false, f.err
+	}
+	if rep, ok := f.reports[id]; ok {
+		return rep, !rep.Finished.IsZero(), nil
+	}
+	u, ok := f.updates[id]
+	if !ok {
+		return nil, false, fmt.Errorf("%w: %s", dispatch.ErrNoJobs, id)
+	}
+	rep := &broadcast.Report{UpdateID: id, IncidentID: u.IncidentID, Started: u.Time, Finished: u.Time.Add(time.Second)}
+	for _, ch := range f.channels {
+		rep.Results = append(rep.Results, broadcast.Result{Channel: ch, Attempts: 1,
+			Receipt: broadcast.Receipt{Channel: ch, ID: ch + "-" + id, URL: "https://" + ch + ".example.com/" + id, Time: u.Time}})
+	}
+	return rep, true, nil
+}
+
+func (f *fakeBackend) RetractReport(_ context.Context, id string) (*broadcast.Report, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, false, f.err
+	}
+	if !f.retracted[id] {
+		return nil, false, fmt.Errorf("%w: %s", dispatch.ErrNoJobs, id)
+	}
+	rep := &broadcast.Report{UpdateID: id}
+	for _, ch := range f.channels {
+		rep.Results = append(rep.Results, broadcast.Result{Channel: ch, Attempts: 1})
+	}
+	return rep, true, nil
+}
+
+func (f *fakeBackend) Receipt(_ context.Context, id, channel string) (broadcast.Receipt, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return broadcast.Receipt{}, false, f.err
+	}
+	r, ok := f.receipts[id+" "+channel]
+	return r, ok, nil
+}
+
+func (f *fakeBackend) Channels() []string { return f.channels }
+
+// errDatabaseDown is the fake's error for a database that does not answer.
+var errDatabaseDown = errors.New("failed to connect to `user=outagecast database=outagecast`: connection refused")
+
+// testAPI is an API on a fake backend, its workers running, tokens
+// oldToken and newToken, and its log in a buffer.
+type testAPI struct {
+	*api
+	be  *fakeBackend
+	log *strings.Builder
+	h   http.Handler
+}
+
+func newTestAPI() *testAPI {
+	toks, err := parseTokens(oldToken + "," + newToken)
+	if err != nil {
+		panic(err)
+	}
+	var logs strings.Builder
+	be := newFakeBackend()
+	a := newAPI(be, toks, slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	a.maxBody = 4 << 10
+	a.metrics = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		io.WriteString(w, "outagecast_dispatch_deliveries_total{channel=\"hooks\"} 1\n")
+	})
+	a.running.Store(true)
+	return &testAPI{api: a, be: be, log: &logs, h: a.handler()}
+}
+
+// do serves one request: a body, when not empty, as JSON, with newToken
+// unless header says otherwise.
+func (ta *testAPI) do(method, path, body string, header ...string) *httptest.ResponseRecorder {
+	req := ta.request(method, path, body, header...)
+	rec := httptest.NewRecorder()
+	ta.h.ServeHTTP(rec, req)
+	return rec
+}
+
+func (ta *testAPI) request(method, path, body string, header ...string) *http.Request {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+newToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+		} else {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	return req
+}
+
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// An update the Broadcaster refuses is refused naming the field as the
+// client wrote it, whatever the field.
+func TestCheckUpdateNamesTheJSONField(t *testing.T) {
+	valid := func(edit func(*broadcast.Update)) broadcast.Update {
+		u := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating}
+		edit(&u)
+		return u
+	}
+	tests := []struct {
+		name  string
+		u     broadcast.Update
+		field string
+		msg   string
+	}{
+		{"title missing", valid(func(u *broadcast.Update) { u.Title = " " }), "title", "title: missing"},
+		{"status missing", valid(func(u *broadcast.Update) { u.Status = "" }), "status", "status: missing"},
+		{"status unknown", valid(func(u *broadcast.Update) { u.Status = "on_fire" }), "status", `status: unknown value "on_fire"`},
+		{"impact unknown", valid(func(u *broadcast.Update) { u.Impact = "huge" }), "impact", "impact: unknown value"},
+		{"id with a control character", valid(func(u *broadcast.Update) { u.ID = "a\x01" }), "id", "id: contains the control character"},
+		{"incident id too long", valid(func(u *broadcast.Update) { u.IncidentID = strings.Repeat("i", 256) }), "incident_id", "longer than 255 bytes"},
+		{"body too long", valid(func(u *broadcast.Update) { u.Body = strings.Repeat("b", broadcast.MaxBodyLength+1) }), "body", "more than 25000"},
+		{"advice too long", valid(func(u *broadcast.Update) { u.Advice = strings.Repeat("a", broadcast.MaxAdviceLength+1) }), "advice", "more than 1000"},
+		{"component name", valid(func(u *broadcast.Update) {
+			u.Components = []broadcast.Component{{Name: "API", Status: broadcast.ComponentOperational}, {Status: broadcast.ComponentOperational}}
+		}), "components[1].name", "components[1].name: missing"},
+		{"component status", valid(func(u *broadcast.Update) { u.Components = []broadcast.Component{{Name: "API", Status: "fine"}} }),
+			"components[0].status", `unknown value "fine"`},
+		{"url", valid(func(u *broadcast.Update) { u.URL = "ftp://status.example.com" }), "url", "url: must be an absolute http or https URL"},
+		{"override text", valid(func(u *broadcast.Update) { u.Overrides = map[string]string{"x.com: main": "a\x00"} }),
+			`overrides["x.com: main"]`, "contains NUL"},
+		{"override for no channel", valid(func(u *broadcast.Update) { u.Overrides = map[string]string{"slack": "hi"} }),
+			`overrides["slack"]`, "no channel of that name; the channels are hooks, x"},
+		{"id a URL cannot hold", valid(func(u *broadcast.Update) { u.ID = ".." }), "id", `"." and ".." cannot be part of the update's URL`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := checkUpdate(tt.u, []string{"hooks", "x"})
+			require.NotNil(t, bad)
+			assert.Equal(t, tt.field, bad.field)
+			assert.Contains(t, bad.Error(), tt.msg)
+			assert.NotContains(t, bad.Error(), "broadcast:")
+		})
+	}
+	assert.Nil(t, checkUpdate(valid(func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "hi"} }), []string{"hooks", "x"}))
+}
+
+// A message whose path is not one of Update's fields is passed on whole.
+func TestInvalidUpdateWithoutAKnownField(t *testing.T) {
+	for _, msg := range []string{"original: missing", "Nope: bad", "Title", "Components[x].Name: bad", "Title.Name: bad"} {
+		bad := invalidUpdate(errorString("broadcast: invalid update: " + msg))
+		assert.Equal(t, "", bad.field, msg)
+		assert.Equal(t, msg, bad.msg)
+	}
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func TestValidID(t *testing.T) {
+	for _, id := range []string{"u_0123", "a/b", "ü", "a b", "x.y"} {
+		assert.True(t, validID(id), id)
+	}
+	for _, id := range []string{"", ".", "..", "a\x00", "a\nb", strings.Repeat("i", 256), "\xff"} {
+		assert.False(t, validID(id), "%q", id)
+	}
+}

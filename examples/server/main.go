@@ -1,0 +1,247 @@
+// Command server is an HTTP API over package dispatch, for incident tooling
+// written in any language: it takes updates as JSON, queues them in
+// PostgreSQL, and delivers them to the configured channels from every
+// replica that shares the database. Any replica answers about any update.
+//
+// Usage:
+//
+//	export DATABASE_URL=postgres://outagecast:PASSWORD@db.example.com:5432/outagecast
+//	export OUTAGECAST_API_TOKENS="$(head -c 32 /dev/urandom | base64)"
+//	go run ./examples/server -migrate                  # once per deployment and upgrade
+//	go run ./examples/server -config outagecast.yaml -listen 127.0.0.1:8070
+//
+// -config is the announce program's YAML file of channels (see
+// examples/announce/outagecast.sample.yaml); without it updates are
+// printed on standard output. Every replica needs the same channels, by
+// name. The file's retry settings bound each job's retries (zero: 20
+// attempts within 6 hours, dispatch's defaults), attempt_timeout each
+// attempt; its state (a bolt file) and stages are not used: state lives in
+// PostgreSQL, and each channel's job runs on its own.
+//
+// # API
+//
+// The OpenAPI 3.1 document, openapi.yaml next to this file, is the
+// reference; the server serves it at /openapi.yaml and /openapi.json.
+//
+//   - POST /v1/updates: an update as JSON, with the field names of
+//     broadcast.Update's JSON form (title, status, body, incident_id, …).
+//     Its id is the idempotency key: empty, it is derived from the content
+//     as the Broadcaster derives it. 202 with Location: /v1/updates/{id}
+//     and the id, the incident id and the update's links. Posting the same
+//     update again, to any replica, even at the same moment, answers the
+//     same and queues nothing more.
+//   - GET /v1/updates/{id}: per channel, the outcome (delivered, pending,
+//     failed, skipped, superseded, not_selected; unknown, see Limits),
+//     attempts, the receipt (the post's id and link), errors and the
+//     recipients that failed; the retraction's, if one was asked for.
+//     ?wait=10s waits up to that long (30s at most) for every job to
+//     finish.
+//   - POST /v1/updates/{id}/correct: the corrected update as JSON; it
+//     gets an id of its own and the incident of the update it corrects.
+//   - POST /v1/updates/{id}/retract: no body; deletes the update's posts
+//     where the platform allows.
+//
+// Bad requests change nothing: malformed JSON, an unknown field, a value
+// of the wrong type or trailing data is 400, a body over -max-body 413, a
+// Content-Type other than application/json 415, and an update the
+// Broadcaster would refuse 422. Errors are RFC 9457 problem documents whose
+// detail, and field when there is one, name the value at fault as the
+// client wrote it ("components[1].status"). Any replica may answer 503
+// when the database is unavailable; nothing was queued then.
+//
+// # Authentication
+//
+// Every /v1/ request needs "Authorization: Bearer TOKEN" with one of the
+// tokens in OUTAGECAST_API_TOKENS (separated by commas or spaces, at least
+// 16 characters each): to rotate, add the new token, move the clients,
+// remove the old one. Tokens are compared in constant time; a request
+// without one, or with another, gets 401 and a WWW-Authenticate challenge.
+//
+// /healthz (the process serves), /readyz (the database answers, the
+// workers run, and the server is not shutting down), /metrics and the
+// OpenAPI document need no token. /metrics is open on purpose: it holds
+// counts per channel name and the Go runtime's figures, no update text,
+// id or secret, and the API tokens are write credentials that a Prometheus
+// scraper should not hold. Keep the server's address internal, or filter
+// /metrics at the proxy, if channel names are private.
+//
+// # Metrics
+//
+// /metrics has the collector of package dispatch/metrics (attempts,
+// deliveries, failures and retries per channel, and the time from enqueue
+// to delivery), counting the jobs this replica runs, and the Go runtime's
+// and the process's collectors. Sum over replicas in queries.
+//
+// # Shutdown
+//
+// On SIGTERM or SIGINT the server fails /readyz, stops accepting
+// connections, lets the requests under way finish (waits end early), then
+// stops its workers: the jobs they run get what is left of
+// -shutdown-timeout to finish, and are then cancelled, to run again on
+// another replica, resuming where they stopped.
+//
+// # Limits
+//
+// River deletes finished jobs after a day. After that GET answers from
+// the Store's receipts: channels with a post are delivered, the others
+// unknown; correct and retract still find the update by its posts, but a
+// correction then needs its incident_id (the jobs held the original's).
+// An update posted again under an id already used is not queued, even when
+// its content differs: the first one stands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], environ{lookup: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
+
+// options are the command line's.
+type options struct {
+	listen, config    string
+	migrate, pollOnly bool
+	workers           int
+	maxBody           int64
+	shutdownTimeout   time.Duration
+	logLevel          slog.Level
+}
+
+const usage = `Usage: server [-config FILE] [-listen ADDR] [flags]
+       server -migrate
+
+server is an HTTP API that queues incident updates in PostgreSQL and
+delivers them to the channels of FILE, from every replica sharing the
+database. The connection string is read from DATABASE_URL, the API's
+bearer tokens from OUTAGECAST_API_TOKENS. The API is described at
+/openapi.yaml.
+
+Flags:
+`
+
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8070", "`address` to listen on")
+	fs.StringVar(&o.config, "config", "", "channels configuration `file` (the announce program's YAML format);\ndefault: print updates on standard output")
+	fs.BoolVar(&o.migrate, "migrate", false, "create or upgrade the database's tables, then exit")
+	fs.IntVar(&o.workers, "workers", dispatch.DefaultWorkers, "jobs this replica runs at once")
+	fs.Int64Var(&o.maxBody, "max-body", defaultMaxBody, "largest request body, in `bytes`")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM")
+	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs instead of listening for them (behind a pooler in transaction mode)")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log: debug, info, warn or error")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+		}
+		return nil, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case o.workers < 1:
+		return nil, errors.New("-workers: must be at least 1")
+	case o.maxBody < 1:
+		return nil, errors.New("-max-body: must be at least 1")
+	case o.shutdownTimeout < 0:
+		return nil, errors.New("-shutdown-timeout: negative")
+	}
+	return o, nil
+}
+
+// run runs the command until ctx is done and returns its exit code: 0
+// after a clean shutdown, 1 when the database or serving failed, 2 on bad
+// flags, environment or configuration.
+func run(ctx context.Context, args []string, env environ) int {
+	o, err := parseFlags(args, env.stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(env.stderr, "server: %v\nRun server -help for usage.\n", err)
+		return 2
+	}
+	if o.migrate {
+		return migrateOnly(ctx, o, env)
+	}
+	s, code, err := start(ctx, o, env)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "server: %v\n", err)
+		return code
+	}
+	if err := s.serve(ctx); err != nil {
+		s.log.Error("serve", slog.Any("error", err))
+		return 1
+	}
+	return 0
+}
+
+// migrateOnly is run with -migrate.
+func migrateOnly(ctx context.Context, o *options, env environ) int {
+	db, err := parseDSN(env, 0)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "server: %v\n", err)
+		return 2
+	}
+	if err := migrate(ctx, db, newLogger(env.stderr, o.logLevel, db.hide)); err != nil {
+		fmt.Fprintf(env.stderr, "server: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// start checks the environment and configuration, connects to the
+// database, binds the listener and starts the workers. On failure the exit
+// code says whose fault it was.
+func start(ctx context.Context, o *options, env environ) (*server, int, error) {
+	t, err := parseTokens(env.get(tokensEnv))
+	if err != nil {
+		return nil, 2, err
+	}
+	db, err := parseDSN(env, o.workers)
+	if err != nil {
+		return nil, 2, err
+	}
+	f, err := loadConfig(o, env)
+	if err != nil {
+		return nil, 2, err
+	}
+	s, err := open(ctx, o, env, db, f, t)
+	if err != nil {
+		return nil, 1, err
+	}
+	if s.ln, err = net.Listen("tcp", o.listen); err != nil {
+		s.close()
+		return nil, 1, err
+	}
+	// The workers outlive ctx: serve stops them after the last request.
+	if err := s.d.Start(context.WithoutCancel(ctx)); err != nil {
+		s.ln.Close()
+		s.close()
+		return nil, 1, err
+	}
+	s.api.running.Store(true)
+	s.http = newHTTPServer(s.api.handler(), s.log)
+	s.log.Info("listening", slog.String("url", "http://"+s.ln.Addr().String()), slog.Any("channels", s.b.Channels()),
+		slog.Int("workers", o.workers))
+	return s, 0, nil
+}

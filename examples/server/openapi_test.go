@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// openAPIDoc is the part of the OpenAPI document the tests compare.
+type openAPIDoc struct {
+	Paths      map[string]map[string]yaml.Node `yaml:"paths"`
+	Components struct {
+		Responses map[string]openAPIResponse `yaml:"responses"`
+		Schemas   map[string]struct {
+			Properties map[string]struct {
+				Enum []string `yaml:"enum"`
+			} `yaml:"properties"`
+		} `yaml:"schemas"`
+	} `yaml:"components"`
+}
+
+type openAPIOperation struct {
+	Security  *[]map[string][]string     `yaml:"security"`
+	Responses map[string]openAPIResponse `yaml:"responses"`
+}
+
+type openAPIResponse struct {
+	Ref     string              `yaml:"$ref"`
+	Headers map[string]any      `yaml:"headers"`
+	Content map[string]struct{} `yaml:"content"`
+}
+
+func loadOpenAPI(t *testing.T) openAPIDoc {
+	t.Helper()
+	var doc openAPIDoc
+	require.NoError(t, yaml.Unmarshal(openAPIYAML, &doc))
+	return doc
+}
+
+// operations returns the document's operations by mux pattern ("GET
+// /v1/updates/{id}").
+func (doc openAPIDoc) operations(t *testing.T) map[string]openAPIOperation {
+	ops := map[string]openAPIOperation{}
+	for path, item := range doc.Paths {
+		for method, node := range item {
+			if method == "parameters" {
+				continue
+			}
+			var op openAPIOperation
+			require.NoError(t, node.Decode(&op), "%s %s", method, path)
+			ops[strings.ToUpper(method)+" "+path] = op
+		}
+	}
+	return ops
+}
+
+// response resolves the response of op for status, and says where in the
+// document it is, as a JSON pointer.
+func (doc openAPIDoc) response(op openAPIOperation, pattern string, status int) (openAPIResponse, string, bool) {
+	code := strconv.Itoa(status)
+	r, ok := op.Responses[code]
+	if !ok {
+		return r, "", false
+	}
+	if name, isRef := strings.CutPrefix(r.Ref, "#/components/responses/"); isRef {
+		return doc.Components.Responses[name], "/components/responses/" + name, true
+	}
+	method, path, _ := strings.Cut(pattern, " ")
+	return r, "/paths/" + pointerEscape(path) + "/" + strings.ToLower(method) + "/responses/" + code, true
+}
+
+func pointerEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// The document and the mux have the same routes, each reaching the route
+// the document names, and the same routes need a token.
+func TestOpenAPIRoutesAreTheMuxRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	ops := doc.operations(t)
+	ta := newTestAPI()
+	var patterns []string
+	for _, rt := range ta.routes() {
+		patterns = append(patterns, rt.pattern)
+		op, ok := ops[rt.pattern]
+		if !assert.True(t, ok, "%s is served but not in openapi.yaml", rt.pattern) {
+			continue
+		}
+		public := op.Security != nil && len(*op.Security) == 0
+		assert.Equal(t, rt.public, public, "%s: public in the server and in openapi.yaml (security: [])", rt.pattern)
+	}
+	mux := http.NewServeMux()
+	for _, rt := range ta.routes() {
+		mux.Handle(rt.pattern, rt.handle)
+	}
+	for pattern := range ops {
+		assert.Contains(t, patterns, pattern, "%s is in openapi.yaml but not served", pattern)
+		method, path, _ := strings.Cut(pattern, " ")
+		req := httptest.NewRequest(method, strings.ReplaceAll(path, "{id}", "u%2F1"), nil)
+		_, got := mux.Handler(req)
+		assert.Equal(t, pattern, got, "the mux routes %s %s", method, req.URL.Path)
+	}
+}
+
+// Every answer the API gives in TestAPI's cases has its status code, its
+// content type and its headers in the document, and its body matches the
+// document's schema; and every status code the document lists is among
+// them.
+func TestOpenAPIResponsesAreTheServersAnswers(t *testing.T) {
+	doc := loadOpenAPI(t)
+	ops := doc.operations(t)
+	schemas := compileOpenAPI(t)
+	seen := map[string]map[string]bool{} // codes answered, by pattern
+	for _, c := range apiCases() {
+		ta := newTestAPI()
+		if c.setup != nil {
+			c.setup(ta)
+		}
+		req := ta.request(c.method, c.path, c.body, c.header...)
+		rec := httptest.NewRecorder()
+		ta.h.ServeHTTP(rec, req)
+		op, ok := ops[req.Pattern]
+		require.True(t, ok, "%s: route %q not in openapi.yaml", c.name, req.Pattern)
+		if seen[req.Pattern] == nil {
+			seen[req.Pattern] = map[string]bool{}
+		}
+		seen[req.Pattern][strconv.Itoa(rec.Code)] = true
+		resp, at, ok := doc.response(op, req.Pattern, rec.Code)
+		if !assert.True(t, ok, "%s: %s answered %d, not in openapi.yaml", c.name, req.Pattern, rec.Code) {
+			continue
+		}
+		checkAnswer(t, c.name, schemas, resp, at, rec)
+	}
+	for pattern, op := range ops {
+		for code := range op.Responses {
+			assert.True(t, seen[pattern][code], "openapi.yaml: %s answers %s, but no case of TestAPI gets it", pattern, code)
+		}
+	}
+}
+
+// checkAnswer compares one answer with its response in the document at
+// the JSON pointer at.
+func checkAnswer(t *testing.T, name string, schemas *jsonschema.Compiler, resp openAPIResponse, at string, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	for h := range resp.Headers {
+		assert.NotEmpty(t, rec.Header().Get(h), "%s: header %s", name, h)
+	}
+	ct, _, err := mime.ParseMediaType(rec.Header().Get("Content-Type"))
+	require.NoError(t, err, name)
+	if _, ok := resp.Content[ct]; !assert.True(t, ok, "%s: Content-Type %s not in openapi.yaml at %s", name, ct, at) {
+		return
+	}
+	if ct != "application/json" && ct != "application/problem+json" {
+		return
+	}
+	s, err := schemas.Compile("openapi.json#" + at + "/content/" + pointerEscape(ct) + "/schema")
+	require.NoError(t, err, name)
+	body, err := jsonschema.UnmarshalJSON(bytes.NewReader(rec.Body.Bytes()))
+	require.NoError(t, err, name)
+	assert.NoError(t, s.Validate(body), "%s: %s", name, rec.Body.String())
+}
+
+// compileOpenAPI returns a compiler that knows the document as
+// openapi.json, for its schemas.
+func compileOpenAPI(t *testing.T) *jsonschema.Compiler {
+	t.Helper()
+	raw, err := openAPIJSON()
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	require.NoError(t, c.AddResource("openapi.json", doc))
+	return c
+}
+
+// The document's Update and Component have the fields of the library's
+// types, by their JSON names, and only valid values in their enums; the
+// decoder takes exactly those fields.
+func TestOpenAPIUpdateIsBroadcastUpdate(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for name, typ := range map[string]reflect.Type{"Update": reflect.TypeFor[broadcast.Update](),
+		"Component": reflect.TypeFor[broadcast.Component]()} {
+		var documented []string
+		for p := range doc.Components.Schemas[name].Properties {
+			documented = append(documented, p)
+		}
+		var fields []string
+		for f := range jsonFields(typ) {
+			fields = append(fields, f)
+		}
+		slices.Sort(documented)
+		slices.Sort(fields)
+		assert.Equal(t, fields, documented, name)
+	}
+	valid := map[string]func(string) bool{
+		"Update.status":    func(v string) bool { return broadcast.Status(v).Valid() },
+		"Update.impact":    func(v string) bool { return broadcast.Impact(v).Valid() },
+		"Component.status": func(v string) bool { return broadcast.ComponentStatus(v).Valid() },
+	}
+	for field, ok := range valid {
+		schema, prop, _ := strings.Cut(field, ".")
+		enum := doc.Components.Schemas[schema].Properties[prop].Enum
+		assert.NotEmpty(t, enum, field)
+		for _, v := range enum {
+			assert.True(t, ok(v), "%s: %q", field, v)
+		}
+	}
+	assert.Len(t, doc.Components.Schemas["Update"].Properties["status"].Enum, 8, "every status")
+	assert.Len(t, doc.Components.Schemas["Update"].Properties["impact"].Enum, 5, "every impact")
+	assert.Len(t, doc.Components.Schemas["Component"].Properties["status"].Enum, 5, "every component status")
+}
+
+// The JSON document served is the YAML one.
+func TestOpenAPIJSONIsTheYAML(t *testing.T) {
+	ta := newTestAPI()
+	j := ta.do("GET", "/openapi.json", "")
+	y := ta.do("GET", "/openapi.yaml", "")
+	require.Equal(t, http.StatusOK, j.Code)
+	var fromJSON, fromYAML any
+	require.NoError(t, json.Unmarshal(j.Body.Bytes(), &fromJSON))
+	require.NoError(t, yaml.Unmarshal(y.Body.Bytes(), &fromYAML))
+	assert.Equal(t, fmt.Sprint(fromYAML), fmt.Sprint(fromJSON))
+	assert.Equal(t, "3.1.0", fromJSON.(map[string]any)["openapi"])
+}

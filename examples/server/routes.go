@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// route is one endpoint of the server. The mux is built from routes()
+// alone, so that the OpenAPI test sees every route it serves.
+type route struct {
+	pattern string // http.ServeMux pattern: "METHOD /path/{wildcard}"
+	public  bool   // served without a bearer token
+	handle  http.HandlerFunc
+}
+
+func (a *api) routes() []route {
+	return []route{
+		{"POST /v1/updates", false, a.postUpdate},
+		{"GET /v1/updates/{id}", false, a.getUpdate},
+		{"POST /v1/updates/{id}/correct", false, a.correct},
+		{"POST /v1/updates/{id}/retract", false, a.retract},
+		{"GET /healthz", true, a.healthz},
+		{"GET /readyz", true, a.readyz},
+		{"GET /metrics", true, a.metrics.ServeHTTP},
+		{"GET /openapi.yaml", true, serveOpenAPIYAML},
+		{"GET /openapi.json", true, serveOpenAPIJSON},
+	}
+}
+
+// handler returns the server's handler: the routes, the API's behind the
+// bearer tokens, every request logged.
+func (a *api) handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range a.routes() {
+		h := http.Handler(rt.handle)
+		if !rt.public {
+			h = a.tokens.require(h)
+		}
+		mux.Handle(rt.pattern, h)
+	}
+	return a.logRequests(mux)
+}
+
+// logRequests logs each request's method, route, status and duration;
+// never its headers (they carry the token) nor its body. Probes and
+// scrapes that succeed are logged at debug level only.
+func (a *api) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		level := slog.LevelInfo
+		if sw.status < 300 && r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/v1/") {
+			level = slog.LevelDebug
+		}
+		a.log.Log(r.Context(), level, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// healthz is the liveness probe: the process serves.
+func (a *api) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, health{Status: "ok"})
+}
+
+// health is the answer of the probes. Checks say "ok" or what is wrong,
+// without detail: the probes need no token, so the log has the errors.
+type health struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"`
+}
+
+// pingTimeout bounds the readiness probe's query.
+const pingTimeout = 2 * time.Second
+
+// readyz is the readiness probe: the database answers, this instance's
+// workers run, and it is not shutting down (it fails from the moment a
+// shutdown starts, so that load balancers stop sending requests).
+func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
+	h := health{Status: "ok", Checks: map[string]string{"database": "ok", "workers": "ok"}}
+	if !a.running.Load() {
+		h.Status, h.Checks["workers"] = "unavailable", "not running"
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), pingTimeout)
+	defer cancel()
+	if err := a.ping(ctx); err != nil {
+		a.log.Warn("readiness: database", slog.String("error", a.hide(err.Error())))
+		h.Status, h.Checks["database"] = "unavailable", "unreachable"
+	}
+	code := http.StatusOK
+	if h.Status != "ok" {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, h)
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testEnv is an environment of vars, its output in buffers.
+func testEnv(vars map[string]string) (environ, *strings.Builder, *strings.Builder) {
+	var out, errs strings.Builder
+	return environ{lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		stdout: &syncWriter{w: &out}, stderr: &syncWriter{w: &errs}}, &out, &errs
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
+	badConfig := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(badConfig, []byte("channels:\n  - kind: console\n    outptu: stderr\n"), 0o600))
+	ok := map[string]string{tokensEnv: newToken, dsnEnv: "postgres://outagecast@" + closedPort(t) + "/outagecast"}
+	without := func(k string) map[string]string {
+		m := map[string]string{}
+		for kk, v := range ok {
+			if kk != k {
+				m[kk] = v
+			}
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		args []string
+		vars map[string]string
+		code int
+		msg  string
+	}{
+		{"unknown flag", []string{"-listn", ":1"}, ok, 2, "flag provided but not defined: -listn"},
+		{"argument", []string{"serve"}, ok, 2, `unexpected argument "serve"`},
+		{"workers", []string{"-workers", "0"}, ok, 2, "-workers: must be at least 1"},
+		{"max body", []string{"-max-body", "0"}, ok, 2, "-max-body: must be at least 1"},
+		{"log level", []string{"-log-level", "loud"}, ok, 2, `invalid value "loud" for flag -log-level`},
+		{"no tokens", nil, without(tokensEnv), 2, "OUTAGECAST_API_TOKENS: not set"},
+		{"short token", nil, map[string]string{tokensEnv: "abc", dsnEnv: ok[dsnEnv]}, 2, "token 1 of 1: shorter than 16 characters"},
+		{"no database", nil, without(dsnEnv), 2, "DATABASE_URL: not set"},
+		{"no database to migrate", []string{"-migrate"}, without(dsnEnv), 2, "DATABASE_URL: not set"},
+		{"bad configuration", []string{"-config", badConfig}, ok, 2, `bad.yaml:3: channels[0]: unknown key "outptu"`},
+		{"database down", nil, ok, 1, "database: failed to connect"},
+		{"database down, migrating", []string{"-migrate"}, ok, 1, "database: failed to connect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, _, errs := testEnv(tt.vars)
+			assert.Equal(t, tt.code, run(context.Background(), tt.args, env))
+			assert.Contains(t, errs.String(), tt.msg)
+		})
+	}
+}
+
+func TestRunHelp(t *testing.T) {
+	env, out, _ := testEnv(nil)
+	assert.Equal(t, 0, run(context.Background(), []string{"-help"}, env))
+	assert.Contains(t, out.String(), "Usage: server")
+	assert.Contains(t, out.String(), "-shutdown-timeout")
+}
+
+// The connection string's password never shows, whatever goes wrong with
+// it.
+func TestDatabasePasswordIsNeverPrinted(t *testing.T) {
+	const password = "pw-9f8e7d6c5b4a"
+	for _, dsn := range []string{
+		"postgres://outagecast:" + password + "@" + closedPort(t) + "/outagecast",
+		"host=127.0.0.1 port=" + strings.Split(closedPort(t), ":")[1] + " user=outagecast password=" + password,
+		"postgres://outagecast:" + password + "@127.0.0.1:notaport/outagecast",
+		"host=127.0.0.1 port=x password=" + password,
+	} {
+		for _, args := range [][]string{nil, {"-migrate"}} {
+			env, out, errs := testEnv(map[string]string{tokensEnv: newToken, dsnEnv: dsn})
+			assert.NotEqual(t, 0, run(context.Background(), args, env))
+			assert.NotEmpty(t, errs.String())
+			assert.NotContains(t, errs.String()+out.String(), password, "%s", errs)
+		}
+	}
+}
+
+// The README's configuration loads, with its secret from the environment.
+func TestLocalConfigLoads(t *testing.T) {
+	env, _, _ := testEnv(map[string]string{"WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+	f, err := loadConfig(&options{config: "local.yaml"}, env)
+	require.NoError(t, err)
+	require.Len(t, f.Channels, 1)
+	assert.Equal(t, "webhook", f.Channels[0].Name())
+}
