@@ -113,6 +113,7 @@ package email
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/mail"
 	"slices"
 	"text/template"
@@ -179,6 +180,8 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	// DefaultRetryDeferred is the default of Config.RetryDeferred.
 	DefaultRetryDeferred = time.Minute
+	// DefaultIdleTimeout is the default of Config.IdleTimeout.
+	DefaultIdleTimeout = 30 * time.Second
 	// MaxReferences caps the Message-IDs in the References header.
 	MaxReferences = 20
 )
@@ -250,6 +253,11 @@ type Config struct {
 	// Timeout bounds each SMTP command and reply; default 30s. The context
 	// given to Send and Check bounds the whole attempt.
 	Timeout time.Duration
+	// IdleTimeout is how long a connection, authenticated, waits for the
+	// next Send once a Send is done with it: at most Concurrency of them
+	// wait, and Close closes them. Default 30s; negative: none waits, and
+	// every Send connects anew.
+	IdleTimeout time.Duration
 	// RetryDeferred is the least wait Send asks for (broadcast.RetryAfter)
 	// when the server deferred recipients with a 4xx reply: greylisting and
 	// rate limits refuse a quick retry. Default 1 minute.
@@ -268,8 +276,10 @@ type Channel struct {
 	domain   string   // of From, for Message-IDs
 	unsub    *template.Template
 	tmpl     *templates.Set
-	status   *templates.Set   // tmpl, with statusTemplate
-	redactor *redact.Redactor // the password, in every form AUTH sends it
+	status   *templates.Set           // tmpl, with statusTemplate
+	redactor *redact.Redactor         // the password, in every form AUTH sends it
+	pool     *pool                    // connections waiting for the next Send
+	heads    func() []recipientFields // see recipientHeader
 }
 
 // Format prints the Channel as "email.Channel(<Name>)" under every verb:
@@ -282,11 +292,22 @@ var (
 	_ broadcast.Channel   = (*Channel)(nil)
 	_ broadcast.Previewer = (*Channel)(nil)
 	_ broadcast.Checker   = (*Channel)(nil)
+	_ io.Closer           = (*Channel)(nil)
 )
 
 // New checks cfg and returns a Channel. It does no I/O.
 func New(cfg Config) (*Channel, error) {
 	return newChannel(cfg)
+}
+
+// Close closes the connections waiting for the next Send (see
+// Config.IdleTimeout), saying QUIT, and returns once no timer or goroutine
+// of theirs is left. Sends under way close theirs when they are done with
+// them; a Send after Close connects anew, and keeps no connection. The
+// Broadcaster calls Close from its own. It returns nil.
+func (c *Channel) Close() error {
+	c.pool.close()
+	return nil
 }
 
 // Name returns Config.Name.

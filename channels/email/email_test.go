@@ -41,10 +41,12 @@ func configFor(port int, to ...string) email.Config {
 	}
 }
 
+// newChannel returns a channel for cfg, closed when the test ends.
 func newChannel(t testing.TB, cfg email.Config) *email.Channel {
 	t.Helper()
 	ch, err := email.New(cfg)
 	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, ch.Close()) })
 	return ch
 }
 

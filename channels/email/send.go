@@ -29,7 +29,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("email: %w", err))
 	}
-	if p.body, err = c.compose(p); err != nil {
+	if p.data, err = c.compose(p); err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("email: %w", err))
 	}
 	f := broadcast.NewFanout(m, c.targets)
@@ -90,14 +90,20 @@ func (b *batch) run(ctx context.Context) error {
 }
 
 // maxDials is how often one worker connects in one attempt: once, and once
-// more after a connection broke.
+// more after a connection broke. Connections from the pool do not count.
 const maxDials = 2
 
 // work takes recipients off the queue and sends to each on its connection
-// until the queue is empty, the attempt failed for good, or ctx ended.
+// until the queue is empty, the attempt failed for good, or ctx ended. It
+// takes its connection from the Channel's pool, or dials one, and gives it
+// back at the end.
 func (b *batch) work(ctx context.Context) {
 	var cn *conn
-	defer func() { cn.close() }()
+	defer func() {
+		if cn != nil {
+			b.ch.pool.put(cn)
+		}
+	}()
 	dials := 0
 	for {
 		i, ok := b.next(ctx, cn != nil || dials < maxDials)
@@ -105,11 +111,15 @@ func (b *batch) work(ctx context.Context) {
 			return
 		}
 		if cn == nil {
-			dials++
-			var err error
-			if cn, err = b.ch.dial(ctx, b.token, b.scrub); err != nil {
-				b.requeue(i, err)
-				return
+			if cn = b.ch.pool.get(); cn != nil {
+				cn.bind(ctx)
+			} else {
+				dials++
+				var err error
+				if cn, err = b.ch.dial(ctx, b.token, b.scrub); err != nil {
+					b.requeue(i, err)
+					return
+				}
 			}
 		}
 		if !b.sendOne(ctx, cn, i) {
@@ -135,7 +145,7 @@ func (b *batch) next(ctx context.Context, canSend bool) (int, bool) {
 // the connection can carry the next message.
 func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 	to := b.ch.to[i]
-	head, err := b.ch.recipientHeader(to)
+	head, err := b.ch.recipientHeader(i)
 	if err != nil {
 		b.fan.Report(i, broadcast.Permanent(&RecipientError{Recipient: to.Address, Reply: err.Error()}))
 		return true
@@ -144,7 +154,7 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
 		return false
 	}
-	command, err := cn.transact(b.ch.from, to, head, b.p.body)
+	command, err := cn.transact(b.ch.from, to, head, b.p.data)
 	if err == nil {
 		// The server said 250 to the end of DATA: Report marks it in the
 		// Ledger before anything else can go wrong, so no retry sends it twice.
@@ -163,7 +173,7 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	to := b.ch.to[i].Address
 	var reply *textproto.Error
-	if !errors.As(err, &reply) || reply.Code == 421 {
+	if !errors.As(err, &reply) || reply.Code == 421 || command == cmdReset {
 		b.requeue(i, b.scrub.error(fmt.Errorf("email: connection lost: %w", err)))
 		return false
 	}
@@ -177,10 +187,10 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		b.fan.Report(i, broadcast.RetryAfter(fmt.Errorf("email: recipient %s deferred at %s: %w",
 			to, command, b.scrub.reply(reply)), b.ch.cfg.RetryDeferred))
 	}
-	if command == cmdEndData {
-		return true // the reply ended the transaction
-	}
-	return cn.client.Reset() == nil
+	// The reply to the end of DATA ended the transaction; a refusal before
+	// it leaves one open, which the next transaction's RSET resets.
+	cn.reset = command != cmdEndData
+	return !cn.broken
 }
 
 // requeue puts recipient i back for another connection, or for the next

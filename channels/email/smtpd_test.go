@@ -22,7 +22,8 @@ import (
 
 // fakeSMTP is an SMTP server on 127.0.0.1 that speaks enough of RFC 5321
 // for go-mail (EHLO, STARTTLS, AUTH PLAIN/LOGIN/XOAUTH2, MAIL, RCPT, DATA,
-// RSET, NOOP, QUIT) and fails on script. A scripted reply may echo the
+// RSET, NOOP, QUIT), offers PIPELINING (RFC 2920: it answers the commands
+// of a group in order, as it reads them) and fails on script. A scripted reply may echo the
 // credentials the session received: see echoCreds.
 type fakeSMTP struct {
 	ln   net.Listener
@@ -54,6 +55,7 @@ type serverOptions struct {
 	token      string // the XOAUTH2 bearer token accepted
 	noTLS      bool   // no STARTTLS offered
 	implicit   bool   // TLS from the first byte
+	inTurn     bool   // no PIPELINING offered: the client waits for each reply
 }
 
 type gotMessage struct {
@@ -295,6 +297,9 @@ func (c *session) handle(verb, arg string) bool {
 
 func (c *session) ehlo() bool {
 	lines := []string{"fake.test greets you", "8BITMIME", "ENHANCEDSTATUSCODES"}
+	if !c.srv.opts.inTurn {
+		lines = append(lines, "PIPELINING")
+	}
 	if !c.tls && !c.srv.opts.noTLS {
 		lines = append(lines, "STARTTLS")
 	}
@@ -421,6 +426,9 @@ func (c *session) mail(arg string) bool {
 }
 
 func (c *session) rcpt(arg string) bool {
+	if c.from == "" {
+		return c.reply("503 5.5.1 MAIL first")
+	}
 	addr := address(arg)
 	c.srv.mu.Lock()
 	c.srv.rcpts[addr]++
