@@ -11,6 +11,20 @@
 // retry sends only to the recipients not done yet, and broadcast.NewFanout
 // keeps the books.
 //
+// # Connections
+//
+// The message is rendered and encoded once per Send, and only the header of
+// each recipient's copy (To, List-Unsubscribe) is written per recipient.
+// Once a Send is done with its connections, up to Concurrency of them wait,
+// authenticated, for the next Send, for at most Config.IdleTimeout (30s by
+// default), after which they say QUIT; Close closes them. A connection
+// taken up again starts with RSET, so that no state of an earlier Send
+// carries over; one the server closed meanwhile, or that answers 421, is
+// replaced by a new one without a failure and without a duplicate, since
+// the message had not been accepted. Where the server offers PIPELINING
+// (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, their
+// replies read in order: a message costs two round trips instead of four.
+//
 // Transport security is STARTTLS, required, unless Config.TLS says
 // otherwise: TLSImplicit for implicit TLS (port 465), TLSPlaintext only when
 // set explicitly. Authentication is PLAIN or LOGIN with Username and
@@ -69,7 +83,8 @@
 // connection is sent again on retry: SMTP cannot tell it from a message that
 // never arrived, and so is one whose delivery mark the Ledger failed to save.
 // It carries the same Message-ID, so clients that deduplicate show it once.
-// Each connection re-dials at most once per attempt. Preview has no length
+// Each connection re-dials at most once per attempt; connections taken up
+// again from an earlier Send do not count. Preview has no length
 // limit, and shows the subject an incident's first message gets. Without
 // Message.Thread (or with receipts that have no "subject"), the subject is
 // rendered from the update: the default one then differs from the earlier

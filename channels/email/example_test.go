@@ -27,6 +27,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer ch.Close() // the connections kept for the next Send
 	fmt.Println(ch, ch.Recipients())
 
 	p, err := ch.Preview(broadcast.Update{

@@ -242,7 +242,7 @@ func TestMailpitCheckAndBadPassword(t *testing.T) {
 	require.NoError(t, mp.channel("alice@example.net").Check(context.Background()))
 
 	cfg := mp.cfg
-	cfg.Password, cfg.To = "wrong-password-123", []string{"alice@example.net"}
+	cfg.Password, cfg.To = redact.NewSecret("wrong-password-123"), []string{"alice@example.net"}
 	ch := newChannel(t, cfg)
 	for name, err := range map[string]error{"Check": ch.Check(context.Background()), "Send": sendErr(ch)} {
 		require.Error(t, err, name)

@@ -36,6 +36,8 @@ type fakeSMTP struct {
 	rcptPlan map[string][]string // per address: replies to its next RCPTs
 	rcptFor  map[string]string   // per address: reply to every RCPT, "" none
 	dataPlan map[string][]string // per address: replies to its next ends of DATA
+	cmds     []gotCommand        // every command, in order
+	resetAll string              // reply to every RSET, "" none
 	rcptAll  string              // reply to every RCPT, "" none
 	dataAll  string              // reply to every end of DATA, "" none
 	authAll  string              // reply to every AUTH, "" none
@@ -56,6 +58,15 @@ type serverOptions struct {
 	noTLS      bool   // no STARTTLS offered
 	implicit   bool   // TLS from the first byte
 	inTurn     bool   // no PIPELINING offered: the client waits for each reply
+}
+
+// gotCommand is a command the server read: its verb, the connection, and
+// whether more input was waiting behind it, that is, whether the client
+// sent the next command without waiting for this one's reply.
+type gotCommand struct {
+	verb      string
+	conn      int
+	pipelined bool
 }
 
 type gotMessage struct {
@@ -166,6 +177,39 @@ func (s *fakeSMTP) messages() []gotMessage {
 	return append([]gotMessage(nil), s.msgs...)
 }
 
+// commands returns the commands the server read, in order.
+func (s *fakeSMTP) commands() []gotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]gotCommand(nil), s.cmds...)
+}
+
+// verbs returns the verbs of the commands read on connection conn.
+func (s *fakeSMTP) verbs(conn int) []string {
+	var out []string
+	for _, c := range s.commands() {
+		if c.conn == conn {
+			out = append(out, c.verb)
+		}
+	}
+	return out
+}
+
+// dropConnections closes every connection, as a server that timed out
+// idle clients does, and waits until their sessions ended.
+func (s *fakeSMTP) dropConnections(t testing.TB) {
+	s.mu.Lock()
+	for c := range s.live {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.live) == 0
+	}, 10*time.Second, time.Millisecond)
+}
+
 // rcptCount returns how many RCPT TO commands named addr.
 func (s *fakeSMTP) rcptCount(addr string) int {
 	s.mu.Lock()
@@ -262,7 +306,11 @@ func (c *session) serve() {
 			return
 		}
 		verb, arg, _ := strings.Cut(line, " ")
-		if !c.handle(strings.ToUpper(verb), arg) {
+		verb = strings.ToUpper(verb)
+		c.srv.mu.Lock()
+		c.srv.cmds = append(c.srv.cmds, gotCommand{verb: verb, conn: c.id, pipelined: c.tp.R.Buffered() > 0})
+		c.srv.mu.Unlock()
+		if !c.handle(verb, arg) {
 			return
 		}
 	}
@@ -286,6 +334,12 @@ func (c *session) handle(verb, arg string) bool {
 	case "DATA":
 		return c.data()
 	case "RSET":
+		c.srv.mu.Lock()
+		forced := c.srv.resetAll
+		c.srv.mu.Unlock()
+		if forced != "" {
+			return c.reply("%s", forced)
+		}
 		c.from, c.to = "", nil
 		return c.reply("250 2.0.0 OK")
 	case "QUIT":
