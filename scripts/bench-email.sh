@@ -7,7 +7,11 @@
 #   notifications-1   the same, one at a time
 #   recipients        one notification to 1,000 recipients, 8 connections
 #
-#   scripts/bench-email.sh [runs]   # default 5
+#   scripts/bench-email.sh [runs [baseline]]   # default 5 runs
+#
+# With a baseline (a git revision that has these benchmarks), the channel
+# as built at that revision runs too, alternating with the current one and
+# smtp-source within each run, and the medians of the three are compared.
 #
 # smtp-sink and smtp-source come from Debian's postfix package, downloaded
 # with `apt-get download` and unpacked into ./.tmp/postfix: the MTA is never
@@ -23,6 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=${1:-5}
+baseline=${2:-}
 messages=1000
 sink_addr=127.0.0.1:21525
 root=.tmp/postfix
@@ -62,8 +67,9 @@ fi
 "$root/usr/sbin/smtp-sink" "${sink_opts[@]}" "$sink_addr" 1024 >.tmp/smtp-sink.log 2>&1 &
 sink_pid=$!
 test_bin=.tmp/email-bench.test
+base_bin=.tmp/email-bench-baseline.test
 msg_dir=$(mktemp -d)
-trap 'kill "$sink_pid" 2>/dev/null || true; rm -rf "$test_bin" "$msg_dir"' EXIT
+trap 'kill "$sink_pid" 2>/dev/null || true; rm -rf "$test_bin" "$base_bin" "$msg_dir"' EXIT
 for _ in $(seq 1 50); do
   (exec 3<>"/dev/tcp/${sink_addr%:*}/${sink_addr#*:}") 2>/dev/null && break
   sleep 0.1
@@ -76,13 +82,20 @@ fi
 
 log "building the benchmark"
 go test -c -o "$test_bin" ./channels/email
+if [ -n "$baseline" ]; then
+  log "building the benchmark at $baseline"
+  tree=$(mktemp -d)
+  git worktree add --detach "$tree" "$baseline" >&2
+  (cd "$tree" && go test -c -o "$OLDPWD/$base_bin" ./channels/email)
+  git worktree remove --force "$tree"
+fi
 
-# go_row BENCH MSGFILE: one run of the channel's benchmark; prints its rate
-# and the size of its message, and writes the message to MSGFILE.
+# go_row BENCH MSGFILE [BINARY]: one run of the channel's benchmark; prints
+# its rate and the size of its message, and writes the message to MSGFILE.
 go_row() {
   local out
   out=$(OUTAGECAST_SMTP_SINK=$sink_addr OUTAGECAST_BENCH_MESSAGE=$2 \
-    "$test_bin" -test.run '^$' -test.bench "^Benchmark$1\$" -test.benchtime 1x)
+    "${3:-$test_bin}" -test.run '^$' -test.bench "^Benchmark$1\$" -test.benchtime 1x)
   echo "$out" | grep '^Benchmark' >&2
   echo "$out" | awk '/^Benchmark/ {
     for (i = 1; i < NF; i++) { if ($(i+1) == "msgs/s") r = $i; if ($(i+1) == "bytes/msg") s = $i }
@@ -104,9 +117,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # row NAME BENCH SOURCE-ARGS [STRICT-SOURCE-ARGS]
 row() {
   local name=$1 bench=$2 src=$3 strict=${4:-} msg="$msg_dir/$1.eml"
-  local go_rates=() src_rates=() strict_rates=() size=
+  local go_rates=() src_rates=() strict_rates=() base_rates=() base_size= size=
   for run in $(seq 1 "$runs"); do
     local out rate
+    if [ -n "$baseline" ]; then
+      out=$(go_row "$bench" "$msg_dir/baseline.eml" "$base_bin")
+      read -r rate base_size <<<"$out"
+      base_rates+=("$rate")
+    fi
     out=$(go_row "$bench" "$msg")
     read -r rate size <<<"$out"
     go_rates+=("$rate")
@@ -116,12 +134,18 @@ row() {
       # shellcheck disable=SC2086
       strict_rates+=("$(source_row $strict -F "$msg")")
     fi
-    log "$name run $run: channel ${go_rates[-1]}, smtp-source ${src_rates[-1]}${strict:+, with -d ${strict_rates[-1]}} msgs/s"
+    log "$name run $run: ${baseline:+baseline ${base_rates[-1]}, }channel ${go_rates[-1]}, smtp-source ${src_rates[-1]}${strict:+, with -d ${strict_rates[-1]}} msgs/s"
   done
   local go_m src_m
   go_m=$(median "${go_rates[@]}")
   src_m=$(median "${src_rates[@]}")
   echo "$name: $messages messages of $size bytes (both senders)"
+  if [ -n "$baseline" ]; then
+    local base_m
+    base_m=$(median "${base_rates[@]}")
+    echo "  baseline $baseline, messages of $base_size bytes: $base_m msgs/s (runs: ${base_rates[*]})"
+    echo "  baseline / smtp-source: $(ratio "$base_m" "$src_m")×"
+  fi
   echo "  channel, Benchmark$bench: $go_m msgs/s (runs: ${go_rates[*]})"
   echo "  smtp-source $src: $src_m msgs/s (runs: ${src_rates[*]})"
   echo "  channel / smtp-source: $(ratio "$go_m" "$src_m")× (goal: at least 1.0×)"

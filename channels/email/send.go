@@ -69,11 +69,15 @@ type batch struct {
 // reason the last connection gave up. The error is a permanent failure of
 // the whole channel, if there was one.
 func (b *batch) run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	for range min(b.ch.cfg.Concurrency, len(b.queue)) {
-		wg.Go(func() { b.work(ctx) })
+	if n := min(b.ch.cfg.Concurrency, len(b.queue)); n == 1 {
+		b.work(ctx) // one connection: no goroutine to hand over to and wait for
+	} else {
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() { b.work(ctx) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	if b.fatal != nil {
 		return b.fatal
 	}
