@@ -76,7 +76,8 @@ func TestResetOnReuse(t *testing.T) {
 }
 
 // TestPipelining: where the server offers PIPELINING, MAIL, RCPT and DATA
-// go out together; otherwise each waits for the reply to the one before.
+// go out together, and with the content of the message before; otherwise
+// each waits for the reply to the one before.
 func TestPipelining(t *testing.T) {
 	for _, inTurn := range []bool{false, true} {
 		srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
@@ -104,6 +105,17 @@ func TestPipelining(t *testing.T) {
 		assert.True(t, strings.HasSuffix(strings.Join(got, " "), want), "inTurn %v: %v", inTurn, got)
 		assert.Equal(t, 1, srv.connections(), "a refusal keeps the connection")
 		assert.Equal(t, map[string]int{rcpt[0]: 2, rcpt[1]: 1, rcpt[2]: 2}, deliveredTo(srv))
+		// Pipelined, a message goes out with the commands of the next one
+		// of its Send, unless a refusal came between.
+		var chained []bool
+		for _, m := range srv.messages() {
+			chained = append(chained, m.chained)
+		}
+		wantChained := []bool{true, false, true, true, false}
+		if inTurn {
+			wantChained = []bool{false, false, false, false, false}
+		}
+		assert.Equal(t, wantChained, chained, "inTurn %v", inTurn)
 	}
 }
 

@@ -126,7 +126,11 @@ func (b *batch) work(ctx context.Context) {
 				}
 			}
 		}
-		if !b.sendOne(ctx, cn, i) {
+		send := b.sendOne
+		if cn.pipelining {
+			send = b.chain
+		}
+		if !send(ctx, cn, i) {
 			cn.abort()
 			cn = nil
 		}
@@ -145,26 +149,51 @@ func (b *batch) next(ctx context.Context, canSend bool) (int, bool) {
 	return i, true
 }
 
-// sendOne sends to recipient i and reports the outcome. It reports whether
-// the connection can carry the next message.
+// sendOne sends to recipient i, on a connection whose server does not
+// offer PIPELINING, and reports the outcome. It reports whether the
+// connection can carry the next message.
 func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
-	to := b.ch.to[i]
-	head, err := b.ch.recipientHeader(i)
-	if err != nil {
-		b.fan.Report(i, broadcast.Permanent(&RecipientError{Recipient: to.Address, Reply: err.Error()}))
+	head, ok := b.header(i)
+	if !ok {
 		return true
 	}
-	if err := cn.client.UpdateDeadline(b.ch.cfg.Timeout); err != nil {
-		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
+	if !b.deadline(cn, i) {
 		return false
 	}
-	command, err := cn.transact(b.ch.from, to, head, b.p.data)
+	command, err := cn.transact(b.ch.from, b.ch.to[i], head, b.p.data)
 	if err == nil {
 		// The server said 250 to the end of DATA: Report marks it in the
 		// Ledger before anything else can go wrong, so no retry sends it twice.
 		b.fan.Report(i, nil)
 		return true
 	}
+	return b.failed(ctx, cn, i, command, err)
+}
+
+// header returns the header fields of recipient i's message, or reports i
+// refused when they cannot be made.
+func (b *batch) header(i int) ([]byte, bool) {
+	head, err := b.ch.recipientHeader(i)
+	if err != nil {
+		b.fan.Report(i, broadcast.Permanent(&RecipientError{Recipient: b.ch.to[i].Address, Reply: err.Error()}))
+		return nil, false
+	}
+	return head, true
+}
+
+// deadline gives the connection Config.Timeout for the next message, to
+// recipient i, whom it puts back in the queue when the connection is gone.
+func (b *batch) deadline(cn *conn, i int) bool {
+	if err := cn.client.UpdateDeadline(b.ch.cfg.Timeout); err != nil {
+		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
+		return false
+	}
+	return true
+}
+
+// failed reports recipient i's message, which failed at command with err,
+// and reports whether the connection is still usable.
+func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err error) bool {
 	if ctx.Err() != nil {
 		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
 		return false

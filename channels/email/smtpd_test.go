@@ -74,6 +74,9 @@ type gotMessage struct {
 	to   []string
 	data string
 	conn int
+	// chained: the next commands came in with the message, without
+	// waiting for the reply to its end of DATA.
+	chained bool
 }
 
 // testCert is the server certificate for 127.0.0.1 and localhost, and a
@@ -518,7 +521,8 @@ func (c *session) data() bool {
 		r = c.srv.dataAll
 	}
 	if r == "" {
-		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id})
+		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id,
+			chained: c.tp.R.Buffered() > 0})
 		c.sent++
 	}
 	c.srv.mu.Unlock()

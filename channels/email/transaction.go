@@ -15,45 +15,43 @@ const (
 	cmdEndData = "end of DATA"
 )
 
-// transact sends one message on cn: RSET when cn.reset asks for it, MAIL
-// FROM, RCPT TO, DATA, then head and data, which are the message ready for
-// the wire (see compose). It returns nil when the server accepted the
+// transact sends one message on cn, whose server does not offer
+// PIPELINING: RSET when cn.reset asks for it, MAIL FROM, RCPT TO, DATA, each
+// waiting for its reply, then head and data, which are the message ready
+// for the wire (see compose). It returns nil when the server accepted the
 // message, else the command whose reply was an error (a *textproto.Error
-// when the server refused) or "" for a write or read that failed.
+// when the server refused) or "" for a write or read that failed. Servers
+// that offer PIPELINING get their messages from batch.chain instead.
 //
 // It speaks through go-mail's client's textproto.Conn, which go-mail
-// exports for extensions, because go-mail's client waits for the reply to
-// each command, and stuffs the dots of each message byte by byte. Where the
-// server offers PIPELINING (RFC 2920), the commands up to DATA go out in
-// one write and their replies are read in order after it: a message costs
-// two round trips instead of four. Otherwise each command waits for its
-// reply, as go-mail's would.
+// exports for extensions, as batch.chain does: go-mail's client stuffs the
+// dots of each message byte by byte, and cannot pipeline.
 //
 // A transaction that ended with 250 leaves the session ready for the next
 // MAIL (RFC 5321, 4.1.1.4): no RSET follows it, nor a NOOP before the next.
 func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, error) {
-	cmds := cn.commands(envelope(from), envelope(to))
-	var command string
-	var err error
-	if cn.pipelining {
-		command, err = cn.pipeline(cmds)
-	} else {
-		command, err = cn.inTurn(cmds)
+	t := cn.client.Text
+	for _, c := range cn.commands(from, to) {
+		if err := writeLine(t, c.line); err != nil {
+			return "", err
+		}
+		if err := cn.flush(); err != nil {
+			return "", err
+		}
+		if _, _, err := t.ReadResponse(c.code); err != nil {
+			return c.name, err
+		}
+		if c.name == cmdReset {
+			cn.reset = false
+		}
 	}
-	if err != nil {
-		return command, err
+	if err := cn.writeContent(head, data); err != nil {
+		return "", err
 	}
-	w := cn.client.Text.W
-	if _, err := w.Write(head); err != nil {
-		return "", fmt.Errorf("write message: %w", err)
+	if err := cn.flush(); err != nil {
+		return "", err
 	}
-	if _, err := w.Write(data); err != nil {
-		return "", fmt.Errorf("write message: %w", err)
-	}
-	if err := w.Flush(); err != nil {
-		return "", fmt.Errorf("write message: %w", err)
-	}
-	if _, _, err := cn.client.Text.ReadResponse(250); err != nil {
+	if err := cn.readEnd(); err != nil {
 		return cmdEndData, err
 	}
 	return "", nil
@@ -67,60 +65,44 @@ type command struct {
 }
 
 // commands returns the commands of a transaction up to DATA.
-func (cn *conn) commands(from, to string) []command {
+func (cn *conn) commands(from, to *mail.Address) []command {
 	cmds := make([]command, 0, 4)
 	if cn.reset {
 		cmds = append(cmds, command{cmdReset, "RSET", 250})
 	}
 	return append(cmds,
-		command{cmdMail, "MAIL FROM:" + from + cn.mailParams, 250},
-		command{cmdRcpt, "RCPT TO:" + to, 25},
+		command{cmdMail, "MAIL FROM:" + envelope(from) + cn.mailParams, 250},
+		command{cmdRcpt, "RCPT TO:" + envelope(to), 25},
 		command{cmdData, "DATA", 354})
 }
 
-// inTurn sends each command and waits for its reply.
-func (cn *conn) inTurn(cmds []command) (string, error) {
-	t := cn.client.Text
+// writeCommands buffers the commands of a transaction up to DATA, for a
+// server that offers PIPELINING, and returns them.
+func (cn *conn) writeCommands(from, to *mail.Address) ([]command, error) {
+	cmds := cn.commands(from, to)
 	for _, c := range cmds {
-		if err := writeLine(t, c.line); err != nil {
-			return "", err
-		}
-		if err := t.W.Flush(); err != nil {
-			return "", fmt.Errorf("write command: %w", err)
-		}
-		if _, _, err := t.ReadResponse(c.code); err != nil {
-			return c.name, err
-		}
-		if c.name == cmdReset {
-			cn.reset = false
+		if err := writeLine(cn.client.Text, c.line); err != nil {
+			return nil, err
 		}
 	}
-	return "", nil
+	return cmds, nil
 }
 
-// pipeline sends the commands in one write and reads their replies in
-// order, every one of them. It returns the first command refused. When
-// DATA was accepted although an earlier command was refused, which a
-// server that refused RSET or MAIL should not do, it marks the connection
-// broken rather than end the data with a lone dot as RFC 2920 (3.1)
-// suggests: a recipient the server accepted would get an empty message,
-// where a connection closed in the middle of DATA delivers nothing.
-func (cn *conn) pipeline(cmds []command) (string, error) {
-	t := cn.client.Text
-	for _, c := range cmds {
-		if err := writeLine(t, c.line); err != nil {
-			return "", err
-		}
-	}
-	if err := t.W.Flush(); err != nil {
-		return "", fmt.Errorf("write commands: %w", err)
-	}
+// readReplies reads the replies to cmds, sent together, in order, every
+// one of them, and returns the first command refused and its reply (a
+// *textproto.Error); another error means the connection broke. When DATA
+// was accepted although an earlier command was refused, which a server
+// that refused RSET or MAIL should not do, it marks the connection broken
+// rather than end the data with a lone dot as RFC 2920 (3.1) suggests: a
+// recipient the server accepted would get an empty message, where a
+// connection closed in the middle of DATA delivers nothing.
+func (cn *conn) readReplies(cmds []command) (string, error) {
 	var failed string
 	var refusal error
 	for _, c := range cmds {
-		_, _, err := t.ReadResponse(c.code)
+		_, _, err := cn.client.Text.ReadResponse(c.code)
 		if _, ok := err.(*textproto.Error); err != nil && !ok {
-			return "", err // the connection broke
+			return "", err
 		}
 		switch {
 		case err != nil && refusal == nil:
@@ -132,6 +114,33 @@ func (cn *conn) pipeline(cmds []command) (string, error) {
 		}
 	}
 	return failed, refusal
+}
+
+// writeContent buffers the message: head, the recipient's header fields,
+// and data, the rest of it as DATA sends it.
+func (cn *conn) writeContent(head, data []byte) error {
+	w := cn.client.Text.W
+	if _, err := w.Write(head); err != nil {
+		return fmt.Errorf("write message: %w", err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("write message: %w", err)
+	}
+	return nil
+}
+
+// flush sends what was buffered.
+func (cn *conn) flush() error {
+	if err := cn.client.Text.W.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// readEnd reads the reply to the end of DATA.
+func (cn *conn) readEnd() error {
+	_, _, err := cn.client.Text.ReadResponse(250)
+	return err
 }
 
 // writeLine buffers line and CRLF.
