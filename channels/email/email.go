@@ -22,8 +22,11 @@
 // carries over; one the server closed meanwhile, or that answers 421, is
 // replaced by a new one without a failure and without a duplicate, since
 // the message had not been accepted. Where the server offers PIPELINING
-// (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, their
-// replies read in order: a message costs two round trips instead of four.
+// (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
+// content of the connection's message before them, and every reply is read
+// in order: a message costs one round trip instead of four. A server that
+// accepts DATA after refusing RSET or MAIL gets its connection closed
+// rather than an empty message.
 //
 // Transport security is STARTTLS, required, unless Config.TLS says
 // otherwise: TLSImplicit for implicit TLS (port 465), TLSPlaintext only when
