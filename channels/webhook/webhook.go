@@ -118,6 +118,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -286,13 +287,17 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, key func(string) string) []error {
 	todo := f.Todo()
 	errs := make([]error, len(c.s.endpoints))
-	jobs := make(chan int)
+	// The workers take the endpoints in turn by counting, rather than from
+	// a channel: a hand-over per endpoint would put a switch between
+	// goroutines on the way of every request.
+	var next atomic.Int64
 	work := func() {
 		w := c.s.worker()
 		defer c.s.workers.Put(w)
-		for i := range jobs {
+		for n := next.Add(1) - 1; n < int64(len(todo)); n = next.Add(1) - 1 {
+			i := todo[n]
 			ep := c.s.endpoints[i]
-			errs[i] = c.post(ctx, w, ep, key(ep.target), body) // each i by one worker
+			errs[i] = c.post(ctx, w, ep, key(ep.target), body) // each i by one worker; after ctx ends, each fails at once
 			f.Report(i, errs[i])
 		}
 	}
@@ -300,10 +305,6 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 	for range min(c.s.concurrency, len(todo)) {
 		wg.Go(work)
 	}
-	for _, i := range todo {
-		jobs <- i // after ctx ends, each post fails at once
-	}
-	close(jobs)
 	wg.Wait()
 	return errs
 }
