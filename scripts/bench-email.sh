@@ -21,8 +21,9 @@
 # message for notifications (smtp-source -s 8, -s 1) and reused sessions for
 # the recipients row (-d -s 8), and also with -d on the notification rows,
 # which is the stricter reference. For each row, the runs alternate (the
-# channel, then smtp-source), and the medians are compared. smtp-source's
-# time is that of its process, start-up included.
+# channel, then smtp-source), and the medians are compared, as are the
+# ratios within each run, which a machine's changing load distorts less.
+# smtp-source's time is that of its process, start-up included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -118,6 +119,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row() {
   local name=$1 bench=$2 src=$3 strict=${4:-} msg="$msg_dir/$1.eml"
   local go_rates=() src_rates=() strict_rates=() base_rates=() base_size= size=
+  local go_ratios=() base_ratios=()
   for run in $(seq 1 "$runs"); do
     local out rate
     if [ -n "$baseline" ]; then
@@ -134,6 +136,10 @@ row() {
       # shellcheck disable=SC2086
       strict_rates+=("$(source_row $strict -F "$msg")")
     fi
+    go_ratios+=("$(ratio "${go_rates[-1]}" "${src_rates[-1]}")")
+    if [ -n "$baseline" ]; then
+      base_ratios+=("$(ratio "${base_rates[-1]}" "${src_rates[-1]}")")
+    fi
     log "$name run $run: ${baseline:+baseline ${base_rates[-1]}, }channel ${go_rates[-1]}, smtp-source ${src_rates[-1]}${strict:+, with -d ${strict_rates[-1]}} msgs/s"
   done
   local go_m src_m
@@ -144,11 +150,11 @@ row() {
     local base_m
     base_m=$(median "${base_rates[@]}")
     echo "  baseline $baseline, messages of $base_size bytes: $base_m msgs/s (runs: ${base_rates[*]})"
-    echo "  baseline / smtp-source: $(ratio "$base_m" "$src_m")×"
+    echo "  baseline / smtp-source: $(ratio "$base_m" "$src_m")× (median of the runs' ratios: $(median "${base_ratios[@]}")×)"
   fi
   echo "  channel, Benchmark$bench: $go_m msgs/s (runs: ${go_rates[*]})"
   echo "  smtp-source $src: $src_m msgs/s (runs: ${src_rates[*]})"
-  echo "  channel / smtp-source: $(ratio "$go_m" "$src_m")× (goal: at least 1.0×)"
+  echo "  channel / smtp-source: $(ratio "$go_m" "$src_m")× (median of the runs' ratios: $(median "${go_ratios[@]}")×; goal: at least 1.0×)"
   if [ -n "$strict" ]; then
     local strict_m
     strict_m=$(median "${strict_rates[@]}")
