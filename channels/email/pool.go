@@ -87,11 +87,13 @@ func (p *pool) close() {
 	idle := p.idle
 	p.idle = nil
 	p.mu.Unlock()
+	var quits sync.WaitGroup
 	for _, cn := range idle {
 		if cn.idleTimer.Stop() {
 			p.timers.Done()
 		}
-		cn.quit()
+		quits.Go(cn.quit) // at once, so that silent servers cost one quitWait
 	}
+	quits.Wait()
 	p.timers.Wait()
 }
