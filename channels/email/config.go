@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -58,6 +59,11 @@ func newChannel(cfg Config) (*Channel, error) {
 	if cfg.Concurrency == 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	c.pool = newPool(cfg.Concurrency, cfg.IdleTimeout)
+	c.heads = sync.OnceValue(c.makeHeads)
 	return c, nil
 }
 

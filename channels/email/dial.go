@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
@@ -19,13 +20,41 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// conn is one SMTP connection, closed at once when the context it was
-// dialled with ends, so that no read or write outlives a cancelled Send.
+// conn is one SMTP connection. While a Send uses it, it is bound to the
+// Send's context: closed at once when that ends, so that no read or write
+// outlives a cancelled Send. Between Sends it waits in the Channel's pool.
 type conn struct {
-	client *smtp.Client
-	raw    net.Conn
-	stop   func() bool // stops the close-on-cancel hook
-	once   sync.Once
+	client  *smtp.Client
+	raw     net.Conn
+	timeout time.Duration // Config.Timeout
+	stop    func() bool   // unhooks the context the connection is bound to
+	once    sync.Once
+
+	// What the server offers, read once after EHLO: PIPELINING (RFC 2920),
+	// and the MAIL parameters go-mail's client would add.
+	pipelining bool
+	mailParams string
+
+	reset     bool        // RSET before the next MAIL: taken from the pool, or after a refusal
+	broken    bool        // in the middle of DATA after a refusal: to be closed
+	idleTimer *time.Timer // while in the pool
+}
+
+// bind closes the connection when ctx ends, until unbind.
+func (cn *conn) bind(ctx context.Context) {
+	raw := cn.raw
+	cn.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
+}
+
+// unbind undoes bind. It reports false when the context ended first, and
+// closed the connection.
+func (cn *conn) unbind() bool {
+	if cn.stop == nil {
+		return true
+	}
+	ok := cn.stop()
+	cn.stop = nil
+	return ok
 }
 
 // dial connects, says EHLO, secures the connection and authenticates with
@@ -43,7 +72,15 @@ func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*con
 		cn.abort()
 		return nil, scrub.error(c.dialError(ctx, err))
 	}
-	cn.client = client
+	cn.client, cn.timeout = client, c.cfg.Timeout
+	cn.pipelining, _ = client.Extension("PIPELINING")
+	// The parameters go-mail's Client.Mail adds; its DSN options are unset.
+	if ok, _ := client.Extension("8BITMIME"); ok {
+		cn.mailParams += " BODY=8BITMIME"
+	}
+	if ok, _ := client.Extension("SMTPUTF8"); ok {
+		cn.mailParams += " SMTPUTF8"
+	}
 	return cn, nil
 }
 
@@ -90,8 +127,8 @@ func (c *Channel) authMethod() AuthMethod {
 	return AuthAuto
 }
 
-// dialRaw opens the TCP (or, for TLSImplicit, TLS) connection. ctx is the
-// caller's: the connection is closed when it ends. dctx bounds the dial.
+// dialRaw opens the TCP (or, for TLSImplicit, TLS) connection and binds
+// it to ctx, the caller's. dctx bounds the dial.
 func (cn *conn) dialRaw(ctx, dctx context.Context, network, addr string, cfg *Config) (net.Conn, error) {
 	d := &net.Dialer{}
 	var raw net.Conn
@@ -105,9 +142,12 @@ func (cn *conn) dialRaw(ctx, dctx context.Context, network, addr string, cfg *Co
 		return nil, err
 	}
 	cn.raw = raw
-	cn.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
+	cn.bind(ctx)
 	return raw, nil
 }
+
+// quitWait bounds the wait for the reply to QUIT.
+const quitWait = time.Second
 
 // close ends a healthy session politely (QUIT) and releases the
 // connection. A cancelled context still cuts the QUIT short.
@@ -116,18 +156,20 @@ func (cn *conn) close() { cn.release(true) }
 // abort releases a connection that broke or timed out, without QUIT.
 func (cn *conn) abort() { cn.release(false) }
 
+// quit closes an idle connection, bound to no context.
+func (cn *conn) quit() { cn.release(true) }
+
 // release is close or abort, whichever comes first; later calls do nothing.
 func (cn *conn) release(quit bool) {
 	if cn == nil {
 		return
 	}
 	cn.once.Do(func() {
-		if quit && cn.client != nil && cn.client.HasConnection() {
+		if quit && cn.client != nil && cn.client.HasConnection() &&
+			cn.client.UpdateDeadline(min(cn.timeout, quitWait)) == nil {
 			_ = cn.client.Quit()
 		}
-		if cn.stop != nil {
-			cn.stop()
-		}
+		cn.unbind()
 		if cn.raw != nil {
 			_ = cn.raw.Close()
 		}

@@ -11,6 +11,23 @@
 // retry sends only to the recipients not done yet, and broadcast.NewFanout
 // keeps the books.
 //
+// # Connections
+//
+// The message is rendered and encoded once per Send, and only the header of
+// each recipient's copy (To, List-Unsubscribe) is written per recipient.
+// Once a Send is done with its connections, up to Concurrency of them wait,
+// authenticated, for the next Send, for at most Config.IdleTimeout (30s by
+// default), after which they say QUIT; Close closes them. A connection
+// taken up again starts with RSET, so that no state of an earlier Send
+// carries over; one the server closed meanwhile, or that answers 421, is
+// replaced by a new one without a failure and without a duplicate, since
+// the message had not been accepted. Where the server offers PIPELINING
+// (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
+// content of the connection's message before them, and every reply is read
+// in order: a message costs one round trip instead of four. A server that
+// accepts DATA after refusing RSET or MAIL gets its connection closed
+// rather than an empty message.
+//
 // Transport security is STARTTLS, required, unless Config.TLS says
 // otherwise: TLSImplicit for implicit TLS (port 465), TLSPlaintext only when
 // set explicitly. Authentication is PLAIN or LOGIN with Username and
@@ -69,7 +86,8 @@
 // connection is sent again on retry: SMTP cannot tell it from a message that
 // never arrived, and so is one whose delivery mark the Ledger failed to save.
 // It carries the same Message-ID, so clients that deduplicate show it once.
-// Each connection re-dials at most once per attempt. Preview has no length
+// Each connection re-dials at most once per attempt; connections taken up
+// again from an earlier Send do not count. Preview has no length
 // limit, and shows the subject an incident's first message gets. Without
 // Message.Thread (or with receipts that have no "subject"), the subject is
 // rendered from the update: the default one then differs from the earlier
@@ -129,6 +147,7 @@ package email
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/mail"
 	"slices"
 	"text/template"
@@ -195,6 +214,8 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	// DefaultRetryDeferred is the default of Config.RetryDeferred.
 	DefaultRetryDeferred = time.Minute
+	// DefaultIdleTimeout is the default of Config.IdleTimeout.
+	DefaultIdleTimeout = 30 * time.Second
 	// MaxReferences caps the Message-IDs in the References header.
 	MaxReferences = 20
 )
@@ -266,6 +287,11 @@ type Config struct {
 	// Timeout bounds each SMTP command and reply; default 30s. The context
 	// given to Send and Check bounds the whole attempt.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
+	// IdleTimeout is how long a connection, authenticated, waits for the
+	// next Send once a Send is done with it: at most Concurrency of them
+	// wait, and Close closes them. Default 30s; negative: none waits, and
+	// every Send connects anew.
+	IdleTimeout time.Duration `yaml:"idle_timeout" json:"idle_timeout"`
 	// RetryDeferred is the least wait Send asks for (broadcast.RetryAfter)
 	// when the server deferred recipients with a 4xx reply: greylisting and
 	// rate limits refuse a quick retry. Default 1 minute.
@@ -284,8 +310,10 @@ type Channel struct {
 	domain   string   // of From, for Message-IDs
 	unsub    *template.Template
 	tmpl     *templates.Set
-	status   *templates.Set   // tmpl, with statusTemplate
-	redactor *redact.Redactor // the password, in every form AUTH sends it
+	status   *templates.Set           // tmpl, with statusTemplate
+	redactor *redact.Redactor         // the password, in every form AUTH sends it
+	pool     *pool                    // connections waiting for the next Send
+	heads    func() []recipientFields // see recipientHeader
 }
 
 // Format prints the Channel as "email.Channel(<Name>)" under every verb:
@@ -298,11 +326,22 @@ var (
 	_ broadcast.Channel   = (*Channel)(nil)
 	_ broadcast.Previewer = (*Channel)(nil)
 	_ broadcast.Checker   = (*Channel)(nil)
+	_ io.Closer           = (*Channel)(nil)
 )
 
 // New checks cfg and returns a Channel. It does no I/O.
 func New(cfg Config) (*Channel, error) {
 	return newChannel(cfg)
+}
+
+// Close closes the connections waiting for the next Send (see
+// Config.IdleTimeout), saying QUIT, and returns once no timer or goroutine
+// of theirs is left. Sends under way close theirs when they are done with
+// them; a Send after Close connects anew, and keeps no connection. The
+// Broadcaster calls Close from its own. It returns nil.
+func (c *Channel) Close() error {
+	c.pool.close()
+	return nil
 }
 
 // Name returns Config.Name.

@@ -41,10 +41,12 @@ func configFor(port int, to ...string) email.Config {
 	}
 }
 
+// newChannel returns a channel for cfg, closed when the test ends.
 func newChannel(t testing.TB, cfg email.Config) *email.Channel {
 	t.Helper()
 	ch, err := email.New(cfg)
 	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, ch.Close()) })
 	return ch
 }
 
@@ -149,9 +151,18 @@ func (b *backend) FailTarget(target string, f channeltest.Failure) {
 var conformanceTargets = []string{"alice@example.net", "bob@example.org"}
 
 func TestConformance(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipelining", true: "in turn"}[inTurn], func(t *testing.T) {
+			conformance(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+		})
+	}
+}
+
+// conformance runs the conformance suite against a server with opts.
+func conformance(t *testing.T, opts serverOptions) {
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv := startSMTP(t, opts)
 			return newChannel(t, config(srv, conformanceTargets...)), &backend{srv: srv, t: t}
 		},
 		Secrets:   []string{testPass},

@@ -27,6 +27,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer ch.Close() // the connections kept for the next Send
 	fmt.Println(ch, ch.Recipients())
 
 	p, err := ch.Preview(broadcast.Update{
@@ -85,5 +86,5 @@ func ExampleConfig() {
 	}
 	fmt.Printf("%+v\n", cfg)
 	// Output:
-	// {Name: Host:smtp.example.com Port:0 TLS:starttls TLSConfig:<nil> Auth: Username:status-mailer Password:REDACTED TokenSource:<nil> From:status@example.com To:[alice@example.net] Concurrency:0 Templates:<nil> ListUnsubscribe: ListUnsubscribeFunc:<nil> ListUnsubscribeOneClick:false HelloName: Timeout:0s RetryDeferred:0s}
+	// {Name: Host:smtp.example.com Port:0 TLS:starttls TLSConfig:<nil> Auth: Username:status-mailer Password:REDACTED TokenSource:<nil> From:status@example.com To:[alice@example.net] Concurrency:0 Templates:<nil> ListUnsubscribe: ListUnsubscribeFunc:<nil> ListUnsubscribeOneClick:false HelloName: Timeout:0s IdleTimeout:0s RetryDeferred:0s}
 }

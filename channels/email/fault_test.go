@@ -73,17 +73,7 @@ func broadcastOnce(t *testing.T, ch broadcast.Channel, store broadcast.Store, at
 func TestFaultsThroughBroadcaster(t *testing.T) {
 	const n = 8
 	rcpt := recipients(n)
-	tests := []struct {
-		name        string
-		concurrency int
-		script      func(s *fakeSMTP)
-		attempts    int   // the Broadcaster's attempts
-		permanent   bool  // the channel failed permanently
-		failed      bool  // the channel failed, transiently
-		refused     []int // recipients refused for good, never retried
-		delivered   int   // recipients with exactly one message; the others (not refused) get none
-		connections []int // the numbers of connections allowed; nil: not checked
-	}{
+	tests := []faultCase{
 		{name: "4xx once, then accepted", concurrency: 2, script: func(s *fakeSMTP) {
 			s.rcptPlan[rcpt[1]] = []string{"451 4.2.0 mailbox busy, try later"}
 			s.dataPlan[rcpt[3]] = []string{"452 4.3.1 insufficient system storage"}
@@ -119,81 +109,101 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 		}, attempts: 3, failed: true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
-			srv.script(tt.script)
-			cfg := config(srv, rcpt...)
-			cfg.Concurrency = tt.concurrency
-			store := newRecordingStore()
-			out := broadcastOnce(t, newChannel(t, cfg), store, 3)
-			res, err, retries := out.result, out.err, out.retries
+		for _, inTurn := range []bool{false, true} {
+			name := tt.name + map[bool]string{false: ", pipelined", true: ", in turn"}[inTurn]
+			t.Run(name, func(t *testing.T) { faultThroughBroadcaster(t, rcpt, tt, inTurn) })
+		}
+	}
+}
 
-			assert.Equal(t, tt.attempts, res.Attempts, "attempts")
-			switch {
-			case len(tt.refused) > 0 && !tt.permanent:
-				// Delivered to the others: the Broadcaster reports the refused.
-				require.Error(t, err)
-				var te *broadcast.TargetsError
-				assert.ErrorAs(t, res.Err, &te)
-				assert.True(t, broadcast.IsPermanent(res.Err), "permanent: %v", res.Err)
-				assert.NotEmpty(t, res.Receipt.ID, "the delivery is recorded, for threading")
-			case tt.permanent:
-				require.Error(t, err)
-				assert.True(t, broadcast.IsPermanent(res.Err), "permanent: %v", res.Err)
-			case tt.failed:
-				require.Error(t, err)
-				assert.False(t, broadcast.IsPermanent(res.Err), "transient: %v", res.Err)
-			default:
-				require.NoError(t, err)
-			}
-			for _, e := range append(retries, res.Err) {
-				if e != nil {
-					assert.NotContains(t, e.Error(), testPass)
-				}
-			}
-			counts := map[string]int{}
-			for _, m := range srv.messages() {
-				for _, to := range m.to {
-					counts[to]++
-				}
-			}
-			var failed []string
-			for _, f := range res.Failures {
-				failed = append(failed, f.Target)
-				var re *email.RecipientError
-				if assert.ErrorAs(t, f.Err, &re) {
-					assert.Equal(t, f.Target, re.Recipient)
-					assert.GreaterOrEqual(t, re.Code, 500)
-				}
-			}
-			refused := map[string]bool{}
-			var want []string
-			for _, i := range tt.refused {
-				want = append(want, rcpt[i])
-				refused[rcpt[i]] = true
-				assert.Zero(t, counts[rcpt[i]], "a refused recipient gets nothing")
-				assert.Equal(t, 1, srv.rcptCount(rcpt[i]), "a refused recipient is never retried")
-				assert.Contains(t, store.failed[rcpt[i]], "5.", "the server's reply is recorded")
-			}
-			assert.ElementsMatch(t, want, failed, "Result.Failures")
-			delivered := 0
-			for _, r := range rcpt {
-				if !refused[r] && counts[r] > 0 {
-					delivered++
-					assert.Equal(t, 1, counts[r], "messages to %s", r)
-				}
-			}
-			assert.Equal(t, tt.delivered, delivered, "recipients delivered")
-			if tt.connections != nil {
-				assert.Contains(t, tt.connections, srv.connections(), "connections")
-			}
-			if len(tt.refused) > 0 && tt.attempts > 1 {
-				require.NotEmpty(t, retries)
-				for _, i := range tt.refused {
-					assert.Contains(t, retries[0].Error(), rcpt[i], "the retry's error names the refused recipients")
-				}
-			}
-		})
+// faultCase is a case of TestFaultsThroughBroadcaster.
+type faultCase struct {
+	name        string
+	concurrency int
+	script      func(s *fakeSMTP)
+	attempts    int   // the Broadcaster's attempts
+	permanent   bool  // the channel failed permanently
+	failed      bool  // the channel failed, transiently
+	refused     []int // recipients refused for good, never retried
+	delivered   int   // recipients with exactly one message; the others (not refused) get none
+	connections []int // the numbers of connections allowed; nil: not checked
+}
+
+// faultThroughBroadcaster runs one case of TestFaultsThroughBroadcaster,
+// with a server that offers PIPELINING or not.
+func faultThroughBroadcaster(t *testing.T, rcpt []string, tt faultCase, inTurn bool) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+	srv.script(tt.script)
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = tt.concurrency
+	store := newRecordingStore()
+	out := broadcastOnce(t, newChannel(t, cfg), store, 3)
+	res, err, retries := out.result, out.err, out.retries
+
+	assert.Equal(t, tt.attempts, res.Attempts, "attempts")
+	switch {
+	case len(tt.refused) > 0 && !tt.permanent:
+		// Delivered to the others: the Broadcaster reports the refused.
+		require.Error(t, err)
+		var te *broadcast.TargetsError
+		assert.ErrorAs(t, res.Err, &te)
+		assert.True(t, broadcast.IsPermanent(res.Err), "permanent: %v", res.Err)
+		assert.NotEmpty(t, res.Receipt.ID, "the delivery is recorded, for threading")
+	case tt.permanent:
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(res.Err), "permanent: %v", res.Err)
+	case tt.failed:
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(res.Err), "transient: %v", res.Err)
+	default:
+		require.NoError(t, err)
+	}
+	for _, e := range append(retries, res.Err) {
+		if e != nil {
+			assert.NotContains(t, e.Error(), testPass)
+		}
+	}
+	counts := map[string]int{}
+	for _, m := range srv.messages() {
+		for _, to := range m.to {
+			counts[to]++
+		}
+	}
+	var failed []string
+	for _, f := range res.Failures {
+		failed = append(failed, f.Target)
+		var re *email.RecipientError
+		if assert.ErrorAs(t, f.Err, &re) {
+			assert.Equal(t, f.Target, re.Recipient)
+			assert.GreaterOrEqual(t, re.Code, 500)
+		}
+	}
+	refused := map[string]bool{}
+	var want []string
+	for _, i := range tt.refused {
+		want = append(want, rcpt[i])
+		refused[rcpt[i]] = true
+		assert.Zero(t, counts[rcpt[i]], "a refused recipient gets nothing")
+		assert.Equal(t, 1, srv.rcptCount(rcpt[i]), "a refused recipient is never retried")
+		assert.Contains(t, store.failed[rcpt[i]], "5.", "the server's reply is recorded")
+	}
+	assert.ElementsMatch(t, want, failed, "Result.Failures")
+	delivered := 0
+	for _, r := range rcpt {
+		if !refused[r] && counts[r] > 0 {
+			delivered++
+			assert.Equal(t, 1, counts[r], "messages to %s", r)
+		}
+	}
+	assert.Equal(t, tt.delivered, delivered, "recipients delivered")
+	if tt.connections != nil {
+		assert.Contains(t, tt.connections, srv.connections(), "connections")
+	}
+	if len(tt.refused) > 0 && tt.attempts > 1 {
+		require.NotEmpty(t, retries)
+		for _, i := range tt.refused {
+			assert.Contains(t, retries[0].Error(), rcpt[i], "the retry's error names the refused recipients")
+		}
 	}
 }
 

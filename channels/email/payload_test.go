@@ -346,3 +346,19 @@ func TestPreview(t *testing.T) {
 	assert.Equal(t, "Investigating: Elevated error rates on the CDN\n\nFixed. ✅", p.Text)
 	assert.Equal(t, 56, p.Length)
 }
+
+// TestDotsAtLineStart: lines of the update that start with a dot, or are
+// one, reach the recipient as written, on every recipient's message: the
+// dots are stuffed once for all of them, and never end the data early.
+func TestDotsAtLineStart(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net", "bob@example.org"))
+	u := incident(1)
+	u.Body = ".hidden\n..two dots\n.\nlast line"
+	send(t, ch, broadcast.Message{Update: u})
+	msgs := srv.messages()
+	require.Len(t, msgs, 2)
+	for _, m := range msgs {
+		assert.Contains(t, strings.ReplaceAll(parse(t, m.data).text, "\r\n", "\n"), u.Body)
+	}
+}

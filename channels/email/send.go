@@ -29,7 +29,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("email: %w", err))
 	}
-	if p.body, err = c.compose(p); err != nil {
+	if p.data, err = c.compose(p); err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("email: %w", err))
 	}
 	f := broadcast.NewFanout(m, c.targets)
@@ -69,11 +69,15 @@ type batch struct {
 // reason the last connection gave up. The error is a permanent failure of
 // the whole channel, if there was one.
 func (b *batch) run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	for range min(b.ch.cfg.Concurrency, len(b.queue)) {
-		wg.Go(func() { b.work(ctx) })
+	if n := min(b.ch.cfg.Concurrency, len(b.queue)); n == 1 {
+		b.work(ctx) // one connection: no goroutine to hand over to and wait for
+	} else {
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() { b.work(ctx) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	if b.fatal != nil {
 		return b.fatal
 	}
@@ -90,14 +94,20 @@ func (b *batch) run(ctx context.Context) error {
 }
 
 // maxDials is how often one worker connects in one attempt: once, and once
-// more after a connection broke.
+// more after a connection broke. Connections from the pool do not count.
 const maxDials = 2
 
 // work takes recipients off the queue and sends to each on its connection
-// until the queue is empty, the attempt failed for good, or ctx ended.
+// until the queue is empty, the attempt failed for good, or ctx ended. It
+// takes its connection from the Channel's pool, or dials one, and gives it
+// back at the end.
 func (b *batch) work(ctx context.Context) {
 	var cn *conn
-	defer func() { cn.close() }()
+	defer func() {
+		if cn != nil {
+			b.ch.pool.put(cn)
+		}
+	}()
 	dials := 0
 	for {
 		i, ok := b.next(ctx, cn != nil || dials < maxDials)
@@ -105,14 +115,22 @@ func (b *batch) work(ctx context.Context) {
 			return
 		}
 		if cn == nil {
-			dials++
-			var err error
-			if cn, err = b.ch.dial(ctx, b.token, b.scrub); err != nil {
-				b.requeue(i, err)
-				return
+			if cn = b.ch.pool.get(); cn != nil {
+				cn.bind(ctx)
+			} else {
+				dials++
+				var err error
+				if cn, err = b.ch.dial(ctx, b.token, b.scrub); err != nil {
+					b.requeue(i, err)
+					return
+				}
 			}
 		}
-		if !b.sendOne(ctx, cn, i) {
+		send := b.sendOne
+		if cn.pipelining {
+			send = b.chain
+		}
+		if !send(ctx, cn, i) {
 			cn.abort()
 			cn = nil
 		}
@@ -131,26 +149,51 @@ func (b *batch) next(ctx context.Context, canSend bool) (int, bool) {
 	return i, true
 }
 
-// sendOne sends to recipient i and reports the outcome. It reports whether
-// the connection can carry the next message.
+// sendOne sends to recipient i, on a connection whose server does not
+// offer PIPELINING, and reports the outcome. It reports whether the
+// connection can carry the next message.
 func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
-	to := b.ch.to[i]
-	head, err := b.ch.recipientHeader(to)
-	if err != nil {
-		b.fan.Report(i, broadcast.Permanent(&RecipientError{Recipient: to.Address, Reply: err.Error()}))
+	head, ok := b.header(i)
+	if !ok {
 		return true
 	}
-	if err := cn.client.UpdateDeadline(b.ch.cfg.Timeout); err != nil {
-		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
+	if !b.deadline(cn, i) {
 		return false
 	}
-	command, err := cn.transact(b.ch.from, to, head, b.p.body)
+	command, err := cn.transact(b.ch.from, b.ch.to[i], head, b.p.data)
 	if err == nil {
 		// The server said 250 to the end of DATA: Report marks it in the
 		// Ledger before anything else can go wrong, so no retry sends it twice.
 		b.fan.Report(i, nil)
 		return true
 	}
+	return b.failed(ctx, cn, i, command, err)
+}
+
+// header returns the header fields of recipient i's message, or reports i
+// refused when they cannot be made.
+func (b *batch) header(i int) ([]byte, bool) {
+	head, err := b.ch.recipientHeader(i)
+	if err != nil {
+		b.fan.Report(i, broadcast.Permanent(&RecipientError{Recipient: b.ch.to[i].Address, Reply: err.Error()}))
+		return nil, false
+	}
+	return head, true
+}
+
+// deadline gives the connection Config.Timeout for the next message, to
+// recipient i, whom it puts back in the queue when the connection is gone.
+func (b *batch) deadline(cn *conn, i int) bool {
+	if err := cn.client.UpdateDeadline(b.ch.cfg.Timeout); err != nil {
+		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
+		return false
+	}
+	return true
+}
+
+// failed reports recipient i's message, which failed at command with err,
+// and reports whether the connection is still usable.
+func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err error) bool {
 	if ctx.Err() != nil {
 		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
 		return false
@@ -163,7 +206,7 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	to := b.ch.to[i].Address
 	var reply *textproto.Error
-	if !errors.As(err, &reply) || reply.Code == 421 {
+	if !errors.As(err, &reply) || reply.Code == 421 || command == cmdReset {
 		b.requeue(i, b.scrub.error(fmt.Errorf("email: connection lost: %w", err)))
 		return false
 	}
@@ -177,10 +220,10 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		b.fan.Report(i, broadcast.RetryAfter(fmt.Errorf("email: recipient %s deferred at %s: %w",
 			to, command, b.scrub.reply(reply)), b.ch.cfg.RetryDeferred))
 	}
-	if command == cmdEndData {
-		return true // the reply ended the transaction
-	}
-	return cn.client.Reset() == nil
+	// The reply to the end of DATA ended the transaction; a refusal before
+	// it leaves one open, which the next transaction's RSET resets.
+	cn.reset = command != cmdEndData
+	return !cn.broken
 }
 
 // requeue puts recipient i back for another connection, or for the next

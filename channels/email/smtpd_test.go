@@ -22,7 +22,8 @@ import (
 
 // fakeSMTP is an SMTP server on 127.0.0.1 that speaks enough of RFC 5321
 // for go-mail (EHLO, STARTTLS, AUTH PLAIN/LOGIN/XOAUTH2, MAIL, RCPT, DATA,
-// RSET, NOOP, QUIT) and fails on script. A scripted reply may echo the
+// RSET, NOOP, QUIT), offers PIPELINING (RFC 2920: it answers the commands
+// of a group in order, as it reads them) and fails on script. A scripted reply may echo the
 // credentials the session received: see echoCreds.
 type fakeSMTP struct {
 	ln   net.Listener
@@ -35,6 +36,8 @@ type fakeSMTP struct {
 	rcptPlan map[string][]string // per address: replies to its next RCPTs
 	rcptFor  map[string]string   // per address: reply to every RCPT, "" none
 	dataPlan map[string][]string // per address: replies to its next ends of DATA
+	cmds     []gotCommand        // every command, in order
+	resetAll string              // reply to every RSET, "" none
 	rcptAll  string              // reply to every RCPT, "" none
 	dataAll  string              // reply to every end of DATA, "" none
 	authAll  string              // reply to every AUTH, "" none
@@ -54,6 +57,16 @@ type serverOptions struct {
 	token      string // the XOAUTH2 bearer token accepted
 	noTLS      bool   // no STARTTLS offered
 	implicit   bool   // TLS from the first byte
+	inTurn     bool   // no PIPELINING offered: the client waits for each reply
+}
+
+// gotCommand is a command the server read: its verb, the connection, and
+// whether more input was waiting behind it, that is, whether the client
+// sent the next command without waiting for this one's reply.
+type gotCommand struct {
+	verb      string
+	conn      int
+	pipelined bool
 }
 
 type gotMessage struct {
@@ -61,6 +74,9 @@ type gotMessage struct {
 	to   []string
 	data string
 	conn int
+	// chained: the next commands came in with the message, without
+	// waiting for the reply to its end of DATA.
+	chained bool
 }
 
 // testCert is the server certificate for 127.0.0.1 and localhost, and a
@@ -164,6 +180,39 @@ func (s *fakeSMTP) messages() []gotMessage {
 	return append([]gotMessage(nil), s.msgs...)
 }
 
+// commands returns the commands the server read, in order.
+func (s *fakeSMTP) commands() []gotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]gotCommand(nil), s.cmds...)
+}
+
+// verbs returns the verbs of the commands read on connection conn.
+func (s *fakeSMTP) verbs(conn int) []string {
+	var out []string
+	for _, c := range s.commands() {
+		if c.conn == conn {
+			out = append(out, c.verb)
+		}
+	}
+	return out
+}
+
+// dropConnections closes every connection, as a server that timed out
+// idle clients does, and waits until their sessions ended.
+func (s *fakeSMTP) dropConnections(t testing.TB) {
+	s.mu.Lock()
+	for c := range s.live {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.live) == 0
+	}, 10*time.Second, time.Millisecond)
+}
+
 // rcptCount returns how many RCPT TO commands named addr.
 func (s *fakeSMTP) rcptCount(addr string) int {
 	s.mu.Lock()
@@ -260,7 +309,11 @@ func (c *session) serve() {
 			return
 		}
 		verb, arg, _ := strings.Cut(line, " ")
-		if !c.handle(strings.ToUpper(verb), arg) {
+		verb = strings.ToUpper(verb)
+		c.srv.mu.Lock()
+		c.srv.cmds = append(c.srv.cmds, gotCommand{verb: verb, conn: c.id, pipelined: c.tp.R.Buffered() > 0})
+		c.srv.mu.Unlock()
+		if !c.handle(verb, arg) {
 			return
 		}
 	}
@@ -284,6 +337,12 @@ func (c *session) handle(verb, arg string) bool {
 	case "DATA":
 		return c.data()
 	case "RSET":
+		c.srv.mu.Lock()
+		forced := c.srv.resetAll
+		c.srv.mu.Unlock()
+		if forced != "" {
+			return c.reply("%s", forced)
+		}
 		c.from, c.to = "", nil
 		return c.reply("250 2.0.0 OK")
 	case "QUIT":
@@ -295,6 +354,9 @@ func (c *session) handle(verb, arg string) bool {
 
 func (c *session) ehlo() bool {
 	lines := []string{"fake.test greets you", "8BITMIME", "ENHANCEDSTATUSCODES"}
+	if !c.srv.opts.inTurn {
+		lines = append(lines, "PIPELINING")
+	}
 	if !c.tls && !c.srv.opts.noTLS {
 		lines = append(lines, "STARTTLS")
 	}
@@ -421,6 +483,9 @@ func (c *session) mail(arg string) bool {
 }
 
 func (c *session) rcpt(arg string) bool {
+	if c.from == "" {
+		return c.reply("503 5.5.1 MAIL first")
+	}
 	addr := address(arg)
 	c.srv.mu.Lock()
 	c.srv.rcpts[addr]++
@@ -456,7 +521,8 @@ func (c *session) data() bool {
 		r = c.srv.dataAll
 	}
 	if r == "" {
-		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id})
+		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id,
+			chained: c.tp.R.Buffered() > 0})
 		c.sent++
 	}
 	c.srv.mu.Unlock()

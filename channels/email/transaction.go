@@ -3,48 +3,155 @@ package email
 import (
 	"fmt"
 	"net/mail"
+	"net/textproto"
 )
 
 // The SMTP commands of a transaction, as RecipientError.Command names them.
 const (
+	cmdReset   = "RSET"
 	cmdMail    = "MAIL FROM"
 	cmdRcpt    = "RCPT TO"
 	cmdData    = "DATA"
 	cmdEndData = "end of DATA"
 )
 
-// transact sends one message on cn: MAIL FROM, RCPT TO, DATA, then head and
-// body through the DATA writer, which stuffs dots and ends the data. It
-// returns nil when the server accepted the message, else the command whose
-// reply was an error (a *textproto.Error when the server refused) or "" for
-// a write that failed.
+// transact sends one message on cn, whose server does not offer
+// PIPELINING: RSET when cn.reset asks for it, MAIL FROM, RCPT TO, DATA, each
+// waiting for its reply, then head and data, which are the message ready
+// for the wire (see compose). It returns nil when the server accepted the
+// message, else the command whose reply was an error (a *textproto.Error
+// when the server refused) or "" for a write or read that failed. Servers
+// that offer PIPELINING get their messages from batch.chain instead.
 //
-// Neither a NOOP before each message nor a RSET after each delivery: a
-// transaction that ended with 250 leaves the session ready for the next
-// MAIL (RFC 5321, 4.1.1.4), and each costs a round trip. The caller resets
-// after a refused command.
-func (cn *conn) transact(from, to *mail.Address, head, body []byte) (string, error) {
-	c := cn.client
-	if err := c.Mail(envelope(from)); err != nil {
-		return cmdMail, err
+// It speaks through go-mail's client's textproto.Conn, which go-mail
+// exports for extensions, as batch.chain does: go-mail's client stuffs the
+// dots of each message byte by byte, and cannot pipeline.
+//
+// A transaction that ended with 250 leaves the session ready for the next
+// MAIL (RFC 5321, 4.1.1.4): no RSET follows it, nor a NOOP before the next.
+func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, error) {
+	t := cn.client.Text
+	for _, c := range cn.commands(from, to) {
+		if err := writeLine(t, c.line); err != nil {
+			return "", err
+		}
+		if err := cn.flush(); err != nil {
+			return "", err
+		}
+		if _, _, err := t.ReadResponse(c.code); err != nil {
+			return c.name, err
+		}
+		if c.name == cmdReset {
+			cn.reset = false
+		}
 	}
-	if err := c.Rcpt(envelope(to)); err != nil {
-		return cmdRcpt, err
+	if err := cn.writeContent(head, data); err != nil {
+		return "", err
 	}
-	w, err := c.Data()
-	if err != nil {
-		return cmdData, err
+	if err := cn.flush(); err != nil {
+		return "", err
 	}
-	if _, err = w.Write(head); err == nil {
-		_, err = w.Write(body)
-	}
-	if err != nil {
-		return "", fmt.Errorf("write message: %w", err)
-	}
-	if err := w.Close(); err != nil {
+	if err := cn.readEnd(); err != nil {
 		return cmdEndData, err
 	}
 	return "", nil
+}
+
+// command is an SMTP command line and the reply code it expects (as
+// textproto.Reader.ReadResponse takes it).
+type command struct {
+	name, line string
+	code       int
+}
+
+// commands returns the commands of a transaction up to DATA.
+func (cn *conn) commands(from, to *mail.Address) []command {
+	cmds := make([]command, 0, 4)
+	if cn.reset {
+		cmds = append(cmds, command{cmdReset, "RSET", 250})
+	}
+	return append(cmds,
+		command{cmdMail, "MAIL FROM:" + envelope(from) + cn.mailParams, 250},
+		command{cmdRcpt, "RCPT TO:" + envelope(to), 25},
+		command{cmdData, "DATA", 354})
+}
+
+// writeCommands buffers the commands of a transaction up to DATA, for a
+// server that offers PIPELINING, and returns them.
+func (cn *conn) writeCommands(from, to *mail.Address) ([]command, error) {
+	cmds := cn.commands(from, to)
+	for _, c := range cmds {
+		if err := writeLine(cn.client.Text, c.line); err != nil {
+			return nil, err
+		}
+	}
+	return cmds, nil
+}
+
+// readReplies reads the replies to cmds, sent together, in order, every
+// one of them, and returns the first command refused and its reply (a
+// *textproto.Error); another error means the connection broke. When DATA
+// was accepted although an earlier command was refused, which a server
+// that refused RSET or MAIL should not do, it marks the connection broken
+// rather than end the data with a lone dot as RFC 2920 (3.1) suggests: a
+// recipient the server accepted would get an empty message, where a
+// connection closed in the middle of DATA delivers nothing.
+func (cn *conn) readReplies(cmds []command) (string, error) {
+	var failed string
+	var refusal error
+	for _, c := range cmds {
+		_, _, err := cn.client.Text.ReadResponse(c.code)
+		if _, ok := err.(*textproto.Error); err != nil && !ok {
+			return "", err
+		}
+		switch {
+		case err != nil && refusal == nil:
+			failed, refusal = c.name, err
+		case err == nil && c.name == cmdReset:
+			cn.reset = false
+		case err == nil && c.name == cmdData && refusal != nil:
+			cn.broken = true
+		}
+	}
+	return failed, refusal
+}
+
+// writeContent buffers the message: head, the recipient's header fields,
+// and data, the rest of it as DATA sends it.
+func (cn *conn) writeContent(head, data []byte) error {
+	w := cn.client.Text.W
+	if _, err := w.Write(head); err != nil {
+		return fmt.Errorf("write message: %w", err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("write message: %w", err)
+	}
+	return nil
+}
+
+// flush sends what was buffered.
+func (cn *conn) flush() error {
+	if err := cn.client.Text.W.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// readEnd reads the reply to the end of DATA.
+func (cn *conn) readEnd() error {
+	_, _, err := cn.client.Text.ReadResponse(250)
+	return err
+}
+
+// writeLine buffers line and CRLF.
+func writeLine(t *textproto.Conn, line string) error {
+	if _, err := t.W.WriteString(line); err != nil {
+		return fmt.Errorf("write command: %w", err)
+	}
+	if _, err := t.W.WriteString("\r\n"); err != nil {
+		return fmt.Errorf("write command: %w", err)
+	}
+	return nil
 }
 
 // envelope is a's address as MAIL FROM and RCPT TO take it: "<addr>",

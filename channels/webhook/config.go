@@ -37,8 +37,8 @@ var reserved = map[string]bool{
 // endpoint is a validated Endpoint.
 type endpoint struct {
 	url    string
-	target string // EndpointName(url): the Ledger target, and how errors name it
-	key    []byte // nil: unsigned
+	target string   // EndpointName(url): the Ledger target, and how errors name it
+	macs   *macPool // keyed with the secret; nil: unsigned
 
 	secret redact.Secret
 	base   *redact.Redactor // the header values, shared by every endpoint
@@ -155,7 +155,7 @@ func (cfg Config) endpoint(name string, e Endpoint) (*endpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %s.Secret: %w", name, err)
 	}
-	ep.key = key
+	ep.macs = &macPool{key: key}
 	return ep, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,7 +89,10 @@ func TestNewDefaults(t *testing.T) {
 	require.True(t, ok)
 	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, DefaultConcurrency)
 	assert.NotNil(t, ch.s.client.CheckRedirect, "redirects are not followed")
-	assert.NotZero(t, ch.s.client.Timeout)
+	// The channel bounds each request itself (see TestDefaultClientTimeout),
+	// so the client adds no timer of its own.
+	assert.Zero(t, ch.s.client.Timeout)
+	assert.Equal(t, 15*time.Second, ch.s.timeout)
 }
 
 // The printing the conformance suite checks, and YAML, of every type a

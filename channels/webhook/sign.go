@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"strconv"
+	"sync"
 
 	"github.com/outagecast/outagecast/redact"
 )
@@ -46,15 +48,55 @@ func Sign(secret redact.Secret, id string, timestamp int64, body []byte) (string
 }
 
 func sign(key []byte, id string, timestamp int64, body []byte) string {
-	return "v1," + base64.StdEncoding.EncodeToString(mac(key, id, timestamp, body))
+	sig, _ := appendSignature(nil, hmac.New(sha256.New, key), id, timestamp, body)
+	return sig
 }
 
 func mac(key []byte, id string, timestamp int64, body []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id))
-	m.Write([]byte{'.'})
-	m.Write(strconv.AppendInt(nil, timestamp, 10))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return appendMAC(nil, hmac.New(sha256.New, key), id, timestamp, body)
 }
+
+// appendMAC appends to dst the MAC of "id.timestamp.body" computed with h,
+// a keyed HMAC-SHA256 that nothing was written to yet. dst's spare capacity
+// holds the "id.timestamp." it hashes, so that no copy of body or of its
+// prefix is made.
+func appendMAC(dst []byte, h hash.Hash, id string, timestamp int64, body []byte) []byte {
+	n := len(dst)
+	dst = append(dst, id...)
+	dst = append(dst, '.')
+	dst = strconv.AppendInt(dst, timestamp, 10)
+	dst = append(dst, '.')
+	h.Write(dst[n:])
+	h.Write(body)
+	return h.Sum(dst[:n])
+}
+
+// appendSignature returns the webhook-signature value computed with h (see
+// appendMAC), and buf, which it used as scratch space: callers that sign
+// many requests pass the buf they got back, so that only the returned
+// string is allocated.
+func appendSignature(buf []byte, h hash.Hash, id string, timestamp int64, body []byte) (string, []byte) {
+	buf = appendMAC(buf[:0], h, id, timestamp, body)
+	n := len(buf)
+	buf = append(buf, "v1,"...)
+	buf = base64.StdEncoding.AppendEncode(buf, buf[:n])
+	return string(buf[n:]), buf
+}
+
+// macPool hands out HMAC-SHA256 hashes keyed with one endpoint's key, so
+// that a request does not key a new one: a hash reused is Reset, which
+// restores its keyed state.
+type macPool struct {
+	key  []byte
+	pool sync.Pool
+}
+
+func (p *macPool) get() hash.Hash {
+	if h, ok := p.pool.Get().(hash.Hash); ok {
+		h.Reset()
+		return h
+	}
+	return hmac.New(sha256.New, p.key)
+}
+
+func (p *macPool) put(h hash.Hash) { p.pool.Put(h) }

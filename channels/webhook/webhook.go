@@ -134,6 +134,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -201,6 +202,8 @@ type state struct {
 	ownClient   bool
 	now         func() time.Time
 	bodyWait    time.Duration // for a response body once its headers are in; 0: httpx.BodyWait
+	timeout     time.Duration // for a request of the default client; 0: the client's own
+	workers     sync.Pool     // of *worker
 }
 
 var (
@@ -216,6 +219,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
+	header.Set("Content-Type", "application/json")
 	s := &state{endpoints: eps, targets: make([]string, len(eps)), header: &header,
 		concurrency: cfg.Concurrency, client: cfg.HTTPClient, now: time.Now}
 	for i, ep := range eps {
@@ -226,6 +230,9 @@ func New(cfg Config) (*Channel, error) {
 	}
 	if s.client == nil {
 		s.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: s.concurrency})
+		// The channel bounds each request by the client's timeout itself,
+		// with the timer that bounds its body (httpx.DoStatusTimeout).
+		s.timeout, s.client.Timeout = s.client.Timeout, 0
 		s.ownClient = true
 	}
 	c := &Channel{name: cfg.Name, s: s}
@@ -296,44 +303,62 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, key func(string) string) []error {
 	todo := f.Todo()
 	errs := make([]error, len(c.s.endpoints))
-	jobs := make(chan int)
+	// The workers take the endpoints in turn by counting, rather than from
+	// a channel: a hand-over per endpoint would put a switch between
+	// goroutines on the way of every request.
+	var next atomic.Int64
+	work := func() {
+		w := c.s.worker()
+		defer c.s.workers.Put(w)
+		for n := next.Add(1) - 1; n < int64(len(todo)); n = next.Add(1) - 1 {
+			i := todo[n]
+			ep := c.s.endpoints[i]
+			errs[i] = c.post(ctx, w, ep, key(ep.target), body) // each i by one worker; after ctx ends, each fails at once
+			f.Report(i, errs[i])
+		}
+	}
 	var wg sync.WaitGroup
 	for range min(c.s.concurrency, len(todo)) {
-		wg.Go(func() {
-			for i := range jobs {
-				ep := c.s.endpoints[i]
-				errs[i] = c.post(ctx, ep, key(ep.target), body) // each i by one worker
-				f.Report(i, errs[i])
-			}
-		})
+		wg.Go(work)
 	}
-	for _, i := range todo {
-		jobs <- i // after ctx ends, each post fails at once
-	}
-	close(jobs)
 	wg.Wait()
 	return errs
 }
 
+// worker is what a goroutine of fanOut reuses from one request to the
+// next, and what later Sends reuse (state.workers): space to sign in, and
+// the timestamp's text while the second lasts.
+type worker struct {
+	buf    []byte
+	ts     int64
+	tsText string
+}
+
+func (s *state) worker() *worker {
+	if w, ok := s.workers.Get().(*worker); ok {
+		return w
+	}
+	return &worker{}
+}
+
+func (w *worker) timestamp(ts int64) string {
+	if w.tsText == "" || ts != w.ts {
+		w.ts, w.tsText = ts, strconv.FormatInt(ts, 10)
+	}
+	return w.tsText
+}
+
 // post makes one request to ep. Its errors are redacted of what ep's
-// receiver may echo.
-func (c *Channel) post(ctx context.Context, ep *endpoint, id string, body []byte) error {
-	req, err := httpx.NewRequest(ctx, http.MethodPost, ep.url, body, "application/json")
+// receiver may echo; a success costs no redaction.
+func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, body []byte) error {
+	req, err := httpx.NewRequest(ctx, http.MethodPost, ep.url, body, "")
 	if err != nil {
 		return broadcast.Permanent(err)
 	}
-	for k, v := range *c.s.header {
-		req.Header[k] = v
-	}
-	ts := c.s.now().Unix()
-	req.Header.Set(HeaderID, id)
-	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
-	if ep.key != nil {
-		req.Header.Set(HeaderSignature, sign(ep.key, id, ts, body))
-	}
+	c.setHeader(req.Header, w, ep, id, body)
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
-	resp, err := httpx.DoStatus(c.s.client, req, responseLimit, c.s.bodyWait)
+	resp, err := httpx.DoStatusTimeout(c.s.client, req, responseLimit, c.s.bodyWait, c.s.timeout)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -351,6 +376,33 @@ func (c *Channel) post(ctx context.Context, ep *endpoint, id string, body []byte
 	rd := ep.redactor()
 	resp.Body = []byte(rd.String(string(resp.Body)))
 	return rd.Error(httpx.Classify(resp))
+}
+
+// Canonical forms of the webhook-* header names, set directly: Header.Set
+// would make them anew for each request.
+var (
+	keyID        = http.CanonicalHeaderKey(HeaderID)
+	keyTimestamp = http.CanonicalHeaderKey(HeaderTimestamp)
+	keySignature = http.CanonicalHeaderKey(HeaderSignature)
+)
+
+// setHeader fills h, a request's empty header, with the channel's fields
+// (user agent, content type, Config.Headers), whose values it shares, and
+// the webhook-* fields of this attempt, whose values share one allocation.
+func (c *Channel) setHeader(h http.Header, w *worker, ep *endpoint, id string, body []byte) {
+	for k, v := range *c.s.header {
+		h[k] = v
+	}
+	ts := c.s.now().Unix()
+	vals := make([]string, 3)
+	vals[0], vals[1] = id, w.timestamp(ts)
+	h[keyID], h[keyTimestamp] = vals[0:1:1], vals[1:2:2]
+	if ep.macs != nil {
+		mac := ep.macs.get()
+		vals[2], w.buf = appendSignature(w.buf, mac, id, ts, body)
+		ep.macs.put(mac)
+		h[keySignature] = vals[2:3:3]
+	}
 }
 
 // StatusCode returns the HTTP status an endpoint answered with, when err

@@ -32,7 +32,8 @@
 // # Limits
 //
 // DoStatus reads at most StatusBodyLimit (or its limit) of a body and waits
-// BodyWait (or its wait) for it. Do keeps at most its body limit
+// BodyWait (or its wait) for it, and never longer than the client's Timeout
+// or DoStatusTimeout's timeout allows. Do keeps at most its body limit
 // (DefaultBodyLimit when 0) of a response and discards at most DrainLimit
 // more, within BodyWait, before closing it: a connection whose response is
 // longer than both, or slower, is closed instead of reused. Error snippets
@@ -44,7 +45,9 @@
 // Transport errors (dial, TLS, reset, timeout) before the response headers
 // arrive, and for Do while reading the body up to its limit, are returned
 // unmarked, that is transient, with the request URL redacted; they match
-// the context's error with errors.Is when the context ended the request.
+// the context's error with errors.Is when the context ended the request,
+// and context.DeadlineExceeded when the client's Timeout or the timeout
+// given to DoStatusTimeout did.
 // Classify returns nil for 2xx, a *StatusError marked transient (with
 // broadcast.RetryAfter when the server sent a usable Retry-After) for 408,
 // 425, 429 and 5xx except 501, and a *StatusError marked broadcast.Permanent
@@ -137,44 +140,121 @@ func Do(client *http.Client, req *http.Request, limit int64) (*Response, error) 
 // is closed, not reused. DoStatus returns an error only when no response
 // arrived; errors show the URL without its secrets (see redact.ShowURL).
 func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Duration) (*Response, error) {
+	return DoStatusTimeout(client, req, limit, wait, 0)
+}
+
+// DoStatusTimeout is DoStatus with the whole request, its body included,
+// also bounded by timeout (0: none), as a client's Timeout bounds it: for a
+// client without a Timeout of its own, which would cost each request a
+// context and a timer more, when one timer can serve both bounds. A request
+// that timeout ends fails with a transient *url.Error that matches
+// context.DeadlineExceeded, as one a client's Timeout ends does.
+func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, timeout time.Duration) (*Response, error) {
 	if limit <= 0 {
 		limit = StatusBodyLimit
 	}
 	if wait <= 0 {
 		wait = BodyWait
 	}
-	resp, cancel, err := roundTrip(client, req)
+	parent, cancelParent := clientDeadline(client, req.Context())
+	defer cancelParent()
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	var timer *time.Timer
+	deadline := time.Now().Add(timeout)
+	if timeout > 0 {
+		timer = time.AfterFunc(timeout, cancel)
+	}
+	resp, err := send(client, req.WithContext(ctx))
 	if err != nil {
+		if timer != nil && !timer.Stop() && req.Context().Err() == nil {
+			err = timedOut(err) // the timer cancelled the request
+		}
 		return nil, err
 	}
-	defer cancel()
-	stop := time.AfterFunc(wait, cancel)
+	if timer == nil {
+		timer = time.AfterFunc(wait, cancel)
+	} else {
+		timer.Reset(min(wait, time.Until(deadline)))
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	stop.Stop()
+	timer.Stop()
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if int64(len(body)) > limit {
 		out.Body = body[:limit]
 	}
 	ended := err == nil && int64(len(body)) <= limit
 	out.Truncated = !ended
-	closeBody(resp.Body, cancel, ended)
+	if !ended {
+		// Cancelled first, the connection is closed rather than put back
+		// in the pool with unread bytes in it, whatever the transport.
+		cancel()
+	}
+	_ = resp.Body.Close()
 	return out, nil
 }
+
+// timedOut returns err, the error of a request that DoStatusTimeout's
+// timer cancelled, as a timeout: like the error of a client's Timeout, its
+// cause is a net.Error whose Timeout is true and which matches
+// context.DeadlineExceeded, not context.Canceled.
+func timedOut(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return &url.Error{Op: ue.Op, URL: ue.URL, Err: timeoutError{}}
+	}
+	return timeoutError{}
+}
+
+// timeoutError is the cause of a request DoStatusTimeout's timeout ended.
+type timeoutError struct{}
+
+func (timeoutError) Error() string        { return "request timeout exceeded" }
+func (timeoutError) Timeout() bool        { return true }
+func (timeoutError) Temporary() bool      { return true }
+func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // roundTrip sends req under a context of its own, whose cancel ends the
 // reading of the body (and with it the connection) without waiting for
 // req's context. The caller must call cancel.
 func roundTrip(client *http.Client, req *http.Request) (*http.Response, context.CancelFunc, error) {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if client != nil && client.Timeout > 0 {
+		ctx, cancel = clientDeadline(client, req.Context()) // cancellable too
+	} else {
+		ctx, cancel = context.WithCancel(req.Context())
+	}
+	resp, err := send(client, req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return resp, cancel, nil
+}
+
+// clientDeadline returns parent with the client's Timeout as its deadline,
+// if the client has one: the client then finds an earlier deadline set and
+// adds no timer and context of its own, which would cost each request ten
+// allocations. The bound is the same (the response and its body), and so
+// is the error, a transient *url.Error matching context.DeadlineExceeded.
+func clientDeadline(client *http.Client, parent context.Context) (context.Context, context.CancelFunc) {
+	if client == nil || client.Timeout <= 0 {
+		return parent, func() {}
+	}
+	return context.WithTimeout(parent, client.Timeout)
+}
+
+// send is client.Do (nil: http.DefaultClient), with the request URL of its
+// errors shown without secrets.
+func send(client *http.Client, req *http.Request) (*http.Response, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	ctx, cancel := context.WithCancel(req.Context())
-	resp, err := client.Do(req.WithContext(ctx))
+	resp, err := client.Do(req)
 	if err != nil {
-		cancel()
-		return nil, nil, redactURLError(err)
+		return nil, redactURLError(err)
 	}
-	return resp, cancel, nil
+	return resp, nil
 }
 
 // discard reads and drops at most limit bytes of body within wait, and
@@ -211,19 +291,17 @@ func Drain(body io.ReadCloser) {
 // re-sent (GetBody is set). Unlike http.NewRequestWithContext, an invalid
 // URL gives an error without the URL in it.
 func NewRequest(ctx context.Context, method, rawURL string, body []byte, contentType string) (*http.Request, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, errors.New("httpx: invalid URL")
-	}
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "", r)
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, r)
 	if err != nil {
+		if _, perr := url.Parse(rawURL); perr != nil {
+			return nil, errors.New("httpx: invalid URL") // perr and err quote the URL
+		}
 		return nil, fmt.Errorf("httpx: new request: %w", err)
 	}
-	req.URL, req.Host = u, u.Host
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

@@ -1,0 +1,227 @@
+package email_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/email"
+)
+
+// deliveredTo counts the messages srv accepted per recipient.
+func deliveredTo(srv *fakeSMTP) map[string]int {
+	out := map[string]int{}
+	for _, m := range srv.messages() {
+		for _, to := range m.to {
+			out[to]++
+		}
+	}
+	return out
+}
+
+// sawQuit reports whether the client said QUIT on connection conn.
+func sawQuit(srv *fakeSMTP, conn int) bool {
+	return slices.Contains(srv.verbs(conn), "QUIT")
+}
+
+// TestConnectionsKeptAcrossSends: the Sends of a channel reuse its
+// authenticated connections, each starting again with RSET.
+func TestConnectionsKeptAcrossSends(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipelining", true: "in turn"}[inTurn], func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.gate = 2 }) // both connections before any message
+			rcpt := recipients(4)
+			ch := newChannel(t, config(srv, rcpt...)) // Concurrency 2
+			for n := 1; n <= 3; n++ {
+				send(t, ch, broadcast.NewMessage(incident(n)))
+			}
+			assert.Equal(t, 2, srv.connections(), "connections for 3 Sends")
+			for conn := 1; conn <= 2; conn++ {
+				verbs := srv.verbs(conn)
+				assert.Equal(t, 1, strings.Count(strings.Join(verbs, " "), "AUTH"), "one login per connection: %v", verbs)
+				assert.False(t, sawQuit(srv, conn), "kept open")
+			}
+			for n, r := range rcpt {
+				assert.Equal(t, 3, deliveredTo(srv)[r], "messages to recipient %d", n)
+			}
+			require.NoError(t, ch.Close())
+			require.Eventually(t, func() bool { return sawQuit(srv, 1) && sawQuit(srv, 2) },
+				10*time.Second, time.Millisecond, "Close says QUIT on the kept connections")
+		})
+	}
+}
+
+// TestResetOnReuse: a kept connection starts each Send with RSET; the
+// messages of one Send follow each other without.
+func TestResetOnReuse(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	cfg := config(srv, recipients(2)...)
+	cfg.Concurrency = 1
+	ch := newChannel(t, cfg)
+	for n := 1; n <= 3; n++ {
+		send(t, ch, broadcast.NewMessage(incident(n)))
+	}
+	const msg = "MAIL RCPT DATA"
+	assert.Equal(t, "EHLO STARTTLS EHLO AUTH "+msg+" "+msg+" RSET "+msg+" "+msg+" RSET "+msg+" "+msg,
+		strings.Join(srv.verbs(1), " "))
+	assert.Equal(t, 1, srv.connections())
+}
+
+// TestPipelining: where the server offers PIPELINING, MAIL, RCPT and DATA
+// go out together, and with the content of the message before; otherwise
+// each waits for the reply to the one before.
+func TestPipelining(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+		rcpt := recipients(3)
+		srv.script(func(s *fakeSMTP) { s.rcptPlan[rcpt[1]] = []string{"550 5.1.1 no such user"} })
+		cfg := config(srv, rcpt...)
+		cfg.Concurrency = 1
+		ch := newChannel(t, cfg)
+		send(t, ch, broadcast.NewMessage(incident(1)))
+		send(t, ch, broadcast.NewMessage(incident(2)))
+		var got []string
+		for _, c := range srv.commands() {
+			if c.verb == "RSET" || c.verb == "MAIL" || c.verb == "RCPT" {
+				assert.Equal(t, !inTurn, c.pipelined, "inTurn %v: %s sent with what follows it", inTurn, c.verb)
+			}
+			got = append(got, c.verb)
+		}
+		// The second recipient's RCPT is refused: pipelined, its DATA went
+		// out with it (and was refused too); in turn, it is not sent. RSET
+		// comes before the next MAIL, and first on the kept connection.
+		want := "AUTH MAIL RCPT DATA MAIL RCPT DATA RSET MAIL RCPT DATA RSET MAIL RCPT DATA MAIL RCPT DATA MAIL RCPT DATA"
+		if inTurn {
+			want = "AUTH MAIL RCPT DATA MAIL RCPT RSET MAIL RCPT DATA RSET MAIL RCPT DATA MAIL RCPT DATA MAIL RCPT DATA"
+		}
+		assert.True(t, strings.HasSuffix(strings.Join(got, " "), want), "inTurn %v: %v", inTurn, got)
+		assert.Equal(t, 1, srv.connections(), "a refusal keeps the connection")
+		assert.Equal(t, map[string]int{rcpt[0]: 2, rcpt[1]: 1, rcpt[2]: 2}, deliveredTo(srv))
+		// Pipelined, a message goes out with the commands of the next one
+		// of its Send, unless a refusal came between.
+		var chained []bool
+		for _, m := range srv.messages() {
+			chained = append(chained, m.chained)
+		}
+		wantChained := []bool{true, false, true, true, false}
+		if inTurn {
+			wantChained = []bool{false, false, false, false, false}
+		}
+		assert.Equal(t, wantChained, chained, "inTurn %v", inTurn)
+	}
+}
+
+// TestKeptConnectionClosedByServer: a kept connection the server closed
+// meanwhile is replaced without a failure, and without a duplicate.
+func TestKeptConnectionClosedByServer(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(3)
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 1
+	ch := newChannel(t, cfg)
+	send(t, ch, broadcast.NewMessage(incident(1)))
+	srv.dropConnections(t)
+	r := send(t, ch, broadcast.NewMessage(incident(2)))
+	assert.Equal(t, "3", r.Meta["sent"])
+	assert.Equal(t, 2, srv.connections())
+	for _, r := range rcpt {
+		assert.Equal(t, 2, deliveredTo(srv)[r], "messages to %s", r)
+	}
+}
+
+// TestKeptConnectionAnswers421: a kept connection whose server says 421
+// (closing) is given up, and the message sent on a new one.
+func TestKeptConnectionAnswers421(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) { s.perConn = 1 })
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	send(t, ch, broadcast.NewMessage(incident(1)))
+	send(t, ch, broadcast.NewMessage(incident(2)))
+	assert.Equal(t, 2, srv.connections())
+	assert.Equal(t, map[string]int{"alice@example.net": 2}, deliveredTo(srv))
+}
+
+// TestRefusedResetSendsNoEmptyMessage: a server that refuses RSET and
+// still accepts the DATA after it gets no message cut short: the
+// connection is closed in the middle of DATA, and the message sent whole on
+// a new one.
+func TestRefusedResetSendsNoEmptyMessage(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	send(t, ch, broadcast.NewMessage(incident(1)))
+	srv.script(func(s *fakeSMTP) { s.resetAll = "502 5.5.2 RSET not implemented" })
+	send(t, ch, broadcast.NewMessage(incident(2)))
+	msgs := srv.messages()
+	require.Len(t, msgs, 2)
+	for _, m := range msgs {
+		assert.Contains(t, parse(t, m.data).text, "we are investigating.", "a whole message")
+	}
+	assert.Equal(t, 2, srv.connections())
+}
+
+// TestIdleTimeout: a kept connection is closed, with QUIT, once idle for
+// Config.IdleTimeout; with a negative one, none is kept.
+func TestIdleTimeout(t *testing.T) {
+	t.Run("expires", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+		cfg := config(srv, "alice@example.net")
+		cfg.IdleTimeout = 20 * time.Millisecond
+		ch := newChannel(t, cfg)
+		send(t, ch, broadcast.NewMessage(incident(1)))
+		require.Eventually(t, func() bool { return sawQuit(srv, 1) }, 10*time.Second, time.Millisecond)
+		send(t, ch, broadcast.NewMessage(incident(2)))
+		assert.Equal(t, 2, srv.connections(), "the next Send connects anew")
+	})
+	t.Run("none kept", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+		cfg := config(srv, "alice@example.net")
+		cfg.IdleTimeout = -1
+		ch := newChannel(t, cfg)
+		send(t, ch, broadcast.NewMessage(incident(1)))
+		assert.True(t, sawQuit(srv, 1), "QUIT before Send returned")
+		send(t, ch, broadcast.NewMessage(incident(2)))
+		assert.Equal(t, 2, srv.connections())
+	})
+}
+
+// TestCloseLeavesNothingRunning: after Close, no goroutine or connection of
+// the channel is left, and a later Send keeps no connection.
+func TestCloseLeavesNothingRunning(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) { s.gate = 2 }) // both connections before any message
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ch, err := email.New(config(srv, recipients(4)...))
+	require.NoError(t, err)
+	send(t, ch, broadcast.NewMessage(incident(1)))
+	require.Equal(t, 2, srv.connections())
+	require.NoError(t, ch.Close())
+	assert.True(t, sawQuit(srv, 1) && sawQuit(srv, 2), "Close said QUIT on both connections")
+	send(t, ch, broadcast.NewMessage(incident(2)))
+	require.Greater(t, srv.connections(), 2)
+	for conn := 3; conn <= srv.connections(); conn++ {
+		assert.True(t, sawQuit(srv, conn), "after Close, a Send keeps no connection")
+	}
+	require.NoError(t, ch.Close(), "Close again")
+}
+
+// TestCancelledSendKeepsNoConnection: a connection a cancelled Send was
+// using is closed, not kept: the next Send connects anew.
+func TestCancelledSendKeepsNoConnection(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) { s.dataPlan["alice@example.net"] = []string{hang} })
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := ch.Send(ctx, broadcast.NewMessage(incident(1)))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	send(t, ch, broadcast.NewMessage(incident(2)))
+	assert.Equal(t, 2, srv.connections())
+}
