@@ -275,7 +275,8 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		for i := 1; i < len(ds); i++ {
 			go ds[i].runInto(ctx, keep, &rep.Results[i], &wg) // no closure to allocate
 		}
-		rep.Results[0] = ds[0].run(ctx, keep) // on this goroutine: one fewer to start
+		ds[0].run(ctx, keep) // on this goroutine: one fewer to start
+		rep.Results[0] = ds[0].res
 		wg.Wait()
 	}
 	rep.Finished = time.Now()
@@ -297,7 +298,8 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 		finished := make(chan int, len(idx))
 		for _, i := range idx {
 			wg.Go(func() {
-				rep.Results[i] = ds[i].run(ctx, keep)
+				ds[i].run(ctx, keep)
+				rep.Results[i] = ds[i].res
 				finished <- i
 			})
 		}

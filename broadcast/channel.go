@@ -127,7 +127,7 @@ func (r Receipt) IsZero() bool {
 // ChannelFunc makes a Channel of a name and a function, for tests and small
 // programs.
 func ChannelFunc(name string, send func(context.Context, Message) (Receipt, error)) Channel {
-	return funcChannel{name: name, send: send}
+	return &funcChannel{name: name, send: send}
 }
 
 type funcChannel struct {
@@ -135,9 +135,9 @@ type funcChannel struct {
 	send func(context.Context, Message) (Receipt, error)
 }
 
-func (f funcChannel) Name() string { return f.name }
+func (f *funcChannel) Name() string { return f.name }
 
-func (f funcChannel) Send(ctx context.Context, m Message) (Receipt, error) {
+func (f *funcChannel) Send(ctx context.Context, m Message) (Receipt, error) {
 	return f.send(ctx, m)
 }
 

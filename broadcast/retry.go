@@ -48,6 +48,7 @@ type delivery struct {
 	shared func()       // releases Options.Lock; nil when not held
 	spare  *newestEntry // allocated with the delivery, for newest.watch
 	msg    Message      // the attempt's Message, set by prepare
+	rcpt   Receipt      // the attempt's receipt, set by call
 	prev   Receipt      // the post an edit or retraction is about
 	res    Result
 }
@@ -55,20 +56,20 @@ type delivery struct {
 // run delivers; keep is ctx without its cancellation, for writing marks
 // and receipts even when ctx ends: a delivery that happened must be
 // remembered.
-func (d *delivery) run(ctx, keep context.Context) Result {
+func (d *delivery) run(ctx, keep context.Context) {
 	d.res.Channel = d.name
 	start := time.Now()
 	d.loop(ctx, keep, start)
 	d.settle()
 	d.res.Duration = time.Since(start)
-	return d.res
 }
 
 // runInto runs the delivery on its own goroutine, storing the Result in
 // res.
 func (d *delivery) runInto(ctx, keep context.Context, res *Result, wg *sync.WaitGroup) {
 	defer wg.Done()
-	*res = d.run(ctx, keep)
+	d.run(ctx, keep)
+	*res = d.res
 }
 
 // loop runs the attempts and the waits between them; the Result says how
@@ -97,7 +98,7 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 			d.fail(d.res.Err)
 			return
 		}
-		d.emit(Event{Kind: EventRetry, Attempt: n, Delay: delay, Err: err})
+		d.emitRetry(n, delay, err)
 		if !d.wait(ctx, delay) {
 			d.fail(stopped(ctx.Err(), err))
 			return
@@ -148,14 +149,11 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		return false, err
 	}
 	d.msg.Attempt = n
-	if d.b.listening() {
-		d.emit(Event{Kind: EventAttempt, Attempt: n})
-	}
-	rcpt, err := d.attempt(ctx)
-	if err != nil {
+	d.emitKind(EventAttempt, n)
+	if err := d.attempt(ctx); err != nil {
 		return false, err
 	}
-	d.delivered(keep, rcpt)
+	d.delivered(keep)
 	return true, nil
 }
 
@@ -186,7 +184,7 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if err := d.thread(ctx, &m.Thread); err != nil {
 		return false, err
 	}
-	if d.route != nil && !d.route.Selects(d.u, m.Thread) {
+	if d.route != nil && !d.route.selects(&d.u, &m.Thread) {
 		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 	}
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, &m.Thread.Last, &d.u, d.seq) {
@@ -239,6 +237,8 @@ func (d *delivery) retracted(ctx context.Context, r *Receipt) (bool, error) {
 
 // posted returns the channel's post of updateID, zero when there is none or
 // it was retracted.
+//
+//go:noinline
 func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error) {
 	r, ok, err := d.b.store.Receipt(ctx, updateID, d.name)
 	if err != nil {
@@ -253,6 +253,7 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 	return r, nil
 }
 
+//go:noinline
 func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
 	d.prev = prev
@@ -273,9 +274,9 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 
 // stop ends the delivery without an attempt: set records why.
 func (d *delivery) stop(set func(*Result), kind EventKind) bool {
+	defer d.emitKind(kind, 0)
 	set(&d.res)
 	d.res.Err = nil
-	d.emit(Event{Kind: kind})
 	return true
 }
 
@@ -283,17 +284,10 @@ func (d *delivery) stop(set func(*Result), kind EventKind) bool {
 // in the channel becomes a permanent error instead of taking the process
 // down. Targets whose marks could not be read make the attempt transient:
 // the channel skipped them, and a retry reaches them once the Store reads.
-func (d *delivery) attempt(ctx context.Context) (rcpt Receipt, err error) {
+func (d *delivery) attempt(ctx context.Context) (err error) {
 	actx, cancel := context.WithTimeout(ctx, d.b.timeout)
 	defer cancel()
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				err = Permanent(fmt.Errorf("channel panicked: %v", r))
-			}
-		}()
-		rcpt, err = d.call(actx)
-	}()
+	err = d.call(actx)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
 		// Not %w: this is not the caller's deadline, and errors.Is must
@@ -307,26 +301,53 @@ func (d *delivery) attempt(ctx context.Context) (rcpt Receipt, err error) {
 			err = unread
 		}
 	}
-	return rcpt, err
+	return err
 }
 
-// call is the one call of the channel an attempt makes.
-func (d *delivery) call(ctx context.Context) (Receipt, error) {
+// call is the one call of the channel an attempt makes; the receipt goes
+// to d.rcpt. A panic in the channel becomes a permanent error instead of
+// taking the process down. Each kind of call has a function of its own:
+// a Message is large, and on the goroutine of every delivery a frame
+// holding room for all three calls would make the stack grow.
+func (d *delivery) call(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = Permanent(fmt.Errorf("channel panicked: %v", r))
+		}
+	}()
 	switch {
 	case d.op == opRetract:
-		return d.prev, d.ch.(Retractor).Retract(ctx, d.prev)
+		return d.callRetract(ctx)
 	case d.op == opCorrect && !d.prev.IsZero():
-		return d.ch.(Editor).Edit(ctx, d.msg, d.prev)
+		return d.callEdit(ctx)
 	}
-	return d.ch.Send(ctx, d.msg)
+	return d.callSend(ctx)
+}
+
+//go:noinline
+func (d *delivery) callSend(ctx context.Context) (err error) {
+	d.rcpt, err = d.ch.Send(ctx, d.msg)
+	return err
+}
+
+//go:noinline
+func (d *delivery) callEdit(ctx context.Context) (err error) {
+	d.rcpt, err = d.ch.(Editor).Edit(ctx, d.msg, d.prev)
+	return err
+}
+
+//go:noinline
+func (d *delivery) callRetract(ctx context.Context) error {
+	d.rcpt = d.prev
+	return d.ch.(Retractor).Retract(ctx, d.prev)
 }
 
 // delivered records a delivery: the receipt (threading, corrections) and
 // the mark (idempotency). It is not retried when that fails: the error
 // wraps ErrNotRecorded.
-func (d *delivery) delivered(ctx context.Context, rcpt Receipt) {
+func (d *delivery) delivered(ctx context.Context) {
 	d.res.Err = nil
-	d.res.Receipt = rcpt
+	d.res.Receipt = d.rcpt
 	r := &d.res.Receipt
 	r.Channel = d.name
 	if r.Time.IsZero() {
@@ -346,12 +367,12 @@ func (d *delivery) delivered(ctx context.Context, rcpt Receipt) {
 	if len(errs) > 0 {
 		d.res.Err = fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...))
 	}
-	if d.b.listening() {
-		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: *r})
-	}
+	d.emitDelivered()
 }
 
 // fail ends the delivery with err.
+//
+//go:noinline
 func (d *delivery) fail(err error) {
 	d.res.Err = err
 	d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: err})
@@ -378,6 +399,8 @@ func (d *delivery) settle() {
 
 // nextWait decides whether to retry after attempt failed with err, and
 // after what wait.
+//
+//go:noinline
 func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff, attempt int, start time.Time, err error) (time.Duration, bool) {
 	if ctx.Err() != nil {
 		d.res.Err = stopped(ctx.Err(), err)
@@ -398,6 +421,8 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 // wait waits delay before the next attempt. It returns early, true, when a
 // newer update of the incident was delivered on the channel meanwhile (the
 // next prepare then finds the update superseded), and false when ctx ends.
+//
+//go:noinline
 func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 	t := time.NewTimer(delay)
 	defer t.Stop()
@@ -412,6 +437,30 @@ func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 				return true
 			}
 		}
+	}
+}
+
+// The emit helpers build an Event only when someone listens, and in a
+// frame of their own, off the stack of the delivery's hot path.
+
+//go:noinline
+func (d *delivery) emitKind(kind EventKind, attempt int) {
+	if d.b.listening() {
+		d.emit(Event{Kind: kind, Attempt: attempt})
+	}
+}
+
+//go:noinline
+func (d *delivery) emitRetry(attempt int, delay time.Duration, err error) {
+	if d.b.listening() {
+		d.emit(Event{Kind: EventRetry, Attempt: attempt, Delay: delay, Err: err})
+	}
+}
+
+//go:noinline
+func (d *delivery) emitDelivered() {
+	if d.b.listening() {
+		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt})
 	}
 }
 

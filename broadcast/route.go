@@ -55,7 +55,9 @@ func (r Route) validate(field string) error {
 
 // Selects reports whether the Route selects u for a channel whose thread of
 // u's incident is t (zero when the channel has not posted it).
-func (r Route) Selects(u Update, t Thread) bool {
+func (r Route) Selects(u Update, t Thread) bool { return r.selects(&u, &t) }
+
+func (r *Route) selects(u *Update, t *Thread) bool {
 	first := t.IsZero()
 	if first {
 		if len(r.Impacts) > 0 && !slices.Contains(r.Impacts, u.Impact) {
