@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"hash"
+	"io"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -62,11 +64,22 @@ func NewMessage(u Update) Message {
 // digits, which every such platform accepts.
 func (m Message) Key(target string) string {
 	h := sha256.New()
-	for _, s := range []string{"outagecast-key-v1", m.Update.ID, m.channel, target} {
-		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	for _, s := range [...]string{"outagecast-key-v1", m.Update.ID, m.channel, target} {
+		hashField(h, s)
 	}
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+	var out [32]byte
+	hex.Encode(out[:], h.Sum(sum[:0])[:16])
+	return string(out[:])
+}
+
+// hashField writes s to h length-prefixed, as "len:s;", so that no two
+// lists of fields hash alike.
+func hashField(h hash.Hash, s string) {
+	var n [24]byte
+	h.Write(append(strconv.AppendInt(n[:0], int64(len(s)), 10), ':'))
+	io.WriteString(h, s)
+	h.Write([]byte{';'})
 }
 
 // Thread is a channel's record of an incident's posts: the first (Root)

@@ -365,7 +365,7 @@ func (u Update) contentID() string {
 	h := sha256.New()
 	field := func(s string) {
 		// Length-prefixed, so that no two field lists hash alike.
-		fmt.Fprintf(h, "%d:%s;", len(s), s)
+		hashField(h, s)
 	}
 	field("outagecast-update-v1")
 	field(u.IncidentID)
