@@ -1,0 +1,81 @@
+package setup
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+func TestErrorf(t *testing.T) {
+	err := fmt.Errorf("wrapped: %w", Errorf("demo", "Rooms[2]", "%q repeats Rooms[%d]", "#ops", 0))
+	assert.EqualError(t, err, `wrapped: demo: Config.Rooms[2]: "#ops" repeats Rooms[0]`)
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	assert.Equal(t, Error{Pkg: "demo", Field: "Rooms[2]", Problem: `"#ops" repeats Rooms[0]`}, *e)
+}
+
+// One rule for a channel's name, the strictest of the adapters' variants:
+// no white space around it, no control character in it.
+func TestName(t *testing.T) {
+	for name, want := range map[string]string{"": "demo", "ops": "ops", "ops team": "ops team", "état": "état"} {
+		got, err := Name("demo", name, "demo")
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got)
+	}
+	for _, name := range []string{" ops", "ops ", "\tops", "ops\n", "ops\nteam", "ops\x00", "ops\x7f", "ops\u0085", "\u00a0ops"} {
+		_, err := Name("demo", name, "demo")
+		assert.EqualError(t, err, "demo: Config.Name: leading or trailing white space, or a control character", "%q", name)
+	}
+}
+
+func TestTemplates(t *testing.T) {
+	set, err := Templates("demo", nil, "demo", "{{.Title}}")
+	require.NoError(t, err)
+	assert.Contains(t, set.Names(), "demo", "added to the defaults")
+	assert.Contains(t, set.Names(), "short")
+
+	own, err := templates.Default().With("demo", "own {{.Title}}")
+	require.NoError(t, err)
+	set, err = Templates("demo", own, "demo", "{{.Title}}")
+	require.NoError(t, err)
+	text, err := set.Render("demo", Samples("demo")[0])
+	require.NoError(t, err)
+	assert.Equal(t, "own Sample", text, "the user's template is kept")
+
+	_, err = Templates("demo", nil, "demo", "{{.Title")
+	assert.ErrorContains(t, err, "demo: Config.Templates: templates: demo:")
+}
+
+func TestSamples(t *testing.T) {
+	s := Samples("ops")
+	require.Len(t, s, 3)
+	for _, u := range s {
+		require.NoError(t, u.Validate())
+		assert.NotEmpty(t, u.ID)
+	}
+	assert.Empty(t, s[0].Corrects)
+	assert.Equal(t, "u_sample", s[1].Corrects)
+	assert.Equal(t, map[string]string{"ops": "Sample override."}, s[2].Overrides)
+}
+
+// Try renders the plain, correction and override samples, and names
+// Config.Templates in the error of the first that fails.
+func TestTry(t *testing.T) {
+	var seen []broadcast.Update
+	require.NoError(t, Try("demo", "ops", func(u broadcast.Update) error { seen = append(seen, u); return nil }))
+	assert.Equal(t, Samples("ops"), seen)
+
+	err := Try("demo", "ops", func(u broadcast.Update) error {
+		if u.Corrects != "" {
+			return errors.New("no correction template")
+		}
+		return nil
+	})
+	assert.EqualError(t, err, "demo: Config.Templates: no correction template")
+}
