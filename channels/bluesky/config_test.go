@@ -27,13 +27,13 @@ func TestNewValidates(t *testing.T) {
 			"bluesky: Config.AppPassword: leading or trailing white space"},
 		{"plain http", func(c *Config) { c.Service = "http://bsky.social" }, "bluesky: Config.Service: must use https (http only for a loopback host)"},
 		{"credentials in the service", func(c *Config) { c.Service = "https://status.example.com:abcd-efgh-ijkl-mnop@bsky.social" },
-			"bluesky: Config.Service: must not hold credentials (they go in Config.Identifier and Config.AppPassword)"},
+			"bluesky: Config.Service: must not hold credentials"},
 		{"a path", func(c *Config) { c.Service = "https://bsky.social/xrpc" },
 			"bluesky: Config.Service: must not have a path (the XRPC methods live under /xrpc/ of the host)"},
 		{"not a URL", func(c *Config) { c.Service = "bsky.social" }, `bluesky: Config.Service: not an absolute https URL, as "https://bsky.social"`},
 		{"too many languages", func(c *Config) { c.Languages = []string{"en", "de", "fr", "ja"} }, "bluesky: Config.Languages: 4 languages, more than 3"},
 		{"a bad language", func(c *Config) { c.Languages = []string{"en", "english!"} }, `bluesky: Config.Languages[1]: "english!" is not a BCP 47 language tag`},
-		{"name", func(c *Config) { c.Name = "ops " }, "bluesky: Config.Name: leading or trailing white space"},
+		{"name", func(c *Config) { c.Name = "ops " }, "bluesky: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,8 +41,8 @@ func TestNew(t *testing.T) {
 		{"zero value", console.Config{}, "console", ""},
 		{"name", console.Config{Name: "dry-run"}, "dry-run", ""},
 		{"template", console.Config{Template: "short.resolved"}, "console", ""},
-		{"name with space", console.Config{Name: " ops"}, "", `console: Config.Name: " ops" has surrounding space or control characters`},
-		{"name with newline", console.Config{Name: "a\nb"}, "", `console: Config.Name: "a\nb" has surrounding space or control characters`},
+		{"name with space", console.Config{Name: " ops"}, "", "console: Config.Name: leading or trailing white space, or a control character"},
+		{"name with newline", console.Config{Name: "a\nb"}, "", "console: Config.Name: leading or trailing white space, or a control character"},
 		{"unknown template", console.Config{Template: "tweet"}, "", `console: Config.Template: no template named "tweet" in Config.Templates`},
 	}
 	for _, tt := range tests {

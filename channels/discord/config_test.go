@@ -29,16 +29,17 @@ func TestNewErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"no URL", Config{}, "discord: Config.WebhookURL: missing"},
+		{"no URL", Config{}, `discord: Config.WebhookURL: missing (an absolute https URL, as "https://discord.com/api/webhooks/{id}/{token}")`},
 		{"not a URL", Config{WebhookURL: redact.NewURL("https://discord.com/%zz/" + testToken)}, "discord: Config.WebhookURL: not a URL"},
-		{"scheme", Config{WebhookURL: redact.NewURL("ftp://discord.com/api/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: not an http or https URL"},
+		{"scheme", Config{WebhookURL: redact.NewURL("ftp://discord.com/api/webhooks/1/" + testToken)}, `discord: Config.WebhookURL: not an absolute https URL, as "https://discord.com/api/webhooks/{id}/{token}"`},
+		{"plain http", Config{WebhookURL: redact.NewURL("http://discord.com/api/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: must use https (http only for a loopback host)"},
 		{"path", Config{WebhookURL: redact.NewURL("https://discord.com/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
 		{"slack path", Config{WebhookURL: redact.NewURL(hookURL + "/slack")}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
-		{"query", Config{WebhookURL: redact.NewURL(hookURL + "?thread_id=1")}, "discord: Config.WebhookURL: has a query or fragment (set ThreadID instead of thread_id=)"},
-		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@discord.com/api/webhooks/1/x")}, "discord: Config.WebhookURL: want https://discord.com/api/webhooks/{id}/{token}"},
+		{"query", Config{WebhookURL: redact.NewURL(hookURL + "?thread_id=1")}, "discord: Config.WebhookURL: must not have a query (set ThreadID instead of thread_id=)"},
+		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@discord.com/api/webhooks/1/x")}, "discord: Config.WebhookURL: must not hold credentials"},
 		{"id", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/abc/" + testToken)}, "discord: Config.WebhookURL: the webhook id is not a number"},
 		{"token", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/1/" + testToken + "%21")}, "discord: Config.WebhookURL: the token has characters other than letters, digits, '-' and '_'"},
-		{"name", Config{Name: " d", WebhookURL: redact.NewURL(hookURL)}, "discord: Config.Name: leading or trailing white space"},
+		{"name", Config{Name: " d", WebhookURL: redact.NewURL(hookURL)}, "discord: Config.Name: leading or trailing white space, or a control character"},
 		{"thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "x1"}, "discord: Config.ThreadID: not a Discord id (digits)"},
 		{"forum and thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "1", Forum: true}, "discord: Config.Forum: set Forum or ThreadID, not both"},
 		{"tags without forum", Config{WebhookURL: redact.NewURL(hookURL), ForumTags: []string{"1"}}, "discord: Config.ForumTags: set only with Forum"},

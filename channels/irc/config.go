@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -154,8 +156,9 @@ func checkServer(s *settings, cfg Config) error {
 var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\[\]\\` + "`" + `_^{|}-]*$`)
 
 func checkIdentity(s *settings, cfg Config) error {
-	if s.name == "" {
-		s.name = DefaultName
+	var err error
+	if s.name, err = setup.Name("irc", s.name, DefaultName); err != nil {
+		return err
 	}
 	switch {
 	case cfg.Nick == "":
@@ -189,7 +192,7 @@ func checkSecrets(s *settings, cfg Config) error {
 		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
 	}
 	secret := s.secrets.password != "" || s.secrets.saslPassword != ""
-	if secret && s.tls == TLSOff && !isLoopback(s.host) {
+	if secret && s.tls == TLSOff && !endpoint.Loopback(s.host) {
 		return fieldErr("TLS", "TLSOff would send the password in the clear to %q; "+
 			"use TLSOn (plaintext with a password is allowed to a loopback host only)", s.host)
 	}
@@ -292,12 +295,4 @@ func hasControl(s string) bool {
 
 func hasControlOrSpace(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -107,7 +108,7 @@ func (c *Config) setParams(rawQuery string) error {
 			return fmt.Errorf("irc: URL: %s: bad %%-escape", key)
 		}
 		if err := c.setParam(key, val); err != nil {
-			return fmt.Errorf("irc: URL: %s: want %s", key, err)
+			return fmt.Errorf("irc: URL: %s: %w", key, err)
 		}
 	}
 	return nil
@@ -127,13 +128,9 @@ func (c *Config) setParam(key, val string) error {
 	case "template":
 		c.Template = val
 	case "notice":
-		if c.Notice, err = strconv.ParseBool(val); err != nil {
-			return errors.New("true or false")
-		}
+		c.Notice, err = endpoint.ParseBool(val)
 	case "persistent":
-		if c.Persistent, err = strconv.ParseBool(val); err != nil {
-			return errors.New("true or false")
-		}
+		c.Persistent, err = endpoint.ParseBool(val)
 	case "max_lines":
 		return atoi(val, &c.MaxLines)
 	case "burst":
@@ -143,13 +140,13 @@ func (c *Config) setParam(key, val string) error {
 	case "timeout":
 		return parseDuration(val, &c.Timeout)
 	}
-	return nil
+	return err
 }
 
 func atoi(s string, n *int) error {
 	var err error
 	if *n, err = strconv.Atoi(s); err != nil {
-		return errors.New("a whole number")
+		return errors.New("want a whole number")
 	}
 	return nil
 }
@@ -157,7 +154,7 @@ func atoi(s string, n *int) error {
 func parseDuration(s string, d *time.Duration) error {
 	var err error
 	if *d, err = time.ParseDuration(s); err != nil {
-		return errors.New("a duration such as 2s")
+		return errors.New("want a duration such as 2s")
 	}
 	return nil
 }

@@ -23,18 +23,18 @@ func TestNewValidates(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{"no server", func(c *Config) { c.Server = "" }, `mastodon: Config.Server: missing (the instance's address, as "https://mastodon.social")`},
+		{"no server", func(c *Config) { c.Server = "" }, `mastodon: Config.Server: missing (an absolute https URL, as "https://mastodon.social")`},
 		{"no scheme", func(c *Config) { c.Server = "mastodon.social" }, `mastodon: Config.Server: not an absolute https URL, as "https://mastodon.social"`},
 		{"plain http", func(c *Config) { c.Server = "http://mastodon.social" }, "mastodon: Config.Server: must use https (http only for a loopback host)"},
 		{"credentials in the server", func(c *Config) { c.Server = "https://u:" + urlToken + "@mastodon.social" },
-			"mastodon: Config.Server: must not hold credentials (the token goes in Config.Token)"},
-		{"query", func(c *Config) { c.Server = "https://mastodon.social/?x=1" }, "mastodon: Config.Server: must not have a query or fragment"},
+			"mastodon: Config.Server: must not hold credentials"},
+		{"query", func(c *Config) { c.Server = "https://mastodon.social/?x=1" }, "mastodon: Config.Server: must not have a query"},
 		{"no token", func(c *Config) { c.Token = redact.Secret{} }, "mastodon: Config.Token: missing"},
 		{"token with a space", func(c *Config) { c.Token = redact.NewSecret(testToken + " ") }, "mastodon: Config.Token: contains white space"},
 		{"direct", func(c *Config) { c.Visibility = "direct" }, `mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`},
 		{"unknown visibility", func(c *Config) { c.Visibility = "friends" }, `mastodon: Config.Visibility: unknown value "friends": want public, unlisted or private`},
 		{"language", func(c *Config) { c.Language = "en-GB" }, `mastodon: Config.Language: "en-GB" is not an ISO 639 code (two or three lower-case letters)`},
-		{"name", func(c *Config) { c.Name = " ops" }, "mastodon: Config.Name: leading or trailing white space"},
+		{"name", func(c *Config) { c.Name = " ops" }, "mastodon: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

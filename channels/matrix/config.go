@@ -4,14 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -34,8 +35,9 @@ type Config struct {
 	Name string `yaml:"name" json:"name"`
 	// Homeserver is the base URL of the homeserver's client-server API,
 	// as "https://matrix.example.org": the m.homeserver base_url of the
-	// server's /.well-known/matrix/client. No user information, query or
-	// fragment. Required.
+	// server's /.well-known/matrix/client. It must be https (http is
+	// accepted for loopback hosts only), without user information, query
+	// or fragment. Required.
 	Homeserver string `yaml:"homeserver" json:"homeserver"`
 	// AccessToken is the access token of the account that posts, sent as
 	// "Authorization: Bearer". Use one long-lived token per channel (see
@@ -113,12 +115,12 @@ func New(cfg Config) (*Channel, error) {
 // validate checks cfg and returns the homeserver URL without a trailing
 // "/".
 func (cfg Config) validate() (string, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name || strings.ContainsFunc(cfg.Name, unicode.IsControl) {
-		return "", errors.New("matrix: Config.Name: leading or trailing space, or a control character")
+	if _, err := setup.Name("matrix", cfg.Name, DefaultName); err != nil {
+		return "", err
 	}
-	base, err := checkHomeserver(cfg.Homeserver)
+	base, err := endpoint.Base("matrix", "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org"})
 	if err != nil {
-		return "", fmt.Errorf("matrix: Config.Homeserver: %w", err)
+		return "", err
 	}
 	if cfg.AccessToken.IsZero() {
 		return "", errors.New("matrix: Config.AccessToken: missing")
@@ -141,28 +143,6 @@ func (cfg Config) validate() (string, error) {
 		seen[r] = i
 	}
 	return base, nil
-}
-
-// checkHomeserver checks the homeserver URL, and returns it without a
-// trailing "/".
-func checkHomeserver(raw string) (string, error) {
-	if raw == "" {
-		return "", errors.New("missing")
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", errors.New("not a URL")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "", errors.New("not an http or https URL")
-	case u.Host == "" || u.Opaque != "":
-		return "", errors.New("no host")
-	case u.User != nil:
-		return "", errors.New("must not hold user information (the token goes in Config.AccessToken)")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", errors.New("must not have a query or fragment")
-	}
-	return strings.TrimRight(raw, "/"), nil
 }
 
 // checkRoom checks a room ID or alias: a sigil, no white space or control

@@ -25,14 +25,20 @@ func TestNewValidates(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{"no homeserver", func(c *Config) { c.Homeserver = "" }, "matrix: Config.Homeserver: missing"},
-		{"not http", func(c *Config) { c.Homeserver = "matrix.example.org" }, "matrix: Config.Homeserver: not an http or https URL"},
-		{"ftp", func(c *Config) { c.Homeserver = "ftp://matrix.example.org" }, "matrix: Config.Homeserver: not an http or https URL"},
-		{"no host", func(c *Config) { c.Homeserver = "https:///x" }, "matrix: Config.Homeserver: no host"},
+		{"no homeserver", func(c *Config) { c.Homeserver = "" },
+			`matrix: Config.Homeserver: missing (an absolute https URL, as "https://matrix.example.org")`},
+		{"not http", func(c *Config) { c.Homeserver = "matrix.example.org" },
+			`matrix: Config.Homeserver: not an absolute https URL, as "https://matrix.example.org"`},
+		{"ftp", func(c *Config) { c.Homeserver = "ftp://matrix.example.org" },
+			`matrix: Config.Homeserver: not an absolute https URL, as "https://matrix.example.org"`},
+		{"no host", func(c *Config) { c.Homeserver = "https:///x" },
+			`matrix: Config.Homeserver: not an absolute https URL, as "https://matrix.example.org"`},
+		{"plain http", func(c *Config) { c.Homeserver = "http://matrix.example.org" },
+			"matrix: Config.Homeserver: must use https (http only for a loopback host)"},
 		{"credentials in the URL", func(c *Config) { c.Homeserver = "https://bot:hunter2@matrix.example.org" },
-			"matrix: Config.Homeserver: must not hold user information (the token goes in Config.AccessToken)"},
+			"matrix: Config.Homeserver: must not hold credentials"},
 		{"query", func(c *Config) { c.Homeserver = "https://matrix.example.org/?access_token=" + confToken },
-			"matrix: Config.Homeserver: must not have a query or fragment"},
+			"matrix: Config.Homeserver: must not have a query"},
 		{"no token", func(c *Config) { c.AccessToken = redact.Secret{} }, "matrix: Config.AccessToken: missing"},
 		{"token with a line break", func(c *Config) { c.AccessToken = redact.NewSecret(confToken + "\n") },
 			"matrix: Config.AccessToken: contains white space or a control character"},
@@ -51,7 +57,7 @@ func TestNewValidates(t *testing.T) {
 		{"repeated", func(c *Config) { c.Rooms = []string{"#ops:example.org", "!a:b", "#ops:example.org "} },
 			"matrix: Config.Rooms[2]: #ops:example.org repeats Config.Rooms[0]"},
 		{"name with a line break", func(c *Config) { c.Name = "ops\nmatrix" },
-			"matrix: Config.Name: leading or trailing space, or a control character"},
+			"matrix: Config.Name: leading or trailing white space, or a control character"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := validConfig()

@@ -6,14 +6,13 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
-// URL schemes: the homeserver over https, or over plain http.
-const (
-	schemeHTTPS = "matrix"
-	schemeHTTP  = "matrix+http"
-)
+// schemes of the URL form: matrix for the homeserver over https,
+// matrix+http over plain http (loopback only).
+const schemes = endpoint.Schemes("matrix")
 
 // ParseURL returns the Config a channel URL describes (see the package
 // documentation's "URL form"), as in
@@ -25,19 +24,14 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, errors.New("matrix: URL: does not parse")
 	}
-	var cfg Config
-	switch u.Scheme {
-	case schemeHTTPS:
-		cfg.Homeserver = "https://"
-	case schemeHTTP:
-		cfg.Homeserver = "http://"
-	default:
-		return Config{}, fmt.Errorf("matrix: URL scheme: want %s or %s", schemeHTTPS, schemeHTTP)
+	web, ok := schemes.Web(u.Scheme)
+	if !ok {
+		return Config{}, fmt.Errorf("matrix: URL scheme: want %s or %s", schemes.Form("https"), schemes.Form("http"))
 	}
 	if u.Host == "" || u.Opaque != "" {
 		return Config{}, errors.New("matrix: URL host: missing")
 	}
-	cfg.Homeserver += u.Host + strings.TrimRight(u.EscapedPath(), "/")
+	cfg := Config{Homeserver: web + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/")}
 	token, ok := u.User.Password()
 	if !ok {
 		token = u.User.Username() // "matrix://TOKEN@host" is accepted too
@@ -100,13 +94,8 @@ func (cfg *Config) setParam(key, v string) error {
 	case "name":
 		cfg.Name = value
 	case "notice":
-		switch strings.ToLower(value) {
-		case "yes", "true", "1":
-			cfg.Notice = true
-		case "no", "false", "0", "":
-			cfg.Notice = false
-		default:
-			return errors.New("matrix: URL query notice: want yes or no")
+		if cfg.Notice, err = endpoint.ParseBool(value); err != nil {
+			return fmt.Errorf("matrix: URL query notice: %w", err)
 		}
 	default:
 		return fmt.Errorf("matrix: URL query: unknown parameter %q (want rooms, name or notice)", key)
@@ -123,11 +112,8 @@ func (c Config) URL() redact.URL {
 	if err != nil || h.Host == "" {
 		return redact.URL{}
 	}
-	u := url.URL{Scheme: schemeHTTPS, Host: h.Host, Path: strings.TrimRight(h.Path, "/"),
+	u := url.URL{Scheme: schemes.Form(h.Scheme), Host: h.Host, Path: strings.TrimRight(h.Path, "/"),
 		RawPath: strings.TrimRight(h.RawPath, "/"), User: url.UserPassword("", c.AccessToken.Reveal())}
-	if h.Scheme == "http" {
-		u.Scheme = schemeHTTP
-	}
 	if u.Path == "" {
 		u.Path = "/"
 	}

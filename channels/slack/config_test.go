@@ -35,14 +35,14 @@ func TestNewErrors(t *testing.T) {
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" names the same conversation as Channels[0]`},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"ops team"}}, `slack: Config.Channels[0]: "ops team" is not a conversation ID or name`},
-		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: http to a host other than a loopback address"},
-		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: has a query"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: must use https (http only for a loopback host)"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: must not have a query"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, Name: " ops"}, "slack: Config.Name: leading or trailing white space"},
 		{Config{WebhookURL: redact.NewURL(testHook), Token: redact.NewSecret(testToken)}, "slack: Config.WebhookURL: set together with Token"},
 		{Config{WebhookURL: redact.NewURL(testHook), Channels: []string{"#ops"}}, "slack: Config.Channels: set with WebhookURL"},
 		{Config{WebhookURL: redact.NewURL(testHook), BaseURL: "https://slack.com/api/"}, "slack: Config.BaseURL: set with WebhookURL"},
 		{Config{WebhookURL: redact.NewURL("https://hooks.slack.com/triggers/T0/1234/" + hookSecret)}, "slack: Config.WebhookURL: not an incoming webhook URL"},
-		{Config{WebhookURL: redact.NewURL("http://hooks.slack.com/services/T0/B0/" + hookSecret)}, "slack: Config.WebhookURL: http to a host"},
+		{Config{WebhookURL: redact.NewURL("http://hooks.slack.com/services/T0/B0/" + hookSecret)}, "slack: Config.WebhookURL: must use https"},
 	} {
 		_, err := New(c.cfg)
 		if assert.Error(t, err, c.want) {

@@ -7,16 +7,16 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
-// URL schemes: slack for https, slack+http for http (loopback only).
-const (
-	scheme     = "slack"
-	schemeHTTP = "slack+http"
-	// defaultHost is the host of DefaultBaseURL.
-	defaultHost = "slack.com"
-)
+// schemes of the URL form: slack for https, slack+http for http
+// (loopback only).
+const schemes = endpoint.Schemes("slack")
+
+// defaultHost is the host of DefaultBaseURL.
+const defaultHost = "slack.com"
 
 // urlErr is an error about part of a channel URL. It never quotes the URL.
 func urlErr(part, format string, args ...any) error {
@@ -31,10 +31,10 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, errors.New("slack: URL: does not parse")
 	}
-	web := map[string]string{scheme: "https", schemeHTTP: "http"}[u.Scheme]
+	web, ok := schemes.Web(u.Scheme)
 	switch {
-	case web == "":
-		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, scheme, schemeHTTP)
+	case !ok:
+		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, schemes.Form("https"), schemes.Form("http"))
 	case u.Host == "":
 		return Config{}, urlErr("host", "missing")
 	case u.Fragment != "":
@@ -121,12 +121,9 @@ func (cfg Config) URL() redact.URL {
 		return cfg.hookURL(q)
 	}
 	kind, rest, _ := strings.Cut(cfg.Token.Reveal(), "-")
-	sch, host := scheme, defaultHost
+	sch, host := schemes.Form("https"), defaultHost
 	if b, err := url.Parse(cfg.BaseURL); err == nil && cfg.BaseURL != "" {
-		host = b.Host
-		if b.Scheme == "http" {
-			sch = schemeHTTP
-		}
+		host, sch = b.Host, schemes.Form(b.Scheme)
 		if strings.TrimSuffix(b.Path, "/") != "/api" || b.Scheme != "http" && b.Scheme != "https" {
 			q.Set("base_url", cfg.BaseURL)
 		}
@@ -146,10 +143,7 @@ func (cfg Config) hookURL(q url.Values) redact.URL {
 	if err != nil {
 		return redact.URL{}
 	}
-	sch := scheme
-	if w.Scheme == "http" {
-		sch = schemeHTTP
-	}
+	sch := schemes.Form(w.Scheme)
 	parts := strings.Split(strings.TrimPrefix(w.Path, "/services/"), "/")
 	u := url.URL{Scheme: sch, User: url.UserPassword("hook", strings.Join(parts, "-")), Host: w.Host,
 		RawQuery: q.Encode()}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -74,7 +75,7 @@ func (cfg *Config) setParam(k, v string) error {
 		cfg.Name = v
 	case "notify":
 		var on bool
-		on, err = parseBool(v)
+		on, err = endpoint.ParseBool(v)
 		cfg.SkipNotifications = !on
 	case "maintenance_window":
 		cfg.MaintenanceWindow, err = time.ParseDuration(v)
@@ -92,16 +93,6 @@ func (cfg *Config) setParam(k, v string) error {
 		return errors.New("unknown parameter")
 	}
 	return err
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "yes", "on", "true", "1":
-		return true, nil
-	case "no", "off", "false", "0":
-		return false, nil
-	}
-	return false, errors.New("want yes or no")
 }
 
 // URL returns the channel URL of cfg (see the package documentation's "URL

@@ -21,9 +21,9 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{Config{}, "teams: Config.WebhookURL: missing"},
 		{Config{WebhookURL: redact.NewURL("prod-42.westeurope.logic.azure.com/workflows/" + workflowID)}, "teams: Config.WebhookURL: not an absolute https URL"},
-		{Config{WebhookURL: redact.NewURL("http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery)}, "teams: Config.WebhookURL: http to a host other than a loopback address"},
+		{Config{WebhookURL: redact.NewURL("http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery)}, "teams: Config.WebhookURL: must use https (http only for a loopback host)"},
 		{Config{WebhookURL: redact.NewURL("https://prod-42.westeurope.logic.azure.com/?" + triggerQuery)}, "teams: Config.WebhookURL: has no path"},
-		{Config{WebhookURL: redact.NewURL(testURL + "#x")}, "teams: Config.WebhookURL: has a fragment"},
+		{Config{WebhookURL: redact.NewURL(testURL + "#x")}, "teams: Config.WebhookURL: must not have a fragment"},
 		{Config{WebhookURL: redact.NewURL(testURL + "%zz")}, "teams: Config.WebhookURL: a badly escaped query"},
 		{Config{WebhookURL: redact.NewURL("https://contoso.webhook.office.com/webhookb2/" + workflowID + "/IncomingWebhook/" + workflowSig)},
 			"teams: Config.WebhookURL: an Office 365 connector's URL: those connectors are retired"},

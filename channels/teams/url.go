@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
-// URL schemes: teams for https, teams+http for http (loopback only).
-const (
-	scheme     = "teams"
-	schemeHTTP = "teams+http"
-)
+// schemes of the URL form: teams for https, teams+http for http
+// (loopback only).
+const schemes = endpoint.Schemes("teams")
 
 // urlErr is an error about part of a channel URL. It never quotes the URL.
 func urlErr(part, format string, args ...any) error {
@@ -27,10 +26,10 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, errors.New("teams: URL: does not parse")
 	}
-	web := map[string]string{scheme: "https", schemeHTTP: "http"}[u.Scheme]
+	web, ok := schemes.Web(u.Scheme)
 	switch {
-	case web == "":
-		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, scheme, schemeHTTP)
+	case !ok:
+		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, schemes.Form("https"), schemes.Form("http"))
 	case u.Host == "":
 		return Config{}, urlErr("host", "missing")
 	case u.User != nil:
@@ -65,7 +64,7 @@ func (cfg Config) URL() redact.URL {
 	if err != nil {
 		return redact.URL{}
 	}
-	u.Scheme = map[string]string{"https": scheme, "http": schemeHTTP}[u.Scheme]
+	u.Scheme = schemes.Form(u.Scheme)
 	if cfg.Name != "" {
 		// Query-escaped, so that ParseURL reads it back with ParseQuery.
 		u.RawFragment = "name=" + url.QueryEscape(cfg.Name)

@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -93,8 +94,8 @@ var (
 // validate checks cfg without I/O and returns its chats and the base URL
 // without a trailing slash.
 func (cfg Config) validate() ([]chat, string, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return nil, "", errors.New("telegram: Config.Name: leading or trailing white space")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return nil, "", err
 	}
 	switch tok := cfg.Token.Reveal(); {
 	case tok == "":
@@ -159,41 +160,23 @@ func parseChat(s string) (chat, error) {
 
 // parseBaseURL checks raw and returns it without a trailing slash.
 func parseBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
+	base, err := endpoint.Base(pkg, "BaseURL", raw, endpoint.Rules{Default: DefaultBaseURL})
+	if err != nil {
+		return "", err
 	}
-	bad := func(problem string) error { return fmt.Errorf("telegram: Config.BaseURL: %s", problem) }
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", bad("not a URL")
-	case u.User != nil:
-		return "", bad("must not hold credentials")
-	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
-		return "", bad("not an absolute https URL")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", bad("must use https (http only for a loopback host)")
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", bad("must not have a query or fragment")
-	case strings.Contains(u.Path, "/bot"):
-		return "", bad("must not hold the bot token (it goes in Config.Token)")
+	if u, _ := url.Parse(base); strings.Contains(u.Path, "/bot") { // checked
+		return "", setup.Errorf(pkg, "BaseURL", "must not hold the bot token (it goes in Config.Token)")
 	}
-	return strings.TrimRight(u.String(), "/"), nil
+	return base, nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
-}
+// pkg prefixes the errors of the package.
+const pkg = "telegram"
 
-// URL schemes of the channel URL form, and the host that stands for
+// schemes of the channel URL form, and the host that stands for
 // DefaultBaseURL.
 const (
-	schemeHTTPS = "telegram"
-	schemeHTTP  = "telegram+http"
+	schemes     = endpoint.Schemes("telegram")
 	defaultHost = "telegram"
 )
 
@@ -207,8 +190,8 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, errors.New("telegram: URL: does not parse")
 	}
-	scheme := strings.ToLower(u.Scheme)
-	if scheme != schemeHTTPS && scheme != schemeHTTP {
+	web, ok := schemes.Web(u.Scheme)
+	if !ok {
 		return Config{}, bad("scheme", "want telegram:// (or telegram+http:// for a local Bot API server on a loopback address)")
 	}
 	id, secret, ok := u.User.Username(), "", false
@@ -223,11 +206,9 @@ func ParseURL(raw string) (Config, error) {
 	switch {
 	case u.Host == "":
 		return Config{}, bad("host", "missing (telegram for the Bot API, or a Bot API server's host)")
-	case u.Host == defaultHost && scheme == schemeHTTPS && path == "":
-	case scheme == schemeHTTP:
-		cfg.BaseURL = "http://" + u.Host + path
+	case u.Host == defaultHost && web == "https" && path == "":
 	default:
-		cfg.BaseURL = "https://" + u.Host + path
+		cfg.BaseURL = web + "://" + u.Host + path
 	}
 	if u.Fragment != "" {
 		return Config{}, bad("fragment", "not allowed")
@@ -308,16 +289,13 @@ func (cfg Config) URL() redact.URL {
 	if !ok {
 		return redact.URL{}
 	}
-	u := url.URL{Scheme: schemeHTTPS, User: url.UserPassword(id, secret), Host: defaultHost}
+	u := url.URL{Scheme: schemes.Form("https"), User: url.UserPassword(id, secret), Host: defaultHost}
 	if cfg.BaseURL != "" {
 		b, err := url.Parse(cfg.BaseURL)
 		if err != nil || b.Host == "" {
 			return redact.URL{}
 		}
-		u.Host, u.Path = b.Host, strings.TrimRight(b.Path, "/")
-		if b.Scheme == "http" {
-			u.Scheme = schemeHTTP
-		}
+		u.Host, u.Path, u.Scheme = b.Host, strings.TrimRight(b.Path, "/"), schemes.Form(b.Scheme)
 	}
 	q := url.Values{}
 	for _, kv := range [][2]string{{"chats", strings.Join(cfg.Chats, ",")}, {"preview", cfg.LinkPreview.String()},

@@ -40,7 +40,7 @@ func TestNewValidates(t *testing.T) {
 		{"base URL with the token", func(c *Config) { c.BaseURL = "https://api.telegram.org/bot" + testToken },
 			"telegram: Config.BaseURL: must not hold the bot token (it goes in Config.Token)"},
 		{"plain http", func(c *Config) { c.BaseURL = "http://api.telegram.org" }, "telegram: Config.BaseURL: must use https (http only for a loopback host)"},
-		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: leading or trailing white space"},
+		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

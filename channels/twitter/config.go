@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -70,8 +69,8 @@ const defaultTimeout = 30 * time.Second
 
 // validate checks everything but BaseURL.
 func (cfg Config) validate() error {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return errors.New("twitter: Config.Name: leading or trailing white space")
+	if _, err := setup.Name("twitter", cfg.Name, DefaultName); err != nil {
+		return err
 	}
 	fields := []struct {
 		name  string
@@ -105,38 +104,6 @@ func (cfg Config) validate() error {
 			"AccessToken and AccessSecret", missing[0])
 	}
 	return nil
-}
-
-// parseBaseURL checks raw and returns it without a trailing slash.
-func parseBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	bad := func(problem string) error { return fmt.Errorf("twitter: Config.BaseURL: %s", problem) }
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", bad("not a URL")
-	case u.User != nil:
-		return "", bad("must not hold credentials")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "", bad("not an absolute https URL")
-	case u.Host == "":
-		return "", bad("missing host")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", bad("must use https (http only for a loopback host)")
-	case u.RawQuery != "" || u.Fragment != "":
-		return "", bad("must not have a query or fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
 }
 
 // newClient returns a copy of the configured client that follows no

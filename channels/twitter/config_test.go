@@ -48,7 +48,7 @@ func TestNewRejects(t *testing.T) {
 		},
 			"twitter: Config.AccessSecret: leading or trailing white space"},
 		{"name with spaces", func() Config { c := oauth1Config(); c.Name = " x"; return c },
-			"twitter: Config.Name: leading or trailing white space"},
+			"twitter: Config.Name: leading or trailing white space, or a control character"},
 		{"base URL not https", func() Config { c := oauth1Config(); c.BaseURL = "http://api.x.com"; return c },
 			"twitter: Config.BaseURL: must use https (http only for a loopback host)"},
 		{"base URL relative", func() Config { c := oauth1Config(); c.BaseURL = "api.x.com"; return c },
@@ -63,9 +63,9 @@ func TestNewRejects(t *testing.T) {
 		{"base URL with user", func() Config { c := oauth1Config(); c.BaseURL = "https://bot:pw@api.x.com"; return c },
 			"twitter: Config.BaseURL: must not hold credentials"},
 		{"base URL with query", func() Config { c := oauth1Config(); c.BaseURL = "https://api.x.com/?a=b"; return c },
-			"twitter: Config.BaseURL: must not have a query or fragment"},
+			"twitter: Config.BaseURL: must not have a query"},
 		{"base URL without host", func() Config { c := oauth1Config(); c.BaseURL = "https:///2"; return c },
-			"twitter: Config.BaseURL: missing host"},
+			"twitter: Config.BaseURL: not an absolute https URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -173,6 +173,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -210,7 +211,7 @@ func New(cfg Config) (*Channel, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	base, err := parseBaseURL(cfg.BaseURL)
+	base, err := endpoint.Base("twitter", "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
 	if err != nil {
 		return nil, err
 	}
