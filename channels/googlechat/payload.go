@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -137,25 +136,10 @@ func UTF16(s string) int {
 // space follows it. Google Chat's text markup has no escape.
 func defuse(s string) string { return strings.ReplaceAll(s, "<", "<\u200b") }
 
-// defused returns a copy of u whose text fields are defused, for the
-// text: u itself, and the slice and map it shares, are left alone.
-func defused(u broadcast.Update, channel string) broadcast.Update {
-	u.Title, u.Body, u.Advice = defuse(u.Title), defuse(u.Body), defuse(u.Advice)
-	u.Components = slices.Clone(u.Components)
-	for i := range u.Components {
-		u.Components[i].Name = defuse(u.Components[i].Name)
-	}
-	if o, ok := u.Overrides[channel]; ok {
-		u.Overrides = maps.Clone(u.Overrides)
-		u.Overrides[channel] = defuse(o)
-	}
-	return u
-}
-
 // render returns the text of u's message: Overrides[channel], or the
 // set's "googlechat" template, fitted to MaxText.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
-	text, err := set.Text(channel, templateName, defused(u, channel), MaxText, UTF16)
+	text, err := set.Text(channel, templateName, textsafe.Map(u, channel, defuse), MaxText, UTF16)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}

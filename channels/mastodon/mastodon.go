@@ -111,6 +111,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -206,7 +207,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // text renders the status for u: its override or the short template,
 // mentions broken, fitted to lim.
 func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
-	text, err := c.s.tmpl.Text(c.name, "short", quiet(u, c.name), lim.MaxCharacters, Measure(lim.CharactersPerURL))
+	text, err := c.s.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, textsafe.QuietMentions), lim.MaxCharacters, Measure(lim.CharactersPerURL))
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))
 	}

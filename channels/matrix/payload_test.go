@@ -146,6 +146,8 @@ func TestToHTML(t *testing.T) {
 		{"see (https://a.example/x?q=1&r=2), then", `<p><strong>see (<a href="https://a.example/x?q=1&amp;r=2">` +
 			`https://a.example/x?q=1&amp;r=2</a>), then</strong></p>`},
 		{"javascript:alert(1) http:// ftp://x.example", `<p><strong>javascript:alert(1) http:// ftp://x.example</strong></p>`},
+		{"See https://en.wikipedia.org/wiki/Mars_(planet).", `<p><strong>See <a href="https://en.wikipedia.org/wiki/Mars_(planet)">` +
+			`https://en.wikipedia.org/wiki/Mars_(planet)</a>.</strong></p>`},
 		{"", ""},
 	} {
 		assert.Equal(t, tt.html, toHTML(tt.text), "toHTML(%q)", tt.text)

@@ -201,7 +201,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 
 // render renders u (with its defaults) as the message Send posts.
 func (c *Channel) render(u broadcast.Update) (message, error) {
-	v := hide(u)
+	v := hide(u, c.name)
 	section, err := c.s.tmpl.Text(c.name, Template, v, MaxSectionText, sectionLength)
 	if err != nil {
 		return message{}, err

@@ -122,6 +122,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -223,7 +224,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // render returns the message of u as HTML, and the plain text readers see:
 // its override or the template, mentions broken, fitted to MaxLength.
 func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
-	plain, err = c.s.tmpl.Text(c.name, c.s.template, quiet(u, c.name), MaxLength, templates.Runes)
+	plain, err = c.s.tmpl.Text(c.name, c.s.template, textsafe.Map(u, c.name, textsafe.QuietMentions), MaxLength, templates.Runes)
 	if err != nil {
 		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
 	}
