@@ -177,14 +177,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := cfg.HTTPClient
-	if base == nil {
-		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *base
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
-		langs: slices.Clone(cfg.Languages), client: &client, redactor: redact.NewRedactor(cfg.AppPassword),
+		langs: slices.Clone(cfg.Languages), client: client, redactor: redact.NewRedactor(cfg.AppPassword),
 		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()

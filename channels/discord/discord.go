@@ -163,7 +163,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked
-	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, client: cfg.HTTPClient, now: time.Now,
+	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {
@@ -175,9 +175,7 @@ func New(cfg Config) (*Channel, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
-	}
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	return &Channel{name: name, s: s}, nil
 }
 

@@ -153,11 +153,9 @@ func New(cfg Config) (*Channel, error) {
 	}); err != nil {
 		return nil, err
 	}
-	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, client: cfg.HTTPClient, now: time.Now,
+	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
-	}
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	return &Channel{name: name, s: s}, nil
 }
 

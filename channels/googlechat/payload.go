@@ -1,13 +1,12 @@
 package googlechat
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -194,10 +193,10 @@ func components(cs []broadcast.Component) string {
 // encode returns the JSON body of msg within MaxMessageBytes: without the
 // card when that is what it takes.
 func encode(msg message) ([]byte, error) {
-	b, err := marshal(msg)
+	b, err := httpx.JSONBody(msg)
 	if err == nil && len(b) > MaxMessageBytes && msg.CardsV2 != nil {
 		msg.CardsV2 = nil
-		b, err = marshal(msg)
+		b, err = httpx.JSONBody(msg)
 	}
 	if err != nil {
 		return nil, broadcast.Permanent(fmt.Errorf("googlechat: encode: %w", err))
@@ -206,18 +205,6 @@ func encode(msg message) ([]byte, error) {
 		return nil, broadcast.Permanent(fmt.Errorf("googlechat: encode: the message takes %d bytes, more than %d", len(b), MaxMessageBytes))
 	}
 	return b, nil
-}
-
-// marshal encodes v without escaping <, > and &, which cost six bytes each
-// of MaxMessageBytes.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // messageIDChars are the characters Google Chat takes in a client-assigned

@@ -165,14 +165,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := cfg.HTTPClient
-	if base == nil {
-		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *base
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
-		client: &client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
+		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
 		limits: newLimitCache(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()

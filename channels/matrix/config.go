@@ -53,8 +53,8 @@ type Config struct {
 	// Templates renders updates; the "text" template is used. Default
 	// templates.Default().
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -89,7 +89,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	s := &state{
-		base: base, token: cfg.AccessToken, set: cfg.Templates, client: cfg.HTTPClient,
+		base: base, token: cfg.AccessToken, set: cfg.Templates,
 		msgtype: msgText, redactor: redact.NewRedactor(cfg.AccessToken),
 		now: func() time.Time { return time.Now().UTC().Round(0) }, rooms: map[string]string{},
 	}
@@ -102,9 +102,7 @@ func New(cfg Config) (*Channel, error) {
 	if s.set == nil {
 		s.set = templates.Default()
 	}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
-	}
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	name := cfg.Name
 	if name == "" {
 		name = DefaultName

@@ -1,11 +1,10 @@
 package matrix
 
 import (
-	"bytes"
-	"encoding/json"
 	"html"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -83,11 +82,8 @@ func thread(root, latest string) *relation {
 // encode returns the JSON of c as sent: UTF-8, with "<", ">" and "&" as
 // they are (the HTML would otherwise grow by a third).
 func encode(c *content) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(c) // strings and bools only: cannot fail
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	b, _ := httpx.JSONBody(c) // strings and bools only: cannot fail
+	return b
 }
 
 // toHTML returns text as HTML: every character escaped, paragraphs at

@@ -61,8 +61,8 @@ type Config struct {
 	// ("short"); default templates.Default(). A Set without "slack" gets
 	// DefaultTemplate under that name.
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -81,7 +81,7 @@ func New(cfg Config) (*Channel, error) {
 	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName); err != nil {
 		return nil, err
 	}
-	s := &state{client: cfg.HTTPClient, memo: newMemo(), now: time.Now}
+	s := &state{memo: newMemo(), now: time.Now}
 	if !cfg.WebhookURL.IsZero() {
 		err = s.webhookMode(cfg)
 	} else {
@@ -97,10 +97,7 @@ func New(cfg Config) (*Channel, error) {
 	if err := setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
 		return nil, err
 	}
-	if s.client == nil {
-		s.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: max(len(s.targets), 4)})
-		s.ownClient = true
-	}
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{MaxConnsPerHost: max(len(s.targets), 4)})
 	return c, nil
 }
 

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -87,4 +88,18 @@ webhook_url: https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/Wq8zN3vX6bR1
 	var cfg Config
 	require.NoError(t, yaml.Unmarshal([]byte("webhook_url: "+testHook), &cfg))
 	assert.Equal(t, redact.NewURL(testHook), cfg.WebhookURL)
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, HTTPClient: given})
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

@@ -70,8 +70,8 @@ type Config struct {
 	// "statuspageio" template; default templates.Default(). A Set without
 	// one gets DefaultTemplate under that name.
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -134,7 +134,8 @@ func newState(cfg Config) *state {
 	base, _ := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL}) // checked
 	s := &state{key: cfg.APIKey, page: base + "/pages/" + cfg.PageID, pageID: cfg.PageID,
 		notify: !cfg.SkipNotifications, window: cfg.MaintenanceWindow, limiter: cfg.Limiter,
-		client: cfg.HTTPClient, rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), now: time.Now}
+		rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), now: time.Now}
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	if s.window == 0 {
 		s.window = DefaultMaintenanceWindow
 	}
@@ -146,9 +147,6 @@ func newState(cfg Config) *state {
 		// A burst of one: the API counts requests over a rolling minute,
 		// so a burst now is a refusal later.
 		s.limiter = rate.NewLimiter(rate.Limit(perSecond), 1)
-	}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
 	}
 	return s
 }

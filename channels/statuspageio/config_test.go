@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +113,18 @@ rate_limit: 2
 	var logged strings.Builder
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "cfg", cfg, "ch", ch)
 	channeltest.AssertNoSecret(t, string(out)+string(js)+logged.String()+fmt.Sprintf("%v %+v %#v", cfg, ch, ch), testKey)
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(func() Config { c := validConfig(); c.HTTPClient = given; return c }())
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

@@ -39,8 +39,8 @@ type Config struct {
 	// templates.Default(). A Set without "teams" gets DefaultTemplate under
 	// that name.
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -63,15 +63,11 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Channel{name: name, s: &state{url: raw, tmpl: tmpl, client: cfg.HTTPClient,
-		rd: redactor(cfg.WebhookURL), now: time.Now}}
+	c := &Channel{name: name, s: &state{url: raw, tmpl: tmpl, rd: redactor(cfg.WebhookURL), now: time.Now}}
 	if err := setup.Try(pkg, name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
 		return nil, err
 	}
-	if c.s.client == nil {
-		c.s.client = httpx.NewClient(httpx.ClientOptions{})
-		c.s.ownClient = true
-	}
+	c.s.client, c.s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	return c, nil
 }
 

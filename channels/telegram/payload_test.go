@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -43,7 +44,7 @@ func payloads(t *testing.T) map[string][]byte {
 		"editMessageText": editMessageText{ChatID: int64(-1001111111111), MessageID: 17, Text: html, ParseMode: parseMode},
 		"deleteMessage":   deleteMessage{ChatID: int64(-1001111111111), MessageID: 17},
 	} {
-		b, err := encode(in)
+		b, err := httpx.JSONBody(in)
 		require.NoError(t, err)
 		out[name] = b
 	}

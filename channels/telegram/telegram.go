@@ -110,7 +110,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,14 +168,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *hc
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
-		client: &client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: newMemo(), now: time.Now}
+		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: newMemo(), now: time.Now}
 	for _, c := range chats {
 		s.targets = append(s.targets, c.target)
 	}
@@ -251,7 +245,7 @@ func (c *Channel) Check(ctx context.Context) error {
 // Bot API's or a transport's text enters an error, and redacts it; the
 // URL, which holds the token, is built here and never kept.
 func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMessage, *APIError, error) {
-	body, err := encode(in)
+	body, err := httpx.JSONBody(in)
 	if err != nil {
 		return nil, nil, broadcast.Permanent(fmt.Errorf("%s: encode: %w", method, err))
 	}
@@ -273,16 +267,4 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
 	e := apiError(resp)
 	return nil, e, c.s.redactor.Error(classify(method, resp, e))
-}
-
-// encode returns in as JSON, HTML left as is: the messages are HTML, and
-// "\u003cb\u003e" would only make them longer.
-func encode(in any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(in); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -110,19 +110,14 @@ func (cfg Config) validate() error {
 // redirect and, for OAuth 1.0a, signs every request. OAuth 2.0 requests
 // get their token from the channel, per attempt.
 func newClient(cfg Config) *http.Client {
-	base := cfg.HTTPClient
-	if base == nil {
-		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *base
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	if cfg.TokenSource != nil {
-		return &client
+		return client
 	}
-	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, base)
+	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, client)
 	token := oauth1.NewToken(cfg.AccessToken.Reveal(), cfg.AccessSecret.Reveal())
 	client.Transport = oauth1.NewConfig(cfg.ConsumerKey.Reveal(), cfg.ConsumerSecret.Reveal()).Client(ctx, token).Transport
-	return &client
+	return client
 }
 
 // newRedactor returns the Redactor of every credential in cfg. The OAuth
