@@ -17,11 +17,22 @@
 // A loopback host is "localhost", in any case, or a loopback IP address
 // (127.0.0.0/8, ::1, also IPv4-mapped or with a zone).
 //
+// # URL forms
+//
+// A channel written as one URL ("slack://xoxb:…@slack.com/ops") is read
+// with the same rules in every package: Schemes pairs the scheme for https
+// with its "+http" twin and Parse checks the scheme and host; Params reads
+// the query, each parameter once (lists may repeat) and none unknown;
+// LiteralParams does the same for a query of secrets, in which "+" is a
+// plus; ParseBool reads every yes-or-no parameter.
+//
 // # Errors
 //
-// Errors are *setup.Error values naming the Config field, as
-// "slack: Config.BaseURL: must use https (http only for a loopback host)".
-// They never quote the URL, which may hold a secret.
+// Errors of Check and Base are *setup.Error values naming the Config
+// field, as "slack: Config.BaseURL: must use https (http only for a
+// loopback host)"; errors about a URL form name its part, as
+// "slack: URL: host: missing". None quotes the URL, which may hold a
+// secret.
 package endpoint
 
 import (

@@ -96,33 +96,3 @@ func TestBase(t *testing.T) {
 	_, err = Base("demo", "Server", "", Rules{})
 	assert.EqualError(t, err, "demo: Config.Server: missing")
 }
-
-func TestSchemes(t *testing.T) {
-	s := Schemes("demo")
-	for scheme, want := range map[string]string{"demo": "https", "demo+http": "http", "https": "", "demo+https": "", "": ""} {
-		web, ok := s.Web(scheme)
-		assert.Equal(t, want, web, scheme)
-		assert.Equal(t, want != "", ok, scheme)
-	}
-	assert.Equal(t, "demo", s.Form("https"))
-	assert.Equal(t, "demo+http", s.Form("http"))
-}
-
-// One rule for yes-or-no parameters, the union of the adapters' words but
-// strconv's "t" and "f".
-func TestParseBool(t *testing.T) {
-	for _, v := range []string{"yes", "YES", "on", "true", "True", "1"} {
-		b, err := ParseBool(v)
-		require.NoError(t, err, v)
-		assert.True(t, b, v)
-	}
-	for _, v := range []string{"no", "Off", "false", "FALSE", "0"} {
-		b, err := ParseBool(v)
-		require.NoError(t, err, v)
-		assert.False(t, b, v)
-	}
-	for _, v := range []string{"", "t", "f", "maybe", "2"} {
-		_, err := ParseBool(v)
-		assert.EqualError(t, err, "want yes or no", v)
-	}
-}
