@@ -116,54 +116,29 @@ const schemes = endpoint.Schemes("bluesky")
 // checks the URL's form; New checks the values. Errors name the part of
 // the URL at fault and never quote the password.
 func ParseURL(raw string) (Config, error) {
-	bad := func(part, problem string) error { return fmt.Errorf("bluesky: URL: %s: %s", part, problem) }
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("bluesky: URL: does not parse")
-	}
-	web, ok := schemes.Web(u.Scheme)
-	if !ok {
-		return Config{}, bad("scheme", "want bluesky:// (or bluesky+http:// for a loopback test server)")
-	}
-	cfg := Config{Service: web + "://" + u.Host}
-	if u.Host == "" {
-		return Config{}, bad("host", "missing (the account's server, as bluesky://HANDLE:APP-PASSWORD@bsky.social)")
-	}
-	pw, ok := u.User.Password()
-	if u.User == nil || u.User.Username() == "" || !ok || pw == "" {
-		return Config{}, bad("credentials", "want IDENTIFIER:APP-PASSWORD before the @, as bluesky://status.example.com:APP-PASSWORD@bsky.social")
-	}
-	cfg.Identifier, cfg.AppPassword = u.User.Username(), redact.NewSecret(pw)
-	switch {
-	case strings.Trim(u.Path, "/") != "":
-		return Config{}, bad("path", "not allowed")
-	case u.Fragment != "":
-		return Config{}, bad("fragment", "not allowed")
-	}
-	if err := cfg.setQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
-	return cfg, nil
-}
-
-// setQuery reads the query parameters of a channel URL.
-func (cfg *Config) setQuery(q url.Values) error {
-	for key, values := range q {
-		switch key {
-		case "lang":
-			for _, v := range values {
-				cfg.Languages = append(cfg.Languages, strings.Split(v, ",")...)
-			}
-		case "name":
-			if len(values) != 1 {
-				return fmt.Errorf("bluesky: URL: query: %q given %d times", key, len(values))
-			}
-			cfg.Name = values[0]
-		default:
-			return fmt.Errorf("bluesky: URL: query: unknown parameter %q (want lang or name)", key)
-		}
+	pw, ok := u.User.Password()
+	switch {
+	case u.User == nil || u.User.Username() == "" || !ok || pw == "":
+		return Config{}, endpoint.FormErrorf(pkg, "credentials",
+			"want IDENTIFIER:APP-PASSWORD before the @, as bluesky://status.example.com:APP-PASSWORD@bsky.social")
+	case strings.Trim(u.Path, "/") != "":
+		return Config{}, endpoint.FormErrorf(pkg, "path", "not allowed")
+	case u.Fragment != "":
+		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
 	}
-	return nil
+	p, err := endpoint.Params(pkg, u.Query(), []string{"lang", "name"}, "lang")
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Name: p["name"], Service: web + "://" + u.Host, Identifier: u.User.Username(), AppPassword: redact.NewSecret(pw)}
+	if langs, ok := p["lang"]; ok {
+		cfg.Languages = strings.Split(langs, ",")
+	}
+	return cfg, nil
 }
 
 // URL returns cfg as a channel URL, app password included, as a redact.URL

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -37,15 +38,11 @@ func ParseURL(raw string) (Config, error) {
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return Config{}, fmt.Errorf("console: URL: query: %v", err)
+		return Config{}, endpoint.FormErrorf("console", "query", "does not parse")
 	}
-	for k, v := range q {
-		if k != "template" {
-			return Config{}, fmt.Errorf("console: URL: query parameter %q: unknown (known: template)", k)
-		}
-		cfg.Template = v[len(v)-1]
-	}
-	return cfg, nil
+	p, err := endpoint.Params("console", q, []string{"template"})
+	cfg.Template = p["template"]
+	return cfg, err
 }
 
 // URL returns the short form of c: its Writer (os.Stdout or os.Stderr;

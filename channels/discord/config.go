@@ -257,21 +257,20 @@ func ParseURL(raw string) (Config, error) {
 	return cfg, nil
 }
 
-// urlErr is an error about a query parameter of a channel URL.
-type urlErr string
-
-func (e urlErr) Error() string { return string(e) }
+// params are the query parameters of a channel URL.
+var params = []string{"thread_id", "forum", "forum_tags", "username", "avatar_url", "root_update", "name", "host", "tls"}
 
 // parseQuery reads the query parameters of a channel URL.
 func parseQuery(q url.Values) (Config, webhook, error) {
 	var cfg Config
 	w := webhook{scheme: "https", host: DefaultHost}
-	for key, vs := range q {
-		if len(vs) != 1 {
-			return Config{}, w, fmt.Errorf("discord: URL: query %s: given %d times", key, len(vs))
-		}
-		if err := setParam(&cfg, &w, key, vs[0]); err != nil {
-			return Config{}, w, fmt.Errorf("discord: URL: query %s: %w", key, err)
+	p, err := endpoint.Params(pkg, q, params)
+	if err != nil {
+		return Config{}, w, err
+	}
+	for key, v := range p {
+		if err := setParam(&cfg, &w, key, v); err != nil {
+			return Config{}, w, endpoint.FormErrorf(pkg, "query "+key, "%v", err)
 		}
 	}
 	return cfg, w, nil
@@ -298,7 +297,7 @@ func setParam(cfg *Config, w *webhook, key, v string) error {
 		cfg.NoRootUpdate = !on
 	case "host":
 		if v == "" || strings.ContainsAny(v, "/?#@") {
-			return urlErr("want a host name, with an optional port")
+			return errors.New("want a host name, with an optional port")
 		}
 		w.host = v
 	case "tls":
@@ -307,8 +306,6 @@ func setParam(cfg *Config, w *webhook, key, v string) error {
 		if !on {
 			w.scheme = "http"
 		}
-	default:
-		return urlErr("unknown parameter")
 	}
 	return err
 }

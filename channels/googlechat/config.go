@@ -2,7 +2,6 @@ package googlechat
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -151,14 +150,14 @@ func ownParams(q url.Values) (Config, string, error) {
 		}
 		q.Del(name)
 		if len(vs) != 1 {
-			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: given %d times", name, len(vs))
+			return Config{}, "", endpoint.FormErrorf(pkg, "query", "%q given %d times", name, len(vs))
 		}
 		on, err := true, error(nil)
 		if name != "name" {
 			on, err = endpoint.ParseBool(vs[0])
 		}
 		if err != nil {
-			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: %w", name, err)
+			return Config{}, "", endpoint.FormErrorf(pkg, "query "+name, "%v", err)
 		}
 		switch {
 		case name == "name":

@@ -108,7 +108,7 @@ func TestParseURLErrors(t *testing.T) {
 	for _, tt := range []struct{ raw, want string }{
 		{hookURL, "googlechat: URL: scheme: want googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN"},
 		{short + "&card=maybe", "googlechat: URL: query card: want yes or no"},
-		{short + "&tls=no&tls=yes", "googlechat: URL: query tls: given 2 times"},
+		{short + "&tls=no&tls=yes", `googlechat: URL: query: "tls" given 2 times`},
 		{short + "&threadKey=x", "googlechat: URL: query threadKey: set by the channel, remove it"},
 		{"googlechat://chat.googleapis.com/v1/spaces/" + testSpace + "/messages?key=" + testKey, "googlechat: URL: want both key= and token= in the query"},
 		{"googlechat://chat.googleapis.com/v2/x?key=" + testKey + "&token=t", "googlechat: URL: want the path /v1/spaces/{space}/messages"},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,21 +93,13 @@ func channelsOf(u *url.URL) ChannelList {
 
 // setParams sets the fields of the query's parameters.
 func (c *Config) setParams(rawQuery string) error {
-	for kv := range strings.SplitSeq(rawQuery, "&") {
-		if kv == "" {
-			continue
-		}
-		rawKey, rawVal, _ := strings.Cut(kv, "=")
-		key, err := url.PathUnescape(rawKey)
-		if err != nil || !slices.Contains(urlParams, key) {
-			return fmt.Errorf("irc: URL: query parameter %q: unknown (known: %s)", rawKey, strings.Join(urlParams, ", "))
-		}
-		val, err := url.PathUnescape(rawVal)
-		if err != nil {
-			return fmt.Errorf("irc: URL: %s: bad %%-escape", key)
-		}
+	p, err := endpoint.LiteralParams("irc", rawQuery, urlParams)
+	if err != nil {
+		return err
+	}
+	for key, val := range p {
 		if err := c.setParam(key, val); err != nil {
-			return fmt.Errorf("irc: URL: %s: %w", key, err)
+			return endpoint.FormErrorf("irc", "query "+key, "%v", err)
 		}
 	}
 	return nil

@@ -117,51 +117,22 @@ const schemes = endpoint.Schemes("mastodon")
 // It checks the URL's form; New checks the values. Errors name the part
 // of the URL at fault and never quote the token.
 func ParseURL(raw string) (Config, error) {
-	bad := func(part, problem string) error { return fmt.Errorf("mastodon: URL: %s: %s", part, problem) }
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("mastodon: URL: does not parse")
-	}
-	web, ok := schemes.Web(u.Scheme)
-	if !ok {
-		return Config{}, bad("scheme", "want mastodon:// (or mastodon+http:// for a loopback test server)")
-	}
-	cfg := Config{Server: web + "://" + u.Host}
-	if u.Host == "" {
-		return Config{}, bad("host", "missing (the instance, as mastodon://TOKEN@mastodon.social)")
-	}
-	if _, hasPassword := u.User.Password(); u.User == nil || u.User.Username() == "" || hasPassword {
-		return Config{}, bad("token", "want exactly one token before the @, as mastodon://TOKEN@mastodon.social")
-	}
-	cfg.Token = redact.NewSecret(u.User.Username())
-	cfg.Server += strings.TrimRight(u.EscapedPath(), "/")
-	if u.Fragment != "" {
-		return Config{}, bad("fragment", "not allowed")
-	}
-	if err := cfg.setQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
-	return cfg, nil
-}
-
-// setQuery reads the query parameters of a channel URL.
-func (cfg *Config) setQuery(q url.Values) error {
-	for key, values := range q {
-		if len(values) != 1 {
-			return fmt.Errorf("mastodon: URL: query: %q given %d times", key, len(values))
-		}
-		switch key {
-		case "visibility":
-			cfg.Visibility = Visibility(values[0])
-		case "language":
-			cfg.Language = values[0]
-		case "name":
-			cfg.Name = values[0]
-		default:
-			return fmt.Errorf("mastodon: URL: query: unknown parameter %q (want visibility, language or name)", key)
-		}
+	if _, hasPassword := u.User.Password(); u.User == nil || u.User.Username() == "" || hasPassword {
+		return Config{}, endpoint.FormErrorf(pkg, "token", "want exactly one token before the @, as mastodon://TOKEN@mastodon.social")
 	}
-	return nil
+	if u.Fragment != "" {
+		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
+	}
+	p, err := endpoint.Params(pkg, u.Query(), []string{"visibility", "language", "name"})
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Name: p["name"], Server: web + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"),
+		Token: redact.NewSecret(u.User.Username()), Visibility: Visibility(p["visibility"]), Language: p["language"]}, nil
 }
 
 // URL returns cfg as a channel URL, token included, as a redact.URL that

@@ -103,10 +103,10 @@ func TestURLRoundTrip(t *testing.T) {
 
 func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
-		{"https://" + urlToken + "@mastodon.social", "mastodon: URL: scheme: want mastodon:// (or mastodon+http:// for a loopback test server)"},
+		{"https://" + urlToken + "@mastodon.social", "mastodon: URL: scheme: want mastodon:// (or mastodon+http:// for plain http to a loopback host)"},
 		{"mastodon://mastodon.social", "mastodon: URL: token: want exactly one token before the @, as mastodon://TOKEN@mastodon.social"},
 		{"mastodon://a:" + urlToken + "@mastodon.social", "mastodon: URL: token: want exactly one token before the @, as mastodon://TOKEN@mastodon.social"},
-		{"mastodon://" + urlToken + "@", "mastodon: URL: host: missing (the instance, as mastodon://TOKEN@mastodon.social)"},
+		{"mastodon://" + urlToken + "@", "mastodon: URL: host: missing"},
 		{"mastodon://tok@mastodon.social?visibilty=public", `mastodon: URL: query: unknown parameter "visibilty" (want visibility, language or name)`},
 		{"mastodon://tok@mastodon.social?name=a&name=b", `mastodon: URL: query: "name" given 2 times`},
 		{"mastodon://" + urlToken + "@mastodon.social#x", "mastodon: URL: fragment: not allowed"},

@@ -20,16 +20,9 @@ const schemes = endpoint.Schemes("matrix")
 // It does not validate the Config beyond what the URL must hold; New does.
 // Errors name the part of the URL at fault and never quote the URL.
 func ParseURL(raw string) (Config, error) {
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse("matrix", raw)
 	if err != nil {
-		return Config{}, errors.New("matrix: URL: does not parse")
-	}
-	web, ok := schemes.Web(u.Scheme)
-	if !ok {
-		return Config{}, fmt.Errorf("matrix: URL scheme: want %s or %s", schemes.Form("https"), schemes.Form("http"))
-	}
-	if u.Host == "" || u.Opaque != "" {
-		return Config{}, errors.New("matrix: URL host: missing")
+		return Config{}, err
 	}
 	cfg := Config{Homeserver: web + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/")}
 	token, ok := u.User.Password()
@@ -37,11 +30,11 @@ func ParseURL(raw string) (Config, error) {
 		token = u.User.Username() // "matrix://TOKEN@host" is accepted too
 	}
 	if token == "" {
-		return Config{}, errors.New("matrix: URL user information: no access token")
+		return Config{}, errors.New("matrix: URL: user information: no access token")
 	}
 	cfg.AccessToken = redact.NewSecret(token)
 	if u.Fragment != "" {
-		return Config{}, errors.New("matrix: URL fragment: not allowed (escape the \"#\" of an alias as %23)")
+		return Config{}, errors.New("matrix: URL: fragment: not allowed (escape the \"#\" of an alias as %23)")
 	}
 	if err := cfg.parseQuery(u.RawQuery); err != nil {
 		return Config{}, err
@@ -60,14 +53,14 @@ func (cfg *Config) parseQuery(raw string) error {
 		k, v, _ := strings.Cut(pair, "=")
 		key, err := url.QueryUnescape(k)
 		if err != nil {
-			return errors.New("matrix: URL query: a parameter name does not parse")
+			return errors.New("matrix: URL: query: a parameter name does not parse")
 		}
 		if err := cfg.setParam(key, v); err != nil {
 			return err
 		}
 	}
 	if len(cfg.Rooms) == 0 {
-		return errors.New("matrix: URL query rooms: missing")
+		return errors.New("matrix: URL: query rooms: missing")
 	}
 	return nil
 }
@@ -78,7 +71,7 @@ func (cfg *Config) setParam(key, v string) error {
 		for _, r := range strings.Split(v, ",") {
 			room, err := url.QueryUnescape(r)
 			if err != nil {
-				return errors.New("matrix: URL query rooms: does not parse")
+				return errors.New("matrix: URL: query rooms: does not parse")
 			}
 			if room = strings.TrimSpace(room); room != "" {
 				cfg.Rooms = append(cfg.Rooms, room)
@@ -88,17 +81,17 @@ func (cfg *Config) setParam(key, v string) error {
 	}
 	value, err := url.QueryUnescape(v)
 	if err != nil {
-		return fmt.Errorf("matrix: URL query %s: does not parse", key)
+		return fmt.Errorf("matrix: URL: query %s: does not parse", key)
 	}
 	switch key {
 	case "name":
 		cfg.Name = value
 	case "notice":
 		if cfg.Notice, err = endpoint.ParseBool(value); err != nil {
-			return fmt.Errorf("matrix: URL query notice: %w", err)
+			return fmt.Errorf("matrix: URL: query notice: %w", err)
 		}
 	default:
-		return fmt.Errorf("matrix: URL query: unknown parameter %q (want rooms, name or notice)", key)
+		return fmt.Errorf("matrix: URL: query: unknown parameter %q (want rooms, name or notice)", key)
 	}
 	return nil
 }

@@ -1,8 +1,6 @@
 package slack
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,30 +18,25 @@ const defaultHost = "slack.com"
 
 // urlErr is an error about part of a channel URL. It never quotes the URL.
 func urlErr(part, format string, args ...any) error {
-	return fmt.Errorf("slack: URL %s: %s", part, fmt.Sprintf(format, args...))
+	return endpoint.FormErrorf(pkg, part, format, args...)
 }
 
 // ParseURL returns the Config of a channel URL (see the package
 // documentation's "URL form"), for New to check. Errors name the part of
 // the URL at fault and never quote the token or webhook secret.
 func ParseURL(raw string) (Config, error) {
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("slack: URL: does not parse")
-	}
-	web, ok := schemes.Web(u.Scheme)
-	switch {
-	case !ok:
-		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, schemes.Form("https"), schemes.Form("http"))
-	case u.Host == "":
-		return Config{}, urlErr("host", "missing")
-	case u.Fragment != "":
-		return Config{}, urlErr("fragment", "not allowed")
-	}
-	var cfg Config
-	if err := cfg.parseQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
+	if u.Fragment != "" {
+		return Config{}, urlErr("fragment", "not allowed")
+	}
+	p, err := endpoint.Params(pkg, u.Query(), []string{"name", "base_url"})
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Name: p["name"], BaseURL: p["base_url"]}
 	pw, _ := u.User.Password()
 	switch user := u.User.Username(); {
 	case u.User == nil || pw == "":
@@ -55,24 +48,6 @@ func ParseURL(raw string) (Config, error) {
 		return cfg, cfg.parseAPI(web, u.Host, u.EscapedPath())
 	}
 	return Config{}, urlErr("user information", `not "xoxb", "xoxp" or "hook"`)
-}
-
-// parseQuery reads the query's parameters.
-func (cfg *Config) parseQuery(q url.Values) error {
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return urlErr("query", "%q given %d times", k, len(vs))
-		}
-		switch k {
-		case "name":
-			cfg.Name = vs[0]
-		case "base_url":
-			cfg.BaseURL = vs[0]
-		default:
-			return urlErr("query", "unknown parameter %q", k)
-		}
-	}
-	return nil
 }
 
 // parseHook completes cfg for an incoming webhook.

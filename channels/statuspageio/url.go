@@ -2,7 +2,6 @@ package statuspageio
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -18,7 +17,7 @@ const scheme = "statuspageio"
 // urlErr is an error about a part of a channel URL. It never quotes the
 // URL, which holds the API key.
 func urlErr(part, format string, args ...any) error {
-	return fmt.Errorf("statuspageio: URL: %s: %s", part, fmt.Sprintf(format, args...))
+	return endpoint.FormErrorf(pkg, part, format, args...)
 }
 
 // ParseURL returns the Config of a channel URL (see the package
@@ -55,13 +54,17 @@ func ParseURL(raw string) (Config, error) {
 	return cfg, nil
 }
 
+// params are the query parameters of a channel URL.
+var params = []string{"name", "notify", "maintenance_window", "rate_limit", "base_url"}
+
 // parseQuery reads the query's parameters into cfg.
 func (cfg *Config) parseQuery(q url.Values) error {
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return urlErr("query "+k, "given %d times", len(vs))
-		}
-		if err := cfg.setParam(k, vs[0]); err != nil {
+	p, err := endpoint.Params(pkg, q, params)
+	if err != nil {
+		return err
+	}
+	for k, v := range p {
+		if err := cfg.setParam(k, v); err != nil {
 			return urlErr("query "+k, "%v", err)
 		}
 	}
@@ -89,8 +92,6 @@ func (cfg *Config) setParam(k, v string) error {
 		}
 	case "base_url":
 		cfg.BaseURL = v
-	default:
-		return errors.New("unknown parameter")
 	}
 	return err
 }

@@ -1,8 +1,6 @@
 package teams
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
@@ -15,23 +13,18 @@ const schemes = endpoint.Schemes("teams")
 
 // urlErr is an error about part of a channel URL. It never quotes the URL.
 func urlErr(part, format string, args ...any) error {
-	return fmt.Errorf("teams: URL %s: %s", part, fmt.Sprintf(format, args...))
+	return endpoint.FormErrorf(pkg, part, format, args...)
 }
 
 // ParseURL returns the Config of a channel URL (see the package
 // documentation's "URL form"), for New to check. Errors name the part of
 // the URL at fault and never quote its path or query.
 func ParseURL(raw string) (Config, error) {
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("teams: URL: does not parse")
+		return Config{}, err
 	}
-	web, ok := schemes.Web(u.Scheme)
 	switch {
-	case !ok:
-		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, schemes.Form("https"), schemes.Form("http"))
-	case u.Host == "":
-		return Config{}, urlErr("host", "missing")
 	case u.User != nil:
 		return Config{}, urlErr("user information", "not allowed")
 	case u.Path == "" || u.Path == "/":

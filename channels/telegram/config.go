@@ -185,65 +185,35 @@ const (
 // It checks the URL's form; New checks the values. Errors name the part
 // of the URL at fault and never quote the token.
 func ParseURL(raw string) (Config, error) {
-	bad := func(part, problem string) error { return fmt.Errorf("telegram: URL: %s: %s", part, problem) }
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("telegram: URL: does not parse")
-	}
-	web, ok := schemes.Web(u.Scheme)
-	if !ok {
-		return Config{}, bad("scheme", "want telegram:// (or telegram+http:// for a local Bot API server on a loopback address)")
+		return Config{}, err
 	}
 	id, secret, ok := u.User.Username(), "", false
 	if u.User != nil {
 		secret, ok = u.User.Password()
 	}
-	if id == "" || !ok || secret == "" {
-		return Config{}, bad("token", "want the bot token before the @, as telegram://123456789:SECRET@telegram")
-	}
-	cfg := Config{Token: redact.NewSecret(id + ":" + secret)}
-	path := strings.TrimRight(u.EscapedPath(), "/")
 	switch {
-	case u.Host == "":
-		return Config{}, bad("host", "missing (telegram for the Bot API, or a Bot API server's host)")
-	case u.Host == defaultHost && web == "https" && path == "":
-	default:
+	case id == "" || !ok || secret == "":
+		return Config{}, endpoint.FormErrorf(pkg, "token", "want the bot token before the @, as telegram://123456789:SECRET@telegram")
+	case u.Fragment != "":
+		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
+	}
+	p, err := endpoint.Params(pkg, u.Query(), []string{"chats", "preview", "template", "name"}, "chats")
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Name: p["name"], Token: redact.NewSecret(id + ":" + secret), Template: p["template"]}
+	if path := strings.TrimRight(u.EscapedPath(), "/"); u.Host != defaultHost || web != "https" || path != "" {
 		cfg.BaseURL = web + "://" + u.Host + path
 	}
-	if u.Fragment != "" {
-		return Config{}, bad("fragment", "not allowed")
+	if chats, ok := p["chats"]; ok {
+		cfg.Chats = strings.Split(chats, ",")
 	}
-	return cfg, cfg.setQuery(u.Query())
-}
-
-// setQuery reads the query parameters of a channel URL.
-func (cfg *Config) setQuery(q url.Values) error {
-	for key, values := range q {
-		switch key {
-		case "chats":
-			for _, v := range values {
-				cfg.Chats = append(cfg.Chats, strings.Split(v, ",")...)
-			}
-			continue
-		case "preview", "template", "name":
-		default:
-			return fmt.Errorf("telegram: URL: query: unknown parameter %q (want chats, preview, template or name)", key)
-		}
-		if len(values) != 1 {
-			return fmt.Errorf("telegram: URL: query: %q given %d times", key, len(values))
-		}
-		switch key {
-		case "preview":
-			if err := cfg.LinkPreview.set(values[0]); err != nil {
-				return err
-			}
-		case "template":
-			cfg.Template = values[0]
-		case "name":
-			cfg.Name = values[0]
-		}
+	if preview, ok := p["preview"]; ok {
+		return cfg, cfg.LinkPreview.set(preview)
 	}
-	return nil
+	return cfg, nil
 }
 
 // Words of the preview URL parameter.

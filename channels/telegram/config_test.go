@@ -113,10 +113,10 @@ func TestURLRoundTrip(t *testing.T) {
 func TestParseURLErrors(t *testing.T) {
 	secret := "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x"
 	tests := []struct{ raw, want string }{
-		{"tg://" + testToken + "@telegram?chats=@examplestatus", "telegram: URL: scheme: want telegram:// (or telegram+http:// for a local Bot API server on a loopback address)"},
+		{"tg://" + testToken + "@telegram?chats=@examplestatus", "telegram: URL: scheme: want telegram:// (or telegram+http:// for plain http to a loopback host)"},
 		{"telegram://" + secret + "@telegram?chats=@examplestatus", "telegram: URL: token: want the bot token before the @, as telegram://123456789:SECRET@telegram"},
 		{"telegram://telegram?chats=@examplestatus", "telegram: URL: token: want the bot token before the @, as telegram://123456789:SECRET@telegram"},
-		{"telegram://" + testToken + "@?chats=@examplestatus", "telegram: URL: host: missing (telegram for the Bot API, or a Bot API server's host)"},
+		{"telegram://" + testToken + "@?chats=@examplestatus", "telegram: URL: host: missing"},
 		{"telegram://" + testToken + "@telegram?chat=@examplestatus", `telegram: URL: query: unknown parameter "chat" (want chats, preview, template or name)`},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus&preview=tiny", `telegram: URL: query: preview: unknown word "tiny" (want off, small, large, above)`},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus&name=a&name=b", `telegram: URL: query: "name" given 2 times`},
