@@ -121,6 +121,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/memo"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -145,7 +146,7 @@ type state struct {
 	client   *http.Client
 	redactor *redact.Redactor
 	tmpl     *templates.Set
-	memo     *memo
+	memo     *memo.Memo[posted]
 	migrated sync.Map // target → int64: the supergroup a group became
 	now      func() time.Time
 }
@@ -170,7 +171,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
-		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: newMemo(), now: time.Now}
+		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: memo.New[posted](memoSize), now: time.Now}
 	for _, c := range chats {
 		s.targets = append(s.targets, c.target)
 	}
