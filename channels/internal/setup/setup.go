@@ -20,6 +20,7 @@ import (
 	"unicode"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -49,6 +50,20 @@ func Name(pkg, name, def string) (string, error) {
 		return "", Errorf(pkg, "Name", "leading or trailing white space, or a control character")
 	}
 	return name, nil
+}
+
+// Token checks a required secret of field that the channel sends in an
+// HTTP header (a bearer token, an API key): printable ASCII only, so that
+// it cannot break the header, and a value the header cannot carry fails
+// here rather than at send time. The error does not quote it.
+func Token(pkg, field string, tok redact.Secret) error {
+	switch t := tok.Reveal(); {
+	case t == "":
+		return Errorf(pkg, field, "missing")
+	case strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
+		return Errorf(pkg, field, "holds white space, a control character or a character outside ASCII")
+	}
+	return nil
 }
 
 // Templates returns set (nil: templates.Default()) with the template name

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -31,6 +32,17 @@ func TestName(t *testing.T) {
 	for _, name := range []string{" ops", "ops ", "\tops", "ops\n", "ops\nteam", "ops\x00", "ops\x7f", "ops\u0085", "\u00a0ops"} {
 		_, err := Name("demo", name, "demo")
 		assert.EqualError(t, err, "demo: Config.Name: leading or trailing white space, or a control character", "%q", name)
+	}
+}
+
+// One rule for a token sent in a header, the strictest of the adapters'
+// variants: printable ASCII.
+func TestToken(t *testing.T) {
+	assert.NoError(t, Token("demo", "Token", redact.NewSecret("syt_abc-DEF.123~+/=")))
+	assert.EqualError(t, Token("demo", "Token", redact.Secret{}), "demo: Config.Token: missing")
+	for _, tok := range []string{"abc ", " abc", "a b", "abc\n", "abc\r\nX-Evil: 1", "a\tb", "a\x00b", "a\x7fb", "abcé", "a\u00a0b"} {
+		err := Token("demo", "Token", redact.NewSecret(tok))
+		assert.EqualError(t, err, "demo: Config.Token: holds white space, a control character or a character outside ASCII", "%q", tok)
 	}
 }
 
