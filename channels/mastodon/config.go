@@ -78,11 +78,8 @@ func (cfg Config) validate() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch tok := cfg.Token.Reveal(); {
-	case tok == "":
-		return "", errors.New("mastodon: Config.Token: missing")
-	case strings.TrimSpace(tok) != tok || strings.ContainsAny(tok, " \t\r\n"):
-		return "", errors.New("mastodon: Config.Token: contains white space")
+	if err := setup.Token(pkg, "Token", cfg.Token); err != nil {
+		return "", err
 	}
 	switch cfg.Visibility {
 	case "", Public, Unlisted, Private:

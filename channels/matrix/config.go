@@ -120,11 +120,8 @@ func (cfg Config) validate() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if cfg.AccessToken.IsZero() {
-		return "", errors.New("matrix: Config.AccessToken: missing")
-	}
-	if strings.ContainsFunc(cfg.AccessToken.Reveal(), func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return "", errors.New("matrix: Config.AccessToken: contains white space or a control character")
+	if err := setup.Token("matrix", "AccessToken", cfg.AccessToken); err != nil {
+		return "", err
 	}
 	if len(cfg.Rooms) == 0 {
 		return "", errors.New("matrix: Config.Rooms: missing")

@@ -110,7 +110,7 @@ func (cfg Config) validate() error {
 	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
 		return err
 	}
-	if err := checkKey(cfg.APIKey); err != nil {
+	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
 		return err
 	}
 	if err := checkPageID(cfg.PageID); err != nil {
@@ -149,18 +149,6 @@ func newState(cfg Config) *state {
 		s.limiter = rate.NewLimiter(rate.Limit(perSecond), 1)
 	}
 	return s
-}
-
-// checkKey checks the API key without quoting it: it goes into a header.
-func checkKey(key redact.Secret) error {
-	k := key.Reveal()
-	switch {
-	case k == "":
-		return fieldErr("APIKey", "missing")
-	case strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
-		return fieldErr("APIKey", "holds white space, a control character or a character outside ASCII")
-	}
-	return nil
 }
 
 // checkPageID accepts ASCII letters and digits, as Statuspage's page ids

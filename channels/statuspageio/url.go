@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -42,7 +43,7 @@ func ParseURL(raw string) (Config, error) {
 	if err := cfg.parseQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
-	if err := checkKey(cfg.APIKey); err != nil {
+	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
 		return Config{}, urlErr("user information", "the API key holds white space or a character outside ASCII")
 	}
 	if err := checkPageID(cfg.PageID); err != nil {
