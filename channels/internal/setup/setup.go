@@ -66,6 +66,25 @@ func Token(pkg, field string, tok redact.Secret) error {
 	return nil
 }
 
+// Distinct checks that no two of names, the entries of the list in field
+// of package pkg's Config, name the same target once folded by fold (nil:
+// as they are), the platform's own rule for that. The error names the
+// later entry, quoting it, and the earlier one.
+func Distinct(pkg, field string, names []string, fold func(string) string) error {
+	seen := make(map[string]int, len(names))
+	for i, name := range names {
+		key := name
+		if fold != nil {
+			key = fold(name)
+		}
+		if j, dup := seen[key]; dup {
+			return Errorf(pkg, fmt.Sprintf("%s[%d]", field, i), "%q is the same as %s[%d]", name, field, j)
+		}
+		seen[key] = i
+	}
+	return nil
+}
+
 // Templates returns set (nil: templates.Default()) with the template name
 // parsed from text added, unless set has one of that name: the channel's
 // own template, which users may replace.

@@ -3,6 +3,7 @@ package setup
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,6 +45,15 @@ func TestToken(t *testing.T) {
 		err := Token("demo", "Token", redact.NewSecret(tok))
 		assert.EqualError(t, err, "demo: Config.Token: holds white space, a control character or a character outside ASCII", "%q", tok)
 	}
+}
+
+func TestDistinct(t *testing.T) {
+	assert.NoError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#OPS"}, nil))
+	assert.NoError(t, Distinct("demo", "Rooms", nil, nil))
+	assert.EqualError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#ops"}, nil),
+		`demo: Config.Rooms[2]: "#ops" is the same as Rooms[0]`)
+	assert.EqualError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#OPS"}, strings.ToLower),
+		`demo: Config.Rooms[2]: "#OPS" is the same as Rooms[0]`)
 }
 
 func TestTemplates(t *testing.T) {
