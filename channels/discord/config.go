@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -191,11 +190,8 @@ func (cfg Config) validateTags() error {
 		if !snowflake(tag) {
 			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "not a Discord id (digits)")
 		}
-		if slices.Index(cfg.ForumTags, tag) < i {
-			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "duplicate")
-		}
 	}
-	return nil
+	return setup.Distinct(pkg, "ForumTags", cfg.ForumTags, nil)
 }
 
 func validUsername(name string) error {

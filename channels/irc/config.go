@@ -203,20 +203,15 @@ func checkTargets(s *settings, cfg Config) error {
 	if len(cfg.Channels) == 0 {
 		return fieldErr("Channels", "missing")
 	}
-	seen := make(map[string]bool)
 	for i, spec := range cfg.Channels {
 		t, err := parseTarget(spec)
 		if err != nil {
 			return fieldErr(fmt.Sprintf("Channels[%d]", i), "%v", err)
 		}
-		if seen[fold(t.name)] {
-			return fieldErr(fmt.Sprintf("Channels[%d]", i), "%q listed twice", t.name)
-		}
-		seen[fold(t.name)] = true
 		s.targets = append(s.targets, t)
 		s.names = append(s.names, t.name)
 	}
-	return nil
+	return setup.Distinct("irc", "Channels", s.names, fold)
 }
 
 // parseTarget reads "#name" or "#name key". Its errors never quote the key.

@@ -126,18 +126,14 @@ func (cfg Config) validate() (string, error) {
 	if len(cfg.Rooms) == 0 {
 		return "", errors.New("matrix: Config.Rooms: missing")
 	}
-	seen := map[string]int{}
+	rooms := make([]string, len(cfg.Rooms))
 	for i, r := range cfg.Rooms {
-		r = strings.TrimSpace(r)
-		if err := checkRoom(r); err != nil {
+		rooms[i] = strings.TrimSpace(r)
+		if err := checkRoom(rooms[i]); err != nil {
 			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %w", i, err)
 		}
-		if j, dup := seen[r]; dup {
-			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %s repeats Config.Rooms[%d]", i, r, j)
-		}
-		seen[r] = i
 	}
-	return base, nil
+	return base, setup.Distinct("matrix", "Rooms", rooms, nil)
 }
 
 // checkRoom checks a room ID or alias: a sigil, no white space or control

@@ -58,7 +58,7 @@ func TestNewValidates(t *testing.T) {
 		{"too long", func(c *Config) { c.Rooms = []string{"!" + strings.Repeat("a", 255)} },
 			"matrix: Config.Rooms[0]: longer than 255 bytes"},
 		{"repeated", func(c *Config) { c.Rooms = []string{"#ops:example.org", "!a:b", "#ops:example.org "} },
-			"matrix: Config.Rooms[2]: #ops:example.org repeats Config.Rooms[0]"},
+			`matrix: Config.Rooms[2]: "#ops:example.org" is the same as Rooms[0]`},
 		{"name with a line break", func(c *Config) { c.Name = "ops\nmatrix" },
 			"matrix: Config.Name: leading or trailing white space, or a control character"},
 	} {

@@ -193,7 +193,6 @@ func checkChannels(list []string) ([]string, error) {
 		return nil, fieldErr("Channels", "%d conversations, more than %d", len(list), MaxChannels)
 	}
 	out := make([]string, len(list))
-	seen := make(map[string]int, len(list))
 	for i, ch := range list {
 		ch = strings.TrimSpace(ch)
 		field := fmt.Sprintf("Channels[%d]", i)
@@ -204,11 +203,9 @@ func checkChannels(list []string) ([]string, error) {
 		case strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || strings.ContainsRune("#,/<>&|@", r) }):
 			return nil, fieldErr(field, "%q is not a conversation ID or name", ch)
 		}
-		key := strings.ToLower(name)
-		if j, dup := seen[key]; dup {
-			return nil, fieldErr(field, "%q names the same conversation as Channels[%d]", ch, j)
-		}
-		seen[key], out[i] = i, ch
+		out[i] = ch
 	}
-	return out, nil
+	// "#ops", "ops" and "OPS" are one conversation.
+	fold := func(ch string) string { return strings.ToLower(strings.TrimPrefix(ch, "#")) }
+	return out, setup.Distinct(pkg, "Channels", out, fold)
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -124,12 +123,9 @@ func parseChats(list []string) ([]chat, error) {
 		if err != nil {
 			return nil, fmt.Errorf("telegram: Config.Chats[%d]: %w", i, err)
 		}
-		if slices.ContainsFunc(out, func(o chat) bool { return o.target == c.target }) {
-			return nil, fmt.Errorf("telegram: Config.Chats[%d]: %q listed twice", i, s)
-		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out, setup.Distinct(pkg, "Chats", list, nil)
 }
 
 // parseChat reads "@username" or a numeric id, optionally "/topic".

@@ -32,7 +32,7 @@ func TestNewValidates(t *testing.T) {
 		{"a bad id", func(c *Config) { c.Chats = []string{"-100abc"} }, `telegram: Config.Chats[0]: "-100abc": not a chat id`},
 		{"a bad topic", func(c *Config) { c.Chats = []string{"-1002222222222/x"} },
 			`telegram: Config.Chats[0]: "-1002222222222/x": the topic after / is not a positive number`},
-		{"twice", func(c *Config) { c.Chats = []string{"@examplestatus", "@examplestatus"} }, `telegram: Config.Chats[1]: "@examplestatus" listed twice`},
+		{"twice", func(c *Config) { c.Chats = []string{"@examplestatus", "@examplestatus"} }, `telegram: Config.Chats[1]: "@examplestatus" is the same as Chats[0]`},
 		{"preview", func(c *Config) { c.LinkPreview = LinkPreview{Disabled: true, ShowAboveText: true} },
 			"telegram: Config.LinkPreview: Disabled set with other options"},
 		{"preview sizes", func(c *Config) { c.LinkPreview = LinkPreview{PreferSmallMedia: true, PreferLargeMedia: true} },
