@@ -107,7 +107,7 @@ var (
 
 // New returns a Channel for cfg, filling in the defaults. It does no I/O.
 func New(cfg Config) (*Channel, error) {
-	name, err := setup.Name("console", cfg.Name, "console")
+	name, err := setup.Name(pkg, cfg.Name, "console")
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,9 @@ import (
 	"github.com/outagecast/outagecast/redact"
 )
 
+// pkg prefixes the errors of the package.
+const pkg = "console"
+
 // Scheme is the URL scheme of the short form.
 const Scheme = "console"
 
@@ -38,9 +41,9 @@ func ParseURL(raw string) (Config, error) {
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return Config{}, endpoint.FormErrorf("console", "query", "does not parse")
+		return Config{}, endpoint.FormErrorf(pkg, "query", "does not parse")
 	}
-	p, err := endpoint.Params("console", q, []string{"template"})
+	p, err := endpoint.Params(pkg, q, []string{"template"})
 	cfg.Template = p["template"]
 	return cfg, err
 }

@@ -17,6 +17,9 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
+// pkg prefixes the errors of the package.
+const pkg = "irc"
+
 // Defaults of the zero Config fields.
 const (
 	DefaultName     = "irc"
@@ -157,7 +160,7 @@ var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\
 
 func checkIdentity(s *settings, cfg Config) error {
 	var err error
-	if s.name, err = setup.Name("irc", s.name, DefaultName); err != nil {
+	if s.name, err = setup.Name(pkg, s.name, DefaultName); err != nil {
 		return err
 	}
 	switch {
@@ -211,7 +214,7 @@ func checkTargets(s *settings, cfg Config) error {
 		s.targets = append(s.targets, t)
 		s.names = append(s.names, t.name)
 	}
-	return setup.Distinct("irc", "Channels", s.names, fold)
+	return setup.Distinct(pkg, "Channels", s.names, fold)
 }
 
 // parseTarget reads "#name" or "#name key". Its errors never quote the key.

@@ -93,13 +93,13 @@ func channelsOf(u *url.URL) ChannelList {
 
 // setParams sets the fields of the query's parameters.
 func (c *Config) setParams(rawQuery string) error {
-	p, err := endpoint.LiteralParams("irc", rawQuery, urlParams)
+	p, err := endpoint.LiteralParams(pkg, rawQuery, urlParams)
 	if err != nil {
 		return err
 	}
 	for key, val := range p {
 		if err := c.setParam(key, val); err != nil {
-			return endpoint.FormErrorf("irc", "query "+key, "%v", err)
+			return endpoint.FormErrorf(pkg, "query "+key, "%v", err)
 		}
 	}
 	return nil

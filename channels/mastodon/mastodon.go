@@ -111,6 +111,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -172,10 +173,7 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	name := cfg.Name
-	if name == "" {
-		name = DefaultName
-	}
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	return &Channel{name: name, s: s}, nil
 }
 

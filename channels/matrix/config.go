@@ -17,6 +17,9 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
+// pkg prefixes the errors of the package.
+const pkg = "matrix"
+
 // Defaults of Config.
 const (
 	DefaultName = "matrix"
@@ -103,24 +106,21 @@ func New(cfg Config) (*Channel, error) {
 		s.set = templates.Default()
 	}
 	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
-	name := cfg.Name
-	if name == "" {
-		name = DefaultName
-	}
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	return &Channel{name: name, s: s}, nil
 }
 
 // validate checks cfg and returns the homeserver URL without a trailing
 // "/".
 func (cfg Config) validate() (string, error) {
-	if _, err := setup.Name("matrix", cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
 		return "", err
 	}
-	base, err := endpoint.Base("matrix", "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org"})
+	base, err := endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org"})
 	if err != nil {
 		return "", err
 	}
-	if err := setup.Token("matrix", "AccessToken", cfg.AccessToken); err != nil {
+	if err := setup.Token(pkg, "AccessToken", cfg.AccessToken); err != nil {
 		return "", err
 	}
 	if len(cfg.Rooms) == 0 {
@@ -133,7 +133,7 @@ func (cfg Config) validate() (string, error) {
 			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %w", i, err)
 		}
 	}
-	return base, setup.Distinct("matrix", "Rooms", rooms, nil)
+	return base, setup.Distinct(pkg, "Rooms", rooms, nil)
 }
 
 // checkRoom checks a room ID or alias: a sigil, no white space or control

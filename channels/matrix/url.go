@@ -20,7 +20,7 @@ const schemes = endpoint.Schemes("matrix")
 // It does not validate the Config beyond what the URL must hold; New does.
 // Errors name the part of the URL at fault and never quote the URL.
 func ParseURL(raw string) (Config, error) {
-	u, web, err := schemes.Parse("matrix", raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
 		return Config{}, err
 	}

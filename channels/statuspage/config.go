@@ -13,6 +13,9 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/setup"
 )
 
+// pkg prefixes the errors of the package.
+const pkg = "statuspage"
+
 // Defaults of Config.
 const (
 	DefaultName        = "statuspage"
@@ -110,7 +113,7 @@ func (cfg Config) validate() (settings, error) {
 		historyDays: cfg.HistoryDays, feedEntries: cfg.FeedEntries, lockTimeout: cfg.LockTimeout,
 	}
 	var err error
-	if s.name, err = setup.Name("statuspage", s.name, DefaultName); err != nil {
+	if s.name, err = setup.Name(pkg, s.name, DefaultName); err != nil {
 		return s, err
 	}
 	if err := checkText("Config.Name", s.name, 100); err != nil {
@@ -159,7 +162,7 @@ func (s *settings) numbers() error {
 }
 
 func checkBaseURL(raw string) (*url.URL, error) {
-	u, err := endpoint.Check("statuspage", "BaseURL", raw, endpoint.Rules{PlainHTTP: true, Example: "https://status.example.com/"})
+	u, err := endpoint.Check(pkg, "BaseURL", raw, endpoint.Rules{PlainHTTP: true, Example: "https://status.example.com/"})
 	if err != nil {
 		return nil, err
 	}

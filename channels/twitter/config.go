@@ -17,6 +17,9 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
+// pkg prefixes the errors of the package.
+const pkg = "twitter"
+
 // Config configures a Channel. Set the four OAuth 1.0a fields, or
 // TokenSource, not both. The credentials are redact.Secret values and
 // TokenSource is a function, so a Config printed with any fmt verb, logged
@@ -69,7 +72,7 @@ const defaultTimeout = 30 * time.Second
 
 // validate checks everything but BaseURL.
 func (cfg Config) validate() error {
-	if _, err := setup.Name("twitter", cfg.Name, DefaultName); err != nil {
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
 		return err
 	}
 	fields := []struct {

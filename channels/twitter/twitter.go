@@ -174,6 +174,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -211,21 +212,19 @@ func New(cfg Config) (*Channel, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	base, err := endpoint.Base("twitter", "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
+	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
 	if err != nil {
 		return nil, err
 	}
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	c := &Channel{
-		name:     cfg.Name,
+		name:     name,
 		baseURL:  base,
 		client:   newClient(cfg),
 		tokens:   tokens(cfg),
 		redactor: newRedactor(cfg),
 		tmpl:     cfg.Templates,
 		now:      time.Now,
-	}
-	if c.name == "" {
-		c.name = DefaultName
 	}
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()

@@ -42,7 +42,7 @@ func ParseURL(raw string) (Config, error) {
 	if u.Host != "" && u.Host != defaultHost {
 		cfg.BaseURL = "https://" + u.Host
 	}
-	p, err := endpoint.LiteralParams("twitter", u.RawQuery, urlParams)
+	p, err := endpoint.LiteralParams(pkg, u.RawQuery, urlParams)
 	if err != nil {
 		return Config{}, err
 	}
