@@ -10,6 +10,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -147,4 +148,13 @@ languages: [en, de]
 	require.NoError(t, err)
 	channeltest.AssertNoSecret(t, string(out), urlPassword)
 	assert.Contains(t, string(out), "app_password: REDACTED")
+}
+
+// A template that fails on every update fails New, not Send: New tries it
+// on sample updates.
+func TestNewTriesTemplates(t *testing.T) {
+	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	_, err = New(func() Config { c := testConfig(""); c.Templates = set; return c }())
+	require.ErrorContains(t, err, "bluesky: Config.Templates: templates: render short:")
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func validConfig() irc.Config {
@@ -133,4 +134,13 @@ func TestTLSModeString(t *testing.T) {
 	assert.Equal(t, "on", irc.TLSOn.String())
 	assert.Equal(t, "off", irc.TLSOff.String())
 	assert.Equal(t, "TLSMode(9)", irc.TLSMode(9).String())
+}
+
+// A template that fails on every update fails New, not Send: New tries it
+// on sample updates.
+func TestNewTriesTemplates(t *testing.T) {
+	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	_, err = irc.New(func() irc.Config { c := validConfig(); c.Templates = set; return c }())
+	require.ErrorContains(t, err, "irc: Config.Templates: templates: render short:")
 }

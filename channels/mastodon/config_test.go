@@ -10,6 +10,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // urlToken is a token as Mastodon makes them: URL-safe, so that it can
@@ -143,4 +144,13 @@ language: en
 	require.NoError(t, err)
 	channeltest.AssertNoSecret(t, string(out), testToken)
 	assert.Contains(t, string(out), "token: REDACTED")
+}
+
+// A template that fails on every update fails New, not Send: New tries it
+// on sample updates.
+func TestNewTriesTemplates(t *testing.T) {
+	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	_, err = New(func() Config { c := testConfig("https://mastodon.example"); c.Templates = set; return c }())
+	require.ErrorContains(t, err, "mastodon: Config.Templates: templates: render short:")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func validConfig() Config {
@@ -134,4 +135,13 @@ func TestGivenClientFollowsNoRedirect(t *testing.T) {
 	assert.Nil(t, given.CheckRedirect)
 	assert.False(t, ch.s.ownClient)
 	assert.NoError(t, ch.Close())
+}
+
+// A template that fails on every update fails New, not Send: New tries it
+// on sample updates.
+func TestNewTriesTemplates(t *testing.T) {
+	set, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	_, err = New(func() Config { c := validConfig(); c.Templates = set; return c }())
+	require.ErrorContains(t, err, "matrix: Config.Templates: templates: render text:")
 }

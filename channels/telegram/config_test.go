@@ -10,6 +10,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -150,4 +151,13 @@ template: text
 	require.NoError(t, err)
 	channeltest.AssertNoSecret(t, string(out), testToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x")
 	assert.Contains(t, string(out), "token: REDACTED")
+}
+
+// A template that fails on every update fails New, not Send: New tries it
+// on sample updates.
+func TestNewTriesTemplates(t *testing.T) {
+	set, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	_, err = New(func() Config { c := testConfig("@examplestatus"); c.Templates = set; return c }())
+	require.ErrorContains(t, err, "telegram: Config.Templates: templates: render text:")
 }

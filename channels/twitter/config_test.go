@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func oauth1Config() Config {
@@ -146,4 +147,13 @@ func TestChannelFormat(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
 		assert.Equal(t, "twitter.Channel(x-status)", fmt.Sprintf(verb, ch), verb)
 	}
+}
+
+// A template that fails on every update fails New, not Send: New tries it
+// on sample updates.
+func TestNewTriesTemplates(t *testing.T) {
+	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
+	_, err = New(func() Config { c := oauth1Config(); c.Templates = set; return c }())
+	require.ErrorContains(t, err, "twitter: Config.Templates: templates: render short:")
 }

@@ -229,6 +229,12 @@ func New(cfg Config) (*Channel, error) {
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()
 	}
+	if err := setup.Try(pkg, name, func(u broadcast.Update) error {
+		_, err := c.tmpl.Text(name, "short", u, MaxWeight, Weight)
+		return err
+	}); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
