@@ -9,7 +9,8 @@
 //
 //   - https, or plain http to a loopback host only (a test server): what
 //     a channel sends there carries a credential, in a header or in the
-//     URL itself, which must never travel in clear over a network;
+//     URL itself, which must never travel in clear over a network (a URL
+//     no credential goes to, as a public page's, may set Rules.PlainHTTP);
 //   - no user information: credentials go in their own Config fields;
 //   - no fragment, no white space, and no query unless Rules.Query allows
 //     one (webhook URLs that carry their credentials in the query).

@@ -1,8 +1,9 @@
 // Package setup is what every channel's New does alike: errors that name
-// the Config field at fault, the rule for a channel's name, the template
-// set with the channel's own template added, and a trial rendering of
-// sample updates so that a template that fails on every update fails in
-// New rather than at send time.
+// the Config field at fault, the rules for a channel's name, for a token
+// sent in a header and for a list that names each target once, the
+// template set with the channel's own template added, and a trial
+// rendering of sample updates so that a template that fails on every
+// update fails in New rather than at send time.
 //
 // # Errors
 //
