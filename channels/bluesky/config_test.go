@@ -14,6 +14,9 @@ import (
 )
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	valid := testConfig("")
 	tests := []struct {
 		name string
@@ -34,6 +37,9 @@ func TestNewValidates(t *testing.T) {
 		{"not a URL", func(c *Config) { c.Service = "bsky.social" }, `bluesky: Config.Service: not an absolute https URL, as "https://bsky.social"`},
 		{"too many languages", func(c *Config) { c.Languages = []string{"en", "de", "fr", "ja"} }, "bluesky: Config.Languages: 4 languages, more than 3"},
 		{"a bad language", func(c *Config) { c.Languages = []string{"en", "english!"} }, `bluesky: Config.Languages[1]: "english!" is not a BCP 47 language tag`},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"bluesky: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name", func(c *Config) { c.Name = "ops " }, "bluesky: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
@@ -148,13 +154,4 @@ languages: [en, de]
 	require.NoError(t, err)
 	channeltest.AssertNoSecret(t, string(out), urlPassword)
 	assert.Contains(t, string(out), "app_password: REDACTED")
-}
-
-// A template that fails on every update fails New, not Send: New tries it
-// on sample updates.
-func TestNewTriesTemplates(t *testing.T) {
-	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
-	require.NoError(t, err)
-	_, err = New(func() Config { c := testConfig(""); c.Templates = set; return c }())
-	require.ErrorContains(t, err, "bluesky: Config.Templates: templates: render short:")
 }

@@ -124,10 +124,7 @@ func New(cfg Config) (*Channel, error) {
 	if !slices.Contains(c.set.Names(), c.template) {
 		return nil, fmt.Errorf("console: Config.Template: no template named %q in Config.Templates", c.template)
 	}
-	if err := setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := c.set.Text(name, c.template, u, 0, nil)
-		return err
-	}); err != nil {
+	if err := setup.TryText(pkg, c.set, name, c.template, 0, nil); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -169,10 +169,7 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	if err := setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := s.tmpl.Text(name, "markdown", u, MaxContent, templates.Runes)
-		return err
-	}); err != nil {
+	if err := setup.TryText(pkg, s.tmpl, name, "markdown", MaxContent, templates.Runes); err != nil {
 		return nil, err
 	}
 	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})

@@ -147,10 +147,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := set.Text(name, templateName, u, MaxText, UTF16)
-		return err
-	}); err != nil {
+	if err := setup.TryText(pkg, set, name, templateName, MaxText, UTF16); err != nil {
 		return nil, err
 	}
 	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now,

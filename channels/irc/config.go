@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
@@ -277,10 +276,7 @@ func checkLimits(s *settings, _ Config) error {
 	if !slices.Contains(s.templates.Names(), s.template) {
 		return fieldErr("Template", "%q is not in Config.Templates", s.template)
 	}
-	return setup.Try(pkg, s.name, func(u broadcast.Update) error {
-		_, err := s.templates.Text(s.name, s.template, u, 0, nil)
-		return err
-	})
+	return setup.TryText(pkg, s.templates, s.name, s.template, 0, nil)
 }
 
 func longestName(ts []*target) int {

@@ -24,6 +24,9 @@ func validConfig() irc.Config {
 }
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	tests := []struct {
 		name string
 		edit func(*irc.Config)
@@ -34,6 +37,9 @@ func TestNewValidates(t *testing.T) {
 		{"bad port", func(c *irc.Config) { c.Server = "irc.example.net:99999" }, "irc: Config.Server: \"irc.example.net:99999\" has no valid port"},
 		{"unknown TLS mode", func(c *irc.Config) { c.TLS = 7 }, "irc: Config.TLS: unknown mode 7"},
 		{"TLSConfig without TLS", func(c *irc.Config) { c.TLS, c.TLSConfig = irc.TLSOff, &tls.Config{} }, "irc: Config.TLSConfig: set, but TLS is TLSOff"},
+		{"a template failing on every update", func(c *irc.Config) { c.Templates = failing },
+			"irc: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name with a space", func(c *irc.Config) { c.Name = "irc " }, "irc: Config.Name: leading or trailing white space, or a control character"},
 		{"no nick", func(c *irc.Config) { c.Nick = "" }, "irc: Config.Nick: missing"},
 		{"nick with a space", func(c *irc.Config) { c.Nick = "status bot" }, "irc: Config.Nick: \"status bot\" is not a valid nickname"},
@@ -134,13 +140,4 @@ func TestTLSModeString(t *testing.T) {
 	assert.Equal(t, "on", irc.TLSOn.String())
 	assert.Equal(t, "off", irc.TLSOff.String())
 	assert.Equal(t, "TLSMode(9)", irc.TLSMode(9).String())
-}
-
-// A template that fails on every update fails New, not Send: New tries it
-// on sample updates.
-func TestNewTriesTemplates(t *testing.T) {
-	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
-	require.NoError(t, err)
-	_, err = irc.New(func() irc.Config { c := validConfig(); c.Templates = set; return c }())
-	require.ErrorContains(t, err, "irc: Config.Templates: templates: render short:")
 }

@@ -18,6 +18,9 @@ import (
 const urlToken = "a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ-_0123"
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	valid := testConfig("https://mastodon.example")
 	tests := []struct {
 		name string
@@ -38,6 +41,9 @@ func TestNewValidates(t *testing.T) {
 		{"direct", func(c *Config) { c.Visibility = "direct" }, `mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`},
 		{"unknown visibility", func(c *Config) { c.Visibility = "friends" }, `mastodon: Config.Visibility: unknown value "friends": want public, unlisted or private`},
 		{"language", func(c *Config) { c.Language = "en-GB" }, `mastodon: Config.Language: "en-GB" is not an ISO 639 code (two or three lower-case letters)`},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"mastodon: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name", func(c *Config) { c.Name = " ops" }, "mastodon: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
@@ -144,13 +150,4 @@ language: en
 	require.NoError(t, err)
 	channeltest.AssertNoSecret(t, string(out), testToken)
 	assert.Contains(t, string(out), "token: REDACTED")
-}
-
-// A template that fails on every update fails New, not Send: New tries it
-// on sample updates.
-func TestNewTriesTemplates(t *testing.T) {
-	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
-	require.NoError(t, err)
-	_, err = New(func() Config { c := testConfig("https://mastodon.example"); c.Templates = set; return c }())
-	require.ErrorContains(t, err, "mastodon: Config.Templates: templates: render short:")
 }

@@ -174,10 +174,7 @@ func New(cfg Config) (*Channel, error) {
 		s.tmpl = templates.Default()
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
-	if err := setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := s.tmpl.Text(name, "short", u, DefaultMaxCharacters, Measure(DefaultCharactersPerURL))
-		return err
-	}); err != nil {
+	if err := setup.TryText(pkg, s.tmpl, name, "short", DefaultMaxCharacters, Measure(DefaultCharactersPerURL)); err != nil {
 		return nil, err
 	}
 	return &Channel{name: name, s: s}, nil

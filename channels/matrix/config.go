@@ -10,7 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
@@ -108,10 +107,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
-	if err := setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := s.set.Text(name, "text", u, ContentLimit, templates.Bytes)
-		return err
-	}); err != nil {
+	if err := setup.TryText(pkg, s.set, name, "text", ContentLimit, templates.Bytes); err != nil {
 		return nil, err
 	}
 	return &Channel{name: name, s: s}, nil

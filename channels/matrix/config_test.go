@@ -22,6 +22,9 @@ func validConfig() Config {
 }
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	for _, tt := range []struct {
 		name string
 		edit func(*Config)
@@ -60,6 +63,9 @@ func TestNewValidates(t *testing.T) {
 			"matrix: Config.Rooms[0]: longer than 255 bytes"},
 		{"repeated", func(c *Config) { c.Rooms = []string{"#ops:example.org", "!a:b", "#ops:example.org "} },
 			`matrix: Config.Rooms[2]: "#ops:example.org" is the same as Rooms[0]`},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"matrix: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name with a line break", func(c *Config) { c.Name = "ops\nmatrix" },
 			"matrix: Config.Name: leading or trailing white space, or a control character"},
 	} {
@@ -135,13 +141,4 @@ func TestGivenClientFollowsNoRedirect(t *testing.T) {
 	assert.Nil(t, given.CheckRedirect)
 	assert.False(t, ch.s.ownClient)
 	assert.NoError(t, ch.Close())
-}
-
-// A template that fails on every update fails New, not Send: New tries it
-// on sample updates.
-func TestNewTriesTemplates(t *testing.T) {
-	set, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
-	require.NoError(t, err)
-	_, err = New(func() Config { c := validConfig(); c.Templates = set; return c }())
-	require.ErrorContains(t, err, "matrix: Config.Templates: templates: render text:")
 }

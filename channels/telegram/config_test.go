@@ -14,6 +14,9 @@ import (
 )
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	valid := testConfig("@examplestatus")
 	tests := []struct {
 		name string
@@ -41,6 +44,9 @@ func TestNewValidates(t *testing.T) {
 		{"base URL with the token", func(c *Config) { c.BaseURL = "https://api.telegram.org/bot" + testToken },
 			"telegram: Config.BaseURL: must not hold the bot token (it goes in Config.Token)"},
 		{"plain http", func(c *Config) { c.BaseURL = "http://api.telegram.org" }, "telegram: Config.BaseURL: must use https (http only for a loopback host)"},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"telegram: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
@@ -151,13 +157,4 @@ template: text
 	require.NoError(t, err)
 	channeltest.AssertNoSecret(t, string(out), testToken, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x")
 	assert.Contains(t, string(out), "token: REDACTED")
-}
-
-// A template that fails on every update fails New, not Send: New tries it
-// on sample updates.
-func TestNewTriesTemplates(t *testing.T) {
-	set, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
-	require.NoError(t, err)
-	_, err = New(func() Config { c := testConfig("@examplestatus"); c.Templates = set; return c }())
-	require.ErrorContains(t, err, "telegram: Config.Templates: templates: render text:")
 }

@@ -27,6 +27,9 @@ func oauth2Config() Config {
 }
 
 func TestNewRejects(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	tests := []struct {
 		name string
 		cfg  func() Config
@@ -48,6 +51,9 @@ func TestNewRejects(t *testing.T) {
 			return c
 		},
 			"twitter: Config.AccessSecret: leading or trailing white space"},
+		{"a template failing on every update", func() Config { c := oauth1Config(); c.Templates = failing; return c },
+			"twitter: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name with spaces", func() Config { c := oauth1Config(); c.Name = " x"; return c },
 			"twitter: Config.Name: leading or trailing white space, or a control character"},
 		{"base URL not https", func() Config { c := oauth1Config(); c.BaseURL = "http://api.x.com"; return c },
@@ -147,13 +153,4 @@ func TestChannelFormat(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
 		assert.Equal(t, "twitter.Channel(x-status)", fmt.Sprintf(verb, ch), verb)
 	}
-}
-
-// A template that fails on every update fails New, not Send: New tries it
-// on sample updates.
-func TestNewTriesTemplates(t *testing.T) {
-	set, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
-	require.NoError(t, err)
-	_, err = New(func() Config { c := oauth1Config(); c.Templates = set; return c }())
-	require.ErrorContains(t, err, "twitter: Config.Templates: templates: render short:")
 }

@@ -229,10 +229,7 @@ func New(cfg Config) (*Channel, error) {
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()
 	}
-	if err := setup.Try(pkg, name, func(u broadcast.Update) error {
-		_, err := c.tmpl.Text(name, "short", u, MaxWeight, Weight)
-		return err
-	}); err != nil {
+	if err := setup.TryText(pkg, c.tmpl, name, "short", MaxWeight, Weight); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -125,3 +125,12 @@ func Try(pkg, channel string, render func(broadcast.Update) error) error {
 	}
 	return nil
 }
+
+// TryText is Try with the template name of set, fitted to limit in m as
+// set.Text fits it, as the rendering.
+func TryText(pkg string, set *templates.Set, channel, name string, limit int, m templates.Measure) error {
+	return Try(pkg, channel, func(u broadcast.Update) error {
+		_, err := set.Text(channel, name, u, limit, m)
+		return err
+	})
+}

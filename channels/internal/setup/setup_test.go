@@ -101,3 +101,13 @@ func TestTry(t *testing.T) {
 	})
 	assert.EqualError(t, err, "demo: Config.Templates: no correction template")
 }
+
+func TestTryText(t *testing.T) {
+	assert.NoError(t, TryText("demo", templates.Default(), "ops", "short", 280, templates.Runes))
+	set, err := templates.Default().With("short", "{{if .Corrects}}{{.NoSuchField}}{{end}}{{.Title}}")
+	require.NoError(t, err)
+	assert.ErrorContains(t, TryText("demo", set, "ops", "short", 280, templates.Runes),
+		"demo: Config.Templates: templates: render short: ")
+	assert.ErrorContains(t, TryText("demo", templates.Default(), "ops", "nope", 280, templates.Runes),
+		"demo: Config.Templates: templates: unknown template")
+}
