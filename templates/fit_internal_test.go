@@ -65,7 +65,7 @@ func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, e
 	return Shorten(shortest, limit, m), ErrTooLong
 }
 
-var xURL = regexp.MustCompile(`https?://[^\s<>"]+`)
+var xURL = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
 
 // xWeight is an X-like Measure: a URL counts 23, CJK and emoji 2.
 func xWeight(s string) int {

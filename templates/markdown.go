@@ -10,7 +10,7 @@ func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	last := 0
-	for _, u := range urlPattern.FindAllStringIndex(s, -1) {
+	for _, u := range URLSpans(s) {
 		escapeText(&b, s[last:u[0]], last == 0 || s[last-1] == '\n')
 		b.WriteString(s[u[0]:u[1]])
 		last = u[1]

@@ -32,9 +32,51 @@ func Graphemes(s string) int { return uniseg.GraphemeClusterCount(s) }
 // Ellipsis marks where Shorten and RenderFit cut a text.
 const Ellipsis = "…"
 
-// urlPattern finds http(s) URLs in free text: up to the next white space or
-// a character that cannot appear in a URL unescaped.
-var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+// urlPattern finds http(s) URLs in free text (see URLSpans). A scheme is
+// case-insensitive, and the platforms link "HTTPS://…" too.
+var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
+
+// URLSpans returns the byte offsets, [start, end), of the http(s) URLs in
+// s as the templates find them: the URLs Shorten and RenderFit never cut
+// and the markdown template never escapes. A URL runs from its scheme, in
+// any case, to the next white space or character a URL cannot hold
+// unescaped (<, > and "). Channels that treat URLs apart (counting,
+// linking, keeping them whole across lines) use it, so that they all agree
+// on what a URL is.
+func URLSpans(s string) [][]int { return urlPattern.FindAllStringIndex(s, -1) }
+
+// LinkSpans returns URLSpans(s) without what follows a URL rather than
+// ends it, as chat clients and browsers link a URL in text: punctuation
+// that ends a sentence (. , : ; ! ? ') and a closing bracket the URL did
+// not open, as in "(see https://status.example.com/x)." A bracket the URL
+// opened stays: https://en.wikipedia.org/wiki/Mars_(planet).
+func LinkSpans(s string) [][]int {
+	spans := URLSpans(s)
+	for _, sp := range spans {
+		sp[1] = linkEnd(s[sp[0]:sp[1]]) + sp[0]
+	}
+	return spans
+}
+
+// closers are the closing brackets by their opening ones.
+var closers = map[byte]byte{')': '(', ']': '[', '}': '{'}
+
+// linkEnd returns the length of the link at the start of url.
+func linkEnd(url string) int {
+	end := len(url)
+	for end > 1 {
+		c := url[end-1]
+		if open, ok := closers[c]; ok {
+			if strings.Count(url[:end], string(open)) >= strings.Count(url[:end], string(c)) {
+				break
+			}
+		} else if !strings.ContainsRune(".,:;!?'", rune(c)) {
+			break
+		}
+		end--
+	}
+	return end
+}
 
 // Shorten returns s cut to measure at most limit in m (nil m: Runes), with
 // Ellipsis where it was cut. It returns s unchanged when s fits or limit <= 0.
@@ -87,7 +129,7 @@ type cutter struct {
 }
 
 func newCutter(s string) *cutter {
-	return &cutter{s: s, urls: spans(urlPattern.FindAllStringIndex(s, -1)), state: -1}
+	return &cutter{s: s, urls: spans(URLSpans(s)), state: -1}
 }
 
 // has reports whether cut index i exists, segmenting s as far as needed.

@@ -14,7 +14,7 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
-var testURL = regexp.MustCompile(`https?://[^\s<>"]+`)
+var testURL = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
 
 // weighted is an X-like Measure: a URL counts 23 whatever its length; CJK
 // and emoji count 2; everything else 1. It is not additive per rune.
@@ -83,6 +83,7 @@ func TestShorten(t *testing.T) {
 		{"long word cut inside", "Supercalifragilistic", 6, templates.Runes, "Super…"},
 		{"URL moved after the ellipsis", "Errors on the CDN in Europe https://s.example/1", 29, templates.Runes, "Errors… https://s.example/1"},
 		{"URL before the cut stays", "See https://s.example/1 for details on the CDN", 30, templates.Runes, "See https://s.example/1 for…"},
+		{"scheme in capitals", "Errors on the CDN in Europe HTTPS://s.example/1", 29, templates.Runes, "Errors… HTTPS://s.example/1"},
 		{"ellipsis after a URL gets a space", "https://s.example/1 and more words", 21, templates.Runes, "https://s.example/1 …"},
 		{"URL that cannot fit is dropped whole", "Errors https://s.example/long/path", 10, templates.Runes, "Errors…"},
 		{"weighted URL", "Errors on the CDN in Europe https://s.example/a/very/long/path/to/the/incident", 34, weighted, "Errors on… https://s.example/a/very/long/path/to/the/incident"},
@@ -170,4 +171,43 @@ func TestShortenEveryLimit(t *testing.T) {
 			}
 		}
 	}
+}
+
+// URLSpans finds the URLs the templates keep whole, the scheme in any
+// case, up to white space or a character a URL cannot hold unescaped.
+func TestURLSpans(t *testing.T) {
+	for s, want := range map[string][][]int{
+		"":                                 nil,
+		"no link here":                     nil,
+		"see https://s.example/1.":         {{4, 24}},
+		"HTTP://s.example and http://x/y>": {{0, 16}, {21, 31}},
+		`"https://s.example/a b"`:          {{1, 20}},
+		"ftp://s.example https:// x":       nil,
+	} {
+		assert.Equal(t, want, templates.URLSpans(s), s)
+	}
+}
+
+// LinkSpans leaves out what follows a URL in a sentence, not what a URL
+// holds.
+func TestLinkSpans(t *testing.T) {
+	for s, want := range map[string]string{
+		"see https://s.example/1.":                     "https://s.example/1",
+		"(see https://s.example/1).":                   "https://s.example/1",
+		"(see https://s.example/1?).":                  "https://s.example/1",
+		"https://en.wikipedia.org/wiki/Mars_(planet).": "https://en.wikipedia.org/wiki/Mars_(planet)",
+		"[https://s.example/a[1]]":                     "https://s.example/a[1]",
+		"{https://s.example/a}":                        "https://s.example/a",
+		"it's at https://s.example/it's, ok":           "https://s.example/it's",
+		"https://s.example/q?a=1&b=2!":                 "https://s.example/q?a=1&b=2",
+		"'https://s.example/x'":                        "https://s.example/x",
+		"HTTPS://S.EXAMPLE/X;":                         "HTTPS://S.EXAMPLE/X",
+		"https://s.example/)))":                        "https://s.example/",
+	} {
+		spans := templates.LinkSpans(s)
+		if assert.Len(t, spans, 1, s) {
+			assert.Equal(t, want, s[spans[0][0]:spans[0][1]], s)
+		}
+	}
+	assert.Empty(t, templates.LinkSpans("no links"))
 }

@@ -126,6 +126,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -177,21 +178,16 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := cfg.HTTPClient
-	if base == nil {
-		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *base
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
-		langs: slices.Clone(cfg.Languages), client: &client, redactor: redact.NewRedactor(cfg.AppPassword),
+		langs: slices.Clone(cfg.Languages), client: client, redactor: redact.NewRedactor(cfg.AppPassword),
 		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	name := cfg.Name
-	if name == "" {
-		name = DefaultName
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	if err := setup.TryText(pkg, s.tmpl, name, "short", MaxGraphemes, Measure); err != nil {
+		return nil, err
 	}
 	return &Channel{name: name, s: s}, nil
 }

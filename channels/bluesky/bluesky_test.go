@@ -149,6 +149,8 @@ func TestLinkFacets(t *testing.T) {
 		{"emoji and CJK before", "東京 🇯🇵 👩🏽‍💻 障害 n̈: https://status.example.com/i/42", []string{"https://status.example.com/i/42"}},
 		{"sentence end", "See https://status.example.com/i/42. Then https://example.org/x!", []string{"https://status.example.com/i/42", "https://example.org/x"}},
 		{"path outside ASCII", "🙂 https://status.example.com/インシデント/42 ok", []string{"https://status.example.com/インシデント/42"}},
+		{"in brackets", "(see https://status.example.com/i/42) and https://en.wikipedia.org/wiki/Mars_(planet).",
+			[]string{"https://status.example.com/i/42", "https://en.wikipedia.org/wiki/Mars_(planet)"}},
 		{"none", "no link here, @handle neither", nil},
 	}
 	for _, tt := range tests {

@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 
 	"golang.org/x/text/language"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -60,8 +61,8 @@ type Config struct {
 // validate checks cfg without I/O and returns the service's address
 // without a trailing slash.
 func (cfg Config) validate() (string, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return "", errors.New("bluesky: Config.Name: leading or trailing white space")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return "", err
 	}
 	service, err := parseService(cfg.Service)
 	if err != nil {
@@ -93,41 +94,21 @@ func (cfg Config) validate() (string, error) {
 // parseService checks the service's address and returns it without a
 // trailing slash; "" is DefaultService.
 func parseService(raw string) (string, error) {
-	if raw == "" {
-		return DefaultService, nil
+	base, err := endpoint.Base(pkg, "Service", raw, endpoint.Rules{Default: DefaultService, Example: DefaultService})
+	if err != nil {
+		return "", err
 	}
-	bad := func(problem string) error { return fmt.Errorf("bluesky: Config.Service: %s", problem) }
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", bad("not a URL")
-	case u.User != nil:
-		return "", bad("must not hold credentials (they go in Config.Identifier and Config.AppPassword)")
-	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
-		return "", bad(`not an absolute https URL, as "https://bsky.social"`)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", bad("must use https (http only for a loopback host)")
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", bad("must not have a query or fragment")
-	case strings.Trim(u.Path, "/") != "":
-		return "", bad("must not have a path (the XRPC methods live under /xrpc/ of the host)")
+	if u, _ := url.Parse(base); u.Path != "" { // checked
+		return "", setup.Errorf(pkg, "Service", "must not have a path (the XRPC methods live under /xrpc/ of the host)")
 	}
-	return strings.TrimRight(u.String(), "/"), nil
+	return base, nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
-}
+// pkg prefixes the errors of the package.
+const pkg = "bluesky"
 
-// URL schemes of the channel URL form.
-const (
-	schemeHTTPS = "bluesky"
-	schemeHTTP  = "bluesky+http"
-)
+// schemes of the channel URL form.
+const schemes = endpoint.Schemes("bluesky")
 
 // ParseURL reads a channel URL (see the package documentation, # URL
 // form) into a Config:
@@ -135,58 +116,29 @@ const (
 // checks the URL's form; New checks the values. Errors name the part of
 // the URL at fault and never quote the password.
 func ParseURL(raw string) (Config, error) {
-	bad := func(part, problem string) error { return fmt.Errorf("bluesky: URL: %s: %s", part, problem) }
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("bluesky: URL: does not parse")
-	}
-	var cfg Config
-	switch strings.ToLower(u.Scheme) {
-	case schemeHTTPS:
-		cfg.Service = "https://" + u.Host
-	case schemeHTTP:
-		cfg.Service = "http://" + u.Host
-	default:
-		return Config{}, bad("scheme", "want bluesky:// (or bluesky+http:// for a loopback test server)")
-	}
-	if u.Host == "" {
-		return Config{}, bad("host", "missing (the account's server, as bluesky://HANDLE:APP-PASSWORD@bsky.social)")
-	}
-	pw, ok := u.User.Password()
-	if u.User == nil || u.User.Username() == "" || !ok || pw == "" {
-		return Config{}, bad("credentials", "want IDENTIFIER:APP-PASSWORD before the @, as bluesky://status.example.com:APP-PASSWORD@bsky.social")
-	}
-	cfg.Identifier, cfg.AppPassword = u.User.Username(), redact.NewSecret(pw)
-	switch {
-	case strings.Trim(u.Path, "/") != "":
-		return Config{}, bad("path", "not allowed")
-	case u.Fragment != "":
-		return Config{}, bad("fragment", "not allowed")
-	}
-	if err := cfg.setQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
-	return cfg, nil
-}
-
-// setQuery reads the query parameters of a channel URL.
-func (cfg *Config) setQuery(q url.Values) error {
-	for key, values := range q {
-		switch key {
-		case "lang":
-			for _, v := range values {
-				cfg.Languages = append(cfg.Languages, strings.Split(v, ",")...)
-			}
-		case "name":
-			if len(values) != 1 {
-				return fmt.Errorf("bluesky: URL: query: %q given %d times", key, len(values))
-			}
-			cfg.Name = values[0]
-		default:
-			return fmt.Errorf("bluesky: URL: query: unknown parameter %q (want lang or name)", key)
-		}
+	pw, ok := u.User.Password()
+	switch {
+	case u.User == nil || u.User.Username() == "" || !ok || pw == "":
+		return Config{}, endpoint.FormErrorf(pkg, "credentials",
+			"want IDENTIFIER:APP-PASSWORD before the @, as bluesky://status.example.com:APP-PASSWORD@bsky.social")
+	case strings.Trim(u.Path, "/") != "":
+		return Config{}, endpoint.FormErrorf(pkg, "path", "not allowed")
+	case u.Fragment != "":
+		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
 	}
-	return nil
+	p, err := endpoint.Params(pkg, u.Query(), []string{"lang", "name"}, "lang")
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Name: p["name"], Service: web + "://" + u.Host, Identifier: u.User.Username(), AppPassword: redact.NewSecret(pw)}
+	if langs, ok := p["lang"]; ok {
+		cfg.Languages = strings.Split(langs, ",")
+	}
+	return cfg, nil
 }
 
 // URL returns cfg as a channel URL, app password included, as a redact.URL
@@ -201,10 +153,7 @@ func (cfg Config) URL() redact.URL {
 	if err != nil || s.Host == "" {
 		return redact.URL{}
 	}
-	u := url.URL{Scheme: schemeHTTPS, User: url.UserPassword(cfg.Identifier, cfg.AppPassword.Reveal()), Host: s.Host}
-	if s.Scheme == "http" {
-		u.Scheme = schemeHTTP
-	}
+	u := url.URL{Scheme: schemes.Form(s.Scheme), User: url.UserPassword(cfg.Identifier, cfg.AppPassword.Reveal()), Host: s.Host}
 	q := url.Values{}
 	if len(cfg.Languages) > 0 {
 		q.Set("lang", strings.Join(cfg.Languages, ","))

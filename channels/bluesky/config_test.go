@@ -10,9 +10,13 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	valid := testConfig("")
 	tests := []struct {
 		name string
@@ -27,13 +31,16 @@ func TestNewValidates(t *testing.T) {
 			"bluesky: Config.AppPassword: leading or trailing white space"},
 		{"plain http", func(c *Config) { c.Service = "http://bsky.social" }, "bluesky: Config.Service: must use https (http only for a loopback host)"},
 		{"credentials in the service", func(c *Config) { c.Service = "https://status.example.com:abcd-efgh-ijkl-mnop@bsky.social" },
-			"bluesky: Config.Service: must not hold credentials (they go in Config.Identifier and Config.AppPassword)"},
+			"bluesky: Config.Service: must not hold credentials"},
 		{"a path", func(c *Config) { c.Service = "https://bsky.social/xrpc" },
 			"bluesky: Config.Service: must not have a path (the XRPC methods live under /xrpc/ of the host)"},
 		{"not a URL", func(c *Config) { c.Service = "bsky.social" }, `bluesky: Config.Service: not an absolute https URL, as "https://bsky.social"`},
 		{"too many languages", func(c *Config) { c.Languages = []string{"en", "de", "fr", "ja"} }, "bluesky: Config.Languages: 4 languages, more than 3"},
 		{"a bad language", func(c *Config) { c.Languages = []string{"en", "english!"} }, `bluesky: Config.Languages[1]: "english!" is not a BCP 47 language tag`},
-		{"name", func(c *Config) { c.Name = "ops " }, "bluesky: Config.Name: leading or trailing white space"},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"bluesky: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
+		{"name", func(c *Config) { c.Name = "ops " }, "bluesky: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,10 +119,10 @@ func TestURLRoundTrip(t *testing.T) {
 
 func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
-		{"https://status.example.com:" + urlPassword + "@bsky.social", "bluesky: URL: scheme: want bluesky:// (or bluesky+http:// for a loopback test server)"},
+		{"https://status.example.com:" + urlPassword + "@bsky.social", "bluesky: URL: scheme: want bluesky:// (or bluesky+http:// for plain http to a loopback host)"},
 		{"bluesky://status.example.com@bsky.social", "bluesky: URL: credentials: want IDENTIFIER:APP-PASSWORD before the @, as bluesky://status.example.com:APP-PASSWORD@bsky.social"},
 		{"bluesky://:" + urlPassword + "@bsky.social", "bluesky: URL: credentials: want IDENTIFIER:APP-PASSWORD before the @, as bluesky://status.example.com:APP-PASSWORD@bsky.social"},
-		{"bluesky://status.example.com:" + urlPassword + "@", "bluesky: URL: host: missing (the account's server, as bluesky://HANDLE:APP-PASSWORD@bsky.social)"},
+		{"bluesky://status.example.com:" + urlPassword + "@", "bluesky: URL: host: missing"},
 		{"bluesky://status.example.com:" + urlPassword + "@bsky.social/xrpc", "bluesky: URL: path: not allowed"},
 		{"bluesky://status.example.com:" + urlPassword + "@bsky.social?langs=en", `bluesky: URL: query: unknown parameter "langs" (want lang or name)`},
 		{"bluesky://status.example.com:" + urlPassword + "@bsky.social?name=a&name=b", `bluesky: URL: query: "name" given 2 times`},

@@ -85,14 +85,8 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the account asks for a second factor: use an app password: %w", op, xe))
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || sessionExpired(xe):
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the server refused the credentials: %w", op, xe))
-	case broadcast.IsPermanent(marked):
-		return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w", op, xe))
 	}
-	err := fmt.Errorf("bluesky: %s: %w", op, xe)
-	if d, ok := broadcast.RetryDelay(marked); ok {
-		return broadcast.RetryAfter(err, d)
-	}
-	return err
+	return httpx.MarkAs(fmt.Errorf("bluesky: %s: %w", op, xe), marked)
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until
@@ -109,9 +103,5 @@ func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked er
 		return broadcast.RetryAfter(fmt.Errorf("bluesky: %s: rate limited until %s (policy %s): %w",
 			op, reset.UTC().Format(time.RFC3339), policy, xe), max(d, time.Second))
 	}
-	err := fmt.Errorf("bluesky: %s: rate limited: %w", op, xe)
-	if d, ok := broadcast.RetryDelay(marked); ok {
-		return broadcast.RetryAfter(err, d)
-	}
-	return err
+	return httpx.MarkAs(fmt.Errorf("bluesky: %s: rate limited: %w", op, xe), marked)
 }

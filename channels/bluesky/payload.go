@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -79,21 +78,14 @@ type feature struct {
 
 const linkFeature = "app.bsky.richtext.facet#link"
 
-// urlPattern finds the URLs of a post's text, as the templates keep them
-// whole: http(s):// up to white space or a character that cannot appear
-// in a URL unescaped.
-var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
-
 // linkFacets returns a #link facet for every http(s) URL in text, with the
 // UTF-8 byte offsets Bluesky's facets use, so that the URL is clickable.
-// Trailing punctuation that ends a sentence is left out of the link.
+// What follows a URL in a sentence is left out of the link (see
+// templates.LinkSpans).
 func linkFacets(text string) []facet {
 	var out []facet
-	for _, loc := range urlPattern.FindAllStringIndex(text, -1) {
+	for _, loc := range templates.LinkSpans(text) {
 		start, end := loc[0], loc[1]
-		for end > start && strings.ContainsRune(".,:;!?'", rune(text[end-1])) {
-			end--
-		}
 		raw := text[start:end]
 		if u, err := url.Parse(raw); err != nil || u.Host == "" {
 			continue

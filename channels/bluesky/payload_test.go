@@ -1,21 +1,15 @@
 package bluesky
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // goldenUpdate puts emoji, CJK and combining marks before the URL, so the
 // golden facets show byte offsets, not character offsets.
@@ -60,16 +54,6 @@ func payloads(t *testing.T) map[string][]byte {
 
 func TestPayloadGolden(t *testing.T) {
 	for name, body := range payloads(t) {
-		t.Run(name, func(t *testing.T) {
-			var pretty bytes.Buffer
-			require.NoError(t, json.Indent(&pretty, body, "", "  "))
-			path := filepath.Join("testdata", name+".json")
-			if *update {
-				require.NoError(t, os.WriteFile(path, append(pretty.Bytes(), '\n'), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err)
-			assert.JSONEq(t, string(want), string(body))
-		})
+		t.Run(name, func(t *testing.T) { golden.JSON(t, name+".json", body) })
 	}
 }

@@ -63,12 +63,12 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -107,13 +107,11 @@ var (
 
 // New returns a Channel for cfg, filling in the defaults. It does no I/O.
 func New(cfg Config) (*Channel, error) {
-	c := &Channel{name: cfg.Name, w: cfg.Writer, template: cfg.Template, set: cfg.Templates}
-	if c.name == "" {
-		c.name = "console"
+	name, err := setup.Name(pkg, cfg.Name, "console")
+	if err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(c.name) != c.name || strings.ContainsFunc(c.name, isControl) {
-		return nil, fmt.Errorf("console: Config.Name: %q has surrounding space or control characters", c.name)
-	}
+	c := &Channel{name: name, w: cfg.Writer, template: cfg.Template, set: cfg.Templates}
 	if c.w == nil {
 		c.w = os.Stdout
 	}
@@ -126,10 +124,11 @@ func New(cfg Config) (*Channel, error) {
 	if !slices.Contains(c.set.Names(), c.template) {
 		return nil, fmt.Errorf("console: Config.Template: no template named %q in Config.Templates", c.template)
 	}
+	if err := setup.TryText(pkg, c.set, name, c.template, 0, nil); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // Name returns the channel's name.
 func (c *Channel) Name() string { return c.name }

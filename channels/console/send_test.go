@@ -32,6 +32,8 @@ func sample(n int) broadcast.Update {
 }
 
 func TestNew(t *testing.T) {
+	failing, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	tests := []struct {
 		name    string
 		cfg     console.Config
@@ -41,9 +43,12 @@ func TestNew(t *testing.T) {
 		{"zero value", console.Config{}, "console", ""},
 		{"name", console.Config{Name: "dry-run"}, "dry-run", ""},
 		{"template", console.Config{Template: "short.resolved"}, "console", ""},
-		{"name with space", console.Config{Name: " ops"}, "", `console: Config.Name: " ops" has surrounding space or control characters`},
-		{"name with newline", console.Config{Name: "a\nb"}, "", `console: Config.Name: "a\nb" has surrounding space or control characters`},
+		{"name with space", console.Config{Name: " ops"}, "", "console: Config.Name: leading or trailing white space, or a control character"},
+		{"name with newline", console.Config{Name: "a\nb"}, "", "console: Config.Name: leading or trailing white space, or a control character"},
 		{"unknown template", console.Config{Template: "tweet"}, "", `console: Config.Template: no template named "tweet" in Config.Templates`},
+		{"template failing on every update", console.Config{Templates: failing}, "",
+			"console: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,8 +168,10 @@ func TestFailedWriteCountsNothing(t *testing.T) {
 	assert.Equal(t, "Incident: Elevated CDN error rates 1\n", w.buf.String(), "no separator before the first message written")
 }
 
+// New tries the template on sample updates; this one fails on others only,
+// at send time, for good.
 func TestSendRenderErrorIsPermanent(t *testing.T) {
-	set, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	set, err := templates.Default().With("text", `{{if eq .Title "Sample"}}{{.Title}}{{else}}{{(index .Components 0).Name}}{{end}}`)
 	require.NoError(t, err)
 	ch, err := console.New(console.Config{Writer: io.Discard, Templates: set})
 	require.NoError(t, err)

@@ -5,8 +5,12 @@ import (
 	"net/url"
 	"os"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
+
+// pkg prefixes the errors of the package.
+const pkg = "console"
 
 // Scheme is the URL scheme of the short form.
 const Scheme = "console"
@@ -37,15 +41,11 @@ func ParseURL(raw string) (Config, error) {
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return Config{}, fmt.Errorf("console: URL: query: %v", err)
+		return Config{}, endpoint.FormErrorf(pkg, "query", "does not parse")
 	}
-	for k, v := range q {
-		if k != "template" {
-			return Config{}, fmt.Errorf("console: URL: query parameter %q: unknown (known: template)", k)
-		}
-		cfg.Template = v[len(v)-1]
-	}
-	return cfg, nil
+	p, err := endpoint.Params(pkg, q, []string{"template"})
+	cfg.Template = p["template"]
+	return cfg, err
 }
 
 // URL returns the short form of c: its Writer (os.Stdout or os.Stderr;

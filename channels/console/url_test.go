@@ -40,10 +40,11 @@ func TestURLRoundTrip(t *testing.T) {
 
 func TestParseURLErrors(t *testing.T) {
 	for raw, want := range map[string]string{
-		"stdout://":                 `console: URL: scheme "stdout": want console://`,
-		"console://printer":         `console: URL: host "printer": want stdout or stderr`,
-		"console://stdout/x":        `console: URL: path "/x": want none`,
-		"console://?tempalte=short": `console: URL: query parameter "tempalte": unknown (known: template)`,
+		"stdout://":                            `console: URL: scheme "stdout": want console://`,
+		"console://printer":                    `console: URL: host "printer": want stdout or stderr`,
+		"console://stdout/x":                   `console: URL: path "/x": want none`,
+		"console://?tempalte=short":            `console: URL: query: unknown parameter "tempalte" (want template)`,
+		"console://?template=short&template=x": `console: URL: query: "template" given 2 times`,
 	} {
 		_, err := console.ParseURL(raw)
 		assert.EqualError(t, err, want, raw)

@@ -6,11 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -36,7 +37,8 @@ type Config struct {
 	// gives it: https://discord.com/api/webhooks/{id}/{token}, without a
 	// query. Required. It carries the token, so it prints as
 	// "https://discord.com/…". Requests go to its host (a test server,
-	// say) under /api/v10.
+	// say) under /api/v10. It must be https; http is accepted for
+	// loopback hosts only.
 	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
 	// ThreadID, when set, posts every update into this thread of the
 	// webhook's channel (Discord's thread_id), whatever the incident.
@@ -62,8 +64,8 @@ type Config struct {
 	// Templates renders the message text with its "markdown" template.
 	// Default: templates.Default().
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -83,13 +85,13 @@ func (w webhook) api() string {
 // version.
 var webhookPath = regexp.MustCompile(`^/api(?:/v[0-9]+)?/webhooks/([^/]+)/([^/]+)/?$`)
 
-// configError is an error of New about one field of the Config.
-type configError struct{ field, msg string }
+// pkg prefixes the errors of the package.
+const pkg = "discord"
 
-func (e *configError) Error() string { return "discord: Config." + e.field + ": " + e.msg }
-
+// fieldErr is an error of New about one field of the Config: a
+// *setup.Error, which asURLErr restates for the URL form.
 func fieldErr(field, format string, args ...any) error {
-	return &configError{field: field, msg: fmt.Sprintf(format, args...)}
+	return setup.Errorf(pkg, field, format, args...)
 }
 
 // urlParts name, for a Config field, the part of a channel URL that sets it.
@@ -99,34 +101,27 @@ var urlParts = map[string]string{"Name": "query name", "ThreadID": "query thread
 
 // asURLErr restates err, an error of validate, for the URL part at fault.
 func asURLErr(err error) error {
-	var ce *configError
+	var ce *setup.Error
 	if !errors.As(err, &ce) {
 		return err
 	}
-	field, _, _ := strings.Cut(ce.field, "[")
+	field, _, _ := strings.Cut(ce.Field, "[")
 	part, ok := urlParts[field]
 	if !ok {
-		part = "Config." + ce.field
+		part = "Config." + ce.Field
 	}
-	return fmt.Errorf("discord: URL: %s: %s", part, ce.msg)
+	return fmt.Errorf("discord: URL: %s: %s", part, ce.Problem)
 }
 
 // parseWebhook checks raw, a webhook URL, without quoting it: it holds the
 // token.
 func parseWebhook(raw string) (webhook, error) {
-	if raw == "" {
-		return webhook{}, fieldErr("WebhookURL", "missing")
-	}
-	u, err := url.Parse(raw)
+	u, err := endpoint.Check(pkg, "WebhookURL", raw, endpoint.Rules{Query: true, Example: "https://discord.com/api/webhooks/{id}/{token}"})
 	switch {
 	case err != nil:
-		return webhook{}, fieldErr("WebhookURL", "not a URL")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return webhook{}, fieldErr("WebhookURL", "not an http or https URL")
-	case u.Host == "" || u.User != nil:
-		return webhook{}, fieldErr("WebhookURL", "want https://discord.com/api/webhooks/{id}/{token}")
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return webhook{}, fieldErr("WebhookURL", "has a query or fragment (set ThreadID instead of thread_id=)")
+		return webhook{}, err
+	case u.RawQuery != "" || u.ForceQuery:
+		return webhook{}, fieldErr("WebhookURL", "must not have a query (set ThreadID instead of thread_id=)")
 	}
 	m := webhookPath.FindStringSubmatch(u.EscapedPath())
 	if m == nil {
@@ -157,8 +152,8 @@ func validToken(s string) bool {
 
 // validate checks cfg without I/O and returns its webhook.
 func (cfg Config) validate() (webhook, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return webhook{}, fieldErr("Name", "leading or trailing white space")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return webhook{}, err
 	}
 	w, err := parseWebhook(cfg.WebhookURL.Reveal())
 	if err != nil {
@@ -195,11 +190,8 @@ func (cfg Config) validateTags() error {
 		if !snowflake(tag) {
 			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "not a Discord id (digits)")
 		}
-		if slices.Index(cfg.ForumTags, tag) < i {
-			return fieldErr(fmt.Sprintf("ForumTags[%d]", i), "duplicate")
-		}
 	}
-	return nil
+	return setup.Distinct(pkg, "ForumTags", cfg.ForumTags, nil)
 }
 
 func validUsername(name string) error {
@@ -223,9 +215,10 @@ func validUsername(name string) error {
 //	discord://TOKEN@WEBHOOK_ID[?thread_id=…&forum=yes&forum_tags=ID,ID&username=…&avatar_url=…&root_update=no&name=…&host=…&tls=no]
 //
 // TOKEN and WEBHOOK_ID are the last two parts of the webhook's URL; host
-// (default discord.com) and tls=no (plain http) point it elsewhere, at a
-// test server for one. Booleans are yes/no, true/false or 1/0. Errors name
-// the part of the URL at fault and never quote the token.
+// (default discord.com) and tls=no (plain http, to a loopback host only)
+// point it elsewhere, at a test server for one. Booleans are yes/no,
+// on/off, true/false or 1/0. Errors name the part of the URL at fault and
+// never quote the token.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	switch {
@@ -260,21 +253,20 @@ func ParseURL(raw string) (Config, error) {
 	return cfg, nil
 }
 
-// urlErr is an error about a query parameter of a channel URL.
-type urlErr string
-
-func (e urlErr) Error() string { return string(e) }
+// params are the query parameters of a channel URL.
+var params = []string{"thread_id", "forum", "forum_tags", "username", "avatar_url", "root_update", "name", "host", "tls"}
 
 // parseQuery reads the query parameters of a channel URL.
 func parseQuery(q url.Values) (Config, webhook, error) {
 	var cfg Config
 	w := webhook{scheme: "https", host: DefaultHost}
-	for key, vs := range q {
-		if len(vs) != 1 {
-			return Config{}, w, fmt.Errorf("discord: URL: query %s: given %d times", key, len(vs))
-		}
-		if err := setParam(&cfg, &w, key, vs[0]); err != nil {
-			return Config{}, w, fmt.Errorf("discord: URL: query %s: %w", key, err)
+	p, err := endpoint.Params(pkg, q, params)
+	if err != nil {
+		return Config{}, w, err
+	}
+	for key, v := range p {
+		if err := setParam(&cfg, &w, key, v); err != nil {
+			return Config{}, w, endpoint.FormErrorf(pkg, "query "+key, "%v", err)
 		}
 	}
 	return cfg, w, nil
@@ -288,7 +280,7 @@ func setParam(cfg *Config, w *webhook, key, v string) error {
 	case "thread_id":
 		cfg.ThreadID = v
 	case "forum":
-		cfg.Forum, err = parseBool(v)
+		cfg.Forum, err = endpoint.ParseBool(v)
 	case "forum_tags":
 		cfg.ForumTags = strings.Split(v, ",")
 	case "username":
@@ -297,37 +289,21 @@ func setParam(cfg *Config, w *webhook, key, v string) error {
 		cfg.AvatarURL = v
 	case "root_update":
 		var on bool
-		on, err = parseBool(v)
+		on, err = endpoint.ParseBool(v)
 		cfg.NoRootUpdate = !on
 	case "host":
 		if v == "" || strings.ContainsAny(v, "/?#@") {
-			return urlErr("want a host name, with an optional port")
+			return errors.New("want a host name, with an optional port")
 		}
 		w.host = v
 	case "tls":
 		var on bool
-		on, err = parseBool(v)
+		on, err = endpoint.ParseBool(v)
 		if !on {
 			w.scheme = "http"
 		}
-	default:
-		return urlErr("unknown parameter")
 	}
 	return err
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "yes", "on":
-		return true, nil
-	case "no", "off":
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, urlErr("want yes or no")
-	}
-	return b, nil
 }
 
 // URL returns the channel URL of cfg (see ParseURL), token included, as a

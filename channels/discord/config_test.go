@@ -3,6 +3,7 @@ package discord
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -29,22 +30,23 @@ func TestNewErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"no URL", Config{}, "discord: Config.WebhookURL: missing"},
+		{"no URL", Config{}, `discord: Config.WebhookURL: missing (an absolute https URL, as "https://discord.com/api/webhooks/{id}/{token}")`},
 		{"not a URL", Config{WebhookURL: redact.NewURL("https://discord.com/%zz/" + testToken)}, "discord: Config.WebhookURL: not a URL"},
-		{"scheme", Config{WebhookURL: redact.NewURL("ftp://discord.com/api/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: not an http or https URL"},
+		{"scheme", Config{WebhookURL: redact.NewURL("ftp://discord.com/api/webhooks/1/" + testToken)}, `discord: Config.WebhookURL: not an absolute https URL, as "https://discord.com/api/webhooks/{id}/{token}"`},
+		{"plain http", Config{WebhookURL: redact.NewURL("http://discord.com/api/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: must use https (http only for a loopback host)"},
 		{"path", Config{WebhookURL: redact.NewURL("https://discord.com/webhooks/1/" + testToken)}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
 		{"slack path", Config{WebhookURL: redact.NewURL(hookURL + "/slack")}, "discord: Config.WebhookURL: want the path /api/webhooks/{id}/{token}"},
-		{"query", Config{WebhookURL: redact.NewURL(hookURL + "?thread_id=1")}, "discord: Config.WebhookURL: has a query or fragment (set ThreadID instead of thread_id=)"},
-		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@discord.com/api/webhooks/1/x")}, "discord: Config.WebhookURL: want https://discord.com/api/webhooks/{id}/{token}"},
+		{"query", Config{WebhookURL: redact.NewURL(hookURL + "?thread_id=1")}, "discord: Config.WebhookURL: must not have a query (set ThreadID instead of thread_id=)"},
+		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@discord.com/api/webhooks/1/x")}, "discord: Config.WebhookURL: must not hold credentials"},
 		{"id", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/abc/" + testToken)}, "discord: Config.WebhookURL: the webhook id is not a number"},
 		{"token", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/1/" + testToken + "%21")}, "discord: Config.WebhookURL: the token has characters other than letters, digits, '-' and '_'"},
-		{"name", Config{Name: " d", WebhookURL: redact.NewURL(hookURL)}, "discord: Config.Name: leading or trailing white space"},
+		{"name", Config{Name: " d", WebhookURL: redact.NewURL(hookURL)}, "discord: Config.Name: leading or trailing white space, or a control character"},
 		{"thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "x1"}, "discord: Config.ThreadID: not a Discord id (digits)"},
 		{"forum and thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "1", Forum: true}, "discord: Config.Forum: set Forum or ThreadID, not both"},
 		{"tags without forum", Config{WebhookURL: redact.NewURL(hookURL), ForumTags: []string{"1"}}, "discord: Config.ForumTags: set only with Forum"},
 		{"too many tags", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: strings.Split("1,2,3,4,5,6", ",")}, "discord: Config.ForumTags: 6 tags, more than 5"},
 		{"bad tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "tag"}}, "discord: Config.ForumTags[1]: not a Discord id (digits)"},
-		{"duplicate tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "1"}}, "discord: Config.ForumTags[1]: duplicate"},
+		{"duplicate tag", Config{WebhookURL: redact.NewURL(hookURL), Forum: true, ForumTags: []string{"1", "1"}}, `discord: Config.ForumTags[1]: "1" is the same as ForumTags[0]`},
 		{"username", Config{WebhookURL: redact.NewURL(hookURL), Username: "Discord status"}, `discord: Config.Username: Discord refuses names containing "discord" or "clyde"`},
 		{"long username", Config{WebhookURL: redact.NewURL(hookURL), Username: strings.Repeat("ü", 81)}, "discord: Config.Username: longer than 80 characters"},
 		{"blank username", Config{WebhookURL: redact.NewURL(hookURL), Username: "  "}, "discord: Config.Username: blank"},
@@ -114,9 +116,9 @@ func TestParseURLErrors(t *testing.T) {
 		{"discord://tok%21en@" + testID, "discord: URL: user: the token has characters other than letters, digits, '-' and '_'"},
 		{"discord://" + testToken + "@hooks", "discord: URL: host: want the webhook id (digits)"},
 		{base + "/x", "discord: URL: path: want none, as in discord://TOKEN@WEBHOOK_ID"},
-		{base + "?colour=red", "discord: URL: query colour: unknown parameter"},
+		{base + "?colour=red", `discord: URL: query: unknown parameter "colour" (want thread_id, forum, forum_tags, username, avatar_url, root_update, name, host or tls)`},
 		{base + "?forum=maybe", "discord: URL: query forum: want yes or no"},
-		{base + "?forum=yes&forum=no", "discord: URL: query forum: given 2 times"},
+		{base + "?forum=yes&forum=no", `discord: URL: query: "forum" given 2 times`},
 		{base + "?host=a/b", "discord: URL: query host: want a host name, with an optional port"},
 		{base + "?thread_id=abc", "discord: URL: query thread_id: not a Discord id (digits)"},
 		{base + "?forum_tags=1,x&forum=yes", "discord: URL: query forum_tags: not a Discord id (digits)"},
@@ -129,4 +131,18 @@ func TestParseURLErrors(t *testing.T) {
 			channeltest.AssertNoSecret(t, err.Error(), testToken)
 		}
 	}
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(Config{WebhookURL: redact.NewURL(hookURL), HTTPClient: given})
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

@@ -110,6 +110,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -161,28 +162,19 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, client: cfg.HTTPClient, now: time.Now,
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked
+	s := &state{hook: w, cfg: cfg, tmpl: cfg.Templates, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
 	s.cfg.ForumTags = append([]string(nil), cfg.ForumTags...)
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	if _, err := s.tmpl.Text("", "markdown", sample, MaxContent, templates.Runes); err != nil {
-		return nil, fieldErr("Templates", "%v", err)
+	if err := setup.TryText(pkg, s.tmpl, name, "markdown", MaxContent, templates.Runes); err != nil {
+		return nil, err
 	}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
-	}
-	c := &Channel{name: cfg.Name, s: s}
-	if c.name == "" {
-		c.name = DefaultName
-	}
-	return c, nil
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	return &Channel{name: name, s: s}, nil
 }
-
-// sample is the update New renders to check the templates.
-var sample = broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating,
-	Body: "Sample body.", URL: "https://status.example.com/incidents/sample"}.WithDefaults(time.Unix(0, 0))
 
 // Name returns the channel's name.
 func (c *Channel) Name() string { return c.name }

@@ -1,13 +1,9 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +14,9 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 	"github.com/outagecast/outagecast/redact"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // The channel keeps the Channel contract, posting to a text channel.
 func TestConformance(t *testing.T) { channeltest.Run(t, harness(false)) }
@@ -69,21 +64,6 @@ func send(t *testing.T, ch *Channel, u broadcast.Update, thread broadcast.Thread
 	return r
 }
 
-// golden compares body, indented, with testdata/name, or rewrites it.
-func golden(t *testing.T, name string, body []byte) {
-	t.Helper()
-	var out bytes.Buffer
-	require.NoError(t, json.Indent(&out, body, "", "  "))
-	out.WriteByte('\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), out.String(), "%s differs; after an intended change, run go test -update", name)
-}
-
 // An update is one Execute Webhook request as Discord documents it: POST to
 // the webhook's route with wait=true, JSON with the content, the status
 // card and allowed_mentions that stop every ping.
@@ -101,7 +81,7 @@ func TestPostRequest(t *testing.T) {
 	assert.Equal(t, "application/json", req.header.Get("Content-Type"))
 	assert.Equal(t, map[string]any{"parse": []any{}}, req.body["allowed_mentions"])
 	assert.NotContains(t, req.body, "thread_name", "not a forum")
-	golden(t, "post.json", req.raw)
+	golden.JSON(t, "post.json", req.raw)
 
 	assert.Equal(t, f.message(0).id, r.ID)
 	assert.Equal(t, map[string]string{"channel_id": parentID}, r.Meta)
@@ -196,7 +176,7 @@ func TestRootShowsCurrentStatus(t *testing.T) {
 	assert.Equal(t, "/api/v10/webhooks/"+testID+"/"+testToken+"/messages/"+root.ID, patch.path)
 	assert.Empty(t, patch.query)
 	assert.NotContains(t, patch.body, "content", "the first post keeps its text")
-	golden(t, "root_update.json", patch.raw)
+	golden.JSON(t, "root_update.json", patch.raw)
 
 	first := f.message(0)
 	assert.Contains(t, first.content, "We found the cause", "the first post's text is unchanged")
@@ -264,7 +244,7 @@ func TestForum(t *testing.T) {
 	assert.Equal(t, "wait=true", reqs[0].query.Encode())
 	assert.Equal(t, "CDN errors in EU", reqs[0].body["thread_name"])
 	assert.Equal(t, []any{"1400000000000000001"}, reqs[0].body["applied_tags"])
-	golden(t, "forum_post.json", reqs[0].raw)
+	golden.JSON(t, "forum_post.json", reqs[0].raw)
 	assert.Equal(t, root.ID, root.Meta[metaThread], "a forum post's first message has its thread's id")
 
 	assert.Equal(t, "thread_id="+root.ID+"&wait=true", reqs[1].query.Encode())
@@ -355,7 +335,7 @@ func TestEdit(t *testing.T) {
 	assert.Equal(t, root.ID, r.ID)
 	edit := f.sent()[1]
 	assert.Equal(t, "PATCH", edit.method)
-	golden(t, "edit.json", edit.raw)
+	golden.JSON(t, "edit.json", edit.raw)
 
 	later := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
 	m.Thread = broadcast.Thread{Root: root, Last: later}

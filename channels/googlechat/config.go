@@ -2,14 +2,13 @@ package googlechat
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -26,7 +25,8 @@ type Config struct {
 	// https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=….
 	// Required. Its key and token are credentials, so it prints as
 	// "https://chat.googleapis.com/…?…". Requests go to its host (a test
-	// server, say).
+	// server, say). It must be https; http is accepted for loopback hosts
+	// only.
 	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
 	// NoCard sends the text alone, without the status card.
 	NoCard bool `yaml:"no_card" json:"no_card"`
@@ -34,8 +34,8 @@ type Config struct {
 	// (see TextTemplate), added to the set when it has none. Default:
 	// templates.Default().
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -51,38 +51,28 @@ var setByChannel = []string{"threadKey", "messageReplyOption", "messageId", "req
 
 var spacePath = regexp.MustCompile(`^/v1/spaces/([A-Za-z0-9_-]+)/messages$`)
 
-// configError is an error of New about one field of the Config.
-type configError struct{ field, msg string }
+// pkg prefixes the errors of the package.
+const pkg = "googlechat"
 
-func (e *configError) Error() string { return "googlechat: Config." + e.field + ": " + e.msg }
-
+// fieldErr is an error of New about one field of the Config: a
+// *setup.Error, which ParseURL restates for the URL form.
 func fieldErr(field, format string, args ...any) error {
-	return &configError{field: field, msg: fmt.Sprintf(format, args...)}
+	return setup.Errorf(pkg, field, format, args...)
 }
 
 // parseWebhook checks raw, a webhook URL, without quoting it: it holds the
 // key and the token.
 func parseWebhook(raw string) (webhook, error) {
-	if raw == "" {
-		return webhook{}, fieldErr("WebhookURL", "missing")
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return webhook{}, fieldErr("WebhookURL", "not a URL")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return webhook{}, fieldErr("WebhookURL", "not an http or https URL")
-	case u.Host == "" || u.User != nil || u.Fragment != "":
-		return webhook{}, fieldErr("WebhookURL", "want https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…")
+	u, err := endpoint.Check(pkg, "WebhookURL", raw,
+		endpoint.Rules{Query: true, Example: "https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…"})
+	if err != nil {
+		return webhook{}, err
 	}
 	m := spacePath.FindStringSubmatch(u.EscapedPath())
 	if m == nil {
 		return webhook{}, fieldErr("WebhookURL", "want the path /v1/spaces/{space}/messages")
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return webhook{}, fieldErr("WebhookURL", "the query does not parse")
-	}
+	q, _ := url.ParseQuery(u.RawQuery) // checked
 	for name, vs := range q {
 		switch {
 		case slices.Contains(setByChannel, name):
@@ -102,8 +92,8 @@ func parseWebhook(raw string) (webhook, error) {
 
 // validate checks cfg without I/O and returns its webhook.
 func (cfg Config) validate() (webhook, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return webhook{}, fieldErr("Name", "leading or trailing white space")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return webhook{}, err
 	}
 	return parseWebhook(cfg.WebhookURL.Reveal())
 }
@@ -114,8 +104,9 @@ func (cfg Config) validate() (webhook, error) {
 //	googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN[&name=…&card=no&tls=no]
 //
 // card=no sets NoCard; tls=no makes the webhook URL plain http (a test
-// server). Booleans are yes/no, true/false or 1/0. Errors name the part of
-// the URL at fault and never quote the key or the token.
+// server on a loopback host). Booleans are yes/no, on/off, true/false or
+// 1/0. Errors name the part of the URL at fault and never quote the key
+// or the token.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	switch {
@@ -135,12 +126,12 @@ func ParseURL(raw string) (Config, error) {
 	u.Scheme, u.RawQuery = scheme, q.Encode()
 	cfg.WebhookURL = redact.NewURL(u.String())
 	if _, err := cfg.validate(); err != nil {
-		var ce *configError
-		if errors.As(err, &ce) && ce.field == "Name" {
-			return Config{}, errors.New("googlechat: URL: query name: " + ce.msg)
+		var ce *setup.Error
+		if errors.As(err, &ce) && ce.Field == "Name" {
+			return Config{}, errors.New("googlechat: URL: query name: " + ce.Problem)
 		}
 		if ce != nil {
-			return Config{}, errors.New("googlechat: URL: " + ce.msg)
+			return Config{}, errors.New("googlechat: URL: " + ce.Problem)
 		}
 		return Config{}, err
 	}
@@ -159,14 +150,14 @@ func ownParams(q url.Values) (Config, string, error) {
 		}
 		q.Del(name)
 		if len(vs) != 1 {
-			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: given %d times", name, len(vs))
+			return Config{}, "", endpoint.FormErrorf(pkg, "query", "%q given %d times", name, len(vs))
 		}
 		on, err := true, error(nil)
 		if name != "name" {
-			on, err = parseBool(vs[0])
+			on, err = endpoint.ParseBool(vs[0])
 		}
 		if err != nil {
-			return Config{}, "", fmt.Errorf("googlechat: URL: query %s: %w", name, err)
+			return Config{}, "", endpoint.FormErrorf(pkg, "query "+name, "%v", err)
 		}
 		switch {
 		case name == "name":
@@ -178,20 +169,6 @@ func ownParams(q url.Values) (Config, string, error) {
 		}
 	}
 	return cfg, scheme, nil
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "yes", "on":
-		return true, nil
-	case "no", "off":
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, errors.New("want yes or no")
-	}
-	return b, nil
 }
 
 // URL returns the channel URL of cfg (see ParseURL), key and token

@@ -3,6 +3,7 @@ package googlechat
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"testing"
 
@@ -30,19 +31,20 @@ func TestNewErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"no URL", Config{}, "googlechat: Config.WebhookURL: missing"},
+		{"no URL", Config{}, `googlechat: Config.WebhookURL: missing (an absolute https URL, as "https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…")`},
 		{"not a URL", Config{WebhookURL: redact.NewURL("https://chat.googleapis.com/%zz?key=" + testKey)}, "googlechat: Config.WebhookURL: not a URL"},
-		{"scheme", Config{WebhookURL: redact.NewURL("ftp" + hookURL[5:])}, "googlechat: Config.WebhookURL: not an http or https URL"},
+		{"scheme", Config{WebhookURL: redact.NewURL("ftp" + hookURL[5:])}, `googlechat: Config.WebhookURL: not an absolute https URL, as "https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…"`},
+		{"plain http", Config{WebhookURL: redact.NewURL("http" + hookURL[5:])}, "googlechat: Config.WebhookURL: must use https (http only for a loopback host)"},
 		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@chat.googleapis.com/v1/spaces/S/messages?key=k&token=t")},
-			"googlechat: Config.WebhookURL: want https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…"},
+			"googlechat: Config.WebhookURL: must not hold credentials"},
 		{"path", Config{WebhookURL: redact.NewURL("https://chat.googleapis.com/v1/spaces/S?key=k&token=t")}, "googlechat: Config.WebhookURL: want the path /v1/spaces/{space}/messages"},
 		{"no token", Config{WebhookURL: redact.NewURL(spaceURL + "?key=" + testKey)}, "googlechat: Config.WebhookURL: want both key= and token= in the query"},
 		{"empty key", Config{WebhookURL: redact.NewURL(spaceURL + "?key=&token=" + testToken)}, "googlechat: Config.WebhookURL: query key: want one value"},
 		{"two tokens", Config{WebhookURL: redact.NewURL(hookURL + "&token=x")}, "googlechat: Config.WebhookURL: query token: want one value"},
 		{"thread key", Config{WebhookURL: redact.NewURL(hookURL + "&threadKey=x")}, "googlechat: Config.WebhookURL: query threadKey: set by the channel, remove it"},
 		{"unknown", Config{WebhookURL: redact.NewURL(hookURL + "&alt=json")}, "googlechat: Config.WebhookURL: query alt: unknown, want only key and token"},
-		{"bad query", Config{WebhookURL: redact.NewURL(hookURL + "&%zz")}, "googlechat: Config.WebhookURL: the query does not parse"},
-		{"name", Config{Name: "chat ", WebhookURL: redact.NewURL(hookURL)}, "googlechat: Config.Name: leading or trailing white space"},
+		{"bad query", Config{WebhookURL: redact.NewURL(hookURL + "&%zz")}, "googlechat: Config.WebhookURL: a badly escaped query"},
+		{"name", Config{Name: "chat ", WebhookURL: redact.NewURL(hookURL)}, "googlechat: Config.Name: leading or trailing white space, or a control character"},
 		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: bad}, "googlechat: Config.Templates: templates: render googlechat: " +
 			"template: googlechat:1:3: executing \"googlechat\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
 	} {
@@ -106,11 +108,11 @@ func TestParseURLErrors(t *testing.T) {
 	for _, tt := range []struct{ raw, want string }{
 		{hookURL, "googlechat: URL: scheme: want googlechat://chat.googleapis.com/v1/spaces/SPACE/messages?key=KEY&token=TOKEN"},
 		{short + "&card=maybe", "googlechat: URL: query card: want yes or no"},
-		{short + "&tls=no&tls=yes", "googlechat: URL: query tls: given 2 times"},
+		{short + "&tls=no&tls=yes", `googlechat: URL: query: "tls" given 2 times`},
 		{short + "&threadKey=x", "googlechat: URL: query threadKey: set by the channel, remove it"},
 		{"googlechat://chat.googleapis.com/v1/spaces/" + testSpace + "/messages?key=" + testKey, "googlechat: URL: want both key= and token= in the query"},
 		{"googlechat://chat.googleapis.com/v2/x?key=" + testKey + "&token=t", "googlechat: URL: want the path /v1/spaces/{space}/messages"},
-		{short + "&name=+x", "googlechat: URL: query name: leading or trailing white space"},
+		{short + "&name=+x", "googlechat: URL: query name: leading or trailing white space, or a control character"},
 		{"googlechat://%zz", "googlechat: URL: does not parse"},
 		{short + "&%zz", "googlechat: URL: query: does not parse"},
 	} {
@@ -120,4 +122,18 @@ func TestParseURLErrors(t *testing.T) {
 			channeltest.AssertNoSecret(t, err.Error(), testKey, testToken)
 		}
 	}
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(Config{WebhookURL: redact.NewURL(hookURL), HTTPClient: given})
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

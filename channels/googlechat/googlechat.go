@@ -94,11 +94,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -142,33 +142,19 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := cfg.Templates
-	if set == nil {
-		set = templates.Default()
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked
+	set, err := setup.Templates(pkg, cfg.Templates, templateName, TextTemplate)
+	if err != nil {
+		return nil, err
 	}
-	if !slices.Contains(set.Names(), templateName) {
-		if set, err = set.With(templateName, TextTemplate); err != nil {
-			return nil, fieldErr("Templates", "%v", err)
-		}
+	if err := setup.TryText(pkg, set, name, templateName, MaxText, UTF16); err != nil {
+		return nil, err
 	}
-	if _, err := set.Text("", templateName, sample, MaxText, UTF16); err != nil {
-		return nil, fieldErr("Templates", "%v", err)
-	}
-	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, client: cfg.HTTPClient, now: time.Now,
+	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
-	}
-	c := &Channel{name: cfg.Name, s: s}
-	if c.name == "" {
-		c.name = DefaultName
-	}
-	return c, nil
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	return &Channel{name: name, s: s}, nil
 }
-
-// sample is the update New renders to check the templates.
-var sample = broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating,
-	Body: "Sample body.", URL: "https://status.example.com/incidents/sample"}.WithDefaults(time.Unix(0, 0))
 
 // Name returns the channel's name.
 func (c *Channel) Name() string { return c.name }

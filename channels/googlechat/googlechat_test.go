@@ -1,14 +1,10 @@
 package googlechat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +14,9 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 	"github.com/outagecast/outagecast/templates"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // The channel keeps the Channel contract.
 func TestConformance(t *testing.T) { channeltest.Run(t, harness()) }
@@ -55,21 +50,6 @@ func send(t *testing.T, ch *Channel, m broadcast.Message) broadcast.Receipt {
 	return r
 }
 
-// golden compares body, indented, with testdata/name, or rewrites it.
-func golden(t *testing.T, name string, body []byte) {
-	t.Helper()
-	var out bytes.Buffer
-	require.NoError(t, json.Indent(&out, body, "", "  "))
-	out.WriteByte('\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), out.String(), "%s differs; after an intended change, run go test -update", name)
-}
-
 // An update is one spaces.messages.create request as Google documents it
 // for webhooks: the webhook's key and token, the reply option, the
 // client-assigned message id and the request id in the query; the text,
@@ -88,7 +68,7 @@ func TestPostRequest(t *testing.T) {
 		"messageId": {"client-" + key}, "requestId": {key}}, map[string][]string(req.query))
 	assert.Equal(t, "application/json; charset=UTF-8", req.header.Get("Content-Type"))
 	assert.Equal(t, map[string]any{"threadKey": "cdn-errors"}, req.body["thread"])
-	golden(t, "post.json", req.raw)
+	golden.JSON(t, "post.json", req.raw)
 
 	assert.Equal(t, broadcast.Receipt{Channel: "ops-chat", ID: "spaces/" + testSpace + "/messages/m001.m001", Time: r.Time,
 		Meta: map[string]string{"thread": "spaces/" + testSpace + "/threads/t001", "message_id": "client-" + key}}, r)
@@ -280,7 +260,7 @@ func TestOverride(t *testing.T) {
 	u := fullUpdate
 	u.Overrides = map[string]string{"ops-chat": "The CDN is degraded in the EU <users/all>; see the status page."}
 	send(t, ch, broadcast.NewMessage(u))
-	golden(t, "override.json", f.sent()[0].raw)
+	golden.JSON(t, "override.json", f.sent()[0].raw)
 	text := f.sent()[0].body["text"].(string)
 	assert.Equal(t, "The CDN is degraded in the EU <\u200busers/all>; see the status page.", text, "the override, defused")
 }
@@ -338,7 +318,7 @@ func TestCorrectAndRetract(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, got[0].ID, got[1].ReplyTo, "the correction in the incident's thread")
 	assert.True(t, strings.HasPrefix(got[1].Text, "*Correction: Identified: CDN errors in EU*"), got[1].Text)
-	golden(t, "correction.json", f.sent()[1].raw)
+	golden.JSON(t, "correction.json", f.sent()[1].raw)
 
 	rep, err := b.Retract(context.Background(), fullUpdate.ID)
 	require.Error(t, err)

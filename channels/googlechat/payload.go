@@ -1,15 +1,13 @@
 package googlechat
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -137,25 +135,10 @@ func UTF16(s string) int {
 // space follows it. Google Chat's text markup has no escape.
 func defuse(s string) string { return strings.ReplaceAll(s, "<", "<\u200b") }
 
-// defused returns a copy of u whose text fields are defused, for the
-// text: u itself, and the slice and map it shares, are left alone.
-func defused(u broadcast.Update, channel string) broadcast.Update {
-	u.Title, u.Body, u.Advice = defuse(u.Title), defuse(u.Body), defuse(u.Advice)
-	u.Components = slices.Clone(u.Components)
-	for i := range u.Components {
-		u.Components[i].Name = defuse(u.Components[i].Name)
-	}
-	if o, ok := u.Overrides[channel]; ok {
-		u.Overrides = maps.Clone(u.Overrides)
-		u.Overrides[channel] = defuse(o)
-	}
-	return u
-}
-
 // render returns the text of u's message: Overrides[channel], or the
 // set's "googlechat" template, fitted to MaxText.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
-	text, err := set.Text(channel, templateName, defused(u, channel), MaxText, UTF16)
+	text, err := set.Text(channel, templateName, textsafe.Map(u, channel, defuse), MaxText, UTF16)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}
@@ -210,10 +193,10 @@ func components(cs []broadcast.Component) string {
 // encode returns the JSON body of msg within MaxMessageBytes: without the
 // card when that is what it takes.
 func encode(msg message) ([]byte, error) {
-	b, err := marshal(msg)
+	b, err := httpx.JSONBody(msg)
 	if err == nil && len(b) > MaxMessageBytes && msg.CardsV2 != nil {
 		msg.CardsV2 = nil
-		b, err = marshal(msg)
+		b, err = httpx.JSONBody(msg)
 	}
 	if err != nil {
 		return nil, broadcast.Permanent(fmt.Errorf("googlechat: encode: %w", err))
@@ -222,18 +205,6 @@ func encode(msg message) ([]byte, error) {
 		return nil, broadcast.Permanent(fmt.Errorf("googlechat: encode: the message takes %d bytes, more than %d", len(b), MaxMessageBytes))
 	}
 	return b, nil
-}
-
-// marshal encodes v without escaping <, > and &, which cost six bytes each
-// of MaxMessageBytes.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // messageIDChars are the characters Google Chat takes in a client-assigned

@@ -11,9 +11,14 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
+
+// pkg prefixes the errors of the package.
+const pkg = "irc"
 
 // Defaults of the zero Config fields.
 const (
@@ -154,8 +159,9 @@ func checkServer(s *settings, cfg Config) error {
 var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\[\]\\` + "`" + `_^{|}-]*$`)
 
 func checkIdentity(s *settings, cfg Config) error {
-	if s.name == "" {
-		s.name = DefaultName
+	var err error
+	if s.name, err = setup.Name(pkg, s.name, DefaultName); err != nil {
+		return err
 	}
 	switch {
 	case cfg.Nick == "":
@@ -189,7 +195,7 @@ func checkSecrets(s *settings, cfg Config) error {
 		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
 	}
 	secret := s.secrets.password != "" || s.secrets.saslPassword != ""
-	if secret && s.tls == TLSOff && !isLoopback(s.host) {
+	if secret && s.tls == TLSOff && !endpoint.Loopback(s.host) {
 		return fieldErr("TLS", "TLSOff would send the password in the clear to %q; "+
 			"use TLSOn (plaintext with a password is allowed to a loopback host only)", s.host)
 	}
@@ -200,20 +206,15 @@ func checkTargets(s *settings, cfg Config) error {
 	if len(cfg.Channels) == 0 {
 		return fieldErr("Channels", "missing")
 	}
-	seen := make(map[string]bool)
 	for i, spec := range cfg.Channels {
 		t, err := parseTarget(spec)
 		if err != nil {
 			return fieldErr(fmt.Sprintf("Channels[%d]", i), "%v", err)
 		}
-		if seen[fold(t.name)] {
-			return fieldErr(fmt.Sprintf("Channels[%d]", i), "%q listed twice", t.name)
-		}
-		seen[fold(t.name)] = true
 		s.targets = append(s.targets, t)
 		s.names = append(s.names, t.name)
 	}
-	return nil
+	return setup.Distinct(pkg, "Channels", s.names, fold)
 }
 
 // parseTarget reads "#name" or "#name key". Its errors never quote the key.
@@ -275,7 +276,7 @@ func checkLimits(s *settings, _ Config) error {
 	if !slices.Contains(s.templates.Names(), s.template) {
 		return fieldErr("Template", "%q is not in Config.Templates", s.template)
 	}
-	return nil
+	return setup.TryText(pkg, s.templates, s.name, s.template, 0, nil)
 }
 
 func longestName(ts []*target) int {
@@ -292,12 +293,4 @@ func hasControl(s string) bool {
 
 func hasControlOrSpace(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func validConfig() irc.Config {
@@ -23,6 +24,9 @@ func validConfig() irc.Config {
 }
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	tests := []struct {
 		name string
 		edit func(*irc.Config)
@@ -33,6 +37,10 @@ func TestNewValidates(t *testing.T) {
 		{"bad port", func(c *irc.Config) { c.Server = "irc.example.net:99999" }, "irc: Config.Server: \"irc.example.net:99999\" has no valid port"},
 		{"unknown TLS mode", func(c *irc.Config) { c.TLS = 7 }, "irc: Config.TLS: unknown mode 7"},
 		{"TLSConfig without TLS", func(c *irc.Config) { c.TLS, c.TLSConfig = irc.TLSOff, &tls.Config{} }, "irc: Config.TLSConfig: set, but TLS is TLSOff"},
+		{"a template failing on every update", func(c *irc.Config) { c.Templates = failing },
+			"irc: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
+		{"name with a space", func(c *irc.Config) { c.Name = "irc " }, "irc: Config.Name: leading or trailing white space, or a control character"},
 		{"no nick", func(c *irc.Config) { c.Nick = "" }, "irc: Config.Nick: missing"},
 		{"nick with a space", func(c *irc.Config) { c.Nick = "status bot" }, "irc: Config.Nick: \"status bot\" is not a valid nickname"},
 		{"nick starting with a digit", func(c *irc.Config) { c.Nick = "1bot" }, "irc: Config.Nick: \"1bot\" is not a valid nickname"},
@@ -47,7 +55,7 @@ func TestNewValidates(t *testing.T) {
 		{"channel with BEL", func(c *irc.Config) { c.Channels = []string{"#a\x07"} }, "is not a valid channel name"},
 		{"three fields", func(c *irc.Config) { c.Channels = []string{"#a key extra"} }, "irc: Config.Channels[0]: want"},
 		{"bad key, not shown", func(c *irc.Config) { c.Channels = []string{"#ops", "#b s3cr,et"} }, "irc: Config.Channels[1]: the key of #b is empty or contains ','"},
-		{"duplicate channel", func(c *irc.Config) { c.Channels = []string{"#Ops", "#ops"} }, "irc: Config.Channels[1]: \"#ops\" listed twice"},
+		{"duplicate channel", func(c *irc.Config) { c.Channels = []string{"#Ops", "#ops"} }, `irc: Config.Channels[1]: "#ops" is the same as Channels[0]`},
 		{"negative burst", func(c *irc.Config) { c.Burst = -1 }, "irc: Config.Burst: negative"},
 		{"negative interval", func(c *irc.Config) { c.Interval = -time.Second }, "irc: Config.Interval: negative"},
 		{"negative timeout", func(c *irc.Config) { c.Timeout = -time.Second }, "irc: Config.Timeout: negative"},

@@ -1,12 +1,13 @@
 package irc
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
+
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Split turns text into IRC message texts of at most limit bytes each.
@@ -36,31 +37,6 @@ import (
 func Split(text string, limit int) []string {
 	lines, _ := split(text, limit)
 	return lines
-}
-
-// urlPattern finds URLs in the cleaned text; it is the templates package's
-// notion of a URL, so the URL the templates keep whole is the one kept here.
-var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
-
-// urlSpans returns the byte spans of the URLs in line. Punctuation that
-// ends a sentence, and a closing parenthesis the URL did not open, are taken
-// to follow the URL rather than end it, as chat clients link them.
-func urlSpans(line string) [][]int {
-	spans := urlPattern.FindAllStringIndex(line, -1)
-	for _, sp := range spans {
-		opens := strings.Count(line[sp[0]:sp[1]], "(")
-		closes := strings.Count(line[sp[0]:sp[1]], ")")
-		for end := sp[1] - 1; end > sp[0]; end-- {
-			c := line[end]
-			if c == ')' && closes > opens {
-				closes--
-			} else if !strings.ContainsRune(".,:;!?'", rune(c)) {
-				break
-			}
-			sp[1] = end
-		}
-	}
-	return spans
 }
 
 // split is Split that also reports the length of the longest URL it had to
@@ -102,7 +78,7 @@ type wrapper struct {
 // no more than limit bytes past the current position (plus one code point),
 // so a line of n bytes costs O(n) whatever it holds.
 func (w *wrapper) wrap(line string) {
-	urls := urlSpans(line)
+	urls := templates.LinkSpans(line)
 	s, base := line, 0 // s is line[base:]
 	for strings.TrimLeft(s, " ") != "" {
 		if len(s) <= w.limit {

@@ -2,7 +2,6 @@ package irc_test
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func TestSplit(t *testing.T) {
@@ -145,16 +145,15 @@ func FuzzSplit(f *testing.F) {
 		}
 		// A URL that fits a line arrives whole (less any trailing
 		// punctuation, which may be parted from it).
-		for _, u := range urlPattern.FindAllString(normalize(text), -1) {
-			u = strings.TrimRight(u, ".,:;!?')")
+		norm := normalize(text)
+		for _, sp := range templates.LinkSpans(norm) {
+			u := norm[sp[0]:sp[1]]
 			if len(u) <= limit && !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, u) }) {
 				t.Fatalf("URL %q split in %q", u, lines)
 			}
 		}
 	})
 }
-
-var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
 
 func abs(n int) int {
 	if n < 0 {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -93,21 +93,13 @@ func channelsOf(u *url.URL) ChannelList {
 
 // setParams sets the fields of the query's parameters.
 func (c *Config) setParams(rawQuery string) error {
-	for kv := range strings.SplitSeq(rawQuery, "&") {
-		if kv == "" {
-			continue
-		}
-		rawKey, rawVal, _ := strings.Cut(kv, "=")
-		key, err := url.PathUnescape(rawKey)
-		if err != nil || !slices.Contains(urlParams, key) {
-			return fmt.Errorf("irc: URL: query parameter %q: unknown (known: %s)", rawKey, strings.Join(urlParams, ", "))
-		}
-		val, err := url.PathUnescape(rawVal)
-		if err != nil {
-			return fmt.Errorf("irc: URL: %s: bad %%-escape", key)
-		}
+	p, err := endpoint.LiteralParams(pkg, rawQuery, urlParams)
+	if err != nil {
+		return err
+	}
+	for key, val := range p {
 		if err := c.setParam(key, val); err != nil {
-			return fmt.Errorf("irc: URL: %s: want %s", key, err)
+			return endpoint.FormErrorf(pkg, "query "+key, "%v", err)
 		}
 	}
 	return nil
@@ -127,13 +119,9 @@ func (c *Config) setParam(key, val string) error {
 	case "template":
 		c.Template = val
 	case "notice":
-		if c.Notice, err = strconv.ParseBool(val); err != nil {
-			return errors.New("true or false")
-		}
+		c.Notice, err = endpoint.ParseBool(val)
 	case "persistent":
-		if c.Persistent, err = strconv.ParseBool(val); err != nil {
-			return errors.New("true or false")
-		}
+		c.Persistent, err = endpoint.ParseBool(val)
 	case "max_lines":
 		return atoi(val, &c.MaxLines)
 	case "burst":
@@ -143,13 +131,13 @@ func (c *Config) setParam(key, val string) error {
 	case "timeout":
 		return parseDuration(val, &c.Timeout)
 	}
-	return nil
+	return err
 }
 
 func atoi(s string, n *int) error {
 	var err error
 	if *n, err = strconv.Atoi(s); err != nil {
-		return errors.New("a whole number")
+		return errors.New("want a whole number")
 	}
 	return nil
 }
@@ -157,7 +145,7 @@ func atoi(s string, n *int) error {
 func parseDuration(s string, d *time.Duration) error {
 	var err error
 	if *d, err = time.ParseDuration(s); err != nil {
-		return errors.New("a duration such as 2s")
+		return errors.New("want a duration such as 2s")
 	}
 	return nil
 }

@@ -76,11 +76,11 @@ func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
 		{"https://irc.example.com/ops", `irc: URL: scheme "https": want ircs:// or irc://`},
 		{"ircs://bot:" + "hunter2hunter2" + "@/ops", "irc: URL: host: missing"},
-		{"ircs://irc.example.com/ops?nick=bot", `irc: URL: query parameter "nick": unknown (known: user, real_name,`},
-		{"ircs://irc.example.com/ops?notice=loud", "irc: URL: notice: want true or false"},
-		{"ircs://irc.example.com/ops?max_lines=lots", "irc: URL: max_lines: want a whole number"},
-		{"ircs://irc.example.com/ops?interval=often", "irc: URL: interval: want a duration such as 2s"},
-		{"ircs://irc.example.com/ops?sasl_password=%zz" + urlSASL, "irc: URL: sasl_password: bad %-escape"},
+		{"ircs://irc.example.com/ops?nick=bot", `irc: URL: query: unknown parameter "nick" (want user, real_name,`},
+		{"ircs://irc.example.com/ops?notice=loud", "irc: URL: query notice: want yes or no"},
+		{"ircs://irc.example.com/ops?max_lines=lots", "irc: URL: query max_lines: want a whole number"},
+		{"ircs://irc.example.com/ops?interval=often", "irc: URL: query interval: want a duration such as 2s"},
+		{"ircs://irc.example.com/ops?sasl_password=%zz" + urlSASL, "irc: URL: query sasl_password: bad %-escape"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -70,18 +71,15 @@ type Config struct {
 // validate checks cfg without I/O and returns the server's address without
 // a trailing slash.
 func (cfg Config) validate() (string, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return "", errors.New("mastodon: Config.Name: leading or trailing white space")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return "", err
 	}
-	server, err := parseServer(cfg.Server)
+	server, err := endpoint.Base(pkg, "Server", cfg.Server, endpoint.Rules{Example: "https://mastodon.social"})
 	if err != nil {
 		return "", err
 	}
-	switch tok := cfg.Token.Reveal(); {
-	case tok == "":
-		return "", errors.New("mastodon: Config.Token: missing")
-	case strings.TrimSpace(tok) != tok || strings.ContainsAny(tok, " \t\r\n"):
-		return "", errors.New("mastodon: Config.Token: contains white space")
+	if err := setup.Token(pkg, "Token", cfg.Token); err != nil {
+		return "", err
 	}
 	switch cfg.Visibility {
 	case "", Public, Unlisted, Private:
@@ -105,97 +103,33 @@ func validLanguage(s string) bool {
 	return (len(s) == 2 || len(s) == 3) && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz") == ""
 }
 
-// parseServer checks the instance's address and returns it without a
-// trailing slash.
-func parseServer(raw string) (string, error) {
-	bad := func(problem string) error { return fmt.Errorf("mastodon: Config.Server: %s", problem) }
-	if raw == "" {
-		return "", bad(`missing (the instance's address, as "https://mastodon.social")`)
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", bad("not a URL")
-	case u.User != nil:
-		return "", bad("must not hold credentials (the token goes in Config.Token)")
-	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
-		return "", bad(`not an absolute https URL, as "https://mastodon.social"`)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", bad("must use https (http only for a loopback host)")
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", bad("must not have a query or fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
-}
+// pkg prefixes the errors of the package.
+const pkg = "mastodon"
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
-}
-
-// URL schemes of the channel URL form.
-const (
-	schemeHTTPS = "mastodon"
-	schemeHTTP  = "mastodon+http"
-)
+// schemes of the channel URL form.
+const schemes = endpoint.Schemes("mastodon")
 
 // ParseURL reads a channel URL (see the package documentation, # URL
 // form) into a Config: mastodon://TOKEN@HOST[:PORT][/PATH]?visibility=…&language=…&name=….
 // It checks the URL's form; New checks the values. Errors name the part
 // of the URL at fault and never quote the token.
 func ParseURL(raw string) (Config, error) {
-	bad := func(part, problem string) error { return fmt.Errorf("mastodon: URL: %s: %s", part, problem) }
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("mastodon: URL: does not parse")
-	}
-	var cfg Config
-	switch strings.ToLower(u.Scheme) {
-	case schemeHTTPS:
-		cfg.Server = "https://" + u.Host
-	case schemeHTTP:
-		cfg.Server = "http://" + u.Host
-	default:
-		return Config{}, bad("scheme", "want mastodon:// (or mastodon+http:// for a loopback test server)")
-	}
-	if u.Host == "" {
-		return Config{}, bad("host", "missing (the instance, as mastodon://TOKEN@mastodon.social)")
-	}
-	if _, hasPassword := u.User.Password(); u.User == nil || u.User.Username() == "" || hasPassword {
-		return Config{}, bad("token", "want exactly one token before the @, as mastodon://TOKEN@mastodon.social")
-	}
-	cfg.Token = redact.NewSecret(u.User.Username())
-	cfg.Server += strings.TrimRight(u.EscapedPath(), "/")
-	if u.Fragment != "" {
-		return Config{}, bad("fragment", "not allowed")
-	}
-	if err := cfg.setQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
-	return cfg, nil
-}
-
-// setQuery reads the query parameters of a channel URL.
-func (cfg *Config) setQuery(q url.Values) error {
-	for key, values := range q {
-		if len(values) != 1 {
-			return fmt.Errorf("mastodon: URL: query: %q given %d times", key, len(values))
-		}
-		switch key {
-		case "visibility":
-			cfg.Visibility = Visibility(values[0])
-		case "language":
-			cfg.Language = values[0]
-		case "name":
-			cfg.Name = values[0]
-		default:
-			return fmt.Errorf("mastodon: URL: query: unknown parameter %q (want visibility, language or name)", key)
-		}
+	if _, hasPassword := u.User.Password(); u.User == nil || u.User.Username() == "" || hasPassword {
+		return Config{}, endpoint.FormErrorf(pkg, "token", "want exactly one token before the @, as mastodon://TOKEN@mastodon.social")
 	}
-	return nil
+	if u.Fragment != "" {
+		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
+	}
+	p, err := endpoint.Params(pkg, u.Query(), []string{"visibility", "language", "name"})
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Name: p["name"], Server: web + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/"),
+		Token: redact.NewSecret(u.User.Username()), Visibility: Visibility(p["visibility"]), Language: p["language"]}, nil
 }
 
 // URL returns cfg as a channel URL, token included, as a redact.URL that
@@ -206,11 +140,8 @@ func (cfg Config) URL() redact.URL {
 	if cfg.Server == "" || err != nil || s.Host == "" {
 		return redact.URL{}
 	}
-	u := url.URL{Scheme: schemeHTTPS, User: url.User(cfg.Token.Reveal()), Host: s.Host,
+	u := url.URL{Scheme: schemes.Form(s.Scheme), User: url.User(cfg.Token.Reveal()), Host: s.Host,
 		Path: strings.TrimRight(s.Path, "/")}
-	if s.Scheme == "http" {
-		u.Scheme = schemeHTTP
-	}
 	q := url.Values{}
 	for _, kv := range [][2]string{{"visibility", string(cfg.Visibility)}, {"language", cfg.Language}, {"name", cfg.Name}} {
 		if kv[1] != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // urlToken is a token as Mastodon makes them: URL-safe, so that it can
@@ -17,24 +18,33 @@ import (
 const urlToken = "a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ-_0123"
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	valid := testConfig("https://mastodon.example")
 	tests := []struct {
 		name string
 		edit func(*Config)
 		want string
 	}{
-		{"no server", func(c *Config) { c.Server = "" }, `mastodon: Config.Server: missing (the instance's address, as "https://mastodon.social")`},
+		{"no server", func(c *Config) { c.Server = "" }, `mastodon: Config.Server: missing (an absolute https URL, as "https://mastodon.social")`},
 		{"no scheme", func(c *Config) { c.Server = "mastodon.social" }, `mastodon: Config.Server: not an absolute https URL, as "https://mastodon.social"`},
 		{"plain http", func(c *Config) { c.Server = "http://mastodon.social" }, "mastodon: Config.Server: must use https (http only for a loopback host)"},
 		{"credentials in the server", func(c *Config) { c.Server = "https://u:" + urlToken + "@mastodon.social" },
-			"mastodon: Config.Server: must not hold credentials (the token goes in Config.Token)"},
-		{"query", func(c *Config) { c.Server = "https://mastodon.social/?x=1" }, "mastodon: Config.Server: must not have a query or fragment"},
+			"mastodon: Config.Server: must not hold credentials"},
+		{"query", func(c *Config) { c.Server = "https://mastodon.social/?x=1" }, "mastodon: Config.Server: must not have a query"},
 		{"no token", func(c *Config) { c.Token = redact.Secret{} }, "mastodon: Config.Token: missing"},
-		{"token with a space", func(c *Config) { c.Token = redact.NewSecret(testToken + " ") }, "mastodon: Config.Token: contains white space"},
+		{"token with a space", func(c *Config) { c.Token = redact.NewSecret(testToken + " ") },
+			"mastodon: Config.Token: holds white space, a control character or a character outside ASCII"},
+		{"token with a control character", func(c *Config) { c.Token = redact.NewSecret(testToken + "\x00") },
+			"mastodon: Config.Token: holds white space, a control character or a character outside ASCII"},
 		{"direct", func(c *Config) { c.Visibility = "direct" }, `mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`},
 		{"unknown visibility", func(c *Config) { c.Visibility = "friends" }, `mastodon: Config.Visibility: unknown value "friends": want public, unlisted or private`},
 		{"language", func(c *Config) { c.Language = "en-GB" }, `mastodon: Config.Language: "en-GB" is not an ISO 639 code (two or three lower-case letters)`},
-		{"name", func(c *Config) { c.Name = " ops" }, "mastodon: Config.Name: leading or trailing white space"},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"mastodon: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
+		{"name", func(c *Config) { c.Name = " ops" }, "mastodon: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,10 +113,10 @@ func TestURLRoundTrip(t *testing.T) {
 
 func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
-		{"https://" + urlToken + "@mastodon.social", "mastodon: URL: scheme: want mastodon:// (or mastodon+http:// for a loopback test server)"},
+		{"https://" + urlToken + "@mastodon.social", "mastodon: URL: scheme: want mastodon:// (or mastodon+http:// for plain http to a loopback host)"},
 		{"mastodon://mastodon.social", "mastodon: URL: token: want exactly one token before the @, as mastodon://TOKEN@mastodon.social"},
 		{"mastodon://a:" + urlToken + "@mastodon.social", "mastodon: URL: token: want exactly one token before the @, as mastodon://TOKEN@mastodon.social"},
-		{"mastodon://" + urlToken + "@", "mastodon: URL: host: missing (the instance, as mastodon://TOKEN@mastodon.social)"},
+		{"mastodon://" + urlToken + "@", "mastodon: URL: host: missing"},
 		{"mastodon://tok@mastodon.social?visibilty=public", `mastodon: URL: query: unknown parameter "visibilty" (want visibility, language or name)`},
 		{"mastodon://tok@mastodon.social?name=a&name=b", `mastodon: URL: query: "name" given 2 times`},
 		{"mastodon://" + urlToken + "@mastodon.social#x", "mastodon: URL: fragment: not allowed"},

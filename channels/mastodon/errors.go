@@ -63,14 +63,8 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
 	case r.Status == http.StatusNotFound && op == opReply:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errReplyGone, apiErr))
-	case broadcast.IsPermanent(marked):
-		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w", op, apiErr))
 	}
-	err := fmt.Errorf("mastodon: %s: %w", op, apiErr)
-	if d, ok := broadcast.RetryDelay(marked); ok {
-		return broadcast.RetryAfter(err, d)
-	}
-	return err
+	return httpx.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), marked)
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until the
@@ -82,11 +76,7 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s (limit %s): %w",
 			op, reset.UTC().Format(time.RFC3339), strings.TrimSpace(h.Get("X-RateLimit-Limit")), apiErr), max(d, time.Second))
 	}
-	err := fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr)
-	if d, ok := broadcast.RetryDelay(marked); ok {
-		return broadcast.RetryAfter(err, d)
-	}
-	return err
+	return httpx.MarkAs(fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr), marked)
 }
 
 // parseReset reads X-RateLimit-Reset, an ISO 8601 time such as

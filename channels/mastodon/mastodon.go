@@ -111,6 +111,8 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -164,21 +166,16 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := cfg.HTTPClient
-	if base == nil {
-		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *base
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
-		client: &client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
+		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
 		limits: newLimitCache(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	name := cfg.Name
-	if name == "" {
-		name = DefaultName
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	if err := setup.TryText(pkg, s.tmpl, name, "short", DefaultMaxCharacters, Measure(DefaultCharactersPerURL)); err != nil {
+		return nil, err
 	}
 	return &Channel{name: name, s: s}, nil
 }
@@ -206,7 +203,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // text renders the status for u: its override or the short template,
 // mentions broken, fitted to lim.
 func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
-	text, err := c.s.tmpl.Text(c.name, "short", quiet(u, c.name), lim.MaxCharacters, Measure(lim.CharactersPerURL))
+	text, err := c.s.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, textsafe.QuietMentions), lim.MaxCharacters, Measure(lim.CharactersPerURL))
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))
 	}

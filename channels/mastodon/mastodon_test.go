@@ -255,20 +255,9 @@ func TestMeasure(t *testing.T) {
 }
 
 // A hostile title cannot mention an account: every "@name" outside URLs
-// gets an invisible word joiner after the "@". E-mail addresses and URLs
-// stay as they are.
+// gets an invisible word joiner after the "@" (textsafe.QuietMentions has
+// the rules). E-mail addresses and URLs stay as they are.
 func TestQuietMentions(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"@everyone look", "@\u2060everyone look"},
-		{"cc @admin@mastodon.social now", "cc @\u2060admin@mastodon.social now"},
-		{"mail ops@example.com", "mail ops@example.com"},
-		{"see https://mastodon.social/@examplestatus/1 @x", "see https://mastodon.social/@examplestatus/1 @\u2060x"},
-		{"a lone @ stays", "a lone @ stays"},
-		{"(@_ops)", "(@\u2060_ops)"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, quietText(tt.in), tt.in)
-	}
 	f := newFakeMastodon(t)
 	ch := newTestChannel(t, f)
 	u := testUpdate()

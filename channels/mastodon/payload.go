@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -99,11 +98,6 @@ func apiMessage(body []byte) string {
 	return e.Error
 }
 
-// urlPattern finds the URLs of a text, as Mastodon's counting and the
-// templates see them: http(s):// up to white space or a character that
-// cannot appear in a URL unescaped.
-var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
-
 // Measure returns the length of a status as an instance with the given
 // characters_reserved_per_url counts it, or a little more: grapheme
 // clusters, with each URL counted as perURL. It is an upper bound where
@@ -112,7 +106,7 @@ var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
 func Measure(perURL int) templates.Measure {
 	return func(s string) int {
 		n, last := 0, 0
-		for _, loc := range urlPattern.FindAllStringIndex(s, -1) {
+		for _, loc := range templates.URLSpans(s) {
 			before := s[last:loc[0]]
 			n += templates.Graphemes(before)
 			prev, _ := utf8.DecodeLastRuneInString(s[:loc[0]])
@@ -165,65 +159,6 @@ func linkable(prev rune, u string) bool {
 	}
 	tld := labels[len(labels)-1]
 	return len(tld) >= 2 && (strings.Trim(tld, "abcdefghijklmnopqrstuvwxyz") == "" || strings.HasPrefix(tld, "xn--"))
-}
-
-// quiet returns u with every @mention in its texts broken by a word joiner
-// (U+2060, invisible) after the "@", so that a title or body cannot notify
-// an account: Mastodon makes "@name" and "@name@domain" mentions of plain
-// text. URLs are left alone. u itself is not modified.
-func quiet(u broadcast.Update, channel string) broadcast.Update {
-	u.Title, u.Body, u.Advice = quietText(u.Title), quietText(u.Body), quietText(u.Advice)
-	if len(u.Components) > 0 {
-		cs := make([]broadcast.Component, len(u.Components))
-		for i, c := range u.Components {
-			c.Name = quietText(c.Name)
-			cs[i] = c
-		}
-		u.Components = cs
-	}
-	if o, ok := u.Overrides[channel]; ok {
-		u.Overrides = map[string]string{channel: quietText(o)}
-	}
-	return u
-}
-
-// wordJoiner is invisible and breaks a mention without changing what
-// readers see.
-const wordJoiner = "\u2060"
-
-// quietText breaks the mentions of s: an "@" followed by a letter, digit
-// or "_", not glued to a preceding word (as in an e-mail address), outside
-// URLs.
-func quietText(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for _, loc := range urlPattern.FindAllStringIndex(s, -1) {
-		quietPlain(&b, s[:loc[0]], last)
-		b.WriteString(s[loc[0]:loc[1]])
-		last = loc[1]
-	}
-	quietPlain(&b, s, last)
-	return b.String()
-}
-
-// quietPlain writes s[from:], breaking its mentions; s[:from] is context.
-func quietPlain(b *strings.Builder, s string, from int) {
-	for i := from; i < len(s); i++ {
-		b.WriteByte(s[i])
-		if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
-			continue
-		}
-		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_' {
-			b.WriteString(wordJoiner)
-		}
-	}
-}
-
-func mentionRune(r rune) bool {
-	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // checkText refuses a status that is empty, which the instance would

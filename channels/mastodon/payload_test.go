@@ -1,11 +1,6 @@
 package mastodon
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,10 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 	"github.com/outagecast/outagecast/redact"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // goldenUpdate has every field the short template shows, a mention to
 // break, and text that JSON escapes.
@@ -48,17 +42,7 @@ func payloads(t *testing.T) map[string][]byte {
 
 func TestPayloadGolden(t *testing.T) {
 	for name, body := range payloads(t) {
-		t.Run(name, func(t *testing.T) {
-			var pretty bytes.Buffer
-			require.NoError(t, json.Indent(&pretty, body, "", "  "))
-			path := filepath.Join("testdata", name+".json")
-			if *update {
-				require.NoError(t, os.WriteFile(path, append(pretty.Bytes(), '\n'), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err)
-			assert.JSONEq(t, string(want), string(body))
-		})
+		t.Run(name, func(t *testing.T) { golden.JSON(t, name+".json", body) })
 	}
 }
 

@@ -4,17 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
+
+// pkg prefixes the errors of the package.
+const pkg = "matrix"
 
 // Defaults of Config.
 const (
@@ -34,8 +38,9 @@ type Config struct {
 	Name string `yaml:"name" json:"name"`
 	// Homeserver is the base URL of the homeserver's client-server API,
 	// as "https://matrix.example.org": the m.homeserver base_url of the
-	// server's /.well-known/matrix/client. No user information, query or
-	// fragment. Required.
+	// server's /.well-known/matrix/client. It must be https (http is
+	// accepted for loopback hosts only), without user information, query
+	// or fragment. Required.
 	Homeserver string `yaml:"homeserver" json:"homeserver"`
 	// AccessToken is the access token of the account that posts, sent as
 	// "Authorization: Bearer". Use one long-lived token per channel (see
@@ -51,8 +56,8 @@ type Config struct {
 	// Templates renders updates; the "text" template is used. Default
 	// templates.Default().
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -87,7 +92,7 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	s := &state{
-		base: base, token: cfg.AccessToken, set: cfg.Templates, client: cfg.HTTPClient,
+		base: base, token: cfg.AccessToken, set: cfg.Templates,
 		msgtype: msgText, redactor: redact.NewRedactor(cfg.AccessToken),
 		now: func() time.Time { return time.Now().UTC().Round(0) }, rooms: map[string]string{},
 	}
@@ -100,12 +105,10 @@ func New(cfg Config) (*Channel, error) {
 	if s.set == nil {
 		s.set = templates.Default()
 	}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
-	}
-	name := cfg.Name
-	if name == "" {
-		name = DefaultName
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	if err := setup.TryText(pkg, s.set, name, "text", ContentLimit, templates.Bytes); err != nil {
+		return nil, err
 	}
 	return &Channel{name: name, s: s}, nil
 }
@@ -113,56 +116,27 @@ func New(cfg Config) (*Channel, error) {
 // validate checks cfg and returns the homeserver URL without a trailing
 // "/".
 func (cfg Config) validate() (string, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name || strings.ContainsFunc(cfg.Name, unicode.IsControl) {
-		return "", errors.New("matrix: Config.Name: leading or trailing space, or a control character")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return "", err
 	}
-	base, err := checkHomeserver(cfg.Homeserver)
+	base, err := endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org"})
 	if err != nil {
-		return "", fmt.Errorf("matrix: Config.Homeserver: %w", err)
+		return "", err
 	}
-	if cfg.AccessToken.IsZero() {
-		return "", errors.New("matrix: Config.AccessToken: missing")
-	}
-	if strings.ContainsFunc(cfg.AccessToken.Reveal(), func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return "", errors.New("matrix: Config.AccessToken: contains white space or a control character")
+	if err := setup.Token(pkg, "AccessToken", cfg.AccessToken); err != nil {
+		return "", err
 	}
 	if len(cfg.Rooms) == 0 {
 		return "", errors.New("matrix: Config.Rooms: missing")
 	}
-	seen := map[string]int{}
+	rooms := make([]string, len(cfg.Rooms))
 	for i, r := range cfg.Rooms {
-		r = strings.TrimSpace(r)
-		if err := checkRoom(r); err != nil {
+		rooms[i] = strings.TrimSpace(r)
+		if err := checkRoom(rooms[i]); err != nil {
 			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %w", i, err)
 		}
-		if j, dup := seen[r]; dup {
-			return "", fmt.Errorf("matrix: Config.Rooms[%d]: %s repeats Config.Rooms[%d]", i, r, j)
-		}
-		seen[r] = i
 	}
-	return base, nil
-}
-
-// checkHomeserver checks the homeserver URL, and returns it without a
-// trailing "/".
-func checkHomeserver(raw string) (string, error) {
-	if raw == "" {
-		return "", errors.New("missing")
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", errors.New("not a URL")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "", errors.New("not an http or https URL")
-	case u.Host == "" || u.Opaque != "":
-		return "", errors.New("no host")
-	case u.User != nil:
-		return "", errors.New("must not hold user information (the token goes in Config.AccessToken)")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", errors.New("must not have a query or fragment")
-	}
-	return strings.TrimRight(raw, "/"), nil
+	return base, setup.Distinct(pkg, "Rooms", rooms, nil)
 }
 
 // checkRoom checks a room ID or alias: a sigil, no white space or control

@@ -3,6 +3,7 @@ package matrix
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func validConfig() Config {
@@ -20,22 +22,33 @@ func validConfig() Config {
 }
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	for _, tt := range []struct {
 		name string
 		edit func(*Config)
 		want string
 	}{
-		{"no homeserver", func(c *Config) { c.Homeserver = "" }, "matrix: Config.Homeserver: missing"},
-		{"not http", func(c *Config) { c.Homeserver = "matrix.example.org" }, "matrix: Config.Homeserver: not an http or https URL"},
-		{"ftp", func(c *Config) { c.Homeserver = "ftp://matrix.example.org" }, "matrix: Config.Homeserver: not an http or https URL"},
-		{"no host", func(c *Config) { c.Homeserver = "https:///x" }, "matrix: Config.Homeserver: no host"},
+		{"no homeserver", func(c *Config) { c.Homeserver = "" },
+			`matrix: Config.Homeserver: missing (an absolute https URL, as "https://matrix.example.org")`},
+		{"not http", func(c *Config) { c.Homeserver = "matrix.example.org" },
+			`matrix: Config.Homeserver: not an absolute https URL, as "https://matrix.example.org"`},
+		{"ftp", func(c *Config) { c.Homeserver = "ftp://matrix.example.org" },
+			`matrix: Config.Homeserver: not an absolute https URL, as "https://matrix.example.org"`},
+		{"no host", func(c *Config) { c.Homeserver = "https:///x" },
+			`matrix: Config.Homeserver: not an absolute https URL, as "https://matrix.example.org"`},
+		{"plain http", func(c *Config) { c.Homeserver = "http://matrix.example.org" },
+			"matrix: Config.Homeserver: must use https (http only for a loopback host)"},
 		{"credentials in the URL", func(c *Config) { c.Homeserver = "https://bot:hunter2@matrix.example.org" },
-			"matrix: Config.Homeserver: must not hold user information (the token goes in Config.AccessToken)"},
+			"matrix: Config.Homeserver: must not hold credentials"},
 		{"query", func(c *Config) { c.Homeserver = "https://matrix.example.org/?access_token=" + confToken },
-			"matrix: Config.Homeserver: must not have a query or fragment"},
+			"matrix: Config.Homeserver: must not have a query"},
 		{"no token", func(c *Config) { c.AccessToken = redact.Secret{} }, "matrix: Config.AccessToken: missing"},
 		{"token with a line break", func(c *Config) { c.AccessToken = redact.NewSecret(confToken + "\n") },
-			"matrix: Config.AccessToken: contains white space or a control character"},
+			"matrix: Config.AccessToken: holds white space, a control character or a character outside ASCII"},
+		{"token outside ASCII", func(c *Config) { c.AccessToken = redact.NewSecret(confToken + "é") },
+			"matrix: Config.AccessToken: holds white space, a control character or a character outside ASCII"},
 		{"no rooms", func(c *Config) { c.Rooms = nil }, "matrix: Config.Rooms: missing"},
 		{"empty room", func(c *Config) { c.Rooms = []string{"!a:b", " "} }, "matrix: Config.Rooms[1]: empty"},
 		{"not a room", func(c *Config) { c.Rooms = []string{"ops"} },
@@ -49,9 +62,12 @@ func TestNewValidates(t *testing.T) {
 		{"too long", func(c *Config) { c.Rooms = []string{"!" + strings.Repeat("a", 255)} },
 			"matrix: Config.Rooms[0]: longer than 255 bytes"},
 		{"repeated", func(c *Config) { c.Rooms = []string{"#ops:example.org", "!a:b", "#ops:example.org "} },
-			"matrix: Config.Rooms[2]: #ops:example.org repeats Config.Rooms[0]"},
+			`matrix: Config.Rooms[2]: "#ops:example.org" is the same as Rooms[0]`},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"matrix: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name with a line break", func(c *Config) { c.Name = "ops\nmatrix" },
-			"matrix: Config.Name: leading or trailing space, or a control character"},
+			"matrix: Config.Name: leading or trailing white space, or a control character"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := validConfig()
@@ -111,4 +127,18 @@ notice: true
 	require.NoError(t, err)
 	assert.Contains(t, string(js), `"access_token":"REDACTED"`)
 	assert.Equal(t, redact.NewSecret("syt_abc_123").Reveal(), cfg.AccessToken.Reveal())
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(func() Config { c := validConfig(); c.HTTPClient = given; return c }())
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

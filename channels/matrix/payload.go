@@ -1,11 +1,11 @@
 package matrix
 
 import (
-	"bytes"
-	"encoding/json"
 	"html"
-	"regexp"
 	"strings"
+
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Message types and the HTML format of formatted_body.
@@ -82,15 +82,9 @@ func thread(root, latest string) *relation {
 // encode returns the JSON of c as sent: UTF-8, with "<", ">" and "&" as
 // they are (the HTML would otherwise grow by a third).
 func encode(c *content) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(c) // strings and bools only: cannot fail
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	b, _ := httpx.JSONBody(c) // strings and bools only: cannot fail
+	return b
 }
-
-// urlPattern finds http(s) URLs in the text, as the templates do.
-var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
 
 // toHTML returns text as HTML: every character escaped, paragraphs at
 // blank lines, line breaks kept, the first line (the status and title) in
@@ -126,15 +120,15 @@ func toHTML(text string) string {
 // ends a sentence after a URL stays outside the link.
 func writeLine(b *strings.Builder, line string) {
 	last := 0
-	for _, m := range urlPattern.FindAllStringIndex(line, -1) {
-		u := strings.TrimRight(line[m[0]:m[1]], ".,;:!?)]}'")
+	for _, m := range templates.LinkSpans(line) {
+		u := html.EscapeString(line[m[0]:m[1]])
 		b.WriteString(html.EscapeString(line[last:m[0]]))
 		b.WriteString(`<a href="`)
-		b.WriteString(html.EscapeString(u))
+		b.WriteString(u)
 		b.WriteString(`">`)
-		b.WriteString(html.EscapeString(u))
+		b.WriteString(u)
 		b.WriteString("</a>")
-		last = m[0] + len(u)
+		last = m[1]
 	}
 	b.WriteString(html.EscapeString(line[last:]))
 }

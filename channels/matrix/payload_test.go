@@ -1,12 +1,8 @@
 package matrix
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,9 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // incident returns an update of one incident, told apart by n.
 func incident(n int, status broadcast.Status, body string) broadcast.Update {
@@ -29,21 +24,6 @@ func incident(n int, status broadcast.Status, body string) broadcast.Update {
 		URL:        "https://status.example.com/incidents/42",
 		Time:       time.Date(2025, 3, 14, 9, 26, 0, 0, time.UTC).Add(time.Duration(n) * 10 * time.Minute),
 	}
-}
-
-// golden compares body, a request's JSON, with testdata/name.json, which
-// -update rewrites (indented, for review).
-func golden(t *testing.T, name string, body []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".json")
-	if *update {
-		var pretty bytes.Buffer
-		require.NoError(t, json.Indent(&pretty, body, "", "  "))
-		require.NoError(t, os.WriteFile(path, append(pretty.Bytes(), '\n'), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.JSONEq(t, string(want), string(body), "golden file %s", path)
 }
 
 // The payloads of an incident's life: its first post, a reply in its
@@ -71,9 +51,9 @@ func TestPayloadGolden(t *testing.T) {
 
 	sends := sendBodies(f)
 	require.Len(t, sends, 8, "3 posts and an edit, in 2 rooms each")
-	golden(t, "post", sends[0])
-	golden(t, "reply", sends[5])
-	golden(t, "edit", sends[6])
+	golden.JSON(t, "post.json", sends[0])
+	golden.JSON(t, "reply.json", sends[5])
+	golden.JSON(t, "edit.json", sends[6])
 }
 
 // sendBodies returns the bodies of the send requests f received.
@@ -146,6 +126,8 @@ func TestToHTML(t *testing.T) {
 		{"see (https://a.example/x?q=1&r=2), then", `<p><strong>see (<a href="https://a.example/x?q=1&amp;r=2">` +
 			`https://a.example/x?q=1&amp;r=2</a>), then</strong></p>`},
 		{"javascript:alert(1) http:// ftp://x.example", `<p><strong>javascript:alert(1) http:// ftp://x.example</strong></p>`},
+		{"See https://en.wikipedia.org/wiki/Mars_(planet).", `<p><strong>See <a href="https://en.wikipedia.org/wiki/Mars_(planet)">` +
+			`https://en.wikipedia.org/wiki/Mars_(planet)</a>.</strong></p>`},
 		{"", ""},
 	} {
 		assert.Equal(t, tt.html, toHTML(tt.text), "toHTML(%q)", tt.text)

@@ -6,14 +6,13 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
-// URL schemes: the homeserver over https, or over plain http.
-const (
-	schemeHTTPS = "matrix"
-	schemeHTTP  = "matrix+http"
-)
+// schemes of the URL form: matrix for the homeserver over https,
+// matrix+http over plain http (loopback only).
+const schemes = endpoint.Schemes("matrix")
 
 // ParseURL returns the Config a channel URL describes (see the package
 // documentation's "URL form"), as in
@@ -21,33 +20,21 @@ const (
 // It does not validate the Config beyond what the URL must hold; New does.
 // Errors name the part of the URL at fault and never quote the URL.
 func ParseURL(raw string) (Config, error) {
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("matrix: URL: does not parse")
+		return Config{}, err
 	}
-	var cfg Config
-	switch u.Scheme {
-	case schemeHTTPS:
-		cfg.Homeserver = "https://"
-	case schemeHTTP:
-		cfg.Homeserver = "http://"
-	default:
-		return Config{}, fmt.Errorf("matrix: URL scheme: want %s or %s", schemeHTTPS, schemeHTTP)
-	}
-	if u.Host == "" || u.Opaque != "" {
-		return Config{}, errors.New("matrix: URL host: missing")
-	}
-	cfg.Homeserver += u.Host + strings.TrimRight(u.EscapedPath(), "/")
+	cfg := Config{Homeserver: web + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/")}
 	token, ok := u.User.Password()
 	if !ok {
 		token = u.User.Username() // "matrix://TOKEN@host" is accepted too
 	}
 	if token == "" {
-		return Config{}, errors.New("matrix: URL user information: no access token")
+		return Config{}, errors.New("matrix: URL: user information: no access token")
 	}
 	cfg.AccessToken = redact.NewSecret(token)
 	if u.Fragment != "" {
-		return Config{}, errors.New("matrix: URL fragment: not allowed (escape the \"#\" of an alias as %23)")
+		return Config{}, errors.New("matrix: URL: fragment: not allowed (escape the \"#\" of an alias as %23)")
 	}
 	if err := cfg.parseQuery(u.RawQuery); err != nil {
 		return Config{}, err
@@ -66,14 +53,14 @@ func (cfg *Config) parseQuery(raw string) error {
 		k, v, _ := strings.Cut(pair, "=")
 		key, err := url.QueryUnescape(k)
 		if err != nil {
-			return errors.New("matrix: URL query: a parameter name does not parse")
+			return errors.New("matrix: URL: query: a parameter name does not parse")
 		}
 		if err := cfg.setParam(key, v); err != nil {
 			return err
 		}
 	}
 	if len(cfg.Rooms) == 0 {
-		return errors.New("matrix: URL query rooms: missing")
+		return errors.New("matrix: URL: query rooms: missing")
 	}
 	return nil
 }
@@ -84,7 +71,7 @@ func (cfg *Config) setParam(key, v string) error {
 		for _, r := range strings.Split(v, ",") {
 			room, err := url.QueryUnescape(r)
 			if err != nil {
-				return errors.New("matrix: URL query rooms: does not parse")
+				return errors.New("matrix: URL: query rooms: does not parse")
 			}
 			if room = strings.TrimSpace(room); room != "" {
 				cfg.Rooms = append(cfg.Rooms, room)
@@ -94,22 +81,17 @@ func (cfg *Config) setParam(key, v string) error {
 	}
 	value, err := url.QueryUnescape(v)
 	if err != nil {
-		return fmt.Errorf("matrix: URL query %s: does not parse", key)
+		return fmt.Errorf("matrix: URL: query %s: does not parse", key)
 	}
 	switch key {
 	case "name":
 		cfg.Name = value
 	case "notice":
-		switch strings.ToLower(value) {
-		case "yes", "true", "1":
-			cfg.Notice = true
-		case "no", "false", "0", "":
-			cfg.Notice = false
-		default:
-			return errors.New("matrix: URL query notice: want yes or no")
+		if cfg.Notice, err = endpoint.ParseBool(value); err != nil {
+			return fmt.Errorf("matrix: URL: query notice: %w", err)
 		}
 	default:
-		return fmt.Errorf("matrix: URL query: unknown parameter %q (want rooms, name or notice)", key)
+		return fmt.Errorf("matrix: URL: query: unknown parameter %q (want rooms, name or notice)", key)
 	}
 	return nil
 }
@@ -123,11 +105,8 @@ func (c Config) URL() redact.URL {
 	if err != nil || h.Host == "" {
 		return redact.URL{}
 	}
-	u := url.URL{Scheme: schemeHTTPS, Host: h.Host, Path: strings.TrimRight(h.Path, "/"),
+	u := url.URL{Scheme: schemes.Form(h.Scheme), Host: h.Host, Path: strings.TrimRight(h.Path, "/"),
 		RawPath: strings.TrimRight(h.RawPath, "/"), User: url.UserPassword("", c.AccessToken.Reveal())}
-	if h.Scheme == "http" {
-		u.Scheme = schemeHTTP
-	}
 	if u.Path == "" {
 		u.Path = "/"
 	}

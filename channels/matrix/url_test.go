@@ -42,15 +42,15 @@ func TestParseURLErrors(t *testing.T) {
 	esc := "syt_s3cr3t%2Ft0k%2Bn%3D"
 	for _, tt := range []struct{ raw, want string }{
 		{"matrix://:" + esc + "@host\x7f/?rooms=!a:x", "matrix: URL: does not parse"},
-		{"https://:" + esc + "@example.org/?rooms=!a:x", "matrix: URL scheme: want matrix or matrix+http"},
-		{"matrix:" + esc, "matrix: URL host: missing"},
-		{"matrix://example.org/?rooms=!a:x", "matrix: URL user information: no access token"},
-		{"matrix://:" + esc + "@example.org/?rooms=#ops:x", "matrix: URL fragment: not allowed (escape the \"#\" of an alias as %23)"},
-		{"matrix://:" + esc + "@example.org/?room=!a:x", `matrix: URL query: unknown parameter "room" (want rooms, name or notice)`},
-		{"matrix://:" + esc + "@example.org/?rooms=!a:x&notice=" + esc, "matrix: URL query notice: want yes or no"},
-		{"matrix://:" + esc + "@example.org/?name=x", "matrix: URL query rooms: missing"},
-		{"matrix://:" + esc + "@example.org/?rooms=%zz", "matrix: URL query rooms: does not parse"},
-		{"matrix://:" + esc + "@example.org/?rooms=!a:x&name=%zz" + esc, "matrix: URL query name: does not parse"},
+		{"https://:" + esc + "@example.org/?rooms=!a:x", "matrix: URL: scheme: want matrix:// (or matrix+http:// for plain http to a loopback host)"},
+		{"matrix:" + esc, "matrix: URL: host: missing"},
+		{"matrix://example.org/?rooms=!a:x", "matrix: URL: user information: no access token"},
+		{"matrix://:" + esc + "@example.org/?rooms=#ops:x", "matrix: URL: fragment: not allowed (escape the \"#\" of an alias as %23)"},
+		{"matrix://:" + esc + "@example.org/?room=!a:x", `matrix: URL: query: unknown parameter "room" (want rooms, name or notice)`},
+		{"matrix://:" + esc + "@example.org/?rooms=!a:x&notice=" + esc, "matrix: URL: query notice: want yes or no"},
+		{"matrix://:" + esc + "@example.org/?name=x", "matrix: URL: query rooms: missing"},
+		{"matrix://:" + esc + "@example.org/?rooms=%zz", "matrix: URL: query rooms: does not parse"},
+		{"matrix://:" + esc + "@example.org/?rooms=!a:x&name=%zz" + esc, "matrix: URL: query name: does not parse"},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
 			_, err := ParseURL(tt.raw)

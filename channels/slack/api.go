@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -83,7 +82,7 @@ type postResponse struct {
 // the answer into resp, whose apiResponse must be embedded first. Its
 // errors are marked for retries and redacted.
 func (c *Channel) call(ctx context.Context, method string, req any, resp any) error {
-	body, err := encodeJSON(req)
+	body, err := httpx.JSONBody(req)
 	if err != nil {
 		return broadcast.Permanent(fmt.Errorf("%s: encode: %w", method, err))
 	}
@@ -143,16 +142,4 @@ func classify(e *APIError, h http.Header, now time.Time) error {
 		return e
 	}
 	return broadcast.Permanent(e)
-}
-
-// encodeJSON encodes v as JSON without escaping "<", ">" and "&", which
-// the text holds only as Slack's entities.
-func encodeJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

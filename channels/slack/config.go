@@ -3,7 +3,6 @@ package slack
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,7 +10,10 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/memo"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -60,27 +62,27 @@ type Config struct {
 	// ("short"); default templates.Default(). A Set without "slack" gets
 	// DefaultTemplate under that name.
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
+// pkg prefixes the errors of the package.
+const pkg = "slack"
+
 // fieldErr is an error about a Config field.
 func fieldErr(field, format string, args ...any) error {
-	return fmt.Errorf("slack: Config.%s: %s", field, fmt.Sprintf(format, args...))
+	return setup.Errorf(pkg, field, format, args...)
 }
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
 // field, as in "slack: Config.Token: missing", and never quote a secret.
 func New(cfg Config) (*Channel, error) {
-	if cfg.Name == "" {
-		cfg.Name = DefaultName
-	}
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return nil, fieldErr("Name", "leading or trailing white space")
-	}
-	s := &state{client: cfg.HTTPClient, memo: newMemo(), now: time.Now}
 	var err error
+	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return nil, err
+	}
+	s := &state{memo: memo.New[post](memoSize), now: time.Now}
 	if !cfg.WebhookURL.IsZero() {
 		err = s.webhookMode(cfg)
 	} else {
@@ -89,17 +91,14 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.tmpl, err = withTemplate(cfg.Templates); err != nil {
+	if s.tmpl, err = setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate); err != nil {
 		return nil, err
 	}
 	c := &Channel{name: cfg.Name, s: s}
-	if err := c.checkTemplates(); err != nil {
+	if err := setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
 		return nil, err
 	}
-	if s.client == nil {
-		s.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: max(len(s.targets), 4)})
-		s.ownClient = true
-	}
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{MaxConnsPerHost: max(len(s.targets), 4)})
 	return c, nil
 }
 
@@ -111,14 +110,14 @@ func (s *state) apiMode(cfg Config) error {
 	if err := checkToken(cfg.Token.Reveal()); err != nil {
 		return fieldErr("Token", "%v", err)
 	}
-	base, err := checkBaseURL(cfg.BaseURL)
+	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
 	if err != nil {
-		return fieldErr("BaseURL", "%v", err)
+		return err
 	}
 	if s.targets, err = checkChannels(cfg.Channels); err != nil {
 		return err
 	}
-	s.token, s.base = cfg.Token, base
+	s.token, s.base = cfg.Token, base+"/"
 	s.rd = redact.NewRedactor(cfg.Token)
 	return nil
 }
@@ -134,11 +133,11 @@ func (s *state) webhookMode(cfg Config) error {
 		return fieldErr("BaseURL", "set with WebhookURL, which does not use the Web API")
 	}
 	raw := cfg.WebhookURL.Reveal()
-	if err := checkWebhookURL(raw); err != nil {
-		return fieldErr("WebhookURL", "%v", err)
+	u, err := checkWebhookURL(raw)
+	if err != nil {
+		return err
 	}
 	s.webhook = raw
-	u, _ := url.Parse(raw) // checked
 	// A server that echoes the path it was called at shows the secret
 	// segments together, escaped or not.
 	s.rd = redact.NewRedactor(redact.NewSecret(u.Path), redact.NewSecret(u.EscapedPath())).WithURL(cfg.WebhookURL)
@@ -162,36 +161,18 @@ func checkToken(tok string) error {
 	return nil
 }
 
-// checkBaseURL returns the Web API base URL with a trailing slash.
-func checkBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	if err := checkHTTPS(raw); err != nil {
-		return "", err
-	}
-	if u, _ := url.Parse(raw); u.RawQuery != "" || u.User != nil {
-		return "", errors.New("has a query or user information")
-	}
-	if !strings.HasSuffix(raw, "/") {
-		raw += "/"
-	}
-	return raw, nil
-}
-
 // checkWebhookURL checks an incoming webhook's URL:
 // http(s)://host/services/<team>/<bot>/<secret>.
-func checkWebhookURL(raw string) error {
-	if err := checkHTTPS(raw); err != nil {
-		return err
+func checkWebhookURL(raw string) (*url.URL, error) {
+	u, err := endpoint.Check(pkg, "WebhookURL", raw, endpoint.Rules{})
+	if err != nil {
+		return nil, err
 	}
-	u, _ := url.Parse(raw)
 	segs := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
-	if len(segs) != 4 || segs[0] != "services" || slices.Contains(segs, "") || u.RawQuery != "" ||
-		!alnum(segs[1]) || !alnum(segs[2]) {
-		return errors.New(`not an incoming webhook URL (want "https://hooks.slack.com/services/T…/B…/…")`)
+	if len(segs) != 4 || segs[0] != "services" || slices.Contains(segs, "") || !alnum(segs[1]) || !alnum(segs[2]) {
+		return nil, fieldErr("WebhookURL", `not an incoming webhook URL (want "https://hooks.slack.com/services/T…/B…/…")`)
 	}
-	return nil
+	return u, nil
 }
 
 // alnum reports whether s is ASCII letters and digits only, as Slack's
@@ -200,32 +181,6 @@ func alnum(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool {
 		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	})
-}
-
-// checkHTTPS accepts an absolute https URL, or http to a loopback address
-// (a test server): a token or webhook secret never travels in clear.
-func checkHTTPS(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return errors.New("not a URL")
-	case u.Host == "" || u.Scheme != "https" && u.Scheme != "http":
-		return errors.New("not an absolute https URL")
-	case u.Scheme == "http" && !loopback(u.Hostname()):
-		return errors.New("http to a host other than a loopback address; use https")
-	case u.Fragment != "" || strings.ContainsAny(raw, " \t\r\n"):
-		return errors.New("has a fragment or white space")
-	}
-	return nil
-}
-
-// loopback reports whether host is localhost or a loopback IP address.
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkChannels checks Config.Channels and returns them trimmed: the
@@ -238,7 +193,6 @@ func checkChannels(list []string) ([]string, error) {
 		return nil, fieldErr("Channels", "%d conversations, more than %d", len(list), MaxChannels)
 	}
 	out := make([]string, len(list))
-	seen := make(map[string]int, len(list))
 	for i, ch := range list {
 		ch = strings.TrimSpace(ch)
 		field := fmt.Sprintf("Channels[%d]", i)
@@ -249,47 +203,9 @@ func checkChannels(list []string) ([]string, error) {
 		case strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || strings.ContainsRune("#,/<>&|@", r) }):
 			return nil, fieldErr(field, "%q is not a conversation ID or name", ch)
 		}
-		key := strings.ToLower(name)
-		if j, dup := seen[key]; dup {
-			return nil, fieldErr(field, "%q names the same conversation as Channels[%d]", ch, j)
-		}
-		seen[key], out[i] = i, ch
+		out[i] = ch
 	}
-	return out, nil
-}
-
-// withTemplate returns set (nil: the defaults) with Template added unless
-// it has one.
-func withTemplate(set *templates.Set) (*templates.Set, error) {
-	if set == nil {
-		set = templates.Default()
-	}
-	if slices.Contains(set.Names(), Template) {
-		return set, nil
-	}
-	out, err := set.With(Template, DefaultTemplate)
-	if err != nil {
-		return nil, fieldErr("Templates", "%v", err)
-	}
-	return out, nil
-}
-
-// checkTemplates renders a sample update, plain, overridden and as a
-// correction, so that a template failing on every update fails here
-// rather than at send time.
-func (c *Channel) checkTemplates() error {
-	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating, Body: "Sample body.",
-		Advice: "No action needed.", URL: "https://status.example.com/incidents/sample"}
-	u = u.WithDefaults(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
-	for _, v := range []func(*broadcast.Update){
-		func(*broadcast.Update) {},
-		func(u *broadcast.Update) { u.Corrects = "u_sample" },
-		func(u *broadcast.Update) { u.Overrides = map[string]string{c.name: "Sample override."} },
-	} {
-		v(&u)
-		if _, err := c.render(u); err != nil {
-			return fieldErr("Templates", "%v", err)
-		}
-	}
-	return nil
+	// "#ops", "ops" and "OPS" are one conversation.
+	fold := func(ch string) string { return strings.ToLower(strings.TrimPrefix(ch, "#")) }
+	return out, setup.Distinct(pkg, "Channels", out, fold)
 }

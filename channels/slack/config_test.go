@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -33,16 +34,16 @@ func TestNewErrors(t *testing.T) {
 		{Config{Token: redact.NewSecret(testToken)}, "slack: Config.Channels: missing"},
 		{Config{Token: redact.NewSecret(testToken), Channels: many}, "slack: Config.Channels: 51 conversations, more than 50"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", " "}}, "slack: Config.Channels[1]: empty"},
-		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" names the same conversation as Channels[0]`},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops", "ops"}}, `slack: Config.Channels[1]: "ops" is the same as Channels[0]`},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"ops team"}}, `slack: Config.Channels[0]: "ops team" is not a conversation ID or name`},
-		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: http to a host other than a loopback address"},
-		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: has a query"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "http://slack.example/api/"}, "slack: Config.BaseURL: must use https (http only for a loopback host)"},
+		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, BaseURL: "https://slack.example/api/?x=1"}, "slack: Config.BaseURL: must not have a query"},
 		{Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, Name: " ops"}, "slack: Config.Name: leading or trailing white space"},
 		{Config{WebhookURL: redact.NewURL(testHook), Token: redact.NewSecret(testToken)}, "slack: Config.WebhookURL: set together with Token"},
 		{Config{WebhookURL: redact.NewURL(testHook), Channels: []string{"#ops"}}, "slack: Config.Channels: set with WebhookURL"},
 		{Config{WebhookURL: redact.NewURL(testHook), BaseURL: "https://slack.com/api/"}, "slack: Config.BaseURL: set with WebhookURL"},
 		{Config{WebhookURL: redact.NewURL("https://hooks.slack.com/triggers/T0/1234/" + hookSecret)}, "slack: Config.WebhookURL: not an incoming webhook URL"},
-		{Config{WebhookURL: redact.NewURL("http://hooks.slack.com/services/T0/B0/" + hookSecret)}, "slack: Config.WebhookURL: http to a host"},
+		{Config{WebhookURL: redact.NewURL("http://hooks.slack.com/services/T0/B0/" + hookSecret)}, "slack: Config.WebhookURL: must use https"},
 	} {
 		_, err := New(c.cfg)
 		if assert.Error(t, err, c.want) {
@@ -87,4 +88,18 @@ webhook_url: https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/Wq8zN3vX6bR1
 	var cfg Config
 	require.NoError(t, yaml.Unmarshal([]byte("webhook_url: "+testHook), &cfg))
 	assert.Equal(t, redact.NewURL(testHook), cfg.WebhookURL)
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"#ops"}, HTTPClient: given})
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

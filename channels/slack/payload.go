@@ -6,6 +6,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 )
 
 // Slack's limits, and the ones Send keeps to.
@@ -140,8 +141,9 @@ var (
 		hiddenAmp, "\uFFFD", hiddenLt, "\uFFFD", hiddenGt, "\uFFFD")
 	// shower writes the hidden characters as Slack's escapes.
 	shower = strings.NewReplacer(hiddenAmp, "&amp;", hiddenLt, "&lt;", hiddenGt, "&gt;")
-	// urlRE finds URLs in hidden text; "&" may be part of one.
-	urlRE = regexp.MustCompile(`https?://[^\s<>"|` + hiddenLt + hiddenGt + `]+`)
+	// urlRE finds URLs in hidden text as templates.URLSpans does, but for
+	// "|", which would end a Slack link; "&" may be part of one.
+	urlRE = regexp.MustCompile(`(?i)https?://[^\s<>"|` + hiddenLt + hiddenGt + `]+`)
 )
 
 // escape returns s escaped for mrkdwn: "&", "<" and ">" as entities.
@@ -153,24 +155,12 @@ func unescape(s string) string {
 }
 
 // hide returns u with every text field's reserved characters hidden, for
-// rendering. The Update's slice and map are copied, not changed.
-func hide(u broadcast.Update) broadcast.Update {
-	for _, f := range []*string{&u.ID, &u.IncidentID, &u.Corrects, &u.Title, &u.Body, &u.Advice, &u.URL} {
+// rendering by channel: the author's text, and the IDs and URL templates
+// may show too. The Update's slice and map are copied, not changed.
+func hide(u broadcast.Update, channel string) broadcast.Update {
+	u = textsafe.Map(u, channel, hider.Replace)
+	for _, f := range []*string{&u.ID, &u.IncidentID, &u.Corrects, &u.URL} {
 		*f = hider.Replace(*f)
-	}
-	if len(u.Components) > 0 {
-		cs := make([]broadcast.Component, len(u.Components))
-		for i, c := range u.Components {
-			cs[i] = broadcast.Component{Name: hider.Replace(c.Name), Status: c.Status}
-		}
-		u.Components = cs
-	}
-	if len(u.Overrides) > 0 {
-		os := make(map[string]string, len(u.Overrides))
-		for k, v := range u.Overrides {
-			os[k] = hider.Replace(v)
-		}
-		u.Overrides = os
 	}
 	return u
 }

@@ -1,12 +1,7 @@
 package slack
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,24 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// checkGolden compares the JSON body raw, indented, with testdata/name.
-func checkGolden(t *testing.T, name string, raw []byte) {
-	t.Helper()
-	var b bytes.Buffer
-	require.NoError(t, json.Indent(&b, raw, "", "  "), "the body is JSON")
-	b.WriteByte('\n')
-	path := filepath.Join("testdata", name+".json")
-	if *updateGolden {
-		require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to write it")
-	assert.Equal(t, string(want), b.String(), "request body %s (go test -update rewrites it; review the diff)", name)
-}
 
 // fullUpdate has every field set.
 func fullUpdate(n int, status broadcast.Status) broadcast.Update {
@@ -60,12 +39,12 @@ func TestGoldenRequests(t *testing.T) {
 	posts, updates := f.requests("chat.postMessage"), f.requests("chat.update")
 	require.Len(t, posts, 3)
 	require.Len(t, updates, 3, "a status bar after each reply, and the edit")
-	checkGolden(t, "post_first", posts[0].raw)
-	checkGolden(t, "post_reply", posts[1].raw)
-	checkGolden(t, "post_resolved", posts[2].raw)
-	checkGolden(t, "update_status_bar", updates[1].raw)
-	checkGolden(t, "update_edit", updates[2].raw)
-	checkGolden(t, "delete", f.requests("chat.delete")[0].raw)
+	golden.JSON(t, "post_first.json", posts[0].raw)
+	golden.JSON(t, "post_reply.json", posts[1].raw)
+	golden.JSON(t, "post_resolved.json", posts[2].raw)
+	golden.JSON(t, "update_status_bar.json", updates[1].raw)
+	golden.JSON(t, "update_edit.json", updates[2].raw)
+	golden.JSON(t, "delete.json", f.requests("chat.delete")[0].raw)
 	for _, c := range append(posts, updates...) {
 		assert.Equal(t, "Bearer "+testToken, c.header.Get("Authorization"), "the token, as a bearer token")
 	}
@@ -79,7 +58,7 @@ func TestGoldenWebhook(t *testing.T) {
 	send(t, ch, fullUpdate(1, broadcast.StatusInvestigating), broadcast.Thread{})
 	calls := f.requests("webhook")
 	require.Len(t, calls, 1)
-	checkGolden(t, "webhook", calls[0].raw)
+	golden.JSON(t, "webhook.json", calls[0].raw)
 	assert.Empty(t, calls[0].header.Get("Authorization"), "a webhook carries no token")
 }
 

@@ -139,6 +139,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/memo"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -160,7 +161,7 @@ type state struct {
 	client    *http.Client
 	ownClient bool
 	rd        *redact.Redactor
-	memo      *memo
+	memo      *memo.Memo[post]
 	now       func() time.Time
 }
 
@@ -201,7 +202,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 
 // render renders u (with its defaults) as the message Send posts.
 func (c *Channel) render(u broadcast.Update) (message, error) {
-	v := hide(u)
+	v := hide(u, c.name)
 	section, err := c.s.tmpl.Text(c.name, Template, v, MaxSectionText, sectionLength)
 	if err != nil {
 		return message{}, err
@@ -320,11 +321,11 @@ func (c *Channel) receipt(m broadcast.Message, out []outcome, done bool) broadca
 		p, ok := out[i].p, out[i].posted
 		switch {
 		case ok && !done:
-			c.s.memo.keep(key, p)
+			c.s.memo.Keep(key, p)
 		case ok:
-			c.s.memo.take(key, true)
+			c.s.memo.Take(key, true)
 		default:
-			p, ok = c.s.memo.take(key, done)
+			p, ok = c.s.memo.Take(key, done)
 		}
 		if !ok || p.ts == "" {
 			continue

@@ -3,7 +3,6 @@ package slack
 import (
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -80,46 +79,6 @@ func threadOf(t broadcast.Thread, target string) (post, bool) {
 	return post{}, false
 }
 
-// memoSize bounds the posts a memo keeps.
+// memoSize bounds the posts the memo keeps of attempts that did not
+// deliver to every target (see package memo).
 const memoSize = 1024
-
-// memo keeps the posts of attempts that did not deliver to every target,
-// by Message.Key(target), so that the receipt of the attempt that finishes
-// names them too: the Broadcaster saves only the receipt of a successful
-// attempt, and the Ledger records that a target was delivered, not where.
-// It is in memory: after a restart, a receipt lacks the posts made before
-// it.
-type memo struct {
-	mu    sync.Mutex
-	posts map[string]post
-	order []string // keys, oldest first
-}
-
-func newMemo() *memo { return &memo{posts: map[string]post{}} }
-
-// keep records p under key, forgetting the oldest post beyond memoSize.
-func (m *memo) keep(key string, p post) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.posts[key]; !ok {
-		m.order = append(m.order, key)
-	}
-	m.posts[key] = p
-	for len(m.order) > memoSize {
-		delete(m.posts, m.order[0])
-		m.order = m.order[1:]
-	}
-}
-
-// take returns the post kept under key, if any, and forgets it when
-// forget is set.
-func (m *memo) take(key string, forget bool) (post, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p, ok := m.posts[key]
-	if ok && forget {
-		delete(m.posts, key)
-		m.order = slices.DeleteFunc(m.order, func(k string) bool { return k == key })
-	}
-	return p, ok
-}

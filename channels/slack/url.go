@@ -1,49 +1,42 @@
 package slack
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
-// URL schemes: slack for https, slack+http for http (loopback only).
-const (
-	scheme     = "slack"
-	schemeHTTP = "slack+http"
-	// defaultHost is the host of DefaultBaseURL.
-	defaultHost = "slack.com"
-)
+// schemes of the URL form: slack for https, slack+http for http
+// (loopback only).
+const schemes = endpoint.Schemes("slack")
+
+// defaultHost is the host of DefaultBaseURL.
+const defaultHost = "slack.com"
 
 // urlErr is an error about part of a channel URL. It never quotes the URL.
 func urlErr(part, format string, args ...any) error {
-	return fmt.Errorf("slack: URL %s: %s", part, fmt.Sprintf(format, args...))
+	return endpoint.FormErrorf(pkg, part, format, args...)
 }
 
 // ParseURL returns the Config of a channel URL (see the package
 // documentation's "URL form"), for New to check. Errors name the part of
 // the URL at fault and never quote the token or webhook secret.
 func ParseURL(raw string) (Config, error) {
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("slack: URL: does not parse")
-	}
-	web := map[string]string{scheme: "https", schemeHTTP: "http"}[u.Scheme]
-	switch {
-	case web == "":
-		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, scheme, schemeHTTP)
-	case u.Host == "":
-		return Config{}, urlErr("host", "missing")
-	case u.Fragment != "":
-		return Config{}, urlErr("fragment", "not allowed")
-	}
-	var cfg Config
-	if err := cfg.parseQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
+	if u.Fragment != "" {
+		return Config{}, urlErr("fragment", "not allowed")
+	}
+	p, err := endpoint.Params(pkg, u.Query(), []string{"name", "base_url"})
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Name: p["name"], BaseURL: p["base_url"]}
 	pw, _ := u.User.Password()
 	switch user := u.User.Username(); {
 	case u.User == nil || pw == "":
@@ -55,24 +48,6 @@ func ParseURL(raw string) (Config, error) {
 		return cfg, cfg.parseAPI(web, u.Host, u.EscapedPath())
 	}
 	return Config{}, urlErr("user information", `not "xoxb", "xoxp" or "hook"`)
-}
-
-// parseQuery reads the query's parameters.
-func (cfg *Config) parseQuery(q url.Values) error {
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return urlErr("query", "%q given %d times", k, len(vs))
-		}
-		switch k {
-		case "name":
-			cfg.Name = vs[0]
-		case "base_url":
-			cfg.BaseURL = vs[0]
-		default:
-			return urlErr("query", "unknown parameter %q", k)
-		}
-	}
-	return nil
 }
 
 // parseHook completes cfg for an incoming webhook.
@@ -121,12 +96,9 @@ func (cfg Config) URL() redact.URL {
 		return cfg.hookURL(q)
 	}
 	kind, rest, _ := strings.Cut(cfg.Token.Reveal(), "-")
-	sch, host := scheme, defaultHost
+	sch, host := schemes.Form("https"), defaultHost
 	if b, err := url.Parse(cfg.BaseURL); err == nil && cfg.BaseURL != "" {
-		host = b.Host
-		if b.Scheme == "http" {
-			sch = schemeHTTP
-		}
+		host, sch = b.Host, schemes.Form(b.Scheme)
 		if strings.TrimSuffix(b.Path, "/") != "/api" || b.Scheme != "http" && b.Scheme != "https" {
 			q.Set("base_url", cfg.BaseURL)
 		}
@@ -146,10 +118,7 @@ func (cfg Config) hookURL(q url.Values) redact.URL {
 	if err != nil {
 		return redact.URL{}
 	}
-	sch := scheme
-	if w.Scheme == "http" {
-		sch = schemeHTTP
-	}
+	sch := schemes.Form(w.Scheme)
 	parts := strings.Split(strings.TrimPrefix(w.Path, "/services/"), "/")
 	u := url.URL{Scheme: sch, User: url.UserPassword("hook", strings.Join(parts, "-")), Host: w.Host,
 		RawQuery: q.Encode()}

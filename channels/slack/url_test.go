@@ -65,18 +65,18 @@ func TestURLPrintsNoSecret(t *testing.T) {
 func TestParseURLErrors(t *testing.T) {
 	tok := "2741914230-5519036117-kR7vQ2mZpL9sX4cW1nB8tYe3"
 	for _, c := range []struct{ raw, want string }{
-		{"https://xoxb:" + tok + "@slack.com/ops", `slack: URL scheme: "https", want "slack" or "slack+http"`},
-		{"slack://xoxb:" + tok + "@/ops", "slack: URL host: missing"},
-		{"slack://slack.com/ops", "slack: URL user information: missing"},
-		{"slack://xoxb@slack.com/ops", "slack: URL user information: missing"},
-		{"slack://bot:" + tok + "@slack.com/ops", `slack: URL user information: not "xoxb", "xoxp" or "hook"`},
-		{"slack://xoxb:" + tok + "@slack.com", "slack: URL path: no channel"},
-		{"slack://xoxb:" + tok + "@slack.com/ops//eng", "slack: URL path: channel 2 is empty"},
-		{"slack://xoxb:" + tok + "@slack.com/ops?channel=eng", `slack: URL query: unknown parameter "channel"`},
-		{"slack://xoxb:" + tok + "@slack.com/ops?name=a&name=b", `slack: URL query: "name" given 2 times`},
-		{"slack://xoxb:" + tok + "@slack.com/ops#x", "slack: URL fragment: not allowed"},
-		{"slack://hook:T0-" + hookSecret + "@hooks.slack.com", "slack: URL user information: hook: want"},
-		{"slack://hook:T0-B0-" + hookSecret + "@hooks.slack.com/ops", "slack: URL path: not allowed for an incoming webhook"},
+		{"https://xoxb:" + tok + "@slack.com/ops", "slack: URL: scheme: want slack:// (or slack+http:// for plain http to a loopback host)"},
+		{"slack://xoxb:" + tok + "@/ops", "slack: URL: host: missing"},
+		{"slack://slack.com/ops", "slack: URL: user information: missing"},
+		{"slack://xoxb@slack.com/ops", "slack: URL: user information: missing"},
+		{"slack://bot:" + tok + "@slack.com/ops", `slack: URL: user information: not "xoxb", "xoxp" or "hook"`},
+		{"slack://xoxb:" + tok + "@slack.com", "slack: URL: path: no channel"},
+		{"slack://xoxb:" + tok + "@slack.com/ops//eng", "slack: URL: path: channel 2 is empty"},
+		{"slack://xoxb:" + tok + "@slack.com/ops?channel=eng", `slack: URL: query: unknown parameter "channel"`},
+		{"slack://xoxb:" + tok + "@slack.com/ops?name=a&name=b", `slack: URL: query: "name" given 2 times`},
+		{"slack://xoxb:" + tok + "@slack.com/ops#x", "slack: URL: fragment: not allowed"},
+		{"slack://hook:T0-" + hookSecret + "@hooks.slack.com", "slack: URL: user information: hook: want"},
+		{"slack://hook:T0-B0-" + hookSecret + "@hooks.slack.com/ops", "slack: URL: path: not allowed for an incoming webhook"},
 		{"slack://xoxb:" + tok + "%zz@slack.com/ops", "slack: URL: does not parse"},
 	} {
 		_, err := ParseURL(c.raw)

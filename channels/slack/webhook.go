@@ -15,7 +15,7 @@ import (
 // the HTTP status alone (a webhook answers "ok" or an error word).
 func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Receipt, error) {
 	req := msg.post("")
-	body, err := encodeJSON(req)
+	body, err := httpx.JSONBody(req)
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: webhook: encode: %w", err))
 	}

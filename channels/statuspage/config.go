@@ -8,7 +8,13 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 )
+
+// pkg prefixes the errors of the package.
+const pkg = "statuspage"
 
 // Defaults of Config.
 const (
@@ -106,10 +112,11 @@ func (cfg Config) validate() (settings, error) {
 		name: cfg.Name, dir: cfg.Dir, branding: cfg.Branding,
 		historyDays: cfg.HistoryDays, feedEntries: cfg.FeedEntries, lockTimeout: cfg.LockTimeout,
 	}
-	if s.name == "" {
-		s.name = DefaultName
+	var err error
+	if s.name, err = setup.Name(pkg, s.name, DefaultName); err != nil {
+		return s, err
 	}
-	if err := checkLine("Config.Name", s.name, 100); err != nil {
+	if err := checkText("Config.Name", s.name, 100); err != nil {
 		return s, err
 	}
 	if strings.TrimSpace(s.dir) == "" {
@@ -155,22 +162,9 @@ func (s *settings) numbers() error {
 }
 
 func checkBaseURL(raw string) (*url.URL, error) {
-	const field = "statuspage: Config.BaseURL"
-	if raw == "" {
-		return nil, errors.New(field + ": missing")
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%s: not a URL", field)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("%s: must be an absolute http or https URL", field)
-	case u.Host == "":
-		return nil, fmt.Errorf("%s: missing host", field)
-	case u.User != nil:
-		return nil, fmt.Errorf("%s: must not carry user information", field)
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, fmt.Errorf("%s: must have no query or fragment", field)
+	u, err := endpoint.Check(pkg, "BaseURL", raw, endpoint.Rules{PlainHTTP: true, Example: "https://status.example.com/"})
+	if err != nil {
+		return nil, err
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"

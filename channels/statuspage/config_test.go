@@ -25,9 +25,9 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{"no dir", func(c *statuspage.Config) { c.Dir = "" }, "statuspage: Config.Dir: missing"},
 		{"no base", func(c *statuspage.Config) { c.BaseURL = "" }, "statuspage: Config.BaseURL: missing"},
-		{"relative base", func(c *statuspage.Config) { c.BaseURL = "/status/" }, "Config.BaseURL: must be an absolute http or https URL"},
-		{"base with query", func(c *statuspage.Config) { c.BaseURL = "https://s.test/?a=1" }, "Config.BaseURL: must have no query or fragment"},
-		{"base with user", func(c *statuspage.Config) { c.BaseURL = "https://u:p@s.test/" }, "Config.BaseURL: must not carry user information"},
+		{"relative base", func(c *statuspage.Config) { c.BaseURL = "/status/" }, `statuspage: Config.BaseURL: not an absolute http or https URL, as "https://status.example.com/"`},
+		{"base with query", func(c *statuspage.Config) { c.BaseURL = "https://s.test/?a=1" }, "statuspage: Config.BaseURL: must not have a query"},
+		{"base with user", func(c *statuspage.Config) { c.BaseURL = "https://u:p@s.test/" }, "statuspage: Config.BaseURL: must not hold credentials"},
 		{"name space", func(c *statuspage.Config) { c.Name = " status" }, "Config.Name: leading or trailing white space"},
 		{"component twice", func(c *statuspage.Config) {
 			c.Components = []statuspage.ComponentInfo{{Name: "API"}, {Name: "API"}}

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
 )
 
 //go:embed theme/*.tmpl
@@ -199,9 +200,6 @@ func timeHTML(t time.Time) template.HTML {
 		t.Format("2 Jan 2006 15:04 UTC") + `</time>`)
 }
 
-// urlPattern finds the links in plain text.
-var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
-
 // richText renders plain text as HTML paragraphs (split at blank lines;
 // single line breaks are kept by the style sheet), with every http and
 // https URL made a link. Everything else is escaped.
@@ -214,11 +212,11 @@ func richText(s string) template.HTML {
 		}
 		b.WriteString("<p>")
 		last := 0
-		for _, loc := range urlPattern.FindAllStringIndex(p, -1) {
-			u := strings.TrimRight(p[loc[0]:loc[1]], ".,;:!?)]}'")
+		for _, loc := range templates.LinkSpans(p) {
+			u := p[loc[0]:loc[1]]
 			b.WriteString(html.EscapeString(p[last:loc[0]]))
 			fmt.Fprintf(&b, `<a href="%s" rel="nofollow">%s</a>`, html.EscapeString(u), html.EscapeString(u))
-			last = loc[0] + len(u)
+			last = loc[1]
 		}
 		b.WriteString(html.EscapeString(p[last:]))
 		b.WriteString("</p>")

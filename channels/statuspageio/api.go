@@ -1,7 +1,6 @@
 package statuspageio
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -118,13 +117,11 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	var data []byte
 	contentType := ""
 	if body != nil {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
+		var err error
+		if data, err = httpx.JSONBody(body); err != nil {
 			return broadcast.Permanent(fmt.Errorf("encode: %w", err))
 		}
-		data, contentType = bytes.TrimSuffix(b.Bytes(), []byte("\n")), "application/json"
+		contentType = "application/json"
 	}
 	if err := c.s.limiter.Wait(ctx); err != nil {
 		return fmt.Errorf("wait for the rate limit: %w", err)

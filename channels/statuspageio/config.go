@@ -1,19 +1,16 @@
 package statuspageio
 
 import (
-	"errors"
-	"fmt"
-	"net"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -73,14 +70,17 @@ type Config struct {
 	// "statuspageio" template; default templates.Default(). A Set without
 	// one gets DefaultTemplate under that name.
 	Templates *templates.Set `yaml:"-" json:"-"`
-	// HTTPClient sends the requests. Default: a client of its own with 15s
-	// per request and no redirects followed.
+	// HTTPClient sends the requests; the channel uses a copy that follows
+	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
+// pkg prefixes the errors of the package.
+const pkg = "statuspageio"
+
 // fieldErr is an error about a Config field. It never quotes a secret.
 func fieldErr(field, format string, args ...any) error {
-	return fmt.Errorf("statuspageio: Config.%s: %s", field, fmt.Sprintf(format, args...))
+	return setup.Errorf(pkg, field, format, args...)
 }
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the
@@ -95,11 +95,11 @@ func New(cfg Config) (*Channel, error) {
 	}
 	s := newState(cfg)
 	var err error
-	if s.tmpl, err = withTemplate(cfg.Templates); err != nil {
+	if s.tmpl, err = setup.Templates(pkg, cfg.Templates, Template, DefaultTemplate); err != nil {
 		return nil, err
 	}
 	c := &Channel{name: cfg.Name, s: s}
-	if err := c.checkTemplates(); err != nil {
+	if err := setup.Try(pkg, c.name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -107,17 +107,17 @@ func New(cfg Config) (*Channel, error) {
 
 // validate checks cfg without I/O.
 func (cfg Config) validate() error {
-	if strings.TrimSpace(cfg.Name) != cfg.Name || strings.ContainsFunc(cfg.Name, isControl) {
-		return fieldErr("Name", "leading or trailing white space, or a control character")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return err
 	}
-	if err := checkKey(cfg.APIKey); err != nil {
+	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
 		return err
 	}
 	if err := checkPageID(cfg.PageID); err != nil {
 		return err
 	}
-	if _, err := checkBaseURL(cfg.BaseURL); err != nil {
-		return fieldErr("BaseURL", "%v", err)
+	if _, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL}); err != nil {
+		return err
 	}
 	switch {
 	case cfg.MaintenanceWindow < 0:
@@ -131,10 +131,11 @@ func (cfg Config) validate() error {
 // newState returns the state of a Channel of cfg, validated, without
 // templates.
 func newState(cfg Config) *state {
-	base, _ := checkBaseURL(cfg.BaseURL)
+	base, _ := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL}) // checked
 	s := &state{key: cfg.APIKey, page: base + "/pages/" + cfg.PageID, pageID: cfg.PageID,
 		notify: !cfg.SkipNotifications, window: cfg.MaintenanceWindow, limiter: cfg.Limiter,
-		client: cfg.HTTPClient, rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), now: time.Now}
+		rd: redact.NewRedactor(cfg.APIKey), comps: newComponentCache(), now: time.Now}
+	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	if s.window == 0 {
 		s.window = DefaultMaintenanceWindow
 	}
@@ -147,22 +148,7 @@ func newState(cfg Config) *state {
 		// so a burst now is a refusal later.
 		s.limiter = rate.NewLimiter(rate.Limit(perSecond), 1)
 	}
-	if s.client == nil {
-		s.client, s.ownClient = httpx.NewClient(httpx.ClientOptions{}), true
-	}
 	return s
-}
-
-// checkKey checks the API key without quoting it: it goes into a header.
-func checkKey(key redact.Secret) error {
-	k := key.Reveal()
-	switch {
-	case k == "":
-		return fieldErr("APIKey", "missing")
-	case strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
-		return fieldErr("APIKey", "holds white space, a control character or a character outside ASCII")
-	}
-	return nil
 }
 
 // checkPageID accepts ASCII letters and digits, as Statuspage's page ids
@@ -184,74 +170,4 @@ func alnum(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool {
 		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	})
-}
-
-func isControl(r rune) bool { return r < ' ' || r == 0x7f }
-
-// checkBaseURL returns the API's base URL without a trailing slash. It
-// must be https, or http to a loopback address: the key never travels in
-// clear.
-func checkBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", errors.New("not a URL")
-	case u.Host == "" || u.Scheme != "https" && u.Scheme != "http":
-		return "", errors.New("not an absolute https URL")
-	case u.Scheme == "http" && !loopback(u.Hostname()):
-		return "", errors.New("http to a host other than a loopback address; use https")
-	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", errors.New("has user information, a query or a fragment")
-	case strings.ContainsFunc(raw, func(r rune) bool { return r <= ' ' }):
-		return "", errors.New("has white space or a control character")
-	}
-	return strings.TrimSuffix(raw, "/"), nil
-}
-
-// loopback reports whether host is localhost or a loopback IP address.
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// withTemplate returns set (nil: the defaults) with Template added unless
-// it has one.
-func withTemplate(set *templates.Set) (*templates.Set, error) {
-	if set == nil {
-		set = templates.Default()
-	}
-	if slices.Contains(set.Names(), Template) {
-		return set, nil
-	}
-	out, err := set.With(Template, DefaultTemplate)
-	if err != nil {
-		return nil, fieldErr("Templates", "%v", err)
-	}
-	return out, nil
-}
-
-// checkTemplates renders a sample update, plain, overridden and as a
-// correction, so that a template failing on every update fails here
-// rather than at send time.
-func (c *Channel) checkTemplates() error {
-	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating, Body: "Sample body.",
-		Advice: "No action needed.", URL: "https://status.example.com/incidents/sample"}
-	u = u.WithDefaults(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
-	for _, v := range []func(*broadcast.Update){
-		func(*broadcast.Update) {},
-		func(u *broadcast.Update) { u.Corrects = "u_sample" },
-		func(u *broadcast.Update) { u.Overrides = map[string]string{c.name: "Sample override."} },
-	} {
-		v(&u)
-		if _, err := c.render(u); err != nil {
-			return fieldErr("Templates", "%v", err)
-		}
-	}
-	return nil
 }

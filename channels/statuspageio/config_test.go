@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -35,9 +36,9 @@ func TestConfigErrors(t *testing.T) {
 		{func(c *Config) { c.PageID = "kctb/../x" }, `statuspageio: Config.PageID: "kctb/../x" holds a character other than ASCII letters and digits`},
 		{func(c *Config) { c.PageID = strings.Repeat("a", 65) }, "statuspageio: Config.PageID: longer than 64 characters"},
 		{func(c *Config) { c.BaseURL = "http://api.statuspage.io/v1" },
-			"statuspageio: Config.BaseURL: http to a host other than a loopback address; use https"},
+			"statuspageio: Config.BaseURL: must use https (http only for a loopback host)"},
 		{func(c *Config) { c.BaseURL = "ftp://x/v1" }, "statuspageio: Config.BaseURL: not an absolute https URL"},
-		{func(c *Config) { c.BaseURL = "https://x/v1?key=1" }, "statuspageio: Config.BaseURL: has user information, a query or a fragment"},
+		{func(c *Config) { c.BaseURL = "https://x/v1?key=1" }, "statuspageio: Config.BaseURL: must not have a query"},
 		{func(c *Config) { c.Name = " ops" }, "statuspageio: Config.Name: leading or trailing white space, or a control character"},
 		{func(c *Config) { c.MaintenanceWindow = -time.Minute }, "statuspageio: Config.MaintenanceWindow: negative"},
 		{func(c *Config) { c.RateLimit = -1 }, "statuspageio: Config.RateLimit: negative"},
@@ -112,4 +113,18 @@ rate_limit: 2
 	var logged strings.Builder
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "cfg", cfg, "ch", ch)
 	channeltest.AssertNoSecret(t, string(out)+string(js)+logged.String()+fmt.Sprintf("%v %+v %#v", cfg, ch, ch), testKey)
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(func() Config { c := validConfig(); c.HTTPClient = given; return c }())
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

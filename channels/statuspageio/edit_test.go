@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 )
 
 // correction returns the correction of u, as Broadcaster.Correct makes it.
@@ -34,7 +35,7 @@ func TestEdit(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "PATCH /v1/pages/"+testPage+"/incidents/"+root.ID+"/incident_updates/"+mid.ID,
 		reqs[0].method+" "+reqs[0].path)
-	golden(t, "edit.json", reqs[0].raw)
+	golden.JSON(t, "edit.json", reqs[0].raw)
 	assert.Equal(t, mid.ID, r.ID)
 	assert.Equal(t, mid.Meta, r.Meta)
 	assert.Equal(t, mid.URL, r.URL)

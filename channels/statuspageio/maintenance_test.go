@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 )
 
 // maintenanceUpdate is a maintenance announced at 09:00 to start at 22:00.
@@ -62,7 +63,7 @@ func TestMaintenanceRequests(t *testing.T) {
 	send(t, ch, maintenanceUpdate(broadcast.StatusInProgress), broadcast.Thread{Root: root, Last: root})
 	reqs := f.sent()
 	require.Len(t, reqs, 3)
-	golden(t, "maintenance.json", reqs[1].raw)
+	golden.JSON(t, "maintenance.json", reqs[1].raw)
 	in := incidentOfRequest(t, reqs[2].raw)
 	assert.NotContains(t, in, "scheduled_for")
 	assert.NotContains(t, in, "scheduled_until")

@@ -1,12 +1,8 @@
 package statuspageio
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,10 +11,9 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 	"github.com/outagecast/outagecast/redact"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // harness is the conformance harness: a channel on a fresh fake page.
 func harness() channeltest.Harness {
@@ -82,22 +77,6 @@ func send(t *testing.T, ch *Channel, u broadcast.Update, thread broadcast.Thread
 	return r
 }
 
-// golden compares body, indented, with testdata/name, or rewrites it.
-func golden(t *testing.T, name string, body []byte) {
-	t.Helper()
-	var out bytes.Buffer
-	require.NoError(t, json.Indent(&out, body, "", "  "))
-	out.WriteByte('\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), out.String(), "%s differs; after an intended change, run go test -update", name)
-}
-
 // incidentOfRequest decodes the "incident" object of a request body.
 func incidentOfRequest(t *testing.T, raw []byte) map[string]any {
 	t.Helper()
@@ -123,7 +102,7 @@ func TestCreateRequest(t *testing.T) {
 	assert.Equal(t, "POST /v1/pages/"+testPage+"/incidents", req.method+" "+req.path)
 	assert.Equal(t, "OAuth "+testKey, req.header.Get("Authorization"))
 	assert.Equal(t, "application/json", req.header.Get("Content-Type"))
-	golden(t, "create.json", req.raw)
+	golden.JSON(t, "create.json", req.raw)
 	in := incidentOfRequest(t, req.raw)
 	assert.Equal(t, map[string]any{"outagecast": map[string]any{"key": broadcast.NewMessage(fullUpdate).Key("")}},
 		in["metadata"], "the update's key, for a retry to find the incident")
@@ -156,7 +135,7 @@ func TestUpdateRequest(t *testing.T) {
 	for _, req := range reqs[2:] {
 		assert.Equal(t, "PATCH /v1/pages/"+testPage+"/incidents/"+root.ID, req.method+" "+req.path)
 	}
-	golden(t, "update.json", reqs[2].raw)
+	golden.JSON(t, "update.json", reqs[2].raw)
 	in := incidentOfRequest(t, reqs[2].raw)
 	assert.NotContains(t, in, "metadata", "only a new incident carries the key")
 	assert.NotContains(t, in, "scheduled_for")

@@ -2,12 +2,13 @@ package statuspageio
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -17,7 +18,7 @@ const scheme = "statuspageio"
 // urlErr is an error about a part of a channel URL. It never quotes the
 // URL, which holds the API key.
 func urlErr(part, format string, args ...any) error {
-	return fmt.Errorf("statuspageio: URL: %s: %s", part, fmt.Sprintf(format, args...))
+	return endpoint.FormErrorf(pkg, part, format, args...)
 }
 
 // ParseURL returns the Config of a channel URL (see the package
@@ -42,7 +43,7 @@ func ParseURL(raw string) (Config, error) {
 	if err := cfg.parseQuery(u.Query()); err != nil {
 		return Config{}, err
 	}
-	if err := checkKey(cfg.APIKey); err != nil {
+	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
 		return Config{}, urlErr("user information", "the API key holds white space or a character outside ASCII")
 	}
 	if err := checkPageID(cfg.PageID); err != nil {
@@ -54,13 +55,17 @@ func ParseURL(raw string) (Config, error) {
 	return cfg, nil
 }
 
+// params are the query parameters of a channel URL.
+var params = []string{"name", "notify", "maintenance_window", "rate_limit", "base_url"}
+
 // parseQuery reads the query's parameters into cfg.
 func (cfg *Config) parseQuery(q url.Values) error {
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return urlErr("query "+k, "given %d times", len(vs))
-		}
-		if err := cfg.setParam(k, vs[0]); err != nil {
+	p, err := endpoint.Params(pkg, q, params)
+	if err != nil {
+		return err
+	}
+	for k, v := range p {
+		if err := cfg.setParam(k, v); err != nil {
 			return urlErr("query "+k, "%v", err)
 		}
 	}
@@ -74,7 +79,7 @@ func (cfg *Config) setParam(k, v string) error {
 		cfg.Name = v
 	case "notify":
 		var on bool
-		on, err = parseBool(v)
+		on, err = endpoint.ParseBool(v)
 		cfg.SkipNotifications = !on
 	case "maintenance_window":
 		cfg.MaintenanceWindow, err = time.ParseDuration(v)
@@ -88,20 +93,8 @@ func (cfg *Config) setParam(k, v string) error {
 		}
 	case "base_url":
 		cfg.BaseURL = v
-	default:
-		return errors.New("unknown parameter")
 	}
 	return err
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "yes", "on", "true", "1":
-		return true, nil
-	case "no", "off", "false", "0":
-		return false, nil
-	}
-	return false, errors.New("want yes or no")
 }
 
 // URL returns the channel URL of cfg (see the package documentation's "URL

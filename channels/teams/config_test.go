@@ -2,6 +2,7 @@ package teams
 
 import (
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,9 +22,9 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{Config{}, "teams: Config.WebhookURL: missing"},
 		{Config{WebhookURL: redact.NewURL("prod-42.westeurope.logic.azure.com/workflows/" + workflowID)}, "teams: Config.WebhookURL: not an absolute https URL"},
-		{Config{WebhookURL: redact.NewURL("http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery)}, "teams: Config.WebhookURL: http to a host other than a loopback address"},
+		{Config{WebhookURL: redact.NewURL("http://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery)}, "teams: Config.WebhookURL: must use https (http only for a loopback host)"},
 		{Config{WebhookURL: redact.NewURL("https://prod-42.westeurope.logic.azure.com/?" + triggerQuery)}, "teams: Config.WebhookURL: has no path"},
-		{Config{WebhookURL: redact.NewURL(testURL + "#x")}, "teams: Config.WebhookURL: has a fragment"},
+		{Config{WebhookURL: redact.NewURL(testURL + "#x")}, "teams: Config.WebhookURL: must not have a fragment"},
 		{Config{WebhookURL: redact.NewURL(testURL + "%zz")}, "teams: Config.WebhookURL: a badly escaped query"},
 		{Config{WebhookURL: redact.NewURL("https://contoso.webhook.office.com/webhookb2/" + workflowID + "/IncomingWebhook/" + workflowSig)},
 			"teams: Config.WebhookURL: an Office 365 connector's URL: those connectors are retired"},
@@ -49,4 +50,18 @@ func TestConfigYAML(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "name: ops-teams\nwebhook_url: https://prod-42.westeurope.logic.azure.com:443/…?…\n", string(out))
 	channeltest.AssertNoSecret(t, fmt.Sprintf("%+v %s", cfg, out), workflowSig, workflowID)
+}
+
+// A client given in Config is used as a copy that follows no redirect, as
+// the channel's own does: a redirect could take the credential elsewhere.
+// The given client is left as it was, and Close leaves it alone.
+func TestGivenClientFollowsNoRedirect(t *testing.T) {
+	given := &http.Client{}
+	ch, err := New(Config{WebhookURL: redact.NewURL(testURL), HTTPClient: given})
+	require.NoError(t, err)
+	require.NotNil(t, ch.s.client.CheckRedirect)
+	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
+	assert.Nil(t, given.CheckRedirect)
+	assert.False(t, ch.s.ownClient)
+	assert.NoError(t, ch.Close())
 }

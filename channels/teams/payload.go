@@ -1,11 +1,10 @@
 package teams
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // Limits and fixed values of the payload.
@@ -141,17 +140,8 @@ func build(text string, u broadcast.Update) payload {
 	return payload{Type: "message", Attachments: []attachment{{ContentType: ContentType, Content: c}}}
 }
 
-// encode encodes p as compact JSON without escaping "<", ">" and "&":
-// the bytes Teams counts.
-func encode(p payload) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+// encode encodes p as the bytes Teams counts (see httpx.JSONBody).
+func encode(p payload) ([]byte, error) { return httpx.JSONBody(p) }
 
 // sizer measures rendered text as the bytes of the payload it makes for
 // u, for the templates' shortening ("" measures 0, as a Measure must).

@@ -1,20 +1,13 @@
 package teams
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // The bodies the workflow receives.
 func TestGolden(t *testing.T) {
@@ -29,15 +22,6 @@ func TestGolden(t *testing.T) {
 		_, err := send(t, ch, u)
 		require.NoError(t, err)
 		_, bodies := f.posted()
-		var b bytes.Buffer
-		require.NoError(t, json.Indent(&b, bodies[0], "", "  "))
-		b.WriteByte('\n')
-		path := filepath.Join("testdata", name+".json")
-		if *updateGolden {
-			require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
-		}
-		want, err := os.ReadFile(path)
-		require.NoError(t, err, "run go test -update to write it")
-		assert.Equal(t, string(want), b.String(), "%s (go test -update rewrites it; review the diff)", name)
+		golden.JSON(t, name+".json", bodies[0])
 	}
 }

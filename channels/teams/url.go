@@ -1,38 +1,30 @@
 package teams
 
 import (
-	"errors"
-	"fmt"
 	"net/url"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
-// URL schemes: teams for https, teams+http for http (loopback only).
-const (
-	scheme     = "teams"
-	schemeHTTP = "teams+http"
-)
+// schemes of the URL form: teams for https, teams+http for http
+// (loopback only).
+const schemes = endpoint.Schemes("teams")
 
 // urlErr is an error about part of a channel URL. It never quotes the URL.
 func urlErr(part, format string, args ...any) error {
-	return fmt.Errorf("teams: URL %s: %s", part, fmt.Sprintf(format, args...))
+	return endpoint.FormErrorf(pkg, part, format, args...)
 }
 
 // ParseURL returns the Config of a channel URL (see the package
 // documentation's "URL form"), for New to check. Errors name the part of
 // the URL at fault and never quote its path or query.
 func ParseURL(raw string) (Config, error) {
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("teams: URL: does not parse")
+		return Config{}, err
 	}
-	web := map[string]string{scheme: "https", schemeHTTP: "http"}[u.Scheme]
 	switch {
-	case web == "":
-		return Config{}, urlErr("scheme", "%q, want %q or %q", u.Scheme, scheme, schemeHTTP)
-	case u.Host == "":
-		return Config{}, urlErr("host", "missing")
 	case u.User != nil:
 		return Config{}, urlErr("user information", "not allowed")
 	case u.Path == "" || u.Path == "/":
@@ -65,7 +57,7 @@ func (cfg Config) URL() redact.URL {
 	if err != nil {
 		return redact.URL{}
 	}
-	u.Scheme = map[string]string{"https": scheme, "http": schemeHTTP}[u.Scheme]
+	u.Scheme = schemes.Form(u.Scheme)
 	if cfg.Name != "" {
 		// Query-escaped, so that ParseURL reads it back with ParseQuery.
 		u.RawFragment = "name=" + url.QueryEscape(cfg.Name)

@@ -57,12 +57,12 @@ func TestURLPrintsNoSecret(t *testing.T) {
 // path or query.
 func TestParseURLErrors(t *testing.T) {
 	for _, c := range []struct{ raw, want string }{
-		{"https://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery, `teams: URL scheme: "https", want "teams" or "teams+http"`},
-		{"teams://" + triggerPath + "?" + triggerQuery, "teams: URL host: missing"},
-		{"teams://user:" + workflowSig + "@prod-42.westeurope.logic.azure.com" + triggerPath, "teams: URL user information: not allowed"},
-		{"teams://prod-42.westeurope.logic.azure.com?" + triggerQuery, "teams: URL path: missing"},
-		{testTeamsURL + "#channel=ops", `teams: URL fragment: want name=<name> only, not "channel"`},
-		{testTeamsURL + "#name=a&name=b", `teams: URL fragment: want name=<name> only, not "name"`},
+		{"https://prod-42.westeurope.logic.azure.com" + triggerPath + "?" + triggerQuery, "teams: URL: scheme: want teams:// (or teams+http:// for plain http to a loopback host)"},
+		{"teams://" + triggerPath + "?" + triggerQuery, "teams: URL: host: missing"},
+		{"teams://user:" + workflowSig + "@prod-42.westeurope.logic.azure.com" + triggerPath, "teams: URL: user information: not allowed"},
+		{"teams://prod-42.westeurope.logic.azure.com?" + triggerQuery, "teams: URL: path: missing"},
+		{testTeamsURL + "#channel=ops", `teams: URL: fragment: want name=<name> only, not "channel"`},
+		{testTeamsURL + "#name=a&name=b", `teams: URL: fragment: want name=<name> only, not "name"`},
 		{"teams://prod-42.westeurope.logic.azure.com" + triggerPath + "%zz?sig=" + workflowSig, "teams: URL: does not parse"},
 	} {
 		_, err := ParseURL(c.raw)

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -93,8 +93,8 @@ var (
 // validate checks cfg without I/O and returns its chats and the base URL
 // without a trailing slash.
 func (cfg Config) validate() ([]chat, string, error) {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return nil, "", errors.New("telegram: Config.Name: leading or trailing white space")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return nil, "", err
 	}
 	switch tok := cfg.Token.Reveal(); {
 	case tok == "":
@@ -123,12 +123,9 @@ func parseChats(list []string) ([]chat, error) {
 		if err != nil {
 			return nil, fmt.Errorf("telegram: Config.Chats[%d]: %w", i, err)
 		}
-		if slices.ContainsFunc(out, func(o chat) bool { return o.target == c.target }) {
-			return nil, fmt.Errorf("telegram: Config.Chats[%d]: %q listed twice", i, s)
-		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out, setup.Distinct(pkg, "Chats", list, nil)
 }
 
 // parseChat reads "@username" or a numeric id, optionally "/topic".
@@ -159,41 +156,23 @@ func parseChat(s string) (chat, error) {
 
 // parseBaseURL checks raw and returns it without a trailing slash.
 func parseBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
+	base, err := endpoint.Base(pkg, "BaseURL", raw, endpoint.Rules{Default: DefaultBaseURL})
+	if err != nil {
+		return "", err
 	}
-	bad := func(problem string) error { return fmt.Errorf("telegram: Config.BaseURL: %s", problem) }
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", bad("not a URL")
-	case u.User != nil:
-		return "", bad("must not hold credentials")
-	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
-		return "", bad("not an absolute https URL")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", bad("must use https (http only for a loopback host)")
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return "", bad("must not have a query or fragment")
-	case strings.Contains(u.Path, "/bot"):
-		return "", bad("must not hold the bot token (it goes in Config.Token)")
+	if u, _ := url.Parse(base); strings.Contains(u.Path, "/bot") { // checked
+		return "", setup.Errorf(pkg, "BaseURL", "must not hold the bot token (it goes in Config.Token)")
 	}
-	return strings.TrimRight(u.String(), "/"), nil
+	return base, nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
-}
+// pkg prefixes the errors of the package.
+const pkg = "telegram"
 
-// URL schemes of the channel URL form, and the host that stands for
+// schemes of the channel URL form, and the host that stands for
 // DefaultBaseURL.
 const (
-	schemeHTTPS = "telegram"
-	schemeHTTP  = "telegram+http"
+	schemes     = endpoint.Schemes("telegram")
 	defaultHost = "telegram"
 )
 
@@ -202,67 +181,35 @@ const (
 // It checks the URL's form; New checks the values. Errors name the part
 // of the URL at fault and never quote the token.
 func ParseURL(raw string) (Config, error) {
-	bad := func(part, problem string) error { return fmt.Errorf("telegram: URL: %s: %s", part, problem) }
-	u, err := url.Parse(raw)
+	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
-		return Config{}, errors.New("telegram: URL: does not parse")
-	}
-	scheme := strings.ToLower(u.Scheme)
-	if scheme != schemeHTTPS && scheme != schemeHTTP {
-		return Config{}, bad("scheme", "want telegram:// (or telegram+http:// for a local Bot API server on a loopback address)")
+		return Config{}, err
 	}
 	id, secret, ok := u.User.Username(), "", false
 	if u.User != nil {
 		secret, ok = u.User.Password()
 	}
-	if id == "" || !ok || secret == "" {
-		return Config{}, bad("token", "want the bot token before the @, as telegram://123456789:SECRET@telegram")
-	}
-	cfg := Config{Token: redact.NewSecret(id + ":" + secret)}
-	path := strings.TrimRight(u.EscapedPath(), "/")
 	switch {
-	case u.Host == "":
-		return Config{}, bad("host", "missing (telegram for the Bot API, or a Bot API server's host)")
-	case u.Host == defaultHost && scheme == schemeHTTPS && path == "":
-	case scheme == schemeHTTP:
-		cfg.BaseURL = "http://" + u.Host + path
-	default:
-		cfg.BaseURL = "https://" + u.Host + path
+	case id == "" || !ok || secret == "":
+		return Config{}, endpoint.FormErrorf(pkg, "token", "want the bot token before the @, as telegram://123456789:SECRET@telegram")
+	case u.Fragment != "":
+		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
 	}
-	if u.Fragment != "" {
-		return Config{}, bad("fragment", "not allowed")
+	p, err := endpoint.Params(pkg, u.Query(), []string{"chats", "preview", "template", "name"}, "chats")
+	if err != nil {
+		return Config{}, err
 	}
-	return cfg, cfg.setQuery(u.Query())
-}
-
-// setQuery reads the query parameters of a channel URL.
-func (cfg *Config) setQuery(q url.Values) error {
-	for key, values := range q {
-		switch key {
-		case "chats":
-			for _, v := range values {
-				cfg.Chats = append(cfg.Chats, strings.Split(v, ",")...)
-			}
-			continue
-		case "preview", "template", "name":
-		default:
-			return fmt.Errorf("telegram: URL: query: unknown parameter %q (want chats, preview, template or name)", key)
-		}
-		if len(values) != 1 {
-			return fmt.Errorf("telegram: URL: query: %q given %d times", key, len(values))
-		}
-		switch key {
-		case "preview":
-			if err := cfg.LinkPreview.set(values[0]); err != nil {
-				return err
-			}
-		case "template":
-			cfg.Template = values[0]
-		case "name":
-			cfg.Name = values[0]
-		}
+	cfg := Config{Name: p["name"], Token: redact.NewSecret(id + ":" + secret), Template: p["template"]}
+	if path := strings.TrimRight(u.EscapedPath(), "/"); u.Host != defaultHost || web != "https" || path != "" {
+		cfg.BaseURL = web + "://" + u.Host + path
 	}
-	return nil
+	if chats, ok := p["chats"]; ok {
+		cfg.Chats = strings.Split(chats, ",")
+	}
+	if preview, ok := p["preview"]; ok {
+		return cfg, cfg.LinkPreview.set(preview)
+	}
+	return cfg, nil
 }
 
 // Words of the preview URL parameter.
@@ -308,16 +255,13 @@ func (cfg Config) URL() redact.URL {
 	if !ok {
 		return redact.URL{}
 	}
-	u := url.URL{Scheme: schemeHTTPS, User: url.UserPassword(id, secret), Host: defaultHost}
+	u := url.URL{Scheme: schemes.Form("https"), User: url.UserPassword(id, secret), Host: defaultHost}
 	if cfg.BaseURL != "" {
 		b, err := url.Parse(cfg.BaseURL)
 		if err != nil || b.Host == "" {
 			return redact.URL{}
 		}
-		u.Host, u.Path = b.Host, strings.TrimRight(b.Path, "/")
-		if b.Scheme == "http" {
-			u.Scheme = schemeHTTP
-		}
+		u.Host, u.Path, u.Scheme = b.Host, strings.TrimRight(b.Path, "/"), schemes.Form(b.Scheme)
 	}
 	q := url.Values{}
 	for _, kv := range [][2]string{{"chats", strings.Join(cfg.Chats, ",")}, {"preview", cfg.LinkPreview.String()},

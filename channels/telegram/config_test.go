@@ -10,9 +10,13 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func TestNewValidates(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("text", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	valid := testConfig("@examplestatus")
 	tests := []struct {
 		name string
@@ -32,7 +36,7 @@ func TestNewValidates(t *testing.T) {
 		{"a bad id", func(c *Config) { c.Chats = []string{"-100abc"} }, `telegram: Config.Chats[0]: "-100abc": not a chat id`},
 		{"a bad topic", func(c *Config) { c.Chats = []string{"-1002222222222/x"} },
 			`telegram: Config.Chats[0]: "-1002222222222/x": the topic after / is not a positive number`},
-		{"twice", func(c *Config) { c.Chats = []string{"@examplestatus", "@examplestatus"} }, `telegram: Config.Chats[1]: "@examplestatus" listed twice`},
+		{"twice", func(c *Config) { c.Chats = []string{"@examplestatus", "@examplestatus"} }, `telegram: Config.Chats[1]: "@examplestatus" is the same as Chats[0]`},
 		{"preview", func(c *Config) { c.LinkPreview = LinkPreview{Disabled: true, ShowAboveText: true} },
 			"telegram: Config.LinkPreview: Disabled set with other options"},
 		{"preview sizes", func(c *Config) { c.LinkPreview = LinkPreview{PreferSmallMedia: true, PreferLargeMedia: true} },
@@ -40,7 +44,10 @@ func TestNewValidates(t *testing.T) {
 		{"base URL with the token", func(c *Config) { c.BaseURL = "https://api.telegram.org/bot" + testToken },
 			"telegram: Config.BaseURL: must not hold the bot token (it goes in Config.Token)"},
 		{"plain http", func(c *Config) { c.BaseURL = "http://api.telegram.org" }, "telegram: Config.BaseURL: must use https (http only for a loopback host)"},
-		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: leading or trailing white space"},
+		{"a template failing on every update", func(c *Config) { c.Templates = failing },
+			"telegram: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
+		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: leading or trailing white space, or a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,10 +120,10 @@ func TestURLRoundTrip(t *testing.T) {
 func TestParseURLErrors(t *testing.T) {
 	secret := "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw-_x"
 	tests := []struct{ raw, want string }{
-		{"tg://" + testToken + "@telegram?chats=@examplestatus", "telegram: URL: scheme: want telegram:// (or telegram+http:// for a local Bot API server on a loopback address)"},
+		{"tg://" + testToken + "@telegram?chats=@examplestatus", "telegram: URL: scheme: want telegram:// (or telegram+http:// for plain http to a loopback host)"},
 		{"telegram://" + secret + "@telegram?chats=@examplestatus", "telegram: URL: token: want the bot token before the @, as telegram://123456789:SECRET@telegram"},
 		{"telegram://telegram?chats=@examplestatus", "telegram: URL: token: want the bot token before the @, as telegram://123456789:SECRET@telegram"},
-		{"telegram://" + testToken + "@?chats=@examplestatus", "telegram: URL: host: missing (telegram for the Bot API, or a Bot API server's host)"},
+		{"telegram://" + testToken + "@?chats=@examplestatus", "telegram: URL: host: missing"},
 		{"telegram://" + testToken + "@telegram?chat=@examplestatus", `telegram: URL: query: unknown parameter "chat" (want chats, preview, template or name)`},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus&preview=tiny", `telegram: URL: query: preview: unknown word "tiny" (want off, small, large, above)`},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus&name=a&name=b", `telegram: URL: query: "name" given 2 times`},

@@ -3,11 +3,8 @@ package telegram
 import (
 	"encoding/json"
 	"errors"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -122,68 +119,6 @@ func toHTML(plain string) string {
 		b.WriteString("\n" + htmlEscaper.Replace(rest))
 	}
 	return b.String()
-}
-
-// urlPattern finds the URLs of a text, as the templates keep them whole.
-var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
-
-// quiet returns u with every @mention in its texts broken by a word joiner
-// (U+2060, invisible) after the "@", so that a title or body cannot notify
-// a member of the chat: Telegram makes "@username" in a message a mention.
-// URLs are left alone. u itself is not modified.
-func quiet(u broadcast.Update, channel string) broadcast.Update {
-	u.Title, u.Body, u.Advice = quietText(u.Title), quietText(u.Body), quietText(u.Advice)
-	if len(u.Components) > 0 {
-		cs := make([]broadcast.Component, len(u.Components))
-		for i, c := range u.Components {
-			c.Name = quietText(c.Name)
-			cs[i] = c
-		}
-		u.Components = cs
-	}
-	if o, ok := u.Overrides[channel]; ok {
-		u.Overrides = map[string]string{channel: quietText(o)}
-	}
-	return u
-}
-
-// wordJoiner is invisible and breaks a mention without changing what
-// readers see.
-const wordJoiner = "\u2060"
-
-// quietText breaks the mentions of s: an "@" followed by a letter, digit
-// or "_", not glued to a preceding word (as in an e-mail address), outside
-// URLs.
-func quietText(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for _, loc := range urlPattern.FindAllStringIndex(s, -1) {
-		quietPlain(&b, s[:loc[0]], last)
-		b.WriteString(s[loc[0]:loc[1]])
-		last = loc[1]
-	}
-	quietPlain(&b, s, last)
-	return b.String()
-}
-
-// quietPlain writes s[from:], breaking its mentions; s[:from] is context.
-func quietPlain(b *strings.Builder, s string, from int) {
-	for i := from; i < len(s); i++ {
-		b.WriteByte(s[i])
-		if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
-			continue
-		}
-		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_' {
-			b.WriteString(wordJoiner)
-		}
-	}
-}
-
-func mentionRune(r rune) bool {
-	return r == '_' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // Receipt.Meta keys of a chat's message: the message's id, and the id of

@@ -1,11 +1,6 @@
 package telegram
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/golden"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // goldenUpdate has text HTML must escape and a mention to break.
 var goldenUpdate = broadcast.Update{
@@ -43,7 +38,7 @@ func payloads(t *testing.T) map[string][]byte {
 		"editMessageText": editMessageText{ChatID: int64(-1001111111111), MessageID: 17, Text: html, ParseMode: parseMode},
 		"deleteMessage":   deleteMessage{ChatID: int64(-1001111111111), MessageID: 17},
 	} {
-		b, err := encode(in)
+		b, err := httpx.JSONBody(in)
 		require.NoError(t, err)
 		out[name] = b
 	}
@@ -52,17 +47,7 @@ func payloads(t *testing.T) map[string][]byte {
 
 func TestPayloadGolden(t *testing.T) {
 	for name, body := range payloads(t) {
-		t.Run(name, func(t *testing.T) {
-			var pretty bytes.Buffer
-			require.NoError(t, json.Indent(&pretty, body, "", "  "))
-			path := filepath.Join("testdata", name+".json")
-			if *update {
-				require.NoError(t, os.WriteFile(path, append(pretty.Bytes(), '\n'), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err)
-			assert.JSONEq(t, string(want), string(body))
-		})
+		t.Run(name, func(t *testing.T) { golden.JSON(t, name+".json", body) })
 	}
 }
 

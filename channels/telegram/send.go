@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
-	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -27,14 +26,14 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	c.fanOut(ctx, f, c.s.chats, func(ch chat) error {
 		p, err := c.post(ctx, ch, html, preview, replyTo(m.Thread.Last, ch.target, len(c.s.chats)))
 		if err == nil {
-			c.s.memo.put(m.Key(ch.target), p)
+			c.s.memo.Keep(m.Key(ch.target), p)
 		}
 		return err
 	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: post: %w", err)
 	}
-	return c.receipt(func(ch chat) (posted, bool) { return c.s.memo.get(m.Key(ch.target)) }), nil
+	return c.receipt(func(ch chat) (posted, bool) { return c.s.memo.Take(m.Key(ch.target), true) }), nil
 }
 
 // post sends one message to ch, following a group's migration to a
@@ -232,36 +231,6 @@ func indexOf(chats []chat, ch chat) int {
 	return -1
 }
 
-// memo keeps the messages of recent attempts by Message.Key of their chat,
-// so that the attempt completing an update's delivery can name the
-// messages of chats an earlier attempt reached.
-type memo struct {
-	mu    sync.Mutex
-	byKey map[string]posted
-	order []string // oldest first
-}
-
-// memoSize bounds the messages a memo keeps.
+// memoSize bounds the messages the memo keeps of attempts that did not
+// deliver to every chat (see package memo).
 const memoSize = 4096
-
-func newMemo() *memo { return &memo{byKey: map[string]posted{}} }
-
-func (mm *memo) put(key string, p posted) {
-	mm.mu.Lock()
-	defer mm.mu.Unlock()
-	if _, ok := mm.byKey[key]; !ok {
-		mm.order = append(mm.order, key)
-	}
-	mm.byKey[key] = p
-	for len(mm.order) > memoSize {
-		delete(mm.byKey, mm.order[0])
-		mm.order = mm.order[1:]
-	}
-}
-
-func (mm *memo) get(key string) (posted, bool) {
-	mm.mu.Lock()
-	defer mm.mu.Unlock()
-	p, ok := mm.byKey[key]
-	return p, ok
-}

@@ -110,7 +110,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -122,6 +121,9 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/memo"
+	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -145,7 +147,7 @@ type state struct {
 	client   *http.Client
 	redactor *redact.Redactor
 	tmpl     *templates.Set
-	memo     *memo
+	memo     *memo.Memo[posted]
 	migrated sync.Map // target → int64: the supergroup a group became
 	now      func() time.Time
 }
@@ -168,14 +170,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *hc
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
-		client: &client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: newMemo(), now: time.Now}
+		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: memo.New[posted](memoSize), now: time.Now}
 	for _, c := range chats {
 		s.targets = append(s.targets, c.target)
 	}
@@ -185,9 +182,9 @@ func New(cfg Config) (*Channel, error) {
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
 	}
-	name := cfg.Name
-	if name == "" {
-		name = DefaultName
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	if err := setup.TryText(pkg, s.tmpl, name, s.template, MaxLength, templates.Runes); err != nil {
+		return nil, err
 	}
 	return &Channel{name: name, s: s}, nil
 }
@@ -223,7 +220,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // render returns the message of u as HTML, and the plain text readers see:
 // its override or the template, mentions broken, fitted to MaxLength.
 func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
-	plain, err = c.s.tmpl.Text(c.name, c.s.template, quiet(u, c.name), MaxLength, templates.Runes)
+	plain, err = c.s.tmpl.Text(c.name, c.s.template, textsafe.Map(u, c.name, textsafe.QuietMentions), MaxLength, templates.Runes)
 	if err != nil {
 		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
 	}
@@ -250,7 +247,7 @@ func (c *Channel) Check(ctx context.Context) error {
 // Bot API's or a transport's text enters an error, and redacts it; the
 // URL, which holds the token, is built here and never kept.
 func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMessage, *APIError, error) {
-	body, err := encode(in)
+	body, err := httpx.JSONBody(in)
 	if err != nil {
 		return nil, nil, broadcast.Permanent(fmt.Errorf("%s: encode: %w", method, err))
 	}
@@ -272,16 +269,4 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
 	e := apiError(resp)
 	return nil, e, c.s.redactor.Error(classify(method, resp, e))
-}
-
-// encode returns in as JSON, HTML left as is: the messages are HTML, and
-// "\u003cb\u003e" would only make them longer.
-func encode(in any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(in); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

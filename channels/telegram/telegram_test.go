@@ -193,6 +193,10 @@ func TestReceiptAcrossAttempts(t *testing.T) {
 	assert.Equal(t, "1", r.Meta["message_id:@examplestatus"], "reached by the first attempt")
 	assert.Equal(t, "1", r.Meta["message_id:-1002222222222/42"], "reached by the second")
 	assert.Len(t, f.received("sendMessage"), 3)
+	for _, chat := range chats {
+		_, kept := ch.s.memo.Take(m.Key(chat), false)
+		assert.False(t, kept, "%s: forgotten once the update is delivered", chat)
+	}
 }
 
 // A group upgraded to a supergroup is followed: the message goes to the

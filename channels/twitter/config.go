@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"strings"
 	"time"
 
@@ -14,9 +12,13 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
+
+// pkg prefixes the errors of the package.
+const pkg = "twitter"
 
 // Config configures a Channel. Set the four OAuth 1.0a fields, or
 // TokenSource, not both. The credentials are redact.Secret values and
@@ -70,8 +72,8 @@ const defaultTimeout = 30 * time.Second
 
 // validate checks everything but BaseURL.
 func (cfg Config) validate() error {
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return errors.New("twitter: Config.Name: leading or trailing white space")
+	if _, err := setup.Name(pkg, cfg.Name, DefaultName); err != nil {
+		return err
 	}
 	fields := []struct {
 		name  string
@@ -107,55 +109,18 @@ func (cfg Config) validate() error {
 	return nil
 }
 
-// parseBaseURL checks raw and returns it without a trailing slash.
-func parseBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	bad := func(problem string) error { return fmt.Errorf("twitter: Config.BaseURL: %s", problem) }
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", bad("not a URL")
-	case u.User != nil:
-		return "", bad("must not hold credentials")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "", bad("not an absolute https URL")
-	case u.Host == "":
-		return "", bad("missing host")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", bad("must use https (http only for a loopback host)")
-	case u.RawQuery != "" || u.Fragment != "":
-		return "", bad("must not have a query or fragment")
-	}
-	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
-}
-
 // newClient returns a copy of the configured client that follows no
 // redirect and, for OAuth 1.0a, signs every request. OAuth 2.0 requests
 // get their token from the channel, per attempt.
 func newClient(cfg Config) *http.Client {
-	base := cfg.HTTPClient
-	if base == nil {
-		base = httpx.NewClient(httpx.ClientOptions{Timeout: defaultTimeout})
-	}
-	client := *base
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	if cfg.TokenSource != nil {
-		return &client
+		return client
 	}
-	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, base)
+	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, client)
 	token := oauth1.NewToken(cfg.AccessToken.Reveal(), cfg.AccessSecret.Reveal())
 	client.Transport = oauth1.NewConfig(cfg.ConsumerKey.Reveal(), cfg.ConsumerSecret.Reveal()).Client(ctx, token).Transport
-	return &client
+	return client
 }
 
 // newRedactor returns the Redactor of every credential in cfg. The OAuth

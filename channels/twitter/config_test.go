@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/templates"
 )
 
 func oauth1Config() Config {
@@ -26,6 +27,9 @@ func oauth2Config() Config {
 }
 
 func TestNewRejects(t *testing.T) {
+	// New tries the templates on sample updates.
+	failing, err := templates.Default().With("short", "{{(index .Components 0).Name}}")
+	require.NoError(t, err)
 	tests := []struct {
 		name string
 		cfg  func() Config
@@ -47,8 +51,11 @@ func TestNewRejects(t *testing.T) {
 			return c
 		},
 			"twitter: Config.AccessSecret: leading or trailing white space"},
+		{"a template failing on every update", func() Config { c := oauth1Config(); c.Templates = failing; return c },
+			"twitter: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
+				"error calling index: reflect: slice index out of range"},
 		{"name with spaces", func() Config { c := oauth1Config(); c.Name = " x"; return c },
-			"twitter: Config.Name: leading or trailing white space"},
+			"twitter: Config.Name: leading or trailing white space, or a control character"},
 		{"base URL not https", func() Config { c := oauth1Config(); c.BaseURL = "http://api.x.com"; return c },
 			"twitter: Config.BaseURL: must use https (http only for a loopback host)"},
 		{"base URL relative", func() Config { c := oauth1Config(); c.BaseURL = "api.x.com"; return c },
@@ -63,9 +70,9 @@ func TestNewRejects(t *testing.T) {
 		{"base URL with user", func() Config { c := oauth1Config(); c.BaseURL = "https://bot:pw@api.x.com"; return c },
 			"twitter: Config.BaseURL: must not hold credentials"},
 		{"base URL with query", func() Config { c := oauth1Config(); c.BaseURL = "https://api.x.com/?a=b"; return c },
-			"twitter: Config.BaseURL: must not have a query or fragment"},
+			"twitter: Config.BaseURL: must not have a query"},
 		{"base URL without host", func() Config { c := oauth1Config(); c.BaseURL = "https:///2"; return c },
-			"twitter: Config.BaseURL: missing host"},
+			"twitter: Config.BaseURL: not an absolute https URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,14 +74,8 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errReplyGone, apiErr))
 	case r.Status == http.StatusUnauthorized:
 		return broadcast.Permanent(fmt.Errorf("twitter: %s: X rejected the credentials: %w", op, apiErr))
-	case broadcast.IsPermanent(marked):
-		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w", op, apiErr))
 	}
-	err := fmt.Errorf("twitter: %s: %w", op, apiErr)
-	if d, ok := broadcast.RetryDelay(marked); ok {
-		return broadcast.RetryAfter(err, d)
-	}
-	return err
+	return httpx.MarkAs(fmt.Errorf("twitter: %s: %w", op, apiErr), marked)
 }
 
 // rateLimited returns the error of a 429: transient, with a wait from X's
@@ -93,11 +87,7 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 		return broadcast.RetryAfter(fmt.Errorf("twitter: %s: rate limited until %s (%s): %w",
 			op, until, which, apiErr), d)
 	}
-	err := fmt.Errorf("twitter: %s: rate limited: %w", op, apiErr)
-	if d, ok := broadcast.RetryDelay(marked); ok {
-		return broadcast.RetryAfter(err, d)
-	}
-	return err
+	return httpx.MarkAs(fmt.Errorf("twitter: %s: rate limited: %w", op, apiErr), marked)
 }
 
 // rateLimitWait returns how long to wait after a 429 according to X's

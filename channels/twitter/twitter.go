@@ -173,6 +173,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -210,12 +212,13 @@ func New(cfg Config) (*Channel, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	base, err := parseBaseURL(cfg.BaseURL)
+	base, err := endpoint.Base(pkg, "BaseURL", cfg.BaseURL, endpoint.Rules{Default: DefaultBaseURL})
 	if err != nil {
 		return nil, err
 	}
+	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	c := &Channel{
-		name:     cfg.Name,
+		name:     name,
 		baseURL:  base,
 		client:   newClient(cfg),
 		tokens:   tokens(cfg),
@@ -223,11 +226,11 @@ func New(cfg Config) (*Channel, error) {
 		tmpl:     cfg.Templates,
 		now:      time.Now,
 	}
-	if c.name == "" {
-		c.name = DefaultName
-	}
 	if c.tmpl == nil {
 		c.tmpl = templates.Default()
+	}
+	if err := setup.TryText(pkg, c.tmpl, name, "short", MaxWeight, Weight); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

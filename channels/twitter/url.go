@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -42,33 +42,25 @@ func ParseURL(raw string) (Config, error) {
 	if u.Host != "" && u.Host != defaultHost {
 		cfg.BaseURL = "https://" + u.Host
 	}
-	for kv := range strings.SplitSeq(u.RawQuery, "&") {
-		if kv == "" {
-			continue
-		}
-		rawKey, rawVal, _ := strings.Cut(kv, "=")
-		key, err := url.PathUnescape(rawKey)
-		if err != nil || !slices.Contains(urlParams, key) {
-			return Config{}, fmt.Errorf("twitter: URL: query parameter %q: unknown (known: %s)", rawKey, strings.Join(urlParams, ", "))
-		}
-		val, err := url.PathUnescape(rawVal)
-		if err != nil {
-			return Config{}, fmt.Errorf("twitter: URL: %s: bad %%-escape", key)
-		}
-		switch key {
-		case "consumer_key":
-			cfg.ConsumerKey = redact.NewSecret(val)
-		case "consumer_secret":
-			cfg.ConsumerSecret = redact.NewSecret(val)
-		case "access_token":
-			cfg.AccessToken = redact.NewSecret(val)
-		case "access_secret":
-			cfg.AccessSecret = redact.NewSecret(val)
-		case "base_url":
-			cfg.BaseURL = val
-		}
+	p, err := endpoint.LiteralParams(pkg, u.RawQuery, urlParams)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.ConsumerKey, cfg.ConsumerSecret = secret(p, "consumer_key"), secret(p, "consumer_secret")
+	cfg.AccessToken, cfg.AccessSecret = secret(p, "access_token"), secret(p, "access_secret")
+	if base, ok := p["base_url"]; ok {
+		cfg.BaseURL = base
 	}
 	return cfg, nil
+}
+
+// secret returns the parameter key of p as a secret; the zero Secret when
+// it is not given.
+func secret(p map[string]string, key string) redact.Secret {
+	if v, ok := p[key]; ok {
+		return redact.NewSecret(v)
+	}
+	return redact.Secret{}
 }
 
 // URL returns the short form of c, its credentials included, as a

@@ -59,8 +59,9 @@ func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
 		{"twitter://api.x.com", `twitter: URL: scheme "twitter": want x://`},
 		{"x://api.x.com/ck-1/" + urlSecret, "twitter: URL: path: want none (credentials go in the query)"},
-		{"x://api.x.com?bearer=" + urlSecret, `twitter: URL: query parameter "bearer": unknown (known: consumer_key,`},
-		{"x://api.x.com?consumer_secret=%zz" + urlSecret, "twitter: URL: consumer_secret: bad %-escape"},
+		{"x://api.x.com?bearer=" + urlSecret, `twitter: URL: query: unknown parameter "bearer" (want consumer_key,`},
+		{"x://api.x.com?consumer_secret=%zz" + urlSecret, "twitter: URL: query consumer_secret: bad %-escape"},
+		{"x://api.x.com?access_token=a&access_token=b", `twitter: URL: query: "access_token" given 2 times`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -1,0 +1,128 @@
+// Package endpoint checks the URLs a channel's Config gives for the
+// service it talks to (an API's base URL, a webhook's URL), with one rule
+// for all of them, and helps with the channels' own URL form
+// ("slack://…", "mastodon+http://…").
+//
+// # The rule
+//
+// A service URL is an absolute http or https URL with a host, and:
+//
+//   - https, or plain http to a loopback host only (a test server): what
+//     a channel sends there carries a credential, in a header or in the
+//     URL itself, which must never travel in clear over a network (a URL
+//     no credential goes to, as a public page's, may set Rules.PlainHTTP);
+//   - no user information: credentials go in their own Config fields;
+//   - no fragment, no white space, and no query unless Rules.Query allows
+//     one (webhook URLs that carry their credentials in the query).
+//
+// A loopback host is "localhost", in any case, or a loopback IP address
+// (127.0.0.0/8, ::1, also IPv4-mapped or with a zone).
+//
+// # URL forms
+//
+// A channel written as one URL ("slack://xoxb:…@slack.com/ops") is read
+// with the same rules in every package: Schemes pairs the scheme for https
+// with its "+http" twin and Parse checks the scheme and host; Params reads
+// the query, each parameter once (lists may repeat) and none unknown;
+// LiteralParams does the same for a query of secrets, in which "+" is a
+// plus; ParseBool reads every yes-or-no parameter.
+//
+// # Errors
+//
+// Errors of Check and Base are *setup.Error values naming the Config
+// field, as "slack: Config.BaseURL: must use https (http only for a
+// loopback host)"; errors about a URL form name its part, as
+// "slack: URL: host: missing". None quotes the URL, which may hold a
+// secret.
+package endpoint
+
+import (
+	"net/netip"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"github.com/outagecast/outagecast/channels/internal/setup"
+)
+
+// Loopback reports whether host, a host name or IP address without port
+// or brackets (as url.URL.Hostname returns it), is localhost or a
+// loopback address.
+func Loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// Rules are what a service URL may hold beyond the rule every one follows
+// (see the package documentation).
+type Rules struct {
+	// Default is the URL an empty one stands for; without it, a URL is
+	// required.
+	Default string
+	// Query allows a query, which must then parse. Base ignores it.
+	Query bool
+	// PlainHTTP allows http to any host, for a URL no credential goes
+	// to, such as the public address of a status page.
+	PlainHTTP bool
+	// Example is a URL of the expected form, quoted in the error of a
+	// missing URL or one that is not an absolute http(s) URL.
+	Example string
+}
+
+// Check checks raw (r.Default when empty), the service URL in field of
+// package pkg's Config, against the rule and r, and returns it parsed.
+func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
+	bad := func(problem string) error { return setup.Errorf(pkg, field, "%s", problem) }
+	if raw == "" {
+		raw = r.Default
+	}
+	want := "an absolute https URL"
+	if r.PlainHTTP {
+		want = "an absolute http or https URL"
+	}
+	if r.Example != "" {
+		want += `, as "` + r.Example + `"`
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "" && r.Example != "":
+		return nil, bad("missing (" + want + ")")
+	case raw == "":
+		return nil, bad("missing")
+	case err != nil:
+		return nil, bad("not a URL")
+	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Opaque != "":
+		return nil, bad("not " + want)
+	case u.Scheme == "http" && !r.PlainHTTP && !Loopback(u.Hostname()):
+		return nil, bad("must use https (http only for a loopback host)")
+	case u.User != nil:
+		return nil, bad("must not hold credentials")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return nil, bad("must not have a fragment")
+	case strings.ContainsFunc(raw, unicode.IsSpace):
+		return nil, bad("must not hold white space")
+	case !r.Query && (u.RawQuery != "" || u.ForceQuery):
+		return nil, bad("must not have a query")
+	}
+	if _, err := url.ParseQuery(u.RawQuery); err != nil {
+		return nil, bad("a badly escaped query")
+	}
+	return u, nil
+}
+
+// Base checks raw (r.Default when empty), an API's base URL in field of
+// package pkg's Config, as Check does but never with a query, and returns
+// it without trailing slashes, ready for paths to be appended.
+func Base(pkg, field, raw string, r Rules) (string, error) {
+	if raw == "" {
+		raw = r.Default
+	}
+	r.Query = false
+	if _, err := Check(pkg, field, raw, r); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(raw, "/"), nil
+}

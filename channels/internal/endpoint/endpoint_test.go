@@ -1,0 +1,98 @@
+package endpoint
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/channels/internal/setup"
+)
+
+// Loopback is the one rule the channels had in two variants: "localhost"
+// in any case (DNS names are case-insensitive) and IP addresses parsed
+// with their zone.
+func TestLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LocalHost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true,
+		"::1%lo0": true, "::ffff:127.0.0.1": true, "0:0:0:0:0:0:0:1": true,
+		"": false, "example.com": false, "localhost.example.com": false, "foo.localhost": false,
+		"10.0.0.1": false, "128.0.0.1": false, "::2": false, "[::1]": false, "127.0.0.1:80": false,
+	} {
+		assert.Equal(t, want, Loopback(host), host)
+	}
+}
+
+// Every service URL follows the rule; Rules add what some may hold.
+func TestCheck(t *testing.T) {
+	const ex = "https://api.example.com"
+	for _, tt := range []struct {
+		name, raw string
+		rules     Rules
+		want      string // the problem; "" for none
+	}{
+		{"https", "https://api.example.com/v1", Rules{}, ""},
+		{"http to 127.0.0.1", "http://127.0.0.1:8080/v1", Rules{}, ""},
+		{"http to localhost", "http://localhost:8080", Rules{}, ""},
+		{"http to ::1", "http://[::1]:8080/", Rules{}, ""},
+		{"http elsewhere, public", "http://status.example.com/", Rules{PlainHTTP: true}, ""},
+		{"query allowed", "https://hooks.example.com/x?sig=abc", Rules{Query: true}, ""},
+		{"default", "", Rules{Default: ex}, ""},
+
+		{"missing", "", Rules{}, "missing"},
+		{"missing, example", "", Rules{Example: ex}, `missing (an absolute https URL, as "https://api.example.com")`},
+		{"not a URL", "https://api.example.com/%zz", Rules{}, "not a URL"},
+		{"control character", "https://api.example.com/\r\n", Rules{}, "not a URL"},
+		{"relative", "api.example.com", Rules{}, "not an absolute https URL"},
+		{"relative, example", "api.example.com", Rules{Example: ex}, `not an absolute https URL, as "https://api.example.com"`},
+		{"relative, public", "/status/", Rules{PlainHTTP: true}, "not an absolute http or https URL"},
+		{"ftp", "ftp://api.example.com", Rules{}, "not an absolute https URL"},
+		{"no host", "https:///v1", Rules{}, "not an absolute https URL"},
+		{"opaque", "https:api.example.com", Rules{}, "not an absolute https URL"},
+		{"plain http", "http://api.example.com", Rules{}, "must use https (http only for a loopback host)"},
+		{"plain http to a private address", "http://10.0.0.1", Rules{}, "must use https (http only for a loopback host)"},
+		{"credentials", "https://bot:hunter2@api.example.com", Rules{}, "must not hold credentials"},
+		{"user alone", "https://bot@api.example.com", Rules{}, "must not hold credentials"},
+		{"fragment", "https://api.example.com/#top", Rules{}, "must not have a fragment"},
+		{"empty fragment", "https://api.example.com/#", Rules{}, "must not have a fragment"},
+		{"space", "https://api.example.com/a b", Rules{}, "must not hold white space"},
+		{"no-break space", "https://api.example.com/a\u00a0b", Rules{}, "must not hold white space"},
+		{"query", "https://api.example.com/?a=1", Rules{}, "must not have a query"},
+		{"empty query", "https://api.example.com/?", Rules{}, "must not have a query"},
+		{"bad query", "https://hooks.example.com/x?%zz", Rules{Query: true}, "a badly escaped query"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := Check("demo", "BaseURL", tt.raw, tt.rules)
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.NotEmpty(t, u.Host)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, "demo: Config.BaseURL: "+tt.want, err.Error())
+			var se *setup.Error
+			require.True(t, errors.As(err, &se))
+			assert.Equal(t, "BaseURL", se.Field)
+			assert.NotContains(t, err.Error(), "hunter2")
+		})
+	}
+}
+
+// Base is Check without a query, trimmed for paths to be appended.
+func TestBase(t *testing.T) {
+	for raw, want := range map[string]string{
+		"":                            "https://api.example.com/v1",
+		"https://api.example.com/v1/": "https://api.example.com/v1",
+		"https://api.example.com//":   "https://api.example.com",
+		"http://127.0.0.1:8080":       "http://127.0.0.1:8080",
+	} {
+		got, err := Base("demo", "BaseURL", raw, Rules{Default: "https://api.example.com/v1"})
+		require.NoError(t, err, raw)
+		assert.Equal(t, want, got, raw)
+	}
+	_, err := Base("demo", "BaseURL", "https://api.example.com/?a=1", Rules{Query: true})
+	assert.EqualError(t, err, "demo: Config.BaseURL: must not have a query")
+	_, err = Base("demo", "Server", "", Rules{})
+	assert.EqualError(t, err, "demo: Config.Server: missing")
+}

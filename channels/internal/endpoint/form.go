@@ -1,0 +1,125 @@
+package endpoint
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// FormErrorf returns an error about part of a channel URL of package pkg,
+// as "slack: URL: host: missing". Callers never quote the URL or a secret
+// in it.
+func FormErrorf(pkg, part, format string, args ...any) error {
+	return fmt.Errorf("%s: URL: %s: %s", pkg, part, fmt.Sprintf(format, args...))
+}
+
+// Schemes is the pair of schemes of a channel's URL form: the channel's
+// name ("slack") stands for https, and the name with "+http"
+// ("slack+http") for plain http, which Check allows to loopback hosts
+// only.
+type Schemes string
+
+// Web returns the web scheme, "https" or "http", that scheme (as
+// url.Parse returns it, in lower case) stands for, and false for any
+// other scheme.
+func (s Schemes) Web(scheme string) (string, bool) {
+	switch scheme {
+	case string(s):
+		return "https", true
+	case string(s) + "+http":
+		return "http", true
+	}
+	return "", false
+}
+
+// Form returns the scheme of the URL form for web, a URL's scheme:
+// s+"+http" for "http", s for any other.
+func (s Schemes) Form(web string) string {
+	if web == "http" {
+		return string(s) + "+http"
+	}
+	return string(s)
+}
+
+// Parse parses raw, a channel URL of package pkg whose scheme is one of
+// s, and returns it with the web scheme, "https" or "http", its scheme
+// stands for. Its errors name the part at fault (the URL does not parse,
+// has another scheme, or no host) without quoting the URL.
+func (s Schemes) Parse(pkg, raw string) (*url.URL, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: URL: does not parse", pkg)
+	}
+	web, ok := s.Web(u.Scheme)
+	switch {
+	case !ok:
+		return nil, "", FormErrorf(pkg, "scheme", "want %s:// (or %s:// for plain http to a loopback host)",
+			s.Form("https"), s.Form("http"))
+	case u.Host == "" || u.Opaque != "":
+		return nil, "", FormErrorf(pkg, "host", "missing")
+	}
+	return u, web, nil
+}
+
+// Params returns the parameters of q, the query of a channel URL of
+// package pkg, by name: each of known given once, but those also in multi,
+// which may be repeated and whose values are then joined with ",". Any
+// other parameter is an error that names it and the known ones.
+func Params(pkg string, q url.Values, known []string, multi ...string) (map[string]string, error) {
+	out := make(map[string]string, len(q))
+	for k, vs := range q {
+		switch {
+		case !slices.Contains(known, k):
+			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known))
+		case len(vs) > 1 && !slices.Contains(multi, k):
+			return nil, FormErrorf(pkg, "query", "%q given %d times", k, len(vs))
+		}
+		out[k] = strings.Join(vs, ",")
+	}
+	return out, nil
+}
+
+// LiteralParams is Params for a raw query whose values are written as
+// url.PathEscape writes them, as secrets are: a "+" stands for itself,
+// not for a space.
+func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
+	q := url.Values{}
+	for kv := range strings.SplitSeq(rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		rawKey, rawVal, _ := strings.Cut(kv, "=")
+		key, err := url.PathUnescape(rawKey)
+		if err != nil || !slices.Contains(known, key) {
+			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", rawKey, orList(known))
+		}
+		val, err := url.PathUnescape(rawVal)
+		if err != nil {
+			return nil, FormErrorf(pkg, "query "+key, "bad %%-escape")
+		}
+		q[key] = append(q[key], val)
+	}
+	return Params(pkg, q, known, multi...)
+}
+
+// orList writes words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// ParseBool reads a yes-or-no parameter of a URL form: yes, on, true or 1,
+// and no, off, false or 0, in any case.
+func ParseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "yes", "on", "true", "1":
+		return true, nil
+	case "no", "off", "false", "0":
+		return false, nil
+	}
+	return false, errors.New("want yes or no")
+}

@@ -1,0 +1,29 @@
+package httpx
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+func TestMarkAs(t *testing.T) {
+	err := errors.New("demo: post: refused")
+	got := MarkAs(err, broadcast.Permanent(errors.New("x")))
+	assert.True(t, broadcast.IsPermanent(got))
+	assert.ErrorIs(t, got, err)
+
+	got = MarkAs(err, broadcast.RetryAfter(errors.New("x"), 30*time.Second))
+	d, ok := broadcast.RetryDelay(got)
+	assert.True(t, ok)
+	assert.Equal(t, 30*time.Second, d)
+	assert.False(t, broadcast.IsPermanent(got))
+
+	got = MarkAs(err, errors.New("transient"))
+	assert.Same(t, err, got)
+	_, ok = broadcast.RetryDelay(got)
+	assert.False(t, ok)
+}

@@ -1,0 +1,136 @@
+// Package setup is what every channel's New does alike: errors that name
+// the Config field at fault, the rules for a channel's name, for a token
+// sent in a header and for a list that names each target once, the
+// template set with the channel's own template added, and a trial
+// rendering of sample updates so that a template that fails on every
+// update fails in New rather than at send time.
+//
+// # Errors
+//
+// Every error is a *Error, whose text is "<package>: Config.<field>:
+// <problem>", as "slack: Config.Token: missing". A channel that restates
+// config errors for its URL form finds the field with errors.As. The
+// problem never quotes a secret: callers pass none.
+package setup
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// Error is an error about one field of a channel's Config.
+type Error struct {
+	Pkg     string // the channel's package, as "slack"
+	Field   string // the field, as "BaseURL" or "Channels[2]"
+	Problem string // what is wrong with it
+}
+
+// Error returns "<Pkg>: Config.<Field>: <Problem>".
+func (e *Error) Error() string { return e.Pkg + ": Config." + e.Field + ": " + e.Problem }
+
+// Errorf returns an *Error about field of package pkg's Config.
+func Errorf(pkg, field, format string, args ...any) error {
+	return &Error{Pkg: pkg, Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// Name returns a channel's name, def when name is empty. A name may not
+// have leading or trailing white space or hold a control character: it
+// keys Update.Overrides and stands in Results, logs and metrics.
+func Name(pkg, name, def string) (string, error) {
+	if name == "" {
+		return def, nil
+	}
+	if strings.TrimSpace(name) != name || strings.ContainsFunc(name, unicode.IsControl) {
+		return "", Errorf(pkg, "Name", "leading or trailing white space, or a control character")
+	}
+	return name, nil
+}
+
+// Token checks a required secret of field that the channel sends in an
+// HTTP header (a bearer token, an API key): printable ASCII only, so that
+// it cannot break the header, and a value the header cannot carry fails
+// here rather than at send time. The error does not quote it.
+func Token(pkg, field string, tok redact.Secret) error {
+	switch t := tok.Reveal(); {
+	case t == "":
+		return Errorf(pkg, field, "missing")
+	case strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
+		return Errorf(pkg, field, "holds white space, a control character or a character outside ASCII")
+	}
+	return nil
+}
+
+// Distinct checks that no two of names, the entries of the list in field
+// of package pkg's Config, name the same target once folded by fold (nil:
+// as they are), the platform's own rule for that. The error names the
+// later entry, quoting it, and the earlier one.
+func Distinct(pkg, field string, names []string, fold func(string) string) error {
+	seen := make(map[string]int, len(names))
+	for i, name := range names {
+		key := name
+		if fold != nil {
+			key = fold(name)
+		}
+		if j, dup := seen[key]; dup {
+			return Errorf(pkg, fmt.Sprintf("%s[%d]", field, i), "%q is the same as %s[%d]", name, field, j)
+		}
+		seen[key] = i
+	}
+	return nil
+}
+
+// Templates returns set (nil: templates.Default()) with the template name
+// parsed from text added, unless set has one of that name: the channel's
+// own template, which users may replace.
+func Templates(pkg string, set *templates.Set, name, text string) (*templates.Set, error) {
+	if set == nil {
+		set = templates.Default()
+	}
+	if slices.Contains(set.Names(), name) {
+		return set, nil
+	}
+	out, err := set.With(name, text)
+	if err != nil {
+		return nil, Errorf(pkg, "Templates", "%v", err)
+	}
+	return out, nil
+}
+
+// Samples returns the updates Try renders: a plain update, the same as a
+// correction, and the same with an override for channel.
+func Samples(channel string) []broadcast.Update {
+	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating, Body: "Sample body.",
+		Advice: "No action needed.", URL: "https://status.example.com/incidents/sample"}
+	u = u.WithDefaults(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	correction, override := u, u
+	correction.Corrects = "u_sample"
+	override.Overrides = map[string]string{channel: "Sample override."}
+	return []broadcast.Update{u, correction, override}
+}
+
+// Try renders every one of Samples(channel) with render, and returns the
+// first error as an error of Config.Templates.
+func Try(pkg, channel string, render func(broadcast.Update) error) error {
+	for _, u := range Samples(channel) {
+		if err := render(u); err != nil {
+			return Errorf(pkg, "Templates", "%v", err)
+		}
+	}
+	return nil
+}
+
+// TryText is Try with the template name of set, fitted to limit in m as
+// set.Text fits it, as the rendering.
+func TryText(pkg string, set *templates.Set, channel, name string, limit int, m templates.Measure) error {
+	return Try(pkg, channel, func(u broadcast.Update) error {
+		_, err := set.Text(channel, name, u, limit, m)
+		return err
+	})
+}

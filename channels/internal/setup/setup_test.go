@@ -1,0 +1,113 @@
+package setup
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
+)
+
+func TestErrorf(t *testing.T) {
+	err := fmt.Errorf("wrapped: %w", Errorf("demo", "Rooms[2]", "%q repeats Rooms[%d]", "#ops", 0))
+	assert.EqualError(t, err, `wrapped: demo: Config.Rooms[2]: "#ops" repeats Rooms[0]`)
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	assert.Equal(t, Error{Pkg: "demo", Field: "Rooms[2]", Problem: `"#ops" repeats Rooms[0]`}, *e)
+}
+
+// One rule for a channel's name, the strictest of the adapters' variants:
+// no white space around it, no control character in it.
+func TestName(t *testing.T) {
+	for name, want := range map[string]string{"": "demo", "ops": "ops", "ops team": "ops team", "état": "état"} {
+		got, err := Name("demo", name, "demo")
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got)
+	}
+	for _, name := range []string{" ops", "ops ", "\tops", "ops\n", "ops\nteam", "ops\x00", "ops\x7f", "ops\u0085", "\u00a0ops"} {
+		_, err := Name("demo", name, "demo")
+		assert.EqualError(t, err, "demo: Config.Name: leading or trailing white space, or a control character", "%q", name)
+	}
+}
+
+// One rule for a token sent in a header, the strictest of the adapters'
+// variants: printable ASCII.
+func TestToken(t *testing.T) {
+	assert.NoError(t, Token("demo", "Token", redact.NewSecret("syt_abc-DEF.123~+/=")))
+	assert.EqualError(t, Token("demo", "Token", redact.Secret{}), "demo: Config.Token: missing")
+	for _, tok := range []string{"abc ", " abc", "a b", "abc\n", "abc\r\nX-Evil: 1", "a\tb", "a\x00b", "a\x7fb", "abcé", "a\u00a0b"} {
+		err := Token("demo", "Token", redact.NewSecret(tok))
+		assert.EqualError(t, err, "demo: Config.Token: holds white space, a control character or a character outside ASCII", "%q", tok)
+	}
+}
+
+func TestDistinct(t *testing.T) {
+	assert.NoError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#OPS"}, nil))
+	assert.NoError(t, Distinct("demo", "Rooms", nil, nil))
+	assert.EqualError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#ops"}, nil),
+		`demo: Config.Rooms[2]: "#ops" is the same as Rooms[0]`)
+	assert.EqualError(t, Distinct("demo", "Rooms", []string{"#ops", "#eng", "#OPS"}, strings.ToLower),
+		`demo: Config.Rooms[2]: "#OPS" is the same as Rooms[0]`)
+}
+
+func TestTemplates(t *testing.T) {
+	set, err := Templates("demo", nil, "demo", "{{.Title}}")
+	require.NoError(t, err)
+	assert.Contains(t, set.Names(), "demo", "added to the defaults")
+	assert.Contains(t, set.Names(), "short")
+
+	own, err := templates.Default().With("demo", "own {{.Title}}")
+	require.NoError(t, err)
+	set, err = Templates("demo", own, "demo", "{{.Title}}")
+	require.NoError(t, err)
+	text, err := set.Render("demo", Samples("demo")[0])
+	require.NoError(t, err)
+	assert.Equal(t, "own Sample", text, "the user's template is kept")
+
+	_, err = Templates("demo", nil, "demo", "{{.Title")
+	assert.ErrorContains(t, err, "demo: Config.Templates: templates: demo:")
+}
+
+func TestSamples(t *testing.T) {
+	s := Samples("ops")
+	require.Len(t, s, 3)
+	for _, u := range s {
+		require.NoError(t, u.Validate())
+		assert.NotEmpty(t, u.ID)
+	}
+	assert.Empty(t, s[0].Corrects)
+	assert.Equal(t, "u_sample", s[1].Corrects)
+	assert.Equal(t, map[string]string{"ops": "Sample override."}, s[2].Overrides)
+}
+
+// Try renders the plain, correction and override samples, and names
+// Config.Templates in the error of the first that fails.
+func TestTry(t *testing.T) {
+	var seen []broadcast.Update
+	require.NoError(t, Try("demo", "ops", func(u broadcast.Update) error { seen = append(seen, u); return nil }))
+	assert.Equal(t, Samples("ops"), seen)
+
+	err := Try("demo", "ops", func(u broadcast.Update) error {
+		if u.Corrects != "" {
+			return errors.New("no correction template")
+		}
+		return nil
+	})
+	assert.EqualError(t, err, "demo: Config.Templates: no correction template")
+}
+
+func TestTryText(t *testing.T) {
+	assert.NoError(t, TryText("demo", templates.Default(), "ops", "short", 280, templates.Runes))
+	set, err := templates.Default().With("short", "{{if .Corrects}}{{.NoSuchField}}{{end}}{{.Title}}")
+	require.NoError(t, err)
+	assert.ErrorContains(t, TryText("demo", set, "ops", "short", 280, templates.Runes),
+		"demo: Config.Templates: templates: render short: ")
+	assert.ErrorContains(t, TryText("demo", templates.Default(), "ops", "nope", 280, templates.Runes),
+		"demo: Config.Templates: templates: unknown template")
+}
