@@ -263,7 +263,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	ds := make([]delivery, len(b.channels))
 	spares := make([]newestEntry, len(b.channels))
 	for i, ch := range b.channels {
-		ds[i] = delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: u, seq: seq,
+		ds[i] = delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: &u, res: &rep.Results[i], seq: seq,
 			op: op, original: original, markID: markID, flight: fls[i], spare: &spares[i]}
 		ds[i].ledger.init(keep, b.store, markID, ds[i].name)
 	}
@@ -273,10 +273,9 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		var wg sync.WaitGroup
 		wg.Add(len(ds) - 1)
 		for i := 1; i < len(ds); i++ {
-			go ds[i].runInto(ctx, keep, &rep.Results[i], &wg) // no closure to allocate
+			go ds[i].runInto(ctx, keep, &wg) // no closure to allocate
 		}
 		ds[0].run(ctx, keep) // on this goroutine: one fewer to start
-		rep.Results[0] = ds[0].res
 		wg.Wait()
 	}
 	rep.Finished = time.Now()
@@ -299,7 +298,6 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 		for _, i := range idx {
 			wg.Go(func() {
 				ds[i].run(ctx, keep)
-				rep.Results[i] = ds[i].res
 				finished <- i
 			})
 		}

@@ -88,7 +88,8 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	ch := b.channels[i]
 	fls := b.flights.join(markID, b.channels[i:i+1])
 	defer b.flights.leave(markID, b.channels[i:i+1], fls)
-	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: j.Update, seq: b.sends.Add(1),
+	var res Result
+	d := &delivery{b: b, ch: ch, name: j.Channel, route: b.routes[i], u: &j.Update, res: &res, seq: b.sends.Add(1),
 		op: op, original: original, markID: markID, flight: fls[0]}
 	keep := context.WithoutCancel(ctx)
 	d.ledger.init(keep, b.store, markID, d.name)
@@ -105,7 +106,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	}
 	d.settle()
 	d.res.Duration = time.Since(start)
-	return d.res
+	return res
 }
 
 // index returns the position of the channel of that name, or -1.

@@ -36,8 +36,8 @@ type delivery struct {
 	ch       Channel
 	name     string
 	route    *Route
-	u        Update
-	seq      uint64 // the Send's number, to order updates of equal Time
+	u        *Update // shared by the deliveries of one Send
+	seq      uint64  // the Send's number, to order updates of equal Time
 	op       op
 	original string // opCorrect: the update corrected; opRetract: the update
 	markID   string
@@ -47,10 +47,10 @@ type delivery struct {
 	watch  watcher
 	shared func()       // releases Options.Lock; nil when not held
 	spare  *newestEntry // allocated with the delivery, for newest.watch
-	msg    Message      // the attempt's Message, set by prepare
-	rcpt   Receipt      // the attempt's receipt, set by call
+	th     Thread       // the incident's thread on the channel, set by prepare
+	n      int          // the attempt under way
 	prev   Receipt      // the post an edit or retraction is about
-	res    Result
+	res    *Result      // the Report's Result of this channel
 }
 
 // run delivers; keep is ctx without its cancellation, for writing marks
@@ -64,12 +64,10 @@ func (d *delivery) run(ctx, keep context.Context) {
 	d.res.Duration = time.Since(start)
 }
 
-// runInto runs the delivery on its own goroutine, storing the Result in
-// res.
-func (d *delivery) runInto(ctx, keep context.Context, res *Result, wg *sync.WaitGroup) {
+// runInto runs the delivery on its own goroutine.
+func (d *delivery) runInto(ctx, keep context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	d.run(ctx, keep)
-	*res = d.res
 }
 
 // loop runs the attempts and the waits between them; the Result says how
@@ -148,7 +146,7 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	if err != nil {
 		return false, err
 	}
-	d.msg.Attempt = n
+	d.n = n
 	d.emitKind(EventAttempt, n)
 	if err := d.attempt(ctx); err != nil {
 		return false, err
@@ -178,19 +176,15 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.op == opRetract {
 		return d.prepareRetract(ctx)
 	}
-	// The Message is filled in place: it is large, and a copy on the stack
-	// of every delivery's goroutine costs more than the rest of prepare.
-	m := &d.msg
-	if err := d.thread(ctx, &m.Thread); err != nil {
+	if err := d.thread(ctx, &d.th); err != nil {
 		return false, err
 	}
-	if d.route != nil && !d.route.selects(&d.u, &m.Thread) {
+	if d.route != nil && !d.route.selects(d.u, &d.th) {
 		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 	}
-	if d.op == opSend && d.b.newest.supersedes(&d.watch, &m.Thread.Last, &d.u, d.seq) {
+	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 	}
-	m.Update, m.Ledger, m.channel = d.u, &d.ledger, d.name
 	if _, editor := d.ch.(Editor); d.op == opCorrect && editor {
 		d.prev, err = d.posted(ctx, d.original)
 	}
@@ -268,14 +262,13 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
 	}
-	d.msg = Message{Update: d.u, Ledger: &d.ledger, channel: d.name}
 	return false, nil
 }
 
 // stop ends the delivery without an attempt: set records why.
 func (d *delivery) stop(set func(*Result), kind EventKind) bool {
 	defer d.emitKind(kind, 0)
-	set(&d.res)
+	set(d.res)
 	d.res.Err = nil
 	return true
 }
@@ -324,22 +317,38 @@ func (d *delivery) call(ctx context.Context) (err error) {
 	return d.callSend(ctx)
 }
 
+// message is the Message of the attempt under way, built on the stack:
+// the deliveries of a Send share one Update, and a Message each on the
+// heap would make every Send copy it, pointers and all, once more.
+func (d *delivery) message() Message {
+	return Message{Update: *d.u, Attempt: d.n, Thread: d.th, Ledger: &d.ledger, channel: d.name}
+}
+
 //go:noinline
-func (d *delivery) callSend(ctx context.Context) (err error) {
-	d.rcpt, err = d.ch.Send(ctx, d.msg)
+func (d *delivery) callSend(ctx context.Context) error {
+	r, err := d.ch.Send(ctx, d.message())
+	if err == nil {
+		d.res.Receipt = r
+	}
 	return err
 }
 
 //go:noinline
-func (d *delivery) callEdit(ctx context.Context) (err error) {
-	d.rcpt, err = d.ch.(Editor).Edit(ctx, d.msg, d.prev)
+func (d *delivery) callEdit(ctx context.Context) error {
+	r, err := d.ch.(Editor).Edit(ctx, d.message(), d.prev)
+	if err == nil {
+		d.res.Receipt = r
+	}
 	return err
 }
 
 //go:noinline
 func (d *delivery) callRetract(ctx context.Context) error {
-	d.rcpt = d.prev
-	return d.ch.(Retractor).Retract(ctx, d.prev)
+	err := d.ch.(Retractor).Retract(ctx, d.prev)
+	if err == nil {
+		d.res.Receipt = d.prev
+	}
+	return err
 }
 
 // delivered records a delivery: the receipt (threading, corrections) and
@@ -347,7 +356,6 @@ func (d *delivery) callRetract(ctx context.Context) error {
 // wraps ErrNotRecorded.
 func (d *delivery) delivered(ctx context.Context) {
 	d.res.Err = nil
-	d.res.Receipt = d.rcpt
 	r := &d.res.Receipt
 	r.Channel = d.name
 	if r.Time.IsZero() {
@@ -359,7 +367,7 @@ func (d *delivery) delivered(ctx context.Context) {
 		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, d.u.ID, *r); err != nil {
 			errs = append(errs, fmt.Errorf("store: save receipt: %w", err))
 		}
-		d.b.newest.delivered(d.u, d.seq, d.name)
+		d.b.newest.delivered(*d.u, d.seq, d.name)
 	}
 	if err := d.b.store.Mark(ctx, d.markID, d.name, "", nil); err != nil {
 		errs = append(errs, fmt.Errorf("store: mark delivered: %w", err))
@@ -433,7 +441,7 @@ func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 		case <-ctx.Done():
 			return false
 		case <-d.b.newest.changed(&d.watch):
-			if d.op == opSend && d.b.newest.supersedes(&d.watch, &Receipt{}, &d.u, d.seq) {
+			if d.op == opSend && d.b.newest.supersedes(&d.watch, &Receipt{}, d.u, d.seq) {
 				return true
 			}
 		}
