@@ -192,16 +192,30 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // marked as a correction (u.Corrects is set to original, and the default
 // templates render "Correction: …"). Validation, retries, idempotency,
 // routing and the Report are as for Send; corrections are never
-// superseded.
+// superseded. u needs an ID other than original's (an empty one is
+// derived, and differs).
+//
+// A post edited in place stays the original's post: the incident's thread
+// is unchanged, and to retract or correct it again, name original.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
-	if original == "" {
-		return nil, fmt.Errorf("%w: original: missing", ErrInvalidUpdate)
-	}
-	u.Corrects = original
-	if err := u.Validate(); err != nil {
+	if err := checkCorrection(original, &u); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, u, opCorrect, original)
+}
+
+// checkCorrection validates u as the correction of update original and
+// marks it so. A correction is an update of its own: with the original's
+// ID it would be found delivered already, and nothing would be corrected.
+func checkCorrection(original string, u *Update) error {
+	if err := checkKey("original", original); err != nil {
+		return err
+	}
+	if u.ID == original {
+		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
+	}
+	u.Corrects = original
+	return u.Validate()
 }
 
 // Retract deletes the posts of update updateID where the platform allows

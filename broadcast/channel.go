@@ -84,8 +84,9 @@ func hashField(h hash.Hash, s string) {
 
 // Thread is a channel's record of an incident's posts: the first (Root)
 // and the latest (Last). Platforms that thread under the first post (Slack,
-// Bluesky, Google Chat) reply to Root; those that chain replies (X, e-mail)
-// reply to Last. Both are zero before the channel's first post of the
+// Matrix, Google Chat) reply to Root; those that chain replies (X, e-mail,
+// Mastodon, Telegram) reply to Last; Bluesky names both, the thread's root
+// and the parent. Both are zero before the channel's first post of the
 // incident; after it, Last equals Root until a second post.
 type Thread struct {
 	Root Receipt `json:"root"`

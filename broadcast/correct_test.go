@@ -319,3 +319,45 @@ func TestEarlierTargetFailuresAreReported(t *testing.T) {
 	assert.Contains(t, rep.Results[0].Failures[0].Err.Error(), "550 no such user")
 	assert.Equal(t, []string{"a", "b"}, f.got)
 }
+
+// A correction needs an ID of its own: with the original's, it would be
+// found delivered and nothing would be corrected.
+func TestCorrectionWithTheOriginalsIDIsRefused(t *testing.T) {
+	b := newBroadcaster(t, broadcast.Options{}, &script{name: "x"})
+	u := validUpdate()
+	u.ID = "a1"
+	_, err := b.Send(context.Background(), u)
+	require.NoError(t, err)
+	u.Body = "Corrected."
+	_, err = b.Correct(context.Background(), "a1", u)
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, "ID: the same as the update it corrects")
+	_, err = b.Jobs(broadcast.JobCorrect, u, "a1")
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+}
+
+// A post edited in place keeps its place: the next update still replies
+// to the latest post, not to the corrected one.
+func TestEditInPlaceKeepsTheThread(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	b := newBroadcaster(t, broadcast.Options{}, slack)
+	first, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	second := validUpdate()
+	second.Status = broadcast.StatusIdentified
+	_, err = b.Send(context.Background(), second)
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.Body = "Corrected."
+	rep, err := b.Correct(context.Background(), first.UpdateID, fixed)
+	require.NoError(t, err)
+	require.Len(t, slack.edits, 1)
+	assert.Equal(t, first.UpdateID, rep.Results[0].Receipt.UpdateID, "the edited post is still the original's")
+	third := validUpdate()
+	third.Status = broadcast.StatusResolved
+	_, err = b.Send(context.Background(), third)
+	require.NoError(t, err)
+	th := slack.message(2).Thread
+	assert.Equal(t, "slack-2", th.Last.ID, "the latest post is still the second update's")
+	assert.Equal(t, "slack-1", th.Root.ID)
+}

@@ -30,7 +30,7 @@ var (
 
 // ErrAttemptTimeout is wrapped by the error of an attempt that ran out of
 // Options.AttemptTimeout. Such an attempt is retried.
-var ErrAttemptTimeout = errors.New("attempt timed out")
+var ErrAttemptTimeout = errors.New("broadcast: attempt timed out")
 
 // Permanent marks err as not worth retrying: the platform rejected the
 // message, the credentials are wrong, the configuration is bad. Permanent(nil)
@@ -82,11 +82,12 @@ func RetryDelay(err error) (time.Duration, bool) {
 // DeliveryError is one channel's failure to deliver an update, after all
 // its attempts. Send joins one per failed channel.
 type DeliveryError struct {
-	Channel  string
-	Attempts int
-	Err      error
+	Channel  string // the channel's name
+	Attempts int    // attempts made; 0 when none could be (ctx ended first)
+	Err      error  // the last attempt's error
 }
 
+// Error names the channel, the attempts and the last error.
 func (e *DeliveryError) Error() string {
 	return fmt.Sprintf("broadcast: channel %s failed after %d %s: %v",
 		e.Channel, e.Attempts, plural(e.Attempts, "attempt", "attempts"), e.Err)

@@ -166,6 +166,8 @@ type TargetsError struct {
 // maxNamed bounds the targets an error message names.
 const maxNamed = 5
 
+// Error counts the targets not delivered and names the first few with
+// their errors, pending ones first.
 func (e *TargetsError) Error() string {
 	var b strings.Builder
 	n := len(e.Pending) + len(e.Failures)

@@ -41,10 +41,9 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 	case JobSend:
 		original = ""
 	case JobCorrect:
-		if original == "" {
-			return nil, fmt.Errorf("%w: original: missing", ErrInvalidUpdate)
+		if err := checkCorrection(original, &u); err != nil {
+			return nil, err
 		}
-		u.Corrects = original
 	case JobRetract:
 		if err := checkKey("original", original); err != nil {
 			return nil, err

@@ -87,27 +87,27 @@ const (
 
 // Event is one step of a channel's delivery, for progress displays.
 type Event struct {
-	Kind       EventKind
-	Channel    string
-	UpdateID   string
-	IncidentID string
+	Kind       EventKind     // what happened
+	Channel    string        // the channel's name
+	UpdateID   string        // the update's ID
+	IncidentID string        // its incident
 	Attempt    int           // the attempt this event is about; 0 when none was made
 	Delay      time.Duration // EventRetry: the wait before the next attempt
 	Err        error         // EventRetry, EventFailed: the attempt's error
 	Receipt    Receipt       // EventDelivered
-	Time       time.Time
+	Time       time.Time     // when it happened
 }
 
 // Report is the outcome of one Send, Correct or Retract.
 type Report struct {
-	UpdateID   string
+	UpdateID   string   // the update sent, corrected or retracted
 	IncidentID string   // empty for Retract
 	Results    []Result // Results[i] belongs to the Broadcaster's channel i
 	// Stages says, for a staged delivery (Options.Stages), how each stage
 	// but the last went before the next one started.
 	Stages   []StageReport
-	Started  time.Time
-	Finished time.Time
+	Started  time.Time // when the call began
+	Finished time.Time // when the last channel was done
 }
 
 // StageReport is how one stage of a staged delivery went before the next
@@ -125,10 +125,10 @@ type StageReport struct {
 
 // Result is one channel's outcome.
 type Result struct {
-	Channel  string
-	Receipt  Receipt
-	Attempts int
-	Duration time.Duration
+	Channel  string        // the channel's name
+	Receipt  Receipt       // the delivery's receipt; for Skipped, the earlier one's
+	Attempts int           // attempts made
+	Duration time.Duration // from the start of the call to the channel's end
 	// Err is nil when the channel delivered, or was skipped, superseded or
 	// not selected.
 	Err error

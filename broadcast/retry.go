@@ -362,7 +362,12 @@ func (d *delivery) delivered(ctx context.Context) {
 		r.Time = time.Now().UTC().Round(0)
 	}
 	var errs []error
-	if d.op != opRetract {
+	switch {
+	case d.op == opCorrect && !d.prev.IsZero():
+		// Edited in place: still the original's post, and its place in the
+		// thread stays where it was.
+		r.UpdateID, r.UpdateTime = d.prev.UpdateID, d.prev.UpdateTime
+	case d.op != opRetract:
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
 		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, d.u.ID, *r); err != nil {
 			errs = append(errs, fmt.Errorf("store: save receipt: %w", err))

@@ -86,7 +86,7 @@ type Config struct {
 	// name in Templates works: "short", "markdown", "html"…
 	Template string `yaml:"template" json:"template"`
 	// Templates to render with; default templates.Default().
-	Templates *templates.Set
+	Templates *templates.Set `yaml:"-" json:"-"`
 }
 
 // Channel writes updates to an io.Writer. It is safe for concurrent use.

@@ -28,6 +28,7 @@ type RecipientError struct {
 	err error
 }
 
+// Error names the recipient, the SMTP command and the server's reply.
 func (e *RecipientError) Error() string {
 	if e.Command == "" {
 		return "email: recipient " + e.Recipient + ": " + e.Reply

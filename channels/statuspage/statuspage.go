@@ -109,6 +109,17 @@
 // write a directory. Writes are fsynced before the swap, so the swap
 // survives a power loss where the file system orders renames after data.
 //
+// # URL form
+//
+// A channel URL (see ParseURL) names the directory and the base URL, and
+// optionally the name, title, components, history and feed sizes:
+//
+//	statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN
+//	statuspage:///srv/status?base_url=…&title=Example%20Status
+//
+// Branding beyond the title, component descriptions and templates need the
+// full form. A statuspage URL holds no secret.
+//
 // # Errors
 //
 // New fails on a bad Config, naming the field; it does no I/O on Dir.

@@ -16,7 +16,7 @@ import (
 // own, which Statuspage shows beside the body, so the body does not repeat
 // them. Statuspage shows the body as plain text.
 const DefaultTemplate = `{{if .Corrects}}Correction:
-{{end}}{{with .Advice}}What to do: {{.}}
+{{end}}{{with .Advice}}{{$.AdviceLabel}}: {{.}}
 
 {{end}}{{.Body}}
 {{with .NextUpdateAt}}

@@ -166,7 +166,7 @@ func TestBody(t *testing.T) {
 	d := f.Received()
 	require.Len(t, d, 2)
 	assert.Equal(t, []string{"Elevated error rates on the CDN", "Investigating",
-		"What to do: Retry failed requests; no data was lost.\n\n" +
+		"What you can do: Retry failed requests; no data was lost.\n\n" +
 			"We are investigating elevated error rates.\n\nRequests to Europe fail.\n\n" +
 			"Next update by 10:00 UTC.\n\nhttps://status.example.com/incidents/42"}, d[0].Parts)
 	assert.Equal(t, "Written for the status page only.", d[1].Parts[2])

@@ -35,9 +35,10 @@
 // channel is neither a broadcast.Editor nor a broadcast.Retractor.
 // Broadcaster.Correct posts the correction as a new card (its heading
 // starts "Correction:"), and Broadcaster.Retract reports
-// broadcast.ErrNotSupported. Check looks at the configuration only, which
-// New already checked: there is no request that checks a workflow's
-// webhook without posting.
+// broadcast.ErrNotSupported. The channel is not a broadcast.Checker:
+// there is no request that checks a workflow's webhook without posting, and
+// a Check that only looked at the configuration would report a reachable
+// platform it never reached (Broadcaster.Check says ErrNotSupported).
 //
 // # Idempotency
 //
@@ -116,7 +117,6 @@ type state struct {
 var (
 	_ broadcast.Channel   = (*Channel)(nil)
 	_ broadcast.Previewer = (*Channel)(nil)
-	_ broadcast.Checker   = (*Channel)(nil)
 )
 
 // Name returns Config.Name.
@@ -185,14 +185,4 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
-}
-
-// Check returns nil, or the error of a done ctx: it checks nothing beyond
-// the configuration New checked, since a workflow's webhook cannot be
-// checked without posting.
-func (c *Channel) Check(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("teams: check: %w", err)
-	}
-	return nil
 }

@@ -341,13 +341,16 @@ func TestErrorNamesAtMostFiveEndpoints(t *testing.T) {
 func TestConcurrencyIsBounded(t *testing.T) {
 	var inFlight, peak atomic.Int64
 	release := make(chan struct{})
+	var once sync.Once
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
 		if n == 3 {
-			close(release) // the bound is reached: let everyone go
+			// The bound is reached: let everyone go. Later requests may
+			// reach 3 in flight again; the channel is closed once.
+			once.Do(func() { close(release) })
 		}
 		<-release
 	}))

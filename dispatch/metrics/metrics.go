@@ -21,6 +21,17 @@
 //   - outagecast_dispatch_enqueue_to_delivery_seconds{channel}: histogram
 //     of the time from Enqueue to the delivery, by the database's clock at
 //     Enqueue and this instance's at delivery.
+//
+// # Limits
+//
+// Counts are per instance and start at zero when it starts; a job run by
+// another instance shows there. Channel names are label values: keep
+// their number bounded (they are the configured channels).
+//
+// # Errors
+//
+// None: Observe never fails, and events of kinds it does not count are
+// ignored.
 package metrics
 
 import (
