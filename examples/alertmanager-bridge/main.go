@@ -18,7 +18,14 @@
 //
 // The configuration file is the announce program's (see
 // examples/announce/outagecast.sample.yaml), loaded with the config
-// package: a channel's "when:" and the file's "stages:" apply. Without
+// package: a channel's "when:" and the file's "stages:" apply. Every
+// channel of the library can receive the alerts: a status page (kind
+// statuspage, or statuspageio for a hosted Atlassian Statuspage, best put
+// first with stages:), webhook, email, x, mastodon, bluesky, slack,
+// discord, teams, googlechat, matrix, telegram, irc and console, in their
+// full form or as a channel URL (- ${SLACK_URL}). Slack, Matrix, Google
+// Chat and Discord forums thread a group's notifications under its first
+// message; a resolved group's update says so in that thread. Without
 // -config updates are printed on standard output. GET /healthz answers
 // "ok".
 //
