@@ -195,8 +195,9 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // superseded. u needs an ID other than original's (an empty one is
 // derived, and differs).
 //
-// A post edited in place stays the original's post: the incident's thread
-// is unchanged, and to retract or correct it again, name original.
+// A post edited in place keeps its place in the incident's thread: later
+// updates still reply to the latest post. Retracting either the original or
+// the correction deletes it.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
 	if err := checkCorrection(original, &u); err != nil {
 		return nil, err

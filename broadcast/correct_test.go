@@ -352,7 +352,8 @@ func TestEditInPlaceKeepsTheThread(t *testing.T) {
 	rep, err := b.Correct(context.Background(), first.UpdateID, fixed)
 	require.NoError(t, err)
 	require.Len(t, slack.edits, 1)
-	assert.Equal(t, first.UpdateID, rep.Results[0].Receipt.UpdateID, "the edited post is still the original's")
+	assert.Equal(t, rep.UpdateID, rep.Results[0].Receipt.UpdateID, "the correction's receipt is the edited post")
+	assert.Equal(t, "slack-1", rep.Results[0].Receipt.ID)
 	third := validUpdate()
 	third.Status = broadcast.StatusResolved
 	_, err = b.Send(context.Background(), third)

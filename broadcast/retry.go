@@ -362,16 +362,25 @@ func (d *delivery) delivered(ctx context.Context) {
 		r.Time = time.Now().UTC().Round(0)
 	}
 	var errs []error
-	switch {
-	case d.op == opCorrect && !d.prev.IsZero():
-		// Edited in place: still the original's post, and its place in the
-		// thread stays where it was.
-		r.UpdateID, r.UpdateTime = d.prev.UpdateID, d.prev.UpdateTime
-	case d.op != opRetract:
-		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
-		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, d.u.ID, *r); err != nil {
+	save := func(updateID string, r Receipt) {
+		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, updateID, r); err != nil {
 			errs = append(errs, fmt.Errorf("store: save receipt: %w", err))
 		}
+	}
+	switch {
+	case d.op == opCorrect && !d.prev.IsZero():
+		// Edited in place: the correction's receipt is the edited post, for
+		// its Report, a later Retract or Correct; the thread's latest post
+		// stays what it was (saving a receipt makes it the latest, so the
+		// latest is saved again).
+		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
+		save(d.u.ID, *r)
+		if last := d.th.Last; last.UpdateID != "" {
+			save(last.UpdateID, last)
+		}
+	case d.op != opRetract:
+		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
+		save(d.u.ID, *r)
 		d.b.newest.delivered(*d.u, d.seq, d.name)
 	}
 	if err := d.b.store.Mark(ctx, d.markID, d.name, "", nil); err != nil {
