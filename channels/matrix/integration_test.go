@@ -207,6 +207,16 @@ func (u *user) messages(room string) []event {
 	return out
 }
 
+// settle waits, up to a generous bound, until ok holds: Dendrite applies
+// a sent event to its room and sync views asynchronously, so a read right
+// after a send can still show the room as it was. The assertions that
+// follow decide; settle only gives the server time.
+func settle(ok func() bool) {
+	for deadline := time.Now().Add(30 * time.Second); !ok() && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func newChannel(t *testing.T, s *server, token string, rooms ...string) *matrix.Channel {
 	t.Helper()
 	ch, err := matrix.New(matrix.Config{Name: "ops-matrix", Homeserver: s.url, AccessToken: redact.NewSecret(token), Rooms: rooms})
@@ -260,6 +270,7 @@ func TestIntegrationIncident(t *testing.T) {
 		assert.JSONEq(t, `{}`, string(c.Mentions))
 		assert.Nil(t, c.RelatesTo, "the first post starts the thread")
 
+		settle(func() bool { return len(s.reader.relations(room, posts[0], "m.thread")) >= 2 })
 		thread := s.reader.relations(room, posts[0], "m.thread")
 		require.Len(t, thread, 2, "the two later updates are in the first post's thread in %s", target)
 		replyTo := map[string]string{}
@@ -279,6 +290,7 @@ func TestIntegrationIncident(t *testing.T) {
 	_, err = b.Correct(ctx, receipts[1].UpdateID, fix)
 	require.NoError(t, err)
 	for target, room := range rooms {
+		settle(func() bool { return len(s.reader.relations(room, receipts[1].Meta[target], "m.replace")) >= 1 })
 		edits := s.reader.relations(room, receipts[1].Meta[target], "m.replace")
 		require.Len(t, edits, 1, "the correction edits the second post in %s", target)
 		c := edits[0].content(t)
@@ -292,6 +304,9 @@ func TestIntegrationIncident(t *testing.T) {
 	_, err = b.Retract(ctx, receipts[0].UpdateID)
 	require.NoError(t, err)
 	for target, room := range rooms {
+		settle(func() bool {
+			return strings.Contains(string(s.reader.event(room, receipts[0].Meta[target]).Unsigned), "redacted_because")
+		})
 		gone := s.reader.event(room, receipts[0].Meta[target])
 		assert.JSONEq(t, `{}`, string(gone.Content), "the first post's content is redacted in %s", target)
 		assert.Contains(t, string(gone.Unsigned), "redacted_because")
@@ -316,6 +331,7 @@ func TestIntegrationRetriedTransaction(t *testing.T) {
 	r2, err := ch.Send(ctx, lost)
 	require.NoError(t, err)
 	assert.Equal(t, r1.ID, r2.ID, "the same transaction ID, the same event")
+	settle(func() bool { return len(s.reader.messages(room)) >= 1 })
 	assert.Equal(t, 1, len(s.reader.messages(room)))
 
 	var login struct {
@@ -329,6 +345,7 @@ func TestIntegrationRetriedTransaction(t *testing.T) {
 	r3, err := newChannel(t, s, login.AccessToken, room).Send(ctx, broadcast.NewMessage(u))
 	require.NoError(t, err)
 	assert.NotEqual(t, r1.ID, r3.ID, "another token: the homeserver does not know the transaction ID")
+	settle(func() bool { return len(s.reader.messages(room)) >= 2 })
 	assert.Equal(t, 2, len(s.reader.messages(room)))
 }
 
