@@ -173,11 +173,14 @@ func (e event) content(t *testing.T) content {
 	return c
 }
 
-// event fetches one event as u.
+// event fetches one event as u. Right after the send, the homeserver may
+// not show it to u yet (404): it is asked again until it does.
 func (u *user) event(room, id string) event {
 	u.t.Helper()
 	var e event
-	u.must("GET", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/event/"+url.PathEscape(id), nil, &e)
+	path := "/_matrix/client/v3/rooms/" + url.PathEscape(room) + "/event/" + url.PathEscape(id)
+	settle(func() bool { return u.call("GET", path, nil, nil) != http.StatusNotFound })
+	u.must("GET", path, nil, &e)
 	return e
 }
 
