@@ -275,11 +275,15 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	// Marks and receipts are written even when ctx ends: a delivery that
 	// happened must be remembered.
 	keep := context.WithoutCancel(ctx)
+	first := firstAttempts{until: time.Now().Add(b.timeout / 64)}
+	var cancel context.CancelFunc
+	first.ctx, cancel = context.WithTimeout(ctx, b.timeout)
+	defer cancel()
 	ds := make([]delivery, len(b.channels))
 	spares := make([]newestEntry, len(b.channels))
 	for i, ch := range b.channels {
 		ds[i] = delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: &u, res: &rep.Results[i], seq: seq,
-			op: op, original: original, markID: markID, flight: fls[i], spare: &spares[i]}
+			op: op, original: original, markID: markID, flight: fls[i], spare: &spares[i], first: &first}
 		ds[i].ledger.init(keep, b.store, markID, ds[i].name)
 	}
 	if len(b.stages) > 1 {

@@ -36,7 +36,9 @@ type Options struct {
 	// Retry bounds each channel's retries.
 	Retry RetryPolicy
 	// AttemptTimeout bounds one attempt; default 30s. An attempt that runs
-	// out of time counts as a transient failure and is retried.
+	// out of time counts as a transient failure and is retried. The first
+	// attempts of a Send, which start together, share one deadline; each
+	// still gets at least 63/64 of AttemptTimeout.
 	AttemptTimeout time.Duration
 	// Store remembers receipts (threading, corrections) and delivery marks
 	// (idempotency); default NewMemoryStore().

@@ -87,3 +87,30 @@ func TestStageOptionsAreChecked(t *testing.T) {
 	_, err = broadcast.New(chs, broadcast.Options{StageWait: -1})
 	assert.ErrorContains(t, err, "Options.StageWait: negative")
 }
+
+// The first attempts of a Send share one attempt timeout; an attempt that
+// starts later, here in the second stage, still gets the whole of
+// AttemptTimeout from its own start.
+func TestLaterStageGetsTheWholeAttemptTimeout(t *testing.T) {
+	const timeout = 2 * time.Second
+	left := map[string]time.Duration{}
+	var mu sync.Mutex
+	deadline := func(name string, wait time.Duration) broadcast.Channel {
+		return broadcast.ChannelFunc(name, func(ctx context.Context, _ broadcast.Message) (broadcast.Receipt, error) {
+			d, ok := ctx.Deadline()
+			require.True(t, ok, "every attempt has a deadline")
+			mu.Lock()
+			left[name] = time.Until(d)
+			mu.Unlock()
+			time.Sleep(wait)
+			return broadcast.Receipt{}, nil
+		})
+	}
+	b := newBroadcaster(t, broadcast.Options{Stages: [][]string{{"statuspage"}}, AttemptTimeout: timeout},
+		deadline("statuspage", timeout/2), deadline("x", 0))
+	_, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	assert.Greater(t, left["statuspage"], timeout*3/4)
+	assert.Greater(t, left["x"], timeout*3/4,
+		"x started a second after the Send, and still has the whole timeout, not what was left of the page's")
+}
