@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
-	"io"
 	"strconv"
 	"sync"
 	"time"
@@ -63,23 +62,27 @@ func NewMessage(u Update) Message {
 // Matrix's txnId, Google Chat's requestId. It is 32 lower-case hexadecimal
 // digits, which every such platform accepts.
 func (m Message) Key(target string) string {
-	h := sha256.New()
+	var buf [256]byte // on the stack: a fan-out asks once per target
+	b := buf[:0]
 	for _, s := range [...]string{"outagecast-key-v1", m.Update.ID, m.channel, target} {
-		hashField(h, s)
+		b = appendField(b, s)
 	}
-	var sum [sha256.Size]byte
+	sum := sha256.Sum256(b)
 	var out [32]byte
-	hex.Encode(out[:], h.Sum(sum[:0])[:16])
+	hex.Encode(out[:], sum[:16])
 	return string(out[:])
 }
 
-// hashField writes s to h length-prefixed, as "len:s;", so that no two
-// lists of fields hash alike.
+// appendField appends s length-prefixed, as "len:s;", so that no two lists
+// of fields hash alike.
+func appendField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	return append(append(append(b, ':'), s...), ';')
+}
+
+// hashField writes s to h as appendField does.
 func hashField(h hash.Hash, s string) {
-	var n [24]byte
-	h.Write(append(strconv.AppendInt(n[:0], int64(len(s)), 10), ':'))
-	io.WriteString(h, s)
-	h.Write([]byte{';'})
+	h.Write(appendField(nil, s))
 }
 
 // Thread is a channel's record of an incident's posts: the first (Root)

@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,12 @@ func TestMessageKey(t *testing.T) {
 	m := broadcast.NewMessage(u)
 	k := m.Key("ada@example.com")
 	assert.Regexp(t, `^[0-9a-f]{32}$`, k)
+	// Keys outlive the process and are compared across instances and
+	// versions: a new release must derive the same key.
+	assert.Equal(t, "c632f9d3ee189f38ab369abdd6392887", k, "the key of this update and target, as every version derives it")
+	long := u
+	long.ID = strings.Repeat("é", 300)
+	assert.Equal(t, "ea5f9865d0a8d0711e2210ad932c63ce", broadcast.NewMessage(long).Key(strings.Repeat("t", 100)))
 	assert.Equal(t, k, broadcast.NewMessage(u).Key("ada@example.com"), "stable for the same update and target")
 	assert.NotEqual(t, k, m.Key("bob@example.com"), "one key per target")
 	assert.NotEqual(t, k, m.Key(""), "the channel as a whole has its own key")

@@ -139,6 +139,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/internal/stack"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -308,6 +309,8 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 	// goroutines on the way of every request.
 	var next atomic.Int64
 	work := func() {
+		stack.Grow(6 << 10) // what a request through net/http needs: grown once, here
+
 		w := c.s.worker()
 		defer c.s.workers.Put(w)
 		for n := next.Add(1) - 1; n < int64(len(todo)); n = next.Add(1) - 1 {
