@@ -146,6 +146,7 @@ type state struct {
 	password   redact.Secret
 	langs      []string
 	client     *http.Client
+	ownClient  bool             // client is the channel\'s own: Close closes its idle connections
 	redactor   *redact.Redactor // the password; see Channel.redactor for the session's tokens
 	tmpl       *templates.Set
 	sessions   *sessions
@@ -178,9 +179,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client, own := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
-		langs: slices.Clone(cfg.Languages), client: client, redactor: redact.NewRedactor(cfg.AppPassword),
+		langs: slices.Clone(cfg.Languages), client: client, ownClient: own, redactor: redact.NewRedactor(cfg.AppPassword),
 		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
@@ -195,6 +196,15 @@ func New(cfg Config) (*Channel, error) {
 // Name returns the channel's name, "bluesky" unless Config.Name says
 // otherwise.
 func (c *Channel) Name() string { return c.name }
+
+// Close releases the idle connections of the channel's own client; a
+// client given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Format prints the channel as "bluesky.Channel(<name>)" under every verb.
 func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "bluesky.Channel(%s)", c.name) }

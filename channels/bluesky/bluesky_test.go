@@ -52,6 +52,10 @@ func TestConformance(t *testing.T) {
 			f := newFakePDS(t)
 			return newTestChannel(t, f), f
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFakePDS(t)
+			return newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
+		},
 		Secrets:   testSecrets,
 		Config:    testConfig("https://bsky.social"),
 		MaxLength: MaxGraphemes,

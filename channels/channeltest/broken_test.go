@@ -63,6 +63,10 @@ func brokenCases() []brokenCase {
 		{"RetriesFailedTargets", relayWrapped(retryFailed), []string{"FailedTargetNotRetried"}, relayNotRun,
 			`after the retry, the back end healed: deliveries to "hooks.example.net/a1"`},
 		{"KeyPerChannel", relayKeyedPerChannel(), []string{"IdempotencyKeyStable"}, relayNotRun, ""},
+		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, fanoutOnly,
+			"found unexpected goroutines"},
+		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, fanoutOnly,
+			"makes its own client but is not an io.Closer"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -72,9 +76,10 @@ func brokenCases() []brokenCase {
 var (
 	fanoutOnly      = []string{"RetryReachesOnlyPendingTargets", "FailedTargetNotRetried"}
 	editOnly        = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
-	chatNotRun      = fanoutOnly
-	chatPlainNotRun = slices.Concat(fanoutOnly, editOnly)
-	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed"})
+	ownClientOnly   = []string{"CloseReleasesConnections"}
+	chatNotRun      = slices.Concat(fanoutOnly, ownClientOnly)
+	chatPlainNotRun = slices.Concat(fanoutOnly, editOnly, ownClientOnly)
+	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed"}, ownClientOnly)
 )
 
 // sendFunc is the Send of a channel.
@@ -357,6 +362,41 @@ func retractLatest(c *chat) func(context.Context, broadcast.Receipt) error {
 
 // nothingOptional declares no failures, limit, threading, targets, keys or
 // secrets: the rules that need them are not run, and the others pass.
+// ownClient gives the chat harness an OwnClient, whose channel wrap makes
+// from a chat.
+func ownClient(wrap func(t *testing.T, c *chat) broadcast.Channel) channeltest.Harness {
+	h := chatHarness()
+	h.OwnClient = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := h.New(t)
+		return wrap(t, ch.(*chat)), be
+	}
+	return h
+}
+
+// lingering is a chat whose Send leaves a goroutine running, as an idle
+// connection of an HTTP client does, and whose Close leaves it running.
+type lingering struct {
+	*chat
+	start   sync.Once
+	release chan struct{}
+}
+
+func keepConnections(t *testing.T, c *chat) broadcast.Channel {
+	l := &lingering{chat: c, release: make(chan struct{})}
+	t.Cleanup(func() { close(l.release) }) // after the rule looked
+	return l
+}
+
+func (l *lingering) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	l.start.Do(func() { go func() { <-l.release }() })
+	return l.chat.Send(ctx, m)
+}
+
+func (l *lingering) Close() error { return nil }
+
+// notCloser is the chat itself, which has no Close.
+func notCloser(_ *testing.T, c *chat) broadcast.Channel { return c }
+
 func nothingOptional() channeltest.Harness {
 	h := chatHarness()
 	return channeltest.Harness{New: h.New}

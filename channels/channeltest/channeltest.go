@@ -25,7 +25,8 @@
 // Each rule is a named subtest, so one can be run alone with
 // go test -run 'TestConformance/OverrideWins'. When a subtest fails, it logs
 // the rule it checks in one line. Rules that need something the harness does
-// not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets), or
+// not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets,
+// OwnClient), or
 // an optional interface the channel does not implement (broadcast.Editor,
 // broadcast.Retractor, found by type assertion on a first channel from New),
 // are not run; Run logs "not applicable" and the reason for each instead.
@@ -48,6 +49,8 @@
 //   - OneHitPerSend: nothing is delivered twice, also after a failed Send.
 //   - IdempotencyKeyStable (Keyed): the key sent is Message.Key of the
 //     target, the same on a retry and for a new Message of the same update.
+//   - CloseReleasesConnections (OwnClient): after a Send, Close leaves no
+//     connection of the channel's own client, and no goroutine of one.
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one
 //     target failed transiently, a retry with the same Ledger reaches it and
 //     no other.
@@ -148,6 +151,10 @@ type Harness struct {
 	// Failures lists the failures the back end can inject. The rules of
 	// the others are not run.
 	Failures []Failure
+	// OwnClient is New for a channel that makes its own HTTP client (its
+	// Config gives none): CloseReleasesConnections then checks that Close
+	// releases that client's connections. Nil: not checked.
+	OwnClient func(t *testing.T) (broadcast.Channel, Backend)
 }
 
 // ThreadEnd is the post of an incident's thread a platform replies to.

@@ -97,7 +97,7 @@ var allRules = []string{
 	"NameIsStable", "DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
 	"LengthLimitHolds", "OverrideWins", "ThreadReceiptUsed",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
-	"IdempotencyKeyStable", "RetryReachesOnlyPendingTargets", "FailedTargetNotRetried",
+	"IdempotencyKeyStable", "CloseReleasesConnections", "RetryReachesOnlyPendingTargets", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors",
@@ -108,7 +108,7 @@ var allRules = []string{
 var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
-	"NoSecretInEchoedErrors",
+	"NoSecretInEchoedErrors", "CloseReleasesConnections",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its

@@ -3,6 +3,7 @@ package channeltest
 import (
 	"context"
 	"errors"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -33,7 +35,31 @@ func contractRules() []rule {
 		{name: "IdempotencyKeyStable", check: checkKey, needs: needsKeyed,
 			rule: "each request carries Message.Key(target) as the platform's idempotency key: " +
 				"the same on a retry and for a new Message of the same update, another for another update"},
+		{name: "CloseReleasesConnections", check: checkCloseReleases, needs: needsOwnClient,
+			rule: "a channel that makes its own HTTP client is an io.Closer, and after a Send its Close " +
+				"leaves no connection of that client, and no goroutine of one, behind"},
 	}
+}
+
+func needsOwnClient(s subject) string {
+	if s.h.OwnClient != nil {
+		return ""
+	}
+	return "Harness.OwnClient is nil"
+}
+
+// Close releases what the channel's own client holds: the goroutines
+// running when the channel was made are all that remain.
+func checkCloseReleases(s *suite) {
+	ch, be := s.h.OwnClient(s.t)
+	require.Truef(s.t, ch != nil && be != nil, "channeltest: Harness.OwnClient returned a nil Channel or Backend")
+	closer, ok := ch.(io.Closer)
+	require.Truef(s.t, ok, "%T makes its own client but is not an io.Closer: nothing can release its connections", ch)
+	running := goleak.IgnoreCurrent()
+	own := &suite{t: s.t, h: s.h, ch: ch, be: be}
+	own.deliver(message(update(1)))
+	require.NoError(s.t, closer.Close())
+	goleak.VerifyNone(s.t, running)
 }
 
 func needsKeyed(s subject) string {

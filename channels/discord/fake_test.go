@@ -514,6 +514,16 @@ func harness(forum bool) channeltest.Harness {
 			}
 			return ch, f
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFake(t, fakeOptions{forum: forum})
+			cfg := f.config()
+			cfg.HTTPClient = nil
+			ch, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ch, f
+		},
 		Secrets:   []string{testToken},
 		Config:    cfg,
 		MaxLength: MaxContent,

@@ -333,6 +333,16 @@ func harness() channeltest.Harness {
 			}
 			return ch, f
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFake(t, fakeOptions{repeats: true})
+			cfg := f.config()
+			cfg.HTTPClient = nil
+			ch, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ch, f
+		},
 		Secrets: []string{testKey, testToken},
 		Config: Config{Name: "ops-chat", WebhookURL: redact.NewURL("https://chat.googleapis.com/v1/spaces/" + testSpace +
 			"/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))},

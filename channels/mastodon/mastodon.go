@@ -132,6 +132,7 @@ type state struct {
 	visibility Visibility
 	language   string
 	client     *http.Client
+	ownClient  bool // client is the channel\'s own: Close closes its idle connections
 	redactor   *redact.Redactor
 	tmpl       *templates.Set
 	limits     *limitCache
@@ -166,9 +167,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client, own := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
-		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
+		client: client, ownClient: own, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
 		limits: newLimitCache(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
@@ -183,6 +184,15 @@ func New(cfg Config) (*Channel, error) {
 // Name returns the channel's name, "mastodon" unless Config.Name says
 // otherwise.
 func (c *Channel) Name() string { return c.name }
+
+// Close releases the idle connections of the channel's own client; a
+// client given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Format prints the channel as "mastodon.Channel(<name>)" under every verb.
 func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "mastodon.Channel(%s)", c.name) }

@@ -48,6 +48,10 @@ func TestConformance(t *testing.T) {
 			f := newFakeMastodon(t)
 			return newTestChannel(t, f), f
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFakeMastodon(t)
+			return newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
+		},
 		Secrets:   []string{testToken},
 		Config:    testConfig("https://mastodon.example"),
 		MaxLength: DefaultMaxCharacters,

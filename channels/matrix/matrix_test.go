@@ -40,6 +40,10 @@ func TestConformance(t *testing.T) {
 			f := newFakeServer(t, confToken, confRooms)
 			return newTestChannel(t, confConfig(f.srv.URL)), f
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFakeServer(t, confToken, confRooms)
+			return newTestChannel(t, confConfig(f.srv.URL)), f // its own client
+		},
 		Secrets:   []string{confToken},
 		Config:    confConfig("https://matrix.example.org"),
 		MaxLength: MaxEventBytes,

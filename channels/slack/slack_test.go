@@ -52,6 +52,9 @@ func TestConformance(t *testing.T) {
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels}) // its own client
+		},
 		Secrets:   []string{testToken},
 		Config:    cfg,
 		MaxLength: MaxSectionText,

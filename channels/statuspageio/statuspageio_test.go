@@ -22,6 +22,10 @@ func harness() channeltest.Harness {
 			f := newFake(t)
 			return newChannel(t, f, nil), f
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			f := newFake(t)
+			return newChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
+		},
 		Secrets:   []string{testKey},
 		Config:    Config{Name: "ops-status", APIKey: redact.NewSecret(testKey), PageID: testPage},
 		MaxLength: MaxBody,

@@ -38,6 +38,9 @@ func TestConformance(t *testing.T) {
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t)
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			return newTestChannel(t) // its own client
+		},
 		Secrets:   []string{workflowSig, workflowID, triggerPath + "?" + triggerQuery},
 		Config:    Config{Name: "ops-teams", WebhookURL: redact.NewURL(testURL)},
 		MaxLength: MaxPayloadBytes,

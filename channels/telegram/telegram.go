@@ -138,18 +138,19 @@ type Channel struct {
 // state is what a Channel works with, behind a pointer so that fmt never
 // prints it.
 type state struct {
-	base     string
-	token    redact.Secret // in every request's URL path; never copied out
-	chats    []chat
-	targets  []string
-	preview  LinkPreview
-	template string
-	client   *http.Client
-	redactor *redact.Redactor
-	tmpl     *templates.Set
-	memo     *memo.Memo[posted]
-	migrated sync.Map // target → int64: the supergroup a group became
-	now      func() time.Time
+	base      string
+	token     redact.Secret // in every request's URL path; never copied out
+	chats     []chat
+	targets   []string
+	preview   LinkPreview
+	template  string
+	client    *http.Client
+	ownClient bool // client is the channel\'s own: Close closes its idle connections
+	redactor  *redact.Redactor
+	tmpl      *templates.Set
+	memo      *memo.Memo[posted]
+	migrated  sync.Map // target → int64: the supergroup a group became
+	now       func() time.Time
 }
 
 var (
@@ -170,9 +171,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client, own := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
-		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: memo.New[posted](memoSize), now: time.Now}
+		client: client, ownClient: own, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: memo.New[posted](memoSize), now: time.Now}
 	for _, c := range chats {
 		s.targets = append(s.targets, c.target)
 	}
@@ -199,6 +200,15 @@ func newRedactor(token redact.Secret) *redact.Redactor {
 // Name returns the channel's name, "telegram" unless Config.Name says
 // otherwise.
 func (c *Channel) Name() string { return c.name }
+
+// Close releases the idle connections of the channel's own client; a
+// client given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.s.ownClient {
+		c.s.client.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Format prints the channel as "telegram.Channel(<name>)" under every verb.
 func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "telegram.Channel(%s)", c.name) }

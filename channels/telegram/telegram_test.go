@@ -57,6 +57,10 @@ func TestConformance(t *testing.T) {
 				f := newFakeBot(t)
 				return newTestChannel(t, f, chats), f
 			},
+			OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+				f := newFakeBot(t)
+				return newTestChannel(t, f, chats, func(c *Config) { c.HTTPClient = nil }), f
+			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Failures: failures,
 		})

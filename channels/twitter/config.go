@@ -112,15 +112,22 @@ func (cfg Config) validate() error {
 // newClient returns a copy of the configured client that follows no
 // redirect and, for OAuth 1.0a, signs every request. OAuth 2.0 requests
 // get their token from the channel, per attempt.
-func newClient(cfg Config) *http.Client {
-	client, _ := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+//
+// own is the channel's own client when it made one (cfg.HTTPClient is nil),
+// whose idle connections Close closes, and nil otherwise.
+func newClient(cfg Config) (client, own *http.Client) {
+	client, mine := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	if mine {
+		own = client
+	}
 	if cfg.TokenSource != nil {
-		return client
+		return client, own
 	}
 	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, client)
 	token := oauth1.NewToken(cfg.AccessToken.Reveal(), cfg.AccessSecret.Reveal())
-	client.Transport = oauth1.NewConfig(cfg.ConsumerKey.Reveal(), cfg.ConsumerSecret.Reveal()).Client(ctx, token).Transport
-	return client
+	signing := *client // the signing transport sends through client's
+	signing.Transport = oauth1.NewConfig(cfg.ConsumerKey.Reveal(), cfg.ConsumerSecret.Reveal()).Client(ctx, token).Transport
+	return &signing, own
 }
 
 // newRedactor returns the Redactor of every credential in cfg. The OAuth

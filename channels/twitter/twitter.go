@@ -193,6 +193,7 @@ type Channel struct {
 	name     string
 	baseURL  string
 	client   *http.Client       // signs OAuth 1.0a requests; follows no redirect
+	own      *http.Client       // the client's own transport, when the channel made it; nil otherwise
 	tokens   oauth2.TokenSource // OAuth 2.0 tokens; nil for OAuth 1.0a
 	redactor *redact.Redactor   // every credential of the Config
 	tmpl     *templates.Set
@@ -217,10 +218,12 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
+	client, own := newClient(cfg)
 	c := &Channel{
 		name:     name,
 		baseURL:  base,
-		client:   newClient(cfg),
+		client:   client,
+		own:      own,
 		tokens:   tokens(cfg),
 		redactor: newRedactor(cfg),
 		tmpl:     cfg.Templates,
@@ -237,6 +240,15 @@ func New(cfg Config) (*Channel, error) {
 
 // Name returns the channel's name, "x" unless Config.Name says otherwise.
 func (c *Channel) Name() string { return c.name }
+
+// Close releases the idle connections of the channel's own client; a
+// client given in Config is left alone. The Channel remains usable.
+func (c *Channel) Close() error {
+	if c.own != nil {
+		c.own.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Format prints the channel as "twitter.Channel(<name>)" under every verb,
 // %d and %x included: fmt prints a struct's unexported fields, which hold

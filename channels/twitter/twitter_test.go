@@ -64,6 +64,11 @@ func TestConformance(t *testing.T) {
 					f.dupes = false
 					return newTestChannel(t, f), f
 				},
+				OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+					f := newFakeX(t, mode.bearer)
+					f.dupes = false
+					return newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
+				},
 				Secrets:   testSecrets,
 				Config:    testConfig(mode.bearer),
 				MaxLength: MaxWeight,

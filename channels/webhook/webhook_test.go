@@ -196,6 +196,16 @@ func TestConformance(t *testing.T) {
 			require.NoError(t, err)
 			return ch, be
 		},
+		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+			be := newConformanceBackend(t)
+			cfg := conformanceConfig(nil)
+			for i, p := range confPaths { // the endpoints at the receiver itself: no client can redirect them
+				cfg.Endpoints[i].URL = redact.NewURL(be.rc.srv.URL + p)
+			}
+			ch, err := New(cfg)
+			require.NoError(t, err)
+			return ch, be
+		},
 		Secrets: conformanceSecrets(),
 		Config:  conformanceConfig(&http.Client{}),
 		Targets: targets,
