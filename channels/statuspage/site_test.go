@@ -397,3 +397,22 @@ func TestThroughBroadcaster(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rep.Results[0].Skipped, "the Store remembers the Send")
 }
+
+// While an incident is open its page gives each component's latest status;
+// once it is resolved, the page names the components it affected without
+// a status, which would be stale: the front page shows them operational.
+func TestIncidentPageComponentsAfterResolution(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	p.send(update("a", "a1", 0, broadcast.StatusInvestigating, comp("CDN", broadcast.ComponentPartialOutage),
+		comp("API", broadcast.ComponentDegraded)))
+	affects := func() string {
+		found := statuspage.FindClass(p.site().Pages["incidents/a.html"], "affects")
+		require.NotEmpty(t, found, "the incident page's components")
+		return statuspage.Text(found[0]) // the incident's; each update's follow
+	}
+	assert.Equal(t, "Components: CDN (Partial outage), API (Degraded performance)", affects())
+
+	p.send(update("a", "a2", 10, broadcast.StatusResolved))
+	assert.Equal(t, "This incident affected: CDN, API", affects())
+	assert.Equal(t, map[string]string{"CDN": "Operational", "API": "Operational"}, components(t, p.index()))
+}
