@@ -392,7 +392,9 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 		return nil, broadcast.Permanent(err)
 	}
 	req.Header.Set("User-Agent", UserAgent)
-	resp, err := httpx.Do(c.s.client, req, responseLimit)
+	// The status line decides: a 2xx whose answer breaks off is a post
+	// made, and a retry would make it again.
+	resp, err := httpx.DoStatus(c.s.client, req, responseLimit, 0)
 	if err != nil {
 		return nil, err
 	}

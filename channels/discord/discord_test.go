@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/cutbody"
 	"github.com/outagecast/outagecast/channels/internal/golden"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -537,4 +541,23 @@ func TestReceiptWithoutID(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err), err)
 	assert.True(t, broadcast.IsPermanent(ch.Retract(context.Background(), broadcast.Receipt{})))
 	assert.Empty(t, f.sent())
+}
+
+// A 2xx whose body breaks off is a message created: Send succeeds (a
+// retry would post it again; Discord takes no idempotency key), with a
+// Receipt without ID.
+func TestCutAnswerIsDelivered(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		posts.Add(1)
+		cutbody.Write(w, http.StatusOK, `{"id":"12`)
+	}))
+	t.Cleanup(srv.Close)
+	ch, err := New(Config{WebhookURL: redact.NewURL(srv.URL + "/api/webhooks/" + testID + "/" + testToken)})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.NoError(t, err)
+	assert.Empty(t, r.ID)
+	assert.EqualValues(t, 1, posts.Load())
 }

@@ -237,7 +237,9 @@ func (c *Channel) post(ctx context.Context, body []byte, key, id string) (*httpx
 	if err != nil {
 		return nil, broadcast.Permanent(err)
 	}
-	resp, err := httpx.Do(c.s.client, req, responseLimit)
+	// The status line decides: a 2xx whose answer breaks off is a post
+	// made, and a retry would make it again.
+	resp, err := httpx.DoStatus(c.s.client, req, responseLimit, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,7 +18,9 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/cutbody"
 	"github.com/outagecast/outagecast/channels/internal/golden"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -324,4 +330,24 @@ func TestCorrectAndRetract(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(rep.Results[0].Err, broadcast.ErrNotSupported), rep.Results[0].Err)
 	assert.Len(t, f.sent(), 2, "nothing sent for the retraction")
+}
+
+// A 2xx whose body breaks off is a message created: Send succeeds, with a
+// Receipt without ID (its messageId, which names it too, is in Meta).
+func TestCutAnswerIsDelivered(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		posts.Add(1)
+		cutbody.Write(w, http.StatusOK, `{"name":"spaces/`)
+	}))
+	t.Cleanup(srv.Close)
+	ch, err := New(Config{WebhookURL: redact.NewURL(srv.URL + "/v1/spaces/" + testSpace + "/messages?key=" + testKey +
+		"&token=" + url.QueryEscape(testToken))})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.NoError(t, err)
+	assert.Empty(t, r.ID)
+	assert.NotEmpty(t, r.Meta["message_id"])
+	assert.EqualValues(t, 1, posts.Load())
 }

@@ -67,7 +67,10 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
 	case e.Code == http.StatusTooManyRequests:
 		if e.RetryAfter > 0 {
-			return broadcast.RetryAfter(err, min(time.Duration(e.RetryAfter)*time.Second, httpx.MaxRetryAfter))
+			// Capped in seconds first: a huge retry_after would overflow
+			// time.Duration and wait nothing.
+			secs := min(int64(e.RetryAfter), int64(httpx.MaxRetryAfter/time.Second))
+			return broadcast.RetryAfter(err, time.Duration(secs)*time.Second)
 		}
 		if d, ok := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), time.Now()); ok {
 			return broadcast.RetryAfter(err, d)

@@ -25,7 +25,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	f := broadcast.NewFanout(m, c.s.targets)
 	c.fanOut(ctx, f, c.s.chats, func(ch chat) error {
 		p, err := c.post(ctx, ch, html, preview, replyTo(m.Thread.Last, ch.target, len(c.s.chats)))
-		if err == nil {
+		if err == nil && p.messageID != 0 {
 			c.s.memo.Keep(m.Key(ch.target), p)
 		}
 		return err
@@ -52,6 +52,9 @@ func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkP
 	}
 	if err != nil {
 		return posted{}, err
+	}
+	if result == nil {
+		return posted{}, nil // posted; the answer that named the message was cut short
 	}
 	msg, err := parseMessage(result)
 	if err != nil {

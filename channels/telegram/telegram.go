@@ -62,7 +62,10 @@
 // MaxLength (4,096) characters of text as readers see it (after the HTML
 // is parsed), never split. The Bot API takes no idempotency key: a retry
 // after a lost answer posts the message again in that chat (chats whose
-// answer arrived are not retried). Telegram allows a bot about one
+// answer arrived are not retried). An answer that arrived only in part,
+// after the status line said 2xx, is not lost: the chat got the message,
+// and the receipt lacks only its message id (a later edit, deletion or
+// reply leaves that chat out). Telegram allows a bot about one
 // message per second per chat and 20 per minute per group; beyond, it
 // answers 429. Redirects are not followed.
 //
@@ -164,6 +167,11 @@ var (
 // defaultTimeout bounds one request of the default client.
 const defaultTimeout = 30 * time.Second
 
+// answerLimit bounds the answer read: a sendMessage answer holds the
+// message, and a reply's the message replied to too, each up to 4,096
+// characters, which JSON may escape to 12 bytes each.
+const answerLimit = 1 << 20
+
 // New returns a channel for cfg. It checks cfg without any network I/O;
 // errors name the field, as in "telegram: Config.Chats[1]: …".
 func New(cfg Config) (*Channel, error) {
@@ -252,7 +260,8 @@ func (c *Channel) Check(ctx context.Context) error {
 }
 
 // call makes one Bot API request of method with the JSON input in. It
-// returns the result on success; otherwise the answer's *APIError (nil
+// returns the result on success (nil when a 2xx answer could not be read
+// whole: done, but without its result); otherwise the answer's *APIError (nil
 // when no answer came) and the classified error. It is the one place the
 // Bot API's or a transport's text enters an error, and redacts it; the
 // URL, which holds the token, is built here and never kept.
@@ -265,16 +274,21 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	if err != nil {
 		return nil, nil, broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
 	}
-	resp, err := httpx.Do(c.s.client, req, 0)
+	// The status line decides: the Bot API answers 2xx only for what it
+	// did, so a 2xx whose answer breaks off, or is cut at answerLimit, is
+	// done, not retried (a retry would post again).
+	resp, err := httpx.DoStatus(c.s.client, req, answerLimit, 0)
 	if err != nil {
 		return nil, nil, c.s.redactor.Error(fmt.Errorf("%s: %w", method, err))
 	}
 	var a answer
-	if resp.Status >= 200 && resp.Status <= 299 && json.Unmarshal(resp.Body, &a) == nil && a.OK {
-		return a.Result, nil, nil
-	}
-	if resp.Status >= 200 && resp.Status <= 299 && a.ErrorCode == 0 {
-		return nil, nil, fmt.Errorf("%s: the Bot API answered %d without a result", method, resp.Status)
+	if resp.Status >= 200 && resp.Status <= 299 {
+		if json.Unmarshal(resp.Body, &a) == nil && a.OK {
+			return a.Result, nil, nil
+		}
+		if a.ErrorCode == 0 {
+			return nil, nil, nil // done, its result unread
+		}
 	}
 	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
 	e := apiError(resp)

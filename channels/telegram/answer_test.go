@@ -1,0 +1,85 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/cutbody"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// botAPI is a Bot API that answers every request with answer, counting
+// the requests.
+func botAPI(t *testing.T, answer http.HandlerFunc) (*Channel, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		answer(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	ch, err := New(Config{Token: redact.NewSecret(testToken), Chats: []string{"@examplestatus"}, BaseURL: srv.URL})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	return ch, &calls
+}
+
+// A reply's answer holds the message and the one replied to, each up to
+// 4,096 characters, which the Bot API may write as \u escapes: well over
+// 64 KiB. It is read whole, and the message id is in the receipt.
+func TestLargeAnswerRead(t *testing.T) {
+	esc := strings.Repeat(`\ud83d\udd25`, 3000)
+	ch, calls := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `{"ok":true,"result":{"message_id":11,"chat":{"id":-1001,"type":"channel","username":"examplestatus"},"date":1,"text":"%s","reply_to_message":{"message_id":1,"chat":{"id":-1001,"type":"channel"},"date":1,"text":"%s"}}}`, esc, esc)
+	})
+	m := broadcast.NewMessage(broadcast.Update{ID: "u1", IncidentID: "i", Title: "CDN", Status: broadcast.StatusInvestigating,
+		Body: strings.Repeat("🔥", 3000), URL: "https://status.example.com/x"})
+	m.Thread.Last = broadcast.Receipt{ID: "1"}
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "11", r.ID)
+	assert.EqualValues(t, 1, calls.Load())
+}
+
+// A 2xx whose answer breaks off is a message posted: the chat is marked
+// delivered and the Send succeeds, so that no retry posts it again; the
+// receipt lacks only the message id.
+func TestCutAnswerIsDelivered(t *testing.T) {
+	ch, calls := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
+		cutbody.Write(w, http.StatusOK, `{"ok":true,"result":{"mess`)
+	})
+	m := broadcast.NewMessage(broadcast.Update{ID: "u1", IncidentID: "i", Title: "CDN", Status: broadcast.StatusInvestigating})
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "posted: a retry would post again")
+	done, failure := m.Ledger.Done("@examplestatus")
+	assert.True(t, done)
+	assert.Empty(t, failure)
+	assert.Empty(t, r.ID, "the answer naming the message was lost")
+	assert.EqualValues(t, 1, calls.Load())
+}
+
+// A retry_after too large for a time.Duration in nanoseconds waits the
+// longest a platform may ask for, not nothing.
+func TestHugeRetryAfterCapped(t *testing.T) {
+	ch, _ := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 10000000000","parameters":{"retry_after":10000000000}}`)
+	})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{ID: "u", Title: "t", Status: broadcast.StatusInvestigating}))
+	require.Error(t, err)
+	d, ok := broadcast.RetryDelay(err)
+	require.True(t, ok)
+	assert.Equal(t, httpx.MaxRetryAfter, d)
+	assert.Greater(t, d, time.Hour)
+}
