@@ -107,7 +107,10 @@ func (t Thread) IsZero() bool { return t.Root.IsZero() && t.Last.IsZero() }
 //
 // Targets are strings the channel chooses. They appear in Results and
 // errors, so they must name the target without a secret (an e-mail
-// address, an IRC channel, an endpoint's host and a hash of its URL).
+// address, an IRC channel, an endpoint's host and a hash of its URL). A
+// target is never empty: the Store keeps the channel's own mark under "",
+// so the Ledger answers Done("") as failed (its failure says why) and
+// refuses to mark it.
 type Ledger interface {
 	// Done reports whether target was delivered, or failed permanently, in
 	// an earlier attempt; failure is why it failed, "" when it was
@@ -206,6 +209,9 @@ type memLedger struct {
 func newMemLedger() *memLedger { return &memLedger{marks: map[string]string{}} }
 
 func (l *memLedger) Done(target string) (bool, string) {
+	if target == "" {
+		return true, errEmptyTarget.Error()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f, ok := l.marks[target]
@@ -219,6 +225,9 @@ func (l *memLedger) MarkFailed(target string, err error) error {
 }
 
 func (l *memLedger) mark(target string, err error) error {
+	if target == "" {
+		return errEmptyTarget
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.marks[target] = failureText(err)

@@ -19,8 +19,9 @@ var (
 	ErrClosed = errors.New("broadcast: broadcaster closed")
 	// ErrNotRecorded is wrapped by the error of a channel that delivered
 	// (to the channel, or to some of its targets) when the Store could not
-	// record it. The channel is not retried; a later Send of the same
-	// update may deliver it again.
+	// record it. The error is Permanent: the channel is not retried (by
+	// Send, nor by a RunJob caller); a later Send of the same update may
+	// deliver it again.
 	ErrNotRecorded = errors.New("broadcast: delivered, but the Store could not record it")
 	// ErrNotSupported is wrapped by the Result error of a channel that
 	// cannot do what was asked: Retract on a platform without deletion,
@@ -28,9 +29,29 @@ var (
 	ErrNotSupported = errors.New("broadcast: not supported by this channel")
 )
 
-// ErrAttemptTimeout is wrapped by the error of an attempt that ran out of
-// Options.AttemptTimeout. Such an attempt is retried.
+// ErrAttemptTimeout is matched by the error of an attempt that ran out of
+// Options.AttemptTimeout. Such an attempt is retried, as the channel's own
+// error says: errors.As still finds in it what the channel returned (a
+// RetryAfter hint, a *TargetsError, a Permanent mark), while errors.Is
+// does not match context.DeadlineExceeded, which is the caller's deadline.
 var ErrAttemptTimeout = errors.New("broadcast: attempt timed out")
+
+// attemptTimeoutError is the error of an attempt AttemptTimeout ended.
+type attemptTimeoutError struct {
+	after time.Duration
+	err   error // the channel's
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("%v after %v: %v", ErrAttemptTimeout, e.after, e.err)
+}
+
+// Is matches ErrAttemptTimeout only: the channel's error matches the
+// context's deadline, which is not the caller's.
+func (e *attemptTimeoutError) Is(target error) bool { return target == ErrAttemptTimeout }
+
+// As finds what the channel's error holds.
+func (e *attemptTimeoutError) As(target any) bool { return errors.As(e.err, target) }
 
 // Permanent marks err as not worth retrying: the platform rejected the
 // message, the credentials are wrong, the configuration is bad. Permanent(nil)
@@ -104,3 +125,7 @@ func plural(n int, one, many string) string {
 }
 
 var errFailedUnknown = errors.New("failed")
+
+// errEmptyTarget is the failure of a Ledger target "", which names the
+// channel's own mark in the Store, not a target.
+var errEmptyTarget = Permanent(errors.New(`broadcast: Ledger target "": a target must have a name`))

@@ -74,11 +74,19 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // sooner than RetryDelay(Err) when set. The attempt is bounded by
 // Options.AttemptTimeout.
 func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
+	b.mu.RLock() // Close waits for the job, as for a Send
+	defer b.mu.RUnlock()
+	if b.closed {
+		return Result{Channel: j.Channel, Err: Permanent(ErrClosed)}
+	}
 	i := b.index(j.Channel)
 	if i < 0 {
 		return Result{Channel: j.Channel, Err: Permanent(fmt.Errorf("broadcast: no channel %q", j.Channel))}
 	}
-	op := map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: opRetract}[j.Kind]
+	op, err := j.check()
+	if err != nil {
+		return Result{Channel: j.Channel, Err: Permanent(err)}
+	}
 	original := j.Original
 	if j.Kind == JobRetract {
 		original = j.Update.ID
@@ -106,6 +114,33 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	d.settle()
 	d.res.Duration = time.Since(start)
 	return res
+}
+
+// jobOps are the operations of the kinds of Job.
+var jobOps = map[JobKind]op{JobSend: opSend, JobCorrect: opCorrect, JobRetract: opRetract}
+
+// check returns j's operation, or why j is not one Jobs makes: a Job read
+// back from a queue may come from another version or be damaged.
+func (j *Job) check() (op, error) {
+	o, ok := jobOps[j.Kind]
+	if !ok {
+		return 0, fmt.Errorf("broadcast: unknown job kind %q", string(j.Kind))
+	}
+	if err := checkKey("Job.Update.ID", j.Update.ID); err != nil {
+		return 0, err
+	}
+	switch o {
+	case opCorrect:
+		if err := checkKey("Job.Original", j.Original); err != nil {
+			return 0, err
+		}
+		fallthrough
+	case opSend:
+		if err := j.Update.Validate(); err != nil {
+			return 0, err
+		}
+	}
+	return o, nil
 }
 
 // index returns the position of the channel of that name, or -1.

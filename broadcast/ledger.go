@@ -37,6 +37,16 @@ func (l *storeLedger) init(ctx context.Context, store Store, update, channel str
 }
 
 func (l *storeLedger) Done(target string) (bool, string) {
+	if target == "" {
+		// "" is the channel's own mark: never a target's, done or not.
+		l.mu.Lock()
+		if _, ok := l.marked[""]; !ok {
+			l.remember("", errEmptyTarget.Error())
+			l.failed = append(l.failed, TargetFailure{Target: "", Err: errEmptyTarget})
+		}
+		l.mu.Unlock()
+		return true, errEmptyTarget.Error()
+	}
 	l.mu.Lock()
 	f, ok := l.marked[target]
 	l.mu.Unlock()
@@ -63,6 +73,9 @@ func (l *storeLedger) Done(target string) (bool, string) {
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {
+	if target == "" {
+		return errEmptyTarget
+	}
 	l.mu.Lock()
 	l.remember(target, "")
 	l.delivered = append(l.delivered, target)
@@ -71,6 +84,9 @@ func (l *storeLedger) MarkDelivered(target string) error {
 }
 
 func (l *storeLedger) MarkFailed(target string, err error) error {
+	if target == "" {
+		return errEmptyTarget
+	}
 	err = cmp.Or(err, errFailedUnknown)
 	l.mu.Lock()
 	l.remember(target, failureText(err))

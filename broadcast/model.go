@@ -179,7 +179,7 @@ func (u Update) Validate() error {
 		return err
 	}
 	switch n := utf8.RuneCountInString(u.Title); {
-	case strings.TrimSpace(u.Title) == "":
+	case blank(u.Title):
 		return invalid("Title", "missing")
 	case n > MaxTitleLength:
 		return invalid("Title", "%d characters, more than %d", n, MaxTitleLength)
@@ -202,7 +202,7 @@ func (u Update) Validate() error {
 	for i, c := range u.Components {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
 		switch n := utf8.RuneCountInString(c.Name); {
-		case strings.TrimSpace(c.Name) == "":
+		case blank(c.Name):
 			return invalid(field("Name"), "missing")
 		case n > MaxComponentNameLength:
 			return invalid(field("Name"), "%d characters, more than %d", n, MaxComponentNameLength)
@@ -217,6 +217,13 @@ func (u Update) Validate() error {
 		}
 	}
 	return u.validateOverrides()
+}
+
+// blank reports whether a required one-line text is empty once Clean has
+// removed its escape sequences and control characters: what channels
+// would be given.
+func blank(s string) bool {
+	return strings.TrimSpace(cleanText(s, true)) == ""
 }
 
 // invalid is an error of Validate about field.

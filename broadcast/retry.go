@@ -293,9 +293,7 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 	err = d.call(actx)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
-		// Not %w: this is not the caller's deadline, and errors.Is must
-		// not say it is.
-		err = fmt.Errorf("%w after %v: %v", ErrAttemptTimeout, d.b.timeout, err)
+		err = &attemptTimeoutError{after: d.b.timeout, err: err}
 	}
 	if unread := d.ledger.takeUnread(); unread != nil {
 		if err != nil {
@@ -417,7 +415,7 @@ func (d *delivery) delivered(ctx context.Context) {
 		errs = append(errs, fmt.Errorf("store: mark delivered: %w", err))
 	}
 	if len(errs) > 0 {
-		d.res.Err = fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...))
+		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
 	}
 	d.emitDelivered()
 }
@@ -443,7 +441,7 @@ func (d *delivery) settle() {
 	}
 	switch {
 	case unrecorded != nil && !errors.Is(d.res.Err, ErrNotRecorded):
-		d.res.Err = errors.Join(d.res.Err, fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded))
+		d.res.Err = Permanent(errors.Join(d.res.Err, fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded)))
 	case d.res.Err == nil && len(d.res.Failures) > 0:
 		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
 	}

@@ -31,6 +31,9 @@ func NewLedger() *Ledger {
 // the text of the error it was marked failed with, "" when it was
 // delivered.
 func (l *Ledger) Done(target string) (done bool, failure string) {
+	if target == "" {
+		return true, errEmptyTarget.Error() // as the Broadcaster's Ledger answers
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	err, ok := l.marks[target]
@@ -42,6 +45,9 @@ func (l *Ledger) Done(target string) (done bool, failure string) {
 
 // MarkDelivered records that target received the update.
 func (l *Ledger) MarkDelivered(target string) error {
+	if target == "" {
+		return errEmptyTarget
+	}
 	l.mark(target, nil)
 	return nil
 }
@@ -49,12 +55,18 @@ func (l *Ledger) MarkDelivered(target string) error {
 // MarkFailed records that target failed permanently with err. A nil err,
 // or one with no text, is recorded as a failure all the same.
 func (l *Ledger) MarkFailed(target string, err error) error {
+	if target == "" {
+		return errEmptyTarget
+	}
 	if err == nil || err.Error() == "" {
 		err = errFailed
 	}
 	l.mark(target, err)
 	return nil
 }
+
+// errEmptyTarget refuses target "", as broadcast.Ledger says.
+var errEmptyTarget = errors.New(`channeltest: Ledger target "": a target must have a name`)
 
 func (l *Ledger) mark(target string, err error) {
 	l.mu.Lock()
