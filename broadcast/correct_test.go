@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -361,4 +362,116 @@ func TestEditInPlaceKeepsTheThread(t *testing.T) {
 	th := slack.message(2).Thread
 	assert.Equal(t, "slack-2", th.Last.ID, "the latest post is still the second update's")
 	assert.Equal(t, "slack-1", th.Root.ID)
+}
+
+// slowEditor posts numbered posts and edits in place, its Edit waiting for
+// release once inEdit is closed; it deletes on Retract and records the
+// Thread of each Send.
+type slowEditor struct {
+	mu      sync.Mutex
+	n       int
+	inEdit  chan struct{} // nil: Edit does not wait
+	release chan struct{}
+	edits   []string
+	deleted map[string]bool
+	threads []broadcast.Thread
+}
+
+func (e *slowEditor) Name() string { return "slack" }
+
+func (e *slowEditor) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.n++
+	e.threads = append(e.threads, m.Thread)
+	return broadcast.Receipt{ID: fmt.Sprintf("post-%d", e.n)}, nil
+}
+
+func (e *slowEditor) Edit(_ context.Context, _ broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if e.inEdit != nil {
+		close(e.inEdit)
+		<-e.release
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.edits = append(e.edits, prev.ID)
+	return prev, nil
+}
+
+func (e *slowEditor) Retract(_ context.Context, prev broadcast.Receipt) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deleted[prev.ID] = true
+	return nil
+}
+
+// An update delivered while a correction is being edited in stays the
+// thread's latest: an older update sent afterwards is superseded.
+func TestCorrectionKeepsNewerUpdateLatest(t *testing.T) {
+	ch := &slowEditor{inEdit: make(chan struct{}), release: make(chan struct{}), deleted: map[string]bool{}}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	u1 := validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
+	_, err := b.Send(context.Background(), u1)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		fix := u1
+		fix.ID, fix.Body = "u1-fix", "Corrected text."
+		_, err := b.Correct(context.Background(), "u1", fix)
+		done <- err
+	}()
+	<-ch.inEdit
+	u2 := validUpdate()
+	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(time.Hour), broadcast.StatusIdentified
+	_, err = b.Send(context.Background(), u2)
+	require.NoError(t, err)
+	close(ch.release)
+	require.NoError(t, <-done)
+
+	th, err := store.Thread(context.Background(), "inc", "slack")
+	require.NoError(t, err)
+	assert.Equal(t, "u2", th.Last.UpdateID, "the correction's edit does not move the thread back")
+	late := validUpdate()
+	late.ID, late.IncidentID, late.Time = "u-late", "inc", t0.Add(30*time.Minute)
+	rep, err := b.Send(context.Background(), late)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded, "older than u2")
+}
+
+// Retracting an in-place correction deletes the post its original shares:
+// later updates do not reply to it, and correcting the original posts anew
+// instead of editing a deleted post.
+func TestRetractedCorrectionTakesOriginalsPost(t *testing.T) {
+	ch := &slowEditor{deleted: map[string]bool{}}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	u1 := validUpdate()
+	u1.ID, u1.IncidentID, u1.Time = "u1", "inc", t0
+	_, err := b.Send(context.Background(), u1)
+	require.NoError(t, err)
+	fix := u1
+	fix.ID, fix.Body = "u1-fix", "Corrected text."
+	_, err = b.Correct(context.Background(), "u1", fix)
+	require.NoError(t, err)
+	require.Equal(t, []string{"post-1"}, ch.edits)
+	_, err = b.Retract(context.Background(), "u1-fix")
+	require.NoError(t, err)
+	require.True(t, ch.deleted["post-1"])
+
+	u2 := validUpdate()
+	u2.ID, u2.IncidentID, u2.Time = "u2", "inc", t0.Add(time.Hour)
+	_, err = b.Send(context.Background(), u2)
+	require.NoError(t, err)
+	th := ch.threads[len(ch.threads)-1]
+	assert.True(t, th.IsZero(), "u2 starts a new thread: its only post was deleted, got %+v", th)
+
+	again := u1
+	again.ID, again.Body = "u1-fix-2", "Corrected again."
+	rep, err := b.Correct(context.Background(), "u1", again)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"post-1"}, ch.edits, "no edit of the deleted post")
+	assert.Equal(t, "post-3", rep.Results[0].Receipt.ID, "posted anew")
 }

@@ -223,17 +223,41 @@ func (d *delivery) thread(ctx context.Context, t *Thread) error {
 	return nil
 }
 
-// retracted reports whether the post r was deleted by Retract.
+// retracted reports whether the post r was deleted by Retract: the
+// retraction of its update, or of another update whose receipt names the
+// same post (an in-place correction and its original share one).
 func (d *delivery) retracted(ctx context.Context, r *Receipt) (bool, error) {
 	if _, ok := d.ch.(Retractor); !ok || r.UpdateID == "" {
 		return false, nil // only a Retractor's posts can be retracted
 	}
-	gone, _, err := d.b.store.Done(ctx, opRetract.markID(r.UpdateID), d.name, "")
-	if err != nil {
-		return false, fmt.Errorf("store: read retraction of %s: %w", r.UpdateID, err)
+	keys := [2]string{opRetract.markID(r.UpdateID)}
+	if r.ID != "" {
+		keys[1] = retractedPost(r.ID)
 	}
-	return gone, nil
+	for _, key := range keys {
+		if key == "" {
+			continue
+		}
+		gone, _, err := d.b.store.Done(ctx, key, d.name, "")
+		if err != nil {
+			return false, fmt.Errorf("store: read retraction of %s: %w", r.UpdateID, err)
+		}
+		if gone {
+			return true, nil
+		}
+	}
+	return false, nil
 }
+
+// inPlaceEdits is the incident under which an in-place correction's
+// receipt is saved: not a real incident's (IDs take no control
+// characters), so that saving it never makes it a thread's latest post.
+const inPlaceEdits = "\x00in-place edits"
+
+// retractedPost is the Store's update key of the mark that the post of
+// platform id postID was deleted. Update IDs never contain control
+// characters, so it cannot collide with an update's.
+func retractedPost(postID string) string { return "\x00retracted post\x00" + postID }
 
 // posted returns the channel's post of updateID, zero when there is none or
 // it was retracted.
@@ -390,29 +414,34 @@ func (d *delivery) delivered(ctx context.Context) {
 		r.Time = time.Now().UTC().Round(0)
 	}
 	var errs []error
-	save := func(updateID string, r Receipt) {
-		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, updateID, r); err != nil {
+	save := func(incidentID string, r Receipt) {
+		if err := d.b.store.SaveReceipt(ctx, incidentID, d.u.ID, r); err != nil {
 			errs = append(errs, fmt.Errorf("store: save receipt: %w", err))
+		}
+	}
+	mark := func(updateID string) {
+		if err := d.b.store.Mark(ctx, updateID, d.name, "", nil); err != nil {
+			errs = append(errs, fmt.Errorf("store: mark delivered: %w", err))
 		}
 	}
 	switch {
 	case d.op == opCorrect && !d.prev.IsZero():
 		// Edited in place: the correction's receipt is the edited post, for
-		// its Report, a later Retract or Correct; the thread's latest post
-		// stays what it was (saving a receipt makes it the latest, so the
-		// latest is saved again).
+		// its Report, a later Retract or Correct. It is saved outside the
+		// incident's thread, whose latest post stays what it was (the
+		// same post, now edited), whatever was delivered meanwhile.
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
-		save(d.u.ID, *r)
-		if last := d.th.Last; last.UpdateID != "" {
-			save(last.UpdateID, last)
-		}
+		save(inPlaceEdits, *r)
 	case d.op != opRetract:
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
-		save(d.u.ID, *r)
+		save(d.u.IncidentID, *r)
 		d.b.newest.delivered(*d.u, d.seq, d.name)
 	}
-	if err := d.b.store.Mark(ctx, d.markID, d.name, "", nil); err != nil {
-		errs = append(errs, fmt.Errorf("store: mark delivered: %w", err))
+	mark(d.markID)
+	if d.op == opRetract && d.prev.ID != "" {
+		// The post is gone for every update whose receipt names it: an
+		// in-place correction's and its original's alike.
+		mark(retractedPost(d.prev.ID))
 	}
 	if len(errs) > 0 {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
