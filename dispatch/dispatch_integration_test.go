@@ -268,3 +268,32 @@ func TestCorrectAndRetractAreJobsOfTheirOwn(t *testing.T) {
 	assert.Equal(t, 1, ch.count("u-1"))
 	assert.Equal(t, 0, ch.count("u-2"), "a correction of an edited post is not posted anew")
 }
+
+// A retraction queued while the update's delivery waits to retry waits
+// for it, then deletes the post: it does not end as "not posted" and
+// leave the post to go up after it.
+func TestRetractWaitsForTheDelivery(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	ch := &editable{counting: newCounting("slack", errors.New("503 try later"))}
+	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{},
+		dispatch.Config{Workers: 2, Retry: broadcast.RetryPolicy{InitialInterval: time.Second, MaxInterval: time.Second}})
+	in.start(t)
+
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		ch.mu.Lock()
+		defer ch.mu.Unlock()
+		return len(ch.fail) == 0
+	}, 10*time.Second, 10*time.Millisecond, "the first attempt failed")
+	require.NoError(t, in.d.Retract(ctx, nil, id))
+	rep, err := in.d.WaitRetract(ctx, id)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Skipped, "the post was there to delete")
+	assert.Equal(t, int32(1), ch.retractions.Load())
+	rep, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
+	assert.NoError(t, rep.Results[0].Err)
+	assert.Equal(t, 1, ch.count(id), "posted once, then deleted")
+}

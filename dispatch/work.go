@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -47,6 +48,18 @@ type Event struct {
 func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, row.Attempt
+	if j.Kind == broadcast.JobRetract {
+		switch waiting, err := d.delivering(ctx, j.Update.ID, j.Channel); {
+		case err != nil:
+			return err // River retries it
+		case waiting:
+			// Retracted now, it would find nothing posted and end, and
+			// the delivery would post after it: it waits for the delivery.
+			e.Delay, e.Snoozed = d.retry.delay(1), true
+			d.emit(e, broadcast.EventRetry)
+			return river.JobSnooze(e.Delay)
+		}
+	}
 	d.emit(e, broadcast.EventAttempt)
 	res := d.cfg.Broadcaster.RunJob(ctx, j, row.Attempt)
 	// Recorded when there is something to say beyond the job's state; it
@@ -58,6 +71,28 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	kind, err := d.outcome(ctx, row, res, &e)
 	d.emit(e, kind)
 	return err
+}
+
+// delivering reports whether a send or correct job of updateID on channel
+// has not finished: still to run, running, or waiting to retry.
+func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string) (bool, error) {
+	raw, err := json.Marshal(metadata{Update: updateID})
+	if err != nil {
+		return false, err
+	}
+	list, err := d.client.JobList(ctx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend, KindCorrect).
+		States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs))
+	if err != nil {
+		return false, fmt.Errorf("dispatch: retract %s: look for its delivery: %w", updateID, err)
+	}
+	for _, row := range list.Jobs {
+		var a jobArgs
+		if json.Unmarshal(row.EncodedArgs, &a) == nil && a.Channel == channel {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // outcome maps a run's Result to River's next step, and says which Event
