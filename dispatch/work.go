@@ -167,7 +167,15 @@ func (p retryPolicy) delay(attempt int) time.Duration {
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
 	d := p.delay(row.Attempt)
 	d = min(d/2+rand.N(d+1), p.MaxInterval)
-	return time.Now().Add(d)
+	next := time.Now().Add(d)
+	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
+		// outcome let the retry through on the delay before jitter; the
+		// jitter must not take it past MaxElapsed either.
+		if last := row.CreatedAt.Add(p.MaxElapsed); next.After(last) {
+			next = last
+		}
+	}
+	return next
 }
 
 // output is what a run records in its job for Report: what the Result says

@@ -86,3 +86,14 @@ func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
 		assert.True(t, next > time.Second && next <= 10*time.Second, "4s ±50%%, capped: %v", next)
 	}
 }
+
+// The jitter never takes a retry past Retry.MaxElapsed after the job was
+// enqueued: outcome allowed it on the delay before jitter.
+func TestRetryNeverPastMaxElapsed(t *testing.T) {
+	p := retryPolicy{InitialInterval: 4 * time.Minute, MaxInterval: time.Hour, MaxElapsed: 5 * time.Minute}
+	created := time.Now()
+	for range 100 {
+		next := p.NextRetry(&rivertype.JobRow{Attempt: 1, CreatedAt: created})
+		assert.False(t, next.After(created.Add(p.MaxElapsed)), "%v after enqueue", next.Sub(created))
+	}
+}
