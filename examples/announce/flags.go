@@ -193,6 +193,7 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 			return u, err
 		}
 	}
+	u.Corrects = o.correct // part of the ID: a correction is not the update the same flags sent
 	if u.ID == "" {
 		u.ID = typedID(u, o.next)
 	}

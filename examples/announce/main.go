@@ -167,6 +167,21 @@ func (a *app) say(channel, msg string) string {
 	return a.explain(channel, a.hide(msg))
 }
 
+// needsState refuses -correct and -retract without a store that outlives
+// the process: with one in memory, the update's posts are unknown, so a
+// retraction would delete nothing and a correction post anew.
+func (a *app) needsState(cfg *config.File) error {
+	if cfg.Store.Kind != config.StoreMemory && cfg.Store.Kind != "" {
+		return nil
+	}
+	for _, m := range []struct{ flag, v string }{{"correct", a.opts.correct}, {"retract", a.opts.retract}} {
+		if m.v != "" {
+			return badFlag(m.flag, "needs the store the update was sent with: pass -state FILE, or a store in the configuration")
+		}
+	}
+	return nil
+}
+
 func (a *app) run(ctx context.Context) int {
 	var u broadcast.Update
 	if !a.opts.check && a.opts.retract == "" {
@@ -177,6 +192,9 @@ func (a *app) run(ctx context.Context) int {
 	}
 	cfg, err := a.load()
 	if err != nil {
+		return a.fail(exitUsage, err)
+	}
+	if err := a.needsState(cfg); err != nil {
 		return a.fail(exitUsage, err)
 	}
 	switch {

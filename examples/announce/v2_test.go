@@ -123,3 +123,33 @@ func TestModesExclude(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "-check and -retract: use one")
 }
+
+// A correction's ID is not the one the same flags give a plain update:
+// correcting with the text of an update already sent still corrects.
+func TestCorrectWithTextSentBefore(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	send := func(extra ...string) result {
+		args := append([]string{"-config", cfg, "-state", state, "-incident", "cdn", "-title", "CDN errors", "-status", "identified"}, extra...)
+		r := announce(t, context.Background(), "", args...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		return r
+	}
+	wrong := updateIDOf(t, send("-body", "Wrong text.").stdout)
+	send("-body", "Right text.")
+	send("-correct", wrong, "-body", "Right text.")
+	require.Len(t, h.updates(), 3, "the correction went out")
+	assert.Equal(t, wrong, h.updates()[2].Corrects)
+}
+
+// -correct and -retract need the store the update was sent with: without
+// one, nothing would be known of its posts.
+func TestCorrectAndRetractNeedAStore(t *testing.T) {
+	r := announce(t, context.Background(), "", "-retract", "u_1")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "-retract: needs the store the update was sent with")
+	r = announce(t, context.Background(), "", "-correct", "u_1", "-title", "T", "-status", "identified")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "-correct: needs the store the update was sent with")
+}
