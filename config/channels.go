@@ -200,9 +200,6 @@ func (b *builder) channelError(path string, n *yaml.Node, kind, written string, 
 		}
 	}
 	line := lineOf(n, keys)
-	if line == 0 {
-		line = n.Line
-	}
 	name := nameOf(n, written)
 	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, kind, name, &keyedError{msg: msg, err: err})
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -168,8 +169,19 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 // environment in it.
 func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error) {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	switch err := dec.Decode(&doc); {
+	case errors.Is(err, io.EOF):
+		return nil, fmt.Errorf("%s: empty file: no channels", name)
+	case err != nil:
 		return nil, syntaxError(name, data, err)
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, syntaxError(name, data, err)
+		}
+		return nil, fmt.Errorf("%s:%d: a second YAML document (after ---): a configuration is one document", name, more.Line)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file: no channels", name)

@@ -205,3 +205,36 @@ func TestExplain(t *testing.T) {
 	assert.Equal(t, "no Config.Whatever here", cfg.Explain("console", "no Config.Whatever here"), "unknown names are left alone")
 	assert.Equal(t, "plain text", cfg.Explain("nope", "plain text"))
 }
+
+// A value from the environment is hidden in every error that quotes it,
+// escaped as %q writes it too.
+func TestQuotedValueHidesTheEnvironment(t *testing.T) {
+	const value = `ab"cd\ef-gh`
+	for _, yaml := range []string{
+		lines("channels:", "  - type: console", "    when: {impacts: [\"${V}\"]}"),
+		lines("channels:", "  - type: console", "    when: {statuses: [\"${V}\"]}"),
+		lines("channels:", "  - type: \"${V}\""),
+	} {
+		_, _, err := parse(t, yaml, map[string]string{"V": value})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "${V}")
+		assert.NotContains(t, err.Error(), "cd", "the value, raw or escaped")
+	}
+}
+
+// A route error merged in with "<<" names the channel's line, not 0.
+func TestMergedKeyErrorHasALine(t *testing.T) {
+	_, _, err := parse(t, lines("channels:", "  - type: console", "  - type: console", "    name: two", "    <<: {when: {statuses: [bogus]}}"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.yaml:3: channels[1].when.statuses[0]: unknown value")
+}
+
+// A file is one YAML document: channels after a "---" are not dropped
+// without a word.
+func TestSecondDocumentRefused(t *testing.T) {
+	_, _, err := parse(t, lines("channels:", "  - type: console", "---", "channels: [oops]"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.yaml:3: a second YAML document")
+	_, _, err = parse(t, lines("---", "channels:", "  - type: console"), nil)
+	assert.NoError(t, err, "a document start marker alone is fine")
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -120,18 +121,28 @@ func validName(s string) bool {
 const minHidden = 6
 
 // hider returns a replacer of every value taken from the environment by
-// the reference that produced it, longest first.
+// the reference that produced it, longest first: each value as it is, and
+// as %q writes it inside its quotes (a message may quote a value, and
+// quoting escapes `"`, `\` and control characters).
 func (e *expander) hider() *strings.Replacer {
-	vals := make([]string, 0, len(e.used))
-	for v := range e.used {
-		if len(v) >= minHidden {
-			vals = append(vals, v)
+	forms := map[string]string{} // form → reference
+	for v, ref := range e.used {
+		if len(v) < minHidden {
+			continue
+		}
+		forms[v] = ref
+		if q := strconv.Quote(v); q[1:len(q)-1] != v {
+			forms[q[1:len(q)-1]] = ref
 		}
 	}
-	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
+	vals := make([]string, 0, len(forms))
+	for v := range forms {
+		vals = append(vals, v)
+	}
+	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) || len(vals[i]) == len(vals[j]) && vals[i] < vals[j] })
 	pairs := make([]string, 0, 2*len(vals))
 	for _, v := range vals {
-		pairs = append(pairs, v, e.used[v])
+		pairs = append(pairs, v, forms[v])
 	}
 	return strings.NewReplacer(pairs...)
 }

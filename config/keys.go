@@ -126,10 +126,11 @@ func renderKeys(keys []string) string {
 	return b.String()
 }
 
-// lineOf returns the line of the deepest of keys found below n, 0 for
-// none.
+// lineOf returns the line of the deepest of keys found below n; n's own
+// line when none is (a key merged in with "<<" is not found: the error is
+// about n all the same).
 func lineOf(n *yaml.Node, keys []string) int {
-	line := 0
+	line := n.Line
 	for _, k := range keys {
 		for n.Kind == yaml.AliasNode && n.Alias != nil {
 			n = n.Alias
