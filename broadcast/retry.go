@@ -506,15 +506,18 @@ func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 	t := time.NewTimer(delay)
 	defer t.Stop()
 	for {
+		// The channel first, then the check: a newer update delivered
+		// before the channel existed closed none, and is seen here.
+		changed := d.b.newest.changed(&d.watch)
+		if d.op == opSend && d.b.newest.supersedes(&d.watch, &Receipt{}, d.u, d.seq) {
+			return true
+		}
 		select {
 		case <-t.C:
 			return true
 		case <-ctx.Done():
 			return false
-		case <-d.b.newest.changed(&d.watch):
-			if d.op == opSend && d.b.newest.supersedes(&d.watch, &Receipt{}, d.u, d.seq) {
-				return true
-			}
+		case <-changed:
 		}
 	}
 }
