@@ -19,9 +19,11 @@ var (
 	ErrClosed = errors.New("broadcast: broadcaster closed")
 	// ErrNotRecorded is wrapped by the error of a channel that delivered
 	// (to the channel, or to some of its targets) when the Store could not
-	// record it. The error is Permanent: the channel is not retried (by
-	// Send, nor by a RunJob caller); a later Send of the same update may
-	// deliver it again.
+	// record it. When nothing else is left to do, the error is Permanent:
+	// the channel is not retried (by Send, nor by a RunJob caller), and a
+	// later Send of the same update may deliver it again. When targets are
+	// still pending, it is joined to their transient error, so that they
+	// are retried; a target whose mark was lost may then get it twice.
 	ErrNotRecorded = errors.New("broadcast: delivered, but the Store could not record it")
 	// ErrNotSupported is wrapped by the Result error of a channel that
 	// cannot do what was asked: Retract on a platform without deletion,
@@ -32,7 +34,7 @@ var (
 // ErrAttemptTimeout is matched by the error of an attempt that ran out of
 // Options.AttemptTimeout. Such an attempt is retried, as the channel's own
 // error says: errors.As still finds in it what the channel returned (a
-// RetryAfter hint, a *TargetsError, a Permanent mark), while errors.Is
+// RetryAfter hint, a *TargetsError; not a Permanent mark), while errors.Is
 // does not match context.DeadlineExceeded, which is the caller's deadline.
 var ErrAttemptTimeout = errors.New("broadcast: attempt timed out")
 
@@ -50,8 +52,15 @@ func (e *attemptTimeoutError) Error() string {
 // context's deadline, which is not the caller's.
 func (e *attemptTimeoutError) Is(target error) bool { return target == ErrAttemptTimeout }
 
-// As finds what the channel's error holds.
-func (e *attemptTimeoutError) As(target any) bool { return errors.As(e.err, target) }
+// As finds what the channel's error holds, except a Permanent mark: the
+// channel may have marked the error our deadline caused, and such an
+// attempt is retried all the same.
+func (e *attemptTimeoutError) As(target any) bool {
+	if _, ok := target.(**permanentError); ok {
+		return false
+	}
+	return errors.As(e.err, target)
+}
 
 // Permanent marks err as not worth retrying: the platform rejected the
 // message, the credentials are wrong, the configuration is bad. Permanent(nil)

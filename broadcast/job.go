@@ -77,7 +77,8 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	b.mu.RLock() // Close waits for the job, as for a Send
 	defer b.mu.RUnlock()
 	if b.closed {
-		return Result{Channel: j.Channel, Err: Permanent(ErrClosed)}
+		// Not Permanent: another instance, or this one restarted, runs it.
+		return Result{Channel: j.Channel, Err: ErrClosed}
 	}
 	i := b.index(j.Channel)
 	if i < 0 {

@@ -470,7 +470,14 @@ func (d *delivery) settle() {
 	}
 	switch {
 	case unrecorded != nil && !errors.Is(d.res.Err, ErrNotRecorded):
-		d.res.Err = Permanent(errors.Join(d.res.Err, fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded)))
+		notRecorded := fmt.Errorf("%w: %w", ErrNotRecorded, unrecorded)
+		if d.res.Err == nil {
+			d.res.Err = Permanent(notRecorded)
+		} else {
+			// Targets still pending are retried all the same: losing
+			// them is worse than repeating the one whose mark was lost.
+			d.res.Err = errors.Join(d.res.Err, notRecorded)
+		}
 	case d.res.Err == nil && len(d.res.Failures) > 0:
 		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
 	}

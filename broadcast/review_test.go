@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func TestRunJobRefusesWhatJobsWouldNotMake(t *testing.T) {
 	require.NoError(t, b.Close())
 	r := b.RunJob(context.Background(), jobs[0], 1)
 	assert.ErrorIs(t, r.Err, broadcast.ErrClosed)
-	assert.True(t, broadcast.IsPermanent(r.Err))
+	assert.False(t, broadcast.IsPermanent(r.Err), "another instance runs it")
 	assert.Zero(t, n.Load(), "nothing sent after Close")
 }
 
@@ -137,4 +138,58 @@ func TestTitleBlankOnceCleanedIsMissing(t *testing.T) {
 	u = validUpdate()
 	u.Components = []broadcast.Component{{Name: "\x1b[1m \x07", Status: broadcast.ComponentDegraded}}
 	assert.ErrorContains(t, u.Validate(), "Components[0].Name: missing")
+}
+
+// A channel that marks Permanent the error our attempt timeout caused is
+// retried all the same, as AttemptTimeout says.
+func TestAttemptTimeoutRetriedEvenIfMarkedPermanent(t *testing.T) {
+	var calls atomic.Int32
+	ch := broadcast.ChannelFunc("x", func(ctx context.Context, _ broadcast.Message) (broadcast.Receipt, error) {
+		if calls.Add(1) == 1 {
+			<-ctx.Done()
+			return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("x: %w", ctx.Err()))
+		}
+		return broadcast.Receipt{}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{AttemptTimeout: 50 * time.Millisecond}, ch)
+	_, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, calls.Load())
+}
+
+// failingMarkOf is a Store that cannot write the marks of one target.
+type failingMarkOf struct {
+	broadcast.Store
+	target string
+}
+
+func (s failingMarkOf) Mark(ctx context.Context, u, ch, target string, f error) error {
+	if target == s.target {
+		return errors.New("disk full")
+	}
+	return s.Store.Mark(ctx, u, ch, target, f)
+}
+
+// A lost mark does not make a job with pending targets Permanent: they
+// would never be retried.
+func TestNotRecordedKeepsPendingTargetsRetried(t *testing.T) {
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		f := broadcast.NewFanout(m, []string{"a", "b"})
+		for _, i := range f.Todo() {
+			if i == 0 {
+				f.Report(i, nil)
+			} else {
+				f.Report(i, errors.New("503"))
+			}
+		}
+		return broadcast.Receipt{}, f.Err()
+	})
+	b := newBroadcaster(t, broadcast.Options{Store: failingMarkOf{broadcast.NewMemoryStore(), "a"}}, ch)
+	jobs, err := b.Jobs(broadcast.JobSend, validUpdate(), "")
+	require.NoError(t, err)
+	res := b.RunJob(context.Background(), jobs[0], 1)
+	require.ErrorIs(t, res.Err, broadcast.ErrNotRecorded)
+	assert.False(t, broadcast.IsPermanent(res.Err), "b is pending: %v", res.Err)
+	require.Len(t, res.Pending, 1)
+	assert.Equal(t, "b", res.Pending[0].Target)
 }

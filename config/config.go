@@ -165,6 +165,16 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	return out, nil
 }
 
+// emptyDocument reports whether doc holds nothing: a "---" at the end of
+// a file, with at most comments after it.
+func emptyDocument(doc *yaml.Node) bool {
+	if len(doc.Content) == 0 {
+		return true
+	}
+	n := doc.Content[0]
+	return len(doc.Content) == 1 && n.Kind == yaml.ScalarNode && n.Tag == "!!null" && (n.Value == "" || n.Value == "~" || n.Value == "null")
+}
+
 // root parses data, checks its keys and values and expands the
 // environment in it.
 func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error) {
@@ -176,12 +186,18 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 	case err != nil:
 		return nil, syntaxError(name, data, err)
 	}
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+	for {
+		var more yaml.Node
+		err := dec.Decode(&more)
+		if errors.Is(err, io.EOF) {
+			break
+		}
 		if err != nil {
 			return nil, syntaxError(name, data, err)
 		}
-		return nil, fmt.Errorf("%s:%d: a second YAML document (after ---): a configuration is one document", name, more.Line)
+		if !emptyDocument(&more) {
+			return nil, fmt.Errorf("%s:%d: a second YAML document (after ---): a configuration is one document", name, more.Line)
+		}
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: empty file: no channels", name)

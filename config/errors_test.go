@@ -238,3 +238,12 @@ func TestSecondDocumentRefused(t *testing.T) {
 	_, _, err = parse(t, lines("---", "channels:", "  - type: console"), nil)
 	assert.NoError(t, err, "a document start marker alone is fine")
 }
+
+// A "---" closing the file, with nothing or comments after it, is no
+// second document.
+func TestTrailingDocumentMarkerAccepted(t *testing.T) {
+	for _, tail := range []string{"---", "---\n# the end", "---\n..."} {
+		_, _, err := parse(t, lines("channels:", "  - type: console", tail), nil)
+		assert.NoError(t, err, "%q", tail)
+	}
+}

@@ -113,7 +113,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	if broadcast.IsPermanent(res.Err) {
 		return broadcast.EventFailed, river.JobCancel(res.Err)
 	}
-	if errors.Is(ctx.Err(), context.Canceled) {
+	if errors.Is(ctx.Err(), context.Canceled) || errors.Is(res.Err, broadcast.ErrClosed) {
 		// The instance is stopping: run it again at once elsewhere,
 		// without using up an attempt.
 		e.Snoozed = true

@@ -75,6 +75,15 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 	if assert.ErrorAs(t, err, &snooze) {
 		assert.Zero(t, snooze.Duration, "stopping: run again at once elsewhere")
 	}
+
+	// The Broadcaster closed under the job (the instance is stopping):
+	// the same.
+	snooze = nil
+	kind, err = d.outcome(context.Background(), fresh, broadcast.Result{Err: broadcast.ErrClosed}, &e)
+	assert.Equal(t, broadcast.EventRetry, kind)
+	if assert.ErrorAs(t, err, &snooze) {
+		assert.Zero(t, snooze.Duration)
+	}
 }
 
 func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {

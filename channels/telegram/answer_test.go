@@ -83,3 +83,19 @@ func TestHugeRetryAfterCapped(t *testing.T) {
 	assert.Equal(t, httpx.MaxRetryAfter, d)
 	assert.Greater(t, d, time.Hour)
 }
+
+// A whole 200 that is not the Bot API's answer (a proxy's page, a wrong
+// base URL) is no delivery: the chat stays pending, to be retried.
+func TestForeign200IsNotDelivered(t *testing.T) {
+	ch, _ := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html><body>Welcome to nginx!</body></html>")
+	})
+	m := broadcast.NewMessage(broadcast.Update{ID: "u1", IncidentID: "i", Title: "CDN", Status: broadcast.StatusInvestigating})
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	done, _ := m.Ledger.Done("@examplestatus")
+	assert.False(t, done)
+	assert.Error(t, ch.Check(context.Background()))
+}

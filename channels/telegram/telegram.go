@@ -286,8 +286,13 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 		if json.Unmarshal(resp.Body, &a) == nil && a.OK {
 			return a.Result, nil, nil
 		}
+		if resp.Truncated {
+			return nil, nil, nil // done, its result cut short
+		}
 		if a.ErrorCode == 0 {
-			return nil, nil, nil // done, its result unread
+			// Whole, but not the Bot API's answer: a proxy's or another
+			// server's page (a wrong base URL).
+			return nil, nil, fmt.Errorf("%s: the Bot API answered %d without a result", method, resp.Status)
 		}
 	}
 	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
