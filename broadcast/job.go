@@ -72,7 +72,10 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // Err nil when the Job is done (delivered, skipped, superseded or not
 // selected); otherwise the caller retries unless IsPermanent(Err), no
 // sooner than RetryDelay(Err) when set. The attempt is bounded by
-// Options.AttemptTimeout.
+// Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
+// an invalid update) fails Permanent without an attempt; after Close,
+// RunJob fails with ErrClosed, not Permanent, for another instance to run
+// the Job, and Close waits for RunJobs under way.
 func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	b.mu.RLock() // Close waits for the job, as for a Send
 	defer b.mu.RUnlock()

@@ -91,7 +91,9 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 
 // Retract queues the deletion of update updateID's posts (see
 // Broadcaster.Retract) as Enqueue queues an update; WaitRetract reports
-// on it.
+// on it. A channel's retraction waits (snoozed, no attempt used up) while
+// that channel's delivery of the update has not finished, so that it does
+// not end as "not posted" and leave the post to go up after it.
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
 	if err != nil {

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -547,17 +545,12 @@ func TestReceiptWithoutID(t *testing.T) {
 // retry would post it again; Discord takes no idempotency key), with a
 // Receipt without ID.
 func TestCutAnswerIsDelivered(t *testing.T) {
-	var posts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		posts.Add(1)
-		cutbody.Write(w, http.StatusOK, `{"id":"12`)
-	}))
-	t.Cleanup(srv.Close)
+	srv := cutbody.NewServer(t, http.StatusOK, `{"id":"12`)
 	ch, err := New(Config{WebhookURL: redact.NewURL(srv.URL + "/api/webhooks/" + testID + "/" + testToken)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
 	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 	require.NoError(t, err)
 	assert.Empty(t, r.ID)
-	assert.EqualValues(t, 1, posts.Load())
+	assert.Equal(t, 1, srv.Requests())
 }

@@ -506,24 +506,8 @@ func harness(forum bool) channeltest.Harness {
 	cfg := Config{Name: "ops-discord", Forum: forum,
 		WebhookURL: redact.NewURL("https://discord.com/api/webhooks/" + testID + "/" + testToken)}
 	h := channeltest.Harness{
-		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-			f := newFake(t, fakeOptions{forum: forum})
-			ch, err := New(f.config())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ch, f
-		},
-		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-			f := newFake(t, fakeOptions{forum: forum})
-			cfg := f.config()
-			cfg.HTTPClient = nil
-			ch, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ch, f
-		},
+		New:       onFake(fakeOptions{forum: forum}, false),
+		OwnClient: onFake(fakeOptions{forum: forum}, true),
 		Secrets:   []string{testToken},
 		Config:    cfg,
 		MaxLength: MaxContent,
@@ -534,4 +518,21 @@ func harness(forum bool) channeltest.Harness {
 		h.ThreadsTo = channeltest.Root
 	}
 	return h
+}
+
+// onFake returns a Harness.New: a channel on a fresh fake of opt, with the
+// fake's client, or with its own when own is set.
+func onFake(opt fakeOptions, own bool) func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+	return func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		f := newFake(t, opt)
+		cfg := f.config()
+		if own {
+			cfg.HTTPClient = nil
+		}
+		ch, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch, f
+	}
 }

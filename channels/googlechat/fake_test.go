@@ -325,25 +325,9 @@ func (f *fakeChat) sent() []request {
 // harness is the conformance harness: a channel on a fresh fake.
 func harness() channeltest.Harness {
 	return channeltest.Harness{
-		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-			f := newFake(t, fakeOptions{repeats: true})
-			ch, err := New(f.config())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ch, f
-		},
-		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
-			f := newFake(t, fakeOptions{repeats: true})
-			cfg := f.config()
-			cfg.HTTPClient = nil
-			ch, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ch, f
-		},
-		Secrets: []string{testKey, testToken},
+		New:       onFake(fakeOptions{repeats: true}, false),
+		OwnClient: onFake(fakeOptions{repeats: true}, true),
+		Secrets:   []string{testKey, testToken},
 		Config: Config{Name: "ops-chat", WebhookURL: redact.NewURL("https://chat.googleapis.com/v1/spaces/" + testSpace +
 			"/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))},
 		MaxLength: MaxText,
@@ -352,5 +336,22 @@ func harness() channeltest.Harness {
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+	}
+}
+
+// onFake returns a Harness.New: a channel on a fresh fake of opt, with the
+// fake's client, or with its own when own is set.
+func onFake(opt fakeOptions, own bool) func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+	return func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		f := newFake(t, opt)
+		cfg := f.config()
+		if own {
+			cfg.HTTPClient = nil
+		}
+		ch, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch, f
 	}
 }

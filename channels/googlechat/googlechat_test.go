@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,12 +333,7 @@ func TestCorrectAndRetract(t *testing.T) {
 // A 2xx whose body breaks off is a message created: Send succeeds, with a
 // Receipt without ID (its messageId, which names it too, is in Meta).
 func TestCutAnswerIsDelivered(t *testing.T) {
-	var posts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		posts.Add(1)
-		cutbody.Write(w, http.StatusOK, `{"name":"spaces/`)
-	}))
-	t.Cleanup(srv.Close)
+	srv := cutbody.NewServer(t, http.StatusOK, `{"name":"spaces/`)
 	ch, err := New(Config{WebhookURL: redact.NewURL(srv.URL + "/v1/spaces/" + testSpace + "/messages?key=" + testKey +
 		"&token=" + url.QueryEscape(testToken))})
 	require.NoError(t, err)
@@ -349,5 +342,5 @@ func TestCutAnswerIsDelivered(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, r.ID)
 	assert.NotEmpty(t, r.Meta["message_id"])
-	assert.EqualValues(t, 1, posts.Load())
+	assert.Equal(t, 1, srv.Requests())
 }

@@ -6,7 +6,32 @@ package cutbody
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
 )
+
+// Server is a test server that answers every request with Write.
+type Server struct {
+	URL      string
+	requests atomic.Int32
+}
+
+// NewServer starts a Server answering status and partial, closed when t
+// ends.
+func NewServer(t testing.TB, status int, partial string) *Server {
+	s := &Server{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		s.requests.Add(1)
+		Write(w, status, partial)
+	}))
+	t.Cleanup(srv.Close)
+	s.URL = srv.URL
+	return s
+}
+
+// Requests returns how many requests the Server answered.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
 
 // Write answers with status, a Content-Length longer than partial, then
 // partial, and closes the connection: the client reads the status line and

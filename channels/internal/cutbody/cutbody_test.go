@@ -3,7 +3,6 @@ package cutbody
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,15 +13,15 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestWrite(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		Write(w, http.StatusCreated, `{"id":"12`)
-	}))
-	defer srv.Close()
-	resp, err := srv.Client().Get(srv.URL)
+	srv := NewServer(t, http.StatusCreated, `{"id":"12`)
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Get(srv.URL)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 	body, err := io.ReadAll(resp.Body)
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, `{"id":"12`, string(body))
+	assert.Equal(t, 1, srv.Requests())
 }
