@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+	"maps"
 	"strconv"
 	"sync"
 	"time"
@@ -122,6 +123,18 @@ type Ledger interface {
 	MarkDelivered(target string) error
 	// MarkFailed records that target failed permanently; it is not retried.
 	MarkFailed(target string, err error) error
+	// MarkPosted records that target received the update, as MarkDelivered
+	// does, and where: post names the post made there (its ID, URL and
+	// Meta, as the channel writes them in a receipt). The post is recorded
+	// first, then the mark. A channel that names each target's post in its
+	// receipt uses it, so that the attempt that completes the delivery
+	// names the posts of earlier attempts too, after a restart and on
+	// another instance sharing the Store (see Fanout.Posted).
+	MarkPosted(target string, post Receipt) error
+	// Post returns the post that MarkPosted recorded for target, in this
+	// Send or an earlier one. When the Store cannot be read, Post answers
+	// false, and the Broadcaster retries the attempt.
+	Post(target string) (post Receipt, ok bool)
 }
 
 // Receipt is a channel's record of one delivery.
@@ -142,6 +155,12 @@ type Receipt struct {
 func (r Receipt) IsZero() bool {
 	return r.Channel == "" && r.ID == "" && r.URL == "" && r.Time.IsZero() && len(r.Meta) == 0 &&
 		r.UpdateID == "" && r.UpdateTime.IsZero()
+}
+
+// clone returns r with a Meta of its own.
+func (r Receipt) clone() Receipt {
+	r.Meta = maps.Clone(r.Meta)
+	return r
 }
 
 // ChannelFunc makes a Channel of a name and a function, for tests and small
@@ -200,10 +219,11 @@ type Retractor interface {
 	Retract(ctx context.Context, prev Receipt) error
 }
 
-// memLedger is the Ledger of NewMessage: marks in memory.
+// memLedger is the Ledger of NewMessage: marks and posts in memory.
 type memLedger struct {
 	mu    sync.Mutex
-	marks map[string]string // failure text; "" when delivered
+	marks map[string]string  // failure text; "" when delivered
+	posts map[string]Receipt // by target
 }
 
 func newMemLedger() *memLedger { return &memLedger{marks: map[string]string{}} }
@@ -222,6 +242,26 @@ func (l *memLedger) MarkDelivered(target string) error { return l.mark(target, n
 
 func (l *memLedger) MarkFailed(target string, err error) error {
 	return l.mark(target, cmp.Or(err, errFailedUnknown))
+}
+
+func (l *memLedger) MarkPosted(target string, post Receipt) error {
+	if target == "" {
+		return errEmptyTarget
+	}
+	l.mu.Lock()
+	if l.posts == nil {
+		l.posts = map[string]Receipt{}
+	}
+	l.posts[target] = post.clone()
+	l.mu.Unlock()
+	return l.mark(target, nil)
+}
+
+func (l *memLedger) Post(target string) (Receipt, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p, ok := l.posts[target]
+	return p.clone(), ok
 }
 
 func (l *memLedger) mark(target string, err error) error {

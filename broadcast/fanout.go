@@ -3,6 +3,7 @@ package broadcast
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,7 +37,9 @@ type Fanout struct {
 	pending   []TargetFailure // transiently now
 	wait      time.Duration   // the longest RetryAfter among pending
 	hinted    bool
-	delivered []int // this attempt
+	delivered []int     // this attempt
+	earlier   []int     // delivered in an earlier attempt
+	posts     []Receipt // this attempt's, by Posted; nil until one is
 }
 
 // NewFanout starts the bookkeeping of m's delivery to targets (Ledger
@@ -59,6 +62,7 @@ func NewFanout(m Message, targets []string) *Fanout {
 		default:
 			f.reached++
 			f.reported[i] = true
+			f.earlier = append(f.earlier, i)
 		}
 	}
 	return f
@@ -81,6 +85,11 @@ func (f *Fanout) Report(i int, err error) {
 			_ = f.m.Ledger.MarkFailed(t, err)
 		}
 	}
+	f.book(i, t, err)
+}
+
+// book records the outcome of targets[i], t, in the attempt's bookkeeping.
+func (f *Fanout) book(i int, t string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reported[i] = true
@@ -96,6 +105,61 @@ func (f *Fanout) Report(i int, err error) {
 			f.wait, f.hinted = max(f.wait, d), true
 		}
 	}
+}
+
+// Posted records that targets[i] got the update as post: a Receipt that
+// names the post there (its ID, URL and Meta, as the channel writes them in
+// its receipts, keyed so that the posts of different targets do not
+// clash). It
+// is Report(i, nil) for a channel whose receipt names each target's post:
+// the Ledger keeps the post with the mark (Ledger.MarkPosted), so that
+// Receipt names it in the attempt that completes the delivery, in this
+// process, after a restart or on another instance.
+func (f *Fanout) Posted(i int, post Receipt) {
+	if f.m.Ledger != nil {
+		_ = f.m.Ledger.MarkPosted(f.targets[i], post) // the Broadcaster reports a failed write
+	}
+	f.mu.Lock()
+	if f.posts == nil {
+		f.posts = make([]Receipt, len(f.targets))
+	}
+	f.posts[i] = post
+	f.mu.Unlock()
+	f.book(i, f.targets[i], nil)
+}
+
+// Receipt returns the receipt of every post made so far, in this attempt
+// (Posted) and in earlier ones (read from the Ledger), merged in the
+// targets' order: its Meta holds every post's Meta, its ID and URL are
+// those of the first post with an ID. Channel and Time are left for the
+// channel to fill in. Call it once the attempt's posts are reported.
+func (f *Fanout) Receipt() Receipt {
+	var r Receipt
+	f.mu.Lock()
+	posts := f.posts
+	f.mu.Unlock()
+	for i, t := range f.targets {
+		var p Receipt
+		ok := posts != nil && !posts[i].IsZero()
+		if ok {
+			p = posts[i]
+		} else if f.m.Ledger != nil && slices.Contains(f.earlier, i) {
+			p, ok = f.m.Ledger.Post(t)
+		}
+		if !ok {
+			continue
+		}
+		if r.ID == "" && p.ID != "" {
+			r.ID, r.URL = p.ID, p.URL
+		}
+		for k, v := range p.Meta {
+			if r.Meta == nil {
+				r.Meta = map[string]string{}
+			}
+			r.Meta[k] = v
+		}
+	}
+	return r
 }
 
 // Delivered returns the indexes of the targets delivered in this attempt,

@@ -188,3 +188,42 @@ func TestPendingTargetsAfterDeadline(t *testing.T) {
 	assert.Equal(t, "never.example", r.Pending[1].Target)
 	assert.Contains(t, err.Error(), "slow.example")
 }
+
+// Posted keeps each target's post in the Ledger; Receipt names the posts of
+// this attempt and of earlier ones, in the targets' order, and no post of a
+// target not delivered.
+func TestFanoutPostedReceipt(t *testing.T) {
+	m := broadcast.NewMessage(validUpdate())
+	targets := []string{"!a", "!b", "!c", "!d"}
+	post := func(target string) broadcast.Receipt {
+		return broadcast.Receipt{ID: "ev-" + target, URL: "https://chat.example/" + target,
+			Meta: map[string]string{target: "ev-" + target}}
+	}
+
+	f := broadcast.NewFanout(m, targets)
+	f.Report(0, errFlaky) // !a: pending
+	f.Posted(1, post("!b"))
+	f.Report(2, broadcast.Permanent(errors.New("no such room")))
+	f.Posted(3, post("!d"))
+	require.Error(t, f.Err())
+	p, ok := m.Ledger.Post("!b")
+	require.True(t, ok, "the post is in the Ledger")
+	assert.Equal(t, post("!b"), p)
+	done, failure := m.Ledger.Done("!b")
+	assert.True(t, done && failure == "", "and !b is marked delivered")
+
+	m.Attempt = 2
+	f = broadcast.NewFanout(m, targets)
+	assert.Equal(t, []int{0}, f.Todo())
+	f.Posted(0, post("!a"))
+	require.NoError(t, f.Err())
+	r := f.Receipt()
+	assert.Equal(t, "ev-!a", r.ID, "the first target's post")
+	assert.Equal(t, "https://chat.example/!a", r.URL)
+	assert.Equal(t, map[string]string{"!a": "ev-!a", "!b": "ev-!b", "!d": "ev-!d"}, r.Meta,
+		"this attempt's post and the earlier ones; none of !c, which failed")
+
+	r.Meta["!b"] = "changed"
+	p, _ = m.Ledger.Post("!b")
+	assert.Equal(t, "ev-!b", p.Meta["!b"], "the Ledger keeps its own copy")
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 )
 
@@ -25,7 +26,8 @@ type storeLedger struct {
 	channel string
 
 	mu         sync.Mutex
-	marked     map[string]string // this Send's marks: failure text, "" when delivered
+	marked     map[string]string  // this Send's marks: failure text, "" when delivered
+	posts      map[string]Receipt // this Send's posts, and those read from the Store
 	delivered  []string
 	failed     []TargetFailure
 	unread     []error // read failures of the current attempt
@@ -93,6 +95,73 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 	l.failed = append(l.failed, TargetFailure{Target: target, Err: err})
 	l.mu.Unlock()
 	return l.write(target, err)
+}
+
+// MarkPosted saves post in the Store as a receipt of its own, under a key
+// no update or incident can have (see postKey), and then marks target
+// delivered. A post the Store failed to save is kept for this Send and
+// reported as not recorded, like a mark.
+func (l *storeLedger) MarkPosted(target string, post Receipt) error {
+	if target == "" {
+		return errEmptyTarget
+	}
+	post = post.clone()
+	post.Channel = l.channel
+	l.mu.Lock()
+	if l.posts == nil {
+		l.posts = map[string]Receipt{}
+	}
+	l.posts[target] = post
+	l.mu.Unlock()
+	err := l.store.SaveReceipt(l.ctx, postsIncident, postKey(l.update, target), post)
+	if err != nil {
+		err = fmt.Errorf("store: save post of %s: %w", target, err)
+		l.mu.Lock()
+		l.unrecorded = append(l.unrecorded, err)
+		l.mu.Unlock()
+	}
+	return errors.Join(err, l.MarkDelivered(target))
+}
+
+// Post returns target's post: this Send's, or the one an earlier Send
+// saved. A read failure counts as one of the attempt's (see takeUnread).
+func (l *storeLedger) Post(target string) (Receipt, bool) {
+	l.mu.Lock()
+	p, ok := l.posts[target]
+	l.mu.Unlock()
+	if ok {
+		return p.clone(), true
+	}
+	p, ok, err := l.store.Receipt(l.ctx, postKey(l.update, target), l.channel)
+	if err != nil {
+		l.mu.Lock()
+		l.unread = append(l.unread, fmt.Errorf("store: read post of %s: %w", target, err))
+		l.mu.Unlock()
+		return Receipt{}, false
+	}
+	if !ok {
+		return Receipt{}, false
+	}
+	l.mu.Lock()
+	if l.posts == nil {
+		l.posts = map[string]Receipt{}
+	}
+	l.posts[target] = p
+	l.mu.Unlock()
+	return p.clone(), true
+}
+
+// postsIncident is the incident under which the Store keeps the posts of
+// MarkPosted: not a real incident's (IDs take no control characters), so
+// that saving one never makes it a thread's post.
+const postsIncident = "\x00posts"
+
+// postKey is the Store's update key of target's post for the update (or
+// correction, or retraction) whose marks are under update. Update IDs take
+// no control characters, and the target's length comes first, so no two
+// targets or updates share a key, nor does any update's own.
+func postKey(update, target string) string {
+	return "\x00post\x00" + strconv.Itoa(len(target)) + "\x00" + target + "\x00" + update
 }
 
 // remember keeps a mark of this Send; l.mu is held.

@@ -75,6 +75,25 @@ func broadcasterRules() []rule {
 			check: checkEveryWriteFails,
 		},
 		{
+			name: "PostsKeptAcrossRestart",
+			rule: "a target's post (Fanout.Posted) is kept with its mark: the attempt that completes the delivery, " +
+				"by another Broadcaster over the same Store, names the posts of every attempt in its receipt, " +
+				"and sends to no target twice",
+			check: checkPostsKeptAcrossRestart,
+		},
+		{
+			name: "PostNotRecorded",
+			rule: "when the Store cannot save a target's post, the target is not sent to again and Send's error " +
+				"matches broadcast.ErrNotRecorded",
+			check: checkPostNotRecorded,
+		},
+		{
+			name: "PostUnreadable",
+			rule: "when the post of an earlier attempt cannot be read, the attempt is retried until the Store " +
+				"reads, sending to no target twice, and the receipt then names it",
+			check: checkPostUnreadable,
+		},
+		{
 			name: "TargetFailureReasonKept",
 			rule: "a target's permanent failure is kept with the channel's reason: a later Send's Ledger answers " +
 				"it done with that reason, and the target is not sent to again",
@@ -304,4 +323,75 @@ func checkTargetFailureReasonKept(t *testing.T, s broadcast.Store) {
 	assert.Equal(t, answer{true, errNoUser.Error()}, f.ledger(t, fast.MaxAttempts)["bad@example.com"],
 		"the second Send's Ledger gives bad's reason")
 	assertDone(t, s, "u1", "email", "slow@example.com", true, "")
+}
+
+// chatFan returns a fan with posts to two rooms, whose second fails every
+// attempt of the first Send.
+func chatFan() *fan {
+	f := newFan("chat", "!ops", "!eng")
+	f.posts = true
+	f.fail["!eng"] = failing(fast.MaxAttempts, errTryLater)
+	return f
+}
+
+// isPostCall matches the calls of method on channel that are not about
+// update's own receipt: those of the targets' posts.
+func isPostCall(method, channel, update string) func(call) bool {
+	return func(c call) bool { return c.method == method && c.channel == channel && c.id != update }
+}
+
+// assertPosts checks that r names the post of every target of f.
+func assertPosts(t *testing.T, f *fan, r broadcast.Receipt) {
+	t.Helper()
+	for _, target := range f.targets {
+		assert.Equal(t, "post-"+target, r.Meta["post "+target], "the post of %s", target)
+	}
+	assert.Equal(t, postOf(f.targets[0]).ID, r.ID, "the first target's post")
+	assert.Equal(t, postOf(f.targets[0]).URL, r.URL)
+}
+
+func checkPostsKeptAcrossRestart(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	f := chatFan()
+	_, err := newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	require.Error(t, err, "!eng was never reached")
+
+	rep, err := newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"!ops": 1, "!eng": fast.MaxAttempts + 1}, f.sends(), "!ops once, !eng until delivered")
+	assertPosts(t, f, rep.Results[0].Receipt)
+	saved, ok, err := s.Receipt(ctx, "u1", "chat")
+	require.NoError(t, err)
+	require.True(t, ok, "the receipt is saved")
+	assertPosts(t, f, saved)
+}
+
+func checkPostNotRecorded(t *testing.T, s broadcast.Store) {
+	fs := newFaulty(s)
+	ft := fs.fail(-1, isPostCall("SaveReceipt", "chat", "u1"))
+	f := newFan("chat", "!ops", "!eng")
+	f.posts = true
+	f.fail["!eng"] = []error{errTryLater}
+	rep, err := newBroadcaster(t, fs, f.channel()).Send(context.Background(), update(1))
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	assert.ErrorIs(t, err, errInjected, "the error is the Store's")
+	assert.Equal(t, 2, fs.failures(ft), "each post's save was tried once, and failed")
+	assert.Equal(t, map[string]int{"!ops": 1, "!eng": 2}, f.sends(), "!ops was not sent to again when !eng was retried")
+	assertPosts(t, f, rep.Results[0].Receipt)
+}
+
+func checkPostUnreadable(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	f := chatFan()
+	_, err := newBroadcaster(t, s, f.channel()).Send(ctx, update(1))
+	require.Error(t, err, "!eng was never reached")
+
+	fs := newFaulty(s)
+	ft := fs.fail(2, isPostCall("Receipt", "chat", "u1"))
+	rep, err := newBroadcaster(t, fs, f.channel()).Send(ctx, update(1))
+	require.NoError(t, err, "the receipt is complete once the Store reads")
+	assert.Equal(t, 2, fs.failures(ft), "the first two reads of !ops's post failed")
+	assert.Equal(t, 3, rep.Results[0].Attempts, "each failed read is a failed attempt")
+	assert.Equal(t, map[string]int{"!ops": 1, "!eng": fast.MaxAttempts + 1}, f.sends(), "no target twice")
+	assertPosts(t, f, rep.Results[0].Receipt)
 }

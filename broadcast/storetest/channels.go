@@ -115,6 +115,7 @@ type fan struct {
 	name    string
 	targets []string
 	fail    map[string][]error // per target, per send to it; nil or past the end: delivered
+	posts   bool               // each target's post is kept in the Ledger (Fanout.Posted) and named in the receipt
 
 	mu    sync.Mutex
 	tried map[string]int
@@ -148,9 +149,22 @@ func (f *fan) send(_ context.Context, m broadcast.Message) (broadcast.Receipt, e
 		if n < len(f.fail[target]) {
 			err = f.fail[target][n]
 		}
+		if err == nil && f.posts {
+			fo.Posted(i, postOf(target))
+			continue
+		}
 		fo.Report(i, err)
 	}
+	if f.posts {
+		return fo.Receipt(), fo.Err()
+	}
 	return broadcast.Receipt{ID: fmt.Sprintf("%s-%d", f.name, len(f.seen))}, fo.Err()
+}
+
+// postOf is what a fan with posts records of its post to target.
+func postOf(target string) broadcast.Receipt {
+	return broadcast.Receipt{ID: "post-" + target, URL: "https://posts.example/" + target,
+		Meta: map[string]string{"post " + target: "post-" + target}}
 }
 
 // sends returns how often each target was sent to so far.

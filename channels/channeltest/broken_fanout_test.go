@@ -57,3 +57,12 @@ func relayKeyedPerChannel() channeltest.Harness {
 	}
 	return h
 }
+
+// relayClaimingPosts declares that the relay names each endpoint's post in
+// its receipt, which it does not: it reports deliveries without their
+// posts, so no Ledger keeps them.
+func relayClaimingPosts() channeltest.Harness {
+	h := relayHarness()
+	h.Posts = true
+	return h
+}

@@ -63,6 +63,9 @@ func brokenCases() []brokenCase {
 		{"RetriesFailedTargets", relayWrapped(retryFailed), []string{"FailedTargetNotRetried"}, relayNotRun,
 			`after the retry, the back end healed: deliveries to "hooks.example.net/a1"`},
 		{"KeyPerChannel", relayKeyedPerChannel(), []string{"IdempotencyKeyStable"}, relayNotRun, ""},
+		{"PostsNotInLedger", relayClaimingPosts(), []string{"PostsKeptInLedger"},
+			slices.DeleteFunc(slices.Clone(relayNotRun), func(r string) bool { return r == "PostsKeptInLedger" }),
+			`Ledger.Post("hooks.example.org/b2") after the failed attempt`},
 		{"KeepsConnections", ownClient(keepConnections), []string{"CloseReleasesConnections"}, fanoutOnly,
 			"found unexpected goroutines"},
 		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, fanoutOnly,
@@ -74,12 +77,12 @@ func brokenCases() []brokenCase {
 // Rules a harness does not declare what they need for, by reference
 // harness. The chat threads, takes keys and edits; the relay fans out.
 var (
-	fanoutOnly      = []string{"RetryReachesOnlyPendingTargets", "FailedTargetNotRetried"}
+	fanoutOnly      = []string{"RetryReachesOnlyPendingTargets", "PostsKeptInLedger", "FailedTargetNotRetried"}
 	editOnly        = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
 	ownClientOnly   = []string{"CloseReleasesConnections"}
 	chatNotRun      = slices.Concat(fanoutOnly, ownClientOnly)
 	chatPlainNotRun = slices.Concat(fanoutOnly, editOnly, ownClientOnly)
-	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed"}, ownClientOnly)
+	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger"}, ownClientOnly)
 )
 
 // sendFunc is the Send of a channel.

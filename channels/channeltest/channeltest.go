@@ -56,6 +56,10 @@
 //     no other.
 //   - FailedTargetNotRetried (Targets, FailRejected): a target refused for
 //     good is marked failed in the Ledger and not tried again.
+//   - PostsKeptInLedger (Targets, Posts, FailTransient): each target's post
+//     is in the Ledger once made, the receipt of the retry that completes
+//     the delivery names the posts of both attempts, and (Retractor)
+//     Retract with it deletes every one.
 //   - EditChangesPost (Editor): Edit changes the delivered post in place,
 //     again through the receipt it returns, and posts nothing new.
 //   - EditErrorsLikeSend (Editor): Edit's errors are marked as Send's, and a
@@ -148,6 +152,12 @@ type Harness struct {
 	// fills Delivery.Key from each request, and the channel must send
 	// Message.Key(Delivery.Target).
 	Keyed bool
+	// Posts says the channel's receipt names each target's post (Slack,
+	// Matrix, Telegram: the IDs the platform gave), so it keeps each post
+	// in the Ledger as it is made (broadcast.Fanout.Posted), for the
+	// attempt that completes the delivery, in any process, to name them
+	// all. It needs Targets.
+	Posts bool
 	// Failures lists the failures the back end can inject. The rules of
 	// the others are not run.
 	Failures []Failure

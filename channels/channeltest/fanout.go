@@ -1,6 +1,7 @@
 package channeltest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,6 +21,11 @@ func fanoutRules() []rule {
 			rule: "when one target fails transiently, Send marks the others delivered in the Ledger and " +
 				"returns a transient *broadcast.TargetsError naming it pending; a retry with the same " +
 				"Ledger reaches that target and no other, so each target gets the update once"},
+		{name: "PostsKeptInLedger", check: checkPostsKept,
+			needs: needsAll(needsTargets, needsPosts, needsFailure(FailTransient)),
+			rule: "each target's post is in the Ledger as soon as it is made (Fanout.Posted), so that the " +
+				"receipt of the retry that completes the delivery, in this process or another, names the posts " +
+				"of every attempt; Retract with that receipt deletes them all"},
 		{name: "FailedTargetNotRetried", check: checkFailedTarget,
 			needs: needsAll(needsTargets, needsFailure(FailRejected)),
 			rule: "a target that refuses the update for good is marked failed in the Ledger, with why, " +
@@ -123,4 +129,52 @@ func checkFailedTarget(s *suite) {
 		"the retry, where every target is done: nil or Permanent, not %q", err)
 	s.checkReached("after the retry, the back end healed", others)
 	s.checkLedger("after the retry", m.Ledger, first, true, true, others)
+}
+
+func needsPosts(s subject) string {
+	if s.h.Posts {
+		return ""
+	}
+	return "Harness.Posts is not set: the receipt names no post per target"
+}
+
+// One target fails transiently; the others' posts are in the Ledger, and
+// the retry's receipt names every post.
+func checkPostsKept(s *suite) {
+	tb, first, others := s.targets()
+	m := message(update(1))
+	tb.FailTarget(first, FailTransient)
+	_, err := s.send(m)
+	tb.FailTarget(first, FailNone)
+	require.Errorf(s.t, err, "Send while target %q failed transiently", first)
+	earlier := map[string]broadcast.Receipt{}
+	for _, o := range others {
+		p, ok := m.Ledger.Post(o)
+		if assert.Truef(s.t, ok, "Ledger.Post(%q) after the failed attempt: the post made there, "+
+			"recorded with broadcast.Fanout.Posted", o) {
+			assert.NotEmptyf(s.t, p.Meta, "Ledger.Post(%q).Meta: where the post is", o)
+			earlier[o] = p
+		}
+	}
+
+	m.Attempt = 2
+	r, err := s.send(m)
+	require.NoError(s.t, err, "the retry, with the back end healed")
+	for o, p := range earlier {
+		for k, v := range p.Meta {
+			assert.Equalf(s.t, v, r.Meta[k], "the retry's receipt names %q's post of the first attempt: Meta[%q]", o, k)
+		}
+	}
+	last, ok := m.Ledger.Post(first)
+	assert.Truef(s.t, ok, "Ledger.Post(%q) after the retry", first)
+	for k, v := range last.Meta {
+		assert.Equalf(s.t, v, r.Meta[k], "the retry's receipt names %q's post: Meta[%q]", first, k)
+	}
+	if _, ok := s.ch.(broadcast.Retractor); !ok {
+		return
+	}
+	require.NoError(s.t, s.retract(context.Background(), r), "Retract with the retry's receipt")
+	for _, d := range s.be.Received() {
+		assert.Truef(s.t, d.Deleted, "the post to %q is deleted", d.Target)
+	}
 }

@@ -2,6 +2,7 @@ package channeltest
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 
@@ -19,7 +20,8 @@ var errFailed = errors.New("channeltest: failed")
 // attempt. The zero Ledger is empty and ready to use.
 type Ledger struct {
 	mu    sync.Mutex
-	marks map[string]error // nil: delivered
+	marks map[string]error             // nil: delivered
+	posts map[string]broadcast.Receipt // by target
 }
 
 // NewLedger returns an empty Ledger.
@@ -63,6 +65,31 @@ func (l *Ledger) MarkFailed(target string, err error) error {
 	}
 	l.mark(target, err)
 	return nil
+}
+
+// MarkPosted records that target received the update as post.
+func (l *Ledger) MarkPosted(target string, post broadcast.Receipt) error {
+	if target == "" {
+		return errEmptyTarget
+	}
+	post.Meta = maps.Clone(post.Meta)
+	l.mu.Lock()
+	if l.posts == nil {
+		l.posts = map[string]broadcast.Receipt{}
+	}
+	l.posts[target] = post
+	l.mu.Unlock()
+	l.mark(target, nil)
+	return nil
+}
+
+// Post returns the post MarkPosted recorded for target.
+func (l *Ledger) Post(target string) (broadcast.Receipt, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p, ok := l.posts[target]
+	p.Meta = maps.Clone(p.Meta)
+	return p, ok
 }
 
 // errEmptyTarget refuses target "", as broadcast.Ledger says.

@@ -27,10 +27,10 @@
 // attempt reached; its Meta
 // holds the event ID of every room under the room as configured, and,
 // under "root " and the room, the thread root of a reply, and, under "room
-// " and an alias, the room ID it resolved to. A room reached in an earlier,
-// failed attempt is not in the Receipt: its event ID was lost with that
-// attempt. Later updates then start a new thread in that room, and Correct
-// and Retract do not reach that one post.
+// " and an alias, the room ID it resolved to. Each room's event is kept in
+// the Ledger with its mark, so the Receipt of the attempt that completes
+// the update names the events of earlier attempts too, after a restart and
+// on another instance sharing the Store.
 //
 // # Idempotency
 //
@@ -177,19 +177,23 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	f := broadcast.NewFanout(m, c.s.targets)
-	posts := make([]post, len(c.s.targets))
 	for _, i := range f.Todo() {
 		if err := ctx.Err(); err != nil {
 			f.Report(i, err)
 			continue
 		}
-		posts[i], err = c.post(ctx, m, c.s.targets[i], text)
-		f.Report(i, err)
+		p, err := c.post(ctx, m, c.s.targets[i], text)
+		if err != nil {
+			f.Report(i, err)
+			continue
+		}
+		f.Posted(i, c.receipt([]post{p}))
 	}
-	r := c.receipt(posts)
 	if err := f.Err(); err != nil {
-		return r, fmt.Errorf("matrix: send: %w", err)
+		return broadcast.Receipt{}, fmt.Errorf("matrix: send: %w", err)
 	}
+	r := f.Receipt() // the events of earlier attempts too, from the Ledger
+	r.Channel, r.Time = c.name, c.s.now()
 	return r, nil
 }
 

@@ -50,6 +50,7 @@ func TestConformance(t *testing.T) {
 		Measure:   templates.Bytes,
 		ThreadsTo: channeltest.Root,
 		Targets:   confTargets,
+		Posts:     true,
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},

@@ -166,21 +166,37 @@ func TestUnknownAlias(t *testing.T) {
 }
 
 // A retry of a partly failed Send reaches the rooms left; its Receipt
-// records those only (the others' events went with the failed attempt).
-func TestRetryReceiptHoldsItsRooms(t *testing.T) {
-	f, ch := newTestPair(t, confConfig(""))
+// records the events of both attempts, also when another Channel (after a
+// restart, or on another instance) makes it: they are in the Ledger. So
+// Retract reaches them all.
+func TestRetryReceiptHoldsEveryRoom(t *testing.T) {
+	cfg := confConfig("")
+	f, ch := newTestPair(t, cfg)
 	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
 	f.FailTarget(confTargets[1], channeltest.FailRateLimited)
-	_, err := ch.Send(context.Background(), m)
+	first, err := ch.Send(context.Background(), m)
 	wait, ok := broadcast.RetryDelay(err)
 	require.True(t, ok, "%v", err)
 	assert.Equal(t, 3*time.Second, wait, "Retry-After wins over retry_after_ms")
+	assert.True(t, first.IsZero(), "a failed Send returns no receipt")
 	f.FailTarget(confTargets[1], channeltest.FailNone)
+
+	cfg.Homeserver = f.srv.URL
+	restarted := newTestChannel(t, cfg)
 	m.Attempt = 2
-	r, err := ch.Send(context.Background(), m)
+	r, err := restarted.Send(context.Background(), m)
 	require.NoError(t, err)
-	assert.NotContains(t, r.Meta, confTargets[0])
-	assert.Equal(t, r.ID, r.Meta[confTargets[1]])
+	got := f.Received()
+	require.Len(t, got, 2, "one event per room")
+	for _, d := range got {
+		assert.Equal(t, d.ID, r.Meta[d.Target], "%s: its event", d.Target)
+	}
+	assert.Equal(t, r.Meta[confTargets[0]], r.ID, "the first room's event")
+
+	require.NoError(t, restarted.Retract(context.Background(), r))
+	for _, d := range f.Received() {
+		assert.True(t, d.Deleted, "%s: redacted", d.Target)
+	}
 }
 
 func TestNoticeMsgtype(t *testing.T) {

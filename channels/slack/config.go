@@ -12,7 +12,6 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
-	"github.com/outagecast/outagecast/channels/internal/memo"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -82,7 +81,7 @@ func New(cfg Config) (*Channel, error) {
 	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName); err != nil {
 		return nil, err
 	}
-	s := &state{memo: memo.New[post](memoSize), now: time.Now}
+	s := &state{now: time.Now}
 	if !cfg.WebhookURL.IsZero() {
 		err = s.webhookMode(cfg)
 	} else {

@@ -72,11 +72,11 @@
 // posts only to the conversations still pending. A retry after an answer
 // that was lost (a timeout after Slack had posted, a connection reset)
 // posts that conversation's message again: a duplicate is possible there,
-// and only there. The same holds for an incoming webhook. The receipt of
-// the attempt that completes names the messages of earlier attempts of
-// the same process (kept in memory, the last 1,024); after a restart it
-// lacks those made before it, so that conversation's next update starts a
-// new thread.
+// and only there. The same holds for an incoming webhook. Each
+// conversation's message is kept in the Ledger with its mark, so the
+// receipt of the attempt that completes the update names the messages of
+// earlier attempts too, after a restart and on another instance sharing
+// the Store.
 //
 // # Limits
 //
@@ -139,7 +139,6 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/channels/internal/memo"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -161,7 +160,6 @@ type state struct {
 	client    *http.Client
 	ownClient bool
 	rd        *redact.Redactor
-	memo      *memo.Memo[post]
 	now       func() time.Time
 }
 
@@ -238,16 +236,20 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return c.sendWebhook(ctx, msg)
 	}
 	f := broadcast.NewFanout(m, c.s.targets)
-	out := make([]outcome, len(c.s.targets))
 	each(f.Todo(), func(i int) {
-		out[i] = c.deliver(ctx, m, c.s.targets[i], msg)
-		f.Report(i, out[i].err)
+		t := c.s.targets[i]
+		o := c.deliver(ctx, m, t, msg)
+		if o.err != nil {
+			f.Report(i, o.err)
+			return
+		}
+		f.Posted(i, o.receipt(t))
 	})
-	err = f.Err()
-	r := c.receipt(m, out, err == nil)
-	if err != nil {
+	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: %w", err)
 	}
+	r := f.Receipt() // the posts of earlier attempts too, from the Ledger
+	r.Channel, r.Time = c.name, c.s.now().UTC()
 	return r, nil
 }
 
@@ -277,7 +279,6 @@ func each(todo []int, do func(i int)) {
 // outcome is the result of posting to one conversation.
 type outcome struct {
 	p       post
-	posted  bool
 	rootErr string // why the root's status bar was not updated
 	err     error
 }
@@ -294,7 +295,7 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	if err := c.call(ctx, "chat.postMessage", req, &resp); err != nil {
 		return outcome{err: err}
 	}
-	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}, posted: true}
+	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}}
 	if threaded {
 		o.p.thread = root.ts
 		if err := c.refreshRoot(ctx, root, m.Update); err != nil {
@@ -311,32 +312,13 @@ func (c *Channel) refreshRoot(ctx context.Context, root post, u broadcast.Update
 	return c.call(ctx, "chat.update", req, &resp)
 }
 
-// receipt builds the receipt of m's delivery: this attempt's posts and,
-// from the memo, those of earlier attempts. While the delivery is not done
-// the memo keeps this attempt's posts; once it is, it forgets them all.
-func (c *Channel) receipt(m broadcast.Message, out []outcome, done bool) broadcast.Receipt {
-	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{}}
-	for i, t := range c.s.targets {
-		key := m.Key(t)
-		p, ok := out[i].p, out[i].posted
-		switch {
-		case ok && !done:
-			c.s.memo.Keep(key, p)
-		case ok:
-			c.s.memo.Take(key, true)
-		default:
-			p, ok = c.s.memo.Take(key, done)
-		}
-		if !ok || p.ts == "" {
-			continue
-		}
-		p.put(r.Meta, t)
-		if out[i].rootErr != "" {
-			r.Meta[MetaRootError+t] = out[i].rootErr
-		}
-		if r.ID == "" {
-			r.ID = p.ts
-		}
+// receipt is the Ledger's record of o's post in target: its ts and where
+// it is, and why the thread's root could not be updated, if it could not.
+func (o outcome) receipt(target string) broadcast.Receipt {
+	r := broadcast.Receipt{ID: o.p.ts, Meta: map[string]string{}}
+	o.p.put(r.Meta, target)
+	if o.rootErr != "" {
+		r.Meta[MetaRootError+target] = o.rootErr
 	}
 	return r
 }

@@ -78,6 +78,7 @@ func TestConformanceFanout(t *testing.T) {
 		MaxLength: MaxSectionText,
 		Measure:   utf16Len,
 		Targets:   cfg.Channels,
+		Posts:     true,
 		Failures:  allFailures,
 	})
 }

@@ -78,7 +78,3 @@ func threadOf(t broadcast.Thread, target string) (post, bool) {
 	}
 	return post{}, false
 }
-
-// memoSize bounds the posts the memo keeps of attempts that did not
-// deliver to every target (see package memo).
-const memoSize = 1024

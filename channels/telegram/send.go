@@ -23,17 +23,19 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	preview := previewOptions(c.s.preview, m.Update.URL)
 	f := broadcast.NewFanout(m, c.s.targets)
-	c.fanOut(ctx, f, c.s.chats, func(ch chat) error {
+	c.fanOut(ctx, f, c.s.chats, func(ch chat) (broadcast.Receipt, error) {
 		p, err := c.post(ctx, ch, html, preview, replyTo(m.Thread.Last, ch.target, len(c.s.chats)))
-		if err == nil && p.messageID != 0 {
-			c.s.memo.Keep(m.Key(ch.target), p)
+		if err != nil || p.messageID == 0 {
+			return broadcast.Receipt{}, err
 		}
-		return err
+		return p.receipt(ch.target), nil
 	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: post: %w", err)
 	}
-	return c.receipt(func(ch chat) (posted, bool) { return c.s.memo.Take(m.Key(ch.target), true) }), nil
+	r := f.Receipt() // the messages of earlier attempts too, from the Ledger
+	r.Channel, r.Time = c.name, c.s.now().UTC().Round(0)
+	return r, nil
 }
 
 // post sends one message to ch, following a group's migration to a
@@ -86,9 +88,10 @@ func replyTo(last broadcast.Receipt, target string, chats int) int64 {
 }
 
 // fanOut runs do for each chat f has to do, in order, and reports its
-// outcome to f at once. Once the Bot API refused the token, or ctx ended,
-// the chats left fail with that error without a request.
-func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat, do func(chat) error) {
+// outcome to f at once: as posted when do returns the message it made.
+// Once the Bot API refused the token, or ctx ended, the chats left fail
+// with that error without a request.
+func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat, do func(chat) (broadcast.Receipt, error)) {
 	var stop error
 	for _, i := range f.Todo() {
 		if stop == nil && ctx.Err() != nil {
@@ -98,30 +101,25 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat,
 			f.Report(i, stop)
 			continue
 		}
-		err := do(chats[i])
+		post, err := do(chats[i])
 		if errors.Is(err, errTokenRefused) {
 			stop = err
+		}
+		if err == nil && !post.IsZero() {
+			f.Posted(i, post)
+			continue
 		}
 		f.Report(i, err)
 	}
 }
 
-// receipt returns the receipt of the messages find knows, by chat in
-// Config.Chats order; its ID and URL are the first one's.
-func (c *Channel) receipt(find func(chat) (posted, bool)) broadcast.Receipt {
-	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC().Round(0), Meta: map[string]string{}}
-	for _, ch := range c.s.chats {
-		p, ok := find(ch)
-		if !ok {
-			continue
-		}
-		r.Meta[metaMessage(ch.target)] = strconv.FormatInt(p.messageID, 10)
-		r.Meta[metaChat(ch.target)] = strconv.FormatInt(p.chatID, 10)
-		if r.ID == "" {
-			r.ID, r.URL = strconv.FormatInt(p.messageID, 10), p.link()
-		}
-	}
-	return r
+// receipt is the Ledger's record of p, target's message: its id and link,
+// and in Meta its id and its chat's.
+func (p posted) receipt(target string) broadcast.Receipt {
+	return broadcast.Receipt{ID: strconv.FormatInt(p.messageID, 10), URL: p.link(), Meta: map[string]string{
+		metaMessage(target): strconv.FormatInt(p.messageID, 10),
+		metaChat(target):    strconv.FormatInt(p.chatID, 10),
+	}}
 }
 
 // inReceipt returns the chats with a message in r, and their messages.
@@ -161,14 +159,14 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	preview := previewOptions(c.s.preview, m.Update.URL)
 	f := broadcast.NewFanout(m, targetsOf(chats))
-	c.fanOut(ctx, f, chats, func(ch chat) error {
+	c.fanOut(ctx, f, chats, func(ch chat) (broadcast.Receipt, error) {
 		p := msgs[indexOf(chats, ch)]
 		in := editMessageText{ChatID: p.chatID, MessageID: p.messageID, Text: html, ParseMode: parseMode, LinkPreviewOptions: preview}
 		_, e, err := c.call(ctx, "editMessageText", in)
 		if e.has("message is not modified") {
-			return nil // already as asked: an earlier attempt's answer was lost
+			return broadcast.Receipt{}, nil // already as asked: an earlier attempt's answer was lost
 		}
-		return err
+		return broadcast.Receipt{}, err
 	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: edit: %w", err)
@@ -191,10 +189,10 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	errs := make([]error, len(chats))
 	f := broadcast.NewFanout(broadcast.Message{}, targetsOf(chats)) // no Ledger: a retry deletes again
-	c.fanOut(ctx, f, chats, func(ch chat) error {
+	c.fanOut(ctx, f, chats, func(ch chat) (broadcast.Receipt, error) {
 		i := indexOf(chats, ch)
 		errs[i] = c.remove(ctx, msgs[i])
-		return errs[i]
+		return broadcast.Receipt{}, errs[i]
 	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("telegram: delete: %w", err)
@@ -233,7 +231,3 @@ func indexOf(chats []chat, ch chat) int {
 	}
 	return -1
 }
-
-// memoSize bounds the messages the memo keeps of attempts that did not
-// deliver to every chat (see package memo).
-const memoSize = 4096

@@ -22,11 +22,10 @@
 // reaches only the chats that failed for now. The Receipt's Meta holds,
 // for each chat, the message's id ("message_id:<chat>") and the id of the
 // chat it is in ("chat_id:<chat>"); its ID and URL are those of the first
-// chat's message. The message ids of chats reached by an earlier attempt
-// of the same update are kept in memory (the last 4,096 messages), so the
-// receipt of the attempt that completes the update names them all; after a
-// restart between attempts, the receipt lacks them, and later updates post
-// in those chats without replying, and cannot edit or delete there.
+// chat's message. Each chat's message is kept in the Ledger with its mark,
+// so the receipt of the attempt that completes the update names the
+// messages of earlier attempts too, after a restart and on another
+// instance sharing the Store.
 //
 // A group upgraded to a supergroup answers with
 // parameters.migrate_to_chat_id: the channel follows it, posts to the
@@ -124,7 +123,6 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
-	"github.com/outagecast/outagecast/channels/internal/memo"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
@@ -151,7 +149,6 @@ type state struct {
 	ownClient bool // client is the channel\'s own: Close closes its idle connections
 	redactor  *redact.Redactor
 	tmpl      *templates.Set
-	memo      *memo.Memo[posted]
 	migrated  sync.Map // target → int64: the supergroup a group became
 	now       func() time.Time
 }
@@ -181,7 +178,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	client, own := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
-		client: client, ownClient: own, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, memo: memo.New[posted](memoSize), now: time.Now}
+		client: client, ownClient: own, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, now: time.Now}
 	for _, c := range chats {
 		s.targets = append(s.targets, c.target)
 	}

@@ -73,7 +73,7 @@ func TestConformance(t *testing.T) {
 				return newTestChannel(t, f, chats), f
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
-			MaxLength: MaxLength, Targets: chats, Failures: failures,
+			MaxLength: MaxLength, Targets: chats, Posts: true, Failures: failures,
 		})
 	})
 }
@@ -176,7 +176,8 @@ func TestSendLengthIsVisibleText(t *testing.T) {
 }
 
 // Message ids of chats an earlier attempt reached are in the receipt of
-// the attempt that completes the update.
+// the attempt that completes the update, also when another Channel (after
+// a restart, or on another instance) makes it: they are in the Ledger.
 func TestReceiptAcrossAttempts(t *testing.T) {
 	f := newFakeBot(t)
 	chats := []string{"@examplestatus", "-1002222222222/42"}
@@ -192,15 +193,14 @@ func TestReceiptAcrossAttempts(t *testing.T) {
 
 	f.FailTarget(chats[1], channeltest.FailNone)
 	m.Attempt = 2
-	r, err := ch.Send(context.Background(), m)
+	restarted := newTestChannel(t, f, chats)
+	r, err := restarted.Send(context.Background(), m)
 	require.NoError(t, err)
 	assert.Equal(t, "1", r.Meta["message_id:@examplestatus"], "reached by the first attempt")
 	assert.Equal(t, "1", r.Meta["message_id:-1002222222222/42"], "reached by the second")
+	assert.Equal(t, "1", r.ID, "the first chat's message")
+	assert.Equal(t, "https://t.me/examplestatus/1", r.URL)
 	assert.Len(t, f.received("sendMessage"), 3)
-	for _, chat := range chats {
-		_, kept := ch.s.memo.Take(m.Key(chat), false)
-		assert.False(t, kept, "%s: forgotten once the update is delivered", chat)
-	}
 }
 
 // A group upgraded to a supergroup is followed: the message goes to the
