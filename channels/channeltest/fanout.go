@@ -85,14 +85,23 @@ func (s *suite) checkLedger(when string, l broadcast.Ledger, target string, done
 	}
 }
 
-// One target fails transiently; the retry reaches it alone.
-func checkRetryPending(s *suite) {
+// sendFirstFailing sends an update while the first target fails
+// transiently, and returns its Message (for the retry), the first target,
+// the others, and Send's error, which must be one.
+func (s *suite) sendFirstFailing() (broadcast.Message, string, []string, error) {
+	s.t.Helper()
 	tb, first, others := s.targets()
 	m := message(update(1))
 	tb.FailTarget(first, FailTransient)
 	_, err := s.send(m)
 	tb.FailTarget(first, FailNone)
 	require.Errorf(s.t, err, "Send while target %q failed transiently", first)
+	return m, first, others, err
+}
+
+// One target fails transiently; the retry reaches it alone.
+func checkRetryPending(s *suite) {
+	m, first, others, err := s.sendFirstFailing()
 	assert.Falsef(s.t, broadcast.IsPermanent(err), "IsPermanent(%q): a pending target is worth a retry", err)
 	var te *broadcast.TargetsError
 	if assert.Truef(s.t, errors.As(err, &te), "errors.As(%q, *broadcast.TargetsError): "+
@@ -141,12 +150,7 @@ func needsPosts(s subject) string {
 // One target fails transiently; the others' posts are in the Ledger, and
 // the retry's receipt names every post.
 func checkPostsKept(s *suite) {
-	tb, first, others := s.targets()
-	m := message(update(1))
-	tb.FailTarget(first, FailTransient)
-	_, err := s.send(m)
-	tb.FailTarget(first, FailNone)
-	require.Errorf(s.t, err, "Send while target %q failed transiently", first)
+	m, first, others, _ := s.sendFirstFailing()
 	earlier := map[string]broadcast.Receipt{}
 	for _, o := range others {
 		p, ok := m.Ledger.Post(o)
