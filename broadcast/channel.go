@@ -125,15 +125,16 @@ type Ledger interface {
 	MarkFailed(target string, err error) error
 	// MarkPosted records that target received the update, as MarkDelivered
 	// does, and where: post names the post made there (its ID, URL and
-	// Meta, as the channel writes them in a receipt). The post is recorded
-	// first, then the mark. A channel that names each target's post in its
+	// Meta, as the channel writes them in a receipt). The mark is written
+	// first, then the post. A channel that names each target's post in its
 	// receipt uses it, so that the attempt that completes the delivery
 	// names the posts of earlier attempts too, after a restart and on
 	// another instance sharing the Store (see Fanout.Posted).
 	MarkPosted(target string, post Receipt) error
 	// Post returns the post that MarkPosted recorded for target, in this
 	// Send or an earlier one. When the Store cannot be read, Post answers
-	// false, and the Broadcaster retries the attempt.
+	// false: the receipt then lacks that post, and the Broadcaster reports
+	// it as ErrNotRecorded.
 	Post(target string) (post Receipt, ok bool)
 }
 

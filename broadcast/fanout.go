@@ -3,7 +3,6 @@ package broadcast
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,9 +21,10 @@ import (
 //	}
 //	return receipt, f.Err()
 //
-// Report records each outcome in the Message's Ledger at once, so that an
-// attempt cut short keeps what it achieved. Report may be called from many
-// goroutines; the other methods must not run concurrently with it.
+// Report (and Posted) record each outcome in the Message's Ledger at once,
+// so that an attempt cut short keeps what it achieved. Report and Posted may
+// be called from many goroutines; the other methods must not run
+// concurrently with them.
 type Fanout struct {
 	m       Message
 	targets []string
@@ -38,7 +38,7 @@ type Fanout struct {
 	wait      time.Duration   // the longest RetryAfter among pending
 	hinted    bool
 	delivered []int     // this attempt
-	earlier   []int     // delivered in an earlier attempt
+	earlier   []bool    // by target: delivered in an earlier attempt; nil if none was
 	posts     []Receipt // this attempt's, by Posted; nil until one is
 }
 
@@ -62,7 +62,10 @@ func NewFanout(m Message, targets []string) *Fanout {
 		default:
 			f.reached++
 			f.reported[i] = true
-			f.earlier = append(f.earlier, i)
+			if f.earlier == nil {
+				f.earlier = make([]bool, len(targets))
+			}
+			f.earlier[i] = true
 		}
 	}
 	return f
@@ -143,7 +146,7 @@ func (f *Fanout) Receipt() Receipt {
 		ok := posts != nil && !posts[i].IsZero()
 		if ok {
 			p = posts[i]
-		} else if f.m.Ledger != nil && slices.Contains(f.earlier, i) {
+		} else if f.m.Ledger != nil && f.earlier != nil && f.earlier[i] {
 			p, ok = f.m.Ledger.Post(t)
 		}
 		if !ok {

@@ -31,7 +31,7 @@ type storeLedger struct {
 	delivered  []string
 	failed     []TargetFailure
 	unread     []error // read failures of the current attempt
-	unrecorded []error // write failures of the whole Send
+	unrecorded []error // write failures of the whole Send, and posts that could not be read
 }
 
 func (l *storeLedger) init(ctx context.Context, store Store, update, channel string) {
@@ -97,10 +97,12 @@ func (l *storeLedger) MarkFailed(target string, err error) error {
 	return l.write(target, err)
 }
 
-// MarkPosted saves post in the Store as a receipt of its own, under a key
-// no update or incident can have (see postKey), and then marks target
-// delivered. A post the Store failed to save is kept for this Send and
-// reported as not recorded, like a mark.
+// MarkPosted marks target delivered, and then saves post in the Store as
+// a receipt of its own, under keys no update or incident can have (see
+// postKey): the mark first, since it is what keeps the target from a second
+// delivery, while a post lost in a crash between the two only leaves the
+// receipt without it. A post the Store failed to save is kept for this
+// Send and reported as not recorded, like a mark.
 func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 	if target == "" {
 		return errEmptyTarget
@@ -113,18 +115,23 @@ func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 	}
 	l.posts[target] = post
 	l.mu.Unlock()
-	err := l.store.SaveReceipt(l.ctx, postsIncident, postKey(l.update, target), post)
+	markErr := l.MarkDelivered(target)
+	key := postKey(l.update, target)
+	err := l.store.SaveReceipt(l.ctx, postsIncident+key, key, post)
 	if err != nil {
 		err = fmt.Errorf("store: save post of %s: %w", target, err)
 		l.mu.Lock()
 		l.unrecorded = append(l.unrecorded, err)
 		l.mu.Unlock()
 	}
-	return errors.Join(err, l.MarkDelivered(target))
+	return errors.Join(markErr, err)
 }
 
 // Post returns target's post: this Send's, or the one an earlier Send
-// saved. A read failure counts as one of the attempt's (see takeUnread).
+// saved. A post that cannot be read is left out, and reported as not
+// recorded rather than failing the attempt: the target has the update,
+// and a retry could be stopped by a newer update (Superseded) before the
+// delivery's own receipt is saved.
 func (l *storeLedger) Post(target string) (Receipt, bool) {
 	l.mu.Lock()
 	p, ok := l.posts[target]
@@ -135,7 +142,7 @@ func (l *storeLedger) Post(target string) (Receipt, bool) {
 	p, ok, err := l.store.Receipt(l.ctx, postKey(l.update, target), l.channel)
 	if err != nil {
 		l.mu.Lock()
-		l.unread = append(l.unread, fmt.Errorf("store: read post of %s: %w", target, err))
+		l.unrecorded = append(l.unrecorded, fmt.Errorf("store: read post of %s, which the receipt lacks: %w", target, err))
 		l.mu.Unlock()
 		return Receipt{}, false
 	}
@@ -151,9 +158,10 @@ func (l *storeLedger) Post(target string) (Receipt, bool) {
 	return p.clone(), true
 }
 
-// postsIncident is the incident under which the Store keeps the posts of
-// MarkPosted: not a real incident's (IDs take no control characters), so
-// that saving one never makes it a thread's post.
+// postsIncident, followed by the post's key, is the incident under which
+// the Store keeps a post of MarkPosted: not a real incident's (IDs take no
+// control characters), so that saving one never makes it a thread's post,
+// and one of its own, so that no two saves write the same thread.
 const postsIncident = "\x00posts"
 
 // postKey is the Store's update key of target's post for the update (or

@@ -25,6 +25,12 @@ import (
 //     channel is kept: the thread is kept while any of its updates is. Its
 //     next update then starts a new thread.
 //
+// The post a fan-out channel made in one target (broadcast.Ledger's
+// MarkPosted) is kept as a receipt of its own, under an update key of its
+// own that has no channel mark: it is removed when it was saved before
+// cutoff, and counts in the number Prune reports. Once it is gone, a later
+// attempt's receipt of the update lacks that post.
+//
 // A Retract is recorded as a mark too, made when the post was deleted:
 // with a cutoff after it, a thread still kept forgets that its post was
 // deleted, and a later update may reply to it.

@@ -89,8 +89,9 @@ func broadcasterRules() []rule {
 		},
 		{
 			name: "PostUnreadable",
-			rule: "when the post of an earlier attempt cannot be read, the attempt is retried until the Store " +
-				"reads, sending to no target twice, and the receipt then names it",
+			rule: "when the post of an earlier attempt cannot be read, the delivery completes without it: no target " +
+				"is sent to twice, the receipt is saved with the posts that could be read, and Send's error matches " +
+				"broadcast.ErrNotRecorded",
 			check: checkPostUnreadable,
 		},
 		{
@@ -387,11 +388,19 @@ func checkPostUnreadable(t *testing.T, s broadcast.Store) {
 	require.Error(t, err, "!eng was never reached")
 
 	fs := newFaulty(s)
-	ft := fs.fail(2, isPostCall("Receipt", "chat", "u1"))
+	ft := fs.fail(-1, isPostCall("Receipt", "chat", "u1"))
 	rep, err := newBroadcaster(t, fs, f.channel()).Send(ctx, update(1))
-	require.NoError(t, err, "the receipt is complete once the Store reads")
-	assert.Equal(t, 2, fs.failures(ft), "the first two reads of !ops's post failed")
-	assert.Equal(t, 3, rep.Results[0].Attempts, "each failed read is a failed attempt")
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded, "the receipt lacks !ops's post")
+	assert.ErrorIs(t, err, errInjected, "the error is the Store's")
+	assert.Equal(t, 1, fs.failures(ft), "!ops's post was read once")
+	assert.Equal(t, 1, rep.Results[0].Attempts, "not retried: every room has the update")
 	assert.Equal(t, map[string]int{"!ops": 1, "!eng": fast.MaxAttempts + 1}, f.sends(), "no target twice")
-	assertPosts(t, f, rep.Results[0].Receipt)
+	r := rep.Results[0].Receipt
+	assert.Equal(t, "post-!eng", r.Meta["post !eng"], "the post that could be read")
+	assert.NotContains(t, r.Meta, "post !ops")
+	saved, ok, err := s.Receipt(ctx, "u1", "chat")
+	require.NoError(t, err)
+	require.True(t, ok, "the receipt is saved")
+	assert.Equal(t, r.Meta, saved.Meta)
+	assertDone(t, s, "u1", "chat", "", true, "")
 }

@@ -23,8 +23,8 @@
 // room; Check says which it has not.
 //
 // The Receipt's ID and URL (a matrix.to link, through the room ID) are
-// those of the event in the first room, in configuration order, the
-// attempt reached; its Meta
+// those of the event in the first room, in configuration order, that got
+// the update (in this attempt or an earlier one); its Meta
 // holds the event ID of every room under the room as configured, and,
 // under "root " and the room, the thread root of a reply, and, under "room
 // " and an alias, the room ID it resolved to. Each room's event is kept in
