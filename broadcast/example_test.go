@@ -96,3 +96,47 @@ func ExampleUpdate_Validate() {
 	// broadcast: invalid update: Status: unknown value "down"
 	// true
 }
+
+// A channel with many targets books them with a Fanout: a retry reaches
+// only the targets still pending, and Posted keeps each target's post in the
+// Ledger, so that the receipt of the attempt that completes the delivery
+// names every post, even when another Broadcaster (after a restart, or on
+// another instance over the same Store) makes it.
+func ExampleFanout() {
+	rooms := []string{"#ops", "#eng"}
+	engDown := true
+	chat := broadcast.ChannelFunc("chat", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		f := broadcast.NewFanout(m, rooms)
+		for _, i := range f.Todo() {
+			if rooms[i] == "#eng" && engDown {
+				f.Report(i, errors.New("503 Service Unavailable"))
+				continue
+			}
+			id := "msg-" + rooms[i]
+			fmt.Println("posted", id)
+			f.Posted(i, broadcast.Receipt{ID: id, Meta: map[string]string{"msg " + rooms[i]: id}})
+		}
+		if err := f.Err(); err != nil {
+			return broadcast.Receipt{}, err
+		}
+		return f.Receipt(), nil
+	})
+	store := broadcast.NewMemoryStore() // a durable Store (boltstore, pgstore) across restarts
+	u := broadcast.Update{ID: "cdn-42-1", Title: "CDN errors", Status: broadcast.StatusInvestigating}
+
+	b, _ := broadcast.New([]broadcast.Channel{chat}, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+	_, err := b.Send(context.Background(), u)
+	fmt.Println("first Send:", err)
+	_ = b.Close()
+
+	engDown = false
+	restarted, _ := broadcast.New([]broadcast.Channel{chat}, broadcast.Options{Store: store})
+	defer restarted.Close()
+	rep, _ := restarted.Send(context.Background(), u)
+	fmt.Println("receipt:", rep.Results[0].Receipt.Meta)
+	// Output:
+	// posted msg-#ops
+	// first Send: broadcast: channel chat failed after 1 attempt: 1 of 2 targets not delivered (1 pending, 0 failed permanently): #eng: 503 Service Unavailable
+	// posted msg-#eng
+	// receipt: map[msg #eng:msg-#eng msg #ops:msg-#ops]
+}
