@@ -145,8 +145,7 @@ type state struct {
 	identifier string
 	password   redact.Secret
 	langs      []string
-	client     *http.Client
-	ownClient  bool             // client is the channel\'s own: Close closes its idle connections
+	client     httpx.Client
 	redactor   *redact.Redactor // the password; see Channel.redactor for the session's tokens
 	tmpl       *templates.Set
 	sessions   *sessions
@@ -179,9 +178,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, own := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{service: service, identifier: cfg.Identifier, password: cfg.AppPassword,
-		langs: slices.Clone(cfg.Languages), client: client, ownClient: own, redactor: redact.NewRedactor(cfg.AppPassword),
+		langs: slices.Clone(cfg.Languages), client: client, redactor: redact.NewRedactor(cfg.AppPassword),
 		tmpl: cfg.Templates, sessions: newSessions(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
@@ -200,10 +199,7 @@ func (c *Channel) Name() string { return c.name }
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Format prints the channel as "bluesky.Channel(<name>)" under every verb.

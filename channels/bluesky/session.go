@@ -196,7 +196,7 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if !token.IsZero() {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
-	resp, err := httpx.Do(c.s.client, req, 0)
+	resp, err := httpx.Do(c.s.client.Client, req, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -138,13 +138,12 @@ type Channel struct {
 
 // state is what a Channel works with, the token included.
 type state struct {
-	hook      webhook
-	cfg       Config
-	tmpl      *templates.Set
-	client    *http.Client
-	ownClient bool
-	rd        *redact.Redactor // the token and the webhook URL
-	now       func() time.Time
+	hook   webhook
+	cfg    Config
+	tmpl   *templates.Set
+	client httpx.Client
+	rd     *redact.Redactor // the token and the webhook URL
+	now    func() time.Time
 }
 
 var (
@@ -172,7 +171,7 @@ func New(cfg Config) (*Channel, error) {
 	if err := setup.TryText(pkg, s.tmpl, name, "markdown", MaxContent, templates.Runes); err != nil {
 		return nil, err
 	}
-	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	return &Channel{name: name, s: s}, nil
 }
 
@@ -186,10 +185,7 @@ func (c *Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "discord.C
 // Close releases the idle connections of the default client; a client given
 // in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Preview returns the content Send would post, measured in Discord's unit.
@@ -394,7 +390,7 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	req.Header.Set("User-Agent", UserAgent)
 	// The status line decides: a 2xx whose answer breaks off is a post
 	// made, and a retry would make it again.
-	resp, err := httpx.DoStatus(c.s.client, req, responseLimit, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, req, responseLimit, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -121,13 +121,12 @@ type Channel struct {
 
 // state is what a Channel works with, the key and token included.
 type state struct {
-	hook      webhook
-	noCard    bool
-	tmpl      *templates.Set
-	client    *http.Client
-	ownClient bool
-	rd        *redact.Redactor // the key, the token and the webhook URL
-	now       func() time.Time
+	hook   webhook
+	noCard bool
+	tmpl   *templates.Set
+	client httpx.Client
+	rd     *redact.Redactor // the key, the token and the webhook URL
+	now    func() time.Time
 }
 
 var (
@@ -152,7 +151,7 @@ func New(cfg Config) (*Channel, error) {
 	}
 	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
-	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	return &Channel{name: name, s: s}, nil
 }
 
@@ -168,10 +167,7 @@ func (c *Channel) Format(f fmt.State, _ rune) {
 // Close releases the idle connections of the default client; a client given
 // in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Preview returns the text Send would post, measured in MaxText's unit.
@@ -239,7 +235,7 @@ func (c *Channel) post(ctx context.Context, body []byte, key, id string) (*httpx
 	}
 	// The status line decides: a 2xx whose answer breaks off is a post
 	// made, and a retry would make it again.
-	resp, err := httpx.DoStatus(c.s.client, req, responseLimit, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, req, responseLimit, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -131,8 +131,7 @@ type state struct {
 	token      redact.Secret
 	visibility Visibility
 	language   string
-	client     *http.Client
-	ownClient  bool // client is the channel\'s own: Close closes its idle connections
+	client     httpx.Client
 	redactor   *redact.Redactor
 	tmpl       *templates.Set
 	limits     *limitCache
@@ -167,9 +166,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, own := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{server: server, token: cfg.Token, visibility: cfg.Visibility, language: cfg.Language,
-		client: client, ownClient: own, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
+		client: client, redactor: redact.NewRedactor(cfg.Token), tmpl: cfg.Templates,
 		limits: newLimitCache(), now: time.Now}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
@@ -188,10 +187,7 @@ func (c *Channel) Name() string { return c.name }
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Format prints the channel as "mastodon.Channel(<name>)" under every verb.
@@ -354,7 +350,7 @@ func (c *Channel) do(ctx context.Context, method, path string, body []byte, key 
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	resp, err := httpx.Do(c.s.client, req, 0)
+	resp, err := httpx.Do(c.s.client.Client, req, 0)
 	if err != nil {
 		return nil, err
 	}

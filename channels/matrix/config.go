@@ -70,15 +70,14 @@ type Channel struct {
 // state is what a Channel works with. The token is a redact.Secret and the
 // Channel prints as its name alone (see Format), so no verb shows it.
 type state struct {
-	base      string // the homeserver URL without a trailing "/"
-	token     redact.Secret
-	targets   []string // the rooms as configured: the Ledger targets
-	msgtype   string
-	set       *templates.Set
-	client    *http.Client
-	ownClient bool
-	redactor  *redact.Redactor
-	now       func() time.Time
+	base     string // the homeserver URL without a trailing "/"
+	token    redact.Secret
+	targets  []string // the rooms as configured: the Ledger targets
+	msgtype  string
+	set      *templates.Set
+	client   httpx.Client
+	redactor *redact.Redactor
+	now      func() time.Time
 
 	mu    sync.Mutex
 	rooms map[string]string // room ID by alias, resolved once
@@ -105,7 +104,7 @@ func New(cfg Config) (*Channel, error) {
 	if s.set == nil {
 		s.set = templates.Default()
 	}
-	s.client, s.ownClient = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	if err := setup.TryText(pkg, s.set, name, "text", ContentLimit, templates.Bytes); err != nil {
 		return nil, err

@@ -87,7 +87,7 @@ func TestNewDefaults(t *testing.T) {
 	assert.Equal(t, "https://matrix.example.org", ch.s.base, "the trailing / dropped")
 	assert.Equal(t, []string{"!abc:example.org", "#ops:example.org"}, ch.s.targets, "rooms trimmed")
 	assert.Equal(t, msgText, ch.s.msgtype)
-	assert.True(t, ch.s.ownClient)
+	assert.True(t, ch.s.client.Own())
 	cfg := validConfig()
 	cfg.Name, cfg.Notice = "ops", true
 	ch, err = New(cfg)
@@ -139,6 +139,6 @@ func TestGivenClientFollowsNoRedirect(t *testing.T) {
 	require.NotNil(t, ch.s.client.CheckRedirect)
 	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
 	assert.Nil(t, given.CheckRedirect)
-	assert.False(t, ch.s.ownClient)
+	assert.False(t, ch.s.client.Own())
 	assert.NoError(t, ch.Close())
 }

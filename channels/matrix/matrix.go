@@ -163,10 +163,7 @@ func (c *Channel) Format(f fmt.State, _ rune) {
 // Close closes the idle connections of the channel's own HTTP client; a
 // client from Config.HTTPClient is left alone.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Send posts m's update to every room not done in an earlier attempt. See

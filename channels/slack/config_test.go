@@ -100,6 +100,6 @@ func TestGivenClientFollowsNoRedirect(t *testing.T) {
 	require.NotNil(t, ch.s.client.CheckRedirect)
 	assert.ErrorIs(t, ch.s.client.CheckRedirect(nil, nil), http.ErrUseLastResponse)
 	assert.Nil(t, given.CheckRedirect)
-	assert.False(t, ch.s.ownClient)
+	assert.False(t, ch.s.client.Own())
 	assert.NoError(t, ch.Close())
 }

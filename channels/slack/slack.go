@@ -133,12 +133,12 @@ package slack
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -152,15 +152,14 @@ type Channel struct {
 
 // state is what a Channel works with.
 type state struct {
-	token     redact.Secret
-	base      string   // Web API base URL, ending in "/"
-	targets   []string // Config.Channels, trimmed: the Ledger targets
-	webhook   string   // incoming webhook URL; "" in Web API mode
-	tmpl      *templates.Set
-	client    *http.Client
-	ownClient bool
-	rd        *redact.Redactor
-	now       func() time.Time
+	token   redact.Secret
+	base    string   // Web API base URL, ending in "/"
+	targets []string // Config.Channels, trimmed: the Ledger targets
+	webhook string   // incoming webhook URL; "" in Web API mode
+	tmpl    *templates.Set
+	client  httpx.Client
+	rd      *redact.Redactor
+	now     func() time.Time
 }
 
 var (
@@ -181,10 +180,7 @@ func (c Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "slack.Chan
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Preview returns the section's mrkdwn as Send would post it, measured in

@@ -25,7 +25,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 	}
 	// A 2xx is a post, whatever becomes of its body: reading on would only
 	// risk a duplicate.
-	resp, err := httpx.DoStatus(c.s.client, hreq, 0, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, hreq, 0, 0)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

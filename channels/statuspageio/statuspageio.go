@@ -146,6 +146,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -160,18 +161,17 @@ type Channel struct {
 // state is what a Channel works with, behind a pointer: fmt prints
 // unexported fields raw.
 type state struct {
-	key       redact.Secret
-	page      string // the page's API URL, base + "/pages/" + page id
-	pageID    string
-	notify    bool
-	window    time.Duration
-	limiter   *rate.Limiter
-	tmpl      *templates.Set
-	client    *http.Client
-	ownClient bool
-	rd        *redact.Redactor
-	comps     *componentCache
-	now       func() time.Time
+	key     redact.Secret
+	page    string // the page's API URL, base + "/pages/" + page id
+	pageID  string
+	notify  bool
+	window  time.Duration
+	limiter *rate.Limiter
+	tmpl    *templates.Set
+	client  httpx.Client
+	rd      *redact.Redactor
+	comps   *componentCache
+	now     func() time.Time
 }
 
 var (
@@ -194,10 +194,7 @@ func (c Channel) Format(f fmt.State, _ rune) {
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // render renders the body of u's incident update.

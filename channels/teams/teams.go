@@ -106,12 +106,11 @@ type Channel struct {
 
 // state is what a Channel works with.
 type state struct {
-	url       string
-	tmpl      *templates.Set
-	client    *http.Client
-	ownClient bool
-	rd        *redact.Redactor
-	now       func() time.Time
+	url    string
+	tmpl   *templates.Set
+	client httpx.Client
+	rd     *redact.Redactor
+	now    func() time.Time
 }
 
 var (
@@ -129,10 +128,7 @@ func (c Channel) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "teams.Chan
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // render returns the JSON body of u (with its defaults).
@@ -170,7 +166,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	// The status line decides: a 2xx is a post, and reading on would only
 	// risk a duplicate.
-	resp, err := httpx.DoStatus(c.s.client, req, 0, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, req, 0, 0)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

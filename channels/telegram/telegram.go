@@ -139,18 +139,17 @@ type Channel struct {
 // state is what a Channel works with, behind a pointer so that fmt never
 // prints it.
 type state struct {
-	base      string
-	token     redact.Secret // in every request's URL path; never copied out
-	chats     []chat
-	targets   []string
-	preview   LinkPreview
-	template  string
-	client    *http.Client
-	ownClient bool // client is the channel\'s own: Close closes its idle connections
-	redactor  *redact.Redactor
-	tmpl      *templates.Set
-	migrated  sync.Map // target → int64: the supergroup a group became
-	now       func() time.Time
+	base     string
+	token    redact.Secret // in every request's URL path; never copied out
+	chats    []chat
+	targets  []string
+	preview  LinkPreview
+	template string
+	client   httpx.Client
+	redactor *redact.Redactor
+	tmpl     *templates.Set
+	migrated sync.Map // target → int64: the supergroup a group became
+	now      func() time.Time
 }
 
 var (
@@ -176,9 +175,9 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	client, own := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	s := &state{base: base, token: cfg.Token, chats: chats, preview: cfg.LinkPreview, template: cfg.Template,
-		client: client, ownClient: own, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, now: time.Now}
+		client: client, redactor: newRedactor(cfg.Token), tmpl: cfg.Templates, now: time.Now}
 	for _, c := range chats {
 		s.targets = append(s.targets, c.target)
 	}
@@ -209,10 +208,7 @@ func (c *Channel) Name() string { return c.name }
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Format prints the channel as "telegram.Channel(<name>)" under every verb.
@@ -274,7 +270,7 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	// The status line decides: the Bot API answers 2xx only for what it
 	// did, so a 2xx whose answer breaks off, or is cut at answerLimit, is
 	// done, not retried (a retry would post again).
-	resp, err := httpx.DoStatus(c.s.client, req, answerLimit, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, req, answerLimit, 0)
 	if err != nil {
 		return nil, nil, c.s.redactor.Error(fmt.Errorf("%s: %w", method, err))
 	}

@@ -116,8 +116,9 @@ func (cfg Config) validate() error {
 // own is the channel's own client when it made one (cfg.HTTPClient is nil),
 // whose idle connections Close closes, and nil otherwise.
 func newClient(cfg Config) (client, own *http.Client) {
-	client, mine := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
-	if mine {
+	c := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
+	client = c.Client
+	if c.Own() {
 		own = client
 	}
 	if cfg.TokenSource != nil {

@@ -199,8 +199,7 @@ type state struct {
 	targets     []string // targets[i] is endpoints[i].target
 	header      *http.Header
 	concurrency int
-	client      *http.Client
-	ownClient   bool
+	client      httpx.Client
 	now         func() time.Time
 	bodyWait    time.Duration // for a response body once its headers are in; 0: httpx.BodyWait
 	timeout     time.Duration // for a request of the default client; 0: the client's own
@@ -222,19 +221,18 @@ func New(cfg Config) (*Channel, error) {
 	}
 	header.Set("Content-Type", "application/json")
 	s := &state{endpoints: eps, targets: make([]string, len(eps)), header: &header,
-		concurrency: cfg.Concurrency, client: cfg.HTTPClient, now: time.Now}
+		concurrency: cfg.Concurrency, client: httpx.Client{Client: cfg.HTTPClient}, now: time.Now}
 	for i, ep := range eps {
 		s.targets[i] = ep.target
 	}
 	if s.concurrency == 0 {
 		s.concurrency = DefaultConcurrency
 	}
-	if s.client == nil {
-		s.client = httpx.NewClient(httpx.ClientOptions{MaxConnsPerHost: s.concurrency})
+	if cfg.HTTPClient == nil {
+		s.client = httpx.ChannelClient(nil, httpx.ClientOptions{MaxConnsPerHost: s.concurrency})
 		// The channel bounds each request by the client's timeout itself,
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
-		s.ownClient = true
 	}
 	c := &Channel{name: cfg.Name, s: s}
 	if c.name == "" {
@@ -249,10 +247,7 @@ func (c *Channel) Name() string { return c.name }
 // Close releases the idle connections of the default client; a client
 // given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.s.ownClient {
-		c.s.client.CloseIdleConnections()
-	}
-	return nil
+	return c.s.client.Close()
 }
 
 // Preview returns the JSON body the endpoints would receive.
@@ -361,7 +356,7 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	c.setHeader(req.Header, w, ep, id, body)
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
-	resp, err := httpx.DoStatusTimeout(c.s.client, req, responseLimit, c.s.bodyWait, c.s.timeout)
+	resp, err := httpx.DoStatusTimeout(c.s.client.Client, req, responseLimit, c.s.bodyWait, c.s.timeout)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

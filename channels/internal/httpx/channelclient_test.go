@@ -23,16 +23,16 @@ func TestChannelClient(t *testing.T) {
 	defer redirect.Close()
 
 	given := &http.Client{Timeout: 7 * time.Second}
-	mine, own := ChannelClient(nil, ClientOptions{})
-	defer mine.CloseIdleConnections()
-	assert.True(t, own)
-	copied, own := ChannelClient(given, ClientOptions{})
-	assert.False(t, own)
-	assert.NotSame(t, given, copied)
+	mine := ChannelClient(nil, ClientOptions{})
+	defer func() { assert.NoError(t, mine.Close()) }()
+	assert.True(t, mine.Own())
+	copied := ChannelClient(given, ClientOptions{})
+	assert.False(t, copied.Own())
+	assert.NotSame(t, given, copied.Client)
 	assert.Equal(t, 7*time.Second, copied.Timeout)
 	assert.Nil(t, given.CheckRedirect, "the given client is not modified")
 
-	for _, c := range []*http.Client{mine, copied} {
+	for _, c := range []Client{mine, copied} {
 		resp, err := c.Get(redirect.URL)
 		require.NoError(t, err)
 		_ = resp.Body.Close()
@@ -40,3 +40,30 @@ func TestChannelClient(t *testing.T) {
 	}
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
+
+// Close releases the connections of the channel's own client only.
+func TestClientClose(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	idle := func(c Client) *closeCounter {
+		ct := &closeCounter{RoundTripper: http.DefaultTransport}
+		c.Transport = ct
+		return ct
+	}
+	own := ChannelClient(nil, ClientOptions{})
+	given := Client{Client: &http.Client{}}
+	ownT, givenT := idle(own), idle(given)
+	require.NoError(t, own.Close())
+	require.NoError(t, given.Close())
+	assert.Equal(t, 1, ownT.closed, "the channel's own client is released")
+	assert.Zero(t, givenT.closed, "a given client is left alone")
+	assert.False(t, given.Own())
+}
+
+// closeCounter is a transport that counts its CloseIdleConnections calls.
+type closeCounter struct {
+	http.RoundTripper
+	closed int
+}
+
+func (t *closeCounter) CloseIdleConnections() { t.closed++ }
