@@ -13,7 +13,8 @@ import (
 // readers see), in characters (Unicode code points). Code points, not the
 // UTF-16 code units that entity offsets use: a message of 4,096 emoji
 // outside the Basic Multilingual Plane (8,192 code units) is accepted, and
-// one of 4,097 refused as too long, as measured against the Bot API.
+// one of 4,097 refused as too long (a measurement against the Bot API,
+// reported publicly; not one made here).
 const MaxLength = 4096
 
 // parseMode is the markup the channel sends: Telegram's HTML style.
