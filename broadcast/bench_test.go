@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -70,6 +71,51 @@ func BenchmarkFloor(b *testing.B) {
 		var wg sync.WaitGroup
 		for range 10 {
 			wg.Go(func() { _, _ = noop(ctx, m) })
+		}
+		wg.Wait()
+	}
+}
+
+// BenchmarkStoreFloor is the least a Send to ten channels can cost while it
+// keeps the Store's bookkeeping that the contract asks of every delivery,
+// with nothing else of the Broadcaster's: per channel a goroutine that reads
+// its mark and its thread, calls a no-op function, and saves its receipt
+// and its mark, on a MemoryStore that starts afresh every 1,000 updates as
+// in BenchmarkSend. Between BenchmarkFloor and BenchmarkSend, it shows how
+// much of Send's cost the Store calls alone make.
+func BenchmarkStoreFloor(b *testing.B) {
+	ctx := context.Background()
+	names := make([]string, 10)
+	for i := range names {
+		names[i] = fmt.Sprintf("ch%d", i)
+	}
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("update-%d", i)
+	}
+	s := broadcast.NewMemoryStore()
+	m := broadcast.Message{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%1000 == 0 {
+			b.StopTimer()
+			s = broadcast.NewMemoryStore()
+			b.StartTimer()
+		}
+		id := ids[i]
+		var wg sync.WaitGroup
+		for _, name := range names {
+			wg.Go(func() {
+				if done, _, _ := s.Done(ctx, id, name, ""); done {
+					return
+				}
+				_, _ = s.Thread(ctx, "inc", name)
+				r, _ := noop(ctx, m)
+				r.Channel, r.Time = name, time.Now()
+				_ = s.SaveReceipt(ctx, "inc", id, r)
+				_ = s.Mark(ctx, id, name, "", nil)
+			})
 		}
 		wg.Wait()
 	}
