@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -16,9 +18,10 @@ import (
 //
 // It remembers what this Send marked, so that a mark the Store failed to
 // write still counts on the next attempt (no second delivery), and it
-// collects read and write failures for the Broadcaster: a read failure
-// makes the attempt transient, a write failure makes the Result's error
-// ErrNotRecorded.
+// collects read and write failures for the Broadcaster: a mark that cannot
+// be read makes the attempt transient; a write failure, or a post of an
+// earlier attempt that could not be read in the end, makes the Result's
+// error ErrNotRecorded.
 type storeLedger struct {
 	ctx     context.Context
 	store   Store
@@ -30,8 +33,9 @@ type storeLedger struct {
 	posts      map[string]Receipt // this Send's posts, and those read from the Store
 	delivered  []string
 	failed     []TargetFailure
-	unread     []error // read failures of the current attempt
-	unrecorded []error // write failures of the whole Send, and posts that could not be read
+	unread     []error          // read failures of the current attempt
+	unrecorded []error          // write failures of the whole Send
+	lostPosts  map[string]error // posts whose last read failed, by target
 }
 
 func (l *storeLedger) init(ctx context.Context, store Store, update, channel string) {
@@ -140,21 +144,23 @@ func (l *storeLedger) Post(target string) (Receipt, bool) {
 		return p.clone(), true
 	}
 	p, ok, err := l.store.Receipt(l.ctx, postKey(l.update, target), l.channel)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err != nil {
-		l.mu.Lock()
-		l.unrecorded = append(l.unrecorded, fmt.Errorf("store: read post of %s, which the receipt lacks: %w", target, err))
-		l.mu.Unlock()
+		if l.lostPosts == nil {
+			l.lostPosts = map[string]error{}
+		}
+		l.lostPosts[target] = fmt.Errorf("store: read post of %s, which the receipt lacks: %w", target, err)
 		return Receipt{}, false
 	}
+	delete(l.lostPosts, target) // a later read found it
 	if !ok {
 		return Receipt{}, false
 	}
-	l.mu.Lock()
 	if l.posts == nil {
 		l.posts = map[string]Receipt{}
 	}
 	l.posts[target] = p
-	l.mu.Unlock()
 	return p.clone(), true
 }
 
@@ -202,9 +208,14 @@ func (l *storeLedger) takeUnread() error {
 }
 
 // outcome returns the targets marked delivered and failed during this Send,
-// and the marks the Store failed to write.
+// and the marks and posts the Store failed to write, and the posts of
+// earlier attempts it failed to read the last time they were asked for.
 func (l *storeLedger) outcome() (delivered []string, failed []TargetFailure, unrecorded error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.delivered, l.failed, errors.Join(l.unrecorded...)
+	errs := l.unrecorded
+	for _, target := range slices.Sorted(maps.Keys(l.lostPosts)) {
+		errs = append(errs, l.lostPosts[target])
+	}
+	return l.delivered, l.failed, errors.Join(errs...)
 }
