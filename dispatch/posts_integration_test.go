@@ -86,7 +86,9 @@ func TestRetryOnAnotherInstanceNamesEveryPost(t *testing.T) {
 	assert.Equal(t, map[string]string{"msg #ops": "msg-#ops", "msg #eng": "msg-#eng"}, r.Meta,
 		"the receipt names the post the first instance made too")
 	assert.Equal(t, "msg-#ops", r.ID)
+	platform.mu.Lock()
 	assert.Equal(t, map[string]int{"#ops": 1, "#eng": 1}, platform.posts, "each room once")
+	platform.mu.Unlock()
 	saved, ok, err := second.store.Receipt(ctx, id, "chat")
 	require.NoError(t, err)
 	require.True(t, ok)
