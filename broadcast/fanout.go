@@ -21,6 +21,11 @@ import (
 //	}
 //	return receipt, f.Err()
 //
+// A channel whose receipt names each target's post (a message ID per chat
+// room) reports a delivery with Posted instead of Report(i, nil), and
+// returns Receipt(), which names the posts of earlier attempts too (see
+// ExampleFanout).
+//
 // Report (and Posted) record each outcome in the Message's Ledger at once,
 // so that an attempt cut short keeps what it achieved. Report and Posted may
 // be called from many goroutines; the other methods must not run
@@ -113,11 +118,11 @@ func (f *Fanout) book(i int, t string, err error) {
 // Posted records that targets[i] got the update as post: a Receipt that
 // names the post there (its ID, URL and Meta, as the channel writes them in
 // its receipts, keyed so that the posts of different targets do not
-// clash). It
-// is Report(i, nil) for a channel whose receipt names each target's post:
-// the Ledger keeps the post with the mark (Ledger.MarkPosted), so that
-// Receipt names it in the attempt that completes the delivery, in this
-// process, after a restart or on another instance.
+// clash). It is Report(i, nil) for a channel whose receipt names each
+// target's post: the Ledger keeps the post with the mark
+// (Ledger.MarkPosted), so that Receipt names it in the attempt that
+// completes the delivery, in this process, after a restart or on another
+// instance.
 func (f *Fanout) Posted(i int, post Receipt) {
 	if f.m.Ledger != nil {
 		_ = f.m.Ledger.MarkPosted(f.targets[i], post) // the Broadcaster reports a failed write

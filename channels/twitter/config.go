@@ -110,25 +110,20 @@ func (cfg Config) validate() error {
 }
 
 // newClient returns a copy of the configured client that follows no
-// redirect and, for OAuth 1.0a, signs every request. OAuth 2.0 requests
-// get their token from the channel, per attempt.
-//
-// own is the channel's own client when it made one (cfg.HTTPClient is nil),
-// whose idle connections Close closes, and nil otherwise.
-func newClient(cfg Config) (client, own *http.Client) {
-	c := httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
-	client = c.Client
-	if c.Own() {
-		own = client
-	}
+// redirect and, for OAuth 1.0a, signs every request, and the client it
+// sends through (base: the channel's own when cfg.HTTPClient is nil, whose
+// idle connections Close releases). OAuth 2.0 requests get their token
+// from the channel, per attempt.
+func newClient(cfg Config) (client *http.Client, base httpx.Client) {
+	base = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{Timeout: defaultTimeout})
 	if cfg.TokenSource != nil {
-		return client, own
+		return base.Client, base
 	}
-	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, client)
+	ctx := context.WithValue(context.Background(), oauth1.HTTPClient, base.Client)
 	token := oauth1.NewToken(cfg.AccessToken.Reveal(), cfg.AccessSecret.Reveal())
-	signing := *client // the signing transport sends through client's
+	signing := *base.Client // the signing transport sends through base
 	signing.Transport = oauth1.NewConfig(cfg.ConsumerKey.Reveal(), cfg.ConsumerSecret.Reveal()).Client(ctx, token).Transport
-	return &signing, own
+	return &signing, base
 }
 
 // newRedactor returns the Redactor of every credential in cfg. The OAuth

@@ -174,6 +174,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
@@ -193,7 +194,7 @@ type Channel struct {
 	name     string
 	baseURL  string
 	client   *http.Client       // signs OAuth 1.0a requests; follows no redirect
-	own      *http.Client       // the client's own transport, when the channel made it; nil otherwise
+	sender   httpx.Client       // what client sends through; Close releases it if the channel made it
 	tokens   oauth2.TokenSource // OAuth 2.0 tokens; nil for OAuth 1.0a
 	redactor *redact.Redactor   // every credential of the Config
 	tmpl     *templates.Set
@@ -218,12 +219,12 @@ func New(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
-	client, own := newClient(cfg)
+	client, sender := newClient(cfg)
 	c := &Channel{
 		name:     name,
 		baseURL:  base,
 		client:   client,
-		own:      own,
+		sender:   sender,
 		tokens:   tokens(cfg),
 		redactor: newRedactor(cfg),
 		tmpl:     cfg.Templates,
@@ -244,10 +245,7 @@ func (c *Channel) Name() string { return c.name }
 // Close releases the idle connections of the channel's own client; a
 // client given in Config is left alone. The Channel remains usable.
 func (c *Channel) Close() error {
-	if c.own != nil {
-		c.own.CloseIdleConnections()
-	}
-	return nil
+	return c.sender.Close()
 }
 
 // Format prints the channel as "twitter.Channel(<name>)" under every verb,
