@@ -33,6 +33,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/matrix"
 	"github.com/outagecast/outagecast/redact"
@@ -315,6 +316,79 @@ func TestIntegrationIncident(t *testing.T) {
 		assert.Contains(t, string(gone.Unsigned), "redacted_because")
 		assert.Len(t, s.reader.relations(room, receipts[0].Meta[target], "m.thread"), 2, "its thread stays")
 		assert.Equal(t, 4, len(s.reader.messages(room)), "3 posts and an edit in %s", target)
+	}
+}
+
+// downRoom is a transport that answers 503 for every event sent to one
+// room, as a homeserver having a bad moment there, and passes the rest on.
+type downRoom struct {
+	room string
+	next http.RoundTripper
+}
+
+func (d downRoom) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/rooms/"+d.room+"/send/") {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Request: req,
+			Header: http.Header{"Content-Type": {"application/json"}},
+			Body:   io.NopCloser(strings.NewReader(`{"errcode":"M_UNKNOWN","error":"try again"}`))}, nil
+	}
+	return d.next.RoundTrip(req)
+}
+
+// An update that reached one room before the program stopped is finished
+// after the restart by a new Broadcaster and Channel over the same bolt
+// file: the receipt names the events in both rooms, and Retract redacts
+// both, each read back by the reader.
+func TestIntegrationRestartNamesEveryRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	room1, _ := s.bot.room(s.reader)
+	room2, _ := s.bot.room(s.reader)
+	path := t.TempDir() + "/outagecast.db"
+	u := update(unique("inc-"), 1, broadcast.StatusInvestigating, "Half the rooms, then a restart.")
+
+	store, err := boltstore.Open(path, nil)
+	require.NoError(t, err)
+	down := &http.Client{Transport: downRoom{room: room2, next: s.client.Transport}}
+	ch, err := matrix.New(matrix.Config{Name: "ops-matrix", Homeserver: s.url, AccessToken: redact.NewSecret(s.botToken),
+		Rooms: []string{room1, room2}, HTTPClient: down})
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+	require.NoError(t, err)
+	_, err = b.Send(ctx, u)
+	require.Error(t, err, "the second room answered 503")
+	require.NoError(t, b.Close())
+	require.NoError(t, store.Close())
+
+	store, err = boltstore.Open(path, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	b, err = broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, room1, room2)}, broadcast.Options{Store: store})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	rep, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	r := rep.Results[0].Receipt
+	for _, room := range []string{room1, room2} {
+		require.NotEmpty(t, r.Meta[room], "the receipt names the event in %s", room)
+		settle(func() bool { return len(s.reader.messages(room)) >= 1 })
+		msgs := s.reader.messages(room)
+		require.Len(t, msgs, 1, "one post in %s", room)
+		assert.Equal(t, r.Meta[room], msgs[0].EventID)
+	}
+	assert.Equal(t, r.Meta[room1], r.ID, "the first room's event, posted before the restart")
+
+	_, err = b.Retract(ctx, u.ID)
+	require.NoError(t, err)
+	for _, room := range []string{room1, room2} {
+		settle(func() bool {
+			return strings.Contains(string(s.reader.event(room, r.Meta[room]).Unsigned), "redacted_because")
+		})
+		assert.Contains(t, string(s.reader.event(room, r.Meta[room]).Unsigned), "redacted_because",
+			"the post in %s is redacted", room)
 	}
 }
 
