@@ -46,14 +46,20 @@
 // 5xx) is tried again by the next Send. Preview uses the limits read so
 // far, without I/O.
 //
-// Length is counted as Measure does: grapheme clusters, each URL as 23.
-// Mastodon's own count is finer (a mention counts without its domain; a
-// URL is a link only with a known top-level domain, its path only up to
-// characters its extractor stops at), so Measure is an upper bound: a
-// URL Mastodon may not take as a link counts its own length when that is
-// more than 23, and the part of a URL after the first character outside
-// plain ASCII counts as text. A status is therefore at most a few
-// characters shorter than it could be, never refused as too long.
+// Length is counted as Measure does: grapheme clusters, each link as 23.
+// What Mastodon takes as a link is what its extractor (twitter-text's,
+// with its own rules for paths) finds: a URL not glued to a word, whose
+// domain ends in a top-level domain of twitter-text's list of 2019, with
+// its path and query only up to their last letter, digit or few other
+// characters ("https://status.example.com/x~" is a link and a "~").
+// Measure follows those rules for plain ASCII URLs and counts what it
+// cannot be sure of as much as Mastodon could: a URL whose top-level
+// domain is unusual (".internal", or one newer than the list such as
+// ".music") as its own length or more, the part of a path after its first
+// character outside plain ASCII as text. Mastodon's count is finer still
+// (a mention counts without its domain), so Measure is an upper bound: a
+// status is at most a few characters shorter than it could be, never
+// refused as too long.
 //
 // Every status is sent with an Idempotency-Key header, Message.Key(""):
 // the same on every attempt of an update, after a restart too. Mastodon

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -100,7 +99,7 @@ func apiMessage(body []byte) string {
 
 // Measure returns the length of a status as an instance with the given
 // characters_reserved_per_url counts it, or a little more: grapheme
-// clusters, with each URL counted as perURL. It is an upper bound where
+// clusters, with each link counted as perURL. It is an upper bound where
 // Mastodon's rules are finer than its own (see the package documentation,
 // # Limits), so that a text it passes is never refused as too long.
 func Measure(perURL int) templates.Measure {
@@ -115,50 +114,6 @@ func Measure(perURL int) templates.Measure {
 		}
 		return n + templates.Graphemes(s[last:])
 	}
-}
-
-// urlCost is what a URL found in a text counts, at most: perURL for the
-// part Mastodon surely takes as a link (an http(s) URL with a domain name,
-// up to the first character outside plain ASCII URL characters), plus
-// the rest as text. A URL Mastodon may not take as a link at all counts
-// its own length if that is more than perURL.
-func urlCost(prev rune, u string, perURL int) int {
-	core := strings.TrimRight(u, ".,:;!?'")
-	tail := len(u) - len(core) // ASCII punctuation: one cluster per byte
-	rest := strings.IndexFunc(core, func(r rune) bool { return !plainURLRune(r) })
-	if rest < 0 {
-		rest = len(core)
-	}
-	if !linkable(prev, core[:rest]) {
-		return max(templates.Graphemes(u), perURL)
-	}
-	return perURL + templates.Graphemes(core[rest:]) + tail
-}
-
-// plainURLRune reports the ASCII characters every URL extractor keeps in
-// a URL.
-func plainURLRune(r rune) bool {
-	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-._~:/?#[]@!$&'*+,;=%", r))
-}
-
-// linkable reports whether Mastodon takes u (scheme, host, plain path) as
-// a link: after a character that does not glue it to a word, with a host
-// that is a domain name.
-func linkable(prev rune, u string) bool {
-	if prev != utf8.RuneError && (unicode.IsLetter(prev) || unicode.IsDigit(prev) || strings.ContainsRune("@$#_", prev)) {
-		return false
-	}
-	_, after, _ := strings.Cut(u, "://")
-	host, _, _ := strings.Cut(after, "/")
-	host, _, _ = strings.Cut(host, "?")
-	host, _, _ = strings.Cut(host, "#")
-	host, _, _ = strings.Cut(host, ":")
-	labels := strings.Split(strings.ToLower(host), ".")
-	if len(labels) < 2 {
-		return false
-	}
-	tld := labels[len(labels)-1]
-	return len(tld) >= 2 && (strings.Trim(tld, "abcdefghijklmnopqrstuvwxyz") == "" || strings.HasPrefix(tld, "xn--"))
 }
 
 // checkText refuses a status that is empty, which the instance would
