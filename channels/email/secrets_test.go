@@ -56,6 +56,13 @@ func TestEchoedCredentialsRedacted(t *testing.T) {
 		{name: "a deferred recipient", script: func(s *fakeSMTP) { s.dataPlan["a@example.net"] = []string{"451 4.3.0 " + quoting} }},
 		{name: "a refused message, XOAUTH2", server: serverOptions{user: testUser, token: testToken}, change: xoauth2,
 			script: func(s *fakeSMTP) { s.dataPlan["b@example.net"] = []string{"554 5.7.1 " + quoting} }},
+		// One connection: the second message waits behind the first, whose
+		// 421 ends the connection and puts the second back in the queue.
+		{name: "a 421 at the end of DATA, pipelined", change: func(c *email.Config) { c.Concurrency = 1 },
+			script: func(s *fakeSMTP) { s.dataAll = "421 4.3.0 closing: " + quoting }},
+		{name: "a 421 at the end of DATA, in turn", server: serverOptions{user: testUser, pass: testPass, inTurn: true},
+			change: func(c *email.Config) { c.Concurrency = 1 },
+			script: func(s *fakeSMTP) { s.dataAll = "421 4.3.0 closing: " + quoting }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -207,7 +207,7 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	to := b.ch.to[i].Address
 	var reply *textproto.Error
 	if !errors.As(err, &reply) || reply.Code == 421 || command == cmdReset {
-		b.requeue(i, b.scrub.error(fmt.Errorf("email: connection lost: %w", err)))
+		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
 		return false
 	}
 	switch {
@@ -227,8 +227,11 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 }
 
 // requeue puts recipient i back for another connection, or for the next
-// attempt when no connection is left, and remembers why.
+// attempt when no connection is left, and remembers why, with every
+// secret redacted: the cause may hold a server's reply, which may quote
+// the credentials.
 func (b *batch) requeue(i int, cause error) {
+	cause = b.scrub.error(cause)
 	if broadcast.IsPermanent(cause) {
 		b.setFatal(cause)
 	}
@@ -238,7 +241,10 @@ func (b *batch) requeue(i int, cause error) {
 	b.cause = cause
 }
 
+// setFatal ends the attempt for every recipient with err, with every
+// secret redacted.
 func (b *batch) setFatal(err error) {
+	err = b.scrub.error(err)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.fatal == nil {
