@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -189,8 +190,15 @@ func templateFuncs() template.FuncMap {
 		"text":       richText,
 		"excerpt":    excerpt,
 		"css":        cssColor,
-		"isRelative": func(u string) bool { return !strings.Contains(u, "://") },
+		"isRelative": isRelative,
 	}
+}
+
+// isRelative reports whether u is a URL without a scheme, which a page
+// links relative to its own place in the site.
+func isRelative(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && !p.IsAbs()
 }
 
 // timeHTML shows t in UTC in a <time> element: "14 Mar 2025 09:26 UTC".
