@@ -234,9 +234,18 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // Check runs every channel's Check concurrently and returns one error per
 // channel, in the Broadcaster's order: nil when the check passed, the
 // Checker's error as is, or ErrNotSupported when the channel is not a
-// Checker. Each check is bounded by Options.AttemptTimeout.
+// Checker, or ErrClosed for every channel after Close. Each check is
+// bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
 	errs := make([]error, len(b.channels))
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		for i := range errs {
+			errs[i] = ErrClosed
+		}
+		return errs
+	}
 	var wg sync.WaitGroup
 	for i, ch := range b.channels {
 		c, ok := ch.(Checker)

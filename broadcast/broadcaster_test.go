@@ -435,4 +435,18 @@ func TestClose(t *testing.T) {
 	assert.ErrorIs(t, err, broadcast.ErrClosed)
 	_, err = b.Preview(validUpdate())
 	assert.ErrorIs(t, err, broadcast.ErrClosed)
+	for _, err := range b.Check(context.Background()) {
+		assert.ErrorIs(t, err, broadcast.ErrClosed)
+	}
+}
+
+// Check after Close calls no channel's Check: the channels are closed.
+func TestCheckAfterClose(t *testing.T) {
+	c := &checker{script: script{name: "c"}}
+	b, err := broadcast.New([]broadcast.Channel{c}, broadcast.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []error{nil}, b.Check(context.Background()))
+	require.NoError(t, b.Close())
+	assert.Equal(t, []error{broadcast.ErrClosed}, b.Check(context.Background()))
+	assert.Equal(t, int32(1), c.checks.Load())
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,10 +149,14 @@ func TestRetractRetries(t *testing.T) {
 
 type checker struct {
 	script
-	err error
+	err    error
+	checks atomic.Int32
 }
 
-func (c *checker) Check(context.Context) error { return c.err }
+func (c *checker) Check(context.Context) error {
+	c.checks.Add(1)
+	return c.err
+}
 
 func TestCheck(t *testing.T) {
 	bad := errors.New("401 invalid_auth")

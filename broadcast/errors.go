@@ -14,8 +14,8 @@ var (
 	ErrNoChannels = errors.New("broadcast: no channels")
 	// ErrDuplicateChannel is returned by New when two channels share a name.
 	ErrDuplicateChannel = errors.New("broadcast: duplicate channel name")
-	// ErrClosed is returned by Send, Correct, Retract and Preview after
-	// Close.
+	// ErrClosed is returned by Send, Correct, Retract, Preview and RunJob
+	// after Close, and by Check for every channel.
 	ErrClosed = errors.New("broadcast: broadcaster closed")
 	// ErrNotRecorded is wrapped by the error of a channel that delivered
 	// (to the channel, or to some of its targets) when the Store could not

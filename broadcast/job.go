@@ -73,7 +73,9 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // selected); otherwise the caller retries unless IsPermanent(Err), no
 // sooner than RetryDelay(Err) when set. The attempt is bounded by
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
-// an invalid update) fails Permanent without an attempt; after Close,
+// an invalid update, one without IncidentID or Time) fails Permanent
+// without an attempt, and an update not cleaned is cleaned (see
+// Update.Clean) as Jobs would have; after Close,
 // RunJob fails with ErrClosed, not Permanent, for another instance to run
 // the Job, and Close waits for RunJobs under way.
 func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
@@ -143,6 +145,15 @@ func (j *Job) check() (op, error) {
 		if err := j.Update.Validate(); err != nil {
 			return 0, err
 		}
+		// Jobs fills these in; an attempt cannot, the same way on every
+		// instance (a Time of now would differ from attempt to attempt).
+		if j.Update.IncidentID == "" {
+			return 0, invalid("Job.Update.IncidentID", "missing; Jobs sets it")
+		}
+		if j.Update.Time.IsZero() {
+			return 0, invalid("Job.Update.Time", "missing; Jobs sets it")
+		}
+		j.Update = j.Update.Clean()
 	}
 	return o, nil
 }

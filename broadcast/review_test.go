@@ -83,8 +83,12 @@ func TestRunJobRefusesWhatJobsWouldNotMake(t *testing.T) {
 	b := newBroadcaster(t, broadcast.Options{}, ch)
 	jobs, err := b.Jobs(broadcast.JobSend, validUpdate(), "")
 	require.NoError(t, err)
+	noIncident, noTime := jobs[0].Update, jobs[0].Update
+	noIncident.IncidentID, noTime.Time = "", time.Time{}
 	for _, j := range []broadcast.Job{
 		{Kind: "edit", Channel: "x", Update: jobs[0].Update},
+		{Kind: broadcast.JobSend, Channel: "x", Update: noIncident},
+		{Kind: broadcast.JobSend, Channel: "x", Update: noTime},
 		{Kind: broadcast.JobSend, Channel: "x", Update: broadcast.Update{ID: "u1"}},
 		{Kind: broadcast.JobSend, Channel: "x"},
 		{Kind: broadcast.JobCorrect, Channel: "x", Update: jobs[0].Update},
@@ -99,6 +103,24 @@ func TestRunJobRefusesWhatJobsWouldNotMake(t *testing.T) {
 	assert.ErrorIs(t, r.Err, broadcast.ErrClosed)
 	assert.False(t, broadcast.IsPermanent(r.Err), "another instance runs it")
 	assert.Zero(t, n.Load(), "nothing sent after Close")
+}
+
+// A Job whose update was not cleaned (hand-made, or from another version)
+// reaches the channel cleaned, as Jobs would have made it.
+func TestRunJobCleansTheUpdate(t *testing.T) {
+	var got broadcast.Update
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		got = m.Update
+		return broadcast.Receipt{ID: "1"}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	jobs, err := b.Jobs(broadcast.JobSend, validUpdate(), "")
+	require.NoError(t, err)
+	j := jobs[0]
+	j.Update.Title = "\x1b]0;pwned\x07CDN \x1b[31mdown"
+	r := b.RunJob(context.Background(), j, 1)
+	require.NoError(t, r.Err)
+	assert.Equal(t, "CDN down", got.Title)
 }
 
 // A Ledger target "" would be the channel's own mark in the Store: it is
