@@ -62,6 +62,28 @@ func (e *attemptTimeoutError) As(target any) bool {
 	return errors.As(e.err, target)
 }
 
+// unreadError is the error of an attempt that could not read the marks of
+// some targets, and so did not try them: transient, since the next attempt
+// tries them once the Store reads, whatever the channel said of the
+// others. It is the Store's error (Unwrap), and errors.As finds in it what
+// the channel's error holds (its RetryAfter, its TargetsError) but a
+// Permanent mark.
+type unreadError struct {
+	unread error // the Store's
+	err    error // the channel's
+}
+
+func (e *unreadError) Error() string { return e.unread.Error() + "; and " + e.err.Error() }
+
+func (e *unreadError) Unwrap() error { return e.unread }
+
+func (e *unreadError) As(target any) bool {
+	if _, ok := target.(**permanentError); ok {
+		return false
+	}
+	return errors.As(e.err, target)
+}
+
 // Permanent marks err as not worth retrying: the platform rejected the
 // message, the credentials are wrong, the configuration is bad. Permanent(nil)
 // is nil.

@@ -33,7 +33,8 @@ type storeLedger struct {
 	posts      map[string]Receipt // this Send's posts, and those read from the Store
 	delivered  []string
 	failed     []TargetFailure
-	unread     []error          // read failures of the current attempt
+	unread     []TargetFailure  // read failures of the current attempt
+	notRead    []TargetFailure  // read failures of the last attempt
 	unrecorded []error          // write failures of the whole Send
 	lostPosts  map[string]error // posts whose last read failed, by target
 }
@@ -63,7 +64,7 @@ func (l *storeLedger) Done(target string) (bool, string) {
 	if err != nil {
 		err = fmt.Errorf("store: read mark of %s: %w", target, err)
 		l.mu.Lock()
-		l.unread = append(l.unread, err)
+		l.unread = append(l.unread, TargetFailure{Target: target, Err: err})
 		l.mu.Unlock()
 		return true, err.Error()
 	}
@@ -198,13 +199,26 @@ func (l *storeLedger) write(target string, failure error) error {
 }
 
 // takeUnread returns the read failures of the attempt that just ended and
-// forgets them.
+// forgets them; their targets are pending until a later attempt reads them
+// (see pendingUnread).
 func (l *storeLedger) takeUnread() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	err := errors.Join(l.unread...)
-	l.unread = nil
-	return err
+	var errs []error
+	for _, f := range l.unread {
+		errs = append(errs, f.Err)
+	}
+	l.notRead, l.unread = l.unread, nil
+	return errors.Join(errs...)
+}
+
+// pendingUnread returns the targets whose marks the last attempt could not
+// read, with the Store's error: it did not try them, and the next attempt
+// will.
+func (l *storeLedger) pendingUnread() []TargetFailure {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.notRead
 }
 
 // outcome returns the targets marked delivered and failed during this Send,

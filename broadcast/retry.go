@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -321,7 +322,7 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 	}
 	if unread := d.ledger.takeUnread(); unread != nil {
 		if err != nil {
-			err = fmt.Errorf("%w; and %v", unread, err) // transient: the error of err is not wrapped
+			err = &unreadError{unread: unread, err: err}
 		} else {
 			err = unread
 		}
@@ -466,6 +467,9 @@ func (d *delivery) settle() {
 		var te *TargetsError
 		if errors.As(d.res.Err, &te) {
 			d.res.Pending = te.Pending
+		}
+		if notRead := d.ledger.pendingUnread(); len(notRead) > 0 {
+			d.res.Pending = append(slices.Clip(d.res.Pending), notRead...)
 		}
 	}
 	switch {

@@ -215,3 +215,44 @@ func TestNotRecordedKeepsPendingTargetsRetried(t *testing.T) {
 	require.Len(t, res.Pending, 1)
 	assert.Equal(t, "b", res.Pending[0].Target)
 }
+
+// flakyDone is a Store whose first read of target a's mark fails.
+type flakyDone struct {
+	*broadcast.MemoryStore
+	failed atomic.Bool
+}
+
+func (s *flakyDone) Done(ctx context.Context, u, ch, target string) (bool, string, error) {
+	if target == "a" && s.failed.CompareAndSwap(false, true) {
+		return false, "", errors.New("store busy")
+	}
+	return s.MemoryStore.Done(ctx, u, ch, target)
+}
+
+// When one target's mark cannot be read, the attempt's error still carries
+// what the channel said of the others: its RetryAfter, and its pending
+// targets, to which the unread one is added.
+func TestUnreadMarkKeepsTheChannelsRetryAfter(t *testing.T) {
+	ch := broadcast.ChannelFunc("hooks", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		f := broadcast.NewFanout(m, []string{"a", "b"})
+		for _, i := range f.Todo() {
+			f.Report(i, broadcast.RetryAfter(errors.New("429 Too Many Requests"), 10*time.Minute))
+		}
+		return broadcast.Receipt{}, f.Err()
+	})
+	b := newBroadcaster(t, broadcast.Options{Store: &flakyDone{MemoryStore: broadcast.NewMemoryStore()}}, ch)
+	jobs, err := b.Jobs(broadcast.JobSend, validUpdate(), "")
+	require.NoError(t, err)
+	r := b.RunJob(context.Background(), jobs[0], 1)
+	require.Error(t, r.Err)
+	assert.False(t, broadcast.IsPermanent(r.Err))
+	d, ok := broadcast.RetryDelay(r.Err)
+	assert.True(t, ok, "%v", r.Err)
+	assert.Equal(t, 10*time.Minute, d)
+	assert.ErrorContains(t, r.Err, "store busy")
+	var pending []string
+	for _, p := range r.Pending {
+		pending = append(pending, p.Target)
+	}
+	assert.ElementsMatch(t, []string{"a", "b"}, pending)
+}
