@@ -429,12 +429,18 @@ func TestCorrectionKeepsNewerUpdateLatest(t *testing.T) {
 		done <- err
 	}()
 	<-ch.inEdit
+	// The newer update waits for the edit's attempt (one attempt at a time
+	// per incident and channel), then posts.
 	u2 := validUpdate()
 	u2.ID, u2.IncidentID, u2.Time, u2.Status = "u2", "inc", t0.Add(time.Hour), broadcast.StatusIdentified
-	_, err = b.Send(context.Background(), u2)
-	require.NoError(t, err)
+	sent := make(chan error, 1)
+	go func() {
+		_, err := b.Send(context.Background(), u2)
+		sent <- err
+	}()
 	close(ch.release)
 	require.NoError(t, <-done)
+	require.NoError(t, <-sent)
 
 	th, err := store.Thread(context.Background(), "inc", "slack")
 	require.NoError(t, err)

@@ -12,7 +12,11 @@
 // a retry of a channel with many recipients reaches only those not done, and
 // Message.Key gives platforms with idempotency keys the same key on every
 // attempt), ordering (an older update of an incident is never posted after a
-// newer one on the same channel), routing (Options.Routes) and, for
+// newer one on the same channel: a Broadcaster runs one attempt at a time
+// per incident and channel, and every attempt first checks the incident's
+// latest post in the Store; between instances sharing a Store only that
+// check holds, so two attempts made at the same moment on two instances
+// may still cross), routing (Options.Routes) and, for
 // platforms that allow it, corrections in place and retractions (Correct,
 // Retract).
 //

@@ -132,8 +132,9 @@ func (d *delivery) unlock() {
 	d.flight.unlock()
 }
 
-// once makes attempt number n: it takes Options.Lock, reads the Store,
-// calls the channel and records a delivery. done reports that the delivery
+// once makes attempt number n: it takes Options.Lock and the incident's
+// turn on the channel (newest.take), reads the Store, calls the channel and
+// records a delivery. done reports that the delivery
 // ended: delivered, or skipped, superseded or not selected (the Result says
 // which); otherwise err is the attempt's failure.
 func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error) {
@@ -145,6 +146,10 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		}
 		d.shared = unlock
 	}
+	if err := d.b.newest.take(ctx, &d.watch); err != nil {
+		return false, err // only ctx ends the wait
+	}
+	defer d.b.newest.release(&d.watch)
 	stop, err := d.prepare(ctx)
 	if stop {
 		return true, nil

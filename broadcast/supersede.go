@@ -1,6 +1,8 @@
 package broadcast
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -10,6 +12,12 @@ import (
 // older updates waiting to retry, so they stop at once. Across instances
 // and restarts the Store's Thread.Last says the same, read before every
 // attempt.
+//
+// It also lets one attempt at a time run for each incident and channel
+// (take, release): an attempt reads the thread, posts and saves its
+// receipt before the next reads it, so that an update posted while an
+// older one's attempt was under way is posted after it, in its thread,
+// and the older one, if it is not yet posted, is then found superseded.
 type newest struct {
 	mu sync.Mutex
 	m  map[pairKey]*newestEntry
@@ -21,6 +29,44 @@ type newestEntry struct {
 	time    time.Time     // its Update.Time
 	seq     uint64        // its Send's number
 	changed chan struct{} // closed when id changes; nil until a delivery waits
+	busy    bool          // an attempt is under way
+	free    chan struct{} // closed when busy ends; nil until an attempt waits
+}
+
+// take waits until no other attempt on the watcher's incident and channel
+// is under way, and makes this one the attempt under way; it fails when
+// ctx ends first. Every take that succeeded is followed by a release.
+func (n *newest) take(ctx context.Context, w *watcher) error {
+	for {
+		n.mu.Lock()
+		e := w.e
+		if !e.busy {
+			e.busy = true
+			n.mu.Unlock()
+			return nil
+		}
+		if e.free == nil {
+			e.free = make(chan struct{})
+		}
+		free := e.free
+		n.mu.Unlock()
+		select {
+		case <-free:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for an attempt of an update of the same incident: %w", ctx.Err())
+		}
+	}
+}
+
+// release ends the attempt under way that take started.
+func (n *newest) release(w *watcher) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	w.e.busy = false
+	if w.e.free != nil {
+		close(w.e.free)
+		w.e.free = nil
+	}
 }
 
 // watcher is one delivery's view of its incident and channel.

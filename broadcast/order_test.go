@@ -1,0 +1,118 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A newer update of an incident sent while an older one's attempt is under
+// way on the same channel waits for that attempt: it is posted after the
+// older one, replying to it, and the thread's latest post is the newer
+// one's, so that an update between the two, sent later, is superseded.
+func TestNewerUpdateWaitsForAnOlderAttempt(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	var order []string
+	var replyTo = map[string]string{}
+	var n atomic.Int32
+	olderIn, olderGo := make(chan struct{}), make(chan struct{})
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if m.Update.ID == "older" {
+			close(olderIn)
+			<-olderGo // the platform is slow this time
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, m.Update.ID)
+		replyTo[m.Update.ID] = m.Thread.Last.ID
+		return broadcast.Receipt{ID: fmt.Sprint("post-", n.Add(1))}, nil
+	})
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	older, newer := validUpdate(), validUpdate()
+	older.ID, older.IncidentID, older.Time = "older", "inc", t0
+	newer.ID, newer.IncidentID, newer.Time, newer.Status = "newer", "inc", t0.Add(time.Hour), broadcast.StatusResolved
+
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, err := b.Send(context.Background(), older)
+		assert.NoError(t, err)
+	})
+	<-olderIn
+	sent := make(chan *broadcast.Report)
+	go func() {
+		rep, err := b.Send(context.Background(), newer)
+		assert.NoError(t, err)
+		sent <- rep
+	}()
+	var rep *broadcast.Report
+	select {
+	case rep = <-sent:
+		t.Error("the newer update was sent while the older one's attempt was under way")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(olderGo)
+	wg.Wait()
+	if rep == nil {
+		rep = <-sent
+	}
+	assert.False(t, rep.Results[0].Superseded)
+
+	assert.Equal(t, []string{"older", "newer"}, order)
+	assert.Equal(t, "post-1", replyTo["newer"], "the newer update replies to the older one")
+	th, err := store.Thread(context.Background(), "inc", "x")
+	require.NoError(t, err)
+	assert.Equal(t, "newer", th.Last.UpdateID)
+	assert.Equal(t, "older", th.Root.UpdateID)
+
+	mid := validUpdate()
+	mid.ID, mid.IncidentID, mid.Time, mid.Status = "mid", "inc", t0.Add(30*time.Minute), broadcast.StatusIdentified
+	rep, err = b.Send(context.Background(), mid)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded)
+	assert.Equal(t, []string{"older", "newer"}, order)
+}
+
+// A delivery waiting for another attempt of its incident stops when its
+// context ends, without an attempt.
+func TestWaitForAnotherAttemptEndsWithTheContext(t *testing.T) {
+	in, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		calls.Add(1)
+		if m.Update.ID == "first" {
+			close(in)
+			<-release
+		}
+		return broadcast.Receipt{ID: m.Update.ID}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	first, second := validUpdate(), validUpdate()
+	first.ID, first.IncidentID = "first", "inc"
+	second.ID, second.IncidentID = "second", "inc"
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, err := b.Send(context.Background(), first)
+		assert.NoError(t, err)
+	})
+	<-in
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	rep, err := b.Send(ctx, second)
+	close(release)
+	wg.Wait()
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	if assert.NotNil(t, rep) {
+		assert.Zero(t, rep.Results[0].Attempts)
+	}
+	assert.EqualValues(t, 1, calls.Load())
+}
