@@ -212,6 +212,11 @@ func (r *Redactor) String(s string) string {
 	return r.r.Replace(s)
 }
 
+// Redactor returns r, so that a *Redactor serves where a source of a
+// Redactor is asked for, beside one that builds its Redactor only when it
+// is needed (an error path): see the channels' HTTP helpers.
+func (r *Redactor) Redactor() *Redactor { return r }
+
 // Error returns err with its text redacted. When the text holds no secret,
 // err itself is returned. Otherwise the result still matches, with
 // errors.Is, whatever err matched (context.Canceled, for one), keeps the

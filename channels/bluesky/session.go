@@ -19,6 +19,7 @@ import (
 type session struct {
 	access, refresh redact.Secret
 	did, handle     string
+	rd              *redact.Redactor // of the channel's secrets and the tokens
 }
 
 // sessions keeps the channel's one session. Only one login or refresh
@@ -109,7 +110,7 @@ func (c *Channel) login(ctx context.Context) (*session, error) {
 	if err := c.classify(op, resp); err != nil {
 		return nil, c.s.redactor.Error(err)
 	}
-	return parseSession(op, resp.Body)
+	return c.parseSession(op, resp.Body)
 }
 
 // refresh renews used with com.atproto.server.refreshSession. relogin
@@ -125,12 +126,12 @@ func (c *Channel) refresh(ctx context.Context, used *session) (s *session, relog
 		xe := xrpcError(resp)
 		return nil, sessionExpired(xe) || resp.Status == http.StatusUnauthorized, c.redactor(used).Error(err)
 	}
-	s, err = parseSession(op, resp.Body)
+	s, err = c.parseSession(op, resp.Body)
 	return s, false, err
 }
 
 // parseSession reads the output of createSession and refreshSession.
-func parseSession(op string, body []byte) (*session, error) {
+func (c *Channel) parseSession(op string, body []byte) (*session, error) {
 	var out struct {
 		AccessJwt  string `json:"accessJwt"`
 		RefreshJwt string `json:"refreshJwt"`
@@ -140,8 +141,9 @@ func parseSession(op string, body []byte) (*session, error) {
 	if json.Unmarshal(body, &out) != nil || out.AccessJwt == "" || out.RefreshJwt == "" || !strings.HasPrefix(out.DID, "did:") {
 		return nil, fmt.Errorf("bluesky: %s: the server answered without a session", op)
 	}
-	return &session{access: redact.NewSecret(out.AccessJwt), refresh: redact.NewSecret(out.RefreshJwt),
-		did: out.DID, handle: out.Handle}, nil
+	access, refresh := redact.NewSecret(out.AccessJwt), redact.NewSecret(out.RefreshJwt)
+	return &session{access: access, refresh: refresh, did: out.DID, handle: out.Handle,
+		rd: c.s.redactor.With(access, refresh)}, nil
 }
 
 // call makes one XRPC request for op with the channel's session, renewing
@@ -196,14 +198,7 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if !token.IsZero() {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
-	resp, err := httpx.Do(c.s.client.Client, req, 0)
-	if err != nil {
-		return nil, err
-	}
-	if resp.Status < 200 || resp.Status > 299 {
-		resp.Body = []byte(c.redactor(s).String(string(resp.Body)))
-	}
-	return resp, nil
+	return httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
 }
 
 // redactor returns the Redactor of the channel's password and s's tokens
@@ -213,5 +208,5 @@ func (c *Channel) redactor(s *session) *redact.Redactor {
 	if s == nil {
 		return c.s.redactor
 	}
-	return c.s.redactor.With(s.access, s.refresh)
+	return s.rd
 }

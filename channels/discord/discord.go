@@ -390,7 +390,7 @@ func (c *Channel) do(ctx context.Context, method, path string, q url.Values, bod
 	req.Header.Set("User-Agent", UserAgent)
 	// The status line decides: a 2xx whose answer breaks off is a post
 	// made, and a retry would make it again.
-	resp, err := httpx.DoStatus(c.s.client.Client, req, responseLimit, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, req, responseLimit, 0, c.s.rd)
 	if err != nil {
 		return nil, err
 	}

@@ -356,14 +356,7 @@ func (c *Channel) do(ctx context.Context, method, path string, body []byte, key 
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	resp, err := httpx.Do(c.s.client.Client, req, 0)
-	if err != nil {
-		return nil, err
-	}
-	if resp.Status < 200 || resp.Status > 299 {
-		resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
-	}
-	return resp, nil
+	return httpx.Do(c.s.client.Client, req, 0, c.s.redactor)
 }
 
 // receipt returns the receipt of the status st.

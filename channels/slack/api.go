@@ -91,7 +91,7 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
 	}
 	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
-	hresp, err := httpx.Do(c.s.client.Client, hreq, responseLimit)
+	hresp, err := httpx.Do(c.s.client.Client, hreq, responseLimit, c.s.rd)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

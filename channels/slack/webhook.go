@@ -25,7 +25,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 	}
 	// A 2xx is a post, whatever becomes of its body: reading on would only
 	// risk a duplicate.
-	resp, err := httpx.DoStatus(c.s.client.Client, hreq, 0, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, hreq, 0, 0, c.s.rd)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -33,9 +33,6 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
-	// Redact the body before Classify cuts its snippet from it, so that no
-	// cut keeps part of a secret.
-	resp.Body = []byte(c.s.rd.String(string(resp.Body)))
 	if err := httpx.Classify(resp); err != nil {
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}

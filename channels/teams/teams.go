@@ -166,7 +166,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	// The status line decides: a 2xx is a post, and reading on would only
 	// risk a duplicate.
-	resp, err := httpx.DoStatus(c.s.client.Client, req, 0, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, req, 0, 0, c.s.rd)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -174,9 +174,6 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
-	// Redact the body before Classify cuts its snippet from it, so that no
-	// cut keeps part of a secret.
-	resp.Body = []byte(c.s.rd.String(string(resp.Body)))
 	if err := httpx.Classify(resp); err != nil {
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}

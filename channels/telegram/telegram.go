@@ -270,7 +270,7 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	// The status line decides: the Bot API answers 2xx only for what it
 	// did, so a 2xx whose answer breaks off, or is cut at answerLimit, is
 	// done, not retried (a retry would post again).
-	resp, err := httpx.DoStatus(c.s.client.Client, req, answerLimit, 0)
+	resp, err := httpx.DoStatus(c.s.client.Client, req, answerLimit, 0, c.s.redactor)
 	if err != nil {
 		return nil, nil, c.s.redactor.Error(fmt.Errorf("%s: %w", method, err))
 	}
@@ -288,6 +288,7 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 			return nil, nil, fmt.Errorf("%s: the Bot API answered %d without a result", method, resp.Status)
 		}
 	}
+	// A 2xx that is an error (ok false) was not redacted by DoStatus.
 	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
 	e := apiError(resp)
 	return nil, e, c.s.redactor.Error(classify(method, resp, e))

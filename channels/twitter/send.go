@@ -137,7 +137,7 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 		t.SetAuthHeader(req)
 		s.token = t
 	}
-	resp, err := httpx.Do(c.client, req, 0)
+	resp, err := httpx.Do(c.client, req, 0, s.redactor)
 	if err != nil {
 		return nil, s, s.error(fmt.Errorf("twitter: %s: %w", op, err))
 	}

@@ -68,7 +68,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	e := &CheckError{Endpoints: len(eps)}
 	for i, err := range errs {
 		if err != nil {
-			e.Failures = append(e.Failures, broadcast.TargetFailure{Target: eps[i].target, Err: eps[i].redactor().Error(err)})
+			e.Failures = append(e.Failures, broadcast.TargetFailure{Target: eps[i].target, Err: eps[i].Redactor().Error(err)})
 		}
 	}
 	if len(e.Failures) == 0 {

@@ -46,12 +46,12 @@ type endpoint struct {
 	rd     *redact.Redactor // base and this endpoint's secrets; see redactor
 }
 
-// redactor returns the Redactor of what this endpoint's receiver may echo
+// Redactor returns the Redactor of what this endpoint's receiver may echo
 // in an error: its signing secret, the credentials, path and query of its
 // URL, and the header values. It is built on the endpoint's first error, not in New: a
 // list of thousands of endpoints would otherwise cost a quarter of a second
 // and 15 MB per thousand before anything failed.
-func (ep *endpoint) redactor() *redact.Redactor {
+func (ep *endpoint) Redactor() *redact.Redactor {
 	ep.once.Do(func() {
 		rd := ep.base.With(ep.secret).WithURL(redact.NewURL(ep.url))
 		u, _ := url.Parse(ep.url) // checked by New

@@ -356,24 +356,21 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	c.setHeader(req.Header, w, ep, id, body)
 	// Only the status counts: a receiver that answered 2xx has the update,
 	// whatever becomes of its body, so a retry would deliver it again.
-	resp, err := httpx.DoStatusTimeout(c.s.client.Client, req, responseLimit, c.s.bodyWait, c.s.timeout)
+	resp, err := httpx.DoStatusTimeout(c.s.client.Client, req, responseLimit, c.s.bodyWait, c.s.timeout, ep)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = fmt.Errorf("post: %w", ue.Err) // the target names the endpoint
 		}
-		return ep.redactor().Error(err)
+		return ep.Redactor().Error(err)
 	}
 	if resp.Status >= 200 && resp.Status <= 299 {
 		return nil
 	}
-	// Redact the body before Classify cuts the error snippet from it, so
-	// that no cut keeps part of a secret; Error then catches what the
-	// snippet's folding of white space joined up, and leaves the
-	// *httpx.StatusError that StatusCode finds in every other case.
-	rd := ep.redactor()
-	resp.Body = []byte(rd.String(string(resp.Body)))
-	return rd.Error(httpx.Classify(resp))
+	// DoStatusTimeout redacted the body; Error catches what the snippet's
+	// folding of white space joined up, and leaves the *httpx.StatusError
+	// that StatusCode finds in every other case.
+	return ep.Redactor().Error(httpx.Classify(resp))
 }
 
 // Canonical forms of the webhook-* header names, set directly: Header.Set

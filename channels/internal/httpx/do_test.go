@@ -51,7 +51,7 @@ func newTestClient(t *testing.T) *http.Client {
 func get(t *testing.T, c *http.Client, u string, limit int64) (*Response, error) {
 	req, err := NewRequest(context.Background(), http.MethodGet, u, nil, "")
 	require.NoError(t, err)
-	return Do(c, req, limit)
+	return Do(c, req, limit, nil)
 }
 
 func TestDoBodyLimit(t *testing.T) {
@@ -146,7 +146,7 @@ func TestDoHonoursContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
 	cancel()
-	_, err = Do(newTestClient(t), req, 0)
+	_, err = Do(newTestClient(t), req, 0, nil)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.NotContains(t, err.Error(), "abc")
 }

@@ -25,7 +25,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	resp, err := httpx.DoStatus(client, req, 0, 0)
+	resp, err := httpx.DoStatus(client, req, 0, 0, nil)
 	if err != nil {
 		panic(err)
 	}

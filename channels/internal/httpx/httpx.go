@@ -2,8 +2,11 @@
 // request per call with a context, a bounded read of the response body,
 // classification of a response status into success, transient or permanent
 // failure (with the server's Retry-After hint), and transport errors that
-// show URLs without their secrets. Channels redact the rest of their errors
-// with a redact.Redactor.
+// show URLs without their secrets. Do, DoStatus and DoStatusTimeout take the
+// Redactor of the request's secrets and redact with it their errors
+// and the body of every answer that is not a 2xx, before a channel parses
+// it or Classify cuts a snippet from it; channels redact the errors they
+// make themselves with the same Redactor.
 //
 // # The status line decides
 //
@@ -25,8 +28,8 @@
 // A channel's Send typically reads as:
 //
 //	req, err := httpx.NewRequest(ctx, http.MethodPost, endpoint, body, "application/json")
-//	resp, err := httpx.DoStatus(client, req, 0, 0)
-//	if err != nil { return broadcast.Receipt{}, redactor.Error(err) }
+//	resp, err := httpx.DoStatus(client, req, 0, 0, redactor)
+//	if err != nil { return broadcast.Receipt{}, err }
 //	if err := httpx.Classify(resp); err != nil { ... }
 //
 // # Limits
@@ -66,6 +69,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Limits of Do and DoStatus.
@@ -103,13 +108,13 @@ type Response struct {
 // closed otherwise. It returns an error only when no response arrived or its
 // body could not be read up to the limit; the status is left to Classify.
 // Errors show the URL without its secrets (see redact.ShowURL).
-func Do(client *http.Client, req *http.Request, limit int64) (*Response, error) {
+func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Response, error) {
 	if limit <= 0 {
 		limit = DefaultBodyLimit
 	}
 	resp, cancel, err := roundTrip(client, req)
 	if err != nil {
-		return nil, err
+		return nil, redactError(rs, err)
 	}
 	defer cancel()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
@@ -119,14 +124,42 @@ func Do(client *http.Client, req *http.Request, limit int64) (*Response, error) 
 	}
 	if err != nil {
 		closeBody(resp.Body, cancel, false)
-		return nil, fmt.Errorf("read response body: %w", redactURLError(err))
+		return nil, redactError(rs, fmt.Errorf("read response body: %w", redactURLError(err)))
 	}
 	ended := !out.Truncated
 	if !ended {
 		ended = discard(resp.Body, cancel, DrainLimit, BodyWait)
 	}
 	closeBody(resp.Body, cancel, ended)
+	out.scrub(rs)
 	return out, nil
+}
+
+// scrub redacts the body of an answer that is not a 2xx, before anything
+// parses it or cuts a snippet from it (a cut could keep part of a secret
+// the Redactor would no longer know): servers echo credentials in their
+// error pages. The body of a 2xx is the platform's answer, kept as it is,
+// so that a success costs no redaction.
+func (r *Response) scrub(rs Redactor) {
+	if rs != nil && (r.Status < 200 || r.Status > 299) && len(r.Body) > 0 {
+		r.Body = []byte(rs.Redactor().String(string(r.Body)))
+	}
+}
+
+// Redactor gives the redact.Redactor of a request's secrets, which Do,
+// DoStatus and DoStatusTimeout ask for only for an error or an answer that
+// is not a 2xx: one built on demand costs a success nothing. A
+// *redact.Redactor is its own; nil redacts nothing.
+type Redactor interface {
+	Redactor() *redact.Redactor
+}
+
+// redactError returns err redacted by rs.
+func redactError(rs Redactor, err error) error {
+	if rs == nil {
+		return err
+	}
+	return rs.Redactor().Error(err)
 }
 
 // DoStatus sends req, which carries its context, with client (nil:
@@ -139,8 +172,8 @@ func Do(client *http.Client, req *http.Request, limit int64) (*Response, error) 
 // so a 2xx stays a success. A connection whose body was not read to its end
 // is closed, not reused. DoStatus returns an error only when no response
 // arrived; errors show the URL without its secrets (see redact.ShowURL).
-func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Duration) (*Response, error) {
-	return DoStatusTimeout(client, req, limit, wait, 0)
+func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Duration, rs Redactor) (*Response, error) {
+	return DoStatusTimeout(client, req, limit, wait, 0, rs)
 }
 
 // DoStatusTimeout is DoStatus with the whole request, its body included,
@@ -149,7 +182,7 @@ func DoStatus(client *http.Client, req *http.Request, limit int64, wait time.Dur
 // context and a timer more, when one timer can serve both bounds. A request
 // that timeout ends fails with a transient *url.Error that matches
 // context.DeadlineExceeded, as one a client's Timeout ends does.
-func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, timeout time.Duration) (*Response, error) {
+func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, timeout time.Duration, rs Redactor) (*Response, error) {
 	if limit <= 0 {
 		limit = StatusBodyLimit
 	}
@@ -170,7 +203,7 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 		if timer != nil && !timer.Stop() && req.Context().Err() == nil {
 			err = timedOut(err) // the timer cancelled the request
 		}
-		return nil, err
+		return nil, redactError(rs, err)
 	}
 	if timer == nil {
 		timer = time.AfterFunc(wait, cancel)
@@ -191,6 +224,7 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 		cancel()
 	}
 	_ = resp.Body.Close()
+	out.scrub(rs)
 	return out, nil
 }
 

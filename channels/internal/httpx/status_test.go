@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // testWait is the body wait of the tests; the request's context gives far
@@ -129,7 +131,7 @@ func doStatus(t *testing.T, c *http.Client, u string) (*Response, error) {
 	t.Cleanup(cancel)
 	req, err := NewRequest(ctx, http.MethodPost, u, []byte(`{}`), "application/json")
 	require.NoError(t, err)
-	return DoStatus(c, req, 0, testWait)
+	return DoStatus(c, req, 0, testWait, nil)
 }
 
 func TestDoStatusTwoHundredDecides(t *testing.T) {
@@ -222,7 +224,7 @@ func TestDoDiscardsSlowRestWithinBodyWait(t *testing.T) {
 	defer cancel()
 	req, err := NewRequest(ctx, http.MethodPost, srv.URL, nil, "")
 	require.NoError(t, err)
-	resp, err := Do(c, req, int64(len(`{"data":{"id":"1"}}`)))
+	resp, err := Do(c, req, int64(len(`{"data":{"id":"1"}}`)), nil)
 	require.NoError(t, err)
 	require.NoError(t, ctx.Err(), "Do returned before the request's deadline")
 	assert.Equal(t, `{"data":{"id":"1"}}`, string(resp.Body))
@@ -230,4 +232,37 @@ func TestDoDiscardsSlowRestWithinBodyWait(t *testing.T) {
 	_, err = doStatus(t, c, srv.URL+"/?fast=1")
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), srv.conns.Load(), "connections opened")
+}
+
+// Do and DoStatus redact the body of an answer that is not a 2xx before
+// anyone cuts a snippet from it, so that a secret echoed where the snippet
+// ends leaves no part of itself in the error; a 2xx's body is left as it is.
+func TestBodyRedactedBeforeTheSnippet(t *testing.T) {
+	const secret = "s3cret-token-0123456789abcdefghij"
+	rd := redact.NewRedactor(redact.NewSecret(secret))
+	for _, status := range []int{http.StatusForbidden, http.StatusOK} {
+		for pad := SnippetLimit - len(secret); pad <= SnippetLimit; pad += 3 {
+			body := strings.Repeat("x", pad) + " token=" + secret + " denied"
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, body)
+			}))
+			for name, do := range map[string]func(*http.Request) (*Response, error){
+				"Do":       func(req *http.Request) (*Response, error) { return Do(nil, req, 0, rd) },
+				"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(nil, req, 0, 0, rd) },
+			} {
+				req, err := NewRequest(context.Background(), http.MethodGet, srv.URL, nil, "")
+				require.NoError(t, err)
+				resp, err := do(req)
+				require.NoError(t, err)
+				if status == http.StatusOK {
+					assert.Equal(t, body, string(resp.Body), "%s: a 2xx is the platform's answer", name)
+					continue
+				}
+				shown := fmt.Sprint(Classify(resp))
+				assert.NotContains(t, shown, secret[:8], "%s, %d bytes before the secret", name, pad)
+			}
+			srv.Close()
+		}
+	}
 }

@@ -72,7 +72,7 @@ func TestDoStatusTimeout(t *testing.T) {
 			u := "http://user:hunter2@" + srv.Listener.Addr().String() + "/"
 			req, err := NewRequest(ctx, http.MethodPost, u, []byte(`{}`), "application/json")
 			require.NoError(t, err)
-			resp, err := DoStatusTimeout(c, req, 0, testDeadline, timeout)
+			resp, err := DoStatusTimeout(c, req, 0, testDeadline, timeout, nil)
 			require.NoError(t, ctx.Err(), "returned before the request's deadline")
 			if tt.status == 0 {
 				assertTimeout(t, err)
@@ -95,7 +95,7 @@ func TestCallerCancelIsNoTimeout(t *testing.T) {
 	req, err := NewRequest(ctx, http.MethodPost, srv.URL, nil, "")
 	require.NoError(t, err)
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err = DoStatusTimeout(newTestClient(t), req, 0, 0, testDeadline)
+	_, err = DoStatusTimeout(newTestClient(t), req, 0, 0, testDeadline, nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	var te timeoutError
