@@ -198,11 +198,39 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post. Retracting either the original or
 // the correction deletes it.
+//
+// Correct refuses (ErrInvalidUpdate, naming original) an original that no
+// channel delivered, as the Store knows it: a mistyped ID would otherwise
+// post a correction of nothing on every channel. An update that reached
+// only some recipients of a channel counts as not delivered there. Jobs,
+// which does no I/O, does not check this.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
 	if err := checkCorrection(original, &u); err != nil {
 		return nil, err
 	}
+	if err := b.checkDelivered(ctx, original); err != nil {
+		return nil, err
+	}
 	return b.run(ctx, u, opCorrect, original)
+}
+
+// checkDelivered fails unless some channel delivered updateID.
+func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return ErrClosed
+	}
+	for _, ch := range b.channels {
+		done, failure, err := b.store.Done(ctx, opSend.markID(updateID), ch.Name(), "")
+		if err != nil {
+			return fmt.Errorf("broadcast: store: cannot tell whether %s was delivered: %w", updateID, err)
+		}
+		if done && failure == "" {
+			return nil
+		}
+	}
+	return invalid("original", "no channel delivered update %q; check the ID (an update never delivered cannot be corrected: send a new one)", updateID)
 }
 
 // checkCorrection validates u as the correction of update original and

@@ -486,3 +486,19 @@ func TestRetractedCorrectionTakesOriginalsPost(t *testing.T) {
 	assert.Equal(t, []string{"post-1"}, ch.edits, "no edit of the deleted post")
 	assert.Equal(t, "post-3", rep.Results[0].Receipt.ID, "posted anew")
 }
+
+// Correcting an update no channel delivered (a mistyped ID) is refused,
+// naming original, and posts nothing.
+func TestCorrectUnknownOriginal(t *testing.T) {
+	ch := &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	_, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+	fix := validUpdate()
+	fix.ID, fix.Body = "fix", "Corrected."
+	rep, err := b.Correct(context.Background(), "u_doesnotexist", fix)
+	assert.Nil(t, rep)
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, "original")
+	assert.Equal(t, 1, ch.count(), "nothing posted")
+}
