@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/twitter"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -37,6 +38,23 @@ func TestParseURL(t *testing.T) {
 	assert.Equal(t, "https://api.example.com", other.BaseURL)
 }
 
+// A missing "=" makes the secret part of a parameter's name: the error
+// names the parameter by its position, never by its name.
+func TestParseURLNeverQuotesAnUnknownName(t *testing.T) {
+	const secretValue = "Zx9Q7Lw2Pq5Vt8Rk3Mn6Bj1Hc4Df0Gs"
+	for _, raw := range []string{
+		"x://api.x.com?consumer_key=ck1234567890&consumer_secret" + secretValue + "&access_token=at1234567890&access_secret=as1234567890",
+		"x://api.x.com?consumer_key=ck1234567890&" + secretValue + "&access_token=at1234567890",
+		"x://api.x.com?consumer_key=ck1234567890&consumer_secret%3D" + secretValue,
+	} {
+		_, err := twitter.ParseURL(raw)
+		require.Error(t, err, raw)
+		assert.Equal(t, "twitter: URL: query: parameter 2: unknown name "+
+			"(want consumer_key, consumer_secret, access_token, access_secret or base_url)", err.Error())
+		channeltest.AssertNoSecret(t, err.Error(), secretValue)
+	}
+}
+
 func TestURLRoundTrip(t *testing.T) {
 	for _, base := range []string{"", "https://api.x.com", "https://api.example.com", "http://127.0.0.1:8080", "https://api.example.com/v2"} {
 		cfg := urlConfig(base)
@@ -59,7 +77,7 @@ func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
 		{"twitter://api.x.com", `twitter: URL: scheme "twitter": want x://`},
 		{"x://api.x.com/ck-1/" + urlSecret, "twitter: URL: path: want none (credentials go in the query)"},
-		{"x://api.x.com?bearer=" + urlSecret, `twitter: URL: query: unknown parameter "bearer" (want consumer_key,`},
+		{"x://api.x.com?bearer=" + urlSecret, "twitter: URL: query: parameter 1: unknown name (want consumer_key, consumer_secret, access_token, access_secret or base_url)"},
 		{"x://api.x.com?consumer_secret=%zz" + urlSecret, "twitter: URL: query consumer_secret: bad %-escape"},
 		{"x://api.x.com?access_token=a&access_token=b", `twitter: URL: query: "access_token" given 2 times`},
 	}

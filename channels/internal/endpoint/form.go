@@ -66,7 +66,9 @@ func (s Schemes) Parse(pkg, raw string) (*url.URL, string, error) {
 // Params returns the parameters of q, the query of a channel URL of
 // package pkg, by name: each of known given once, but those also in multi,
 // which may be repeated and whose values are then joined with ",". Any
-// other parameter is an error that names it and the known ones.
+// other parameter is an error that quotes its name and lists the known
+// ones. It is for a query that holds no secret: one that does (where a
+// missing "=" makes a secret the name) is read with LiteralParams.
 func Params(pkg string, q url.Values, known []string, multi ...string) (map[string]string, error) {
 	out := make(map[string]string, len(q))
 	for k, vs := range q {
@@ -81,19 +83,24 @@ func Params(pkg string, q url.Values, known []string, multi ...string) (map[stri
 	return out, nil
 }
 
-// LiteralParams is Params for a raw query whose values are written as
-// url.PathEscape writes them, as secrets are: a "+" stands for itself,
-// not for a space.
+// LiteralParams is Params for a raw query of secrets, whose values are
+// written as url.PathEscape writes them: a "+" stands for itself, not for
+// a space. An unknown name is never quoted, since a missing "=" makes the
+// secret part of it ("consumer_secretZx9…"): the error gives its position
+// among the parameters, from 1, and the known names, as
+// "demo: URL: query: parameter 2: unknown name (want secret or user)".
 func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
 	q := url.Values{}
+	n := 0
 	for kv := range strings.SplitSeq(rawQuery, "&") {
 		if kv == "" {
 			continue
 		}
+		n++
 		rawKey, rawVal, _ := strings.Cut(kv, "=")
 		key, err := url.PathUnescape(rawKey)
 		if err != nil || !slices.Contains(known, key) {
-			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", rawKey, orList(known))
+			return nil, FormErrorf(pkg, "query", "parameter %d: unknown name (want %s)", n, orList(known))
 		}
 		val, err := url.PathUnescape(rawVal)
 		if err != nil {

@@ -92,10 +92,13 @@ func TestLiteralParams(t *testing.T) {
 	assert.Equal(t, map[string]string{"secret": "a+b/c d", "user": ""}, p)
 
 	for raw, want := range map[string]string{
-		"secret=%zzhunter2": "demo: URL: query secret: bad %-escape",
-		"sec%zzret=hunter2": `demo: URL: query: unknown parameter "sec%zzret" (want secret or user)`,
-		"token=hunter2":     `demo: URL: query: unknown parameter "token" (want secret or user)`,
-		"user=a&user=b":     `demo: URL: query: "user" given 2 times`,
+		"secret=%zzhunter2":         "demo: URL: query secret: bad %-escape",
+		"sec%zzret=hunter2":         "demo: URL: query: parameter 1: unknown name (want secret or user)",
+		"user=u&&token=hunter2":     "demo: URL: query: parameter 2: unknown name (want secret or user)",
+		"user=u&secrethunter2&x=1":  "demo: URL: query: parameter 2: unknown name (want secret or user)",
+		"user=u&hunter2":            "demo: URL: query: parameter 2: unknown name (want secret or user)",
+		"user=a&user=b":             `demo: URL: query: "user" given 2 times`,
+		"secret=hunter2&%zzhunter2": "demo: URL: query: parameter 2: unknown name (want secret or user)",
 	} {
 		_, err := LiteralParams("demo", raw, known)
 		assert.EqualError(t, err, want, raw)
