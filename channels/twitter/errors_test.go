@@ -261,17 +261,30 @@ func TestErrorsHideAttemptToken(t *testing.T) {
 func TestTokenErrors(t *testing.T) {
 	refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusBadRequest},
 		Body: []byte(`{"error":"invalid_grant"}`), ErrorCode: "invalid_grant"}
+	limited := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusTooManyRequests,
+		Header: http.Header{"Retry-After": {"60"}}}, Body: []byte(`{"error":"rate_limited"}`)}
+	timedOut := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusRequestTimeout},
+		Body: []byte(`{"error":"timeout"}`), ErrorCode: "timeout"}
+	unavailable := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusServiceUnavailable,
+		Header: http.Header{"Retry-After": {"5"}}}, Body: []byte("busy"), ErrorCode: "temporarily_unavailable"}
 	tests := []struct {
 		name      string
 		source    func() (*oauth2.Token, error)
 		permanent bool
+		delay     time.Duration // the RetryAfter hint; 0 for none
 		want      string
 	}{
-		{"refresh refused", func() (*oauth2.Token, error) { return nil, refused }, true,
+		{"refresh refused", func() (*oauth2.Token, error) { return nil, refused }, true, 0,
 			`twitter: post: get OAuth 2.0 token: oauth2: "invalid_grant"`},
-		{"token endpoint down", func() (*oauth2.Token, error) { return nil, errors.New("dial tcp: connection refused") }, false,
+		{"rate limited", func() (*oauth2.Token, error) { return nil, limited }, false, time.Minute,
+			"twitter: post: get OAuth 2.0 token: oauth2: cannot fetch token: \nResponse: {\"error\":\"rate_limited\"}"},
+		{"request timeout", func() (*oauth2.Token, error) { return nil, timedOut }, false, 0,
+			`twitter: post: get OAuth 2.0 token: oauth2: "timeout"`},
+		{"endpoint unavailable", func() (*oauth2.Token, error) { return nil, unavailable }, false, 5 * time.Second,
+			`twitter: post: get OAuth 2.0 token: oauth2: "temporarily_unavailable"`},
+		{"token endpoint down", func() (*oauth2.Token, error) { return nil, errors.New("dial tcp: connection refused") }, false, 0,
 			"twitter: post: get OAuth 2.0 token: dial tcp: connection refused"},
-		{"empty token", func() (*oauth2.Token, error) { return &oauth2.Token{}, nil }, true,
+		{"empty token", func() (*oauth2.Token, error) { return &oauth2.Token{}, nil }, true, 0,
 			"twitter: post: get OAuth 2.0 token: empty access token"},
 	}
 	for _, tt := range tests {
@@ -282,6 +295,9 @@ func TestTokenErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, tt.want, err.Error())
 			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))
+			d, ok := broadcast.RetryDelay(err)
+			assert.Equal(t, tt.delay != 0, ok, "a RetryAfter hint")
+			assert.Equal(t, tt.delay, d)
 			assert.Zero(t, f.requestCount())
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -145,21 +146,38 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 }
 
 // token returns the OAuth 2.0 token of one attempt. A refresh the token
-// endpoint refused (HTTP 4xx) is Permanent: retrying will not help.
+// endpoint refused is judged by its status as httpx.Classify judges X's:
+// Permanent when retrying will not help (400 invalid_grant), transient
+// with the endpoint's Retry-After when it may (429, 408, 5xx).
 func (c *Channel) token(op string, s scrubber) (*oauth2.Token, error) {
 	t, err := c.tokens.Token()
 	if err != nil {
-		err = fmt.Errorf("twitter: %s: get OAuth 2.0 token: %w", op, err)
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
-			err = broadcast.Permanent(err)
-		}
-		return nil, s.error(err)
+		return nil, s.error(tokenError(op, err))
 	}
 	if t == nil || t.AccessToken == "" {
 		return nil, broadcast.Permanent(fmt.Errorf("twitter: %s: get OAuth 2.0 token: empty access token", op))
 	}
 	return t, nil
+}
+
+// tokenError returns err, the error of a token source, for op, marked by
+// the token endpoint's status when it is an *oauth2.RetrieveError.
+func tokenError(op string, err error) error {
+	err = fmt.Errorf("twitter: %s: get OAuth 2.0 token: %w", op, err)
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return err
+	}
+	switch status := re.Response.StatusCode; {
+	case status >= 200 && status <= 299:
+		return err
+	case !httpx.Transient(status):
+		return broadcast.Permanent(err)
+	}
+	if d, ok := httpx.ParseRetryAfter(re.Response.Header.Get("Retry-After"), time.Now()); ok {
+		return broadcast.RetryAfter(err, d)
+	}
+	return err
 }
 
 // scrubber removes the credentials from the errors of one attempt: the

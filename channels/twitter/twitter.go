@@ -148,7 +148,9 @@
 //   - 5xx answers and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is;
 //   - an OAuth 2.0 token that cannot be had is an error of its own,
-//     Permanent when the token endpoint refused the refresh (4xx).
+//     Permanent when the token endpoint refused the refresh for good (a
+//     4xx such as 400 invalid_grant), transient with the endpoint's
+//     Retry-After when it may answer later (408, 429, 5xx).
 //
 // A template that cannot produce a text within the limit is a Permanent
 // error wrapping templates.ErrTooLong.
