@@ -339,6 +339,14 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	return resp, c.s.redactor.Error(c.classify(op, resp))
 }
 
+// bodyLimit is how much of an answer the channel reads. A Status entity
+// holds its text as HTML, JSON-escaped: up to about 10 bytes a character
+// ("&" is "\u0026amp;"), twice over in a delete's answer (its source text
+// too), so an instance allowing 30,000-character statuses can answer with
+// far more than httpx.DefaultBodyLimit. 4 MiB leaves room for that and for
+// an instance allowing longer ones; it is a bound, not an allocation.
+const bodyLimit = 4 << 20
+
 // do sends one request with the token, and an Idempotency-Key unless key
 // is empty. The body of an answer other than 2xx is redacted, so that no
 // part of a secret survives its cutting into an error message.
@@ -356,7 +364,7 @@ func (c *Channel) do(ctx context.Context, method, path string, body []byte, key 
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	return httpx.Do(c.s.client.Client, req, 0, c.s.redactor)
+	return httpx.Do(c.s.client.Client, req, bodyLimit, c.s.redactor)
 }
 
 // receipt returns the receipt of the status st.

@@ -483,3 +483,29 @@ func FuzzMeasure(f *testing.F) {
 		}
 	})
 }
+
+// An instance allowing long posts answers a long status with a Status
+// over 64 KiB (its content is HTML): it is read whole, so the status
+// posted is delivered with its ID, and its edit too.
+func TestLongStatusAnswer(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.maxChars, f.perURL = 30000, 23 })
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Body = strings.Repeat("東京で障害", 23000/5)
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	require.Len(t, f.Received(), 1)
+	st := f.Received()[0]
+	assert.Equal(t, st.ID, r.ID)
+	f.set(func(f *fakeMastodon) {
+		assert.Greater(t, len(f.entity(f.find(st.ID))["content"].(string)), 64<<10, "the answer is over 64 KiB")
+	})
+
+	u.Body += "。"
+	r2, err := ch.Edit(context.Background(), broadcast.NewMessage(u), r)
+	require.NoError(t, err)
+	assert.Equal(t, r.ID, r2.ID)
+	require.NoError(t, ch.Retract(context.Background(), r2))
+	assert.True(t, f.Received()[0].Deleted)
+}
