@@ -76,7 +76,7 @@ func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
 		{"https://irc.example.com/ops", `irc: URL: scheme "https": want ircs:// or irc://`},
 		{"ircs://bot:" + "hunter2hunter2" + "@/ops", "irc: URL: host: missing"},
-		{"ircs://irc.example.com/ops?nick=bot", `irc: URL: query: unknown parameter "nick" (want user, real_name,`},
+		{"ircs://irc.example.com/ops?nick=bot", "irc: URL: query: parameter 1: unknown name (want user, real_name,"},
 		{"ircs://irc.example.com/ops?notice=loud", "irc: URL: query notice: want yes or no"},
 		{"ircs://irc.example.com/ops?max_lines=lots", "irc: URL: query max_lines: want a whole number"},
 		{"ircs://irc.example.com/ops?interval=often", "irc: URL: query interval: want a duration such as 2s"},
