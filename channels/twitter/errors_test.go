@@ -275,13 +275,17 @@ func TestTokenErrors(t *testing.T) {
 		want      string
 	}{
 		{"refresh refused", func() (*oauth2.Token, error) { return nil, refused }, true, 0,
-			`twitter: post: get OAuth 2.0 token: oauth2: "invalid_grant"`},
+			"twitter: post: get OAuth 2.0 token: token endpoint answered 400 Bad Request: invalid_grant"},
 		{"rate limited", func() (*oauth2.Token, error) { return nil, limited }, false, time.Minute,
-			"twitter: post: get OAuth 2.0 token: oauth2: cannot fetch token: \nResponse: {\"error\":\"rate_limited\"}"},
+			"twitter: post: get OAuth 2.0 token: token endpoint answered 429 Too Many Requests"},
 		{"request timeout", func() (*oauth2.Token, error) { return nil, timedOut }, false, 0,
-			`twitter: post: get OAuth 2.0 token: oauth2: "timeout"`},
+			"twitter: post: get OAuth 2.0 token: token endpoint answered 408 Request Timeout: timeout"},
 		{"endpoint unavailable", func() (*oauth2.Token, error) { return nil, unavailable }, false, 5 * time.Second,
-			`twitter: post: get OAuth 2.0 token: oauth2: "temporarily_unavailable"`},
+			"twitter: post: get OAuth 2.0 token: token endpoint answered 503 Service Unavailable: temporarily_unavailable"},
+		{"an answer echoing the client secret", func() (*oauth2.Token, error) {
+			return nil, &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusUnauthorized},
+				Body: []byte(`client_secret=cs-0123456789abcdefghij refresh_token=rt-0123456789abcdefghij`)}
+		}, true, 0, "twitter: post: get OAuth 2.0 token: token endpoint answered 401 Unauthorized"},
 		{"token endpoint down", func() (*oauth2.Token, error) { return nil, errors.New("dial tcp: connection refused") }, false, 0,
 			"twitter: post: get OAuth 2.0 token: dial tcp: connection refused"},
 		{"empty token", func() (*oauth2.Token, error) { return &oauth2.Token{}, nil }, true, 0,

@@ -161,13 +161,23 @@ func (c *Channel) token(op string, s scrubber) (*oauth2.Token, error) {
 }
 
 // tokenError returns err, the error of a token source, for op, marked by
-// the token endpoint's status when it is an *oauth2.RetrieveError.
+// the token endpoint's status when it is an *oauth2.RetrieveError. Such an
+// error is told by its status and OAuth error code and description only:
+// its own text holds the endpoint's whole answer, which may echo the client
+// secret or the refresh token, secrets the channel does not know to redact.
 func tokenError(op string, err error) error {
-	err = fmt.Errorf("twitter: %s: get OAuth 2.0 token: %w", op, err)
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
-		return err
+		return fmt.Errorf("twitter: %s: get OAuth 2.0 token: %w", op, err)
 	}
+	why := fmt.Sprintf("token endpoint answered %d %s", re.Response.StatusCode, http.StatusText(re.Response.StatusCode))
+	if re.ErrorCode != "" {
+		why += ": " + httpx.Snippet([]byte(re.ErrorCode))
+		if re.ErrorDescription != "" {
+			why += ": " + httpx.Snippet([]byte(re.ErrorDescription))
+		}
+	}
+	err = fmt.Errorf("twitter: %s: get OAuth 2.0 token: %s", op, why)
 	switch status := re.Response.StatusCode; {
 	case status >= 200 && status <= 299:
 		return err
