@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -18,6 +19,7 @@ type builder struct {
 	file  string
 	env   *Env
 	kinds []Kind
+	ex    *expander
 }
 
 // head is what every full-form entry says first: its kind.
@@ -29,24 +31,31 @@ type head struct {
 // short is a channel written as a mapping with a URL, to give it a name or
 // a route: {url: "${SLACK_URL}", name: ops, when: {…}}.
 type short struct {
-	URL  string `yaml:"url" json:"url"`
-	Name string `yaml:"name" json:"name"`
-	When *when  `yaml:"when" json:"when"`
+	URL  channelURL `yaml:"url" json:"url"`
+	Name string     `yaml:"name" json:"name"`
+	When *when      `yaml:"when" json:"when"`
 }
 
 func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 	out := &File{Routes: map[string]broadcast.Route{}, specs: map[string]reflect.Type{}, described: map[string]string{}}
 	seen := map[string]int{}
+	entries := make([]*yaml.Node, len(nodes))
 	for i := range nodes {
+		entries[i] = &nodes[i]
+	}
+	if v := nodeAt(root, []string{"channels"}); v != nil && v.Kind == yaml.SequenceNode && len(v.Content) == len(nodes) {
+		entries = v.Content // the file's own nodes, which the expander knows, not copies
+	}
+	for i, entry := range entries {
 		path := fmt.Sprintf("channels[%d]", i)
-		got, err := b.build(path, &nodes[i])
+		got, err := b.build(path, entry)
 		if err != nil {
 			return nil, err
 		}
 		name := got.ch.Name()
 		if j, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%s:%d: %s: name %q: already used by channels[%d]; give each channel a name",
-				b.file, nodes[i].Line, path, name, j)
+				b.file, entry.Line, path, name, j)
 		}
 		seen[name] = i
 		out.Channels = append(out.Channels, got.ch)
@@ -55,7 +64,11 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 			r, err := got.route.route()
 			if err != nil {
 				keys := append([]string{"when"}, err.keys...)
-				return nil, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(&nodes[i], keys), path, renderKeys(keys), err.msg)
+				msg := err.msg
+				if v := nodeAt(entry, keys); v != nil && v.Kind == yaml.ScalarNode {
+					msg = strings.Replace(msg, strconv.Quote(v.Value), b.ex.quoted(v), 1) // the reference, not the value
+				}
+				return nil, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg)
 			}
 			out.Routes[name] = r
 		}
@@ -71,12 +84,13 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	at := fmt.Sprintf("%s:%d: %s", b.file, n.Line, path)
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+		b.ex.markURL(n)
 		return b.fromURL(at, n.Value, "", nil)
 	case n.Kind != yaml.MappingNode:
 		return built{}, fmt.Errorf("%s: want a channel URL, or a mapping with a kind", at)
 	}
 	var h head
-	if err := checkValues(b.file, path, n, reflect.TypeFor[head]()); err != nil {
+	if err := checkValues(b.file, path, n, reflect.TypeFor[head](), b.ex); err != nil {
 		return built{}, err
 	}
 	if err := n.Decode(&h); err != nil {
@@ -94,15 +108,20 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	}
 	k, ok := b.kind(written)
 	if !ok {
-		return built{}, fmt.Errorf("%s: %s: unknown value %q (one of %s)", at, key, written, strings.Join(b.names(), ", "))
+		q := strconv.Quote(written)
+		if _, v := child(n, key); v != nil {
+			q = b.ex.quoted(v) // the reference, not the value
+		}
+		return built{}, fmt.Errorf("%s: %s: unknown value %s (one of %s)", at, key, q, strings.Join(b.names(), ", "))
 	}
 	t := k.impl.entryType()
 	if err := checkKeys(b.file, path, n, t); err != nil {
 		return built{}, err
 	}
-	if err := checkValues(b.file, path, n, t); err != nil {
+	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
 		return built{}, err
 	}
+	b.ex.markSecrets(n, t)
 	got, err := k.impl.fromNode(b.env, written, n)
 	if err != nil {
 		return built{}, b.channelError(path, n, k.name, written, t, err)
@@ -116,9 +135,10 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	if err := checkKeys(b.file, path, n, t); err != nil {
 		return built{}, fmt.Errorf("%w (or give the channel a kind)", err)
 	}
-	if err := checkValues(b.file, path, n, t); err != nil {
+	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
 		return built{}, err
 	}
+	b.ex.markSecrets(n, t)
 	var s short
 	if err := n.Decode(&s); err != nil {
 		return built{}, yamlError(b.file, err)
@@ -126,7 +146,7 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	if s.URL == "" {
 		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
 	}
-	return b.fromURL(fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
+	return b.fromURL(fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), string(s.URL), s.Name, s.When)
 }
 
 // fromURL builds the channel of a URL. Its errors never quote the URL: it
@@ -198,6 +218,10 @@ func (b *builder) channelError(path string, n *yaml.Node, kind, written string, 
 		if k, _, ok := strings.Cut(msg, ": "); ok {
 			keys = []string{k}
 		}
+	}
+	if v := nodeAt(n, keys); v != nil && v.Kind == yaml.ScalarNode {
+		// A value the error quotes, from the environment: its reference.
+		msg = strings.Replace(msg, strconv.Quote(v.Value), b.ex.quoted(v), 1)
 	}
 	line := lineOf(n, keys)
 	name := nameOf(n, written)

@@ -151,7 +151,7 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 		}
 		env.Templates = set
 	}
-	b := &builder{file: name, env: env, kinds: l.Kinds}
+	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	out, err := b.buildAll(root, f.Channels)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 	if err := ex.expandTree(name, root); err != nil {
 		return nil, err
 	}
-	if err := checkValues(name, "", root, fileType); err != nil {
+	if err := checkValues(name, "", root, fileType, ex); err != nil {
 		return nil, err
 	}
 	return root, nil
@@ -280,9 +280,10 @@ func yamlError(name string, err error) error {
 	return fmt.Errorf("%s: %s", name, strings.TrimPrefix(msg, "yaml: "))
 }
 
-// hide returns err with the environment's values hidden in its text. The
-// result does not unwrap, so the original text cannot be reached.
-func hide(err error, h *strings.Replacer) error {
+// hide returns err with the secrets the file took from the environment
+// hidden in its text. The result does not unwrap, so the original text
+// cannot be reached.
+func hide(err error, h *hider) error {
 	if msg := h.Replace(err.Error()); msg != err.Error() {
 		return errors.New(msg)
 	}

@@ -105,17 +105,26 @@
 // a tab, an unclosed bracket or quote). A channel package's error speaks in
 // the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
 // (webhook "ops"): url: missing"; File.Explain does the same for later
-// errors that name settings (IRC's pacing advice, for example). Values
-// taken from the environment never appear in errors: Load replaces them
-// with the reference that produced them, and File.Hide does the same for
-// later errors (delivery errors, for example). A URL is never quoted in an
+// errors that name settings (IRC's pacing advice, for example). A secret
+// taken from the environment never appears in errors: a value that went
+// into a secret key (redact.Secret: passwords, secrets, tokens, webhook
+// headers), into an IRC channel key, or into the credentials of a URL
+// (its password, query values named like credentials, token-like path
+// segments). Load's errors and File.Hide, for later errors (delivery
+// errors, for example), replace it with the reference that produced it
+// ("${SMTP_PASSWORD}"), and its other encodings with REDACTED. Other values
+// from the environment (hosts, user names, ports) are no secrets: they
+// appear like the rest of the configuration (in File.Describe too), and
+// text that merely contains them is left alone. An error of Load about a
+// value from the environment quotes the reference, not the value: "port:
+// want a whole number, got "${SMTP_PORT}"". A URL is never quoted in an
 // error: it may hold credentials.
 //
 // # Limits
 //
-// A file is at most 1 MiB. Only values are expanded, not keys. Values from
-// the environment shorter than 6 bytes are not hidden (a port, "true"): do
-// not use secrets that short. Paths (state, store.path, templates, ca_file)
+// A file is at most 1 MiB. Only values are expanded, not keys. Secrets
+// from the environment shorter than 6 bytes are not hidden (they would
+// mangle every message): do not use secrets that short. Paths (state, store.path, templates, ca_file)
 // are relative to the file's directory. Load does no network I/O; Open
 // opens the store. A File's channels belong to the one Broadcaster Open
 // returns.

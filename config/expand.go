@@ -2,18 +2,35 @@ package config
 
 import (
 	"fmt"
+	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/redact"
 )
 
-// expander replaces ${NAME} and ${NAME:-default} in scalar values and
-// remembers every value it inserted, so that errors can hide them.
+// envValue is a value taken from the environment and the reference that
+// produced it.
+type envValue struct {
+	value, ref string
+}
+
+// expander replaces ${NAME} and ${NAME:-default} in scalar values. It
+// remembers which values each scalar took from the environment and how
+// the file wrote it, so that errors can name the reference and the values
+// that became secrets can be hidden.
 type expander struct {
-	lookup LookupEnv
-	used   map[string]string // value → "${NAME}"
+	lookup  LookupEnv
+	used    map[*yaml.Node][]envValue // the values each scalar took
+	source  map[*yaml.Node]string     // each expanded scalar as written
+	secrets map[string]string         // secret value → "${NAME}"
+	red     *redact.Redactor          // credentials of URLs and encoded secrets
 }
 
 // expandTree expands every scalar value below n (mapping keys excluded).
@@ -41,7 +58,7 @@ func (e *expander) expandScalar(file string, n *yaml.Node) error {
 	if !strings.Contains(n.Value, "${") {
 		return nil
 	}
-	v, err := e.expand(n.Value)
+	v, used, err := e.expand(n.Value)
 	if err != nil {
 		return fmt.Errorf("%s:%d: %w", file, n.Line, err)
 	}
@@ -50,18 +67,37 @@ func (e *expander) expandScalar(file string, n *yaml.Node) error {
 		// guess again from the value, so "port: ${SMTP_PORT}" is a number.
 		n.Tag = ""
 	}
+	if len(used) > 0 {
+		if e.used == nil {
+			e.used, e.source = map[*yaml.Node][]envValue{}, map[*yaml.Node]string{}
+		}
+		e.used[n], e.source[n] = used, n.Value
+	}
 	n.Value = v
 	return nil
 }
 
-// expand replaces the references in s. "$${" stands for a literal "${".
-func (e *expander) expand(s string) (string, error) {
+// quoted returns the value of scalar n quoted for an error, as %q would;
+// a value that took something from the environment is quoted as the file
+// wrote it ("${SMTP_PORT}"), so that the error names the variable and
+// does not show its value, which may be a secret put in the wrong key.
+func (e *expander) quoted(n *yaml.Node) string {
+	if src, ok := e.source[n]; ok {
+		return `"` + src + `"`
+	}
+	return strconv.Quote(n.Value)
+}
+
+// expand replaces the references in s, and returns the values it took from
+// the environment. "$${" stands for a literal "${".
+func (e *expander) expand(s string) (string, []envValue, error) {
 	var b strings.Builder
+	var used []envValue
 	for {
 		i := strings.Index(s, "${")
 		if i < 0 {
 			b.WriteString(s)
-			return b.String(), nil
+			return b.String(), used, nil
 		}
 		if i > 0 && s[i-1] == '$' {
 			b.WriteString(s[:i]) // "$${" → "${": s[:i] ends in the first "$"
@@ -72,36 +108,35 @@ func (e *expander) expand(s string) (string, error) {
 		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", fmt.Errorf("unterminated %q (write $${ for a literal ${)", s[i:])
+			return "", nil, fmt.Errorf("unterminated %q (write $${ for a literal ${)", s[i:])
 		}
-		v, err := e.value(s[i+2 : i+end])
+		v, fromEnv, err := e.value(s[i+2 : i+end])
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		b.WriteString(v)
+		if fromEnv {
+			used = append(used, v)
+		}
+		b.WriteString(v.value)
 		s = s[i+end+1:]
 	}
 }
 
-// value resolves the inside of one ${...}.
-func (e *expander) value(ref string) (string, error) {
+// value resolves the inside of one ${...}; fromEnv is false for a default.
+func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 	name, def, hasDef := strings.Cut(ref, ":-")
 	if !validName(name) {
-		return "", fmt.Errorf("${%s}: invalid environment variable name %q", ref, name)
+		return v, false, fmt.Errorf("${%s}: invalid environment variable name %q", ref, name)
 	}
-	v, ok := e.lookup(name)
-	if !ok || v == "" && hasDef {
+	val, ok := e.lookup(name)
+	if !ok || val == "" && hasDef {
 		if !hasDef {
-			return "", fmt.Errorf("${%s}: environment variable %s is not set (use ${%s:-default} for a default)",
+			return v, false, fmt.Errorf("${%s}: environment variable %s is not set (use ${%s:-default} for a default)",
 				name, name, name)
 		}
-		return def, nil
+		return envValue{value: def}, false, nil
 	}
-	if e.used == nil {
-		e.used = map[string]string{}
-	}
-	e.used[v] = "${" + name + "}"
-	return v, nil
+	return envValue{value: val, ref: "${" + name + "}"}, true, nil
 }
 
 func validName(s string) bool {
@@ -116,20 +151,109 @@ func validName(s string) bool {
 	return true
 }
 
-// minHidden is the shortest value from the environment that hide replaces:
-// shorter ones (a port, "true") are no secrets and would mangle messages.
+// minHidden is the shortest secret from the environment that is hidden:
+// shorter ones would mangle every message that happens to hold them.
 const minHidden = 6
 
-// hider returns a replacer of every value taken from the environment by
-// the reference that produced it, longest first: each value as it is, and
-// as %q writes it inside its quotes (a message may quote a value, and
-// quoting escapes `"`, `\` and control characters).
-func (e *expander) hider() *strings.Replacer {
-	forms := map[string]string{} // form → reference
-	for v, ref := range e.used {
-		if len(v) < minHidden {
-			continue
+var (
+	secretType      = reflect.TypeFor[redact.Secret]()
+	urlType         = reflect.TypeFor[redact.URL]()
+	channelURLType  = reflect.TypeFor[channelURL]()
+	ircChannelsType = reflect.TypeFor[irc.ChannelList]()
+)
+
+// channelURL is a channel written as its URL: a string that may hold
+// credentials.
+type channelURL string
+
+// markSecrets records which values from the environment below n, decoded
+// into t, became secrets: those in redact.Secret fields, the credentials of
+// URLs (redact.URL fields, channel URLs) and IRC channel keys. Other
+// values from the environment are not secrets.
+func (e *expander) markSecrets(n *yaml.Node, t reflect.Type) {
+	_ = walker{visit: func(n *yaml.Node, t reflect.Type) {
+		switch t {
+		case secretType:
+			for _, v := range e.used[n] {
+				e.addSecret(v)
+			}
+		case urlType, channelURLType:
+			e.markURL(n)
+		case ircChannelsType:
+			for _, c := range n.Content {
+				_, key, ok := strings.Cut(strings.TrimSpace(c.Value), " ")
+				for _, v := range e.used[c] {
+					if ok && strings.Contains(key, v.value) {
+						e.addSecret(v)
+					}
+				}
+			}
 		}
+	}}.walk("", n, t)
+}
+
+// markURL records the credentials of the URL in scalar n when it took a
+// value from the environment: redact.Redactor.WithURL hides its password,
+// its query values named like credentials and its token-like path
+// segments, and shows the URL itself without path and query. The parts of
+// a password ("hook:T0-B0-secret") count too, as a channel may send them
+// apart, and a value from the environment that holds any of these is a
+// secret itself.
+func (e *expander) markURL(n *yaml.Node) {
+	if len(e.used[n]) == 0 || n.Kind != yaml.ScalarNode {
+		return
+	}
+	var parts []redact.Secret
+	if u, err := url.Parse(n.Value); err == nil {
+		pw, _ := u.User.Password()
+		for _, part := range strings.FieldsFunc(pw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if len(part) >= minHidden {
+				parts = append(parts, redact.NewSecret(part))
+			}
+		}
+	}
+	creds := redact.NewRedactor(parts...).WithURL(redact.NewURL(n.Value))
+	e.red = e.red.WithURL(redact.NewURL(n.Value)).With(parts...)
+	for _, v := range e.used[n] {
+		if creds.String(v.value) != v.value {
+			e.addSecret(v)
+		}
+	}
+}
+
+func (e *expander) addSecret(v envValue) {
+	if len(v.value) < minHidden {
+		return
+	}
+	if e.secrets == nil {
+		e.secrets = map[string]string{}
+	}
+	e.secrets[v.value] = v.ref
+	e.red = e.red.With(redact.NewSecret(v.value)) // its encodings: base64, hex, …
+}
+
+// hider hides the secrets a file took from the environment.
+type hider struct {
+	refs *strings.Replacer // each secret, as is and as %q writes it, by its reference
+	red  *redact.Redactor  // URL credentials, and secrets in other encodings
+}
+
+// Replace returns s with the secrets hidden.
+func (h *hider) Replace(s string) string {
+	if h == nil {
+		return s
+	}
+	return h.red.String(h.refs.Replace(s))
+}
+
+// hider returns the hider of the secrets marked so far: each secret is
+// replaced by the reference that produced it, longest first, as it is and
+// as %q writes it inside its quotes (a message may quote a value, and
+// quoting escapes `"`, `\` and control characters); other encodings of it
+// and the credentials of URLs become REDACTED.
+func (e *expander) hider() *hider {
+	forms := map[string]string{} // form → reference
+	for v, ref := range e.secrets {
 		forms[v] = ref
 		if q := strconv.Quote(v); q[1:len(q)-1] != v {
 			forms[q[1:len(q)-1]] = ref
@@ -146,5 +270,5 @@ func (e *expander) hider() *strings.Replacer {
 	for _, v := range vals {
 		pairs = append(pairs, v, forms[v])
 	}
-	return strings.NewReplacer(pairs...)
+	return &hider{refs: strings.NewReplacer(pairs...), red: e.red}
 }

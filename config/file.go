@@ -6,7 +6,6 @@ import (
 	"io"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -34,7 +33,7 @@ type File struct {
 	// Store says which Store Open opens.
 	Store Store
 
-	hider     *strings.Replacer
+	hider     *hider
 	consoles  []io.Writer             // where console channels write
 	specs     map[string]reflect.Type // each channel's key type, by name
 	described map[string]string       // what each channel is configured with, by name
@@ -131,10 +130,17 @@ func (f *File) Explain(channel, msg string) string {
 	return out
 }
 
-// Hide returns s with every value the file took from the environment
-// replaced by its reference ("${SMTP_PASSWORD}").
+// Hide returns s without the secrets the file took from the environment:
+// a value that went into a secret key (password, secret, token, a header,
+// an IRC channel key, …) becomes the reference that produced it
+// ("${SMTP_PASSWORD}"), and the same value in other encodings (base64,
+// hex, URL or JSON escapes) becomes REDACTED; a URL that took a value from
+// the environment loses its credentials and token-like parts as
+// redact.Redactor.WithURL hides them. Other values from the environment
+// (hosts, user names, ports) are no secrets and are left alone, as is all
+// other text.
 func (f *File) Hide(s string) string {
-	if f == nil || f.hider == nil {
+	if f == nil {
 		return s
 	}
 	return f.hider.Replace(s)

@@ -144,6 +144,19 @@ func lineOf(n *yaml.Node, keys []string) int {
 	return line
 }
 
+// nodeAt returns the node keys name below n, or nil.
+func nodeAt(n *yaml.Node, keys []string) *yaml.Node {
+	for _, k := range keys {
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		if _, n = child(n, k); n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
 // child returns the node that key k ("url", "[1]", `["Host"]`) names in
 // n, and the node whose line shows it: a mapping's key, a list's entry.
 func child(n *yaml.Node, k string) (*yaml.Node, *yaml.Node) {

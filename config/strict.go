@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,10 +28,11 @@ func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
 
 // checkValues reports the first value below n that does not decode into
 // its field of type t, naming its key and line: "outagecast.yaml:4:
-// channels[0].concurrency: want a whole number, got "many"". Keys t has
-// no field for are left to checkKeys.
-func checkValues(file, path string, n *yaml.Node, t reflect.Type) error {
-	return walker{file: file, values: true}.walk(path, n, t)
+// channels[0].concurrency: want a whole number, got "many"". A value from
+// the environment is quoted as ex wrote it: got "${SMTP_PORT}". Keys t
+// has no field for are left to checkKeys.
+func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
+	return walker{file: file, values: true, quote: ex.quoted}.walk(path, n, t)
 }
 
 // walker checks a node tree against the Go type it decodes into, so that
@@ -39,6 +41,10 @@ type walker struct {
 	file   string
 	keys   bool // report keys the type has no field for
 	values bool // report values of the wrong shape or type
+	// quote quotes a scalar's value for an error.
+	quote func(*yaml.Node) string
+	// visit, when set, is called with every node walked and its type.
+	visit func(n *yaml.Node, t reflect.Type)
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
@@ -50,6 +56,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if t == nodeType || t.Kind() == reflect.Interface || n.ShortTag() == "!!null" {
 		return nil // anything goes; null is the zero value
+	}
+	if w.visit != nil {
+		w.visit(n, t)
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
@@ -120,14 +129,14 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
-		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.ReplaceAll(msg, strconv.Quote(n.Value), w.quote(n)) // a reference, not its value
+		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
 	switch n.Kind {
 	case yaml.ScalarNode:
-		// Quoted as is, not escaped: Hide must find a value taken from the
-		// environment in the message.
-		got = `"` + n.Value + `"`
+		got = w.quote(n)
 	case yaml.MappingNode:
 		got = "a mapping"
 	}

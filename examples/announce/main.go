@@ -156,7 +156,7 @@ type app struct {
 	stderr io.Writer
 	ttyOut bool                // standard output is a terminal
 	ttyErr bool                // standard error is a terminal
-	hide   func(string) string // hides values taken from the environment
+	hide   func(string) string // hides secrets taken from the environment
 	// explain puts a channel's error in the configuration's terms.
 	explain func(channel, msg string) string
 }

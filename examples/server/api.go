@@ -40,7 +40,7 @@ type api struct {
 	tokens  *tokens
 	maxBody int64
 	log     *slog.Logger
-	hide    func(string) string // hides values from the environment
+	hide    func(string) string // hides secrets from the environment
 	ping    func(context.Context) error
 	metrics http.Handler
 

@@ -9,7 +9,7 @@ import (
 )
 
 // newLogger logs text to w from level up, with hide applied to every
-// message and value: channel errors may quote a value the configuration
+// message and value: channel errors may quote a secret the configuration
 // took from the environment, and database errors the connection string.
 func newLogger(w io.Writer, level slog.Level, hide func(string) string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level,

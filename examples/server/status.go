@@ -67,7 +67,7 @@ type targetFail struct {
 
 // status assembles the state of update id from its jobs, else from the
 // Store's receipts; found is false when neither knows it. hide removes
-// values taken from the environment from error texts.
+// secrets taken from the environment from error texts.
 func status(ctx context.Context, be backend, id string, hide func(string) string) (st updateStatus, found bool, err error) {
 	st = updateStatus{ID: id, Links: linksOf(id), Channels: []channelStatus{}}
 	rep, done, err := be.Report(ctx, id)
