@@ -162,8 +162,9 @@ func TestOpen(t *testing.T) {
 }
 
 // Every kind of the table is complete, and its URL form round-trips
-// through the loader.
+// through the loader and validates against the schema.
 func TestKinds(t *testing.T) {
+	schema := compiled(t)
 	samples := map[string]string{
 		"console":      "console://stderr?template=short",
 		"webhook":      "webhook://hooks.example.com/in?secret=" + secret,
@@ -196,6 +197,7 @@ func TestKinds(t *testing.T) {
 		require.True(t, ok, "no sample URL for %s", k.Name())
 		cfg, _, err := parse(t, "channels: [\""+raw+"\"]\n", nil)
 		require.NoError(t, err, k.Name())
+		assert.NoError(t, validate(t, schema, "channels: [\""+raw+"\"]\n"), "schema: %s", k.Name())
 		assert.Equal(t, k.Name(), cfg.Channels[0].Name())
 		assert.NotEmpty(t, cfg.Describe(k.Name()))
 	}

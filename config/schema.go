@@ -104,7 +104,9 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 	}
 	slices.Sort(names)
 	slices.Sort(schemes)
-	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(schemes, "|") + `)://)`,
+	// The scheme and a colon, as the loader wants: most kinds write
+	// "scheme://…", statuspage also "statuspage:DIR?…".
+	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(schemes, "|") + `):)`,
 		"description": "a channel URL (" + strings.Join(schemes, ", ") + "), or a reference to one: ${SLACK_URL}"}
 	g.defs["channel_url"] = url
 	g.defs["channel_short"] = map[string]any{"type": "object", "required": []string{"url"}, "additionalProperties": false,

@@ -67,6 +67,11 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"URL from the environment", `channels: ["${HOOK}"]`, true},
 		{"URL with a name and a route", `channels: [{url: "console://", name: c, when: {statuses: [resolved], first: true}}]`, true},
 		{"unknown scheme", `channels: ["gopher://h.example.com"]`, false},
+		{"statuspage URL, relative directory", `channels: ["statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN"]`, true},
+		{"statuspage URL, absolute directory", `channels: ["statuspage:/srv/status?base_url=https%3A%2F%2Fstatus.example.com%2F"]`, true},
+		{"statuspage URL, empty authority", `channels: ["statuspage:///srv/status?base_url=https%3A%2F%2Fstatus.example.com%2F&title=Example%20Status"]`, true},
+		{"statuspage URL with a name", `channels: [{url: "statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F", name: page}]`, true},
+		{"no scheme", `channels: ["status-site?base_url=x"]`, false},
 		{"webhook", "channels: [{kind: webhook, url: https://h.example.com, secret: \"${SECRET}\", headers: {X-A: b}, concurrency: 2}]", true},
 		{"endpoints", "channels: [{kind: webhook, endpoints: [{url: https://h.example.com, secret: \"${SECRET}\"}]}]", true},
 		{"email", "channels:\n  - kind: email\n    host: h.example.com\n    port: ${PORT}\n    tls: implicit\n    auth: plain\n" +
