@@ -220,6 +220,27 @@ func TestTemplatesDirectory(t *testing.T) {
 	assert.Equal(t, "CUSTOM CDN errors\n", out.String())
 }
 
+// A templates directory that is missing, or a file, is named by its path,
+// as the file wrote it; a bad template names its file once.
+func TestTemplatesDirectoryErrors(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "file.txt"), nil, 0o600))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "bad"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad", "short.tmpl"), []byte("{{.Title"), 0o600))
+	for tdir, want := range map[string]string{
+		"./nope":     "test.yaml:1: templates: ./nope is not a directory",
+		"./file.txt": "test.yaml:1: templates: ./file.txt is not a directory",
+	} {
+		_, err := parseIn(dir, "templates: "+tdir+"\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
+		assert.EqualError(t, err, filepath.Join(dir, want), tdir)
+	}
+	_, err := parseIn(dir, "templates: ./bad\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.yaml:1: templates: ")
+	assert.Contains(t, err.Error(), "short.tmpl")
+	assert.NotContains(t, err.Error(), "templates: templates:")
+}
+
 func TestLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "outagecast.yaml")
 	require.NoError(t, os.WriteFile(path, []byte("state: s.db\nchannels: [{type: console, output: stderr}]\n"), 0o600))
