@@ -2,6 +2,7 @@ package config
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -153,6 +154,12 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 // may hold credentials.
 func (b *builder) fromURL(at, raw, name string, w *when) (built, error) {
 	u, err := url.Parse(raw)
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Contains(raw, "://") {
+		// ue.Err says what is wrong without the URL ("invalid port ":abc"
+		// after host", "invalid URL escape "%zz""); ue itself quotes it.
+		return built{}, fmt.Errorf("%s: bad channel URL: %v", at, ue.Err)
+	}
 	if err != nil || u.Scheme == "" {
 		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
 	}

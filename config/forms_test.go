@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/config"
 )
 
@@ -226,4 +227,27 @@ func TestLoaderKinds(t *testing.T) {
 	schema, err := config.GenerateSchema(l.Kinds)
 	require.NoError(t, err)
 	assert.Contains(t, string(schema), `"kind_mine"`)
+}
+
+// A channel URL that net/url refuses is reported with the reason, without
+// the URL or its credentials.
+func TestURLParseErrors(t *testing.T) {
+	const password = "s3cret-pw-9f2e"
+	tests := []struct{ name, yaml, want string }{
+		{"bad port", lines("channels:", `  - "smtp://alice:`+password+`@127.0.0.1:abc/?from=s%40example.com&to=a%40example.com"`),
+			`test.yaml:2: channels[0]: bad channel URL: invalid port ":abc" after host`},
+		{"bad escape", lines("channels:", "  - url: webhook://user:"+password+"@%zz/x", "    name: hooks"),
+			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape "%zz"`},
+		{"bad escape from the environment", lines("channels:", "  - ${HOOK_URL}"),
+			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape "%zz"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, map[string]string{"HOOK_URL": "webhook://user:" + password + "@%zz/x"})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			channeltest.AssertNoSecret(t, err.Error(), password)
+			assert.NotContains(t, err.Error(), "alice")
+		})
+	}
 }
