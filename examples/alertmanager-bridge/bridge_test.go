@@ -254,3 +254,15 @@ func TestSecretsHidden(t *testing.T) {
 	assert.Contains(t, logs.String(), "refused REDACTED")
 	assert.NotContains(t, logs.String(), token)
 }
+
+// Alertmanager does not retry a 4xx: an alert whose text an update cannot
+// carry as is must still be accepted.
+func TestNULInAlertTextIsAccepted(t *testing.T) {
+	ch := &recorder{name: "status"}
+	srv := bridge(t, mapping{}, ch)
+	body := bytes.Replace(sample(t, "firing.json"), []byte(`"5.2% of requests`), []byte(`"5.2%\u0000 of requests`), 1)
+	code, _ := post(t, srv, body)
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, ch.sent(), 1)
+	assert.True(t, strings.HasPrefix(ch.sent()[0].Update.Body, "5.2% of requests to edge-fra-1"), ch.sent()[0].Update.Body)
+}

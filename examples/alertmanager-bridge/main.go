@@ -64,6 +64,12 @@
 //     from the common annotations. Write it for customers: "Retry failed
 //     uploads; no data was lost."
 //
+// Alert text is made fit for an update, so that no well-formed
+// notification is refused: NUL and invalid UTF-8 are dropped, as are the
+// escape sequences and control characters every channel would drop (text
+// made of them alone counts as missing), and the title, body, advice and
+// component names are cut to the update's limits.
+//
 // # Delivery and retries
 //
 // Each notification is broadcast before the bridge answers, within

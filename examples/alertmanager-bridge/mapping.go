@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -145,7 +146,7 @@ func body(p *payload) string {
 		parts = append(parts, d)
 	}
 	if len(parts) == 0 {
-		parts = append(parts, strings.TrimSpace(p.CommonAnnotations["description"]))
+		parts = append(parts, strings.TrimSpace(text(p.CommonAnnotations["description"])))
 	}
 	if p.TruncatedAlerts > 0 {
 		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", p.TruncatedAlerts))
@@ -161,7 +162,7 @@ var adviceKeys = []string{"customer_advice", "advice"}
 // first firing alert's.
 func advice(p *payload) string {
 	for _, k := range adviceKeys {
-		if a := strings.TrimSpace(p.CommonAnnotations[k]); a != "" {
+		if a := strings.TrimSpace(text(p.CommonAnnotations[k])); a != "" {
 			return truncate(a, broadcast.MaxAdviceLength)
 		}
 	}
@@ -170,7 +171,7 @@ func advice(p *payload) string {
 	}
 	for _, a := range p.Alerts {
 		for _, k := range adviceKeys {
-			if v := strings.TrimSpace(a.Annotations[k]); v != "" && a.Status == statusFiring {
+			if v := strings.TrimSpace(text(a.Annotations[k])); v != "" && a.Status == statusFiring {
 				return truncate(v, broadcast.MaxAdviceLength)
 			}
 		}
@@ -198,7 +199,7 @@ func components(p *payload) []broadcast.Component {
 	var out []broadcast.Component
 	index := map[string]int{}
 	for _, a := range p.Alerts {
-		name := strings.TrimSpace(firstOf(a.Labels["component"], a.Labels["service"]))
+		name := truncate(strings.TrimSpace(firstOf(a.Labels["component"], a.Labels["service"])), broadcast.MaxComponentNameLength)
 		if name == "" {
 			continue
 		}
@@ -255,19 +256,35 @@ func (m mapping) link(p *payload) string {
 	return ""
 }
 
+// isHTTPURL reports whether s is an absolute http(s) URL that an update
+// can carry: no white space or control character, at most
+// broadcast.MaxURLLength bytes.
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
-		!strings.ContainsAny(s, " \t\r\n")
+		len(s) <= broadcast.MaxURLLength && utf8.ValidString(s) &&
+		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }
 
+// firstOf returns the first of vals that is not blank once made valid
+// (see text), made valid.
 func firstOf(vals ...string) string {
 	for _, v := range vals {
-		if strings.TrimSpace(v) != "" {
+		if v = text(v); strings.TrimSpace(v) != "" {
 			return v
 		}
 	}
 	return ""
+}
+
+// text makes alert text valid in an update, so that no well-formed
+// notification is refused: invalid UTF-8 and NUL, which Validate rejects,
+// are dropped, and so are the escape sequences and control characters the
+// Broadcaster would remove (broadcast.Update.Clean), so that text made of
+// them alone counts as missing. Line breaks and tabs stay.
+func text(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "")
+	return broadcast.Update{Body: s}.Clean().Body
 }
 
 // truncate cuts s to at most n characters, ending in "…".

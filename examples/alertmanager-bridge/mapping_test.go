@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -183,4 +184,45 @@ func TestRunBadFlags(t *testing.T) {
 	assert.Equal(t, 0, run(context.Background(), []string{"-help"}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "POST /alerts")
 	assert.Contains(t, stdout.String(), "-listen")
+}
+
+// Any well-formed notification maps to a valid update: text that Validate
+// would refuse (NUL, invalid UTF-8) is dropped, text made only of control
+// characters counts as missing, and over-long fields are cut to the limits.
+func TestAlertTextMakesAValidUpdate(t *testing.T) {
+	long := strings.Repeat("x", broadcast.MaxBodyLength+10)
+	for name, v := range map[string]string{
+		"NUL":          "disk\x00full",
+		"invalid UTF8": "disk\xff\xfefull",
+		"controls":     "\x1b[31m\x07\x00",
+		"long":         long,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := firingPayload(t)
+			p.CommonAnnotations = map[string]string{"summary": v, "advice": v}
+			p.CommonLabels["alertname"] = v
+			p.ExternalURL = "https://status.example.com/" + v
+			for i := range p.Alerts {
+				p.Alerts[i].Annotations = map[string]string{"description": v, "summary": v, "advice": v}
+				p.Alerts[i].Labels["component"] = v
+				p.Alerts[i].GeneratorURL = "https://prometheus.example.com/" + v
+			}
+			u := mapping{}.update(p)
+			require.NoError(t, u.Validate())
+			for _, s := range []string{u.Title, u.Body, u.Advice, u.URL} {
+				assert.NotContains(t, s, "\x00")
+				assert.True(t, utf8.ValidString(s))
+			}
+		})
+	}
+
+	p := firingPayload(t)
+	p.Alerts[0].Annotations["description"] = "disk\x00 full \xff"
+	p.Alerts[1].Annotations["description"] = "\x1b[0m"
+	p.CommonAnnotations["summary"] = "\x00"
+	u := mapping{}.update(p)
+	require.NoError(t, u.Validate())
+	assert.Equal(t, "EdgeHighErrorRate", u.Title, "a summary of NUL alone is missing")
+	assert.Equal(t, "disk full\n\nElevated error rate on the CDN", u.Body,
+		"a description of an escape sequence alone is missing: the alert's summary stands in")
 }
