@@ -66,7 +66,7 @@ func (r *recorder) setFail(err error) {
 func bridge(t *testing.T, m mapping, chans ...broadcast.Channel) *httptest.Server {
 	b, err := broadcast.New(chans, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
 	require.NoError(t, err)
-	h := &handler{b: b, m: m, log: slog.New(slog.DiscardHandler), hide: func(s string) string { return s }}
+	h := &handler{b: b, m: m, log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s }}
 	srv := httptest.NewServer(h.routes())
 	t.Cleanup(func() { srv.Close(); b.Close() })
 	return srv

@@ -21,9 +21,12 @@ const maxBody = 1 << 20
 type handler struct {
 	b       *broadcast.Broadcaster
 	m       mapping
-	timeout time.Duration       // per notification; 0: none
-	log     *slog.Logger        // never nil
-	hide    func(string) string // hides configuration secrets in errors
+	timeout time.Duration // per notification; 0: none
+	log     *slog.Logger  // never nil
+	// say returns msg, an error of channel ("" for none), as users may see
+	// it: configuration secrets hidden and, with a configuration file,
+	// settings named by the file's keys.
+	say func(channel, msg string) string
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
 	groups   stripes // one notification of a group at a time
@@ -101,8 +104,9 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	rep, err := h.b.Send(ctx, u)
 	unlock()
 	if rep == nil {
-		h.log.Error("send", slog.String("error", h.hide(err.Error())))
-		http.Error(w, h.hide(err.Error()), http.StatusInternalServerError)
+		msg := h.say("", err.Error())
+		h.log.Error("send", slog.String("error", msg))
+		http.Error(w, msg, http.StatusInternalServerError)
 		return
 	}
 	code := http.StatusOK
@@ -127,7 +131,7 @@ func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {
 		case r.NotSelected:
 			rs.Outcome = "not selected"
 		case r.Err != nil:
-			rs.Outcome, rs.Error = "failed", h.hide(r.Err.Error())
+			rs.Outcome, rs.Error = "failed", h.say(r.Channel, r.Err.Error())
 		}
 		out.Results[i] = rs
 	}

@@ -206,14 +206,19 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	if o.state != "" {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: o.state}
 	}
+	explain := func(_, msg string) string { return msg } // no file: no keys to name
+	if o.config != "" {
+		explain = cfg.Explain
+	}
+	say := func(channel, msg string) string { return explain(channel, cfg.Hide(msg)) }
 	opts := cfg.Options()
-	opts.OnEvent = logEvents(log, cfg.Hide)
+	opts.OnEvent = logEvents(log, say)
 	b, err := cfg.Open(opts)
 	if err != nil {
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close() }
-	return &handler{b: b.Broadcaster, m: mapping{url: o.url}, timeout: o.timeout, log: log, hide: cfg.Hide,
+	return &handler{b: b.Broadcaster, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe}, closeAll, nil
 }
 
@@ -232,16 +237,17 @@ func (h *handler) checkChannels(ctx context.Context, timeout time.Duration) {
 		case errors.Is(err, broadcast.ErrNotSupported):
 			h.log.Info("channel", append(attrs, slog.String("check", "unsupported: cannot be checked without posting"))...)
 		case err != nil:
-			h.log.Warn("channel", append(attrs, slog.String("check", "failed"), slog.String("error", h.hide(err.Error())))...)
+			h.log.Warn("channel", append(attrs, slog.String("check", "failed"), slog.String("error", h.say(name, err.Error())))...)
 		default:
 			h.log.Info("channel", append(attrs, slog.String("check", "ok"))...)
 		}
 	}
 }
 
-// logEvents logs the Broadcaster's progress with the configuration's
-// secrets hidden (the Broadcaster's own Logger would print errors as is).
-func logEvents(log *slog.Logger, hide func(string) string) func(broadcast.Event) {
+// logEvents logs the Broadcaster's progress with errors as say puts them:
+// the configuration's secrets hidden, settings named by the file's keys
+// (the Broadcaster's own Logger would print errors as is).
+func logEvents(log *slog.Logger, say func(channel, msg string) string) func(broadcast.Event) {
 	return func(e broadcast.Event) {
 		attrs := []any{slog.String("channel", e.Channel), slog.String("incident", e.IncidentID),
 			slog.String("update", e.UpdateID), slog.Int("attempt", e.Attempt)}
@@ -255,9 +261,9 @@ func logEvents(log *slog.Logger, hide func(string) string) func(broadcast.Event)
 		case broadcast.EventNotSelected:
 			log.Info("not selected: the channel's when: leaves the update out", attrs...)
 		case broadcast.EventRetry:
-			log.Warn("retrying", append(attrs, slog.Duration("delay", e.Delay), slog.String("error", hide(e.Err.Error())))...)
+			log.Warn("retrying", append(attrs, slog.Duration("delay", e.Delay), slog.String("error", say(e.Channel, e.Err.Error())))...)
 		case broadcast.EventFailed:
-			log.Error("failed", append(attrs, slog.String("error", hide(e.Err.Error())))...)
+			log.Error("failed", append(attrs, slog.String("error", say(e.Channel, e.Err.Error())))...)
 		}
 	}
 }

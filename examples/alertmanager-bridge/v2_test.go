@@ -78,3 +78,30 @@ func TestStartupCheckFailureIsLogged(t *testing.T) {
 	assert.Contains(t, logs.String(), "check=failed")
 	assert.Contains(t, logs.String(), "connection refused")
 }
+
+// With a configuration file, errors in the log and in the answer name the
+// file's keys, as the announce program does, not the Go names.
+func TestErrorsSpeakInConfigKeys(t *testing.T) {
+	// The pacing of three channels at 10s a line cannot fit 2s: the IRC
+	// channel refuses before connecting, and says what to change.
+	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("attempt_timeout: 2s\nretry: {max_attempts: 1}\nchannels:\n"+
+		"  - type: irc\n    name: chat\n    server: 127.0.0.1:1\n    tls: false\n    nick: status\n"+
+		"    channels: ['#a', '#b', '#c']\n    burst: 1\n    interval: 10s\n"), 0o600))
+	var logs bytes.Buffer
+	h, closeAll, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	defer closeAll()
+	srv := httptest.NewServer(h.routes())
+	defer srv.Close()
+
+	code, resp := post(t, srv, sample(t, "firing.json"))
+	require.Equal(t, http.StatusInternalServerError, code)
+	const want = "raise attempt_timeout, lower max_lines, post to fewer channels, or raise burst or lower interval"
+	assert.Contains(t, resp.Results[0].Error, want)
+	assert.Contains(t, logs.String(), want)
+	for _, out := range []string{resp.Results[0].Error, logs.String()} {
+		assert.NotContains(t, out, "Config.")
+		assert.NotContains(t, out, "broadcast.Options")
+	}
+}
