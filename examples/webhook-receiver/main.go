@@ -11,8 +11,10 @@
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
 // at http://127.0.0.1:8090/ with the same secret. Deliveries with a bad or
-// missing signature get 401, a stale timestamp too; malformed JSON gets 400;
-// a body over 1 MiB gets 413, and one that does not arrive whole 408.
+// missing signature get 401, a stale timestamp too; malformed JSON gets 400,
+// and so does an event without a field its type always carries (an update
+// without a title, a retraction without an id); a body over 1 MiB gets 413,
+// and one that does not arrive whole 408.
 //
 // A client that is slow or stuck cannot hold a connection: the request
 // headers (64 KiB at most) must arrive within 5s and the whole request
@@ -130,12 +132,45 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed payload: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	if field := missing(p); field != "" {
+		http.Error(w, "incomplete payload: "+field+": missing", http.StatusBadRequest)
+		return
+	}
 	if rc.repeat(r.Header.Get("webhook-id")) {
 		w.WriteHeader(http.StatusOK) // already have it: acknowledge, do nothing
 		return
 	}
 	rc.print(p)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// missing names the first field p lacks of those every payload of its type
+// carries (see channels/webhook's schema.json), or returns "". Of an event
+// type it does not know, only type and timestamp are required.
+func missing(p webhook.Payload) string {
+	d := p.Data
+	type field struct {
+		name string
+		set  bool
+	}
+	fields := []field{{"type", p.Type != ""}, {"timestamp", !p.Timestamp.IsZero()}}
+	switch p.Type {
+	case webhook.EventUpdated, webhook.EventCorrected:
+		fields = append(fields, field{"data.id", d.ID != ""}, field{"data.incident_id", d.IncidentID != ""},
+			field{"data.title", d.Title != ""}, field{"data.status", d.Status != ""},
+			field{"data.components", d.Components != nil}, field{"data.time", !d.Time.IsZero()})
+		if p.Type == webhook.EventCorrected {
+			fields = append(fields, field{"data.corrects", d.Corrects != ""})
+		}
+	case webhook.EventRetracted:
+		fields = append(fields, field{"data.id", d.ID != ""})
+	}
+	for _, f := range fields {
+		if !f.set {
+			return f.name
+		}
+	}
+	return ""
 }
 
 // repeat records a webhook-id and reports whether it was seen before.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -151,4 +152,56 @@ func TestRejectsUnsignedAndForged(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "401 is permanent")
 	assert.Empty(t, out.String())
+}
+
+// signedPost posts body to srv signed with the test secret, and returns
+// the answer's status and text.
+func signedPost(t *testing.T, srv *httptest.Server, id string, body []byte) (int, string) {
+	t.Helper()
+	ts := time.Now().Unix()
+	sig, err := webhook.Sign(redact.NewSecret(secret), id, ts, body)
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("webhook-signature", sig)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	text, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(text)
+}
+
+// A correctly signed event without the fields its type always carries is
+// refused, naming the first one missing, and nothing is printed.
+func TestRejectsIncompleteEvents(t *testing.T) {
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
+	require.NoError(t, err)
+	var out syncBuffer
+	srv := httptest.NewServer(newHandler(v, &out))
+	defer srv.Close()
+
+	const ts = `"timestamp":"2026-11-24T14:02:00Z"`
+	const data = `"id":"u_1","incident_id":"cdn-42","title":"T","status":"resolved","components":[],"time":"2026-11-24T14:02:00Z"`
+	for i, tt := range []struct{ body, field string }{
+		{`null`, "type"},
+		{`{}`, "type"},
+		{`{"type":"incident.updated","data":{}}`, "timestamp"},
+		{`{"type":"incident.updated",` + ts + `,"data":{}}`, "data.id"},
+		{`{"type":"incident.updated",` + ts + `,"data":{"id":"u_1","incident_id":"cdn-42","status":"resolved","components":[],"time":"2026-11-24T14:02:00Z"}}`, "data.title"},
+		{`{"type":"incident.updated",` + ts + `,"data":{"id":"u_1","incident_id":"cdn-42","title":"T","status":"resolved","time":"2026-11-24T14:02:00Z"}}`, "data.components"},
+		{`{"type":"incident.corrected",` + ts + `,"data":{` + data + `}}`, "data.corrects"},
+		{`{"type":"incident.retracted",` + ts + `,"data":{}}`, "data.id"},
+	} {
+		code, text := signedPost(t, srv, "id-"+strconv.Itoa(i), []byte(tt.body))
+		assert.Equal(t, http.StatusBadRequest, code, tt.body)
+		assert.Equal(t, "incomplete payload: "+tt.field+": missing\n", text, tt.body)
+	}
+	assert.Empty(t, out.String())
+
+	code, _ := signedPost(t, srv, "id-complete", []byte(`{"type":"incident.updated",`+ts+`,"data":{`+data+`}}`))
+	assert.Equal(t, http.StatusNoContent, code)
+	assert.Equal(t, "2026-11-24T14:02:00Z incident.updated [resolved] T (incident cdn-42, update u_1)\n", out.String())
 }
