@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -61,18 +62,26 @@ func run(ctx context.Context, log io.Writer, o options) error {
 	if err := prepare(ctx, page, o.demo, time.Now()); err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: o.addr, Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("-addr: %w", err)
+	}
+	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), o.base)
+	srv := &http.Server{Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}
+	closed := make(chan struct{})
 	go func() {
+		defer close(closed)
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), o.base)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	err = srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		<-closed
+		return nil
 	}
-	return nil
+	return err
 }
 
 func newPage(o options) (*statuspage.Channel, error) {

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,4 +73,46 @@ func TestFirstPage(t *testing.T) {
 	resp, body := get(t, newHandler(page.Root()), "/")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, body, "All systems operational")
+}
+
+// The page is announced once its port is bound, never before a bind that
+// fails.
+func TestListensBeforeSayingSo(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	o := options{dir: filepath.Join(t.TempDir(), "site"), addr: taken.Addr().String(), base: "http://127.0.0.1:8080/",
+		title: "Example Status"}
+	var log bytes.Buffer
+	err = run(context.Background(), &log, o)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-addr: ")
+	assert.Empty(t, log.String(), "nothing said to serve")
+
+	o.addr = "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, &out, o) }()
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "statuspage: serving ") }, time.Minute, 5*time.Millisecond)
+	cancel()
+	assert.NoError(t, <-done)
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

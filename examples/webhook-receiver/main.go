@@ -30,6 +30,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -57,17 +58,34 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	srv := newServer(*listen, newHandler(v, os.Stdout), defaultTimeouts)
+	if err := listenAndServe(ctx, srv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
+		os.Exit(1)
+	}
+}
+
+// listenAndServe listens on srv.Addr, says where on log once it does, and serves
+// until ctx is done.
+func listenAndServe(ctx context.Context, srv *http.Server, log io.Writer) error {
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("-listen: %w", err)
+	}
+	fmt.Fprintf(log, "webhook-receiver: listening on http://%s/\n", ln.Addr())
+	closed := make(chan struct{})
 	go func() {
+		defer close(closed)
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	fmt.Fprintf(os.Stderr, "webhook-receiver: listening on http://%s/\n", *listen)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
-		os.Exit(1)
+	err = srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		<-closed
+		return nil
 	}
+	return err
 }
 
 // maxBody bounds a delivery's body.

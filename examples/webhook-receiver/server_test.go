@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"errors"
-	"github.com/outagecast/outagecast/redact"
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // testDeadline is how long a test waits for the server to hang up; far
@@ -128,4 +131,31 @@ func TestDefaultTimeoutsAreSet(t *testing.T) {
 		assert.Positive(t, d, name)
 	}
 	assert.Greater(t, srv.WriteTimeout, srv.ReadTimeout, "the answer comes after the whole request")
+}
+
+// The address is printed once the port is bound, never before a bind that
+// fails.
+func TestListensBeforeSayingSo(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	var log bytes.Buffer
+	err = listenAndServe(context.Background(), newServer(taken.Addr().String(), http.NotFoundHandler(), defaultTimeouts), &log)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-listen: ")
+	assert.Empty(t, log.String(), "nothing said to listen")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- listenAndServe(ctx, newServer("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts), &out)
+	}()
+	listening := regexp.MustCompile(`^webhook-receiver: listening on http://(127\.0\.0\.1:\d+)/\n$`)
+	require.Eventually(t, func() bool { return listening.MatchString(out.String()) }, time.Minute, 5*time.Millisecond)
+	conn, err := net.Dial("tcp", listening.FindStringSubmatch(out.String())[1])
+	require.NoError(t, err, "the address printed is bound")
+	conn.Close()
+	cancel()
+	assert.NoError(t, <-done)
 }
