@@ -44,7 +44,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Stderr, options{dir: *dir, addr: *addr, base: *base, title: *title, demo: *demo}); err != nil {
-		fmt.Fprintln(os.Stderr, "statuspage:", err)
+		// The channel's errors start with its package name, the command's too.
+		fmt.Fprintln(os.Stderr, "statuspage:", strings.TrimPrefix(err.Error(), "statuspage: "))
 		os.Exit(1)
 	}
 }
@@ -57,7 +58,10 @@ type options struct {
 func run(ctx context.Context, log io.Writer, o options) error {
 	page, err := newPage(o)
 	if err != nil {
-		return err
+		return flagError(err)
+	}
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return fmt.Errorf("-dir: %w", err)
 	}
 	if err := prepare(ctx, page, o.demo, time.Now()); err != nil {
 		return err
@@ -99,6 +103,23 @@ func newPage(o options) (*statuspage.Channel, error) {
 			Links: []statuspage.Link{{Text: "Support", URL: "mailto:support@example.com"}},
 		},
 	})
+}
+
+// flagFields are the settings of statuspage.Config that flags give.
+var flagFields = []struct{ field, flag string }{
+	{"Config.Dir", "-dir"}, {"Config.BaseURL", "-base"}, {"Config.Branding.Title", "-title"},
+}
+
+// flagError names the flag whose value newPage refused:
+// "statuspage: Config.BaseURL: not a URL" becomes "-base: not a URL".
+func flagError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "statuspage: ")
+	for _, f := range flagFields {
+		if rest, ok := strings.CutPrefix(msg, f.field+": "); ok {
+			return errors.New(f.flag + ": " + rest)
+		}
+	}
+	return err
 }
 
 // prepare writes the demo incidents, or an all-operational page when the

@@ -116,3 +116,27 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A bad flag is named as the command line names it.
+func TestBadFlagsAreNamed(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	ok := options{dir: filepath.Join(t.TempDir(), "site"), addr: "127.0.0.1:0", base: "http://127.0.0.1:8080/",
+		title: "Example Status"}
+	for _, tt := range []struct {
+		set  func(*options)
+		want string
+	}{
+		{func(o *options) { o.base = "not a url" }, `-base: not an absolute http or https URL`},
+		{func(o *options) { o.dir = "" }, `-dir: missing`},
+		{func(o *options) { o.dir = filepath.Join(file, "site") }, `-dir: mkdir ` + file + `: not a directory`},
+		{func(o *options) { o.title = "a\nb" }, `-title: `},
+	} {
+		o := ok
+		tt.set(&o)
+		err := run(context.Background(), io.Discard, o)
+		require.Error(t, err, tt.want)
+		assert.True(t, strings.HasPrefix(err.Error(), tt.want), err.Error())
+		assert.NotContains(t, err.Error(), "Config.")
+	}
+}
