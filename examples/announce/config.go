@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -32,7 +36,31 @@ func (a *app) load() (*config.File, error) {
 	if a.opts.state != "" {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: a.opts.state}
 	}
+	if cfg.Store.Kind == config.StoreBolt {
+		if err := checkStateDir(cfg.Store.Path); err != nil {
+			if a.opts.state != "" {
+				return nil, badFlag("state", "%v", err)
+			}
+			return nil, fmt.Errorf("%s: state: %v", cfg.Path, err)
+		}
+	}
 	return cfg, nil
+}
+
+// checkStateDir reports a state file that cannot be made: its directory
+// is missing or not a directory. A bad configuration, not a failed run.
+func checkStateDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist (create it, or put the state file elsewhere)", dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
 }
 
 // open returns the Broadcaster of cfg with opts (cfg.Options() and the

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -207,4 +209,19 @@ func TestLinkToPage(t *testing.T) {
 	u.URL = ""
 	linkToPage(&u, []broadcast.Channel{other})
 	assert.Empty(t, u.URL)
+}
+
+// A state file in a directory that does not exist is a bad configuration
+// (exit 2, naming the state key or the -state flag), not a failed run.
+func TestStateInMissingDirectory(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nodir", "state.db")
+	cfg := writeConfig(t, "state: "+missing+"\nchannels:\n  - type: console\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, cfg+": state: directory "+filepath.Dir(missing)+" does not exist")
+	assert.NotContains(t, r.stdout, "Resolved: T", "nothing sent")
+
+	r = announce(t, context.Background(), "", "-title", "T", "-status", "resolved", "-state", missing)
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "announce: -state: directory "+filepath.Dir(missing)+" does not exist")
 }
