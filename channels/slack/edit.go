@@ -114,14 +114,14 @@ func (c *Channel) remove(ctx context.Context, p post) error {
 }
 
 // Check verifies the token with auth.test, which posts nothing. In
-// incoming-webhook mode it checks nothing beyond the configuration New
-// checked: a webhook cannot be checked without posting.
+// incoming-webhook mode it fails with broadcast.ErrNotSupported: a webhook
+// cannot be checked without posting, and passing would say it works.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("slack: check: %w", err)
 	}
 	if c.s.webhook != "" {
-		return nil
+		return fmt.Errorf("slack: check: %w: an incoming webhook cannot be checked without posting", broadcast.ErrNotSupported)
 	}
 	var resp apiResponse
 	if err := c.call(ctx, "auth.test", struct{}{}, &resp); err != nil {

@@ -38,7 +38,7 @@ func TestWebhookMode(t *testing.T) {
 	assert.ErrorIs(t, err, broadcast.ErrNotSupported)
 	assert.True(t, broadcast.IsPermanent(err))
 
-	require.NoError(t, ch.Check(context.Background()), "configuration only")
+	assert.ErrorIs(t, ch.Check(context.Background()), broadcast.ErrNotSupported, "not checked, not passed")
 	assert.Len(t, f.requests("webhook"), 3, "Check, and Retract, make no request")
 }
 
