@@ -61,9 +61,8 @@
 // Message.Thread), messages cannot be edited or deleted, and there is no
 // Receipt.ID. Edit then posts the correction as a new message, as
 // Broadcaster.Correct does on a channel that is not an Editor; Retract
-// fails with an error wrapping broadcast.ErrNotSupported. Check looks at
-// the configuration only: a webhook has no way to be checked without
-// posting.
+// fails with an error wrapping broadcast.ErrNotSupported, and so does
+// Check: a webhook has no way to be checked without posting.
 //
 // # Idempotency
 //
