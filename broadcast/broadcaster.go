@@ -221,14 +221,19 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 	if b.closed {
 		return ErrClosed
 	}
+	var unread error
 	for _, ch := range b.channels {
 		done, failure, err := b.store.Done(ctx, opSend.markID(updateID), ch.Name(), "")
 		if err != nil {
-			return fmt.Errorf("broadcast: store: cannot tell whether %s was delivered: %w", updateID, err)
+			unread = cmp.Or(unread, fmt.Errorf("broadcast: store: cannot tell whether %s was delivered: %w", updateID, err))
+			continue
 		}
 		if done && failure == "" {
 			return nil
 		}
+	}
+	if unread != nil {
+		return unread
 	}
 	return invalid("original", "no channel delivered update %q; check the ID (an update never delivered cannot be corrected: send a new one)", updateID)
 }

@@ -116,3 +116,48 @@ func TestWaitForAnotherAttemptEndsWithTheContext(t *testing.T) {
 	}
 	assert.EqualValues(t, 1, calls.Load())
 }
+
+// slowRetractor's Retract of the post hang waits for out.
+type slowRetractor struct {
+	broadcast.Channel
+	hang    string
+	in, out chan struct{}
+}
+
+func (s *slowRetractor) Retract(_ context.Context, prev broadcast.Receipt) error {
+	if prev.ID == s.hang {
+		close(s.in)
+		<-s.out
+	}
+	return nil
+}
+
+// Retractions take no turn: one that hangs on a platform does not hold up
+// another of a different incident on the same channel.
+func TestRetractionsDoNotWaitForEachOther(t *testing.T) {
+	base := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+	})
+	ch := &slowRetractor{Channel: base, hang: "post-a", in: make(chan struct{}), out: make(chan struct{})}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	a, c := validUpdate(), validUpdate()
+	a.ID, a.IncidentID = "a", "inc-1"
+	c.ID, c.IncidentID = "c", "inc-2"
+	for _, u := range []broadcast.Update{a, c} {
+		_, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, err := b.Retract(context.Background(), "a")
+		assert.NoError(t, err)
+	})
+	<-ch.in
+	// Waiting for a's retraction would end with the context, and fail.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := b.Retract(ctx, "c")
+	close(ch.out)
+	wg.Wait()
+	assert.NoError(t, err)
+}

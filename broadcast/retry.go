@@ -146,10 +146,12 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		}
 		d.shared = unlock
 	}
-	if err := d.b.newest.take(ctx, &d.watch); err != nil {
-		return false, err // only ctx ends the wait
+	if d.op != opRetract { // a retraction posts nothing, and has no incident
+		if err := d.b.newest.take(ctx, &d.watch); err != nil {
+			return false, err // only ctx ends the wait
+		}
+		defer d.b.newest.release(&d.watch)
 	}
-	defer d.b.newest.release(&d.watch)
 	stop, err := d.prepare(ctx)
 	if stop {
 		return true, nil

@@ -2,7 +2,6 @@ package mastodon
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
@@ -41,8 +40,11 @@ func urlCost(prev rune, u string, perURL int) int {
 	switch {
 	case endsHost && !strings.Contains(host, "."):
 		return max(whole, perURL) // no domain: no link
-	case endsHost && knownDomain(host):
+	case endsHost && knownDomain(host) && host != "t.co": // t.co links have rules of their own
 		end := linkEnd(u, hostEnd)
+		if end > maxURL {
+			return max(whole, perURL) // too long to be a link
+		}
 		return perURL + templates.Graphemes(u[end:])
 	}
 	// Mastodon may take a link here or not: any link it takes starts at the
@@ -50,15 +52,19 @@ func urlCost(prev rune, u string, perURL int) int {
 	return max(whole, perURL+templates.Graphemes(u[min(len(u), start+4):]))
 }
 
+// maxURL is the length of the longest URL twitter-text takes as a link.
+const maxURL = 4096
+
 // mayLinkAfter reports whether a URL after the character prev (utf8.RuneError
-// at the start of the text) can be a link: not after a letter, a digit,
-// "@", "$", "#", "_", their full-width forms, or a character twitter-text
-// refuses.
+// at the start of the text) can be a link, as twitter-text has it: not after
+// an ASCII letter or digit, "@", "$", "#", the full-width "＠" and "＃", or a
+// character twitter-text refuses. After any other letter (as "詳細は") it is
+// one.
 func mayLinkAfter(prev rune) bool {
 	if prev == utf8.RuneError {
 		return true
 	}
-	return !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && !strings.ContainsRune("@$#_＠＃\uFFFE\uFEFF\uFFFF", prev)
+	return !(prev < utf8.RuneSelf && isAlnum(byte(prev))) && !strings.ContainsRune("@$#＠＃\uFFFE\uFEFF\uFFFF", prev)
 }
 
 // isHostByte reports whether c can be in a domain of plain ASCII.
@@ -71,7 +77,7 @@ func isAlnum(c byte) bool {
 }
 
 // knownDomain reports whether host, in lower case, is a domain twitter-text
-// takes whole: labels of letters, digits, "-" and (but for the last two)
+// takes whole: labels of at most 63 letters, digits, "-" and (but for the last two)
 // "_", each starting and ending with a letter or a digit, the last a
 // top-level domain twitter-text 3.1.0 lists.
 func knownDomain(host string) bool {
@@ -80,7 +86,7 @@ func knownDomain(host string) bool {
 		return false
 	}
 	for i, l := range labels {
-		if l == "" || !isAlnum(l[0]) || !isAlnum(l[len(l)-1]) || i >= len(labels)-2 && strings.Contains(l, "_") {
+		if l == "" || len(l) > 63 || !isAlnum(l[0]) || !isAlnum(l[len(l)-1]) || i >= len(labels)-2 && strings.Contains(l, "_") {
 			return false
 		}
 	}

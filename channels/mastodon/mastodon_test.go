@@ -288,6 +288,11 @@ func TestMeasureLinks(t *testing.T) {
 		{"an underscore in the domain name", "https://status.my_example.com/x", 23 + 19, 23 + 14},
 		{"after a full-width @", "＠https://status.example.com/incidents/42", 1 + 39, 1 + 39},
 		{"after a full-width #", "＃https://status.example.com/incidents/42", 1 + 39, 1 + 39},
+		{"after a letter outside ASCII", "詳細はhttps://a.co/x!!!!!!", 3 + 23 + 6, 3 + 23 + 6},
+		{"a t.co link", "https://t.co/ab-cdefghijklmnop", 23 + 18, 23 + 15},
+		{"a t.co link with a long slug", "https://t.co/" + strings.Repeat("a", 50), 23 + 51, 13 + 50},
+		{"a label over 63 characters", "https://" + strings.Repeat("a", 64) + ".example.com/", 23 + 73, 85},
+		{"longer than 4,096 characters", "https://status.example.com/" + strings.Repeat("x", 4100), 4127, 4127},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
