@@ -168,8 +168,9 @@ type channelURL string
 
 // markSecrets records which values from the environment below n, decoded
 // into t, became secrets: those in redact.Secret fields, the credentials of
-// URLs (redact.URL fields, channel URLs) and IRC channel keys. Other
-// values from the environment are not secrets.
+// URLs (redact.URL fields, channel URLs, and any other string holding a
+// URL) and IRC channel keys. Other values from the environment are not
+// secrets.
 func (e *expander) markSecrets(n *yaml.Node, t reflect.Type) {
 	_ = walker{visit: func(n *yaml.Node, t reflect.Type) {
 		switch t {
@@ -179,6 +180,10 @@ func (e *expander) markSecrets(n *yaml.Node, t reflect.Type) {
 			}
 		case urlType, channelURLType:
 			e.markURL(n)
+		default:
+			if t.Kind() == reflect.String && strings.Contains(n.Value, "://") {
+				e.markURL(n) // a plain URL field (base_url, …) with credentials
+			}
 		case ircChannelsType:
 			for _, c := range n.Content {
 				_, key, ok := strings.Cut(strings.TrimSpace(c.Value), " ")

@@ -97,3 +97,20 @@ func TestHideLeavesOtherValuesAlone(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:1025 (plaintext) as status-bot, from status@example.com to 1 recipient", cfg.Describe("production"))
 	assert.Equal(t, "auth failed: ${SMTP_PASSWORD}", cfg.Hide("auth failed: correct-horse-battery"))
 }
+
+// A value from the environment that is the password of a URL in a plain
+// URL key (home_url) is a secret too.
+func TestHidePasswordOfAPlainURLKey(t *testing.T) {
+	const password = "proxy-pass-8c1f2e"
+	cfg, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: statuspage",
+		"    dir: "+t.TempDir(),
+		"    base_url: https://status.example.com/",
+		"    title: Example Status",
+		"    home_url: https://web:${HOME_PASSWORD}@intranet.example.com/",
+	), map[string]string{"HOME_PASSWORD": password})
+	require.NoError(t, err)
+	out := cfg.Hide("statuspage: home https://web:" + password + "@intranet.example.com/ (" + password + ")")
+	channeltest.AssertNoSecret(t, out, password)
+}
