@@ -69,7 +69,10 @@ type Options struct {
 	// discard.
 	Logger *slog.Logger
 	// OnEvent, if set, is called with the same progress as the Logger
-	// receives. Calls are serialized; keep it quick.
+	// receives. Calls are serialized; keep it quick. It runs inside the
+	// delivery: it must not itself send, correct or retract through the
+	// same Broadcaster and wait for it (an update of the same incident
+	// waits for the attempt that called it).
 	OnEvent func(Event)
 }
 
