@@ -180,10 +180,6 @@ func (e *expander) markSecrets(n *yaml.Node, t reflect.Type) {
 			}
 		case urlType, channelURLType:
 			e.markURL(n)
-		default:
-			if t.Kind() == reflect.String && strings.Contains(n.Value, "://") {
-				e.markURL(n) // a plain URL field (base_url, …) with credentials
-			}
 		case ircChannelsType:
 			for _, c := range n.Content {
 				_, key, ok := strings.Cut(strings.TrimSpace(c.Value), " ")
@@ -192,6 +188,10 @@ func (e *expander) markSecrets(n *yaml.Node, t reflect.Type) {
 						e.addSecret(v)
 					}
 				}
+			}
+		default:
+			if t.Kind() == reflect.String && strings.Contains(n.Value, "://") {
+				e.markURL(n) // a plain URL field (base_url, …) with credentials
 			}
 		}
 	}}.walk("", n, t)
