@@ -17,12 +17,17 @@ type flights struct {
 
 type flightKey struct{ update, channel string }
 
-// flight is one (update, channel) with deliveries running or waiting.
-// Uncontended, it costs no channel: one is made only when a delivery has
-// to wait.
+// flight is one (update, channel) with deliveries running or waiting; its
+// waitLock lets one run at a time.
 type flight struct {
 	refs int // deliveries running or waiting; guarded by flights.mu
+	waitLock
+}
 
+// waitLock is a lock whose waiters give up when their context ends.
+// Uncontended, it costs no channel: one is made only when someone has to
+// wait.
+type waitLock struct {
 	mu      sync.Mutex
 	held    bool
 	release chan struct{} // closed when the holder unlocks; nil: no waiter
@@ -64,9 +69,10 @@ func (f *flights) leave(update string, channels []Channel, fls []*flight) {
 	}
 }
 
-// lock waits until no other delivery of the flight's update and channel
-// runs, or ctx ends; unlock ends the delivery.
-func (fl *flight) lock(ctx context.Context) error {
+// lock waits until the lock is free, and takes it, or until ctx ends;
+// unlock frees it. For a flight: until no other delivery of its update
+// and channel runs.
+func (fl *waitLock) lock(ctx context.Context) error {
 	for {
 		fl.mu.Lock()
 		if !fl.held {
@@ -87,7 +93,7 @@ func (fl *flight) lock(ctx context.Context) error {
 	}
 }
 
-func (fl *flight) unlock() {
+func (fl *waitLock) unlock() {
 	fl.mu.Lock()
 	defer fl.mu.Unlock()
 	fl.held = false

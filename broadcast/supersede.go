@@ -29,45 +29,21 @@ type newestEntry struct {
 	time    time.Time     // its Update.Time
 	seq     uint64        // its Send's number
 	changed chan struct{} // closed when id changes; nil until a delivery waits
-	busy    bool          // an attempt is under way
-	free    chan struct{} // closed when busy ends; nil until an attempt waits
+	turn    waitLock      // held by the attempt under way
 }
 
 // take waits until no other attempt on the watcher's incident and channel
 // is under way, and makes this one the attempt under way; it fails when
 // ctx ends first. Every take that succeeded is followed by a release.
 func (n *newest) take(ctx context.Context, w *watcher) error {
-	for {
-		n.mu.Lock()
-		e := w.e
-		if !e.busy {
-			e.busy = true
-			n.mu.Unlock()
-			return nil
-		}
-		if e.free == nil {
-			e.free = make(chan struct{})
-		}
-		free := e.free
-		n.mu.Unlock()
-		select {
-		case <-free:
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for an attempt of an update of the same incident: %w", ctx.Err())
-		}
+	if err := w.e.turn.lock(ctx); err != nil {
+		return fmt.Errorf("waiting for an attempt of an update of the same incident: %w", err)
 	}
+	return nil
 }
 
 // release ends the attempt under way that take started.
-func (n *newest) release(w *watcher) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	w.e.busy = false
-	if w.e.free != nil {
-		close(w.e.free)
-		w.e.free = nil
-	}
-}
+func (n *newest) release(w *watcher) { w.e.turn.unlock() }
 
 // watcher is one delivery's view of its incident and channel.
 type watcher struct {
