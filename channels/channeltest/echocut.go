@@ -1,0 +1,52 @@
+package channeltest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+)
+
+// AssertEchoAtTheCutRedacted checks that a credential a back end quotes in
+// an error answer leaves no part of itself in the channel's error when the
+// quote falls where the error's snippet of the answer is cut (the first
+// 512 bytes), as it would if the answer were cut before it is redacted.
+// The back end answers status with padding, then echo(r) of the request
+// it got (its Authorization header, its path, its query); the padding
+// moves the quote across the cut, a channel (made by newChannel for the
+// back end's URL) per position. secret is the credential; none of its
+// first 12 bytes may show.
+func AssertEchoAtTheCutRedacted(t *testing.T, status int, echo func(r *http.Request) string, secret string,
+	newChannel func(baseURL string) (broadcast.Channel, error)) {
+	t.Helper()
+	pad := make(chan int, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, strings.Repeat("x", <-pad)+" "+echo(r)+" refused")
+	}))
+	defer srv.Close()
+	prefix := secret[:min(12, len(secret))]
+	for n := httpx.SnippetLimit - 3*len(secret); n <= httpx.SnippetLimit; n += 5 {
+		ch, err := newChannel(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pad <- max(n, 0)
+		_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{IncidentID: "inc-1",
+			Title: "API down", Status: broadcast.StatusInvestigating, Body: "Errors."}))
+		if c, ok := ch.(io.Closer); ok {
+			_ = c.Close()
+		}
+		if err == nil {
+			t.Fatalf("%d bytes before the quote: want an error", n)
+		}
+		if strings.Contains(err.Error(), prefix) {
+			t.Fatalf("%d bytes before the quote: the error holds the start of the secret: %v", n, err)
+		}
+	}
+}
