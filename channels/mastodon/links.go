@@ -11,17 +11,19 @@ import (
 
 // What Mastodon takes as a link, and so counts as characters_reserved_per_url,
 // is what its copy of twitter-text's extractor finds, with Mastodon's own
-// rules for paths and queries: a URL with its scheme, not glued to a word,
-// whose host is a domain ending in a top-level domain that twitter-text
-// 3.1.0 lists (its list of 2019), then an optional port of digits, a path
-// ending in a letter, a digit or one of "-_/#+", and a query ending in a
-// letter, a digit or one of "_&=#/-". Whatever of the URL is not in the link
-// counts as text.
+// rules for paths and queries: a URL with its scheme, of at most 4,096
+// characters, not right after an ASCII letter or digit, whose host is a
+// domain of labels of at most 63 characters ending in a top-level domain
+// that twitter-text 3.1.0 lists (its list of 2019), then an optional port
+// of digits, a path ending in a letter, a digit or one of "-_/#+", and a
+// query ending in a letter, a digit or one of "_&=#/-". Whatever of the URL
+// is not in the link counts as text.
 //
 // urlCost counts a URL exactly that way when it can tell what Mastodon
 // takes, and otherwise (an unusual top-level domain, a host with characters
-// outside ASCII, a host followed by "@") as much as any link Mastodon could
-// take or none at all would count: never less than Mastodon does.
+// outside ASCII, a host followed by "@", t.co links, which have rules of
+// their own) as much as any link Mastodon could take or none at all would
+// count: never less than Mastodon does.
 
 // urlCost is what the URL u, found in a text after the character prev,
 // counts at most, with each link counting perURL.

@@ -48,7 +48,8 @@
 //
 // Length is counted as Measure does: grapheme clusters, each link as 23.
 // What Mastodon takes as a link is what its extractor (twitter-text's,
-// with its own rules for paths) finds: a URL not glued to a word, whose
+// with its own rules for paths) finds: a URL of at most 4,096 characters,
+// not right after an ASCII letter or digit, whose
 // domain ends in a top-level domain of twitter-text's list of 2019, with
 // its path and query only up to their last letter, digit or few other
 // characters ("https://status.example.com/x~" is a link and a "~").
