@@ -202,8 +202,8 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 }
 
 // redactor returns the Redactor of the channel's password and s's tokens
-// (the server may echo the tokens it issued). It is built on the error
-// path only.
+// (the server may echo the tokens it issued), built once per session when
+// the session is made.
 func (c *Channel) redactor(s *session) *redact.Redactor {
 	if s == nil {
 		return c.s.redactor
