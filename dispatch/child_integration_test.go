@@ -4,14 +4,12 @@ package dispatch_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 )
 
 // A worker process is this test binary run again with these variables set.
@@ -77,7 +76,7 @@ func runChild() int {
 type worker struct {
 	cmd    *exec.Cmd
 	stdin  io.Closer
-	stderr *syncBuffer
+	stderr *syncbuf.Buffer
 	done   chan struct{}
 }
 
@@ -87,7 +86,7 @@ func startWorker(t *testing.T, dsn, base string, channels, per int) *worker {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+dsn, fmt.Sprintf("%s=%s %d %d", childHooksEnv, base, channels, per))
-	w := &worker{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	w := &worker{cmd: cmd, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = w.stderr
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
@@ -124,25 +123,6 @@ func (w *worker) stop() {
 	case <-time.After(time.Minute):
 		w.kill()
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a process's writes and the test's
-// reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // waitFor polls cond every 10ms until it holds or d passes; it reports

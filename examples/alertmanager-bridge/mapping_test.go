@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 )
 
 func firingPayload(t *testing.T) *payload {
@@ -117,29 +117,11 @@ func TestLink(t *testing.T) {
 	assert.Equal(t, "https://status.example.com", mapping{url: "https://status.example.com"}.link(p))
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestRunServesWithConfigAndState(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "outagecast.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - type: console\n    template: short\n"), 0o600))
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -25,27 +25,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestReceivesSignedDeliveriesOnce(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
 
@@ -75,7 +58,7 @@ func TestReceivesSignedDeliveriesOnce(t *testing.T) {
 func TestPrintsCorrectionsAndRetractions(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
 	ch, err := webhook.New(webhook.Config{Name: "hooks", URL: redact.NewURL(srv.URL + "/outagecast"), Secret: redact.NewSecret(secret)})
@@ -113,7 +96,7 @@ func TestPrintsCorrectionsAndRetractions(t *testing.T) {
 func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
 
@@ -136,7 +119,7 @@ func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
 func TestRejectsUnsignedAndForged(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
 
@@ -179,7 +162,7 @@ func signedPost(t *testing.T, srv *httptest.Server, id string, body []byte) (int
 func TestRejectsIncompleteEvents(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	srv := httptest.NewServer(newHandler(v, &out))
 	defer srv.Close()
 

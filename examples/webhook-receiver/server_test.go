@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -146,7 +147,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	assert.Empty(t, log.String(), "nothing said to listen")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- listenAndServe(ctx, newServer("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts), &out)
