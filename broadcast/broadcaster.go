@@ -267,7 +267,8 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // Check runs every channel's Check concurrently and returns one error per
 // channel, in the Broadcaster's order: nil when the check passed, the
 // Checker's error as is, or ErrNotSupported when the channel is not a
-// Checker, or ErrClosed for every channel after Close. Each check is
+// Checker, or ErrClosed for every channel after Close. A Check that panics
+// fails its channel with a permanent error, as a Send that panics does. Each check is
 // bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
 	errs := make([]error, len(b.channels))
@@ -287,13 +288,32 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 			continue
 		}
 		wg.Go(func() {
-			cctx, cancel := context.WithTimeout(ctx, b.timeout)
-			defer cancel()
-			errs[i] = c.Check(cctx)
+			errs[i] = check(ctx, c, b.timeout)
 		})
 	}
 	wg.Wait()
 	return errs
+}
+
+// check runs c's Check under timeout.
+func check(ctx context.Context, c Checker, timeout time.Duration) (err error) {
+	defer recovered(&err)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return c.Check(ctx)
+}
+
+// preview runs pv's Preview.
+func preview(pv Previewer, u Update) (p Preview, err error) {
+	defer recovered(&err)
+	return pv.Preview(u)
+}
+
+// closeChannel closes c; a panic in its Close does not keep the other
+// channels open.
+func closeChannel(c io.Closer) (err error) {
+	defer recovered(&err)
+	return c.Close()
 }
 
 // run delivers to every channel concurrently and builds the Report.
@@ -390,7 +410,8 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 
 // Preview renders u for every channel that implements Previewer, without
 // sending anything; other channels are left out, and so are Routes. It
-// validates u first.
+// validates u first. A Preview that fails or panics is left out too, and
+// named in the returned error.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -408,7 +429,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 		if !ok {
 			continue
 		}
-		p, err := pv.Preview(u)
+		p, err := preview(pv, u)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("broadcast: preview %s: %w", ch.Name(), err))
 			continue
@@ -433,7 +454,7 @@ func (b *Broadcaster) Close() error {
 	var errs []error
 	for _, ch := range b.channels {
 		if c, ok := ch.(io.Closer); ok {
-			if err := c.Close(); err != nil {
+			if err := closeChannel(c); err != nil {
 				errs = append(errs, fmt.Errorf("broadcast: close %s: %w", ch.Name(), err))
 			}
 		}

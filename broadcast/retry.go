@@ -337,6 +337,15 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 	return err
 }
 
+// recovered, deferred, turns a panic in a channel's method into a permanent
+// error in *err: a channel's bug fails that channel, never the process or
+// the other channels.
+func recovered(err *error) {
+	if r := recover(); r != nil {
+		*err = Permanent(fmt.Errorf("channel panicked: %v", r))
+	}
+}
+
 // firstAttempts is the attempt timeout shared by the first attempts of a
 // Send's deliveries: they start together, and one context (one timer) for
 // all of them costs a tenth of one each. An attempt that starts later (after
@@ -363,11 +372,7 @@ func (f *firstAttempts) context(n int) context.Context {
 // a Message is large, and on the goroutine of every delivery a frame
 // holding room for all three calls would make the stack grow.
 func (d *delivery) call(ctx context.Context) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = Permanent(fmt.Errorf("channel panicked: %v", r))
-		}
-	}()
+	defer recovered(&err)
 	switch {
 	case d.op == opRetract:
 		return d.callRetract(ctx)
