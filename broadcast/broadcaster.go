@@ -216,6 +216,29 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 
 // checkDelivered fails unless some channel delivered updateID.
 func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error {
+	return b.checkSome(ctx, "original", updateID, "delivered", "an update never delivered cannot be corrected: send a new one",
+		func(channel string) (bool, error) {
+			done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, "")
+			return done && failure == "", err
+		})
+}
+
+// checkPosted fails unless some channel has a receipt of updateID, or
+// might have: a receipt that cannot be read now is read again by the
+// retraction's attempts, which retry until it reads.
+func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
+	return b.checkSome(ctx, "updateID", updateID, "posted", "there is nothing to delete",
+		func(channel string) (bool, error) {
+			_, ok, err := b.store.Receipt(ctx, updateID, channel)
+			return ok || err != nil, nil
+		})
+}
+
+// checkSome fails unless has reports true for some channel: with an
+// ErrInvalidUpdate naming field when no channel has the update (a mistyped
+// ID), or with the Store's error when some channel could not be read and
+// none has it. A read failure on one channel does not stop the others'.
+func (b *Broadcaster) checkSome(ctx context.Context, field, updateID, verb, why string, has func(channel string) (bool, error)) error {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if b.closed {
@@ -223,19 +246,19 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 	}
 	var unread error
 	for _, ch := range b.channels {
-		done, failure, err := b.store.Done(ctx, opSend.markID(updateID), ch.Name(), "")
+		ok, err := has(ch.Name())
 		if err != nil {
-			unread = cmp.Or(unread, fmt.Errorf("broadcast: store: cannot tell whether %s was delivered: %w", updateID, err))
+			unread = cmp.Or(unread, fmt.Errorf("broadcast: store: cannot tell whether %s was %s: %w", updateID, verb, err))
 			continue
 		}
-		if done && failure == "" {
+		if ok {
 			return nil
 		}
 	}
 	if unread != nil {
 		return unread
 	}
-	return invalid("original", "no channel delivered update %q; check the ID (an update never delivered cannot be corrected: send a new one)", updateID)
+	return invalid(field, "no channel %s update %q; check the ID (%s)", verb, updateID, why)
 }
 
 // checkCorrection validates u as the correction of update original and
@@ -257,8 +280,18 @@ func checkCorrection(original string, u *Update) error {
 // or whose post is already deleted, is Skipped; on a channel that cannot
 // delete posts, the Result's error wraps ErrNotSupported and is part of the
 // returned error, since the post is still out there.
+//
+// Retract refuses (ErrInvalidUpdate, naming updateID) an update of which no
+// channel has a receipt, as the Store knows it: a mistyped ID would
+// otherwise end with every channel skipped and no error. A receipt that
+// cannot be read counts as there, and the retraction's attempts read it
+// again. Retracting an update again is not refused: every channel is then
+// Skipped.
 func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
 	if err := checkKey("updateID", updateID); err != nil {
+		return nil, err
+	}
+	if err := b.checkPosted(ctx, updateID); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, Update{ID: updateID}, opRetract, updateID)

@@ -502,3 +502,50 @@ func TestCorrectUnknownOriginal(t *testing.T) {
 	assert.ErrorContains(t, err, "original")
 	assert.Equal(t, 1, ch.count(), "nothing posted")
 }
+
+// receiptsOf fails every read of a receipt on channel ch.
+type receiptsOf struct {
+	*broadcast.MemoryStore
+	ch string
+}
+
+func (s receiptsOf) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
+	if channel == s.ch {
+		return broadcast.Receipt{}, false, errors.New("injected: read timeout")
+	}
+	return s.MemoryStore.Receipt(ctx, updateID, channel)
+}
+
+// Retracting an update no channel posted (a mistyped ID) is refused,
+// naming updateID, rather than reported as skipped everywhere with no
+// error; retracting again what was retracted is not. A receipt that cannot
+// be read counts as there: the retraction's attempts read it again.
+func TestRetractUnknownUpdate(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	store := receiptsOf{broadcast.NewMemoryStore(), "broken"}
+	b := newBroadcaster(t, broadcast.Options{Store: store}, slack, &script{name: "irc"})
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.NoError(t, err)
+
+	ret, err := b.Retract(context.Background(), "u_doesnotexist")
+	assert.Nil(t, ret)
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, `updateID: no channel posted update "u_doesnotexist"`)
+	assert.Empty(t, slack.retracts)
+
+	_, err = b.Retract(context.Background(), rep.UpdateID)
+	assert.ErrorIs(t, err, broadcast.ErrNotSupported, "irc")
+	require.Len(t, slack.retracts, 1)
+	ret, err = b.Retract(context.Background(), rep.UpdateID)
+	assert.NotErrorIs(t, err, broadcast.ErrInvalidUpdate, "retracting again is no mistake")
+	assert.True(t, ret.Results[0].Skipped)
+
+	// The broken channel's receipt cannot be read, and slack has none of
+	// this update: whether the ID is wrong cannot be told, and the
+	// retraction runs.
+	b2 := newBroadcaster(t, broadcast.Options{Store: store}, &script{name: "broken"}, &editable{script: script{name: "slack"}})
+	ret, err = b2.Retract(context.Background(), "u_doesnotexist")
+	assert.NotErrorIs(t, err, broadcast.ErrInvalidUpdate, "unknown, not absent")
+	assert.ErrorContains(t, ret.Results[0].Err, "injected: read timeout")
+	assert.True(t, ret.Results[1].Skipped)
+}

@@ -237,7 +237,11 @@ func checkReceiptUnreadable(t *testing.T, s broadcast.Store) {
 			}
 			require.NoError(t, err, "changed once the Store reads again")
 			assert.Equal(t, 2, fs.failures(ft), "the first two reads of the receipt failed")
-			assert.Equal(t, 3, rep.Results[0].Attempts, "each failed read is a failed attempt")
+			attempts := 3 // each failed read is a failed attempt
+			if op == "Retract" {
+				attempts = 2 // the first read was Retract's check that some channel posted u1
+			}
+			assert.Equal(t, attempts, rep.Results[0].Attempts, "each failed read of an attempt fails it")
 			assert.Len(t, p.calls(), 1, "never posted anew")
 			edited, retracted := p.changes()
 			changed := map[string][]broadcast.Receipt{"Correct": edited, "Retract": retracted}[op]

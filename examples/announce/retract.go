@@ -13,7 +13,7 @@ import (
 // Outcomes of a retraction, per channel.
 const (
 	retractDeleted     = "deleted"
-	retractNotPosted   = "not posted there"
+	retractNotPosted   = "nothing to delete: not posted there, or deleted already"
 	retractUnsupported = "cannot be deleted on this platform"
 	retractFailed      = "failed"
 )
@@ -39,8 +39,11 @@ func (a *app) retract(ctx context.Context, cfg *config.File) int {
 	if cerr := b.Close(); cerr != nil {
 		a.note("%s", a.hide(cerr.Error()))
 	}
-	if rep == nil {
-		return a.fail(exitUsage, badFlag("retract", "%s", err))
+	switch {
+	case rep == nil && errors.Is(err, broadcast.ErrInvalidUpdate):
+		return a.fail(exitUsage, badFlag("retract", "%s", err)) // no channel posted it: a mistyped ID
+	case rep == nil:
+		return a.fail(exitFailed, err)
 	}
 	if a.opts.json {
 		return a.retractJSON(rep)

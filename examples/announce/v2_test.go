@@ -108,7 +108,7 @@ func TestRetract(t *testing.T) {
 	assert.Contains(t, r.stdout, "retraction of update "+id)
 	assert.Regexp(t, `console +cannot be deleted on this platform`, r.stdout)
 	assert.Regexp(t, `hooks +deleted`, r.stdout)
-	assert.Regexp(t, `x +not posted there`, r.stdout)
+	assert.Regexp(t, `x +nothing to delete`, r.stdout)
 
 	r = announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id, "-json")
 	var out jsonRetraction
@@ -116,6 +116,21 @@ func TestRetract(t *testing.T) {
 	assert.False(t, out.OK)
 	assert.Equal(t, []string{retractUnsupported, retractNotPosted, retractNotPosted},
 		[]string{out.Results[0].Outcome, out.Results[1].Outcome, out.Results[2].Outcome}, "retracted already")
+}
+
+// A mistyped ID is refused, naming -retract, instead of reported as not
+// posted on every channel with exit 0.
+func TestRetractUnknownID(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-title", "T", "-status", "resolved")
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", "u_typo")
+	assert.Equal(t, exitUsage, r.code, r.stdout)
+	assert.Contains(t, r.stderr, `-retract: broadcast: invalid update: updateID: no channel posted update "u_typo"`)
+	assert.Len(t, h.updates(), 1, "nothing else sent")
 }
 
 func TestModesExclude(t *testing.T) {
