@@ -202,13 +202,19 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
 // post a correction of nothing on every channel. An update that reached
-// only some recipients of a channel counts as not delivered there. Jobs,
-// which does no I/O, does not check this.
+// only some recipients of a channel counts as not delivered there. It
+// refuses too (naming IncidentID) a correction whose incident has no thread
+// on the channels that posted original: original was posted in another
+// incident, and an empty IncidentID derived from a changed Title is not
+// its. Jobs, which does no I/O, checks neither.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
 	if err := checkCorrection(original, &u); err != nil {
 		return nil, err
 	}
 	if err := b.checkDelivered(ctx, original); err != nil {
+		return nil, err
+	}
+	if err := b.checkIncident(ctx, original, u.WithDefaults(time.Time{}).IncidentID); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, u, opCorrect, original)
@@ -259,6 +265,36 @@ func (b *Broadcaster) checkSome(ctx context.Context, field, updateID, verb, why 
 		return unread
 	}
 	return invalid(field, "no channel %s update %q; check the ID (%s)", verb, updateID, why)
+}
+
+// checkIncident fails when the channels that posted update original have
+// no thread of incident, the correction's: original was then posted in
+// another incident's thread (a correction whose Title changed, without the
+// original's IncidentID, gets another slug), and the correction would start
+// a thread of its own on every channel. A channel whose receipt or thread
+// cannot be read lets the correction through: this check only catches a
+// mistake.
+func (b *Broadcaster) checkIncident(ctx context.Context, original, incident string) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return ErrClosed
+	}
+	posted := false
+	for _, ch := range b.channels {
+		if _, ok, err := b.store.Receipt(ctx, original, ch.Name()); err != nil || !ok {
+			continue
+		}
+		t, err := b.store.Thread(ctx, incident, ch.Name())
+		if err != nil || !t.IsZero() {
+			return nil
+		}
+		posted = true
+	}
+	if !posted {
+		return nil
+	}
+	return invalid("IncidentID", "%q is not the incident of update %q, which was posted in another thread; give the correction the IncidentID of the update it corrects", incident, original)
 }
 
 // checkCorrection validates u as the correction of update original and

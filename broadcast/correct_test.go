@@ -549,3 +549,31 @@ func TestRetractUnknownUpdate(t *testing.T) {
 	assert.ErrorContains(t, ret.Results[0].Err, "injected: read timeout")
 	assert.True(t, ret.Results[1].Skipped)
 }
+
+// A correction goes in the thread of the update it corrects. One whose
+// incident has no thread where the original was posted (its Title changed,
+// and no IncidentID was given, so it got another slug) is refused, naming
+// IncidentID, and posts nothing; with the original's incident it goes out.
+func TestCorrectIntoAnotherIncident(t *testing.T) {
+	ch := &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	orig := validUpdate()
+	orig.IncidentID = ""
+	rep, err := b.Send(context.Background(), orig)
+	require.NoError(t, err)
+
+	fix := validUpdate()
+	fix.IncidentID, fix.Title = "", "Elevated CDN error rates in the EU"
+	_, err = b.Correct(context.Background(), rep.UpdateID, fix)
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, `IncidentID: "elevated-cdn-error-rates-in-the-eu" is not the incident of update`)
+	assert.Equal(t, 1, ch.count(), "nothing posted")
+
+	fix.IncidentID = rep.IncidentID
+	_, err = b.Correct(context.Background(), rep.UpdateID, fix)
+	require.NoError(t, err)
+	fix.IncidentID, fix.Title, fix.ID = "", orig.Title, "fix-2"
+	_, err = b.Correct(context.Background(), rep.UpdateID, fix)
+	require.NoError(t, err, "the same Title: the same slug")
+	assert.Equal(t, 3, ch.count())
+}

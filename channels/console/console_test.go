@@ -112,7 +112,7 @@ func TestCorrectWritesAgainRetractNotSupported(t *testing.T) {
 	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
-	u := broadcast.Update{ID: "u_1", Title: "Elevated CDN error rates", Status: broadcast.StatusInvestigating}
+	u := broadcast.Update{ID: "u_1", IncidentID: "cdn", Title: "Elevated CDN error rates", Status: broadcast.StatusInvestigating}
 	_, err = b.Send(context.Background(), u)
 	require.NoError(t, err)
 	fixed := u
