@@ -112,7 +112,7 @@ func TestDryRun(t *testing.T) {
 
 func TestPrintPreviewFlagsOverLimit(t *testing.T) {
 	var b strings.Builder
-	printPreview(&b, previewOf("x", 301, 280))
+	printPreview(&b, previewOf("x", 301, 280), "")
 	assert.Equal(t, "--- x: 301/280 weighted characters: OVER THE LIMIT by 21\ntext\n", b.String())
 }
 

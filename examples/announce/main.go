@@ -24,7 +24,13 @@
 //     console channels to standard error so that standard output is JSON
 //     only.
 //   - -dry-run: print each channel's text with its length against the
-//     channel's limit ("x: 143/280 weighted characters"); send nothing.
+//     channel's limit ("x: 143/280 weighted characters"); send nothing. A
+//     channel whose "when:" leaves the update out says so instead ("x: not
+//     sent: when: impacts [major, critical] does not select impact minor").
+//     Impacts, components and first depend on whether the channel has
+//     posted the incident: the dry run reads that from the state file
+//     when it exists (and creates none), and otherwise takes the update
+//     as the incident's first, and says so.
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
 //     channels that can, saying what was checked: for a webhook, DNS, a
@@ -208,7 +214,7 @@ func (a *app) run(ctx context.Context) int {
 	}
 	linkToPage(&u, cfg.Channels)
 	if a.opts.dryRun {
-		return a.preview(cfg, u)
+		return a.preview(ctx, cfg, u)
 	}
 	code := a.send(ctx, cfg, u)
 	if a.opts.config == "" {

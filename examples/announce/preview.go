@@ -16,8 +16,10 @@ import (
 // defaultCheckTimeout bounds each channel's check when -timeout is not set.
 const defaultCheckTimeout = 30 * time.Second
 
-// preview prints what each channel would send (-dry-run).
-func (a *app) preview(cfg *config.File, u broadcast.Update) int {
+// preview prints what each channel would send (-dry-run). A channel whose
+// "when:" leaves the update out says "not sent" and why, without its text:
+// the question a dry run answers is what goes where.
+func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update) int {
 	b, err := broadcast.New(cfg.Channels, cfg.Options())
 	if err != nil {
 		return a.fail(exitUsage, err)
@@ -27,39 +29,50 @@ func (a *app) preview(cfg *config.File, u broadcast.Update) int {
 	if err != nil {
 		return a.fail(exitUsage, err)
 	}
+	routes := a.routings(ctx, cfg, u)
 	byName := make(map[string]broadcast.Preview, len(previews))
 	for _, p := range previews {
 		byName[p.Channel] = p
 	}
 	if a.opts.json {
-		return a.previewJSON(previews)
+		return a.previewJSON(previews, routes)
 	}
 	for i, name := range b.Channels() {
 		if i > 0 {
 			fmt.Fprintln(a.stdout)
 		}
-		p, ok := byName[name]
-		if !ok {
-			fmt.Fprintf(a.stdout, "--- %s: no preview (the channel cannot render without sending)\n", name)
+		rt := routes[name]
+		note := ""
+		if rt.assumed != "" {
+			note = " (" + rt.assumed + ")"
+		}
+		if rt.notSent != "" {
+			fmt.Fprintf(a.stdout, "--- %s: not sent: %s%s\n", name, rt.notSent, note)
 			continue
 		}
-		printPreview(a.stdout, p)
+		p, ok := byName[name]
+		if !ok {
+			fmt.Fprintf(a.stdout, "--- %s: no preview (the channel cannot render without sending)%s\n", name, note)
+			continue
+		}
+		printPreview(a.stdout, p, note)
 	}
 	return exitOK
 }
 
-func printPreview(w io.Writer, p broadcast.Preview) {
+// printPreview prints p, its header line ending with note.
+func printPreview(w io.Writer, p broadcast.Preview, note string) {
 	unit := p.Unit
 	if unit == "" {
 		unit = "characters"
 	}
 	switch {
 	case p.Limit <= 0:
-		fmt.Fprintf(w, "--- %s: %d %s\n", p.Channel, p.Length, unit)
+		fmt.Fprintf(w, "--- %s: %d %s%s\n", p.Channel, p.Length, unit, note)
 	case p.Length > p.Limit:
-		fmt.Fprintf(w, "--- %s: %d/%d %s: OVER THE LIMIT by %d\n", p.Channel, p.Length, p.Limit, unit, p.Length-p.Limit)
+		fmt.Fprintf(w, "--- %s: %d/%d %s: OVER THE LIMIT by %d%s\n", p.Channel, p.Length, p.Limit, unit, p.Length-p.Limit, note)
 	default:
-		fmt.Fprintf(w, "--- %s: %d/%d %s\n", p.Channel, p.Length, p.Limit, unit)
+		fmt.Fprintf(w, "--- %s: %d/%d %s%s\n", p.Channel, p.Length, p.Limit, unit, note)
 	}
 	if p.Subject != "" {
 		fmt.Fprintf(w, "Subject: %s\n\n", p.Subject)
@@ -67,15 +80,23 @@ func printPreview(w io.Writer, p broadcast.Preview) {
 	fmt.Fprintln(w, p.Text)
 }
 
+// jsonPreview is one channel's -dry-run -json entry. It keeps the text of
+// a channel whose "when:" leaves the update out; WouldSend tells them
+// apart.
 type jsonPreview struct {
 	broadcast.Preview
-	Over bool `json:"over_limit"`
+	Over      bool   `json:"over_limit"`
+	WouldSend bool   `json:"would_send"`         // false: the channel's "when:" leaves the update out
+	NotSent   string `json:"not_sent,omitempty"` // why not
+	Assumed   string `json:"assumed,omitempty"`  // the channel's thread, unread, taken as empty
 }
 
-func (a *app) previewJSON(previews []broadcast.Preview) int {
+func (a *app) previewJSON(previews []broadcast.Preview, routes map[string]routing) int {
 	out := make([]jsonPreview, len(previews))
 	for i, p := range previews {
-		out[i] = jsonPreview{Preview: p, Over: p.Limit > 0 && p.Length > p.Limit}
+		rt := routes[p.Channel]
+		out[i] = jsonPreview{Preview: p, Over: p.Limit > 0 && p.Length > p.Limit,
+			WouldSend: rt.notSent == "", NotSent: rt.notSent, Assumed: rt.assumed}
 	}
 	if err := writeJSON(a.stdout, out); err != nil {
 		return a.fail(exitFailed, err)

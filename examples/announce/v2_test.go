@@ -168,3 +168,88 @@ func TestCorrectAndRetractNeedAStore(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "-correct: needs the store the update was sent with")
 }
+
+// A dry run says which channels a channel's "when:" leaves out, as the send
+// would, instead of showing their text as if it went out.
+func TestDryRunWhen(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h)+xConfig(t, x)+"    when: {impacts: [major, critical]}\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-dry-run", "-title", "Slow API", "-status", "investigating", "-impact", "minor")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `--- hooks: \d+ bytes\n\{"type":"incident.updated"`, r.stdout, "the other channels as before")
+	assert.Contains(t, r.stdout, "--- x: not sent: when: impacts [major, critical] does not select impact minor"+
+		" (taken as its first post of incident slow-api: no -state)\n")
+	assert.NotRegexp(t, `--- x: \d+/280`, r.stdout, "no text for a channel that would not send")
+
+	r = announce(t, context.Background(), "", "-config", cfg, "-dry-run", "-title", "Slow API", "-status", "investigating", "-impact", "major")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `--- x: \d+/280 weighted characters \(taken as its first post of incident slow-api: no -state\)\nInvestigating: Slow API`, r.stdout)
+	assert.Empty(t, x.sent(), "a dry run posts nothing")
+	assert.Empty(t, h.updates())
+}
+
+// With -state, a dry run reads each channel's thread of the incident:
+// once a channel has posted it, impacts no longer filter, and first no
+// longer adds an update.
+func TestDryRunWhenReadsThread(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+"    when: {statuses: [resolved], first: true}\n"+
+		xConfig(t, x)+"    when: {impacts: [major, critical]}\n")
+	state := filepath.Join(t.TempDir(), "state.db")
+	dryRun := func() result {
+		r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-dry-run", "-incident", "api",
+			"-title", "Slow API", "-status", "identified", "-impact", "minor")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		return r
+	}
+
+	r := dryRun()
+	assert.Contains(t, r.stdout, "--- x: not sent: when: impacts [major, critical] does not select impact minor"+
+		" (taken as its first post of incident api: state file "+state+" does not exist yet)\n")
+	assert.Regexp(t, `--- hooks: \d+ bytes \(taken as its first post of incident api: state file .* does not exist yet\)\n`, r.stdout)
+	assert.NoFileExists(t, state, "a dry run creates no state file")
+
+	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "api",
+		"-title", "Slow API", "-status", "investigating", "-impact", "major")
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	require.Len(t, x.sent(), 1)
+	require.Len(t, h.updates(), 1)
+
+	r = dryRun()
+	assert.Regexp(t, `--- x: \d+/280 weighted characters\nIdentified: Slow API`, r.stdout, "x has posted the incident: impacts no longer filter")
+	assert.Contains(t, r.stdout, "--- hooks: not sent: when: statuses [resolved] does not select status identified"+
+		" (first: the channel has posted this incident already)\n")
+	assert.NotContains(t, r.stdout, "taken as", "the threads were read")
+	assert.Len(t, x.sent(), 1, "a dry run posts nothing")
+	assert.Len(t, h.updates(), 1)
+}
+
+func TestDryRunWhenJSON(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "channels:\n"+hookConfig(t, h)+xConfig(t, x)+"    when: {statuses: [resolved]}\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-dry-run", "-json", "-title", "Slow API", "-status", "investigating")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var out []struct {
+		Channel   string `json:"channel"`
+		Text      string `json:"text"`
+		WouldSend *bool  `json:"would_send"`
+		NotSent   string `json:"not_sent"`
+		Assumed   string `json:"assumed"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+	require.Len(t, out, 2)
+	assert.Equal(t, "hooks", out[0].Channel)
+	require.NotNil(t, out[0].WouldSend, r.stdout)
+	assert.True(t, *out[0].WouldSend)
+	assert.Empty(t, out[0].NotSent)
+	assert.Equal(t, "x", out[1].Channel)
+	require.NotNil(t, out[1].WouldSend, r.stdout)
+	assert.False(t, *out[1].WouldSend)
+	assert.Equal(t, "when: statuses [resolved] does not select status investigating", out[1].NotSent)
+	assert.Empty(t, out[1].Assumed, "statuses do not depend on the thread")
+	assert.Contains(t, out[1].Text, "Investigating: Slow API", "the text is kept for scripts")
+	assert.Empty(t, x.sent())
+}

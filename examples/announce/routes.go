@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
+	"github.com/outagecast/outagecast/config"
+)
+
+// routing is what a channel's "when:" does with the update of a dry run.
+type routing struct {
+	// notSent says why the channel's route leaves the update out ("when:
+	// statuses [resolved] does not select status investigating"); "" when
+	// the update would be sent.
+	notSent string
+	// assumed says that the channel's thread of the incident could not be
+	// read and was taken as empty, and why; "" when it was read, or when
+	// the route does not depend on it.
+	assumed string
+}
+
+// routings decides, for each channel of cfg with a "when:", whether a send
+// of u would leave it out, as the Broadcaster decides it: with the route's
+// Selects and the channel's thread of u's incident. The threads are read
+// from the configured state file when it exists (nothing is written, and
+// no file is created); otherwise u is taken as the incident's first update
+// on each channel, and the result says so.
+func (a *app) routings(ctx context.Context, cfg *config.File, u broadcast.Update) map[string]routing {
+	out := make(map[string]routing, len(cfg.Routes))
+	if len(cfg.Routes) == 0 {
+		return out
+	}
+	u = u.WithDefaults(a.now()) // the incident's ID, and the fields cleaned as a send cleans them
+	var th *threads
+	defer func() {
+		if th != nil {
+			th.close()
+		}
+	}()
+	for name, r := range cfg.Routes {
+		var t broadcast.Thread
+		var rt routing
+		if dependsOnThread(r) {
+			if th == nil {
+				th = openThreads(cfg)
+			}
+			var why string
+			if t, why = th.read(ctx, u.IncidentID, name); why != "" {
+				rt.assumed = fmt.Sprintf("taken as its first post of incident %s: %s", u.IncidentID, oneLine(a.hide(why)))
+			}
+		}
+		if !r.Selects(u, t) {
+			rt.notSent = whyNotSelected(r, u, t.IsZero())
+		}
+		out[name] = rt
+	}
+	return out
+}
+
+// dependsOnThread reports whether r selects an update differently on a
+// channel that has posted the incident: impacts and components filter only
+// the first post, and first adds it.
+func dependsOnThread(r broadcast.Route) bool {
+	return len(r.Impacts) > 0 || len(r.Components) > 0 || r.First
+}
+
+// threads reads channels' threads from the state file, if there is one.
+type threads struct {
+	store *boltstore.Store // nil: none to read
+	why   string           // why there is no store to read
+}
+
+// openThreads opens the state file of cfg to read threads, if it exists:
+// a dry run creates no state file.
+func openThreads(cfg *config.File) *threads {
+	if cfg.Store.Kind != config.StoreBolt {
+		return &threads{why: "no -state"}
+	}
+	path := cfg.Store.Path
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return &threads{why: fmt.Sprintf("state file %s does not exist yet", path)}
+	} else if err != nil {
+		return &threads{why: err.Error()}
+	}
+	s, err := boltstore.Open(path, nil)
+	if err != nil {
+		return &threads{why: err.Error()}
+	}
+	return &threads{store: s}
+}
+
+// read returns channel's thread of incident; why is "" when it was read,
+// else why the thread is taken as empty.
+func (th *threads) read(ctx context.Context, incident, channel string) (t broadcast.Thread, why string) {
+	if th.store == nil {
+		return t, th.why
+	}
+	t, err := th.store.Thread(ctx, incident, channel)
+	if err != nil {
+		return broadcast.Thread{}, err.Error()
+	}
+	return t, ""
+}
+
+func (th *threads) close() {
+	if th.store != nil {
+		th.store.Close()
+	}
+}
+
+// whyNotSelected says which list of r leaves u out, for a channel that has
+// not posted u's incident yet when first is true. It names the filters as
+// broadcast.Route.Selects applies them.
+func whyNotSelected(r broadcast.Route, u broadcast.Update, first bool) string {
+	if first && len(r.Impacts) > 0 && !slices.Contains(r.Impacts, u.Impact) {
+		what := "impact " + string(u.Impact)
+		if u.Impact == "" {
+			what = "an update without -impact"
+		}
+		return fmt.Sprintf("when: impacts %s does not select %s", list(r.Impacts), what)
+	}
+	if first && len(r.Components) > 0 && !slices.ContainsFunc(u.Components, func(c broadcast.Component) bool {
+		return slices.ContainsFunc(r.Components, func(name string) bool { return strings.EqualFold(name, c.Name) })
+	}) {
+		what := "an update without -component"
+		if len(u.Components) > 0 {
+			names := make([]string, len(u.Components))
+			for i, c := range u.Components {
+				names[i] = c.Name
+			}
+			what = "components " + list(names)
+		}
+		return fmt.Sprintf("when: components %s does not select %s", list(r.Components), what)
+	}
+	if len(r.Statuses) > 0 && !slices.Contains(r.Statuses, u.Status) {
+		msg := fmt.Sprintf("when: statuses %s does not select status %s", list(r.Statuses), u.Status)
+		if r.First && !first {
+			msg += " (first: the channel has posted this incident already)"
+		}
+		return msg
+	}
+	return "when: does not select this update"
+}
+
+// list writes values as the configuration may: [major, critical].
+func list[S ~string](values []S) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
