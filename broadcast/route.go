@@ -57,17 +57,53 @@ func (r Route) validate(field string) error {
 // u's incident is t (zero when the channel has not posted it).
 func (r Route) Selects(u Update, t Thread) bool { return r.selects(&u, &t) }
 
-func (r *Route) selects(u *Update, t *Thread) bool {
+// Rejects says why the Route leaves u out for a channel whose thread of u's
+// incident is t, naming the list that does it ("statuses [resolved] does
+// not select status identified"); "" when it selects u. It decides as
+// Selects does.
+func (r Route) Rejects(u Update, t Thread) string { return r.rejects(&u, &t) }
+
+func (r *Route) selects(u *Update, t *Thread) bool { return r.rejects(u, t) == "" }
+
+func (r *Route) rejects(u *Update, t *Thread) string {
 	first := t.IsZero()
 	if first {
 		if len(r.Impacts) > 0 && !slices.Contains(r.Impacts, u.Impact) {
-			return false
+			what := "impact " + string(u.Impact)
+			if u.Impact == "" {
+				what = "an update without an impact"
+			}
+			return "impacts " + list(r.Impacts) + " does not select " + what
 		}
 		if len(r.Components) > 0 && !slices.ContainsFunc(u.Components, func(c Component) bool {
 			return slices.ContainsFunc(r.Components, func(name string) bool { return strings.EqualFold(name, c.Name) })
 		}) {
-			return false
+			what := "an update without components"
+			if len(u.Components) > 0 {
+				names := make([]string, len(u.Components))
+				for i, c := range u.Components {
+					names[i] = c.Name
+				}
+				what = "components " + list(names)
+			}
+			return "components " + list(r.Components) + " does not select " + what
 		}
 	}
-	return len(r.Statuses) == 0 || slices.Contains(r.Statuses, u.Status) || r.First && first
+	if len(r.Statuses) == 0 || slices.Contains(r.Statuses, u.Status) || r.First && first {
+		return ""
+	}
+	why := "statuses " + list(r.Statuses) + " does not select status " + string(u.Status)
+	if r.First {
+		why += " (first: the channel has posted this incident already)"
+	}
+	return why
+}
+
+// list writes values as a configuration may: [major, critical].
+func list[S ~string](values []S) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
 }

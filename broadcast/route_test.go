@@ -29,21 +29,29 @@ func TestRouteSelects(t *testing.T) {
 		u      broadcast.Update
 		thread broadcast.Thread
 		want   bool
+		why    string // what Rejects says when want is false
 	}{
-		{"zero route takes all", broadcast.Route{}, minor, broadcast.Thread{}, true},
-		{"impact matches", bigOnly, major, broadcast.Thread{}, true},
-		{"impact does not match", bigOnly, minor, broadcast.Thread{}, false},
-		{"no impact on a first post", bigOnly, resolved, broadcast.Thread{}, false},
-		{"impact filters only the first post: the thread reaches the resolution", bigOnly, resolved, posted, true},
-		{"component matches without regard to case", cdn, major, broadcast.Thread{}, true},
-		{"component missing", cdn, resolved, broadcast.Thread{}, false},
-		{"first update whatever its status", sms, major, broadcast.Thread{}, true},
-		{"later update of another status", sms, identified, posted, false},
-		{"resolved", sms, resolved, posted, true},
+		{"zero route takes all", broadcast.Route{}, minor, broadcast.Thread{}, true, ""},
+		{"impact matches", bigOnly, major, broadcast.Thread{}, true, ""},
+		{"impact does not match", bigOnly, minor, broadcast.Thread{}, false, "impacts [major, critical] does not select impact minor"},
+		{"no impact on a first post", bigOnly, resolved, broadcast.Thread{}, false,
+			"impacts [major, critical] does not select an update without an impact"},
+		{"impact filters only the first post: the thread reaches the resolution", bigOnly, resolved, posted, true, ""},
+		{"component matches without regard to case", cdn, major, broadcast.Thread{}, true, ""},
+		{"component missing", cdn, resolved, broadcast.Thread{}, false, "components [cdn] does not select an update without components"},
+		{"another component", broadcast.Route{Components: []string{"api"}}, major, broadcast.Thread{}, false,
+			"components [api] does not select components [CDN]"},
+		{"first update whatever its status", sms, major, broadcast.Thread{}, true, ""},
+		{"later update of another status", sms, identified, posted, false,
+			"statuses [resolved] does not select status identified (first: the channel has posted this incident already)"},
+		{"resolved", sms, resolved, posted, true, ""},
+		{"status", broadcast.Route{Statuses: []broadcast.Status{broadcast.StatusResolved}}, identified, broadcast.Thread{}, false,
+			"statuses [resolved] does not select status identified"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, tt.route.Selects(tt.u, tt.thread))
+			assert.Equal(t, tt.why, tt.route.Rejects(tt.u, tt.thread))
 		})
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
@@ -56,8 +54,8 @@ func (a *app) routings(ctx context.Context, cfg *config.File, u broadcast.Update
 				rt.assumed = fmt.Sprintf("taken as its first post of incident %s: %s", u.IncidentID, oneLine(a.hide(why)))
 			}
 		}
-		if !r.Selects(u, t) {
-			rt.notSent = whyNotSelected(r, u, t.IsZero())
+		if why := r.Rejects(u, t); why != "" {
+			rt.notSent = "when: " + why
 		}
 		out[name] = rt
 	}
@@ -113,47 +111,4 @@ func (th *threads) close() {
 	if th.store != nil {
 		th.store.Close()
 	}
-}
-
-// whyNotSelected says which list of r leaves u out, for a channel that has
-// not posted u's incident yet when first is true. It names the filters as
-// broadcast.Route.Selects applies them.
-func whyNotSelected(r broadcast.Route, u broadcast.Update, first bool) string {
-	if first && len(r.Impacts) > 0 && !slices.Contains(r.Impacts, u.Impact) {
-		what := "impact " + string(u.Impact)
-		if u.Impact == "" {
-			what = "an update without -impact"
-		}
-		return fmt.Sprintf("when: impacts %s does not select %s", list(r.Impacts), what)
-	}
-	if first && len(r.Components) > 0 && !slices.ContainsFunc(u.Components, func(c broadcast.Component) bool {
-		return slices.ContainsFunc(r.Components, func(name string) bool { return strings.EqualFold(name, c.Name) })
-	}) {
-		what := "an update without -component"
-		if len(u.Components) > 0 {
-			names := make([]string, len(u.Components))
-			for i, c := range u.Components {
-				names[i] = c.Name
-			}
-			what = "components " + list(names)
-		}
-		return fmt.Sprintf("when: components %s does not select %s", list(r.Components), what)
-	}
-	if len(r.Statuses) > 0 && !slices.Contains(r.Statuses, u.Status) {
-		msg := fmt.Sprintf("when: statuses %s does not select status %s", list(r.Statuses), u.Status)
-		if r.First && !first {
-			msg += " (first: the channel has posted this incident already)"
-		}
-		return msg
-	}
-	return "when: does not select this update"
-}
-
-// list writes values as the configuration may: [major, critical].
-func list[S ~string](values []S) string {
-	s := make([]string, len(values))
-	for i, v := range values {
-		s[i] = string(v)
-	}
-	return "[" + strings.Join(s, ", ") + "]"
 }

@@ -158,6 +158,28 @@ func TestCorrectWithTextSentBefore(t *testing.T) {
 	assert.Equal(t, wrong, h.updates()[2].Corrects)
 }
 
+// A correction whose title changed, without -incident, would get another
+// incident (a slug of the new title): it is refused, naming -incident.
+func TestCorrectWithAnotherTitleNeedsTheIncident(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-title", "CDN erors", "-status", "identified")
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id := updateIDOf(t, sent.stdout)
+
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-correct", id,
+		"-title", "CDN errors", "-status", "identified")
+	assert.Equal(t, exitUsage, r.code, r.stdout)
+	assert.Contains(t, r.stderr, `-incident: "cdn-errors" is not the incident of update`)
+	require.Len(t, h.updates(), 1, "nothing sent")
+
+	r = announce(t, context.Background(), "", "-config", cfg, "-state", state, "-correct", id, "-incident", "cdn-erors",
+		"-title", "CDN errors", "-status", "identified")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Len(t, h.updates(), 2)
+}
+
 // -correct and -retract need the store the update was sent with: without
 // one, nothing would be known of its posts.
 func TestCorrectAndRetractNeedAStore(t *testing.T) {
