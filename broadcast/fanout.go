@@ -50,15 +50,19 @@ type Fanout struct {
 // NewFanout starts the bookkeeping of m's delivery to targets (Ledger
 // targets: readable, unique, no secret in them). It reads the Ledger once
 // per target: targets done in an earlier attempt are booked as delivered or
-// as failed with their recorded reason, and left out of Todo.
+// as failed with their recorded reason, and left out of Todo; a target
+// whose mark the Store could not read is left out too, and pending: Err
+// makes the attempt transient, and a later attempt reads it again.
 func NewFanout(m Message, targets []string) *Fanout {
 	f := &Fanout{m: m, targets: targets, reported: make([]bool, len(targets))}
 	for i, t := range targets {
-		done, failure := false, ""
-		if m.Ledger != nil {
-			done, failure = m.Ledger.Done(t)
-		}
+		done, failure, unread := ledgerDone(m.Ledger, t)
 		switch {
+		case unread != nil:
+			// Not to be tried now, nor failed: pending until a later
+			// attempt reads its mark.
+			f.pending = append(f.pending, TargetFailure{Target: t, Err: unread})
+			f.reported[i] = true
 		case !done:
 			f.todo = append(f.todo, i)
 		case failure != "":
@@ -74,6 +78,20 @@ func NewFanout(m Message, targets []string) *Fanout {
 		}
 	}
 	return f
+}
+
+// ledgerDone asks l whether target is done. The Broadcaster's Ledger also
+// tells a mark it could not read (unread, the Store's error) from one that
+// failed; any other Ledger says done with the reason as its failure.
+func ledgerDone(l Ledger, target string) (done bool, failure string, unread error) {
+	switch l := l.(type) {
+	case nil:
+		return false, "", nil
+	case *storeLedger:
+		return l.read(target)
+	}
+	done, failure = l.Done(target)
+	return done, failure, nil
 }
 
 // Todo returns the indexes of the targets to deliver to in this attempt,

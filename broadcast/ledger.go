@@ -44,6 +44,17 @@ func (l *storeLedger) init(ctx context.Context, store Store, update, channel str
 }
 
 func (l *storeLedger) Done(target string) (bool, string) {
+	done, failure, unread := l.read(target)
+	if unread != nil {
+		return true, unread.Error() // not to be tried now; the attempt fails transiently
+	}
+	return done, failure
+}
+
+// read is Done, with a mark that could not be read told apart: unread is
+// the Store's error, and the target is pending until a later attempt reads
+// its mark (see takeUnread).
+func (l *storeLedger) read(target string) (done bool, failure string, unread error) {
 	if target == "" {
 		// "" is the channel's own mark: never a target's, done or not.
 		l.mu.Lock()
@@ -52,13 +63,13 @@ func (l *storeLedger) Done(target string) (bool, string) {
 			l.failed = append(l.failed, TargetFailure{Target: "", Err: errEmptyTarget})
 		}
 		l.mu.Unlock()
-		return true, errEmptyTarget.Error()
+		return true, errEmptyTarget.Error(), nil
 	}
 	l.mu.Lock()
 	f, ok := l.marked[target]
 	l.mu.Unlock()
 	if ok {
-		return true, f
+		return true, f, nil
 	}
 	done, failure, err := l.store.Done(l.ctx, l.update, l.channel, target)
 	if err != nil {
@@ -66,7 +77,7 @@ func (l *storeLedger) Done(target string) (bool, string) {
 		l.mu.Lock()
 		l.unread = append(l.unread, TargetFailure{Target: target, Err: err})
 		l.mu.Unlock()
-		return true, err.Error()
+		return true, "", err
 	}
 	if failure != "" {
 		// Failed in an earlier Send: the Result reports it too, since the
@@ -76,7 +87,7 @@ func (l *storeLedger) Done(target string) (bool, string) {
 		l.failed = append(l.failed, TargetFailure{Target: target, Err: &earlierError{failure}})
 		l.mu.Unlock()
 	}
-	return done, failure
+	return done, failure, nil
 }
 
 func (l *storeLedger) MarkDelivered(target string) error {

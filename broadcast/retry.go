@@ -480,8 +480,12 @@ func (d *delivery) settle() {
 		if errors.As(d.res.Err, &te) {
 			d.res.Pending = te.Pending
 		}
-		if notRead := d.ledger.pendingUnread(); len(notRead) > 0 {
-			d.res.Pending = append(slices.Clip(d.res.Pending), notRead...)
+		// Targets whose marks could not be read are pending too; a
+		// Fanout lists them already.
+		for _, f := range d.ledger.pendingUnread() {
+			if !slices.ContainsFunc(d.res.Pending, func(p TargetFailure) bool { return p.Target == f.Target }) {
+				d.res.Pending = append(slices.Clip(d.res.Pending), f)
+			}
 		}
 	}
 	switch {

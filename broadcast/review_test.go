@@ -255,4 +255,6 @@ func TestUnreadMarkKeepsTheChannelsRetryAfter(t *testing.T) {
 		pending = append(pending, p.Target)
 	}
 	assert.ElementsMatch(t, []string{"a", "b"}, pending)
+	assert.NotContains(t, r.Err.Error(), "earlier attempt", "a's mark was not read: it did not fail before")
+	assert.Contains(t, r.Err.Error(), "2 pending, 0 failed permanently")
 }
