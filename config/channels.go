@@ -125,7 +125,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	b.ex.markSecrets(n, t)
 	got, err := k.impl.fromNode(b.env, written, n)
 	if err != nil {
-		return built{}, b.channelError(path, n, k.name, written, t, err)
+		return built{}, b.channelError(path, n, k, written, err)
 	}
 	return got, nil
 }
@@ -170,7 +170,7 @@ func (b *builder) fromURL(at, raw, name string, w *when) (built, error) {
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
 	if err != nil {
-		msg, _ := explain(got.spec, err.Error())
+		msg, _ := explainBuild(got.spec, k.impl.enums(), err.Error())
 		return built{}, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
 	}
 	got.route = w
@@ -216,14 +216,14 @@ func (b *builder) schemes() []string {
 	return out
 }
 
-// channelError returns err, from building the channel at path from node n,
-// in the file's terms, at the line of the key it names:
+// channelError returns err, from building the channel of kind k at path
+// from node n, in the file's terms, at the line of the key it names:
 // "outagecast.yaml:4: channels[1] (webhook "ops"): url: missing".
-func (b *builder) channelError(path string, n *yaml.Node, kind, written string, spec reflect.Type, err error) error {
-	msg, keys := explain(spec, err.Error())
+func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string, err error) error {
+	msg, keys := explainBuild(k.impl.entryType(), k.impl.enums(), err.Error())
 	if keys == nil { // Prepare's errors start with the key: "ca_file: open …"
-		if k, _, ok := strings.Cut(msg, ": "); ok {
-			keys = []string{k}
+		if key, _, ok := strings.Cut(msg, ": "); ok {
+			keys = []string{key}
 		}
 	}
 	if v := nodeAt(n, keys); v != nil && v.Kind == yaml.ScalarNode {
@@ -232,7 +232,7 @@ func (b *builder) channelError(path string, n *yaml.Node, kind, written string, 
 	}
 	line := lineOf(n, keys)
 	name := nameOf(n, written)
-	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, kind, name, &keyedError{msg: msg, err: err})
+	return fmt.Errorf("%s:%d: %s (%s %q): %w", b.file, line, path, k.name, name, &keyedError{msg: msg, err: err})
 }
 
 // nameOf returns the name an entry gives its channel, else written.

@@ -88,7 +88,8 @@
 // When the file needs keys that are not Config fields (a CA file instead of
 // a *tls.Config), C is a struct of the file's own that inlines the Config
 // (`yaml:",inline"`) and adds them, with a "sets" tag naming the Config
-// field each one sets (for errors), and Spec.Prepare turns them into Config
+// field (or path of fields, as "Branding.Title") each one sets (for
+// errors), and Spec.Prepare turns them into Config
 // fields using the Env: see emailFile in kinds.go. A program with a channel
 // of its own adds its Kind to Loader.Kinds.
 //

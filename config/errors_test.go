@@ -6,12 +6,29 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/channels/bluesky"
+	"github.com/outagecast/outagecast/channels/console"
+	"github.com/outagecast/outagecast/channels/discord"
+	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/channels/googlechat"
+	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/channels/mastodon"
+	"github.com/outagecast/outagecast/channels/matrix"
+	"github.com/outagecast/outagecast/channels/slack"
+	"github.com/outagecast/outagecast/channels/statuspage"
+	"github.com/outagecast/outagecast/channels/statuspageio"
+	"github.com/outagecast/outagecast/channels/teams"
+	"github.com/outagecast/outagecast/channels/telegram"
+	"github.com/outagecast/outagecast/channels/twitter"
+	"github.com/outagecast/outagecast/channels/webhook"
 	"github.com/outagecast/outagecast/config"
 )
 
@@ -151,7 +168,7 @@ func TestWrongTypeHidesTheEnvironment(t *testing.T) {
 func TestChannelErrorsUseKeys(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"missing url", lines("channels:", "  - type: console", "  - type: webhook", "    name: ops", "    secret: "+secret),
-			`test.yaml:3: channels[1] (webhook "ops"): url: missing (Secret is set)`},
+			`test.yaml:3: channels[1] (webhook "ops"): url: missing (secret is set)`},
 		{"bad url, at its line", lines("channels:", "  - type: webhook", "    name: ops", "    url: ftp://h.example.com", "    secret: x"),
 			`test.yaml:4: channels[0] (webhook "ops"): url: not an absolute http or https URL`},
 		{"endpoint secret", lines("channels:", "  - type: webhook", "    endpoints:", "      - url: https://a.example.com", "        secret: "+secret,
@@ -163,7 +180,7 @@ func TestChannelErrorsUseKeys(t *testing.T) {
 			`channels[0] (webhook "webhook"): headers["Host"]: reserved`},
 		{"key named by another field", lines("channels:", "  - type: email", "    host: smtp.example.com", "    port: 25", "    tls: plaintext",
 			"    ca_file: ca.pem", "    from: s@example.com", "    to: [a@example.com]"),
-			`channels[0] (email "email"): ca_file: set, but TLS is TLSPlaintext`},
+			`channels[0] (email "email"): ca_file: set, but TLS is plaintext`},
 		{"x base URL", lines("channels:", "  - type: x", "    consumer_key: a", "    consumer_secret: b", "    access_token: c", "    access_secret: d",
 			"    base_url: ftp://api.example.com"),
 			`test.yaml:7: channels[0] (x "x"): base_url: `},
@@ -245,5 +262,328 @@ func TestTrailingDocumentMarkerAccepted(t *testing.T) {
 	for _, tail := range []string{"---", "---\n# the end", "---\n..."} {
 		_, _, err := parse(t, lines("channels:", "  - type: console", tail), nil)
 		assert.NoError(t, err, "%q", tail)
+	}
+}
+
+// keyCase is a channel entry that a channel package's Validate refuses:
+// the entry's lines below "kind:", and the key path the error must name.
+type keyCase struct {
+	name  string
+	kind  string
+	lines []string
+	key   string   // the key path after the channel, "" for none
+	also  []string // more the error must contain
+}
+
+// goOnly matches what only a Go caller knows a setting by: a Config path,
+// or a CamelCase name (TLSPlaintext, SASLUser, OAuth1, ConsumerKey).
+var goOnly = regexp.MustCompile(`\bConfig\b|\b\w*(?:[a-z][A-Z]|[A-Z]{2}[a-z])\w*\b`)
+
+// quoted matches a quoted value, which is the user's and not a name.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// plainWords are CamelCase words of prose, not Go names.
+var plainWords = map[string]bool{"OAuth": true, "BotFather": true}
+
+// goFields returns the Go names of the exported fields of the structs in
+// t, at every depth, that a file cannot spell: capitalized ones, all
+// capitals (URL, TLS) left out as words of prose.
+func goFields(t reflect.Type, out map[string]bool) {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t.PkgPath() == "time" || t.PkgPath() == "net/http" || t.PkgPath() == "crypto/tls" {
+		return
+	}
+	for f := range t.Fields() {
+		if !f.IsExported() || out[f.Name] {
+			continue
+		}
+		if strings.ToUpper(f.Name) != f.Name {
+			out[f.Name] = true
+		}
+		goFields(f.Type, out)
+	}
+}
+
+// assertNoGoNames fails when msg, quoted values aside, holds a Go-only
+// name: a Config path, a CamelCase word, or a field name of configs.
+func assertNoGoNames(t *testing.T, msg string, configs ...any) {
+	t.Helper()
+	text := quoted.ReplaceAllString(msg, `""`)
+	for _, w := range goOnly.FindAllString(text, -1) {
+		if !plainWords[w] {
+			t.Errorf("Go name %q in %s", w, msg)
+		}
+	}
+	fields := map[string]bool{}
+	for _, c := range configs {
+		goFields(reflect.TypeOf(c), fields)
+	}
+	for _, w := range regexp.MustCompile(`\b[A-Z]\w*\b`).FindAllString(text, -1) {
+		if fields[w] {
+			t.Errorf("Go field name %q in %s", w, msg)
+		}
+	}
+}
+
+// configOf returns the Config values of the channel packages behind kind,
+// whose field names the file's errors must not use.
+func configOf(kind string) []any {
+	return map[string][]any{
+		"console": {console.Config{}}, "webhook": {webhook.Config{}}, "email": {email.Config{}},
+		"x": {twitter.Config{}}, "irc": {irc.Config{}}, "statuspage": {statuspage.Config{}},
+		"statuspageio": {statuspageio.Config{}}, "slack": {slack.Config{}}, "teams": {teams.Config{}},
+		"discord": {discord.Config{}}, "googlechat": {googlechat.Config{}}, "mastodon": {mastodon.Config{}},
+		"bluesky": {bluesky.Config{}}, "telegram": {telegram.Config{}}, "matrix": {matrix.Config{}},
+	}[kind]
+}
+
+// keyCases holds, for every kind of channel, a bad value of each setting
+// its Validate (or New) checks.
+func keyCases() []keyCase {
+	hook := []string{"url: https://hooks.example.com/in", "secret: " + secret}
+	mail := []string{"host: smtp.example.com", "from: status@example.com", "to: [a@example.com]"}
+	x := []string{"consumer_key: a", "consumer_secret: b", "access_token: c", "access_secret: d"}
+	ircBase := []string{"server: irc.example.com:6697", "nick: status", "channels: ['#ops']"}
+	page := []string{"dir: site", "base_url: https://status.example.com/", "title: Example Status"}
+	spio := []string{"api_key: k-123", "page_id: abc123"}
+	slackBase := []string{"token: xoxb-1234-abcd", "channels: ['#ops']"}
+	teamsURL := "webhook_url: https://prod.example.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s"
+	discordURL := "webhook_url: https://discord.com/api/webhooks/123/tok-en_1"
+	chatURL := "webhook_url: https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t"
+	masto := []string{"server: https://mastodon.example.com", "token: tok"}
+	sky := []string{"identifier: status.example.com", "app_password: abcd-efgh-ijkl-mnop"}
+	tg := []string{"token: '123456789:AAEsecretsecretsecretsecret'", "chats: ['@examplestatus']"}
+	mx := []string{"homeserver: https://matrix.example.org", "access_token: tok", "rooms: ['!abc:example.org']"}
+	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
+	without := func(base []string, key string) []string {
+		var out []string
+		for _, l := range base {
+			if !strings.HasPrefix(l, key+":") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	return []keyCase{
+		{"name", "console", []string{"name: ' screen'"}, "name", nil},
+		{"template", "console", []string{"template: nope"}, "template", []string{"templates"}},
+		{"output", "console", []string{"output: printer"}, "output", nil},
+
+		{"name", "webhook", with(hook, "name: ' ops'"), "name", nil},
+		{"concurrency", "webhook", with(hook, "concurrency: -1"), "concurrency", nil},
+		{"url and endpoints", "webhook", with(hook, "endpoints: [{url: 'https://b.example.com', secret: "+secret+"}]"), "url", []string{"endpoints"}},
+		{"url missing, secret set", "webhook", []string{"secret: " + secret}, "url", []string{"secret is set"}},
+		{"url missing", "webhook", []string{"allow_unsigned: true"}, "url", []string{"endpoints"}},
+		{"secret with endpoints", "webhook", []string{"secret: " + secret, "endpoints: [{url: 'https://b.example.com', secret: " + secret + "}]"},
+			"secret", []string{"endpoints"}},
+		{"url", "webhook", []string{"url: ftp://a.example.com", "secret: " + secret}, "url", nil},
+		{"secret missing", "webhook", []string{"url: https://a.example.com"}, "secret", []string{"allow_unsigned"}},
+		{"secret", "webhook", []string{"url: https://a.example.com", "secret: nope"}, "secret", nil},
+		{"endpoint url missing", "webhook", []string{"endpoints: [{secret: " + secret + "}]"}, "endpoints[0].url", nil},
+		{"endpoint url", "webhook", []string{"endpoints: [{url: 'https://a.example.com#x', secret: " + secret + "}]"}, "endpoints[0].url", nil},
+		{"endpoint secret missing", "webhook", []string{"endpoints: [{url: 'https://a.example.com'}]"}, "endpoints[0].secret", []string{"allow_unsigned"}},
+		{"endpoint url twice", "webhook", []string{"allow_unsigned: true", "endpoints: [{url: 'https://a.example.com'}, {url: 'https://a.example.com'}]"},
+			"endpoints[1].url", []string{"endpoints[0]"}},
+		{"header name", "webhook", with(hook, "headers: {'X Bad': v}"), "headers", nil},
+		{"header reserved", "webhook", with(hook, "headers: {Content-Type: v}"), `headers["Content-Type"]`, nil},
+		{"header value", "webhook", with(hook, `headers: {X-Token: "a\u0001b"}`), `headers["X-Token"]`, nil},
+
+		{"host missing", "email", without(mail, "host"), "host", nil},
+		{"host", "email", with(without(mail, "host"), "host: 'smtp example.com'"), "host", nil},
+		{"host with port", "email", with(without(mail, "host"), "host: 'smtp.example.com:25'"), "host", []string{"set port"}},
+		{"port", "email", with(mail, "port: 70000"), "port", nil},
+		{"ca_file with plaintext", "email", with(mail, "tls: plaintext", "ca_file: ca.pem"), "ca_file", []string{"TLS is plaintext"}},
+		{"ca_file", "email", with(mail, "ca_file: nope.pem"), "ca_file", nil},
+		{"hello_name", "email", with(mail, "hello_name: 'a b'"), "hello_name", nil},
+		{"timeout", "email", with(mail, "timeout: -1s"), "timeout", nil},
+		{"retry_deferred", "email", with(mail, "retry_deferred: -1s"), "retry_deferred", nil},
+		{"concurrency", "email", with(mail, "concurrency: -1"), "concurrency", nil},
+		{"auth without credentials", "email", with(mail, "auth: plain"), "auth", []string{"username and password"}},
+		{"password without username", "email", with(mail, "password: pw"), "username", nil},
+		{"username without password", "email", with(mail, "username: u"), "password", []string{"username is set"}},
+		{"plaintext with credentials", "email", with(without(mail, "host"), "host: smtp.example.com", "tls: plaintext",
+			"username: u", "password: pw"), "tls", []string{"plaintext would send", "use starttls or implicit"}},
+		{"from missing", "email", without(mail, "from"), "from", nil},
+		{"from", "email", with(without(mail, "from"), "from: 'not an address'"), "from", nil},
+		{"to missing", "email", without(mail, "to"), "to", nil},
+		{"to", "email", with(without(mail, "to"), "to: [a@example.com, 'nope']"), "to[1]", nil},
+		{"to twice", "email", with(without(mail, "to"), "to: [a@example.com, A@example.com]"), "to[1]", []string{"to[0]"}},
+		{"one-click without list_unsubscribe", "email", with(mail, "list_unsubscribe_one_click: true"),
+			"list_unsubscribe_one_click", []string{"list_unsubscribe"}},
+		{"list_unsubscribe template", "email", with(mail, "list_unsubscribe: 'https://x.example.com/{{'"), "list_unsubscribe", nil},
+		{"list_unsubscribe", "email", with(mail, "list_unsubscribe: 'ftp://x.example.com/'"), "list_unsubscribe", nil},
+
+		{"name", "x", with(x, "name: ' x'"), "name", nil},
+		{"white space", "x", with(without(x, "consumer_key"), "consumer_key: ' a'"), "consumer_key", nil},
+		{"one missing", "x", without(x, "access_secret"), "access_secret",
+			[]string{"consumer_key, consumer_secret, access_token and access_secret"}},
+		{"no credentials", "x", []string{"base_url: https://api.example.com"}, "",
+			[]string{"consumer_key, consumer_secret, access_token and access_secret", "oauth2_access_token"}},
+		{"oauth2 and oauth1", "x", with(x, "oauth2_access_token: t"), "oauth2_access_token",
+			[]string{"consumer_key", "(consumer_key, consumer_secret, access_token, access_secret)", "(oauth2_access_token)"}},
+		{"base_url", "x", with(x, "base_url: ftp://api.example.com"), "base_url", nil},
+
+		{"name", "irc", with(ircBase, "name: ' chat'"), "name", nil},
+		{"server missing", "irc", without(ircBase, "server"), "server", nil},
+		{"server", "irc", with(without(ircBase, "server"), "server: irc.example.com"), "server", nil},
+		{"server port", "irc", with(without(ircBase, "server"), "server: 'irc.example.com:0'"), "server", nil},
+		{"ca_file without tls", "irc", with(ircBase, "tls: off", "ca_file: ca.pem"), "ca_file", []string{"TLS is off"}},
+		{"nick missing", "irc", without(ircBase, "nick"), "nick", nil},
+		{"nick", "irc", with(without(ircBase, "nick"), "nick: '1st'"), "nick", nil},
+		{"user", "irc", with(ircBase, "user: 'a b'"), "user", nil},
+		{"real_name", "irc", with(ircBase, `real_name: "a\u0001"`), "real_name", nil},
+		{"password", "irc", with(ircBase, `password: "a\u0001"`), "password", nil},
+		{"sasl_user alone", "irc", with(ircBase, "sasl_user: u"), "sasl_user", []string{"sasl_user and sasl_password"}},
+		{"sasl_password alone", "irc", with(ircBase, "sasl_password: pw"), "sasl_user", []string{"sasl_user and sasl_password"}},
+		{"sasl NUL", "irc", with(ircBase, "sasl_user: u", `sasl_password: "a\u0000"`), "sasl_password", nil},
+		{"password without tls", "irc", with(ircBase, "tls: off", "password: pw"), "tls", []string{"off would send", "use on"}},
+		{"channels missing", "irc", without(ircBase, "channels"), "channels", nil},
+		{"channel", "irc", with(without(ircBase, "channels"), "channels: ['#ops', 'ops']"), "channels[1]", nil},
+		{"channel twice", "irc", with(without(ircBase, "channels"), "channels: ['#ops', '#OPS']"), "channels[1]", []string{"channels[0]"}},
+		{"max_lines", "irc", with(ircBase, "max_lines: -1"), "max_lines", nil},
+		{"burst", "irc", with(ircBase, "burst: -1"), "burst", nil},
+		{"interval", "irc", with(ircBase, "interval: -1s"), "interval", nil},
+		{"timeout", "irc", with(ircBase, "timeout: -1s"), "timeout", nil},
+		{"template", "irc", with(ircBase, "template: nope"), "template", []string{"templates"}},
+
+		{"name", "statuspage", with(page, "name: ' site'"), "name", nil},
+		{"dir", "statuspage", without(page, "dir"), "dir", nil},
+		{"base_url missing", "statuspage", without(page, "base_url"), "base_url", nil},
+		{"base_url", "statuspage", with(without(page, "base_url"), "base_url: ftp://status.example.com/"), "base_url", nil},
+		{"component name", "statuspage", with(page, "components: [API, '']"), "components[1].name", nil},
+		{"component twice", "statuspage", with(page, "components: [API, API]"), "components[1].name", nil},
+		{"component description", "statuspage", with(page, "components: [{name: API, description: \"a\\u0001\"}]"), "components[0].description", nil},
+		{"title", "statuspage", with(without(page, "title"), `title: "two\nlines"`), "title", nil},
+		{"logo_url", "statuspage", with(page, "logo_url: 'ftp://x.example.com/logo.png'"), "logo_url", nil},
+		{"home_url", "statuspage", with(page, "home_url: 'logo.png'"), "home_url", nil},
+		{"link text", "statuspage", with(page, "links: [{text: '', url: 'https://x.example.com/'}]"), "links[0].text", nil},
+		{"link url", "statuspage", with(page, "links: [{text: Home, url: 'ftp://x.example.com/'}]"), "links[0].url", nil},
+		{"history_days", "statuspage", with(page, "history_days: -1"), "history_days", nil},
+		{"feed_entries", "statuspage", with(page, "feed_entries: -1"), "feed_entries", nil},
+		{"lock_timeout", "statuspage", with(page, "lock_timeout: -1s"), "lock_timeout", nil},
+		{"templates", "statuspage", with(page, "templates: nope"), "templates", nil},
+
+		{"name", "statuspageio", with(spio, "name: ' page'"), "name", nil},
+		{"api_key missing", "statuspageio", without(spio, "api_key"), "api_key", nil},
+		{"api_key", "statuspageio", with(without(spio, "api_key"), "api_key: 'a b'"), "api_key", nil},
+		{"page_id missing", "statuspageio", without(spio, "page_id"), "page_id", nil},
+		{"page_id", "statuspageio", with(without(spio, "page_id"), "page_id: 'ab-c'"), "page_id", nil},
+		{"page_id long", "statuspageio", with(without(spio, "page_id"), "page_id: "+strings.Repeat("a", 80)), "page_id", nil},
+		{"base_url", "statuspageio", with(spio, "base_url: http://api.example.com"), "base_url", nil},
+		{"maintenance_window", "statuspageio", with(spio, "maintenance_window: -1m"), "maintenance_window", nil},
+		{"rate_limit", "statuspageio", with(spio, "rate_limit: -1"), "rate_limit", nil},
+
+		{"name", "slack", with(slackBase, "name: ' ops'"), "name", nil},
+		{"token missing", "slack", without(slackBase, "token"), "token", []string{"token and channels, or webhook_url"}},
+		{"token", "slack", with(without(slackBase, "token"), "token: abc"), "token", nil},
+		{"webhook_url with token", "slack", with(slackBase, "webhook_url: https://hooks.slack.com/services/T1/B1/x"), "webhook_url", []string{"with token"}},
+		{"base_url with webhook_url", "slack", []string{"webhook_url: https://hooks.slack.com/services/T1/B1/x", "base_url: https://slack.example.com/api"},
+			"base_url", []string{"with webhook_url"}},
+		{"webhook_url", "slack", []string{"webhook_url: https://hooks.example.com/x"}, "webhook_url", nil},
+		{"base_url", "slack", with(slackBase, "base_url: http://slack.example.com/api"), "base_url", nil},
+		{"channels missing", "slack", without(slackBase, "channels"), "channels", nil},
+		{"channel", "slack", with(without(slackBase, "channels"), "channels: ['#ops', 'a b']"), "channels[1]", nil},
+		{"channel twice", "slack", with(without(slackBase, "channels"), "channels: ['#ops', '#ops']"), "channels[1]", []string{"channels[0]"}},
+
+		{"name", "teams", []string{teamsURL, "name: ' ops'"}, "name", nil},
+		{"webhook_url missing", "teams", []string{"name: ops"}, "webhook_url", nil},
+		{"webhook_url", "teams", []string{"webhook_url: http://prod.example.com/x"}, "webhook_url", nil},
+		{"webhook_url connector", "teams", []string{"webhook_url: https://example.webhook.office.com/webhookb2/x"}, "webhook_url", nil},
+		{"webhook_url path", "teams", []string{"webhook_url: https://prod.example.com"}, "webhook_url", nil},
+
+		{"name", "discord", []string{discordURL, "name: ' ops'"}, "name", nil},
+		{"webhook_url missing", "discord", []string{"name: ops"}, "webhook_url", nil},
+		{"webhook_url query", "discord", []string{discordURL + "?thread_id=1"}, "webhook_url", []string{"set thread_id"}},
+		{"webhook_url path", "discord", []string{"webhook_url: https://discord.com/api/x"}, "webhook_url", nil},
+		{"webhook_url id", "discord", []string{"webhook_url: https://discord.com/api/webhooks/abc/tok"}, "webhook_url", nil},
+		{"thread_id", "discord", []string{discordURL, "thread_id: abc"}, "thread_id", nil},
+		{"forum and thread_id", "discord", []string{discordURL, "thread_id: '1'", "forum: true"}, "forum", []string{"set forum or thread_id"}},
+		{"avatar_url", "discord", []string{discordURL, "avatar_url: ftp://x.example.com/a.png"}, "avatar_url", nil},
+		{"forum_tags without forum", "discord", []string{discordURL, "forum_tags: ['1']"}, "forum_tags", []string{"only with forum"}},
+		{"forum_tag", "discord", []string{discordURL, "forum: true", "forum_tags: ['1', 'x']"}, "forum_tags[1]", nil},
+		{"forum_tag twice", "discord", []string{discordURL, "forum: true", "forum_tags: ['1', '1']"}, "forum_tags[1]", []string{"forum_tags[0]"}},
+		{"username", "discord", []string{discordURL, "username: '  '"}, "username", nil},
+		{"username discord", "discord", []string{discordURL, "username: my discord bot"}, "username", nil},
+
+		{"name", "googlechat", []string{chatURL, "name: ' ops'"}, "name", nil},
+		{"webhook_url missing", "googlechat", []string{"name: ops"}, "webhook_url", nil},
+		{"webhook_url path", "googlechat", []string{"webhook_url: https://chat.googleapis.com/v1/x?key=k&token=t"}, "webhook_url", nil},
+		{"webhook_url query", "googlechat", []string{"webhook_url: https://chat.googleapis.com/v1/spaces/AAA/messages?key=k"}, "webhook_url", nil},
+
+		{"name", "mastodon", with(masto, "name: ' ops'"), "name", nil},
+		{"server missing", "mastodon", without(masto, "server"), "server", nil},
+		{"server", "mastodon", with(without(masto, "server"), "server: http://mastodon.example.com"), "server", nil},
+		{"token missing", "mastodon", without(masto, "token"), "token", nil},
+		{"token", "mastodon", with(without(masto, "token"), "token: 'a b'"), "token", nil},
+		{"visibility direct", "mastodon", with(masto, "visibility: direct"), "visibility", nil},
+		{"language", "mastodon", with(masto, "language: English"), "language", nil},
+
+		{"name", "bluesky", with(sky, "name: ' sky'"), "name", nil},
+		{"identifier missing", "bluesky", without(sky, "identifier"), "identifier", nil},
+		{"identifier", "bluesky", with(without(sky, "identifier"), "identifier: 'a b'"), "identifier", nil},
+		{"app_password missing", "bluesky", without(sky, "app_password"), "app_password", nil},
+		{"app_password", "bluesky", with(without(sky, "app_password"), "app_password: ' x'"), "app_password", nil},
+		{"languages", "bluesky", with(sky, "languages: [en, de, fr, es]"), "languages", nil},
+		{"language", "bluesky", with(sky, "languages: [en, '!!']"), "languages[1]", nil},
+		{"service", "bluesky", with(sky, "service: http://pds.example.com"), "service", nil},
+		{"service path", "bluesky", with(sky, "service: https://pds.example.com/x"), "service", nil},
+
+		{"name", "telegram", with(tg, "name: ' tg'"), "name", nil},
+		{"token missing", "telegram", without(tg, "token"), "token", nil},
+		{"token", "telegram", with(without(tg, "token"), "token: abc"), "token", nil},
+		{"chats missing", "telegram", without(tg, "chats"), "chats", nil},
+		{"chat", "telegram", with(without(tg, "chats"), "chats: ['@examplestatus', 'x']"), "chats[1]", nil},
+		{"chat twice", "telegram", with(without(tg, "chats"), "chats: ['@examplestatus', '@examplestatus']"), "chats[1]", []string{"chats[0]"}},
+		{"link_preview disabled", "telegram", with(tg, "link_preview: {disabled: true, show_above_text: true}"), "link_preview",
+			[]string{"disabled set"}},
+		{"link_preview sizes", "telegram", with(tg, "link_preview: {prefer_small_media: true, prefer_large_media: true}"), "link_preview",
+			[]string{"prefer_small_media and prefer_large_media"}},
+		{"base_url", "telegram", with(tg, "base_url: http://api.example.com"), "base_url", nil},
+		{"base_url with token", "telegram", with(tg, "base_url: 'https://api.example.com/bot123456789:AAEsecretsecretsecretsecret'"),
+			"base_url", []string{"in token"}},
+		{"template", "telegram", with(tg, "template: nope"), "template", nil},
+
+		{"name", "matrix", with(mx, "name: ' mx'"), "name", nil},
+		{"homeserver missing", "matrix", without(mx, "homeserver"), "homeserver", nil},
+		{"homeserver", "matrix", with(without(mx, "homeserver"), "homeserver: http://matrix.example.org"), "homeserver", nil},
+		{"access_token missing", "matrix", without(mx, "access_token"), "access_token", nil},
+		{"access_token", "matrix", with(without(mx, "access_token"), "access_token: 'a b'"), "access_token", nil},
+		{"rooms missing", "matrix", without(mx, "rooms"), "rooms", nil},
+		{"room", "matrix", with(without(mx, "rooms"), "rooms: ['!abc:example.org', 'ops']"), "rooms[1]", nil},
+		{"room twice", "matrix", with(without(mx, "rooms"), "rooms: ['!abc:example.org', '!abc:example.org']"), "rooms[1]", []string{"rooms[0]"}},
+	}
+}
+
+// Every kind's every check names the key the file wrote, and no Go name,
+// whichever setting it is about.
+func TestEveryChannelErrorNamesItsKey(t *testing.T) {
+	kinds := map[string]bool{}
+	for _, k := range config.Kinds() {
+		kinds[k.Name()] = false
+	}
+	for _, tc := range keyCases() {
+		kinds[tc.kind] = true
+		t.Run(tc.kind+"/"+tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeCA(t, filepath.Join(dir, "ca.pem"))
+			yaml := lines("channels:", "  - kind: "+tc.kind) + "    " + strings.Join(tc.lines, "\n    ") + "\n"
+			_, err := parseIn(dir, yaml, config.Loader{LookupEnv: env(nil)})
+			require.Error(t, err)
+			msg := err.Error()
+			msg = strings.ReplaceAll(msg[strings.Index(msg, "test.yaml:"):], dir, "DIR") // the directory is the test's
+			if tc.key != "" {
+				assert.Regexp(t, `^test\.yaml:\d+: channels\[0\](?:\.| \([a-z]+ "[^"]*"\): )`+regexp.QuoteMeta(tc.key)+`: `, msg)
+			}
+			for _, w := range tc.also {
+				assert.Contains(t, msg, w)
+			}
+			assertNoGoNames(t, msg, configOf(tc.kind)...)
+			assert.NotContains(t, msg, secret)
+		})
+	}
+	for k, tested := range kinds {
+		assert.True(t, tested, "kind %s has no case", k)
 	}
 }

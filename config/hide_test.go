@@ -114,3 +114,64 @@ func TestHidePasswordOfAPlainURLKey(t *testing.T) {
 	out := cfg.Hide("statuspage: home https://web:" + password + "@intranet.example.com/ (" + password + ")")
 	channeltest.AssertNoSecret(t, out, password)
 }
+
+// A secret from the environment that a channel package refuses, or that
+// stands beside the setting it refuses, is in no error of Load, in any
+// encoding, and the error names the key.
+func TestChannelErrorsHideSecrets(t *testing.T) {
+	const v = "${V}"
+	tests := []struct {
+		name, kind string
+		lines      []string
+		value, key string
+	}{
+		{"webhook secret", "webhook", []string{"url: https://hooks.example.com/in", "secret: " + v}, "whsec-not-really-9f3e2d", "secret"},
+		{"webhook secret, no url", "webhook", []string{"secret: " + v}, secret, "url"},
+		{"webhook endpoint secret", "webhook", []string{"endpoints: [{url: 'https://a.example.com', secret: \"" + v + "\"}]"},
+			"whsec_c2hvcnQ=", "endpoints[0].secret"},
+		{"webhook header", "webhook", []string{"url: https://a.example.com", "allow_unsigned: true", `headers: {X-Token: "` + v + `"}`},
+			"tok-9f3e\x01-2d1c0b", `headers["X-Token"]`},
+		{"email password", "email", []string{"host: smtp.example.com", "from: s@example.com", "to: [a@example.com]", "password: " + v},
+			"correct-horse-battery", "username"},
+		{"email plaintext password", "email", []string{"host: smtp.example.com", "tls: plaintext", "from: s@example.com",
+			"to: [a@example.com]", "username: u", "password: " + v}, "correct-horse-battery", "tls"},
+		{"x consumer key", "x", []string{"consumer_key: \"" + v + "\"", "consumer_secret: b", "access_token: c", "access_secret: d"},
+			" consumer-key-8c1f2e", "consumer_key"},
+		{"x oauth2 token", "x", []string{"consumer_key: a", "oauth2_access_token: " + v}, "oauth2-token-8c1f2e", "oauth2_access_token"},
+		{"irc password", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: ['#ops']", "password: \"" + v + "\""},
+			"irc-pass\x01word", "password"},
+		{"irc sasl password", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: ['#ops']",
+			"sasl_user: u", "sasl_password: \"" + v + "\""}, "sasl-pass\x00word", "sasl_password"},
+		{"irc sasl password alone", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: ['#ops']",
+			"sasl_password: " + v}, "sasl-password-31337", "sasl_user"},
+		{"irc channel key", "irc", []string{"server: irc.example.com:6697", "nick: status", "channels: [\"#ops :" + v + "\"]"},
+			"chan-key-31337", "channels[0]"},
+		{"irc password without tls", "irc", []string{"server: irc.example.com:6667", "tls: off", "nick: status", "channels: ['#ops']",
+			"password: " + v}, "irc-password-31337", "tls"},
+		{"slack token", "slack", []string{"token: " + v, "channels: ['#ops']"}, "not-a-slack-token-42", "token"},
+		{"slack webhook", "slack", []string{"webhook_url: " + v}, "https://hooks.slack.com/hooks/xoxbSecretPath42", "webhook_url"},
+		{"statuspageio api key", "statuspageio", []string{"api_key: \"" + v + "\"", "page_id: abc123"}, "api key with spaces", "api_key"},
+		{"mastodon token", "mastodon", []string{"server: https://mastodon.example.com", "token: \"" + v + "\""}, "masto token 8c1f2e", "token"},
+		{"matrix token", "matrix", []string{"homeserver: https://matrix.example.org", "access_token: \"" + v + "\"", "rooms: ['!a:example.org']"},
+			"syt matrix 8c1f2e", "access_token"},
+		{"bluesky app password", "bluesky", []string{"identifier: status.example.com", "app_password: \"" + v + "\""},
+			" abcd-efgh-ijkl-mnop", "app_password"},
+		{"telegram token", "telegram", []string{"token: \"" + v + "\"", "chats: ['@examplestatus']"}, "123456789:short", "token"},
+		{"telegram base url", "telegram", []string{"token: '123456789:AAEsecretsecretsecretsecret'", "chats: ['@examplestatus']",
+			"base_url: " + v}, "https://api.example.com/bot123456789:AAEsecretsecretsecretsecret", "base_url"},
+		{"discord webhook", "discord", []string{"webhook_url: " + v}, "https://discord.com/api/webhooks/123/tok-en!secret", "webhook_url"},
+		{"googlechat webhook", "googlechat", []string{"webhook_url: " + v}, "https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=chat-tok-8c1f2e&x=1",
+			"webhook_url"},
+		{"teams webhook", "teams", []string{"webhook_url: " + v}, "https://example.webhook.office.com/webhookb2/teams-secret-8c1f2e",
+			"webhook_url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, lines("channels:", "  - kind: "+tt.kind)+"    "+strings.Join(tt.lines, "\n    ")+"\n",
+				map[string]string{"V": tt.value})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "): "+tt.key+": ")
+			channeltest.AssertNoSecret(t, err.Error(), strings.TrimSpace(tt.value))
+		})
+	}
+}

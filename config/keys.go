@@ -14,8 +14,16 @@ import (
 // "raise broadcast.Options.AttemptTimeout". The spec structs mirror those
 // Config fields, with the file's key in their yaml tags; a key whose Go
 // field has another name says which in a "sets" tag (ca_file sets
-// TLSConfig). So one mapping, read from the tags, turns every such name
-// into the file's key path: "endpoints[1].secret", "attempt_timeout".
+// TLSConfig, title sets Branding.Title). So one mapping, read from the
+// tags, turns every such name into the file's key path:
+// "endpoints[1].secret", "attempt_timeout".
+//
+// The checks of a Config also name fields bare, as Go callers know them:
+// "url: missing (Secret is set)", "SASLUser and SASLPassword go together",
+// "TLS is TLSPlaintext". For the errors of building a channel (not for
+// later ones, whose text may be a server's) the same mapping turns those
+// into keys too, and a constant named for its field and one of the key's
+// values (TLSPlaintext, TLSOff) into that value as the file writes it.
 
 var (
 	// goName matches a Go name of a setting, with its path of fields and
@@ -23,6 +31,12 @@ var (
 	goName = regexp.MustCompile(`\b((?:[a-z]\w*\.)?Config|broadcast\.Options|broadcast\.RetryPolicy)((?:\.[A-Z]\w*|\[[^\]]*\])+)`)
 	// goSegment is one step of that path: a field or an index.
 	goSegment = regexp.MustCompile(`\.([A-Z]\w*)|\[([^\]]*)\]`)
+	// bareName matches a Go name used without "Config.": a capitalized
+	// word, with the path of fields and indexes after it.
+	bareName = regexp.MustCompile(`\b[A-Z]\w*(?:\.[A-Z]\w*|\[[^\]]*\])*`)
+	// quotedText matches a quoted value, which is the user's and is left
+	// alone.
+	quotedText = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 )
 
 // explain returns msg, an error of the package behind spec (nil: none),
@@ -34,6 +48,7 @@ func explain(spec reflect.Type, msg string) (string, []string) {
 	if pkg, rest, ok := strings.Cut(msg, ": "); ok && isIdent(pkg) && strings.HasPrefix(rest, "Config") {
 		msg = rest
 	}
+	msg = strings.TrimPrefix(msg, "Config: ") // about no one field: "Config: no credentials: …"
 	var first []string
 	out := goName.ReplaceAllStringFunc(msg, func(s string) string {
 		m := goName.FindStringSubmatch(s)
@@ -47,6 +62,133 @@ func explain(spec reflect.Type, msg string) (string, []string) {
 		return renderKeys(keys)
 	})
 	return out, first
+}
+
+// explainBuild is explain for an error of building a channel whose keys
+// are spec's: it also turns the Go names the error uses bare into keys
+// ("Secret is set" → "secret is set", "Endpoints[0]" → "endpoints[0]"),
+// and a constant named for a field and one of enums' values of its key
+// into that value ("TLSPlaintext" → "plaintext"). A bare name is looked
+// up in the struct the error is about, then in those that hold it, up to
+// spec. Quoted values and names in capitals (URL, TLS: words of prose
+// too) are left alone, as are names no key sets.
+func explainBuild(spec reflect.Type, enums map[string][]any, msg string) (string, []string) {
+	msg, first := explain(spec, msg)
+	if spec == nil {
+		return msg, first
+	}
+	scopes := scopesOf(spec, first)
+	var b strings.Builder
+	last := 0
+	for _, q := range quotedText.FindAllStringIndex(msg, -1) {
+		b.WriteString(explainBare(scopes, enums, msg[last:q[0]]))
+		b.WriteString(msg[q[0]:q[1]])
+		last = q[1]
+	}
+	b.WriteString(explainBare(scopes, enums, msg[last:]))
+	return b.String(), first
+}
+
+// explainBare replaces the bare Go names in text, outside quotes.
+func explainBare(scopes []reflect.Type, enums map[string][]any, text string) string {
+	return bareName.ReplaceAllStringFunc(text, func(s string) string {
+		name := s // the first field
+		if i := strings.IndexAny(s, ".["); i >= 0 {
+			name = s[:i]
+		}
+		if name == strings.ToUpper(name) {
+			return s
+		}
+		for _, t := range scopes {
+			if keys, ok := keyPath(t, "."+s); ok {
+				return renderKeys(keys)
+			}
+		}
+		for _, t := range scopes {
+			if v, ok := constant(t, enums, s); ok {
+				return v
+			}
+		}
+		return s
+	})
+}
+
+// scopesOf returns the structs a bare name in an error about keys may
+// be a field of: the one keys name, those that hold it, then spec.
+func scopesOf(spec reflect.Type, keys []string) []reflect.Type {
+	out := []reflect.Type{spec}
+	t := spec
+	for _, k := range keys {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case strings.HasPrefix(k, "["):
+			if t.Kind() != reflect.Slice && t.Kind() != reflect.Map {
+				return out
+			}
+			t = t.Elem()
+		case t.Kind() != reflect.Struct:
+			return out
+		default:
+			f, ok := fieldByKey(t, k)
+			if !ok {
+				return out
+			}
+			t = f
+		}
+		if e := structOf(t); e != nil {
+			out = append([]reflect.Type{e}, out...)
+		}
+	}
+	return out
+}
+
+// structOf returns t, or what it points to, when that is a struct.
+func structOf(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	return t
+}
+
+// fieldByKey returns the type of struct t's field of YAML key k. Inline
+// fields count as t's own.
+func fieldByKey(t reflect.Type, k string) (reflect.Type, bool) {
+	for f := range t.Fields() {
+		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if opts == "inline" {
+			if ft, ok := fieldByKey(f.Type, k); ok {
+				return ft, true
+			}
+			continue
+		}
+		if f.IsExported() && (key == k || key == "" && strings.ToLower(f.Name) == k) {
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
+
+// constant returns the value name stands for when it is a Go constant
+// named for a field of struct t and a value its key takes, as enums list
+// them: TLSPlaintext, of field TLS, is "plaintext" of key tls.
+func constant(t reflect.Type, enums map[string][]any, name string) (string, bool) {
+	for i := len(name) - 1; i > 0; i-- {
+		key, _, ok := fieldKey(t, name[:i])
+		if !ok {
+			continue
+		}
+		for _, v := range enums[key] {
+			if s, isString := v.(string); isString && strings.EqualFold(s, name[i:]) {
+				return s, true
+			}
+		}
+	}
+	return "", false
 }
 
 // keysOf resolves the path segs below root, a Go name matched by goName.
@@ -67,34 +209,47 @@ func keysOf(spec reflect.Type, root, segs string) ([]string, bool) {
 
 // keyPath turns segs (".Endpoints[1].Secret") into the keys of the YAML
 // struct t: ["endpoints", "[1]", "secret"].
+//
+// A key whose "sets" tag names a path of fields ("Branding.Title") stands
+// for that whole path; the longest one a key sets is taken.
 func keyPath(t reflect.Type, segs string) ([]string, bool) {
 	var out []string
-	for _, m := range goSegment.FindAllStringSubmatch(segs, -1) {
+	ms := goSegment.FindAllStringSubmatch(segs, -1)
+	for i := 0; i < len(ms); i++ {
 		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
-		if m[1] == "" { // an index
+		if ms[i][1] == "" { // an index
 			if t.Kind() != reflect.Slice && t.Kind() != reflect.Map {
 				return nil, false
 			}
-			out, t = append(out, "["+m[2]+"]"), t.Elem()
+			out, t = append(out, "["+ms[i][2]+"]"), t.Elem()
 			continue
 		}
 		if t.Kind() != reflect.Struct {
 			return nil, false
 		}
-		key, ft, ok := fieldKey(t, m[1])
+		key, ft, ok := fieldKey(t, ms[i][1])
+		name, n := ms[i][1], 1
+		for j := i + 1; j < len(ms) && ms[j][1] != ""; j++ {
+			name += "." + ms[j][1]
+			if k, f, found := fieldKey(t, name); found {
+				key, ft, ok, n = k, f, true, j-i+1
+			}
+		}
 		if !ok {
 			return nil, false
 		}
 		out, t = append(out, key), ft
+		i += n - 1
 	}
 	return out, len(out) > 0
 }
 
 // fieldKey returns the YAML key and type of struct t's field that sets the
-// Go field name: the field of that name, or the one whose "sets" tag names
-// it. Inline fields count as t's own.
+// Go field name (or path of fields, "Branding.Title"): the field of that
+// name, or the one whose "sets" tag names it. Inline fields count as t's
+// own.
 func fieldKey(t reflect.Type, name string) (string, reflect.Type, bool) {
 	for f := range t.Fields() {
 		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")

@@ -23,13 +23,13 @@ type statuspageFile struct {
 	// Components are listed on the page in this order.
 	Components []statuspageComponent `yaml:"components" json:"components"`
 	// Title names the page: "Example Status".
-	Title string `yaml:"title" json:"title" sets:"Branding"`
+	Title string `yaml:"title" json:"title" sets:"Branding.Title"`
 	// LogoURL is an image shown before the title.
-	LogoURL string `yaml:"logo_url" json:"logo_url" sets:"Branding"`
+	LogoURL string `yaml:"logo_url" json:"logo_url" sets:"Branding.LogoURL"`
 	// HomeURL is where the title and logo link to.
-	HomeURL string `yaml:"home_url" json:"home_url" sets:"Branding"`
+	HomeURL string `yaml:"home_url" json:"home_url" sets:"Branding.HomeURL"`
 	// Links are shown in the page header.
-	Links []statuspageLink `yaml:"links" json:"links" sets:"Branding"`
+	Links []statuspageLink `yaml:"links" json:"links" sets:"Branding.Links"`
 	// Templates is a directory of <name>.tmpl files replacing the page's
 	// HTML templates by name.
 	Templates string `yaml:"templates" json:"templates"`

@@ -117,6 +117,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,9 @@ func New(cfg Config) (*Channel, error) {
 	}
 	if s.tmpl == nil {
 		s.tmpl = templates.Default()
+	}
+	if !slices.Contains(s.tmpl.Names(), s.template) {
+		return nil, setup.Errorf(pkg, "Template", "%q is not in Config.Templates", s.template)
 	}
 	name, _ := setup.Name(pkg, cfg.Name, DefaultName) // checked by validate
 	if err := setup.TryText(pkg, s.tmpl, name, s.template, MaxLength, templates.Runes); err != nil {
