@@ -120,3 +120,52 @@ func BenchmarkStoreFloor(b *testing.B) {
 		wg.Wait()
 	}
 }
+
+// nothingStore is a Store that remembers nothing and never fails: what
+// Send costs without any Store work.
+type nothingStore struct{}
+
+func (nothingStore) Thread(context.Context, string, string) (broadcast.Thread, error) {
+	return broadcast.Thread{}, nil
+}
+
+func (nothingStore) SaveReceipt(context.Context, string, string, broadcast.Receipt) error { return nil }
+
+func (nothingStore) Receipt(context.Context, string, string) (broadcast.Receipt, bool, error) {
+	return broadcast.Receipt{}, false, nil
+}
+
+func (nothingStore) Done(context.Context, string, string, string) (bool, string, error) {
+	return false, "", nil
+}
+
+func (nothingStore) Mark(context.Context, string, string, string, error) error { return nil }
+
+// BenchmarkSendWithoutStore is BenchmarkSend to ten no-op channels with a
+// Store that does nothing: the Broadcaster's own cost, without the Store's,
+// between BenchmarkFloor and BenchmarkSend.
+func BenchmarkSendWithoutStore(b *testing.B) {
+	chs := make([]broadcast.Channel, 10)
+	for i := range chs {
+		chs[i] = broadcast.ChannelFunc(fmt.Sprintf("ch%d", i), noop)
+	}
+	bc, err := broadcast.New(chs, broadcast.Options{Store: nothingStore{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bc.Close()
+	u := validUpdate()
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("update-%d", i)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		u.ID = ids[i]
+		if _, err := bc.Send(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -239,8 +239,10 @@ func (l *storeLedger) outcome() (delivered []string, failed []TargetFailure, unr
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	errs := l.unrecorded
-	for _, target := range slices.Sorted(maps.Keys(l.lostPosts)) {
-		errs = append(errs, l.lostPosts[target])
+	if len(l.lostPosts) > 0 { // the iterators cost allocations even for no posts
+		for _, target := range slices.Sorted(maps.Keys(l.lostPosts)) {
+			errs = append(errs, l.lostPosts[target])
+		}
 	}
 	return l.delivered, l.failed, errors.Join(errs...)
 }

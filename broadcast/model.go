@@ -388,9 +388,11 @@ func (u Update) contentID() string {
 	if !u.NextUpdate.IsZero() {
 		field(u.NextUpdate.UTC().Format(time.RFC3339Nano))
 	}
-	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
-		field(k)
-		field(u.Overrides[k])
+	if len(u.Overrides) > 0 { // the iterators cost allocations even for none
+		for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
+			field(k)
+			field(u.Overrides[k])
+		}
 	}
 	// Fields added later enter the hash only when set, so that the IDs of
 	// updates without them stay what they were.
