@@ -20,15 +20,30 @@ func noop(context.Context, broadcast.Message) (broadcast.Receipt, error) {
 // MemoryStore starts afresh every 1,000 updates, outside the timing: a
 // store holding hundreds of thousands of updates (as b.N would make it)
 // measures the garbage collector scanning it, not Send.
+//
+// "store=none" is the same with a Store that does nothing: the
+// Broadcaster's own cost, without the Store's.
 func BenchmarkSend(b *testing.B) {
-	for _, n := range []int{1, 10} {
-		b.Run(fmt.Sprintf("channels=%d", n), func(b *testing.B) {
-			chs := make([]broadcast.Channel, n)
+	for _, c := range []struct {
+		name  string
+		n     int
+		store func() broadcast.Store // nil: the default MemoryStore
+	}{
+		{"channels=1", 1, nil},
+		{"channels=10", 10, nil},
+		{"channels=10,store=none", 10, func() broadcast.Store { return nothingStore{} }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			chs := make([]broadcast.Channel, c.n)
 			for i := range chs {
 				chs[i] = broadcast.ChannelFunc(fmt.Sprintf("ch%d", i), noop)
 			}
 			newBroadcaster := func() *broadcast.Broadcaster {
-				bc, err := broadcast.New(chs, broadcast.Options{})
+				var opts broadcast.Options
+				if c.store != nil {
+					opts.Store = c.store()
+				}
+				bc, err := broadcast.New(chs, opts)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -140,32 +155,3 @@ func (nothingStore) Done(context.Context, string, string, string) (bool, string,
 }
 
 func (nothingStore) Mark(context.Context, string, string, string, error) error { return nil }
-
-// BenchmarkSendWithoutStore is BenchmarkSend to ten no-op channels with a
-// Store that does nothing: the Broadcaster's own cost, without the Store's,
-// between BenchmarkFloor and BenchmarkSend.
-func BenchmarkSendWithoutStore(b *testing.B) {
-	chs := make([]broadcast.Channel, 10)
-	for i := range chs {
-		chs[i] = broadcast.ChannelFunc(fmt.Sprintf("ch%d", i), noop)
-	}
-	bc, err := broadcast.New(chs, broadcast.Options{Store: nothingStore{}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer bc.Close()
-	u := validUpdate()
-	ids := make([]string, b.N)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("update-%d", i)
-	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		u.ID = ids[i]
-		if _, err := bc.Send(ctx, u); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
