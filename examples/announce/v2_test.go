@@ -118,14 +118,22 @@ func TestRetract(t *testing.T) {
 		[]string{out.Results[0].Outcome, out.Results[1].Outcome, out.Results[2].Outcome}, "retracted already")
 }
 
+// sentToHook sends the update args describe to a webhook receiver, with a
+// state file, and returns them, the config file and the update's ID.
+func sentToHook(t *testing.T, args ...string) (h *hookReceiver, cfg, state, id string) {
+	t.Helper()
+	h = newHookReceiver(t)
+	cfg = writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state = filepath.Join(t.TempDir(), "state.db")
+	sent := announce(t, context.Background(), "", append([]string{"-config", cfg, "-state", state}, args...)...)
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	return h, cfg, state, updateIDOf(t, sent.stdout)
+}
+
 // A mistyped ID is refused, naming -retract, instead of reported as not
 // posted on every channel with exit 0.
 func TestRetractUnknownID(t *testing.T) {
-	h := newHookReceiver(t)
-	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
-	state := filepath.Join(t.TempDir(), "state.db")
-	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-title", "T", "-status", "resolved")
-	require.Equal(t, exitOK, sent.code, sent.stderr)
+	h, cfg, state, _ := sentToHook(t, "-title", "T", "-status", "resolved")
 
 	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", "u_typo")
 	assert.Equal(t, exitUsage, r.code, r.stdout)
@@ -161,12 +169,7 @@ func TestCorrectWithTextSentBefore(t *testing.T) {
 // A correction whose title changed, without -incident, would get another
 // incident (a slug of the new title): it is refused, naming -incident.
 func TestCorrectWithAnotherTitleNeedsTheIncident(t *testing.T) {
-	h := newHookReceiver(t)
-	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
-	state := filepath.Join(t.TempDir(), "state.db")
-	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-title", "CDN erors", "-status", "identified")
-	require.Equal(t, exitOK, sent.code, sent.stderr)
-	id := updateIDOf(t, sent.stdout)
+	h, cfg, state, id := sentToHook(t, "-title", "CDN erors", "-status", "identified")
 
 	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-correct", id,
 		"-title", "CDN errors", "-status", "identified")
