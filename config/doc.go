@@ -35,8 +35,12 @@
 // taken too) and that kind's keys: the yaml tags of the channel package's
 // Config (see Kinds for the kinds and each package for its keys), plus
 // ca_file (email, irc: PEM certificates to trust), output (console: stdout
-// or stderr) and oauth2_access_token (x). A name defaults to the kind and
-// keys Update.Overrides.
+// or stderr) and oauth2_access_token (x; email, for auth xoauth2 with
+// username). oauth2_access_token is a secret, best taken from the
+// environment, and is used as is, never refreshed: it works until the
+// token expires (often after an hour). A program that refreshes tokens
+// sets the Config's TokenSource from Go instead. A name defaults to the
+// kind and keys Update.Overrides.
 //
 // A channel may also be written as its URL, the short form every channel
 // package documents under "URL form" (webhook://, smtp://, ircs://, x://,

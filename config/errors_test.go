@@ -390,6 +390,7 @@ func keyCases() []keyCase {
 		{"header reserved", "webhook", with(hook, "headers: {Content-Type: v}"), `headers["Content-Type"]`, nil},
 		{"header value", "webhook", with(hook, `headers: {X-Token: "a\u0001b"}`), `headers["X-Token"]`, nil},
 
+		{"name", "email", with(mail, "name: 'mail '"), "name", nil},
 		{"host missing", "email", without(mail, "host"), "host", nil},
 		{"host", "email", with(without(mail, "host"), "host: 'smtp example.com'"), "host", nil},
 		{"host with port", "email", with(without(mail, "host"), "host: 'smtp.example.com:25'"), "host", []string{"set port"}},
@@ -401,6 +402,8 @@ func keyCases() []keyCase {
 		{"retry_deferred", "email", with(mail, "retry_deferred: -1s"), "retry_deferred", nil},
 		{"concurrency", "email", with(mail, "concurrency: -1"), "concurrency", nil},
 		{"auth without credentials", "email", with(mail, "auth: plain"), "auth", []string{"username and password"}},
+		{"xoauth2 without token", "email", with(mail, "auth: xoauth2", "username: u"), "auth", []string{"username and oauth2_access_token"}},
+		{"oauth2_access_token with auth none", "email", with(mail, "auth: none", "username: u", "oauth2_access_token: t"), "oauth2_access_token", nil},
 		{"password without username", "email", with(mail, "password: pw"), "username", nil},
 		{"username without password", "email", with(mail, "username: u"), "password", []string{"username is set"}},
 		{"plaintext with credentials", "email", with(without(mail, "host"), "host: smtp.example.com", "tls: plaintext",

@@ -135,6 +135,8 @@ func TestChannelErrorsHideSecrets(t *testing.T) {
 			"correct-horse-battery", "username"},
 		{"email plaintext password", "email", []string{"host: smtp.example.com", "tls: plaintext", "from: s@example.com",
 			"to: [a@example.com]", "username: u", "password: " + v}, "correct-horse-battery", "tls"},
+		{"email oauth2 token", "email", []string{"host: smtp.example.com", "tls: plaintext", "from: s@example.com",
+			"to: [a@example.com]", "username: u", "oauth2_access_token: " + v}, "ya29.oauth2-token-8c1f2e", "tls"},
 		{"x consumer key", "x", []string{"consumer_key: \"" + v + "\"", "consumer_secret: b", "access_token: c", "access_secret: d"},
 			" consumer-key-8c1f2e", "consumer_key"},
 		{"x oauth2 token", "x", []string{"consumer_key: a", "oauth2_access_token: " + v}, "oauth2-token-8c1f2e", "oauth2_access_token"},

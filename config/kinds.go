@@ -127,12 +127,17 @@ func describeWebhook(c webhook.Config) string {
 }
 
 // emailFile is email.Config as a file writes it: "ca_file" names PEM
-// certificates to trust.
+// certificates to trust, and "oauth2_access_token" is the XOAUTH2 token.
 type emailFile struct {
 	email.Config `yaml:",inline"`
 	// CAFile holds PEM certificates to trust besides the system's, for a
 	// private CA or a local test server.
 	CAFile string `yaml:"ca_file" json:"ca_file" sets:"TLSConfig"`
+	// OAuth2AccessToken is an OAuth 2.0 access token for auth xoauth2
+	// (with username), used as is: it is not refreshed, so it works
+	// until it expires (often an hour). A program that refreshes tokens
+	// sets email.Config.TokenSource from Go instead.
+	OAuth2AccessToken redact.Secret `yaml:"oauth2_access_token" json:"oauth2_access_token" sets:"TokenSource"`
 }
 
 func newEmail(c emailFile) (*email.Channel, error) { return email.New(c.Config) }
@@ -143,6 +148,7 @@ func emailURL(raw string) (emailFile, error) {
 }
 
 func prepareEmail(c *emailFile, env *Env) error {
+	c.TokenSource = staticToken(c.OAuth2AccessToken)
 	tc, err := env.TLSConfig(c.CAFile)
 	if tc != nil {
 		c.TLSConfig = tc
@@ -179,13 +185,20 @@ func xURL(raw string) (xFile, error) {
 }
 
 func prepareX(c *xFile, _ *Env) error {
-	if !c.OAuth2AccessToken.IsZero() {
-		token := c.OAuth2AccessToken // a Secret: the closure holds no plain copy
-		c.TokenSource = func() (*oauth2.Token, error) {
-			return &oauth2.Token{AccessToken: token.Reveal()}, nil
-		}
-	}
+	c.TokenSource = staticToken(c.OAuth2AccessToken)
 	return nil
+}
+
+// staticToken returns a token source that always returns token, the value
+// of a file's oauth2_access_token key, or nil when token is empty. The
+// closure holds the Secret, not a plain copy.
+func staticToken(token redact.Secret) func() (*oauth2.Token, error) {
+	if token.IsZero() {
+		return nil
+	}
+	return func() (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: token.Reveal()}, nil
+	}
 }
 
 func describeX(c xFile) string {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -26,8 +27,9 @@ func fieldErr(field, format string, args ...any) error {
 }
 
 func newChannel(cfg Config) (*Channel, error) {
-	if cfg.Name == "" {
-		cfg.Name = DefaultName
+	var err error
+	if cfg.Name, err = setup.Name("email", cfg.Name, DefaultName); err != nil {
+		return nil, err
 	}
 	if err := checkServer(&cfg); err != nil {
 		return nil, err
@@ -43,7 +45,6 @@ func newChannel(cfg Config) (*Channel, error) {
 	if err := c.checkAddresses(); err != nil {
 		return nil, err
 	}
-	var err error
 	if c.status, err = statusSet(c.tmpl); err != nil {
 		return nil, err
 	}
