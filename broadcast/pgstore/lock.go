@@ -32,18 +32,33 @@ const unlockTimeout = 10 * time.Second
 // The lock's key is 64 bits of a hash of updateID and channel; two pairs
 // that share a key (about one in 2^64) only wait for each other.
 func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func(), err error) {
-	conn, err := s.pool.Acquire(ctx)
+	// A connection the server ended (a restart) fails at once; another
+	// is tried (see retry). One that breaks while the lock is held
+	// releases it.
+	err = retry(ctx, func() error {
+		unlock, err = s.lock(ctx, lockKey(updateID, channel))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: lock: %w", err)
 	}
+	return unlock, nil
+}
+
+// lock takes the advisory lock k in a transaction of its own connection.
+func (s *Store) lock(ctx context.Context, k int64) (unlock func(), err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := conn.Begin(ctx)
 	if err == nil {
-		_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey(updateID, channel))
+		_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", k)
 	}
 	if err != nil {
 		release(conn.Conn(), tx)
 		conn.Release()
-		return nil, fmt.Errorf("pgstore: lock: %w", err)
+		return nil, err
 	}
 	return func() {
 		release(conn.Conn(), tx)
