@@ -26,6 +26,13 @@
 // backoff (Config.Retry). A job past Config.Retry.MaxElapsed is not retried
 // nor snoozed again.
 //
+// Attempts of the updates of one incident on one channel run one at a
+// time across every instance (the Store's Lock, with pgstore.WithIncident):
+// each reads the incident's thread after the one before saved its receipt,
+// so an older update is never posted after a newer one, and is found
+// superseded when the newer one went first. A job waits for the attempt
+// under way, within Config.JobTimeout.
+//
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
 // Config.RescueAfter (default 5 minutes, against River's default hour),

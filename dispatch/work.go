@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 )
 
 // worker runs the jobs of one kind.
@@ -61,7 +62,15 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		}
 	}
 	d.emit(e, broadcast.EventAttempt)
-	res := d.cfg.Broadcaster.RunJob(ctx, j, row.Attempt)
+	// The Store's Lock then also keeps every other instance from an
+	// attempt of an update of the same incident on the channel until this
+	// one has posted and saved its receipt: an older update is never
+	// posted after a newer one (a retraction posts nothing).
+	rctx := ctx
+	if j.Kind != broadcast.JobRetract {
+		rctx = pgstore.WithIncident(ctx, j.Update.IncidentID)
+	}
+	res := d.cfg.Broadcaster.RunJob(rctx, j, row.Attempt)
 	// Recorded when there is something to say beyond the job's state; it
 	// fails only for output of many megabytes, which newOutput's caps rule
 	// out.

@@ -17,6 +17,12 @@ const unlockTimeout = 10 * time.Second
 // the database, delivering update updateID to channel, or until ctx ends;
 // unlock ends that. It fits broadcast.Options.Lock.
 //
+// With a ctx from WithIncident, the caller is also the only one delivering
+// an update of that incident to channel: an attempt reads the incident's
+// thread, posts and saves its receipt before another instance's attempt of
+// an update of the same incident reads it, so that an older update is never
+// posted after a newer one. Package dispatch runs every job so.
+//
 // The lock is a transaction-level advisory lock
 // (pg_advisory_xact_lock) taken in a transaction that stays open, on a
 // connection of the pool kept for it, until unlock. So it is released when
@@ -27,23 +33,61 @@ const unlockTimeout = 10 * time.Second
 // a session-level lock would not survive that). A server setting
 // idle_in_transaction_session_timeout shorter than a delivery ends the
 // transaction, and with it the lock, while the delivery runs: keep it
-// longer than the Broadcaster's AttemptTimeout.
+// longer than the Broadcaster's AttemptTimeout. The incident's lock is
+// taken first, in the same transaction, on the same connection.
 //
-// The lock's key is 64 bits of a hash of updateID and channel; two pairs
-// that share a key (about one in 2^64) only wait for each other.
+// The lock's key is 64 bits of a hash of updateID and channel (of the
+// incident and channel); two that share a key (about one in 2^64) only
+// wait for each other.
 func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func(), err error) {
-	conn, err := s.pool.Acquire(ctx)
+	keys := []int64{lockKey(updateID, channel)}
+	if incident, _ := ctx.Value(incidentKey{}).(string); incident != "" {
+		// Always the incident's first: two holders never wait for each
+		// other's second lock.
+		keys = []int64{incidentLockKey(incident, channel), keys[0]}
+	}
+	// A connection the server ended (a restart) fails at once; another
+	// is tried (see retry). One that breaks while the lock is held
+	// releases it.
+	err = retry(ctx, func() error {
+		unlock, err = s.lock(ctx, keys)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: lock: %w", err)
 	}
+	return unlock, nil
+}
+
+// incidentKey is the context key of WithIncident.
+type incidentKey struct{}
+
+// WithIncident returns ctx for a Lock of the delivery of an update of
+// incident incidentID (see Lock). An empty incidentID leaves ctx as it is.
+func WithIncident(ctx context.Context, incidentID string) context.Context {
+	if incidentID == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, incidentKey{}, incidentID)
+}
+
+// lock takes the advisory locks keys, in order, in a transaction of its
+// own connection.
+func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := conn.Begin(ctx)
-	if err == nil {
-		_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey(updateID, channel))
+	for _, k := range keys {
+		if err == nil {
+			_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", k)
+		}
 	}
 	if err != nil {
 		release(conn.Conn(), tx)
 		conn.Release()
-		return nil, fmt.Errorf("pgstore: lock: %w", err)
+		return nil, err
 	}
 	return func() {
 		release(conn.Conn(), tx)
@@ -64,4 +108,10 @@ func release(conn *pgx.Conn, tx pgx.Tx) {
 // lockKey is the advisory lock key of a delivery.
 func lockKey(updateID, channel string) int64 {
 	return int64(binary.BigEndian.Uint64(key("lock", updateID, channel)))
+}
+
+// incidentLockKey is the advisory lock key of the deliveries of an
+// incident's updates to a channel.
+func incidentLockKey(incidentID, channel string) int64 {
+	return int64(binary.BigEndian.Uint64(key("incident lock", incidentID, channel)))
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 )
 
 // shortWait is how long a Lock that must not be granted is given; the test
@@ -36,6 +38,41 @@ func TestLockExcludesOtherHolders(t *testing.T) {
 	got := make(chan func())
 	go func() {
 		u, err := s.Lock(ctx, "u1", "x")
+		assert.NoError(t, err)
+		got <- u
+	}()
+	unlock()
+	(<-got)()
+}
+
+func TestLockWithIncidentExcludesTheIncidentsOtherUpdates(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	unlock, err := s.Lock(pgstore.WithIncident(ctx, "cdn-42"), "u1", "x")
+	require.NoError(t, err)
+
+	wctx, cancel := context.WithTimeout(pgstore.WithIncident(ctx, "cdn-42"), shortWait)
+	_, err = s.Lock(wctx, "u2", "x")
+	cancel()
+	require.ErrorIs(t, err, context.DeadlineExceeded, "another update of the incident, on the same channel")
+
+	for _, other := range []struct {
+		ctx     context.Context
+		channel string
+	}{
+		{pgstore.WithIncident(ctx, "cdn-42"), "email"},
+		{pgstore.WithIncident(ctx, "db-7"), "x"},
+		{ctx, "x"},
+		{pgstore.WithIncident(ctx, ""), "x"},
+	} {
+		u, err := s.Lock(other.ctx, "u2", other.channel)
+		require.NoError(t, err, "another channel, another incident, or none")
+		u()
+	}
+
+	got := make(chan func())
+	go func() {
+		u, err := s.Lock(pgstore.WithIncident(ctx, "cdn-42"), "u2", "x")
 		assert.NoError(t, err)
 		got <- u
 	}()

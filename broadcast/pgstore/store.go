@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -31,7 +32,7 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 	if failure != nil {
 		text = cmp.Or(failure.Error(), "failed")
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure)
+	_, err := s.exec(ctx, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (key) DO UPDATE SET failure = EXCLUDED.failure, marked_at = now()`,
 		key("mark", updateID, channel, target), []byte(updateID), []byte(channel), []byte(target), []byte(text))
@@ -41,8 +42,8 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 // Done implements broadcast.Store.
 func (s *Store) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
 	var failure []byte
-	err := s.pool.QueryRow(ctx, "SELECT failure FROM outagecast_marks WHERE key = $1",
-		key("mark", updateID, channel, target)).Scan(&failure)
+	err := s.queryRow(ctx, "SELECT failure FROM outagecast_marks WHERE key = $1",
+		[]any{key("mark", updateID, channel, target)}, &failure)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return false, "", nil
@@ -59,7 +60,7 @@ func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r 
 	if err != nil {
 		return fmt.Errorf("pgstore: save receipt: encode: %w", err)
 	}
-	_, err = s.pool.Exec(ctx, `WITH receipt AS (
+	_, err = s.exec(ctx, `WITH receipt AS (
 			INSERT INTO outagecast_receipts (key, update_id, channel, receipt) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (key) DO UPDATE SET receipt = EXCLUDED.receipt, saved_at = now())
 		INSERT INTO outagecast_threads (key, incident_id, channel, root, last) VALUES ($5, $6, $3, $4, $4)
@@ -72,8 +73,8 @@ func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r 
 // Thread implements broadcast.Store.
 func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadcast.Thread, error) {
 	var root, last []byte
-	err := s.pool.QueryRow(ctx, "SELECT root::text, last::text FROM outagecast_threads WHERE key = $1",
-		key("thread", incidentID, channel)).Scan(&root, &last)
+	err := s.queryRow(ctx, "SELECT root::text, last::text FROM outagecast_threads WHERE key = $1",
+		[]any{key("thread", incidentID, channel)}, &root, &last)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return broadcast.Thread{}, nil
@@ -90,8 +91,8 @@ func (s *Store) Thread(ctx context.Context, incidentID, channel string) (broadca
 // Receipt implements broadcast.Store.
 func (s *Store) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
 	var v []byte
-	err := s.pool.QueryRow(ctx, "SELECT receipt::text FROM outagecast_receipts WHERE key = $1",
-		key("receipt", updateID, channel)).Scan(&v)
+	err := s.queryRow(ctx, "SELECT receipt::text FROM outagecast_receipts WHERE key = $1",
+		[]any{key("receipt", updateID, channel)}, &v)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return broadcast.Receipt{}, false, nil
@@ -124,13 +125,30 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		"DELETE FROM outagecast_receipts WHERE saved_at < $1",
 		"DELETE FROM outagecast_threads WHERE updated_at < $1",
 	} {
-		tag, err := s.pool.Exec(ctx, q, cutoff)
+		tag, err := s.exec(ctx, q, cutoff)
 		if err != nil {
 			return n, wrap("prune", err)
 		}
 		n += tag.RowsAffected()
 	}
 	return n, nil
+}
+
+// exec is pool.Exec, again on another connection when the connection
+// broke (see retry).
+func (s *Store) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := retry(ctx, func() (err error) {
+		tag, err = s.pool.Exec(ctx, sql, args...)
+		return err
+	})
+	return tag, err
+}
+
+// queryRow is pool.QueryRow(ctx, sql, args...).Scan(dest...), again on
+// another connection when the connection broke (see retry).
+func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
+	return retry(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
 }
 
 // wrap prefixes err with the package and the operation; nil stays nil.

@@ -1,0 +1,91 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// feed is a platform shared by the instances: it keeps its posts in
+// order. The post of update slow waits until another post is made (or,
+// at most, holdFor), as a post under way on one instance while another
+// instance's job of a newer update of the incident runs.
+type feed struct {
+	slow    string
+	holdFor time.Duration
+
+	mu    sync.Mutex
+	posts []string
+}
+
+func (f *feed) channel() broadcast.Channel {
+	return broadcast.ChannelFunc("chat", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if m.Update.ID == f.slow {
+			deadline := time.Now().Add(f.holdFor)
+			for time.Now().Before(deadline) && len(f.list()) == 0 && ctx.Err() == nil {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.posts = append(f.posts, m.Update.ID)
+		return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+	})
+}
+
+func (f *feed) list() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.posts)
+}
+
+// Two updates of one incident, their jobs taken by two instances at
+// once: the newer is never posted before the older, whose post would then
+// be the incident's latest. The instances used to run both attempts at
+// the same time: each read the thread before the other had posted, so the
+// older update, slower to post, went up after the newer one.
+func TestUpdatesOfAnIncidentAreNotPostedOutOfOrderAcrossInstances(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	platform := &feed{slow: "u-1", holdFor: 2 * time.Second}
+	a := newInstance(t, dsn, []broadcast.Channel{platform.channel()}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	b := newInstance(t, dsn, []broadcast.Channel{platform.channel()}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	a.start(t)
+	b.start(t)
+
+	older, newer := update(1), update(2)
+	newer.IncidentID = older.IncidentID
+	older.Time = time.Now().Add(-time.Minute)
+	newer.Time = time.Now()
+	_, err := a.d.Enqueue(ctx, nil, older)
+	require.NoError(t, err)
+	// The older update's post is under way on one instance; the newer
+	// update's job goes to the other, whose only worker is free.
+	require.True(t, waitFor(time.Minute, func() bool {
+		var running int
+		return a.pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE state = 'running'").Scan(&running) == nil && running == 1
+	}), "the older update's job runs")
+	_, err = b.d.Enqueue(ctx, nil, newer)
+	require.NoError(t, err)
+	_, err = a.d.Wait(ctx, older.ID)
+	require.NoError(t, err)
+	_, err = b.d.Wait(ctx, newer.ID)
+	require.NoError(t, err)
+
+	posts := platform.list()
+	require.NotEmpty(t, posts)
+	assert.Equal(t, newer.ID, posts[len(posts)-1], "the newer update is the latest post: %v", posts)
+	th, err := a.store.Thread(ctx, older.IncidentID, "chat")
+	require.NoError(t, err)
+	assert.Equal(t, newer.ID, th.Last.UpdateID, "and the thread's latest")
+}

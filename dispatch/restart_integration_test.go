@@ -1,0 +1,91 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"context"
+	"crypto/rand"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// named returns dsn with an application_name of its own, so that a test
+// can end the sessions of one instance's pool and no other.
+func named(t *testing.T, dsn, name string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// terminate ends every session of application name from another session,
+// as a restart of PostgreSQL does for its clients, and returns how many.
+func terminate(ctx context.Context, admin *pgxpool.Pool, name string) (int, error) {
+	var n int
+	err := admin.QueryRow(ctx,
+		"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", name).Scan(&n)
+	return n, err
+}
+
+// PostgreSQL restarts (every session of the instance ends) while a
+// channel posts: the delivery is recorded on new connections once the
+// post is made, and the job completes as delivered. It used to end
+// cancelled with ErrNotRecorded: the first statement on each broken
+// connection failed, so the delivery's receipt and mark were lost, the
+// Report said the channel failed, and enqueueing the update again would
+// have posted it a second time.
+func TestDeliveryIsRecordedAfterPostgresRestarts(t *testing.T) {
+	ctx := waitCtx(t)
+	base := newSchema(t)
+	name := "restart_" + strings.ToLower(rand.Text()[:8])
+	dsn := named(t, base, name)
+	admin, err := pgxpool.New(ctx, base)
+	require.NoError(t, err)
+	defer admin.Close()
+
+	var ended atomic.Int64
+	sent := newCounting("x")
+	restarting := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		r, err := sent.Send(ctx, m)
+		if err == nil && m.Update.ID == "u-1" {
+			// The post is made; PostgreSQL restarts before it is recorded.
+			n, terr := terminate(ctx, admin, name)
+			if terr != nil {
+				return broadcast.Receipt{}, broadcast.Permanent(terr)
+			}
+			ended.Add(int64(n))
+		}
+		return r, err
+	})
+	in := newInstance(t, dsn, []broadcast.Channel{restarting}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	in.start(t)
+
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	rep, err := in.d.Wait(ctx, id)
+	require.NoError(t, err, "delivered and recorded")
+	assert.Positive(t, ended.Load(), "sessions ended mid-delivery")
+	assert.Equal(t, "x-u-1-1", rep.Results[0].Receipt.ID, "the receipt was saved")
+	done, _, err := in.store.Done(ctx, id, "x", "")
+	require.NoError(t, err)
+	assert.True(t, done, "the delivery is marked")
+
+	// Enqueued again (another replica got the same alert): not posted twice.
+	_, err = in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sent.count(id), "posted once")
+}
