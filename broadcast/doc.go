@@ -16,7 +16,8 @@
 // per incident and channel, and every attempt first checks the incident's
 // latest post in the Store; between instances sharing a Store only that
 // check holds, so two attempts made at the same moment on two instances
-// may still cross), routing (Options.Routes) and, for
+// may still cross, except through package dispatch, whose jobs take the
+// incident's turn on the channel across instances), routing (Options.Routes) and, for
 // platforms that allow it, corrections in place and retractions (Correct,
 // Retract).
 //
