@@ -70,9 +70,13 @@
 // as an internal error), other servers with a 400 such as InvalidSwap or
 // "record already exists". On such an answer the channel reads the key
 // back (com.atproto.repo.getRecord): a record there is the post of the
-// earlier attempt, and Send returns its receipt as delivered; otherwise
-// the answer's error stands. Redirects are not followed, so that no
-// credential reaches another host.
+// earlier attempt, and Send returns its receipt as delivered; no record
+// there (RecordNotFound), and the answer's error stands. When the read
+// back itself fails for a reason that may pass (a network error, a 5xx, a
+// 429), whether the post exists is unknown: the error is then transient,
+// the 400 included, with the read back's error (and its rate limit's
+// wait) in it, so that a later attempt reads the key back again.
+// Redirects are not followed, so that no credential reaches another host.
 //
 // # Errors
 //
@@ -89,8 +93,9 @@
 //     renewing did not cure, are Permanent;
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
-//   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
-//     error matches ctx.Err() with errors.Is.
+//   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
+//     network errors are transient; when ctx ends, the error matches
+//     ctx.Err() with errors.Is.
 //
 // A template that cannot produce a post within the limits is a Permanent
 // error wrapping templates.ErrTooLong. No error contains a credential:
@@ -264,8 +269,15 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef,
 		return ref, nil
 	}
 	if resp != nil && mayExist(xrpcError(resp)) {
-		if ref, ok := c.existing(ctx, s.did, rkey); ok {
+		ref, ok, readErr := c.existing(ctx, s.did, rkey)
+		switch {
+		case ok:
 			return ref, nil // posted by an earlier attempt whose answer was lost
+		case readErr != nil:
+			// Whether the post exists is unknown, and a later attempt may
+			// find out: transient as the read back's error is, even when
+			// the answer to createRecord (a 400) was not.
+			return recordRef{}, fmt.Errorf("%s; the post may exist (%w)", err.Error(), readErr)
 		}
 	}
 	return recordRef{}, err
@@ -280,19 +292,24 @@ func mayExist(e *XRPCError) bool {
 			strings.Contains(msg, "already exist") || strings.Contains(msg, "already a value"))
 }
 
-// existing reads the post under rkey back; ok is false when there is none
-// or it cannot be read.
-func (c *Channel) existing(ctx context.Context, did, rkey string) (recordRef, bool) {
+// existing reads the post under rkey back. ok is false when there is
+// none or it cannot be read; err is the read's error when it failed for a
+// reason that may pass (a network error, a 5xx, a rate limit, ctx), so that
+// whether the post exists is unknown.
+func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef, ok bool, err error) {
 	q := url.Values{"repo": {did}, "collection": {Collection}, "rkey": {rkey}}
 	resp, _, err := c.call(ctx, opRead, http.MethodGet, "com.atproto.repo.getRecord", q, nil)
 	if err != nil {
-		return recordRef{}, false
+		if broadcast.IsPermanent(err) { // RecordNotFound, or a refusal to say
+			return recordRef{}, false, nil
+		}
+		return recordRef{}, false, err
 	}
-	ref, err := parseRecordRef(resp.Body)
+	ref, err = parseRecordRef(resp.Body)
 	if _, _, key, ok := parseATURI(ref.URI); err != nil || !ok || key != rkey {
-		return recordRef{}, false
+		return recordRef{}, false, nil
 	}
-	return ref, true
+	return ref, true, nil
 }
 
 // receipt returns the receipt of the post ref.

@@ -70,8 +70,8 @@ func sessionExpired(e *XRPCError) bool {
 
 // classify returns nil for a 2xx response to op and otherwise its error,
 // marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
-// RateLimit-Reset (or Retry-After); 5xx, 408 and 425 transient; every other
-// status Permanent.
+// RateLimit-Reset (or Retry-After); 5xx but 501, 408 and 425 transient;
+// every other status Permanent.
 func (c *Channel) classify(op string, r *httpx.Response) error {
 	marked := httpx.Classify(r)
 	if marked == nil {

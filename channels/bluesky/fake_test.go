@@ -72,8 +72,14 @@ type fakePDS struct {
 	loseNext  bool // create the next record, then answer 502
 	// internalError makes createRecord fail with 500 without creating.
 	internalError bool
-	requests      []request
-	now           func() time.Time
+	// taken, when set, is how createRecord answers a taken record key,
+	// as servers other than the reference one do (a 400); unset, it
+	// answers as the reference server does, 500 InternalServerError.
+	taken *xrpcAnswer
+	// readFailure, when set, is how getRecord fails.
+	readFailure *xrpcAnswer
+	requests    []request
+	now         func() time.Time
 }
 
 type fakeRecord struct {
@@ -285,6 +291,8 @@ func (f *fakePDS) createRecord(w http.ResponseWriter, r *http.Request, body []by
 		writeXRPC(w, http.StatusBadRequest, "InvalidRequest", problem)
 	case f.internalError:
 		writeXRPC(w, http.StatusInternalServerError, "InternalServerError", "Internal Server Error")
+	case f.find(in.RKey) != nil && f.taken != nil:
+		f.taken.write(w, f.now())
 	case f.find(in.RKey) != nil:
 		// The repository's tree refuses a second value under a key, and
 		// the reference server reports it as an internal error.
@@ -363,6 +371,10 @@ func checkPost(p post) string {
 }
 
 func (f *fakePDS) getRecord(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if f.readFailure != nil {
+		f.readFailure.write(w, f.now())
+		return
+	}
 	q := r.URL.Query()
 	rec := f.find(q.Get("rkey"))
 	if rec == nil || q.Get("repo") != testDID || q.Get("collection") != Collection {
@@ -436,6 +448,38 @@ func writeEcho(w http.ResponseWriter, r *http.Request, body []byte) {
 	w.WriteHeader(http.StatusBadRequest)
 	fmt.Fprintf(w, `{"error":"InvalidRequest","message":%s,"b64":%q} %s %s`, msg,
 		base64.StdEncoding.EncodeToString([]byte(tok)), body, auth)
+}
+
+// xrpcAnswer is an error answer the fake gives on demand.
+type xrpcAnswer struct {
+	status        int
+	name, message string // an XRPC error body; name "" writes message as it is (a proxy's page)
+	rateLimited   bool   // with the RateLimit-* headers of an exhausted budget
+	drop          bool   // no answer: the connection is closed
+}
+
+func (a *xrpcAnswer) write(w http.ResponseWriter, now time.Time) {
+	switch {
+	case a.drop:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+		return
+	case a.rateLimited:
+		h := w.Header()
+		h.Set("RateLimit-Limit", "3000")
+		h.Set("RateLimit-Remaining", "0")
+		h.Set("RateLimit-Reset", fmt.Sprint(now.Add(5*time.Minute).Unix()))
+		h.Set("RateLimit-Policy", "3000;w=300")
+	}
+	if a.name == "" {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(a.status)
+		_, _ = io.WriteString(w, a.message)
+		return
+	}
+	writeXRPC(w, a.status, a.name, a.message)
 }
 
 func decodeStrict(r *http.Request, body []byte, v any) error {

@@ -84,9 +84,11 @@
 // # Errors
 //
 // Per endpoint, 2xx is success; 408, 425, 429, 5xx except 501 and transport
-// errors (timeouts, resets) are transient; 3xx (redirects are not followed:
-// a webhook URL that redirects is misconfigured), 501 and every other 4xx,
-// 410 Gone included, fail that endpoint permanently. StatusCode gives the
+// errors (timeouts, resets) are transient; 3xx (redirects are not followed,
+// by the channel's own client nor by one given in Config: a webhook URL that
+// redirects is misconfigured; the error names the Location's scheme and
+// host), 501 and every other 4xx, 410 Gone included, fail that endpoint
+// permanently. StatusCode gives the
 // HTTP status of an endpoint's failure, for example to unsubscribe
 // endpoints that answered 410.
 //
@@ -180,7 +182,8 @@ type Config struct {
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// HTTPClient sends the requests. Default: a client of its own with 15s
 	// per request, Concurrency idle connections per host, and no redirects
-	// followed. A client of yours should not follow redirects either.
+	// followed. A client given here is used through a copy that follows no
+	// redirect either, with its Transport, Timeout and Jar.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 
@@ -221,15 +224,18 @@ func New(cfg Config) (*Channel, error) {
 	}
 	header.Set("Content-Type", "application/json")
 	s := &state{endpoints: eps, targets: make([]string, len(eps)), header: &header,
-		concurrency: cfg.Concurrency, client: httpx.Client{Client: cfg.HTTPClient}, now: time.Now}
+		concurrency: cfg.Concurrency, now: time.Now}
 	for i, ep := range eps {
 		s.targets[i] = ep.target
 	}
 	if s.concurrency == 0 {
 		s.concurrency = DefaultConcurrency
 	}
+	// A given client is used through a copy that follows no redirect, as
+	// the channel's own: a redirected POST would take the signed payload
+	// to a URL nobody configured, and report it delivered.
+	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{MaxConnsPerHost: s.concurrency})
 	if cfg.HTTPClient == nil {
-		s.client = httpx.ChannelClient(nil, httpx.ClientOptions{MaxConnsPerHost: s.concurrency})
 		// The channel bounds each request by the client's timeout itself,
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
@@ -370,7 +376,30 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	// DoStatusTimeout redacted the body; Error catches what the snippet's
 	// folding of white space joined up, and leaves the *httpx.StatusError
 	// that StatusCode finds in every other case.
-	return ep.Redactor().Error(httpx.Classify(resp))
+	err = httpx.Classify(resp)
+	if loc := redirectedTo(ep.url, resp); loc != "" {
+		err = fmt.Errorf("redirect to %s not followed: %w", loc, err) // Permanent, as a 3xx is
+	}
+	return ep.Redactor().Error(err)
+}
+
+// redirectedTo returns where a 3xx answer to a request for rawURL points,
+// as redact.ShowURL shows it (its scheme and host: the Location's path and
+// query may hold tokens), or "" for any other answer.
+func redirectedTo(rawURL string, resp *httpx.Response) string {
+	loc := resp.Header.Get("Location")
+	if resp.Status < 300 || resp.Status > 399 || loc == "" {
+		return ""
+	}
+	base, err := url.Parse(rawURL)
+	if err != nil {
+		return redact.Redacted
+	}
+	u, err := base.Parse(loc)
+	if err != nil {
+		return redact.Redacted
+	}
+	return redact.ShowURL(u.String())
 }
 
 // Canonical forms of the webhook-* header names, set directly: Header.Set
