@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -74,8 +75,8 @@ func (cfg Config) validate() ([]*endpoint, http.Header, error) {
 	if cfg.Concurrency < 0 {
 		return nil, nil, errors.New("webhook: Config.Concurrency: negative")
 	}
-	if strings.TrimSpace(cfg.Name) != cfg.Name {
-		return nil, nil, errors.New("webhook: Config.Name: leading or trailing white space")
+	if _, err := setup.Name("webhook", cfg.Name, DefaultName); err != nil {
+		return nil, nil, err
 	}
 	eps, err := cfg.endpoints()
 	if err != nil {

@@ -141,6 +141,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/internal/stack"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -240,11 +241,8 @@ func New(cfg Config) (*Channel, error) {
 		// with the timer that bounds its body (httpx.DoStatusTimeout).
 		s.timeout, s.client.Timeout = s.client.Timeout, 0
 	}
-	c := &Channel{name: cfg.Name, s: s}
-	if c.name == "" {
-		c.name = DefaultName
-	}
-	return c, nil
+	name, _ := setup.Name("webhook", cfg.Name, DefaultName) // checked by validate
+	return &Channel{name: name, s: s}, nil
 }
 
 // Name returns the channel's name.
