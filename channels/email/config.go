@@ -6,29 +6,30 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
-	"slices"
 	"strings"
 	"sync"
 	"text/template"
-	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
-	"github.com/outagecast/outagecast/templates"
 )
 
 // fallbackDomain ends Message-IDs when From's domain cannot (an
 // internationalized or literal domain).
 const fallbackDomain = "outagecast.invalid"
 
+// pkg prefixes the errors of the package.
+const pkg = "email"
+
+// fieldErr is an error about a Config field.
 func fieldErr(field, format string, args ...any) error {
-	return fmt.Errorf("email: Config.%s: %s", field, fmt.Sprintf(format, args...))
+	return setup.Errorf(pkg, field, format, args...)
 }
 
 func newChannel(cfg Config) (*Channel, error) {
 	var err error
-	if cfg.Name, err = setup.Name("email", cfg.Name, DefaultName); err != nil {
+	if cfg.Name, err = setup.Name(pkg, cfg.Name, DefaultName); err != nil {
 		return nil, err
 	}
 	if err := checkServer(&cfg); err != nil {
@@ -37,18 +38,14 @@ func newChannel(cfg Config) (*Channel, error) {
 	if err := checkAuth(cfg); err != nil {
 		return nil, err
 	}
-	c := &Channel{cfg: &cfg, tmpl: cfg.Templates,
-		redactor: redact.NewRedactor().WithLogin(cfg.Username, cfg.Password)}
-	if c.tmpl == nil {
-		c.tmpl = templates.Default()
-	}
+	c := &Channel{cfg: &cfg, redactor: redact.NewRedactor().WithLogin(cfg.Username, cfg.Password)}
 	if err := c.checkAddresses(); err != nil {
 		return nil, err
 	}
-	if c.status, err = statusSet(c.tmpl); err != nil {
+	if c.tmpl, err = setup.Templates(pkg, cfg.Templates, statusTemplate, defaultStatusLine); err != nil {
 		return nil, err
 	}
-	if err := c.checkTemplates(); err != nil {
+	if err := setup.Try(pkg, cfg.Name, func(u broadcast.Update) error { _, err := c.render(u); return err }); err != nil {
 		return nil, err
 	}
 	if c.unsub, err = checkUnsubscribe(cfg); err != nil {
@@ -168,13 +165,8 @@ func (c *Channel) checkAddresses() error {
 		return err
 	}
 	c.domain = messageIDDomain(c.from.Address)
-	if c.to, err = checkRecipients(c.cfg.To); err != nil {
-		return err
-	}
-	for _, a := range c.to {
-		c.targets = append(c.targets, a.Address)
-	}
-	return nil
+	c.to, c.targets, err = checkRecipients(c.cfg.To)
+	return err
 }
 
 func parseAddress(field, s string) (*mail.Address, error) {
@@ -191,59 +183,25 @@ func parseAddress(field, s string) (*mail.Address, error) {
 	return a, nil
 }
 
-func checkRecipients(list []string) ([]*mail.Address, error) {
+// checkRecipients parses list, the To field, and returns its addresses and
+// their bare forms. No two may be the same address, in any case.
+func checkRecipients(list []string) ([]*mail.Address, []string, error) {
 	if len(list) == 0 {
-		return nil, fieldErr("To", "no recipients")
+		return nil, nil, fieldErr("To", "no recipients")
 	}
 	out := make([]*mail.Address, len(list))
-	seen := make(map[string]int, len(list))
+	bare := make([]string, len(list))
 	for i, s := range list {
-		field := fmt.Sprintf("To[%d]", i)
-		a, err := parseAddress(field, s)
+		a, err := parseAddress(fmt.Sprintf("To[%d]", i), s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		key := strings.ToLower(a.Address)
-		if j, dup := seen[key]; dup {
-			return nil, fieldErr(field, "%s duplicates To[%d]", a.Address, j)
-		}
-		seen[key] = i
-		out[i] = a
+		out[i], bare[i] = a, a.Address
 	}
-	return out, nil
-}
-
-// statusSet returns set with the statusTemplate added, unless it has one.
-func statusSet(set *templates.Set) (*templates.Set, error) {
-	if slices.Contains(set.Names(), statusTemplate) {
-		return set, nil
+	if err := setup.Distinct(pkg, "To", bare, strings.ToLower); err != nil {
+		return nil, nil, err
 	}
-	out, err := set.With(statusTemplate, defaultStatusLine)
-	if err != nil {
-		return nil, fieldErr("Templates", "%v", err)
-	}
-	return out, nil
-}
-
-// checkTemplates renders a sample update, with and without an override, so
-// that a template failing on every update fails here rather than at send
-// time.
-func (c *Channel) checkTemplates() error {
-	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating,
-		Body: "Sample body.", URL: "https://status.example.com/incidents/sample"}
-	u = u.WithDefaults(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
-	if _, err := c.render(u); err != nil {
-		return fieldErr("Templates", "%v", err)
-	}
-	u.Overrides = map[string]string{c.cfg.Name: "Sample override."}
-	if _, err := c.render(u); err != nil {
-		return fieldErr("Templates", "%v", err)
-	}
-	u.Corrects = "u_sample" // a template may test it
-	if _, err := c.render(u); err != nil {
-		return fieldErr("Templates", "%v", err)
-	}
-	return nil
+	return out, bare, nil
 }
 
 func checkUnsubscribe(cfg Config) (*template.Template, error) {

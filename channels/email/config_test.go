@@ -29,6 +29,11 @@ func TestNewRejects(t *testing.T) {
 	// Fails on updates without components, as the sample New renders.
 	badTemplates, err := templates.Default().With("subject", "{{(index .Components 0).Name}}")
 	require.NoError(t, err)
+	// Fail on corrections only: the text part, and the line before an override.
+	badCorrectionText, err := templates.Default().With("text", "{{if .Corrects}}{{.NoSuchField}}{{end}}{{.Title}}")
+	require.NoError(t, err)
+	badCorrectionStatus, err := templates.Default().With("email-status", "{{if .Corrects}}{{.NoSuchField}}{{end}}{{.Title}}")
+	require.NoError(t, err)
 	tests := []struct {
 		name   string
 		change func(c *email.Config)
@@ -51,7 +56,7 @@ func TestNewRejects(t *testing.T) {
 		{"no recipients", func(c *email.Config) { c.To = nil }, "email: Config.To: no recipients"},
 		{"bad recipient", func(c *email.Config) { c.To = append(c.To, "c@example.net", "nope") }, "email: Config.To[3]: invalid address \"nope\""},
 		{"recipient with LF", func(c *email.Config) { c.To = []string{"a@example.net\nBcc: b@example.net"} }, "Config.To[0]: contains control characters"},
-		{"duplicate recipient", func(c *email.Config) { c.To = append(c.To, "A@Example.net") }, "Config.To[2]: A@Example.net duplicates To[0]"},
+		{"duplicate recipient", func(c *email.Config) { c.To = append(c.To, "A@Example.net") }, `email: Config.To[2]: "A@Example.net" is the same as To[0]`},
 		{"concurrency", func(c *email.Config) { c.Concurrency = -1 }, "Config.Concurrency: negative"},
 		{"timeout", func(c *email.Config) { c.Timeout = -1 }, "Config.Timeout: negative"},
 		{"retry deferred", func(c *email.Config) { c.RetryDeferred = -1 }, "Config.RetryDeferred: negative"},
@@ -66,6 +71,8 @@ func TestNewRejects(t *testing.T) {
 		}, "Config.TokenSource: set, but Auth is PLAIN"},
 		{"password and token", func(c *email.Config) { c.TokenSource = staticToken("t") }, "Config.Password: set together with TokenSource"},
 		{"templates", func(c *email.Config) { c.Templates = badTemplates }, "Config.Templates: render subject"},
+		{"text template on a correction", func(c *email.Config) { c.Templates = badCorrectionText }, "email: Config.Templates: render text: "},
+		{"status line on a correction", func(c *email.Config) { c.Templates = badCorrectionStatus }, "email: Config.Templates: render status line: "},
 		{"unsubscribe both", func(c *email.Config) {
 			c.ListUnsubscribe, c.ListUnsubscribeFunc = "https://x.example/u", func(string) string { return "" }
 		}, "Config.ListUnsubscribe: set together with ListUnsubscribeFunc"},

@@ -309,8 +309,7 @@ type Channel struct {
 	targets  []string // to's bare addresses: the Ledger targets
 	domain   string   // of From, for Message-IDs
 	unsub    *template.Template
-	tmpl     *templates.Set
-	status   *templates.Set           // tmpl, with statusTemplate
+	tmpl     *templates.Set           // Config.Templates, with statusTemplate
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
 	heads    func() []recipientFields // see recipientHeader

@@ -44,7 +44,7 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 	out := content{subject: oneLine(subject)}
 	if o, _ := u.Override(c.cfg.Name); strings.TrimSpace(o) != "" {
 		// The subject names no status, so the override gets it as a lead.
-		status, err := c.status.Render(statusTemplate, u)
+		status, err := c.tmpl.Render(statusTemplate, u)
 		if err != nil {
 			return content{}, fmt.Errorf("render status line: %w", err)
 		}

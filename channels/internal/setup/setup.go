@@ -104,7 +104,9 @@ func Templates(pkg string, set *templates.Set, name, text string) (*templates.Se
 }
 
 // Samples returns the updates Try renders: a plain update, the same as a
-// correction, and the same with an override for channel.
+// correction, the same with an override for channel, and a correction with
+// that override (a channel may render an override differently for a
+// correction, as e-mail's status line does).
 func Samples(channel string) []broadcast.Update {
 	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating, Body: "Sample body.",
 		Advice: "No action needed.", URL: "https://status.example.com/incidents/sample"}
@@ -112,7 +114,9 @@ func Samples(channel string) []broadcast.Update {
 	correction, override := u, u
 	correction.Corrects = "u_sample"
 	override.Overrides = map[string]string{channel: "Sample override."}
-	return []broadcast.Update{u, correction, override}
+	both := override
+	both.Corrects = correction.Corrects
+	return []broadcast.Update{u, correction, override, both}
 }
 
 // Try renders every one of Samples(channel) with render, and returns the

@@ -76,18 +76,23 @@ func TestTemplates(t *testing.T) {
 
 func TestSamples(t *testing.T) {
 	s := Samples("ops")
-	require.Len(t, s, 3)
+	require.Len(t, s, 4)
 	for _, u := range s {
 		require.NoError(t, u.Validate())
 		assert.NotEmpty(t, u.ID)
 	}
 	assert.Empty(t, s[0].Corrects)
+	assert.Empty(t, s[0].Overrides)
 	assert.Equal(t, "u_sample", s[1].Corrects)
+	assert.Empty(t, s[1].Overrides)
+	assert.Empty(t, s[2].Corrects)
 	assert.Equal(t, map[string]string{"ops": "Sample override."}, s[2].Overrides)
+	assert.Equal(t, "u_sample", s[3].Corrects, "a correction with an override")
+	assert.Equal(t, map[string]string{"ops": "Sample override."}, s[3].Overrides)
 }
 
-// Try renders the plain, correction and override samples, and names
-// Config.Templates in the error of the first that fails.
+// Try renders the plain, correction, override and corrected override
+// samples, and names Config.Templates in the error of the first that fails.
 func TestTry(t *testing.T) {
 	var seen []broadcast.Update
 	require.NoError(t, Try("demo", "ops", func(u broadcast.Update) error { seen = append(seen, u); return nil }))
@@ -100,6 +105,15 @@ func TestTry(t *testing.T) {
 		return nil
 	})
 	assert.EqualError(t, err, "demo: Config.Templates: no correction template")
+
+	// A failure only when a correction has an override is found too.
+	err = Try("demo", "ops", func(u broadcast.Update) error {
+		if u.Corrects != "" && u.Overrides["ops"] != "" {
+			return errors.New("no corrected override")
+		}
+		return nil
+	})
+	assert.EqualError(t, err, "demo: Config.Templates: no corrected override")
 }
 
 func TestTryText(t *testing.T) {
