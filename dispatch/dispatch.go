@@ -23,8 +23,9 @@
 // skipped, superseded or not selected) completes the job; a RetryAfter
 // error (HTTP 429) snoozes it for that long without using up an attempt; a
 // Permanent error cancels it; any other error is retried with exponential
-// backoff (Config.Retry). A job past Config.Retry.MaxElapsed is not retried
-// nor snoozed again.
+// backoff (Config.Retry), and cancels it, with that error, once
+// Config.Retry.MaxAttempts attempts are made. A job past
+// Config.Retry.MaxElapsed is not retried nor snoozed again.
 //
 // Attempts of the updates of one incident on one channel run one at a
 // time across every instance (the Store's Lock, with pgstore.WithIncident):
@@ -39,7 +40,12 @@
 // and the next run resumes with the Ledger: targets already marked are not
 // sent again. Only deliveries under way at the moment of death can be sent
 // twice, with the same Message.Key, so receivers that deduplicate by it
-// (Standard Webhooks' webhook-id) see them once.
+// (Standard Webhooks' webhook-id) see them once. An interrupted run is not
+// a failed attempt: the next run resumes it, with its number, even when it
+// was the last attempt Config.Retry.MaxAttempts allows. River's own
+// MaxAttempts is 10 above it, room for the rescues, and the policy, not
+// River, gives up; only a job whose runs are cut short more than 10 times
+// in all (one that kills its workers) can be discarded by River.
 //
 // # Reports and events
 //
@@ -119,10 +125,12 @@ type Config struct {
 	Queue string
 	// Workers is how many jobs this instance runs at once; default 10.
 	Workers int
-	// Retry bounds each job's retries: MaxAttempts (default 20) runs in
-	// all, waits from InitialInterval (default 1s) doubling up to
-	// MaxInterval (default 5m), with jitter; no retry nor snooze starts
-	// more than MaxElapsed (default 6h) after the job was enqueued.
+	// Retry bounds each job's retries: MaxAttempts (default 20) attempts
+	// in all (runs snoozed by a RetryAfter, or cut short by the death of
+	// their worker, are not attempts), waits from InitialInterval (default
+	// 1s) doubling up to MaxInterval (default 5m), with jitter; no retry
+	// nor snooze starts more than MaxElapsed (default 6h) after the job was
+	// enqueued. Give every instance the same Retry.
 	Retry broadcast.RetryPolicy
 	// JobTimeout bounds one run: waiting for the Lock, the Store's calls
 	// and the attempt; default 2m. Keep it above the Broadcaster's
@@ -178,7 +186,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		Queues:               map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
-		MaxAttempts:          cfg.Retry.MaxAttempts,
+		MaxAttempts:          cfg.Retry.MaxAttempts + maxRescues,
 		RetryPolicy:          d.retry,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,

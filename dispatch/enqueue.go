@@ -126,7 +126,7 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 		}
 		params[i] = river.InsertManyParams{Args: ra, InsertOpts: &river.InsertOpts{
 			Queue:       d.cfg.Queue,
-			MaxAttempts: d.cfg.Retry.MaxAttempts,
+			MaxAttempts: d.cfg.Retry.MaxAttempts + maxRescues,
 			Metadata:    raw,
 			UniqueOpts:  river.UniqueOpts{ByArgs: true},
 		}}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -162,7 +163,7 @@ func (d *Dispatcher) order(jobs map[string]*rivertype.JobRow) []string {
 // result is one channel's Result from its job; finished reports that the
 // job will not run again.
 func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *rivertype.JobRow, retract bool) (broadcast.Result, bool, error) {
-	r := broadcast.Result{Channel: ch, Attempts: row.Attempt}
+	r := broadcast.Result{Channel: ch, Attempts: attempt(row)}
 	var out output
 	if o := row.Output(); o != nil {
 		if err := json.Unmarshal(o, &out); err != nil {
@@ -186,10 +187,14 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 		}
 		return r, true, nil
 	case rivertype.JobStateCancelled:
-		r.Err = broadcast.Permanent(last)
+		// River records the error of JobCancel with a prefix of its own.
+		r.Err = broadcast.Permanent(errors.New(strings.TrimPrefix(last.Error(), "JobCancelError: ")))
 		return r, true, nil
 	case rivertype.JobStateDiscarded:
-		r.Err = fmt.Errorf("gave up after %d attempts: %w", row.Attempt, last)
+		// River discards a job only when its own MaxAttempts runs out:
+		// rescued again and again (it kills its workers), or enqueued
+		// without the room for rescues (maxRescues) by an older version.
+		r.Err = fmt.Errorf("gave up after %d attempts and %d interrupted runs: %w", r.Attempts, row.Attempt-r.Attempts, last)
 		return r, true, nil
 	}
 	r.Err = ErrPending

@@ -35,7 +35,9 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Kinds: EventAttempt when a run starts; then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done;
 // EventRetry when it runs again after Delay (Snoozed: a RetryAfter hint,
-// no attempt used up); EventFailed when it will not run again.
+// no attempt used up); EventFailed when it will not run again. Attempt
+// counts attempts as Config.Retry does: a run after a snooze, or after its
+// worker died, has the number of the attempt it resumes.
 type Event struct {
 	broadcast.Event
 	Job      broadcast.JobKind
@@ -48,7 +50,7 @@ type Event struct {
 // outcome becomes River's next step for the job.
 func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
-	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, row.Attempt
+	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
 	if j.Kind == broadcast.JobRetract {
 		switch waiting, err := d.delivering(ctx, j.Update.ID, j.Channel); {
 		case err != nil:
@@ -70,7 +72,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	if j.Kind != broadcast.JobRetract {
 		rctx = pgstore.WithIncident(ctx, j.Update.IncidentID)
 	}
-	res := d.cfg.Broadcaster.RunJob(rctx, j, row.Attempt)
+	res := d.cfg.Broadcaster.RunJob(rctx, j, e.Attempt)
 	// Recorded when there is something to say beyond the job's state; it
 	// fails only for output of many megabytes, which newOutput's caps rule
 	// out.
@@ -128,9 +130,10 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		e.Snoozed = true
 		return broadcast.EventRetry, river.JobSnooze(0)
 	}
+	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
 	if !hinted {
-		delay = d.retry.delay(row.Attempt)
+		delay = d.retry.delay(n)
 	}
 	if left := d.cfg.Retry.MaxElapsed - time.Since(row.CreatedAt); delay > left {
 		e.Err = fmt.Errorf("gave up: the next attempt would start more than Retry.MaxElapsed (%v) after the job was enqueued; last attempt: %w",
@@ -142,10 +145,40 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		e.Snoozed = true
 		return broadcast.EventRetry, river.JobSnooze(delay)
 	}
-	if row.Attempt >= row.MaxAttempts {
-		return broadcast.EventFailed, res.Err // River discards the job
+	// The policy gives up, not River: River's MaxAttempts leaves room
+	// for the runs its rescuer took back from dead workers (maxRescues),
+	// which attempt does not count. River would discard the job at its
+	// own MaxAttempts: it is given up here first, with this error.
+	if n >= d.cfg.Retry.MaxAttempts || row.Attempt >= row.MaxAttempts {
+		e.Err = fmt.Errorf("gave up after %d attempts: %w", n, res.Err)
+		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
 	return broadcast.EventRetry, res.Err
+}
+
+// maxRescues is the room River's MaxAttempts leaves above
+// Config.Retry.MaxAttempts: a job survives at least that many runs cut
+// short by the death of their worker. A job that keeps killing its
+// workers is discarded by River's rescuer after that many more runs.
+const maxRescues = 10
+
+// rescuedError is the error River's rescuer (internal/maintenance's
+// JobRescuer) records on a job it takes back from a dead worker.
+const rescuedError = "Stuck job rescued by JobRescuer"
+
+// attempt is the number of the job's attempt by Config.Retry: River's
+// count of its runs (row.Attempt, in which snoozed runs are not counted)
+// less the runs its rescuer took back from dead workers, which never came
+// to an outcome. A run after a rescue resumes the interrupted attempt,
+// and has its number.
+func attempt(row *rivertype.JobRow) int {
+	n := row.Attempt
+	for _, e := range row.Errors {
+		if e.Error == rescuedError {
+			n--
+		}
+	}
+	return max(n, 0)
 }
 
 func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
@@ -174,7 +207,7 @@ func (p retryPolicy) delay(attempt int) time.Duration {
 // NextRetry implements river.ClientRetryPolicy; River's rescuer uses it
 // for the jobs of dead workers.
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
-	d := p.delay(row.Attempt)
+	d := p.delay(attempt(row))
 	d = min(d/2+rand.N(d+1), p.MaxInterval)
 	next := time.Now().Add(d)
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {

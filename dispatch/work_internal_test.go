@@ -17,7 +17,16 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
 	d.retry = retryPolicy(d.cfg.Retry)
 	fresh := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3, CreatedAt: time.Now()}
-	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3, CreatedAt: time.Now()}
+	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+	// Runs cut short by a dead worker, taken back by River's rescuer: not
+	// attempts.
+	rescue := rivertype.AttemptError{Error: rescuedError}
+	rescuedLast := &rivertype.JobRow{Attempt: 5, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now(),
+		Errors: []rivertype.AttemptError{{Error: "503"}, rescue, rescue}}
+	rescuedEarlier := &rivertype.JobRow{Attempt: 4, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now(),
+		Errors: []rivertype.AttemptError{rescue, rescue}}
+	// Enqueued without room for rescues: River would discard it.
+	riversLast := &rivertype.JobRow{Attempt: 2, MaxAttempts: 2, CreatedAt: time.Now()}
 	old := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3, CreatedAt: time.Now().Add(-2 * time.Hour)}
 	transient := errors.New("503")
 	var snooze *rivertype.JobSnoozeError
@@ -49,8 +58,33 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 				assert.Equal(t, time.Second, e.Delay)
 				assert.False(t, e.Snoozed)
 			}},
-		{"last attempt fails", last, broadcast.Result{Err: transient}, broadcast.EventFailed,
-			func(t *testing.T, err error, _ Event) { assert.Same(t, transient, err) }},
+		{"last attempt gives up", last, broadcast.Result{Err: transient}, broadcast.EventFailed,
+			func(t *testing.T, err error, e Event) {
+				assert.ErrorAs(t, err, &cancel)
+				assert.ErrorIs(t, e.Err, transient)
+				assert.Contains(t, e.Err.Error(), "gave up after 3 attempts")
+			}},
+		{"rescued last attempt gives up", rescuedLast, broadcast.Result{Err: transient}, broadcast.EventFailed,
+			func(t *testing.T, err error, e Event) {
+				assert.ErrorAs(t, err, &cancel)
+				assert.ErrorIs(t, e.Err, transient)
+				assert.Contains(t, e.Err.Error(), "gave up after 3 attempts")
+			}},
+		{"rescued runs are not attempts", rescuedEarlier, broadcast.Result{Err: transient}, broadcast.EventRetry,
+			func(t *testing.T, err error, e Event) {
+				assert.Same(t, transient, err)
+				assert.Equal(t, 2*time.Second, e.Delay, "after attempt 2")
+			}},
+		{"River's last attempt gives up", riversLast, broadcast.Result{Err: transient}, broadcast.EventFailed,
+			func(t *testing.T, err error, e Event) {
+				assert.ErrorAs(t, err, &cancel)
+				assert.ErrorIs(t, e.Err, transient)
+			}},
+		{"retry-after on the last attempt snoozes", rescuedLast, broadcast.Result{Err: broadcast.RetryAfter(transient, time.Second)},
+			broadcast.EventRetry, func(t *testing.T, err error, e Event) {
+				assert.ErrorAs(t, err, &snooze)
+				assert.True(t, e.Snoozed)
+			}},
 		{"past MaxElapsed gives up", old, broadcast.Result{Err: transient}, broadcast.EventFailed,
 			func(t *testing.T, err error, e Event) {
 				assert.ErrorAs(t, err, &cancel)
@@ -93,6 +127,10 @@ func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
 	for range 100 {
 		next := time.Until(p.NextRetry(&rivertype.JobRow{Attempt: 3}))
 		assert.True(t, next > time.Second && next <= 10*time.Second, "4s ±50%%, capped: %v", next)
+		// Runs rescued from dead workers are not attempts.
+		rescued := []rivertype.AttemptError{{Error: rescuedError}, {Error: rescuedError}}
+		next = time.Until(p.NextRetry(&rivertype.JobRow{Attempt: 5, Errors: rescued}))
+		assert.True(t, next > time.Second && next <= 10*time.Second, "after attempt 3: 4s ±50%%, capped: %v", next)
 	}
 }
 
