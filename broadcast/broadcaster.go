@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -203,10 +204,11 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
 // post a correction of nothing on every channel. An update that reached
 // only some recipients of a channel counts as not delivered there. It
-// refuses too (naming IncidentID) a correction whose incident has no thread
-// on the channels that posted original: original was posted in another
-// incident, and an empty IncidentID derived from a changed Title is not
-// its. Jobs, which does no I/O, checks neither.
+// refuses too (naming IncidentID) a correction without an IncidentID whose
+// derived one (a slug of its Title) has no thread on the channels that
+// posted original: the Title changed, and the correction would start a
+// thread of its own everywhere. Giving the IncidentID passes that check.
+// Jobs, which does no I/O, checks neither.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
 	if err := checkCorrection(original, &u); err != nil {
 		return nil, err
@@ -214,8 +216,10 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if err := b.checkDelivered(ctx, original); err != nil {
 		return nil, err
 	}
-	if err := b.checkIncident(ctx, original, u.WithDefaults(time.Time{}).IncidentID); err != nil {
-		return nil, err
+	if u.IncidentID == "" { // derived: perhaps from a changed Title
+		if err := b.checkIncident(ctx, original, u.WithDefaults(time.Time{}).IncidentID); err != nil {
+			return nil, err
+		}
 	}
 	return b.run(ctx, u, opCorrect, original)
 }
@@ -231,13 +235,27 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 
 // checkPosted fails unless some channel has a receipt of updateID, or
 // might have: a receipt that cannot be read now is read again by the
-// retraction's attempts, which retry until it reads.
+// retraction's attempts, which retry until it reads. When none has one but
+// some channel marked the update delivered (its receipt was not recorded),
+// the error wraps ErrNotRecorded: there is a post, and nothing says where.
 func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
-	return b.checkSome(ctx, "updateID", updateID, "posted", "there is nothing to delete",
+	var unrecorded []string
+	err := b.checkSome(ctx, "updateID", updateID, "posted", "no channel has a receipt or a delivery mark of it",
 		func(channel string) (bool, error) {
 			_, ok, err := b.store.Receipt(ctx, updateID, channel)
-			return ok || err != nil, nil
+			if ok || err != nil {
+				return true, nil
+			}
+			if done, _, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); done || err != nil {
+				unrecorded = append(unrecorded, channel)
+			}
+			return false, nil
 		})
+	if errors.Is(err, ErrInvalidUpdate) && len(unrecorded) > 0 {
+		return fmt.Errorf("broadcast: update %s was delivered on %s, but its receipt was not recorded: its posts cannot be found to delete: %w",
+			updateID, strings.Join(unrecorded, ", "), ErrNotRecorded)
+	}
+	return err
 }
 
 // checkSome fails unless has reports true for some channel: with an
@@ -268,12 +286,13 @@ func (b *Broadcaster) checkSome(ctx context.Context, field, updateID, verb, why 
 }
 
 // checkIncident fails when the channels that posted update original have
-// no thread of incident, the correction's: original was then posted in
-// another incident's thread (a correction whose Title changed, without the
-// original's IncidentID, gets another slug), and the correction would start
-// a thread of its own on every channel. A channel whose receipt or thread
-// cannot be read lets the correction through: this check only catches a
-// mistake.
+// no thread of incident, the one derived for the correction: original was
+// then posted in another incident's thread (a correction whose Title
+// changed, without the original's IncidentID, gets another slug), and the
+// correction would start a thread of its own on every channel. A channel
+// whose receipt or thread cannot be read lets the correction through: this
+// check only catches a mistake. (A thread a Store pruned while keeping a
+// later receipt looks the same: the caller then gives the IncidentID.)
 func (b *Broadcaster) checkIncident(ctx context.Context, original, incident string) error {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
@@ -321,8 +340,9 @@ func checkCorrection(original string, u *Update) error {
 // channel has a receipt, as the Store knows it: a mistyped ID would
 // otherwise end with every channel skipped and no error. A receipt that
 // cannot be read counts as there, and the retraction's attempts read it
-// again. Retracting an update again is not refused: every channel is then
-// Skipped.
+// again. An update delivered whose receipts were not recorded fails with
+// ErrNotRecorded: its posts are out there, and cannot be found. Retracting
+// an update again is not refused: every channel is then Skipped.
 func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
 	if err := checkKey("updateID", updateID); err != nil {
 		return nil, err

@@ -572,8 +572,35 @@ func TestCorrectIntoAnotherIncident(t *testing.T) {
 	fix.IncidentID = rep.IncidentID
 	_, err = b.Correct(context.Background(), rep.UpdateID, fix)
 	require.NoError(t, err)
+	// An IncidentID given is the caller's word: a thread a Store pruned
+	// while keeping a later receipt must not leave no way through.
+	fix.IncidentID, fix.ID = "no-thread-here", "fix-given"
+	_, err = b.Correct(context.Background(), rep.UpdateID, fix)
+	require.NoError(t, err)
 	fix.IncidentID, fix.Title, fix.ID = "", orig.Title, "fix-2"
 	_, err = b.Correct(context.Background(), rep.UpdateID, fix)
 	require.NoError(t, err, "the same Title: the same slug")
-	assert.Equal(t, 3, ch.count())
+	assert.Equal(t, 4, ch.count())
+}
+
+// failingReceipts is a Store whose receipts cannot be saved.
+type failingReceipts struct{ *broadcast.MemoryStore }
+
+func (failingReceipts) SaveReceipt(context.Context, string, string, broadcast.Receipt) error {
+	return errors.New("disk full")
+}
+
+// An update delivered whose receipt was not recorded is no typo: Retract
+// says the posts cannot be found (ErrNotRecorded), not "check the ID".
+func TestRetractWithoutRecordedReceipt(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	b := newBroadcaster(t, broadcast.Options{Store: failingReceipts{broadcast.NewMemoryStore()}}, slack)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+
+	ret, err := b.Retract(context.Background(), rep.UpdateID)
+	assert.Nil(t, ret)
+	assert.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	assert.NotErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, "was delivered on slack, but its receipt was not recorded")
 }
