@@ -384,6 +384,28 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 	return errs
 }
 
+// Thread returns the thread of incident incidentID on the named channel as
+// the channel's next delivery will see it: the Store's, without the posts
+// that were retracted (zero when the channel has not posted the incident,
+// or every post of it was deleted). With Options.Routes and Route.Rejects,
+// it tells before a send what a route will decide, as a dry run does.
+func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (Thread, error) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return Thread{}, ErrClosed
+	}
+	i := b.index(channel)
+	if i < 0 {
+		return Thread{}, fmt.Errorf("broadcast: no channel %q", channel)
+	}
+	var t Thread
+	if err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t); err != nil {
+		return Thread{}, fmt.Errorf("broadcast: %s: %w", channel, err)
+	}
+	return t, nil
+}
+
 // check runs c's Check under timeout.
 func check(ctx context.Context, c Checker, timeout time.Duration) (err error) {
 	defer recovered(&err)

@@ -604,3 +604,34 @@ func TestRetractWithoutRecordedReceipt(t *testing.T) {
 	assert.NotErrorIs(t, err, broadcast.ErrInvalidUpdate)
 	assert.ErrorContains(t, err, "was delivered on slack, but its receipt was not recorded")
 }
+
+// Thread is the incident's thread as the channel's next delivery sees it:
+// a retracted post is not in it.
+func TestThreadLeavesOutRetractedPosts(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	b, err := broadcast.New([]broadcast.Channel{slack}, broadcast.Options{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	th, err := b.Thread(ctx, validUpdate().IncidentID, "slack")
+	require.NoError(t, err)
+	assert.True(t, th.IsZero())
+
+	rep, err := b.Send(ctx, validUpdate())
+	require.NoError(t, err)
+	th, err = b.Thread(ctx, rep.IncidentID, "slack")
+	require.NoError(t, err)
+	assert.Equal(t, rep.UpdateID, th.Root.UpdateID)
+	assert.Equal(t, rep.UpdateID, th.Last.UpdateID)
+
+	_, err = b.Retract(ctx, rep.UpdateID)
+	require.NoError(t, err)
+	th, err = b.Thread(ctx, rep.IncidentID, "slack")
+	require.NoError(t, err)
+	assert.True(t, th.IsZero(), "the only post was deleted: %+v", th)
+
+	_, err = b.Thread(ctx, rep.IncidentID, "nope")
+	assert.ErrorContains(t, err, `no channel "nope"`)
+	require.NoError(t, b.Close())
+	_, err = b.Thread(ctx, rep.IncidentID, "slack")
+	assert.ErrorIs(t, err, broadcast.ErrClosed)
+}

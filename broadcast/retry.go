@@ -209,15 +209,21 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 // that were retracted: a reply then goes to the first post still there, or
 // starts a new thread.
 func (d *delivery) thread(ctx context.Context, t *Thread) error {
+	return d.b.liveThread(ctx, d.ch, d.name, d.u.IncidentID, t)
+}
+
+// liveThread reads into t the thread of incident on channel ch, named
+// name, without the posts that were retracted.
+func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident string, t *Thread) error {
 	var err error
-	if *t, err = d.b.store.Thread(ctx, d.u.IncidentID, d.name); err != nil {
+	if *t, err = b.store.Thread(ctx, incident, name); err != nil {
 		return fmt.Errorf("store: read thread: %w", err)
 	}
-	if _, ok := d.ch.(Retractor); !ok {
+	if _, ok := ch.(Retractor); !ok {
 		return nil // only a Retractor's posts can be retracted
 	}
 	for _, r := range [...]*Receipt{&t.Last, &t.Root} {
-		gone, err := d.retracted(ctx, r)
+		gone, err := b.retracted(ctx, ch, name, r)
 		if err != nil {
 			return err
 		}
@@ -231,11 +237,12 @@ func (d *delivery) thread(ctx context.Context, t *Thread) error {
 	return nil
 }
 
-// retracted reports whether the post r was deleted by Retract: the
-// retraction of its update, or of another update whose receipt names the
-// same post (an in-place correction and its original share one).
-func (d *delivery) retracted(ctx context.Context, r *Receipt) (bool, error) {
-	if _, ok := d.ch.(Retractor); !ok || r.UpdateID == "" {
+// retracted reports whether the post r of channel ch, named name, was
+// deleted by Retract: the retraction of its update, or of another update
+// whose receipt names the same post (an in-place correction and its
+// original share one).
+func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r *Receipt) (bool, error) {
+	if _, ok := ch.(Retractor); !ok || r.UpdateID == "" {
 		return false, nil // only a Retractor's posts can be retracted
 	}
 	keys := [2]string{opRetract.markID(r.UpdateID)}
@@ -246,7 +253,7 @@ func (d *delivery) retracted(ctx context.Context, r *Receipt) (bool, error) {
 		if key == "" {
 			continue
 		}
-		gone, _, err := d.b.store.Done(ctx, key, d.name, "")
+		gone, _, err := b.store.Done(ctx, key, name, "")
 		if err != nil {
 			return false, fmt.Errorf("store: read retraction of %s: %w", r.UpdateID, err)
 		}
@@ -279,7 +286,7 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 	if !ok {
 		return Receipt{}, nil
 	}
-	if gone, err := d.retracted(ctx, &r); err != nil || gone {
+	if gone, err := d.b.retracted(ctx, d.ch, d.name, &r); err != nil || gone {
 		return Receipt{}, err
 	}
 	return r, nil

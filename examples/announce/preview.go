@@ -3,6 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +22,18 @@ const defaultCheckTimeout = 30 * time.Second
 // "when:" leaves the update out says "not sent" and why, without its text:
 // the question a dry run answers is what goes where.
 func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update) int {
-	b, err := broadcast.New(cfg.Channels, cfg.Options())
+	opts := cfg.Options()
+	// The channels' threads matter to some routes: read them from the
+	// state file, if there is one.
+	var th *threads
+	if slices.ContainsFunc(slices.Collect(maps.Values(cfg.Routes)), dependsOnThread) {
+		th = openThreads(cfg)
+		defer th.close()
+		if th.store != nil {
+			opts.Store = th.store
+		}
+	}
+	b, err := broadcast.New(cfg.Channels, opts)
 	if err != nil {
 		return a.fail(exitUsage, err)
 	}
@@ -29,7 +42,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	if err != nil {
 		return a.fail(exitUsage, err)
 	}
-	routes := a.routings(ctx, cfg, u)
+	routes := a.routings(ctx, b, th, cfg, u)
 	byName := make(map[string]broadcast.Preview, len(previews))
 	for _, p := range previews {
 		byName[p.Channel] = p

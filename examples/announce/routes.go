@@ -26,31 +26,25 @@ type routing struct {
 
 // routings decides, for each channel of cfg with a "when:", whether a send
 // of u would leave it out, as the Broadcaster decides it: with the route's
-// Selects and the channel's thread of u's incident. The threads are read
-// from the configured state file when it exists (nothing is written, and
-// no file is created); otherwise u is taken as the incident's first update
-// on each channel, and the result says so.
-func (a *app) routings(ctx context.Context, cfg *config.File, u broadcast.Update) map[string]routing {
+// Rejects and the channel's thread of u's incident as its next delivery
+// sees it (b.Thread, on the state file th opened; th is nil when no route
+// depends on a thread). Without a state file to read, u is taken as the
+// incident's first update on each channel, and the result says so.
+func (a *app) routings(ctx context.Context, b *broadcast.Broadcaster, th *threads, cfg *config.File, u broadcast.Update) map[string]routing {
 	out := make(map[string]routing, len(cfg.Routes))
-	if len(cfg.Routes) == 0 {
-		return out
-	}
 	u = u.WithDefaults(a.now()) // the incident's ID, and the fields cleaned as a send cleans them
-	var th *threads
-	defer func() {
-		if th != nil {
-			th.close()
-		}
-	}()
 	for name, r := range cfg.Routes {
 		var t broadcast.Thread
 		var rt routing
 		if dependsOnThread(r) {
-			if th == nil {
-				th = openThreads(cfg)
+			why := th.why
+			if th.store != nil {
+				var err error
+				if t, err = b.Thread(ctx, u.IncidentID, name); err != nil {
+					t, why = broadcast.Thread{}, err.Error()
+				}
 			}
-			var why string
-			if t, why = th.read(ctx, u.IncidentID, name); why != "" {
+			if why != "" {
 				rt.assumed = fmt.Sprintf("taken as its first post of incident %s: %s", u.IncidentID, oneLine(a.hide(why)))
 			}
 		}
@@ -92,19 +86,6 @@ func openThreads(cfg *config.File) *threads {
 		return &threads{why: err.Error()}
 	}
 	return &threads{store: s}
-}
-
-// read returns channel's thread of incident; why is "" when it was read,
-// else why the thread is taken as empty.
-func (th *threads) read(ctx context.Context, incident, channel string) (t broadcast.Thread, why string) {
-	if th.store == nil {
-		return t, th.why
-	}
-	t, err := th.store.Thread(ctx, incident, channel)
-	if err != nil {
-		return broadcast.Thread{}, err.Error()
-	}
-	return t, ""
 }
 
 func (th *threads) close() {

@@ -278,3 +278,25 @@ func TestDryRunWhenJSON(t *testing.T) {
 	assert.Contains(t, out[1].Text, "Investigating: Slow API", "the text is kept for scripts")
 	assert.Empty(t, x.sent())
 }
+
+// A dry run decides routes as the send will: after the incident's only
+// post on x was deleted, x's next post is its first again, and impacts
+// filter it.
+func TestDryRunAfterRetraction(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+xConfig(t, x)+"    when: {impacts: [major, critical]}\n")
+	state := filepath.Join(t.TempDir(), "state.db")
+	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "api",
+		"-title", "Slow API", "-status", "investigating", "-impact", "major")
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", updateIDOf(t, sent.stdout))
+	require.Equal(t, exitOK, r.code, r.stderr+r.stdout)
+
+	args := []string{"-config", cfg, "-state", state, "-incident", "api", "-title", "Slow API", "-status", "identified", "-impact", "minor"}
+	dry := announce(t, context.Background(), "", append(args, "-dry-run")...)
+	assert.Contains(t, dry.stdout, "--- x: not sent: when: impacts [major, critical] does not select impact minor")
+	send := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, send.code, send.stderr)
+	assert.Regexp(t, `x +not selected`, send.stdout, "the send agrees")
+}
