@@ -3,11 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
-	"maps"
-	"slices"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"text/tabwriter"
 	"time"
 
