@@ -90,7 +90,7 @@ func (s *settings) budgetFor(prefix int) int {
 }
 
 func fieldErr(field, format string, args ...any) error {
-	return fmt.Errorf("irc: Config.%s: %s", field, fmt.Sprintf(format, args...))
+	return setup.Errorf(pkg, field, format, args...)
 }
 
 func newSettings(cfg Config) (*settings, error) {
