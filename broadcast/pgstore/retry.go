@@ -24,13 +24,28 @@ var retryWaits = [...]time.Duration{0, 50 * time.Millisecond, 100 * time.Millise
 // The pool keeps idle connections that the server ended (a restart, a
 // failover, pg_terminate_backend, a network failure): without this, the
 // first statement on each fails, and a mark written after a delivery is
-// reported as ErrNotRecorded. Every statement of the Store may run twice:
-// marks and receipts are upserts of the same values, reads and deletes are
-// the same again, and a Lock whose connection broke holds nothing.
+// reported as ErrNotRecorded. fn must be safe to run twice even when its
+// first run took effect: a read, a mark (an upsert of the same values), or
+// a Lock (one whose connection broke holds nothing). For a statement that
+// is not, use retryUnrun.
 func retry(ctx context.Context, fn func() error) error {
+	return retryWhile(ctx, connectionLost, fn)
+}
+
+// retryUnrun is retry for a statement that must not run twice: it runs fn
+// again only when the server cannot have run it (see notRun). A connection
+// lost after the statement was sent may have lost the answer of a
+// statement that committed: that error is returned. Repeating it could
+// undo what another instance wrote meanwhile (a thread's latest post set
+// back to an older one), or count twice.
+func retryUnrun(ctx context.Context, fn func() error) error {
+	return retryWhile(ctx, notRun, fn)
+}
+
+func retryWhile(ctx context.Context, again func(error) bool, fn func() error) error {
 	err := fn()
 	for _, wait := range retryWaits {
-		if err == nil || !connectionLost(err) || ctx.Err() != nil {
+		if err == nil || !again(err) || ctx.Err() != nil {
 			return err
 		}
 		if wait > 0 {
@@ -45,6 +60,20 @@ func retry(ctx context.Context, fn func() error) error {
 		err = fn()
 	}
 	return err
+}
+
+// notRun reports whether err says the statement did not run: the server
+// ended the session before or while running it (SQLSTATE class 57P: an
+// autocommit statement it ends is rolled back), the connection could not be
+// made, or the error came before anything was sent.
+func notRun(err error) bool {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return strings.HasPrefix(pgErr.Code, "57P")
+	}
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	return pgconn.SafeToRetry(err)
 }
 
 // connectionLost reports whether err says the connection to the server

@@ -32,7 +32,7 @@ func (s *Store) Mark(ctx context.Context, updateID, channel, target string, fail
 	if failure != nil {
 		text = cmp.Or(failure.Error(), "failed")
 	}
-	_, err := s.exec(ctx, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure)
+	_, err := s.exec(ctx, false, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (key) DO UPDATE SET failure = EXCLUDED.failure, marked_at = now()`,
 		key("mark", updateID, channel, target), []byte(updateID), []byte(channel), []byte(target), []byte(text))
@@ -60,7 +60,9 @@ func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r 
 	if err != nil {
 		return fmt.Errorf("pgstore: save receipt: encode: %w", err)
 	}
-	_, err = s.exec(ctx, `WITH receipt AS (
+	// Not run twice: between the two another instance may have saved a
+	// newer receipt, which the second run would put back behind this one.
+	_, err = s.exec(ctx, true, `WITH receipt AS (
 			INSERT INTO outagecast_receipts (key, update_id, channel, receipt) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (key) DO UPDATE SET receipt = EXCLUDED.receipt, saved_at = now())
 		INSERT INTO outagecast_threads (key, incident_id, channel, root, last) VALUES ($5, $6, $3, $4, $4)
@@ -125,7 +127,7 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		"DELETE FROM outagecast_receipts WHERE saved_at < $1",
 		"DELETE FROM outagecast_threads WHERE updated_at < $1",
 	} {
-		tag, err := s.exec(ctx, q, cutoff)
+		tag, err := s.exec(ctx, true, q, cutoff) // a second run would count 0 for what the first deleted
 		if err != nil {
 			return n, wrap("prune", err)
 		}
@@ -135,10 +137,15 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 }
 
 // exec is pool.Exec, again on another connection when the connection
-// broke (see retry).
-func (s *Store) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+// broke (see retry). A statement whose second run would not be the same as
+// one is once runs again only when it cannot have run (see retryUnrun).
+func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
-	err := retry(ctx, func() (err error) {
+	try := retry
+	if once {
+		try = retryUnrun
+	}
+	err := try(ctx, func() (err error) {
 		tag, err = s.pool.Exec(ctx, sql, args...)
 		return err
 	})
