@@ -87,3 +87,23 @@ func TestRedirectRelativeLocation(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "redirect to "+srv.URL+"/…")
 }
+
+// A 308 whose body names the Location (as many frameworks and proxies
+// write it): the Location's query token, which is no part of the
+// endpoint's URL, reaches no error.
+func TestRedirectBodyIsNotQuoted(t *testing.T) {
+	const tok = "sess-4f9a1c77e2b04d"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loc := "https://login.example.net/sso/callback?session=" + tok
+		w.Header().Set("Location", loc)
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusPermanentRedirect)
+		_, _ = w.Write([]byte("Permanent Redirect. Redirecting to " + loc))
+	}))
+	t.Cleanup(srv.Close)
+	ch := newTestChannel(t, Config{URL: redact.NewURL(srv.URL + "/hook"), AllowUnsigned: true}, nil)
+	_, err := ch.Send(context.Background(), msg(fullUpdate, nil))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), tok)
+	assert.Contains(t, err.Error(), "redirect to https://login.example.net/")
+}
