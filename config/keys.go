@@ -91,26 +91,62 @@ func explainBuild(spec reflect.Type, enums map[string][]any, msg string) (string
 
 // explainBare replaces the bare Go names in text, outside quotes.
 func explainBare(scopes []reflect.Type, enums map[string][]any, text string) string {
-	return bareName.ReplaceAllStringFunc(text, func(s string) string {
-		name := s // the first field
-		if i := strings.IndexAny(s, ".["); i >= 0 {
-			name = s[:i]
+	var b strings.Builder
+	last := 0
+	for _, m := range bareName.FindAllStringIndex(text, -1) {
+		if !inProse(text, m[0], m[1]) {
+			continue
 		}
-		if name == strings.ToUpper(name) {
-			return s
-		}
-		for _, t := range scopes {
-			if keys, ok := keyPath(t, "."+s); ok {
-				return renderKeys(keys)
-			}
-		}
-		for _, t := range scopes {
-			if v, ok := constant(t, enums, s); ok {
-				return v
-			}
-		}
+		b.WriteString(text[last:m[0]])
+		b.WriteString(translateBare(scopes, enums, text[m[0]:m[1]]))
+		last = m[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// inProse reports whether text[i:j] stands as a word of the message
+// itself: after the start, a space or "(", and before the end, a space or
+// a mark that ends a clause. A name inside the user's own text (a path as
+// /etc/Name/ca.pem, a template's {{.To}}, an IRC channel #Server, a URL's
+// ?Name=) is not the error naming a field, and is left as written.
+func inProse(text string, i, j int) bool {
+	if i > 0 && text[i-1] != ' ' && text[i-1] != '(' {
+		return false
+	}
+	if j == len(text) {
+		return true
+	}
+	switch text[j] {
+	case ' ', ')', ',', ':', ';':
+		return true
+	case '.':
+		return j+1 == len(text) || text[j+1] == ' '
+	}
+	return false
+}
+
+// translateBare returns the key, or the value as the file writes it, for
+// s, a bare Go name; s itself when it is neither.
+func translateBare(scopes []reflect.Type, enums map[string][]any, s string) string {
+	name := s // the first field
+	if i := strings.IndexAny(s, ".["); i >= 0 {
+		name = s[:i]
+	}
+	if name == strings.ToUpper(name) {
 		return s
-	})
+	}
+	for _, t := range scopes {
+		if keys, ok := keyPath(t, "."+s); ok {
+			return renderKeys(keys)
+		}
+	}
+	for _, t := range scopes {
+		if v, ok := constant(t, enums, s); ok {
+			return v
+		}
+	}
+	return s
 }
 
 // scopesOf returns the structs a bare name in an error about keys may

@@ -78,7 +78,7 @@ func parseWebhook(raw string) (webhook, error) {
 		case slices.Contains(setByChannel, name):
 			return webhook{}, fieldErr("WebhookURL", "query %s: set by the channel, remove it", name)
 		case name != "key" && name != "token":
-			return webhook{}, fieldErr("WebhookURL", "query %s: unknown, want only key and token", name)
+			return webhook{}, fieldErr("WebhookURL", "query %q: unknown, want only key and token", name)
 		case len(vs) != 1 || vs[0] == "":
 			return webhook{}, fieldErr("WebhookURL", "query %s: want one value", name)
 		}

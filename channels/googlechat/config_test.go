@@ -42,7 +42,7 @@ func TestNewErrors(t *testing.T) {
 		{"empty key", Config{WebhookURL: redact.NewURL(spaceURL + "?key=&token=" + testToken)}, "googlechat: Config.WebhookURL: query key: want one value"},
 		{"two tokens", Config{WebhookURL: redact.NewURL(hookURL + "&token=x")}, "googlechat: Config.WebhookURL: query token: want one value"},
 		{"thread key", Config{WebhookURL: redact.NewURL(hookURL + "&threadKey=x")}, "googlechat: Config.WebhookURL: query threadKey: set by the channel, remove it"},
-		{"unknown", Config{WebhookURL: redact.NewURL(hookURL + "&alt=json")}, "googlechat: Config.WebhookURL: query alt: unknown, want only key and token"},
+		{"unknown", Config{WebhookURL: redact.NewURL(hookURL + "&alt=json")}, "googlechat: Config.WebhookURL: query \"alt\": unknown, want only key and token"},
 		{"bad query", Config{WebhookURL: redact.NewURL(hookURL + "&%zz")}, "googlechat: Config.WebhookURL: a badly escaped query"},
 		{"name", Config{Name: "chat ", WebhookURL: redact.NewURL(hookURL)}, "googlechat: Config.Name: leading or trailing white space, or a control character"},
 		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: bad}, "googlechat: Config.Templates: templates: render googlechat: " +
