@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -29,7 +30,23 @@ var (
 	// cannot do what was asked: Retract on a platform without deletion,
 	// Check on a channel that is not a Checker.
 	ErrNotSupported = errors.New("broadcast: not supported by this channel")
+	// ErrBusy is wrapped by the error of a delivery or attempt that did
+	// not call its channel because its context ended while it waited for
+	// the channel: for another delivery of the same update, another
+	// attempt of an update of the same incident, or Options.Lock. The
+	// channel was not tried: a RunJob caller may run the Job again
+	// without counting an attempt. The error matches the context's too.
+	ErrBusy = errors.New("broadcast: waited for the channel, which another delivery held")
 )
+
+// busy returns err, the error of a wait for the channel that ctx ended, as
+// ErrBusy; any other error as is.
+func busy(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrBusy, err)
+}
 
 // ErrAttemptTimeout is matched by the error of an attempt that ran out of
 // Options.AttemptTimeout. Such an attempt is retried, as the channel's own

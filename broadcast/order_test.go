@@ -108,12 +108,22 @@ func TestWaitForAnotherAttemptEndsWithTheContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	rep, err := b.Send(ctx, second)
+	// A Job's attempt waits alike, and says the channel was not tried.
+	jobs, jerr := b.Jobs(broadcast.JobSend, second, "")
+	require.NoError(t, jerr)
+	jctx, jcancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer jcancel()
+	res := b.RunJob(jctx, jobs[0], 1)
 	close(release)
 	wg.Wait()
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, broadcast.ErrBusy)
 	if assert.NotNil(t, rep) {
 		assert.Zero(t, rep.Results[0].Attempts)
 	}
+	assert.ErrorIs(t, res.Err, broadcast.ErrBusy)
+	assert.ErrorIs(t, res.Err, context.DeadlineExceeded)
+	assert.False(t, broadcast.IsPermanent(res.Err))
 	assert.EqualValues(t, 1, calls.Load())
 }
 

@@ -117,7 +117,7 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 // false, with the Result failed, when ctx ends first.
 func (d *delivery) lock(ctx context.Context) bool {
 	if err := d.flight.lock(ctx); err != nil {
-		d.fail(err)
+		d.fail(busy(ctx, err))
 		return false
 	}
 	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name, d.spare)
@@ -142,13 +142,13 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		unlock, err := d.b.sharedLock(ctx, d.markID, d.name)
 		if err != nil {
 			d.res.Attempts = n
-			return false, fmt.Errorf("lock: %w", err)
+			return false, busy(ctx, fmt.Errorf("lock: %w", err))
 		}
 		d.shared = unlock
 	}
 	if d.op != opRetract { // a retraction posts nothing, and has no incident
 		if err := d.b.newest.take(ctx, &d.watch); err != nil {
-			return false, err // only ctx ends the wait
+			return false, busy(ctx, err) // only ctx ends the wait
 		}
 		defer d.b.newest.release(&d.watch)
 	}

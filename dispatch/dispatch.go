@@ -32,7 +32,9 @@
 // each reads the incident's thread after the one before saved its receipt,
 // so an older update is never posted after a newer one, and is found
 // superseded when the newer one went first. A job waits for the attempt
-// under way, within Config.JobTimeout.
+// under way, within Config.JobTimeout; one whose wait outlasts it did not
+// try the channel (broadcast.ErrBusy) and is snoozed for
+// Config.Retry.InitialInterval without using an attempt.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after

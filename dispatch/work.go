@@ -132,6 +132,12 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
+	if errors.Is(res.Err, broadcast.ErrBusy) {
+		// The channel was not tried: another attempt on it (of this
+		// update, or of the incident's other updates) outlasted
+		// JobTimeout. Soon again, without using an attempt.
+		delay, hinted = d.cfg.Retry.InitialInterval, true
+	}
 	if !hinted {
 		delay = d.retry.delay(n)
 	}

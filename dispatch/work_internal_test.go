@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -84,6 +85,20 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 			broadcast.EventRetry, func(t *testing.T, err error, e Event) {
 				assert.ErrorAs(t, err, &snooze)
 				assert.True(t, e.Snoozed)
+			}},
+		{"waiting for the channel past JobTimeout snoozes, even on the last attempt", last,
+			broadcast.Result{Err: fmt.Errorf("%w: %w", broadcast.ErrBusy, context.DeadlineExceeded)},
+			broadcast.EventRetry, func(t *testing.T, err error, e Event) {
+				if assert.ErrorAs(t, err, &snooze) {
+					assert.Equal(t, time.Second, snooze.Duration, "Retry.InitialInterval")
+				}
+				assert.True(t, e.Snoozed, "no attempt used: the channel was not tried")
+			}},
+		{"waiting for the channel past MaxElapsed gives up", old,
+			broadcast.Result{Err: fmt.Errorf("%w: %w", broadcast.ErrBusy, context.DeadlineExceeded)},
+			broadcast.EventFailed, func(t *testing.T, err error, e Event) {
+				assert.ErrorAs(t, err, &cancel)
+				assert.ErrorIs(t, e.Err, broadcast.ErrBusy)
 			}},
 		{"past MaxElapsed gives up", old, broadcast.Result{Err: transient}, broadcast.EventFailed,
 			func(t *testing.T, err error, e Event) {
