@@ -4,6 +4,9 @@ package pgstore_test
 
 import (
 	"context"
+	"crypto/rand"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,7 +85,18 @@ func TestLockWithIncidentExcludesTheIncidentsOtherUpdates(t *testing.T) {
 
 func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
 	ctx := context.Background()
-	holder := migrated(t)
+	// The holder's sessions carry a name of their own: other tests and
+	// packages hold advisory locks in the same database at the same time.
+	name := "holder_" + strings.ToLower(rand.Text()[:12])
+	u, err := url.Parse(newSchema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	pool := connect(t, u.String())
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	holder, err := pgstore.New(ctx, pool)
+	require.NoError(t, err)
 	dead, err := holder.Lock(ctx, "u1", "x")
 	require.NoError(t, err)
 	defer dead() // its connection is gone; this only returns it to the pool
@@ -91,8 +105,8 @@ func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
 	// is in pg_locks; terminating it is what a killed process or a lost
 	// network amounts to for the server.
 	var pid int
-	require.NoError(t, holder.Pool().QueryRow(ctx,
-		"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").Scan(&pid))
+	require.NoError(t, holder.Pool().QueryRow(ctx, `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid() AND a.application_name = $1`, name).Scan(&pid))
 	_, err = holder.Pool().Exec(ctx, "SELECT pg_terminate_backend($1)", pid)
 	require.NoError(t, err)
 
