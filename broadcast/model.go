@@ -107,7 +107,10 @@ type Component struct {
 	Status ComponentStatus `json:"status"`
 }
 
-// Limits on an Update, the same as Statuspage's.
+// Limits on an Update, the same as Statuspage's. A text's characters are
+// counted as Clean leaves them: escape sequences and control characters
+// (an alert's terminal colours) do not count, though a text may hold at
+// most 16 bytes per character of its limit before they are removed.
 const (
 	MaxTitleLength         = 255    // characters (Unicode code points)
 	MaxBodyLength          = 25_000 // characters (Unicode code points); also each Override
@@ -178,11 +181,11 @@ func (u Update) Validate() error {
 	if err := u.validateText(); err != nil {
 		return err
 	}
-	switch n := utf8.RuneCountInString(u.Title); {
-	case blank(u.Title):
+	if err := checkLength("Title", u.Title, true, MaxTitleLength); err != nil {
+		return err
+	}
+	if blank(u.Title) {
 		return invalid("Title", "missing")
-	case n > MaxTitleLength:
-		return invalid("Title", "%d characters, more than %d", n, MaxTitleLength)
 	}
 	if u.Status == "" {
 		return invalid("Status", "missing")
@@ -193,19 +196,19 @@ func (u Update) Validate() error {
 	if u.Impact != "" && !u.Impact.Valid() {
 		return invalid("Impact", "unknown value %q", string(u.Impact))
 	}
-	if n := utf8.RuneCountInString(u.Body); n > MaxBodyLength {
-		return invalid("Body", "%d characters, more than %d", n, MaxBodyLength)
+	if err := checkLength("Body", u.Body, false, MaxBodyLength); err != nil {
+		return err
 	}
-	if n := utf8.RuneCountInString(u.Advice); n > MaxAdviceLength {
-		return invalid("Advice", "%d characters, more than %d", n, MaxAdviceLength)
+	if err := checkLength("Advice", u.Advice, false, MaxAdviceLength); err != nil {
+		return err
 	}
 	for i, c := range u.Components {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
-		switch n := utf8.RuneCountInString(c.Name); {
-		case blank(c.Name):
+		if err := checkLength(field("Name"), c.Name, true, MaxComponentNameLength); err != nil {
+			return err
+		}
+		if blank(c.Name) {
 			return invalid(field("Name"), "missing")
-		case n > MaxComponentNameLength:
-			return invalid(field("Name"), "%d characters, more than %d", n, MaxComponentNameLength)
 		}
 		if !c.Status.Valid() {
 			return invalid(field("Status"), "unknown value %q", string(c.Status))
@@ -217,6 +220,19 @@ func (u Update) Validate() error {
 		}
 	}
 	return u.validateOverrides()
+}
+
+// checkLength checks that text s of field has at most limit characters
+// once cleaned (see Clean), and at most 16 bytes per character of limit
+// before.
+func checkLength(field, s string, oneLine bool, limit int) error {
+	if len(s) > 16*limit {
+		return invalid(field, "%d bytes, more than %d even before escape sequences are removed", len(s), 16*limit)
+	}
+	if n := utf8.RuneCountInString(cleanText(s, oneLine)); n > limit {
+		return invalid(field, "%d characters, more than %d", n, limit)
+	}
+	return nil
 }
 
 // blank reports whether a required one-line text is empty once Clean has
@@ -311,8 +327,8 @@ func (u Update) validateOverrides() error {
 		if err := checkText(v, false); err != "" {
 			return invalid(field, "%s", err)
 		}
-		if n := utf8.RuneCountInString(v); n > MaxBodyLength {
-			return invalid(field, "%d characters, more than %d", n, MaxBodyLength)
+		if err := checkLength(field, v, false, MaxBodyLength); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -156,3 +156,30 @@ func TestLabels(t *testing.T) {
 func TestLabelOfUnvalidatedValueIsValidUTF8(t *testing.T) {
 	assert.Equal(t, "Überlastet", broadcast.Status("überlastet").Label())
 }
+
+// A text's length is counted as Clean leaves it: an alert's terminal
+// colours do not make a title that fits too long, while a text of more
+// raw bytes than 16 per character of its limit is refused before anything
+// is counted.
+func TestLengthsCountCleanedText(t *testing.T) {
+	red, reset := "\x1b[31m", "\x1b[0m"
+	u := validUpdate()
+	u.Title = red + strings.Repeat("a", broadcast.MaxTitleLength) + reset
+	require.NoError(t, u.Validate())
+	assert.Equal(t, strings.Repeat("a", broadcast.MaxTitleLength), u.Clean().Title)
+
+	u.Title = red + strings.Repeat("a", broadcast.MaxTitleLength+1) + reset
+	assert.ErrorContains(t, u.Validate(), "Title: 256 characters, more than 255")
+
+	u = validUpdate()
+	u.Advice = strings.Repeat(red+"x"+reset, broadcast.MaxAdviceLength)
+	require.NoError(t, u.Validate(), "1,000 characters once cleaned")
+	u.Advice = strings.Repeat(red, 16*broadcast.MaxAdviceLength)
+	assert.ErrorContains(t, u.Validate(), "Advice: 80000 bytes, more than 16000 even before escape sequences are removed")
+
+	u = validUpdate()
+	u.Components[0].Name = red + "CDN" + reset
+	require.NoError(t, u.Validate())
+	u.Overrides = map[string]string{"x": red + strings.Repeat("b", broadcast.MaxBodyLength) + reset}
+	require.NoError(t, u.Validate())
+}
