@@ -46,8 +46,8 @@ func (e *StatusError) Error() string {
 // *StatusError: transient for 408, 425, 429 and 5xx except 501, wrapped in
 // broadcast.RetryAfter when a Retry-After header gives a delay in seconds or
 // an HTTP date; broadcast.Permanent for every other status (1xx, 3xx, 4xx,
-// 501). The error of a 3xx carries no snippet: a redirect's body repeats
-// its Location, whose path and query may hold a token.
+// 501). (Do, DoStatus and DoStatusTimeout drop a 3xx's body: it repeats
+// the redirect's Location, whose path and query may hold a token.)
 func Classify(r *Response) error {
 	return classifyAt(r, time.Now())
 }
@@ -56,12 +56,7 @@ func classifyAt(r *Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
 	}
-	err := &StatusError{Status: r.Status}
-	if r.Status < 300 || r.Status > 399 {
-		// A redirect's body only repeats where it points, whose path and
-		// query may hold a token: it is left out.
-		err.Snippet = Snippet(r.Body)
-	}
+	err := &StatusError{Status: r.Status, Snippet: Snippet(r.Body)}
 	if !Transient(r.Status) {
 		return broadcast.Permanent(err)
 	}

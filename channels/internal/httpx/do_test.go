@@ -168,3 +168,29 @@ func TestNewRequest(t *testing.T) {
 	_, err = NewRequest(context.Background(), "BAD METHOD", "https://h.example/", nil, "")
 	require.Error(t, err)
 }
+
+// A 3xx's body, which repeats where the redirect points (a path or query
+// that may hold a token no Redactor knows), reaches no channel: Do and
+// DoStatus drop it, so that no error quotes it.
+func TestRedirectBodyIsDropped(t *testing.T) {
+	const tok = "sig-5d1e9c"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "https://cdn.example/x?sig="+tok)
+		w.WriteHeader(http.StatusFound)
+		_, _ = io.WriteString(w, "Redirecting to https://cdn.example/x?sig="+tok)
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t)
+	for name, do := range map[string]func(*http.Request) (*Response, error){
+		"Do":       func(req *http.Request) (*Response, error) { return Do(c, req, 0, nil) },
+		"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(c, req, 0, 0, nil) },
+	} {
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
+		require.NoError(t, err)
+		resp, err := do(req)
+		require.NoError(t, err, name)
+		assert.Equal(t, http.StatusFound, resp.Status, name)
+		assert.Empty(t, resp.Body, name)
+		assert.NotContains(t, Classify(resp).Error(), tok, name)
+	}
+}

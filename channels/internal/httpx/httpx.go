@@ -139,8 +139,14 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 // parses it or cuts a snippet from it (a cut could keep part of a secret
 // the Redactor would no longer know): servers echo credentials in their
 // error pages. The body of a 2xx is the platform's answer, kept as it is,
-// so that a success costs no redaction.
+// so that a success costs no redaction. The body of a 3xx is dropped: it
+// only repeats where the redirect points, whose path and query may hold a
+// token no Redactor knows, and no channel follows redirects.
 func (r *Response) scrub(rs Redactor) {
+	if r.Status >= 300 && r.Status <= 399 {
+		r.Body = nil
+		return
+	}
 	if rs != nil && (r.Status < 200 || r.Status > 299) && len(r.Body) > 0 {
 		r.Body = []byte(rs.Redactor().String(string(r.Body)))
 	}
