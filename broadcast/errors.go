@@ -30,19 +30,22 @@ var (
 	// cannot do what was asked: Retract on a platform without deletion,
 	// Check on a channel that is not a Checker.
 	ErrNotSupported = errors.New("broadcast: not supported by this channel")
-	// ErrBusy is wrapped by the error of a delivery or attempt that did
-	// not call its channel because its context ended while it waited for
-	// the channel: for another delivery of the same update, another
-	// attempt of an update of the same incident, or Options.Lock. The
-	// channel was not tried: a RunJob caller may run the Job again
-	// without counting an attempt. The error matches the context's too.
+	// ErrBusy is wrapped by the error of a delivery (a Send's channel, or
+	// a RunJob) that never called its channel because its context ended
+	// while it waited for the channel: for another delivery of the same
+	// update, another attempt of an update of the same incident, or
+	// Options.Lock. The channel was not tried: a RunJob caller may run the
+	// Job again without counting an attempt. The error matches the
+	// context's too.
 	ErrBusy = errors.New("broadcast: waited for the channel, which another delivery held")
 )
 
-// busy returns err, the error of a wait for the channel that ctx ended, as
-// ErrBusy; any other error as is.
+// busy returns err, the error of a wait for the channel, as ErrBusy when it
+// is ctx's error: the wait ended with the context. Any other error (a Lock
+// that failed for a reason of its own, even as ctx ended) is returned as
+// is.
 func busy(ctx context.Context, err error) error {
-	if ctx.Err() == nil {
+	if cerr := ctx.Err(); cerr == nil || !errors.Is(err, cerr) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrBusy, err)

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -170,4 +171,72 @@ func TestRetractionsDoNotWaitForEachOther(t *testing.T) {
 	close(ch.out)
 	wg.Wait()
 	assert.NoError(t, err)
+}
+
+// ErrBusy says the channel was not tried because a wait for it ended with
+// the context: not a Lock that failed for a reason of its own as the
+// context ended, and not a delivery whose earlier attempt called the
+// channel.
+func TestBusyOnlyForWaitsBeforeTheChannel(t *testing.T) {
+	t.Run("a Lock's own error", func(t *testing.T) {
+		ch := broadcast.ChannelFunc("x", noop)
+		lock := func(ctx context.Context, _, _ string) (func(), error) {
+			<-ctx.Done()
+			return nil, errors.New("db: permission denied for function pg_advisory_xact_lock")
+		}
+		b := newBroadcaster(t, broadcast.Options{Lock: lock}, ch)
+		jobs, err := b.Jobs(broadcast.JobSend, validUpdate(), "")
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		res := b.RunJob(ctx, jobs[0], 1)
+		assert.ErrorContains(t, res.Err, "permission denied")
+		assert.NotErrorIs(t, res.Err, broadcast.ErrBusy)
+	})
+	t.Run("after the channel was called", func(t *testing.T) {
+		in, release := make(chan struct{}), make(chan struct{})
+		var oldCalls atomic.Int32
+		ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			if m.Update.ID == "old" {
+				oldCalls.Add(1)
+				return broadcast.Receipt{}, errors.New("503")
+			}
+			close(in)
+			<-release
+			return broadcast.Receipt{ID: "p2"}, nil
+		})
+		retried := make(chan struct{}, 1)
+		b := newBroadcaster(t, broadcast.Options{
+			Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond},
+			OnEvent: func(e broadcast.Event) {
+				if e.Kind == broadcast.EventRetry && e.UpdateID == "old" {
+					select {
+					case retried <- struct{}{}:
+					default:
+					}
+				}
+			},
+		}, ch)
+		old, newer := validUpdate(), validUpdate()
+		t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+		old.ID, old.IncidentID, old.Time = "old", "inc", t0
+		newer.ID, newer.IncidentID, newer.Time = "newer", "inc", t0.Add(time.Minute)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		var rep *broadcast.Report
+		wg.Go(func() { rep, _ = b.Send(ctx, old) })
+		<-retried // the old update's first attempt called the channel
+		wg.Go(func() {
+			_, err := b.Send(context.Background(), newer)
+			assert.NoError(t, err)
+		})
+		<-in                              // the newer update holds the incident's turn
+		time.Sleep(20 * time.Millisecond) // the old one's retry, meanwhile, waits for it
+		cancel()
+		close(release)
+		wg.Wait()
+		require.EqualValues(t, 1, oldCalls.Load())
+		assert.ErrorIs(t, rep.Results[0].Err, context.Canceled)
+		assert.NotErrorIs(t, rep.Results[0].Err, broadcast.ErrBusy, "the channel was tried")
+	})
 }

@@ -53,6 +53,7 @@ type delivery struct {
 	spare  *newestEntry // allocated with the delivery, for newest.watch
 	th     Thread       // the incident's thread on the channel, set by prepare
 	n      int          // the attempt under way
+	called bool         // an attempt called the channel
 	prev   Receipt      // the post an edit or retraction is about
 	res    *Result      // the Report's Result of this channel
 }
@@ -117,11 +118,20 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 // false, with the Result failed, when ctx ends first.
 func (d *delivery) lock(ctx context.Context) bool {
 	if err := d.flight.lock(ctx); err != nil {
-		d.fail(busy(ctx, err))
+		d.fail(d.busy(ctx, err))
 		return false
 	}
 	d.b.newest.watch(&d.watch, d.u.IncidentID, d.name, d.spare)
 	return true
+}
+
+// busy is busy(ctx, err) for a delivery that has not called its channel
+// yet; once it has, a wait's error is no longer ErrBusy.
+func (d *delivery) busy(ctx context.Context, err error) error {
+	if d.called {
+		return err
+	}
+	return busy(ctx, err)
 }
 
 func (d *delivery) unlock() {
@@ -142,13 +152,13 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 		unlock, err := d.b.sharedLock(ctx, d.markID, d.name)
 		if err != nil {
 			d.res.Attempts = n
-			return false, busy(ctx, fmt.Errorf("lock: %w", err))
+			return false, d.busy(ctx, fmt.Errorf("lock: %w", err))
 		}
 		d.shared = unlock
 	}
 	if d.op != opRetract { // a retraction posts nothing, and has no incident
 		if err := d.b.newest.take(ctx, &d.watch); err != nil {
-			return false, busy(ctx, err) // only ctx ends the wait
+			return false, d.busy(ctx, err) // only ctx ends the wait
 		}
 		defer d.b.newest.release(&d.watch)
 	}
@@ -329,6 +339,7 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 		actx, cancel = context.WithTimeout(ctx, d.b.timeout)
 		defer cancel()
 	}
+	d.called = true
 	err = d.call(actx)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
