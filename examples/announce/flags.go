@@ -57,7 +57,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing;\na channel whose \"when:\" leaves the update out says \"not sent\" and why\n(with -state, reading whether it has posted the incident)")
 	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting")
-	fs.StringVar(&o.correct, "correct", "", "correct the update of this `id` with the one the flags describe: edited in\nplace where the platform allows, posted as a correction in its thread elsewhere\n(needs the -state the update was sent with)")
+	fs.StringVar(&o.correct, "correct", "", "correct the update of this `id` with the one the flags describe: edited in\nplace where the platform allows, posted as a correction in its thread elsewhere\n(needs the -state the update was sent with, and its -incident when -title changed)")
 	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress or hints on standard error")
@@ -109,7 +109,8 @@ the environment.
 
 Exit status: 0 when every channel delivered (or had already), 1 when a
 channel failed or the run was interrupted, 2 on bad flags, a bad update or
-a bad configuration.
+a bad configuration. A retraction exits 0 when every post that can be
+deleted was, and names the channels whose platform cannot delete.
 `
 
 func printUsage(w io.Writer, fs *flag.FlagSet) {
@@ -319,7 +320,7 @@ func parseNext(s string, now time.Time) (time.Time, error) {
 var updateFlags = map[string]string{
 	"ID": "id", "IncidentID": "incident", "Title": "title", "Status": "status", "Impact": "impact",
 	"Body": "body", "Advice": "advice", "URL": "url", "Components": "component", "Overrides": "override",
-	"Corrects": "correct",
+	"Corrects": "correct", "original": "correct", // Correct's argument
 }
 
 // validationError turns "broadcast: invalid update: Title: missing" into
@@ -332,6 +333,11 @@ func validationError(err error) error {
 	}
 	base, _, _ := strings.Cut(field, "[")
 	if name, ok := updateFlags[base]; ok {
+		// The rest may name another field the Go way ("give the
+		// correction the IncidentID of …"): the flag, as typed.
+		for f, fl := range updateFlags {
+			rest = strings.ReplaceAll(rest, " "+f+" ", " -"+fl+" ")
+		}
 		return badFlag(name, "%s", rest)
 	}
 	return &usageError{msg: msg}

@@ -78,7 +78,9 @@
 //
 // Exit status: 0 when every channel delivered or had already, 1 when any
 // channel failed or the run was interrupted (or, with -check, a check
-// failed), 2 on bad flags, a bad update or a bad configuration.
+// failed), 2 on bad flags, a bad update or a bad configuration. A
+// retraction exits 0 when every post that can be deleted was, and names
+// the channels whose platform cannot delete posts.
 package main
 
 import (
@@ -165,6 +167,7 @@ type app struct {
 	hide   func(string) string // hides secrets taken from the environment
 	// explain puts a channel's error in the configuration's terms.
 	explain func(channel, msg string) string
+	sent    bool // a send delivered to some channel
 }
 
 // say returns msg, an error of channel, as the user may see it: secrets
@@ -217,7 +220,7 @@ func (a *app) run(ctx context.Context) int {
 		return a.preview(ctx, cfg, u)
 	}
 	code := a.send(ctx, cfg, u)
-	if a.opts.config == "" {
+	if a.opts.config == "" && a.sent {
 		a.note("no -config: the update went to the console (standard output) only.")
 		a.note("to post for real, copy %s, fill it in and pass -config FILE", sampleConfig)
 		a.note("(try it first with -dry-run and -check).")

@@ -29,6 +29,9 @@ type progress struct {
 	states []string
 	pad    int
 	drawn  bool
+	// retracting: the events are of a retraction, whose skip means
+	// nothing to delete, and whose unsupported channel cannot delete.
+	retracting bool
 }
 
 func newProgress(w io.Writer, live bool, names []string, show func(channel, text string) string) *progress {
@@ -67,7 +70,7 @@ func (p *progress) event(e broadcast.Event) {
 	if !ok {
 		return
 	}
-	p.states[i] = describe(e, p.show)
+	p.states[i] = describe(e, p.show, p.retracting)
 	if !p.live {
 		fmt.Fprintf(p.w, "%s: %s\n", e.Channel, p.states[i])
 		return
@@ -98,7 +101,13 @@ func (p *progress) line(i int) string {
 }
 
 // describe says what an event means for its channel, in one line.
-func describe(e broadcast.Event, show func(channel, text string) string) string {
+func describe(e broadcast.Event, show func(channel, text string) string, retracting bool) string {
+	switch {
+	case retracting && e.Kind == broadcast.EventSkipped:
+		return retractNotPosted
+	case retracting && e.Kind == broadcast.EventFailed && errors.Is(e.Err, broadcast.ErrNotSupported):
+		return retractUnsupported
+	}
 	switch e.Kind {
 	case broadcast.EventAttempt:
 		if e.Attempt > 1 {

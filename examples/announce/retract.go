@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -24,6 +25,7 @@ func (a *app) retract(ctx context.Context, cfg *config.File) int {
 	opts := cfg.Options()
 	prog := a.progress(cfg)
 	if prog != nil {
+		prog.retracting = true
 		opts.OnEvent = prog.event
 	}
 	b, code := a.openOrFail(cfg, opts)
@@ -56,8 +58,25 @@ func (a *app) retract(ctx context.Context, cfg *config.File) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, outcome, detail)
 	}
 	tw.Flush()
-	if err != nil {
-		return exitFailed // a post is still out there
+	return a.retractExit(rep)
+}
+
+// retractExit returns the exit status of a retraction: 0 when every channel
+// deleted its post, had none, or cannot delete posts at all (a platform's
+// lasting limit, which a script could do nothing about, named on standard
+// error); 1 when a deletion failed.
+func (a *app) retractExit(rep *broadcast.Report) int {
+	var kept []string
+	for _, r := range rep.Results {
+		switch {
+		case errors.Is(r.Err, broadcast.ErrNotSupported):
+			kept = append(kept, r.Channel)
+		case r.Err != nil:
+			return exitFailed
+		}
+	}
+	if len(kept) > 0 {
+		a.note("still out there on %s: the platform cannot delete posts", strings.Join(kept, ", "))
 	}
 	return exitOK
 }
@@ -89,17 +108,14 @@ type jsonRetractResult struct {
 }
 
 func (a *app) retractJSON(rep *broadcast.Report) int {
-	out := jsonRetraction{UpdateID: rep.UpdateID, OK: true}
+	code := a.retractExit(rep)
+	out := jsonRetraction{UpdateID: rep.UpdateID, OK: code == exitOK}
 	for _, r := range rep.Results {
 		outcome, detail := a.retracted(r)
 		out.Results = append(out.Results, jsonRetractResult{Channel: r.Channel, Outcome: outcome, Error: detail})
-		out.OK = out.OK && r.Err == nil
 	}
 	if err := writeJSON(a.stdout, out); err != nil {
 		return a.fail(exitFailed, err)
 	}
-	if !out.OK {
-		return exitFailed
-	}
-	return exitOK
+	return code
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -44,6 +45,9 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 		}
 		return a.fail(code, validationError(sendErr))
 	}
+	a.sent = slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
+		return r.Err == nil && !r.Skipped && !r.Superseded && !r.NotSelected
+	})
 	if cfg.WritesTo(a.stdout) && !a.opts.json {
 		fmt.Fprintln(a.stdout) // a blank line between the console's output and the table
 	}
