@@ -57,7 +57,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	srv := newServer(*listen, newHandler(v, os.Stdout), defaultTimeouts)
+	srv := newServer(*listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
 	if err := listenAndServe(ctx, srv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
 		os.Exit(1)
@@ -118,18 +118,20 @@ func newServer(addr string, h http.Handler, t timeouts) *http.Server {
 	}
 }
 
-// receiver verifies, deduplicates and prints deliveries.
+// receiver verifies, deduplicates and prints deliveries, and says on log
+// why it refused one.
 type receiver struct {
 	verifier *webhook.Verifier
 	out      io.Writer
+	log      io.Writer
 
 	mu     sync.Mutex
 	seen   map[string]bool   // webhook-ids accepted so far
 	titles map[string]string // titles of the updates received, by update ID
 }
 
-func newHandler(v *webhook.Verifier, out io.Writer) http.Handler {
-	return &receiver{verifier: v, out: out, seen: map[string]bool{}, titles: map[string]string{}}
+func newHandler(v *webhook.Verifier, out, log io.Writer) http.Handler {
+	return &receiver{verifier: v, out: out, log: log, seen: map[string]bool{}, titles: map[string]string{}}
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +144,12 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	body, err := rc.verifier.VerifyRequest(r, maxBody)
 	if err != nil {
-		http.Error(w, err.Error(), statusOf(err))
+		status := statusOf(err)
+		// Said here too: a sender whose secret differs (a new
+		// WEBHOOK_SECRET in one terminal only) sees only its own error.
+		fmt.Fprintf(rc.log, "webhook-receiver: refused a delivery from %s: %d %s: %v\n",
+			r.RemoteAddr, status, http.StatusText(status), err)
+		http.Error(w, err.Error(), status)
 		return
 	}
 	var p webhook.Payload

@@ -29,7 +29,7 @@ func TestReceivesSignedDeliveriesOnce(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out))
+	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
 	defer srv.Close()
 
 	ch, err := webhook.New(webhook.Config{URL: redact.NewURL(srv.URL + "/outagecast"), Secret: redact.NewSecret(secret)})
@@ -59,7 +59,7 @@ func TestPrintsCorrectionsAndRetractions(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out))
+	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
 	defer srv.Close()
 	ch, err := webhook.New(webhook.Config{Name: "hooks", URL: redact.NewURL(srv.URL + "/outagecast"), Secret: redact.NewSecret(secret)})
 	require.NoError(t, err)
@@ -97,7 +97,7 @@ func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out))
+	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
 	defer srv.Close()
 
 	body := []byte(`{"type":"incident.archived","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1"}}`)
@@ -119,8 +119,8 @@ func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
 func TestRejectsUnsignedAndForged(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out))
+	var out, log syncbuf.Buffer
+	srv := httptest.NewServer(newHandler(v, &out, &log))
 	defer srv.Close()
 
 	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"type":"incident.updated"}`))
@@ -135,6 +135,11 @@ func TestRejectsUnsignedAndForged(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "401 is permanent")
 	assert.Empty(t, out.String())
+	// The receiver says why, where its operator looks, and names no secret.
+	assert.Equal(t, 2, strings.Count(log.String(), "webhook-receiver: refused a delivery from "), log.String())
+	assert.Contains(t, log.String(), "401 Unauthorized")
+	assert.NotContains(t, log.String(), "QUJD")
+	assert.NotContains(t, log.String(), secret)
 }
 
 // signedPost posts body to srv signed with the test secret, and returns
@@ -163,7 +168,7 @@ func TestRejectsIncompleteEvents(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
 	var out syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out))
+	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
 	defer srv.Close()
 
 	const ts = `"timestamp":"2026-11-24T14:02:00Z"`

@@ -34,7 +34,7 @@ func serve(t *testing.T, to timeouts) string {
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := newServer("", newHandler(v, io.Discard), to)
+	srv := newServer("", newHandler(v, io.Discard, io.Discard), to)
 	// A connection's goroutine outlives Close a little (it lingers before
 	// closing a connection whose body it did not read): wait for it.
 	var conns sync.WaitGroup
