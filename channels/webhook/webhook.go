@@ -374,30 +374,7 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	// DoStatusTimeout redacted the body; Error catches what the snippet's
 	// folding of white space joined up, and leaves the *httpx.StatusError
 	// that StatusCode finds in every other case.
-	err = httpx.Classify(resp)
-	if loc := redirectedTo(ep.url, resp); loc != "" {
-		err = fmt.Errorf("redirect to %s not followed: %w", loc, err) // Permanent, as a 3xx is
-	}
-	return ep.Redactor().Error(err)
-}
-
-// redirectedTo returns where a 3xx answer to a request for rawURL points,
-// as redact.ShowURL shows it (its scheme and host: the Location's path and
-// query may hold tokens), or "" for any other answer.
-func redirectedTo(rawURL string, resp *httpx.Response) string {
-	loc := resp.Header.Get("Location")
-	if resp.Status < 300 || resp.Status > 399 || loc == "" {
-		return ""
-	}
-	base, err := url.Parse(rawURL)
-	if err != nil {
-		return redact.Redacted
-	}
-	u, err := base.Parse(loc)
-	if err != nil {
-		return redact.Redacted
-	}
-	return redact.ShowURL(u.String())
+	return ep.Redactor().Error(httpx.Classify(resp)) // a 3xx's names where it points
 }
 
 // Canonical forms of the webhook-* header names, set directly: Header.Set

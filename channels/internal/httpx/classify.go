@@ -26,15 +26,21 @@ const (
 // inspect it with errors.As, for example to treat a platform's duplicate
 // response as delivered.
 type StatusError struct {
-	Status  int    // the status code
-	Snippet string // the start of the body, made printable (see Snippet)
+	Status   int    // the status code
+	Snippet  string // the start of the body, made printable (see Snippet)
+	Location string // of a redirect: where it points (see Response.Location)
 }
 
-// Error returns "http status 404 Not Found" and the snippet, if any.
+// Error returns "http status 404 Not Found" and the snippet, if any; for a
+// redirect, where it points: "http status 307 Temporary Redirect: redirect
+// to https://hooks.example/… not followed".
 func (e *StatusError) Error() string {
 	s := fmt.Sprintf("http status %d", e.Status)
 	if text := http.StatusText(e.Status); text != "" {
 		s += " " + text
+	}
+	if e.Location != "" {
+		s += ": redirect to " + e.Location + " not followed"
 	}
 	if e.Snippet != "" {
 		s += ": " + e.Snippet
@@ -56,7 +62,7 @@ func classifyAt(r *Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
 	}
-	err := &StatusError{Status: r.Status, Snippet: Snippet(r.Body)}
+	err := &StatusError{Status: r.Status, Snippet: Snippet(r.Body), Location: r.Location}
 	if !Transient(r.Status) {
 		return broadcast.Permanent(err)
 	}

@@ -192,5 +192,7 @@ func TestRedirectBodyIsDropped(t *testing.T) {
 		assert.Equal(t, http.StatusFound, resp.Status, name)
 		assert.Empty(t, resp.Body, name)
 		assert.NotContains(t, Classify(resp).Error(), tok, name)
+		assert.Equal(t, "https://cdn.example/…?…", resp.Location, name)
+		assert.ErrorContains(t, Classify(resp), "redirect to https://cdn.example/…?… not followed", name)
 	}
 }

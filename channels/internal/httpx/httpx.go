@@ -97,6 +97,10 @@ type Response struct {
 	// Truncated reports that Body is not the whole body: it was longer than
 	// the limit or, from DoStatus, it did not end in time or broke off.
 	Truncated bool
+	// Location is where a 3xx points, resolved against the request's URL
+	// and shown as redact.ShowURL shows it (its scheme and host: the path
+	// and query may hold a token); "" for any other answer.
+	Location string
 }
 
 // Do sends req, which carries its context, with client (nil:
@@ -131,7 +135,7 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 		ended = discard(resp.Body, cancel, DrainLimit, BodyWait)
 	}
 	closeBody(resp.Body, cancel, ended)
-	out.scrub(rs)
+	out.scrub(rs, req.URL)
 	return out, nil
 }
 
@@ -141,10 +145,17 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 // error pages. The body of a 2xx is the platform's answer, kept as it is,
 // so that a success costs no redaction. The body of a 3xx is dropped: it
 // only repeats where the redirect points, whose path and query may hold a
-// token no Redactor knows, and no channel follows redirects.
-func (r *Response) scrub(rs Redactor) {
+// token no Redactor knows, and no channel follows redirects; Location says
+// where it points, as much as is safe to show.
+func (r *Response) scrub(rs Redactor, reqURL *url.URL) {
 	if r.Status >= 300 && r.Status <= 399 {
 		r.Body = nil
+		if loc := r.Header.Get("Location"); loc != "" && reqURL != nil {
+			r.Location = redact.Redacted
+			if u, err := reqURL.Parse(loc); err == nil {
+				r.Location = redact.ShowURL(u.String())
+			}
+		}
 		return
 	}
 	if rs != nil && (r.Status < 200 || r.Status > 299) && len(r.Body) > 0 {
@@ -230,7 +241,7 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 		cancel()
 	}
 	_ = resp.Body.Close()
-	out.scrub(rs)
+	out.scrub(rs, req.URL)
 	return out, nil
 }
 
