@@ -226,11 +226,10 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 
 // checkDelivered fails unless some channel delivered updateID.
 func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error {
-	return b.checkSome(ctx, "original", updateID, "delivered", "an update never delivered cannot be corrected: send a new one",
-		func(channel string) (bool, error) {
-			done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, "")
-			return done && failure == "", err
-		})
+	return b.checkSome(ctx, updateID, "delivered", func(channel string) (bool, error) {
+		done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, "")
+		return done && failure == "", err
+	}, invalid("original", "no channel delivered update %q; check the ID (an update never delivered cannot be corrected: send a new one)", updateID))
 }
 
 // checkPosted fails unless some channel has a receipt of updateID, or
@@ -240,17 +239,16 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 // the error wraps ErrNotRecorded: there is a post, and nothing says where.
 func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 	var unrecorded []string
-	err := b.checkSome(ctx, "updateID", updateID, "posted", "no channel has a receipt or a delivery mark of it",
-		func(channel string) (bool, error) {
-			_, ok, err := b.store.Receipt(ctx, updateID, channel)
-			if ok || err != nil {
-				return true, nil
-			}
-			if done, _, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); done || err != nil {
-				unrecorded = append(unrecorded, channel)
-			}
-			return false, nil
-		})
+	err := b.checkSome(ctx, updateID, "posted", func(channel string) (bool, error) {
+		_, ok, err := b.store.Receipt(ctx, updateID, channel)
+		if ok || err != nil {
+			return true, nil
+		}
+		if done, _, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); done || err != nil {
+			unrecorded = append(unrecorded, channel)
+		}
+		return false, nil
+	}, invalid("updateID", "no channel posted update %q; check the ID (no channel has a receipt or a delivery mark of it)", updateID))
 	if errors.Is(err, ErrInvalidUpdate) && len(unrecorded) > 0 {
 		return fmt.Errorf("broadcast: update %s was delivered on %s, but its receipt was not recorded: its posts cannot be found to delete: %w",
 			updateID, strings.Join(unrecorded, ", "), ErrNotRecorded)
@@ -258,11 +256,11 @@ func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 	return err
 }
 
-// checkSome fails unless has reports true for some channel: with an
-// ErrInvalidUpdate naming field when no channel has the update (a mistyped
-// ID), or with the Store's error when some channel could not be read and
+// checkSome fails unless has reports true for some channel: with refusal
+// when none does (a mistyped ID), or with the Store's error, saying whether
+// updateID was verb ("delivered"), when some channel could not be read and
 // none has it. A read failure on one channel does not stop the others'.
-func (b *Broadcaster) checkSome(ctx context.Context, field, updateID, verb, why string, has func(channel string) (bool, error)) error {
+func (b *Broadcaster) checkSome(ctx context.Context, updateID, verb string, has func(channel string) (bool, error), refusal error) error {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if b.closed {
@@ -282,7 +280,7 @@ func (b *Broadcaster) checkSome(ctx context.Context, field, updateID, verb, why 
 	if unread != nil {
 		return unread
 	}
-	return invalid(field, "no channel %s update %q; check the ID (%s)", verb, updateID, why)
+	return refusal
 }
 
 // checkIncident fails when the channels that posted update original have
@@ -294,26 +292,19 @@ func (b *Broadcaster) checkSome(ctx context.Context, field, updateID, verb, why 
 // check only catches a mistake. (A thread a Store pruned while keeping a
 // later receipt looks the same: the caller then gives the IncidentID.)
 func (b *Broadcaster) checkIncident(ctx context.Context, original, incident string) error {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
-		return ErrClosed
-	}
 	posted := false
-	for _, ch := range b.channels {
-		if _, ok, err := b.store.Receipt(ctx, original, ch.Name()); err != nil || !ok {
-			continue
-		}
-		t, err := b.store.Thread(ctx, incident, ch.Name())
-		if err != nil || !t.IsZero() {
-			return nil
+	err := b.checkSome(ctx, original, "posted", func(channel string) (bool, error) {
+		if _, ok, err := b.store.Receipt(ctx, original, channel); err != nil || !ok {
+			return false, nil
 		}
 		posted = true
+		t, err := b.store.Thread(ctx, incident, channel)
+		return err != nil || !t.IsZero(), nil
+	}, invalid("IncidentID", "%q is not the incident of update %q, which was posted in another thread; give the correction the IncidentID of the update it corrects", incident, original))
+	if !posted && errors.Is(err, ErrInvalidUpdate) {
+		return nil // no receipt of original anywhere: nothing to compare with
 	}
-	if !posted {
-		return nil
-	}
-	return invalid("IncidentID", "%q is not the incident of update %q, which was posted in another thread; give the correction the IncidentID of the update it corrects", incident, original)
+	return err
 }
 
 // checkCorrection validates u as the correction of update original and
@@ -357,8 +348,8 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // channel, in the Broadcaster's order: nil when the check passed, the
 // Checker's error as is, or ErrNotSupported when the channel is not a
 // Checker, or ErrClosed for every channel after Close. A Check that panics
-// fails its channel with a permanent error, as a Send that panics does. Each check is
-// bounded by Options.AttemptTimeout.
+// fails its channel with a permanent error, as a Send that panics does.
+// Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
 	errs := make([]error, len(b.channels))
 	b.mu.RLock()
