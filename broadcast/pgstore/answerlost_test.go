@@ -102,6 +102,19 @@ func (d *dropper) arm(tag string, hook func()) {
 	d.match.Store(&b)
 }
 
+// throughDropper returns a dropper in front of a new, migrated schema, a
+// Store connected through it, and one connected directly (another
+// instance).
+func throughDropper(t *testing.T) (*dropper, *pgstore.Store, *pgstore.Store) {
+	t.Helper()
+	dsn := newSchema(t)
+	d, proxied := newDropper(t, dsn)
+	direct := migratedOn(t, dsn)
+	a, err := pgstore.New(context.Background(), connect(t, proxied))
+	require.NoError(t, err)
+	return d, a, direct
+}
+
 // SaveReceipt's statement commits, and its answer is lost with the
 // connection; meanwhile another instance (whose lock went with the broken
 // connection) saves the receipt of a newer update. SaveReceipt must not run
@@ -109,20 +122,13 @@ func (d *dropper) arm(tag string, hook func()) {
 // the older one: it fails (the Broadcaster reports ErrNotRecorded).
 func TestSaveReceiptAnswerLostIsNotRunAgain(t *testing.T) {
 	ctx := context.Background()
-	dsn := newSchema(t)
-	d, proxied := newDropper(t, dsn)
-	direct := connect(t, dsn)
-	require.NoError(t, pgstore.Migrate(ctx, direct))
-	other, err := pgstore.New(ctx, direct)
-	require.NoError(t, err)
-	a, err := pgstore.New(ctx, connect(t, proxied))
-	require.NoError(t, err)
+	d, a, other := throughDropper(t)
 
 	d.arm("INSERT 0 1\x00Z", func() {
 		require.NoError(t, other.SaveReceipt(ctx, "i1", "u2",
 			broadcast.Receipt{Channel: "x", ID: "post-2", UpdateID: "u2", Time: time.Now()}))
 	})
-	err = a.SaveReceipt(ctx, "i1", "u1", broadcast.Receipt{Channel: "x", ID: "post-1", UpdateID: "u1", Time: time.Now()})
+	err := a.SaveReceipt(ctx, "i1", "u1", broadcast.Receipt{Channel: "x", ID: "post-1", UpdateID: "u1", Time: time.Now()})
 	assert.Error(t, err, "whether it was saved is not known")
 	th, err := other.Thread(ctx, "i1", "x")
 	require.NoError(t, err)
@@ -133,12 +139,7 @@ func TestSaveReceiptAnswerLostIsNotRunAgain(t *testing.T) {
 // delete nothing and report 0 for what was deleted. Prune fails instead.
 func TestPruneAnswerLostIsNotRunAgain(t *testing.T) {
 	ctx := context.Background()
-	dsn := newSchema(t)
-	d, proxied := newDropper(t, dsn)
-	direct := connect(t, dsn)
-	require.NoError(t, pgstore.Migrate(ctx, direct))
-	a, err := pgstore.New(ctx, connect(t, proxied))
-	require.NoError(t, err)
+	d, a, _ := throughDropper(t)
 	require.NoError(t, a.Mark(ctx, "u1", "x", "", nil))
 	require.NoError(t, a.Mark(ctx, "u2", "x", "", nil))
 

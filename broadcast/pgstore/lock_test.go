@@ -5,7 +5,6 @@ package pgstore_test
 import (
 	"context"
 	"crypto/rand"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -88,15 +87,7 @@ func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
 	// The holder's sessions carry a name of their own: other tests and
 	// packages hold advisory locks in the same database at the same time.
 	name := "holder_" + strings.ToLower(rand.Text()[:12])
-	u, err := url.Parse(newSchema(t))
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("application_name", name)
-	u.RawQuery = q.Encode()
-	pool := connect(t, u.String())
-	require.NoError(t, pgstore.Migrate(ctx, pool))
-	holder, err := pgstore.New(ctx, pool)
-	require.NoError(t, err)
+	holder := named(t, name)
 	dead, err := holder.Lock(ctx, "u1", "x")
 	require.NoError(t, err)
 	defer dead() // its connection is gone; this only returns it to the pool

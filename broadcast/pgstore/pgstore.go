@@ -27,7 +27,11 @@
 // Every Store call is one statement. A statement whose connection the server
 // ended (a restart, a failover, a terminated session) runs again on another
 // connection, for up to about 4.5 seconds, so that a delivery made while
-// PostgreSQL restarts is still recorded. Lock holds a transaction (see Lock),
+// PostgreSQL restarts is still recorded; SaveReceipt and Prune, whose second
+// run could undo another instance's write or miscount, run again only when
+// the server cannot have run them, and otherwise fail (an answer lost after
+// a commit is an error, which the Broadcaster reports as ErrNotRecorded).
+// Lock holds a transaction (see Lock),
 // so a connection pooler in transaction mode (PgBouncer's
 // pool_mode=transaction) works: no call relies on session state. With a
 // PgBouncer older than 1.21, whose transaction mode does not support

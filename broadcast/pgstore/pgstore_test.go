@@ -81,7 +81,25 @@ func connect(t testing.TB, dsn string) *pgxpool.Pool {
 // migrated returns a Store on a new, migrated schema.
 func migrated(t testing.TB) *pgstore.Store {
 	t.Helper()
-	pool := connect(t, newSchema(t))
+	return migratedOn(t, newSchema(t))
+}
+
+// named returns a Store on a new, migrated schema whose sessions carry the
+// application name name, so that a test can find them in pg_stat_activity
+// among those of tests running at the same time.
+func named(t testing.TB, name string) *pgstore.Store {
+	t.Helper()
+	u, err := url.Parse(newSchema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	return migratedOn(t, u.String())
+}
+
+func migratedOn(t testing.TB, dsn string) *pgstore.Store {
+	t.Helper()
+	pool := connect(t, dsn)
 	require.NoError(t, pgstore.Migrate(context.Background(), pool))
 	s, err := pgstore.New(context.Background(), pool)
 	require.NoError(t, err)

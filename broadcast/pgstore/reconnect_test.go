@@ -4,7 +4,6 @@ package pgstore_test
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -22,23 +21,15 @@ import (
 func brokenConnections(t *testing.T) (*pgstore.Store, func()) {
 	t.Helper()
 	ctx := context.Background()
-	u, err := url.Parse(newSchema(t))
-	require.NoError(t, err)
 	name := "victim_" + strings.ToLower(t.Name())
-	q := u.Query()
-	q.Set("application_name", name)
-	u.RawQuery = q.Encode()
-	pool := connect(t, u.String())
-	require.NoError(t, pgstore.Migrate(ctx, pool))
-	s, err := pgstore.New(ctx, pool)
-	require.NoError(t, err)
+	s := named(t, name)
 	admin := connect(t, baseDSN(t))
 	return s, func() {
 		t.Helper()
 		// Several connections in the pool, all idle, all about to break.
 		conns := make([]interface{ Release() }, 0, 3)
 		for range 3 {
-			c, err := pool.Acquire(ctx)
+			c, err := s.Pool().Acquire(ctx)
 			require.NoError(t, err)
 			conns = append(conns, c)
 		}
