@@ -34,7 +34,8 @@
 // Config.ForumTags applied), and later updates are posted into that post's
 // thread (thread_id = Thread.Root's thread), so the channel threads to Root.
 // When that post is gone (deleted by a moderator), the update starts a new
-// one.
+// one, and the incident's later updates go on in that one (the thread of
+// Message.Thread.Last), whose first message's status card they edit.
 // With Config.ThreadID, every update of every incident goes into that one
 // existing thread.
 //
@@ -106,6 +107,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -209,20 +211,48 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	msg := message{Content: content, Username: c.s.cfg.Username, AvatarURL: c.s.cfg.AvatarURL,
 		Embeds: []embed{statusEmbed(u, false)}, AllowedMentions: noMentions}
-	root := m.Thread.Root
-	thread := c.thread(root)
-	resp, err := c.execute(ctx, msg, u, thread)
-	if err != nil && c.s.cfg.Forum && thread != "" && hasCode(err, codeUnknownChannel) {
-		// The incident's forum post was deleted: start a new one.
-		thread, root = "", broadcast.Receipt{}
-		resp, err = c.execute(ctx, msg, u, thread)
-	}
+	resp, thread, root, err := c.post(ctx, msg, u, m.Thread)
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
 	r := c.receipt(resp.Body, thread)
 	c.updateRoot(ctx, root, u, &r)
 	return r, nil
+}
+
+// post posts msg in the thread of t.Root. In forum mode, when that post is
+// gone (deleted by a moderator), it posts in the post an update after the
+// deletion started (t.Last's thread: the Store keeps the gone post as
+// Root), else starts a new one. It returns the thread posted in ("" for a
+// new post) and the first message of the incident's post there.
+func (c *Channel) post(ctx context.Context, msg message, u broadcast.Update, t broadcast.Thread) (*httpx.Response, string, broadcast.Receipt, error) {
+	roots := []broadcast.Receipt{t.Root}
+	if c.s.cfg.Forum {
+		roots = append(roots, starter(t.Last), broadcast.Receipt{})
+	}
+	var gone []string
+	for _, root := range roots {
+		thread := c.thread(root)
+		if thread != "" && slices.Contains(gone, thread) {
+			continue
+		}
+		resp, err := c.execute(ctx, msg, u, thread)
+		if err == nil || !c.s.cfg.Forum || thread == "" || !hasCode(err, codeUnknownChannel) {
+			return resp, thread, root, err
+		}
+		gone = append(gone, thread)
+	}
+	return nil, "", broadcast.Receipt{}, errors.New("no forum post to post in") // not reached: the last root starts one
+}
+
+// starter is the first message of the forum post that last is in: it has
+// its thread's id.
+func starter(last broadcast.Receipt) broadcast.Receipt {
+	thread := last.Meta[metaThread]
+	if !snowflake(thread) {
+		return broadcast.Receipt{}
+	}
+	return broadcast.Receipt{ID: thread, Meta: map[string]string{metaThread: thread}}
 }
 
 // execute posts msg into thread or, in forum mode without a thread, as a

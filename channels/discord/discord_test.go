@@ -276,6 +276,36 @@ func TestForumPostGone(t *testing.T) {
 	assert.NotEqual(t, root.ID, r.ID)
 }
 
+// After the incident's forum post is gone, the updates go on in the post
+// the next update started (the thread of Thread.Last, as the Store keeps
+// the gone post as Root), whose first message shows the current status:
+// one new post, not one per update.
+func TestForumPostGoneThenMoreUpdates(t *testing.T) {
+	f := newFake(t, fakeOptions{forum: true})
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.dropThread(root.ID)
+	second := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+	third := fullUpdate
+	third.ID, third.Status, third.Body = "u_third", broadcast.StatusCompleted, "Postmortem published."
+	third.Time = resolvedUpdate.Time.Add(time.Hour)
+	r := send(t, ch, third, broadcast.Thread{Root: root, Last: second})
+
+	newPosts := 0
+	for _, req := range f.sent() {
+		if req.body["thread_name"] != nil {
+			newPosts++
+		}
+	}
+	assert.Equal(t, 2, newPosts, "the incident's post, and one after it was deleted")
+	assert.Equal(t, second.Meta[metaThread], r.Meta[metaThread], "in the post the second update started")
+	last := f.sent()[len(f.sent())-1]
+	assert.Equal(t, "PATCH", last.method, "the new post's first message shows the current status")
+	assert.Equal(t, "/api/v10/webhooks/"+testID+"/"+testToken+"/messages/"+second.ID, last.path)
+	assert.Equal(t, "thread_id="+second.ID, last.query.Encode())
+	assert.NotContains(t, r.Meta, metaRootUpdate)
+}
+
 // A forum post's title is the incident's, on one line, cut to 100
 // characters.
 func TestForumTitleFits(t *testing.T) {
