@@ -41,7 +41,9 @@ type Config struct {
 	// Name of the channel; default "slack". It keys Update.Overrides.
 	Name string `yaml:"name" json:"name"`
 	// Token is a bot token ("xoxb-…") with the chat:write scope. Required
-	// unless WebhookURL is set.
+	// unless WebhookURL is set. The access token of an app that rotates
+	// its tokens ("xoxe.xoxb-…") expires after 12 hours, and the channel
+	// does not refresh it: make a new Channel with the next one.
 	Token redact.Secret `yaml:"token" json:"token"`
 	// Channels are the conversations to post to: IDs ("C0123ABCDEF") or
 	// names ("#ops" or "ops"), at most MaxChannels, no duplicates. The bot
@@ -65,6 +67,10 @@ type Config struct {
 	// no redirect. Default: a client of its own with 15s per request.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
+
+// rotatingPrefix starts the access tokens of an app that rotates its
+// tokens: "xoxe.xoxb-1-…".
+const rotatingPrefix = "xoxe."
 
 // pkg prefixes the errors of the package.
 const pkg = "slack"
@@ -147,8 +153,10 @@ func (s *state) webhookMode(cfg Config) error {
 }
 
 // checkToken checks the shape of a Slack token: "xox", a type letter,
-// "-", then letters, digits and dashes. The error does not quote it.
+// "-", then letters, digits and dashes; "xoxe." before it for a token that
+// rotates. The error does not quote it.
 func checkToken(tok string) error {
+	tok = strings.TrimPrefix(tok, rotatingPrefix)
 	if !strings.HasPrefix(tok, "xox") || len(tok) < 6 || tok[4] != '-' {
 		return errors.New(`not a Slack token (want "xoxb-…")`)
 	}

@@ -53,6 +53,23 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
+// A token of an app that rotates its tokens ("xoxe.xoxb-1-…", which
+// expires after 12 hours) is a bot token too: New takes it, and Send
+// posts with it.
+func TestRotatingToken(t *testing.T) {
+	const rotating = "xoxe.xoxb-1-MS0yLTI3NDE5MTQyMzAtNTUxOTAzNjExNy1rUjd2UTJt"
+	f := newFakeSlack(t, rotating, "#ops")
+	ch, err := New(Config{Token: redact.NewSecret(rotating), Channels: []string{"#ops"}, BaseURL: f.srv.URL + "/api/"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	assert.Len(t, f.messages(), 1)
+	for _, bad := range []string{"xoxe.xoxb", "xoxe.xoxb-", "xoxe.hunter2-1-abc", "xoxe.xoxb.xoxb-1-abc"} {
+		_, err := New(Config{Token: redact.NewSecret(bad), Channels: []string{"#ops"}})
+		assert.ErrorContains(t, err, "slack: Config.Token: not a Slack token", bad)
+	}
+}
+
 // A template of the user's own replaces the default under its name.
 func TestTemplates(t *testing.T) {
 	set, err := templates.Default().With(Template, "{{.Headline}} — {{.Title}} {{.URL}}")

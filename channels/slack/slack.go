@@ -119,7 +119,8 @@
 //	slack://xoxb:<rest of the token>@<host>/<channel>[/<channel>…][?name=<name>]
 //	slack://hook:<T…>-<B…>-<secret>@<host>[?name=<name>]
 //
-// The first is the Web API with the bot token "xoxb-<rest of the token>";
+// The first is the Web API with the bot token "xoxb-<rest of the token>"
+// (a token that rotates, "xoxe.xoxb-<rest>", is written xoxe.xoxb:<rest>);
 // host is slack.com (DefaultBaseURL), or the host of another Web API
 // address, https://<host>/api/ (one with another path is given whole in a
 // base_url= parameter); the channels are path segments, "#" escaped as

@@ -43,12 +43,16 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, urlErr("user information", `missing (want "xoxb:<token>" or "hook:<T…>-<B…>-<secret>")`)
 	case user == "hook":
 		return cfg, cfg.parseHook(web, u.Host, pw, u.EscapedPath())
-	case len(user) == 4 && strings.HasPrefix(user, "xox"):
+	case isTokenKind(strings.TrimPrefix(user, rotatingPrefix)):
 		cfg.Token = redact.NewSecret(user + "-" + pw)
 		return cfg, cfg.parseAPI(web, u.Host, u.EscapedPath())
 	}
 	return Config{}, urlErr("user information", `not "xoxb", "xoxp" or "hook"`)
 }
+
+// isTokenKind reports whether kind is the part of a token before its
+// first "-": "xoxb", "xoxp".
+func isTokenKind(kind string) bool { return len(kind) == 4 && strings.HasPrefix(kind, "xox") }
 
 // parseHook completes cfg for an incoming webhook.
 func (cfg *Config) parseHook(web, host, secret, path string) error {

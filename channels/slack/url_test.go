@@ -17,6 +17,7 @@ func TestURLRoundTrip(t *testing.T) {
 		"slack://xoxb:2741914230-5519036117-kR7vQ2mZpL9sX4cW1nB8tYe3@slack.com/C0STATUS02",
 		"slack://xoxb:2741914230-5519036117-kR7vQ2mZpL9sX4cW1nB8tYe3@slack.com/%23ops/C0STATUS02/eng?name=ops-slack",
 		"slack://xoxp:1-2-3@slack-gov.com/C0STATUS02",
+		"slack://xoxe.xoxb:1-MS0yLTI3NDE5MTQyMzAtNTUxOTAzNjExNy1rUjd2UTJt@slack.com/C0STATUS02",
 		"slack+http://xoxb:1-2-3@127.0.0.1:8080/ops",
 		"slack+http://xoxb:1-2-3@127.0.0.1:8080/ops?base_url=http%3A%2F%2F127.0.0.1%3A8080%2Fslack%2Fapi%2F",
 		"slack://hook:T0TEST0001-B0HOOK0001-" + hookSecret + "@hooks.slack.com",
