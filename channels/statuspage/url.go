@@ -7,8 +7,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
+
+// urlParams are the query parameters of the URL form.
+var urlParams = []string{"base_url", "name", "title", "components", "history_days", "feed_entries"}
 
 // ParseURL reads the URL form of a Config:
 //
@@ -33,16 +37,18 @@ func ParseURL(raw string) (Config, error) {
 			return Config{}, errors.New("statuspage: URL: directory: does not parse (escape a \"%\" as %25)")
 		}
 	}
-	q := u.Query()
-	cfg := Config{Name: q.Get("name"), Dir: dir, BaseURL: q.Get("base_url"),
-		Branding: Branding{Title: q.Get("title")}}
-	for _, c := range strings.Split(q.Get("components"), ",") {
+	q, err := endpoint.Params(pkg, u.Query(), urlParams)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}}
+	for _, c := range strings.Split(q["components"], ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			cfg.Components = append(cfg.Components, ComponentInfo{Name: c})
 		}
 	}
 	for key, into := range map[string]*int{"history_days": &cfg.HistoryDays, "feed_entries": &cfg.FeedEntries} {
-		if v := q.Get(key); v != "" {
+		if v := q[key]; v != "" {
 			if *into, err = strconv.Atoi(v); err != nil {
 				return Config{}, fmt.Errorf("statuspage: URL: %s: not a whole number", key)
 			}

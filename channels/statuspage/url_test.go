@@ -29,6 +29,8 @@ func TestURLRoundTrip(t *testing.T) {
 	assert.ErrorContains(t, err, "directory", "an unescaped %")
 	_, err = ParseURL("statuspage:x?history_days=many")
 	assert.ErrorContains(t, err, "history_days: not a whole number")
+	_, err = ParseURL("statuspage:x?base_url=https%3A%2F%2Fstatus.example.com%2F&titel=Example")
+	assert.ErrorContains(t, err, `unknown parameter "titel"`, "a misspelt parameter")
 	_, err = ParseURL("https://status.example.com/")
 	assert.ErrorContains(t, err, "want statuspage:DIR")
 }
