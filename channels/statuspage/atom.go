@@ -150,9 +150,9 @@ func entryHTML(e *entry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(e.Status.Label()))
 	if e.Advice != "" {
-		fmt.Fprintf(&b, "<p><strong>What you can do:</strong> %s</p>", html.EscapeString(e.Advice))
+		fmt.Fprintf(&b, "<p><strong>What you can do:</strong> %s</p>", lineBreaks(html.EscapeString(e.Advice)))
 	}
-	b.WriteString(string(richText(e.Body)))
+	b.WriteString(lineBreaks(string(richText(e.Body))))
 	if len(e.Components) > 0 {
 		parts := make([]string, len(e.Components))
 		for i, c := range e.Components {
@@ -165,6 +165,11 @@ func entryHTML(e *entry) string {
 	}
 	return b.String()
 }
+
+// lineBreaks makes the line breaks left in escaped text <br>: the page
+// keeps them with its style sheet, but a feed reader has none and would
+// run the lines together.
+func lineBreaks(escaped string) string { return strings.ReplaceAll(escaped, "\n", "<br>") }
 
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

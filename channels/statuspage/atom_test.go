@@ -91,3 +91,20 @@ func TestAtomEntryIDEscaped(t *testing.T) {
 	require.Len(t, f.Items, 1)
 	assert.Equal(t, "tag:status.example.com,2025-03-14:update/id%20with%20spaces%2Fand%23hash", f.Items[0].GUID)
 }
+
+// A feed reader has no style sheet to keep an update's single line breaks,
+// as the page does: they are <br> in an entry's content.
+func TestAtomEntryKeepsLineBreaks(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	u := update("a", "a1", 0, broadcast.StatusInvestigating)
+	u.Body = "Line one.\nLine two https://example.com/x.\n\nSecond paragraph."
+	u.Advice = "Retry.\nOr wait."
+	p.send(u)
+	f := p.site().Feeds["history.atom"]
+	require.Len(t, f.Items, 1)
+	content := f.Items[0].Content
+	assert.Contains(t, content, "<p>Line one.<br>Line two <a href=", "a line break in the body")
+	assert.Contains(t, content, "</a>.</p><p>Second paragraph.</p>", "paragraphs")
+	assert.Contains(t, content, "Retry.<br>Or wait.", "a line break in the advice")
+	assert.NotContains(t, content, "\n", "no line break a reader would fold into a space")
+}

@@ -1,41 +1,54 @@
 package statuspage
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
+
+// urlParams are the query parameters of the URL form.
+var urlParams = []string{"base_url", "name", "title", "components", "history_days", "feed_entries"}
 
 // ParseURL reads the URL form of a Config:
 //
 //	statuspage:DIR?base_url=URL[&title=…&components=API,CDN&history_days=90&feed_entries=50&name=…]
 //
 // DIR is the site's directory, relative (statuspage:status-site) or
-// absolute (statuspage:///srv/status). Components are names separated by
-// commas. Branding beyond the title, descriptions and templates need the
+// absolute (statuspage:///srv/status), URL-escaped ("%20" for a space,
+// "%23" for "#", "%3F" for "?", "%25" for "%"). Components are names
+// separated by commas. Branding beyond the title, descriptions and templates need the
 // full form. A statuspage URL holds no secret.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "statuspage" {
 		return Config{}, fmt.Errorf("statuspage: URL: want statuspage:DIR?base_url=…")
 	}
-	dir := u.Opaque
-	if dir == "" {
-		dir = u.Path
+	if u.Fragment != "" {
+		return Config{}, errors.New("statuspage: URL: fragment: not allowed (escape a \"#\" in the directory as %23)")
 	}
-	q := u.Query()
-	cfg := Config{Name: q.Get("name"), Dir: dir, BaseURL: q.Get("base_url"),
-		Branding: Branding{Title: q.Get("title")}}
-	for _, c := range strings.Split(q.Get("components"), ",") {
+	dir := u.Path
+	if u.Opaque != "" { // a relative directory: url.Parse leaves it escaped
+		if dir, err = url.PathUnescape(u.Opaque); err != nil {
+			return Config{}, errors.New("statuspage: URL: directory: does not parse (escape a \"%\" as %25)")
+		}
+	}
+	q, err := endpoint.Params(pkg, u.Query(), urlParams)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}}
+	for _, c := range strings.Split(q["components"], ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			cfg.Components = append(cfg.Components, ComponentInfo{Name: c})
 		}
 	}
 	for key, into := range map[string]*int{"history_days": &cfg.HistoryDays, "feed_entries": &cfg.FeedEntries} {
-		if v := q.Get(key); v != "" {
+		if v := q[key]; v != "" {
 			if *into, err = strconv.Atoi(v); err != nil {
 				return Config{}, fmt.Errorf("statuspage: URL: %s: not a whole number", key)
 			}
@@ -67,9 +80,19 @@ func (c Config) URL() redact.URL {
 	if c.FeedEntries != 0 {
 		set("feed_entries", strconv.Itoa(c.FeedEntries))
 	}
-	u := url.URL{Scheme: "statuspage", Opaque: c.Dir, RawQuery: q.Encode()}
+	u := url.URL{Scheme: "statuspage", Opaque: escapeDir(c.Dir), RawQuery: q.Encode()}
 	if strings.HasPrefix(c.Dir, "/") {
 		u = url.URL{Scheme: "statuspage", Path: c.Dir, RawQuery: q.Encode()}
 	}
 	return redact.NewURL(u.String())
+}
+
+// escapeDir escapes each segment of a relative directory, for a URL's
+// opaque part, which url.URL writes as it is.
+func escapeDir(dir string) string {
+	segs := strings.Split(dir, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }
