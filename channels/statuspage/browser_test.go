@@ -101,6 +101,7 @@ func browserSite(t *testing.T) (srv *httptest.Server, incidentURL string) {
 		api("api-3", 6*time.Minute, broadcast.StatusMonitoring, "The rollback is done; error rates are nearly normal.",
 			broadcast.Component{Name: "API", Status: broadcast.ComponentDegraded}),
 	}
+	updates[4].Advice = "Retry failed requests.\nOr use the EU endpoint."
 	for _, u := range updates {
 		u.URL = ch.IncidentURL(u)
 		_, err := b.Send(context.Background(), u)
@@ -231,6 +232,9 @@ func TestBrowser(t *testing.T) {
 		`Array.from(document.querySelectorAll('article.update'), a => a.dataset.status)`))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"monitoring", "identified", "investigating"}, order, "the incident's updates")
+	advice, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('article.update .advice').innerText`))
+	require.NoError(t, err)
+	assert.Equal(t, "What you can do: Retry failed requests.\nOr use the EU endpoint.", advice, "the advice keeps its line break")
 	screenshot(t, ctx, shots, "incident-390.png")
 	all = append(all, links(t, ctx)...)
 
