@@ -242,4 +242,5 @@ func TestPageNameCollision(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "would share the page")
 	assert.False(t, errors.Is(err, errCorrupt))
+	assert.True(t, broadcast.IsPermanent(err), "a retry cannot change the names: %v", err)
 }

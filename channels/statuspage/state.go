@@ -132,7 +132,8 @@ func (s *state) add(incidentID string, e entry) (string, bool, error) {
 	if in == nil {
 		file := pageName(incidentID)
 		if other, ok := s.files[file]; ok {
-			return "", false, fmt.Errorf("statuspage: incidents %q and %q would share the page %s.html", other, incidentID, file)
+			// Permanent: the names are what they are; no retry changes them.
+			return "", false, broadcast.Permanent(fmt.Errorf("statuspage: incidents %q and %q would share the page %s.html; give one another IncidentID", other, incidentID, file))
 		}
 		in = &incident{ID: incidentID, File: file}
 		s.files[file] = incidentID
