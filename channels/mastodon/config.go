@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
@@ -56,8 +57,10 @@ type Config struct {
 	// Visibility of the statuses: Public (the default), Unlisted or
 	// Private. Edits keep the status's visibility.
 	Visibility Visibility `yaml:"visibility" json:"visibility"`
-	// Language is the ISO 639 code of the statuses ("en"), so that readers
-	// filtering by language see them. Default: none, the instance guesses.
+	// Language is the ISO 639 code of the statuses ("en"), or one of the
+	// regional codes Mastodon takes ("zh-CN", "zh-HK", "zh-TW", "zh-YUE"),
+	// so that readers filtering by language see them. Default: none, the
+	// instance guesses.
 	Language string `yaml:"language" json:"language"`
 	// HTTPClient sends the requests; the channel uses a copy that follows
 	// no redirect, so that the token reaches no other host. Default: a
@@ -89,15 +92,20 @@ func (cfg Config) validate() (string, error) {
 		return "", fmt.Errorf("mastodon: Config.Visibility: unknown value %q: want public, unlisted or private", string(cfg.Visibility))
 	}
 	if !validLanguage(cfg.Language) {
-		return "", fmt.Errorf("mastodon: Config.Language: %q is not an ISO 639 code (two or three lower-case letters)", cfg.Language)
+		return "", fmt.Errorf("mastodon: Config.Language: %q is not an ISO 639 code (two or three lower-case letters) or one of %s",
+			cfg.Language, strings.Join(regionalLanguages, ", "))
 	}
 	return server, nil
 }
 
-// validLanguage accepts "" and two or three lower-case ASCII letters, the
-// ISO 639-1 and 639-3 codes Mastodon takes.
+// regionalLanguages are the codes with a region that Mastodon takes as a
+// status's language, besides ISO 639 ones (its ISO_639_1_REGIONAL).
+var regionalLanguages = []string{"zh-CN", "zh-HK", "zh-TW", "zh-YUE"}
+
+// validLanguage accepts "", two or three lower-case ASCII letters (the
+// ISO 639-1 and 639-3 codes Mastodon takes) and regionalLanguages.
 func validLanguage(s string) bool {
-	if s == "" {
+	if s == "" || slices.Contains(regionalLanguages, s) {
 		return true
 	}
 	return (len(s) == 2 || len(s) == 3) && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz") == ""

@@ -40,7 +40,7 @@ func TestNewValidates(t *testing.T) {
 			"mastodon: Config.Token: holds white space, a control character or a character outside ASCII"},
 		{"direct", func(c *Config) { c.Visibility = "direct" }, `mastodon: Config.Visibility: "direct" is not supported: use public, unlisted or private`},
 		{"unknown visibility", func(c *Config) { c.Visibility = "friends" }, `mastodon: Config.Visibility: unknown value "friends": want public, unlisted or private`},
-		{"language", func(c *Config) { c.Language = "en-GB" }, `mastodon: Config.Language: "en-GB" is not an ISO 639 code (two or three lower-case letters)`},
+		{"language", func(c *Config) { c.Language = "en-GB" }, `mastodon: Config.Language: "en-GB" is not an ISO 639 code (two or three lower-case letters) or one of zh-CN, zh-HK, zh-TW, zh-YUE`},
 		{"a template failing on every update", func(c *Config) { c.Templates = failing },
 			"mastodon: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},

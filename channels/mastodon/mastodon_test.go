@@ -90,6 +90,8 @@ func TestSendRequest(t *testing.T) {
 		{"first update", nil, broadcast.Thread{}, `{"status":"Investigating: Down","visibility":"public"}`},
 		{"unlisted, in English", func(c *Config) { c.Visibility, c.Language = Unlisted, "en" }, broadcast.Thread{},
 			`{"status":"Investigating: Down","visibility":"unlisted","language":"en"}`},
+		{"in Traditional Chinese, a regional code Mastodon takes", func(c *Config) { c.Language = "zh-TW" }, broadcast.Thread{},
+			`{"status":"Investigating: Down","visibility":"public","language":"zh-TW"}`},
 		{"second update", nil, broadcast.Thread{Root: root, Last: root},
 			`{"status":"Investigating: Down","in_reply_to_id":"110000000000000001","visibility":"public"}`},
 		{"later update", nil, broadcast.Thread{Root: root, Last: broadcast.Receipt{Channel: "mastodon", ID: "110000000000000002"}},

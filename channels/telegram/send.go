@@ -24,7 +24,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	preview := previewOptions(c.s.preview, m.Update.URL)
 	f := broadcast.NewFanout(m, c.s.targets)
 	c.fanOut(ctx, f, c.s.chats, func(ch chat) (broadcast.Receipt, error) {
-		p, err := c.post(ctx, ch, html, preview, replyTo(m.Thread.Last, ch.target, len(c.s.chats)))
+		p, err := c.post(ctx, ch, html, preview, threadReply(m.Thread, ch.target, len(c.s.chats)))
 		if err != nil || p.messageID == 0 {
 			return broadcast.Receipt{}, err
 		}
@@ -74,9 +74,19 @@ func (c *Channel) chatID(ch chat) any {
 	return ch.id
 }
 
-// replyTo returns the message to reply to in target: the incident's latest
-// message there, from its receipt's Meta; 0 for none. A single chat's
-// receipt without Meta replies to its ID.
+// threadReply returns the message to reply to in target: the one of the
+// incident's latest update there, or else, when that update did not reach
+// target (it failed there for good, or its answer was cut short), the
+// incident's first message there; 0 for none.
+func threadReply(t broadcast.Thread, target string, chats int) int64 {
+	if id := replyTo(t.Last, target, chats); id != 0 {
+		return id
+	}
+	return replyTo(t.Root, target, chats)
+}
+
+// replyTo returns the message of receipt last in target, from its Meta; 0
+// for none. A single chat's receipt without Meta replies to its ID.
 func replyTo(last broadcast.Receipt, target string, chats int) int64 {
 	if p, ok := postedIn(last, target); ok {
 		return p.messageID

@@ -38,7 +38,9 @@
 // Messages chain per chat: a later update of an incident replies to the
 // channel's latest message of it in that chat, from Message.Thread.Last's
 // Meta (reply_parameters.message_id, with allow_sending_without_reply, so
-// that an update whose message to reply to was deleted still goes out). A
+// that an update whose message to reply to was deleted still goes out);
+// in a chat the latest update did not reach, to the incident's first
+// message there, from Message.Thread.Root's Meta. A
 // chat entry with a topic posts in that forum topic (message_thread_id).
 //
 // # Corrections and retractions

@@ -416,3 +416,35 @@ func TestReplyTo(t *testing.T) {
 	assert.Equal(t, int64(9), replyTo(broadcast.Receipt{ID: "9"}, "@a", 1), "one chat, a receipt without Meta")
 	assert.Equal(t, strconv.Itoa(12), strconv.FormatInt(replyTo(broadcast.Receipt{ID: "12"}, "@a", 1), 10))
 }
+
+// A chat whose message of the incident's latest update is not in its
+// receipt (that update failed there for good, or its answer was cut
+// short) still replies in the incident's thread: to the incident's first
+// message there, from Thread.Root.
+func TestSendRepliesToRootWhereLastMissed(t *testing.T) {
+	f := newFakeBot(t)
+	chats := []string{"@examplestatus", "-1002222222222/42"}
+	ch := newTestChannel(t, f, chats)
+	u := broadcast.Update{Title: "Down", Status: broadcast.StatusInvestigating}.WithDefaults(fixedNow)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	// The second update reached the public channel only.
+	u.ID, u.Status = "", broadcast.StatusIdentified
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	second, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	delete(second.Meta, "message_id:-1002222222222/42")
+	delete(second.Meta, "chat_id:-1002222222222/42")
+
+	u.ID, u.Status = "", broadcast.StatusResolved
+	m = broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: second}
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	sends := f.received("sendMessage")
+	require.Len(t, sends, 6)
+	assert.Contains(t, sends[4].Body, `"reply_parameters":{"message_id":`+second.Meta["message_id:@examplestatus"]+`,`)
+	assert.Contains(t, sends[5].Body, `"reply_parameters":{"message_id":`+first.Meta["message_id:-1002222222222/42"]+`,`,
+		"the forum topic replies to the incident's first message there")
+}

@@ -44,7 +44,17 @@ type Config struct {
 	// refresh them): the Token method of an oauth2.TokenSource, such as
 	// the one oauth2.Config.TokenSource returns after the Authorization
 	// Code flow with PKCE, as in "TokenSource: src.Token". A token is
-	// reused until it expires. It is a function, not the
+	// reused until it expires. X rotates refresh tokens: each refresh
+	// answers with a new one, and the one it used stops working, so a
+	// program that keeps the token across restarts (or shares it between
+	// instances) must store each token the source returns whose
+	// RefreshToken changed; started again from a refresh token already
+	// used, it gets 400 invalid_grant, a Permanent error, until the account
+	// authorises the app anew. The channel calls it without Send's
+	// context (an oauth2.TokenSource takes none), so a refresh is bounded
+	// only by the source's own HTTP client: give it one with a timeout
+	// (the oauth2.HTTPClient value of the context given to
+	// oauth2.Config.TokenSource). It is a function, not the
 	// oauth2.TokenSource itself, so that a printed Config shows no token
 	// (fmt prints a function as its address, but a TokenSource's state,
 	// oauth2.StaticTokenSource's token included, as it is). An app-only

@@ -6,11 +6,17 @@
 // Each update is one post: the channel's entry in Update.Overrides, or else
 // the "short" template, fitted to 280 weighted characters as X counts them
 // (see Weight): the body is shortened first, on grapheme boundaries, and the
-// status-page URL is kept whole. Text that fits is posted unchanged. The
-// Receipt holds the post's id, its link https://x.com/i/web/status/<id>,
-// and in Meta["text"] the text as X stored it (links as t.co). Preview
-// shows the post without sending it; Check verifies the credentials by
-// reading the account (GET /2/users/me).
+// status-page URL is kept whole. X makes "@name" (and "＠name") a mention
+// that notifies that account, so the channel breaks every such mention in
+// the update's texts, the override included, with an invisible word
+// joiner (U+2060, which weighs 2) after the "@": a title cannot ping
+// anyone, and the account breaks no rule against automated mentions.
+// Links, as X finds them, and e-mail addresses are left alone. Text that
+// fits is otherwise posted unchanged. The Receipt holds the post's id, its
+// link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
+// stored it (links as t.co). Preview shows the post without sending it;
+// Check verifies the credentials by reading the account (GET
+// /2/users/me).
 //
 // The package speaks HTTP itself rather than use github.com/dghubble/go-twitter:
 // that client is deprecated and speaks only API v1.1, whose posting endpoint
@@ -178,6 +184,7 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -271,9 +278,10 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	}, nil
 }
 
-// text renders the post for u: its override or the short template, fitted.
+// text renders the post for u: its override or the short template,
+// mentions broken, fitted.
 func (c *Channel) text(u broadcast.Update) (string, error) {
-	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, Weight)
+	text, err := c.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, quietMentions), MaxWeight, Weight)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/outagecast/outagecast/redact"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -457,4 +458,42 @@ func TestSendReplyRefusedDuplicateOnRetry(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"duplicate": "true", "reply_dropped": first.ID}, r.Meta)
 	assert.Len(t, f.Received(), 2)
+}
+
+// A title or override cannot make X notify an account: every "@name"
+// outside a link gets an invisible word joiner after the "@", so that X
+// finds no mention in it, as on Mastodon and Telegram. Links X takes,
+// with or without a scheme, stay whole, and so do e-mail addresses.
+func TestQuietMentions(t *testing.T) {
+	// twitter-text's mention: "@" (or "＠") not after a letter, digit or
+	// one of _!#$%&*@＠, then a name of letters, digits and "_".
+	mention := regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠])[@＠][a-zA-Z0-9_]`)
+	tests := []struct {
+		name     string
+		edit     func(*broadcast.Update)
+		want     string // in the post
+		unbroken string // in the post, as written (links and e-mail addresses)
+	}{
+		{"title", func(u *broadcast.Update) { u.Title = "Sign-in via @okta fails, cc @ExampleSupport" },
+			"Sign-in via @\u2060okta fails, cc @\u2060ExampleSupport", ""},
+		{"override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "@everyone ＠ops: down " + u.URL} },
+			"@\u2060everyone ＠\u2060ops: down", "https://status.example.com/incidents/42"},
+		{"link without a scheme", func(u *broadcast.Update) { u.Body = "Follow mastodon.social/@examplestatus or mail ops@example.com." },
+			"", "mastodon.social/@examplestatus or mail ops@example.com."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			ch := newTestChannel(t, f)
+			u := testUpdate()
+			tt.edit(&u)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+			require.NoError(t, err)
+			text := f.Received()[0].Text
+			assert.Contains(t, text, tt.want)
+			assert.Contains(t, text, tt.unbroken)
+			// X finds no mention inside a link: the rest must have none.
+			assert.NotRegexp(t, mention, strings.ReplaceAll(text, tt.unbroken, " "))
+		})
+	}
 }
