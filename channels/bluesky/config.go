@@ -130,7 +130,7 @@ func ParseURL(raw string) (Config, error) {
 	case u.Fragment != "":
 		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
 	}
-	p, err := endpoint.Params(pkg, u.Query(), []string{"lang", "name"}, "lang")
+	p, err := endpoint.Params(pkg, u.RawQuery, []string{"lang", "name"}, "lang")
 	if err != nil {
 		return Config{}, err
 	}

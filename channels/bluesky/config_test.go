@@ -126,6 +126,7 @@ func TestParseURLErrors(t *testing.T) {
 		{"bluesky://status.example.com:" + urlPassword + "@bsky.social/xrpc", "bluesky: URL: path: not allowed"},
 		{"bluesky://status.example.com:" + urlPassword + "@bsky.social?langs=en", `bluesky: URL: query: unknown parameter "langs" (want lang or name)`},
 		{"bluesky://status.example.com:" + urlPassword + "@bsky.social?name=a&name=b", `bluesky: URL: query: "name" given 2 times`},
+		{"bluesky://status.example.com:" + urlPassword + "@bsky.social?lang=en&lang=%", "bluesky: URL: query: parameter 2: bad %-escape"},
 		{"bluesky://status.example.com:" + urlPassword + "%zz@bsky.social", "bluesky: URL: does not parse"},
 	}
 	for _, tt := range tests {

@@ -39,11 +39,7 @@ func ParseURL(raw string) (Config, error) {
 	if u.Path != "" && u.Path != "/" {
 		return Config{}, fmt.Errorf("console: URL: path %q: want none", u.Path)
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return Config{}, endpoint.FormErrorf(pkg, "query", "does not parse")
-	}
-	p, err := endpoint.Params(pkg, q, []string{"template"})
+	p, err := endpoint.Params(pkg, u.RawQuery, []string{"template"})
 	cfg.Template = p["template"]
 	return cfg, err
 }

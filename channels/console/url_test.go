@@ -45,6 +45,7 @@ func TestParseURLErrors(t *testing.T) {
 		"console://stdout/x":                   `console: URL: path "/x": want none`,
 		"console://?tempalte=short":            `console: URL: query: unknown parameter "tempalte" (want template)`,
 		"console://?template=short&template=x": `console: URL: query: "template" given 2 times`,
+		"console://?template=%":                "console: URL: query: parameter 1: bad %-escape",
 	} {
 		_, err := console.ParseURL(raw)
 		assert.EqualError(t, err, want, raw)

@@ -241,7 +241,7 @@ func ParseURL(raw string) (Config, error) {
 	if !snowflake(id) {
 		return Config{}, errors.New("discord: URL: host: want the webhook id (digits)")
 	}
-	cfg, w, err := parseQuery(u.Query())
+	cfg, w, err := parseQuery(u.RawQuery)
 	if err != nil {
 		return Config{}, err
 	}
@@ -257,7 +257,7 @@ func ParseURL(raw string) (Config, error) {
 var params = []string{"thread_id", "forum", "forum_tags", "username", "avatar_url", "root_update", "name", "host", "tls"}
 
 // parseQuery reads the query parameters of a channel URL.
-func parseQuery(q url.Values) (Config, webhook, error) {
+func parseQuery(q string) (Config, webhook, error) {
 	var cfg Config
 	w := webhook{scheme: "https", host: DefaultHost}
 	p, err := endpoint.Params(pkg, q, params)

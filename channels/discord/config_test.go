@@ -119,6 +119,7 @@ func TestParseURLErrors(t *testing.T) {
 		{base + "?colour=red", `discord: URL: query: unknown parameter "colour" (want thread_id, forum, forum_tags, username, avatar_url, root_update, name, host or tls)`},
 		{base + "?forum=maybe", "discord: URL: query forum: want yes or no"},
 		{base + "?forum=yes&forum=no", `discord: URL: query: "forum" given 2 times`},
+		{base + "?name=ops&thread_id=%zz", "discord: URL: query: parameter 2: bad %-escape"},
 		{base + "?host=a/b", "discord: URL: query host: want a host name, with an optional port"},
 		{base + "?thread_id=abc", "discord: URL: query thread_id: not a Discord id (digits)"},
 		{base + "?forum_tags=1,x&forum=yes", "discord: URL: query forum_tags: not a Discord id (digits)"},

@@ -132,7 +132,7 @@ func ParseURL(raw string) (Config, error) {
 	if u.Fragment != "" {
 		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
 	}
-	p, err := endpoint.Params(pkg, u.Query(), []string{"visibility", "language", "name"})
+	p, err := endpoint.Params(pkg, u.RawQuery, []string{"visibility", "language", "name"})
 	if err != nil {
 		return Config{}, err
 	}

@@ -119,6 +119,7 @@ func TestParseURLErrors(t *testing.T) {
 		{"mastodon://" + urlToken + "@", "mastodon: URL: host: missing"},
 		{"mastodon://tok@mastodon.social?visibilty=public", `mastodon: URL: query: unknown parameter "visibilty" (want visibility, language or name)`},
 		{"mastodon://tok@mastodon.social?name=a&name=b", `mastodon: URL: query: "name" given 2 times`},
+		{"mastodon://tok@mastodon.social?visibility=unlisted;language=de", `mastodon: URL: query: parameter 1: holds ";" (separate parameters with "&", escape a ";" in a value as %3B)`},
 		{"mastodon://" + urlToken + "@mastodon.social#x", "mastodon: URL: fragment: not allowed"},
 		{"mastodon://%zz" + urlToken + "@mastodon.social", "mastodon: URL: does not parse"},
 	}

@@ -32,7 +32,7 @@ func ParseURL(raw string) (Config, error) {
 	if u.Fragment != "" {
 		return Config{}, urlErr("fragment", "not allowed")
 	}
-	p, err := endpoint.Params(pkg, u.Query(), []string{"name", "base_url"})
+	p, err := endpoint.Params(pkg, u.RawQuery, []string{"name", "base_url"})
 	if err != nil {
 		return Config{}, err
 	}

@@ -75,6 +75,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"slack://xoxb:" + tok + "@slack.com/ops//eng", "slack: URL: path: channel 2 is empty"},
 		{"slack://xoxb:" + tok + "@slack.com/ops?channel=eng", `slack: URL: query: unknown parameter "channel"`},
 		{"slack://xoxb:" + tok + "@slack.com/ops?name=a&name=b", `slack: URL: query: "name" given 2 times`},
+		{"slack://xoxb:" + tok + "@slack.com/ops?base_url=%", "slack: URL: query: parameter 1: bad %-escape"},
+		{"slack://xoxb:" + tok + "@slack.com/ops?name=ops;base_url=x", `slack: URL: query: parameter 1: holds ";"`},
 		{"slack://xoxb:" + tok + "@slack.com/ops#x", "slack: URL: fragment: not allowed"},
 		{"slack://hook:T0-" + hookSecret + "@hooks.slack.com", "slack: URL: user information: hook: want"},
 		{"slack://hook:T0-B0-" + hookSecret + "@hooks.slack.com/ops", "slack: URL: path: not allowed for an incoming webhook"},

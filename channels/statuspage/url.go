@@ -37,7 +37,7 @@ func ParseURL(raw string) (Config, error) {
 			return Config{}, errors.New("statuspage: URL: directory: does not parse (escape a \"%\" as %25)")
 		}
 	}
-	q, err := endpoint.Params(pkg, u.Query(), urlParams)
+	q, err := endpoint.Params(pkg, u.RawQuery, urlParams)
 	if err != nil {
 		return Config{}, err
 	}

@@ -40,7 +40,7 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, urlErr("user information", "want the API key alone, without ':'")
 	}
 	cfg := Config{APIKey: redact.NewSecret(u.User.Username()), PageID: u.Host}
-	if err := cfg.parseQuery(u.Query()); err != nil {
+	if err := cfg.parseQuery(u.RawQuery); err != nil {
 		return Config{}, err
 	}
 	if err := setup.Token(pkg, "APIKey", cfg.APIKey); err != nil {
@@ -59,7 +59,7 @@ func ParseURL(raw string) (Config, error) {
 var params = []string{"name", "notify", "maintenance_window", "rate_limit", "base_url"}
 
 // parseQuery reads the query's parameters into cfg.
-func (cfg *Config) parseQuery(q url.Values) error {
+func (cfg *Config) parseQuery(q string) error {
 	p, err := endpoint.Params(pkg, q, params)
 	if err != nil {
 		return err

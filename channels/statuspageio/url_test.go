@@ -55,6 +55,7 @@ func TestURLErrors(t *testing.T) {
 		"statuspageio://" + key + "@kctb_h9":                                  "statuspageio: URL: host: want the page id (ASCII letters and digits)",
 		"statuspageio://" + key + "@" + testPage + "?notify=maybe":            "statuspageio: URL: query notify: want yes or no",
 		"statuspageio://" + key + "@" + testPage + "?color=red":               `statuspageio: URL: query: unknown parameter "color" (want name, notify, maintenance_window, rate_limit or base_url)`,
+		"statuspageio://" + key + "@" + testPage + "?notify=no;name=x":        `statuspageio: URL: query: parameter 1: holds ";" (separate parameters with "&", escape a ";" in a value as %3B)`,
 		"statuspageio://" + key + "@" + testPage + "?name=a&name=b":           `statuspageio: URL: query: "name" given 2 times`,
 		"statuspageio://" + key + "@" + testPage + "?rate_limit=0":            "statuspageio: URL: query rate_limit: want a positive number of requests a second",
 		"statuspageio://" + key + "@" + testPage + "?base_url=ftp://x":        "statuspageio: URL: query: Config.BaseURL: not an absolute https URL",

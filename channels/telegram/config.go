@@ -195,7 +195,7 @@ func ParseURL(raw string) (Config, error) {
 	case u.Fragment != "":
 		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed")
 	}
-	p, err := endpoint.Params(pkg, u.Query(), []string{"chats", "preview", "template", "name"}, "chats")
+	p, err := endpoint.Params(pkg, u.RawQuery, []string{"chats", "preview", "template", "name"}, "chats")
 	if err != nil {
 		return Config{}, err
 	}

@@ -128,6 +128,7 @@ func TestParseURLErrors(t *testing.T) {
 		{"telegram://" + testToken + "@telegram?chat=@examplestatus", `telegram: URL: query: unknown parameter "chat" (want chats, preview, template or name)`},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus&preview=tiny", `telegram: URL: query: preview: unknown word "tiny" (want off, small, large, above)`},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus&name=a&name=b", `telegram: URL: query: "name" given 2 times`},
+		{"telegram://" + testToken + "@telegram?chats=@examplestatus&preview=%zz", "telegram: URL: query: parameter 2: bad %-escape"},
 		{"telegram://" + testToken + "@telegram?chats=@examplestatus#x", "telegram: URL: fragment: not allowed"},
 		{"telegram://" + testToken + "%zz@telegram", "telegram: URL: does not parse"},
 	}

@@ -63,13 +63,54 @@ func (s Schemes) Parse(pkg, raw string) (*url.URL, string, error) {
 	return u, web, nil
 }
 
-// Params returns the parameters of q, the query of a channel URL of
-// package pkg, by name: each of known given once, but those also in multi,
-// which may be repeated and whose values are then joined with ",". Any
-// other parameter is an error that quotes its name and lists the known
-// ones. It is for a query that holds no secret: one that does (where a
-// missing "=" makes a secret the name) is read with LiteralParams.
-func Params(pkg string, q url.Values, known []string, multi ...string) (map[string]string, error) {
+// Query parses rawQuery, the query of a channel URL of package pkg, as
+// url.ParseQuery does ("+" is a space), but fails where url.URL.Query
+// would drop a parameter without a word: a bad %-escape, or a ";" between
+// parameters. The URL would otherwise work without the setting it was
+// written with. The error gives the parameter's position, from 1, and
+// quotes nothing, as "demo: URL: query: parameter 2: bad %-escape".
+func Query(pkg, rawQuery string) (url.Values, error) {
+	q := url.Values{}
+	n := 0
+	for kv := range strings.SplitSeq(rawQuery, "&") {
+		if kv == "" {
+			continue
+		}
+		n++
+		if strings.Contains(kv, ";") {
+			return nil, FormErrorf(pkg, "query", `parameter %d: holds ";" (separate parameters with "&", escape a ";" in a value as %%3B)`, n)
+		}
+		rawKey, rawVal, _ := strings.Cut(kv, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err == nil {
+			var val string
+			if val, err = url.QueryUnescape(rawVal); err == nil {
+				q[key] = append(q[key], val)
+				continue
+			}
+		}
+		return nil, FormErrorf(pkg, "query", "parameter %d: bad %%-escape", n)
+	}
+	return q, nil
+}
+
+// Params returns the parameters of rawQuery, the query of a channel URL of
+// package pkg (read by Query), by name: each of known given once, but
+// those also in multi, which may be repeated and whose values are then
+// joined with ",". Any other parameter is an error that quotes its name
+// and lists the known ones. It is for a query that holds no secret: one
+// that does (where a missing "=" makes a secret the name) is read with
+// LiteralParams.
+func Params(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
+	q, err := Query(pkg, rawQuery)
+	if err != nil {
+		return nil, err
+	}
+	return params(pkg, q, known, multi)
+}
+
+// params is Params on a parsed query.
+func params(pkg string, q url.Values, known, multi []string) (map[string]string, error) {
 	out := make(map[string]string, len(q))
 	for k, vs := range q {
 		switch {
@@ -108,7 +149,7 @@ func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[s
 		}
 		q[key] = append(q[key], val)
 	}
-	return Params(pkg, q, known, multi...)
+	return params(pkg, q, known, multi)
 }
 
 // orList writes words as "a, b or c".

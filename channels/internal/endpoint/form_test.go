@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -66,22 +67,40 @@ func TestSchemesParse(t *testing.T) {
 // those that are lists repeated or comma-separated.
 func TestParams(t *testing.T) {
 	known := []string{"name", "lang", "notify"}
-	q, _ := url.ParseQuery("name=ops+team&lang=en&lang=de,fr")
-	p, err := Params("demo", q, known, "lang")
+	p, err := Params("demo", "name=ops+team&lang=en&lang=de,fr", known, "lang")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"name": "ops team", "lang": "en,de,fr"}, p)
 
-	q, _ = url.ParseQuery("name=a&name=b")
-	_, err = Params("demo", q, known, "lang")
+	_, err = Params("demo", "name=a&name=b", known, "lang")
 	assert.EqualError(t, err, `demo: URL: query: "name" given 2 times`)
-	q, _ = url.ParseQuery("colour=red")
-	_, err = Params("demo", q, known)
+	_, err = Params("demo", "colour=red", known)
 	assert.EqualError(t, err, `demo: URL: query: unknown parameter "colour" (want name, lang or notify)`)
-	_, err = Params("demo", q, []string{"name"})
+	_, err = Params("demo", "colour=red", []string{"name"})
 	assert.EqualError(t, err, `demo: URL: query: unknown parameter "colour" (want name)`)
-	p, err = Params("demo", nil, known)
+	p, err = Params("demo", "", known)
 	require.NoError(t, err)
 	assert.Empty(t, p)
+	_, err = Params("demo", "name=ops&lang=%zz", known)
+	assert.EqualError(t, err, `demo: URL: query: parameter 2: bad %-escape`)
+}
+
+// A parameter that url.URL.Query would drop without a word is an error
+// instead: the URL would work without the setting it was written with.
+func TestQuery(t *testing.T) {
+	q, err := Query("demo", "a=1+2&&b=%3B&a=x")
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"a": {"1 2", "x"}, "b": {";"}}, q)
+	for raw, want := range map[string]string{
+		"base_url=%":         "demo: URL: query: parameter 1: bad %-escape",
+		"name=ops&na%zzme=x": "demo: URL: query: parameter 2: bad %-escape",
+		"name=ops;lang=en":   `demo: URL: query: parameter 1: holds ";" (separate parameters with "&", escape a ";" in a value as %3B)`,
+	} {
+		u, err := url.Parse("demo://host/?" + raw)
+		require.NoError(t, err)
+		require.Less(t, len(u.Query()), strings.Count(raw, "="), "url.URL.Query drops it: %s", raw)
+		_, err = Query("demo", raw)
+		assert.EqualError(t, err, want, raw)
+	}
 }
 
 // LiteralParams keeps a "+" a plus, as a secret holds it.
