@@ -1,7 +1,7 @@
 // Package textsafe makes what an update's author wrote safe for a
 // platform that reads more than text in it: Map applies one function to
 // every field an author writes, and QuietMentions breaks the "@name"
-// mentions that Mastodon and Telegram turn into notifications.
+// mentions that Mastodon, Telegram and X turn into notifications.
 //
 // # Limits
 //
