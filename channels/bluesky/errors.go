@@ -90,9 +90,10 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until
-// RateLimit-Reset (Unix seconds), else the Retry-After hint, else none.
+// RateLimit-Reset (Unix seconds, measured from the answer's Date, not from
+// this machine's clock), else the Retry-After hint, else none.
 func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error) error {
-	now := c.s.now()
+	now := httpx.ServerNow(h, c.s.now()) // the reset is by the server's clock
 	if secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil && secs > now.Unix() {
 		reset := time.Unix(secs, 0)
 		d := min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second)

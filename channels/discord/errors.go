@@ -123,7 +123,7 @@ func rateLimitWait(e *apiError, h http.Header, now time.Time) (time.Duration, bo
 			return d, true
 		}
 	}
-	return httpx.ParseRetryAfter(h.Get("Retry-After"), now)
+	return httpx.RetryAfter(h, now)
 }
 
 // seconds converts a number of seconds to a duration, capped at

@@ -73,7 +73,7 @@ func classify(r *httpx.Response, now time.Time) error {
 		return nil
 	}
 	e := parseError(r)
-	wait, hinted := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), now)
+	wait, hinted := httpx.RetryAfter(r.Header, now)
 	switch {
 	case r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED":
 		if !hinted {

@@ -68,9 +68,10 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until the
-// X-RateLimit-Reset time (ISO 8601), else the Retry-After hint, else none.
+// X-RateLimit-Reset time (ISO 8601, measured from the answer's Date, not
+// from this machine's clock), else the Retry-After hint, else none.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
-	now := c.s.now()
+	now := httpx.ServerNow(h, c.s.now()) // the reset is by the instance's clock
 	if reset, ok := parseReset(h.Get("X-RateLimit-Reset")); ok && reset.After(now) {
 		d := min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second)
 		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s (limit %s): %w",

@@ -108,10 +108,10 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	e := &Error{Status: r.Status, Code: httpx.Snippet([]byte(c.s.redactor.String(eb.ErrCode))),
 		Message: httpx.Snippet([]byte(c.s.redactor.String(text)))}
 	if r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded {
-		return broadcast.RetryAfter(e, retryAfter(r.Header.Get("Retry-After"), eb.RetryAfterMS, now))
+		return broadcast.RetryAfter(e, retryAfter(r.Header, eb.RetryAfterMS, now))
 	}
 	if httpx.Transient(r.Status) {
-		if d, ok := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), now); ok {
+		if d, ok := httpx.RetryAfter(r.Header, now); ok {
 			return broadcast.RetryAfter(e, d)
 		}
 		return e
@@ -122,8 +122,8 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 // retryAfter is the wait a rate limit asks for: the Retry-After header
 // (the specification's since v1.10), else retry_after_ms, else 5s; at most
 // httpx.MaxRetryAfter.
-func retryAfter(header string, ms int64, now time.Time) time.Duration {
-	if d, ok := httpx.ParseRetryAfter(header, now); ok {
+func retryAfter(h http.Header, ms int64, now time.Time) time.Duration {
+	if d, ok := httpx.RetryAfter(h, now); ok {
 		return d
 	}
 	if ms > 0 {

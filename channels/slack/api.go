@@ -133,7 +133,7 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 func classify(e *APIError, h http.Header, now time.Time) error {
 	switch {
 	case rateCodes[e.Code] || e.Status == http.StatusTooManyRequests:
-		d, ok := httpx.ParseRetryAfter(h.Get("Retry-After"), now)
+		d, ok := httpx.RetryAfter(h, now)
 		if !ok {
 			d = defaultRateWait
 		}

@@ -88,7 +88,7 @@ func classify(r *httpx.Response, now time.Time) error {
 		return nil
 	}
 	e := parseError(r)
-	d, hinted := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), now)
+	d, hinted := httpx.RetryAfter(r.Header, now)
 	switch {
 	case r.Status == statusRateLimited || r.Status == http.StatusTooManyRequests:
 		if !hinted {

@@ -72,14 +72,14 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 			secs := min(int64(e.RetryAfter), int64(httpx.MaxRetryAfter/time.Second))
 			return broadcast.RetryAfter(err, time.Duration(secs)*time.Second)
 		}
-		if d, ok := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), time.Now()); ok {
+		if d, ok := httpx.RetryAfter(r.Header, time.Now()); ok {
 			return broadcast.RetryAfter(err, d)
 		}
 		return err
 	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
 	case httpx.Transient(e.Code):
-		if d, ok := httpx.ParseRetryAfter(r.Header.Get("Retry-After"), time.Now()); ok {
+		if d, ok := httpx.RetryAfter(r.Header, time.Now()); ok {
 			return broadcast.RetryAfter(err, d)
 		}
 		return err

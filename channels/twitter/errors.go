@@ -79,9 +79,10 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 }
 
 // rateLimited returns the error of a 429: transient, with a wait from X's
-// rate-limit headers, else from Retry-After, else none.
+// rate-limit headers, else from Retry-After, else none. X's reset times
+// are measured from its Date, not from this machine's clock.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
-	now := c.now()
+	now := httpx.ServerNow(h, c.now()) // the resets are by X's clock
 	if d, which := rateLimitWait(h, now); d > 0 {
 		until := now.Add(d).UTC().Format(time.RFC3339)
 		return broadcast.RetryAfter(fmt.Errorf("twitter: %s: rate limited until %s (%s): %w",

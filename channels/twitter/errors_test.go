@@ -23,9 +23,11 @@ import (
 // epoch returns the Unix time d after fixedNow, as X's reset headers give.
 func epoch(d time.Duration) string { return strconv.FormatInt(fixedNow.Add(d).Unix(), 10) }
 
-// answer writes status, headers (name, value pairs) and body.
+// answer writes status, headers (name, value pairs) and body, with the
+// Date of X's clock, fixedNow, unless headers give another.
 func answer(status int, body string, headers ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Date", fixedNow.Format(http.TimeFormat))
 		for i := 0; i+1 < len(headers); i += 2 {
 			w.Header().Set(headers[i], headers[i+1])
 		}
@@ -81,6 +83,14 @@ func TestSendErrors(t *testing.T) {
 			"x-app-limit-24hour-remaining", "0", "x-app-limit-24hour-reset", epoch(3*time.Hour)),
 			delay: 3 * time.Hour,
 			want:  "twitter: post: rate limited until 2025-11-24T17:30:00Z (x-app-limit-24hour): X API 429 Too Many Requests"},
+		{name: "429 window, this machine's clock 10 minutes fast", answer: answer(429, tooMany,
+			"Date", fixedNow.Add(-10*time.Minute).Format(http.TimeFormat), "x-rate-limit-reset", epoch(5*time.Minute-10*time.Minute)),
+			delay: 5 * time.Minute,
+			want:  "twitter: post: rate limited until 2025-11-24T14:25:00Z (x-rate-limit): X API 429 Too Many Requests"},
+		{name: "429 window, this machine's clock 10 minutes slow", answer: answer(429, tooMany,
+			"Date", fixedNow.Add(10*time.Minute).Format(http.TimeFormat), "x-rate-limit-reset", epoch(5*time.Minute+10*time.Minute)),
+			delay: 5 * time.Minute,
+			want:  "twitter: post: rate limited until 2025-11-24T14:45:00Z (x-rate-limit): X API 429 Too Many Requests"},
 		{name: "429 Retry-After only", answer: answer(429, tooMany, "Retry-After", "30"), delay: 30 * time.Second,
 			want: "twitter: post: rate limited: X API 429 Too Many Requests"},
 		{name: "429 reset in the past", answer: answer(429, tooMany, "x-rate-limit-reset", epoch(-time.Minute)),

@@ -184,7 +184,7 @@ func tokenError(op string, err error) error {
 	case !httpx.Transient(status):
 		return broadcast.Permanent(err)
 	}
-	if d, ok := httpx.ParseRetryAfter(re.Response.Header.Get("Retry-After"), time.Now()); ok {
+	if d, ok := httpx.RetryAfter(re.Response.Header, time.Now()); ok {
 		return broadcast.RetryAfter(err, d)
 	}
 	return err

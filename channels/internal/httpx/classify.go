@@ -66,7 +66,7 @@ func classifyAt(r *Response, now time.Time) error {
 	if !Transient(r.Status) {
 		return broadcast.Permanent(err)
 	}
-	if d, ok := ParseRetryAfter(r.Header.Get("Retry-After"), now); ok {
+	if d, ok := RetryAfter(r.Header, now); ok {
 		return broadcast.RetryAfter(err, d)
 	}
 	return err
@@ -85,12 +85,13 @@ func Transient(status int) bool {
 	return status >= 500 && status <= 599
 }
 
-// ParseRetryAfter parses a Retry-After header value: a number of seconds or
-// an HTTP date, taken relative to now. A date in the past gives 0; values
-// are capped at MaxRetryAfter. It reports false for an empty, negative or
-// unparsable value.
-func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
+// RetryAfter reads the Retry-After field of h, the header of a response
+// received at now (this machine's clock): a number of seconds, or an HTTP
+// date, measured from the response's own Date (see ServerNow). A date in
+// the past gives 0; values are capped at MaxRetryAfter. It reports false
+// for a missing, empty, negative or unparsable value.
+func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
@@ -108,7 +109,22 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return min(max(t.Sub(now), 0), MaxRetryAfter), true
+	return min(max(t.Sub(ServerNow(h, now)), 0), MaxRetryAfter), true
+}
+
+// ServerNow returns the time by the server's clock at which it sent the
+// response whose header is h, received at now by this machine's clock:
+// its Date field, or now when it has none that parses. A time a server
+// gives by its own clock (an HTTP date in Retry-After, a rate limit's
+// reset) is measured from it, so that a machine whose clock is off waits
+// neither too little (retrying into the limit) nor too long. Date counts
+// whole seconds: the wait may come out up to a second longer, never
+// shorter.
+func ServerNow(h http.Header, now time.Time) time.Time {
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		return t
+	}
+	return now
 }
 
 func isRangeErr(err error) bool {

@@ -95,6 +95,25 @@ func TestClassifyRetryAfter(t *testing.T) {
 	}
 }
 
+// A date in Retry-After is by the server's clock: it is measured from the
+// answer's Date, so that a machine whose clock is off waits as long as the
+// server asks.
+func TestRetryAfterDateMeasuredFromTheServersDate(t *testing.T) {
+	server := now.Add(-10 * time.Minute) // this machine's clock is 10 minutes fast
+	h := http.Header{"Retry-After": {server.Add(90 * time.Second).Format(http.TimeFormat)}, "Date": {server.Format(http.TimeFormat)}}
+	d, ok := RetryAfter(h, now)
+	assert.True(t, ok)
+	assert.Equal(t, 90*time.Second, d, "clock fast")
+	server = now.Add(time.Hour) // this machine's clock is an hour slow
+	h = http.Header{"Retry-After": {server.Add(90 * time.Second).Format(http.TimeFormat)}, "Date": {server.Format(http.TimeFormat)}}
+	d, _ = RetryAfter(h, now)
+	assert.Equal(t, 90*time.Second, d, "clock slow")
+	h.Set("Date", "yesterday")
+	d, _ = RetryAfter(h, now)
+	assert.Equal(t, time.Hour+90*time.Second, d, "a Date that does not parse: this machine's clock")
+	assert.Equal(t, now, ServerNow(http.Header{}, now), "no Date")
+}
+
 func TestClassifyUsesTheClock(t *testing.T) {
 	h := http.Header{"Retry-After": {time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)}}
 	d, ok := broadcast.RetryDelay(Classify(&Response{Status: 503, Header: h}))
