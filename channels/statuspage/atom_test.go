@@ -53,6 +53,18 @@ func TestAtomFeeds(t *testing.T) {
 	assert.Equal(t, []string{ids[1], ids[2]}, entryIDs(site.Feeds["components/api.atom"]), "API's feed")
 	assert.Equal(t, []string{ids[0]}, entryIDs(site.Feeds["components/cdn.atom"]), "CDN's feed")
 
+	// The front page names every feed, so that a feed reader given the
+	// page finds the components' feeds too.
+	var feeds []string
+	for _, l := range statuspage.Find(site.Pages["index.html"], "link") {
+		if statuspage.Attr(l, "rel") == "alternate" {
+			feeds = append(feeds, statuspage.Attr(l, "title")+" = "+statuspage.Attr(l, "href"))
+			assert.Contains(t, site.Feeds, statuspage.Attr(l, "href"), "a feed the page names")
+		}
+	}
+	assert.Equal(t, []string{"Service status: all updates = history.atom", "Service status: API = components/api.atom",
+		"Service status: CDN = components/cdn.atom"}, feeds, "the front page's feed links")
+
 	// A later write keeps the ids; an edit moves its entry up, same id,
 	// new updated time.
 	p.send(update("c", "c1", 30, broadcast.StatusInvestigating))

@@ -14,7 +14,8 @@
 //     IncidentURL: give it to the other channels as Update.URL).
 //   - history.html: every closed incident, by month.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
-//     one entry per update, the latest Config.FeedEntries.
+//     one entry per update, the latest Config.FeedEntries; index.html
+//     names each in a <link rel="alternate">, where feed readers find it.
 //   - api/v2/summary.json, status.json, components.json, incidents.json,
 //     incidents/unresolved.json, scheduled-maintenances.json and
 //     scheduled-maintenances/{upcoming,active}.json in the shapes of
