@@ -330,3 +330,32 @@ func TestAPI(t *testing.T) {
 		})
 	}
 }
+
+// A path or a method the API does not have is answered, like every other
+// error, with a problem document, so that clients parse one error shape.
+func TestUnknownRoutesAnswerProblems(t *testing.T) {
+	for _, c := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"GET", "/v1/nothing", 404, ""},
+		{"GET", "/v1/updates/", 404, ""},
+		{"PUT", "/v1/updates", 405, "POST"},
+		{"DELETE", "/v1/updates/u-1", 405, "GET, HEAD"},
+		{"GET", "/v1/updates/u-1/retract", 405, "POST"},
+	} {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			ta := newTestAPI()
+			rec := ta.do(c.method, c.path, "")
+			require.Equal(t, c.status, rec.Code, rec.Body.String())
+			assert.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+			assert.Equal(t, c.allow, rec.Header().Get("Allow"))
+			var p problem
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p), rec.Body.String())
+			assert.Equal(t, c.status, p.Status)
+			assert.Equal(t, http.StatusText(c.status), p.Title)
+			assert.NotEmpty(t, p.Detail)
+		})
+	}
+}
