@@ -359,3 +359,18 @@ func TestUnknownRoutesAnswerProblems(t *testing.T) {
 		})
 	}
 }
+
+// An update posted again under an ID already used is not queued: the
+// first one stands, and the answer names its incident, not the one the
+// second post asked for.
+func TestPostAgainAnswersTheIncidentOfTheFirst(t *testing.T) {
+	ta := newTestAPI()
+	postedU1(ta)
+	rec := ta.do("POST", "/v1/updates", `{"id": "u-1", "incident_id": "dns", "title": "DNS", "status": "resolved"}`)
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	var got accepted
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+	assert.Equal(t, "u-1", got.ID)
+	assert.Equal(t, "cdn", got.IncidentID, "the update that stands belongs to cdn")
+	assert.Equal(t, "cdn", ta.be.updates["u-1"].IncidentID)
+}
