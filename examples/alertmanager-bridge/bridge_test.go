@@ -288,3 +288,29 @@ func TestLateOlderNotificationIsNotPostedAfterANewer(t *testing.T) {
 	require.Len(t, flaky.sent(), 1, "only the resolved update")
 	assert.Equal(t, broadcast.StatusResolved, flaky.sent()[0].Update.Status)
 }
+
+// Alertmanager's retry of a notification is the same update, with the same
+// Time: channels that derive their idempotency key from it (Bluesky's
+// record key) then find the post of an attempt whose answer was lost,
+// rather than post again.
+func TestRetriedNotificationKeepsItsTime(t *testing.T) {
+	flaky := &recorder{name: "flaky"}
+	flaky.setFail(errors.New("503 upstream down"))
+	var times []time.Time
+	var mu sync.Mutex
+	spy := broadcast.ChannelFunc("spy", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		times = append(times, m.Update.Time)
+		return broadcast.Receipt{}, errors.New("answer lost")
+	})
+	srv := bridge(t, mapping{}, flaky, spy)
+	for range 2 { // the notification and Alertmanager's retry
+		code, _ := post(t, srv, sample(t, "firing.json"))
+		require.Equal(t, http.StatusInternalServerError, code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, times, 2)
+	assert.Equal(t, times[0], times[1])
+}

@@ -67,7 +67,9 @@
 //     latest of its firing alerts' startsAt and resolved alerts' endsAt.
 //     Updates are ordered by it: a notification that arrives after a newer
 //     one of its group went out (the other Alertmanager of a pair still
-//     retrying it) is not posted after it ("superseded", and 200).
+//     retrying it) is not posted after it ("superseded", and 200). A
+//     retried notification keeps it, so that channels whose idempotency
+//     key comes from it (Bluesky's record key) do not post it twice.
 //
 // Alert text is made fit for an update, so that no well-formed
 // notification is refused: NUL and invalid UTF-8 are dropped, as are the
