@@ -266,3 +266,51 @@ func TestNULInAlertTextIsAccepted(t *testing.T) {
 	require.Len(t, ch.sent(), 1)
 	assert.True(t, strings.HasPrefix(ch.sent()[0].Update.Body, "5.2% of requests to edge-fra-1"), ch.sent()[0].Update.Body)
 }
+
+// A notification that arrives after a newer one of its group went out (the
+// other Alertmanager of an HA pair still retrying the firing one after the
+// group resolved) is older: it is not posted after the newer one, and the
+// answer is 200, so that Alertmanager stops retrying it.
+func TestLateOlderNotificationIsNotPostedAfterANewer(t *testing.T) {
+	good, flaky := &recorder{name: "good"}, &recorder{name: "flaky"}
+	flaky.setFail(errors.New("503 upstream down"))
+	srv := bridge(t, mapping{}, good, flaky)
+	code, _ := post(t, srv, sample(t, "firing.json"))
+	require.Equal(t, http.StatusInternalServerError, code)
+
+	flaky.setFail(nil)
+	code, _ = post(t, srv, sample(t, "resolved.json"))
+	require.Equal(t, http.StatusOK, code)
+
+	code, resp := post(t, srv, sample(t, "firing.json")) // the late retry
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, []string{"skipped", "superseded"}, []string{resp.Results[0].Outcome, resp.Results[1].Outcome})
+	require.Len(t, flaky.sent(), 1, "only the resolved update")
+	assert.Equal(t, broadcast.StatusResolved, flaky.sent()[0].Update.Status)
+}
+
+// Alertmanager's retry of a notification is the same update, with the same
+// Time: channels that derive their idempotency key from it (Bluesky's
+// record key) then find the post of an attempt whose answer was lost,
+// rather than post again.
+func TestRetriedNotificationKeepsItsTime(t *testing.T) {
+	flaky := &recorder{name: "flaky"}
+	flaky.setFail(errors.New("503 upstream down"))
+	var times []time.Time
+	var mu sync.Mutex
+	spy := broadcast.ChannelFunc("spy", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		times = append(times, m.Update.Time)
+		return broadcast.Receipt{}, errors.New("answer lost")
+	})
+	srv := bridge(t, mapping{}, flaky, spy)
+	for range 2 { // the notification and Alertmanager's retry
+		code, _ := post(t, srv, sample(t, "firing.json"))
+		require.Equal(t, http.StatusInternalServerError, code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, times, 2)
+	assert.Equal(t, times[0], times[1])
+}

@@ -63,6 +63,13 @@
 //     customer_advice or advice annotation. A resolved group keeps it only
 //     from the common annotations. Write it for customers: "Retry failed
 //     uploads; no data was lost."
+//   - Time: when the group came to the state the notification reports, the
+//     latest of its firing alerts' startsAt and resolved alerts' endsAt.
+//     Updates are ordered by it: a notification that arrives after a newer
+//     one of its group went out (the other Alertmanager of a pair still
+//     retrying it) is not posted after it ("superseded", and 200). A
+//     retried notification keeps it, so that channels whose idempotency
+//     key comes from it (Bluesky's record key) do not post it twice.
 //
 // Alert text is made fit for an update, so that no well-formed
 // notification is refused: NUL and invalid UTF-8 are dropped, as are the

@@ -330,3 +330,47 @@ func TestAPI(t *testing.T) {
 		})
 	}
 }
+
+// A path or a method the API does not have is answered, like every other
+// error, with a problem document, so that clients parse one error shape.
+func TestUnknownRoutesAnswerProblems(t *testing.T) {
+	for _, c := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"GET", "/v1/nothing", 404, ""},
+		{"GET", "/v1/updates/", 404, ""},
+		{"PUT", "/v1/updates", 405, "POST"},
+		{"DELETE", "/v1/updates/u-1", 405, "GET, HEAD"},
+		{"GET", "/v1/updates/u-1/retract", 405, "POST"},
+	} {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			ta := newTestAPI()
+			rec := ta.do(c.method, c.path, "")
+			require.Equal(t, c.status, rec.Code, rec.Body.String())
+			assert.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+			assert.Equal(t, c.allow, rec.Header().Get("Allow"))
+			var p problem
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p), rec.Body.String())
+			assert.Equal(t, c.status, p.Status)
+			assert.Equal(t, http.StatusText(c.status), p.Title)
+			assert.NotEmpty(t, p.Detail)
+		})
+	}
+}
+
+// An update posted again under an ID already used is not queued: the
+// first one stands, and the answer names its incident, not the one the
+// second post asked for.
+func TestPostAgainAnswersTheIncidentOfTheFirst(t *testing.T) {
+	ta := newTestAPI()
+	postedU1(ta)
+	rec := ta.do("POST", "/v1/updates", `{"id": "u-1", "incident_id": "dns", "title": "DNS", "status": "resolved"}`)
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	var got accepted
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+	assert.Equal(t, "u-1", got.ID)
+	assert.Equal(t, "cdn", got.IncidentID, "the update that stands belongs to cdn")
+	assert.Equal(t, "cdn", ta.be.updates["u-1"].IncidentID)
+}

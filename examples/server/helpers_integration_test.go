@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,6 +84,7 @@ type event struct {
 type receiver struct {
 	*httptest.Server
 	secret redact.Secret
+	down   atomic.Bool // answer 503 to every delivery
 	mu     sync.Mutex
 	events []event
 }
@@ -94,6 +96,10 @@ func newReceiver(t *testing.T) *receiver {
 	v, err := webhook.NewVerifier(rc.secret)
 	require.NoError(t, err)
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rc.down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		body, err := v.VerifyRequest(r, 1<<20)
 		if !assert.NoError(t, err, "a delivery with a good signature") {
 			w.WriteHeader(http.StatusUnauthorized)

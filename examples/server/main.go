@@ -29,7 +29,10 @@
 //     as the Broadcaster derives it. 202 with Location: /v1/updates/{id}
 //     and the id, the incident id and the update's links. Posting the same
 //     update again, to any replica, even at the same moment, answers the
-//     same and queues nothing more.
+//     same and queues nothing more, except on the channels where it
+//     failed: those are queued anew and try the recipients they did not
+//     reach again (not those that refused it for good), which is how to
+//     retry them once the cause is fixed.
 //   - GET /v1/updates/{id}: per channel, the outcome (delivered, pending,
 //     failed, skipped, superseded, not_selected; unknown, see Limits),
 //     attempts, the receipt (the post's id and link), errors and the

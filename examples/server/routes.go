@@ -41,7 +41,45 @@ func (a *api) handler() http.Handler {
 		}
 		mux.Handle(rt.pattern, h)
 	}
-	return a.logRequests(mux)
+	return a.logRequests(problems(mux))
+}
+
+// problems serves mux, answering the requests no route takes (the mux's
+// own plain-text 404 and 405) with problem documents, as every other error.
+func problems(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			w = &problemWriter{ResponseWriter: w}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// problemWriter replaces a 404 or 405 answer with a problem document,
+// keeping its headers (Allow).
+type problemWriter struct {
+	http.ResponseWriter
+	replaced bool
+}
+
+func (w *problemWriter) WriteHeader(code int) {
+	switch code {
+	case http.StatusNotFound:
+		w.replaced = true
+		writeProblem(w.ResponseWriter, code, "", "no such endpoint; the API is described at /openapi.yaml")
+	case http.StatusMethodNotAllowed:
+		w.replaced = true
+		writeProblem(w.ResponseWriter, code, "", "this endpoint takes "+w.Header().Get("Allow"))
+	default:
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *problemWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil // the mux's text, replaced
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // logRequests logs each request's method, route, status and duration;

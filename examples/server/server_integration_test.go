@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +137,30 @@ func TestCorrectAndRetractRoundTrip(t *testing.T) {
 	jobsBefore = jobs(t, dep.dsn)
 	b.post(t, acc.Links.Retract, "")
 	assert.Equal(t, jobsBefore, jobs(t, dep.dsn), "queued once")
+}
+
+// Posting an update again queues anew the channels where it failed (out
+// of attempts), which then reach the targets they had not: how a client
+// retries them once the cause is fixed.
+func TestPostAgainRetriesTheChannelsThatFailed(t *testing.T) {
+	dep := newDeployment(t)
+	config, err := os.ReadFile(dep.config)
+	require.NoError(t, err)
+	dep.config = filepath.Join(t.TempDir(), "one-attempt.yaml")
+	require.NoError(t, os.WriteFile(dep.config, append([]byte("retry: {max_attempts: 1}\n"), config...), 0o600))
+	r := dep.start(t)
+
+	dep.rc.down.Store(true)
+	acc := r.post(t, "/v1/updates", update)
+	st := r.await(t, acc.Links.Self)
+	assert.Equal(t, []string{"status-hook:failed", "subscribers:failed"}, outcomesOf(st.Channels))
+	dep.rc.down.Store(false)
+
+	assert.Equal(t, acc, r.post(t, "/v1/updates", update), "the same answer")
+	assert.Equal(t, 4, jobs(t, dep.dsn), "each channel queued anew")
+	st = r.await(t, acc.Links.Self)
+	assert.Equal(t, []string{"status-hook:delivered", "subscribers:delivered"}, outcomesOf(st.Channels))
+	assert.Equal(t, map[string]int{"/status": 1, "/a": 1, "/b": 1}, deliveries(dep.rc, "u-1", "incident.updated"))
 }
 
 // Bad requests get a clear 4xx from either replica, and queue nothing.
