@@ -172,7 +172,9 @@ func (b *Broadcaster) Channels() []string {
 // returned.
 //
 // A channel is skipped when the Store says it delivered u.ID already; a
-// channel with many targets resends only to the targets not done. An update
+// channel with many targets resends only to the targets not done. An
+// update sent again without a Time keeps the Time of its first delivery
+// (see Update.Time). An update
 // older than one the channel already posted for the incident (an earlier
 // Update.Time; for equal times, the earlier Send) is not posted there, and
 // a retry waiting to post it stops as soon as the newer one is delivered:
@@ -427,7 +429,11 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	}
 	start := time.Now()
 	if op != opRetract {
+		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
+		if !timed {
+			u.Time = b.firstTime(ctx, u.ID, u.Time)
+		}
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
 		Results: make([]Result, len(b.channels))}
@@ -469,6 +475,21 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		}
 	}
 	return rep, errors.Join(errs...)
+}
+
+// firstTime returns the Time update updateID was delivered with, as a
+// channel's receipt of it holds it, else now: an update sent again without
+// a Time of its own (a command run again to retry the channel that missed
+// it) is the same update, and must not count as newer than an update of
+// the incident delivered in between. A receipt that cannot be read is
+// passed over; with none readable, the update counts as new.
+func (b *Broadcaster) firstTime(ctx context.Context, updateID string, now time.Time) time.Time {
+	for _, ch := range b.channels {
+		if r, ok, err := b.store.Receipt(ctx, updateID, ch.Name()); err == nil && ok && !r.UpdateTime.IsZero() {
+			return r.UpdateTime
+		}
+	}
+	return now
 }
 
 // runStages starts each stage when the one before finished or StageWait

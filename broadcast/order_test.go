@@ -240,3 +240,43 @@ func TestBusyOnlyForWaitsBeforeTheChannel(t *testing.T) {
 		assert.NotErrorIs(t, rep.Results[0].Err, broadcast.ErrBusy, "the channel was tried")
 	})
 }
+
+// An update sent again without a Time of its own, to retry the channel
+// that missed it, is the update it was: it keeps the Time of its first
+// delivery, so that on that channel it is not posted after a newer update
+// of the incident that went out in between.
+func TestResentUpdateKeepsItsTime(t *testing.T) {
+	var mu sync.Mutex
+	var posted []string
+	var down atomic.Bool
+	record := func(name string) func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			if name == "flaky" && down.Load() {
+				return broadcast.Receipt{}, errFlaky
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			posted = append(posted, name+":"+string(m.Update.Status))
+			return broadcast.Receipt{ID: fmt.Sprint(len(posted))}, nil
+		}
+	}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}},
+		broadcast.ChannelFunc("steady", record("steady")), broadcast.ChannelFunc("flaky", record("flaky")))
+	investigating := validUpdate() // no Time: Send takes the time it runs
+	resolved := validUpdate()
+	resolved.Status, resolved.Body = broadcast.StatusResolved, "Error rates are back to normal."
+
+	down.Store(true)
+	first, err := b.Send(context.Background(), investigating)
+	require.Error(t, err, "flaky missed it")
+	down.Store(false)
+	_, err = b.Send(context.Background(), resolved)
+	require.NoError(t, err)
+
+	again, err := b.Send(context.Background(), investigating) // the operator retries the channel that missed it
+	require.NoError(t, err)
+	assert.Equal(t, first.UpdateID, again.UpdateID)
+	assert.True(t, again.Results[1].Superseded, "flaky: the resolved update is newer")
+	assert.True(t, again.Results[0].Skipped, "steady had it")
+	assert.Equal(t, []string{"steady:investigating", "steady:resolved", "flaky:resolved"}, posted)
+}

@@ -68,10 +68,16 @@ type metadata struct {
 // Jobs are unique by update ID and channel: enqueueing the same update
 // again, from this or another instance, at once or after its delivery,
 // queues nothing (a job that failed for good is queued anew, and resumes
-// with its Ledger). An invalid update queues nothing; the error wraps
-// broadcast.ErrInvalidUpdate.
+// with its Ledger). An update enqueued again without a Time of its own
+// keeps the Time of its first jobs, while River keeps them: it stays older
+// than the updates of its incident enqueued after it (see
+// broadcast.Update.Time). An invalid update queues nothing; the error
+// wraps broadcast.ErrInvalidUpdate.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
+	if err == nil && u.Time.IsZero() {
+		err = d.keepTime(ctx, tx, jobs)
+	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
 	}
@@ -83,6 +89,9 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // which Wait takes.
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
+	if err == nil && u.Time.IsZero() {
+		err = d.keepTime(ctx, tx, jobs)
+	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: correct: %w", err)
 	}
@@ -100,6 +109,37 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 		return fmt.Errorf("dispatch: retract: %w", err)
 	}
 	return d.insert(ctx, tx, jobs)
+}
+
+// keepTime gives jobs, those of an update enqueued without a Time, the
+// Time of the update's first job, when it was enqueued before: the same
+// update, sent again to retry the channels whose jobs gave up, must not
+// count as newer than the updates of its incident that followed it.
+func (d *Dispatcher) keepTime(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) error {
+	raw, err := json.Marshal(metadata{Update: jobs[0].Update.ID})
+	if err != nil {
+		return err
+	}
+	params := river.NewJobListParams().Metadata(string(raw)).First(1).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
+	var list *river.JobListResult
+	if tx != nil {
+		list, err = d.client.JobListTx(ctx, tx, params)
+	} else {
+		list, err = d.client.JobList(ctx, params)
+	}
+	if err != nil || len(list.Jobs) == 0 {
+		return err
+	}
+	var first jobArgs
+	if err := json.Unmarshal(list.Jobs[0].EncodedArgs, &first); err != nil {
+		return fmt.Errorf("job %d: %w", list.Jobs[0].ID, err)
+	}
+	if t := first.Job.Update.Time; !t.IsZero() {
+		for i := range jobs {
+			jobs[i].Update.Time = t
+		}
+	}
+	return nil
 }
 
 // insert inserts one River job per broadcast.Job, in tx or in a

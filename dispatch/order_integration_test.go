@@ -4,8 +4,10 @@ package dispatch_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,4 +90,50 @@ func TestUpdatesOfAnIncidentAreNotPostedOutOfOrderAcrossInstances(t *testing.T) 
 	th, err := a.store.Thread(ctx, older.IncidentID, "chat")
 	require.NoError(t, err)
 	assert.Equal(t, newer.ID, th.Last.UpdateID, "and the thread's latest")
+}
+
+// An update enqueued again without a Time of its own, to retry the
+// channel whose job gave up on it, keeps the Time of its first jobs: the
+// newer update of the incident delivered in between supersedes it there,
+// instead of being followed by it.
+func TestReenqueuedUpdateKeepsItsTime(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	var down atomic.Bool
+	var mu sync.Mutex
+	var posted []string
+	ch := broadcast.ChannelFunc("chat", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if down.Load() {
+			return broadcast.Receipt{}, errors.New("503 try later")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		posted = append(posted, string(m.Update.Status))
+		return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+	})
+	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{},
+		dispatch.Config{Workers: 1, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+	in.start(t)
+	investigating, resolved := update(1), update(2) // no Time: each takes its Enqueue's
+	resolved.IncidentID, resolved.Status = investigating.IncidentID, broadcast.StatusResolved
+
+	down.Store(true)
+	_, err := in.d.Enqueue(ctx, nil, investigating)
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, investigating.ID)
+	require.Error(t, err, "the job gives up")
+	down.Store(false)
+	_, err = in.d.Enqueue(ctx, nil, resolved)
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, resolved.ID)
+	require.NoError(t, err)
+
+	_, err = in.d.Enqueue(ctx, nil, investigating) // to retry the channel that missed it
+	require.NoError(t, err)
+	rep, err := in.d.Wait(ctx, investigating.ID)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded, "the resolved update is newer")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"resolved"}, posted)
 }
