@@ -37,7 +37,8 @@ func run(ctx context.Context, w io.Writer) error {
 		hook, err := webhook.New(webhook.Config{URL: redact.NewURL(url),
 			Secret: redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))})
 		if err != nil {
-			return err
+			// The program's settings are environment variables: say which.
+			return fmt.Errorf("OUTAGECAST_WEBHOOK_URL and OUTAGECAST_WEBHOOK_SECRET: %w", err)
 		}
 		channels = append(channels, hook)
 	}

@@ -65,5 +65,10 @@ func TestBadWebhookSecret(t *testing.T) {
 	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "not-a-secret")
 	err := run(context.Background(), &bytes.Buffer{})
 	require.ErrorContains(t, err, "webhook: Config.Secret")
+	assert.Contains(t, err.Error(), "OUTAGECAST_WEBHOOK_SECRET", "the error names the variable to set")
 	assert.NotContains(t, err.Error(), "not-a-secret")
+
+	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "")
+	err = run(context.Background(), &bytes.Buffer{})
+	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_SECRET")
 }
