@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/bearer"
 )
 
 // maxBody bounds a notification. Alertmanager sends every alert of a group
@@ -29,7 +30,8 @@ type handler struct {
 	say func(channel, msg string) string
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
-	groups   stripes // one notification of a group at a time
+	groups   stripes        // one notification of a group at a time
+	tokens   *bearer.Tokens // nil: POST /alerts takes any request
 }
 
 // stripes serializes the notifications of one alert group: two
@@ -46,10 +48,18 @@ func (s *stripes) lock(key string) func() {
 	return m.Unlock
 }
 
-// routes returns the bridge's endpoints: POST /alerts and GET /healthz.
+// routes returns the bridge's endpoints: POST /alerts, behind the bearer
+// tokens when there are any, and GET /healthz.
 func (h *handler) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /alerts", h.alerts)
+	alerts := http.Handler(http.HandlerFunc(h.alerts))
+	if h.tokens != nil {
+		alerts = h.tokens.Require("alertmanager-bridge", alerts, func(w http.ResponseWriter, err error) {
+			h.log.Warn("refused notification", slog.String("error", err.Error()))
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+		})
+	}
+	mux.Handle("POST /alerts", alerts)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -15,6 +15,18 @@
 //	    webhook_configs:
 //	      - url: http://127.0.0.1:9094/alerts
 //	        send_resolved: true
+//	        http_config:
+//	          authorization:
+//	            credentials_file: /etc/alertmanager/bridge-token
+//
+// With OUTAGECAST_BRIDGE_TOKENS set (one or more bearer tokens of at least
+// 16 characters, separated by commas or spaces, so that a new one can be
+// added before the old one is removed), POST /alerts answers 401 to a
+// request without one of them in its Authorization header, which
+// Alertmanager sends from the credentials above. Without it anyone who can
+// reach the bridge can post updates to your channels: it listens on
+// loopback by default, and logs a warning when it listens on another
+// address without tokens.
 //
 // The configuration file is the announce program's (see
 // examples/announce/outagecast.sample.yaml), loaded with the config
@@ -119,6 +131,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/internal/bearer"
 )
 
 func main() {
@@ -132,6 +145,10 @@ type options struct {
 	timeout, checkTimeout      time.Duration
 }
 
+// tokensEnv names the variable holding the bearer tokens POST /alerts
+// asks for.
+const tokensEnv = "OUTAGECAST_BRIDGE_TOKENS"
+
 const usage = `Usage: alertmanager-bridge [-listen ADDR] [-config FILE] [-state FILE] [-url URL]
 
 alertmanager-bridge receives Prometheus Alertmanager webhook notifications
@@ -139,7 +156,8 @@ alertmanager-bridge receives Prometheus Alertmanager webhook notifications
 configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
-skipped), 400 for a bad payload.
+skipped), 400 for a bad payload. With OUTAGECAST_BRIDGE_TOKENS set (bearer
+tokens, separated by commas), it answers 401 to a request without one.
 
 Flags:
 `
@@ -186,12 +204,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "alertmanager-bridge: %v\nRun alertmanager-bridge -help for usage.\n", err)
 		return 2
 	}
+	var toks *bearer.Tokens
+	if v := os.Getenv(tokensEnv); v != "" {
+		if toks, err = bearer.Parse(tokensEnv, v); err != nil {
+			fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+			return 2
+		}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h, closeAll, err := setup(o, stdout, stderr, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
 		return 2
 	}
+	h.tokens = toks
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
 	if err := serve(ctx, o.listen, h, log); err != nil {
@@ -293,6 +319,10 @@ func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error
 		srv.WriteTimeout = 0
 	}
 	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts"))
+	if h.tokens == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
+		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
+			" and give Alertmanager the token (http_config.authorization)", slog.String("address", ln.Addr().String()))
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

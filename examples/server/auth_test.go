@@ -15,33 +15,21 @@ const (
 	newToken = "new-token-fedcba9876543210"
 )
 
+// The server's tokens come from OUTAGECAST_API_TOKENS, which its errors
+// name (the rules are internal/bearer's).
 func TestParseTokens(t *testing.T) {
-	for _, v := range []string{oldToken, oldToken + "," + newToken, " " + oldToken + " \n" + newToken + ", ", "YWJjZGVmZ2hpamtsbW5vcA=="} {
-		_, err := parseTokens(v)
-		assert.NoError(t, err, v)
-	}
-	tests := []struct{ value, msg string }{
-		{"", "OUTAGECAST_API_TOKENS: not set"},
-		{" , ", "OUTAGECAST_API_TOKENS: not set"},
-		{oldToken + ",short", "token 2 of 2: shorter than 16 characters"},
-		{"tok\"en-0123456789abcdef", "token 1 of 1: only letters, digits"},
-		{"tökenä-0123456789abcdef", "token 1 of 1: only letters, digits"},
-		{"=================", "token 1 of 1: only letters, digits"},
-	}
-	for _, tt := range tests {
-		_, err := parseTokens(tt.value)
-		require.Error(t, err, tt.value)
-		assert.Contains(t, err.Error(), tt.msg)
-		if tt.value != "" {
-			assert.NotContains(t, err.Error(), tt.value, "no token in an error")
-		}
-	}
+	_, err := parseTokens(oldToken + "," + newToken)
+	require.NoError(t, err)
+	_, err = parseTokens("")
+	assert.ErrorContains(t, err, "OUTAGECAST_API_TOKENS: not set")
+	_, err = parseTokens(oldToken + ",short")
+	assert.EqualError(t, err, "OUTAGECAST_API_TOKENS: token 2 of 2: shorter than 16 characters")
 }
 
 func TestRequireBearerToken(t *testing.T) {
 	toks, err := parseTokens(oldToken + " " + newToken)
 	require.NoError(t, err)
-	h := toks.require(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	h := requireToken(toks, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	tests := []struct {
 		name, header string
 		status       int

@@ -37,7 +37,7 @@ func (a *api) handler() http.Handler {
 	for _, rt := range a.routes() {
 		h := http.Handler(rt.handle)
 		if !rt.public {
-			h = a.tokens.require(h)
+			h = requireToken(a.tokens, h)
 		}
 		mux.Handle(rt.pattern, h)
 	}
