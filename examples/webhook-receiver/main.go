@@ -36,6 +36,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/outagecast/outagecast/channels/webhook"
@@ -55,7 +56,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "webhook-receiver: WEBHOOK_SECRET:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
 	defer stop()
 	srv := newServer(*listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
 	if err := listenAndServe(ctx, srv, os.Stderr); err != nil {
