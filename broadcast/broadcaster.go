@@ -173,10 +173,10 @@ func (b *Broadcaster) Channels() []string {
 //
 // A channel is skipped when the Store says it delivered u.ID already; a
 // channel with many targets resends only to the targets not done. An
-// update sent again without a Time keeps the Time of its first delivery
-// (see Update.Time). An update
-// older than one the channel already posted for the incident (an earlier
-// Update.Time; for equal times, the earlier Send) is not posted there, and
+// update sent again without a Time keeps the Time it was first sent with
+// (see Update.Time and SentTime). An update older than one the channel
+// already posted for the incident (an earlier Update.Time; for equal
+// times, the earlier Send) is not posted there, and
 // a retry waiting to post it stops as soon as the newer one is delivered:
 // its Result says Superseded. When the Store cannot be read, the attempt
 // fails transiently rather than deliver blind; when it cannot record a
@@ -431,8 +431,8 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	if op != opRetract {
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
-		if !timed {
-			u.Time = b.firstTime(ctx, u.ID, u.Time)
+		if t, ok := b.sentTime(ctx, u.ID); ok && !timed {
+			u.Time = t
 		}
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
@@ -468,6 +468,9 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		wg.Wait()
 	}
 	rep.Finished = time.Now()
+	if op != opRetract {
+		b.keepSentTime(keep, u, rep)
+	}
 	var errs []error
 	for _, r := range rep.Results {
 		if r.Err != nil {
@@ -477,19 +480,52 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	return rep, errors.Join(errs...)
 }
 
-// firstTime returns the Time update updateID was delivered with, as a
-// channel's receipt of it holds it, else now: an update sent again without
-// a Time of its own (a command run again to retry the channel that missed
-// it) is the same update, and must not count as newer than an update of
-// the incident delivered in between. A receipt that cannot be read is
-// passed over; with none readable, the update counts as new.
-func (b *Broadcaster) firstTime(ctx context.Context, updateID string, now time.Time) time.Time {
+// SentTime returns the Time update updateID (a Send's or a correction's)
+// was first sent with, as the Store knows it: from a channel's receipt of
+// it, or, when no channel delivered it, from the record the Broadcaster
+// keeps of an update every channel missed. It reports false for an update
+// never sent, or whose records cannot be read. An update sent again
+// without a Time of its own (a command run again to retry the channel
+// that missed it) takes this Time: it is the same update, and must not
+// count as newer than the updates of its incident sent in between.
+func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (time.Time, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return time.Time{}, false
+	}
+	return b.sentTime(ctx, updateID)
+}
+
+func (b *Broadcaster) sentTime(ctx context.Context, updateID string) (time.Time, bool) {
 	for _, ch := range b.channels {
 		if r, ok, err := b.store.Receipt(ctx, updateID, ch.Name()); err == nil && ok && !r.UpdateTime.IsZero() {
-			return r.UpdateTime
+			return r.UpdateTime, true
 		}
 	}
-	return now
+	r, ok, err := b.store.Receipt(ctx, sentKey(updateID), sentChannel)
+	if err != nil || !ok || r.UpdateTime.IsZero() {
+		return time.Time{}, false
+	}
+	return r.UpdateTime, true
+}
+
+// keepSentTime records u's Time when no channel has a receipt of u after
+// its Send (none delivered it, now or before, and one failed): a receipt
+// is where SentTime finds it otherwise. A record that cannot be written
+// only loses that: a later Send of u without a Time counts as new.
+func (b *Broadcaster) keepSentTime(ctx context.Context, u Update, rep *Report) {
+	failed := false
+	for _, r := range rep.Results {
+		if r.Skipped || !r.Receipt.UpdateTime.IsZero() {
+			return
+		}
+		failed = failed || r.Err != nil
+	}
+	if failed {
+		_ = b.store.SaveReceipt(ctx, sentIncident+u.ID, sentKey(u.ID),
+			Receipt{Channel: sentChannel, UpdateID: u.ID, UpdateTime: u.Time, Time: time.Now().UTC()})
+	}
 }
 
 // runStages starts each stage when the one before finished or StageWait

@@ -182,6 +182,17 @@ func (l *storeLedger) Post(target string) (Receipt, bool) {
 // and one of its own, so that no two saves write the same thread.
 const postsIncident = "\x00posts"
 
+// sentIncident, sentKey and sentChannel are the Store's keys of the record
+// of an update's Time that keepSentTime writes: like a post's, under an
+// incident and an update no real update has (IDs take no control
+// characters), one incident per update, so that no thread is shared.
+const (
+	sentIncident = "\x00sent\x00"
+	sentChannel  = "\x00sent"
+)
+
+func sentKey(updateID string) string { return "\x00sent\x00" + updateID }
+
 // postKey is the Store's update key of target's post for the update (or
 // correction, or retraction) whose marks are under update. Update IDs take
 // no control characters, and the target's length comes first, so no two

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -69,10 +70,10 @@ type metadata struct {
 // again, from this or another instance, at once or after its delivery,
 // queues nothing (a job that failed for good is queued anew, and resumes
 // with its Ledger). An update enqueued again without a Time of its own
-// keeps the Time of its first jobs, while River keeps them: it stays older
-// than the updates of its incident enqueued after it (see
-// broadcast.Update.Time). An invalid update queues nothing; the error
-// wraps broadcast.ErrInvalidUpdate.
+// keeps the Time of its first jobs (or, once River has deleted them, the
+// Time the Store knows: see broadcast.Broadcaster.SentTime), so that it
+// stays older than the updates of its incident enqueued after it. An
+// invalid update queues nothing; the error wraps broadcast.ErrInvalidUpdate.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
 	if err == nil && u.Time.IsZero() {
@@ -112,9 +113,10 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 }
 
 // keepTime gives jobs, those of an update enqueued without a Time, the
-// Time of the update's first job, when it was enqueued before: the same
-// update, sent again to retry the channels whose jobs gave up, must not
-// count as newer than the updates of its incident that followed it.
+// Time of the update's first job, when it was enqueued before, or else the
+// Time the Store knows it was sent with: the same update, sent again to
+// retry the channels whose jobs gave up, must not count as newer than the
+// updates of its incident that followed it.
 func (d *Dispatcher) keepTime(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) error {
 	raw, err := json.Marshal(metadata{Update: jobs[0].Update.ID})
 	if err != nil {
@@ -127,19 +129,29 @@ func (d *Dispatcher) keepTime(ctx context.Context, tx pgx.Tx, jobs []broadcast.J
 	} else {
 		list, err = d.client.JobList(ctx, params)
 	}
-	if err != nil || len(list.Jobs) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(list.Jobs) == 0 {
+		if t, ok := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID); ok {
+			setTime(jobs, t)
+		}
+		return nil
 	}
 	var first jobArgs
 	if err := json.Unmarshal(list.Jobs[0].EncodedArgs, &first); err != nil {
 		return fmt.Errorf("job %d: %w", list.Jobs[0].ID, err)
 	}
 	if t := first.Job.Update.Time; !t.IsZero() {
-		for i := range jobs {
-			jobs[i].Update.Time = t
-		}
+		setTime(jobs, t)
 	}
 	return nil
+}
+
+func setTime(jobs []broadcast.Job, t time.Time) {
+	for i := range jobs {
+		jobs[i].Update.Time = t
+	}
 }
 
 // insert inserts one River job per broadcast.Job, in tx or in a

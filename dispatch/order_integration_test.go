@@ -137,3 +137,52 @@ func TestReenqueuedUpdateKeepsItsTime(t *testing.T) {
 	defer mu.Unlock()
 	assert.Equal(t, []string{"resolved"}, posted)
 }
+
+// Once River has deleted an update's jobs, an update enqueued again
+// without a Time takes the Time the Store knows it was sent with (a
+// channel's receipt).
+func TestReenqueuedUpdateKeepsItsTimeAfterItsJobsAreGone(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	var down atomic.Bool
+	var mu sync.Mutex
+	var posted []string
+	post := func(name string) broadcast.Channel {
+		return broadcast.ChannelFunc(name, func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			if name == "chat" && down.Load() {
+				return broadcast.Receipt{}, errors.New("503 try later")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			posted = append(posted, name+":"+string(m.Update.Status))
+			return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+		})
+	}
+	in := newInstance(t, dsn, []broadcast.Channel{post("feed"), post("chat")}, broadcast.Options{},
+		dispatch.Config{Workers: 2, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+	in.start(t)
+	investigating, resolved := update(1), update(2)
+	resolved.IncidentID, resolved.Status = investigating.IncidentID, broadcast.StatusResolved
+
+	down.Store(true)
+	_, err := in.d.Enqueue(ctx, nil, investigating)
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, investigating.ID)
+	require.Error(t, err, "chat's job gives up")
+	_, err = in.pool.Exec(ctx, "DELETE FROM river_job") // as River's retention does, in time
+	require.NoError(t, err)
+	down.Store(false)
+	_, err = in.d.Enqueue(ctx, nil, resolved)
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, resolved.ID)
+	require.NoError(t, err)
+
+	_, err = in.d.Enqueue(ctx, nil, investigating)
+	require.NoError(t, err)
+	rep, err := in.d.Wait(ctx, investigating.ID)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[1].Superseded, "chat: the resolved update is newer")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.ElementsMatch(t, []string{"feed:investigating", "feed:resolved", "chat:resolved"}, posted)
+}

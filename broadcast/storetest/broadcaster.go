@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,6 +33,12 @@ func broadcasterRules() []rule {
 			rule: "an update older than the incident's latest post on a channel, as the Store records it, is not " +
 				"posted there, also by another Broadcaster: its Result says Superseded",
 			check: checkOlderUpdateSuperseded,
+		},
+		{
+			name: "ResentUpdateKeepsItsTime",
+			rule: "an update every channel missed, sent again without a Time after a newer update of its incident " +
+				"went out, keeps the Time of its first Send, also for another Broadcaster: its Result says Superseded",
+			check: checkResentUpdateKeepsItsTime,
 		},
 		{
 			name: "DoneUnreadable",
@@ -150,6 +158,31 @@ func checkOlderUpdateSuperseded(t *testing.T, s broadcast.Store) {
 	require.NoError(t, err)
 	assert.True(t, rep.Results[0].Superseded, "u1 was written before u2, which is out")
 	assert.Len(t, x.calls(), 1, "u1 was not posted after u2")
+}
+
+func checkResentUpdateKeepsItsTime(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	first, second := update(1), update(2)
+	first.Time, second.Time = time.Time{}, time.Time{} // each takes its Send's
+	down := &poster{name: "x", errs: make([]error, fast.MaxAttempts)}
+	for i := range down.errs {
+		down.errs[i] = errors.New("503 try later")
+	}
+	_, err := newBroadcaster(t, s, down.channel()).Send(ctx, first)
+	require.Error(t, err, "x missed u1")
+	sent, ok := newBroadcaster(t, s, down.channel()).SentTime(ctx, "u1")
+	require.True(t, ok, "the Time of an update every channel missed is kept")
+
+	x := &poster{name: "x"}
+	_, err = newBroadcaster(t, s, x.channel()).Send(ctx, second)
+	require.NoError(t, err)
+	rep, err := newBroadcaster(t, s, x.channel()).Send(ctx, first) // to retry the channel that missed it
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded, "u1 is older than u2, which is out")
+	assert.Len(t, x.calls(), 1, "u1 was not posted after u2")
+	again, ok := newBroadcaster(t, s, x.channel()).SentTime(ctx, "u1")
+	assert.True(t, ok)
+	assert.True(t, sent.Equal(again), "the first Send's Time: %v, then %v", sent, again)
 }
 
 func checkDoneUnreadable(t *testing.T, s broadcast.Store) {

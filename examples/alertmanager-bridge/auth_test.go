@@ -74,7 +74,7 @@ func TestBadTokensRefused(t *testing.T) {
 }
 
 // Without tokens, a bridge listening beyond loopback says that anyone who
-// reaches it can post.
+// reaches it can post (before it says it listens, which start waits for).
 func TestNoTokensBeyondLoopbackWarns(t *testing.T) {
 	t.Setenv(tokensEnv, "")
 	_, _, stderr := start(t, "-listen", "127.0.0.1:0")

@@ -289,6 +289,28 @@ func TestLateOlderNotificationIsNotPostedAfterANewer(t *testing.T) {
 	assert.Equal(t, broadcast.StatusResolved, flaky.sent()[0].Update.Status)
 }
 
+// A group that fires again after it resolved is posted after the
+// resolution, even when the new alert's start, stamped by another
+// Prometheus's clock or delivered late, is earlier than the resolution.
+func TestFiringAgainAfterResolvedIsPosted(t *testing.T) {
+	ch := &recorder{name: "status"}
+	srv := bridge(t, mapping{}, ch)
+	for _, name := range []string{"firing.json", "resolved.json"} {
+		code, _ := post(t, srv, sample(t, name))
+		require.Equal(t, http.StatusOK, code, name)
+	}
+	again := strings.Replace(string(sample(t, "firing.json")), "8b27d4e1c09f3a75", "c0ffee0000000001", 1)
+	again = strings.Replace(again, "2024-05-14T09:13:00.5Z", "2024-05-14T09:40:00Z", 1) // before the resolution
+	code, resp := post(t, srv, []byte(again))
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "delivered", resp.Results[0].Outcome)
+	var statuses []broadcast.Status
+	for _, m := range ch.sent() {
+		statuses = append(statuses, m.Update.Status)
+	}
+	assert.Equal(t, []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInvestigating}, statuses)
+}
+
 // Alertmanager's retry of a notification is the same update, with the same
 // Time: channels that derive their idempotency key from it (Bluesky's
 // record key) then find the post of an attempt whose answer was lost,

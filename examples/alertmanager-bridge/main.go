@@ -75,13 +75,17 @@
 //     customer_advice or advice annotation. A resolved group keeps it only
 //     from the common annotations. Write it for customers: "Retry failed
 //     uploads; no data was lost."
-//   - Time: when the group came to the state the notification reports, the
-//     latest of its firing alerts' startsAt and resolved alerts' endsAt.
-//     Updates are ordered by it: a notification that arrives after a newer
-//     one of its group went out (the other Alertmanager of a pair still
-//     retrying it) is not posted after it ("superseded", and 200). A
-//     retried notification keeps it, so that channels whose idempotency
-//     key comes from it (Bluesky's record key) do not post it twice.
+//   - Time: when the notification arrives. A notification sent again
+//     (Alertmanager's retry, or the other Alertmanager of a pair) is the
+//     same update, and keeps the Time it was first sent with (see
+//     broadcast.Broadcaster.SentTime): one that arrives after a newer
+//     notification of its group went out is not posted after it
+//     ("superseded", and 200), and channels whose idempotency key comes
+//     from the Time (Bluesky's record key) find the post of an attempt
+//     whose answer was lost rather than post again. The alerts' own
+//     startsAt and endsAt are not used: they come from the clocks of the
+//     Prometheus servers that fired them, and an alert that fires again
+//     after its group resolved may carry a start before the resolution.
 //
 // Alert text is made fit for an update, so that no well-formed
 // notification is refused: NUL and invalid UTF-8 are dropped, as are the
@@ -318,11 +322,11 @@ func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error
 	if h.timeout == 0 {
 		srv.WriteTimeout = 0
 	}
-	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts"))
 	if h.tokens == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
 		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
 			" and give Alertmanager the token (http_config.authorization)", slog.String("address", ln.Addr().String()))
 	}
+	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts")) // last: tests wait for it
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -57,31 +57,11 @@ func (m mapping) update(p *payload) broadcast.Update {
 		Components: components(p),
 		URL:        m.link(p),
 		Advice:     advice(p),
-		Time:       eventTime(p),
 	}
 	if p.Status == statusResolved {
 		u.Status = broadcast.StatusResolved
 	}
 	return u
-}
-
-// eventTime is when the group came to the state p reports: the latest of
-// its firing alerts' startsAt and its resolved alerts' endsAt; zero (the
-// time of Send) when it has none. It orders the group's updates by what
-// happened, not by when the notifications arrived, so that a notification
-// retried after a newer one went out is found older and not posted.
-func eventTime(p *payload) time.Time {
-	var t time.Time
-	for _, a := range p.Alerts {
-		at := a.StartsAt
-		if a.Status == statusResolved {
-			at = a.EndsAt
-		}
-		if at.After(t) {
-			t = at
-		}
-	}
-	return t.UTC()
 }
 
 // incidentID is the incident of an alert group: "am-" and a hash of the

@@ -209,13 +209,3 @@ func TestAlertTextMakesAValidUpdate(t *testing.T) {
 		"a description of an escape sequence alone is missing: the alert's summary stands in")
 }
 
-func TestEventTime(t *testing.T) {
-	p := firingPayload(t)
-	assert.Equal(t, time.Date(2024, 5, 14, 9, 13, 0, 5e8, time.UTC), eventTime(p), "the latest start")
-	p.Alerts[1].Status, p.Alerts[1].EndsAt = statusResolved, time.Date(2024, 5, 14, 9, 40, 0, 0, time.UTC)
-	assert.Equal(t, p.Alerts[1].EndsAt, eventTime(p), "a resolved alert counts from its end")
-	p.Alerts = p.Alerts[:1] // the resolved alert dropped from the group: an older state, not a new one
-	assert.Equal(t, p.Alerts[0].StartsAt, eventTime(p))
-	p.Alerts[0].StartsAt = time.Time{}
-	assert.True(t, eventTime(p).IsZero(), "no time: the time of Send")
-}
