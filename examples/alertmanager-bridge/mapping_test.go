@@ -208,4 +208,3 @@ func TestAlertTextMakesAValidUpdate(t *testing.T) {
 	assert.Equal(t, "disk full\n\nElevated error rate on the CDN", u.Body,
 		"a description of an escape sequence alone is missing: the alert's summary stands in")
 }
-
