@@ -106,6 +106,16 @@ func TestEnqueueInTheCallersTransaction(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Results[0].Skipped, "the same job as before")
 	assert.Equal(t, 1, x.count("u-1"))
+
+	// Other content under the ID in use is refused, not dropped unsaid.
+	other := update(1)
+	other.Body = "Another text."
+	_, err = in.d.Enqueue(ctx, nil, other)
+	require.ErrorIs(t, err, dispatch.ErrIDInUse)
+	other = update(1)
+	other.Time = time.Now().Add(-time.Hour) // the Time aside, the same update
+	_, err = in.d.Enqueue(ctx, nil, other)
+	require.NoError(t, err)
 }
 
 func TestReplicasEnqueueTheSameUpdateAtOnce(t *testing.T) {

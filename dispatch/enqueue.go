@@ -73,11 +73,13 @@ type metadata struct {
 // keeps the Time of its first jobs (or, once River has deleted them, the
 // Time the Store knows: see broadcast.Broadcaster.SentTime), so that it
 // stays older than the updates of its incident enqueued after it. An
-// invalid update queues nothing; the error wraps broadcast.ErrInvalidUpdate.
+// update whose ID the jobs hold with other content (its Time aside) queues
+// nothing: the error wraps ErrIDInUse. An invalid update queues nothing;
+// the error wraps broadcast.ErrInvalidUpdate.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
-	if err == nil && u.Time.IsZero() {
-		err = d.keepTime(ctx, tx, jobs)
+	if err == nil {
+		err = d.matchFirst(ctx, tx, jobs, u.Time.IsZero())
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
@@ -90,8 +92,8 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // which Wait takes.
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
-	if err == nil && u.Time.IsZero() {
-		err = d.keepTime(ctx, tx, jobs)
+	if err == nil {
+		err = d.matchFirst(ctx, tx, jobs, u.Time.IsZero())
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: correct: %w", err)
@@ -112,12 +114,20 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 	return d.insert(ctx, tx, jobs)
 }
 
-// keepTime gives jobs, those of an update enqueued without a Time, the
-// Time of the update's first job, when it was enqueued before, or else the
-// Time the Store knows it was sent with: the same update, sent again to
-// retry the channels whose jobs gave up, must not count as newer than the
-// updates of its incident that followed it.
-func (d *Dispatcher) keepTime(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) error {
+// ErrIDInUse is wrapped by the error of Enqueue and Correct for an update
+// whose ID the queue holds with other content: the jobs that failed would
+// otherwise post the new content on their channels, beside the old one
+// on the others. Give the new update an ID of its own.
+var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other content")
+
+// matchFirst checks jobs, those of an update about to be enqueued, against
+// the update's first job, when it was enqueued before: the content must be
+// the same (ErrIDInUse otherwise). When untimed (the update was given
+// without a Time), jobs take that job's Time, or else the Time the Store
+// knows the update was sent with: the same update, sent again to retry the
+// channels whose jobs gave up, must not count as newer than the updates of
+// its incident that followed it.
+func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool) error {
 	raw, err := json.Marshal(metadata{Update: jobs[0].Update.ID})
 	if err != nil {
 		return err
@@ -133,7 +143,7 @@ func (d *Dispatcher) keepTime(ctx context.Context, tx pgx.Tx, jobs []broadcast.J
 		return err
 	}
 	if len(list.Jobs) == 0 {
-		if t, ok := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID); ok {
+		if t, ok := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID); ok && untimed {
 			setTime(jobs, t)
 		}
 		return nil
@@ -142,10 +152,21 @@ func (d *Dispatcher) keepTime(ctx context.Context, tx pgx.Tx, jobs []broadcast.J
 	if err := json.Unmarshal(list.Jobs[0].EncodedArgs, &first); err != nil {
 		return fmt.Errorf("job %d: %w", list.Jobs[0].ID, err)
 	}
-	if t := first.Job.Update.Time; !t.IsZero() {
+	if contentKey(first.Job.Update) != contentKey(jobs[0].Update) {
+		return fmt.Errorf("%w: %s", ErrIDInUse, jobs[0].Update.ID)
+	}
+	if t := first.Job.Update.Time; !t.IsZero() && untimed {
 		setTime(jobs, t)
 	}
 	return nil
+}
+
+// contentKey is what tells two updates' content apart: the ID that would
+// be derived from it (see broadcast.Update.WithDefaults), which leaves the
+// Time out.
+func contentKey(u broadcast.Update) string {
+	u.ID = ""
+	return u.WithDefaults(time.Time{}).ID
 }
 
 func setTime(jobs []broadcast.Job, t time.Time) {

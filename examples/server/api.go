@@ -76,18 +76,8 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Enqueue filled in the same defaults: its ID, derived from the
-	// content, is this one.
-	writeAccepted(w, accepted{ID: id, IncidentID: a.incidentOf(r.Context(), id, u)})
-}
-
-// incidentOf returns the incident of update id as its jobs hold it, else
-// u's: an update posted again under an ID already used is not queued, and
-// the first one, with its incident, stands.
-func (a *api) incidentOf(ctx context.Context, id string, u broadcast.Update) string {
-	if rep, _, err := a.be.Report(ctx, id); err == nil && rep.IncidentID != "" {
-		return rep.IncidentID
-	}
-	return u.WithDefaults(time.Now()).IncidentID
+	// content, is this one; an ID in use holds the same content.
+	writeAccepted(w, accepted{ID: id, IncidentID: u.WithDefaults(time.Now()).IncidentID})
 }
 
 // correct queues a correction of update {id}.
@@ -121,7 +111,7 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 		a.unavailable(w, r, "queue the correction", err)
 		return
 	}
-	writeAccepted(w, accepted{ID: cid, IncidentID: a.incidentOf(r.Context(), cid, u), Corrects: id})
+	writeAccepted(w, accepted{ID: cid, IncidentID: u.WithDefaults(time.Now()).IncidentID, Corrects: id})
 }
 
 // readCorrection reads and checks the correction of update id; on failure
@@ -269,6 +259,11 @@ func (a *api) unavailable(w http.ResponseWriter, r *http.Request, what string, e
 	if errors.Is(err, broadcast.ErrInvalidUpdate) {
 		bad := invalidUpdate(err)
 		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+		return
+	}
+	if errors.Is(err, dispatch.ErrIDInUse) {
+		writeProblem(w, http.StatusConflict, "id",
+			"an update with this id and other content was posted before; give this one an id of its own")
 		return
 	}
 	a.log.Error("could not "+what, slog.String("path", r.URL.Path), slog.String("error", a.hide(err.Error())))

@@ -44,7 +44,7 @@ type apiCase struct {
 // postedU1 queues update u-1, as an earlier request would have.
 func postedU1(ta *testAPI) {
 	if _, err := ta.be.enqueue(broadcast.Update{ID: "u-1", IncidentID: "cdn", Title: "CDN errors",
-		Status: broadcast.StatusInvestigating}); err != nil {
+		Status: broadcast.StatusInvestigating, Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}}}); err != nil {
 		panic(err)
 	}
 }
@@ -68,6 +68,8 @@ func postCases(big string) []apiCase {
 			status: 202, check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
 				assert.Equal(t, "/v1/updates/u-1", rec.Header().Get("Location"))
 			}},
+		{name: "post other content under an id in use", setup: postedU1, method: "POST", path: "/v1/updates",
+			body: `{"id": "u-1", "incident_id": "dns", "title": "DNS", "status": "resolved"}`, status: 409, field: "id"},
 		{name: "post without an id: derived as the library derives it", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN errors", "status": "investigating", "time": "2026-05-01T12:00:00Z"}`, status: 202, queues: 2,
 			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
@@ -217,6 +219,14 @@ func correctCases(big string) []apiCase {
 			ta.be.receipts["u-0 x"] = broadcast.Receipt{Channel: "x", ID: "1"}
 		}, method: "POST", path: "/v1/updates/u-0/correct", body: correction, status: 202, queues: 2},
 		{name: "correct unknown", method: "POST", path: "/v1/updates/u-9/correct", body: correction, status: 404},
+		{name: "correct with the id of another correction", setup: func(ta *testAPI) {
+			postedU1(ta)
+			if _, err := ta.be.Correct(context.Background(), "u-1", broadcast.Update{ID: "c-1", IncidentID: "cdn",
+				Title: "CDN", Status: broadcast.StatusInvestigating}); err != nil {
+				panic(err)
+			}
+		}, method: "POST", path: "/v1/updates/u-1/correct", body: `{"id": "c-1", "title": "CDN", "status": "resolved"}`,
+			status: 409, field: "id"},
 		{name: "correct an ID no update can have", method: "POST", path: "/v1/updates/a%01b/correct", body: correction, status: 404},
 		{name: "correct with the same id", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"id": "u-1", "title": "CDN", "status": "resolved"}`, status: 422, field: "id"},
@@ -363,14 +373,14 @@ func TestUnknownRoutesAnswerProblems(t *testing.T) {
 // An update posted again under an ID already used is not queued: the
 // first one stands, and the answer names its incident, not the one the
 // second post asked for.
-func TestPostAgainAnswersTheIncidentOfTheFirst(t *testing.T) {
+func TestPostAgainWithOtherContentConflicts(t *testing.T) {
 	ta := newTestAPI()
 	postedU1(ta)
 	rec := ta.do("POST", "/v1/updates", `{"id": "u-1", "incident_id": "dns", "title": "DNS", "status": "resolved"}`)
-	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
-	var got accepted
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
-	assert.Equal(t, "u-1", got.ID)
-	assert.Equal(t, "cdn", got.IncidentID, "the update that stands belongs to cdn")
-	assert.Equal(t, "cdn", ta.be.updates["u-1"].IncidentID)
+	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), `"field":"id"`)
+	assert.Equal(t, "cdn", ta.be.updates["u-1"].IncidentID, "the update that stands")
+
+	rec = ta.do("POST", "/v1/updates", update)
+	require.Equal(t, http.StatusAccepted, rec.Code, "the same content again: %s", rec.Body.String())
 }

@@ -50,11 +50,20 @@ func (f *fakeBackend) enqueue(u broadcast.Update) (string, error) {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
 	}
 	u = u.WithDefaults(time.Now())
+	if prev, ok := f.updates[u.ID]; ok && !sameContent(prev, u) {
+		return "", fmt.Errorf("dispatch: enqueue: %w: %s", dispatch.ErrIDInUse, u.ID)
+	}
 	if _, ok := f.updates[u.ID]; !ok { // jobs are unique by update and channel
 		f.updates[u.ID] = u
 		f.jobs += len(f.channels)
 	}
 	return u.ID, nil
+}
+
+// sameContent reports whether a and b differ in nothing but their Time.
+func sameContent(a, b broadcast.Update) bool {
+	a.ID, b.ID = "", ""
+	return a.WithDefaults(time.Time{}).ID == b.WithDefaults(time.Time{}).ID
 }
 
 func (f *fakeBackend) Enqueue(_ context.Context, u broadcast.Update) (string, error) {
