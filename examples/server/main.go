@@ -89,8 +89,10 @@
 // the Store's receipts: channels with a post are delivered, the others
 // unknown; correct and retract still find the update by its posts, but a
 // correction then needs its incident_id (the jobs held the original's).
-// An update posted again under an id already used is not queued, even when
-// its content differs: the first one stands.
+// An update posted with other content under an id already used is
+// refused with 409 while its jobs are kept (a day); after that it is
+// queued on the channels without a post of the id, beside the old content
+// on the others: give each update an id of its own.
 package main
 
 import (
