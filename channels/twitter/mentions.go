@@ -2,15 +2,17 @@ package twitter
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 )
 
 // quietMentions breaks every mention X would find in s outside its links
 // (see findURLs, which finds links without a scheme too, as
-// "mastodon.social/@examplestatus"), so that a post notifies no one: the
-// "@" mentions as textsafe.QuietMentions does, and the full-width "＠"
-// that X takes as "@" too, by an invisible word joiner after it.
+// "mastodon.social/@examplestatus"), so that a post notifies no one: each
+// "@" and full-width "＠" that starts a mention by X's rules (which differ
+// from Mastodon's that textsafe.QuietMentions follows), by an invisible
+// word joiner after it.
 func quietMentions(s string) string {
 	if !strings.Contains(s, "@") && !strings.Contains(s, "＠") {
 		return s
@@ -26,23 +28,50 @@ func quietMentions(s string) string {
 	return b.String()
 }
 
-// quietPlain breaks the mentions of s, a text without links.
+// quietPlain breaks the mentions of s, a text without links: a word
+// joiner after each "@" or "＠" that starts one where X would find it (see
+// mentionMayStart) and is followed by a character of a user name.
 func quietPlain(s string) string {
-	s = textsafe.QuietMentions(s)
 	var b strings.Builder
-	for {
-		i := strings.Index(s, "＠")
-		if i < 0 {
-			return b.String() + s
-		}
-		i += len("＠")
-		b.WriteString(s[:i])
-		if i < len(s) && isMentionByte(s[i]) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteString(s[i : i+size])
+		if (r == '@' || r == '＠') && i+size < len(s) && isMentionByte(s[i+size]) && mentionMayStart(s[:i]) {
 			b.WriteString(textsafe.WordJoiner)
 		}
-		s = s[i:]
+		i += size
 	}
+	return b.String()
 }
+
+// mentionMayStart reports whether X takes an "@" after before for the
+// start of a mention, as twitter-text does: at the start of the text, after
+// any character but an ASCII letter or digit or one of _!#$%&*@＠ (so after
+// a letter of another script too, unlike Mastodon), or after "RT" in any
+// case, with or without ":", that does not itself follow one of those
+// letters and digits or _+~.- ("RT@name", ": RT: @name" aside).
+func mentionMayStart(before string) bool {
+	if before == "" {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(before)
+	if !isWordRune(r) && !strings.ContainsRune("!#$%&*@＠", r) {
+		return true
+	}
+	rest := strings.TrimSuffix(before, ":")
+	if len(rest) < 2 || !strings.EqualFold(rest[len(rest)-2:], "rt") {
+		return false
+	}
+	rest = rest[:len(rest)-2]
+	if rest == "" {
+		return true
+	}
+	p, _ := utf8.DecodeLastRuneInString(rest)
+	return !isWordRune(p) && !strings.ContainsRune("+~.-", p)
+}
+
+// isWordRune reports whether r is an ASCII letter, digit or "_".
+func isWordRune(r rune) bool { return r < utf8.RuneSelf && isMentionByte(byte(r)) }
 
 // isMentionByte reports whether c can start an X user name.
 func isMentionByte(c byte) bool { return isAlnum16(uint16(c)) || c == '_' }

@@ -465,9 +465,10 @@ func TestSendReplyRefusedDuplicateOnRetry(t *testing.T) {
 // finds no mention in it, as on Mastodon and Telegram. Links X takes,
 // with or without a scheme, stay whole, and so do e-mail addresses.
 func TestQuietMentions(t *testing.T) {
-	// twitter-text's mention: "@" (or "＠") not after a letter, digit or
-	// one of _!#$%&*@＠, then a name of letters, digits and "_".
-	mention := regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠])[@＠][a-zA-Z0-9_]`)
+	// twitter-text's mention: "@" (or "＠") not after an ASCII letter,
+	// digit or one of _!#$%&*@＠, or after "RT" (any case, ":" or not) not
+	// after one of those or _+~.-, then a name of letters, digits and "_".
+	mention := regexp.MustCompile(`(?:^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)[@＠][a-zA-Z0-9_]`)
 	tests := []struct {
 		name     string
 		edit     func(*broadcast.Update)
@@ -478,6 +479,10 @@ func TestQuietMentions(t *testing.T) {
 			"Sign-in via @\u2060okta fails, cc @\u2060ExampleSupport", ""},
 		{"override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "@everyone ＠ops: down " + u.URL} },
 			"@\u2060everyone ＠\u2060ops: down", "https://status.example.com/incidents/42"},
+		{"after letters of other scripts", func(u *broadcast.Update) { u.Title = "お問い合わせは@okta_jpまで, café@okta" },
+			"お問い合わせは@\u2060okta_jpまで, café@\u2060okta", ""},
+		{"after RT", func(u *broadcast.Update) { u.Body = "RT@okta down. rt:@ops too. Not ART@x nor e-mail ops@example.com." },
+			"RT@\u2060okta down. rt:@\u2060ops too.", "Not ART@x nor e-mail ops@example.com."},
 		{"link without a scheme", func(u *broadcast.Update) { u.Body = "Follow mastodon.social/@examplestatus or mail ops@example.com." },
 			"", "mastodon.social/@examplestatus or mail ops@example.com."},
 	}
