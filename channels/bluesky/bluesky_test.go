@@ -277,7 +277,7 @@ func TestErrors(t *testing.T) {
 		{"rate limited until reset, this machine's clock an hour slow", 429, map[string]string{"RateLimit-Policy": "5000;w=3600",
 			"Date": fixedNow.Add(time.Hour).Format(http.TimeFormat), "RateLimit-Reset": strconv.FormatInt(reset+3600, 10)},
 			`{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}`, false, 40 * time.Minute,
-			"bluesky: post: rate limited until 2025-03-14T11:10:00Z (policy 5000;w=3600): server answered 429 RateLimitExceeded: Rate Limit Exceeded"},
+			"bluesky: post: rate limited until 2025-03-14T10:10:00Z (policy 5000;w=3600): server answered 429 RateLimitExceeded: Rate Limit Exceeded"},
 		{"rate limited, Retry-After", 429, map[string]string{"Retry-After": "30"}, `{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}`,
 			false, 30 * time.Second, "bluesky: post: rate limited: server answered 429 RateLimitExceeded: Rate Limit Exceeded"},
 		{"invalid record", 400, nil, `{"error":"InvalidRequest","message":"Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"}`,

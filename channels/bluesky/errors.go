@@ -93,16 +93,17 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 // RateLimit-Reset (Unix seconds, measured from the answer's Date, not from
 // this machine's clock), else the Retry-After hint, else none.
 func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error) error {
-	now := httpx.ServerNow(h, c.s.now()) // the reset is by the server's clock
+	local := c.s.now()
+	now := httpx.ServerNow(h, local) // the reset is by the server's clock
 	if secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil && secs > now.Unix() {
 		reset := time.Unix(secs, 0)
-		d := min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second)
+		d := max(min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second), time.Second)
 		policy := strings.TrimSpace(h.Get("RateLimit-Policy"))
 		if policy == "" {
 			policy = strings.TrimSpace(h.Get("RateLimit-Limit"))
 		}
 		return broadcast.RetryAfter(fmt.Errorf("bluesky: %s: rate limited until %s (policy %s): %w",
-			op, reset.UTC().Format(time.RFC3339), policy, xe), max(d, time.Second))
+			op, local.Add(d).UTC().Format(time.RFC3339), policy, xe), d)
 	}
 	return httpx.MarkAs(fmt.Errorf("bluesky: %s: rate limited: %w", op, xe), marked)
 }

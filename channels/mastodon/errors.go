@@ -71,11 +71,12 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 // X-RateLimit-Reset time (ISO 8601, measured from the answer's Date, not
 // from this machine's clock), else the Retry-After hint, else none.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
-	now := httpx.ServerNow(h, c.s.now()) // the reset is by the instance's clock
+	local := c.s.now()
+	now := httpx.ServerNow(h, local) // the reset is by the instance's clock
 	if reset, ok := parseReset(h.Get("X-RateLimit-Reset")); ok && reset.After(now) {
-		d := min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second)
+		d := max(min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second), time.Second)
 		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s (limit %s): %w",
-			op, reset.UTC().Format(time.RFC3339), strings.TrimSpace(h.Get("X-RateLimit-Limit")), apiErr), max(d, time.Second))
+			op, local.Add(d).UTC().Format(time.RFC3339), strings.TrimSpace(h.Get("X-RateLimit-Limit")), apiErr), d)
 	}
 	return httpx.MarkAs(fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr), marked)
 }

@@ -372,7 +372,7 @@ func TestErrors(t *testing.T) {
 		{"429 until reset, this machine's clock 10 minutes fast", 429, map[string]string{"X-RateLimit-Limit": "300",
 			"Date": fixedNow.Add(-10 * time.Minute).Format(http.TimeFormat), "X-RateLimit-Reset": fixedNow.Add(-10*time.Minute + 90*time.Second).Format("2006-01-02T15:04:05.000000Z")},
 			`{"error":"Too many requests"}`, false, 90 * time.Second,
-			"mastodon: post: rate limited until 2025-03-14T09:21:30Z (limit 300): instance answered 429 Too Many Requests: Too many requests"},
+			"mastodon: post: rate limited until 2025-03-14T09:31:30Z (limit 300): instance answered 429 Too Many Requests: Too many requests"},
 		{"429 with Retry-After only", 429, map[string]string{"Retry-After": "42"}, `{"error":"Too many requests"}`, false, 42 * time.Second,
 			"mastodon: post: rate limited: instance answered 429 Too Many Requests: Too many requests"},
 		{"503", 503, nil, `{"error":"There was a temporary problem serving your request, please try again"}`, false, 0,

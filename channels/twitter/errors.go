@@ -82,9 +82,9 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 // rate-limit headers, else from Retry-After, else none. X's reset times
 // are measured from its Date, not from this machine's clock.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
-	now := httpx.ServerNow(h, c.now()) // the resets are by X's clock
-	if d, which := rateLimitWait(h, now); d > 0 {
-		until := now.Add(d).UTC().Format(time.RFC3339)
+	local := c.now()
+	if d, which := rateLimitWait(h, httpx.ServerNow(h, local)); d > 0 { // the resets are by X's clock
+		until := local.Add(d).UTC().Format(time.RFC3339)
 		return broadcast.RetryAfter(fmt.Errorf("twitter: %s: rate limited until %s (%s): %w",
 			op, until, which, apiErr), d)
 	}

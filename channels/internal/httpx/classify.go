@@ -112,20 +112,32 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return min(max(t.Sub(ServerNow(h, now)), 0), MaxRetryAfter), true
 }
 
-// ServerNow returns the time by the server's clock at which it sent the
-// response whose header is h, received at now by this machine's clock:
-// its Date field, or now when it has none that parses. A time a server
-// gives by its own clock (an HTTP date in Retry-After, a rate limit's
-// reset) is measured from it, so that a machine whose clock is off waits
-// neither too little (retrying into the limit) nor too long. Date counts
-// whole seconds: the wait may come out up to a second longer, never
-// shorter.
+// ServerNow returns the time by the server's clock at which the response
+// whose header is h was received, at now by this machine's clock: its Date
+// field, plus its Age when a cache kept it, or now when it has no Date
+// that parses, or one more than MaxClockSkew away from now (a broken
+// clock on the way, rather than this machine's). A time a server gives by
+// its own clock (an HTTP date in Retry-After, a rate limit's reset) is
+// measured from it, so that a machine whose clock is off waits neither too
+// little (retrying into the limit) nor too long. Date counts whole
+// seconds: the wait may come out up to a second longer, never shorter.
 func ServerNow(h http.Header, now time.Time) time.Time {
-	if t, err := http.ParseTime(h.Get("Date")); err == nil {
-		return t
+	t, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return now
 	}
-	return now
+	if age, err := strconv.ParseUint(strings.TrimSpace(h.Get("Age")), 10, 32); err == nil {
+		t = t.Add(time.Duration(age) * time.Second)
+	}
+	if d := t.Sub(now); d > MaxClockSkew || d < -MaxClockSkew {
+		return now
+	}
+	return t
 }
+
+// MaxClockSkew is how far a server's Date may be from this machine's clock
+// and still be believed (see ServerNow).
+const MaxClockSkew = time.Hour
 
 func isRangeErr(err error) bool {
 	ne, ok := err.(*strconv.NumError)

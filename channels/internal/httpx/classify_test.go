@@ -112,6 +112,12 @@ func TestRetryAfterDateMeasuredFromTheServersDate(t *testing.T) {
 	d, _ = RetryAfter(h, now)
 	assert.Equal(t, time.Hour+90*time.Second, d, "a Date that does not parse: this machine's clock")
 	assert.Equal(t, now, ServerNow(http.Header{}, now), "no Date")
+
+	date := func(t time.Time) string { return t.Format(http.TimeFormat) }
+	assert.Equal(t, now.Add(-3*time.Minute), ServerNow(http.Header{"Date": {date(now.Add(-5 * time.Minute))}, "Age": {"120"}}, now),
+		"a response a cache kept 2 minutes: its Date plus its Age")
+	assert.Equal(t, now, ServerNow(http.Header{"Date": {date(time.Unix(0, 0))}}, now), "a Date far off: this machine's clock")
+	assert.Equal(t, now, ServerNow(http.Header{"Date": {date(now.Add(2 * time.Hour))}}, now), "a Date far ahead: this machine's clock")
 }
 
 func TestClassifyUsesTheClock(t *testing.T) {
