@@ -21,12 +21,15 @@ var urlParams = []string{"base_url", "name", "title", "components", "history_day
 // DIR is the site's directory, relative (statuspage:status-site) or
 // absolute (statuspage:///srv/status), URL-escaped ("%20" for a space,
 // "%23" for "#", "%3F" for "?", "%25" for "%"). Components are names
-// separated by commas. Branding beyond the title, descriptions and templates need the
-// full form. A statuspage URL holds no secret.
+// separated by commas. Branding beyond the title, descriptions and
+// templates need the full form. A statuspage URL holds no secret.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "statuspage" {
 		return Config{}, fmt.Errorf("statuspage: URL: want statuspage:DIR?base_url=…")
+	}
+	if u.Host != "" || u.User != nil {
+		return Config{}, errors.New("statuspage: URL: host: not allowed (an absolute directory takes three slashes, as in statuspage:///srv/status)")
 	}
 	if u.Fragment != "" {
 		return Config{}, errors.New("statuspage: URL: fragment: not allowed (escape a \"#\" in the directory as %23)")

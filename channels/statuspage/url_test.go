@@ -31,6 +31,8 @@ func TestURLRoundTrip(t *testing.T) {
 	assert.ErrorContains(t, err, "history_days: not a whole number")
 	_, err = ParseURL("statuspage:x?base_url=https%3A%2F%2Fstatus.example.com%2F&titel=Example")
 	assert.ErrorContains(t, err, `unknown parameter "titel"`, "a misspelt parameter")
+	_, err = ParseURL("statuspage://var/www/status?base_url=https%3A%2F%2Fstatus.example.com%2F")
+	assert.ErrorContains(t, err, "statuspage: URL: host: not allowed", "two slashes: var would be a host, and dropped")
 	_, err = ParseURL("statuspage:x?base_url=https%3A%2F%2Fstatus.example.com%2F&title=50%")
 	assert.EqualError(t, err, "statuspage: URL: query: parameter 2: bad %-escape", "a title url.URL.Query drops")
 	_, err = ParseURL("https://status.example.com/")
