@@ -223,12 +223,18 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // post posts msg in the thread of t.Root. In forum mode, when that post is
 // gone (deleted by a moderator), it posts in the post an update after the
 // deletion started (t.Last's thread: the Store keeps the gone post as
-// Root), else starts a new one. It returns the thread posted in ("" for a
-// new post) and the first message of the incident's post there.
+// Root), else starts a new one; once t.Last is in another post than
+// t.Root, that post is tried first, with no request to the gone one. It
+// returns the thread posted in ("" for a new post) and the first message
+// of the incident's post there.
 func (c *Channel) post(ctx context.Context, msg message, u broadcast.Update, t broadcast.Thread) (*httpx.Response, string, broadcast.Receipt, error) {
 	roots := []broadcast.Receipt{t.Root}
 	if c.s.cfg.Forum {
-		roots = append(roots, starter(t.Last), broadcast.Receipt{})
+		last := starter(t.Last)
+		roots = append(roots, last, broadcast.Receipt{})
+		if moved := c.thread(last); moved != "" && moved != c.thread(t.Root) {
+			roots[0], roots[1] = last, t.Root
+		}
 	}
 	var gone []string
 	for _, root := range roots {

@@ -298,6 +298,13 @@ func TestForumPostGoneThenMoreUpdates(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, newPosts, "the incident's post, and one after it was deleted")
+	gone := 0
+	for _, req := range f.sent() {
+		if req.query.Get("thread_id") == root.ID {
+			gone++
+		}
+	}
+	assert.Equal(t, 1, gone, "only the second update tried the deleted post; the third went to the new one at once")
 	assert.Equal(t, second.Meta[metaThread], r.Meta[metaThread], "in the post the second update started")
 	last := f.sent()[len(f.sent())-1]
 	assert.Equal(t, "PATCH", last.method, "the new post's first message shows the current status")
