@@ -26,6 +26,8 @@ func TestParseTokens(t *testing.T) {
 	assert.EqualError(t, err, "OUTAGECAST_API_TOKENS: token 2 of 2: shorter than 16 characters")
 }
 
+// The API takes the tokens of OUTAGECAST_API_TOKENS and refuses others
+// with a problem document (the rules are internal/bearer's, tested there).
 func TestRequireBearerToken(t *testing.T) {
 	toks, err := parseTokens(oldToken + " " + newToken)
 	require.NoError(t, err)
@@ -37,15 +39,8 @@ func TestRequireBearerToken(t *testing.T) {
 	}{
 		{"old token", "Bearer " + oldToken, http.StatusNoContent, ""},
 		{"new token", "Bearer " + newToken, http.StatusNoContent, ""},
-		{"scheme in any case", "bearer " + newToken, http.StatusNoContent, ""},
-		{"spaces around", "  Bearer   " + newToken + " ", http.StatusNoContent, ""},
 		{"no header", "", http.StatusUnauthorized, `Bearer realm="outagecast"`},
-		{"no token", "Bearer", http.StatusUnauthorized, `Bearer realm="outagecast"`},
-		{"basic", "Basic " + oldToken, http.StatusUnauthorized, `Bearer realm="outagecast"`},
 		{"wrong token", "Bearer wrong-token-0123456789", http.StatusUnauthorized, `Bearer realm="outagecast", error="invalid_token"`},
-		{"empty token", "Bearer  ", http.StatusUnauthorized, `Bearer realm="outagecast"`},
-		{"a prefix of a token", "Bearer " + oldToken[:20], http.StatusUnauthorized, `Bearer realm="outagecast", error="invalid_token"`},
-		{"two tokens", "Bearer " + oldToken + " " + newToken, http.StatusUnauthorized, `Bearer realm="outagecast", error="invalid_token"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,27 +71,42 @@ func (s Schemes) Parse(pkg, raw string) (*url.URL, string, error) {
 // quotes nothing, as "demo: URL: query: parameter 2: bad %-escape".
 func Query(pkg, rawQuery string) (url.Values, error) {
 	q := url.Values{}
+	err := eachParam(rawQuery, func(n int, rawKey, rawVal string) error {
+		if strings.Contains(rawKey+rawVal, ";") {
+			return FormErrorf(pkg, "query", `parameter %d: holds ";" (separate parameters with "&", escape a ";" in a value as %%3B)`, n)
+		}
+		key, err := url.QueryUnescape(rawKey)
+		if err == nil {
+			var val string
+			if val, err = url.QueryUnescape(rawVal); err == nil {
+				q[key] = append(q[key], val)
+				return nil
+			}
+		}
+		return FormErrorf(pkg, "query", "parameter %d: bad %%-escape", n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// eachParam calls f with each parameter of rawQuery, its position from 1
+// and its name and value as written, until f fails; empty ones ("a=1&&b=2")
+// are skipped.
+func eachParam(rawQuery string, f func(n int, rawKey, rawVal string) error) error {
 	n := 0
 	for kv := range strings.SplitSeq(rawQuery, "&") {
 		if kv == "" {
 			continue
 		}
 		n++
-		if strings.Contains(kv, ";") {
-			return nil, FormErrorf(pkg, "query", `parameter %d: holds ";" (separate parameters with "&", escape a ";" in a value as %%3B)`, n)
-		}
 		rawKey, rawVal, _ := strings.Cut(kv, "=")
-		key, err := url.QueryUnescape(rawKey)
-		if err == nil {
-			var val string
-			if val, err = url.QueryUnescape(rawVal); err == nil {
-				q[key] = append(q[key], val)
-				continue
-			}
+		if err := f(n, rawKey, rawVal); err != nil {
+			return err
 		}
-		return nil, FormErrorf(pkg, "query", "parameter %d: bad %%-escape", n)
 	}
-	return q, nil
+	return nil
 }
 
 // Params returns the parameters of rawQuery, the query of a channel URL of
@@ -132,22 +147,20 @@ func params(pkg string, q url.Values, known, multi []string) (map[string]string,
 // "demo: URL: query: parameter 2: unknown name (want secret or user)".
 func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
 	q := url.Values{}
-	n := 0
-	for kv := range strings.SplitSeq(rawQuery, "&") {
-		if kv == "" {
-			continue
-		}
-		n++
-		rawKey, rawVal, _ := strings.Cut(kv, "=")
+	err := eachParam(rawQuery, func(n int, rawKey, rawVal string) error {
 		key, err := url.PathUnescape(rawKey)
 		if err != nil || !slices.Contains(known, key) {
-			return nil, FormErrorf(pkg, "query", "parameter %d: unknown name (want %s)", n, orList(known))
+			return FormErrorf(pkg, "query", "parameter %d: unknown name (want %s)", n, orList(known))
 		}
 		val, err := url.PathUnescape(rawVal)
 		if err != nil {
-			return nil, FormErrorf(pkg, "query "+key, "bad %%-escape")
+			return FormErrorf(pkg, "query "+key, "bad %%-escape")
 		}
 		q[key] = append(q[key], val)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return params(pkg, q, known, multi)
 }
