@@ -431,8 +431,10 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 	if op != opRetract {
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
-		if t, ok := b.sentTime(ctx, u.ID); ok && !timed {
-			u.Time = t
+		if !timed {
+			if t, ok := b.sentTime(ctx, u.ID); ok {
+				u.Time = t
+			}
 		}
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
