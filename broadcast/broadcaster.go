@@ -428,13 +428,14 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		return nil, ErrClosed
 	}
 	start := time.Now()
+	// Marks and receipts are written even when ctx ends: a delivery that
+	// happened must be remembered.
+	keep := context.WithoutCancel(ctx)
 	if op != opRetract {
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
 		if !timed {
-			if t, ok := b.sentTime(ctx, u.ID); ok {
-				u.Time = t
-			}
+			u.Time = b.firstSent(keep, u.ID, u.Time)
 		}
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
@@ -444,9 +445,6 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 
 	fls := b.flights.join(markID, b.channels)
 	defer b.flights.leave(markID, b.channels, fls)
-	// Marks and receipts are written even when ctx ends: a delivery that
-	// happened must be remembered.
-	keep := context.WithoutCancel(ctx)
 	first := firstAttempts{until: time.Now().Add(b.timeout / 64)}
 	var cancel context.CancelFunc
 	first.ctx, cancel = context.WithTimeout(ctx, b.timeout)
@@ -470,9 +468,6 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		wg.Wait()
 	}
 	rep.Finished = time.Now()
-	if op != opRetract {
-		b.keepSentTime(keep, u, rep)
-	}
 	var errs []error
 	for _, r := range rep.Results {
 		if r.Err != nil {
@@ -483,13 +478,13 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 }
 
 // SentTime returns the Time update updateID (a Send's or a correction's)
-// was first sent with, as the Store knows it: from a channel's receipt of
-// it, or, when no channel delivered it, from the record the Broadcaster
-// keeps of an update every channel missed. It reports false for an update
-// never sent, or whose records cannot be read. An update sent again
-// without a Time of its own (a command run again to retry the channel
-// that missed it) takes this Time: it is the same update, and must not
-// count as newer than the updates of its incident sent in between.
+// was first sent with, as the Store knows it: from the record a Send (or
+// RunJob) of it keeps, or else, for an update sent before the Store held
+// such records, from a channel's receipt of it. It reports false for an
+// update never sent, or whose records cannot be read. An update sent again
+// without a Time of its own (a command run again to retry the channel that
+// missed it) takes this Time: it is the same update, and must not count as
+// newer than the updates of its incident sent in between.
 func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (time.Time, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
@@ -500,33 +495,46 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (time.Time,
 }
 
 func (b *Broadcaster) sentTime(ctx context.Context, updateID string) (time.Time, bool) {
+	r, ok, err := b.store.Receipt(ctx, sentKey(updateID), sentChannel)
+	if err == nil && ok && !r.UpdateTime.IsZero() {
+		return r.UpdateTime, true
+	}
+	b.storeTrouble(ctx, "read the time update "+updateID+" was first sent with", err)
 	for _, ch := range b.channels {
 		if r, ok, err := b.store.Receipt(ctx, updateID, ch.Name()); err == nil && ok && !r.UpdateTime.IsZero() {
 			return r.UpdateTime, true
 		}
 	}
-	r, ok, err := b.store.Receipt(ctx, sentKey(updateID), sentChannel)
-	if err != nil || !ok || r.UpdateTime.IsZero() {
-		return time.Time{}, false
-	}
-	return r.UpdateTime, true
+	return time.Time{}, false
 }
 
-// keepSentTime records u's Time when no channel has a receipt of u after
-// its Send (none delivered it, now or before, and one failed): a receipt
-// is where SentTime finds it otherwise. A record that cannot be written
-// only loses that: a later Send of u without a Time counts as new.
-func (b *Broadcaster) keepSentTime(ctx context.Context, u Update, rep *Report) {
-	failed := false
-	for _, r := range rep.Results {
-		if r.Skipped || !r.Receipt.UpdateTime.IsZero() {
-			return
-		}
-		failed = failed || r.Err != nil
+// firstSent returns the Time update updateID was first sent with (see
+// SentTime) and, for an update never sent, records t as that Time, before
+// any attempt, so that a resend finds it however this Send ends, on any
+// instance. It never overwrites a record: one written at the same moment
+// by another Send of the update, read back after the write, wins.
+func (b *Broadcaster) firstSent(ctx context.Context, updateID string, t time.Time) time.Time {
+	if first, ok := b.sentTime(ctx, updateID); ok {
+		return first
 	}
-	if failed {
-		_ = b.store.SaveReceipt(ctx, sentIncident+u.ID, sentKey(u.ID),
-			Receipt{Channel: sentChannel, UpdateID: u.ID, UpdateTime: u.Time, Time: time.Now().UTC()})
+	err := b.store.SaveReceipt(ctx, sentIncident+updateID, sentKey(updateID),
+		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
+	if err != nil {
+		b.storeTrouble(ctx, "record the time update "+updateID+" was first sent with", err)
+		return t
+	}
+	if r, ok, err := b.store.Receipt(ctx, sentKey(updateID), sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
+		return r.UpdateTime
+	}
+	return t
+}
+
+// storeTrouble logs a Store failure that costs only the time an update was
+// first sent with: a resend of it then counts as a new update.
+func (b *Broadcaster) storeTrouble(ctx context.Context, what string, err error) {
+	if err != nil && b.logger != nil {
+		b.logger.LogAttrs(ctx, slog.LevelWarn, "broadcast: store: could not "+what,
+			slog.String("error", err.Error()))
 	}
 }
 

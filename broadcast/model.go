@@ -146,8 +146,8 @@ type Update struct {
 	// Channels never shorten it.
 	URL string `json:"url,omitempty"`
 	// Time is when the update was written. Zero: the time of Send, or, for
-	// an update sent again (a channel has a receipt of its ID), the Time it
-	// was delivered with, so that it stays older than the updates of its
+	// an update sent before, the Time it was first sent with (see
+	// Broadcaster.SentTime), so that it stays older than the updates of its
 	// incident that followed it.
 	Time time.Time `json:"time"`
 	// NextUpdate is the promised time of the next update. Zero: none.

@@ -280,3 +280,59 @@ func TestResentUpdateKeepsItsTime(t *testing.T) {
 	assert.True(t, again.Results[0].Skipped, "steady had it")
 	assert.Equal(t, []string{"steady:investigating", "steady:resolved", "flaky:resolved"}, posted)
 }
+
+// The Time a Send gives an update without one is recorded before its first
+// attempt: another instance sending the update again while the first Send
+// still runs (the other Alertmanager of a pair) finds it, and does not post
+// the update after a newer one that went out in between.
+func TestResendDuringTheFirstSendKeepsItsTime(t *testing.T) {
+	store := broadcast.NewMemoryStore()
+	var locks sync.Map // Options.Lock shared by the instances, as pgstore's is
+	lock := func(ctx context.Context, updateID, channel string) (func(), error) {
+		m, _ := locks.LoadOrStore(updateID+"\x00"+channel, &sync.Mutex{})
+		m.(*sync.Mutex).Lock()
+		return m.(*sync.Mutex).Unlock, nil
+	}
+	var mu sync.Mutex
+	var posted []string
+	inFirst, failFirst := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if m.Update.Status == broadcast.StatusInvestigating && calls.Add(1) == 1 {
+			close(inFirst)
+			<-failFirst // the platform is slow, then fails
+			return broadcast.Receipt{}, errFlaky
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		posted = append(posted, string(m.Update.Status))
+		return broadcast.Receipt{ID: fmt.Sprint(len(posted))}, nil
+	})
+	instance := func() *broadcast.Broadcaster {
+		return newBroadcaster(t, broadcast.Options{Store: store, Lock: lock, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+	}
+	investigating, resolved := validUpdate(), validUpdate() // no Time: each takes its Send's
+	resolved.Status, resolved.Body = broadcast.StatusResolved, "Error rates are back to normal."
+
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, err := instance().Send(context.Background(), investigating)
+		assert.Error(t, err)
+	})
+	<-inFirst
+	_, err := instance().Send(context.Background(), resolved)
+	require.NoError(t, err)
+	again := make(chan *broadcast.Report)
+	go func() {
+		rep, err := instance().Send(context.Background(), investigating) // waits for the first Send's attempt
+		assert.NoError(t, err)
+		again <- rep
+	}()
+	close(failFirst)
+	wg.Wait()
+	rep := <-again
+	assert.True(t, rep.Results[0].Superseded, "the resolved update is newer")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"resolved"}, posted)
+}

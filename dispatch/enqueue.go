@@ -143,7 +143,10 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		return err
 	}
 	if len(list.Jobs) == 0 {
-		if t, ok := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID); ok && untimed {
+		if !untimed {
+			return nil
+		}
+		if t, ok := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID); ok {
 			setTime(jobs, t)
 		}
 		return nil

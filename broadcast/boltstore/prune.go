@@ -29,7 +29,9 @@ import (
 // MarkPosted) is kept as a receipt of its own, under an update key of its
 // own that has no channel mark: it is removed when it was saved before
 // cutoff, and counts in the number Prune reports. Once it is gone, a later
-// attempt's receipt of the update lacks that post.
+// attempt's receipt of the update lacks that post. So is the record of the
+// Time an update was first sent with (broadcast.Broadcaster.SentTime):
+// once it is gone, the update sent again without a Time counts as new.
 //
 // A Retract is recorded as a mark too, made when the post was deleted:
 // with a cutoff after it, a thread still kept forgets that its post was

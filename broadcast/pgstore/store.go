@@ -119,7 +119,9 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // threads of incidents with no update saved since, and returns how many
 // rows it deleted. Updates delivered before cutoff are then delivered again
 // if sent again, and a new update of a pruned incident starts a new thread:
-// choose cutoff well past the time an update might be re-sent.
+// choose cutoff well past the time an update might be re-sent. The records
+// of the Times updates were first sent with (Broadcaster.SentTime) are
+// receipts, pruned alike.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
 	for _, q := range []string{

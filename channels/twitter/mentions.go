@@ -58,11 +58,12 @@ func mentionMayStart(before string) bool {
 	if !isWordRune(r) && !strings.ContainsRune("!#$%&*@＠", r) {
 		return true
 	}
-	rest := strings.TrimSuffix(before, ":")
-	if len(rest) < 2 || !strings.EqualFold(rest[len(rest)-2:], "rt") {
+	// Only "RT" itself needs a look further back: after "RT:" the ":"
+	// above decided already.
+	if len(before) < 2 || !strings.EqualFold(before[len(before)-2:], "rt") {
 		return false
 	}
-	rest = rest[:len(rest)-2]
+	rest := before[:len(before)-2]
 	if rest == "" {
 		return true
 	}

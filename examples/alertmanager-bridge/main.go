@@ -82,10 +82,13 @@
 //     notification of its group went out is not posted after it
 //     ("superseded", and 200), and channels whose idempotency key comes
 //     from the Time (Bluesky's record key) find the post of an attempt
-//     whose answer was lost rather than post again. The alerts' own
-//     startsAt and endsAt are not used: they come from the clocks of the
-//     Prometheus servers that fired them, and an alert that fires again
-//     after its group resolved may carry a start before the resolution.
+//     whose answer was lost rather than post again, even after a crash
+//     mid-broadcast (the Time is recorded before the first attempt). A
+//     notification never seen before counts as the newest, however late
+//     it arrives. The alerts' own startsAt and endsAt are not used: they
+//     come from the clocks of the Prometheus servers that fired them, and
+//     an alert that fires again after its group resolved may carry a
+//     start before the resolution.
 //
 // Alert text is made fit for an update, so that no well-formed
 // notification is refused: NUL and invalid UTF-8 are dropped, as are the

@@ -113,14 +113,15 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 }
 
 // ServerNow returns the time by the server's clock at which the response
-// whose header is h was received, at now by this machine's clock: its Date
-// field, plus its Age when a cache kept it, or now when it has no Date
-// that parses, or one more than MaxClockSkew away from now (a broken
-// clock on the way, rather than this machine's). A time a server gives by
-// its own clock (an HTTP date in Retry-After, a rate limit's reset) is
-// measured from it, so that a machine whose clock is off waits neither too
-// little (retrying into the limit) nor too long. Date counts whole
-// seconds: the wait may come out up to a second longer, never shorter.
+// whose header is h was received, at now by this machine's clock: its
+// Date field, plus its Age when a cache kept it, or now when it has no
+// Date that parses, or one more than MaxClockSkew away from now (more
+// likely a broken Date than this machine's clock that far off). A time a
+// server gives by its own clock (an HTTP date in Retry-After, a rate
+// limit's reset) is measured from it, so that a machine whose clock is
+// off waits neither too little (retrying into the limit) nor too long.
+// Date counts whole seconds: the wait may come out up to a second longer,
+// never shorter.
 func ServerNow(h http.Header, now time.Time) time.Time {
 	t, err := http.ParseTime(h.Get("Date"))
 	if err != nil {
