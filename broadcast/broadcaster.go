@@ -491,11 +491,12 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (time.Time,
 	if b.closed {
 		return time.Time{}, false
 	}
-	return b.sentTime(ctx, updateID)
+	return b.sentTime(ctx, updateID, sentKey(updateID))
 }
 
-func (b *Broadcaster) sentTime(ctx context.Context, updateID string) (time.Time, bool) {
-	r, ok, err := b.store.Receipt(ctx, sentKey(updateID), sentChannel)
+// sentTime is SentTime; key is sentKey(updateID).
+func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.Time, bool) {
+	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
 	if err == nil && ok && !r.UpdateTime.IsZero() {
 		return r.UpdateTime, true
 	}
@@ -514,16 +515,17 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID string) (time.Time,
 // instance. It never overwrites a record: one written at the same moment
 // by another Send of the update, read back after the write, wins.
 func (b *Broadcaster) firstSent(ctx context.Context, updateID string, t time.Time) time.Time {
-	if first, ok := b.sentTime(ctx, updateID); ok {
+	key := sentKey(updateID)
+	if first, ok := b.sentTime(ctx, updateID, key); ok {
 		return first
 	}
-	err := b.store.SaveReceipt(ctx, sentIncident+updateID, sentKey(updateID),
+	err := b.store.SaveReceipt(ctx, sentIncident+updateID, key,
 		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
 	if err != nil {
 		b.storeTrouble(ctx, "record the time update "+updateID+" was first sent with", err)
 		return t
 	}
-	if r, ok, err := b.store.Receipt(ctx, sentKey(updateID), sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
+	if r, ok, err := b.store.Receipt(ctx, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
 		return r.UpdateTime
 	}
 	return t
