@@ -5,6 +5,7 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -93,96 +94,69 @@ func TestUpdatesOfAnIncidentAreNotPostedOutOfOrderAcrossInstances(t *testing.T) 
 }
 
 // An update enqueued again without a Time of its own, to retry the
-// channel whose job gave up on it, keeps the Time of its first jobs: the
-// newer update of the incident delivered in between supersedes it there,
-// instead of being followed by it.
+// channels whose jobs gave up on it, keeps the Time of its first Enqueue:
+// the newer update of the incident delivered in between supersedes it
+// there, instead of being followed by it. The Time comes from its first
+// jobs while River keeps them, and once River has deleted them from the
+// record those jobs kept in the Store, although no channel delivered it.
 func TestReenqueuedUpdateKeepsItsTime(t *testing.T) {
-	ctx := waitCtx(t)
-	dsn := newSchema(t)
-	var down atomic.Bool
-	var mu sync.Mutex
-	var posted []string
-	ch := broadcast.ChannelFunc("chat", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		if down.Load() {
-			return broadcast.Receipt{}, errors.New("503 try later")
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		posted = append(posted, string(m.Update.Status))
-		return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
-	})
-	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{},
-		dispatch.Config{Workers: 1, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
-	in.start(t)
-	investigating, resolved := update(1), update(2) // no Time: each takes its Enqueue's
-	resolved.IncidentID, resolved.Status = investigating.IncidentID, broadcast.StatusResolved
+	for _, forget := range []bool{false, true} {
+		t.Run(fmt.Sprintf("jobs deleted=%v", forget), func(t *testing.T) {
+			ctx := waitCtx(t)
+			p := &downPlatform{}
+			in := newInstance(t, newSchema(t), []broadcast.Channel{p.channel("feed"), p.channel("chat")},
+				broadcast.Options{}, dispatch.Config{Workers: 2, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+			in.start(t)
+			investigating, resolved := update(1), update(2) // no Time: each takes its Enqueue's
+			resolved.IncidentID, resolved.Status = investigating.IncidentID, broadcast.StatusResolved
 
-	down.Store(true)
-	_, err := in.d.Enqueue(ctx, nil, investigating)
-	require.NoError(t, err)
-	_, err = in.d.Wait(ctx, investigating.ID)
-	require.Error(t, err, "the job gives up")
-	down.Store(false)
-	_, err = in.d.Enqueue(ctx, nil, resolved)
-	require.NoError(t, err)
-	_, err = in.d.Wait(ctx, resolved.ID)
-	require.NoError(t, err)
-
-	_, err = in.d.Enqueue(ctx, nil, investigating) // to retry the channel that missed it
-	require.NoError(t, err)
-	rep, err := in.d.Wait(ctx, investigating.ID)
-	require.NoError(t, err)
-	assert.True(t, rep.Results[0].Superseded, "the resolved update is newer")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Equal(t, []string{"resolved"}, posted)
-}
-
-// Once River has deleted an update's jobs, an update enqueued again
-// without a Time takes the Time the Store knows it was sent with: the
-// record its first jobs kept, although no channel delivered it.
-func TestReenqueuedUpdateKeepsItsTimeAfterItsJobsAreGone(t *testing.T) {
-	ctx := waitCtx(t)
-	dsn := newSchema(t)
-	var down atomic.Bool
-	var mu sync.Mutex
-	var posted []string
-	post := func(name string) broadcast.Channel {
-		return broadcast.ChannelFunc(name, func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-			if down.Load() {
-				return broadcast.Receipt{}, errors.New("503 try later")
+			p.down.Store(true)
+			_, err := in.d.Enqueue(ctx, nil, investigating)
+			require.NoError(t, err)
+			_, err = in.d.Wait(ctx, investigating.ID)
+			require.Error(t, err, "both jobs give up")
+			if forget {
+				_, err = in.pool.Exec(ctx, "DELETE FROM river_job") // as River's retention does, in time
+				require.NoError(t, err)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			posted = append(posted, name+":"+string(m.Update.Status))
-			return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+			p.down.Store(false)
+			_, err = in.d.Enqueue(ctx, nil, resolved)
+			require.NoError(t, err)
+			_, err = in.d.Wait(ctx, resolved.ID)
+			require.NoError(t, err)
+
+			_, err = in.d.Enqueue(ctx, nil, investigating) // to retry the channels that missed it
+			require.NoError(t, err)
+			rep, err := in.d.Wait(ctx, investigating.ID)
+			require.NoError(t, err)
+			assert.True(t, rep.Results[0].Superseded && rep.Results[1].Superseded, "the resolved update is newer")
+			assert.ElementsMatch(t, []string{"feed:resolved", "chat:resolved"}, p.list())
 		})
 	}
-	in := newInstance(t, dsn, []broadcast.Channel{post("feed"), post("chat")}, broadcast.Options{},
-		dispatch.Config{Workers: 2, Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
-	in.start(t)
-	investigating, resolved := update(1), update(2)
-	resolved.IncidentID, resolved.Status = investigating.IncidentID, broadcast.StatusResolved
+}
 
-	down.Store(true)
-	_, err := in.d.Enqueue(ctx, nil, investigating)
-	require.NoError(t, err)
-	_, err = in.d.Wait(ctx, investigating.ID)
-	require.Error(t, err, "both jobs give up")
-	_, err = in.pool.Exec(ctx, "DELETE FROM river_job") // as River's retention does, in time
-	require.NoError(t, err)
-	down.Store(false)
-	_, err = in.d.Enqueue(ctx, nil, resolved)
-	require.NoError(t, err)
-	_, err = in.d.Wait(ctx, resolved.ID)
-	require.NoError(t, err)
+// downPlatform is a platform that fails every post while down, and keeps
+// the others as "<channel>:<status>".
+type downPlatform struct {
+	down  atomic.Bool
+	mu    sync.Mutex
+	posts []string
+}
 
-	_, err = in.d.Enqueue(ctx, nil, investigating)
-	require.NoError(t, err)
-	rep, err := in.d.Wait(ctx, investigating.ID)
-	require.NoError(t, err)
-	assert.True(t, rep.Results[0].Superseded && rep.Results[1].Superseded, "the resolved update is newer")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.ElementsMatch(t, []string{"feed:resolved", "chat:resolved"}, posted)
+func (p *downPlatform) channel(name string) broadcast.Channel {
+	return broadcast.ChannelFunc(name, func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if p.down.Load() {
+			return broadcast.Receipt{}, errors.New("503 try later")
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.posts = append(p.posts, name+":"+string(m.Update.Status))
+		return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+	})
+}
+
+func (p *downPlatform) list() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.posts)
 }
