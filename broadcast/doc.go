@@ -46,6 +46,7 @@
 // broadcast/boltstore to thread and deduplicate across restarts. A
 // RetryAfter wait longer than what is left of RetryPolicy.MaxElapsed ends
 // that channel's retries at once. "Older" is decided by Update.Time, which
-// defaults to the time of Send: callers that may send updates out of order
-// set it to when the update was written.
+// defaults to the time of the update's first Send (an update sent again
+// keeps it: see Broadcaster.SentTime): callers that may send updates out
+// of order set it to when the update was written.
 package broadcast
