@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -306,4 +307,64 @@ func TestRetractWaitsForTheDelivery(t *testing.T) {
 	require.NoError(t, err)
 	assert.NoError(t, rep.Results[0].Err)
 	assert.Equal(t, 1, ch.count(id), "posted once, then deleted")
+}
+
+// Two callers enqueueing different content under one ID at the same time
+// both pass the check of the jobs already queued (neither sees the other's
+// uncommitted jobs); the second's insert then finds the first's jobs. It
+// is refused, not reported queued while its content is dropped.
+func TestConcurrentEnqueuesOfOtherContentUnderOneID(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	x, mail := newCounting("x"), newCounting("email")
+	in := newInstance(t, dsn, []broadcast.Channel{x, mail}, broadcast.Options{}, dispatch.Config{Workers: 2})
+
+	for _, own := range []bool{true, false} { // the second caller's tx: its own, or Enqueue's
+		first := update(1)
+		first.ID = fmt.Sprintf("u-own-%v", own)
+		second := first
+		second.Body = "Another text."
+
+		tx, err := in.pool.Begin(ctx)
+		require.NoError(t, err)
+		_, err = in.d.Enqueue(ctx, tx, first)
+		require.NoError(t, err)
+
+		done := make(chan error, 1)
+		go func() {
+			var tx2 pgx.Tx
+			if own {
+				var err error
+				if tx2, err = in.pool.Begin(ctx); err != nil {
+					done <- err
+					return
+				}
+				defer tx2.Rollback(ctx) //nolint:errcheck // committed below when accepted
+			}
+			_, err := in.d.Enqueue(ctx, tx2, second)
+			if err == nil && tx2 != nil {
+				err = tx2.Commit(ctx)
+			}
+			done <- err
+		}()
+		// The second insert waits on the first's unique jobs until the
+		// first transaction ends: commit once it does.
+		require.Eventually(t, func() bool {
+			var waiting int
+			err := in.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%river_job%'").Scan(&waiting)
+			return err == nil && waiting > 0
+		}, time.Minute, 10*time.Millisecond)
+		require.NoError(t, tx.Commit(ctx))
+		require.ErrorIs(t, <-done, dispatch.ErrIDInUse, "own tx: %v", own)
+
+		in.start(t)
+		rep, err := in.d.Wait(ctx, first.ID)
+		require.NoError(t, err)
+		for _, r := range rep.Results {
+			require.NoError(t, r.Err, r.Channel)
+		}
+		require.NoError(t, in.d.Stop(ctx))
+	}
+	assert.Equal(t, 1, x.count("u-own-true"))
+	assert.Equal(t, 1, x.count("u-own-false"))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -74,17 +75,18 @@ type metadata struct {
 // Time the Store knows: see broadcast.Broadcaster.SentTime), so that it
 // stays older than the updates of its incident enqueued after it. An
 // update whose ID the jobs hold with other content (its Time aside) queues
-// nothing: the error wraps ErrIDInUse. An invalid update queues nothing;
+// nothing, also when another transaction queued that content at the same
+// moment: the error wraps ErrIDInUse (roll tx back). An invalid update queues nothing;
 // the error wraps broadcast.ErrInvalidUpdate.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
 	if err == nil {
-		err = d.matchFirst(ctx, tx, jobs, u.Time.IsZero())
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero())
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
 	}
-	return jobs[0].Update.ID, d.insert(ctx, tx, jobs)
+	return jobs[0].Update.ID, nil
 }
 
 // Correct queues the correction u of update original (see
@@ -93,12 +95,12 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
 	if err == nil {
-		err = d.matchFirst(ctx, tx, jobs, u.Time.IsZero())
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero())
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: correct: %w", err)
 	}
-	return jobs[0].Update.ID, d.insert(ctx, tx, jobs)
+	return jobs[0].Update.ID, nil
 }
 
 // Retract queues the deletion of update updateID's posts (see
@@ -108,10 +110,16 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 // not end as "not posted" and leave the post to go up after it.
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
+	if err == nil {
+		err = d.inTx(ctx, tx, func(tx pgx.Tx) error {
+			_, err := d.insert(ctx, tx, jobs)
+			return err
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("dispatch: retract: %w", err)
 	}
-	return d.insert(ctx, tx, jobs)
+	return nil
 }
 
 // ErrIDInUse is wrapped by the error of Enqueue and Correct for an update
@@ -119,6 +127,57 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 // otherwise post the new content on their channels, beside the old one
 // on the others. Give the new update an ID of its own.
 var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other content")
+
+// enqueue checks jobs, those of one update, against the update's jobs
+// already queued (see matchFirst), and inserts them, in tx or in a
+// transaction of its own. The check cannot see jobs that another
+// transaction inserted and has not committed yet; the insert then waits
+// for that transaction, and a job it finds already there by update and
+// channel, which River skips as a duplicate, must hold the same content:
+// otherwise the jobs are refused (ErrIDInUse), not reported queued while
+// their content is dropped.
+func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool) error {
+	return d.inTx(ctx, tx, func(tx pgx.Tx) error {
+		if err := d.matchFirst(ctx, tx, jobs, untimed); err != nil {
+			return err
+		}
+		res, err := d.insert(ctx, tx, jobs)
+		if err != nil {
+			return err
+		}
+		for _, r := range res {
+			if !r.UniqueSkippedAsDuplicate {
+				continue
+			}
+			if _, err := sameContent(r.Job, jobs[0].Update); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// inTx runs f in tx, or when tx is nil in a transaction of its own that
+// commits when f returns nil.
+func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
+	if tx != nil {
+		return f(tx)
+	}
+	return pgx.BeginFunc(ctx, d.cfg.Pool, f)
+}
+
+// sameContent returns the update of job, queued for u's ID, and
+// ErrIDInUse unless it holds u's content (its Time aside).
+func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Update, error) {
+	var a jobArgs
+	if err := json.Unmarshal(job.EncodedArgs, &a); err != nil {
+		return broadcast.Update{}, fmt.Errorf("job %d: %w", job.ID, err)
+	}
+	if contentKey(a.Job.Update) != contentKey(u) {
+		return broadcast.Update{}, fmt.Errorf("%w: %s", ErrIDInUse, u.ID)
+	}
+	return a.Job.Update, nil
+}
 
 // matchFirst checks jobs, those of an update about to be enqueued, against
 // the update's first job, when it was enqueued before: the content must be
@@ -133,12 +192,7 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		return err
 	}
 	params := river.NewJobListParams().Metadata(string(raw)).First(1).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
-	var list *river.JobListResult
-	if tx != nil {
-		list, err = d.client.JobListTx(ctx, tx, params)
-	} else {
-		list, err = d.client.JobList(ctx, params)
-	}
+	list, err := d.client.JobListTx(ctx, tx, params)
 	if err != nil {
 		return err
 	}
@@ -151,14 +205,11 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		}
 		return nil
 	}
-	var first jobArgs
-	if err := json.Unmarshal(list.Jobs[0].EncodedArgs, &first); err != nil {
-		return fmt.Errorf("job %d: %w", list.Jobs[0].ID, err)
+	first, err := sameContent(list.Jobs[0], jobs[0].Update)
+	if err != nil {
+		return err
 	}
-	if contentKey(first.Job.Update) != contentKey(jobs[0].Update) {
-		return fmt.Errorf("%w: %s", ErrIDInUse, jobs[0].Update.ID)
-	}
-	if t := first.Job.Update.Time; !t.IsZero() && untimed {
+	if t := first.Time; !t.IsZero() && untimed {
 		setTime(jobs, t)
 	}
 	return nil
@@ -178,9 +229,8 @@ func setTime(jobs []broadcast.Job, t time.Time) {
 	}
 }
 
-// insert inserts one River job per broadcast.Job, in tx or in a
-// transaction of its own.
-func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) error {
+// insert inserts one River job per broadcast.Job in tx.
+func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) ([]*rivertype.JobInsertResult, error) {
 	params := make([]river.InsertManyParams, len(jobs))
 	for i, j := range jobs {
 		a := jobArgs{Job: j, UpdateID: j.Update.ID, Channel: j.Channel}
@@ -194,11 +244,11 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 		case broadcast.JobRetract:
 			ra, md = retractArgs(a), metadata{Retract: j.Update.ID}
 		default:
-			return fmt.Errorf("dispatch: unknown job kind %q", j.Kind)
+			return nil, fmt.Errorf("unknown job kind %q", j.Kind)
 		}
 		raw, err := json.Marshal(md)
 		if err != nil {
-			return fmt.Errorf("dispatch: enqueue: %w", err)
+			return nil, err
 		}
 		params[i] = river.InsertManyParams{Args: ra, InsertOpts: &river.InsertOpts{
 			Queue:       d.cfg.Queue,
@@ -207,16 +257,7 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 			UniqueOpts:  river.UniqueOpts{ByArgs: true},
 		}}
 	}
-	var err error
-	if tx != nil {
-		_, err = d.client.InsertManyTx(ctx, tx, params)
-	} else {
-		_, err = d.client.InsertMany(ctx, params)
-	}
-	if err != nil {
-		return fmt.Errorf("dispatch: enqueue: %w", err)
-	}
-	return nil
+	return d.client.InsertManyTx(ctx, tx, params)
 }
 
 // ErrNoJobs is returned by Report and Wait for an update with no jobs:
