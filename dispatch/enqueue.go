@@ -76,7 +76,7 @@ type metadata struct {
 // stays older than the updates of its incident enqueued after it. An
 // update whose ID the jobs hold with other content (its Time aside) queues
 // nothing, also when another transaction queued that content at the same
-// moment: the error wraps ErrIDInUse (roll tx back). An invalid update queues nothing;
+// moment: the error wraps ErrIDInUse. An invalid update queues nothing;
 // the error wraps broadcast.ErrInvalidUpdate.
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
@@ -157,11 +157,12 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 	})
 }
 
-// inTx runs f in tx, or when tx is nil in a transaction of its own that
-// commits when f returns nil.
+// inTx runs f in a transaction that commits when f returns nil: a
+// savepoint of tx, or when tx is nil a transaction of its own. Jobs f
+// inserted before it failed are undone, also in the caller's tx.
 func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
 	if tx != nil {
-		return f(tx)
+		return pgx.BeginFunc(ctx, tx, f)
 	}
 	return pgx.BeginFunc(ctx, d.cfg.Pool, f)
 }
