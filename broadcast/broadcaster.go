@@ -435,7 +435,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
 		if !timed {
-			u.Time = b.firstSent(keep, u.ID, u.Time)
+			u.Time = b.firstSent(ctx, keep, u.ID, u.Time)
 		}
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
@@ -512,22 +512,35 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // firstSent returns the Time update updateID was first sent with (see
 // SentTime) and, for an update never sent, records t as that Time, before
 // any attempt, so that a resend finds it however this Send ends, on any
-// instance. It never overwrites a record: one written at the same moment
-// by another Send of the update, read back after the write, wins.
-func (b *Broadcaster) firstSent(ctx context.Context, updateID string, t time.Time) time.Time {
+// instance. The record is written once: the Sends that find none take
+// turns (in this Broadcaster, and among instances through Options.Lock),
+// and each looks again once its turn came. ctx bounds the wait for the
+// turn; keep, ctx without its end, the Store's calls.
+func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t time.Time) time.Time {
 	key := sentKey(updateID)
-	if first, ok := b.sentTime(ctx, updateID, key); ok {
+	if first, ok := b.sentTime(keep, updateID, key); ok {
 		return first
 	}
-	err := b.store.SaveReceipt(ctx, sentIncident+updateID, key,
-		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
+	turn := flightKey{key, sentChannel}
+	fl, err := b.flights.hold(ctx, turn)
 	if err != nil {
-		b.storeTrouble(ctx, "record the time update "+updateID+" was first sent with", err)
-		return t
+		return t // ctx ended: so will the Send's deliveries
 	}
-	if r, ok, err := b.store.Receipt(ctx, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
-		return r.UpdateTime
+	defer b.flights.unhold(turn, fl)
+	if b.sharedLock != nil {
+		unlock, err := b.sharedLock(ctx, key, sentChannel)
+		if err != nil {
+			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
+			return t
+		}
+		defer unlock()
 	}
+	if r, ok, err := b.store.Receipt(keep, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
+		return r.UpdateTime // recorded while this Send waited its turn
+	}
+	err = b.store.SaveReceipt(keep, sentIncident+updateID, key,
+		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
+	b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
 	return t
 }
 

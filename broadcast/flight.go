@@ -69,6 +69,40 @@ func (f *flights) leave(update string, channels []Channel, fls []*flight) {
 	}
 }
 
+// hold waits until no one else in f holds key, and holds it, or until
+// ctx ends; unhold ends it.
+func (f *flights) hold(ctx context.Context, key flightKey) (*flight, error) {
+	f.mu.Lock()
+	if f.m == nil {
+		f.m = make(map[flightKey]*flight)
+	}
+	fl := f.m[key]
+	if fl == nil {
+		fl = &flight{}
+		f.m[key] = fl
+	}
+	fl.refs++
+	f.mu.Unlock()
+	if err := fl.lock(ctx); err != nil {
+		f.leaveOne(key, fl)
+		return nil, err
+	}
+	return fl, nil
+}
+
+func (f *flights) unhold(key flightKey, fl *flight) {
+	fl.unlock()
+	f.leaveOne(key, fl)
+}
+
+func (f *flights) leaveOne(key flightKey, fl *flight) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fl.refs--; fl.refs == 0 {
+		delete(f.m, key)
+	}
+}
+
 // lock waits until the lock is free, and takes it, or until ctx ends;
 // unlock frees it. For a flight: until no other delivery of its update
 // and channel runs.

@@ -77,7 +77,9 @@ func TestSharedLockIsHeldAroundDelivery(t *testing.T) {
 		locked = true
 		return func() { locked = false }, nil
 	}}, ch)
-	rep, err := b.Send(context.Background(), validUpdate())
+	u := validUpdate()
+	u.Time = time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC) // no first Time to record, under a lock of its own
+	rep, err := b.Send(context.Background(), u)
 	require.NoError(t, err)
 	assert.Equal(t, []string{rep.UpdateID + "/x"}, held)
 	assert.False(t, locked, "released")

@@ -61,8 +61,11 @@ type Options struct {
 	// retry waits included, so that instances sharing a Store deliver an
 	// update to a channel one at a time (the second then finds it done).
 	// Within one Broadcaster that always holds. Lock waits until it gets
-	// the lock or ctx ends; its error fails the attempt transiently. A
-	// shared Store offers one (broadcast/pgstore's Store.Lock).
+	// the lock or ctx ends; its error fails the attempt transiently. It is
+	// also held for a moment, under a reserved name, while the first Send
+	// of an update without a Time records the Time it took (see
+	// Broadcaster.SentTime), so that instances agree on it. A shared Store
+	// offers one (broadcast/pgstore's Store.Lock).
 	Lock func(ctx context.Context, updateID, channel string) (unlock func(), err error)
 	// Logger receives one record per attempt (Debug), retry (Warn),
 	// delivery, skip and the like (Info), and failure (Error); default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -335,4 +336,75 @@ func TestResendDuringTheFirstSendKeepsItsTime(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []string{"resolved"}, posted)
+}
+
+// firstReads is a Store whose first two reads of the record of the Time an
+// update was first sent with wait for each other, so that two first Sends
+// of an update both find none, and which counts that record's writes.
+type firstReads struct {
+	*broadcast.MemoryStore
+	reads, writes atomic.Int32
+	both          sync.WaitGroup
+}
+
+// sentRecord tells the record of an update's first Time from a channel's
+// receipt: a channel name no Channel can have (see broadcast.Send).
+func sentRecord(channel string) bool { return strings.HasPrefix(channel, "\x00") }
+
+func (s *firstReads) Receipt(ctx context.Context, updateID, channel string) (broadcast.Receipt, bool, error) {
+	if sentRecord(channel) && s.reads.Add(1) <= 2 {
+		s.both.Done()
+		s.both.Wait()
+	}
+	return s.MemoryStore.Receipt(ctx, updateID, channel)
+}
+
+func (s *firstReads) SaveReceipt(ctx context.Context, incidentID, updateID string, r broadcast.Receipt) error {
+	if sentRecord(r.Channel) {
+		s.writes.Add(1)
+	}
+	return s.MemoryStore.SaveReceipt(ctx, incidentID, updateID, r)
+}
+
+// Two first Sends of an update at the same moment, in one Broadcaster or
+// on two instances sharing a Store and its Lock, agree on the Time it was
+// first sent with: it is recorded once, and the post carries it.
+func TestConcurrentFirstSendsAgreeOnTheTime(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprint("instances=", map[bool]int{false: 1, true: 2}[shared]), func(t *testing.T) {
+			store := &firstReads{MemoryStore: broadcast.NewMemoryStore()}
+			store.both.Add(2)
+			var locks sync.Map // Options.Lock shared by the instances, as pgstore's is
+			lock := func(ctx context.Context, updateID, channel string) (func(), error) {
+				m, _ := locks.LoadOrStore(updateID+"\x00"+channel, &sync.Mutex{})
+				m.(*sync.Mutex).Lock()
+				return m.(*sync.Mutex).Unlock, nil
+			}
+			var posted atomic.Value
+			ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+				posted.Store(m.Update.Time)
+				return broadcast.Receipt{ID: "1"}, nil
+			})
+			opts := broadcast.Options{Store: store, Lock: lock}
+			b := []*broadcast.Broadcaster{newBroadcaster(t, opts, ch)}
+			if shared {
+				b = append(b, newBroadcaster(t, opts, ch))
+			} else {
+				b = append(b, b[0])
+			}
+			u := validUpdate() // no Time: each Send takes its own, unless one was recorded
+			var wg sync.WaitGroup
+			for i := range 2 {
+				wg.Go(func() {
+					_, err := b[i].Send(context.Background(), u)
+					assert.NoError(t, err)
+				})
+			}
+			wg.Wait()
+			first, ok := b[0].SentTime(context.Background(), u.WithDefaults(time.Time{}).ID)
+			require.True(t, ok)
+			assert.Equal(t, posted.Load(), first, "the post's Time is the one recorded")
+			assert.Equal(t, int32(1), store.writes.Load(), "recorded once")
+		})
+	}
 }
