@@ -3,11 +3,13 @@ package webhook
 import (
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -202,5 +204,30 @@ func TestErrorsHideBasicHeader(t *testing.T) {
 	assert.Contains(t, err.Error(), "http status 401 Unauthorized: got REDACTED, that is ")
 	for _, text := range printed(err) {
 		channeltest.AssertNoSecret(t, text, password, basic)
+	}
+}
+
+// A whsec_ secret written without base64 padding signs as the padded one
+// does; a receiver echoing the key it decoded from it, in hex or in padded
+// base64, has that echo redacted all the same.
+func TestErrorsHideKeyOfUnpaddedSecret(t *testing.T) {
+	raw := []byte("unpadded-signing-key-0123456789!") // 32 bytes: padded base64 ends in "="
+	secret := redact.NewSecret("whsec_" + base64.RawStdEncoding.EncodeToString(raw))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "signature mismatch: key hex "+hex.EncodeToString(raw)+
+			" key "+base64.StdEncoding.EncodeToString(raw), http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	ch := newTestChannel(t, Config{URL: redact.NewURL(srv.URL + "/hook"), Secret: secret}, nil)
+	ledger := channeltest.NewLedger()
+	_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "signature mismatch: key hex")
+	texts := printed(err)
+	for _, ferr := range ledger.Failed() {
+		texts = append(texts, fmt.Sprintf("%v", ferr))
+	}
+	for _, text := range texts {
+		channeltest.AssertNoSecret(t, text, string(raw), secret.Reveal())
 	}
 }
