@@ -1,10 +1,12 @@
 // Command webhook-receiver is a small receiver for outagecast's webhook
 // channel: it checks each delivery's Standard Webhooks signature with the
 // secret in WEBHOOK_SECRET, drops repeats by webhook-id (a retry of a
-// delivery that got through), and prints every event it accepts: updates,
-// corrections (which name the update they correct) and retractions (an
-// update withdrawn: a real receiver deletes or hides it), each in its own
-// form. Events of a type it does not know are acknowledged and ignored.
+// delivery that got through; ids are remembered for 24 hours, at most
+// 100 000 of them, and not across a restart), and prints every event it
+// accepts: updates, corrections (which name the update they correct) and
+// retractions (an update withdrawn: a real receiver deletes or hides it),
+// each in its own form. Events of a type it does not know are acknowledged
+// and ignored.
 //
 //	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
 //	go run ./examples/webhook-receiver -listen 127.0.0.1:8090
@@ -125,14 +127,16 @@ type receiver struct {
 	verifier *webhook.Verifier
 	out      io.Writer
 	log      io.Writer
+	now      func() time.Time // when an id was seen
 
 	mu     sync.Mutex
-	seen   map[string]bool   // webhook-ids accepted so far
+	seen   *seenIDs          // webhook-ids accepted lately
 	titles map[string]string // titles of the updates received, by update ID
 }
 
 func newHandler(v *webhook.Verifier, out, log io.Writer) http.Handler {
-	return &receiver{verifier: v, out: out, log: log, seen: map[string]bool{}, titles: map[string]string{}}
+	return &receiver{verifier: v, out: out, log: log, now: time.Now,
+		seen: newSeenIDs(rememberIDs, maxIDs), titles: map[string]string{}}
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -203,9 +207,7 @@ func missing(p webhook.Payload) string {
 func (rc *receiver) repeat(id string) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	seen := rc.seen[id]
-	rc.seen[id] = true
-	return seen
+	return rc.seen.add(id, rc.now())
 }
 
 // print shows an event as its type calls for.
