@@ -1,12 +1,12 @@
 // Command webhook-receiver is a small receiver for outagecast's webhook
 // channel: it checks each delivery's Standard Webhooks signature with the
 // secret in WEBHOOK_SECRET, drops repeats by webhook-id (a retry of a
-// delivery that got through; ids are remembered for 24 hours, at most
-// 100 000 of them, and not across a restart), and prints every event it
-// accepts: updates, corrections (which name the update they correct) and
-// retractions (an update withdrawn: a real receiver deletes or hides it),
-// each in its own form. Events of a type it does not know are acknowledged
-// and ignored.
+// delivery that got through), and prints every event it accepts: updates,
+// corrections (which name the update they correct) and retractions (an
+// update withdrawn: a real receiver deletes or hides it), each in its own
+// form, naming an earlier update by its title too. Ids and titles are
+// remembered for 24 hours, at most 100 000 of each, and not across a
+// restart. Events of a type it does not know are acknowledged and ignored.
 //
 //	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
 //	go run ./examples/webhook-receiver -listen 127.0.0.1:8090
@@ -130,13 +130,13 @@ type receiver struct {
 	now      func() time.Time // when an id was seen
 
 	mu     sync.Mutex
-	seen   *seenIDs          // webhook-ids accepted lately
-	titles map[string]string // titles of the updates received, by update ID
+	seen   *recent[struct{}] // webhook-ids accepted lately
+	titles *recent[string]   // titles of the updates received lately, by update ID
 }
 
 func newHandler(v *webhook.Verifier, out, log io.Writer) http.Handler {
 	return &receiver{verifier: v, out: out, log: log, now: time.Now,
-		seen: newSeenIDs(rememberIDs, maxIDs), titles: map[string]string{}}
+		seen: newRecent[struct{}](rememberFor, rememberMax), titles: newRecent[string](rememberFor, rememberMax)}
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -207,7 +207,12 @@ func missing(p webhook.Payload) string {
 func (rc *receiver) repeat(id string) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return rc.seen.add(id, rc.now())
+	now := rc.now()
+	if _, seen := rc.seen.get(id, now); seen {
+		return true
+	}
+	rc.seen.put(id, struct{}{}, now)
+	return false
 }
 
 // print shows an event as its type calls for.
@@ -244,10 +249,12 @@ func (rc *receiver) printUpdate(at, typ string, d webhook.Data) {
 func (rc *receiver) title(id, title string) string {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	now := rc.now()
 	if title != "" {
-		rc.titles[id] = title
+		rc.titles.put(id, title, now)
 	}
-	return rc.titles[id]
+	title, _ = rc.titles.get(id, now)
+	return title
 }
 
 // quoted returns ` "title"`, or "" for an update not received here.

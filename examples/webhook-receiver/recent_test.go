@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"testing"
@@ -22,14 +23,14 @@ func testReceiver(t *testing.T, clock *time.Time) *receiver {
 	return rc
 }
 
-// A webhook-id is remembered for rememberIDs, well beyond the timestamp
+// A webhook-id is remembered for rememberFor, well beyond the timestamp
 // tolerance: a sender's retry is signed anew, with a fresh timestamp, so
 // the tolerance does not stop a late retry of a delivery whose answer was
 // lost. After that the id is forgotten, and the set stays bounded.
 func TestSeenIDsAreForgottenAfterRetention(t *testing.T) {
 	clock := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
 	rc := testReceiver(t, &clock)
-	require.Greater(t, rememberIDs, webhook.DefaultTolerance)
+	require.Greater(t, rememberFor, webhook.DefaultTolerance)
 
 	assert.False(t, rc.repeat("id-1"), "first delivery")
 	clock = clock.Add(webhook.DefaultTolerance + time.Minute)
@@ -37,21 +38,46 @@ func TestSeenIDsAreForgottenAfterRetention(t *testing.T) {
 	clock = clock.Add(time.Hour)
 	assert.False(t, rc.repeat("id-2"))
 
-	clock = clock.Add(rememberIDs)
+	clock = clock.Add(rememberFor)
 	assert.False(t, rc.repeat("id-3"))
 	assert.Equal(t, 1, rc.seen.len(), "id-1 and id-2 forgotten, id-3 remembered")
 	assert.False(t, rc.repeat("id-1"), "forgotten")
 }
 
-// However fast deliveries come, at most maxIDs ids are remembered: the
-// oldest go first.
+// However fast deliveries come, at most rememberMax ids are remembered:
+// the oldest go first.
 func TestSeenIDsAreBoundedInNumber(t *testing.T) {
 	clock := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
 	rc := testReceiver(t, &clock)
-	for i := range maxIDs + 10 {
+	for i := range rememberMax + 10 {
 		require.False(t, rc.repeat("id-"+strconv.Itoa(i)))
 	}
-	assert.Equal(t, maxIDs, rc.seen.len())
-	assert.True(t, rc.repeat("id-"+strconv.Itoa(maxIDs+9)), "the newest is remembered")
+	assert.Equal(t, rememberMax, rc.seen.len())
+	assert.True(t, rc.repeat("id-"+strconv.Itoa(rememberMax+9)), "the newest is remembered")
 	assert.False(t, rc.repeat("id-0"), "the oldest was forgotten")
+}
+
+// Titles, kept to name the update a correction or retraction is about, are
+// forgotten as ids are: a retraction after that names the update by ID only.
+func TestTitlesAreForgottenAfterRetention(t *testing.T) {
+	clock := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	rc := testReceiver(t, &clock)
+	var out bytes.Buffer
+	rc.out = &out
+	update := webhook.Payload{Type: webhook.EventUpdated, Timestamp: clock,
+		Data: webhook.Data{ID: "u_1", IncidentID: "cdn-42", Title: "Elevated CDN error rates", Status: "investigating"}}
+	retraction := webhook.Payload{Type: webhook.EventRetracted, Timestamp: clock, Data: webhook.Data{ID: "u_1", IncidentID: "cdn-42"}}
+
+	rc.print(update)
+	rc.print(retraction)
+	assert.Contains(t, out.String(), `RETRACTED update u_1 "Elevated CDN error rates" of incident cdn-42`)
+	clock = clock.Add(rememberFor)
+	out.Reset()
+	rc.print(retraction)
+	assert.Contains(t, out.String(), "RETRACTED update u_1 of incident cdn-42")
+	assert.Zero(t, rc.titles.len())
+	for i := range rememberMax + 1 {
+		rc.title("u_"+strconv.Itoa(i), "T")
+	}
+	assert.Equal(t, rememberMax, rc.titles.len())
 }
