@@ -173,3 +173,18 @@ func TestVerifierPrintsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// A Verifier not made by NewVerifier has no secret: it refuses every
+// delivery, with an error that says why, rather than panic.
+func TestZeroVerifierRefuses(t *testing.T) {
+	for name, v := range map[string]*Verifier{"zero": {}, "nil": nil, "zero with tolerance": (&Verifier{}).WithTolerance(time.Minute)} {
+		t.Run(name, func(t *testing.T) {
+			h := specHeader(specSignature)
+			h.Set(HeaderTimestamp, strconv.FormatInt(time.Now().Unix(), 10))
+			var err error
+			require.NotPanics(t, func() { err = v.Verify(h, []byte(specBody)) })
+			assert.ErrorIs(t, err, ErrSignature)
+			assert.ErrorContains(t, err, "NewVerifier")
+		})
+	}
+}

@@ -36,7 +36,8 @@ const DefaultTolerance = 5 * time.Minute
 // secrets (several during a rotation), compared in constant time, and the
 // timestamp against a tolerance, which bounds replays. Deduplicate on
 // webhook-id as well: a retry carries the same id. A Verifier is safe for
-// concurrent use.
+// concurrent use. Make one with NewVerifier: a zero Verifier has no secret
+// and refuses every delivery.
 type Verifier struct {
 	// keys return the HMAC keys. They are functions because fmt prints
 	// functions as addresses under every verb, even the fields of a value
@@ -78,6 +79,10 @@ func (v *Verifier) WithTolerance(d time.Duration) *Verifier {
 // must be the bytes received, unchanged. It returns nil, or an error
 // wrapping ErrMissingHeaders, ErrTimestamp or ErrSignature.
 func (v *Verifier) Verify(h http.Header, body []byte) error {
+	if v == nil || len(v.keys) == 0 || v.now == nil {
+		// Not made by NewVerifier: no secret can match.
+		return fmt.Errorf("%w: the Verifier has no secret (make it with NewVerifier)", ErrSignature)
+	}
 	id, ts, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || ts == "" || sigs == "" {
 		return ErrMissingHeaders
