@@ -16,7 +16,7 @@ import (
 // still read, in order, and reported as it comes, as sendOne reports it. It
 // reports whether the connection can carry the next message.
 func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
-	head, ok := b.header(i)
+	head, ok := b.header(cn, i)
 	if !ok {
 		return true
 	}
@@ -37,7 +37,7 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 		}
 		// DATA was accepted: the message, and the next one's commands.
 		err = cn.writeContent(head, b.p.data)
-		j, nextHead, more := b.nextWithHeader(ctx)
+		j, nextHead, more := b.nextWithHeader(ctx, cn)
 		var next []command
 		if more && err == nil {
 			next, err = cn.writeCommands(b.ch.from, b.ch.to[j])
@@ -80,13 +80,13 @@ func (b *batch) ended(ctx context.Context, cn *conn, i int, err error) bool {
 
 // nextWithHeader takes the next recipient off the queue whose header can
 // be made, reporting those whose cannot, if the worker may go on.
-func (b *batch) nextWithHeader(ctx context.Context) (int, []byte, bool) {
+func (b *batch) nextWithHeader(ctx context.Context, cn *conn) (int, []byte, bool) {
 	for {
 		j, ok := b.next(ctx, true)
 		if !ok {
 			return 0, nil, false
 		}
-		if head, ok := b.header(j); ok {
+		if head, ok := b.header(cn, j); ok {
 			return j, head, true
 		}
 	}

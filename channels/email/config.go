@@ -10,6 +10,8 @@ import (
 	"sync"
 	"text/template"
 
+	"golang.org/x/net/idna"
+
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
@@ -164,9 +166,48 @@ func (c *Channel) checkAddresses() error {
 	if c.from, err = parseAddress("From", c.cfg.From); err != nil {
 		return err
 	}
+	// From the address as configured, so that an IDNA domain leaves the
+	// Message-IDs as they were.
 	c.domain = messageIDDomain(c.from.Address)
+	if c.from, err = wireAddress("From", c.from); err != nil {
+		return err
+	}
 	c.to, c.targets, err = checkRecipients(c.cfg.To)
 	return err
+}
+
+// wireAddress returns a with its domain in ASCII, as IDNA A-labels (RFC
+// 5890): the form SMTP and a message header need without SMTPUTF8, and
+// that every server takes. A local part outside ASCII is left as it is:
+// it needs a server that offers SMTPUTF8 (RFC 6531).
+func wireAddress(field string, a *mail.Address) (*mail.Address, error) {
+	addr, err := asciiDomain(a.Address)
+	if err != nil {
+		return nil, fieldErr(field, "invalid domain in %q: %v", a.Address, err)
+	}
+	return &mail.Address{Name: a.Name, Address: addr}, nil
+}
+
+// asciiDomain returns addr with a domain outside ASCII in A-labels.
+func asciiDomain(addr string) (string, error) {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 || isASCII(addr[at+1:]) {
+		return addr, nil
+	}
+	d, err := idna.Lookup.ToASCII(addr[at+1:])
+	if err != nil {
+		return "", err
+	}
+	return addr[:at+1] + d, nil
+}
+
+// sameAddress folds an address for comparison: its domain in A-labels,
+// all in lower case.
+func sameAddress(addr string) string {
+	if a, err := asciiDomain(addr); err == nil {
+		addr = a
+	}
+	return strings.ToLower(addr)
 }
 
 func parseAddress(field, s string) (*mail.Address, error) {
@@ -183,8 +224,9 @@ func parseAddress(field, s string) (*mail.Address, error) {
 	return a, nil
 }
 
-// checkRecipients parses list, the To field, and returns its addresses and
-// their bare forms. No two may be the same address, in any case.
+// checkRecipients parses list, the To field, and returns its addresses as
+// they go on the wire (see wireAddress) and their bare forms as
+// configured. No two may be the same address, in any case.
 func checkRecipients(list []string) ([]*mail.Address, []string, error) {
 	if len(list) == 0 {
 		return nil, nil, fieldErr("To", "no recipients")
@@ -192,13 +234,17 @@ func checkRecipients(list []string) ([]*mail.Address, []string, error) {
 	out := make([]*mail.Address, len(list))
 	bare := make([]string, len(list))
 	for i, s := range list {
-		a, err := parseAddress(fmt.Sprintf("To[%d]", i), s)
+		field := fmt.Sprintf("To[%d]", i)
+		a, err := parseAddress(field, s)
 		if err != nil {
 			return nil, nil, err
 		}
-		out[i], bare[i] = a, a.Address
+		bare[i] = a.Address
+		if out[i], err = wireAddress(field, a); err != nil {
+			return nil, nil, err
+		}
 	}
-	if err := setup.Distinct(pkg, "To", bare, strings.ToLower); err != nil {
+	if err := setup.Distinct(pkg, "To", bare, sameAddress); err != nil {
 		return nil, nil, err
 	}
 	return out, bare, nil

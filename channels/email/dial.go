@@ -31,8 +31,9 @@ type conn struct {
 	once    sync.Once
 
 	// What the server offers, read once after EHLO: PIPELINING (RFC 2920),
-	// and the MAIL parameters go-mail's client would add.
+	// SMTPUTF8 (RFC 6531), and the MAIL parameters go-mail's client would add.
 	pipelining bool
+	smtputf8   bool // addresses outside ASCII may go out
 	mailParams string
 
 	reset     bool        // RSET before the next MAIL: taken from the pool, or after a refusal
@@ -78,8 +79,13 @@ func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*con
 	if ok, _ := client.Extension("8BITMIME"); ok {
 		cn.mailParams += " BODY=8BITMIME"
 	}
-	if ok, _ := client.Extension("SMTPUTF8"); ok {
+	if cn.smtputf8, _ = client.Extension("SMTPUTF8"); cn.smtputf8 {
 		cn.mailParams += " SMTPUTF8"
+	}
+	if !cn.smtputf8 && !isASCII(c.from.Address) {
+		cn.close()
+		return nil, broadcast.Permanent(fmt.Errorf("email: Config.From: %q needs SMTPUTF8 (RFC 6531), "+
+			"which the server does not offer", c.from.Address))
 	}
 	return cn, nil
 }

@@ -38,6 +38,14 @@
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,
 // so no text of an update can add a header or a recipient.
 //
+// An address whose domain is outside ASCII goes out with the domain in
+// IDNA A-labels ("xn--…"), in the envelope and the header, which every
+// server takes. One whose local part is outside ASCII needs a server that
+// offers SMTPUTF8 (RFC 6531): without it, such a recipient is refused for
+// good (a *RecipientError saying so), and such a From fails the channel.
+// The Ledger targets, Recipients, RecipientError and the List-Unsubscribe
+// URL keep the addresses as configured.
+//
 // # Threading
 //
 // The updates of one incident form one conversation in mail clients. Each
@@ -303,11 +311,11 @@ type Config struct {
 // It prints as its name only (see Format), since fmt would show the
 // password it holds.
 type Channel struct {
-	cfg      *Config // defaults applied; TLSConfig cloned
-	from     *mail.Address
-	to       []*mail.Address
-	targets  []string // to's bare addresses: the Ledger targets
-	domain   string   // of From, for Message-IDs
+	cfg      *Config         // defaults applied; TLSConfig cloned
+	from     *mail.Address   // as it goes on the wire: see wireAddress
+	to       []*mail.Address // as they go on the wire
+	targets  []string        // to's bare addresses as configured: the Ledger targets
+	domain   string          // of From, for Message-IDs
 	unsub    *template.Template
 	tmpl     *templates.Set           // Config.Templates, with statusTemplate
 	redactor *redact.Redactor         // the password, in every form AUTH sends it

@@ -283,3 +283,18 @@ func TestMailpitCorrectionInThread(t *testing.T) {
 	assert.Contains(t, msgs[1].HTML, corrected(1).Body)
 	assert.Equal(t, []mpAddress{{Address: "alice@example.net"}}, msgs[1].To)
 }
+
+// TestMailpitInternationalAddresses: Mailpit offers SMTPUTF8, so a local
+// part outside ASCII reaches it; a domain outside ASCII arrives as its
+// A-label.
+func TestMailpitInternationalAddresses(t *testing.T) {
+	mp := newMailpit(t)
+	send(t, mp.channel("Zoë <zoe@bücher.example>", "用户@example.com"), broadcast.Message{Update: incident(1)})
+
+	var got []string
+	for _, m := range mp.messages(2) {
+		require.Len(t, m.To, 1)
+		got = append(got, m.To[0].Address)
+	}
+	assert.ElementsMatch(t, []string{"zoe@xn--bcher-kva.example", "用户@example.com"}, got)
+}

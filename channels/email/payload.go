@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"html"
-	"net/mail"
 	"net/textproto"
 	"net/url"
 	"slices"
@@ -255,7 +254,7 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 // first Send that needs them.
 func (c *Channel) recipientHeader(i int) ([]byte, error) {
 	if c.cfg.ListUnsubscribeFunc != nil {
-		return c.makeRecipientHeader(c.to[i])
+		return c.makeRecipientHeader(i)
 	}
 	h := c.heads()[i]
 	return h.fields, h.err
@@ -272,18 +271,20 @@ type recipientFields struct {
 // recipientHeader.
 func (c *Channel) makeHeads() []recipientFields {
 	out := make([]recipientFields, len(c.to))
-	for i, to := range c.to {
-		out[i].fields, out[i].err = c.makeRecipientHeader(to)
+	for i := range c.to {
+		out[i].fields, out[i].err = c.makeRecipientHeader(i)
 	}
 	return out
 }
 
-func (c *Channel) makeRecipientHeader(to *mail.Address) ([]byte, error) {
-	link, err := unsubscribeURL(c.unsub, c.cfg.ListUnsubscribeFunc, to.Address, c.cfg.ListUnsubscribeOneClick)
+// makeRecipientHeader makes the header fields of recipient i; the
+// unsubscribe URL gets the address as configured.
+func (c *Channel) makeRecipientHeader(i int) ([]byte, error) {
+	link, err := unsubscribeURL(c.unsub, c.cfg.ListUnsubscribeFunc, c.targets[i], c.cfg.ListUnsubscribeOneClick)
 	if err != nil {
 		return nil, err
 	}
-	h := foldHeader("To", to.String())
+	h := foldHeader("To", c.to[i].String())
 	if link != "" {
 		h += "List-Unsubscribe: <" + link + ">\r\n"
 		if c.cfg.ListUnsubscribeOneClick {

@@ -153,7 +153,7 @@ func (b *batch) next(ctx context.Context, canSend bool) (int, bool) {
 // offer PIPELINING, and reports the outcome. It reports whether the
 // connection can carry the next message.
 func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
-	head, ok := b.header(i)
+	head, ok := b.header(cn, i)
 	if !ok {
 		return true
 	}
@@ -171,11 +171,15 @@ func (b *batch) sendOne(ctx context.Context, cn *conn, i int) bool {
 }
 
 // header returns the header fields of recipient i's message, or reports i
-// refused when they cannot be made.
-func (b *batch) header(i int) ([]byte, bool) {
+// refused when they cannot be made, or when the address needs SMTPUTF8
+// and cn's server does not offer it.
+func (b *batch) header(cn *conn, i int) ([]byte, bool) {
 	head, err := b.ch.recipientHeader(i)
+	if err == nil && !cn.smtputf8 && !isASCII(b.ch.to[i].Address) {
+		err = errors.New("the address needs SMTPUTF8 (RFC 6531), which the server does not offer")
+	}
 	if err != nil {
-		b.fan.Report(i, broadcast.Permanent(&RecipientError{Recipient: b.ch.to[i].Address, Reply: err.Error()}))
+		b.fan.Report(i, broadcast.Permanent(&RecipientError{Recipient: b.ch.targets[i], Reply: err.Error()}))
 		return nil, false
 	}
 	return head, true
@@ -204,7 +208,7 @@ func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err
 // classify reports a failed message by the SMTP reply to command and
 // reports whether the connection is still usable.
 func (b *batch) classify(cn *conn, i int, command string, err error) bool {
-	to := b.ch.to[i].Address
+	to := b.ch.targets[i]
 	var reply *textproto.Error
 	if !errors.As(err, &reply) || reply.Code == 421 || command == cmdReset {
 		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))

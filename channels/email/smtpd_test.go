@@ -58,6 +58,7 @@ type serverOptions struct {
 	noTLS      bool   // no STARTTLS offered
 	implicit   bool   // TLS from the first byte
 	inTurn     bool   // no PIPELINING offered: the client waits for each reply
+	smtputf8   bool   // SMTPUTF8 (RFC 6531) offered
 }
 
 // gotCommand is a command the server read: its verb, the connection, and
@@ -65,6 +66,7 @@ type serverOptions struct {
 // sent the next command without waiting for this one's reply.
 type gotCommand struct {
 	verb      string
+	line      string
 	conn      int
 	pipelined bool
 }
@@ -311,7 +313,7 @@ func (c *session) serve() {
 		verb, arg, _ := strings.Cut(line, " ")
 		verb = strings.ToUpper(verb)
 		c.srv.mu.Lock()
-		c.srv.cmds = append(c.srv.cmds, gotCommand{verb: verb, conn: c.id, pipelined: c.tp.R.Buffered() > 0})
+		c.srv.cmds = append(c.srv.cmds, gotCommand{verb: verb, line: line, conn: c.id, pipelined: c.tp.R.Buffered() > 0})
 		c.srv.mu.Unlock()
 		if !c.handle(verb, arg) {
 			return
@@ -356,6 +358,9 @@ func (c *session) ehlo() bool {
 	lines := []string{"fake.test greets you", "8BITMIME", "ENHANCEDSTATUSCODES"}
 	if !c.srv.opts.inTurn {
 		lines = append(lines, "PIPELINING")
+	}
+	if c.srv.opts.smtputf8 {
+		lines = append(lines, "SMTPUTF8")
 	}
 	if !c.tls && !c.srv.opts.noTLS {
 		lines = append(lines, "STARTTLS")
