@@ -3,7 +3,6 @@ package email
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/textproto"
 )
 
@@ -53,7 +52,7 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 		case !more:
 			return usable
 		case !usable:
-			b.requeue(j, fmt.Errorf("email: connection lost before the message was sent: %w", err))
+			b.requeue(j, b.lost("connection lost before the message was sent", err))
 			return false
 		case !b.deadline(cn, j):
 			return false

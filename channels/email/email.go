@@ -131,8 +131,9 @@
 //     connection is re-dialled once per attempt. Send then returns a
 //     transient error wrapping a *broadcast.TargetsError that names the
 //     pending and the refused recipients, so the Broadcaster retries only the
-//     pending ones; after a 4xx it asks for a wait of at least
-//     Config.RetryDeferred (broadcast.RetryAfter).
+//     pending ones; after a 4xx (also a 421 with which the server closed
+//     the connection) it asks for a wait of at least Config.RetryDeferred
+//     (broadcast.RetryAfter).
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure or a server without
 //     STARTTLS when it is required: broadcast.Permanent for the whole channel.
 //

@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -334,4 +335,32 @@ func TestSilentServerTimesOutAndRedials(t *testing.T) {
 		counts[m.to[0]]++
 	}
 	assert.Equal(t, map[string]int{rcpt[0]: 1, rcpt[1]: 1, rcpt[2]: 1}, counts)
+}
+
+// TestServiceNotAvailableWaits: a server that closes with 421 (busy, or
+// limiting the rate) on the new connection too leaves the recipients
+// pending, and the attempt asks for Config.RetryDeferred before the next,
+// as after any other 4xx.
+func TestServiceNotAvailableWaits(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		for name, script := range map[string]func(s *fakeSMTP){
+			"MAIL":        func(s *fakeSMTP) { s.mailAll = "421 4.7.0 Try again later, closing connection." },
+			"RCPT":        func(s *fakeSMTP) { s.rcptAll = "421 4.7.0 Try again later, closing connection." },
+			"end of DATA": func(s *fakeSMTP) { s.dataAll = "421 4.7.0 Try again later, closing connection." },
+		} {
+			t.Run(fmt.Sprintf("%s, in turn %v", name, inTurn), func(t *testing.T) {
+				srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+				srv.script(script)
+				cfg := config(srv, recipients(3)...)
+				cfg.Concurrency, cfg.RetryDeferred = 1, time.Hour
+				_, err := newChannel(t, cfg).Send(context.Background(), broadcast.NewMessage(incident(1)))
+				require.Error(t, err)
+				assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+				d, ok := broadcast.RetryDelay(err)
+				assert.True(t, ok && d >= time.Hour, "RetryAfter %v (%v): %v", d, ok, err)
+				assert.Contains(t, err.Error(), "421")
+				assert.Empty(t, srv.messages())
+			})
+		}
+	}
 }

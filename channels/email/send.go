@@ -211,7 +211,7 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	to := b.ch.targets[i]
 	var reply *textproto.Error
 	if !errors.As(err, &reply) || reply.Code == 421 || command == cmdReset {
-		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
+		b.requeue(i, b.lost("connection lost", err))
 		return false
 	}
 	switch {
@@ -228,6 +228,19 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	// it leaves one open, which the next transaction's RSET resets.
 	cn.reset = command != cmdEndData
 	return !cn.broken
+}
+
+// lost is the cause of giving up a connection because of err, which
+// follows what. A 421 reply, with which a busy or rate-limiting server
+// closes the connection, asks for Config.RetryDeferred before the next
+// attempt, as a 4xx to a recipient does: a quick retry finds it so again.
+func (b *batch) lost(what string, err error) error {
+	cause := fmt.Errorf("email: %s: %w", what, err)
+	var reply *textproto.Error
+	if errors.As(err, &reply) && reply.Code == 421 {
+		return broadcast.RetryAfter(cause, b.ch.cfg.RetryDeferred)
+	}
+	return cause
 }
 
 // requeue puts recipient i back for another connection, or for the next

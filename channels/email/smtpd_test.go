@@ -279,7 +279,8 @@ func (c *session) creds() string {
 		strings.Join(c.authLines, " "), c.authUser, c.authPass)
 }
 
-// reply sends a reply, or carries out drop or hang; false ends the session.
+// reply sends a reply, or carries out drop or hang; false ends the session,
+// as a 421 reply does.
 func (c *session) reply(format string, args ...any) bool {
 	line := strings.ReplaceAll(fmt.Sprintf(format, args...), echoCreds, c.creds())
 	switch line {
@@ -292,7 +293,8 @@ func (c *session) reply(format string, args ...any) bool {
 			}
 		}
 	}
-	return c.tp.PrintfLine("%s", line) == nil
+	// A server closes the connection after 421 (RFC 5321, 3.8).
+	return c.tp.PrintfLine("%s", line) == nil && !strings.HasPrefix(line, "421")
 }
 
 func (c *session) serve() {

@@ -90,7 +90,8 @@ func (cn *conn) writeCommands(from, to *mail.Address) ([]command, error) {
 
 // readReplies reads the replies to cmds, sent together, in order, every
 // one of them, and returns the first command refused and its reply (a
-// *textproto.Error); another error means the connection broke. When DATA
+// *textproto.Error), also when the connection broke after it (then marked
+// broken); another error means the connection broke. When DATA
 // was accepted although an earlier command was refused, which a server
 // that refused RSET or MAIL should not do, it marks the connection broken
 // rather than end the data with a lone dot as RFC 2920 (3.1) suggests: a
@@ -102,6 +103,11 @@ func (cn *conn) readReplies(cmds []command) (string, error) {
 	for _, c := range cmds {
 		_, _, err := cn.client.Text.ReadResponse(c.code)
 		if _, ok := err.(*textproto.Error); err != nil && !ok {
+			if refusal != nil {
+				// Closed after a refusal, as after a 421: the refusal says why.
+				cn.broken = true
+				return failed, refusal
+			}
 			return "", err
 		}
 		switch {
