@@ -293,8 +293,10 @@ type Config struct {
 	ListUnsubscribeOneClick bool `yaml:"list_unsubscribe_one_click" json:"list_unsubscribe_one_click"`
 	// HelloName is the name sent with EHLO; default the local host name.
 	HelloName string `yaml:"hello_name" json:"hello_name"`
-	// Timeout bounds each SMTP command and reply; default 30s. The context
-	// given to Send and Check bounds the whole attempt.
+	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
+	// together) and each message (from MAIL FROM, or the RSET before it,
+	// to the reply to its end of DATA); default 30s. The context given to
+	// Send and Check bounds the whole attempt.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// IdleTimeout is how long a connection, authenticated, waits for the
 	// next Send once a Send is done with it: at most Concurrency of them
