@@ -16,6 +16,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // content is an update rendered for e-mail: the same for every recipient.
@@ -333,19 +334,21 @@ func unsubscribeURL(t *template.Template, fn func(string) string, recipient stri
 	if s == "" {
 		return "", nil
 	}
+	// Errors show the URL by its scheme and host only: its path and query
+	// may hold a token that lets anyone unsubscribe the recipient.
 	if hasControlOrSpace(s) || strings.ContainsAny(s, "<>,\"") || !isASCII(s) {
-		return "", fmt.Errorf("unsubscribe URL %q: characters not allowed in a header", s)
+		return "", fmt.Errorf("unsubscribe URL %s: characters not allowed in a header", redact.ShowURL(s))
 	}
 	p, err := url.Parse(s)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("unsubscribe URL %q: not a URL", s)
+		return "", fmt.Errorf("unsubscribe URL %s: not a URL", redact.ShowURL(s))
 	case oneClick && (p.Scheme != "https" || p.Host == ""):
-		return "", fmt.Errorf("unsubscribe URL %q: one-click needs an https URL", s)
+		return "", fmt.Errorf("unsubscribe URL %s: one-click needs an https URL", redact.ShowURL(s))
 	case p.Scheme == "mailto" && p.Opaque != "":
 	case (p.Scheme == "https" || p.Scheme == "http") && p.Host != "":
 	default:
-		return "", fmt.Errorf("unsubscribe URL %q: must be an absolute https, http or mailto URL", s)
+		return "", fmt.Errorf("unsubscribe URL %s: must be an absolute https, http or mailto URL", redact.ShowURL(s))
 	}
 	return s, nil
 }
