@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -25,6 +26,13 @@ type Endpoint struct {
 	// base64 of 24 to 64 random bytes. Required unless
 	// Config.AllowUnsigned is set.
 	Secret redact.Secret `yaml:"secret" json:"secret"`
+	// PreviousSecret, set while Secret is being rotated, is the secret
+	// the receiver verified with until now: each delivery then carries a
+	// second signature, made with it (the Standard Webhooks signature
+	// header holds several), so that the receiver accepts deliveries
+	// whether it has moved to Secret yet or not. Remove it once the
+	// receiver verifies with Secret.
+	PreviousSecret redact.Secret `yaml:"previous_secret" json:"previous_secret"`
 }
 
 // reserved are the headers Config.Headers cannot set: the signature's and
@@ -40,11 +48,12 @@ type endpoint struct {
 	url    string
 	target string   // EndpointName(url): the Ledger target, and how errors name it
 	macs   *macPool // keyed with the secret; nil: unsigned
+	prev   *macPool // keyed with the previous secret; nil: none
 
-	secret redact.Secret
-	base   *redact.Redactor // the header values, shared by every endpoint
-	once   sync.Once
-	rd     *redact.Redactor // base and this endpoint's secrets; see redactor
+	secrets []redact.Secret  // the secret and the previous one, as given
+	base    *redact.Redactor // the header values, shared by every endpoint
+	once    sync.Once
+	rd      *redact.Redactor // base and this endpoint's secrets; see redactor
 }
 
 // Redactor returns the Redactor of what this endpoint's receiver may echo
@@ -54,11 +63,13 @@ type endpoint struct {
 // and 15 MB per thousand before anything failed.
 func (ep *endpoint) Redactor() *redact.Redactor {
 	ep.once.Do(func() {
-		rd := ep.base.With(ep.secret).WithURL(redact.NewURL(ep.url))
-		if ep.macs != nil {
-			// The key as decoded here: With decodes only padded base64,
-			// and New also takes a whsec_ secret without its padding.
-			rd = rd.With(redact.NewSecret(string(ep.macs.key)))
+		rd := ep.base.With(ep.secrets...).WithURL(redact.NewURL(ep.url))
+		for _, p := range []*macPool{ep.macs, ep.prev} {
+			if p != nil {
+				// The key as decoded here: With decodes only padded base64,
+				// and New also takes a whsec_ secret without its padding.
+				rd = rd.With(redact.NewSecret(string(p.key)))
+			}
 		}
 		u, _ := url.Parse(ep.url) // checked by New
 		if u.User != nil {
@@ -112,9 +123,11 @@ func (cfg Config) endpoints() ([]*endpoint, error) {
 		}
 		return nil, errors.New("webhook: Config.URL: missing (set URL or Endpoints)")
 	case !cfg.URL.IsZero():
-		list, field = []Endpoint{{URL: cfg.URL, Secret: cfg.Secret}}, "Config"
+		list, field = []Endpoint{{URL: cfg.URL, Secret: cfg.Secret, PreviousSecret: cfg.PreviousSecret}}, "Config"
 	case !cfg.Secret.IsZero():
 		return nil, errors.New("webhook: Config.Secret: set only with URL (Endpoints carry their own)")
+	case !cfg.PreviousSecret.IsZero():
+		return nil, errors.New("webhook: Config.PreviousSecret: set only with URL (Endpoints carry their own)")
 	}
 	out := make([]*endpoint, len(list))
 	seen := make(map[string]int, len(list))    // by URL
@@ -150,9 +163,12 @@ func (cfg Config) endpoint(name string, e Endpoint) (*endpoint, error) {
 	if err := checkURL(raw); err != nil {
 		return nil, fmt.Errorf("webhook: %s.URL: %w", name, err)
 	}
-	ep := &endpoint{url: raw, target: EndpointName(raw), secret: e.Secret}
+	ep := &endpoint{url: raw, target: EndpointName(raw), secrets: []redact.Secret{e.Secret, e.PreviousSecret}}
 	if e.Secret.IsZero() {
-		if !cfg.AllowUnsigned {
+		switch {
+		case !e.PreviousSecret.IsZero():
+			return nil, fmt.Errorf("webhook: %s.PreviousSecret: set without Secret", name)
+		case !cfg.AllowUnsigned:
 			return nil, fmt.Errorf("webhook: %s.Secret: missing (set Config.AllowUnsigned to send unsigned)", name)
 		}
 		return ep, nil
@@ -162,6 +178,17 @@ func (cfg Config) endpoint(name string, e Endpoint) (*endpoint, error) {
 		return nil, fmt.Errorf("webhook: %s.Secret: %w", name, err)
 	}
 	ep.macs = &macPool{key: key}
+	if e.PreviousSecret.IsZero() {
+		return ep, nil
+	}
+	prev, err := decodeSecret(e.PreviousSecret)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: %s.PreviousSecret: %w", name, err)
+	}
+	if bytes.Equal(prev, key) {
+		return nil, fmt.Errorf("webhook: %s.PreviousSecret: the same key as Secret", name)
+	}
+	ep.prev = &macPool{key: prev}
 	return ep, nil
 }
 

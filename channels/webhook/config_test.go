@@ -28,13 +28,13 @@ func TestNewValidates(t *testing.T) {
 		err  string
 	}{
 		{"one endpoint", Config{URL: redact.NewURL("https://h.example/hook"), Secret: good}, ""},
-		{"many endpoints", Config{Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good}, Endpoint{redact.NewURL("http://b.example:81/x"), testSecret("b")})}, ""},
+		{"many endpoints", Config{Endpoints: eps(Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good}, Endpoint{URL: redact.NewURL("http://b.example:81/x"), Secret: testSecret("b")})}, ""},
 		{"unsigned allowed", Config{URL: redact.NewURL("https://h.example/"), AllowUnsigned: true}, ""},
 		{"nothing", Config{}, "webhook: Config.URL: missing (set URL or Endpoints)"},
 		{"secret without url", Config{Secret: good}, "webhook: Config.URL: missing (Secret is set)"},
-		{"both", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good})},
+		{"both", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Endpoints: eps(Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good})},
 			"webhook: Config.URL: set URL or Endpoints, not both"},
-		{"secret with endpoints", Config{Secret: good, Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good})},
+		{"secret with endpoints", Config{Secret: good, Endpoints: eps(Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good})},
 			"webhook: Config.Secret: set only with URL (Endpoints carry their own)"},
 		{"relative url", Config{URL: redact.NewURL("/hook"), Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
 		{"ftp url", Config{URL: redact.NewURL("ftp://h.example/"), Secret: good}, "webhook: Config.URL: not an absolute http or https URL"},
@@ -45,11 +45,11 @@ func TestNewValidates(t *testing.T) {
 			"webhook: Config.Secret: missing (set Config.AllowUnsigned to send unsigned)"},
 		{"raw secret", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")},
 			"webhook: Config.Secret: not a whsec_ secret"},
-		{"endpoint secret", Config{Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good}, Endpoint{redact.NewURL("https://b.example/"), good},
-			Endpoint{redact.NewURL("https://c.example/"), good}, Endpoint{redact.NewURL("https://d.example/"), redact.NewSecret("whsec_short")})},
+		{"endpoint secret", Config{Endpoints: eps(Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good}, Endpoint{URL: redact.NewURL("https://b.example/"), Secret: good},
+			Endpoint{URL: redact.NewURL("https://c.example/"), Secret: good}, Endpoint{URL: redact.NewURL("https://d.example/"), Secret: redact.NewSecret("whsec_short")})},
 			"webhook: Config.Endpoints[3].Secret: whsec_ secret is not valid base64"},
-		{"endpoint url missing", Config{Endpoints: eps(Endpoint{redact.NewURL(""), good})}, "webhook: Config.Endpoints[0].URL: missing"},
-		{"duplicate endpoint", Config{Endpoints: eps(Endpoint{redact.NewURL("https://a.example/"), good}, Endpoint{redact.NewURL("https://a.example/"), good})},
+		{"endpoint url missing", Config{Endpoints: eps(Endpoint{URL: redact.NewURL(""), Secret: good})}, "webhook: Config.Endpoints[0].URL: missing"},
+		{"duplicate endpoint", Config{Endpoints: eps(Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good}, Endpoint{URL: redact.NewURL("https://a.example/"), Secret: good})},
 			"webhook: Config.Endpoints[1].URL: same as Endpoints[0]"},
 		{"negative concurrency", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Concurrency: -1}, "webhook: Config.Concurrency: negative"},
 		{"name with spaces", Config{Name: " hooks", URL: redact.NewURL("https://h.example/"), Secret: good},
@@ -134,7 +134,7 @@ func TestNothingPrintsASecret(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", single), "Secret:REDACTED")
 	js, err := json.Marshal(single)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"name":"","url":"https://h.example/…?…","secret":"REDACTED",
+	assert.JSONEq(t, `{"name":"","url":"https://h.example/…?…","secret":"REDACTED","previous_secret":"",
 		"endpoints":null,"allow_unsigned":false,"headers":{"Authorization":"REDACTED"},"concurrency":0}`, string(js))
 }
 

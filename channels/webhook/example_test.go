@@ -168,6 +168,6 @@ func ExampleConfig() {
 	fmt.Printf("%+v\n", cfg)
 	fmt.Println(webhook.EndpointName(cfg.Endpoints[1].URL.Reveal()))
 	// Output:
-	// {Name:subscribers URL: Secret: Endpoints:[{URL:https://hooks.example.com/… Secret:REDACTED} {URL:https://hooks.example.org/…?… Secret:REDACTED}] AllowUnsigned:false Headers:map[Authorization:REDACTED] Concurrency:50 HTTPClient:<nil>}
+	// {Name:subscribers URL: Secret: PreviousSecret: Endpoints:[{URL:https://hooks.example.com/… Secret:REDACTED PreviousSecret:} {URL:https://hooks.example.org/…?… Secret:REDACTED PreviousSecret:}] AllowUnsigned:false Headers:map[Authorization:REDACTED] Concurrency:50 HTTPClient:<nil>}
 	// https://hooks.example.org/…?…#7e08ec2cddad
 }

@@ -48,7 +48,7 @@ func Sign(secret redact.Secret, id string, timestamp int64, body []byte) (string
 }
 
 func sign(key []byte, id string, timestamp int64, body []byte) string {
-	sig, _ := appendSignature(nil, hmac.New(sha256.New, key), id, timestamp, body)
+	sig, _ := appendSignature(nil, id, timestamp, body, hmac.New(sha256.New, key))
 	return sig
 }
 
@@ -71,15 +71,24 @@ func appendMAC(dst []byte, h hash.Hash, id string, timestamp int64, body []byte)
 	return h.Sum(dst[:n])
 }
 
-// appendSignature returns the webhook-signature value computed with h (see
-// appendMAC), and buf, which it used as scratch space: callers that sign
-// many requests pass the buf they got back, so that only the returned
-// string is allocated.
-func appendSignature(buf []byte, h hash.Hash, id string, timestamp int64, body []byte) (string, []byte) {
-	buf = appendMAC(buf[:0], h, id, timestamp, body)
+// appendSignature returns the webhook-signature value: for each of hs, "v1,"
+// and the base64 of the MAC computed with it (see appendMAC), separated by
+// spaces; and buf, which it used as scratch space: callers that sign many
+// requests pass the buf they got back, so that only the returned string is
+// allocated.
+func appendSignature(buf []byte, id string, timestamp int64, body []byte, hs ...hash.Hash) (string, []byte) {
+	buf = buf[:0]
+	for _, h := range hs {
+		buf = appendMAC(buf, h, id, timestamp, body)
+	}
 	n := len(buf)
-	buf = append(buf, "v1,"...)
-	buf = base64.StdEncoding.AppendEncode(buf, buf[:n])
+	for i := range hs {
+		if i > 0 {
+			buf = append(buf, ' ')
+		}
+		buf = append(buf, "v1,"...)
+		buf = base64.StdEncoding.AppendEncode(buf, buf[i*sha256.Size:(i+1)*sha256.Size])
+	}
 	return string(buf[n:]), buf
 }
 

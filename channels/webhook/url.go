@@ -23,6 +23,7 @@ const (
 // belongs to the endpoint's URL. "@Name" sets the header Name.
 const (
 	paramSecret        = "secret"
+	paramPrevious      = "previous_secret"
 	paramAllowUnsigned = "allow_unsigned"
 	paramConcurrency   = "concurrency"
 )
@@ -62,6 +63,8 @@ func ParseURL(raw string) (Config, error) {
 		switch {
 		case key == paramSecret:
 			cfg.Secret = redact.NewSecret(val)
+		case key == paramPrevious:
+			cfg.PreviousSecret = redact.NewSecret(val)
 		case key == paramAllowUnsigned:
 			if cfg.AllowUnsigned, err = strconv.ParseBool(val); err != nil {
 				return Config{}, fmt.Errorf("webhook: URL: %s: want true or false", paramAllowUnsigned)
@@ -107,6 +110,9 @@ func (c Config) ChannelURL() redact.URL {
 	}
 	if !c.Secret.IsZero() {
 		params = append(params, paramSecret+"="+escapeParam(c.Secret.Reveal()))
+	}
+	if !c.PreviousSecret.IsZero() {
+		params = append(params, paramPrevious+"="+escapeParam(c.PreviousSecret.Reveal()))
 	}
 	if c.AllowUnsigned {
 		params = append(params, paramAllowUnsigned+"=true")

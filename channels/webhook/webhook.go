@@ -32,6 +32,14 @@
 // refused by New unless Config.AllowUnsigned is set; they get no
 // webhook-signature header.
 //
+// To rotate an endpoint's secret without a delivery refused, as the
+// specification allows: set the new secret as Secret and the old one as
+// PreviousSecret, so that each delivery carries two signatures ("v1,… v1,…",
+// the new secret's first), and a receiver accepts it whichever of the two
+// it holds; once the receiver verifies with the new one, remove
+// PreviousSecret. (A receiver under your own control can instead accept
+// both secrets for a while: NewVerifier takes several.)
+//
 // # Fan-out
 //
 // Send makes one attempt: it posts to every endpoint not yet done, at most
@@ -74,8 +82,8 @@
 //	webhook://HOST[:PORT]/PATH?secret=whsec_…            (posts over https)
 //	webhook+http://HOST[:PORT]/PATH?allow_unsigned=true   (plain http)
 //
-// The query parameters secret, allow_unsigned and concurrency set those
-// fields, and "@Name=value" adds the header Name (Headers); every other
+// The query parameters secret, previous_secret, allow_unsigned and
+// concurrency set those fields, and "@Name=value" adds the header Name (Headers); every other
 // parameter stays in the endpoint's URL, as do its user information and
 // path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
 // can be pasted as is. An endpoint whose own query uses one of those names,
@@ -168,6 +176,9 @@ type Config struct {
 	// Secret signs deliveries to URL: "whsec_" and the base64 of 24 to 64
 	// random bytes.
 	Secret redact.Secret `yaml:"secret" json:"secret"`
+	// PreviousSecret, while Secret is being rotated, signs deliveries to
+	// URL too (see Endpoint.PreviousSecret).
+	PreviousSecret redact.Secret `yaml:"previous_secret" json:"previous_secret"`
 	// Endpoints are the receivers, each with its own secret; URLs must be
 	// distinct.
 	Endpoints []Endpoint `yaml:"endpoints" json:"endpoints"`
@@ -396,9 +407,16 @@ func (c *Channel) setHeader(h http.Header, w *worker, ep *endpoint, id string, b
 	vals := make([]string, 3)
 	vals[0], vals[1] = id, w.timestamp(ts)
 	h[keyID], h[keyTimestamp] = vals[0:1:1], vals[1:2:2]
-	if ep.macs != nil {
+	switch {
+	case ep.prev != nil: // a secret being rotated: both sign
+		mac, prev := ep.macs.get(), ep.prev.get()
+		vals[2], w.buf = appendSignature(w.buf, id, ts, body, mac, prev)
+		ep.macs.put(mac)
+		ep.prev.put(prev)
+		h[keySignature] = vals[2:3:3]
+	case ep.macs != nil:
 		mac := ep.macs.get()
-		vals[2], w.buf = appendSignature(w.buf, mac, id, ts, body)
+		vals[2], w.buf = appendSignature(w.buf, id, ts, body, mac)
 		ep.macs.put(mac)
 		h[keySignature] = vals[2:3:3]
 	}
