@@ -288,12 +288,7 @@ func TestResentUpdateKeepsItsTime(t *testing.T) {
 // the update after a newer one that went out in between.
 func TestResendDuringTheFirstSendKeepsItsTime(t *testing.T) {
 	store := broadcast.NewMemoryStore()
-	var locks sync.Map // Options.Lock shared by the instances, as pgstore's is
-	lock := func(ctx context.Context, updateID, channel string) (func(), error) {
-		m, _ := locks.LoadOrStore(updateID+"\x00"+channel, &sync.Mutex{})
-		m.(*sync.Mutex).Lock()
-		return m.(*sync.Mutex).Unlock, nil
-	}
+	lock := sharedLock() // Options.Lock shared by the instances, as pgstore's is
 	var mu sync.Mutex
 	var posted []string
 	inFirst, failFirst := make(chan struct{}), make(chan struct{})
@@ -374,12 +369,7 @@ func TestConcurrentFirstSendsAgreeOnTheTime(t *testing.T) {
 		t.Run(fmt.Sprint("instances=", map[bool]int{false: 1, true: 2}[shared]), func(t *testing.T) {
 			store := &firstReads{MemoryStore: broadcast.NewMemoryStore()}
 			store.both.Add(2)
-			var locks sync.Map // Options.Lock shared by the instances, as pgstore's is
-			lock := func(ctx context.Context, updateID, channel string) (func(), error) {
-				m, _ := locks.LoadOrStore(updateID+"\x00"+channel, &sync.Mutex{})
-				m.(*sync.Mutex).Lock()
-				return m.(*sync.Mutex).Unlock, nil
-			}
+			lock := sharedLock() // Options.Lock shared by the instances, as pgstore's is
 			var posted atomic.Value
 			ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 				posted.Store(m.Update.Time)
@@ -406,5 +396,16 @@ func TestConcurrentFirstSendsAgreeOnTheTime(t *testing.T) {
 			assert.Equal(t, posted.Load(), first, "the post's Time is the one recorded")
 			assert.Equal(t, int32(1), store.writes.Load(), "recorded once")
 		})
+	}
+}
+
+// sharedLock returns an Options.Lock for Broadcasters standing for
+// instances that share a Store, as pgstore's Lock is shared.
+func sharedLock() func(ctx context.Context, updateID, channel string) (func(), error) {
+	var locks sync.Map
+	return func(_ context.Context, updateID, channel string) (func(), error) {
+		m, _ := locks.LoadOrStore(updateID+"\x00"+channel, &sync.Mutex{})
+		m.(*sync.Mutex).Lock()
+		return m.(*sync.Mutex).Unlock, nil
 	}
 }

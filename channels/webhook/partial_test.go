@@ -161,11 +161,7 @@ func TestPathTokenNeverShows(t *testing.T) {
 	_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), target(ep)+": http status 404 Not Found: no hook at ")
-	texts := printed(err)
-	for _, ferr := range ledger.Failed() {
-		texts = append(texts, fmt.Sprintf("%v", ferr), fmt.Sprintf("%+v", ferr), fmt.Sprintf("%#v", ferr))
-	}
-	texts = append(texts, fmt.Sprintf("%v", ch), fmt.Sprintf("%#v", Config{URL: ep.URL}), fmt.Sprintf("%+v", ledger.Failed()))
+	texts := append(reported(err, ledger), fmt.Sprintf("%v", ch), fmt.Sprintf("%#v", Config{URL: ep.URL}), fmt.Sprintf("%+v", ledger.Failed()))
 	for _, text := range texts {
 		assert.NotContains(t, text, token)
 		assert.NotContains(t, text, "/services/")

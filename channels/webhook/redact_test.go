@@ -54,6 +54,16 @@ func phpJSON(v any) string {
 	return strings.ReplaceAll(string(b), "/", `\/`)
 }
 
+// reported returns printed(err), and the ways a caller may print each
+// failure ledger holds.
+func reported(err error, ledger *channeltest.Ledger) []string {
+	texts := printed(err)
+	for _, ferr := range ledger.Failed() {
+		texts = append(texts, fmt.Sprintf("%v", ferr), fmt.Sprintf("%+v", ferr), fmt.Sprintf("%#v", ferr))
+	}
+	return texts
+}
+
 // printed returns the ways a caller may print err and what it wraps.
 func printed(err error) []string {
 	texts := []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
@@ -127,11 +137,7 @@ func TestErrorsHideHeaderValues(t *testing.T) {
 			var te *broadcast.TargetsError
 			require.ErrorAs(t, err, &te)
 			assert.Equal(t, http.StatusBadRequest, StatusCode(te.Failures[0].Err), "the status error is still found")
-			texts := printed(err)
-			for _, ferr := range ledger.Failed() {
-				texts = append(texts, fmt.Sprintf("%v", ferr), fmt.Sprintf("%#v", ferr))
-			}
-			assertNoHeaderValue(t, texts)
+			assertNoHeaderValue(t, reported(err, ledger))
 		})
 	}
 }
@@ -223,11 +229,7 @@ func TestErrorsHideKeyOfUnpaddedSecret(t *testing.T) {
 	_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "signature mismatch: key hex")
-	texts := printed(err)
-	for _, ferr := range ledger.Failed() {
-		texts = append(texts, fmt.Sprintf("%v", ferr))
-	}
-	for _, text := range texts {
+	for _, text := range reported(err, ledger) {
 		channeltest.AssertNoSecret(t, text, string(raw), secret.Reveal())
 	}
 }

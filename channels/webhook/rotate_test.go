@@ -109,11 +109,7 @@ func TestErrorsHidePreviousSecret(t *testing.T) {
 	_, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no match for")
-	texts := printed(err)
-	for _, ferr := range ledger.Failed() {
-		texts = append(texts, fmt.Sprintf("%v", ferr))
-	}
-	texts = append(texts, fmt.Sprintf("%+v", Config{PreviousSecret: previous}), fmt.Sprintf("%+v", ch))
+	texts := append(reported(err, ledger), fmt.Sprintf("%+v", Config{PreviousSecret: previous}), fmt.Sprintf("%+v", ch))
 	for _, text := range texts {
 		channeltest.AssertNoSecret(t, text, string(raw), previous.Reveal())
 	}
