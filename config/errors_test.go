@@ -143,10 +143,17 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:3: channels[0].port: want a whole number, got "${SMTP_PORT}"`},
 		{"unknown key", lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    secrt: x"),
 			`test.yaml:4: channels[0]: unknown key "secrt"`},
+		// The YAML library truncates 587.9 to 587: a fraction is refused.
+		{"fraction for a whole number", lines("channels:", "  - type: email", "    port: 587.9"),
+			`test.yaml:3: channels[0].port: want a whole number, got "587.9"`},
+		{"fraction at the top level", lines("retry: {max_attempts: 1.5}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "1.5"`},
+		{"fraction from the environment", lines("channels:", "  - type: webhook", "    concurrency: ${CONCURRENCY}"),
+			`test.yaml:3: channels[0].concurrency: want a whole number, got "${CONCURRENCY}"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five"})
+			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})

@@ -88,6 +88,8 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"kind and type", "channels: [{kind: console, type: console}]", false},
 		{"number wanted", "channels: [{kind: email, host: h, port: many, from: s@example.com, to: [a@example.com]}]", false},
 		{"bool wanted", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: loud}]", false},
+		{"fraction for a whole number", "retry: {max_attempts: 1.5}\nchannels: [{kind: console}]", false},
+		{"whole number written with a point", "retry: {max_attempts: 2.0}\nchannels: [{kind: console}]", true},
 		{"duration wanted", "attempt_timeout: soon\nchannels: [{kind: console}]", false},
 		{"unknown TLS mode", "channels: [{kind: email, host: h, tls: maybe, from: s@example.com, to: [a@example.com]}]", false},
 		{"unknown status in when", "channels: [{kind: console, when: {statuses: [down]}}]", false},

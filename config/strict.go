@@ -3,6 +3,7 @@ package config
 import (
 	"encoding"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strconv"
@@ -123,7 +124,7 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	var err error
 	if n.Kind == yaml.ScalarNode {
-		if err = n.Decode(reflect.New(t).Interface()); err == nil {
+		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) {
 			return nil
 		}
 	}
@@ -141,6 +142,20 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		got = "a mapping"
 	}
 	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
+}
+
+// fraction reports whether scalar n is a number with a fraction, for a
+// whole number of type t: the YAML library would truncate it ("port:
+// 587.9" as 587), where the schema refuses it.
+func fraction(n *yaml.Node, t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	default:
+		return false
+	}
+	var f float64
+	return !reflect.PointerTo(t).Implements(textUnmarshaler) && n.ShortTag() == "!!float" && n.Decode(&f) == nil && f != math.Trunc(f)
 }
 
 // want describes the values of type t for people.
