@@ -124,7 +124,11 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	}
 	b.ex.markSecrets(n, t)
 	got, err := k.impl.fromNode(b.env, written, n)
-	if err != nil {
+	var de *decodeError
+	switch {
+	case errors.As(err, &de):
+		return built{}, yamlError(b.file, de.err)
+	case err != nil:
 		return built{}, b.channelError(path, n, k, written, err)
 	}
 	return got, nil

@@ -253,6 +253,32 @@ func TestMergedKeyErrorHasALine(t *testing.T) {
 	assert.Contains(t, err.Error(), "test.yaml:3: channels[1].when.statuses[0]: unknown value")
 }
 
+// A key given twice is an error at its second line, on one line, inside
+// a channel's entry as at the top level.
+func TestDuplicateKeyAtItsLine(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"top level", lines("retry:", "  max_attempts: 2", "  max_attempts: 3", "channels: [{type: console}]"),
+			`test.yaml:3: mapping key "max_attempts" already defined at line 2`},
+		{"channel key", lines("channels:", "  - type: console", "    name: a", "    name: b"),
+			`test.yaml:4: mapping key "name" already defined at line 3`},
+		{"in a channel's when", lines("channels:", "  - type: console", "    when:", "      statuses: [resolved]",
+			"      statuses: [investigating]"),
+			`test.yaml:5: mapping key "statuses" already defined at line 4`},
+		{"in a channel's headers", lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in",
+			"    secret: "+secret, "    headers:", "      X-A: a", "      X-A: b"),
+			`test.yaml:7: mapping key "X-A" already defined at line 6`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "\n", "one line")
+			assert.NotContains(t, err.Error(), "unmarshal errors")
+		})
+	}
+}
+
 // A file is one YAML document: channels after a "---" are not dropped
 // without a word.
 func TestSecondDocumentRefused(t *testing.T) {

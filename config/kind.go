@@ -116,6 +116,13 @@ type entry[C any] struct {
 	Config C      `yaml:",inline"`
 }
 
+// decodeError is the YAML library's error decoding an entry (a key given
+// twice in a nested mapping): about the file, not the channel's Config.
+type decodeError struct{ err error }
+
+func (e *decodeError) Error() string { return e.err.Error() }
+func (e *decodeError) Unwrap() error { return e.err }
+
 // kindOf is the Kind of channels configured by C and built as Ch.
 type kindOf[C any, Ch broadcast.Channel] struct {
 	name       string
@@ -130,7 +137,7 @@ func (k *kindOf[C, Ch]) hasURL() bool            { return k.spec.ParseURL != nil
 func (k *kindOf[C, Ch]) fromNode(env *Env, written string, n *yaml.Node) (built, error) {
 	var e entry[C]
 	if err := n.Decode(&e); err != nil {
-		return built{}, err
+		return built{}, &decodeError{err}
 	}
 	b, err := k.build(env, e.Config, written)
 	b.route = e.When
