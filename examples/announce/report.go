@@ -27,6 +27,7 @@ type summary struct {
 	rep     *broadcast.Report
 	stopped error                             // the run's context error, if it ended
 	show    func(channel, text string) string // an error's text as the user sees it
+	durable bool                              // a store remembers the deliveries for a re-run
 }
 
 // outcome names r's outcome. A channel that had not delivered when the run
@@ -64,7 +65,9 @@ func (s summary) printTable(w io.Writer) error {
 
 // printFailures writes one line per channel that did not deliver, with the
 // reason (which names the targets that failed), to w (standard error); for
-// a channel with targets still pending, how many it reached.
+// a channel with targets still pending, how many it reached and what
+// running the command again does: without a durable store nothing
+// remembers the targets delivered, so it sends to them again.
 func (s summary) printFailures(w io.Writer) {
 	for _, r := range s.rep.Results {
 		if r.Err == nil {
@@ -72,10 +75,15 @@ func (s summary) printFailures(w io.Writer) {
 		}
 		fmt.Fprintf(w, "announce: %s: %s after %d %s: %s\n", r.Channel, s.outcome(r), r.Attempts,
 			plural(r.Attempts, "attempt"), oneLine(s.show(r.Channel, r.Err.Error())))
-		if len(r.Pending) > 0 {
-			fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d pending: the same command again reaches only those\n",
-				r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending))
+		if len(r.Pending) == 0 {
+			continue
 		}
+		rerun := "the same command again reaches only those"
+		if !s.durable {
+			rerun = "without -state nothing records what was delivered, so the same command again sends to every target again"
+		}
+		fmt.Fprintf(w, "announce: %s: %d %s delivered now, %d pending: %s\n",
+			r.Channel, len(r.Delivered), plural(len(r.Delivered), "target"), len(r.Pending), rerun)
 	}
 }
 

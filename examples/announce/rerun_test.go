@@ -85,3 +85,39 @@ func TestRerunAfterFailureReachesOnlyTheFailedChannel(t *testing.T) {
 	require.Len(t, h.updates(), 1)
 	assert.Equal(t, time.Date(2025, 3, 10, 13, 5, 0, 0, time.UTC), h.updates()[0].NextUpdate)
 }
+
+// A channel that reached some of its targets says what running the command
+// again does: with -state it reaches only the pending ones; without, nothing
+// remembers the delivered ones, so it posts to them again, and the summary
+// must not promise otherwise.
+func TestPartialFailureSaysWhatARerunDoes(t *testing.T) {
+	for _, durable := range []bool{true, false} {
+		t.Run(map[bool]string{true: "with -state", false: "without -state"}[durable], func(t *testing.T) {
+			up, down := newHookReceiver(t), newHookReceiver(t)
+			down.fail(http.StatusServiceUnavailable, "busy")
+			t.Setenv("WEBHOOK_SECRET", testSecret)
+			cfg := writeConfig(t, fastRetry+"channels:\n  - type: webhook\n    name: hooks\n    endpoints:\n"+
+				"      - {url: "+up.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n"+
+				"      - {url: "+down.URL+"/in, secret: \"${WEBHOOK_SECRET}\"}\n")
+			args := []string{"-config", cfg, "-title", "Elevated CDN errors", "-status", "investigating"}
+			if durable {
+				args = append(args, "-state", filepath.Join(t.TempDir(), "state.db"))
+			}
+			run := func() result { return announce(t, context.Background(), "", args...) }
+
+			first := run()
+			require.Equal(t, exitFailed, first.code, first.stderr)
+			require.Len(t, up.updates(), 1)
+			again := run()
+			require.Equal(t, exitFailed, again.code, again.stderr)
+			if durable {
+				assert.Contains(t, first.stderr, "1 target delivered now, 1 pending: the same command again reaches only those")
+				assert.Len(t, up.updates(), 1, "the re-run skips the endpoint that has it")
+				return
+			}
+			assert.NotContains(t, first.stderr, "reaches only those")
+			assert.Contains(t, first.stderr, "without -state")
+			assert.Len(t, up.updates(), 2, "what the message says: the re-run posts to it again")
+		})
+	}
+}

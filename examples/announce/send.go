@@ -51,7 +51,7 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 	if cfg.WritesTo(a.stdout) && !a.opts.json {
 		fmt.Fprintln(a.stdout) // a blank line between the console's output and the table
 	}
-	return a.report(ctx, rep, sendErr)
+	return a.report(ctx, rep, sendErr, cfg.Store.Kind == config.StoreBolt)
 }
 
 // openOrFail opens the Broadcaster of cfg, or prints why not and returns
@@ -76,9 +76,11 @@ func (a *app) withTimeout(ctx context.Context) (context.Context, context.CancelF
 	return context.WithCancel(ctx)
 }
 
-// report prints the summary and returns the exit code.
-func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error) int {
-	s := summary{rep: rep, stopped: ctx.Err(), show: a.say}
+// report prints the summary and returns the exit code. durable says
+// whether a store outlives the run, so that running the command again
+// skips what was delivered.
+func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, durable bool) int {
+	s := summary{rep: rep, stopped: ctx.Err(), show: a.say, durable: durable}
 	var err error
 	if a.opts.json {
 		err = s.printJSON(a.stdout)
