@@ -212,7 +212,7 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 	if err := checkKeys(name, "", root, fileType); err != nil {
 		return nil, err
 	}
-	if err := ex.expandTree(name, root); err != nil {
+	if err := ex.expandTree(name, "", root); err != nil {
 		return nil, err
 	}
 	if err := checkValues(name, "", root, fileType, ex); err != nil {

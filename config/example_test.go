@@ -62,5 +62,5 @@ channels:
 	_, err := config.Parse(strings.NewReader(file), "outagecast.yaml")
 	fmt.Println(err)
 	// Output:
-	// outagecast.yaml:5: ${WEBHOOK_SECRET_THAT_IS_NOT_SET}: environment variable WEBHOOK_SECRET_THAT_IS_NOT_SET is not set (use ${WEBHOOK_SECRET_THAT_IS_NOT_SET:-default} for a default)
+	// outagecast.yaml:5: channels[0].secret: ${WEBHOOK_SECRET_THAT_IS_NOT_SET}: environment variable WEBHOOK_SECRET_THAT_IS_NOT_SET is not set (use ${WEBHOOK_SECRET_THAT_IS_NOT_SET:-default} for a default)
 }

@@ -33,34 +33,45 @@ type expander struct {
 	red     *redact.Redactor          // credentials of URLs and encoded secrets
 }
 
-// expandTree expands every scalar value below n (mapping keys excluded).
-func (e *expander) expandTree(file string, n *yaml.Node) error {
+// expandTree expands every scalar value below n (mapping keys excluded),
+// n being at key path (for errors: "channels[0].secret").
+func (e *expander) expandTree(file, path string, n *yaml.Node) error {
 	switch n.Kind {
-	case yaml.DocumentNode, yaml.SequenceNode:
+	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			if err := e.expandTree(file, c); err != nil {
+			if err := e.expandTree(file, path, c); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if err := e.expandTree(file, fmt.Sprintf("%s[%d]", path, i), c); err != nil {
 				return err
 			}
 		}
 	case yaml.MappingNode:
 		for i := 1; i < len(n.Content); i += 2 {
-			if err := e.expandTree(file, n.Content[i]); err != nil {
+			at := join(path, n.Content[i-1].Value)
+			if n.Content[i-1].Tag == "!!merge" { // "<<: {…}": its keys are n's
+				at = path
+			}
+			if err := e.expandTree(file, at, n.Content[i]); err != nil {
 				return err
 			}
 		}
 	case yaml.ScalarNode:
-		return e.expandScalar(file, n)
+		return e.expandScalar(file, path, n)
 	}
 	return nil
 }
 
-func (e *expander) expandScalar(file string, n *yaml.Node) error {
+func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 	if !strings.Contains(n.Value, "${") {
 		return nil
 	}
 	v, used, err := e.expand(n.Value)
 	if err != nil {
-		return fmt.Errorf("%s:%d: %w", file, n.Line, err)
+		return fmt.Errorf("%s:%d: %s%w", file, n.Line, prefix(path), err)
 	}
 	if v != n.Value && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 		// A plain scalar's type was guessed from "${...}" (a string);
