@@ -140,6 +140,9 @@ func (g *schemaGen) of(t reflect.Type) map[string]any {
 		return ref("when")
 	case t == nodeType || t.Kind() == reflect.Interface:
 		return map[string]any{}
+	case reflect.PointerTo(t).Implements(textUnmarshaler) && t.Kind() == reflect.Struct && len(yamlFields(t)) > 0:
+		// Text, or the struct's keys: a component as "API" or {name: API, description: …}.
+		return anyOf(map[string]any{"type": "string"}, g.object(t, nil))
 	case reflect.PointerTo(t).Implements(textUnmarshaler):
 		return map[string]any{"type": "string"}
 	}

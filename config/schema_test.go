@@ -67,6 +67,11 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"URL from the environment", `channels: ["${HOOK}"]`, true},
 		{"URL with a name and a route", `channels: [{url: "console://", name: c, when: {statuses: [resolved], first: true}}]`, true},
 		{"unknown scheme", `channels: ["gopher://h.example.com"]`, false},
+		{"statuspage components by name", "channels: [{kind: statuspage, dir: site, base_url: \"https://status.example.com/\", components: [API, CDN]}]", true},
+		{"statuspage component with a description", "channels: [{kind: statuspage, dir: site, base_url: \"https://status.example.com/\", " +
+			"components: [API, {name: CDN, description: Static files}]}]", true},
+		{"statuspage component with an unknown key", "channels: [{kind: statuspage, dir: site, base_url: \"https://status.example.com/\", " +
+			"components: [{name: CDN, descr: Static files}]}]", false},
 		{"statuspage URL, relative directory", `channels: ["statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN"]`, true},
 		{"statuspage URL, absolute directory", `channels: ["statuspage:/srv/status?base_url=https%3A%2F%2Fstatus.example.com%2F"]`, true},
 		{"statuspage URL, empty authority", `channels: ["statuspage:///srv/status?base_url=https%3A%2F%2Fstatus.example.com%2F&title=Example%20Status"]`, true},
