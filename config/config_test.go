@@ -128,6 +128,25 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// Inside [...] and {...} a reference must be quoted; quoted, it still
+// takes the type of what it expands to, as an unquoted one does, so that
+// a number or a boolean can come from the environment there too.
+func TestQuotedReferenceTakesItsValuesType(t *testing.T) {
+	vars := map[string]string{"PORT": "1025", "N": "4", "ON": "true", "WAIT": "2s"}
+	cfg, _, err := parse(t, lines(`retry: {max_attempts: "${N}", initial_interval: "${WAIT}"}`,
+		`channels: [{type: email, host: h.example.com, port: "${PORT}", from: s@example.com, to: [a@example.com]},`,
+		`  {type: irc, server: "h.example.com:6697", nick: n, channels: ["#a"], notice: '${ON}'}]`), vars)
+	require.NoError(t, err)
+	assert.Equal(t, 4, cfg.Retry.MaxAttempts)
+	assert.Equal(t, 2*time.Second, cfg.Retry.InitialInterval)
+	assert.Contains(t, cfg.Describe("email"), "h.example.com:1025")
+
+	_, _, err = parse(t, lines(`retry: {max_attempts: "4"}`, `channels: [{type: console}]`), vars)
+	assert.ErrorContains(t, err, `retry.max_attempts: want a whole number, got "4"`, "a quoted number, no reference: a string")
+	_, _, err = parse(t, lines(`channels: [{type: email, host: h.example.com, port: "${ON}"}]`), vars)
+	assert.ErrorContains(t, err, `channels[0].port: want a whole number, got "${ON}"`)
+}
+
 func TestEnvironment(t *testing.T) {
 	vars := map[string]string{"NAME": "ops", "EMPTY": "", "PORT": "1025"}
 	tests := []struct{ in, want string }{

@@ -59,8 +59,9 @@
 // after parsing, so a value may contain any character. An unquoted value
 // takes the type of what it expands to, so "port: ${SMTP_PORT}" is a
 // number. Inside flow collections ([...], {...}) quote values holding a
-// reference: to: ["${ONCALL}"]. YAML anchors and merge keys ("<<:
-// *defaults") work.
+// reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
+// wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
+// and merge keys ("<<: *defaults") work.
 //
 // # Schema
 //

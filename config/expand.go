@@ -88,6 +88,19 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 	return nil
 }
 
+// retag gives scalar n, quoted in the file and holding a value from the
+// environment, the type its value has unquoted, and reports whether it
+// did: inside [...] and {...} a reference must be quoted, and there
+// "port: "${SMTP_PORT}"" is a number all the same.
+func (e *expander) retag(n *yaml.Node) bool {
+	if _, ok := e.source[n]; !ok || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		return false
+	}
+	plain := yaml.Node{Kind: yaml.ScalarNode, Value: n.Value}
+	n.Tag = plain.ShortTag()
+	return true
+}
+
 // quoted returns the value of scalar n quoted for an error, as %q would;
 // a value that took something from the environment is quoted as the file
 // wrote it ("${SMTP_PORT}"), so that the error names the variable and

@@ -81,6 +81,7 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"endpoints", "channels: [{kind: webhook, endpoints: [{url: https://h.example.com, secret: \"${SECRET}\"}]}]", true},
 		{"email", "channels:\n  - kind: email\n    host: h.example.com\n    port: ${PORT}\n    tls: implicit\n    auth: plain\n" +
 			"    username: u\n    password: p\n    from: s@example.com\n    to: [a@example.com]\n    timeout: 10s\n    list_unsubscribe_one_click: false", true},
+		{"numbers from the environment in flow style", `channels: [{kind: email, host: h.example.com, port: "${PORT}", from: s@example.com, to: [a@example.com]}]`, true},
 		{"irc", "channels: [{kind: irc, server: 'irc.example.com:6697', tls: false, nick: n, channels: ['#a'], interval: 2s, persistent: true}]", true},
 		{"everything at the top", "state: s.db\ntemplates: .\nattempt_timeout: 5s\nretry: {max_attempts: 3, initial_interval: 1s, max_interval: 1m, max_elapsed: 10m}\n" +
 			"stages: [[a]]\nstage_wait: 1m\nchannels: [{kind: console, name: a}, {kind: console, name: b}]", true},

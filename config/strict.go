@@ -33,7 +33,7 @@ func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
 // the environment is quoted as ex wrote it: got "${SMTP_PORT}". Keys t
 // has no field for are left to checkKeys.
 func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
-	return walker{file: file, values: true, quote: ex.quoted}.walk(path, n, t)
+	return walker{file: file, values: true, quote: ex.quoted, retag: ex.retag}.walk(path, n, t)
 }
 
 // walker checks a node tree against the Go type it decodes into, so that
@@ -44,6 +44,9 @@ type walker struct {
 	values bool // report values of the wrong shape or type
 	// quote quotes a scalar's value for an error.
 	quote func(*yaml.Node) string
+	// retag, when set, gives a quoted scalar from the environment the
+	// type of its value, and reports whether it did.
+	retag func(*yaml.Node) bool
 	// visit, when set, is called with every node walked and its type.
 	visit func(n *yaml.Node, t reflect.Type)
 }
@@ -126,6 +129,12 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	if n.Kind == yaml.ScalarNode {
 		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) {
 			return nil
+		}
+		if t.Kind() != reflect.String && w.retag != nil && w.retag(n) {
+			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) {
+				return nil // port: "${SMTP_PORT}", quoted as flow collections need
+			}
+			n.Tag = "!!str"
 		}
 	}
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
