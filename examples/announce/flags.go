@@ -321,6 +321,7 @@ var updateFlags = map[string]string{
 	"ID": "id", "IncidentID": "incident", "Title": "title", "Status": "status", "Impact": "impact",
 	"Body": "body", "Advice": "advice", "URL": "url", "Components": "component", "Overrides": "override",
 	"Corrects": "correct", "original": "correct", // Correct's argument
+	"updateID": "retract", // Retract's argument
 }
 
 // validationError turns "broadcast: invalid update: Title: missing" into
@@ -336,6 +337,9 @@ func validationError(err error) error {
 		// The rest may name another field the Go way ("give the
 		// correction the IncidentID of …"): the flag, as typed.
 		for f, fl := range updateFlags {
+			if f == "ID" && (name == "correct" || name == "retract") {
+				continue // "check the ID": the flag's own value, not -id
+			}
 			rest = strings.ReplaceAll(rest, " "+f+" ", " -"+fl+" ")
 		}
 		return badFlag(name, "%s", rest)

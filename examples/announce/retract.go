@@ -43,7 +43,7 @@ func (a *app) retract(ctx context.Context, cfg *config.File) int {
 	}
 	switch {
 	case rep == nil && errors.Is(err, broadcast.ErrInvalidUpdate):
-		return a.fail(exitUsage, badFlag("retract", "%s", err)) // no channel posted it: a mistyped ID
+		return a.fail(exitUsage, validationError(err)) // no channel posted it: a mistyped ID
 	case rep == nil:
 		return a.fail(exitFailed, err)
 	}

@@ -152,7 +152,8 @@ func TestRetractUnknownID(t *testing.T) {
 
 	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", "u_typo")
 	assert.Equal(t, exitUsage, r.code, r.stdout)
-	assert.Contains(t, r.stderr, `-retract: broadcast: invalid update: updateID: no channel posted update "u_typo"`)
+	assert.Contains(t, r.stderr, `-retract: no channel posted update "u_typo"; check the ID`)
+	assert.NotContains(t, r.stderr, "invalid update", "in the flag's terms, not the library's")
 	assert.Len(t, h.updates(), 1, "nothing else sent")
 }
 
@@ -334,6 +335,7 @@ func TestConsoleHintOnlyAfterASend(t *testing.T) {
 
 	r = announce(t, context.Background(), "", append(args, "-correct", "u_nonexistent")...)
 	assert.Equal(t, exitUsage, r.code)
-	assert.Contains(t, r.stderr, `-correct: no channel delivered update "u_nonexistent"`)
+	assert.Contains(t, r.stderr, `-correct: no channel delivered update "u_nonexistent"; check the ID`)
+	assert.NotContains(t, r.stderr, "-id", "the ID to check is -correct's: no -id was given")
 	assert.NotContains(t, r.stderr, "no -config")
 }
