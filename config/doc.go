@@ -19,6 +19,10 @@
 //	stages: [[status-page]]     # these channels first, the others after
 //	stage_wait: 30s
 //	channels:
+//	  - kind: statuspage                 # a static status page, in stage 1
+//	    name: status-page
+//	    dir: ./status-site
+//	    base_url: https://status.example.com/
 //	  - ${SLACK_URL}                     # a channel URL
 //	  - url: "ircs://status@irc.libera.chat/ops"
 //	    name: ops-irc                    # a URL with a name and a route
