@@ -26,8 +26,13 @@ func Schema() []byte { return slices.Clone(schemaJSON) }
 
 // GenerateSchema returns the JSON Schema of configuration files whose
 // channels are of kinds, made from the types their entries decode into,
-// with their yaml tags. It is stricter than Load in one way: it wants
-// strings for secrets and URLs, which Load also takes from other scalars.
+// with their yaml tags. It is stricter than Load in a few ways: it wants
+// strings where Load also takes other scalars as their text (secrets,
+// URLs, names: "name: 123"), the values of keys such as tls in the case
+// it lists them ("starttls", where Load also takes "STARTTLS"), and a
+// kind as written, not from the environment. It is laxer in the checks
+// that span keys (first without statuses, a store without its path, a
+// stage naming no channel) and in what a channel package's New refuses.
 // Values that Load takes from the environment ("${SMTP_PORT}") are valid
 // wherever a number, a boolean or a duration is.
 func GenerateSchema(kinds []Kind) ([]byte, error) {
