@@ -86,7 +86,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
 		b.ex.markURL(n)
-		return b.fromURL(at, n.Value, "", nil)
+		return b.fromURL(n, at, n.Value, "", nil)
 	case n.Kind != yaml.MappingNode:
 		return built{}, fmt.Errorf("%s: want a channel URL, or a mapping with a kind", at)
 	}
@@ -124,6 +124,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	}
 	b.ex.markSecrets(n, t)
 	got, err := k.impl.fromNode(b.env, written, n)
+	b.ex.markBuilt(n, got.secrets)
 	var de *decodeError
 	switch {
 	case errors.As(err, &de):
@@ -151,12 +152,12 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	if s.URL == "" {
 		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
 	}
-	return b.fromURL(fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), string(s.URL), s.Name, s.When)
+	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), string(s.URL), s.Name, s.When)
 }
 
-// fromURL builds the channel of a URL. Its errors never quote the URL: it
-// may hold credentials.
-func (b *builder) fromURL(at, raw, name string, w *when) (built, error) {
+// fromURL builds the channel of a URL, written in the entry n. Its errors
+// never quote the URL: it may hold credentials.
+func (b *builder) fromURL(n *yaml.Node, at, raw, name string, w *when) (built, error) {
 	u, err := url.Parse(raw)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
@@ -173,6 +174,7 @@ func (b *builder) fromURL(at, raw, name string, w *when) (built, error) {
 			at, u.Scheme, strings.Join(b.schemes(), ", "))
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
+	b.ex.markBuilt(n, got.secrets)
 	if err != nil {
 		msg, _ := explainBuild(got.spec, k.impl.enums(), err.Error())
 		return built{}, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)

@@ -120,7 +120,8 @@
 // into a secret key (redact.Secret: passwords, secrets, tokens, webhook
 // headers), into an IRC channel key, or into the credentials of a URL
 // (its password, query values named like credentials, token-like path
-// segments). Load's errors and File.Hide, for later errors (delivery
+// segments, and the user part where the channel takes its token from it,
+// as in mastodon://TOKEN@host). Load's errors and File.Hide, for later errors (delivery
 // errors, for example), replace it with the reference that produced it
 // ("${SMTP_PASSWORD}"), and its other encodings with REDACTED. Other values
 // from the environment (hosts, user names, ports) are no secrets: they

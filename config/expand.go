@@ -208,8 +208,12 @@ func (e *expander) markSecrets(n *yaml.Node, t reflect.Type) {
 			for _, c := range n.Content {
 				_, key, ok := strings.Cut(strings.TrimSpace(c.Value), " ")
 				for _, v := range e.used[c] {
-					if ok && strings.Contains(key, v.value) {
+					switch {
+					case !ok:
+					case strings.Contains(key, v.value):
 						e.addSecret(v)
+					case strings.Contains(v.value, key) && len(key) >= minHidden:
+						e.red = e.red.With(redact.NewSecret(key)) // "#ops KEY" from the environment
 					}
 				}
 			}
@@ -248,6 +252,49 @@ func (e *expander) markURL(n *yaml.Node) {
 			e.addSecret(v)
 		}
 	}
+}
+
+// markBuilt records as secrets the values from the environment below n,
+// a channel's entry, that went into the secrets of its Config (cs),
+// whichever key or part of a URL held them (mastodon://TOKEN@host has the
+// token in the URL's user part); and such a secret itself, or the
+// credentials of such a URL, where a value from the environment held
+// more or was written otherwise (a whole channel URL).
+func (e *expander) markBuilt(n *yaml.Node, cs configSecrets) {
+	used := e.usedBelow(n, nil)
+	for _, s := range cs.values {
+		for _, v := range used {
+			switch {
+			case len(s) < minHidden:
+			case strings.Contains(s, v.value):
+				e.addSecret(v)
+			case strings.Contains(v.value, s):
+				e.red = e.red.With(redact.NewSecret(s))
+			}
+		}
+	}
+	for _, u := range cs.urls {
+		creds := redact.NewRedactor().WithURL(u)
+		for _, v := range used {
+			if creds.String(v.value) != v.value {
+				e.addSecret(v)
+				e.red = e.red.WithURL(u)
+			}
+		}
+	}
+}
+
+// usedBelow appends the values from the environment of n and the nodes
+// below it to used.
+func (e *expander) usedBelow(n *yaml.Node, used []envValue) []envValue {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return e.usedBelow(n.Alias, used)
+	}
+	used = append(used, e.used[n]...)
+	for _, c := range n.Content {
+		used = e.usedBelow(c, used)
+	}
+	return used
 }
 
 func (e *expander) addSecret(v envValue) {

@@ -131,8 +131,9 @@ func (f *File) Explain(channel, msg string) string {
 }
 
 // Hide returns s without the secrets the file took from the environment:
-// a value that went into a secret key (password, secret, token, a header,
-// an IRC channel key, …) becomes the reference that produced it
+// a value that went into a secret (a password, secret, token or header
+// key, an IRC channel key, the token of a channel URL such as
+// mastodon://TOKEN@host, …) becomes the reference that produced it
 // ("${SMTP_PASSWORD}"), and the same value in other encodings (base64,
 // hex, URL or JSON escapes) becomes REDACTED; a URL that took a value from
 // the environment loses its credentials and token-like parts as

@@ -115,6 +115,42 @@ func TestHidePasswordOfAPlainURLKey(t *testing.T) {
 	channeltest.AssertNoSecret(t, out, password)
 }
 
+// A channel URL whose token is its user part (mastodon://TOKEN@host,
+// discord://TOKEN@ID, statuspageio://KEY@PAGE) keeps that token as secret
+// as a password: it goes into a redact.Secret of the channel's Config.
+// The same holds for a URL from the environment as a whole, and for an
+// IRC channel key in a "#channel key" from the environment.
+func TestHideTokenInAURLsUserPart(t *testing.T) {
+	const (
+		masto   = "mastoTokenSecret8c1f"
+		discord = "discordTokenSecret7e2d"
+		spio    = "statuspageKeySecret6a3b"
+		ircKey  = "chanKeySecret5f4e"
+	)
+	vars := map[string]string{"MASTODON_TOKEN": masto, "DISCORD_URL": "discord://" + discord + "@123456789012345678",
+		"SPIO_KEY": spio, "IRC_CHANNEL": "#ops " + ircKey}
+	cfg, _, err := parse(t, lines(
+		"channels:",
+		"  - mastodon://${MASTODON_TOKEN}@mastodon.example.com",
+		"  - ${DISCORD_URL}",
+		"  - url: statuspageio://${SPIO_KEY}@kctbh9vrtdwd",
+		"    name: page",
+		"  - kind: irc",
+		"    server: irc.example.com:6697",
+		"    nick: status",
+		"    channels: [\"${IRC_CHANNEL}\"]",
+	), vars)
+	require.NoError(t, err)
+	out := cfg.Hide(strings.Join([]string{
+		"mastodon: 401 for token " + masto,
+		"discord: Post https://discord.com/api/webhooks/123456789012345678/" + discord + ": timeout",
+		"statuspageio: 401 OAuth " + spio + " " + base64.StdEncoding.EncodeToString([]byte(spio)),
+		"irc: 475 #ops " + ircKey + " :Cannot join channel (+k)",
+	}, "\n"))
+	channeltest.AssertNoSecret(t, out, masto, discord, spio, ircKey)
+	assert.Contains(t, out, "mastodon: 401 for token ${MASTODON_TOKEN}", "a secret that is a whole value becomes its reference")
+}
+
 // A secret from the environment that a channel package refuses, or that
 // stands beside the setting it refuses, is in no error of Load, in any
 // encoding, and the error names the key.

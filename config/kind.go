@@ -105,6 +105,16 @@ type built struct {
 	desc  string       // what is configured, without secrets
 	spec  reflect.Type // the type its keys came from, for Explain
 	route *when        // its "when:", nil for none
+	// secrets are its Config's secrets, set also when the channel's
+	// package refused the Config.
+	secrets configSecrets
+}
+
+// configSecrets are the values of a Config's redact.Secret fields and its
+// redact.URLs, which may hold credentials.
+type configSecrets struct {
+	values []string
+	urls   []redact.URL
 }
 
 // entry is a channel entry of the full form: the keys every kind has, and
@@ -172,6 +182,7 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 			return b, err
 		}
 	}
+	b.secrets.collect(reflect.ValueOf(c))
 	ch, err := k.newChannel(c)
 	if err != nil {
 		return b, err
@@ -184,6 +195,40 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 		b.desc = k.spec.URL(c).String()
 	}
 	return b, nil
+}
+
+// collect adds the secrets of v, a Config, in its structs, lists and
+// maps; pointers and interfaces (a client, a template set) are not
+// followed.
+func (cs *configSecrets) collect(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		switch v.Type() {
+		case secretType:
+			if s := v.Interface().(redact.Secret).Reveal(); s != "" {
+				cs.values = append(cs.values, s)
+			}
+			return
+		case urlType:
+			if u := v.Interface().(redact.URL); !u.IsZero() {
+				cs.urls = append(cs.urls, u)
+			}
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				cs.collect(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			cs.collect(v.Index(i))
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			cs.collect(it.Value())
+		}
+	}
 }
 
 // field returns the settable field name of *c (promoted fields of inlined
