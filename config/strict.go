@@ -130,7 +130,8 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) {
 			return nil
 		}
-		if t.Kind() != reflect.String && w.retag != nil && w.retag(n) {
+		text := reflect.PointerTo(t).Implements(textUnmarshaler) // reads the text, quoted or not
+		if t.Kind() != reflect.String && !text && w.retag != nil && w.retag(n) {
 			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) {
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
 			}
