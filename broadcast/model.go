@@ -142,8 +142,9 @@ type Update struct {
 	Body string `json:"body,omitempty"`
 	// Components lists the affected components.
 	Components []Component `json:"components,omitempty"`
-	// URL links to the status page or the incident; an absolute http(s) URL.
-	// Channels never shorten it.
+	// URL links to the status page or the incident; an absolute http(s) URL
+	// without user information (every channel posts it publicly). Channels
+	// never shorten it.
 	URL string `json:"url,omitempty"`
 	// Time is when the update was written. Zero: the time of Send, or, for
 	// an update sent before, the Time it was first sent with (see
@@ -347,6 +348,10 @@ func checkURL(s string) error {
 	}
 	if p.Host == "" {
 		return fmt.Errorf("missing host")
+	}
+	if p.User != nil {
+		// Every channel posts the URL for all to see.
+		return fmt.Errorf("carries credentials (user information before the host), which would be posted publicly")
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return r == ' ' || isControl(r) }) {
 		return fmt.Errorf("contains white space or a control character")

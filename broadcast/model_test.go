@@ -67,6 +67,8 @@ func TestValidate(t *testing.T) {
 		{"URL 2049 bytes", func(u *broadcast.Update) { u.URL = "https://status.example.com/" + strings.Repeat("a", 2049-27) }, "URL"},
 		{"URL 2048 bytes", func(u *broadcast.Update) { u.URL = "https://status.example.com/" + strings.Repeat("a", 2048-27) }, ""},
 		{"URL with control character", func(u *broadcast.Update) { u.URL = "https://status.example.com/\x7f" }, "URL"},
+		{"URL with credentials", func(u *broadcast.Update) { u.URL = "https://ops:pw-9c4e1a@status.example.com/x" }, "URL"},
+		{"URL with a user", func(u *broadcast.Update) { u.URL = "https://tok-9c4e1a@status.example.com/x" }, "URL"},
 		{"invalid UTF-8 override key", func(u *broadcast.Update) { u.Overrides = map[string]string{"x\xff": "y"} }, "Overrides"},
 		{"NUL in override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "a\x00"} }, `Overrides["x"]`},
 		{"override too long", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": strings.Repeat("o", 25001)} }, `Overrides["x"]`},
@@ -85,6 +87,7 @@ func TestValidate(t *testing.T) {
 			assert.True(t, errors.Is(err, broadcast.ErrInvalidUpdate), "error must wrap ErrInvalidUpdate: %v", err)
 			assert.Contains(t, err.Error(), tt.field+":", "error must name the field")
 			assert.True(t, strings.HasPrefix(err.Error(), "broadcast: "), err.Error())
+			assert.NotContains(t, err.Error(), "9c4e1a", "a credential is never quoted")
 		})
 	}
 }
