@@ -3,6 +3,7 @@ package endpoint
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -124,10 +125,12 @@ func Params(pkg, rawQuery string, known []string, multi ...string) (map[string]s
 	return params(pkg, q, known, multi)
 }
 
-// params is Params on a parsed query.
+// params is Params on a parsed query. Names are checked in order, so that
+// a query with several faults names the same one every time.
 func params(pkg string, q url.Values, known, multi []string) (map[string]string, error) {
 	out := make(map[string]string, len(q))
-	for k, vs := range q {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		vs := q[k]
 		switch {
 		case !slices.Contains(known, k):
 			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known))

@@ -77,6 +77,10 @@ func TestParams(t *testing.T) {
 	assert.EqualError(t, err, `demo: URL: query: unknown parameter "colour" (want name, lang or notify)`)
 	_, err = Params("demo", "colour=red", []string{"name"})
 	assert.EqualError(t, err, `demo: URL: query: unknown parameter "colour" (want name)`)
+	for range 20 { // the same URL, the same error on every run
+		_, err = Params("demo", "zeta=1&colour=red&alpha=2&name=a&name=b", known)
+		assert.EqualError(t, err, `demo: URL: query: unknown parameter "alpha" (want name, lang or notify)`)
+	}
 	p, err = Params("demo", "", known)
 	require.NoError(t, err)
 	assert.Empty(t, p)
