@@ -42,10 +42,12 @@ var (
 // explain returns msg, an error of the package behind spec (nil: none),
 // with the Go names of settings replaced by the file's keys, and the key
 // path of the first one replaced. A package's name before a Config field
-// ("webhook: Config.URL: missing") is dropped: the caller says which
-// channel. Names no key sets are left alone.
+// ("webhook: Config.URL: missing") or before the URL form ("slack: URL:
+// query: …") is dropped: the caller says which channel. Names no key sets
+// are left alone.
 func explain(spec reflect.Type, msg string) (string, []string) {
-	if pkg, rest, ok := strings.Cut(msg, ": "); ok && isIdent(pkg) && strings.HasPrefix(rest, "Config") {
+	if pkg, rest, ok := strings.Cut(msg, ": "); ok && isIdent(pkg) &&
+		(strings.HasPrefix(rest, "Config") || strings.HasPrefix(rest, "URL: ")) {
 		msg = rest
 	}
 	msg = strings.TrimPrefix(msg, "Config: ") // about no one field: "Config: no credentials: …"
