@@ -172,7 +172,12 @@ func (c Config) URL() redact.URL {
 	}
 	names := make([]string, len(c.Channels))
 	for i, name := range c.Channels {
-		names[i] = url.PathEscape(strings.TrimPrefix(name, "#"))
+		// "#" is left out only where ParseURL puts it back: not before
+		// another channel prefix, as in "##ops".
+		if rest, ok := strings.CutPrefix(name, "#"); ok && rest != "" && !strings.ContainsAny(rest[:1], "#&+!") {
+			name = rest
+		}
+		names[i] = url.PathEscape(name)
 	}
 	u.RawPath = "/" + strings.Join(names, ",")
 	u.Path, _ = url.PathUnescape(u.RawPath)

@@ -56,6 +56,9 @@ func TestURLRoundTrip(t *testing.T) {
 			SASLUser: "bot", SASLPassword: redact.NewSecret(urlSASL), Channels: irc.ChannelList{"#a", "#b " + urlKey}},
 		{Server: "[::1]:6667", TLS: irc.TLSOff, Nick: "bot", Channels: irc.ChannelList{"+modeless"}, Notice: true,
 			MaxLines: 2, Burst: 1, Interval: time.Second, Timeout: time.Minute, Persistent: true, Template: "text"},
+		// Channels whose name goes on with a channel prefix after the "#"
+		// ("##linux" on Libera) keep every "#".
+		{Server: "irc.example.com:6697", Nick: "bot", Channels: irc.ChannelList{"##ops", "#&odd", "##keyed " + urlKey}},
 	} {
 		back, err := irc.ParseURL(cfg.URL().Reveal())
 		require.NoError(t, err)
