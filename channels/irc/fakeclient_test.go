@@ -254,6 +254,9 @@ func (c *fakeClient) join(channel, key string) {
 	case "l":
 		c.numeric("471", channel, "Cannot join channel (+l)")
 		return
+	case "O": // UnrealIRCd's ERR_OPERONLY, a numeric outside RFC 2812
+		c.numeric("520", channel, "Cannot join channel (IRCops only)")
+		return
 	}
 	s.mu.Lock()
 	if s.members[channel] == nil {

@@ -103,6 +103,38 @@ func TestSendPendingChannelRetried(t *testing.T) {
 	assert.Len(t, srv.saidIn("#b"), 1)
 }
 
+// A JOIN refused with an error numeric RFC 2812 does not list (UnrealIRCd's
+// 520 for an opers-only channel, Solanum's 480 join throttle or 470
+// forward) refuses that channel, transiently since its meaning is unknown:
+// the others are posted to at once rather than all waiting for an answer
+// about it that never comes.
+func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#opers": "O"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#a", "#opers"}
+	cfg.Timeout = time.Minute // longer than the test's own deadline
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	ledger := channeltest.NewLedger()
+	m.Ledger = ledger
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te, "not %v", err)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#opers", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "join #opers: 520 Cannot join channel (IRCops only)")
+	var re *irc.ReplyError
+	require.ErrorAs(t, te.Pending[0].Err, &re)
+	assert.Equal(t, "520", re.Code)
+	assert.Len(t, srv.saidIn("#a"), 1)
+	assert.Equal(t, []string{"#a"}, ledger.Delivered())
+}
+
 // Through a Broadcaster, a partly refused Send is a delivery (receipt and
 // mark saved) whose Result lists the refused channel.
 func TestBroadcasterReportsRefusedChannel(t *testing.T) {

@@ -161,8 +161,21 @@ func (ss *session) handle(m ircmsg.Message) {
 	default:
 		if r, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), r.doing, ss.replyOf(m), r.permanent)
+		} else if st := ss.chans[fold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
+			// A refusal RFC 2812 does not list (UnrealIRCd's 520
+			// opers only, Solanum's 480 throttle or 470 forward):
+			// of unknown permanence, but an answer to the JOIN, which
+			// the other channels must not wait for.
+			ss.refuse(param(m, 1), "join", ss.replyOf(m), false)
 		}
 	}
+}
+
+// isErrorReply reports whether command is an error numeric, 400 to 599
+// (RFC 2812 section 5.2).
+func isErrorReply(command string) bool {
+	return len(command) == 3 && (command[0] == '4' || command[0] == '5') &&
+		'0' <= command[1] && command[1] <= '9' && '0' <= command[2] && command[2] <= '9'
 }
 
 // refuse records the first failure of a channel. Its error names the
