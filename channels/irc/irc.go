@@ -107,10 +107,10 @@
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or
 // in an earlier attempt), a transient *broadcast.TargetsError when some are
-// still pending (437 channel temporarily unavailable, or a JOIN refused
-// with an error numeric not listed here, such as UnrealIRCd's 520 or
-// Solanum's 480 throttle), and a permanent one
-// when every channel was refused: 471 full, 473 invite-only, 474 banned,
+// still pending (437 channel temporarily unavailable, 471 channel full, or
+// a JOIN refused with an error numeric not listed here, such as
+// UnrealIRCd's 520 or Solanum's 480 throttle), and a permanent one
+// when every channel was refused: 473 invite-only, 474 banned,
 // 475 bad key, 403, 405, 476, 477, 489 to JOIN, or 404, 442 or a KICK while
 // posting. Each channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) names the channel and wraps a *ReplyError with the

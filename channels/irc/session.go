@@ -44,7 +44,7 @@ var channelReplies = map[string]struct {
 	"403": {true, "join"},    // no such channel
 	"405": {true, "join"},    // too many channels
 	"437": {false, "join"},   // channel temporarily unavailable
-	"471": {true, "join"},    // channel is full (+l)
+	"471": {false, "join"},   // channel is full (+l): "try later", say ngIRCd and Solanum
 	"473": {true, "join"},    // invite only (+i)
 	"474": {true, "join"},    // banned (+b)
 	"475": {true, "join"},    // bad channel key (+k)
