@@ -30,6 +30,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/irc"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -428,4 +429,40 @@ func TestIntegrationCheck(t *testing.T) {
 	ch, err := irc.New(plainConfig(t, unique("bot"), "#unused"))
 	require.NoError(t, err)
 	require.NoError(t, ch.Check(context.Background()))
+}
+
+// Channel modes set by an operator, as ngIRCd applies them: +m refuses the
+// lines (404) for good, +l refuses the JOIN (471, "try later") for now, and
+// the channel without either still gets the update, once.
+func TestIntegrationChannelModes(t *testing.T) {
+	t.Parallel()
+	open, moderated, full, nick := unique("#open"), unique("#mod"), unique("#full"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open, moderated, full)
+	w.send("MODE " + moderated + " +m")
+	w.until("MODE")
+	w.send("MODE " + full + " +l 1")
+	w.until("MODE")
+	cfg := plainConfig(t, nick, open, moderated, full)
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	ledger := channeltest.NewLedger()
+	m := broadcast.NewMessage(sampleUpdate())
+	m.Ledger = ledger
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	_, err = ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "#full may take the bot later: %v", err)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, full, te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "join "+full+": 471")
+	require.Len(t, te.Failures, 1)
+	assert.Equal(t, moderated, te.Failures[0].Target)
+	assert.Contains(t, te.Failures[0].Err.Error(), "send to "+moderated+": 404")
+	assert.Equal(t, []string{open}, ledger.Delivered())
+	got, source := w.saidBy(nick)
+	assert.Equal(t, expected(t, cfg, sampleUpdate(), source, open), got)
 }
