@@ -70,9 +70,10 @@ func (ss *session) register() error {
 
 // passwordRefused makes permanent a registration that the server ended with
 // an ERROR about the password, without 464 (ngIRCd says only "ERROR :Access
-// denied: Bad password?"; InspIRCd's reason also names the password).
+// denied: Bad password?"; InspIRCd's reason also names the password),
+// whether the password was wrong or missing from the Config.
 func passwordRefused(ss *session, err error) error {
-	if ss.s.secrets.password == "" || ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(ss.bye), "password") {
+	if ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(ss.bye), "password") {
 		return err
 	}
 	return broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", ss.bye))
