@@ -54,9 +54,14 @@ func TestSendFailures(t *testing.T) {
 		{name: "wrong SASL password", opts: fakeOptions{sasl: map[string]string{"bot": "right"}},
 			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("wrong") },
 			wantText: "register: SASL: 904", wantCode: "904", permanent: true},
+		// Solanum (Libera) leaves "sasl" out of CAP LS while its services
+		// are away, and lists it again when they are back.
 		{name: "no SASL on the server", opts: fakeOptions{},
 			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("pw") },
-			wantText: "does not offer SASL PLAIN", permanent: true},
+			wantText: "register: SASL: the server does not offer SASL"},
+		{name: "SASL without PLAIN", opts: fakeOptions{sasl: map[string]string{"bot": "pw"}, saslMechs: "EXTERNAL"},
+			cfg:      func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("pw") },
+			wantText: "register: SASL: the server does not offer SASL PLAIN", permanent: true},
 		{name: "erroneous nick", opts: fakeOptions{nickLen: 5},
 			wantText: "register: nick statusbot: 432", wantCode: "432", permanent: true},
 		{name: "every alternate nick in use",

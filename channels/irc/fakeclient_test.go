@@ -111,7 +111,8 @@ func (c *fakeClient) capability(m ircmsg.Message) {
 	case "LS":
 		c.capping = true
 		if c.srv.opts.sasl != nil {
-			c.reply(":fake.test CAP * LS * :multi-prefix away-notify", ":fake.test CAP * LS :sasl=PLAIN,EXTERNAL")
+			c.reply(":fake.test CAP * LS * :multi-prefix away-notify",
+				":fake.test CAP * LS :sasl="+cmp.Or(c.srv.opts.saslMechs, "PLAIN,EXTERNAL"))
 		} else {
 			c.reply(":fake.test CAP * LS :multi-prefix")
 		}

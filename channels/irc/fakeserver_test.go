@@ -37,6 +37,7 @@ type fakeServer struct {
 type fakeOptions struct {
 	password   string            // server password; "" none
 	sasl       map[string]string // SASL accounts; nil: no SASL offered
+	saslMechs  string            // the mechanisms CAP LS lists for sasl; "": PLAIN,EXTERNAL
 	nicksInUse []string          // nicks that get 433
 	nickLen    int               // longer nicks get 432; 0: 30
 	keys       map[string]string // channel → key (+k)

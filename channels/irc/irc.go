@@ -119,10 +119,12 @@
 // A failure of the connection itself is Send's error as is, and marks no
 // channel; Check returns it too. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
-// or a ban (465), a failed SASL login (904, or a server without SASL), an
-// erroneous nick (432), all wrapping a *ReplyError, and a certificate that
-// does not verify. Transient: refused connections, timeouts, a lost connection,
-// every alternate nick in use (433).
+// or a ban (465), a failed SASL login (904, or a server whose SASL lacks
+// PLAIN or that does not know CAP), an erroneous nick (432), all wrapping a
+// *ReplyError, and a certificate that does not verify. Transient: refused
+// connections, timeouts, a lost connection, every alternate nick in use
+// (433), and a server that does not list SASL at all (Solanum leaves it
+// out while its services are away).
 //
 // Passwords are redact.Secret values and channel keys are hidden by
 // ChannelList, so neither shows when a Config is printed, logged or

@@ -152,18 +152,28 @@ func (r *registration) capability(ss *session, m ircmsg.Message) {
 		if len(m.Params) > 3 && m.Params[2] == "*" {
 			return // more to come
 		}
-		if !offersPlain(r.caps) {
+		switch {
+		case !slices.ContainsFunc(r.caps, isSASL):
+			// Solanum lists sasl only while its services are there.
+			r.fail(errSASLAway, "SASL", false)
+		case !offersPlain(r.caps):
 			r.fail(errNoSASL, "SASL", true)
-			return
+		default:
+			r.write(ss, "CAP", "REQ", "sasl")
 		}
-		r.write(ss, "CAP", "REQ", "sasl")
 	case "ACK":
 		if slices.Contains(strings.Fields(param(m, len(m.Params)-1)), "sasl") {
 			r.write(ss, "AUTHENTICATE", "PLAIN")
 		}
 	case "NAK":
-		r.fail(errNoSASL, "SASL", true)
+		r.fail(errSASLAway, "SASL", false) // listed by LS, gone since
 	}
+}
+
+// isSASL reports whether a CAP LS token is the sasl capability.
+func isSASL(token string) bool {
+	name, _, _ := strings.Cut(token, "=")
+	return name == "sasl"
 }
 
 // offersPlain reports whether CAP LS tokens offer SASL with PLAIN: "sasl"

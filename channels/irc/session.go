@@ -301,4 +301,7 @@ func permanentIf(err error, p bool) error {
 	return err
 }
 
-var errNoSASL = errors.New("the server does not offer SASL PLAIN")
+var (
+	errNoSASL   = errors.New("the server does not offer SASL PLAIN")
+	errSASLAway = errors.New("the server does not offer SASL now (some leave it out while their services are away)")
+)
