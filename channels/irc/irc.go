@@ -92,10 +92,11 @@
 // ircs:// connects with TLS (default port 6697), irc:// without (6667).
 // The user information is the nick and the server password. The path lists
 // the channels, "#" left out or written as is, a key after a space
-// ("ops%20KEY"). The other query parameters are user, real_name, notice,
-// template, max_lines, burst, interval, timeout and persistent, named and
-// written as in a configuration file. Values are %-escaped, but "+" stands
-// for itself. TLSConfig needs the full Config.
+// ("ops%20KEY"); a "#" anywhere stands for itself, never for a fragment.
+// The other query parameters are user, real_name, notice, template,
+// max_lines, burst, interval, timeout and persistent, named and written as
+// in a configuration file. Values are %-escaped, but "+" stands for
+// itself. TLSConfig needs the full Config.
 //
 // # Errors
 //

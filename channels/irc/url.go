@@ -41,7 +41,10 @@ var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "not
 // Errors name the part of the URL at fault and never quote its passwords or
 // channel keys.
 func ParseURL(raw string) (Config, error) {
-	u, err := url.Parse(raw)
+	// A "#" starts a channel name or is part of a password, never a
+	// fragment, which would swallow the query ("/#ops?sasl_password=…"
+	// would be one channel).
+	u, err := url.Parse(strings.ReplaceAll(raw, "#", "%23"))
 	if err != nil {
 		return Config{}, errors.New("irc: URL: does not parse as a URL")
 	}
@@ -71,13 +74,10 @@ func ParseURL(raw string) (Config, error) {
 }
 
 // channelsOf reads the channel list of u's path: names separated by
-// commas, "#" left out or written as is (the URL's fragment then holds the
-// rest of the list), "#ops key" for a keyed channel ("ops%20key").
+// commas, "#" left out or written as is, "#ops key" for a keyed channel
+// ("ops%20key").
 func channelsOf(u *url.URL) ChannelList {
 	list := strings.TrimPrefix(u.Path, "/")
-	if u.Fragment != "" || u.RawFragment != "" {
-		list += "#" + u.Fragment
-	}
 	var out ChannelList
 	for name := range strings.SplitSeq(list, ",") {
 		if name = strings.TrimSpace(name); name == "" {

@@ -41,6 +41,25 @@ func TestParseURL(t *testing.T) {
 	assert.Equal(t, irc.ChannelList{"#ops", "#dev", "&local"}, plain.Channels, `"#" written as is`)
 }
 
+// A "#" is the channel prefix or part of a password, never the start of a
+// fragment: the query after channels written with their "#" is the query,
+// not the end of the last channel's name (which would have carried the
+// SASL password into a JOIN and every report naming the channel).
+func TestParseURLHashIsNoFragment(t *testing.T) {
+	cfg, err := irc.ParseURL("ircs://bot@irc.example.com/#ops,#dev%20" + urlKey +
+		"?sasl_user=bot&sasl_password=" + urlSASL + "&notice=true")
+	require.NoError(t, err)
+	assert.Equal(t, irc.ChannelList{"#ops", "#dev " + urlKey}, cfg.Channels)
+	assert.Equal(t, urlSASL, cfg.SASLPassword.Reveal())
+	assert.True(t, cfg.Notice)
+
+	cfg, err = irc.ParseURL("ircs://bot:pa#ss@irc.example.com/ops?sasl_user=bot&sasl_password=a#b")
+	require.NoError(t, err)
+	assert.Equal(t, irc.ChannelList{"#ops"}, cfg.Channels)
+	assert.Equal(t, "pa#ss", cfg.Password.Reveal())
+	assert.Equal(t, "a#b", cfg.SASLPassword.Reveal())
+}
+
 func TestURLRoundTrip(t *testing.T) {
 	for _, raw := range []string{
 		"ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat:6697/example-status,example-ops%20opskey77" +
