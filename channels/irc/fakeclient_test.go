@@ -117,7 +117,7 @@ func (c *fakeClient) capability(m ircmsg.Message) {
 			c.reply(":fake.test CAP * LS :multi-prefix")
 		}
 	case "REQ":
-		if param(m, 1) == "sasl" && c.srv.opts.sasl != nil {
+		if param(m, 1) == "sasl" && c.srv.opts.sasl != nil && !c.srv.opts.saslGone {
 			c.reply(":fake.test CAP * ACK :sasl")
 		} else {
 			c.reply(":fake.test CAP * NAK :" + param(m, 1))

@@ -38,6 +38,7 @@ type fakeOptions struct {
 	password   string            // server password; "" none
 	sasl       map[string]string // SASL accounts; nil: no SASL offered
 	saslMechs  string            // the mechanisms CAP LS lists for sasl; "": PLAIN,EXTERNAL
+	saslGone   bool              // CAP LS lists sasl, CAP REQ gets NAK: the services left in between
 	nicksInUse []string          // nicks that get 433
 	nickLen    int               // longer nicks get 432; 0: 30
 	keys       map[string]string // channel → key (+k)
