@@ -19,10 +19,10 @@ import (
 )
 
 const (
-	maxLine     = 512                // bytes of an IRC line, CRLF included (RFC 1459)
-	maxReadLine = maxLine + 8191     // a server line may add IRCv3 tags
-	quitWait    = 2 * time.Second    // how long QUIT waits for the server to close
-	quitMessage = "update delivered" // shown to the channel when the bot leaves
+	maxLine     = 512             // bytes of an IRC line, CRLF included (RFC 1459)
+	maxReadLine = maxLine + 8191  // a server line may add IRCv3 tags
+	quitWait    = 2 * time.Second // how long QUIT waits for the server to close
+	quitMessage = "outagecast"    // shown to the channel when the bot leaves, whether the Send was delivered or not
 )
 
 // conn is one connection to the server: the socket and the one goroutine

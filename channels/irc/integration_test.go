@@ -167,7 +167,7 @@ func (w *watcher) saidBy(from string) (lines []string, source string) {
 }
 
 // quitLine is how ngIRCd relays the bot's QUIT to the channel.
-const quitLine = `QUIT "update delivered"`
+const quitLine = `QUIT "outagecast"`
 
 func plainConfig(t *testing.T, nick string, channels ...string) irc.Config {
 	return irc.Config{

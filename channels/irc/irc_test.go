@@ -158,7 +158,7 @@ func TestSendWireProtocol(t *testing.T) {
 	assert.Equal(t, []string{"JOIN #ops", "JOIN #keyed sesame"}, srv.commands("JOIN"))
 	want := "Investigating: Elevated CDN errors — We are investigating elevated error rates. https://status.example.com/i/1"
 	assert.Equal(t, []string{"NOTICE #ops :" + want, "NOTICE #keyed :" + want}, srv.commands("NOTICE"))
-	assert.Equal(t, []string{"QUIT :update delivered"}, srv.commands("QUIT"))
+	assert.Equal(t, []string{"QUIT outagecast"}, srv.commands("QUIT"))
 	assert.Empty(t, r.ID, "IRC has no message ids")
 	assert.Equal(t, map[string]string{"channels": "#ops,#keyed", "lines": "1"}, r.Meta)
 	assert.Equal(t, "irc", r.Channel)
@@ -174,7 +174,7 @@ func TestSendInjection(t *testing.T) {
 	assert.Equal(t, []string{"first QUIT :bye PRIVMSG #other :xACTION y bold [31m"}, srv.saidIn("#ops"),
 		"the short template is one line: line breaks become spaces, control characters go")
 	assert.Empty(t, srv.saidIn("#other"))
-	assert.Equal(t, []string{"QUIT :update delivered"}, srv.commands("QUIT"))
+	assert.Equal(t, []string{"QUIT outagecast"}, srv.commands("QUIT"))
 
 	u.Overrides = nil
 	u.Body = "one\r\nQUIT :bye\nPRIVMSG #other :x"
