@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +171,67 @@ func TestRedactorError(t *testing.T) {
 		assert.NotContains(t, fmt.Sprintf("%#v", e), pw, "no error in the chain holds the secret visibly")
 	}
 	assert.True(t, broadcast.IsPermanent(r.Error(broadcast.Permanent(errors.New("bad "+pw)))))
+}
+
+// A server may echo a secret inside a longer base64 text, at any byte
+// offset: the AUTH PLAIN line of a login the Redactor was not told the user
+// of, a base64 JSON body, a token in a JWT.
+func TestRedactorBase64Offsets(t *testing.T) {
+	const secret = "correct-horse-battery-staple"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		for _, pre := range []string{"", "a", "ab", "\x00ops\x00", "\x00ops@example.com\x00", "authz\x00ops\x00"} {
+			for _, post := range []string{"", "!", "!?", "&more=1"} {
+				blob := enc.EncodeToString([]byte(pre + secret + post))
+				out := r.String("535 " + blob + " end")
+				assert.Contains(t, out, "REDACTED", "%q+secret+%q", pre, post)
+				assert.Less(t, len(out)-len("535 REDACTED end"), 4+len(pre)*4/3+len(post)*4/3+3,
+					"at most the characters of the other bytes are left: %q+secret+%q gave %q", pre, post, out)
+				// No run of the secret's base64, at any alignment, is left.
+				for k := range 3 {
+					core := enc.EncodeToString([]byte(strings.Repeat("\xff", k) + secret))[4:16]
+					assert.NotContains(t, out, core, "%q+secret+%q", pre, post)
+				}
+			}
+		}
+	}
+	assert.Equal(t, "YWJj ok", r.String("YWJj ok"), "other base64 is left alone")
+}
+
+// Encoders differ in what they percent-escape, in the case of the hex
+// digits and in how they write a space; each of their forms is redacted.
+func TestRedactorPercentForms(t *testing.T) {
+	const secret = "pa ss/wörd!*'()~$&+=:@"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for name, form := range map[string]string{
+		"go query":                 url.QueryEscape(secret),
+		"go query lower":           strings.ToLower(url.QueryEscape(secret)),
+		"go path":                  url.PathEscape(secret),
+		"go path lower":            strings.ToLower(url.PathEscape(secret)),
+		"js encodeURIComponent":    "pa%20ss%2Fw%C3%B6rd!*'()~%24%26%2B%3D%3A%40",
+		"python quote":             "pa%20ss/w%C3%B6rd%21%2A%27%28%29~%24%26%2B%3D%3A%40",
+		"python quote_plus lower":  "pa+ss%2fw%c3%b6rd%21%2a%27%28%29~%24%26%2b%3d%3a%40",
+		"java URLEncoder":          "pa+ss%2Fw%C3%B6rd%21*%27%28%29%7E%24%26%2B%3D%3A%40",
+		"php rawurlencode":         "pa%20ss%2Fw%C3%B6rd%21%2A%27%28%29~%24%26%2B%3D%3A%40",
+		"php urlencode":            "pa+ss%2Fw%C3%B6rd%21%2A%27%28%29%7E%24%26%2B%3D%3A%40",
+		"every byte escaped lower": "pa%20ss%2fw%c3%b6rd%21%2a%27%28%29%7e%24%26%2b%3d%3a%40",
+	} {
+		assert.Equal(t, "token=REDACTED;", r.String("token="+form+";"), name)
+	}
+}
+
+// JSON encoders and Go's quoting escape differently: non-ASCII as \u
+// (Python, PHP), "/" as \/ (PHP), control characters as \x (Go).
+func TestRedactorQuotedForms(t *testing.T) {
+	const secret = "tok/en\tü\x01\x7f\"<>😀"
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for name, form := range map[string]string{
+		"go %q":        strconv.Quote(secret),
+		"go %+q":       strconv.QuoteToASCII(secret),
+		"python json":  `"tok/en\t\u00fc\u0001` + "\x7f" + `\"<>\ud83d\ude00"`,
+		"php json":     `"tok\/en\t\u00fc\u0001` + "\x7f" + `\"<>\ud83d\ude00"`,
+		"python upper": `"tok/en\t\u00FC\u0001` + "\x7f" + `\"<>\uD83D\uDE00"`,
+	} {
+		assert.Equal(t, `said "REDACTED"`, r.String("said "+form), name)
+	}
 }

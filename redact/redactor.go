@@ -10,8 +10,10 @@ import (
 	"io"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -138,7 +140,11 @@ func (r *Redactor) add(forms []string, with string) *Redactor {
 	for i := 0; i < len(out.pairs); i += 2 {
 		ps = append(ps, pair{out.pairs[i], out.pairs[i+1]})
 	}
-	slices.SortStableFunc(ps, func(a, b pair) int { return cmp.Compare(len(b.old), len(a.old)) })
+	// Equal forms sort next to each other, so that Compact drops all but
+	// the first added.
+	slices.SortStableFunc(ps, func(a, b pair) int {
+		return cmp.Or(cmp.Compare(len(b.old), len(a.old)), strings.Compare(a.old, b.old))
+	})
 	ps = slices.CompactFunc(ps, func(a, b pair) bool { return a.old == b.old })
 	out.pairs = out.pairs[:0]
 	for _, p := range ps {
@@ -155,22 +161,85 @@ func encodings(s string) []string {
 	if s == "" {
 		return nil
 	}
-	forms := []string{
-		s,
-		url.QueryEscape(s), url.PathEscape(s),
-		hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s))),
+	forms := []string{s, hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
+	forms = append(forms, percentForms(s)...)
+	forms = append(forms, base64Forms(s)...)
+	return append(forms, quotedForms(s)...)
+}
+
+// percentKeeps are the characters besides ASCII letters and digits that
+// common URL encoders leave unescaped: Go's QueryEscape and PHP's
+// rawurlencode (RFC 3986), Go's PathEscape, JavaScript's
+// encodeURIComponent, Java's URLEncoder, Python's quote, PHP's urlencode,
+// and none at all.
+var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.!~*'()", "-_.*", "-_.~/", "-_.", ""}
+
+// percentForms returns s percent-escaped as each encoder of percentKeeps
+// writes it, with upper- and lower-case hex digits, and a space as "+" and
+// as "%20".
+func percentForms(s string) []string {
+	var forms []string
+	for _, keep := range percentKeeps {
+		for _, hexDigits := range []string{"0123456789ABCDEF", "0123456789abcdef"} {
+			for _, space := range []string{"+", "%20"} {
+				forms = append(forms, percentEscape(s, keep, hexDigits, space))
+			}
+		}
 	}
+	return forms
+}
+
+func percentEscape(s, keep, hexDigits, space string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			b.WriteString(space)
+		case c < utf8.RuneSelf && (unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c)) || strings.IndexByte(keep, c) >= 0):
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		}
+	}
+	return b.String()
+}
+
+// minBase64Core is the shortest run of base64 characters base64Forms
+// redacts inside longer base64 text: 36 bits, so that text that is not the
+// secret's practically never matches.
+const minBase64Core = 6
+
+// base64Forms returns s in base64, standard and URL alphabets, padded or
+// not, and the runs of characters that encode s alone wherever it starts
+// inside longer base64 text (at a byte offset of 0, 1 or 2 modulo 3), as
+// in the SASL PLAIN line "\x00user\x00password".
+func base64Forms(s string) []string {
+	var forms []string
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		forms = append(forms, enc.EncodeToString([]byte(s)))
 	}
-	return append(forms, jsonForms(s)...)
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for k := range 3 {
+			// With k bytes before s, characters up to bit 8k hold some of
+			// theirs and those past bit 8(k+len(s)) some of what follows.
+			b := enc.EncodeToString([]byte(strings.Repeat("\x00", k) + s))
+			if core := b[(8*k+5)/6 : 8*(k+len(s))/6]; len(core) >= minBase64Core {
+				forms = append(forms, core)
+			}
+		}
+	}
+	return forms
 }
 
-// jsonForms returns s as JSON string contents: as encoding/json writes it
-// (with and without HTML escaping), with "/" escaped, and with every
-// character outside ASCII letters and digits as a \u escape (lower- and
-// upper-case hex).
-func jsonForms(s string) []string {
+// quotedForms returns s as the contents of a JSON string, as encoders
+// write it: as encoding/json does (with and without HTML escaping), with
+// every character outside ASCII letters and digits as a \u escape, with
+// characters outside ASCII as \u escapes (Python, PHP), each also with "/"
+// escaped (PHP), \u escapes with lower- and upper-case hex; and as Go's %q
+// and %+q quote it.
+func quotedForms(s string) []string {
 	var forms []string
 	b, _ := json.Marshal(s)
 	forms = append(forms, string(b[1:len(b)-1]))
@@ -180,23 +249,38 @@ func jsonForms(s string) []string {
 	_ = enc.Encode(s)
 	plain := strings.TrimSuffix(buf.String(), "\n")
 	plain = plain[1 : len(plain)-1]
-	forms = append(forms, plain, strings.ReplaceAll(plain, "/", `\/`))
-	var lower, upper strings.Builder
+	for _, upper := range []bool{false, true} {
+		forms = append(forms, uEscape(s, upper, func(c rune) bool { return c >= utf8.RuneSelf || !unicode.IsLetter(c) && !unicode.IsDigit(c) }))
+	}
+	for _, f := range []string{plain, uEscape(plain, false, nonASCII), uEscape(plain, true, nonASCII)} {
+		forms = append(forms, f, strings.ReplaceAll(f, "/", `\/`))
+	}
+	q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
+	return append(forms, q[1:len(q)-1], qa[1:len(qa)-1])
+}
+
+func nonASCII(c rune) bool { return c >= utf8.RuneSelf }
+
+// uEscape writes the characters of s that esc selects as JSON \u escapes
+// (a surrogate pair above U+FFFF), with lower- or upper-case hex.
+func uEscape(s string, upper bool, esc func(rune) bool) string {
+	format := `\u%04x`
+	if upper {
+		format = `\u%04X`
+	}
+	var b strings.Builder
 	for _, c := range s {
 		switch {
-		case c < 0x80 && (unicode.IsLetter(c) || unicode.IsDigit(c)):
-			lower.WriteRune(c)
-			upper.WriteRune(c)
+		case !esc(c):
+			b.WriteRune(c)
 		case c > 0xffff:
 			r1, r2 := utf16Pair(c)
-			fmt.Fprintf(&lower, `\u%04x\u%04x`, r1, r2)
-			fmt.Fprintf(&upper, `\u%04X\u%04X`, r1, r2)
+			fmt.Fprintf(&b, format+format, r1, r2)
 		default:
-			fmt.Fprintf(&lower, `\u%04x`, c)
-			fmt.Fprintf(&upper, `\u%04X`, c)
+			fmt.Fprintf(&b, format, c)
 		}
 	}
-	return append(forms, lower.String(), upper.String())
+	return b.String()
 }
 
 func utf16Pair(c rune) (rune, rune) {

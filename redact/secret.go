@@ -12,11 +12,14 @@
 // its scheme and host only.
 //
 // A Redactor removes known secrets from text a server sent back or an
-// error produced, in every encoding a server might echo them in: as is,
-// URL-escaped, JSON-escaped, hexadecimal, base64 (standard and URL
-// alphabets, padded or not) and, for a login, the base64 of the SASL PLAIN,
-// SMTP AUTH PLAIN and LOGIN, HTTP Basic and XOAUTH2 forms of the user and
-// password.
+// error produced, in every encoding a server might echo them in: as is;
+// URL-escaped as the common encoders write it (Go, JavaScript, Python,
+// Java, PHP: hex digits in either case, a space as "+" or "%20");
+// JSON-escaped as the common encoders write it, or quoted by Go's %q or
+// %+q; hexadecimal; base64 (standard and URL alphabets, padded or not), also
+// inside longer base64 text wherever the secret starts in it; and, for a
+// login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
+// Basic and XOAUTH2 forms of the user and password.
 //
 // # Limits
 //
@@ -24,8 +27,12 @@
 // that copies the value into a plain string field: keep credentials in
 // Secret fields all the way to where they are sent. A
 // Redactor finds only the encodings listed above, of whole secrets; a
-// server that echoes part of a secret, or transforms it otherwise, is not
-// caught.
+// server that echoes part of a secret, splits it across lines (as MIME
+// wraps base64), or transforms it otherwise, is not caught. Inside longer
+// base64 text, the one or two characters at each end of the secret's run,
+// which it shares with the bytes around it, stay, and a secret shorter
+// than five bytes is found only in base64 of its own. A secret is replaced wherever it appears, also inside a
+// word: a one-letter secret takes that letter out of all text.
 //
 // # Errors
 //

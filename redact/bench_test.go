@@ -1,0 +1,54 @@
+package redact_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// benchSecrets are 50 secrets and a 1 MB text that holds each of them, in
+// several encodings, among ordinary words, base64 and percent-escapes.
+func benchSecrets() ([]redact.Secret, string) {
+	var secrets []redact.Secret
+	var b strings.Builder
+	for i := range 50 {
+		s := fmt.Sprintf("secret-%02d/pa ss+wörd-%d", i, i*7919)
+		secrets = append(secrets, redact.NewSecret(s))
+		fmt.Fprintf(&b, "auth %s for %s failed; ", base64.StdEncoding.EncodeToString([]byte("\x00user\x00"+s)), url.QueryEscape(s))
+	}
+	filler := "The quick brown fox jumps over the lazy dog 0123456789 YWJjZGVmZ2hp%20%2F ab/cd+ef "
+	for b.Len() < 1<<20 {
+		b.WriteString(filler)
+	}
+	return secrets, b.String()
+}
+
+func BenchmarkRedactorString(b *testing.B) {
+	secrets, text := benchSecrets()
+	r := redact.NewRedactor(secrets...)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		_ = r.String(text)
+	}
+}
+
+func BenchmarkNewRedactor(b *testing.B) {
+	secrets, _ := benchSecrets()
+	for b.Loop() {
+		_ = redact.NewRedactor(secrets...)
+	}
+}
+
+// BenchmarkWith is the cost of a Redactor for one more secret, as a channel
+// makes on an error path.
+func BenchmarkWith(b *testing.B) {
+	r := redact.NewRedactor(redact.NewSecret("first-secret-0123"))
+	s := redact.NewSecret("token-abcdef/0123456789+xyz")
+	for b.Loop() {
+		_ = r.With(s)
+	}
+}
