@@ -5,7 +5,8 @@ import "strings"
 // escapeMarkdown backslash-escapes the characters that CommonMark (and the
 // chat tools that follow it: Discord, Matrix, Mattermost) would read as
 // formatting, except inside URLs, which must stay clickable. Characters that
-// only matter at the start of a line ("#", "+", "-", "1.") are escaped there.
+// only matter at the start of a line ("#", "+", "-", "1.", "1)") are escaped
+// there.
 func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
@@ -28,7 +29,7 @@ func escapeText(b *strings.Builder, s string, lineStart bool) {
 			b.WriteByte('\\')
 		case lineStart && strings.IndexByte("#+-=", ch) >= 0:
 			b.WriteByte('\\')
-		case ch == '.' && orderedListMarker(s[:i], chunkAtLineStart):
+		case (ch == '.' || ch == ')') && orderedListMarker(s[:i], chunkAtLineStart):
 			b.WriteByte('\\')
 		}
 		b.WriteByte(ch)
@@ -40,8 +41,9 @@ func escapeText(b *strings.Builder, s string, lineStart bool) {
 	}
 }
 
-// orderedListMarker reports whether the text before a '.' is a line that
-// holds only digits (and indentation), as in "1."; chunkAtLineStart says
+// orderedListMarker reports whether the text before a '.' or ')' is a line
+// that holds only digits (and indentation), as in "1." or "1)"; CommonMark
+// reads either as an ordered list item. chunkAtLineStart says
 // whether the text began a line.
 func orderedListMarker(before string, chunkAtLineStart bool) bool {
 	line := before[strings.LastIndexByte(before, '\n')+1:]

@@ -183,7 +183,7 @@ func TestEscaping(t *testing.T) {
 	u := broadcast.Update{
 		Title:  `<script>alert("x")</script> *bold* _it_`,
 		Status: broadcast.StatusInvestigating,
-		Body:   "# Not a heading\n1. not a list\nsee https://example.com/a_b*c [x](y) `code` ~strike~ a|b \\",
+		Body:   "# Not a heading\n1. not a list\n2) nor this\nsee https://example.com/a_b*c [x](y) `code` ~strike~ a|b \\",
 		URL:    `https://status.example.com/i?a=1&b="2"`,
 	}
 	html, err := templates.Default().Render("html", u)
@@ -196,7 +196,7 @@ func TestEscaping(t *testing.T) {
 	require.NoError(t, err)
 	for _, want := range []string{
 		`\<script\>alert("x")\</script\> \*bold\* \_it\_`,
-		`\# Not a heading`, `1\. not a list`,
+		`\# Not a heading`, `1\. not a list`, `2\) nor this`,
 		"see https://example.com/a_b*c ", "\\[x\\](y) \\`code\\` \\~strike\\~ a\\|b \\\\",
 	} {
 		assert.Contains(t, md, want)
