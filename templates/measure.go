@@ -33,14 +33,16 @@ func Graphemes(s string) int { return uniseg.GraphemeClusterCount(s) }
 const Ellipsis = "…"
 
 // urlPattern finds http(s) URLs in free text (see URLSpans). A scheme is
-// case-insensitive, and the platforms link "HTTPS://…" too.
-var urlPattern = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
+// case-insensitive, and the platforms link "HTTPS://…" too. White space is
+// what unicode.IsSpace reports, as the ideographic space of Japanese text:
+// \s alone is ASCII's.
+var urlPattern = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"]+`)
 
 // URLSpans returns the byte offsets, [start, end), of the http(s) URLs in
 // s as the templates find them: the URLs Shorten and RenderFit never cut
 // and the markdown template never escapes. A URL runs from its scheme, in
-// any case, to the next white space or character a URL cannot hold
-// unescaped (<, > and "). Channels that treat URLs apart (counting,
+// any case, to the next white space (any that unicode.IsSpace reports) or
+// character a URL cannot hold unescaped (<, > and "). Channels that treat URLs apart (counting,
 // linking, keeping them whole across lines) use it, so that they all agree
 // on what a URL is.
 func URLSpans(s string) [][]int { return urlPattern.FindAllStringIndex(s, -1) }

@@ -183,9 +183,17 @@ func TestURLSpans(t *testing.T) {
 		"HTTP://s.example and http://x/y>": {{0, 16}, {21, 31}},
 		`"https://s.example/a b"`:          {{1, 20}},
 		"ftp://s.example https:// x":       nil,
+		// White space outside ASCII ends a URL too: the ideographic space
+		// of Japanese text, a no-break space, a line separator.
+		"詳細はhttps://s.example/1\u3000をご覧ください": {{9, 28}},
+		"https://s.example/1\u00a0and more":   {{0, 19}},
+		"https://s.example/1\u2028next":       {{0, 19}},
 	} {
 		assert.Equal(t, want, templates.URLSpans(s), s)
 	}
+	// So a long text after such a space is cut, not dropped with the URL.
+	s := "https://s.example/1\u3000" + strings.Repeat("障害", 20)
+	assert.Equal(t, "https://s.example/1 …", templates.Shorten(s, 25, templates.Runes))
 }
 
 // LinkSpans leaves out what follows a URL in a sentence, not what a URL
