@@ -1,10 +1,12 @@
 package templates_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -46,4 +48,63 @@ func FuzzShorten(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzRenderFitPromises checks RenderFit's promises on any update, default
+// template, limit and measure, also measures that are not monotone: the
+// result fits, is valid UTF-8, keeps the status first, and, when there is no
+// error, keeps the URL whole and the next update.
+func FuzzRenderFitPromises(f *testing.F) {
+	for i, s := range hardTexts {
+		f.Add(s, hardTexts[(i+1)%len(hardTexts)], hardTexts[(i+2)%len(hardTexts)], "CDN", 40+i*30, uint8(i), uint8(i), uint8(i), i%2 == 0)
+	}
+	names := []string{"short", "subject", "text", "html", "markdown"}
+	statuses := []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved, broadcast.StatusInProgress, broadcast.StatusCompleted}
+	f.Fuzz(func(t *testing.T, title, body, advice, component string, limit int, which, name, status uint8, corrects bool) {
+		m := fuzzMeasure(which)
+		u := representative(statuses[int(status)%len(statuses)])
+		u.Title, u.Body, u.Advice = title, body, advice
+		u.Components = []broadcast.Component{{Name: component, Status: broadcast.ComponentMajorOutage}}
+		if corrects {
+			u.Corrects = "u_41"
+		}
+		tmpl := names[int(name)%len(names)]
+		limit %= 3000
+		got, err := templates.Default().RenderFit(tmpl, u, limit, m)
+		if err != nil && !errors.Is(err, templates.ErrTooLong) {
+			t.Fatalf("RenderFit(%s): %v", tmpl, err)
+		}
+		if limit > 0 && m(got) > limit {
+			t.Fatalf("RenderFit(%s, %d) = %q measures %d", tmpl, limit, got, m(got))
+		}
+		if !utf8.ValidString(got) {
+			t.Fatalf("RenderFit(%s, %d) = %q: invalid UTF-8", tmpl, limit, got)
+		}
+		if err != nil || tmpl == "subject" {
+			return
+		}
+		if !strings.Contains(got, u.URL) {
+			t.Fatalf("RenderFit(%s, %d) = %q lost the URL", tmpl, limit, got)
+		}
+		if u.Status == broadcast.StatusInvestigating && !strings.Contains(got, "Next update by 14:30 UTC") {
+			t.Fatalf("RenderFit(%s, %d) = %q lost the next update", tmpl, limit, got)
+		}
+	})
+}
+
+// fuzzMeasure returns one of the test measures, or a measure that weighs
+// each rune by its value, zero included, and is not monotone in the
+// number of ellipses.
+func fuzzMeasure(which uint8) templates.Measure {
+	names := []string{"bytes", "runes", "graphemes", "weighted"}
+	if int(which) < len(names) {
+		return measures[names[which]]
+	}
+	return func(s string) int {
+		n := 0
+		for _, r := range s {
+			n += int(r) % int(which%5+1)
+		}
+		return n - strings.Count(s, templates.Ellipsis)*int(which%3)
+	}
 }
