@@ -62,17 +62,11 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 }
 
 // Text is the text channel sends for u: u.Overrides[channel] when it is set
-// and not blank (cleaned like every text of u, see broadcast.Update.Clean,
-// tidied like the output of the template name, so one line for "short",
-// and cut with Shorten if it is too long), else RenderFit(name, u, limit,
-// m). The name must exist either way.
+// and not blank (tidied like the output of the template name, so one line
+// for "short", and cut with Shorten if it is too long), else
+// RenderFit(name, u, limit, m). The name must exist either way.
 func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measure) (string, error) {
 	o := u.Overrides[channel]
-	if o != "" {
-		// Cleaned here too, as templates clean the other texts, for
-		// callers that send without a Broadcaster.
-		o = broadcast.Update{Overrides: map[string]string{channel: o}}.Clean().Overrides[channel]
-	}
 	if strings.TrimSpace(o) == "" {
 		return s.RenderFit(name, u, limit, m)
 	}

@@ -142,21 +142,3 @@ func TestRenderFitCutsCleanText(t *testing.T) {
 		}
 	}
 }
-
-// TestTextOverrideClean: an Overrides text is cleaned like every other
-// text of an update (see broadcast.Update.Clean), also for callers that
-// render without a Broadcaster: no escape sequence, NUL or invalid UTF-8
-// reaches a channel.
-func TestTextOverrideClean(t *testing.T) {
-	u := representative(broadcast.StatusInvestigating)
-	u.Overrides = map[string]string{"x": "CDN \x1b[31mdown\x1b[0m\x00 \x1b]8;;https://evil.example\x07here\x1b]8;;\x07 bad\xff\r\nend"}
-	for name, want := range map[string]string{
-		"short": "CDN down here bad\uFFFD end",
-		"text":  "CDN down here bad\uFFFD\nend",
-	} {
-		got, err := templates.Default().Text("x", name, u, 280, templates.Runes)
-		require.NoError(t, err)
-		assert.Equal(t, want, got, name)
-	}
-	assert.Equal(t, "CDN \x1b[31mdown", u.Overrides["x"][:13], "the Update is not modified")
-}
