@@ -14,7 +14,7 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
-var testURL = regexp.MustCompile(`(?i)https?://[^\s<>"]+`)
+var testURL = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"]+`)
 
 // weighted is an X-like Measure: a URL counts 23 whatever its length; CJK
 // and emoji count 2; everything else 1. It is not additive per rune.
