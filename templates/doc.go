@@ -22,9 +22,9 @@
 //     the user's text escaped.
 //
 // Every default but subject leads with the status and the title, then
-// "What you can do: <Advice>" when Advice is set, the impact, the body, the
-// affected components, "Next update by …" when NextUpdate is set, and the
-// URL. None promises a time of resolution. An update that corrects an
+// "What you can do: <Advice>" when Advice is set, the impact (not in the
+// short ones), the body, the affected components, "Next update by …" when
+// NextUpdate is set, and the URL. None promises a time of resolution. An update that corrects an
 // earlier one (Corrects is set, as Broadcaster.Correct does when a channel
 // cannot edit its post) reads "Correction: " before the status, in the
 // html preheader too; the rest is rendered as usual, and the subject stays
