@@ -105,24 +105,26 @@ func TestRedactorEncodings(t *testing.T) {
 	const user = "bot@example.com"
 	secret := "tok/en+1ü?&=\"<>"
 	whsec := "whsec_" + base64.StdEncoding.EncodeToString([]byte("signing-key-bytes-0123456789"))
-	r := redact.NewRedactor(redact.NewSecret(secret), redact.NewSecret(whsec)).WithLogin(user, redact.NewSecret(pw))
+	unpadded := "whsec_" + base64.RawStdEncoding.EncodeToString([]byte("unpadded-signing-key-01234567")) // as webhook takes it too
+	r := redact.NewRedactor(redact.NewSecret(secret), redact.NewSecret(whsec), redact.NewSecret(unpadded)).WithLogin(user, redact.NewSecret(pw))
 	q, _ := json.Marshal(secret)
 	echoes := map[string]string{
-		"raw":              secret,
-		"query escape":     url.QueryEscape(secret),
-		"path escape":      url.PathEscape(secret),
-		"json":             string(q[1 : len(q)-1]),
-		"hex":              hex.EncodeToString([]byte(secret)),
-		"base64":           base64.StdEncoding.EncodeToString([]byte(secret)),
-		"base64 url raw":   base64.RawURLEncoding.EncodeToString([]byte(secret)),
-		"sasl plain":       base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pw)),
-		"auth plain authz": base64.StdEncoding.EncodeToString([]byte(user + "\x00" + user + "\x00" + pw)),
-		"auth login":       base64.StdEncoding.EncodeToString([]byte(pw)),
-		"basic":            base64.StdEncoding.EncodeToString([]byte(user + ":" + pw)),
-		"xoauth2":          base64.StdEncoding.EncodeToString([]byte("user=" + user + "\x01auth=Bearer " + pw + "\x01\x01")),
-		"whsec key alone":  strings.TrimPrefix(whsec, "whsec_"),
-		"whsec raw key":    "signing-key-bytes-0123456789",
-		"json \\u escapes": `tok\u002fen\u002b1\u00fc\u003f\u0026\u003d\u0022\u003c\u003e`,
+		"raw":                       secret,
+		"query escape":              url.QueryEscape(secret),
+		"path escape":               url.PathEscape(secret),
+		"json":                      string(q[1 : len(q)-1]),
+		"hex":                       hex.EncodeToString([]byte(secret)),
+		"base64":                    base64.StdEncoding.EncodeToString([]byte(secret)),
+		"base64 url raw":            base64.RawURLEncoding.EncodeToString([]byte(secret)),
+		"sasl plain":                base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pw)),
+		"auth plain authz":          base64.StdEncoding.EncodeToString([]byte(user + "\x00" + user + "\x00" + pw)),
+		"auth login":                base64.StdEncoding.EncodeToString([]byte(pw)),
+		"basic":                     base64.StdEncoding.EncodeToString([]byte(user + ":" + pw)),
+		"xoauth2":                   base64.StdEncoding.EncodeToString([]byte("user=" + user + "\x01auth=Bearer " + pw + "\x01\x01")),
+		"whsec key alone":           strings.TrimPrefix(whsec, "whsec_"),
+		"whsec raw key":             "signing-key-bytes-0123456789",
+		"unpadded whsec key in hex": hex.EncodeToString([]byte("unpadded-signing-key-01234567")),
+		"json \\u escapes":          `tok\u002fen\u002b1\u00fc\u003f\u0026\u003d\u0022\u003c\u003e`,
 	}
 	for name, echo := range echoes {
 		out := r.String("535 5.7.8 authentication failed for " + echo + " (try again)")

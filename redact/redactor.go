@@ -41,7 +41,11 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 			// A Standard Webhooks secret: servers may echo the key alone,
 			// or its decoded bytes.
 			forms = append(forms, encodings(key)...)
-			if raw, err := base64.StdEncoding.DecodeString(key); err == nil && len(raw) > 0 {
+			raw, err := base64.StdEncoding.DecodeString(key)
+			if err != nil { // written without its padding, which webhook accepts
+				raw, err = base64.RawStdEncoding.DecodeString(key)
+			}
+			if err == nil && len(raw) > 0 {
 				forms = append(forms, encodings(string(raw))...)
 			}
 		}

@@ -64,13 +64,6 @@ type endpoint struct {
 func (ep *endpoint) Redactor() *redact.Redactor {
 	ep.once.Do(func() {
 		rd := ep.base.With(ep.secrets...).WithURL(redact.NewURL(ep.url))
-		for _, p := range []*macPool{ep.macs, ep.prev} {
-			if p != nil {
-				// The key as decoded here: With decodes only padded base64,
-				// and New also takes a whsec_ secret without its padding.
-				rd = rd.With(redact.NewSecret(string(p.key)))
-			}
-		}
 		u, _ := url.Parse(ep.url) // checked by New
 		if u.User != nil {
 			// Go's client sends the URL's user information as HTTP Basic.
