@@ -151,6 +151,13 @@ func TestRedactorURL(t *testing.T) {
 	r = redact.NewRedactor().WithURL(redact.NewURL("https://example.com/hook?api-version=1&sig=abcd&code=42"))
 	assert.Equal(t, "http status 401", r.String("http status 401"))
 	assert.Equal(t, "sig REDACTED", r.String("sig abcd"), "a value named like a credential is one")
+
+	// A token as the user name, with no password (https://TOKEN@host/):
+	// Go's HTTP errors keep such a user name.
+	r = redact.NewRedactor().WithURL(redact.NewURL("https://sk_live_4eC39HqLyjW@api.example.com/v1"))
+	assert.Equal(t, "user REDACTED refused", r.String("user sk_live_4eC39HqLyjW refused"))
+	r = redact.NewRedactor().WithURL(redact.NewURL("https://bot:pw-0042-secret@irc.example.com/"))
+	assert.Equal(t, "bot REDACTED", r.String("bot pw-0042-secret"), "beside a password, the user name is a name")
 }
 
 func TestRedactorError(t *testing.T) {

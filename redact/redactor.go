@@ -76,8 +76,9 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 }
 
 // WithURL returns a Redactor that also redacts the secrets of u: the URL
-// itself (as is and escaped) becomes what ShowURL prints, and its password,
-// the values of query parameters named like credentials (token, key, sig,
+// itself (as is and escaped) becomes what ShowURL prints, and its password
+// (or, without one, a user name that looks like a token), the values of
+// query parameters named like credentials (token, key, sig,
 // secret, …), and query values and path segments that look like tokens
 // (eight characters or more with a digit, or sixteen or more) become
 // REDACTED wherever they appear alone. Short values such as "1" are left
@@ -95,6 +96,10 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 	var secrets []Secret
 	if pw, ok := p.User.Password(); ok {
 		secrets = append(secrets, NewSecret(pw))
+	} else if user := p.User.Username(); tokenLike(user) {
+		// A user name without a password is how many URLs carry a token
+		// (https://TOKEN@host/), and HTTP errors keep the user name.
+		secrets = append(secrets, NewSecret(user))
 	}
 	for k, vs := range p.Query() {
 		for _, v := range vs {
