@@ -143,8 +143,8 @@ type Update struct {
 	// Components lists the affected components.
 	Components []Component `json:"components,omitempty"`
 	// URL links to the status page or the incident; an absolute http(s) URL
-	// without user information (every channel posts it publicly). Channels
-	// never shorten it.
+	// without user information (every channel posts it publicly), white
+	// space, or <, > and " unescaped. Channels never shorten it.
 	URL string `json:"url,omitempty"`
 	// Time is when the update was written. Zero: the time of Send, or, for
 	// an update sent before, the Time it was first sent with (see
@@ -353,8 +353,13 @@ func checkURL(s string) error {
 		// Every channel posts the URL for all to see.
 		return fmt.Errorf("carries credentials (user information before the host), which would be posted publicly")
 	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r == ' ' || isControl(r) }) {
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || isControl(r) }) {
 		return fmt.Errorf("contains white space or a control character")
+	}
+	if strings.ContainsAny(s, `<>"`) {
+		// Never valid in a URL (RFC 3986), and where texts end a link:
+		// Markdown's <url>, Slack's <url|label>, HTML attributes.
+		return fmt.Errorf(`contains <, > or " (escape them as %%3C, %%3E and %%22)`)
 	}
 	if len(s) > MaxURLLength {
 		return fmt.Errorf("%d bytes, more than %d", len(s), MaxURLLength)
