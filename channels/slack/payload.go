@@ -141,9 +141,10 @@ var (
 		hiddenAmp, "\uFFFD", hiddenLt, "\uFFFD", hiddenGt, "\uFFFD")
 	// shower writes the hidden characters as Slack's escapes.
 	shower = strings.NewReplacer(hiddenAmp, "&amp;", hiddenLt, "&lt;", hiddenGt, "&gt;")
-	// urlRE finds URLs in hidden text as templates.URLSpans does, but for
-	// "|", which would end a Slack link; "&" may be part of one.
-	urlRE = regexp.MustCompile(`(?i)https?://[^\s<>"|` + hiddenLt + hiddenGt + `]+`)
+	// urlRE finds URLs in hidden text as templates.URLSpans does (to any
+	// Unicode white space), but for "|", which would end a Slack link; "&"
+	// may be part of one.
+	urlRE = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"|` + hiddenLt + hiddenGt + `]+`)
 )
 
 // escape returns s escaped for mrkdwn: "&", "<" and ">" as entities.

@@ -107,6 +107,8 @@ func TestFinishLinks(t *testing.T) {
 		{"https://en.example.org/wiki/A_(b)", "<https://en.example.org/wiki/A_(b)>"},
 		{"https://x.example/?a=1&b=<2>", "<https://x.example/?a=1&amp;b=>&lt;2&gt;"},
 		{"https://x.example/a|b", "<https://x.example/a>|b"},
+		{"https://x.example/a\u3000次の更新", "<https://x.example/a>\u3000次の更新"},
+		{"https://x.example/a\u00a0next", "<https://x.example/a>\u00a0next"},
 		{"https://", "https://"},
 		{"no link here & <there>", "no link here &amp; &lt;there&gt;"},
 	} {
