@@ -55,8 +55,10 @@ import (
 const Redacted = "REDACTED"
 
 // Secret is a credential: a token, a password, a signing key. It prints as
-// REDACTED (an unset Secret as nothing), whatever the verb, the encoder, or
-// the path fmt takes: the value sits behind a pointer, so even where fmt
+// REDACTED (an unset Secret as nothing), whatever the verb, the encoder
+// (encoding/gob, which ignores text marshalling, refuses one: "has no
+// exported fields"), or the path fmt takes: the value sits behind a
+// pointer, so even where fmt
 // ignores every method (a struct's unexported fields, a "bad verb" such as
 // %p, or %s of a pointer inside a map) it prints an address, never the
 // value. Make one with NewSecret; decoding JSON, YAML or text into a Secret
