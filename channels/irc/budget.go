@@ -2,6 +2,7 @@ package irc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,11 +14,12 @@ import (
 const setupMargin = 3 * time.Second
 
 // PacingError is the error of a Send whose lines the flood pacing would hold
-// back past ctx's deadline (see # Limits in the package documentation). Send
-// returns it, marked permanent with broadcast.Permanent, before connecting:
-// cut short by the deadline, the attempt would be retried and post its lines
-// twice. Its fields let a program explain the problem in its own terms; find
-// it with errors.As.
+// back past ctx's deadline even for one channel (see # Limits in the package
+// documentation). Send returns it, marked permanent with broadcast.Permanent,
+// before connecting: cut short by the deadline, the attempt would be retried
+// and post its lines twice. Its fields, about every channel still to post
+// to, let a program explain the problem in its own terms; find it with
+// errors.As.
 type PacingError struct {
 	Lines    int           // lines to post to each channel
 	Channels int           // channels still to post to
@@ -51,27 +53,35 @@ func pacing(s *settings, channels, lines int, probe bool, tokens float64) time.D
 	return time.Duration((float64(n) - tokens) * float64(s.interval)).Round(time.Millisecond)
 }
 
-// fits fails permanently, with a *PacingError, when ctx's deadline leaves
-// too little time for the pacing of a Send to channels channels: cut short,
-// the attempt would be retried and the lines already posted posted again.
-// The caller holds the turn, so the kept connection does not change under
-// it.
-func (c *Channel) fits(ctx context.Context, channels, lines int) error {
+// errPacedOut is the error of a channel left for the next attempt: the
+// lines to the channels before it took the time the attempt had.
+var errPacedOut = errors.New("irc: pacing: left for the next attempt: " +
+	"the lines to the channels before it take the time this attempt has")
+
+// fitting returns how many of channels channels the pacing lets a Send post
+// to, lines lines each, before ctx's deadline, with the time it needs to
+// connect: all of them without a deadline. It fails permanently, with a
+// *PacingError, when that is none: no later attempt would have more time,
+// and one cut short would be retried and post its lines twice. The caller
+// holds the turn, so the kept connection does not change under it.
+func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error) {
 	now := time.Now()
 	probe, tokens := false, float64(c.s.burst)
 	if c.kept != nil && c.kept.cn != nil {
 		probe, tokens = true, c.kept.cn.limiter.TokensAt(now)
 	}
-	need := pacing(c.s, channels, lines, probe, tokens)
 	deadline, ok := ctx.Deadline()
-	if need == 0 || !ok {
-		return nil
+	if !ok {
+		return channels, nil
 	}
 	left := deadline.Sub(now)
-	if left >= need+setupMargin {
-		return nil
+	for n := channels; n > 0; n-- {
+		if p := pacing(c.s, n, lines, probe, tokens); p == 0 || p+setupMargin <= left {
+			return n, nil
+		}
 	}
-	return broadcast.Permanent(&PacingError{
+	need := pacing(c.s, channels, lines, probe, tokens)
+	return 0, broadcast.Permanent(&PacingError{
 		Lines: lines, Channels: channels, Pacing: need, Need: need + setupMargin, Left: left,
 	})
 }

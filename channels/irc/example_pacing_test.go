@@ -11,9 +11,10 @@ import (
 	"github.com/outagecast/outagecast/channels/irc"
 )
 
-// A Send whose lines the flood pacing would hold back past the deadline
-// fails before it connects, with a *PacingError a program can put in its
-// own terms.
+// A Send whose lines the flood pacing would hold back past the deadline,
+// even for one channel, fails before it connects, with a *PacingError a
+// program can put in its own terms. (With time for some of the channels,
+// it posts to those and leaves the others for the next attempt.)
 func ExamplePacingError() {
 	ch, err := irc.New(irc.Config{
 		Server:   "irc.example.net:6697",
@@ -29,7 +30,7 @@ func ExamplePacingError() {
 		Status: broadcast.StatusInvestigating,
 		Body:   strings.Repeat("Traffic is being drained from the affected region. ", 40),
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 	defer cancel()
 	_, err = ch.Send(ctx, broadcast.NewMessage(u))
 	var pe *irc.PacingError

@@ -68,12 +68,16 @@
 // Interval: with the defaults, 6 s for one channel and 5 lines, 34 s for
 // three; on a persistent connection, a Send soon after another has less of
 // the burst left. An attempt cut short by its deadline would be retried and
-// post its lines twice, so when ctx has a deadline that leaves less than the
-// pacing needs plus 3 s (connecting, registering), Send fails permanently
-// before connecting, with a *PacingError that says how long it needs. Then
-// raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, post to
-// fewer Config.Channels, or raise Config.Burst or lower Config.Interval
-// within what the server allows. The check counts the lines for the
+// post its lines twice, so Send posts only to as many channels as the time
+// before ctx's deadline lets it, less 3 s for connecting and registering,
+// and leaves the others, untouched, for the next attempt (a transient
+// *broadcast.TargetsError that lists them as pending): with the
+// Broadcaster's default 30 s per attempt, three channels of 5 lines take
+// two attempts. When the time left does not suffice for one channel, Send
+// fails permanently before connecting, with a *PacingError that says how
+// long it needs. Then raise broadcast.Options.AttemptTimeout, lower
+// Config.MaxLines, post to fewer Config.Channels, or raise Config.Burst or
+// lower Config.Interval within what the server allows. The check counts the lines for the
 // conservative room, or for the shortest prefix when the text needs more:
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
@@ -103,7 +107,7 @@
 // A configuration error from New names the field ("irc: Config.Nick:
 // missing"). Send fails at once, permanently, when the text does not fit
 // (see # Limits) or when ctx's deadline leaves less time than the pacing
-// needs (a *PacingError).
+// of one channel's lines needs (a *PacingError).
 //
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or
@@ -277,9 +281,14 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	f := broadcast.NewFanout(m, c.s.names)
 	lines := 0
 	if todo := f.Todo(); len(todo) > 0 {
-		if err := c.fits(ctx, len(todo), estimate); err != nil {
+		n, err := c.fitting(ctx, len(todo), estimate)
+		if err != nil {
 			return broadcast.Receipt{}, err
 		}
+		for _, i := range todo[n:] {
+			f.Report(i, errPacedOut)
+		}
+		todo = todo[:n]
 		job := func(ss *session) (err error) {
 			lines, err = ss.deliver(f, todo, m.Update)
 			return err

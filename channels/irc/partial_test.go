@@ -201,7 +201,7 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 		wantErr  string // "" success
 		pacing   time.Duration
 	}{
-		{name: "defaults, three channels, 30s", interval: 2 * time.Second, channels: 3, deadline: 30 * time.Second,
+		{name: "defaults, too short for one channel", interval: 2 * time.Second, channels: 3, deadline: 8 * time.Second,
 			wantErr: "need about 34s plus 3s to connect", pacing: 34 * time.Second},
 		{name: "short interval, too short a deadline", interval: 50 * time.Millisecond, channels: 3,
 			deadline: 2 * time.Second, wantErr: "need about 850ms", pacing: 850 * time.Millisecond},
@@ -247,6 +247,60 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 			assert.Less(t, pe.Left, pe.Need)
 			assert.Equal(t, 0, srv.connections(), "nothing posted")
 		})
+	}
+}
+
+// A deadline that leaves time for the lines to some of the channels only
+// (the defaults' 30s attempt with three channels of five lines) posts to
+// those, and leaves the others, untouched, for the next attempt, which
+// reaches only them: none is cut short, so none is posted twice.
+func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Interval = 50 * time.Millisecond // (5 lines + 2) × channels − 4 of burst, × 50ms, + 3s to connect
+	cfg.Channels = []string{"#a", "#b", "#c"}
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
+	ch := newChannel(t, cfg)
+	m := message(u)
+	ledger := channeltest.NewLedger()
+	m.Ledger = ledger
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3700*time.Millisecond) // two fit: 3.5s; three: 3.85s
+	defer cancel()
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "the next attempt posts to the rest")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#c", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "pacing: left for the next attempt")
+	assert.Len(t, srv.saidIn("#a"), 5)
+	assert.Len(t, srv.saidIn("#b"), 5)
+	assert.Empty(t, srv.saidIn("#c"))
+	assert.Equal(t, []string{"JOIN #a", "JOIN #b"}, srv.commands("JOIN"), "#c not even joined")
+
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 3700*time.Millisecond)
+	defer cancel2()
+	r, err := ch.Send(ctx2, m)
+	require.NoError(t, err)
+	assert.Len(t, srv.saidIn("#a"), 5, "not again")
+	assert.Len(t, srv.saidIn("#c"), 5)
+	assert.Equal(t, "#c", r.Meta["channels"], "posted by this attempt")
+
+	// Through a Broadcaster, whose attempts each have AttemptTimeout: one
+	// Send, two attempts, every channel posted once.
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{AttemptTimeout: 3700 * time.Millisecond,
+		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
+	require.NoError(t, err)
+	defer b.Close()
+	u.Title = "Elevated CDN errors, second update"
+	rep, err := b.Send(context.Background(), u)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Results[0].Attempts)
+	for _, name := range cfg.Channels {
+		assert.Len(t, srv.saidIn(name), 10, name)
 	}
 }
 
