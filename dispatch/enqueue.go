@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // Job kinds in River's tables. Send, Correct and Retract have kinds of
@@ -158,13 +159,16 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 }
 
 // inTx runs f in a transaction that commits when f returns nil: a
-// savepoint of tx, or when tx is nil a transaction of its own. Jobs f
-// inserted before it failed are undone, also in the caller's tx.
+// savepoint of tx, or when tx is nil a transaction of its own, run again
+// on another connection when its connection broke (jobs are unique, so a
+// transaction that committed without its answer adds nothing the second
+// time). Jobs f inserted before it failed are undone, also in the
+// caller's tx.
 func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) error {
 	if tx != nil {
 		return pgx.BeginFunc(ctx, tx, f)
 	}
-	return pgx.BeginFunc(ctx, d.cfg.Pool, f)
+	return pgretry.Do(ctx, func() error { return pgx.BeginFunc(ctx, d.cfg.Pool, f) })
 }
 
 // sameContent returns the update of job, queued for u's ID, and

@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // ErrPending is wrapped by the Result error of a channel whose job has
@@ -102,8 +103,12 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 	if err != nil {
 		return nil, false, err
 	}
-	list, err := d.client.JobList(ctx, river.NewJobListParams().Metadata(string(raw)).First(maxJobs).
-		OrderBy(river.JobListOrderByID, river.SortOrderAsc))
+	params := river.NewJobListParams().Metadata(string(raw)).First(maxJobs).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
+	var list *river.JobListResult
+	err = pgretry.Do(ctx, func() (err error) { // a read: safe to run again
+		list, err = d.client.JobList(ctx, params)
+		return err
+	})
 	if err != nil {
 		return nil, false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
 	}

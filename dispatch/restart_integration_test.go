@@ -89,3 +89,41 @@ func TestDeliveryIsRecordedAfterPostgresRestarts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, sent.count(id), "posted once")
 }
+
+// After PostgreSQL restarted, the pool's idle connections are dead: Report,
+// Wait and Enqueue (in a transaction of its own) go on over new ones,
+// instead of failing once per dead connection.
+func TestCallsGoOnAfterPostgresRestarts(t *testing.T) {
+	ctx := waitCtx(t)
+	base := newSchema(t)
+	name := "calls_" + strings.ToLower(rand.Text()[:8])
+	admin, err := pgxpool.New(ctx, base)
+	require.NoError(t, err)
+	defer admin.Close()
+	sent := newCounting("x")
+	in := newInstance(t, named(t, base, name), []broadcast.Channel{sent}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	in.start(t)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
+
+	for _, call := range []struct {
+		name string
+		do   func() error
+	}{
+		{"Report", func() error { _, _, err := in.d.Report(ctx, id); return err }},
+		{"Wait", func() error { _, err := in.d.Wait(ctx, id); return err }},
+		{"Enqueue", func() error { _, err := in.d.Enqueue(ctx, nil, update(2)); return err }},
+	} {
+		_, _, err := in.d.Report(ctx, id) // the pool holds a connection, idle
+		require.NoError(t, err)
+		n, err := terminate(ctx, admin, name)
+		require.NoError(t, err)
+		require.Positive(t, n)
+		assert.NoError(t, call.do(), call.name)
+	}
+	_, err = in.d.Wait(ctx, "u-2")
+	require.NoError(t, err)
+	assert.Equal(t, 1, sent.count("u-2"))
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // unlockTimeout bounds the rollback that releases a lock. Past it the
@@ -47,9 +49,9 @@ func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func
 		keys = []int64{incidentLockKey(incident, channel), keys[0]}
 	}
 	// A connection the server ended (a restart) fails at once; another
-	// is tried (see retry). One that breaks while the lock is held
+	// is tried (see pgretry.Do). One that breaks while the lock is held
 	// releases it.
-	err = retry(ctx, func() error {
+	err = pgretry.Do(ctx, func() error {
 		unlock, err = s.lock(ctx, keys)
 		return err
 	})

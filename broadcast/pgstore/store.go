@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // key is the primary key of a row: the SHA-256 of kind and parts, each
@@ -139,13 +140,14 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 }
 
 // exec is pool.Exec, again on another connection when the connection
-// broke (see retry). A statement whose second run would not be the same as
-// one is once runs again only when it cannot have run (see retryUnrun).
+// broke (see pgretry.Do). A statement whose second run would not be the
+// same as one is once runs again only when it cannot have run (see
+// pgretry.Unrun).
 func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
-	try := retry
+	try := pgretry.Do
 	if once {
-		try = retryUnrun
+		try = pgretry.Unrun
 	}
 	err := try(ctx, func() (err error) {
 		tag, err = s.pool.Exec(ctx, sql, args...)
@@ -155,9 +157,9 @@ func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (p
 }
 
 // queryRow is pool.QueryRow(ctx, sql, args...).Scan(dest...), again on
-// another connection when the connection broke (see retry).
+// another connection when the connection broke (see pgretry.Do).
 func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
-	return retry(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
+	return pgretry.Do(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
 }
 
 // wrap prefixes err with the package and the operation; nil stays nil.

@@ -1,4 +1,8 @@
-package pgstore
+// Package pgretry runs PostgreSQL statements again when their connection
+// to the server broke, as a restart, a failover or a network failure breaks
+// the idle connections a pool keeps: the first statement on each would
+// fail otherwise. broadcast/pgstore and dispatch share it.
+package pgretry
 
 import (
 	"context"
@@ -11,40 +15,40 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// retryWaits are the waits before each new try of a statement whose
+// waits are the waits before each new try of a statement whose
 // connection broke: the first at once (the pool has dropped the broken
 // connection, and another, or a new one, may well work), then longer,
 // about 4.5 seconds in all, the time a server takes to restart or fail
 // over. Past them the error is returned.
-var retryWaits = [...]time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
+var waits = [...]time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
 	400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second, time.Second}
 
-// retry runs fn, and again while it fails because its connection to the
-// server broke (see connectionLost), within retryWaits and until ctx ends.
+// Do runs fn, and again while it fails because its connection to the
+// server broke (see ConnectionLost), within waits and until ctx ends.
 // The pool keeps idle connections that the server ended (a restart, a
 // failover, pg_terminate_backend, a network failure): without this, the
 // first statement on each fails, and a mark written after a delivery is
-// reported as ErrNotRecorded. fn must be safe to run twice even when its
-// first run took effect: a read, a mark (an upsert of the same values), or
-// a Lock (one whose connection broke holds nothing). For a statement that
-// is not, use retryUnrun.
-func retry(ctx context.Context, fn func() error) error {
-	return retryWhile(ctx, connectionLost, fn)
+// reported as not recorded. fn must be safe to run twice even when its
+// first run took effect: a read, an upsert of the same values, a lock (one
+// whose connection broke holds nothing), or an insert of unique rows. For a
+// statement that is not, use Unrun.
+func Do(ctx context.Context, fn func() error) error {
+	return while(ctx, ConnectionLost, fn)
 }
 
-// retryUnrun is retry for a statement that must not run twice: it runs fn
-// again only when the server cannot have run it (see notRun). A connection
+// Unrun is Do for a statement that must not run twice: it runs fn again
+// only when the server cannot have run it (see NotRun). A connection
 // lost after the statement was sent may have lost the answer of a
 // statement that committed: that error is returned. Repeating it could
 // undo what another instance wrote meanwhile (a thread's latest post set
 // back to an older one), or count twice.
-func retryUnrun(ctx context.Context, fn func() error) error {
-	return retryWhile(ctx, notRun, fn)
+func Unrun(ctx context.Context, fn func() error) error {
+	return while(ctx, NotRun, fn)
 }
 
-func retryWhile(ctx context.Context, again func(error) bool, fn func() error) error {
+func while(ctx context.Context, again func(error) bool, fn func() error) error {
 	err := fn()
-	for _, wait := range retryWaits {
+	for _, wait := range waits {
 		if err == nil || !again(err) || ctx.Err() != nil {
 			return err
 		}
@@ -62,11 +66,11 @@ func retryWhile(ctx context.Context, again func(error) bool, fn func() error) er
 	return err
 }
 
-// notRun reports whether err says the statement did not run: the server
+// NotRun reports whether err says the statement did not run: the server
 // ended the session before or while running it (SQLSTATE class 57P: an
 // autocommit statement it ends is rolled back), the connection could not be
 // made, or the error came before anything was sent.
-func notRun(err error) bool {
+func NotRun(err error) bool {
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
 		return strings.HasPrefix(pgErr.Code, "57P")
 	}
@@ -76,12 +80,12 @@ func notRun(err error) bool {
 	return pgconn.SafeToRetry(err)
 }
 
-// connectionLost reports whether err says the connection to the server
+// ConnectionLost reports whether err says the connection to the server
 // failed, not the statement: the server ended the session (class 57P:
 // shutdown, termination; class 08: connection exception), the connection
 // was closed or could not be made, or the network failed. A context's end
 // is not one.
-func connectionLost(err error) bool {
+func ConnectionLost(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
