@@ -121,12 +121,18 @@ func newSettings(cfg Config) (*settings, error) {
 	return s, nil
 }
 
+// hostOrIP reports whether host is an IP address or could be a host name:
+// nothing a URL would read otherwise (":", "/", "@", "[", "?", "#").
+func hostOrIP(host string) bool {
+	return net.ParseIP(host) != nil || !strings.ContainsAny(host, ":/@[]?#%\\")
+}
+
 func checkServer(s *settings, cfg Config) error {
 	if cfg.Server == "" {
 		return fieldErr("Server", "missing")
 	}
 	host, port, err := net.SplitHostPort(cfg.Server)
-	if err != nil || host == "" || hasControlOrSpace(cfg.Server) {
+	if err != nil || host == "" || hasControlOrSpace(cfg.Server) || !hostOrIP(host) {
 		return fieldErr("Server", "%q is not host:port", cfg.Server)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {

@@ -35,6 +35,8 @@ func TestNewValidates(t *testing.T) {
 		{"no server", func(c *irc.Config) { c.Server = "" }, "irc: Config.Server: missing"},
 		{"server without port", func(c *irc.Config) { c.Server = "irc.example.net" }, "irc: Config.Server: \"irc.example.net\" is not host:port"},
 		{"bad port", func(c *irc.Config) { c.Server = "irc.example.net:99999" }, "irc: Config.Server: \"irc.example.net:99999\" has no valid port"},
+		{"host neither name nor IP", func(c *irc.Config) { c.Server = "[:]:6667" }, "irc: Config.Server: \"[:]:6667\" is not host:port"},
+		{"host with a slash", func(c *irc.Config) { c.Server = "irc.example.net/x:6667" }, "irc: Config.Server: \"irc.example.net/x:6667\" is not host:port"},
 		{"unknown TLS mode", func(c *irc.Config) { c.TLS = 7 }, "irc: Config.TLS: unknown mode 7"},
 		{"TLSConfig without TLS", func(c *irc.Config) { c.TLS, c.TLSConfig = irc.TLSOff, &tls.Config{} }, "irc: Config.TLSConfig: set, but TLS is TLSOff"},
 		{"a template failing on every update", func(c *irc.Config) { c.Templates = failing },
