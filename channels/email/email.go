@@ -133,7 +133,8 @@
 //     pending and the refused recipients, so the Broadcaster retries only the
 //     pending ones; after a 4xx (also a 421 with which the server closed
 //     the connection) it asks for a wait of at least Config.RetryDeferred
-//     (broadcast.RetryAfter).
+//     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not one
+//     recipient: every recipient not sent yet waits for the next attempt.
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure or a server without
 //     STARTTLS when it is required: broadcast.Permanent for the whole channel.
 //

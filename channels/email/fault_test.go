@@ -364,3 +364,40 @@ func TestServiceNotAvailableWaits(t *testing.T) {
 		}
 	}
 }
+
+// A 4xx to MAIL FROM refuses the sender for now, not a recipient (a rate
+// limit per sender, a full queue): the rest of the recipients wait for the
+// next attempt instead of each trying its own MAIL FROM against a server
+// that has just said no.
+func TestSenderDeferredDefersEveryRecipient(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.mailAll = "451 4.7.1 Sender rate limited, try again later" })
+			cfg := config(srv, recipients(20)...)
+			cfg.Concurrency, cfg.RetryDeferred = 1, time.Hour
+			ledger := channeltest.NewLedger()
+			m := broadcast.NewMessage(incident(1))
+			m.Ledger = ledger
+			_, err := newChannel(t, cfg).Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+			d, ok := broadcast.RetryDelay(err)
+			assert.True(t, ok && d >= time.Hour, "RetryAfter %v (%v): %v", d, ok, err)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			assert.Len(t, te.Pending, 20, "every recipient waits")
+			for _, p := range te.Pending {
+				assert.ErrorContains(t, p.Err, "sender deferred: 451", p.Target)
+			}
+			assert.Empty(t, ledger.Failed())
+			mails := 0
+			for _, c := range srv.commands() {
+				if c.verb == "MAIL" {
+					mails++
+				}
+			}
+			assert.LessOrEqual(t, mails, 2, "not one MAIL FROM per recipient")
+		})
+	}
+}

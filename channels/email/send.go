@@ -62,6 +62,7 @@ type batch struct {
 	queue []int
 	cause error // why the last connection failed or broke
 	fatal error // the whole channel failed permanently
+	held  bool  // the sender was deferred: the rest wait for the next attempt
 }
 
 // run sends to the queue over min(Concurrency, len(queue)) connections.
@@ -141,7 +142,7 @@ func (b *batch) work(ctx context.Context) {
 func (b *batch) next(ctx context.Context, canSend bool) (int, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !canSend || b.fatal != nil || ctx.Err() != nil || len(b.queue) == 0 {
+	if !canSend || b.fatal != nil || b.held || ctx.Err() != nil || len(b.queue) == 0 {
 		return 0, false
 	}
 	i := b.queue[0]
@@ -220,6 +221,13 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		return false
 	case reply.Code >= 500:
 		b.fan.Report(i, broadcast.Permanent(b.scrub.refused(to, command, reply)))
+	case command == cmdMail:
+		// The sender, not a recipient, is deferred (a rate limit, a full
+		// queue): the next recipient's MAIL FROM would be too.
+		held := broadcast.RetryAfter(fmt.Errorf("email: sender deferred: %w", b.scrub.reply(reply)), b.ch.cfg.RetryDeferred)
+		b.fan.Report(i, held)
+		b.hold(held)
+		return false
 	default:
 		b.fan.Report(i, broadcast.RetryAfter(fmt.Errorf("email: recipient %s deferred at %s: %w",
 			to, command, b.scrub.reply(reply)), b.ch.cfg.RetryDeferred))
@@ -255,7 +263,16 @@ func (b *batch) requeue(i int, cause error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.queue = append(b.queue, i)
-	b.cause = cause
+	if !b.held { // the sender's deferral says more than the broken connection
+		b.cause = cause
+	}
+}
+
+// hold leaves the recipients not sent yet for the next attempt, with cause.
+func (b *batch) hold(cause error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.held, b.cause = true, cause
 }
 
 // setFatal ends the attempt for every recipient with err, with every
