@@ -136,7 +136,9 @@
 //     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not one
 //     recipient: every recipient not sent yet waits for the next attempt.
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure or a server without
-//     STARTTLS when it is required: broadcast.Permanent for the whole channel.
+//     STARTTLS when it is required: broadcast.Permanent for the whole channel;
+//     but a 5xx to MAIL FROM after some recipients got the update (a daily
+//     quota used up) fails the recipients not sent yet, as refused ones.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded

@@ -401,3 +401,36 @@ func TestSenderDeferredDefersEveryRecipient(t *testing.T) {
 		})
 	}
 }
+
+// A sender refused for good (5xx to MAIL FROM: a daily quota used up) after
+// some recipients got the update leaves the others failed, as refused
+// recipients are, and the Send succeeds with its Receipt: the update went
+// out, and the next one threads under it.
+func TestSenderRefusedAfterSomeDelivered(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) {
+		s.mailAll, s.mailFrom = "550 5.4.5 Daily user sending quota exceeded", 3
+	})
+	cfg := config(srv, recipients(6)...)
+	cfg.Concurrency = 1
+	ledger := channeltest.NewLedger()
+	m := broadcast.NewMessage(incident(1))
+	m.Ledger = ledger
+	r, err := newChannel(t, cfg).Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "3", r.Meta["sent"])
+	assert.NotEmpty(t, r.Meta["references"], "the next update threads under this one")
+	require.Len(t, ledger.Failed(), 3)
+	for target, ferr := range ledger.Failed() {
+		assert.ErrorContains(t, ferr, "550", target)
+		assert.True(t, broadcast.IsPermanent(ferr), target)
+	}
+
+	// Refused before anyone got it: the whole channel fails, as before.
+	srv2 := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv2.script(func(s *fakeSMTP) { s.mailAll = "550 5.7.1 Sender not allowed" })
+	_, err = newChannel(t, config(srv2, recipients(3)...)).Send(context.Background(), broadcast.NewMessage(incident(1)))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.ErrorContains(t, err, "sender refused")
+}

@@ -68,7 +68,8 @@ type batch struct {
 // run sends to the queue over min(Concurrency, len(queue)) connections.
 // Recipients left in the queue at the end are reported pending, with the
 // reason the last connection gave up. The error is a permanent failure of
-// the whole channel, if there was one.
+// the whole channel, if there was one before any recipient got the update
+// (after, the recipients left are reported failed with it).
 func (b *batch) run(ctx context.Context) error {
 	if n := min(b.ch.cfg.Concurrency, len(b.queue)); n == 1 {
 		b.work(ctx) // one connection: no goroutine to hand over to and wait for
@@ -79,8 +80,16 @@ func (b *batch) run(ctx context.Context) error {
 		}
 		wg.Wait()
 	}
-	if b.fatal != nil {
+	if b.fatal != nil && !b.fan.Reached() {
 		return b.fatal
+	}
+	if b.fatal != nil {
+		// Some recipients got the update: the others are refused, as a
+		// recipient refused for good is, and the update is recorded.
+		for _, i := range b.queue {
+			b.fan.Report(i, b.fatal)
+		}
+		return nil
 	}
 	cause := b.cause
 	if ctx.Err() != nil {
@@ -217,7 +226,9 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	}
 	switch {
 	case reply.Code >= 500 && command == cmdMail:
-		b.setFatal(broadcast.Permanent(fmt.Errorf("email: sender refused: %w", b.scrub.reply(reply))))
+		// Back in the queue: with the recipients not sent yet, it fails
+		// with the sender's refusal (see run).
+		b.requeue(i, broadcast.Permanent(fmt.Errorf("email: sender refused: %w", b.scrub.reply(reply))))
 		return false
 	case reply.Code >= 500:
 		b.fan.Report(i, broadcast.Permanent(b.scrub.refused(to, command, reply)))

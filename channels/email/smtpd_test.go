@@ -42,6 +42,7 @@ type fakeSMTP struct {
 	dataAll  string              // reply to every end of DATA, "" none
 	authAll  string              // reply to every AUTH, "" none
 	mailAll  string              // reply to every MAIL, "" none
+	mailFrom int                 // mailAll only once this many messages were accepted
 	greeting string              // the first reply, "" a 220
 	dropAt   int                 // drop the connection at MAIL once this many messages were accepted; 0 never
 	perConn  int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
@@ -475,6 +476,9 @@ func (c *session) mail(arg string) bool {
 	}
 	full := c.srv.perConn > 0 && c.sent >= c.srv.perConn
 	forced := c.srv.mailAll
+	if len(c.srv.msgs) < c.srv.mailFrom {
+		forced = ""
+	}
 	c.srv.mu.Unlock()
 	switch {
 	case dropNow:
