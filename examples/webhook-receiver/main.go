@@ -75,6 +75,7 @@ func listenAndServe(ctx context.Context, srv *http.Server, log io.Writer) error 
 		return fmt.Errorf("-listen: %w", err)
 	}
 	fmt.Fprintf(log, "webhook-receiver: listening on http://%s/\n", ln.Addr())
+	ctx, stop := context.WithCancel(ctx) // ended also when Serve fails
 	closed := make(chan struct{})
 	go func() {
 		defer close(closed)
@@ -84,8 +85,9 @@ func listenAndServe(ctx context.Context, srv *http.Server, log io.Writer) error 
 		_ = srv.Shutdown(shutdown)
 	}()
 	err = srv.Serve(ln)
+	stop()
+	<-closed
 	if errors.Is(err, http.ErrServerClosed) {
-		<-closed
 		return nil
 	}
 	return err
