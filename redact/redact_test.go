@@ -156,6 +156,8 @@ func TestRedactorURL(t *testing.T) {
 	// Go's HTTP errors keep such a user name.
 	r = redact.NewRedactor().WithURL(redact.NewURL("https://sk_live_4eC39HqLyjW@api.example.com/v1"))
 	assert.Equal(t, "user REDACTED refused", r.String("user sk_live_4eC39HqLyjW refused"))
+	r = redact.NewRedactor().WithURL(redact.NewURL("https://sk_live_4eC39HqLyjW:@api.example.com/v1")) // curl -u TOKEN:
+	assert.Equal(t, "user REDACTED refused", r.String("user sk_live_4eC39HqLyjW refused"), "an empty password is none")
 	r = redact.NewRedactor().WithURL(redact.NewURL("https://bot:pw-0042-secret@irc.example.com/"))
 	assert.Equal(t, "bot REDACTED", r.String("bot pw-0042-secret"), "beside a password, the user name is a name")
 }

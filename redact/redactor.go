@@ -94,7 +94,7 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 		return r
 	}
 	var secrets []Secret
-	if pw, ok := p.User.Password(); ok {
+	if pw, _ := p.User.Password(); pw != "" {
 		secrets = append(secrets, NewSecret(pw))
 	} else if user := p.User.Username(); tokenLike(user) {
 		// A user name without a password is how many URLs carry a token
