@@ -329,6 +329,8 @@ func TestConcurrentEnqueuesOfOtherContentUnderOneID(t *testing.T) {
 		require.NoError(t, err)
 		_, err = in.d.Enqueue(ctx, tx, first)
 		require.NoError(t, err)
+		var firstPID int
+		require.NoError(t, tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&firstPID))
 
 		done := make(chan error, 1)
 		go func() {
@@ -351,7 +353,7 @@ func TestConcurrentEnqueuesOfOtherContentUnderOneID(t *testing.T) {
 		// first transaction ends: commit once it does.
 		require.Eventually(t, func() bool {
 			var waiting int
-			err := in.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%river_job%'").Scan(&waiting)
+			err := in.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", firstPID).Scan(&waiting)
 			return err == nil && waiting > 0
 		}, time.Minute, 10*time.Millisecond)
 		require.NoError(t, tx.Commit(ctx))
