@@ -257,7 +257,7 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{})
 	cfg := testConfig(srv.addr())
-	cfg.Interval = 50 * time.Millisecond // (5 lines + 2) × channels − 4 of burst, × 50ms, + 3s to connect
+	cfg.Interval = 200 * time.Millisecond // ((5 lines + 2) × channels − 4 of burst) × 200ms, + 3s to connect
 	cfg.Channels = []string{"#a", "#b", "#c"}
 	u := sampleUpdate()
 	u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
@@ -266,7 +266,8 @@ func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	ledger := channeltest.NewLedger()
 	m.Ledger = ledger
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3700*time.Millisecond) // two fit: 3.5s; three: 3.85s
+	const deadline = 5700 * time.Millisecond // two fit: 5s; three: 6.4s
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	_, err := ch.Send(ctx, m)
 	require.Error(t, err)
@@ -281,7 +282,7 @@ func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	assert.Empty(t, srv.saidIn("#c"))
 	assert.Equal(t, []string{"JOIN #a", "JOIN #b"}, srv.commands("JOIN"), "#c not even joined")
 
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 3700*time.Millisecond)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), deadline)
 	defer cancel2()
 	r, err := ch.Send(ctx2, m)
 	require.NoError(t, err)
@@ -291,7 +292,7 @@ func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 
 	// Through a Broadcaster, whose attempts each have AttemptTimeout: one
 	// Send, two attempts, every channel posted once.
-	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{AttemptTimeout: 3700 * time.Millisecond,
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{AttemptTimeout: deadline,
 		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
 	require.NoError(t, err)
 	defer b.Close()
