@@ -370,3 +370,18 @@ func TestConcurrentEnqueuesOfOtherContentUnderOneID(t *testing.T) {
 	assert.Equal(t, 1, x.count("u-own-true"))
 	assert.Equal(t, 1, x.count("u-own-false"))
 }
+
+// A job not run yet, or run and snoozed, has no error: its Result says it
+// is not finished, and no "last attempt" that never failed.
+func TestPendingJobWithoutErrorsReportsNoLastAttempt(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x")}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	rep, done, err := in.d.Report(ctx, id)
+	require.NoError(t, err)
+	assert.False(t, done)
+	require.ErrorIs(t, rep.Results[0].Err, dispatch.ErrPending)
+	assert.Equal(t, dispatch.ErrPending.Error(), rep.Results[0].Err.Error())
+}

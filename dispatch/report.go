@@ -203,7 +203,7 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 		return r, true, nil
 	}
 	r.Err = ErrPending
-	if row.Errors != nil {
+	if len(row.Errors) > 0 { // River's rows have an empty list, not nil
 		r.Err = fmt.Errorf("%w (%s); last attempt: %w", ErrPending, row.State, last)
 	}
 	return r, false, nil
