@@ -185,12 +185,16 @@ func New(cfg Config) (*Dispatcher, error) {
 	river.AddWorker(workers, &worker[sendArgs]{d: d})
 	river.AddWorker(workers, &worker[correctArgs]{d: d})
 	river.AddWorker(workers, &worker[retractArgs]{d: d})
+	// SoftStopTimeout: without it, cancelling Start's ctx cancels the jobs
+	// running, as StopAndCancel does, and a delivery cut short after the
+	// platform took it is posted again. Runs end within JobTimeout anyway.
 	d.client, err = river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		Queues:               map[string]river.QueueConfig{cfg.Queue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		MaxAttempts:          cfg.Retry.MaxAttempts + maxRescues,
 		RetryPolicy:          d.retry,
 		JobTimeout:           cfg.JobTimeout,
+		SoftStopTimeout:      cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		PollOnly:             cfg.PollOnly,
 		FetchCooldown:        cfg.FetchCooldown,
@@ -261,7 +265,8 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // Start starts this instance's workers. They run until Stop, or until ctx
-// is cancelled (which stops them as Stop does).
+// is cancelled, which stops them as Stop does: no job is fetched any more,
+// and the jobs running finish (within Config.JobTimeout).
 func (d *Dispatcher) Start(ctx context.Context) error {
 	if err := d.client.Start(ctx); err != nil {
 		return fmt.Errorf("dispatch: start: %w", err)
