@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,7 +83,7 @@ type metadata struct {
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
 	if err == nil {
-		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero())
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), nil)
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
@@ -92,11 +93,17 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 
 // Correct queues the correction u of update original (see
 // Broadcaster.Correct) as Enqueue queues an update, and returns u's ID,
-// which Wait takes.
+// which Wait takes. Like Broadcaster.Correct, it refuses (the error wraps
+// broadcast.ErrInvalidUpdate and names the field) an original that was
+// never enqueued (in tx too) and that no channel has a receipt of, and a
+// correction without an IncidentID whose derived one is not the
+// original's: its Title changed, and it would start a thread of its own.
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
 	if err == nil {
-		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero())
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
+			return d.checkOriginal(ctx, tx, original, u.IncidentID == "", jobs[0].Update.IncidentID)
+		})
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: correct: %w", err)
@@ -129,16 +136,21 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 // on the others. Give the new update an ID of its own.
 var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other content")
 
-// enqueue checks jobs, those of one update, against the update's jobs
-// already queued (see matchFirst), and inserts them, in tx or in a
-// transaction of its own. The check cannot see jobs that another
+// enqueue checks jobs, those of one update, with check (if not nil) and
+// against the update's jobs already queued (see matchFirst), and inserts
+// them, in tx or in a transaction of its own. The check cannot see jobs that another
 // transaction inserted and has not committed yet; the insert then waits
 // for that transaction, and a job it finds already there by update and
 // channel, which River skips as a duplicate, must hold the same content:
 // otherwise the jobs are refused (ErrIDInUse), not reported queued while
 // their content is dropped.
-func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool) error {
+func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx) error) error {
 	return d.inTx(ctx, tx, func(tx pgx.Tx) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
 		if err := d.matchFirst(ctx, tx, jobs, untimed); err != nil {
 			return err
 		}
@@ -218,6 +230,63 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		setTime(jobs, t)
 	}
 	return nil
+}
+
+// checkOriginal is Correct's check of update original, as
+// Broadcaster.Correct makes it, for a correction of incident incident
+// (derived: from its Title). The original's first job, queued or
+// finished, gives its incident; without jobs (River deleted them, or
+// the update was sent by Broadcaster.Send) the Store's receipts and
+// threads tell.
+func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, original string, derived bool, incident string) error {
+	raw, err := json.Marshal(metadata{Update: original})
+	if err != nil {
+		return err
+	}
+	params := river.NewJobListParams().Metadata(string(raw)).First(1).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
+	list, err := d.client.JobListTx(ctx, tx, params)
+	if err != nil {
+		return err
+	}
+	other := fmt.Errorf("%w: IncidentID: %q is not the incident of update %q; give the correction the IncidentID of the update it corrects",
+		broadcast.ErrInvalidUpdate, incident, original)
+	if len(list.Jobs) > 0 {
+		var a jobArgs
+		if err := json.Unmarshal(list.Jobs[0].EncodedArgs, &a); err != nil {
+			return fmt.Errorf("job %d: %w", list.Jobs[0].ID, err)
+		}
+		if derived && a.Job.Update.IncidentID != incident {
+			return other
+		}
+		return nil
+	}
+	return d.checkPosted(ctx, original, derived, incident, other)
+}
+
+// checkPosted is checkOriginal's check in the Store: some channel has a
+// receipt of original and, when derived, a thread of incident.
+func (d *Dispatcher) checkPosted(ctx context.Context, original string, derived bool, incident string, other error) error {
+	var unread error
+	posted := false
+	for _, ch := range d.channels {
+		_, ok, err := d.cfg.Store.Receipt(ctx, original, ch)
+		if err != nil || !ok {
+			unread = cmp.Or(unread, err)
+			continue
+		}
+		posted = true
+		// A thread that cannot be read lets it through, as in Broadcaster.Correct.
+		if t, err := d.cfg.Store.Thread(ctx, incident, ch); !derived || err != nil || !t.IsZero() {
+			return nil
+		}
+	}
+	switch {
+	case posted:
+		return other
+	case unread != nil:
+		return fmt.Errorf("store: cannot tell whether update %q was delivered: %w", original, unread)
+	}
+	return fmt.Errorf("%w: original: update %q was never enqueued nor delivered; check the ID", broadcast.ErrInvalidUpdate, original)
 }
 
 // contentKey is what tells two updates' content apart: the ID that would
