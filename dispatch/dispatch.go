@@ -39,7 +39,9 @@
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
 // Config.RescueAfter (default 5 minutes, against River's default hour),
-// and the next run resumes with the Ledger: targets already marked are not
+// once the dead worker's Lock is released (for a machine lost, when
+// PostgreSQL's TCP keepalive notices: see pgstore's Store.Lock), and the
+// next run resumes with the Ledger: targets already marked are not
 // sent again. Only deliveries under way at the moment of death can be sent
 // twice, with the same Message.Key, so receivers that deduplicate by it
 // (Standard Webhooks' webhook-id) see them once. An interrupted run is not

@@ -28,14 +28,25 @@ const unlockTimeout = 10 * time.Second
 // The lock is a transaction-level advisory lock
 // (pg_advisory_xact_lock) taken in a transaction that stays open, on a
 // connection of the pool kept for it, until unlock. So it is released when
-// unlock ends the transaction, and also when its holder dies: the process
-// killed or the network gone, PostgreSQL ends the transaction with the
-// session. Being a transaction, it also works through a pooler in
+// unlock ends the transaction, and also when its holder dies: at once for
+// a process killed, whose system closes the connection; for a machine or a
+// network lost, only when PostgreSQL's TCP keepalive finds the connection
+// dead, by default after some two hours on Linux, and until then the
+// delivery (with WithIncident, the incident's other updates too) on that
+// channel waits. Set the server's keepalive in the connection string (pgx
+// sends unknown keys as run-time parameters), e.g. tcp_keepalives_idle=30,
+// tcp_keepalives_interval=10 and tcp_keepalives_count=3 for about a minute;
+// behind a pooler, set the pooler's keepalive towards its clients (PgBouncer:
+// tcp_keepidle, tcp_keepintvl, tcp_keepcnt). Being a transaction, it also
+// works through a pooler in
 // transaction mode (PgBouncer pins the server connection for a transaction;
 // a session-level lock would not survive that). A server setting
 // idle_in_transaction_session_timeout shorter than a delivery ends the
 // transaction, and with it the lock, while the delivery runs: keep it
-// longer than the Broadcaster's AttemptTimeout. The incident's lock is
+// longer than a delivery holds the lock, which is package dispatch's
+// Config.JobTimeout, but for Broadcaster.Send, which holds it across its
+// retry waits, its RetryPolicy.MaxElapsed plus AttemptTimeout. The
+// incident's lock is
 // taken first, in the same transaction, on the same connection.
 //
 // The lock's key is 64 bits of a hash of updateID and channel (of the
