@@ -33,10 +33,11 @@
 // a commit is an error, which the Broadcaster reports as ErrNotRecorded).
 // Lock holds a transaction (see Lock),
 // so a connection pooler in transaction mode (PgBouncer's
-// pool_mode=transaction) works: no call relies on session state. With a
-// PgBouncer older than 1.21, whose transaction mode does not support
-// prepared statements, add default_query_exec_mode=exec to the connection
-// string. Each Lock held takes one connection of the pool for as long as
+// pool_mode=transaction) works: no call relies on session state. pgx
+// prepares its statements, which PgBouncer's transaction mode supports
+// only from 1.21 on and with max_prepared_statements above 0 (its default
+// from 1.24 on; 0, off, before): otherwise add
+// default_query_exec_mode=exec to the connection string. Each Lock held takes one connection of the pool for as long as
 // it is held: size the pool for the deliveries that run at once plus the
 // Store's other calls (see package dispatch).
 //
