@@ -61,6 +61,10 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 	require.NoError(t, err, "defaults")
 	require.NotNil(t, d)
 	assert.EqualError(t, dispatch.Migrate(context.Background(), nil), "dispatch: Migrate: pool: missing")
+	// One connection holds Migrate's lock while the migrator uses another:
+	// with a pool of one, it would wait for ever.
+	assert.EqualError(t, dispatch.Migrate(context.Background(), lazyPool(t, 1)),
+		"dispatch: Migrate: pool: 1 connection (pool_max_conns), need at least 2")
 }
 
 func TestInvalidUpdateIsNotQueued(t *testing.T) {

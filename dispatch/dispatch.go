@@ -250,17 +250,38 @@ func withDefaults(cfg Config) (Config, error) {
 	return cfg, nil
 }
 
+// migrateLockKey serializes concurrent Migrate calls: River's migrator
+// takes no lock, and two of them on a new database would both create its
+// tables, all but one failing.
+const migrateLockKey = 0x6f75746167656472 // "outagedr"
+
 // Migrate brings River's tables in the database of pool up to the version
-// this River needs. Like pgstore.Migrate, it runs only when called.
+// this River needs. Like pgstore.Migrate, it runs only when called, is
+// safe to run from several processes at once, and does nothing on a
+// database already up to date. It uses two connections of pool at once:
+// one holds a lock that keeps other Migrate calls waiting.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("dispatch: Migrate: pool: missing")
+	}
+	if pool.Config().MaxConns < 2 {
+		return errors.New("dispatch: Migrate: pool: 1 connection (pool_max_conns), need at least 2")
 	}
 	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err != nil {
 		return fmt.Errorf("dispatch: migrate: %w", err)
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+	// The lock is a transaction's, held open while the migrator runs on
+	// other connections, so that it holds through a pooler in transaction
+	// mode too.
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("dispatch: migrate: %w", err)
 	}
 	return nil

@@ -43,6 +43,19 @@ const dsnEnv = "OUTAGECAST_POSTGRES_DSN"
 // server the test fails: a missing server is never a skip.
 func newSchema(t testing.TB) string {
 	t.Helper()
+	dsn := emptySchema(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	require.NoError(t, dispatch.Migrate(ctx, pool))
+	return dsn
+}
+
+// emptySchema is newSchema without the migrations.
+func emptySchema(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(dsnEnv)
 	if base == "" {
 		t.Fatalf("%s is not set: start the test server with eval \"$(scripts/postgres.sh start)\"", dsnEnv)
@@ -66,14 +79,7 @@ func newSchema(t testing.TB) string {
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
-	dsn := u.String()
-
-	pool, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	defer pool.Close()
-	require.NoError(t, pgstore.Migrate(ctx, pool))
-	require.NoError(t, dispatch.Migrate(ctx, pool))
-	return dsn
+	return u.String()
 }
 
 // instance is one replica: its pool, Store, Broadcaster and Dispatcher.
