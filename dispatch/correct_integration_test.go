@@ -73,3 +73,23 @@ func TestCorrectRefusesAnUnknownOriginalAndAnotherIncident(t *testing.T) {
 	_, err = in.d.Correct(ctx, nil, "u-1", fixed)
 	require.NoError(t, err)
 }
+
+// Retract refuses, as Broadcaster.Retract does, an update never enqueued
+// nor posted: a mistyped ID would otherwise end with every channel
+// skipped and no error. Nothing is queued.
+func TestRetractRefusesAnUnknownUpdate(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	in := newInstance(t, dsn, []broadcast.Channel{&editable{counting: newCounting("x")}}, broadcast.Options{},
+		dispatch.Config{Workers: 1})
+	err := in.d.Retract(ctx, nil, "u-9")
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.Contains(t, err.Error(), "updateID")
+	_, _, err = in.d.RetractReport(ctx, "u-9")
+	require.ErrorIs(t, err, dispatch.ErrNoJobs, "nothing queued")
+
+	// Queued, not delivered yet: the retraction waits for it.
+	_, err = in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	require.NoError(t, in.d.Retract(ctx, nil, "u-1"))
+}

@@ -102,7 +102,7 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
-			return d.checkOriginal(ctx, tx, original, u.IncidentID == "", jobs[0].Update.IncidentID)
+			return d.checkOriginal(ctx, tx, "original", original, u.IncidentID == "", jobs[0].Update.IncidentID)
 		})
 	}
 	if err != nil {
@@ -115,11 +115,17 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 // Broadcaster.Retract) as Enqueue queues an update; WaitRetract reports
 // on it. A channel's retraction waits (snoozed, no attempt used up) while
 // that channel's delivery of the update has not finished, so that it does
-// not end as "not posted" and leave the post to go up after it.
+// not end as "not posted" and leave the post to go up after it. Like
+// Broadcaster.Retract, it refuses (the error wraps
+// broadcast.ErrInvalidUpdate and names updateID) an update never
+// enqueued (in tx too) that no channel has a receipt of.
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
 	if err == nil {
 		err = d.inTx(ctx, tx, func(tx pgx.Tx) error {
+			if err := d.checkOriginal(ctx, tx, "updateID", updateID, false, ""); err != nil {
+				return err
+			}
 			_, err := d.insert(ctx, tx, jobs)
 			return err
 		})
@@ -232,13 +238,13 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 	return nil
 }
 
-// checkOriginal is Correct's check of update original, as
-// Broadcaster.Correct makes it, for a correction of incident incident
-// (derived: from its Title). The original's first job, queued or
-// finished, gives its incident; without jobs (River deleted them, or
-// the update was sent by Broadcaster.Send) the Store's receipts and
-// threads tell.
-func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, original string, derived bool, incident string) error {
+// checkOriginal is the check of update original, named field, that
+// Correct and Retract make as Broadcaster's do: it was enqueued or posted
+// and, for a correction of incident incident (derived: from its Title),
+// in that incident. The original's first job, queued or finished, gives
+// its incident; without jobs (River deleted them, or the update was sent
+// by Broadcaster.Send) the Store's receipts and threads tell.
+func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, field, original string, derived bool, incident string) error {
 	raw, err := json.Marshal(metadata{Update: original})
 	if err != nil {
 		return err
@@ -260,12 +266,12 @@ func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, original stri
 		}
 		return nil
 	}
-	return d.checkPosted(ctx, original, derived, incident, other)
+	return d.checkPosted(ctx, field, original, derived, incident, other)
 }
 
 // checkPosted is checkOriginal's check in the Store: some channel has a
 // receipt of original and, when derived, a thread of incident.
-func (d *Dispatcher) checkPosted(ctx context.Context, original string, derived bool, incident string, other error) error {
+func (d *Dispatcher) checkPosted(ctx context.Context, field, original string, derived bool, incident string, other error) error {
 	var unread error
 	posted := false
 	for _, ch := range d.channels {
@@ -286,7 +292,7 @@ func (d *Dispatcher) checkPosted(ctx context.Context, original string, derived b
 	case unread != nil:
 		return fmt.Errorf("store: cannot tell whether update %q was delivered: %w", original, unread)
 	}
-	return fmt.Errorf("%w: original: update %q was never enqueued nor delivered; check the ID", broadcast.ErrInvalidUpdate, original)
+	return fmt.Errorf("%w: %s: update %q was never enqueued nor delivered; check the ID", broadcast.ErrInvalidUpdate, field, original)
 }
 
 // contentKey is what tells two updates' content apart: the ID that would
