@@ -54,7 +54,11 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	if j.Kind == broadcast.JobRetract {
 		switch waiting, err := d.delivering(ctx, j.Update.ID, j.Channel); {
 		case err != nil:
-			return err // River retries it
+			// A failed attempt like any other: retried within Retry, or
+			// given up, with its Event.
+			kind, err := d.outcome(ctx, row, broadcast.Result{Channel: j.Channel, Err: err}, &e)
+			d.emit(e, kind)
+			return err
 		case waiting:
 			// Retracted now, it would find nothing posted and end, and
 			// the delivery would post after it: it waits for the delivery.

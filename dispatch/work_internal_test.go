@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -158,4 +160,33 @@ func TestRetryNeverPastMaxElapsed(t *testing.T) {
 		next := p.NextRetry(&rivertype.JobRow{Attempt: 1, CreatedAt: created})
 		assert.False(t, next.After(created.Add(p.MaxElapsed)), "%v after enqueue", next.Sub(created))
 	}
+}
+
+// A retraction that cannot look for its update's delivery (the database
+// cannot be read) fails its attempt as any run does: given up, with an
+// EventFailed, at the last attempt Retry allows, not run again until
+// River discards it.
+func TestRetractionThatCannotLookForItsDeliveryGivesUp(t *testing.T) {
+	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5")
+	require.NoError(t, err)
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	var events []Event
+	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
+		Retry:   broadcast.RetryPolicy{MaxAttempts: 2},
+		OnEvent: func(e Event) { events = append(events, e) }})
+	require.NoError(t, err)
+
+	row := &rivertype.JobRow{ID: 7, Attempt: 2, MaxAttempts: 2 + maxRescues, CreatedAt: time.Now()}
+	err = d.work(context.Background(), row, broadcast.Job{Kind: broadcast.JobRetract, Update: broadcast.Update{ID: "u-1"}, Channel: "x"})
+	var cancel *rivertype.JobCancelError
+	require.ErrorAs(t, err, &cancel, "given up")
+	require.Len(t, events, 1)
+	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
+	assert.ErrorContains(t, events[0].Err, "look for its delivery")
 }
