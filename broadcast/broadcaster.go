@@ -236,15 +236,16 @@ func (b *Broadcaster) checkDelivered(ctx context.Context, updateID string) error
 
 // checkPosted fails unless some channel has a receipt of updateID, or
 // might have: a receipt that cannot be read now is read again by the
-// retraction's attempts, which retry until it reads. When none has one but
+// retraction's attempts, which retry until it reads, and a delivery under
+// way may post it (the retraction stops it first). When none has one but
 // some channel marked the update delivered (its receipt was not recorded),
 // the error wraps ErrNotRecorded: there is a post, and nothing says where.
 func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 	var unrecorded []string
 	err := b.checkSome(ctx, updateID, "posted", func(channel string) (bool, error) {
 		_, ok, err := b.store.Receipt(ctx, updateID, channel)
-		if ok || err != nil {
-			return true, nil
+		if ok || err != nil || b.flights.active(updateID, channel) {
+			return true, nil // a delivery under way: Retract stops it
 		}
 		if done, _, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); done || err != nil {
 			unrecorded = append(unrecorded, channel)
@@ -329,8 +330,16 @@ func checkCorrection(original string, u *Update) error {
 // delete posts, the Result's error wraps ErrNotSupported and is part of the
 // returned error, since the post is still out there.
 //
+// An update this Broadcaster is still delivering is stopped first, on each
+// channel: an attempt under way ends, and what it posted is deleted; a
+// retry waiting to post it, or a delivery waiting for its turn, stops
+// without posting, and its Result's error (permanent) says it was
+// retracted. Deliveries by other instances sharing the Store are not
+// stopped.
+//
 // Retract refuses (ErrInvalidUpdate, naming updateID) an update of which no
-// channel has a receipt, as the Store knows it: a mistyped ID would
+// channel has a receipt, as the Store knows it, and that this Broadcaster
+// is not delivering: a mistyped ID would
 // otherwise end with every channel skipped and no error. A receipt that
 // cannot be read counts as there, and the retraction's attempts read it
 // again. An update delivered whose receipts were not recorded fails with

@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // flights serializes deliveries of the same update to the same channel
@@ -22,6 +23,10 @@ type flightKey struct{ update, channel string }
 type flight struct {
 	refs int // deliveries running or waiting; guarded by flights.mu
 	waitLock
+	// retracted: a Retract of the update stopped its deliveries to the
+	// channel (see flights.retract).
+	retracted atomic.Bool
+	stop      chan struct{} // closed once retracted; nil until a delivery waits; guarded by flights.mu
 }
 
 // waitLock is a lock whose waiters give up when their context ends.
@@ -67,6 +72,52 @@ func (f *flights) leave(update string, channels []Channel, fls []*flight) {
 			delete(f.m, flightKey{update, channels[i].Name()})
 		}
 	}
+}
+
+// active reports whether a delivery of update to channel runs or waits.
+func (f *flights) active(update, channel string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.m[flightKey{update, channel}] != nil
+}
+
+// retract stops the deliveries of update to channel that run or wait in
+// f, and waits until none runs, or until ctx ends: an attempt under way
+// ends first, so that what it posted is in the Store, while a delivery
+// waiting to retry stops without posting, and so do those that wait for
+// their turn (see delivery.prepare).
+func (f *flights) retract(ctx context.Context, update, channel string) error {
+	key := flightKey{update, channel}
+	f.mu.Lock()
+	fl := f.m[key]
+	if fl == nil {
+		f.mu.Unlock()
+		return nil
+	}
+	fl.refs++
+	if !fl.retracted.Swap(true) && fl.stop != nil {
+		close(fl.stop)
+	}
+	f.mu.Unlock()
+	defer f.leaveOne(key, fl)
+	if err := fl.lock(ctx); err != nil {
+		return err
+	}
+	fl.unlock()
+	return nil
+}
+
+// stopping returns a channel closed once a Retract stops fl's deliveries.
+func (f *flights) stopping(fl *flight) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fl.stop == nil {
+		fl.stop = make(chan struct{})
+		if fl.retracted.Load() {
+			close(fl.stop)
+		}
+	}
+	return fl.stop
 }
 
 // hold waits until no one else in f holds key, and holds it, or until

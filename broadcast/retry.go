@@ -200,6 +200,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.op == opRetract {
 		return d.prepareRetract(ctx)
 	}
+	if d.flight.retracted.Load() {
+		d.res.Err = errRetracted
+		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
+		return true, nil
+	}
 	if err := d.thread(ctx, &d.th); err != nil {
 		return false, err
 	}
@@ -302,8 +307,20 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 	return r, nil
 }
 
+// errRetracted is the error of a delivery that a Retract of its update
+// stopped before the channel posted it.
+var errRetracted = Permanent(errors.New("broadcast: retracted before this channel posted it"))
+
+// prepareRetract first stops this Broadcaster's deliveries of the update
+// to the channel, so that none posts it after the retraction looked for
+// its post: an attempt under way ends first, and what it posted is then
+// deleted.
+//
 //go:noinline
 func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
+	if err := d.b.flights.retract(ctx, d.original, d.name); err != nil {
+		return false, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
+	}
 	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
 	d.prev = prev
 	if err != nil {
@@ -543,13 +560,15 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 }
 
 // wait waits delay before the next attempt. It returns early, true, when a
-// newer update of the incident was delivered on the channel meanwhile (the
-// next prepare then finds the update superseded), and false when ctx ends.
+// newer update of the incident was delivered on the channel meanwhile, or
+// the update was retracted (the next prepare then finds the update
+// superseded or retracted), and false when ctx ends.
 //
 //go:noinline
 func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 	t := time.NewTimer(delay)
 	defer t.Stop()
+	retracted := d.b.flights.stopping(d.flight)
 	for {
 		// The channel first, then the check: a newer update delivered
 		// before the channel existed closed none, and is seen here.
@@ -562,6 +581,8 @@ func (d *delivery) wait(ctx context.Context, delay time.Duration) bool {
 			return true
 		case <-ctx.Done():
 			return false
+		case <-retracted:
+			return true // the next prepare stops
 		case <-changed:
 		}
 	}
