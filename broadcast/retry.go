@@ -95,6 +95,11 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		if done {
 			return
 		}
+		if d.res.Attempts < n && d.res.Err != nil && ctx.Err() != nil {
+			// ctx ended while this attempt waited for its turn: the last
+			// attempt's error says what is left undelivered.
+			err = d.res.Err
+		}
 		d.res.Err = err
 		if bo == nil {
 			bo = d.b.newBackOff()
