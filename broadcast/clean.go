@@ -9,10 +9,10 @@ import (
 // Clean returns u with its text made the same for every channel: terminal
 // escape sequences (ANSI colours, cursor moves, OSC titles and links pasted
 // from a terminal) and every other control character are removed from Title,
-// Body, Component names and Overrides. Body and Overrides keep line breaks
-// (CR LF and CR become LF) and tabs; Title and Component names, which are one
-// line, get a space for each line break or tab. A Body of white space only
-// becomes empty.
+// Body, Advice, Component names and Overrides. Body, Advice and Overrides
+// keep line breaks (CR LF and CR become LF) and tabs; Title and Component
+// names, which are one line, get a space for each line break or tab. A Body
+// or Advice of white space only becomes empty.
 //
 // Validate rejects what cannot be cleaned (invalid UTF-8, NUL). The
 // Broadcaster cleans every update before channels see it (see WithDefaults),

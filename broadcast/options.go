@@ -157,7 +157,9 @@ type Result struct {
 	// update reaches them.
 	Pending []TargetFailure
 	// Failures lists the targets the channel marked failed permanently
-	// through the Ledger during this call. When the channel otherwise
-	// delivered, Err is then a Permanent *TargetsError.
+	// through the Ledger during this call, and those an earlier call
+	// marked failed that this call's attempts came across (their error
+	// says so). When the channel otherwise delivered, Err is then a
+	// Permanent *TargetsError.
 	Failures []TargetFailure
 }
