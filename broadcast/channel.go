@@ -147,7 +147,8 @@ type Receipt struct {
 	Meta    map[string]string `json:"meta,omitempty"` // platform extras
 	// UpdateID and UpdateTime identify the update delivered (the
 	// Broadcaster fills them in), so that an older update is never posted
-	// after a newer one.
+	// after a newer one. A correction posted in the thread gets the
+	// UpdateTime of the post it follows when its own Time is earlier.
 	UpdateID   string    `json:"update_id,omitempty"`
 	UpdateTime time.Time `json:"update_time,omitzero"`
 }

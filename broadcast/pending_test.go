@@ -78,3 +78,31 @@ func TestStoppedWhileWaitingForTheTurnKeepsPendingTargets(t *testing.T) {
 	assert.Equal(t, "bob@example.com", res.Pending[0].Target)
 	assert.ErrorContains(t, res.Err, "421 try again later")
 }
+
+// A correction posted in the thread with the Time of the update it corrects
+// does not make an update older than the thread's latest post look newer:
+// such an update is still superseded, not posted after the latest.
+func TestCorrectionWithAnOldTimeKeepsOlderUpdatesSuperseded(t *testing.T) {
+	x := &script{name: "x"}
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	t0 := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	a, later, mid := validUpdate(), validUpdate(), validUpdate()
+	a.ID, a.IncidentID, a.Time = "a", "inc", t0
+	later.ID, later.IncidentID, later.Time, later.Status = "later", "inc", t0.Add(30*time.Minute), broadcast.StatusMonitoring
+	mid.ID, mid.IncidentID, mid.Time, mid.Status = "mid", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	for _, u := range []broadcast.Update{a, later} {
+		_, err := b.Send(context.Background(), u)
+		require.NoError(t, err)
+	}
+	fixed := a // corrected, keeping the Time it was written
+	fixed.ID, fixed.Body = "a-fixed", "We are investigating elevated error rates on the CDN in Europe."
+	rep, err := b.Correct(context.Background(), "a", fixed)
+	require.NoError(t, err)
+	require.False(t, rep.Results[0].Skipped)
+	require.Equal(t, 3, x.count())
+
+	rep, err = b.Send(context.Background(), mid)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded, "mid is older than the update x posted before the correction")
+	assert.Equal(t, 3, x.count())
+}

@@ -486,9 +486,16 @@ func (d *delivery) delivered(ctx context.Context) {
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
 		save(inPlaceEdits, *r)
 	case d.op != opRetract:
-		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
-		save(d.u.IncidentID, *r)
-		d.b.newest.delivered(*d.u, d.seq, d.name)
+		u := *d.u
+		if d.op == opCorrect && d.th.Last.UpdateTime.After(u.Time) {
+			// A correction is never superseded, and may carry the Time of
+			// the update it corrects: as the thread's latest post it must
+			// not make updates older than the post it follows look newer.
+			u.Time = d.th.Last.UpdateTime
+		}
+		r.UpdateID, r.UpdateTime = u.ID, u.Time
+		save(u.IncidentID, *r)
+		d.b.newest.delivered(u, d.seq, d.name)
 	}
 	mark(d.markID)
 	if d.op == opRetract && d.prev.ID != "" {
