@@ -214,6 +214,9 @@ func (u Update) Validate() error {
 		if blank(c.Name) {
 			return invalid(field("Name"), "missing")
 		}
+		if c.Status == "" {
+			return invalid(field("Status"), "missing")
+		}
 		if !c.Status.Valid() {
 			return invalid(field("Status"), "unknown value %q", string(c.Status))
 		}

@@ -75,7 +75,10 @@ type Options struct {
 	// receives. Calls are serialized; keep it quick. It runs inside the
 	// delivery: it must not itself send, correct or retract through the
 	// same Broadcaster and wait for it (an update of the same incident
-	// waits for the attempt that called it).
+	// waits for the attempt that called it), nor call the Broadcaster's
+	// other methods (Thread, SentTime, Check): a Close waiting for the
+	// Send to end keeps them waiting too. Hand the Event to another
+	// goroutine for that.
 	OnEvent func(Event)
 }
 
