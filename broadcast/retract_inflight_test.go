@@ -40,13 +40,7 @@ func TestRetractStopsARetryWaitingToPost(t *testing.T) {
 	u := validUpdate()
 	u.ID = "wrong-1"
 
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel) // before Close, should the test fail
-	done := make(chan *broadcast.Report, 1)
-	go func() {
-		rep, _ := b.Send(ctx, u)
-		done <- rep
-	}()
+	done := sendInBackground(t, b, u)
 	<-x.waiting
 	require.Eventually(t, func() bool { return slack.count() == 1 }, 10*time.Second, time.Millisecond)
 
@@ -73,13 +67,7 @@ func TestRetractOfAnUpdateOnlyInFlight(t *testing.T) {
 	u := validUpdate()
 	u.ID = "wrong-2"
 
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel) // before Close, should the test fail
-	done := make(chan *broadcast.Report, 1)
-	go func() {
-		rep, _ := b.Send(ctx, u)
-		done <- rep
-	}()
+	done := sendInBackground(t, b, u)
 	<-x.waiting
 	ret, err := b.Retract(context.Background(), "wrong-2")
 	require.NoError(t, err, "the update is on its way: retracting it must stop it")
@@ -116,13 +104,7 @@ func TestRetractDuringAnAttemptDeletesItsPost(t *testing.T) {
 	u := validUpdate()
 	u.ID = "wrong-3"
 
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel) // before Close, should the test fail
-	done := make(chan *broadcast.Report, 1)
-	go func() {
-		rep, _ := b.Send(ctx, u)
-		done <- rep
-	}()
+	done := sendInBackground(t, b, u)
 	<-x.started
 	require.Eventually(t, func() bool { return slack.count() == 1 }, 10*time.Second, time.Millisecond)
 	retracted := make(chan *broadcast.Report, 1)
@@ -144,4 +126,18 @@ func TestRetractDuringAnAttemptDeletesItsPost(t *testing.T) {
 	defer x.mu.Unlock()
 	require.Len(t, x.retracts, 1)
 	assert.Equal(t, rep.Results[1].Receipt.ID, x.retracts[0].ID)
+}
+
+// sendInBackground sends u through b in a goroutine of its own; the channel
+// gets its Report. The Send is cancelled at the test's end, before b is
+// closed, should the test fail first.
+func sendInBackground(t *testing.T, b *broadcast.Broadcaster, u broadcast.Update) <-chan *broadcast.Report {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan *broadcast.Report, 1)
+	go func() {
+		rep, _ := b.Send(ctx, u)
+		done <- rep
+	}()
+	return done
 }

@@ -210,16 +210,11 @@ func sameContent(job *rivertype.JobRow, u broadcast.Update) (broadcast.Update, e
 // channels whose jobs gave up, must not count as newer than the updates of
 // its incident that followed it.
 func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool) error {
-	raw, err := json.Marshal(metadata{Update: jobs[0].Update.ID})
+	row, err := d.firstJob(ctx, tx, jobs[0].Update.ID)
 	if err != nil {
 		return err
 	}
-	params := river.NewJobListParams().Metadata(string(raw)).First(1).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
-	list, err := d.client.JobListTx(ctx, tx, params)
-	if err != nil {
-		return err
-	}
-	if len(list.Jobs) == 0 {
+	if row == nil {
 		if !untimed {
 			return nil
 		}
@@ -228,7 +223,7 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		}
 		return nil
 	}
-	first, err := sameContent(list.Jobs[0], jobs[0].Update)
+	first, err := sameContent(row, jobs[0].Update)
 	if err != nil {
 		return err
 	}
@@ -238,6 +233,21 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 	return nil
 }
 
+// firstJob returns the first job queued for update updateID, as tx sees
+// the queue, finished or not; nil when there is none.
+func (d *Dispatcher) firstJob(ctx context.Context, tx pgx.Tx, updateID string) (*rivertype.JobRow, error) {
+	raw, err := json.Marshal(metadata{Update: updateID})
+	if err != nil {
+		return nil, err
+	}
+	params := river.NewJobListParams().Metadata(string(raw)).First(1).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
+	list, err := d.client.JobListTx(ctx, tx, params)
+	if err != nil || len(list.Jobs) == 0 {
+		return nil, err
+	}
+	return list.Jobs[0], nil
+}
+
 // checkOriginal is the check of update original, named field, that
 // Correct and Retract make as Broadcaster's do: it was enqueued or posted
 // and, for a correction of incident incident (derived: from its Title),
@@ -245,21 +255,16 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 // its incident; without jobs (River deleted them, or the update was sent
 // by Broadcaster.Send) the Store's receipts and threads tell.
 func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, field, original string, derived bool, incident string) error {
-	raw, err := json.Marshal(metadata{Update: original})
-	if err != nil {
-		return err
-	}
-	params := river.NewJobListParams().Metadata(string(raw)).First(1).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
-	list, err := d.client.JobListTx(ctx, tx, params)
+	row, err := d.firstJob(ctx, tx, original)
 	if err != nil {
 		return err
 	}
 	other := fmt.Errorf("%w: IncidentID: %q is not the incident of update %q; give the correction the IncidentID of the update it corrects",
 		broadcast.ErrInvalidUpdate, incident, original)
-	if len(list.Jobs) > 0 {
+	if row != nil {
 		var a jobArgs
-		if err := json.Unmarshal(list.Jobs[0].EncodedArgs, &a); err != nil {
-			return fmt.Errorf("job %d: %w", list.Jobs[0].ID, err)
+		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
+			return fmt.Errorf("job %d: %w", row.ID, err)
 		}
 		if derived && a.Job.Update.IncidentID != incident {
 			return other
