@@ -16,7 +16,8 @@
 // missing signature get 401, a stale timestamp too; malformed JSON gets 400,
 // and so does an event without a field its type always carries (an update
 // without a title, a retraction without an id); a body over 1 MiB gets 413,
-// and one that does not arrive whole 408.
+// and one that does not arrive whole 408. Each refusal is said on standard
+// error too.
 //
 // A client that is slow or stuck cannot hold a connection: the request
 // headers (64 KiB at most) must arrive within 5s and the whole request
@@ -151,21 +152,16 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	body, err := rc.verifier.VerifyRequest(r, maxBody)
 	if err != nil {
-		status := statusOf(err)
-		// Said here too: a sender whose secret differs (a new
-		// WEBHOOK_SECRET in one terminal only) sees only its own error.
-		fmt.Fprintf(rc.log, "webhook-receiver: refused a delivery from %s: %d %s: %v\n",
-			r.RemoteAddr, status, http.StatusText(status), err)
-		http.Error(w, err.Error(), status)
+		rc.refuse(w, r, statusOf(err), err.Error())
 		return
 	}
 	var p webhook.Payload
 	if err := json.Unmarshal(body, &p); err != nil {
-		http.Error(w, "malformed payload: "+err.Error(), http.StatusBadRequest)
+		rc.refuse(w, r, http.StatusBadRequest, "malformed payload: "+err.Error())
 		return
 	}
 	if field := missing(p); field != "" {
-		http.Error(w, "incomplete payload: "+field+": missing", http.StatusBadRequest)
+		rc.refuse(w, r, http.StatusBadRequest, "incomplete payload: "+field+": missing")
 		return
 	}
 	if rc.repeat(r.Header.Get("webhook-id")) {
@@ -174,6 +170,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rc.print(p)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// refuse answers a delivery with status and why, and says so on the log
+// too: a sender whose secret differs (a new WEBHOOK_SECRET in one terminal
+// only) or whose payloads are incomplete sees only its own error.
+func (rc *receiver) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
+	fmt.Fprintf(rc.log, "webhook-receiver: refused a delivery from %s: %d %s: %s\n",
+		r.RemoteAddr, status, http.StatusText(status), why)
+	http.Error(w, why, status)
 }
 
 // missing names the first field p lacks of those every payload of its type

@@ -163,12 +163,13 @@ func signedPost(t *testing.T, srv *httptest.Server, id string, body []byte) (int
 }
 
 // A correctly signed event without the fields its type always carries is
-// refused, naming the first one missing, and nothing is printed.
+// refused, naming the first one missing, on the log too, and nothing is
+// printed; so is a malformed one.
 func TestRejectsIncompleteEvents(t *testing.T) {
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
+	var out, log syncbuf.Buffer
+	srv := httptest.NewServer(newHandler(v, &out, &log))
 	defer srv.Close()
 
 	const ts = `"timestamp":"2026-11-24T14:02:00Z"`
@@ -186,10 +187,17 @@ func TestRejectsIncompleteEvents(t *testing.T) {
 		code, text := signedPost(t, srv, "id-"+strconv.Itoa(i), []byte(tt.body))
 		assert.Equal(t, http.StatusBadRequest, code, tt.body)
 		assert.Equal(t, "incomplete payload: "+tt.field+": missing\n", text, tt.body)
+		// Said where the operator looks too, as for a bad signature.
+		assert.Contains(t, log.String(), "400 Bad Request: incomplete payload: "+tt.field+": missing\n", tt.body)
 	}
 	assert.Empty(t, out.String())
+	code, text := signedPost(t, srv, "id-malformed", []byte(`{"type":`))
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, text, "malformed payload: ")
+	assert.Contains(t, log.String(), "400 Bad Request: malformed payload: ")
+	assert.Equal(t, 9, strings.Count(log.String(), "webhook-receiver: refused a delivery from "), log.String())
 
-	code, _ := signedPost(t, srv, "id-complete", []byte(`{"type":"incident.updated",`+ts+`,"data":{`+data+`}}`))
+	code, _ = signedPost(t, srv, "id-complete", []byte(`{"type":"incident.updated",`+ts+`,"data":{`+data+`}}`))
 	assert.Equal(t, http.StatusNoContent, code)
 	assert.Equal(t, "2026-11-24T14:02:00Z incident.updated [resolved] T (incident cdn-42, update u_1)\n", out.String())
 }
