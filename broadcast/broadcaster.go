@@ -215,15 +215,31 @@ func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*
 	if err := checkCorrection(original, &u); err != nil {
 		return nil, err
 	}
-	if err := b.checkDelivered(ctx, original); err != nil {
+	if err := b.CheckOriginal(ctx, JobCorrect, u, original); err != nil {
 		return nil, err
 	}
-	if u.IncidentID == "" { // derived: perhaps from a changed Title
-		if err := b.checkIncident(ctx, original, u.WithDefaults(time.Time{}).IncidentID); err != nil {
-			return nil, err
-		}
-	}
 	return b.run(ctx, u, opCorrect, original)
+}
+
+// CheckOriginal makes, in the Store, the checks of original that Correct
+// (kind JobCorrect, u the correction) or Retract (kind JobRetract, u
+// unused) make before they run, and returns their refusal: see Correct and
+// Retract. JobSend needs none: nil. Jobs, which does no I/O, makes none; a
+// queue of Jobs (package dispatch) calls CheckOriginal for an original it
+// does not hold itself.
+func (b *Broadcaster) CheckOriginal(ctx context.Context, kind JobKind, u Update, original string) error {
+	switch kind {
+	case JobCorrect:
+		if err := b.checkDelivered(ctx, original); err != nil {
+			return err
+		}
+		if u.IncidentID == "" { // derived: perhaps from a changed Title
+			return b.checkIncident(ctx, original, u.WithDefaults(time.Time{}).IncidentID)
+		}
+	case JobRetract:
+		return b.checkPosted(ctx, original)
+	}
+	return nil
 }
 
 // checkDelivered fails unless some channel delivered updateID.
@@ -349,7 +365,7 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 	if err := checkKey("updateID", updateID); err != nil {
 		return nil, err
 	}
-	if err := b.checkPosted(ctx, updateID); err != nil {
+	if err := b.CheckOriginal(ctx, JobRetract, Update{}, updateID); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, Update{ID: updateID}, opRetract, updateID)

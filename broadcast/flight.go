@@ -68,9 +68,15 @@ func (f *flights) leave(update string, channels []Channel, fls []*flight) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, fl := range fls {
-		if fl.refs--; fl.refs == 0 {
-			delete(f.m, flightKey{update, channels[i].Name()})
-		}
+		f.drop(flightKey{update, channels[i].Name()}, fl)
+	}
+}
+
+// drop ends one reference to fl, the flight of key, and forgets it after
+// the last. The caller holds f.mu.
+func (f *flights) drop(key flightKey, fl *flight) {
+	if fl.refs--; fl.refs == 0 {
+		delete(f.m, key)
 	}
 }
 
@@ -141,17 +147,17 @@ func (f *flights) hold(ctx context.Context, key flightKey) (*flight, error) {
 	return fl, nil
 }
 
+// unhold ends what hold took.
 func (f *flights) unhold(key flightKey, fl *flight) {
 	fl.unlock()
 	f.leaveOne(key, fl)
 }
 
+// leaveOne is leave for the one flight fl of key.
 func (f *flights) leaveOne(key flightKey, fl *flight) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if fl.refs--; fl.refs == 0 {
-		delete(f.m, key)
-	}
+	f.drop(key, fl)
 }
 
 // lock waits until the lock is free, and takes it, or until ctx ends;

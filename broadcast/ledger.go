@@ -183,7 +183,7 @@ func (l *storeLedger) Post(target string) (Receipt, bool) {
 const postsIncident = "\x00posts"
 
 // sentIncident, sentKey and sentChannel are the Store's keys of the record
-// of an update's Time that keepSentTime writes: like a post's, under an
+// of an update's Time that firstSent writes: like a post's, under an
 // incident and an update no real update has (IDs take no control
 // characters), one incident per update, so that no thread is shared.
 const (
@@ -191,7 +191,7 @@ const (
 	sentChannel  = "\x00sent"
 )
 
-func sentKey(updateID string) string { return "\x00sent\x00" + updateID }
+func sentKey(updateID string) string { return sentIncident + updateID }
 
 // postKey is the Store's update key of target's post for the update (or
 // correction, or retraction) whose marks are under update. Update IDs take

@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -102,7 +101,7 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
-			return d.checkOriginal(ctx, tx, "original", original, u.IncidentID == "", jobs[0].Update.IncidentID)
+			return d.checkOriginal(ctx, tx, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
 		})
 	}
 	if err != nil {
@@ -123,7 +122,7 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
 	if err == nil {
 		err = d.inTx(ctx, tx, func(tx pgx.Tx) error {
-			if err := d.checkOriginal(ctx, tx, "updateID", updateID, false, ""); err != nil {
+			if err := d.checkOriginal(ctx, tx, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
 				return err
 			}
 			_, err := d.insert(ctx, tx, jobs)
@@ -248,56 +247,30 @@ func (d *Dispatcher) firstJob(ctx context.Context, tx pgx.Tx, updateID string) (
 	return list.Jobs[0], nil
 }
 
-// checkOriginal is the check of update original, named field, that
-// Correct and Retract make as Broadcaster's do: it was enqueued or posted
-// and, for a correction of incident incident (derived: from its Title),
-// in that incident. The original's first job, queued or finished, gives
-// its incident; without jobs (River deleted them, or the update was sent
-// by Broadcaster.Send) the Store's receipts and threads tell.
-func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, field, original string, derived bool, incident string) error {
+// checkOriginal is the check of update original that Correct (kind
+// JobCorrect, u the correction, in incident, its derived or given
+// IncidentID) and Retract make, as Broadcaster's do: the original's first
+// job, queued or finished, says it exists and, for a correction without
+// an IncidentID of its own, its incident; without jobs (River deleted
+// them, or the update was sent by Broadcaster.Send) the Broadcaster checks
+// the Store (see broadcast.Broadcaster.CheckOriginal).
+func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, kind broadcast.JobKind, u broadcast.Update, original, incident string) error {
 	row, err := d.firstJob(ctx, tx, original)
 	if err != nil {
 		return err
 	}
-	other := fmt.Errorf("%w: IncidentID: %q is not the incident of update %q; give the correction the IncidentID of the update it corrects",
-		broadcast.ErrInvalidUpdate, incident, original)
-	if row != nil {
-		var a jobArgs
-		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
-			return fmt.Errorf("job %d: %w", row.ID, err)
-		}
-		if derived && a.Job.Update.IncidentID != incident {
-			return other
-		}
-		return nil
+	if row == nil {
+		return d.cfg.Broadcaster.CheckOriginal(ctx, kind, u, original)
 	}
-	return d.checkPosted(ctx, field, original, derived, incident, other)
-}
-
-// checkPosted is checkOriginal's check in the Store: some channel has a
-// receipt of original and, when derived, a thread of incident.
-func (d *Dispatcher) checkPosted(ctx context.Context, field, original string, derived bool, incident string, other error) error {
-	var unread error
-	posted := false
-	for _, ch := range d.channels {
-		_, ok, err := d.cfg.Store.Receipt(ctx, original, ch)
-		if err != nil || !ok {
-			unread = cmp.Or(unread, err)
-			continue
-		}
-		posted = true
-		// A thread that cannot be read lets it through, as in Broadcaster.Correct.
-		if t, err := d.cfg.Store.Thread(ctx, incident, ch); !derived || err != nil || !t.IsZero() {
-			return nil
-		}
+	var a jobArgs
+	if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
+		return fmt.Errorf("job %d: %w", row.ID, err)
 	}
-	switch {
-	case posted:
-		return other
-	case unread != nil:
-		return fmt.Errorf("store: cannot tell whether update %q was delivered: %w", original, unread)
+	if kind == broadcast.JobCorrect && u.IncidentID == "" && a.Job.Update.IncidentID != incident {
+		return fmt.Errorf("%w: IncidentID: %q is not the incident of update %q; give the correction the IncidentID of the update it corrects",
+			broadcast.ErrInvalidUpdate, incident, original)
 	}
-	return fmt.Errorf("%w: %s: update %q was never enqueued nor delivered; check the ID", broadcast.ErrInvalidUpdate, field, original)
+	return nil
 }
 
 // contentKey is what tells two updates' content apart: the ID that would
