@@ -94,9 +94,10 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // Broadcaster.Correct) as Enqueue queues an update, and returns u's ID,
 // which Wait takes. Like Broadcaster.Correct, it refuses (the error wraps
 // broadcast.ErrInvalidUpdate and names the field) an original that was
-// never enqueued (in tx too) and that no channel has a receipt of, and a
+// never enqueued (in tx too) and that no channel delivered, and a
 // correction without an IncidentID whose derived one is not the
-// original's: its Title changed, and it would start a thread of its own.
+// original's: its Title changed, and it would start a thread of its own
+// (see broadcast.Broadcaster.CheckOriginal).
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobCorrect, u, original)
 	if err == nil {
