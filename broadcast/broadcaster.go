@@ -263,7 +263,10 @@ func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 		if ok || err != nil || b.flights.active(updateID, channel) {
 			return true, nil // a delivery under way: Retract stops it
 		}
-		if done, _, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); done || err != nil {
+		if _, ok, err := b.store.Receipt(ctx, partialKey(updateID), channel); ok || err != nil {
+			return true, nil // it reached some of the channel's targets
+		}
+		if done, failure, err := b.store.Done(ctx, opSend.markID(updateID), channel, ""); (done && failure == "") || err != nil {
 			unrecorded = append(unrecorded, channel)
 		}
 		return false, nil
@@ -350,8 +353,16 @@ func checkCorrection(original string, u *Update) error {
 // channel: an attempt under way ends, and what it posted is deleted; a
 // retry waiting to post it, or a delivery waiting for its turn, stops
 // without posting, and its Result's error (permanent) says it was
-// retracted. Deliveries by other instances sharing the Store are not
-// stopped.
+// retracted. A delivery that reached only some of a channel's targets
+// (rooms, endpoints) before failing has no receipt of the whole: Retract
+// deletes what it posted, from the record the Broadcaster keeps of it.
+//
+// Once retracted, an update is not posted again on a channel that had not
+// posted it all: a later Send of it, here or by another instance sharing
+// the Store, fails there for good, saying it was retracted (the channels
+// that posted it are Skipped). An attempt another instance has under way
+// when Retract runs is not stopped: a queue shared by instances (package
+// dispatch) runs the retraction after it.
 //
 // Retract refuses (ErrInvalidUpdate, naming updateID) an update of which no
 // channel has a receipt, as the Store knows it, and that this Broadcaster

@@ -153,6 +153,20 @@ type Receipt struct {
 	UpdateTime time.Time `json:"update_time,omitzero"`
 }
 
+// merge adds post p of one target to r, a receipt of several: r keeps the
+// ID and URL of the first post with an ID, and gets every post's Meta.
+func (r *Receipt) merge(p Receipt) {
+	if r.ID == "" && p.ID != "" {
+		r.ID, r.URL = p.ID, p.URL
+	}
+	for k, v := range p.Meta {
+		if r.Meta == nil {
+			r.Meta = map[string]string{}
+		}
+		r.Meta[k] = v
+	}
+}
+
 // IsZero reports whether r is the zero Receipt (no earlier delivery).
 func (r Receipt) IsZero() bool {
 	return r.Channel == "" && r.ID == "" && r.URL == "" && r.Time.IsZero() && len(r.Meta) == 0 &&

@@ -172,17 +172,8 @@ func (f *Fanout) Receipt() Receipt {
 		} else if f.m.Ledger != nil && f.earlier != nil && f.earlier[i] {
 			p, ok = f.m.Ledger.Post(t)
 		}
-		if !ok {
-			continue
-		}
-		if r.ID == "" && p.ID != "" {
-			r.ID, r.URL = p.ID, p.URL
-		}
-		for k, v := range p.Meta {
-			if r.Meta == nil {
-				r.Meta = map[string]string{}
-			}
-			r.Meta[k] = v
+		if ok {
+			r.merge(p)
 		}
 	}
 	return r

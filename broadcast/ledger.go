@@ -136,9 +136,7 @@ func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 	err := l.store.SaveReceipt(l.ctx, postsIncident+key, key, post)
 	if err != nil {
 		err = fmt.Errorf("store: save post of %s: %w", target, err)
-		l.mu.Lock()
-		l.unrecorded = append(l.unrecorded, err)
-		l.mu.Unlock()
+		l.notRecorded(err)
 	}
 	return errors.Join(markErr, err)
 }
@@ -201,6 +199,33 @@ func postKey(update, target string) string {
 	return "\x00post\x00" + strconv.Itoa(len(target)) + "\x00" + target + "\x00" + update
 }
 
+// partialKey is the Store's update key of the record of a delivery of
+// updateID that reached some of a channel's targets and not the others
+// yet (see delivery.keepPartial): like a post's, a key no update has.
+func partialKey(updateID string) string { return "\x00partial\x00" + updateID }
+
+// reached returns how many targets this Send marked delivered, and the
+// posts it knows of (this Send's, and those read from the Store), in the
+// order of their targets.
+func (l *storeLedger) reached() (n int, posts []Receipt) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.posts) > 0 {
+		for _, target := range slices.Sorted(maps.Keys(l.posts)) {
+			posts = append(posts, l.posts[target])
+		}
+	}
+	return len(l.delivered), posts
+}
+
+// notRecorded reports a write to the Store that failed, for the Result's
+// ErrNotRecorded.
+func (l *storeLedger) notRecorded(err error) {
+	l.mu.Lock()
+	l.unrecorded = append(l.unrecorded, err)
+	l.mu.Unlock()
+}
+
 // remember keeps a mark of this Send; l.mu is held.
 func (l *storeLedger) remember(target, failure string) {
 	if l.marked == nil {
@@ -213,9 +238,7 @@ func (l *storeLedger) write(target string, failure error) error {
 	err := l.store.Mark(l.ctx, l.update, l.channel, target, failure)
 	if err != nil {
 		err = fmt.Errorf("store: mark %s: %w", target, err)
-		l.mu.Lock()
-		l.unrecorded = append(l.unrecorded, err)
-		l.mu.Unlock()
+		l.notRecorded(err)
 	}
 	return err
 }

@@ -55,7 +55,10 @@ type delivery struct {
 	n      int          // the attempt under way
 	called bool         // an attempt called the channel
 	prev   Receipt      // the post an edit or retraction is about
-	res    *Result      // the Report's Result of this channel
+
+	reached    int     // the targets this Send had reached when keepPartial last wrote
+	partialErr error   // keepPartial's last failure to write
+	res        *Result // the Report's Result of this channel
 }
 
 // run delivers; keep is ctx without its cancellation, for writing marks
@@ -178,10 +181,42 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	d.n = n
 	d.emitKind(EventAttempt, n)
 	if err := d.attempt(ctx); err != nil {
+		d.keepPartial(keep)
 		return false, err
 	}
 	d.delivered(keep)
 	return true, nil
+}
+
+// keepPartial records, after an attempt that failed, what the delivery
+// reached all the same: the channel has no receipt of the update until
+// every target has it, and without this record a Retract would not find the
+// posts of the targets that do (see prepareRetract). The record is a
+// receipt merging their posts (this Send's and earlier ones'), written
+// only when an attempt reached a target it did not count yet. A failure to
+// write it is reported (ErrNotRecorded) if the delivery does not complete.
+func (d *delivery) keepPartial(ctx context.Context) {
+	if d.op == opRetract || !d.prev.IsZero() {
+		return // a retraction posts nothing; an edit's posts are the original's
+	}
+	n, posts := d.ledger.reached()
+	if n == d.reached {
+		return
+	}
+	d.reached = n
+	key := partialKey(d.u.ID)
+	r, _, err := d.b.store.Receipt(ctx, key, d.name)
+	if err == nil {
+		for _, p := range posts {
+			r.merge(p)
+		}
+		r.Channel, r.Time, r.UpdateID, r.UpdateTime = d.name, time.Now().UTC().Round(0), d.u.ID, d.u.Time
+		err = d.b.store.SaveReceipt(ctx, postsIncident+key, key, r)
+	}
+	d.partialErr = nil
+	if err != nil {
+		d.partialErr = fmt.Errorf("store: record the targets reached before the delivery failed: %w", err)
+	}
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
@@ -190,9 +225,17 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 // there is nothing to attempt (the Result says why); an error means the
 // Store could not be read, and the attempt fails transiently.
 func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
-	done, _, err := d.b.store.Done(ctx, d.markID, d.name, "")
+	done, failure, err := d.b.store.Done(ctx, d.markID, d.name, "")
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
+	}
+	if d.op != opRetract && (failure != "" || d.flight.retracted.Load()) {
+		// Retracted before this channel posted it: by this Broadcaster
+		// during this delivery, or by any (a channel's own mark has a
+		// failure only when Retract wrote it, see forbid).
+		d.res.Err = errRetracted
+		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
+		return true, nil
 	}
 	if done {
 		if d.op != opRetract {
@@ -204,11 +247,6 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	}
 	if d.op == opRetract {
 		return d.prepareRetract(ctx)
-	}
-	if d.flight.retracted.Load() {
-		d.res.Err = errRetracted
-		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
-		return true, nil
 	}
 	if err := d.thread(ctx, &d.th); err != nil {
 		return false, err
@@ -327,10 +365,20 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 		return false, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
 	}
 	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
-	d.prev = prev
 	if err != nil {
 		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
 	}
+	if !posted {
+		// Not delivered here, or to some targets only: no Send may post it
+		// here afterwards, and what reached some targets is deleted.
+		if err := d.forbid(ctx); err != nil {
+			return false, err
+		}
+		if prev, posted, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name); err != nil {
+			return false, fmt.Errorf("store: read the targets %s reached: %w", d.original, err)
+		}
+	}
+	d.prev = prev
 	if !posted {
 		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
@@ -340,6 +388,22 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// forbid keeps every later Send from posting the update being retracted on
+// the channel, which has no receipt of it: it marks the update's delivery
+// there as failed for good (errRetracted), unless it is marked delivered
+// (its receipt was not recorded: nothing to stop).
+func (d *delivery) forbid(ctx context.Context) error {
+	key := opSend.markID(d.original)
+	done, _, err := d.b.store.Done(ctx, key, d.name, "")
+	if err == nil && !done {
+		err = d.b.store.Mark(ctx, key, d.name, "", errRetracted)
+	}
+	if err != nil {
+		return fmt.Errorf("store: keep %s from being posted after its retraction: %w", d.original, err)
+	}
+	return nil
 }
 
 // stop ends the delivery without an attempt: set records why.
@@ -523,6 +587,7 @@ func (d *delivery) settle() {
 	var unrecorded error
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
 	if d.res.Err != nil {
+		unrecorded = errors.Join(unrecorded, d.partialErr)
 		var te *TargetsError
 		if errors.As(d.res.Err, &te) {
 			d.res.Pending = te.Pending

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +90,12 @@ func broadcasterRules() []rule {
 				"by another Broadcaster over the same Store, names the posts of every attempt in its receipt, " +
 				"and sends to no target twice",
 			check: checkPostsKeptAcrossRestart,
+		},
+		{
+			name: "PartialDeliveryRetracted",
+			rule: "a Retract of an update that reached only some of a channel's targets deletes their posts, by " +
+				"another Broadcaster over the same Store, and no later Send posts the update on that channel",
+			check: checkPartialDeliveryRetracted,
 		},
 		{
 			name: "PostNotRecorded",
@@ -377,10 +385,15 @@ func namedChatFan(name string) *fan {
 	return f
 }
 
-// isPostCall matches the calls of method on channel that are not about
-// update's own receipt: those of the targets' posts.
-func isPostCall(method, channel, update string) func(call) bool {
-	return func(c call) bool { return c.method == method && c.channel == channel && c.id != update }
+// isPostCall matches the calls of method on channel about the post of one
+// of f's targets for update: not about update's own receipt, nor about the
+// record of a delivery that reached some targets only (keys that name no
+// target).
+func isPostCall(method string, f *fan, update string) func(call) bool {
+	return func(c call) bool {
+		return c.method == method && c.channel == f.name && c.id != update &&
+			slices.ContainsFunc(f.targets, func(t string) bool { return strings.Contains(c.id, t) })
+	}
 }
 
 // assertPosts checks that r names the post of every target of f.
@@ -409,12 +422,36 @@ func checkPostsKeptAcrossRestart(t *testing.T, s broadcast.Store) {
 	assertPosts(t, f, saved)
 }
 
+func checkPartialDeliveryRetracted(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	f := chatFan() // !ops is reached, !eng fails on every attempt
+	_, err := newBroadcaster(t, s, f.retractor()).Send(ctx, update(1))
+	require.Error(t, err, "!eng was never reached")
+
+	rep, err := newBroadcaster(t, s, f.retractor()).Retract(ctx, "u1")
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Skipped, "!ops shows the update")
+	retracted := f.retractedPosts()
+	require.Len(t, retracted, 1)
+	assert.Equal(t, "post-!ops", retracted[0].Meta["post !ops"])
+	assert.NotContains(t, retracted[0].Meta, "post !eng")
+	assert.Equal(t, "u1", retracted[0].UpdateID)
+
+	f.mu.Lock()
+	f.fail = map[string][]error{} // !eng is back
+	f.mu.Unlock()
+	rep, err = newBroadcaster(t, s, f.retractor()).Send(ctx, update(1))
+	require.Error(t, err, "the update was retracted")
+	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "not to be retried: %v", rep.Results[0].Err)
+	assert.Equal(t, map[string]int{"!ops": 1, "!eng": fast.MaxAttempts}, f.sends(), "neither target got it again")
+}
+
 func checkPostNotRecorded(t *testing.T, s broadcast.Store) {
-	fs := newFaulty(s)
-	ft := fs.fail(-1, isPostCall("SaveReceipt", "chat", "u1"))
 	f := newFan("chat", "!ops", "!eng")
 	f.posts = true
 	f.fail["!eng"] = []error{errTryLater}
+	fs := newFaulty(s)
+	ft := fs.fail(-1, isPostCall("SaveReceipt", f, "u1"))
 	rep, err := newBroadcaster(t, fs, f.channel()).Send(context.Background(), update(1))
 	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
 	assert.ErrorIs(t, err, errInjected, "the error is the Store's")
@@ -430,7 +467,7 @@ func checkPostUnreadable(t *testing.T, s broadcast.Store) {
 	require.Error(t, err, "!eng was never reached")
 
 	fs := newFaulty(s)
-	ft := fs.fail(-1, isPostCall("Receipt", "chat", "u1"))
+	ft := fs.fail(-1, isPostCall("Receipt", f, "u1"))
 	rep, err := newBroadcaster(t, fs, f.channel()).Send(ctx, update(1))
 	require.ErrorIs(t, err, broadcast.ErrNotRecorded, "the receipt lacks !ops's post")
 	assert.ErrorIs(t, err, errInjected, "the error is the Store's")
@@ -453,7 +490,7 @@ func checkPostUnreadable(t *testing.T, s broadcast.Store) {
 	require.Error(t, err, "!eng was never reached")
 	g.fail["!eng"] = failing(fast.MaxAttempts+1, errTryLater)
 	fs = newFaulty(s)
-	ft = fs.fail(1, isPostCall("Receipt", "room", "u1"))
+	ft = fs.fail(1, isPostCall("Receipt", g, "u1"))
 	rep, err = newBroadcaster(t, fs, g.channel()).Send(ctx, update(1))
 	require.NoError(t, err, "the post was read in the end")
 	assert.Equal(t, 1, fs.failures(ft))

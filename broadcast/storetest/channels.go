@@ -117,9 +117,10 @@ type fan struct {
 	fail    map[string][]error // per target, per send to it; nil or past the end: delivered
 	posts   bool               // each target's post is kept in the Ledger (Fanout.Posted) and named in the receipt
 
-	mu    sync.Mutex
-	tried map[string]int
-	seen  []map[string]answer // per call, the Ledger's answers by target
+	mu        sync.Mutex
+	tried     map[string]int
+	seen      []map[string]answer // per call, the Ledger's answers by target
+	retracted []broadcast.Receipt // the prev of each Retract
 }
 
 // answer is one answer of Ledger.Done.
@@ -133,6 +134,32 @@ func newFan(name string, targets ...string) *fan {
 }
 
 func (f *fan) channel() broadcast.Channel { return broadcast.ChannelFunc(f.name, f.send) }
+
+// retractor returns f as a channel that is also a broadcast.Retractor,
+// recording the receipt of each Retract.
+func (f *fan) retractor() broadcast.Channel { return fanRetractor{f} }
+
+// retractedPosts returns the receipts Retract was given so far.
+func (f *fan) retractedPosts() []broadcast.Receipt {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]broadcast.Receipt(nil), f.retracted...)
+}
+
+type fanRetractor struct{ f *fan }
+
+func (r fanRetractor) Name() string { return r.f.name }
+
+func (r fanRetractor) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	return r.f.send(ctx, m)
+}
+
+func (r fanRetractor) Retract(_ context.Context, prev broadcast.Receipt) error {
+	r.f.mu.Lock()
+	defer r.f.mu.Unlock()
+	r.f.retracted = append(r.f.retracted, prev)
+	return nil
+}
 
 func (f *fan) send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	f.mu.Lock()

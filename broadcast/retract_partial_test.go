@@ -1,0 +1,107 @@
+package broadcast_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// rooms posts to several rooms through a Fanout, naming each room's post
+// in its receipt's Meta (as Slack and Matrix do), and deletes the posts a
+// receipt names. Rooms listed in down fail transiently.
+type rooms struct {
+	name  string
+	rooms []string
+
+	mu       sync.Mutex
+	down     map[string]bool
+	posted   []string
+	retracts []broadcast.Receipt
+}
+
+func (c *rooms) Name() string { return c.name }
+
+func (c *rooms) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, c.rooms)
+	for _, i := range f.Todo() {
+		room := c.rooms[i]
+		c.mu.Lock()
+		down := c.down[room]
+		if !down {
+			c.posted = append(c.posted, room)
+		}
+		c.mu.Unlock()
+		if down {
+			f.Report(i, errFlaky)
+			continue
+		}
+		f.Posted(i, broadcast.Receipt{ID: "post-" + room, Meta: map[string]string{"post." + room: "post-" + room}})
+	}
+	if err := f.Err(); err != nil {
+		return broadcast.Receipt{}, err
+	}
+	return f.Receipt(), nil
+}
+
+func (c *rooms) Retract(_ context.Context, prev broadcast.Receipt) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.retracts = append(c.retracts, prev)
+	return nil
+}
+
+// An update that reached some of a channel's rooms, while the others still
+// failed, is out there: Retract deletes what was posted instead of
+// skipping the channel because it has no receipt of the whole delivery.
+func TestRetractOfAPartialFanOut(t *testing.T) {
+	ch := &rooms{name: "chat", rooms: []string{"ops", "eng", "support"}, down: map[string]bool{"support": true}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+	u := validUpdate()
+	u.ID = "wrong-partial"
+
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err, "support is down")
+	assert.ElementsMatch(t, []string{"ops", "eng"}, rep.Results[0].Delivered)
+
+	ret, err := b.Retract(context.Background(), "wrong-partial")
+	require.NoError(t, err)
+	assert.False(t, ret.Results[0].Skipped, "two rooms show the update: it must be deleted there")
+	ch.mu.Lock()
+	require.Len(t, ch.retracts, 1)
+	prev := ch.retracts[0]
+	ch.mu.Unlock()
+	assert.Equal(t, "post-ops", prev.Meta["post.ops"])
+	assert.Equal(t, "post-eng", prev.Meta["post.eng"])
+	assert.NotContains(t, prev.Meta, "post.support")
+	assert.Equal(t, "wrong-partial", prev.UpdateID)
+}
+
+// A retracted update is never posted again: a Send of it afterwards (an
+// operator re-running the announcement for the channel that missed it)
+// posts it nowhere, and says why.
+func TestRetractedUpdateIsNotSentAgain(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	late := &editable{script: script{name: "late", errs: []error{errFlaky}}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, slack, late)
+	u := validUpdate()
+	u.ID = "wrong-again"
+
+	_, err := b.Send(context.Background(), u)
+	require.Error(t, err, "late missed it")
+	_, err = b.Retract(context.Background(), "wrong-again")
+	require.NoError(t, err)
+	require.Len(t, slack.retracts, 1)
+
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err, "the update was retracted")
+	assert.True(t, broadcast.IsPermanent(rep.Results[1].Err), "late: %v", rep.Results[1].Err)
+	assert.ErrorContains(t, rep.Results[1].Err, "retracted")
+	assert.True(t, rep.Results[0].Skipped, "slack posted it, and it was deleted")
+	assert.Equal(t, 1, late.count(), "late never gets the retracted update")
+	assert.Equal(t, 1, slack.count(), "slack does not get it again")
+}
