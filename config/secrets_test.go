@@ -173,6 +173,9 @@ func TestNoSecretFromTheEnvironmentShows(t *testing.T) {
 		{"statuspageio URL form, user part", []string{
 			"- statuspageio://${KEY}@kctbh9vrtdwd",
 		}, map[string]string{"KEY": "spio-key-7d2e3f"}, []string{"spio-key-7d2e3f"}},
+		{"statuspageio URL form, a key that does not look like one", []string{
+			"- statuspageio://${KEY}@kctbh9vrtdwd",
+		}, map[string]string{"KEY": "spioKeyAbcdef"}, []string{"spioKeyAbcdef"}},
 
 		// slack
 		{"slack token", []string{
@@ -237,6 +240,10 @@ func TestNoSecretFromTheEnvironmentShows(t *testing.T) {
 		{"mastodon URL form, user part", []string{
 			"- mastodon://${TOKEN}@mastodon.example.com",
 		}, map[string]string{"TOKEN": "masto-tok-7d2e3f"}, []string{"masto-tok-7d2e3f"}},
+
+		{"mastodon URL form, a token that does not look like one", []string{
+			"- mastodon://${TOKEN}@mastodon.example.com",
+		}, map[string]string{"TOKEN": "mastoTokAbcdef"}, []string{"mastoTokAbcdef"}},
 
 		// bluesky
 		{"bluesky app password", []string{
