@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 
 	"golang.org/x/oauth2"
 
@@ -246,6 +247,18 @@ func describeIRC(c ircFile) string {
 		s += ", SASL as " + c.SASLUser
 	}
 	return s + ", " + plural(len(names), "channel") + " " + strings.Join(names, ", ")
+}
+
+// ircChannel splits an IRC channel, "#name" or "#name key", as the irc
+// package does: at the first space (or tab, …), the key being all that
+// follows.
+func ircChannel(spec string) (name, key string) {
+	spec = strings.TrimSpace(spec)
+	i := strings.IndexFunc(spec, unicode.IsSpace)
+	if i < 0 {
+		return spec, ""
+	}
+	return spec[:i], strings.TrimSpace(spec[i:])
 }
 
 func plural(n int, word string) string {

@@ -47,8 +47,6 @@ type walker struct {
 	// retag, when set, gives a quoted scalar from the environment the
 	// type of its value, and reports whether it did.
 	retag func(*yaml.Node) bool
-	// visit, when set, is called with every node walked and its type.
-	visit func(n *yaml.Node, t reflect.Type)
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
@@ -60,9 +58,6 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if t == nodeType || t.Kind() == reflect.Interface || n.ShortTag() == "!!null" {
 		return nil // anything goes; null is the zero value
-	}
-	if w.visit != nil {
-		w.visit(n, t)
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
