@@ -240,7 +240,7 @@ func describeIRC(c ircFile) string {
 	}
 	names := make([]string, len(c.Channels))
 	for i, ch := range c.Channels {
-		names[i], _, _ = strings.Cut(strings.TrimSpace(ch), " ") // never the key
+		names[i], _ = ircChannel(ch) // never the key
 	}
 	s := fmt.Sprintf("%s (%s), nick %s", c.Server, tls, c.Nick)
 	if c.SASLUser != "" {
