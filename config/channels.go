@@ -67,7 +67,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 				keys := append([]string{"when"}, err.keys...)
 				msg := err.msg
 				if v := nodeAt(entry, keys); v != nil && v.Kind == yaml.ScalarNode {
-					msg = strings.Replace(msg, strconv.Quote(v.Value), b.ex.quoted(v), 1) // the reference, not the value
+					msg = b.ex.requote(msg, v)
 				}
 				return nil, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg)
 			}
@@ -240,8 +240,7 @@ func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string
 		}
 	}
 	if v := nodeAt(n, keys); v != nil && v.Kind == yaml.ScalarNode {
-		// A value the error quotes, from the environment: its reference.
-		msg = strings.Replace(msg, strconv.Quote(v.Value), b.ex.quoted(v), 1)
+		msg = b.ex.requote(msg, v)
 	}
 	line := lineOf(n, keys)
 	name := nameOf(n, written)

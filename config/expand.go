@@ -110,6 +110,13 @@ func (e *expander) quoted(n *yaml.Node) string {
 	return strconv.Quote(n.Value)
 }
 
+// requote returns msg, an error about scalar n, with n's value quoted as
+// %q quotes it replaced by quoted(n): a value from the environment by its
+// reference.
+func (e *expander) requote(msg string, n *yaml.Node) string {
+	return strings.ReplaceAll(msg, strconv.Quote(n.Value), e.quoted(n))
+}
+
 // expand replaces the references in s, and returns the values it took from
 // the environment. "$${" stands for a literal "${".
 func (e *expander) expand(s string) (string, []envValue, error) {
