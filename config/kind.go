@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -300,6 +301,16 @@ func (e *Env) Path(p string) string {
 		return p
 	}
 	return filepath.Join(e.Dir, p)
+}
+
+// dirFS returns the directory p, written in the file, to read files
+// from; its error says p is not a directory.
+func (e *Env) dirFS(p string) (fs.FS, error) {
+	dir := e.Path(p)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", p)
+	}
+	return os.DirFS(dir), nil
 }
 
 // Output returns the writer a file names: "stdout" (or "") for the
