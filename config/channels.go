@@ -32,9 +32,9 @@ type head struct {
 // short is a channel written as a mapping with a URL, to give it a name or
 // a route: {url: "${SLACK_URL}", name: ops, when: {…}}.
 type short struct {
-	URL  channelURL `yaml:"url" json:"url"`
-	Name string     `yaml:"name" json:"name"`
-	When *when      `yaml:"when" json:"when"`
+	URL  string `yaml:"url" json:"url"`
+	Name string `yaml:"name" json:"name"`
+	When *when  `yaml:"when" json:"when"`
 }
 
 func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
@@ -67,7 +67,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 				keys := append([]string{"when"}, err.keys...)
 				msg := err.msg
 				if v := nodeAt(entry, keys); v != nil && v.Kind == yaml.ScalarNode {
-					msg = strings.Replace(msg, strconv.Quote(v.Value), b.ex.quoted(v), 1) // the reference, not the value
+					msg = b.ex.requote(msg, v)
 				}
 				return nil, fmt.Errorf("%s:%d: %s.%s: %s", b.file, lineOf(entry, keys), path, renderKeys(keys), msg)
 			}
@@ -85,7 +85,6 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	at := fmt.Sprintf("%s:%d: %s", b.file, n.Line, path)
 	switch {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
-		b.ex.markURL(n)
 		return b.fromURL(n, at, n.Value, "", nil)
 	case n.Kind != yaml.MappingNode:
 		return built{}, fmt.Errorf("%s: want a channel URL, or a mapping with a kind", at)
@@ -122,9 +121,8 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
 		return built{}, err
 	}
-	b.ex.markSecrets(n, t)
 	got, err := k.impl.fromNode(b.env, written, n)
-	b.ex.markBuilt(n, got.secrets)
+	b.ex.markSecrets(n, got.secrets)
 	var de *decodeError
 	switch {
 	case errors.As(err, &de):
@@ -144,7 +142,6 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
 		return built{}, err
 	}
-	b.ex.markSecrets(n, t)
 	var s short
 	if err := n.Decode(&s); err != nil {
 		return built{}, yamlError(b.file, err)
@@ -152,12 +149,24 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	if s.URL == "" {
 		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
 	}
-	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), string(s.URL), s.Name, s.When)
+	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
 }
 
-// fromURL builds the channel of a URL, written in the entry n. Its errors
-// never quote the URL: it may hold credentials.
+// fromURL builds the channel of a URL, written in the entry n.
 func (b *builder) fromURL(n *yaml.Node, at, raw, name string, w *when) (built, error) {
+	got, err := b.buildURL(at, raw, name)
+	got.secrets.urls = append(got.secrets.urls, raw) // also when it does not parse
+	b.ex.markSecrets(n, got.secrets)
+	if err != nil {
+		return built{}, err
+	}
+	got.route = w
+	return got, nil
+}
+
+// buildURL builds the channel of a URL. Its errors never quote the URL:
+// it may hold credentials.
+func (b *builder) buildURL(at, raw, name string) (built, error) {
 	u, err := url.Parse(raw)
 	var ue *url.Error
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
@@ -174,12 +183,10 @@ func (b *builder) fromURL(n *yaml.Node, at, raw, name string, w *when) (built, e
 			at, u.Scheme, strings.Join(b.schemes(), ", "))
 	}
 	got, err := k.impl.fromURL(b.env, raw, name)
-	b.ex.markBuilt(n, got.secrets)
 	if err != nil {
 		msg, _ := explainBuild(got.spec, k.impl.enums(), err.Error())
-		return built{}, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
+		return got, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
 	}
-	got.route = w
 	return got, nil
 }
 
@@ -233,8 +240,7 @@ func (b *builder) channelError(path string, n *yaml.Node, k Kind, written string
 		}
 	}
 	if v := nodeAt(n, keys); v != nil && v.Kind == yaml.ScalarNode {
-		// A value the error quotes, from the environment: its reference.
-		msg = strings.Replace(msg, strconv.Quote(v.Value), b.ex.quoted(v), 1)
+		msg = b.ex.requote(msg, v)
 	}
 	line := lineOf(n, keys)
 	name := nameOf(n, written)

@@ -146,11 +146,11 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
 	if f.Templates != "" {
 		at := fmt.Sprintf("%s:%d: templates", name, lineOf(root, []string{"templates"}))
-		dir := env.Path(f.Templates)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("%s: %s is not a directory", at, f.Templates)
+		dir, err := env.dirFS(f.Templates)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", at, err)
 		}
-		set, err := templates.New(os.DirFS(dir))
+		set, err := templates.New(dir)
 		if err != nil {
 			// The templates package's errors name the file, after its name.
 			return nil, fmt.Errorf("%s: %s", at, strings.TrimPrefix(err.Error(), "templates: "))

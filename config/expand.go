@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/outagecast/outagecast/channels/irc"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -112,6 +110,13 @@ func (e *expander) quoted(n *yaml.Node) string {
 	return strconv.Quote(n.Value)
 }
 
+// requote returns msg, an error about scalar n, with n's value quoted as
+// %q quotes it replaced by quoted(n): a value from the environment by its
+// reference.
+func (e *expander) requote(msg string, n *yaml.Node) string {
+	return strings.ReplaceAll(msg, strconv.Quote(n.Value), e.quoted(n))
+}
+
 // expand replaces the references in s, and returns the values it took from
 // the environment. "$${" stands for a literal "${".
 func (e *expander) expand(s string) (string, []envValue, error) {
@@ -179,88 +184,15 @@ func validName(s string) bool {
 // shorter ones would mangle every message that happens to hold them.
 const minHidden = 6
 
-var (
-	secretType      = reflect.TypeFor[redact.Secret]()
-	urlType         = reflect.TypeFor[redact.URL]()
-	channelURLType  = reflect.TypeFor[channelURL]()
-	ircChannelsType = reflect.TypeFor[irc.ChannelList]()
-)
-
-// channelURL is a channel written as its URL: a string that may hold
-// credentials.
-type channelURL string
-
-// markSecrets records which values from the environment below n, decoded
-// into t, became secrets: those in redact.Secret fields, the credentials of
-// URLs (redact.URL fields, channel URLs, and any other string holding a
-// URL) and IRC channel keys. Other values from the environment are not
-// secrets.
-func (e *expander) markSecrets(n *yaml.Node, t reflect.Type) {
-	_ = walker{visit: func(n *yaml.Node, t reflect.Type) {
-		switch t {
-		case secretType:
-			for _, v := range e.used[n] {
-				e.addSecret(v)
-			}
-		case urlType, channelURLType:
-			e.markURL(n)
-		case ircChannelsType:
-			for _, c := range n.Content {
-				_, key, ok := strings.Cut(strings.TrimSpace(c.Value), " ")
-				for _, v := range e.used[c] {
-					switch {
-					case !ok:
-					case strings.Contains(key, v.value):
-						e.addSecret(v)
-					case strings.Contains(v.value, key) && len(key) >= minHidden:
-						e.red = e.red.With(redact.NewSecret(key)) // "#ops KEY" from the environment
-					}
-				}
-			}
-		default:
-			if t.Kind() == reflect.String && strings.Contains(n.Value, "://") {
-				e.markURL(n) // a plain URL field (base_url, …) with credentials
-			}
-		}
-	}}.walk("", n, t)
-}
-
-// markURL records the credentials of the URL in scalar n when it took a
-// value from the environment: redact.Redactor.WithURL hides its password,
-// its query values named like credentials and its token-like path
-// segments, and shows the URL itself without path and query. The parts of
-// a password ("hook:T0-B0-secret") count too, as a channel may send them
-// apart, and a value from the environment that holds any of these is a
-// secret itself.
-func (e *expander) markURL(n *yaml.Node) {
-	if len(e.used[n]) == 0 || n.Kind != yaml.ScalarNode {
-		return
-	}
-	var parts []redact.Secret
-	if u, err := url.Parse(n.Value); err == nil {
-		pw, _ := u.User.Password()
-		for _, part := range strings.FieldsFunc(pw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-			if len(part) >= minHidden {
-				parts = append(parts, redact.NewSecret(part))
-			}
-		}
-	}
-	creds := redact.NewRedactor(parts...).WithURL(redact.NewURL(n.Value))
-	e.red = e.red.WithURL(redact.NewURL(n.Value)).With(parts...)
-	for _, v := range e.used[n] {
-		if creds.String(v.value) != v.value {
-			e.addSecret(v)
-		}
-	}
-}
-
-// markBuilt records as secrets the values from the environment below n,
-// a channel's entry, that went into the secrets of its Config (cs),
+// markSecrets records which values from the environment below n, a
+// channel's entry, went into cs, the secrets of the Config built from it,
 // whichever key or part of a URL held them (mastodon://TOKEN@host has the
-// token in the URL's user part); and such a secret itself, or the
-// credentials of such a URL, where a value from the environment held
-// more or was written otherwise (a whole channel URL).
-func (e *expander) markBuilt(n *yaml.Node, cs configSecrets) {
+// token in the URL's user part): a value that a secret holds, or that
+// holds the credentials of one of its URLs, is a secret. Where a value
+// from the environment holds more than a secret (a whole channel URL, a
+// "#channel key"), that secret is hidden too. Other values from the
+// environment are not secrets.
+func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 	used := e.usedBelow(n, nil)
 	for _, s := range cs.values {
 		for _, v := range used {
@@ -274,13 +206,40 @@ func (e *expander) markBuilt(n *yaml.Node, cs configSecrets) {
 		}
 	}
 	for _, u := range cs.urls {
-		creds := redact.NewRedactor().WithURL(u)
-		for _, v := range used {
-			if creds.String(v.value) != v.value {
-				e.addSecret(v)
-				e.red = e.red.WithURL(u)
+		e.markURL(u, used)
+	}
+}
+
+// markURL records the credentials of URL raw when it took a value from the
+// environment (used): redact.Redactor.WithURL hides its password, its
+// query values named like credentials and its token-like path segments,
+// and shows the URL itself without path and query. The parts of a
+// password ("hook:T0-B0-secret") count too, as a channel may send them
+// apart, and a value from the environment that holds any of these is a
+// secret itself.
+func (e *expander) markURL(raw string, used []envValue) {
+	var parts []redact.Secret
+	if u, err := url.Parse(raw); err == nil {
+		pw, _ := u.User.Password()
+		for _, part := range strings.FieldsFunc(pw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if len(part) >= minHidden {
+				parts = append(parts, redact.NewSecret(part))
 			}
 		}
+	}
+	creds := redact.NewRedactor(parts...).WithURL(redact.NewURL(raw))
+	took := false
+	for _, v := range used {
+		switch {
+		case creds.String(v.value) != v.value:
+			e.addSecret(v)
+			took = true
+		case v.value != "" && strings.Contains(raw, v.value):
+			took = true
+		}
+	}
+	if took {
+		e.red = e.red.WithURL(redact.NewURL(raw)).With(parts...)
 	}
 }
 

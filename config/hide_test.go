@@ -213,3 +213,17 @@ func TestChannelErrorsHideSecrets(t *testing.T) {
 		})
 	}
 }
+
+// Describe names an IRC channel without its key, however the key is
+// separated from the name: the irc package takes a tab as a space.
+func TestDescribeIRCWithoutKeys(t *testing.T) {
+	cfg, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: irc",
+		"    server: irc.example.com:6697",
+		"    nick: status",
+		`    channels: ["#ops chan-key-8c1f2e", "#customers\tchan-key-7d2e3f", "  #status  "]`,
+	), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "irc.example.com:6697 (TLS), nick status, channels #ops, #customers, #status", cfg.Describe("irc"))
+}

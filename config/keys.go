@@ -169,7 +169,7 @@ func scopesOf(spec reflect.Type, keys []string) []reflect.Type {
 		case t.Kind() != reflect.Struct:
 			return out
 		default:
-			f, ok := fieldByKey(t, k)
+			f, ok := yamlFields(t)[k]
 			if !ok {
 				return out
 			}
@@ -191,24 +191,6 @@ func structOf(t reflect.Type) reflect.Type {
 		return nil
 	}
 	return t
-}
-
-// fieldByKey returns the type of struct t's field of YAML key k. Inline
-// fields count as t's own.
-func fieldByKey(t reflect.Type, k string) (reflect.Type, bool) {
-	for f := range t.Fields() {
-		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if opts == "inline" {
-			if ft, ok := fieldByKey(f.Type, k); ok {
-				return ft, true
-			}
-			continue
-		}
-		if f.IsExported() && (key == k || key == "" && strings.ToLower(f.Name) == k) {
-			return f.Type, true
-		}
-	}
-	return nil, false
 }
 
 // constant returns the value name stands for when it is a Go constant

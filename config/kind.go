@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/irc"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -105,16 +107,17 @@ type built struct {
 	desc  string       // what is configured, without secrets
 	spec  reflect.Type // the type its keys came from, for Explain
 	route *when        // its "when:", nil for none
-	// secrets are its Config's secrets, set also when the channel's
-	// package refused the Config.
+	// secrets are its Config's secrets, set also when Prepare or the
+	// channel's package refused the Config.
 	secrets configSecrets
 }
 
-// configSecrets are the values of a Config's redact.Secret fields and its
-// redact.URLs, which may hold credentials.
+// configSecrets are the secrets of a Config, revealed: the values of its
+// redact.Secret fields and the keys of its IRC channels (values), and its
+// URLs, in redact.URL fields or in strings, which may hold credentials.
 type configSecrets struct {
 	values []string
-	urls   []redact.URL
+	urls   []string
 }
 
 // entry is a channel entry of the full form: the keys every kind has, and
@@ -147,7 +150,9 @@ func (k *kindOf[C, Ch]) hasURL() bool            { return k.spec.ParseURL != nil
 func (k *kindOf[C, Ch]) fromNode(env *Env, written string, n *yaml.Node) (built, error) {
 	var e entry[C]
 	if err := n.Decode(&e); err != nil {
-		return built{}, &decodeError{err}
+		var b built
+		b.secrets.collect(reflect.ValueOf(e.Config)) // what decoded
+		return b, &decodeError{err}
 	}
 	b, err := k.build(env, e.Config, written)
 	b.route = e.When
@@ -177,12 +182,14 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 			v.Set(reflect.ValueOf(env.Templates))
 		}
 	}
+	var err error
 	if k.spec.Prepare != nil {
-		if err := k.spec.Prepare(&c, env); err != nil {
-			return b, err
-		}
+		err = k.spec.Prepare(&c, env)
 	}
 	b.secrets.collect(reflect.ValueOf(c))
+	if err != nil {
+		return b, err
+	}
 	ch, err := k.newChannel(c)
 	if err != nil {
 		return b, err
@@ -197,24 +204,41 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 	return b, nil
 }
 
+var (
+	secretType      = reflect.TypeFor[redact.Secret]()
+	urlType         = reflect.TypeFor[redact.URL]()
+	ircChannelsType = reflect.TypeFor[irc.ChannelList]()
+)
+
 // collect adds the secrets of v, a Config, in its structs, lists and
 // maps; pointers and interfaces (a client, a template set) are not
 // followed.
 func (cs *configSecrets) collect(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Struct:
-		switch v.Type() {
-		case secretType:
-			if s := v.Interface().(redact.Secret).Reveal(); s != "" {
-				cs.values = append(cs.values, s)
-			}
-			return
-		case urlType:
-			if u := v.Interface().(redact.URL); !u.IsZero() {
-				cs.urls = append(cs.urls, u)
-			}
-			return
+	switch v.Type() {
+	case secretType:
+		if s := v.Interface().(redact.Secret).Reveal(); s != "" {
+			cs.values = append(cs.values, s)
 		}
+		return
+	case urlType:
+		if u := v.Interface().(redact.URL).Reveal(); u != "" {
+			cs.urls = append(cs.urls, u)
+		}
+		return
+	case ircChannelsType:
+		for i := range v.Len() {
+			if _, key := ircChannel(v.Index(i).String()); key != "" {
+				cs.values = append(cs.values, key)
+			}
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if strings.Contains(v.String(), "://") {
+			cs.urls = append(cs.urls, v.String()) // a plain URL field (base_url, …) with credentials
+		}
+	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
 				cs.collect(v.Field(i))
@@ -277,6 +301,16 @@ func (e *Env) Path(p string) string {
 		return p
 	}
 	return filepath.Join(e.Dir, p)
+}
+
+// dirFS returns the directory p, written in the file, to read files
+// from; its error says p is not a directory.
+func (e *Env) dirFS(p string) (fs.FS, error) {
+	dir := e.Path(p)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", p)
+	}
+	return os.DirFS(dir), nil
 }
 
 // Output returns the writer a file names: "stdout" (or "") for the

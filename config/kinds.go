@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 
 	"golang.org/x/oauth2"
 
@@ -239,13 +240,25 @@ func describeIRC(c ircFile) string {
 	}
 	names := make([]string, len(c.Channels))
 	for i, ch := range c.Channels {
-		names[i], _, _ = strings.Cut(strings.TrimSpace(ch), " ") // never the key
+		names[i], _ = ircChannel(ch) // never the key
 	}
 	s := fmt.Sprintf("%s (%s), nick %s", c.Server, tls, c.Nick)
 	if c.SASLUser != "" {
 		s += ", SASL as " + c.SASLUser
 	}
 	return s + ", " + plural(len(names), "channel") + " " + strings.Join(names, ", ")
+}
+
+// ircChannel splits an IRC channel, "#name" or "#name key", as the irc
+// package does: at the first space (or tab, …), the key being all that
+// follows.
+func ircChannel(spec string) (name, key string) {
+	spec = strings.TrimSpace(spec)
+	i := strings.IndexFunc(spec, unicode.IsSpace)
+	if i < 0 {
+		return spec, ""
+	}
+	return spec[:i], strings.TrimSpace(spec[i:])
 }
 
 func plural(n int, word string) string {

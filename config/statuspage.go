@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/outagecast/outagecast/channels/statuspage"
@@ -71,11 +70,11 @@ func prepareStatuspage(f *statuspageFile, env *Env) error {
 		f.cfg.Branding.Links = append(f.cfg.Branding.Links, statuspage.Link{Text: l.Text, URL: l.URL})
 	}
 	if f.Templates != "" {
-		dir := env.Path(f.Templates)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("statuspage: Config.Templates: %s is not a directory", f.Templates)
+		dir, err := env.dirFS(f.Templates)
+		if err != nil {
+			return fmt.Errorf("statuspage: Config.Templates: %w", err)
 		}
-		f.cfg.Templates = os.DirFS(dir)
+		f.cfg.Templates = dir
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +32,7 @@ func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
 // the environment is quoted as ex wrote it: got "${SMTP_PORT}". Keys t
 // has no field for are left to checkKeys.
 func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
-	return walker{file: file, values: true, quote: ex.quoted, retag: ex.retag}.walk(path, n, t)
+	return walker{file: file, values: true, ex: ex}.walk(path, n, t)
 }
 
 // walker checks a node tree against the Go type it decodes into, so that
@@ -42,13 +41,9 @@ type walker struct {
 	file   string
 	keys   bool // report keys the type has no field for
 	values bool // report values of the wrong shape or type
-	// quote quotes a scalar's value for an error.
-	quote func(*yaml.Node) string
-	// retag, when set, gives a quoted scalar from the environment the
-	// type of its value, and reports whether it did.
-	retag func(*yaml.Node) bool
-	// visit, when set, is called with every node walked and its type.
-	visit func(n *yaml.Node, t reflect.Type)
+	// ex, when values are checked, quotes values from the environment
+	// as their references and retypes them.
+	ex *expander
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
@@ -60,9 +55,6 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if t == nodeType || t.Kind() == reflect.Interface || n.ShortTag() == "!!null" {
 		return nil // anything goes; null is the zero value
-	}
-	if w.visit != nil {
-		w.visit(n, t)
 	}
 	switch {
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
@@ -131,7 +123,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 			return nil
 		}
 		text := reflect.PointerTo(t).Implements(textUnmarshaler) // reads the text, quoted or not
-		if t.Kind() != reflect.String && !text && w.retag != nil && w.retag(n) {
+		if t.Kind() != reflect.String && !text && w.ex.retag(n) {
 			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) {
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
 			}
@@ -141,13 +133,13 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, strconv.Quote(n.Value), w.quote(n)) // a reference, not its value
+		msg = w.ex.requote(msg, n)
 		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
 	switch n.Kind {
 	case yaml.ScalarNode:
-		got = w.quote(n)
+		got = w.ex.quoted(n)
 	case yaml.MappingNode:
 		got = "a mapping"
 	}
