@@ -51,7 +51,8 @@
 //   - oneline s: s with every run of white space collapsed to one space.
 //   - sentence s: s trimmed, with a full stop added unless it ends in
 //     punctuation.
-//   - md s: s with CommonMark formatting characters escaped, URLs left whole.
+//   - md s: s with CommonMark formatting characters escaped (HTML's "<",
+//     ">" and "&" too), URLs left whole.
 //   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
 //   - utc t: t in UTC as "24 Nov 2025 13:45 UTC"; "" for the zero time.
 //   - color status: a CSS colour for the status (for html).

@@ -4,9 +4,11 @@ import "strings"
 
 // escapeMarkdown backslash-escapes the characters that CommonMark (and the
 // chat tools that follow it: Discord, Matrix, Mattermost) would read as
-// formatting, except inside URLs, which must stay clickable. Characters that
-// only matter at the start of a line ("#", "+", "-", "1.", "1)") are escaped
-// there.
+// formatting, except inside URLs, which must stay clickable: "<" and ">"
+// (HTML tags, autolinks) and "&" too, which would start an entity ("&lt;",
+// "&#60;") that the HTML these tools render shows as another character.
+// Characters that only matter at the start of a line ("#", "+", "-", "1.",
+// "1)") are escaped there.
 func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
@@ -25,7 +27,7 @@ func escapeText(b *strings.Builder, s string, lineStart bool) {
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
 		switch {
-		case strings.IndexByte("\\`*_~[]<>|", ch) >= 0:
+		case strings.IndexByte("\\`*_~[]<>|&", ch) >= 0:
 			b.WriteByte('\\')
 		case lineStart && strings.IndexByte("#+-=", ch) >= 0:
 			b.WriteByte('\\')

@@ -183,8 +183,9 @@ func TestEscaping(t *testing.T) {
 	u := broadcast.Update{
 		Title:  `<script>alert("x")</script> *bold* _it_`,
 		Status: broadcast.StatusInvestigating,
-		Body:   "# Not a heading\n1. not a list\n2) nor this\nsee https://example.com/a_b*c [x](y) `code` ~strike~ a|b \\",
-		URL:    `https://status.example.com/i?a=1&b="2"`,
+		Body: "# Not a heading\n1. not a list\n2) nor this\nsee https://example.com/a_b*c [x](y) `code` ~strike~ a|b \\\n" +
+			"R&D: &lt;b&gt; &amp; &#60;i&#x3e; &copy;",
+		URL: `https://status.example.com/i?a=1&b="2"`,
 	}
 	html, err := templates.Default().Render("html", u)
 	require.NoError(t, err)
@@ -198,6 +199,8 @@ func TestEscaping(t *testing.T) {
 		`\<script\>alert("x")\</script\> \*bold\* \_it\_`,
 		`\# Not a heading`, `1\. not a list`, `2\) nor this`,
 		"see https://example.com/a_b*c ", "\\[x\\](y) \\`code\\` \\~strike\\~ a\\|b \\\\",
+		// CommonMark reads "&…;" as a character: the text shows as written.
+		`R\&D: \&lt;b\&gt; \&amp; \&#60;i\&#x3e; \&copy;`,
 	} {
 		assert.Contains(t, md, want)
 	}

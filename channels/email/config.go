@@ -2,6 +2,7 @@ package email
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -77,6 +78,11 @@ func checkServer(cfg *Config) error {
 	case strings.Contains(h, ":") && net.ParseIP(h) == nil:
 		return fieldErr("Host", "%q includes a port; set Config.Port", h)
 	}
+	host, err := asciiHost(cfg.Host)
+	if err != nil {
+		return fieldErr("Host", "invalid host name %q: %v", cfg.Host, err)
+	}
+	cfg.Host = host
 	if cfg.Port < 0 || cfg.Port > 65535 {
 		return fieldErr("Port", "%d out of range", cfg.Port)
 	}
@@ -95,8 +101,8 @@ func checkServer(cfg *Config) error {
 		if cfg.TLSConfig != nil {
 			tc = cfg.TLSConfig.Clone()
 		}
-		if tc.ServerName == "" {
-			tc.ServerName = cfg.Host
+		if tc.ServerName, err = asciiHost(cmp.Or(tc.ServerName, cfg.Host)); err != nil {
+			return fieldErr("TLSConfig", "invalid ServerName %q: %v", cfg.TLSConfig.ServerName, err)
 		}
 		cfg.TLSConfig = tc
 	}
@@ -191,14 +197,24 @@ func wireAddress(field string, a *mail.Address) (*mail.Address, error) {
 // asciiDomain returns addr with a domain outside ASCII in A-labels.
 func asciiDomain(addr string) (string, error) {
 	at := strings.LastIndexByte(addr, '@')
-	if at < 0 || isASCII(addr[at+1:]) {
+	if at < 0 {
 		return addr, nil
 	}
-	d, err := idna.Lookup.ToASCII(addr[at+1:])
+	d, err := asciiHost(addr[at+1:])
 	if err != nil {
 		return "", err
 	}
 	return addr[:at+1] + d, nil
+}
+
+// asciiHost returns a host name outside ASCII (IDN) in A-labels (RFC
+// 5890), the form resolvers, certificates and SMTP know; a name in ASCII
+// is returned as it is.
+func asciiHost(h string) (string, error) {
+	if isASCII(h) {
+		return h, nil
+	}
+	return idna.Lookup.ToASCII(h)
 }
 
 // sameAddress folds an address for comparison: its domain in A-labels,

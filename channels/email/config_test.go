@@ -44,6 +44,7 @@ func TestNewRejects(t *testing.T) {
 		{"no host", func(c *email.Config) { c.Host = "" }, "email: Config.Host: missing"},
 		{"host with port", func(c *email.Config) { c.Host = "smtp.example.com:587" }, "Config.Host: \"smtp.example.com:587\" includes a port"},
 		{"host with space", func(c *email.Config) { c.Host = "smtp example" }, "Config.Host: invalid host name"},
+		{"host not a valid IDN", func(c *email.Config) { c.Host = "-bücher.example" }, `Config.Host: invalid host name "-bücher.example"`},
 		{"port", func(c *email.Config) { c.Port = 70000 }, "Config.Port: 70000 out of range"},
 		{"tls mode", func(c *email.Config) { c.TLS = 7 }, "Config.TLS: unknown mode 7"},
 		{"tls config in plaintext", func(c *email.Config) {

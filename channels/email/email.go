@@ -44,7 +44,8 @@
 // offers SMTPUTF8 (RFC 6531): without it, such a recipient is refused for
 // good (a *RecipientError saying so), and such a From fails the channel.
 // The Ledger targets, Recipients, RecipientError and the List-Unsubscribe
-// URL keep the addresses as configured.
+// URL keep the addresses as configured. A Config.Host outside ASCII is
+// likewise dialed, and named to TLS (SNI, certificate check), in A-labels.
 //
 // # Threading
 //
@@ -244,14 +245,17 @@ const (
 type Config struct {
 	// Name of the channel; default "email". It keys Update.Overrides.
 	Name string `yaml:"name" json:"name"`
-	// Host of the SMTP server, without port. Required.
+	// Host of the SMTP server, without port. Required. A name outside
+	// ASCII (IDN) is dialed, and checked against the certificate, as its
+	// A-labels ("xn--…").
 	Host string `yaml:"host" json:"host"`
 	// Port of the SMTP server; default by TLS mode: 587, 465 or 25.
 	Port int `yaml:"port" json:"port"`
 	// TLS selects transport security; the zero value requires STARTTLS.
 	TLS TLSMode `yaml:"tls" json:"tls"`
 	// TLSConfig customises TLS, for example RootCAs for a server with a
-	// private certificate. ServerName defaults to Host. It is cloned. JSON
+	// private certificate. ServerName defaults to Host (IDN as A-labels,
+	// like Host). It is cloned. JSON
 	// leaves it out: it may hold private keys.
 	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Auth selects the AUTH mechanism; default AuthAuto.

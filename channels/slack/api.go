@@ -76,6 +76,17 @@ type postResponse struct {
 	apiResponse
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
+	// Message is the message posted; a reply's has its thread_ts.
+	Message *struct {
+		ThreadTS string `json:"thread_ts"`
+	} `json:"message"`
+}
+
+// threadGone reports whether err is Slack's refusal of a reply whose
+// thread is gone: its first post was deleted before anyone replied.
+func threadGone(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == "thread_not_found"
 }
 
 // call makes one Web API call of method with the JSON body req and decodes

@@ -41,6 +41,10 @@ type fakeSlack struct {
 	failCode map[string]string              // Web API method → error code to answer
 	lose     map[string]bool                // conversation ID → post, then drop the answer
 	hookErr  *fakeAnswer                    // the webhook's next answers, instead of "ok"
+	// goneCode is the answer to a reply under a deleted message that has
+	// no replies: "" posts it at the conversation's top level (its answer
+	// has no thread_ts), as Slack does; an error code refuses it.
+	goneCode string
 	calls    []fakeCall
 }
 
@@ -262,6 +266,12 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 	if m.broadcast && m.threadTS == "" {
 		f.t.Errorf("chat.postMessage: reply_broadcast without thread_ts")
 	}
+	if m.threadTS != "" && f.goneThread(m.channel, m.threadTS) {
+		if f.goneCode != "" {
+			return nil, f.goneCode
+		}
+		m.threadTS, m.broadcast = "", false
+	}
 	m.ts = fmt.Sprintf("1741944413.%06d", (len(f.msgs)+1)*100)
 	f.msgs = append(f.msgs, m)
 	msg := map[string]any{"type": "message", "subtype": "bot_message", "bot_id": "B0BOT00001", "text": m.text, "ts": m.ts}
@@ -276,6 +286,16 @@ func (f *fakeSlack) isRoot(channel, ts string) bool {
 	return slices.ContainsFunc(f.msgs, func(m *fakeMsg) bool {
 		return m.channel == channel && m.ts == ts && m.threadTS == ""
 	})
+}
+
+// goneThread reports whether the thread of ts in channel is gone: its
+// first post was deleted and nothing replied to it. (Deleted with
+// replies, it stays as "This message was deleted", and so does the
+// thread.)
+func (f *fakeSlack) goneThread(channel, ts string) bool {
+	root := slices.ContainsFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == channel && m.ts == ts && m.deleted })
+	replied := slices.ContainsFunc(f.msgs, func(m *fakeMsg) bool { return m.channel == channel && m.threadTS == ts })
+	return root && !replied
 }
 
 func (f *fakeSlack) update(body map[string]json.RawMessage) (map[string]any, string) {
@@ -368,6 +388,14 @@ func (f *fakeSlack) failMethod(method, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failCode[method] = code
+}
+
+// answerGone sets goneCode: how a reply under a deleted first post
+// without replies is answered.
+func (f *fakeSlack) answerGone(code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.goneCode = code
 }
 
 // loseAnswers makes posts to target take effect and their answers lost.

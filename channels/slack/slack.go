@@ -24,8 +24,7 @@
 // # Threading
 //
 // An incident's first update starts a thread in each conversation; each
-// later update replies in it (thread_ts is the ts of the first post, from
-// Message.Thread.Root), and the resolved or completed update is also shown
+// later update replies in it (thread_ts is the ts of the first post), and the resolved or completed update is also shown
 // in the conversation (reply_broadcast). After each reply the thread's
 // first post is updated (chat.update) with a coloured status bar, an
 // attachment saying the latest status and that every update is in the
@@ -34,11 +33,19 @@
 // fail the delivery, which is done: the reply was posted. The Receipt says
 // why, in Meta[MetaRootError+conversation], and the next reply tries again.
 //
-// A conversation the first update did not reach threads under its first
-// post of the incident (Message.Thread.Last's thread). The Receipt's Meta
-// holds, per conversation, the channel ID, the message's ts and its
-// thread's ts (MetaChannel, MetaTS, MetaThreadTS followed by the
-// Config.Channels entry); its ID is the ts in the first conversation.
+// A thread whose first post was deleted (retracted, or by hand) after a
+// reply goes on under Slack's "This message was deleted". Deleted before
+// any reply, the thread is gone: Slack posts a reply to it at the
+// conversation's top level, or refuses it (thread_not_found, then the
+// update is posted again without it). Either way the update starts a new
+// thread, which the next updates reply in: each conversation threads
+// under the thread of the incident's latest post there
+// (Message.Thread.Last), else of its first (Message.Thread.Root). So a
+// conversation the first update did not reach threads under its first
+// post of the incident. The Receipt's Meta holds, per conversation, the
+// channel ID, the message's ts and its thread's ts (MetaChannel, MetaTS,
+// MetaThreadTS followed by the Config.Channels entry); its ID is the ts
+// in the first conversation.
 //
 // # Corrections and retractions
 //
@@ -104,7 +111,8 @@
 // conversation is pending, nil when every other one got the update (the
 // refusals are in the Ledger and the Broadcaster's Result.Failures), a
 // permanent one when all refused. An incoming webhook's answer is judged
-// by its HTTP status: 2xx delivered; 429 waits for Retry-After; 5xx
+// by its HTTP status: 2xx delivered; 429 waits for Retry-After (30s
+// without one); 5xx
 // transient; invalid_payload, action_prohibited, channel_not_found,
 // channel_is_archived, no_service and every other 4xx permanent.
 //
@@ -280,7 +288,9 @@ type outcome struct {
 }
 
 // deliver posts msg to target, as a reply in the incident's thread there
-// if it has one, and then updates the thread's root.
+// if it has one, and then updates the thread's root. A thread that is
+// gone (its first post deleted before anyone replied) is left: msg starts
+// a new one.
 func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target string, msg message) outcome {
 	req := msg.post(target)
 	root, threaded := threadOf(m.Thread, target)
@@ -288,8 +298,17 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 		req.Channel, req.ThreadTS, req.ReplyBroadcast = root.channel, root.ts, final(m.Update)
 	}
 	var resp postResponse
-	if err := c.call(ctx, "chat.postMessage", req, &resp); err != nil {
+	err := c.call(ctx, "chat.postMessage", req, &resp)
+	if threaded && threadGone(err) {
+		req.ThreadTS, req.ReplyBroadcast = "", false
+		err = c.call(ctx, "chat.postMessage", req, &resp)
+		threaded = false
+	}
+	if err != nil {
 		return outcome{err: err}
+	}
+	if threaded && resp.Message != nil && resp.Message.ThreadTS == "" {
+		threaded = false // Slack posted it at the top level: the thread is gone
 	}
 	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}}
 	if threaded {

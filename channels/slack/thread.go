@@ -68,10 +68,11 @@ func targetsOf(r broadcast.Receipt, order []string) []string {
 }
 
 // threadOf returns the root post of target's thread for the incident:
-// the thread of its first post (Root), else of its latest (Last), which
-// started a thread of its own when the first did not reach target.
+// the thread of its latest post (Last), else of its first (Root). Last's
+// thread is Root's, unless the first post did not reach target or its
+// thread was gone, and Last started a thread of its own.
 func threadOf(t broadcast.Thread, target string) (post, bool) {
-	for _, r := range []broadcast.Receipt{t.Root, t.Last} {
+	for _, r := range []broadcast.Receipt{t.Last, t.Root} {
 		if p, ok := postOf(r, target); ok {
 			return post{channel: p.channel, ts: p.thread, thread: p.thread}, true
 		}

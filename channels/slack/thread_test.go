@@ -143,3 +143,58 @@ func TestLostAnswerDuplicatesOnlyThatConversation(t *testing.T) {
 	assert.Len(t, byTarget(f.messages(), "#ops"), 1, "#ops, marked delivered, is not posted again")
 	assert.Len(t, byTarget(f.messages(), "eng"), 2, "eng got the update twice: Slack takes no idempotency key")
 }
+
+// An incident's first post deleted (retracted, or by hand) before anyone
+// replied takes its thread with it: Slack posts a reply to it at the
+// conversation's top level, or refuses it with thread_not_found. The
+// update then starts a new thread, and the later ones reply in it and set
+// its status bar, rather than each landing alone or failing. A first post
+// deleted after replies stays as "This message was deleted", and the
+// thread goes on under it.
+func TestDeletedRootStartsNewThread(t *testing.T) {
+	for _, c := range []struct {
+		name, code string
+		replied    bool // the first post had a reply when it was deleted
+	}{
+		{name: "posted at top level"},
+		{name: "thread_not_found", code: "thread_not_found"},
+		{name: "deleted after a reply", replied: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+			f.answerGone(c.code)
+			r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+			last := r1
+			if c.replied {
+				last = send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+			}
+			require.NoError(t, ch.Retract(context.Background(), r1))
+			r3 := send(t, ch, update(3, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: last})
+			send(t, ch, update(4, broadcast.StatusMonitoring), broadcast.Thread{Root: r1, Last: r3})
+
+			var live []fakeMsg
+			for _, m := range byTarget(f.messages(), "#ops") {
+				if !m.deleted {
+					live = append(live, m)
+				}
+			}
+			if c.replied {
+				require.Len(t, live, 3)
+				for _, m := range live {
+					assert.Equal(t, r1.ID, m.threadTS, "the thread goes on under the deleted first post")
+				}
+				return
+			}
+			require.Len(t, live, 2)
+			assert.Empty(t, live[0].threadTS, "update 3 starts a new thread")
+			p, ok := postOf(r3, "#ops")
+			require.True(t, ok)
+			assert.Equal(t, post{channel: "C0OPS00001", ts: live[0].ts, thread: live[0].ts}, p,
+				"the receipt says update 3 is the thread's first post")
+			assert.NotContains(t, r3.Meta, MetaRootError+"#ops", "no status bar for a post gone")
+			assert.Equal(t, live[0].ts, live[1].threadTS, "update 4 replies in the new thread")
+			require.Len(t, live[0].attachments, 1, "the new first post's status bar")
+			assert.Contains(t, live[0].attachments[0], "Current status: Monitoring")
+		})
+	}
+}

@@ -51,22 +51,26 @@ func TestWebhookAnswers(t *testing.T) {
 	for _, c := range []struct {
 		status int
 		body   string
+		hint   string // Retry-After
 		want   class
 		wait   time.Duration
 	}{
-		{http.StatusBadRequest, "invalid_payload", permanent, 0},
-		{http.StatusBadRequest, "user_not_found", permanent, 0},
-		{http.StatusForbidden, "action_prohibited", permanent, 0},
-		{http.StatusNotFound, "channel_not_found", permanent, 0},
-		{http.StatusGone, "channel_is_archived", permanent, 0},
-		{http.StatusNotFound, "no_service", permanent, 0},
-		{http.StatusTooManyRequests, "rate_limited", rateLimited, 30 * time.Second},
-		{http.StatusInternalServerError, "rollup_error", transient, 0},
-		{http.StatusServiceUnavailable, "", transient, 0},
+		{http.StatusBadRequest, "invalid_payload", "", permanent, 0},
+		{http.StatusBadRequest, "user_not_found", "", permanent, 0},
+		{http.StatusForbidden, "action_prohibited", "", permanent, 0},
+		{http.StatusNotFound, "channel_not_found", "", permanent, 0},
+		{http.StatusGone, "channel_is_archived", "", permanent, 0},
+		{http.StatusNotFound, "no_service", "", permanent, 0},
+		{http.StatusTooManyRequests, "rate_limited", "30", rateLimited, 30 * time.Second},
+		// Without Retry-After: the Web API's default wait, not a 1s backoff
+		// into the same limit.
+		{http.StatusTooManyRequests, "rate_limited", "", rateLimited, defaultRateWait},
+		{http.StatusInternalServerError, "rollup_error", "", transient, 0},
+		{http.StatusServiceUnavailable, "", "", transient, 0},
 	} {
 		a := &fakeAnswer{status: c.status, body: c.body}
-		if c.wait > 0 {
-			a.header = map[string]string{"Retry-After": "30"}
+		if c.hint != "" {
+			a.header = map[string]string{"Retry-After": c.hint}
 		}
 		f.answerHook(a)
 		_, err := ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))

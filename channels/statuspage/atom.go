@@ -2,13 +2,18 @@ package statuspage
 
 import (
 	"cmp"
+	"crypto/sha1"
 	"encoding/xml"
 	"fmt"
 	"html"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Atom 1.0 (RFC 4287) documents, as much of them as the feeds use.
@@ -140,9 +145,62 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 
 // entryID is an entry's id: a tag URI (RFC 4151) of the page's host, the
 // update's date and its ID, so that it never changes, even when the update
-// is edited or the site moves to https.
+// is edited or the site moves to https. A tag URI's authority is a DNS
+// name: a host outside ASCII is written as its A-labels, and a page at an
+// IP address (or a name that is none) gets the URN of the name-based UUID
+// of that tag URI instead, which is as stable.
 func entryID(host string, e *entry) string {
-	return fmt.Sprintf("tag:%s,%s:update/%s", host, e.Time.UTC().Format(time.DateOnly), url.PathEscape(e.ID))
+	specific := e.Time.UTC().Format(time.DateOnly) + ":update/" + url.PathEscape(e.ID)
+	if name, ok := dnsName(host); ok {
+		return "tag:" + name + "," + specific
+	}
+	return "urn:uuid:" + nameUUID("tag:"+host+","+specific)
+}
+
+// dnsName returns host as a DNS name in ASCII, without a final dot, and
+// whether it is one: letters, digits and inner hyphens in dot-separated
+// labels, and not an IP address.
+func dnsName(host string) (string, bool) {
+	name := strings.TrimSuffix(host, ".")
+	if net.ParseIP(name) != nil {
+		return "", false
+	}
+	if !isASCII(name) {
+		var err error
+		if name, err = idna.Lookup.ToASCII(name); err != nil {
+			return "", false
+		}
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' ||
+			strings.ContainsFunc(label, func(r rune) bool { return !isAlnum(r) && r != '-' }) {
+			return "", false
+		}
+	}
+	return name, true
+}
+
+func isASCII(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf })
+}
+
+func isAlnum(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+}
+
+// urlNamespace is the UUID namespace of URLs (RFC 9562, section 6.6).
+var urlNamespace = [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+
+// nameUUID returns the name-based UUID (RFC 9562 version 5, SHA-1) of
+// uri in the URL namespace.
+func nameUUID(uri string) string {
+	h := sha1.New()
+	h.Write(urlNamespace[:])
+	h.Write([]byte(uri))
+	u := h.Sum(nil)[:16]
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // the RFC's variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
 // entryHTML is the content of an entry.

@@ -2,6 +2,7 @@ package statuspage_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,51 @@ func TestAtomEntryIDEscaped(t *testing.T) {
 	f := p.site().Feeds["history.atom"]
 	require.Len(t, f.Items, 1)
 	assert.Equal(t, "tag:status.example.com,2025-03-14:update/id%20with%20spaces%2Fand%23hash", f.Items[0].GUID)
+}
+
+// tagURI is a tag URI (RFC 4151) whose authority is a DNS name (in
+// ASCII), dated by day, of an update.
+var tagURI = regexp.MustCompile(`^tag:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*,` +
+	`\d{4}-\d{2}-\d{2}:update/[A-Za-z0-9%._~!$&'()*+,;=:@/?-]+$`)
+
+// nameUUID is the URN of a name-based UUID (RFC 9562, version 5).
+var nameUUID = regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// A tag URI's authority is a DNS name (or an e-mail address): a page at
+// an IP address has none, and gets name-based UUIDs instead, as stable; a
+// name outside ASCII is written as its A-labels.
+func TestAtomEntryIDWithoutDNSName(t *testing.T) {
+	for _, c := range []struct {
+		base string
+		want *regexp.Regexp
+		a1   string // a1's id, when it is known
+	}{
+		{base: "https://status.example.com/", want: tagURI, a1: "tag:status.example.com,2025-03-14:update/a1"},
+		{base: "http://192.0.2.10:8080/status/", want: nameUUID,
+			a1: "urn:uuid:25fe3dc7-dcaa-5ce2-b4cb-bfc1534e9491"}, // of tag:192.0.2.10,2025-03-14:update/a1
+		{base: "http://[2001:db8::1]/", want: nameUUID},
+		{base: "https://status.bücher.example/", want: tagURI, a1: "tag:status.xn--bcher-kva.example,2025-03-14:update/a1"},
+		{base: "https://status.example.com./", want: tagURI, a1: "tag:status.example.com,2025-03-14:update/a1"},
+		{base: "http://status_page.internal/", want: nameUUID},
+	} {
+		t.Run(c.base, func(t *testing.T) {
+			p := newPage(t, statuspage.Config{BaseURL: c.base})
+			p.send(update("a", "a1", 0, broadcast.StatusInvestigating))
+			p.send(update("a", "a2", 10, broadcast.StatusIdentified))
+			first := entryIDs(p.site().Feeds["history.atom"])
+			p.send(update("b", "b1", 20, broadcast.StatusInvestigating))
+			ids := entryIDs(p.site().Feeds["history.atom"])
+			require.Len(t, ids, 3)
+			assert.Equal(t, first, ids[1:], "the ids stay the same across writes")
+			assert.NotEqual(t, ids[1], ids[2], "each update has its own id")
+			for _, id := range ids {
+				assert.Regexp(t, c.want, id)
+			}
+			if c.a1 != "" {
+				assert.Equal(t, c.a1, ids[2])
+			}
+		})
+	}
 }
 
 // A feed reader has no style sheet to keep an update's single line breaks,
