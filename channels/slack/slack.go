@@ -24,8 +24,9 @@
 // # Threading
 //
 // An incident's first update starts a thread in each conversation; each
-// later update replies in it (thread_ts is the ts of the first post), and the resolved or completed update is also shown
-// in the conversation (reply_broadcast). After each reply the thread's
+// later update replies in it (thread_ts is the ts of the first post), and
+// the resolved or completed update is also shown in the conversation
+// (reply_broadcast). After each reply the thread's
 // first post is updated (chat.update) with a coloured status bar, an
 // attachment saying the latest status and that every update is in the
 // thread; its own text and blocks are left as they are (Slack keeps the
