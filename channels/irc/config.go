@@ -106,7 +106,7 @@ func newSettings(cfg Config) (*settings, error) {
 		s.command = "NOTICE"
 	}
 	for _, check := range []func(*settings, Config) error{
-		checkServer, checkIdentity, checkSecrets, checkTargets, checkLimits,
+		checkServer, checkIdentity, checkSecrets, checkTargets, checkClear, checkLimits,
 	} {
 		if err := check(s, cfg); err != nil {
 			return nil, err
@@ -200,12 +200,37 @@ func checkSecrets(s *settings, cfg Config) error {
 	if strings.ContainsRune(cfg.SASLUser, 0) || strings.ContainsRune(s.secrets.saslPassword, 0) {
 		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
 	}
-	secret := s.secrets.password != "" || s.secrets.saslPassword != ""
-	if secret && s.tls == TLSOff && !endpoint.Loopback(s.host) {
-		return fieldErr("TLS", "TLSOff would send the password in the clear to %q; "+
-			"use TLSOn (plaintext with a password is allowed to a loopback host only)", s.host)
-	}
 	return nil
+}
+
+// checkClear is the one rule for every secret the bot sends (the server
+// password, the SASL password, each channel key): in plaintext only to a
+// loopback host, where no one on the way can read it.
+func checkClear(s *settings, _ Config) error {
+	sent := s.sentSecrets()
+	if len(sent) == 0 || s.tls == TLSOn || endpoint.Loopback(s.host) {
+		return nil
+	}
+	return fieldErr("TLS", "TLSOff would send %s in the clear to %q; "+
+		"use TLSOn (plaintext with a password or channel key is allowed to a loopback host only)", sent[0], s.host)
+}
+
+// sentSecrets names the secrets the bot sends to the server, never quoting
+// them.
+func (s *settings) sentSecrets() []string {
+	var out []string
+	if s.secrets.password != "" {
+		out = append(out, "the server password")
+	}
+	if s.secrets.saslPassword != "" {
+		out = append(out, "the SASL password")
+	}
+	for _, t := range s.targets {
+		if t.key != "" {
+			out = append(out, "the key of "+t.name)
+		}
+	}
+	return out
 }
 
 func checkTargets(s *settings, cfg Config) error {

@@ -93,7 +93,9 @@
 //	ircs://NICK[:PASSWORD]@HOST[:PORT]/CHANNEL[,CHANNEL…]?sasl_user=…&sasl_password=…
 //	irc://NICK@127.0.0.1:6667/ops      (no TLS: TLSOff)
 //
-// ircs:// connects with TLS (default port 6697), irc:// without (6667).
+// ircs:// connects with TLS (default port 6697), irc:// without (6667),
+// which New allows with a password or a channel key only to a loopback
+// host.
 // The user information is the nick and the server password. The path lists
 // the channels, "#" left out or written as is, a key after a space
 // ("ops%20KEY"); a "#" anywhere stands for itself, never for a fragment.
@@ -160,8 +162,8 @@ const (
 	// TLSOn, the zero value, connects with TLS and verifies the server's
 	// certificate against the system roots or Config.TLSConfig.RootCAs.
 	TLSOn TLSMode = iota
-	// TLSOff connects in plaintext. Passwords may then be sent only to a
-	// loopback address.
+	// TLSOff connects in plaintext. Passwords and channel keys may then
+	// be sent only to a loopback address.
 	TLSOff
 )
 
