@@ -72,6 +72,7 @@ type settings struct {
 type secrets struct {
 	password     string // server password; "" none
 	saslPassword string
+	keys         []string // the channel keys, longest first (see hideKeys)
 }
 
 // target is one IRC channel to post to.
@@ -116,8 +117,13 @@ func newSettings(cfg Config) (*settings, error) {
 	s.bestBudget = s.budgetFor(len(":" + s.nick + "!u@h "))
 	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
 	for _, t := range s.targets {
-		s.redactor = s.redactor.With(redact.NewSecret(t.key))
+		if t.key != "" {
+			s.secrets.keys = append(s.secrets.keys, t.key)
+		}
 	}
+	// A key inside a longer one must not be hidden first, leaving the
+	// rest of the longer one.
+	slices.SortStableFunc(s.secrets.keys, func(a, b string) int { return len(b) - len(a) })
 	return s, nil
 }
 

@@ -228,35 +228,41 @@ func (c *fakeClient) echoed() string {
 	if !c.srv.opts.echo && c.failure() != channeltest.FailEcho {
 		return ""
 	}
+	if c.joinKey != "" {
+		return " (you sent PASS " + c.pass + " AUTHENTICATE " + c.sasl + " JOIN key " + c.joinKey + ")"
+	}
 	return " (you sent PASS " + c.pass + " AUTHENTICATE " + c.sasl + ")"
 }
 
 func (c *fakeClient) join(channel, key string) {
 	s := c.srv
+	if key != "" {
+		c.joinKey = key
+	}
 	if want, ok := s.opts.keys[channel]; ok && key != want {
 		c.numeric("475", channel, "Cannot join channel (+k) - bad key "+key) // some servers echo it
 		return
 	}
 	switch s.failureOf(channel) {
 	case channeltest.FailTransient:
-		c.numeric("437", channel, "Channel is temporarily unavailable")
+		c.numeric("437", channel, "Channel is temporarily unavailable"+c.echoed())
 		return
 	case channeltest.FailUnauthorized:
-		c.numeric("477", channel, "You need a registered nick to join that channel")
+		c.numeric("477", channel, "You need a registered nick to join that channel"+c.echoed())
 		return
 	}
 	switch s.opts.modes[channel] {
 	case "i":
-		c.numeric("473", channel, "Cannot join channel (+i)")
+		c.numeric("473", channel, "Cannot join channel (+i)"+c.echoed())
 		return
 	case "b":
-		c.numeric("474", channel, "Cannot join channel (+b)")
+		c.numeric("474", channel, "Cannot join channel (+b)"+c.echoed())
 		return
 	case "l":
-		c.numeric("471", channel, "Cannot join channel (+l)")
+		c.numeric("471", channel, "Cannot join channel (+l)"+c.echoed())
 		return
 	case "O": // UnrealIRCd's ERR_OPERONLY, a numeric outside RFC 2812
-		c.numeric("520", channel, "Cannot join channel (IRCops only)")
+		c.numeric("520", channel, "Cannot join channel (IRCops only)"+c.echoed())
 		return
 	}
 	s.mu.Lock()
@@ -279,7 +285,7 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		return false // the connection drops
 	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" ||
 		s.failureOf(channel) == channeltest.FailRejected):
-		c.numeric("404", channel, "Cannot send to channel")
+		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
 		return true
 	}
 	s.mu.Lock()

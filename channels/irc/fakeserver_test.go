@@ -46,7 +46,7 @@ type fakeOptions struct {
 	noPong     bool              // never answer PING
 	greet      bool              // send a NOTICE as soon as a client connects
 	bare464    bool              // refuse a password with ERROR only, as ngIRCd does
-	echo       bool              // error answers repeat the credentials received, as sent
+	echo       bool              // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.
@@ -64,6 +64,7 @@ type fakeClient struct {
 	user    string
 	pass    string
 	sasl    string // the AUTHENTICATE payload, base64 as sent
+	joinKey string // the last channel key sent with JOIN
 	host    string // the host shown in the client's prefix
 	capping bool   // CAP LS seen, CAP END not yet
 	authed  bool

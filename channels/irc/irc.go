@@ -135,10 +135,14 @@
 //
 // Passwords are redact.Secret values and channel keys are hidden by
 // ChannelList, so neither shows when a Config is printed, logged or
-// encoded. Every text a server sends back that enters an error (a
-// *ReplyError's Text, an ERROR line) is first cleared of the passwords, the
-// SASL PLAIN payload (raw or base64, as a server echoing AUTHENTICATE
-// would show it) and the channel keys, by a redact.Redactor.
+// encoded; errors name a channel without its key. Every text a server
+// sends back that enters an error (a *ReplyError's Text, an ERROR line) is
+// first cleared of the passwords and the SASL PLAIN payload (raw or
+// base64, as a server echoing AUTHENTICATE would show it), by a
+// redact.Redactor, and of the channel keys, each replaced by REDACTED
+// wherever it stands as a word (not run on with a letter or digit), as a
+// server repeats a JOIN's key: a key of any length, one letter included,
+// is hidden without taking its letters out of the server's other words.
 package irc
 
 import (

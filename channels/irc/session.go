@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // session is one Send's (or Check's) use of a connection. It receives the
@@ -268,15 +272,15 @@ func (ss *session) replyOf(m ircmsg.Message) *ReplyError {
 	return &ReplyError{Code: m.Command, Text: ss.s.serverText(param(m, len(m.Params)-1))}
 }
 
-// serverText makes a server's text fit for an error: every secret of the
-// channel redacted, in whatever encoding the server echoed it (a password
-// in a 464 reply or an ERROR line, the base64 AUTHENTICATE payload in a
-// 904), then made safe and short. It is the one place where server text
-// enters an error, so that a *ReplyError, whose Text it is, stays clean and
-// matchable with errors.As. Redacting comes first: cutting first could
-// leave part of a secret.
+// serverText makes a server's text fit for an error: the passwords
+// redacted, in whatever encoding the server echoed them (a password in a
+// 464 reply or an ERROR line, the base64 AUTHENTICATE payload in a 904),
+// the channel keys hidden (see hideKeys), then made safe and short. It is
+// the one place where server text enters an error, so that a *ReplyError,
+// whose Text it is, stays clean and matchable with errors.As. Redacting
+// comes first: cutting first could leave part of a secret.
 func (s *settings) serverText(text string) string {
-	lines := Split(s.redactor.String(text), 160)
+	lines := Split(s.hideKeys(s.redactor.String(text)), 160)
 	if len(lines) == 0 {
 		return ""
 	}
@@ -285,6 +289,39 @@ func (s *settings) serverText(text string) string {
 	}
 	return lines[0]
 }
+
+// hideKeys replaces every channel key in text with REDACTED where it
+// stands as a word: not run on with a letter or a digit. A server repeats
+// a key as the JOIN gave it, a word of its own ("bad key sesame",
+// "(key: k)"); a key replaced wherever its characters occur, as the
+// redactor replaces passwords, would take a one-letter key out of every
+// word of the text ("Cannot" for the key "n"). The keys are checked as a
+// word, whatever their length, so that no key shows however short.
+func (s *settings) hideKeys(text string) string {
+	for _, key := range s.secrets.keys {
+		var b strings.Builder
+		for {
+			i := strings.Index(text, key)
+			if i < 0 {
+				break
+			}
+			before, _ := utf8.DecodeLastRuneInString(text[:i])
+			after, _ := utf8.DecodeRuneInString(text[i+len(key):])
+			b.WriteString(text[:i])
+			if inWord(before) || inWord(after) {
+				b.WriteString(key)
+			} else {
+				b.WriteString(redact.Redacted)
+			}
+			text = text[i+len(key):]
+		}
+		b.WriteString(text)
+		text = b.String()
+	}
+	return text
+}
+
+func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func param(m ircmsg.Message, i int) string {
 	if i < 0 || i >= len(m.Params) {
