@@ -264,6 +264,8 @@ func (c *fakeClient) join(channel, key string) {
 	case "O": // UnrealIRCd's ERR_OPERONLY, a numeric outside RFC 2812
 		c.numeric("520", channel, "Cannot join channel (IRCops only)"+c.echoed())
 		return
+	case "x": // the JOIN is never answered
+		return
 	}
 	s.mu.Lock()
 	if s.members[channel] == nil {

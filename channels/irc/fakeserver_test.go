@@ -42,7 +42,7 @@ type fakeOptions struct {
 	nicksInUse []string          // nicks that get 433
 	nickLen    int               // longer nicks get 432; 0: 30
 	keys       map[string]string // channel → key (+k)
-	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG)
+	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG), "x" (no answer to JOIN)
 	noPong     bool              // never answer PING
 	greet      bool              // send a NOTICE as soon as a client connects
 	bare464    bool              // refuse a password with ERROR only, as ngIRCd does

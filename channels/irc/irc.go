@@ -4,7 +4,10 @@
 // told otherwise), registers (server password, SASL PLAIN through IRCv3 CAP
 // negotiation, an alternate nick when the nick is in use), joins each
 // configured channel (with its key, if any), sends the update as PRIVMSG (or
-// NOTICE) lines and leaves with QUIT. By default every Send uses its own
+// NOTICE) lines and leaves with QUIT. A channel gets the lines as soon as
+// the server has confirmed its JOIN (by echoing it, RFC 2812 section
+// 3.2.1), whatever the server says of the others: a JOIN it does not
+// answer within Config.Timeout fails that channel alone. By default every Send uses its own
 // connection; Config.Persistent keeps one connection between updates and
 // reconnects when it drops.
 //
@@ -114,9 +117,11 @@
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or
 // in an earlier attempt), a transient *broadcast.TargetsError when some are
-// still pending (437 channel temporarily unavailable, 471 channel full, or
-// a JOIN refused with an error numeric not listed here, such as
-// UnrealIRCd's 520 or Solanum's 480 throttle), and a permanent one
+// still pending (437 channel temporarily unavailable, 471 channel full, a
+// JOIN refused with an error numeric not listed here, such as UnrealIRCd's
+// 520 or Solanum's 480 throttle, or a JOIN not answered within
+// Config.Timeout; when the attempt's deadline comes first, Send returns
+// ctx's error and the channels posted meanwhile stay recorded), and a permanent one
 // when every channel was refused: 473 invite-only, 474 banned,
 // 475 bad key, 403, 405, 476, 477, 489 to JOIN, or 404, 442 or a KICK while
 // posting. Each channel's error there (TargetsError.Failures and Pending,
@@ -226,7 +231,7 @@ type Config struct {
 	Burst    int           `yaml:"burst" json:"burst"`
 	Interval time.Duration `yaml:"interval" json:"interval"`
 	// Timeout bounds connecting and each wait for the server's answer
-	// (registration, JOIN, PONG). Default 30s.
+	// (registration, each channel's JOIN, PONG). Default 30s.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Persistent keeps the connection open between Sends and reconnects
 	// when it drops. Close closes it.

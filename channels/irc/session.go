@@ -33,9 +33,10 @@ type session struct {
 
 // chanState is what the server said about one channel during a Send.
 type chanState struct {
-	t      *target
-	joined bool
-	err    error // why the channel failed, marked Permanent if for good; nil while it is fine
+	t        *target
+	joined   bool
+	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
+	deadline time.Time // when a JOIN still unanswered fails the channel
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
@@ -196,13 +197,14 @@ func (ss *session) isMe(nick string) bool {
 	return nick != "" && fold(nick) == fold(ss.c.currentNick())
 }
 
-// join joins every target not joined yet and waits for the server to accept
-// or refuse each.
-func (ss *session) join(targets []*target) error {
-	var pending []*chanState
-	for _, t := range targets {
+// join sends JOIN for every target not joined yet and returns the state of
+// each, in the order of targets. It does not wait for the answers: see
+// nextAnswered.
+func (ss *session) join(targets []*target) ([]*chanState, error) {
+	sts := make([]*chanState, len(targets))
+	for k, t := range targets {
 		st := &chanState{t: t, joined: ss.c.isJoined(t.name)}
-		ss.chans[fold(t.name)] = st
+		ss.chans[fold(t.name)], sts[k] = st, st
 		if st.joined {
 			continue
 		}
@@ -211,18 +213,55 @@ func (ss *session) join(targets []*target) error {
 			params = append(params, t.key)
 		}
 		if err := ss.paced("JOIN", params...); err != nil {
-			return err
+			return nil, err
 		}
-		pending = append(pending, st)
+		st.deadline = time.Now().Add(ss.s.timeout)
 	}
-	return ss.await("join", func() bool {
-		for _, st := range pending {
-			if !st.joined && st.err == nil {
-				return false
+	return sts, nil
+}
+
+// nextAnswered waits until the server has answered the JOIN of a channel
+// of sts not taken yet and returns its index: a refused one first, else
+// the first joined, so that a JOIN left unanswered holds back no other
+// channel. A JOIN still unanswered at its deadline (Config.Timeout after
+// it was sent) fails its channel, transiently: the server may have lost
+// it, and a later attempt may get the answer. It returns -1 when every
+// channel is taken.
+func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
+	for {
+		var next time.Time // the earliest deadline of a JOIN still unanswered
+		joined := -1
+		for k, st := range sts {
+			switch {
+			case taken[k]:
+			case !st.joined && st.err == nil && !time.Now().Before(st.deadline):
+				st.err = fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name, ss.s.timeout)
+				return k, nil
+			case st.err != nil:
+				return k, nil
+			case st.joined:
+				if joined < 0 {
+					joined = k
+				}
+			case next.IsZero() || st.deadline.Before(next):
+				next = st.deadline
 			}
 		}
-		return true
-	})
+		if joined >= 0 || next.IsZero() {
+			return joined, nil
+		}
+		answered := func() bool {
+			for k, st := range sts {
+				if !taken[k] && (st.joined || st.err != nil) {
+					return true
+				}
+			}
+			return false
+		}
+		if _, err := ss.wait(answered, time.Until(next)); err != nil {
+			return -1, err
+		}
+	}
 }
 
 // post sends the lines to one joined channel, then a PING: the PONG comes
