@@ -140,7 +140,7 @@ func (c *fakeClient) authenticate(arg string) {
 		c.numeric("904", "SASL authentication failed"+c.echoed())
 		return
 	}
-	c.authed = true
+	c.authed, c.account = true, parts[1]
 	c.numeric("900", c.mask(), parts[1], "You are now logged in as "+parts[1])
 	c.numeric("903", "SASL authentication successful")
 }
@@ -266,6 +266,11 @@ func (c *fakeClient) join(channel, key string) {
 		return
 	case "x": // the JOIN is never answered
 		return
+	case "R": // registered nicks only, as UnrealIRCd has it: logged in, on the account's nick
+		if !c.authed || c.nick != c.account {
+			c.numeric("477", channel, "Cannot join channel (+R) - you need to be identified with services"+c.echoed())
+			return
+		}
 	}
 	s.mu.Lock()
 	if s.members[channel] == nil {
@@ -288,6 +293,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" ||
 		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
+		return true
+	case command == "PRIVMSG" && s.opts.modes[channel] == "M" && !c.authed: // as ngIRCd says it
+		c.numeric("477", channel, "Cannot send to channel (+M) -- You need to be identified to a registered account to message this channel")
 		return true
 	}
 	s.mu.Lock()

@@ -117,16 +117,22 @@
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or
 // in an earlier attempt), a transient *broadcast.TargetsError when some are
-// still pending (437 channel temporarily unavailable, 471 channel full, a
-// JOIN refused with an error numeric not listed here, such as UnrealIRCd's
-// 520 or Solanum's 480 throttle, or a JOIN not answered within
-// Config.Timeout; when the attempt's deadline comes first, Send returns
-// ctx's error and the channels posted meanwhile stay recorded), and a permanent one
-// when every channel was refused: 473 invite-only, 474 banned,
-// 475 bad key, 403, 405, 476, 477, 489 to JOIN, or 404, 442 or a KICK while
-// posting. Each channel's error there (TargetsError.Failures and Pending,
-// Result.Failures) names the channel and wraps a *ReplyError with the
-// numeric.
+// still pending, and a permanent one when every channel was refused for
+// good. Pending: 437 channel temporarily unavailable, 471 channel full, a
+// JOIN refused with an error numeric not listed here (UnrealIRCd's 520,
+// Solanum's 480 throttle), a JOIN not answered within Config.Timeout (when
+// the attempt's deadline comes first, Send returns ctx's error, and the
+// channels posted meanwhile stay recorded), and 477 once logged in with
+// SASL (see below). Refused for good: 473 invite-only, 474 banned, 475 bad
+// key, 403, 405, 476, 489 to JOIN, 404, 442 or a KICK while posting, and
+// 477 without a SASL login. 477 (ERR_NEEDREGGEDNICK, as Solanum,
+// UnrealIRCd, InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the
+// lines) says the channel takes only users logged in to the network's
+// services: without a login no retry changes that; with one, services may
+// not have marked it yet, or the bot is on an alternate nick. Each
+// channel's error there (TargetsError.Failures and Pending,
+// Result.Failures) says whether the JOIN or the lines were refused, names
+// the channel and wraps a *ReplyError with the numeric.
 //
 // A failure of the connection itself is Send's error as is, and marks no
 // channel; Check returns it too. Permanent: a wrong or missing server

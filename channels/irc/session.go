@@ -40,24 +40,22 @@ type chanState struct {
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
-// retry is pointless and what we were doing. The channel is their second
-// parameter.
-var channelReplies = map[string]struct {
-	permanent bool
-	doing     string
-}{
-	"403": {true, "join"},    // no such channel
-	"405": {true, "join"},    // too many channels
-	"437": {false, "join"},   // channel temporarily unavailable
-	"471": {false, "join"},   // channel is full (+l): "try later", say ngIRCd and Solanum
-	"473": {true, "join"},    // invite only (+i)
-	"474": {true, "join"},    // banned (+b)
-	"475": {true, "join"},    // bad channel key (+k)
-	"476": {true, "join"},    // bad channel mask
-	"477": {true, "join"},    // needs a registered nick
-	"489": {true, "join"},    // TLS-only channel
-	"404": {true, "send to"}, // cannot send: moderated, banned, +n
-	"442": {true, "send to"}, // not on that channel
+// retry is pointless. The channel is their second parameter. Whether they
+// refuse the JOIN or the lines shows in the channel's state: several
+// servers answer both with the same numeric (477).
+var channelReplies = map[string]bool{
+	"403": true,  // no such channel
+	"405": true,  // too many channels
+	"437": false, // channel temporarily unavailable
+	"471": false, // channel is full (+l): "try later", say ngIRCd and Solanum
+	"473": true,  // invite only (+i)
+	"474": true,  // banned (+b)
+	"475": true,  // bad channel key (+k)
+	"476": true,  // bad channel mask
+	"477": true,  // registered users only (ERR_NEEDREGGEDNICK): see needsLogin
+	"489": true,  // TLS-only channel
+	"404": true,  // cannot send: moderated, banned, +n
+	"442": true,  // not on that channel
 }
 
 func newSession(ctx context.Context, c *conn, s *settings) *session {
@@ -161,19 +159,40 @@ func (ss *session) handle(m ircmsg.Message) {
 		ss.pongs[param(m, len(m.Params)-1)] = true
 	case "KICK":
 		if ss.isMe(param(m, 1)) {
-			ss.refuse(param(m, 0), "send to", &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
+			ss.refuse(param(m, 0), &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
 		}
+	case "477":
+		permanent, err := ss.needsLogin(ss.replyOf(m))
+		ss.refuse(param(m, 1), err, permanent)
 	default:
-		if r, ok := channelReplies[m.Command]; ok {
-			ss.refuse(param(m, 1), r.doing, ss.replyOf(m), r.permanent)
+		if permanent, ok := channelReplies[m.Command]; ok {
+			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
 		} else if st := ss.chans[fold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
 			// A refusal RFC 2812 does not list (UnrealIRCd's 520
 			// opers only, Solanum's 480 throttle or 470 forward):
 			// of unknown permanence, but an answer to the JOIN, which
 			// the other channels must not wait for.
-			ss.refuse(param(m, 1), "join", ss.replyOf(m), false)
+			ss.refuse(param(m, 1), ss.replyOf(m), false)
 		}
 	}
+}
+
+// needsLogin explains a 477, ERR_NEEDREGGEDNICK on the servers that send
+// it to a JOIN (Solanum, UnrealIRCd, InspIRCd, Hybrid) or to the lines
+// (ngIRCd, InspIRCd and Hybrid for a +M channel): the channel takes only
+// users logged in to the network's services, as a registered nick or
+// account. (RFC 2812's 477, ERR_NOCHANMODES, answers MODE, which the bot
+// does not send.) Without a SASL login a retry cannot change that: it is
+// permanent. Logged in, it is transient: services may not have marked the
+// login yet, or the bot is on an alternate nick that is not its account's
+// (the nick was in use), which a later connection may not be.
+func (ss *session) needsLogin(re *ReplyError) (permanent bool, err error) {
+	const what = "the channel takes only users logged in to the network's services"
+	if !ss.s.sasl() {
+		return true, fmt.Errorf("%s; log in with Config.SASLUser and Config.SASLPassword: %w", what, re)
+	}
+	return false, fmt.Errorf("%s, and the server does not count the bot's SASL login (yet; "+
+		"or the bot is on an alternate nick, not its account's): %w", what, re)
 }
 
 // isErrorReply reports whether command is an error numeric, 400 to 599
@@ -183,12 +202,17 @@ func isErrorReply(command string) bool {
 		'0' <= command[1] && command[1] <= '9' && '0' <= command[2] && command[2] <= '9'
 }
 
-// refuse records the first failure of a channel. Its error names the
-// channel and the numeric.
-func (ss *session) refuse(name, doing string, err *ReplyError, permanent bool) {
+// refuse records the first failure of a channel. Its error says whether
+// the JOIN or the lines were refused, and names the channel; err wraps the
+// *ReplyError with the numeric.
+func (ss *session) refuse(name string, err error, permanent bool) {
 	st := ss.chans[fold(name)]
 	if st == nil || st.err != nil {
 		return
+	}
+	doing := "join"
+	if st.joined {
+		doing = "send to"
 	}
 	st.err = permanentIf(fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err), permanent)
 }
