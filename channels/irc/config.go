@@ -53,6 +53,7 @@ type settings struct {
 	realName   string
 	secrets    *secrets
 	saslUser   string
+	saslMech   string // "PLAIN", "EXTERNAL" or "": no SASL
 	targets    []*target
 	names      []string // the targets' names: the Ledger targets
 	command    string   // PRIVMSG or NOTICE
@@ -81,7 +82,7 @@ type target struct {
 	key  string
 }
 
-func (s *settings) sasl() bool { return s.saslUser != "" }
+func (s *settings) sasl() bool { return s.saslMech != "" }
 
 // budgetFor returns the bytes of text a line may carry when the server
 // relays it with a prefix of prefix bytes: 512, less CR LF, the prefix,
@@ -206,6 +207,21 @@ func checkSecrets(s *settings, cfg Config) error {
 	if strings.ContainsRune(cfg.SASLUser, 0) || strings.ContainsRune(s.secrets.saslPassword, 0) {
 		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
 	}
+	if cfg.SASLUser != "" {
+		s.saslMech = "PLAIN"
+	}
+	if !cfg.SASLExternal {
+		return nil
+	}
+	switch {
+	case cfg.SASLUser != "":
+		return fieldErr("SASLExternal", "set with SASLUser: log in with one SASL mechanism, EXTERNAL or PLAIN")
+	case s.tls != TLSOn:
+		return fieldErr("SASLExternal", "needs TLSOn: the server knows the bot by its TLS client certificate")
+	case len(s.tlsConfig.Certificates) == 0 && s.tlsConfig.GetClientCertificate == nil:
+		return fieldErr("TLSConfig", "SASLExternal needs a client certificate (Certificates or GetClientCertificate)")
+	}
+	s.saslMech = "EXTERNAL"
 	return nil
 }
 

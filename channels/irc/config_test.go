@@ -56,6 +56,13 @@ func TestNewValidates(t *testing.T) {
 		// A channel key is a password too: the same rule holds for it.
 		{"channel key in the clear", func(c *irc.Config) { c.TLS, c.Channels = irc.TLSOff, []string{"#ops", "#keyed s3cr"} },
 			`irc: Config.TLS: TLSOff would send the key of #keyed in the clear to "irc.example.net"`},
+		{"SASL EXTERNAL with SASLUser", func(c *irc.Config) {
+			c.SASLExternal, c.SASLUser, c.SASLPassword = true, "bot", redact.NewSecret("pw")
+		}, "irc: Config.SASLExternal: set with SASLUser"},
+		{"SASL EXTERNAL without TLS", func(c *irc.Config) { c.SASLExternal, c.TLS = true, irc.TLSOff },
+			"irc: Config.SASLExternal: needs TLSOn"},
+		{"SASL EXTERNAL without a certificate", func(c *irc.Config) { c.SASLExternal, c.TLSConfig = true, &tls.Config{} },
+			"irc: Config.TLSConfig: SASLExternal needs a client certificate (Certificates or GetClientCertificate)"},
 		{"no channels", func(c *irc.Config) { c.Channels = nil }, "irc: Config.Channels: missing"},
 		{"channel without prefix", func(c *irc.Config) { c.Channels = []string{"ops"} }, "irc: Config.Channels[0]: \"ops\" does not start with a channel prefix (# & + !)"},
 		{"channel with a comma", func(c *irc.Config) { c.Channels = []string{"#a,#b"} }, "irc: Config.Channels[0]: \"#a,#b\" is not a valid channel name"},

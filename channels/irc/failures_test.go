@@ -46,7 +46,7 @@ func TestSendFailures(t *testing.T) {
 		// offer, a retry cannot change that.
 		{name: "registered users only, no login", opts: fakeOptions{modes: map[string]string{"#ops": "R"}},
 			wantText: "irc: join #ops: the channel takes only users logged in to the network's services; " +
-				"log in with Config.SASLUser and Config.SASLPassword: 477 Cannot join channel (+R)",
+				"log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal): 477 Cannot join channel (+R)",
 			wantCode: "477", permanent: true},
 		// Logged in, the bot may be on an alternate nick that is not
 		// its account's (here the nick is statusbot, the account bot), or
@@ -59,7 +59,7 @@ func TestSendFailures(t *testing.T) {
 		// that is +M with 477 too: a refusal of the lines, not of a JOIN.
 		{name: "registered users only to speak", opts: fakeOptions{modes: map[string]string{"#ops": "M"}},
 			wantText: "irc: send to #ops: the channel takes only users logged in to the network's services; " +
-				"log in with Config.SASLUser and Config.SASLPassword: 477 Cannot send to channel (+M)",
+				"log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal): 477 Cannot send to channel (+M)",
 			wantCode: "477", permanent: true},
 		{name: "wrong server password", opts: fakeOptions{password: "right"},
 			cfg:      func(c *irc.Config) { c.Password = redact.NewSecret("wrong") },

@@ -3,6 +3,7 @@ package irc_test
 import (
 	"bufio"
 	"cmp"
+	"crypto/tls"
 	"encoding/base64"
 	"strings"
 	"unicode/utf8"
@@ -128,8 +129,13 @@ func (c *fakeClient) capability(m ircmsg.Message) {
 }
 
 func (c *fakeClient) authenticate(arg string) {
-	if arg == "PLAIN" {
+	if arg == "PLAIN" || arg == "EXTERNAL" {
+		c.mech = arg
 		c.reply("AUTHENTICATE +")
+		return
+	}
+	if c.mech == "EXTERNAL" {
+		c.external(arg)
 		return
 	}
 	c.sasl = arg
@@ -142,6 +148,25 @@ func (c *fakeClient) authenticate(arg string) {
 	}
 	c.authed, c.account = true, parts[1]
 	c.numeric("900", c.mask(), parts[1], "You are now logged in as "+parts[1])
+	c.numeric("903", "SASL authentication successful")
+}
+
+// external answers the response to AUTHENTICATE EXTERNAL, "+" (no
+// authorization identity): the account is the common name of the client's
+// certificate.
+func (c *fakeClient) external(arg string) {
+	var account string
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
+			account = certs[0].Subject.CommonName
+		}
+	}
+	if _, ok := c.srv.opts.sasl[account]; arg != "+" || !ok {
+		c.numeric("904", "SASL authentication failed")
+		return
+	}
+	c.authed, c.account = true, account
+	c.numeric("900", c.mask(), account, "You are now logged in as "+account)
 	c.numeric("903", "SASL authentication successful")
 }
 

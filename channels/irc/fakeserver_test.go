@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"cmp"
+	"crypto/tls"
 	"net"
 	"strings"
 	"sync"
@@ -55,6 +56,9 @@ type fakeOptions struct {
 	welcomeMask      bool   // 001 ends with nick!user@host, as RFC 2812 has it
 	sockhost         string // the host USERHOST shows for a client itself (Solanum: the real IP); default host
 	bareSource       bool   // the server never shows the client's user@host: 001 and JOIN name the nick only, USERHOST is unknown
+	// tls makes the server speak TLS. SASL EXTERNAL logs a client in as
+	// the common name of its certificate, when sasl lists it.
+	tls *tls.Config
 }
 
 type fakeClient struct {
@@ -65,6 +69,7 @@ type fakeClient struct {
 	user    string
 	pass    string
 	sasl    string // the AUTHENTICATE payload, base64 as sent
+	mech    string // the SASL mechanism asked for
 	joinKey string // the last channel key sent with JOIN
 	host    string // the host shown in the client's prefix
 	capping bool   // CAP LS seen, CAP END not yet
@@ -79,6 +84,9 @@ func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.tls != nil {
+		ln = tls.NewListener(ln, opts.tls)
 	}
 	s := &fakeServer{
 		t: t, ln: ln, opts: opts,

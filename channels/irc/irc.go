@@ -1,8 +1,9 @@
 // Package irc posts incident updates to IRC channels.
 //
 // A Channel connects to one server (TLS with certificate verification unless
-// told otherwise), registers (server password, SASL PLAIN through IRCv3 CAP
-// negotiation, an alternate nick when the nick is in use), joins each
+// told otherwise), registers (server password, SASL PLAIN or EXTERNAL
+// through IRCv3 CAP negotiation, an alternate nick when the nick is in
+// use), joins each
 // configured channel (with its key, if any), sends the update as PRIVMSG (or
 // NOTICE) lines and leaves with QUIT. A channel gets the lines as soon as
 // the server has confirmed its JOIN (by echoing it, RFC 2812 section
@@ -85,8 +86,10 @@
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
 // NOTICE failures are silent on most servers (they send no error replies
-// to NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
-// taken to be rfc1459.
+// to NOTICE). SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
+// EXTERNAL (Config.SASLExternal: the TLS client certificate of
+// Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
+// SASL at all. The server's CASEMAPPING is taken to be rfc1459.
 //
 // # URL form
 //
@@ -98,14 +101,14 @@
 //
 // ircs:// connects with TLS (default port 6697), irc:// without (6667),
 // which New allows with a password or a channel key only to a loopback
-// host.
-// The user information is the nick and the server password. The path lists
+// host. The user information is the nick and the server password. The path lists
 // the channels, "#" left out or written as is, a key after a space
 // ("ops%20KEY"); a "#" anywhere stands for itself, never for a fragment.
-// The other query parameters are user, real_name, notice, template,
-// max_lines, burst, interval, timeout and persistent, named and written as
-// in a configuration file. Values are %-escaped, but "+" stands for
-// itself. TLSConfig needs the full Config.
+// The other query parameters are user, real_name, sasl_external, notice,
+// template, max_lines, burst, interval, timeout and persistent, named and
+// written as in a configuration file. Values are %-escaped, but "+" stands
+// for itself. TLSConfig needs the full Config: sasl_external=true does
+// too, for the client certificate.
 //
 // # Errors
 //
@@ -138,7 +141,7 @@
 // channel; Check returns it too. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
-// PLAIN or that does not know CAP), an erroneous nick (432), all wrapping a
+// the mechanism or that does not know CAP), an erroneous nick (432), all wrapping a
 // *ReplyError, and a certificate that does not verify. Transient: refused
 // connections, timeouts, a lost connection, every alternate nick in use
 // (433), and a server that does not list SASL at all (Solanum leaves it
@@ -219,6 +222,14 @@ type Config struct {
 	// completes. Both or neither.
 	SASLUser     string        `yaml:"sasl_user" json:"sasl_user"`
 	SASLPassword redact.Secret `yaml:"sasl_password" json:"sasl_password"`
+	// SASLExternal logs in with SASL EXTERNAL instead: the server knows
+	// the bot by its TLS client certificate (CertFP), which TLSConfig
+	// holds (Certificates or GetClientCertificate); the account is the
+	// one the network's services tie to the certificate. It needs TLSOn,
+	// and excludes SASLUser and SASLPassword. Like TLSConfig, it is set in
+	// code (or by ParseURL's sasl_external), not by configuration files,
+	// which hold no certificate.
+	SASLExternal bool `yaml:"-" json:"-"`
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
 	// A []string converts to it. Required.
 	Channels ChannelList `yaml:"channels" json:"channels"`

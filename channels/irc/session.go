@@ -189,7 +189,8 @@ func (ss *session) handle(m ircmsg.Message) {
 func (ss *session) needsLogin(re *ReplyError) (permanent bool, err error) {
 	const what = "the channel takes only users logged in to the network's services"
 	if !ss.s.sasl() {
-		return true, fmt.Errorf("%s; log in with Config.SASLUser and Config.SASLPassword: %w", what, re)
+		return true, fmt.Errorf("%s; log in with Config.SASLUser and Config.SASLPassword "+
+			"(or Config.SASLExternal): %w", what, re)
 	}
 	return false, fmt.Errorf("%s, and the server does not count the bot's SASL login (yet; "+
 		"or the bot is on an alternate nick, not its account's): %w", what, re)
@@ -402,6 +403,5 @@ func permanentIf(err error, p bool) error {
 }
 
 var (
-	errNoSASL   = errors.New("the server does not offer SASL PLAIN")
 	errSASLAway = errors.New("the server does not offer SASL now (some leave it out while their services are away)")
 )

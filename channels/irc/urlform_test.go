@@ -87,6 +87,7 @@ func TestURLRoundTrip(t *testing.T) {
 		"ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat:6697/example-status,example-ops%20opskey77" +
 			"?sasl_user=examplestatus&sasl_password=sasl%2Bsecret%3D42&notice=true&max_lines=3&interval=3s",
 		"irc://bot@127.0.0.1:6667/ops,&local?user=u&real_name=Status%20Bot&template=text&burst=2&timeout=10s&persistent=true",
+		"ircs://bot@irc.example.com:6697/ops?sasl_external=true",
 	} {
 		cfg, err := irc.ParseURL(raw)
 		require.NoError(t, err)
