@@ -3,14 +3,13 @@
 // A Channel connects to one server (TLS with certificate verification unless
 // told otherwise), registers (server password, SASL PLAIN or EXTERNAL
 // through IRCv3 CAP negotiation, an alternate nick when the nick is in
-// use), joins each
-// configured channel (with its key, if any), sends the update as PRIVMSG (or
-// NOTICE) lines and leaves with QUIT. A channel gets the lines as soon as
-// the server has confirmed its JOIN (by echoing it, RFC 2812 section
-// 3.2.1), whatever the server says of the others: a JOIN it does not
-// answer within Config.Timeout fails that channel alone. By default every Send uses its own
-// connection; Config.Persistent keeps one connection between updates and
-// reconnects when it drops.
+// use), joins each configured channel (with its key, if any), sends the
+// update as PRIVMSG (or NOTICE) lines and leaves with QUIT. A channel gets
+// the lines as soon as the server has confirmed its JOIN (by echoing it,
+// RFC 2812 section 3.2.1), whatever it says of the others: a JOIN it does
+// not answer within Config.Timeout fails that channel alone. By default
+// every Send uses its own connection; Config.Persistent keeps one
+// connection between updates and reconnects when it drops.
 //
 // The text is the channel's override (Update.Overrides[Config.Name]) or the
 // "short" template (see Config.Template), made safe and split by Split:
@@ -101,9 +100,10 @@
 //
 // ircs:// connects with TLS (default port 6697), irc:// without (6667),
 // which New allows with a password or a channel key only to a loopback
-// host. The user information is the nick and the server password. The path lists
-// the channels, "#" left out or written as is, a key after a space
-// ("ops%20KEY"); a "#" anywhere stands for itself, never for a fragment.
+// host. The user information is the nick and the server password. The
+// path lists the channels, "#" left out or written as is, a key after a
+// space ("ops%20KEY"); a "#" anywhere stands for itself, never for a
+// fragment.
 // The other query parameters are user, real_name, sasl_external, notice,
 // template, max_lines, burst, interval, timeout and persistent, named and
 // written as in a configuration file. Values are %-escaped, but "+" stands
@@ -141,8 +141,8 @@
 // channel; Check returns it too. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
-// the mechanism or that does not know CAP), an erroneous nick (432), all wrapping a
-// *ReplyError, and a certificate that does not verify. Transient: refused
+// the mechanism or that does not know CAP), an erroneous nick (432), all
+// wrapping a *ReplyError, and a certificate that does not verify. Transient: refused
 // connections, timeouts, a lost connection, every alternate nick in use
 // (433), and a server that does not list SASL at all (Solanum leaves it
 // out while its services are away).
