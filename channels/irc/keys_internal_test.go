@@ -17,7 +17,8 @@ func TestHideKeys(t *testing.T) {
 		"bad key n-b":                            "bad key REDACTED", // the longer key first, whole
 		"bad key sesame, not sesame2 or Xsesame": "bad key REDACTED, not sesame2 or Xsesame",
 		"n":                                      "REDACTED",
-		"ünö":                                    "ünö", // letters beyond ASCII are letters too
+		"ünö":                                    "ünö",          // letters beyond ASCII are letters too
+		"sesamesesame":                           "sesamesesame", // the second one follows a letter too
 	} {
 		assert.Equal(t, want, s.hideKeys(text), text)
 	}

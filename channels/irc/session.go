@@ -363,26 +363,36 @@ func (s *settings) serverText(text string) string {
 // word, whatever their length, so that no key shows however short.
 func (s *settings) hideKeys(text string) string {
 	for _, key := range s.secrets.keys {
-		var b strings.Builder
-		for {
-			i := strings.Index(text, key)
-			if i < 0 {
-				break
-			}
-			before, _ := utf8.DecodeLastRuneInString(text[:i])
-			after, _ := utf8.DecodeRuneInString(text[i+len(key):])
-			b.WriteString(text[:i])
-			if inWord(before) || inWord(after) {
-				b.WriteString(key)
-			} else {
-				b.WriteString(redact.Redacted)
-			}
-			text = text[i+len(key):]
-		}
-		b.WriteString(text)
-		text = b.String()
+		text = hideWord(text, key)
 	}
 	return text
+}
+
+// hideWord replaces word in text with REDACTED where no letter or digit
+// touches it.
+func hideWord(text, word string) string {
+	var b strings.Builder
+	done := 0 // text[:done] is in b
+	for i := 0; ; {
+		j := strings.Index(text[i:], word)
+		if j < 0 {
+			break
+		}
+		j += i
+		end := j + len(word)
+		before, _ := utf8.DecodeLastRuneInString(text[:j])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if inWord(before) || inWord(after) {
+			_, n := utf8.DecodeRuneInString(word)
+			i = j + n // an occurrence standing alone may overlap this one
+			continue
+		}
+		b.WriteString(text[done:j])
+		b.WriteString(redact.Redacted)
+		done, i = end, end
+	}
+	b.WriteString(text[done:])
+	return b.String()
 }
 
 func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
