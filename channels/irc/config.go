@@ -53,6 +53,7 @@ type settings struct {
 	realName   string
 	secrets    *secrets
 	saslUser   string
+	saslMech   string // "PLAIN", "EXTERNAL" or "": no SASL
 	targets    []*target
 	names      []string // the targets' names: the Ledger targets
 	command    string   // PRIVMSG or NOTICE
@@ -72,6 +73,7 @@ type settings struct {
 type secrets struct {
 	password     string // server password; "" none
 	saslPassword string
+	keys         []string // the channel keys, longest first (see hideKeys)
 }
 
 // target is one IRC channel to post to.
@@ -80,7 +82,7 @@ type target struct {
 	key  string
 }
 
-func (s *settings) sasl() bool { return s.saslUser != "" }
+func (s *settings) sasl() bool { return s.saslMech != "" }
 
 // budgetFor returns the bytes of text a line may carry when the server
 // relays it with a prefix of prefix bytes: 512, less CR LF, the prefix,
@@ -106,7 +108,7 @@ func newSettings(cfg Config) (*settings, error) {
 		s.command = "NOTICE"
 	}
 	for _, check := range []func(*settings, Config) error{
-		checkServer, checkIdentity, checkSecrets, checkTargets, checkLimits,
+		checkServer, checkIdentity, checkSecrets, checkTargets, checkClear, checkLimits,
 	} {
 		if err := check(s, cfg); err != nil {
 			return nil, err
@@ -116,8 +118,13 @@ func newSettings(cfg Config) (*settings, error) {
 	s.bestBudget = s.budgetFor(len(":" + s.nick + "!u@h "))
 	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
 	for _, t := range s.targets {
-		s.redactor = s.redactor.With(redact.NewSecret(t.key))
+		if t.key != "" {
+			s.secrets.keys = append(s.secrets.keys, t.key)
+		}
 	}
+	// A key inside a longer one must not be hidden first, leaving the
+	// rest of the longer one.
+	slices.SortStableFunc(s.secrets.keys, func(a, b string) int { return len(b) - len(a) })
 	return s, nil
 }
 
@@ -200,12 +207,52 @@ func checkSecrets(s *settings, cfg Config) error {
 	if strings.ContainsRune(cfg.SASLUser, 0) || strings.ContainsRune(s.secrets.saslPassword, 0) {
 		return fieldErr("SASLPassword", "SASL PLAIN credentials cannot contain NUL")
 	}
-	secret := s.secrets.password != "" || s.secrets.saslPassword != ""
-	if secret && s.tls == TLSOff && !endpoint.Loopback(s.host) {
-		return fieldErr("TLS", "TLSOff would send the password in the clear to %q; "+
-			"use TLSOn (plaintext with a password is allowed to a loopback host only)", s.host)
+	if cfg.SASLUser != "" {
+		s.saslMech = "PLAIN"
 	}
+	if !cfg.SASLExternal {
+		return nil
+	}
+	switch {
+	case cfg.SASLUser != "":
+		return fieldErr("SASLExternal", "set with SASLUser: log in with one SASL mechanism, EXTERNAL or PLAIN")
+	case s.tls != TLSOn:
+		return fieldErr("SASLExternal", "needs TLSOn: the server knows the bot by its TLS client certificate")
+	case len(s.tlsConfig.Certificates) == 0 && s.tlsConfig.GetClientCertificate == nil:
+		return fieldErr("TLSConfig", "SASLExternal needs a client certificate (Certificates or GetClientCertificate)")
+	}
+	s.saslMech = "EXTERNAL"
 	return nil
+}
+
+// checkClear is the one rule for every secret the bot sends (the server
+// password, the SASL password, each channel key): in plaintext only to a
+// loopback host, where no one on the way can read it.
+func checkClear(s *settings, _ Config) error {
+	sent := s.sentSecrets()
+	if len(sent) == 0 || s.tls == TLSOn || endpoint.Loopback(s.host) {
+		return nil
+	}
+	return fieldErr("TLS", "TLSOff would send %s in the clear to %q; "+
+		"use TLSOn (plaintext with a password or channel key is allowed to a loopback host only)", sent[0], s.host)
+}
+
+// sentSecrets names the secrets the bot sends to the server, never quoting
+// them.
+func (s *settings) sentSecrets() []string {
+	var out []string
+	if s.secrets.password != "" {
+		out = append(out, "the server password")
+	}
+	if s.secrets.saslPassword != "" {
+		out = append(out, "the SASL password")
+	}
+	for _, t := range s.targets {
+		if t.key != "" {
+			out = append(out, "the key of "+t.name)
+		}
+	}
+	return out
 }
 
 func checkTargets(s *settings, cfg Config) error {

@@ -50,7 +50,19 @@ func TestNewValidates(t *testing.T) {
 		{"real name with CR", func(c *irc.Config) { c.RealName = "a\rb" }, "irc: Config.RealName: contains a control character"},
 		{"password with LF", func(c *irc.Config) { c.Password = redact.NewSecret("pw\nQUIT") }, "irc: Config.Password: contains a control character"},
 		{"SASL user alone", func(c *irc.Config) { c.SASLUser = "bot" }, "irc: Config.SASLUser: SASLUser and SASLPassword go together"},
-		{"password in the clear", func(c *irc.Config) { c.TLS, c.Password = irc.TLSOff, redact.NewSecret("pw") }, "irc: Config.TLS: TLSOff would send the password in the clear"},
+		{"password in the clear", func(c *irc.Config) { c.TLS, c.Password = irc.TLSOff, redact.NewSecret("pw") }, "irc: Config.TLS: TLSOff would send the server password in the clear"},
+		{"SASL password in the clear", func(c *irc.Config) { c.TLS, c.SASLUser, c.SASLPassword = irc.TLSOff, "bot", redact.NewSecret("pw") },
+			"irc: Config.TLS: TLSOff would send the SASL password in the clear"},
+		// A channel key is a password too: the same rule holds for it.
+		{"channel key in the clear", func(c *irc.Config) { c.TLS, c.Channels = irc.TLSOff, []string{"#ops", "#keyed s3cr"} },
+			`irc: Config.TLS: TLSOff would send the key of #keyed in the clear to "irc.example.net"`},
+		{"SASL EXTERNAL with SASLUser", func(c *irc.Config) {
+			c.SASLExternal, c.SASLUser, c.SASLPassword = true, "bot", redact.NewSecret("pw")
+		}, "irc: Config.SASLExternal: set with SASLUser"},
+		{"SASL EXTERNAL without TLS", func(c *irc.Config) { c.SASLExternal, c.TLS = true, irc.TLSOff },
+			"irc: Config.SASLExternal: needs TLSOn"},
+		{"SASL EXTERNAL without a certificate", func(c *irc.Config) { c.SASLExternal, c.TLSConfig = true, &tls.Config{} },
+			"irc: Config.TLSConfig: SASLExternal needs a client certificate (Certificates or GetClientCertificate)"},
 		{"no channels", func(c *irc.Config) { c.Channels = nil }, "irc: Config.Channels: missing"},
 		{"channel without prefix", func(c *irc.Config) { c.Channels = []string{"ops"} }, "irc: Config.Channels[0]: \"ops\" does not start with a channel prefix (# & + !)"},
 		{"channel with a comma", func(c *irc.Config) { c.Channels = []string{"#a,#b"} }, "irc: Config.Channels[0]: \"#a,#b\" is not a valid channel name"},
@@ -84,8 +96,11 @@ func TestNewAccepts(t *testing.T) {
 			c.TLS, c.Server, c.Password = irc.TLSOff, "127.0.0.1:6667", redact.NewSecret("pw")
 		},
 		"plaintext without passwords": func(c *irc.Config) { c.TLS = irc.TLSOff },
-		"IPv6 server":                 func(c *irc.Config) { c.Server = "[::1]:6697" },
-		"special nick":                func(c *irc.Config) { c.Nick = "[ops]bot`_^{|}-9" },
+		"keyed channel in plaintext to loopback": func(c *irc.Config) {
+			c.TLS, c.Server, c.Channels = irc.TLSOff, "[::1]:6667", []string{"#ops key"}
+		},
+		"IPv6 server":  func(c *irc.Config) { c.Server = "[::1]:6697" },
+		"special nick": func(c *irc.Config) { c.Nick = "[ops]bot`_^{|}-9" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg := validConfig()

@@ -10,44 +10,45 @@ import (
 )
 
 // deliver joins the channels of todo (indexes into the configured
-// targets), renders u into lines with the budget the server's prefix for
-// us leaves (known by then: the echo of a JOIN shows it), then posts them
-// to each joined channel, reporting each channel's outcome to f as soon as
-// it is known: a channel refused right after the joins, one that got the
-// lines after its PONG. It returns the lines each channel got. An error is
-// the connection's (lost, ctx) or the text's (it does not fit): it concerns
-// no channel in particular, and the channels reported before it stay
-// recorded.
+// targets), then takes each as soon as the server has answered its JOIN
+// (see nextAnswered), reporting its outcome to f at once: a channel
+// refused, or whose JOIN went unanswered, right away, a joined one once it
+// got the lines, after their PONG. The lines are rendered for the first
+// channel joined, with the budget the server's prefix for us leaves (known
+// by then: the echo of a JOIN shows it). It returns the lines each channel
+// got. An error is the connection's (lost, ctx) or the text's (it does not
+// fit): it concerns no channel in particular, and the channels reported
+// before it stay recorded.
 func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (int, error) {
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
 	}
-	if err := ss.join(targets); err != nil {
-		return 0, err
-	}
-	refused := make([]bool, len(todo))
-	for k, t := range targets {
-		if st := ss.chans[fold(t.name)]; st.err != nil {
-			f.Report(todo[k], st.err)
-			refused[k] = true
-		}
-	}
-	lines, err := ss.s.lines(u, ss.budget())
+	sts, err := ss.join(targets)
 	if err != nil {
 		return 0, err
 	}
-	for k, t := range targets {
-		if refused[k] {
-			continue
+	taken := make([]bool, len(sts))
+	var lines []string
+	for {
+		k, err := ss.nextAnswered(sts, taken)
+		if err != nil || k < 0 {
+			return len(lines), err
 		}
-		st := ss.chans[fold(t.name)]
-		if err := ss.post(st, lines); err != nil {
-			return 0, err
+		taken[k] = true
+		st := sts[k]
+		if st.err == nil {
+			if lines == nil {
+				if lines, err = ss.s.lines(u, ss.budget()); err != nil {
+					return 0, err
+				}
+			}
+			if err := ss.post(st, lines); err != nil {
+				return 0, err
+			}
 		}
 		f.Report(todo[k], st.err) // nil: delivered
 	}
-	return len(lines), nil
 }
 
 // receipt describes a successful Send.

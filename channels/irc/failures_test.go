@@ -41,6 +41,26 @@ func TestSendFailures(t *testing.T) {
 			wantText: "join #ops: 471", wantCode: "471"},
 		{name: "moderated", opts: fakeOptions{modes: map[string]string{"#ops": "m"}},
 			wantText: "send to #ops: 404", wantCode: "404", permanent: true},
+		// 477 (ERR_NEEDREGGEDNICK) says the channel takes only users
+		// logged in to the network's services. Without a login to
+		// offer, a retry cannot change that.
+		{name: "registered users only, no login", opts: fakeOptions{modes: map[string]string{"#ops": "R"}},
+			wantText: "irc: join #ops: the channel takes only users logged in to the network's services; " +
+				"log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal): 477 Cannot join channel (+R)",
+			wantCode: "477", permanent: true},
+		// Logged in, the bot may be on an alternate nick that is not
+		// its account's (here the nick is statusbot, the account bot), or
+		// services may lag: a later attempt may pass.
+		{name: "registered users only, logged in", opts: fakeOptions{modes: map[string]string{"#ops": "R"}, sasl: map[string]string{"bot": "pw"}},
+			cfg: func(c *irc.Config) { c.SASLUser, c.SASLPassword = "bot", redact.NewSecret("pw") },
+			wantText: "irc: join #ops: the channel takes only users logged in to the network's services, " +
+				"and the server does not count the bot's SASL login (yet", wantCode: "477"},
+		// ngIRCd, InspIRCd and Hybrid answer a PRIVMSG to a channel
+		// that is +M with 477 too: a refusal of the lines, not of a JOIN.
+		{name: "registered users only to speak", opts: fakeOptions{modes: map[string]string{"#ops": "M"}},
+			wantText: "irc: send to #ops: the channel takes only users logged in to the network's services; " +
+				"log in with Config.SASLUser and Config.SASLPassword (or Config.SASLExternal): 477 Cannot send to channel (+M)",
+			wantCode: "477", permanent: true},
 		{name: "wrong server password", opts: fakeOptions{password: "right"},
 			cfg:      func(c *irc.Config) { c.Password = redact.NewSecret("wrong") },
 			wantText: "register: log in: 464", wantCode: "464", permanent: true, closes: true},

@@ -3,6 +3,7 @@ package irc_test
 import (
 	"bufio"
 	"cmp"
+	"crypto/tls"
 	"encoding/base64"
 	"strings"
 	"unicode/utf8"
@@ -128,8 +129,13 @@ func (c *fakeClient) capability(m ircmsg.Message) {
 }
 
 func (c *fakeClient) authenticate(arg string) {
-	if arg == "PLAIN" {
+	if arg == "PLAIN" || arg == "EXTERNAL" {
+		c.mech = arg
 		c.reply("AUTHENTICATE +")
+		return
+	}
+	if c.mech == "EXTERNAL" {
+		c.external(arg)
 		return
 	}
 	c.sasl = arg
@@ -140,8 +146,27 @@ func (c *fakeClient) authenticate(arg string) {
 		c.numeric("904", "SASL authentication failed"+c.echoed())
 		return
 	}
-	c.authed = true
+	c.authed, c.account = true, parts[1]
 	c.numeric("900", c.mask(), parts[1], "You are now logged in as "+parts[1])
+	c.numeric("903", "SASL authentication successful")
+}
+
+// external answers the response to AUTHENTICATE EXTERNAL, "+" (no
+// authorization identity): the account is the common name of the client's
+// certificate.
+func (c *fakeClient) external(arg string) {
+	var account string
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
+			account = certs[0].Subject.CommonName
+		}
+	}
+	if _, ok := c.srv.opts.sasl[account]; arg != "+" || !ok {
+		c.numeric("904", "SASL authentication failed")
+		return
+	}
+	c.authed, c.account = true, account
+	c.numeric("900", c.mask(), account, "You are now logged in as "+account)
 	c.numeric("903", "SASL authentication successful")
 }
 
@@ -228,36 +253,49 @@ func (c *fakeClient) echoed() string {
 	if !c.srv.opts.echo && c.failure() != channeltest.FailEcho {
 		return ""
 	}
+	if c.joinKey != "" {
+		return " (you sent PASS " + c.pass + " AUTHENTICATE " + c.sasl + " JOIN key " + c.joinKey + ")"
+	}
 	return " (you sent PASS " + c.pass + " AUTHENTICATE " + c.sasl + ")"
 }
 
 func (c *fakeClient) join(channel, key string) {
 	s := c.srv
+	if key != "" {
+		c.joinKey = key
+	}
 	if want, ok := s.opts.keys[channel]; ok && key != want {
 		c.numeric("475", channel, "Cannot join channel (+k) - bad key "+key) // some servers echo it
 		return
 	}
 	switch s.failureOf(channel) {
 	case channeltest.FailTransient:
-		c.numeric("437", channel, "Channel is temporarily unavailable")
+		c.numeric("437", channel, "Channel is temporarily unavailable"+c.echoed())
 		return
 	case channeltest.FailUnauthorized:
-		c.numeric("477", channel, "You need a registered nick to join that channel")
+		c.numeric("477", channel, "You need a registered nick to join that channel"+c.echoed())
 		return
 	}
 	switch s.opts.modes[channel] {
 	case "i":
-		c.numeric("473", channel, "Cannot join channel (+i)")
+		c.numeric("473", channel, "Cannot join channel (+i)"+c.echoed())
 		return
 	case "b":
-		c.numeric("474", channel, "Cannot join channel (+b)")
+		c.numeric("474", channel, "Cannot join channel (+b)"+c.echoed())
 		return
 	case "l":
-		c.numeric("471", channel, "Cannot join channel (+l)")
+		c.numeric("471", channel, "Cannot join channel (+l)"+c.echoed())
 		return
 	case "O": // UnrealIRCd's ERR_OPERONLY, a numeric outside RFC 2812
-		c.numeric("520", channel, "Cannot join channel (IRCops only)")
+		c.numeric("520", channel, "Cannot join channel (IRCops only)"+c.echoed())
 		return
+	case "x": // the JOIN is never answered
+		return
+	case "R": // registered nicks only, as UnrealIRCd has it: logged in, on the account's nick
+		if !c.authed || c.nick != c.account {
+			c.numeric("477", channel, "Cannot join channel (+R) - you need to be identified with services"+c.echoed())
+			return
+		}
 	}
 	s.mu.Lock()
 	if s.members[channel] == nil {
@@ -279,7 +317,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		return false // the connection drops
 	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" ||
 		s.failureOf(channel) == channeltest.FailRejected):
-		c.numeric("404", channel, "Cannot send to channel")
+		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
+		return true
+	case command == "PRIVMSG" && s.opts.modes[channel] == "M" && !c.authed: // as ngIRCd says it
+		c.numeric("477", channel, "Cannot send to channel (+M) -- You need to be identified to a registered account to message this channel")
 		return true
 	}
 	s.mu.Lock()

@@ -2,6 +2,7 @@ package irc_test
 
 import (
 	"cmp"
+	"crypto/tls"
 	"net"
 	"strings"
 	"sync"
@@ -42,11 +43,12 @@ type fakeOptions struct {
 	nicksInUse []string          // nicks that get 433
 	nickLen    int               // longer nicks get 432; 0: 30
 	keys       map[string]string // channel → key (+k)
-	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG)
-	noPong     bool              // never answer PING
-	greet      bool              // send a NOTICE as soon as a client connects
-	bare464    bool              // refuse a password with ERROR only, as ngIRCd does
-	echo       bool              // error answers repeat the credentials received, as sent
+	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
+	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in)
+	noPong  bool // never answer PING
+	greet   bool // send a NOTICE as soon as a client connects
+	bare464 bool // refuse a password with ERROR only, as ngIRCd does
+	echo    bool // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.
@@ -54,6 +56,9 @@ type fakeOptions struct {
 	welcomeMask      bool   // 001 ends with nick!user@host, as RFC 2812 has it
 	sockhost         string // the host USERHOST shows for a client itself (Solanum: the real IP); default host
 	bareSource       bool   // the server never shows the client's user@host: 001 and JOIN name the nick only, USERHOST is unknown
+	// tls makes the server speak TLS. SASL EXTERNAL logs a client in as
+	// the common name of its certificate, when sasl lists it.
+	tls *tls.Config
 }
 
 type fakeClient struct {
@@ -64,9 +69,12 @@ type fakeClient struct {
 	user    string
 	pass    string
 	sasl    string // the AUTHENTICATE payload, base64 as sent
+	mech    string // the SASL mechanism asked for
+	joinKey string // the last channel key sent with JOIN
 	host    string // the host shown in the client's prefix
 	capping bool   // CAP LS seen, CAP END not yet
 	authed  bool
+	account string // the SASL account logged in to
 	welcome bool
 	pending map[string][]string // channel → texts since the last PING
 }
@@ -76,6 +84,9 @@ func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opts.tls != nil {
+		ln = tls.NewListener(ln, opts.tls)
 	}
 	s := &fakeServer{
 		t: t, ln: ln, opts: opts,

@@ -468,3 +468,32 @@ func TestIntegrationChannelModes(t *testing.T) {
 	got, source := w.saidBy(nick)
 	assert.Equal(t, expected(t, cfg, sampleUpdate(), source, open), got)
 }
+
+// A one-letter key, wrong here: ngIRCd's refusal stays readable, the key
+// hidden as a word and not cut out of every word with its letter.
+func TestIntegrationOneLetterKey(t *testing.T) {
+	t.Parallel()
+	_, _, err := send(t, plainConfig(t, unique("bot"), "#keyed "+shortKey), sampleUpdate())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	assert.Contains(t, err.Error(), "join #keyed: 475 Cannot join channel (+k) -- Wrong channel key")
+	assertNoKey(t, shortKey, err.Error())
+}
+
+// ngIRCd answers the lines to a +M channel (only users logged in to
+// services may speak) with 477, as InspIRCd and Hybrid do: a refusal of
+// the lines, for good for a bot without a SASL login.
+func TestIntegrationRegisteredOnlyToSpeak(t *testing.T) {
+	t.Parallel()
+	regonly, nick := unique("#reg"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), regonly)
+	w.send("MODE " + regonly + " +M")
+	w.until("MODE")
+	_, _, err := send(t, plainConfig(t, nick, regonly), sampleUpdate())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+	re, ok := replyError(err)
+	require.True(t, ok, "a *irc.ReplyError in %q", err)
+	assert.Equal(t, "477", re.Code)
+	assert.Contains(t, err.Error(), "send to "+regonly+": the channel takes only users logged in to the network's services")
+}

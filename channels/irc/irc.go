@@ -1,12 +1,15 @@
 // Package irc posts incident updates to IRC channels.
 //
 // A Channel connects to one server (TLS with certificate verification unless
-// told otherwise), registers (server password, SASL PLAIN through IRCv3 CAP
-// negotiation, an alternate nick when the nick is in use), joins each
-// configured channel (with its key, if any), sends the update as PRIVMSG (or
-// NOTICE) lines and leaves with QUIT. By default every Send uses its own
-// connection; Config.Persistent keeps one connection between updates and
-// reconnects when it drops.
+// told otherwise), registers (server password, SASL PLAIN or EXTERNAL
+// through IRCv3 CAP negotiation, an alternate nick when the nick is in
+// use), joins each configured channel (with its key, if any), sends the
+// update as PRIVMSG (or NOTICE) lines and leaves with QUIT. A channel gets
+// the lines as soon as the server has confirmed its JOIN (by echoing it,
+// RFC 2812 section 3.2.1), whatever it says of the others: a JOIN it does
+// not answer within Config.Timeout fails that channel alone. By default
+// every Send uses its own connection; Config.Persistent keeps one
+// connection between updates and reconnects when it drops.
 //
 // The text is the channel's override (Update.Overrides[Config.Name]) or the
 // "short" template (see Config.Template), made safe and split by Split:
@@ -82,8 +85,10 @@
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
 // NOTICE failures are silent on most servers (they send no error replies
-// to NOTICE). Only SASL PLAIN is supported, and the server's CASEMAPPING is
-// taken to be rfc1459.
+// to NOTICE). SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
+// EXTERNAL (Config.SASLExternal: the TLS client certificate of
+// Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
+// SASL at all. The server's CASEMAPPING is taken to be rfc1459.
 //
 // # URL form
 //
@@ -93,14 +98,17 @@
 //	ircs://NICK[:PASSWORD]@HOST[:PORT]/CHANNEL[,CHANNEL…]?sasl_user=…&sasl_password=…
 //	irc://NICK@127.0.0.1:6667/ops      (no TLS: TLSOff)
 //
-// ircs:// connects with TLS (default port 6697), irc:// without (6667).
-// The user information is the nick and the server password. The path lists
-// the channels, "#" left out or written as is, a key after a space
-// ("ops%20KEY"); a "#" anywhere stands for itself, never for a fragment.
-// The other query parameters are user, real_name, notice, template,
-// max_lines, burst, interval, timeout and persistent, named and written as
-// in a configuration file. Values are %-escaped, but "+" stands for
-// itself. TLSConfig needs the full Config.
+// ircs:// connects with TLS (default port 6697), irc:// without (6667),
+// which New allows with a password or a channel key only to a loopback
+// host. The user information is the nick and the server password. The
+// path lists the channels, "#" left out or written as is, a key after a
+// space ("ops%20KEY"); a "#" anywhere stands for itself, never for a
+// fragment.
+// The other query parameters are user, real_name, sasl_external, notice,
+// template, max_lines, burst, interval, timeout and persistent, named and
+// written as in a configuration file. Values are %-escaped, but "+" stands
+// for itself. TLSConfig needs the full Config: sasl_external=true does
+// too, for the client certificate.
 //
 // # Errors
 //
@@ -112,31 +120,43 @@
 // The refusals of single IRC channels follow broadcast.Fanout: Send
 // returns nil when the channels not refused for good got the lines (now or
 // in an earlier attempt), a transient *broadcast.TargetsError when some are
-// still pending (437 channel temporarily unavailable, 471 channel full, or
-// a JOIN refused with an error numeric not listed here, such as
-// UnrealIRCd's 520 or Solanum's 480 throttle), and a permanent one
-// when every channel was refused: 473 invite-only, 474 banned,
-// 475 bad key, 403, 405, 476, 477, 489 to JOIN, or 404, 442 or a KICK while
-// posting. Each channel's error there (TargetsError.Failures and Pending,
-// Result.Failures) names the channel and wraps a *ReplyError with the
-// numeric.
+// still pending, and a permanent one when every channel was refused for
+// good. Pending: 437 channel temporarily unavailable, 471 channel full, a
+// JOIN refused with an error numeric not listed here (UnrealIRCd's 520,
+// Solanum's 480 throttle), a JOIN not answered within Config.Timeout (when
+// the attempt's deadline comes first, Send returns ctx's error, and the
+// channels posted meanwhile stay recorded), and 477 once logged in with
+// SASL (see below). Refused for good: 473 invite-only, 474 banned, 475 bad
+// key, 403, 405, 476, 489 to JOIN, 404, 442 or a KICK while posting, and
+// 477 without a SASL login. 477 (ERR_NEEDREGGEDNICK, as Solanum,
+// UnrealIRCd, InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the
+// lines) says the channel takes only users logged in to the network's
+// services: without a login no retry changes that; with one, services may
+// not have marked it yet, or the bot is on an alternate nick. Each
+// channel's error there (TargetsError.Failures and Pending,
+// Result.Failures) says whether the JOIN or the lines were refused, names
+// the channel and wraps a *ReplyError with the numeric.
 //
 // A failure of the connection itself is Send's error as is, and marks no
 // channel; Check returns it too. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
-// PLAIN or that does not know CAP), an erroneous nick (432), all wrapping a
-// *ReplyError, and a certificate that does not verify. Transient: refused
+// the mechanism or that does not know CAP), an erroneous nick (432), all
+// wrapping a *ReplyError, and a certificate that does not verify. Transient: refused
 // connections, timeouts, a lost connection, every alternate nick in use
 // (433), and a server that does not list SASL at all (Solanum leaves it
 // out while its services are away).
 //
 // Passwords are redact.Secret values and channel keys are hidden by
 // ChannelList, so neither shows when a Config is printed, logged or
-// encoded. Every text a server sends back that enters an error (a
-// *ReplyError's Text, an ERROR line) is first cleared of the passwords, the
-// SASL PLAIN payload (raw or base64, as a server echoing AUTHENTICATE
-// would show it) and the channel keys, by a redact.Redactor.
+// encoded; errors name a channel without its key. Every text a server
+// sends back that enters an error (a *ReplyError's Text, an ERROR line) is
+// first cleared of the passwords and the SASL PLAIN payload (raw or
+// base64, as a server echoing AUTHENTICATE would show it), by a
+// redact.Redactor, and of the channel keys, each replaced by REDACTED
+// wherever it stands as a word (not run on with a letter or digit), as a
+// server repeats a JOIN's key: a key of any length, one letter included,
+// is hidden without taking its letters out of the server's other words.
 package irc
 
 import (
@@ -160,8 +180,8 @@ const (
 	// TLSOn, the zero value, connects with TLS and verifies the server's
 	// certificate against the system roots or Config.TLSConfig.RootCAs.
 	TLSOn TLSMode = iota
-	// TLSOff connects in plaintext. Passwords may then be sent only to a
-	// loopback address.
+	// TLSOff connects in plaintext. Passwords and channel keys may then
+	// be sent only to a loopback address.
 	TLSOff
 )
 
@@ -202,6 +222,14 @@ type Config struct {
 	// completes. Both or neither.
 	SASLUser     string        `yaml:"sasl_user" json:"sasl_user"`
 	SASLPassword redact.Secret `yaml:"sasl_password" json:"sasl_password"`
+	// SASLExternal logs in with SASL EXTERNAL instead: the server knows
+	// the bot by its TLS client certificate (CertFP), which TLSConfig
+	// holds (Certificates or GetClientCertificate); the account is the
+	// one the network's services tie to the certificate. It needs TLSOn,
+	// and excludes SASLUser and SASLPassword. Like TLSConfig, it is set in
+	// code (or by ParseURL's sasl_external), not by configuration files,
+	// which hold no certificate.
+	SASLExternal bool `yaml:"-" json:"-"`
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
 	// A []string converts to it. Required.
 	Channels ChannelList `yaml:"channels" json:"channels"`
@@ -220,7 +248,7 @@ type Config struct {
 	Burst    int           `yaml:"burst" json:"burst"`
 	Interval time.Duration `yaml:"interval" json:"interval"`
 	// Timeout bounds connecting and each wait for the server's answer
-	// (registration, JOIN, PONG). Default 30s.
+	// (registration, each channel's JOIN, PONG). Default 30s.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Persistent keeps the connection open between Sends and reconnects
 	// when it drops. Close closes it.

@@ -75,15 +75,15 @@ func TestFold(t *testing.T) {
 	assert.NotEqual(t, fold("#ops"), fold("#op5"))
 }
 
-func TestOffersPlain(t *testing.T) {
-	for caps, want := range map[string]bool{
-		"sasl":                    true,
-		"multi-prefix sasl=PLAIN": true,
-		"sasl=EXTERNAL,PLAIN":     true,
-		"sasl=EXTERNAL":           false,
-		"multi-prefix":            false,
-		"sasl-not-really=PLAIN":   false,
+func TestOffers(t *testing.T) {
+	for caps, want := range map[string][2]bool{ // PLAIN, EXTERNAL
+		"sasl":                    {true, true},
+		"multi-prefix sasl=PLAIN": {true, false},
+		"sasl=EXTERNAL,PLAIN":     {true, true},
+		"sasl=EXTERNAL":           {false, true},
+		"multi-prefix":            {false, false},
+		"sasl-not-really=PLAIN":   {false, false},
 	} {
-		assert.Equal(t, want, offersPlain(strings.Fields(caps)), caps)
+		assert.Equal(t, want, [2]bool{offers(strings.Fields(caps), "PLAIN"), offers(strings.Fields(caps), "EXTERNAL")}, caps)
 	}
 }

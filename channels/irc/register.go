@@ -12,7 +12,8 @@ import (
 )
 
 // registration is the state of connection registration: NICK and USER,
-// preceded by PASS and, with SASL, by CAP negotiation and AUTHENTICATE.
+// preceded by PASS and, with SASL (PLAIN or EXTERNAL), by CAP negotiation
+// and AUTHENTICATE.
 type registration struct {
 	nicks  []string // the configured nick, then the alternates
 	next   int      // index in nicks of the nick being tried
@@ -84,7 +85,7 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 	switch m.Command {
 	case "001":
 		if ss.s.sasl() && !r.authed {
-			r.fail(errNoSASL, "001", true)
+			r.fail(noSASL(ss.s.saslMech), "001", true)
 			return
 		}
 		ss.c.setNick(param(m, 0))
@@ -114,7 +115,7 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		r.fail(ss.replyOf(m), "SASL", false)
 	case "421":
 		if param(m, 1) == "CAP" {
-			r.fail(errNoSASL, "SASL", true)
+			r.fail(noSASL(ss.s.saslMech), "SASL", true)
 		}
 	}
 }
@@ -156,19 +157,22 @@ func (r *registration) capability(ss *session, m ircmsg.Message) {
 		case !slices.ContainsFunc(r.caps, isSASL):
 			// Solanum lists sasl only while its services are there.
 			r.fail(errSASLAway, "SASL", false)
-		case !offersPlain(r.caps):
-			r.fail(errNoSASL, "SASL", true)
+		case !offers(r.caps, ss.s.saslMech):
+			r.fail(noSASL(ss.s.saslMech), "SASL", true)
 		default:
 			r.write(ss, "CAP", "REQ", "sasl")
 		}
 	case "ACK":
 		if slices.Contains(strings.Fields(param(m, len(m.Params)-1)), "sasl") {
-			r.write(ss, "AUTHENTICATE", "PLAIN")
+			r.write(ss, "AUTHENTICATE", ss.s.saslMech)
 		}
 	case "NAK":
 		r.fail(errSASLAway, "SASL", false) // listed by LS, gone since
 	}
 }
+
+// noSASL is the error of a server without SASL mechanism mech.
+func noSASL(mech string) error { return fmt.Errorf("the server does not offer SASL %s", mech) }
 
 // isSASL reports whether a CAP LS token is the sasl capability.
 func isSASL(token string) bool {
@@ -176,21 +180,27 @@ func isSASL(token string) bool {
 	return name == "sasl"
 }
 
-// offersPlain reports whether CAP LS tokens offer SASL with PLAIN: "sasl"
-// alone (CAP 301 lists no mechanisms) or "sasl=PLAIN,EXTERNAL".
-func offersPlain(caps []string) bool {
+// offers reports whether CAP LS tokens offer SASL with mechanism mech:
+// "sasl" alone (CAP 301 lists no mechanisms) or "sasl=PLAIN,EXTERNAL".
+func offers(caps []string, mech string) bool {
 	for _, c := range caps {
 		name, mechs, hasMechs := strings.Cut(c, "=")
 		if name == "sasl" {
-			return !hasMechs || slices.Contains(strings.Split(mechs, ","), "PLAIN")
+			return !hasMechs || slices.Contains(strings.Split(mechs, ","), mech)
 		}
 	}
 	return false
 }
 
-// authenticate sends the PLAIN response: authzid NUL authcid NUL password,
-// base64 in chunks of 400 bytes.
+// authenticate sends the response to the server's "+". EXTERNAL's is
+// empty, "+": the identity is the certificate's, with no other asked for.
+// PLAIN's is authzid NUL authcid NUL password, base64 in chunks of 400
+// bytes.
 func (r *registration) authenticate(ss *session) {
+	if ss.s.saslMech == "EXTERNAL" {
+		r.write(ss, "AUTHENTICATE", "+")
+		return
+	}
 	raw := []byte(ss.s.saslUser + "\x00" + ss.s.saslUser + "\x00" + ss.s.secrets.saslPassword)
 	for _, chunk := range ircutils.EncodeSASLResponse(raw) {
 		r.write(ss, "AUTHENTICATE", chunk)

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // session is one Send's (or Check's) use of a connection. It receives the
@@ -29,30 +33,29 @@ type session struct {
 
 // chanState is what the server said about one channel during a Send.
 type chanState struct {
-	t      *target
-	joined bool
-	err    error // why the channel failed, marked Permanent if for good; nil while it is fine
+	t        *target
+	joined   bool
+	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
+	deadline time.Time // when a JOIN still unanswered fails the channel
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
-// retry is pointless and what we were doing. The channel is their second
-// parameter.
-var channelReplies = map[string]struct {
-	permanent bool
-	doing     string
-}{
-	"403": {true, "join"},    // no such channel
-	"405": {true, "join"},    // too many channels
-	"437": {false, "join"},   // channel temporarily unavailable
-	"471": {false, "join"},   // channel is full (+l): "try later", say ngIRCd and Solanum
-	"473": {true, "join"},    // invite only (+i)
-	"474": {true, "join"},    // banned (+b)
-	"475": {true, "join"},    // bad channel key (+k)
-	"476": {true, "join"},    // bad channel mask
-	"477": {true, "join"},    // needs a registered nick
-	"489": {true, "join"},    // TLS-only channel
-	"404": {true, "send to"}, // cannot send: moderated, banned, +n
-	"442": {true, "send to"}, // not on that channel
+// retry is pointless. The channel is their second parameter. Whether they
+// refuse the JOIN or the lines shows in the channel's state: several
+// servers answer both with the same numeric (477).
+var channelReplies = map[string]bool{
+	"403": true,  // no such channel
+	"405": true,  // too many channels
+	"437": false, // channel temporarily unavailable
+	"471": false, // channel is full (+l): "try later", say ngIRCd and Solanum
+	"473": true,  // invite only (+i)
+	"474": true,  // banned (+b)
+	"475": true,  // bad channel key (+k)
+	"476": true,  // bad channel mask
+	"477": true,  // registered users only (ERR_NEEDREGGEDNICK): see needsLogin
+	"489": true,  // TLS-only channel
+	"404": true,  // cannot send: moderated, banned, +n
+	"442": true,  // not on that channel
 }
 
 func newSession(ctx context.Context, c *conn, s *settings) *session {
@@ -156,19 +159,41 @@ func (ss *session) handle(m ircmsg.Message) {
 		ss.pongs[param(m, len(m.Params)-1)] = true
 	case "KICK":
 		if ss.isMe(param(m, 1)) {
-			ss.refuse(param(m, 0), "send to", &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
+			ss.refuse(param(m, 0), &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
 		}
+	case "477":
+		permanent, err := ss.needsLogin(ss.replyOf(m))
+		ss.refuse(param(m, 1), err, permanent)
 	default:
-		if r, ok := channelReplies[m.Command]; ok {
-			ss.refuse(param(m, 1), r.doing, ss.replyOf(m), r.permanent)
+		if permanent, ok := channelReplies[m.Command]; ok {
+			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
 		} else if st := ss.chans[fold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
 			// A refusal RFC 2812 does not list (UnrealIRCd's 520
 			// opers only, Solanum's 480 throttle or 470 forward):
 			// of unknown permanence, but an answer to the JOIN, which
 			// the other channels must not wait for.
-			ss.refuse(param(m, 1), "join", ss.replyOf(m), false)
+			ss.refuse(param(m, 1), ss.replyOf(m), false)
 		}
 	}
+}
+
+// needsLogin explains a 477, ERR_NEEDREGGEDNICK on the servers that send
+// it to a JOIN (Solanum, UnrealIRCd, InspIRCd, Hybrid) or to the lines
+// (ngIRCd, InspIRCd and Hybrid for a +M channel): the channel takes only
+// users logged in to the network's services, as a registered nick or
+// account. (RFC 2812's 477, ERR_NOCHANMODES, answers MODE, which the bot
+// does not send.) Without a SASL login a retry cannot change that: it is
+// permanent. Logged in, it is transient: services may not have marked the
+// login yet, or the bot is on an alternate nick that is not its account's
+// (the nick was in use), which a later connection may not be.
+func (ss *session) needsLogin(re *ReplyError) (permanent bool, err error) {
+	const what = "the channel takes only users logged in to the network's services"
+	if !ss.s.sasl() {
+		return true, fmt.Errorf("%s; log in with Config.SASLUser and Config.SASLPassword "+
+			"(or Config.SASLExternal): %w", what, re)
+	}
+	return false, fmt.Errorf("%s, and the server does not count the bot's SASL login (yet; "+
+		"or the bot is on an alternate nick, not its account's): %w", what, re)
 }
 
 // isErrorReply reports whether command is an error numeric, 400 to 599
@@ -178,12 +203,17 @@ func isErrorReply(command string) bool {
 		'0' <= command[1] && command[1] <= '9' && '0' <= command[2] && command[2] <= '9'
 }
 
-// refuse records the first failure of a channel. Its error names the
-// channel and the numeric.
-func (ss *session) refuse(name, doing string, err *ReplyError, permanent bool) {
+// refuse records the first failure of a channel. Its error says whether
+// the JOIN or the lines were refused, and names the channel; err wraps the
+// *ReplyError with the numeric.
+func (ss *session) refuse(name string, err error, permanent bool) {
 	st := ss.chans[fold(name)]
 	if st == nil || st.err != nil {
 		return
+	}
+	doing := "join"
+	if st.joined {
+		doing = "send to"
 	}
 	st.err = permanentIf(fmt.Errorf("irc: %s %s: %w", doing, st.t.name, err), permanent)
 }
@@ -192,13 +222,14 @@ func (ss *session) isMe(nick string) bool {
 	return nick != "" && fold(nick) == fold(ss.c.currentNick())
 }
 
-// join joins every target not joined yet and waits for the server to accept
-// or refuse each.
-func (ss *session) join(targets []*target) error {
-	var pending []*chanState
-	for _, t := range targets {
+// join sends JOIN for every target not joined yet and returns the state of
+// each, in the order of targets. It does not wait for the answers: see
+// nextAnswered.
+func (ss *session) join(targets []*target) ([]*chanState, error) {
+	sts := make([]*chanState, len(targets))
+	for k, t := range targets {
 		st := &chanState{t: t, joined: ss.c.isJoined(t.name)}
-		ss.chans[fold(t.name)] = st
+		ss.chans[fold(t.name)], sts[k] = st, st
 		if st.joined {
 			continue
 		}
@@ -207,18 +238,55 @@ func (ss *session) join(targets []*target) error {
 			params = append(params, t.key)
 		}
 		if err := ss.paced("JOIN", params...); err != nil {
-			return err
+			return nil, err
 		}
-		pending = append(pending, st)
+		st.deadline = time.Now().Add(ss.s.timeout)
 	}
-	return ss.await("join", func() bool {
-		for _, st := range pending {
-			if !st.joined && st.err == nil {
-				return false
+	return sts, nil
+}
+
+// nextAnswered waits until the server has answered the JOIN of a channel
+// of sts not taken yet and returns its index: a refused one first, else
+// the first joined, so that a JOIN left unanswered holds back no other
+// channel. A JOIN still unanswered at its deadline (Config.Timeout after
+// it was sent) fails its channel, transiently: the server may have lost
+// it, and a later attempt may get the answer. It returns -1 when every
+// channel is taken.
+func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
+	for {
+		var next time.Time // the earliest deadline of a JOIN still unanswered
+		joined := -1
+		for k, st := range sts {
+			switch {
+			case taken[k]:
+			case !st.joined && st.err == nil && !time.Now().Before(st.deadline):
+				st.err = fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name, ss.s.timeout)
+				return k, nil
+			case st.err != nil:
+				return k, nil
+			case st.joined:
+				if joined < 0 {
+					joined = k
+				}
+			case next.IsZero() || st.deadline.Before(next):
+				next = st.deadline
 			}
 		}
-		return true
-	})
+		if joined >= 0 || next.IsZero() {
+			return joined, nil
+		}
+		answered := func() bool {
+			for k, st := range sts {
+				if !taken[k] && (st.joined || st.err != nil) {
+					return true
+				}
+			}
+			return false
+		}
+		if _, err := ss.wait(answered, time.Until(next)); err != nil {
+			return -1, err
+		}
+	}
 }
 
 // post sends the lines to one joined channel, then a PING: the PONG comes
@@ -268,15 +336,15 @@ func (ss *session) replyOf(m ircmsg.Message) *ReplyError {
 	return &ReplyError{Code: m.Command, Text: ss.s.serverText(param(m, len(m.Params)-1))}
 }
 
-// serverText makes a server's text fit for an error: every secret of the
-// channel redacted, in whatever encoding the server echoed it (a password
-// in a 464 reply or an ERROR line, the base64 AUTHENTICATE payload in a
-// 904), then made safe and short. It is the one place where server text
-// enters an error, so that a *ReplyError, whose Text it is, stays clean and
-// matchable with errors.As. Redacting comes first: cutting first could
-// leave part of a secret.
+// serverText makes a server's text fit for an error: the passwords
+// redacted, in whatever encoding the server echoed them (a password in a
+// 464 reply or an ERROR line, the base64 AUTHENTICATE payload in a 904),
+// the channel keys hidden (see hideKeys), then made safe and short. It is
+// the one place where server text enters an error, so that a *ReplyError,
+// whose Text it is, stays clean and matchable with errors.As. Redacting
+// comes first: cutting first could leave part of a secret.
 func (s *settings) serverText(text string) string {
-	lines := Split(s.redactor.String(text), 160)
+	lines := Split(s.hideKeys(s.redactor.String(text)), 160)
 	if len(lines) == 0 {
 		return ""
 	}
@@ -285,6 +353,49 @@ func (s *settings) serverText(text string) string {
 	}
 	return lines[0]
 }
+
+// hideKeys replaces every channel key in text with REDACTED where it
+// stands as a word: not run on with a letter or a digit. A server repeats
+// a key as the JOIN gave it, a word of its own ("bad key sesame",
+// "(key: k)"); a key replaced wherever its characters occur, as the
+// redactor replaces passwords, would take a one-letter key out of every
+// word of the text ("Cannot" for the key "n"). The keys are checked as a
+// word, whatever their length, so that no key shows however short.
+func (s *settings) hideKeys(text string) string {
+	for _, key := range s.secrets.keys {
+		text = hideWord(text, key)
+	}
+	return text
+}
+
+// hideWord replaces word in text with REDACTED where no letter or digit
+// touches it.
+func hideWord(text, word string) string {
+	var b strings.Builder
+	done := 0 // text[:done] is in b
+	for i := 0; ; {
+		j := strings.Index(text[i:], word)
+		if j < 0 {
+			break
+		}
+		j += i
+		end := j + len(word)
+		before, _ := utf8.DecodeLastRuneInString(text[:j])
+		after, _ := utf8.DecodeRuneInString(text[end:])
+		if inWord(before) || inWord(after) {
+			_, n := utf8.DecodeRuneInString(word)
+			i = j + n // an occurrence standing alone may overlap this one
+			continue
+		}
+		b.WriteString(text[done:j])
+		b.WriteString(redact.Redacted)
+		done, i = end, end
+	}
+	b.WriteString(text[done:])
+	return b.String()
+}
+
+func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func param(m ircmsg.Message, i int) string {
 	if i < 0 || i >= len(m.Params) {
@@ -302,6 +413,5 @@ func permanentIf(err error, p bool) error {
 }
 
 var (
-	errNoSASL   = errors.New("the server does not offer SASL PLAIN")
 	errSASLAway = errors.New("the server does not offer SASL now (some leave it out while their services are away)")
 )

@@ -29,7 +29,7 @@ const (
 
 // urlParams are the query parameters of the short form, in the order URL
 // writes them.
-var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "notice", "template",
+var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "sasl_external", "notice", "template",
 	"max_lines", "burst", "interval", "timeout", "persistent"}
 
 // ParseURL returns the Config of an IRC URL (see the package documentation,
@@ -118,6 +118,8 @@ func (c *Config) setParam(key, val string) error {
 		c.SASLPassword = redact.NewSecret(val)
 	case "template":
 		c.Template = val
+	case "sasl_external":
+		c.SASLExternal, err = endpoint.ParseBool(val)
 	case "notice":
 		c.Notice, err = endpoint.ParseBool(val)
 	case "persistent":
@@ -189,6 +191,9 @@ func (c Config) URL() redact.URL {
 func (c Config) query() string {
 	vals := map[string]string{"user": c.User, "real_name": c.RealName, "sasl_user": c.SASLUser,
 		"sasl_password": c.SASLPassword.Reveal(), "template": c.Template}
+	if c.SASLExternal {
+		vals["sasl_external"] = "true"
+	}
 	if c.Notice {
 		vals["notice"] = "true"
 	}

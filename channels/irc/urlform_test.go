@@ -60,11 +60,34 @@ func TestParseURLHashIsNoFragment(t *testing.T) {
 	assert.Equal(t, "a#b", cfg.SASLPassword.Reveal())
 }
 
+// An irc:// URL is plaintext: New refuses it when it would carry a channel
+// key, like a password, to a host other than a loopback one.
+func TestParseURLKeyInTheClear(t *testing.T) {
+	for raw, want := range map[string]string{
+		"irc://bot@irc.example.com/ops%20" + urlKey:         `irc: Config.TLS: TLSOff would send the key of #ops in the clear to "irc.example.com"`,
+		"irc://bot:srv-pass%3Aword%2F9@irc.example.com/ops": `irc: Config.TLS: TLSOff would send the server password in the clear to "irc.example.com"`,
+		"irc://bot@127.0.0.1/ops%20" + urlKey:               "",
+		"ircs://bot@irc.example.com/ops%20" + urlKey:        "",
+	} {
+		cfg, err := irc.ParseURL(raw)
+		require.NoError(t, err)
+		_, err = irc.New(cfg)
+		if want == "" {
+			assert.NoError(t, err, raw)
+			continue
+		}
+		require.Error(t, err, raw)
+		assert.Contains(t, err.Error(), want)
+		assert.NotContains(t, err.Error(), urlKey)
+	}
+}
+
 func TestURLRoundTrip(t *testing.T) {
 	for _, raw := range []string{
 		"ircs://examplestatus:srv-pass%3Aword%2F9@irc.libera.chat:6697/example-status,example-ops%20opskey77" +
 			"?sasl_user=examplestatus&sasl_password=sasl%2Bsecret%3D42&notice=true&max_lines=3&interval=3s",
 		"irc://bot@127.0.0.1:6667/ops,&local?user=u&real_name=Status%20Bot&template=text&burst=2&timeout=10s&persistent=true",
+		"ircs://bot@irc.example.com:6697/ops?sasl_external=true",
 	} {
 		cfg, err := irc.ParseURL(raw)
 		require.NoError(t, err)
