@@ -38,8 +38,9 @@
 // A channel entry of the full form has a kind (the older name "type" is
 // taken too) and that kind's keys: the yaml tags of the channel package's
 // Config (see Kinds for the kinds and each package for its keys), plus
-// ca_file (email, irc: PEM certificates to trust), output (console: stdout
-// or stderr) and oauth2_access_token (x; email, for auth xoauth2 with
+// ca_file (email, irc: PEM certificates to trust), client_cert and
+// client_key (irc: the bot's TLS client certificate and key, PEM, which
+// sasl_external logs in by), output (console: stdout or stderr) and oauth2_access_token (x; email, for auth xoauth2 with
 // username). oauth2_access_token is a secret, best taken from the
 // environment, and is used as is, never refreshed: it works until the
 // token expires (often after an hour). A program that refreshes tokens

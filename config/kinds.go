@@ -2,6 +2,8 @@ package config
 
 import (
 	"cmp"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -211,11 +213,17 @@ func describeX(c xFile) string {
 }
 
 // ircFile is irc.Config as a file writes it: "ca_file" names PEM
-// certificates to trust.
+// certificates to trust, "client_cert" and "client_key" the bot's TLS
+// client certificate (for sasl_external).
 type ircFile struct {
 	irc.Config `yaml:",inline"`
 	// CAFile holds PEM certificates to trust besides the system's.
 	CAFile string `yaml:"ca_file" json:"ca_file" sets:"TLSConfig"`
+	// ClientCert and ClientKey hold the bot's TLS client certificate
+	// and its private key (PEM), which it presents to the server: with
+	// sasl_external, the server's services log it in by the certificate.
+	ClientCert string `yaml:"client_cert" json:"client_cert"`
+	ClientKey  string `yaml:"client_key" json:"client_key"`
 }
 
 func newIRC(c ircFile) (*irc.Channel, error) { return irc.New(c.Config) }
@@ -227,10 +235,34 @@ func ircURL(raw string) (ircFile, error) {
 
 func prepareIRC(c *ircFile, env *Env) error {
 	tc, err := env.TLSConfig(c.CAFile)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.ClientCert == "" && c.ClientKey == "":
+		if c.SASLExternal {
+			return errors.New("client_cert: missing (sasl_external logs in by the TLS client certificate, which client_cert and client_key name)")
+		}
+	case c.ClientCert == "":
+		return errors.New("client_cert: missing (client_key is set)")
+	case c.ClientKey == "":
+		return errors.New("client_key: missing (client_cert is set)")
+	case c.TLS == irc.TLSOff:
+		return errors.New("client_cert: set, but tls is off")
+	default:
+		cert, err := tls.LoadX509KeyPair(env.Path(c.ClientCert), env.Path(c.ClientKey))
+		if err != nil {
+			return fmt.Errorf("client_cert: %w", err)
+		}
+		if tc == nil {
+			tc = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
 	if tc != nil {
 		c.TLSConfig = tc
 	}
-	return err
+	return nil
 }
 
 func describeIRC(c ircFile) string {

@@ -226,10 +226,10 @@ type Config struct {
 	// the bot by its TLS client certificate (CertFP), which TLSConfig
 	// holds (Certificates or GetClientCertificate); the account is the
 	// one the network's services tie to the certificate. It needs TLSOn,
-	// and excludes SASLUser and SASLPassword. Like TLSConfig, it is set in
-	// code (or by ParseURL's sasl_external), not by configuration files,
-	// which hold no certificate.
-	SASLExternal bool `yaml:"-" json:"-"`
+	// and excludes SASLUser and SASLPassword. A configuration file (see
+	// package config) names the certificate and its key in client_cert
+	// and client_key.
+	SASLExternal bool `yaml:"sasl_external" json:"sasl_external"`
 	// Channels are the IRC channels to post to, as "#ops" or "#ops key".
 	// A []string converts to it. Required.
 	Channels ChannelList `yaml:"channels" json:"channels"`
