@@ -56,7 +56,7 @@ type delivery struct {
 	called bool         // an attempt called the channel
 	prev   Receipt      // the post an edit or retraction is about
 
-	reached    int     // the targets this Send had reached when keepPartial last wrote
+	reached    int     // the targets this Send had reached when keepPartial last wrote them
 	partialErr error   // keepPartial's last failure to write
 	res        *Result // the Report's Result of this channel
 }
@@ -193,17 +193,17 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 // every target has it, and without this record a Retract would not find the
 // posts of the targets that do (see prepareRetract). The record is a
 // receipt merging their posts (this Send's and earlier ones'), written
-// only when an attempt reached a target it did not count yet. A failure to
-// write it is reported (ErrNotRecorded) if the delivery does not complete.
+// when an attempt reached a target not yet in it, and again after an
+// attempt whose write failed. A failure to write it is reported
+// (ErrNotRecorded) if the delivery does not complete.
 func (d *delivery) keepPartial(ctx context.Context) {
 	if d.op == opRetract || !d.prev.IsZero() {
 		return // a retraction posts nothing; an edit's posts are the original's
 	}
 	n, posts := d.ledger.reached()
-	if n == d.reached {
+	if n == d.reached && d.partialErr == nil {
 		return
 	}
-	d.reached = n
 	key := partialKey(d.u.ID)
 	r, _, err := d.b.store.Receipt(ctx, key, d.name)
 	if err == nil {
@@ -216,7 +216,9 @@ func (d *delivery) keepPartial(ctx context.Context) {
 	d.partialErr = nil
 	if err != nil {
 		d.partialErr = fmt.Errorf("store: record the targets reached before the delivery failed: %w", err)
+		return
 	}
+	d.reached = n
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
