@@ -231,10 +231,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
 	}
-	if d.op != opRetract && (failure != "" || d.flight.retracted.Load()) {
+	if d.op != opRetract && (failure != "" || !done && d.flight.retracted.Load()) {
 		// Retracted before this channel posted it: by this Broadcaster
 		// during this delivery, or by any (a channel's own mark has a
-		// failure only when Retract wrote it, see forbid).
+		// failure only when Retract wrote it, see forbid). One that
+		// posted it is Skipped, as after the retraction.
 		d.res.Err = errRetracted
 		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
 		return true, nil
@@ -357,15 +358,18 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 var errRetracted = Permanent(errors.New("broadcast: retracted before this channel posted it"))
 
 // prepareRetract first stops this Broadcaster's deliveries of the update
-// to the channel, so that none posts it after the retraction looked for
-// its post: an attempt under way ends first, and what it posted is then
-// deleted.
+// to the channel, and keeps new ones from starting until it has looked for
+// the post and kept later Sends from posting (forbid), so that none posts
+// it after the retraction looked: an attempt under way ends first, and
+// what it posted is then deleted.
 //
 //go:noinline
 func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
-	if err := d.b.flights.retract(ctx, d.original, d.name); err != nil {
+	release, err := d.b.flights.retract(ctx, d.original, d.name)
+	if err != nil {
 		return false, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
 	}
+	defer release()
 	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
 	if err != nil {
 		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
