@@ -374,12 +374,13 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
 	}
+	// No Send may post it here afterwards: not delivered here, delivered
+	// to some targets only, or delivered without its mark recorded.
+	if err := d.forbid(ctx); err != nil {
+		return false, err
+	}
 	if !posted {
-		// Not delivered here, or to some targets only: no Send may post it
-		// here afterwards, and what reached some targets is deleted.
-		if err := d.forbid(ctx); err != nil {
-			return false, err
-		}
+		// What reached some targets is deleted.
 		if prev, posted, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name); err != nil {
 			return false, fmt.Errorf("store: read the targets %s reached: %w", d.original, err)
 		}
@@ -397,9 +398,10 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 }
 
 // forbid keeps every later Send from posting the update being retracted on
-// the channel, which has no receipt of it: it marks the update's delivery
-// there as failed for good (errRetracted), unless it is marked delivered
-// (its receipt was not recorded: nothing to stop).
+// the channel: it marks the update's delivery there as failed for good
+// (errRetracted), unless it is marked delivered already (a later Send is
+// then Skipped). A receipt without that mark (the mark was not recorded)
+// does not keep a Send from posting again: it is marked too.
 func (d *delivery) forbid(ctx context.Context) error {
 	key := opSend.markID(d.original)
 	done, _, err := d.b.store.Done(ctx, key, d.name, "")
