@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -83,4 +84,69 @@ func TestSendDuringRetractIsNotLeftPosted(t *testing.T) {
 	if err := again.Results[1].Err; err == nil || !strings.Contains(err.Error(), "retracted") {
 		t.Errorf("the Send after the Retract on c: %v, want it retracted", err)
 	}
+}
+
+// gate is a Retractor whose Sends wait for open.
+type gate struct {
+	counted
+	entered chan struct{} // closed by the first Send
+	open    chan struct{}
+	once    sync.Once
+}
+
+func (g *gate) Send(ctx context.Context, m Message) (Receipt, error) {
+	g.once.Do(func() { close(g.entered) })
+	<-g.open
+	return g.counted.Send(ctx, m)
+}
+
+// A second Send of an update, waiting for the first's delivery while a
+// Retract stops it, finds the update delivered: it is Skipped, as a Send
+// after the retraction is, not failed as if the update had been retracted
+// before the channel posted it.
+func TestWaitingSendOfARetractedPostIsSkipped(t *testing.T) {
+	g := &gate{counted: counted{name: "chat"}, entered: make(chan struct{}), open: make(chan struct{})}
+	b, err := New([]Channel{g}, Options{Retry: RetryPolicy{MaxAttempts: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	u := retractTestUpdate("twice")
+	var wg sync.WaitGroup
+	var first, second *Report
+	wg.Go(func() { first, _ = b.Send(ctx, u) })
+	<-g.entered
+	wg.Go(func() { second, _ = b.Send(ctx, u) })
+	for !b.flights.waiting("twice", "chat") {
+		runtime.Gosched()
+	}
+	wg.Go(func() {
+		if _, err := b.Retract(ctx, "twice"); err != nil {
+			t.Errorf("Retract: %v", err)
+		}
+	})
+	for !b.flights.retracting("twice", "chat") {
+		runtime.Gosched()
+	}
+	close(g.open)
+	wg.Wait()
+	if first.Results[0].Err != nil {
+		t.Fatalf("first Send: %v", first.Results[0].Err)
+	}
+	if r := second.Results[0]; r.Err != nil || !r.Skipped {
+		t.Errorf("second Send: Skipped %v, error %v; want Skipped", r.Skipped, r.Err)
+	}
+	if _, posts, retracts := g.counts(); posts != 1 || retracts != 1 {
+		t.Errorf("%d posts, %d deleted; want the one post deleted", posts, retracts)
+	}
+}
+
+// retracting reports whether a Retract stops the deliveries of update to
+// channel.
+func (f *flights) retracting(update, channel string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl := f.m[flightKey{update, channel}]
+	return fl != nil && fl.retracted.Load()
 }
