@@ -357,12 +357,13 @@ func checkCorrection(original string, u *Update) error {
 // (rooms, endpoints) before failing has no receipt of the whole: Retract
 // deletes what it posted, from the record the Broadcaster keeps of it.
 //
-// Once retracted, an update is not posted again on a channel that had not
-// posted it all: a later Send of it, here or by another instance sharing
-// the Store, fails there for good, saying it was retracted (the channels
-// that posted it are Skipped). An attempt another instance has under way
-// when Retract runs is not stopped: a queue shared by instances (package
-// dispatch) runs the retraction after it.
+// Once retracted, an update is not posted again: a later Send of it, or
+// one that starts while Retract runs, here or by another instance sharing
+// the Store, is Skipped on the channels whose delivery of it was recorded,
+// and fails for good elsewhere (a channel that had not posted it, or had
+// posted it to some targets only), saying it was retracted. An attempt
+// another instance has under way when Retract runs is not stopped: a queue
+// shared by instances (package dispatch) runs the retraction after it.
 //
 // Retract refuses (ErrInvalidUpdate, naming updateID) an update of which no
 // channel has a receipt, as the Store knows it, and that this Broadcaster

@@ -91,26 +91,30 @@ func (f *flights) active(update, channel string) bool {
 // f, and waits until none runs, or until ctx ends: an attempt under way
 // ends first, so that what it posted is in the Store, while a delivery
 // waiting to retry stops without posting, and so do those that wait for
-// their turn (see delivery.prepare).
-func (f *flights) retract(ctx context.Context, update, channel string) error {
+// their turn (see delivery.prepare). It then holds the flight until
+// release is called: a delivery that starts meanwhile waits, and then
+// stops too, so that none posts after the retraction looked for posts.
+func (f *flights) retract(ctx context.Context, update, channel string) (release func(), err error) {
 	key := flightKey{update, channel}
 	f.mu.Lock()
+	if f.m == nil {
+		f.m = make(map[flightKey]*flight)
+	}
 	fl := f.m[key]
 	if fl == nil {
-		f.mu.Unlock()
-		return nil
+		fl = &flight{}
+		f.m[key] = fl
 	}
 	fl.refs++
 	if !fl.retracted.Swap(true) && fl.stop != nil {
 		close(fl.stop)
 	}
 	f.mu.Unlock()
-	defer f.leaveOne(key, fl)
 	if err := fl.lock(ctx); err != nil {
-		return err
+		f.leaveOne(key, fl)
+		return nil, err
 	}
-	fl.unlock()
-	return nil
+	return func() { f.unhold(key, fl) }, nil
 }
 
 // stopping returns a channel closed once a Retract stops fl's deliveries.

@@ -56,7 +56,7 @@ type delivery struct {
 	called bool         // an attempt called the channel
 	prev   Receipt      // the post an edit or retraction is about
 
-	reached    int     // the targets this Send had reached when keepPartial last wrote
+	reached    int     // the targets this Send had reached when keepPartial last wrote them
 	partialErr error   // keepPartial's last failure to write
 	res        *Result // the Report's Result of this channel
 }
@@ -193,17 +193,17 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 // every target has it, and without this record a Retract would not find the
 // posts of the targets that do (see prepareRetract). The record is a
 // receipt merging their posts (this Send's and earlier ones'), written
-// only when an attempt reached a target it did not count yet. A failure to
-// write it is reported (ErrNotRecorded) if the delivery does not complete.
+// when an attempt reached a target not yet in it, and again after an
+// attempt whose write failed. A failure to write it is reported
+// (ErrNotRecorded) if the delivery does not complete.
 func (d *delivery) keepPartial(ctx context.Context) {
 	if d.op == opRetract || !d.prev.IsZero() {
 		return // a retraction posts nothing; an edit's posts are the original's
 	}
 	n, posts := d.ledger.reached()
-	if n == d.reached {
+	if n == d.reached && d.partialErr == nil {
 		return
 	}
-	d.reached = n
 	key := partialKey(d.u.ID)
 	r, _, err := d.b.store.Receipt(ctx, key, d.name)
 	if err == nil {
@@ -216,7 +216,9 @@ func (d *delivery) keepPartial(ctx context.Context) {
 	d.partialErr = nil
 	if err != nil {
 		d.partialErr = fmt.Errorf("store: record the targets reached before the delivery failed: %w", err)
+		return
 	}
+	d.reached = n
 }
 
 // prepare reads what the attempt needs from the Store: whether the update
@@ -229,10 +231,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("store: cannot tell whether it was delivered, not attempting blind: %w", err)
 	}
-	if d.op != opRetract && (failure != "" || d.flight.retracted.Load()) {
+	if d.op != opRetract && (failure != "" || !done && d.flight.retracted.Load()) {
 		// Retracted before this channel posted it: by this Broadcaster
 		// during this delivery, or by any (a channel's own mark has a
-		// failure only when Retract wrote it, see forbid).
+		// failure only when Retract wrote it, see forbid). One that
+		// posted it is Skipped, as after the retraction.
 		d.res.Err = errRetracted
 		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
 		return true, nil
@@ -355,25 +358,29 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 var errRetracted = Permanent(errors.New("broadcast: retracted before this channel posted it"))
 
 // prepareRetract first stops this Broadcaster's deliveries of the update
-// to the channel, so that none posts it after the retraction looked for
-// its post: an attempt under way ends first, and what it posted is then
-// deleted.
+// to the channel, and keeps new ones from starting until it has looked for
+// the post and kept later Sends from posting (forbid), so that none posts
+// it after the retraction looked: an attempt under way ends first, and
+// what it posted is then deleted.
 //
 //go:noinline
 func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
-	if err := d.b.flights.retract(ctx, d.original, d.name); err != nil {
+	release, err := d.b.flights.retract(ctx, d.original, d.name)
+	if err != nil {
 		return false, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
 	}
+	defer release()
 	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
 	if err != nil {
 		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
 	}
+	// No Send may post it here afterwards: not delivered here, delivered
+	// to some targets only, or delivered without its mark recorded.
+	if err := d.forbid(ctx); err != nil {
+		return false, err
+	}
 	if !posted {
-		// Not delivered here, or to some targets only: no Send may post it
-		// here afterwards, and what reached some targets is deleted.
-		if err := d.forbid(ctx); err != nil {
-			return false, err
-		}
+		// What reached some targets is deleted.
 		if prev, posted, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name); err != nil {
 			return false, fmt.Errorf("store: read the targets %s reached: %w", d.original, err)
 		}
@@ -391,9 +398,10 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 }
 
 // forbid keeps every later Send from posting the update being retracted on
-// the channel, which has no receipt of it: it marks the update's delivery
-// there as failed for good (errRetracted), unless it is marked delivered
-// (its receipt was not recorded: nothing to stop).
+// the channel: it marks the update's delivery there as failed for good
+// (errRetracted), unless it is marked delivered already (a later Send is
+// then Skipped). A receipt without that mark (the mark was not recorded)
+// does not keep a Send from posting again: it is marked too.
 func (d *delivery) forbid(ctx context.Context) error {
 	key := opSend.markID(d.original)
 	done, _, err := d.b.store.Done(ctx, key, d.name, "")
