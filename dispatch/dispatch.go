@@ -34,7 +34,10 @@
 // superseded when the newer one went first. A job waits for the attempt
 // under way, within Config.JobTimeout; one whose wait outlasts it did not
 // try the channel (broadcast.ErrBusy) and is snoozed for
-// Config.Retry.InitialInterval without using an attempt.
+// Config.Retry.InitialInterval without using an attempt. So is a job run
+// while this instance's Broadcaster is closed and its Dispatcher is not
+// (broadcast.ErrClosed: close the Broadcaster after Stop), for another
+// instance to take it; Config.Logger says so, once.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
@@ -162,7 +165,8 @@ type Config struct {
 	// OnEvent, if set, is called for each step of each job this instance
 	// runs. Calls are serialized; keep it quick.
 	OnEvent func(Event)
-	// Logger receives River's log; default: discard.
+	// Logger receives River's log, and this package's warnings; default:
+	// discard.
 	Logger *slog.Logger
 }
 
@@ -174,6 +178,9 @@ type Dispatcher struct {
 	client   *river.Client[pgx.Tx]
 	retry    retryPolicy
 	eventMu  sync.Mutex
+	// closedOnce logs once that the Broadcaster was closed under the
+	// running Dispatcher.
+	closedOnce sync.Once
 }
 
 // New returns a Dispatcher. It does no I/O; errors name the Config field.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -34,8 +35,11 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 //
 // Kinds: EventAttempt when a run starts; then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done;
-// EventRetry when it runs again after Delay (Snoozed: a RetryAfter hint,
-// no attempt used up); EventFailed when it will not run again. Attempt
+// EventRetry when it runs again after Delay (Snoozed: no attempt used up,
+// for a RetryAfter hint, or because the channel was not tried: Err wraps
+// broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
+// Broadcaster was closed while its Dispatcher runs, which the Logger also
+// reports, once); EventFailed when it will not run again. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
 // worker died, has the number of the attempt it resumes.
 type Event struct {
@@ -128,7 +132,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	if broadcast.IsPermanent(res.Err) {
 		return broadcast.EventFailed, river.JobCancel(res.Err)
 	}
-	if errors.Is(ctx.Err(), context.Canceled) || errors.Is(res.Err, broadcast.ErrClosed) {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		// The instance is stopping: run it again at once elsewhere,
 		// without using up an attempt.
 		e.Snoozed = true
@@ -136,10 +140,22 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
-	if errors.Is(res.Err, broadcast.ErrBusy) {
+	switch {
+	case errors.Is(res.Err, broadcast.ErrBusy):
 		// The channel was not tried: another attempt on it (of this
 		// update, or of the incident's other updates) outlasted
 		// JobTimeout. Soon again, without using an attempt.
+		delay, hinted = d.cfg.Retry.InitialInterval, true
+	case errors.Is(res.Err, broadcast.ErrClosed):
+		// The channel was not tried: the Broadcaster was closed while
+		// this Dispatcher runs. Run at once, the job would come straight
+		// back here; it waits, without using an attempt, for another
+		// instance to take it.
+		d.closedOnce.Do(func() {
+			d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "dispatch: this instance's Broadcaster is closed while its Dispatcher runs: "+
+				"its jobs wait for other instances; stop the Dispatcher before closing its Broadcaster",
+				slog.Duration("wait", d.cfg.Retry.InitialInterval))
+		})
 		delay, hinted = d.cfg.Retry.InitialInterval, true
 	}
 	if !hinted {

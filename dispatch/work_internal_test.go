@@ -1,9 +1,12 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,14 +130,38 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		assert.Zero(t, snooze.Duration, "stopping: run again at once elsewhere")
 	}
 
-	// The Broadcaster closed under the job (the instance is stopping):
-	// the same.
+	// The Broadcaster closed under the job while the instance is
+	// stopping: the same as stopping.
 	snooze = nil
-	kind, err = d.outcome(context.Background(), fresh, broadcast.Result{Err: broadcast.ErrClosed}, &e)
+	kind, err = d.outcome(ctx, fresh, broadcast.Result{Err: broadcast.ErrClosed}, &e)
 	assert.Equal(t, broadcast.EventRetry, kind)
 	if assert.ErrorAs(t, err, &snooze) {
 		assert.Zero(t, snooze.Duration)
 	}
+}
+
+// A Broadcaster closed while its Dispatcher runs: the job waits
+// Retry.InitialInterval, without using an attempt, for another instance to
+// take it (run at once, it would come straight back here), and the
+// Logger says why, once.
+func TestOutcomeOfAClosedBroadcasterWaits(t *testing.T) {
+	var log bytes.Buffer
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 3 * time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.NewTextHandler(&log, nil))}}
+	d.retry = retryPolicy(d.cfg.Retry)
+	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+	for range 2 {
+		var e Event
+		kind, err := d.outcome(context.Background(), last, broadcast.Result{Err: broadcast.ErrClosed}, &e)
+		assert.Equal(t, broadcast.EventRetry, kind, "not given up on the last attempt: none was used")
+		var snooze *rivertype.JobSnoozeError
+		if assert.ErrorAs(t, err, &snooze) {
+			assert.Equal(t, 3*time.Second, snooze.Duration, "Retry.InitialInterval")
+		}
+		assert.True(t, e.Snoozed)
+		assert.ErrorIs(t, e.Err, broadcast.ErrClosed)
+	}
+	assert.Equal(t, 1, strings.Count(log.String(), "Broadcaster is closed"), "logged once: %s", log.String())
 }
 
 func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
