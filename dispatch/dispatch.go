@@ -39,6 +39,14 @@
 // (broadcast.ErrClosed: close the Broadcaster after Stop), for another
 // instance to take it; Config.Logger says so, once.
 //
+// A correction or a retraction waits for the delivery of its update on
+// the channel (snoozed for Config.Retry.InitialInterval, no attempt used
+// up) while that update's job there is still to run, running or waiting
+// to retry. Run first, it would find nothing posted: a retraction would
+// end with the post still to come, a correction post itself instead of
+// editing the original, which would then be posted after it or be found
+// superseded by it.
+//
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
 // Config.RescueAfter (default 5 minutes, against River's default hour),

@@ -55,8 +55,8 @@ type Event struct {
 func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
-	if j.Kind == broadcast.JobRetract {
-		switch waiting, err := d.delivering(ctx, j.Update.ID, j.Channel); {
+	if original := awaited(j); original != "" {
+		switch waiting, err := d.delivering(ctx, original, j.Channel); {
 		case err != nil:
 			// A failed attempt like any other: retried within Retry, or
 			// given up, with its Event.
@@ -64,8 +64,9 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			d.emit(e, kind)
 			return err
 		case waiting:
-			// Retracted now, it would find nothing posted and end, and
-			// the delivery would post after it: it waits for the delivery.
+			// Run now, it would find nothing posted (a retraction ends, a
+			// correction posts in the thread), and the delivery would post
+			// the original after it: it waits for the delivery.
 			e.Delay, e.Snoozed = d.retry.delay(1), true
 			d.emit(e, broadcast.EventRetry)
 			return river.JobSnooze(e.Delay)
@@ -92,6 +93,19 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	return err
 }
 
+// awaited returns the update whose delivery j must wait for: for a
+// retraction, the update it deletes; for a correction, the update it
+// corrects (edits in place, or follows in the thread); "" for a send.
+func awaited(j broadcast.Job) string {
+	switch j.Kind {
+	case broadcast.JobRetract:
+		return j.Update.ID
+	case broadcast.JobCorrect:
+		return j.Original
+	}
+	return ""
+}
+
 // delivering reports whether a send or correct job of updateID on channel
 // has not finished: still to run, running, or waiting to retry.
 func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string) (bool, error) {
@@ -103,7 +117,7 @@ func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string) (
 		States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs))
 	if err != nil {
-		return false, fmt.Errorf("dispatch: retract %s: look for its delivery: %w", updateID, err)
+		return false, fmt.Errorf("dispatch: look for the delivery of %s: %w", updateID, err)
 	}
 	for _, row := range list.Jobs {
 		var a jobArgs

@@ -215,5 +215,5 @@ func TestRetractionThatCannotLookForItsDeliveryGivesUp(t *testing.T) {
 	require.ErrorAs(t, err, &cancel, "given up")
 	require.Len(t, events, 1)
 	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
-	assert.ErrorContains(t, events[0].Err, "look for its delivery")
+	assert.ErrorContains(t, events[0].Err, "look for the delivery")
 }
