@@ -20,13 +20,21 @@ import (
 // not finished yet, in a Report taken before the end.
 var ErrPending = errors.New("dispatch: not finished yet")
 
+// ErrCancelledByOperator is wrapped by the Result error (and the
+// EventFailed error) of a channel whose job an operator cancelled through
+// River (its Client.JobCancel, or River's UI) before it finished. A job
+// the retry policy gave up, or that failed permanently, is also cancelled
+// in River's terms, but its error does not wrap it.
+var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
+
 // Report returns where the delivery (or correction) of update updateID
 // stands, from its jobs and the Store's receipts, as any instance sees it;
 // done reports that every job has finished. Results follow the
 // Broadcaster's channel order; a Result's error wraps ErrPending while its
 // job has not finished, and is the job's last error, Permanent when it was
-// cancelled, once it failed. For an update without jobs it fails with
-// ErrNoJobs.
+// cancelled, once it failed; it wraps ErrCancelledByOperator, and then
+// the last attempt's error if any, when an operator cancelled the job. For
+// an update without jobs it fails with ErrNoJobs.
 func (d *Dispatcher) Report(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
 	return d.report(ctx, metadata{Update: updateID}, updateID)
 }
@@ -192,8 +200,7 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 		}
 		return r, true, nil
 	case rivertype.JobStateCancelled:
-		// River records the error of JobCancel with a prefix of its own.
-		r.Err = broadcast.Permanent(errors.New(strings.TrimPrefix(last.Error(), "JobCancelError: ")))
+		r.Err = broadcast.Permanent(cancelled(row))
 		return r, true, nil
 	case rivertype.JobStateDiscarded:
 		// River discards a job only when its own MaxAttempts runs out:
@@ -216,6 +223,33 @@ func lastError(row *rivertype.JobRow) error {
 		return errors.New("no error recorded")
 	}
 	return errors.New(row.Errors[len(row.Errors)-1].Error)
+}
+
+// riverCancelPrefix starts the text River records for the error of a job
+// cancelled by JobCancel: that of the retry policy, or of an operator's
+// cancel of a running job.
+const riverCancelPrefix = "JobCancelError: "
+
+// cancelled is the error of a cancelled job. River's Client.JobCancel (an
+// operator's) marks the job's metadata with cancel_attempted_at, and
+// records no error for a job that was not running; the policy's cancel
+// (outcome) records its error.
+func cancelled(row *rivertype.JobRow) error {
+	var md struct {
+		CancelAttemptedAt *time.Time `json:"cancel_attempted_at"`
+	}
+	if json.Unmarshal(row.Metadata, &md) != nil || md.CancelAttemptedAt == nil {
+		return errors.New(strings.TrimPrefix(lastError(row).Error(), riverCancelPrefix))
+	}
+	// The error of the last attempt before the cancel, not that River
+	// records for the cancel of a running job.
+	for _, ae := range slices.Backward(row.Errors) {
+		if ae.Error != river.ErrJobCancelledRemotely.Error() {
+			return fmt.Errorf("%w at %s; last attempt: %s", ErrCancelledByOperator, md.CancelAttemptedAt.UTC().Format(time.RFC3339),
+				strings.TrimPrefix(ae.Error, riverCancelPrefix))
+		}
+	}
+	return fmt.Errorf("%w at %s", ErrCancelledByOperator, md.CancelAttemptedAt.UTC().Format(time.RFC3339))
 }
 
 func targetFailures(fs []failure) []broadcast.TargetFailure {

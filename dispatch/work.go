@@ -143,6 +143,12 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		return broadcast.EventDelivered, nil
 	}
 	e.Err = res.Err
+	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
+		// An operator cancelled the job (River's Client.JobCancel) while
+		// it ran: River cancels it whatever is returned; the Event says so.
+		e.Err = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, res.Err)
+		return broadcast.EventFailed, river.JobCancel(e.Err)
+	}
 	if broadcast.IsPermanent(res.Err) {
 		return broadcast.EventFailed, river.JobCancel(res.Err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,6 +131,15 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		assert.Zero(t, snooze.Duration, "stopping: run again at once elsewhere")
 	}
 
+	// An operator cancelled the running job through River: given up, and
+	// the Event says by whom.
+	rctx, cancelJob := context.WithCancelCause(context.Background())
+	cancelJob(river.ErrJobCancelledRemotely)
+	kind, err = d.outcome(rctx, fresh, broadcast.Result{Err: context.Canceled}, &e)
+	assert.Equal(t, broadcast.EventFailed, kind)
+	assert.ErrorAs(t, err, &cancel)
+	assert.ErrorIs(t, e.Err, ErrCancelledByOperator)
+
 	// The Broadcaster closed under the job while the instance is
 	// stopping: the same as stopping.
 	snooze = nil
@@ -216,4 +226,36 @@ func TestRetractionThatCannotLookForItsDeliveryGivesUp(t *testing.T) {
 	require.Len(t, events, 1)
 	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
 	assert.ErrorContains(t, events[0].Err, "look for the delivery")
+}
+
+// A cancelled job's error tells an operator's cancel (River's
+// Client.JobCancel marks the job's metadata) from the retry policy's.
+func TestCancelledTellsAnOperatorFromThePolicy(t *testing.T) {
+	at := []byte(`{"cancel_attempted_at":"2026-12-01T10:00:00Z"}`)
+	remote := rivertype.AttemptError{Error: "JobCancelError: job cancelled remotely"}
+	tests := []struct {
+		name     string
+		row      *rivertype.JobRow
+		operator bool
+		want     string
+	}{
+		{"policy gave up", &rivertype.JobRow{Metadata: []byte(`{}`), Errors: []rivertype.AttemptError{
+			{Error: "HTTP 503"}, {Error: "JobCancelError: gave up after 2 attempts: HTTP 503"}}},
+			false, "gave up after 2 attempts: HTTP 503"},
+		{"waiting to retry", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
+		{"running", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}, remote}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
+		{"before any attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
+		{"on its first attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{remote}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := cancelled(tt.row)
+			assert.Equal(t, tt.operator, errors.Is(err, ErrCancelledByOperator))
+			assert.EqualError(t, err, tt.want)
+		})
+	}
 }
