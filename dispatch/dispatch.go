@@ -73,9 +73,11 @@
 // # Limits
 //
 // River deletes finished jobs after a day (completed, cancelled) or a week
-// (discarded); Report of an update older than that fails with ErrNoJobs,
-// while the Store still knows it was delivered. Behind a pooler in
-// transaction mode, set Config.PollOnly: River cannot LISTEN there.
+// (discarded); Report of an update older than that answers from the
+// Store's receipts and marks, which say where it was delivered, not why it
+// was not (see Report); RetractReport fails with ErrNoJobs. Behind a
+// pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
+// there.
 //
 // # Errors
 //

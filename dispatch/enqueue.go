@@ -322,6 +322,7 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 }
 
 // ErrNoJobs is returned by Report and Wait for an update with no jobs:
-// never enqueued, enqueued in a transaction not committed yet, or finished
-// so long ago that River deleted its jobs.
+// never enqueued, or enqueued in a transaction not committed yet; for one
+// whose jobs River deleted, only when the Store has no record of it
+// either (see Report), and always by RetractReport.
 var ErrNoJobs = errors.New("dispatch: no jobs for this update")
