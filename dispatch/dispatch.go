@@ -34,7 +34,18 @@
 // superseded when the newer one went first. A job waits for the attempt
 // under way, within Config.JobTimeout; one whose wait outlasts it did not
 // try the channel (broadcast.ErrBusy) and is snoozed for
-// Config.Retry.InitialInterval without using an attempt.
+// Config.Retry.InitialInterval without using an attempt. So is a job run
+// while this instance's Broadcaster is closed and its Dispatcher is not
+// (broadcast.ErrClosed: close the Broadcaster after Stop), for another
+// instance to take it; Config.Logger says so, once.
+//
+// A correction or a retraction waits for the delivery of its update on
+// the channel (snoozed for Config.Retry.InitialInterval, no attempt used
+// up) while that update's job there is still to run, running or waiting
+// to retry. Run first, it would find nothing posted: a retraction would
+// end with the post still to come, a correction post itself instead of
+// editing the original, which would then be posted after it or be found
+// superseded by it.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
@@ -62,9 +73,11 @@
 // # Limits
 //
 // River deletes finished jobs after a day (completed, cancelled) or a week
-// (discarded); Report of an update older than that fails with ErrNoJobs,
-// while the Store still knows it was delivered. Behind a pooler in
-// transaction mode, set Config.PollOnly: River cannot LISTEN there.
+// (discarded); Report of an update older than that answers from the
+// Store's receipts and marks, which say where it was delivered, not why it
+// was not (see Report); RetractReport fails with ErrNoJobs. Behind a
+// pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
+// there.
 //
 // # Errors
 //
@@ -162,7 +175,8 @@ type Config struct {
 	// OnEvent, if set, is called for each step of each job this instance
 	// runs. Calls are serialized; keep it quick.
 	OnEvent func(Event)
-	// Logger receives River's log; default: discard.
+	// Logger receives River's log, and this package's warnings; default:
+	// discard.
 	Logger *slog.Logger
 }
 
@@ -174,6 +188,9 @@ type Dispatcher struct {
 	client   *river.Client[pgx.Tx]
 	retry    retryPolicy
 	eventMu  sync.Mutex
+	// closedOnce logs once that the Broadcaster was closed under the
+	// running Dispatcher.
+	closedOnce sync.Once
 }
 
 // New returns a Dispatcher. It does no I/O; errors name the Config field.

@@ -92,10 +92,12 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 
 // Correct queues the correction u of update original (see
 // Broadcaster.Correct) as Enqueue queues an update, and returns u's ID,
-// which Wait takes. Like Broadcaster.Correct, it refuses (the error wraps
-// broadcast.ErrInvalidUpdate and names the field) an original that was
-// never enqueued (in tx too) and that no channel delivered, and a
-// correction without an IncidentID whose derived one is not the
+// which Wait takes. A channel's correction waits (snoozed, no attempt used
+// up) while that channel's delivery of original has not finished, as a
+// retraction does (see Retract). Like Broadcaster.Correct, it refuses (the
+// error wraps broadcast.ErrInvalidUpdate and names the field) an original
+// that was never enqueued (in tx too) and that no channel delivered, and
+// a correction without an IncidentID whose derived one is not the
 // original's: its Title changed, and it would start a thread of its own
 // (see broadcast.Broadcaster.CheckOriginal).
 func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u broadcast.Update) (string, error) {
@@ -320,6 +322,7 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 }
 
 // ErrNoJobs is returned by Report and Wait for an update with no jobs:
-// never enqueued, enqueued in a transaction not committed yet, or finished
-// so long ago that River deleted its jobs.
+// never enqueued, or enqueued in a transaction not committed yet; for one
+// whose jobs River deleted, only when the Store has no record of it
+// either (see Report), and always by RetractReport.
 var ErrNoJobs = errors.New("dispatch: no jobs for this update")

@@ -273,3 +273,14 @@ func (rc *receiver) deliveries() map[string][]string {
 	}
 	return out
 }
+
+// bringForward makes the job of kind that waits (snoozed, or to retry)
+// run now, as if its wait were over, once River has recorded the wait.
+func bringForward(t *testing.T, pool *pgxpool.Pool, kind string) {
+	t.Helper()
+	ctx := waitCtx(t)
+	require.Eventually(t, func() bool {
+		tag, err := pool.Exec(ctx, "UPDATE river_job SET state = 'available', scheduled_at = now() WHERE kind = $1 AND state IN ('scheduled', 'retryable')", kind)
+		return err == nil && tag.RowsAffected() == 1
+	}, time.Minute, 10*time.Millisecond, "no job of kind %s waits", kind)
+}

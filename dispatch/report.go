@@ -20,18 +20,43 @@ import (
 // not finished yet, in a Report taken before the end.
 var ErrPending = errors.New("dispatch: not finished yet")
 
+// ErrCancelledByOperator is wrapped by the Result error (and the
+// EventFailed error) of a channel whose job an operator cancelled through
+// River (its Client.JobCancel, or River's UI) before it finished. A job
+// the retry policy gave up, or that failed permanently, is also cancelled
+// in River's terms, but its error does not wrap it.
+var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
+
 // Report returns where the delivery (or correction) of update updateID
 // stands, from its jobs and the Store's receipts, as any instance sees it;
 // done reports that every job has finished. Results follow the
 // Broadcaster's channel order; a Result's error wraps ErrPending while its
 // job has not finished, and is the job's last error, Permanent when it was
-// cancelled, once it failed. For an update without jobs it fails with
-// ErrNoJobs.
+// cancelled, once it failed; it wraps ErrCancelledByOperator, and then
+// the last attempt's error if any, when an operator cancelled the job.
+//
+// River deletes finished jobs (completed and cancelled ones after a day,
+// discarded ones after a week, by default), and Report then answers from
+// the Store for the Broadcaster's channels without a job: delivered, with
+// its receipt, where the Store has the channel's receipt or delivery mark
+// of the update (a skip, from an earlier delivery, reads so too); failed
+// where its mark records a failure. When the update has no job left at
+// all, every other channel's Result error is ErrJobDeleted: whether it
+// gave up, was superseded or not selected, nothing says any more; and the
+// Report's IncidentID, Started and Finished are zero, as no job holds
+// them. While some jobs are left, a channel with neither job nor record is
+// left out, as a channel added since the update was enqueued is. An update
+// without jobs of which the Store has no record (no receipt, no mark, and
+// no record that a run of its jobs began: see
+// broadcast.Broadcaster.SentTime) fails with ErrNoJobs: never enqueued, or
+// enqueued in a transaction not committed yet.
 func (d *Dispatcher) Report(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
 	return d.report(ctx, metadata{Update: updateID}, updateID)
 }
 
-// RetractReport is Report for the retraction of update updateID.
+// RetractReport is Report for the retraction of update updateID, from
+// the jobs alone: once River has deleted them it fails with ErrNoJobs
+// (the Store's record of a retraction is the Broadcaster's own).
 func (d *Dispatcher) RetractReport(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
 	return d.report(ctx, metadata{Retract: updateID}, updateID)
 }
@@ -97,37 +122,31 @@ func reportError(rep *broadcast.Report) error {
 // maxJobs bounds the jobs Report reads for one update: a few per channel.
 const maxJobs = 10_000
 
-// report reads the jobs carrying md and assembles the Report.
+// report reads the jobs carrying md and assembles the Report, from the
+// Store for the channels without a job (see Report).
 func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (*broadcast.Report, bool, error) {
-	raw, err := json.Marshal(md)
+	rep := &broadcast.Report{UpdateID: updateID}
+	latest, err := d.latestJobs(ctx, md, updateID, rep)
 	if err != nil {
 		return nil, false, err
 	}
-	params := river.NewJobListParams().Metadata(string(raw)).First(maxJobs).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
-	var list *river.JobListResult
-	err = pgretry.Do(ctx, func() (err error) { // a read: safe to run again
-		list, err = d.client.JobList(ctx, params)
-		return err
-	})
-	if err != nil {
-		return nil, false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
-	}
-	latest := map[string]*rivertype.JobRow{} // by channel: the last job enqueued
-	rep := &broadcast.Report{UpdateID: updateID}
-	for _, row := range list.Jobs {
-		var a jobArgs
-		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
-			return nil, false, fmt.Errorf("dispatch: report %s: job %d: %w", updateID, row.ID, err)
-		}
-		latest[a.Channel] = row
-		rep.IncidentID = a.Job.Update.IncidentID
-	}
-	if len(latest) == 0 {
-		return nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
-	}
-	done := true
+	done, recorded := true, len(latest) > 0
 	for _, ch := range d.order(latest) {
 		row := latest[ch]
+		if row == nil {
+			if md.Retract != "" {
+				continue // retractions' marks are the Broadcaster's own
+			}
+			r, ok, err := d.stored(ctx, ch, updateID, len(latest) == 0)
+			if err != nil {
+				return nil, false, err
+			}
+			if ok {
+				recorded = recorded || !errors.Is(r.Err, ErrJobDeleted)
+				rep.Results = append(rep.Results, r)
+			}
+			continue
+		}
 		r, finished, err := d.result(ctx, ch, updateID, row, md.Retract != "")
 		if err != nil {
 			return nil, false, err
@@ -141,21 +160,48 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 			rep.Finished = *row.FinalizedAt
 		}
 	}
+	if !recorded && (md.Retract != "" || !d.sent(ctx, updateID)) {
+		return nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
+	}
 	if !done {
 		rep.Finished = time.Time{}
 	}
 	return rep, done, nil
 }
 
-// order returns the channels with jobs: the Broadcaster's first, in its
-// order, then any others (channels since removed), sorted.
-func (d *Dispatcher) order(jobs map[string]*rivertype.JobRow) []string {
-	var out, rest []string
-	for _, ch := range d.channels {
-		if jobs[ch] != nil {
-			out = append(out, ch)
-		}
+// latestJobs reads the jobs carrying md and returns the last one enqueued
+// for each channel; rep gets their IncidentID.
+func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID string, rep *broadcast.Report) (map[string]*rivertype.JobRow, error) {
+	raw, err := json.Marshal(md)
+	if err != nil {
+		return nil, err
 	}
+	params := river.NewJobListParams().Metadata(string(raw)).First(maxJobs).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
+	var list *river.JobListResult
+	err = pgretry.Do(ctx, func() (err error) { // a read: safe to run again
+		list, err = d.client.JobList(ctx, params)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+	}
+	latest := map[string]*rivertype.JobRow{}
+	for _, row := range list.Jobs {
+		var a jobArgs
+		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
+			return nil, fmt.Errorf("dispatch: report %s: job %d: %w", updateID, row.ID, err)
+		}
+		latest[a.Channel] = row
+		rep.IncidentID = a.Job.Update.IncidentID
+	}
+	return latest, nil
+}
+
+// order returns the Broadcaster's channels, in its order, then any others
+// with jobs (channels since removed), sorted.
+func (d *Dispatcher) order(jobs map[string]*rivertype.JobRow) []string {
+	out := slices.Clone(d.channels)
+	var rest []string
 	for ch := range jobs {
 		if !slices.Contains(out, ch) {
 			rest = append(rest, ch)
@@ -163,6 +209,48 @@ func (d *Dispatcher) order(jobs map[string]*rivertype.JobRow) []string {
 	}
 	slices.Sort(rest)
 	return append(out, rest...)
+}
+
+// sent reports whether the Store knows update updateID was sent once: a
+// run of any of its jobs recorded it first (see
+// broadcast.Broadcaster.SentTime). Without jobs nor that record, the
+// update was never enqueued, or its transaction has not committed yet.
+func (d *Dispatcher) sent(ctx context.Context, updateID string) bool {
+	_, ok := d.cfg.Broadcaster.SentTime(ctx, updateID)
+	return ok
+}
+
+// ErrJobDeleted is wrapped by the Result error of a channel whose job
+// River deleted (see Report) when the Store has no delivery of the update
+// there: it was not delivered (given up, superseded, not selected), or
+// its delivery was not recorded; which, nothing says any more.
+var ErrJobDeleted = errors.New("dispatch: its job was deleted, and the Store has no delivery of it")
+
+// stored is channel ch's Result for update updateID from the Store, for a
+// channel without a job: delivered when the Store has its receipt or
+// delivery mark, failed when its mark says so. Without either, it is left
+// out (ok false), unless unknown: its error then is ErrJobDeleted.
+func (d *Dispatcher) stored(ctx context.Context, ch, updateID string, unknown bool) (r broadcast.Result, ok bool, err error) {
+	r = broadcast.Result{Channel: ch}
+	rcpt, posted, err := d.cfg.Store.Receipt(ctx, updateID, ch)
+	if err != nil {
+		return r, false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+	}
+	done, failure, err := d.cfg.Store.Done(ctx, updateID, ch, "")
+	if err != nil {
+		return r, false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+	}
+	switch {
+	case posted || done && failure == "":
+		r.Receipt = rcpt
+	case done:
+		r.Err = broadcast.Permanent(errors.New(failure))
+	case unknown:
+		r.Err = ErrJobDeleted
+	default:
+		return r, false, nil
+	}
+	return r, true, nil
 }
 
 // result is one channel's Result from its job; finished reports that the
@@ -192,8 +280,7 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 		}
 		return r, true, nil
 	case rivertype.JobStateCancelled:
-		// River records the error of JobCancel with a prefix of its own.
-		r.Err = broadcast.Permanent(errors.New(strings.TrimPrefix(last.Error(), "JobCancelError: ")))
+		r.Err = broadcast.Permanent(cancelled(row))
 		return r, true, nil
 	case rivertype.JobStateDiscarded:
 		// River discards a job only when its own MaxAttempts runs out:
@@ -216,6 +303,33 @@ func lastError(row *rivertype.JobRow) error {
 		return errors.New("no error recorded")
 	}
 	return errors.New(row.Errors[len(row.Errors)-1].Error)
+}
+
+// riverCancelPrefix starts the text River records for the error of a job
+// cancelled by JobCancel: that of the retry policy, or of an operator's
+// cancel of a running job.
+const riverCancelPrefix = "JobCancelError: "
+
+// cancelled is the error of a cancelled job. River's Client.JobCancel (an
+// operator's) marks the job's metadata with cancel_attempted_at, and
+// records no error for a job that was not running; the policy's cancel
+// (outcome) records its error.
+func cancelled(row *rivertype.JobRow) error {
+	var md struct {
+		CancelAttemptedAt *time.Time `json:"cancel_attempted_at"`
+	}
+	if json.Unmarshal(row.Metadata, &md) != nil || md.CancelAttemptedAt == nil {
+		return errors.New(strings.TrimPrefix(lastError(row).Error(), riverCancelPrefix))
+	}
+	// The error of the last attempt before the cancel, not that River
+	// records for the cancel of a running job.
+	for _, ae := range slices.Backward(row.Errors) {
+		if ae.Error != river.ErrJobCancelledRemotely.Error() {
+			return fmt.Errorf("%w at %s; last attempt: %s", ErrCancelledByOperator, md.CancelAttemptedAt.UTC().Format(time.RFC3339),
+				strings.TrimPrefix(ae.Error, riverCancelPrefix))
+		}
+	}
+	return fmt.Errorf("%w at %s", ErrCancelledByOperator, md.CancelAttemptedAt.UTC().Format(time.RFC3339))
 }
 
 func targetFailures(fs []failure) []broadcast.TargetFailure {

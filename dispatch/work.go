@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -34,8 +35,11 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 //
 // Kinds: EventAttempt when a run starts; then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done;
-// EventRetry when it runs again after Delay (Snoozed: a RetryAfter hint,
-// no attempt used up); EventFailed when it will not run again. Attempt
+// EventRetry when it runs again after Delay (Snoozed: no attempt used up,
+// for a RetryAfter hint, or because the channel was not tried: Err wraps
+// broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
+// Broadcaster was closed while its Dispatcher runs, which the Logger also
+// reports, once); EventFailed when it will not run again. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
 // worker died, has the number of the attempt it resumes.
 type Event struct {
@@ -51,8 +55,8 @@ type Event struct {
 func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
-	if j.Kind == broadcast.JobRetract {
-		switch waiting, err := d.delivering(ctx, j.Update.ID, j.Channel); {
+	if original := awaited(j); original != "" {
+		switch waiting, err := d.delivering(ctx, original, j.Channel); {
 		case err != nil:
 			// A failed attempt like any other: retried within Retry, or
 			// given up, with its Event.
@@ -60,8 +64,9 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			d.emit(e, kind)
 			return err
 		case waiting:
-			// Retracted now, it would find nothing posted and end, and
-			// the delivery would post after it: it waits for the delivery.
+			// Run now, it would find nothing posted (a retraction ends, a
+			// correction posts in the thread), and the delivery would post
+			// the original after it: it waits for the delivery.
 			e.Delay, e.Snoozed = d.retry.delay(1), true
 			d.emit(e, broadcast.EventRetry)
 			return river.JobSnooze(e.Delay)
@@ -88,6 +93,19 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	return err
 }
 
+// awaited returns the update whose delivery j must wait for: for a
+// retraction, the update it deletes; for a correction, the update it
+// corrects (edits in place, or follows in the thread); "" for a send.
+func awaited(j broadcast.Job) string {
+	switch j.Kind {
+	case broadcast.JobRetract:
+		return j.Update.ID
+	case broadcast.JobCorrect:
+		return j.Original
+	}
+	return ""
+}
+
 // delivering reports whether a send or correct job of updateID on channel
 // has not finished: still to run, running, or waiting to retry.
 func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string) (bool, error) {
@@ -99,7 +117,7 @@ func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string) (
 		States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs))
 	if err != nil {
-		return false, fmt.Errorf("dispatch: retract %s: look for its delivery: %w", updateID, err)
+		return false, fmt.Errorf("dispatch: look for the delivery of %s: %w", updateID, err)
 	}
 	for _, row := range list.Jobs {
 		var a jobArgs
@@ -125,10 +143,16 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		return broadcast.EventDelivered, nil
 	}
 	e.Err = res.Err
+	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
+		// An operator cancelled the job (River's Client.JobCancel) while
+		// it ran: River cancels it whatever is returned; the Event says so.
+		e.Err = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, res.Err)
+		return broadcast.EventFailed, river.JobCancel(e.Err)
+	}
 	if broadcast.IsPermanent(res.Err) {
 		return broadcast.EventFailed, river.JobCancel(res.Err)
 	}
-	if errors.Is(ctx.Err(), context.Canceled) || errors.Is(res.Err, broadcast.ErrClosed) {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		// The instance is stopping: run it again at once elsewhere,
 		// without using up an attempt.
 		e.Snoozed = true
@@ -136,10 +160,22 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
-	if errors.Is(res.Err, broadcast.ErrBusy) {
+	switch {
+	case errors.Is(res.Err, broadcast.ErrBusy):
 		// The channel was not tried: another attempt on it (of this
 		// update, or of the incident's other updates) outlasted
 		// JobTimeout. Soon again, without using an attempt.
+		delay, hinted = d.cfg.Retry.InitialInterval, true
+	case errors.Is(res.Err, broadcast.ErrClosed):
+		// The channel was not tried: the Broadcaster was closed while
+		// this Dispatcher runs. Run at once, the job would come straight
+		// back here; it waits, without using an attempt, for another
+		// instance to take it.
+		d.closedOnce.Do(func() {
+			d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "dispatch: this instance's Broadcaster is closed while its Dispatcher runs: "+
+				"its jobs wait for other instances; stop the Dispatcher before closing its Broadcaster",
+				slog.Duration("wait", d.cfg.Retry.InitialInterval))
+		})
 		delay, hinted = d.cfg.Retry.InitialInterval, true
 	}
 	if !hinted {

@@ -1,13 +1,17 @@
 package dispatch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -127,14 +131,47 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		assert.Zero(t, snooze.Duration, "stopping: run again at once elsewhere")
 	}
 
-	// The Broadcaster closed under the job (the instance is stopping):
-	// the same.
+	// An operator cancelled the running job through River: given up, and
+	// the Event says by whom.
+	rctx, cancelJob := context.WithCancelCause(context.Background())
+	cancelJob(river.ErrJobCancelledRemotely)
+	kind, err = d.outcome(rctx, fresh, broadcast.Result{Err: context.Canceled}, &e)
+	assert.Equal(t, broadcast.EventFailed, kind)
+	assert.ErrorAs(t, err, &cancel)
+	assert.ErrorIs(t, e.Err, ErrCancelledByOperator)
+
+	// The Broadcaster closed under the job while the instance is
+	// stopping: the same as stopping.
 	snooze = nil
-	kind, err = d.outcome(context.Background(), fresh, broadcast.Result{Err: broadcast.ErrClosed}, &e)
+	kind, err = d.outcome(ctx, fresh, broadcast.Result{Err: broadcast.ErrClosed}, &e)
 	assert.Equal(t, broadcast.EventRetry, kind)
 	if assert.ErrorAs(t, err, &snooze) {
 		assert.Zero(t, snooze.Duration)
 	}
+}
+
+// A Broadcaster closed while its Dispatcher runs: the job waits
+// Retry.InitialInterval, without using an attempt, for another instance to
+// take it (run at once, it would come straight back here), and the
+// Logger says why, once.
+func TestOutcomeOfAClosedBroadcasterWaits(t *testing.T) {
+	var log bytes.Buffer
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 3 * time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.NewTextHandler(&log, nil))}}
+	d.retry = retryPolicy(d.cfg.Retry)
+	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+	for range 2 {
+		var e Event
+		kind, err := d.outcome(context.Background(), last, broadcast.Result{Err: broadcast.ErrClosed}, &e)
+		assert.Equal(t, broadcast.EventRetry, kind, "not given up on the last attempt: none was used")
+		var snooze *rivertype.JobSnoozeError
+		if assert.ErrorAs(t, err, &snooze) {
+			assert.Equal(t, 3*time.Second, snooze.Duration, "Retry.InitialInterval")
+		}
+		assert.True(t, e.Snoozed)
+		assert.ErrorIs(t, e.Err, broadcast.ErrClosed)
+	}
+	assert.Equal(t, 1, strings.Count(log.String(), "Broadcaster is closed"), "logged once: %s", log.String())
 }
 
 func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
@@ -188,5 +225,37 @@ func TestRetractionThatCannotLookForItsDeliveryGivesUp(t *testing.T) {
 	require.ErrorAs(t, err, &cancel, "given up")
 	require.Len(t, events, 1)
 	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
-	assert.ErrorContains(t, events[0].Err, "look for its delivery")
+	assert.ErrorContains(t, events[0].Err, "look for the delivery")
+}
+
+// A cancelled job's error tells an operator's cancel (River's
+// Client.JobCancel marks the job's metadata) from the retry policy's.
+func TestCancelledTellsAnOperatorFromThePolicy(t *testing.T) {
+	at := []byte(`{"cancel_attempted_at":"2026-12-01T10:00:00Z"}`)
+	remote := rivertype.AttemptError{Error: "JobCancelError: job cancelled remotely"}
+	tests := []struct {
+		name     string
+		row      *rivertype.JobRow
+		operator bool
+		want     string
+	}{
+		{"policy gave up", &rivertype.JobRow{Metadata: []byte(`{}`), Errors: []rivertype.AttemptError{
+			{Error: "HTTP 503"}, {Error: "JobCancelError: gave up after 2 attempts: HTTP 503"}}},
+			false, "gave up after 2 attempts: HTTP 503"},
+		{"waiting to retry", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
+		{"running", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{{Error: "HTTP 503"}, remote}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z; last attempt: HTTP 503"},
+		{"before any attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
+		{"on its first attempt", &rivertype.JobRow{Metadata: at, Errors: []rivertype.AttemptError{remote}},
+			true, "dispatch: cancelled by an operator at 2026-12-01T10:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := cancelled(tt.row)
+			assert.Equal(t, tt.operator, errors.Is(err, ErrCancelledByOperator))
+			assert.EqualError(t, err, tt.want)
+		})
+	}
 }

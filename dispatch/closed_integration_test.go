@@ -1,0 +1,104 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// logBuffer is an io.Writer for a Logger, safe to read while it is
+// written.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A Broadcaster closed while its Dispatcher runs: the job is not run
+// again at once by the same instance, in a tight loop through the
+// database, but waits Retry.InitialInterval for another instance, and the
+// Logger tells the operator why. The other instance then delivers it.
+func TestClosedBroadcasterLeavesItsJobsToOtherInstances(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	var (
+		mu     sync.Mutex
+		runs   int
+		retry  []dispatch.Event
+		log    logBuffer
+		closed = make(chan struct{}, 1)
+	)
+	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x")}, broadcast.Options{}, dispatch.Config{
+		Workers: 1,
+		Retry:   broadcast.RetryPolicy{InitialInterval: time.Minute},
+		Logger:  slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelError})),
+		OnEvent: func(e dispatch.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch e.Kind {
+			case broadcast.EventAttempt:
+				runs++
+			case broadcast.EventRetry:
+				retry = append(retry, e)
+				select {
+				case closed <- struct{}{}:
+				default:
+				}
+			}
+		},
+	})
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	require.NoError(t, in.b.Close())
+	in.start(t)
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		t.Fatal("the job did not run")
+	}
+	// Long enough for hundreds of runs in a tight loop.
+	time.Sleep(1500 * time.Millisecond)
+	require.NoError(t, in.d.Stop(ctx))
+
+	mu.Lock()
+	assert.LessOrEqual(t, runs, 2, "the job waits Retry.InitialInterval (a minute) after a run")
+	if assert.NotEmpty(t, retry) {
+		e := retry[0]
+		assert.ErrorIs(t, e.Err, broadcast.ErrClosed)
+		assert.True(t, e.Snoozed, "no attempt used up")
+		assert.Equal(t, time.Minute, e.Delay)
+	}
+	mu.Unlock()
+	assert.Equal(t, 1, strings.Count(log.String(), "Broadcaster is closed"), "told once: %s", log.String())
+
+	// Another instance takes the job when its wait is over (brought
+	// forward here), and delivers it.
+	other := newCounting("x")
+	in2 := newInstance(t, dsn, []broadcast.Channel{other}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	in2.start(t)
+	bringForward(t, in2.pool, dispatch.KindSend)
+	_, err = in2.d.Wait(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, 1, other.count(id))
+}

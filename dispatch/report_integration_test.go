@@ -1,0 +1,161 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// A job an operator cancelled through River (Client.JobCancel), waiting to
+// retry or running, is reported as cancelled by an operator, with its last
+// attempt's error; a job the retry policy gave up is not.
+func TestReportTellsAnOperatorsCancelFromAFailure(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	flaky := broadcast.ChannelFunc("flaky", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, errors.New("HTTP 503")
+	})
+	refused := broadcast.ChannelFunc("refused", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("HTTP 401"))
+	})
+	slow := newBlocking() // "x"
+	var (
+		mu     sync.Mutex
+		jobs   = map[string]int64{}
+		failed = map[string]dispatch.Event{}
+		ready  = make(chan struct{})
+	)
+	in := newInstance(t, dsn, []broadcast.Channel{flaky, refused, slow}, broadcast.Options{AttemptTimeout: time.Minute},
+		dispatch.Config{Workers: 3, JobTimeout: 90 * time.Second,
+			Retry: broadcast.RetryPolicy{InitialInterval: time.Hour, MaxInterval: time.Hour},
+			OnEvent: func(e dispatch.Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch e.Kind {
+				case broadcast.EventRetry:
+					if e.Channel == "flaky" && jobs["flaky"] == 0 {
+						jobs["flaky"] = e.JobID
+						close(ready)
+					}
+				case broadcast.EventAttempt:
+					if e.Channel == "x" {
+						jobs["x"] = e.JobID
+					}
+				case broadcast.EventFailed:
+					failed[e.Channel] = e
+				}
+			}})
+	in.start(t)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	for _, c := range []<-chan struct{}{ready, slow.entered} {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			t.Fatal("the jobs did not run")
+		}
+	}
+
+	operator, err := river.NewClient(riverpgxv5.New(in.pool), &river.Config{})
+	require.NoError(t, err)
+	mu.Lock()
+	cancel := []int64{jobs["flaky"], jobs["x"]}
+	mu.Unlock()
+	for _, job := range cancel {
+		_, err = operator.JobCancel(ctx, job)
+		require.NoError(t, err)
+	}
+
+	rep, err := in.d.Wait(ctx, id)
+	require.Error(t, err)
+	require.Len(t, rep.Results, 3)
+	waiting, gaveUp, running := rep.Results[0], rep.Results[1], rep.Results[2]
+	assert.ErrorIs(t, waiting.Err, dispatch.ErrCancelledByOperator, "cancelled while waiting to retry")
+	assert.ErrorContains(t, waiting.Err, "HTTP 503", "its last attempt's error")
+	assert.True(t, broadcast.IsPermanent(waiting.Err), "it will not run again")
+	assert.NotErrorIs(t, gaveUp.Err, dispatch.ErrCancelledByOperator, "failed, not cancelled")
+	assert.ErrorContains(t, gaveUp.Err, "HTTP 401")
+	assert.ErrorIs(t, running.Err, dispatch.ErrCancelledByOperator, "cancelled while it ran")
+	assert.Equal(t, int32(1), slow.cancelled.Load(), "its attempt was cut short")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.ErrorIs(t, failed["x"].Err, dispatch.ErrCancelledByOperator, "its Event says so too")
+}
+
+// River's cleaner deletes finished jobs (completed and cancelled ones
+// after a day, by default): Report then answers from the Store where it
+// can (delivered, with the receipt), and says where it cannot.
+func TestReportAfterRiverDeletedTheJobs(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	ok := newCounting("ok")
+	refused := broadcast.ChannelFunc("refused", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, broadcast.Permanent(errors.New("HTTP 401"))
+	})
+	in := newInstance(t, dsn, []broadcast.Channel{ok, refused}, broadcast.Options{}, dispatch.Config{Workers: 2})
+	in.start(t)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	before, err := in.d.Wait(ctx, id)
+	require.Error(t, err, "refused")
+	receipt := before.Results[0].Receipt
+	require.NotEmpty(t, receipt.ID)
+
+	deleted := func(state string) {
+		t.Helper()
+		// As River's cleaner does, once the retention period is over.
+		_, err := in.pool.Exec(ctx, "DELETE FROM river_job WHERE state = $1", state)
+		require.NoError(t, err)
+	}
+	check := func(rep *broadcast.Report, done bool) {
+		t.Helper()
+		assert.True(t, done)
+		require.Len(t, rep.Results, 2, "every channel")
+		assert.Equal(t, "ok", rep.Results[0].Channel)
+		assert.NoError(t, rep.Results[0].Err)
+		assert.Equal(t, receipt.ID, rep.Results[0].Receipt.ID, "the Store's receipt")
+		assert.Equal(t, "refused", rep.Results[1].Channel)
+	}
+
+	deleted("completed") // the delivered channel's job only
+	rep, done, err := in.d.Report(ctx, id)
+	require.NoError(t, err)
+	check(rep, done)
+	assert.ErrorContains(t, rep.Results[1].Err, "HTTP 401", "from its job")
+	assert.Equal(t, update(1).IncidentID, rep.IncidentID)
+
+	deleted("cancelled") // no job left
+	rep, done, err = in.d.Report(ctx, id)
+	require.NoError(t, err)
+	check(rep, done)
+	assert.ErrorIs(t, rep.Results[1].Err, dispatch.ErrJobDeleted, "not delivered, or not recorded: no one knows")
+	rep, err = in.d.Wait(ctx, id)
+	assert.ErrorIs(t, err, dispatch.ErrJobDeleted)
+	require.NotNil(t, rep)
+	check(rep, true)
+
+	_, _, err = in.d.Report(ctx, "u-9")
+	assert.ErrorIs(t, err, dispatch.ErrNoJobs, "never enqueued")
+	// Enqueued in a transaction not committed yet: no record either.
+	err = pgx.BeginFunc(ctx, in.pool, func(tx pgx.Tx) error {
+		id, err := in.d.Enqueue(ctx, tx, update(2))
+		require.NoError(t, err)
+		_, _, err = in.d.Report(ctx, id)
+		assert.ErrorIs(t, err, dispatch.ErrNoJobs, "not committed")
+		return errors.New("rolled back")
+	})
+	require.Error(t, err)
+}

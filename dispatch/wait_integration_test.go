@@ -1,0 +1,111 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// holding is an editable channel that holds back the first attempt of
+// update hold (a 429 asking to come back in an hour), and logs its posts
+// and edits in order.
+type holding struct {
+	mu   sync.Mutex
+	hold string
+	log  []string
+}
+
+func (h *holding) Name() string { return "x" }
+
+func (h *holding) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if m.Update.ID == h.hold {
+		h.hold = ""
+		h.log = append(h.log, "held "+m.Update.ID)
+		return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("HTTP 429"), time.Hour)
+	}
+	h.log = append(h.log, "post "+m.Update.ID)
+	return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+}
+
+func (h *holding) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.log = append(h.log, "edit "+prev.ID+" to "+m.Update.ID)
+	return prev, nil
+}
+
+func (h *holding) posts() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.log...)
+}
+
+// A correction queued while its original's delivery on the channel waits
+// to retry waits for it: run first, it would find nothing posted and post
+// itself, and the original would go up after it with the text the
+// correction was for.
+func TestCorrectionWaitsForItsOriginalsDelivery(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	ch := &holding{hold: "u-1"}
+	events := make(chan dispatch.Event, 100)
+	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{
+		Workers: 2,
+		Retry:   broadcast.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second},
+		OnEvent: func(e dispatch.Event) {
+			select {
+			case events <- e:
+			default: // the first few are the test's
+			}
+		},
+	})
+	in.start(t)
+	next := func(job broadcast.JobKind) dispatch.Event {
+		t.Helper()
+		for {
+			select {
+			case e := <-events:
+				if e.Job == job && e.Kind != broadcast.EventAttempt {
+					return e
+				}
+			case <-ctx.Done():
+				t.Fatalf("no event of the %s job", job)
+			}
+		}
+	}
+
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	e := next(broadcast.JobSend)
+	require.Equal(t, broadcast.EventRetry, e.Kind, "held for an hour")
+
+	fixed := update(2)
+	fixed.IncidentID, fixed.Body = update(1).IncidentID, "Corrected: the CDN, not the API."
+	cid, err := in.d.Correct(ctx, nil, id, fixed)
+	require.NoError(t, err)
+	e = next(broadcast.JobCorrect)
+	assert.Equal(t, broadcast.EventRetry, e.Kind, "the correction waits for its original")
+	assert.True(t, e.Snoozed, "no attempt used up")
+
+	// The hour is up.
+	bringForward(t, in.pool, dispatch.KindSend)
+	_, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
+	rep, err := in.d.Wait(ctx, cid)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"held u-1", "post u-1", "edit post-u-1 to u-2"}, ch.posts(),
+		"the original posted, then corrected in place")
+	assert.Equal(t, "post-u-1", rep.Results[0].Receipt.ID)
+}
