@@ -131,6 +131,8 @@ func outcome(r broadcast.Result) string {
 	switch {
 	case errors.Is(r.Err, dispatch.ErrPending):
 		return outcomePending
+	case errors.Is(r.Err, dispatch.ErrJobDeleted):
+		return outcomeUnknown // River deleted the job, and the Store has no post of it
 	case r.Err != nil:
 		return outcomeFailed
 	case r.Skipped:
