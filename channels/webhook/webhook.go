@@ -17,7 +17,9 @@
 // The Receipt of a Send counts the endpoints in its Meta ("endpoints",
 // "delivered" and "failed" in this attempt, "skipped" as done earlier) and
 // keeps the update's "incident_id" for Retract; with one endpoint, its ID
-// is that endpoint's webhook-id.
+// is that endpoint's webhook-id. (The retraction of an update that reached
+// only some endpoints, which has no such Receipt, carries no incident_id:
+// receivers find the update by data.id.)
 //
 // # Signing
 //
