@@ -45,7 +45,10 @@
 // to retry. Run first, it would find nothing posted: a retraction would
 // end with the post still to come, a correction post itself instead of
 // editing the original, which would then be posted after it or be found
-// superseded by it.
+// superseded by it. A retraction also waits for the corrections of its
+// update queued on the channel (jobs enqueued before this version carry
+// no original and are not waited for): run first, it would delete the
+// post, and the correction would then post "Correction: …" of it.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after

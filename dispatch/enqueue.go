@@ -59,6 +59,9 @@ type args interface {
 type metadata struct {
 	Update  string `json:"outagecast_update,omitempty"`
 	Retract string `json:"outagecast_retract,omitempty"`
+	// Original is a correct job's original: the update it corrects, whose
+	// retraction waits for it.
+	Original string `json:"outagecast_original,omitempty"`
 }
 
 // Enqueue queues u for delivery to every channel of the Broadcaster, one
@@ -301,7 +304,7 @@ func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job
 		case broadcast.JobSend:
 			ra = sendArgs(a)
 		case broadcast.JobCorrect:
-			ra = correctArgs(a)
+			ra, md.Original = correctArgs(a), j.Original
 		case broadcast.JobRetract:
 			ra, md = retractArgs(a), metadata{Retract: j.Update.ID}
 		default:

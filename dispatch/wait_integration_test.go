@@ -42,8 +42,20 @@ func (h *holding) Send(_ context.Context, m broadcast.Message) (broadcast.Receip
 func (h *holding) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if m.Update.ID == h.hold {
+		h.hold = ""
+		h.log = append(h.log, "held "+m.Update.ID)
+		return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("HTTP 429"), time.Hour)
+	}
 	h.log = append(h.log, "edit "+prev.ID+" to "+m.Update.ID)
 	return prev, nil
+}
+
+func (h *holding) Retract(_ context.Context, prev broadcast.Receipt) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.log = append(h.log, "retract "+prev.ID)
+	return nil
 }
 
 func (h *holding) posts() []string {
@@ -108,4 +120,63 @@ func TestCorrectionWaitsForItsOriginalsDelivery(t *testing.T) {
 	assert.Equal(t, []string{"held u-1", "post u-1", "edit post-u-1 to u-2"}, ch.posts(),
 		"the original posted, then corrected in place")
 	assert.Equal(t, "post-u-1", rep.Results[0].Receipt.ID)
+}
+
+// A retraction queued while a correction of its update waits to retry on
+// the channel waits for it too: run first, it would delete the post, and
+// the correction would then post "Correction: …" of a post that is gone.
+func TestRetractionWaitsForACorrectionOfItsUpdate(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	ch := &holding{}
+	events := make(chan dispatch.Event, 100)
+	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{
+		Workers: 2,
+		Retry:   broadcast.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second},
+		OnEvent: func(e dispatch.Event) {
+			select {
+			case events <- e:
+			default:
+			}
+		},
+	})
+	in.start(t)
+	next := func(job broadcast.JobKind) dispatch.Event {
+		t.Helper()
+		for {
+			select {
+			case e := <-events:
+				if e.Job == job && e.Kind != broadcast.EventAttempt {
+					return e
+				}
+			case <-ctx.Done():
+				t.Fatalf("no event of the %s job", job)
+			}
+		}
+	}
+
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
+
+	fixed := update(2)
+	fixed.IncidentID, fixed.Body = update(1).IncidentID, "Corrected: the CDN, not the API."
+	ch.mu.Lock()
+	ch.hold = fixed.ID
+	ch.mu.Unlock()
+	_, err = in.d.Correct(ctx, nil, id, fixed)
+	require.NoError(t, err)
+	require.Equal(t, broadcast.EventRetry, next(broadcast.JobCorrect).Kind, "the correction is held for an hour")
+
+	require.NoError(t, in.d.Retract(ctx, nil, id))
+	e := next(broadcast.JobRetract)
+	assert.Equal(t, broadcast.EventRetry, e.Kind, "the retraction waits for the correction")
+	assert.True(t, e.Snoozed, "no attempt used up")
+
+	bringForward(t, in.pool, dispatch.KindCorrect) // the hour is up
+	_, err = in.d.WaitRetract(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"post u-1", "held u-2", "edit post-u-1 to u-2", "retract post-u-1"}, ch.posts(),
+		"corrected in place, then deleted: no correction posted after the retraction")
 }

@@ -56,7 +56,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
 	if original := awaited(j); original != "" {
-		switch waiting, err := d.delivering(ctx, original, j.Channel); {
+		switch waiting, err := d.delivering(ctx, original, j.Channel, j.Kind == broadcast.JobRetract); {
 		case err != nil:
 			// A failed attempt like any other: retried within Retry, or
 			// given up, with its Event.
@@ -107,22 +107,31 @@ func awaited(j broadcast.Job) string {
 }
 
 // delivering reports whether a send or correct job of updateID on channel
-// has not finished: still to run, running, or waiting to retry.
-func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string) (bool, error) {
-	raw, err := json.Marshal(metadata{Update: updateID})
-	if err != nil {
-		return false, err
+// has not finished: still to run, running, or waiting to retry; with
+// corrections, also a correct job of a correction of updateID (a
+// retraction waits for those: run after it, a correction would post
+// "Correction: …" of a post that is gone).
+func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string, corrections bool) (bool, error) {
+	filters := []metadata{{Update: updateID}}
+	if corrections {
+		filters = append(filters, metadata{Original: updateID})
 	}
-	list, err := d.client.JobList(ctx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend, KindCorrect).
-		States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-			rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs))
-	if err != nil {
-		return false, fmt.Errorf("dispatch: look for the delivery of %s: %w", updateID, err)
-	}
-	for _, row := range list.Jobs {
-		var a jobArgs
-		if json.Unmarshal(row.EncodedArgs, &a) == nil && a.Channel == channel {
-			return true, nil
+	for _, md := range filters {
+		raw, err := json.Marshal(md)
+		if err != nil {
+			return false, err
+		}
+		list, err := d.client.JobList(ctx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend, KindCorrect).
+			States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+				rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs))
+		if err != nil {
+			return false, fmt.Errorf("dispatch: look for the delivery of %s: %w", updateID, err)
+		}
+		for _, row := range list.Jobs {
+			var a jobArgs
+			if json.Unmarshal(row.EncodedArgs, &a) == nil && a.Channel == channel {
+				return true, nil
+			}
 		}
 	}
 	return false, nil
