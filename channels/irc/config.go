@@ -73,7 +73,7 @@ type settings struct {
 type secrets struct {
 	password     string // server password; "" none
 	saslPassword string
-	keys         []string // the channel keys, longest first (see hideKeys)
+	keys         []string // the channel keys, and any as the redactor leaves them, longest first (see hideKeys)
 }
 
 // target is one IRC channel to post to.
@@ -118,8 +118,15 @@ func newSettings(cfg Config) (*settings, error) {
 	s.bestBudget = s.budgetFor(len(":" + s.nick + "!u@h "))
 	s.redactor = redact.NewRedactor(cfg.Password).WithLogin(cfg.SASLUser, cfg.SASLPassword)
 	for _, t := range s.targets {
-		if t.key != "" {
-			s.secrets.keys = append(s.secrets.keys, t.key)
+		if t.key == "" {
+			continue
+		}
+		s.secrets.keys = append(s.secrets.keys, t.key)
+		// serverText redacts the passwords first: a key holding one
+		// ("letmein-ops" beside "letmein") is then found in its
+		// redacted form, to be hidden whole.
+		if k := s.redactor.String(t.key); k != t.key && k != redact.Redacted {
+			s.secrets.keys = append(s.secrets.keys, k)
 		}
 	}
 	// A key inside a longer one must not be hidden first, leaving the

@@ -128,3 +128,23 @@ func TestOneLetterKeyNotInSendErrors(t *testing.T) {
 		})
 	}
 }
+
+// A channel key that holds the server password ("letmein-ops" beside
+// "letmein") is hidden whole where a server repeats it: hiding the
+// password first must not leave the rest of the key ("-ops") readable.
+func TestKeyHoldingThePasswordHiddenWhole(t *testing.T) {
+	const password, key = "letmein", "letmein-ops"
+	srv := newFakeServer(t, fakeOptions{password: password, keys: map[string]string{"#ops": "right"}})
+	cfg := testConfig(srv.addr())
+	cfg.Password = redact.NewSecret(password)
+	cfg.Channels = []string{"#ops " + key}
+
+	_, err := newChannel(t, cfg).Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	re, ok := replyError(err)
+	require.True(t, ok, "a *irc.ReplyError in %q", err)
+	for _, s := range []string{err.Error(), re.Text} {
+		assert.Contains(t, s, "bad key REDACTED", "the server's words stay readable")
+		assert.NotContains(t, s, "-ops", "the rest of the key shows")
+	}
+}
