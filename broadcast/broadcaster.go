@@ -518,32 +518,41 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 // was first sent with, as the Store knows it: from the record a Send (or
 // RunJob) of it keeps, or else, for an update sent before the Store held
 // such records, from a channel's receipt of it. It reports false for an
-// update never sent, or whose records cannot be read. An update sent again
-// without a Time of its own (a command run again to retry the channel that
-// missed it) takes this Time: it is the same update, and must not count as
-// newer than the updates of its incident sent in between.
-func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (time.Time, bool) {
+// update never sent; err is the Store's, when what it could read did not
+// tell (ErrClosed after Close). An update sent again without a Time of its
+// own (a command run again to retry the channel that missed it) takes this
+// Time: it is the same update, and must not count as newer than the
+// updates of its incident sent in between.
+func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Time, ok bool, err error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if b.closed {
-		return time.Time{}, false
+		return time.Time{}, false, ErrClosed
 	}
-	return b.sentTime(ctx, updateID, sentKey(updateID))
+	t, ok, err = b.sentTime(ctx, updateID, sentKey(updateID))
+	if err != nil {
+		err = fmt.Errorf("broadcast: store: cannot tell whether %s was sent: %w", updateID, err)
+	}
+	return t, ok, err
 }
 
-// sentTime is SentTime; key is sentKey(updateID).
-func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.Time, bool) {
+// sentTime is SentTime; key is sentKey(updateID). A failure to read the
+// record is also logged (see storeTrouble).
+func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.Time, bool, error) {
 	r, ok, err := b.store.Receipt(ctx, key, sentChannel)
 	if err == nil && ok && !r.UpdateTime.IsZero() {
-		return r.UpdateTime, true
+		return r.UpdateTime, true, nil
 	}
 	b.storeTrouble(ctx, "read the time update "+updateID+" was first sent with", err)
+	unread := err
 	for _, ch := range b.channels {
-		if r, ok, err := b.store.Receipt(ctx, updateID, ch.Name()); err == nil && ok && !r.UpdateTime.IsZero() {
-			return r.UpdateTime, true
+		r, ok, err := b.store.Receipt(ctx, updateID, ch.Name())
+		if err == nil && ok && !r.UpdateTime.IsZero() {
+			return r.UpdateTime, true, nil
 		}
+		unread = cmp.Or(unread, err)
 	}
-	return time.Time{}, false
+	return time.Time{}, false, unread
 }
 
 // firstSent returns the Time update updateID was first sent with (see
@@ -555,7 +564,7 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // turn; keep, ctx without its end, the Store's calls.
 func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t time.Time) time.Time {
 	key := sentKey(updateID)
-	if first, ok := b.sentTime(keep, updateID, key); ok {
+	if first, ok, _ := b.sentTime(keep, updateID, key); ok { // a failed read is logged
 		return first
 	}
 	turn := flightKey{key, sentChannel}

@@ -395,7 +395,8 @@ func TestConcurrentFirstSendsAgreeOnTheTime(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			first, ok := b[0].SentTime(context.Background(), u.WithDefaults(time.Time{}).ID)
+			first, ok, err := b[0].SentTime(context.Background(), u.WithDefaults(time.Time{}).ID)
+			require.NoError(t, err)
 			require.True(t, ok)
 			assert.Equal(t, posted.Load(), first, "the post's Time is the one recorded")
 			assert.Equal(t, int32(1), store.writes.Load(), "recorded once")
@@ -412,4 +413,30 @@ func sharedLock() func(ctx context.Context, updateID, channel string) (func(), e
 		m.(*sync.Mutex).Lock()
 		return m.(*sync.Mutex).Unlock, nil
 	}
+}
+
+// unreadableStore is a MemoryStore whose receipts cannot be read.
+type unreadableStore struct{ *broadcast.MemoryStore }
+
+func (unreadableStore) Receipt(context.Context, string, string) (broadcast.Receipt, bool, error) {
+	return broadcast.Receipt{}, false, errors.New("connection refused")
+}
+
+// SentTime tells "never sent" from "cannot tell": a Store that cannot be
+// read, or a closed Broadcaster, is an error, not an update never sent.
+func TestSentTimeSaysWhenItCannotTell(t *testing.T) {
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x", noop)},
+		broadcast.Options{Store: unreadableStore{broadcast.NewMemoryStore()}})
+	require.NoError(t, err)
+	_, ok, err := b.SentTime(context.Background(), "u1")
+	assert.False(t, ok)
+	assert.ErrorContains(t, err, "connection refused")
+	require.NoError(t, b.Close())
+	_, _, err = b.SentTime(context.Background(), "u1")
+	assert.ErrorIs(t, err, broadcast.ErrClosed)
+
+	fresh := newBroadcaster(t, broadcast.Options{}, broadcast.ChannelFunc("x", noop))
+	_, ok, err = fresh.SentTime(context.Background(), "never")
+	assert.False(t, ok)
+	assert.NoError(t, err, "never sent is no error")
 }

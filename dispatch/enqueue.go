@@ -223,10 +223,11 @@ func (d *Dispatcher) matchFirst(ctx context.Context, tx pgx.Tx, jobs []broadcast
 		if !untimed {
 			return nil
 		}
-		if t, ok := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID); ok {
+		t, ok, err := d.cfg.Broadcaster.SentTime(ctx, jobs[0].Update.ID)
+		if ok {
 			setTime(jobs, t)
 		}
-		return nil
+		return err
 	}
 	first, err := sameContent(row, jobs[0].Update)
 	if err != nil {

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -160,7 +161,12 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 			rep.Finished = *row.FinalizedAt
 		}
 	}
-	if !recorded && (md.Retract != "" || !d.sent(ctx, updateID)) {
+	if !recorded && md.Retract == "" {
+		if sent, err := d.sent(ctx, updateID); err != nil || !sent {
+			return nil, false, cmp.Or(err, fmt.Errorf("%w: %s", ErrNoJobs, updateID))
+		}
+	}
+	if !recorded && md.Retract != "" {
 		return nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
 	}
 	if !done {
@@ -215,9 +221,13 @@ func (d *Dispatcher) order(jobs map[string]*rivertype.JobRow) []string {
 // run of any of its jobs recorded it first (see
 // broadcast.Broadcaster.SentTime). Without jobs nor that record, the
 // update was never enqueued, or its transaction has not committed yet.
-func (d *Dispatcher) sent(ctx context.Context, updateID string) bool {
-	_, ok := d.cfg.Broadcaster.SentTime(ctx, updateID)
-	return ok
+// err is the Store's when it could not tell.
+func (d *Dispatcher) sent(ctx context.Context, updateID string) (bool, error) {
+	_, ok, err := d.cfg.Broadcaster.SentTime(ctx, updateID)
+	if err != nil {
+		return false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+	}
+	return ok, nil
 }
 
 // ErrJobDeleted is wrapped by the Result error of a channel whose job

@@ -179,13 +179,16 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		// The channel was not tried: the Broadcaster was closed while
 		// this Dispatcher runs. Run at once, the job would come straight
 		// back here; it waits, without using an attempt, for another
-		// instance to take it.
+		// instance to take it. It is never given up for it, not even
+		// past Retry.MaxElapsed: the job was not tried, by the fault of
+		// this instance, and one accepted is not dropped.
 		d.closedOnce.Do(func() {
 			d.cfg.Logger.LogAttrs(ctx, slog.LevelError, "dispatch: this instance's Broadcaster is closed while its Dispatcher runs: "+
 				"its jobs wait for other instances; stop the Dispatcher before closing its Broadcaster",
 				slog.Duration("wait", d.cfg.Retry.InitialInterval))
 		})
-		delay, hinted = d.cfg.Retry.InitialInterval, true
+		e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
+		return broadcast.EventRetry, river.JobSnooze(e.Delay)
 	}
 	if !hinted {
 		delay = d.retry.delay(n)

@@ -160,9 +160,10 @@ func TestOutcomeOfAClosedBroadcasterWaits(t *testing.T) {
 		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.NewTextHandler(&log, nil))}}
 	d.retry = retryPolicy(d.cfg.Retry)
 	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
-	for range 2 {
+	old := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now().Add(-2 * time.Hour)}
+	for _, row := range []*rivertype.JobRow{last, old} { // old: past Retry.MaxElapsed, never given up for this
 		var e Event
-		kind, err := d.outcome(context.Background(), last, broadcast.Result{Err: broadcast.ErrClosed}, &e)
+		kind, err := d.outcome(context.Background(), row, broadcast.Result{Err: broadcast.ErrClosed}, &e)
 		assert.Equal(t, broadcast.EventRetry, kind, "not given up on the last attempt: none was used")
 		var snooze *rivertype.JobSnoozeError
 		if assert.ErrorAs(t, err, &snooze) {

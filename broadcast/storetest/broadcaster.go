@@ -178,7 +178,8 @@ func checkResentUpdateKeepsItsTime(t *testing.T, s broadcast.Store) {
 	}
 	_, err := newBroadcaster(t, s, down.channel()).Send(ctx, first)
 	require.Error(t, err, "x missed u1")
-	sent, ok := newBroadcaster(t, s, down.channel()).SentTime(ctx, "u1")
+	sent, ok, err := newBroadcaster(t, s, down.channel()).SentTime(ctx, "u1")
+	require.NoError(t, err)
 	require.True(t, ok, "the Time of an update every channel missed is kept")
 
 	x := &poster{name: "x"}
@@ -188,7 +189,8 @@ func checkResentUpdateKeepsItsTime(t *testing.T, s broadcast.Store) {
 	require.NoError(t, err)
 	assert.True(t, rep.Results[0].Superseded, "u1 is older than u2, which is out")
 	assert.Len(t, x.calls(), 1, "u1 was not posted after u2")
-	again, ok := newBroadcaster(t, s, x.channel()).SentTime(ctx, "u1")
+	again, ok, err := newBroadcaster(t, s, x.channel()).SentTime(ctx, "u1")
+	require.NoError(t, err)
 	assert.True(t, ok)
 	assert.True(t, sent.Equal(again), "the first Send's Time: %v, then %v", sent, again)
 }
