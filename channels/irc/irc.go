@@ -135,7 +135,9 @@
 // not have marked it yet, or the bot is on an alternate nick. Each
 // channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) says whether the JOIN or the lines were refused, names
-// the channel and wraps a *ReplyError with the numeric.
+// the channel and, when the server refused it with a numeric, wraps a
+// *ReplyError with it (a JOIN never answered, or a channel left for the
+// next attempt because the deadline had no time for it, has none).
 //
 // A failure of the connection itself is Send's error as is, and marks no
 // channel; Check returns it too. Permanent: a wrong or missing server
