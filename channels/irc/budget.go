@@ -53,10 +53,29 @@ func pacing(s *settings, channels, lines int, probe bool, tokens float64) time.D
 	return time.Duration((float64(n) - tokens) * float64(s.interval)).Round(time.Millisecond)
 }
 
+// postMargin is the time allowed, on top of the pacing, for the PONG that
+// confirms a channel's lines.
+const postMargin = time.Second
+
+// fits reports whether n lines to one joined channel, and the PING after
+// them, can be sent at the pacing, and the PONG come back, before the
+// session's deadline: at once, when the limiter holds the tokens (they
+// cannot be cut short then), or in the time left.
+func (ss *session) fits(n int) bool {
+	deadline, ok := ss.ctx.Deadline()
+	if !ok {
+		return true
+	}
+	now := time.Now()
+	p := pacing(ss.s, 1, n-1, false, ss.c.limiter.TokensAt(now)) // the JOIN is sent: n lines and a PING
+	return p == 0 || now.Add(p+postMargin).Before(deadline)
+}
+
 // errPacedOut is the error of a channel left for the next attempt: the
-// lines to the channels before it took the time the attempt had.
+// lines to the channels before it, or a JOIN answered late, took the time
+// the attempt had.
 var errPacedOut = errors.New("irc: pacing: left for the next attempt: " +
-	"the lines to the channels before it take the time this attempt has")
+	"the lines to the channels before it, or the wait for its JOIN, take the time this attempt has")
 
 // fitting returns how many of channels channels the pacing lets a Send post
 // to, lines lines each, before ctx's deadline, with the time it needs to

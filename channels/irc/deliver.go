@@ -43,7 +43,12 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 					return 0, err
 				}
 			}
-			if err := ss.post(st, lines); err != nil {
+			if !ss.fits(len(lines)) {
+				// Its JOIN was answered too late: begun now, the lines
+				// would be cut short by the deadline, and the next
+				// attempt would post them again.
+				st.err = errPacedOut
+			} else if err := ss.post(st, lines); err != nil {
 				return 0, err
 			}
 		}

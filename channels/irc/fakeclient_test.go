@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ergochat/irc-go/ircmsg"
@@ -291,6 +292,8 @@ func (c *fakeClient) join(channel, key string) {
 		return
 	case "x": // the JOIN is never answered
 		return
+	case "w": // the JOIN is answered late (and nothing else meanwhile)
+		time.Sleep(s.opts.joinDelay)
 	case "R": // registered nicks only, as UnrealIRCd has it: logged in, on the account's nick
 		if !c.authed || c.nick != c.account {
 			c.numeric("477", channel, "Cannot join channel (+R) - you need to be identified with services"+c.echoed())

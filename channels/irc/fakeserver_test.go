@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
@@ -44,11 +45,13 @@ type fakeOptions struct {
 	nickLen    int               // longer nicks get 432; 0: 30
 	keys       map[string]string // channel → key (+k)
 	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
-	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in)
-	noPong  bool // never answer PING
-	greet   bool // send a NOTICE as soon as a client connects
-	bare464 bool // refuse a password with ERROR only, as ngIRCd does
-	echo    bool // error answers repeat the credentials received, as sent, channel keys included
+	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
+	// "w" (JOIN answered after joinDelay)
+	joinDelay time.Duration
+	noPong    bool // never answer PING
+	greet     bool // send a NOTICE as soon as a client connects
+	bare464   bool // refuse a password with ERROR only, as ngIRCd does
+	echo      bool // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.

@@ -3,6 +3,7 @@ package irc_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,4 +70,29 @@ func TestUnansweredJoinDoesNotHoldTheOthers(t *testing.T) {
 	require.ErrorIs(t, <-sent, context.Canceled)
 	assert.Len(t, srv.saidIn("#a"), 1)
 	assert.Len(t, srv.saidIn("#b"), 1)
+}
+
+// A JOIN answered so late that the channel's lines no longer fit the
+// attempt's deadline at the pacing leaves that channel for the next
+// attempt, with nothing posted: begun, the lines would be cut short by the
+// deadline, and the retry would post them again.
+func TestLateJoinLeavesTheChannelForTheNextAttempt(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#late": "w"}, joinDelay: 5 * time.Second})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#late"}
+	cfg.Burst, cfg.Interval, cfg.MaxLines = 2, time.Second, 3
+	cfg.Timeout = time.Minute
+	ch := newChannel(t, cfg)
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Error rates are elevated on the CDN in every region. ", 40)
+	m := message(u)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 6500*time.Millisecond)
+	defer cancel()
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "transient: the next attempt posts it: %v", err)
+	assert.Empty(t, srv.saidIn("#late"), "no line was posted to be cut short")
+	done, _ := m.Ledger.Done("#late")
+	assert.False(t, done)
 }
