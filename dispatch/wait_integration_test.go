@@ -64,16 +64,13 @@ func (h *holding) posts() []string {
 	return append([]string(nil), h.log...)
 }
 
-// A correction queued while its original's delivery on the channel waits
-// to retry waits for it: run first, it would find nothing posted and post
-// itself, and the original would go up after it with the text the
-// correction was for.
-func TestCorrectionWaitsForItsOriginalsDelivery(t *testing.T) {
+// holdingInstance starts an instance with channel ch that retries soon,
+// and returns it with next, which waits for the next Event of a job of
+// the given kind other than an attempt.
+func holdingInstance(t *testing.T, ch *holding) (*instance, func(broadcast.JobKind) dispatch.Event) {
 	ctx := waitCtx(t)
-	dsn := newSchema(t)
-	ch := &holding{hold: "u-1"}
 	events := make(chan dispatch.Event, 100)
-	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{
+	in := newInstance(t, newSchema(t), []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{
 		Workers: 2,
 		Retry:   broadcast.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second},
 		OnEvent: func(e dispatch.Event) {
@@ -97,6 +94,17 @@ func TestCorrectionWaitsForItsOriginalsDelivery(t *testing.T) {
 			}
 		}
 	}
+	return in, next
+}
+
+// A correction queued while its original's delivery on the channel waits
+// to retry waits for it: run first, it would find nothing posted and post
+// itself, and the original would go up after it with the text the
+// correction was for.
+func TestCorrectionWaitsForItsOriginalsDelivery(t *testing.T) {
+	ctx := waitCtx(t)
+	ch := &holding{hold: "u-1"}
+	in, next := holdingInstance(t, ch)
 
 	id, err := in.d.Enqueue(ctx, nil, update(1))
 	require.NoError(t, err)
@@ -127,33 +135,8 @@ func TestCorrectionWaitsForItsOriginalsDelivery(t *testing.T) {
 // the correction would then post "Correction: …" of a post that is gone.
 func TestRetractionWaitsForACorrectionOfItsUpdate(t *testing.T) {
 	ctx := waitCtx(t)
-	dsn := newSchema(t)
 	ch := &holding{}
-	events := make(chan dispatch.Event, 100)
-	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{
-		Workers: 2,
-		Retry:   broadcast.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second},
-		OnEvent: func(e dispatch.Event) {
-			select {
-			case events <- e:
-			default:
-			}
-		},
-	})
-	in.start(t)
-	next := func(job broadcast.JobKind) dispatch.Event {
-		t.Helper()
-		for {
-			select {
-			case e := <-events:
-				if e.Job == job && e.Kind != broadcast.EventAttempt {
-					return e
-				}
-			case <-ctx.Done():
-				t.Fatalf("no event of the %s job", job)
-			}
-		}
-	}
+	in, next := holdingInstance(t, ch)
 
 	id, err := in.d.Enqueue(ctx, nil, update(1))
 	require.NoError(t, err)
