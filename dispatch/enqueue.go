@@ -62,6 +62,10 @@ type metadata struct {
 	// Original is a correct job's original: the update it corrects, whose
 	// retraction waits for it.
 	Original string `json:"outagecast_original,omitempty"`
+	// Channels are the channels a send or correct job's update was
+	// enqueued for, so that Report knows them after River deleted some
+	// of the jobs.
+	Channels []string `json:"outagecast_channels,omitempty"`
 }
 
 // Enqueue queues u for delivery to every channel of the Broadcaster, one
@@ -297,9 +301,13 @@ func setTime(jobs []broadcast.Job, t time.Time) {
 // insert inserts one River job per broadcast.Job in tx.
 func (d *Dispatcher) insert(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) ([]*rivertype.JobInsertResult, error) {
 	params := make([]river.InsertManyParams, len(jobs))
+	channels := make([]string, len(jobs)) // the jobs are one update's, one per channel
+	for i, j := range jobs {
+		channels[i] = j.Channel
+	}
 	for i, j := range jobs {
 		a := jobArgs{Job: j, UpdateID: j.Update.ID, Channel: j.Channel}
-		md := metadata{Update: j.Update.ID}
+		md := metadata{Update: j.Update.ID, Channels: channels}
 		var ra river.JobArgs
 		switch j.Kind {
 		case broadcast.JobSend:

@@ -45,8 +45,10 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // all, every other channel's Result error is ErrJobDeleted: whether it
 // gave up, was superseded or not selected, nothing says any more; and the
 // Report's IncidentID, Started and Finished are zero, as no job holds
-// them. While some jobs are left, a channel with neither job nor record is
-// left out, as a channel added since the update was enqueued is. An update
+// them. While some jobs are left, a channel with neither job nor record
+// gets ErrJobDeleted too when the jobs say the update was enqueued for it,
+// and is left out otherwise (a channel added since the update was
+// enqueued; or jobs enqueued before they said so). An update
 // without jobs of which the Store has no record (no receipt, no mark, and
 // no record that a run of its jobs began: see
 // broadcast.Broadcaster.SentTime) fails with ErrNoJobs: never enqueued, or
@@ -127,7 +129,7 @@ const maxJobs = 10_000
 // Store for the channels without a job (see Report).
 func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (*broadcast.Report, bool, error) {
 	rep := &broadcast.Report{UpdateID: updateID}
-	latest, err := d.latestJobs(ctx, md, updateID, rep)
+	latest, enqueued, err := d.latestJobs(ctx, md, updateID, rep)
 	if err != nil {
 		return nil, false, err
 	}
@@ -138,7 +140,7 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 			if md.Retract != "" {
 				continue // retractions' marks are the Broadcaster's own
 			}
-			r, ok, err := d.stored(ctx, ch, updateID, len(latest) == 0)
+			r, ok, err := d.stored(ctx, ch, updateID, len(latest) == 0 || enqueued[ch])
 			if err != nil {
 				return nil, false, err
 			}
@@ -176,11 +178,13 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 }
 
 // latestJobs reads the jobs carrying md and returns the last one enqueued
-// for each channel; rep gets their IncidentID.
-func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID string, rep *broadcast.Report) (map[string]*rivertype.JobRow, error) {
+// for each channel, and the channels the update was enqueued for, as the
+// jobs' metadata names them (jobs enqueued before it did name none); rep
+// gets their IncidentID.
+func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID string, rep *broadcast.Report) (map[string]*rivertype.JobRow, map[string]bool, error) {
 	raw, err := json.Marshal(md)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	params := river.NewJobListParams().Metadata(string(raw)).First(maxJobs).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
 	var list *river.JobListResult
@@ -189,18 +193,24 @@ func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID strin
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dispatch: report %s: %w", updateID, err)
+		return nil, nil, fmt.Errorf("dispatch: report %s: %w", updateID, err)
 	}
-	latest := map[string]*rivertype.JobRow{}
+	latest, enqueued := map[string]*rivertype.JobRow{}, map[string]bool{}
 	for _, row := range list.Jobs {
 		var a jobArgs
 		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
-			return nil, fmt.Errorf("dispatch: report %s: job %d: %w", updateID, row.ID, err)
+			return nil, nil, fmt.Errorf("dispatch: report %s: job %d: %w", updateID, row.ID, err)
+		}
+		var md metadata
+		if json.Unmarshal(row.Metadata, &md) == nil {
+			for _, ch := range md.Channels {
+				enqueued[ch] = true
+			}
 		}
 		latest[a.Channel] = row
 		rep.IncidentID = a.Job.Update.IncidentID
 	}
-	return latest, nil
+	return latest, enqueued, nil
 }
 
 // order returns the Broadcaster's channels, in its order, then any others

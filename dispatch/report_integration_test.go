@@ -147,6 +147,22 @@ func TestReportAfterRiverDeletedTheJobs(t *testing.T) {
 	require.NotNil(t, rep)
 	check(rep, true)
 
+	// The failed channel's job deleted first (it finished first), while
+	// the delivered one's is left: the failed channel is not left out.
+	id3, err := in.d.Enqueue(ctx, nil, update(3))
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, id3)
+	require.Error(t, err, "refused")
+	deleted("cancelled")
+	rep, done, err = in.d.Report(ctx, id3)
+	require.NoError(t, err)
+	assert.True(t, done)
+	require.Len(t, rep.Results, 2, "every channel the update was enqueued for")
+	assert.Equal(t, "refused", rep.Results[1].Channel)
+	assert.ErrorIs(t, rep.Results[1].Err, dispatch.ErrJobDeleted)
+	_, err = in.d.Wait(ctx, id3)
+	assert.ErrorIs(t, err, dispatch.ErrJobDeleted, "Wait does not report success")
+
 	_, _, err = in.d.Report(ctx, "u-9")
 	assert.ErrorIs(t, err, dispatch.ErrNoJobs, "never enqueued")
 	// Enqueued in a transaction not committed yet: no record either.
