@@ -7,7 +7,8 @@
 // update as PRIVMSG (or NOTICE) lines and leaves with QUIT. A channel gets
 // the lines as soon as the server has confirmed its JOIN (by echoing it,
 // RFC 2812 section 3.2.1), whatever it says of the others: a JOIN it does
-// not answer within Config.Timeout fails that channel alone. By default
+// not answer within Config.Timeout (or by a second before the attempt's
+// deadline, if that comes first) fails that channel alone. By default
 // every Send uses its own connection; Config.Persistent keeps one
 // connection between updates and reconnects when it drops.
 //
@@ -123,9 +124,10 @@
 // still pending, and a permanent one when every channel was refused for
 // good. Pending: 437 channel temporarily unavailable, 471 channel full, a
 // JOIN refused with an error numeric not listed here (UnrealIRCd's 520,
-// Solanum's 480 throttle), a JOIN not answered within Config.Timeout (when
-// the attempt's deadline comes first, Send returns ctx's error, and the
-// channels posted meanwhile stay recorded), and 477 once logged in with
+// Solanum's 480 throttle), a JOIN not answered within Config.Timeout, or by
+// a second before the attempt's deadline when that comes first (the
+// channels posted meanwhile stay recorded), a channel whose JOIN was
+// answered too late for its lines to fit the deadline, and 477 once logged in with
 // SASL (see below). Refused for good: 473 invite-only, 474 banned, 475 bad
 // key, 403, 405, 476, 489 to JOIN, 404, 442 or a KICK while posting, and
 // 477 without a SASL login. 477 (ERR_NEEDREGGEDNICK, as Solanum,

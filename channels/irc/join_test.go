@@ -96,3 +96,28 @@ func TestLateJoinLeavesTheChannelForTheNextAttempt(t *testing.T) {
 	done, _ := m.Ledger.Done("#late")
 	assert.False(t, done)
 }
+
+// A JOIN unanswered when the attempt is about to end fails that channel by
+// name before the attempt's deadline ends the Send with a context error:
+// the default Config.Timeout is as long as the Broadcaster's default
+// attempt, so without this the error never named the channel.
+func TestUnansweredJoinFailsByNameBeforeTheAttemptEnds(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#silent": "x"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#silent", "#a"}
+	cfg.Timeout = time.Hour
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // 3s go to connecting
+	defer cancel()
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, context.DeadlineExceeded), "not the context's error: %v", err)
+	var te *broadcast.TargetsError
+	require.True(t, errors.As(err, &te), "a *broadcast.TargetsError: %q", err)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#silent", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "irc: join #silent: no answer from the server within")
+	assert.Len(t, srv.saidIn("#a"), 1)
+}

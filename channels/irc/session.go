@@ -36,7 +36,8 @@ type chanState struct {
 	t        *target
 	joined   bool
 	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
-	deadline time.Time // when a JOIN still unanswered fails the channel
+	sent     time.Time // when its JOIN was sent
+	deadline time.Time // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
 }
 
 // channelReplies are the numerics that refuse us a channel, with whether a
@@ -240,7 +241,14 @@ func (ss *session) join(targets []*target) ([]*chanState, error) {
 		if err := ss.paced("JOIN", params...); err != nil {
 			return nil, err
 		}
-		st.deadline = time.Now().Add(ss.s.timeout)
+		st.sent = time.Now()
+		st.deadline = st.sent.Add(ss.s.timeout)
+		if d, ok := ss.ctx.Deadline(); ok && d.Add(-postMargin).Before(st.deadline) && d.Add(-postMargin).After(st.sent) {
+			// The attempt ends first: the channel fails, by name, before
+			// the attempt's deadline ends everything with a context error.
+			// (An attempt with less than postMargin left waits to its end.)
+			st.deadline = d.Add(-postMargin)
+		}
 	}
 	return sts, nil
 }
@@ -249,7 +257,7 @@ func (ss *session) join(targets []*target) ([]*chanState, error) {
 // of sts not taken yet and returns its index: a refused one first, else
 // the first joined, so that a JOIN left unanswered holds back no other
 // channel. A JOIN still unanswered at its deadline (Config.Timeout after
-// it was sent) fails its channel, transiently: the server may have lost
+// it was sent, or a second before the attempt's end) fails its channel, transiently: the server may have lost
 // it, and a later attempt may get the answer. It returns -1 when every
 // channel is taken.
 func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
@@ -260,7 +268,8 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 			switch {
 			case taken[k]:
 			case !st.joined && st.err == nil && !time.Now().Before(st.deadline):
-				st.err = fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name, ss.s.timeout)
+				st.err = fmt.Errorf("irc: join %s: no answer from the server within %v", st.t.name,
+					st.deadline.Sub(st.sent).Round(time.Millisecond))
 				return k, nil
 			case st.err != nil:
 				return k, nil
