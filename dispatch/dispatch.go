@@ -40,9 +40,10 @@
 // instance to take it; Config.Logger says so, once.
 //
 // A correction or a retraction waits for the delivery of its update on
-// the channel (snoozed for Config.Retry.InitialInterval, no attempt used
-// up) while that update's job there is still to run, running or waiting
-// to retry. Run first, it would find nothing posted: a retraction would
+// the channel (snoozed, no attempt used up, until that job may run
+// again: at least Config.Retry.InitialInterval, at most MaxInterval)
+// while that update's job there is still to run, running or waiting to
+// retry. Run first, it would find nothing posted: a retraction would
 // end with the post still to come, a correction post itself instead of
 // editing the original, which would then be posted after it or be found
 // superseded by it. A retraction also waits for the corrections of its

@@ -118,6 +118,14 @@ func TestCorrectionWaitsForItsOriginalsDelivery(t *testing.T) {
 	e = next(broadcast.JobCorrect)
 	assert.Equal(t, broadcast.EventRetry, e.Kind, "the correction waits for its original")
 	assert.True(t, e.Snoozed, "no attempt used up")
+	// Once River has recorded the original's wait, the correction waits
+	// as long as it may, at most Retry.MaxInterval, not InitialInterval
+	// after InitialInterval.
+	for e.Delay != time.Second {
+		e = next(broadcast.JobCorrect)
+		require.Equal(t, broadcast.EventRetry, e.Kind)
+		require.LessOrEqual(t, e.Delay, time.Second)
+	}
 
 	// The hour is up.
 	bringForward(t, in.pool, dispatch.KindSend)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // worker runs the jobs of one kind.
@@ -56,7 +57,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
 	if original := awaited(j); original != "" {
-		switch waiting, err := d.delivering(ctx, original, j.Channel, j.Kind == broadcast.JobRetract); {
+		switch until, waiting, err := d.delivering(ctx, original, j.Channel, j.Kind == broadcast.JobRetract); {
 		case err != nil:
 			// A failed attempt like any other: retried within Retry, or
 			// given up, with its Event.
@@ -66,8 +67,11 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		case waiting:
 			// Run now, it would find nothing posted (a retraction ends, a
 			// correction posts in the thread), and the delivery would post
-			// the original after it: it waits for the delivery.
-			e.Delay, e.Snoozed = d.retry.delay(1), true
+			// the original after it: it waits for the delivery, until
+			// that may run again (within Retry's intervals: an operator
+			// may bring it forward).
+			e.Delay = min(max(time.Until(until), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
+			e.Snoozed = true
 			d.emit(e, broadcast.EventRetry)
 			return river.JobSnooze(e.Delay)
 		}
@@ -110,8 +114,9 @@ func awaited(j broadcast.Job) string {
 // has not finished: still to run, running, or waiting to retry; with
 // corrections, also a correct job of a correction of updateID (a
 // retraction waits for those: run after it, a correction would post
-// "Correction: …" of a post that is gone).
-func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string, corrections bool) (bool, error) {
+// "Correction: …" of a post that is gone). until is when the first of
+// those jobs may run next: now, unless all wait to retry.
+func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string, corrections bool) (until time.Time, waiting bool, err error) {
 	filters := []metadata{{Update: updateID}}
 	if corrections {
 		filters = append(filters, metadata{Original: updateID})
@@ -119,22 +124,35 @@ func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string, c
 	for _, md := range filters {
 		raw, err := json.Marshal(md)
 		if err != nil {
-			return false, err
+			return time.Time{}, false, err
 		}
-		list, err := d.client.JobList(ctx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend, KindCorrect).
+		params := river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend, KindCorrect).
 			States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-				rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs))
+				rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs)
+		var list *river.JobListResult
+		err = pgretry.Do(ctx, func() (err error) { // a read: safe to run again
+			list, err = d.client.JobList(ctx, params)
+			return err
+		})
 		if err != nil {
-			return false, fmt.Errorf("dispatch: look for the delivery of %s: %w", updateID, err)
+			return time.Time{}, false, fmt.Errorf("dispatch: look for the delivery of %s: %w", updateID, err)
 		}
 		for _, row := range list.Jobs {
 			var a jobArgs
-			if json.Unmarshal(row.EncodedArgs, &a) == nil && a.Channel == channel {
-				return true, nil
+			if json.Unmarshal(row.EncodedArgs, &a) != nil || a.Channel != channel {
+				continue
 			}
+			next := row.ScheduledAt
+			if row.State != rivertype.JobStateRetryable && row.State != rivertype.JobStateScheduled {
+				next = time.Now()
+			}
+			if !waiting || next.Before(until) {
+				until = next
+			}
+			waiting = true
 		}
 	}
-	return false, nil
+	return until, waiting, nil
 }
 
 // outcome maps a run's Result to River's next step, and says which Event
