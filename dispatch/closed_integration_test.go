@@ -14,26 +14,8 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 )
-
-// logBuffer is an io.Writer for a Logger, safe to read while it is
-// written.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A Broadcaster closed while its Dispatcher runs: the job is not run
 // again at once by the same instance, in a tight loop through the
@@ -46,7 +28,7 @@ func TestClosedBroadcasterLeavesItsJobsToOtherInstances(t *testing.T) {
 		mu     sync.Mutex
 		runs   int
 		retry  []dispatch.Event
-		log    logBuffer
+		log    syncbuf.Buffer
 		closed = make(chan struct{}, 1)
 	)
 	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x")}, broadcast.Options{}, dispatch.Config{
