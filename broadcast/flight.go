@@ -96,22 +96,12 @@ func (f *flights) active(update, channel string) bool {
 // stops too, so that none posts after the retraction looked for posts.
 func (f *flights) retract(ctx context.Context, update, channel string) (release func(), err error) {
 	key := flightKey{update, channel}
-	f.mu.Lock()
-	if f.m == nil {
-		f.m = make(map[flightKey]*flight)
-	}
-	fl := f.m[key]
-	if fl == nil {
-		fl = &flight{}
-		f.m[key] = fl
-	}
-	fl.refs++
-	if !fl.retracted.Swap(true) && fl.stop != nil {
-		close(fl.stop)
-	}
-	f.mu.Unlock()
-	if err := fl.lock(ctx); err != nil {
-		f.leaveOne(key, fl)
+	fl, err := f.holdAnd(ctx, key, func(fl *flight) {
+		if !fl.retracted.Swap(true) && fl.stop != nil {
+			close(fl.stop)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return func() { f.unhold(key, fl) }, nil
@@ -133,6 +123,12 @@ func (f *flights) stopping(fl *flight) <-chan struct{} {
 // hold waits until no one else in f holds key, and holds it, or until
 // ctx ends; unhold ends it.
 func (f *flights) hold(ctx context.Context, key flightKey) (*flight, error) {
+	return f.holdAnd(ctx, key, nil)
+}
+
+// holdAnd is hold, calling first (if not nil) with key's flight under f's
+// lock before it waits: a retraction marks it so at once.
+func (f *flights) holdAnd(ctx context.Context, key flightKey, first func(*flight)) (*flight, error) {
 	f.mu.Lock()
 	if f.m == nil {
 		f.m = make(map[flightKey]*flight)
@@ -143,6 +139,9 @@ func (f *flights) hold(ctx context.Context, key flightKey) (*flight, error) {
 		f.m[key] = fl
 	}
 	fl.refs++
+	if first != nil {
+		first(fl)
+	}
 	f.mu.Unlock()
 	if err := fl.lock(ctx); err != nil {
 		f.leaveOne(key, fl)
