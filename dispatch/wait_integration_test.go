@@ -30,10 +30,8 @@ func (h *holding) Name() string { return "x" }
 func (h *holding) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if m.Update.ID == h.hold {
-		h.hold = ""
-		h.log = append(h.log, "held "+m.Update.ID)
-		return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("HTTP 429"), time.Hour)
+	if err := h.held(m.Update.ID); err != nil {
+		return broadcast.Receipt{}, err
 	}
 	h.log = append(h.log, "post "+m.Update.ID)
 	return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
@@ -42,13 +40,22 @@ func (h *holding) Send(_ context.Context, m broadcast.Message) (broadcast.Receip
 func (h *holding) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if m.Update.ID == h.hold {
-		h.hold = ""
-		h.log = append(h.log, "held "+m.Update.ID)
-		return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("HTTP 429"), time.Hour)
+	if err := h.held(m.Update.ID); err != nil {
+		return broadcast.Receipt{}, err
 	}
 	h.log = append(h.log, "edit "+prev.ID+" to "+m.Update.ID)
 	return prev, nil
+}
+
+// held holds back the first Send or Edit of update id when it is the
+// update to hold (h.mu is held): a 429 asking to come back in an hour.
+func (h *holding) held(id string) error {
+	if id != h.hold {
+		return nil
+	}
+	h.hold = ""
+	h.log = append(h.log, "held "+id)
+	return broadcast.RetryAfter(errors.New("HTTP 429"), time.Hour)
 }
 
 func (h *holding) Retract(_ context.Context, prev broadcast.Receipt) error {
