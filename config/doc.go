@@ -40,8 +40,8 @@
 // Config (see Kinds for the kinds and each package for its keys), plus
 // ca_file (email, irc: PEM certificates to trust), client_cert and
 // client_key (irc: the bot's TLS client certificate and key, PEM, which
-// sasl_external logs in by), output (console: stdout or stderr) and oauth2_access_token (x; email, for auth xoauth2 with
-// username). oauth2_access_token is a secret, best taken from the
+// sasl_external logs in by), output (console: stdout or stderr) and
+// oauth2_access_token (x; email, for auth xoauth2 with username). oauth2_access_token is a secret, best taken from the
 // environment, and is used as is, never refreshed: it works until the
 // token expires (often after an hour). A program that refreshes tokens
 // sets the Config's TokenSource from Go instead. A name defaults to the

@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -163,13 +162,16 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 			rep.Finished = *row.FinalizedAt
 		}
 	}
-	if !recorded && md.Retract == "" {
-		if sent, err := d.sent(ctx, updateID); err != nil || !sent {
-			return nil, false, cmp.Or(err, fmt.Errorf("%w: %s", ErrNoJobs, updateID))
+	if !recorded {
+		sent := false
+		if md.Retract == "" { // a retraction's only record is its jobs
+			if sent, err = d.sent(ctx, updateID); err != nil {
+				return nil, false, err
+			}
 		}
-	}
-	if !recorded && md.Retract != "" {
-		return nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
+		if !sent {
+			return nil, false, fmt.Errorf("%w: %s", ErrNoJobs, updateID)
+		}
 	}
 	if !done {
 		rep.Finished = time.Time{}
@@ -182,21 +184,12 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 // jobs' metadata names them (jobs enqueued before it did name none); rep
 // gets their IncidentID.
 func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID string, rep *broadcast.Report) (map[string]*rivertype.JobRow, map[string]bool, error) {
-	raw, err := json.Marshal(md)
-	if err != nil {
-		return nil, nil, err
-	}
-	params := river.NewJobListParams().Metadata(string(raw)).First(maxJobs).OrderBy(river.JobListOrderByID, river.SortOrderAsc)
-	var list *river.JobListResult
-	err = pgretry.Do(ctx, func() (err error) { // a read: safe to run again
-		list, err = d.client.JobList(ctx, params)
-		return err
-	})
+	list, err := d.jobs(ctx, md, river.NewJobListParams().OrderBy(river.JobListOrderByID, river.SortOrderAsc))
 	if err != nil {
 		return nil, nil, fmt.Errorf("dispatch: report %s: %w", updateID, err)
 	}
 	latest, enqueued := map[string]*rivertype.JobRow{}, map[string]bool{}
-	for _, row := range list.Jobs {
+	for _, row := range list {
 		var a jobArgs
 		if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
 			return nil, nil, fmt.Errorf("dispatch: report %s: job %d: %w", updateID, row.ID, err)
@@ -211,6 +204,25 @@ func (d *Dispatcher) latestJobs(ctx context.Context, md metadata, updateID strin
 		rep.IncidentID = a.Job.Update.IncidentID
 	}
 	return latest, enqueued, nil
+}
+
+// jobs lists the jobs carrying md (at most maxJobs) with params, going
+// on after lost connections (a read: safe to run again).
+func (d *Dispatcher) jobs(ctx context.Context, md metadata, params *river.JobListParams) ([]*rivertype.JobRow, error) {
+	raw, err := json.Marshal(md)
+	if err != nil {
+		return nil, err
+	}
+	params = params.Metadata(string(raw)).First(maxJobs)
+	var list *river.JobListResult
+	err = pgretry.Do(ctx, func() (err error) {
+		list, err = d.client.JobList(ctx, params)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return list.Jobs, nil
 }
 
 // order returns the Broadcaster's channels, in its order, then any others

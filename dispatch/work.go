@@ -14,7 +14,6 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
-	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // worker runs the jobs of one kind.
@@ -122,22 +121,13 @@ func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string, c
 		filters = append(filters, metadata{Original: updateID})
 	}
 	for _, md := range filters {
-		raw, err := json.Marshal(md)
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		params := river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend, KindCorrect).
+		list, err := d.jobs(ctx, md, river.NewJobListParams().Kinds(KindSend, KindCorrect).
 			States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-				rivertype.JobStateRetryable, rivertype.JobStateScheduled).First(maxJobs)
-		var list *river.JobListResult
-		err = pgretry.Do(ctx, func() (err error) { // a read: safe to run again
-			list, err = d.client.JobList(ctx, params)
-			return err
-		})
+				rivertype.JobStateRetryable, rivertype.JobStateScheduled))
 		if err != nil {
 			return time.Time{}, false, fmt.Errorf("dispatch: look for the delivery of %s: %w", updateID, err)
 		}
-		for _, row := range list.Jobs {
+		for _, row := range list {
 			var a jobArgs
 			if json.Unmarshal(row.EncodedArgs, &a) != nil || a.Channel != channel {
 				continue

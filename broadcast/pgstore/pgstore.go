@@ -31,13 +31,13 @@
 // run could undo another instance's write or miscount, run again only when
 // the server cannot have run them, and otherwise fail (an answer lost after
 // a commit is an error, which the Broadcaster reports as ErrNotRecorded).
-// Lock holds a transaction (see Lock),
-// so a connection pooler in transaction mode (PgBouncer's
-// pool_mode=transaction) works: no call relies on session state. pgx
-// prepares its statements, which PgBouncer's transaction mode supports
-// only from 1.21 on and with max_prepared_statements above 0 (its default
-// from 1.24 on; 0, off, before): otherwise add
-// default_query_exec_mode=exec to the connection string. Each Lock held takes one connection of the pool for as long as
+// Lock holds a transaction (see Lock), so a connection pooler in
+// transaction mode (PgBouncer's pool_mode=transaction) works: no call
+// relies on session state. pgx prepares its statements, which PgBouncer's
+// transaction mode supports only from 1.21 on and with
+// max_prepared_statements above 0 (its default from 1.24 on; 0, off,
+// before): otherwise add default_query_exec_mode=exec to the connection
+// string. Each Lock held takes one connection of the pool for as long as
 // it is held: size the pool for the deliveries that run at once plus the
 // Store's other calls (see package dispatch).
 //

@@ -257,9 +257,9 @@ func (ss *session) join(targets []*target) ([]*chanState, error) {
 // of sts not taken yet and returns its index: a refused one first, else
 // the first joined, so that a JOIN left unanswered holds back no other
 // channel. A JOIN still unanswered at its deadline (Config.Timeout after
-// it was sent, or a second before the attempt's end) fails its channel, transiently: the server may have lost
-// it, and a later attempt may get the answer. It returns -1 when every
-// channel is taken.
+// it was sent, or a second before the attempt's end) fails its channel,
+// transiently: the server may have lost it, and a later attempt may get
+// the answer. It returns -1 when every channel is taken.
 func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 	for {
 		var next time.Time // the earliest deadline of a JOIN still unanswered
