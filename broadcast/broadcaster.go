@@ -366,9 +366,9 @@ func checkCorrection(original string, u *Update) error {
 // shared by instances (package dispatch) runs the retraction after it.
 //
 // Retract refuses (ErrInvalidUpdate, naming updateID) an update of which no
-// channel has a receipt, as the Store knows it, and that this Broadcaster
-// is not delivering: a mistyped ID would
-// otherwise end with every channel skipped and no error. A receipt that
+// channel has a receipt (or a record of the targets it reached), as the
+// Store knows it, and that this Broadcaster is not delivering: a mistyped
+// ID would otherwise end with every channel skipped and no error. A receipt that
 // cannot be read counts as there, and the retraction's attempts read it
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. Retracting
