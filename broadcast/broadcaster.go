@@ -362,7 +362,8 @@ func checkCorrection(original string, u *Update) error {
 // the Store, is Skipped on the channels whose delivery of it was recorded,
 // and fails for good elsewhere (a channel that had not posted it, or had
 // posted it to some targets only), saying it was retracted. An attempt
-// another instance has under way when Retract runs is not stopped: a queue
+// another instance has under way when Retract runs is not stopped: with
+// Options.Lock, Retract waits for it and deletes what it posted; a queue
 // shared by instances (package dispatch) runs the retraction after it.
 //
 // Retract refuses (ErrInvalidUpdate, naming updateID) an update of which no

@@ -57,9 +57,12 @@ type Options struct {
 	Stages [][]string
 	// StageWait bounds the wait for each stage; default 30s.
 	StageWait time.Duration
-	// Lock, if set, is held around each channel's delivery of an update,
-	// retry waits included, so that instances sharing a Store deliver an
-	// update to a channel one at a time (the second then finds it done).
+	// Lock, if set, is held around each attempt of a channel's delivery of
+	// an update (not across the waits between attempts), so that instances
+	// sharing a Store attempt an update on a channel one at a time: the
+	// second then finds it done, or reaches only the targets the first did
+	// not. Retract holds the lock of the update it retracts, so it waits for
+	// another instance's attempt under way and deletes what that posted.
 	// Within one Broadcaster that always holds. Lock waits until it gets
 	// the lock or ctx ends; its error fails the attempt transiently. It is
 	// also held for a moment, under a reserved name, while the first Send

@@ -49,7 +49,6 @@ type delivery struct {
 
 	ledger storeLedger
 	watch  watcher
-	shared func()       // releases Options.Lock; nil when not held
 	spare  *newestEntry // allocated with the delivery, for newest.watch
 	th     Thread       // the incident's thread on the channel, set by prepare
 	n      int          // the attempt under way
@@ -143,9 +142,6 @@ func (d *delivery) busy(ctx context.Context, err error) error {
 }
 
 func (d *delivery) unlock() {
-	if d.shared != nil {
-		d.shared()
-	}
 	d.b.newest.unwatch(&d.watch)
 	d.flight.unlock()
 }
@@ -155,14 +151,26 @@ func (d *delivery) unlock() {
 // records a delivery. done reports that the delivery
 // ended: delivered, or skipped, superseded or not selected (the Result says
 // which); otherwise err is the attempt's failure.
+//
+// Options.Lock is held for the attempt only, not across the wait before
+// the next: another instance's Retract of the update waits for an attempt
+// under way (and then finds and deletes its post), not for a retry that
+// may be hours away; and a lock lost while its holder waits (its
+// connection broken) is taken afresh by the next attempt. A retraction
+// takes the lock of the update it retracts, which is what excludes it from
+// that update's attempts.
 func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error) {
-	if d.b.sharedLock != nil && d.shared == nil {
-		unlock, err := d.b.sharedLock(ctx, d.markID, d.name)
+	if d.b.sharedLock != nil {
+		id := d.markID
+		if d.op == opRetract {
+			id = opSend.markID(d.original)
+		}
+		unlock, err := d.b.sharedLock(ctx, id, d.name)
 		if err != nil {
 			d.res.Attempts = n
 			return false, d.busy(ctx, fmt.Errorf("lock: %w", err))
 		}
-		d.shared = unlock
+		defer unlock()
 	}
 	if d.op != opRetract { // a retraction posts nothing, and has no incident
 		if err := d.b.newest.take(ctx, &d.watch); err != nil {

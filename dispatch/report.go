@@ -347,21 +347,31 @@ const riverCancelPrefix = "JobCancelError: "
 // records no error for a job that was not running; the policy's cancel
 // (outcome) records its error.
 func cancelled(row *rivertype.JobRow) error {
-	var md struct {
-		CancelAttemptedAt *time.Time `json:"cancel_attempted_at"`
-	}
-	if json.Unmarshal(row.Metadata, &md) != nil || md.CancelAttemptedAt == nil {
+	at := cancelAttemptedAt(row)
+	if at == nil {
 		return errors.New(strings.TrimPrefix(lastError(row).Error(), riverCancelPrefix))
 	}
 	// The error of the last attempt before the cancel, not that River
 	// records for the cancel of a running job.
 	for _, ae := range slices.Backward(row.Errors) {
 		if ae.Error != river.ErrJobCancelledRemotely.Error() {
-			return fmt.Errorf("%w at %s; last attempt: %s", ErrCancelledByOperator, md.CancelAttemptedAt.UTC().Format(time.RFC3339),
+			return fmt.Errorf("%w at %s; last attempt: %s", ErrCancelledByOperator, at.UTC().Format(time.RFC3339),
 				strings.TrimPrefix(ae.Error, riverCancelPrefix))
 		}
 	}
-	return fmt.Errorf("%w at %s", ErrCancelledByOperator, md.CancelAttemptedAt.UTC().Format(time.RFC3339))
+	return fmt.Errorf("%w at %s", ErrCancelledByOperator, at.UTC().Format(time.RFC3339))
+}
+
+// cancelAttemptedAt is when River's Client.JobCancel (an operator's) was
+// called for the job, as it marks the job's metadata; nil when it was not.
+func cancelAttemptedAt(row *rivertype.JobRow) *time.Time {
+	var md struct {
+		CancelAttemptedAt *time.Time `json:"cancel_attempted_at"`
+	}
+	if json.Unmarshal(row.Metadata, &md) != nil {
+		return nil
+	}
+	return md.CancelAttemptedAt
 }
 
 func targetFailures(fs []failure) []broadcast.TargetFailure {

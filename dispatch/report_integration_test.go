@@ -175,3 +175,59 @@ func TestReportAfterRiverDeletedTheJobs(t *testing.T) {
 	})
 	require.Error(t, err)
 }
+
+// A running job an operator cancels is cancelled by River when the attempt
+// fails, even where the run is not told of the cancel (PollOnly: River
+// cannot LISTEN for it): its Event says so, as Report does, instead of a
+// retry that never comes.
+func TestOperatorsCancelUnheardByTheRunIsItsEvent(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	x := broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		close(entered)
+		<-release
+		return broadcast.Receipt{}, errors.New("HTTP 503")
+	})
+	var (
+		mu     sync.Mutex
+		job    int64
+		events []dispatch.Event
+	)
+	in := newInstance(t, dsn, []broadcast.Channel{x}, broadcast.Options{AttemptTimeout: time.Minute},
+		dispatch.Config{Workers: 1, JobTimeout: 90 * time.Second, PollOnly: true,
+			Retry: broadcast.RetryPolicy{InitialInterval: time.Hour, MaxInterval: time.Hour},
+			OnEvent: func(e dispatch.Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				job = e.JobID
+				events = append(events, e)
+			}})
+	in.start(t)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	select {
+	case <-entered:
+	case <-ctx.Done():
+		t.Fatal("the job did not run")
+	}
+	operator, err := river.NewClient(riverpgxv5.New(in.pool), &river.Config{})
+	require.NoError(t, err)
+	mu.Lock()
+	cancel := job
+	mu.Unlock()
+	_, err = operator.JobCancel(ctx, cancel)
+	require.NoError(t, err)
+	close(release)
+
+	rep, err := in.d.Wait(ctx, id)
+	require.Error(t, err)
+	assert.ErrorIs(t, rep.Results[0].Err, dispatch.ErrCancelledByOperator)
+	mu.Lock()
+	defer mu.Unlock()
+	last := events[len(events)-1]
+	assert.Equal(t, broadcast.EventFailed, last.Kind, "the job will not run again: %+v", last)
+	assert.ErrorIs(t, last.Err, dispatch.ErrCancelledByOperator)
+	assert.ErrorContains(t, last.Err, "HTTP 503", "the attempt's error")
+	assert.Zero(t, last.Delay)
+}

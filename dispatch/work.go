@@ -61,8 +61,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// A failed attempt like any other: retried within Retry, or
 			// given up, with its Event.
 			kind, err := d.outcome(ctx, row, broadcast.Result{Channel: j.Channel, Err: err}, &e)
-			d.emit(e, kind)
-			return err
+			return d.finish(ctx, row, e, kind, err)
 		case waiting:
 			// Run now, it would find nothing posted (a retraction ends, a
 			// correction posts in the thread), and the delivery would post
@@ -71,8 +70,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// may bring it forward).
 			e.Delay = min(max(time.Until(until), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
 			e.Snoozed = true
-			d.emit(e, broadcast.EventRetry)
-			return river.JobSnooze(e.Delay)
+			return d.finish(ctx, row, e, broadcast.EventRetry, river.JobSnooze(e.Delay))
 		}
 	}
 	d.emit(e, broadcast.EventAttempt)
@@ -92,8 +90,37 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		_ = river.RecordOutput(ctx, out)
 	}
 	kind, err := d.outcome(ctx, row, res, &e)
+	return d.finish(ctx, row, e, kind, err)
+}
+
+// finish reports the end of a run with its Event and returns River's next
+// step, err. A job River is to run again that an operator cancelled
+// meanwhile (Client.JobCancel) is cancelled by River instead, whatever is
+// returned: the Event says so, as Report does. Without LISTEN (PollOnly,
+// or a notification missed) the run was not told of the cancel; the job's
+// metadata is read again to tell.
+func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event, kind broadcast.EventKind, err error) error {
+	if kind == broadcast.EventRetry && d.cancelledMeanwhile(ctx, row.ID) {
+		if e.Err == nil { // not tried: it waited for its original
+			e.Err = ErrCancelledByOperator
+		} else {
+			e.Err = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, e.Err)
+		}
+		e.Delay, e.Snoozed, kind = 0, false, broadcast.EventFailed
+		err = river.JobCancel(e.Err)
+	}
 	d.emit(e, kind)
 	return err
+}
+
+// cancelledMeanwhile reports whether an operator asked River to cancel job
+// id. A job whose row cannot be read counts as not cancelled: River then
+// cancels it all the same, and Report says so.
+func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	row, err := d.client.JobGet(ctx, id)
+	return err == nil && cancelAttemptedAt(row) != nil
 }
 
 // awaited returns the update whose delivery j must wait for: for a

@@ -43,11 +43,11 @@ const unlockTimeout = 10 * time.Second
 // a session-level lock would not survive that). A server setting
 // idle_in_transaction_session_timeout shorter than a delivery ends the
 // transaction, and with it the lock, while the delivery runs: keep it
-// longer than a delivery holds the lock, which is package dispatch's
-// Config.JobTimeout, but for Broadcaster.Send, which holds it across its
-// retry waits, its RetryPolicy.MaxElapsed plus AttemptTimeout. The
-// incident's lock is
-// taken first, in the same transaction, on the same connection.
+// longer than an attempt holds the lock, which is package dispatch's
+// Config.JobTimeout, and for Broadcaster.Send (which takes the lock for
+// each attempt, not across its retry waits) its AttemptTimeout. The
+// incident's lock is taken first, in the same transaction, on the same
+// connection.
 //
 // The lock's key is 64 bits of a hash of updateID and channel (of the
 // incident and channel); two that share a key (about one in 2^64) only

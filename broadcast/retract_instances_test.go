@@ -1,0 +1,110 @@
+package broadcast_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// waitingLock returns an Options.Lock shared by Broadcasters standing for
+// instances on one Store, as pgstore's is: unlike sharedLock, a caller
+// waiting for it gives up when its ctx ends, as pgstore's Lock does.
+func waitingLock() func(ctx context.Context, updateID, channel string) (func(), error) {
+	locks := make(chan map[string]chan struct{}, 1)
+	locks <- map[string]chan struct{}{}
+	return func(ctx context.Context, updateID, channel string) (func(), error) {
+		m := <-locks
+		k := updateID + "\x00" + channel
+		l, ok := m[k]
+		if !ok {
+			l = make(chan struct{}, 1)
+			m[k] = l
+		}
+		locks <- m
+		select {
+		case l <- struct{}{}:
+			return func() { <-l }, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Two instances sharing a Store and Options.Lock: a Retract on one while
+// the other's attempt is posting the update waits for that attempt, and
+// deletes what it posted. (Before, it marked the update retracted on the
+// channel at once, the attempt then marked it delivered over that, and its
+// post stayed up.)
+func TestRetractOnAnotherInstanceDeletesThePostOfAnAttemptUnderWay(t *testing.T) {
+	store, lock := broadcast.NewMemoryStore(), waitingLock()
+	slack := &editable{script: script{name: "slack"}}
+	x := &blocking{editable: editable{script: script{name: "x"}}, started: make(chan struct{}), release: make(chan struct{})}
+	a := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, slack, x)
+	b := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, slack, x)
+	u := validUpdate()
+	u.ID = "wrong-instances"
+
+	done := sendInBackground(t, a, u)
+	<-x.started
+	require.Eventually(t, func() bool { return slack.count() == 1 }, 10*time.Second, time.Millisecond)
+	retracted := make(chan *broadcast.Report, 1)
+	go func() {
+		ret, err := b.Retract(context.Background(), u.ID)
+		assert.NoError(t, err)
+		retracted <- ret
+	}()
+	// Give Retract the time to reach x before the attempt ends. It does not
+	// decide whether the test passes: a Retract that started late finds
+	// the post all the same.
+	time.Sleep(50 * time.Millisecond)
+	close(x.release)
+	rep := <-done
+	require.NoError(t, rep.Results[1].Err, "the attempt under way delivered")
+	ret := <-retracted
+	require.NoError(t, ret.Results[1].Err)
+	assert.Len(t, x.retracts, 1, "the post of the attempt under way was deleted")
+	assert.Len(t, slack.retracts, 1)
+}
+
+// The lock is held for an attempt, not across the wait before the next
+// one: another instance's Retract does not wait for a retry an hour away,
+// and that retry then posts nothing.
+func TestRetractOnAnotherInstanceDoesNotWaitForARetry(t *testing.T) {
+	store, lock := broadcast.NewMemoryStore(), waitingLock()
+	slack := &editable{script: script{name: "slack"}}
+	x := &rateLimited{editable: editable{script: script{name: "x"}}, waiting: make(chan struct{})}
+	opts := broadcast.Options{Store: store, Lock: lock, Retry: broadcast.RetryPolicy{MaxElapsed: 2 * time.Hour}}
+	a := newBroadcaster(t, opts, slack, x)
+	b := newBroadcaster(t, opts, slack, x)
+	u := validUpdate()
+	u.ID = "wrong-retry"
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan *broadcast.Report, 1)
+	go func() {
+		rep, _ := a.Send(ctx, u)
+		done <- rep
+	}()
+	<-x.waiting
+	require.Eventually(t, func() bool { return slack.count() == 1 }, 10*time.Second, time.Millisecond)
+
+	rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer rcancel()
+	ret, err := b.Retract(rctx, u.ID)
+	require.NoError(t, err, "the Retract waited for the lock the retry held through its wait")
+	assert.True(t, ret.Results[1].Skipped, "x never posted it")
+	assert.Len(t, slack.retracts, 1)
+
+	cancel() // the retry would wait an hour
+	<-done
+	rep, err := a.Send(context.Background(), u)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(rep.Results[1].Err), "the retracted update fails for good on x: %v", rep.Results[1].Err)
+	assert.Zero(t, x.count(), "the retracted update was posted after the retraction")
+}
