@@ -118,7 +118,7 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	var head apiResponse
 	if err := json.Unmarshal(hresp.Body, &head); err != nil || !head.OK && head.Error == "" {
-		if err := httpx.Classify(hresp); err != nil {
+		if err := classifyStatus(hresp); err != nil {
 			return c.s.rd.Error(fmt.Errorf("%s: %w", method, err)) // a proxy's page, not Slack's answer
 		}
 		// A 2xx that is not Slack's JSON: whether the call took effect is
@@ -136,6 +136,18 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 		e.Details = append(e.Details, httpx.Snippet([]byte(c.s.rd.String(m))))
 	}
 	return classify(e, hresp.Header, time.Now())
+}
+
+// classifyStatus is httpx.Classify of an answer that is not Slack's JSON
+// (an incoming webhook's, a proxy's page), with a 429 that gives no
+// Retry-After waiting defaultRateWait, as Slack's own rate limits do: a
+// backoff from 1s would only run into the limit again.
+func classifyStatus(r *httpx.Response) error {
+	err := httpx.Classify(r)
+	if _, hinted := broadcast.RetryDelay(err); err != nil && !hinted && r.Status == http.StatusTooManyRequests {
+		return broadcast.RetryAfter(err, defaultRateWait)
+	}
+	return err
 }
 
 // classify marks e for the Broadcaster's retries: a rate limit waits for

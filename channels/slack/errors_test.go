@@ -50,6 +50,11 @@ func TestClassifyAnswers(t *testing.T) {
 		{200, "", `{"ok":false,"error":"ratelimited"}`, rateLimited, defaultRateWait, "ratelimited"},
 		{200, "", `{"ok":false,"error":"rate_limited"}`, rateLimited, defaultRateWait, "rate_limited"},
 		{429, "5", `Too Many Requests`, rateLimited, 5 * time.Second, ""},
+		// A 429 that is not Slack's JSON and has no Retry-After (a
+		// proxy's, an empty body) waits as Slack's own does, as the
+		// incoming webhook's does: a backoff from 1s would run into it.
+		{429, "", `Too Many Requests`, rateLimited, defaultRateWait, ""},
+		{429, "", ``, rateLimited, defaultRateWait, ""},
 		{200, "", `{"ok":false,"error":"invalid_auth"}`, permanent, 0, "invalid_auth"},
 		{200, "", `{"ok":false,"error":"not_authed"}`, permanent, 0, "not_authed"},
 		{200, "", `{"ok":false,"error":"account_inactive"}`, permanent, 0, "account_inactive"},

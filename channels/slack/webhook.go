@@ -33,12 +33,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
-	if err := httpx.Classify(resp); err != nil {
-		if _, hinted := broadcast.RetryDelay(err); !hinted && resp.Status == http.StatusTooManyRequests {
-			// Slack's limit, as for the Web API: a backoff from 1s would
-			// only run into it again.
-			err = broadcast.RetryAfter(err, defaultRateWait)
-		}
+	if err := classifyStatus(resp); err != nil {
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil

@@ -59,13 +59,17 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 }
 
 // store replaces the cache with list. Groups are left out: Statuspage
-// derives a group's status from its components.
+// derives a group's status from its components. A component listed twice
+// counts once: the API pages by offset, so one created while the list is
+// read shifts the next page back over the last of the previous one.
 func (cc *componentCache) store(list []component) {
 	exact, folded := map[string][]string{}, map[string][]string{}
+	seen := make(map[string]bool, len(list))
 	for _, c := range list {
-		if c.Group || c.ID == "" {
+		if c.Group || c.ID == "" || seen[c.ID] {
 			continue
 		}
+		seen[c.ID] = true
 		name := strings.TrimSpace(c.Name)
 		exact[name] = append(exact[name], c.ID)
 		folded[strings.ToLower(name)] = append(folded[strings.ToLower(name)], c.ID)

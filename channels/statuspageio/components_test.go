@@ -106,6 +106,22 @@ func TestComponentPages(t *testing.T) {
 	assert.Equal(t, []any{"c00000000149"}, incidentOfRequest(t, f.sent()[2].raw)["component_ids"])
 }
 
+// A component created while the list is read shifts the pages (the API
+// pages by offset): the last component of page 1 is listed again on page
+// 2. It is one component, not two of the same name.
+func TestComponentPagesShifted(t *testing.T) {
+	f := newFake(t)
+	for i := range 150 {
+		f.addComponent(fakeComponent{ID: fmt.Sprintf("c%011d", i), Name: fmt.Sprintf("Region %d", i)})
+	}
+	f.prepend = &fakeComponent{ID: "c0000000new0", Name: "Region new"}
+	ch := newChannel(t, f, nil)
+	edge := fmt.Sprintf("Region %d", 100-len(fakeComponents)-1) // the last of page 1
+	send(t, ch, withComponents(fullUpdate, "u_edge", broadcast.Component{Name: edge, Status: broadcast.ComponentDegraded}), broadcast.Thread{})
+	assert.Equal(t, 2, componentLists(f))
+	assert.Equal(t, []any{fmt.Sprintf("c%011d", 100-len(fakeComponents)-1)}, incidentOfRequest(t, f.sent()[2].raw)["component_ids"])
+}
+
 // A failure listing the components is classified like any other.
 func TestComponentListFails(t *testing.T) {
 	f := newFake(t)

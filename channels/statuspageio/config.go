@@ -1,6 +1,7 @@
 package statuspageio
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -124,6 +125,9 @@ func (cfg Config) validate() error {
 		return fieldErr("MaintenanceWindow", "negative")
 	case cfg.RateLimit < 0:
 		return fieldErr("RateLimit", "negative")
+	case math.IsNaN(cfg.RateLimit):
+		// rate.Limiter paces nothing at a rate that is not a number.
+		return fieldErr("RateLimit", "not a number")
 	}
 	return nil
 }

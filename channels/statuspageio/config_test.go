@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -42,6 +43,9 @@ func TestConfigErrors(t *testing.T) {
 		{func(c *Config) { c.Name = " ops" }, "statuspageio: Config.Name: leading or trailing white space, or a control character"},
 		{func(c *Config) { c.MaintenanceWindow = -time.Minute }, "statuspageio: Config.MaintenanceWindow: negative"},
 		{func(c *Config) { c.RateLimit = -1 }, "statuspageio: Config.RateLimit: negative"},
+		// NaN (YAML's .nan) passed as no limit at all: x/time/rate paces
+		// nothing at a rate that is not a number.
+		{func(c *Config) { c.RateLimit = math.NaN() }, "statuspageio: Config.RateLimit: not a number"},
 	} {
 		cfg := validConfig()
 		tt.edit(&cfg)

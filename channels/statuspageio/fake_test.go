@@ -60,6 +60,10 @@ type fakeAPI struct {
 	posts        []*fakeUpdate // every incident update, in the order made
 	requests     []request
 	dropMetadata bool // answer without metadata, as a page might
+	// prepend, when set, is added first to the components once the first
+	// page of their list is served, as a component someone creates while
+	// the list is read: the next page starts one component earlier.
+	prepend *fakeComponent
 }
 
 // fakeIncident is an incident the fake holds.
@@ -238,6 +242,10 @@ func (f *fakeAPI) listComponents(w http.ResponseWriter, r *http.Request) {
 				"group": c.Group, "only_show_if_degraded": false, "created_at": "2024-01-02T03:04:05.000Z",
 				"updated_at": "2024-01-02T03:04:05.000Z", "start_date": "2024-01-02"})
 		}
+	}
+	if f.prepend != nil && pageNo == 1 {
+		f.components = append([]fakeComponent{*f.prepend}, f.components...)
+		f.prepend = nil
 	}
 	writeValue(w, 200, out)
 }

@@ -88,7 +88,7 @@ func (cfg *Config) setParam(k, v string) error {
 		}
 	case "rate_limit":
 		cfg.RateLimit, err = strconv.ParseFloat(v, 64)
-		if err != nil || cfg.RateLimit <= 0 {
+		if err != nil || !(cfg.RateLimit > 0) { // NaN too
 			return errors.New("want a positive number of requests a second")
 		}
 	case "base_url":

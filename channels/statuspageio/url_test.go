@@ -58,6 +58,7 @@ func TestURLErrors(t *testing.T) {
 		"statuspageio://" + key + "@" + testPage + "?notify=no;name=x":        `statuspageio: URL: query: parameter 1: holds ";" (separate parameters with "&", escape a ";" in a value as %3B)`,
 		"statuspageio://" + key + "@" + testPage + "?name=a&name=b":           `statuspageio: URL: query: "name" given 2 times`,
 		"statuspageio://" + key + "@" + testPage + "?rate_limit=0":            "statuspageio: URL: query rate_limit: want a positive number of requests a second",
+		"statuspageio://" + key + "@" + testPage + "?rate_limit=NaN":          "statuspageio: URL: query rate_limit: want a positive number of requests a second",
 		"statuspageio://" + key + "@" + testPage + "?base_url=ftp://x":        "statuspageio: URL: query: Config.BaseURL: not an absolute https URL",
 		"statuspageio://" + key + "@" + testPage + "?maintenance_window=soon": `statuspageio: URL: query maintenance_window: want a positive duration, as "90m"`,
 		"statuspageio://%zz@" + testPage:                                      "statuspageio: URL: does not parse",
