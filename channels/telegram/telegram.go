@@ -41,7 +41,8 @@
 // that an update whose message to reply to was deleted still goes out);
 // in a chat the latest update did not reach, to the incident's first
 // message there, from Message.Thread.Root's Meta. A
-// chat entry with a topic posts in that forum topic (message_thread_id).
+// chat entry with a topic posts in that forum topic (message_thread_id;
+// none for "/1", the General topic, which the Bot API refuses by id).
 //
 // # Corrections and retractions
 //
