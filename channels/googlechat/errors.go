@@ -45,8 +45,9 @@ func (e *apiError) Error() string {
 	return b.String()
 }
 
-// parseError reads a refusal: Google's JSON error, or the start of any
-// other body.
+// parseError reads a refusal: Google's JSON error, its status and
+// message made one bounded printable line each (see httpx.Snippet), or
+// the start of any other body.
 func parseError(r *httpx.Response) *apiError {
 	var body struct {
 		Error *apiError `json:"error"`
@@ -54,6 +55,7 @@ func parseError(r *httpx.Response) *apiError {
 	e := &apiError{}
 	if json.Unmarshal(r.Body, &body) == nil && body.Error != nil {
 		e = body.Error
+		e.Status, e.Message = httpx.Snippet([]byte(e.Status)), httpx.Snippet([]byte(e.Message))
 	} else {
 		e.Message = httpx.Snippet(r.Body)
 	}

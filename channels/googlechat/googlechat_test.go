@@ -18,6 +18,7 @@ import (
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/internal/cutbody"
 	"github.com/outagecast/outagecast/channels/internal/golden"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -343,4 +344,23 @@ func TestCutAnswerIsDelivered(t *testing.T) {
 	assert.Empty(t, r.ID)
 	assert.NotEmpty(t, r.Meta["message_id"])
 	assert.Equal(t, 1, srv.Requests())
+}
+
+// Google's message is bounded and on one line, as every other answer's
+// snippet: a refusal of many fields joins its violations with "\n"
+// ("Invalid JSON payload received. Unknown name … at '…': Cannot find
+// field.\nInvalid JSON payload received. …", as googleapis answers quoted
+// in smallmain/vscode-unify-chat-provider#290 show), and may be long.
+func TestErrorMessageBounded(t *testing.T) {
+	violation := `Invalid JSON payload received. Unknown name \"x\" at 'message.cards_v2[0].card': Cannot find field.`
+	msg := strings.Repeat(violation+`\n`, 40)
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	f.answer(canned{status: 400, body: `{"error": {"code": 400, "message": "` + msg + `", "status": "INVALID_ARGUMENT"}}`})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.NotContains(t, err.Error(), "\n")
+	assert.Less(t, len(err.Error()), httpx.SnippetLimit+200)
+	assert.Contains(t, err.Error(), "INVALID_ARGUMENT: Invalid JSON payload received.")
 }

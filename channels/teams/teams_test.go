@@ -163,6 +163,9 @@ func TestAnswers(t *testing.T) {
 		{fakeAnswer{status: http.StatusNotFound, code: "WorkflowNotFound"}, "permanent"},
 		{fakeAnswer{status: http.StatusTooManyRequests, code: "WorkflowTriggerIsThrottled",
 			header: map[string]string{"Retry-After": "23"}}, "23s"},
+		// Without Retry-After, a rate limit still waits, not the
+		// Broadcaster's first second of backoff.
+		{fakeAnswer{status: http.StatusTooManyRequests, code: "WorkflowTriggerIsThrottled"}, "10s"},
 		{fakeAnswer{status: http.StatusInternalServerError, code: "InternalServerError"}, "transient"},
 		{fakeAnswer{status: http.StatusServiceUnavailable}, "transient"},
 		{fakeAnswer{status: http.StatusFound, header: map[string]string{"Location": "https://login.example/"}}, "permanent"},

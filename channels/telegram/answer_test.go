@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,4 +99,32 @@ func TestForeign200IsNotDelivered(t *testing.T) {
 	done, _ := m.Ledger.Done("@examplestatus")
 	assert.False(t, done)
 	assert.Error(t, ch.Check(context.Background()))
+}
+
+// A forum's General topic has id 1, but the Bot API refuses
+// message_thread_id 1 with 400 "Bad Request: message thread not found"
+// (tdlib/telegram-bot-api#798, python-telegram-bot#4739): a chat entry
+// ".../1" posts without message_thread_id, which is the General topic.
+func TestGeneralTopic(t *testing.T) {
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		if strings.Contains(string(b), `"message_thread_id":1,`) {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: message thread not found"}`)
+			return
+		}
+		fmt.Fprint(w, `{"ok":true,"result":{"message_id":5,"chat":{"id":-1002222222222,"type":"supergroup","is_forum":true},"date":1,"text":"x"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	ch, err := New(Config{Token: redact.NewSecret(testToken), Chats: []string{"-1002222222222/1"}, BaseURL: srv.URL})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	m := broadcast.NewMessage(broadcast.Update{ID: "u1", IncidentID: "i", Title: "CDN", Status: broadcast.StatusInvestigating})
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "5", r.Meta["message_id:-1002222222222/1"])
+	require.Len(t, bodies, 1)
+	assert.NotContains(t, bodies[0], "message_thread_id")
 }

@@ -35,8 +35,10 @@ type Config struct {
 	// Chats are where the bot posts: a channel's or public group's
 	// username ("@examplestatus") or a chat's numeric id
 	// ("-1001234567890"), followed by "/" and a topic id to post in a
-	// forum topic ("-1001234567890/42"). The bot must be a member that may
-	// post. Each is a Ledger target, named as written here. Required.
+	// forum topic ("-1001234567890/42"); "/1", the General topic, posts
+	// without a topic, as the Bot API requires. The bot must be a member
+	// that may post. Each is a Ledger target, named as written here.
+	// Required.
 	Chats []string `yaml:"chats" json:"chats"`
 	// LinkPreview sets the preview Telegram shows of the update's URL.
 	// Default: Telegram's preview of it, below the text.
@@ -82,8 +84,13 @@ func (p LinkPreview) validate() error {
 type chat struct {
 	target string // as configured: the Ledger target
 	id     any    // int64, or "@username"
-	topic  int64  // message_thread_id; 0: none
+	topic  int64  // message_thread_id; 0: none (the General topic too)
 }
+
+// generalTopic is the id of a forum's General topic, which the Bot API
+// refuses as message_thread_id ("message thread not found"): a message
+// sent without one goes there.
+const generalTopic = 1
 
 var (
 	tokenPattern    = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
@@ -137,7 +144,9 @@ func parseChat(s string) (chat, error) {
 		if err != nil || t <= 0 {
 			return chat{}, fmt.Errorf("%q: the topic after / is not a positive number", s)
 		}
-		c.topic = t
+		if t != generalTopic {
+			c.topic = t
+		}
 	}
 	switch {
 	case usernamePattern.MatchString(name):

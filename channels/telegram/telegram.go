@@ -41,7 +41,8 @@
 // that an update whose message to reply to was deleted still goes out);
 // in a chat the latest update did not reach, to the incident's first
 // message there, from Message.Thread.Root's Meta. A
-// chat entry with a topic posts in that forum topic (message_thread_id).
+// chat entry with a topic posts in that forum topic (message_thread_id;
+// none for "/1", the General topic, which the Bot API refuses by id).
 //
 // # Corrections and retractions
 //
@@ -81,7 +82,8 @@
 // Permanent one when every chat failed for good. Per chat:
 //
 //   - 429 is transient, with broadcast.RetryAfter of the answer's
-//     parameters.retry_after (or the Retry-After header);
+//     parameters.retry_after (or the Retry-After header; without either,
+//     5 seconds);
 //   - 401 Unauthorized and 404 Not Found (a revoked or malformed token) are
 //     Permanent, and fail the chats not yet tried without a request;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a

@@ -257,6 +257,10 @@ func TestErrors(t *testing.T) {
 			false, 35 * time.Second, "sendMessage: Bot API answered 429: Too Many Requests: retry after 35"},
 		{"429 with the header only", 429, map[string]string{"Retry-After": "7"}, `{"ok":false,"error_code":429,"description":"Too Many Requests"}`,
 			false, 7 * time.Second, "sendMessage: Bot API answered 429: Too Many Requests"},
+		// A 429 without retry_after or Retry-After (a proxy's, say) still
+		// waits, not the Broadcaster's first second of backoff.
+		{"429 without a hint", 429, nil, `{"ok":false,"error_code":429,"description":"Too Many Requests"}`,
+			false, defaultRateLimitWait, "sendMessage: Bot API answered 429: Too Many Requests"},
 		{"blocked", 403, nil, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, true, 0,
 			"sendMessage: Bot API answered 403: Forbidden: bot was blocked by the user"},
 		{"chat not found", 400, nil, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, true, 0,
