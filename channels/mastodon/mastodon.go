@@ -79,8 +79,9 @@
 // finds an *APIError. They are marked for the Broadcaster:
 //
 //   - 429 is transient, with broadcast.RetryAfter until X-RateLimit-Reset
-//     (or the Retry-After header when there is no reset time). Mastodon
-//     allows 300 requests per 5 minutes, and 300 statuses per 3 hours;
+//     (an ISO 8601 time on Mastodon, Unix seconds on GoToSocial), else the
+//     Retry-After header, else 30 seconds. Mastodon allows 300 requests per
+//     5 minutes, and 300 statuses per 3 hours;
 //   - 401 and 403 (a revoked token, a token without write:statuses, a
 //     suspended account) are Permanent;
 //   - 422 (the instance refused the status: "Validation failed: …") is
