@@ -34,9 +34,17 @@ func (e *APIError) Error() string {
 }
 
 // errReplyGone is wrapped by the error of a reply the instance refused
-// because the status replied to is gone (404 "The post you are trying to
-// reply to does not appear to exist."); Send then posts without it.
+// because the status replied to is gone; Send then posts without it.
 var errReplyGone = errors.New("the status replied to is gone")
+
+// replyGone reports an answer to a reply that says the status replied to
+// is gone: Mastodon's 404 ("The post you are trying to reply to does not
+// appear to exist."), or GoToSocial's 400 ("Bad Request: cannot reply to
+// status that does not exist").
+func replyGone(status int, message string) bool {
+	return status == http.StatusNotFound ||
+		status == http.StatusBadRequest && strings.Contains(message, "reply to status that does not exist")
+}
 
 // errInstance stands for an instance whose limits could not be read this
 // time; it never reaches the caller.
@@ -63,7 +71,7 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return c.rateLimited(op, r.Header, apiErr, marked)
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
-	case r.Status == http.StatusNotFound && op == opReply:
+	case op == opReply && replyGone(r.Status, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errReplyGone, apiErr))
 	}
 	return httpx.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), marked)

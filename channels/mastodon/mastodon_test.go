@@ -159,6 +159,30 @@ func TestSendReplyToDeletedStatus(t *testing.T) {
 	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 3, "the refused reply, then the post without it")
 }
 
+// GoToSocial, which speaks Mastodon's API, refuses a reply to a status
+// that is gone with 400 "Bad Request: cannot reply to status that does not
+// exist" (its processInReplyTo) instead of Mastodon's 404: the update goes
+// out all the same, without the reply.
+func TestSendReplyToDeletedStatusGoToSocial(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.gts = true })
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	require.NoError(t, ch.Retract(context.Background(), first))
+
+	u := testUpdate()
+	u.ID, u.Status = "", broadcast.StatusIdentified
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"reply_dropped": first.ID}, r.Meta)
+	got := f.Received()
+	require.Len(t, got, 2)
+	assert.Empty(t, got[1].ReplyTo)
+}
+
 // A retry after a lost answer carries the same Idempotency-Key, and the
 // instance answers with the status it already created: one status.
 func TestSendRetryAfterLostAnswer(t *testing.T) {
