@@ -86,7 +86,7 @@
 //
 //   - 429 (RateLimitExceeded) is transient, with broadcast.RetryAfter until
 //     the RateLimit-Reset time (Unix seconds; RateLimit-Policy names the
-//     limit), or the Retry-After header;
+//     limit), else the Retry-After header, else 30 seconds;
 //   - a refused login (401 AuthenticationRequired, "Invalid identifier or
 //     password"; AccountTakedown; AuthFactorTokenRequired, which an app
 //     password never asks for), 401 and 403, and an expired session that

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,9 +34,17 @@ func (e *APIError) Error() string {
 }
 
 // errReplyGone is wrapped by the error of a reply the instance refused
-// because the status replied to is gone (404 "The post you are trying to
-// reply to does not appear to exist."); Send then posts without it.
+// because the status replied to is gone; Send then posts without it.
 var errReplyGone = errors.New("the status replied to is gone")
+
+// replyGone reports an answer to a reply that says the status replied to
+// is gone: Mastodon's 404 ("The post you are trying to reply to does not
+// appear to exist."), or GoToSocial's 400 ("Bad Request: cannot reply to
+// status that does not exist").
+func replyGone(status int, message string) bool {
+	return status == http.StatusNotFound ||
+		status == http.StatusBadRequest && strings.Contains(message, "reply to status that does not exist")
+}
 
 // errInstance stands for an instance whose limits could not be read this
 // time; it never reaches the caller.
@@ -43,8 +52,9 @@ var errInstance = errors.New("instance limits not read")
 
 // classify returns nil for a 2xx answer to op and otherwise its error,
 // marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
-// X-RateLimit-Reset (or Retry-After); 401, 403, 422 and other 4xx
-// Permanent; 5xx, 408 and 425 transient. r.Body holds no secret (see do).
+// X-RateLimit-Reset (else Retry-After, else defaultRateLimitWait); 401,
+// 403, 422 and other 4xx Permanent; 5xx, 408 and 425 transient. r.Body
+// holds no secret (see do).
 func (c *Channel) classify(op string, r *httpx.Response) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
@@ -61,15 +71,15 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return c.rateLimited(op, r.Header, apiErr, marked)
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
-	case r.Status == http.StatusNotFound && op == opReply:
+	case op == opReply && replyGone(r.Status, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errReplyGone, apiErr))
 	}
 	return httpx.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), marked)
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until the
-// X-RateLimit-Reset time (ISO 8601, measured from the answer's Date, not
-// from this machine's clock), else the Retry-After hint, else none.
+// X-RateLimit-Reset time (measured from the answer's Date, not from this
+// machine's clock), else the Retry-After hint, else defaultRateLimitWait.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
 	local := c.s.now()
 	now := httpx.ServerNow(h, local) // the reset is by the instance's clock
@@ -78,12 +88,25 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s (limit %s): %w",
 			op, local.Add(d).UTC().Format(time.RFC3339), strings.TrimSpace(h.Get("X-RateLimit-Limit")), apiErr), d)
 	}
-	return httpx.MarkAs(fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr), marked)
+	err := fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr)
+	if _, ok := broadcast.RetryDelay(marked); !ok {
+		return broadcast.RetryAfter(err, defaultRateLimitWait)
+	}
+	return httpx.MarkAs(err, marked)
 }
 
-// parseReset reads X-RateLimit-Reset, an ISO 8601 time such as
-// "2025-03-14T09:30:00.000000Z".
+// parseReset reads X-RateLimit-Reset: Mastodon's ISO 8601 time, such as
+// "2025-03-14T09:30:00.000000Z", or GoToSocial's Unix seconds.
 func parseReset(v string) (time.Time, bool) {
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
+	v = strings.TrimSpace(v)
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Unix(secs, 0), secs > 0
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
 	return t, err == nil
 }
+
+// defaultRateLimitWait is the wait of a 429 that names none (a proxy's,
+// or one whose reset has passed): Mastodon's windows last minutes, so a
+// retry within seconds would only be refused again.
+const defaultRateLimitWait = 30 * time.Second

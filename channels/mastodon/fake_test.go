@@ -45,6 +45,7 @@ type fakeMastodon struct {
 	perURL     int  // configuration.statuses.characters_reserved_per_url
 	instance   int  // the status of GET /api/v2/instance; 0: 200
 	loseNext   bool // create the next status, then answer 502
+	gts        bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
 	requests   []request
 	now        func() time.Time
 }
@@ -199,6 +200,12 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 		return
 	}
 	if sb.InReplyToID != "" && f.find(sb.InReplyToID) == nil {
+		if f.gts {
+			// GoToSocial's processInReplyTo: gtserror.NewErrorBadRequest,
+			// whose safe text is the status text and the help text.
+			writeError(w, http.StatusBadRequest, "Bad Request: cannot reply to status that does not exist")
+			return
+		}
 		writeError(w, http.StatusNotFound, "The post you are trying to reply to does not appear to exist.")
 		return
 	}

@@ -17,8 +17,9 @@
 // Statuses chain like X's replies: a later update of an incident replies
 // to the channel's latest status of it, Message.Thread.Last
 // (in_reply_to_id), so the incident reads as one thread, newest at the
-// bottom. When that status is gone (the instance answers 404 "The post you
-// are trying to reply to does not appear to exist."), Send posts the update
+// bottom. When that status is gone (Mastodon answers 404 "The post you
+// are trying to reply to does not appear to exist.", GoToSocial 400
+// "cannot reply to status that does not exist"), Send posts the update
 // once more without the reply, so that it still goes out, starting a new
 // thread; its Receipt says so in Meta["reply_dropped"], the id it could not
 // reply to.
@@ -79,8 +80,9 @@
 // finds an *APIError. They are marked for the Broadcaster:
 //
 //   - 429 is transient, with broadcast.RetryAfter until X-RateLimit-Reset
-//     (or the Retry-After header when there is no reset time). Mastodon
-//     allows 300 requests per 5 minutes, and 300 statuses per 3 hours;
+//     (an ISO 8601 time on Mastodon, Unix seconds on GoToSocial), else the
+//     Retry-After header, else 30 seconds. Mastodon allows 300 requests per
+//     5 minutes, and 300 statuses per 3 hours;
 //   - 401 and 403 (a revoked token, a token without write:statuses, a
 //     suspended account) are Permanent;
 //   - 422 (the instance refused the status: "Validation failed: …") is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,30 @@ func TestSendReplyToDeletedStatus(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Empty(t, got[1].ReplyTo)
 	assert.Len(t, f.received(http.MethodPost, "/api/v1/statuses"), 3, "the refused reply, then the post without it")
+}
+
+// GoToSocial, which speaks Mastodon's API, refuses a reply to a status
+// that is gone with 400 "Bad Request: cannot reply to status that does not
+// exist" (its processInReplyTo) instead of Mastodon's 404: the update goes
+// out all the same, without the reply.
+func TestSendReplyToDeletedStatusGoToSocial(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.gts = true })
+	ch := newTestChannel(t, f)
+	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	require.NoError(t, ch.Retract(context.Background(), first))
+
+	u := testUpdate()
+	u.ID, u.Status = "", broadcast.StatusIdentified
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"reply_dropped": first.ID}, r.Meta)
+	got := f.Received()
+	require.Len(t, got, 2)
+	assert.Empty(t, got[1].ReplyTo)
 }
 
 // A retry after a lost answer carries the same Idempotency-Key, and the
@@ -374,6 +399,17 @@ func TestErrors(t *testing.T) {
 			`{"error":"Too many requests"}`, false, 90 * time.Second,
 			"mastodon: post: rate limited until 2025-03-14T09:31:30Z (limit 300): instance answered 429 Too Many Requests: Too many requests"},
 		{"429 with Retry-After only", 429, map[string]string{"Retry-After": "42"}, `{"error":"Too many requests"}`, false, 42 * time.Second,
+			"mastodon: post: rate limited: instance answered 429 Too Many Requests: Too many requests"},
+		// GoToSocial sends X-RateLimit-Reset as Unix seconds (its API
+		// documentation, "Rate limit"), with {"error":"rate limit reached"}.
+		{"429 until a reset in Unix seconds", 429, map[string]string{"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+			"X-RateLimit-Reset": strconv.FormatInt(fixedNow.Add(90*time.Second).Unix(), 10)}, `{"error":"rate limit reached"}`, false, 90 * time.Second,
+			"mastodon: post: rate limited until 2025-03-14T09:31:30Z (limit 300): instance answered 429 Too Many Requests: rate limit reached"},
+		// A proxy's 429 (nginx limit_req) names no wait: not a tight loop.
+		{"429 without any header", 429, nil, `<html><body><h1>429 Too Many Requests</h1></body></html>`, false, defaultRateLimitWait,
+			"mastodon: post: rate limited: instance answered 429 Too Many Requests: <html><body><h1>429 Too Many Requests</h1></body></html>"},
+		{"429 whose reset passed", 429, map[string]string{"X-RateLimit-Reset": fixedNow.Add(-time.Second).Format("2006-01-02T15:04:05.000000Z")},
+			`{"error":"Too many requests"}`, false, defaultRateLimitWait,
 			"mastodon: post: rate limited: instance answered 429 Too Many Requests: Too many requests"},
 		{"503", 503, nil, `{"error":"There was a temporary problem serving your request, please try again"}`, false, 0,
 			"mastodon: post: instance answered 503 Service Unavailable: There was a temporary problem serving your request, please try again"},
