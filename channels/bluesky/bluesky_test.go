@@ -282,10 +282,10 @@ func TestErrors(t *testing.T) {
 			false, 30 * time.Second, "bluesky: post: rate limited: server answered 429 RateLimitExceeded: Rate Limit Exceeded"},
 		// A 429 of a proxy in front of a PDS names no wait: not a tight loop.
 		{"rate limited, no header", 429, nil, `<html><body><h1>429 Too Many Requests</h1></body></html>`,
-			false, defaultRateLimitWait, "bluesky: post: rate limited: server answered 429 Too Many Requests: <html><body><h1>429 Too Many Requests</h1></body></html>"},
+			false, httpx.RateLimitWait, "bluesky: post: rate limited: server answered 429 Too Many Requests: <html><body><h1>429 Too Many Requests</h1></body></html>"},
 		{"rate limited, reset passed", 429, map[string]string{"RateLimit-Reset": strconv.FormatInt(fixedNow.Add(-time.Second).Unix(), 10)},
 			`{"error":"RateLimitExceeded","message":"Rate Limit Exceeded"}`,
-			false, defaultRateLimitWait, "bluesky: post: rate limited: server answered 429 RateLimitExceeded: Rate Limit Exceeded"},
+			false, httpx.RateLimitWait, "bluesky: post: rate limited: server answered 429 RateLimitExceeded: Rate Limit Exceeded"},
 		{"invalid record", 400, nil, `{"error":"InvalidRequest","message":"Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"}`,
 			true, 0, "bluesky: post: server answered 400 InvalidRequest: Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"},
 		{"taken down", 401, nil, `{"error":"AccountTakedown","message":"Account has been taken down"}`, true, 0,

@@ -70,7 +70,7 @@ func sessionExpired(e *XRPCError) bool {
 
 // classify returns nil for a 2xx response to op and otherwise its error,
 // marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
-// RateLimit-Reset (else Retry-After, else defaultRateLimitWait); 5xx but
+// RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 5xx but
 // 501, 408 and 425 transient; every other status Permanent.
 func (c *Channel) classify(op string, r *httpx.Response) error {
 	marked := httpx.Classify(r)
@@ -92,7 +92,7 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 // rateLimited returns the error of a 429: transient, with a wait until
 // RateLimit-Reset (Unix seconds, measured from the answer's Date, not from
 // this machine's clock), else the Retry-After hint, else
-// defaultRateLimitWait.
+// httpx.RateLimitWait.
 func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error) error {
 	local := c.s.now()
 	now := httpx.ServerNow(h, local) // the reset is by the server's clock
@@ -107,13 +107,5 @@ func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked er
 			op, local.Add(d).UTC().Format(time.RFC3339), policy, xe), d)
 	}
 	err := fmt.Errorf("bluesky: %s: rate limited: %w", op, xe)
-	if _, ok := broadcast.RetryDelay(marked); !ok {
-		return broadcast.RetryAfter(err, defaultRateLimitWait)
-	}
 	return httpx.MarkAs(err, marked)
 }
-
-// defaultRateLimitWait is the wait of a 429 that names none (a proxy's,
-// or one whose reset has passed): Bluesky's windows last minutes to a day,
-// so a retry within seconds would only be refused again.
-const defaultRateLimitWait = 30 * time.Second

@@ -72,7 +72,7 @@
 // post: http status 404 Not Found: Unknown Webhook (code 10015)". A 429 is
 // transient with broadcast.RetryAfter: the retry_after of its body
 // (seconds, with a fraction), else X-RateLimit-Reset-After, else
-// Retry-After, else 5s; global limits included. Discord's codes for limits
+// Retry-After, else 30s; global limits included. Discord's codes for limits
 // that pass with time (slow mode, write limits, edits of old messages, an
 // overloaded API), 408 and 5xx but 501 are transient, with Discord's wait
 // when it gives one; transport errors are transient. Every other refusal

@@ -17,6 +17,7 @@ import (
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/internal/cutbody"
 	"github.com/outagecast/outagecast/channels/internal/golden"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -437,7 +438,7 @@ func TestClassify(t *testing.T) {
 			wait:   2500 * time.Millisecond},
 		{name: "rate limited, Retry-After only",
 			answer: canned{status: 429, header: map[string]string{"Retry-After": "7"}, body: `<html>1015</html>`}, wait: 7 * time.Second},
-		{name: "rate limited, no hint", answer: canned{status: 429, body: `error code: 1015`}, wait: defaultRateLimitWait,
+		{name: "rate limited, no hint", answer: canned{status: 429, body: `error code: 1015`}, wait: httpx.RateLimitWait,
 			text: "http status 429 Too Many Requests: error code: 1015"},
 		{name: "retry_after beyond a day", answer: canned{status: 429, body: `{"message": "x", "retry_after": 1e12}`}, wait: 24 * time.Hour},
 		{name: "overloaded", answer: canned{status: 400, body: `{"message": "API resource is currently overloaded. Try again a little later", "code": 130000}`}},

@@ -30,10 +30,6 @@ const (
 // many edits of old messages, an overloaded API.
 var transientCodes = []int{20016, 20028, 20029, 30046, 130000}
 
-// defaultRateLimitWait is the wait of a 429 that gives none (Cloudflare's,
-// for one).
-const defaultRateLimitWait = 5 * time.Second
-
 // apiError is Discord's answer to a request it refused.
 type apiError struct {
 	Status     int             // the HTTP status
@@ -96,10 +92,7 @@ func classify(r *httpx.Response, now time.Time) error {
 	switch {
 	case r.Status == http.StatusTooManyRequests:
 		d, ok := rateLimitWait(e, r.Header, now)
-		if !ok {
-			d = defaultRateLimitWait
-		}
-		return broadcast.RetryAfter(e, d)
+		return httpx.RateLimited(e, d, ok)
 	case slices.Contains(transientCodes, e.Code), httpx.Transient(r.Status):
 		if d, ok := rateLimitWait(e, r.Header, now); ok {
 			return broadcast.RetryAfter(e, d)

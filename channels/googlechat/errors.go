@@ -13,10 +13,6 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
-// defaultRateLimitWait is the wait of a RESOURCE_EXHAUSTED answer without
-// Retry-After: Google Chat's webhook quotas count per minute.
-const defaultRateLimitWait = 10 * time.Second
-
 // transientStatuses are Google's canonical error statuses worth retrying,
 // whatever the HTTP status they come with.
 var transientStatuses = []string{"RESOURCE_EXHAUSTED", "UNAVAILABLE", "ABORTED", "DEADLINE_EXCEEDED", "INTERNAL"}
@@ -65,7 +61,7 @@ func parseError(r *httpx.Response) *apiError {
 
 // classify returns nil for a 2xx answer and otherwise the *apiError,
 // marked: 429 and RESOURCE_EXHAUSTED transient with broadcast.RetryAfter
-// (Retry-After, else defaultRateLimitWait); UNAVAILABLE, ABORTED,
+// (Retry-After, else httpx.RateLimitWait); UNAVAILABLE, ABORTED,
 // DEADLINE_EXCEEDED, INTERNAL, 408 and 5xx but 501 transient, with
 // Retry-After when Google sent one; everything else (INVALID_ARGUMENT,
 // UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS…)
@@ -78,10 +74,7 @@ func classify(r *httpx.Response, now time.Time) error {
 	wait, hinted := httpx.RetryAfter(r.Header, now)
 	switch {
 	case r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED":
-		if !hinted {
-			wait = defaultRateLimitWait
-		}
-		return broadcast.RetryAfter(e, wait)
+		return httpx.RateLimited(e, wait, hinted)
 	case slices.Contains(transientStatuses, e.Status), httpx.Transient(r.Status):
 		if hinted {
 			return broadcast.RetryAfter(e, wait)

@@ -61,7 +61,7 @@
 // Errors carry Google's status and message, as in "googlechat: post: http
 // status 400 Bad Request: INVALID_ARGUMENT: Invalid JSON payload
 // received.". 429 and RESOURCE_EXHAUSTED are transient with
-// broadcast.RetryAfter: Retry-After when Google sends it, else 10s (webhook
+// broadcast.RetryAfter: Retry-After when Google sends it, else 30s (webhook
 // quotas count per minute). UNAVAILABLE (503), ABORTED,
 // DEADLINE_EXCEEDED, INTERNAL, 408 and every 5xx but 501 are transient,
 // with Retry-After when present, as are transport errors; everything else

@@ -165,7 +165,7 @@ func TestClassify(t *testing.T) {
 		text      string
 	}{
 		{name: "quota", answer: canned{status: 429, body: e(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).")},
-			wait: defaultRateLimitWait, text: "http status 429 Too Many Requests: RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota)."},
+			wait: httpx.RateLimitWait, text: "http status 429 Too Many Requests: RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota)."},
 		{name: "quota with Retry-After", answer: canned{status: 429, header: map[string]string{"Retry-After": "42"},
 			body: e(429, "RESOURCE_EXHAUSTED", "Quota exceeded")}, wait: 42 * time.Second},
 		{name: "unavailable", answer: canned{status: 503, body: e(503, "UNAVAILABLE", "The service is currently unavailable.")},

@@ -52,7 +52,7 @@ var errInstance = errors.New("instance limits not read")
 
 // classify returns nil for a 2xx answer to op and otherwise its error,
 // marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
-// X-RateLimit-Reset (else Retry-After, else defaultRateLimitWait); 401,
+// X-RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 401,
 // 403, 422 and other 4xx Permanent; 5xx, 408 and 425 transient. r.Body
 // holds no secret (see do).
 func (c *Channel) classify(op string, r *httpx.Response) error {
@@ -79,7 +79,7 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 
 // rateLimited returns the error of a 429: transient, with a wait until the
 // X-RateLimit-Reset time (measured from the answer's Date, not from this
-// machine's clock), else the Retry-After hint, else defaultRateLimitWait.
+// machine's clock), else the Retry-After hint, else httpx.RateLimitWait.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
 	local := c.s.now()
 	now := httpx.ServerNow(h, local) // the reset is by the instance's clock
@@ -89,9 +89,6 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 			op, local.Add(d).UTC().Format(time.RFC3339), strings.TrimSpace(h.Get("X-RateLimit-Limit")), apiErr), d)
 	}
 	err := fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr)
-	if _, ok := broadcast.RetryDelay(marked); !ok {
-		return broadcast.RetryAfter(err, defaultRateLimitWait)
-	}
 	return httpx.MarkAs(err, marked)
 }
 
@@ -105,8 +102,3 @@ func parseReset(v string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339Nano, v)
 	return t, err == nil
 }
-
-// defaultRateLimitWait is the wait of a 429 that names none (a proxy's,
-// or one whose reset has passed): Mastodon's windows last minutes, so a
-// retry within seconds would only be refused again.
-const defaultRateLimitWait = 30 * time.Second

@@ -406,10 +406,10 @@ func TestErrors(t *testing.T) {
 			"X-RateLimit-Reset": strconv.FormatInt(fixedNow.Add(90*time.Second).Unix(), 10)}, `{"error":"rate limit reached"}`, false, 90 * time.Second,
 			"mastodon: post: rate limited until 2025-03-14T09:31:30Z (limit 300): instance answered 429 Too Many Requests: rate limit reached"},
 		// A proxy's 429 (nginx limit_req) names no wait: not a tight loop.
-		{"429 without any header", 429, nil, `<html><body><h1>429 Too Many Requests</h1></body></html>`, false, defaultRateLimitWait,
+		{"429 without any header", 429, nil, `<html><body><h1>429 Too Many Requests</h1></body></html>`, false, httpx.RateLimitWait,
 			"mastodon: post: rate limited: instance answered 429 Too Many Requests: <html><body><h1>429 Too Many Requests</h1></body></html>"},
 		{"429 whose reset passed", 429, map[string]string{"X-RateLimit-Reset": fixedNow.Add(-time.Second).Format("2006-01-02T15:04:05.000000Z")},
-			`{"error":"Too many requests"}`, false, defaultRateLimitWait,
+			`{"error":"Too many requests"}`, false, httpx.RateLimitWait,
 			"mastodon: post: rate limited: instance answered 429 Too Many Requests: Too many requests"},
 		{"503", 503, nil, `{"error":"There was a temporary problem serving your request, please try again"}`, false, 0,
 			"mastodon: post: instance answered 503 Service Unavailable: There was a temporary problem serving your request, please try again"},

@@ -27,9 +27,6 @@ const (
 // responseLimit bounds the response body read.
 const responseLimit = 64 << 10
 
-// defaultRetryAfter is the wait on a rate limit that names none.
-const defaultRetryAfter = 5 * time.Second
-
 // errLimitExceeded is the Matrix error code of a rate limit.
 const errLimitExceeded = "M_LIMIT_EXCEEDED"
 
@@ -129,7 +126,7 @@ func retryAfter(h http.Header, ms int64, now time.Time) time.Duration {
 	if ms > 0 {
 		return time.Duration(min(ms, httpx.MaxRetryAfter.Milliseconds())) * time.Millisecond
 	}
-	return defaultRetryAfter
+	return httpx.RateLimitWait
 }
 
 // roomPath is the path of a room's endpoint: /rooms/{roomId}/ and the

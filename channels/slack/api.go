@@ -18,10 +18,6 @@ import (
 // message posted, a few KiB.
 const responseLimit = 256 << 10
 
-// defaultRateWait is the wait asked for when Slack refuses a message for
-// its rate and says not how long to wait.
-const defaultRateWait = 30 * time.Second
-
 // maxDetails bounds the messages of response_metadata an error quotes.
 const maxDetails = 3
 
@@ -118,7 +114,7 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	var head apiResponse
 	if err := json.Unmarshal(hresp.Body, &head); err != nil || !head.OK && head.Error == "" {
-		if err := classifyStatus(hresp); err != nil {
+		if err := httpx.Classify(hresp); err != nil {
 			return c.s.rd.Error(fmt.Errorf("%s: %w", method, err)) // a proxy's page, not Slack's answer
 		}
 		// A 2xx that is not Slack's JSON: whether the call took effect is
@@ -138,29 +134,14 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	return classify(e, hresp.Header, time.Now())
 }
 
-// classifyStatus is httpx.Classify of an answer that is not Slack's JSON
-// (an incoming webhook's, a proxy's page), with a 429 that gives no
-// Retry-After waiting defaultRateWait, as Slack's own rate limits do: a
-// backoff from 1s would only run into the limit again.
-func classifyStatus(r *httpx.Response) error {
-	err := httpx.Classify(r)
-	if _, hinted := broadcast.RetryDelay(err); err != nil && !hinted && r.Status == http.StatusTooManyRequests {
-		return broadcast.RetryAfter(err, defaultRateWait)
-	}
-	return err
-}
-
 // classify marks e for the Broadcaster's retries: a rate limit waits for
-// Retry-After (defaultRateWait without one), Slack's own failures and HTTP
+// Retry-After (httpx.RateLimitWait without one), Slack's own failures and HTTP
 // 5xx are transient, every other refusal is permanent.
 func classify(e *APIError, h http.Header, now time.Time) error {
 	switch {
 	case rateCodes[e.Code] || e.Status == http.StatusTooManyRequests:
 		d, ok := httpx.RetryAfter(h, now)
-		if !ok {
-			d = defaultRateWait
-		}
-		return broadcast.RetryAfter(e, d)
+		return httpx.RateLimited(e, d, ok)
 	case transientCodes[e.Code] || httpx.Transient(e.Status):
 		return e
 	}

@@ -47,14 +47,14 @@ func TestClassifyAnswers(t *testing.T) {
 		code   string
 	}{
 		{429, "17", `{"ok":false,"error":"ratelimited"}`, rateLimited, 17 * time.Second, "ratelimited"},
-		{200, "", `{"ok":false,"error":"ratelimited"}`, rateLimited, defaultRateWait, "ratelimited"},
-		{200, "", `{"ok":false,"error":"rate_limited"}`, rateLimited, defaultRateWait, "rate_limited"},
+		{200, "", `{"ok":false,"error":"ratelimited"}`, rateLimited, httpx.RateLimitWait, "ratelimited"},
+		{200, "", `{"ok":false,"error":"rate_limited"}`, rateLimited, httpx.RateLimitWait, "rate_limited"},
 		{429, "5", `Too Many Requests`, rateLimited, 5 * time.Second, ""},
 		// A 429 that is not Slack's JSON and has no Retry-After (a
 		// proxy's, an empty body) waits as Slack's own does, as the
 		// incoming webhook's does: a backoff from 1s would run into it.
-		{429, "", `Too Many Requests`, rateLimited, defaultRateWait, ""},
-		{429, "", ``, rateLimited, defaultRateWait, ""},
+		{429, "", `Too Many Requests`, rateLimited, httpx.RateLimitWait, ""},
+		{429, "", ``, rateLimited, httpx.RateLimitWait, ""},
 		{200, "", `{"ok":false,"error":"invalid_auth"}`, permanent, 0, "invalid_auth"},
 		{200, "", `{"ok":false,"error":"not_authed"}`, permanent, 0, "not_authed"},
 		{200, "", `{"ok":false,"error":"account_inactive"}`, permanent, 0, "account_inactive"},

@@ -33,7 +33,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
-	if err := classifyStatus(resp); err != nil {
+	if err := httpx.Classify(resp); err != nil {
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil

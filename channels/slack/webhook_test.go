@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // An incoming webhook posts and does nothing more: no thread, no edit in
@@ -64,7 +65,7 @@ func TestWebhookAnswers(t *testing.T) {
 		{http.StatusTooManyRequests, "rate_limited", "30", rateLimited, 30 * time.Second},
 		// Without Retry-After: the Web API's default wait, not a 1s backoff
 		// into the same limit.
-		{http.StatusTooManyRequests, "rate_limited", "", rateLimited, defaultRateWait},
+		{http.StatusTooManyRequests, "rate_limited", "", rateLimited, httpx.RateLimitWait},
 		{http.StatusInternalServerError, "rollup_error", "", transient, 0},
 		{http.StatusServiceUnavailable, "", "", transient, 0},
 	} {

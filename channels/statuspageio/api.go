@@ -21,10 +21,6 @@ const UserAgent = "outagecast-statuspageio/1"
 // to 100 incidents.
 const responseLimit = 8 << 20
 
-// defaultRateWait is the wait of a rate-limit refusal without Retry-After:
-// the API counts requests over a rolling minute.
-const defaultRateWait = 10 * time.Second
-
 // statusRateLimited is the status the API may refuse a request with for
 // its rate, besides 429.
 const statusRateLimited = 420
@@ -80,7 +76,7 @@ func parseError(r *httpx.Response) *apiError {
 }
 
 // classify marks the answer for the Broadcaster's retries: 2xx is nil;
-// 420 and 429 wait for Retry-After (defaultRateWait without one); 408,
+// 420 and 429 wait for Retry-After (httpx.RateLimitWait without one); 408,
 // 425 and 5xx but 501 are transient, with Retry-After when given; every
 // other status (401, 403, 404, 422, 400, 3xx) is permanent.
 func classify(r *httpx.Response, now time.Time) error {
@@ -91,10 +87,7 @@ func classify(r *httpx.Response, now time.Time) error {
 	d, hinted := httpx.RetryAfter(r.Header, now)
 	switch {
 	case r.Status == statusRateLimited || r.Status == http.StatusTooManyRequests:
-		if !hinted {
-			d = defaultRateWait
-		}
-		return broadcast.RetryAfter(e, d)
+		return httpx.RateLimited(e, d, hinted)
 	case !httpx.Transient(r.Status):
 		return broadcast.Permanent(e)
 	case hinted:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // The API's answers are classified for the Broadcaster's retries, with the
@@ -34,7 +35,7 @@ func TestErrorClassification(t *testing.T) {
 		{422, nil, `{"error":["Name can't be blank","Status is not included in the list"]}`, true, 0,
 			"http status 422 Unprocessable Entity: Name can't be blank; Status is not included in the list"},
 		{400, nil, `{"message":"Bad request"}`, true, 0, "http status 400 Bad Request: Bad request"},
-		{420, nil, `{"error":"Rate limit exceeded"}`, false, defaultRateWait, "http status 420 (rate limited): Rate limit exceeded"},
+		{420, nil, `{"error":"Rate limit exceeded"}`, false, httpx.RateLimitWait, "http status 420 (rate limited): Rate limit exceeded"},
 		{420, map[string]string{"Retry-After": "7"}, ``, false, 7 * time.Second, "http status 420 (rate limited)"},
 		{429, map[string]string{"Retry-After": "30"}, `{"error":"Too many requests"}`, false, 30 * time.Second,
 			"http status 429 Too Many Requests: Too many requests"},

@@ -57,7 +57,7 @@
 //
 // # Errors
 //
-// 2xx (202 Accepted) is success; 429 waits for Retry-After (10 seconds
+// 2xx (202 Accepted) is success; 429 waits for Retry-After (30 seconds
 // without one); 408, 425 and 5xx (but 501) are transient; 400 (the
 // workflow refused the body), 401 and 403 (a bad or expired sig=), 404
 // (no such workflow) and the other 4xx are permanent; transport errors
@@ -150,11 +150,6 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 		Unit: "bytes"}, nil
 }
 
-// defaultRateLimitWait is the wait of a 429 without Retry-After: the
-// workflow's throttling counts over minutes, so a wait of seconds, not the
-// Broadcaster's first second of backoff.
-const defaultRateLimitWait = 10 * time.Second
-
 // Send posts m.Update's card to the webhook: one attempt. It ignores
 // m.Thread; see the package documentation for the errors.
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
@@ -180,9 +175,6 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
 	if err := httpx.Classify(resp); err != nil {
-		if _, hinted := broadcast.RetryDelay(err); resp.Status == http.StatusTooManyRequests && !hinted {
-			err = broadcast.RetryAfter(err, defaultRateLimitWait)
-		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil

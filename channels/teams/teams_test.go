@@ -165,7 +165,7 @@ func TestAnswers(t *testing.T) {
 			header: map[string]string{"Retry-After": "23"}}, "23s"},
 		// Without Retry-After, a rate limit still waits, not the
 		// Broadcaster's first second of backoff.
-		{fakeAnswer{status: http.StatusTooManyRequests, code: "WorkflowTriggerIsThrottled"}, "10s"},
+		{fakeAnswer{status: http.StatusTooManyRequests, code: "WorkflowTriggerIsThrottled"}, "30s"},
 		{fakeAnswer{status: http.StatusInternalServerError, code: "InternalServerError"}, "transient"},
 		{fakeAnswer{status: http.StatusServiceUnavailable}, "transient"},
 		{fakeAnswer{status: http.StatusFound, header: map[string]string{"Location": "https://login.example/"}}, "permanent"},

@@ -38,12 +38,6 @@ func (e *APIError) has(want string) bool {
 	return e != nil && strings.Contains(strings.ToLower(e.Description), want)
 }
 
-// defaultRateLimitWait is the wait of a 429 without retry_after or
-// Retry-After (an answer of a proxy in front of the Bot API): a chat takes
-// about one message a second and a group 20 a minute, so a wait of a few
-// seconds, not the Broadcaster's first second of backoff.
-const defaultRateLimitWait = 5 * time.Second
-
 // errTokenRefused is wrapped by the error of an answer refusing the bot
 // token (401 Unauthorized, or 404 Not Found for a token the API cannot
 // read): every chat would fail the same way.
@@ -66,7 +60,7 @@ func apiError(r *httpx.Response) *APIError {
 // classify returns the error of method's answer e, marked for the
 // Broadcaster: 429 transient with broadcast.RetryAfter of
 // parameters.retry_after (or the Retry-After header, or else
-// defaultRateLimitWait); 401 and 404
+// httpx.RateLimitWait); 401 and 404
 // Permanent, wrapping errTokenRefused; 5xx, 408 and 425 transient; 400,
 // 403 and every other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
@@ -79,10 +73,8 @@ func classify(method string, r *httpx.Response, e *APIError) error {
 			secs := min(int64(e.RetryAfter), int64(httpx.MaxRetryAfter/time.Second))
 			return broadcast.RetryAfter(err, time.Duration(secs)*time.Second)
 		}
-		if d, ok := httpx.RetryAfter(r.Header, time.Now()); ok {
-			return broadcast.RetryAfter(err, d)
-		}
-		return broadcast.RetryAfter(err, defaultRateLimitWait)
+		d, ok := httpx.RetryAfter(r.Header, time.Now())
+		return httpx.RateLimited(err, d, ok)
 	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
 	case httpx.Transient(e.Code):

@@ -83,7 +83,7 @@
 //
 //   - 429 is transient, with broadcast.RetryAfter of the answer's
 //     parameters.retry_after (or the Retry-After header; without either,
-//     5 seconds);
+//     30 seconds);
 //   - 401 Unauthorized and 404 Not Found (a revoked or malformed token) are
 //     Permanent, and fail the chats not yet tried without a request;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a

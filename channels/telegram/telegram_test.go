@@ -260,7 +260,7 @@ func TestErrors(t *testing.T) {
 		// A 429 without retry_after or Retry-After (a proxy's, say) still
 		// waits, not the Broadcaster's first second of backoff.
 		{"429 without a hint", 429, nil, `{"ok":false,"error_code":429,"description":"Too Many Requests"}`,
-			false, defaultRateLimitWait, "sendMessage: Bot API answered 429: Too Many Requests"},
+			false, httpx.RateLimitWait, "sendMessage: Bot API answered 429: Too Many Requests"},
 		{"blocked", 403, nil, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, true, 0,
 			"sendMessage: Bot API answered 403: Forbidden: bot was blocked by the user"},
 		{"chat not found", 400, nil, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, true, 0,

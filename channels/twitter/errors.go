@@ -79,7 +79,7 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 }
 
 // rateLimited returns the error of a 429: transient, with a wait from X's
-// rate-limit headers, else from Retry-After, else none. X's reset times
+// rate-limit headers, else from Retry-After, else httpx.RateLimitWait. X's reset times
 // are measured from its Date, not from this machine's clock.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
 	local := c.now()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // epoch returns the Unix time d after fixedNow, as X's reset headers give.
@@ -94,7 +95,7 @@ func TestSendErrors(t *testing.T) {
 		{name: "429 Retry-After only", answer: answer(429, tooMany, "Retry-After", "30"), delay: 30 * time.Second,
 			want: "twitter: post: rate limited: X API 429 Too Many Requests"},
 		{name: "429 reset in the past", answer: answer(429, tooMany, "x-rate-limit-reset", epoch(-time.Minute)),
-			want: "twitter: post: rate limited: X API 429 Too Many Requests"},
+			delay: httpx.RateLimitWait, want: "twitter: post: rate limited: X API 429 Too Many Requests"},
 		{name: "500", answer: answer(500, `{"title":"Internal Server Error","detail":"Internal Server Error","type":"about:blank","status":500}`),
 			want: "twitter: post: X API 500 Internal Server Error"},
 		{name: "503 with Retry-After", answer: answer(503, `{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}`, "Retry-After", "5"),

@@ -137,7 +137,8 @@
 //   - 429 Too Many Requests is transient, with broadcast.RetryAfter until
 //     the x-rate-limit-reset time, or until the 24-hour user or app limit
 //     resets when its remaining count is 0 (x-user-limit-24hour-*,
-//     x-app-limit-24hour-*), whichever is later;
+//     x-app-limit-24hour-*), whichever is later (else Retry-After, else 30
+//     seconds);
 //   - the monthly usage cap (problem type .../problems/usage-capped, title
 //     UsageCapExceeded) is Permanent and wraps ErrUsageCapped;
 //   - 403 duplicate content wraps ErrDuplicate and is Permanent on a first

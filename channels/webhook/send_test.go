@@ -296,7 +296,7 @@ func TestRetryAfterHints(t *testing.T) {
 	}{
 		{"one endpoint passes its hint", []string{"/10"}, 10 * time.Second, true},
 		{"the largest hint wins", []string{"/10", "/none", "/30", "/gone", "/ok"}, 30 * time.Second, true},
-		{"no hint", []string{"/none", "/ok"}, 0, false},
+		{"a rate limit without a hint waits RateLimitWait", []string{"/none", "/ok"}, httpx.RateLimitWait, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -93,8 +93,9 @@
 //
 // # Errors
 //
-// Per endpoint, 2xx is success; 408, 425, 429, 5xx except 501 and transport
-// errors (timeouts, resets) are transient; 3xx (redirects are not followed,
+// Per endpoint, 2xx is success; 408, 425, 429 (waiting for Retry-After, 30
+// seconds without one), 5xx except 501 and transport errors (timeouts,
+// resets) are transient; 3xx (redirects are not followed,
 // by the channel's own client nor by one given in Config: a webhook URL that
 // redirects is misconfigured; the error names the Location's scheme and
 // host), 501 and every other 4xx, 410 Gone included, fail that endpoint

@@ -50,8 +50,12 @@ func TestClassifyStatus(t *testing.T) {
 			assert.Equal(t, "oops", se.Snippet)
 			assert.Contains(t, err.Error(), "http status "+strconv.Itoa(tt.status))
 			assert.Equal(t, tt.want == permanent, broadcast.IsPermanent(err))
-			_, hinted := broadcast.RetryDelay(err)
-			assert.False(t, hinted, "no Retry-After header, no hint")
+			d, hinted := broadcast.RetryDelay(err)
+			if tt.status == http.StatusTooManyRequests {
+				assert.Equal(t, RateLimitWait, d, "a rate limit naming no wait waits RateLimitWait")
+			} else {
+				assert.False(t, hinted, "no Retry-After header, no hint")
+			}
 		})
 	}
 }
@@ -73,11 +77,11 @@ func TestClassifyRetryAfter(t *testing.T) {
 		{"huge seconds capped", 429, "99999999999999999999999", MaxRetryAfter, true},
 		{"two days capped", 429, "172800", MaxRetryAfter, true},
 		{"far date capped", 429, now.AddDate(1, 0, 0).Format(http.TimeFormat), MaxRetryAfter, true},
-		{"negative", 429, "-5", 0, false},
-		{"plus sign", 429, "+5", 0, false},
-		{"fraction", 429, "1.5", 0, false},
+		{"negative", 429, "-5", RateLimitWait, true},
+		{"plus sign", 429, "+5", RateLimitWait, true},
+		{"fraction", 429, "1.5", RateLimitWait, true},
 		{"garbage", 503, "soon", 0, false},
-		{"empty", 429, "", 0, false},
+		{"empty", 429, "", RateLimitWait, true},
 		{"ignored on permanent status", 400, "10", 0, false},
 	}
 	for _, tt := range tests {
