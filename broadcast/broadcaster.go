@@ -537,6 +537,40 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 	return t, ok, err
 }
 
+// RetractedOn returns the names of the channels, in the Broadcaster's
+// order, on which Retract of update updateID deleted its post or, where
+// the channel had not posted it, kept it from being posted: a Send of it
+// is then Skipped there, or fails saying it was retracted. A channel that
+// cannot delete posts keeps its post, and is not named. It is for callers
+// that tell their users why a Send posted nothing (the update was
+// retracted, not delivered before); Send itself does not call it. It reads
+// the Store, which says none for an update never retracted; err is the
+// Store's (ErrClosed after Close).
+func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]string, error) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
+	var names []string
+	for _, ch := range b.channels {
+		deleted, failure, err := b.store.Done(ctx, opRetract.markID(updateID), ch.Name(), "")
+		deleted = deleted && failure == ""
+		if err == nil && !deleted {
+			// A channel's own mark has a failure only when Retract wrote
+			// it (see forbid).
+			_, failure, err = b.store.Done(ctx, opSend.markID(updateID), ch.Name(), "")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("broadcast: store: cannot tell whether %s was retracted: %w", updateID, err)
+		}
+		if deleted || failure != "" {
+			names = append(names, ch.Name())
+		}
+	}
+	return names, nil
+}
+
 // sentTime is SentTime; key is sentKey(updateID). A failure to read the
 // record is also logged (see storeTrouble).
 func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.Time, bool, error) {

@@ -105,3 +105,36 @@ func TestRetractedUpdateIsNotSentAgain(t *testing.T) {
 	assert.Equal(t, 1, late.count(), "late never gets the retracted update")
 	assert.Equal(t, 1, slack.count(), "slack does not get it again")
 }
+
+// RetractedOn names the channels on which an update was retracted: where
+// Retract deleted its post, and where it kept a channel that had not posted
+// it from posting it later. A channel that cannot delete its post still
+// has it, and is not named; an update never retracted has none.
+func TestRetractedOn(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	late := &editable{script: script{name: "late", errs: []error{errFlaky}}}
+	irc := &script{name: "irc"}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, slack, late, irc)
+	u := validUpdate()
+	u.ID = "wrong"
+	ctx := context.Background()
+
+	_, err := b.Send(ctx, u)
+	require.Error(t, err, "late missed it")
+	names, err := b.RetractedOn(ctx, "wrong")
+	require.NoError(t, err)
+	assert.Empty(t, names, "not retracted yet")
+
+	_, err = b.Retract(ctx, "wrong")
+	require.ErrorIs(t, err, broadcast.ErrNotSupported, "irc keeps its post")
+	names, err = b.RetractedOn(ctx, "wrong")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"slack", "late"}, names)
+	names, err = b.RetractedOn(ctx, "other")
+	require.NoError(t, err)
+	assert.Empty(t, names)
+
+	require.NoError(t, b.Close())
+	_, err = b.RetractedOn(ctx, "wrong")
+	assert.ErrorIs(t, err, broadcast.ErrClosed)
+}

@@ -119,10 +119,12 @@
 // errors that name settings (IRC's pacing advice, for example). A secret
 // taken from the environment never appears in errors: a value that went
 // into a secret key (redact.Secret: passwords, secrets, tokens, webhook
-// headers), into an IRC channel key, or into the credentials of a URL
-// (its password, query values named like credentials, token-like path
-// segments, and the user part where the channel takes its token from it,
-// as in mastodon://TOKEN@host). Load's errors and File.Hide, for later errors (delivery
+// headers), into an IRC channel key, into the user part, path or query of
+// a URL the channel keeps as a redact.URL (a webhook URL: discord://TOKEN@ID
+// becomes one), whatever the value's shape, or into the credentials of
+// another URL (its password, query values named like credentials,
+// token-like path segments, and the user part where the channel takes its
+// token from it, as in mastodon://TOKEN@host). Load's errors and File.Hide, for later errors (delivery
 // errors, for example), replace it with the reference that produced it
 // ("${SMTP_PASSWORD}"), and its other encodings with REDACTED. Other values
 // from the environment (hosts, user names, ports) are no secrets: they

@@ -187,11 +187,12 @@ const minHidden = 6
 // markSecrets records which values from the environment below n, a
 // channel's entry, went into cs, the secrets of the Config built from it,
 // whichever key or part of a URL held them (mastodon://TOKEN@host has the
-// token in the URL's user part): a value that a secret holds, or that
-// holds the credentials of one of its URLs, is a secret. Where a value
-// from the environment holds more than a secret (a whole channel URL, a
-// "#channel key"), that secret is hidden too. Other values from the
-// environment are not secrets.
+// token in the URL's user part): a value that a secret holds, that went
+// into a part of a redact.URL that does not print (user part, path,
+// query), whatever its shape, or that holds the credentials of one of its
+// URLs, is a secret. Where a value from the environment holds more than a
+// secret (a whole channel URL, a "#channel key"), that secret is hidden
+// too. Other values from the environment are not secrets.
 func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 	used := e.usedBelow(n, nil)
 	for _, s := range cs.values {
@@ -202,6 +203,13 @@ func (e *expander) markSecrets(n *yaml.Node, cs configSecrets) {
 				e.addSecret(v)
 			case strings.Contains(v.value, s):
 				e.red = e.red.With(redact.NewSecret(s))
+			}
+		}
+	}
+	for _, part := range cs.within {
+		for _, v := range used {
+			if v.value != "" && strings.Contains(part, v.value) {
+				e.addSecret(v)
 			}
 		}
 	}

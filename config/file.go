@@ -133,7 +133,8 @@ func (f *File) Explain(channel, msg string) string {
 // Hide returns s without the secrets the file took from the environment:
 // a value that went into a secret (a password, secret, token or header
 // key, an IRC channel key, the token of a channel URL such as
-// mastodon://TOKEN@host, …) becomes the reference that produced it
+// mastodon://TOKEN@host, a value in the path, query or user part of a
+// webhook URL whatever its shape, …) becomes the reference that produced it
 // ("${SMTP_PASSWORD}"), and the same value in other encodings (base64,
 // hex, URL or JSON escapes) becomes REDACTED; a URL that took a value from
 // the environment loses its credentials and token-like parts as

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -113,11 +115,14 @@ type built struct {
 }
 
 // configSecrets are the secrets of a Config, revealed: the values of its
-// redact.Secret fields and the keys of its IRC channels (values), and its
-// URLs, in redact.URL fields or in strings, which may hold credentials.
+// redact.Secret fields and the keys of its IRC channels (values), its
+// URLs, in redact.URL fields or in strings, which may hold credentials,
+// and the parts of its redact.URLs that are secret whatever their shape
+// (within).
 type configSecrets struct {
 	values []string
 	urls   []string
+	within []string
 }
 
 // entry is a channel entry of the full form: the keys every kind has, and
@@ -223,6 +228,7 @@ func (cs *configSecrets) collect(v reflect.Value) {
 	case urlType:
 		if u := v.Interface().(redact.URL).Reveal(); u != "" {
 			cs.urls = append(cs.urls, u)
+			cs.within = append(cs.within, secretParts(u)...)
 		}
 		return
 	case ircChannelsType:
@@ -253,6 +259,30 @@ func (cs *configSecrets) collect(v reflect.Value) {
 			cs.collect(it.Value())
 		}
 	}
+}
+
+// secretParts returns the parts of raw, the value of a redact.URL, that
+// it does not print, as they are written and unescaped: its password (or,
+// without one, its user name, where URLs carry a token), path, query and
+// fragment. A channel package may hold a token in any of them (the
+// webhook's token is the last path segment of a Discord webhook URL), so
+// config takes each for a secret, not only the parts that look like
+// tokens. A URL without a host prints as REDACTED: all of it is secret.
+func secretParts(raw string) []string {
+	p, err := url.Parse(raw)
+	if err != nil || p.Host == "" {
+		return []string{raw}
+	}
+	parts := []string{p.EscapedPath(), p.Path, p.RawQuery, p.EscapedFragment(), p.Fragment}
+	if pw, ok := p.User.Password(); ok {
+		parts = append(parts, pw)
+	} else if p.User != nil {
+		parts = append(parts, p.User.Username())
+	}
+	for _, vs := range p.Query() {
+		parts = append(parts, vs...)
+	}
+	return slices.DeleteFunc(parts, func(s string) bool { return s == "" })
 }
 
 // field returns the settable field name of *c (promoted fields of inlined

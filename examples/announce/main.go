@@ -41,7 +41,9 @@
 //     correction in the incident's thread ("Correction: …").
 //   - -retract ID: delete the posts of update ID where the platform allows,
 //     and say per channel whether it was deleted, never posted there, or
-//     cannot be deleted on that platform.
+//     cannot be deleted on that platform. A retracted update is never
+//     posted again: sending it again says "retracted" on those channels,
+//     and a new -id announces it anew.
 //
 // -correct and -retract find the earlier posts in the durable store: give
 // the -state the update was sent with. The summary of a send names the

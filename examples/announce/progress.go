@@ -32,6 +32,9 @@ type progress struct {
 	// retracting: the events are of a retraction, whose skip means
 	// nothing to delete, and whose unsupported channel cannot delete.
 	retracting bool
+	// retracted are the channels on which the update being sent was
+	// retracted: they skip it or fail, saying so.
+	retracted map[string]bool
 }
 
 func newProgress(w io.Writer, live bool, names []string, show func(channel, text string) string) *progress {
@@ -70,7 +73,7 @@ func (p *progress) event(e broadcast.Event) {
 	if !ok {
 		return
 	}
-	p.states[i] = describe(e, p.show, p.retracting)
+	p.states[i] = describe(e, p.show, p.retracting, p.retracted[e.Channel])
 	if !p.live {
 		fmt.Fprintf(p.w, "%s: %s\n", e.Channel, p.states[i])
 		return
@@ -100,9 +103,14 @@ func (p *progress) line(i int) string {
 	return cut(s, p.width-1)
 }
 
-// describe says what an event means for its channel, in one line.
-func describe(e broadcast.Event, show func(channel, text string) string, retracting bool) string {
+// describe says what an event means for its channel, in one line; gone
+// says the update being sent was retracted on the channel.
+func describe(e broadcast.Event, show func(channel, text string) string, retracting, gone bool) string {
 	switch {
+	case gone && e.Kind == broadcast.EventSkipped:
+		return "retracted: its post was deleted"
+	case gone && e.Kind == broadcast.EventFailed:
+		return "not posted: retracted before this channel posted it"
 	case retracting && e.Kind == broadcast.EventSkipped:
 		return retractNotPosted
 	case retracting && e.Kind == broadcast.EventFailed && errors.Is(e.Err, broadcast.ErrNotSupported):

@@ -20,6 +20,7 @@ const (
 	outcomeFailed      = "failed"
 	outcomeInterrupted = "interrupted" // Ctrl-C
 	outcomeTimedOut    = "timed out"   // -timeout
+	outcomeRetracted   = "retracted"   // -retract deleted the post, or came before the channel posted it
 )
 
 // summary is the outcome of a send, for printing.
@@ -28,12 +29,17 @@ type summary struct {
 	stopped error                             // the run's context error, if it ended
 	show    func(channel, text string) string // an error's text as the user sees it
 	durable bool                              // a store remembers the deliveries for a re-run
+	// retracted are the channels on which the update was retracted
+	// (broadcast.Broadcaster.RetractedOn), by name.
+	retracted map[string]bool
 }
 
 // outcome names r's outcome. A channel that had not delivered when the run
 // was interrupted or timed out says so, rather than "failed".
 func (s summary) outcome(r broadcast.Result) string {
 	switch {
+	case s.retracted[r.Channel] && (r.Skipped || r.Err != nil):
+		return outcomeRetracted
 	case r.Skipped:
 		return outcomeSkipped
 	case r.Superseded:
@@ -58,9 +64,17 @@ func (s summary) printTable(w io.Writer) error {
 	fmt.Fprintln(tw, "CHANNEL\tOUTCOME\tATTEMPTS\tTIME\tLINK")
 	for _, r := range s.rep.Results {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Channel, s.outcome(r), r.Attempts,
-			formatDuration(r.Duration), r.Receipt.URL)
+			formatDuration(r.Duration), s.link(r))
 	}
 	return tw.Flush()
+}
+
+// link returns the link to r's post, none for a post that was deleted.
+func (s summary) link(r broadcast.Result) string {
+	if s.outcome(r) == outcomeRetracted {
+		return ""
+	}
+	return r.Receipt.URL
 }
 
 // printFailures writes one line per channel that did not deliver, with the
@@ -70,7 +84,12 @@ func (s summary) printTable(w io.Writer) error {
 // remembers the targets delivered, so it sends to them again.
 func (s summary) printFailures(w io.Writer) {
 	for _, r := range s.rep.Results {
-		if r.Err == nil {
+		switch {
+		case r.Err == nil:
+			continue
+		case s.outcome(r) == outcomeRetracted:
+			fmt.Fprintf(w, "announce: %s: not posted: update %s was retracted before this channel posted it\n",
+				r.Channel, s.rep.UpdateID)
 			continue
 		}
 		fmt.Fprintf(w, "announce: %s: %s after %d %s: %s\n", r.Channel, s.outcome(r), r.Attempts,
@@ -101,7 +120,7 @@ type jsonResult struct {
 	Attempts   int          `json:"attempts"`
 	DurationMS int64        `json:"duration_ms"`
 	ID         string       `json:"id,omitempty"`
-	URL        string       `json:"url,omitempty"` // of the earlier post, for a skipped channel
+	URL        string       `json:"url,omitempty"` // of the earlier post, for a skipped channel; none once deleted
 	Error      string       `json:"error,omitempty"`
 	Delivered  []string     `json:"delivered,omitempty"` // targets delivered in this run
 	Pending    []jsonTarget `json:"pending,omitempty"`   // targets a later run reaches
@@ -127,7 +146,7 @@ func (s summary) printJSON(w io.Writer) error {
 		Results: make([]jsonResult, len(s.rep.Results))}
 	for i, r := range s.rep.Results {
 		jr := jsonResult{Channel: r.Channel, Outcome: s.outcome(r), Attempts: r.Attempts,
-			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: r.Receipt.URL, Delivered: r.Delivered,
+			DurationMS: r.Duration.Milliseconds(), ID: r.Receipt.ID, URL: s.link(r), Delivered: r.Delivered,
 			Pending: s.targets(r.Channel, r.Pending), Failures: s.targets(r.Channel, r.Failures)}
 		if r.Err != nil {
 			jr.Error = s.show(r.Channel, r.Err.Error())

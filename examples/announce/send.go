@@ -25,7 +25,9 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 	}
 	ctx, cancel := a.withTimeout(ctx)
 	defer cancel()
+	gone := retractedOn(ctx, b, u.ID)
 	if prog != nil {
+		prog.retracted = gone
 		prog.begin()
 	}
 	var rep *broadcast.Report
@@ -51,7 +53,23 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 	if cfg.WritesTo(a.stdout) && !a.opts.json {
 		fmt.Fprintln(a.stdout) // a blank line between the console's output and the table
 	}
-	return a.report(ctx, rep, sendErr, cfg.Store.Kind == config.StoreBolt)
+	return a.report(ctx, rep, sendErr, summary{durable: cfg.Store.Kind == config.StoreBolt, retracted: gone})
+}
+
+// retractedOn returns the channels of b on which update id was retracted,
+// so that a Send of it again says so: they skip it (its post was deleted)
+// or fail (they had not posted it). A Store that cannot tell gives none:
+// the Send then says what is wrong with it.
+func retractedOn(ctx context.Context, b *config.Broadcaster, id string) map[string]bool {
+	names, _ := b.RetractedOn(ctx, id)
+	if len(names) == 0 {
+		return nil
+	}
+	gone := make(map[string]bool, len(names))
+	for _, name := range names {
+		gone[name] = true
+	}
+	return gone
 }
 
 // openOrFail opens the Broadcaster of cfg, or prints why not and returns
@@ -76,11 +94,10 @@ func (a *app) withTimeout(ctx context.Context) (context.Context, context.CancelF
 	return context.WithCancel(ctx)
 }
 
-// report prints the summary and returns the exit code. durable says
-// whether a store outlives the run, so that running the command again
-// skips what was delivered.
-func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, durable bool) int {
-	s := summary{rep: rep, stopped: ctx.Err(), show: a.say, durable: durable}
+// report prints the summary s of rep (its durable and retracted set) and
+// returns the exit code.
+func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, s summary) int {
+	s.rep, s.stopped, s.show = rep, ctx.Err(), a.say
 	var err error
 	if a.opts.json {
 		err = s.printJSON(a.stdout)
@@ -91,9 +108,10 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 		return a.fail(exitFailed, fmt.Errorf("write summary: %w", err))
 	}
 	s.printFailures(a.stderr)
+	retracted := s.stopped == nil && a.noteRetracted(s)
 	switch {
 	case sendErr == nil:
-		if allSkipped(rep) && a.opts.correct == "" {
+		if allSkipped(rep) && a.opts.correct == "" && !retracted {
 			a.note("update %s was delivered before (same flags as typed, same -state); nothing was sent. "+
 				"To announce it again, change its text or give it a new -id.", rep.UpdateID)
 		}
@@ -104,6 +122,30 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 		a.note("interrupted")
 	}
 	return exitFailed
+}
+
+// noteRetracted says, when the update was retracted on some of the
+// channels, that it is not posted there again and how to announce it, and
+// reports whether it did.
+func (a *app) noteRetracted(s summary) bool {
+	var names []string
+	for _, r := range s.rep.Results {
+		if s.outcome(r) == outcomeRetracted {
+			names = append(names, r.Channel)
+		}
+	}
+	if len(names) == 0 {
+		return false
+	}
+	where, what := "", "nothing was sent"
+	if len(names) < len(s.rep.Results) {
+		where = " on " + strings.Join(names, ", ")
+	}
+	if a.sent {
+		what = "it is not posted there again"
+	}
+	a.note("update %s was retracted%s; %s. To announce it again, give it a new -id.", s.rep.UpdateID, where, what)
+	return true
 }
 
 // progress returns the live display, or nil with -quiet. Lines are redrawn

@@ -122,6 +122,64 @@ func TestRetract(t *testing.T) {
 		[]string{out.Results[0].Outcome, out.Results[1].Outcome, out.Results[2].Outcome}, "retracted already")
 }
 
+// Sending a retracted update again (the walkthrough: send, -retract, the
+// same send) posts nothing, and says the update was retracted, not that it
+// was delivered before: the channel whose post was deleted, and the one
+// that had not posted it (its "when:" left it out), read "retracted"; the
+// console, which cannot delete its post, still has it.
+func TestSendAfterRetract(t *testing.T) {
+	x := newFakeX(t)
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n  - kind: console\n    output: stderr\n"+hookConfig(t, h)+xConfig(t, x)+
+		"    when: {impacts: [critical]}\n")
+	state := filepath.Join(t.TempDir(), "state.db")
+	args := []string{"-config", cfg, "-state", state, "-title", "T", "-status", "resolved"}
+	sent := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id := updateIDOf(t, sent.stdout)
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id)
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	r = announce(t, context.Background(), "", append(args, "-impact", "critical")...)
+	assert.Equal(t, exitOK, r.code, "another update: -impact changes the ID")
+	id2 := updateIDOf(t, r.stdout)
+	require.NotEqual(t, id, id2)
+	r = announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id2)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	hooked, posted := len(h.updates()), len(x.sent()) // the posts and the retractions
+
+	// Every channel had posted it: no error, nothing sent.
+	r = announce(t, context.Background(), "", append(args, "-impact", "critical")...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `hooks +retracted +0 `, r.stdout)
+	assert.Regexp(t, `x +retracted +0 `, r.stdout)
+	assert.Regexp(t, `console +skipped +0 `, r.stdout, "its post is still there")
+	assert.Contains(t, r.stderr, "hooks: retracted: its post was deleted", "the progress line")
+	assert.Contains(t, r.stderr, "update "+id2+" was retracted on hooks, x; nothing was sent.")
+	assert.Contains(t, r.stderr, "new -id")
+	assert.NotContains(t, r.stderr, "delivered before")
+
+	// x had not posted it: the retraction keeps it from posting it now.
+	r = announce(t, context.Background(), "", args...)
+	assert.Equal(t, exitFailed, r.code, "x did not post the update")
+	assert.Regexp(t, `hooks +retracted +0 `, r.stdout)
+	assert.Regexp(t, `x +retracted +0 `, r.stdout)
+	assert.Contains(t, r.stderr, "announce: x: not posted: update "+id+" was retracted before this channel posted it")
+	assert.Contains(t, r.stderr, "x: not posted: retracted before this channel posted it", "the progress line")
+	assert.NotContains(t, r.stderr, "failed after")
+	assert.Contains(t, r.stderr, "update "+id+" was retracted on hooks, x; nothing was sent.")
+	assert.NotContains(t, r.stderr, "delivered before")
+	assert.Len(t, h.updates(), hooked, "nothing posted again")
+	assert.Len(t, x.sent(), posted)
+
+	r = announce(t, context.Background(), "", append(args, "-json")...)
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
+	assert.Equal(t, []string{outcomeSkipped, outcomeRetracted, outcomeRetracted},
+		[]string{rep.Results[0].Outcome, rep.Results[1].Outcome, rep.Results[2].Outcome})
+	assert.Empty(t, rep.Results[1].URL, "no link to a deleted post")
+}
+
 // sentToHook sends the update args describe to a webhook receiver, with a
 // state file, and returns them, the config file and the update's ID.
 func sentToHook(t *testing.T, args ...string) (h *hookReceiver, cfg, state, id string) {
