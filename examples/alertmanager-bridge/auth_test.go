@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,4 +82,12 @@ func TestNoTokensBeyondLoopbackWarns(t *testing.T) {
 	assert.NotContains(t, stderr.String(), "anyone who can reach", "loopback: no warning")
 	_, _, stderr = start(t, "-listen", "0.0.0.0:0")
 	assert.Contains(t, stderr.String(), "anyone who can reach this address can post updates to the channels: set OUTAGECAST_BRIDGE_TOKENS")
+}
+
+// -help says how OUTAGECAST_BRIDGE_TOKENS is read: tokens separated by
+// commas or white space, as the package comment says and bearer.Parse does.
+func TestHelpSaysHowTokensAreSeparated(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"-help"}, &stdout, &stderr))
+	assert.Contains(t, strings.Join(strings.Fields(stdout.String()), " "), "separated by commas or spaces")
 }

@@ -164,7 +164,8 @@ configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
 skipped), 400 for a bad payload. With OUTAGECAST_BRIDGE_TOKENS set (bearer
-tokens, separated by commas), it answers 401 to a request without one.
+tokens of at least 16 characters, separated by commas or spaces), it answers
+401 to a request without one.
 
 Flags:
 `

@@ -1,9 +1,10 @@
 // Command statuspage writes a status page with the statuspage channel and
 // serves it on loopback, the way a static host would:
 //
-//	go run ./examples/statuspage -demo
+//	go run ./examples/statuspage -demo -dir /tmp/outagecast-demo
 //	# then open http://127.0.0.1:8080/
 //
+// -dir defaults to status-site in the current directory.
 // With -demo it first sends, through a Broadcaster, an incident of three
 // updates, a scheduled maintenance and a resolved incident from two days
 // ago; their update IDs are fixed, so running it again adds nothing.

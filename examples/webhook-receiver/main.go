@@ -12,7 +12,8 @@
 //	go run ./examples/webhook-receiver -listen 127.0.0.1:8090
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
-// at http://127.0.0.1:8090/ with the same secret. Deliveries with a bad or
+// at http://127.0.0.1:8090/ (any path: local.yaml uses /outagecast) with the
+// same secret. Any method but POST gets 405. Deliveries with a bad or
 // missing signature get 401, a stale timestamp too; malformed JSON gets 400,
 // and so does an event without a field its type always carries (an update
 // without a title, a retraction without an id); a body over 1 MiB gets 413,
