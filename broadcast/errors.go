@@ -155,12 +155,15 @@ func RetryDelay(err error) (time.Duration, bool) {
 // its attempts. Send joins one per failed channel.
 type DeliveryError struct {
 	Channel  string // the channel's name
-	Attempts int    // attempts made; 0 when none could be (ctx ended first)
-	Err      error  // the last attempt's error
+	Attempts int    // attempts made; 0 when none could be (ctx ended first, the channel cannot do it)
+	Err      error  // the last attempt's error, or why none was made
 }
 
 // Error names the channel, the attempts and the last error.
 func (e *DeliveryError) Error() string {
+	if e.Attempts == 0 {
+		return fmt.Sprintf("broadcast: channel %s failed without an attempt: %v", e.Channel, e.Err)
+	}
 	return fmt.Sprintf("broadcast: channel %s failed after %d %s: %v",
 		e.Channel, e.Attempts, plural(e.Attempts, "attempt", "attempts"), e.Err)
 }

@@ -37,7 +37,11 @@ func (a *app) load() (*config.File, error) {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: a.opts.state}
 	}
 	if cfg.Store.Kind == config.StoreBolt {
-		if err := checkStateDir(cfg.Store.Path); err != nil {
+		err := checkStateDir(cfg.Store.Path)
+		if err == nil && (a.opts.retract != "" || a.opts.correct != "") {
+			err = checkStateFile(cfg.Store.Path)
+		}
+		if err != nil {
 			if a.opts.state != "" {
 				return nil, badFlag("state", "%v", err)
 			}
@@ -59,6 +63,17 @@ func checkStateDir(path string) error {
 		return err
 	case !fi.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
+
+// checkStateFile reports a state file that does not exist, for -retract
+// and -correct: they need the state the update was sent with, and a
+// mistyped path would otherwise make a new, empty one, which knows no
+// update.
+func checkStateFile(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s does not exist: -retract and -correct need the state file the update was sent with", path)
 	}
 	return nil
 }

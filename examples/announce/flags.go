@@ -53,7 +53,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(&o.overrides, "override", "text for one channel instead of its template, as `CHANNEL=TEXT` (repeatable)")
 	fs.StringVar(&o.incident, "incident", "", "incident `id` that threads its updates (default: a slug of -title);\nreuse it for every update of the incident")
 	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the flags as typed,\n-next by its text; see below)")
-	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see outagecast.sample.yaml);\ndefault: the console only")
+	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see "+sampleConfig+");\ndefault: the console only")
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing;\na channel whose \"when:\" leaves the update out says \"not sent\" and why\n(with -state, reading whether it has posted the incident)")
 	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting")
@@ -76,8 +76,9 @@ var (
 const usageHead = `Usage: announce -title TITLE -status STATUS [flags]
 
 announce sends one incident update to every configured channel (console,
-webhook, email, X, IRC), each with its own retries, shows progress on
-standard error and prints a summary on standard output.
+webhook, e-mail, X, IRC, Slack, Discord, Mastodon, Matrix, a status page
+and more), each with its own retries, shows progress on standard error and
+prints a summary on standard output.
 
 Examples:
   announce -title "Elevated CDN errors" -status investigating -impact major \

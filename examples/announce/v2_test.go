@@ -397,3 +397,20 @@ func TestConsoleHintOnlyAfterASend(t *testing.T) {
 	assert.NotContains(t, r.stderr, "-id", "the ID to check is -correct's: no -id was given")
 	assert.NotContains(t, r.stderr, "no -config")
 }
+
+// -retract and -correct with a state file that does not exist (a mistyped
+// path) are refused, naming it, instead of making a new, empty state that
+// knows no update and saying "no channel posted" it.
+func TestRetractWithAMissingStateFile(t *testing.T) {
+	cfg := writeConfig(t, fastRetry+"channels:\n  - kind: console\n    output: stderr\n")
+	missing := filepath.Join(t.TempDir(), "typo.db")
+	for _, args := range [][]string{
+		{"-retract", "u_1"},
+		{"-correct", "u_1", "-title", "T", "-status", "resolved"},
+	} {
+		r := announce(t, context.Background(), "", append([]string{"-config", cfg, "-state", missing}, args...)...)
+		assert.Equal(t, exitUsage, r.code, r.stderr)
+		assert.Contains(t, r.stderr, "-state: "+missing+" does not exist")
+		assert.NoFileExists(t, missing, "no new state was made")
+	}
+}
