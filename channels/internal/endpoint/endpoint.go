@@ -39,6 +39,7 @@ package endpoint
 import (
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -98,6 +99,8 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 		return nil, bad("not " + want)
 	case u.Scheme == "http" && !r.PlainHTTP && !Loopback(u.Hostname()):
 		return nil, bad("must use https (http only for a loopback host)")
+	case !validPort(u.Port()):
+		return nil, bad("a port that is not a number from 1 to 65535")
 	case u.User != nil:
 		return nil, bad("must not hold credentials")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
@@ -111,6 +114,18 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 		return nil, bad("a badly escaped query")
 	}
 	return u, nil
+}
+
+// validPort reports whether port, a URL's (url.URL.Port: digits, or
+// empty), is none or one a connection can be made to: a larger number
+// passes url.Parse and fails only when dialed, as a transient error that
+// every retry repeats.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // Base checks raw (r.Default when empty), an API's base URL in field of
