@@ -132,7 +132,18 @@ func parseChats(list []string) ([]chat, error) {
 		}
 		out = append(out, c)
 	}
-	return out, setup.Distinct(pkg, "Chats", list, nil)
+	return out, setup.Distinct(pkg, "Chats", list, sameChat)
+}
+
+// sameChat folds an entry of Config.Chats (valid) to the chat and topic it
+// posts to: usernames are case-insensitive, and a topic written as "/1" or
+// "/01" is the General topic, as the chat without one is.
+func sameChat(s string) string {
+	c, _ := parseChat(s)
+	if name, ok := c.id.(string); ok {
+		return strings.ToLower(name) + "/" + strconv.FormatInt(c.topic, 10)
+	}
+	return fmt.Sprint(c.id) + "/" + strconv.FormatInt(c.topic, 10)
 }
 
 // parseChat reads "@username" or a numeric id, optionally "/topic".
