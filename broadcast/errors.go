@@ -30,6 +30,14 @@ var (
 	// cannot do what was asked: Retract on a platform without deletion,
 	// Check on a channel that is not a Checker.
 	ErrNotSupported = errors.New("broadcast: not supported by this channel")
+	// ErrPostGone is wrapped by a channel's error when the post it was to
+	// edit or delete no longer exists on the platform (someone deleted it
+	// by hand). Broadcaster.Correct then posts the correction anew, in the
+	// incident's thread, as on a channel that cannot edit; Retract counts
+	// the post as deleted. A Fanout leaves a target whose error wraps it
+	// unmarked and pending, so that the Send that follows reaches it (and
+	// only it and the other targets not done).
+	ErrPostGone = errors.New("broadcast: the post is gone from the platform")
 	// ErrBusy is wrapped by the error of a delivery (a Send's channel, or
 	// a RunJob) that never called its channel because its context ended
 	// while it waited for the channel: for another delivery of the same

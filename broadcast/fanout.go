@@ -100,14 +100,15 @@ func (f *Fanout) Todo() []int { return f.todo }
 
 // Report records the outcome of delivering to targets[i]: nil is delivered
 // (marked in the Ledger), a Permanent error is failed for good (marked, not
-// retried), any other error leaves the target for the next attempt.
+// retried), any other error, or one wrapping ErrPostGone, leaves the target
+// for the next attempt.
 func (f *Fanout) Report(i int, err error) {
 	t := f.targets[i]
 	if f.m.Ledger != nil {
 		switch {
 		case err == nil:
 			_ = f.m.Ledger.MarkDelivered(t) // the Broadcaster reports a failed mark
-		case IsPermanent(err):
+		case IsPermanent(err) && !errors.Is(err, ErrPostGone):
 			_ = f.m.Ledger.MarkFailed(t, err)
 		}
 	}
@@ -123,9 +124,9 @@ func (f *Fanout) book(i int, t string, err error) {
 	case err == nil:
 		f.reached++
 		f.delivered = append(f.delivered, i)
-	case IsPermanent(err):
+	case IsPermanent(err) && !errors.Is(err, ErrPostGone):
 		f.failed = append(f.failed, TargetFailure{Target: t, Err: err})
-	default:
+	default: // a post gone is posted anew (see ErrPostGone)
 		f.pending = append(f.pending, TargetFailure{Target: t, Err: err})
 		if d, ok := RetryDelay(err); ok {
 			f.wait, f.hinted = max(f.wait, d), true

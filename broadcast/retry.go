@@ -521,6 +521,13 @@ func (d *delivery) callSend(ctx context.Context) error {
 //go:noinline
 func (d *delivery) callEdit(ctx context.Context) error {
 	r, err := d.ch.(Editor).Edit(ctx, d.message(), d.prev)
+	if postGone(err) {
+		// Deleted on the platform: the correction is posted anew, in the
+		// thread, as where the channel cannot edit. Targets edited are
+		// done; the Send reaches the others.
+		d.prev = Receipt{}
+		return d.callSend(ctx)
+	}
 	if err == nil {
 		d.res.Receipt = r
 	}
@@ -530,10 +537,29 @@ func (d *delivery) callEdit(ctx context.Context) error {
 //go:noinline
 func (d *delivery) callRetract(ctx context.Context) error {
 	err := d.ch.(Retractor).Retract(ctx, d.prev)
+	if postGone(err) {
+		err = nil // deleted already
+	}
 	if err == nil {
 		d.res.Receipt = d.prev
 	}
 	return err
+}
+
+// postGone reports whether err, an Edit's or a Retract's, says that the
+// post is gone from the platform: it wraps ErrPostGone, or it is a
+// TargetsError whose pending targets all are gone (the others are done).
+func postGone(err error) bool {
+	var te *TargetsError
+	if !errors.As(err, &te) {
+		return errors.Is(err, ErrPostGone)
+	}
+	for _, f := range te.Pending {
+		if !errors.Is(f.Err, ErrPostGone) {
+			return false
+		}
+	}
+	return len(te.Pending) > 0
 }
 
 // delivered records a delivery: the receipt (threading, corrections) and

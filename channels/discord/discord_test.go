@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -386,6 +387,33 @@ func TestEdit(t *testing.T) {
 	assert.NotContains(t, last.body, "embeds", "the card shows the later status")
 	assert.Equal(t, "Resolved", f.message(0).embeds[0].Fields[0].Value)
 	assert.Contains(t, f.message(0).content, "certificate rotation")
+}
+
+// An Edit of a message (or thread) deleted by hand says the post is gone,
+// so that the Broadcaster posts the correction anew; other refusals do not.
+func TestEditOfAMessageGone(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		answer canned
+		gone   bool
+	}{
+		{"unknown message", canned{status: 404, body: `{"message": "Unknown Message", "code": 10008}`}, true},
+		{"thread deleted", canned{status: 404, body: `{"message": "Unknown Channel", "code": 10003}`}, true},
+		{"webhook deleted", canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			r := send(t, ch, fullUpdate, broadcast.Thread{})
+			f.answer(tt.answer)
+			fix := fullUpdate
+			fix.ID, fix.Corrects = "u_fix", fullUpdate.ID
+			_, err := ch.Edit(context.Background(), broadcast.NewMessage(fix), r)
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), err)
+			assert.Equal(t, tt.gone, errors.Is(err, broadcast.ErrPostGone), err)
+		})
+	}
 }
 
 // A message already gone counts as retracted; other refusals do not.

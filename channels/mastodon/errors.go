@@ -73,6 +73,9 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
 	case op == opReply && replyGone(r.Status, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errReplyGone, apiErr))
+	case op == opEdit && r.Status == http.StatusNotFound:
+		// Deleted by hand: the Broadcaster posts the correction anew.
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, broadcast.ErrPostGone, apiErr))
 	}
 	return httpx.MarkAs(fmt.Errorf("mastodon: %s: %w", op, apiErr), marked)
 }

@@ -461,6 +461,7 @@ func TestEdit(t *testing.T) {
 	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err), "a status that is gone cannot be edited: %v", err)
+	assert.ErrorIs(t, err, broadcast.ErrPostGone, "the Broadcaster posts the correction anew")
 	assert.Contains(t, err.Error(), "404")
 }
 

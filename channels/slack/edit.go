@@ -52,6 +52,10 @@ func (c *Channel) edit(ctx context.Context, p post, msg message, u broadcast.Upd
 	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none"}
 	var resp postResponse
 	if err := c.call(ctx, "chat.update", req, &resp); err != nil {
+		if gone(err) {
+			// Deleted by hand: the Broadcaster posts the correction anew.
+			return fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
+		}
 		return err
 	}
 	if latest && p.thread != p.ts {
@@ -106,11 +110,17 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 func (c *Channel) remove(ctx context.Context, p post) error {
 	var resp postResponse
 	err := c.call(ctx, "chat.delete", deleteRequest{Channel: p.channel, TS: p.ts}, &resp)
-	var ae *APIError
-	if errors.As(err, &ae) && ae.Code == "message_not_found" {
+	if gone(err) {
 		return nil
 	}
 	return err
+}
+
+// gone reports whether err is Slack's answer that the message is not
+// there (deleted).
+func gone(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == "message_not_found"
 }
 
 // Check verifies the token with auth.test, which posts nothing. In

@@ -74,6 +74,12 @@ func TestEditErrors(t *testing.T) {
 		broadcast.Thread{Root: r1, Last: r1}), r1)
 	assert.True(t, broadcast.IsPermanent(err), "the workspace's edit window: %v", err)
 	assert.Contains(t, err.Error(), "edit_window_closed")
+	assert.NotErrorIs(t, err, broadcast.ErrPostGone)
+
+	f.failMethod("chat.update", "message_not_found")
+	_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
+		broadcast.Thread{Root: r1, Last: r1}), r1)
+	assert.ErrorIs(t, err, broadcast.ErrPostGone, "deleted by hand: the Broadcaster posts the correction anew")
 }
 
 // Retract deletes the message everywhere; a message already gone counts

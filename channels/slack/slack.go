@@ -53,7 +53,9 @@
 // The channel is a broadcast.Editor and a broadcast.Retractor. Edit
 // replaces the text of the original's message in every conversation
 // (chat.update) and keeps its status bar; when it corrects the incident's
-// latest update, the status bar follows the correction. Retract deletes
+// latest update, the status bar follows the correction; a message deleted
+// by hand (message_not_found) fails with broadcast.ErrPostGone, and the
+// Broadcaster posts the correction anew in that conversation. Retract deletes
 // the message in every conversation (chat.delete); a message already gone
 // (message_not_found) counts as deleted. Deleting a thread's first post
 // leaves its replies under Slack's "This message was deleted". Slack may

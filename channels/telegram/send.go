@@ -173,8 +173,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		p := msgs[indexOf(chats, ch)]
 		in := editMessageText{ChatID: p.chatID, MessageID: p.messageID, Text: html, ParseMode: parseMode, LinkPreviewOptions: preview}
 		_, e, err := c.call(ctx, "editMessageText", in)
-		if e.has("message is not modified") {
+		switch {
+		case e.has("message is not modified"):
 			return broadcast.Receipt{}, nil // already as asked: an earlier attempt's answer was lost
+		case e.has("message to edit not found"):
+			// Deleted by hand: the Broadcaster posts the correction anew.
+			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
 		}
 		return broadcast.Receipt{}, err
 	})

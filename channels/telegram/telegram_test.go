@@ -320,6 +320,12 @@ func TestEdit(t *testing.T) {
 	_, err = ch.Edit(context.Background(), m, broadcast.Receipt{ID: "1"})
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
+
+	// Deleted by hand: the Broadcaster posts the correction anew.
+	require.NoError(t, ch.Retract(context.Background(), prev))
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrPostGone)
 }
 
 // A message older than 48 hours cannot be deleted: that chat's failure

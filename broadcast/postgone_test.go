@@ -1,0 +1,134 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// handRooms is an editable channel with targets (chat rooms), whose posts can
+// be deleted by hand: Edit and Retract of a deleted room's post fail with
+// broadcast.ErrPostGone, as a platform's "message not found" does.
+type handRooms struct {
+	name    string
+	targets []string
+
+	mu      sync.Mutex
+	deleted map[string]bool // by room: its post was deleted by hand
+	posted  []string        // rooms, in the order Send posted to them
+	edited  []string        // rooms, in the order Edit edited them
+	sends   []broadcast.Message
+}
+
+func (r *handRooms) Name() string { return r.name }
+
+func (r *handRooms) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, r.targets)
+	r.mu.Lock()
+	r.sends = append(r.sends, m)
+	for _, i := range f.Todo() {
+		r.posted = append(r.posted, r.targets[i])
+		f.Posted(i, broadcast.Receipt{ID: fmt.Sprintf("%s-%d", r.targets[i], len(r.posted)),
+			Meta: map[string]string{r.targets[i]: fmt.Sprint(len(r.posted))}})
+	}
+	r.mu.Unlock()
+	rc := f.Receipt()
+	return rc, f.Err()
+}
+
+func (r *handRooms) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, r.targets)
+	r.mu.Lock()
+	for _, i := range f.Todo() {
+		room := r.targets[i]
+		if r.deleted[room] {
+			f.Report(i, broadcast.Permanent(fmt.Errorf("404 message not found in %s: %w", room, broadcast.ErrPostGone)))
+			continue
+		}
+		r.edited = append(r.edited, room)
+		f.Report(i, nil)
+	}
+	r.mu.Unlock()
+	return prev, f.Err()
+}
+
+func (r *handRooms) Retract(_ context.Context, prev broadcast.Receipt) error {
+	f := broadcast.NewFanout(broadcast.Message{}, r.targets)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, i := range f.Todo() {
+		if r.deleted[r.targets[i]] {
+			f.Report(i, broadcast.Permanent(fmt.Errorf("404 message not found: %w", broadcast.ErrPostGone)))
+			continue
+		}
+		r.deleted[r.targets[i]] = true
+		f.Report(i, nil)
+	}
+	return f.Err()
+}
+
+// A correction of an update whose post someone deleted by hand on the
+// platform is posted anew in the thread there, instead of failing for
+// good: the readers get the correction all the same. Where the post is
+// still there, it is edited in place; only the rooms whose post is gone
+// get a new post.
+func TestCorrectOfAPostDeletedByHand(t *testing.T) {
+	for _, tt := range []struct {
+		name                             string
+		targets, deleted, edited, resent []string
+	}{
+		{"the only room's post", []string{"ops"}, []string{"ops"}, nil, []string{"ops"}},
+		{"one room's post of two", []string{"us", "eu"}, []string{"eu"}, []string{"us"}, []string{"eu"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := &handRooms{name: "chat", targets: tt.targets, deleted: map[string]bool{}}
+			b := newBroadcaster(t, broadcast.Options{}, ch)
+			ctx := context.Background()
+			u := validUpdate()
+			u.ID = "wrong"
+			_, err := b.Send(ctx, u)
+			require.NoError(t, err)
+			for _, room := range tt.deleted {
+				ch.deleted[room] = true
+			}
+
+			fixed := validUpdate()
+			fixed.ID, fixed.Body = "fixed", "The CDN in Europe is fine."
+			rep, err := b.Correct(ctx, "wrong", fixed)
+			require.NoError(t, err, "the correction reached every room")
+			assert.Equal(t, tt.edited, ch.edited, "edited in place where the post is still there")
+			assert.Equal(t, append(tt.targets, tt.resent...), ch.posted, "posted anew where it is gone")
+			correction := ch.sends[len(ch.sends)-1]
+			assert.Equal(t, "wrong", correction.Update.Corrects, "posted as a correction")
+			assert.NotEmpty(t, correction.Thread.Last.ID, "in the incident's thread")
+			assert.NotEmpty(t, rep.Results[0].Receipt.ID)
+
+			again, err := b.Correct(ctx, "wrong", fixed)
+			require.NoError(t, err)
+			assert.True(t, again.Results[0].Skipped, "done once")
+		})
+	}
+}
+
+// Retract of a post someone already deleted by hand counts it as deleted.
+func TestRetractOfAPostDeletedByHand(t *testing.T) {
+	ch := &handRooms{name: "chat", targets: []string{"us", "eu"}, deleted: map[string]bool{}}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	ctx := context.Background()
+	u := validUpdate()
+	u.ID = "wrong"
+	_, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	ch.deleted["eu"] = true
+
+	rep, err := b.Retract(ctx, "wrong")
+	require.NoError(t, err)
+	assert.NoError(t, rep.Results[0].Err)
+	assert.True(t, ch.deleted["us"])
+}
