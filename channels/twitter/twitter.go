@@ -113,8 +113,10 @@
 // agree; so do twitter-text's own conformance cases for link extraction
 // and v3 weighting (132 of 132).
 //
-// Send refuses a post with U+FFFE, U+FEFF or U+FFFF, which twitter-text
-// calls invalid, before posting.
+// U+FFFE, U+FEFF and U+FFFF, which twitter-text calls invalid, are dropped
+// from the update's texts (a body read from a file saved with a byte order
+// mark starts with U+FEFF); Send refuses a post in which a template put
+// one, before posting.
 //
 // # URL form
 //
@@ -280,9 +282,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // text renders the post for u: its override or the short template,
-// mentions broken, fitted.
+// characters X refuses dropped and mentions broken, fitted.
 func (c *Channel) text(u broadcast.Update) (string, error) {
-	text, err := c.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, quietMentions), MaxWeight, Weight)
+	text, err := c.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, authorText), MaxWeight, Weight)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
 	}
