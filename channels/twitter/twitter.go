@@ -16,7 +16,7 @@
 // link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
 // stored it (links as t.co). Preview shows the post without sending it;
 // Check verifies the credentials by reading the account (GET
-// /2/users/me).
+// /2/users/me), and that an OAuth 1.0a access token may write.
 //
 // The package speaks HTTP itself rather than use github.com/dghubble/go-twitter:
 // that client is deprecated and speaks only API v1.1, whose posting endpoint
@@ -299,7 +299,10 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 }
 
 // Check verifies the credentials by reading the account they act for (GET
-// /2/users/me). It posts nothing.
+// /2/users/me). It posts nothing. An OAuth 1.0a access token that may only
+// read (X's x-access-level answer header says "read": the token was made
+// before the app had write permission) fails Check with a Permanent error,
+// since X would refuse every post.
 func (c *Channel) Check(ctx context.Context) error {
 	resp, s, err := c.exchange(ctx, "check", http.MethodGet, "/2/users/me", nil)
 	if err != nil {
@@ -310,6 +313,11 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	if _, err := parseUser(resp.Body); err != nil {
 		return s.error(fmt.Errorf("twitter: check: %w", err))
+	}
+	if level := strings.TrimSpace(resp.Header.Get("x-access-level")); level != "" && !strings.Contains(level, "write") {
+		return broadcast.Permanent(fmt.Errorf("twitter: check: the access token is read-only (x-access-level: %s): "+
+			"X refuses every post; give the app Read and Write permission in the developer portal, "+
+			"then regenerate the access token and secret", httpx.Snippet([]byte(level))))
 	}
 	return nil
 }
