@@ -7,6 +7,21 @@ import (
 	"github.com/outagecast/outagecast/channels/internal/textsafe"
 )
 
+// authorText makes s, a text the update's author wrote, fit for a post:
+// without the characters X refuses (notInPost: invisible, or not
+// characters at all), and with its mentions broken.
+func authorText(s string) string {
+	if strings.ContainsAny(s, notInPost) {
+		s = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(notInPost, r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return quietMentions(s)
+}
+
 // quietMentions breaks every mention X would find in s outside its links
 // (see findURLs, which finds links without a scheme too, as
 // "mastodon.social/@examplestatus"), so that a post notifies no one: each

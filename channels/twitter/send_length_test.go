@@ -109,13 +109,46 @@ func TestSendURLTooLongToLink(t *testing.T) {
 	assert.Zero(t, f.requestCount(), "nothing posted")
 }
 
-// Text twitter-text calls invalid is refused before posting.
-func TestSendInvalidCharacter(t *testing.T) {
+// The characters twitter-text calls invalid (U+FEFF, U+FFFE, U+FFFF) are
+// dropped from what the update's author wrote, so that an update read from
+// a file saved with a byte order mark still goes out; the post is what it
+// would be without them.
+func TestSendDropsCharactersXRefuses(t *testing.T) {
+	clean := testUpdate()
+	dirty := testUpdate()
+	dirty.Title = "\uFEFF" + dirty.Title
+	dirty.Body = "\uFEFF" + strings.Replace(dirty.Body, "EU", "E\uFFFFU", 1)
+	dirty.Components = []broadcast.Component{{Name: "CDN\uFFFE", Status: broadcast.ComponentMajorOutage}}
+	clean.Components = []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}}
+
 	f := newFakeX(t, false)
 	ch := newTestChannel(t, f)
-	u := testUpdate()
-	u.Overrides = map[string]string{"x": "All clear\uFFFE"}
-	_, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	want, err := ch.Preview(clean)
+	require.NoError(t, err)
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(dirty))
+	require.NoError(t, err)
+	got := f.Received()
+	require.Len(t, got, 1)
+	assert.Equal(t, want.Text, got[0].Text)
+
+	over := testUpdate()
+	over.Overrides = map[string]string{"x": "\uFEFFAll clear\uFFFE"}
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(over))
+	require.NoError(t, err)
+	got = f.Received()
+	require.Len(t, got, 2)
+	assert.Equal(t, "All clear", got[1].Text)
+}
+
+// Such a character in a template, not in the update, is refused before
+// posting: the template is at fault, and New cannot see it in every
+// variant.
+func TestSendInvalidCharacterInTemplate(t *testing.T) {
+	set, err := templates.Default().With("short", "{{.Title}}\uFFFE")
+	require.NoError(t, err)
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f, func(c *Config) { c.Templates = set })
+	_, err = ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: 1})
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Contains(t, err.Error(), "U+FFFE")

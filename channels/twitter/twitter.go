@@ -16,7 +16,7 @@
 // link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
 // stored it (links as t.co). Preview shows the post without sending it;
 // Check verifies the credentials by reading the account (GET
-// /2/users/me).
+// /2/users/me), and that an OAuth 1.0a access token may write.
 //
 // The package speaks HTTP itself rather than use github.com/dghubble/go-twitter:
 // that client is deprecated and speaks only API v1.1, whose posting endpoint
@@ -113,8 +113,10 @@
 // agree; so do twitter-text's own conformance cases for link extraction
 // and v3 weighting (132 of 132).
 //
-// Send refuses a post with U+FFFE, U+FEFF or U+FFFF, which twitter-text
-// calls invalid, before posting.
+// U+FFFE, U+FEFF and U+FFFF, which twitter-text calls invalid, are dropped
+// from the update's texts (a body read from a file saved with a byte order
+// mark starts with U+FEFF); Send refuses a post in which a template put
+// one, before posting.
 //
 // # URL form
 //
@@ -280,9 +282,9 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 }
 
 // text renders the post for u: its override or the short template,
-// mentions broken, fitted.
+// characters X refuses dropped and mentions broken, fitted.
 func (c *Channel) text(u broadcast.Update) (string, error) {
-	text, err := c.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, quietMentions), MaxWeight, Weight)
+	text, err := c.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, authorText), MaxWeight, Weight)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
 	}
@@ -297,7 +299,10 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 }
 
 // Check verifies the credentials by reading the account they act for (GET
-// /2/users/me). It posts nothing.
+// /2/users/me). It posts nothing. An OAuth 1.0a access token that may only
+// read (X's x-access-level answer header says "read": the token was made
+// before the app had write permission) fails Check with a Permanent error,
+// since X would refuse every post.
 func (c *Channel) Check(ctx context.Context) error {
 	resp, s, err := c.exchange(ctx, "check", http.MethodGet, "/2/users/me", nil)
 	if err != nil {
@@ -308,6 +313,11 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	if _, err := parseUser(resp.Body); err != nil {
 		return s.error(fmt.Errorf("twitter: check: %w", err))
+	}
+	if level := strings.TrimSpace(resp.Header.Get("x-access-level")); level != "" && !strings.Contains(level, "write") {
+		return broadcast.Permanent(fmt.Errorf("twitter: check: the access token is read-only (x-access-level: %s): "+
+			"X refuses every post; give the app Read and Write permission in the developer portal, "+
+			"then regenerate the access token and secret", httpx.Snippet([]byte(level))))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package twitter
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"github.com/outagecast/outagecast/redact"
@@ -323,6 +324,43 @@ func TestCheck(t *testing.T) {
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err))
 			assert.Equal(t, "twitter: check: X rejected the credentials: X API 401 Unauthorized", err.Error())
+		})
+	}
+}
+
+// An access token made before the app had write permission stays
+// read-only: X then answers every post with 403, yet reads the account.
+// Check tells it by the x-access-level header X sends with OAuth 1.0a
+// answers ("read", "read-write", "read-write-directmessages"), and judges
+// nothing when the header is absent (OAuth 2.0: the scopes decide).
+func TestCheckReadOnlyToken(t *testing.T) {
+	me := `{"data":{"id":"2244994945","name":"Example Status","username":"examplestatus"}}`
+	tests := []struct {
+		level string // "": no header
+		want  string // "": no error
+	}{
+		{"read", "twitter: check: the access token is read-only (x-access-level: read): X refuses every post; " +
+			"give the app Read and Write permission in the developer portal, then regenerate the access token and secret"},
+		{"read-write", ""},
+		{"read-write-directmessages", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(cmp.Or(tt.level, "none"), func(t *testing.T) {
+			f := newFakeX(t, false)
+			var h []string
+			if tt.level != "" {
+				h = []string{"x-access-level", tt.level}
+			}
+			f.respondWith(answer(http.StatusOK, me, h...))
+			err := newTestChannel(t, f).Check(context.Background())
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			assert.Equal(t, tt.want, err.Error())
 		})
 	}
 }
