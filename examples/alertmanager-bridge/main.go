@@ -104,7 +104,8 @@
 // channel failed. Alertmanager retries a notification that got a 5xx (and
 // one that timed out), and sends the group again at repeat_interval. Both
 // are harmless: the update's id is derived from the group, its status and
-// each alert's fingerprint, status, start and end, so the same
+// each alert's fingerprint, status, start and end (and the number of
+// alerts max_alerts left out), so the same
 // notification gets the same id, and channels that delivered it are
 // skipped ("skipped" in the JSON answer); only the failed ones are tried
 // again. With -state the store survives restarts of the bridge, so this
@@ -112,6 +113,12 @@
 // in Alertmanager.
 //
 // # Limits
+//
+// With max_alerts set, Alertmanager derives the status, common labels and
+// common annotations from the alerts it sends, not from those it leaves
+// out (truncatedAlerts): a group whose sent alerts all resolved reads
+// "resolved" even if left-out ones still fire. Leave max_alerts unset, or
+// large enough for your groups.
 //
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the

@@ -73,7 +73,8 @@ func incidentID(groupKey string) string {
 
 // updateID identifies a notification by what changes between the ones
 // that say something new: the group's status and each alert's
-// fingerprint, status, start and (once resolved) end. Alertmanager's
+// fingerprint, status, start and (once resolved) end, and the number of
+// alerts max_alerts left out. Alertmanager's
 // retries and repeat notifications of an unchanged group get the same ID,
 // so the Broadcaster sends them nowhere twice.
 func updateID(p *payload) string {
@@ -91,6 +92,12 @@ func updateID(p *payload) string {
 	sort.Strings(keys)
 	h := sha256.New()
 	fmt.Fprintf(h, "%d:%s;%s;", len(p.GroupKey), p.GroupKey, p.Status)
+	if p.TruncatedAlerts > 0 {
+		// Hidden alerts that start firing or resolve change only this
+		// count. Left out when zero, so ids of untruncated groups stay as
+		// they were.
+		fmt.Fprintf(h, "truncated:%d;", p.TruncatedAlerts)
+	}
 	for _, k := range keys {
 		fmt.Fprintf(h, "%d:%s;", len(k), k)
 	}

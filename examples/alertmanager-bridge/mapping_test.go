@@ -98,6 +98,17 @@ func TestUpdateID(t *testing.T) {
 	assert.Regexp(t, `^am-[0-9a-f]{20}$`, incidentID(p.GroupKey))
 }
 
+// Alertmanager's webhook notifier (notify/webhook/webhook.go) sends only
+// the first max_alerts alerts and counts the rest in truncatedAlerts: a
+// hidden alert that starts firing changes only that count.
+func TestUpdateIDCountsTruncatedAlerts(t *testing.T) {
+	p := firingPayload(t)
+	p.TruncatedAlerts = 5
+	id := updateID(p)
+	p.TruncatedAlerts = 50
+	assert.NotEqual(t, id, updateID(p), "more hidden alerts are a new update")
+}
+
 func TestComponents(t *testing.T) {
 	p := firingPayload(t)
 	p.Alerts[0].Labels["severity"] = "warning"
