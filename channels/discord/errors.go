@@ -80,9 +80,10 @@ func parseError(r *httpx.Response) *apiError {
 }
 
 // classify returns nil for a 2xx answer, and otherwise the *apiError,
-// marked: a 429 with broadcast.RetryAfter (see rateLimitWait); Discord's
-// codes that pass with time, 408 and 5xx but 501 transient, with the wait
-// Discord gave, if any; every other refusal (401 Invalid Webhook Token,
+// marked: a 429, and Discord's codes for limits that pass with time, with
+// broadcast.RetryAfter (see rateLimitWait; httpx.RateLimitWait without
+// one); 408 and 5xx but 501 transient, with the wait Discord gave, if any;
+// every other refusal (401 Invalid Webhook Token,
 // 403, 404 Unknown Webhook, 400 Invalid Form Body…) Permanent.
 func classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
@@ -90,10 +91,11 @@ func classify(r *httpx.Response, now time.Time) error {
 	}
 	e := parseError(r)
 	switch {
-	case r.Status == http.StatusTooManyRequests:
+	case r.Status == http.StatusTooManyRequests, slices.Contains(transientCodes, e.Code):
+		// Limits all: without a wait of Discord's, not a retry in a second.
 		d, ok := rateLimitWait(e, r.Header, now)
 		return httpx.RateLimited(e, d, ok)
-	case slices.Contains(transientCodes, e.Code), httpx.Transient(r.Status):
+	case httpx.Transient(r.Status):
 		if d, ok := rateLimitWait(e, r.Header, now); ok {
 			return broadcast.RetryAfter(e, d)
 		}
