@@ -43,6 +43,9 @@
 // server takes. One whose local part is outside ASCII needs a server that
 // offers SMTPUTF8 (RFC 6531): without it, such a recipient is refused for
 // good (a *RecipientError saying so), and such a From fails the channel.
+// Only the messages whose sender or recipient needs it carry the SMTPUTF8
+// parameter, so that a relay does not bounce the others at a next hop
+// without SMTPUTF8.
 // The Ledger targets, Recipients, RecipientError and the List-Unsubscribe
 // URL keep the addresses as configured. A Config.Host outside ASCII is
 // likewise dialed, and named to TLS (SNI, certificate check), in A-labels.
