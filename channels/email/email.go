@@ -301,7 +301,9 @@ type Config struct {
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.
 	ListUnsubscribeOneClick bool `yaml:"list_unsubscribe_one_click" json:"list_unsubscribe_one_click"`
-	// HelloName is the name sent with EHLO; default the local host name.
+	// HelloName is the name sent with EHLO: a domain name (outside ASCII:
+	// sent as its A-labels) or an address literal, "[192.0.2.1]" or
+	// "[IPv6:2001:db8::1]". Default the local host name.
 	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
 	// together) and each message (from MAIL FROM, or the RSET before it,
