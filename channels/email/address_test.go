@@ -86,6 +86,50 @@ func TestInternationalAddressesWithSMTPUTF8(t *testing.T) {
 	assert.Equal(t, "用户@xn--fsqu00a.example", got[0].Address)
 }
 
+// envelopes returns, per recipient, the MAIL command that preceded its
+// RCPT on the same connection.
+func envelopes(srv *fakeSMTP) map[string]string {
+	out := map[string]string{}
+	mail := map[int]string{}
+	for _, c := range srv.commands() {
+		switch c.verb {
+		case "MAIL":
+			mail[c.conn] = c.line
+		case "RCPT":
+			_, rest, _ := strings.Cut(c.line, "<")
+			addr, _, _ := strings.Cut(rest, ">")
+			out[addr] = mail[c.conn]
+		}
+	}
+	return out
+}
+
+// The SMTPUTF8 parameter goes with a message that needs it, never with one
+// that does not, although the server offers it: RFC 6531, 3.4 ("SHOULD NOT
+// supply the SMTPUTF8 parameter"), since a relay must bounce a message
+// flagged SMTPUTF8 that it cannot pass to an SMTPUTF8 next hop, as Postfix
+// does ("SMTPUTF8 is required, but was not offered by host").
+func TestSMTPUTF8OnlyWhenNeeded(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, smtputf8: true})
+	ch := newChannel(t, config(srv, "plain@example.net", "Zoë <zoe@bücher.example>", "用户@example.com"))
+	send(t, ch, broadcast.Message{Update: incident(1)})
+	require.Len(t, srv.messages(), 3)
+	env := envelopes(srv)
+	assert.NotContains(t, env["plain@example.net"], "SMTPUTF8", "all ASCII")
+	assert.NotContains(t, env["zoe@xn--bcher-kva.example"], "SMTPUTF8", "the domain goes out as A-labels")
+	assert.Contains(t, env["用户@example.com"], " SMTPUTF8", "the local part needs it")
+	for _, m := range srv.messages() {
+		head, _, _ := strings.Cut(m.data, "\n\n")
+		assert.Equal(t, isASCII(m.to[0]), isASCII(head), "the header is 8-bit only for the address that is:\n%s", head)
+	}
+
+	srv = startSMTP(t, serverOptions{user: testUser, pass: testPass, smtputf8: true})
+	cfg := config(srv, "plain@example.net")
+	cfg.From = "stätus@example.com"
+	send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+	assert.Contains(t, envelopes(srv)["plain@example.net"], " SMTPUTF8", "the sender needs it")
+}
+
 // A From whose local part is outside ASCII cannot be sent without
 // SMTPUTF8: the channel fails for good, naming the field.
 func TestInternationalFromWithoutSMTPUTF8(t *testing.T) {

@@ -106,8 +106,10 @@ func checkServer(cfg *Config) error {
 		}
 		cfg.TLSConfig = tc
 	}
-	if hasControlOrSpace(cfg.HelloName) {
-		return fieldErr("HelloName", "contains white space or control characters")
+	if cfg.HelloName != "" {
+		if cfg.HelloName, err = helloName(cfg.HelloName); err != nil {
+			return err
+		}
 	}
 	if cfg.Timeout < 0 {
 		return fieldErr("Timeout", "negative")
@@ -122,6 +124,26 @@ func checkServer(cfg *Config) error {
 		cfg.RetryDeferred = DefaultRetryDeferred
 	}
 	return nil
+}
+
+// helloName returns name as EHLO takes it (RFC 5321, 4.1.1.1): a domain,
+// in A-labels when it is outside ASCII (EHLO comes before the server could
+// say it takes UTF-8), or an address literal, "[192.0.2.1]" or
+// "[IPv6:2001:db8::1]" (4.1.3).
+func helloName(name string) (string, error) {
+	if hasControlOrSpace(name) {
+		return "", fieldErr("HelloName", "contains white space or control characters")
+	}
+	if lit, ok := strings.CutPrefix(name, "["); ok {
+		lit, ok = strings.CutSuffix(lit, "]")
+		addr, v6 := strings.CutPrefix(lit, "IPv6:")
+		if ip := net.ParseIP(addr); ok && ip != nil && v6 == (ip.To4() == nil) {
+			return name, nil
+		}
+	} else if d, err := idna.Lookup.ToASCII(name); err == nil {
+		return d, nil
+	}
+	return "", fieldErr("HelloName", "%q is neither a domain name nor an address literal", name)
 }
 
 func checkAuth(cfg Config) error {

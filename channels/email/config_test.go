@@ -62,6 +62,9 @@ func TestNewRejects(t *testing.T) {
 		{"timeout", func(c *email.Config) { c.Timeout = -1 }, "Config.Timeout: negative"},
 		{"retry deferred", func(c *email.Config) { c.RetryDeferred = -1 }, "Config.RetryDeferred: negative"},
 		{"hello name", func(c *email.Config) { c.HelloName = "a b" }, "Config.HelloName: contains white space"},
+		// RFC 5321, 4.1.1.1: EHLO takes a domain or an address literal.
+		{"hello name not a domain", func(c *email.Config) { c.HelloName = "mail/<relay>" }, `Config.HelloName: "mail/<relay>" is neither a domain name nor an address literal`},
+		{"hello name bad literal", func(c *email.Config) { c.HelloName = "[mail.example.com]" }, `Config.HelloName: "[mail.example.com]" is neither a domain name nor an address literal`},
 		{"auth method", func(c *email.Config) { c.Auth = "CRAM-MD5" }, "Config.Auth: unknown method \"CRAM-MD5\""},
 		{"plain without password", func(c *email.Config) { c.Auth, c.Password = email.AuthPlain, redact.NewSecret("") }, "Config.Auth: PLAIN needs Username and Password"},
 		{"password without user", func(c *email.Config) { c.Username = "" }, "Config.Username: missing"},

@@ -31,7 +31,7 @@ type conn struct {
 	once    sync.Once
 
 	// What the server offers, read once after EHLO: PIPELINING (RFC 2920),
-	// SMTPUTF8 (RFC 6531), and the MAIL parameters go-mail's client would add.
+	// SMTPUTF8 (RFC 6531), and 8BITMIME (RFC 6152), which makes mailParams.
 	pipelining bool
 	smtputf8   bool // addresses outside ASCII may go out
 	mailParams string
@@ -75,13 +75,12 @@ func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*con
 	}
 	cn.client, cn.timeout = client, c.cfg.Timeout
 	cn.pipelining, _ = client.Extension("PIPELINING")
-	// The parameters go-mail's Client.Mail adds; its DSN options are unset.
+	// The BODY parameter go-mail's Client.Mail adds; its DSN options are
+	// unset. SMTPUTF8 goes only with the messages that need it: see commands.
 	if ok, _ := client.Extension("8BITMIME"); ok {
-		cn.mailParams += " BODY=8BITMIME"
+		cn.mailParams = " BODY=8BITMIME"
 	}
-	if cn.smtputf8, _ = client.Extension("SMTPUTF8"); cn.smtputf8 {
-		cn.mailParams += " SMTPUTF8"
-	}
+	cn.smtputf8, _ = client.Extension("SMTPUTF8")
 	if !cn.smtputf8 && !isASCII(c.from.Address) {
 		cn.close()
 		return nil, broadcast.Permanent(fmt.Errorf("email: Config.From: %q needs SMTPUTF8 (RFC 6531), "+

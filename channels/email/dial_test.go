@@ -142,3 +142,33 @@ func TestCheckSendsNoMail(t *testing.T) {
 	assert.Empty(t, srv.messages())
 	assert.Zero(t, srv.rcptCount("alice@example.net"))
 }
+
+// EHLO names the client by a domain in ASCII or an address literal (RFC
+// 5321, 4.1.1.1 and 4.1.3): a HelloName outside ASCII goes out as its
+// A-labels, as Host is dialed, since EHLO comes before the server could
+// say it takes UTF-8.
+func TestHelloName(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"relay.Bücher.example", "relay.xn--bcher-kva.example"},
+		{"relay.example.com", "relay.example.com"},
+		{"[192.0.2.7]", "[192.0.2.7]"},
+		{"[IPv6:2001:db8::7]", "[IPv6:2001:db8::7]"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			cfg := config(srv, "alice@example.net")
+			cfg.HelloName = c.name
+			require.NoError(t, newChannel(t, cfg).Check(context.Background()))
+			var ehlo []string
+			for _, cmd := range srv.commands() {
+				if cmd.verb == "EHLO" {
+					ehlo = append(ehlo, cmd.line)
+				}
+			}
+			require.NotEmpty(t, ehlo)
+			for _, line := range ehlo {
+				assert.Equal(t, "EHLO "+c.want, line)
+			}
+		})
+	}
+}

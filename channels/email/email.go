@@ -43,6 +43,9 @@
 // server takes. One whose local part is outside ASCII needs a server that
 // offers SMTPUTF8 (RFC 6531): without it, such a recipient is refused for
 // good (a *RecipientError saying so), and such a From fails the channel.
+// Only the messages whose sender or recipient needs it carry the SMTPUTF8
+// parameter, so that a relay does not bounce the others at a next hop
+// without SMTPUTF8.
 // The Ledger targets, Recipients, RecipientError and the List-Unsubscribe
 // URL keep the addresses as configured. A Config.Host outside ASCII is
 // likewise dialed, and named to TLS (SNI, certificate check), in A-labels.
@@ -298,7 +301,9 @@ type Config struct {
 	// ListUnsubscribeOneClick adds "List-Unsubscribe-Post:
 	// List-Unsubscribe=One-Click" (RFC 8058); the URL must then be https.
 	ListUnsubscribeOneClick bool `yaml:"list_unsubscribe_one_click" json:"list_unsubscribe_one_click"`
-	// HelloName is the name sent with EHLO; default the local host name.
+	// HelloName is the name sent with EHLO: a domain name (outside ASCII:
+	// sent as its A-labels) or an address literal, "[192.0.2.1]" or
+	// "[IPv6:2001:db8::1]". Default the local host name.
 	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
 	// together) and each message (from MAIL FROM, or the RSET before it,

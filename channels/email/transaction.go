@@ -64,14 +64,23 @@ type command struct {
 	code       int
 }
 
-// commands returns the commands of a transaction up to DATA.
+// commands returns the commands of a transaction up to DATA. MAIL has the
+// SMTPUTF8 parameter only when from or to is outside ASCII, the one case
+// the message needs it (its other header fields and its body are 7-bit):
+// RFC 6531 (3.4) says a client SHOULD NOT flag a message that does not,
+// since a relay must then bounce it rather than pass it to a next hop
+// without SMTPUTF8.
 func (cn *conn) commands(from, to *mail.Address) []command {
 	cmds := make([]command, 0, 4)
 	if cn.reset {
 		cmds = append(cmds, command{cmdReset, "RSET", 250})
 	}
+	params := cn.mailParams
+	if cn.smtputf8 && !(isASCII(from.Address) && isASCII(to.Address)) {
+		params += " SMTPUTF8"
+	}
 	return append(cmds,
-		command{cmdMail, "MAIL FROM:" + envelope(from) + cn.mailParams, 250},
+		command{cmdMail, "MAIL FROM:" + envelope(from) + params, 250},
 		command{cmdRcpt, "RCPT TO:" + envelope(to), 25},
 		command{cmdData, "DATA", 354})
 }
