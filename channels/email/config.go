@@ -70,6 +70,9 @@ func newChannel(cfg Config) (*Channel, error) {
 
 // checkServer checks and completes the connection fields of cfg.
 func checkServer(cfg *Config) error {
+	if h, ok := strings.CutPrefix(cfg.Host, "["); ok && strings.HasSuffix(h, "]") && net.ParseIP(h[:len(h)-1]) != nil {
+		cfg.Host = h[:len(h)-1] // an IPv6 address as URLs write it
+	}
 	switch h := cfg.Host; {
 	case h == "":
 		return fieldErr("Host", "missing")

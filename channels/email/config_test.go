@@ -113,6 +113,7 @@ func TestNewAccepts(t *testing.T) {
 		{"plaintext without credentials", func(c *email.Config) { c.TLS, c.Username, c.Password = email.TLSPlaintext, "", redact.NewSecret("") }},
 		{"plaintext credentials to loopback", func(c *email.Config) { c.TLS, c.Host = email.TLSPlaintext, "127.0.0.1" }},
 		{"IPv6 host", func(c *email.Config) { c.Host = "::1" }},
+		{"IPv6 host in brackets, as in a URL", func(c *email.Config) { c.Host = "[::1]" }},
 		{"LOGIN", func(c *email.Config) { c.Auth = email.AuthLogin }},
 		{"XOAUTH2", func(c *email.Config) { c.Password, c.TokenSource = redact.NewSecret(""), staticToken("t") }},
 		{"no auth", func(c *email.Config) { c.Auth, c.Username, c.Password = email.AuthNone, "", redact.NewSecret("") }},
