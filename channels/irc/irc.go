@@ -127,8 +127,11 @@
 // Solanum's 480 throttle), a JOIN not answered within Config.Timeout, or by
 // a second before the attempt's deadline when that comes first (the
 // channels posted meanwhile stay recorded), a channel whose JOIN was
-// answered too late for its lines to fit the deadline, and 477 once logged in with
-// SASL (see below). Refused for good: 473 invite-only, 474 banned, 475 bad
+// answered too late for its lines to fit the deadline, 477 once logged in with
+// SASL (see below), and 707 to the lines (Solanum's limit on the channels a
+// client may message, which drops them), a rate limit: Send's error asks,
+// with broadcast.RetryAfter, for 30 s before the next attempt, as for every
+// rate limit that names no wait. Refused for good: 473 invite-only, 474 banned, 475 bad
 // key, 403, 405, 476, 489 to JOIN, 404, 442 or a KICK while posting, and
 // 477 without a SASL login. 477 (ERR_NEEDREGGEDNICK, as Solanum,
 // UnrealIRCd, InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the

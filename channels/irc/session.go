@@ -13,6 +13,7 @@ import (
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -165,6 +166,13 @@ func (ss *session) handle(m ircmsg.Message) {
 	case "477":
 		permanent, err := ss.needsLogin(ss.replyOf(m))
 		ss.refuse(param(m, 1), err, permanent)
+	case "707":
+		// Solanum's ERR_TARGCHANGE: a client neither opped nor voiced
+		// may message only so many channels (10 after connecting, 4
+		// from a host that exceeded it, one more a minute); past that,
+		// the line is dropped, and the PONG after it proves nothing. A
+		// rate limit that names no wait.
+		ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 	default:
 		if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
