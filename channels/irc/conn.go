@@ -43,6 +43,7 @@ type conn struct {
 	user    string // our user and host as the server shows them (see learnPrefix); "": not known
 	host    string
 	joined  map[string]bool // folded names of the channels we are in
+	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
 
@@ -134,10 +135,14 @@ func (c *conn) readLoop() {
 }
 
 // track follows our nick, user and host, and channel membership, which
-// persistent connections keep between Sends.
+// persistent connections keep between Sends, and keeps the server's ERROR
+// line, which may come before a Send attaches (see errorText).
 func (c *conn) track(m ircmsg.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if m.Command == "ERROR" {
+		c.bye = param(m, 0)
+	}
 	if m.Command == "001" && len(m.Params) > 0 {
 		c.nick = m.Params[0]
 	}
@@ -252,6 +257,15 @@ func (c *conn) currentNick() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.nick
+}
+
+// errorText returns the text of the server's ERROR line, as the server
+// sent it; "" if none came. A server that refuses a connection at once
+// sends it before the Send is attached, which would not see it.
+func (c *conn) errorText() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bye
 }
 
 func (c *conn) isJoined(name string) bool {

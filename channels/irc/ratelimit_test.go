@@ -48,3 +48,23 @@ func TestTargetChangeLimit(t *testing.T) {
 	assert.Empty(t, srv.saidIn("#ops"))
 	assert.NotEmpty(t, srv.saidIn("#status"))
 }
+
+// A server that refuses a connection as soon as it is made writes an ERROR
+// line with its reason and closes, before it reads a line: the bot's
+// registration lines then fail to write ("broken pipe"), and the error
+// gives the server's reason, not that. (ngIRCd's words for a host with
+// more connections than MaxConnectionsIP, src/ngircd/conn.c.)
+func TestServerClosesAtOnce(t *testing.T) {
+	const reason = "Connection refused, too many connections from your IP address"
+	srv := newFakeServer(t, fakeOptions{refuse: reason})
+	ch := newChannel(t, testConfig(srv.addr()))
+	for range 5 { // the write fails at a different line each time, or not at all
+		_, err := ch.Send(context.Background(), message(sampleUpdate()))
+		require.Error(t, err)
+		assert.Equal(t, "irc: connection closed by the server: "+reason, err.Error())
+		assert.False(t, broadcast.IsPermanent(err))
+		err = ch.Check(context.Background())
+		require.Error(t, err)
+		assert.Equal(t, "irc: connection closed by the server: "+reason, err.Error())
+	}
+}

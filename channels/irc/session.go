@@ -29,7 +29,6 @@ type session struct {
 	reg   *registration // non-nil while registering
 	chans map[string]*chanState
 	pongs map[string]bool
-	bye   string // text of the server's ERROR line, if any
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -109,10 +108,29 @@ func (ss *session) lost() error {
 	if ss.ctx.Err() != nil {
 		return ss.ctxErr()
 	}
-	if ss.bye != "" {
-		return fmt.Errorf("irc: connection closed by the server: %s", ss.bye)
+	if bye := ss.bye(); bye != "" {
+		return fmt.Errorf("irc: connection closed by the server: %s", bye)
 	}
 	return fmt.Errorf("irc: connection lost: %w", ss.c.readErr)
+}
+
+// bye returns the text of the server's ERROR line, cleared of secrets by
+// serverText; "" if none came.
+func (ss *session) bye() string { return ss.s.serverText(ss.c.errorText()) }
+
+// broken explains err, the error of a write: the server may have closed
+// the connection after saying why in an ERROR line (a throttled or banned
+// connection gets it at once, before the server reads a line), which the
+// reader may not have read yet. It waits for the reader to end, at most
+// quitWait, and returns the server's reason if it gave one, else err.
+func (ss *session) broken(err error) error {
+	if err == nil || ss.ctx.Err() != nil || broadcast.IsPermanent(err) {
+		return err
+	}
+	if _, lost := ss.wait(nil, quitWait); lost != nil && ss.bye() != "" {
+		return lost
+	}
+	return err
 }
 
 // write sends a line now (registration, QUIT).
@@ -139,14 +157,13 @@ func (ss *session) paced(command string, params ...string) error {
 			return err
 		}
 	}
-	return ss.write(command, params...)
+	return ss.broken(ss.write(command, params...))
 }
 
 // handle records what one server line means for the Send.
 func (ss *session) handle(m ircmsg.Message) {
 	if m.Command == "ERROR" {
-		ss.bye = ss.s.serverText(param(m, 0))
-		return
+		return // the connection keeps it: see bye
 	}
 	if ss.reg != nil {
 		ss.reg.handle(ss, m)
