@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 const (
@@ -98,12 +99,20 @@ func dialErr(ctx context.Context, s *settings, err error) error {
 }
 
 // classifyTLS marks TLS failures that a retry cannot fix (the certificate
-// does not verify, the port does not speak TLS) as permanent.
+// does not verify, the port does not speak TLS) as permanent, and the
+// server's "access denied" alert as a rate limit: it is how Solanum's TLS
+// listeners refuse a throttled host (and a D-lined one), where its
+// plaintext ones send an ERROR line (see throttled).
 func classifyTLS(err error) error {
 	var verify *tls.CertificateVerificationError
 	var record tls.RecordHeaderError
-	if errors.As(err, &verify) || errors.As(err, &record) {
+	var remote *net.OpError
+	switch {
+	case errors.As(err, &verify) || errors.As(err, &record):
 		return broadcast.Permanent(err)
+	case errors.As(err, &remote) && remote.Op == "remote error" && remote.Err != nil &&
+		remote.Err.Error() == "tls: access denied":
+		return httpx.RateLimited(err, 0, false)
 	}
 	return err
 }

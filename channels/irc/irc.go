@@ -150,9 +150,13 @@
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
 // the mechanism or that does not know CAP), an erroneous nick (432), all
 // wrapping a *ReplyError, and a certificate that does not verify. Transient: refused
-// connections, timeouts, a lost connection, every alternate nick in use
-// (433), and a server that does not list SASL at all (Solanum leaves it
-// out while its services are away).
+// connections, timeouts, a lost connection (its error gives the server's
+// ERROR line, when it sent one), every alternate nick in use (433), and a
+// server that does not list SASL at all (Solanum leaves it out while its
+// services are away). A server that refuses the connection for connecting
+// too often (an ERROR that says it is throttled, or Solanum's TLS alert
+// "access denied") is a rate limit: the error asks, with
+// broadcast.RetryAfter, for 30 s before the next attempt.
 //
 // Passwords are redact.Secret values and channel keys are hidden by
 // ChannelList, so neither shows when a Config is printed, logged or

@@ -2,7 +2,10 @@ package irc_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"io"
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,7 +13,97 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/irc"
 )
+
+// A server that refuses a connection for reconnecting too often is a rate
+// limit: the attempt is retried, after httpx.RateLimitWait, since IRC
+// servers name no wait, rather than at the Broadcaster's first backoff
+// steps (1 s, 2 s, 4 s…), which Solanum's default throttle (more than 4
+// connections within 60 s) refuses every time. The ERROR texts are the
+// servers' own.
+func TestThrottledConnection(t *testing.T) {
+	tests := []struct {
+		name      string
+		refuse    string
+		throttled bool
+	}{
+		// Solanum, ircd/listener.c, on its plaintext listeners.
+		{name: "Solanum", refuse: "Reconnecting too fast, throttled.", throttled: true},
+		// UnrealIRCd, src/modules/connect-flood.c.
+		{name: "UnrealIRCd", refuse: "Closing Link: [127.0.0.1] (Throttled: Reconnecting too fast) - " +
+			"Email admin@example.org for more information.", throttled: true},
+		// InspIRCd's connflood module, with the quit message of its
+		// example configuration.
+		{name: "InspIRCd connflood", refuse: "Closing link: (statusbot@127.0.0.1) [Throttled]", throttled: true},
+		// Ergo, irc/server.go (InspIRCd's connectban says much the same).
+		{name: "Ergo", refuse: "You have attempted to connect too many times within a short duration. " +
+			"Wait a while, and you will be able to connect.", throttled: true},
+		// ngIRCd's limit of connections at once (MaxConnectionsIP) is no
+		// throttle: one of them may close any moment.
+		{name: "ngIRCd too many connections", refuse: "Connection refused, too many connections from your IP address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{refuse: tt.refuse})
+			ch := newChannel(t, testConfig(srv.addr()))
+			for _, call := range []func() error{
+				func() error { _, err := ch.Send(context.Background(), message(sampleUpdate())); return err },
+				func() error { return ch.Check(context.Background()) },
+			} {
+				err := call()
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "irc: connection closed by the server: "+tt.refuse)
+				assert.False(t, broadcast.IsPermanent(err))
+				d, hinted := broadcast.RetryDelay(err)
+				if tt.throttled {
+					assert.True(t, hinted, "a rate limit: %q", err)
+					assert.Equal(t, httpx.RateLimitWait, d)
+				} else {
+					assert.False(t, hinted, "no rate limit: %q", err)
+				}
+			}
+		})
+	}
+}
+
+// Solanum throttles its TLS listeners too, but writes a TLS alert instead
+// of an ERROR line: 15 03 00 00 02 02 31, a fatal "access denied" (ircd/
+// listener.c, ssldeniederrcode). The default connection (TLSOn) sees only
+// that.
+func TestThrottledTLSConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	t.Cleanup(func() { _ = ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			// Read the ClientHello record whole, so that closing sends
+			// no reset that could overtake the alert.
+			hdr := make([]byte, 5)
+			if _, err := io.ReadFull(conn, hdr); err == nil {
+				_, _ = io.CopyN(io.Discard, conn, int64(binary.BigEndian.Uint16(hdr[3:])))
+				_, _ = conn.Write([]byte{0x15, 0x03, 0x00, 0x00, 0x02, 0x02, 0x31})
+			}
+			_ = conn.Close()
+		}
+	}()
+	cfg := testConfig(ln.Addr().String())
+	cfg.TLS = irc.TLSOn
+	ch := newChannel(t, cfg)
+	_, err = ch.Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "access denied")
+	assert.False(t, broadcast.IsPermanent(err))
+	d, hinted := broadcast.RetryDelay(err)
+	assert.True(t, hinted, "a rate limit: %q", err)
+	assert.Equal(t, httpx.RateLimitWait, d)
+}
 
 // Solanum limits how many channels a client that is neither opped nor
 // voiced may message: 10 after connecting, 4 for a host that exceeded it

@@ -109,9 +109,27 @@ func (ss *session) lost() error {
 		return ss.ctxErr()
 	}
 	if bye := ss.bye(); bye != "" {
-		return fmt.Errorf("irc: connection closed by the server: %s", bye)
+		err := fmt.Errorf("irc: connection closed by the server: %s", bye)
+		if throttled(bye) {
+			return httpx.RateLimited(err, 0, false)
+		}
+		return err
 	}
 	return fmt.Errorf("irc: connection lost: %w", ss.c.readErr)
+}
+
+// throttled reports whether bye, the text of a server's ERROR line, refuses
+// the connection for connecting too often: Solanum's "Reconnecting too
+// fast, throttled.", UnrealIRCd's "Throttled: Reconnecting too fast",
+// InspIRCd's connflood "Throttled", Ergo's and InspIRCd's connectban
+// "attempted to connect too many times". Such a refusal is a rate limit
+// that names no wait: a retry within seconds, at the Broadcaster's first
+// backoff steps, would be refused again (Solanum throttles a host that
+// connects more than 4 times within 60 s).
+func throttled(bye string) bool {
+	t := strings.ToLower(bye)
+	return strings.Contains(t, "throttl") || strings.Contains(t, "too fast") ||
+		strings.Contains(t, "connect too many times")
 }
 
 // bye returns the text of the server's ERROR line, cleared of secrets by
