@@ -46,7 +46,8 @@ type fakeOptions struct {
 	keys       map[string]string // channel → key (+k)
 	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
 	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
-	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit)
+	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
+	// "f" (a NOTICE to PRIVMSG, the line dropped: Solanum's channel flood limit)
 	joinDelay time.Duration
 	noPong    bool   // never answer PING
 	greet     bool   // send a NOTICE as soon as a client connects

@@ -128,8 +128,10 @@
 // a second before the attempt's deadline when that comes first (the
 // channels posted meanwhile stay recorded), a channel whose JOIN was
 // answered too late for its lines to fit the deadline, 477 once logged in with
-// SASL (see below), and 707 to the lines (Solanum's limit on the channels a
-// client may message, which drops them), a rate limit: Send's error asks,
+// SASL (see below), and lines the server dropped, as Solanum does with a
+// 707 (its limit on the channels a client may message) or a notice
+// "Message to #chan throttled due to flooding" (the channel gets too many
+// lines a second, from everyone): rate limits, for which Send's error asks,
 // with broadcast.RetryAfter, for 30 s before the next attempt, as for every
 // rate limit that names no wait. Refused for good: 473 invite-only, 474 banned, 475 bad
 // key, 403, 405, 476, 489 to JOIN, 404, 442 or a KICK while posting, and

@@ -161,3 +161,33 @@ func TestServerClosesAtOnce(t *testing.T) {
 		assert.Equal(t, "irc: connection closed by the server: "+reason, err.Error())
 	}
 }
+
+// Solanum drops the messages to a channel that gets more than 10 a second
+// from the users of the server (its default floodcount: the bot's lines
+// and everyone's questions in a busy channel during an outage), and says
+// so in a server NOTICE for each PRIVMSG dropped (flood_attack_channel,
+// ircd/channel.c). The channel did not get the update: it is left for a
+// later attempt, after the rate limit's wait.
+func TestChannelFloodLimit(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#ops": "f"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.True(t, errors.As(err, &te), "%q", err)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#ops", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(),
+		"irc: send to #ops: the server dropped the lines: *** Message to #ops throttled due to flooding")
+	d, hinted := broadcast.RetryDelay(err)
+	assert.True(t, hinted, "a rate limit: %q", err)
+	assert.Equal(t, httpx.RateLimitWait, d)
+	done, _ := m.Ledger.Done("#ops")
+	assert.False(t, done)
+	done, _ = m.Ledger.Done("#status")
+	assert.True(t, done)
+}

@@ -194,6 +194,11 @@ func (ss *session) handle(m ircmsg.Message) {
 		}
 	case "PONG":
 		ss.pongs[param(m, len(m.Params)-1)] = true
+	case "NOTICE":
+		if name, ok := floodDropped(m); ok {
+			ss.refuse(name, httpx.RateLimited(fmt.Errorf("the server dropped the lines: %s",
+				ss.s.serverText(param(m, 1))), 0, false), false)
+		}
 	case "KICK":
 		if ss.isMe(param(m, 1)) {
 			ss.refuse(param(m, 0), &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
@@ -219,6 +224,22 @@ func (ss *session) handle(m ircmsg.Message) {
 			ss.refuse(param(m, 1), ss.replyOf(m), false)
 		}
 	}
+}
+
+// floodDropped reports whether m is the server's notice that it dropped a
+// PRIVMSG to a channel for flooding, and names the channel: Solanum's
+// ":server NOTICE nick :*** Message to #chan throttled due to flooding"
+// (flood_attack_channel, ircd/channel.c, as in ratbox and charybdis),
+// sent for every line dropped while the channel gets more than its
+// floodcount (10 by default) lines a second from the server's users. A
+// rate limit that names no wait; only a server sends it (no "!" in its
+// source).
+func floodDropped(m ircmsg.Message) (channel string, ok bool) {
+	rest, found := strings.CutPrefix(param(m, 1), "*** Message to ")
+	if !found || strings.Contains(m.Source, "!") || !strings.HasSuffix(rest, " throttled due to flooding") {
+		return "", false
+	}
+	return strings.TrimSuffix(rest, " throttled due to flooding"), true
 }
 
 // needsLogin explains a 477, ERR_NEEDREGGEDNICK on the servers that send
