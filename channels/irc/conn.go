@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 const (
@@ -43,6 +44,7 @@ type conn struct {
 	user    string // our user and host as the server shows them (see learnPrefix); "": not known
 	host    string
 	joined  map[string]bool // folded names of the channels we are in
+	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
 
@@ -97,12 +99,20 @@ func dialErr(ctx context.Context, s *settings, err error) error {
 }
 
 // classifyTLS marks TLS failures that a retry cannot fix (the certificate
-// does not verify, the port does not speak TLS) as permanent.
+// does not verify, the port does not speak TLS) as permanent, and the
+// server's "access denied" alert as a rate limit: it is how Solanum's TLS
+// listeners refuse a throttled host (and a D-lined one), where its
+// plaintext ones send an ERROR line (see throttled).
 func classifyTLS(err error) error {
 	var verify *tls.CertificateVerificationError
 	var record tls.RecordHeaderError
-	if errors.As(err, &verify) || errors.As(err, &record) {
+	var remote *net.OpError
+	switch {
+	case errors.As(err, &verify) || errors.As(err, &record):
 		return broadcast.Permanent(err)
+	case errors.As(err, &remote) && remote.Op == "remote error" && remote.Err != nil &&
+		remote.Err.Error() == "tls: access denied":
+		return httpx.RateLimited(err, 0, false)
 	}
 	return err
 }
@@ -134,10 +144,14 @@ func (c *conn) readLoop() {
 }
 
 // track follows our nick, user and host, and channel membership, which
-// persistent connections keep between Sends.
+// persistent connections keep between Sends, and keeps the server's ERROR
+// line, which may come before a Send attaches (see errorText).
 func (c *conn) track(m ircmsg.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if m.Command == "ERROR" {
+		c.bye = param(m, 0)
+	}
 	if m.Command == "001" && len(m.Params) > 0 {
 		c.nick = m.Params[0]
 	}
@@ -252,6 +266,15 @@ func (c *conn) currentNick() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.nick
+}
+
+// errorText returns the text of the server's ERROR line, as the server
+// sent it; "" if none came. A server that refuses a connection at once
+// sends it before the Send is attached, which would not see it.
+func (c *conn) errorText() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bye
 }
 
 func (c *conn) isJoined(name string) bool {

@@ -322,6 +322,12 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
 		return true
+	case s.opts.modes[channel] == "t": // Solanum's channel target change limit (doc/features/tgchange.txt)
+		c.numeric("707", channel, "Targets changing too fast, message dropped")
+		return true
+	case command == "PRIVMSG" && s.opts.modes[channel] == "f": // Solanum's flood_attack_channel (ircd/channel.c)
+		c.reply(":fake.test NOTICE " + c.nick + " :*** Message to " + channel + " throttled due to flooding")
+		return true
 	case command == "PRIVMSG" && s.opts.modes[channel] == "M" && !c.authed: // as ngIRCd says it
 		c.numeric("477", channel, "Cannot send to channel (+M) -- You need to be identified to a registered account to message this channel")
 		return true

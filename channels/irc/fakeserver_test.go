@@ -46,12 +46,14 @@ type fakeOptions struct {
 	keys       map[string]string // channel → key (+k)
 	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
 	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
-	// "w" (JOIN answered after joinDelay)
+	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
+	// "f" (a NOTICE to PRIVMSG, the line dropped: Solanum's channel flood limit)
 	joinDelay time.Duration
-	noPong    bool // never answer PING
-	greet     bool // send a NOTICE as soon as a client connects
-	bare464   bool // refuse a password with ERROR only, as ngIRCd does
-	echo      bool // error answers repeat the credentials received, as sent, channel keys included
+	noPong    bool   // never answer PING
+	greet     bool   // send a NOTICE as soon as a client connects
+	refuse    string // the text of an ERROR sent to every client as soon as it connects, which is then closed
+	bare464   bool   // refuse a password with ERROR only, as ngIRCd does
+	echo      bool   // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.
@@ -131,6 +133,12 @@ func (s *fakeServer) accept() {
 		s.mu.Unlock()
 		if s.opts.greet {
 			c.reply(":fake.test NOTICE * :*** Looking up your hostname...")
+		}
+		if s.opts.refuse != "" {
+			// As a throttled connection gets it: Solanum and UnrealIRCd
+			// write the ERROR and close before reading a line.
+			c.reply("ERROR :" + s.opts.refuse)
+			_ = conn.Close()
 		}
 		s.wg.Add(1)
 		go c.serve()

@@ -127,8 +127,13 @@
 // Solanum's 480 throttle), a JOIN not answered within Config.Timeout, or by
 // a second before the attempt's deadline when that comes first (the
 // channels posted meanwhile stay recorded), a channel whose JOIN was
-// answered too late for its lines to fit the deadline, and 477 once logged in with
-// SASL (see below). Refused for good: 473 invite-only, 474 banned, 475 bad
+// answered too late for its lines to fit the deadline, 477 once logged in with
+// SASL (see below), and lines the server dropped, as Solanum does with a
+// 707 (its limit on the channels a client may message) or a notice
+// "Message to #chan throttled due to flooding" (the channel gets too many
+// lines a second, from everyone): rate limits, for which Send's error asks,
+// with broadcast.RetryAfter, for 30 s before the next attempt, as for every
+// rate limit that names no wait. Refused for good: 473 invite-only, 474 banned, 475 bad
 // key, 403, 405, 476, 489 to JOIN, 404, 442 or a KICK while posting, and
 // 477 without a SASL login. 477 (ERR_NEEDREGGEDNICK, as Solanum,
 // UnrealIRCd, InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the
@@ -147,9 +152,13 @@
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
 // the mechanism or that does not know CAP), an erroneous nick (432), all
 // wrapping a *ReplyError, and a certificate that does not verify. Transient: refused
-// connections, timeouts, a lost connection, every alternate nick in use
-// (433), and a server that does not list SASL at all (Solanum leaves it
-// out while its services are away).
+// connections, timeouts, a lost connection (its error gives the server's
+// ERROR line, when it sent one), every alternate nick in use (433), and a
+// server that does not list SASL at all (Solanum leaves it out while its
+// services are away). A server that refuses the connection for connecting
+// too often (an ERROR that says it is throttled, or Solanum's TLS alert
+// "access denied") is a rate limit: the error asks, with
+// broadcast.RetryAfter, for 30 s before the next attempt.
 //
 // Passwords are redact.Secret values and channel keys are hidden by
 // ChannelList, so neither shows when a Config is printed, logged or

@@ -52,7 +52,7 @@ func (ss *session) register() error {
 	lines = append(lines, []string{"NICK", r.nicks[0]}, []string{"USER", s.user, "0", "*", s.realName})
 	for _, l := range lines {
 		if err := ss.write(l[0], l[1:]...); err != nil {
-			return err
+			return passwordRefused(ss, ss.broken(err))
 		}
 	}
 	if err := ss.await("register", func() bool { return r.done || r.err != nil }); err != nil {
@@ -74,10 +74,11 @@ func (ss *session) register() error {
 // denied: Bad password?"; InspIRCd's reason also names the password),
 // whether the password was wrong or missing from the Config.
 func passwordRefused(ss *session, err error) error {
-	if ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(ss.bye), "password") {
+	bye := ss.bye()
+	if ss.ctx.Err() != nil || !strings.Contains(strings.ToLower(bye), "password") {
 		return err
 	}
-	return broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", ss.bye))
+	return broadcast.Permanent(fmt.Errorf("irc: register: log in: the server closed the connection: %s", bye))
 }
 
 // handle advances registration with one server line.

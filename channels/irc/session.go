@@ -13,6 +13,7 @@ import (
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -28,7 +29,6 @@ type session struct {
 	reg   *registration // non-nil while registering
 	chans map[string]*chanState
 	pongs map[string]bool
-	bye   string // text of the server's ERROR line, if any
 }
 
 // chanState is what the server said about one channel during a Send.
@@ -108,10 +108,47 @@ func (ss *session) lost() error {
 	if ss.ctx.Err() != nil {
 		return ss.ctxErr()
 	}
-	if ss.bye != "" {
-		return fmt.Errorf("irc: connection closed by the server: %s", ss.bye)
+	if bye := ss.bye(); bye != "" {
+		err := fmt.Errorf("irc: connection closed by the server: %s", bye)
+		if throttled(bye) {
+			return httpx.RateLimited(err, 0, false)
+		}
+		return err
 	}
 	return fmt.Errorf("irc: connection lost: %w", ss.c.readErr)
+}
+
+// throttled reports whether bye, the text of a server's ERROR line, refuses
+// the connection for connecting too often: Solanum's "Reconnecting too
+// fast, throttled.", UnrealIRCd's "Throttled: Reconnecting too fast",
+// InspIRCd's connflood "Throttled", Ergo's and InspIRCd's connectban
+// "attempted to connect too many times". Such a refusal is a rate limit
+// that names no wait: a retry within seconds, at the Broadcaster's first
+// backoff steps, would be refused again (Solanum throttles a host that
+// connects more than 4 times within 60 s).
+func throttled(bye string) bool {
+	t := strings.ToLower(bye)
+	return strings.Contains(t, "throttl") || strings.Contains(t, "too fast") ||
+		strings.Contains(t, "connect too many times")
+}
+
+// bye returns the text of the server's ERROR line, cleared of secrets by
+// serverText; "" if none came.
+func (ss *session) bye() string { return ss.s.serverText(ss.c.errorText()) }
+
+// broken explains err, the error of a write: the server may have closed
+// the connection after saying why in an ERROR line (a throttled or banned
+// connection gets it at once, before the server reads a line), which the
+// reader may not have read yet. It waits for the reader to end, at most
+// quitWait, and returns the server's reason if it gave one, else err.
+func (ss *session) broken(err error) error {
+	if err == nil || ss.ctx.Err() != nil || broadcast.IsPermanent(err) {
+		return err
+	}
+	if _, lost := ss.wait(nil, quitWait); lost != nil && ss.bye() != "" {
+		return lost
+	}
+	return err
 }
 
 // write sends a line now (registration, QUIT).
@@ -138,14 +175,13 @@ func (ss *session) paced(command string, params ...string) error {
 			return err
 		}
 	}
-	return ss.write(command, params...)
+	return ss.broken(ss.write(command, params...))
 }
 
 // handle records what one server line means for the Send.
 func (ss *session) handle(m ircmsg.Message) {
 	if m.Command == "ERROR" {
-		ss.bye = ss.s.serverText(param(m, 0))
-		return
+		return // the connection keeps it: see bye
 	}
 	if ss.reg != nil {
 		ss.reg.handle(ss, m)
@@ -158,6 +194,11 @@ func (ss *session) handle(m ircmsg.Message) {
 		}
 	case "PONG":
 		ss.pongs[param(m, len(m.Params)-1)] = true
+	case "NOTICE":
+		if name, ok := floodDropped(m); ok {
+			ss.refuse(name, httpx.RateLimited(fmt.Errorf("the server dropped the lines: %s",
+				ss.s.serverText(param(m, 1))), 0, false), false)
+		}
 	case "KICK":
 		if ss.isMe(param(m, 1)) {
 			ss.refuse(param(m, 0), &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
@@ -165,6 +206,13 @@ func (ss *session) handle(m ircmsg.Message) {
 	case "477":
 		permanent, err := ss.needsLogin(ss.replyOf(m))
 		ss.refuse(param(m, 1), err, permanent)
+	case "707":
+		// Solanum's ERR_TARGCHANGE: a client neither opped nor voiced
+		// may message only so many channels (10 after connecting, 4
+		// from a host that exceeded it, one more a minute); past that,
+		// the line is dropped, and the PONG after it proves nothing. A
+		// rate limit that names no wait.
+		ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 	default:
 		if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
@@ -176,6 +224,22 @@ func (ss *session) handle(m ircmsg.Message) {
 			ss.refuse(param(m, 1), ss.replyOf(m), false)
 		}
 	}
+}
+
+// floodDropped reports whether m is the server's notice that it dropped a
+// PRIVMSG to a channel for flooding, and names the channel: Solanum's
+// ":server NOTICE nick :*** Message to #chan throttled due to flooding"
+// (flood_attack_channel, ircd/channel.c, as in ratbox and charybdis),
+// sent for every line dropped while the channel gets more than its
+// floodcount (10 by default) lines a second from the server's users. A
+// rate limit that names no wait; only a server sends it (no "!" in its
+// source).
+func floodDropped(m ircmsg.Message) (channel string, ok bool) {
+	rest, found := strings.CutPrefix(param(m, 1), "*** Message to ")
+	if !found || strings.Contains(m.Source, "!") || !strings.HasSuffix(rest, " throttled due to flooding") {
+		return "", false
+	}
+	return strings.TrimSuffix(rest, " throttled due to flooding"), true
 }
 
 // needsLogin explains a 477, ERR_NEEDREGGEDNICK on the servers that send

@@ -1,0 +1,193 @@
+package irc_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/irc"
+)
+
+// A server that refuses a connection for reconnecting too often is a rate
+// limit: the attempt is retried, after httpx.RateLimitWait, since IRC
+// servers name no wait, rather than at the Broadcaster's first backoff
+// steps (1 s, 2 s, 4 s…), which Solanum's default throttle (more than 4
+// connections within 60 s) refuses every time. The ERROR texts are the
+// servers' own.
+func TestThrottledConnection(t *testing.T) {
+	tests := []struct {
+		name      string
+		refuse    string
+		throttled bool
+	}{
+		// Solanum, ircd/listener.c, on its plaintext listeners.
+		{name: "Solanum", refuse: "Reconnecting too fast, throttled.", throttled: true},
+		// UnrealIRCd, src/modules/connect-flood.c.
+		{name: "UnrealIRCd", refuse: "Closing Link: [127.0.0.1] (Throttled: Reconnecting too fast) - " +
+			"Email admin@example.org for more information.", throttled: true},
+		// InspIRCd's connflood module, with the quit message of its
+		// example configuration.
+		{name: "InspIRCd connflood", refuse: "Closing link: (statusbot@127.0.0.1) [Throttled]", throttled: true},
+		// Ergo, irc/server.go (InspIRCd's connectban says much the same).
+		{name: "Ergo", refuse: "You have attempted to connect too many times within a short duration. " +
+			"Wait a while, and you will be able to connect.", throttled: true},
+		// ngIRCd's limit of connections at once (MaxConnectionsIP) is no
+		// throttle: one of them may close any moment.
+		{name: "ngIRCd too many connections", refuse: "Connection refused, too many connections from your IP address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{refuse: tt.refuse})
+			ch := newChannel(t, testConfig(srv.addr()))
+			for _, call := range []func() error{
+				func() error { _, err := ch.Send(context.Background(), message(sampleUpdate())); return err },
+				func() error { return ch.Check(context.Background()) },
+			} {
+				err := call()
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "irc: connection closed by the server: "+tt.refuse)
+				assert.False(t, broadcast.IsPermanent(err))
+				d, hinted := broadcast.RetryDelay(err)
+				if tt.throttled {
+					assert.True(t, hinted, "a rate limit: %q", err)
+					assert.Equal(t, httpx.RateLimitWait, d)
+				} else {
+					assert.False(t, hinted, "no rate limit: %q", err)
+				}
+			}
+		})
+	}
+}
+
+// Solanum throttles its TLS listeners too, but writes a TLS alert instead
+// of an ERROR line: 15 03 00 00 02 02 31, a fatal "access denied" (ircd/
+// listener.c, ssldeniederrcode). The default connection (TLSOn) sees only
+// that.
+func TestThrottledTLSConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	t.Cleanup(func() { _ = ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			// Read the ClientHello record whole, so that closing sends
+			// no reset that could overtake the alert.
+			hdr := make([]byte, 5)
+			if _, err := io.ReadFull(conn, hdr); err == nil {
+				_, _ = io.CopyN(io.Discard, conn, int64(binary.BigEndian.Uint16(hdr[3:])))
+				_, _ = conn.Write([]byte{0x15, 0x03, 0x00, 0x00, 0x02, 0x02, 0x31})
+			}
+			_ = conn.Close()
+		}
+	}()
+	cfg := testConfig(ln.Addr().String())
+	cfg.TLS = irc.TLSOn
+	ch := newChannel(t, cfg)
+	_, err = ch.Send(context.Background(), message(sampleUpdate()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "access denied")
+	assert.False(t, broadcast.IsPermanent(err))
+	d, hinted := broadcast.RetryDelay(err)
+	assert.True(t, hinted, "a rate limit: %q", err)
+	assert.Equal(t, httpx.RateLimitWait, d)
+}
+
+// Solanum limits how many channels a client that is neither opped nor
+// voiced may message: 10 after connecting, 4 for a host that exceeded it
+// before, one more a minute. Past that, it drops the line and answers 707
+// (ERR_TARGCHANGE, doc/features/tgchange.txt), which the PONG that follows
+// does not undo: the channel did not get the update, and is left for a
+// later attempt, after the rate limit's wait.
+func TestTargetChangeLimit(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#ops": "t"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	for _, notice := range []bool{false, true} {
+		cfg.Notice = notice
+		ch := newChannel(t, cfg)
+		m := message(sampleUpdate())
+		_, err := ch.Send(context.Background(), m)
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err))
+		var te *broadcast.TargetsError
+		require.True(t, errors.As(err, &te), "%q", err)
+		require.Len(t, te.Pending, 1)
+		assert.Equal(t, "#ops", te.Pending[0].Target)
+		assert.Contains(t, te.Pending[0].Err.Error(), "irc: send to #ops: 707 Targets changing too fast, message dropped")
+		re, ok := replyError(err)
+		require.True(t, ok)
+		assert.Equal(t, "707", re.Code)
+		d, hinted := broadcast.RetryDelay(err)
+		assert.True(t, hinted, "a rate limit: %q", err)
+		assert.Equal(t, httpx.RateLimitWait, d)
+		done, failure := m.Ledger.Done("#ops")
+		assert.False(t, done, "#ops did not get the update (%s)", failure)
+		done, _ = m.Ledger.Done("#status")
+		assert.True(t, done)
+	}
+	assert.Empty(t, srv.saidIn("#ops"))
+	assert.NotEmpty(t, srv.saidIn("#status"))
+}
+
+// A server that refuses a connection as soon as it is made writes an ERROR
+// line with its reason and closes, before it reads a line: the bot's
+// registration lines then fail to write ("broken pipe"), and the error
+// gives the server's reason, not that. (ngIRCd's words for a host with
+// more connections than MaxConnectionsIP, src/ngircd/conn.c.)
+func TestServerClosesAtOnce(t *testing.T) {
+	const reason = "Connection refused, too many connections from your IP address"
+	srv := newFakeServer(t, fakeOptions{refuse: reason})
+	ch := newChannel(t, testConfig(srv.addr()))
+	for range 5 { // the write fails at a different line each time, or not at all
+		_, err := ch.Send(context.Background(), message(sampleUpdate()))
+		require.Error(t, err)
+		assert.Equal(t, "irc: connection closed by the server: "+reason, err.Error())
+		assert.False(t, broadcast.IsPermanent(err))
+		err = ch.Check(context.Background())
+		require.Error(t, err)
+		assert.Equal(t, "irc: connection closed by the server: "+reason, err.Error())
+	}
+}
+
+// Solanum drops the messages to a channel that gets more than 10 a second
+// from the users of the server (its default floodcount: the bot's lines
+// and everyone's questions in a busy channel during an outage), and says
+// so in a server NOTICE for each PRIVMSG dropped (flood_attack_channel,
+// ircd/channel.c). The channel did not get the update: it is left for a
+// later attempt, after the rate limit's wait.
+func TestChannelFloodLimit(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#ops": "f"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.True(t, errors.As(err, &te), "%q", err)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#ops", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(),
+		"irc: send to #ops: the server dropped the lines: *** Message to #ops throttled due to flooding")
+	d, hinted := broadcast.RetryDelay(err)
+	assert.True(t, hinted, "a rate limit: %q", err)
+	assert.Equal(t, httpx.RateLimitWait, d)
+	done, _ := m.Ledger.Done("#ops")
+	assert.False(t, done)
+	done, _ = m.Ledger.Done("#status")
+	assert.True(t, done)
+}
