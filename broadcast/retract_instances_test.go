@@ -108,3 +108,31 @@ func TestRetractOnAnotherInstanceDoesNotWaitForARetry(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(rep.Results[1].Err), "the retracted update fails for good on x: %v", rep.Results[1].Err)
 	assert.Zero(t, x.count(), "the retracted update was posted after the retraction")
 }
+
+// With Options.Lock, a Retract on the instance whose Send waits to retry
+// the update stops that retry, as without the lock. (The retraction took
+// the update's lock and then waited for the delivery to end, while the
+// delivery, woken by it, waited for that lock: both waited until the
+// Retract's ctx ended.)
+func TestRetractWithLockStopsARetryOfTheSameInstance(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	x := &rateLimited{editable: editable{script: script{name: "x"}}, waiting: make(chan struct{})}
+	opts := broadcast.Options{Lock: waitingLock(), Retry: broadcast.RetryPolicy{MaxElapsed: 2 * time.Hour}}
+	b := newBroadcaster(t, opts, slack, x)
+	u := validUpdate()
+	u.ID = "wrong-same-instance"
+
+	done := sendInBackground(t, b, u)
+	<-x.waiting
+	require.Eventually(t, func() bool { return slack.count() == 1 }, 10*time.Second, time.Millisecond)
+
+	rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer rcancel()
+	ret, err := b.Retract(rctx, u.ID)
+	require.NoError(t, err, "the Retract and the retry it stopped waited for each other")
+	assert.True(t, ret.Results[1].Skipped, "x never posted it")
+	assert.Len(t, slack.retracts, 1)
+	rep := <-done
+	assert.True(t, broadcast.IsPermanent(rep.Results[1].Err), "the retracted update fails for good on x: %v", rep.Results[1].Err)
+	assert.Zero(t, x.count(), "the retracted update was posted after the retraction")
+}

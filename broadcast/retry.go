@@ -158,8 +158,19 @@ func (d *delivery) unlock() {
 // may be hours away; and a lock lost while its holder waits (its
 // connection broken) is taken afresh by the next attempt. A retraction
 // takes the lock of the update it retracts, which is what excludes it from
-// that update's attempts.
+// that update's attempts. It first stops this Broadcaster's deliveries of
+// that update (see prepareRetract), which take their flight before the
+// lock: a retry woken by the retraction then waits for the flight, not for
+// a lock the retraction holds while it waits for the retry to end.
 func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error) {
+	if d.op == opRetract {
+		release, err := d.b.flights.retract(ctx, d.original, d.name)
+		if err != nil {
+			d.res.Attempts = n
+			return false, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
+		}
+		defer release()
+	}
 	if d.b.sharedLock != nil {
 		id := d.markID
 		if d.op == opRetract {
@@ -365,19 +376,14 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 // stopped before the channel posted it.
 var errRetracted = Permanent(errors.New("broadcast: retracted before this channel posted it"))
 
-// prepareRetract first stops this Broadcaster's deliveries of the update
-// to the channel, and keeps new ones from starting until it has looked for
-// the post and kept later Sends from posting (forbid), so that none posts
-// it after the retraction looked: an attempt under way ends first, and
-// what it posted is then deleted.
+// prepareRetract runs once this Broadcaster's deliveries of the update to
+// the channel are stopped, and new ones kept from starting until the
+// attempt ends (see once): it looks for the post and keeps later Sends
+// from posting (forbid), so that none posts it after the retraction
+// looked: an attempt under way ended first, and what it posted is deleted.
 //
 //go:noinline
 func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
-	release, err := d.b.flights.retract(ctx, d.original, d.name)
-	if err != nil {
-		return false, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
-	}
-	defer release()
 	prev, posted, err := d.b.store.Receipt(ctx, d.original, d.name)
 	if err != nil {
 		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)

@@ -5,6 +5,7 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -223,6 +224,9 @@ func TestOperatorsCancelUnheardByTheRunIsItsEvent(t *testing.T) {
 	rep, err := in.d.Wait(ctx, id)
 	require.Error(t, err)
 	assert.ErrorIs(t, rep.Results[0].Err, dispatch.ErrCancelledByOperator)
+	assert.Equal(t, 1, strings.Count(rep.Results[0].Err.Error(), dispatch.ErrCancelledByOperator.Error()),
+		"Report names the cancel once: %v", rep.Results[0].Err)
+	assert.ErrorContains(t, rep.Results[0].Err, "last attempt: HTTP 503")
 	mu.Lock()
 	defer mu.Unlock()
 	last := events[len(events)-1]

@@ -98,7 +98,8 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 // meanwhile (Client.JobCancel) is cancelled by River instead, whatever is
 // returned: the Event says so, as Report does. Without LISTEN (PollOnly,
 // or a notification missed) the run was not told of the cancel; the job's
-// metadata is read again to tell.
+// metadata is read again to tell. err is returned as it is, so that River
+// records the attempt's own error, which Report gives as the last attempt's.
 func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event, kind broadcast.EventKind, err error) error {
 	if kind == broadcast.EventRetry && d.cancelledMeanwhile(ctx, row.ID) {
 		if e.Err == nil { // not tried: it waited for its original
@@ -107,7 +108,6 @@ func (d *Dispatcher) finish(ctx context.Context, row *rivertype.JobRow, e Event,
 			e.Err = fmt.Errorf("%w; the attempt under way: %w", ErrCancelledByOperator, e.Err)
 		}
 		e.Delay, e.Snoozed, kind = 0, false, broadcast.EventFailed
-		err = river.JobCancel(e.Err)
 	}
 	d.emit(e, kind)
 	return err
