@@ -562,6 +562,14 @@ func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]strin
 			// it (see forbid).
 			_, failure, err = b.store.Done(ctx, opSend.markID(updateID), ch.Name(), "")
 		}
+		if err == nil && !deleted && failure != "" {
+			// Kept from posting it, but what it posted to some targets
+			// first is still up, if it could not be deleted.
+			var posted bool
+			if _, posted, err = b.store.Receipt(ctx, partialKey(updateID), ch.Name()); posted {
+				failure = ""
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("broadcast: store: cannot tell whether %s was retracted: %w", updateID, err)
 		}

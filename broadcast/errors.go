@@ -36,7 +36,9 @@ var (
 	// incident's thread, as on a channel that cannot edit; Retract counts
 	// the post as deleted. A Fanout leaves a target whose error wraps it
 	// unmarked and pending, so that the Send that follows reaches it (and
-	// only it and the other targets not done).
+	// only it and the other targets not done: on a channel with many
+	// targets, those that never had the original get the correction too).
+	// A Send's error must not wrap it: such an error fails for good.
 	ErrPostGone = errors.New("broadcast: the post is gone from the platform")
 	// ErrBusy is wrapped by the error of a delivery (a Send's channel, or
 	// a RunJob) that never called its channel because its context ended

@@ -132,3 +132,30 @@ func TestRetractOfAPostDeletedByHand(t *testing.T) {
 	assert.NoError(t, rep.Results[0].Err)
 	assert.True(t, ch.deleted["us"])
 }
+
+// goneOnSend is a channel with targets whose Send wrongly says a post is
+// gone (ErrPostGone is an Edit's and a Retract's).
+type goneOnSend struct{ calls int }
+
+func (*goneOnSend) Name() string { return "odd" }
+
+func (g *goneOnSend) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	g.calls++
+	f := broadcast.NewFanout(m, []string{"a", "b"})
+	for _, i := range f.Todo() {
+		f.Report(i, broadcast.Permanent(fmt.Errorf("404: %w", broadcast.ErrPostGone)))
+	}
+	return broadcast.Receipt{}, f.Err()
+}
+
+// A Send that says a post is gone fails for good at once, instead of
+// retrying its targets, which the Fanout leaves pending, until the retry
+// policy gives up.
+func TestSendThatSaysAPostIsGoneFailsForGood(t *testing.T) {
+	g := &goneOnSend{}
+	b := newBroadcaster(t, broadcast.Options{}, g)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "%v", rep.Results[0].Err)
+	assert.Equal(t, 1, g.calls)
+}

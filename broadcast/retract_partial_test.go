@@ -138,3 +138,29 @@ func TestRetractedOn(t *testing.T) {
 	_, err = b.RetractedOn(ctx, "wrong")
 	assert.ErrorIs(t, err, broadcast.ErrClosed)
 }
+
+// postsOnly is a channel with rooms whose posts cannot be deleted.
+type postsOnly struct{ r *rooms }
+
+func (p postsOnly) Name() string { return p.r.Name() }
+func (p postsOnly) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	return p.r.Send(ctx, m)
+}
+
+// A channel that cannot delete posts, and reached only some of its rooms,
+// still shows the update there after Retract: RetractedOn does not name
+// it, although Retract keeps it from posting the update to the others.
+func TestRetractedOnLeavesOutPostsThatStay(t *testing.T) {
+	chat := postsOnly{&rooms{name: "chat", rooms: []string{"eu", "us"}, down: map[string]bool{"us": true}}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, chat)
+	u := validUpdate()
+	u.ID = "wrong"
+	ctx := context.Background()
+	_, err := b.Send(ctx, u)
+	require.Error(t, err, "us was down")
+	_, err = b.Retract(ctx, "wrong")
+	require.ErrorIs(t, err, broadcast.ErrNotSupported)
+	names, err := b.RetractedOn(ctx, "wrong")
+	require.NoError(t, err)
+	assert.Empty(t, names, "eu still shows it")
+}

@@ -520,6 +520,12 @@ func (d *delivery) callSend(ctx context.Context) error {
 	r, err := d.ch.Send(ctx, d.message())
 	if err == nil {
 		d.res.Receipt = r
+	} else if postGone(err) {
+		// ErrPostGone is an Edit's or a Retract's: a Send that says it
+		// would keep its targets pending (see Fanout.Report) through every
+		// retry. It fails for good; the targets stay unmarked, for a
+		// later Send.
+		err = Permanent(err)
 	}
 	return err
 }

@@ -92,7 +92,7 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 
 // classify returns nil for a 2xx answer, and otherwise an *Error: marked
 // broadcast.RetryAfter for a rate limit (429 or M_LIMIT_EXCEEDED) with the
-// Retry-After header, else retry_after_ms, else 5s; transient for 408, 425
+// Retry-After header, else retry_after_ms, else 30s; transient for 408, 425
 // and 5xx but 501; Permanent for the rest (401 M_UNKNOWN_TOKEN, 403
 // M_FORBIDDEN, 413 M_TOO_LARGE, …).
 func (c *Channel) classify(r *httpx.Response, now time.Time) error {
@@ -117,8 +117,8 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 }
 
 // retryAfter is the wait a rate limit asks for: the Retry-After header
-// (the specification's since v1.10), else retry_after_ms, else 5s; at most
-// httpx.MaxRetryAfter.
+// (the specification's since v1.10), else retry_after_ms, else
+// httpx.RateLimitWait; at most httpx.MaxRetryAfter.
 func retryAfter(h http.Header, ms int64, now time.Time) time.Duration {
 	if d, ok := httpx.RetryAfter(h, now); ok {
 		return d
