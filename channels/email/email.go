@@ -225,8 +225,12 @@ const (
 
 // Defaults used for zero Config fields.
 const (
-	DefaultName        = "email"
-	DefaultConcurrency = 4
+	DefaultName = "email"
+	// DefaultConcurrency is the default of Config.Concurrency: Microsoft
+	// 365 takes three SMTP AUTH connections of a mailbox at a time, and
+	// refuses the fourth (432 4.3.2), or its messages (sender thread limit
+	// exceeded).
+	DefaultConcurrency = 3
 	DefaultTimeout     = 30 * time.Second
 	// DefaultRetryDeferred is the default of Config.RetryDeferred.
 	DefaultRetryDeferred = time.Minute
@@ -283,7 +287,8 @@ type Config struct {
 	// duplicates. Each gets an individual message.
 	To []string `yaml:"to" json:"to"`
 	// Concurrency is the number of SMTP connections used in parallel;
-	// default 4, never more than there are recipients.
+	// default 3 (DefaultConcurrency), never more than there are
+	// recipients.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before
