@@ -143,11 +143,16 @@ func helloName(name string) (string, error) {
 		if ip := net.ParseIP(addr); ok && ip != nil && v6 == (ip.To4() == nil) {
 			return name, nil
 		}
-	} else if d, err := idna.Lookup.ToASCII(name); err == nil {
+	} else if d, err := helloProfile.ToASCII(name); err == nil && !strings.HasSuffix(d, ".") {
 		return d, nil
 	}
 	return "", fieldErr("HelloName", "%q is neither a domain name nor an address literal", name)
 }
+
+// helloProfile is idna.Lookup's mapping that also refuses empty labels
+// ("a..b", ".example") and overlong names, which EHLO's Domain (RFC 5321,
+// 4.1.2) does not take; only a final dot, the root's label, it lets pass.
+var helloProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true))
 
 func checkAuth(cfg Config) error {
 	switch cfg.Auth {

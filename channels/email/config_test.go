@@ -65,6 +65,11 @@ func TestNewRejects(t *testing.T) {
 		// RFC 5321, 4.1.1.1: EHLO takes a domain or an address literal.
 		{"hello name not a domain", func(c *email.Config) { c.HelloName = "mail/<relay>" }, `Config.HelloName: "mail/<relay>" is neither a domain name nor an address literal`},
 		{"hello name bad literal", func(c *email.Config) { c.HelloName = "[mail.example.com]" }, `Config.HelloName: "[mail.example.com]" is neither a domain name nor an address literal`},
+		// A domain's labels are never empty: no leading, doubled or final dot.
+		{"hello name empty label", func(c *email.Config) { c.HelloName = "mail..example.com" }, `Config.HelloName: "mail..example.com" is neither a domain name nor an address literal`},
+		{"hello name leading dot", func(c *email.Config) { c.HelloName = ".example.com" }, `Config.HelloName: ".example.com" is neither a domain name nor an address literal`},
+		{"hello name final dot", func(c *email.Config) { c.HelloName = "mail.example.com." }, `Config.HelloName: "mail.example.com." is neither a domain name nor an address literal`},
+		{"hello name dot", func(c *email.Config) { c.HelloName = "." }, `Config.HelloName: "." is neither a domain name nor an address literal`},
 		{"auth method", func(c *email.Config) { c.Auth = "CRAM-MD5" }, "Config.Auth: unknown method \"CRAM-MD5\""},
 		{"plain without password", func(c *email.Config) { c.Auth, c.Password = email.AuthPlain, redact.NewSecret("") }, "Config.Auth: PLAIN needs Username and Password"},
 		{"password without user", func(c *email.Config) { c.Username = "" }, "Config.Username: missing"},
