@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -194,6 +195,8 @@ func checkURL(s string) error {
 		return errors.New("not an absolute http or https URL")
 	case u.Host == "":
 		return errors.New("missing host")
+	case !urlcheck.ValidPort(u.Port()):
+		return errors.New("a port that is not a number from 1 to 65535")
 	case u.Fragment != "":
 		return errors.New("has a fragment")
 	case strings.ContainsAny(s, " \t\r\n"):

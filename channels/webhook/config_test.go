@@ -41,6 +41,8 @@ func TestNewValidates(t *testing.T) {
 		{"no host", Config{URL: redact.NewURL("https:///x"), Secret: good}, "webhook: Config.URL: missing host"},
 		{"fragment", Config{URL: redact.NewURL("https://h.example/#x"), Secret: good}, "webhook: Config.URL: has a fragment"},
 		{"bad url", Config{URL: redact.NewURL("https://h.example/%zz"), Secret: good}, "webhook: Config.URL: not a URL"},
+		{"port too large", Config{URL: redact.NewURL("https://h.example:65536/x"), Secret: good}, "webhook: Config.URL: a port that is not a number from 1 to 65535"},
+		{"port zero", Config{URL: redact.NewURL("https://[2001:db8::1]:0/x"), Secret: good}, "webhook: Config.URL: a port that is not a number from 1 to 65535"},
 		{"unsigned refused", Config{URL: redact.NewURL("https://h.example/")},
 			"webhook: Config.Secret: missing (set Config.AllowUnsigned to send unsigned)"},
 		{"raw secret", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")},

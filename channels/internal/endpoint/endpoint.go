@@ -99,7 +99,7 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 		return nil, bad("not " + want)
 	case u.Scheme == "http" && !r.PlainHTTP && !Loopback(u.Hostname()):
 		return nil, bad("must use https (http only for a loopback host)")
-	case !validPort(u.Port()):
+	case !ValidPort(u.Port()):
 		return nil, bad("a port that is not a number from 1 to 65535")
 	case u.User != nil:
 		return nil, bad("must not hold credentials")
@@ -116,11 +116,11 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 	return u, nil
 }
 
-// validPort reports whether port, a URL's (url.URL.Port: digits, or
+// ValidPort reports whether port, a URL's (url.URL.Port: digits, or
 // empty), is none or one a connection can be made to: a larger number
 // passes url.Parse and fails only when dialed, as a transient error that
 // every retry repeats.
-func validPort(port string) bool {
+func ValidPort(port string) bool {
 	if port == "" {
 		return true
 	}
