@@ -217,10 +217,12 @@ func checkName(name string) (base string, err error) {
 	return base, nil
 }
 
-// sample exercises every field a template may reasonably use.
+// sample exercises every field a template may reasonably use. Corrects
+// stays empty: a correction is rendered only where a channel cannot edit,
+// and the channels try their templates on corrections when they are made.
 var sample = broadcast.Update{
 	ID: "u_sample", IncidentID: "sample", Title: "Sample", Status: broadcast.StatusInvestigating,
-	Impact: broadcast.ImpactMinor, Body: "Sample body.\n\nSecond paragraph.",
+	Impact: broadcast.ImpactMinor, Body: "Sample body.\n\nSecond paragraph.", Advice: "No action needed.",
 	Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}},
 	URL:        "https://status.example.com/incidents/1",
 	Time:       time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),

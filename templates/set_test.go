@@ -101,6 +101,18 @@ func TestRenderExecutionError(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// TestConstructionChecksAdvice: the sample update a template is checked
+// on at construction sets Advice, which every default template renders, so
+// a mistake inside {{with .Advice}} fails in With and New, not in the first
+// Render of an update with advice.
+func TestConstructionChecksAdvice(t *testing.T) {
+	const text = "{{.Title}}{{with .Advice}} {{$.AdviceLable}}: {{.}}{{end}}"
+	_, err := templates.Default().With("short", text)
+	assert.ErrorContains(t, err, "templates: short: check on a sample update: ")
+	_, err = templates.New(fstest.MapFS{"text.tmpl": {Data: []byte(text)}})
+	assert.ErrorContains(t, err, "templates: text.tmpl: check on a sample update: ")
+}
+
 func TestRenderDoesNotModifyUpdate(t *testing.T) {
 	for _, name := range allNames {
 		u := representative(broadcast.StatusInvestigating)
