@@ -18,7 +18,8 @@ const Scheme = "console"
 // ParseURL returns the Config of a console URL (see the package
 // documentation, "URL form"): "console://" or "console://stdout" writes to
 // os.Stdout, "console://stderr" to os.Stderr, and the query parameter
-// template names the template.
+// template names the template. Anything else (user information, a
+// fragment, "console:stderr" without the two slashes) is refused.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -26,6 +27,16 @@ func ParseURL(raw string) (Config, error) {
 	}
 	if u.Scheme != Scheme {
 		return Config{}, fmt.Errorf("console: URL: scheme %q: want %s://", u.Scheme, Scheme)
+	}
+	// Parts the short form has no use for are refused, not dropped:
+	// "console:stderr" would write to standard output.
+	switch {
+	case u.Opaque != "":
+		return Config{}, endpoint.FormErrorf(pkg, "host", "missing; write %[1]s://stdout or %[1]s://stderr (two slashes)", Scheme)
+	case u.User != nil: // never quoted: it may hold a password
+		return Config{}, endpoint.FormErrorf(pkg, "user information", "not allowed")
+	case u.Fragment != "":
+		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed (the template is the query parameter template)")
 	}
 	var cfg Config
 	switch u.Host {

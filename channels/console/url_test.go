@@ -51,3 +51,20 @@ func TestParseURLErrors(t *testing.T) {
 		assert.EqualError(t, err, want, raw)
 	}
 }
+
+// TestParseURLRefusesWhatItWouldIgnore: a URL part the short form has no
+// use for is refused, not dropped. "console:stderr" (no slashes) would
+// otherwise write to standard output, and user information would be
+// dropped without a word; the error never quotes it.
+func TestParseURLRefusesWhatItWouldIgnore(t *testing.T) {
+	for raw, want := range map[string]string{
+		"console:stderr":                  `console: URL: host: missing; write console://stdout or console://stderr (two slashes)`,
+		"console:stdout?template=short":   `console: URL: host: missing; write console://stdout or console://stderr (two slashes)`,
+		"console://ops:hunter2@stderr":    `console: URL: user information: not allowed`,
+		"console://stderr#template=short": `console: URL: fragment: not allowed (the template is the query parameter template)`,
+	} {
+		cfg, err := console.ParseURL(raw)
+		assert.EqualError(t, err, want, raw)
+		assert.Equal(t, console.Config{}, cfg, raw)
+	}
+}

@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
@@ -27,7 +26,7 @@ var themeFS embed.FS
 
 // renderVersion changes whenever the code changes what incident pages look
 // like, so that pages written by an older version are rendered again.
-const renderVersion = "statuspage-render-1"
+const renderVersion = "statuspage-render-2"
 
 // The page templates every set must define.
 var pageTemplates = []string{"index", "incident", "history"}
@@ -232,18 +231,12 @@ func richText(s string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// excerpt is the first line of s, cut at about 200 characters.
+// excerpt is the first line of s, cut to 200 characters with an
+// ellipsis, as templates.Shorten cuts: between grapheme clusters, at the
+// end of a word where it can, URLs whole.
 func excerpt(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	const limit = 200
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	r := []rune(s)[:limit]
-	if i := strings.LastIndexByte(string(r), ' '); i > limit/2 {
-		return string(r)[:i] + "…"
-	}
-	return string(r) + "…"
+	return templates.Shorten(s, 200, templates.Runes)
 }
 
 var errBadColor = errors.New("statuspage: not a colour")

@@ -416,3 +416,24 @@ func TestIncidentPageComponentsAfterResolution(t *testing.T) {
 	assert.Equal(t, "This incident affected: CDN, API", affects())
 	assert.Equal(t, map[string]string{"CDN": "Operational", "API": "Operational"}, components(t, p.index()))
 }
+
+// The front page's past incidents show the first line of the latest
+// update cut short, between grapheme clusters: a flag or a family emoji
+// is kept whole or left out, never cut into another symbol.
+func TestPastExcerptKeepsGraphemes(t *testing.T) {
+	const flag, family = "🇩🇪", "👨\u200d👩\u200d👧"
+	for _, tail := range []string{flag, family, "e\u0301"} {
+		p := newPage(t, statuspage.Config{})
+		p.send(update("a", "a1", 0, broadcast.StatusInvestigating))
+		u := update("a", "a2", 10, broadcast.StatusResolved)
+		u.Body = strings.Repeat("a", 199) + tail + strings.Repeat("b", 20)
+		p.send(u)
+		past := statuspage.FindClass(statuspage.FindID(p.index(), "history"), "muted")
+		require.NotEmpty(t, past, "the past incident")
+		text := statuspage.Text(past[0])
+		require.Contains(t, text, strings.Repeat("a", 199), "the excerpt")
+		_, cut, _ := strings.Cut(text, strings.Repeat("a", 199))
+		assert.True(t, strings.HasPrefix(cut, tail) || strings.HasPrefix(cut, "…"),
+			"%q is cut inside %q", cut, tail)
+	}
+}
