@@ -75,7 +75,8 @@ type Branding struct {
 	// Title names the page: "Example Status". Default "Service status".
 	Title string
 	// LogoURL is an image shown before the title: an absolute http or
-	// https URL, or a path relative to the site's root. It is the only
+	// https URL, or a path relative to the site's root. Like every URL of
+	// Branding, it is published, so it may not hold credentials. It is the only
 	// thing the page loads from elsewhere; leave it empty for a page that
 	// makes no request outside the site.
 	LogoURL string
@@ -228,8 +229,9 @@ func checkBranding(b Branding) (Branding, error) {
 	return b, b.Dark.check("Config.Branding.Dark")
 }
 
-// checkLinkURL accepts absolute http(s) URLs, mailto URLs when mail is
-// set, and paths relative to the site root when relative is set.
+// checkLinkURL accepts absolute http(s) URLs without credentials, mailto
+// URLs when mail is set, and paths relative to the site root when relative
+// is set.
 func checkLinkURL(field, raw string, relative, mail bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || strings.ContainsAny(raw, " \t\r\n") {
@@ -239,6 +241,9 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 	case u.Scheme == "http" || u.Scheme == "https":
 		if u.Host == "" {
 			return fmt.Errorf("statuspage: %s: missing host", field)
+		}
+		if u.User != nil { // every reader of the page would get them
+			return fmt.Errorf("statuspage: %s: must not hold credentials", field)
 		}
 		return nil
 	case u.Scheme == "mailto" && mail:

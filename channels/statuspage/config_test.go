@@ -124,3 +124,25 @@ func TestCheck(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, p.ch.Check(ctx2), context.Canceled)
 }
+
+// The Branding URLs are published on every page, as Update.URL is posted
+// everywhere: like Config.BaseURL, they may not carry credentials, and the
+// error does not quote them.
+func TestBrandingURLsWithoutCredentials(t *testing.T) {
+	const secret = "hunter2"
+	for field, edit := range map[string]func(*statuspage.Branding, string){
+		"Config.Branding.LogoURL":      func(b *statuspage.Branding, u string) { b.LogoURL = u },
+		"Config.Branding.HomeURL":      func(b *statuspage.Branding, u string) { b.HomeURL = u },
+		"Config.Branding.Links[0].URL": func(b *statuspage.Branding, u string) { b.Links = []statuspage.Link{{Text: "Help", URL: u}} },
+	} {
+		for _, u := range []string{"https://assets:" + secret + "@cdn.example.com/logo.svg", "https://" + secret + "@cdn.example.com/"} {
+			cfg := statuspage.Config{Dir: "/nonexistent/status", BaseURL: "https://status.example.com/"}
+			edit(&cfg.Branding, u)
+			_, err := statuspage.New(cfg)
+			if assert.Error(t, err, field) {
+				assert.Equal(t, "statuspage: "+field+": must not hold credentials", err.Error())
+				assert.NotContains(t, err.Error(), secret)
+			}
+		}
+	}
+}
