@@ -44,9 +44,7 @@ func TestHideSecretsOfEveryShape(t *testing.T) {
 			{"- kind: irc", "  server: irc.example.com:6697", "  nick: status", "  channels: [\"#ops ${S}\"]"},
 			{"- ircs://bot:${S}@irc.example.com:6697/ops"},
 		},
-		"statuspage": {
-			{"- kind: statuspage", "  dir: site", "  base_url: https://status.example.com/", "  home_url: https://web:${S}@intranet.example.com/"},
-		},
+		"statuspage": nil, // holds no secret: its URLs refuse credentials
 		"statuspageio": {
 			{"- kind: statuspageio", "  api_key: ${S}", "  page_id: kctbh9vrtdwd"},
 			{"- statuspageio://${S}@kctbh9vrtdwd"},
