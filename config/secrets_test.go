@@ -157,11 +157,10 @@ func TestNoSecretFromTheEnvironmentShows(t *testing.T) {
 			"- kind: statuspage",
 			"  dir: site",
 			"  base_url: https://status.example.com/",
-			"  home_url: https://web:${HOME_PW}@intranet.example.com/",
 			"  links:",
 			"    - {text: Docs, url: \"https://docs.example.com/?token=${DOCS_TOKEN}\"}",
-		}, map[string]string{"HOME_PW": "home-pw-8c1f2e", "DOCS_TOKEN": "docs-tok-8c1f2e"},
-			[]string{"home-pw-8c1f2e", "docs-tok-8c1f2e"}},
+		}, map[string]string{"DOCS_TOKEN": "docs-tok-8c1f2e"},
+			[]string{"docs-tok-8c1f2e"}},
 
 		// statuspageio
 		{"statuspageio api key, base_url's password", []string{
