@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -125,6 +126,9 @@ func TestRedactorEncodings(t *testing.T) {
 		"whsec raw key":             "signing-key-bytes-0123456789",
 		"unpadded whsec key in hex": hex.EncodeToString([]byte("unpadded-signing-key-01234567")),
 		"json \\u escapes":          `tok\u002fen\u002b1\u00fc\u003f\u0026\u003d\u0022\u003c\u003e`,
+		"html":                      html.EscapeString(secret),
+		"html, named quote":         "tok/en+1ü?&amp;=&quot;&lt;&gt;",
+		"html, hex entities":        "tok/en+1ü?&#x26;=&#x22;&#x3C;&#x3E;",
 	}
 	for name, echo := range echoes {
 		out := r.String("535 5.7.8 authentication failed for " + echo + " (try again)")

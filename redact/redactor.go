@@ -173,7 +173,37 @@ func encodings(s string) []string {
 	forms := []string{s, hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
 	forms = append(forms, percentForms(s)...)
 	forms = append(forms, base64Forms(s)...)
+	forms = append(forms, htmlForms(s)...)
 	return append(forms, quotedForms(s)...)
+}
+
+// htmlEscapes are the ways HTML and XML writers escape & < > " and ' (Go's
+// html.EscapeString, Python's html.escape, PHP's htmlspecialchars, XML's
+// named entities, quotes left alone, decimal and hex references), as a
+// server's HTML error page may echo a secret.
+var htmlEscapes = []*strings.Replacer{
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#039;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;"),
+	strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;", `"`, "&#34;", "'", "&#39;"),
+	strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x3E;", `"`, "&#x22;", "'", "&#x27;"),
+	strings.NewReplacer("&", "&#x26;", "<", "&#x3c;", ">", "&#x3e;", `"`, "&#x22;", "'", "&#x27;"),
+}
+
+// htmlForms returns s as each of htmlEscapes writes it; none when s has
+// nothing to escape.
+func htmlForms(s string) []string {
+	if !strings.ContainsAny(s, `&<>"'`) {
+		return nil
+	}
+	forms := make([]string, len(htmlEscapes))
+	for i, r := range htmlEscapes {
+		forms[i] = r.Replace(s)
+	}
+	return forms
 }
 
 // percentKeeps are the characters besides ASCII letters and digits that
