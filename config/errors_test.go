@@ -107,6 +107,21 @@ func TestSyntaxErrorLines(t *testing.T) {
 		), []string{"test.yaml:4: ", `quote a value holding "${"`}},
 		{"duplicate key", "channels: []\nchannels: []\n", []string{`test.yaml:2: mapping key "channels" already defined at line 1`}},
 		{"not YAML", "channels: [\n", []string{"test.yaml:1: "}},
+		// The YAML library gives no line for a problem on the first line.
+		{"reference in a flow list on the first line", lines(
+			"channels: [{type: console, name: ${NAME}}]",
+		), []string{"test.yaml:1: channels: ", `quote a value holding "${"`}},
+		{"tab on the first line", lines(
+			"\tchannels: [{type: console}]",
+		), []string{"test.yaml:1: ", "tab"}},
+		{"mapping value on the first line", lines(
+			"state: x.db: y",
+			"channels: [{type: console}]",
+		), []string{"test.yaml:1: state: "}},
+		{"unknown anchor", lines(
+			"channels:",
+			"  - *console",
+		), []string{"test.yaml:2: ", "unknown anchor"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
