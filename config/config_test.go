@@ -287,3 +287,26 @@ func TestDefault(t *testing.T) {
 	assert.Equal(t, "x", cfg.Hide("x"))
 	assert.True(t, cfg.WritesTo(&out))
 }
+
+// A kind that is there but empty (left blank, or from a variable set to
+// "") is reported as such, not as an unknown key of the URL form.
+func TestEmptyKind(t *testing.T) {
+	kinds := "(one of bluesky, console, discord, email, googlechat, irc, mastodon, matrix, slack, statuspage, statuspageio, teams, telegram, twitter, webhook, x)"
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"quoted", "channels:\n  - kind: \"\"\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
+		{"left blank", "channels:\n  - name: ops\n    kind:\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
+		{"older name", "channels:\n  - type: ''\n", `test.yaml:2: channels[0]: type: empty ` + kinds},
+		{"from the environment", "channels:\n  - kind: ${KIND}\n", `test.yaml:2: channels[0]: kind: "${KIND}" is empty ` + kinds},
+		{"merged in", "channels:\n  - &a {kind: console, name: a}\n  - {<<: *a, kind: \"\", name: b}\n", `test.yaml:3: channels[1]: kind: empty ` + kinds},
+		{"both keys", "channels:\n  - {kind: console, type: \"\"}\n", `test.yaml:2: channels[0]: kind and type: set one`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, map[string]string{"KIND": ""})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
