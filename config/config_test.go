@@ -111,6 +111,10 @@ func TestParseErrors(t *testing.T) {
 			"test.yaml:4: channels[0].secret: ${NOPE}: environment variable NOPE is not set"},
 		{"unterminated reference", "channels:\n  - type: console\n    name: ${OOPS\n", "test.yaml:3: channels[0].name: unterminated"},
 		{"bad variable name", "channels:\n  - type: console\n    name: ${1X}\n", "invalid environment variable name"},
+		{"reference in a default", "channels:\n  - type: console\n    name: ${NOPE:-${OTHER}}\n",
+			"test.yaml:3: channels[0].name: ${NOPE:-${OTHER}}: a default cannot hold a reference"},
+		{"reference in the default of a set variable", "channels:\n  - type: console\n    name: ${SET:-${OTHER}}\n",
+			"test.yaml:3: channels[0].name: ${SET:-${OTHER}}: a default cannot hold a reference"},
 		{"channel refused by its package", "channels:\n  - type: webhook\n    name: hooks\n    url: ftp://h.example.com\n    secret: x\n",
 			`test.yaml:4: channels[0] (webhook "hooks"): url: not an absolute http or https URL`},
 		{"duplicate names", "channels:\n  - type: console\n  - type: console\n", `channels[1]: name "console": already used by channels[0]`},
@@ -121,7 +125,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, nil)
+			_, _, err := parse(t, tt.yaml, map[string]string{"SET": "value"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})

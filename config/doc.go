@@ -60,7 +60,8 @@
 //
 // Values may refer to the environment, so secrets stay out of the file:
 // ${NAME} is the variable's value and ${NAME:-default} the default when the
-// variable is unset or empty; $${ writes a literal ${. Expansion happens
+// variable is unset or empty (a default holds no reference: ${A:-${B}} is
+// an error); $${ writes a literal ${. Expansion happens
 // after parsing, so a value may contain any character. An unquoted value
 // takes the type of what it expands to, so "port: ${SMTP_PORT}" is a
 // number. Inside flow collections ([...], {...}) quote values holding a
