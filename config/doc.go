@@ -137,7 +137,8 @@
 //
 // # Limits
 //
-// A file is at most 1 MiB. Only values are expanded, not keys. Secrets
+// A file is at most 1 MiB, and at most 2^20 values with its YAML aliases
+// expanded. Only values are expanded, not keys. Secrets
 // from the environment shorter than 6 bytes are not hidden (they would
 // mangle every message): do not use secrets that short. Paths (state, store.path, templates, ca_file)
 // are relative to the file's directory. Load does no network I/O; Open
