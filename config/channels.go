@@ -29,6 +29,13 @@ type head struct {
 	Type string `yaml:"type"`
 }
 
+// headKeys holds the nodes of head's keys, whose Kind is 0 when the entry
+// lacks the key, even merged in; null and "" values are nodes too.
+type headKeys struct {
+	Kind yaml.Node `yaml:"kind"`
+	Type yaml.Node `yaml:"type"`
+}
+
 // short is a channel written as a mapping with a URL, to give it a name or
 // a route: {url: "${SLACK_URL}", name: ops, when: {…}}.
 type short struct {
@@ -90,20 +97,25 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 		return built{}, fmt.Errorf("%s: want a channel URL, or a mapping with a kind", at)
 	}
 	var h head
+	var keys headKeys
 	if err := checkValues(b.file, path, n, reflect.TypeFor[head](), b.ex); err != nil {
 		return built{}, err
 	}
 	if err := n.Decode(&h); err != nil {
 		return built{}, yamlError(b.file, err)
 	}
-	if h.Kind == "" && h.Type == "" {
-		return b.fromShort(path, at, n)
+	if err := n.Decode(&keys); err != nil {
+		return built{}, yamlError(b.file, err)
 	}
-	if h.Kind != "" && h.Type != "" {
+	hasKind, hasType := keys.Kind.Kind != 0, keys.Type.Kind != 0
+	switch {
+	case !hasKind && !hasType:
+		return b.fromShort(path, at, n)
+	case hasKind && hasType:
 		return built{}, fmt.Errorf("%s: kind and type: set one (type is the older name of kind)", at)
 	}
 	written, key := h.Kind, "kind"
-	if h.Type != "" {
+	if hasType {
 		written, key = h.Type, "type"
 	}
 	k, ok := b.kind(written)
@@ -112,7 +124,14 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 		if _, v := child(n, key); v != nil {
 			q = b.ex.quoted(v) // the reference, not the value
 		}
-		return built{}, fmt.Errorf("%s: %s: unknown value %s (one of %s)", at, key, q, strings.Join(b.names(), ", "))
+		problem := "unknown value " + q
+		switch {
+		case written == "" && q == `""`:
+			problem = "empty"
+		case written == "":
+			problem = q + " is empty"
+		}
+		return built{}, fmt.Errorf("%s: %s: %s (one of %s)", at, key, problem, strings.Join(b.names(), ", "))
 	}
 	t := k.impl.entryType()
 	if err := checkKeys(b.file, path, n, t); err != nil {

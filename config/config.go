@@ -209,6 +209,9 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 		return nil, fmt.Errorf("%s: empty file: no channels", name)
 	}
 	root := doc.Content[0]
+	if _, err := expandedSize(name, root, map[*yaml.Node]int{}); err != nil {
+		return nil, err
+	}
 	if err := checkKeys(name, "", root, fileType); err != nil {
 		return nil, err
 	}
@@ -219,6 +222,42 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 		return nil, err
 	}
 	return root, nil
+}
+
+// maxExpanded bounds the values a file stands for with its aliases
+// expanded, far above what a file without aliases can hold.
+const maxExpanded = 1 << 20
+
+// expandedSize returns the number of values n stands for with its
+// aliases expanded, sizes holding those of the nodes walked (-1 while
+// walking one). The checks follow aliases as decoding does, but without
+// the YAML library's guards, which come later: so it refuses an alias
+// inside its own anchor (the checks would recurse forever) and aliases
+// that multiply a small file past maxExpanded values (a few lines, each
+// naming the one before ten times, stand for billions).
+func expandedSize(name string, n *yaml.Node, sizes map[*yaml.Node]int) (int, error) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		if sizes[n.Alias] < 0 {
+			return 0, fmt.Errorf("%s:%d: alias *%s inside its own anchor", name, n.Line, n.Value)
+		}
+		n = n.Alias
+	}
+	if s, ok := sizes[n]; ok {
+		return s, nil
+	}
+	sizes[n] = -1
+	total := 1
+	for _, c := range n.Content {
+		s, err := expandedSize(name, c, sizes)
+		if err != nil {
+			return 0, err
+		}
+		if total += s; total > maxExpanded {
+			return 0, fmt.Errorf("%s:%d: aliases expand the file to more than %d values", name, c.Line, maxExpanded)
+		}
+	}
+	sizes[n] = total
+	return total, nil
 }
 
 func (f *file) check(name string, root *yaml.Node) error {

@@ -111,6 +111,10 @@ func TestParseErrors(t *testing.T) {
 			"test.yaml:4: channels[0].secret: ${NOPE}: environment variable NOPE is not set"},
 		{"unterminated reference", "channels:\n  - type: console\n    name: ${OOPS\n", "test.yaml:3: channels[0].name: unterminated"},
 		{"bad variable name", "channels:\n  - type: console\n    name: ${1X}\n", "invalid environment variable name"},
+		{"reference in a default", "channels:\n  - type: console\n    name: ${NOPE:-${OTHER}}\n",
+			"test.yaml:3: channels[0].name: ${NOPE:-${OTHER}}: a default cannot hold a reference"},
+		{"reference in the default of a set variable", "channels:\n  - type: console\n    name: ${SET:-${OTHER}}\n",
+			"test.yaml:3: channels[0].name: ${SET:-${OTHER}}: a default cannot hold a reference"},
 		{"channel refused by its package", "channels:\n  - type: webhook\n    name: hooks\n    url: ftp://h.example.com\n    secret: x\n",
 			`test.yaml:4: channels[0] (webhook "hooks"): url: not an absolute http or https URL`},
 		{"duplicate names", "channels:\n  - type: console\n  - type: console\n", `channels[1]: name "console": already used by channels[0]`},
@@ -121,7 +125,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, nil)
+			_, _, err := parse(t, tt.yaml, map[string]string{"SET": "value"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -286,4 +290,27 @@ func TestDefault(t *testing.T) {
 	assert.Equal(t, "console", cfg.Channels[0].Name())
 	assert.Equal(t, "x", cfg.Hide("x"))
 	assert.True(t, cfg.WritesTo(&out))
+}
+
+// A kind that is there but empty (left blank, or from a variable set to
+// "") is reported as such, not as an unknown key of the URL form.
+func TestEmptyKind(t *testing.T) {
+	kinds := "(one of bluesky, console, discord, email, googlechat, irc, mastodon, matrix, slack, statuspage, statuspageio, teams, telegram, twitter, webhook, x)"
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"quoted", "channels:\n  - kind: \"\"\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
+		{"left blank", "channels:\n  - name: ops\n    kind:\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
+		{"older name", "channels:\n  - type: ''\n", `test.yaml:2: channels[0]: type: empty ` + kinds},
+		{"from the environment", "channels:\n  - kind: ${KIND}\n", `test.yaml:2: channels[0]: kind: "${KIND}" is empty ` + kinds},
+		{"merged in", "channels:\n  - &a {kind: console, name: a}\n  - {<<: *a, kind: \"\", name: b}\n", `test.yaml:3: channels[1]: kind: empty ` + kinds},
+		{"both keys", "channels:\n  - {kind: console, type: \"\"}\n", `test.yaml:2: channels[0]: kind and type: set one`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, map[string]string{"KIND": ""})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
 }

@@ -60,7 +60,8 @@
 //
 // Values may refer to the environment, so secrets stay out of the file:
 // ${NAME} is the variable's value and ${NAME:-default} the default when the
-// variable is unset or empty; $${ writes a literal ${. Expansion happens
+// variable is unset or empty (a default holds no reference: ${A:-${B}} is
+// an error); $${ writes a literal ${. Expansion happens
 // after parsing, so a value may contain any character. An unquoted value
 // takes the type of what it expands to, so "port: ${SMTP_PORT}" is a
 // number. Inside flow collections ([...], {...}) quote values holding a
@@ -136,7 +137,8 @@
 //
 // # Limits
 //
-// A file is at most 1 MiB. Only values are expanded, not keys. Secrets
+// A file is at most 1 MiB, and at most 2^20 values with its YAML aliases
+// expanded. Only values are expanded, not keys. Secrets
 // from the environment shorter than 6 bytes are not hidden (they would
 // mangle every message): do not use secrets that short. Paths (state, store.path, templates, ca_file)
 // are relative to the file's directory. Load does no network I/O; Open

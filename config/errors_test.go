@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -107,6 +108,21 @@ func TestSyntaxErrorLines(t *testing.T) {
 		), []string{"test.yaml:4: ", `quote a value holding "${"`}},
 		{"duplicate key", "channels: []\nchannels: []\n", []string{`test.yaml:2: mapping key "channels" already defined at line 1`}},
 		{"not YAML", "channels: [\n", []string{"test.yaml:1: "}},
+		// The YAML library gives no line for a problem on the first line.
+		{"reference in a flow list on the first line", lines(
+			"channels: [{type: console, name: ${NAME}}]",
+		), []string{"test.yaml:1: channels: ", `quote a value holding "${"`}},
+		{"tab on the first line", lines(
+			"\tchannels: [{type: console}]",
+		), []string{"test.yaml:1: ", "tab"}},
+		{"mapping value on the first line", lines(
+			"state: x.db: y",
+			"channels: [{type: console}]",
+		), []string{"test.yaml:1: state: "}},
+		{"unknown anchor", lines(
+			"channels:",
+			"  - *console",
+		), []string{"test.yaml:2: ", "unknown anchor"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,6 +267,37 @@ func TestMergedKeyErrorHasALine(t *testing.T) {
 	_, _, err := parse(t, lines("channels:", "  - type: console", "  - type: console", "    name: two", "    <<: {when: {statuses: [bogus]}}"), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "test.yaml:3: channels[1].when.statuses[0]: unknown value")
+}
+
+// Aliases that multiply (each list of merges naming the one before ten
+// times: a few hundred bytes standing for 10^9 mappings) are refused
+// before any check walks them: the checks follow aliases as decoding
+// does, so they would take hours.
+func TestExcessiveAliasingRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(lines("channels:", "  - kind: webhook", "    allow_unsigned: true", "    endpoints:",
+		`      - &a0 {url: "https://hooks.example.com/in"}`))
+	for i := 1; i <= 9; i++ {
+		refs := strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", ")
+		fmt.Fprintf(&b, "      - &a%d {<<: [%s]}\n", i, refs)
+	}
+	_, _, err := parse(t, b.String(), nil)
+	require.Error(t, err)
+	assert.Regexp(t, `test\.yaml:1[0-4]: aliases expand the file to more than 1048576 values`, err.Error())
+}
+
+// An alias inside its own anchor is an error at its line, not a crash:
+// the checks would follow it forever.
+func TestAliasInsideItsAnchorRefused(t *testing.T) {
+	for _, yaml := range []string{
+		lines("channels:", "  - &a {type: console,", "      <<: *a}"),
+		lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    allow_unsigned: true",
+			"    endpoints: &e", "      - url: https://hooks.example.com/in", "      - *e"),
+	} {
+		_, _, err := parse(t, yaml, nil)
+		require.Error(t, err)
+		assert.Regexp(t, `test\.yaml:[37]: alias \*[ae] inside its own anchor`, err.Error())
+	}
 }
 
 // A key given twice is an error at its second line, on one line, inside

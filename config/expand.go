@@ -157,6 +157,11 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 	if !validName(name) {
 		return v, false, fmt.Errorf("${%s}: invalid environment variable name %q", ref, name)
 	}
+	if strings.Contains(def, "${") {
+		// The first "}" ends the reference: ${A:-${B}} would be the text
+		// "${B}", never B's value.
+		return v, false, fmt.Errorf("${%s}}: a default cannot hold a reference", ref)
+	}
 	val, ok := e.lookup(name)
 	if !ok || val == "" && hasDef {
 		if !hasDef {

@@ -253,3 +253,21 @@ func TestURLParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// Describe writes an IPv6 mail server with brackets before its port, as
+// in a URL, however the file wrote the address.
+func TestDescribeIPv6MailServer(t *testing.T) {
+	cfg, _, err := parse(t, lines(
+		"channels:",
+		"  - {kind: email, name: bare, host: \"::1\", port: 1025, tls: plaintext, from: s@example.com, to: [a@example.com]}",
+		"  - {kind: email, name: bracketed, host: \"[::1]\", port: 1025, tls: plaintext, from: s@example.com, to: [a@example.com]}",
+		"  - {kind: email, name: no-port, host: \"::1\", tls: plaintext, from: s@example.com, to: [a@example.com]}",
+		"  - url: smtp://[::1]:1025/?tls=plaintext&from=s@example.com&to=a@example.com",
+		"    name: url",
+	), nil)
+	require.NoError(t, err)
+	for _, name := range []string{"bare", "bracketed", "url"} {
+		assert.Equal(t, "[::1]:1025 (plaintext), from s@example.com to 1 recipient", cfg.Describe(name), name)
+	}
+	assert.Equal(t, "::1 (plaintext), from s@example.com to 1 recipient", cfg.Describe("no-port"))
+}

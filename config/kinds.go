@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -162,7 +164,7 @@ func prepareEmail(c *emailFile, env *Env) error {
 func describeEmail(c emailFile) string {
 	s := c.Host
 	if c.Port != 0 {
-		s += fmt.Sprintf(":%d", c.Port)
+		s = net.JoinHostPort(strings.Trim(c.Host, "[]"), strconv.Itoa(c.Port)) // [::1]:25
 	}
 	s += " (" + c.TLS.String() + ")"
 	if c.Username != "" {

@@ -17,17 +17,22 @@ const maxReparse = 16 << 20
 // where data stops being YAML, naming the key on that line and the likely
 // cause: "outagecast.yaml:8: concurrency: check the indentation (did not
 // find expected '-' indicator)". The library gives the line where the
-// enclosing block or collection began, often lines earlier.
+// enclosing block or collection began, often lines earlier, and no line
+// at all when that is the first line (or for an unknown anchor).
 func syntaxError(name string, data []byte, err error) error {
-	m := yamlLine.FindStringSubmatch(strings.TrimSpace(err.Error()))
-	if m == nil {
-		return yamlError(name, err)
-	}
-	line := failingLine(data)
-	if line == 0 {
+	msg := strings.TrimSpace(err.Error())
+	problem, line := strings.TrimPrefix(msg, "yaml: "), 0
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		problem = m[2]
 		line, _ = strconv.Atoi(m[1])
 	}
-	return fmt.Errorf("%s:%d: %s", name, line, explainSyntax(lineText(data, line), m[2]))
+	if l := failingLine(data); l != 0 {
+		line = l
+	}
+	if line == 0 {
+		return yamlError(name, err)
+	}
+	return fmt.Errorf("%s:%d: %s", name, line, explainSyntax(lineText(data, line), problem))
 }
 
 // failingLine returns the line of data, which does not parse, after the
