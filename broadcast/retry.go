@@ -163,25 +163,13 @@ func (d *delivery) unlock() {
 // lock: a retry woken by the retraction then waits for the flight, not for
 // a lock the retraction holds while it waits for the retry to end.
 func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error) {
-	if d.op == opRetract {
-		release, err := d.b.flights.retract(ctx, d.original, d.name)
+	if d.op == opRetract || d.b.sharedLock != nil {
+		release, err := d.hold(ctx)
 		if err != nil {
 			d.res.Attempts = n
-			return false, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
+			return false, err
 		}
 		defer release()
-	}
-	if d.b.sharedLock != nil {
-		id := d.markID
-		if d.op == opRetract {
-			id = opSend.markID(d.original)
-		}
-		unlock, err := d.b.sharedLock(ctx, id, d.name)
-		if err != nil {
-			d.res.Attempts = n
-			return false, d.busy(ctx, fmt.Errorf("lock: %w", err))
-		}
-		defer unlock()
 	}
 	if d.op != opRetract { // a retraction posts nothing, and has no incident
 		if err := d.b.newest.take(ctx, &d.watch); err != nil {
@@ -205,6 +193,38 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	}
 	d.delivered(keep)
 	return true, nil
+}
+
+// hold takes what an attempt holds besides its flight: for a retraction,
+// this Broadcaster's deliveries of the update stopped (flights.retract);
+// then Options.Lock, of the update a retraction retracts. release gives
+// them back. Apart from once, whose frame every delivery's stack holds.
+//
+//go:noinline
+func (d *delivery) hold(ctx context.Context) (release func(), err error) {
+	var stopped func()
+	id := d.markID
+	if d.op == opRetract {
+		if stopped, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
+			return nil, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
+		}
+		id = opSend.markID(d.original)
+	}
+	unlock := func() {}
+	if d.b.sharedLock != nil {
+		if unlock, err = d.b.sharedLock(ctx, id, d.name); err != nil {
+			if stopped != nil {
+				stopped()
+			}
+			return nil, d.busy(ctx, fmt.Errorf("lock: %w", err))
+		}
+	}
+	return func() {
+		unlock()
+		if stopped != nil {
+			stopped()
+		}
+	}, nil
 }
 
 // keepPartial records, after an attempt that failed, what the delivery
@@ -561,6 +581,9 @@ func (d *delivery) callRetract(ctx context.Context) error {
 // postGone reports whether err, an Edit's or a Retract's, says that the
 // post is gone from the platform: it wraps ErrPostGone, or it is a
 // TargetsError whose pending targets all are gone (the others are done).
+// Not inlined: its frame would grow callSend's, on every delivery's stack.
+//
+//go:noinline
 func postGone(err error) bool {
 	var te *TargetsError
 	if !errors.As(err, &te) {
