@@ -88,7 +88,8 @@
 // Construction (New, With) fails when a template does not parse or fails on
 // the sample update; the error names the file or template. Render fails
 // with ErrUnknownTemplate for a name the Set does not hold, naming it.
-// RenderFit and Text fail with an error wrapping ErrTooLong when even the
-// shortest form exceeds the limit; they still return the best text that
-// fits. Methods never panic and never modify the Update.
+// RenderFit, and Text of a template, fail with an error wrapping
+// ErrTooLong when even the shortest form exceeds the limit; they still
+// return the best text that fits. Text of an override cuts it to fit
+// without an error: it is the author's own text, and has no shorter form. Methods never panic and never modify the Update.
 package templates

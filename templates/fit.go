@@ -9,8 +9,9 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 )
 
-// ErrTooLong is wrapped by the error of RenderFit and Text when even the
-// shortest form of an update does not fit the limit.
+// ErrTooLong is wrapped by the error of RenderFit (and of Text rendering a
+// template) when even the shortest form of an update does not fit the
+// limit.
 var ErrTooLong = errors.New("templates: text too long")
 
 // RenderFit renders the template name for u (see Render) so that the result
