@@ -1,6 +1,7 @@
 package irc
 
 import (
+	"cmp"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -176,6 +177,24 @@ func checkServer(s *settings, cfg Config) error {
 
 // Nicks start with a letter or one of []\`_^{|} and go on with those, digits
 // and '-' (RFC 2812 section 2.3.1).
+// defaultUser is the user name (ident) of a channel configured with
+// nick and no User: the nick in lower case, in the letters, digits, '-'
+// and '_' every server takes, starting with a letter or digit (Solanum
+// refuses "Invalid username" otherwise, at every attempt); "outagecast"
+// when nothing is left.
+func defaultUser(nick string) string {
+	u := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, nick)
+	return cmp.Or(strings.TrimLeft(u, "-_"), "outagecast")
+}
+
 var nickPattern = regexp.MustCompile(`^[A-Za-z\[\]\\` + "`" + `_^{|}][A-Za-z0-9\[\]\\` + "`" + `_^{|}-]*$`)
 
 func checkIdentity(s *settings, cfg Config) error {
@@ -190,7 +209,7 @@ func checkIdentity(s *settings, cfg Config) error {
 		return fieldErr("Nick", "%q is not a valid nickname", cfg.Nick)
 	}
 	if s.user == "" {
-		s.user = strings.ToLower(cfg.Nick)
+		s.user = defaultUser(cfg.Nick)
 	}
 	if hasControlOrSpace(s.user) || strings.ContainsAny(s.user, "@:") {
 		return fieldErr("User", "%q contains a space, '@', ':' or a control character", s.user)

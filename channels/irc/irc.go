@@ -225,7 +225,9 @@ type Config struct {
 	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Nick is the bot's nickname. Required.
 	Nick string `yaml:"nick" json:"nick"`
-	// User is the user name (ident). Default: Nick in lower case.
+	// User is the user name (ident). Default: Nick in lower case, without
+	// characters other than letters, digits, '-' and '_', and starting
+	// with a letter or digit ("[Status_Bot]" gives "status_bot").
 	User string `yaml:"user" json:"user"`
 	// RealName is the "real name" (GECOS). Default "outagecast".
 	RealName string `yaml:"real_name" json:"real_name"`

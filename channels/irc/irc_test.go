@@ -333,3 +333,23 @@ func TestRenderErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "the text is empty")
 	assert.Equal(t, 0, srv.connections(), "nothing to send: no connection")
 }
+
+// The default user name (ident) is one every server takes: Solanum refuses
+// one that does not start with a letter or digit ("Invalid username"),
+// which a nick may ("_status", "[bot]"), at every attempt.
+func TestDefaultUserName(t *testing.T) {
+	for nick, want := range map[string]string{
+		"statusbot":    "statusbot",
+		"[Status_Bot]": "status_bot",
+		"_status":      "status",
+		"`^{}":         "outagecast",
+	} {
+		srv := newFakeServer(t, fakeOptions{})
+		cfg := testConfig(srv.addr())
+		cfg.Nick = nick
+		ch := newChannel(t, cfg)
+		_, err := ch.Send(context.Background(), message(sampleUpdate()))
+		require.NoError(t, err, nick)
+		assert.Equal(t, []string{"USER " + want + " 0 * outagecast"}, srv.commands("USER"), nick)
+	}
+}
