@@ -120,23 +120,10 @@ func TestTargetChangeLimit(t *testing.T) {
 		ch := newChannel(t, cfg)
 		m := message(sampleUpdate())
 		_, err := ch.Send(context.Background(), m)
-		require.Error(t, err)
-		assert.False(t, broadcast.IsPermanent(err))
-		var te *broadcast.TargetsError
-		require.True(t, errors.As(err, &te), "%q", err)
-		require.Len(t, te.Pending, 1)
-		assert.Equal(t, "#ops", te.Pending[0].Target)
-		assert.Contains(t, te.Pending[0].Err.Error(), "irc: send to #ops: 707 Targets changing too fast, message dropped")
+		assertOpsRateLimited(t, err, m, "irc: send to #ops: 707 Targets changing too fast, message dropped")
 		re, ok := replyError(err)
 		require.True(t, ok)
 		assert.Equal(t, "707", re.Code)
-		d, hinted := broadcast.RetryDelay(err)
-		assert.True(t, hinted, "a rate limit: %q", err)
-		assert.Equal(t, httpx.RateLimitWait, d)
-		done, failure := m.Ledger.Done("#ops")
-		assert.False(t, done, "#ops did not get the update (%s)", failure)
-		done, _ = m.Ledger.Done("#status")
-		assert.True(t, done)
 	}
 	assert.Empty(t, srv.saidIn("#ops"))
 	assert.NotEmpty(t, srv.saidIn("#status"))
@@ -175,19 +162,26 @@ func TestChannelFloodLimit(t *testing.T) {
 	ch := newChannel(t, cfg)
 	m := message(sampleUpdate())
 	_, err := ch.Send(context.Background(), m)
+	assertOpsRateLimited(t, err, m, "irc: send to #ops: the server dropped the lines: *** Message to #ops throttled due to flooding")
+}
+
+// assertOpsRateLimited checks err, the error of Send of m to #status and
+// #ops, for a rate limit of #ops alone: #ops pending with the error text
+// want and the shared rate limit's wait, not marked done; #status done.
+func assertOpsRateLimited(t *testing.T, err error, m broadcast.Message, want string) {
+	t.Helper()
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err))
 	var te *broadcast.TargetsError
 	require.True(t, errors.As(err, &te), "%q", err)
 	require.Len(t, te.Pending, 1)
 	assert.Equal(t, "#ops", te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(),
-		"irc: send to #ops: the server dropped the lines: *** Message to #ops throttled due to flooding")
+	assert.Contains(t, te.Pending[0].Err.Error(), want)
 	d, hinted := broadcast.RetryDelay(err)
 	assert.True(t, hinted, "a rate limit: %q", err)
 	assert.Equal(t, httpx.RateLimitWait, d)
-	done, _ := m.Ledger.Done("#ops")
-	assert.False(t, done)
+	done, failure := m.Ledger.Done("#ops")
+	assert.False(t, done, "#ops did not get the update (%s)", failure)
 	done, _ = m.Ledger.Done("#status")
 	assert.True(t, done)
 }
