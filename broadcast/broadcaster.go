@@ -539,7 +539,8 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 }
 
 // RetractedOn returns the names of the channels, in the Broadcaster's
-// order, on which Retract of update updateID deleted its post or, where
+// order, on which Retract of update updateID deleted its post (or Retract
+// of a correction that edited that post in place) or, where
 // the channel had not posted it, kept it from being posted: a Send of it
 // is then Skipped there, or fails saying it was retracted. A channel that
 // cannot delete posts keeps its post, and is not named. It is for callers
@@ -557,6 +558,15 @@ func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]strin
 	for _, ch := range b.channels {
 		deleted, failure, err := b.store.Done(ctx, opRetract.markID(updateID), ch.Name(), "")
 		deleted = deleted && failure == ""
+		if err == nil && !deleted {
+			// Its post may have gone with another update's retraction:
+			// an in-place correction's, which shares it.
+			var r Receipt
+			var posted bool
+			if r, posted, err = b.store.Receipt(ctx, updateID, ch.Name()); err == nil && posted {
+				deleted, err = b.retracted(ctx, ch, ch.Name(), &r)
+			}
+		}
 		if err == nil && !deleted {
 			// A channel's own mark has a failure only when Retract wrote
 			// it (see forbid).

@@ -164,3 +164,37 @@ func TestRetractedOnLeavesOutPostsThatStay(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, names, "eu still shows it")
 }
+
+// A post edited in place is the original's and its correction's: when
+// Retract of the correction deletes it, RetractedOn names the channel for
+// the original too, and a Send of the original posts nothing there.
+func TestRetractedOnTheOriginalOfARetractedInPlaceCorrection(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	irc := &script{name: "irc"}
+	b := newBroadcaster(t, broadcast.Options{}, slack, irc)
+	ctx := context.Background()
+	u := validUpdate()
+	u.ID = "wrong"
+	_, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.ID = "fixed"
+	fixed.Body = "The US region is down."
+	_, err = b.Correct(ctx, "wrong", fixed)
+	require.NoError(t, err)
+	require.Len(t, slack.edits, 1, "slack edited its post in place")
+
+	_, err = b.Retract(ctx, "fixed")
+	require.ErrorIs(t, err, broadcast.ErrNotSupported, "irc keeps its posts")
+	names, err := b.RetractedOn(ctx, "fixed")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"slack"}, names)
+	names, err = b.RetractedOn(ctx, "wrong")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"slack"}, names, "the post of the original is the one deleted")
+
+	rep, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped, "slack does not post the original again")
+	assert.Equal(t, 1, slack.count())
+}
