@@ -192,7 +192,8 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // the corrected update of the same incident: channels that are Editors and
 // posted original edit that post in place; every other channel (and an
 // Editor without a receipt of original, or whose post of it was deleted on
-// the platform, see ErrPostGone) posts u in the incident's thread,
+// the platform or can no longer be edited there, see ErrPostGone and
+// ErrNotEditable) posts u in the incident's thread,
 // marked as a correction (u.Corrects is set to original, and the default
 // templates render "Correction: …"). Validation, retries, idempotency,
 // routing and the Report are as for Send; corrections are never

@@ -40,6 +40,15 @@ var (
 	// targets, those that never had the original get the correction too).
 	// A Send's error must not wrap it: such an error fails for good.
 	ErrPostGone = errors.New("broadcast: the post is gone from the platform")
+	// ErrNotEditable is wrapped by an Editor's error when the platform
+	// refuses to edit a post that is still there: too old to edit (an
+	// edit window closed), or in an archived thread. Broadcaster.Correct
+	// then posts the correction anew, in the incident's thread, as for
+	// ErrPostGone; the original post stays as it was, and a Retract of
+	// the original still deletes it. A Fanout leaves a target whose error
+	// wraps it unmarked and pending likewise. Only an Edit's error may wrap
+	// it: a Send's or a Retract's fails for good.
+	ErrNotEditable = errors.New("broadcast: the platform no longer lets this post be edited")
 	// ErrBusy is wrapped by the error of a delivery (a Send's channel, or
 	// a RunJob) that never called its channel because its context ended
 	// while it waited for the channel: for another delivery of the same

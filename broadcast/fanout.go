@@ -100,15 +100,15 @@ func (f *Fanout) Todo() []int { return f.todo }
 
 // Report records the outcome of delivering to targets[i]: nil is delivered
 // (marked in the Ledger), a Permanent error is failed for good (marked, not
-// retried), any other error, or one wrapping ErrPostGone, leaves the target
-// for the next attempt.
+// retried), any other error, or one wrapping ErrPostGone or ErrNotEditable,
+// leaves the target for the next attempt.
 func (f *Fanout) Report(i int, err error) {
 	t := f.targets[i]
 	if f.m.Ledger != nil {
 		switch {
 		case err == nil:
 			_ = f.m.Ledger.MarkDelivered(t) // the Broadcaster reports a failed mark
-		case IsPermanent(err) && !errors.Is(err, ErrPostGone):
+		case IsPermanent(err) && !postAnew(err):
 			_ = f.m.Ledger.MarkFailed(t, err)
 		}
 	}
@@ -124,9 +124,9 @@ func (f *Fanout) book(i int, t string, err error) {
 	case err == nil:
 		f.reached++
 		f.delivered = append(f.delivered, i)
-	case IsPermanent(err) && !errors.Is(err, ErrPostGone):
+	case IsPermanent(err) && !postAnew(err):
 		f.failed = append(f.failed, TargetFailure{Target: t, Err: err})
-	default: // a post gone is posted anew (see ErrPostGone)
+	default: // a post gone or not editable is posted anew (see ErrPostGone)
 		f.pending = append(f.pending, TargetFailure{Target: t, Err: err})
 		if d, ok := RetryDelay(err); ok {
 			f.wait, f.hinted = max(f.wait, d), true
@@ -288,4 +288,10 @@ func (e *TargetsError) Is(target error) bool {
 		}
 	}
 	return false
+}
+
+// postAnew reports whether err, a target's, says its post is to be posted
+// anew (ErrPostGone, ErrNotEditable) rather than failed for good.
+func postAnew(err error) bool {
+	return errors.Is(err, ErrPostGone) || errors.Is(err, ErrNotEditable)
 }

@@ -21,6 +21,7 @@ type handRooms struct {
 
 	mu      sync.Mutex
 	deleted map[string]bool // by room: its post was deleted by hand
+	frozen  map[string]bool // by room: its post can no longer be edited
 	posted  []string        // rooms, in the order Send posted to them
 	edited  []string        // rooms, in the order Edit edited them
 	sends   []broadcast.Message
@@ -49,6 +50,10 @@ func (r *handRooms) Edit(_ context.Context, m broadcast.Message, prev broadcast.
 		room := r.targets[i]
 		if r.deleted[room] {
 			f.Report(i, broadcast.Permanent(fmt.Errorf("404 message not found in %s: %w", room, broadcast.ErrPostGone)))
+			continue
+		}
+		if r.frozen[room] {
+			f.Report(i, broadcast.Permanent(fmt.Errorf("edit_window_closed in %s: %w", room, broadcast.ErrNotEditable)))
 			continue
 		}
 		r.edited = append(r.edited, room)
@@ -153,6 +158,74 @@ func (g *goneOnSend) Send(_ context.Context, m broadcast.Message) (broadcast.Rec
 // policy gives up.
 func TestSendThatSaysAPostIsGoneFailsForGood(t *testing.T) {
 	g := &goneOnSend{}
+	b := newBroadcaster(t, broadcast.Options{}, g)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "%v", rep.Results[0].Err)
+	assert.Equal(t, 1, g.calls)
+}
+
+// A correction of a post the platform no longer lets the channel edit
+// (too old, in an archived thread) is posted anew in the thread there,
+// as for a post deleted by hand: the readers get the correction, and the
+// original post stays as it was. Rooms whose post can be edited are
+// edited in place.
+func TestCorrectOfAPostThatCanNoLongerBeEdited(t *testing.T) {
+	for _, tt := range []struct {
+		name                            string
+		targets, frozen, edited, resent []string
+	}{
+		{"the only room's post", []string{"ops"}, []string{"ops"}, nil, []string{"ops"}},
+		{"one room's post of two", []string{"us", "eu"}, []string{"eu"}, []string{"us"}, []string{"eu"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := &handRooms{name: "chat", targets: tt.targets, deleted: map[string]bool{}, frozen: map[string]bool{}}
+			b := newBroadcaster(t, broadcast.Options{}, ch)
+			ctx := context.Background()
+			u := validUpdate()
+			u.ID = "wrong"
+			_, err := b.Send(ctx, u)
+			require.NoError(t, err)
+			for _, room := range tt.frozen {
+				ch.frozen[room] = true
+			}
+
+			fixed := validUpdate()
+			fixed.ID, fixed.Body = "fixed", "The CDN in Europe is fine."
+			rep, err := b.Correct(ctx, "wrong", fixed)
+			require.NoError(t, err, "the correction reached every room")
+			assert.Equal(t, tt.edited, ch.edited, "edited in place where the platform lets it")
+			assert.Equal(t, append(tt.targets, tt.resent...), ch.posted, "posted anew where it does not")
+			correction := ch.sends[len(ch.sends)-1]
+			assert.Equal(t, "wrong", correction.Update.Corrects, "posted as a correction")
+			assert.NotEmpty(t, correction.Thread.Last.ID, "in the incident's thread")
+			assert.NotEmpty(t, rep.Results[0].Receipt.ID)
+
+			_, err = b.Retract(ctx, "wrong")
+			require.NoError(t, err, "the original's posts are still there, and deleted")
+			assert.Len(t, ch.deleted, len(tt.targets))
+		})
+	}
+}
+
+// notEditableOnSend is a channel whose Send wrongly says a post cannot be
+// edited (ErrNotEditable is an Edit's only).
+type notEditableOnSend struct{ calls int }
+
+func (*notEditableOnSend) Name() string { return "odd" }
+
+func (g *notEditableOnSend) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	g.calls++
+	f := broadcast.NewFanout(m, []string{"a", "b"})
+	for _, i := range f.Todo() {
+		f.Report(i, broadcast.Permanent(fmt.Errorf("archived: %w", broadcast.ErrNotEditable)))
+	}
+	return broadcast.Receipt{}, f.Err()
+}
+
+// A Send that says a post cannot be edited fails for good at once.
+func TestSendThatSaysAPostCannotBeEditedFailsForGood(t *testing.T) {
+	g := &notEditableOnSend{}
 	b := newBroadcaster(t, broadcast.Options{}, g)
 	rep, err := b.Send(context.Background(), validUpdate())
 	require.Error(t, err)

@@ -540,11 +540,11 @@ func (d *delivery) callSend(ctx context.Context) error {
 	r, err := d.ch.Send(ctx, d.message())
 	if err == nil {
 		d.res.Receipt = r
-	} else if postGone(err) {
-		// ErrPostGone is an Edit's or a Retract's: a Send that says it
-		// would keep its targets pending (see Fanout.Report) through every
-		// retry. It fails for good; the targets stay unmarked, for a
-		// later Send.
+	} else if postGone(err, true) {
+		// ErrPostGone is an Edit's or a Retract's, ErrNotEditable an
+		// Edit's: a Send that says either would keep its targets pending
+		// (see Fanout.Report) through every retry. It fails for good; the
+		// targets stay unmarked, for a later Send.
 		err = Permanent(err)
 	}
 	return err
@@ -553,10 +553,11 @@ func (d *delivery) callSend(ctx context.Context) error {
 //go:noinline
 func (d *delivery) callEdit(ctx context.Context) error {
 	r, err := d.ch.(Editor).Edit(ctx, d.message(), d.prev)
-	if postGone(err) {
-		// Deleted on the platform: the correction is posted anew, in the
-		// thread, as where the channel cannot edit. Targets edited are
-		// done; the Send reaches the others.
+	if postGone(err, true) {
+		// Deleted on the platform, or no longer editable there: the
+		// correction is posted anew, in the thread, as where the channel
+		// cannot edit. Targets edited are done; the Send reaches the
+		// others.
 		d.prev = Receipt{}
 		return d.callSend(ctx)
 	}
@@ -569,8 +570,10 @@ func (d *delivery) callEdit(ctx context.Context) error {
 //go:noinline
 func (d *delivery) callRetract(ctx context.Context) error {
 	err := d.ch.(Retractor).Retract(ctx, d.prev)
-	if postGone(err) {
+	if postGone(err, false) {
 		err = nil // deleted already
+	} else if postGone(err, true) {
+		err = Permanent(err) // ErrNotEditable is an Edit's (see callSend)
 	}
 	if err == nil {
 		d.res.Receipt = d.prev
@@ -579,18 +582,22 @@ func (d *delivery) callRetract(ctx context.Context) error {
 }
 
 // postGone reports whether err, an Edit's or a Retract's, says that the
-// post is gone from the platform: it wraps ErrPostGone, or it is a
-// TargetsError whose pending targets all are gone (the others are done).
+// post is gone from the platform, or, with notEditable, that it is gone or
+// cannot be edited: it wraps ErrPostGone (or ErrNotEditable), or it is a
+// TargetsError whose pending targets all say so (the others are done).
 // Not inlined: its frame would grow callSend's, on every delivery's stack.
 //
 //go:noinline
-func postGone(err error) bool {
+func postGone(err error, notEditable bool) bool {
+	says := func(err error) bool {
+		return errors.Is(err, ErrPostGone) || notEditable && errors.Is(err, ErrNotEditable)
+	}
 	var te *TargetsError
 	if !errors.As(err, &te) {
-		return errors.Is(err, ErrPostGone)
+		return says(err)
 	}
 	for _, f := range te.Pending {
-		if !errors.Is(f.Err, ErrPostGone) {
+		if !says(f.Err) {
 			return false
 		}
 	}

@@ -333,8 +333,9 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 // Edit replaces the message of prev, this channel's post of an earlier
 // update, with m.Update: its content and, unless prev is the incident's
 // first post whose card shows a later status, its status card. A message
-// (or its thread) deleted by hand fails with broadcast.ErrPostGone: the
-// Broadcaster then posts the correction anew.
+// (or its thread) deleted by hand fails with broadcast.ErrPostGone, one in
+// an archived thread with broadcast.ErrNotEditable: the Broadcaster then
+// posts the correction anew.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("discord: edit: %w", err)
@@ -352,9 +353,13 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		body.Embeds = []embed{statusEmbed(u, false)}
 	}
 	if _, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body); err != nil {
-		if hasCode(err, codeUnknownMessage, codeUnknownChannel) {
+		switch {
+		case hasCode(err, codeUnknownMessage, codeUnknownChannel):
 			// Deleted by hand: the Broadcaster posts the correction anew.
 			err = fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
+		case hasCode(err, codeThreadArchived):
+			// Likewise, in the thread, which the post unarchives.
+			err = fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		}
 		return broadcast.Receipt{}, c.fail("edit", err)
 	}

@@ -390,16 +390,20 @@ func TestEdit(t *testing.T) {
 }
 
 // An Edit of a message (or thread) deleted by hand says the post is gone,
-// so that the Broadcaster posts the correction anew; other refusals do not.
+// and one in an archived thread that it cannot be edited (Discord's JSON
+// error code 50083, "Operation cannot be performed on an archived
+// thread"), so that the Broadcaster posts the correction anew, which
+// unarchives the thread; other refusals say neither.
 func TestEditOfAMessageGone(t *testing.T) {
 	for _, tt := range []struct {
-		name   string
-		answer canned
-		gone   bool
+		name              string
+		answer            canned
+		gone, notEditable bool
 	}{
-		{"unknown message", canned{status: 404, body: `{"message": "Unknown Message", "code": 10008}`}, true},
-		{"thread deleted", canned{status: 404, body: `{"message": "Unknown Channel", "code": 10003}`}, true},
-		{"webhook deleted", canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`}, false},
+		{"unknown message", canned{status: 404, body: `{"message": "Unknown Message", "code": 10008}`}, true, false},
+		{"thread deleted", canned{status: 404, body: `{"message": "Unknown Channel", "code": 10003}`}, true, false},
+		{"thread archived", canned{status: 400, body: `{"message": "Operation cannot be performed on an archived thread", "code": 50083}`}, false, true},
+		{"webhook deleted", canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`}, false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, fakeOptions{})
@@ -412,6 +416,7 @@ func TestEditOfAMessageGone(t *testing.T) {
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err), err)
 			assert.Equal(t, tt.gone, errors.Is(err, broadcast.ErrPostGone), err)
+			assert.Equal(t, tt.notEditable, errors.Is(err, broadcast.ErrNotEditable), err)
 		})
 	}
 }

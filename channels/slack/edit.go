@@ -52,9 +52,13 @@ func (c *Channel) edit(ctx context.Context, p post, msg message, u broadcast.Upd
 	req := updateRequest{Channel: p.channel, TS: p.ts, Text: msg.text, Blocks: msg.blocks(), Parse: "none"}
 	var resp postResponse
 	if err := c.call(ctx, "chat.update", req, &resp); err != nil {
-		if gone(err) {
+		switch {
+		case gone(err):
 			// Deleted by hand: the Broadcaster posts the correction anew.
 			return fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
+		case hasCode(err, "edit_window_closed"):
+			// Too old for the workspace's edit settings: likewise.
+			return fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		}
 		return err
 	}
@@ -118,9 +122,12 @@ func (c *Channel) remove(ctx context.Context, p post) error {
 
 // gone reports whether err is Slack's answer that the message is not
 // there (deleted).
-func gone(err error) bool {
+func gone(err error) bool { return hasCode(err, "message_not_found") }
+
+// hasCode reports whether err is Slack's refusal with error code code.
+func hasCode(err error, code string) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == "message_not_found"
+	return errors.As(err, &ae) && ae.Code == code
 }
 
 // Check verifies the token with auth.test, which posts nothing. In

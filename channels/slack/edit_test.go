@@ -72,9 +72,15 @@ func TestEditErrors(t *testing.T) {
 	f.failMethod("chat.update", "edit_window_closed")
 	_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
 		broadcast.Thread{Root: r1, Last: r1}), r1)
-	assert.True(t, broadcast.IsPermanent(err), "the workspace's edit window: %v", err)
 	assert.Contains(t, err.Error(), "edit_window_closed")
 	assert.NotErrorIs(t, err, broadcast.ErrPostGone)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable, "too old to edit: the Broadcaster posts the correction anew")
+
+	f.failMethod("chat.update", "cant_update_message")
+	_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
+		broadcast.Thread{Root: r1, Last: r1}), r1)
+	assert.True(t, broadcast.IsPermanent(err), "not this token's message: %v", err)
+	assert.NotErrorIs(t, err, broadcast.ErrNotEditable, "a permission to fix, not a post to repeat")
 
 	f.failMethod("chat.update", "message_not_found")
 	_, err = ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,

@@ -58,9 +58,10 @@
 // Broadcaster posts the correction anew in that conversation. Retract deletes
 // the message in every conversation (chat.delete); a message already gone
 // (message_not_found) counts as deleted. Deleting a thread's first post
-// leaves its replies under Slack's "This message was deleted". Slack may
-// refuse an edit after the workspace's edit window (edit_window_closed,
-// permanent). Check calls auth.test, which checks the token without
+// leaves its replies under Slack's "This message was deleted". Slack
+// refuses an edit after the workspace's edit window (edit_window_closed):
+// it fails with broadcast.ErrNotEditable, and the Broadcaster posts the
+// correction anew in that conversation too. Check calls auth.test, which checks the token without
 // posting; it does not check that the bot is in each conversation.
 //
 // # Incoming webhooks

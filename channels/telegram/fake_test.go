@@ -71,6 +71,7 @@ type fakeMessage struct {
 	text, html               string // what readers see, and what was sent
 	date                     time.Time
 	deleted                  bool
+	frozen                   bool // Telegram will not edit it: "message can't be edited"
 }
 
 // request is what the fake received, for tests that check it.
@@ -354,6 +355,8 @@ func (f *fakeBot) editMessageText(w http.ResponseWriter, r *http.Request, body [
 	switch {
 	case m == nil:
 		writeError(w, http.StatusBadRequest, "Bad Request: message to edit not found", nil)
+	case m.frozen:
+		writeError(w, http.StatusBadRequest, "Bad Request: message can't be edited", nil)
 	case problem != "":
 		writeError(w, http.StatusBadRequest, problem, nil)
 	case text == m.text && in.Text == m.html:

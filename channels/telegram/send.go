@@ -154,7 +154,10 @@ func targetsOf(chats []chat) []string {
 }
 
 // Edit replaces the text of prev's message in each chat with m.Update's
-// (editMessageText). A message Telegram finds unchanged counts as edited.
+// (editMessageText). A message Telegram finds unchanged counts as edited;
+// one gone fails that chat with broadcast.ErrPostGone, and one Telegram
+// will not edit with broadcast.ErrNotEditable: the Broadcaster posts the
+// correction anew in that chat.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("telegram: edit: %w", err)
@@ -179,6 +182,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		case e.has("message to edit not found"):
 			// Deleted by hand: the Broadcaster posts the correction anew.
 			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
+		case e.has("message can't be edited"):
+			// Telegram keeps it as it is (too old to edit): likewise.
+			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		}
 		return broadcast.Receipt{}, err
 	})

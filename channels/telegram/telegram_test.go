@@ -328,6 +328,41 @@ func TestEdit(t *testing.T) {
 	assert.ErrorIs(t, err, broadcast.ErrPostGone)
 }
 
+// A message Telegram will not edit ("Bad Request: message can't be
+// edited", its answer as TelegramBotAPI/errors lists it) fails that chat
+// with broadcast.ErrNotEditable: the
+// Broadcaster posts the correction anew there. The other chat's message
+// is edited.
+func TestEditRefused(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus", "-1002222222222/42"})
+	prev, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	f.mu.Lock()
+	var other *fakeMessage
+	for _, m := range f.messages {
+		if m.chat == forumID {
+			m.frozen = true
+		} else {
+			other = m
+		}
+	}
+	f.mu.Unlock()
+	require.NotNil(t, other)
+	u := testUpdate()
+	u.ID, u.Body = "", "Only the Paris region is affected."
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable)
+	assert.NotErrorIs(t, err, broadcast.ErrPostGone)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	assert.Len(t, te.Pending, 1, "left for the Broadcaster to post anew")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	assert.Contains(t, other.text, "Only the Paris region is affected.")
+}
+
 // A message older than 48 hours cannot be deleted: that chat's failure
 // wraps ErrNotSupported, the other chat's message is deleted, and the
 // error is permanent.
