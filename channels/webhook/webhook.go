@@ -26,7 +26,10 @@
 // Each request carries webhook-id, the idempotency key Message.Key of the
 // endpoint's Ledger target: the same for one update and endpoint on every
 // attempt, after a restart and on every instance sharing the Store, so
-// receivers can drop repeats; webhook-timestamp, the Unix time of this
+// receivers can drop repeats (answering them 2xx: Standard Webhooks counts
+// every other status a failure, 409 Conflict included, which by the
+// Idempotency-Key draft means the first request is still being processed,
+// not that it was delivered); webhook-timestamp, the Unix time of this
 // attempt; and webhook-signature, "v1," and the base64 HMAC-SHA256 of
 // "id.timestamp.body" keyed with the endpoint's secret ("whsec_" and the
 // base64 of 24 to 64 bytes). Receivers written in Go check deliveries with
@@ -115,7 +118,9 @@
 // Result.Failures; a Permanent *broadcast.TargetsError when every endpoint
 // failed permanently. Retract returns the same errors, and also a
 // Permanent *broadcast.TargetsError when some endpoints got the retraction
-// and others refused it for good, since those still show the update.
+// and others refused it for good, since those may still show the update: a
+// 404 included, which says the endpoint's URL has no receiver, not that the
+// receiver has no such update (one that never got it answers 2xx).
 //
 // Errors name endpoints by EndpointName. No secret appears in an error, a
 // Ledger failure or a printed Config, Endpoint, Channel or Verifier: the
