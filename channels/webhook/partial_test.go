@@ -56,7 +56,7 @@ func TestPartialSuccess(t *testing.T) {
 			r, err := ch.Send(context.Background(), msg(fullUpdate, ledger))
 			gone := target(rc.endpoint("/gone"))
 			require.Contains(t, ledger.Failed(), gone, "the permanent failure goes to the Ledger")
-			assert.Equal(t, "http status 410 Gone", ledger.Failed()[gone].Error())
+			assert.Equal(t, "the receiver asks that this endpoint be disabled: http status 410 Gone", ledger.Failed()[gone].Error())
 			if !tt.wantErr {
 				require.NoError(t, err)
 				assert.Equal(t, "1", r.Meta["failed"])
@@ -89,7 +89,7 @@ func TestAllFailedEarlier(t *testing.T) {
 	require.ErrorAs(t, err, &te)
 	require.Len(t, te.Failures, 2)
 	assert.Contains(t, err.Error(), "2 of 2 targets not delivered (0 pending, 2 failed permanently)")
-	assert.Contains(t, err.Error(), target(eps[0])+": failed in an earlier attempt: http status 410 Gone")
+	assert.Contains(t, err.Error(), target(eps[0])+": failed in an earlier attempt: the receiver asks that this endpoint be disabled: http status 410 Gone")
 	assert.Contains(t, err.Error(), target(eps[1])+": failed in an earlier attempt: http status 400 Bad Request")
 	assert.Equal(t, 1, rc.requests("/gone"), "not retried within one Ledger")
 }
@@ -124,7 +124,7 @@ func TestBroadcasterAllRefusedOverTwoAttempts(t *testing.T) {
 		failures[f.Target] = f.Err.Error()
 	}
 	assert.Equal(t, map[string]string{
-		target(eps[0]): "failed in an earlier attempt: http status 410 Gone",
+		target(eps[0]): "failed in an earlier attempt: the receiver asks that this endpoint be disabled: http status 410 Gone",
 		target(eps[1]): "http status 403 Forbidden",
 	}, failures)
 	assert.Len(t, res.Failures, 2)

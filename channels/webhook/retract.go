@@ -31,8 +31,8 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("webhook: retract: %w", err)
 	}
-	// Err is nil, so every endpoint that failed did so for good: it still
-	// shows the update, and without a Ledger only this error can say so.
+	// Err is nil, so every endpoint that failed did so for good: it may
+	// still show the update, and without a Ledger only this error can say so.
 	var refused []broadcast.TargetFailure
 	for i, err := range errs {
 		if err != nil {

@@ -73,7 +73,7 @@ func TestRetractErrors(t *testing.T) {
 	}
 
 	err := retract("/ok", "/gone")
-	require.Error(t, err, "the gone endpoint still shows the update")
+	require.Error(t, err, "the gone endpoint may still show the update")
 	assert.True(t, broadcast.IsPermanent(err))
 	var te *broadcast.TargetsError
 	require.ErrorAs(t, err, &te)
@@ -137,4 +137,27 @@ func TestCorrectAndRetractThroughBroadcaster(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{EventUpdated, EventUpdated, EventCorrected, EventCorrected, EventRetracted, EventRetracted}, types)
+}
+
+// A 404 to a retraction is not "the receiver has no such update": the
+// retraction is POSTed to the endpoint's URL, not to a resource of the
+// update, and a 404 says that URL has no receiver (RFC 9110 section
+// 15.5.5: no current representation "for the target resource"). Standard
+// Webhooks counts it a failed delivery ("non-2xx response status codes
+// (e.g: 404 and 500)"), and a receiver that never got the update answers
+// its retraction 2xx and ignores it (see examples/webhook-receiver). So the
+// retraction failed there, and the update may still be shown: an error.
+func TestRetractNotFoundIsAFailure(t *testing.T) {
+	rc := newReceiver(t)
+	rc.on("/moved", status(http.StatusNotFound))
+	eps := []Endpoint{rc.endpoint("/ok"), rc.endpoint("/moved")}
+	prev := broadcast.Receipt{Channel: "hooks", UpdateID: "u_full"}
+	err := newTestChannel(t, Config{Name: "hooks", Endpoints: eps}, nil).Retract(context.Background(), prev)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Failures, 1)
+	assert.Equal(t, target(eps[1]), te.Failures[0].Target)
+	assert.Equal(t, http.StatusNotFound, StatusCode(te.Failures[0].Err))
 }

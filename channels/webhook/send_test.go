@@ -218,7 +218,7 @@ func TestLedgerLimitsRetryToEndpointsNotDone(t *testing.T) {
 	assert.Equal(t, target(eps[3]), te.Failures[0].Target)
 	assert.Equal(t, http.StatusGone, StatusCode(te.Failures[0].Err))
 	assert.Contains(t, err.Error(), "webhook: 2 of 4 targets not delivered (1 pending, 1 failed permanently)")
-	assert.Contains(t, err.Error(), target(eps[3])+": http status 410 Gone")
+	assert.Contains(t, err.Error(), target(eps[3])+": the receiver asks that this endpoint be disabled: http status 410 Gone")
 	assert.NotContains(t, err.Error(), "/gone")
 	assert.ElementsMatch(t, []string{target(eps[0]), target(eps[2])}, ledger.Delivered())
 	assert.Equal(t, []string{target(eps[3])}, slices.Collect(maps.Keys(ledger.Failed())))

@@ -26,7 +26,10 @@
 // Each request carries webhook-id, the idempotency key Message.Key of the
 // endpoint's Ledger target: the same for one update and endpoint on every
 // attempt, after a restart and on every instance sharing the Store, so
-// receivers can drop repeats; webhook-timestamp, the Unix time of this
+// receivers can drop repeats (answering them 2xx: Standard Webhooks counts
+// every other status a failure, 409 Conflict included, which by the
+// Idempotency-Key draft means the first request is still being processed,
+// not that it was delivered); webhook-timestamp, the Unix time of this
 // attempt; and webhook-signature, "v1," and the base64 HMAC-SHA256 of
 // "id.timestamp.body" keyed with the endpoint's secret ("whsec_" and the
 // base64 of 24 to 64 bytes). Receivers written in Go check deliveries with
@@ -94,14 +97,18 @@
 // # Errors
 //
 // Per endpoint, 2xx is success; 408, 425, 429 (waiting for Retry-After, 30
-// seconds without one), 5xx except 501 and transport errors (timeouts,
-// resets) are transient; 3xx (redirects are not followed,
-// by the channel's own client nor by one given in Config: a webhook URL that
-// redirects is misconfigured; the error names the Location's scheme and
-// host), 501 and every other 4xx, 410 Gone included, fail that endpoint
-// permanently. StatusCode gives the
-// HTTP status of an endpoint's failure, for example to unsubscribe
-// endpoints that answered 410.
+// seconds without one or with one already over), 5xx except 501 and
+// transport errors (timeouts, resets) are transient; 3xx (redirects are not
+// followed, by the channel's own client nor by one given in Config: a
+// webhook URL that redirects is misconfigured; the error names the
+// Location's scheme and host), 501 and every other 4xx fail that endpoint
+// permanently. A 410 Gone is more: by Standard Webhooks the receiver wants
+// no more webhooks and the endpoint should be disabled, so its failure
+// says "the receiver asks that this endpoint be disabled". The channel
+// keeps no state across updates, so each later update tries it again:
+// remove it from the Config. StatusCode gives the HTTP status of an
+// endpoint's failure, for example to find the endpoints that answered 410
+// in a Result's Failures.
 //
 // Send's error follows broadcast.Fanout's rule: a transient
 // *broadcast.TargetsError (with broadcast.RetryAfter carrying the largest
@@ -111,7 +118,9 @@
 // Result.Failures; a Permanent *broadcast.TargetsError when every endpoint
 // failed permanently. Retract returns the same errors, and also a
 // Permanent *broadcast.TargetsError when some endpoints got the retraction
-// and others refused it for good, since those still show the update.
+// and others refused it for good, since those may still show the update: a
+// 404 included, which says the endpoint's URL has no receiver, not that the
+// receiver has no such update (one that never got it answers 2xx).
 //
 // Errors name endpoints by EndpointName. No secret appears in an error, a
 // Ledger failure or a printed Config, Endpoint, Channel or Verifier: the
@@ -385,10 +394,16 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	if resp.Status >= 200 && resp.Status <= 299 {
 		return nil
 	}
+	err = httpx.Classify(resp) // a 3xx's names where it points
+	if resp.Status == http.StatusGone {
+		// Standard Webhooks: the receiver wants no more webhooks from us.
+		// The channel keeps nothing across updates: the operator removes it.
+		err = fmt.Errorf("the receiver asks that this endpoint be disabled: %w", err)
+	}
 	// DoStatusTimeout redacted the body; Error catches what the snippet's
 	// folding of white space joined up, and leaves the *httpx.StatusError
 	// that StatusCode finds in every other case.
-	return ep.Redactor().Error(httpx.Classify(resp)) // a 3xx's names where it points
+	return ep.Redactor().Error(err)
 }
 
 // Canonical forms of the webhook-* header names, set directly: Header.Set

@@ -51,7 +51,8 @@ func (e *StatusError) Error() string {
 // Classify returns nil when r has a 2xx status, and otherwise a
 // *StatusError: transient for 408, 425, 429 and 5xx except 501, wrapped in
 // broadcast.RetryAfter when a Retry-After header gives a delay in seconds or
-// an HTTP date (a 429 without one waits RateLimitWait, see RateLimited);
+// an HTTP date (a 429 without one, or with one already over, waits
+// RateLimitWait, see RateLimited);
 // broadcast.Permanent for every other status (1xx, 3xx, 4xx, 501). (Do, DoStatus and DoStatusTimeout drop a 3xx's body: it repeats
 // the redirect's Location, whose path and query may hold a token.)
 func Classify(r *Response) error {
@@ -77,19 +78,21 @@ func classifyAt(r *Response, now time.Time) error {
 }
 
 // RateLimitWait is the wait of a rate limit that names none: a 429 without
-// Retry-After or the platform's own reset (a proxy's answer, or one whose
-// reset has passed). The platforms count their limits over a minute or
-// more, and a rate-limited Cloudflare in front of them longer: a retry
-// within seconds, as the Broadcaster's first backoff steps would make it,
-// would only be refused again.
+// Retry-After or the platform's own reset (a proxy's answer), or one whose
+// wait is already over when it arrives (Retry-After: 0, a date or a reset
+// in the past). The platforms count their limits over a minute or more, and
+// a rate-limited Cloudflare in front of them longer: a retry within
+// seconds, as the Broadcaster's first backoff steps would make it, would
+// only be refused again.
 const RateLimitWait = 30 * time.Second
 
 // RateLimited marks err, the refusal of a rate limit, for the Broadcaster
-// (broadcast.RetryAfter): it waits wait when known is true (the platform
-// said how long), RateLimitWait otherwise. Every channel marks its rate
-// limits so.
+// (broadcast.RetryAfter): it waits wait when known is true and wait is
+// positive (the platform said how long), RateLimitWait otherwise: a limit
+// that refuses a request names no wait by saying it is already over. Every
+// channel marks its rate limits so.
 func RateLimited(err error, wait time.Duration, known bool) error {
-	if !known {
+	if !known || wait <= 0 {
 		wait = RateLimitWait
 	}
 	return broadcast.RetryAfter(err, wait)

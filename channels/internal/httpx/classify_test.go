@@ -73,7 +73,8 @@ func TestClassifyRetryAfter(t *testing.T) {
 		{"seconds with spaces", 429, " 7 ", 7 * time.Second, true},
 		{"http date", 503, now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
 		{"rfc850 date", 503, now.Add(time.Hour).Format("Monday, 02-Jan-06 15:04:05 GMT"), time.Hour, true},
-		{"date in the past", 429, now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"date in the past", 429, now.Add(-time.Hour).Format(http.TimeFormat), RateLimitWait, true},
+		{"date in the past, not a rate limit", 503, now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
 		{"huge seconds capped", 429, "99999999999999999999999", MaxRetryAfter, true},
 		{"two days capped", 429, "172800", MaxRetryAfter, true},
 		{"far date capped", 429, now.AddDate(1, 0, 0).Format(http.TimeFormat), MaxRetryAfter, true},
@@ -165,4 +166,34 @@ func TestSnippet(t *testing.T) {
 			assert.True(t, utf8.ValidString(got))
 		})
 	}
+}
+
+// A rate limit whose wait is already over when it arrives (Retry-After: 0,
+// or a date in the past) names no wait, as a platform's reset already past
+// does: a retry within the Broadcaster's first backoff steps would run into
+// the limit again. RFC 9110 section 10.2.3 lets Retry-After be 0 or any
+// date; a 429 (RFC 6585 section 4) that says "now" is most often a proxy
+// rounding down a window that has not reset yet. Azure's azcore retry policy
+// likewise treats a Retry-After that is not positive as no hint
+// (sdk/azcore/runtime/policy_retry.go: "if delay <= 0 { delay =
+// calcDelay(...) }"), where go-retryablehttp's DefaultBackoff would retry at
+// once. Other statuses keep the hint as given: the backoff still applies.
+func TestRateLimitWithoutAWaitLeft(t *testing.T) {
+	past := now.Add(-time.Minute).Format(http.TimeFormat)
+	for _, v := range []string{"0", past, now.Format(http.TimeFormat)} {
+		err := classifyAt(&Response{Status: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {v}}}, now)
+		d, ok := broadcast.RetryDelay(err)
+		assert.True(t, ok, v)
+		assert.Equal(t, RateLimitWait, d, "Retry-After %q on a 429", v)
+	}
+	for _, d := range []time.Duration{0, -time.Second} {
+		got, _ := broadcast.RetryDelay(RateLimited(errors.New("slow down"), d, true))
+		assert.Equal(t, RateLimitWait, got, "a channel's own wait of %v", d)
+	}
+	got, _ := broadcast.RetryDelay(RateLimited(errors.New("slow down"), time.Second, true))
+	assert.Equal(t, time.Second, got, "a wait left is the platform's")
+	err := classifyAt(&Response{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}}, now)
+	got, ok := broadcast.RetryDelay(err)
+	assert.True(t, ok)
+	assert.Zero(t, got, "a 503 that may be retried now: the backoff decides")
 }
