@@ -628,7 +628,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
-		unlock, err := b.sharedLock(ctx, key, sentChannel)
+		unlock, err := b.lockShared(ctx, key, sentChannel)
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			return t
@@ -642,6 +642,17 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
 	b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
 	return t
+}
+
+// lockShared takes Options.Lock. A Lock that returns no unlock function
+// has nothing to release: calling nil would crash the process from a
+// delivery's goroutine.
+func (b *Broadcaster) lockShared(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+	unlock, err = b.sharedLock(ctx, updateID, channel)
+	if err == nil && unlock == nil {
+		unlock = func() {}
+	}
+	return unlock, err
 }
 
 // storeTrouble logs a Store failure that costs only the time an update was
