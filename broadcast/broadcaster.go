@@ -37,8 +37,8 @@ type Broadcaster struct {
 }
 
 // New returns a Broadcaster for channels. It does no I/O. It fails with
-// ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil or has
-// an empty name, an option is negative, or a Route is invalid or names no
+// ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (or
+// its Name panics, as a nil pointer's does) or has an empty name, an option is negative, or a Route is invalid or names no
 // channel.
 func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	if len(channels) == 0 {
@@ -69,7 +69,10 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if ch == nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: nil", i)
 		}
-		name := ch.Name()
+		name, err := channelName(ch)
+		if err != nil {
+			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
+		}
 		if name == "" {
 			return nil, fmt.Errorf("broadcast: channels[%d]: empty name", i)
 		}
@@ -92,6 +95,18 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// channelName returns ch's Name. One that panics, as a nil pointer of an
+// adapter's type does (its New failed and the error was dropped), is an
+// error instead.
+func channelName(ch Channel) (name string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("its Name panicked (a nil %T?): %v", ch, r)
+		}
+	}()
+	return ch.Name(), nil
 }
 
 // setStages turns Options.Stages into channel indexes, the unnamed
@@ -629,7 +644,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
-		unlock, err := b.sharedLock(ctx, key, sentChannel)
+		unlock, err := b.lockShared(ctx, key, sentChannel)
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			return t
@@ -643,6 +658,17 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
 	b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
 	return t
+}
+
+// lockShared takes Options.Lock. A Lock that returns no unlock function
+// has nothing to release: calling nil would crash the process from a
+// delivery's goroutine.
+func (b *Broadcaster) lockShared(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+	unlock, err = b.sharedLock(ctx, updateID, channel)
+	if err == nil && unlock == nil {
+		unlock = func() {}
+	}
+	return unlock, err
 }
 
 // storeTrouble logs a Store failure that costs only the time an update was

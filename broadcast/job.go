@@ -73,7 +73,8 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // selected); otherwise the caller retries unless IsPermanent(Err), no
 // sooner than RetryDelay(Err) when set. The attempt is bounded by
 // Options.AttemptTimeout. A Job that Jobs would not make (an unknown kind,
-// an invalid update, one without IncidentID or Time) fails Permanent
+// an invalid update, one without IncidentID or Time, a correction with
+// the original's ID or without Corrects set to Original) fails Permanent
 // without an attempt, and an update not cleaned is cleaned (see
 // Update.Clean) as Jobs would have; after Close,
 // RunJob fails with ErrClosed, not Permanent, for another instance to run
@@ -143,6 +144,14 @@ func (j *Job) check() (op, error) {
 	case opCorrect:
 		if err := checkKey("Job.Original", j.Original); err != nil {
 			return 0, err
+		}
+		// Jobs makes a correction's ID its own and sets Corrects: with the
+		// original's ID it would be found done, and nothing corrected.
+		if j.Update.ID == j.Original {
+			return 0, invalid("Job.Update.ID", "the same as Job.Original; Jobs gives a correction an ID of its own")
+		}
+		if j.Update.Corrects != j.Original {
+			return 0, invalid("Job.Update.Corrects", "%q, not Job.Original %q; Jobs sets it", j.Update.Corrects, j.Original)
 		}
 		fallthrough
 	case opSend:

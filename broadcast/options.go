@@ -64,7 +64,8 @@ type Options struct {
 	// not. Retract holds the lock of the update it retracts, so it waits for
 	// another instance's attempt under way and deletes what that posted.
 	// Within one Broadcaster that always holds. Lock waits until it gets
-	// the lock or ctx ends; its error fails the attempt transiently. It is
+	// the lock or ctx ends; its error fails the attempt transiently. A nil
+	// unlock with a nil error means there is nothing to release. It is
 	// also held for a moment, under a reserved name, while the first Send
 	// of an update without a Time records the Time it took (see
 	// Broadcaster.SentTime), so that instances agree on it. A shared Store

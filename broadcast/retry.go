@@ -212,7 +212,7 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	}
 	unlock := func() {}
 	if d.b.sharedLock != nil {
-		if unlock, err = d.b.sharedLock(ctx, id, d.name); err != nil {
+		if unlock, err = d.b.lockShared(ctx, id, d.name); err != nil {
 			if stopped != nil {
 				stopped()
 			}
