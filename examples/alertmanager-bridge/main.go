@@ -52,7 +52,10 @@
 // One alert group is one incident: its IncidentID is "am-" and a hash of
 // Alertmanager's groupKey, the same for every notification of the group.
 //
-//   - Status: firing → investigating, resolved → resolved.
+//   - Status: firing → investigating, resolved → resolved. The group is
+//     resolved only when the notification's status and every alert in it
+//     say so and none was left out (see Limits for max_alerts); while
+//     any alert fires it is investigating.
 //   - Title: commonAnnotations.summary, else commonLabels.alertname, else
 //     the first alert's summary or alertname ("… and N more").
 //   - Body: each firing alert's description annotation (else message,
@@ -65,7 +68,8 @@
 //     info, informational, low, none → none; anything else → no impact.
 //   - Components: the alerts' component (else service) label, as
 //     major_outage (critical), partial_outage (major), degraded_performance
-//     (other severities), operational once the alert resolved.
+//     (other severities), operational once its alerts resolved (not when
+//     max_alerts left alerts out: see Limits).
 //   - URL: -url, else externalURL, else the first generatorURL. Set -url to
 //     your public status page: Alertmanager's own address is rarely one
 //     your users can open.
@@ -116,9 +120,17 @@
 //
 // With max_alerts set, Alertmanager derives the status, common labels and
 // common annotations from the alerts it sends, not from those it leaves
-// out (truncatedAlerts): a group whose sent alerts all resolved reads
-// "resolved" even if left-out ones still fire. Leave max_alerts unset, or
-// large enough for your groups.
+// out (truncatedAlerts), and it does not send firing alerts first. So the
+// bridge never reads such a notification as resolved: one whose alerts
+// shown all resolved while others were left out is posted as
+// "monitoring" ("The alerts shown have resolved; N more are not shown and
+// may still be firing."), and a component is set operational only by a
+// notification that left no alert out. If the hidden alerts still fire,
+// Alertmanager's next notification of the group says so; if they had
+// resolved too, none follows, and the incident stays "monitoring" until
+// you resolve it (with the announce program and the incident id the
+// bridge logs). Leave max_alerts unset, or large enough for your groups
+// (see -max-body).
 //
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the

@@ -17,20 +17,20 @@ import (
 
 func TestAdvice(t *testing.T) {
 	p := firingPayload(t)
-	assert.Empty(t, advice(p))
+	assert.Empty(t, advice(p, state(p)))
 	p.Alerts[1].Annotations["advice"] = "Use the EU endpoint."
-	assert.Equal(t, "Use the EU endpoint.", advice(p), "a firing alert's advice")
+	assert.Equal(t, "Use the EU endpoint.", advice(p, state(p)), "a firing alert's advice")
 	p.Alerts[0].Annotations["customer_advice"] = "Retry failed downloads."
-	assert.Equal(t, "Retry failed downloads.", advice(p), "the first firing alert's")
+	assert.Equal(t, "Retry failed downloads.", advice(p, state(p)), "the first firing alert's")
 	p.CommonAnnotations["advice"] = "No action needed."
-	assert.Equal(t, "No action needed.", advice(p), "the common annotation wins")
+	assert.Equal(t, "No action needed.", advice(p, state(p)), "the common annotation wins")
 	p.CommonAnnotations["customer_advice"] = "Nothing to do."
-	assert.Equal(t, "Nothing to do.", advice(p), "customer_advice before advice")
+	assert.Equal(t, "Nothing to do.", advice(p, state(p)), "customer_advice before advice")
 
-	p.Status = statusResolved
+	p.Status, p.Alerts[0].Status, p.Alerts[1].Status = statusResolved, statusResolved, statusResolved
 	delete(p.CommonAnnotations, "advice")
 	delete(p.CommonAnnotations, "customer_advice")
-	assert.Empty(t, advice(p), "a resolved group keeps only common advice")
+	assert.Empty(t, advice(p, state(p)), "a resolved group keeps only common advice")
 
 	ch := &recorder{name: "status"}
 	srv := bridge(t, mapping{}, ch)
