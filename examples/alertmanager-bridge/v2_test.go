@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -67,8 +68,12 @@ func TestStartupCheckAndRoutes(t *testing.T) {
 }
 
 func TestStartupCheckFailureIsLogged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a port nothing listens on once closed (1 may be taken)
+	require.NoError(t, err)
+	closed := ln.Addr().String()
+	ln.Close()
 	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
-	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    url: http://127.0.0.1:1/in\n    allow_unsigned: true\n"), 0o600))
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    url: http://"+closed+"/in\n    allow_unsigned: true\n"), 0o600))
 	var logs bytes.Buffer
 	h, closeAll, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
 	require.NoError(t, err)
