@@ -59,9 +59,12 @@
 //   - Title: commonAnnotations.summary, else commonLabels.alertname, else
 //     the first alert's summary or alertname ("… and N more").
 //   - Body: each firing alert's description annotation (else message,
-//     else summary), once each, separated by blank lines, and a line for
-//     truncatedAlerts; for a resolved group "This incident has been
-//     resolved." (the descriptions describe the problem as it was).
+//     else summary), once each, separated by blank lines, as many whole
+//     ones as fit the update, and a last line counting the alerts not
+//     shown ("(N more alerts not shown.)": those max_alerts left out and
+//     those whose descriptions did not fit); for a resolved group "This
+//     incident has been resolved." (the descriptions describe the problem
+//     as it was).
 //   - Impact: from the severity label, common to the group or else the
 //     worst of the alerts: critical, page, emergency, fatal → critical;
 //     major, error, high → major; warning, warn, minor, medium → minor;
@@ -104,8 +107,8 @@
 //
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
-// payload that is not JSON or not version 4, 413 above 1 MiB, 500 when a
-// channel failed. Alertmanager retries a notification that got a 5xx (and
+// payload that is not JSON or not version 4, 413 above -max-body (32 MiB
+// by default), 500 when a channel failed. Alertmanager retries a notification that got a 5xx (and
 // one that timed out), and sends the group again at repeat_interval. Both
 // are harmless: the update's id is derived from the group, its status and
 // each alert's fingerprint, status, start and end (and the number of
@@ -117,6 +120,18 @@
 // in Alertmanager.
 //
 // # Limits
+//
+// A notification may be up to -max-body MiB (32 by default, some 20,000
+// alerts of 1 to 2 KiB; at most 1024). It is read as it arrives, alert by
+// alert, keeping of each only what the mapping reads, and held until it
+// is broadcast. A larger one is refused with 413 and nothing is posted,
+// never silently: the bridge logs an error, and Alertmanager logs "Notify
+// for alerts failed" with "unexpected status code 413" and the bridge's
+// answer (which says to raise -max-body or set max_alerts), and counts it
+// in alertmanager_notifications_failed_total. Alertmanager does not retry
+// a 4xx at once (a retry would be as large), but, the notification not
+// having gone out, it sends the group again at its next group_interval:
+// once -max-body is raised (or max_alerts set), that one goes through.
 //
 // With max_alerts set, Alertmanager derives the status, common labels and
 // common annotations from the alerts it sends, not from those it leaves
@@ -169,6 +184,7 @@ func main() {
 type options struct {
 	listen, config, state, url string
 	timeout, checkTimeout      time.Duration
+	maxBody                    int // MiB
 }
 
 // tokensEnv names the variable holding the bearer tokens POST /alerts
@@ -182,9 +198,9 @@ alertmanager-bridge receives Prometheus Alertmanager webhook notifications
 configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
-skipped), 400 for a bad payload. With OUTAGECAST_BRIDGE_TOKENS set (bearer
-tokens of at least 16 characters, separated by commas or spaces), it answers
-401 to a request without one.
+skipped), 400 for a bad payload, 413 above -max-body. With
+OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
+separated by commas or spaces), it answers 401 to a request without one.
 
 Flags:
 `
@@ -197,6 +213,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
 	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the payload's externalURL)")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take to broadcast")
+	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -214,6 +231,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:
 		return nil, errors.New("-check-timeout: negative")
+	case o.maxBody < 1 || o.maxBody > maxMaxBody>>20:
+		return nil, fmt.Errorf("-max-body: %d MiB, want 1 to %d", o.maxBody, maxMaxBody>>20)
 	case o.url != "" && !isHTTPURL(o.url):
 		return nil, fmt.Errorf("-url: %q is not an absolute http or https URL", o.url)
 	}
@@ -279,7 +298,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	}
 	closeAll := func() { b.Close() }
 	return &handler{b: b.Broadcaster, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
-		describe: cfg.Describe}, closeAll, nil
+		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20}, closeAll, nil
 }
 
 // checkChannels logs, per channel, what it is configured with and whether

@@ -154,8 +154,9 @@ const monitoringBody = "The alerts shown have resolved; %d more are not shown an
 
 // body is, for a firing group, the firing alerts' descriptions (else
 // message, else summary annotations), each once, in order, separated by
-// blank lines; for a resolved group, resolvedBody; for one only
-// monitoring, monitoringBody.
+// blank lines, as many as fit, and a last line counting the alerts not
+// shown (left out by max_alerts, or whose descriptions did not fit); for
+// a resolved group, resolvedBody; for one only monitoring, monitoringBody.
 func body(p *payload, st broadcast.Status) string {
 	switch st {
 	case broadcast.StatusResolved:
@@ -163,28 +164,48 @@ func body(p *payload, st broadcast.Status) string {
 	case broadcast.StatusMonitoring:
 		return fmt.Sprintf(monitoringBody, p.TruncatedAlerts)
 	}
+	const room = broadcast.MaxBodyLength - 50 // the count of alerts not shown fits in the rest
 	seen := map[string]bool{}
 	var parts []string
+	size, hidden := 0, p.TruncatedAlerts
 	for _, a := range p.Alerts {
 		d := strings.TrimSpace(firstOf(a.Annotations["description"], a.Annotations["message"], a.Annotations["summary"]))
 		if a.Status != statusFiring || d == "" || seen[d] {
 			continue
 		}
 		seen[d] = true
+		n := utf8.RuneCountInString(d) + 2
+		switch {
+		case size+n <= room:
+		case len(parts) == 0:
+			d, n = truncate(d, room), room
+		default:
+			seen[d] = false // its other alerts are not shown either
+			hidden++
+			continue
+		}
 		parts = append(parts, d)
+		size += n
 	}
 	if len(parts) == 0 {
-		parts = append(parts, strings.TrimSpace(text(p.CommonAnnotations["description"])))
+		parts = append(parts, truncate(strings.TrimSpace(text(p.CommonAnnotations["description"])), room))
 	}
-	if p.TruncatedAlerts > 0 {
-		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", p.TruncatedAlerts))
+	if hidden > 0 {
+		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", hidden))
 	}
-	return truncate(strings.TrimSpace(strings.Join(parts, "\n\n")), broadcast.MaxBodyLength)
+	return strings.TrimSpace(strings.Join(parts, "\n\n"))
 }
 
 // adviceKeys are the annotations that hold advice for customers, in the
 // order they are looked for.
 var adviceKeys = []string{"customer_advice", "advice"}
+
+// alertLabels and alertAnnotations are the labels and annotations of an
+// alert the mapping reads; decoding keeps no others.
+var (
+	alertLabels      = []string{"alertname", "severity", "component", "service"}
+	alertAnnotations = append([]string{"summary", "description", "message"}, adviceKeys...)
+)
 
 // advice is the common annotations' advice, else, for a firing group, the
 // first firing alert's.
