@@ -115,8 +115,10 @@
 // alerts max_alerts left out), so the same
 // notification gets the same id, and channels that delivered it are
 // skipped ("skipped" in the JSON answer); only the failed ones are tried
-// again. With -state the store survives restarts of the bridge, so this
-// holds across them too. Keep -timeout below the webhook_config's timeout
+// again. With -state (or the configuration's state) the store survives
+// restarts of the bridge, so this holds across them too; without, the
+// bridge warns at start-up, as after a restart Alertmanager's next repeat
+// of each firing group is posted again. Keep -timeout below the webhook_config's timeout
 // in Alertmanager.
 //
 // # Limits
@@ -284,6 +286,10 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	}
 	if o.state != "" {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: o.state}
+	}
+	if cfg.Store.Kind != config.StoreBolt {
+		log.Warn("deliveries are kept in memory: after a restart, Alertmanager's next repeat of each firing " +
+			"group (repeat_interval) is posted again; set -state, or the configuration's state")
 	}
 	explain := func(_, msg string) string { return msg } // no file: no keys to name
 	if o.config != "" {

@@ -110,3 +110,23 @@ func TestErrorsSpeakInConfigKeys(t *testing.T) {
 		assert.NotContains(t, out, "broadcast.Options")
 	}
 }
+
+// Without a durable store, a restart forgets what was delivered, and
+// Alertmanager's next repeat of every firing group (repeat_interval) is
+// posted again: the bridge says so when it starts, and not with -state.
+func TestMemoryStoreWarns(t *testing.T) {
+	var logs bytes.Buffer
+	h, closeAll, err := setup(&options{}, io.Discard, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	closeAll()
+	require.NotNil(t, h)
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), "-state")
+
+	logs.Reset()
+	_, closeAll, err = setup(&options{state: filepath.Join(t.TempDir(), "state.db")}, io.Discard, io.Discard,
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	closeAll()
+	assert.NotContains(t, logs.String(), "-state")
+}
