@@ -202,7 +202,10 @@ func TestBadRequests(t *testing.T) {
   "alerts"`, 1), http.StatusBadRequest, `status: unknown value "pending"`},
 		{"no alerts", `{"version":"4","groupKey":"g","status":"firing","alerts":[]}`, http.StatusBadRequest, "alerts: none"},
 		{"bad alert status", `{"version":"4","groupKey":"g","status":"firing","alerts":[{"status":"x"}]}`, http.StatusBadRequest, "alerts[0].status"},
-		{"too large", `{"version":"4","receiver":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusRequestEntityTooLarge, "larger than 1 MiB"},
+		{"not an object", `[]`, http.StatusBadRequest, "bad payload: decode JSON"},
+		{"alerts not a list", `{"version":"4","groupKey":"g","status":"firing","alerts":{}}`, http.StatusBadRequest, "alerts: not a list"},
+		{"bad alert", `{"version":"4","groupKey":"g","status":"firing","alerts":[{"status":1}]}`, http.StatusBadRequest, "alerts[0]"},
+		{"cut short", firing[:len(firing)/2], http.StatusBadRequest, "bad payload: decode JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"net/http"
@@ -14,9 +15,14 @@ import (
 	"github.com/outagecast/outagecast/internal/bearer"
 )
 
-// maxBody bounds a notification. Alertmanager sends every alert of a group
-// unless max_alerts is set; 1 MiB holds a few thousand.
-const maxBody = 1 << 20
+// defaultMaxBody bounds a notification unless -max-body says otherwise.
+// Alertmanager sends every alert of a group unless max_alerts is set, at
+// 1 to 2 KiB each: 32 MiB holds some 20,000.
+const defaultMaxBody = 32 << 20
+
+// maxMaxBody bounds -max-body: a notification is held in memory while it
+// is broadcast.
+const maxMaxBody = 1 << 30
 
 // handler receives notifications and broadcasts them.
 type handler struct {
@@ -32,6 +38,7 @@ type handler struct {
 	describe func(channel string) string
 	groups   stripes        // one notification of a group at a time
 	tokens   *bearer.Tokens // nil: POST /alerts takes any request
+	maxBody  int64          // bytes a notification may have, whole MiB; 0: defaultMaxBody
 }
 
 // stripes serializes the notifications of one alert group: two
@@ -88,11 +95,19 @@ type resultStatus struct {
 // 500 when a channel failed, so that Alertmanager retries; the channels
 // that delivered are skipped on the retry.
 func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
-	p, err := decodePayload(http.MaxBytesReader(w, r.Body, maxBody))
+	limit := h.maxBody
+	if limit <= 0 {
+		limit = defaultMaxBody
+	}
+	p, err := decodePayload(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "payload larger than 1 MiB", http.StatusRequestEntityTooLarge)
+		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+			// Alertmanager does not retry a 4xx, and a retry would be as
+			// large: say loudly, on both sides, what to change.
+			msg := fmt.Sprintf("notification refused, nothing posted: larger than the bridge's limit of %d MiB: "+
+				"raise the bridge's -max-body, or set max_alerts in Alertmanager's webhook_config", limit>>20)
+			h.log.Error(msg, slog.Int64("content_length", r.ContentLength))
+			http.Error(w, msg, http.StatusRequestEntityTooLarge)
 			return
 		}
 		h.log.Warn("rejected notification", slog.String("error", err.Error()))

@@ -52,20 +52,27 @@
 // One alert group is one incident: its IncidentID is "am-" and a hash of
 // Alertmanager's groupKey, the same for every notification of the group.
 //
-//   - Status: firing → investigating, resolved → resolved.
+//   - Status: firing → investigating, resolved → resolved. The group is
+//     resolved only when the notification's status and every alert in it
+//     say so and none was left out (see Limits for max_alerts); while
+//     any alert fires it is investigating.
 //   - Title: commonAnnotations.summary, else commonLabels.alertname, else
 //     the first alert's summary or alertname ("… and N more").
 //   - Body: each firing alert's description annotation (else message,
-//     else summary), once each, separated by blank lines, and a line for
-//     truncatedAlerts; for a resolved group "This incident has been
-//     resolved." (the descriptions describe the problem as it was).
+//     else summary), once each, separated by blank lines, as many whole
+//     ones as fit the update, and a last line counting the alerts not
+//     shown ("(N more alerts not shown.)": those max_alerts left out and
+//     those whose descriptions did not fit); for a resolved group "This
+//     incident has been resolved." (the descriptions describe the problem
+//     as it was).
 //   - Impact: from the severity label, common to the group or else the
 //     worst of the alerts: critical, page, emergency, fatal → critical;
 //     major, error, high → major; warning, warn, minor, medium → minor;
 //     info, informational, low, none → none; anything else → no impact.
 //   - Components: the alerts' component (else service) label, as
 //     major_outage (critical), partial_outage (major), degraded_performance
-//     (other severities), operational once the alert resolved.
+//     (other severities), operational once its alerts resolved (not when
+//     max_alerts left alerts out: see Limits).
 //   - URL: -url, else externalURL, else the first generatorURL. Set -url to
 //     your public status page: Alertmanager's own address is rarely one
 //     your users can open.
@@ -100,25 +107,47 @@
 //
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
-// payload that is not JSON or not version 4, 413 above 1 MiB, 500 when a
-// channel failed. Alertmanager retries a notification that got a 5xx (and
+// payload that is not JSON or not version 4, 413 above -max-body (32 MiB
+// by default), 500 when a channel failed. Alertmanager retries a notification that got a 5xx (and
 // one that timed out), and sends the group again at repeat_interval. Both
 // are harmless: the update's id is derived from the group, its status and
 // each alert's fingerprint, status, start and end (and the number of
 // alerts max_alerts left out), so the same
 // notification gets the same id, and channels that delivered it are
 // skipped ("skipped" in the JSON answer); only the failed ones are tried
-// again. With -state the store survives restarts of the bridge, so this
-// holds across them too. Keep -timeout below the webhook_config's timeout
+// again. With -state (or the configuration's state) the store survives
+// restarts of the bridge, so this holds across them too; without, the
+// bridge warns at start-up, as after a restart Alertmanager's next repeat
+// of each firing group is posted again. Keep -timeout below the webhook_config's timeout
 // in Alertmanager.
 //
 // # Limits
 //
+// A notification may be up to -max-body MiB (32 by default, some 20,000
+// alerts of 1 to 2 KiB; at most 1024). It is read as it arrives, alert by
+// alert, keeping of each only what the mapping reads, and held until it
+// is broadcast. A larger one is refused with 413 and nothing is posted,
+// never silently: the bridge logs an error, and Alertmanager logs "Notify
+// for alerts failed" with "unexpected status code 413" and the bridge's
+// answer (which says to raise -max-body or set max_alerts), and counts it
+// in alertmanager_notifications_failed_total. Alertmanager does not retry
+// a 4xx at once (a retry would be as large), but, the notification not
+// having gone out, it sends the group again at its next group_interval:
+// once -max-body is raised (or max_alerts set), that one goes through.
+//
 // With max_alerts set, Alertmanager derives the status, common labels and
 // common annotations from the alerts it sends, not from those it leaves
-// out (truncatedAlerts): a group whose sent alerts all resolved reads
-// "resolved" even if left-out ones still fire. Leave max_alerts unset, or
-// large enough for your groups.
+// out (truncatedAlerts), and it does not send firing alerts first. So the
+// bridge never reads such a notification as resolved: one whose alerts
+// shown all resolved while others were left out is posted as
+// "monitoring" ("The alerts shown have resolved; N more are not shown and
+// may still be firing."), and a component is set operational only by a
+// notification that left no alert out. If the hidden alerts still fire,
+// Alertmanager's next notification of the group says so; if they had
+// resolved too, none follows, and the incident stays "monitoring" until
+// you resolve it (with the announce program and the incident id the
+// bridge logs). Leave max_alerts unset, or large enough for your groups
+// (see -max-body).
 //
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the
@@ -157,6 +186,7 @@ func main() {
 type options struct {
 	listen, config, state, url string
 	timeout, checkTimeout      time.Duration
+	maxBody                    int // MiB
 }
 
 // tokensEnv names the variable holding the bearer tokens POST /alerts
@@ -170,9 +200,9 @@ alertmanager-bridge receives Prometheus Alertmanager webhook notifications
 configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
-skipped), 400 for a bad payload. With OUTAGECAST_BRIDGE_TOKENS set (bearer
-tokens of at least 16 characters, separated by commas or spaces), it answers
-401 to a request without one.
+skipped), 400 for a bad payload, 413 above -max-body. With
+OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
+separated by commas or spaces), it answers 401 to a request without one.
 
 Flags:
 `
@@ -185,6 +215,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
 	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the payload's externalURL)")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take to broadcast")
+	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -202,6 +233,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:
 		return nil, errors.New("-check-timeout: negative")
+	case o.maxBody < 1 || o.maxBody > maxMaxBody>>20:
+		return nil, fmt.Errorf("-max-body: %d MiB, want 1 to %d", o.maxBody, maxMaxBody>>20)
 	case o.url != "" && !isHTTPURL(o.url):
 		return nil, fmt.Errorf("-url: %q is not an absolute http or https URL", o.url)
 	}
@@ -254,6 +287,10 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	if o.state != "" {
 		cfg.Store = config.Store{Kind: config.StoreBolt, Path: o.state}
 	}
+	if cfg.Store.Kind != config.StoreBolt {
+		log.Warn("deliveries are kept in memory: after a restart, Alertmanager's next repeat of each firing " +
+			"group (repeat_interval) is posted again; set -state, or the configuration's state")
+	}
 	explain := func(_, msg string) string { return msg } // no file: no keys to name
 	if o.config != "" {
 		explain = cfg.Explain
@@ -267,7 +304,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	}
 	closeAll := func() { b.Close() }
 	return &handler{b: b.Broadcaster, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
-		describe: cfg.Describe}, closeAll, nil
+		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20}, closeAll, nil
 }
 
 // checkChannels logs, per channel, what it is configured with and whether

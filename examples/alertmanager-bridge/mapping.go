@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -47,21 +48,33 @@ type mapping struct {
 // update maps a notification to an Update. See the package documentation
 // for the rules.
 func (m mapping) update(p *payload) broadcast.Update {
-	u := broadcast.Update{
+	st := state(p)
+	return broadcast.Update{
 		ID:         updateID(p),
 		IncidentID: incidentID(p.GroupKey),
 		Title:      title(p),
-		Status:     broadcast.StatusInvestigating,
+		Status:     st,
 		Impact:     impact(p),
-		Body:       body(p),
+		Body:       body(p, st),
 		Components: components(p),
 		URL:        m.link(p),
-		Advice:     advice(p),
+		Advice:     advice(p, st),
 	}
-	if p.Status == statusResolved {
-		u.Status = broadcast.StatusResolved
+}
+
+// state is the status of the whole group: investigating while the
+// notification or any of its alerts fires; resolved only when every alert
+// of the group is known to be: with max_alerts, Alertmanager computes the
+// status from the alerts it sends, so a group whose shown alerts resolved
+// while others were left out (truncatedAlerts) is only monitoring.
+func state(p *payload) broadcast.Status {
+	switch {
+	case p.Status == statusFiring || slices.ContainsFunc(p.Alerts, func(a alert) bool { return a.Status == statusFiring }):
+		return broadcast.StatusInvestigating
+	case p.TruncatedAlerts > 0:
+		return broadcast.StatusMonitoring
 	}
-	return u
+	return broadcast.StatusResolved
 }
 
 // incidentID is the incident of an alert group: "am-" and a hash of the
@@ -135,45 +148,74 @@ func title(p *payload) string {
 // the problem as it was.
 const resolvedBody = "This incident has been resolved."
 
+// monitoringBody is the body of a group whose shown alerts resolved while
+// max_alerts left others out.
+const monitoringBody = "The alerts shown have resolved; %d more are not shown and may still be firing."
+
 // body is, for a firing group, the firing alerts' descriptions (else
 // message, else summary annotations), each once, in order, separated by
-// blank lines; for a resolved group, resolvedBody.
-func body(p *payload) string {
-	if p.Status == statusResolved {
+// blank lines, as many as fit, and a last line counting the alerts not
+// shown (left out by max_alerts, or whose descriptions did not fit); for
+// a resolved group, resolvedBody; for one only monitoring, monitoringBody.
+func body(p *payload, st broadcast.Status) string {
+	switch st {
+	case broadcast.StatusResolved:
 		return resolvedBody
+	case broadcast.StatusMonitoring:
+		return fmt.Sprintf(monitoringBody, p.TruncatedAlerts)
 	}
+	const room = broadcast.MaxBodyLength - 50 // the count of alerts not shown fits in the rest
 	seen := map[string]bool{}
 	var parts []string
+	size, hidden := 0, p.TruncatedAlerts
 	for _, a := range p.Alerts {
 		d := strings.TrimSpace(firstOf(a.Annotations["description"], a.Annotations["message"], a.Annotations["summary"]))
 		if a.Status != statusFiring || d == "" || seen[d] {
 			continue
 		}
 		seen[d] = true
+		n := utf8.RuneCountInString(d) + 2
+		switch {
+		case size+n <= room:
+		case len(parts) == 0:
+			d, n = truncate(d, room), room
+		default:
+			seen[d] = false // its other alerts are not shown either
+			hidden++
+			continue
+		}
 		parts = append(parts, d)
+		size += n
 	}
 	if len(parts) == 0 {
-		parts = append(parts, strings.TrimSpace(text(p.CommonAnnotations["description"])))
+		parts = append(parts, truncate(strings.TrimSpace(text(p.CommonAnnotations["description"])), room))
 	}
-	if p.TruncatedAlerts > 0 {
-		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", p.TruncatedAlerts))
+	if hidden > 0 {
+		parts = append(parts, fmt.Sprintf("(%d more alerts not shown.)", hidden))
 	}
-	return truncate(strings.TrimSpace(strings.Join(parts, "\n\n")), broadcast.MaxBodyLength)
+	return strings.TrimSpace(strings.Join(parts, "\n\n"))
 }
 
 // adviceKeys are the annotations that hold advice for customers, in the
 // order they are looked for.
 var adviceKeys = []string{"customer_advice", "advice"}
 
+// alertLabels and alertAnnotations are the labels and annotations of an
+// alert the mapping reads; decoding keeps no others.
+var (
+	alertLabels      = []string{"alertname", "severity", "component", "service"}
+	alertAnnotations = append([]string{"summary", "description", "message"}, adviceKeys...)
+)
+
 // advice is the common annotations' advice, else, for a firing group, the
 // first firing alert's.
-func advice(p *payload) string {
+func advice(p *payload, st broadcast.Status) string {
 	for _, k := range adviceKeys {
 		if a := strings.TrimSpace(text(p.CommonAnnotations[k])); a != "" {
 			return truncate(a, broadcast.MaxAdviceLength)
 		}
 	}
-	if p.Status == statusResolved {
+	if st != broadcast.StatusInvestigating {
 		return "" // the alerts' advice was for the problem
 	}
 	for _, a := range p.Alerts {
@@ -201,7 +243,9 @@ func impact(p *payload) broadcast.Impact {
 }
 
 // components lists the values of the alerts' "component" (else
-// "service") label: operational once an alert resolved, else by impact.
+// "service") label: operational once its alerts resolved, else by impact.
+// When max_alerts left alerts out, a component whose shown alerts resolved
+// is left out too (channels keep its status): hidden ones may name it.
 func components(p *payload) []broadcast.Component {
 	var out []broadcast.Component
 	index := map[string]int{}
@@ -219,6 +263,9 @@ func components(p *payload) []broadcast.Component {
 		}
 		index[name] = len(out)
 		out = append(out, broadcast.Component{Name: name, Status: st})
+	}
+	if p.TruncatedAlerts > 0 {
+		out = slices.DeleteFunc(out, func(c broadcast.Component) bool { return c.Status == broadcast.ComponentOperational })
 	}
 	return out
 }

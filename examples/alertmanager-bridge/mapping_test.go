@@ -73,12 +73,12 @@ func TestBody(t *testing.T) {
 	p := firingPayload(t)
 	p.Alerts[1].Annotations["description"] = p.Alerts[0].Annotations["description"]
 	p.TruncatedAlerts = 7
-	assert.Equal(t, "5.2% of requests to edge-fra-1 fail with a 5xx status.\n\n(7 more alerts not shown.)", body(p),
+	assert.Equal(t, "5.2% of requests to edge-fra-1 fail with a 5xx status.\n\n(7 more alerts not shown.)", body(p, state(p)),
 		"descriptions appear once")
 	p.Alerts[0].Status = statusResolved
 	p.TruncatedAlerts = 0
 	p.Alerts[1].Annotations["description"] = "still failing"
-	assert.Equal(t, "still failing", body(p), "a firing group's resolved alerts are left out")
+	assert.Equal(t, "still failing", body(p, state(p)), "a firing group's resolved alerts are left out")
 }
 
 func TestUpdateID(t *testing.T) {
@@ -218,4 +218,41 @@ func TestAlertTextMakesAValidUpdate(t *testing.T) {
 	assert.Equal(t, "EdgeHighErrorRate", u.Title, "a summary of NUL alone is missing")
 	assert.Equal(t, "disk full\n\nElevated error rate on the CDN", u.Body,
 		"a description of an escape sequence alone is missing: the alert's summary stands in")
+}
+
+// Alertmanager's webhook notifier cuts the group to max_alerts before it
+// computes the notification's status (notify/webhook/webhook.go: Notify
+// calls truncateAlerts, then GetTemplateData, whose Data.Status is that of
+// the alerts kept; template/template.go: Data), and dispatch/dispatch.go
+// (aggrGroup.flush) orders alerts by job, instance and labels, not by
+// status. So "resolved" with truncatedAlerts > 0 says only that the alerts
+// shown resolved: the hidden ones may still fire.
+func TestTruncatedGroupIsNotResolvedByTheAlertsShown(t *testing.T) {
+	p, err := decodePayload(bytes.NewReader(sample(t, "resolved.json")))
+	require.NoError(t, err)
+	require.Equal(t, broadcast.StatusResolved, mapping{}.update(p).Status, "the whole group, shown")
+
+	p.TruncatedAlerts = 3
+	u := mapping{}.update(p)
+	require.NoError(t, u.Validate())
+	assert.Equal(t, broadcast.StatusMonitoring, u.Status, "3 hidden alerts may still fire")
+	assert.Equal(t, "The alerts shown have resolved; 3 more are not shown and may still be firing.", u.Body)
+	assert.Empty(t, u.Components, "CDN is not claimed operational: hidden alerts may name it")
+
+	p.TruncatedAlerts = 0
+	p.Alerts[1].Status = statusFiring
+	assert.Equal(t, broadcast.StatusInvestigating, mapping{}.update(p).Status,
+		"an alert still firing outweighs the group's status field")
+}
+
+// A firing group cut by max_alerts does not claim a component operational
+// because the alerts shown for it resolved.
+func TestTruncatedGroupKeepsComponentsOfHiddenAlerts(t *testing.T) {
+	p := firingPayload(t)
+	p.Alerts[1].Status = statusResolved
+	p.Alerts[1].Labels["component"] = "API"
+	want := []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}}
+	assert.Equal(t, append(want, broadcast.Component{Name: "API", Status: broadcast.ComponentOperational}), components(p))
+	p.TruncatedAlerts = 2
+	assert.Equal(t, want, components(p))
 }

@@ -52,7 +52,7 @@ func badPayload(format string, args ...any) error {
 func decodePayload(r io.Reader) (*payload, error) {
 	dec := json.NewDecoder(r)
 	var p payload
-	if err := dec.Decode(&p); err != nil {
+	if err := p.decode(dec); err != nil {
 		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
 			return nil, err
 		}
@@ -65,6 +65,93 @@ func decodePayload(r io.Reader) (*payload, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// decode reads the notification object field by field and its alerts one
+// at a time, keeping of each only what the mapping reads (alert.trim), so
+// that a large group is held neither whole as JSON nor with every label.
+func (p *payload) decode(dec *json.Decoder) error {
+	if err := delim(dec, '{', "not an object"); err != nil {
+		return err
+	}
+	fields := map[string]any{
+		"version": &p.Version, "groupKey": &p.GroupKey, "truncatedAlerts": &p.TruncatedAlerts,
+		"status": &p.Status, "receiver": &p.Receiver, "groupLabels": &p.GroupLabels,
+		"commonLabels": &p.CommonLabels, "commonAnnotations": &p.CommonAnnotations, "externalURL": &p.ExternalURL,
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		switch dst, ok := fields[key]; {
+		case key == "alerts":
+			err = p.decodeAlerts(dec)
+		case ok:
+			err = dec.Decode(dst)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", key, err)
+			}
+		default:
+			err = dec.Decode(new(json.RawMessage))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return delim(dec, '}', "not an object")
+}
+
+func (p *payload) decodeAlerts(dec *json.Decoder) error {
+	if err := delim(dec, '[', "alerts: not a list"); err != nil {
+		return err
+	}
+	p.Alerts = p.Alerts[:0]
+	for dec.More() {
+		var a alert
+		if err := dec.Decode(&a); err != nil {
+			return fmt.Errorf("alerts[%d]: %w", len(p.Alerts), err)
+		}
+		a.trim()
+		p.Alerts = append(p.Alerts, a)
+	}
+	return delim(dec, ']', "alerts: not a list")
+}
+
+// delim reads the next token, which must be d; else the error says what.
+func delim(dec *json.Decoder, d json.Delim, what string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return errors.New(what)
+	}
+	return nil
+}
+
+// trim drops the labels and annotations the mapping does not read
+// (alertLabels, alertAnnotations). An alert without a fingerprint keeps
+// every label: its labels identify it in the update's id.
+func (a *alert) trim() {
+	if a.Fingerprint != "" {
+		a.Labels = keep(a.Labels, alertLabels)
+	}
+	a.Annotations = keep(a.Annotations, alertAnnotations)
+}
+
+func keep(m map[string]string, keys []string) map[string]string {
+	var out map[string]string
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			if out == nil {
+				out = make(map[string]string, len(keys))
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func (p *payload) check() error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,20 +18,20 @@ import (
 
 func TestAdvice(t *testing.T) {
 	p := firingPayload(t)
-	assert.Empty(t, advice(p))
+	assert.Empty(t, advice(p, state(p)))
 	p.Alerts[1].Annotations["advice"] = "Use the EU endpoint."
-	assert.Equal(t, "Use the EU endpoint.", advice(p), "a firing alert's advice")
+	assert.Equal(t, "Use the EU endpoint.", advice(p, state(p)), "a firing alert's advice")
 	p.Alerts[0].Annotations["customer_advice"] = "Retry failed downloads."
-	assert.Equal(t, "Retry failed downloads.", advice(p), "the first firing alert's")
+	assert.Equal(t, "Retry failed downloads.", advice(p, state(p)), "the first firing alert's")
 	p.CommonAnnotations["advice"] = "No action needed."
-	assert.Equal(t, "No action needed.", advice(p), "the common annotation wins")
+	assert.Equal(t, "No action needed.", advice(p, state(p)), "the common annotation wins")
 	p.CommonAnnotations["customer_advice"] = "Nothing to do."
-	assert.Equal(t, "Nothing to do.", advice(p), "customer_advice before advice")
+	assert.Equal(t, "Nothing to do.", advice(p, state(p)), "customer_advice before advice")
 
-	p.Status = statusResolved
+	p.Status, p.Alerts[0].Status, p.Alerts[1].Status = statusResolved, statusResolved, statusResolved
 	delete(p.CommonAnnotations, "advice")
 	delete(p.CommonAnnotations, "customer_advice")
-	assert.Empty(t, advice(p), "a resolved group keeps only common advice")
+	assert.Empty(t, advice(p, state(p)), "a resolved group keeps only common advice")
 
 	ch := &recorder{name: "status"}
 	srv := bridge(t, mapping{}, ch)
@@ -67,8 +68,12 @@ func TestStartupCheckAndRoutes(t *testing.T) {
 }
 
 func TestStartupCheckFailureIsLogged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a port nothing listens on once closed (1 may be taken)
+	require.NoError(t, err)
+	closed := ln.Addr().String()
+	ln.Close()
 	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
-	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    url: http://127.0.0.1:1/in\n    allow_unsigned: true\n"), 0o600))
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    url: http://"+closed+"/in\n    allow_unsigned: true\n"), 0o600))
 	var logs bytes.Buffer
 	h, closeAll, err := setup(&options{config: cfg}, io.Discard, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
 	require.NoError(t, err)
@@ -104,4 +109,24 @@ func TestErrorsSpeakInConfigKeys(t *testing.T) {
 		assert.NotContains(t, out, "Config.")
 		assert.NotContains(t, out, "broadcast.Options")
 	}
+}
+
+// Without a durable store, a restart forgets what was delivered, and
+// Alertmanager's next repeat of every firing group (repeat_interval) is
+// posted again: the bridge says so when it starts, and not with -state.
+func TestMemoryStoreWarns(t *testing.T) {
+	var logs bytes.Buffer
+	h, closeAll, err := setup(&options{}, io.Discard, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	closeAll()
+	require.NotNil(t, h)
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), "-state")
+
+	logs.Reset()
+	_, closeAll, err = setup(&options{state: filepath.Join(t.TempDir(), "state.db")}, io.Discard, io.Discard,
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	closeAll()
+	assert.NotContains(t, logs.String(), "-state")
 }
