@@ -277,6 +277,10 @@ func (c *fakeClient) join(channel, key string) {
 		c.numeric("477", channel, "You need a registered nick to join that channel"+c.echoed())
 		return
 	}
+	if code, text, ok := strings.Cut(s.opts.joinReply[channel], " "); ok {
+		c.numeric(code, channel, text+c.echoed())
+		return
+	}
 	switch s.opts.modes[channel] {
 	case "i":
 		c.numeric("473", channel, "Cannot join channel (+i)"+c.echoed())
