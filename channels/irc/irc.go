@@ -153,7 +153,10 @@
 // next attempt because the deadline had no time for it, has none).
 //
 // A failure of the connection itself is Send's error as is, and marks no
-// channel; Check returns it too. Permanent: a wrong or missing server
+// channel (those posted to or refused before it stay recorded); Check
+// returns it too. When the server had rate-limited a channel before the
+// connection failed (707, a flood notice), Send's error keeps that rate
+// limit's wait. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
 // the mechanism or that does not know CAP), an erroneous nick (432), all
@@ -348,7 +351,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			err = runOnce(ctx, c.s, job)
 		}
 		if err != nil {
-			return broadcast.Receipt{}, err
+			return broadcast.Receipt{}, keepWait(ctx, err, f)
 		}
 	}
 	if err := f.Err(); err != nil {
