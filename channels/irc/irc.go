@@ -86,7 +86,11 @@
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
 // NOTICE failures are silent on most servers (they send no error replies
-// to NOTICE). SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
+// to NOTICE). Solanum, for one, drops NOTICEs to a channel it holds as
+// flooded without a word (flood_attack_channel, ircd/channel.c, notifies
+// only PRIVMSG), so with Config.Notice such a channel counts as delivered:
+// Send cannot tell it from one that got the lines. Its 707 (see # Errors)
+// answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
 // SASL at all. The server's CASEMAPPING is taken to be rfc1459.
