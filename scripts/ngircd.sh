@@ -9,9 +9,10 @@
 # start installs the Debian package ngircd when it is missing (root, apt),
 # writes a configuration and a self-signed certificate to .tmp/ngircd/ and
 # runs the server in the background: plaintext on 127.0.0.1:26667, TLS on
-# 127.0.0.1:26697, a predefined channel #keyed with key "sesame", no server
-# password, ngIRCd's flood control as shipped. Everything but the export
-# lines goes to stderr.
+# 127.0.0.1:26697, a predefined channel #keyed with key "sesame" and one,
+# #opersonly, for IRC operators only (+O, which only an operator or the
+# server may set), no server password, ngIRCd's flood control as shipped.
+# Everything but the export lines goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +66,10 @@ write_config() {
 	Name = #keyed
 	Topic = keyed channel for the integration tests
 	Modes = +tnk sesame
+[Channel]
+	Name = #opersonly
+	Topic = IRC operators only, for the integration tests
+	Modes = +tnO
 EOF
 	ngircd --configtest -f "$PWD/$dir/ngircd.conf" >/dev/null 2>"$dir/configtest.err" || {
 		cat "$dir/configtest.err" >&2

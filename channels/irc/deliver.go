@@ -17,8 +17,8 @@ import (
 // channel joined, with the budget the server's prefix for us leaves (known
 // by then: the echo of a JOIN shows it). It returns the lines each channel
 // got. An error is the connection's (lost, ctx) or the text's (it does not
-// fit): it concerns no channel in particular, and the channels reported
-// before it stay recorded.
+// fit): it concerns no channel in particular; the channels reported
+// before it, and those the server refused by then, stay recorded.
 func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (int, error) {
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
@@ -29,11 +29,30 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 		return 0, err
 	}
 	taken := make([]bool, len(sts))
+	reported := make([]bool, len(sts))
+	report := func(k int) {
+		f.Report(todo[k], sts[k].err) // nil: delivered
+		reported[k] = true
+	}
+	// lost reports, when the connection failed, the channels the server
+	// had refused by then, so that their refusals stay recorded and a rate
+	// limit among them keeps its wait (see keepWait).
+	lost := func(err error) error {
+		for k, st := range sts {
+			if st.err != nil && !reported[k] {
+				report(k)
+			}
+		}
+		return err
+	}
 	var lines []string
 	for {
 		k, err := ss.nextAnswered(sts, taken)
-		if err != nil || k < 0 {
-			return len(lines), err
+		if err != nil {
+			return len(lines), lost(err)
+		}
+		if k < 0 {
+			return len(lines), nil
 		}
 		taken[k] = true
 		st := sts[k]
@@ -49,11 +68,25 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 				// attempt would post them again.
 				st.err = errPacedOut
 			} else if err := ss.post(st, lines); err != nil {
-				return 0, err
+				return 0, lost(err)
 			}
 		}
-		f.Report(todo[k], st.err) // nil: delivered
+		report(k)
 	}
+}
+
+// keepWait gives err, the failure of the connection during an attempt,
+// the longest wait that a rate limit of a channel asked for before it (a
+// 707, a flood notice): retried sooner, the lines would be dropped again.
+func keepWait(ctx context.Context, err error, f *broadcast.Fanout) error {
+	d, hinted := broadcast.RetryDelay(f.Err())
+	if !hinted || ctx.Err() != nil || broadcast.IsPermanent(err) {
+		return err
+	}
+	if had, ok := broadcast.RetryDelay(err); ok && had >= d {
+		return err
+	}
+	return broadcast.RetryAfter(err, d)
 }
 
 // receipt describes a successful Send.

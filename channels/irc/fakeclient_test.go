@@ -277,6 +277,10 @@ func (c *fakeClient) join(channel, key string) {
 		c.numeric("477", channel, "You need a registered nick to join that channel"+c.echoed())
 		return
 	}
+	if code, text, ok := strings.Cut(s.opts.joinReply[channel], " "); ok {
+		c.numeric(code, channel, text+c.echoed())
+		return
+	}
 	switch s.opts.modes[channel] {
 	case "i":
 		c.numeric("473", channel, "Cannot join channel (+i)"+c.echoed())
@@ -316,8 +320,11 @@ func (c *fakeClient) join(channel, key string) {
 func (c *fakeClient) privmsg(command, channel, text string) bool {
 	s := c.srv
 	switch {
-	case c.failure() == channeltest.FailTransient:
+	case c.failure() == channeltest.FailTransient || s.opts.modes[channel] == "d":
 		return false // the connection drops
+	case s.opts.modes[channel] == "T": // a 707, then the connection drops
+		c.numeric("707", channel, "Targets changing too fast, message dropped")
+		return false
 	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" ||
 		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel"+c.echoed())

@@ -44,10 +44,14 @@ type fakeOptions struct {
 	nicksInUse []string          // nicks that get 433
 	nickLen    int               // longer nicks get 432; 0: 30
 	keys       map[string]string // channel → key (+k)
-	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
+	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520, UnrealIRCd's opers only), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
 	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
 	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
-	// "f" (a NOTICE to PRIVMSG, the line dropped: Solanum's channel flood limit)
+	// "f" (a NOTICE to PRIVMSG, the line dropped: Solanum's channel flood limit),
+	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops)
+	// joinReply answers the JOIN of a channel with a numeric, "471 Cannot
+	// join channel (+z) -- SSL connections only": the code, then the text.
+	joinReply map[string]string
 	joinDelay time.Duration
 	noPong    bool   // never answer PING
 	greet     bool   // send a NOTICE as soon as a client connects

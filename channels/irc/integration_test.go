@@ -497,3 +497,55 @@ func TestIntegrationRegisteredOnlyToSpeak(t *testing.T) {
 	assert.Equal(t, "477", re.Code)
 	assert.Contains(t, err.Error(), "send to "+regonly+": the channel takes only users logged in to the network's services")
 }
+
+// Channel modes that admit only some users, as ngIRCd answers them: with
+// 471, ERR_CHANNELISFULL, whatever the mode (src/ngircd/irc-channel.c,
+// join_allowed). +z (TLS connections), +O (IRC operators; set by the
+// server in scripts/ngircd.sh, since only an operator may set it) and +R
+// (users services marked registered) keep the bot out at every attempt:
+// each channel fails for good, saying why, while +l (full) stays pending
+// and the open channel gets the update.
+func TestIntegrationChannelModesForSomeUsers(t *testing.T) {
+	t.Parallel()
+	open, tlsOnly, regOnly, full, nick := unique("#open"), unique("#tls"), unique("#reg"), unique("#full"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open, tlsOnly, regOnly, full)
+	for _, mode := range []string{tlsOnly + " +z", regOnly + " +R", full + " +l 1"} {
+		w.send("MODE " + mode)
+		w.until("MODE")
+	}
+	const opersOnly = "#opersonly" // predefined by scripts/ngircd.sh
+	cfg := plainConfig(t, nick, open, tlsOnly, opersOnly, regOnly, full)
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	ledger := channeltest.NewLedger()
+	m := broadcast.NewMessage(sampleUpdate())
+	m.Ledger = ledger
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	_, err = ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "#full may take the bot later: %v", err)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, full, te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "join "+full+": 471 Cannot join channel (+l)")
+	want := map[string]string{
+		tlsOnly:   "join " + tlsOnly + ": the channel takes only users connected with TLS; set Config.TLS to TLSOn: 471 Cannot join channel (+z)",
+		opersOnly: "join " + opersOnly + ": the channel takes only IRC operators: 471 Cannot join channel (+O)",
+		regOnly:   "join " + regOnly + ": the channel takes only users logged in to the network's services; log in with",
+	}
+	got := map[string]string{}
+	for _, f := range te.Failures {
+		assert.True(t, broadcast.IsPermanent(f.Err), "%s: %v", f.Target, f.Err)
+		got[f.Target] = f.Err.Error()
+	}
+	require.Len(t, got, len(want), "%v", err)
+	for target, text := range want {
+		assert.Contains(t, got[target], text)
+	}
+	assert.Equal(t, []string{open}, ledger.Delivered())
+	lines, source := w.saidBy(nick)
+	assert.Equal(t, expected(t, cfg, sampleUpdate(), source, open), lines)
+}

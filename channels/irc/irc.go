@@ -86,7 +86,11 @@
 // with a prefix longer than 122 bytes (rare) the estimate may fall short.
 //
 // NOTICE failures are silent on most servers (they send no error replies
-// to NOTICE). SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
+// to NOTICE). Solanum, for one, drops NOTICEs to a channel it holds as
+// flooded without a word (flood_attack_channel, ircd/channel.c, notifies
+// only PRIVMSG), so with Config.Notice such a channel counts as delivered:
+// Send cannot tell it from one that got the lines. Its 707 (see # Errors)
+// answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
 // SASL at all. The server's CASEMAPPING is taken to be rfc1459.
@@ -122,24 +126,30 @@
 // returns nil when the channels not refused for good got the lines (now or
 // in an earlier attempt), a transient *broadcast.TargetsError when some are
 // still pending, and a permanent one when every channel was refused for
-// good. Pending: 437 channel temporarily unavailable, 471 channel full, a
-// JOIN refused with an error numeric not listed here (UnrealIRCd's 520,
-// Solanum's 480 throttle), a JOIN not answered within Config.Timeout, or by
-// a second before the attempt's deadline when that comes first (the
-// channels posted meanwhile stay recorded), a channel whose JOIN was
-// answered too late for its lines to fit the deadline, 477 once logged in with
-// SASL (see below), and lines the server dropped, as Solanum does with a
-// 707 (its limit on the channels a client may message) or a notice
-// "Message to #chan throttled due to flooding" (the channel gets too many
-// lines a second, from everyone): rate limits, for which Send's error asks,
-// with broadcast.RetryAfter, for 30 s before the next attempt, as for every
-// rate limit that names no wait. Refused for good: 473 invite-only, 474 banned, 475 bad
-// key, 403, 405, 476, 489 to JOIN, 404, 442 or a KICK while posting, and
-// 477 without a SASL login. 477 (ERR_NEEDREGGEDNICK, as Solanum,
-// UnrealIRCd, InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the
-// lines) says the channel takes only users logged in to the network's
-// services: without a login no retry changes that; with one, services may
-// not have marked it yet, or the bot is on an alternate nick. Each
+// good. Pending: 437 channel temporarily unavailable, 471 channel full
+// (+l), a JOIN refused with an error numeric not listed here (Solanum's
+// 480 join throttle +j, 470 forward), a JOIN not answered within
+// Config.Timeout, or by a second before the attempt's deadline when that
+// comes first (the channels posted meanwhile stay recorded), a channel
+// whose JOIN was answered too late for its lines to fit the deadline, 477
+// once logged in with SASL (see below), and lines the server dropped, as
+// Solanum does with a 707 (its limit on the channels a client may message)
+// or a notice "Message to #chan throttled due to flooding" (the channel
+// gets too many lines a second, from everyone): rate limits, for which
+// Send's error asks, with broadcast.RetryAfter, for 30 s before the next
+// attempt, as for every rate limit that names no wait. Refused for good:
+// 473 invite-only, 474 banned, 475 bad key, 403, 405, 476 to JOIN, 404,
+// 442 or a KICK while posting, and a channel whose mode admits only some
+// users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,
+// Solanum's 480 for +S), IRC operators (520; ngIRCd's 471 for +O), or
+// users logged in to the network's services (477; ngIRCd's 471 for +R)
+// when the bot has no SASL login. ngIRCd and Solanum answer these modes
+// with the numeric of a full channel or of a throttle, and tell them apart
+// only by the mode their text names ("(+z)"); the error says which users
+// the channel takes. 477 (ERR_NEEDREGGEDNICK, as Solanum, UnrealIRCd,
+// InspIRCd, Hybrid and ngIRCd send it, to a JOIN or to the lines) and
+// ngIRCd's +R: without a login no retry changes that; with one, services
+// may not have marked it yet, or the bot is on an alternate nick. Each
 // channel's error there (TargetsError.Failures and Pending,
 // Result.Failures) says whether the JOIN or the lines were refused, names
 // the channel and, when the server refused it with a numeric, wraps a
@@ -147,7 +157,10 @@
 // next attempt because the deadline had no time for it, has none).
 //
 // A failure of the connection itself is Send's error as is, and marks no
-// channel; Check returns it too. Permanent: a wrong or missing server
+// channel (those posted to or refused before it stay recorded); Check
+// returns it too. When the server had rate-limited a channel before the
+// connection failed (707, a flood notice), Send's error keeps that rate
+// limit's wait. Permanent: a wrong or missing server
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
 // the mechanism or that does not know CAP), an erroneous nick (432), all
@@ -342,7 +355,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			err = runOnce(ctx, c.s, job)
 		}
 		if err != nil {
-			return broadcast.Receipt{}, err
+			return broadcast.Receipt{}, keepWait(ctx, err, f)
 		}
 	}
 	if err := f.Err(); err != nil {

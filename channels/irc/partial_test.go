@@ -103,15 +103,16 @@ func TestSendPendingChannelRetried(t *testing.T) {
 	assert.Len(t, srv.saidIn("#b"), 1)
 }
 
-// A JOIN refused with an error numeric RFC 2812 does not list (UnrealIRCd's
-// 520 for an opers-only channel, Solanum's 480 join throttle or 470
-// forward) refuses that channel, transiently since its meaning is unknown:
+// A JOIN refused with an error numeric RFC 2812 does not list (Solanum's
+// 480 join throttle, ircd/messages.h, or 470 forward) refuses that
+// channel, transiently since its meaning is unknown:
 // the others are posted to at once rather than all waiting for an answer
 // about it that never comes.
 func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
-	srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#opers": "O"}})
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{
+		"#throttled": "480 Cannot join channel (+j) - throttle exceeded, try again later"}})
 	cfg := testConfig(srv.addr())
-	cfg.Channels = []string{"#a", "#opers"}
+	cfg.Channels = []string{"#a", "#throttled"}
 	cfg.Timeout = time.Minute // longer than the test's own deadline
 	ch := newChannel(t, cfg)
 	m := message(sampleUpdate())
@@ -126,11 +127,11 @@ func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
 	var te *broadcast.TargetsError
 	require.ErrorAs(t, err, &te, "not %v", err)
 	require.Len(t, te.Pending, 1)
-	assert.Equal(t, "#opers", te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), "join #opers: 520 Cannot join channel (IRCops only)")
+	assert.Equal(t, "#throttled", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "join #throttled: 480 Cannot join channel (+j)")
 	var re *irc.ReplyError
 	require.ErrorAs(t, te.Pending[0].Err, &re)
-	assert.Equal(t, "520", re.Code)
+	assert.Equal(t, "480", re.Code)
 	assert.Len(t, srv.saidIn("#a"), 1)
 	assert.Equal(t, []string{"#a"}, ledger.Delivered())
 }

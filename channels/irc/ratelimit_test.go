@@ -185,3 +185,41 @@ func assertOpsRateLimited(t *testing.T, err error, m broadcast.Message, want str
 	done, _ = m.Ledger.Done("#status")
 	assert.True(t, done)
 }
+
+// A rate limit of one channel (a 707 or a flood notice) still asks for its
+// wait when the connection is lost later in the same attempt, whether at
+// the lines of the next channel or before the PONG that follows its own:
+// the attempt is not retried at the Broadcaster's first backoff steps,
+// where the server would drop the lines again.
+func TestRateLimitKeptWhenConnectionLost(t *testing.T) {
+	tests := []struct {
+		name     string
+		modes    map[string]string
+		channels []string
+	}{
+		{name: "lost at the next channel", modes: map[string]string{"#ops": "t", "#drop": "d"},
+			channels: []string{"#ops", "#drop"}},
+		{name: "flood notice, lost at the next channel", modes: map[string]string{"#ops": "f", "#drop": "d"},
+			channels: []string{"#ops", "#drop"}},
+		{name: "lost before the PONG", modes: map[string]string{"#ops": "T"}, channels: []string{"#ops"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{modes: tt.modes})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = tt.channels
+			ch := newChannel(t, cfg)
+			m := message(sampleUpdate())
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err))
+			d, hinted := broadcast.RetryDelay(err)
+			assert.True(t, hinted, "the rate limit's wait is kept: %q", err)
+			assert.Equal(t, httpx.RateLimitWait, d)
+			for _, name := range tt.channels {
+				done, _ := m.Ledger.Done(name)
+				assert.False(t, done, "%s did not get the update", name)
+			}
+		})
+	}
+}

@@ -43,7 +43,8 @@ type chanState struct {
 // channelReplies are the numerics that refuse us a channel, with whether a
 // retry is pointless. The channel is their second parameter. Whether they
 // refuse the JOIN or the lines shows in the channel's state: several
-// servers answer both with the same numeric (477).
+// servers answer both with the same numeric (477). A refusal for a mode
+// that admits only some users (477, ngIRCd's 471 for +z) is keptOut's.
 var channelReplies = map[string]bool{
 	"403": true,  // no such channel
 	"405": true,  // too many channels
@@ -53,8 +54,6 @@ var channelReplies = map[string]bool{
 	"474": true,  // banned (+b)
 	"475": true,  // bad channel key (+k)
 	"476": true,  // bad channel mask
-	"477": true,  // registered users only (ERR_NEEDREGGEDNICK): see needsLogin
-	"489": true,  // TLS-only channel
 	"404": true,  // cannot send: moderated, banned, +n
 	"442": true,  // not on that channel
 }
@@ -203,9 +202,6 @@ func (ss *session) handle(m ircmsg.Message) {
 		if ss.isMe(param(m, 1)) {
 			ss.refuse(param(m, 0), &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
 		}
-	case "477":
-		permanent, err := ss.needsLogin(ss.replyOf(m))
-		ss.refuse(param(m, 1), err, permanent)
 	case "707":
 		// Solanum's ERR_TARGCHANGE: a client neither opped nor voiced
 		// may message only so many channels (10 after connecting, 4
@@ -214,7 +210,10 @@ func (ss *session) handle(m ircmsg.Message) {
 		// rate limit that names no wait.
 		ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 	default:
-		if permanent, ok := channelReplies[m.Command]; ok {
+		if only := keptOut(m.Command, param(m, len(m.Params)-1)); only != anyone {
+			permanent, err := ss.closed(only, ss.replyOf(m))
+			ss.refuse(param(m, 1), err, permanent)
+		} else if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
 		} else if st := ss.chans[fold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
 			// A refusal RFC 2812 does not list (UnrealIRCd's 520
@@ -242,15 +241,74 @@ func floodDropped(m ircmsg.Message) (channel string, ok bool) {
 	return strings.TrimSuffix(rest, " throttled due to flooding"), true
 }
 
-// needsLogin explains a 477, ERR_NEEDREGGEDNICK on the servers that send
-// it to a JOIN (Solanum, UnrealIRCd, InspIRCd, Hybrid) or to the lines
-// (ngIRCd, InspIRCd and Hybrid for a +M channel): the channel takes only
-// users logged in to the network's services, as a registered nick or
-// account. (RFC 2812's 477, ERR_NOCHANMODES, answers MODE, which the bot
-// does not send.) Without a SASL login a retry cannot change that: it is
-// permanent. Logged in, it is transient: services may not have marked the
-// login yet, or the bot is on an alternate nick that is not its account's
-// (the nick was in use), which a later connection may not be.
+// admits is who a channel's mode lets in, when it refuses the bot.
+type admits int
+
+const (
+	anyone   admits = iota // no mode that keeps the bot out for good
+	tlsUsers               // users connected with TLS
+	opers                  // IRC operators
+	loggedIn               // users logged in to the network's services
+)
+
+// keptOut tells, from a refusal (its numeric and the server's text, as
+// sent), whether the channel's mode admits only some users, which no retry
+// makes of the bot. ngIRCd answers a JOIN to a +z (TLS), +O (opers) or +R
+// (logged-in) channel with 471, ERR_CHANNELISFULL, as to a full one, and
+// says which in the text (src/ngircd/messages.h); Solanum answers its
+// TLS-only +S (and -U) with 480, as its join throttle +j
+// (extensions/chm_sslonly.c). A full channel and a throttle pass with
+// time. 489 (ERR_SECUREONLYCHAN) and 520 (ERR_OPERONLY) are UnrealIRCd's,
+// which InspIRCd and Solanum's chm_operonly use too; 477 see needsLogin.
+func keptOut(code, text string) admits {
+	switch code {
+	case "477":
+		return loggedIn
+	case "489":
+		return tlsUsers
+	case "520":
+		return opers
+	case "471", "480":
+		_, mode, _ := strings.Cut(text, "(")
+		mode, _, _ = strings.Cut(mode, ")")
+		switch mode {
+		case "+z", "+S", "-U":
+			return tlsUsers
+		case "+O":
+			return opers
+		case "+R":
+			return loggedIn
+		}
+	}
+	return anyone
+}
+
+// closed explains the refusal re of a channel that admits only users
+// (see keptOut).
+func (ss *session) closed(users admits, re *ReplyError) (permanent bool, err error) {
+	switch users {
+	case tlsUsers:
+		const what = "the channel takes only users connected with TLS"
+		if ss.s.tls == TLSOff {
+			return true, fmt.Errorf("%s; set Config.TLS to TLSOn: %w", what, re)
+		}
+		return true, fmt.Errorf("%s, and does not count this connection as one: %w", what, re)
+	case opers:
+		return true, fmt.Errorf("the channel takes only IRC operators: %w", re)
+	}
+	return ss.needsLogin(re)
+}
+
+// needsLogin explains a refusal for a channel that takes only users logged
+// in to the network's services, as a registered nick or account: 477,
+// ERR_NEEDREGGEDNICK on the servers that send it to a JOIN (Solanum,
+// UnrealIRCd, InspIRCd, Hybrid) or to the lines (ngIRCd, InspIRCd and
+// Hybrid for a +M channel), or ngIRCd's 471 for +R. (RFC 2812's 477,
+// ERR_NOCHANMODES, answers MODE, which the bot does not send.) Without a
+// SASL login a retry cannot change that: it is permanent. Logged in, it is
+// transient: services may not have marked the login yet, or the bot is on
+// an alternate nick that is not its account's (the nick was in use), which
+// a later connection may not be.
 func (ss *session) needsLogin(re *ReplyError) (permanent bool, err error) {
 	const what = "the channel takes only users logged in to the network's services"
 	if !ss.s.sasl() {
