@@ -318,3 +318,23 @@ func TestErrorsSpeakInConfigKeys(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, `outagecast.yaml:3: channels[1] (webhook "ops"): url: missing`)
 }
+
+// An update sent again under the -id of one delivered before goes nowhere,
+// whatever its text: the note says so, and not that the flags were the
+// same or that changing the text would send it.
+func TestReusedIDSaysTheTextIsNotCompared(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	send := func(status string) result {
+		return announce(t, context.Background(), "", "-config", cfg, "-state", state, "-id", "cdn-1",
+			"-title", "Elevated CDN errors", "-status", status)
+	}
+	require.Equal(t, exitOK, send("investigating").code)
+	again := send("resolved")
+	assert.Len(t, h.updates(), 1, "the ID was delivered: nothing is sent")
+	assert.NotContains(t, again.stderr, "same flags as typed")
+	assert.NotContains(t, again.stderr, "change its text")
+	assert.Contains(t, again.stderr, "update cdn-1 (-id) was delivered before with this -state; nothing was sent, "+
+		"whatever its text now. To announce new text, give it a new -id.")
+}

@@ -52,7 +52,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
 	fs.Var(&o.overrides, "override", "text for one channel instead of its template, as `CHANNEL=TEXT` (repeatable)")
 	fs.StringVar(&o.incident, "incident", "", "incident `id` that threads its updates (default: a slug of -title);\nreuse it for every update of the incident")
-	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the flags as typed,\n-next by its text; see below)")
+	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the flags as typed,\n-next by its text; see below); an id delivered before is not sent again,\nwhatever its text")
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see "+sampleConfig+");\ndefault: the console only")
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing;\na channel whose \"when:\" leaves the update out says \"not sent\" and why\n(with -state, reading whether it has posted the incident)")

@@ -112,8 +112,7 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 	switch {
 	case sendErr == nil:
 		if allSkipped(rep) && a.opts.correct == "" && !retracted {
-			a.note("update %s was delivered before (same flags as typed, same -state); nothing was sent. "+
-				"To announce it again, change its text or give it a new -id.", rep.UpdateID)
+			a.noteDeliveredBefore(rep.UpdateID)
 		}
 		return exitOK
 	case errors.Is(s.stopped, context.DeadlineExceeded):
@@ -122,6 +121,19 @@ func (a *app) report(ctx context.Context, rep *broadcast.Report, sendErr error, 
 		a.note("interrupted")
 	}
 	return exitFailed
+}
+
+// noteDeliveredBefore says why an update every channel skipped went
+// nowhere. An ID derived from the flags changes with them; one given with
+// -id does not, and the store keeps no text to compare.
+func (a *app) noteDeliveredBefore(id string) {
+	if a.opts.id != "" {
+		a.note("update %s (-id) was delivered before with this -state; nothing was sent, whatever its text now. "+
+			"To announce new text, give it a new -id.", id)
+		return
+	}
+	a.note("update %s was delivered before (same flags as typed, same -state); nothing was sent. "+
+		"To announce it again, change its text or give it a new -id.", id)
 }
 
 // noteRetracted says, when the update was retracted on some of the

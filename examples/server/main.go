@@ -163,6 +163,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case !hostPort(o.listen):
+		return nil, fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8070", o.listen)
 	case o.workers < 1:
 		return nil, errors.New("-workers: must be at least 1")
 	case o.maxBody < 1:
@@ -171,6 +173,13 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-shutdown-timeout: negative")
 	}
 	return o, nil
+}
+
+// hostPort reports whether addr has the form of a listening address, so
+// that a mistake in it is a flag error before the database is reached.
+func hostPort(addr string) bool {
+	_, _, err := net.SplitHostPort(addr)
+	return err == nil
 }
 
 // run runs the command until ctx is done and returns its exit code: 0
@@ -236,7 +245,7 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 	}
 	if s.ln, err = net.Listen("tcp", o.listen); err != nil {
 		s.close()
-		return nil, 1, err
+		return nil, 1, fmt.Errorf("-listen: %w", err)
 	}
 	// The workers outlive ctx: serve stops them after the last request.
 	if err := s.d.Start(context.WithoutCancel(ctx)); err != nil {

@@ -50,6 +50,7 @@ func TestRunRefusesBadFlagsAndEnvironment(t *testing.T) {
 	}{
 		{"unknown flag", []string{"-listn", ":1"}, ok, 2, "flag provided but not defined: -listn"},
 		{"argument", []string{"serve"}, ok, 2, `unexpected argument "serve"`},
+		{"listen without a port", []string{"-listen", "8070"}, ok, 2, `-listen: "8070": want host:port, as 127.0.0.1:8070`},
 		{"workers", []string{"-workers", "0"}, ok, 2, "-workers: must be at least 1"},
 		{"max body", []string{"-max-body", "0"}, ok, 2, "-max-body: must be at least 1"},
 		{"log level", []string{"-log-level", "loud"}, ok, 2, `invalid value "loud" for flag -log-level`},

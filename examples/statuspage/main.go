@@ -4,7 +4,9 @@
 //	go run ./examples/statuspage -demo -dir /tmp/outagecast-demo
 //	# then open http://127.0.0.1:8080/
 //
-// -dir defaults to status-site in the current directory.
+// -dir defaults to status-site in the current directory. The page's links
+// and feeds hold its public URL, -base, by default http://ADDR/ of -addr;
+// an -addr without a host (":8080", every interface) needs -base.
 // With -demo it first sends, through a Broadcaster, an incident of three
 // updates, a scheduled maintenance and a resolved incident from two days
 // ago; their update IDs are fixed, so running it again adds nothing.
@@ -24,6 +26,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -33,22 +36,69 @@ import (
 )
 
 func main() {
-	dir := flag.String("dir", "status-site", "directory of the status page")
-	addr := flag.String("addr", "127.0.0.1:8080", "address to serve on")
-	base := flag.String("base", "", "public URL of the page (default: http://ADDR/)")
-	title := flag.String("title", "Example Status", "title of the page")
-	demo := flag.Bool("demo", false, "send a demo incident and maintenance first")
-	flag.Parse()
-	if *base == "" {
-		*base = "http://" + *addr + "/"
+	o, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "statuspage: %v\nRun statuspage -help for usage.\n", err)
+		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Stderr, options{dir: *dir, addr: *addr, base: *base, title: *title, demo: *demo}); err != nil {
+	if err := run(ctx, os.Stderr, o); err != nil {
 		// The channel's errors start with its package name, the command's too.
 		fmt.Fprintln(os.Stderr, "statuspage:", strings.TrimPrefix(err.Error(), "statuspage: "))
 		os.Exit(1)
 	}
+}
+
+// parseFlags reads the command line; -help prints the flags on standard
+// output and returns flag.ErrHelp.
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("statuspage", flag.ContinueOnError)
+	fs.StringVar(&o.dir, "dir", "status-site", "directory of the status page")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to serve on")
+	fs.StringVar(&o.base, "base", "", "public URL of the page (default: http://ADDR/)")
+	fs.StringVar(&o.title, "title", "Example Status", "title of the page")
+	fs.BoolVar(&o.demo, "demo", false, "send a demo incident and maintenance first")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stdout, "Usage: statuspage [-dir DIR] [-addr ADDR] [-base URL] [-title TITLE] [-demo]")
+			fs.SetOutput(os.Stdout)
+			fs.PrintDefaults()
+		}
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.base == "" {
+		var err error
+		if o.base, err = defaultBase(o.addr); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+// defaultBase is the page's URL when -base is not given: http://ADDR/,
+// which the page's links and feeds hold, so it needs a host and a port.
+func defaultBase(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("-addr: %q: want host:port, as 127.0.0.1:8080", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("-addr: %q: want a port from 1 to 65535", addr)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return "", fmt.Errorf("-addr: %q names no host for the page's links: give -base, "+
+			"the page's public URL (as https://status.example.com/)", addr)
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/", nil
 }
 
 type options struct {

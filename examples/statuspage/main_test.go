@@ -122,3 +122,33 @@ func TestBadFlagsAreNamed(t *testing.T) {
 		assert.NotContains(t, err.Error(), "Config.")
 	}
 }
+
+// The command line is read whole: a stray argument is an error, not a
+// -dir silently left at its default, and the page's default URL, made
+// from -addr, must be one its links can use; a mistake there names -addr,
+// the flag given, not -base.
+func TestParseFlags(t *testing.T) {
+	o, err := parseFlags([]string{"-dir", "/tmp/site", "-addr", "127.0.0.1:8081"})
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:8081/", o.base)
+	o, err = parseFlags([]string{"-addr", ":8081", "-base", "https://status.example.com/"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://status.example.com/", o.base)
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"/tmp/site"}, `unexpected argument "/tmp/site"`},
+		{[]string{"-addr", ":8081"}, `-addr: ":8081" names no host for the page's links: give -base, the page's public URL`},
+		{[]string{"-addr", "0.0.0.0:8081"}, `-addr: "0.0.0.0:8081" names no host for the page's links: give -base`},
+		{[]string{"-addr", "127.0.0.1:0"}, `-addr: "127.0.0.1:0": want a port from 1 to 65535`},
+		{[]string{"-addr", "127.0.0.1:8081x"}, `-addr: "127.0.0.1:8081x": want a port from 1 to 65535`},
+		{[]string{"-addr", "127.0.0.1"}, `-addr: "127.0.0.1": want host:port`},
+		{[]string{"-nope"}, `flag provided but not defined: -nope`},
+	} {
+		_, err := parseFlags(tt.args)
+		require.Error(t, err, tt.args)
+		assert.True(t, strings.HasPrefix(err.Error(), tt.want), err.Error())
+	}
+}

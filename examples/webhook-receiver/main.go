@@ -48,8 +48,14 @@ import (
 )
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:8090", "address to listen on")
-	flag.Parse()
+	listen, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "webhook-receiver: %v\nRun webhook-receiver -help for usage.\n", err)
+		os.Exit(2)
+	}
 	secret := redact.NewSecret(os.Getenv("WEBHOOK_SECRET"))
 	if secret.IsZero() {
 		fmt.Fprintln(os.Stderr, `webhook-receiver: WEBHOOK_SECRET is not set (make one with: echo "whsec_$(head -c 32 /dev/urandom | base64)")`)
@@ -62,11 +68,31 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
 	defer stop()
-	srv := newServer(*listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
+	srv := newServer(listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
 	if err := listenAndServe(ctx, srv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
 		os.Exit(1)
 	}
+}
+
+// parseFlags reads the command line and returns -listen; -help prints the
+// flags on standard output and returns flag.ErrHelp.
+func parseFlags(args []string) (listen string, err error) {
+	fs := flag.NewFlagSet("webhook-receiver", flag.ContinueOnError)
+	fs.StringVar(&listen, "listen", "127.0.0.1:8090", "address to listen on")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stdout, "Usage: webhook-receiver [-listen ADDR], with the secret in WEBHOOK_SECRET")
+			fs.SetOutput(os.Stdout)
+			fs.PrintDefaults()
+		}
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return listen, nil
 }
 
 // listenAndServe listens on srv.Addr, says where on log once it does, and serves

@@ -201,3 +201,19 @@ func TestRejectsIncompleteEvents(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, code)
 	assert.Equal(t, "2026-11-24T14:02:00Z incident.updated [resolved] T (incident cdn-42, update u_1)\n", out.String())
 }
+
+// The command line is read whole: an address given without -listen is an
+// error, not ignored while the receiver listens on the default port.
+func TestParseFlags(t *testing.T) {
+	listen, err := parseFlags([]string{"-listen", "127.0.0.1:8091"})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8091", listen)
+	listen, err = parseFlags(nil)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8090", listen)
+
+	_, err = parseFlags([]string{"127.0.0.1:8091"})
+	require.EqualError(t, err, `unexpected argument "127.0.0.1:8091"`)
+	_, err = parseFlags([]string{"-port", "8091"})
+	require.EqualError(t, err, "flag provided but not defined: -port")
+}
