@@ -121,8 +121,10 @@
 //	statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN
 //	statuspage:///srv/status?base_url=…&title=Example%20Status
 //
-// Branding beyond the title, component descriptions and templates need the
-// full form. A statuspage URL holds no secret.
+// Component names are separated by commas; a backslash escapes a comma
+// (or a backslash) within a name, as "Storage\, EU". Branding beyond the
+// title, component descriptions and templates need the full form. A
+// statuspage URL holds no secret.
 //
 // # Errors
 //
