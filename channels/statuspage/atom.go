@@ -146,9 +146,10 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 // entryID is an entry's id: a tag URI (RFC 4151) of the page's host, the
 // update's date and its ID, so that it never changes, even when the update
 // is edited or the site moves to https. A tag URI's authority is a DNS
-// name: a host outside ASCII is written as its A-labels, and a page at an
-// IP address (or a name that is none) gets the URN of the name-based UUID
-// of that tag URI instead, which is as stable.
+// name, in lower case (checkBaseURL lowers the host): a host outside
+// ASCII is written as its A-labels, and a page at an IP address (or a
+// name that is none) gets the URN of the name-based UUID of that tag URI
+// instead, which is as stable.
 func entryID(host string, e *entry) string {
 	specific := e.Time.UTC().Format(time.DateOnly) + ":update/" + url.PathEscape(e.ID)
 	if name, ok := dnsName(host); ok {

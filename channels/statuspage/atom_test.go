@@ -166,3 +166,21 @@ func TestAtomEntryKeepsLineBreaks(t *testing.T) {
 	assert.Contains(t, content, "Retry.<br>Or wait.", "a line break in the advice")
 	assert.NotContains(t, content, "\n", "no line break a reader would fold into a space")
 }
+
+// Atom ids compare character by character (RFC 4287, section 4.2.6.1,
+// which asks for the host in lower case), as tag URIs do (RFC 4151,
+// section 2.4): a page whose BaseURL writes its host in capitals gives
+// the feeds, entries and page the ids it would with the host in lower
+// case.
+func TestAtomIDsIgnoreHostCase(t *testing.T) {
+	feeds := map[string]string{}
+	for _, base := range []string{"https://status.example.com/", "https://Status.EXAMPLE.com/"} {
+		p := newPage(t, statuspage.Config{BaseURL: base})
+		p.send(update("a", "a1", 0, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded)))
+		site := p.site()
+		assert.Equal(t, []string{"tag:status.example.com,2025-03-14:update/a1"}, entryIDs(site.Feeds["history.atom"]), base)
+		assert.Equal(t, "https://status.example.com/history.atom", site.Raw["history.atom"].ID, base)
+		feeds[base] = string(site.Files["history.atom"])
+	}
+	assert.Equal(t, feeds["https://status.example.com/"], feeds["https://Status.EXAMPLE.com/"], "the same feed")
+}
