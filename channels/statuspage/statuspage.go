@@ -17,8 +17,9 @@
 //     one entry per update, the latest Config.FeedEntries; index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
 //     An entry's id is a tag URI of BaseURL's host name in lower case
-//     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP address, the
-//     urn:uuid of that URI's name-based UUID (a tag URI needs a DNS name).
+//     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
+//     address, the urn:uuid of that URI's name-based UUID (a tag URI
+//     needs a DNS name).
 //   - api/v2/summary.json, status.json, components.json, incidents.json,
 //     incidents/unresolved.json, scheduled-maintenances.json and
 //     scheduled-maintenances/{upcoming,active}.json in the shapes of
