@@ -60,7 +60,9 @@
 // The page can be changed in place. Edit (Broadcaster.Correct) replaces
 // the content of the corrected update where it stands, marked "Edited";
 // its Atom entry keeps its id and gets a new updated time. Retract removes
-// the update; an incident left without updates disappears with its page.
+// the update; an incident left without updates disappears with its page,
+// and the updated time of the feeds that held it becomes the retraction's
+// (a feed's updated never goes back).
 // Sending an update whose ID is on the page already, or was edited in,
 // changes nothing. Edit of an update that is no longer on the page adds
 // the correction as a new update.
@@ -292,7 +294,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		return broadcast.Permanent(errors.New("statuspage: retract: the receipt names no update"))
 	}
 	return c.change(ctx, func(st *state) (bool, []string, error) {
-		in, found := st.retract(id)
+		in, found := st.retract(id, c.now().UTC())
 		return found, []string{in}, nil
 	})
 }
