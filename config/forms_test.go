@@ -271,3 +271,22 @@ func TestDescribeIPv6MailServer(t *testing.T) {
 	}
 	assert.Equal(t, "::1 (plaintext), from s@example.com to 1 recipient", cfg.Describe("no-port"))
 }
+
+// "when:" reads every value the same way: white space around a status, an
+// impact or a component name (from a variable, say) is left out, since
+// a route compares component names as written otherwise and " CDN" would
+// select nothing.
+func TestWhenTrimsValues(t *testing.T) {
+	cfg, _, err := parse(t, lines(
+		"channels:",
+		"  - kind: console",
+		"    name: x",
+		"    when:",
+		`      statuses: [" resolved "]`,
+		`      impacts: ["${IMPACT}"]`,
+		`      components: [" CDN ", "${COMPONENT}"]`,
+	), map[string]string{"IMPACT": "major ", "COMPONENT": " Edge network\n"})
+	require.NoError(t, err)
+	assert.Equal(t, broadcast.Route{Statuses: []broadcast.Status{"resolved"}, Impacts: []broadcast.Impact{"major"},
+		Components: []string{"CDN", "Edge network"}}, cfg.Routes["x"])
+}

@@ -129,6 +129,8 @@ func (g *schemaGen) when() map[string]any {
 	props := w["properties"].(map[string]any)
 	props["statuses"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": statusValues}, ref("env"))}
 	props["impacts"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": impactValues}, ref("env"))}
+	// Names, matched ignoring case and the white space around them: blank is none.
+	props["components"] = map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `\S`}}
 	w["description"] = "the updates this channel gets: every non-empty list must match"
 	return w
 }

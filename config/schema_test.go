@@ -101,6 +101,8 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"unknown status in when", "channels: [{kind: console, when: {statuses: [down]}}]", false},
 		{"unknown impact in when", "channels: [{kind: console, when: {impacts: [huge]}}]", false},
 		{"unknown key in when", "channels: [{kind: console, when: {status: [resolved]}}]", false},
+		{"blank component in when", `channels: [{kind: console, when: {components: ["  "]}}]`, false},
+		{"component with white space around in when", `channels: [{kind: console, when: {components: [" CDN "]}}]`, true},
 		{"unknown store kind", "store: {kind: postgres, path: x}\nchannels: [{kind: console}]", false},
 		{"no channels", "state: s.db", false},
 	}

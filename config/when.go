@@ -13,7 +13,8 @@ type when struct {
 	Statuses []string `yaml:"statuses" json:"statuses"`
 	// Impacts selects incidents with one of these impacts.
 	Impacts []string `yaml:"impacts" json:"impacts"`
-	// Components selects incidents that name one of these components.
+	// Components selects incidents that name one of these components
+	// (ignoring case).
 	Components []string `yaml:"components" json:"components"`
 	// First also selects the first update of each incident the channel
 	// posts, when statuses would leave it out.
@@ -34,6 +35,7 @@ type whenError struct {
 }
 
 // route returns the broadcast.Route of w, or the first value it refuses.
+// Every value is read without the white space around it.
 func (w *when) route() (broadcast.Route, *whenError) {
 	var r broadcast.Route
 	for i, s := range w.Statuses {
@@ -53,7 +55,7 @@ func (w *when) route() (broadcast.Route, *whenError) {
 		r.Impacts = append(r.Impacts, im)
 	}
 	for i, c := range w.Components {
-		if strings.TrimSpace(c) == "" {
+		if c = strings.TrimSpace(c); c == "" {
 			return r, &whenError{[]string{"components", fmt.Sprintf("[%d]", i)}, "empty"}
 		}
 		r.Components = append(r.Components, c)

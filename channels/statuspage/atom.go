@@ -97,6 +97,9 @@ func latest(items []feedItem, n int, keep func(*incident) bool) []feedItem {
 }
 
 // feed renders an Atom feed of items; path is its path from the root.
+// Its updated is the latest change of an entry, or the latest retraction
+// from it when later: an entry retracted is a change too (RFC 4287,
+// section 4.2.15), and the time must not go back to the entries left.
 func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 	base := m.s.base.String()
 	f := atomFeed{
@@ -108,7 +111,7 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 		Author: atomPerson{Name: m.s.branding.Title, URI: base},
 	}
 	// With no entries, the feed last changed when the page was made.
-	var updated time.Time
+	updated := m.retracted(path)
 	for _, it := range items {
 		updated = maxTime(updated, it.e.changed())
 		f.Entries = append(f.Entries, m.atomEntry(it))
@@ -146,9 +149,10 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 // entryID is an entry's id: a tag URI (RFC 4151) of the page's host, the
 // update's date and its ID, so that it never changes, even when the update
 // is edited or the site moves to https. A tag URI's authority is a DNS
-// name: a host outside ASCII is written as its A-labels, and a page at an
-// IP address (or a name that is none) gets the URN of the name-based UUID
-// of that tag URI instead, which is as stable.
+// name, in lower case (checkBaseURL lowers the host): a host outside
+// ASCII is written as its A-labels, and a page at an IP address (or a
+// name that is none) gets the URN of the name-based UUID of that tag URI
+// instead, which is as stable.
 func entryID(host string, e *entry) string {
 	specific := e.Time.UTC().Format(time.DateOnly) + ":update/" + url.PathEscape(e.ID)
 	if name, ok := dnsName(host); ok {
@@ -230,6 +234,20 @@ func entryHTML(e *entry) string {
 func lineBreaks(escaped string) string { return strings.ReplaceAll(escaped, "\n", "<br>") }
 
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// retracted returns the time of the latest retraction from the feed at
+// path; zero if none.
+func (m *model) retracted(path string) time.Time {
+	if path == "history.atom" {
+		return m.st.Retracted
+	}
+	for _, c := range m.st.Components {
+		if "components/"+c.Feed+".atom" == path {
+			return c.Retracted
+		}
+	}
+	return time.Time{}
+}
 
 // componentOf returns the name of the component whose feed is at path.
 func (m *model) componentOf(path string) string {

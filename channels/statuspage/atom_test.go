@@ -166,3 +166,47 @@ func TestAtomEntryKeepsLineBreaks(t *testing.T) {
 	assert.Contains(t, content, "Retry.<br>Or wait.", "a line break in the advice")
 	assert.NotContains(t, content, "\n", "no line break a reader would fold into a space")
 }
+
+// Atom ids compare character by character (RFC 4287, section 4.2.6.1,
+// which asks for the host in lower case), as tag URIs do (RFC 4151,
+// section 2.4): a page whose BaseURL writes its host in capitals gives
+// the feeds, entries and page the ids it would with the host in lower
+// case.
+func TestAtomIDsIgnoreHostCase(t *testing.T) {
+	feeds := map[string]string{}
+	for _, base := range []string{"https://status.example.com/", "https://Status.EXAMPLE.com/"} {
+		p := newPage(t, statuspage.Config{BaseURL: base})
+		p.send(update("a", "a1", 0, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded)))
+		site := p.site()
+		assert.Equal(t, []string{"tag:status.example.com,2025-03-14:update/a1"}, entryIDs(site.Feeds["history.atom"]), base)
+		assert.Equal(t, "https://status.example.com/history.atom", site.Raw["history.atom"].ID, base)
+		feeds[base] = string(site.Files["history.atom"])
+	}
+	assert.Equal(t, feeds["https://status.example.com/"], feeds["https://Status.EXAMPLE.com/"], "the same feed")
+}
+
+// A feed's updated is the latest significant change to it (RFC 4287,
+// section 4.2.15), and a retraction is one: it moves on to the time of
+// the retraction, never back to the entries left, in the feed of every
+// component whose entries the retraction changed; other feeds keep theirs.
+func TestAtomUpdatedAfterRetract(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	p.send(update("a", "a1", 0, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded)))
+	p.send(update("b", "b1", 10, broadcast.StatusInvestigating, comp("CDN", broadcast.ComponentDegraded)))
+	r := p.send(update("a", "a2", 20, broadcast.StatusIdentified))
+	before := p.site()
+	require.Equal(t, t0.Add(-40*time.Minute), before.Feeds["history.atom"].UpdatedParsed.UTC())
+
+	p.now = t0.Add(5 * time.Minute)
+	require.NoError(t, p.ch.Retract(context.Background(), r))
+	after := p.site()
+	assert.Len(t, after.Feeds["history.atom"].Items, 2)
+	assert.Equal(t, p.now, after.Feeds["history.atom"].UpdatedParsed.UTC(), "all updates: the retraction's time")
+	assert.Equal(t, p.now, after.Feeds["components/api.atom"].UpdatedParsed.UTC(), "API, whose incident lost an update")
+	assert.Equal(t, before.Feeds["components/cdn.atom"].UpdatedParsed, after.Feeds["components/cdn.atom"].UpdatedParsed,
+		"CDN, unchanged")
+
+	// A later update's time below the retraction's does not move it back.
+	p.send(update("c", "c1", 30, broadcast.StatusInvestigating))
+	assert.Equal(t, p.now, p.site().Feeds["history.atom"].UpdatedParsed.UTC())
+}

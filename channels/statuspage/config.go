@@ -36,8 +36,10 @@ type Config struct {
 	Dir string
 	// BaseURL is the public address of the site (of Dir/current), such as
 	// "https://status.example.com/". Incident pages' stable URLs, the
-	// feeds and the JSON API are made from it. An absolute http or https
-	// URL without query or fragment. Required.
+	// feeds and the JSON API are made from it, with its host in lower
+	// case, so that the feeds' ids do not depend on how the host is
+	// written. An absolute http or https URL without query or fragment.
+	// Required.
 	BaseURL string
 	// Components are the parts of the service the page always lists, in
 	// this order, operational unless an open incident says otherwise.
@@ -162,11 +164,15 @@ func (s *settings) numbers() error {
 	return nil
 }
 
+// checkBaseURL checks the site's address and returns it ending in "/",
+// its host in lower case: the feeds' and entries' ids are made from it,
+// and ids compare character by character (RFC 4287, section 4.2.6.1).
 func checkBaseURL(raw string) (*url.URL, error) {
 	u, err := endpoint.Check(pkg, "BaseURL", raw, endpoint.Rules{PlainHTTP: true, Example: "https://status.example.com/"})
 	if err != nil {
 		return nil, err
 	}
+	u.Host = strings.ToLower(u.Host)
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 		u.RawPath = ""

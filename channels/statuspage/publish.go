@@ -530,7 +530,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 		if path != "history.atom" {
 			some = latest(items, m.s.feedEntries, func(in *incident) bool { return names(in, m.componentOf(path)) })
 		}
-		keys := []any{m.st.Created}
+		keys := []any{m.st.Created, m.retracted(path)}
 		for _, it := range some {
 			keys = append(keys, it.e)
 		}

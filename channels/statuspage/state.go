@@ -73,17 +73,22 @@ type componentRecord struct {
 	Name    string    `json:"name"`
 	Feed    string    `json:"feed"` // its feed is components/<Feed>.atom
 	Created time.Time `json:"created"`
+	// Retracted is the time of the latest retraction from its feed.
+	Retracted time.Time `json:"retracted,omitzero"`
 }
 
 // state is everything the page shows, as stored in a version's state.json
 // and incidents/*.json. A state is never modified once published:
 // operations work on a clone.
 type state struct {
-	gen        int64             // the version it was read from or written as; 0: none yet
-	Format     int               `json:"format"`
-	Nonce      string            `json:"nonce"` // random, new in every version: tells versions of one number apart
-	Created    time.Time         `json:"created"`
-	Updated    time.Time         `json:"updated"`
+	gen     int64     // the version it was read from or written as; 0: none yet
+	Format  int       `json:"format"`
+	Nonce   string    `json:"nonce"` // random, new in every version: tells versions of one number apart
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Retracted is the time of the latest retraction: the feeds' updated
+	// never goes back to the entries left.
+	Retracted  time.Time         `json:"retracted,omitzero"`
 	Seq        int64             `json:"seq"`
 	Render     string            `json:"render"` // fingerprint of the incident pages' rendering
 	Components []componentRecord `json:"components"`
@@ -187,11 +192,19 @@ func (s *state) edit(id string, e entry) (incidentID string, found, changed bool
 
 // retract removes the entry id (an ID or alias) and returns its incident's
 // ID; an incident left without entries is removed. found is false when no
-// entry has id.
-func (s *state) retract(id string) (incidentID string, found bool) {
+// entry has id. The feeds the entry was in record now as the time of a
+// retraction: the feed of all updates, and those of the components its
+// incident names, since a component's feed holds the whole incident.
+func (s *state) retract(id string, now time.Time) (incidentID string, found bool) {
 	old := s.byUpdate[id]
 	if old == nil {
 		return "", false
+	}
+	s.Retracted = now
+	for i, c := range s.Components {
+		if names(old, c.Name) {
+			s.Components[i].Retracted = now
+		}
 	}
 	in := *old
 	i := slices.IndexFunc(in.Entries, func(x entry) bool { return slices.Contains(x.ids(), id) })

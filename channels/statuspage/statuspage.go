@@ -16,9 +16,10 @@
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
 //     one entry per update, the latest Config.FeedEntries; index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
-//     An entry's id is a tag URI of BaseURL's host name ("tag:<host>,
-//     <date>:update/<ID>"), or, for a host that is an IP address, the
-//     urn:uuid of that URI's name-based UUID (a tag URI needs a DNS name).
+//     An entry's id is a tag URI of BaseURL's host name in lower case
+//     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
+//     address, the urn:uuid of that URI's name-based UUID (a tag URI
+//     needs a DNS name).
 //   - api/v2/summary.json, status.json, components.json, incidents.json,
 //     incidents/unresolved.json, scheduled-maintenances.json and
 //     scheduled-maintenances/{upcoming,active}.json in the shapes of
@@ -59,7 +60,9 @@
 // The page can be changed in place. Edit (Broadcaster.Correct) replaces
 // the content of the corrected update where it stands, marked "Edited";
 // its Atom entry keeps its id and gets a new updated time. Retract removes
-// the update; an incident left without updates disappears with its page.
+// the update; an incident left without updates disappears with its page,
+// and the updated time of the feeds that held it becomes the retraction's
+// (a feed's updated never goes back).
 // Sending an update whose ID is on the page already, or was edited in,
 // changes nothing. Edit of an update that is no longer on the page adds
 // the correction as a new update.
@@ -121,8 +124,10 @@
 //	statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN
 //	statuspage:///srv/status?base_url=…&title=Example%20Status
 //
-// Branding beyond the title, component descriptions and templates need the
-// full form. A statuspage URL holds no secret.
+// Component names are separated by commas; a backslash escapes a comma
+// (or a backslash) within a name, as "Storage\, EU". Branding beyond the
+// title, component descriptions and templates need the full form. A
+// statuspage URL holds no secret.
 //
 // # Errors
 //
@@ -289,7 +294,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		return broadcast.Permanent(errors.New("statuspage: retract: the receipt names no update"))
 	}
 	return c.change(ctx, func(st *state) (bool, []string, error) {
-		in, found := st.retract(id)
+		in, found := st.retract(id, c.now().UTC())
 		return found, []string{in}, nil
 	})
 }

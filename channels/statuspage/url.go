@@ -21,8 +21,11 @@ var urlParams = []string{"base_url", "name", "title", "components", "history_day
 // DIR is the site's directory, relative (statuspage:status-site) or
 // absolute (statuspage:///srv/status), URL-escaped ("%20" for a space,
 // "%23" for "#", "%3F" for "?", "%25" for "%"). Components are names
-// separated by commas. Branding beyond the title, descriptions and
-// templates need the full form. A statuspage URL holds no secret.
+// separated by commas, white space around each ignored; within a name, a
+// backslash makes the comma or backslash after it part of the name
+// ("Storage\, EU" is one name, which URL writes escaped as
+// components=Storage%5C%2C+EU). Branding beyond the title, descriptions
+// and templates need the full form. A statuspage URL holds no secret.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "statuspage" {
@@ -45,10 +48,8 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, err
 	}
 	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}}
-	for _, c := range strings.Split(q["components"], ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			cfg.Components = append(cfg.Components, ComponentInfo{Name: c})
-		}
+	for _, c := range splitNames(q["components"]) {
+		cfg.Components = append(cfg.Components, ComponentInfo{Name: c})
 	}
 	for key, into := range map[string]*int{"history_days": &cfg.HistoryDays, "feed_entries": &cfg.FeedEntries} {
 		if v := q[key]; v != "" {
@@ -74,7 +75,7 @@ func (c Config) URL() redact.URL {
 	set("title", c.Branding.Title)
 	names := make([]string, len(c.Components))
 	for i, comp := range c.Components {
-		names[i] = comp.Name
+		names[i] = nameEscaper.Replace(comp.Name)
 	}
 	set("components", strings.Join(names, ","))
 	if c.HistoryDays != 0 {
@@ -98,4 +99,36 @@ func escapeDir(dir string) string {
 		segs[i] = url.PathEscape(s)
 	}
 	return strings.Join(segs, "/")
+}
+
+// nameEscaper escapes a component name for the comma-separated list of
+// the URL form; splitNames reads it back.
+var nameEscaper = strings.NewReplacer(`\`, `\\`, ",", `\,`)
+
+// splitNames splits the URL form's list of component names at the commas
+// no backslash escapes, trims white space around each name and leaves out
+// empty ones. A backslash before any other character stands for itself,
+// as it did before it escaped anything.
+func splitNames(list string) []string {
+	var names []string
+	var name strings.Builder
+	flush := func() {
+		if n := strings.TrimSpace(name.String()); n != "" {
+			names = append(names, n)
+		}
+		name.Reset()
+	}
+	for i := 0; i < len(list); i++ {
+		switch c := list[i]; {
+		case c == '\\' && i+1 < len(list) && (list[i+1] == ',' || list[i+1] == '\\'):
+			i++
+			name.WriteByte(list[i])
+		case c == ',':
+			flush()
+		default:
+			name.WriteByte(c)
+		}
+	}
+	flush()
+	return names
 }

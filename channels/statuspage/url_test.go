@@ -38,3 +38,32 @@ func TestURLRoundTrip(t *testing.T) {
 	_, err = ParseURL("https://status.example.com/")
 	assert.ErrorContains(t, err, "want statuspage:DIR")
 }
+
+// The URL form lists components comma-separated: a name holding a comma
+// (or the backslash that escapes one) survives the round trip, and URLs
+// written before, with plain or escaped commas between names, read as
+// they did.
+func TestURLComponentNames(t *testing.T) {
+	cfg := Config{Dir: "site", BaseURL: "https://status.example.com/", Components: []ComponentInfo{
+		{Name: "Storage, EU"}, {Name: `C:\ drive`}, {Name: `ends in \`}, {Name: `\,`}, {Name: "API"}}}
+	got, err := ParseURL(cfg.URL().Reveal())
+	require.NoError(t, err)
+	assert.Equal(t, cfg, got)
+
+	for raw, want := range map[string][]string{
+		"statuspage:x?components=API,CDN":             {"API", "CDN"},
+		"statuspage:x?components=API%2CCDN":           {"API", "CDN"},
+		"statuspage:x?components=+API+,,CDN+":         {"API", "CDN"},
+		`statuspage:x?components=C:\drive,API`:        {`C:\drive`, "API"},
+		`statuspage:x?components=Storage\,+EU,API`:    {"Storage, EU", "API"},
+		`statuspage:x?components=Storage%5C%2C+EU%2C`: {"Storage, EU"},
+	} {
+		got, err := ParseURL(raw)
+		require.NoError(t, err, raw)
+		var names []string
+		for _, c := range got.Components {
+			names = append(names, c.Name)
+		}
+		assert.Equal(t, want, names, raw)
+	}
+}

@@ -160,6 +160,11 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	req.IncidentUpdate.Body = body
 	path := "/incidents/" + url.PathEscape(inc) + "/incident_updates/" + url.PathEscape(upd)
 	if err := c.do(ctx, http.MethodPatch, path, req, nil); err != nil {
+		if isStatus(err, http.StatusNotFound) {
+			// Deleted in the dashboard: the Broadcaster posts the
+			// correction anew.
+			err = fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
+		}
 		return broadcast.Receipt{}, c.fail("edit incident update", err)
 	}
 	return broadcast.Receipt{Channel: c.name, ID: prev.ID, URL: prev.URL, Time: c.s.now().UTC(),
@@ -178,13 +183,27 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	case id == "":
 		return broadcast.Permanent(errors.New("statuspageio: retract: the receipt names no incident"))
 	case prev.ID != id:
-		return broadcast.Permanent(fmt.Errorf("statuspageio: retract: %w: the API deletes whole incidents only, "+
-			"and this is a later update of its incident; correct it instead, or delete it in the Statuspage dashboard",
-			broadcast.ErrNotSupported))
+		return c.retractLater(ctx, id)
 	}
 	err := c.do(ctx, http.MethodDelete, "/incidents/"+url.PathEscape(id), nil, nil)
 	if err == nil || isStatus(err, http.StatusNotFound) {
 		return nil
 	}
 	return c.fail("delete incident", err)
+}
+
+// retractLater is Retract of a later update of the incident id, which the
+// API cannot delete alone: it counts as deleted only when the incident is
+// gone.
+func (c *Channel) retractLater(ctx context.Context, id string) error {
+	err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, nil)
+	switch {
+	case isStatus(err, http.StatusNotFound):
+		return nil
+	case err != nil:
+		return c.fail("retract: get incident", err)
+	}
+	return broadcast.Permanent(fmt.Errorf("statuspageio: retract: %w: the API deletes whole incidents only, "+
+		"and this is a later update of its incident; correct it instead, or delete it in the Statuspage dashboard",
+		broadcast.ErrNotSupported))
 }

@@ -49,11 +49,13 @@
 // # Threading
 //
 // The incident is the thread: every later update goes to the incident of
-// Message.Thread.Root (the channel threads to Root). When the Root was
-// retracted (the incident deleted), the Broadcaster passes no Root, and
-// the update creates a new incident. An incident deleted in the dashboard
-// makes later updates fail with 404, permanently: they are not posted as a
-// new incident.
+// Message.Thread.Root (the channel threads to Root), or to that of
+// Thread.Last when it names another, one made anew after the Root's was
+// deleted. When the Root was retracted (the incident deleted), the
+// Broadcaster passes no Root, and the update goes to a new incident, which
+// the updates after it follow. An incident deleted in the dashboard makes
+// later updates fail with 404, permanently: they are not posted as a new
+// incident. A correction is (see below).
 //
 // # Corrections and retractions
 //
@@ -62,12 +64,17 @@
 // /incidents/{incident_id}/incident_updates/{incident_update_id}, body
 // only), rendered as a correction. The API edits the text only: the
 // status, impact and component statuses the update set stay; send a new
-// update to change them.
+// update to change them. An incident update deleted in the dashboard, or
+// whose incident was, answers 404: Edit's error then wraps
+// broadcast.ErrPostGone, and Broadcaster.Correct posts the correction
+// anew, as a new incident update, or as a new incident when the incident
+// is gone.
 //
 // It is a broadcast.Retractor for an incident's first update: Retract
 // deletes the incident (DELETE /incidents/{incident_id}), with every update
 // it has; an incident already gone counts as deleted. The API has no way
-// to delete one incident update, so Retract of a later update fails,
+// to delete one incident update, so Retract of a later update gets the
+// incident and, unless it is gone (which counts as deleted), fails,
 // permanently, with an error wrapping broadcast.ErrNotSupported. The
 // channel does not blank its body instead: its status and component
 // changes would stay in force under a text that no longer says so. Correct
@@ -108,7 +115,8 @@
 // Config.RateLimit (one a second by default, no burst), waiting for its
 // turn within the attempt's context; channels sharing a key share one
 // Config.Limiter. An update makes one request, plus the component list
-// when needed and a look-up on a retry.
+// when needed, a look-up on a retry, and the request to a deleted
+// incident before a new one is made.
 //
 // # Errors
 //
@@ -231,10 +239,20 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, c.fail("resolve components", err)
 	}
 	f := fields(m.Update, body, comps, c.s.notify)
-	if id := incidentOf(m.Thread.Root); id != "" {
-		return c.addUpdate(ctx, m, id, f)
+	id := incidentOf(m.Thread.Root)
+	if last := m.Thread.Last.Meta[MetaIncidentID]; last != "" {
+		id = last // the incident made anew after the Root's was deleted
 	}
-	return c.create(ctx, m, f)
+	if id == "" {
+		return c.create(ctx, m, f)
+	}
+	r, err := c.addUpdate(ctx, m, id, f)
+	if isStatus(err, http.StatusNotFound) && (m.Thread.Root.IsZero() || m.Update.Corrects != "") {
+		// Deleted: by Retract (the Broadcaster passes no Root), or by hand
+		// under a correction, which the Broadcaster posts anew.
+		return c.create(ctx, m, f)
+	}
+	return r, err
 }
 
 // Check gets the page, which checks the API key and the page id without

@@ -1,0 +1,121 @@
+package statuspageio
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// deleteByHand deletes the incident id, as its owner may in the dashboard.
+func (f *fakeAPI) deleteByHand(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, inc := range f.incidents {
+		if inc.id == id {
+			inc.deleted = true
+		}
+	}
+}
+
+func newBroadcaster(t *testing.T, ch *Channel) *broadcast.Broadcaster {
+	t.Helper()
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1},
+		AttemptTimeout: time.Minute})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+// Statuspage answers 404 {"error":"The requested resource could not be
+// found."} for an incident deleted in the dashboard, on every route under
+// it (the API reference's ErrorEntity; the fake answers so): Edit wraps
+// broadcast.ErrPostGone, so that the Broadcaster posts the correction
+// anew, and Retract of any of its updates counts it as deleted.
+func TestEditRetractIncidentDeletedByHand(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	u := later(broadcast.StatusIdentified, "The cause is in the EU region.")
+	mid := send(t, ch, u, broadcast.Thread{Root: root, Last: root})
+	f.deleteByHand(root.ID)
+
+	_, err := ch.Edit(context.Background(), correction(u, "The cause is in the US region."), mid)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, broadcast.ErrPostGone), "%v", err)
+	assert.NotContains(t, err.Error(), testKey)
+
+	require.NoError(t, ch.Retract(context.Background(), mid), "a later update of an incident deleted")
+	require.NoError(t, ch.Retract(context.Background(), root), "the incident deleted")
+}
+
+// Correct of an update whose incident was deleted in the dashboard posts
+// the correction as a new incident, the only new post Statuspage has
+// without the old one; later updates go to that incident. An ordinary
+// update of the deleted incident still fails for good (see the package
+// documentation).
+func TestCorrectIncidentDeletedByHand(t *testing.T) {
+	f := newFake(t)
+	b := newBroadcaster(t, newChannel(t, f, nil))
+	ctx := context.Background()
+	u := later(broadcast.StatusIdentified, "The cause is in the EU region.")
+	for _, u := range []broadcast.Update{fullUpdate, u} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	old := f.Received()[0].ID
+	f.deleteByHand(old)
+
+	gone := later(broadcast.StatusMonitoring, "A fix is out.")
+	_, err := b.Send(ctx, gone)
+	require.Error(t, err, "an update of the deleted incident")
+	assert.ErrorContains(t, err, "http status 404")
+	assert.Equal(t, 1, f.incidentCount(), "no new incident for an ordinary update")
+
+	fix := u
+	fix.ID, fix.Body = "u_fix", "The cause is in the US region."
+	rep, err := b.Correct(ctx, u.ID, fix)
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.incidentCount(), "the correction, as a new incident")
+	d := f.Received()
+	created := d[len(d)-1]
+	assert.Empty(t, created.ReplyTo, "the first update of a new incident")
+	assert.Contains(t, created.Parts[2], "Correction:")
+	assert.Equal(t, created.ID, rep.Results[0].Receipt.Meta[MetaIncidentID])
+
+	next := later(broadcast.StatusResolved, "Resolved.")
+	next.Time = next.Time.Add(time.Hour)
+	_, err = b.Send(ctx, next)
+	require.NoError(t, err)
+	d = f.Received()
+	assert.Equal(t, created.ID, d[len(d)-1].ReplyTo, "a later update, in the new incident")
+	assert.Equal(t, 2, f.incidentCount())
+}
+
+// After Retract of an incident's first update (the incident deleted), the
+// next update starts a new incident and the ones after it go there, not
+// each to an incident of its own.
+func TestSendAfterRetractThreads(t *testing.T) {
+	f := newFake(t)
+	b := newBroadcaster(t, newChannel(t, f, nil))
+	ctx := context.Background()
+	for _, u := range []broadcast.Update{fullUpdate, later(broadcast.StatusIdentified, "Found.")} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	_, err := b.Retract(ctx, fullUpdate.ID)
+	require.NoError(t, err)
+	for _, u := range []broadcast.Update{later(broadcast.StatusMonitoring, "A fix is out."), later(broadcast.StatusResolved, "Resolved.")} {
+		u.Time = u.Time.Add(time.Hour)
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 2, f.incidentCount(), "the deleted incident and one new")
+	d := f.Received()
+	assert.Equal(t, d[len(d)-2].ID, d[len(d)-1].ReplyTo, "the last update, in the new incident")
+}
