@@ -2,8 +2,10 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,9 +32,16 @@ func TestConnectionErrorsHideThePassword(t *testing.T) {
 		"postgres://ada:" + password + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
 		"postgres://ada:" + password + "@127.0.0.1:1/db?sslmode=bogus",
 		"host=127.0.0.1 port=1 user=ada password=" + password + " sslmode=disable connect_timeout=2",
+		// pgx's own redaction of a string it cannot parse misses these.
+		"host=127.0.0.1 port=1 user=ada password = " + password + " sslmode=bogus",
+		"host=127.0.0.1 port=1 user=ada password='it\\'s " + password + "' sslmode=bogus",
+		"POSTGRES://ada:" + password + "@127.0.0.1:1/db",
 	} {
 		_, err := pgstore.Open(context.Background(), dsn)
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), password)
+		if pe, ok := errors.AsType[*pgconn.ParseConfigError](err); ok {
+			assert.NotContains(t, pe.ConnString, password, "in the error's chain")
+		}
 	}
 }

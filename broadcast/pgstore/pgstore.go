@@ -60,6 +60,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -123,8 +124,7 @@ func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
-		// pgx's parse error does not repeat the password.
-		return nil, fmt.Errorf("pgstore: connection string: %w", err)
+		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -135,6 +135,20 @@ func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("pgstore: connect: %w", err)
 	}
 	return pool, nil
+}
+
+// withoutConnString is pgx's error for a connection string it cannot
+// parse, without the string. pgx repeats the string with the passwords it
+// recognises masked, which misses some ("password = x", a quoted one with
+// an escaped quote), and keeps it whole in the error's ConnString.
+func withoutConnString(err error) error {
+	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
+	if !ok {
+		return errors.New("cannot parse")
+	}
+	safe := *pe
+	safe.ConnString = "REDACTED"
+	return &safe
 }
 
 // Pool returns the Store's connection pool, to share with package dispatch
