@@ -45,3 +45,23 @@ func TestConnectionErrorsHideThePassword(t *testing.T) {
 		}
 	}
 }
+
+// pgx reads a URL whose scheme it does not know as key=value pairs: it
+// connected to a local socket with defaults and sent the URL, password
+// included, as the name of a setting, which the server's error repeats.
+func TestAURLOfAnotherSchemeIsAnError(t *testing.T) {
+	const password = "s3cret-Pa55word"
+	for _, dsn := range []string{
+		"POSTGRES://ada:" + password + "@127.0.0.1:1/db?sslmode=disable",
+		"postgress://ada:" + password + "@127.0.0.1:1/db?sslmode=disable",
+		" postgres://ada:" + password + "@127.0.0.1:1/db?sslmode=disable",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "pgstore: connection string: scheme:", dsn)
+		assert.NotContains(t, err.Error(), password)
+	}
+	_, err := pgstore.Open(context.Background(), "host=127.0.0.1 port=1 password=a://b sslmode=disable connect_timeout=2")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "scheme", "a value holding :// is no URL")
+}
