@@ -75,6 +75,12 @@ type metadata struct {
 // queued if and only if the caller's own change is (the outbox pattern).
 // With a nil tx, Enqueue inserts them in a transaction of its own.
 //
+// An update without a Time takes the database's clock at Enqueue, not this
+// instance's: every instance shares it, so the updates of an incident
+// enqueued on instances whose clocks disagree are ordered as they were
+// enqueued (an update found older than the one posted before it is
+// superseded, never posted).
+//
 // Jobs are unique by update ID and channel: enqueueing the same update
 // again, from this or another instance, at once or after its delivery,
 // queues nothing (a job that failed for good is queued anew, and resumes
@@ -163,6 +169,11 @@ func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Jo
 	return d.inTx(ctx, tx, func(tx pgx.Tx) error {
 		if check != nil {
 			if err := check(tx); err != nil {
+				return err
+			}
+		}
+		if untimed {
+			if err := dbTime(ctx, tx, jobs); err != nil {
 				return err
 			}
 		}
@@ -290,6 +301,17 @@ func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, kind broadcas
 func contentKey(u broadcast.Update) string {
 	u.ID = ""
 	return u.WithDefaults(time.Time{}).ID
+}
+
+// dbTime sets the Time of jobs, those of an update given without one, to
+// the database's clock (see Enqueue).
+func dbTime(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) error {
+	var t time.Time
+	if err := tx.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&t); err != nil {
+		return fmt.Errorf("read the database's clock: %w", err)
+	}
+	setTime(jobs, t.UTC())
+	return nil
 }
 
 func setTime(jobs []broadcast.Job, t time.Time) {

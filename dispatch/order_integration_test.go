@@ -160,3 +160,33 @@ func (p *downPlatform) list() []string {
 	defer p.mu.Unlock()
 	return slices.Clone(p.posts)
 }
+
+// An update enqueued without a Time takes the database's clock, which
+// every instance shares, not the enqueueing instance's: on an instance
+// whose clock lags, a newer update of an incident got an older Time than
+// the update before it, and was then found superseded by it, never posted.
+// Here both clocks are one machine's; what tells them apart is that
+// PostgreSQL's counts microseconds, and that the Time is read within the
+// enqueueing transaction.
+func TestAnUntimedUpdateTakesTheDatabasesClock(t *testing.T) {
+	ctx := waitCtx(t)
+	in := newInstance(t, newSchema(t), []broadcast.Channel{(&feed{}).channel()}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	tx, err := in.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, tx.Rollback(ctx)) }()
+	for n := range 3 {
+		var before, after time.Time
+		require.NoError(t, tx.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&before))
+		id, err := in.d.Enqueue(ctx, tx, update(n))
+		require.NoError(t, err)
+		require.NoError(t, tx.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&after))
+
+		var raw string
+		require.NoError(t, tx.QueryRow(ctx, "SELECT args->'job'->'update'->>'time' FROM river_job WHERE args->>'update_id' = $1",
+			id).Scan(&raw))
+		got, err := time.Parse(time.RFC3339Nano, raw)
+		require.NoError(t, err)
+		assert.True(t, got.Equal(got.Truncate(time.Microsecond)), "%s is not a time of the database's clock", raw)
+		assert.False(t, got.Before(before) || got.After(after), "%s is not between %s and %s", raw, before, after)
+	}
+}

@@ -16,8 +16,9 @@ import (
 const unlockTimeout = 10 * time.Second
 
 // Lock waits until this caller is the only one, among every process using
-// the database, delivering update updateID to channel, or until ctx ends;
-// unlock ends that. It fits broadcast.Options.Lock.
+// the database, delivering update updateID to channel, or until ctx ends
+// (a lock_timeout or statement_timeout set on the server does not end the
+// wait); unlock ends that. It fits broadcast.Options.Lock.
 //
 // With a ctx from WithIncident, the caller is also the only one delivering
 // an update of that incident to channel: an attempt reads the incident's
@@ -91,7 +92,7 @@ func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err erro
 	if err != nil {
 		return nil, err
 	}
-	tx, err := conn.Begin(ctx)
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginLock})
 	for _, k := range keys {
 		if err == nil {
 			_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", k)
@@ -107,6 +108,12 @@ func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err erro
 		conn.Release()
 	}, nil
 }
+
+// beginLock begins a lock's transaction. Only ctx bounds the wait for
+// the lock: a lock_timeout or statement_timeout of the server, the role or
+// the connection string would end it with an error, which fails the
+// delivery's attempt instead of letting it wait for the attempt under way.
+const beginLock = "BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0"
 
 // release ends tx, which releases its advisory lock; when that fails the
 // connection is closed (and the pool discards it), which releases it too.

@@ -107,3 +107,25 @@ func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
 	require.NoError(t, err, "the dead holder's lock was released")
 	unlock()
 }
+
+// A lock_timeout or statement_timeout of the server, the role or the
+// connection string (common in production) does not end Lock's wait: an
+// error there would fail a delivery's attempt instead of letting it wait
+// for the attempt under way, within its ctx.
+func TestLockWaitsPastTheServersTimeouts(t *testing.T) {
+	ctx := context.Background()
+	dsn := newSchema(t)
+	holder := migratedOn(t, dsn)
+	unlock, err := holder.Lock(ctx, "u1", "x")
+	require.NoError(t, err)
+	defer unlock()
+	for _, setting := range []string{"lock_timeout=1ms", "statement_timeout=100ms"} {
+		s, err := pgstore.Open(ctx, dsn+"&"+setting)
+		require.NoError(t, err)
+		wctx, cancel := context.WithTimeout(ctx, shortWait)
+		_, err = s.Lock(wctx, "u1", "x")
+		cancel()
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "with %s, only ctx ends the wait", setting)
+		require.NoError(t, s.Close())
+	}
+}

@@ -60,6 +60,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -98,8 +99,9 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
 
 // Open connects to the database of the connection string connString (a URL
 // or key=value pairs, as pgxpool.ParseConfig takes them) and returns a
-// Store on it, after checking its schema as New does. An empty string is an
-// error: pgx would otherwise fall back to a local socket and defaults.
+// Store on it, after checking its schema as New does. An empty string, or
+// a URL whose scheme is not postgres:// or postgresql://, is an error: pgx
+// would otherwise fall back to a local socket and defaults.
 // Close closes the connections.
 func Open(ctx context.Context, connString string) (*Store, error) {
 	pool, err := Connect(ctx, connString)
@@ -116,15 +118,19 @@ func Open(ctx context.Context, connString string) (*Store, error) {
 }
 
 // Connect opens a pool of connections to the database of connString, and
-// checks that it answers. An empty connString is an error, as for Open.
+// checks that it answers. An empty connString, or a URL of another scheme,
+// is an error, as for Open.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 	if strings.TrimSpace(connString) == "" {
 		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
 	}
+	if otherScheme(connString) {
+		return nil, errors.New("pgstore: connection string: scheme: not postgres:// nor postgresql:// " +
+			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
+	}
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
-		// pgx's parse error does not repeat the password.
-		return nil, fmt.Errorf("pgstore: connection string: %w", err)
+		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -135,6 +141,31 @@ func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("pgstore: connect: %w", err)
 	}
 	return pool, nil
+}
+
+// otherScheme reports whether connString is a URL that pgx does not take
+// for one (POSTGRES://, postgress://, a leading space): the key of its
+// first key=value pair holds "://".
+func otherScheme(connString string) bool {
+	if strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://") {
+		return false
+	}
+	key, _, _ := strings.Cut(connString, "=")
+	return strings.Contains(key, "://")
+}
+
+// withoutConnString is pgx's error for a connection string it cannot
+// parse, without the string. pgx repeats the string with the passwords it
+// recognises masked, which misses some ("password = x", a quoted one with
+// an escaped quote), and keeps it whole in the error's ConnString.
+func withoutConnString(err error) error {
+	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
+	if !ok {
+		return errors.New("cannot parse")
+	}
+	safe := *pe
+	safe.ConnString = "REDACTED"
+	return &safe
 }
 
 // Pool returns the Store's connection pool, to share with package dispatch
