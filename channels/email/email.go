@@ -254,7 +254,9 @@ type Config struct {
 	Name string `yaml:"name" json:"name"`
 	// Host of the SMTP server, without port. Required. A name outside
 	// ASCII (IDN) is dialed, and checked against the certificate, as its
-	// A-labels ("xn--…").
+	// A-labels ("xn--…"). New refuses a name no resolver can look up: an
+	// empty label ("a..b", ".example"; a final dot is the root's), a label
+	// over 63 characters, or over 253 in all.
 	Host string `yaml:"host" json:"host"`
 	// Port of the SMTP server; default by TLS mode: 587, 465 or 25.
 	Port int `yaml:"port" json:"port"`
