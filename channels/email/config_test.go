@@ -95,6 +95,9 @@ func TestNewRejects(t *testing.T) {
 		{"unsubscribe template", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u?e={{.Recipient" }, "Config.ListUnsubscribe: parse"},
 		{"unsubscribe field", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u?e={{.Email}}" }, "Config.ListUnsubscribe: render unsubscribe URL"},
 		{"unsubscribe scheme", func(c *email.Config) { c.ListUnsubscribe = "ftp://x.example/u" }, "must be an absolute https, http or mailto URL"},
+		{"unsubscribe too long for a header line", func(c *email.Config) {
+			c.ListUnsubscribe = "https://x.example/u?t=" + strings.Repeat("a", 980) + "&e={{.Recipient}}"
+		}, "Config.ListUnsubscribe: unsubscribe URL https://x.example/…?…: 1023 characters, over the 995 a header line holds"},
 		{"unsubscribe header break", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u>, <https://evil.example/" }, "characters not allowed in a header"},
 		{"one-click needs https", func(c *email.Config) {
 			c.ListUnsubscribe, c.ListUnsubscribeOneClick = "mailto:unsubscribe@example.com", true

@@ -301,6 +301,11 @@ type Config struct {
 	// (https: or mailto:) written into each message's List-Unsubscribe
 	// header. {{.Recipient}} is the recipient's address, already escaped
 	// for a URL query: "https://status.example.com/unsubscribe?email={{.Recipient}}".
+	// A field longer than 78 characters is folded after its colon, so that
+	// the URL, never folded itself, stands whole on a line of its own; a
+	// URL over 995 characters, which no header line can hold (RFC 5322,
+	// 2.1.1), is refused: by New, when the URL for a sample address is,
+	// else by Send, for that recipient.
 	ListUnsubscribe string `yaml:"list_unsubscribe" json:"list_unsubscribe"`
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
