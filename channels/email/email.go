@@ -96,7 +96,9 @@
 //
 // A message the server accepted but whose 250 reply was lost with the
 // connection is sent again on retry: SMTP cannot tell it from a message that
-// never arrived, and so is one whose delivery mark the Ledger failed to save.
+// never arrived, and so is one whose delivery mark the Ledger failed to save,
+// and one whose reply came after the attempt's context ended (the wait for
+// that reply is not Config.Timeout but up to 10 minutes: see there).
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
 // again from an earlier Send do not count. Preview has no length
@@ -319,8 +321,13 @@ type Config struct {
 	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
 	// together) and each message (from MAIL FROM, or the RSET before it,
-	// to the reply to its end of DATA); default 30s. The context given to
-	// Send and Check bounds the whole attempt.
+	// to the end of its data); default 30s. The reply to the end of DATA
+	// is waited for up to 10 minutes, as RFC 5321 (4.5.3.2.6) asks: a
+	// server that filters the message first may take that long, and a
+	// message it accepts after the client gave up would be sent again on
+	// the retry. The context given to Send and Check bounds the whole
+	// attempt, that wait included: under a Broadcaster, so does
+	// broadcast.Options.AttemptTimeout (30s by default).
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// IdleTimeout is how long a connection, authenticated, waits for the
 	// next Send once a Send is done with it: at most Concurrency of them

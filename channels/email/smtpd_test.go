@@ -40,6 +40,7 @@ type fakeSMTP struct {
 	resetAll string              // reply to every RSET, "" none
 	rcptAll  string              // reply to every RCPT, "" none
 	dataAll  string              // reply to every end of DATA, "" none
+	dataWait time.Duration       // wait before the reply to every end of DATA
 	authAll  string              // reply to every AUTH, "" none
 	mailAll  string              // reply to every MAIL, "" none
 	mailFrom int                 // mailAll only once this many messages were accepted
@@ -525,6 +526,16 @@ func (c *session) data() bool {
 	body, err := c.tp.ReadDotBytes()
 	if err != nil {
 		return false
+	}
+	c.srv.mu.Lock()
+	wait := c.srv.dataWait
+	c.srv.mu.Unlock()
+	if wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-c.srv.stop:
+			return false
+		}
 	}
 	c.srv.mu.Lock()
 	r := pop(c.srv.dataPlan, c.to[0])
