@@ -317,7 +317,13 @@ type Config struct {
 	ListUnsubscribeOneClick bool `yaml:"list_unsubscribe_one_click" json:"list_unsubscribe_one_click"`
 	// HelloName is the name sent with EHLO: a domain name (outside ASCII:
 	// sent as its A-labels) or an address literal, "[192.0.2.1]" or
-	// "[IPv6:2001:db8::1]". Default the local host name.
+	// "[IPv6:2001:db8::1]". Default: the local host name if it is fully
+	// qualified (has a dot), else the address literal of the connection's
+	// local address, as RFC 5321 (4.1.4) asks of a client without a
+	// meaningful name; never a bare name such as a container's, which
+	// servers that want a fully qualified name refuse (Postfix's
+	// reject_non_fqdn_helo_hostname). Behind NAT, that literal is the
+	// private address: set HelloName to the name the server should see.
 	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
 	// together) and each message (from MAIL FROM, or the RSET before it,

@@ -61,6 +61,7 @@ type serverOptions struct {
 	implicit   bool   // TLS from the first byte
 	inTurn     bool   // no PIPELINING offered: the client waits for each reply
 	smtputf8   bool   // SMTPUTF8 (RFC 6531) offered
+	ipv6       bool   // listen on [::1], not 127.0.0.1
 }
 
 // gotCommand is a command the server read: its verb, the connection, and
@@ -122,7 +123,11 @@ func clientTLS() *tls.Config {
 
 // startSMTP starts a fake server, stopped with t.Cleanup.
 func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := "127.0.0.1:0"
+	if opts.ipv6 {
+		addr = "[::1]:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
 	if opts.implicit {
 		ln = tls.NewListener(ln, serverTLS())
