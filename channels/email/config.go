@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -208,19 +209,11 @@ func checkAuth(cfg Config) error {
 	if cfg.Username == "" && (!cfg.Password.IsZero() || cfg.TokenSource != nil) {
 		return fieldErr("Username", "missing")
 	}
-	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !isLoopback(cfg.Host) {
+	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !endpoint.Loopback(cfg.Host) {
 		return fieldErr("TLS", "TLSPlaintext would send credentials in the clear to %q; "+
 			"use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)", cfg.Host)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkAddresses parses From and To, and derives the Message-ID domain and

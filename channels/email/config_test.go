@@ -127,6 +127,9 @@ func TestNewAccepts(t *testing.T) {
 		{"implicit TLS", func(c *email.Config) { c.TLS = email.TLSImplicit }},
 		{"plaintext without credentials", func(c *email.Config) { c.TLS, c.Username, c.Password = email.TLSPlaintext, "", redact.NewSecret("") }},
 		{"plaintext credentials to loopback", func(c *email.Config) { c.TLS, c.Host = email.TLSPlaintext, "127.0.0.1" }},
+		// Host names are case-insensitive (RFC 4343): the loopback rule is
+		// the endpoint package's, shared by every channel.
+		{"plaintext credentials to LOCALHOST", func(c *email.Config) { c.TLS, c.Host = email.TLSPlaintext, "LocalHost" }},
 		{"IPv6 host", func(c *email.Config) { c.Host = "::1" }},
 		{"IPv6 host in brackets, as in a URL", func(c *email.Config) { c.Host = "[::1]" }},
 		// The root's label after a final dot, and names resolvers take that
