@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -82,6 +84,9 @@ func checkServer(cfg *Config) error {
 		return fieldErr("Host", "%q includes a port; set Config.Port", h)
 	}
 	host, err := asciiHost(cfg.Host)
+	if err == nil {
+		err = checkLabels(host)
+	}
 	if err != nil {
 		return fieldErr("Host", "invalid host name %q: %v", cfg.Host, err)
 	}
@@ -149,6 +154,30 @@ func helloName(name string) (string, error) {
 	return "", fieldErr("HelloName", "%q is neither a domain name nor an address literal", name)
 }
 
+// dnsLengths checks the labels of a host name in ASCII: none empty, none
+// over 63 octets, at most 253 octets in all (RFC 1035, 2.3.4). It has none
+// of IDNA's rules for letters, so that names resolvers take ("mail_relay",
+// "r3---sn-4g5e.example.com") pass.
+var dnsLengths = idna.New(idna.VerifyDNSLength(true))
+
+// checkLabels refuses a host name, in ASCII, that no resolver can look up:
+// one with an empty label ("a..b", ".example"; only a final dot, the
+// root's label, may end it), a label over 63 octets, or over 253 in all.
+// An IP address passes.
+func checkLabels(host string) error {
+	if net.ParseIP(host) != nil {
+		return nil
+	}
+	name := strings.TrimSuffix(host, ".")
+	if name == "" || strings.Contains("."+name+".", "..") {
+		return errors.New("an empty label")
+	}
+	if _, err := dnsLengths.ToASCII(name); err != nil {
+		return errors.New("a label over 63 characters, or over 253 in all")
+	}
+	return nil
+}
+
 // helloProfile is idna.Lookup's mapping that also refuses empty labels
 // ("a..b", ".example") and overlong names, which EHLO's Domain (RFC 5321,
 // 4.1.2) does not take; only a final dot, the root's label, it lets pass.
@@ -180,19 +209,11 @@ func checkAuth(cfg Config) error {
 	if cfg.Username == "" && (!cfg.Password.IsZero() || cfg.TokenSource != nil) {
 		return fieldErr("Username", "missing")
 	}
-	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !isLoopback(cfg.Host) {
+	if cfg.TLS == TLSPlaintext && cfg.Auth != AuthNone && cfg.Username != "" && !endpoint.Loopback(cfg.Host) {
 		return fieldErr("TLS", "TLSPlaintext would send credentials in the clear to %q; "+
 			"use TLSStartTLS or TLSImplicit (plaintext AUTH is allowed to a loopback host only)", cfg.Host)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkAddresses parses From and To, and derives the Message-ID domain and

@@ -45,6 +45,13 @@ func TestNewRejects(t *testing.T) {
 		{"host with port", func(c *email.Config) { c.Host = "smtp.example.com:587" }, "Config.Host: \"smtp.example.com:587\" includes a port"},
 		{"host with space", func(c *email.Config) { c.Host = "smtp example" }, "Config.Host: invalid host name"},
 		{"host not a valid IDN", func(c *email.Config) { c.Host = "-bücher.example" }, `Config.Host: invalid host name "-bücher.example"`},
+		// RFC 1035 (2.3.4): no label is empty, none is over 63 octets; a name
+		// that breaks this passed New and failed only when dialed, at every retry.
+		{"host with an empty label", func(c *email.Config) { c.Host = "a..b" }, `Config.Host: invalid host name "a..b": an empty label`},
+		{"host with a leading dot", func(c *email.Config) { c.Host = ".example.com" }, `Config.Host: invalid host name ".example.com": an empty label`},
+		{"host with two final dots", func(c *email.Config) { c.Host = "smtp.example.com.." }, `Config.Host: invalid host name "smtp.example.com..": an empty label`},
+		{"host IDN with an empty label", func(c *email.Config) { c.Host = "smtp..bücher.example" }, `Config.Host: invalid host name "smtp..bücher.example"`},
+		{"host label too long", func(c *email.Config) { c.Host = strings.Repeat("a", 64) + ".example" }, "Config.Host: invalid host name"},
 		{"port", func(c *email.Config) { c.Port = 70000 }, "Config.Port: 70000 out of range"},
 		{"tls mode", func(c *email.Config) { c.TLS = 7 }, "Config.TLS: unknown mode 7"},
 		{"tls config in plaintext", func(c *email.Config) {
@@ -88,6 +95,9 @@ func TestNewRejects(t *testing.T) {
 		{"unsubscribe template", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u?e={{.Recipient" }, "Config.ListUnsubscribe: parse"},
 		{"unsubscribe field", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u?e={{.Email}}" }, "Config.ListUnsubscribe: render unsubscribe URL"},
 		{"unsubscribe scheme", func(c *email.Config) { c.ListUnsubscribe = "ftp://x.example/u" }, "must be an absolute https, http or mailto URL"},
+		{"unsubscribe too long for a header line", func(c *email.Config) {
+			c.ListUnsubscribe = "https://x.example/u?t=" + strings.Repeat("a", 980) + "&e={{.Recipient}}"
+		}, "Config.ListUnsubscribe: unsubscribe URL https://x.example/…?…: 1023 characters, over the 995 a header line holds"},
 		{"unsubscribe header break", func(c *email.Config) { c.ListUnsubscribe = "https://x.example/u>, <https://evil.example/" }, "characters not allowed in a header"},
 		{"one-click needs https", func(c *email.Config) {
 			c.ListUnsubscribe, c.ListUnsubscribeOneClick = "mailto:unsubscribe@example.com", true
@@ -117,8 +127,16 @@ func TestNewAccepts(t *testing.T) {
 		{"implicit TLS", func(c *email.Config) { c.TLS = email.TLSImplicit }},
 		{"plaintext without credentials", func(c *email.Config) { c.TLS, c.Username, c.Password = email.TLSPlaintext, "", redact.NewSecret("") }},
 		{"plaintext credentials to loopback", func(c *email.Config) { c.TLS, c.Host = email.TLSPlaintext, "127.0.0.1" }},
+		// Host names are case-insensitive (RFC 4343): the loopback rule is
+		// the endpoint package's, shared by every channel.
+		{"plaintext credentials to LOCALHOST", func(c *email.Config) { c.TLS, c.Host = email.TLSPlaintext, "LocalHost" }},
 		{"IPv6 host", func(c *email.Config) { c.Host = "::1" }},
 		{"IPv6 host in brackets, as in a URL", func(c *email.Config) { c.Host = "[::1]" }},
+		// The root's label after a final dot, and names resolvers take that
+		// IDNA's letter rules would refuse (an underscore, "--" in a label).
+		{"host with a final dot", func(c *email.Config) { c.Host = "smtp.example.com." }},
+		{"host with an underscore", func(c *email.Config) { c.Host = "mail_relay" }},
+		{"host with a double hyphen", func(c *email.Config) { c.Host = "r3---sn-4g5e.example.com" }},
 		{"LOGIN", func(c *email.Config) { c.Auth = email.AuthLogin }},
 		{"XOAUTH2", func(c *email.Config) { c.Password, c.TokenSource = redact.NewSecret(""), staticToken("t") }},
 		{"no auth", func(c *email.Config) { c.Auth, c.Username, c.Password = email.AuthNone, "", redact.NewSecret("") }},

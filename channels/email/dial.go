@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,10 +64,24 @@ func (cn *conn) unbind() bool {
 // token (XOAUTH2) or the configured password. Its errors are classified
 // (broadcast.Permanent for authentication, TLS and protocol refusals) and
 // scrubbed.
+//
+// It connects itself, not through go-mail, so that EHLO can name the
+// connection's local address (see defaultHello), which go-mail would fix
+// before it connects; go-mail then speaks over that connection.
 func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*conn, error) {
 	cn := &conn{}
-	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(ctx, cn, token)...)
+	deadline := time.Now().Add(c.cfg.Timeout)
+	if err := cn.dialRaw(ctx, deadline, c.cfg); err != nil {
+		return nil, scrub.error(c.dialError(ctx, err))
+	}
+	left := time.Until(deadline) // what Timeout leaves for the greeting, EHLO, STARTTLS and AUTH
+	if left <= 0 {
+		cn.abort()
+		return nil, scrub.error(c.dialError(ctx, os.ErrDeadlineExceeded))
+	}
+	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(cn.raw, token, left)...)
 	if err != nil {
+		cn.abort()
 		return nil, broadcast.Permanent(fmt.Errorf("email: configure client: %w", err))
 	}
 	client, err := mc.DialToSMTPClientWithContext(ctx)
@@ -89,20 +105,23 @@ func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*con
 	return cn, nil
 }
 
-func (c *Channel) clientOptions(ctx context.Context, cn *conn, token string) []gomail.Option {
+// clientOptions are go-mail's options for a session over raw, connected,
+// whose greeting, EHLO, STARTTLS and AUTH get timeout.
+func (c *Channel) clientOptions(raw net.Conn, token string, timeout time.Duration) []gomail.Option {
+	hello := c.cfg.HelloName
+	if hello == "" {
+		host, _ := os.Hostname()
+		hello = defaultHello(host, raw.LocalAddr())
+	}
 	opts := []gomail.Option{
 		gomail.WithPort(c.cfg.Port),
-		gomail.WithTimeout(c.cfg.Timeout),
+		gomail.WithTimeout(timeout),
 		gomail.WithTLSPolicy(gomail.NoTLS),
-		gomail.WithDialContextFunc(func(dctx context.Context, network, addr string) (net.Conn, error) {
-			return cn.dialRaw(ctx, dctx, network, addr, c.cfg)
-		}),
+		gomail.WithDialContextFunc(func(context.Context, string, string) (net.Conn, error) { return raw, nil }),
+		gomail.WithHELO(hello),
 	}
 	if c.cfg.TLS == TLSStartTLS {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(c.cfg.TLSConfig))
-	}
-	if c.cfg.HelloName != "" {
-		opts = append(opts, gomail.WithHELO(c.cfg.HelloName))
 	}
 	user, pass := gomail.WithUsername(c.cfg.Username), gomail.WithPassword(c.cfg.Password.Reveal())
 	switch c.authMethod() {
@@ -132,23 +151,53 @@ func (c *Channel) authMethod() AuthMethod {
 	return AuthAuto
 }
 
-// dialRaw opens the TCP (or, for TLSImplicit, TLS) connection and binds
-// it to ctx, the caller's. dctx bounds the dial.
-func (cn *conn) dialRaw(ctx, dctx context.Context, network, addr string, cfg *Config) (net.Conn, error) {
+// dialRaw opens the TCP (or, for TLSImplicit, TLS) connection, by
+// deadline, and binds it to ctx, the caller's.
+func (cn *conn) dialRaw(ctx context.Context, deadline time.Time, cfg *Config) error {
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	// JoinHostPort brackets an IPv6 address, which go-mail's "host:port" did not.
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	d := &net.Dialer{}
 	var raw net.Conn
 	var err error
 	if cfg.TLS == TLSImplicit {
-		raw, err = (&tls.Dialer{NetDialer: d, Config: cfg.TLSConfig}).DialContext(dctx, network, addr)
+		raw, err = (&tls.Dialer{NetDialer: d, Config: cfg.TLSConfig}).DialContext(dctx, "tcp", addr)
 	} else {
-		raw, err = d.DialContext(dctx, network, addr)
+		raw, err = d.DialContext(dctx, "tcp", addr)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cn.raw = raw
 	cn.bind(ctx)
-	return raw, nil
+	return nil
+}
+
+// defaultHello is the name EHLO gives without Config.HelloName: hostname,
+// the local host name, if it is fully qualified (RFC 5321, 2.3.5: it has a
+// dot, and EHLO takes it), else the address literal of local, the
+// connection's own address, which is what RFC 5321 (4.1.4) asks of a
+// client without a meaningful name, and what Python's smtplib sends.
+// go-mail would send the bare host name, a container's id, say, which
+// servers that want a fully qualified name (Postfix's
+// reject_non_fqdn_helo_hostname) refuse.
+func defaultHello(hostname string, local net.Addr) string {
+	name := strings.TrimSuffix(hostname, ".")
+	if strings.Contains(name, ".") {
+		if h, err := helloName(name); err == nil {
+			return h
+		}
+	}
+	ap, err := netip.ParseAddrPort(local.String())
+	if err != nil {
+		return "[127.0.0.1]" // not an IP connection: never so over TCP
+	}
+	ip := ap.Addr().Unmap().WithZone("")
+	if ip.Is4() {
+		return "[" + ip.String() + "]"
+	}
+	return "[IPv6:" + ip.String() + "]"
 }
 
 // quitWait bounds the wait for the reply to QUIT.

@@ -3,8 +3,10 @@ package email_test
 import (
 	"context"
 	"errors"
-	"github.com/outagecast/outagecast/redact"
+	"fmt"
 	"net"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/redact"
 )
 
 const testToken = "ya29.a0-test-token-Qw7"
@@ -168,6 +171,59 @@ func TestHelloName(t *testing.T) {
 			require.NotEmpty(t, ehlo)
 			for _, line := range ehlo {
 				assert.Equal(t, "EHLO "+c.want, line)
+			}
+		})
+	}
+}
+
+// TestDefaultHelloName: without HelloName, EHLO names the client by a name
+// a server's check for a fully qualified name takes (Postfix's
+// reject_non_fqdn_helo_hostname refuses "EHLO <container id>"): the local
+// host name if it has a dot, else the address literal of the connection's
+// local address, as RFC 5321 (4.1.4) asks of a client without a
+// meaningful name, and as Python's smtplib does. go-mail's default, the
+// bare host name, was refused in containers.
+func TestDefaultHelloName(t *testing.T) {
+	for _, implicit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("implicit TLS %v", implicit), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, implicit: implicit})
+			cfg := config(srv, "alice@example.net")
+			if implicit {
+				cfg.TLS = email.TLSImplicit
+			}
+			require.NoError(t, newChannel(t, cfg).Check(context.Background()))
+			want := "[127.0.0.1]" // the fake server listens there
+			if h, err := os.Hostname(); err == nil && strings.Contains(strings.TrimSuffix(h, "."), ".") {
+				want = strings.ToLower(strings.TrimSuffix(h, "."))
+			}
+			var ehlo []string
+			for _, cmd := range srv.commands() {
+				if cmd.verb == "EHLO" {
+					ehlo = append(ehlo, cmd.line)
+				}
+			}
+			require.NotEmpty(t, ehlo)
+			for _, line := range ehlo {
+				assert.Equal(t, "EHLO "+want, line)
+			}
+		})
+	}
+}
+
+// TestIPv6Host: an IPv6 address in Host, bare or in brackets as a URL
+// writes it, is dialed as "[::1]:port"; go-mail's "::1:port" failed at
+// every attempt. EHLO then names the connection's IPv6 address (RFC 5321,
+// 4.1.3).
+func TestIPv6Host(t *testing.T) {
+	for _, host := range []string{"::1", "[::1]"} {
+		t.Run(host, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, noTLS: true, ipv6: true})
+			cfg := config(srv, "alice@example.net")
+			cfg.Host, cfg.TLS, cfg.TLSConfig = host, email.TLSPlaintext, nil
+			send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+			assert.Len(t, srv.messages(), 1)
+			if h, err := os.Hostname(); err == nil && !strings.Contains(h, ".") {
+				assert.Equal(t, "EHLO [IPv6:::1]", srv.commands()[0].line)
 			}
 		})
 	}

@@ -96,7 +96,9 @@
 //
 // A message the server accepted but whose 250 reply was lost with the
 // connection is sent again on retry: SMTP cannot tell it from a message that
-// never arrived, and so is one whose delivery mark the Ledger failed to save.
+// never arrived, and so is one whose delivery mark the Ledger failed to save,
+// and one whose reply came after the attempt's context ended (the wait for
+// that reply is not Config.Timeout but up to 10 minutes: see there).
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
 // again from an earlier Send do not count. Preview has no length
@@ -254,7 +256,9 @@ type Config struct {
 	Name string `yaml:"name" json:"name"`
 	// Host of the SMTP server, without port. Required. A name outside
 	// ASCII (IDN) is dialed, and checked against the certificate, as its
-	// A-labels ("xn--…").
+	// A-labels ("xn--…"). New refuses a name no resolver can look up: an
+	// empty label ("a..b", ".example"; a final dot is the root's), a label
+	// over 63 characters, or over 253 in all.
 	Host string `yaml:"host" json:"host"`
 	// Port of the SMTP server; default by TLS mode: 587, 465 or 25.
 	Port int `yaml:"port" json:"port"`
@@ -299,6 +303,11 @@ type Config struct {
 	// (https: or mailto:) written into each message's List-Unsubscribe
 	// header. {{.Recipient}} is the recipient's address, already escaped
 	// for a URL query: "https://status.example.com/unsubscribe?email={{.Recipient}}".
+	// A field longer than 78 characters is folded after its colon, so that
+	// the URL, never folded itself, stands whole on a line of its own; a
+	// URL over 995 characters, which no header line can hold (RFC 5322,
+	// 2.1.1), is refused: by New, when the URL for a sample address is,
+	// else by Send, for that recipient.
 	ListUnsubscribe string `yaml:"list_unsubscribe" json:"list_unsubscribe"`
 	// ListUnsubscribeFunc, instead of ListUnsubscribe, returns the URL for a
 	// recipient (for example with a signed token); "" omits the header.
@@ -308,12 +317,23 @@ type Config struct {
 	ListUnsubscribeOneClick bool `yaml:"list_unsubscribe_one_click" json:"list_unsubscribe_one_click"`
 	// HelloName is the name sent with EHLO: a domain name (outside ASCII:
 	// sent as its A-labels) or an address literal, "[192.0.2.1]" or
-	// "[IPv6:2001:db8::1]". Default the local host name.
+	// "[IPv6:2001:db8::1]". Default: the local host name if it is fully
+	// qualified (has a dot), else the address literal of the connection's
+	// local address, as RFC 5321 (4.1.4) asks of a client without a
+	// meaningful name; never a bare name such as a container's, which
+	// servers that want a fully qualified name refuse (Postfix's
+	// reject_non_fqdn_helo_hostname). Behind NAT, that literal is the
+	// private address: set HelloName to the name the server should see.
 	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
 	// together) and each message (from MAIL FROM, or the RSET before it,
-	// to the reply to its end of DATA); default 30s. The context given to
-	// Send and Check bounds the whole attempt.
+	// to the end of its data); default 30s. The reply to the end of DATA
+	// is waited for up to 10 minutes, as RFC 5321 (4.5.3.2.6) asks: a
+	// server that filters the message first may take that long, and a
+	// message it accepts after the client gave up would be sent again on
+	// the retry. The context given to Send and Check bounds the whole
+	// attempt, that wait included: under a Broadcaster, so does
+	// broadcast.Options.AttemptTimeout (30s by default).
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// IdleTimeout is how long a connection, authenticated, waits for the
 	// next Send once a Send is done with it: at most Concurrency of them

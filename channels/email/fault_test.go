@@ -318,10 +318,36 @@ func TestContextEndsSend(t *testing.T) {
 	}
 }
 
+// TestSlowEndOfDataNotTimedOut: the reply to the end of DATA may come long
+// after Config.Timeout, which bounds the other steps: a server that filters
+// the message before it answers takes its time, and RFC 5321 (4.5.3.2.6)
+// asks clients to wait 10 minutes for it. Given up early, a message the
+// server then accepts is sent again on the retry, a duplicate. The wait,
+// well past Timeout here, ends with the message delivered once.
+func TestSlowEndOfDataNotTimedOut(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			rcpt := recipients(2)
+			cfg := config(srv, rcpt...)
+			// Timeout long enough for a loaded machine to connect.
+			cfg.Concurrency, cfg.Timeout = 1, time.Second
+			srv.script(func(s *fakeSMTP) { s.dataWait = cfg.Timeout * 3 / 2 })
+			r := send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+			assert.Equal(t, "2", r.Meta["sent"])
+			assert.Len(t, srv.messages(), 2, "each message once")
+			assert.Equal(t, 1, srv.connections(), "no connection given up")
+		})
+	}
+}
+
+// TestSilentServerTimesOutAndRedials: a server silent at a step Config.Timeout
+// bounds (here RCPT; not the end of DATA, see TestSlowEndOfDataNotTimedOut)
+// has its connection given up, and the recipient goes out on a new one.
 func TestSilentServerTimesOutAndRedials(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	rcpt := recipients(3)
-	srv.script(func(s *fakeSMTP) { s.dataPlan[rcpt[1]] = []string{hang} })
+	srv.script(func(s *fakeSMTP) { s.rcptPlan[rcpt[1]] = []string{hang} })
 	cfg := config(srv, rcpt...)
 	// Timeout bounds every command, the redial's TLS handshake and AUTH
 	// too: short, to detect the silence soon, yet long enough for a loaded

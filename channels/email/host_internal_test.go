@@ -2,6 +2,7 @@ package email
 
 import (
 	"crypto/tls"
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,5 +33,32 @@ func TestIDNServerName(t *testing.T) {
 					"the caller's TLSConfig is left as it is")
 			}
 		})
+	}
+}
+
+// The default EHLO name (RFC 5321, 4.1.1.1 and 4.1.4): the host name when
+// it is fully qualified, else the address literal of the connection's
+// local address, an IPv4-mapped one as IPv4, an IPv6 one tagged and without
+// its zone (4.1.3). A host name EHLO cannot take, or one without a dot,
+// which Postfix's reject_non_fqdn_helo_hostname refuses, is not used.
+func TestDefaultHello(t *testing.T) {
+	v4 := &net.TCPAddr{IP: net.ParseIP("192.0.2.7"), Port: 40000}
+	for _, c := range []struct {
+		hostname string
+		local    net.Addr
+		want     string
+	}{
+		{"mail.example.com", v4, "mail.example.com"},
+		{"Mail.Example.com.", v4, "mail.example.com"},
+		{"relay.bücher.example", v4, "relay.xn--bcher-kva.example"},
+		{"3f2a9c1d7e4b", v4, "[192.0.2.7]"},
+		{"localhost", v4, "[192.0.2.7]"},
+		{"", v4, "[192.0.2.7]"},
+		{"bad_name.example", v4, "[192.0.2.7]"},
+		{"vm", &net.TCPAddr{IP: net.ParseIP("::ffff:192.0.2.7")}, "[192.0.2.7]"},
+		{"vm", &net.TCPAddr{IP: net.ParseIP("2001:db8::7")}, "[IPv6:2001:db8::7]"},
+		{"vm", &net.TCPAddr{IP: net.ParseIP("fe80::1"), Zone: "eth0"}, "[IPv6:fe80::1]"},
+	} {
+		assert.Equal(t, c.want, defaultHello(c.hostname, c.local), "%q %v", c.hostname, c.local)
 	}
 }

@@ -89,7 +89,10 @@ type mpSummary struct {
 type mpMessage struct {
 	mpSummary
 	Text, HTML      string
-	ListUnsubscribe struct{ Header, HeaderPost, Errors string }
+	ListUnsubscribe struct {
+		Header, HeaderPost, Errors string
+		Links                      []string
+	}
 }
 
 // messages waits until Mailpit holds want messages and returns them in full,
@@ -297,4 +300,22 @@ func TestMailpitInternationalAddresses(t *testing.T) {
 		got = append(got, m.To[0].Address)
 	}
 	assert.ElementsMatch(t, []string{"zoe@xn--bcher-kva.example", "用户@example.com"}, got)
+}
+
+// TestMailpitLongUnsubscribeURL: a List-Unsubscribe URL too long for a
+// line of 78 characters goes folded onto a line of its own, and a real
+// server's checker reads it whole, as the one link, without complaint
+// (it reports a URL with white space inside, as folding inside the
+// angle brackets would leave: "should not contain spaces").
+func TestMailpitLongUnsubscribeURL(t *testing.T) {
+	mp := newMailpit(t)
+	cfg := mp.config("alice@example.net")
+	cfg.ListUnsubscribe = "https://status.example.com/unsubscribe?token=" + strings.Repeat("t", 300) + "&email={{.Recipient}}"
+	send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+
+	m := mp.messages(1)[0]
+	want := "https://status.example.com/unsubscribe?token=" + strings.Repeat("t", 300) + "&email=alice%40example.net"
+	assert.Empty(t, m.ListUnsubscribe.Errors)
+	assert.Equal(t, []string{want}, m.ListUnsubscribe.Links)
+	assert.Equal(t, "List-Unsubscribe=One-Click", m.ListUnsubscribe.HeaderPost)
 }

@@ -287,7 +287,7 @@ func (c *Channel) makeRecipientHeader(i int) ([]byte, error) {
 	}
 	h := foldHeader("To", c.to[i].String())
 	if link != "" {
-		h += "List-Unsubscribe: <" + link + ">\r\n"
+		h += foldHeader("List-Unsubscribe", "<"+link+">")
 		if c.cfg.ListUnsubscribeOneClick {
 			h += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
 		}
@@ -295,8 +295,17 @@ func (c *Channel) makeRecipientHeader(i int) ([]byte, error) {
 	return []byte(h), nil
 }
 
-// maxLine is the length a header line is folded at (RFC 5322, 2.1.1).
+// maxLine is the length a header line is folded at (RFC 5322, 2.1.1:
+// SHOULD).
 const maxLine = 78
+
+// maxUnsubscribeURL is the longest List-Unsubscribe URL a header line
+// holds whole, as " <URL>" in the 998 characters RFC 5322 (2.1.1) allows
+// (MUST). RFC 2369 (2) has readers ignore white space inside the angle
+// brackets, so a longer URL could be folded; but checkers, as Mailpit's,
+// report a URL with white space as broken, and a one-click unsubscribe
+// (RFC 8058) posts to the URL as the receiver reads it.
+const maxUnsubscribeURL = 998 - len(" <>")
 
 // foldHeader returns "name: value" and CRLF, folded before a space (also
 // the one after the colon) so that no line is longer than maxLine unless a
@@ -338,6 +347,10 @@ func unsubscribeURL(t *template.Template, fn func(string) string, recipient stri
 	// may hold a token that lets anyone unsubscribe the recipient.
 	if hasControlOrSpace(s) || strings.ContainsAny(s, "<>,\"") || !isASCII(s) {
 		return "", fmt.Errorf("unsubscribe URL %s: characters not allowed in a header", redact.ShowURL(s))
+	}
+	if len(s) > maxUnsubscribeURL {
+		return "", fmt.Errorf("unsubscribe URL %s: %d characters, over the %d a header line holds (RFC 5322, 2.1.1)",
+			redact.ShowURL(s), len(s), maxUnsubscribeURL)
 	}
 	p, err := url.Parse(s)
 	switch {

@@ -309,6 +309,44 @@ func TestListUnsubscribe(t *testing.T) {
 	}
 }
 
+// TestLongUnsubscribeURLFolded: a List-Unsubscribe field too long for one
+// line of 78 characters (RFC 5322, 2.1.1: SHOULD) is folded after the
+// colon, so that the URL, which has no white space to fold at, goes whole
+// on a line of its own: no line is over 78 but the URL's, and none over
+// 998 (MUST). RFC 2369 (2) has readers ignore white space inside the angle
+// brackets, but checkers do not take it (Mailpit's reports "should not
+// contain spaces"), so the URL is never folded: one over 995 characters,
+// which no line can hold, refuses that recipient.
+func TestLongUnsubscribeURLFolded(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	medium := "https://status.example.com/unsubscribe?token=" + strings.Repeat("m", 60)
+	longest := "https://status.example.com/unsubscribe?token="
+	longest += strings.Repeat("l", 995-len(longest))
+	links := map[string]string{"medium@example.net": medium, "longest@example.net": longest,
+		"over@example.net": longest + "x"}
+	cfg := config(srv, "medium@example.net", "longest@example.net", "over@example.net")
+	cfg.ListUnsubscribeFunc = func(r string) string { return links[r] }
+	ledger := channeltest.NewLedger()
+	send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1), Ledger: ledger})
+	msgs := srv.messages()
+	require.Len(t, msgs, 2)
+	for _, m := range msgs {
+		link := links[m.to[0]]
+		assert.Equal(t, "<"+link+">", parse(t, m.data).header.Get("List-Unsubscribe"), m.to[0])
+		// The fake server reads the data as textproto does: lines end in LF.
+		head, _, _ := strings.Cut(m.data, "\n\n")
+		for line := range strings.SplitSeq(head, "\n") {
+			assert.LessOrEqual(t, len(line), 998, "RFC 5322, 2.1.1: MUST")
+			if len(line) > 78 {
+				assert.Equal(t, " <"+link+">", line, "only the URL's line is over 78, and holds it whole")
+			}
+		}
+		assert.Contains(t, head, "\nList-Unsubscribe:\n <"+link+">\n")
+	}
+	require.Contains(t, ledger.Failed(), "over@example.net")
+	assert.Contains(t, ledger.Failed()["over@example.net"].Error(), "996 characters, over the 995 a header line holds")
+}
+
 func TestBadUnsubscribeURLRefusesThatRecipient(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	cfg := config(srv, "good@example.net", "bad@example.net")

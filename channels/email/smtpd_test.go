@@ -40,6 +40,7 @@ type fakeSMTP struct {
 	resetAll string              // reply to every RSET, "" none
 	rcptAll  string              // reply to every RCPT, "" none
 	dataAll  string              // reply to every end of DATA, "" none
+	dataWait time.Duration       // wait before the reply to every end of DATA
 	authAll  string              // reply to every AUTH, "" none
 	mailAll  string              // reply to every MAIL, "" none
 	mailFrom int                 // mailAll only once this many messages were accepted
@@ -60,6 +61,7 @@ type serverOptions struct {
 	implicit   bool   // TLS from the first byte
 	inTurn     bool   // no PIPELINING offered: the client waits for each reply
 	smtputf8   bool   // SMTPUTF8 (RFC 6531) offered
+	ipv6       bool   // listen on [::1], not 127.0.0.1
 }
 
 // gotCommand is a command the server read: its verb, the connection, and
@@ -121,7 +123,11 @@ func clientTLS() *tls.Config {
 
 // startSMTP starts a fake server, stopped with t.Cleanup.
 func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := "127.0.0.1:0"
+	if opts.ipv6 {
+		addr = "[::1]:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
 	if opts.implicit {
 		ln = tls.NewListener(ln, serverTLS())
@@ -525,6 +531,16 @@ func (c *session) data() bool {
 	body, err := c.tp.ReadDotBytes()
 	if err != nil {
 		return false
+	}
+	c.srv.mu.Lock()
+	wait := c.srv.dataWait
+	c.srv.mu.Unlock()
+	if wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-c.srv.stop:
+			return false
+		}
 	}
 	c.srv.mu.Lock()
 	r := pop(c.srv.dataPlan, c.to[0])

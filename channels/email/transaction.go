@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/textproto"
+	"time"
 )
 
 // The SMTP commands of a transaction, as RecipientError.Command names them.
@@ -152,8 +153,23 @@ func (cn *conn) flush() error {
 	return nil
 }
 
-// readEnd reads the reply to the end of DATA.
+// endOfDataWait bounds the wait for the reply to the end of DATA: the 10
+// minutes RFC 5321 (4.5.3.2.6) asks clients to wait, since the server may
+// filter or pass on the message before it answers. A shorter wait can make
+// a duplicate: a message the server accepts after the client gave up is
+// sent again on the retry. The context the connection is bound to still
+// ends the wait at once.
+const endOfDataWait = 10 * time.Minute
+
+// readEnd reads the reply to the end of DATA, waiting for it up to
+// endOfDataWait (or Config.Timeout, if longer) rather than the
+// Config.Timeout of the other steps. Go-mail bounds a connection's
+// reads and writes by one deadline, which UpdateDeadline moves: the next
+// message's moves it back.
 func (cn *conn) readEnd() error {
+	if err := cn.client.UpdateDeadline(max(cn.timeout, endOfDataWait)); err != nil {
+		return err
+	}
 	_, _, err := cn.client.Text.ReadResponse(250)
 	return err
 }
