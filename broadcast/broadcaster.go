@@ -448,7 +448,7 @@ func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (T
 		return Thread{}, fmt.Errorf("broadcast: no channel %q", channel)
 	}
 	var t Thread
-	if err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t); err != nil {
+	if _, err := b.liveThread(ctx, b.channels[i], channel, incidentID, &t); err != nil {
 		return Thread{}, fmt.Errorf("broadcast: %s: %w", channel, err)
 	}
 	return t, nil

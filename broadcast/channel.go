@@ -91,7 +91,10 @@ func hashField(h hash.Hash, s string) {
 // Matrix, Google Chat) reply to Root; those that chain replies (X, e-mail,
 // Mastodon, Telegram) reply to Last; Bluesky names both, the thread's root
 // and the parent. Both are zero before the channel's first post of the
-// incident; after it, Last equals Root until a second post.
+// incident; after it, Last equals Root until a second post. A channel is
+// given neither when it was retracted; after the retraction of the first
+// post, the first post made afterwards is the thread's Root for the
+// updates that follow.
 type Thread struct {
 	Root Receipt `json:"root"`
 	Last Receipt `json:"last"`

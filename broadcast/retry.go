@@ -51,9 +51,12 @@ type delivery struct {
 	watch  watcher
 	spare  *newestEntry // allocated with the delivery, for newest.watch
 	th     Thread       // the incident's thread on the channel, set by prepare
-	n      int          // the attempt under way
-	called bool         // an attempt called the channel
-	prev   Receipt      // the post an edit or retraction is about
+	// rootGone: the Store's first post of the thread was retracted (see
+	// liveThread), set by prepare.
+	rootGone bool
+	n        int     // the attempt under way
+	called   bool    // an attempt called the channel
+	prev     Receipt // the post an edit or retraction is about
 
 	reached    int     // the targets this Send had reached when keepPartial last wrote them
 	partialErr error   // keepPartial's last failure to write
@@ -308,34 +311,60 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 // thread reads the incident's thread on the channel, leaving out posts
 // that were retracted: a reply then goes to the first post still there, or
 // starts a new thread.
-func (d *delivery) thread(ctx context.Context, t *Thread) error {
-	return d.b.liveThread(ctx, d.ch, d.name, d.u.IncidentID, t)
+func (d *delivery) thread(ctx context.Context, t *Thread) (err error) {
+	d.rootGone, err = d.b.liveThread(ctx, d.ch, d.name, d.u.IncidentID, t)
+	return err
 }
 
 // liveThread reads into t the thread of incident on channel ch, named
-// name, without the posts that were retracted.
-func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident string, t *Thread) error {
-	var err error
+// name, without the posts that were retracted. The Store keeps an
+// incident's first post as its Root for good: when that post was
+// retracted (rootGone), the thread's first post is the one posted after
+// that retraction (see restartedThread), if it is still there.
+func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident string, t *Thread) (rootGone bool, err error) {
 	if *t, err = b.store.Thread(ctx, incident, name); err != nil {
-		return fmt.Errorf("store: read thread: %w", err)
+		return false, fmt.Errorf("store: read thread: %w", err)
 	}
 	if _, ok := ch.(Retractor); !ok {
-		return nil // only a Retractor's posts can be retracted
+		return false, nil // only a Retractor's posts can be retracted
 	}
-	for _, r := range [...]*Receipt{&t.Last, &t.Root} {
-		gone, err := b.retracted(ctx, ch, name, r)
+	if t.Last, err = b.live(ctx, ch, name, t.Last); err != nil {
+		return false, err
+	}
+	root := t.Root
+	if t.Root, err = b.live(ctx, ch, name, t.Root); err != nil {
+		return false, err
+	}
+	if rootGone = !root.IsZero() && t.Root.IsZero(); rootGone {
+		restarted, err := b.store.Thread(ctx, restartedThread(incident), name)
 		if err != nil {
-			return err
+			return false, fmt.Errorf("store: read thread: %w", err)
 		}
-		if gone {
-			*r = Receipt{}
+		if t.Root, err = b.live(ctx, ch, name, restarted.Last); err != nil {
+			return false, err
 		}
 	}
 	if t.Last.IsZero() {
 		t.Last = t.Root
 	}
-	return nil
+	return rootGone, nil
 }
+
+// live returns r, the post of channel ch, named name, or zero when it was
+// retracted.
+func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Receipt) (Receipt, error) {
+	gone, err := b.retracted(ctx, ch, name, &r)
+	if err != nil || gone {
+		return Receipt{}, err
+	}
+	return r, nil
+}
+
+// restartedThread is the Store's incident key under which a post is saved
+// that started incident's thread anew after the retraction of its first
+// post: the latest such post is the thread's first (see liveThread).
+// Incident IDs take no control characters, so it cannot collide with one.
+func restartedThread(incident string) string { return "\x00restarted thread\x00" + incident }
 
 // retracted reports whether the post r of channel ch, named name, was
 // deleted by Retract: the retraction of its update, or of another update
@@ -643,6 +672,10 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
 		save(u.IncidentID, *r)
+		if d.rootGone && d.th.Root.IsZero() {
+			// The first post of the thread after its first was retracted.
+			save(restartedThread(u.IncidentID), *r)
+		}
 		d.b.newest.delivered(u, d.seq, d.name)
 	}
 	mark(d.markID)
