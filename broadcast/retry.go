@@ -744,13 +744,54 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 	if IsPermanent(err) || attempt >= d.b.retry.MaxAttempts {
 		return 0, false
 	}
-	delay := d.b.nextDelay(bo, err)
-	if left := d.b.retry.MaxElapsed - time.Since(start); delay > left {
+	back, delay := d.b.nextDelay(bo, err)
+	left := d.b.retry.MaxElapsed - time.Since(start)
+	if delay > left {
+		if hint, ok := d.dropSlow(err, left); ok {
+			delay = max(back, hint)
+		}
+	}
+	if delay > left {
 		d.res.Err = fmt.Errorf("gave up: the next attempt would start after %v, past what is left of RetryPolicy.MaxElapsed (%v); last attempt: %w",
 			delay.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), err)
 		return 0, false
 	}
 	return delay, true
+}
+
+// dropSlow fails for good, in the Ledger, the pending targets of err (a
+// TargetsError) that ask to wait past left, what is left of
+// RetryPolicy.MaxElapsed: they would not be retried anyway, and their
+// wait would keep the channel's other pending targets from their retry.
+// ok reports that some of those others remain; hint is the longest wait
+// they ask (0: none).
+//
+//go:noinline
+func (d *delivery) dropSlow(err error, left time.Duration) (hint time.Duration, ok bool) {
+	var te *TargetsError
+	if !errors.As(err, &te) {
+		return 0, false
+	}
+	var slow []TargetFailure
+	for _, f := range te.Pending {
+		wait, hinted := RetryDelay(f.Err)
+		switch {
+		case hinted && wait > left:
+			slow = append(slow, f)
+		default:
+			ok = true
+			hint = max(hint, wait)
+		}
+	}
+	if !ok || len(slow) == 0 {
+		return 0, false
+	}
+	for _, f := range slow {
+		wait, _ := RetryDelay(f.Err)
+		_ = d.ledger.MarkFailed(f.Target, Permanent(fmt.Errorf("gave up: it asks to wait %v, past what is left of RetryPolicy.MaxElapsed (%v): %w",
+			wait.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), f.Err)))
+	}
+	return hint, true
 }
 
 // wait waits delay before the next attempt. It returns early, true, when a
@@ -828,16 +869,17 @@ func (b *Broadcaster) newBackOff() *backoff.ExponentialBackOff {
 	return bo
 }
 
-// nextDelay is the wait before the next attempt after err: the backoff's,
-// never more than RetryPolicy.MaxInterval, or longer when err asks for it
-// with RetryAfter (the platform's word wins over our cap; MaxElapsed still
-// bounds it).
-func (b *Broadcaster) nextDelay(bo *backoff.ExponentialBackOff, err error) time.Duration {
-	delay := min(bo.NextBackOff(), b.retry.MaxInterval)
+// nextDelay is the wait before the next attempt after err: the backoff's
+// (back), never more than RetryPolicy.MaxInterval, or longer when err asks
+// for it with RetryAfter (the platform's word wins over our cap;
+// MaxElapsed still bounds it).
+func (b *Broadcaster) nextDelay(bo *backoff.ExponentialBackOff, err error) (back, delay time.Duration) {
+	back = min(bo.NextBackOff(), b.retry.MaxInterval)
+	delay = back
 	if d, ok := RetryDelay(err); ok {
 		delay = max(delay, d)
 	}
-	return delay
+	return back, delay
 }
 
 // stopped is the error of a delivery ended by the caller's context: it

@@ -24,7 +24,7 @@ func TestRetryWaitsNeverExceedMaxInterval(t *testing.T) {
 		for range 200 {
 			bo := b.newBackOff()
 			for range 12 {
-				d := b.nextDelay(bo, transient)
+				_, d := b.nextDelay(bo, transient)
 				if d > b.retry.MaxInterval {
 					t.Fatalf("policy %+v: wait %v exceeds MaxInterval %v", p, d, b.retry.MaxInterval)
 				}
@@ -38,7 +38,7 @@ func TestRetryWaitsNeverExceedMaxInterval(t *testing.T) {
 		if largest < b.retry.MaxInterval*3/4 {
 			t.Errorf("policy %+v: largest wait %v, far below MaxInterval %v", p, largest, b.retry.MaxInterval)
 		}
-		hinted := b.nextDelay(b.newBackOff(), RetryAfter(transient, 5*b.retry.MaxInterval))
+		_, hinted := b.nextDelay(b.newBackOff(), RetryAfter(transient, 5*b.retry.MaxInterval))
 		if hinted != 5*b.retry.MaxInterval {
 			t.Errorf("policy %+v: RetryAfter(%v) waited %v", p, 5*b.retry.MaxInterval, hinted)
 		}

@@ -1,0 +1,63 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// slowAndFlaky is a channel of two endpoints: "slow" is rate limited for
+// an hour (as a 429 with Retry-After: 3600), "flaky" fails once without a
+// hint (a 503), then works.
+type slowAndFlaky struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (*slowAndFlaky) Name() string { return "webhook" }
+
+func (s *slowAndFlaky) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, []string{"slow", "flaky"})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, i := range f.Todo() {
+		switch target := []string{"slow", "flaky"}[i]; {
+		case target == "slow":
+			s.calls[target]++
+			f.Report(i, broadcast.RetryAfter(errors.New("429 Too Many Requests"), time.Hour))
+		case s.calls[target] == 0:
+			s.calls[target]++
+			f.Report(i, errors.New("503 Service Unavailable"))
+		default:
+			s.calls[target]++
+			f.Report(i, nil)
+		}
+	}
+	return broadcast.Receipt{}, f.Err()
+}
+
+// One endpoint that asks to wait past what is left of MaxElapsed does not
+// keep the channel's other endpoints from their retries: it fails for
+// good, saying why, and the others are retried at their own pace.
+func TestATargetThatAsksToWaitTooLongDoesNotHoldUpTheOthers(t *testing.T) {
+	ch := &slowAndFlaky{calls: map[string]int{}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{
+		MaxAttempts: 3, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond, MaxElapsed: time.Minute}}, ch)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err, "slow never got it")
+	res := rep.Results[0]
+	assert.Equal(t, 2, ch.calls["flaky"], "flaky was retried")
+	assert.Equal(t, 1, ch.calls["slow"], "slow was not asked again before its hour")
+	assert.Equal(t, []string{"flaky"}, res.Delivered)
+	require.Len(t, res.Failures, 1)
+	assert.Equal(t, "slow", res.Failures[0].Target)
+	assert.ErrorContains(t, res.Failures[0].Err, "MaxElapsed")
+	assert.True(t, broadcast.IsPermanent(res.Err), "%v", res.Err)
+}
