@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,6 +124,8 @@ func (b *Broadcaster) setStages(stages [][]string, index map[string]int) error {
 			switch {
 			case !ok:
 				return fmt.Errorf("broadcast: Options.Stages[%d]: no channel %q", s, name)
+			case slices.Contains(idx, i):
+				return fmt.Errorf("broadcast: Options.Stages[%d]: channel %q is named twice", s, name)
 			case staged[i]:
 				return fmt.Errorf("broadcast: Options.Stages[%d]: channel %q is in an earlier stage", s, name)
 			}

@@ -12,7 +12,8 @@ func (b *Broadcaster) listening() bool { return b.onEvent != nil || b.logger != 
 
 // emit reports e to the Logger and OnEvent.
 func (b *Broadcaster) emit(ctx context.Context, e Event) {
-	logging := b.logger != nil && b.logger.Enabled(ctx, eventLevel(e.Kind))
+	level := eventLevel(e)
+	logging := b.logger != nil && b.logger.Enabled(ctx, level)
 	if b.onEvent == nil && !logging {
 		return
 	}
@@ -31,8 +32,11 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 			attrs = append(attrs, slog.String("error", e.Err.Error()))
 		case EventDelivered:
 			attrs = append(attrs, slog.String("id", e.Receipt.ID), slog.String("url", e.Receipt.URL))
+			if e.Err != nil {
+				attrs = append(attrs, slog.String("error", e.Err.Error()))
+			}
 		}
-		b.logger.LogAttrs(ctx, eventLevel(e.Kind), "broadcast: "+string(e.Kind), attrs...)
+		b.logger.LogAttrs(ctx, level, "broadcast: "+string(e.Kind), attrs...)
 	}
 	if b.onEvent != nil {
 		b.eventMu.Lock()
@@ -41,14 +45,20 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 	}
 }
 
-func eventLevel(k EventKind) slog.Level {
-	switch k {
+// eventLevel is the level at which the Logger logs e: a delivery that
+// some targets missed for good is a warning.
+func eventLevel(e Event) slog.Level {
+	switch e.Kind {
 	case EventAttempt:
 		return slog.LevelDebug
 	case EventRetry:
 		return slog.LevelWarn
 	case EventFailed:
 		return slog.LevelError
+	case EventDelivered:
+		if e.Err != nil {
+			return slog.LevelWarn
+		}
 	}
 	return slog.LevelInfo
 }

@@ -111,7 +111,7 @@ type Event struct {
 	IncidentID string        // its incident
 	Attempt    int           // the attempt this event is about; 0 when none was made
 	Delay      time.Duration // EventRetry: the wait before the next attempt
-	Err        error         // EventRetry, EventFailed: the attempt's error
+	Err        error         // EventRetry, EventFailed: the attempt's error; EventDelivered: the targets that failed for good, if any (a *TargetsError)
 	Receipt    Receipt       // EventDelivered
 	Time       time.Time     // when it happened
 }
@@ -146,7 +146,7 @@ type Result struct {
 	Channel  string        // the channel's name
 	Receipt  Receipt       // the delivery's receipt; for Skipped, the earlier one's
 	Attempts int           // attempts made
-	Duration time.Duration // from the start of the call to the channel's end
+	Duration time.Duration // from the start of the channel's delivery (in a staged delivery, its stage's) to its end
 	// Err is nil when the channel delivered, or was skipped, superseded or
 	// not selected.
 	Err error

@@ -843,7 +843,11 @@ func (d *delivery) emitRetry(attempt int, delay time.Duration, err error) {
 //go:noinline
 func (d *delivery) emitDelivered() {
 	if d.b.listening() {
-		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt})
+		e := Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt}
+		if _, failed, _ := d.ledger.outcome(); len(failed) > 0 {
+			e.Err = Permanent(&TargetsError{Failures: failed})
+		}
+		d.emit(e)
 	}
 }
 

@@ -3,6 +3,8 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,4 +62,60 @@ func TestATargetThatAsksToWaitTooLongDoesNotHoldUpTheOthers(t *testing.T) {
 	assert.Equal(t, "slow", res.Failures[0].Target)
 	assert.ErrorContains(t, res.Failures[0].Err, "MaxElapsed")
 	assert.True(t, broadcast.IsPermanent(res.Err), "%v", res.Err)
+}
+
+// someRefused is a channel of two endpoints, one of which refuses the
+// update for good (a 400).
+type someRefused struct{}
+
+func (someRefused) Name() string { return "webhook" }
+
+func (someRefused) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, []string{"ok", "refuses"})
+	for _, i := range f.Todo() {
+		if i == 1 {
+			f.Report(i, broadcast.Permanent(errors.New("400 Bad Request")))
+			continue
+		}
+		f.Report(i, nil)
+	}
+	return broadcast.Receipt{}, f.Err()
+}
+
+// A delivery that reached some targets while others failed for good says
+// so in its Event, which the Logger logs as a warning: a watcher of events
+// or logs learns of the failures the Result reports.
+func TestDeliveredEventNamesTheTargetsThatFailed(t *testing.T) {
+	var mu sync.Mutex
+	var events []broadcast.Event
+	var logs strings.Builder
+	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &logs, mu: &mu}, nil))
+	b := newBroadcaster(t, broadcast.Options{Logger: logger, OnEvent: func(e broadcast.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	}}, someRefused{})
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err))
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, events)
+	last := events[len(events)-1]
+	assert.Equal(t, broadcast.EventDelivered, last.Kind)
+	require.Error(t, last.Err, "the endpoint that refused")
+	assert.ErrorContains(t, last.Err, "refuses")
+	assert.ErrorContains(t, last.Err, "400 Bad Request")
+	assert.Contains(t, logs.String(), "level=WARN msg=\"broadcast: delivered\"")
+}
+
+type syncWriter struct {
+	w  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

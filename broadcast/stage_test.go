@@ -84,6 +84,8 @@ func TestStageOptionsAreChecked(t *testing.T) {
 	assert.ErrorContains(t, err, `Options.Stages[0]: no channel "c"`)
 	_, err = broadcast.New(chs, broadcast.Options{Stages: [][]string{{"a"}, {"a"}}})
 	assert.ErrorContains(t, err, `Options.Stages[1]: channel "a" is in an earlier stage`)
+	_, err = broadcast.New(chs, broadcast.Options{Stages: [][]string{{"a", "b", "a"}}})
+	assert.ErrorContains(t, err, `Options.Stages[0]: channel "a" is named twice`)
 	_, err = broadcast.New(chs, broadcast.Options{StageWait: -1})
 	assert.ErrorContains(t, err, "Options.StageWait: negative")
 }
