@@ -245,8 +245,11 @@ func checkLinkURL(field, raw string, relative, mail bool) error {
 	}
 	switch {
 	case u.Scheme == "http" || u.Scheme == "https":
-		if u.Host == "" {
+		if u.Hostname() == "" { // "https://:8443/" has a port but no host
 			return fmt.Errorf("statuspage: %s: missing host", field)
+		}
+		if !endpoint.ValidPort(u.Port()) {
+			return fmt.Errorf("statuspage: %s: a port that is not a number from 1 to 65535", field)
 		}
 		if u.User != nil { // every reader of the page would get them
 			return fmt.Errorf("statuspage: %s: must not hold credentials", field)

@@ -28,6 +28,16 @@ func TestNewErrors(t *testing.T) {
 		{"relative base", func(c *statuspage.Config) { c.BaseURL = "/status/" }, `statuspage: Config.BaseURL: not an absolute http or https URL, as "https://status.example.com/"`},
 		{"base with query", func(c *statuspage.Config) { c.BaseURL = "https://s.test/?a=1" }, "statuspage: Config.BaseURL: must not have a query"},
 		{"base with user", func(c *statuspage.Config) { c.BaseURL = "https://u:p@s.test/" }, "statuspage: Config.BaseURL: must not hold credentials"},
+		// A port alone is no host: url.Parse gives Host ":8443" and
+		// Hostname "" (net/url, URL.Hostname), and the published link
+		// leads nowhere.
+		{"home without host name", func(c *statuspage.Config) { c.Branding.HomeURL = "https://:8443/" }, "Config.Branding.HomeURL: missing host"},
+		{"link without host name", func(c *statuspage.Config) {
+			c.Branding.Links = []statuspage.Link{{Text: "Help", URL: "http://:80/help"}}
+		}, "Config.Branding.Links[0].URL: missing host"},
+		{"link port out of range", func(c *statuspage.Config) {
+			c.Branding.Links = []statuspage.Link{{Text: "Help", URL: "https://help.example.com:99999/"}}
+		}, "Config.Branding.Links[0].URL: a port that is not a number from 1 to 65535"},
 		{"name space", func(c *statuspage.Config) { c.Name = " status" }, "Config.Name: leading or trailing white space"},
 		{"component twice", func(c *statuspage.Config) {
 			c.Components = []statuspage.ComponentInfo{{Name: "API"}, {Name: "API"}}

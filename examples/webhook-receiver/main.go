@@ -4,9 +4,10 @@
 // delivery that got through), and prints every event it accepts: updates,
 // corrections (which name the update they correct) and retractions (an
 // update withdrawn: a real receiver deletes or hides it), each in its own
-// form, naming an earlier update by its title too. Ids and titles are
-// remembered for 24 hours, at most 100 000 of each, and not across a
-// restart. Events of a type it does not know are acknowledged and ignored.
+// form, naming an earlier update by its title too (and by its incident, for
+// a retraction sent without one). Ids and updates are remembered for 24
+// hours, at most 100 000 of each, and not across a restart. Events of a
+// type it does not know are acknowledged and ignored.
 //
 //	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
 //	go run ./examples/webhook-receiver -listen 127.0.0.1:8090
@@ -28,6 +29,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -159,14 +161,18 @@ type receiver struct {
 	log      io.Writer
 	now      func() time.Time // when an id was seen
 
-	mu     sync.Mutex
-	seen   *recent[struct{}] // webhook-ids accepted lately
-	titles *recent[string]   // titles of the updates received lately, by update ID
+	mu      sync.Mutex
+	seen    *recent[struct{}] // webhook-ids accepted lately
+	updates *recent[known]    // the updates received lately, by update ID
 }
+
+// known is what the receiver keeps of an update it printed, to name it in
+// a later correction or retraction.
+type known struct{ title, incident string }
 
 func newHandler(v *webhook.Verifier, out, log io.Writer) http.Handler {
 	return &receiver{verifier: v, out: out, log: log, now: time.Now,
-		seen: newRecent[struct{}](rememberFor, rememberMax), titles: newRecent[string](rememberFor, rememberMax)}
+		seen: newRecent[struct{}](rememberFor, rememberMax), updates: newRecent[known](rememberFor, rememberMax)}
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -256,8 +262,15 @@ func (rc *receiver) print(p webhook.Payload) {
 	case webhook.EventUpdated, webhook.EventCorrected:
 		rc.printUpdate(at, p.Type, p.Data)
 	case webhook.EventRetracted:
-		fmt.Fprintf(rc.out, "%s RETRACTED update %s%s of incident %s: withdrawn, delete or hide it\n",
-			at, p.Data.ID, quoted(rc.title(p.Data.ID, "")), p.Data.IncidentID)
+		// A retraction may lack the incident (see the schema): the one its
+		// update named, if received here, or none rather than a blank.
+		k := rc.recall(p.Data.ID)
+		of := ""
+		if incident := cmp.Or(p.Data.IncidentID, k.incident); incident != "" {
+			of = " of incident " + incident
+		}
+		fmt.Fprintf(rc.out, "%s RETRACTED update %s%s%s: withdrawn, delete or hide it\n",
+			at, p.Data.ID, quoted(k.title), of)
 	default:
 		fmt.Fprintf(rc.out, "%s %s: unknown event type, ignored\n", at, p.Type)
 	}
@@ -267,9 +280,9 @@ func (rc *receiver) print(p webhook.Payload) {
 // which update it corrects.
 func (rc *receiver) printUpdate(at, typ string, d webhook.Data) {
 	if typ == webhook.EventCorrected {
-		fmt.Fprintf(rc.out, "%s CORRECTION of update %s%s:\n", at, d.Corrects, quoted(rc.title(d.Corrects, "")))
+		fmt.Fprintf(rc.out, "%s CORRECTION of update %s%s:\n", at, d.Corrects, quoted(rc.recall(d.Corrects).title))
 	}
-	rc.title(d.ID, d.Title)
+	rc.remember(d)
 	fmt.Fprintf(rc.out, "%s %s [%s] %s (incident %s, update %s)\n", at, typ, d.Status, d.Title, d.IncidentID, d.ID)
 	for _, line := range []struct{ label, text string }{{"Advice: ", d.Advice}, {"", d.Body}, {"", d.URL}} {
 		if line.text != "" {
@@ -278,17 +291,20 @@ func (rc *receiver) printUpdate(at, typ string, d webhook.Data) {
 	}
 }
 
-// title returns the title of update id as received here ("" if not), and
-// records title as its title when not empty.
-func (rc *receiver) title(id, title string) string {
+// remember records update d as received here.
+func (rc *receiver) remember(d webhook.Data) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	now := rc.now()
-	if title != "" {
-		rc.titles.put(id, title, now)
-	}
-	title, _ = rc.titles.get(id, now)
-	return title
+	rc.updates.put(d.ID, known{title: d.Title, incident: d.IncidentID}, rc.now())
+}
+
+// recall returns what was recorded of update id, or the zero known if it
+// was not received here or is forgotten.
+func (rc *receiver) recall(id string) known {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	k, _ := rc.updates.get(id, rc.now())
+	return k
 }
 
 // quoted returns ` "title"`, or "" for an update not received here.

@@ -217,3 +217,23 @@ func TestParseFlags(t *testing.T) {
 	_, err = parseFlags([]string{"-port", "8091"})
 	require.EqualError(t, err, "flag provided but not defined: -port")
 }
+
+// A retraction may come without data.incident_id: the schema allows that
+// when the sender no longer knew it (channels/webhook/schema.json, the
+// retraction's "incident_id"). It names the incident as its update did when
+// that was received here, and otherwise leaves the incident out rather than
+// printing "of incident " with nothing after it.
+func TestPrintsRetractionWithoutIncident(t *testing.T) {
+	clock := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+	rc := testReceiver(t, &clock)
+	var out bytes.Buffer
+	rc.out = &out
+	rc.print(webhook.Payload{Type: webhook.EventUpdated, Timestamp: clock,
+		Data: webhook.Data{ID: "u_1", IncidentID: "cdn-42", Title: "Elevated CDN error rates", Status: "investigating"}})
+	out.Reset()
+
+	rc.print(webhook.Payload{Type: webhook.EventRetracted, Timestamp: clock, Data: webhook.Data{ID: "u_1"}})
+	rc.print(webhook.Payload{Type: webhook.EventRetracted, Timestamp: clock, Data: webhook.Data{ID: "u_9"}})
+	assert.Equal(t, "2026-11-24T14:00:00Z RETRACTED update u_1 \"Elevated CDN error rates\" of incident cdn-42: withdrawn, delete or hide it\n"+
+		"2026-11-24T14:00:00Z RETRACTED update u_9: withdrawn, delete or hide it\n", out.String())
+}

@@ -2,8 +2,8 @@ package main
 
 import "time"
 
-// How long, and how many, webhook-ids and update titles the receiver
-// remembers. Forgetting an id once its timestamp is out of the tolerance
+// How long, and how many, webhook-ids and updates (title and incident) the
+// receiver remembers. Forgetting an id once its timestamp is out of the tolerance
 // would stop replays of a captured request, but not a sender's retry: each
 // attempt is signed anew with a fresh timestamp, and outagecast retries for
 // up to 10 minutes (Broadcaster) or 6 hours (dispatch) by default. The

@@ -75,9 +75,9 @@ func TestTitlesAreForgottenAfterRetention(t *testing.T) {
 	out.Reset()
 	rc.print(retraction)
 	assert.Contains(t, out.String(), "RETRACTED update u_1 of incident cdn-42")
-	assert.Zero(t, rc.titles.len())
+	assert.Zero(t, rc.updates.len())
 	for i := range rememberMax + 1 {
-		rc.title("u_"+strconv.Itoa(i), "T")
+		rc.remember(webhook.Data{ID: "u_" + strconv.Itoa(i), Title: "T"})
 	}
-	assert.Equal(t, rememberMax, rc.titles.len())
+	assert.Equal(t, rememberMax, rc.updates.len())
 }
