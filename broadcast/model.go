@@ -373,7 +373,10 @@ func checkURL(s string) error {
 // WithDefaults returns u cleaned (see Clean) with its empty ID, IncidentID
 // and Time filled in:
 //
-//   - IncidentID: a slug of Title ("CDN errors in EU" → "cdn-errors-in-eu").
+//   - IncidentID: a slug of Title ("CDN errors in EU" → "cdn-errors-in-eu"),
+//     with a short hash of the Title added when it has letters or digits
+//     outside ASCII, which the slug leaves out ("Сбой API" → "api-" and
+//     the hash), so that two such titles do not name one incident.
 //     A title with no letters or digits in ASCII gets "incident-" and a hash.
 //   - ID: "u_" and 32 hex digits of a SHA-256 over IncidentID, Status, Impact,
 //     Title, Body, Components, URL, NextUpdate, Overrides, Advice and
@@ -389,7 +392,7 @@ func checkURL(s string) error {
 func (u Update) WithDefaults(now time.Time) Update {
 	u = u.Clean()
 	if u.IncidentID == "" {
-		u.IncidentID = Slug(u.Title)
+		u.IncidentID = incidentID(u.Title)
 	}
 	if u.ID == "" {
 		u.ID = u.contentID()
@@ -447,6 +450,33 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// incidentID is the IncidentID derived from title: its Slug, with a short
+// hash of the title added where the Slug left out letters or digits
+// beyond ASCII, which it cannot spell: "Сбой API" and "Задержки API" are
+// two incidents, not both "api". Titles in ASCII keep their Slug.
+func incidentID(title string) string {
+	s := Slug(title)
+	if isASCII(title) || !strings.ContainsFunc(title, func(r rune) bool {
+		return r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(title))
+	hash := hex.EncodeToString(sum[:6])
+	if s == "incident-"+hash {
+		return s // no letter the Slug could spell: hashed already
+	}
+	const maxLen = 64 - 13 // room for "-" and the hash
+	if len(s) > maxLen {
+		cut := strings.LastIndexByte(s[:maxLen+1], '-')
+		if cut <= 0 {
+			cut = maxLen
+		}
+		s = s[:cut]
+	}
+	return s + "-" + hash
 }
 
 // Slug turns a title into an identifier of lower-case ASCII letters, digits

@@ -159,6 +159,27 @@ func TestSlug(t *testing.T) {
 	assert.NotEqual(t, cjk, broadcast.Slug("別の障害"))
 }
 
+// An IncidentID derived from a title whose letters are not all ASCII
+// keeps unrelated incidents apart: the Slug alone keeps only the ASCII
+// letters, and "Сбой API" and "Задержки API" were both "api", threaded
+// together everywhere. Titles in ASCII keep their Slug as IncidentID.
+func TestDerivedIncidentIDKeepsUnrelatedTitlesApart(t *testing.T) {
+	id := func(title string) string {
+		return broadcast.Update{Title: title, Status: broadcast.StatusInvestigating}.WithDefaults(time.Time{}).IncidentID
+	}
+	for _, p := range [][2]string{{"Сбой API", "Задержки API"}, {"API の遅延", "API の障害"},
+		{"Störung der API", "Stärung der API"}, {"障害", "別の障害"}} {
+		assert.NotEqual(t, id(p[0]), id(p[1]), "unrelated incidents would thread together: %q, %q", p[0], p[1])
+		assert.Equal(t, id(p[0]), id(p[0]), "stable")
+	}
+	assert.Equal(t, "elevated-cdn-error-rates", id("Elevated CDN error rates"))
+	assert.Regexp(t, `^api-[0-9a-f]{12}$`, id("Сбой API"))
+	assert.Regexp(t, `^incident-[0-9a-f]{12}$`, id("障害"))
+	long := id(strings.Repeat("Störung ", 20))
+	assert.LessOrEqual(t, len(long), 64)
+	assert.Regexp(t, `^st-rung-[a-z-]*[a-z]-[0-9a-f]{12}$`, long)
+}
+
 func TestLabels(t *testing.T) {
 	assert.Equal(t, "In progress", broadcast.StatusInProgress.Label())
 	assert.Equal(t, "Investigating", broadcast.StatusInvestigating.Label())

@@ -220,11 +220,7 @@ func (c *Channel) Root() string { return filepath.Join(c.s.dir, currentName) }
 // to the page. An empty u.IncidentID is derived from u.Title, as
 // broadcast.Update.WithDefaults does.
 func (c *Channel) IncidentURL(u broadcast.Update) string {
-	id := u.IncidentID
-	if id == "" {
-		id = broadcast.Slug(u.Clean().Title)
-	}
-	return c.s.base.String() + pagePath(pageName(id))
+	return c.s.base.String() + pagePath(pageName(u.WithDefaults(time.Time{}).IncidentID))
 }
 
 // Send adds the update to the page and publishes the new site, in one
