@@ -128,16 +128,17 @@
 // still pending, and a permanent one when every channel was refused for
 // good. Pending: 437 channel temporarily unavailable, 471 channel full
 // (+l), a JOIN refused with an error numeric not listed here (Solanum's
-// 480 join throttle +j, 470 forward), a JOIN not answered within
+// 470 forward), a JOIN not answered within
 // Config.Timeout, or by a second before the attempt's deadline when that
 // comes first (the channels posted meanwhile stay recorded), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
-// once logged in with SASL (see below), and lines the server dropped, as
-// Solanum does with a 707 (its limit on the channels a client may message)
-// or a notice "Message to #chan throttled due to flooding" (the channel
-// gets too many lines a second, from everyone): rate limits, for which
-// Send's error asks, with broadcast.RetryAfter, for 30 s before the next
-// attempt, as for every rate limit that names no wait. Refused for good:
+// once logged in with SASL (see below), a JOIN refused by a join
+// throttle (480, Solanum's +j: "try again later"), and lines the server
+// dropped, as Solanum does with a 707 (its limit on the channels a client
+// may message) or a notice "Message to #chan throttled due to flooding"
+// (the channel gets too many lines a second, from everyone): rate limits,
+// for which Send's error asks, with broadcast.RetryAfter, for 30 s before
+// the next attempt, as for every rate limit that names no wait. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 405, 476 to JOIN, 404,
 // 442 or a KICK while posting, and a channel whose mode admits only some
 // users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,

@@ -213,11 +213,17 @@ func (ss *session) handle(m ircmsg.Message) {
 		if only := keptOut(m.Command, param(m, len(m.Params)-1)); only != anyone {
 			permanent, err := ss.closed(only, ss.replyOf(m))
 			ss.refuse(param(m, 1), err, permanent)
+		} else if m.Command == "480" {
+			// Solanum's ERR_THROTTLE (ratbox's, charybdis's): the
+			// channel's join throttle (+j) is exceeded, "try again
+			// later". A rate limit that names no wait: retried within
+			// seconds, the JOIN would be refused again.
+			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 		} else if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
 		} else if st := ss.chans[fold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
 			// A refusal RFC 2812 does not list (UnrealIRCd's 520
-			// opers only, Solanum's 480 throttle or 470 forward):
+			// opers only, Solanum's 470 forward):
 			// of unknown permanence, but an answer to the JOIN, which
 			// the other channels must not wait for.
 			ss.refuse(param(m, 1), ss.replyOf(m), false)
