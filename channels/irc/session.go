@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type session struct {
 type chanState struct {
 	t        *target
 	joined   bool
+	posted   int       // lines sent to it
+	echoed   int       // of those, lines the server echoed (IRCv3 echo-message)
 	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
 	sent     time.Time // when its JOIN was sent
 	deadline time.Time // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
@@ -193,10 +196,20 @@ func (ss *session) handle(m ircmsg.Message) {
 		}
 	case "PONG":
 		ss.pongs[param(m, len(m.Params)-1)] = true
-	case "NOTICE":
-		if name, ok := floodDropped(m); ok {
+	case "PRIVMSG", "NOTICE":
+		if ss.isMe(m.Nick()) {
+			if st := ss.chans[fold(param(m, 0))]; st != nil {
+				st.echoed++ // see post
+			}
+		} else if name, ok := floodDropped(m); ok {
 			ss.refuse(name, httpx.RateLimited(fmt.Errorf("the server dropped the lines: %s",
 				ss.s.serverText(param(m, 1))), 0, false), false)
+		}
+	case "CAP":
+		// IRCv3 cap-notify, implied by CAP LS 302: the server withdrew a
+		// capability. Without echo-message, no echo is to be awaited.
+		if param(m, 1) == "DEL" && slices.ContainsFunc(strings.Fields(param(m, 2)), isCap("echo-message")) {
+			ss.c.setEcho(false)
 		}
 	case "KICK":
 		if ss.isMe(param(m, 1)) {
@@ -428,7 +441,12 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 
 // post sends the lines to one joined channel, then a PING: the PONG comes
 // after any error reply to the lines, so when it arrives without one the
-// server has relayed every line.
+// server has relayed every line. Where the server echoes the bot's lines
+// (IRCv3 echo-message), it echoes each line it relays, before the PONG: a
+// line not echoed by then was dropped without a word, as Solanum drops a
+// NOTICE to a channel it holds as flooded (flood_attack_channel,
+// ircd/channel.c, notifies only PRIVMSG). That is the channel's rate
+// limit.
 func (ss *session) post(st *chanState, lines []string) error {
 	for _, line := range lines {
 		if st.err != nil {
@@ -437,8 +455,16 @@ func (ss *session) post(st *chanState, lines []string) error {
 		if err := ss.paced(ss.s.command, st.t.name, line); err != nil {
 			return err
 		}
+		st.posted++
 	}
-	return ss.probe()
+	if err := ss.probe(); err != nil {
+		return err
+	}
+	if ss.c.echoes() && st.echoed < st.posted {
+		ss.refuse(st.t.name, httpx.RateLimited(fmt.Errorf("the server dropped %d of %d lines: "+
+			"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted), 0, false), false)
+	}
+	return nil
 }
 
 // probe sends a PING and waits for its PONG.
