@@ -44,6 +44,7 @@ type conn struct {
 	user    string // our user and host as the server shows them (see learnPrefix); "": not known
 	host    string
 	joined  map[string]bool // folded names of the channels we are in
+	echo    bool            // the server echoes our PRIVMSG and NOTICE (IRCv3 echo-message)
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -260,6 +261,19 @@ func (c *conn) setNick(nick string) {
 	c.mu.Lock()
 	c.nick = nick
 	c.mu.Unlock()
+}
+
+func (c *conn) setEcho(on bool) {
+	c.mu.Lock()
+	c.echo = on
+	c.mu.Unlock()
+}
+
+// echoes reports whether the server echoes our PRIVMSG and NOTICE lines.
+func (c *conn) echoes() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.echo
 }
 
 func (c *conn) currentNick() string {

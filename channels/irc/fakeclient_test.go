@@ -109,19 +109,31 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 }
 
 func (c *fakeClient) capability(m ircmsg.Message) {
+	if c.srv.opts.noCap {
+		c.numeric("421", "CAP", "Unknown command")
+		return
+	}
 	switch param(m, 0) {
 	case "LS":
 		c.capping = true
+		caps := "multi-prefix away-notify"
+		if c.srv.opts.echoMessage { // as Solanum lists them
+			caps = "account-notify away-notify cap-notify chghost echo-message extended-join invite-notify multi-prefix"
+		}
 		if c.srv.opts.sasl != nil {
-			c.reply(":fake.test CAP * LS * :multi-prefix away-notify",
+			c.reply(":fake.test CAP * LS * :"+caps,
 				":fake.test CAP * LS :sasl="+cmp.Or(c.srv.opts.saslMechs, "PLAIN,EXTERNAL"))
 		} else {
-			c.reply(":fake.test CAP * LS :multi-prefix")
+			c.reply(":fake.test CAP * LS :" + caps)
 		}
 	case "REQ":
-		if param(m, 1) == "sasl" && c.srv.opts.sasl != nil && !c.srv.opts.saslGone {
+		switch {
+		case param(m, 1) == "sasl" && c.srv.opts.sasl != nil && !c.srv.opts.saslGone:
 			c.reply(":fake.test CAP * ACK :sasl")
-		} else {
+		case param(m, 1) == "echo-message" && c.srv.opts.echoMessage:
+			c.echo = true
+			c.reply(":fake.test CAP * ACK :echo-message")
+		default:
 			c.reply(":fake.test CAP * NAK :" + param(m, 1))
 		}
 	case "END":
@@ -332,8 +344,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	case s.opts.modes[channel] == "t": // Solanum's channel target change limit (doc/features/tgchange.txt)
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return true
-	case command == "PRIVMSG" && s.opts.modes[channel] == "f": // Solanum's flood_attack_channel (ircd/channel.c)
-		c.reply(":fake.test NOTICE " + c.nick + " :*** Message to " + channel + " throttled due to flooding")
+	case s.opts.modes[channel] == "f": // Solanum's flood_attack_channel (ircd/channel.c)
+		if command == "PRIVMSG" {
+			c.reply(":fake.test NOTICE " + c.nick + " :*** Message to " + channel + " throttled due to flooding")
+		}
 		return true
 	case command == "PRIVMSG" && s.opts.modes[channel] == "M" && !c.authed: // as ngIRCd says it
 		c.numeric("477", channel, "Cannot send to channel (+M) -- You need to be identified to a registered account to message this channel")
@@ -350,6 +364,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	}
 	s.said[channel] = append(s.said[channel], text)
 	c.pending[channel] = append(c.pending[channel], text)
+	if c.echo {
+		c.reply(":" + c.mask() + " " + command + " " + channel + " :" + text)
+	}
 	return true
 }
 

@@ -37,17 +37,22 @@ type fakeServer struct {
 }
 
 type fakeOptions struct {
-	password   string            // server password; "" none
-	sasl       map[string]string // SASL accounts; nil: no SASL offered
-	saslMechs  string            // the mechanisms CAP LS lists for sasl; "": PLAIN,EXTERNAL
-	saslGone   bool              // CAP LS lists sasl, CAP REQ gets NAK: the services left in between
-	nicksInUse []string          // nicks that get 433
-	nickLen    int               // longer nicks get 432; 0: 30
-	keys       map[string]string // channel → key (+k)
-	modes      map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520, UnrealIRCd's opers only), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
+	password  string            // server password; "" none
+	sasl      map[string]string // SASL accounts; nil: no SASL offered
+	saslMechs string            // the mechanisms CAP LS lists for sasl; "": PLAIN,EXTERNAL
+	saslGone  bool              // CAP LS lists sasl, CAP REQ gets NAK: the services left in between
+	// echoMessage offers IRCv3 echo-message in CAP LS, as Solanum does;
+	// once acknowledged, every PRIVMSG and NOTICE the server relays is
+	// echoed to its sender.
+	echoMessage bool
+	noCap       bool              // CAP is an unknown command (421), as on servers older than IRCv3
+	nicksInUse  []string          // nicks that get 433
+	nickLen     int               // longer nicks get 432; 0: 30
+	keys        map[string]string // channel → key (+k)
+	modes       map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520, UnrealIRCd's opers only), "m" (404 on PRIVMSG), "x" (no answer to JOIN),
 	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
 	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
-	// "f" (a NOTICE to PRIVMSG, the line dropped: Solanum's channel flood limit),
+	// "f" (the line dropped: Solanum's channel flood limit, which says so in a NOTICE to a PRIVMSG, and to a NOTICE says nothing),
 	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops)
 	// joinReply answers the JOIN of a channel with a numeric, "471 Cannot
 	// join channel (+z) -- SSL connections only": the code, then the text.
@@ -82,6 +87,7 @@ type fakeClient struct {
 	joinKey string // the last channel key sent with JOIN
 	host    string // the host shown in the client's prefix
 	capping bool   // CAP LS seen, CAP END not yet
+	echo    bool   // echo-message acknowledged
 	authed  bool
 	account string // the SASL account logged in to
 	welcome bool

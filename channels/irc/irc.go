@@ -1,9 +1,9 @@
 // Package irc posts incident updates to IRC channels.
 //
 // A Channel connects to one server (TLS with certificate verification unless
-// told otherwise), registers (server password, SASL PLAIN or EXTERNAL
-// through IRCv3 CAP negotiation, an alternate nick when the nick is in
-// use), joins each configured channel (with its key, if any), sends the
+// told otherwise), registers (server password, IRCv3 CAP negotiation of
+// echo-message and of SASL PLAIN or EXTERNAL, an alternate nick when the
+// nick is in use), joins each configured channel (with its key, if any), sends the
 // update as PRIVMSG (or NOTICE) lines and leaves with QUIT. A channel gets
 // the lines as soon as the server has confirmed its JOIN (by echoing it,
 // RFC 2812 section 3.2.1), whatever it says of the others: a JOIN it does
@@ -29,8 +29,12 @@
 // IRC does not acknowledge messages. After the lines for a channel, Send
 // sends a PING and waits for its PONG: the server answers in order, so any
 // refusal of the lines (404 cannot send to channel) arrives before the PONG,
-// and a PONG without one means the server relayed them all. Each IRC
-// channel is a target of the Message's Ledger, named as in Config.Channels
+// and a PONG without one means the server relayed them all. Where the
+// server offers the IRCv3 echo-message capability (Solanum, Ergo,
+// UnrealIRCd, InspIRCd with its ircv3_echomessage module; not ngIRCd),
+// Send asks for it at registration, and the server then echoes every line
+// it relays: a line not echoed before the PONG was dropped, and its
+// channel did not get the update. Each IRC channel is a target of the Message's Ledger, named as in Config.Channels
 // without its key ("#ops"), booked by broadcast.NewFanout: a channel that
 // got the lines is marked delivered and one refused for good is marked
 // failed as soon as each is known, so a retry posts only to the others.
@@ -88,8 +92,13 @@
 // NOTICE failures are silent on most servers (they send no error replies
 // to NOTICE). Solanum, for one, drops NOTICEs to a channel it holds as
 // flooded without a word (flood_attack_channel, ircd/channel.c, notifies
-// only PRIVMSG), so with Config.Notice such a channel counts as delivered:
-// Send cannot tell it from one that got the lines. Its 707 (see # Errors)
+// only PRIVMSG). Send sees that only through echo-message: on a server
+// without it (ngIRCd), with Config.Notice such a channel counts as
+// delivered, as Send cannot tell it from one that got the lines. Any line
+// not echoed counts as dropped by a rate limit, whatever the server's
+// reason (a NOTICE to a moderated channel, say, is dropped for good, but
+// retried until the Broadcaster gives up); some lines of a channel may have
+// been relayed, and a retry posts them all again. Its 707 (see # Errors)
 // answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
@@ -128,16 +137,18 @@
 // still pending, and a permanent one when every channel was refused for
 // good. Pending: 437 channel temporarily unavailable, 471 channel full
 // (+l), a JOIN refused with an error numeric not listed here (Solanum's
-// 480 join throttle +j, 470 forward), a JOIN not answered within
+// 470 forward), a JOIN not answered within
 // Config.Timeout, or by a second before the attempt's deadline when that
 // comes first (the channels posted meanwhile stay recorded), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
-// once logged in with SASL (see below), and lines the server dropped, as
-// Solanum does with a 707 (its limit on the channels a client may message)
-// or a notice "Message to #chan throttled due to flooding" (the channel
-// gets too many lines a second, from everyone): rate limits, for which
-// Send's error asks, with broadcast.RetryAfter, for 30 s before the next
-// attempt, as for every rate limit that names no wait. Refused for good:
+// once logged in with SASL (see below), a JOIN refused by a join
+// throttle (480, Solanum's +j: "try again later"), and lines the server
+// dropped, as Solanum does with a 707 (its limit on the channels a client
+// may message) or a notice "Message to #chan throttled due to flooding"
+// (the channel gets too many lines a second, from everyone), or by not
+// echoing them where the bot has echo-message (see above): rate limits,
+// for which Send's error asks, with broadcast.RetryAfter, for 30 s before
+// the next attempt, as for every rate limit that names no wait. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 405, 476 to JOIN, 404,
 // 442 or a KICK while posting, and a channel whose mode admits only some
 // users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,

@@ -104,10 +104,10 @@ func TestSendPendingChannelRetried(t *testing.T) {
 }
 
 // A JOIN refused with an error numeric RFC 2812 does not list (Solanum's
-// 480 join throttle, ircd/messages.h, or 470 forward) refuses that
-// channel, transiently since its meaning is unknown:
-// the others are posted to at once rather than all waiting for an answer
-// about it that never comes.
+// 480 join throttle, ircd/messages.h, a rate limit, or its 470 forward, of
+// unknown meaning here) refuses that channel, transiently: the others are
+// posted to at once rather than all waiting for an answer about it that
+// never comes.
 func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{
 		"#throttled": "480 Cannot join channel (+j) - throttle exceeded, try again later"}})

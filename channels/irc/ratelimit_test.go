@@ -223,3 +223,24 @@ func TestRateLimitKeptWhenConnectionLost(t *testing.T) {
 		})
 	}
 }
+
+// Solanum's join throttle (channel mode +j) refuses a JOIN with 480,
+// ERR_THROTTLE, "Cannot join channel (+j) - throttle exceeded, try again
+// later" (include/messages.h, NUMERIC_STR_480; modules/core/m_join.c): a
+// rate limit that names no wait. Retried at the Broadcaster's first
+// backoff steps, the JOIN would be refused again; the channel is left
+// pending with the shared rate limit's wait.
+func TestJoinThrottle(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{
+		"#ops": "480 Cannot join channel (+j) - throttle exceeded, try again later"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#status", "#ops"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	_, err := ch.Send(context.Background(), m)
+	assertOpsRateLimited(t, err, m, "irc: join #ops: 480 Cannot join channel (+j)")
+	re, ok := replyError(err)
+	require.True(t, ok)
+	assert.Equal(t, "480", re.Code)
+	assert.Empty(t, srv.saidIn("#ops"))
+}

@@ -12,12 +12,14 @@ import (
 )
 
 // registration is the state of connection registration: NICK and USER,
-// preceded by PASS and, with SASL (PLAIN or EXTERNAL), by CAP negotiation
-// and AUTHENTICATE.
+// preceded by PASS and by IRCv3 CAP negotiation (echo-message where the
+// server offers it; with SASL, PLAIN or EXTERNAL, sasl and AUTHENTICATE).
 type registration struct {
 	nicks  []string // the configured nick, then the alternates
 	next   int      // index in nicks of the nick being tried
 	caps   []string // CAP LS tokens so far
+	reqs   int      // CAP REQs not answered yet
+	ended  bool     // CAP END sent
 	authed bool     // SASL succeeded
 	done   bool     // 001 received
 	err    error
@@ -46,9 +48,7 @@ func (ss *session) register() error {
 	if s.secrets.password != "" {
 		lines = append(lines, []string{"PASS", s.secrets.password})
 	}
-	if s.sasl() {
-		lines = append(lines, []string{"CAP", "LS", "302"})
-	}
+	lines = append(lines, []string{"CAP", "LS", "302"})
 	lines = append(lines, []string{"NICK", r.nicks[0]}, []string{"USER", s.user, "0", "*", s.realName})
 	for _, l := range lines {
 		if err := ss.write(l[0], l[1:]...); err != nil {
@@ -109,13 +109,15 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		}
 	case "903":
 		r.authed = true
-		r.write(ss, "CAP", "END")
+		r.end(ss)
 	case "902", "904", "905":
 		r.fail(ss.replyOf(m), "SASL", true)
 	case "906":
 		r.fail(ss.replyOf(m), "SASL", false)
 	case "421":
-		if param(m, 1) == "CAP" {
+		// A server that does not know CAP registers the bot all the
+		// same; only SASL needs it.
+		if param(m, 1) == "CAP" && ss.s.sasl() {
 			r.fail(noSASL(ss.s.saslMech), "SASL", true)
 		}
 	}
@@ -146,39 +148,79 @@ func (r *registration) retryNick(ss *session, m ircmsg.Message) {
 }
 
 // capability follows CAP LS (possibly on several lines), then ACK or NAK of
-// our request for "sasl".
+// our requests: one for "echo-message" when the server offers it (see
+// session.post), one for "sasl" with SASL. Each is a REQ of its own, so that
+// a NAK of one does not refuse the other (a REQ is granted or refused
+// whole, IRCv3 Capability Negotiation).
 func (r *registration) capability(ss *session, m ircmsg.Message) {
+	caps := strings.Fields(param(m, len(m.Params)-1))
 	switch param(m, 1) {
 	case "LS":
-		r.caps = append(r.caps, strings.Fields(param(m, len(m.Params)-1))...)
+		r.caps = append(r.caps, caps...)
 		if len(m.Params) > 3 && m.Params[2] == "*" {
 			return // more to come
 		}
-		switch {
-		case !slices.ContainsFunc(r.caps, isSASL):
-			// Solanum lists sasl only while its services are there.
-			r.fail(errSASLAway, "SASL", false)
-		case !offers(r.caps, ss.s.saslMech):
-			r.fail(noSASL(ss.s.saslMech), "SASL", true)
-		default:
-			r.write(ss, "CAP", "REQ", "sasl")
+		if slices.ContainsFunc(r.caps, isCap("echo-message")) {
+			r.request(ss, "echo-message")
+		}
+		if ss.s.sasl() {
+			switch {
+			case !slices.ContainsFunc(r.caps, isCap("sasl")):
+				// Solanum lists sasl only while its services are there.
+				r.fail(errSASLAway, "SASL", false)
+				return
+			case !offers(r.caps, ss.s.saslMech):
+				r.fail(noSASL(ss.s.saslMech), "SASL", true)
+				return
+			}
+			r.request(ss, "sasl")
 		}
 	case "ACK":
-		if slices.Contains(strings.Fields(param(m, len(m.Params)-1)), "sasl") {
+		r.reqs--
+		if slices.Contains(caps, "echo-message") {
+			ss.c.setEcho(true)
+		}
+		if slices.Contains(caps, "sasl") {
 			r.write(ss, "AUTHENTICATE", ss.s.saslMech)
 		}
 	case "NAK":
-		r.fail(errSASLAway, "SASL", false) // listed by LS, gone since
+		r.reqs--
+		if slices.Contains(caps, "sasl") {
+			r.fail(errSASLAway, "SASL", false) // listed by LS, gone since
+			return
+		}
+	default:
+		return
 	}
+	r.end(ss)
+}
+
+// request asks for one capability.
+func (r *registration) request(ss *session, capability string) {
+	r.reqs++
+	r.write(ss, "CAP", "REQ", capability)
+}
+
+// end sends CAP END, which lets registration complete, once every request
+// is answered and a SASL login, if any, has succeeded.
+func (r *registration) end(ss *session) {
+	if r.ended || r.err != nil || r.reqs > 0 || ss.s.sasl() && !r.authed {
+		return
+	}
+	r.ended = true
+	r.write(ss, "CAP", "END")
 }
 
 // noSASL is the error of a server without SASL mechanism mech.
 func noSASL(mech string) error { return fmt.Errorf("the server does not offer SASL %s", mech) }
 
-// isSASL reports whether a CAP LS token is the sasl capability.
-func isSASL(token string) bool {
-	name, _, _ := strings.Cut(token, "=")
-	return name == "sasl"
+// isCap returns a test of whether a CAP LS token, as "sasl" or
+// "sasl=PLAIN,EXTERNAL", is the capability name.
+func isCap(name string) func(token string) bool {
+	return func(token string) bool {
+		n, _, _ := strings.Cut(token, "=")
+		return n == name
+	}
 }
 
 // offers reports whether CAP LS tokens offer SASL with mechanism mech:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type session struct {
 type chanState struct {
 	t        *target
 	joined   bool
+	posted   int       // lines sent to it
+	echoed   int       // of those, lines the server echoed (IRCv3 echo-message)
 	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
 	sent     time.Time // when its JOIN was sent
 	deadline time.Time // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
@@ -193,10 +196,20 @@ func (ss *session) handle(m ircmsg.Message) {
 		}
 	case "PONG":
 		ss.pongs[param(m, len(m.Params)-1)] = true
-	case "NOTICE":
-		if name, ok := floodDropped(m); ok {
+	case "PRIVMSG", "NOTICE":
+		if ss.isMe(m.Nick()) {
+			if st := ss.chans[fold(param(m, 0))]; st != nil {
+				st.echoed++ // see post
+			}
+		} else if name, ok := floodDropped(m); ok {
 			ss.refuse(name, httpx.RateLimited(fmt.Errorf("the server dropped the lines: %s",
 				ss.s.serverText(param(m, 1))), 0, false), false)
+		}
+	case "CAP":
+		// IRCv3 cap-notify, implied by CAP LS 302: the server withdrew a
+		// capability. Without echo-message, no echo is to be awaited.
+		if param(m, 1) == "DEL" && slices.ContainsFunc(strings.Fields(param(m, 2)), isCap("echo-message")) {
+			ss.c.setEcho(false)
 		}
 	case "KICK":
 		if ss.isMe(param(m, 1)) {
@@ -213,11 +226,17 @@ func (ss *session) handle(m ircmsg.Message) {
 		if only := keptOut(m.Command, param(m, len(m.Params)-1)); only != anyone {
 			permanent, err := ss.closed(only, ss.replyOf(m))
 			ss.refuse(param(m, 1), err, permanent)
+		} else if m.Command == "480" {
+			// Solanum's ERR_THROTTLE (ratbox's, charybdis's): the
+			// channel's join throttle (+j) is exceeded, "try again
+			// later". A rate limit that names no wait: retried within
+			// seconds, the JOIN would be refused again.
+			ss.refuse(param(m, 1), httpx.RateLimited(ss.replyOf(m), 0, false), false)
 		} else if permanent, ok := channelReplies[m.Command]; ok {
 			ss.refuse(param(m, 1), ss.replyOf(m), permanent)
 		} else if st := ss.chans[fold(param(m, 1))]; st != nil && !st.joined && isErrorReply(m.Command) {
 			// A refusal RFC 2812 does not list (UnrealIRCd's 520
-			// opers only, Solanum's 480 throttle or 470 forward):
+			// opers only, Solanum's 470 forward):
 			// of unknown permanence, but an answer to the JOIN, which
 			// the other channels must not wait for.
 			ss.refuse(param(m, 1), ss.replyOf(m), false)
@@ -422,7 +441,12 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 
 // post sends the lines to one joined channel, then a PING: the PONG comes
 // after any error reply to the lines, so when it arrives without one the
-// server has relayed every line.
+// server has relayed every line. Where the server echoes the bot's lines
+// (IRCv3 echo-message), it echoes each line it relays, before the PONG: a
+// line not echoed by then was dropped without a word, as Solanum drops a
+// NOTICE to a channel it holds as flooded (flood_attack_channel,
+// ircd/channel.c, notifies only PRIVMSG). That is the channel's rate
+// limit.
 func (ss *session) post(st *chanState, lines []string) error {
 	for _, line := range lines {
 		if st.err != nil {
@@ -431,8 +455,16 @@ func (ss *session) post(st *chanState, lines []string) error {
 		if err := ss.paced(ss.s.command, st.t.name, line); err != nil {
 			return err
 		}
+		st.posted++
 	}
-	return ss.probe()
+	if err := ss.probe(); err != nil {
+		return err
+	}
+	if ss.c.echoes() && st.echoed < st.posted {
+		ss.refuse(st.t.name, httpx.RateLimited(fmt.Errorf("the server dropped %d of %d lines: "+
+			"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted), 0, false), false)
+	}
+	return nil
 }
 
 // probe sends a PING and waits for its PONG.
