@@ -95,7 +95,7 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 		return nil, bad("missing")
 	case err != nil:
 		return nil, bad("not a URL")
-	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Opaque != "":
+	case u.Scheme != "https" && u.Scheme != "http" || u.Hostname() == "" || u.Opaque != "":
 		return nil, bad("not " + want)
 	case u.Scheme == "http" && !r.PlainHTTP && !Loopback(u.Hostname()):
 		return nil, bad("must use https (http only for a loopback host)")

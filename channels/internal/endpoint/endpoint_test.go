@@ -49,6 +49,8 @@ func TestCheck(t *testing.T) {
 		{"relative, public", "/status/", Rules{PlainHTTP: true}, "not an absolute http or https URL"},
 		{"ftp", "ftp://api.example.com", Rules{}, "not an absolute https URL"},
 		{"no host", "https:///v1", Rules{}, "not an absolute https URL"},
+		{"port, no host", "https://:8443/v1", Rules{}, "not an absolute https URL"},
+		{"port, no host, http", "http://:8080/", Rules{PlainHTTP: true}, "not an absolute http or https URL"},
 		{"opaque", "https:api.example.com", Rules{}, "not an absolute https URL"},
 		{"plain http", "http://api.example.com", Rules{}, "must use https (http only for a loopback host)"},
 		{"plain http to a private address", "http://10.0.0.1", Rules{}, "must use https (http only for a loopback host)"},
