@@ -21,7 +21,7 @@ const (
 	codeUnknownChannel = 10003 // a thread that is gone
 	codeUnknownMessage = 10008
 	codeUnknownWebhook = 10015
-	codeThreadArchived = 50083 // "Operation cannot be performed on an archived thread"
+	codeThreadArchived = 50083  // "Operation cannot be performed on an archived thread"
 	codeForumNeedsName = 220001 // the webhook's channel is a forum
 	codeNotAForum      = 220003
 )
