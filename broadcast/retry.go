@@ -747,8 +747,8 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 	back, delay := d.b.nextDelay(bo, err)
 	left := d.b.retry.MaxElapsed - time.Since(start)
 	if delay > left {
-		if hint, ok := d.dropSlow(err, left); ok {
-			delay = max(back, hint)
+		if wait, ok := d.dropSlow(err, back, left); ok {
+			delay = wait
 		}
 	}
 	if delay > left {
@@ -763,35 +763,38 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 // TargetsError) that ask to wait past left, what is left of
 // RetryPolicy.MaxElapsed: they would not be retried anyway, and their
 // wait would keep the channel's other pending targets from their retry.
-// ok reports that some of those others remain; hint is the longest wait
-// they ask (0: none).
+// back is the backoff's wait. ok reports that some of those others remain
+// and that their retry, after wait, starts within left; otherwise nothing
+// is marked: the channel gives up, and every pending target stays pending,
+// for a later Send.
 //
 //go:noinline
-func (d *delivery) dropSlow(err error, left time.Duration) (hint time.Duration, ok bool) {
+func (d *delivery) dropSlow(err error, back, left time.Duration) (wait time.Duration, ok bool) {
 	var te *TargetsError
 	if !errors.As(err, &te) {
 		return 0, false
 	}
 	var slow []TargetFailure
+	wait = back
 	for _, f := range te.Pending {
-		wait, hinted := RetryDelay(f.Err)
+		hint, hinted := RetryDelay(f.Err)
 		switch {
-		case hinted && wait > left:
+		case hinted && hint > left:
 			slow = append(slow, f)
 		default:
 			ok = true
-			hint = max(hint, wait)
+			wait = max(wait, hint)
 		}
 	}
-	if !ok || len(slow) == 0 {
+	if !ok || len(slow) == 0 || wait > left {
 		return 0, false
 	}
 	for _, f := range slow {
-		wait, _ := RetryDelay(f.Err)
+		hint, _ := RetryDelay(f.Err)
 		_ = d.ledger.MarkFailed(f.Target, Permanent(fmt.Errorf("gave up: it asks to wait %v, past what is left of RetryPolicy.MaxElapsed (%v): %w",
-			wait.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), f.Err)))
+			hint.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), f.Err)))
 	}
-	return hint, true
+	return wait, true
 }
 
 // wait waits delay before the next attempt. It returns early, true, when a

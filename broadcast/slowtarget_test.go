@@ -119,3 +119,30 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// When the channel gives up all the same (the backoff alone runs past what
+// is left of MaxElapsed), the target that asked to wait is not failed for
+// good: it is pending, as the others are, and a later Send of the update
+// reaches it.
+func TestATargetThatAsksToWaitTooLongStaysPendingWhenTheChannelGivesUp(t *testing.T) {
+	ch := &slowAndFlaky{calls: map[string]int{}}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{
+		MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Second, MaxElapsed: time.Millisecond}}, ch)
+	u := validUpdate()
+	u.ID = "u1"
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err)
+	res := rep.Results[0]
+	assert.ErrorContains(t, res.Err, "gave up")
+	assert.Empty(t, res.Failures, "slow only asked to wait")
+	var pending []string
+	for _, p := range res.Pending {
+		pending = append(pending, p.Target)
+	}
+	assert.ElementsMatch(t, []string{"slow", "flaky"}, pending)
+
+	_, err = b.Send(context.Background(), u)
+	require.Error(t, err, "slow still asks to wait")
+	assert.Equal(t, 2, ch.calls["slow"], "the later Send tried slow again")
+	assert.Equal(t, 2, ch.calls["flaky"])
+}
