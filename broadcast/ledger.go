@@ -37,6 +37,19 @@ type storeLedger struct {
 	notRead    []TargetFailure  // read failures of the last attempt
 	unrecorded []error          // write failures of the whole Send
 	lostPosts  map[string]error // posts whose last read failed, by target
+	held       map[string]error // targets not to try again in this delivery, and why (see holdSlow)
+}
+
+// hold keeps target from being tried again in this delivery: the
+// attempts that follow leave it out of Todo, pending with err. Nothing is
+// written: a later Send tries it.
+func (l *storeLedger) hold(target string, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held == nil {
+		l.held = map[string]error{}
+	}
+	l.held[target] = err
 }
 
 func (l *storeLedger) init(ctx context.Context, store Store, update, channel string) {
@@ -67,9 +80,13 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	}
 	l.mu.Lock()
 	f, ok := l.marked[target]
+	held := l.held[target]
 	l.mu.Unlock()
 	if ok {
 		return true, f, nil
+	}
+	if held != nil {
+		return true, "", held // pending, not tried (see hold)
 	}
 	done, failure, err := l.store.Done(l.ctx, l.update, l.channel, target)
 	if err != nil {

@@ -14,8 +14,9 @@ import (
 // longer than the wait replaces it, even beyond MaxInterval (bounded by
 // MaxElapsed): the platform knows best when it will take the next request.
 // On a channel with many targets (recipients, endpoints), a target whose
-// hint runs past MaxElapsed fails for good, saying so, and the others are
-// retried at their own pace, not given up with it.
+// hint runs past MaxElapsed is held back, pending and not tried again in
+// that delivery, and the others are retried at their own pace, not given
+// up with it; a later Send of the update tries it again.
 type RetryPolicy struct {
 	MaxAttempts     int           // attempts in all, including the first; default 6
 	InitialInterval time.Duration // wait before the first retry; default 1s

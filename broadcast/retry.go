@@ -746,10 +746,15 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 	}
 	back, delay := d.b.nextDelay(bo, err)
 	left := d.b.retry.MaxElapsed - time.Since(start)
-	if delay > left {
-		if wait, ok := d.dropSlow(err, back, left); ok {
-			delay = wait
-		}
+	switch wait, slow, ok := d.holdSlow(err, back, left); {
+	case ok:
+		delay = wait
+	case slow > 0 && delay <= left:
+		// Only targets held back (or about to be) are left: none would be
+		// retried in time.
+		d.res.Err = fmt.Errorf("gave up: %d target(s) still pending ask to wait past what is left of RetryPolicy.MaxElapsed (%v); last attempt: %w",
+			slow, max(left, 0).Round(time.Millisecond), err)
+		return 0, false
 	}
 	if delay > left {
 		d.res.Err = fmt.Errorf("gave up: the next attempt would start after %v, past what is left of RetryPolicy.MaxElapsed (%v); last attempt: %w",
@@ -759,42 +764,42 @@ func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff,
 	return delay, true
 }
 
-// dropSlow fails for good, in the Ledger, the pending targets of err (a
-// TargetsError) that ask to wait past left, what is left of
-// RetryPolicy.MaxElapsed: they would not be retried anyway, and their
-// wait would keep the channel's other pending targets from their retry.
-// back is the backoff's wait. ok reports that some of those others remain
-// and that their retry, after wait, starts within left; otherwise nothing
-// is marked: the channel gives up, and every pending target stays pending,
-// for a later Send.
+// holdSlow holds back, for the rest of this delivery, the pending targets
+// of err (a TargetsError) that ask to wait past left, what is left of
+// RetryPolicy.MaxElapsed (slow counts them): they would not be retried in
+// time anyway, and their wait would keep the channel's other pending
+// targets from their retry. A target held back is not tried again in
+// this delivery, and stays pending: it is not marked, so a later Send of
+// the update reaches it. back is the backoff's wait. ok reports that
+// others remain and that their retry, after wait, starts within left;
+// otherwise none is held back, and the channel gives up.
 //
 //go:noinline
-func (d *delivery) dropSlow(err error, back, left time.Duration) (wait time.Duration, ok bool) {
+func (d *delivery) holdSlow(err error, back, left time.Duration) (wait time.Duration, slow int, ok bool) {
 	var te *TargetsError
 	if !errors.As(err, &te) {
-		return 0, false
+		return 0, 0, false
 	}
-	var slow []TargetFailure
 	wait = back
+	others := false
 	for _, f := range te.Pending {
-		hint, hinted := RetryDelay(f.Err)
-		switch {
-		case hinted && hint > left:
-			slow = append(slow, f)
-		default:
-			ok = true
+		if hint, hinted := RetryDelay(f.Err); hinted && hint > left {
+			slow++
+		} else {
+			others = true
 			wait = max(wait, hint)
 		}
 	}
-	if !ok || len(slow) == 0 || wait > left {
-		return 0, false
+	if slow == 0 || !others || wait > left {
+		return 0, slow, false
 	}
-	for _, f := range slow {
-		hint, _ := RetryDelay(f.Err)
-		_ = d.ledger.MarkFailed(f.Target, Permanent(fmt.Errorf("gave up: it asks to wait %v, past what is left of RetryPolicy.MaxElapsed (%v): %w",
-			hint.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), f.Err)))
+	for _, f := range te.Pending {
+		if hint, hinted := RetryDelay(f.Err); hinted && hint > left {
+			d.ledger.hold(f.Target, fmt.Errorf("held back: it asks to wait %v, past what is left of RetryPolicy.MaxElapsed (%v): %w",
+				hint.Round(time.Millisecond), max(left, 0).Round(time.Millisecond), f.Err))
+		}
 	}
-	return wait, true
+	return wait, slow, true
 }
 
 // wait waits delay before the next attempt. It returns early, true, when a

@@ -46,22 +46,31 @@ func (s *slowAndFlaky) Send(_ context.Context, m broadcast.Message) (broadcast.R
 }
 
 // One endpoint that asks to wait past what is left of MaxElapsed does not
-// keep the channel's other endpoints from their retries: it fails for
-// good, saying why, and the others are retried at their own pace.
+// keep the channel's other endpoints from their retries: it is held back,
+// pending, saying why, while the others are retried at their own pace;
+// nothing marks it failed, so a later Send of the update reaches it.
 func TestATargetThatAsksToWaitTooLongDoesNotHoldUpTheOthers(t *testing.T) {
 	ch := &slowAndFlaky{calls: map[string]int{}}
 	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{
 		MaxAttempts: 3, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond, MaxElapsed: time.Minute}}, ch)
-	rep, err := b.Send(context.Background(), validUpdate())
+	u := validUpdate()
+	rep, err := b.Send(context.Background(), u)
 	require.Error(t, err, "slow never got it")
 	res := rep.Results[0]
 	assert.Equal(t, 2, ch.calls["flaky"], "flaky was retried")
 	assert.Equal(t, 1, ch.calls["slow"], "slow was not asked again before its hour")
 	assert.Equal(t, []string{"flaky"}, res.Delivered)
-	require.Len(t, res.Failures, 1)
-	assert.Equal(t, "slow", res.Failures[0].Target)
-	assert.ErrorContains(t, res.Failures[0].Err, "MaxElapsed")
-	assert.True(t, broadcast.IsPermanent(res.Err), "%v", res.Err)
+	assert.Empty(t, res.Failures)
+	require.Len(t, res.Pending, 1)
+	assert.Equal(t, "slow", res.Pending[0].Target)
+	assert.ErrorContains(t, res.Pending[0].Err, "MaxElapsed")
+	assert.ErrorContains(t, res.Err, "gave up")
+	assert.False(t, broadcast.IsPermanent(res.Err), "%v", res.Err)
+
+	_, err = b.Send(context.Background(), u)
+	require.Error(t, err, "slow still asks to wait")
+	assert.Equal(t, 2, ch.calls["slow"], "the later Send tried slow again")
+	assert.Equal(t, 2, ch.calls["flaky"], "and not flaky, which has it")
 }
 
 // someRefused is a channel of two endpoints, one of which refuses the
