@@ -208,10 +208,25 @@ func TestBusyOnlyForWaitsBeforeTheChannel(t *testing.T) {
 			return broadcast.Receipt{ID: "p2"}, nil
 		})
 		retried := make(chan struct{}, 1)
+		var retrying atomic.Bool
+		// The old update's retry takes the shared lock only once the newer
+		// one holds the incident's turn, and then waits for that turn.
+		lock := func(ctx context.Context, id, _ string) (func(), error) {
+			if retrying.Load() && strings.Contains(id, "old") {
+				select {
+				case <-in:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
+			return func() {}, nil
+		}
 		b := newBroadcaster(t, broadcast.Options{
+			Lock:  lock,
 			Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond},
 			OnEvent: func(e broadcast.Event) {
 				if e.Kind == broadcast.EventRetry && e.UpdateID == "old" {
+					retrying.Store(true)
 					select {
 					case retried <- struct{}{}:
 					default:
