@@ -79,45 +79,59 @@ func (r *handRooms) Retract(_ context.Context, prev broadcast.Receipt) error {
 }
 
 // A correction of an update whose post someone deleted by hand on the
-// platform is posted anew in the thread there, instead of failing for
-// good: the readers get the correction all the same. Where the post is
-// still there, it is edited in place; only the rooms whose post is gone
-// get a new post.
-func TestCorrectOfAPostDeletedByHand(t *testing.T) {
+// platform, or that the platform no longer lets the channel edit (too old,
+// in an archived thread), is posted anew in the thread there, instead of
+// failing for good: the readers get the correction all the same. Where
+// the post can be edited, it is edited in place; only the rooms whose
+// post is gone or frozen get a new post. A frozen post is still there: a
+// Retract of the original deletes it.
+func TestCorrectOfAPostDeletedByHandOrNotEditable(t *testing.T) {
 	for _, tt := range []struct {
-		name                             string
-		targets, deleted, edited, resent []string
+		name                          string
+		targets, gone, edited, resent []string
 	}{
 		{"the only room's post", []string{"ops"}, []string{"ops"}, nil, []string{"ops"}},
 		{"one room's post of two", []string{"us", "eu"}, []string{"eu"}, []string{"us"}, []string{"eu"}},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			ch := &handRooms{name: "chat", targets: tt.targets, deleted: map[string]bool{}}
-			b := newBroadcaster(t, broadcast.Options{}, ch)
-			ctx := context.Background()
-			u := validUpdate()
-			u.ID = "wrong"
-			_, err := b.Send(ctx, u)
-			require.NoError(t, err)
-			for _, room := range tt.deleted {
-				ch.deleted[room] = true
-			}
+		for _, frozen := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, frozen %v", tt.name, frozen), func(t *testing.T) {
+				ch := &handRooms{name: "chat", targets: tt.targets, deleted: map[string]bool{}, frozen: map[string]bool{}}
+				b := newBroadcaster(t, broadcast.Options{}, ch)
+				ctx := context.Background()
+				u := validUpdate()
+				u.ID = "wrong"
+				_, err := b.Send(ctx, u)
+				require.NoError(t, err)
+				for _, room := range tt.gone {
+					if frozen {
+						ch.frozen[room] = true
+					} else {
+						ch.deleted[room] = true
+					}
+				}
 
-			fixed := validUpdate()
-			fixed.ID, fixed.Body = "fixed", "The CDN in Europe is fine."
-			rep, err := b.Correct(ctx, "wrong", fixed)
-			require.NoError(t, err, "the correction reached every room")
-			assert.Equal(t, tt.edited, ch.edited, "edited in place where the post is still there")
-			assert.Equal(t, append(tt.targets, tt.resent...), ch.posted, "posted anew where it is gone")
-			correction := ch.sends[len(ch.sends)-1]
-			assert.Equal(t, "wrong", correction.Update.Corrects, "posted as a correction")
-			assert.NotEmpty(t, correction.Thread.Last.ID, "in the incident's thread")
-			assert.NotEmpty(t, rep.Results[0].Receipt.ID)
+				fixed := validUpdate()
+				fixed.ID, fixed.Body = "fixed", "The CDN in Europe is fine."
+				rep, err := b.Correct(ctx, "wrong", fixed)
+				require.NoError(t, err, "the correction reached every room")
+				assert.Equal(t, tt.edited, ch.edited, "edited in place where the post can be")
+				assert.Equal(t, append(tt.targets, tt.resent...), ch.posted, "posted anew where it cannot")
+				correction := ch.sends[len(ch.sends)-1]
+				assert.Equal(t, "wrong", correction.Update.Corrects, "posted as a correction")
+				assert.NotEmpty(t, correction.Thread.Last.ID, "in the incident's thread")
+				assert.NotEmpty(t, rep.Results[0].Receipt.ID)
 
-			again, err := b.Correct(ctx, "wrong", fixed)
-			require.NoError(t, err)
-			assert.True(t, again.Results[0].Skipped, "done once")
-		})
+				again, err := b.Correct(ctx, "wrong", fixed)
+				require.NoError(t, err)
+				assert.True(t, again.Results[0].Skipped, "done once")
+
+				if frozen {
+					_, err = b.Retract(ctx, "wrong")
+					require.NoError(t, err, "the original's posts are still there, and deleted")
+					assert.Len(t, ch.deleted, len(tt.targets))
+				}
+			})
+		}
 	}
 }
 
@@ -163,49 +177,6 @@ func TestSendThatSaysAPostIsGoneFailsForGood(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "%v", rep.Results[0].Err)
 	assert.Equal(t, 1, g.calls)
-}
-
-// A correction of a post the platform no longer lets the channel edit
-// (too old, in an archived thread) is posted anew in the thread there,
-// as for a post deleted by hand: the readers get the correction, and the
-// original post stays as it was. Rooms whose post can be edited are
-// edited in place.
-func TestCorrectOfAPostThatCanNoLongerBeEdited(t *testing.T) {
-	for _, tt := range []struct {
-		name                            string
-		targets, frozen, edited, resent []string
-	}{
-		{"the only room's post", []string{"ops"}, []string{"ops"}, nil, []string{"ops"}},
-		{"one room's post of two", []string{"us", "eu"}, []string{"eu"}, []string{"us"}, []string{"eu"}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			ch := &handRooms{name: "chat", targets: tt.targets, deleted: map[string]bool{}, frozen: map[string]bool{}}
-			b := newBroadcaster(t, broadcast.Options{}, ch)
-			ctx := context.Background()
-			u := validUpdate()
-			u.ID = "wrong"
-			_, err := b.Send(ctx, u)
-			require.NoError(t, err)
-			for _, room := range tt.frozen {
-				ch.frozen[room] = true
-			}
-
-			fixed := validUpdate()
-			fixed.ID, fixed.Body = "fixed", "The CDN in Europe is fine."
-			rep, err := b.Correct(ctx, "wrong", fixed)
-			require.NoError(t, err, "the correction reached every room")
-			assert.Equal(t, tt.edited, ch.edited, "edited in place where the platform lets it")
-			assert.Equal(t, append(tt.targets, tt.resent...), ch.posted, "posted anew where it does not")
-			correction := ch.sends[len(ch.sends)-1]
-			assert.Equal(t, "wrong", correction.Update.Corrects, "posted as a correction")
-			assert.NotEmpty(t, correction.Thread.Last.ID, "in the incident's thread")
-			assert.NotEmpty(t, rep.Results[0].Receipt.ID)
-
-			_, err = b.Retract(ctx, "wrong")
-			require.NoError(t, err, "the original's posts are still there, and deleted")
-			assert.Len(t, ch.deleted, len(tt.targets))
-		})
-	}
 }
 
 // notEditableOnSend is a channel whose Send wrongly says a post cannot be
