@@ -196,7 +196,9 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 //   - a transient *TargetsError when a target failed transiently or was
 //     not reached at all (the attempt was cut short), carrying the longest
 //     RetryAfter hint; it lists the pending and the failed targets;
-//   - a Permanent *TargetsError when every target failed permanently.
+//   - a Permanent *TargetsError when every target failed permanently, or,
+//     without a Ledger (a Retractor's fan-out, which has no Message), when
+//     any did: nothing else records it.
 func (f *Fanout) Err() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -212,7 +214,7 @@ func (f *Fanout) Err() error {
 		return RetryAfter(e, f.wait)
 	case len(pending) > 0:
 		return e
-	case f.reached > 0 || len(f.failed) == 0:
+	case len(f.failed) == 0 || f.reached > 0 && f.m.Ledger != nil:
 		return nil
 	}
 	return Permanent(e)

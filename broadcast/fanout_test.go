@@ -227,3 +227,27 @@ func TestFanoutPostedReceipt(t *testing.T) {
 	p, _ = m.Ledger.Post("!b")
 	assert.Equal(t, "ev-!b", p.Meta["!b"], "the Ledger keeps its own copy")
 }
+
+// Without a Ledger (a Retractor's fan-out: Retract gets no Message), no
+// one else records the targets that failed for good, so Err names them,
+// Permanent, even when other targets were reached: a deletion refused in
+// one room of three is not a retraction done.
+func TestFanoutWithoutLedgerReportsPermanentFailures(t *testing.T) {
+	f := broadcast.NewFanout(broadcast.Message{}, []string{"ops", "eng", "support"})
+	for _, i := range f.Todo() {
+		if i == 1 {
+			f.Report(i, broadcast.Permanent(errors.New("cant_delete_message")))
+			continue
+		}
+		f.Report(i, nil)
+	}
+	err := f.Err()
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, 3, te.Total)
+	require.Len(t, te.Failures, 1)
+	assert.Equal(t, "eng", te.Failures[0].Target)
+	assert.Empty(t, te.Pending)
+}

@@ -51,28 +51,15 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	targets := targetsOf(posts)
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
-	errs := make([]error, len(posts))
 	for _, i := range f.Todo() {
-		errs[i] = ctx.Err()
-		if errs[i] == nil {
-			errs[i] = c.redact(ctx, posts[i])
+		err := ctx.Err()
+		if err == nil {
+			err = c.redact(ctx, posts[i])
 		}
-		f.Report(i, errs[i])
+		f.Report(i, err)
 	}
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("matrix: retract: %w", err)
-	}
-	// Err is nil, so every room that failed did so for good: it still
-	// shows the post, and without a Ledger only this error can say so.
-	var refused []broadcast.TargetFailure
-	for i, err := range errs {
-		if err != nil {
-			refused = append(refused, broadcast.TargetFailure{Target: targets[i], Err: err})
-		}
-	}
-	if len(refused) > 0 {
-		return broadcast.Permanent(fmt.Errorf("matrix: retract: %w",
-			&broadcast.TargetsError{Total: len(targets), Failures: refused}))
 	}
 	return nil
 }

@@ -86,26 +86,12 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	// No Ledger: a retry deletes again, and a message gone is no error.
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
-	errs := make([]error, len(targets))
 	each(f.Todo(), func(i int) {
 		p, _ := postOf(prev, targets[i])
-		errs[i] = c.remove(ctx, p)
-		f.Report(i, errs[i])
+		f.Report(i, c.remove(ctx, p))
 	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("slack: retract: %w", err)
-	}
-	// Err is nil: a conversation that failed did so for good and still
-	// shows the message; only this error can say so.
-	var refused []broadcast.TargetFailure
-	for i, err := range errs {
-		if err != nil {
-			refused = append(refused, broadcast.TargetFailure{Target: targets[i], Err: err})
-		}
-	}
-	if len(refused) > 0 {
-		return broadcast.Permanent(fmt.Errorf("slack: retract: %w",
-			&broadcast.TargetsError{Total: len(targets), Failures: refused}))
 	}
 	return nil
 }

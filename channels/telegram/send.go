@@ -207,26 +207,12 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if len(chats) == 0 {
 		return broadcast.Permanent(errors.New("telegram: delete: the receipt names no message of this channel's chats"))
 	}
-	errs := make([]error, len(chats))
 	f := broadcast.NewFanout(broadcast.Message{}, targetsOf(chats)) // no Ledger: a retry deletes again
 	c.fanOut(ctx, f, chats, func(ch chat) (broadcast.Receipt, error) {
-		i := indexOf(chats, ch)
-		errs[i] = c.remove(ctx, msgs[i])
-		return broadcast.Receipt{}, errs[i]
+		return broadcast.Receipt{}, c.remove(ctx, msgs[indexOf(chats, ch)])
 	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("telegram: delete: %w", err)
-	}
-	// Err is nil, so the chats that failed did so for good: they still show
-	// the update, and without a Ledger only this error can say so.
-	var refused []broadcast.TargetFailure
-	for i, err := range errs {
-		if err != nil {
-			refused = append(refused, broadcast.TargetFailure{Target: chats[i].target, Err: err})
-		}
-	}
-	if len(refused) > 0 {
-		return broadcast.Permanent(fmt.Errorf("telegram: delete: %w", &broadcast.TargetsError{Total: len(chats), Failures: refused}))
 	}
 	return nil
 }

@@ -27,21 +27,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	// No Ledger: a retry sends the retraction to every endpoint again,
 	// under the same webhook-id, which receivers drop as a repeat.
 	f := broadcast.NewFanout(broadcast.Message{}, c.s.targets)
-	errs := c.fanOut(ctx, f, body, func(target string) string { return retractionKey(c.name, prev.UpdateID, target) })
+	c.fanOut(ctx, f, body, func(target string) string { return retractionKey(c.name, prev.UpdateID, target) })
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("webhook: retract: %w", err)
-	}
-	// Err is nil, so every endpoint that failed did so for good: it may
-	// still show the update, and without a Ledger only this error can say so.
-	var refused []broadcast.TargetFailure
-	for i, err := range errs {
-		if err != nil {
-			refused = append(refused, broadcast.TargetFailure{Target: c.s.targets[i], Err: err})
-		}
-	}
-	if len(refused) > 0 {
-		return broadcast.Permanent(fmt.Errorf("webhook: retract: %w",
-			&broadcast.TargetsError{Total: len(c.s.targets), Failures: refused}))
 	}
 	return nil
 }

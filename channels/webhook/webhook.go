@@ -321,11 +321,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 
 // fanOut posts body to every endpoint f has to do, Concurrency at a time,
 // under the webhook-id key(target), and reports each outcome to f as soon
-// as its POST ends, so that an attempt cut short keeps what it achieved. It
-// returns the errors by endpoint index.
-func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, key func(string) string) []error {
+// as its POST ends, so that an attempt cut short keeps what it achieved.
+func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, key func(string) string) {
 	todo := f.Todo()
-	errs := make([]error, len(c.s.endpoints))
 	// The workers take the endpoints in turn by counting, rather than from
 	// a channel: a hand-over per endpoint would put a switch between
 	// goroutines on the way of every request.
@@ -338,8 +336,7 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 		for n := next.Add(1) - 1; n < int64(len(todo)); n = next.Add(1) - 1 {
 			i := todo[n]
 			ep := c.s.endpoints[i]
-			errs[i] = c.post(ctx, w, ep, key(ep.target), body) // each i by one worker; after ctx ends, each fails at once
-			f.Report(i, errs[i])
+			f.Report(i, c.post(ctx, w, ep, key(ep.target), body)) // each i by one worker; after ctx ends, each fails at once
 		}
 	}
 	var wg sync.WaitGroup
@@ -347,7 +344,6 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 		wg.Go(work)
 	}
 	wg.Wait()
-	return errs
 }
 
 // worker is what a goroutine of fanOut reuses from one request to the
