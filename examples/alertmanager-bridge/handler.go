@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -36,23 +35,58 @@ type handler struct {
 	say func(channel, msg string) string
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
-	groups   stripes        // one notification of a group at a time
+	groups   groupLocks     // one notification of a group at a time
 	tokens   *bearer.Tokens // nil: POST /alerts takes any request
 	maxBody  int64          // bytes a notification may have, whole MiB; 0: defaultMaxBody
 }
 
-// stripes serializes the notifications of one alert group: two
+// groupLocks serializes the notifications of one alert group: two
 // Alertmanagers of a high-availability pair may send the same notification
 // at once, and the second must find the first's deliveries in the Store
-// rather than race it. Groups share a stripe by hash, so memory is bounded.
-type stripes [64]sync.Mutex
+// rather than race it. Each group has its own lock, held only while one of
+// its notifications is in flight, so that a group never waits for another.
+type groupLocks struct {
+	mu sync.Mutex
+	m  map[string]*groupLock
+}
 
-func (s *stripes) lock(key string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	m := &s[h.Sum32()%uint32(len(s))]
-	m.Lock()
-	return m.Unlock
+type groupLock struct {
+	turn chan struct{} // holds a value while a notification of the group broadcasts
+	refs int           // notifications holding or waiting for turn
+}
+
+// lock waits for the turn of group key, or until ctx is done (the request
+// ended, or -timeout passed), and then returns ctx's error. unlock gives
+// the turn to the next notification of the group.
+func (g *groupLocks) lock(ctx context.Context, key string) (unlock func(), err error) {
+	g.mu.Lock()
+	if g.m == nil {
+		g.m = map[string]*groupLock{}
+	}
+	l := g.m[key]
+	if l == nil {
+		l = &groupLock{turn: make(chan struct{}, 1)}
+		g.m[key] = l
+	}
+	l.refs++
+	g.mu.Unlock()
+	select {
+	case l.turn <- struct{}{}:
+		return func() { <-l.turn; g.release(key, l) }, nil
+	case <-ctx.Done():
+		g.release(key, l)
+		return nil, ctx.Err()
+	}
+}
+
+// release forgets the lock of a group no notification holds or waits for,
+// so that memory is bounded by the notifications in flight.
+func (g *groupLocks) release(key string, l *groupLock) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if l.refs--; l.refs == 0 {
+		delete(g.m, key)
+	}
 }
 
 // routes returns the bridge's endpoints: POST /alerts, behind the bearer
@@ -125,7 +159,16 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(ctx, h.timeout)
 		defer cancel()
 	}
-	unlock := h.groups.lock(u.IncidentID)
+	unlock, err := h.groups.lock(ctx, u.IncidentID)
+	if err != nil {
+		// Alertmanager gave up on the request, or -timeout passed while
+		// the group's previous notification still broadcast: nothing was
+		// posted, and a 5xx makes Alertmanager send it again.
+		msg := "nothing posted: another notification of the alert group was still being broadcast: " + err.Error()
+		h.log.Warn(msg, slog.String("group", p.GroupKey), slog.String("incident", u.IncidentID))
+		http.Error(w, msg, http.StatusServiceUnavailable)
+		return
+	}
 	rep, err := h.b.Send(ctx, u)
 	unlock()
 	if rep == nil {

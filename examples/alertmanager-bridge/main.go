@@ -108,7 +108,8 @@
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
 // payload that is not JSON or not version 4, 413 above -max-body (32 MiB
-// by default), 500 when a channel failed. Alertmanager retries a notification that got a 5xx (and
+// by default), 500 when a channel failed, 503 when -timeout passed while
+// the group's previous notification was still being broadcast. Alertmanager retries a notification that got a 5xx (and
 // one that timed out), and sends the group again at repeat_interval. Both
 // are harmless: the update's id is derived from the group, its status and
 // each alert's fingerprint, status, start and end (and the number of
@@ -118,8 +119,10 @@
 // again. With -state (or the configuration's state) the store survives
 // restarts of the bridge, so this holds across them too; without, the
 // bridge warns at start-up, as after a restart Alertmanager's next repeat
-// of each firing group is posted again. Keep -timeout below the webhook_config's timeout
-// in Alertmanager.
+// of each firing group is posted again. Keep -timeout below the time
+// Alertmanager gives a notification: the webhook_config's timeout when set,
+// else until the group's next flush, its group_interval (5m by default, at
+// least 10s).
 //
 // # Limits
 //
@@ -152,10 +155,12 @@
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the
 // alerts stay the same do not make a new update. Notifications of different
-// groups are processed as they arrive, concurrently, with no queue; those of
-// one group one at a time, so that the two Alertmanagers of a
-// high-availability pair sending the same notification at once deliver it
-// once.
+// groups are processed as they arrive, concurrently, with no queue, none
+// waiting for another group; those of one group one at a time, so that the
+// two Alertmanagers of a high-availability pair sending the same
+// notification at once deliver it once. A notification waiting for its
+// group's turn counts the wait in -timeout, and stops waiting when
+// Alertmanager gives up on the request: it posts nothing and answers 503.
 package main
 
 import (
