@@ -36,7 +36,8 @@ type handler struct {
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
 	groups   groupLocks     // one notification of a group at a time
-	tokens   *bearer.Tokens // nil: POST /alerts takes any request
+	tokens   *bearer.Tokens // nil: no bearer token is accepted
+	basic    *basicAuth     // nil: no basic credentials are accepted; both nil: any request is
 	maxBody  int64          // bytes a notification may have, whole MiB; 0: defaultMaxBody
 }
 
@@ -90,17 +91,10 @@ func (g *groupLocks) release(key string, l *groupLock) {
 }
 
 // routes returns the bridge's endpoints: POST /alerts, behind the bearer
-// tokens when there are any, and GET /healthz.
+// tokens and basic credentials when there are any, and GET /healthz.
 func (h *handler) routes() http.Handler {
 	mux := http.NewServeMux()
-	alerts := http.Handler(http.HandlerFunc(h.alerts))
-	if h.tokens != nil {
-		alerts = h.tokens.Require("alertmanager-bridge", alerts, func(w http.ResponseWriter, err error) {
-			h.log.Warn("refused notification", slog.String("error", err.Error()))
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-		})
-	}
-	mux.Handle("POST /alerts", alerts)
+	mux.Handle("POST /alerts", h.guard(http.HandlerFunc(h.alerts)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -23,10 +23,25 @@
 // 16 characters, separated by commas or spaces, so that a new one can be
 // added before the old one is removed), POST /alerts answers 401 to a
 // request without one of them in its Authorization header, which
-// Alertmanager sends from the credentials above. Without it anyone who can
-// reach the bridge can post updates to your channels: it listens on
-// loopback by default, and logs a warning when it listens on another
-// address without tokens.
+// Alertmanager sends from the credentials above.
+//
+// Alertmanager can send basic authentication instead (http_config takes
+// one of authorization and basic_auth):
+//
+//	        http_config:
+//	          basic_auth:
+//	            username: alertmanager
+//	            password_file: /etc/alertmanager/bridge-password
+//
+// and the bridge accepts it with OUTAGECAST_BRIDGE_BASIC_AUTH set to one or
+// more user:password pairs (passwords of at least 16 characters; pairs
+// separated by commas or spaces, so neither may contain one), such as
+// alertmanager:<the password>. The bridge keeps tokens and passwords only
+// as SHA-256 digests, compares them in constant time, and never writes one
+// in a log or an answer. With both variables set, either is accepted.
+// Without either, anyone who can reach the bridge can post updates to your
+// channels: it listens on loopback by default, and logs a warning when it
+// listens on another address without them.
 //
 // The configuration file is the announce program's (see
 // examples/announce/outagecast.sample.yaml), loaded with the config
@@ -207,7 +222,10 @@ incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
 skipped), 400 for a bad payload, 413 above -max-body. With
 OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
-separated by commas or spaces), it answers 401 to a request without one.
+separated by commas or spaces), it answers 401 to a request without one;
+with OUTAGECAST_BRIDGE_BASIC_AUTH set (user:password pairs, passwords of at
+least 16 characters, separated by commas or spaces), to a request without
+one of them as basic authentication.
 
 Flags:
 `
@@ -264,13 +282,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	var basic *basicAuth
+	if v := os.Getenv(basicAuthEnv); v != "" {
+		if basic, err = parseBasicAuth(basicAuthEnv, v); err != nil {
+			fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+			return 2
+		}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h, closeAll, err := setup(o, stdout, stderr, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
 		return 2
 	}
-	h.tokens = toks
+	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
 	if err := serve(ctx, o.listen, h, log); err != nil {
@@ -375,9 +400,10 @@ func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error
 	if h.timeout == 0 {
 		srv.WriteTimeout = 0
 	}
-	if h.tokens == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
+	if h.tokens == nil && h.basic == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
 		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
-			" and give Alertmanager the token (http_config.authorization)", slog.String("address", ln.Addr().String()))
+			" and give Alertmanager the token (http_config.authorization), or set "+basicAuthEnv+
+			" (http_config.basic_auth)", slog.String("address", ln.Addr().String()))
 	}
 	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts")) // last: tests wait for it
 	done := make(chan error, 1)
