@@ -28,10 +28,10 @@
 // Alertmanager can send basic authentication instead (http_config takes
 // one of authorization and basic_auth):
 //
-//	        http_config:
-//	          basic_auth:
-//	            username: alertmanager
-//	            password_file: /etc/alertmanager/bridge-password
+//	http_config:
+//	  basic_auth:
+//	    username: alertmanager
+//	    password_file: /etc/alertmanager/bridge-password
 //
 // and the bridge accepts it with OUTAGECAST_BRIDGE_BASIC_AUTH set to one or
 // more user:password pairs (passwords of at least 16 characters; pairs
