@@ -163,7 +163,19 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
-	rep, err := h.b.Send(ctx, u)
+	if u.Status == broadcast.StatusResolved {
+		var announced bool
+		if announced, err = h.announced(ctx, u); err == nil && !announced {
+			u.Body = resolvedUnannouncedBody(p)
+			h.log.Info("resolved group without an earlier update on record (the bridge started late, or its store "+
+				"was lost): its update says what the alerts reported", slog.String("group", p.GroupKey),
+				slog.String("incident", u.IncidentID))
+		}
+	}
+	var rep *broadcast.Report
+	if err == nil {
+		rep, err = h.b.Send(ctx, u)
+	}
 	unlock()
 	if rep == nil {
 		msg := h.say("", err.Error())
@@ -178,6 +190,23 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("notification", slog.String("group", p.GroupKey), slog.String("status", p.Status),
 		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
 	writeJSON(w, code, h.response(u, rep))
+}
+
+// announced reports whether a channel has on record a post of u's
+// incident other than u's own (a retry of u finds u's posts on the
+// channels that delivered it, and must still say what happened on those
+// that did not).
+func (h *handler) announced(ctx context.Context, u broadcast.Update) (bool, error) {
+	for _, name := range h.b.Channels() {
+		th, err := h.b.Thread(ctx, u.IncidentID, name)
+		if err != nil {
+			return false, fmt.Errorf("read the incident's earlier posts: %w", err)
+		}
+		if !th.Root.IsZero() && th.Root.UpdateID != u.ID {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {

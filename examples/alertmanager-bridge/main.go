@@ -79,7 +79,15 @@
 //     shown ("(N more alerts not shown.)": those max_alerts left out and
 //     those whose descriptions did not fit); for a resolved group "This
 //     incident has been resolved." (the descriptions describe the problem
-//     as it was).
+//     as it was). A resolved group none of whose earlier updates any
+//     channel has on record (the bridge started after the group fired, or
+//     ran without -state and restarted, or no channel delivered the firing
+//     update) is posted all the same, as customers may have noticed the
+//     outage; as it may be the first they read of it, its body goes on
+//     "While it lasted, the alerts reported:" and the alerts'
+//     descriptions, and the bridge logs it. A channel added to the
+//     configuration while the group fired gets the short body when other
+//     channels have the firing update on record.
 //   - Impact: from the severity label, common to the group or else the
 //     worst of the alerts: critical, page, emergency, fatal → critical;
 //     major, error, high → major; warning, warn, minor, medium → minor;
