@@ -163,17 +163,8 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
-	if u.Status == broadcast.StatusResolved {
-		var announced bool
-		if announced, err = h.announced(ctx, u); err == nil && !announced {
-			u.Body = resolvedUnannouncedBody(p)
-			h.log.Info("resolved group without an earlier update on record (the bridge started late, or its store "+
-				"was lost): its update says what the alerts reported", slog.String("group", p.GroupKey),
-				slog.String("incident", u.IncidentID))
-		}
-	}
 	var rep *broadcast.Report
-	if err == nil {
+	if u, err = h.unannounced(ctx, p, u); err == nil {
 		rep, err = h.b.Send(ctx, u)
 	}
 	unlock()
@@ -190,6 +181,23 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("notification", slog.String("group", p.GroupKey), slog.String("status", p.Status),
 		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
 	writeJSON(w, code, h.response(u, rep))
+}
+
+// unannounced returns u, with the body that says what happened when u
+// resolves a group none of whose earlier updates is on record.
+func (h *handler) unannounced(ctx context.Context, p *payload, u broadcast.Update) (broadcast.Update, error) {
+	if u.Status != broadcast.StatusResolved {
+		return u, nil
+	}
+	announced, err := h.announced(ctx, u)
+	if err != nil || announced {
+		return u, err
+	}
+	h.log.Info("resolved group without an earlier update on record (the bridge started late, or its store "+
+		"was lost): its update says what the alerts reported", slog.String("group", p.GroupKey),
+		slog.String("incident", u.IncidentID))
+	u.Body = resolvedUnannouncedBody(p)
+	return u, nil
 }
 
 // announced reports whether a channel has on record a post of u's
