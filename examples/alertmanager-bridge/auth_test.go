@@ -91,3 +91,90 @@ func TestHelpSaysHowTokensAreSeparated(t *testing.T) {
 	require.Equal(t, 0, run(context.Background(), []string{"-help"}, &stdout, &stderr))
 	assert.Contains(t, strings.Join(strings.Fields(stdout.String()), " "), "separated by commas or spaces")
 }
+
+// basicEnv names the variable holding the user names and passwords of
+// Alertmanager's http_config.basic_auth.
+const basicEnv = "OUTAGECAST_BRIDGE_BASIC_AUTH"
+
+const bridgePassword = "pass-0123456789abcdef"
+
+// With OUTAGECAST_BRIDGE_BASIC_AUTH set, a notification must carry one of
+// its user names and passwords, as Alertmanager's http_config.basic_auth
+// sends them: "Authorization: Basic" and base64 of user:password (RFC 7617,
+// section 2; Prometheus's HTTP client sets it with net/http's SetBasicAuth).
+// Bearer tokens are accepted as well when both variables are set.
+func TestBasicAuthGuardsAlerts(t *testing.T) {
+	t.Setenv(tokensEnv, bridgeToken)
+	t.Setenv(basicEnv, "alertmanager:old-pass-fedcba9876543210, alertmanager:"+bridgePassword)
+	url, stdout, stderr := start(t, "-listen", "127.0.0.1:0")
+	do := func(set func(*http.Request)) *http.Response {
+		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(sample(t, "firing.json")))
+		require.NoError(t, err)
+		set(req)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	refused := map[string]func(*http.Request){
+		"none":           func(*http.Request) {},
+		"wrong password": func(r *http.Request) { r.SetBasicAuth("alertmanager", "wrong-pass-0123456789") },
+		"wrong user":     func(r *http.Request) { r.SetBasicAuth("prometheus", bridgePassword) },
+		"a prefix":       func(r *http.Request) { r.SetBasicAuth("alertmanager", bridgePassword[:17]) },
+		"token as basic": func(r *http.Request) { r.Header.Set("Authorization", "Basic "+bridgeToken) },
+		"no colon":       func(r *http.Request) { r.SetBasicAuth("alertmanager"+bridgePassword, "") },
+	}
+	for name, set := range refused {
+		resp := do(set)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, name)
+		assert.Contains(t, resp.Header.Values("WWW-Authenticate"), `Basic realm="alertmanager-bridge", charset="UTF-8"`, name)
+	}
+	assert.Empty(t, stdout.String(), "nothing posted")
+
+	for name, set := range map[string]func(*http.Request){
+		"new password": func(r *http.Request) { r.SetBasicAuth("alertmanager", bridgePassword) },
+		"old password": func(r *http.Request) { r.SetBasicAuth("alertmanager", "old-pass-fedcba9876543210") },
+		"bearer token": func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+bridgeToken) },
+	} {
+		assert.Equal(t, http.StatusOK, do(set).StatusCode, name)
+	}
+	require.Eventually(t, func() bool { return stdout.String() != "" }, time.Minute, 5*time.Millisecond, "posted")
+	assert.NotContains(t, stderr.String(), bridgePassword, "no password in the log")
+	assert.NotContains(t, stderr.String(), "anyone who can reach", "no warning with credentials")
+}
+
+// Basic auth alone guards the endpoint too, and bearer tokens are then
+// refused.
+func TestBasicAuthAlone(t *testing.T) {
+	t.Setenv(tokensEnv, "")
+	t.Setenv(basicEnv, "alertmanager:"+bridgePassword)
+	url, _, stderr := start(t, "-listen", "0.0.0.0:0")
+	assert.NotContains(t, stderr.String(), "anyone who can reach", "no warning with credentials")
+	url = regexp.MustCompile(`//[^/]*:`).ReplaceAllString(url, "//127.0.0.1:") // the address is 0.0.0.0 or [::]
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(sample(t, "firing.json")))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+bridgeToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Equal(t, []string{`Basic realm="alertmanager-bridge", charset="UTF-8"`}, resp.Header.Values("WWW-Authenticate"))
+}
+
+func TestBadBasicAuthRefused(t *testing.T) {
+	tests := []struct{ value, msg string }{
+		{" , ", basicEnv + ": not set"},
+		{"alertmanager", basicEnv + ": entry 1 of 1: want user:password"},
+		{":" + bridgePassword, basicEnv + ": entry 1 of 1: user name missing"},
+		{"alertmanager:" + bridgePassword + " alertmanager:short-secret", basicEnv + ": entry 2 of 2: password shorter than 16 characters"},
+		{"alertmanager:" + bridgePassword + "\x01", basicEnv + ": entry 1 of 1: control character"},
+	}
+	for _, tt := range tests {
+		t.Setenv(basicEnv, tt.value)
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, 2, run(context.Background(), []string{"-listen", "127.0.0.1:0"}, &stdout, &stderr), tt.value)
+		assert.Contains(t, stderr.String(), tt.msg)
+		assert.NotContains(t, stderr.String(), "short-secret")
+		assert.NotContains(t, stderr.String(), bridgePassword)
+	}
+}

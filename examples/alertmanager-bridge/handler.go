@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -36,37 +35,66 @@ type handler struct {
 	say func(channel, msg string) string
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
-	groups   stripes        // one notification of a group at a time
-	tokens   *bearer.Tokens // nil: POST /alerts takes any request
+	groups   groupLocks     // one notification of a group at a time
+	tokens   *bearer.Tokens // nil: no bearer token is accepted
+	basic    *basicAuth     // nil: no basic credentials are accepted; both nil: any request is
 	maxBody  int64          // bytes a notification may have, whole MiB; 0: defaultMaxBody
 }
 
-// stripes serializes the notifications of one alert group: two
+// groupLocks serializes the notifications of one alert group: two
 // Alertmanagers of a high-availability pair may send the same notification
 // at once, and the second must find the first's deliveries in the Store
-// rather than race it. Groups share a stripe by hash, so memory is bounded.
-type stripes [64]sync.Mutex
+// rather than race it. Each group has its own lock, held only while one of
+// its notifications is in flight, so that a group never waits for another.
+type groupLocks struct {
+	mu sync.Mutex
+	m  map[string]*groupLock
+}
 
-func (s *stripes) lock(key string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	m := &s[h.Sum32()%uint32(len(s))]
-	m.Lock()
-	return m.Unlock
+type groupLock struct {
+	turn chan struct{} // holds a value while a notification of the group broadcasts
+	refs int           // notifications holding or waiting for turn
+}
+
+// lock waits for the turn of group key, or until ctx is done (the request
+// ended, or -timeout passed), and then returns ctx's error. unlock gives
+// the turn to the next notification of the group.
+func (g *groupLocks) lock(ctx context.Context, key string) (unlock func(), err error) {
+	g.mu.Lock()
+	if g.m == nil {
+		g.m = map[string]*groupLock{}
+	}
+	l := g.m[key]
+	if l == nil {
+		l = &groupLock{turn: make(chan struct{}, 1)}
+		g.m[key] = l
+	}
+	l.refs++
+	g.mu.Unlock()
+	select {
+	case l.turn <- struct{}{}:
+		return func() { <-l.turn; g.release(key, l) }, nil
+	case <-ctx.Done():
+		g.release(key, l)
+		return nil, ctx.Err()
+	}
+}
+
+// release forgets the lock of a group no notification holds or waits for,
+// so that memory is bounded by the notifications in flight.
+func (g *groupLocks) release(key string, l *groupLock) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if l.refs--; l.refs == 0 {
+		delete(g.m, key)
+	}
 }
 
 // routes returns the bridge's endpoints: POST /alerts, behind the bearer
-// tokens when there are any, and GET /healthz.
+// tokens and basic credentials when there are any, and GET /healthz.
 func (h *handler) routes() http.Handler {
 	mux := http.NewServeMux()
-	alerts := http.Handler(http.HandlerFunc(h.alerts))
-	if h.tokens != nil {
-		alerts = h.tokens.Require("alertmanager-bridge", alerts, func(w http.ResponseWriter, err error) {
-			h.log.Warn("refused notification", slog.String("error", err.Error()))
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-		})
-	}
-	mux.Handle("POST /alerts", alerts)
+	mux.Handle("POST /alerts", h.guard(http.HandlerFunc(h.alerts)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
@@ -125,8 +153,20 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(ctx, h.timeout)
 		defer cancel()
 	}
-	unlock := h.groups.lock(u.IncidentID)
-	rep, err := h.b.Send(ctx, u)
+	unlock, err := h.groups.lock(ctx, u.IncidentID)
+	if err != nil {
+		// Alertmanager gave up on the request, or -timeout passed while
+		// the group's previous notification still broadcast: nothing was
+		// posted, and a 5xx makes Alertmanager send it again.
+		msg := "nothing posted: another notification of the alert group was still being broadcast: " + err.Error()
+		h.log.Warn(msg, slog.String("group", p.GroupKey), slog.String("incident", u.IncidentID))
+		http.Error(w, msg, http.StatusServiceUnavailable)
+		return
+	}
+	var rep *broadcast.Report
+	if u, err = h.unannounced(ctx, p, u); err == nil {
+		rep, err = h.b.Send(ctx, u)
+	}
 	unlock()
 	if rep == nil {
 		msg := h.say("", err.Error())
@@ -141,6 +181,40 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("notification", slog.String("group", p.GroupKey), slog.String("status", p.Status),
 		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
 	writeJSON(w, code, h.response(u, rep))
+}
+
+// unannounced returns u, with the body that says what happened when u
+// resolves a group none of whose earlier updates is on record.
+func (h *handler) unannounced(ctx context.Context, p *payload, u broadcast.Update) (broadcast.Update, error) {
+	if u.Status != broadcast.StatusResolved {
+		return u, nil
+	}
+	announced, err := h.announced(ctx, u)
+	if err != nil || announced {
+		return u, err
+	}
+	h.log.Info("resolved group without an earlier update on record (the bridge started late, or its store "+
+		"was lost): its update says what the alerts reported", slog.String("group", p.GroupKey),
+		slog.String("incident", u.IncidentID))
+	u.Body = resolvedUnannouncedBody(p)
+	return u, nil
+}
+
+// announced reports whether a channel has on record a post of u's
+// incident other than u's own (a retry of u finds u's posts on the
+// channels that delivered it, and must still say what happened on those
+// that did not).
+func (h *handler) announced(ctx context.Context, u broadcast.Update) (bool, error) {
+	for _, name := range h.b.Channels() {
+		th, err := h.b.Thread(ctx, u.IncidentID, name)
+		if err != nil {
+			return false, fmt.Errorf("read the incident's earlier posts: %w", err)
+		}
+		if !th.Root.IsZero() && th.Root.UpdateID != u.ID {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (h *handler) response(u broadcast.Update, rep *broadcast.Report) response {

@@ -23,10 +23,25 @@
 // 16 characters, separated by commas or spaces, so that a new one can be
 // added before the old one is removed), POST /alerts answers 401 to a
 // request without one of them in its Authorization header, which
-// Alertmanager sends from the credentials above. Without it anyone who can
-// reach the bridge can post updates to your channels: it listens on
-// loopback by default, and logs a warning when it listens on another
-// address without tokens.
+// Alertmanager sends from the credentials above.
+//
+// Alertmanager can send basic authentication instead (http_config takes
+// one of authorization and basic_auth):
+//
+//	http_config:
+//	  basic_auth:
+//	    username: alertmanager
+//	    password_file: /etc/alertmanager/bridge-password
+//
+// and the bridge accepts it with OUTAGECAST_BRIDGE_BASIC_AUTH set to one or
+// more user:password pairs (passwords of at least 16 characters; pairs
+// separated by commas or spaces, so neither may contain one), such as
+// alertmanager:<the password>. The bridge keeps tokens and passwords only
+// as SHA-256 digests, compares them in constant time, and never writes one
+// in a log or an answer. With both variables set, either is accepted.
+// Without either, anyone who can reach the bridge can post updates to your
+// channels: it listens on loopback by default, and logs a warning when it
+// listens on another address without them.
 //
 // The configuration file is the announce program's (see
 // examples/announce/outagecast.sample.yaml), loaded with the config
@@ -64,7 +79,15 @@
 //     shown ("(N more alerts not shown.)": those max_alerts left out and
 //     those whose descriptions did not fit); for a resolved group "This
 //     incident has been resolved." (the descriptions describe the problem
-//     as it was).
+//     as it was). A resolved group none of whose earlier updates any
+//     channel has on record (the bridge started after the group fired, or
+//     ran without -state and restarted, or no channel delivered the firing
+//     update) is posted all the same, as customers may have noticed the
+//     outage; as it may be the first they read of it, its body goes on
+//     "While it lasted, the alerts reported:" and the alerts'
+//     descriptions, and the bridge logs it. A channel added to the
+//     configuration while the group fired gets the short body when other
+//     channels have the firing update on record.
 //   - Impact: from the severity label, common to the group or else the
 //     worst of the alerts: critical, page, emergency, fatal → critical;
 //     major, error, high → major; warning, warn, minor, medium → minor;
@@ -108,7 +131,8 @@
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
 // payload that is not JSON or not version 4, 413 above -max-body (32 MiB
-// by default), 500 when a channel failed. Alertmanager retries a notification that got a 5xx (and
+// by default), 500 when a channel failed, 503 when -timeout passed while
+// the group's previous notification was still being broadcast. Alertmanager retries a notification that got a 5xx (and
 // one that timed out), and sends the group again at repeat_interval. Both
 // are harmless: the update's id is derived from the group, its status and
 // each alert's fingerprint, status, start and end (and the number of
@@ -118,8 +142,10 @@
 // again. With -state (or the configuration's state) the store survives
 // restarts of the bridge, so this holds across them too; without, the
 // bridge warns at start-up, as after a restart Alertmanager's next repeat
-// of each firing group is posted again. Keep -timeout below the webhook_config's timeout
-// in Alertmanager.
+// of each firing group is posted again. Keep -timeout below the time
+// Alertmanager gives a notification: the webhook_config's timeout when set,
+// else until the group's next flush, its group_interval (5m by default, at
+// least 10s).
 //
 // # Limits
 //
@@ -152,10 +178,12 @@
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the
 // alerts stay the same do not make a new update. Notifications of different
-// groups are processed as they arrive, concurrently, with no queue; those of
-// one group one at a time, so that the two Alertmanagers of a
-// high-availability pair sending the same notification at once deliver it
-// once.
+// groups are processed as they arrive, concurrently, with no queue, none
+// waiting for another group; those of one group one at a time, so that the
+// two Alertmanagers of a high-availability pair sending the same
+// notification at once deliver it once. A notification waiting for its
+// group's turn counts the wait in -timeout, and stops waiting when
+// Alertmanager gives up on the request: it posts nothing and answers 503.
 package main
 
 import (
@@ -202,7 +230,10 @@ incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
 skipped), 400 for a bad payload, 413 above -max-body. With
 OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
-separated by commas or spaces), it answers 401 to a request without one.
+separated by commas or spaces), it answers 401 to a request without one;
+with OUTAGECAST_BRIDGE_BASIC_AUTH set (user:password pairs, passwords of at
+least 16 characters, separated by commas or spaces), to a request without
+one of them as basic authentication.
 
 Flags:
 `
@@ -259,13 +290,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	var basic *basicAuth
+	if v := os.Getenv(basicAuthEnv); v != "" {
+		if basic, err = parseBasicAuth(basicAuthEnv, v); err != nil {
+			fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
+			return 2
+		}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h, closeAll, err := setup(o, stdout, stderr, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "alertmanager-bridge: %v\n", err)
 		return 2
 	}
-	h.tokens = toks
+	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
 	if err := serve(ctx, o.listen, h, log); err != nil {
@@ -370,9 +408,10 @@ func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error
 	if h.timeout == 0 {
 		srv.WriteTimeout = 0
 	}
-	if h.tokens == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
+	if h.tokens == nil && h.basic == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
 		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
-			" and give Alertmanager the token (http_config.authorization)", slog.String("address", ln.Addr().String()))
+			" and give Alertmanager the token (http_config.authorization), or set "+basicAuthEnv+
+			" (http_config.basic_auth)", slog.String("address", ln.Addr().String()))
 	}
 	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts")) // last: tests wait for it
 	done := make(chan error, 1)

@@ -164,13 +164,31 @@ func body(p *payload, st broadcast.Status) string {
 	case broadcast.StatusMonitoring:
 		return fmt.Sprintf(monitoringBody, p.TruncatedAlerts)
 	}
-	const room = broadcast.MaxBodyLength - 50 // the count of alerts not shown fits in the rest
+	return describe(p, statusFiring, broadcast.MaxBodyLength)
+}
+
+// unannouncedBody opens the body of a resolved group none of whose earlier
+// updates is on record.
+const unannouncedBody = "This incident has been resolved. While it lasted, the alerts reported:"
+
+// resolvedUnannouncedBody is the body of a resolved group none of whose
+// earlier updates is on record: it may be the first customers read of the
+// incident, so it says what the alerts reported, as a firing group's body
+// does.
+func resolvedUnannouncedBody(p *payload) string {
+	return unannouncedBody + "\n\n" + describe(p, statusResolved, broadcast.MaxBodyLength-len(unannouncedBody)-2)
+}
+
+// describe is the descriptions of the alerts whose status is status, as
+// body says, in at most limit characters.
+func describe(p *payload, status string, limit int) string {
+	room := limit - 50 // the count of alerts not shown fits in the rest
 	seen := map[string]bool{}
 	var parts []string
 	size, hidden := 0, p.TruncatedAlerts
 	for _, a := range p.Alerts {
 		d := strings.TrimSpace(firstOf(a.Annotations["description"], a.Annotations["message"], a.Annotations["summary"]))
-		if a.Status != statusFiring || d == "" || seen[d] {
+		if a.Status != status || d == "" || seen[d] {
 			continue
 		}
 		seen[d] = true
