@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,9 +20,9 @@ const basicAuthEnv = "OUTAGECAST_BRIDGE_BASIC_AUTH"
 const realm = "alertmanager-bridge"
 
 // basicAuth holds the user:password pairs POST /alerts accepts, only as
-// SHA-256 digests, as package bearer keeps tokens.
+// digests, as package bearer keeps tokens.
 type basicAuth struct {
-	sums [][sha256.Size]byte
+	set bearer.Digests
 }
 
 // parseBasicAuth reads v, the value of the variable name: one or more
@@ -54,21 +52,15 @@ func parseBasicAuth(name, v string) (*basicAuth, error) {
 		if problem != "" {
 			return nil, fmt.Errorf("%s: entry %d of %d: %s", name, i+1, len(fields), problem)
 		}
-		b.sums = append(b.sums, sha256.Sum256([]byte(f)))
+		b.set.Add(f)
 	}
 	return b, nil
 }
 
 // valid reports, in constant time, whether r carries one of the pairs.
-// Every pair is compared, so the time does not tell which one matched.
 func (b *basicAuth) valid(r *http.Request) bool {
 	user, pass, ok := r.BasicAuth()
-	sum := sha256.Sum256([]byte(user + ":" + pass))
-	match := 0
-	for _, s := range b.sums {
-		match |= subtle.ConstantTimeCompare(sum[:], s[:])
-	}
-	return ok && match == 1
+	return b.set.Match(user+":"+pass) && ok
 }
 
 // Errors of a request refused for its basic credentials.

@@ -21,7 +21,29 @@ const MinLength = 16
 
 // Tokens are the bearer tokens an endpoint accepts.
 type Tokens struct {
+	set Digests
+}
+
+// Digests is a set of secrets kept only as SHA-256 digests, for checking
+// a presented secret in constant time: the one mechanism for the bearer
+// tokens here and for any other secret an endpoint accepts (basic
+// authentication's user:password pairs). The zero value is empty.
+type Digests struct {
 	sums [][sha256.Size]byte
+}
+
+// Add adds secret to the set.
+func (d *Digests) Add(secret string) { d.sums = append(d.sums, sha256.Sum256([]byte(secret))) }
+
+// Match reports, in constant time, whether presented is one of the set.
+// Every secret is compared, so the time does not tell which one matched.
+func (d *Digests) Match(presented string) bool {
+	sum := sha256.Sum256([]byte(presented))
+	match := 0
+	for _, s := range d.sums {
+		match |= subtle.ConstantTimeCompare(sum[:], s[:])
+	}
+	return match == 1
 }
 
 // Parse reads the tokens of v, the value of the environment variable
@@ -43,7 +65,7 @@ func Parse(name, v string) (*Tokens, error) {
 			return nil, fmt.Errorf("%s: token %d of %d: only letters, digits and -._~+/ (and = at the end) can be sent as a bearer token",
 				name, i+1, len(fields))
 		}
-		t.sums = append(t.sums, sha256.Sum256([]byte(f)))
+		t.set.Add(f)
 	}
 	return t, nil
 }
@@ -64,15 +86,7 @@ func isToken68(s string) bool {
 }
 
 // valid reports, in constant time, whether presented is one of the tokens.
-// Every token is compared, so the time does not tell which one matched.
-func (t *Tokens) valid(presented string) bool {
-	sum := sha256.Sum256([]byte(presented))
-	match := 0
-	for _, s := range t.sums {
-		match |= subtle.ConstantTimeCompare(sum[:], s[:])
-	}
-	return match == 1
-}
+func (t *Tokens) valid(presented string) bool { return t.set.Match(presented) }
 
 // ErrMissing and ErrInvalid are the two ways a request fails Check.
 var (

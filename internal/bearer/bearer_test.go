@@ -78,3 +78,24 @@ func TestRequire(t *testing.T) {
 		})
 	}
 }
+
+// Digests matches any secret added, and nothing else; the zero value
+// matches nothing, not even the empty string.
+func TestDigests(t *testing.T) {
+	var d Digests
+	if d.Match("") {
+		t.Fatal("the empty set matched")
+	}
+	d.Add("ops:correct-horse-battery")
+	d.Add("ops:new-staple-rotation-2026")
+	for _, s := range []string{"ops:correct-horse-battery", "ops:new-staple-rotation-2026"} {
+		if !d.Match(s) {
+			t.Errorf("%q did not match", s)
+		}
+	}
+	for _, s := range []string{"", "ops:correct-horse-batter", "OPS:correct-horse-battery"} {
+		if d.Match(s) {
+			t.Errorf("%q matched", s)
+		}
+	}
+}
