@@ -152,54 +152,38 @@ func TestRetractOfAPostDeletedByHand(t *testing.T) {
 	assert.True(t, ch.deleted["us"])
 }
 
-// goneOnSend is a channel with targets whose Send wrongly says a post is
-// gone (ErrPostGone is an Edit's and a Retract's).
-type goneOnSend struct{ calls int }
+// wrongOnSend is a channel with targets whose Send wrongly says a post is
+// gone or cannot be edited: it answers every target with err (ErrPostGone
+// is an Edit's and a Retract's, ErrNotEditable an Edit's).
+type wrongOnSend struct {
+	err   error
+	calls int
+}
 
-func (*goneOnSend) Name() string { return "odd" }
+func (*wrongOnSend) Name() string { return "odd" }
 
-func (g *goneOnSend) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+func (g *wrongOnSend) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	g.calls++
 	f := broadcast.NewFanout(m, []string{"a", "b"})
 	for _, i := range f.Todo() {
-		f.Report(i, broadcast.Permanent(fmt.Errorf("404: %w", broadcast.ErrPostGone)))
+		f.Report(i, broadcast.Permanent(g.err))
 	}
 	return broadcast.Receipt{}, f.Err()
 }
 
-// A Send that says a post is gone fails for good at once, instead of
-// retrying its targets, which the Fanout leaves pending, until the retry
-// policy gives up.
+// A Send that says a post is gone, or cannot be edited, fails for good at
+// once, instead of retrying its targets, which the Fanout leaves pending,
+// until the retry policy gives up.
 func TestSendThatSaysAPostIsGoneFailsForGood(t *testing.T) {
-	g := &goneOnSend{}
-	b := newBroadcaster(t, broadcast.Options{}, g)
-	rep, err := b.Send(context.Background(), validUpdate())
-	require.Error(t, err)
-	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "%v", rep.Results[0].Err)
-	assert.Equal(t, 1, g.calls)
-}
-
-// notEditableOnSend is a channel whose Send wrongly says a post cannot be
-// edited (ErrNotEditable is an Edit's only).
-type notEditableOnSend struct{ calls int }
-
-func (*notEditableOnSend) Name() string { return "odd" }
-
-func (g *notEditableOnSend) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	g.calls++
-	f := broadcast.NewFanout(m, []string{"a", "b"})
-	for _, i := range f.Todo() {
-		f.Report(i, broadcast.Permanent(fmt.Errorf("archived: %w", broadcast.ErrNotEditable)))
+	for _, err := range []error{
+		fmt.Errorf("404: %w", broadcast.ErrPostGone),
+		fmt.Errorf("archived: %w", broadcast.ErrNotEditable),
+	} {
+		g := &wrongOnSend{err: err}
+		b := newBroadcaster(t, broadcast.Options{}, g)
+		rep, sendErr := b.Send(context.Background(), validUpdate())
+		require.Error(t, sendErr)
+		assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "%v", rep.Results[0].Err)
+		assert.Equal(t, 1, g.calls, "%v", err)
 	}
-	return broadcast.Receipt{}, f.Err()
-}
-
-// A Send that says a post cannot be edited fails for good at once.
-func TestSendThatSaysAPostCannotBeEditedFailsForGood(t *testing.T) {
-	g := &notEditableOnSend{}
-	b := newBroadcaster(t, broadcast.Options{}, g)
-	rep, err := b.Send(context.Background(), validUpdate())
-	require.Error(t, err)
-	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "%v", rep.Results[0].Err)
-	assert.Equal(t, 1, g.calls)
 }
