@@ -42,14 +42,17 @@ type storeLedger struct {
 
 // hold keeps target from being tried again in this delivery: the
 // attempts that follow leave it out of Todo, pending with err. Nothing is
-// written: a later Send tries it.
+// written: a later Send tries it. A target held already keeps its first
+// err, which says when and why it was held back.
 func (l *storeLedger) hold(target string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.held == nil {
 		l.held = map[string]error{}
 	}
-	l.held[target] = err
+	if _, ok := l.held[target]; !ok {
+		l.held[target] = err
+	}
 }
 
 func (l *storeLedger) init(ctx context.Context, store Store, update, channel string) {
