@@ -74,10 +74,36 @@ func (s *slowAndFlakier) Send(_ context.Context, m broadcast.Message) (broadcast
 
 var heldPolicy = broadcast.RetryPolicy{MaxAttempts: 5, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond, MaxElapsed: time.Minute}
 
+// A channel that calls Ledger.Done itself, rather than through a Fanout,
+// hears of a target held back as done, failed, and skips it: the attempt
+// that reaches the others still leaves that target without the update,
+// so the channel is not marked delivered, and a later Send reaches it.
+func TestAHeldTargetSkippedOnLedgerDoneKeepsTheChannelPending(t *testing.T) {
+	ch := &slowAndFlakier{flakyFails: 1, direct: true, calls: map[string]int{}}
+	b := newBroadcaster(t, broadcast.Options{Retry: heldPolicy}, ch)
+	u := validUpdate()
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err, "slow never got it")
+	res := rep.Results[0]
+	assert.Equal(t, 1, ch.calls["slow"], "slow was not asked again before its hour")
+	assert.Equal(t, 2, ch.calls["flaky"], "flaky was retried")
+	assert.False(t, res.Skipped)
+	assert.ErrorContains(t, res.Err, "gave up")
+	require.Len(t, res.Pending, 1, "%v", res.Err)
+	assert.Equal(t, "slow", res.Pending[0].Target)
+	assert.Empty(t, res.Failures)
+
+	rep, err = b.Send(context.Background(), u)
+	require.Error(t, err, "slow still asks to wait")
+	assert.False(t, rep.Results[0].Skipped, "the channel was marked delivered without slow")
+	assert.Equal(t, 2, ch.calls["slow"], "the later Send tried slow again")
+	assert.Equal(t, 2, ch.calls["flaky"], "and not flaky, which has it")
+}
+
 // A target held back stays held through the attempts that follow; its
 // error says once why it was held back, not once per attempt.
 func TestAHeldTargetIsHeldBackOnce(t *testing.T) {
-	for _, direct := range []bool{false} {
+	for _, direct := range []bool{false, true} {
 		ch := &slowAndFlakier{flakyFails: 3, direct: direct, calls: map[string]int{}}
 		b := newBroadcaster(t, broadcast.Options{Retry: heldPolicy}, ch)
 		rep, err := b.Send(context.Background(), validUpdate())
@@ -89,5 +115,22 @@ func TestAHeldTargetIsHeldBackOnce(t *testing.T) {
 		msg := res.Pending[0].Err.Error()
 		assert.Equal(t, 1, strings.Count(msg, "held back"), "direct %v: %s", direct, msg)
 		assert.Contains(t, msg, "429 Too Many Requests", "direct %v", direct)
+	}
+}
+
+// When the attempts run out with a target held back, the Result lists it
+// as pending, even when the channel's own error (it asked Ledger.Done)
+// names only the others.
+func TestAHeldTargetIsPendingWhenTheAttemptsRunOut(t *testing.T) {
+	for _, direct := range []bool{false, true} {
+		ch := &slowAndFlakier{flakyFails: 10, direct: direct, calls: map[string]int{}}
+		b := newBroadcaster(t, broadcast.Options{Retry: heldPolicy}, ch)
+		rep, err := b.Send(context.Background(), validUpdate())
+		require.Error(t, err)
+		var pending []string
+		for _, p := range rep.Results[0].Pending {
+			pending = append(pending, p.Target)
+		}
+		assert.ElementsMatch(t, []string{"flaky", "slow"}, pending, "direct %v", direct)
 	}
 }

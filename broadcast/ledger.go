@@ -38,6 +38,7 @@ type storeLedger struct {
 	unrecorded []error          // write failures of the whole Send
 	lostPosts  map[string]error // posts whose last read failed, by target
 	held       map[string]error // targets not to try again in this delivery, and why (see holdSlow)
+	skipped    []TargetFailure  // held targets of the current attempt that Done told the channel to skip
 }
 
 // hold keeps target from being tried again in this delivery: the
@@ -55,6 +56,35 @@ func (l *storeLedger) hold(target string, err error) {
 	}
 }
 
+// takeSkipped returns, and forgets, the held targets that Done told the
+// channel to skip in the attempt that just ended, as a transient
+// *TargetsError that also lists the targets whose marks it could not
+// read; nil when none was skipped. A Fanout lists them itself; a channel
+// that asks Done directly hears "done, failed" and may return nil, though
+// they lack the update.
+func (l *storeLedger) takeSkipped() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	skipped := l.skipped
+	if skipped == nil {
+		return nil
+	}
+	l.skipped = nil
+	return &TargetsError{Pending: append(skipped, l.unread...)}
+}
+
+// heldTargets returns the targets held back in this delivery, with why, in
+// the order of their names.
+func (l *storeLedger) heldTargets() []TargetFailure {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []TargetFailure
+	for _, target := range slices.Sorted(maps.Keys(l.held)) {
+		out = append(out, TargetFailure{Target: target, Err: l.held[target]})
+	}
+	return out
+}
+
 func (l *storeLedger) init(ctx context.Context, store Store, update, channel string) {
 	l.ctx, l.store, l.update, l.channel = ctx, store, update, channel
 }
@@ -62,6 +92,11 @@ func (l *storeLedger) init(ctx context.Context, store Store, update, channel str
 func (l *storeLedger) Done(target string) (bool, string) {
 	done, failure, unread := l.read(target)
 	if unread != nil {
+		l.mu.Lock()
+		if l.held[target] != nil {
+			l.skipped = append(l.skipped, TargetFailure{Target: target, Err: unread})
+		}
+		l.mu.Unlock()
 		return true, unread.Error() // not to be tried now; the attempt fails transiently
 	}
 	return done, failure

@@ -489,6 +489,8 @@ func (d *delivery) stop(set func(*Result), kind EventKind) bool {
 // in the channel becomes a permanent error instead of taking the process
 // down. Targets whose marks could not be read make the attempt transient:
 // the channel skipped them, and a retry reaches them once the Store reads.
+// So do targets held back (see holdSlow) that the channel skipped on
+// Ledger.Done's word: the delivery is not done while they lack the update.
 func (d *delivery) attempt(ctx context.Context) (err error) {
 	actx := d.first.context(d.n)
 	if actx == nil {
@@ -501,6 +503,9 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.
 		err = &attemptTimeoutError{after: d.b.timeout, err: err}
+	}
+	if skipped := d.ledger.takeSkipped(); skipped != nil && err == nil {
+		err = skipped
 	}
 	if unread := d.ledger.takeUnread(); unread != nil {
 		if err != nil {
@@ -709,9 +714,9 @@ func (d *delivery) settle() {
 		if errors.As(d.res.Err, &te) {
 			d.res.Pending = te.Pending
 		}
-		// Targets whose marks could not be read are pending too; a
-		// Fanout lists them already.
-		for _, f := range d.ledger.pendingUnread() {
+		// Targets whose marks could not be read, or held back, are
+		// pending too; a Fanout lists them already.
+		for _, f := range slices.Concat(d.ledger.pendingUnread(), d.ledger.heldTargets()) {
 			if !slices.ContainsFunc(d.res.Pending, func(p TargetFailure) bool { return p.Target == f.Target }) {
 				d.res.Pending = append(slices.Clip(d.res.Pending), f)
 			}
