@@ -197,8 +197,9 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 //     not reached at all (the attempt was cut short), carrying the longest
 //     RetryAfter hint; it lists the pending and the failed targets;
 //   - a Permanent *TargetsError when every target failed permanently, or,
-//     without a Ledger (a Retractor's fan-out, which has no Message), when
-//     any did: nothing else records it.
+//     without a Ledger (a Retractor's fan-out, which has no Message, or a
+//     Message made by hand without one), when any did: nothing else
+//     records it.
 func (f *Fanout) Err() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

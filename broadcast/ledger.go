@@ -37,8 +37,14 @@ type storeLedger struct {
 	notRead    []TargetFailure  // read failures of the last attempt
 	unrecorded []error          // write failures of the whole Send
 	lostPosts  map[string]error // posts whose last read failed, by target
-	held       map[string]error // targets not to try again in this delivery, and why (see holdSlow)
-	skipped    []TargetFailure  // held targets of the current attempt that Done told the channel to skip
+	held       *holds           // nil until a target is held back (see holdSlow)
+}
+
+// holds are the targets held back in one delivery (see storeLedger.hold),
+// apart from the storeLedger, which every delivery carries.
+type holds struct {
+	errs    map[string]error // why each target is not to be tried again in this delivery
+	skipped []TargetFailure  // held targets of the current attempt that Done told the channel to skip
 }
 
 // hold keeps target from being tried again in this delivery: the
@@ -49,10 +55,10 @@ func (l *storeLedger) hold(target string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.held == nil {
-		l.held = map[string]error{}
+		l.held = &holds{errs: map[string]error{}}
 	}
-	if _, ok := l.held[target]; !ok {
-		l.held[target] = err
+	if _, ok := l.held.errs[target]; !ok {
+		l.held.errs[target] = err
 	}
 }
 
@@ -65,11 +71,11 @@ func (l *storeLedger) hold(target string, err error) {
 func (l *storeLedger) takeSkipped() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	skipped := l.skipped
-	if skipped == nil {
+	if l.held == nil || l.held.skipped == nil {
 		return nil
 	}
-	l.skipped = nil
+	skipped := l.held.skipped
+	l.held.skipped = nil
 	return &TargetsError{Pending: append(skipped, l.unread...)}
 }
 
@@ -78,9 +84,12 @@ func (l *storeLedger) takeSkipped() error {
 func (l *storeLedger) heldTargets() []TargetFailure {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.held == nil {
+		return nil
+	}
 	var out []TargetFailure
-	for _, target := range slices.Sorted(maps.Keys(l.held)) {
-		out = append(out, TargetFailure{Target: target, Err: l.held[target]})
+	for _, target := range slices.Sorted(maps.Keys(l.held.errs)) {
+		out = append(out, TargetFailure{Target: target, Err: l.held.errs[target]})
 	}
 	return out
 }
@@ -93,8 +102,8 @@ func (l *storeLedger) Done(target string) (bool, string) {
 	done, failure, unread := l.read(target)
 	if unread != nil {
 		l.mu.Lock()
-		if l.held[target] != nil {
-			l.skipped = append(l.skipped, TargetFailure{Target: target, Err: unread})
+		if l.held != nil && l.held.errs[target] != nil {
+			l.held.skipped = append(l.held.skipped, TargetFailure{Target: target, Err: unread})
 		}
 		l.mu.Unlock()
 		return true, unread.Error() // not to be tried now; the attempt fails transiently
@@ -118,7 +127,10 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	}
 	l.mu.Lock()
 	f, ok := l.marked[target]
-	held := l.held[target]
+	var held error
+	if l.held != nil {
+		held = l.held.errs[target]
+	}
 	l.mu.Unlock()
 	if ok {
 		return true, f, nil
