@@ -433,18 +433,12 @@ func TestIntegrationCheck(t *testing.T) {
 	require.NoError(t, ch.Check(context.Background()))
 }
 
-// Channel modes set by an operator, as ngIRCd applies them: +m refuses the
-// lines (404) for good, +l refuses the JOIN (471, "try later") for now, and
-// the channel without either still gets the update, once.
-func TestIntegrationChannelModes(t *testing.T) {
-	t.Parallel()
-	open, moderated, full, nick := unique("#open"), unique("#mod"), unique("#full"), unique("bot")
-	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open, moderated, full)
-	w.send("MODE " + moderated + " +m")
-	w.until("MODE")
-	w.send("MODE " + full + " +l 1")
-	w.until("MODE")
-	cfg := plainConfig(t, nick, open, moderated, full)
+// sendWithFullPending sends the sample update through a channel of cfg,
+// whose channel full (+l 1) refuses the bot for now: the Send fails
+// transiently, full pending with an error holding fullErr. It returns the
+// Ledger and the Send's *TargetsError for the test's other checks.
+func sendWithFullPending(t *testing.T, cfg irc.Config, full, fullErr string) (*channeltest.Ledger, *broadcast.TargetsError) {
+	t.Helper()
 	ch, err := irc.New(cfg)
 	require.NoError(t, err)
 	ledger := channeltest.NewLedger()
@@ -460,7 +454,23 @@ func TestIntegrationChannelModes(t *testing.T) {
 	require.ErrorAs(t, err, &te)
 	require.Len(t, te.Pending, 1)
 	assert.Equal(t, full, te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), "join "+full+": 471")
+	assert.Contains(t, te.Pending[0].Err.Error(), fullErr)
+	return ledger, te
+}
+
+// Channel modes set by an operator, as ngIRCd applies them: +m refuses the
+// lines (404) for good, +l refuses the JOIN (471, "try later") for now, and
+// the channel without either still gets the update, once.
+func TestIntegrationChannelModes(t *testing.T) {
+	t.Parallel()
+	open, moderated, full, nick := unique("#open"), unique("#mod"), unique("#full"), unique("bot")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), open, moderated, full)
+	w.send("MODE " + moderated + " +m")
+	w.until("MODE")
+	w.send("MODE " + full + " +l 1")
+	w.until("MODE")
+	cfg := plainConfig(t, nick, open, moderated, full)
+	ledger, te := sendWithFullPending(t, cfg, full, "join "+full+": 471")
 	require.Len(t, te.Failures, 1)
 	assert.Equal(t, moderated, te.Failures[0].Target)
 	assert.Contains(t, te.Failures[0].Err.Error(), "send to "+moderated+": 404")
@@ -515,22 +525,7 @@ func TestIntegrationChannelModesForSomeUsers(t *testing.T) {
 	}
 	const opersOnly = "#opersonly" // predefined by scripts/ngircd.sh
 	cfg := plainConfig(t, nick, open, tlsOnly, opersOnly, regOnly, full)
-	ch, err := irc.New(cfg)
-	require.NoError(t, err)
-	ledger := channeltest.NewLedger()
-	m := broadcast.NewMessage(sampleUpdate())
-	m.Ledger = ledger
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-
-	_, err = ch.Send(ctx, m)
-	require.Error(t, err)
-	assert.False(t, broadcast.IsPermanent(err), "#full may take the bot later: %v", err)
-	var te *broadcast.TargetsError
-	require.ErrorAs(t, err, &te)
-	require.Len(t, te.Pending, 1)
-	assert.Equal(t, full, te.Pending[0].Target)
-	assert.Contains(t, te.Pending[0].Err.Error(), "join "+full+": 471 Cannot join channel (+l)")
+	ledger, te := sendWithFullPending(t, cfg, full, "join "+full+": 471 Cannot join channel (+l)")
 	want := map[string]string{
 		tlsOnly:   "join " + tlsOnly + ": the channel takes only users connected with TLS; set Config.TLS to TLSOn: 471 Cannot join channel (+z)",
 		opersOnly: "join " + opersOnly + ": the channel takes only IRC operators: 471 Cannot join channel (+O)",
@@ -541,7 +536,7 @@ func TestIntegrationChannelModesForSomeUsers(t *testing.T) {
 		assert.True(t, broadcast.IsPermanent(f.Err), "%s: %v", f.Target, f.Err)
 		got[f.Target] = f.Err.Error()
 	}
-	require.Len(t, got, len(want), "%v", err)
+	require.Len(t, got, len(want), "%v", te)
 	for target, text := range want {
 		assert.Contains(t, got[target], text)
 	}
