@@ -33,9 +33,11 @@
 // update starts a forum post titled by the incident (thread_name, with
 // Config.ForumTags applied), and later updates are posted into that post's
 // thread (thread_id = Thread.Root's thread), so the channel threads to Root.
-// When that post is gone (deleted by a moderator), the update starts a new
-// one, and the incident's later updates go on in that one (the thread of
-// Message.Thread.Last), whose first message's status card they edit.
+// When that post is gone (deleted, or closed and locked, by a moderator:
+// a webhook's post reopens an archived post, not a locked one), the update
+// starts a new one, and the incident's later updates go on in that one
+// (the thread of Message.Thread.Last), whose first message's status card
+// they edit.
 // With Config.ThreadID, every update of every incident goes into that one
 // existing thread.
 //
@@ -221,7 +223,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 }
 
 // post posts msg in the thread of t.Root. In forum mode, when that post is
-// gone (deleted by a moderator), it posts in the post an update after the
+// gone (deleted, or closed and locked, by a moderator), it posts in the post an update after the
 // deletion started (t.Last's thread: the Store keeps the gone post as
 // Root), else starts a new one; once t.Last is in another post than
 // t.Root, that post is tried first, with no request to the gone one. It
@@ -243,7 +245,9 @@ func (c *Channel) post(ctx context.Context, msg message, u broadcast.Update, t b
 			continue
 		}
 		resp, err := c.execute(ctx, msg, u, thread)
-		if err == nil || !c.s.cfg.Forum || thread == "" || !hasCode(err, codeUnknownChannel) {
+		// A post deleted, or closed and locked (a webhook's post reopens
+		// an archived thread, not a locked one), takes no more updates.
+		if err == nil || !c.s.cfg.Forum || thread == "" || !hasCode(err, codeUnknownChannel, codeThreadArchived) {
 			return resp, thread, root, err
 		}
 		gone = append(gone, thread)

@@ -278,6 +278,49 @@ func TestForumPostGone(t *testing.T) {
 	assert.NotEqual(t, root.ID, r.ID)
 }
 
+// When a moderator has closed and locked an incident's forum post, the
+// webhook can no longer post in it (Discord refuses with 50083, Thread is
+// archived: an archived post is reopened by a webhook's post, a locked one
+// is not): the next update starts a new post, as for a post deleted,
+// rather than failing for good with every later update of the incident.
+func TestForumPostLocked(t *testing.T) {
+	f := newFake(t, fakeOptions{forum: true})
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.lockThread(root.ID)
+	r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+
+	reqs := f.sent()
+	require.Len(t, reqs, 3, "the post into the locked thread, the new post, and no edit of the locked one")
+	assert.Equal(t, root.ID, reqs[1].query.Get("thread_id"))
+	assert.Equal(t, "wait=true", reqs[2].query.Encode())
+	assert.Equal(t, "CDN errors in EU", reqs[2].body["thread_name"])
+	assert.Equal(t, r.ID, r.Meta[metaThread], "the new post's thread")
+	assert.NotEqual(t, root.ID, r.ID)
+
+	// The incident goes on in the new post, which the locked one no
+	// longer delays.
+	third := fullUpdate
+	third.ID, third.Time = "u_third", resolvedUpdate.Time.Add(time.Hour)
+	r3 := send(t, ch, third, broadcast.Thread{Root: root, Last: r})
+	assert.Equal(t, r.Meta[metaThread], r3.Meta[metaThread])
+	assert.Len(t, f.sent(), 5, "the third update's post, in the new post at once, and its card's edit")
+}
+
+// With Config.ThreadID, a locked thread is the configuration's to fix:
+// the post fails for good, saying so.
+func TestThreadIDLocked(t *testing.T) {
+	const thread = "1200000000000000001"
+	f := newFake(t, fakeOptions{threads: []string{thread}})
+	ch := newChannel(t, f, func(c *Config) { c.ThreadID = thread })
+	f.lockThread(thread)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "Thread is archived (code 50083)")
+	assert.Len(t, f.sent(), 1, "no new post outside the configured thread")
+}
+
 // After the incident's forum post is gone, the updates go on in the post
 // the next update started (the thread of Thread.Last, as the Store keeps
 // the gone post as Root), whose first message shows the current status:

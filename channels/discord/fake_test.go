@@ -53,6 +53,7 @@ type fakeDiscord struct {
 	next     int64
 	messages []*fakeMessage
 	threads  map[string]bool
+	locked   map[string]bool // threads closed and locked by a moderator
 	requests []request
 }
 
@@ -83,7 +84,7 @@ type canned struct {
 }
 
 func newFake(t *testing.T, opt fakeOptions) *fakeDiscord {
-	f := &fakeDiscord{t: t, opt: opt, next: 1300000000000000000, threads: map[string]bool{}}
+	f := &fakeDiscord{t: t, opt: opt, next: 1300000000000000000, threads: map[string]bool{}, locked: map[string]bool{}}
 	for _, th := range opt.threads {
 		f.threads[th] = true
 	}
@@ -251,6 +252,10 @@ func (f *fakeDiscord) route(w http.ResponseWriter, thread, name string) (string,
 		return id, true
 	case thread != "" && !f.threads[thread]:
 		writeJSON(w, 404, `{"message": "Unknown Channel", "code": 10003}`)
+	case thread != "" && f.locked[thread]:
+		// An archived thread the webhook may reopen, it does; one locked,
+		// it may not.
+		writeJSON(w, 403, threadArchived)
 	case thread != "":
 		return thread, true
 	default:
@@ -428,6 +433,20 @@ func (f *fakeDiscord) answer(c canned) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.canned = append(f.canned, c)
+}
+
+// threadArchived is Discord's refusal of an operation in an archived
+// thread, as it answers a post into a thread closed and locked by a
+// moderator (discord/discord-api-docs issues 6884 and 7707: "403 Forbidden
+// (error code: 50083): Thread is archived").
+const threadArchived = `{"message": "Thread is archived", "code": 50083}`
+
+// lockThread closes and locks a thread, as a moderator may: the webhook
+// can no longer post in it.
+func (f *fakeDiscord) lockThread(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.locked[id] = true
 }
 
 // dropThread deletes a thread, as a moderator may.
