@@ -4,7 +4,11 @@
 // Each update is one status: the channel's entry in Update.Overrides, or
 // else the "short" template, fitted to the instance's character limit with
 // the body shortened first and the status-page URL kept whole. The status
-// goes out with Config.Visibility (public by default) and Config.Language.
+// goes out with Config.Visibility (public by default) and Config.Language,
+// as plain text, edits too: content_type "text/plain", for the servers
+// that read it (GoToSocial and glitch-soc would otherwise parse it as the
+// account's default, which may be Markdown, so that "*ALL*" or "<b>" in a
+// title became markup; Mastodon ignores it).
 // Mastodon makes "@name" in plain text a mention that notifies that
 // account, so the channel breaks every such "@" in the update's texts
 // with an invisible word joiner (U+2060): a title cannot ping anyone.
