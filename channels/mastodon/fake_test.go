@@ -44,7 +44,7 @@ type fakeMastodon struct {
 	maxChars   int  // configuration.statuses.max_characters
 	perURL     int  // configuration.statuses.characters_reserved_per_url
 	instance   int  // the status of GET /api/v2/instance; 0: 200
-	loseNext   bool // create the next status, then answer 502
+	loseNext   bool // create or edit the next status, then answer 502
 	gts        bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
 	// markdown is the account's default content type being text/markdown,
 	// which a GoToSocial account can choose: a status posted without
@@ -313,9 +313,21 @@ func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body str
 			writeError(w, http.StatusBadRequest, "Bad Request: invalid status format")
 			return
 		}
+		if f.gts && st.text == *sb.Status && st.contentType == ct {
+			// GoToSocial's Edit (internal/processing/status/edit.go): an
+			// edit that changes nothing is refused; Mastodon's
+			// UpdateStatusService swallows it and answers 200.
+			writeError(w, http.StatusUnprocessableEntity, "Unprocessable Entity: status was not changed")
+			return
+		}
 		st.text, st.edits, st.contentType = *sb.Status, st.edits+1, ct
 		if sb.Language != "" {
 			st.language = sb.Language
+		}
+		if f.loseNext {
+			f.loseNext = false
+			writeError(w, http.StatusBadGateway, "Bad Gateway")
+			return
 		}
 		writeJSON(w, http.StatusOK, f.entity(st))
 	}

@@ -90,7 +90,9 @@
 //   - 401 and 403 (a revoked token, a token without write:statuses, a
 //     suspended account) are Permanent;
 //   - 422 (the instance refused the status: "Validation failed: …") is
-//     Permanent with the instance's message;
+//     Permanent with the instance's message, but for GoToSocial's 422
+//     "status was not changed" to an edit, which Edit counts as done (the
+//     answer to an edit retried after its first answer was lost);
 //   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
 //   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is.
@@ -273,7 +275,10 @@ func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, 
 }
 
 // Edit replaces the text of the status prev with m.Update's (PUT
-// /api/v1/statuses/:id). A status that is gone is a Permanent error.
+// /api/v1/statuses/:id). A status that is gone is a Permanent error
+// wrapping broadcast.ErrPostGone. A status that already has the text (an
+// edit retried after a lost answer, which GoToSocial refuses as not
+// changing anything) counts as edited.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("mastodon: edit: %w", err)
@@ -290,6 +295,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("mastodon: edit: %w", err))
 	}
 	st, err := c.exchangeStatus(ctx, opEdit, http.MethodPut, "/api/v1/statuses/"+url.PathEscape(prev.ID), body, "")
+	if errors.Is(err, errUnchanged) {
+		// Edited already, by an attempt whose answer was lost.
+		st, err = status{ID: prev.ID, URL: prev.URL}, nil
+	}
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}

@@ -490,6 +490,38 @@ func TestEdit(t *testing.T) {
 	assert.Contains(t, err.Error(), "404")
 }
 
+// An edit retried after a lost answer finds the status already edited.
+// GoToSocial refuses an edit that changes nothing with 422 "Unprocessable
+// Entity: status was not changed" (internal/processing/status/edit.go,
+// Edit); Mastodon answers 200. Either way the status shows the
+// correction: the edit is done, not failed for good.
+func TestEditRetryAfterLostAnswer(t *testing.T) {
+	for _, gts := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Mastodon", true: "GoToSocial"}[gts], func(t *testing.T) {
+			f := newFakeMastodon(t)
+			f.set(func(f *fakeMastodon) { f.gts = gts })
+			ch := newTestChannel(t, f)
+			prev, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.NoError(t, err)
+
+			u := testUpdate()
+			u.ID, u.Body, u.Corrects = "", "The errors are limited to the Paris region.", testUpdate().ID
+			m := broadcast.NewMessage(u)
+			f.set(func(f *fakeMastodon) { f.loseNext = true })
+			_, err = ch.Edit(context.Background(), m, prev)
+			require.Error(t, err)
+			require.False(t, broadcast.IsPermanent(err), "a lost answer is transient: %v", err)
+
+			m.Attempt = 2
+			r, err := ch.Edit(context.Background(), m, prev)
+			require.NoError(t, err)
+			assert.Equal(t, prev.ID, r.ID)
+			assert.Equal(t, prev.URL, r.URL)
+			assert.Len(t, f.received(http.MethodPut, "/api/v1/statuses/"+prev.ID), 2)
+		})
+	}
+}
+
 func TestRetractGoneAndEmpty(t *testing.T) {
 	f := newFakeMastodon(t)
 	ch := newTestChannel(t, f)
