@@ -37,8 +37,9 @@ type Config struct {
 	// DefaultService for accounts hosted by Bluesky. It must be https;
 	// http is accepted for loopback hosts only, for tests.
 	Service string `yaml:"service" json:"service"`
-	// Identifier is the posting account's handle ("status.example.com"),
-	// DID or e-mail address. Required.
+	// Identifier is the posting account's handle ("status.example.com",
+	// without the "@" the app shows before it), DID or e-mail address.
+	// Required.
 	Identifier string `yaml:"identifier" json:"identifier"`
 	// AppPassword is an app password of the account (Settings, Privacy and
 	// security, App passwords), as "abcd-efgh-ijkl-mnop". Required. The
@@ -73,6 +74,9 @@ func (cfg Config) validate() (string, error) {
 		return "", errors.New(`bluesky: Config.Identifier: missing (the account's handle, as "status.example.com", or its DID)`)
 	case strings.ContainsAny(cfg.Identifier, " \t\r\n"):
 		return "", errors.New("bluesky: Config.Identifier: contains white space")
+	case strings.HasPrefix(cfg.Identifier, "@"):
+		// The server would look "@handle" up as an e-mail address.
+		return "", errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`)
 	}
 	switch pw := cfg.AppPassword.Reveal(); {
 	case pw == "":

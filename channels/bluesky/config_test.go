@@ -26,6 +26,12 @@ func TestNewValidates(t *testing.T) {
 		{"no identifier", func(c *Config) { c.Identifier = "" },
 			`bluesky: Config.Identifier: missing (the account's handle, as "status.example.com", or its DID)`},
 		{"identifier with a space", func(c *Config) { c.Identifier = "status example" }, "bluesky: Config.Identifier: contains white space"},
+		// The PDS takes an identifier with an "@" for an e-mail address
+		// (AccountManager.login, packages/pds/src/account-manager), so a
+		// handle written as shown, "@status.example.com", finds no account
+		// and every post fails as "Invalid identifier or password".
+		{"handle with its @", func(c *Config) { c.Identifier = "@status.example.com" },
+			`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`},
 		{"no password", func(c *Config) { c.AppPassword = redact.Secret{} }, "bluesky: Config.AppPassword: missing"},
 		{"password with a space", func(c *Config) { c.AppPassword = redact.NewSecret(testPassword + "\n") },
 			"bluesky: Config.AppPassword: leading or trailing white space"},

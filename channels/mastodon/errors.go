@@ -46,6 +46,18 @@ func replyGone(status int, message string) bool {
 		status == http.StatusBadRequest && strings.Contains(message, "reply to status that does not exist")
 }
 
+// errUnchanged is wrapped by the error of an edit the instance refused
+// because the status already reads so; Edit then counts it as done.
+var errUnchanged = errors.New("the status already has this text")
+
+// unchanged reports an answer to an edit that says it changes nothing:
+// GoToSocial's 422 "Unprocessable Entity: status was not changed" (its
+// Edit). Mastodon answers such an edit with 200. An edit retried after a
+// lost answer gets it, the status edited by the first attempt.
+func unchanged(status int, message string) bool {
+	return status == http.StatusUnprocessableEntity && strings.Contains(message, "status was not changed")
+}
+
 // errInstance stands for an instance whose limits could not be read this
 // time; it never reaches the caller.
 var errInstance = errors.New("instance limits not read")
@@ -73,6 +85,8 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
 	case op == opReply && replyGone(r.Status, apiErr.Message):
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errReplyGone, apiErr))
+	case op == opEdit && unchanged(r.Status, apiErr.Message):
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errUnchanged, apiErr))
 	case op == opEdit && r.Status == http.StatusNotFound:
 		// Deleted by hand: the Broadcaster posts the correction anew.
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, broadcast.ErrPostGone, apiErr))

@@ -44,14 +44,19 @@ type fakeMastodon struct {
 	maxChars   int  // configuration.statuses.max_characters
 	perURL     int  // configuration.statuses.characters_reserved_per_url
 	instance   int  // the status of GET /api/v2/instance; 0: 200
-	loseNext   bool // create the next status, then answer 502
+	loseNext   bool // create or edit the next status, then answer 502
 	gts        bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
-	requests   []request
-	now        func() time.Time
+	// markdown is the account's default content type being text/markdown,
+	// which a GoToSocial account can choose: a status posted without
+	// content_type is then parsed as Markdown.
+	markdown bool
+	requests []request
+	now      func() time.Time
 }
 
 type fakeStatus struct {
 	id, text, replyTo, visibility, language string
+	contentType                             string // how the text was parsed: text/plain or text/markdown
 	deleted                                 bool
 	edits                                   int
 }
@@ -172,11 +177,35 @@ func (f *fakeMastodon) serveInstance(w http.ResponseWriter) {
 }
 
 // statusBody is POST /api/v1/statuses's and PUT's JSON body, read strictly.
+// content_type is GoToSocial's and glitch-soc's (text/plain or
+// text/markdown); Mastodon drops it, as it drops every parameter it does
+// not permit.
 type statusBody struct {
 	Status      *string `json:"status"`
 	InReplyToID string  `json:"in_reply_to_id"`
 	Visibility  string  `json:"visibility"`
 	Language    string  `json:"language"`
+	ContentType string  `json:"content_type"`
+}
+
+// contentType is how the fake parses a status's text, as GoToSocial
+// does (internal/processing/status/common.go, processContent; edit.go,
+// processContentType): content_type when given, else current, which is
+// the account's default content type for a new status and the status's
+// own for an edit. ok is false for a type it does not know.
+func contentType(sb statusBody, current string) (ct string, ok bool) {
+	if sb.ContentType == "" {
+		return current, true
+	}
+	return sb.ContentType, sb.ContentType == "text/plain" || sb.ContentType == "text/markdown"
+}
+
+// defaultContentType is the account's default content type.
+func (f *fakeMastodon) defaultContentType() string {
+	if f.markdown {
+		return "text/markdown"
+	}
+	return "text/plain"
 }
 
 func decodeStatus(r *http.Request, body string) (statusBody, error) {
@@ -219,8 +248,13 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 		writeError(w, http.StatusUnprocessableEntity, msg)
 		return
 	}
+	ct, ok := contentType(sb, f.defaultContentType())
+	if !ok {
+		writeError(w, http.StatusBadRequest, "Bad Request: invalid status format")
+		return
+	}
 	st := &fakeStatus{id: strconv.Itoa(110000000000000001 + len(f.statuses)), text: *sb.Status,
-		replyTo: sb.InReplyToID, visibility: cmp.Or(sb.Visibility, "public"), language: sb.Language}
+		replyTo: sb.InReplyToID, visibility: cmp.Or(sb.Visibility, "public"), language: sb.Language, contentType: ct}
 	f.statuses = append(f.statuses, st)
 	if key != "" {
 		f.keys[key] = st
@@ -274,9 +308,26 @@ func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body str
 		writeError(w, http.StatusUnprocessableEntity, f.invalid(sb))
 	default:
 		st := f.find(id)
-		st.text, st.edits = *sb.Status, st.edits+1
+		ct, ok := contentType(sb, st.contentType)
+		if !ok {
+			writeError(w, http.StatusBadRequest, "Bad Request: invalid status format")
+			return
+		}
+		if f.gts && st.text == *sb.Status && st.contentType == ct {
+			// GoToSocial's Edit (internal/processing/status/edit.go): an
+			// edit that changes nothing is refused; Mastodon's
+			// UpdateStatusService swallows it and answers 200.
+			writeError(w, http.StatusUnprocessableEntity, "Unprocessable Entity: status was not changed")
+			return
+		}
+		st.text, st.edits, st.contentType = *sb.Status, st.edits+1, ct
 		if sb.Language != "" {
 			st.language = sb.Language
+		}
+		if f.loseNext {
+			f.loseNext = false
+			writeError(w, http.StatusBadGateway, "Bad Gateway")
+			return
 		}
 		writeJSON(w, http.StatusOK, f.entity(st))
 	}

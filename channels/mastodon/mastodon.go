@@ -4,7 +4,11 @@
 // Each update is one status: the channel's entry in Update.Overrides, or
 // else the "short" template, fitted to the instance's character limit with
 // the body shortened first and the status-page URL kept whole. The status
-// goes out with Config.Visibility (public by default) and Config.Language.
+// goes out with Config.Visibility (public by default) and Config.Language,
+// as plain text, edits too: content_type "text/plain", for the servers
+// that read it (GoToSocial and glitch-soc would otherwise parse it as the
+// account's default, which may be Markdown, so that "*ALL*" or "<b>" in a
+// title became markup; Mastodon ignores it).
 // Mastodon makes "@name" in plain text a mention that notifies that
 // account, so the channel breaks every such "@" in the update's texts
 // with an invisible word joiner (U+2060): a title cannot ping anyone.
@@ -86,7 +90,9 @@
 //   - 401 and 403 (a revoked token, a token without write:statuses, a
 //     suspended account) are Permanent;
 //   - 422 (the instance refused the status: "Validation failed: …") is
-//     Permanent with the instance's message;
+//     Permanent with the instance's message, but for GoToSocial's 422
+//     "status was not changed" to an edit, which Edit counts as done (the
+//     answer to an edit retried after its first answer was lost);
 //   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
 //   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is.
@@ -269,7 +275,10 @@ func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, 
 }
 
 // Edit replaces the text of the status prev with m.Update's (PUT
-// /api/v1/statuses/:id). A status that is gone is a Permanent error.
+// /api/v1/statuses/:id). A status that is gone is a Permanent error
+// wrapping broadcast.ErrPostGone. A status that already has the text (an
+// edit retried after a lost answer, which GoToSocial refuses as not
+// changing anything) counts as edited.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("mastodon: edit: %w", err)
@@ -286,6 +295,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("mastodon: edit: %w", err))
 	}
 	st, err := c.exchangeStatus(ctx, opEdit, http.MethodPut, "/api/v1/statuses/"+url.PathEscape(prev.ID), body, "")
+	if errors.Is(err, errUnchanged) {
+		// Edited already, by an attempt whose answer was lost.
+		st, err = status{ID: prev.ID, URL: prev.URL}, nil
+	}
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}

@@ -88,15 +88,15 @@ func TestSendRequest(t *testing.T) {
 		thread broadcast.Thread
 		want   string
 	}{
-		{"first update", nil, broadcast.Thread{}, `{"status":"Investigating: Down","visibility":"public"}`},
+		{"first update", nil, broadcast.Thread{}, `{"status":"Investigating: Down","visibility":"public","content_type":"text/plain"}`},
 		{"unlisted, in English", func(c *Config) { c.Visibility, c.Language = Unlisted, "en" }, broadcast.Thread{},
-			`{"status":"Investigating: Down","visibility":"unlisted","language":"en"}`},
+			`{"status":"Investigating: Down","visibility":"unlisted","language":"en","content_type":"text/plain"}`},
 		{"in Traditional Chinese, a regional code Mastodon takes", func(c *Config) { c.Language = "zh-TW" }, broadcast.Thread{},
-			`{"status":"Investigating: Down","visibility":"public","language":"zh-TW"}`},
+			`{"status":"Investigating: Down","visibility":"public","language":"zh-TW","content_type":"text/plain"}`},
 		{"second update", nil, broadcast.Thread{Root: root, Last: root},
-			`{"status":"Investigating: Down","in_reply_to_id":"110000000000000001","visibility":"public"}`},
+			`{"status":"Investigating: Down","in_reply_to_id":"110000000000000001","visibility":"public","content_type":"text/plain"}`},
 		{"later update", nil, broadcast.Thread{Root: root, Last: broadcast.Receipt{Channel: "mastodon", ID: "110000000000000002"}},
-			`{"status":"Investigating: Down","in_reply_to_id":"110000000000000002","visibility":"public"}`},
+			`{"status":"Investigating: Down","in_reply_to_id":"110000000000000002","visibility":"public","content_type":"text/plain"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,6 +181,31 @@ func TestSendReplyToDeletedStatusGoToSocial(t *testing.T) {
 	got := f.Received()
 	require.Len(t, got, 2)
 	assert.Empty(t, got[1].ReplyTo)
+}
+
+// A status is plain text wherever the account's default content type is
+// Markdown, as a GoToSocial account can choose (Settings, Posts): GoToSocial
+// parses a status without content_type as that default
+// (internal/processing/status/common.go, processContent: "If content type
+// wasn't specified, use the author's preferred content-type"), so "*ALL*"
+// would turn bold and "<b>" into markup. glitch-soc reads content_type too;
+// Mastodon drops the parameter.
+func TestSendPlainText(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.markdown = true })
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Title = "<b>5xx & *ALL* @everyone"
+	prev, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	u.ID, u.Corrects = "", u.ID
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(u), prev)
+	require.NoError(t, err)
+	f.set(func(f *fakeMastodon) {
+		require.Len(t, f.statuses, 1)
+		assert.Equal(t, "text/plain", f.statuses[0].contentType, "posted, then edited, as plain text")
+		assert.Equal(t, 1, f.statuses[0].edits)
+	})
 }
 
 // A retry after a lost answer carries the same Idempotency-Key, and the
@@ -454,7 +479,7 @@ func TestEdit(t *testing.T) {
 	puts := f.received(http.MethodPut, "/api/v1/statuses/"+prev.ID)
 	require.Len(t, puts, 1)
 	assert.JSONEq(t, `{"status":"Correction: Investigating: Elevated error rates on the CDN — The errors are limited to the Paris region. `+
-		`https://status.example.com/incidents/42","language":"en"}`, puts[0].Body)
+		`https://status.example.com/incidents/42","language":"en","content_type":"text/plain"}`, puts[0].Body)
 	assert.Empty(t, puts[0].Header.Get("Idempotency-Key"), "PUT is idempotent and takes no key")
 
 	require.NoError(t, ch.Retract(context.Background(), prev))
@@ -463,6 +488,38 @@ func TestEdit(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err), "a status that is gone cannot be edited: %v", err)
 	assert.ErrorIs(t, err, broadcast.ErrPostGone, "the Broadcaster posts the correction anew")
 	assert.Contains(t, err.Error(), "404")
+}
+
+// An edit retried after a lost answer finds the status already edited.
+// GoToSocial refuses an edit that changes nothing with 422 "Unprocessable
+// Entity: status was not changed" (internal/processing/status/edit.go,
+// Edit); Mastodon answers 200. Either way the status shows the
+// correction: the edit is done, not failed for good.
+func TestEditRetryAfterLostAnswer(t *testing.T) {
+	for _, gts := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Mastodon", true: "GoToSocial"}[gts], func(t *testing.T) {
+			f := newFakeMastodon(t)
+			f.set(func(f *fakeMastodon) { f.gts = gts })
+			ch := newTestChannel(t, f)
+			prev, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.NoError(t, err)
+
+			u := testUpdate()
+			u.ID, u.Body, u.Corrects = "", "The errors are limited to the Paris region.", testUpdate().ID
+			m := broadcast.NewMessage(u)
+			f.set(func(f *fakeMastodon) { f.loseNext = true })
+			_, err = ch.Edit(context.Background(), m, prev)
+			require.Error(t, err)
+			require.False(t, broadcast.IsPermanent(err), "a lost answer is transient: %v", err)
+
+			m.Attempt = 2
+			r, err := ch.Edit(context.Background(), m, prev)
+			require.NoError(t, err)
+			assert.Equal(t, prev.ID, r.ID)
+			assert.Equal(t, prev.URL, r.URL)
+			assert.Len(t, f.received(http.MethodPut, "/api/v1/statuses/"+prev.ID), 2)
+		})
+	}
 }
 
 func TestRetractGoneAndEmpty(t *testing.T) {

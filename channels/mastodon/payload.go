@@ -18,7 +18,15 @@ type statusRequest struct {
 	InReplyToID string     `json:"in_reply_to_id,omitempty"`
 	Visibility  Visibility `json:"visibility,omitempty"`
 	Language    string     `json:"language,omitempty"`
+	// ContentType is always plainText: GoToSocial and glitch-soc parse a
+	// status without it as the account's default, which may be Markdown
+	// (or HTML), where the update's text would turn into markup. Mastodon
+	// ignores it.
+	ContentType string `json:"content_type"`
 }
+
+// plainText is the content_type of every status the channel posts.
+const plainText = "text/plain"
 
 // newStatus returns the body of a new status of text, replying to the
 // status replyTo unless it is empty.
@@ -26,13 +34,13 @@ func newStatus(text, replyTo string, v Visibility, language string) ([]byte, err
 	if v == "" {
 		v = Public
 	}
-	return json.Marshal(statusRequest{Status: text, InReplyToID: replyTo, Visibility: v, Language: language})
+	return json.Marshal(statusRequest{Status: text, InReplyToID: replyTo, Visibility: v, Language: language, ContentType: plainText})
 }
 
 // editStatus returns the body of an edit of a status to text. Mastodon
 // keeps the visibility and the reply of the status it edits.
 func editStatus(text, language string) ([]byte, error) {
-	return json.Marshal(statusRequest{Status: text, Language: language})
+	return json.Marshal(statusRequest{Status: text, Language: language, ContentType: plainText})
 }
 
 // status is the part of Mastodon's Status entity the channel reads.
