@@ -24,8 +24,10 @@ const (
 	pathJoined = pathV3 + "/joined_rooms"
 )
 
-// responseLimit bounds the response body read.
-const responseLimit = 64 << 10
+// responseLimit bounds the response body read: an event the channel
+// reads back before editing it comes with its latest edit bundled, and
+// each may be up to MaxEventBytes.
+const responseLimit = 256 << 10
 
 // errLimitExceeded is the Matrix error code of a rate limit.
 const errLimitExceeded = "M_LIMIT_EXCEEDED"
