@@ -24,8 +24,10 @@ const (
 	pathJoined = pathV3 + "/joined_rooms"
 )
 
-// responseLimit bounds the response body read.
-const responseLimit = 64 << 10
+// responseLimit bounds the response body read: an event the channel
+// reads back before editing it comes with its latest edit bundled, and
+// each may be up to MaxEventBytes.
+const responseLimit = 256 << 10
 
 // errLimitExceeded is the Matrix error code of a rate limit.
 const errLimitExceeded = "M_LIMIT_EXCEEDED"
@@ -91,9 +93,9 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 }
 
 // classify returns nil for a 2xx answer, and otherwise an *Error: marked
-// broadcast.RetryAfter for a rate limit (429 or M_LIMIT_EXCEEDED) with the
-// Retry-After header, else retry_after_ms, else 30s; transient for 408, 425
-// and 5xx but 501; Permanent for the rest (401 M_UNKNOWN_TOKEN, 403
+// by httpx.RateLimited for a rate limit (429 or M_LIMIT_EXCEEDED) with the
+// Retry-After header, else retry_after_ms, else httpx.RateLimitWait;
+// transient for 408, 425 and 5xx but 501; Permanent for the rest (401 M_UNKNOWN_TOKEN, 403
 // M_FORBIDDEN, 413 M_TOO_LARGE, …).
 func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
@@ -105,7 +107,8 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	e := &Error{Status: r.Status, Code: httpx.Snippet([]byte(c.s.redactor.String(eb.ErrCode))),
 		Message: httpx.Snippet([]byte(c.s.redactor.String(text)))}
 	if r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded {
-		return broadcast.RetryAfter(e, retryAfter(r.Header, eb.RetryAfterMS, now))
+		d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
+		return httpx.RateLimited(e, d, ok)
 	}
 	if httpx.Transient(r.Status) {
 		if d, ok := httpx.RetryAfter(r.Header, now); ok {
@@ -116,17 +119,18 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	return broadcast.Permanent(e)
 }
 
-// retryAfter is the wait a rate limit asks for: the Retry-After header
-// (the specification's since v1.10), else retry_after_ms, else
-// httpx.RateLimitWait; at most httpx.MaxRetryAfter.
-func retryAfter(h http.Header, ms int64, now time.Time) time.Duration {
-	if d, ok := httpx.RetryAfter(h, now); ok {
-		return d
+// retryAfter is the wait a rate limit names: the Retry-After header (the
+// specification's since v1.10) unless it is already over, else
+// retry_after_ms; at most httpx.MaxRetryAfter. It reports false when
+// neither names one, for httpx.RateLimited.
+func retryAfter(h http.Header, ms int64, now time.Time) (time.Duration, bool) {
+	if d, ok := httpx.RetryAfter(h, now); ok && d > 0 {
+		return d, true
 	}
 	if ms > 0 {
-		return time.Duration(min(ms, httpx.MaxRetryAfter.Milliseconds())) * time.Millisecond
+		return time.Duration(min(ms, httpx.MaxRetryAfter.Milliseconds())) * time.Millisecond, true
 	}
-	return httpx.RateLimitWait
+	return 0, false
 }
 
 // roomPath is the path of a room's endpoint: /rooms/{roomId}/ and the

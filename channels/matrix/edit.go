@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,13 +33,41 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			continue
 		}
 		p := posts[i]
-		_, err := c.send(ctx, p.room, m.Key(p.target), encode(edit(c.s.msgtype, text, p.event)))
+		err := c.editable(ctx, p)
+		if err == nil {
+			_, err = c.send(ctx, p.room, m.Key(p.target), encode(edit(c.s.msgtype, text, p.event)))
+		}
 		f.Report(i, err)
 	}
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("matrix: edit: %w", err)
 	}
 	return c.receipt(posts), nil
+}
+
+// editable returns nil when p's event is still in its room, and an error
+// wrapping broadcast.ErrPostGone when it was redacted (its content is
+// empty, or unsigned says so) or the homeserver does not know it (404
+// M_NOT_FOUND): a redacted original hides every edit of it, so the
+// correction must be posted anew.
+func (c *Channel) editable(ctx context.Context, p post) error {
+	var ev struct {
+		Content  map[string]json.RawMessage `json:"content"`
+		Unsigned struct {
+			RedactedBecause json.RawMessage `json:"redacted_because"`
+		} `json:"unsigned"`
+	}
+	err := c.call(ctx, http.MethodGet, roomPath(p.room, "event", p.event), nil, &ev)
+	var e *Error
+	switch {
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND":
+		return fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
+	case err != nil:
+		return err
+	case len(ev.Content) == 0 || len(ev.Unsigned.RedactedBecause) > 0:
+		return fmt.Errorf("%w: event %s was redacted", broadcast.ErrPostGone, p.event)
+	}
+	return nil
 }
 
 // Retract redacts each room's post that prev records; a post already gone

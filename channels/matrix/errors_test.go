@@ -35,6 +35,13 @@ func TestClassify(t *testing.T) {
 			wait: 7 * time.Second, err: Error{429, "M_LIMIT_EXCEEDED", "slow down"}},
 		{name: "429 without a hint", status: 429, body: `{"errcode":"M_LIMIT_EXCEEDED"}`, wait: httpx.RateLimitWait,
 			err: Error{429, "M_LIMIT_EXCEEDED", `{"errcode":"M_LIMIT_EXCEEDED"}`}},
+		// A wait already over names none (httpx.RateLimited): the
+		// homeserver's retry_after_ms, or else the shared default.
+		{name: "429 with Retry-After 0 and retry_after_ms", status: 429, header: "0",
+			body: `{"errcode":"M_LIMIT_EXCEEDED","error":"x","retry_after_ms":2500}`,
+			wait: 2500 * time.Millisecond, err: Error{429, "M_LIMIT_EXCEEDED", "x"}},
+		{name: "429 with Retry-After 0", status: 429, header: "0", body: `{"errcode":"M_LIMIT_EXCEEDED","error":"x"}`,
+			wait: httpx.RateLimitWait, err: Error{429, "M_LIMIT_EXCEEDED", "x"}},
 		{name: "429 from a proxy", status: 429, body: "Too many", wait: httpx.RateLimitWait, err: Error{429, "", "Too many"}},
 		{name: "M_LIMIT_EXCEEDED under another status", status: 400, body: `{"errcode":"M_LIMIT_EXCEEDED","error":"x","retry_after_ms":1000}`,
 			wait: time.Second, err: Error{400, "M_LIMIT_EXCEEDED", "x"}},

@@ -86,6 +86,7 @@ func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeSer
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/send/{type}/{txn}", f.serve(f.send))
 	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/redact/{event}/{txn}", f.serve(f.redact))
+	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/event/{event}", f.serve(f.getEvent))
 	mux.HandleFunc("GET "+pathV3+"/directory/room/{alias}", f.serve(f.directory))
 	mux.HandleFunc("GET "+pathWhoami, f.serve(f.whoami))
 	mux.HandleFunc("GET "+pathJoined, f.serve(f.joinedRooms))
@@ -294,6 +295,35 @@ func (f *fakeServer) redact(r *http.Request, body []byte) (int, string) {
 	f.add(red)
 	f.txns[key] = red.id
 	return http.StatusOK, `{"event_id":"` + red.id + `"}`
+}
+
+// getEvent returns an event in the client format; a redacted one with an
+// empty content and the redaction in unsigned, as homeservers serve it.
+func (f *fakeServer) getEvent(r *http.Request, _ []byte) (int, string) {
+	room, id := r.PathValue("room"), r.PathValue("event")
+	if !slices.Contains(f.joined, room) {
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	e := f.event(id)
+	if e == nil || e.room != room {
+		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found"}`
+	}
+	content, unsigned := json.RawMessage(e.raw), `{"age":1200}`
+	if n := len(e.edits); n > 0 { // the latest edit, bundled
+		last := e.edits[n-1]
+		b, _ := json.Marshal(map[string]any{"m.relations": map[string]any{"m.replace": map[string]any{
+			"content": json.RawMessage(last.raw), "event_id": last.id, "origin_server_ts": 1741944414000,
+			"room_id": room, "sender": f.user, "type": "m.room.message"}}})
+		unsigned = string(b)
+	}
+	if e.redacted {
+		content = json.RawMessage(`{}`)
+		unsigned = `{"age":1200,"redacted_because":{"type":"m.room.redaction","sender":"` + f.user +
+			`","redacts":"` + id + `","content":{},"event_id":"$redaction"}}`
+	}
+	b, _ := json.Marshal(map[string]any{"content": content, "event_id": id, "origin_server_ts": 1741944413000,
+		"room_id": room, "sender": f.user, "type": "m.room.message", "unsigned": json.RawMessage(unsigned)})
+	return http.StatusOK, string(b)
 }
 
 func (f *fakeServer) directory(r *http.Request, _ []byte) (int, string) {

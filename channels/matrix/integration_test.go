@@ -496,3 +496,39 @@ func TestIntegrationErrors(t *testing.T) {
 	require.True(t, errors.As(limit, &e))
 	assert.Equal(t, "M_LIMIT_EXCEEDED", e.Code)
 }
+
+// A correction of a post redacted by hand is posted anew in the thread
+// there, since a redacted original hides its edits; in the other room it
+// edits the post.
+func TestIntegrationCorrectionOfRedactedPost(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	room1, _ := s.bot.room(s.reader)
+	room2, _ := s.bot.room(s.reader)
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, room1, room2)}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	inc := unique("inc-")
+	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
+	require.NoError(t, err)
+	orig := rep.Results[0].Receipt
+	s.bot.must("PUT", "/_matrix/client/v3/rooms/"+url.PathEscape(room1)+"/redact/"+url.PathEscape(orig.Meta[room1])+"/"+unique("r"),
+		map[string]any{"reason": "posted too early"}, nil)
+	settle(func() bool {
+		return strings.Contains(string(s.bot.event(room1, orig.Meta[room1]).Unsigned), "redacted_because")
+	})
+
+	fix := update(inc, 2, broadcast.StatusInvestigating, "A certificate rotation.")
+	rep, err = b.Correct(ctx, orig.UpdateID, fix)
+	require.NoError(t, err)
+	anew := rep.Results[0].Receipt.Meta[room1]
+	require.NotEmpty(t, anew, "the correction's own post in %s", room1)
+	c := s.reader.event(room1, anew).content(t)
+	assert.Contains(t, c.Body, "A certificate rotation.")
+	require.NotNil(t, c.RelatesTo)
+	assert.Equal(t, "m.thread", c.RelatesTo.RelType)
+	assert.Equal(t, orig.Meta[room1], c.RelatesTo.EventID, "in the thread of the redacted post")
+	settle(func() bool { return len(s.reader.relations(room2, orig.Meta[room2], "m.replace")) >= 1 })
+	assert.Len(t, s.reader.relations(room2, orig.Meta[room2], "m.replace"), 1, "edited in %s", room2)
+	assert.Len(t, s.reader.messages(room2), 2, "the post and its edit in %s", room2)
+}

@@ -67,7 +67,12 @@
 // corrected text; its body, for clients without edits, is the text after
 // "* ", as the specification shows. Edit returns the receipt of the
 // original posts, so a later correction replaces them again (Matrix edits
-// an original, never an edit). It is also a broadcast.Retractor: Retract
+// an original, never an edit). Before editing, it reads the original
+// back (GET /rooms/{roomId}/event/{eventId}): one redacted by hand hides
+// every edit of it, so in that room (and in one whose homeserver no
+// longer knows the original, 404 M_NOT_FOUND) Edit fails with
+// broadcast.ErrPostGone and the Broadcaster posts the correction anew, in
+// the thread. It is also a broadcast.Retractor: Retract
 // redacts each room's post (PUT /rooms/{roomId}/redact/{eventId}/{txnId}),
 // which hides it and every edit of it; an event already gone counts as
 // redacted. The account needs no power to edit or redact its own events.
@@ -93,7 +98,7 @@
 //
 // Per room: a 2xx answer is success; 429 or M_LIMIT_EXCEEDED is transient
 // with broadcast.RetryAfter (the Retry-After header, else retry_after_ms,
-// else 30s); 408, 425, 5xx but 501 and transport errors are transient;
+// else 30s; a Retry-After of 0 or in the past names no wait); 408, 425, 5xx but 501 and transport errors are transient;
 // every other answer, 401 M_UNKNOWN_TOKEN, 403 M_FORBIDDEN (not in the
 // room, no power) and 413 M_TOO_LARGE among them, fails that room
 // permanently. An alias the directory does not know (404 M_NOT_FOUND)

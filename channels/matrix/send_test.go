@@ -297,3 +297,63 @@ func TestCheck(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.True(t, strings.HasPrefix(err.Error(), "matrix: check: whoami: M_UNKNOWN_TOKEN (http 401)"), err.Error())
 }
+
+// A correction of a post someone redacted by hand is posted anew in that
+// room, in the thread, and edits the post in the other: a redacted
+// original hides every edit of it ("Redacting the original message in
+// effect removes the message, including all subsequent edits, from the
+// visible timeline", client-server API, Event replacements, Redactions of
+// edited events: https://spec.matrix.org/latest/client-server-api/#redactions-of-edited-events),
+// so an edit there would reach nobody.
+func TestCorrectionOfRedactedPostIsPostedAnew(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	ctx := context.Background()
+	orig := incident(1, broadcast.StatusInvestigating, "a config push")
+	rep, err := b.Send(ctx, orig)
+	require.NoError(t, err)
+	first := rep.Results[0].Receipt.Meta[confTargets[0]]
+	f.mu.Lock()
+	f.event(first).redacted = true
+	f.mu.Unlock()
+
+	fix := incident(2, broadcast.StatusInvestigating, "a certificate rotation")
+	rep, err = b.Correct(ctx, orig.ID, fix)
+	require.NoError(t, err)
+	require.NoError(t, rep.Results[0].Err)
+	tl := f.timeline()
+	require.Len(t, tl[confTargets[0]], 1, "the correction, posted anew where the original is gone")
+	assert.Contains(t, tl[confTargets[0]][0], "a certificate rotation")
+	require.Len(t, tl[confTargets[1]], 1, "the original, edited, in the other room")
+	assert.Contains(t, tl[confTargets[1]][0], "a certificate rotation")
+	for _, e := range f.Received() {
+		if e.Target == confTargets[0] && strings.Contains(e.Text, "certificate") {
+			assert.Equal(t, first, e.ReplyTo, "in the incident's thread")
+		}
+	}
+}
+
+// The homeserver bundles an original's latest edit with it (client-server
+// API, Server-side aggregation of m.replace relationships:
+// https://spec.matrix.org/latest/client-server-api/#server-side-aggregation-of-mreplace-relationships),
+// so the answer about a post of the longest update, edited once, holds
+// two events near the size limit: a second correction reads it whole.
+func TestSecondCorrectionOfTheLongestUpdate(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	long := strings.Repeat("All traffic is served again from the primary region. ", broadcast.MaxBodyLength/50)
+	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, long)))
+	require.NoError(t, err)
+	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "first fix. "+long)), r)
+	require.NoError(t, err)
+	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(3, broadcast.StatusIdentified, "second fix. "+long)), r)
+	require.NoError(t, err)
+	for _, target := range confTargets {
+		tl := f.timeline()[target]
+		require.Len(t, tl, 1)
+		assert.True(t, strings.HasPrefix(tl[0], "Identified"), tl[0][:40])
+		assert.Contains(t, tl[0], "second fix")
+	}
+}

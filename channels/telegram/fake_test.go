@@ -185,6 +185,8 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 		f.editMessageText(w, r, body)
 	case "deletemessage":
 		f.deleteMessage(w, r, body)
+	case "getchat":
+		f.getChat(w, body)
 	case "getme":
 		writeResult(w, map[string]any{"id": 7012345678, "is_bot": true, "first_name": "Example Status",
 			"username": "example_status_bot", "can_join_groups": true})
@@ -453,4 +455,35 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// getChat answers with the chat's ChatFullInfo, or Telegram's refusal: a
+// chat the bot cannot see, a group upgraded to a supergroup, a chat the
+// bot was kicked from.
+func (f *fakeBot) getChat(w http.ResponseWriter, body []byte) {
+	var in struct {
+		ChatID json.RawMessage `json:"chat_id"`
+	}
+	c := (*fakeChat)(nil)
+	if decodeStrict(body, &in) == nil {
+		c = f.resolve(in.ChatID)
+	}
+	switch {
+	case c == nil:
+		writeError(w, http.StatusBadRequest, "Bad Request: chat not found", nil)
+	case c.migrateTo != 0:
+		writeError(w, http.StatusBadRequest, "Bad Request: group chat was upgraded to a supergroup chat",
+			map[string]any{"migrate_to_chat_id": c.migrateTo})
+	case c.refuse != "":
+		writeError(w, http.StatusForbidden, c.refuse, nil)
+	default:
+		info := map[string]any{"id": c.id, "type": c.typ, "title": "Example status", "accent_color_id": 0, "max_reaction_count": 11}
+		if c.username != "" {
+			info["username"] = c.username
+		}
+		if c.forum {
+			info["is_forum"] = true
+		}
+		writeResult(w, info)
+	}
 }

@@ -39,6 +39,11 @@ type editMessageText struct {
 	LinkPreviewOptions *linkPreviewOptions `json:"link_preview_options,omitempty"`
 }
 
+// getChat is the input of getChat.
+type getChat struct {
+	ChatID any `json:"chat_id"`
+}
+
 // deleteMessage is the input of deleteMessage.
 type deleteMessage struct {
 	ChatID    any   `json:"chat_id"`

@@ -12,7 +12,8 @@
 // in the update's texts with an invisible word joiner (U+2060); URLs are
 // left alone. The link preview is of the update's URL (link_preview_options
 // url), shaped by Config.LinkPreview. Preview renders without posting;
-// Check verifies the token with getMe.
+// Check verifies the token with getMe and that the bot can see every chat
+// with getChat.
 //
 // # Chats
 //
@@ -251,13 +252,30 @@ func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
 	return toHTML(plain), plain, nil
 }
 
-// Check verifies the token with getMe. It posts nothing.
+// Check verifies the token with getMe, then that the bot can see every
+// chat with getChat: a chat id mistyped, a chat the bot is not in or was
+// kicked from, and a group upgraded to a supergroup (named) fail, each
+// under its entry of Config.Chats. It posts nothing, and does not check
+// the bot's right to post or a forum topic.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("telegram: check: %w", err)
 	}
 	if _, _, err := c.call(ctx, "getMe", struct{}{}); err != nil {
 		return fmt.Errorf("telegram: check: %w", err)
+	}
+	var errs []error
+	for _, ch := range c.s.chats {
+		_, e, err := c.call(ctx, "getChat", getChat{ChatID: c.chatID(ch)})
+		if e != nil && e.MigrateToChatID != 0 {
+			err = fmt.Errorf("%w (now %d: update Config.Chats)", err, e.MigrateToChatID)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ch.target, err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("telegram: check: %w", errors.Join(errs...))
 	}
 	return nil
 }

@@ -402,6 +402,33 @@ func TestCheck(t *testing.T) {
 	assert.Equal(t, "telegram: check: getMe: the Bot API refused the bot token: Bot API answered 401: Unauthorized", err.Error())
 }
 
+// Check asks getChat of every chat (https://core.telegram.org/bots/api#getchat),
+// so a chat id mistyped, a chat the bot is not in or was kicked from, and
+// a group upgraded to a supergroup show before an outage, each named.
+func TestCheckChats(t *testing.T) {
+	f := newFakeBot(t)
+	const super = int64(-1004444444444)
+	f.set(func(f *fakeBot) {
+		f.chats[groupID].migrateTo = super
+		f.chats[super] = &fakeChat{id: super, typ: "supergroup"}
+		f.chats[forumID].refuse = "Forbidden: bot was kicked from the supergroup chat"
+	})
+	ch := newTestChannel(t, f, []string{"@examplestatus", "-1009999999999", "-333333333", "-1002222222222/42"})
+	err := ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Len(t, f.received("getChat"), 4)
+	for _, want := range []string{
+		"-1009999999999: getChat: Bot API answered 400: Bad Request: chat not found",
+		"-333333333: getChat: Bot API answered 400: Bad Request: group chat was upgraded to a supergroup chat (now -1004444444444: update Config.Chats)",
+		"-1002222222222/42: getChat: Bot API answered 403: Forbidden: bot was kicked from the supergroup chat",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "@examplestatus")
+	assert.True(t, broadcast.IsPermanent(err))
+	require.NoError(t, newTestChannel(t, f, []string{"@examplestatus", "-1004444444444"}).Check(context.Background()))
+}
+
 // The token is in every request's path: a transport error names the URL
 // without it.
 func TestTransportErrorHasNoToken(t *testing.T) {
