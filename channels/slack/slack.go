@@ -106,7 +106,8 @@
 // an *APIError and marked for retries: ratelimited (HTTP 429) and
 // rate_limited wait for Retry-After (30s without one); internal_error,
 // fatal_error, service_unavailable, request_timeout, update_failed and the
-// migration codes, and HTTP 5xx, are transient; every other code is
+// migration codes, and HTTP 5xx, are transient (waiting for Retry-After
+// when Slack sends one); every other code is
 // permanent: invalid_auth, not_authed, account_inactive, token_revoked,
 // missing_scope, channel_not_found, not_in_channel, is_archived,
 // msg_too_long, no_text, invalid_blocks and the rest. Transport errors are

@@ -124,7 +124,7 @@
 // http status 422 Unprocessable Entity: Name can't be blank", read from
 // {"error": "…"}, {"error": ["…", …]} or {"message": "…"}, or the start of
 // another body. 420 and 429 are transient with broadcast.RetryAfter, the
-// Retry-After header's wait or 10s; 408, 425 and 5xx but 501 are
+// Retry-After header's wait, or 30s without one; 408, 425 and 5xx but 501 are
 // transient; 401, 403, 404, 422 and every other refusal are permanent.
 // Transport errors are transient. A 2xx whose body cannot be read is
 // transient too: the retry finds what was made (see Idempotency).
