@@ -142,7 +142,10 @@
 // comes first (the channels posted meanwhile stay recorded), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
 // once logged in with SASL (see below), a JOIN refused by a join
-// throttle (480, Solanum's +j: "try again later"), and lines the server
+// throttle (480, Solanum's +j: "try again later"), a KICK while posting
+// (a flood-protection bot's, say; a rate limit, as those below: the next
+// attempt rejoins, and a ban, invite-only or key then refuses that JOIN
+// for good), and lines the server
 // dropped, as Solanum does with a 707 (its limit on the channels a client
 // may message) or a notice "Message to #chan throttled due to flooding"
 // (the channel gets too many lines a second, from everyone), or by not
@@ -150,7 +153,7 @@
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
 // the next attempt, as for every rate limit that names no wait. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 405, 476 to JOIN, 404,
-// 442 or a KICK while posting, and a channel whose mode admits only some
+// 442 while posting, and a channel whose mode admits only some
 // users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,
 // Solanum's 480 for +S), IRC operators (520; ngIRCd's 471 for +O), or
 // users logged in to the network's services (477; ngIRCd's 471 for +R)

@@ -212,8 +212,13 @@ func (ss *session) handle(m ircmsg.Message) {
 			ss.c.setEcho(false)
 		}
 	case "KICK":
+		// A kick is no refusal for good (RFC 2812 section 3.2.8): the
+		// bot may rejoin unless banned, invited only or keyed, which the
+		// JOIN of the next attempt tells. Flood-protection bots kick a
+		// bot that posts several lines at once: a rate limit that names
+		// no wait, since a rejoin within seconds looks like that flood.
 		if ss.isMe(param(m, 1)) {
-			ss.refuse(param(m, 0), &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
+			ss.refuse(param(m, 0), httpx.RateLimited(&ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, 0, false), false)
 		}
 	case "707":
 		// Solanum's ERR_TARGCHANGE: a client neither opped nor voiced
