@@ -385,8 +385,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	}
 	s.said[channel] = append(s.said[channel], text)
 	c.pending[channel] = append(c.pending[channel], text)
-	if c.echo {
-		c.reply(":" + c.mask() + " " + command + " " + channel + " :" + text)
+	if echo := ":" + c.mask() + " " + command + " " + channel + " :" + text; c.echo && s.opts.echoLate {
+		c.late = append(c.late, echo)
+	} else if c.echo {
+		c.reply(echo)
 	}
 	return true
 }
@@ -445,6 +447,8 @@ func (c *fakeClient) ping(token string) {
 	if !s.opts.noPong {
 		c.reply(":fake.test PONG fake.test :" + token)
 	}
+	c.reply(c.late...)
+	c.late = nil
 }
 
 func param(m ircmsg.Message, i int) string {

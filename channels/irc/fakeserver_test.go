@@ -47,6 +47,7 @@ type fakeOptions struct {
 	// once acknowledged, every PRIVMSG and NOTICE the server relays is
 	// echoed to its sender.
 	echoMessage bool
+	echoLate    bool              // echo after the PONG that follows the lines, not before it
 	noCap       bool              // CAP is an unknown command (421), as on servers older than IRCv3
 	nicksInUse  []string          // nicks that get 433
 	nickLen     int               // longer nicks get 432; 0: 30
@@ -104,6 +105,7 @@ type fakeClient struct {
 	account string // the SASL account logged in to
 	welcome bool
 	pending map[string][]string // channel → texts since the last PING
+	late    []string            // echoes held back until after the next PONG (fakeOptions.echoLate)
 }
 
 func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
