@@ -2,7 +2,9 @@ package irc_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +59,23 @@ func TestKickIsTransient(t *testing.T) {
 			assert.Empty(t, srv.saidIn("#ops"))
 		})
 	}
+}
+
+// A KICK that arrives while a line waits for the pacing stops the lines
+// to that channel before that one: sent after the KICK, it would reach
+// the channel all the same where it takes messages from outside (-n),
+// and the retry posts it again. The interval leaves the KICK, sent at
+// the first line, ample time to arrive.
+func TestKickStopsTheLinesWaitingForThePacing(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{kicks: map[string]string{"#ops": "kick"}})
+	cfg := testConfig(srv.addr())
+	cfg.Burst, cfg.Interval, cfg.MaxLines = 2, 500*time.Millisecond, 3
+	ch := newChannel(t, cfg)
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Error rates are elevated on the CDN in every region. ", 40)
+
+	_, err := ch.Send(context.Background(), message(u))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "KICK")
+	assert.Len(t, srv.commands("PRIVMSG"), 1, "no line after the KICK")
 }

@@ -175,15 +175,27 @@ func (ss *session) write(command string, params ...string) error {
 // handles the server's lines meanwhile (a refusal stops the posting to a
 // channel, and the reader is never blocked) and notices a lost connection.
 func (ss *session) paced(command string, params ...string) error {
+	_, err := ss.pacedUnless(nil, command, params...)
+	return err
+}
+
+// pacedUnless is paced, except that it sends nothing, and reports false,
+// when stop (if not nil) reports true once the wait is over: a line to a
+// channel the server refused or kicked the bot from meanwhile.
+func (ss *session) pacedUnless(stop func() bool, command string, params ...string) (sent bool, err error) {
 	now := time.Now()
 	r := ss.c.limiter.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		if _, err := ss.wait(nil, d); err != nil {
 			r.Cancel() // the line was not sent: give its slot back
-			return err
+			return false, err
 		}
 	}
-	return ss.broken(ss.write(command, params...))
+	if stop != nil && stop() {
+		r.Cancel()
+		return false, nil
+	}
+	return true, ss.broken(ss.write(command, params...))
 }
 
 // handle records what one server line means for the Send.
@@ -488,17 +500,19 @@ func (st *chanState) echoedLine(text string) {
 //
 // Lines st.got holds as relayed in an earlier attempt are not sent again.
 func (ss *session) post(st *chanState) error {
+	refused := func() bool { return st.err != nil }
 	for i, line := range st.lines {
-		if st.err != nil {
-			return nil
-		}
 		if st.got[i] {
 			continue
 		}
-		st.order = append(st.order, i)
-		if err := ss.paced(ss.s.command, st.t.name, line); err != nil {
+		sent, err := ss.pacedUnless(refused, ss.s.command, st.t.name, line)
+		if err != nil {
 			return err
 		}
+		if !sent {
+			return nil
+		}
+		st.order = append(st.order, i)
 		st.posted++
 	}
 	if err := ss.probe(); err != nil {
