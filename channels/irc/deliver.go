@@ -2,6 +2,9 @@ package irc
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +22,10 @@ import (
 // got. An error is the connection's (lost, ctx) or the text's (it does not
 // fit): it concerns no channel in particular; the channels reported
 // before it, and those the server refused by then, stay recorded.
-func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (int, error) {
+//
+// The lines of a channel that the server relayed in an earlier attempt,
+// as l holds them (see keepLines), are not posted again.
+func (ss *session) deliver(f *broadcast.Fanout, l broadcast.Ledger, todo []int, u broadcast.Update) (int, error) {
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
@@ -31,16 +37,24 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 	taken := make([]bool, len(sts))
 	reported := make([]bool, len(sts))
 	report := func(k int) {
+		if err := sts[k].err; err != nil && !broadcast.IsPermanent(err) {
+			keepLines(l, sts[k])
+		}
 		f.Report(todo[k], sts[k].err) // nil: delivered
 		reported[k] = true
 	}
 	// lost reports, when the connection failed, the channels the server
 	// had refused by then, so that their refusals stay recorded and a rate
-	// limit among them keeps its wait (see keepWait).
+	// limit among them keeps its wait (see keepWait), and keeps the lines
+	// relayed of a channel cut short.
 	lost := func(err error) error {
 		for k, st := range sts {
-			if st.err != nil && !reported[k] {
+			switch {
+			case reported[k]:
+			case st.err != nil:
 				report(k)
+			default:
+				keepLines(l, st)
 			}
 		}
 		return err
@@ -62,16 +76,60 @@ func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) 
 					return 0, err
 				}
 			}
-			if !ss.fits(len(lines)) {
+			st.lines, st.got = lines, relayed(l, st.t.name, lines)
+			switch left := slices.Index(st.got, false); {
+			case left < 0: // every line relayed (echoed) before an earlier attempt failed
+			case !ss.fits(len(lines) - left):
 				// Its JOIN was answered too late: begun now, the lines
 				// would be cut short by the deadline, and the next
 				// attempt would post them again.
 				st.err = errPacedOut
-			} else if err := ss.post(st, lines); err != nil {
-				return 0, lost(err)
+			default:
+				if err := ss.post(st); err != nil {
+					return 0, lost(err)
+				}
 			}
 		}
 		report(k)
+	}
+}
+
+// lineTarget is the Ledger target of the line i of the n lines for the IRC
+// channel name: named by its text too, so that a line split otherwise in
+// a later attempt (another prefix, another budget) is not taken for it.
+// No IRC channel name holds a space (RFC 2812 section 1.3), so no channel
+// target is one of these.
+func lineTarget(name string, i, n int, line string) string {
+	sum := sha256.Sum256([]byte(line))
+	return fmt.Sprintf("%s line %d/%d %x", name, i+1, n, sum[:8])
+}
+
+// relayed reads from l which of lines the server relayed to the IRC
+// channel name in an earlier attempt. A mark the Ledger cannot read
+// counts as not relayed: the line is posted again rather than lost.
+func relayed(l broadcast.Ledger, name string, lines []string) []bool {
+	got := make([]bool, len(lines))
+	for i, line := range lines {
+		if l != nil {
+			done, failure := l.Done(lineTarget(name, i, len(lines), line))
+			got[i] = done && failure == ""
+		}
+	}
+	return got
+}
+
+// keepLines marks in l the lines of st that the server relayed in this
+// attempt (echoed, see echoedLine), for a channel left for the next
+// attempt, which does not post them again. Without echo-message no line
+// is known to be relayed before the PONG that completes the channel.
+func keepLines(l broadcast.Ledger, st *chanState) {
+	if l == nil {
+		return
+	}
+	for _, i := range st.order {
+		if st.got[i] {
+			_ = l.MarkDelivered(lineTarget(st.t.name, i, len(st.lines), st.lines[i])) // the Broadcaster reports a failed mark
+		}
 	}
 }
 

@@ -2,11 +2,13 @@ package irc_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -86,4 +88,67 @@ func TestServerWithoutCAP(t *testing.T) {
 	_, err := ch.Send(context.Background(), message(sampleUpdate()))
 	require.NoError(t, err)
 	assert.NotEmpty(t, srv.saidIn("#ops"))
+}
+
+// A NOTICE to a moderated channel (+m) from a user without voice or
+// operator status is dropped for good, and without a word: RFC 2812
+// section 3.3.2 forbids any automatic reply to a NOTICE, and Hybrid's and
+// Solanum's can_send refuse a moderated channel to all but chanops,
+// halfops and voiced users (RFC 2811 section 4.2.3). When its lines are
+// not echoed, Send asks the channel's modes (RPL_CHANNELMODEIS, RFC 2812
+// section 3.2.3) and NAMES (RPL_NAMREPLY, section 3.2.5, which shows the
+// bot's voice): moderated without voice, no retry gets the lines through
+// and the channel fails for good, saying why; voiced, or not moderated
+// (a flood limit: TestNoticeDroppedWithoutEcho), it stays pending.
+func TestNoticeToModeratedChannel(t *testing.T) {
+	for _, voiced := range []bool{false, true} {
+		t.Run(fmt.Sprintf("voiced %v", voiced), func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{echoMessage: true, modes: map[string]string{"#ops": "m"},
+				voiced: map[string]bool{"#ops": voiced}})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#status", "#ops"}
+			cfg.Notice = true
+			ch := newChannel(t, cfg)
+			m := message(sampleUpdate())
+			r, err := ch.Send(context.Background(), m)
+			if voiced {
+				require.NoError(t, err)
+				assert.Len(t, srv.saidIn("#ops"), 1)
+				return
+			}
+			require.NoError(t, err, "#status got the update")
+			assert.Equal(t, "#ops", r.Meta["failed"])
+			done, failure := m.Ledger.Done("#ops")
+			assert.True(t, done)
+			assert.Contains(t, failure, "irc: send to #ops: the channel is moderated (+m) and the bot has no voice (+v): "+
+				"the server drops its NOTICEs without a reply; give the bot voice")
+			assert.Empty(t, srv.saidIn("#ops"))
+		})
+	}
+}
+
+// An echo that comes after the PONG (a server that relays, and echoes,
+// later than it answers PING) is no proof of a drop for good: as PRIVMSG,
+// the channel is pending, with a rate limit's wait; as NOTICE, the echoes
+// that arrive while Send asks the channel's modes deliver it.
+func TestLateEchoStaysTransient(t *testing.T) {
+	for _, notice := range []bool{false, true} {
+		t.Run(fmt.Sprintf("notice %v", notice), func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{echoMessage: true, echoLate: true})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#status", "#ops"}
+			cfg.Notice = notice
+			ch := newChannel(t, cfg)
+			m := message(sampleUpdate())
+			_, err := ch.Send(context.Background(), m)
+			if notice {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err))
+			done, _ := m.Ledger.Done("#ops")
+			assert.False(t, done)
+		})
+	}
 }

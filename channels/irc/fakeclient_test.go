@@ -101,6 +101,10 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 		c.ping(param(m, 0))
 	case "USERHOST":
 		c.userhost(param(m, 0))
+	case "MODE":
+		c.mode(param(m, 0))
+	case "NAMES":
+		c.names(param(m, 0))
 	case "QUIT":
 		c.reply("ERROR :Closing link: (" + c.user + "@127.0.0.1) [Quit: " + param(m, 0) + "]")
 		return false
@@ -289,6 +293,13 @@ func (c *fakeClient) join(channel, key string) {
 		c.numeric("477", channel, "You need a registered nick to join that channel"+c.echoed())
 		return
 	}
+	s.mu.Lock()
+	banned := s.banned[channel]
+	s.mu.Unlock()
+	if banned {
+		c.numeric("474", channel, "Cannot join channel (+b)"+c.echoed())
+		return
+	}
 	if code, text, ok := strings.Cut(s.opts.joinReply[channel], " "); ok {
 		c.numeric(code, channel, text+c.echoed())
 		return
@@ -331,13 +342,19 @@ func (c *fakeClient) join(channel, key string) {
 
 func (c *fakeClient) privmsg(command, channel, text string) bool {
 	s := c.srv
+	if c.kicked(channel) {
+		return true
+	}
+	if n, ok := s.opts.dropAfter[channel]; ok && len(s.saidIn(channel)) >= n && s.happenOnce("drop "+channel) {
+		return false // the connection drops
+	}
 	switch {
 	case c.failure() == channeltest.FailTransient || s.opts.modes[channel] == "d":
 		return false // the connection drops
 	case s.opts.modes[channel] == "T": // a 707, then the connection drops
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return false
-	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" ||
+	case command == "PRIVMSG" && (c.failure() == channeltest.FailRejected || s.opts.modes[channel] == "m" && !s.opts.voiced[channel] ||
 		s.failureOf(channel) == channeltest.FailRejected):
 		c.numeric("404", channel, "Cannot send to channel"+c.echoed())
 		return true
@@ -348,6 +365,10 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		if command == "PRIVMSG" {
 			c.reply(":fake.test NOTICE " + c.nick + " :*** Message to " + channel + " throttled due to flooding")
 		}
+		return true
+	case command == "NOTICE" && s.opts.modes[channel] == "m" && !s.opts.voiced[channel]:
+		// RFC 2812 section 3.3.2: no reply to a NOTICE, ever; Solanum
+		// and Hybrid (can_send, m_message.c) drop it without a word.
 		return true
 	case command == "PRIVMSG" && s.opts.modes[channel] == "M" && !c.authed: // as ngIRCd says it
 		c.numeric("477", channel, "Cannot send to channel (+M) -- You need to be identified to a registered account to message this channel")
@@ -364,10 +385,50 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 	}
 	s.said[channel] = append(s.said[channel], text)
 	c.pending[channel] = append(c.pending[channel], text)
-	if c.echo {
-		c.reply(":" + c.mask() + " " + command + " " + channel + " :" + text)
+	if echo := ":" + c.mask() + " " + command + " " + channel + " :" + text; c.echo && s.opts.echoLate {
+		c.late = append(c.late, echo)
+	} else if c.echo {
+		c.reply(echo)
 	}
 	return true
+}
+
+// kicked kicks the client from channel, as fakeOptions.kicks has it,
+// and reports whether it did.
+func (c *fakeClient) kicked(channel string) bool {
+	s := c.srv
+	how, ok := s.opts.kicks[channel]
+	if !ok || !s.happenOnce("kick "+channel) {
+		return false
+	}
+	s.mu.Lock()
+	delete(s.members[channel], c)
+	if how == "ban" {
+		if s.banned == nil {
+			s.banned = map[string]bool{}
+		}
+		s.banned[channel] = true
+	}
+	s.mu.Unlock()
+	c.reply(":floodbot!bot@fake.test KICK " + channel + " " + c.nick + " :Flooding (more than 3 lines in 2 seconds)")
+	return true
+}
+
+// mode answers a query of a channel's modes (RFC 2812 section 3.2.3,
+// RPL_CHANNELMODEIS): the mode of fakeOptions.modes, with +nt.
+func (c *fakeClient) mode(channel string) {
+	c.numeric("324", channel, "+"+c.srv.opts.modes[channel]+"nt")
+}
+
+// names answers NAMES (RFC 2812 section 3.2.5, RPL_NAMREPLY): a channel
+// operator, and the bot, voiced as fakeOptions.voiced has it.
+func (c *fakeClient) names(channel string) {
+	me := c.nick
+	if c.srv.opts.voiced[channel] {
+		me = "+" + me
+	}
+	c.numeric("353", "=", channel, "@ChanServ floodbot "+me)
+	c.numeric("366", channel, "End of /NAMES list.")
 }
 
 // ping answers PING and turns the lines posted since the last one into a
@@ -386,6 +447,8 @@ func (c *fakeClient) ping(token string) {
 	if !s.opts.noPong {
 		c.reply(":fake.test PONG fake.test :" + token)
 	}
+	c.reply(c.late...)
+	c.late = nil
 }
 
 func param(m ircmsg.Message, i int) string {

@@ -33,7 +33,9 @@ type fakeServer struct {
 	lines      []string                        // every line from every client
 	tooLong    []string                        // lines over 512 bytes
 	deliveries []channeltest.Delivery
-	conns      int // connections accepted
+	conns      int             // connections accepted
+	once       map[string]bool // the one-shot events of kicks and dropAfter that happened, by channel
+	banned     map[string]bool // channels that ban the bot since a kick with "ban"
 }
 
 type fakeOptions struct {
@@ -45,6 +47,7 @@ type fakeOptions struct {
 	// once acknowledged, every PRIVMSG and NOTICE the server relays is
 	// echoed to its sender.
 	echoMessage bool
+	echoLate    bool              // echo after the PONG that follows the lines, not before it
 	noCap       bool              // CAP is an unknown command (421), as on servers older than IRCv3
 	nicksInUse  []string          // nicks that get 433
 	nickLen     int               // longer nicks get 432; 0: 30
@@ -58,11 +61,21 @@ type fakeOptions struct {
 	// join channel (+z) -- SSL connections only": the code, then the text.
 	joinReply map[string]string
 	joinDelay time.Duration
-	noPong    bool   // never answer PING
-	greet     bool   // send a NOTICE as soon as a client connects
-	refuse    string // the text of an ERROR sent to every client as soon as it connects, which is then closed
-	bare464   bool   // refuse a password with ERROR only, as ngIRCd does
-	echo      bool   // error answers repeat the credentials received, as sent, channel keys included
+	// kicks kicks the bot from a channel at its first line there, once
+	// (the line not relayed), as a flood-protection bot does: "kick" only,
+	// "ban" also bans it (+b), so that a later JOIN gets 474.
+	kicks map[string]string
+	// dropAfter drops the connection, once, at the line to a channel
+	// that follows the first n, which were relayed (and echoed).
+	dropAfter map[string]int
+	// voiced gives the bot voice (+v) in a channel when it joins: NAMES
+	// shows it, and it may speak when the channel is moderated (+m).
+	voiced  map[string]bool
+	noPong  bool   // never answer PING
+	greet   bool   // send a NOTICE as soon as a client connects
+	refuse  string // the text of an ERROR sent to every client as soon as it connects, which is then closed
+	bare464 bool   // refuse a password with ERROR only, as ngIRCd does
+	echo    bool   // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.
@@ -92,6 +105,7 @@ type fakeClient struct {
 	account string // the SASL account logged in to
 	welcome bool
 	pending map[string][]string // channel → texts since the last PING
+	late    []string            // echoes held back until after the next PONG (fakeOptions.echoLate)
 }
 
 func newFakeServer(t *testing.T, opts fakeOptions) *fakeServer {
@@ -214,6 +228,21 @@ func (s *fakeServer) connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.conns
+}
+
+// happenOnce reports whether the one-shot event key has not happened yet,
+// and records that it has.
+func (s *fakeServer) happenOnce(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.once[key] {
+		return false
+	}
+	if s.once == nil {
+		s.once = map[string]bool{}
+	}
+	s.once[key] = true
+	return true
 }
 
 // dropAll closes every client connection, as a server restart would.

@@ -544,3 +544,71 @@ func TestIntegrationChannelModesForSomeUsers(t *testing.T) {
 	lines, source := w.saidBy(nick)
 	assert.Equal(t, expected(t, cfg, sampleUpdate(), source, open), lines)
 }
+
+// An operator's KICK while the bot posts (as a flood-protection bot kicks
+// it) leaves the channel pending: ngIRCd lets a kicked user rejoin, and
+// the next attempt rejoins and posts the update whole (ngIRCd has no
+// echo-message, so no line is known to have been relayed before the
+// KICK). A ban set with the KICK refuses that rejoin for good (474).
+func TestIntegrationKick(t *testing.T) {
+	t.Parallel()
+	for _, ban := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ban %v", ban), func(t *testing.T) {
+			t.Parallel()
+			chName, nick := unique("#kick"), unique("bot")
+			w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName) // first in: a channel operator
+			cfg := plainConfig(t, nick, chName)
+			cfg.MaxLines, cfg.Interval = 8, time.Second // the burst, then a line a second: the KICK comes first
+			u := sampleUpdate()
+			u.Body = strings.Repeat("Edge nodes drop packets; traffic is being rerouted. ", 60)
+			ch, err := irc.New(cfg)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			m := broadcast.NewMessage(u)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+
+			sent := make(chan error, 1)
+			go func() {
+				_, err := ch.Send(ctx, m)
+				sent <- err
+			}()
+			for m := w.until("JOIN"); m.Nick() != nick; m = w.until("JOIN") {
+			}
+			// The KICK first: banned while still in the channel, the bot
+			// would get 404 to its next line, a refusal for good.
+			w.send("KICK " + chName + " " + nick + " :Flooding")
+			if ban {
+				// By user name: the retry may come while ngIRCd still holds
+				// the nick, which it then takes with a "_" added.
+				w.send("MODE " + chName + " +b *!*" + nick + "@*")
+			}
+			err = <-sent
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "a KICK allows a rejoin: %v", err)
+			assert.Contains(t, err.Error(), "send to "+chName+": KICK Flooding")
+			w.until("KICK")
+			if ban {
+				w.until("MODE") // set before the retry rejoins
+			}
+
+			r, err := ch.Send(ctx, m)
+			if ban {
+				require.Error(t, err)
+				assert.True(t, broadcast.IsPermanent(err), "IsPermanent(%q)", err)
+				assert.Contains(t, err.Error(), "join "+chName+": 474")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, chName, r.Meta["channels"])
+			// ngIRCd paces what a client sends too, and may relay lines
+			// the bot sent before the KICK reached it after the KICK, to
+			// a channel that takes messages from outside (-n): they come
+			// first, and the retry then posts the update whole.
+			got, source := w.saidBy(nick)
+			want := expected(t, cfg, u, source, chName)
+			require.GreaterOrEqual(t, len(got), len(want))
+			assert.Equal(t, want, got[len(got)-len(want):])
+		})
+	}
+}

@@ -38,6 +38,15 @@
 // without its key ("#ops"), booked by broadcast.NewFanout: a channel that
 // got the lines is marked delivered and one refused for good is marked
 // failed as soon as each is known, so a retry posts only to the others.
+// A channel left for a retry (the connection lost, a KICK, lines dropped)
+// after the server echoed some of its lines has those lines marked in the
+// Ledger too, each a target of its own named by the channel, its place
+// and a digest of its text ("#ops line 2/5 1f0e…", listed in
+// Result.Delivered): the retry posts only the others, so the channel's
+// members do not read a line twice (a line dropped between two relayed
+// ones then comes after them). A line split otherwise on the retry
+// (another prefix) is not taken for one marked. Without echo-message, no
+// line is known to be relayed before the PONG, and a retry posts them all.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
@@ -94,12 +103,16 @@
 // flooded without a word (flood_attack_channel, ircd/channel.c, notifies
 // only PRIVMSG). Send sees that only through echo-message: on a server
 // without it (ngIRCd), with Config.Notice such a channel counts as
-// delivered, as Send cannot tell it from one that got the lines. Any line
-// not echoed counts as dropped by a rate limit, whatever the server's
-// reason (a NOTICE to a moderated channel, say, is dropped for good, but
-// retried until the Broadcaster gives up); some lines of a channel may have
-// been relayed, and a retry posts them all again. Its 707 (see # Errors)
-// answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
+// delivered, as Send cannot tell it from one that got the lines. A line
+// not echoed counts as dropped by a rate limit, but for one reason a retry
+// cannot change: a NOTICE to a moderated channel (+m) from a bot without
+// voice (RFC 2811 section 4.2.3), which the server drops for good without
+// a reply (RFC 2812 section 3.3.2 forbids any). When NOTICE lines are not
+// echoed, Send asks the channel's modes and NAMES (MODE and NAMES, then a
+// PING: three more paced lines, sent only if the deadline leaves time for
+// them) and fails that channel for good when it is moderated and the bot
+// has no voice; lines echoed late, before that PONG, deliver it. Its 707
+// (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
 // SASL at all. The server's CASEMAPPING is taken to be rfc1459.
@@ -142,7 +155,10 @@
 // comes first (the channels posted meanwhile stay recorded), a channel
 // whose JOIN was answered too late for its lines to fit the deadline, 477
 // once logged in with SASL (see below), a JOIN refused by a join
-// throttle (480, Solanum's +j: "try again later"), and lines the server
+// throttle (480, Solanum's +j: "try again later"), a KICK while posting
+// (a flood-protection bot's, say; a rate limit, as those below: the next
+// attempt rejoins, and a ban, invite-only or key then refuses that JOIN
+// for good), and lines the server
 // dropped, as Solanum does with a 707 (its limit on the channels a client
 // may message) or a notice "Message to #chan throttled due to flooding"
 // (the channel gets too many lines a second, from everyone), or by not
@@ -150,7 +166,9 @@
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
 // the next attempt, as for every rate limit that names no wait. Refused for good:
 // 473 invite-only, 474 banned, 475 bad key, 403, 405, 476 to JOIN, 404,
-// 442 or a KICK while posting, and a channel whose mode admits only some
+// 442 while posting, NOTICE lines not echoed to a moderated channel
+// (+m) where the bot has no voice (see # Limits), and a channel whose
+// mode admits only some
 // users, whatever the time: TLS connections (489; ngIRCd's 471 for +z,
 // Solanum's 480 for +S), IRC operators (520; ngIRCd's 471 for +O), or
 // users logged in to the network's services (477; ngIRCd's 471 for +R)
@@ -357,7 +375,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		todo = todo[:n]
 		job := func(ss *session) (err error) {
-			lines, err = ss.deliver(f, todo, m.Update)
+			lines, err = ss.deliver(f, m.Ledger, todo, m.Update)
 			return err
 		}
 		if c.kept != nil {

@@ -38,6 +38,12 @@ type chanState struct {
 	joined   bool
 	posted   int       // lines sent to it
 	echoed   int       // of those, lines the server echoed (IRCv3 echo-message)
+	lines    []string  // the lines it is to get, once known
+	got      []bool    // of those, the lines the server relayed: in an earlier attempt, or echoed in this one
+	order    []int     // the indexes in lines of the lines sent, in order
+	matched  int       // the echoes so far matched order[:matched] (see echoedLine)
+	modes    string    // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
+	voiced   bool      // NAMES shows the bot with voice or more (a prefix: + % @ & ~)
 	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
 	sent     time.Time // when its JOIN was sent
 	deadline time.Time // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
@@ -169,15 +175,27 @@ func (ss *session) write(command string, params ...string) error {
 // handles the server's lines meanwhile (a refusal stops the posting to a
 // channel, and the reader is never blocked) and notices a lost connection.
 func (ss *session) paced(command string, params ...string) error {
+	_, err := ss.pacedUnless(nil, command, params...)
+	return err
+}
+
+// pacedUnless is paced, except that it sends nothing, and reports false,
+// when stop (if not nil) reports true once the wait is over: a line to a
+// channel the server refused or kicked the bot from meanwhile.
+func (ss *session) pacedUnless(stop func() bool, command string, params ...string) (sent bool, err error) {
 	now := time.Now()
 	r := ss.c.limiter.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		if _, err := ss.wait(nil, d); err != nil {
 			r.Cancel() // the line was not sent: give its slot back
-			return err
+			return false, err
 		}
 	}
-	return ss.broken(ss.write(command, params...))
+	if stop != nil && stop() {
+		r.Cancel()
+		return false, nil
+	}
+	return true, ss.broken(ss.write(command, params...))
 }
 
 // handle records what one server line means for the Send.
@@ -200,10 +218,23 @@ func (ss *session) handle(m ircmsg.Message) {
 		if ss.isMe(m.Nick()) {
 			if st := ss.chans[fold(param(m, 0))]; st != nil {
 				st.echoed++ // see post
+				st.echoedLine(param(m, 1))
 			}
 		} else if name, ok := floodDropped(m); ok {
 			ss.refuse(name, httpx.RateLimited(fmt.Errorf("the server dropped the lines: %s",
 				ss.s.serverText(param(m, 1))), 0, false), false)
+		}
+	case "324": // RPL_CHANNELMODEIS: me, channel, modes, their parameters
+		if st := ss.chans[fold(param(m, 1))]; st != nil {
+			st.modes = param(m, 2)
+		}
+	case "353": // RPL_NAMREPLY: me, "=", channel, the members with their prefix
+		if st := ss.chans[fold(param(m, len(m.Params)-2))]; st != nil {
+			for _, name := range strings.Fields(param(m, len(m.Params)-1)) {
+				if nick := strings.TrimLeft(name, "~&@%+"); ss.isMe(nick) {
+					st.voiced = nick != name
+				}
+			}
 		}
 	case "CAP":
 		// IRCv3 cap-notify, implied by CAP LS 302: the server withdrew a
@@ -212,8 +243,13 @@ func (ss *session) handle(m ircmsg.Message) {
 			ss.c.setEcho(false)
 		}
 	case "KICK":
+		// A kick is no refusal for good (RFC 2812 section 3.2.8): the
+		// bot may rejoin unless banned, invited only or keyed, which the
+		// JOIN of the next attempt tells. Flood-protection bots kick a
+		// bot that posts several lines at once: a rate limit that names
+		// no wait, since a rejoin within seconds looks like that flood.
 		if ss.isMe(param(m, 1)) {
-			ss.refuse(param(m, 0), &ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, true)
+			ss.refuse(param(m, 0), httpx.RateLimited(&ReplyError{Code: "KICK", Text: ss.s.serverText(param(m, 2))}, 0, false), false)
 		}
 	case "707":
 		// Solanum's ERR_TARGCHANGE: a client neither opped nor voiced
@@ -439,7 +475,21 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 	}
 }
 
-// post sends the lines to one joined channel, then a PING: the PONG comes
+// echoedLine records that the server relayed text, the echo of a line
+// sent: the first line sent, after those matched already, that has this
+// text (the server echoes in the order it relays; a line it dropped has no
+// echo). An echo that matches no line (a server that altered the text)
+// confirms none.
+func (st *chanState) echoedLine(text string) {
+	for j := st.matched; j < len(st.order); j++ {
+		if i := st.order[j]; st.lines[i] == text {
+			st.got[i], st.matched = true, j+1
+			return
+		}
+	}
+}
+
+// post sends st.lines to one joined channel, then a PING: the PONG comes
 // after any error reply to the lines, so when it arrives without one the
 // server has relayed every line. Where the server echoes the bot's lines
 // (IRCv3 echo-message), it echoes each line it relays, before the PONG: a
@@ -447,25 +497,70 @@ func (ss *session) nextAnswered(sts []*chanState, taken []bool) (int, error) {
 // NOTICE to a channel it holds as flooded (flood_attack_channel,
 // ircd/channel.c, notifies only PRIVMSG). That is the channel's rate
 // limit.
-func (ss *session) post(st *chanState, lines []string) error {
-	for _, line := range lines {
-		if st.err != nil {
-			return nil
+//
+// Lines st.got holds as relayed in an earlier attempt are not sent again.
+func (ss *session) post(st *chanState) error {
+	refused := func() bool { return st.err != nil }
+	for i, line := range st.lines {
+		if st.got[i] {
+			continue
 		}
-		if err := ss.paced(ss.s.command, st.t.name, line); err != nil {
+		sent, err := ss.pacedUnless(refused, ss.s.command, st.t.name, line)
+		if err != nil {
 			return err
 		}
+		if !sent {
+			return nil
+		}
+		st.order = append(st.order, i)
 		st.posted++
 	}
 	if err := ss.probe(); err != nil {
 		return err
 	}
-	if ss.c.echoes() && st.echoed < st.posted {
-		ss.refuse(st.t.name, httpx.RateLimited(fmt.Errorf("the server dropped %d of %d lines: "+
-			"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted), 0, false), false)
+	if !ss.c.echoes() || st.echoed >= st.posted {
+		return nil
 	}
+	if ss.s.command == "NOTICE" {
+		if err := ss.askModes(st); err != nil {
+			return err
+		}
+		if st.echoed >= st.posted { // echoed late, but relayed
+			return nil
+		}
+		if strings.ContainsRune(st.modes, 'm') && !st.voiced {
+			ss.refuse(st.t.name, errModerated, true)
+			return nil
+		}
+	}
+	ss.refuse(st.t.name, httpx.RateLimited(fmt.Errorf("the server dropped %d of %d lines: "+
+		"it did not echo them (IRCv3 echo-message)", st.posted-st.echoed, st.posted), 0, false), false)
 	return nil
 }
+
+// askModes asks the server for the modes of st's channel and for its
+// members, whose answers (see handle) tell whether it is moderated (+m)
+// and whether the bot has voice there: a NOTICE it drops has no reply to
+// say why (RFC 2812 section 3.3.2). It asks only when the pacing lets it
+// before the deadline; else the modes stay unknown.
+func (ss *session) askModes(st *chanState) error {
+	if !ss.fits(2) {
+		return nil
+	}
+	if err := ss.paced("MODE", st.t.name); err != nil {
+		return err
+	}
+	if err := ss.paced("NAMES", st.t.name); err != nil {
+		return err
+	}
+	return ss.probe() // the answers come before the PONG
+}
+
+// errModerated is the error of a channel that drops the bot's NOTICEs for
+// good: moderated (+m), without voice for the bot, which a retry does not
+// change (RFC 2811 section 4.2.3).
+var errModerated = errors.New("the channel is moderated (+m) and the bot has no voice (+v): " +
+	"the server drops its NOTICEs without a reply; give the bot voice")
 
 // probe sends a PING and waits for its PONG.
 func (ss *session) probe() error {

@@ -1,0 +1,55 @@
+package irc_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A connection lost in the middle of a channel's lines, after the server
+// echoed the first of them (IRCv3 echo-message: the server echoes a line
+// as it relays it), does not make the retry post those again: Send marks
+// each echoed line in the Ledger (a target of its own, "#ops line 2/5 …",
+// named by the line's text, so that lines split otherwise on the retry do
+// not count), and the next attempt posts the rest. The channel's members
+// see every line once, in order.
+func TestPartialRelayResendsOnlyTheRest(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{echoMessage: true, dropAfter: map[string]int{"#ops": 2}})
+	cfg := testConfig(srv.addr())
+	ch := newChannel(t, cfg)
+	u := sampleUpdate()
+	var body []string
+	for i := range 60 {
+		body = append(body, fmt.Sprintf("Region %d is draining traffic to its neighbours.", i+1))
+	}
+	u.Body = strings.Join(body, " ") // no two lines alike
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+
+	rep, err := b.Send(context.Background(), u)
+	require.NoError(t, err)
+	res := rep.Results[0]
+	assert.Equal(t, 2, res.Attempts, "the connection was lost once")
+	said := srv.saidIn("#ops")
+	require.Len(t, said, 5)
+	seen := map[string]bool{}
+	for _, line := range said {
+		assert.False(t, seen[line], "posted twice: %q", line)
+		seen[line] = true
+	}
+	assert.True(t, strings.HasPrefix(said[0], "Investigating: Elevated CDN errors"), "in order: %q", said)
+	assert.Equal(t, u.URL, said[4][strings.LastIndex(said[4], " ")+1:], "in order: %q", said)
+	require.Len(t, res.Delivered, 3, "two lines, then the channel: %q", res.Delivered)
+	assert.Regexp(t, `^#ops line 1/5 [0-9a-f]{16}$`, res.Delivered[0])
+	assert.Regexp(t, `^#ops line 2/5 [0-9a-f]{16}$`, res.Delivered[1])
+	assert.Equal(t, "#ops", res.Delivered[2])
+}
