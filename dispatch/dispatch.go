@@ -25,7 +25,11 @@
 // Permanent error cancels it; any other error is retried with exponential
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
-// Config.Retry.MaxElapsed is not retried nor snoozed again.
+// Config.Retry.MaxElapsed is not retried nor snoozed again. That time, and
+// when a retry is due, go by the database's clock, which River stamps the
+// jobs with and schedules them by, not by the instance's: an instance whose
+// clock is off gives a job up neither early nor late, and does not retry it
+// at once nor hours later.
 //
 // Attempts of the updates of one incident on one channel run one at a
 // time across every instance (the Store's Lock, with pgstore.WithIncident):
@@ -79,9 +83,12 @@
 // River deletes finished jobs after a day (completed, cancelled) or a week
 // (discarded); Report of an update older than that answers from the
 // Store's receipts and marks, which say where it was delivered, not why it
-// was not (see Report); RetractReport fails with ErrNoJobs. Behind a
-// pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
-// there.
+// was not (see Report); RetractReport fails with ErrNoJobs. River schedules
+// a snooze (a RetryAfter hint, a wait for another delivery) by the clock of
+// the instance that snoozed the job: on one whose clock is off, the job
+// runs again that much early or late; keep the instances' clocks in sync
+// (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
+// cannot LISTEN there.
 //
 // # Errors
 //
@@ -151,7 +158,7 @@ type Config struct {
 	// their worker, are not attempts), waits from InitialInterval (default
 	// 1s) doubling up to MaxInterval (default 5m), with jitter; no retry
 	// nor snooze starts more than MaxElapsed (default 6h) after the job was
-	// enqueued. Give every instance the same Retry.
+	// enqueued, by the database's clock. Give every instance the same Retry.
 	Retry broadcast.RetryPolicy
 	// JobTimeout bounds one run: waiting for the Lock, the Store's calls
 	// and the attempt; default 2m. Keep it above the Broadcaster's
@@ -203,7 +210,7 @@ func New(cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy(cfg.Retry)}
+	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy{RetryPolicy: cfg.Retry, clock: &dbClock{}}}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker[sendArgs]{d: d})
 	river.AddWorker(workers, &worker[correctArgs]{d: d})

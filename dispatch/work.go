@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -53,6 +54,7 @@ type Event struct {
 // work makes one run of a job: one attempt through the Broadcaster, whose
 // outcome becomes River's next step for the job.
 func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcast.Job) error {
+	d.retry.clock.sync(row)
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
 	if original := awaited(j); original != "" {
@@ -68,7 +70,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// the original after it: it waits for the delivery, until
 			// that may run again (within Retry's intervals: an operator
 			// may bring it forward).
-			e.Delay = min(max(time.Until(until), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
+			e.Delay = min(max(until.Sub(d.retry.now()), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
 			e.Snoozed = true
 			return d.finish(ctx, row, e, broadcast.EventRetry, river.JobSnooze(e.Delay))
 		}
@@ -161,7 +163,7 @@ func (d *Dispatcher) delivering(ctx context.Context, updateID, channel string, c
 			}
 			next := row.ScheduledAt
 			if row.State != rivertype.JobStateRetryable && row.State != rivertype.JobStateScheduled {
-				next = time.Now()
+				next = d.retry.now()
 			}
 			if !waiting || next.Before(until) {
 				until = next
@@ -228,7 +230,9 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	if !hinted {
 		delay = d.retry.delay(n)
 	}
-	if left := d.cfg.Retry.MaxElapsed - time.Since(row.CreatedAt); delay > left {
+	// By the database's clock, which stamped CreatedAt: this instance's
+	// may be off, and a job would be given up early or late by as much.
+	if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); delay > left {
 		e.Err = fmt.Errorf("gave up: the next attempt would start more than Retry.MaxElapsed (%v) after the job was enqueued; last attempt: %w",
 			d.cfg.Retry.MaxElapsed, res.Err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
@@ -285,8 +289,37 @@ func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
 }
 
 // retryPolicy is River's retry policy for the jobs: exponential backoff
-// with ±50% jitter, capped at MaxInterval.
-type retryPolicy broadcast.RetryPolicy
+// with ±50% jitter, capped at MaxInterval, by the database's clock.
+type retryPolicy struct {
+	broadcast.RetryPolicy
+	clock *dbClock // nil: this instance's clock
+}
+
+// now is the database's time, as far as this instance can tell.
+func (p retryPolicy) now() time.Time { return p.clock.now() }
+
+// dbClock is this instance's reading of the database's clock, by which
+// River stamps a job's times (created_at, attempted_at) and schedules it
+// (scheduled_at is compared with the database's now()): this instance's
+// clock, plus its offset from the database's, measured at each run's start
+// from the job's AttemptedAt, which River's fetch set by the database's
+// clock a moment before (the offset is that much short). Before the first
+// run on this instance, the offset is 0.
+type dbClock struct{ offset atomic.Int64 }
+
+// sync measures the offset on the job row of a run starting.
+func (c *dbClock) sync(row *rivertype.JobRow) {
+	if c != nil && row.AttemptedAt != nil {
+		c.offset.Store(int64(time.Until(*row.AttemptedAt)))
+	}
+}
+
+func (c *dbClock) now() time.Time {
+	if c == nil {
+		return time.Now()
+	}
+	return time.Now().Add(time.Duration(c.offset.Load()))
+}
 
 // delay is the wait after attempt, before jitter.
 func (p retryPolicy) delay(attempt int) time.Duration {
@@ -302,7 +335,7 @@ func (p retryPolicy) delay(attempt int) time.Duration {
 func (p retryPolicy) NextRetry(row *rivertype.JobRow) time.Time {
 	d := p.delay(attempt(row))
 	d = min(d/2+rand.N(d+1), p.MaxInterval)
-	next := time.Now().Add(d)
+	next := p.now().Add(d)
 	if p.MaxElapsed > 0 && !row.CreatedAt.IsZero() {
 		// outcome let the retry through on the delay before jitter; the
 		// jitter must not take it past MaxElapsed either.

@@ -22,7 +22,7 @@ import (
 func TestOutcomeMapsResultsToRiver(t *testing.T) {
 	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
 		MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
-	d.retry = retryPolicy(d.cfg.Retry)
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
 	fresh := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3, CreatedAt: time.Now()}
 	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
 	// Runs cut short by a dead worker, taken back by River's rescuer: not
@@ -158,7 +158,7 @@ func TestOutcomeOfAClosedBroadcasterWaits(t *testing.T) {
 	var log bytes.Buffer
 	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 3 * time.Second,
 		MaxInterval: time.Minute, MaxElapsed: time.Hour}, Logger: slog.New(slog.NewTextHandler(&log, nil))}}
-	d.retry = retryPolicy(d.cfg.Retry)
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
 	last := &rivertype.JobRow{Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
 	old := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now().Add(-2 * time.Hour)}
 	for _, row := range []*rivertype.JobRow{last, old} { // old: past Retry.MaxElapsed, never given up for this
@@ -176,7 +176,7 @@ func TestOutcomeOfAClosedBroadcasterWaits(t *testing.T) {
 }
 
 func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
-	p := retryPolicy{InitialInterval: time.Second, MaxInterval: 10 * time.Second}
+	p := retryPolicy{RetryPolicy: broadcast.RetryPolicy{InitialInterval: time.Second, MaxInterval: 10 * time.Second}}
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second},
 		[]time.Duration{p.delay(1), p.delay(2), p.delay(3), p.delay(4), p.delay(5), p.delay(100)})
 	for range 100 {
@@ -192,7 +192,7 @@ func TestRetryDelaysDoubleUpToTheCap(t *testing.T) {
 // The jitter never takes a retry past Retry.MaxElapsed after the job was
 // enqueued: outcome allowed it on the delay before jitter.
 func TestRetryNeverPastMaxElapsed(t *testing.T) {
-	p := retryPolicy{InitialInterval: 4 * time.Minute, MaxInterval: time.Hour, MaxElapsed: 5 * time.Minute}
+	p := retryPolicy{RetryPolicy: broadcast.RetryPolicy{InitialInterval: 4 * time.Minute, MaxInterval: time.Hour, MaxElapsed: 5 * time.Minute}}
 	created := time.Now()
 	for range 100 {
 		next := p.NextRetry(&rivertype.JobRow{Attempt: 1, CreatedAt: created})
@@ -259,4 +259,67 @@ func TestCancelledTellsAnOperatorFromThePolicy(t *testing.T) {
 			assert.EqualError(t, err, tt.want)
 		})
 	}
+}
+
+// An instance whose clock is off from the database's: the job's times
+// (CreatedAt, AttemptedAt) are the database's, so Retry.MaxElapsed is
+// measured by the database's clock too, and the next retry is scheduled by
+// it (River compares scheduled_at with the database's now()). With this
+// instance's clock, one 5 hours ahead gave a job 1 minute old up as past
+// MaxElapsed, and one 5 hours behind never gave up a job 2 hours old, and
+// scheduled its retries 5 hours in the past: at once, without backoff.
+func TestMaxElapsedIsByTheDatabasesClock(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		skew, age time.Duration
+		kind      broadcast.EventKind
+	}{
+		{"instance 5h ahead, job 1m old: retried", 5 * time.Hour, time.Minute, broadcast.EventRetry},
+		{"instance 5h behind, job 2m old: retried", -5 * time.Hour, 2 * time.Minute, broadcast.EventRetry},
+		{"instance 5h behind, job 2h old: given up", -5 * time.Hour, 2 * time.Hour, broadcast.EventFailed},
+		{"instance 5h ahead, job 2h old: given up", 5 * time.Hour, 2 * time.Hour, broadcast.EventFailed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, events := failingDispatcher(t)
+			jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+			require.NoError(t, err)
+			dbNow := time.Now().Add(-tt.skew).Round(0) // as read from the database: no monotonic reading
+			row := &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: dbNow.Add(-tt.age), AttemptedAt: &dbNow}
+
+			_ = d.work(context.Background(), row, jobs[0])
+			require.NotEmpty(t, *events)
+			last := (*events)[len(*events)-1]
+			assert.Equal(t, tt.kind, last.Kind, "%v", last.Err)
+			if tt.kind == broadcast.EventRetry {
+				next := d.retry.NextRetry(row)
+				assert.WithinRange(t, next, dbNow, dbNow.Add(d.cfg.Retry.MaxInterval+time.Minute),
+					"scheduled by the database's clock, within MaxInterval")
+			}
+		})
+	}
+}
+
+// failingDispatcher returns a Dispatcher (not started; its pool reaches
+// no server) whose one channel fails transiently, and the Events of its
+// runs. Retry: 3 attempts, 1s doubling to 1m, MaxElapsed 1h.
+func failingDispatcher(t *testing.T) (*Dispatcher, *[]Event) {
+	t.Helper()
+	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5&connect_timeout=2")
+	require.NoError(t, err)
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, errors.New("503")
+		})},
+		broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	events := &[]Event{}
+	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
+		Retry:   broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Minute, MaxElapsed: time.Hour},
+		OnEvent: func(e Event) { *events = append(*events, e) }})
+	require.NoError(t, err)
+	return d, events
 }

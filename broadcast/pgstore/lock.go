@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,10 +51,25 @@ const unlockTimeout = 10 * time.Second
 // incident's lock is taken first, in the same transaction, on the same
 // connection.
 //
+// Each Lock held keeps a connection of the pool: a Store holds at most one
+// fewer at once than the pool's MaxConns, and a Lock beyond that waits for
+// a turn; on a pool of one connection, Lock fails.
+//
 // The lock's key is 64 bits of a hash of updateID and channel (of the
 // incident and channel); two that share a key (about one in 2^64) only
 // wait for each other.
 func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+	if cap(s.held) == 0 {
+		return nil, errors.New("pgstore: lock: pool: 1 connection (pool_max_conns), need at least 2: " +
+			"a Lock keeps one, and its holder's Store calls need another")
+	}
+	// Every connection held by a Lock, the holders' own calls would wait
+	// for one for ever.
+	select {
+	case s.held <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("pgstore: lock: %w", ctx.Err())
+	}
 	keys := []int64{lockKey(updateID, channel)}
 	if incident, _ := ctx.Value(incidentKey{}).(string); incident != "" {
 		// Always the incident's first: two holders never wait for each
@@ -68,9 +84,14 @@ func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func
 		return err
 	})
 	if err != nil {
+		<-s.held
 		return nil, fmt.Errorf("pgstore: lock: %w", err)
 	}
-	return unlock, nil
+	release := unlock
+	return func() {
+		release()
+		<-s.held
+	}, nil
 }
 
 // incidentKey is the context key of WithIncident.

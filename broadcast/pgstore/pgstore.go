@@ -38,8 +38,11 @@
 // max_prepared_statements above 0 (its default from 1.24 on; 0, off,
 // before): otherwise add default_query_exec_mode=exec to the connection
 // string. Each Lock held takes one connection of the pool for as long as
-// it is held: size the pool for the deliveries that run at once plus the
-// Store's other calls (see package dispatch).
+// it is held, and a Store holds at most one fewer Locks at once than the
+// pool has connections (pool_max_conns; pgxpool's default is the number
+// of CPUs, at least 4), so that their holders' own calls find one: more
+// deliveries wait for a turn. Size the pool for the deliveries that should
+// run at once plus the Store's other calls (see package dispatch).
 //
 // # Limits
 //
@@ -81,6 +84,10 @@ var (
 type Store struct {
 	pool *pgxpool.Pool
 	own  bool // the pool was opened by Open, so Close closes it
+	// held has a slot per Lock held (or being taken): at most one fewer
+	// than the pool's connections, so that the holders' own Store calls
+	// always find a connection.
+	held chan struct{}
 }
 
 var _ broadcast.Store = (*Store)(nil)
@@ -94,7 +101,7 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
 	if err := checkVersion(ctx, pool); err != nil {
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, held: make(chan struct{}, max(pool.Config().MaxConns-1, 0))}, nil
 }
 
 // Open connects to the database of the connection string connString (a URL

@@ -123,21 +123,43 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // choose cutoff well past the time an update might be re-sent. The records
 // of the Times updates were first sent with (Broadcaster.SentTime) are
 // receipts, pruned alike.
+//
+// It deletes in batches of at most 1,000 rows, each a statement (and a
+// transaction) of its own, so that deliveries under way never wait long
+// for the rows it locks, until no such row is left or ctx ends; on an
+// error, the count is of the rows the batches before it deleted. A row
+// written again while Prune runs (a mark, a receipt) is no longer older
+// than cutoff, and is kept.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
-	for _, q := range []string{
-		"DELETE FROM outagecast_marks WHERE marked_at < $1",
-		"DELETE FROM outagecast_receipts WHERE saved_at < $1",
-		"DELETE FROM outagecast_threads WHERE updated_at < $1",
+	for _, t := range []struct{ table, at string }{
+		{"outagecast_marks", "marked_at"},
+		{"outagecast_receipts", "saved_at"},
+		{"outagecast_threads", "updated_at"},
 	} {
-		tag, err := s.exec(ctx, true, q, cutoff) // a second run would count 0 for what the first deleted
-		if err != nil {
-			return n, wrap("prune", err)
+		// The outer condition is checked again on a row another session
+		// wrote while this one waited for it; the subquery's is not.
+		q := fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s < $1
+			AND key IN (SELECT key FROM %[1]s WHERE %[2]s < $1 LIMIT %[3]d)`, t.table, t.at, pruneBatch)
+		for {
+			if err := ctx.Err(); err != nil {
+				return n, wrap("prune", err)
+			}
+			tag, err := s.exec(ctx, true, q, cutoff) // a second run would count 0 for what the first deleted
+			if err != nil {
+				return n, wrap("prune", err)
+			}
+			n += tag.RowsAffected()
+			if tag.RowsAffected() == 0 {
+				break
+			}
 		}
-		n += tag.RowsAffected()
 	}
 	return n, nil
 }
+
+// pruneBatch is how many rows one of Prune's statements deletes at most.
+const pruneBatch = 1000
 
 // exec is pool.Exec, again on another connection when the connection
 // broke (see pgretry.Do). A statement whose second run would not be the

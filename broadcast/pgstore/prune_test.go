@@ -1,0 +1,124 @@
+//go:build integration
+
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast/pgstore"
+)
+
+// logDeletes records, per DELETE statement on each of the Store's tables,
+// its transaction and how many rows it deleted (a statement-level trigger
+// with a transition table; PostgreSQL docs, CREATE TRIGGER, "REFERENCING").
+func logDeletes(t *testing.T, s *pgstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := s.Pool().Exec(ctx, `CREATE TABLE prune_log (tbl text, tx xid8, n bigint);
+		CREATE FUNCTION log_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			INSERT INTO prune_log SELECT TG_TABLE_NAME, pg_current_xact_id(), count(*) FROM gone;
+			RETURN NULL;
+		END $$;
+		CREATE TRIGGER log_marks AFTER DELETE ON outagecast_marks REFERENCING OLD TABLE AS gone
+			FOR EACH STATEMENT EXECUTE FUNCTION log_delete();
+		CREATE TRIGGER log_receipts AFTER DELETE ON outagecast_receipts REFERENCING OLD TABLE AS gone
+			FOR EACH STATEMENT EXECUTE FUNCTION log_delete();`)
+	require.NoError(t, err)
+}
+
+// Prune deletes in bounded batches, each a statement and a transaction of
+// its own, so that it never holds the locks of a whole table's old rows
+// (which the marks of deliveries under way wait for) nor builds one huge
+// transaction; it goes on until no old row is left, and counts them all.
+func TestPruneDeletesInBatches(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	old := 2*pgstore.PruneBatch + 17
+	_, err := s.Pool().Exec(ctx, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure, marked_at)
+		SELECT sha256(i::text::bytea), 'u', 'x', i::text::bytea, '', now() - interval '2 days'
+		FROM generate_series(1, $1) AS i`, old)
+	require.NoError(t, err)
+	_, err = s.Pool().Exec(ctx, `INSERT INTO outagecast_receipts (key, update_id, channel, receipt, saved_at)
+		SELECT sha256(i::text::bytea), i::text::bytea, 'x', '{}', now() - interval '2 days'
+		FROM generate_series(1, 3) AS i`)
+	require.NoError(t, err)
+	require.NoError(t, s.Mark(ctx, "new", "x", "", nil))
+	logDeletes(t, s)
+
+	n, err := s.Prune(ctx, time.Now().Add(-24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, int64(old+3), n, "rows deleted")
+
+	var left int
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT count(*) FROM outagecast_marks").Scan(&left))
+	assert.Equal(t, 1, left, "the new mark is kept")
+
+	rows, err := s.Pool().Query(ctx, "SELECT tx::text, n FROM prune_log WHERE tbl = 'outagecast_marks' AND n > 0")
+	require.NoError(t, err)
+	txs := map[string]bool{}
+	var total int64
+	for rows.Next() {
+		var tx string
+		var n int64
+		require.NoError(t, rows.Scan(&tx, &n))
+		assert.LessOrEqual(t, n, int64(pgstore.PruneBatch), "rows in one statement")
+		assert.False(t, txs[tx], "each batch its own transaction")
+		txs[tx] = true
+		total += n
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, int64(old), total)
+	assert.GreaterOrEqual(t, len(txs), 3, "statements")
+}
+
+// A mark written again while Prune waits for its row (a delivery marked
+// anew, as a retry of a failed target does) is no longer old: Prune's
+// batch must not delete it on the strength of the old row it selected.
+func TestPruneKeepsARowWrittenAgainMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	_, err := s.Pool().Exec(ctx, `INSERT INTO outagecast_marks (key, update_id, channel, target, failure, marked_at)
+		SELECT sha256(i::text::bytea), 'u', 'x', i::text::bytea, '', now() - interval '2 days'
+		FROM generate_series(1, 3) AS i`)
+	require.NoError(t, err)
+
+	// Another instance re-marks row 2 and holds its row lock.
+	tx, err := s.Pool().Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, "UPDATE outagecast_marks SET marked_at = now(), failure = 'again' WHERE key = sha256('2'::bytea)")
+	require.NoError(t, err)
+
+	type result struct {
+		n   int64
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := s.Prune(ctx, time.Now().Add(-24*time.Hour))
+		done <- result{n, err}
+	}()
+	// Prune waits for the row lock, which the re-mark then releases.
+	require.Eventually(t, func() bool {
+		var waiting bool
+		err := s.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM outagecast_marks%' AND datname = current_database()
+			AND pg_blocking_pids(pid) @> ARRAY[$1::int])`, tx.Conn().PgConn().PID()).Scan(&waiting)
+		return err == nil && waiting
+	}, 10*time.Second, 10*time.Millisecond, "Prune waits for the row")
+	require.NoError(t, tx.Commit(ctx))
+
+	r := <-done
+	require.NoError(t, r.err)
+	assert.Equal(t, int64(2), r.n)
+	var failure string
+	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT convert_from(failure, 'UTF8') FROM outagecast_marks WHERE key = sha256('2'::bytea)").
+		Scan(&failure), "the mark written again is kept")
+	assert.Equal(t, "again", failure)
+}
