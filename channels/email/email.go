@@ -118,10 +118,11 @@
 //	smtp://HOST:25/?tls=plaintext&from=FROM&to=ADDR
 //
 // The other query parameters are auth, concurrency, list_unsubscribe,
-// list_unsubscribe_one_click, hello_name, timeout and retry_deferred, named
-// and written as in a configuration file. Values are %-escaped, but "+"
-// stands for itself ("ops+status@example.com"); a comma in a recipient's
-// display name is written %2C. A user name with "@" is written %40.
+// list_unsubscribe_one_click, hello_name, timeout, idle_timeout and
+// retry_deferred, named and written as in a configuration file. Values
+// are %-escaped, but "+" stands for itself ("ops+status@example.com"); a
+// comma in a recipient's display name is written %2C. A user name with
+// "@" is written %40.
 // TokenSource (XOAUTH2) and TLSConfig need the full Config.
 //
 // # Errors
