@@ -213,8 +213,11 @@ type AuthMethod string
 
 // Authentication methods.
 const (
-	// AuthAuto picks XOAUTH2 when TokenSource is set, PLAIN or LOGIN (the
-	// first the server offers) when Username is set, and none otherwise.
+	// AuthAuto picks XOAUTH2 when TokenSource is set, and none when
+	// Username is not. With Username: PLAIN if the server offers it, else
+	// LOGIN; a server that offers neither gets the first of SCRAM-SHA-256,
+	// SCRAM-SHA-1, NTLM and CRAM-MD5 it offers (go-mail's discovery), none
+	// of which sends the password itself.
 	AuthAuto AuthMethod = ""
 	// AuthPlain is SASL PLAIN (RFC 4616) with Username and Password.
 	AuthPlain AuthMethod = "PLAIN"
