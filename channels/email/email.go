@@ -215,9 +215,9 @@ type AuthMethod string
 const (
 	// AuthAuto picks XOAUTH2 when TokenSource is set, and none when
 	// Username is not. With Username: PLAIN if the server offers it, else
-	// LOGIN; a server that offers neither gets the first of SCRAM-SHA-256,
-	// SCRAM-SHA-1, NTLM and CRAM-MD5 it offers (go-mail's discovery), none
-	// of which sends the password itself.
+	// LOGIN; a server that offers neither gets the first of SCRAM-SHA-256
+	// (-PLUS over TLS first), SCRAM-SHA-1 (likewise), NTLM and CRAM-MD5 it
+	// offers (go-mail's discovery), none of which sends the password itself.
 	AuthAuto AuthMethod = ""
 	// AuthPlain is SASL PLAIN (RFC 4616) with Username and Password.
 	AuthPlain AuthMethod = "PLAIN"
