@@ -124,15 +124,22 @@ func (c *Channel) clientOptions(raw net.Conn, token string, timeout time.Duratio
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(c.cfg.TLSConfig))
 	}
 	user, pass := gomail.WithUsername(c.cfg.Username), gomail.WithPassword(c.cfg.Password.Reveal())
+	plain, login := gomail.SMTPAuthPlain, gomail.SMTPAuthLogin
+	if c.cfg.TLS == TLSPlaintext {
+		// New allowed this only to a loopback host (endpoint.Loopback);
+		// go-mail's own check knows three names of one, and refused
+		// "LocalHost" or 127.0.0.2 after New had taken them.
+		plain, login = gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc
+	}
 	switch c.authMethod() {
 	case AuthPlain:
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), user, pass)
+		opts = append(opts, gomail.WithSMTPAuth(plain), user, pass)
 	case AuthLogin:
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthLogin), user, pass)
+		opts = append(opts, gomail.WithSMTPAuth(login), user, pass)
 	case AuthXOAUTH2:
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), user, gomail.WithPassword(token))
 	case AuthAuto:
-		opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin), user, pass)
+		opts = append(opts, gomail.WithOpportunisticSMTPAuth(plain, login), user, pass)
 	}
 	return opts
 }

@@ -39,6 +39,16 @@ func TestTransportModes(t *testing.T) {
 		{"plaintext PLAIN to loopback", serverOptions{user: testUser, pass: testPass, noTLS: true}, func(c *email.Config) {
 			c.TLS, c.TLSConfig = email.TLSPlaintext, nil
 		}},
+		// New allows credentials in the clear to any loopback host
+		// (endpoint.Loopback), so AUTH must go out to each of them; go-mail's
+		// PLAIN and LOGIN refuse any name but "localhost", "127.0.0.1" and
+		// "::1" unless told the connection's security was chosen already.
+		{"plaintext PLAIN to LocalHost", serverOptions{user: testUser, pass: testPass, noTLS: true}, func(c *email.Config) {
+			c.Host, c.TLS, c.TLSConfig = "LocalHost", email.TLSPlaintext, nil
+		}},
+		{"plaintext LOGIN to LocalHost", serverOptions{user: testUser, pass: testPass, noTLS: true}, func(c *email.Config) {
+			c.Host, c.TLS, c.TLSConfig, c.Auth = "LocalHost", email.TLSPlaintext, nil, email.AuthLogin
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

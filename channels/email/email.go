@@ -118,10 +118,11 @@
 //	smtp://HOST:25/?tls=plaintext&from=FROM&to=ADDR
 //
 // The other query parameters are auth, concurrency, list_unsubscribe,
-// list_unsubscribe_one_click, hello_name, timeout and retry_deferred, named
-// and written as in a configuration file. Values are %-escaped, but "+"
-// stands for itself ("ops+status@example.com"); a comma in a recipient's
-// display name is written %2C. A user name with "@" is written %40.
+// list_unsubscribe_one_click, hello_name, timeout, idle_timeout and
+// retry_deferred, named and written as in a configuration file. Values
+// are %-escaped, but "+" stands for itself ("ops+status@example.com"); a
+// comma in a recipient's display name is written %2C. A user name with
+// "@" is written %40.
 // TokenSource (XOAUTH2) and TLSConfig need the full Config.
 //
 // # Errors
@@ -212,8 +213,11 @@ type AuthMethod string
 
 // Authentication methods.
 const (
-	// AuthAuto picks XOAUTH2 when TokenSource is set, PLAIN or LOGIN (the
-	// first the server offers) when Username is set, and none otherwise.
+	// AuthAuto picks XOAUTH2 when TokenSource is set, and none when
+	// Username is not. With Username: PLAIN if the server offers it, else
+	// LOGIN; a server that offers neither gets the first of SCRAM-SHA-256
+	// (-PLUS over TLS first), SCRAM-SHA-1 (likewise), NTLM and CRAM-MD5 it
+	// offers (go-mail's discovery), none of which sends the password itself.
 	AuthAuto AuthMethod = ""
 	// AuthPlain is SASL PLAIN (RFC 4616) with Username and Password.
 	AuthPlain AuthMethod = "PLAIN"

@@ -28,7 +28,7 @@ const (
 // writes them; "to" may repeat, and its values may list recipients
 // separated by commas.
 var urlParams = []string{paramFrom, paramTo, paramTLS, "auth", "concurrency", "list_unsubscribe",
-	paramOneClick, "hello_name", "timeout", "retry_deferred"}
+	paramOneClick, "hello_name", "timeout", "idle_timeout", "retry_deferred"}
 
 // ParseURL returns the Config of an SMTP URL (see the package
 // documentation, "URL form"):
@@ -126,6 +126,8 @@ func (c *Config) setParam(key, val, scheme string) error {
 		c.HelloName = val
 	case "timeout":
 		c.Timeout, err = time.ParseDuration(val)
+	case "idle_timeout":
+		c.IdleTimeout, err = time.ParseDuration(val)
 	case "retry_deferred":
 		c.RetryDeferred, err = time.ParseDuration(val)
 	}
@@ -178,6 +180,7 @@ func (c Config) URL() redact.URL {
 	add(paramOneClick, map[bool]string{true: "true"}[c.ListUnsubscribeOneClick])
 	add("hello_name", c.HelloName)
 	add("timeout", duration(c.Timeout))
+	add("idle_timeout", duration(c.IdleTimeout))
 	add("retry_deferred", duration(c.RetryDeferred))
 	u.RawQuery = strings.Join(q, "&")
 	return redact.NewURL(u.String())

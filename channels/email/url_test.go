@@ -45,7 +45,7 @@ func TestURLRoundTrip(t *testing.T) {
 			"&to=ops%2Bstatus%40example.com,%22Doe%2C%20J%22%20%3Cj%40example.net%3E&auth=plain&concurrency=2&timeout=10s",
 		"smtps://smtp.example.com/?from=s%40example.com&to=a%40example.com",
 		"smtp://127.0.0.1:1025/?from=s%40example.com&to=a%40example.com&tls=plaintext&list_unsubscribe=https%3A%2F%2Fx.example%2Fu%3Fe%3D%7B%7B.Recipient%7D%7D" +
-			"&list_unsubscribe_one_click=true&hello_name=status.example.com&retry_deferred=2m0s",
+			"&list_unsubscribe_one_click=true&hello_name=status.example.com&idle_timeout=-1s&retry_deferred=2m0s",
 	} {
 		cfg, err := email.ParseURL(raw)
 		require.NoError(t, err)
@@ -55,7 +55,7 @@ func TestURLRoundTrip(t *testing.T) {
 		{Host: "smtp.example.com", Port: 2525, Username: "u", Password: redact.NewSecret(urlPassword),
 			From: "s@example.com", To: []string{"a@example.com", `"Doe, J" <j@example.net>`}, Auth: email.AuthLogin},
 		{Host: "::1", TLS: email.TLSPlaintext, From: "s@example.com", To: []string{"a@example.com"},
-			ListUnsubscribeOneClick: true, Timeout: time.Minute, HelloName: "h"},
+			ListUnsubscribeOneClick: true, Timeout: time.Minute, IdleTimeout: 5 * time.Minute, HelloName: "h"},
 		{Host: "smtp.example.com", Username: "only-user", TLS: email.TLSImplicit},
 	} {
 		back, err := email.ParseURL(cfg.URL().Reveal())
