@@ -35,6 +35,12 @@
 // retry) or RetryAfter (retry no sooner than); the Broadcaster owns retries,
 // timeouts and fan-out. No error, log line or report contains a secret.
 //
-// The example shows the whole flow with the console channel; load a
-// configuration file with package config for real announcements.
+// To start: build channels with their packages' New (or list them in a
+// configuration file and load it with package config), pass them to
+// broadcast.New, and call Send for each update, as the package example does
+// with a console and a webhook channel. Where to look next:
+// Broadcaster.Correct and Broadcaster.Retract in package broadcast fix or
+// withdraw an update; broadcast/boltstore's examples resend after a
+// restart, reaching only the channels that missed the update; the README
+// walks through announce, the command-line program, against local servers.
 package outagecast

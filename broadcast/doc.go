@@ -25,6 +25,26 @@
 // their per-target progress with a Fanout, so that they all follow one rule
 // for what an attempt's error is.
 //
+// # Use
+//
+// Make the channels with their packages' New (or load them from a file with
+// package config), then:
+//
+//	b, err := broadcast.New(channels, broadcast.Options{Store: store}) // no Store: in memory
+//	…
+//	defer b.Close()
+//	report, err := b.Send(ctx, update)    // every channel, concurrently
+//	id := report.UpdateID                 // Update.ID, or the one derived from the content
+//	report, err = b.Send(ctx, update)     // again: skipped where delivered
+//	report, err = b.Correct(ctx, id, fix) // edit in place, or "Correction: …" in the thread
+//	report, err = b.Retract(ctx, id)      // or withdraw it: delete where the platform allows
+//
+// Updates of one incident (one IncidentID; when empty, derived from the Title)
+// thread on each channel. report.Results holds one Result per channel, in
+// the order of channels. The examples show each call; broadcast/boltstore's
+// show a Send again after a restart, which reaches only the channels that
+// missed the update.
+//
 // # Errors
 //
 // Update.Validate errors wrap ErrInvalidUpdate and name the field. Send,

@@ -30,23 +30,27 @@ func (c *chat) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	return nil
 }
 
+// newSMS returns a channel that cannot edit nor delete what it sent, and
+// the texts it sent.
+func newSMS() (broadcast.Channel, *[]string) {
+	var sent []string
+	return broadcast.ChannelFunc("sms", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if m.Update.Corrects != "" {
+			sent = append(sent, "correction of "+m.Update.Corrects+": "+m.Update.Body)
+		} else {
+			sent = append(sent, m.Update.Body)
+		}
+		return broadcast.Receipt{ID: fmt.Sprint("sms-", len(sent))}, nil
+	}), &sent
+}
+
 // Correct fixes a wrong update everywhere: a channel that can edit (an
 // Editor) changes its post in place; any other channel posts the corrected
 // update in the incident's thread, with Update.Corrects naming the update it
-// corrects. Retract deletes the update's posts where the channel can (a
-// Retractor); elsewhere the channel's error wraps ErrNotSupported, since the
-// post is still out there.
+// corrects (the templates render it as "Correction: …").
 func ExampleBroadcaster_Correct() {
 	room := &chat{posts: map[string]string{}}
-	var sms []string
-	text := broadcast.ChannelFunc("sms", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		if m.Update.Corrects != "" {
-			sms = append(sms, "correction of "+m.Update.Corrects+": "+m.Update.Body)
-		} else {
-			sms = append(sms, m.Update.Body)
-		}
-		return broadcast.Receipt{ID: fmt.Sprint("sms-", len(sms))}, nil
-	})
+	text, sms := newSMS()
 	b, err := broadcast.New([]broadcast.Channel{room, text}, broadcast.Options{})
 	if err != nil {
 		panic(err)
@@ -65,19 +69,46 @@ func ExampleBroadcaster_Correct() {
 		panic(err)
 	}
 	fmt.Println("chat:", room.posts)
-	fmt.Println("sms:", sms)
+	fmt.Println("sms:", *sms)
+	// Output:
+	// chat: map[msg-1:A bad config push in Europe.]
+	// sms: [A bad config push in the US. correction of cdn-42-1: A bad config push in Europe.]
+}
 
-	rep, err := b.Retract(ctx, "cdn-42-2")
+// Retract withdraws an update: it deletes the update's posts where the
+// channel can (a Retractor); elsewhere the channel's error wraps
+// ErrNotSupported, since the post is still out there. Sending the update
+// again afterwards posts nothing.
+func ExampleBroadcaster_Retract() {
+	room := &chat{posts: map[string]string{}}
+	text, sms := newSMS()
+	b, err := broadcast.New([]broadcast.Channel{room, text}, broadcast.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+
+	u := broadcast.Update{ID: "cdn-42-1", IncidentID: "cdn-42", Title: "CDN errors",
+		Status: broadcast.StatusResolved, Body: "Sent too early: still failing."}
+	if _, err := b.Send(ctx, u); err != nil {
+		panic(err)
+	}
+	rep, err := b.Retract(ctx, "cdn-42-1")
 	fmt.Println("chat after Retract:", room.posts)
 	for _, r := range rep.Results {
 		fmt.Printf("%s: error %v\n", r.Channel, r.Err)
 	}
 	fmt.Println(errors.Is(err, broadcast.ErrNotSupported))
+
+	if _, err := b.Send(ctx, u); err != nil {
+		panic(err)
+	}
+	fmt.Println("chat after Send again:", room.posts, "sms sent:", len(*sms))
 	// Output:
-	// chat: map[msg-1:A bad config push in Europe.]
-	// sms: [A bad config push in the US. correction of cdn-42-1: A bad config push in Europe.]
 	// chat after Retract: map[]
 	// chat: error <nil>
 	// sms: error broadcast: not supported by this channel: the platform's posts cannot be deleted
 	// true
+	// chat after Send again: map[] sms sent: 1
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -63,4 +64,55 @@ channels:
 	fmt.Println(err)
 	// Output:
 	// outagecast.yaml:5: channels[0].secret: ${WEBHOOK_SECRET_THAT_IS_NOT_SET}: environment variable WEBHOOK_SECRET_THAT_IS_NOT_SET is not set (use ${WEBHOOK_SECRET_THAT_IS_NOT_SET:-default} for a default)
+}
+
+// Load reads a file, and Open builds its channels and opens its store: with
+// "state:", a durable one, so that a program run again with the same update
+// (here, twice in a row) skips the channels that have it.
+func ExampleLoad() {
+	dir, err := os.MkdirTemp("", "outagecast-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "outagecast.yaml")
+	err = os.WriteFile(file, []byte(`
+state: outagecast.db   # next to this file
+channels:
+  - kind: console
+    name: screen
+    template: short
+`), 0o600)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	for range 2 { // two runs of a program
+		cfg, err := config.Load(file)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		b, err := cfg.Open(cfg.Options())
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		rep, err := b.Send(context.Background(), broadcast.Update{
+			IncidentID: "cdn-42", Title: "Elevated CDN errors", Status: broadcast.StatusInvestigating,
+		})
+		if err != nil {
+			fmt.Println(err)
+		}
+		fmt.Println("skipped:", rep.Results[0].Skipped)
+		if err := b.Close(); err != nil { // closes the store too
+			fmt.Println(err)
+		}
+	}
+	// Output:
+	// Investigating: Elevated CDN errors
+	// skipped: false
+	// skipped: true
 }

@@ -2,6 +2,7 @@ package boltstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -58,6 +59,67 @@ func ExampleOpen() {
 	// post investigating, replying to ""
 	// already sent
 	// post resolved, replying to "post-investigating"
+}
+
+// A channel that failed is reached by sending the same update again, after
+// a restart too: the store knows which channels have the update, so the
+// status page, which posted it, is skipped and X, which was down, gets it
+// once.
+func ExampleOpen_resend() {
+	dir, err := os.MkdirTemp("", "outagecast-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "outagecast.db")
+
+	xDown := true
+	run := func(u broadcast.Update) {
+		store, err := boltstore.Open(path, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer store.Close()
+		page := broadcast.ChannelFunc("status-page", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			fmt.Println("status-page: posted", m.Update.Status)
+			return broadcast.Receipt{ID: "incident-42"}, nil
+		})
+		x := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			if xDown {
+				return broadcast.Receipt{}, errors.New("503 Service Unavailable")
+			}
+			fmt.Println("x: posted", m.Update.Status)
+			return broadcast.Receipt{ID: "tweet-1"}, nil
+		})
+		b, err := broadcast.New([]broadcast.Channel{page, x}, broadcast.Options{
+			Store: store,
+			Retry: broadcast.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond},
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer b.Close()
+		rep, err := b.Send(context.Background(), u)
+		if err != nil {
+			fmt.Println(err)
+		}
+		for _, r := range rep.Results {
+			fmt.Printf("  %s: delivered %t, skipped %t\n", r.Channel, r.Err == nil && !r.Skipped, r.Skipped)
+		}
+	}
+
+	u := broadcast.Update{ID: "cdn-42-1", IncidentID: "cdn-42", Title: "Elevated CDN error rates", Status: broadcast.StatusInvestigating}
+	run(u) // X is down: Send's error names it
+	xDown = false
+	run(u) // a new process, the same file and update
+	// Output:
+	// status-page: posted investigating
+	// broadcast: channel x failed after 2 attempts: 503 Service Unavailable
+	//   status-page: delivered true, skipped false
+	//   x: delivered false, skipped false
+	// x: posted investigating
+	//   status-page: delivered false, skipped true
+	//   x: delivered true, skipped false
 }
 
 // Pruning what is older than a month keeps the file from growing for ever.
