@@ -199,7 +199,8 @@ type Config struct {
 	// Headers are added to every request (for example an Authorization the
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
-	// Connection; they may replace User-Agent. Values are secrets: they
+	// Connection; they may replace User-Agent. Names ignore case: one
+	// given twice, in two spellings, is refused. Values are secrets: they
 	// print as REDACTED and are redacted from errors.
 	Headers map[string]redact.Secret `yaml:"headers" json:"headers"`
 	// Concurrency bounds the requests in flight; default 16.
