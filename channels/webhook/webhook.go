@@ -88,9 +88,9 @@
 //	webhook+http://HOST[:PORT]/PATH?allow_unsigned=true   (plain http)
 //
 // The query parameters secret, previous_secret, allow_unsigned and
-// concurrency set those fields, and "@Name=value" adds the header Name (Headers); every other
-// parameter stays in the endpoint's URL, as do its user information and
-// path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
+// concurrency set those fields, and "@Name=value" adds the header Name (Headers), each
+// at most once; every other parameter stays in the endpoint's URL, as do
+// its user information and path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
 // can be pasted as is. An endpoint whose own query uses one of those names,
 // and a list of endpoints, need the full Config.
 //
