@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/idna"
+
 	"github.com/outagecast/outagecast/broadcast"
 )
 
@@ -26,8 +28,9 @@ const (
 )
 
 // Check verifies that every endpoint can be reached, without sending any
-// HTTP request, so that nothing is posted: it resolves the host (DNS),
-// opens a TCP connection and, for https, completes a TLS handshake with the
+// HTTP request, so that nothing is posted: it resolves the host (DNS; an
+// internationalised name in its ASCII form, as net/http sends it), opens a
+// TCP connection and, for https, completes a TLS handshake with the
 // TLS settings of the channel's HTTP client (its trusted roots, client
 // certificates, minimum version), then closes the connection. Endpoints are
 // checked concurrently, at most Config.Concurrency at a time; ctx bounds
@@ -246,7 +249,13 @@ func (p prober) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
 	if port == "" {
 		port = defaultPorts[u.Scheme]
 	}
-	addr := net.JoinHostPort(u.Hostname(), port)
+	// net/http dials, and names in TLS, the ASCII form of a host name
+	// (RFC 5890): DNS does not resolve "bücher.example".
+	host := u.Hostname()
+	if a, err := idna.Lookup.ToASCII(host); err == nil {
+		host = a
+	}
+	addr := net.JoinHostPort(host, port)
 	secure := u.Scheme == "https"
 	if secure && p.dialTLS != nil {
 		conn, err := p.dialTLS(ctx, "tcp", addr)
@@ -261,7 +270,7 @@ func (p prober) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
 		cfg = p.tls.Clone()
 	}
 	if cfg.ServerName == "" {
-		cfg.ServerName = u.Hostname()
+		cfg.ServerName = host
 	}
 	hctx := ctx
 	if p.shake > 0 {

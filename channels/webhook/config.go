@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -224,10 +226,16 @@ func EndpointName(rawURL string) string {
 func (cfg Config) headers() (http.Header, error) {
 	h := make(http.Header, len(cfg.Headers)+1)
 	h.Set("User-Agent", UserAgent)
-	for k, s := range cfg.Headers {
-		v := s.Reveal()
+	given := make(map[string]string, len(cfg.Headers)) // canonical name: as given
+	for _, k := range slices.Sorted(maps.Keys(cfg.Headers)) {
+		v := cfg.Headers[k].Reveal()
 		ck := http.CanonicalHeaderKey(k)
+		first, twice := given[ck]
+		given[ck] = k
 		switch {
+		case twice:
+			// Which value a request carried would depend on the map's order.
+			return nil, fmt.Errorf("webhook: Config.Headers[%q]: the same header as %q (names ignore case)", k, first)
 		case !validHeaderName(k):
 			return nil, fmt.Errorf("webhook: Config.Headers: invalid header name %q", k)
 		case reserved[ck]:

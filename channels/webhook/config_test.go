@@ -66,6 +66,11 @@ func TestNewValidates(t *testing.T) {
 			`webhook: Config.Headers: invalid header name "X Bad"`},
 		{"header injection", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Token": redact.NewSecret("abc\r\nEvil: 1")}},
 			`webhook: Config.Headers["X-Token"]: control character in value`},
+		// A YAML or JSON map may hold one header under two spellings;
+		// http.Header keeps one value per name, and which one the map's
+		// random order picked.
+		{"header given twice", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"X-Token": redact.NewSecret("tok-1"), "x-token": redact.NewSecret("tok-2")}},
+			`webhook: Config.Headers["x-token"]: the same header as "X-Token" (names ignore case)`},
 		{"user agent may be replaced", Config{URL: redact.NewURL("https://h.example/"), Secret: good, Headers: map[string]redact.Secret{"User-Agent": redact.NewSecret("mine/2")}}, ""},
 	}
 	for _, tt := range tests {

@@ -3,7 +3,9 @@ package webhook
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,6 +187,38 @@ func TestZeroVerifierRefuses(t *testing.T) {
 			require.NotPanics(t, func() { err = v.Verify(h, []byte(specBody)) })
 			assert.ErrorIs(t, err, ErrSignature)
 			assert.ErrorContains(t, err, "NewVerifier")
+		})
+	}
+}
+
+// VerifyRequest reads up to its limit: a body of exactly the limit is
+// verified, one byte more is refused, and the largest limit, which a
+// receiver passes to mean "no limit of mine" (it bounds the body with
+// http.MaxBytesReader, say), reads the body rather than overflowing into
+// a limit that reads nothing and refuses every delivery as unsigned.
+func TestVerifyRequestLimit(t *testing.T) {
+	n := int64(len(specBody))
+	tests := []struct {
+		name  string
+		limit int64
+		want  error
+	}{
+		{"exactly the limit", n, nil},
+		{"one byte over", n - 1, ErrBodyTooLarge},
+		{"default", 0, nil},
+		{"largest", math.MaxInt64, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(specBody))
+			r.Header = specHeader(specSignature)
+			body, err := specVerifier(t, redact.NewSecret(specSecret)).VerifyRequest(r, tt.limit)
+			if tt.want != nil {
+				assert.ErrorIs(t, err, tt.want)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, specBody, string(body))
 		})
 	}
 }

@@ -55,11 +55,24 @@ func ParseURL(raw string) (Config, error) {
 	}
 	var cfg Config
 	var rest []string // the endpoint's own query, as written
+	seen := map[string]bool{}
 	for _, kv := range splitQuery(u.RawQuery) {
 		key, val, err := unescapeParam(kv)
 		if err != nil {
 			return Config{}, err
 		}
+		own := strings.HasPrefix(key, "@") ||
+			slices.Contains([]string{paramSecret, paramPrevious, paramAllowUnsigned, paramConcurrency}, key)
+		if own && seen[key] {
+			// The last would silently replace the first (a second secret
+			// written for previous_secret, say).
+			name := key
+			if !validHeaderName(strings.TrimPrefix(key, "@")) {
+				name = "@…" // without its "=", a value joins the name
+			}
+			return Config{}, fmt.Errorf("webhook: URL: %s given twice", name)
+		}
+		seen[key] = true
 		switch {
 		case key == paramSecret:
 			cfg.Secret = redact.NewSecret(val)

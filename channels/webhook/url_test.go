@@ -76,6 +76,12 @@ func TestParseURLErrors(t *testing.T) {
 		{"webhook://hooks.example.com/in?allow_unsigned=maybe", "webhook: URL: allow_unsigned: want true or false"},
 		{"webhook://hooks.example.com/in?secret=whsec_%zz" + urlSecret[8:], "webhook: URL: secret: bad %-escape"},
 		{"webhook://h o/%zz?secret=" + urlSecret, "webhook: URL: does not parse as a URL"},
+		// A parameter of the short form given twice (the old secret as a
+		// second "secret" instead of "previous_secret", during a rotation)
+		// is refused, as endpoint.Params refuses it in every other
+		// channel's URL: the last one silently replaced the first.
+		{"webhook://hooks.example.com/in?secret=" + urlSecret + "&secret=" + specSecret, "webhook: URL: secret given twice"},
+		{"webhook://hooks.example.com/in?@X-Token=tok-1&@X-Token=tok-2&secret=" + urlSecret, "webhook: URL: @X-Token given twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -118,7 +119,9 @@ func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = 1 << 20
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	// One byte more than limit tells a body over it; limit+1 would
+	// overflow the largest limit into one that reads nothing.
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+min(1, math.MaxInt64-limit)))
 	if err != nil {
 		return nil, fmt.Errorf("webhook: read request body: %w", err)
 	}

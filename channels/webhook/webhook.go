@@ -88,9 +88,9 @@
 //	webhook+http://HOST[:PORT]/PATH?allow_unsigned=true   (plain http)
 //
 // The query parameters secret, previous_secret, allow_unsigned and
-// concurrency set those fields, and "@Name=value" adds the header Name (Headers); every other
-// parameter stays in the endpoint's URL, as do its user information and
-// path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
+// concurrency set those fields, and "@Name=value" adds the header Name (Headers), each
+// at most once; every other parameter stays in the endpoint's URL, as do
+// its user information and path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
 // can be pasted as is. An endpoint whose own query uses one of those names,
 // and a list of endpoints, need the full Config.
 //
@@ -199,7 +199,8 @@ type Config struct {
 	// Headers are added to every request (for example an Authorization the
 	// receiver wants). They cannot set the webhook-* headers, Content-Type,
 	// Content-Length, Content-Encoding, Transfer-Encoding, Host or
-	// Connection; they may replace User-Agent. Values are secrets: they
+	// Connection; they may replace User-Agent. Names ignore case: one
+	// given twice, in two spellings, is refused. Values are secrets: they
 	// print as REDACTED and are redacted from errors.
 	Headers map[string]redact.Secret `yaml:"headers" json:"headers"`
 	// Concurrency bounds the requests in flight; default 16.
