@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -376,7 +377,7 @@ func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r 
 	}
 	keys := [2]string{opRetract.markID(r.UpdateID)}
 	if r.ID != "" {
-		keys[1] = retractedPost(r.ID)
+		keys[1] = retractedPost(r)
 	}
 	for _, key := range keys {
 		if key == "" {
@@ -398,10 +399,20 @@ func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r 
 // characters), so that saving it never makes it a thread's latest post.
 const inPlaceEdits = "\x00in-place edits"
 
-// retractedPost is the Store's update key of the mark that the post of
-// platform id postID was deleted. Update IDs never contain control
-// characters, so it cannot collide with an update's.
-func retractedPost(postID string) string { return "\x00retracted post\x00" + postID }
+// retractedPost is the Store's update key of the mark that the post r
+// names was deleted (the Store keys it by channel too). It takes the
+// platform id and the Meta: a platform may number posts per chat
+// (Telegram), and the Meta says which chat, so two posts sharing an id
+// do not share the mark, while an in-place correction's receipt, which
+// the Store keeps with its original's id and Meta (see delivered), does. Update IDs never contain
+// control characters, so it cannot collide with an update's.
+func retractedPost(r *Receipt) string {
+	b := appendField([]byte("\x00retracted post\x00"), r.ID)
+	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
+		b = appendField(appendField(b, k), r.Meta[k])
+	}
+	return string(b)
+}
 
 // posted returns the channel's post of updateID, zero when there is none or
 // it was retracted.
@@ -666,7 +677,14 @@ func (d *delivery) delivered(ctx context.Context) {
 		// incident's thread, whose latest post stays what it was (the
 		// same post, now edited), whatever was delivered meanwhile.
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
-		save(inPlaceEdits, *r)
+		saved := *r
+		if saved.ID == d.prev.ID {
+			// The same post: saved as the original names it, whatever
+			// Meta the Editor returned, so that a retraction of either
+			// is seen on both (see retractedPost).
+			saved.Meta = d.prev.Meta
+		}
+		save(inPlaceEdits, saved)
 	case d.op != opRetract:
 		u := *d.u
 		if d.op == opCorrect && d.th.Last.UpdateTime.After(u.Time) {
@@ -687,7 +705,7 @@ func (d *delivery) delivered(ctx context.Context) {
 	if d.op == opRetract && d.prev.ID != "" {
 		// The post is gone for every update whose receipt names it: an
 		// in-place correction's and its original's alike.
-		mark(retractedPost(d.prev.ID))
+		mark(retractedPost(&d.prev))
 	}
 	if len(errs) > 0 {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
