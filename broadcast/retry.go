@@ -57,6 +57,7 @@ type delivery struct {
 	rootGone bool
 	n        int     // the attempt under way
 	called   bool    // an attempt called the channel
+	done     bool    // delivered: settle emits EventDelivered
 	prev     Receipt // the post an edit or retraction is about
 
 	reached    int     // the targets this Send had reached when keepPartial last wrote them
@@ -710,7 +711,7 @@ func (d *delivery) delivered(ctx context.Context) {
 	if len(errs) > 0 {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
 	}
-	d.emitDelivered()
+	d.done = true
 }
 
 // fail ends the delivery with err.
@@ -722,7 +723,8 @@ func (d *delivery) fail(err error) {
 }
 
 // settle completes the Result from the Ledger: the targets delivered, failed
-// and pending, and the marks it could not write.
+// and pending, and the marks it could not write; then, for a delivery,
+// emits EventDelivered with the Result's error.
 func (d *delivery) settle() {
 	var unrecorded error
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
@@ -753,6 +755,7 @@ func (d *delivery) settle() {
 	case d.res.Err == nil && len(d.res.Failures) > 0:
 		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
 	}
+	d.emitDelivered()
 }
 
 // nextWait decides whether to retry after attempt failed with err, and
@@ -873,12 +876,9 @@ func (d *delivery) emitRetry(attempt int, delay time.Duration, err error) {
 
 //go:noinline
 func (d *delivery) emitDelivered() {
-	if d.b.listening() {
-		e := Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt}
-		if _, failed, _ := d.ledger.outcome(); len(failed) > 0 {
-			e.Err = Permanent(&TargetsError{Failures: failed})
-		}
-		d.emit(e)
+	if d.done && d.b.listening() {
+		// The Result's error: targets failed for good, or ErrNotRecorded.
+		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt, Err: d.res.Err})
 	}
 }
 
