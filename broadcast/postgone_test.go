@@ -187,3 +187,50 @@ func TestSendThatSaysAPostIsGoneFailsForGood(t *testing.T) {
 		assert.Equal(t, 1, g.calls, "%v", err)
 	}
 }
+
+// refusingRooms is a Retractor whose rooms answer a deletion each as told:
+// deleted (nil), gone already (ErrPostGone) or refused for good.
+type refusingRooms struct {
+	handRooms
+	answers map[string]error // by room
+	calls   int
+}
+
+func (r *refusingRooms) Retract(_ context.Context, _ broadcast.Receipt) error {
+	f := broadcast.NewFanout(broadcast.Message{}, r.targets)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	for _, i := range f.Todo() {
+		f.Report(i, r.answers[r.targets[i]])
+	}
+	return f.Err()
+}
+
+// A retraction that one room refuses for good is reported, even when
+// another room's post was gone already: that one counts as deleted, the
+// refusal does not.
+func TestRetractReportsARefusalNextToAPostGone(t *testing.T) {
+	ch := &refusingRooms{handRooms: handRooms{name: "chat", targets: []string{"us", "eu", "ap"}, deleted: map[string]bool{}},
+		answers: map[string]error{
+			"eu": broadcast.Permanent(fmt.Errorf("404 message not found: %w", broadcast.ErrPostGone)),
+			"ap": broadcast.Permanent(fmt.Errorf("message can't be deleted: %w", broadcast.ErrNotSupported)),
+		}}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	ctx := context.Background()
+	u := validUpdate()
+	u.ID = "wrong"
+	_, err := b.Send(ctx, u)
+	require.NoError(t, err)
+
+	rep, err := b.Retract(ctx, "wrong")
+	require.Error(t, err, "ap still shows the update")
+	r := rep.Results[0]
+	assert.ErrorIs(t, r.Err, broadcast.ErrNotSupported)
+	assert.True(t, broadcast.IsPermanent(r.Err), "a refusal for good is not retried: %v", r.Err)
+	assert.NotErrorIs(t, r.Err, broadcast.ErrPostGone, "eu's post counts as deleted: %v", r.Err)
+	assert.Equal(t, 1, ch.calls)
+	names, err := b.RetractedOn(ctx, "wrong")
+	require.NoError(t, err)
+	assert.Empty(t, names, "ap still shows it")
+}

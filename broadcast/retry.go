@@ -617,7 +617,7 @@ func (d *delivery) callEdit(ctx context.Context) error {
 func (d *delivery) callRetract(ctx context.Context) error {
 	err := d.ch.(Retractor).Retract(ctx, d.prev)
 	if postGone(err, false) {
-		err = nil // deleted already
+		err = refused(err) // deleted already, but where a target refused
 	} else if postGone(err, true) {
 		err = Permanent(err) // ErrNotEditable is an Edit's (see callSend)
 	}
@@ -630,7 +630,8 @@ func (d *delivery) callRetract(ctx context.Context) error {
 // postGone reports whether err, an Edit's or a Retract's, says that the
 // post is gone from the platform, or, with notEditable, that it is gone or
 // cannot be edited: it wraps ErrPostGone (or ErrNotEditable), or it is a
-// TargetsError whose pending targets all say so (the others are done).
+// TargetsError whose pending targets all say so (the others are done, or
+// failed for good: see refused).
 // Not inlined: its frame would grow callSend's, on every delivery's stack.
 //
 //go:noinline
@@ -648,6 +649,20 @@ func postGone(err error, notEditable bool) bool {
 		}
 	}
 	return len(te.Pending) > 0
+}
+
+// refused returns the targets that refused for good in err, a
+// Retract's whose other targets' posts were gone already, as a Permanent
+// *TargetsError: nil when none did. Without a Ledger nothing else records
+// them, and the gone ones are deleted, not pending.
+//
+//go:noinline
+func refused(err error) error {
+	var te *TargetsError
+	if !errors.As(err, &te) || len(te.Failures) == 0 {
+		return nil
+	}
+	return Permanent(&TargetsError{Total: te.Total, Failures: te.Failures})
 }
 
 // delivered records a delivery: the receipt (threading, corrections) and
