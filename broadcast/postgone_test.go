@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -233,4 +234,94 @@ func TestRetractReportsARefusalNextToAPostGone(t *testing.T) {
 	names, err := b.RetractedOn(ctx, "wrong")
 	require.NoError(t, err)
 	assert.Empty(t, names, "ap still shows it")
+}
+
+// mixedRooms is handRooms whose Edit also fails transiently in some rooms,
+// a given number of times, and counts the edits asked of each room.
+type mixedRooms struct {
+	handRooms
+	flaky map[string]int // by room: edits left to fail transiently; -1: all
+	tries map[string]int // by room: edits asked
+}
+
+func (r *mixedRooms) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, r.targets)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, i := range f.Todo() {
+		room := r.targets[i]
+		r.tries[room]++
+		switch {
+		case r.frozen[room]:
+			f.Report(i, broadcast.Permanent(fmt.Errorf("edit_window_closed in %s: %w", room, broadcast.ErrNotEditable)))
+		case r.deleted[room]:
+			f.Report(i, broadcast.Permanent(fmt.Errorf("404 message not found in %s: %w", room, broadcast.ErrPostGone)))
+		case r.flaky[room] != 0:
+			r.flaky[room]--
+			f.Report(i, fmt.Errorf("503 in %s", room))
+		default:
+			r.edited = append(r.edited, room)
+			f.Report(i, nil)
+		}
+	}
+	return prev, f.Err()
+}
+
+// A correction whose edit one room cannot take (its post is gone, or can
+// no longer be edited) while another fails transiently posts the
+// correction anew in the first room at once, and retries the edit in the
+// other only: the first is not asked again on every retry, and gets the
+// correction even when the retries run out.
+func TestCorrectPostsAnewAtOnceNextToATransientEditFailure(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		flaky int // edits of ap that fail
+	}{
+		{"the edit succeeds on a retry", 1},
+		{"the retries run out", -1},
+	} {
+		for _, frozen := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, frozen %v", tt.name, frozen), func(t *testing.T) {
+				ch := &mixedRooms{handRooms: handRooms{name: "chat", targets: []string{"us", "eu", "ap"},
+					deleted: map[string]bool{}, frozen: map[string]bool{}},
+					flaky: map[string]int{}, tries: map[string]int{}}
+				b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 3,
+					InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}}, ch)
+				ctx := context.Background()
+				u := validUpdate()
+				u.ID = "wrong"
+				_, err := b.Send(ctx, u)
+				require.NoError(t, err)
+				if frozen {
+					ch.frozen["eu"] = true
+				} else {
+					ch.deleted["eu"] = true
+				}
+				ch.flaky["ap"] = tt.flaky
+
+				fixed := validUpdate()
+				fixed.ID, fixed.Body = "fixed", "The CDN in Europe is fine."
+				rep, err := b.Correct(ctx, "wrong", fixed)
+				assert.Equal(t, []string{"us", "eu", "ap", "eu"}, ch.posted, "eu got the correction posted anew, once")
+				assert.Equal(t, 1, ch.tries["eu"], "eu's edit was not asked again")
+				assert.Equal(t, 1, ch.tries["us"], "us was edited once")
+				r := rep.Results[0]
+				if tt.flaky < 0 {
+					require.Error(t, err, "ap was never edited")
+					assert.Equal(t, 3, ch.tries["ap"])
+					require.Len(t, r.Pending, 1, "%v", r.Err)
+					assert.Equal(t, "ap", r.Pending[0].Target)
+					assert.ErrorContains(t, r.Pending[0].Err, "503 in ap")
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, []string{"us", "ap"}, ch.edited)
+				assert.Equal(t, 2, r.Attempts)
+
+				again, err := b.Correct(ctx, "wrong", fixed)
+				require.NoError(t, err)
+				assert.True(t, again.Results[0].Skipped, "done once")
+			})
+		}
+	}
 }

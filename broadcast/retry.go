@@ -607,10 +607,64 @@ func (d *delivery) callEdit(ctx context.Context) error {
 		d.prev = Receipt{}
 		return d.callSend(ctx)
 	}
-	if err == nil {
-		d.res.Receipt = r
+	if err != nil {
+		return d.postAnewSome(ctx, err)
 	}
-	return err
+	d.res.Receipt = r
+	return nil
+}
+
+// postAnewSome handles err, an Edit's whose pending targets are not all
+// gone or not editable: those that are get the correction posted anew at
+// once, by a Send whose Ledger holds the others back (pending, not tried),
+// and the attempt fails transiently with the others pending, so that only
+// their edits are retried. Otherwise the targets that say so would be
+// asked again on every retry, and get the correction only if the others'
+// edits succeeded before the retries ran out. err is returned as is when
+// no target says so.
+//
+//go:noinline
+func (d *delivery) postAnewSome(ctx context.Context, err error) error {
+	var te *TargetsError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var others []TargetFailure
+	for _, f := range te.Pending {
+		if !postAnew(f.Err) {
+			others = append(others, f)
+		}
+	}
+	if len(others) == len(te.Pending) {
+		return err
+	}
+	release := d.ledger.holdFor(others)
+	sendErr := d.callSend(ctx)
+	release()
+	var ste *TargetsError
+	if sendErr != nil && !errors.As(sendErr, &ste) {
+		return errors.Join(err, sendErr) // the Send failed as a whole
+	}
+	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures}
+	if ste != nil {
+		// Failures: every target failed for good, in the Edit (marked)
+		// or the Send; Pending: the Send's, but the targets held back,
+		// which the Edit's errors name better.
+		e.Failures = ste.Failures
+		for _, f := range ste.Pending {
+			if !slices.ContainsFunc(others, func(o TargetFailure) bool { return o.Target == f.Target }) {
+				e.Pending = append(e.Pending, f)
+			}
+		}
+	}
+	wait, hinted := RetryDelay(err)
+	if w, ok := RetryDelay(sendErr); ok {
+		wait, hinted = max(wait, w), true
+	}
+	if hinted {
+		return RetryAfter(e, wait)
+	}
+	return e
 }
 
 //go:noinline
