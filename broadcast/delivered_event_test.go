@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -47,4 +48,38 @@ func TestDeliveredEventSaysNotRecorded(t *testing.T) {
 			assert.Equal(t, rep.Results[0].Err, delivered[0].Err, "the Event says what the Result says")
 		})
 	}
+}
+
+// The failed Event of a delivery that reached a target whose mark the
+// Store could not write, and not the others, says so too, as the Result
+// does.
+func TestFailedEventSaysNotRecorded(t *testing.T) {
+	ch := broadcast.ChannelFunc("hooks", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		f := broadcast.NewFanout(m, []string{"a", "b"})
+		for _, i := range f.Todo() {
+			if i == 0 {
+				f.Report(i, nil)
+			} else {
+				f.Report(i, errors.New("503"))
+			}
+		}
+		return broadcast.Receipt{}, f.Err()
+	})
+	var mu sync.Mutex
+	var failed []broadcast.Event
+	b := newBroadcaster(t, broadcast.Options{Store: failingMarkOf{broadcast.NewMemoryStore(), "a"},
+		Retry: broadcast.RetryPolicy{MaxAttempts: 1}, OnEvent: func(e broadcast.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if e.Kind == broadcast.EventFailed {
+				failed = append(failed, e)
+			}
+		}}, ch)
+	rep, err := b.Send(context.Background(), validUpdate())
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, failed, 1)
+	assert.ErrorIs(t, failed[0].Err, broadcast.ErrNotRecorded)
+	assert.Equal(t, rep.Results[0].Err, failed[0].Err, "the Event says what the Result says")
 }

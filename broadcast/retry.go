@@ -58,6 +58,7 @@ type delivery struct {
 	n        int     // the attempt under way
 	called   bool    // an attempt called the channel
 	done     bool    // delivered: settle emits EventDelivered
+	failed   bool    // failed: settle emits EventFailed
 	prev     Receipt // the post an edit or retraction is about
 
 	reached    int     // the targets this Send had reached when keepPartial last wrote them
@@ -783,12 +784,11 @@ func (d *delivery) delivered(ctx context.Context) {
 	d.done = true
 }
 
-// fail ends the delivery with err.
-//
-//go:noinline
+// fail ends the delivery with err; settle emits EventFailed with the
+// Result's error.
 func (d *delivery) fail(err error) {
 	d.res.Err = err
-	d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: err})
+	d.failed = true
 }
 
 // settle completes the Result from the Ledger: the targets delivered, failed
@@ -824,7 +824,7 @@ func (d *delivery) settle() {
 	case d.res.Err == nil && len(d.res.Failures) > 0:
 		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
 	}
-	d.emitDelivered()
+	d.emitEnd()
 }
 
 // nextWait decides whether to retry after attempt failed with err, and
@@ -943,11 +943,17 @@ func (d *delivery) emitRetry(attempt int, delay time.Duration, err error) {
 	}
 }
 
+// emitEnd emits the Event of the delivery's end, delivered or failed,
+// with the Result's error: targets failed for good, ErrNotRecorded.
+//
 //go:noinline
-func (d *delivery) emitDelivered() {
-	if d.done && d.b.listening() {
-		// The Result's error: targets failed for good, or ErrNotRecorded.
+func (d *delivery) emitEnd() {
+	switch {
+	case !d.b.listening():
+	case d.done:
 		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt, Err: d.res.Err})
+	case d.failed:
+		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
 	}
 }
 
