@@ -407,9 +407,15 @@ const inPlaceEdits = "\x00in-place edits"
 // (Telegram), and the Meta says which chat, so two posts sharing an id
 // do not share the mark, while an in-place correction's receipt, which
 // the Store keeps with its original's id and Meta (see delivered), does. Update IDs never contain
-// control characters, so it cannot collide with an update's.
+// control characters, so it cannot collide with an update's. A receipt
+// without Meta keeps the key of earlier versions, which had the id only,
+// so that a Store's marks written by them still count.
 func retractedPost(r *Receipt) string {
-	b := appendField([]byte("\x00retracted post\x00"), r.ID)
+	key := "\x00retracted post\x00" + r.ID
+	if len(r.Meta) == 0 {
+		return key
+	}
+	b := []byte(key + "\x00meta\x00")
 	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
 		b = appendField(appendField(b, k), r.Meta[k])
 	}
