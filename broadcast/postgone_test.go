@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -324,4 +325,38 @@ func TestCorrectPostsAnewAtOnceNextToATransientEditFailure(t *testing.T) {
 			})
 		}
 	}
+}
+
+// unrenderable is mixedRooms whose Send fails for good (the correction
+// cannot be rendered).
+type unrenderable struct{ mixedRooms }
+
+func (*unrenderable) Send(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+	return broadcast.Receipt{}, broadcast.Permanent(&broadcast.TargetsError{Total: 2,
+		Failures: []broadcast.TargetFailure{{Target: "eu", Err: errors.New("render: template error")}}})
+}
+
+// When the correction cannot be posted anew for good, the Correct fails at
+// once: the edits left are not retried for a correction that cannot reach
+// the other rooms.
+func TestCorrectFailsWhenPostingAnewFailsForGood(t *testing.T) {
+	ch := &unrenderable{mixedRooms{handRooms: handRooms{name: "chat", targets: []string{"eu", "ap"},
+		deleted: map[string]bool{"eu": true}, frozen: map[string]bool{}},
+		flaky: map[string]int{"ap": -1}, tries: map[string]int{}}}
+	store := broadcast.NewMemoryStore()
+	ctx := context.Background()
+	// The original, posted by a Send that worked.
+	require.NoError(t, store.SaveReceipt(ctx, "cdn", "wrong", broadcast.Receipt{Channel: "chat", ID: "p1", UpdateID: "wrong"}))
+	require.NoError(t, store.Mark(ctx, "wrong", "chat", "", nil))
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+
+	fixed := validUpdate()
+	fixed.ID, fixed.IncidentID, fixed.Body = "fixed", "cdn", "The CDN in Europe is fine."
+	rep, err := b.Correct(ctx, "wrong", fixed)
+	require.Error(t, err)
+	require.NotNil(t, rep, "%v", err)
+	r := rep.Results[0]
+	assert.True(t, broadcast.IsPermanent(r.Err), "%v", r.Err)
+	assert.ErrorContains(t, r.Err, "template error")
+	assert.Equal(t, 1, r.Attempts)
 }

@@ -649,8 +649,8 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	sendErr := d.callSend(ctx)
 	release()
 	var ste *TargetsError
-	if sendErr != nil && !errors.As(sendErr, &ste) {
-		return errors.Join(err, sendErr) // the Send failed as a whole
+	if sendErr != nil && (IsPermanent(sendErr) || !errors.As(sendErr, &ste)) {
+		return errors.Join(err, sendErr) // the Send failed as a whole, or for good
 	}
 	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures}
 	if ste != nil {
