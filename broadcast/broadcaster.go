@@ -216,7 +216,9 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // templates render "Correction: …"). Validation, retries, idempotency,
 // routing and the Report are as for Send; corrections are never
 // superseded. u needs an ID other than original's (an empty one is
-// derived, and differs).
+// derived, and differs). On an Editor with many targets, the targets
+// whose post is gone or not editable get u posted anew in the attempt
+// that finds it out, and only the edits that failed otherwise are retried.
 //
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post. Retracting either the original or

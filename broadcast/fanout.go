@@ -1,8 +1,10 @@
 package broadcast
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -200,6 +202,9 @@ func (f *Fanout) Reached() bool { return f.reached > 0 }
 //     without a Ledger (a Retractor's fan-out, which has no Message, or a
 //     Message made by hand without one), when any did: nothing else
 //     records it.
+//
+// A *TargetsError lists its targets in the order of NewFanout's targets,
+// whatever the order their reports arrived in.
 func (f *Fanout) Err() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -209,7 +214,7 @@ func (f *Fanout) Err() error {
 			pending = append(pending, TargetFailure{Target: f.targets[i], Err: errNotAttempted})
 		}
 	}
-	e := &TargetsError{Total: len(f.targets), Pending: pending, Failures: f.failed}
+	e := &TargetsError{Total: len(f.targets), Pending: f.inOrder(pending), Failures: f.inOrder(f.failed)}
 	switch {
 	case len(pending) > 0 && f.hinted:
 		return RetryAfter(e, f.wait)
@@ -219,6 +224,22 @@ func (f *Fanout) Err() error {
 		return nil
 	}
 	return Permanent(e)
+}
+
+// inOrder returns list sorted in the targets' order: reports from
+// concurrent deliveries arrive in any order, and an error must read the
+// same for the same outcome. f.mu is held.
+func (f *Fanout) inOrder(list []TargetFailure) []TargetFailure {
+	if len(list) < 2 {
+		return list
+	}
+	at := make(map[string]int, len(f.targets))
+	for i, t := range f.targets {
+		at[t] = i
+	}
+	list = slices.Clone(list)
+	slices.SortStableFunc(list, func(a, b TargetFailure) int { return cmp.Compare(at[a.Target], at[b.Target]) })
+	return list
 }
 
 // errNotAttempted is the error of a target an attempt ended before trying.

@@ -43,7 +43,7 @@ func TestMessageKey(t *testing.T) {
 			defer mu.Unlock()
 			keys[name] = append(keys[name], m.Key("t"))
 			if n++; n < 3 {
-				return broadcast.Receipt{}, errFlaky
+				return broadcast.Receipt{}, errBusyTarget
 			}
 			return broadcast.Receipt{}, nil
 		})
@@ -201,7 +201,7 @@ func TestFanoutPostedReceipt(t *testing.T) {
 	}
 
 	f := broadcast.NewFanout(m, targets)
-	f.Report(0, errFlaky) // !a: pending
+	f.Report(0, errBusyTarget) // !a: pending
 	f.Posted(1, post("!b"))
 	f.Report(2, broadcast.Permanent(errors.New("no such room")))
 	f.Posted(3, post("!d"))
@@ -251,3 +251,32 @@ func TestFanoutWithoutLedgerReportsPermanentFailures(t *testing.T) {
 	assert.Equal(t, "eng", te.Failures[0].Target)
 	assert.Empty(t, te.Pending)
 }
+
+// Without a Ledger (a Retractor's fan-out), Err lists the targets in their
+// order, not in the order concurrent reports arrived: the same outcome
+// reads the same every time.
+func TestFanoutErrListsTargetsInOrderWithoutALedger(t *testing.T) {
+	targets := []string{"a", "b", "c", "d"}
+	want := &broadcast.TargetsError{Total: 4,
+		Pending:  []broadcast.TargetFailure{{Target: "a", Err: errBusyTarget}, {Target: "c", Err: errBusyTarget}},
+		Failures: []broadcast.TargetFailure{{Target: "b", Err: errRefused}, {Target: "d", Err: errRefused}},
+	}
+	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 3, 0, 1}} {
+		f := broadcast.NewFanout(broadcast.Message{}, targets)
+		for _, i := range order {
+			if i%2 == 0 {
+				f.Report(i, errBusyTarget)
+			} else {
+				f.Report(i, errRefused)
+			}
+		}
+		var te *broadcast.TargetsError
+		require.ErrorAs(t, f.Err(), &te)
+		assert.Equal(t, want, te, "reported in the order %v", order)
+	}
+}
+
+var (
+	errBusyTarget = errors.New("503")
+	errRefused    = broadcast.Permanent(errors.New("403"))
+)

@@ -62,6 +62,31 @@ func (l *storeLedger) hold(target string, err error) {
 	}
 }
 
+// holdFor holds targets back, each with its error, as hold does, until
+// release is called: for one call of the channel (see postAnewSome).
+// Targets held already stay held.
+func (l *storeLedger) holdFor(targets []TargetFailure) (release func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held == nil {
+		l.held = &holds{errs: map[string]error{}}
+	}
+	var added []string
+	for _, f := range targets {
+		if _, ok := l.held.errs[f.Target]; !ok {
+			l.held.errs[f.Target] = f.Err
+			added = append(added, f.Target)
+		}
+	}
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, t := range added {
+			delete(l.held.errs, t)
+		}
+	}
+}
+
 // takeSkipped returns, and forgets, the held targets that Done told the
 // channel to skip in the attempt that just ended, as a transient
 // *TargetsError that also lists the targets whose marks it could not

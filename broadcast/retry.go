@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -56,6 +57,8 @@ type delivery struct {
 	rootGone bool
 	n        int     // the attempt under way
 	called   bool    // an attempt called the channel
+	done     bool    // delivered: settle emits EventDelivered
+	failed   bool    // failed: settle emits EventFailed
 	prev     Receipt // the post an edit or retraction is about
 
 	reached    int     // the targets this Send had reached when keepPartial last wrote them
@@ -376,7 +379,7 @@ func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r 
 	}
 	keys := [2]string{opRetract.markID(r.UpdateID)}
 	if r.ID != "" {
-		keys[1] = retractedPost(r.ID)
+		keys[1] = retractedPost(r)
 	}
 	for _, key := range keys {
 		if key == "" {
@@ -398,10 +401,26 @@ func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r 
 // characters), so that saving it never makes it a thread's latest post.
 const inPlaceEdits = "\x00in-place edits"
 
-// retractedPost is the Store's update key of the mark that the post of
-// platform id postID was deleted. Update IDs never contain control
-// characters, so it cannot collide with an update's.
-func retractedPost(postID string) string { return "\x00retracted post\x00" + postID }
+// retractedPost is the Store's update key of the mark that the post r
+// names was deleted (the Store keys it by channel too). It takes the
+// platform id and the Meta: a platform may number posts per chat
+// (Telegram), and the Meta says which chat, so two posts sharing an id
+// do not share the mark, while an in-place correction's receipt, which
+// the Store keeps with its original's id and Meta (see delivered), does. Update IDs never contain
+// control characters, so it cannot collide with an update's. A receipt
+// without Meta keeps the key of earlier versions, which had the id only,
+// so that a Store's marks written by them still count.
+func retractedPost(r *Receipt) string {
+	key := "\x00retracted post\x00" + r.ID
+	if len(r.Meta) == 0 {
+		return key
+	}
+	b := []byte(key + "\x00meta\x00")
+	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
+		b = appendField(appendField(b, k), r.Meta[k])
+	}
+	return string(b)
+}
 
 // posted returns the channel's post of updateID, zero when there is none or
 // it was retracted.
@@ -595,17 +614,71 @@ func (d *delivery) callEdit(ctx context.Context) error {
 		d.prev = Receipt{}
 		return d.callSend(ctx)
 	}
-	if err == nil {
-		d.res.Receipt = r
+	if err != nil {
+		return d.postAnewSome(ctx, err)
 	}
-	return err
+	d.res.Receipt = r
+	return nil
+}
+
+// postAnewSome handles err, an Edit's whose pending targets are not all
+// gone or not editable: those that are get the correction posted anew at
+// once, by a Send whose Ledger holds the others back (pending, not tried),
+// and the attempt fails transiently with the others pending, so that only
+// their edits are retried. Otherwise the targets that say so would be
+// asked again on every retry, and get the correction only if the others'
+// edits succeeded before the retries ran out. err is returned as is when
+// no target says so.
+//
+//go:noinline
+func (d *delivery) postAnewSome(ctx context.Context, err error) error {
+	var te *TargetsError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var others []TargetFailure
+	for _, f := range te.Pending {
+		if !postAnew(f.Err) {
+			others = append(others, f)
+		}
+	}
+	if len(others) == len(te.Pending) {
+		return err
+	}
+	release := d.ledger.holdFor(others)
+	sendErr := d.callSend(ctx)
+	release()
+	var ste *TargetsError
+	if sendErr != nil && (IsPermanent(sendErr) || !errors.As(sendErr, &ste)) {
+		return errors.Join(err, sendErr) // the Send failed as a whole, or for good
+	}
+	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures}
+	if ste != nil {
+		// Failures: every target failed for good, in the Edit (marked)
+		// or the Send; Pending: the Send's, but the targets held back,
+		// which the Edit's errors name better.
+		e.Failures = ste.Failures
+		for _, f := range ste.Pending {
+			if !slices.ContainsFunc(others, func(o TargetFailure) bool { return o.Target == f.Target }) {
+				e.Pending = append(e.Pending, f)
+			}
+		}
+	}
+	wait, hinted := RetryDelay(err)
+	if w, ok := RetryDelay(sendErr); ok {
+		wait, hinted = max(wait, w), true
+	}
+	if hinted {
+		return RetryAfter(e, wait)
+	}
+	return e
 }
 
 //go:noinline
 func (d *delivery) callRetract(ctx context.Context) error {
 	err := d.ch.(Retractor).Retract(ctx, d.prev)
 	if postGone(err, false) {
-		err = nil // deleted already
+		err = refused(err) // deleted already, but where a target refused
 	} else if postGone(err, true) {
 		err = Permanent(err) // ErrNotEditable is an Edit's (see callSend)
 	}
@@ -618,7 +691,8 @@ func (d *delivery) callRetract(ctx context.Context) error {
 // postGone reports whether err, an Edit's or a Retract's, says that the
 // post is gone from the platform, or, with notEditable, that it is gone or
 // cannot be edited: it wraps ErrPostGone (or ErrNotEditable), or it is a
-// TargetsError whose pending targets all say so (the others are done).
+// TargetsError whose pending targets all say so (the others are done, or
+// failed for good: see refused).
 // Not inlined: its frame would grow callSend's, on every delivery's stack.
 //
 //go:noinline
@@ -636,6 +710,20 @@ func postGone(err error, notEditable bool) bool {
 		}
 	}
 	return len(te.Pending) > 0
+}
+
+// refused returns the targets that refused for good in err, a
+// Retract's whose other targets' posts were gone already, as a Permanent
+// *TargetsError: nil when none did. Without a Ledger nothing else records
+// them, and the gone ones are deleted, not pending.
+//
+//go:noinline
+func refused(err error) error {
+	var te *TargetsError
+	if !errors.As(err, &te) || len(te.Failures) == 0 {
+		return nil
+	}
+	return Permanent(&TargetsError{Total: te.Total, Failures: te.Failures})
 }
 
 // delivered records a delivery: the receipt (threading, corrections) and
@@ -666,7 +754,14 @@ func (d *delivery) delivered(ctx context.Context) {
 		// incident's thread, whose latest post stays what it was (the
 		// same post, now edited), whatever was delivered meanwhile.
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
-		save(inPlaceEdits, *r)
+		saved := *r
+		if saved.ID == d.prev.ID {
+			// The same post: saved as the original names it, whatever
+			// Meta the Editor returned, so that a retraction of either
+			// is seen on both (see retractedPost).
+			saved.Meta = d.prev.Meta
+		}
+		save(inPlaceEdits, saved)
 	case d.op != opRetract:
 		u := *d.u
 		if d.op == opCorrect && d.th.Last.UpdateTime.After(u.Time) {
@@ -687,24 +782,24 @@ func (d *delivery) delivered(ctx context.Context) {
 	if d.op == opRetract && d.prev.ID != "" {
 		// The post is gone for every update whose receipt names it: an
 		// in-place correction's and its original's alike.
-		mark(retractedPost(d.prev.ID))
+		mark(retractedPost(&d.prev))
 	}
 	if len(errs) > 0 {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
 	}
-	d.emitDelivered()
+	d.done = true
 }
 
-// fail ends the delivery with err.
-//
-//go:noinline
+// fail ends the delivery with err; settle emits EventFailed with the
+// Result's error.
 func (d *delivery) fail(err error) {
 	d.res.Err = err
-	d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: err})
+	d.failed = true
 }
 
 // settle completes the Result from the Ledger: the targets delivered, failed
-// and pending, and the marks it could not write.
+// and pending, and the marks it could not write; then, for a delivery,
+// emits EventDelivered with the Result's error.
 func (d *delivery) settle() {
 	var unrecorded error
 	d.res.Delivered, d.res.Failures, unrecorded = d.ledger.outcome()
@@ -735,6 +830,7 @@ func (d *delivery) settle() {
 	case d.res.Err == nil && len(d.res.Failures) > 0:
 		d.res.Err = Permanent(&TargetsError{Failures: d.res.Failures})
 	}
+	d.emitEnd()
 }
 
 // nextWait decides whether to retry after attempt failed with err, and
@@ -853,14 +949,17 @@ func (d *delivery) emitRetry(attempt int, delay time.Duration, err error) {
 	}
 }
 
+// emitEnd emits the Event of the delivery's end, delivered or failed,
+// with the Result's error: targets failed for good, ErrNotRecorded.
+//
 //go:noinline
-func (d *delivery) emitDelivered() {
-	if d.b.listening() {
-		e := Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt}
-		if _, failed, _ := d.ledger.outcome(); len(failed) > 0 {
-			e.Err = Permanent(&TargetsError{Failures: failed})
-		}
-		d.emit(e)
+func (d *delivery) emitEnd() {
+	switch {
+	case !d.b.listening():
+	case d.done:
+		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt, Err: d.res.Err})
+	case d.failed:
+		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
 	}
 }
 
