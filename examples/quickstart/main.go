@@ -5,13 +5,21 @@
 // configuration file instead, see the config package.
 //
 //	go run ./examples/quickstart
+//
+// Ctrl-C (or SIGTERM) cancels the delivery cleanly: the program prints
+// which channels had the update and which did not, and exits with status
+// 130; a second Ctrl-C kills it at once. It exits 1 when a channel failed.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/console"
@@ -20,11 +28,22 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // a second signal has its default effect
+	err := run(ctx, os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		if errors.Is(err, errInterrupted) {
+			os.Exit(130) // as a shell reports a program Ctrl-C ended
+		}
 		os.Exit(1)
 	}
 }
+
+// errInterrupted is run's error when ctx ended before every channel had
+// the update.
+var errInterrupted = errors.New("interrupted")
 
 func run(ctx context.Context, w io.Writer) error {
 	screen, err := console.New(console.Config{Name: "console", Writer: w})
@@ -58,10 +77,20 @@ func run(ctx context.Context, w io.Writer) error {
 		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}},
 		URL:        "https://status.example.com/incidents/cdn-errors",
 	})
-	if report != nil {
-		for _, r := range report.Results {
-			fmt.Fprintf(w, "%s: delivered=%t attempts=%d\n", r.Channel, r.Err == nil, r.Attempts)
+	if report == nil {
+		return err
+	}
+	var missed []string
+	for _, r := range report.Results {
+		fmt.Fprintf(w, "%s: delivered=%t attempts=%d", r.Channel, r.Err == nil, r.Attempts)
+		if r.Err != nil && ctx.Err() != nil && !broadcast.IsPermanent(r.Err) {
+			missed = append(missed, r.Channel)
+			fmt.Fprint(w, " (interrupted)")
 		}
+		fmt.Fprintln(w)
+	}
+	if len(missed) > 0 {
+		return fmt.Errorf("%w: not delivered to %s", errInterrupted, strings.Join(missed, ", "))
 	}
 	return err
 }
