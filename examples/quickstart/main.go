@@ -8,12 +8,14 @@
 //
 // Ctrl-C (or SIGTERM) cancels the delivery cleanly: the program prints
 // which channels had the update and which did not, and exits with status
-// 130; a second Ctrl-C kills it at once. It exits 1 when a channel failed.
+// 130; a second Ctrl-C kills it at once. It exits 1 when a channel
+// failed, 2 when given a flag (other than -h) or an argument.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +30,12 @@ import (
 )
 
 func main() {
+	if err := parseArgs(os.Args[1:], os.Stdout); errors.Is(err, flag.ErrHelp) {
+		return
+	} else if err != nil {
+		fmt.Fprintf(os.Stderr, "quickstart: %v\nRun quickstart -help for usage.\n", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	context.AfterFunc(ctx, stop) // a second signal has its default effect
 	err := run(ctx, os.Stdout)
@@ -39,6 +47,32 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+const usage = `Usage: quickstart
+
+quickstart sends one sample incident update to the console and, when
+OUTAGECAST_WEBHOOK_URL and OUTAGECAST_WEBHOOK_SECRET (whsec_…) are set, to
+that webhook, with retries, and prints each channel's outcome. It takes no
+flags or arguments.
+`
+
+// parseArgs refuses flags and arguments, so that a mistyped command sends
+// nothing; -h prints the usage on w and returns flag.ErrHelp.
+func parseArgs(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(w, usage)
+		return err
+	case err != nil:
+		return err
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
 }
 
 // errInterrupted is run's error when ctx ended before every channel had

@@ -28,6 +28,7 @@ const childEnv = "OUTAGECAST_QUICKSTART_CHILD"
 
 func TestMain(m *testing.M) {
 	if _, ok := os.LookupEnv(childEnv); ok {
+		os.Args = os.Args[:1] // not the test flags
 		main()
 		return
 	}
@@ -111,9 +112,15 @@ func TestInterruptReportsWhatWasDelivered(t *testing.T) {
 	var out, errs strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	require.NoError(t, cmd.Start())
-	<-arrived
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case <-arrived:
+	case err := <-waited:
+		t.Fatalf("the program ended (%v) before its delivery: %s", err, &errs)
+	}
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	err := cmd.Wait()
+	err := <-waited
 
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, "stdout: %s\nstderr: %s", &out, &errs)
@@ -122,4 +129,26 @@ func TestInterruptReportsWhatWasDelivered(t *testing.T) {
 	assert.Contains(t, out.String(), "webhook: delivered=false attempts=1 (interrupted)\n")
 	assert.Equal(t, "quickstart: interrupted: not delivered to webhook\n", errs.String())
 	assert.NotContains(t, out.String()+errs.String(), secret)
+}
+
+// The program takes no flags nor arguments: -h prints its usage, and
+// anything else is refused, before anything is sent (with
+// OUTAGECAST_WEBHOOK_URL set, "quickstart -h" posted the update).
+func TestArguments(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		out  string
+		err  string
+	}{
+		{[]string{"-h"}, "Usage: quickstart\n", "flag: help requested"},
+		{[]string{"-help"}, "OUTAGECAST_WEBHOOK_URL", "flag: help requested"},
+		{[]string{"-x"}, "", "flag provided but not defined: -x"},
+		{[]string{"now"}, "", `unexpected argument "now"`},
+	} {
+		var out strings.Builder
+		err := parseArgs(tt.args, &out)
+		require.EqualError(t, err, tt.err, tt.args)
+		assert.Contains(t, out.String(), tt.out)
+	}
+	require.NoError(t, parseArgs(nil, io.Discard))
 }
