@@ -179,7 +179,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.migrate, "migrate", false, "create or upgrade the database's tables, then exit")
 	fs.IntVar(&o.workers, "workers", dispatch.DefaultWorkers, "jobs this replica runs at once")
 	fs.Int64Var(&o.maxBody, "max-body", defaultMaxBody, "largest request body, in `bytes`")
-	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C;\na second one stops at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs instead of listening for them (behind a pooler in transaction mode)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
