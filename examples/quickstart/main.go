@@ -5,13 +5,23 @@
 // configuration file instead, see the config package.
 //
 //	go run ./examples/quickstart
+//
+// Ctrl-C (or SIGTERM) cancels the delivery cleanly: the program prints
+// which channels had the update and which did not, and exits with status
+// 130; a second Ctrl-C kills it at once. It exits 1 when a channel
+// failed, 2 when given a flag (other than -h) or an argument.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/console"
@@ -20,11 +30,54 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	if err := parseArgs(os.Args[1:], os.Stdout); errors.Is(err, flag.ErrHelp) {
+		return
+	} else if err != nil {
+		fmt.Fprintf(os.Stderr, "quickstart: %v\nRun quickstart -help for usage.\n", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // a second signal has its default effect
+	err := run(ctx, os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		if errors.Is(err, errInterrupted) {
+			os.Exit(130) // as a shell reports a program Ctrl-C ended
+		}
 		os.Exit(1)
 	}
 }
+
+const usage = `Usage: quickstart
+
+quickstart sends one sample incident update to the console and, when
+OUTAGECAST_WEBHOOK_URL and OUTAGECAST_WEBHOOK_SECRET (whsec_…) are set, to
+that webhook, with retries, and prints each channel's outcome. It takes no
+flags or arguments.
+`
+
+// parseArgs refuses flags and arguments, so that a mistyped command sends
+// nothing; -h prints the usage on w and returns flag.ErrHelp.
+func parseArgs(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(w, usage)
+		return err
+	case err != nil:
+		return err
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// errInterrupted is run's error when ctx ended before every channel had
+// the update.
+var errInterrupted = errors.New("interrupted")
 
 func run(ctx context.Context, w io.Writer) error {
 	screen, err := console.New(console.Config{Name: "console", Writer: w})
@@ -58,10 +111,20 @@ func run(ctx context.Context, w io.Writer) error {
 		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}},
 		URL:        "https://status.example.com/incidents/cdn-errors",
 	})
-	if report != nil {
-		for _, r := range report.Results {
-			fmt.Fprintf(w, "%s: delivered=%t attempts=%d\n", r.Channel, r.Err == nil, r.Attempts)
+	if report == nil {
+		return err
+	}
+	var missed []string
+	for _, r := range report.Results {
+		fmt.Fprintf(w, "%s: delivered=%t attempts=%d", r.Channel, r.Err == nil, r.Attempts)
+		if r.Err != nil && ctx.Err() != nil && !broadcast.IsPermanent(r.Err) {
+			missed = append(missed, r.Channel)
+			fmt.Fprint(w, " (interrupted)")
 		}
+		fmt.Fprintln(w)
+	}
+	if len(missed) > 0 {
+		return fmt.Errorf("%w: not delivered to %s", errInterrupted, strings.Join(missed, ", "))
 	}
 	return err
 }

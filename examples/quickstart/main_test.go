@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +22,16 @@ import (
 	"github.com/outagecast/outagecast/redact"
 )
 
+// childEnv, when set, makes the test binary the program itself, so that
+// a test can send it signals.
+const childEnv = "OUTAGECAST_QUICKSTART_CHILD"
+
 func TestMain(m *testing.M) {
+	if _, ok := os.LookupEnv(childEnv); ok {
+		os.Args = os.Args[:1] // not the test flags
+		main()
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -71,4 +85,70 @@ func TestBadWebhookSecret(t *testing.T) {
 	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "")
 	err = run(context.Background(), &bytes.Buffer{})
 	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_SECRET")
+}
+
+// Ctrl-C during a delivery cancels the Send: the program does not die
+// mid-delivery but says which channels had the update and which did not,
+// and exits non-zero (130, as a shell reports a program Ctrl-C ended).
+func TestInterruptReportsWhatWasDelivered(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	arrived, done := make(chan struct{}, 1), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // then a client gone cancels r's context
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		select { // a receiver that hangs: the delivery is under way
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	defer srv.Close()
+	defer close(done)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", "OUTAGECAST_WEBHOOK_URL="+srv.URL, "OUTAGECAST_WEBHOOK_SECRET="+secret)
+	var out, errs strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	require.NoError(t, cmd.Start())
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case <-arrived:
+	case err := <-waited:
+		t.Fatalf("the program ended (%v) before its delivery: %s", err, &errs)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	err := <-waited
+
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stdout: %s\nstderr: %s", &out, &errs)
+	assert.Equal(t, 130, exit.ExitCode(), "exited, not killed by the signal; stderr: %s", &errs)
+	assert.Contains(t, out.String(), "console: delivered=true attempts=1\n")
+	assert.Contains(t, out.String(), "webhook: delivered=false attempts=1 (interrupted)\n")
+	assert.Equal(t, "quickstart: interrupted: not delivered to webhook\n", errs.String())
+	assert.NotContains(t, out.String()+errs.String(), secret)
+}
+
+// The program takes no flags nor arguments: -h prints its usage, and
+// anything else is refused, before anything is sent (with
+// OUTAGECAST_WEBHOOK_URL set, "quickstart -h" posted the update).
+func TestArguments(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		out  string
+		err  string
+	}{
+		{[]string{"-h"}, "Usage: quickstart\n", "flag: help requested"},
+		{[]string{"-help"}, "OUTAGECAST_WEBHOOK_URL", "flag: help requested"},
+		{[]string{"-x"}, "", "flag provided but not defined: -x"},
+		{[]string{"now"}, "", `unexpected argument "now"`},
+	} {
+		var out strings.Builder
+		err := parseArgs(tt.args, &out)
+		require.EqualError(t, err, tt.err, tt.args)
+		assert.Contains(t, out.String(), tt.out)
+	}
+	require.NoError(t, parseArgs(nil, io.Discard))
 }

@@ -185,7 +185,7 @@ func (dep *deployment) start(t *testing.T, args ...string) *replica {
 	s, _, err := start(ctx, o, env)
 	require.NoError(t, err, errs.String())
 	done := make(chan error, 1)
-	go func() { done <- s.serve(ctx) }()
+	go func() { done <- s.serve(ctx, nil) }()
 	t.Cleanup(func() {
 		cancel()
 		assert.NoError(t, <-done, errs.String())

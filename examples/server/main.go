@@ -83,6 +83,16 @@
 // -shutdown-timeout to finish, and are then cancelled, to run again on
 // another replica, resuming where they stopped.
 //
+// A second SIGTERM or SIGINT (Ctrl-C again) stops it at once, with exit
+// status 130, and the log says what it abandoned: the requests under way
+// get no answer (an update not answered 202 may not be queued: post it
+// again, its id queues it once); the jobs running on this replica stay in
+// PostgreSQL and run again on any replica once River takes them for dead
+// (rescue_after in the log, 5 minutes or more), resuming where they
+// stopped, so a delivery under way may reach its receiver twice, with the
+// same idempotency key. Every update answered 202 is queued in PostgreSQL:
+// nothing accepted is lost. A third signal kills the process.
+//
 // # Limits
 //
 // River deletes finished jobs after a day. After that GET answers from
@@ -112,11 +122,32 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], environ{lookup: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr})
-	stop()
-	os.Exit(code)
+	ctx, abort := signals(os.Interrupt, syscall.SIGTERM)
+	os.Exit(run(ctx, os.Args[1:], environ{lookup: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr, abort: abort}))
 }
+
+// signals returns a context cancelled by the first of sigs (shut down
+// gracefully) and a channel closed by the second (stop at once). After
+// that, the signals have their default effect again: a third one kills
+// the process, should the forced stop itself hang.
+func signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	c := make(chan os.Signal, 2)
+	signal.Notify(c, sigs...)
+	go func() {
+		<-c
+		cancel()
+		<-c
+		signal.Stop(c)
+		close(abort)
+	}()
+	return ctx, abort
+}
+
+// exitAbandoned is the exit code after a second signal: 128+SIGINT, as a
+// shell reports a program Ctrl-C ended.
+const exitAbandoned = 130
 
 // options are the command line's.
 type options struct {
@@ -148,7 +179,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.migrate, "migrate", false, "create or upgrade the database's tables, then exit")
 	fs.IntVar(&o.workers, "workers", dispatch.DefaultWorkers, "jobs this replica runs at once")
 	fs.Int64Var(&o.maxBody, "max-body", defaultMaxBody, "largest request body, in `bytes`")
-	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C;\na second one stops at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs instead of listening for them (behind a pooler in transaction mode)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
@@ -184,7 +215,8 @@ func hostPort(addr string) bool {
 
 // run runs the command until ctx is done and returns its exit code: 0
 // after a clean shutdown, 1 when the database or serving failed, 2 on bad
-// flags, environment or configuration.
+// flags, environment or configuration, 130 when env.abort (a second
+// signal) cut the shutdown short.
 func run(ctx context.Context, args []string, env environ) int {
 	o, err := parseFlags(args, env.stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -202,7 +234,10 @@ func run(ctx context.Context, args []string, env environ) int {
 		fmt.Fprintf(env.stderr, "server: %v\n", err)
 		return code
 	}
-	if err := s.serve(ctx); err != nil {
+	switch err := s.serve(ctx, env.abort); {
+	case errors.Is(err, errAbandoned):
+		return exitAbandoned
+	case err != nil:
 		s.log.Error("serve", slog.Any("error", err))
 		return 1
 	}

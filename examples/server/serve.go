@@ -26,10 +26,22 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 }
 
 // serve answers until ctx is done, then shuts the instance down and closes
-// it (see shutdown).
-func (s *server) serve(ctx context.Context) error {
-	defer s.close()
-	return shutdownAfter(ctx, s.http, s.ln, s.grace, s.api.drain, s.stopWorkers, s.log)
+// it (see shutdownAfter). When abort is closed (a second signal) first, it
+// returns errAbandoned at once, leaving the jobs under way running until
+// the process exits: closing the pool would wait for them.
+func (s *server) serve(ctx context.Context, abort <-chan struct{}) error {
+	err := shutdownAfter(ctx, abort, s.http, s.ln, s.grace, s.api.drain, s.stopWorkers, s.log)
+	if errors.Is(err, errAbandoned) {
+		s.log.Error("stopped at once by a second signal: nothing accepted is lost",
+			slog.String("requests", "those under way get no answer; an update not answered 202 may not be queued: post it again (its id queues it once)"),
+			slog.String("jobs", "those running here stay in PostgreSQL and run again on any replica after rescue_after, "+
+				"resuming where they stopped (a delivery under way may reach its receiver twice, with the same idempotency key)"),
+			slog.Duration("rescue_after", s.rescueAfter),
+			slog.String("accepted", "every update answered 202 is queued in PostgreSQL"))
+		return err
+	}
+	s.close()
+	return err
 }
 
 // stopWorkers stops this instance's workers: they take no new job, and
@@ -40,12 +52,18 @@ func (s *server) stopWorkers(ctx context.Context) error {
 	return s.d.Stop(ctx)
 }
 
+// errAbandoned is shutdownAfter's error when a second signal ended the
+// shutdown before it finished.
+var errAbandoned = errors.New("shutdown abandoned: a second signal")
+
 // shutdownAfter serves srv on ln until ctx is done (or serving fails),
 // then shuts down within grace, in this order: drain (readiness fails,
 // waits end), close the listener and let the requests under way finish,
 // and stop the workers with what is left of grace. Requests still running
-// when grace ends are cut off.
-func shutdownAfter(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration,
+// when grace ends are cut off. When abort is closed during the shutdown
+// (the second signal), it closes every connection and returns
+// errAbandoned at once, without waiting for the workers.
+func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, grace time.Duration,
 	drain func(), stopWorkers func(context.Context) error, log *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -54,14 +72,31 @@ func shutdownAfter(ctx context.Context, srv *http.Server, ln net.Listener, grace
 	case err = <-served: // the listener failed
 		served = nil
 	case <-ctx.Done():
-		log.Info("shutting down", slog.Duration("grace", grace))
+		log.Info("shutting down", slog.Duration("grace", grace), slog.String("hint", "a second signal stops at once"))
 	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- shutdown(ctx, srv, served, grace, drain, stopWorkers) }()
+	select {
+	case serr := <-stopped:
+		log.Info("stopped")
+		return errors.Join(err, serr)
+	case <-abort:
+		srv.Close()
+		return errAbandoned
+	}
+}
+
+// shutdown is shutdownAfter's sequence, once serving has ended or should.
+// served is Serve's result, nil when it has already been received.
+func shutdown(ctx context.Context, srv *http.Server, served <-chan error, grace time.Duration,
+	drain func(), stopWorkers func(context.Context) error) error {
 	drain()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
+	var err error
 	if serr := srv.Shutdown(sctx); serr != nil {
 		srv.Close()
-		err = errors.Join(err, serr)
+		err = serr
 	}
 	if served != nil {
 		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
@@ -71,6 +106,5 @@ func shutdownAfter(ctx context.Context, srv *http.Server, ln net.Listener, grace
 	if werr := stopWorkers(sctx); werr != nil {
 		err = errors.Join(err, werr)
 	}
-	log.Info("stopped")
 	return err
 }

@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +25,7 @@ type shutdownRig struct {
 	release chan struct{} // let requests finish
 	done    chan error    // shutdownAfter's result
 	cancel  context.CancelFunc
+	abort   chan struct{} // closed: a second signal
 
 	mu    sync.Mutex
 	steps []string
@@ -29,7 +33,8 @@ type shutdownRig struct {
 }
 
 func newShutdownRig(t *testing.T, grace time.Duration) *shutdownRig {
-	rig := &shutdownRig{started: make(chan struct{}, 1), release: make(chan struct{}), done: make(chan error, 1)}
+	rig := &shutdownRig{started: make(chan struct{}, 1), release: make(chan struct{}), done: make(chan error, 1),
+		abort: make(chan struct{})}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rig.started <- struct{}{}
 		select {
@@ -47,7 +52,7 @@ func newShutdownRig(t *testing.T, grace time.Duration) *shutdownRig {
 	rig.cancel = cancel
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	go func() {
-		rig.done <- shutdownAfter(ctx, newHTTPServer(h, log), ln, grace, func() { rig.step("drain") },
+		rig.done <- shutdownAfter(ctx, rig.abort, newHTTPServer(h, log), ln, grace, func() { rig.step("drain") },
 			func(ctx context.Context) error {
 				rig.mu.Lock()
 				defer rig.mu.Unlock()
@@ -131,6 +136,39 @@ func TestShutdownCutsOffRequestsAfterTheGracePeriod(t *testing.T) {
 	assert.NotContains(t, steps, "request finished")
 }
 
+// A second signal during the shutdown ends it at once, however long the
+// grace period: the request under way is abandoned, not waited for, and
+// shutdownAfter says so (the server then exits non-zero). This is the
+// usual convention, "Second Ctrl-C to force quit" (Command Line Interface
+// Guidelines, clig.dev; Docker Compose's "press Ctrl+C again to force").
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	rig := newShutdownRig(t, time.Hour)
+	answer := rig.get()
+	<-rig.started
+	rig.cancel()
+	require.True(t, eventually(func() bool { return len(rig.recorded()) > 0 }), "the shutdown started")
+
+	close(rig.abort)
+	err := <-rig.done
+	require.ErrorIs(t, err, errAbandoned)
+	assert.Contains(t, <-answer, "error: ", "the request under way was cut off")
+	require.True(t, eventually(func() bool { return slices.Contains(rig.recorded(), "request cut off") }))
+	close(rig.release)
+}
+
+// A second signal before the first one's shutdown has begun still waits
+// for nothing: the shutdown is abandoned as soon as it starts.
+func TestSecondSignalBeforeShutdownStarts(t *testing.T) {
+	rig := newShutdownRig(t, time.Hour)
+	defer close(rig.release)
+	answer := rig.get()
+	<-rig.started
+	close(rig.abort)
+	rig.cancel()
+	require.ErrorIs(t, <-rig.done, errAbandoned)
+	assert.Contains(t, <-answer, "error: ")
+}
+
 // eventually polls cond every 10ms for up to 10s.
 func eventually(cond func() bool) bool {
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -139,4 +177,19 @@ func eventually(cond func() bool) bool {
 		}
 	}
 	return false
+}
+
+// The first signal cancels the context (graceful shutdown), the second
+// closes abort (stop at once).
+func TestSignalsFirstShutsDownSecondAborts(t *testing.T) {
+	ctx, abort := signals(syscall.SIGUSR1)
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
+	<-ctx.Done()
+	select {
+	case <-abort:
+		t.Fatal("one signal aborted")
+	default:
+	}
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
+	<-abort
 }

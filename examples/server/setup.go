@@ -35,6 +35,7 @@ const apiConns = 8
 type environ struct {
 	lookup         func(string) (string, bool)
 	stdout, stderr io.Writer
+	abort          <-chan struct{} // closed by a second signal; nil: never
 }
 
 func (e environ) get(name string) string {
@@ -53,6 +54,9 @@ type server struct {
 	ln    net.Listener
 	http  *http.Server
 	grace time.Duration
+	// rescueAfter is how long River leaves a job running before another
+	// worker may take it: the delay of the jobs a forced stop abandons.
+	rescueAfter time.Duration
 }
 
 // database is the parsed DATABASE_URL, with a hider of its secrets.
@@ -167,10 +171,11 @@ func (s *server) openDispatch(o *options, f *config.File, store *pgstore.Store, 
 	s.b = b
 	attempt := cmp.Or(opts.AttemptTimeout, broadcast.DefaultAttemptTimeout)
 	jobTimeout := max(dispatch.DefaultJobTimeout, attempt+30*time.Second)
+	s.rescueAfter = max(dispatch.DefaultRescueAfter, jobTimeout+time.Minute)
 	s.d, err = dispatch.New(dispatch.Config{
 		Pool: s.pool, Broadcaster: b.Broadcaster, Store: store,
 		Workers: o.workers, Retry: f.Retry, PollOnly: o.pollOnly,
-		JobTimeout: jobTimeout, RescueAfter: max(dispatch.DefaultRescueAfter, jobTimeout+time.Minute),
+		JobTimeout: jobTimeout, RescueAfter: s.rescueAfter,
 		OnEvent: func(e dispatch.Event) { m.Observe(e); logEvent(s.log, e) },
 		Logger:  riverLog,
 	})

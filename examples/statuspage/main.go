@@ -11,13 +11,15 @@
 // updates, a scheduled maintenance and a resolved incident from two days
 // ago; their update IDs are fixed, so running it again adds nothing.
 // Without -demo it serves what the directory holds, after writing an
-// all-operational page when it holds none. Other programs (the announce
+// all-operational page when it holds none. Either way, a page built with
+// another -title or -base is rebuilt before it is served. Other programs (the announce
 // command with a statuspage channel) may write the directory while it
 // serves: every request sees a complete version.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +28,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -114,7 +117,7 @@ func run(ctx context.Context, log io.Writer, o options) error {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return fmt.Errorf("-dir: %w", err)
 	}
-	if err := prepare(ctx, page, o.demo, time.Now()); err != nil {
+	if err := prepare(ctx, page, o, time.Now()); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", o.addr)
@@ -173,15 +176,42 @@ func flagError(err error) error {
 	return err
 }
 
-// prepare writes the demo incidents, or an all-operational page when the
-// directory holds no page yet.
-func prepare(ctx context.Context, page *statuspage.Channel, demo bool, now time.Time) error {
-	if !demo {
-		if _, err := os.Stat(page.Root()); err == nil {
-			return nil
+// prepare writes the demo incidents with -demo, then rebuilds the page
+// unless it was built with o's -title and -base: when the directory holds
+// no page yet (an all-operational page), and after a restart with other
+// settings, which would otherwise show only from the next update on.
+func prepare(ctx context.Context, page *statuspage.Channel, o options, now time.Time) error {
+	if o.demo {
+		if err := sendDemo(ctx, page, now); err != nil {
+			return err
 		}
-		return page.Rebuild(ctx)
 	}
+	if builtWith(page.Root(), o) {
+		return nil
+	}
+	return page.Rebuild(ctx)
+}
+
+// builtWith reports whether the page in root has o's title and base, as
+// its summary in Statuspage's public API format says (page.name and
+// page.url). When it cannot tell, it says no, which costs a rebuild.
+func builtWith(root string, o options) bool {
+	b, err := os.ReadFile(filepath.Join(root, "api", "v2", "summary.json"))
+	if err != nil {
+		return false
+	}
+	var summary struct {
+		Page struct{ Name, URL string }
+	}
+	if json.Unmarshal(b, &summary) != nil {
+		return false
+	}
+	// The channel adds the slash a base URL lacks.
+	return summary.Page.Name == o.title && strings.TrimSuffix(summary.Page.URL, "/") == strings.TrimSuffix(o.base, "/")
+}
+
+// sendDemo sends the demo's updates to page.
+func sendDemo(ctx context.Context, page *statuspage.Channel, now time.Time) error {
 	b, err := broadcast.New([]broadcast.Channel{page}, broadcast.Options{})
 	if err != nil {
 		return err

@@ -40,10 +40,10 @@ func TestDemo(t *testing.T) {
 	page, err := newPage(o)
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	require.NoError(t, prepare(context.Background(), page, true, now))
+	require.NoError(t, prepare(context.Background(), page, o, now))
 	first, err := os.Readlink(page.Root())
 	require.NoError(t, err)
-	require.NoError(t, prepare(context.Background(), page, true, now), "the demo again")
+	require.NoError(t, prepare(context.Background(), page, o, now), "the demo again")
 	again, err := os.Readlink(page.Root())
 	require.NoError(t, err)
 	assert.Equal(t, first, again, "running the demo again writes nothing")
@@ -69,7 +69,7 @@ func TestFirstPage(t *testing.T) {
 	o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "Example Status"}
 	page, err := newPage(o)
 	require.NoError(t, err)
-	require.NoError(t, prepare(context.Background(), page, false, time.Now()))
+	require.NoError(t, prepare(context.Background(), page, o, time.Now()))
 	resp, body := get(t, newHandler(page.Root()), "/")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, body, "All systems operational")
@@ -150,5 +150,36 @@ func TestParseFlags(t *testing.T) {
 		_, err := parseFlags(tt.args)
 		require.Error(t, err, tt.args)
 		assert.True(t, strings.HasPrefix(err.Error(), tt.want), err.Error())
+	}
+}
+
+// A restart with another -title or -base rebuilds the page at once, not at
+// the next update, with or without -demo; a restart with the same
+// settings writes nothing.
+func TestRestartWithNewSettingsRebuilds(t *testing.T) {
+	for _, demo := range []bool{false, true} {
+		o := options{dir: filepath.Join(t.TempDir(), "site"), base: "http://127.0.0.1:8080/", title: "Example Status", demo: demo}
+		start := func(o options) (string, string) {
+			t.Helper()
+			page, err := newPage(o)
+			require.NoError(t, err)
+			require.NoError(t, prepare(context.Background(), page, o, time.Now()))
+			version, err := os.Readlink(page.Root())
+			require.NoError(t, err)
+			_, body := get(t, newHandler(page.Root()), "/")
+			return version, body
+		}
+		first, _ := start(o)
+		again, _ := start(o)
+		assert.Equal(t, first, again, "the same settings: nothing written")
+
+		o.title = "Statut d’Exemple ✓"
+		_, body := start(o)
+		assert.True(t, strings.Contains(body, "<title>Statut d’Exemple ✓</title>"), "demo=%t: the new -title", demo)
+
+		o.base = "https://status.example.com/"
+		_, body = start(o)
+		assert.True(t, strings.Contains(body, `<link rel="canonical" href="https://status.example.com/">`),
+			"demo=%t: the new -base", demo)
 	}
 }
