@@ -59,7 +59,11 @@
 //
 // The page can be changed in place. Edit (Broadcaster.Correct) replaces
 // the content of the corrected update where it stands, marked "Edited";
-// its Atom entry keeps its id and gets a new updated time. Retract removes
+// its Atom entry keeps its id, gets a new updated time and says when it
+// was edited. A correction added as an update of its own (Update.Corrects
+// set, the corrected update not on the page) is tagged "Correction" on
+// the page, and its Atom entry's title and status read "Correction: ",
+// as the other channels' default templates write it. Retract removes
 // the update; an incident left without updates disappears with its page,
 // and the updated time of the feeds that held it becomes the retraction's
 // (a feed's updated never goes back).
@@ -475,7 +479,7 @@ func (c *Channel) Check(ctx context.Context) error {
 // previewText is an update in plain text, as the page shows it.
 func previewText(e entry, url string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s — %s\n", e.Title, e.Status.Label(), e.Time.UTC().Format("2 Jan 2006 15:04 UTC"))
+	fmt.Fprintf(&b, "%s\n%s%s — %s\n", e.Title, correctionMark(&e), e.Status.Label(), e.Time.UTC().Format("2 Jan 2006 15:04 UTC"))
 	if e.Advice != "" {
 		fmt.Fprintf(&b, "\nWhat you can do: %s\n", e.Advice)
 	}
