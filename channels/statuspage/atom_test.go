@@ -246,3 +246,22 @@ func TestAtomMarksCorrections(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, pv.Text, "\nCorrection: Investigating — ", "the preview")
 }
+
+// An edit that takes a component off an incident takes the incident's
+// entries out of that component's feed: a change to the feed, whose
+// updated moves on to the time of the edit, as after a retraction, and
+// never back to the entries left (RFC 4287, section 4.2.15).
+func TestAtomUpdatedAfterEditDropsComponent(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	p.send(update("b", "b1", 0, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded)))
+	r := p.send(update("a", "a1", 10, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded)))
+	require.Equal(t, t0.Add(-50*time.Minute), p.site().Feeds["components/api.atom"].UpdatedParsed.UTC())
+
+	p.now = t0.Add(5 * time.Minute)
+	fix := update("a", "a1-fix", 15, broadcast.StatusInvestigating) // API was named by mistake
+	_, err := p.ch.Edit(context.Background(), broadcast.NewMessage(fix), r)
+	require.NoError(t, err)
+	api := p.site().Feeds["components/api.atom"]
+	assert.Equal(t, []string{"tag:status.example.com,2025-03-14:update/b1"}, entryIDs(api))
+	assert.Equal(t, p.now, api.UpdatedParsed.UTC(), "API's feed lost an entry: the edit's time")
+}

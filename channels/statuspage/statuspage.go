@@ -66,7 +66,9 @@
 // as the other channels' default templates write it. Retract removes
 // the update; an incident left without updates disappears with its page,
 // and the updated time of the feeds that held it becomes the retraction's
-// (a feed's updated never goes back).
+// (a feed's updated never goes back), as the updated time of a
+// component's feed becomes an edit's when the edit takes the component off
+// the incident.
 // Sending an update whose ID is on the page already, or was edited in,
 // changes nothing. Edit of an update that is no longer on the page adds
 // the correction as a new update.
@@ -267,7 +269,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	var incident string
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
-		in, found, changed := st.edit(id, c.entry(u))
+		in, found, changed := st.edit(id, c.entry(u), c.now().UTC())
 		if found {
 			incident = in
 			return changed, []string{in}, nil
