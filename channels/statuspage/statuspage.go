@@ -49,6 +49,16 @@
 // the next write starts, for readers that resolved the link just before a
 // swap.
 //
+// Serve every file with "Cache-Control: no-cache" (nginx: add_header
+// Cache-Control no-cache;), or a max-age of a minute at most: without it,
+// browsers and CDNs may keep a page for a tenth of its age (RFC 9111,
+// section 4.2.2), so that a reader who looked before the outage keeps
+// seeing "All systems operational" for hours. Revalidating is cheap: a
+// file that did not change keeps its modification time, and one that
+// changed gets a time at least a second after the one it replaces, so
+// that If-Modified-Since, which counts whole seconds, never takes a new
+// page written within the second for the old one.
+//
 // # Threading
 //
 // The incident page is the thread: the page groups updates by
