@@ -135,7 +135,7 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 	}
 	return atomEntry{
 		ID:    entryID(m.s.base.Hostname(), e),
-		Title: e.Title + " — " + e.Status.Label(),
+		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
 		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: d.URL + "#" + anchor(e.ID)},
 		// Published is when the update was written, Updated when it last
 		// changed: readers show an edited update again, once.
@@ -207,10 +207,21 @@ func nameUUID(uri string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
-// entryHTML is the content of an entry.
+// correctionMark is what the title and status line of an update that
+// corrects another start with, as every channel's default template writes
+// it: a reader who saw the update it corrects can tell which one holds.
+func correctionMark(e *entry) string {
+	if e.Corrects != "" {
+		return "Correction: "
+	}
+	return ""
+}
+
+// entryHTML is the content of an entry: what the page shows of the update,
+// with the marks of a correction and of an edit.
 func entryHTML(e *entry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(e.Status.Label()))
+	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(correctionMark(e)+e.Status.Label()))
 	if e.Advice != "" {
 		fmt.Fprintf(&b, "<p><strong>What you can do:</strong> %s</p>", lineBreaks(html.EscapeString(e.Advice)))
 	}
@@ -224,6 +235,9 @@ func entryHTML(e *entry) string {
 	}
 	if !e.NextUpdate.IsZero() {
 		fmt.Fprintf(&b, "<p>Next update by %s.</p>", e.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	if !e.Edited.IsZero() {
+		fmt.Fprintf(&b, "<p>Edited %s.</p>", e.Edited.UTC().Format("2 Jan 2006 15:04 UTC"))
 	}
 	return b.String()
 }

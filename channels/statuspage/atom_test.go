@@ -210,3 +210,58 @@ func TestAtomUpdatedAfterRetract(t *testing.T) {
 	p.send(update("c", "c1", 30, broadcast.StatusInvestigating))
 	assert.Equal(t, p.now, p.site().Feeds["history.atom"].UpdatedParsed.UTC())
 }
+
+// A feed reader shows what the page shows of a correction: a correction
+// posted as an update of its own reads "Correction: " in its entry's title
+// and content, as every channel's default template writes it, and the
+// page's "Correction" tag says; an update corrected in place says when it
+// was edited, as the page does. Without it a reader sees two updates that
+// contradict each other and cannot tell which one holds.
+func TestAtomMarksCorrections(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	p.send(update("a", "a1", 0, broadcast.StatusInvestigating))
+	fix := update("a", "a1-fix", 5, broadcast.StatusInvestigating)
+	fix.Body, fix.Corrects = "Errors in the EU only.", "a1"
+	p.send(fix) // a correction posted as an update of its own
+	edit := update("a", "a1-edit", 10, broadcast.StatusInvestigating)
+	edit.Body, edit.Corrects = "Errors in the EU and US.", "a1"
+	_, err := p.ch.Edit(context.Background(), broadcast.NewMessage(edit), broadcast.Receipt{ID: "a1"})
+	require.NoError(t, err)
+
+	items := map[string]*gofeed.Item{}
+	for _, it := range p.site().Feeds["history.atom"].Items {
+		items[it.GUID] = it
+	}
+	posted := items["tag:status.example.com,2025-03-14:update/a1-fix"]
+	require.NotNil(t, posted, "the correction's entry")
+	assert.Equal(t, "Correction: Elevated error rates on the API — Investigating", posted.Title)
+	assert.Contains(t, posted.Content, "<strong>Correction: Investigating</strong>")
+	edited := items["tag:status.example.com,2025-03-14:update/a1"]
+	require.NotNil(t, edited, "the entry edited in place")
+	assert.Equal(t, "Elevated error rates on the API — Investigating", edited.Title, "edited in place: not a correction of itself")
+	assert.Contains(t, edited.Content, "Errors in the EU and US.")
+	assert.Contains(t, edited.Content, "<p>Edited 14 Mar 2025 11:10 UTC.</p>")
+
+	pv, err := p.ch.Preview(fix)
+	require.NoError(t, err)
+	assert.Contains(t, pv.Text, "\nCorrection: Investigating — ", "the preview")
+}
+
+// An edit that takes a component off an incident takes the incident's
+// entries out of that component's feed: a change to the feed, whose
+// updated moves on to the time of the edit, as after a retraction, and
+// never back to the entries left (RFC 4287, section 4.2.15).
+func TestAtomUpdatedAfterEditDropsComponent(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	p.send(update("b", "b1", 0, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded)))
+	r := p.send(update("a", "a1", 10, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded)))
+	require.Equal(t, t0.Add(-50*time.Minute), p.site().Feeds["components/api.atom"].UpdatedParsed.UTC())
+
+	p.now = t0.Add(5 * time.Minute)
+	fix := update("a", "a1-fix", 15, broadcast.StatusInvestigating) // API was named by mistake
+	_, err := p.ch.Edit(context.Background(), broadcast.NewMessage(fix), r)
+	require.NoError(t, err)
+	api := p.site().Feeds["components/api.atom"]
+	assert.Equal(t, []string{"tag:status.example.com,2025-03-14:update/b1"}, entryIDs(api))
+	assert.Equal(t, p.now, api.UpdatedParsed.UTC(), "API's feed lost an entry: the edit's time")
+}

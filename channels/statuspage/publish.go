@@ -159,10 +159,37 @@ func (w *writer) put(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	if err := w.after(rel, p); err != nil {
+		return err
+	}
 	w.files = append(w.files, p)
 	w.stats.bytes += int64(len(data))
 	w.stats.files++
 	return nil
+}
+
+// after sets the modification time of p, written at rel, to a second
+// after the previous version's file at rel when it is not later in whole
+// seconds already: HTTP's Last-Modified and If-Modified-Since count
+// seconds, so a file written again within the second (or after the clock
+// stepped back) would look unchanged to a reader holding the older one.
+func (w *writer) after(rel, p string) error {
+	if w.prev == "" {
+		return nil
+	}
+	old, err := os.Stat(filepath.Join(w.prev, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil // no file to be newer than
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	floor := old.ModTime().Truncate(time.Second)
+	if fi.ModTime().Truncate(time.Second).After(floor) {
+		return nil
+	}
+	return os.Chtimes(p, time.Time{}, floor.Add(time.Second))
 }
 
 // reuse links rel from the previous version and reports false when the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -243,4 +245,39 @@ func TestPageNameCollision(t *testing.T) {
 	assert.Contains(t, err.Error(), "would share the page")
 	assert.False(t, errors.Is(err, errCorrupt))
 	assert.True(t, broadcast.IsPermanent(err), "a retry cannot change the names: %v", err)
+}
+
+// A file that changed gets a modification time at least a second after
+// the one it replaces. Last-Modified, and so If-Modified-Since, counts
+// whole seconds (an HTTP-date: RFC 9110, sections 5.6.7, 8.8.2 and
+// 13.1.3), and servers answer 304 when the file's time, in seconds, is
+// not after the date the client has (net/http's checkIfModifiedSince
+// truncates to the second; nginx's default compares for equality): two
+// writes in one second in an outage, with a reader or a tool polling
+// summary.json between them, and that reader kept the older page until
+// the next write. The test puts the first version's files a minute ahead,
+// which is where the second write of the same second (or after the clock
+// stepped back) stands.
+func TestChangedFilesAreNewerToHTTP(t *testing.T) {
+	dir := t.TempDir()
+	c := newTestChannel(t, dir)
+	send(t, c, ChildUpdate("m", 0))
+	ahead := time.Now().Add(time.Minute).Truncate(time.Second)
+	paths := []string{"index.html", "api/v2/summary.json", "history.atom", "incidents/" + pageName("m-incident-0") + ".html"}
+	for _, rel := range paths {
+		require.NoError(t, os.Chtimes(filepath.Join(c.Root(), filepath.FromSlash(rel)), time.Time{}, ahead))
+	}
+	send(t, c, ChildUpdate("m", 7)) // incident 0 again
+
+	srv := httptest.NewServer(http.FileServer(http.Dir(c.Root())))
+	defer srv.Close()
+	for _, rel := range paths {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/"+rel, nil)
+		require.NoError(t, err)
+		req.Header.Set("If-Modified-Since", ahead.UTC().Format(http.TimeFormat))
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "%s, changed since the client's copy", rel)
+	}
 }

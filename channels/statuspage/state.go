@@ -165,8 +165,9 @@ func compareEntries(a, b entry) int {
 // edit replaces the content of the entry id (an ID or alias) with e's,
 // keeping its ID, time and place, and returns its incident's ID. found is
 // false when no entry has id; changed is false when e was edited in
-// already.
-func (s *state) edit(id string, e entry) (incidentID string, found, changed bool) {
+// already. The feeds of the components the incident no longer names lost
+// its entries: they record now as the time of a retraction.
+func (s *state) edit(id string, e entry, now time.Time) (incidentID string, found, changed bool) {
 	old := s.byUpdate[id]
 	if old == nil {
 		return "", false, false
@@ -186,6 +187,11 @@ func (s *state) edit(id string, e entry) (incidentID string, found, changed bool
 	}
 	e.ID, e.Time, e.Seq = cur.ID, cur.Time, cur.Seq
 	in.Entries[i] = e
+	for i, c := range s.Components {
+		if names(old, c.Name) && !names(&in, c.Name) {
+			s.Components[i].Retracted = now
+		}
+	}
 	s.put(&in)
 	return in.ID, true, true
 }

@@ -49,6 +49,16 @@
 // the next write starts, for readers that resolved the link just before a
 // swap.
 //
+// Serve every file with "Cache-Control: no-cache" (nginx: add_header
+// Cache-Control no-cache;), or a max-age of a minute at most: without it,
+// browsers and CDNs may keep a page for a tenth of its age (RFC 9111,
+// section 4.2.2), so that a reader who looked before the outage keeps
+// seeing "All systems operational" for hours. Revalidating is cheap: a
+// file that did not change keeps its modification time, and one that
+// changed gets a time at least a second after the one it replaces, so
+// that If-Modified-Since, which counts whole seconds, never takes a new
+// page written within the second for the old one.
+//
 // # Threading
 //
 // The incident page is the thread: the page groups updates by
@@ -59,10 +69,16 @@
 //
 // The page can be changed in place. Edit (Broadcaster.Correct) replaces
 // the content of the corrected update where it stands, marked "Edited";
-// its Atom entry keeps its id and gets a new updated time. Retract removes
+// its Atom entry keeps its id, gets a new updated time and says when it
+// was edited. A correction added as an update of its own (Update.Corrects
+// set, the corrected update not on the page) is tagged "Correction" on
+// the page, and its Atom entry's title and status read "Correction: ",
+// as the other channels' default templates write it. Retract removes
 // the update; an incident left without updates disappears with its page,
 // and the updated time of the feeds that held it becomes the retraction's
-// (a feed's updated never goes back).
+// (a feed's updated never goes back), as the updated time of a
+// component's feed becomes an edit's when the edit takes the component off
+// the incident.
 // Sending an update whose ID is on the page already, or was edited in,
 // changes nothing. Edit of an update that is no longer on the page adds
 // the correction as a new update.
@@ -263,7 +279,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	var incident string
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
-		in, found, changed := st.edit(id, c.entry(u))
+		in, found, changed := st.edit(id, c.entry(u), c.now().UTC())
 		if found {
 			incident = in
 			return changed, []string{in}, nil
@@ -475,7 +491,7 @@ func (c *Channel) Check(ctx context.Context) error {
 // previewText is an update in plain text, as the page shows it.
 func previewText(e entry, url string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s — %s\n", e.Title, e.Status.Label(), e.Time.UTC().Format("2 Jan 2006 15:04 UTC"))
+	fmt.Fprintf(&b, "%s\n%s%s — %s\n", e.Title, correctionMark(&e), e.Status.Label(), e.Time.UTC().Format("2 Jan 2006 15:04 UTC"))
 	if e.Advice != "" {
 		fmt.Fprintf(&b, "\nWhat you can do: %s\n", e.Advice)
 	}
