@@ -166,6 +166,12 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:1: retry.max_attempts: want a whole number, got "1.5"`},
 		{"fraction from the environment", lines("channels:", "  - type: webhook", "    concurrency: ${CONCURRENCY}"),
 			`test.yaml:3: channels[0].concurrency: want a whole number, got "${CONCURRENCY}"`},
+		// A secret or a URL is a struct read from text: a mapping for it is
+		// a wrong type, not a mapping of no known keys.
+		{"mapping for a secret", lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    secret: {value: x}"),
+			`test.yaml:4: channels[0].secret: want a string, got a mapping`},
+		{"mapping for a URL", lines("channels:", "  - type: slack", "    webhook_url: {host: x}"),
+			`test.yaml:3: channels[0].webhook_url: want a string, got a mapping`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,6 +57,13 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 		return nil // anything goes; null is the zero value
 	}
 	switch {
+	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
+		// Read from text only (a redact.Secret, a redact.URL: structs of
+		// no keys): a mapping or list is a wrong type. A struct with keys
+		// takes text or a mapping (a status page component).
+		if w.values {
+			return w.value(path, n, t)
+		}
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		return w.fields(path, n, t)
 	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
