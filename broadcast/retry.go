@@ -377,9 +377,14 @@ func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r 
 	if _, ok := ch.(Retractor); !ok || r.UpdateID == "" {
 		return false, nil // only a Retractor's posts can be retracted
 	}
-	keys := [2]string{opRetract.markID(r.UpdateID)}
+	keys := [3]string{opRetract.markID(r.UpdateID)}
 	if r.ID != "" {
 		keys[1] = retractedPost(r)
+		if len(r.Meta) > 0 {
+			// The key earlier versions wrote for every post: a durable
+			// Store may hold their marks.
+			keys[2] = retractedPostID(r.ID)
+		}
 	}
 	for _, key := range keys {
 		if key == "" {
@@ -408,10 +413,11 @@ const inPlaceEdits = "\x00in-place edits"
 // do not share the mark, while an in-place correction's receipt, which
 // the Store keeps with its original's id and Meta (see delivered), does. Update IDs never contain
 // control characters, so it cannot collide with an update's. A receipt
-// without Meta keeps the key of earlier versions, which had the id only,
-// so that a Store's marks written by them still count.
+// without Meta keeps the key of earlier versions, which had the id only
+// (retractedPostID), so that a Store's marks written by them still count;
+// retracted reads that key for a receipt with Meta too.
 func retractedPost(r *Receipt) string {
-	key := "\x00retracted post\x00" + r.ID
+	key := retractedPostID(r.ID)
 	if len(r.Meta) == 0 {
 		return key
 	}
@@ -421,6 +427,10 @@ func retractedPost(r *Receipt) string {
 	}
 	return string(b)
 }
+
+// retractedPostID is the key of the mark that the post of platform id
+// postID was deleted, as earlier versions wrote it for every post.
+func retractedPostID(postID string) string { return "\x00retracted post\x00" + postID }
 
 // posted returns the channel's post of updateID, zero when there is none or
 // it was retracted.

@@ -1,0 +1,31 @@
+package broadcast_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A post whose receipt has Meta, retracted by an earlier version (which
+// keyed the mark of a retracted post by its id alone), stays retracted
+// after an upgrade: an in-place correction retracted then deleted its
+// original's post too, and a later update must not reply to it.
+func TestRetractedPostMarkOfAnEarlierVersionStillCounts(t *testing.T) {
+	ch := &perChat{name: "telegram", threads: map[string]broadcast.Thread{},
+		posts: map[string]broadcast.Receipt{
+			"a1": {ID: "5", Meta: map[string]string{"chat": "ops"}},
+			"a2": {ID: "6", Meta: map[string]string{"chat": "ops"}},
+		}}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	send(t, b, "a1", "inc-a")
+	// What an earlier version wrote when it retracted an in-place
+	// correction of a1 (the same post): the mark keyed by the post's id.
+	require.NoError(t, store.Mark(context.Background(), "\x00retracted post\x005", "telegram", "", nil))
+	send(t, b, "a2", "inc-a")
+	assert.True(t, ch.threads["a2"].Last.IsZero(), "a1's post was deleted: %+v", ch.threads["a2"].Last)
+}
