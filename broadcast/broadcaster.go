@@ -377,7 +377,9 @@ func checkCorrection(original string, u *Update) error {
 // without posting, and its Result's error (permanent) says it was
 // retracted. A delivery that reached only some of a channel's targets
 // (rooms, endpoints) before failing has no receipt of the whole: Retract
-// deletes what it posted, from the record the Broadcaster keeps of it.
+// deletes what it posted, from the record the Broadcaster keeps of it; so
+// it does for a correction edited in place that was posted anew to the
+// targets whose post was gone or not editable.
 //
 // Once retracted, an update is not posted again: a later Send of it, or
 // one that starts while Retract runs, here or by another instance sharing

@@ -60,6 +60,9 @@ type delivery struct {
 	done     bool    // delivered: settle emits EventDelivered
 	failed   bool    // failed: settle emits EventFailed
 	prev     Receipt // the post an edit or retraction is about
+	// anew: opRetract, the posts made anew of an in-place correction
+	// retracted (see keepPartial), deleted with prev's.
+	anew *Receipt
 
 	reached    int     // the targets this Send had reached when keepPartial last wrote them
 	partialErr error   // keepPartial's last failure to write
@@ -240,14 +243,16 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 // receipt merging their posts (this Send's and earlier ones'), written
 // when an attempt reached a target not yet in it, and again after an
 // attempt whose write failed. A failure to write it is reported
-// (ErrNotRecorded) if the delivery does not complete.
+// (ErrNotRecorded) if the delivery does not complete. An in-place
+// correction's record names the posts it made anew (see postAnewSome),
+// which its receipt, the original's, does not.
 func (d *delivery) keepPartial(ctx context.Context) {
-	if d.op == opRetract || !d.prev.IsZero() {
-		return // a retraction posts nothing; an edit's posts are the original's
+	if d.op == opRetract {
+		return // a retraction posts nothing
 	}
 	n, posts := d.ledger.reached()
-	if n == d.reached && d.partialErr == nil {
-		return
+	if n == d.reached && d.partialErr == nil || !d.prev.IsZero() && len(posts) == 0 {
+		return // nothing new; an edit's posts are the original's
 	}
 	key := partialKey(d.u.ID)
 	r, _, err := d.b.store.Receipt(ctx, key, d.name)
@@ -471,11 +476,18 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	if err := d.forbid(ctx); err != nil {
 		return false, err
 	}
-	if !posted {
-		// What reached some targets is deleted.
-		if prev, posted, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name); err != nil {
-			return false, fmt.Errorf("store: read the targets %s reached: %w", d.original, err)
-		}
+	// What reached some targets is deleted; so are the posts an in-place
+	// correction made anew, which its receipt (the original's) lacks.
+	partial, reached, err := d.b.store.Receipt(ctx, partialKey(d.original), d.name)
+	if err != nil {
+		return false, fmt.Errorf("store: read the targets %s reached: %w", d.original, err)
+	}
+	d.anew = nil
+	switch {
+	case !posted:
+		prev, posted = partial, reached
+	case reached:
+		d.anew = &partial
 	}
 	d.prev = prev
 	if !posted {
@@ -686,7 +698,14 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 
 //go:noinline
 func (d *delivery) callRetract(ctx context.Context) error {
-	err := d.ch.(Retractor).Retract(ctx, d.prev)
+	prev := d.prev
+	if d.anew != nil {
+		// Merged into a copy: the mark of the retracted post is keyed by
+		// the receipt as the Store has it (see retractedPost).
+		prev = prev.clone()
+		prev.merge(*d.anew)
+	}
+	err := d.ch.(Retractor).Retract(ctx, prev)
 	if postGone(err, false) {
 		err = refused(err) // deleted already, but where a target refused
 	} else if postGone(err, true) {
