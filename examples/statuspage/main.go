@@ -152,6 +152,11 @@ func parseFlags(args []string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	// The channel would title an empty page "Service status", not the
+	// -title given, so the start-up check would rebuild it every time.
+	if strings.TrimSpace(o.title) == "" {
+		return o, errors.New("-title: missing")
+	}
 	if o.base == "" {
 		var err error
 		if o.base, err = defaultBase(o.addr); err != nil {

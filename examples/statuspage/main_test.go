@@ -146,6 +146,11 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-addr", "127.0.0.1:8081x"}, `-addr: "127.0.0.1:8081x": want a port from 1 to 65535`},
 		{[]string{"-addr", "127.0.0.1"}, `-addr: "127.0.0.1": want host:port`},
 		{[]string{"-nope"}, `flag provided but not defined: -nope`},
+		// The channel would title an empty -title "Service status", so the
+		// page, built with another title than -title, would be rebuilt at
+		// every start: refused, as a blank title is.
+		{[]string{"-title", ""}, `-title: missing`},
+		{[]string{"-title", "  "}, `-title: missing`},
 	} {
 		_, err := parseFlags(tt.args)
 		require.Error(t, err, tt.args)
