@@ -93,7 +93,7 @@ type chat struct {
 const generalTopic = 1
 
 var (
-	tokenPattern    = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+	tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
 	// Usernames set in the apps have 5 to 32 characters, collectible ones
 	// (Fragment) as few as 4.
 	usernamePattern = regexp.MustCompile(`^@[A-Za-z][A-Za-z0-9_]{3,31}$`)
