@@ -36,7 +36,9 @@
 //
 // Header values are never written raw: CR, LF and other control characters
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,
-// so no text of an update can add a header or a recipient.
+// so no text of an update can add a header or a recipient. A subject that
+// holds "=?" is encoded too, even in ASCII, so that mail readers show it as
+// written rather than decode text that looks like an encoded word.
 //
 // An address whose domain is outside ASCII goes out with the domain in
 // IDNA A-labels ("xn--…"), in the envelope and the header, which every

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"html"
 	"net/textproto"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"text/template"
 	"unicode"
+	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
 
@@ -219,7 +221,7 @@ func textToHTML(s, preheader string) string {
 func (c *Channel) compose(p *prepared) ([]byte, error) {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithBoundary(rand.Text()))
 	m.FromMailAddress(c.from)
-	m.Subject(p.subject)
+	m.Subject(headerText(p.subject))
 	m.SetMessageIDWithValue(p.messageID[1 : len(p.messageID)-1])
 	m.SetDateWithValue(p.update.Time)
 	if p.inReplyTo != "" {
@@ -244,6 +246,26 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 		return nil, fmt.Errorf("build message: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// headerText returns s for an unstructured header field such as Subject.
+// go-mail encodes a value that is not all ASCII as encoded words, and
+// leaves ASCII as it is; but ASCII holding "=?" may read as an encoded
+// word, which mail readers would decode and show instead of s (RFC 2047
+// sections 5 and 7; many readers decode one inside a word too). Such a
+// value is returned as "B" encoded words, separated by spaces that
+// readers drop between them and go-mail folds at; each of 45 bytes, 72
+// characters, within the 75 allowed, so a folded line stays within 76.
+func headerText(s string) string {
+	if !strings.Contains(s, "=?") || strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return s
+	}
+	const chunk = 45 // ASCII: no character is split
+	words := make([]string, 0, len(s)/chunk+1)
+	for ; s != ""; s = s[min(chunk, len(s)):] {
+		words = append(words, "=?UTF-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:min(chunk, len(s))]))+"?=")
+	}
+	return strings.Join(words, " ")
 }
 
 // recipientHeader returns the header fields of the message to recipient

@@ -403,3 +403,38 @@ func TestDotsAtLineStart(t *testing.T) {
 		assert.Contains(t, strings.ReplaceAll(parse(t, m.data).text, "\r\n", "\n"), u.Body)
 	}
 }
+
+// A title that holds text shaped like an RFC 2047 encoded word goes out
+// encoded, so that mail readers show the title, not what the lookalike
+// decodes to. RFC 2047 section 7: a composer "MUST ensure that any string
+// of non-white-space printable ASCII characters within a '*text' ... that
+// begins with "=?" and ends with "?=" be a valid 'encoded-word'"; section
+// 5: "In rare cases it may be necessary to encode ordinary text that looks
+// like an 'encoded-word'". Many readers (and mime.WordDecoder, which
+// parse uses) also decode a lookalike inside a word, so any "=?" counts.
+func TestEncodedWordLookalikeInSubject(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	for i, title := range []string{
+		"=?utf-8?b?QWxsIGlzIHdlbGw=?=",
+		"Errors on the API x=?utf-8?q?fine?=y",
+		"A long title, to need several encoded words, =?utf-8?q?hidden?= and" + strings.Repeat(" more", 20),
+		"Ümlaut =?utf-8?q?x?=",
+		"=? half a lookalike",
+	} {
+		u := incident(1)
+		u.ID, u.IncidentID, u.Title = fmt.Sprint("lookalike-", i), fmt.Sprint("lookalike-", i), title
+		send(t, ch, broadcast.Message{Update: u})
+		data := srv.messages()[i].data
+		assert.Equal(t, "Incident: "+title, parse(t, data).subject)
+		// RFC 2047 section 2: a line holding encoded words has at most 76
+		// characters.
+		_, field, _ := strings.Cut(data, "\r\nSubject:")
+		for i, line := range strings.Split(field, "\r\n") {
+			if i > 0 && !strings.HasPrefix(line, " ") {
+				break
+			}
+			assert.LessOrEqual(t, len(line), 76, line)
+		}
+	}
+}

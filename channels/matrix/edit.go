@@ -2,6 +2,8 @@ package matrix
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,7 +37,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		p := posts[i]
 		err := c.editable(ctx, p)
 		if err == nil {
-			_, err = c.send(ctx, p.room, m.Key(p.target), encode(edit(c.s.msgtype, text, p.event)))
+			_, err = c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
 		}
 		f.Report(i, err)
 	}
@@ -43,6 +45,16 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, fmt.Errorf("matrix: edit: %w", err)
 	}
 	return c.receipt(posts), nil
+}
+
+// editKey is the transaction ID of the edit of event under key, the
+// correction's Message.Key for the room: the same on every attempt, and not
+// key itself, which the correction is posted anew under where the edit
+// fails. Under one transaction ID the homeserver would answer the post
+// anew with an earlier edit's event, hidden with the redacted original.
+func editKey(key, event string) string {
+	sum := sha256.Sum256([]byte("outagecast-edit-v1;" + key + ";" + event))
+	return hex.EncodeToString(sum[:16])
 }
 
 // editable returns nil when p's event is still in its room, and an error

@@ -47,8 +47,10 @@
 // after the homeserver restarted, or after that time, can post a second
 // time. The Broadcaster's retries come within minutes, and its Ledger
 // keeps a room that got the update from being sent to again.
-// Edits use the correction's Message.Key the same way; a redaction's
-// transaction ID is derived from its room and event.
+// An edit's transaction ID is derived from the correction's Message.Key
+// and the event it edits, not that Key itself, which the correction is
+// posted anew under where the original is gone; a redaction's is derived
+// from its room and event.
 //
 // # Threading
 //

@@ -357,3 +357,59 @@ func TestSecondCorrectionOfTheLongestUpdate(t *testing.T) {
 		assert.Contains(t, tl[0], "second fix")
 	}
 }
+
+// An edit's transaction ID is its own, not the one the correction gets
+// when it is posted anew. A homeserver answers a PUT under a transaction
+// ID it has seen with the event it made then, posting nothing ("the
+// server should ... return the same response as the original request",
+// client-server API, Transaction identifiers:
+// https://spec.matrix.org/latest/client-server-api/#transaction-identifiers).
+// So when an edit went through but its answer was lost, and the original
+// was redacted before the retry, the correction posted anew under the
+// edit's transaction ID would get the hidden edit back, and reach nobody.
+func TestCorrectionPostedAnewAfterALostEditAnswer(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a config push")))
+	require.NoError(t, err)
+	fix := incident(2, broadcast.StatusInvestigating, "a certificate rotation")
+	// The edit reaches the homeserver in both rooms; its answer is lost, so
+	// the retry starts with a fresh Ledger.
+	_, err = ch.Edit(ctx, broadcast.NewMessage(fix), r)
+	require.NoError(t, err)
+	edits := f.requestLog()
+	f.mu.Lock()
+	f.event(r.Meta[confTargets[0]]).redacted = true
+	f.mu.Unlock()
+
+	retry := broadcast.NewMessage(fix)
+	retry.Attempt = 2
+	_, err = ch.Edit(ctx, retry, r)
+	require.ErrorIs(t, err, broadcast.ErrPostGone, "the original is gone in the first room")
+	var again []string
+	for _, req := range f.requestLog()[len(edits):] {
+		if req.method == "PUT" {
+			again = append(again, req.path)
+		}
+	}
+	require.Len(t, again, 1, "the second room's edit, retried")
+	assert.Contains(t, pathsOf(edits), again[0], "under the same transaction ID as the first time")
+
+	// The Broadcaster then posts the correction anew where the edit failed.
+	anew := broadcast.NewMessage(fix)
+	anew.Thread = broadcast.Thread{Root: r, Last: r}
+	_, err = ch.Send(ctx, anew)
+	require.NoError(t, err)
+	tl := f.timeline()
+	require.Len(t, tl[confTargets[0]], 1, "the correction, posted anew")
+	assert.Contains(t, tl[confTargets[0]][0], "a certificate rotation")
+}
+
+// pathsOf returns the paths of reqs.
+func pathsOf(reqs []fakeRequest) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.path
+	}
+	return out
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -75,25 +74,15 @@ func parseError(r *httpx.Response) *apiError {
 	return e
 }
 
-// classify marks the answer for the Broadcaster's retries: 2xx is nil;
-// 420 and 429 wait for Retry-After (httpx.RateLimitWait without one); 408,
-// 425 and 5xx but 501 are transient, with Retry-After when given; every
-// other status (401, 403, 404, 422, 400, 3xx) is permanent.
-func classify(r *httpx.Response, now time.Time) error {
-	if r.Status >= 200 && r.Status <= 299 {
+// classify marks the answer for the Broadcaster's retries as
+// httpx.Classify does, 420 being a rate limit as 429 is, and words it with
+// the API's message.
+func classify(r *httpx.Response) error {
+	marked := httpx.Classify(r, statusRateLimited)
+	if marked == nil {
 		return nil
 	}
-	e := parseError(r)
-	d, hinted := httpx.RetryAfter(r.Header, now)
-	switch {
-	case r.Status == statusRateLimited || r.Status == http.StatusTooManyRequests:
-		return httpx.RateLimited(e, d, hinted)
-	case !httpx.Transient(r.Status):
-		return broadcast.Permanent(e)
-	case hinted:
-		return broadcast.RetryAfter(e, d)
-	}
-	return e
+	return httpx.MarkAs(parseError(r), marked)
 }
 
 // isStatus reports whether err is the API's refusal with that status.
@@ -130,7 +119,7 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	if err != nil {
 		return err
 	}
-	if err := classify(resp, c.s.now()); err != nil || out == nil {
+	if err := classify(resp); err != nil || out == nil {
 		return err
 	}
 	if resp.Truncated {

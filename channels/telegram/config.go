@@ -93,7 +93,9 @@ type chat struct {
 const generalTopic = 1
 
 var (
-	tokenPattern    = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+	tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$`)
+	// Usernames set in the apps have 5 to 32 characters, collectible ones
+	// (Fragment) as few as 4.
 	usernamePattern = regexp.MustCompile(`^@[A-Za-z][A-Za-z0-9_]{3,31}$`)
 )
 
@@ -169,7 +171,7 @@ func parseChat(s string) (chat, error) {
 		}
 		c.id = id
 	default:
-		return chat{}, fmt.Errorf(`%q: want a chat's "@username" (5 to 32 letters, digits and _) or its numeric id`, s)
+		return chat{}, fmt.Errorf(`%q: want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`, s)
 	}
 	return c, nil
 }

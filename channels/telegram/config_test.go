@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -30,9 +31,13 @@ func TestNewValidates(t *testing.T) {
 			"telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)"},
 		{"no chats", func(c *Config) { c.Chats = nil }, `telegram: Config.Chats: missing (a chat's "@username" or numeric id)`},
 		{"a name without @", func(c *Config) { c.Chats = []string{"@examplestatus", "examplestatus"} },
-			`telegram: Config.Chats[1]: "examplestatus": want a chat's "@username" (5 to 32 letters, digits and _) or its numeric id`},
+			`telegram: Config.Chats[1]: "examplestatus": want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`},
 		{"a short username", func(c *Config) { c.Chats = []string{"@abc"} },
-			`telegram: Config.Chats[0]: "@abc": want a chat's "@username" (5 to 32 letters, digits and _) or its numeric id`},
+			`telegram: Config.Chats[0]: "@abc": want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`},
+		{"a username starting with a digit", func(c *Config) { c.Chats = []string{"@1abcd"} },
+			`telegram: Config.Chats[0]: "@1abcd": want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`},
+		{"a long username", func(c *Config) { c.Chats = []string{"@a" + strings.Repeat("b", 32)} },
+			`telegram: Config.Chats[0]: "@a` + strings.Repeat("b", 32) + `": want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`},
 		{"a bad id", func(c *Config) { c.Chats = []string{"-100abc"} }, `telegram: Config.Chats[0]: "-100abc": not a chat id`},
 		{"a bad topic", func(c *Config) { c.Chats = []string{"-1002222222222/x"} },
 			`telegram: Config.Chats[0]: "-1002222222222/x": the topic after / is not a positive number`},
@@ -68,6 +73,18 @@ func TestNewValidates(t *testing.T) {
 	ch, err := New(cfg)
 	require.NoError(t, err)
 	assert.Equal(t, cfg.Chats, ch.Chats())
+}
+
+// Usernames set in the apps have at least five characters; collectible
+// ones, bought on Fragment, can be shorter, and four-character ones exist
+// ("collectibles can be less than 5 characters long", telegram.org/faq,
+// Usernames and t.me). Every username has at most 32 and starts with a
+// letter.
+func TestUsernameLengths(t *testing.T) {
+	for _, name := range []string{"@abcd", "@examplestatus", "@a" + strings.Repeat("b", 31)} {
+		_, err := New(testConfig(name))
+		assert.NoError(t, err, name)
+	}
 }
 
 func TestParseURL(t *testing.T) {

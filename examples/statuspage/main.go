@@ -15,6 +15,10 @@
 // another -title or -base is rebuilt before it is served. Other programs (the announce
 // command with a statuspage channel) may write the directory while it
 // serves: every request sees a complete version.
+//
+// On Ctrl-C or SIGTERM it stops taking connections and gives the requests
+// under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at
+// once, with exit status 130, and a third kills it.
 package main
 
 import (
@@ -47,12 +51,82 @@ func main() {
 		fmt.Fprintf(os.Stderr, "statuspage: %v\nRun statuspage -help for usage.\n", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stderr, o); err != nil {
+	ctx, abort := signals(os.Interrupt, syscall.SIGTERM)
+	if err := run(ctx, abort, os.Stderr, o); err != nil {
 		// The channel's errors start with its package name, the command's too.
 		fmt.Fprintln(os.Stderr, "statuspage:", strings.TrimPrefix(err.Error(), "statuspage: "))
-		os.Exit(1)
+		os.Exit(exitStatus(err))
+	}
+}
+
+// signals returns a context cancelled by the first of sigs (shut down
+// gracefully) and a channel closed by the second (stop at once). After
+// that, the signals have their default effect again: a third one kills
+// the process, should the forced stop itself hang.
+func signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	c := make(chan os.Signal, 2)
+	signal.Notify(c, sigs...)
+	go func() {
+		<-c
+		cancel()
+		<-c
+		signal.Stop(c)
+		close(abort)
+	}()
+	return ctx, abort
+}
+
+// errAbandoned is serve's error when a second signal ended the shutdown
+// before the requests under way finished.
+var errAbandoned = errors.New("stopped at once by a second signal: the requests under way got no answer")
+
+// exitAbandoned is the exit status after a second signal: 128+SIGINT, as a
+// shell reports a program Ctrl-C ended.
+const exitAbandoned = 130
+
+// exitStatus is the exit status for run's error.
+func exitStatus(err error) int {
+	if errors.Is(err, errAbandoned) {
+		return exitAbandoned
+	}
+	return 1
+}
+
+// shutdownGrace is how long the requests under way get to finish once the
+// first signal came.
+const shutdownGrace = 5 * time.Second
+
+// serve serves srv on ln until ctx is done (or serving fails), then stops
+// taking connections and lets the requests under way finish within
+// shutdownGrace, cutting off those still running after it. When abort is
+// closed first (a second signal), it closes every connection and returns
+// errAbandoned at once.
+func serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Shutdown(grace) }()
+	defer func() { <-served }() // http.ErrServerClosed, once Shutdown began
+	select {
+	case err := <-stopped:
+		if err != nil {
+			srv.Close() // the grace period is over
+		}
+		return nil
+	case <-abort:
+		srv.Close()
+		cancel() // Shutdown returns at once
+		<-stopped
+		return errAbandoned
 	}
 }
 
@@ -77,6 +151,11 @@ func parseFlags(args []string) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// The channel would title an empty page "Service status", not the
+	// -title given, so the start-up check would rebuild it every time.
+	if strings.TrimSpace(o.title) == "" {
+		return o, errors.New("-title: missing")
 	}
 	if o.base == "" {
 		var err error
@@ -109,7 +188,9 @@ type options struct {
 	demo                   bool
 }
 
-func run(ctx context.Context, log io.Writer, o options) error {
+// run prepares the page and serves it until ctx is done; see serve for
+// abort.
+func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) error {
 	page, err := newPage(o)
 	if err != nil {
 		return flagError(err)
@@ -125,21 +206,7 @@ func run(ctx context.Context, log io.Writer, o options) error {
 		return fmt.Errorf("-addr: %w", err)
 	}
 	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), o.base)
-	srv := &http.Server{Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	err = srv.Serve(ln)
-	if errors.Is(err, http.ErrServerClosed) {
-		<-closed
-		return nil
-	}
-	return err
+	return serve(ctx, abort, &http.Server{Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}, ln)
 }
 
 func newPage(o options) (*statuspage.Channel, error) {

@@ -84,7 +84,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	o := options{dir: filepath.Join(t.TempDir(), "site"), addr: taken.Addr().String(), base: "http://127.0.0.1:8080/",
 		title: "Example Status"}
 	var log bytes.Buffer
-	err = run(context.Background(), &log, o)
+	err = run(context.Background(), nil, &log, o)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-addr: ")
 	assert.Empty(t, log.String(), "nothing said to serve")
@@ -93,7 +93,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncbuf.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, &out, o) }()
+	go func() { done <- run(ctx, nil, &out, o) }()
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "statuspage: serving ") }, time.Minute, 5*time.Millisecond)
 	cancel()
 	assert.NoError(t, <-done)
@@ -116,7 +116,7 @@ func TestBadFlagsAreNamed(t *testing.T) {
 	} {
 		o := ok
 		tt.set(&o)
-		err := run(context.Background(), io.Discard, o)
+		err := run(context.Background(), nil, io.Discard, o)
 		require.Error(t, err, tt.want)
 		assert.True(t, strings.HasPrefix(err.Error(), tt.want), err.Error())
 		assert.NotContains(t, err.Error(), "Config.")
@@ -146,6 +146,11 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-addr", "127.0.0.1:8081x"}, `-addr: "127.0.0.1:8081x": want a port from 1 to 65535`},
 		{[]string{"-addr", "127.0.0.1"}, `-addr: "127.0.0.1": want host:port`},
 		{[]string{"-nope"}, `flag provided but not defined: -nope`},
+		// The channel would title an empty -title "Service status", so the
+		// page, built with another title than -title, would be rebuilt at
+		// every start: refused, as a blank title is.
+		{[]string{"-title", ""}, `-title: missing`},
+		{[]string{"-title", "  "}, `-title: missing`},
 	} {
 		_, err := parseFlags(tt.args)
 		require.Error(t, err, tt.args)

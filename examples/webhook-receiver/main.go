@@ -26,6 +26,11 @@
 // within 15s, the answer must be written within 20s of the headers, and a
 // kept-alive connection is closed after 2 minutes idle (longer than the 90s
 // outagecast's own client keeps one, so that the sender closes it first).
+//
+// On Ctrl-C or SIGTERM it stops taking connections and gives the deliveries
+// under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at once,
+// with exit status 130 (a delivery cut off gets no answer, and its sender
+// retries it), and a third kills it.
 package main
 
 import (
@@ -68,13 +73,47 @@ func main() {
 		fmt.Fprintln(os.Stderr, "webhook-receiver: WEBHOOK_SECRET:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
-	defer stop()
+	ctx, abort := signals(os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
 	srv := newServer(listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
-	if err := listenAndServe(ctx, srv, os.Stderr); err != nil {
+	if err := listenAndServe(ctx, abort, srv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
+}
+
+// signals returns a context cancelled by the first of sigs (shut down
+// gracefully) and a channel closed by the second (stop at once). After
+// that, the signals have their default effect again: a third one kills
+// the process, should the forced stop itself hang.
+func signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	c := make(chan os.Signal, 2)
+	signal.Notify(c, sigs...)
+	go func() {
+		<-c
+		cancel()
+		<-c
+		signal.Stop(c)
+		close(abort)
+	}()
+	return ctx, abort
+}
+
+// errAbandoned is serveUntil's error when a second signal ended the shutdown
+// before the deliveries under way finished.
+var errAbandoned = errors.New("stopped at once by a second signal: the deliveries under way got no answer (their senders retry them)")
+
+// exitAbandoned is the exit status after a second signal: 128+SIGINT, as a
+// shell reports a program Ctrl-C ended.
+const exitAbandoned = 130
+
+// exitStatus is the exit status for listenAndServe's error.
+func exitStatus(err error) int {
+	if errors.Is(err, errAbandoned) {
+		return exitAbandoned
+	}
+	return 1
 }
 
 // parseFlags reads the command line and returns -listen; -help prints the
@@ -98,29 +137,50 @@ func parseFlags(args []string) (listen string, err error) {
 }
 
 // listenAndServe listens on srv.Addr, says where on log once it does, and serves
-// until ctx is done.
-func listenAndServe(ctx context.Context, srv *http.Server, log io.Writer) error {
+// until ctx is done; see serveUntil for abort.
+func listenAndServe(ctx context.Context, abort <-chan struct{}, srv *http.Server, log io.Writer) error {
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		return fmt.Errorf("-listen: %w", err)
 	}
 	fmt.Fprintf(log, "webhook-receiver: listening on http://%s/\n", ln.Addr())
-	ctx, stop := context.WithCancel(ctx) // ended also when Serve fails
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	err = srv.Serve(ln)
-	stop()
-	<-closed
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
+	return serveUntil(ctx, abort, srv, ln)
+}
+
+// shutdownGrace is how long the deliveries under way get to finish once
+// the first signal came.
+const shutdownGrace = 5 * time.Second
+
+// serveUntil serves srv on ln until ctx is done (or serving fails), then stops
+// taking connections and lets the deliveries under way finish within
+// shutdownGrace, cutting off those still running after it. When abort is
+// closed first (a second signal), it closes every connection and returns
+// errAbandoned at once.
+func serveUntil(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
 	}
-	return err
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Shutdown(grace) }()
+	defer func() { <-served }() // http.ErrServerClosed, once Shutdown began
+	select {
+	case err := <-stopped:
+		if err != nil {
+			srv.Close() // the grace period is over
+		}
+		return nil
+	case <-abort:
+		srv.Close()
+		cancel() // Shutdown returns at once
+		<-stopped
+		return errAbandoned
+	}
 }
 
 // maxBody bounds a delivery's body.

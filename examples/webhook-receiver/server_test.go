@@ -141,7 +141,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	require.NoError(t, err)
 	defer taken.Close()
 	var log bytes.Buffer
-	err = listenAndServe(context.Background(), newServer(taken.Addr().String(), http.NotFoundHandler(), defaultTimeouts), &log)
+	err = listenAndServe(context.Background(), nil, newServer(taken.Addr().String(), http.NotFoundHandler(), defaultTimeouts), &log)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-listen: ")
 	assert.Empty(t, log.String(), "nothing said to listen")
@@ -150,7 +150,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- listenAndServe(ctx, newServer("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts), &out)
+		done <- listenAndServe(ctx, nil, newServer("127.0.0.1:0", http.NotFoundHandler(), defaultTimeouts), &out)
 	}()
 	listening := regexp.MustCompile(`^webhook-receiver: listening on http://(127\.0\.0\.1:\d+)/\n$`)
 	require.Eventually(t, func() bool { return listening.MatchString(out.String()) }, time.Minute, 5*time.Millisecond)

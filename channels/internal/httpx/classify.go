@@ -3,6 +3,7 @@ package httpx
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,21 +56,26 @@ func (e *StatusError) Error() string {
 // RateLimitWait, see RateLimited);
 // broadcast.Permanent for every other status (1xx, 3xx, 4xx, 501). (Do, DoStatus and DoStatusTimeout drop a 3xx's body: it repeats
 // the redirect's Location, whose path and query may hold a token.)
-func Classify(r *Response) error {
-	return classifyAt(r, time.Now())
+//
+// rateLimits names the statuses besides 429 that the platform refuses a
+// request with for its rate (Statuspage's 420): they are classified as a
+// 429 is.
+func Classify(r *Response, rateLimits ...int) error {
+	return classifyAt(r, time.Now(), rateLimits...)
 }
 
-func classifyAt(r *Response, now time.Time) error {
+func classifyAt(r *Response, now time.Time, rateLimits ...int) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
 	}
 	err := &StatusError{Status: r.Status, Snippet: Snippet(r.Body), Location: r.Location}
-	if !Transient(r.Status) {
+	rateLimited := r.Status == http.StatusTooManyRequests || slices.Contains(rateLimits, r.Status)
+	if !rateLimited && !Transient(r.Status) {
 		return broadcast.Permanent(err)
 	}
 	d, ok := RetryAfter(r.Header, now)
 	switch {
-	case r.Status == http.StatusTooManyRequests:
+	case rateLimited:
 		return RateLimited(err, d, ok)
 	case ok:
 		return broadcast.RetryAfter(err, d)

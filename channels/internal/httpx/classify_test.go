@@ -197,3 +197,33 @@ func TestRateLimitWithoutAWaitLeft(t *testing.T) {
 	assert.True(t, ok)
 	assert.Zero(t, got, "a 503 that may be retried now: the backoff decides")
 }
+
+// A platform that refuses for its rate with another status than 429 names
+// it, and the status then waits as a 429 does: Statuspage answers 420 or
+// 429 to a key over its rate (Atlassian Statuspage REST API reference, Rate
+// limiting: https://developer.statuspage.io/#section/Rate-Limiting).
+// Unnamed, 420 stays permanent, as every 4xx but 408, 425 and 429.
+func TestClassifyExtraRateLimitStatus(t *testing.T) {
+	for _, tt := range []struct {
+		header string
+		want   time.Duration
+	}{{"", RateLimitWait}, {"7", 7 * time.Second}, {"0", RateLimitWait}} {
+		h := http.Header{}
+		if tt.header != "" {
+			h.Set("Retry-After", tt.header)
+		}
+		err := Classify(&Response{Status: 420, Header: h}, 420)
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err), tt.header)
+		d, ok := broadcast.RetryDelay(err)
+		assert.True(t, ok, tt.header)
+		assert.Equal(t, tt.want, d, tt.header)
+		var se *StatusError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, 420, se.Status)
+
+		assert.True(t, broadcast.IsPermanent(Classify(&Response{Status: 420, Header: h})), "420 unnamed")
+		assert.True(t, broadcast.IsPermanent(Classify(&Response{Status: 404, Header: h}, 420)), "another status")
+	}
+	assert.NoError(t, Classify(&Response{Status: 200, Header: http.Header{}}, 420))
+}
