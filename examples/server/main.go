@@ -114,40 +114,17 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/examples/internal/shutdown"
 )
 
 func main() {
-	ctx, abort := signals(os.Interrupt, syscall.SIGTERM)
+	ctx, abort := shutdown.Signals(os.Interrupt, syscall.SIGTERM)
 	os.Exit(run(ctx, os.Args[1:], environ{lookup: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr, abort: abort}))
 }
-
-// signals returns a context cancelled by the first of sigs (shut down
-// gracefully) and a channel closed by the second (stop at once). After
-// that, the signals have their default effect again: a third one kills
-// the process, should the forced stop itself hang.
-func signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
-	abort := make(chan struct{})
-	c := make(chan os.Signal, 2)
-	signal.Notify(c, sigs...)
-	go func() {
-		<-c
-		cancel()
-		<-c
-		signal.Stop(c)
-		close(abort)
-	}()
-	return ctx, abort
-}
-
-// exitAbandoned is the exit code after a second signal: 128+SIGINT, as a
-// shell reports a program Ctrl-C ended.
-const exitAbandoned = 130
 
 // options are the command line's.
 type options struct {
@@ -236,7 +213,7 @@ func run(ctx context.Context, args []string, env environ) int {
 	}
 	switch err := s.serve(ctx, env.abort); {
 	case errors.Is(err, errAbandoned):
-		return exitAbandoned
+		return shutdown.ExitAbandoned
 	case err != nil:
 		s.log.Error("serve", slog.Any("error", err))
 		return 1

@@ -75,7 +75,7 @@ func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server,
 		log.Info("shutting down", slog.Duration("grace", grace), slog.String("hint", "a second signal stops at once"))
 	}
 	stopped := make(chan error, 1)
-	go func() { stopped <- shutdown(ctx, srv, served, grace, drain, stopWorkers) }()
+	go func() { stopped <- shutdownSteps(ctx, srv, served, grace, drain, stopWorkers) }()
 	select {
 	case serr := <-stopped:
 		log.Info("stopped")
@@ -86,9 +86,9 @@ func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server,
 	}
 }
 
-// shutdown is shutdownAfter's sequence, once serving has ended or should.
+// shutdownSteps is shutdownAfter's sequence, once serving has ended or should.
 // served is Serve's result, nil when it has already been received.
-func shutdown(ctx context.Context, srv *http.Server, served <-chan error, grace time.Duration,
+func shutdownSteps(ctx context.Context, srv *http.Server, served <-chan error, grace time.Duration,
 	drain func(), stopWorkers func(context.Context) error) error {
 	drain()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)

@@ -6,10 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -177,19 +175,4 @@ func eventually(cond func() bool) bool {
 		}
 	}
 	return false
-}
-
-// The first signal cancels the context (graceful shutdown), the second
-// closes abort (stop at once).
-func TestSignalsFirstShutsDownSecondAborts(t *testing.T) {
-	ctx, abort := signals(syscall.SIGUSR1)
-	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
-	<-ctx.Done()
-	select {
-	case <-abort:
-		t.Fatal("one signal aborted")
-	default:
-	}
-	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
-	<-abort
 }

@@ -31,7 +31,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,6 +39,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/statuspage"
+	"github.com/outagecast/outagecast/examples/internal/shutdown"
 )
 
 func main() {
@@ -51,7 +51,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "statuspage: %v\nRun statuspage -help for usage.\n", err)
 		os.Exit(2)
 	}
-	ctx, abort := signals(os.Interrupt, syscall.SIGTERM)
+	ctx, abort := shutdown.Signals(os.Interrupt, syscall.SIGTERM)
 	if err := run(ctx, abort, os.Stderr, o); err != nil {
 		// The channel's errors start with its package name, the command's too.
 		fmt.Fprintln(os.Stderr, "statuspage:", strings.TrimPrefix(err.Error(), "statuspage: "))
@@ -59,37 +59,14 @@ func main() {
 	}
 }
 
-// signals returns a context cancelled by the first of sigs (shut down
-// gracefully) and a channel closed by the second (stop at once). After
-// that, the signals have their default effect again: a third one kills
-// the process, should the forced stop itself hang.
-func signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
-	abort := make(chan struct{})
-	c := make(chan os.Signal, 2)
-	signal.Notify(c, sigs...)
-	go func() {
-		<-c
-		cancel()
-		<-c
-		signal.Stop(c)
-		close(abort)
-	}()
-	return ctx, abort
-}
-
-// errAbandoned is serve's error when a second signal ended the shutdown
+// errAbandoned is run's error when a second signal ended the shutdown
 // before the requests under way finished.
-var errAbandoned = errors.New("stopped at once by a second signal: the requests under way got no answer")
-
-// exitAbandoned is the exit status after a second signal: 128+SIGINT, as a
-// shell reports a program Ctrl-C ended.
-const exitAbandoned = 130
+var errAbandoned = fmt.Errorf("%w: the requests under way got no answer", shutdown.ErrAbandoned)
 
 // exitStatus is the exit status for run's error.
 func exitStatus(err error) int {
-	if errors.Is(err, errAbandoned) {
-		return exitAbandoned
+	if errors.Is(err, shutdown.ErrAbandoned) {
+		return shutdown.ExitAbandoned
 	}
 	return 1
 }
@@ -98,36 +75,15 @@ func exitStatus(err error) int {
 // first signal came.
 const shutdownGrace = 5 * time.Second
 
-// serve serves srv on ln until ctx is done (or serving fails), then stops
-// taking connections and lets the requests under way finish within
-// shutdownGrace, cutting off those still running after it. When abort is
-// closed first (a second signal), it closes every connection and returns
-// errAbandoned at once.
+// serve is shutdown.Serve with shutdownGrace, and errAbandoned's words.
 func serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener) error {
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	stopped := make(chan error, 1)
-	go func() { stopped <- srv.Shutdown(grace) }()
-	defer func() { <-served }() // http.ErrServerClosed, once Shutdown began
-	select {
-	case err := <-stopped:
-		if err != nil {
-			srv.Close() // the grace period is over
+	if err := shutdown.Serve(ctx, abort, srv, ln, shutdownGrace); err != nil {
+		if errors.Is(err, shutdown.ErrAbandoned) {
+			return errAbandoned
 		}
-		return nil
-	case <-abort:
-		srv.Close()
-		cancel() // Shutdown returns at once
-		<-stopped
-		return errAbandoned
+		return err
 	}
+	return nil
 }
 
 // parseFlags reads the command line; -help prints the flags on standard

@@ -5,108 +5,44 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// heldServer serves, through serve, a handler that holds each request
-// until release is closed or the connection is cut, and says which on
-// outcome.
-type heldServer struct {
-	url     string
-	started chan struct{}
-	release chan struct{}
-	outcome chan string
-	cancel  context.CancelFunc // the first signal
-	abort   chan struct{}      // closed: the second signal
-	done    chan error         // serve's result
-}
-
-func newHeldServer(t *testing.T) *heldServer {
-	s := &heldServer{started: make(chan struct{}, 1), release: make(chan struct{}), outcome: make(chan string, 1),
-		abort: make(chan struct{}), done: make(chan error, 1)}
+// A second signal during the shutdown (abort closed while a request is
+// under way) ends serve with errAbandoned, and the program exits 130; the
+// shutdown itself is tested in examples/internal/shutdown.
+func TestSecondSignalExits130(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s.url = "http://" + ln.Addr().String() + "/"
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.started <- struct{}{}
+	started, held := make(chan struct{}), make(chan struct{})
+	defer close(held)
+	h := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		close(started)
 		select {
-		case <-s.release:
-			io.WriteString(w, "finished")
-			s.outcome <- "finished"
+		case <-held:
 		case <-r.Context().Done():
-			s.outcome <- "cut off"
 		}
 	})
-	var ctx context.Context
-	ctx, s.cancel = context.WithCancel(context.Background())
-	go func() { s.done <- serve(ctx, s.abort, &http.Server{Handler: h}, ln) }()
-	return s
-}
-
-// get makes a request and sends its body, or "error", on the channel.
-func (s *heldServer) get() <-chan string {
-	out := make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, abort, &http.Server{Handler: h}, ln) }()
+	answered := make(chan struct{})
 	go func() {
-		resp, err := http.Get(s.url)
-		if err != nil {
-			out <- "error"
-			return
+		defer close(answered)
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
+			resp.Body.Close()
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		out <- string(b)
 	}()
-	return out
-}
-
-// The first signal lets the request under way finish.
-func TestFirstSignalFinishesRequests(t *testing.T) {
-	s := newHeldServer(t)
-	answer := s.get()
-	<-s.started
-	s.cancel()
-	close(s.release)
-	assert.Equal(t, "finished", <-answer)
-	assert.NoError(t, <-s.done)
-	assert.Equal(t, "finished", <-s.outcome)
-}
-
-// A second signal during the shutdown stops at once, cutting off the
-// request under way rather than waiting up to shutdownGrace for it, and
-// the command then exits 130, as examples/server does ("Second Ctrl-C to
-// force quit": Command Line Interface Guidelines, clig.dev).
-func TestSecondSignalStopsAtOnce(t *testing.T) {
-	s := newHeldServer(t)
-	defer close(s.release)
-	answer := s.get()
-	<-s.started
-	s.cancel()
-	close(s.abort)
-	err := <-s.done
+	<-started
+	cancel()
+	close(abort)
+	err = <-done
+	<-answered
 	require.ErrorIs(t, err, errAbandoned)
-	assert.Equal(t, exitAbandoned, exitStatus(err))
-	assert.Equal(t, 130, exitAbandoned)
-	assert.Equal(t, "error", <-answer)
-	assert.Equal(t, "cut off", <-s.outcome)
+	assert.Equal(t, 130, exitStatus(err))
 	assert.Equal(t, 1, exitStatus(io.ErrUnexpectedEOF), "other errors exit 1")
-}
-
-// The first signal cancels the context (graceful shutdown), the second
-// closes abort (stop at once).
-func TestSignalsFirstShutsDownSecondAborts(t *testing.T) {
-	ctx, abort := signals(syscall.SIGUSR1)
-	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
-	<-ctx.Done()
-	select {
-	case <-abort:
-		t.Fatal("one signal aborted")
-	default:
-	}
-	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
-	<-abort
 }

@@ -44,13 +44,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -73,7 +73,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "webhook-receiver: WEBHOOK_SECRET:", err)
 		os.Exit(2)
 	}
-	ctx, abort := signals(os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
+	ctx, abort := shutdown.Signals(os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
 	srv := newServer(listen, newHandler(v, os.Stdout, os.Stderr), defaultTimeouts)
 	if err := listenAndServe(ctx, abort, srv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
@@ -81,37 +81,14 @@ func main() {
 	}
 }
 
-// signals returns a context cancelled by the first of sigs (shut down
-// gracefully) and a channel closed by the second (stop at once). After
-// that, the signals have their default effect again: a third one kills
-// the process, should the forced stop itself hang.
-func signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
-	ctx, cancel := context.WithCancel(context.Background())
-	abort := make(chan struct{})
-	c := make(chan os.Signal, 2)
-	signal.Notify(c, sigs...)
-	go func() {
-		<-c
-		cancel()
-		<-c
-		signal.Stop(c)
-		close(abort)
-	}()
-	return ctx, abort
-}
-
-// errAbandoned is serveUntil's error when a second signal ended the shutdown
-// before the deliveries under way finished.
-var errAbandoned = errors.New("stopped at once by a second signal: the deliveries under way got no answer (their senders retry them)")
-
-// exitAbandoned is the exit status after a second signal: 128+SIGINT, as a
-// shell reports a program Ctrl-C ended.
-const exitAbandoned = 130
+// errAbandoned is serveUntil's error when a second signal ended the
+// shutdown before the deliveries under way finished.
+var errAbandoned = fmt.Errorf("%w: the deliveries under way got no answer (their senders retry them)", shutdown.ErrAbandoned)
 
 // exitStatus is the exit status for listenAndServe's error.
 func exitStatus(err error) int {
-	if errors.Is(err, errAbandoned) {
-		return exitAbandoned
+	if errors.Is(err, shutdown.ErrAbandoned) {
+		return shutdown.ExitAbandoned
 	}
 	return 1
 }
@@ -151,36 +128,16 @@ func listenAndServe(ctx context.Context, abort <-chan struct{}, srv *http.Server
 // the first signal came.
 const shutdownGrace = 5 * time.Second
 
-// serveUntil serves srv on ln until ctx is done (or serving fails), then stops
-// taking connections and lets the deliveries under way finish within
-// shutdownGrace, cutting off those still running after it. When abort is
-// closed first (a second signal), it closes every connection and returns
-// errAbandoned at once.
+// serveUntil is shutdown.Serve with shutdownGrace, and errAbandoned's
+// words.
 func serveUntil(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener) error {
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	stopped := make(chan error, 1)
-	go func() { stopped <- srv.Shutdown(grace) }()
-	defer func() { <-served }() // http.ErrServerClosed, once Shutdown began
-	select {
-	case err := <-stopped:
-		if err != nil {
-			srv.Close() // the grace period is over
+	if err := shutdown.Serve(ctx, abort, srv, ln, shutdownGrace); err != nil {
+		if errors.Is(err, shutdown.ErrAbandoned) {
+			return errAbandoned
 		}
-		return nil
-	case <-abort:
-		srv.Close()
-		cancel() // Shutdown returns at once
-		<-stopped
-		return errAbandoned
+		return err
 	}
+	return nil
 }
 
 // maxBody bounds a delivery's body.

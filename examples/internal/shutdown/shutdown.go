@@ -1,0 +1,74 @@
+// Package shutdown is how the example programs that serve HTTP stop: the
+// first SIGINT or SIGTERM starts a graceful shutdown, the second stops at
+// once (exit status ExitAbandoned), and a third, should that hang, kills
+// the process.
+package shutdown
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"time"
+)
+
+// Signals returns a context cancelled by the first of sigs (shut down
+// gracefully) and a channel closed by the second (stop at once). After
+// that, the signals have their default effect again: a third one kills
+// the process, should the forced stop itself hang.
+func Signals(sigs ...os.Signal) (context.Context, <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	abort := make(chan struct{})
+	c := make(chan os.Signal, 2)
+	signal.Notify(c, sigs...)
+	go func() {
+		<-c
+		cancel()
+		<-c
+		signal.Stop(c)
+		close(abort)
+	}()
+	return ctx, abort
+}
+
+// ErrAbandoned is Serve's error when a second signal ended the shutdown
+// before the requests under way finished.
+var ErrAbandoned = errors.New("stopped at once by a second signal")
+
+// ExitAbandoned is the exit status after a second signal: 128+SIGINT, as
+// a shell reports a program Ctrl-C ended.
+const ExitAbandoned = 130
+
+// Serve serves srv on ln until ctx is done (or serving fails), then stops
+// taking connections and lets the requests under way finish within grace,
+// cutting off those still running after it. When abort is closed first (a
+// second signal), it closes every connection and returns ErrAbandoned at
+// once.
+func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, grace time.Duration) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	gctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Shutdown(gctx) }()
+	defer func() { <-served }() // http.ErrServerClosed, once Shutdown began
+	select {
+	case err := <-stopped:
+		if err != nil {
+			srv.Close() // the grace period is over
+		}
+		return nil
+	case <-abort:
+		srv.Close()
+		cancel() // Shutdown returns at once
+		<-stopped
+		return ErrAbandoned
+	}
+}

@@ -1,0 +1,116 @@
+package shutdown
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// heldServer serves, through Serve, a handler that holds each request
+// until release is closed or the connection is cut, and says which on
+// outcome.
+type heldServer struct {
+	url     string
+	started chan struct{}
+	release chan struct{}
+	outcome chan string
+	cancel  context.CancelFunc // the first signal
+	abort   chan struct{}      // closed: the second signal
+	done    chan error         // serve's result
+}
+
+func newHeldServer(t *testing.T) *heldServer {
+	s := &heldServer{started: make(chan struct{}, 1), release: make(chan struct{}), outcome: make(chan string, 1),
+		abort: make(chan struct{}), done: make(chan error, 1)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s.url = "http://" + ln.Addr().String() + "/"
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.started <- struct{}{}
+		select {
+		case <-s.release:
+			io.WriteString(w, "finished")
+			s.outcome <- "finished"
+		case <-r.Context().Done():
+			s.outcome <- "cut off"
+		}
+	})
+	var ctx context.Context
+	ctx, s.cancel = context.WithCancel(context.Background())
+	go func() { s.done <- Serve(ctx, s.abort, &http.Server{Handler: h}, ln, time.Minute) }()
+	return s
+}
+
+// get makes a request and sends its body, or "error", on the channel.
+func (s *heldServer) get() <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(s.url)
+		if err != nil {
+			out <- "error"
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		out <- string(b)
+	}()
+	return out
+}
+
+// The first signal lets the request under way finish.
+func TestFirstSignalFinishesRequests(t *testing.T) {
+	s := newHeldServer(t)
+	answer := s.get()
+	<-s.started
+	s.cancel()
+	close(s.release)
+	assert.Equal(t, "finished", <-answer)
+	assert.NoError(t, <-s.done)
+	assert.Equal(t, "finished", <-s.outcome)
+}
+
+// A second signal during the shutdown stops at once, cutting off the
+// request under way rather than waiting up to the grace period for it
+// ("Second Ctrl-C to force quit": Command Line Interface Guidelines,
+// clig.dev).
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	s := newHeldServer(t)
+	defer close(s.release)
+	answer := s.get()
+	<-s.started
+	s.cancel()
+	close(s.abort)
+	err := <-s.done
+	require.ErrorIs(t, err, ErrAbandoned)
+	assert.Equal(t, 130, ExitAbandoned)
+	assert.Equal(t, "error", <-answer)
+	assert.Equal(t, "cut off", <-s.outcome)
+}
+
+// The first signal cancels the context (graceful shutdown), the second
+// closes abort (stop at once).
+func TestSignalsFirstShutsDownSecondAborts(t *testing.T) {
+	ctx, abort := Signals(syscall.SIGUSR1)
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
+	<-ctx.Done()
+	select {
+	case <-abort:
+		t.Fatal("one signal aborted")
+	default:
+	}
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGUSR1))
+	<-abort
+}
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
