@@ -26,6 +26,16 @@ type atomFeed struct {
 	Links   []atomLink  `xml:"link"`
 	Author  atomPerson  `xml:"author"`
 	Entries []atomEntry `xml:"entry"`
+	// Deleted are the tombstones of the retracted entries (RFC 6721).
+	Deleted []atomDeleted `xml:"http://purl.org/atompub/tombstones/1.0 deleted-entry"`
+}
+
+// atomDeleted is an at:deleted-entry (RFC 6721, section 3): ref is the
+// atom:id of the entry removed, when the time it was.
+type atomDeleted struct {
+	Ref     string `xml:"ref,attr"`
+	When    string `xml:"when,attr"`
+	Comment string `xml:"http://purl.org/atompub/tombstones/1.0 comment,omitempty"`
 }
 
 type atomLink struct {
@@ -59,37 +69,60 @@ type atomText struct {
 	Body string `xml:",chardata"`
 }
 
-// feedItem is an entry of a feed with its incident.
+// feedItem is an entry of a feed: an update with its incident, or an
+// update retracted.
 type feedItem struct {
 	in *incident
 	e  *entry
+	r  *retraction // set instead of in and e
 }
 
-// feedItems returns every entry, the most recently changed first.
+// changed is the time the item last changed: a retraction is a change.
+func (it feedItem) changed() time.Time {
+	if it.r != nil {
+		return it.r.Retracted
+	}
+	return it.e.changed()
+}
+
+func (it feedItem) seq() int64 {
+	if it.r != nil {
+		return it.r.Seq
+	}
+	return it.e.Seq
+}
+
+// feedItems returns every entry and retraction, the most recently
+// changed first.
 func (m *model) feedItems() []feedItem {
 	var items []feedItem
 	for _, in := range m.all {
 		for i := range in.Entries {
-			items = append(items, feedItem{in, &in.Entries[i]})
+			items = append(items, feedItem{in: in, e: &in.Entries[i]})
 		}
 	}
+	for _, r := range m.st.Retractions {
+		items = append(items, feedItem{r: r})
+	}
 	slices.SortFunc(items, func(a, b feedItem) int {
-		if c := b.e.changed().Compare(a.e.changed()); c != 0 {
+		if c := b.changed().Compare(a.changed()); c != 0 {
 			return c
 		}
-		return cmp.Compare(b.e.Seq, a.e.Seq)
+		return cmp.Compare(b.seq(), a.seq())
 	})
 	return items
 }
 
-// latest returns the first n items of the incidents keep selects.
-func latest(items []feedItem, n int, keep func(*incident) bool) []feedItem {
+// latest returns the first n items of the feed of the component: the
+// updates of the incidents that name it, and the retracted updates its
+// feed held.
+func latest(items []feedItem, n int, component string) []feedItem {
 	var out []feedItem
 	for _, it := range items {
 		if len(out) == n {
 			break
 		}
-		if keep(it.in) {
+		if it.r != nil && slices.Contains(it.r.Components, component) || it.r == nil && names(it.in, component) {
 			out = append(out, it)
 		}
 	}
@@ -113,7 +146,13 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 	// With no entries, the feed last changed when the page was made.
 	updated := m.retracted(path)
 	for _, it := range items {
-		updated = maxTime(updated, it.e.changed())
+		updated = maxTime(updated, it.changed())
+		if it.r != nil {
+			e := m.retractedEntry(it.r)
+			f.Entries = append(f.Entries, e)
+			f.Deleted = append(f.Deleted, atomDeleted{Ref: e.ID, When: e.Updated, Comment: "Retracted"})
+			continue
+		}
 		f.Entries = append(f.Entries, m.atomEntry(it))
 	}
 	if updated.IsZero() {
@@ -134,7 +173,7 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
 	}
 	return atomEntry{
-		ID:    entryID(m.s.base.Hostname(), e),
+		ID:    entryID(m.s.base.Hostname(), e.ID, e.Time),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
 		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: d.URL + "#" + anchor(e.ID)},
 		// Published is when the update was written, Updated when it last
@@ -147,18 +186,44 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 }
 
 // entryID is an entry's id: a tag URI (RFC 4151) of the page's host, the
-// update's date and its ID, so that it never changes, even when the update
+// date the update was written and its ID, so that it never changes, even when the update
 // is edited or the site moves to https. A tag URI's authority is a DNS
 // name, in lower case (checkBaseURL lowers the host): a host outside
 // ASCII is written as its A-labels, and a page at an IP address (or a
 // name that is none) gets the URN of the name-based UUID of that tag URI
 // instead, which is as stable.
-func entryID(host string, e *entry) string {
-	specific := e.Time.UTC().Format(time.DateOnly) + ":update/" + url.PathEscape(e.ID)
+func entryID(host, updateID string, written time.Time) string {
+	specific := written.UTC().Format(time.DateOnly) + ":update/" + url.PathEscape(updateID)
 	if name, ok := dnsName(host); ok {
 		return "tag:" + name + "," + specific
 	}
 	return "urn:uuid:" + nameUUID("tag:"+host+","+specific)
+}
+
+// retractedEntry is the entry of a retracted update: its id, published
+// time and link (its incident's page, or the front page when the
+// incident is gone), updated at the retraction, and nothing of what it
+// said, which was wrong. Feed readers keep the entries they fetched, and
+// replace one that comes again with a later updated: so the entry says
+// the update was withdrawn where readers would keep showing it.
+func (m *model) retractedEntry(r *retraction) atomEntry {
+	link := m.s.base.String()
+	if d, ok := m.byID[r.IncidentID]; ok {
+		link = d.URL
+	}
+	written := r.Time.UTC().Format("2 Jan 2006 15:04 UTC")
+	return atomEntry{
+		ID:         entryID(m.s.base.Hostname(), r.ID, r.Time),
+		Title:      "Retracted: the update of " + written,
+		Link:       atomLink{Rel: "alternate", Type: "text/html", Href: link},
+		Published:  atomTime(r.Time),
+		Updated:    atomTime(r.Retracted),
+		Categories: []atomCategory{{Term: "retracted", Label: "Retracted"}},
+		Content: atomText{Type: "html", Body: fmt.Sprintf(
+			"<p><strong>Retracted</strong></p><p>The update of %s was withdrawn on %s: disregard it. "+
+				"The status page shows the current status.</p>",
+			written, r.Retracted.UTC().Format("2 Jan 2006 15:04 UTC"))},
+	}
 }
 
 // dnsName returns host as a DNS name in ASCII, without a final dot, and

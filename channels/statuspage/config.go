@@ -56,8 +56,8 @@ type Config struct {
 	// shows; default 90. Older incidents keep their pages and are listed
 	// on history.html.
 	HistoryDays int
-	// FeedEntries is how many of the latest updates each Atom feed holds;
-	// default 50.
+	// FeedEntries is how many of the latest updates each Atom feed holds,
+	// the entries of recently retracted updates included; default 50.
 	FeedEntries int
 	// LockTimeout bounds the wait for another process writing the same Dir;
 	// after it, Send fails transiently. Default 10s.

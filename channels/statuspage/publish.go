@@ -555,10 +555,16 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 	for path, title := range feeds {
 		some := items[:min(m.s.feedEntries, len(items))]
 		if path != "history.atom" {
-			some = latest(items, m.s.feedEntries, func(in *incident) bool { return names(in, m.componentOf(path)) })
+			some = latest(items, m.s.feedEntries, m.componentOf(path))
 		}
 		keys := []any{m.st.Created, m.retracted(path)}
 		for _, it := range some {
+			if it.r != nil {
+				// Its link depends on whether its incident is on the page.
+				_, live := m.byID[it.r.IncidentID]
+				keys = append(keys, it.r, live)
+				continue
+			}
 			keys = append(keys, it.e)
 		}
 		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {

@@ -282,3 +282,6 @@ func Text(n *html.Node) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// RetractionKept is how long a retracted update stays in the feeds.
+const RetractionKept = retractionKept

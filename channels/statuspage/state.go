@@ -77,6 +77,29 @@ type componentRecord struct {
 	Retracted time.Time `json:"retracted,omitzero"`
 }
 
+// retraction is an update retracted from the page, as the feeds keep it
+// for a while (see retractionKept): what names its entry, and nothing of
+// what it said.
+type retraction struct {
+	ID         string    `json:"id"` // the entry's ID, not an alias
+	IncidentID string    `json:"incident"`
+	Time       time.Time `json:"time"` // the update's: its entry's id holds its date
+	Retracted  time.Time `json:"retracted"`
+	// Components are those whose feeds held the entry: their incident
+	// named them.
+	Components []string `json:"components,omitempty"`
+	// Seq orders it among the entries, as their Seq does.
+	Seq int64 `json:"seq"`
+}
+
+// retractionKept is how long a retracted update stays in the feeds: far
+// longer than any feed reader waits between two polls. retractionsMax
+// bounds how many the state keeps however many are retracted at once.
+const (
+	retractionKept = 30 * 24 * time.Hour
+	retractionsMax = 1000
+)
+
 // state is everything the page shows, as stored in a version's state.json
 // and incidents/*.json. A state is never modified once published:
 // operations work on a clone.
@@ -92,6 +115,10 @@ type state struct {
 	Seq        int64             `json:"seq"`
 	Render     string            `json:"render"` // fingerprint of the incident pages' rendering
 	Components []componentRecord `json:"components"`
+	// Retractions are the updates retracted in the last retractionKept,
+	// oldest first; never changed, only dropped. Absent from the state
+	// files of older versions.
+	Retractions []*retraction `json:"retractions,omitempty"`
 
 	incidents map[string]*incident // by incident ID
 	byUpdate  map[string]*incident // by entry ID and alias
@@ -108,6 +135,7 @@ func newState(now time.Time) *state {
 func (s *state) clone() *state {
 	c := *s
 	c.Components = slices.Clone(s.Components)
+	c.Retractions = slices.Clone(s.Retractions)
 	c.incidents = maps.Clone(s.incidents)
 	c.byUpdate = maps.Clone(s.byUpdate)
 	c.files = maps.Clone(s.files)
@@ -128,7 +156,8 @@ func (s *state) sorted() []*incident {
 
 // add puts e into the incident incidentID. It reports the ID of the
 // incident holding e, and false when an update with e's ID is on the page
-// already.
+// already. An update retracted earlier and sent again is no longer
+// retracted: its feed entry is the update's again.
 func (s *state) add(incidentID string, e entry) (string, bool, error) {
 	if in := s.byUpdate[e.ID]; in != nil {
 		return in.ID, false, nil
@@ -147,6 +176,7 @@ func (s *state) add(incidentID string, e entry) (string, bool, error) {
 		c.Entries = slices.Clone(in.Entries)
 		in = &c
 	}
+	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool { return r.ID == e.ID })
 	s.Seq++
 	e.Seq = s.Seq
 	i, _ := slices.BinarySearchFunc(in.Entries, e, compareEntries)
@@ -196,24 +226,29 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	return in.ID, true, true
 }
 
-// retract removes the entry id (an ID or alias) and returns its incident's
-// ID; an incident left without entries is removed. found is false when no
-// entry has id. The feeds the entry was in record now as the time of a
-// retraction: the feed of all updates, and those of the components its
-// incident names, since a component's feed holds the whole incident.
+// retract removes the entry id (an ID or alias), records the retraction
+// for the feeds, and returns its incident's ID; an incident left without
+// entries is removed. found is false when no entry has id. The feeds the
+// entry was in record now as the time of a retraction: the feed of all
+// updates, and those of the components its incident names, since a
+// component's feed holds the whole incident.
 func (s *state) retract(id string, now time.Time) (incidentID string, found bool) {
 	old := s.byUpdate[id]
 	if old == nil {
 		return "", false
 	}
-	s.Retracted = now
-	for i, c := range s.Components {
-		if names(old, c.Name) {
-			s.Components[i].Retracted = now
-		}
-	}
 	in := *old
 	i := slices.IndexFunc(in.Entries, func(x entry) bool { return slices.Contains(x.ids(), id) })
+	s.Retracted = now
+	s.Seq++
+	r := &retraction{ID: in.Entries[i].ID, IncidentID: in.ID, Time: in.Entries[i].Time, Retracted: now, Seq: s.Seq}
+	for j, c := range s.Components {
+		if names(old, c.Name) {
+			s.Components[j].Retracted = now
+			r.Components = append(r.Components, c.Name)
+		}
+	}
+	s.Retractions = append(s.Retractions, r)
 	for _, alias := range in.Entries[i].ids() {
 		delete(s.byUpdate, alias)
 	}
@@ -225,6 +260,17 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 	}
 	s.put(&in)
 	return in.ID, true
+}
+
+// prune drops the retractions older than retractionKept at now, and the
+// oldest beyond retractionsMax.
+func (s *state) prune(now time.Time) {
+	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool {
+		return now.Sub(r.Retracted) > retractionKept
+	})
+	if extra := len(s.Retractions) - retractionsMax; extra > 0 {
+		s.Retractions = slices.Delete(s.Retractions, 0, extra)
+	}
 }
 
 // entryID returns the ID of the entry that holds the update id, as its ID

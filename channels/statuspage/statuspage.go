@@ -73,12 +73,23 @@
 // was edited. A correction added as an update of its own (Update.Corrects
 // set, the corrected update not on the page) is tagged "Correction" on
 // the page, and its Atom entry's title and status read "Correction: ",
-// as the other channels' default templates write it. Retract removes
-// the update; an incident left without updates disappears with its page,
-// and the updated time of the feeds that held it becomes the retraction's
-// (a feed's updated never goes back), as the updated time of a
-// component's feed becomes an edit's when the edit takes the component off
-// the incident.
+// as the other channels' default templates write it.
+//
+// Retract removes the update from the pages and the JSON; an incident
+// left without updates disappears with its page. Feed readers keep the
+// entries they fetched, so the feeds that held the update keep its entry
+// for 30 days, under the same id, updated at the retraction, titled
+// "Retracted: the update of <time>" and saying it was withdrawn, with
+// nothing of what it said: readers that update an entry whose updated
+// changes (Miniflux and FreshRSS do) replace the wrong update with that
+// notice. Each such feed also carries an RFC 6721 at:deleted-entry
+// tombstone of it, for the readers that honour them. After 30 days both
+// leave the feeds and the state. The updated time of the feeds that held
+// the update becomes the retraction's (a feed's updated never goes back),
+// as the updated time of a component's feed becomes an edit's when the
+// edit takes the component off the incident. An update retracted and
+// sent again is an update like any other.
+//
 // Sending an update whose ID is on the page already, or was edited in,
 // changes nothing. Edit of an update that is no longer on the page adds
 // the correction as a new update.
@@ -123,7 +134,9 @@
 // (the days of history shown, a maintenance becoming due) changes when the
 // page is next written. A maintenance's planned start is the NextUpdate of
 // its "scheduled" update. The feeds hold the latest Config.FeedEntries
-// updates, and incidents.json the latest 50 incidents.
+// updates (retracted ones included, while they are kept), and
+// incidents.json the latest 50 incidents. A feed reader that first polls
+// more than 30 days after a retraction keeps the wrong update it fetched.
 //
 // Writes between processes are serialized by flock(2) on Linux, the BSDs,
 // macOS, Solaris and illumos. It is advisory, works between processes of
@@ -296,7 +309,8 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 
 // Retract removes the update prev (this channel's receipt of it) from the
 // page and publishes the new site; an incident left without updates
-// disappears. An update no longer on the page counts as removed.
+// disappears. The feeds say it was retracted for a while (see the package
+// doc). An update no longer on the page counts as removed.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("statuspage: retract: %w", err)
@@ -394,6 +408,7 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 	}
 	now := c.now()
 	next.addComponents(c.componentNames(next, ids), now)
+	next.prune(now.UTC())
 	if err := c.publish(ctx, old, next, dirty, now); err != nil {
 		return err
 	}
