@@ -63,7 +63,16 @@
 // Values may refer to the environment, so secrets stay out of the file:
 // ${NAME} is the variable's value and ${NAME:-default} the default when the
 // variable is unset or empty (a default holds no reference: ${A:-${B}} is
-// an error); $${ writes a literal ${. Expansion happens
+// an error); $${ writes a literal ${. ${file:PATH} is the content of the
+// file at PATH, relative to this file's directory, without one trailing
+// newline: the form in which Docker and Compose secrets, Kubernetes secret
+// volumes and systemd credentials reach a program ("password:
+// ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
+// empty or larger than 1 MiB is an error naming the key, the line and the
+// path; PATH holds no "}" and does not start with "-" (${file:-x} is the
+// variable file; write ${file:./-x}). A value from a file is in all else
+// one from the environment: it works in every key and in URLs, and where
+// it goes into a secret it is as hidden. Expansion happens
 // after parsing, so a value may contain any character. An unquoted value
 // takes the type of what it expands to, so "port: ${SMTP_PORT}" is a
 // number. Inside flow collections ([...], {...}) quote values holding a
@@ -75,8 +84,10 @@
 //
 // Schema returns the file's JSON Schema, checked in as schema.json and
 // generated from the kinds' types (go generate), so editors complete and
-// check a file whose first line points at it. GenerateSchema makes the
-// schema of a Loader with kinds of your own.
+// check a file whose first line points at it; it takes ${NAME} and
+// ${file:PATH} wherever a number, a boolean or a duration is wanted, and
+// its secret keys say how to keep the secret out of the file.
+// GenerateSchema makes the schema of a Loader with kinds of your own.
 //
 // # Adding a channel
 //
@@ -120,30 +131,31 @@
 // the file's keys, at the key's line: "outagecast.yaml:3: channels[1]
 // (webhook "ops"): url: missing"; File.Explain does the same for later
 // errors that name settings (IRC's pacing advice, for example). A secret
-// taken from the environment never appears in errors: a value that went
-// into a secret key (redact.Secret: passwords, secrets, tokens, webhook
-// headers), into an IRC channel key, into the user part, path or query of
-// a URL the channel keeps as a redact.URL (a webhook URL: discord://TOKEN@ID
-// becomes one), whatever the value's shape, or into the credentials of
-// another URL (its password, query values named like credentials,
-// token-like path segments, and the user part where the channel takes its
-// token from it, as in mastodon://TOKEN@host). Load's errors and File.Hide, for later errors (delivery
-// errors, for example), replace it with the reference that produced it
-// ("${SMTP_PASSWORD}"), and its other encodings with REDACTED. Other values
-// from the environment (hosts, user names, ports) are no secrets: they
-// appear like the rest of the configuration (in File.Describe too), and
-// text that merely contains them is left alone. An error of Load about a
-// value from the environment quotes the reference, not the value: "port:
+// taken from the environment or a file never appears in errors: a value
+// that went into a secret key (redact.Secret: passwords, secrets, tokens,
+// webhook headers), into an IRC channel key, into the user part, path or
+// query of a URL the channel keeps as a redact.URL (a webhook URL:
+// discord://TOKEN@ID becomes one), whatever the value's shape, or into the
+// credentials of another URL (its password, query values named like
+// credentials, token-like path segments, and the user part where the
+// channel takes its token from it, as in mastodon://TOKEN@host). Load's
+// errors and File.Hide, for later errors (delivery errors, for example),
+// replace it with the reference that produced it ("${SMTP_PASSWORD}",
+// "${file:smtp_password}"), and its other encodings with REDACTED. Other
+// values from the environment (hosts, user names, ports) are no secrets:
+// they appear like the rest of the configuration (in File.Describe too),
+// and text that merely contains them is left alone. An error of Load about
+// a value from the environment quotes the reference, not the value: "port:
 // want a whole number, got "${SMTP_PORT}"". A URL is never quoted in an
 // error: it may hold credentials.
 //
 // # Limits
 //
 // A file is at most 1 MiB, and at most 2^20 values with its YAML aliases
-// expanded. Only values are expanded, not keys. Secrets
-// from the environment shorter than 6 bytes are not hidden (they would
-// mangle every message): do not use secrets that short. Paths (state, store.path, templates, ca_file)
-// are relative to the file's directory. Load does no network I/O; Open
-// opens the store. A File's channels belong to the one Broadcaster Open
-// returns.
+// expanded; so is a file read by ${file:PATH}. Only values are expanded,
+// not keys. Secrets from the environment or files shorter than 6 bytes are
+// not hidden (they would mangle every message): do not use secrets that
+// short. Paths (state, store.path, templates, ca_file, ${file:PATH}) are
+// relative to the file's directory. Load does no network I/O; Open opens
+// the store. A File's channels belong to the one Broadcaster Open returns.
 package config

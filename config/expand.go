@@ -2,7 +2,10 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,18 +16,20 @@ import (
 	"github.com/outagecast/outagecast/redact"
 )
 
-// envValue is a value taken from the environment and the reference that
-// produced it.
+// envValue is a value taken from the environment (or from a file, by
+// ${file:PATH}) and the reference that produced it.
 type envValue struct {
 	value, ref string
 }
 
-// expander replaces ${NAME} and ${NAME:-default} in scalar values. It
+// expander replaces ${NAME}, ${NAME:-default} and ${file:PATH} in scalar
+// values. It
 // remembers which values each scalar took from the environment and how
 // the file wrote it, so that errors can name the reference and the values
 // that became secrets can be hidden.
 type expander struct {
 	lookup  LookupEnv
+	dir     string                    // where ${file:PATH} starts a relative PATH
 	used    map[*yaml.Node][]envValue // the values each scalar took
 	source  map[*yaml.Node]string     // each expanded scalar as written
 	secrets map[string]string         // secret value → "${NAME}"
@@ -152,7 +157,12 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 }
 
 // value resolves the inside of one ${...}; fromEnv is false for a default.
+// A value from a file counts as one from the environment.
 func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
+	if path, ok := strings.CutPrefix(ref, "file:"); ok && !strings.HasPrefix(path, "-") {
+		v, err := e.file(path)
+		return v, err == nil, err
+	}
 	name, def, hasDef := strings.Cut(ref, ":-")
 	if !validName(name) {
 		return v, false, fmt.Errorf("${%s}: invalid environment variable name %q", ref, name)
@@ -171,6 +181,42 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 		return envValue{value: def}, false, nil
 	}
 	return envValue{value: val, ref: "${" + name + "}"}, true, nil
+}
+
+// file returns the value of ${file:PATH}: the content of the file at path
+// (relative to the configuration's directory) without one trailing
+// newline, as Docker, Kubernetes and systemd mount secrets. Its errors
+// name the path, never the content.
+func (e *expander) file(path string) (envValue, error) {
+	ref := "${file:" + path + "}"
+	if path == "" {
+		return envValue{}, fmt.Errorf("%s: no path", ref)
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(e.dir, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return envValue{}, fmt.Errorf("%s: %w", ref, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	switch {
+	case err != nil:
+		return envValue{}, fmt.Errorf("%s: %w", ref, err)
+	case len(data) > MaxFileSize:
+		return envValue{}, fmt.Errorf("%s: %s is larger than %d bytes", ref, path, MaxFileSize)
+	}
+	v := string(data)
+	if strings.HasSuffix(v, "\r\n") {
+		v = v[:len(v)-2]
+	} else {
+		v = strings.TrimSuffix(v, "\n")
+	}
+	if v == "" {
+		return envValue{}, fmt.Errorf("%s: %s is empty", ref, path)
+	}
+	return envValue{value: v, ref: ref}, nil
 }
 
 func validName(s string) bool {

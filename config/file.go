@@ -130,17 +130,17 @@ func (f *File) Explain(channel, msg string) string {
 	return out
 }
 
-// Hide returns s without the secrets the file took from the environment:
-// a value that went into a secret (a password, secret, token or header
-// key, an IRC channel key, the token of a channel URL such as
-// mastodon://TOKEN@host, a value in the path, query or user part of a
-// webhook URL whatever its shape, …) becomes the reference that produced it
-// ("${SMTP_PASSWORD}"), and the same value in other encodings (base64,
-// hex, URL or JSON escapes) becomes REDACTED; a URL that took a value from
-// the environment loses its credentials and token-like parts as
-// redact.Redactor.WithURL hides them. Other values from the environment
-// (hosts, user names, ports) are no secrets and are left alone, as is all
-// other text.
+// Hide returns s without the secrets the file took from the environment
+// or from files (${file:PATH}): a value that went into a secret (a
+// password, secret, token or header key, an IRC channel key, the token of
+// a channel URL such as mastodon://TOKEN@host, a value in the path, query
+// or user part of a webhook URL whatever its shape, …) becomes the
+// reference that produced it ("${SMTP_PASSWORD}", "${file:smtp_password}"),
+// and the same value in other encodings (base64, hex, URL or JSON escapes)
+// becomes REDACTED; a URL that took a value from the environment loses its
+// credentials and token-like parts as redact.Redactor.WithURL hides them.
+// Other values from the environment (hosts, user names, ports) are no
+// secrets and are left alone, as is all other text.
 func (f *File) Hide(s string) string {
 	if f == nil {
 		return s

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/outagecast/outagecast/redact"
 )
 
 //go:generate go run ./internal/genschema -o schema.json
@@ -33,12 +35,14 @@ func Schema() []byte { return slices.Clone(schemaJSON) }
 // kind as written, not from the environment. It is laxer in the checks
 // that span keys (first without statuses, a store without its path, a
 // stage naming no channel) and in what a channel package's New refuses.
-// Values that Load takes from the environment ("${SMTP_PORT}") are valid
-// wherever a number, a boolean or a duration is.
+// Values that Load takes from the environment ("${SMTP_PORT}") or from a
+// file ("${file:smtp-port}") are valid wherever a number, a boolean or a
+// duration is, and the schema of a secret key (redact.Secret) says how to
+// keep the secret out of the file.
 func GenerateSchema(kinds []Kind) ([]byte, error) {
 	g := &schemaGen{defs: map[string]any{
 		"env": map[string]any{"type": "string", "pattern": envPattern,
-			"description": "a value from the environment: ${NAME} or ${NAME:-default}"},
+			"description": "a value from the environment, ${NAME} or ${NAME:-default}, or a file's content: ${file:PATH}"},
 		"duration": anyOf(map[string]any{"type": "string", "pattern": durationPattern}, ref("env")),
 	}}
 	g.defs["when"] = g.when()
@@ -71,8 +75,12 @@ var topDescriptions = map[string]string{
 }
 
 const (
-	// envPattern matches a value holding a reference to the environment.
-	envPattern = `\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`
+	// envPattern matches a value holding a reference to the environment
+	// or to a file.
+	envPattern = `\$\{([A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?|file:[^}]+)\}`
+	// secretDescription describes every secret key.
+	secretDescription = "a secret: write ${NAME} to take it from the environment or ${file:PATH} " +
+		"from a file (relative to this file), as container platforms mount secrets"
 	// durationPattern matches what time.ParseDuration takes, but negative.
 	durationPattern = `^(0|([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
 )
@@ -112,7 +120,7 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 	// The scheme and a colon, as the loader wants: most kinds write
 	// "scheme://…", statuspage also "statuspage:DIR?…".
 	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(schemes, "|") + `):)`,
-		"description": "a channel URL (" + strings.Join(schemes, ", ") + "), or a reference to one: ${SLACK_URL}"}
+		"description": "a channel URL (" + strings.Join(schemes, ", ") + "), or a reference to one: ${SLACK_URL}, ${file:slack-url}"}
 	g.defs["channel_url"] = url
 	g.defs["channel_short"] = map[string]any{"type": "object", "required": []string{"url"}, "additionalProperties": false,
 		"properties": map[string]any{"url": ref("channel_url"), "name": map[string]any{"type": "string"}, "when": ref("when")}}
@@ -145,6 +153,8 @@ func (g *schemaGen) of(t reflect.Type) map[string]any {
 		return ref("duration")
 	case t == reflect.TypeFor[when]():
 		return ref("when")
+	case t == reflect.TypeFor[redact.Secret]():
+		return map[string]any{"type": "string", "description": secretDescription}
 	case t == nodeType || t.Kind() == reflect.Interface:
 		return map[string]any{}
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && t.Kind() == reflect.Struct && len(yamlFields(t)) > 0:

@@ -1,9 +1,12 @@
 package config_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/config"
 )
 
 // A secret from the environment shows neither in what Hide returns nor in
@@ -20,7 +24,15 @@ import (
 // Each case is a file of one channel entry; besides loading it as is, the
 // test appends an error at a later line that quotes each variable's value
 // (a later channel's name, a stage naming no channel).
-func TestNoSecretFromTheEnvironmentShows(t *testing.T) {
+func TestNoSecretFromTheEnvironmentShows(t *testing.T) { testNoSecretShows(t, false) }
+
+// A secret from a file (${file:PATH}) is as secret as one from the
+// environment, in every key and URL part of the table above: each ${NAME}
+// becomes ${file:NAME}, a file beside the configuration holding the value
+// and a newline.
+func TestNoSecretFromAFileShows(t *testing.T) { testNoSecretShows(t, true) }
+
+func testNoSecretShows(t *testing.T, fromFiles bool) {
 	const (
 		whsec  = "whsec_c2VjcmV0LWtleS1vZi10aGUtdGFibGUtdGVzdA=="
 		whsec2 = "whsec_b2xkLXNlY3JldC1vZi10aGUtdGFibGUtdGVzdA=="
@@ -287,6 +299,19 @@ func TestNoSecretFromTheEnvironmentShows(t *testing.T) {
 	for _, tt := range tests {
 		file := "channels:\n  " + strings.Join(tt.entry, "\n  ") + "\n"
 		t.Run(tt.name, func(t *testing.T) {
+			parse := func(t *testing.T, yaml string, vars map[string]string) (*config.File, *bytes.Buffer, error) {
+				if !fromFiles {
+					return parse(t, yaml, vars)
+				}
+				dir := t.TempDir()
+				for name, v := range vars {
+					require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(v+"\n"), 0o600))
+					yaml = strings.ReplaceAll(yaml, "${"+name+"}", "${file:"+name+"}")
+				}
+				var out bytes.Buffer
+				cfg, err := parseIn(dir, yaml, config.Loader{LookupEnv: env(nil), Stdout: &out, Stderr: &out})
+				return cfg, &out, err
+			}
 			cfg, _, err := parse(t, file, tt.vars)
 			if refused[tt.name] {
 				require.Error(t, err)

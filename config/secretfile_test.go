@@ -1,0 +1,192 @@
+package config_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/config"
+)
+
+// writeFile writes content to name below dir, making its directory.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+// ${file:PATH} is the file's content without one trailing newline, as
+// Docker and Compose secrets (/run/secrets/NAME), Kubernetes secret volumes
+// and systemd credentials ($CREDENTIALS_DIRECTORY/NAME) mount it: written
+// by "echo", a secret ends in a newline that is not part of it. A relative
+// PATH starts at the configuration file's directory, not the working one.
+func TestSecretFromAFile(t *testing.T) {
+	const token = "Bearer tok-8c1f2e9d"
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("Authorization")
+	}))
+	defer srv.Close()
+	abs := writeFile(t, t.TempDir(), "token", token+"\n")
+	tests := []struct{ name, path, content string }{
+		{"a newline trimmed", "token", token + "\n"},
+		{"a CRLF trimmed", "token", token + "\r\n"},
+		{"no newline", "token", token},
+		{"relative path below the file's directory", "secrets/token", token + "\n"},
+		{"absolute path", abs, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tt.content != "" {
+				writeFile(t, dir, tt.path, tt.content)
+			}
+			cfg, err := parseIn(dir, lines(
+				"channels:",
+				"  - kind: webhook",
+				"    url: "+srv.URL,
+				"    allow_unsigned: true",
+				"    headers: {Authorization: \"${file:"+tt.path+"}\"}",
+			), config.Loader{LookupEnv: env(nil)})
+			require.NoError(t, err)
+			_, err = cfg.Channels[0].Send(context.Background(), broadcast.NewMessage(
+				broadcast.Update{ID: "u1", Title: "CDN errors", Status: broadcast.StatusInvestigating}))
+			require.NoError(t, err)
+			assert.Equal(t, token, <-got)
+			assert.Equal(t, "got ${file:"+tt.path+"}", cfg.Hide("got "+token))
+		})
+	}
+}
+
+// Only one newline goes: a value that ends in a blank line keeps the
+// newline before it.
+func TestSecretFileLosesOneNewline(t *testing.T) {
+	const token = "tok-8c1f2e9d"
+	dir := t.TempDir()
+	writeFile(t, dir, "token", token+"\n\n")
+	cfg, err := parseIn(dir, lines("channels:", "  - kind: email", "    host: smtp.example.com", "    username: status",
+		"    password: ${file:token}", "    from: status@example.com", "    to: [a@example.com]"), config.Loader{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	assert.Equal(t, "[${file:token}]", cfg.Hide("["+token+"\n]"), "the value is the token and a newline")
+	assert.Equal(t, "["+token+"]", cfg.Hide("["+token+"]"), "the token without its newline is another value")
+}
+
+// A file that cannot give a value is an error naming the line, the key and
+// the path, never the content; so is a value from a file that the key
+// refuses, and a secret from a file never shows in an error that quotes it.
+func TestSecretFileErrors(t *testing.T) {
+	const password = "correct-horse-battery-staple"
+	dir := t.TempDir()
+	writeFile(t, dir, "empty", "")
+	writeFile(t, dir, "newline", "\n")
+	writeFile(t, dir, "password", password+"\n")
+	writeFile(t, dir, "huge", strings.Repeat("x", config.MaxFileSize+1))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "a-directory"), 0o700))
+	at := func(key string) string { return "test.yaml:4: channels[0]." + key + ": " }
+	atEmail := func(key string) string { return "test.yaml:5: channels[0]." + key + ": " }
+	tests := []struct {
+		name, key, value string
+		want             []string
+	}{
+		{"missing", "secret", "${file:nope}", []string{at("secret") + "${file:nope}: open " + filepath.Join(dir, "nope") + ": no such file"}},
+		{"unreadable", "secret", "${file:a-directory}", []string{at("secret") + "${file:a-directory}: read " + filepath.Join(dir, "a-directory") + ": is a directory"}},
+		{"empty", "secret", "${file:empty}", []string{at("secret") + "${file:empty}: " + filepath.Join(dir, "empty") + " is empty"}},
+		{"only a newline", "secret", "${file:newline}", []string{at("secret") + "${file:newline}: " + filepath.Join(dir, "newline") + " is empty"}},
+		{"too large", "secret", "${file:huge}", []string{at("secret") + "${file:huge}: " + filepath.Join(dir, "huge") + " is larger than"}},
+		{"no path", "secret", "${file:}", []string{at("secret") + "${file:}: no path"}},
+		{"absolute path", "secret", "${file:" + filepath.Join(dir, "nope") + "}", []string{"open " + filepath.Join(dir, "nope") + ": no such file"}},
+		{"refused by the decoder", "port", "${file:password}", []string{atEmail("port") + `want a whole number, got "${file:password}"`}},
+		{"refused by the channel", "from", "${file:password}", []string{`test.yaml:5: channels[0] (email "email"): from:`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kind := "webhook\n    url: https://h.example.com/in"
+			if tt.key != "secret" {
+				kind = "email\n    host: smtp.example.com\n    to: [a@example.com]"
+			}
+			_, err := parseIn(dir, "channels:\n  - kind: "+kind+"\n    "+tt.key+": "+tt.value+"\n", config.Loader{LookupEnv: env(nil)})
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			channeltest.AssertNoSecret(t, err.Error(), password)
+		})
+	}
+}
+
+// ${file:…} is a reference like ${NAME}: inside other text, escaped as
+// $${file:…}, and ${file:-default} is still the variable "file" with a
+// default.
+func TestFileReferenceSyntax(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "name", "ops\n")
+	tests := []struct{ in, want string }{
+		{"${file:name}", "ops"},
+		{"pre-${file:name}-post", "pre-ops-post"},
+		{"$${file:name}", "${file:name}"},
+		{"${file:-dflt}", "dflt"},
+		{"${file:./name}", "ops"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			cfg, err := parseIn(dir, "channels:\n  - kind: console\n    name: \""+tt.in+"\"\n", config.Loader{LookupEnv: env(nil)})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.Channels[0].Name())
+		})
+	}
+}
+
+// A secret from a file reaches no printed form of the loaded configuration:
+// not its description, nor fmt's or encoding/json's view of the File and its
+// channels (the channels keep it in a redact.Secret, whose String, Format
+// and MarshalJSON print REDACTED).
+func TestSecretFromAFileNeverPrints(t *testing.T) {
+	const password = "correct-horse-battery-staple"
+	dir := t.TempDir()
+	writeFile(t, dir, "smtp-password", password+"\n")
+	cfg, err := parseIn(dir, lines("channels:", "  - kind: email", "    host: smtp.example.com", "    username: status",
+		"    password: ${file:smtp-password}", "    from: status@example.com", "    to: [a@example.com]"),
+		config.Loader{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	ch := reflect.ValueOf(cfg.Channels[0]).Elem().Interface()
+	js, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	out := cfg.Describe("email") + fmt.Sprintf("%v %+v %#v %v %+v %#v %s", cfg, *cfg, *cfg, ch, ch, ch, js)
+	channeltest.AssertNoSecret(t, out, password)
+}
+
+// The schema takes a reference to a file wherever it takes one to the
+// environment, and says so at every secret key.
+func TestSchemaTakesFileReferences(t *testing.T) {
+	s := compiled(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "port", "2525\n")
+	writeFile(t, dir, "password", "correct-horse-battery-staple\n")
+	yaml := `channels: [{kind: email, host: h.example.com, port: "${file:port}", username: status, password: "${file:password}", from: s@example.com, to: [a@example.com]}]`
+	_, err := parseIn(dir, yaml+"\n", config.Loader{LookupEnv: env(nil)})
+	require.NoError(t, err)
+	require.NoError(t, validate(t, s, yaml))
+
+	var schema struct {
+		Defs map[string]struct {
+			Properties map[string]struct{ Description string }
+		} `json:"$defs"`
+	}
+	require.NoError(t, json.Unmarshal(config.Schema(), &schema))
+	assert.Contains(t, schema.Defs["kind_email"].Properties["password"].Description, "${file:PATH}")
+	assert.Contains(t, schema.Defs["kind_webhook"].Properties["secret"].Description, "${file:PATH}")
+}
