@@ -677,9 +677,16 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures}
 	if ste != nil {
 		// Failures: every target failed for good, in the Edit (marked)
-		// or the Send; Pending: the Send's, but the targets held back,
-		// which the Edit's errors name better.
-		e.Failures = ste.Failures
+		// or the Send, the Edit's with the Edit's error (the Send reads
+		// them from the Ledger as failed in an earlier attempt); Pending:
+		// the Send's, but the targets held back, which the Edit's errors
+		// name better.
+		e.Failures = slices.Clone(ste.Failures)
+		for i, f := range e.Failures {
+			if j := slices.IndexFunc(te.Failures, func(g TargetFailure) bool { return g.Target == f.Target }); j >= 0 {
+				e.Failures[i] = te.Failures[j]
+			}
+		}
 		for _, f := range ste.Pending {
 			if !slices.ContainsFunc(others, func(o TargetFailure) bool { return o.Target == f.Target }) {
 				e.Pending = append(e.Pending, f)
