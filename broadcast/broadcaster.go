@@ -222,7 +222,11 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 //
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post. Retracting either the original or
-// the correction deletes it.
+// the correction deletes it. A correction that edited any target's post is
+// one edited in place, whatever it posted anew to the others: a later
+// Correct of it edits, and a Retract of it deletes, the posts it edited and
+// those it posted anew alike. One that edited none is a post of its own in
+// the thread.
 //
 // Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise

@@ -64,7 +64,9 @@ func (l *storeLedger) hold(target string, err error) {
 
 // holdFor holds targets back, each with its error, as hold does, until
 // release is called: for one call of the channel (see postAnewSome).
-// Targets held already stay held.
+// Targets held already stay held. A target without an error (a channel's
+// TargetsError made by hand may list one) is held with errHeldPending:
+// read takes a held target's error for the sign that it is held.
 func (l *storeLedger) holdFor(targets []TargetFailure) (release func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -74,7 +76,7 @@ func (l *storeLedger) holdFor(targets []TargetFailure) (release func()) {
 	var added []string
 	for _, f := range targets {
 		if _, ok := l.held.errs[f.Target]; !ok {
-			l.held.errs[f.Target] = f.Err
+			l.held.errs[f.Target] = cmp.Or(f.Err, errHeldPending)
 			added = append(added, f.Target)
 		}
 	}
@@ -86,6 +88,10 @@ func (l *storeLedger) holdFor(targets []TargetFailure) (release func()) {
 		}
 	}
 }
+
+// errHeldPending is the error of a target held back by holdFor whose
+// channel said it is pending without saying why.
+var errHeldPending = errors.New("pending: held back from this call of the channel")
 
 // takeSkipped returns, and forgets, the held targets that Done told the
 // channel to skip in the attempt that just ended, as a transient

@@ -60,8 +60,10 @@ type delivery struct {
 	done     bool    // delivered: settle emits EventDelivered
 	failed   bool    // failed: settle emits EventFailed
 	prev     Receipt // the post an edit or retraction is about
-	// anew: opRetract, the posts made anew of an in-place correction
-	// retracted (see keepPartial), deleted with prev's.
+	// anew: the posts an in-place correction made anew (see keepPartial),
+	// which prev, its receipt, lacks: for opRetract, the retracted
+	// correction's, deleted with prev's; for opCorrect, the corrected
+	// correction's, edited with prev's.
 	anew *Receipt
 
 	reached    int     // the targets this Send had reached when keepPartial last wrote them
@@ -243,14 +245,18 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 // receipt merging their posts (this Send's and earlier ones'), written
 // when an attempt reached a target not yet in it, and again after an
 // attempt whose write failed. A failure to write it is reported
-// (ErrNotRecorded) if the delivery does not complete. An in-place
-// correction's record names the posts it made anew (see postAnewSome),
-// which its receipt, the original's, does not.
+// (ErrNotRecorded). An in-place correction's record names the posts it
+// made anew (see postAnewSome), and those of a correction it corrected
+// (anew), which its receipt, the original's, does not: delivered writes
+// it too.
 func (d *delivery) keepPartial(ctx context.Context) {
 	if d.op == opRetract {
 		return // a retraction posts nothing
 	}
 	n, posts := d.ledger.reached()
+	if d.anew != nil {
+		posts = append(posts, *d.anew)
+	}
 	if n == d.reached && d.partialErr == nil || !d.prev.IsZero() && len(posts) == 0 {
 		return // nothing new; an edit's posts are the original's
 	}
@@ -438,10 +444,13 @@ func retractedPost(r *Receipt) string {
 func retractedPostID(postID string) string { return "\x00retracted post\x00" + postID }
 
 // posted returns the channel's post of updateID, zero when there is none or
-// it was retracted.
+// it was retracted, and sets d.anew to the posts an in-place correction
+// made anew (see keepPartial), nil when there are none: an edit of the
+// correction edits them too.
 //
 //go:noinline
 func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error) {
+	d.anew = nil
 	r, ok, err := d.b.store.Receipt(ctx, updateID, d.name)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("store: read receipt of %s: %w", updateID, err)
@@ -451,6 +460,13 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 	}
 	if gone, err := d.b.retracted(ctx, d.ch, d.name, &r); err != nil || gone {
 		return Receipt{}, err
+	}
+	partial, reached, err := d.b.store.Receipt(ctx, partialKey(updateID), d.name)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("store: read the targets %s reached: %w", updateID, err)
+	}
+	if reached {
+		d.anew = &partial
 	}
 	return r, nil
 }
@@ -627,27 +643,48 @@ func (d *delivery) callSend(ctx context.Context) error {
 
 //go:noinline
 func (d *delivery) callEdit(ctx context.Context) error {
-	r, err := d.ch.(Editor).Edit(ctx, d.message(), d.prev)
-	if postGone(err, true) {
-		// Deleted on the platform, or no longer editable there: the
-		// correction is posted anew, in the thread, as where the channel
-		// cannot edit. Targets edited are done; the Send reaches the
-		// others.
+	prev := d.prev
+	if d.anew != nil {
+		// A correction's posts made anew are edited with its receipt's.
+		prev = prev.clone()
+		prev.merge(*d.anew)
+	}
+	r, err := d.ch.(Editor).Edit(ctx, d.message(), prev)
+	if postGone(err, true) && !editedSome(err) {
+		// Deleted on the platform, or no longer editable there, and
+		// nothing edited: the correction is posted anew, in the thread,
+		// as where the channel cannot edit.
 		d.prev = Receipt{}
 		return d.callSend(ctx)
 	}
 	if err != nil {
-		return d.postAnewSome(ctx, err)
+		if err = d.postAnewSome(ctx, err); err != nil {
+			return err
+		}
+		if r.IsZero() {
+			r = prev // not the Send's receipt, which names the posts made anew only
+		}
 	}
 	d.res.Receipt = r
 	return nil
 }
 
-// postAnewSome handles err, an Edit's whose pending targets are not all
-// gone or not editable: those that are get the correction posted anew at
-// once, by a Send whose Ledger holds the others back (pending, not tried),
-// and the attempt fails transiently with the others pending, so that only
-// their edits are retried. Otherwise the targets that say so would be
+// editedSome reports whether err, an Edit's, says that some target's post
+// was edited, in this attempt or an earlier one: a TargetsError counting
+// more targets than it lists. The correction is then one edited in place,
+// whatever the others say: its receipt is the original's, and the posts it
+// makes anew are kept with it (see keepPartial).
+func editedSome(err error) bool {
+	var te *TargetsError
+	return errors.As(err, &te) && te.Total > len(te.Pending)+len(te.Failures)
+}
+
+// postAnewSome handles err, an Edit's that edited some targets (see
+// editedSome) or whose pending targets are not all gone or not editable:
+// those that are get the correction posted anew at once, by a Send whose
+// Ledger holds the others back (pending, not tried), and the attempt fails
+// transiently with the others pending, so that only their edits are
+// retried; nil when none is. Otherwise the targets that say so would be
 // asked again on every retry, and get the correction only if the others'
 // edits succeeded before the retries ran out. err is returned as is when
 // no target says so.
@@ -677,9 +714,16 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures}
 	if ste != nil {
 		// Failures: every target failed for good, in the Edit (marked)
-		// or the Send; Pending: the Send's, but the targets held back,
-		// which the Edit's errors name better.
-		e.Failures = ste.Failures
+		// or the Send, the Edit's with the Edit's error (the Send reads
+		// them from the Ledger as failed in an earlier attempt); Pending:
+		// the Send's, but the targets held back, which the Edit's errors
+		// name better.
+		e.Failures = slices.Clone(ste.Failures)
+		for i, f := range e.Failures {
+			if j := slices.IndexFunc(te.Failures, func(g TargetFailure) bool { return g.Target == f.Target }); j >= 0 {
+				e.Failures[i] = te.Failures[j]
+			}
+		}
 		for _, f := range ste.Pending {
 			if !slices.ContainsFunc(others, func(o TargetFailure) bool { return o.Target == f.Target }) {
 				e.Pending = append(e.Pending, f)
@@ -690,7 +734,10 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	if w, ok := RetryDelay(sendErr); ok {
 		wait, hinted = max(wait, w), true
 	}
-	if hinted {
+	switch {
+	case len(e.Pending) == 0:
+		return nil // the Edit's failures for good are in the Ledger
+	case hinted:
 		return RetryAfter(e, wait)
 	}
 	return e
@@ -791,6 +838,11 @@ func (d *delivery) delivered(ctx context.Context) {
 			saved.Meta = d.prev.Meta
 		}
 		save(inPlaceEdits, saved)
+		// The posts made anew, or those of the correction it corrected,
+		// for a Retract or Correct of this one.
+		if d.keepPartial(ctx); d.partialErr != nil {
+			errs = append(errs, d.partialErr)
+		}
 	case d.op != opRetract:
 		u := *d.u
 		if d.op == opCorrect && d.th.Last.UpdateTime.After(u.Time) {
