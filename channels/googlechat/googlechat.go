@@ -12,8 +12,11 @@
 // misses nothing. Google Chat's text markup has no escape: in user text,
 // each "<", which would open a mention (<users/all> notifies everyone) or a
 // link with forged text (<https://…|text>), is followed by a zero-width
-// space, which makes it inert and stays invisible; "*", "_", "~" and "`"
-// in user text may still format it. The same holds for an Overrides text,
+// space, which makes it inert and stays invisible; so is each "*", "_",
+// "~" and "`" that would open bold, italic, strikethrough or monospace
+// (one that starts a word), while markers inside words (snake_case), on
+// their own and in URLs stay as written, so the text reads and searches as
+// typed. The same holds for an Overrides text,
 // which therefore cannot mention anyone or carry a link with text of its
 // own either. Card text is HTML-escaped.
 //

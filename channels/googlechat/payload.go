@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -130,10 +132,49 @@ func UTF16(s string) int {
 	return n
 }
 
-// defuse makes <, which opens a mention (<users/all>) or a link with text
-// of its own (<https://…|text>) in Google Chat's text, inert: a zero-width
-// space follows it. Google Chat's text markup has no escape.
-func defuse(s string) string { return strings.ReplaceAll(s, "<", "<\u200b") }
+// zwsp is the zero-width space defuse inserts: readers do not see it.
+const zwsp = "\u200b"
+
+// defuse makes user text inert in Google Chat's text markup, which has no
+// escape: a zero-width space follows every "<", which opens a mention
+// (<users/all>) or a link with text of its own (<https://…|text>), and
+// every "*", "_", "~" or "`" that would open bold, italic, strikethrough or
+// monospace: one that starts a word (not glued to a preceding letter or
+// digit, and followed by a character that is not white space). Markers
+// inside words (snake_case) or standing alone are left as written, and so
+// are URLs (templates.URLSpans), which must stay whole to link.
+func defuse(s string) string {
+	if !strings.ContainsAny(s, "<*_~`") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range templates.URLSpans(s) {
+		defusePlain(&b, s[:loc[0]], last)
+		b.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	defusePlain(&b, s, last)
+	return b.String()
+}
+
+// defusePlain writes s[from:], defused; s[:from] is context.
+func defusePlain(b *strings.Builder, s string, from int) {
+	for i := from; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] == '<' || strings.IndexByte("*_~`", s[i]) >= 0 && opens(s, i) {
+			b.WriteString(zwsp)
+		}
+	}
+}
+
+// opens reports whether the marker s[i] starts a word: what precedes it is
+// not a letter or digit, and what follows is not white space.
+func opens(s string, i int) bool {
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	next, n := utf8.DecodeRuneInString(s[i+1:])
+	return (i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev)) && n > 0 && !unicode.IsSpace(next)
+}
 
 // render returns the text of u's message: Overrides[channel], or the
 // set's "googlechat" template, fitted to MaxText.
