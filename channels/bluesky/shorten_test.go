@@ -1,0 +1,52 @@
+package bluesky
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// A link facet never points at a cut URL: shortening (templates.RenderFit
+// for the template, templates.Shorten for an override) cuts only outside
+// URLs, moving a URL after the cut behind the ellipsis or dropping it
+// whole, so every link the post has is one the author wrote, whole. The
+// bodies below put the cut before, at, inside and after a URL, glued to
+// text or bracketed. A URL that cannot fit whole fails the post (its
+// shortest form errs with templates.ErrTooLong) rather than link a
+// truncated address.
+func TestShortenedPostLinksWholeURLs(t *testing.T) {
+	ch, err := New(testConfig("https://bsky.social"))
+	require.NoError(t, err)
+	const page = "https://status.example.com/incidents/42"
+	urls := []string{"https://example.com/a/long/path/to/the/incident/report?id=42&region=eu", "https://example.com/wiki/Edge_(cdn)"}
+	for n := 200; n < 300; n += 3 {
+		for _, before := range []string{" ", "(", "—"} {
+			for _, link := range urls {
+				body := strings.Repeat("word ", n/5+1)[:n] + before + link + " then " + link + "."
+				u := broadcast.Update{ID: "u", Title: "CDN errors", Status: broadcast.StatusInvestigating, Body: body, URL: page}
+				o := u
+				o.Overrides = map[string]string{ch.name: body + " " + strings.Repeat("more ", 40)}
+				for _, v := range []broadcast.Update{u, o} {
+					text, err := ch.text(v.WithDefaults(fixedNow))
+					require.NoError(t, err)
+					require.LessOrEqual(t, Measure(text), MaxGraphemes)
+					for _, f := range linkFacets(text) {
+						assert.Contains(t, []string{link, page}, f.Features[0].URI, "a link in %q", text)
+					}
+				}
+			}
+		}
+	}
+
+	u := broadcast.Update{ID: "u", Title: "CDN errors", Status: broadcast.StatusInvestigating,
+		URL: "https://status.example.com/" + strings.Repeat("x", MaxGraphemes)}
+	_, err = ch.text(u.WithDefaults(fixedNow))
+	require.Error(t, err, "a URL longer than a post")
+	assert.True(t, errors.Is(err, templates.ErrTooLong) && broadcast.IsPermanent(err))
+}
