@@ -267,7 +267,11 @@ func TestCorrectAndRetractAreJobsOfTheirOwn(t *testing.T) {
 	require.NoError(t, err)
 	rep, err := in.d.Wait(ctx, cid)
 	require.NoError(t, err)
-	assert.Equal(t, "u-2", rep.Results[0].Receipt.Meta["edited"], "edited in place")
+	// Edited in place: the correction's receipt is the original post, as
+	// the Store keeps it (with the original's Meta, so that a retraction
+	// of either is seen on both).
+	assert.Equal(t, "slack-u-1-1", rep.Results[0].Receipt.ID, "edited in place")
+	assert.Equal(t, "u-2", rep.Results[0].Receipt.UpdateID)
 
 	require.NoError(t, in.d.Retract(ctx, nil, id))
 	require.NoError(t, in.d.Retract(ctx, nil, id), "queued once")
