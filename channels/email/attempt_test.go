@@ -167,3 +167,17 @@ func TestKeptConnectionNeedsNoToken(t *testing.T) {
 		assert.NotEmpty(t, ledger.Delivered())
 	})
 }
+
+// A TokenSource that returns neither a token nor an error is a broken
+// configuration: a permanent error naming it, not a panic.
+func TestNilTokenIsAnError(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+	cfg := config(srv, "alice@example.net")
+	cfg.Password, cfg.TokenSource = redact.NewSecret(""), func() (*oauth2.Token, error) { return nil, nil }
+	ch := newChannel(t, cfg)
+	for name, err := range map[string]error{"Check": ch.Check(context.Background()), "Send": sendErr(ch)} {
+		require.Error(t, err, name)
+		assert.True(t, broadcast.IsPermanent(err), "%s: %v", name, err)
+		assert.ErrorContains(t, err, "XOAUTH2 token", name)
+	}
+}
