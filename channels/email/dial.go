@@ -17,7 +17,6 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
-	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -61,23 +60,28 @@ func (cn *conn) unbind() bool {
 }
 
 // dial connects, says EHLO, secures the connection and authenticates with
-// token (XOAUTH2) or the configured password. Its errors are classified
-// (broadcast.Permanent for authentication, TLS and protocol refusals) and
-// scrubbed.
+// a's XOAUTH2 token, which it fetches at the attempt's first dial, or the
+// configured password. Its errors are classified (broadcast.Permanent for
+// authentication, TLS and protocol refusals: see dialError) and scrubbed.
 //
 // It connects itself, not through go-mail, so that EHLO can name the
 // connection's local address (see defaultHello), which go-mail would fix
 // before it connects; go-mail then speaks over that connection.
-func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*conn, error) {
+func (c *Channel) dial(ctx context.Context, a *attempt) (*conn, error) {
+	token, err := a.token()
+	if err != nil {
+		return nil, err
+	}
+	scrub := a.scrubber()
 	cn := &conn{}
 	deadline := time.Now().Add(c.cfg.Timeout)
 	if err := cn.dialRaw(ctx, deadline, c.cfg); err != nil {
-		return nil, scrub.error(c.dialError(ctx, err))
+		return nil, scrub.error(a.dialError(ctx, err))
 	}
 	left := time.Until(deadline) // what Timeout leaves for the greeting, EHLO, STARTTLS and AUTH
 	if left <= 0 {
 		cn.abort()
-		return nil, scrub.error(c.dialError(ctx, os.ErrDeadlineExceeded))
+		return nil, scrub.error(a.dialError(ctx, os.ErrDeadlineExceeded))
 	}
 	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(cn.raw, token, left)...)
 	if err != nil {
@@ -87,7 +91,7 @@ func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*con
 	client, err := mc.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		cn.abort()
-		return nil, scrub.error(c.dialError(ctx, err))
+		return nil, scrub.error(a.dialError(ctx, err))
 	}
 	cn.client, cn.timeout = client, c.cfg.Timeout
 	cn.pipelining, _ = client.Extension("PIPELINING")
@@ -99,9 +103,10 @@ func (c *Channel) dial(ctx context.Context, token string, scrub *scrubber) (*con
 	cn.smtputf8, _ = client.Extension("SMTPUTF8")
 	if !cn.smtputf8 && !isASCII(c.from.Address) {
 		cn.close()
-		return nil, broadcast.Permanent(fmt.Errorf("email: Config.From: %q needs SMTPUTF8 (RFC 6531), "+
+		return nil, a.permanent(fmt.Errorf("email: Config.From: %q needs SMTPUTF8 (RFC 6531), "+
 			"which the server does not offer", c.from.Address))
 	}
+	a.authenticated(token != "")
 	return cn, nil
 }
 
@@ -240,8 +245,11 @@ func (cn *conn) release(quit bool) {
 // dialError classifies a failure to connect, greet, secure or
 // authenticate. Network trouble and 4xx replies are transient; everything
 // else (5xx such as 535, TLS verification, a missing STARTTLS or AUTH
-// mechanism) is broadcast.Permanent. The caller scrubs the result.
-func (c *Channel) dialError(ctx context.Context, err error) error {
+// mechanism) is broadcast.Permanent, unless a connection of the attempt
+// authenticated already (see attempt.permanent), and but for a first 535
+// to XOAUTH2 (see attempt.retryAuth). The caller scrubs the result.
+func (a *attempt) dialError(ctx context.Context, err error) error {
+	c := a.ch
 	addr := net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
 	if ctx.Err() != nil {
 		return fmt.Errorf("email: connect to %s: %w", addr, ctx.Err())
@@ -251,20 +259,23 @@ func (c *Channel) dialError(ctx context.Context, err error) error {
 	var ne net.Error
 	switch {
 	case errors.As(err, &tpe):
-		if tpe.Code >= 500 {
-			return broadcast.Permanent(wrapped)
+		switch {
+		case tpe.Code < 500:
+			// 421 too many connections, 454 temporary authentication failure.
+			return broadcast.RetryAfter(wrapped, c.cfg.RetryDeferred)
+		case tpe.Code == 535 && a.retryAuth():
+			return wrapped
 		}
-		// 421 too many connections, 454 temporary authentication failure.
-		return broadcast.RetryAfter(wrapped, c.cfg.RetryDeferred)
+		return a.permanent(wrapped)
 	case strings.Contains(err.Error(), "does not support STARTTLS"):
-		return broadcast.Permanent(fmt.Errorf("email: connect to %s: the server does not offer STARTTLS, "+
+		return a.permanent(fmt.Errorf("email: connect to %s: the server does not offer STARTTLS, "+
 			"which Config.TLS (TLSStartTLS, the default) requires: %w", addr, err))
 	case isTLSError(err):
-		return broadcast.Permanent(wrapped)
+		return a.permanent(wrapped)
 	case errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return wrapped
 	}
-	return broadcast.Permanent(wrapped)
+	return a.permanent(wrapped)
 }
 
 func isTLSError(err error) bool {
@@ -274,35 +285,10 @@ func isTLSError(err error) bool {
 	return errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &header)
 }
 
-// token returns the XOAUTH2 bearer token for one attempt, "" without a
-// TokenSource. A refused refresh (HTTP 4xx) is broadcast.Permanent.
-func (c *Channel) token() (string, error) {
-	if c.cfg.TokenSource == nil {
-		return "", nil
-	}
-	t, err := c.cfg.TokenSource()
-	if err != nil {
-		err = fmt.Errorf("email: get XOAUTH2 token: %w", err)
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
-			err = broadcast.Permanent(err)
-		}
-		return "", c.scrubber("").error(err)
-	}
-	if t.AccessToken == "" {
-		return "", broadcast.Permanent(errors.New("email: get XOAUTH2 token: empty access token"))
-	}
-	return t.AccessToken, nil
-}
-
 // Check connects, says EHLO, secures the connection and authenticates, then
 // says QUIT. It sends no mail. Errors are classified as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
-	token, err := c.token()
-	if err != nil {
-		return err
-	}
-	cn, err := c.dial(ctx, token, c.scrubber(token))
+	cn, err := c.dial(ctx, c.newAttempt())
 	if err != nil {
 		return err
 	}

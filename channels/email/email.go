@@ -148,6 +148,16 @@
 //     STARTTLS when it is required: broadcast.Permanent for the whole channel;
 //     but a 5xx to MAIL FROM after some recipients got the update (a daily
 //     quota used up) fails the recipients not sent yet, as refused ones.
+//   - Such a failure to connect (a 5xx greeting, a TLS alert, a 535) once a
+//     connection of the same attempt authenticated (one dialled, or one
+//     kept from an earlier Send) is transient instead: that connection
+//     proved the configuration good, so it is more likely a server-side
+//     blip, and the recipients not sent yet stay pending. So is a refused
+//     token refresh then.
+//   - With XOAUTH2, the first 535 is transient: the token may have expired
+//     or been revoked on the way, and the TokenSource may hand out a fresh
+//     one at the next attempt. A 535 again at an attempt after it, before
+//     any connection authenticated, is permanent.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded
@@ -171,6 +181,7 @@ import (
 	"io"
 	"net/mail"
 	"slices"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -282,8 +293,10 @@ type Config struct {
 	// Password for PLAIN and LOGIN. It prints, logs and encodes as
 	// REDACTED.
 	Password redact.Secret `yaml:"password" json:"password"`
-	// TokenSource returns the XOAUTH2 bearer token, called once per
-	// attempt: the Token method of an oauth2.TokenSource, as in
+	// TokenSource returns the XOAUTH2 bearer token, called at most once
+	// per attempt, when the attempt first dials: an attempt whose kept
+	// connections do the work needs no token, and does not fail when
+	// TokenSource does. It is the Token method of an oauth2.TokenSource, as in
 	// "TokenSource: src.Token". It is a function, not the oauth2.TokenSource
 	// itself, so that a Config printed with any verb shows no token (fmt
 	// prints a function as its address, but the state of a TokenSource
@@ -367,6 +380,9 @@ type Channel struct {
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
 	heads    func() []recipientFields // see recipientHeader
+	// authRefused: a 535 answered XOAUTH2, and no connection has
+	// authenticated since (see attempt.retryAuth).
+	authRefused atomic.Bool
 }
 
 // Format prints the Channel as "email.Channel(<Name>)" under every verb:

@@ -34,11 +34,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	f := broadcast.NewFanout(m, c.targets)
 	if todo := f.Todo(); len(todo) > 0 {
-		token, err := c.token()
-		if err != nil {
-			return broadcast.Receipt{}, err
-		}
-		b := &batch{ch: c, p: p, fan: f, token: token, scrub: c.scrubber(token), queue: todo}
+		b := &batch{attempt: c.newAttempt(), p: p, fan: f, queue: todo}
 		if err := b.run(ctx); err != nil {
 			return broadcast.Receipt{}, err
 		}
@@ -52,11 +48,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // batch is one attempt's work: a queue of recipients (indexes of
 // Channel.to) shared by the connections. Outcomes go to the Fanout.
 type batch struct {
-	ch    *Channel
-	p     *prepared
-	fan   *broadcast.Fanout
-	token string
-	scrub *scrubber
+	*attempt
+	p   *prepared
+	fan *broadcast.Fanout
 
 	mu    sync.Mutex
 	queue []int
@@ -69,7 +63,9 @@ type batch struct {
 // Recipients left in the queue at the end are reported pending, with the
 // reason the last connection gave up. The error is a permanent failure of
 // the whole channel, if there was one before any recipient got the update
-// (after, the recipients left are reported failed with it).
+// (after, the recipients left are reported failed with it). A failure to
+// connect after a connection of the attempt authenticated is not one:
+// see attempt.permanent.
 func (b *batch) run(ctx context.Context) error {
 	if n := min(b.ch.cfg.Concurrency, len(b.queue)); n == 1 {
 		b.work(ctx) // one connection: no goroutine to hand over to and wait for
@@ -125,12 +121,12 @@ func (b *batch) work(ctx context.Context) {
 			return
 		}
 		if cn == nil {
-			if cn = b.ch.pool.get(); cn != nil {
+			if cn = b.kept(); cn != nil {
 				cn.bind(ctx)
 			} else {
 				dials++
 				var err error
-				if cn, err = b.ch.dial(ctx, b.token, b.scrub); err != nil {
+				if cn, err = b.ch.dial(ctx, b.attempt); err != nil {
 					b.requeue(i, err)
 					return
 				}
@@ -145,6 +141,20 @@ func (b *batch) work(ctx context.Context) {
 			cn = nil
 		}
 	}
+}
+
+// kept takes a connection kept from an earlier Send, nil if there is none.
+// It authenticated with this configuration, which it proves good as a
+// dial does (see attempt.permanent). The pool is asked under b.mu, so that
+// a worker that finds it empty sees the proof of the one that emptied it.
+func (b *batch) kept() *conn {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cn := b.ch.pool.get()
+	if cn != nil {
+		b.proven.Store(true)
+	}
+	return cn
 }
 
 // next pops the next recipient, if the worker may go on.
@@ -228,20 +238,20 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	case reply.Code >= 500 && command == cmdMail:
 		// Back in the queue: with the recipients not sent yet, it fails
 		// with the sender's refusal (see run).
-		b.requeue(i, broadcast.Permanent(fmt.Errorf("email: sender refused: %w", b.scrub.reply(reply))))
+		b.requeue(i, broadcast.Permanent(fmt.Errorf("email: sender refused: %w", b.scrubber().reply(reply))))
 		return false
 	case reply.Code >= 500:
-		b.fan.Report(i, broadcast.Permanent(b.scrub.refused(to, command, reply)))
+		b.fan.Report(i, broadcast.Permanent(b.scrubber().refused(to, command, reply)))
 	case command == cmdMail:
 		// The sender, not a recipient, is deferred (a rate limit, a full
 		// queue): the next recipient's MAIL FROM would be too.
-		held := broadcast.RetryAfter(fmt.Errorf("email: sender deferred: %w", b.scrub.reply(reply)), b.ch.cfg.RetryDeferred)
+		held := broadcast.RetryAfter(fmt.Errorf("email: sender deferred: %w", b.scrubber().reply(reply)), b.ch.cfg.RetryDeferred)
 		b.fan.Report(i, held)
 		b.hold(held)
 		return false
 	default:
 		b.fan.Report(i, broadcast.RetryAfter(fmt.Errorf("email: recipient %s deferred at %s: %w",
-			to, command, b.scrub.reply(reply)), b.ch.cfg.RetryDeferred))
+			to, command, b.scrubber().reply(reply)), b.ch.cfg.RetryDeferred))
 	}
 	// The reply to the end of DATA ended the transaction; a refusal before
 	// it leaves one open, which the next transaction's RSET resets.
@@ -267,7 +277,7 @@ func (b *batch) lost(what string, err error) error {
 // secret redacted: the cause may hold a server's reply, which may quote
 // the credentials.
 func (b *batch) requeue(i int, cause error) {
-	cause = b.scrub.error(cause)
+	cause = b.scrubber().error(cause)
 	if broadcast.IsPermanent(cause) {
 		b.setFatal(cause)
 	}
@@ -289,7 +299,7 @@ func (b *batch) hold(cause error) {
 // setFatal ends the attempt for every recipient with err, with every
 // secret redacted.
 func (b *batch) setFatal(err error) {
-	err = b.scrub.error(err)
+	err = b.scrubber().error(err)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.fatal == nil {

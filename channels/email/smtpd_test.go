@@ -30,28 +30,29 @@ type fakeSMTP struct {
 	opts serverOptions
 	wg   sync.WaitGroup
 
-	mu       sync.Mutex
-	msgs     []gotMessage
-	rcpts    map[string]int      // RCPT TO commands per address
-	rcptPlan map[string][]string // per address: replies to its next RCPTs
-	rcptFor  map[string]string   // per address: reply to every RCPT, "" none
-	dataPlan map[string][]string // per address: replies to its next ends of DATA
-	cmds     []gotCommand        // every command, in order
-	resetAll string              // reply to every RSET, "" none
-	rcptAll  string              // reply to every RCPT, "" none
-	dataAll  string              // reply to every end of DATA, "" none
-	dataWait time.Duration       // wait before the reply to every end of DATA
-	authAll  string              // reply to every AUTH, "" none
-	mailAll  string              // reply to every MAIL, "" none
-	mailFrom int                 // mailAll only once this many messages were accepted
-	greeting string              // the first reply, "" a 220
-	dropAt   int                 // drop the connection at MAIL once this many messages were accepted; 0 never
-	perConn  int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
-	gate     int                 // MAIL waits until this many connections were made; 0 never
-	gateOpen chan struct{}       // closed when the gate-th connection is made
-	stop     chan struct{}       // closed by close
-	conns    int
-	live     map[net.Conn]bool
+	mu        sync.Mutex
+	msgs      []gotMessage
+	rcpts     map[string]int      // RCPT TO commands per address
+	rcptPlan  map[string][]string // per address: replies to its next RCPTs
+	rcptFor   map[string]string   // per address: reply to every RCPT, "" none
+	dataPlan  map[string][]string // per address: replies to its next ends of DATA
+	cmds      []gotCommand        // every command, in order
+	resetAll  string              // reply to every RSET, "" none
+	rcptAll   string              // reply to every RCPT, "" none
+	dataAll   string              // reply to every end of DATA, "" none
+	dataWait  time.Duration       // wait before the reply to every end of DATA
+	authAll   string              // reply to every AUTH, "" none
+	mailAll   string              // reply to every MAIL, "" none
+	mailFrom  int                 // mailAll only once this many messages were accepted
+	greeting  string              // the first reply, "" a 220
+	greetFrom int                 // greeting only from this connection on; 0 from the first
+	dropAt    int                 // drop the connection at MAIL once this many messages were accepted; 0 never
+	perConn   int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
+	gate      int                 // MAIL waits until this many connections were made; 0 never
+	gateOpen  chan struct{}       // closed when the gate-th connection is made
+	stop      chan struct{}       // closed by close
+	conns     int
+	live      map[net.Conn]bool
 }
 
 type serverOptions struct {
@@ -307,6 +308,9 @@ func (c *session) reply(format string, args ...any) bool {
 func (c *session) serve() {
 	c.srv.mu.Lock()
 	greeting := c.srv.greeting
+	if c.id < c.srv.greetFrom {
+		greeting = ""
+	}
 	c.srv.mu.Unlock()
 	if greeting == "" {
 		greeting = "220 fake.test ESMTP ready"

@@ -1,0 +1,183 @@
+package email_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/email"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// tokenSequence is a TokenSource that hands out toks in turn, then
+// repeats the last; an empty entry fails with err.
+type tokenSequence struct {
+	mu    sync.Mutex
+	toks  []string
+	err   error
+	calls int
+}
+
+func (s *tokenSequence) token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := s.toks[min(s.calls, len(s.toks)-1)]
+	s.calls++
+	if tok == "" {
+		return nil, s.err
+	}
+	return &oauth2.Token{AccessToken: tok}, nil
+}
+
+func (s *tokenSequence) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+func xoauth2Config(srv *fakeSMTP, src *tokenSequence, to ...string) email.Config {
+	cfg := config(srv, to...)
+	cfg.Password, cfg.TokenSource = redact.NewSecret(""), src.token
+	return cfg
+}
+
+// A connection that fails for good-looking reasons (here a 554 greeting,
+// RFC 5321 4.3.2's "no SMTP service here") after another connection of
+// the same Send delivered leaves the recipients not sent yet pending: the
+// first connection proved the host, TLS and credentials good, so the
+// refusal is a server-side blip (a bad node behind a load balancer), not
+// a reason to drop those recipients for good.
+func TestLateConnectionFailureLeavesRecipientsPending(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) {
+		// The first connection takes 3 messages, then closes with 421;
+		// the one dialled to replace it is refused at the greeting.
+		s.perConn, s.greeting, s.greetFrom = 3, "554 5.3.2 no SMTP service here", 2
+	})
+	cfg := config(srv, recipients(6)...)
+	cfg.Concurrency = 1
+	ch := newChannel(t, cfg)
+	ledger := channeltest.NewLedger()
+	m := broadcast.NewMessage(incident(1))
+	m.Ledger = ledger
+
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+	assert.Empty(t, ledger.Failed(), "no recipient failed for good")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	assert.Len(t, te.Pending, 3)
+	assert.ErrorContains(t, err, "554")
+	assert.Len(t, srv.messages(), 3)
+
+	// The blip over, the next attempt delivers the rest.
+	srv.script(func(s *fakeSMTP) { s.greeting, s.perConn = "", 0 })
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Len(t, srv.messages(), 6)
+	assert.Len(t, ledger.Delivered(), 6)
+}
+
+// With XOAUTH2, a 535 is transient once: the token may have expired or
+// been revoked on the way, and the TokenSource hands out a fresh one at
+// the next attempt (Gmail answers an expired token with 334 and a JSON
+// error, then 535 5.7.8, per its XOAUTH2 protocol page). A 535 at the next
+// attempt too, with the token fetched for it, is permanent.
+func TestXOAUTH2RefusedTokenRetriedOnce(t *testing.T) {
+	t.Run("fresh token accepted", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{"ya29.expired-Qw7", testToken}}
+		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+		err := sendErr(ch)
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err), "the first 535 is transient: %v", err)
+		assert.ErrorContains(t, err, "535")
+		assert.NotContains(t, err.Error(), "ya29.expired-Qw7")
+		require.NoError(t, sendErr(ch))
+		assert.Len(t, srv.messages(), 1)
+	})
+	t.Run("fresh token refused too", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{"ya29.revoked-1", "ya29.revoked-2"}}
+		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+		err := sendErr(ch)
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err), "the first 535 is transient: %v", err)
+		err = sendErr(ch)
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "the second 535 is permanent: %v", err)
+		assert.NotContains(t, err.Error(), "ya29.revoked")
+		assert.Equal(t, 2, src.count())
+	})
+	t.Run("password 535 stays permanent", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, pass: "other"})
+		err := sendErr(newChannel(t, config(srv, "alice@example.net")))
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	})
+}
+
+// A Send that has a kept, authenticated connection uses it without a new
+// token: a TokenSource that fails then (its token endpoint down) does not
+// fail the Send, and one refused for good fails no recipient while a kept
+// connection delivers.
+func TestKeptConnectionNeedsNoToken(t *testing.T) {
+	t.Run("one connection", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{testToken, ""}, err: errors.New("token endpoint unreachable")}
+		cfg := xoauth2Config(srv, src, recipients(3)...)
+		cfg.Concurrency = 1
+		ch := newChannel(t, cfg)
+		send(t, ch, broadcast.NewMessage(incident(1)))
+		send(t, ch, broadcast.NewMessage(incident(2)))
+		assert.Len(t, srv.messages(), 6)
+		assert.Equal(t, 1, srv.connections())
+		assert.Equal(t, 1, src.count(), "no token fetched for the kept connection")
+	})
+	t.Run("refresh refused, one of two connections kept", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusBadRequest}, ErrorCode: "invalid_grant"}
+		src := &tokenSequence{toks: []string{testToken, ""}, err: refused}
+		rcpt := recipients(4)
+		ch := newChannel(t, xoauth2Config(srv, src, rcpt...)) // Concurrency 2
+		// The first Send has one recipient left to do, so one connection
+		// is dialled and kept.
+		first := channeltest.NewLedger()
+		for _, r := range rcpt[1:] {
+			require.NoError(t, first.MarkDelivered(r))
+		}
+		send(t, ch, broadcast.Message{Update: incident(1), Ledger: first})
+
+		ledger := channeltest.NewLedger()
+		m := broadcast.NewMessage(incident(2))
+		m.Ledger = ledger
+		_, err := ch.Send(context.Background(), m)
+		if err != nil {
+			assert.False(t, broadcast.IsPermanent(err), "%v", err)
+		}
+		assert.Empty(t, ledger.Failed(), "no recipient failed for good")
+		assert.NotEmpty(t, ledger.Delivered())
+	})
+}
+
+// A TokenSource that returns neither a token nor an error is a broken
+// configuration: a permanent error naming it, not a panic.
+func TestNilTokenIsAnError(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+	cfg := config(srv, "alice@example.net")
+	cfg.Password, cfg.TokenSource = redact.NewSecret(""), func() (*oauth2.Token, error) { return nil, nil }
+	ch := newChannel(t, cfg)
+	for name, err := range map[string]error{"Check": ch.Check(context.Background()), "Send": sendErr(ch)} {
+		require.Error(t, err, name)
+		assert.True(t, broadcast.IsPermanent(err), "%s: %v", name, err)
+		assert.ErrorContains(t, err, "XOAUTH2 token", name)
+	}
+}
