@@ -398,7 +398,7 @@ func TestIntegrationNickHeldByQuittingConnection(t *testing.T) {
 	chName := unique("#held")
 	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
 	ghost := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
-	for i := range 6 {
+	for i := range 6 { // without the retries, the bot registers as an alternate (4 and 12 tried)
 		ghost.send(fmt.Sprintf("PRIVMSG %s :line %d", chName, i+1))
 	}
 	ghost.send("QUIT :outagecast")
@@ -415,7 +415,7 @@ func TestIntegrationNickHeldByQuittingConnection(t *testing.T) {
 			posters = append(posters, m.Nick())
 		}
 	}
-	assert.Equal(t, []string{ghost.nick, ghost.nick}, posters, "the bot posts as %s, not an alternate", ghost.nick)
+	assert.Equal(t, []string{ghost.nick}, posters, "the bot posts as %s, not an alternate", ghost.nick)
 }
 
 func TestIntegrationPersistent(t *testing.T) {
