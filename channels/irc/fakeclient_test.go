@@ -202,6 +202,10 @@ func (c *fakeClient) setNick(nick string) {
 	for _, n := range s.opts.nicksInUse {
 		taken = taken || n == nick
 	}
+	if s.opts.nicksHeld[nick] > 0 {
+		s.opts.nicksHeld[nick]--
+		taken = true
+	}
 	if !taken {
 		delete(s.nicks, c.nick)
 		s.nicks[nick] = c

@@ -50,6 +50,7 @@ type fakeOptions struct {
 	echoLate    bool              // echo after the PONG that follows the lines, not before it
 	noCap       bool              // CAP is an unknown command (421), as on servers older than IRCv3
 	nicksInUse  []string          // nicks that get 433
+	nicksHeld   map[string]int    // nicks an earlier connection of the bot holds, its QUIT not processed yet: 433 to the first n NICKs for each
 	nickLen     int               // longer nicks get 432; 0: 30
 	keys        map[string]string // channel → key (+k)
 	modes       map[string]string // channel → one of "i" (473), "b" (474), "l" (471), "O" (520, UnrealIRCd's opers only), "m" (404 on PRIVMSG), "x" (no answer to JOIN),

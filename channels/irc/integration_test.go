@@ -389,6 +389,35 @@ func TestIntegrationNickInUse(t *testing.T) {
 	assert.Len(t, got, 2, "the bot posts as %s_", w.nick)
 }
 
+// A connection that flooded ngIRCd has its QUIT read only after its other
+// lines, as the server's flood penalty lets it: meanwhile the server holds
+// its nick. A Send with that nick, as an attempt's retry would be, still
+// posts on it, not on an alternate (see TestNickHeldByEarlierConnection).
+func TestIntegrationNickHeldByQuittingConnection(t *testing.T) {
+	t.Parallel()
+	chName := unique("#held")
+	w := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	ghost := newWatcher(t, env(t, "OUTAGECAST_IRC_ADDR"), chName)
+	for i := range 6 { // without the retries, the bot registers as an alternate (4 and 12 tried)
+		ghost.send(fmt.Sprintf("PRIVMSG %s :line %d", chName, i+1))
+	}
+	ghost.send("QUIT :outagecast")
+	_, _, err := send(t, plainConfig(t, ghost.nick, chName), sampleUpdate())
+	require.NoError(t, err)
+	var posters []string
+	for quits := 0; quits < 2; {
+		m := w.next()
+		switch {
+		case !strings.HasPrefix(m.Nick(), ghost.nick):
+		case m.Command == "QUIT":
+			quits++
+		case m.Command == "PRIVMSG" && !strings.HasPrefix(m.Params[1], "line "):
+			posters = append(posters, m.Nick())
+		}
+	}
+	assert.Equal(t, []string{ghost.nick}, posters, "the bot posts as %s, not an alternate", ghost.nick)
+}
+
 func TestIntegrationPersistent(t *testing.T) {
 	t.Parallel()
 	chName, nick := unique("#keep"), unique("bot")

@@ -3,7 +3,7 @@
 // A Channel connects to one server (TLS with certificate verification unless
 // told otherwise), registers (server password, IRCv3 CAP negotiation of
 // echo-message and of SASL PLAIN or EXTERNAL, an alternate nick when the
-// nick is in use), joins each configured channel (with its key, if any), sends the
+// nick is in use; see # Nick), joins each configured channel (with its key, if any), sends the
 // update as PRIVMSG (or NOTICE) lines and leaves with QUIT. A channel gets
 // the lines as soon as the server has confirmed its JOIN (by echoing it,
 // RFC 2812 section 3.2.1), whatever it says of the others: a JOIN it does
@@ -54,6 +54,22 @@
 // connection ends, its CAP wait is fixed at 15 s and it tries new nicks
 // without end. Here each connection has exactly one goroutine, stopped
 // before Send returns, and every wait honours ctx.
+//
+// # Nick
+//
+// Config.Nick is the nick the bot registers with. While the server answers
+// that it is in use (433, or 437 temporarily unavailable), the bot asks
+// for it again, 4 times in all, a second apart, before taking an
+// alternate (Nick_, Nick__, then the last character replaced by 1 and 2):
+// a retry may connect while the server still holds the nick for the
+// connection of the attempt before, whose QUIT it has not processed yet
+// (ngIRCd reads a flooding client's lines late, the QUIT after them), and
+// on an alternate the bot would escape a channel's ban on its nick and
+// not be on its SASL account's nick. A nick someone else holds costs each
+// connection those 3 s (on a persistent connection, each reconnection). A
+// connection lost without a QUIT holds the nick until the server's ping
+// timeout, minutes: the bot then posts on an alternate; it does not
+// reclaim the nick from services (NickServ GHOST or REGAIN).
 //
 // # Threading
 //

@@ -134,7 +134,24 @@ func TestAlternateNick(t *testing.T) {
 	ch := newChannel(t, testConfig(srv.addr()))
 	_, err := ch.Send(context.Background(), message(sampleUpdate()))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot_", "NICK statusbot__"}, srv.commands("NICK"))
+	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot", "NICK statusbot", "NICK statusbot", "NICK statusbot_", "NICK statusbot__"},
+		srv.commands("NICK"), "the nick asked for 4 times (see TestNickHeldByEarlierConnection), then the alternates")
+	assert.Len(t, srv.saidIn("#ops"), 1)
+}
+
+// A retry may connect while the server still holds the bot's nick for the
+// connection of the attempt before, whose QUIT it has not processed yet
+// (ngIRCd reads a client's lines only as fast as its penalty for flooding
+// lets it). The bot asks for its nick again, a second apart, before an
+// alternate: an alternate escapes a ban on the bot's nick and is not its
+// account's. RFC 2812 section 3.1.2: 433 answers a NICK "currently in use",
+// which can change.
+func TestNickHeldByEarlierConnection(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{nicksHeld: map[string]int{"statusbot": 2}})
+	ch := newChannel(t, testConfig(srv.addr()))
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot", "NICK statusbot"}, srv.commands("NICK"))
 	assert.Len(t, srv.saidIn("#ops"), 1)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ergochat/irc-go/ircmsg"
 	"github.com/ergochat/irc-go/ircutils"
@@ -17,6 +18,8 @@ import (
 type registration struct {
 	nicks  []string // the configured nick, then the alternates
 	next   int      // index in nicks of the nick being tried
+	asked  int      // NICKs for the configured nick so far
+	again  bool     // the configured nick is in use: ask for it again, after nickRetryEvery
 	caps   []string // CAP LS tokens so far
 	reqs   int      // CAP REQs not answered yet
 	ended  bool     // CAP END sent
@@ -37,6 +40,19 @@ func alternates(nick string) []string {
 	return []string{nick, nick + "_", nick + "__", base + "1", base + "2"}
 }
 
+// nickAsks is how many times registration asks for the configured nick,
+// nickRetryEvery apart, while the server answers that it is in use, before
+// an alternate: a retry may connect while the server still holds the nick
+// for the connection of the attempt before, its QUIT not processed yet
+// (ngIRCd reads a client's lines only as fast as its penalty for flooding
+// lets it, and only then the QUIT). On an alternate the bot would escape a
+// ban on its nick, and not be on its account's. A nick someone else holds
+// costs a connection these 3 s.
+const (
+	nickAsks       = 4
+	nickRetryEvery = time.Second
+)
+
 // register registers the connection with the server.
 func (ss *session) register() error {
 	s := ss.s
@@ -55,7 +71,7 @@ func (ss *session) register() error {
 			return passwordRefused(ss, ss.broken(err))
 		}
 	}
-	if err := ss.await("register", func() bool { return r.done || r.err != nil }); err != nil {
+	if err := r.await(ss); err != nil {
 		return passwordRefused(ss, err)
 	}
 	if r.err != nil {
@@ -67,6 +83,30 @@ func (ss *session) register() error {
 		return ss.write("USERHOST", ss.c.currentNick())
 	}
 	return nil
+}
+
+// await handles the server's lines until registration succeeds or fails,
+// within Config.Timeout, asking for the configured nick again when the
+// server answers that it is in use (see nickAsks).
+func (r *registration) await(ss *session) error {
+	deadline := time.Now().Add(ss.s.timeout)
+	for {
+		ok, err := ss.wait(func() bool { return r.done || r.err != nil || r.again }, time.Until(deadline))
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return fmt.Errorf("irc: register: no answer from the server within %v", ss.s.timeout)
+		case !r.again:
+			return nil
+		}
+		r.again = false
+		if _, err := ss.wait(func() bool { return r.err != nil }, min(nickRetryEvery, time.Until(deadline))); err != nil {
+			return err
+		}
+		r.asked++
+		r.write(ss, "NICK", r.nicks[0])
+	}
 }
 
 // passwordRefused makes permanent a registration that the server ended with
@@ -92,6 +132,10 @@ func (r *registration) handle(ss *session, m ircmsg.Message) {
 		ss.c.setNick(param(m, 0))
 		r.done = true
 	case "433", "437":
+		if r.next == 0 && r.asked+1 < nickAsks {
+			r.again = true // held by the bot's connection before, maybe
+			return
+		}
 		r.retryNick(ss, m)
 	case "432":
 		if r.next == 0 {

@@ -38,18 +38,18 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	return r, nil
 }
 
-// post sends one message to ch, following a group's migration to a
-// supergroup once.
-func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkPreviewOptions, reply int64) (posted, error) {
+// post sends one message to ch, replying to reply (none when its
+// messageID is 0), following a group's migration to a supergroup once.
+func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkPreviewOptions, reply posted) (posted, error) {
 	in := sendMessage{ChatID: c.chatID(ch), MessageThreadID: ch.topic, Text: html, ParseMode: parseMode,
-		LinkPreviewOptions: preview}
-	if reply != 0 {
-		in.ReplyParameters = &replyParameters{MessageID: reply, AllowSendingWithoutReply: true}
-	}
+		LinkPreviewOptions: preview, ReplyParameters: replyIn(c.chatID(ch), reply)}
 	result, e, err := c.call(ctx, "sendMessage", in)
 	if e != nil && e.MigrateToChatID != 0 {
 		c.s.migrated.Store(ch.target, e.MigrateToChatID)
-		in.ChatID, in.ReplyParameters = e.MigrateToChatID, nil // the old group's messages are not there
+		in.ChatID, in.ReplyParameters = e.MigrateToChatID, nil
+		if reply.chatID == e.MigrateToChatID { // a message of the supergroup's, not of the old group's
+			in.ReplyParameters = replyIn(in.ChatID, reply)
+		}
 		result, _, err = c.call(ctx, "sendMessage", in)
 	}
 	if err != nil {
@@ -65,6 +65,19 @@ func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkP
 	return posted{chatID: msg.Chat.ID, messageID: msg.MessageID, username: msg.Chat.Username}, nil
 }
 
+// replyIn returns the reply_parameters of a message to chat replying to
+// reply: nil for no reply, or when reply is known to be in another chat.
+// A group upgraded to a supergroup is a new chat whose messages are
+// numbered anew (the old group's stay behind it), so there an old group's
+// message id would name another message, or none.
+func replyIn(chat any, reply posted) *replyParameters {
+	id, byNumber := chat.(int64)
+	if reply.messageID == 0 || byNumber && reply.chatID != 0 && reply.chatID != id {
+		return nil
+	}
+	return &replyParameters{MessageID: reply.messageID, AllowSendingWithoutReply: true}
+}
+
 // chatID returns the chat_id to post to for ch: its supergroup when the
 // group migrated.
 func (c *Channel) chatID(ch chat) any {
@@ -77,24 +90,25 @@ func (c *Channel) chatID(ch chat) any {
 // threadReply returns the message to reply to in target: the one of the
 // incident's latest update there, or else, when that update did not reach
 // target (it failed there for good, or its answer was cut short), the
-// incident's first message there; 0 for none.
-func threadReply(t broadcast.Thread, target string, chats int) int64 {
-	if id := replyTo(t.Last, target, chats); id != 0 {
-		return id
+// incident's first message there; a zero messageID for none.
+func threadReply(t broadcast.Thread, target string, chats int) posted {
+	if p := replyTo(t.Last, target, chats); p.messageID != 0 {
+		return p
 	}
 	return replyTo(t.Root, target, chats)
 }
 
-// replyTo returns the message of receipt last in target, from its Meta; 0
-// for none. A single chat's receipt without Meta replies to its ID.
-func replyTo(last broadcast.Receipt, target string, chats int) int64 {
+// replyTo returns the message of receipt last in target, from its Meta; a
+// zero messageID for none. A single chat's receipt without Meta replies to
+// its ID, in a chat unknown (chatID 0).
+func replyTo(last broadcast.Receipt, target string, chats int) posted {
 	if p, ok := postedIn(last, target); ok {
-		return p.messageID
+		return p
 	}
 	if id, err := strconv.ParseInt(last.ID, 10, 64); err == nil && chats == 1 && len(last.Meta) == 0 {
-		return id
+		return posted{messageID: id}
 	}
-	return 0
+	return posted{}
 }
 
 // fanOut runs do for each chat f has to do, in order, and reports its

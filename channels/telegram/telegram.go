@@ -32,7 +32,10 @@
 // parameters.migrate_to_chat_id: the channel follows it, posts to the
 // supergroup at once, and keeps doing so for the chat's entry until the
 // process ends; the receipt names the supergroup's id, and Config.Chats
-// should be updated to it.
+// should be updated to it. The supergroup numbers its messages anew (the
+// group's stay behind in the old chat), so a reply goes there only to a
+// message the receipt places in the supergroup (as after a restart): an
+// old group's message id would name another message there.
 //
 // # Threading
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -481,12 +480,11 @@ func TestPreview(t *testing.T) {
 func TestReplyTo(t *testing.T) {
 	last := broadcast.Receipt{ID: "7", Meta: map[string]string{"message_id:@a": "7", "chat_id:@a": "-1001",
 		"message_id:@b": "3", "chat_id:@b": "-1002"}}
-	assert.Equal(t, int64(7), replyTo(last, "@a", 2))
-	assert.Equal(t, int64(3), replyTo(last, "@b", 2))
-	assert.Equal(t, int64(0), replyTo(last, "@c", 3), "a chat added since")
-	assert.Equal(t, int64(0), replyTo(broadcast.Receipt{}, "@a", 1))
-	assert.Equal(t, int64(9), replyTo(broadcast.Receipt{ID: "9"}, "@a", 1), "one chat, a receipt without Meta")
-	assert.Equal(t, strconv.Itoa(12), strconv.FormatInt(replyTo(broadcast.Receipt{ID: "12"}, "@a", 1), 10))
+	assert.Equal(t, posted{chatID: -1001, messageID: 7}, replyTo(last, "@a", 2))
+	assert.Equal(t, posted{chatID: -1002, messageID: 3}, replyTo(last, "@b", 2))
+	assert.Equal(t, posted{}, replyTo(last, "@c", 3), "a chat added since")
+	assert.Equal(t, posted{}, replyTo(broadcast.Receipt{}, "@a", 1))
+	assert.Equal(t, posted{messageID: 9}, replyTo(broadcast.Receipt{ID: "9"}, "@a", 1), "one chat, a receipt without Meta")
 }
 
 // A chat whose message of the incident's latest update is not in its
@@ -519,4 +517,70 @@ func TestSendRepliesToRootWhereLastMissed(t *testing.T) {
 	assert.Contains(t, sends[4].Body, `"reply_parameters":{"message_id":`+second.Meta["message_id:@examplestatus"]+`,`)
 	assert.Contains(t, sends[5].Body, `"reply_parameters":{"message_id":`+first.Meta["message_id:-1002222222222/42"]+`,`,
 		"the forum topic replies to the incident's first message there")
+}
+
+// A basic group upgraded to a supergroup starts a new message numbering:
+// a basic group's messages are numbered in each member's message box, a
+// supergroup's in its own sequence, and the old group stays behind,
+// deactivated (https://core.telegram.org/api/channel#migration). So after
+// a restart, whose channel posts to the old group first, an update
+// replying to a message already in the supergroup keeps its reply on the
+// resend there.
+func TestSendMigratedGroupKeepsReply(t *testing.T) {
+	f := newFakeBot(t)
+	const super = int64(-1004444444444)
+	f.set(func(f *fakeBot) {
+		f.chats[groupID].migrateTo = super
+		f.chats[super] = &fakeChat{id: super, typ: "supergroup"}
+	})
+	first, err := newTestChannel(t, f, []string{"-333333333"}).Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	require.Equal(t, "-1004444444444", first.Meta["chat_id:-333333333"])
+
+	u := testUpdate()
+	u.ID, u.Status = "", broadcast.StatusResolved
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	restarted := newTestChannel(t, f, []string{"-333333333"})
+	_, err = restarted.Send(context.Background(), m)
+	require.NoError(t, err)
+	sends := f.received("sendMessage")
+	require.Len(t, sends, 4, "each update: refused by the group, sent to the supergroup")
+	assert.Contains(t, sends[3].Body, `"chat_id":-1004444444444`)
+	assert.Contains(t, sends[3].Body, `"reply_parameters":{"message_id":`+first.Meta["message_id:-333333333"]+`,`)
+	assert.NotContains(t, sends[2].Body, `"reply_parameters"`, "the message is not the old group's")
+}
+
+// A message of the old group is not replied to in the supergroup: its id
+// there names another message, or none
+// (https://core.telegram.org/api/channel#migration).
+func TestSendMigratedGroupDropsOldGroupReply(t *testing.T) {
+	f := newFakeBot(t)
+	const super = int64(-1004444444444)
+	ch := newTestChannel(t, f, []string{"-333333333"})
+	incidentA, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	require.Equal(t, "-333333333", incidentA.Meta["chat_id:-333333333"])
+	require.Equal(t, "1", incidentA.Meta["message_id:-333333333"])
+
+	f.set(func(f *fakeBot) {
+		f.chats[groupID].migrateTo = super
+		f.chats[super] = &fakeChat{id: super, typ: "supergroup"}
+	})
+	u := testUpdate()
+	u.ID, u.Title = "", "Another incident"
+	incidentB, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	require.Equal(t, "1", incidentB.Meta["message_id:-333333333"], "the supergroup's first message")
+
+	u = testUpdate()
+	u.ID, u.Status = "", broadcast.StatusResolved
+	m := broadcast.NewMessage(u)
+	m.Thread = broadcast.Thread{Root: incidentA, Last: incidentA}
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	sends := f.received("sendMessage")
+	require.Len(t, sends, 4)
+	assert.Contains(t, sends[3].Body, `"chat_id":-1004444444444`)
+	assert.NotContains(t, sends[3].Body, `"reply_parameters"`, "not a reply to the other incident's message")
 }
