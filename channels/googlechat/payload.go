@@ -147,25 +147,9 @@ func defuse(s string) string {
 	if !strings.ContainsAny(s, "<*_~`") {
 		return s
 	}
-	var b strings.Builder
-	last := 0
-	for _, loc := range templates.URLSpans(s) {
-		defusePlain(&b, s[:loc[0]], last)
-		b.WriteString(s[loc[0]:loc[1]])
-		last = loc[1]
-	}
-	defusePlain(&b, s, last)
-	return b.String()
-}
-
-// defusePlain writes s[from:], defused; s[:from] is context.
-func defusePlain(b *strings.Builder, s string, from int) {
-	for i := from; i < len(s); i++ {
-		b.WriteByte(s[i])
-		if s[i] == '<' || strings.IndexByte("*_~`", s[i]) >= 0 && opens(s, i) {
-			b.WriteString(zwsp)
-		}
-	}
+	return textsafe.Insert(s, zwsp, func(s string, i int) bool {
+		return s[i] == '<' || strings.IndexByte("*_~`", s[i]) >= 0 && opens(s, i)
+	})
 }
 
 // opens reports whether the marker s[i] starts a word: what precedes it is

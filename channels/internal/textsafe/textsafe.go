@@ -52,28 +52,39 @@ func QuietMentions(s string) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
+	return Insert(s, WordJoiner, mention)
+}
+
+// mention reports whether s[i] is the "@" of a mention (see QuietMentions).
+func mention(s string, i int) bool {
+	if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	return i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_'
+}
+
+// Insert returns s with mark inserted after every byte s[i] for which
+// after(s, i) is true, outside URLs (templates.URLSpans), which must stay
+// whole to link: the one walk behind every invisible defusing mark.
+func Insert(s, mark string, after func(s string, i int) bool) string {
 	var b strings.Builder
 	last := 0
+	plain := func(end int) {
+		for i := last; i < end; i++ {
+			b.WriteByte(s[i])
+			if after(s, i) {
+				b.WriteString(mark)
+			}
+		}
+	}
 	for _, loc := range templates.URLSpans(s) {
-		quietPlain(&b, s[:loc[0]], last)
+		plain(loc[0])
 		b.WriteString(s[loc[0]:loc[1]])
 		last = loc[1]
 	}
-	quietPlain(&b, s, last)
+	plain(len(s))
 	return b.String()
-}
-
-// quietPlain writes s[from:], breaking its mentions; s[:from] is context.
-func quietPlain(b *strings.Builder, s string, from int) {
-	for i := from; i < len(s); i++ {
-		b.WriteByte(s[i])
-		if s[i] != '@' || i+1 >= len(s) || !mentionRune(rune(s[i+1])) {
-			continue
-		}
-		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && prev != '_' {
-			b.WriteString(WordJoiner)
-		}
-	}
 }
 
 // mentionRune reports whether r may start a mentioned name.

@@ -54,3 +54,10 @@ func TestMap(t *testing.T) {
 	assert.Nil(t, bare.Components)
 	assert.Nil(t, bare.Overrides)
 }
+
+// Insert marks the bytes after says, and never inside a URL.
+func TestInsert(t *testing.T) {
+	star := func(s string, i int) bool { return s[i] == '*' }
+	assert.Equal(t, "a*|b https://x.example/*y* *|", Insert("a*b https://x.example/*y* *", "|", star))
+	assert.Equal(t, "", Insert("", "|", star))
+}
