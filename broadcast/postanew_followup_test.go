@@ -34,9 +34,11 @@ func TestCorrectOfACorrectionPostedAnewInSomeRooms(t *testing.T) {
 
 			fixed := validUpdate()
 			fixed.ID, fixed.Body = "fixed", "The CDN in Europe is fine."
-			_, err = b.Correct(ctx, "wrong", fixed)
+			rep, err := b.Correct(ctx, "wrong", fixed)
 			require.NoError(t, err)
 			require.Equal(t, []string{"us", "eu", "ap", "eu"}, ch.posted, "eu got the correction posted anew: post 4")
+			assert.Equal(t, map[string]string{"us": "1", "eu": "4", "ap": "3"}, rep.Results[0].Receipt.Meta,
+				"the Result names where readers find the correction, the post made anew included")
 			require.Equal(t, []string{"ap:3", "us:1"}, ch.edits())
 
 			if retractFirst {

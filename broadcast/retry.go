@@ -665,6 +665,16 @@ func (d *delivery) callEdit(ctx context.Context) error {
 			r = prev // not the Send's receipt, which names the posts made anew only
 		}
 	}
+	if _, posts := d.ledger.reached(); len(posts) > 0 {
+		// Posts made anew by this delivery (postAnewSome's Send, in this
+		// attempt or an earlier one): the Result names them too, where
+		// readers find the correction; the Store keeps the original's
+		// receipt, and these in the correction's partial record.
+		r = r.clone()
+		for _, p := range posts {
+			r.merge(p)
+		}
+	}
 	d.res.Receipt = r
 	return nil
 }
