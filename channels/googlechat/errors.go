@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
@@ -71,17 +70,8 @@ func classify(r *httpx.Response, now time.Time) error {
 		return nil
 	}
 	e := parseError(r)
-	wait, hinted := httpx.RetryAfter(r.Header, now)
-	switch {
-	case r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED":
-		return httpx.RateLimited(e, wait, hinted)
-	case slices.Contains(transientStatuses, e.Status), httpx.Transient(r.Status):
-		if hinted {
-			return broadcast.RetryAfter(e, wait)
-		}
-		return e
-	}
-	return broadcast.Permanent(e)
+	return httpx.Mark(e, r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED",
+		slices.Contains(transientStatuses, e.Status) || httpx.Transient(r.Status), r.Header, now)
 }
 
 // duplicate reports whether err is Google's refusal of a message id it

@@ -134,19 +134,11 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	return classify(e, hresp.Header, time.Now())
 }
 
-// classify marks e for the Broadcaster's retries: a rate limit waits for
-// Retry-After (httpx.RateLimitWait without one), Slack's own failures and HTTP
-// 5xx are transient, waiting for Retry-After when it is given (as
-// httpx.Classify has it), every other refusal is permanent.
+// classify marks e for the Broadcaster's retries (httpx.Mark): a rate
+// limit waits for Retry-After (httpx.RateLimitWait without one), Slack's
+// own failures and HTTP 5xx are transient, waiting for Retry-After when it
+// is given, every other refusal is permanent.
 func classify(e *APIError, h http.Header, now time.Time) error {
-	d, hinted := httpx.RetryAfter(h, now)
-	switch {
-	case rateCodes[e.Code] || e.Status == http.StatusTooManyRequests:
-		return httpx.RateLimited(e, d, hinted)
-	case !transientCodes[e.Code] && !httpx.Transient(e.Status):
-		return broadcast.Permanent(e)
-	case hinted:
-		return broadcast.RetryAfter(e, d)
-	}
-	return e
+	return httpx.Mark(e, rateCodes[e.Code] || e.Status == http.StatusTooManyRequests,
+		transientCodes[e.Code] || httpx.Transient(e.Status), h, now)
 }

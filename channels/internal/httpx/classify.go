@@ -70,10 +70,19 @@ func classifyAt(r *Response, now time.Time, rateLimits ...int) error {
 	}
 	err := &StatusError{Status: r.Status, Snippet: Snippet(r.Body), Location: r.Location}
 	rateLimited := r.Status == http.StatusTooManyRequests || slices.Contains(rateLimits, r.Status)
-	if !rateLimited && !Transient(r.Status) {
+	return Mark(err, rateLimited, Transient(r.Status), r.Header, now)
+}
+
+// Mark marks err, a refusal, for the Broadcaster's retries, as Classify
+// does for a status: a rate limit waits for Retry-After (RateLimited); a
+// transient refusal is retried, after Retry-After when h has one;
+// anything else is Permanent. For channels whose platforms say which in
+// their own error codes as well as the status.
+func Mark(err error, rateLimited, transient bool, h http.Header, now time.Time) error {
+	if !rateLimited && !transient {
 		return broadcast.Permanent(err)
 	}
-	d, ok := RetryAfter(r.Header, now)
+	d, ok := RetryAfter(h, now)
 	switch {
 	case rateLimited:
 		return RateLimited(err, d, ok)

@@ -227,3 +227,19 @@ func TestClassifyExtraRateLimitStatus(t *testing.T) {
 	}
 	assert.NoError(t, Classify(&Response{Status: 200, Header: http.Header{}}, 420))
 }
+
+// Mark decides as Classify does, from flags a channel reads in its
+// platform's own error codes.
+func TestMark(t *testing.T) {
+	err := errors.New("refused")
+	h := http.Header{"Retry-After": {"7"}}
+	assert.True(t, broadcast.IsPermanent(Mark(err, false, false, h, now)))
+	d, ok := broadcast.RetryDelay(Mark(err, true, false, nil, now))
+	assert.True(t, ok)
+	assert.Equal(t, RateLimitWait, d, "a rate limit without a wait")
+	d, ok = broadcast.RetryDelay(Mark(err, false, true, h, now))
+	assert.True(t, ok)
+	assert.Equal(t, 7*time.Second, d)
+	got := Mark(err, false, true, nil, now)
+	assert.Same(t, err, got, "transient, no wait named")
+}
