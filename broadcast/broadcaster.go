@@ -225,8 +225,8 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // the correction deletes it. A correction that edited any target's post is
 // one edited in place, whatever it posted anew to the others: a later
 // Correct of it edits, and a Retract of it deletes, the posts it edited and
-// those it posted anew alike. One that edited none is a post of its own in
-// the thread.
+// those it posted anew alike, and its Result's Receipt names both. One that
+// edited none is a post of its own in the thread.
 //
 // Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
