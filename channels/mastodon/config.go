@@ -65,6 +65,7 @@ type Config struct {
 	// HTTPClient sends the requests; the channel uses a copy that follows
 	// no redirect, so that the token reaches no other host. Default: a
 	// client with a 30-second timeout.
+	// A given client without a Timeout gets the default's.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 	// Templates renders the statuses with its "short" template (and its
 	// per-status variants). Default templates.Default().

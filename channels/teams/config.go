@@ -41,6 +41,7 @@ type Config struct {
 	Templates *templates.Set `yaml:"-" json:"-"`
 	// HTTPClient sends the requests; the channel uses a copy that follows
 	// no redirect. Default: a client of its own with 15s per request.
+	// A given client without a Timeout gets the default's.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 

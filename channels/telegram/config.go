@@ -53,6 +53,7 @@ type Config struct {
 	BaseURL string `yaml:"base_url" json:"base_url"`
 	// HTTPClient sends the requests; the channel uses a copy that follows
 	// no redirect. Default: a client with a 30-second timeout.
+	// A given client without a Timeout gets the default's.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 	// Templates holds Template. Default templates.Default().
 	Templates *templates.Set `yaml:"-" json:"-"`

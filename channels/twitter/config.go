@@ -68,7 +68,8 @@ type Config struct {
 
 	// HTTPClient sends the requests: the channel uses a copy that follows
 	// no redirect, so that no credential reaches another host. Default: a
-	// client with a 30-second timeout. JSON leaves it out.
+	// client with a 30-second timeout.
+	// A given client without a Timeout gets the default's. JSON leaves it out.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 
 	// Templates renders the posts with its "short" template (and its

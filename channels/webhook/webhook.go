@@ -208,7 +208,8 @@ type Config struct {
 	// HTTPClient sends the requests. Default: a client of its own with 15s
 	// per request, Concurrency idle connections per host, and no redirects
 	// followed. A client given here is used through a copy that follows no
-	// redirect either, with its Transport, Timeout and Jar.
+	// redirect either, with its Transport, Timeout and Jar; without a
+	// Timeout, it gets 15s per request too.
 	HTTPClient *http.Client `yaml:"-" json:"-"`
 }
 

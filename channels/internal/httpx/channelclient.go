@@ -12,9 +12,11 @@ type Client struct {
 }
 
 // ChannelClient returns the client a channel sends with: a copy of c that
-// follows no redirect, or NewClient(opts), the channel's own, when c is
-// nil. A channel URL that redirects is misconfigured, and a redirect could
-// take a request, and the credential in it, to another host; the copy
+// follows no redirect and, when c has no Timeout, has opts.Timeout (default
+// 15s), or NewClient(opts), the channel's own, when c is nil. A channel URL
+// that redirects is misconfigured, and a redirect could take a request, and
+// the credential in it, to another host; a request to an endpoint that
+// never answers must not hang a Send called without a deadline. The copy
 // leaves c itself as it was.
 func ChannelClient(c *http.Client, opts ClientOptions) Client {
 	if c == nil {
@@ -22,6 +24,9 @@ func ChannelClient(c *http.Client, opts ClientOptions) Client {
 	}
 	cp := *c
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if cp.Timeout <= 0 {
+		cp.Timeout = opts.timeout()
+	}
 	return Client{Client: &cp}
 }
 

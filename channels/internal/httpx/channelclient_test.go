@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -67,3 +68,26 @@ type closeCounter struct {
 }
 
 func (t *closeCounter) CloseIdleConnections() { t.closed++ }
+
+// A given client without a Timeout gets the channel's: a request to an
+// endpoint that never answers ends, even under a context without a
+// deadline, and the given client keeps its own zero Timeout.
+func TestChannelClientBoundsAGivenClientWithoutATimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	defer srv.Close()
+	defer close(release)
+
+	given := &http.Client{Transport: &http.Transport{}}
+	defer given.CloseIdleConnections()
+	c := ChannelClient(given, ClientOptions{Timeout: 50 * time.Millisecond})
+	assert.Equal(t, 50*time.Millisecond, c.Timeout)
+	assert.Zero(t, given.Timeout, "the given client is not modified")
+	assert.Equal(t, DefaultTimeout, ChannelClient(given, ClientOptions{}).Timeout)
+
+	req, err := NewRequest(context.Background(), http.MethodPost, srv.URL, []byte("{}"), "application/json")
+	require.NoError(t, err)
+	_, err = DoStatus(c.Client, req, 0, 0, nil)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}

@@ -61,6 +61,7 @@ package httpx
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -368,15 +369,19 @@ type ClientOptions struct {
 	MaxConnsPerHost int
 }
 
+// DefaultTimeout bounds one request of a channel's client, response body
+// included, when ClientOptions name no Timeout.
+const DefaultTimeout = 15 * time.Second
+
+func (o ClientOptions) timeout() time.Duration { return cmp.Or(max(o.Timeout, 0), DefaultTimeout) }
+
 // NewClient returns a client with its own transport: proxies from the
 // environment, dial and TLS handshake timeouts of 10s, HTTP/2 when the
 // server offers it, opts.MaxConnsPerHost idle connections per host, and no
 // redirects followed (the 3xx response is returned, which Classify makes a
 // permanent error).
 func NewClient(opts ClientOptions) *http.Client {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 15 * time.Second
-	}
+	opts.Timeout = opts.timeout()
 	if opts.MaxConnsPerHost <= 0 {
 		opts.MaxConnsPerHost = 16
 	}
