@@ -51,9 +51,10 @@ const unlockTimeout = 10 * time.Second
 // incident's lock is taken first, in the same transaction, on the same
 // connection.
 //
-// Each Lock held keeps a connection of the pool: a Store holds at most one
-// fewer at once than the pool's MaxConns, and a Lock beyond that waits for
-// a turn; on a pool of one connection, Lock fails.
+// Each Lock held keeps a connection of the pool: the Stores on a pool
+// (every Store New returned for it) hold at most one fewer at once than
+// the pool's MaxConns, and a Lock beyond that waits for a turn; on a pool
+// of one connection, Lock fails.
 //
 // The lock's key is 64 bits of a hash of updateID and channel (of the
 // incident and channel); two that share a key (about one in 2^64) only
