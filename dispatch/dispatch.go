@@ -26,10 +26,10 @@
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
 // Config.Retry.MaxElapsed is not retried nor snoozed again. That time, and
-// when a retry is due, go by the database's clock, which River stamps the
-// jobs with and schedules them by, not by the instance's: an instance whose
-// clock is off gives a job up neither early nor late, and does not retry it
-// at once nor hours later.
+// when a retry or a snooze is due (see Limits), go by the database's
+// clock, which River stamps the jobs with and schedules them by, not by
+// the instance's: an instance whose clock is off gives a job up neither
+// early nor late, and does not retry it at once nor hours later.
 //
 // Attempts of the updates of one incident on one channel run one at a
 // time across every instance (the Store's Lock, with pgstore.WithIncident):
@@ -85,9 +85,12 @@
 // Store's receipts and marks, which say where it was delivered, not why it
 // was not (see Report); RetractReport fails with ErrNoJobs. River schedules
 // a snooze (a RetryAfter hint, a wait for another delivery) by the clock of
-// the instance that snoozed the job: on one whose clock is off, the job
-// runs again that much early or late; keep the instances' clocks in sync
-// (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
+// the instance that snoozed the job; dispatch adds that clock's offset
+// from the database's to the snooze, so that the job runs again when the
+// database's clock says, except on an instance ahead of the database by
+// more than the snooze (which cannot be less than 0): there the job runs
+// late by the difference (a stopping instance's jobs, snoozed for 0, by
+// all of it). Keep the instances' clocks in sync (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
 // cannot LISTEN there.
 //
 // # Errors

@@ -72,7 +72,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// may bring it forward).
 			e.Delay = min(max(until.Sub(d.retry.now()), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
 			e.Snoozed = true
-			return d.finish(ctx, row, e, broadcast.EventRetry, river.JobSnooze(e.Delay))
+			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
 	d.emit(e, broadcast.EventAttempt)
@@ -202,7 +202,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		// The instance is stopping: run it again at once elsewhere,
 		// without using up an attempt.
 		e.Snoozed = true
-		return broadcast.EventRetry, river.JobSnooze(0)
+		return broadcast.EventRetry, d.retry.snooze(0)
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
@@ -225,7 +225,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 				slog.Duration("wait", d.cfg.Retry.InitialInterval))
 		})
 		e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
-		return broadcast.EventRetry, river.JobSnooze(e.Delay)
+		return broadcast.EventRetry, d.retry.snooze(e.Delay)
 	}
 	if !hinted {
 		delay = d.retry.delay(n)
@@ -240,7 +240,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	e.Delay = delay
 	if hinted {
 		e.Snoozed = true
-		return broadcast.EventRetry, river.JobSnooze(delay)
+		return broadcast.EventRetry, d.retry.snooze(delay)
 	}
 	// The policy gives up, not River: River's MaxAttempts leaves room
 	// for the runs its rescuer took back from dead workers (maxRescues),
@@ -315,10 +315,27 @@ func (c *dbClock) sync(row *rivertype.JobRow) {
 }
 
 func (c *dbClock) now() time.Time {
+	return time.Now().Add(c.offsetOf())
+}
+
+// offsetOf is the database's clock less this instance's; 0 for a nil
+// clock.
+func (c *dbClock) offsetOf() time.Duration {
 	if c == nil {
-		return time.Now()
+		return 0
 	}
-	return time.Now().Add(time.Duration(c.offset.Load()))
+	return time.Duration(c.offset.Load())
+}
+
+// snooze is River's snooze of a job for delay by the database's clock.
+// River schedules a snooze by this instance's clock (scheduled_at is its
+// time.Now() plus the snooze) and runs the job once scheduled_at is past
+// by the database's: the snooze is delay plus this instance's offset from
+// the database's clock. An instance ahead of the database by more than
+// delay cannot be made to snooze less than 0: its job runs late by the
+// difference.
+func (p retryPolicy) snooze(delay time.Duration) error {
+	return river.JobSnooze(max(delay+p.clock.offsetOf(), 0))
 }
 
 // delay is the wait after attempt, before jitter.
