@@ -90,7 +90,7 @@
 // database's clock says, except on an instance ahead of the database by
 // more than the snooze (which cannot be less than 0): there the job runs
 // late by the difference (a stopping instance's jobs, snoozed for 0, by
-// all of it). Keep the instances' clocks in sync (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
+// all of its lead). Keep the instances' clocks in sync (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
 // cannot LISTEN there.
 //
 // # Errors

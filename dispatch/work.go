@@ -333,8 +333,13 @@ func (c *dbClock) offsetOf() time.Duration {
 // by the database's: the snooze is delay plus this instance's offset from
 // the database's clock. An instance ahead of the database by more than
 // delay cannot be made to snooze less than 0: its job runs late by the
-// difference.
+// difference. A snooze for 0 (run again at once) stays 0: a time in the
+// past by the database's clock makes River run it as soon, and one in the
+// future would wait for River's scheduler to make it available.
 func (p retryPolicy) snooze(delay time.Duration) error {
+	if delay == 0 {
+		return river.JobSnooze(0)
+	}
 	return river.JobSnooze(max(delay+p.clock.offsetOf(), 0))
 }
 
