@@ -70,6 +70,16 @@
 // River, gives up; only a job whose runs are cut short more than 10 times
 // in all (one that kills its workers) can be discarded by River.
 //
+// A run whose Lock is lost while it runs (its session ended: a restart or
+// failover of the server, a terminated session) goes on: River keeps the
+// job itself from other instances while it runs, and stopping the run
+// could cut it between a post and the post's record, which the retry
+// would then post again. But the incident's other updates, and a
+// correction or retraction of the update, may then run on the channel at
+// the same time, out of order: the loss is reported. A run that fails
+// fails with pgstore.ErrLockLost in its error (EventRetry, or EventFailed
+// when given up); one that succeeds is delivered, and Config.Logger warns.
+//
 // # Reports and events
 //
 // Wait and Report assemble a broadcast.Report from the jobs' states and

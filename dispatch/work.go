@@ -84,7 +84,29 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	if j.Kind != broadcast.JobRetract {
 		rctx = pgstore.WithIncident(ctx, j.Update.IncidentID)
 	}
+	// A Lock lost while the attempt runs (its session ended) is reported,
+	// not acted on: stopping the attempt could cut it between its post and
+	// the post's record, and the retry would post again. River keeps the
+	// job from every other instance while it runs.
+	lost := make(chan error, 1)
+	rctx = pgstore.WithLockLost(rctx, func(err error) {
+		select {
+		case lost <- err:
+		default:
+		}
+	})
 	res := d.cfg.Broadcaster.RunJob(rctx, j, e.Attempt)
+	select {
+	case err := <-lost: // reported, if at all, before RunJob unlocked
+		if res.Err != nil {
+			res.Err = fmt.Errorf("%w; the attempt under way: %w", err, res.Err)
+		} else {
+			d.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "dispatch: the job's lock was lost while its attempt ran, which succeeded: "+
+				"the incident's other updates, a correction or a retraction of the update may have run on the channel meanwhile",
+				slog.Int64("job", row.ID), slog.String("channel", j.Channel), slog.String("error", err.Error()))
+		}
+	default:
+	}
 	// Recorded when there is something to say beyond the job's state; it
 	// fails only for output of many megabytes, which newOutput's caps rule
 	// out.
