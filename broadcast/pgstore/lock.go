@@ -117,9 +117,9 @@ func WithIncident(ctx context.Context, incidentID string) context.Context {
 	return context.WithValue(ctx, incidentKey{}, incidentID)
 }
 
-// ErrLockLost is the cause of the context cancelled by the function given
-// to WithLockLost: a Lock's session ended while it was held, and with it
-// the lock, which another instance may have taken since.
+// ErrLockLost is wrapped by the error given to the function of
+// WithLockLost: a Lock's session ended while it was held, and with it the
+// lock, which another instance may have taken since.
 var ErrLockLost = errors.New("pgstore: lock lost: its session ended while it was held")
 
 // lostKey is the context key of WithLockLost.
@@ -129,15 +129,15 @@ type lostKey struct{}
 // wrapping ErrLockLost and the driver's, if the lock's session ends while
 // it is held (the server restarted or failed over, an administrator
 // terminated the session, the connection broke): another instance may
-// then take the lock and attempt the same delivery. lost runs on a
-// goroutine of its own, or by unlock when the lock's transaction cannot
-// be ended, before unlock returns, and not after. What to do is the caller's choice: cancelling the
-// attempt's context (context.WithCancelCause) stops it beside another
-// instance's, but may cut it between a post and the post's record, and
-// the next attempt, this instance's or another's, then posts again;
-// package dispatch, whose queue keeps a job from other instances while it
-// runs, lets the attempt finish and reports the loss. A nil lost leaves
-// ctx as it is.
+// then take the lock and attempt the same delivery. lost is called on a
+// goroutine of its own as soon as the connection tells, or by unlock when
+// it cannot end the lock's transaction; never after unlock returned. What
+// to do is the caller's choice: cancelling the attempt's context
+// (context.WithCancelCause) stops it beside another instance's, but may
+// cut it between a post and the post's record, and the next attempt,
+// this instance's or another's, then posts again; package dispatch, whose
+// queue keeps a job from other instances while it runs, lets the attempt
+// finish and reports the loss. A nil lost leaves ctx as it is.
 func WithLockLost(ctx context.Context, lost func(error)) context.Context {
 	if lost == nil {
 		return ctx
@@ -188,8 +188,8 @@ func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err erro
 // system's TCP keepalive (pgx's default: 5 minutes) or the server's gives
 // up on the connection. A read stopped by its context leaves the
 // connection usable (pgconn's default context watcher sets a deadline, and
-// a timed out read does not close it), for unlock's rollback.
-// stop ends the read and reports whether lost was called.
+// a timed out read does not close it), for unlock's rollback. stop ends
+// the read and reports whether lost was called.
 func watch(conn *pgconn.PgConn, lost func(error)) (stop func() (reported bool)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan bool, 1)
