@@ -26,10 +26,10 @@
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
 // Config.Retry.MaxElapsed is not retried nor snoozed again. That time, and
-// when a retry is due, go by the database's clock, which River stamps the
-// jobs with and schedules them by, not by the instance's: an instance whose
-// clock is off gives a job up neither early nor late, and does not retry it
-// at once nor hours later.
+// when a retry or a snooze is due (see Limits), go by the database's
+// clock, which River stamps the jobs with and schedules them by, not by
+// the instance's: an instance whose clock is off gives a job up neither
+// early nor late, and does not retry it at once nor hours later.
 //
 // Attempts of the updates of one incident on one channel run one at a
 // time across every instance (the Store's Lock, with pgstore.WithIncident):
@@ -70,6 +70,16 @@
 // River, gives up; only a job whose runs are cut short more than 10 times
 // in all (one that kills its workers) can be discarded by River.
 //
+// A run whose Lock is lost while it runs (its session ended: a restart or
+// failover of the server, a terminated session) goes on: River keeps the
+// job itself from other instances while it runs, and stopping the run
+// could cut it between a post and the post's record, which the retry
+// would then post again. But the incident's other updates, and a
+// correction or retraction of the update, may then run on the channel at
+// the same time, out of order: the loss is reported. A run that fails
+// fails with pgstore.ErrLockLost in its error (EventRetry, or EventFailed
+// when given up); one that succeeds is delivered, and Config.Logger warns.
+//
 // # Reports and events
 //
 // Wait and Report assemble a broadcast.Report from the jobs' states and
@@ -85,9 +95,12 @@
 // Store's receipts and marks, which say where it was delivered, not why it
 // was not (see Report); RetractReport fails with ErrNoJobs. River schedules
 // a snooze (a RetryAfter hint, a wait for another delivery) by the clock of
-// the instance that snoozed the job: on one whose clock is off, the job
-// runs again that much early or late; keep the instances' clocks in sync
-// (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
+// the instance that snoozed the job; dispatch adds that clock's offset
+// from the database's to the snooze, so that the job runs again when the
+// database's clock says, except on an instance ahead of the database by
+// more than the snooze (which cannot be less than 0): there the job runs
+// late by the difference (a stopping instance's jobs, snoozed for 0, by
+// all of its lead). Keep the instances' clocks in sync (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
 // cannot LISTEN there.
 //
 // # Errors

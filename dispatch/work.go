@@ -72,7 +72,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// may bring it forward).
 			e.Delay = min(max(until.Sub(d.retry.now()), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
 			e.Snoozed = true
-			return d.finish(ctx, row, e, broadcast.EventRetry, river.JobSnooze(e.Delay))
+			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
 	d.emit(e, broadcast.EventAttempt)
@@ -84,7 +84,29 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	if j.Kind != broadcast.JobRetract {
 		rctx = pgstore.WithIncident(ctx, j.Update.IncidentID)
 	}
+	// A Lock lost while the attempt runs (its session ended) is reported,
+	// not acted on: stopping the attempt could cut it between its post and
+	// the post's record, and the retry would post again. River keeps the
+	// job from every other instance while it runs.
+	lost := make(chan error, 1)
+	rctx = pgstore.WithLockLost(rctx, func(err error) {
+		select {
+		case lost <- err:
+		default:
+		}
+	})
 	res := d.cfg.Broadcaster.RunJob(rctx, j, e.Attempt)
+	select {
+	case err := <-lost: // reported, if at all, before RunJob unlocked
+		if res.Err != nil {
+			res.Err = fmt.Errorf("%w; the attempt under way: %w", err, res.Err)
+		} else {
+			d.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "dispatch: the job's lock was lost while its attempt ran, which succeeded: "+
+				"the incident's other updates, a correction or a retraction of the update may have run on the channel meanwhile",
+				slog.Int64("job", row.ID), slog.String("channel", j.Channel), slog.String("error", err.Error()))
+		}
+	default:
+	}
 	// Recorded when there is something to say beyond the job's state; it
 	// fails only for output of many megabytes, which newOutput's caps rule
 	// out.
@@ -202,7 +224,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		// The instance is stopping: run it again at once elsewhere,
 		// without using up an attempt.
 		e.Snoozed = true
-		return broadcast.EventRetry, river.JobSnooze(0)
+		return broadcast.EventRetry, d.retry.snooze(0)
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
@@ -225,7 +247,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 				slog.Duration("wait", d.cfg.Retry.InitialInterval))
 		})
 		e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
-		return broadcast.EventRetry, river.JobSnooze(e.Delay)
+		return broadcast.EventRetry, d.retry.snooze(e.Delay)
 	}
 	if !hinted {
 		delay = d.retry.delay(n)
@@ -240,7 +262,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	e.Delay = delay
 	if hinted {
 		e.Snoozed = true
-		return broadcast.EventRetry, river.JobSnooze(delay)
+		return broadcast.EventRetry, d.retry.snooze(delay)
 	}
 	// The policy gives up, not River: River's MaxAttempts leaves room
 	// for the runs its rescuer took back from dead workers (maxRescues),
@@ -315,10 +337,32 @@ func (c *dbClock) sync(row *rivertype.JobRow) {
 }
 
 func (c *dbClock) now() time.Time {
+	return time.Now().Add(c.offsetOf())
+}
+
+// offsetOf is the database's clock less this instance's; 0 for a nil
+// clock.
+func (c *dbClock) offsetOf() time.Duration {
 	if c == nil {
-		return time.Now()
+		return 0
 	}
-	return time.Now().Add(time.Duration(c.offset.Load()))
+	return time.Duration(c.offset.Load())
+}
+
+// snooze is River's snooze of a job for delay by the database's clock.
+// River schedules a snooze by this instance's clock (scheduled_at is its
+// time.Now() plus the snooze) and runs the job once scheduled_at is past
+// by the database's: the snooze is delay plus this instance's offset from
+// the database's clock. An instance ahead of the database by more than
+// delay cannot be made to snooze less than 0: its job runs late by the
+// difference. A snooze for 0 (run again at once) stays 0: a time in the
+// past by the database's clock makes River run it as soon, and one in the
+// future would wait for River's scheduler to make it available.
+func (p retryPolicy) snooze(delay time.Duration) error {
+	if delay == 0 {
+		return river.JobSnooze(0)
+	}
+	return river.JobSnooze(max(delay+p.clock.offsetOf(), 0))
 }
 
 // delay is the wait after attempt, before jitter.

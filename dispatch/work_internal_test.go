@@ -304,6 +304,13 @@ func TestMaxElapsedIsByTheDatabasesClock(t *testing.T) {
 // runs. Retry: 3 attempts, 1s doubling to 1m, MaxElapsed 1h.
 func failingDispatcher(t *testing.T) (*Dispatcher, *[]Event) {
 	t.Helper()
+	return dispatcherFailingWith(t, errors.New("503"))
+}
+
+// dispatcherFailingWith is failingDispatcher whose channel fails with
+// failure.
+func dispatcherFailingWith(t *testing.T, failure error) (*Dispatcher, *[]Event) {
+	t.Helper()
 	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5&connect_timeout=2")
 	require.NoError(t, err)
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
@@ -311,7 +318,7 @@ func failingDispatcher(t *testing.T) (*Dispatcher, *[]Event) {
 	t.Cleanup(pool.Close)
 	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
 		func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
-			return broadcast.Receipt{}, errors.New("503")
+			return broadcast.Receipt{}, failure
 		})},
 		broadcast.Options{})
 	require.NoError(t, err)
@@ -322,4 +329,41 @@ func failingDispatcher(t *testing.T) (*Dispatcher, *[]Event) {
 		OnEvent: func(e Event) { *events = append(*events, e) }})
 	require.NoError(t, err)
 	return d, events
+}
+
+// River schedules a snooze by the clock of the instance that snoozed the
+// job (its job executor sets scheduled_at to its own time.Now() plus the
+// snooze), and runs the job once scheduled_at is past by the database's
+// clock: a snooze for a 429's Retry-After of 7s, made by an instance 5
+// hours behind the database, ran the job at once, 7s before the platform
+// allowed; one a little ahead ran it late by as much. dispatch snoozes by
+// the database's clock: River's scheduled_at is the database's time plus
+// the delay, whenever that can be said with a duration (not below 0).
+func TestSnoozeIsByTheDatabasesClock(t *testing.T) {
+	const wait = time.Minute
+	for _, tt := range []struct {
+		name string
+		skew time.Duration
+	}{
+		{"instance 5h behind", -5 * time.Hour},
+		{"instance 30s ahead", 30 * time.Second},
+		{"instance in step", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, events := dispatcherFailingWith(t, broadcast.RetryAfter(errors.New("429"), wait))
+			jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+			require.NoError(t, err)
+			dbNow := time.Now().Add(-tt.skew).Round(0) // as read from the database: no monotonic reading
+			row := &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: dbNow, AttemptedAt: &dbNow}
+
+			err = d.work(context.Background(), row, jobs[0])
+			var snooze *rivertype.JobSnoozeError
+			require.ErrorAs(t, err, &snooze)
+			scheduled := time.Now().Add(snooze.Duration) // as River's job executor computes it
+			assert.WithinRange(t, scheduled, dbNow.Add(wait), dbNow.Add(wait+15*time.Second),
+				"scheduled Retry-After after the database's now")
+			require.NotEmpty(t, *events)
+			assert.Equal(t, wait, (*events)[len(*events)-1].Delay, "the Event's Delay is the wait itself")
+		})
+	}
 }

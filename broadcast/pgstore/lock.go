@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
@@ -51,9 +52,19 @@ const unlockTimeout = 10 * time.Second
 // incident's lock is taken first, in the same transaction, on the same
 // connection.
 //
-// Each Lock held keeps a connection of the pool: a Store holds at most one
-// fewer at once than the pool's MaxConns, and a Lock beyond that waits for
-// a turn; on a pool of one connection, Lock fails.
+// A lock whose session ends while it is held (the server restarted or
+// failed over, an administrator terminated the session, the connection
+// broke) is released on the server: another instance may take it and
+// attempt the same delivery while its holder's attempt goes on. With a
+// ctx from WithLockLost, Lock says so as soon as its connection tells (at
+// once for a session the server ended, after the TCP keepalive for a
+// network lost). A post made by both attempts is made twice, with the same
+// Message.Key: receivers that deduplicate by it see it once.
+//
+// Each Lock held keeps a connection of the pool: the Stores on a pool
+// (every Store New returned for it) hold at most one fewer at once than
+// the pool's MaxConns, and a Lock beyond that waits for a turn; on a pool
+// of one connection, Lock fails.
 //
 // The lock's key is 64 bits of a hash of updateID and channel (of the
 // incident and channel); two that share a key (about one in 2^64) only
@@ -106,6 +117,34 @@ func WithIncident(ctx context.Context, incidentID string) context.Context {
 	return context.WithValue(ctx, incidentKey{}, incidentID)
 }
 
+// ErrLockLost is wrapped by the error given to the function of
+// WithLockLost: a Lock's session ended while it was held, and with it the
+// lock, which another instance may have taken since.
+var ErrLockLost = errors.New("pgstore: lock lost: its session ended while it was held")
+
+// lostKey is the context key of WithLockLost.
+type lostKey struct{}
+
+// WithLockLost returns ctx for a Lock that calls lost, once, with an error
+// wrapping ErrLockLost and the driver's, if the lock's session ends while
+// it is held (the server restarted or failed over, an administrator
+// terminated the session, the connection broke): another instance may
+// then take the lock and attempt the same delivery. lost is called on a
+// goroutine of its own as soon as the connection tells, or by unlock when
+// it cannot end the lock's transaction; never after unlock returned. What
+// to do is the caller's choice: cancelling the attempt's context
+// (context.WithCancelCause) stops it beside another instance's, but may
+// cut it between a post and the post's record, and the next attempt,
+// this instance's or another's, then posts again; package dispatch, whose
+// queue keeps a job from other instances while it runs, lets the attempt
+// finish and reports the loss. A nil lost leaves ctx as it is.
+func WithLockLost(ctx context.Context, lost func(error)) context.Context {
+	if lost == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, lostKey{}, lost)
+}
+
 // lock takes the advisory locks keys, in order, in a transaction of its
 // own connection.
 func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err error) {
@@ -120,14 +159,59 @@ func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err erro
 		}
 	}
 	if err != nil {
-		release(conn.Conn(), tx)
+		_ = release(conn.Conn(), tx)
 		conn.Release()
 		return nil, err
 	}
+	lost, _ := ctx.Value(lostKey{}).(func(error))
+	stop := func() bool { return false }
+	if lost != nil {
+		stop = watch(conn.Conn().PgConn(), lost)
+	}
 	return func() {
-		release(conn.Conn(), tx)
+		reported := stop()
+		// A rollback that fails on a connection the watch had not seen
+		// end yet (the session ended as the attempt finished): the lock
+		// was lost all the same, before unlock.
+		if err := release(conn.Conn(), tx); err != nil && lost != nil && !reported {
+			lost(fmt.Errorf("%w: %w", ErrLockLost, err))
+		}
 		conn.Release()
 	}, nil
+}
+
+// watch reads from the connection of a lock held until stop is called,
+// and calls lost if the connection ends first: nothing else uses it
+// meanwhile, and a session the server ends sends its error (FATAL,
+// SQLSTATE 57P01 for pg_terminate_backend) and closes the connection, which
+// the read sees at once; a network lost is seen when the operating
+// system's TCP keepalive (pgx's default: 5 minutes) or the server's gives
+// up on the connection. A read stopped by its context leaves the
+// connection usable (pgconn's default context watcher sets a deadline, and
+// a timed out read does not close it), for unlock's rollback. stop ends
+// the read and reports whether lost was called.
+func watch(conn *pgconn.PgConn, lost func(error)) (stop func() (reported bool)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan bool, 1)
+	go func() {
+		for {
+			err := conn.WaitForNotification(ctx)
+			switch {
+			case ctx.Err() != nil:
+				done <- false // unlocked
+				return
+			case err != nil:
+				lost(fmt.Errorf("%w: %w", ErrLockLost, err))
+				done <- true
+				return
+			}
+			// A notification (none is listened for): read on.
+		}
+	}()
+	return func() bool {
+		cancel()
+		return <-done
+	}
 }
 
 // beginLock begins a lock's transaction. Only ctx bounds the wait for
@@ -137,13 +221,19 @@ func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err erro
 const beginLock = "BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0"
 
 // release ends tx, which releases its advisory lock; when that fails the
-// connection is closed (and the pool discards it), which releases it too.
-func release(conn *pgx.Conn, tx pgx.Tx) {
+// connection is closed (and the pool discards it), which releases it too,
+// and the rollback's error is returned.
+func release(conn *pgx.Conn, tx pgx.Tx) error {
 	ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
 	defer cancel()
-	if tx == nil || tx.Rollback(ctx) != nil {
+	err := errors.New("no transaction")
+	if tx != nil {
+		err = tx.Rollback(ctx)
+	}
+	if err != nil {
 		_ = conn.Close(ctx)
 	}
+	return err
 }
 
 // lockKey is the advisory lock key of a delivery.

@@ -50,7 +50,7 @@ func migrations() ([]migration, error) {
 
 // SchemaVersion is the version of the schema this package reads and writes:
 // the number of its last migration.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrateLockKey serializes concurrent Migrate calls (two replicas starting
 // at once) with a transaction-level advisory lock.
@@ -69,6 +69,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return err
 	}
+	return migrate(ctx, pool, ms)
+}
+
+// migrate applies the migrations of ms the database lacks.
+func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("pgstore: migrate: lock: %w", err)

@@ -38,10 +38,11 @@
 // max_prepared_statements above 0 (its default from 1.24 on; 0, off,
 // before): otherwise add default_query_exec_mode=exec to the connection
 // string. Each Lock held takes one connection of the pool for as long as
-// it is held, and a Store holds at most one fewer Locks at once than the
-// pool has connections (pool_max_conns; pgxpool's default is the number
-// of CPUs, at least 4), so that their holders' own calls find one: more
-// deliveries wait for a turn. Size the pool for the deliveries that should
+// it is held, and the Stores on a pool (one, or several sharing it) hold
+// at most one fewer Locks at once than the pool has connections
+// (pool_max_conns; pgxpool's default is the number of CPUs, at least 4),
+// so that their holders' own calls find one: more deliveries wait for a
+// turn. Size the pool for the deliveries that should
 // run at once plus the Store's other calls (see package dispatch).
 //
 // # Limits
@@ -61,7 +62,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"weak"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -84,9 +88,8 @@ var (
 type Store struct {
 	pool *pgxpool.Pool
 	own  bool // the pool was opened by Open, so Close closes it
-	// held has a slot per Lock held (or being taken): at most one fewer
-	// than the pool's connections, so that the holders' own Store calls
-	// always find a connection.
+	// held has a slot per Lock held (or being taken) on the pool, by this
+	// Store or any other on the same pool (see poolSlots).
 	held chan struct{}
 }
 
@@ -101,7 +104,39 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
 	if err := checkVersion(ctx, pool); err != nil {
 		return nil, err
 	}
-	return &Store{pool: pool, held: make(chan struct{}, max(pool.Config().MaxConns-1, 0))}, nil
+	return &Store{pool: pool, held: poolSlots(pool)}, nil
+}
+
+// slots holds, per pool, a slot for each Lock held on it (or being taken)
+// by any of the Stores using it: at most one fewer than the pool's
+// connections, so that the holders' own Store calls always find one. Per
+// Store, two Stores on one pool could together hold every connection. An
+// entry goes when its pool is garbage: keyed by a weak pointer, it does not
+// keep the pool alive.
+var slots struct {
+	sync.Mutex
+	m map[weak.Pointer[pgxpool.Pool]]chan struct{}
+}
+
+// poolSlots returns pool's slots (see slots).
+func poolSlots(pool *pgxpool.Pool) chan struct{} {
+	k := weak.Make(pool)
+	slots.Lock()
+	defer slots.Unlock()
+	if c, ok := slots.m[k]; ok {
+		return c
+	}
+	if slots.m == nil {
+		slots.m = map[weak.Pointer[pgxpool.Pool]]chan struct{}{}
+	}
+	c := make(chan struct{}, max(pool.Config().MaxConns-1, 0))
+	slots.m[k] = c
+	runtime.AddCleanup(pool, func(k weak.Pointer[pgxpool.Pool]) {
+		slots.Lock()
+		defer slots.Unlock()
+		delete(slots.m, k)
+	}, k)
+	return c
 }
 
 // Open connects to the database of the connection string connString (a URL

@@ -130,18 +130,18 @@ func TestSchemaVersionIsChecked(t *testing.T) {
 
 	_, err := pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrNotMigrated)
-	assert.EqualError(t, err, "pgstore: database schema not migrated: version 0, this package needs 1: run pgstore.Migrate")
+	assert.EqualError(t, err, "pgstore: database schema not migrated: version 0, this package needs 2: run pgstore.Migrate")
 
 	require.NoError(t, pgstore.Migrate(ctx, pool))
 	require.NoError(t, pgstore.Migrate(ctx, pool), "migrating again does nothing")
 	_, err = pgstore.New(ctx, pool)
 	require.NoError(t, err)
 
-	_, err = pool.Exec(ctx, "INSERT INTO outagecast_migrations (version, name) VALUES (2, '0002_future.sql')")
+	_, err = pool.Exec(ctx, "INSERT INTO outagecast_migrations (version, name) VALUES (3, '0003_future.sql')")
 	require.NoError(t, err)
 	_, err = pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrSchemaNewer)
-	assert.Contains(t, err.Error(), "version 2, this package knows up to 1")
+	assert.Contains(t, err.Error(), "version 3, this package knows up to 2")
 	assert.ErrorIs(t, pgstore.Migrate(ctx, pool), pgstore.ErrSchemaNewer, "never downgrades")
 }
 

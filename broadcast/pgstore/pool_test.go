@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 )
 
 // A Broadcaster with more channels than the pool has connections: each
@@ -57,4 +58,35 @@ func TestLockOnAPoolOfOneConnectionIsAnError(t *testing.T) {
 	_, err = s.Lock(context.Background(), "u1", "x")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "pool_max_conns")
+}
+
+// Two Stores on one pool (a service that opens one per Broadcaster, or
+// per tenant) share its connections: the limit on Locks held is the
+// pool's, not each Store's, or together they would hold every connection
+// and their holders' own calls would wait for one for ever.
+func TestLocksOfStoresSharingAPoolLeaveAConnection(t *testing.T) {
+	ctx := context.Background()
+	u, err := url.Parse(newSchema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("pool_max_conns", "2")
+	u.RawQuery = q.Encode()
+	first := migratedOn(t, u.String())
+	second, err := pgstore.New(ctx, first.Pool())
+	require.NoError(t, err)
+
+	unlock, err := first.Lock(ctx, "u1", "x")
+	require.NoError(t, err)
+	defer unlock()
+	wctx, cancel := context.WithTimeout(ctx, shortWait)
+	other, err := second.Lock(wctx, "u2", "x")
+	cancel()
+	if err == nil {
+		defer other()
+	}
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the pool's one Lock is held: the other Store's waits its turn")
+
+	mctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	assert.NoError(t, first.Mark(mctx, "u1", "x", "", nil), "the holder's own call finds a connection")
 }

@@ -137,10 +137,7 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		{"outagecast_receipts", "saved_at"},
 		{"outagecast_threads", "updated_at"},
 	} {
-		// The outer condition is checked again on a row another session
-		// wrote while this one waited for it; the subquery's is not.
-		q := fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s < $1
-			AND key IN (SELECT key FROM %[1]s WHERE %[2]s < $1 LIMIT %[3]d)`, t.table, t.at, pruneBatch)
+		q := pruneQuery(t.table, t.at)
 		for {
 			if err := ctx.Err(); err != nil {
 				return n, wrap("prune", err)
@@ -156,6 +153,15 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		}
 	}
 	return n, nil
+}
+
+// pruneQuery is Prune's statement on table, whose rows' times are in
+// column at (each table has an index on it). The outer condition is
+// checked again on a row another session wrote while this one waited for
+// it; the subquery's is not.
+func pruneQuery(table, at string) string {
+	return fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s < $1
+		AND key IN (SELECT key FROM %[1]s WHERE %[2]s < $1 LIMIT %[3]d)`, table, at, pruneBatch)
 }
 
 // pruneBatch is how many rows one of Prune's statements deletes at most.

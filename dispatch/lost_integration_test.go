@@ -1,0 +1,121 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// syncBuffer is a bytes.Buffer safe for a Logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A Lock lost while its attempt runs (the session holding it ended: a
+// failover, a terminated backend) no longer keeps the incident's other
+// updates, or a retraction of the update, off the channel. The run was
+// not told; now an attempt that fails says so in its error (and Event),
+// and one that succeeds is delivered, once, and logged. The attempt is not
+// cut short: that could cut it between its post and the post's record,
+// and the retry would post again (TestDeliveryIsRecordedAfterPostgresRestarts).
+func TestLostLockIsReported(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		failure error // of the attempt that loses its lock
+	}{
+		{"attempt fails", errors.New("HTTP 503")},
+		{"attempt succeeds", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := waitCtx(t)
+			name := "lost_" + strings.ToLower(rand.Text()[:12])
+			dsn := newSchema(t) + "&application_name=" + name
+			admin, err := pgxpool.New(ctx, os.Getenv(dsnEnv))
+			require.NoError(t, err)
+			defer admin.Close()
+
+			var calls atomic.Int32
+			ch := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+				if calls.Add(1) > 1 {
+					return broadcast.Receipt{ID: "post-2"}, nil
+				}
+				// What PostgreSQL does to a session on a failover or an
+				// administrator's pg_terminate_backend: it ends, and its
+				// transaction, which holds the advisory lock, with it.
+				var n int
+				err := admin.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(l.pid))
+					FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+					WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1
+					AND a.state = 'idle in transaction'`, name).Scan(&n)
+				if err != nil || n == 0 {
+					return broadcast.Receipt{}, broadcast.Permanent(errors.Join(errors.New("no lock to end"), err))
+				}
+				return broadcast.Receipt{ID: "post-1"}, tt.failure
+			})
+			var log syncBuffer
+			events := make(chan dispatch.Event, 100)
+			in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{Workers: 1,
+				Retry:   broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 10 * time.Millisecond, MaxInterval: 10 * time.Millisecond},
+				Logger:  slog.New(slog.NewTextHandler(&log, nil)),
+				OnEvent: func(e dispatch.Event) { events <- e }})
+			in.start(t)
+			id, err := in.d.Enqueue(ctx, nil, update(1))
+			require.NoError(t, err)
+			rep, err := in.d.Wait(ctx, id)
+			require.NoError(t, err)
+			require.Len(t, rep.Results, 1)
+			require.NoError(t, rep.Results[0].Err)
+
+			close(events)
+			var first *dispatch.Event
+			for e := range events {
+				if e.Kind != broadcast.EventAttempt && first == nil {
+					first = &e
+				}
+			}
+			require.NotNil(t, first)
+			if tt.failure != nil {
+				assert.Equal(t, broadcast.EventRetry, first.Kind)
+				assert.ErrorIs(t, first.Err, pgstore.ErrLockLost, "the failed attempt's Event says its lock was lost")
+				assert.ErrorIs(t, first.Err, tt.failure)
+				assert.Equal(t, "post-2", rep.Results[0].Receipt.ID, "delivered by the retry")
+			} else {
+				assert.Equal(t, broadcast.EventDelivered, first.Kind)
+				assert.Equal(t, "post-1", rep.Results[0].Receipt.ID)
+				assert.EqualValues(t, 1, calls.Load(), "posted once")
+				assert.Contains(t, log.String(), "lock was lost", "logged")
+			}
+		})
+	}
+}
