@@ -78,7 +78,9 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work.
+// and merge keys ("<<: *defaults") work. A boolean is true or false (in
+// any case), as YAML 1.2 and the schema have it: on, yes and y are text,
+// and an error where a boolean is wanted (YAML 1.1 read them as booleans).
 //
 // # Schema
 //

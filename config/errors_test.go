@@ -172,10 +172,16 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:4: channels[0].secret: want a string, got a mapping`},
 		{"mapping for a URL", lines("channels:", "  - type: slack", "    webhook_url: {host: x}"),
 			`test.yaml:3: channels[0].webhook_url: want a string, got a mapping`},
+		// YAML 1.2 reads on, yes and y as text: the schema refuses them,
+		// and so does Load, saying why.
+		{"on for a boolean", lines("channels:", "  - type: irc", "    notice: on"),
+			`test.yaml:3: channels[0].notice: want true or false, got "on" (YAML 1.2 reads on as text)`},
+		{"yes from the environment", lines("channels:", "  - type: irc", "    notice: ${NOTICE}"),
+			`test.yaml:3: channels[0].notice: want true or false, got "${NOTICE}"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5"})
+			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})

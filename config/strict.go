@@ -126,12 +126,12 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	var err error
 	if n.Kind == yaml.ScalarNode {
-		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) {
+		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) && !textBool(n, t) {
 			return nil
 		}
 		text := reflect.PointerTo(t).Implements(textUnmarshaler) // reads the text, quoted or not
 		if t.Kind() != reflect.String && !text && w.ex.retag(n) {
-			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) {
+			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) && !textBool(n, t) {
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
 			}
 			n.Tag = "!!str"
@@ -147,6 +147,9 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		got = w.ex.quoted(n)
+		if _, fromEnv := w.ex.source[n]; textBool(n, t) && !fromEnv {
+			got += " (YAML 1.2 reads " + n.Value + " as text)"
+		}
 	case yaml.MappingNode:
 		got = "a mapping"
 	}
@@ -165,6 +168,14 @@ func fraction(n *yaml.Node, t reflect.Type) bool {
 	}
 	var f float64
 	return !reflect.PointerTo(t).Implements(textUnmarshaler) && n.ShortTag() == "!!float" && n.Decode(&f) == nil && f != math.Trunc(f)
+}
+
+// textBool reports whether scalar n, for a boolean of type t, is text the
+// YAML library takes for one when decoding into a bool ("on", "yes", "y",
+// as YAML 1.1 did), where YAML 1.2, which editors and the schema follow,
+// reads text: true and false (in any case) are the only booleans.
+func textBool(n *yaml.Node, t reflect.Type) bool {
+	return t.Kind() == reflect.Bool && !reflect.PointerTo(t).Implements(textUnmarshaler) && n.ShortTag() != "!!bool"
 }
 
 // want describes the values of type t for people.
