@@ -225,7 +225,7 @@ func TestCAFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "junk.pem"), []byte("junk"), 0o600))
 	entry := "channels:\n  - type: email\n    host: localhost\n    from: s@example.com\n    to: [a@example.com]\n    ca_file: "
 	for file, want := range map[string]string{"ca.pem": "", "junk.pem": "ca_file: junk.pem: no PEM certificate",
-		"missing.pem": "ca_file: open "} {
+		"missing.pem": "ca_file: stat "} {
 		_, err := parseIn(dir, entry+file+"\n", config.Loader{LookupEnv: env(nil)})
 		if want == "" {
 			assert.NoError(t, err)

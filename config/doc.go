@@ -68,9 +68,12 @@
 // newline: the form in which Docker and Compose secrets, Kubernetes secret
 // volumes and systemd credentials reach a program ("password:
 // ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
-// empty or larger than 1 MiB is an error naming the key, the line and the
-// path; PATH holds no "}" and does not start with "-" (${file:-x} is the
-// variable file; write ${file:./-x}). A value from a file is in all else
+// empty, larger than 1 MiB or not a regular file (a named pipe, which
+// would block Load, a device, a directory; symbolic links are followed)
+// is an error naming the key, the line and the path (ca_file, client_cert
+// and client_key must be regular files too); PATH holds no "}" and does
+// not start with "-" (${file:-x} is the variable file; write
+// ${file:./-x}). A value from a file is in all else
 // one from the environment: it works in every key and in URLs, and where
 // it goes into a secret it is as hidden. Expansion happens
 // after parsing, so a value may contain any character. An unquoted value

@@ -689,7 +689,7 @@ func TestEveryChannelErrorNamesItsKey(t *testing.T) {
 func TestUserTextIsNotRewritten(t *testing.T) {
 	mail := "channels: [{kind: email, host: smtp.example.com, from: s@example.com, to: [a@example.com], "
 	for yaml, want := range map[string]string{
-		mail + "ca_file: /etc/Name/ca.pem}]\n":                                                                                     "open /etc/Name/ca.pem",
+		mail + "ca_file: /etc/Name/ca.pem}]\n":                                                                                     "stat /etc/Name/ca.pem",
 		mail + "list_unsubscribe: 'https://e.com/u?r={{.To}}'}]\n":                                                                 "at <.To>",
 		"channels: [{kind: irc, server: 'irc.example.com:6697', nick: s, channels: ['#Server :x']}]\n":                             "the key of #Server",
 		"channels: [{kind: googlechat, webhook_url: 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t&Name=x'}]\n": `query "Name":`,

@@ -195,17 +195,9 @@ func (e *expander) file(path string) (envValue, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(e.dir, path)
 	}
-	f, err := os.Open(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return envValue{}, fmt.Errorf("%s: %w", ref, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	switch {
-	case err != nil:
-		return envValue{}, fmt.Errorf("%s: %w", ref, err)
-	case len(data) > MaxFileSize:
-		return envValue{}, fmt.Errorf("%s: %s is larger than %d bytes", ref, path, MaxFileSize)
 	}
 	v := string(data)
 	if strings.HasSuffix(v, "\r\n") {
@@ -217,6 +209,61 @@ func (e *expander) file(path string) (envValue, error) {
 		return envValue{}, fmt.Errorf("%s: %s is empty", ref, path)
 	}
 	return envValue{value: v, ref: ref}, nil
+}
+
+// readRegular returns the content of the regular file at path (symbolic
+// links followed), at most MaxFileSize bytes. Anything else is refused
+// before it is opened: opening a named pipe blocks until a writer comes,
+// a device may never end, and a directory holds no value. Its errors name
+// the path, never the content.
+func readRegular(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(path, st); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := regular(path, st); err != nil { // replaced since Stat
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	switch {
+	case err != nil:
+		return nil, err
+	case len(data) > MaxFileSize:
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
+	}
+	return data, nil
+}
+
+// regular returns an error saying what path is unless st, its FileInfo,
+// is a regular file's.
+func regular(path string, st os.FileInfo) error {
+	m := st.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "a special file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s is not a regular file (%s)", path, what)
 }
 
 func validName(s string) bool {

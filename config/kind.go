@@ -367,7 +367,7 @@ func (e *Env) TLSConfig(caFile string) (*tls.Config, error) {
 	if caFile == "" {
 		return nil, nil
 	}
-	pem, err := os.ReadFile(e.Path(caFile))
+	pem, err := readRegular(e.Path(caFile))
 	if err != nil {
 		return nil, fmt.Errorf("ca_file: %w", err)
 	}

@@ -252,7 +252,15 @@ func prepareIRC(c *ircFile, env *Env) error {
 	case c.TLS == irc.TLSOff:
 		return errors.New("client_cert: set, but tls is off")
 	default:
-		cert, err := tls.LoadX509KeyPair(env.Path(c.ClientCert), env.Path(c.ClientKey))
+		certPEM, err := readRegular(env.Path(c.ClientCert))
+		if err != nil {
+			return fmt.Errorf("client_cert: %w", err)
+		}
+		keyPEM, err := readRegular(env.Path(c.ClientKey))
+		if err != nil {
+			return fmt.Errorf("client_key: %w", err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return fmt.Errorf("client_cert: %w", err)
 		}
