@@ -21,6 +21,7 @@ type builder struct {
 	env   *Env
 	kinds []Kind
 	ex    *expander
+	named []string // the templates the channels' Configs name
 }
 
 // head is what every full-form entry says first: its kind.
@@ -66,6 +67,9 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 				b.file, entry.Line, path, name, j)
 		}
 		seen[name] = i
+		if got.template != "" {
+			b.named = append(b.named, got.template)
+		}
 		out.Channels = append(out.Channels, got.ch)
 		out.specs[name], out.described[name] = got.spec, got.desc
 		if got.route != nil {

@@ -112,7 +112,9 @@
 // without secrets (the host, the workspace, the number of recipients);
 // without it, the URL as it prints describes the channel. A Config field
 // Name is set from the entry's name (default: the kind), and a field
-// Templates of type *templates.Set from the file's templates. Spec.Enums
+// Templates of type *templates.Set from the file's templates;
+// Spec.Templates names the templates the channel renders that are not
+// defaults (slack's "slack"), so that a file may replace them. Spec.Enums
 // lists the values of keys whose type does not say them, for the schema.
 // When the file needs keys that are not Config fields (a CA file instead of
 // a *tls.Config), C is a struct of the file's own that inlines the Config
@@ -126,8 +128,12 @@
 //
 // Loading is strict: an unknown key, a value of the wrong type, an unknown
 // kind or URL scheme, a variable that is not set, a "when:" or stage that
-// names no status or channel, or a channel whose Config its package rejects
-// is an error naming the file, the line and the key, as in
+// names no status or channel, a file of the templates directory that no
+// channel renders (its name neither a default template's, nor one a kind
+// renders, as slack's "slack" or email's "email-status", nor one a
+// channel names in its template key: a typo such as shrot.tmpl, which
+// would leave the default in use), or a channel whose Config its package
+// rejects is an error naming the file, the line and the key, as in
 // "outagecast.yaml:12: channels[1]: unknown key "secrt"" or
 // "outagecast.yaml:4: channels[0].concurrency: want a whole number, got
 // "many"". A file that is not YAML is reported at the line where it stops
