@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -142,7 +143,8 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", nil, fmt.Errorf("unterminated %q (write $${ for a literal ${)", s[i:])
+			// Not quoted: the text may be part of a password.
+			return "", nil, errors.New(`"${" without a closing "}" (write $${ for a literal ${)`)
 		}
 		v, fromEnv, err := e.value(s[i+2 : i+end])
 		if err != nil {
@@ -165,7 +167,9 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 	}
 	name, def, hasDef := strings.Cut(ref, ":-")
 	if !validName(name) {
-		return v, false, fmt.Errorf("${%s}: invalid environment variable name %q", ref, name)
+		// Not quoted: the text may be part of a password.
+		return v, false, errors.New(`"${" starts no reference: want ${NAME}, ${NAME:-default} or ${file:PATH}, ` +
+			`NAME of letters, digits and _, not starting with a digit (write $${ for a literal ${)`)
 	}
 	if strings.Contains(def, "${") {
 		// The first "}" ends the reference: ${A:-${B}} would be the text
