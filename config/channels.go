@@ -129,11 +129,8 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 			q = b.ex.quoted(v) // the reference, not the value
 		}
 		problem := "unknown value " + q
-		switch {
-		case written == "" && q == `""`:
+		if written == "" {
 			problem = "empty"
-		case written == "":
-			problem = q + " is empty"
 		}
 		return built{}, fmt.Errorf("%s: %s: %s (one of %s)", at, key, problem, strings.Join(b.names(), ", "))
 	}

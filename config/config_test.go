@@ -302,7 +302,8 @@ func TestEmptyKind(t *testing.T) {
 		{"quoted", "channels:\n  - kind: \"\"\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
 		{"left blank", "channels:\n  - name: ops\n    kind:\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
 		{"older name", "channels:\n  - type: ''\n", `test.yaml:2: channels[0]: type: empty ` + kinds},
-		{"from the environment", "channels:\n  - kind: ${KIND}\n", `test.yaml:2: channels[0]: kind: "${KIND}" is empty ` + kinds},
+		{"from the environment", "channels:\n  - kind: ${KIND}\n", `test.yaml:2: channels[0].kind: ${KIND}: environment variable KIND is empty`},
+		{"from the environment, empty on purpose", "channels:\n  - kind: ${KIND:-}\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
 		{"merged in", "channels:\n  - &a {kind: console, name: a}\n  - {<<: *a, kind: \"\", name: b}\n", `test.yaml:3: channels[1]: kind: empty ` + kinds},
 		{"both keys", "channels:\n  - {kind: console, type: \"\"}\n", `test.yaml:2: channels[0]: kind and type: set one`},
 	}

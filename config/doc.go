@@ -63,8 +63,12 @@
 // Values may refer to the environment, so secrets stay out of the file:
 // ${NAME} is the variable's value and ${NAME:-default} the default when the
 // variable is unset or empty (a default holds no reference: ${A:-${B}} is
-// an error); $${ writes a literal ${. ${file:PATH} is the content of the
-// file at PATH, relative to this file's directory, without one trailing
+// an error; ${NAME:-} is an empty value). ${NAME} of a variable that is
+// not set, or set but empty, is an error, as ${NAME:?} is in a shell:
+// Compose passes a variable the host lacks as empty, and an empty value
+// reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
+// $${ writes a literal ${. ${file:PATH} is the content of the file at
+// PATH, relative to this file's directory, without one trailing
 // newline: the form in which Docker and Compose secrets, Kubernetes secret
 // volumes and systemd credentials reach a program ("password:
 // ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
@@ -127,7 +131,7 @@
 // # Errors
 //
 // Loading is strict: an unknown key, a value of the wrong type, an unknown
-// kind or URL scheme, a variable that is not set, a "when:" or stage that
+// kind or URL scheme, a variable that is not set or empty, a "when:" or stage that
 // names no status or channel, a file of the templates directory that no
 // channel renders (its name neither a default template's, nor one a kind
 // renders, as slack's "slack" or email's "email-status", nor one a

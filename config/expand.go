@@ -177,12 +177,17 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 		return v, false, fmt.Errorf("${%s}}: a default cannot hold a reference", ref)
 	}
 	val, ok := e.lookup(name)
-	if !ok || val == "" && hasDef {
-		if !hasDef {
-			return v, false, fmt.Errorf("${%s}: environment variable %s is not set (use ${%s:-default} for a default)",
-				name, name, name)
-		}
+	switch {
+	case (!ok || val == "") && hasDef:
 		return envValue{value: def}, false, nil
+	case !ok:
+		return v, false, fmt.Errorf("${%s}: environment variable %s is not set (use ${%s:-default} for a default)",
+			name, name, name)
+	case val == "":
+		// As ${NAME:?} in a shell: Compose passes a variable the host
+		// lacks as empty, and an empty value reads as a key left out.
+		return v, false, fmt.Errorf("${%s}: environment variable %s is empty (use ${%s:-default}, or ${%s:-} for an empty value)",
+			name, name, name, name)
 	}
 	return envValue{value: val, ref: "${" + name + "}"}, true, nil
 }
