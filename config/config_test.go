@@ -85,7 +85,7 @@ func TestParseErrors(t *testing.T) {
 		name, yaml string
 		want       string
 	}{
-		{"unknown top-level key", "chanels: []\n", `test.yaml:1: unknown key "chanels" (known: attempt_timeout, channels, retry, stage_wait, stages, state, store, templates)`},
+		{"unknown top-level key", "chanels: []\n", `test.yaml:1: unknown key "chanels" (did you mean "channels"? known: attempt_timeout, channels, retry, stage_wait, stages, state, store, templates)`},
 		{"unknown channel key names line and channel", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secrt: x\n",
 			`test.yaml:4: channels[0]: unknown key "secrt"`},
 		{"unknown nested key", "channels:\n  - type: webhook\n    endpoints:\n      - url: https://h.example.com\n        sekret: x\n",

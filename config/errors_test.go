@@ -698,3 +698,18 @@ func TestUserTextIsNotRewritten(t *testing.T) {
 		assert.ErrorContains(t, err, want)
 	}
 }
+
+// An unknown key that is a likely typo of a known one names it first: a
+// kind has up to 30 keys, too many to scan for the one meant.
+func TestUnknownKeySuggestsNearest(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"chanels: []\n", `test.yaml:1: unknown key "chanels" (did you mean "channels"? known: attempt_timeout, channels,`},
+		{lines("channels:", "  - type: email", "    passwrod: x"), `test.yaml:3: channels[0]: unknown key "passwrod" (did you mean "password"? known: `},
+		{lines("channels:", "  - type: irc", "    max-lines: 3"), `test.yaml:3: channels[0]: unknown key "max-lines" (did you mean "max_lines"? known: `},
+		{lines("retry:", "  attempts: 3", "channels: [{type: console}]"), `test.yaml:2: retry: unknown key "attempts" (known: initial_interval,`},
+	}
+	for _, tt := range tests {
+		_, _, err := parse(t, tt.yaml, nil)
+		assert.ErrorContains(t, err, tt.want)
+	}
+}

@@ -209,7 +209,7 @@ func TestLoaderKinds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "mine", cfg.Channels[0].Name())
 	_, err = parseIn(t.TempDir(), "channels: [{kind: mine, levle: 3}]\n", l)
-	assert.ErrorContains(t, err, `unknown key "levle" (known: kind, level, name, type, when)`)
+	assert.ErrorContains(t, err, `unknown key "levle" (did you mean "level"? known: kind, level, name, type, when)`)
 	schema, err := config.GenerateSchema(l.Kinds)
 	require.NoError(t, err)
 	assert.Contains(t, string(schema), `"kind_mine"`)

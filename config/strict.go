@@ -98,8 +98,13 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 		ft, ok := fields[k.Value]
 		if !ok {
 			if w.keys {
-				return fmt.Errorf("%s:%d: %sunknown key %q (known: %s)",
-					w.file, k.Line, prefix(path), k.Value, strings.Join(sortedKeys(fields), ", "))
+				known := sortedKeys(fields)
+				hint := ""
+				if near := nearest(k.Value, known); near != "" {
+					hint = fmt.Sprintf("did you mean %q? ", near)
+				}
+				return fmt.Errorf("%s:%d: %sunknown key %q (%sknown: %s)",
+					w.file, k.Line, prefix(path), k.Value, hint, strings.Join(known, ", "))
 			}
 			continue
 		}
