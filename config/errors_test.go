@@ -176,6 +176,8 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 		// and so does Load, saying why.
 		{"on for a boolean", lines("channels:", "  - type: irc", "    notice: on"),
 			`test.yaml:3: channels[0].notice: want true or false, got "on" (YAML 1.2 reads on as text)`},
+		{"other text for a boolean", lines("channels:", "  - type: irc", "    notice: loud"),
+			`test.yaml:3: channels[0].notice: want true or false, got "loud"` + "\n"},
 		{"yes from the environment", lines("channels:", "  - type: irc", "    notice: ${NOTICE}"),
 			`test.yaml:3: channels[0].notice: want true or false, got "${NOTICE}"`},
 	}
@@ -183,7 +185,7 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes"})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error()+"\n", tt.want) // a want ending in \n is the error's end
 		})
 	}
 }
