@@ -94,7 +94,9 @@ type Spec[C any] struct {
 //
 // C must be a struct. A string field Name, if C has one, is the channel's
 // name (default: the kind as the file wrote it); a field Templates of type
-// *templates.Set gets the file's templates when it is nil.
+// *templates.Set gets the file's templates when it is nil; a string field
+// Template names a template the channel renders, which the file's
+// templates directory may then hold (see Spec.Templates).
 func Define[C any, Ch broadcast.Channel](name string, newChannel func(C) (Ch, error), spec Spec[C]) Kind {
 	impl := &kindOf[C, Ch]{name: name, newChannel: newChannel, spec: spec}
 	return Kind{name: name, aliases: spec.Aliases, schemes: spec.Schemes, templates: spec.Templates, impl: impl}
