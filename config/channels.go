@@ -21,6 +21,7 @@ type builder struct {
 	env   *Env
 	kinds []Kind
 	ex    *expander
+	named []string // the templates the channels' Configs name
 }
 
 // head is what every full-form entry says first: its kind.
@@ -66,6 +67,9 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 				b.file, entry.Line, path, name, j)
 		}
 		seen[name] = i
+		if got.template != "" {
+			b.named = append(b.named, got.template)
+		}
 		out.Channels = append(out.Channels, got.ch)
 		out.specs[name], out.described[name] = got.spec, got.desc
 		if got.route != nil {
@@ -125,11 +129,8 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 			q = b.ex.quoted(v) // the reference, not the value
 		}
 		problem := "unknown value " + q
-		switch {
-		case written == "" && q == `""`:
+		if written == "" {
 			problem = "empty"
-		case written == "":
-			problem = q + " is empty"
 		}
 		return built{}, fmt.Errorf("%s: %s: %s (one of %s)", at, key, problem, strings.Join(b.names(), ", "))
 	}

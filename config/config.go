@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -144,8 +145,9 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 		return nil, err
 	}
 	env := &Env{Dir: dir, stdout: l.Stdout, stderr: l.Stderr, outputs: new([]io.Writer)}
+	var tmplDir fs.FS
+	at := fmt.Sprintf("%s:%d: templates", name, lineOf(root, []string{"templates"}))
 	if f.Templates != "" {
-		at := fmt.Sprintf("%s:%d: templates", name, lineOf(root, []string{"templates"}))
 		dir, err := env.dirFS(f.Templates)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", at, err)
@@ -155,12 +157,17 @@ func (l Loader) parse(name, dir string, data []byte, ex *expander) (*File, error
 			// The templates package's errors name the file, after its name.
 			return nil, fmt.Errorf("%s: %s", at, strings.TrimPrefix(err.Error(), "templates: "))
 		}
-		env.Templates = set
+		env.Templates, tmplDir = set, dir
 	}
 	b := &builder{file: name, env: env, kinds: l.Kinds, ex: ex}
 	out, err := b.buildAll(root, f.Channels)
 	if err != nil {
 		return nil, err
+	}
+	if tmplDir != nil {
+		if err := checkTemplateFiles(tmplDir, l.Kinds, b.named); err != nil {
+			return nil, fmt.Errorf("%s: %w", at, err)
+		}
 	}
 	out.Path, out.consoles = name, *env.outputs
 	out.Retry, out.AttemptTimeout = broadcast.RetryPolicy(f.Retry), f.AttemptTimeout

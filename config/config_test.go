@@ -85,7 +85,7 @@ func TestParseErrors(t *testing.T) {
 		name, yaml string
 		want       string
 	}{
-		{"unknown top-level key", "chanels: []\n", `test.yaml:1: unknown key "chanels" (known: attempt_timeout, channels, retry, stage_wait, stages, state, store, templates)`},
+		{"unknown top-level key", "chanels: []\n", `test.yaml:1: unknown key "chanels" (did you mean "channels"? known: attempt_timeout, channels, retry, stage_wait, stages, state, store, templates)`},
 		{"unknown channel key names line and channel", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secrt: x\n",
 			`test.yaml:4: channels[0]: unknown key "secrt"`},
 		{"unknown nested key", "channels:\n  - type: webhook\n    endpoints:\n      - url: https://h.example.com\n        sekret: x\n",
@@ -109,8 +109,8 @@ func TestParseErrors(t *testing.T) {
 			"test.yaml:1: state: ${NOPE}: environment variable NOPE is not set"},
 		{"missing variable, merged in", "channels:\n  - type: webhook\n    url: https://h.example.com\n    <<: {secret: \"${NOPE}\"}\n",
 			"test.yaml:4: channels[0].secret: ${NOPE}: environment variable NOPE is not set"},
-		{"unterminated reference", "channels:\n  - type: console\n    name: ${OOPS\n", "test.yaml:3: channels[0].name: unterminated"},
-		{"bad variable name", "channels:\n  - type: console\n    name: ${1X}\n", "invalid environment variable name"},
+		{"unterminated reference", "channels:\n  - type: console\n    name: ${OOPS\n", `test.yaml:3: channels[0].name: "${" without a closing "}" (write $${ for a literal ${)`},
+		{"bad variable name", "channels:\n  - type: console\n    name: ${1X}\n", `test.yaml:3: channels[0].name: "${" starts no reference: want ${NAME}`},
 		{"reference in a default", "channels:\n  - type: console\n    name: ${NOPE:-${OTHER}}\n",
 			"test.yaml:3: channels[0].name: ${NOPE:-${OTHER}}: a default cannot hold a reference"},
 		{"reference in the default of a set variable", "channels:\n  - type: console\n    name: ${SET:-${OTHER}}\n",
@@ -225,7 +225,7 @@ func TestCAFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "junk.pem"), []byte("junk"), 0o600))
 	entry := "channels:\n  - type: email\n    host: localhost\n    from: s@example.com\n    to: [a@example.com]\n    ca_file: "
 	for file, want := range map[string]string{"ca.pem": "", "junk.pem": "ca_file: junk.pem: no PEM certificate",
-		"missing.pem": "ca_file: open "} {
+		"missing.pem": "ca_file: stat "} {
 		_, err := parseIn(dir, entry+file+"\n", config.Loader{LookupEnv: env(nil)})
 		if want == "" {
 			assert.NoError(t, err)
@@ -302,7 +302,8 @@ func TestEmptyKind(t *testing.T) {
 		{"quoted", "channels:\n  - kind: \"\"\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
 		{"left blank", "channels:\n  - name: ops\n    kind:\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
 		{"older name", "channels:\n  - type: ''\n", `test.yaml:2: channels[0]: type: empty ` + kinds},
-		{"from the environment", "channels:\n  - kind: ${KIND}\n", `test.yaml:2: channels[0]: kind: "${KIND}" is empty ` + kinds},
+		{"from the environment", "channels:\n  - kind: ${KIND}\n", `test.yaml:2: channels[0].kind: ${KIND}: environment variable KIND is empty`},
+		{"from the environment, empty on purpose", "channels:\n  - kind: ${KIND:-}\n", `test.yaml:2: channels[0]: kind: empty ` + kinds},
 		{"merged in", "channels:\n  - &a {kind: console, name: a}\n  - {<<: *a, kind: \"\", name: b}\n", `test.yaml:3: channels[1]: kind: empty ` + kinds},
 		{"both keys", "channels:\n  - {kind: console, type: \"\"}\n", `test.yaml:2: channels[0]: kind and type: set one`},
 	}

@@ -63,14 +63,21 @@
 // Values may refer to the environment, so secrets stay out of the file:
 // ${NAME} is the variable's value and ${NAME:-default} the default when the
 // variable is unset or empty (a default holds no reference: ${A:-${B}} is
-// an error); $${ writes a literal ${. ${file:PATH} is the content of the
-// file at PATH, relative to this file's directory, without one trailing
+// an error; ${NAME:-} is an empty value). ${NAME} of a variable that is
+// not set, or set but empty, is an error, as ${NAME:?} is in a shell:
+// Compose passes a variable the host lacks as empty, and an empty value
+// reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
+// $${ writes a literal ${. ${file:PATH} is the content of the file at
+// PATH, relative to this file's directory, without one trailing
 // newline: the form in which Docker and Compose secrets, Kubernetes secret
 // volumes and systemd credentials reach a program ("password:
 // ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
-// empty or larger than 1 MiB is an error naming the key, the line and the
-// path; PATH holds no "}" and does not start with "-" (${file:-x} is the
-// variable file; write ${file:./-x}). A value from a file is in all else
+// empty, larger than 1 MiB or not a regular file (a named pipe, which
+// would block Load, a device, a directory; symbolic links are followed)
+// is an error naming the key, the line and the path (ca_file, client_cert
+// and client_key must be regular files too); PATH holds no "}" and does
+// not start with "-" (${file:-x} is the variable file; write
+// ${file:./-x}). A value from a file is in all else
 // one from the environment: it works in every key and in URLs, and where
 // it goes into a secret it is as hidden. Expansion happens
 // after parsing, so a value may contain any character. An unquoted value
@@ -78,7 +85,9 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work.
+// and merge keys ("<<: *defaults") work. A boolean is true or false (in
+// any case), as YAML 1.2 and the schema have it: on, yes and y are text,
+// and an error where a boolean is wanted (YAML 1.1 read them as booleans).
 //
 // # Schema
 //
@@ -107,7 +116,9 @@
 // without secrets (the host, the workspace, the number of recipients);
 // without it, the URL as it prints describes the channel. A Config field
 // Name is set from the entry's name (default: the kind), and a field
-// Templates of type *templates.Set from the file's templates. Spec.Enums
+// Templates of type *templates.Set from the file's templates;
+// Spec.Templates names the templates the channel renders that are not
+// defaults (slack's "slack"), so that a file may replace them. Spec.Enums
 // lists the values of keys whose type does not say them, for the schema.
 // When the file needs keys that are not Config fields (a CA file instead of
 // a *tls.Config), C is a struct of the file's own that inlines the Config
@@ -120,9 +131,13 @@
 // # Errors
 //
 // Loading is strict: an unknown key, a value of the wrong type, an unknown
-// kind or URL scheme, a variable that is not set, a "when:" or stage that
-// names no status or channel, or a channel whose Config its package rejects
-// is an error naming the file, the line and the key, as in
+// kind or URL scheme, a variable that is not set or empty, a "when:" or stage that
+// names no status or channel, a file of the templates directory that no
+// channel renders (its name neither a default template's, nor one a kind
+// renders, as slack's "slack" or email's "email-status", nor one a
+// channel names in its template key: a typo such as shrot.tmpl, which
+// would leave the default in use), or a channel whose Config its package
+// rejects is an error naming the file, the line and the key, as in
 // "outagecast.yaml:12: channels[1]: unknown key "secrt"" or
 // "outagecast.yaml:4: channels[0].concurrency: want a whole number, got
 // "many"". A file that is not YAML is reported at the line where it stops

@@ -172,12 +172,20 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:4: channels[0].secret: want a string, got a mapping`},
 		{"mapping for a URL", lines("channels:", "  - type: slack", "    webhook_url: {host: x}"),
 			`test.yaml:3: channels[0].webhook_url: want a string, got a mapping`},
+		// YAML 1.2 reads on, yes and y as text: the schema refuses them,
+		// and so does Load, saying why.
+		{"on for a boolean", lines("channels:", "  - type: irc", "    notice: on"),
+			`test.yaml:3: channels[0].notice: want true or false, got "on" (YAML 1.2 reads on as text)`},
+		{"other text for a boolean", lines("channels:", "  - type: irc", "    notice: loud"),
+			`test.yaml:3: channels[0].notice: want true or false, got "loud"` + "\n"},
+		{"yes from the environment", lines("channels:", "  - type: irc", "    notice: ${NOTICE}"),
+			`test.yaml:3: channels[0].notice: want true or false, got "${NOTICE}"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5"})
+			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes"})
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error()+"\n", tt.want) // a want ending in \n is the error's end
 		})
 	}
 }
@@ -683,12 +691,27 @@ func TestEveryChannelErrorNamesItsKey(t *testing.T) {
 func TestUserTextIsNotRewritten(t *testing.T) {
 	mail := "channels: [{kind: email, host: smtp.example.com, from: s@example.com, to: [a@example.com], "
 	for yaml, want := range map[string]string{
-		mail + "ca_file: /etc/Name/ca.pem}]\n":                                                                                     "open /etc/Name/ca.pem",
+		mail + "ca_file: /etc/Name/ca.pem}]\n":                                                                                     "stat /etc/Name/ca.pem",
 		mail + "list_unsubscribe: 'https://e.com/u?r={{.To}}'}]\n":                                                                 "at <.To>",
 		"channels: [{kind: irc, server: 'irc.example.com:6697', nick: s, channels: ['#Server :x']}]\n":                             "the key of #Server",
 		"channels: [{kind: googlechat, webhook_url: 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t&Name=x'}]\n": `query "Name":`,
 	} {
 		_, _, err := parse(t, yaml, nil)
 		assert.ErrorContains(t, err, want)
+	}
+}
+
+// An unknown key that is a likely typo of a known one names it first: a
+// kind has up to 30 keys, too many to scan for the one meant.
+func TestUnknownKeySuggestsNearest(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"chanels: []\n", `test.yaml:1: unknown key "chanels" (did you mean "channels"? known: attempt_timeout, channels,`},
+		{lines("channels:", "  - type: email", "    passwrod: x"), `test.yaml:3: channels[0]: unknown key "passwrod" (did you mean "password"? known: `},
+		{lines("channels:", "  - type: irc", "    max-lines: 3"), `test.yaml:3: channels[0]: unknown key "max-lines" (did you mean "max_lines"? known: `},
+		{lines("retry:", "  attempts: 3", "channels: [{type: console}]"), `test.yaml:2: retry: unknown key "attempts" (known: initial_interval,`},
+	}
+	for _, tt := range tests {
+		_, _, err := parse(t, tt.yaml, nil)
+		assert.ErrorContains(t, err, tt.want)
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -142,7 +143,8 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return "", nil, fmt.Errorf("unterminated %q (write $${ for a literal ${)", s[i:])
+			// Not quoted: the text may be part of a password.
+			return "", nil, errors.New(`"${" without a closing "}" (write $${ for a literal ${)`)
 		}
 		v, fromEnv, err := e.value(s[i+2 : i+end])
 		if err != nil {
@@ -165,7 +167,9 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 	}
 	name, def, hasDef := strings.Cut(ref, ":-")
 	if !validName(name) {
-		return v, false, fmt.Errorf("${%s}: invalid environment variable name %q", ref, name)
+		// Not quoted: the text may be part of a password.
+		return v, false, errors.New(`"${" starts no reference: want ${NAME}, ${NAME:-default} or ${file:PATH}, ` +
+			`NAME of letters, digits and _, not starting with a digit (write $${ for a literal ${)`)
 	}
 	if strings.Contains(def, "${") {
 		// The first "}" ends the reference: ${A:-${B}} would be the text
@@ -173,12 +177,17 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 		return v, false, fmt.Errorf("${%s}}: a default cannot hold a reference", ref)
 	}
 	val, ok := e.lookup(name)
-	if !ok || val == "" && hasDef {
-		if !hasDef {
-			return v, false, fmt.Errorf("${%s}: environment variable %s is not set (use ${%s:-default} for a default)",
-				name, name, name)
-		}
+	switch {
+	case (!ok || val == "") && hasDef:
 		return envValue{value: def}, false, nil
+	case !ok:
+		return v, false, fmt.Errorf("${%s}: environment variable %s is not set (use ${%s:-default} for a default)",
+			name, name, name)
+	case val == "":
+		// As ${NAME:?} in a shell: Compose passes a variable the host
+		// lacks as empty, and an empty value reads as a key left out.
+		return v, false, fmt.Errorf("${%s}: environment variable %s is empty (use ${%s:-default}, or ${%s:-} for an empty value)",
+			name, name, name, name)
 	}
 	return envValue{value: val, ref: "${" + name + "}"}, true, nil
 }
@@ -195,17 +204,9 @@ func (e *expander) file(path string) (envValue, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(e.dir, path)
 	}
-	f, err := os.Open(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return envValue{}, fmt.Errorf("%s: %w", ref, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	switch {
-	case err != nil:
-		return envValue{}, fmt.Errorf("%s: %w", ref, err)
-	case len(data) > MaxFileSize:
-		return envValue{}, fmt.Errorf("%s: %s is larger than %d bytes", ref, path, MaxFileSize)
 	}
 	v := string(data)
 	if strings.HasSuffix(v, "\r\n") {
@@ -217,6 +218,61 @@ func (e *expander) file(path string) (envValue, error) {
 		return envValue{}, fmt.Errorf("%s: %s is empty", ref, path)
 	}
 	return envValue{value: v, ref: ref}, nil
+}
+
+// readRegular returns the content of the regular file at path (symbolic
+// links followed), at most MaxFileSize bytes. Anything else is refused
+// before it is opened: opening a named pipe blocks until a writer comes,
+// a device may never end, and a directory holds no value. Its errors name
+// the path, never the content.
+func readRegular(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(path, st); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := regular(path, st); err != nil { // replaced since Stat
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	switch {
+	case err != nil:
+		return nil, err
+	case len(data) > MaxFileSize:
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
+	}
+	return data, nil
+}
+
+// regular returns an error saying what path is unless st, its FileInfo,
+// is a regular file's.
+func regular(path string, st os.FileInfo) error {
+	m := st.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "a special file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s is not a regular file (%s)", path, what)
 }
 
 func validName(s string) bool {

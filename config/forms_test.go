@@ -168,23 +168,7 @@ func TestOpen(t *testing.T) {
 // through the loader and validates against the schema.
 func TestKinds(t *testing.T) {
 	schema := compiled(t)
-	samples := map[string]string{
-		"console":      "console://stderr?template=short",
-		"webhook":      "webhook://hooks.example.com/in?secret=" + secret,
-		"email":        "smtp://u:pw@smtp.example.com:587/?from=s%40example.com&to=a%40example.com",
-		"x":            "x://api.x.com?consumer_key=a&consumer_secret=b&access_token=c&access_secret=d",
-		"irc":          "ircs://bot@irc.example.com:6697/ops",
-		"statuspage":   "statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN",
-		"statuspageio": "statuspageio://key-123@kctbh9vrtdwd",
-		"slack":        "slack://xoxb:123-456-abc@slack.com/%23ops",
-		"teams":        "teams://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=s1g",
-		"discord":      "discord://tok3n@123456789012345678",
-		"googlechat":   "googlechat://chat.googleapis.com/v1/spaces/AAAA/messages?key=k3y&token=t0k",
-		"mastodon":     "mastodon://t0ken@mastodon.example",
-		"bluesky":      "bluesky://status.example.com:app-pass-word@bsky.social",
-		"telegram":     "telegram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@examplestatus",
-		"matrix":       "matrix://:syt_t0ken@matrix.example.org/?rooms=!abc:example.org",
-	}
+	samples := sampleURLs()
 	names, schemes := map[string]bool{}, map[string]bool{}
 	for _, k := range config.Kinds() {
 		assert.NotEmpty(t, k.Schemes(), k.Name())
@@ -225,7 +209,7 @@ func TestLoaderKinds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "mine", cfg.Channels[0].Name())
 	_, err = parseIn(t.TempDir(), "channels: [{kind: mine, levle: 3}]\n", l)
-	assert.ErrorContains(t, err, `unknown key "levle" (known: kind, level, name, type, when)`)
+	assert.ErrorContains(t, err, `unknown key "levle" (did you mean "level"? known: kind, level, name, type, when)`)
 	schema, err := config.GenerateSchema(l.Kinds)
 	require.NoError(t, err)
 	assert.Contains(t, string(schema), `"kind_mine"`)
@@ -289,4 +273,25 @@ func TestWhenTrimsValues(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, broadcast.Route{Statuses: []broadcast.Status{"resolved"}, Impacts: []broadcast.Impact{"major"},
 		Components: []string{"CDN", "Edge network"}}, cfg.Routes["x"])
+}
+
+// sampleURLs returns a channel URL of every kind, by kind.
+func sampleURLs() map[string]string {
+	return map[string]string{
+		"console":      "console://stderr?template=short",
+		"webhook":      "webhook://hooks.example.com/in?secret=" + secret,
+		"email":        "smtp://u:pw@smtp.example.com:587/?from=s%40example.com&to=a%40example.com",
+		"x":            "x://api.x.com?consumer_key=a&consumer_secret=b&access_token=c&access_secret=d",
+		"irc":          "ircs://bot@irc.example.com:6697/ops",
+		"statuspage":   "statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN",
+		"statuspageio": "statuspageio://key-123@kctbh9vrtdwd",
+		"slack":        "slack://xoxb:123-456-abc@slack.com/%23ops",
+		"teams":        "teams://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=s1g",
+		"discord":      "discord://tok3n@123456789012345678",
+		"googlechat":   "googlechat://chat.googleapis.com/v1/spaces/AAAA/messages?key=k3y&token=t0k",
+		"mastodon":     "mastodon://t0ken@mastodon.example",
+		"bluesky":      "bluesky://status.example.com:app-pass-word@bsky.social",
+		"telegram":     "telegram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@examplestatus",
+		"matrix":       "matrix://:syt_t0ken@matrix.example.org/?rooms=!abc:example.org",
+	}
 }

@@ -25,10 +25,11 @@ import (
 // means, and which URL schemes stand for it. Make one with Define; Kinds
 // lists those of this module.
 type Kind struct {
-	name    string
-	aliases []string
-	schemes []string
-	impl    kindImpl
+	name      string
+	aliases   []string
+	schemes   []string
+	templates []string
+	impl      kindImpl
 }
 
 // Name returns the kind's name, the value of "kind:" in a file.
@@ -40,6 +41,10 @@ func (k Kind) Aliases() []string { return append([]string(nil), k.aliases...) }
 // Schemes returns the URL schemes of its short form; none when it has no
 // short form.
 func (k Kind) Schemes() []string { return append([]string(nil), k.schemes...) }
+
+// Templates returns the names of the templates its channels render beyond
+// the defaults (see Spec.Templates).
+func (k Kind) Templates() []string { return append([]string(nil), k.templates...) }
 
 // Spec says how a file configures one kind of channel whose Config (or
 // file form, see Define) is C. Every field is optional.
@@ -69,6 +74,12 @@ type Spec[C any] struct {
 	// TLS mode decoded from text, an AuthMethod), for the JSON Schema:
 	// "tls": {"starttls", "implicit", "plaintext"}.
 	Enums map[string][]any
+	// Templates names the templates the kind's channels render that are
+	// not among templates.Default()'s ("slack"), so that a file of the
+	// file's templates directory may replace them: a file that no kind
+	// renders, and no channel names in its template key, is an error (a
+	// typo would otherwise be a template nobody uses).
+	Templates []string
 }
 
 // Define returns the Kind named name: a file's channel entry of this kind
@@ -83,10 +94,12 @@ type Spec[C any] struct {
 //
 // C must be a struct. A string field Name, if C has one, is the channel's
 // name (default: the kind as the file wrote it); a field Templates of type
-// *templates.Set gets the file's templates when it is nil.
+// *templates.Set gets the file's templates when it is nil; a string field
+// Template names a template the channel renders, which the file's
+// templates directory may then hold (see Spec.Templates).
 func Define[C any, Ch broadcast.Channel](name string, newChannel func(C) (Ch, error), spec Spec[C]) Kind {
 	impl := &kindOf[C, Ch]{name: name, newChannel: newChannel, spec: spec}
-	return Kind{name: name, aliases: spec.Aliases, schemes: spec.Schemes, impl: impl}
+	return Kind{name: name, aliases: spec.Aliases, schemes: spec.Schemes, templates: spec.Templates, impl: impl}
 }
 
 // kindImpl is what a loader needs of a Kind, whatever its Config type.
@@ -109,6 +122,9 @@ type built struct {
 	desc  string       // what is configured, without secrets
 	spec  reflect.Type // the type its keys came from, for Explain
 	route *when        // its "when:", nil for none
+	// template is the template its Config names (a field Template), ""
+	// for none.
+	template string
 	// secrets are its Config's secrets, set also when Prepare or the
 	// channel's package refused the Config.
 	secrets configSecrets
@@ -199,7 +215,7 @@ func (k *kindOf[C, Ch]) build(env *Env, c C, written string) (built, error) {
 	if err != nil {
 		return b, err
 	}
-	b.ch = ch
+	b.ch, b.template = ch, getString(&c, "Template")
 	switch {
 	case k.spec.Describe != nil:
 		b.desc = k.spec.Describe(c)
@@ -367,7 +383,7 @@ func (e *Env) TLSConfig(caFile string) (*tls.Config, error) {
 	if caFile == "" {
 		return nil, nil
 	}
-	pem, err := os.ReadFile(e.Path(caFile))
+	pem, err := readRegular(e.Path(caFile))
 	if err != nil {
 		return nil, fmt.Errorf("ca_file: %w", err)
 	}

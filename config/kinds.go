@@ -42,7 +42,7 @@ func Kinds() []Kind {
 			ParseURL: webhook.ParseURL, URL: webhook.Config.ChannelURL, Describe: describeWebhook}),
 		Define("email", newEmail, Spec[emailFile]{Schemes: []string{email.Scheme, email.SchemeTLS},
 			ParseURL: emailURL, URL: func(c emailFile) redact.URL { return c.Config.URL() },
-			Prepare: prepareEmail, Describe: describeEmail, Enums: map[string][]any{
+			Prepare: prepareEmail, Describe: describeEmail, Templates: []string{"email-status"}, Enums: map[string][]any{
 				"tls":  {"starttls", "implicit", "plaintext"},
 				"auth": {"plain", "login", "xoauth2", "none", "PLAIN", "LOGIN", "XOAUTH2", "NONE"}}}),
 		Define("x", newX, Spec[xFile]{Aliases: []string{"twitter"}, Schemes: []string{twitter.Scheme},
@@ -54,15 +54,15 @@ func Kinds() []Kind {
 		Define("statuspage", newStatuspage, Spec[statuspageFile]{Schemes: []string{"statuspage"},
 			ParseURL: statuspageURL, URL: statuspageFile.URL, Prepare: prepareStatuspage, Describe: describeStatuspage}),
 		Define("statuspageio", statuspageio.New, Spec[statuspageio.Config]{Schemes: []string{"statuspageio"},
-			ParseURL: statuspageio.ParseURL, URL: statuspageio.Config.URL}),
+			ParseURL: statuspageio.ParseURL, URL: statuspageio.Config.URL, Templates: []string{statuspageio.Template}}),
 		Define("slack", slack.New, Spec[slack.Config]{Schemes: []string{"slack", "slack+http"},
-			ParseURL: slack.ParseURL, URL: slack.Config.URL}),
+			ParseURL: slack.ParseURL, URL: slack.Config.URL, Templates: []string{slack.Template}}),
 		Define("teams", teams.New, Spec[teams.Config]{Schemes: []string{"teams", "teams+http"},
-			ParseURL: teams.ParseURL, URL: teams.Config.URL}),
+			ParseURL: teams.ParseURL, URL: teams.Config.URL, Templates: []string{teams.Template}}),
 		Define("discord", discord.New, Spec[discord.Config]{Schemes: []string{"discord"},
 			ParseURL: discord.ParseURL, URL: discord.Config.URL}),
 		Define("googlechat", googlechat.New, Spec[googlechat.Config]{Schemes: []string{"googlechat"},
-			ParseURL: googlechat.ParseURL, URL: googlechat.Config.URL}),
+			ParseURL: googlechat.ParseURL, URL: googlechat.Config.URL, Templates: []string{"googlechat"}}),
 		Define("mastodon", mastodon.New, Spec[mastodon.Config]{Schemes: []string{"mastodon", "mastodon+http"},
 			ParseURL: mastodon.ParseURL, URL: mastodon.Config.URL,
 			Enums: map[string][]any{"visibility": {"public", "unlisted", "private"}}}),
@@ -252,7 +252,15 @@ func prepareIRC(c *ircFile, env *Env) error {
 	case c.TLS == irc.TLSOff:
 		return errors.New("client_cert: set, but tls is off")
 	default:
-		cert, err := tls.LoadX509KeyPair(env.Path(c.ClientCert), env.Path(c.ClientKey))
+		certPEM, err := readRegular(env.Path(c.ClientCert))
+		if err != nil {
+			return fmt.Errorf("client_cert: %w", err)
+		}
+		keyPEM, err := readRegular(env.Path(c.ClientKey))
+		if err != nil {
+			return fmt.Errorf("client_key: %w", err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return fmt.Errorf("client_cert: %w", err)
 		}

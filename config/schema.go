@@ -67,7 +67,7 @@ func GenerateSchema(kinds []Kind) ([]byte, error) {
 var topDescriptions = map[string]string{
 	"state":           "path of a durable bolt store (relative to this file): shorthand for store: {kind: bolt, path: …}",
 	"store":           "where receipts and delivery marks are kept: {kind: bolt, path: FILE} or {kind: memory}",
-	"templates":       "directory of <name>.tmpl files replacing the default templates",
+	"templates":       "directory of <name>.tmpl files replacing the templates of that name (short, text, slack, …; a name no channel renders is an error)",
 	"attempt_timeout": "how long one attempt of a channel may take (default 30s)",
 	"retry":           "how each channel retries transient failures",
 	"stages":          "channels delivered first, stage by stage (a status page first): lists of channel names",

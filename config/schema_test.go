@@ -55,7 +55,7 @@ func validate(t *testing.T, s *jsonschema.Schema, file string) error {
 // here.
 func TestSchemaAndLoaderAgree(t *testing.T) {
 	s := compiled(t)
-	vars := map[string]string{"SECRET": secret, "PORT": "2525", "HOOK": "webhook://h.example.com/in?secret=" + secret}
+	vars := map[string]string{"SECRET": secret, "PORT": "2525", "NOTICE": "true", "HOOK": "webhook://h.example.com/in?secret=" + secret}
 	tests := []struct {
 		name, yaml string
 		ok         bool
@@ -94,6 +94,20 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"kind and type", "channels: [{kind: console, type: console}]", false},
 		{"number wanted", "channels: [{kind: email, host: h, port: many, from: s@example.com, to: [a@example.com]}]", false},
 		{"bool wanted", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: loud}]", false},
+		// YAML 1.2, which editors' YAML servers read, has only true and
+		// false (any case) for booleans: on, yes, y are text
+		// (https://yaml.org/spec/1.2.2/#1032-tag-resolution). Load reads
+		// the file as the schema does.
+		{"bool as True", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: True}]", true},
+		{"bool as FALSE", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: FALSE}]", true},
+		{"bool as on", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: on}]", false},
+		{"bool as yes", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], persistent: yes}]", false},
+		{"bool as No", "channels: [{kind: email, host: h, from: s@example.com, to: [a@example.com], list_unsubscribe_one_click: No}]", false},
+		{"bool as off in when", "channels: [{kind: console, when: {statuses: [resolved], first: off}}]", false},
+		{"bool quoted", `channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: "true"}]`, false},
+		{"bool from the environment", `channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: "${NOTICE}"}]`, true},
+		// tls is no boolean: irc.TLSMode reads on and off as text.
+		{"irc tls off", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: off}]", true},
 		{"fraction for a whole number", "retry: {max_attempts: 1.5}\nchannels: [{kind: console}]", false},
 		{"whole number written with a point", "retry: {max_attempts: 2.0}\nchannels: [{kind: console}]", true},
 		{"duration wanted", "attempt_timeout: soon\nchannels: [{kind: console}]", false},

@@ -102,13 +102,13 @@ func TestSecretFileErrors(t *testing.T) {
 		name, key, value string
 		want             []string
 	}{
-		{"missing", "secret", "${file:nope}", []string{at("secret") + "${file:nope}: open " + filepath.Join(dir, "nope") + ": no such file"}},
-		{"unreadable", "secret", "${file:a-directory}", []string{at("secret") + "${file:a-directory}: read " + filepath.Join(dir, "a-directory") + ": is a directory"}},
+		{"missing", "secret", "${file:nope}", []string{at("secret") + "${file:nope}: stat " + filepath.Join(dir, "nope") + ": no such file"}},
+		{"a directory", "secret", "${file:a-directory}", []string{at("secret") + "${file:a-directory}: " + filepath.Join(dir, "a-directory") + " is not a regular file (a directory)"}},
 		{"empty", "secret", "${file:empty}", []string{at("secret") + "${file:empty}: " + filepath.Join(dir, "empty") + " is empty"}},
 		{"only a newline", "secret", "${file:newline}", []string{at("secret") + "${file:newline}: " + filepath.Join(dir, "newline") + " is empty"}},
 		{"too large", "secret", "${file:huge}", []string{at("secret") + "${file:huge}: " + filepath.Join(dir, "huge") + " is larger than"}},
 		{"no path", "secret", "${file:}", []string{at("secret") + "${file:}: no path"}},
-		{"absolute path", "secret", "${file:" + filepath.Join(dir, "nope") + "}", []string{"open " + filepath.Join(dir, "nope") + ": no such file"}},
+		{"absolute path", "secret", "${file:" + filepath.Join(dir, "nope") + "}", []string{"stat " + filepath.Join(dir, "nope") + ": no such file"}},
 		{"refused by the decoder", "port", "${file:password}", []string{atEmail("port") + `want a whole number, got "${file:password}"`}},
 		{"refused by the channel", "from", "${file:password}", []string{`test.yaml:5: channels[0] (email "email"): from:`}},
 	}

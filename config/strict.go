@@ -98,8 +98,13 @@ func (w walker) fields(path string, n *yaml.Node, t reflect.Type) error {
 		ft, ok := fields[k.Value]
 		if !ok {
 			if w.keys {
-				return fmt.Errorf("%s:%d: %sunknown key %q (known: %s)",
-					w.file, k.Line, prefix(path), k.Value, strings.Join(sortedKeys(fields), ", "))
+				known := sortedKeys(fields)
+				hint := ""
+				if near := nearest(k.Value, known); near != "" {
+					hint = fmt.Sprintf("did you mean %q? ", near)
+				}
+				return fmt.Errorf("%s:%d: %sunknown key %q (%sknown: %s)",
+					w.file, k.Line, prefix(path), k.Value, hint, strings.Join(known, ", "))
 			}
 			continue
 		}
@@ -126,12 +131,12 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	var err error
 	if n.Kind == yaml.ScalarNode {
-		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) {
+		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) && !textBool(n, t) {
 			return nil
 		}
 		text := reflect.PointerTo(t).Implements(textUnmarshaler) // reads the text, quoted or not
 		if t.Kind() != reflect.String && !text && w.ex.retag(n) {
-			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) {
+			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) && !textBool(n, t) {
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
 			}
 			n.Tag = "!!str"
@@ -147,6 +152,9 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		got = w.ex.quoted(n)
+		if _, fromEnv := w.ex.source[n]; err == nil && textBool(n, t) && !fromEnv { // "on", read as YAML 1.1 did
+			got += " (YAML 1.2 reads " + n.Value + " as text)"
+		}
 	case yaml.MappingNode:
 		got = "a mapping"
 	}
@@ -165,6 +173,14 @@ func fraction(n *yaml.Node, t reflect.Type) bool {
 	}
 	var f float64
 	return !reflect.PointerTo(t).Implements(textUnmarshaler) && n.ShortTag() == "!!float" && n.Decode(&f) == nil && f != math.Trunc(f)
+}
+
+// textBool reports whether scalar n, for a boolean of type t, is text the
+// YAML library takes for one when decoding into a bool ("on", "yes", "y",
+// as YAML 1.1 did), where YAML 1.2, which editors and the schema follow,
+// reads text: true and false (in any case) are the only booleans.
+func textBool(n *yaml.Node, t reflect.Type) bool {
+	return t.Kind() == reflect.Bool && !reflect.PointerTo(t).Implements(textUnmarshaler) && n.ShortTag() != "!!bool"
 }
 
 // want describes the values of type t for people.

@@ -66,8 +66,11 @@
 // spinning disk. A channel marking its recipients one after another pays it
 // for every recipient; concurrent writers share it. A context is checked
 // before each call starts; a call under way, waiting for the disk, is not
-// interrupted. The file is created with mode 0600: it holds recipient
-// addresses.
+// interrupted. The file holds recipient addresses: it is created with
+// mode 0600, and Open takes the group's and others' permissions away from
+// an existing store file that has them (restored from a backup, copied),
+// or, when it cannot (the file is another user's), refuses it, naming
+// the file and its mode, rather than use a file others can read.
 //
 // # Damaged files
 //
@@ -112,7 +115,8 @@
 // ErrInvalidFile too) when it is a damaged store, and ErrVersion when it was
 // written in a format this version does not read; these errors name the
 // file, and so do those of a failed migration, which leaves the file as it
-// was. Calls after Close fail with ErrClosed. A call whose context is
+// was. Open also fails, naming the file, when a store file others may read
+// cannot be made private (see Limits). Calls after Close fail with ErrClosed. A call whose context is
 // already done fails with an error matching the context's error and has no
 // effect. Other errors come from the disk and the operating system, wrapped
 // with the name of the call, as in "boltstore: mark: ...".
@@ -122,6 +126,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -204,7 +209,34 @@ func Open(path string, opts *Options) (*Store, error) {
 		_ = s.close()
 		return nil, err
 	}
+	if err := private(path, file); err != nil {
+		_ = s.close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// private takes the group's and others' permissions away from file, the
+// store's at path, if it has any: it holds recipient addresses. bbolt
+// creates a new file 0600, but an existing one keeps its mode (restored
+// from a backup, copied). Open refuses a file it cannot make private (one
+// of another user) rather than keep it readable. Windows has no such
+// modes.
+func private(path string, file *os.File) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	st, err := file.Stat()
+	if err != nil {
+		return fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	if mode := st.Mode().Perm(); mode&0o077 != 0 {
+		if err := file.Chmod(mode &^ 0o077); err != nil {
+			return fmt.Errorf("boltstore: open %s: mode %#o lets other users read it, and it cannot be made private "+
+				"(chmod go-rwx the file as its owner): %w", path, mode, err)
+		}
+	}
+	return nil
 }
 
 // openDB opens the file for reading and writing, and returns bbolt's file

@@ -1,0 +1,59 @@
+package config_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/channels/channeltest"
+)
+
+// A password written in the file may hold "${" (generated passwords hold
+// symbols): Load refuses it, as it cannot be a reference, and asks for
+// $${, but without quoting the text after "${", which is part of the
+// password.
+func TestExpansionErrorsQuoteNoValue(t *testing.T) {
+	for i, password := range []string{"k8${Qx!9z-rest", "k8${Qx!9}z-rest", "k8${ Qx9}z-rest"} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) { // not the password: the test's directory has its name
+			_, _, err := parse(t, lines("channels:", "  - type: email", "    host: smtp.example.com",
+				"    username: status", "    password: "+password, "    from: s@example.com", "    to: [a@example.com]"), nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "test.yaml:5: channels[0].password: ")
+			assert.Contains(t, err.Error(), "$${")
+			channeltest.AssertNoSecret(t, err.Error(), "Qx!9", "-rest")
+		})
+	}
+}
+
+// A variable that is set but empty is refused like one that is not set:
+// Compose passes a variable the host lacks as empty ("SMTP_PASSWORD=
+// ${SMTP_PASSWORD}"), and "state: ${STATE_FILE}" would otherwise keep
+// nothing across restarts (no state: a memory store), "url: ${HOOK_URL}"
+// would say the url is missing, which the file sets. ${NAME:-} is an
+// empty value on purpose.
+func TestEmptyVariableRefused(t *testing.T) {
+	vars := map[string]string{"EMPTY": ""}
+	tests := []struct{ name, yaml, want string }{
+		{"state", "state: ${EMPTY}\nchannels: [{kind: console}]\n",
+			"test.yaml:1: state: ${EMPTY}: environment variable EMPTY is empty (use ${EMPTY:-default}, or ${EMPTY:-} for an empty value)"},
+		{"in a channel", "channels:\n  - kind: webhook\n    url: ${EMPTY}\n",
+			"test.yaml:3: channels[0].url: ${EMPTY}: environment variable EMPTY is empty"},
+		{"inside other text", "channels:\n  - kind: console\n    name: ops-${EMPTY}\n",
+			"test.yaml:3: channels[0].name: ${EMPTY}: environment variable EMPTY is empty"},
+		{"a channel URL", "channels:\n  - ${EMPTY}\n", "test.yaml:2: channels[0]: ${EMPTY}: environment variable EMPTY is empty"},
+		{"empty on purpose", "state: ${EMPTY:-}\nchannels: [{kind: console, name: \"ops${EMPTY:-}\"}]\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := parse(t, tt.yaml, vars)
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "memory", cfg.Store.Kind)
+				return
+			}
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/outagecast/outagecast/templates"
+)
+
+// checkTemplateFiles reports the first "<name>.tmpl" file of dir, the
+// file's templates directory, whose name no channel renders: not a
+// default template, not one a kind renders (Spec.Templates), not one a
+// channel names (named). A mistyped name ("x_post.tmpl", "shrot.tmpl")
+// would otherwise be a template nobody uses while the default is sent.
+func checkTemplateFiles(dir fs.FS, kinds []Kind, named []string) error {
+	entries, err := fs.ReadDir(dir, ".")
+	if err != nil {
+		return fmt.Errorf("read directory: %w", err)
+	}
+	known := map[string]bool{}
+	for _, n := range append(templates.Default().Names(), named...) {
+		known[baseName(n)] = true
+	}
+	for _, k := range kinds {
+		for _, n := range k.templates {
+			known[baseName(n)] = true
+		}
+	}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".tmpl")
+		if !ok || e.IsDir() || known[baseName(name)] {
+			continue
+		}
+		names := make([]string, 0, len(known))
+		for n := range known {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		hint := ""
+		if near := nearest(baseName(name), names); near != "" {
+			hint = fmt.Sprintf("did you mean %q? ", near)
+		}
+		return fmt.Errorf("%s: no channel renders a template %q (%sknown: %s; or name it in a channel's template key)",
+			e.Name(), baseName(name), hint, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// baseName returns a template's name without its status: "short" for
+// "short.resolved".
+func baseName(name string) string {
+	base, _, _ := strings.Cut(name, ".")
+	return base
+}
+
+// nearest returns the name of names closest to s, if it is a likely typo
+// of it: at most two edits apart ('-' for '_' and case changes count
+// none), else "".
+func nearest(s string, names []string) string {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := distance(norm(s), norm(n)); d < bestD && d < len(n) {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance of a and b, in bytes.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
