@@ -244,7 +244,8 @@ func (c *fakeClient) maybeWelcome() bool {
 	} else {
 		c.numeric("001", "Welcome to the fake IRC network "+c.nick)
 	}
-	c.numeric("005", "CHANTYPES=# CASEMAPPING=rfc1459", "are supported by this server")
+	c.numeric("005", append(append([]string{"CHANTYPES=#", "CASEMAPPING=rfc1459"}, c.srv.opts.isupport...),
+		"are supported by this server")...)
 	c.numeric("422", "MOTD File is missing")
 	if h := c.srv.opts.hiddenHost; h != "" {
 		c.host = h
@@ -353,6 +354,8 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		return false // the connection drops
 	}
 	switch {
+	case s.opts.mute[channel]:
+		return true
 	case c.failure() == channeltest.FailTransient || s.opts.modes[channel] == "d":
 		return false // the connection drops
 	case s.opts.modes[channel] == "T": // a 707, then the connection drops
@@ -429,7 +432,7 @@ func (c *fakeClient) mode(channel string) {
 func (c *fakeClient) names(channel string) {
 	me := c.nick
 	if c.srv.opts.voiced[channel] {
-		me = "+" + me
+		me = cmp.Or(c.srv.opts.voiceSymbol, "+") + me
 	}
 	c.numeric("353", "=", channel, "@ChanServ floodbot "+me)
 	c.numeric("366", channel, "End of /NAMES list.")

@@ -127,7 +127,8 @@
 // echoed, Send asks the channel's modes and NAMES (MODE and NAMES, then a
 // PING: three more paced lines, sent only if the deadline leaves time for
 // them) and fails that channel for good when it is moderated and the bot
-// has no voice; lines echoed late, before that PONG, deliver it. Its 707
+// has no voice (NAMES shows none of the membership symbols the server's
+// RPL_ISUPPORT PREFIX names before its nick; (ov)@+ when it names none); lines echoed late, before that PONG, deliver it. Its 707
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no

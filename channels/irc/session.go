@@ -43,7 +43,7 @@ type chanState struct {
 	order    []int     // the indexes in lines of the lines sent, in order
 	matched  int       // the echoes so far matched order[:matched] (see echoedLine)
 	modes    string    // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
-	voiced   bool      // NAMES shows the bot with voice or more (a prefix: + % @ & ~)
+	voiced   bool      // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
 	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
 	sent     time.Time // when its JOIN was sent
 	deadline time.Time // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
@@ -231,8 +231,8 @@ func (ss *session) handle(m ircmsg.Message) {
 	case "353": // RPL_NAMREPLY: me, "=", channel, the members with their prefix
 		if st := ss.chans[fold(param(m, len(m.Params)-2))]; st != nil {
 			for _, name := range strings.Fields(param(m, len(m.Params)-1)) {
-				if nick := strings.TrimLeft(name, "~&@%+"); ss.isMe(nick) {
-					st.voiced = nick != name
+				if nick, ranked := ss.c.rank(name); ss.isMe(nick) {
+					st.voiced = ranked
 				}
 			}
 		}
