@@ -71,14 +71,14 @@ type fakeOptions struct {
 	dropAfter map[string]int
 	// voiced gives the bot voice (+v) in a channel when it joins: NAMES
 	// shows it, and it may speak when the channel is moderated (+m).
-	voiced  map[string]bool
+	voiced map[string]bool
 	// isupport adds tokens to RPL_ISUPPORT (005), as "PREFIX=(Yov)!@+";
 	// voiceSymbol is the symbol NAMES shows before a voiced bot (default "+").
 	isupport    []string
 	voiceSymbol string
 	// mute drops every line to a channel without a word, as a flood
 	// limit does, whatever its modes.
-	mute map[string]bool
+	mute    map[string]bool
 	noPong  bool   // never answer PING
 	greet   bool   // send a NOTICE as soon as a client connects
 	refuse  string // the text of an ERROR sent to every client as soon as it connects, which is then closed
