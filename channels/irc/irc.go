@@ -45,8 +45,10 @@
 // Result.Delivered): the retry posts only the others, so the channel's
 // members do not read a line twice (a line dropped between two relayed
 // ones then comes after them). A line split otherwise on the retry
-// (another prefix) is not taken for one marked. Without echo-message, no
-// line is known to be relayed before the PONG, and a retry posts them all.
+// (another prefix) is not taken for one marked. Reading the marks costs a
+// read of the Store per line and channel, on a connection with
+// echo-message only. Without echo-message, no line is known to be relayed
+// before the PONG, no line is marked and a retry posts them all.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
