@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"crypto/tls"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,6 +97,10 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 	case "JOIN":
 		c.join(param(m, 0), param(m, 1))
 	case "PRIVMSG", "NOTICE":
+		if strings.EqualFold(param(m, 0), "NickServ") {
+			c.nickserv(param(m, 1))
+			break
+		}
 		return c.privmsg(m.Command, param(m, 0), param(m, 1))
 	case "PING":
 		c.ping(param(m, 0))
@@ -391,6 +396,7 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		s.tooLong = append(s.tooLong, relayed)
 	}
 	s.said[channel] = append(s.said[channel], text)
+	s.speakers = append(s.speakers, c.nick)
 	c.pending[channel] = append(c.pending[channel], text)
 	if echo := ":" + c.mask() + " " + command + " " + channel + " :" + text; c.echo && s.opts.echoLate {
 		c.late = append(c.late, echo)
@@ -398,6 +404,29 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		c.reply(echo)
 	}
 	return true
+}
+
+// nickserv answers a line to NickServ (fakeOptions.services).
+func (c *fakeClient) nickserv(text string) {
+	s := c.srv
+	if !s.opts.services {
+		c.numeric("401", "NickServ", "No such nick or channel name")
+		return
+	}
+	notice := func(text string) { c.reply(":NickServ!services@services.fake.test NOTICE " + c.nick + " :" + text) }
+	cmd, nick, _ := strings.Cut(text, " ")
+	if !strings.EqualFold(cmd, "GHOST") {
+		notice("Unknown command " + cmd)
+		return
+	}
+	if !c.authed || c.account != nick {
+		notice("You are not authorized to perform this operation.")
+		return
+	}
+	s.mu.Lock()
+	s.opts.nicksInUse = slices.DeleteFunc(s.opts.nicksInUse, func(n string) bool { return n == nick })
+	s.mu.Unlock()
+	notice("\x02" + nick + "\x02 has been ghosted.")
 }
 
 // kicked kicks the client from channel, as fakeOptions.kicks has it,

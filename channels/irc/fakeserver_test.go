@@ -30,6 +30,7 @@ type fakeServer struct {
 	nicks      map[string]*fakeClient
 	members    map[string]map[*fakeClient]bool // channel → members
 	said       map[string][]string             // channel → texts, in order
+	speakers   []string                        // the nick of each text posted, in order
 	lines      []string                        // every line from every client
 	tooLong    []string                        // lines over 512 bytes
 	deliveries []channeltest.Delivery
@@ -78,12 +79,16 @@ type fakeOptions struct {
 	voiceSymbol string
 	// mute drops every line to a channel without a word, as a flood
 	// limit does, whatever its modes.
-	mute    map[string]bool
-	noPong  bool   // never answer PING
-	greet   bool   // send a NOTICE as soon as a client connects
-	refuse  string // the text of an ERROR sent to every client as soon as it connects, which is then closed
-	bare464 bool   // refuse a password with ERROR only, as ngIRCd does
-	echo    bool   // error answers repeat the credentials received, as sent, channel keys included
+	mute map[string]bool
+	// services answers PRIVMSG NickServ (else 401, no such nick): GHOST
+	// frees a nick of nicksInUse for a client logged in to the account
+	// of that name, as Atheme's modules/nickserv/ghost.c does.
+	services bool
+	noPong   bool   // never answer PING
+	greet    bool   // send a NOTICE as soon as a client connects
+	refuse   string // the text of an ERROR sent to every client as soon as it connects, which is then closed
+	bare464  bool   // refuse a password with ERROR only, as ngIRCd does
+	echo     bool   // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.
@@ -215,6 +220,13 @@ func (s *fakeServer) saidIn(channel string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.said[channel]...)
+}
+
+// speakersOf returns the nick of each text posted, in order.
+func (s *fakeServer) speakersOf() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.speakers...)
 }
 
 // commands returns every line clients sent whose command is one of cmds.

@@ -70,8 +70,13 @@
 // not be on its SASL account's nick. A nick someone else holds costs each
 // connection those 3 s (on a persistent connection, each reconnection). A
 // connection lost without a QUIT holds the nick until the server's ping
-// timeout, minutes: the bot then posts on an alternate; it does not
-// reclaim the nick from services (NickServ GHOST or REGAIN).
+// timeout, minutes. Logged in with SASL (PLAIN or EXTERNAL), a bot on an
+// alternate then asks the network's services, once, to disconnect that
+// ghost ("PRIVMSG NickServ :GHOST Nick", which Atheme, Anope and Ergo
+// grant the account that owns the nick) and asks for the nick again; when
+// the services refuse, or do not answer within 3 s, or the server has none
+// (ngIRCd), or the nick stays in use, it posts on the alternate. Without a
+// SASL login it asks nothing of services: it has no password for them.
 //
 // # Threading
 //

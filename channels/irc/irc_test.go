@@ -3,6 +3,7 @@ package irc_test
 import (
 	"context"
 	"github.com/outagecast/outagecast/redact"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,51 @@ func TestNickHeldByEarlierConnection(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot", "NICK statusbot"}, srv.commands("NICK"))
 	assert.Len(t, srv.saidIn("#ops"), 1)
+}
+
+// A bot whose connection was lost without a QUIT finds its nick held by
+// that ghost until the server's ping timeout, minutes. Logged in with SASL
+// to the account that owns the nick, it asks NickServ to disconnect the
+// ghost (GHOST, which Atheme's modules/nickserv/ghost.c, Anope and Ergo
+// grant the account's owner without a password), then takes the nick with
+// NICK, once; when that fails, or there are no services (401 to the
+// PRIVMSG), it posts on the alternate, as without SASL, which asks
+// nothing of services.
+func TestNickRegainedFromServices(t *testing.T) {
+	const ghost = "PRIVMSG NickServ :GHOST statusbot"
+	tests := []struct {
+		name     string
+		services bool
+		account  string // the SASL account, "" none
+		wantNick string
+		wantWire []string // the lines to NickServ, and the NICKs after the alternate
+	}{
+		{"ghosted", true, "statusbot", "statusbot", []string{ghost, "NICK statusbot"}},
+		{"not the nick's account", true, "other", "statusbot_", []string{ghost, "NICK statusbot"}},
+		{"no services", false, "statusbot", "statusbot_", []string{ghost}},
+		{"no SASL login", true, "", "statusbot_", []string{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := fakeOptions{nicksInUse: []string{"statusbot"}, services: tc.services}
+			if tc.account != "" {
+				opts.sasl = map[string]string{tc.account: saslPassword}
+			}
+			srv := newFakeServer(t, opts)
+			cfg := testConfig(srv.addr())
+			if tc.account != "" {
+				cfg.SASLUser, cfg.SASLPassword = tc.account, redact.NewSecret(saslPassword)
+			}
+			ch := newChannel(t, cfg)
+			_, err := ch.Send(context.Background(), message(sampleUpdate()))
+			require.NoError(t, err)
+			assert.Equal(t, []string{tc.wantNick}, srv.speakersOf(), "the nick the bot posted with")
+			wire := srv.commands("NICK", "PRIVMSG NickServ")
+			assert.Equal(t, slices.Repeat([]string{"NICK statusbot"}, 4), wire[:4], "asked for 4 times")
+			assert.Equal(t, "NICK statusbot_", wire[4])
+			assert.Equal(t, tc.wantWire, wire[5:])
+		})
+	}
 }
 
 func TestSendWireProtocol(t *testing.T) {

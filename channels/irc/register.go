@@ -26,6 +26,11 @@ type registration struct {
 	authed bool     // SASL succeeded
 	done   bool     // 001 received
 	err    error
+
+	regaining bool // asking the services for the configured nick (see regain)
+	answered  bool // the services answered
+	none      bool // the server has no services: no such nick as NickServ, or services down
+	refused   bool // the server refused the configured nick again
 }
 
 // alternates are the nicks tried, in order, while the server answers 433
@@ -77,6 +82,11 @@ func (ss *session) register() error {
 	if r.err != nil {
 		return r.err
 	}
+	if r.next > 0 && s.sasl() {
+		if err := r.regain(ss); err != nil {
+			return err
+		}
+	}
 	if _, known := ss.c.relayPrefix(); !known {
 		// 001 did not show our user and host: ask. The answer comes
 		// before those to the JOINs that follow, which Send waits for.
@@ -109,6 +119,53 @@ func (r *registration) await(ss *session) error {
 	}
 }
 
+// regainWait bounds each wait of regain: for the services' answer, then
+// for the server's to NICK.
+const regainWait = 3 * time.Second
+
+// regain takes the configured nick back, once, when the bot registered on
+// an alternate and is logged in with SASL: it asks the network's services
+// to disconnect the connection that holds the nick (NickServ GHOST, which
+// Atheme, Anope and Ergo take from a user logged in to the account that
+// owns the nick, with no password: Atheme's modules/nickserv/ghost.c),
+// then asks for the nick. Such a holder is, as a rule, a connection of the
+// bot lost without a QUIT, which the server keeps until its ping timeout,
+// minutes. Whatever the services or the server answer, or when they do
+// not answer within regainWait, the bot goes on with the nick it has. A
+// server without services answers 401 (no such nick) at once, and the bot
+// asks for no nick.
+func (r *registration) regain(ss *session) error {
+	nick := r.nicks[0]
+	r.regaining = true
+	defer func() { r.regaining = false }()
+	if err := ss.write("PRIVMSG", "NickServ", "GHOST "+nick); err != nil {
+		return ss.broken(err)
+	}
+	if _, err := ss.wait(func() bool { return r.answered || r.none }, regainWait); err != nil {
+		return err
+	}
+	if r.none || ss.isMe(nick) { // no services; services that change the nick themselves (Anope)
+		return nil
+	}
+	if err := ss.write("NICK", nick); err != nil {
+		return ss.broken(err)
+	}
+	_, err := ss.wait(func() bool { return r.refused || ss.isMe(nick) }, regainWait)
+	return err
+}
+
+// regainReply records what m says to regain.
+func (r *registration) regainReply(ss *session, m ircmsg.Message) {
+	switch m.Command {
+	case "NOTICE", "PRIVMSG":
+		r.answered = r.answered || fold(m.Nick()) == fold("NickServ")
+	case "401", "440": // no such nick; services down (ERR_SERVICESDOWN)
+		r.none = r.none || fold(param(m, 1)) == fold("NickServ")
+	case "433", "437", "432":
+		r.refused = true
+	}
+}
+
 // passwordRefused makes permanent a registration that the server ended with
 // an ERROR about the password, without 464 (ngIRCd says only "ERROR :Access
 // denied: Bad password?"; InspIRCd's reason also names the password),
@@ -123,6 +180,10 @@ func passwordRefused(ss *session, err error) error {
 
 // handle advances registration with one server line.
 func (r *registration) handle(ss *session, m ircmsg.Message) {
+	if r.regaining {
+		r.regainReply(ss, m)
+		return
+	}
 	switch m.Command {
 	case "001":
 		if ss.s.sasl() && !r.authed {
