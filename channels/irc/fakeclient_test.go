@@ -363,6 +363,9 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		return true
 	case c.failure() == channeltest.FailTransient || s.opts.modes[channel] == "d":
 		return false // the connection drops
+	case s.opts.modes[channel] == "F": // the server's flood limit disconnects the client
+		c.reply("ERROR :" + s.opts.floodQuit)
+		return false
 	case s.opts.modes[channel] == "T": // a 707, then the connection drops
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return false

@@ -58,7 +58,8 @@ type fakeOptions struct {
 	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
 	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
 	// "f" (the line dropped: Solanum's channel flood limit, which says so in a NOTICE to a PRIVMSG, and to a NOTICE says nothing),
-	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops)
+	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops),
+	// "F" (an ERROR of floodQuit, then the connection drops, at the line to it)
 	// joinReply answers the JOIN of a channel with a numeric, "471 Cannot
 	// join channel (+z) -- SSL connections only": the code, then the text.
 	joinReply map[string]string
@@ -77,6 +78,7 @@ type fakeOptions struct {
 	// voiceSymbol is the symbol NAMES shows before a voiced bot (default "+").
 	isupport    []string
 	voiceSymbol string
+	floodQuit   string // the text of mode "F"'s ERROR
 	// mute drops every line to a channel without a word, as a flood
 	// limit does, whatever its modes.
 	mute map[string]bool

@@ -224,7 +224,10 @@
 // services are away). A server that refuses the connection for connecting
 // too often (an ERROR that says it is throttled, or Solanum's TLS alert
 // "access denied") is a rate limit: the error asks, with
-// broadcast.RetryAfter, for 30 s before the next attempt.
+// broadcast.RetryAfter, for 30 s before the next attempt. So is one that
+// closes it for sending too fast ("Excess Flood", "RecvQ exceeded"): the
+// pacing is faster than the server allows, and the error says to lower
+// Config.Burst or raise Config.Interval.
 //
 // Passwords are redact.Secret values and channel keys are hidden by
 // ChannelList, so neither shows when a Config is printed, logged or

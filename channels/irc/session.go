@@ -118,7 +118,12 @@ func (ss *session) lost() error {
 	}
 	if bye := ss.bye(); bye != "" {
 		err := fmt.Errorf("irc: connection closed by the server: %s", bye)
-		if throttled(bye) {
+		switch {
+		case flooded(bye):
+			err = fmt.Errorf("%w: the bot sent faster than the server's flood limit; "+
+				"lower Config.Burst or raise Config.Interval", err)
+			return httpx.RateLimited(err, 0, false)
+		case throttled(bye):
 			return httpx.RateLimited(err, 0, false)
 		}
 		return err
@@ -138,6 +143,17 @@ func throttled(bye string) bool {
 	t := strings.ToLower(bye)
 	return strings.Contains(t, "throttl") || strings.Contains(t, "too fast") ||
 		strings.Contains(t, "connect too many times")
+}
+
+// flooded reports whether bye, the text of a server's ERROR line, ends the
+// connection for sending too fast: "Excess Flood" (Solanum's, ratbox's and
+// Hybrid's client_flood, ircd/packet.c; UnrealIRCd; InspIRCd writes
+// "Excess flood") or InspIRCd's "RecvQ exceeded". The pacing is then faster
+// than the server allows. A rate limit that names no wait: a connection
+// made again at once would flood again, posting the same lines again.
+func flooded(bye string) bool {
+	t := strings.ToLower(bye)
+	return strings.Contains(t, "excess flood") || strings.Contains(t, "recvq exceeded")
 }
 
 // bye returns the text of the server's ERROR line, cleared of secrets by
