@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -106,6 +107,8 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 		c.ping(param(m, 0))
 	case "USERHOST":
 		c.userhost(param(m, 0))
+	case "WHOIS":
+		c.whois(param(m, len(m.Params)-1))
 	case "MODE":
 		c.mode(param(m, 0))
 	case "NAMES":
@@ -407,6 +410,26 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		c.reply(echo)
 	}
 	return true
+}
+
+// whois answers WHOIS for a nick of fakeOptions.nicksInUse (or held by a
+// client) with its idle time (RPL_WHOISIDLE, 317: fakeOptions.holderIdle);
+// 401 for a nick no one holds.
+func (c *fakeClient) whois(nick string) {
+	s := c.srv
+	s.mu.Lock()
+	held := slices.Contains(s.opts.nicksInUse, nick) || s.nicks[nick] != nil
+	idle := s.opts.holderIdle
+	s.mu.Unlock()
+	if !held {
+		c.numeric("401", nick, "No such nick or channel name")
+	} else {
+		c.numeric("311", nick, "statusbot", "10.0.0.9", "*", "outagecast")
+		if idle >= 0 {
+			c.numeric("317", nick, strconv.Itoa(idle), "1700000000", "seconds idle, signon time")
+		}
+	}
+	c.numeric("318", nick, "End of WHOIS list")
 }
 
 // nickserv answers a line to NickServ (fakeOptions.services).

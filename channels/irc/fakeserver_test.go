@@ -86,11 +86,14 @@ type fakeOptions struct {
 	// frees a nick of nicksInUse for a client logged in to the account
 	// of that name, as Atheme's modules/nickserv/ghost.c does.
 	services bool
-	noPong   bool   // never answer PING
-	greet    bool   // send a NOTICE as soon as a client connects
-	refuse   string // the text of an ERROR sent to every client as soon as it connects, which is then closed
-	bare464  bool   // refuse a password with ERROR only, as ngIRCd does
-	echo     bool   // error answers repeat the credentials received, as sent, channel keys included
+	// holderIdle is the idle seconds WHOIS shows (317) for the holder of
+	// a nick of nicksInUse; -1 shows none.
+	holderIdle int
+	noPong     bool   // never answer PING
+	greet      bool   // send a NOTICE as soon as a client connects
+	refuse     string // the text of an ERROR sent to every client as soon as it connects, which is then closed
+	bare464    bool   // refuse a password with ERROR only, as ngIRCd does
+	echo       bool   // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.

@@ -3,6 +3,7 @@ package irc
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,10 +28,7 @@ type registration struct {
 	done   bool     // 001 received
 	err    error
 
-	regaining bool // asking the services for the configured nick (see regain)
-	answered  bool // the services answered
-	none      bool // the server has no services: no such nick as NickServ, or services down
-	refused   bool // the server refused the configured nick again
+	regaining *regaining // non-nil while taking the configured nick back (see regain)
 }
 
 // alternates are the nicks tried, in order, while the server answers 433
@@ -119,50 +117,89 @@ func (r *registration) await(ss *session) error {
 	}
 }
 
-// regainWait bounds each wait of regain: for the services' answer, then
-// for the server's to NICK.
+// regainWait bounds each wait of regain: for the answer to WHOIS, the
+// services' answer, then the server's to NICK.
 const regainWait = 3 * time.Second
 
+// regaining is what the server and its services said while the bot takes
+// its nick back (see regain).
+type regaining struct {
+	nick     string // the configured nick
+	idle     int    // the holder's idle seconds, as WHOIS shows them; -1 not shown
+	whoised  bool   // WHOIS answered: 318, or no such nick
+	free     bool   // no one holds the nick now
+	answered bool   // the services answered
+	none     bool   // the server has no services: no such nick as NickServ, or services down
+	refused  bool   // the server refused the nick again
+}
+
 // regain takes the configured nick back, once, when the bot registered on
-// an alternate and is logged in with SASL: it asks the network's services
-// to disconnect the connection that holds the nick (NickServ GHOST, which
+// an alternate and is logged in with SASL, from a connection of the bot
+// lost without a QUIT, which the server keeps until its ping timeout,
+// minutes. It asks WHOIS how long the holder has been idle (RPL_WHOISIDLE,
+// 317): only one idle for 3 × Config.Timeout or more is taken for such a
+// ghost, since a connection of the same bot that is alive (another process
+// with the same Config, or its persistent connection between Sends) posts
+// a line well within that while it sends, and is left alone. It then asks
+// the network's services to disconnect the ghost (NickServ GHOST, which
 // Atheme, Anope and Ergo take from a user logged in to the account that
-// owns the nick, with no password: Atheme's modules/nickserv/ghost.c),
-// then asks for the nick. Such a holder is, as a rule, a connection of the
-// bot lost without a QUIT, which the server keeps until its ping timeout,
-// minutes. Whatever the services or the server answer, or when they do
-// not answer within regainWait, the bot goes on with the nick it has. A
-// server without services answers 401 (no such nick) at once, and the bot
-// asks for no nick.
+// owns the nick, with no password: Atheme's modules/nickserv/ghost.c) and
+// asks for the nick. Whatever the server or the services answer, or when
+// they do not answer within regainWait, the bot goes on with the nick it
+// has. A server without services answers 401 (no such nick) to the
+// services' nick, and the bot then asks for no nick.
 func (r *registration) regain(ss *session) error {
-	nick := r.nicks[0]
-	r.regaining = true
-	defer func() { r.regaining = false }()
-	if err := ss.write("PRIVMSG", "NickServ", "GHOST "+nick); err != nil {
+	g := &regaining{nick: r.nicks[0], idle: -1}
+	r.regaining = g
+	defer func() { r.regaining = nil }()
+	if err := ss.write("WHOIS", g.nick, g.nick); err != nil { // twice: the holder's own server tells its idle time
 		return ss.broken(err)
 	}
-	if _, err := ss.wait(func() bool { return r.answered || r.none }, regainWait); err != nil {
+	if _, err := ss.wait(func() bool { return g.whoised }, regainWait); err != nil {
 		return err
 	}
-	if r.none || ss.isMe(nick) { // no services; services that change the nick themselves (Anope)
-		return nil
+	if !g.free {
+		if g.idle < 0 || time.Duration(g.idle)*time.Second < 3*ss.s.timeout {
+			return nil // alive, maybe: not a ghost to disconnect
+		}
+		if err := ss.write("PRIVMSG", "NickServ", "GHOST "+g.nick); err != nil {
+			return ss.broken(err)
+		}
+		if _, err := ss.wait(func() bool { return g.answered || g.none }, regainWait); err != nil {
+			return err
+		}
+		if g.none || ss.isMe(g.nick) { // no services; services that change the nick themselves (Anope)
+			return nil
+		}
 	}
-	if err := ss.write("NICK", nick); err != nil {
+	if err := ss.write("NICK", g.nick); err != nil {
 		return ss.broken(err)
 	}
-	_, err := ss.wait(func() bool { return r.refused || ss.isMe(nick) }, regainWait)
+	_, err := ss.wait(func() bool { return g.refused || ss.isMe(g.nick) }, regainWait)
 	return err
 }
 
-// regainReply records what m says to regain.
-func (r *registration) regainReply(ss *session, m ircmsg.Message) {
+// reply records what m says to regain.
+func (g *regaining) reply(m ircmsg.Message) {
+	about := fold(param(m, 1))
 	switch m.Command {
+	case "317": // RPL_WHOISIDLE: me, nick, idle seconds, signon, text
+		if n, err := strconv.Atoi(param(m, 2)); err == nil && about == fold(g.nick) && n >= 0 {
+			g.idle = n
+		}
+	case "318": // RPL_ENDOFWHOIS
+		g.whoised = true
+	case "401", "402": // no such nick (or, as the server of WHOIS nick nick, no such server)
+		if about == fold(g.nick) {
+			g.free, g.whoised = true, true
+		}
+		g.none = g.none || about == fold("NickServ")
+	case "440": // ERR_SERVICESDOWN
+		g.none = true
 	case "NOTICE", "PRIVMSG":
-		r.answered = r.answered || fold(m.Nick()) == fold("NickServ")
-	case "401", "440": // no such nick; services down (ERR_SERVICESDOWN)
-		r.none = r.none || fold(param(m, 1)) == fold("NickServ")
+		g.answered = g.answered || fold(m.Nick()) == fold("NickServ")
 	case "433", "437", "432":
-		r.refused = true
+		g.refused = true
 	}
 }
 
@@ -180,8 +217,8 @@ func passwordRefused(ss *session, err error) error {
 
 // handle advances registration with one server line.
 func (r *registration) handle(ss *session, m ircmsg.Message) {
-	if r.regaining {
-		r.regainReply(ss, m)
+	if r.regaining != nil {
+		r.regaining.reply(m)
 		return
 	}
 	switch m.Command {
