@@ -72,9 +72,9 @@
 // connection lost without a QUIT holds the nick until the server's ping
 // timeout, minutes. Logged in with SASL (PLAIN or EXTERNAL), a bot on an
 // alternate then asks WHOIS how long the holder has been idle and, when
-// it is 3 × Config.Timeout or more (a ghost: a live connection of the
-// same bot, as another process with the same Config has, posts within
-// that while it sends, and is left alone), asks the network's services,
+// it is 3 × Config.Timeout, and a minute, or more (a ghost: a live
+// connection of the same bot, as another process with the same Config
+// has, posts within that while it sends, and is left alone), asks the network's services,
 // once, to disconnect it ("PRIVMSG NickServ :GHOST Nick", which Atheme,
 // Anope and Ergo grant the account that owns the nick), then asks for the
 // nick again; a nick found free by then is asked for at once. When the

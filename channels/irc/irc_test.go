@@ -160,9 +160,9 @@ func TestNickHeldByEarlierConnection(t *testing.T) {
 // that ghost until the server's ping timeout, minutes. Logged in with SASL
 // to the account that owns the nick, it asks WHOIS how long the holder has
 // been idle (RPL_WHOISIDLE, RFC 2812 section 5.1): idle for 3 ×
-// Config.Timeout or more, a ghost, not a live connection of the same bot
-// (another process with the same Config), it asks NickServ to disconnect
-// it (GHOST, which Atheme's modules/nickserv/ghost.c, Anope and Ergo grant
+// Config.Timeout, and a minute, or more, a ghost, not a live connection
+// of the same bot (another process with the same Config), it asks
+// NickServ to disconnect it (GHOST, which Atheme's modules/nickserv/ghost.c, Anope and Ergo grant
 // the account's owner without a password), then takes the nick with NICK,
 // once; when that fails, or there are no services (401 to the PRIVMSG), it
 // posts on the alternate, as without SASL, which asks nothing of services.
@@ -182,7 +182,7 @@ func TestNickRegainedFromServices(t *testing.T) {
 		{"ghosted", fakeOptions{services: true, holderIdle: 600}, "statusbot", "statusbot", []string{whois, ghost, nick}},
 		{"not the nick's account", fakeOptions{services: true, holderIdle: 600}, "other", "statusbot_", []string{whois, ghost, nick}},
 		{"no services", fakeOptions{holderIdle: 600}, "statusbot", "statusbot_", []string{whois, ghost}},
-		{"holder alive", fakeOptions{services: true, holderIdle: 14}, "statusbot", "statusbot_", []string{whois}},
+		{"holder alive", fakeOptions{services: true, holderIdle: 59}, "statusbot", "statusbot_", []string{whois}},
 		{"idle not shown", fakeOptions{services: true, holderIdle: -1}, "statusbot", "statusbot_", []string{whois}},
 		{"no SASL login", fakeOptions{services: true, holderIdle: 600}, "", "statusbot_", []string{}},
 		{"freed meanwhile", fakeOptions{nicksHeld: map[string]int{"statusbot": 4}}, "statusbot", "statusbot", []string{whois, nick}},
@@ -193,7 +193,7 @@ func TestNickRegainedFromServices(t *testing.T) {
 			if opts.nicksHeld == nil {
 				opts.nicksInUse = []string{"statusbot"}
 			}
-			cfg := testConfig("") // Timeout 5 s: a ghost is idle for 15 s or more
+			cfg := testConfig("") // Timeout 5 s: a ghost is idle for a minute or more
 			if tc.account != "" {
 				opts.sasl = map[string]string{tc.account: saslPassword}
 				cfg.SASLUser, cfg.SASLPassword = tc.account, redact.NewSecret(saslPassword)

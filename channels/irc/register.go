@@ -137,8 +137,7 @@ type regaining struct {
 // an alternate and is logged in with SASL, from a connection of the bot
 // lost without a QUIT, which the server keeps until its ping timeout,
 // minutes. It asks WHOIS how long the holder has been idle (RPL_WHOISIDLE,
-// 317): only one idle for 3 × Config.Timeout or more is taken for such a
-// ghost, since a connection of the same bot that is alive (another process
+// 317): only one idle for ghostIdle or more is taken for such a ghost, since a connection of the same bot that is alive (another process
 // with the same Config, or its persistent connection between Sends) posts
 // a line well within that while it sends, and is left alone. It then asks
 // the network's services to disconnect the ghost (NickServ GHOST, which
@@ -159,7 +158,7 @@ func (r *registration) regain(ss *session) error {
 		return err
 	}
 	if !g.free {
-		if g.idle < 0 || time.Duration(g.idle)*time.Second < 3*ss.s.timeout {
+		if g.idle < 0 || time.Duration(g.idle)*time.Second < ghostIdle(ss.s) {
 			return nil // alive, maybe: not a ghost to disconnect
 		}
 		if err := ss.write("PRIVMSG", "NickServ", "GHOST "+g.nick); err != nil {
@@ -178,6 +177,13 @@ func (r *registration) regain(ss *session) error {
 	_, err := ss.wait(func() bool { return g.refused || ss.isMe(g.nick) }, regainWait)
 	return err
 }
+
+// ghostIdle is how long the holder of the nick must have been idle for
+// regain to take it for a ghost: 3 × Config.Timeout, at least a minute,
+// longer than a live connection of the bot stays silent while it sends
+// (registering, waiting for a JOIN's answer), and shorter than the ping
+// timeout after which the server drops a ghost (2 minutes and more).
+func ghostIdle(s *settings) time.Duration { return max(3*s.timeout, time.Minute) }
 
 // reply records what m says to regain.
 func (g *regaining) reply(m ircmsg.Message) {
