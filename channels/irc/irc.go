@@ -71,19 +71,19 @@
 // connection those 3 s (on a persistent connection, each reconnection). A
 // connection lost without a QUIT holds the nick until the server's ping
 // timeout, minutes. Logged in with SASL (PLAIN or EXTERNAL), a bot on an
-// alternate then asks WHOIS how long the holder has been idle and, when
-// it is 3 × Config.Timeout, and a minute, or more (a ghost: a live
-// connection of the same bot, as another process with the same Config
-// has, posts within that while it sends, and is left alone), asks the network's services,
-// once, to disconnect it ("PRIVMSG NickServ :GHOST Nick", which Atheme,
-// Anope and Ergo grant the account that owns the nick), then asks for the
-// nick again; a nick found free by then is asked for at once. When the
-// holder is not idle that long or shows no idle time, the services refuse
-// or do not answer within 3 s, the server has none (ngIRCd), or the nick
-// stays in use, it posts on the alternate. Without a SASL login it asks
-// nothing of services: it has no password for them. A persistent
-// connection's holder idle between Sends for that long is disconnected
-// too; its next Send connects again.
+// alternate then asks WHOIS how long the holder has been idle and, when it
+// is 3 × Config.Timeout, and a minute, or more (a ghost: a live connection
+// of the same bot, as another process with the same Config has, posts
+// within that while it sends, and is left alone), asks the network's
+// services, once, to disconnect it ("PRIVMSG NickServ :GHOST Nick", which
+// Atheme, Anope and Ergo grant the account that owns the nick), then asks
+// for the nick again; a nick found free by then is asked for at once. When
+// the holder is not idle that long or shows no idle time, the services
+// refuse or do not answer within Config.Timeout, the server has none
+// (ngIRCd), or the nick stays in use, it posts on the alternate. Without a
+// SASL login it asks nothing of services: it has no password for them. A
+// persistent connection's holder idle between Sends for that long is
+// disconnected too; its next Send connects again.
 //
 // # Threading
 //

@@ -117,10 +117,6 @@ func (r *registration) await(ss *session) error {
 	}
 }
 
-// regainWait bounds each wait of regain: for the answer to WHOIS, the
-// services' answer, then the server's to NICK.
-const regainWait = 3 * time.Second
-
 // regaining is what the server and its services said while the bot takes
 // its nick back (see regain).
 type regaining struct {
@@ -144,8 +140,9 @@ type regaining struct {
 // Atheme, Anope and Ergo take from a user logged in to the account that
 // owns the nick, with no password: Atheme's modules/nickserv/ghost.c) and
 // asks for the nick. Whatever the server or the services answer, or when
-// they do not answer within regainWait, the bot goes on with the nick it
-// has. A server without services answers 401 (no such nick) to the
+// they do not answer within Config.Timeout (a server that penalises a
+// burst of lines, as ngIRCd does, may take seconds), the bot goes on with
+// the nick it has. A server without services answers 401 (no such nick) to the
 // services' nick, and the bot then asks for no nick.
 func (r *registration) regain(ss *session) error {
 	g := &regaining{nick: r.nicks[0], idle: -1}
@@ -154,7 +151,7 @@ func (r *registration) regain(ss *session) error {
 	if err := ss.write("WHOIS", g.nick, g.nick); err != nil { // twice: the holder's own server tells its idle time
 		return ss.broken(err)
 	}
-	if _, err := ss.wait(func() bool { return g.whoised }, regainWait); err != nil {
+	if _, err := ss.wait(func() bool { return g.whoised }, ss.s.timeout); err != nil {
 		return err
 	}
 	if !g.free {
@@ -164,7 +161,7 @@ func (r *registration) regain(ss *session) error {
 		if err := ss.write("PRIVMSG", "NickServ", "GHOST "+g.nick); err != nil {
 			return ss.broken(err)
 		}
-		if _, err := ss.wait(func() bool { return g.answered || g.none }, regainWait); err != nil {
+		if _, err := ss.wait(func() bool { return g.answered || g.none }, ss.s.timeout); err != nil {
 			return err
 		}
 		if g.none || ss.isMe(g.nick) { // no services; services that change the nick themselves (Anope)
@@ -174,7 +171,7 @@ func (r *registration) regain(ss *session) error {
 	if err := ss.write("NICK", g.nick); err != nil {
 		return ss.broken(err)
 	}
-	_, err := ss.wait(func() bool { return g.refused || ss.isMe(g.nick) }, regainWait)
+	_, err := ss.wait(func() bool { return g.refused || ss.isMe(g.nick) }, ss.s.timeout)
 	return err
 }
 
