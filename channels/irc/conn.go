@@ -45,6 +45,7 @@ type conn struct {
 	host    string
 	joined  map[string]bool // folded names of the channels we are in
 	echo    bool            // the server echoes our PRIVMSG and NOTICE (IRCv3 echo-message)
+	ranks   string          // the symbols of channel membership, voice or more, NAMES shows before a nick (see isupport)
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
@@ -83,6 +84,7 @@ func dial(ctx context.Context, s *settings) (*conn, error) {
 		nc: nc, raw: raw, timeout: s.timeout,
 		limiter: newLimiter(s.burst, s.interval),
 		joined:  make(map[string]bool),
+		ranks:   defaultRanks,
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -157,6 +159,9 @@ func (c *conn) track(m ircmsg.Message) {
 		c.nick = m.Params[0]
 	}
 	c.learnPrefix(m)
+	if m.Command == "005" {
+		c.isupport(m.Params)
+	}
 	me := fold(m.Nick()) == fold(c.nick)
 	switch {
 	case m.Command == "NICK" && me && len(m.Params) > 0:
@@ -170,6 +175,46 @@ func (c *conn) track(m ircmsg.Message) {
 	case m.Command == "KICK" && len(m.Params) > 1 && fold(m.Params[1]) == fold(c.nick):
 		delete(c.joined, fold(m.Params[0]))
 	}
+}
+
+// defaultRanks are the membership symbols of a server whose RPL_ISUPPORT
+// does not name them: PREFIX=(ov)@+, as draft-brocklesby-irc-isupport-03
+// section 3.14 has it.
+const defaultRanks = "@+"
+
+// isupport records what an RPL_ISUPPORT (005) line's tokens, after the
+// nick and before the closing text, say of the membership symbols: PREFIX
+// maps channel modes to the symbols NAMES shows before a nick, highest
+// first, as "(qaohv)~&@%+" (every one voice or more); "PREFIX=" says there
+// are none, and "-PREFIX" or "PREFIX" alone bring back the default. The
+// caller holds c.mu.
+func (c *conn) isupport(params []string) {
+	if len(params) < 3 {
+		return
+	}
+	for _, token := range params[1 : len(params)-1] {
+		name, value, _ := strings.Cut(token, "=")
+		switch name {
+		case "PREFIX":
+			if value == "" && !strings.Contains(token, "=") {
+				c.ranks = defaultRanks
+			} else if _, symbols, ok := strings.Cut(value, ")"); ok || value == "" {
+				c.ranks = symbols
+			}
+		case "-PREFIX":
+			c.ranks = defaultRanks
+		}
+	}
+}
+
+// rank returns nick without the membership symbols NAMES put before it
+// (several with IRCv3 multi-prefix), and whether it had any.
+func (c *conn) rank(name string) (nick string, ranked bool) {
+	c.mu.Lock()
+	ranks := c.ranks
+	c.mu.Unlock()
+	nick = strings.TrimLeft(name, ranks)
+	return nick, nick != name
 }
 
 // deliver hands m to the Send in progress. It reports false when the

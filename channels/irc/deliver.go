@@ -76,7 +76,12 @@ func (ss *session) deliver(f *broadcast.Fanout, l broadcast.Ledger, todo []int, 
 					return 0, err
 				}
 			}
-			st.lines, st.got = lines, relayed(l, st.t.name, lines)
+			st.lines, st.got = lines, make([]bool, len(lines))
+			if ss.c.echoes() {
+				// Only echoes mark lines (see keepLines): without
+				// them, no read of the Store would find one.
+				st.got = relayed(l, st.t.name, lines)
+			}
 			switch left := slices.Index(st.got, false); {
 			case left < 0: // every line relayed (echoed) before an earlier attempt failed
 			case !ss.fits(len(lines) - left):
@@ -105,8 +110,9 @@ func lineTarget(name string, i, n int, line string) string {
 }
 
 // relayed reads from l which of lines the server relayed to the IRC
-// channel name in an earlier attempt. A mark the Ledger cannot read
-// counts as not relayed: the line is posted again rather than lost.
+// channel name in an earlier attempt: one read of the Store per line. A
+// mark the Ledger cannot read counts as not relayed: the line is posted
+// again rather than lost.
 func relayed(l broadcast.Ledger, name string, lines []string) []bool {
 	got := make([]bool, len(lines))
 	for i, line := range lines {

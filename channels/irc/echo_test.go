@@ -152,3 +152,43 @@ func TestLateEchoStaysTransient(t *testing.T) {
 		})
 	}
 }
+
+// Whether NAMES shows the bot with voice or more depends on the server's
+// membership symbols, which RPL_ISUPPORT's PREFIX names, highest first
+// (draft-brocklesby-irc-isupport-03 section 3.14; InspIRCd's customprefix
+// module, say, adds modes of the administrator's choosing): a server with
+// PREFIX=(Yqaohv)!~&@%+ shows a bot with its Y mode as "!bot". Send reads
+// PREFIX, and takes the default, (ov)@+, from a server that sends none. A
+// voiced bot's NOTICEs that a moderated channel drops without a word were
+// dropped by a flood limit, not for the mode: the channel stays pending
+// instead of failing for good.
+func TestNoticeToModeratedChannelReadsISupportPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		isupport []string
+		symbol   string
+	}{
+		{"custom symbol", []string{"PREFIX=(Yqaohv)!~&@%+"}, "!"},
+		{"default", nil, "+"},
+		{"voice only", []string{"PREFIX=(v)+"}, "+"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{echoMessage: true, modes: map[string]string{"#ops": "m"},
+				voiced: map[string]bool{"#ops": true}, mute: map[string]bool{"#ops": true},
+				isupport: tc.isupport, voiceSymbol: tc.symbol})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#status", "#ops"}
+			cfg.Notice = true
+			ch := newChannel(t, cfg)
+			m := message(sampleUpdate())
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "%v", err)
+			assert.NotContains(t, err.Error(), "moderated")
+			done, _ := m.Ledger.Done("#ops")
+			assert.False(t, done, "pending")
+			_, limited := broadcast.RetryDelay(err)
+			assert.True(t, limited, "a rate limit's wait: %v", err)
+		})
+	}
+}

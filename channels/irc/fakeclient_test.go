@@ -5,6 +5,8 @@ import (
 	"cmp"
 	"crypto/tls"
 	"encoding/base64"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,11 +98,17 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 	case "JOIN":
 		c.join(param(m, 0), param(m, 1))
 	case "PRIVMSG", "NOTICE":
+		if strings.EqualFold(param(m, 0), "NickServ") {
+			c.nickserv(param(m, 1))
+			break
+		}
 		return c.privmsg(m.Command, param(m, 0), param(m, 1))
 	case "PING":
 		c.ping(param(m, 0))
 	case "USERHOST":
 		c.userhost(param(m, 0))
+	case "WHOIS":
+		c.whois(param(m, len(m.Params)-1))
 	case "MODE":
 		c.mode(param(m, 0))
 	case "NAMES":
@@ -244,7 +252,8 @@ func (c *fakeClient) maybeWelcome() bool {
 	} else {
 		c.numeric("001", "Welcome to the fake IRC network "+c.nick)
 	}
-	c.numeric("005", "CHANTYPES=# CASEMAPPING=rfc1459", "are supported by this server")
+	c.numeric("005", append(append([]string{"CHANTYPES=#", "CASEMAPPING=rfc1459"}, c.srv.opts.isupport...),
+		"are supported by this server")...)
 	c.numeric("422", "MOTD File is missing")
 	if h := c.srv.opts.hiddenHost; h != "" {
 		c.host = h
@@ -353,8 +362,13 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		return false // the connection drops
 	}
 	switch {
+	case s.opts.mute[channel]:
+		return true
 	case c.failure() == channeltest.FailTransient || s.opts.modes[channel] == "d":
 		return false // the connection drops
+	case s.opts.modes[channel] == "F": // the server's flood limit disconnects the client
+		c.reply("ERROR :" + s.opts.floodQuit)
+		return false
 	case s.opts.modes[channel] == "T": // a 707, then the connection drops
 		c.numeric("707", channel, "Targets changing too fast, message dropped")
 		return false
@@ -388,6 +402,7 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		s.tooLong = append(s.tooLong, relayed)
 	}
 	s.said[channel] = append(s.said[channel], text)
+	s.speakers = append(s.speakers, c.nick)
 	c.pending[channel] = append(c.pending[channel], text)
 	if echo := ":" + c.mask() + " " + command + " " + channel + " :" + text; c.echo && s.opts.echoLate {
 		c.late = append(c.late, echo)
@@ -395,6 +410,49 @@ func (c *fakeClient) privmsg(command, channel, text string) bool {
 		c.reply(echo)
 	}
 	return true
+}
+
+// whois answers WHOIS for a nick of fakeOptions.nicksInUse (or held by a
+// client) with its idle time (RPL_WHOISIDLE, 317: fakeOptions.holderIdle);
+// 401 for a nick no one holds.
+func (c *fakeClient) whois(nick string) {
+	s := c.srv
+	s.mu.Lock()
+	held := slices.Contains(s.opts.nicksInUse, nick) || s.nicks[nick] != nil
+	idle := s.opts.holderIdle
+	s.mu.Unlock()
+	if !held {
+		c.numeric("401", nick, "No such nick or channel name")
+	} else {
+		c.numeric("311", nick, "statusbot", "10.0.0.9", "*", "outagecast")
+		if idle >= 0 {
+			c.numeric("317", nick, strconv.Itoa(idle), "1700000000", "seconds idle, signon time")
+		}
+	}
+	c.numeric("318", nick, "End of WHOIS list")
+}
+
+// nickserv answers a line to NickServ (fakeOptions.services).
+func (c *fakeClient) nickserv(text string) {
+	s := c.srv
+	if !s.opts.services {
+		c.numeric("401", "NickServ", "No such nick or channel name")
+		return
+	}
+	notice := func(text string) { c.reply(":NickServ!services@services.fake.test NOTICE " + c.nick + " :" + text) }
+	cmd, nick, _ := strings.Cut(text, " ")
+	if !strings.EqualFold(cmd, "GHOST") {
+		notice("Unknown command " + cmd)
+		return
+	}
+	if !c.authed || c.account != nick {
+		notice("You are not authorized to perform this operation.")
+		return
+	}
+	s.mu.Lock()
+	s.opts.nicksInUse = slices.DeleteFunc(s.opts.nicksInUse, func(n string) bool { return n == nick })
+	s.mu.Unlock()
+	notice("\x02" + nick + "\x02 has been ghosted.")
 }
 
 // kicked kicks the client from channel, as fakeOptions.kicks has it,
@@ -429,7 +487,7 @@ func (c *fakeClient) mode(channel string) {
 func (c *fakeClient) names(channel string) {
 	me := c.nick
 	if c.srv.opts.voiced[channel] {
-		me = "+" + me
+		me = cmp.Or(c.srv.opts.voiceSymbol, "+") + me
 	}
 	c.numeric("353", "=", channel, "@ChanServ floodbot "+me)
 	c.numeric("366", channel, "End of /NAMES list.")

@@ -30,6 +30,7 @@ type fakeServer struct {
 	nicks      map[string]*fakeClient
 	members    map[string]map[*fakeClient]bool // channel → members
 	said       map[string][]string             // channel → texts, in order
+	speakers   []string                        // the nick of each text posted, in order
 	lines      []string                        // every line from every client
 	tooLong    []string                        // lines over 512 bytes
 	deliveries []channeltest.Delivery
@@ -57,7 +58,8 @@ type fakeOptions struct {
 	// "R" (477 to JOIN unless logged in), "M" (477 to PRIVMSG unless logged in),
 	// "w" (JOIN answered after joinDelay), "t" (707 to PRIVMSG and NOTICE, the line dropped: Solanum's target change limit),
 	// "f" (the line dropped: Solanum's channel flood limit, which says so in a NOTICE to a PRIVMSG, and to a NOTICE says nothing),
-	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops)
+	// "d" (the connection drops at a line to it), "T" (a 707, then the connection drops),
+	// "F" (an ERROR of floodQuit, then the connection drops, at the line to it)
 	// joinReply answers the JOIN of a channel with a numeric, "471 Cannot
 	// join channel (+z) -- SSL connections only": the code, then the text.
 	joinReply map[string]string
@@ -71,12 +73,27 @@ type fakeOptions struct {
 	dropAfter map[string]int
 	// voiced gives the bot voice (+v) in a channel when it joins: NAMES
 	// shows it, and it may speak when the channel is moderated (+m).
-	voiced  map[string]bool
-	noPong  bool   // never answer PING
-	greet   bool   // send a NOTICE as soon as a client connects
-	refuse  string // the text of an ERROR sent to every client as soon as it connects, which is then closed
-	bare464 bool   // refuse a password with ERROR only, as ngIRCd does
-	echo    bool   // error answers repeat the credentials received, as sent, channel keys included
+	voiced map[string]bool
+	// isupport adds tokens to RPL_ISUPPORT (005), as "PREFIX=(Yov)!@+";
+	// voiceSymbol is the symbol NAMES shows before a voiced bot (default "+").
+	isupport    []string
+	voiceSymbol string
+	floodQuit   string // the text of mode "F"'s ERROR
+	// mute drops every line to a channel without a word, as a flood
+	// limit does, whatever its modes.
+	mute map[string]bool
+	// services answers PRIVMSG NickServ (else 401, no such nick): GHOST
+	// frees a nick of nicksInUse for a client logged in to the account
+	// of that name, as Atheme's modules/nickserv/ghost.c does.
+	services bool
+	// holderIdle is the idle seconds WHOIS shows (317) for the holder of
+	// a nick of nicksInUse; -1 shows none.
+	holderIdle int
+	noPong     bool   // never answer PING
+	greet      bool   // send a NOTICE as soon as a client connects
+	refuse     string // the text of an ERROR sent to every client as soon as it connects, which is then closed
+	bare464    bool   // refuse a password with ERROR only, as ngIRCd does
+	echo       bool   // error answers repeat the credentials received, as sent, channel keys included
 	// The prefix the server puts on what it relays from a client is
 	// ":nick!user@host ". host is the host it shows (default 127.0.0.1);
 	// hiddenHost replaces it right after registration, with a 396 reply.
@@ -208,6 +225,13 @@ func (s *fakeServer) saidIn(channel string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.said[channel]...)
+}
+
+// speakersOf returns the nick of each text posted, in order.
+func (s *fakeServer) speakersOf() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.speakers...)
 }
 
 // commands returns every line clients sent whose command is one of cmds.

@@ -45,8 +45,10 @@
 // Result.Delivered): the retry posts only the others, so the channel's
 // members do not read a line twice (a line dropped between two relayed
 // ones then comes after them). A line split otherwise on the retry
-// (another prefix) is not taken for one marked. Without echo-message, no
-// line is known to be relayed before the PONG, and a retry posts them all.
+// (another prefix) is not taken for one marked. Reading the marks costs a
+// read of the Store per line and channel, on a connection with
+// echo-message only. Without echo-message, no line is known to be relayed
+// before the PONG, no line is marked and a retry posts them all.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
@@ -68,8 +70,20 @@
 // not be on its SASL account's nick. A nick someone else holds costs each
 // connection those 3 s (on a persistent connection, each reconnection). A
 // connection lost without a QUIT holds the nick until the server's ping
-// timeout, minutes: the bot then posts on an alternate; it does not
-// reclaim the nick from services (NickServ GHOST or REGAIN).
+// timeout, minutes. Logged in with SASL (PLAIN or EXTERNAL), a bot on an
+// alternate then asks WHOIS how long the holder has been idle and, when it
+// is 3 × Config.Timeout, and a minute, or more (a ghost: a live connection
+// of the same bot, as another process with the same Config has, posts
+// within that while it sends, and is left alone), asks the network's
+// services, once, to disconnect it ("PRIVMSG NickServ :GHOST Nick", which
+// Atheme, Anope and Ergo grant the account that owns the nick), then asks
+// for the nick again; a nick found free by then is asked for at once. When
+// the holder is not idle that long or shows no idle time, the services
+// refuse or do not answer within Config.Timeout, the server has none
+// (ngIRCd), or the nick stays in use, it posts on the alternate. Without a
+// SASL login it asks nothing of services: it has no password for them. A
+// persistent connection's holder idle between Sends for that long is
+// disconnected too; its next Send connects again.
 //
 // # Threading
 //
@@ -127,7 +141,8 @@
 // echoed, Send asks the channel's modes and NAMES (MODE and NAMES, then a
 // PING: three more paced lines, sent only if the deadline leaves time for
 // them) and fails that channel for good when it is moderated and the bot
-// has no voice; lines echoed late, before that PONG, deliver it. Its 707
+// has no voice (NAMES shows none of the membership symbols the server's
+// RPL_ISUPPORT PREFIX names before its nick; (ov)@+ when it names none); lines echoed late, before that PONG, deliver it. Its 707
 // (see # Errors) answers NOTICE too. SASL PLAIN (Config.SASLUser, Config.SASLPassword) and
 // EXTERNAL (Config.SASLExternal: the TLS client certificate of
 // Config.TLSConfig) are supported, no other mechanism; ngIRCd offers no
@@ -216,7 +231,10 @@
 // services are away). A server that refuses the connection for connecting
 // too often (an ERROR that says it is throttled, or Solanum's TLS alert
 // "access denied") is a rate limit: the error asks, with
-// broadcast.RetryAfter, for 30 s before the next attempt.
+// broadcast.RetryAfter, for 30 s before the next attempt. So is one that
+// closes it for sending too fast ("Excess Flood", "RecvQ exceeded"): the
+// pacing is faster than the server allows, and the error says to lower
+// Config.Burst or raise Config.Interval.
 //
 // Passwords are redact.Secret values and channel keys are hidden by
 // ChannelList, so neither shows when a Config is printed, logged or

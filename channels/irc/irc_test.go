@@ -3,6 +3,7 @@ package irc_test
 import (
 	"context"
 	"github.com/outagecast/outagecast/redact"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,62 @@ func TestNickHeldByEarlierConnection(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot", "NICK statusbot"}, srv.commands("NICK"))
 	assert.Len(t, srv.saidIn("#ops"), 1)
+}
+
+// A bot whose connection was lost without a QUIT finds its nick held by
+// that ghost until the server's ping timeout, minutes. Logged in with SASL
+// to the account that owns the nick, it asks WHOIS how long the holder has
+// been idle (RPL_WHOISIDLE, RFC 2812 section 5.1): idle for 3 ×
+// Config.Timeout, and a minute, or more, a ghost, not a live connection
+// of the same bot (another process with the same Config), it asks
+// NickServ to disconnect it (GHOST, which Atheme's modules/nickserv/ghost.c, Anope and Ergo grant
+// the account's owner without a password), then takes the nick with NICK,
+// once; when that fails, or there are no services (401 to the PRIVMSG), it
+// posts on the alternate, as without SASL, which asks nothing of services.
+func TestNickRegainedFromServices(t *testing.T) {
+	const (
+		whois = "WHOIS statusbot statusbot"
+		ghost = "PRIVMSG NickServ :GHOST statusbot"
+		nick  = "NICK statusbot"
+	)
+	tests := []struct {
+		name     string
+		opts     fakeOptions
+		account  string // the SASL account, "" none
+		wantNick string
+		wantWire []string // WHOIS, the lines to NickServ, and the NICKs after the alternate
+	}{
+		{"ghosted", fakeOptions{services: true, holderIdle: 600}, "statusbot", "statusbot", []string{whois, ghost, nick}},
+		{"not the nick's account", fakeOptions{services: true, holderIdle: 600}, "other", "statusbot_", []string{whois, ghost, nick}},
+		{"no services", fakeOptions{holderIdle: 600}, "statusbot", "statusbot_", []string{whois, ghost}},
+		{"holder alive", fakeOptions{services: true, holderIdle: 59}, "statusbot", "statusbot_", []string{whois}},
+		{"idle not shown", fakeOptions{services: true, holderIdle: -1}, "statusbot", "statusbot_", []string{whois}},
+		{"no SASL login", fakeOptions{services: true, holderIdle: 600}, "", "statusbot_", []string{}},
+		{"freed meanwhile", fakeOptions{nicksHeld: map[string]int{"statusbot": 4}}, "statusbot", "statusbot", []string{whois, nick}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			if opts.nicksHeld == nil {
+				opts.nicksInUse = []string{"statusbot"}
+			}
+			cfg := testConfig("") // Timeout 5 s: a ghost is idle for a minute or more
+			if tc.account != "" {
+				opts.sasl = map[string]string{tc.account: saslPassword}
+				cfg.SASLUser, cfg.SASLPassword = tc.account, redact.NewSecret(saslPassword)
+			}
+			srv := newFakeServer(t, opts)
+			cfg.Server = srv.addr()
+			ch := newChannel(t, cfg)
+			_, err := ch.Send(context.Background(), message(sampleUpdate()))
+			require.NoError(t, err)
+			assert.Equal(t, []string{tc.wantNick}, srv.speakersOf(), "the nick the bot posted with")
+			wire := srv.commands("NICK", "PRIVMSG NickServ", "WHOIS")
+			assert.Equal(t, slices.Repeat([]string{nick}, 4), wire[:4], "asked for 4 times")
+			assert.Equal(t, "NICK statusbot_", wire[4])
+			assert.Equal(t, tc.wantWire, wire[5:])
+		})
+	}
 }
 
 func TestSendWireProtocol(t *testing.T) {

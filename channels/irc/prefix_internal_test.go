@@ -57,3 +57,34 @@ func TestLearnPrefix(t *testing.T) {
 		})
 	}
 }
+
+// Which symbols before a nick in NAMES mean voice or more, after each
+// RPL_ISUPPORT line (draft-brocklesby-irc-isupport-03 section 3.14: PREFIX,
+// default (ov)@+; "-PREFIX" withdraws a token, so the default is back).
+func TestISupportPrefix(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"none sent", nil, "@+"},
+		{"other tokens", []string{":irc.test 005 bot CHANTYPES=# NETWORK=Test :are supported by this server"}, "@+"},
+		{"five ranks", []string{":irc.test 005 bot CHANTYPES=# PREFIX=(qaohv)~&@%+ :are supported by this server"}, "~&@%+"},
+		{"custom", []string{":irc.test 005 bot PREFIX=(Yov)!@+ :are supported by this server"}, "!@+"},
+		{"empty: none", []string{":irc.test 005 bot PREFIX= :are supported by this server"}, ""},
+		{"withdrawn", []string{":irc.test 005 bot PREFIX=(qov)~@+ :are supported", ":irc.test 005 bot -PREFIX :are supported"}, "@+"},
+		{"malformed: kept", []string{":irc.test 005 bot PREFIX=(qov)~@+ :are supported", ":irc.test 005 bot PREFIX=~@+ :are supported"}, "~@+"},
+		{"the text is no token", []string{":irc.test 005 bot :PREFIX=(o)@"}, "@+"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &conn{nick: "bot", joined: map[string]bool{}, ranks: defaultRanks}
+			for _, line := range tt.lines {
+				m, err := ircmsg.ParseLine(line)
+				require.NoError(t, err)
+				c.track(m)
+			}
+			assert.Equal(t, tt.want, c.ranks)
+		})
+	}
+}

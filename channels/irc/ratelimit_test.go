@@ -67,6 +67,35 @@ func TestThrottledConnection(t *testing.T) {
 	}
 }
 
+// A server disconnects a client that sends more lines than its flood limit
+// lets through (Solanum's, ratbox's and Hybrid's client_flood, ircd/
+// packet.c: "Excess Flood"; InspIRCd's "Excess flood" and "RecvQ
+// exceeded"; UnrealIRCd's "Excess Flood"): the pacing (Config.Burst,
+// Config.Interval) goes faster than the server allows. The error says so,
+// naming the settings, and is a rate limit: retried at the Broadcaster's
+// first backoff steps, the new connection would flood again at once, and
+// the channels' members would read the lines posted before twice as often.
+func TestDisconnectedForFlooding(t *testing.T) {
+	for _, quit := range []string{
+		"Closing Link: 127.0.0.1 (Excess Flood)",
+		"Closing link: (statusbot@127.0.0.1) [Excess flood]",
+		"Closing link: (statusbot@127.0.0.1) [RecvQ exceeded]",
+	} {
+		t.Run(quit, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{modes: map[string]string{"#ops": "F"}, floodQuit: quit})
+			ch := newChannel(t, testConfig(srv.addr()))
+			_, err := ch.Send(context.Background(), message(sampleUpdate()))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), quit)
+			assert.Contains(t, err.Error(), "lower Config.Burst or raise Config.Interval")
+			assert.False(t, broadcast.IsPermanent(err))
+			d, hinted := broadcast.RetryDelay(err)
+			assert.True(t, hinted, "a rate limit: %q", err)
+			assert.Equal(t, httpx.RateLimitWait, d)
+		})
+	}
+}
+
 // Solanum throttles its TLS listeners too, but writes a TLS alert instead
 // of an ERROR line: 15 03 00 00 02 02 31, a fatal "access denied" (ircd/
 // listener.c, ssldeniederrcode). The default connection (TLSOn) sees only

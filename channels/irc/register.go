@@ -3,6 +3,7 @@ package irc
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ type registration struct {
 	authed bool     // SASL succeeded
 	done   bool     // 001 received
 	err    error
+
+	regaining *regaining // non-nil while taking the configured nick back (see regain)
 }
 
 // alternates are the nicks tried, in order, while the server answers 433
@@ -77,6 +80,11 @@ func (ss *session) register() error {
 	if r.err != nil {
 		return r.err
 	}
+	if r.next > 0 && s.sasl() {
+		if err := r.regain(ss); err != nil {
+			return err
+		}
+	}
 	if _, known := ss.c.relayPrefix(); !known {
 		// 001 did not show our user and host: ask. The answer comes
 		// before those to the JOINs that follow, which Send waits for.
@@ -109,6 +117,95 @@ func (r *registration) await(ss *session) error {
 	}
 }
 
+// regaining is what the server and its services said while the bot takes
+// its nick back (see regain).
+type regaining struct {
+	nick     string // the configured nick
+	idle     int    // the holder's idle seconds, as WHOIS shows them; -1 not shown
+	whoised  bool   // WHOIS answered: 318, or no such nick
+	free     bool   // no one holds the nick now
+	answered bool   // the services answered
+	none     bool   // the server has no services: no such nick as NickServ, or services down
+	refused  bool   // the server refused the nick again
+}
+
+// regain takes the configured nick back, once, when the bot registered on
+// an alternate and is logged in with SASL, from a connection of the bot
+// lost without a QUIT, which the server keeps until its ping timeout,
+// minutes. It asks WHOIS how long the holder has been idle (RPL_WHOISIDLE,
+// 317): only one idle for ghostIdle or more is taken for such a ghost, since a connection of the same bot that is alive (another process
+// with the same Config, or its persistent connection between Sends) posts
+// a line well within that while it sends, and is left alone. It then asks
+// the network's services to disconnect the ghost (NickServ GHOST, which
+// Atheme, Anope and Ergo take from a user logged in to the account that
+// owns the nick, with no password: Atheme's modules/nickserv/ghost.c) and
+// asks for the nick. Whatever the server or the services answer, or when
+// they do not answer within Config.Timeout (a server that penalises a
+// burst of lines, as ngIRCd does, may take seconds), the bot goes on with
+// the nick it has. A server without services answers 401 (no such nick) to the
+// services' nick, and the bot then asks for no nick.
+func (r *registration) regain(ss *session) error {
+	g := &regaining{nick: r.nicks[0], idle: -1}
+	r.regaining = g
+	defer func() { r.regaining = nil }()
+	if err := ss.write("WHOIS", g.nick, g.nick); err != nil { // twice: the holder's own server tells its idle time
+		return ss.broken(err)
+	}
+	if _, err := ss.wait(func() bool { return g.whoised }, ss.s.timeout); err != nil {
+		return err
+	}
+	if !g.free {
+		if g.idle < 0 || time.Duration(g.idle)*time.Second < ghostIdle(ss.s) {
+			return nil // alive, maybe: not a ghost to disconnect
+		}
+		if err := ss.write("PRIVMSG", "NickServ", "GHOST "+g.nick); err != nil {
+			return ss.broken(err)
+		}
+		if _, err := ss.wait(func() bool { return g.answered || g.none }, ss.s.timeout); err != nil {
+			return err
+		}
+		if g.none || ss.isMe(g.nick) { // no services; services that change the nick themselves (Anope)
+			return nil
+		}
+	}
+	if err := ss.write("NICK", g.nick); err != nil {
+		return ss.broken(err)
+	}
+	_, err := ss.wait(func() bool { return g.refused || ss.isMe(g.nick) }, ss.s.timeout)
+	return err
+}
+
+// ghostIdle is how long the holder of the nick must have been idle for
+// regain to take it for a ghost: 3 × Config.Timeout, at least a minute,
+// longer than a live connection of the bot stays silent while it sends
+// (registering, waiting for a JOIN's answer), and shorter than the ping
+// timeout after which the server drops a ghost (2 minutes and more).
+func ghostIdle(s *settings) time.Duration { return max(3*s.timeout, time.Minute) }
+
+// reply records what m says to regain.
+func (g *regaining) reply(m ircmsg.Message) {
+	about := fold(param(m, 1))
+	switch m.Command {
+	case "317": // RPL_WHOISIDLE: me, nick, idle seconds, signon, text
+		if n, err := strconv.Atoi(param(m, 2)); err == nil && about == fold(g.nick) && n >= 0 {
+			g.idle = n
+		}
+	case "318": // RPL_ENDOFWHOIS
+		g.whoised = true
+	case "401", "402": // no such nick (or, as the server of WHOIS nick nick, no such server)
+		if about == fold(g.nick) {
+			g.free, g.whoised = true, true
+		}
+		g.none = g.none || about == fold("NickServ")
+	case "440": // ERR_SERVICESDOWN
+		g.none = true
+	case "NOTICE", "PRIVMSG":
+		g.answered = g.answered || fold(m.Nick()) == fold("NickServ")
+	case "433", "437", "432":
+		g.refused = true
+	}
+}
+
 // passwordRefused makes permanent a registration that the server ended with
 // an ERROR about the password, without 464 (ngIRCd says only "ERROR :Access
 // denied: Bad password?"; InspIRCd's reason also names the password),
@@ -123,6 +220,10 @@ func passwordRefused(ss *session, err error) error {
 
 // handle advances registration with one server line.
 func (r *registration) handle(ss *session, m ircmsg.Message) {
+	if r.regaining != nil {
+		r.regaining.reply(m)
+		return
+	}
 	switch m.Command {
 	case "001":
 		if ss.s.sasl() && !r.authed {

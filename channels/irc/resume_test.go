@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,7 +20,9 @@ import (
 // each echoed line in the Ledger (a target of its own, "#ops line 2/5 …",
 // named by the line's text, so that lines split otherwise on the retry do
 // not count), and the next attempt posts the rest. The channel's members
-// see every line once, in order.
+// see every line once, in order. The Ledger's marks are its targets, so the
+// Broadcaster's Result.Delivered lists the line marks beside the channel:
+// a Ledger has no durable mark that is not a target.
 func TestPartialRelayResendsOnlyTheRest(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{echoMessage: true, dropAfter: map[string]int{"#ops": 2}})
 	cfg := testConfig(srv.addr())
@@ -52,4 +55,50 @@ func TestPartialRelayResendsOnlyTheRest(t *testing.T) {
 	assert.Regexp(t, `^#ops line 1/5 [0-9a-f]{16}$`, res.Delivered[0])
 	assert.Regexp(t, `^#ops line 2/5 [0-9a-f]{16}$`, res.Delivered[1])
 	assert.Equal(t, "#ops", res.Delivered[2])
+}
+
+// lineReads is a Store that counts the reads of the marks of single lines
+// (see TestPartialRelayResendsOnlyTheRest).
+type lineReads struct {
+	*broadcast.MemoryStore
+	n atomic.Int64
+}
+
+func (s *lineReads) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
+	if strings.Contains(target, " line ") {
+		s.n.Add(1)
+	}
+	return s.MemoryStore.Done(ctx, updateID, channel, target)
+}
+
+// Only a server that echoes the bot's lines (IRCv3 echo-message) lets Send
+// mark single lines as relayed, so only there does Send read those marks:
+// on one without it (ngIRCd, say) a Send reads the Store once per IRC
+// channel, not once per line and channel, which with a shared Store
+// (PostgreSQL) is a round trip each.
+func TestLineMarksReadOnlyWhereLinesAreEchoed(t *testing.T) {
+	for _, echo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("echo %v", echo), func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{echoMessage: echo})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#status", "#ops"}
+			ch := newChannel(t, cfg)
+			store := &lineReads{MemoryStore: broadcast.NewMemoryStore()}
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: store})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = b.Close() })
+			u := sampleUpdate()
+			u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 12)
+			rep, err := b.Send(context.Background(), u)
+			require.NoError(t, err)
+			lines := len(srv.saidIn("#ops"))
+			require.Greater(t, lines, 1)
+			assert.Equal(t, []string{"#status", "#ops"}, rep.Results[0].Delivered)
+			if echo {
+				assert.Equal(t, int64(2*lines), store.n.Load(), "one read per line and channel")
+				return
+			}
+			assert.Zero(t, store.n.Load())
+		})
+	}
 }

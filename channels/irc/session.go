@@ -43,7 +43,7 @@ type chanState struct {
 	order    []int     // the indexes in lines of the lines sent, in order
 	matched  int       // the echoes so far matched order[:matched] (see echoedLine)
 	modes    string    // the channel's modes, as RPL_CHANNELMODEIS gives them ("+mnt"); "": not known
-	voiced   bool      // NAMES shows the bot with voice or more (a prefix: + % @ & ~)
+	voiced   bool      // NAMES shows the bot with voice or more: a symbol of the server's PREFIX
 	err      error     // why the channel failed, marked Permanent if for good; nil while it is fine
 	sent     time.Time // when its JOIN was sent
 	deadline time.Time // when a JOIN still unanswered fails the channel: Config.Timeout after, or before the attempt's end
@@ -118,7 +118,12 @@ func (ss *session) lost() error {
 	}
 	if bye := ss.bye(); bye != "" {
 		err := fmt.Errorf("irc: connection closed by the server: %s", bye)
-		if throttled(bye) {
+		switch {
+		case flooded(bye):
+			err = fmt.Errorf("%w: the bot sent faster than the server's flood limit; "+
+				"lower Config.Burst or raise Config.Interval", err)
+			return httpx.RateLimited(err, 0, false)
+		case throttled(bye):
 			return httpx.RateLimited(err, 0, false)
 		}
 		return err
@@ -138,6 +143,17 @@ func throttled(bye string) bool {
 	t := strings.ToLower(bye)
 	return strings.Contains(t, "throttl") || strings.Contains(t, "too fast") ||
 		strings.Contains(t, "connect too many times")
+}
+
+// flooded reports whether bye, the text of a server's ERROR line, ends the
+// connection for sending too fast: "Excess Flood" (Solanum's, ratbox's and
+// Hybrid's client_flood, ircd/packet.c; UnrealIRCd; InspIRCd writes
+// "Excess flood") or InspIRCd's "RecvQ exceeded". The pacing is then faster
+// than the server allows. A rate limit that names no wait: a connection
+// made again at once would flood again, posting the same lines again.
+func flooded(bye string) bool {
+	t := strings.ToLower(bye)
+	return strings.Contains(t, "excess flood") || strings.Contains(t, "recvq exceeded")
 }
 
 // bye returns the text of the server's ERROR line, cleared of secrets by
@@ -231,8 +247,8 @@ func (ss *session) handle(m ircmsg.Message) {
 	case "353": // RPL_NAMREPLY: me, "=", channel, the members with their prefix
 		if st := ss.chans[fold(param(m, len(m.Params)-2))]; st != nil {
 			for _, name := range strings.Fields(param(m, len(m.Params)-1)) {
-				if nick := strings.TrimLeft(name, "~&@%+"); ss.isMe(nick) {
-					st.voiced = nick != name
+				if nick, ranked := ss.c.rank(name); ss.isMe(nick) {
+					st.voiced = ranked
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package irc
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,8 +16,9 @@ import (
 // It first makes text safe to put on the wire: invalid UTF-8 becomes U+FFFD,
 // CR LF, CR, LF, NEL, U+2028 and U+2029 end a line, a tab becomes a space and
 // every other control character (C0 including NUL and the IRC formatting codes
-// such as \x02 bold and \x01 CTCP, DEL and C1) is removed. No input can
-// therefore end a line early and smuggle in a command of its own.
+// such as \x02 bold and \x01 CTCP, DEL and C1) is removed, a colour code
+// (\x03, \x04) with the colours that follow it. No input can therefore end
+// a line early and smuggle in a command of its own, nor show formatting.
 //
 // Each line is then wrapped: at the last space that fits, else at the last
 // grapheme cluster boundary that fits, else (a single cluster longer than
@@ -53,6 +55,9 @@ func split(text string, limit int) (lines []string, cutURL int) {
 // only line separator.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.ContainsAny(s, "\x03\x04") {
+		s = colourCode.ReplaceAllString(s, "")
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -66,6 +71,12 @@ func clean(s string) string {
 		return r
 	}, s)
 }
+
+// colourCode matches an IRC colour code with its parameters, which would
+// show as text once the code is gone: \x03 with a foreground of one or two
+// digits and a background after a comma, or \x04 with six hex digits for
+// each (https://modern.ircdocs.horse/formatting#color).
+var colourCode = regexp.MustCompile("\x03(?:[0-9]{1,2}(?:,[0-9]{1,2})?)?|\x04(?:[0-9A-Fa-f]{6}(?:,[0-9A-Fa-f]{6})?)?")
 
 // wrapper collects the pieces of the lines of one text.
 type wrapper struct {

@@ -36,6 +36,12 @@ func TestSplit(t *testing.T) {
 		{"tab is a space", "a\tb", 10, []string{"a b"}},
 		{"controls removed", "a\x00b\x01c\x02d\x03e\x0ff\x16g\x1fh\x7fi\u0080j\u009fk", 40, []string{"abcdefghijk"}},
 		{"invalid UTF-8 replaced", "a\xffb", 10, []string{"a\uFFFDb"}},
+		// A colour code's parameters go with it, or its digits would show
+		// as text: \x03 takes a foreground of one or two digits and a
+		// background after a comma, \x04 six hex digits each
+		// (https://modern.ircdocs.horse/formatting#color).
+		{"colour codes removed with their colours", "\x0304,12alert\x03 \x034red\x03 \x0312345 \x03,5 \x04FF0000,00ff00hex\x04 \x04ABC", 60,
+			[]string{"alert red 345 ,5 hex ABC"}},
 		{"indentation kept", "  - item", 10, []string{"  - item"}},
 		{"indentation dropped before a word that must move", "   abcdef", 6, []string{"abcdef"}},
 		{"trailing spaces trimmed", "abc   ", 10, []string{"abc"}},
