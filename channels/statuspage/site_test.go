@@ -164,7 +164,7 @@ func TestPagesAreStaticAndAccessible(t *testing.T) {
 	p.send(maintenance("m", "m1", 1, broadcast.StatusScheduled))
 	p.send(update("b", "b1", 2, broadcast.StatusResolved))
 	site := p.site()
-	require.Len(t, site.Pages, 5, "index, history and three incident pages")
+	require.Len(t, site.Pages, 6, "index, history, a month and three incident pages")
 	for name, doc := range site.Pages {
 		assert.Empty(t, statuspage.Find(doc, "script"), "%s: <script>", name)
 		for n := range doc.Descendants() {

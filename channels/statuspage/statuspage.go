@@ -12,7 +12,10 @@
 //     incidents of the last Config.HistoryDays days.
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
 //     IncidentURL: give it to the other channels as Update.URL).
-//   - history.html: every closed incident, by month.
+//   - history.html: the latest HistoryPageIncidents closed incidents, by
+//     month, and a link to the page of every month with closed
+//     incidents, history-<yyyy>-<mm>.html, which lists them all, so that
+//     no page grows with the years.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
 //     one entry per update, the latest Config.FeedEntries; index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
@@ -116,7 +119,8 @@
 //
 // The HTML comes from html/template templates, each overridable by name:
 // put "<name>.tmpl" files in Config.Templates. The pages are index,
-// incident and history; they call head, style, header, footer, banner,
+// incident and history (history.html and the month pages, which have
+// PageData.Month set); they call head, style, header, footer, banner,
 // incident-card, update and past, any of which can be replaced alone (to
 // add a logo row, restyle, or translate). Dot is a PageData in all but
 // update (an UpdateData), incident-card and past (an IncidentData).
