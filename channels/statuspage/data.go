@@ -151,6 +151,10 @@ type UpdateData struct {
 	URL        string
 	Time       time.Time
 	NextUpdate time.Time
+	// Pending says NextUpdate is still a promise: the update is the latest
+	// of an open incident (or maintenance), and overdue.js says so once
+	// NextUpdate has passed.
+	Pending bool
 	// Edited is when a correction was edited into the update; zero if
 	// never.
 	Edited time.Time

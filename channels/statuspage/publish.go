@@ -591,6 +591,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 		return nil, err
 	}
 	files["favicon.svg"] = m.favicon()
+	files["overdue.js"] = overdueJS
 	return files, nil
 }
 

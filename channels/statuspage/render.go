@@ -24,9 +24,14 @@ import (
 //go:embed theme/*.tmpl
 var themeFS embed.FS
 
+// overdueJS is the site's one script, overdue.js: see the update template.
+//
+//go:embed theme/overdue.js
+var overdueJS []byte
+
 // renderVersion changes whenever the code changes what incident pages look
 // like, so that pages written by an older version are rendered again.
-const renderVersion = "statuspage-render-2"
+const renderVersion = "statuspage-render-3"
 
 // The page templates every set must define.
 var pageTemplates = []string{"index", "incident", "history"}

@@ -266,6 +266,7 @@ func (m *model) update(in *incident, e *entry, d IncidentData) UpdateData {
 		ID: e.ID, Anchor: anchor(e.ID), Title: e.Title, Retitled: e.Title != d.Title,
 		Status: e.Status, Impact: e.Impact, Body: e.Body, Advice: e.Advice, Components: e.Components,
 		Time: e.Time, NextUpdate: e.NextUpdate, Edited: e.Edited, Corrects: e.Corrects,
+		Pending: e == in.last() && phaseOf(e.Status) != phaseClosed,
 	}
 	if e.URL != d.URL {
 		u.URL = e.URL

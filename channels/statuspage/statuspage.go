@@ -29,9 +29,17 @@
 //     Atlassian Statuspage's public API, so that tools that read
 //     Statuspage read this page.
 //   - favicon.svg: a dot in the colour of the overall status.
+//   - overdue.js: the one script, see below.
 //
 // The pages need no JavaScript and load nothing from elsewhere (but
-// Branding.LogoURL, when it is absolute). They are readable on a phone,
+// Branding.LogoURL, when it is absolute). Their one script, overdue.js,
+// changes the latest update's "Next update by <time>" of an open
+// incident into "Overdue: the next update was due by <time>" once that
+// time has passed, which a static page cannot do; it is a file of the
+// site, not inline, so that a Content-Security-Policy of script-src
+// 'self' (the pages set none) allows it. (A replaced update template
+// keeps it working with a <span class="next-update" data-pending> around
+// the words and the <time>.) They are readable on a phone,
 // follow the reader's dark mode (prefers-color-scheme), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
