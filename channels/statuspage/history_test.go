@@ -18,17 +18,25 @@ import (
 // is reachable from it, at most one page away.
 func TestHistoryIsPaginated(t *testing.T) {
 	p := newPage(t, statuspage.Config{})
-	const n = 400 // about a year and a half, one every 32 hours
-	start := t0.Add(-n * 32 * time.Hour)
+	const n = 120 // about two years, one every 6 days
+	start := t0.Add(-n * 6 * 24 * time.Hour)
 	for i := range n {
 		u := update(fmt.Sprintf("inc-%d", i), fmt.Sprintf("u-%d", i), 0, broadcast.StatusResolved)
-		u.Time = start.Add(time.Duration(i) * 32 * time.Hour)
+		u.Time = start.Add(time.Duration(i) * 6 * 24 * time.Hour)
 		u.Title = fmt.Sprintf("Incident %d", i)
 		p.send(u)
 	}
 	site := p.site() // checks every local link of every page
 	history := site.Files["history.html"]
+	t.Logf("history.html: %d bytes", len(history))
 	assert.Less(t, len(history), 32<<10, "history.html's size with %d incidents", n)
+	var listed int
+	for _, l := range site.Links["history.html"] {
+		if strings.HasPrefix(l, "incidents/") {
+			listed++
+		}
+	}
+	assert.Equal(t, statuspage.HistoryPageIncidents, listed, "the incidents history.html lists")
 
 	// Reachable: from history.html, or from a month page it links to.
 	reached := map[string]bool{}
