@@ -4,6 +4,7 @@ package statuspage_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -365,4 +366,62 @@ func checkRetracted(t *testing.T, ctx context.Context) {
 	require.Len(t, notice, 1, "the feed's retraction notices")
 	assert.Contains(t, notice[0], "was withdrawn", "the retraction notice")
 	assert.NotContains(t, notice[0], "Sent to the wrong page.", "the retraction notice")
+}
+
+// Chromium reads the history of many closed incidents: history.html lists
+// the latest HistoryPageIncidents, and following its links to the month
+// pages reaches every incident; no page scrolls sideways on a phone, and
+// every link answers.
+func TestBrowserHistory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "status")
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+	t.Cleanup(srv.Close)
+	ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/"})
+	require.NoError(t, err)
+	const n = 75 // over five months
+	start := time.Now().UTC().Truncate(time.Minute).Add(-n * 2 * 24 * time.Hour)
+	for i := range n {
+		u := broadcast.Update{ID: fmt.Sprintf("u-%d", i), IncidentID: fmt.Sprintf("inc-%d", i),
+			Title: fmt.Sprintf("Incident %d", i), Status: broadcast.StatusResolved, Impact: broadcast.ImpactMinor,
+			Body: "Fixed.", Time: start.Add(time.Duration(i) * 2 * 24 * time.Hour)}
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+		require.NoError(t, err)
+	}
+	ctx := newBrowser(t)
+	w := watch(ctx)
+	incidents := func() []string {
+		t.Helper()
+		urls, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll('main a[href*="incidents/"]'), a => a.href)`))
+		require.NoError(t, err)
+		return urls
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(srv.URL+"/history.html")))
+	assert.Len(t, incidents(), statuspage.HistoryPageIncidents, "the incidents history.html lists")
+	months, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#months-h ~ ul a'), a => a.href)`))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(months), 5, "the month pages history.html links to")
+	all := links(t, ctx)
+	reached := map[string]bool{}
+	for _, m := range months {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(m)))
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		require.NoError(t, err)
+		assert.LessOrEqual(t, width, 390, "%s's width on a 390px phone", m)
+		for _, u := range incidents() {
+			reached[u] = true
+		}
+		all = append(all, links(t, ctx)...)
+	}
+	for i := range n {
+		assert.True(t, reached[fmt.Sprintf("%s/incidents/inc-%d.html", srv.URL, i)], "incident %d from the month pages", i)
+	}
+	w.close()
+	for _, m := range w.console {
+		assert.NotContains(t, []chromedp.ConsoleType{chromedp.ConsoleError, chromedp.ConsoleException, chromedp.ConsoleWarning},
+			m.Type, "console: %s (%s)", m, m.URL)
+	}
+	checkLinks(t, srv, all)
 }
