@@ -144,7 +144,8 @@
 // letters, digits and inner dashes of at most 64 bytes, and after a slug
 // of it and a hash otherwise. The site is static: what depends on the time
 // (the days of history shown, a maintenance becoming due) changes when the
-// page is next written. A maintenance's planned start is the NextUpdate of
+// page is next written, but for overdue.js's wording of a promise passed.
+// A month's page lists all its incidents, however many. A maintenance's planned start is the NextUpdate of
 // its "scheduled" update. The feeds hold the latest Config.FeedEntries
 // updates (retracted ones included, while they are kept), and
 // incidents.json the latest 50 incidents. A feed reader that first polls
