@@ -4,6 +4,7 @@ package statuspage_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -64,8 +65,10 @@ func screenshotDir(t *testing.T) string {
 }
 
 // browserSite writes the site of the browser test, served by an httptest
-// server on loopback: an incident of three updates, a scheduled
-// maintenance and a resolved incident from two days ago.
+// server on loopback: an incident of three updates, the second corrected
+// in place, a fourth retracted, and the third promising a next update by
+// a time already past; a scheduled maintenance and a resolved incident
+// from two days ago.
 func browserSite(t *testing.T) (srv *httptest.Server, incidentURL string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "status")
@@ -102,13 +105,26 @@ func browserSite(t *testing.T) (srv *httptest.Server, incidentURL string) {
 			broadcast.Component{Name: "API", Status: broadcast.ComponentDegraded}),
 	}
 	updates[4].Advice = "Retry failed requests.\nOr use the EU endpoint."
+	updates[4].NextUpdate = now.Add(-time.Minute) // overdue
+	updates = append(updates, api("api-wrong", 3*time.Minute, broadcast.StatusMonitoring, "Sent to the wrong page."))
+	ctx := context.Background()
 	for _, u := range updates {
 		u.URL = ch.IncidentURL(u)
-		_, err := b.Send(context.Background(), u)
+		_, err := b.Send(ctx, u)
 		require.NoError(t, err, "Send of %s", u.ID)
 	}
+	fix := api("api-2-fix", 24*time.Minute, broadcast.StatusIdentified, correctedBody,
+		broadcast.Component{Name: "API", Status: broadcast.ComponentPartialOutage})
+	fix.URL = ch.IncidentURL(fix)
+	_, err = b.Correct(ctx, "api-2", fix)
+	require.NoError(t, err, "Correct of api-2")
+	_, err = b.Retract(ctx, "api-wrong")
+	require.NoError(t, err, "Retract of api-wrong")
 	return srv, ch.IncidentURL(updates[2])
 }
+
+// correctedBody is the text of the browser test's correction of api-2.
+const correctedBody = "A faulty load balancer change in the EU region caused the errors; we are rolling it back."
 
 // newBrowser starts headless Chromium with the flags that work as root in
 // a container, and with every host but loopback unresolvable, so that a
@@ -235,6 +251,9 @@ func TestBrowser(t *testing.T) {
 	advice, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('article.update .advice').innerText`))
 	require.NoError(t, err)
 	assert.Equal(t, "What you can do: Retry failed requests.\nOr use the EU endpoint.", advice, "the advice keeps its line break")
+	checkCorrected(t, ctx)
+	checkOverdue(t, ctx, "Overdue: the next update was due by ")
+	checkRetracted(t, ctx)
 	screenshot(t, ctx, shots, "incident-390.png")
 	all = append(all, links(t, ctx)...)
 
@@ -261,6 +280,8 @@ func TestBrowser(t *testing.T) {
 	label, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status h1")))
 	require.NoError(t, err)
 	assert.Equal(t, "Degraded performance", label, "the banner with JavaScript off")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(incidentURL)))
+	checkOverdue(t, ctx, "Next update by ")
 
 	w.close()
 	for _, m := range w.console {
@@ -297,4 +318,110 @@ func checkLinks(t *testing.T, srv *httptest.Server, all []string) {
 		fetched++
 	}
 	assert.Greater(t, fetched, 10, "links fetched")
+}
+
+// checkCorrected checks, on the incident page, that the update corrected
+// in place shows the correction's text, not the original's, and says it
+// was edited.
+func checkCorrected(t *testing.T, ctx context.Context) {
+	t.Helper()
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`document.querySelector('article.update[data-update-id="api-2"]').innerText`))
+	require.NoError(t, err)
+	assert.Contains(t, text, correctedBody, "the corrected update")
+	assert.NotContains(t, text, "A faulty load balancer change caused", "the corrected update's old text")
+	assert.Regexp(t, `Edited \d+ \w+ \d{4} \d\d:\d\d UTC\.`, text, "the corrected update says it was edited")
+}
+
+// checkOverdue checks the incident page's promise of a next update, whose
+// time has passed: with JavaScript, want says it is overdue; without, the
+// page as written says "Next update by ". Only the latest update is
+// marked.
+func checkOverdue(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('.next-update'), e => e.closest('article.update').dataset.updateId + ': ' + e.textContent)`))
+	require.NoError(t, err)
+	require.Len(t, texts, 1, "the promises of a next update")
+	assert.True(t, strings.HasPrefix(texts[0], "api-3: "+want), "the promise of a next update: %q", texts[0])
+	assert.True(t, strings.HasSuffix(texts[0], " UTC."), "the promise of a next update: %q", texts[0])
+}
+
+// checkRetracted checks that the retracted update is off the incident
+// page, and that the site's feed, fetched by the page, holds its
+// retraction notice in its stead.
+func checkRetracted(t *testing.T, ctx context.Context) {
+	t.Helper()
+	ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('article.update'), a => a.dataset.updateId)`))
+	require.NoError(t, err)
+	assert.NotContains(t, ids, "api-wrong", "the retracted update on its incident's page")
+	notice, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`fetch('../history.atom').then(r => r.text()).then(x => {
+		const doc = new DOMParser().parseFromString(x, 'application/xml');
+		return Array.from(doc.getElementsByTagName('entry'))
+			.filter(e => e.getElementsByTagName('title')[0].textContent.startsWith('Retracted: '))
+			.map(e => e.getElementsByTagName('title')[0].textContent + ' | ' + e.getElementsByTagName('content')[0].textContent);
+	})`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Len(t, notice, 1, "the feed's retraction notices")
+	assert.Contains(t, notice[0], "was withdrawn", "the retraction notice")
+	assert.NotContains(t, notice[0], "Sent to the wrong page.", "the retraction notice")
+}
+
+// Chromium reads the history of many closed incidents: history.html lists
+// the latest HistoryPageIncidents, and following its links to the month
+// pages reaches every incident; no page scrolls sideways on a phone, and
+// every link answers.
+func TestBrowserHistory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "status")
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+	t.Cleanup(srv.Close)
+	ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/"})
+	require.NoError(t, err)
+	const n = 75 // over five months
+	start := time.Now().UTC().Truncate(time.Minute).Add(-n * 2 * 24 * time.Hour)
+	for i := range n {
+		u := broadcast.Update{ID: fmt.Sprintf("u-%d", i), IncidentID: fmt.Sprintf("inc-%d", i),
+			Title: fmt.Sprintf("Incident %d", i), Status: broadcast.StatusResolved, Impact: broadcast.ImpactMinor,
+			Body: "Fixed.", Time: start.Add(time.Duration(i) * 2 * 24 * time.Hour)}
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+		require.NoError(t, err)
+	}
+	ctx := newBrowser(t)
+	w := watch(ctx)
+	incidents := func() []string {
+		t.Helper()
+		urls, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll('main a[href*="incidents/"]'), a => a.href)`))
+		require.NoError(t, err)
+		return urls
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(srv.URL+"/history.html")))
+	assert.Len(t, incidents(), statuspage.HistoryPageIncidents, "the incidents history.html lists")
+	months, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#months-h ~ ul a'), a => a.href)`))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(months), 5, "the month pages history.html links to")
+	all := links(t, ctx)
+	reached := map[string]bool{}
+	for _, m := range months {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(m)))
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		require.NoError(t, err)
+		assert.LessOrEqual(t, width, 390, "%s's width on a 390px phone", m)
+		for _, u := range incidents() {
+			reached[u] = true
+		}
+		all = append(all, links(t, ctx)...)
+	}
+	for i := range n {
+		assert.True(t, reached[fmt.Sprintf("%s/incidents/inc-%d.html", srv.URL, i)], "incident %d from the month pages", i)
+	}
+	w.close()
+	for _, m := range w.console {
+		assert.NotContains(t, []chromedp.ConsoleType{chromedp.ConsoleError, chromedp.ConsoleException, chromedp.ConsoleWarning},
+			m.Type, "console: %s (%s)", m, m.URL)
+	}
+	checkLinks(t, srv, all)
 }

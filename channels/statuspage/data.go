@@ -11,7 +11,8 @@ import (
 // site works under any path and from a local copy; URLs are absolute, made
 // from Config.BaseURL.
 type PageData struct {
-	// Page is the template rendered: "index", "incident" or "history".
+	// Page is the template rendered: "index", "incident" or "history"
+	// (history.html and the month pages).
 	Page string
 	Site SiteData
 	// Title is the page's title: the site's, after the incident's on an
@@ -40,10 +41,23 @@ type PageData struct {
 	History []DayData
 	// Incident is the incident of an incident page; nil on other pages.
 	Incident *IncidentData
-	// Archive is every closed incident by month, newest first (history
-	// only).
+	// Archive are the closed incidents a history page shows, by month,
+	// newest first: on history.html the latest HistoryPageIncidents, on a
+	// month page the month's.
 	Archive []MonthData
+	// Months are every month with closed incidents, newest first, each
+	// with its page (history.html only).
+	Months []MonthData
+	// Month is the month of a month page, and Newer and Older the months
+	// with closed incidents before and after it (nil when none); all nil
+	// on history.html.
+	Month, Newer, Older *MonthData
 }
+
+// HistoryPageIncidents is how many of the latest closed incidents
+// history.html shows; every month has a page of its own,
+// "history-2006-01.html", which history.html links to.
+const HistoryPageIncidents = 50
 
 // SiteData describes the site.
 type SiteData struct {
@@ -137,6 +151,10 @@ type UpdateData struct {
 	URL        string
 	Time       time.Time
 	NextUpdate time.Time
+	// Pending says NextUpdate is still a promise: the update is the latest
+	// of an open incident (or maintenance), and overdue.js says so once
+	// NextUpdate has passed.
+	Pending bool
 	// Edited is when a correction was edited into the update; zero if
 	// never.
 	Edited time.Time
@@ -153,6 +171,8 @@ type DayData struct {
 
 // MonthData is a month of the archive and its incidents.
 type MonthData struct {
-	Month     time.Time // the first day, midnight UTC
+	Month time.Time // the first day, midnight UTC
+	// Path is the month's page from the root: "history-2006-01.html".
+	Path      string
 	Incidents []IncidentData
 }

@@ -443,6 +443,9 @@ func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state,
 	if err != nil {
 		return err
 	}
+	if err := removeMonthPages(w, files); err != nil {
+		return err
+	}
 	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		if err := w.putOrReuse(siteName+"/"+rel, files[rel]); err != nil {
 			return err
@@ -584,8 +587,62 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.monthPages(m, files); err != nil {
+		return nil, err
+	}
 	files["favicon.svg"] = m.favicon()
+	files["overdue.js"] = overdueJS
 	return files, nil
+}
+
+// monthPages renders the page of every month with closed incidents into
+// files. A month's page is rendered again only when its incidents or its
+// neighbours changed.
+func (c *Channel) monthPages(m *model, files map[string][]byte) error {
+	months := m.archive()
+	for i, mo := range months {
+		keys := []any{"", ""}
+		if i > 0 {
+			keys[0] = months[i-1].Path
+		}
+		if i+1 < len(months) {
+			keys[1] = months[i+1].Path
+		}
+		for _, d := range mo.Incidents {
+			keys = append(keys, m.st.incidents[d.ID])
+		}
+		var err error
+		files[mo.Path], err = c.memoize(mo.Path, keys, func() ([]byte, error) { return c.theme.monthPage(m, months, i) })
+		if err != nil {
+			return err
+		}
+	}
+	for path := range c.memos {
+		if _, ok := files[path]; !ok && strings.HasPrefix(path, "history-") {
+			delete(c.memos, path)
+		}
+	}
+	return nil
+}
+
+// removeMonthPages removes from a recycled root the month pages that
+// files no longer holds: those of months whose incidents all went.
+func removeMonthPages(w *writer, files map[string][]byte) error {
+	if !w.recycled {
+		return nil
+	}
+	old, err := filepath.Glob(filepath.Join(w.root, siteName, "history-*.html"))
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		if _, ok := files[filepath.Base(p)]; !ok {
+			if err := w.remove(siteName + "/" + filepath.Base(p)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // memo is a rendered file and what it was rendered from.

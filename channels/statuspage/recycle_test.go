@@ -123,3 +123,35 @@ func keysOf[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// A month whose incidents all went loses its page, whether the version
+// is written from scratch or recycled from an older one.
+func TestMonthPageGoes(t *testing.T) {
+	dir := t.TempDir()
+	c, err := New(Config{Dir: dir, BaseURL: "https://status.example.com/"})
+	require.NoError(t, err)
+	clock := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	ctx := context.Background()
+	send := func(incident string, at time.Time) broadcast.Receipt {
+		u := ChildUpdate(incident, 0)
+		u.IncidentID, u.Status, u.Time = incident, broadcast.StatusResolved, at
+		r, err := c.Send(ctx, broadcast.NewMessage(u))
+		require.NoError(t, err)
+		return r
+	}
+	jan := send("january", time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC))
+	for i := range 4 {
+		send(fmt.Sprintf("march-%d", i), time.Date(2025, 3, 1+i, 9, 0, 0, 0, time.UTC))
+		checkExact(t, c, i)
+	}
+	require.NoError(t, c.Retract(ctx, jan))
+	checkExact(t, c, 4)
+	for i := range 3 {
+		send(fmt.Sprintf("later-%d", i), time.Date(2025, 3, 10+i, 9, 0, 0, 0, time.UTC))
+		checkExact(t, c, 5+i)
+	}
+	_, err = os.Stat(filepath.Join(dir, currentName, "history-2025-01.html"))
+	require.ErrorIs(t, err, fs.ErrNotExist, "the page of a month without incidents")
+	require.NotContains(t, c.memos, "history-2025-01.html")
+}

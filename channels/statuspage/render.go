@@ -24,9 +24,14 @@ import (
 //go:embed theme/*.tmpl
 var themeFS embed.FS
 
+// overdueJS is the site's one script, overdue.js: see the update template.
+//
+//go:embed theme/overdue.js
+var overdueJS []byte
+
 // renderVersion changes whenever the code changes what incident pages look
 // like, so that pages written by an older version are rendered again.
-const renderVersion = "statuspage-render-2"
+const renderVersion = "statuspage-render-3"
 
 // The page templates every set must define.
 var pageTemplates = []string{"index", "incident", "history"}
@@ -132,6 +137,10 @@ func (th *theme) check(s *settings) error {
 			switch name {
 			case "incident":
 				_, err = th.incidentPage(m, st.incidents["sample"])
+			case "history":
+				if _, err = th.page(m, name); err == nil && i > 0 {
+					_, err = th.monthPage(m, m.archive(), 0)
+				}
 			default:
 				_, err = th.page(m, name)
 			}
@@ -156,9 +165,27 @@ func (th *theme) page(m *model, name string) ([]byte, error) {
 		d.Site.Generated = time.Time{}
 		d.Title = "Incident history · " + d.Title
 		d.URL += "history.html"
-		d.Archive = m.archive()
+		d.Months = m.archive()
+		d.Archive = latestMonths(d.Months, HistoryPageIncidents)
 	}
 	return th.execute(name, d)
+}
+
+// monthPage renders the page of months[i], a month of m.archive(), with
+// the history template. It shows nothing that changes but the month's
+// incidents and its neighbours.
+func (th *theme) monthPage(m *model, months []MonthData, i int) ([]byte, error) {
+	mo := months[i]
+	d := PageData{Page: "history", Site: m.siteData(), Title: "Incidents of " + mo.Month.Format("January 2006") + " · " +
+		m.s.branding.Title, URL: m.s.base.String() + mo.Path, Archive: []MonthData{mo}, Month: &mo}
+	d.Site.Generated = time.Time{}
+	if i > 0 {
+		d.Newer = &months[i-1]
+	}
+	if i+1 < len(months) {
+		d.Older = &months[i+1]
+	}
+	return th.execute("history", d)
 }
 
 // incidentPage renders an incident's page. It shows nothing but the

@@ -266,6 +266,7 @@ func (m *model) update(in *incident, e *entry, d IncidentData) UpdateData {
 		ID: e.ID, Anchor: anchor(e.ID), Title: e.Title, Retitled: e.Title != d.Title,
 		Status: e.Status, Impact: e.Impact, Body: e.Body, Advice: e.Advice, Components: e.Components,
 		Time: e.Time, NextUpdate: e.NextUpdate, Edited: e.Edited, Corrects: e.Corrects,
+		Pending: e == in.last() && phaseOf(e.Status) != phaseClosed,
 	}
 	if e.URL != d.URL {
 		u.URL = e.URL
@@ -340,9 +341,27 @@ func (m *model) archive() []MonthData {
 			months[n-1].Incidents = append(months[n-1].Incidents, d)
 			continue
 		}
-		months = append(months, MonthData{Month: month, Incidents: []IncidentData{d}})
+		months = append(months, MonthData{Month: month, Path: monthPath(month), Incidents: []IncidentData{d}})
 	}
 	return months
+}
+
+// monthPath is the path of the page of month.
+func monthPath(month time.Time) string { return "history-" + month.Format("2006-01") + ".html" }
+
+// latestMonths returns the first n incidents of months (newest first), by
+// month.
+func latestMonths(months []MonthData, n int) []MonthData {
+	var out []MonthData
+	for _, mo := range months {
+		if n <= 0 {
+			break
+		}
+		mo.Incidents = mo.Incidents[:min(n, len(mo.Incidents))]
+		n -= len(mo.Incidents)
+		out = append(out, mo)
+	}
+	return out
 }
 
 func truncateDay(t time.Time) time.Time {

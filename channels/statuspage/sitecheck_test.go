@@ -127,6 +127,10 @@ func (s *Site) parse(rel string, data []byte) error {
 			return fmt.Errorf("gofeed reads a %s feed", f.FeedType)
 		}
 		s.Feeds[rel], s.Raw[rel] = f, doc
+	case ".js":
+		if rel != "overdue.js" {
+			return fmt.Errorf("unexpected script")
+		}
 	case ".svg":
 		var v struct{}
 		return xml.Unmarshal(data, &v)

@@ -12,7 +12,10 @@
 //     incidents of the last Config.HistoryDays days.
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
 //     IncidentURL: give it to the other channels as Update.URL).
-//   - history.html: every closed incident, by month.
+//   - history.html: the latest HistoryPageIncidents closed incidents, by
+//     month, and a link to the page of every month with closed
+//     incidents, history-<yyyy>-<mm>.html, which lists them all, so that
+//     no page grows with the years.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
 //     one entry per update, the latest Config.FeedEntries; index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
@@ -26,9 +29,17 @@
 //     Atlassian Statuspage's public API, so that tools that read
 //     Statuspage read this page.
 //   - favicon.svg: a dot in the colour of the overall status.
+//   - overdue.js: the one script, see below.
 //
 // The pages need no JavaScript and load nothing from elsewhere (but
-// Branding.LogoURL, when it is absolute). They are readable on a phone,
+// Branding.LogoURL, when it is absolute). Their one script, overdue.js,
+// changes the latest update's "Next update by <time>" of an open
+// incident into "Overdue: the next update was due by <time>" once that
+// time has passed, which a static page cannot do; it is a file of the
+// site, not inline, so that a Content-Security-Policy of script-src
+// 'self' (the pages set none) allows it. (A replaced update template
+// keeps it working with a <span class="next-update" data-pending> around
+// the words and the <time>.) They are readable on a phone,
 // follow the reader's dark mode (prefers-color-scheme), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
@@ -116,7 +127,8 @@
 //
 // The HTML comes from html/template templates, each overridable by name:
 // put "<name>.tmpl" files in Config.Templates. The pages are index,
-// incident and history; they call head, style, header, footer, banner,
+// incident and history (history.html and the month pages, which have
+// PageData.Month set); they call head, style, header, footer, banner,
 // incident-card, update and past, any of which can be replaced alone (to
 // add a logo row, restyle, or translate). Dot is a PageData in all but
 // update (an UpdateData), incident-card and past (an IncidentData).
@@ -132,7 +144,8 @@
 // letters, digits and inner dashes of at most 64 bytes, and after a slug
 // of it and a hash otherwise. The site is static: what depends on the time
 // (the days of history shown, a maintenance becoming due) changes when the
-// page is next written. A maintenance's planned start is the NextUpdate of
+// page is next written, but for overdue.js's wording of a promise passed.
+// A month's page lists all its incidents, however many. A maintenance's planned start is the NextUpdate of
 // its "scheduled" update. The feeds hold the latest Config.FeedEntries
 // updates (retracted ones included, while they are kept), and
 // incidents.json the latest 50 incidents. A feed reader that first polls

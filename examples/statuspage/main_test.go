@@ -62,6 +62,10 @@ func TestDemo(t *testing.T) {
 	assert.Equal(t, "application/atom+xml", resp.Header.Get("Content-Type"))
 	resp, _ = get(t, h, "/api/v2/summary.json")
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	// Under nosniff, a browser runs a script only with a JavaScript type.
+	resp, _ = get(t, h, "/overdue.js")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript"), "overdue.js: %s", resp.Header.Get("Content-Type"))
 }
 
 // Without the demo, an empty directory gets an all-operational page.
