@@ -514,6 +514,14 @@ func TestClassify(t *testing.T) {
 			wait:   2500 * time.Millisecond},
 		{name: "rate limited, Retry-After only",
 			answer: canned{status: 429, header: map[string]string{"Retry-After": "7"}, body: `<html>1015</html>`}, wait: 7 * time.Second},
+		// A wait already over names none, as Matrix's Retry-After: 0 does
+		// (httpx.MarkWait): the next source Discord gives is read.
+		{name: "rate limited, retry_after 0 and X-RateLimit-Reset-After",
+			answer: canned{status: 429, header: map[string]string{"X-RateLimit-Reset-After": "2.5"}, body: `{"message": "You are being rate limited.", "retry_after": 0}`},
+			wait:   2500 * time.Millisecond},
+		{name: "rate limited, retry_after 0 only",
+			answer: canned{status: 429, body: `{"message": "You are being rate limited.", "retry_after": 0}`}, wait: httpx.RateLimitWait},
+		{name: "server error with retry_after", answer: canned{status: 503, body: `{"message": "x", "retry_after": 4}`}, wait: 4 * time.Second},
 		{name: "rate limited, no hint", answer: canned{status: 429, body: `error code: 1015`}, wait: httpx.RateLimitWait,
 			text: "http status 429 Too Many Requests: error code: 1015"},
 		{name: "retry_after beyond a day", answer: canned{status: 429, body: `{"message": "x", "retry_after": 1e12}`}, wait: 24 * time.Hour},

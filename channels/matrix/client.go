@@ -92,11 +92,11 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 	return nil
 }
 
-// classify returns nil for a 2xx answer, and otherwise an *Error: marked
-// by httpx.RateLimited for a rate limit (429 or M_LIMIT_EXCEEDED) with the
-// Retry-After header, else retry_after_ms, else httpx.RateLimitWait;
-// transient for 408, 425 and 5xx but 501; Permanent for the rest (401 M_UNKNOWN_TOKEN, 403
-// M_FORBIDDEN, 413 M_TOO_LARGE, …).
+// classify returns nil for a 2xx answer, and otherwise an *Error, marked
+// by httpx.MarkWait with the wait retryAfter reads: a rate limit (429 or
+// M_LIMIT_EXCEEDED) waits it, else httpx.RateLimitWait; 408, 425 and 5xx
+// but 501 are transient, after the wait when there is one; the rest (401
+// M_UNKNOWN_TOKEN, 403 M_FORBIDDEN, 413 M_TOO_LARGE, …) is Permanent.
 func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
@@ -106,31 +106,20 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	text := cmp.Or(eb.Error, string(r.Body))
 	e := &Error{Status: r.Status, Code: httpx.Snippet([]byte(c.s.redactor.String(eb.ErrCode))),
 		Message: httpx.Snippet([]byte(c.s.redactor.String(text)))}
-	if r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded {
-		d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
-		return httpx.RateLimited(e, d, ok)
-	}
-	if httpx.Transient(r.Status) {
-		if d, ok := httpx.RetryAfter(r.Header, now); ok {
-			return broadcast.RetryAfter(e, d)
-		}
-		return e
-	}
-	return broadcast.Permanent(e)
+	d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
+	return httpx.MarkWait(e, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
+		httpx.Transient(r.Status), d, ok)
 }
 
-// retryAfter is the wait a rate limit names: the Retry-After header (the
+// retryAfter is the wait the homeserver names: the Retry-After header (the
 // specification's since v1.10) unless it is already over, else
-// retry_after_ms; at most httpx.MaxRetryAfter. It reports false when
-// neither names one, for httpx.RateLimited.
+// retry_after_ms (httpx.Seconds).
 func retryAfter(h http.Header, ms int64, now time.Time) (time.Duration, bool) {
-	if d, ok := httpx.RetryAfter(h, now); ok && d > 0 {
-		return d, true
+	d, ok := httpx.RetryAfter(h, now)
+	if d <= 0 && ms > 0 {
+		return httpx.Seconds(float64(ms) / 1000)
 	}
-	if ms > 0 {
-		return time.Duration(min(ms, httpx.MaxRetryAfter.Milliseconds())) * time.Millisecond, true
-	}
-	return 0, false
+	return d, ok
 }
 
 // roomPath is the path of a room's endpoint: /rooms/{roomId}/ and the

@@ -68,6 +68,13 @@ func TestClassify(t *testing.T) {
 		{name: "503 with Retry-After", status: 503, header: "30", body: "",
 			wait: 30 * time.Second, err: Error{503, "", ""}},
 		{name: "request timeout", status: 408, body: "", wait: never, err: Error{408, "", ""}},
+		// The wait the homeserver names is kept on any transient answer, as
+		// Discord's and Telegram's are (httpx.MarkWait): a 503 with
+		// retry_after_ms asks for that wait, not the first backoff step.
+		{name: "503 with retry_after_ms", status: 503, body: `{"errcode":"M_UNKNOWN","error":"busy","retry_after_ms":2000}`,
+			wait: 2 * time.Second, err: Error{503, "M_UNKNOWN", "busy"}},
+		{name: "503 with Retry-After 0 and retry_after_ms", status: 503, header: "0", body: `{"errcode":"M_UNKNOWN","error":"busy","retry_after_ms":2000}`,
+			wait: 2 * time.Second, err: Error{503, "M_UNKNOWN", "busy"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ch := newTestChannel(t, confConfig("https://matrix.example.org"))

@@ -58,30 +58,24 @@ func apiError(r *httpx.Response) *APIError {
 }
 
 // classify returns the error of method's answer e, marked for the
-// Broadcaster: 429 transient with broadcast.RetryAfter of
-// parameters.retry_after (or the Retry-After header, or else
-// httpx.RateLimitWait); 401 and 404
-// Permanent, wrapping errTokenRefused; 5xx, 408 and 425 transient; 400,
-// 403 and every other status Permanent.
+// Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
+// rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
+// Permanent, wrapping errTokenRefused; 5xx, 408 and 425 transient, after
+// the wait when there is one; 400, 403 and every other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
-	err := fmt.Errorf("%s: %w", method, e)
-	switch {
-	case e.Code == http.StatusTooManyRequests:
-		if e.RetryAfter > 0 {
-			// Capped in seconds first: a huge retry_after would overflow
-			// time.Duration and wait nothing.
-			secs := min(int64(e.RetryAfter), int64(httpx.MaxRetryAfter/time.Second))
-			return broadcast.RetryAfter(err, time.Duration(secs)*time.Second)
-		}
-		d, ok := httpx.RetryAfter(r.Header, time.Now())
-		return httpx.RateLimited(err, d, ok)
-	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound:
+	if e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound {
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
-	case httpx.Transient(e.Code):
-		if d, ok := httpx.RetryAfter(r.Header, time.Now()); ok {
-			return broadcast.RetryAfter(err, d)
-		}
-		return err
 	}
-	return broadcast.Permanent(err)
+	d, ok := retryAfter(r.Header, e, time.Now())
+	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), e.Code == http.StatusTooManyRequests,
+		httpx.Transient(e.Code), d, ok)
+}
+
+// retryAfter is the wait the Bot API names: parameters.retry_after
+// (httpx.Seconds) when it is given, else the Retry-After header.
+func retryAfter(h http.Header, e *APIError, now time.Time) (time.Duration, bool) {
+	if e.RetryAfter > 0 {
+		return httpx.Seconds(float64(e.RetryAfter))
+	}
+	return httpx.RetryAfter(h, now)
 }

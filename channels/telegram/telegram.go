@@ -94,8 +94,9 @@
 //     Permanent, and fail the chats not yet tried without a request;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a
 //     topic that does not exist) are Permanent;
-//   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
-//     error matches ctx.Err() with errors.Is.
+//   - 5xx, 408, 425 and network errors are transient, after the wait
+//     named as for a 429 when there is one; when ctx ends, the error
+//     matches ctx.Err() with errors.Is.
 //
 // A template that cannot produce a message within the limit is a Permanent
 // error wrapping templates.ErrTooLong. No error contains the token, which
