@@ -21,6 +21,7 @@ type APIError struct {
 	Description     string // as "Forbidden: bot was blocked by the user"
 	RetryAfter      int    // parameters.retry_after, in seconds; 0: none
 	MigrateToChatID int64  // parameters.migrate_to_chat_id; 0: none
+	foreign         bool   // not the Bot API's answer: no error_code
 }
 
 // Error returns "Bot API answered 403: Forbidden: bot was blocked by the
@@ -43,12 +44,19 @@ func (e *APIError) has(want string) bool {
 // read): every chat would fail the same way.
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
+// errNotBotAPI is wrapped by the error of a 401 or 404 that is not the Bot
+// API's answer, which is JSON with an error_code
+// (https://core.telegram.org/bots/api#making-requests): a base URL with a
+// wrong path, or a proxy's page. It does not blame the token, and every
+// chat would fail the same way.
+var errNotBotAPI = errors.New("not the Bot API's answer (check Config.BaseURL)")
+
 // apiError reads the error of an answer that is not a success; r.Body
 // holds no secret (see call).
 func apiError(r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
-		return &APIError{Code: r.Status, Description: httpx.Snippet(r.Body)}
+		return &APIError{Code: r.Status, Description: httpx.Snippet(r.Body), foreign: true}
 	}
 	e := &APIError{Code: a.ErrorCode, Description: httpx.Snippet([]byte(a.Description))}
 	if a.Parameters != nil {
@@ -60,11 +68,16 @@ func apiError(r *httpx.Response) *APIError {
 // classify returns the error of method's answer e, marked for the
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
 // rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
-// Permanent, wrapping errTokenRefused; 5xx, 408 and 425 transient, after
-// the wait when there is one; 400, 403 and every other status Permanent.
+// Permanent, wrapping errTokenRefused (errNotBotAPI when the answer is not
+// the Bot API's); 5xx, 408 and 425 transient, after the wait when there is
+// one; 400, 403 and every other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
 	if e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound {
-		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
+		refused := errTokenRefused
+		if e.foreign {
+			refused = errNotBotAPI
+		}
+		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, refused, e))
 	}
 	d, ok := retryAfter(r.Header, e, time.Now())
 	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), e.Code == http.StatusTooManyRequests,
