@@ -96,7 +96,8 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 // by httpx.MarkWait with the wait retryAfter reads: a rate limit (429 or
 // M_LIMIT_EXCEEDED) waits it, else httpx.RateLimitWait; 408, 425 and 5xx
 // but 501 are transient, after the wait when there is one; the rest (401
-// M_UNKNOWN_TOKEN, 403 M_FORBIDDEN, 413 M_TOO_LARGE, …) is Permanent.
+// M_UNKNOWN_TOKEN, 403 M_FORBIDDEN, 413 M_TOO_LARGE, …) is Permanent. An
+// answer that is not a homeserver's says so (see foreign).
 func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
@@ -106,9 +107,32 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	text := cmp.Or(eb.Error, string(r.Body))
 	e := &Error{Status: r.Status, Code: httpx.Snippet([]byte(c.s.redactor.String(eb.ErrCode))),
 		Message: httpx.Snippet([]byte(c.s.redactor.String(text)))}
+	err := error(e)
+	if why := c.foreign(r, eb.ErrCode); why != "" {
+		err = fmt.Errorf("%w: %s", e, why)
+	}
 	d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
-	return httpx.MarkWait(e, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
+	return httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
 		httpx.Transient(r.Status), d, ok)
+}
+
+// foreign returns why r is not a homeserver's answer, naming the field to
+// check, or "" when it may be one. Every endpoint answers JSON, an error
+// with an errcode, and one a server does not know 404 or 405
+// M_UNRECOGNIZED: a redirect, or a 404 or 405 without an errcode, comes
+// from another server behind Config.Homeserver (the server name's web site
+// rather than the base_url of its /.well-known/matrix/client).
+func (c *Channel) foreign(r *httpx.Response, code string) string {
+	const hint = "not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)"
+	switch {
+	case r.Status >= 300 && r.Status <= 399 && r.Location != "":
+		return "redirect to " + c.s.redactor.String(r.Location) + " not followed; " + hint
+	case r.Status >= 300 && r.Status <= 399:
+		return "redirect not followed; " + hint
+	case code == "" && (r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed):
+		return hint
+	}
+	return ""
 }
 
 // retryAfter is the wait the homeserver names: the Retry-After header (the

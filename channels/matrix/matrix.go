@@ -106,7 +106,9 @@
 // every other answer, 401 M_UNKNOWN_TOKEN, 403 M_FORBIDDEN (not in the
 // room, no power) and 413 M_TOO_LARGE among them, fails that room
 // permanently. An alias the directory does not know (404 M_NOT_FOUND)
-// fails its room permanently. Server answers are *Error values.
+// fails its room permanently. Server answers are *Error values. A redirect,
+// or a 404 or 405 without a Matrix error code, is no homeserver's answer
+// (Config.Homeserver names another server): its error says so.
 //
 // Send, Edit and Retract return errors by broadcast.Fanout's rule: a
 // transient *broadcast.TargetsError while some room failed transiently,
