@@ -81,7 +81,9 @@
 // with Discord's wait when it gives one; transport errors are transient. Every other refusal
 // is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
-// a forum channel without Config.Forum, 220001, says so). A 2xx whose body
+// a forum channel without Config.Forum, 220001, says so). A redirect, or a
+// 404 or 405 without Discord's JSON error, is another server's answer: its
+// error says so, names Config.WebhookURL, and where a redirect pointed. A 2xx whose body
 // cannot be read is a delivery, with a Receipt without ID: retrying it
 // would post twice.
 //

@@ -679,3 +679,48 @@ func TestCutAnswerIsDelivered(t *testing.T) {
 	assert.Empty(t, r.ID)
 	assert.Equal(t, 1, srv.Requests())
 }
+
+// An answer that is not Discord's says so and names the field to check.
+// Discord answers every refusal, an unknown route's too, with its JSON
+// error ({"message": "404: Not Found", "code": 0}:
+// https://discord.com/developers/docs/topics/opcodes-and-status-codes#json),
+// so a 404 or 405 page, or a redirect, comes from another server than the
+// one Config.WebhookURL should name. Before, a redirect's error was a bare
+// "http status 301 Moved Permanently", without where it pointed (its
+// host: httpx keeps the path out, which may hold a token).
+func TestForeignAnswerNamesWebhookURL(t *testing.T) {
+	const hint = "not Discord's answer (check Config.WebhookURL)"
+	for _, tt := range []struct {
+		name   string
+		answer canned
+		want   []string
+	}{
+		{"proxy's 404", canned{status: 404, body: "<html><body><h1>404 Not Found</h1></body></html>"},
+			[]string{"http status 404 Not Found: <html><body><h1>404 Not Found</h1></body></html>", hint}},
+		{"405", canned{status: 405, body: "method not allowed"}, []string{"http status 405 Method Not Allowed: method not allowed", hint}},
+		{"redirect", canned{status: 301, header: map[string]string{"Location": "https://www.example.org/login"}},
+			[]string{"http status 301 Moved Permanently: redirect to https://www.example.org/… not followed", hint}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(tt.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	f.answer(canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "Config.WebhookURL", "Discord's own 404")
+	f.answer(canned{status: 502, body: `<html>502 Bad Gateway</html>`})
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "Config.WebhookURL", "a proxy's trouble, not the configuration's")
+}
