@@ -137,12 +137,14 @@ func TestGeneralTopic(t *testing.T) {
 // from another server: a base URL with a wrong path, a proxy. Its error
 // says so and names the field to check, not that the bot token was
 // refused, which would send the user to revoke a working token during an
-// outage. Every chat would get the same answer: the chats not yet tried
+// outage; a redirect and a 405 likewise, a redirect naming where it
+// pointed. Every chat would get the same answer: the chats not yet tried
 // fail without a request.
 func TestForeign404IsNotATokenRefusal(t *testing.T) {
-	for _, status := range []int{http.StatusNotFound, http.StatusUnauthorized} {
+	for _, status := range []int{http.StatusNotFound, http.StatusUnauthorized, http.StatusMethodNotAllowed, http.StatusFound} {
 		ch, calls := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Location", "https://www.example.org/")
 			w.WriteHeader(status)
 			fmt.Fprint(w, "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>")
 		}, "@examplestatus", "-1002222222222")
@@ -153,5 +155,8 @@ func TestForeign404IsNotATokenRefusal(t *testing.T) {
 		assert.NotContains(t, err.Error(), "token", status)
 		assert.Contains(t, err.Error(), "not the Bot API's answer (check Config.BaseURL)", status)
 		assert.EqualValues(t, 1, calls.Load(), "every chat gets the same answer")
+		if status == http.StatusFound {
+			assert.Contains(t, err.Error(), "Bot API answered 302: redirect to https://www.example.org not followed")
+		}
 	}
 }

@@ -44,8 +44,8 @@ func (e *APIError) has(want string) bool {
 // read): every chat would fail the same way.
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
-// errNotBotAPI is wrapped by the error of a 401 or 404 that is not the Bot
-// API's answer, which is JSON with an error_code
+// errNotBotAPI is wrapped by the error of a redirect, or a 401, 404 or 405
+// that is not the Bot API's answer, which is JSON with an error_code
 // (https://core.telegram.org/bots/api#making-requests): a base URL with a
 // wrong path, or a proxy's page. It does not blame the token, and every
 // chat would fail the same way.
@@ -56,7 +56,11 @@ var errNotBotAPI = errors.New("not the Bot API's answer (check Config.BaseURL)")
 func apiError(r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
-		return &APIError{Code: r.Status, Description: httpx.Snippet(r.Body), foreign: true}
+		e := &APIError{Code: r.Status, Description: httpx.Snippet(r.Body), foreign: true}
+		if r.Location != "" {
+			e.Description = "redirect to " + r.Location + " not followed"
+		}
+		return e
 	}
 	e := &APIError{Code: a.ErrorCode, Description: httpx.Snippet([]byte(a.Description))}
 	if a.Parameters != nil {
@@ -68,16 +72,17 @@ func apiError(r *httpx.Response) *APIError {
 // classify returns the error of method's answer e, marked for the
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
 // rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
-// Permanent, wrapping errTokenRefused (errNotBotAPI when the answer is not
-// the Bot API's); 5xx, 408 and 425 transient, after the wait when there is
-// one; 400, 403 and every other status Permanent.
+// Permanent, wrapping errTokenRefused; a redirect, or a 401, 404 or 405 that
+// is not the Bot API's answer, Permanent, wrapping errNotBotAPI; 5xx, 408
+// and 425 transient, after the wait when there is one; 400, 403 and every
+// other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
-	if e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound {
-		refused := errTokenRefused
-		if e.foreign {
-			refused = errNotBotAPI
-		}
-		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, refused, e))
+	switch {
+	case e.foreign && (e.Code >= 300 && e.Code <= 399 || e.Code == http.StatusUnauthorized ||
+		e.Code == http.StatusNotFound || e.Code == http.StatusMethodNotAllowed):
+		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errNotBotAPI, e))
+	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound:
+		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
 	}
 	d, ok := retryAfter(r.Header, e, time.Now())
 	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), e.Code == http.StatusTooManyRequests,

@@ -93,7 +93,8 @@
 //   - 401 Unauthorized and 404 Not Found (a revoked or malformed token) are
 //     Permanent, and fail the chats not yet tried without a request; one
 //     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL
-//     with a wrong path) says so rather than blame the token;
+//     with a wrong path), a 405 and a redirect likewise, but say so (and
+//     where a redirect pointed) rather than blame the token;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a
 //     topic that does not exist) are Permanent;
 //   - 5xx, 408, 425 and network errors are transient, after the wait
