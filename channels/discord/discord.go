@@ -82,10 +82,10 @@
 // is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so). A redirect, or a
-// 404 or 405 without Discord's JSON error, is another server's answer: its
-// error says so, names Config.WebhookURL, and where a redirect pointed. A 2xx whose body
-// cannot be read is a delivery, with a Receipt without ID: retrying it
-// would post twice.
+// 401, 404 or 405 without Discord's JSON error, is another server's
+// answer: its error says so, names Config.WebhookURL, and where a redirect
+// pointed. A 2xx whose body cannot be read is a delivery, with a Receipt
+// without ID: retrying it would post twice.
 //
 // No error, Receipt or printed Config or Channel holds the webhook's
 // token: the URL is a redact.URL, the Channel prints as its name, and the

@@ -38,7 +38,7 @@ type apiError struct {
 	Global     bool            `json:"global"`
 	Errors     json.RawMessage `json:"errors"`
 	detail     string          // the fields Discord refused, or the start of a body that is not JSON
-	foreign    bool            // not Discord's answer: a redirect, or a 404 or 405 without its JSON
+	foreign    bool            // not Discord's answer (httpx.Foreign)
 }
 
 func (e *apiError) Error() string {
@@ -71,21 +71,19 @@ func (e *apiError) Error() string {
 // parseError reads a refusal: Discord's JSON error, or the start of any
 // other body (an HTML page of Cloudflare's). Discord answers every refusal
 // with its JSON, an unknown route's too ({"message": "404: Not Found",
-// "code": 0}): a redirect, or a 404 or 405 without it, is another server's
-// answer (foreign), and a redirect's error says where it points.
+// "code": 0}): a redirect, or a 401, 404 or 405 without it, is another
+// server's answer (httpx.Foreign), and a redirect's error says where it
+// points.
 func parseError(r *httpx.Response) *apiError {
 	e := &apiError{}
-	if json.Unmarshal(r.Body, e) != nil || e.Message == "" && e.Code == 0 && e.RetryAfter == nil {
+	own := json.Unmarshal(r.Body, e) == nil && (e.Message != "" || e.Code != 0 || e.RetryAfter != nil)
+	if !own {
 		e = &apiError{detail: httpx.Snippet(r.Body)}
-		switch {
-		case r.Status >= 300 && r.Status <= 399:
-			e.foreign = true
-			if r.Location != "" {
-				e.detail = "redirect to " + r.Location + " not followed"
-			}
-		case r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed:
-			e.foreign = true
-		}
+	}
+	why, foreign := httpx.Foreign(r, own)
+	e.foreign = foreign
+	if why != "" {
+		e.detail = why
 	}
 	e.Status = r.Status
 	if d := fieldErrors(e.Errors); d != "" {

@@ -29,6 +29,9 @@ const (
 // each may be up to MaxEventBytes.
 const responseLimit = 256 << 10
 
+// notHomeserver ends the error of an answer that is not a homeserver's.
+const notHomeserver = "not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)"
+
 // errLimitExceeded is the Matrix error code of a rate limit.
 const errLimitExceeded = "M_LIMIT_EXCEEDED"
 
@@ -39,7 +42,7 @@ const errLimitExceeded = "M_LIMIT_EXCEEDED"
 type Error struct {
 	Status  int    // HTTP status, as 403
 	Code    string // Matrix error code, as "M_FORBIDDEN"; "" when the body had none
-	Message string // the server's message, at most 512 bytes, the access token redacted
+	Message string // the server's message, at most 512 bytes, the access token redacted; a redirect's: where it points
 }
 
 // Error returns "M_FORBIDDEN (http 403): You are not invited to this room."
@@ -97,7 +100,11 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 // M_LIMIT_EXCEEDED) waits it, else httpx.RateLimitWait; 408, 425 and 5xx
 // but 501 are transient, after the wait when there is one; the rest (401
 // M_UNKNOWN_TOKEN, 403 M_FORBIDDEN, 413 M_TOO_LARGE, …) is Permanent. An
-// answer that is not a homeserver's says so (see foreign).
+// answer that is not a homeserver's (httpx.Foreign) says so and names
+// Config.Homeserver: every endpoint of the client-server API answers JSON,
+// an error with an errcode, one it does not know 404 or 405 M_UNRECOGNIZED,
+// so it comes from another server (the server name's web site rather than
+// the base_url of its /.well-known/matrix/client).
 func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
@@ -108,31 +115,13 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	e := &Error{Status: r.Status, Code: httpx.Snippet([]byte(c.s.redactor.String(eb.ErrCode))),
 		Message: httpx.Snippet([]byte(c.s.redactor.String(text)))}
 	err := error(e)
-	if why := c.foreign(r, eb.ErrCode); why != "" {
-		err = fmt.Errorf("%w: %s", e, why)
+	if why, foreign := httpx.Foreign(r, eb.ErrCode != ""); foreign {
+		e.Message = cmp.Or(e.Message, c.s.redactor.String(why))
+		err = fmt.Errorf("%w; %s", e, notHomeserver)
 	}
 	d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
 	return httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
 		httpx.Transient(r.Status), d, ok)
-}
-
-// foreign returns why r is not a homeserver's answer, naming the field to
-// check, or "" when it may be one. Every endpoint answers JSON, an error
-// with an errcode, and one a server does not know 404 or 405
-// M_UNRECOGNIZED: a redirect, or a 404 or 405 without an errcode, comes
-// from another server behind Config.Homeserver (the server name's web site
-// rather than the base_url of its /.well-known/matrix/client).
-func (c *Channel) foreign(r *httpx.Response, code string) string {
-	const hint = "not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)"
-	switch {
-	case r.Status >= 300 && r.Status <= 399 && r.Location != "":
-		return "redirect to " + c.s.redactor.String(r.Location) + " not followed; " + hint
-	case r.Status >= 300 && r.Status <= 399:
-		return "redirect not followed; " + hint
-	case code == "" && (r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed):
-		return hint
-	}
-	return ""
 }
 
 // retryAfter is the wait the homeserver names: the Retry-After header (the

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ type APIError struct {
 	Description     string // as "Forbidden: bot was blocked by the user"
 	RetryAfter      int    // parameters.retry_after, in seconds; 0: none
 	MigrateToChatID int64  // parameters.migrate_to_chat_id; 0: none
-	foreign         bool   // not the Bot API's answer: no error_code
+	foreign         bool   // not the Bot API's answer (httpx.Foreign)
 }
 
 // Error returns "Bot API answered 403: Forbidden: bot was blocked by the
@@ -56,11 +57,8 @@ var errNotBotAPI = errors.New("not the Bot API's answer (check Config.BaseURL)")
 func apiError(r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
-		e := &APIError{Code: r.Status, Description: httpx.Snippet(r.Body), foreign: true}
-		if r.Location != "" {
-			e.Description = "redirect to " + r.Location + " not followed"
-		}
-		return e
+		why, foreign := httpx.Foreign(r, false)
+		return &APIError{Code: r.Status, Description: cmp.Or(why, httpx.Snippet(r.Body)), foreign: foreign}
 	}
 	e := &APIError{Code: a.ErrorCode, Description: httpx.Snippet([]byte(a.Description))}
 	if a.Parameters != nil {
@@ -78,8 +76,7 @@ func apiError(r *httpx.Response) *APIError {
 // other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
-	case e.foreign && (e.Code >= 300 && e.Code <= 399 || e.Code == http.StatusUnauthorized ||
-		e.Code == http.StatusNotFound || e.Code == http.StatusMethodNotAllowed):
+	case e.foreign:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errNotBotAPI, e))
 	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))

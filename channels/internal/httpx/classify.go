@@ -116,6 +116,26 @@ func Seconds(s float64) (time.Duration, bool) {
 	return time.Duration(math.Round(s*1000)) * time.Millisecond, true
 }
 
+// Foreign reports whether r, a refusal, is another server's answer in the
+// platform's place (a web site, a proxy, a base URL with a wrong path),
+// given whether its body held the platform's own error: a redirect, or a
+// 401, 404 or 405 without that error. The APIs the channels call answer
+// every refusal, an unknown route's too, with their own error (Matrix's
+// errcode, Discord's and Telegram's JSON): such an error should name the
+// configuration field to check, not blame a token or a room. For a
+// redirect, why says where it points (Response.Location), as "redirect to
+// https://www.example.org/… not followed"; else it is "".
+func Foreign(r *Response, ownError bool) (why string, foreign bool) {
+	switch {
+	case r.Status >= 300 && r.Status <= 399 && r.Location != "":
+		return "redirect to " + r.Location + " not followed", true
+	case r.Status >= 300 && r.Status <= 399:
+		return "redirect not followed", true
+	}
+	return "", !ownError && (r.Status == http.StatusUnauthorized || r.Status == http.StatusNotFound ||
+		r.Status == http.StatusMethodNotAllowed)
+}
+
 // RateLimitWait is the wait of a rate limit that names none: a 429 without
 // Retry-After or the platform's own reset (a proxy's answer), or one whose
 // wait is already over when it arrives (Retry-After: 0, a date or a reset

@@ -291,3 +291,26 @@ func TestSeconds(t *testing.T) {
 		assert.Equal(t, tt.want, d, "%v", tt.s)
 	}
 }
+
+// Foreign tells another server's answer from the platform's, whose every
+// refusal carries its own error.
+func TestForeign(t *testing.T) {
+	for _, tt := range []struct {
+		status   int
+		location string
+		own      bool
+		why      string
+		foreign  bool
+	}{
+		{301, "https://www.example.org/…", false, "redirect to https://www.example.org/… not followed", true},
+		{302, "", false, "redirect not followed", true},
+		{307, "https://www.example.org/…", true, "redirect to https://www.example.org/… not followed", true},
+		{404, "", false, "", true}, {405, "", false, "", true}, {401, "", false, "", true},
+		{404, "", true, "", false}, {401, "", true, "", false},
+		{400, "", false, "", false}, {403, "", false, "", false}, {502, "", false, "", false}, {429, "", false, "", false},
+	} {
+		why, foreign := Foreign(&Response{Status: tt.status, Location: tt.location}, tt.own)
+		assert.Equal(t, tt.why, why, "%d own %v", tt.status, tt.own)
+		assert.Equal(t, tt.foreign, foreign, "%d own %v", tt.status, tt.own)
+	}
+}
