@@ -74,15 +74,18 @@
 // post: http status 404 Not Found: Unknown Webhook (code 10015)". A 429 is
 // transient with broadcast.RetryAfter: the retry_after of its body
 // (seconds, with a fraction), else X-RateLimit-Reset-After, else
-// Retry-After, else 30s; global limits included, and Discord's codes for
-// limits that pass with time (slow mode, write limits, edits of old
-// messages, an overloaded API) alike. 408 and 5xx but 501 are transient,
+// Retry-After, else 30s (a wait of 0 names none: the next is read);
+// global limits included, and Discord's codes for limits that pass with
+// time (slow mode, write limits, edits of old messages, an overloaded
+// API) alike. 408 and 5xx but 501 are transient,
 // with Discord's wait when it gives one; transport errors are transient. Every other refusal
 // is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
-// a forum channel without Config.Forum, 220001, says so). A 2xx whose body
-// cannot be read is a delivery, with a Receipt without ID: retrying it
-// would post twice.
+// a forum channel without Config.Forum, 220001, says so). A redirect, or a
+// 401, 404 or 405 without Discord's JSON error, is another server's
+// answer: its error says so, names Config.WebhookURL, and where a redirect
+// pointed. A 2xx whose body cannot be read is a delivery, with a Receipt
+// without ID: retrying it would post twice.
 //
 // No error, Receipt or printed Config or Channel holds the webhook's
 // token: the URL is a redact.URL, the Channel prints as its name, and the

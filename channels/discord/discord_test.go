@@ -514,6 +514,14 @@ func TestClassify(t *testing.T) {
 			wait:   2500 * time.Millisecond},
 		{name: "rate limited, Retry-After only",
 			answer: canned{status: 429, header: map[string]string{"Retry-After": "7"}, body: `<html>1015</html>`}, wait: 7 * time.Second},
+		// A wait already over names none, as Matrix's Retry-After: 0 does
+		// (httpx.MarkWait): the next source Discord gives is read.
+		{name: "rate limited, retry_after 0 and X-RateLimit-Reset-After",
+			answer: canned{status: 429, header: map[string]string{"X-RateLimit-Reset-After": "2.5"}, body: `{"message": "You are being rate limited.", "retry_after": 0}`},
+			wait:   2500 * time.Millisecond},
+		{name: "rate limited, retry_after 0 only",
+			answer: canned{status: 429, body: `{"message": "You are being rate limited.", "retry_after": 0}`}, wait: httpx.RateLimitWait},
+		{name: "server error with retry_after", answer: canned{status: 503, body: `{"message": "x", "retry_after": 4}`}, wait: 4 * time.Second},
 		{name: "rate limited, no hint", answer: canned{status: 429, body: `error code: 1015`}, wait: httpx.RateLimitWait,
 			text: "http status 429 Too Many Requests: error code: 1015"},
 		{name: "retry_after beyond a day", answer: canned{status: 429, body: `{"message": "x", "retry_after": 1e12}`}, wait: 24 * time.Hour},
@@ -670,4 +678,49 @@ func TestCutAnswerIsDelivered(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, r.ID)
 	assert.Equal(t, 1, srv.Requests())
+}
+
+// An answer that is not Discord's says so and names the field to check.
+// Discord answers every refusal, an unknown route's too, with its JSON
+// error ({"message": "404: Not Found", "code": 0}:
+// https://discord.com/developers/docs/topics/opcodes-and-status-codes#json),
+// so a 404 or 405 page, or a redirect, comes from another server than the
+// one Config.WebhookURL should name. Before, a redirect's error was a bare
+// "http status 301 Moved Permanently", without where it pointed (its
+// host: httpx keeps the path out, which may hold a token).
+func TestForeignAnswerNamesWebhookURL(t *testing.T) {
+	const hint = "not Discord's answer (check Config.WebhookURL)"
+	for _, tt := range []struct {
+		name   string
+		answer canned
+		want   []string
+	}{
+		{"proxy's 404", canned{status: 404, body: "<html><body><h1>404 Not Found</h1></body></html>"},
+			[]string{"http status 404 Not Found: <html><body><h1>404 Not Found</h1></body></html>", hint}},
+		{"405", canned{status: 405, body: "method not allowed"}, []string{"http status 405 Method Not Allowed: method not allowed", hint}},
+		{"redirect", canned{status: 301, header: map[string]string{"Location": "https://www.example.org/login"}},
+			[]string{"http status 301 Moved Permanently: redirect to https://www.example.org/… not followed", hint}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(tt.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	f.answer(canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "Config.WebhookURL", "Discord's own 404")
+	f.answer(canned{status: 502, body: `<html>502 Bad Gateway</html>`})
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "Config.WebhookURL", "a proxy's trouble, not the configuration's")
 }

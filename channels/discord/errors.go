@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
@@ -40,6 +38,7 @@ type apiError struct {
 	Global     bool            `json:"global"`
 	Errors     json.RawMessage `json:"errors"`
 	detail     string          // the fields Discord refused, or the start of a body that is not JSON
+	foreign    bool            // not Discord's answer (httpx.Foreign)
 }
 
 func (e *apiError) Error() string {
@@ -57,6 +56,9 @@ func (e *apiError) Error() string {
 	if e.detail != "" {
 		b.WriteString(": " + e.detail)
 	}
+	if e.foreign {
+		b.WriteString("; not Discord's answer (check Config.WebhookURL)")
+	}
 	switch e.Code {
 	case codeForumNeedsName:
 		b.WriteString(" (the webhook's channel is a forum: set Config.Forum)")
@@ -67,11 +69,21 @@ func (e *apiError) Error() string {
 }
 
 // parseError reads a refusal: Discord's JSON error, or the start of any
-// other body (an HTML page of Cloudflare's).
+// other body (an HTML page of Cloudflare's). Discord answers every refusal
+// with its JSON, an unknown route's too ({"message": "404: Not Found",
+// "code": 0}): a redirect, or a 401, 404 or 405 without it, is another
+// server's answer (httpx.Foreign), and a redirect's error says where it
+// points.
 func parseError(r *httpx.Response) *apiError {
 	e := &apiError{}
-	if json.Unmarshal(r.Body, e) != nil || e.Message == "" && e.Code == 0 && e.RetryAfter == nil {
+	own := json.Unmarshal(r.Body, e) == nil && (e.Message != "" || e.Code != 0 || e.RetryAfter != nil)
+	if !own {
 		e = &apiError{detail: httpx.Snippet(r.Body)}
+	}
+	why, foreign := httpx.Foreign(r, own)
+	e.foreign = foreign
+	if why != "" {
+		e.detail = why
 	}
 	e.Status = r.Status
 	if d := fieldErrors(e.Errors); d != "" {
@@ -81,57 +93,38 @@ func parseError(r *httpx.Response) *apiError {
 }
 
 // classify returns nil for a 2xx answer, and otherwise the *apiError,
-// marked: a 429, and Discord's codes for limits that pass with time, with
-// broadcast.RetryAfter (see rateLimitWait; httpx.RateLimitWait without
-// one); 408 and 5xx but 501 transient, with the wait Discord gave, if any;
-// every other refusal (401 Invalid Webhook Token,
-// 403, 404 Unknown Webhook, 400 Invalid Form Body…) Permanent.
+// marked by httpx.MarkWait with the wait rateLimitWait reads: a 429, and
+// Discord's codes for limits that pass with time, are rate limits
+// (httpx.RateLimitWait without a wait); 408 and 5xx but 501 transient,
+// after the wait Discord gave, if any; every other refusal (401 Invalid
+// Webhook Token, 403, 404 Unknown Webhook, 400 Invalid Form Body…)
+// Permanent.
 func classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
 	}
 	e := parseError(r)
-	switch {
-	case r.Status == http.StatusTooManyRequests, slices.Contains(transientCodes, e.Code):
-		// Limits all: without a wait of Discord's, not a retry in a second.
-		d, ok := rateLimitWait(e, r.Header, now)
-		return httpx.RateLimited(e, d, ok)
-	case httpx.Transient(r.Status):
-		if d, ok := rateLimitWait(e, r.Header, now); ok {
-			return broadcast.RetryAfter(e, d)
-		}
-		return e
-	}
-	return broadcast.Permanent(e)
+	d, ok := rateLimitWait(e, r.Header, now)
+	return httpx.MarkWait(e, r.Status == http.StatusTooManyRequests || slices.Contains(transientCodes, e.Code),
+		httpx.Transient(r.Status), d, ok)
 }
 
 // rateLimitWait is the wait Discord asks for: retry_after in the body
 // (seconds, with a fraction), else the X-RateLimit-Reset-After header (the
-// same), else Retry-After (whole seconds, or a date).
+// same), else Retry-After (whole seconds, or a date). A wait already over
+// names none: the next is read.
 func rateLimitWait(e *apiError, h http.Header, now time.Time) (time.Duration, bool) {
 	if e.RetryAfter != nil {
-		if d, ok := seconds(*e.RetryAfter); ok {
+		if d, ok := httpx.Seconds(*e.RetryAfter); ok && d > 0 {
 			return d, true
 		}
 	}
 	if v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-After")), 64); err == nil {
-		if d, ok := seconds(v); ok {
+		if d, ok := httpx.Seconds(v); ok && d > 0 {
 			return d, true
 		}
 	}
 	return httpx.RetryAfter(h, now)
-}
-
-// seconds converts a number of seconds to a duration, capped at
-// httpx.MaxRetryAfter; negative and not-a-number values are refused.
-func seconds(s float64) (time.Duration, bool) {
-	if math.IsNaN(s) || s < 0 {
-		return 0, false
-	}
-	if s > httpx.MaxRetryAfter.Seconds() {
-		return httpx.MaxRetryAfter, true
-	}
-	return time.Duration(math.Round(s*1000)) * time.Millisecond, true // Discord counts in milliseconds
 }
 
 // hasCode reports whether err is Discord's refusal with one of codes.

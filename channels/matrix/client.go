@@ -29,6 +29,9 @@ const (
 // each may be up to MaxEventBytes.
 const responseLimit = 256 << 10
 
+// notHomeserver ends the error of an answer that is not a homeserver's.
+const notHomeserver = "not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)"
+
 // errLimitExceeded is the Matrix error code of a rate limit.
 const errLimitExceeded = "M_LIMIT_EXCEEDED"
 
@@ -39,7 +42,7 @@ const errLimitExceeded = "M_LIMIT_EXCEEDED"
 type Error struct {
 	Status  int    // HTTP status, as 403
 	Code    string // Matrix error code, as "M_FORBIDDEN"; "" when the body had none
-	Message string // the server's message, at most 512 bytes, the access token redacted
+	Message string // the server's message, at most 512 bytes, the access token redacted; a redirect's: where it points
 }
 
 // Error returns "M_FORBIDDEN (http 403): You are not invited to this room."
@@ -92,11 +95,16 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 	return nil
 }
 
-// classify returns nil for a 2xx answer, and otherwise an *Error: marked
-// by httpx.RateLimited for a rate limit (429 or M_LIMIT_EXCEEDED) with the
-// Retry-After header, else retry_after_ms, else httpx.RateLimitWait;
-// transient for 408, 425 and 5xx but 501; Permanent for the rest (401 M_UNKNOWN_TOKEN, 403
-// M_FORBIDDEN, 413 M_TOO_LARGE, …).
+// classify returns nil for a 2xx answer, and otherwise an *Error, marked
+// by httpx.MarkWait with the wait retryAfter reads: a rate limit (429 or
+// M_LIMIT_EXCEEDED) waits it, else httpx.RateLimitWait; 408, 425 and 5xx
+// but 501 are transient, after the wait when there is one; the rest (401
+// M_UNKNOWN_TOKEN, 403 M_FORBIDDEN, 413 M_TOO_LARGE, …) is Permanent. An
+// answer that is not a homeserver's (httpx.Foreign) says so and names
+// Config.Homeserver: every endpoint of the client-server API answers JSON,
+// an error with an errcode, one it does not know 404 or 405 M_UNRECOGNIZED,
+// so it comes from another server (the server name's web site rather than
+// the base_url of its /.well-known/matrix/client).
 func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
@@ -106,31 +114,25 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	text := cmp.Or(eb.Error, string(r.Body))
 	e := &Error{Status: r.Status, Code: httpx.Snippet([]byte(c.s.redactor.String(eb.ErrCode))),
 		Message: httpx.Snippet([]byte(c.s.redactor.String(text)))}
-	if r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded {
-		d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
-		return httpx.RateLimited(e, d, ok)
+	err := error(e)
+	if why, foreign := httpx.Foreign(r, eb.ErrCode != ""); foreign {
+		e.Message = cmp.Or(e.Message, c.s.redactor.String(why))
+		err = fmt.Errorf("%w; %s", e, notHomeserver)
 	}
-	if httpx.Transient(r.Status) {
-		if d, ok := httpx.RetryAfter(r.Header, now); ok {
-			return broadcast.RetryAfter(e, d)
-		}
-		return e
-	}
-	return broadcast.Permanent(e)
+	d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
+	return httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,
+		httpx.Transient(r.Status), d, ok)
 }
 
-// retryAfter is the wait a rate limit names: the Retry-After header (the
+// retryAfter is the wait the homeserver names: the Retry-After header (the
 // specification's since v1.10) unless it is already over, else
-// retry_after_ms; at most httpx.MaxRetryAfter. It reports false when
-// neither names one, for httpx.RateLimited.
+// retry_after_ms (httpx.Seconds).
 func retryAfter(h http.Header, ms int64, now time.Time) (time.Duration, bool) {
-	if d, ok := httpx.RetryAfter(h, now); ok && d > 0 {
-		return d, true
+	d, ok := httpx.RetryAfter(h, now)
+	if d <= 0 && ms > 0 {
+		return httpx.Seconds(float64(ms) / 1000)
 	}
-	if ms > 0 {
-		return time.Duration(min(ms, httpx.MaxRetryAfter.Milliseconds())) * time.Millisecond, true
-	}
-	return 0, false
+	return d, ok
 }
 
 // roomPath is the path of a room's endpoint: /rooms/{roomId}/ and the

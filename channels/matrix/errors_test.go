@@ -68,6 +68,13 @@ func TestClassify(t *testing.T) {
 		{name: "503 with Retry-After", status: 503, header: "30", body: "",
 			wait: 30 * time.Second, err: Error{503, "", ""}},
 		{name: "request timeout", status: 408, body: "", wait: never, err: Error{408, "", ""}},
+		// The wait the homeserver names is kept on any transient answer, as
+		// Discord's and Telegram's are (httpx.MarkWait): a 503 with
+		// retry_after_ms asks for that wait, not the first backoff step.
+		{name: "503 with retry_after_ms", status: 503, body: `{"errcode":"M_UNKNOWN","error":"busy","retry_after_ms":2000}`,
+			wait: 2 * time.Second, err: Error{503, "M_UNKNOWN", "busy"}},
+		{name: "503 with Retry-After 0 and retry_after_ms", status: 503, header: "0", body: `{"errcode":"M_UNKNOWN","error":"busy","retry_after_ms":2000}`,
+			wait: 2 * time.Second, err: Error{503, "M_UNKNOWN", "busy"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ch := newTestChannel(t, confConfig("https://matrix.example.org"))
@@ -133,4 +140,60 @@ func TestTransportErrorIsTransient(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "%v", err)
 	assert.NotContains(t, err.Error(), "/_matrix/")
+}
+
+// An answer that is not a homeserver's says so and names the field to
+// check. Every endpoint of the client-server API answers JSON, an error with
+// an errcode, an unknown endpoint 404 or 405 M_UNRECOGNIZED
+// (https://spec.matrix.org/latest/client-server-api/#api-standards), so a
+// 404 or 405 page without one, or a redirect, comes from another server
+// behind Config.Homeserver: the server name's web site instead of the
+// m.homeserver base_url of its /.well-known/matrix/client. Before, the
+// error read "http 404: <html>…", as if the room were unknown, and a
+// redirect "http 301", without where it pointed.
+func TestForeignAnswerNamesHomeserver(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		answer http.HandlerFunc
+		want   []string
+	}{
+		{"web site's 404", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte("<html><body><h1>404 Not Found</h1></body></html>"))
+		}, []string{"http 404: <html><body><h1>404 Not Found</h1></body></html>", "not a homeserver's answer (check Config.Homeserver"}},
+		{"static site's 405", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+		}, []string{"http 405: 405 method not allowed", "not a homeserver's answer (check Config.Homeserver"}},
+		{"redirect", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://www.example.org"+r.URL.Path, http.StatusMovedPermanently)
+		}, []string{"http 301", "redirect to https://www.example.org/", "not followed", "not a homeserver's answer (check Config.Homeserver"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.answer)
+			t.Cleanup(srv.Close)
+			ch := newTestChannel(t, confConfig(srv.URL))
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "x")))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			var e *Error
+			require.ErrorAs(t, te.Failures[0].Err, &e)
+			channeltest.AssertNoSecret(t, err.Error(), confToken)
+
+			err = ch.Check(context.Background())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "not a homeserver's answer (check Config.Homeserver")
+		})
+	}
+	// A homeserver's own 404 is about the room, not the configuration.
+	ch := newTestChannel(t, confConfig("https://matrix.example.org"))
+	err := ch.classify(&httpx.Response{Status: 404, Header: http.Header{}, Body: []byte(`{"errcode":"M_NOT_FOUND","error":"Unknown room"}`)}, time.Now())
+	assert.NotContains(t, err.Error(), "Config.Homeserver")
+	err = ch.classify(&httpx.Response{Status: 502, Header: http.Header{}, Body: []byte(`<html>502 Bad Gateway</html>`)}, time.Now())
+	assert.NotContains(t, err.Error(), "Config.Homeserver", "a proxy's trouble, not the configuration's")
 }

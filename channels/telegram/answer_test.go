@@ -21,8 +21,8 @@ import (
 )
 
 // botAPI is a Bot API that answers every request with answer, counting
-// the requests.
-func botAPI(t *testing.T, answer http.HandlerFunc) (*Channel, *atomic.Int32) {
+// the requests; the channel posts to chats, or else @examplestatus.
+func botAPI(t *testing.T, answer http.HandlerFunc, chats ...string) (*Channel, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +30,10 @@ func botAPI(t *testing.T, answer http.HandlerFunc) (*Channel, *atomic.Int32) {
 		answer(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	ch, err := New(Config{Token: redact.NewSecret(testToken), Chats: []string{"@examplestatus"}, BaseURL: srv.URL})
+	if len(chats) == 0 {
+		chats = []string{"@examplestatus"}
+	}
+	ch, err := New(Config{Token: redact.NewSecret(testToken), Chats: chats, BaseURL: srv.URL})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ch.Close() })
 	return ch, &calls
@@ -127,4 +130,33 @@ func TestGeneralTopic(t *testing.T) {
 	assert.Equal(t, "5", r.Meta["message_id:-1002222222222/1"])
 	require.Len(t, bodies, 1)
 	assert.NotContains(t, bodies[0], "message_thread_id")
+}
+
+// A 404 or 401 that is not the Bot API's answer (which is JSON, with an
+// error_code: https://core.telegram.org/bots/api#making-requests) comes
+// from another server: a base URL with a wrong path, a proxy. Its error
+// says so and names the field to check, not that the bot token was
+// refused, which would send the user to revoke a working token during an
+// outage; a redirect and a 405 likewise, a redirect naming where it
+// pointed. Every chat would get the same answer: the chats not yet tried
+// fail without a request.
+func TestForeign404IsNotATokenRefusal(t *testing.T) {
+	for _, status := range []int{http.StatusNotFound, http.StatusUnauthorized, http.StatusMethodNotAllowed, http.StatusFound} {
+		ch, calls := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Location", "https://www.example.org/")
+			w.WriteHeader(status)
+			fmt.Fprint(w, "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>")
+		}, "@examplestatus", "-1002222222222")
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{ID: "u", Title: "t", Status: broadcast.StatusInvestigating}))
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), status)
+		assert.NotErrorIs(t, err, errTokenRefused, status)
+		assert.NotContains(t, err.Error(), "token", status)
+		assert.Contains(t, err.Error(), "not the Bot API's answer (check Config.BaseURL)", status)
+		assert.EqualValues(t, 1, calls.Load(), "every chat gets the same answer")
+		if status == http.StatusFound {
+			assert.Contains(t, err.Error(), "Bot API answered 302: redirect to https://www.example.org not followed")
+		}
+	}
 }

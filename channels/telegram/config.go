@@ -109,6 +109,11 @@ func (cfg Config) validate() ([]chat, string, error) {
 	switch tok := cfg.Token.Reveal(); {
 	case tok == "":
 		return nil, "", errors.New("telegram: Config.Token: missing (the bot's token from @BotFather)")
+	case setup.Token(pkg, "Token", cfg.Token) != nil:
+		// A newline kept from the file the token was read from, most often.
+		return nil, "", setup.Token(pkg, "Token", cfg.Token)
+	case strings.HasPrefix(tok, "bot") && tokenPattern.MatchString(tok[len("bot"):]):
+		return nil, "", errors.New(`telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret; without the "bot" of the API's URLs)`)
 	case !tokenPattern.MatchString(tok):
 		return nil, "", errors.New("telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)")
 	}

@@ -27,8 +27,14 @@ func TestNewValidates(t *testing.T) {
 		{"no token", func(c *Config) { c.Token = redact.Secret{} }, "telegram: Config.Token: missing (the bot's token from @BotFather)"},
 		{"not a token", func(c *Config) { c.Token = redact.NewSecret("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") },
 			"telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)"},
+		// A token read from a file or pasted keeps its newline; copied from
+		// a request URL, its "bot": each error says what to remove.
 		{"token with a space", func(c *Config) { c.Token = redact.NewSecret(testToken + " ") },
-			"telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret)"},
+			"telegram: Config.Token: holds white space, a control character or a character outside ASCII"},
+		{"token with a newline", func(c *Config) { c.Token = redact.NewSecret(testToken + "\n") },
+			"telegram: Config.Token: holds white space, a control character or a character outside ASCII"},
+		{"token from a request URL", func(c *Config) { c.Token = redact.NewSecret("bot" + testToken) },
+			`telegram: Config.Token: not a bot token (the bot's id, a colon, then the secret; without the "bot" of the API's URLs)`},
 		{"no chats", func(c *Config) { c.Chats = nil }, `telegram: Config.Chats: missing (a chat's "@username" or numeric id)`},
 		{"a name without @", func(c *Config) { c.Chats = []string{"@examplestatus", "examplestatus"} },
 			`telegram: Config.Chats[1]: "examplestatus": want a chat's "@username" (4 to 32 letters, digits and _, starting with a letter) or its numeric id`},

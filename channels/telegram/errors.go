@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ type APIError struct {
 	Description     string // as "Forbidden: bot was blocked by the user"
 	RetryAfter      int    // parameters.retry_after, in seconds; 0: none
 	MigrateToChatID int64  // parameters.migrate_to_chat_id; 0: none
+	foreign         bool   // not the Bot API's answer (httpx.Foreign)
 }
 
 // Error returns "Bot API answered 403: Forbidden: bot was blocked by the
@@ -43,12 +45,20 @@ func (e *APIError) has(want string) bool {
 // read): every chat would fail the same way.
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
+// errNotBotAPI is wrapped by the error of a redirect, or a 401, 404 or 405
+// that is not the Bot API's answer, which is JSON with an error_code
+// (https://core.telegram.org/bots/api#making-requests): a base URL with a
+// wrong path, or a proxy's page. It does not blame the token, and every
+// chat would fail the same way.
+var errNotBotAPI = errors.New("not the Bot API's answer (check Config.BaseURL)")
+
 // apiError reads the error of an answer that is not a success; r.Body
 // holds no secret (see call).
 func apiError(r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
-		return &APIError{Code: r.Status, Description: httpx.Snippet(r.Body)}
+		why, foreign := httpx.Foreign(r, false)
+		return &APIError{Code: r.Status, Description: cmp.Or(why, httpx.Snippet(r.Body)), foreign: foreign}
 	}
 	e := &APIError{Code: a.ErrorCode, Description: httpx.Snippet([]byte(a.Description))}
 	if a.Parameters != nil {
@@ -58,30 +68,29 @@ func apiError(r *httpx.Response) *APIError {
 }
 
 // classify returns the error of method's answer e, marked for the
-// Broadcaster: 429 transient with broadcast.RetryAfter of
-// parameters.retry_after (or the Retry-After header, or else
-// httpx.RateLimitWait); 401 and 404
-// Permanent, wrapping errTokenRefused; 5xx, 408 and 425 transient; 400,
-// 403 and every other status Permanent.
+// Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
+// rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
+// Permanent, wrapping errTokenRefused; a redirect, or a 401, 404 or 405 that
+// is not the Bot API's answer, Permanent, wrapping errNotBotAPI; 5xx, 408
+// and 425 transient, after the wait when there is one; 400, 403 and every
+// other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
-	err := fmt.Errorf("%s: %w", method, e)
 	switch {
-	case e.Code == http.StatusTooManyRequests:
-		if e.RetryAfter > 0 {
-			// Capped in seconds first: a huge retry_after would overflow
-			// time.Duration and wait nothing.
-			secs := min(int64(e.RetryAfter), int64(httpx.MaxRetryAfter/time.Second))
-			return broadcast.RetryAfter(err, time.Duration(secs)*time.Second)
-		}
-		d, ok := httpx.RetryAfter(r.Header, time.Now())
-		return httpx.RateLimited(err, d, ok)
+	case e.foreign:
+		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errNotBotAPI, e))
 	case e.Code == http.StatusUnauthorized || e.Code == http.StatusNotFound:
 		return broadcast.Permanent(fmt.Errorf("%s: %w: %w", method, errTokenRefused, e))
-	case httpx.Transient(e.Code):
-		if d, ok := httpx.RetryAfter(r.Header, time.Now()); ok {
-			return broadcast.RetryAfter(err, d)
-		}
-		return err
 	}
-	return broadcast.Permanent(err)
+	d, ok := retryAfter(r.Header, e, time.Now())
+	return httpx.MarkWait(fmt.Errorf("%s: %w", method, e), e.Code == http.StatusTooManyRequests,
+		httpx.Transient(e.Code), d, ok)
+}
+
+// retryAfter is the wait the Bot API names: parameters.retry_after
+// (httpx.Seconds) when it is given, else the Retry-After header.
+func retryAfter(h http.Header, e *APIError, now time.Time) (time.Duration, bool) {
+	if e.RetryAfter > 0 {
+		return httpx.Seconds(float64(e.RetryAfter))
+	}
+	return httpx.RetryAfter(h, now)
 }

@@ -113,8 +113,9 @@ func replyTo(last broadcast.Receipt, target string, chats int) posted {
 
 // fanOut runs do for each chat f has to do, in order, and reports its
 // outcome to f at once: as posted when do returns the message it made.
-// Once the Bot API refused the token, or ctx ended, the chats left fail
-// with that error without a request.
+// Once the Bot API refused the token (or another server answered in its
+// place), or ctx ended, the chats left fail with that error without a
+// request.
 func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat, do func(chat) (broadcast.Receipt, error)) {
 	var stop error
 	for _, i := range f.Todo() {
@@ -126,7 +127,7 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, chats []chat,
 			continue
 		}
 		post, err := do(chats[i])
-		if errors.Is(err, errTokenRefused) {
+		if errors.Is(err, errTokenRefused) || errors.Is(err, errNotBotAPI) {
 			stop = err
 		}
 		if err == nil && !post.IsZero() {

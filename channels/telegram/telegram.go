@@ -91,11 +91,15 @@
 //     parameters.retry_after (or the Retry-After header; without either,
 //     30 seconds);
 //   - 401 Unauthorized and 404 Not Found (a revoked or malformed token) are
-//     Permanent, and fail the chats not yet tried without a request;
+//     Permanent, and fail the chats not yet tried without a request; one
+//     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL
+//     with a wrong path), a 405 and a redirect likewise, but say so (and
+//     where a redirect pointed) rather than blame the token;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a
 //     topic that does not exist) are Permanent;
-//   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
-//     error matches ctx.Err() with errors.Is.
+//   - 5xx, 408, 425 and network errors are transient, after the wait
+//     named as for a 429 when there is one; when ctx ends, the error
+//     matches ctx.Err() with errors.Is.
 //
 // A template that cannot produce a message within the limit is a Permanent
 // error wrapping templates.ErrTooLong. No error contains the token, which

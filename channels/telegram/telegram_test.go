@@ -272,6 +272,12 @@ func TestErrors(t *testing.T) {
 			"sendMessage: Bot API answered 500: Internal Server Error: restart"},
 		{"proxy page", 502, nil, "<html><body><h1>502 Bad Gateway</h1></body></html>", false, 0,
 			"sendMessage: Bot API answered 502: <html><body><h1>502 Bad Gateway</h1></body></html>"},
+		// parameters.retry_after is the wait the Bot API names on any
+		// transient answer, as Discord's retry_after is (httpx.MarkWait).
+		{"internal with retry_after", 500, map[string]string{"Retry-After": "7"}, `{"ok":false,"error_code":500,"description":"Internal Server Error","parameters":{"retry_after":20}}`,
+			false, 20 * time.Second, "sendMessage: Bot API answered 500: Internal Server Error"},
+		{"bad gateway with Retry-After", 502, map[string]string{"Retry-After": "7"}, "<html>502</html>",
+			false, 7 * time.Second, "sendMessage: Bot API answered 502: <html>502</html>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -74,22 +75,65 @@ func classifyAt(r *Response, now time.Time, rateLimits ...int) error {
 }
 
 // Mark marks err, a refusal, for the Broadcaster's retries, as Classify
-// does for a status: a rate limit waits for Retry-After (RateLimited); a
-// transient refusal is retried, after Retry-After when h has one;
-// anything else is Permanent. For channels whose platforms say which in
-// their own error codes as well as the status.
+// does for a status: MarkWait with the wait of h's Retry-After
+// (RetryAfter). For channels whose platforms say which in their own error
+// codes as well as the status.
 func Mark(err error, rateLimited, transient bool, h http.Header, now time.Time) error {
-	if !rateLimited && !transient {
-		return broadcast.Permanent(err)
-	}
 	d, ok := RetryAfter(h, now)
+	return MarkWait(err, rateLimited, transient, d, ok)
+}
+
+// MarkWait is the one decision of how a refusal is retried, which Mark and
+// Classify make with Retry-After and a channel makes with the wait its
+// platform names (in its body, its own headers): a rate limit waits wait
+// (RateLimited: RateLimitWait when it names none left); a transient
+// refusal is retried, after wait when known is true; anything else is
+// Permanent. A channel reads its platform's wait with Seconds, and takes
+// Retry-After (RetryAfter) where the platform names none.
+func MarkWait(err error, rateLimited, transient bool, wait time.Duration, known bool) error {
 	switch {
 	case rateLimited:
-		return RateLimited(err, d, ok)
-	case ok:
-		return broadcast.RetryAfter(err, d)
+		return RateLimited(err, wait, known)
+	case !transient:
+		return broadcast.Permanent(err)
+	case known:
+		return broadcast.RetryAfter(err, wait)
 	}
 	return err
+}
+
+// Seconds is the wait of a number of seconds a platform names in its
+// answer (Discord's retry_after, Telegram's parameters.retry_after, Matrix's
+// retry_after_ms / 1000), at most MaxRetryAfter and rounded to the
+// millisecond. It reports false for a negative or not-a-number value.
+func Seconds(s float64) (time.Duration, bool) {
+	if math.IsNaN(s) || s < 0 {
+		return 0, false
+	}
+	if s > MaxRetryAfter.Seconds() {
+		return MaxRetryAfter, true
+	}
+	return time.Duration(math.Round(s*1000)) * time.Millisecond, true
+}
+
+// Foreign reports whether r, a refusal, is another server's answer in the
+// platform's place (a web site, a proxy, a base URL with a wrong path),
+// given whether its body held the platform's own error: a redirect, or a
+// 401, 404 or 405 without that error. The APIs the channels call answer
+// every refusal, an unknown route's too, with their own error (Matrix's
+// errcode, Discord's and Telegram's JSON): such an error should name the
+// configuration field to check, not blame a token or a room. For a
+// redirect, why says where it points (Response.Location), as "redirect to
+// https://www.example.org/… not followed"; else it is "".
+func Foreign(r *Response, ownError bool) (why string, foreign bool) {
+	switch {
+	case r.Status >= 300 && r.Status <= 399 && r.Location != "":
+		return "redirect to " + r.Location + " not followed", true
+	case r.Status >= 300 && r.Status <= 399:
+		return "redirect not followed", true
+	}
+	return "", !ownError && (r.Status == http.StatusUnauthorized || r.Status == http.StatusNotFound ||
+		r.Status == http.StatusMethodNotAllowed)
 }
 
 // RateLimitWait is the wait of a rate limit that names none: a 429 without

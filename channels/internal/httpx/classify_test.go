@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -242,4 +243,74 @@ func TestMark(t *testing.T) {
 	assert.Equal(t, 7*time.Second, d)
 	got := Mark(err, false, true, nil, now)
 	assert.Same(t, err, got, "transient, no wait named")
+}
+
+// MarkWait decides as Mark does, with a wait the channel read in its
+// platform's answer.
+func TestMarkWait(t *testing.T) {
+	err := errors.New("refused")
+	assert.True(t, broadcast.IsPermanent(MarkWait(err, false, false, 7*time.Second, true)), "permanent, whatever the wait")
+	for _, tt := range []struct {
+		name                   string
+		rateLimited, transient bool
+		wait                   time.Duration
+		known                  bool
+		want                   time.Duration
+		hinted                 bool
+	}{
+		{"rate limit with a wait", true, false, 7 * time.Second, true, 7 * time.Second, true},
+		{"rate limit, transient too", true, true, 7 * time.Second, true, 7 * time.Second, true},
+		{"rate limit without a wait", true, false, 0, false, RateLimitWait, true},
+		{"rate limit with a wait already over", true, true, 0, true, RateLimitWait, true},
+		{"transient with a wait", false, true, 7 * time.Second, true, 7 * time.Second, true},
+		{"transient with a wait already over", false, true, 0, true, 0, true},
+		{"transient without a wait", false, true, 0, false, 0, false},
+	} {
+		got := MarkWait(err, tt.rateLimited, tt.transient, tt.wait, tt.known)
+		assert.False(t, broadcast.IsPermanent(got), tt.name)
+		d, ok := broadcast.RetryDelay(got)
+		assert.Equal(t, tt.hinted, ok, tt.name)
+		assert.Equal(t, tt.want, d, tt.name)
+		assert.ErrorIs(t, got, err, tt.name)
+	}
+}
+
+// Seconds reads a platform's wait in seconds, capped as Retry-After is.
+func TestSeconds(t *testing.T) {
+	for _, tt := range []struct {
+		s    float64
+		want time.Duration
+		ok   bool
+	}{
+		{0, 0, true}, {1.25, 1250 * time.Millisecond, true}, {64.57, 64570 * time.Millisecond, true},
+		{0.0004, 0, true}, {86400, MaxRetryAfter, true}, {1e12, MaxRetryAfter, true}, {math.Inf(1), MaxRetryAfter, true},
+		{-1, 0, false}, {math.NaN(), 0, false}, {math.Inf(-1), 0, false},
+	} {
+		d, ok := Seconds(tt.s)
+		assert.Equal(t, tt.ok, ok, "%v", tt.s)
+		assert.Equal(t, tt.want, d, "%v", tt.s)
+	}
+}
+
+// Foreign tells another server's answer from the platform's, whose every
+// refusal carries its own error.
+func TestForeign(t *testing.T) {
+	for _, tt := range []struct {
+		status   int
+		location string
+		own      bool
+		why      string
+		foreign  bool
+	}{
+		{301, "https://www.example.org/…", false, "redirect to https://www.example.org/… not followed", true},
+		{302, "", false, "redirect not followed", true},
+		{307, "https://www.example.org/…", true, "redirect to https://www.example.org/… not followed", true},
+		{404, "", false, "", true}, {405, "", false, "", true}, {401, "", false, "", true},
+		{404, "", true, "", false}, {401, "", true, "", false},
+		{400, "", false, "", false}, {403, "", false, "", false}, {502, "", false, "", false}, {429, "", false, "", false},
+	} {
+		why, foreign := Foreign(&Response{Status: tt.status, Location: tt.location}, tt.own)
+		assert.Equal(t, tt.why, why, "%d own %v", tt.status, tt.own)
+		assert.Equal(t, tt.foreign, foreign, "%d own %v", tt.status, tt.own)
+	}
 }
