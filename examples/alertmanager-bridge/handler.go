@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,10 +36,11 @@ type handler struct {
 	say func(channel, msg string) string
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
-	groups   groupLocks     // one notification of a group at a time
-	tokens   *bearer.Tokens // nil: no bearer token is accepted
-	basic    *basicAuth     // nil: no basic credentials are accepted; both nil: any request is
-	maxBody  int64          // bytes a notification may have, whole MiB; 0: defaultMaxBody
+	store    broadcast.Store // b's, holding the incidents' records too
+	groups   groupLocks      // one notification of a group at a time
+	tokens   *bearer.Tokens  // nil: no bearer token is accepted
+	basic    *basicAuth      // nil: no basic credentials are accepted; both nil: any request is
+	maxBody  int64           // bytes a notification may have, whole MiB; 0: defaultMaxBody
 }
 
 // groupLocks serializes the notifications of one alert group: two
@@ -142,32 +144,29 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	u := h.m.update(p)
-	if err := u.Validate(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
 	ctx := r.Context()
 	if h.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.timeout)
 		defer cancel()
 	}
-	unlock, err := h.groups.lock(ctx, u.IncidentID)
+	id := incidentID(p.GroupKey)
+	unlock, err := h.groups.lock(ctx, id)
 	if err != nil {
 		// Alertmanager gave up on the request, or -timeout passed while
 		// the group's previous notification still broadcast: nothing was
 		// posted, and a 5xx makes Alertmanager send it again.
 		msg := "nothing posted: another notification of the alert group was still being broadcast: " + err.Error()
-		h.log.Warn(msg, slog.String("group", p.GroupKey), slog.String("incident", u.IncidentID))
+		h.log.Warn(msg, slog.String("group", p.GroupKey), slog.String("incident", id))
 		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
-	var rep *broadcast.Report
-	if u, err = h.unannounced(ctx, p, u); err == nil {
-		rep, err = h.b.Send(ctx, u)
-	}
+	u, rep, err := h.send(ctx, p)
 	unlock()
+	if rep == nil && errors.Is(err, broadcast.ErrInvalidUpdate) {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	if rep == nil {
 		msg := h.say("", err.Error())
 		h.log.Error("send", slog.String("error", msg))
@@ -181,6 +180,57 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("notification", slog.String("group", p.GroupKey), slog.String("status", p.Status),
 		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
 	writeJSON(w, code, h.response(u, rep))
+}
+
+// send maps notification p of an incident to its update and broadcasts
+// it, with its group's turn held. The Report is nil when nothing was sent.
+func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broadcast.Report, error) {
+	prev, err := h.incident(ctx, incidentID(p.GroupKey))
+	if err != nil {
+		return broadcast.Update{}, nil, err
+	}
+	u := h.m.update(p, prev)
+	if err := u.Validate(); err != nil {
+		return u, nil, err
+	}
+	if u, err = h.unannounced(ctx, p, u); err != nil {
+		return u, nil, err
+	}
+	rep, err := h.b.Send(ctx, u)
+	if rep != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
+		return r.Err == nil && !r.Superseded && !r.NotSelected
+	}) {
+		h.remember(ctx, u)
+	}
+	return u, rep, err
+}
+
+// recordChannel is the Store channel under which the bridge keeps what it
+// knows of its incidents (see incident): no channel's name starts with
+// NUL, so it is no channel's thread.
+const recordChannel = "\x00alertmanager-bridge"
+
+// incident reads the Store's record of incident id: the title of its
+// first update and the impact of its latest; zero when none of its updates
+// went out.
+func (h *handler) incident(ctx context.Context, id string) (incident, error) {
+	th, err := h.store.Thread(ctx, id, recordChannel)
+	if err != nil {
+		return incident{}, fmt.Errorf("read the incident's record: %w", err)
+	}
+	return incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"])}, nil
+}
+
+// remember records u, delivered to a channel, as its incident's latest
+// update (and, when it is the first, its title). A failure is logged: u
+// went out, and the next notification of the group maps as if it had not.
+func (h *handler) remember(ctx context.Context, u broadcast.Update) {
+	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, Time: time.Now().UTC(),
+		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact)}}
+	if err := h.store.SaveReceipt(context.WithoutCancel(ctx), u.IncidentID, recordChannel+u.IncidentID, r); err != nil {
+		h.log.Error("record the incident's title and impact: the next notification of the group may change them",
+			slog.String("incident", u.IncidentID), slog.String("error", h.say("", err.Error())))
+	}
 }
 
 // unannounced returns u, with the body that says what happened when u

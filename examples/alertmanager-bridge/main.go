@@ -71,8 +71,12 @@
 //     resolved only when the notification's status and every alert in it
 //     say so and none was left out (see Limits for max_alerts); while
 //     any alert fires it is investigating.
-//   - Title: commonAnnotations.summary, else commonLabels.alertname, else
-//     the first alert's summary or alertname ("… and N more").
+//   - Title: that of the incident's first update, for every later one,
+//     whatever alerts join or leave the group: commonAnnotations.summary,
+//     else commonLabels.alertname, else the first alert's summary or
+//     alertname ("… and N more"). The bridge keeps each incident's title
+//     and latest impact in its store (-state), once a channel delivered
+//     an update of it.
 //   - Body: each firing alert's description annotation (else message,
 //     else summary), once each, separated by blank lines, as many whole
 //     ones as fit the update, and a last line counting the alerts not
@@ -88,10 +92,13 @@
 //     descriptions, and the bridge logs it. A channel added to the
 //     configuration while the group fired gets the short body when other
 //     channels have the firing update on record.
-//   - Impact: from the severity label, common to the group or else the
-//     worst of the alerts: critical, page, emergency, fatal → critical;
-//     major, error, high → major; warning, warn, minor, medium → minor;
-//     info, informational, low, none → none; anything else → no impact.
+//   - Impact: the highest severity label among the firing alerts (those
+//     resolved no longer weigh): critical, page, emergency, fatal →
+//     critical; major, error, high → major; warning, warn, minor, medium →
+//     minor; info, informational, low, none → none; anything else → no
+//     impact. A notification that left alerts out (max_alerts) does not
+//     lower it: a hidden alert may still fire. A resolved (or monitoring)
+//     update keeps the incident's impact as it last fired.
 //   - Components: the alerts' component (else service) label, as
 //     major_outage (critical), partial_outage (major), degraded_performance
 //     (other severities), operational once its alerts resolved (not when
@@ -201,6 +208,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
@@ -336,12 +344,25 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	say := func(channel, msg string) string { return explain(channel, cfg.Hide(msg)) }
 	opts := cfg.Options()
 	opts.OnEvent = logEvents(log, say)
+	// The bridge opens the Store itself: it keeps its incidents' records
+	// there too.
+	var store broadcast.Store = broadcast.NewMemoryStore()
+	closeStore := func() {}
+	if cfg.Store.Kind == config.StoreBolt {
+		s, err := boltstore.Open(cfg.Store.Path, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open store: %w", err)
+		}
+		store, closeStore = s, func() { s.Close() }
+	}
+	opts.Store = store
 	b, err := cfg.Open(opts)
 	if err != nil {
+		closeStore()
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
-	closeAll := func() { b.Close() }
-	return &handler{b: b.Broadcaster, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
+	closeAll := func() { b.Close(); closeStore() }
+	return &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20}, closeAll, nil
 }
 
