@@ -138,8 +138,10 @@
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
 // payload that is not JSON or not version 4, 413 above -max-body (32 MiB
-// by default), 500 when a channel failed, 503 when -timeout passed while
-// the group's previous notification was still being broadcast. Alertmanager retries a notification that got a 5xx (and
+// by default), 500 when a channel failed, 503 when -timeout passed (it
+// counts from the notification's arrival) while the group's previous
+// notification was still being broadcast or -max-concurrent others were,
+// or when the notification did not arrive whole. Alertmanager retries a notification that got a 5xx (and
 // one that timed out), and sends the group again at repeat_interval. Both
 // are harmless: the update's id is derived from the group, its status and
 // each alert's fingerprint, status, start and end (and the number of
@@ -157,9 +159,18 @@
 // # Limits
 //
 // A notification may be up to -max-body MiB (32 by default, some 20,000
-// alerts of 1 to 2 KiB; at most 1024). It is read as it arrives, alert by
-// alert, keeping of each only what the mapping reads, and held until it
-// is broadcast. A larger one is refused with 413 and nothing is posted,
+// alerts of 1 to 2 KiB, as in the alert storms that made Alertmanager add
+// max_alerts; at most 1024). It is read as it arrives, alert by alert,
+// keeping of each only what the mapping reads, and held until it is
+// broadcast: one takes up to about its size in memory (a few times it
+// for a body of very many tiny alerts). At most -max-concurrent (16 by
+// default) are read and broadcast at once; the others wait their turn
+// before their body is read, within -timeout, then answer 503. Its
+// headers must arrive within 10s (64 KiB at most), and its body at 1 MiB/s
+// at least (within 10s more than -max-body takes at that rate): a sender
+// slower than that, or whose connection breaks, gets 503 and nothing is
+// posted. A larger one is refused with 413 (by its Content-Length, before
+// it is read) and nothing is posted,
 // never silently: the bridge logs an error, and Alertmanager logs "Notify
 // for alerts failed" with "unexpected status code 413" and the bridge's
 // answer (which says to raise -max-body or set max_alerts), and counts it
@@ -185,8 +196,8 @@
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the
 // alerts stay the same do not make a new update. Notifications of different
-// groups are processed as they arrive, concurrently, with no queue, none
-// waiting for another group; those of one group one at a time, so that the
+// groups are processed as they arrive, concurrently, up to -max-concurrent
+// at once; those of one group one at a time, so that the
 // two Alertmanagers of a high-availability pair sending the same
 // notification at once deliver it once. A notification waiting for its
 // group's turn counts the wait in -timeout, and stops waiting when
@@ -194,6 +205,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -223,6 +235,7 @@ type options struct {
 	listen, config, state, url string
 	timeout, checkTimeout      time.Duration
 	maxBody                    int // MiB
+	maxConcurrent              int
 }
 
 // tokensEnv names the variable holding the bearer tokens POST /alerts
@@ -236,7 +249,8 @@ alertmanager-bridge receives Prometheus Alertmanager webhook notifications
 configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
-skipped), 400 for a bad payload, 413 above -max-body. With
+skipped), 400 for a bad payload, 413 above -max-body, 503 when it could
+not be handled in time (Alertmanager retries). With
 OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
 separated by commas or spaces), it answers 401 to a request without one;
 with OUTAGECAST_BRIDGE_BASIC_AUTH set (user:password pairs, passwords of at
@@ -253,8 +267,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (the announce program's YAML format);\ndefault: print updates on standard output")
 	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
 	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the payload's externalURL)")
-	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take to broadcast")
+	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
+	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -272,6 +287,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:
 		return nil, errors.New("-check-timeout: negative")
+	case o.maxConcurrent < 1:
+		return nil, fmt.Errorf("-max-concurrent: %d, want 1 or more", o.maxConcurrent)
 	case o.maxBody < 1 || o.maxBody > maxMaxBody>>20:
 		return nil, fmt.Errorf("-max-body: %d MiB, want 1 to %d", o.maxBody, maxMaxBody>>20)
 	case o.url != "" && !isHTTPURL(o.url):
@@ -363,7 +380,7 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	}
 	closeAll := func() { b.Close(); closeStore() }
 	return &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
-		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20}, closeAll, nil
+		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}, closeAll, nil
 }
 
 // checkChannels logs, per channel, what it is configured with and whether
@@ -412,23 +429,39 @@ func logEvents(log *slog.Logger, say func(channel, msg string) string) func(broa
 	}
 }
 
+// minRate is the slowest a notification's body may arrive: 1 MiB/s, which
+// any link between Alertmanager and the bridge exceeds.
+const minRate = 1 << 20
+
+// newServer returns the bridge's http.Server. A slow or stuck client
+// cannot hold a connection, or one of the -max-concurrent turns, for long:
+// the headers (64 KiB at most; Alertmanager sends a few hundred bytes) must
+// arrive within 10s, the whole request within 10s more than -max-body
+// takes at minRate, and the answer be written within -timeout after that.
+func newServer(h *handler, log *slog.Logger) *http.Server {
+	read := 10*time.Second + time.Duration(cmp.Or(h.maxBody, defaultMaxBody)/minRate)*time.Second
+	srv := &http.Server{
+		Handler:           h.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       read,
+		WriteTimeout:      read + h.timeout + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if h.timeout == 0 {
+		srv.WriteTimeout = 0
+	}
+	return srv
+}
+
 // serve answers on addr until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           h.routes(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      h.timeout + 30*time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	if h.timeout == 0 {
-		srv.WriteTimeout = 0
-	}
+	srv := newServer(h, log)
 	if h.tokens == nil && h.basic == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
 		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
 			" and give Alertmanager the token (http_config.authorization), or set "+basicAuthEnv+
