@@ -56,6 +56,15 @@
 // -config updates are printed on standard output. GET /healthz answers
 // "ok".
 //
+// On SIGTERM or Ctrl-C the bridge takes no new notification and finishes
+// those under way (their answers tell Alertmanager whether they went out),
+// within the time they may take (-timeout, and the reading of the body);
+// a second signal stops it at once, and Alertmanager sends what was cut
+// short again. It exits 0 after a clean shutdown, 1 when serving failed,
+// and 2 on bad flags or configuration, naming the flag or setting (a
+// -listen address that cannot be listened on included, found before the
+// channels are checked).
+//
 // At start-up the bridge logs, per channel, what it is configured with (no
 // secrets) and whether its check reached it (channels that can be checked
 // without posting), within -check-timeout; a failed check is logged and the
@@ -103,7 +112,9 @@
 //     major_outage (critical), partial_outage (major), degraded_performance
 //     (other severities), operational once its alerts resolved (not when
 //     max_alerts left alerts out: see Limits).
-//   - URL: -url, else externalURL, else the first generatorURL. Set -url to
+//   - URL: -url, else externalURL, else the first generatorURL, the first
+//     an update can carry (an absolute http or https URL without
+//     credentials: every channel posts it for all to see). Set -url to
 //     your public status page: Alertmanager's own address is rarely one
 //     your users can open.
 //   - Advice (what affected customers can do now, shown right after the
@@ -228,6 +239,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop) // a second signal stops the process at once
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -291,14 +303,17 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-max-concurrent: %d, want 1 or more", o.maxConcurrent)
 	case o.maxBody < 1 || o.maxBody > maxMaxBody>>20:
 		return nil, fmt.Errorf("-max-body: %d MiB, want 1 to %d", o.maxBody, maxMaxBody>>20)
-	case o.url != "" && !isHTTPURL(o.url):
-		return nil, fmt.Errorf("-url: %q is not an absolute http or https URL", o.url)
+	case o.url != "":
+		if err := urlProblem(o.url); err != nil {
+			return nil, fmt.Errorf("-url: %v", err)
+		}
 	}
 	return o, nil
 }
 
 // run serves until ctx is done and returns the exit code: 0 after a clean
-// shutdown, 1 when serving failed, 2 on bad flags or configuration.
+// shutdown, 1 when serving failed, 2 on bad flags (a -listen address that
+// cannot be listened on included) or configuration.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -322,6 +337,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	// Listen first: a busy or bad address is found before the channels
+	// are checked.
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "alertmanager-bridge: -listen: %v\n", err)
+		return 2
+	}
+	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h, closeAll, err := setup(o, stdout, stderr, log)
 	if err != nil {
@@ -331,7 +354,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
-	if err := serve(ctx, o.listen, h, log); err != nil {
+	if err := serve(ctx, ln, h, log); err != nil {
 		log.Error("serve", slog.String("error", err.Error()))
 		return 1
 	}
@@ -368,7 +391,10 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	if cfg.Store.Kind == config.StoreBolt {
 		s, err := boltstore.Open(cfg.Store.Path, nil)
 		if err != nil {
-			return nil, nil, fmt.Errorf("open store: %w", err)
+			if o.state != "" {
+				return nil, nil, fmt.Errorf("-state: open store: %w", err)
+			}
+			return nil, nil, fmt.Errorf("open store (the configuration's state): %w", err)
 		}
 		store, closeStore = s, func() { s.Close() }
 	}
@@ -455,12 +481,9 @@ func newServer(h *handler, log *slog.Logger) *http.Server {
 	return srv
 }
 
-// serve answers on addr until ctx is done, then shuts down gracefully.
-func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// serve answers on ln until ctx is done, then shuts down gracefully: it
+// finishes the notifications under way, within the time they may take.
+func serve(ctx context.Context, ln net.Listener, h *handler, log *slog.Logger) error {
 	srv := newServer(h, log)
 	if h.tokens == nil && h.basic == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
 		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
@@ -475,9 +498,15 @@ func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), h.timeout+5*time.Second)
-	defer cancel()
-	err = srv.Shutdown(sctx)
+	log.Info("shutting down: finishing the notifications under way (a second signal stops at once)",
+		slog.Duration("within", srv.WriteTimeout))
+	sctx := context.Background()
+	if srv.WriteTimeout > 0 { // after it, none can still answer
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(sctx, srv.WriteTimeout)
+		defer cancel()
+	}
+	err := srv.Shutdown(sctx)
 	<-done
 	log.Info("stopped")
 	return err

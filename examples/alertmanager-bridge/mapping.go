@@ -4,13 +4,12 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -361,14 +360,20 @@ func (m mapping) link(p *payload) string {
 	return ""
 }
 
-// isHTTPURL reports whether s is an absolute http(s) URL that an update
-// can carry: no white space or control character, at most
-// broadcast.MaxURLLength bytes.
-func isHTTPURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
-		len(s) <= broadcast.MaxURLLength && utf8.ValidString(s) &&
-		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+// isHTTPURL reports whether s is a URL an update can carry (see urlProblem).
+func isHTTPURL(s string) bool { return s != "" && urlProblem(s) == nil }
+
+// urlProblem says why an update cannot carry s as its URL (an absolute
+// http(s) URL without credentials, which every channel would post for all
+// to see), as broadcast.Update.Validate does: nil when it can. The error
+// does not repeat s.
+func urlProblem(s string) error {
+	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: s}.Validate()
+	if err != nil {
+		_, why, _ := strings.Cut(err.Error(), "URL: ")
+		return errors.New(cmp.Or(why, err.Error()))
+	}
+	return nil
 }
 
 // firstOf returns the first of vals that is not blank once made valid
