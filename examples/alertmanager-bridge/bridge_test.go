@@ -64,9 +64,10 @@ func (r *recorder) setFail(err error) {
 
 // bridge serves the handler over channels on an httptest server.
 func bridge(t *testing.T, m mapping, chans ...broadcast.Channel) *httptest.Server {
-	b, err := broadcast.New(chans, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+	store := broadcast.NewMemoryStore()
+	b, err := broadcast.New(chans, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}, Store: store})
 	require.NoError(t, err)
-	h := &handler{b: b, m: m, log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s }}
+	h := &handler{b: b, store: store, m: m, log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s }}
 	srv := httptest.NewServer(h.routes())
 	t.Cleanup(func() { srv.Close(); b.Close() })
 	return srv

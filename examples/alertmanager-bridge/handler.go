@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +22,12 @@ import (
 // 1 to 2 KiB each: 32 MiB holds some 20,000.
 const defaultMaxBody = 32 << 20
 
+// defaultMaxConcurrent bounds the notifications read and broadcast at once
+// unless -max-concurrent says otherwise. Each holds up to about its size
+// in memory, more for a body of very many small alerts; the groups of an
+// alert storm seldom flush more at once, and those beyond wait their turn.
+const defaultMaxConcurrent = 16
+
 // maxMaxBody bounds -max-body: a notification is held in memory while it
 // is broadcast.
 const maxMaxBody = 1 << 30
@@ -27,7 +36,7 @@ const maxMaxBody = 1 << 30
 type handler struct {
 	b       *broadcast.Broadcaster
 	m       mapping
-	timeout time.Duration // per notification; 0: none
+	timeout time.Duration // per notification, from its arrival; 0: none
 	log     *slog.Logger  // never nil
 	// say returns msg, an error of channel ("" for none), as users may see
 	// it: configuration secrets hidden and, with a configuration file,
@@ -35,10 +44,39 @@ type handler struct {
 	say func(channel, msg string) string
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
-	groups   groupLocks     // one notification of a group at a time
-	tokens   *bearer.Tokens // nil: no bearer token is accepted
-	basic    *basicAuth     // nil: no basic credentials are accepted; both nil: any request is
-	maxBody  int64          // bytes a notification may have, whole MiB; 0: defaultMaxBody
+	store    broadcast.Store // b's, holding the incidents' records too
+	groups   groupLocks      // one notification of a group at a time
+	tokens   *bearer.Tokens  // nil: no bearer token is accepted
+	basic    *basicAuth      // nil: no basic credentials are accepted; both nil: any request is
+	maxBody  int64           // bytes a notification may have, whole MiB; 0: defaultMaxBody
+	// maxConcurrent bounds the notifications read and broadcast at once;
+	// 0: defaultMaxConcurrent.
+	maxConcurrent int
+	slots         chan struct{} // holds a value per notification read or broadcast (see turns)
+	slotsOnce     sync.Once
+}
+
+// take waits for a turn to read and broadcast a notification, or until
+// ctx is done; release gives it back. A free turn is taken at once.
+func (h *handler) take(ctx context.Context) (release func(), err error) {
+	turns := h.turns()
+	select {
+	case turns <- struct{}{}:
+	default:
+		select {
+		case turns <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return func() { <-turns }, nil
+}
+
+// turns returns the channel that holds a value per notification read or
+// broadcast, at most maxConcurrent.
+func (h *handler) turns() chan struct{} {
+	h.slotsOnce.Do(func() { h.slots = make(chan struct{}, cmp.Or(h.maxConcurrent, defaultMaxConcurrent)) })
+	return h.slots
 }
 
 // groupLocks serializes the notifications of one alert group: two
@@ -123,51 +161,65 @@ type resultStatus struct {
 // 500 when a channel failed, so that Alertmanager retries; the channels
 // that delivered are skipped on the retry.
 func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
-	limit := h.maxBody
-	if limit <= 0 {
-		limit = defaultMaxBody
-	}
-	p, err := decodePayload(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
-			// Alertmanager does not retry a 4xx, and a retry would be as
-			// large: say loudly, on both sides, what to change.
-			msg := fmt.Sprintf("notification refused, nothing posted: larger than the bridge's limit of %d MiB: "+
-				"raise the bridge's -max-body, or set max_alerts in Alertmanager's webhook_config", limit>>20)
-			h.log.Error(msg, slog.Int64("content_length", r.ContentLength))
-			http.Error(w, msg, http.StatusRequestEntityTooLarge)
-			return
-		}
-		h.log.Warn("rejected notification", slog.String("error", err.Error()))
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	u := h.m.update(p)
-	if err := u.Validate(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
 	ctx := r.Context()
 	if h.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.timeout)
 		defer cancel()
 	}
-	unlock, err := h.groups.lock(ctx, u.IncidentID)
+	limit := cmp.Or(h.maxBody, defaultMaxBody)
+	if r.ContentLength > limit {
+		h.tooBig(w, r, limit) // before its body takes a turn, memory or time
+		return
+	}
+	release, err := h.take(ctx)
+	if err != nil {
+		// Alertmanager gave up on the request, or -timeout passed: a 5xx
+		// makes Alertmanager send it again.
+		msg := fmt.Sprintf("nothing posted: the bridge was handling %d notifications already (-max-concurrent): %v",
+			cap(h.turns()), err)
+		h.log.Warn(msg)
+		http.Error(w, msg, http.StatusServiceUnavailable)
+		return
+	}
+	defer release()
+	body := &bodyReader{r: http.MaxBytesReader(w, r.Body, limit)}
+	p, err := decodePayload(body)
+	if err != nil {
+		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+			h.tooBig(w, r, limit)
+			return
+		}
+		if body.err != nil {
+			// Not the payload's fault: the sender's connection broke, or
+			// was slower than the server's ReadTimeout allows. A 5xx makes
+			// Alertmanager send it again; it does not retry a 4xx.
+			msg := "nothing posted: the notification did not arrive whole: " + body.err.Error()
+			h.log.Warn(msg)
+			http.Error(w, msg, http.StatusServiceUnavailable)
+			return
+		}
+		h.log.Warn("rejected notification", slog.String("error", err.Error()))
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	id := incidentID(p.GroupKey)
+	unlock, err := h.groups.lock(ctx, id)
 	if err != nil {
 		// Alertmanager gave up on the request, or -timeout passed while
 		// the group's previous notification still broadcast: nothing was
 		// posted, and a 5xx makes Alertmanager send it again.
 		msg := "nothing posted: another notification of the alert group was still being broadcast: " + err.Error()
-		h.log.Warn(msg, slog.String("group", p.GroupKey), slog.String("incident", u.IncidentID))
+		h.log.Warn(msg, slog.String("group", p.GroupKey), slog.String("incident", id))
 		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
-	var rep *broadcast.Report
-	if u, err = h.unannounced(ctx, p, u); err == nil {
-		rep, err = h.b.Send(ctx, u)
-	}
+	u, rep, err := h.send(ctx, p)
 	unlock()
+	if rep == nil && errors.Is(err, broadcast.ErrInvalidUpdate) {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	if rep == nil {
 		msg := h.say("", err.Error())
 		h.log.Error("send", slog.String("error", msg))
@@ -181,6 +233,82 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("notification", slog.String("group", p.GroupKey), slog.String("status", p.Status),
 		slog.String("incident", rep.IncidentID), slog.String("update", rep.UpdateID), slog.Int("code", code))
 	writeJSON(w, code, h.response(u, rep))
+}
+
+// send maps notification p of an incident to its update and broadcasts
+// it, with its group's turn held. The Report is nil when nothing was sent.
+func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broadcast.Report, error) {
+	prev, err := h.incident(ctx, incidentID(p.GroupKey))
+	if err != nil {
+		return broadcast.Update{}, nil, err
+	}
+	u := h.m.update(p, prev)
+	if err := u.Validate(); err != nil {
+		return u, nil, err
+	}
+	if u, err = h.unannounced(ctx, p, u); err != nil {
+		return u, nil, err
+	}
+	rep, err := h.b.Send(ctx, u)
+	if rep != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
+		return r.Err == nil && !r.Superseded && !r.NotSelected
+	}) {
+		h.remember(ctx, u)
+	}
+	return u, rep, err
+}
+
+// recordChannel is the Store channel under which the bridge keeps what it
+// knows of its incidents (see incident): no channel's name starts with
+// NUL, so it is no channel's thread.
+const recordChannel = "\x00alertmanager-bridge"
+
+// incident reads the Store's record of incident id: the title of its
+// first update and the impact of its latest; zero when none of its updates
+// went out.
+func (h *handler) incident(ctx context.Context, id string) (incident, error) {
+	th, err := h.store.Thread(ctx, id, recordChannel)
+	if err != nil {
+		return incident{}, fmt.Errorf("read the incident's record: %w", err)
+	}
+	return incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"])}, nil
+}
+
+// remember records u, delivered to a channel, as its incident's latest
+// update (and, when it is the first, its title). A failure is logged: u
+// went out, and the next notification of the group maps as if it had not.
+func (h *handler) remember(ctx context.Context, u broadcast.Update) {
+	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, Time: time.Now().UTC(),
+		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact)}}
+	if err := h.store.SaveReceipt(context.WithoutCancel(ctx), u.IncidentID, recordChannel+u.IncidentID, r); err != nil {
+		h.log.Error("record the incident's title and impact: the next notification of the group may change them",
+			slog.String("incident", u.IncidentID), slog.String("error", h.say("", err.Error())))
+	}
+}
+
+// tooBig refuses a notification larger than limit bytes. Alertmanager does
+// not retry a 4xx, and a retry would be as large: it says loudly, on both
+// sides, what to change.
+func (h *handler) tooBig(w http.ResponseWriter, r *http.Request, limit int64) {
+	msg := fmt.Sprintf("notification refused, nothing posted: larger than the bridge's limit of %d MiB: "+
+		"raise the bridge's -max-body, or set max_alerts in Alertmanager's webhook_config", limit>>20)
+	h.log.Error(msg, slog.Int64("content_length", r.ContentLength))
+	http.Error(w, msg, http.StatusRequestEntityTooLarge)
+}
+
+// bodyReader keeps the error of reading a request's body, other than its
+// end, to tell a body that did not arrive from a bad payload.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // unannounced returns u, with the body that says what happened when u

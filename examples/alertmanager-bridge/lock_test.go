@@ -127,10 +127,11 @@ func TestGroupWaitEndsWithTheRequest(t *testing.T) {
 		posted = append(posted, string(m.Update.Status))
 		return ch.Send(ctx, m)
 	})
-	b, err := broadcast.New([]broadcast.Channel{spy}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}})
+	store := broadcast.NewMemoryStore()
+	b, err := broadcast.New([]broadcast.Channel{spy}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}, Store: store})
 	require.NoError(t, err)
 	defer b.Close()
-	h := &handler{b: b, log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s }}
+	h := &handler{b: b, store: store, log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s }}
 	firstDone := make(chan int, 1)
 	go func() {
 		rec := httptest.NewRecorder()

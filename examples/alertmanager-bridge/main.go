@@ -56,6 +56,15 @@
 // -config updates are printed on standard output. GET /healthz answers
 // "ok".
 //
+// On SIGTERM or Ctrl-C the bridge takes no new notification and finishes
+// those under way (their answers tell Alertmanager whether they went out),
+// within the time they may take (-timeout, and the reading of the body);
+// a second signal stops it at once, and Alertmanager sends what was cut
+// short again. It exits 0 after a clean shutdown, 1 when serving failed,
+// and 2 on bad flags or configuration, naming the flag or setting (a
+// -listen address that cannot be listened on included, found before the
+// channels are checked).
+//
 // At start-up the bridge logs, per channel, what it is configured with (no
 // secrets) and whether its check reached it (channels that can be checked
 // without posting), within -check-timeout; a failed check is logged and the
@@ -71,8 +80,12 @@
 //     resolved only when the notification's status and every alert in it
 //     say so and none was left out (see Limits for max_alerts); while
 //     any alert fires it is investigating.
-//   - Title: commonAnnotations.summary, else commonLabels.alertname, else
-//     the first alert's summary or alertname ("… and N more").
+//   - Title: that of the incident's first update, for every later one,
+//     whatever alerts join or leave the group: commonAnnotations.summary,
+//     else commonLabels.alertname, else the first alert's summary or
+//     alertname ("… and N more"). The bridge keeps each incident's title
+//     and latest impact in its store (-state), once a channel delivered
+//     an update of it.
 //   - Body: each firing alert's description annotation (else message,
 //     else summary), once each, separated by blank lines, as many whole
 //     ones as fit the update, and a last line counting the alerts not
@@ -88,15 +101,20 @@
 //     descriptions, and the bridge logs it. A channel added to the
 //     configuration while the group fired gets the short body when other
 //     channels have the firing update on record.
-//   - Impact: from the severity label, common to the group or else the
-//     worst of the alerts: critical, page, emergency, fatal → critical;
-//     major, error, high → major; warning, warn, minor, medium → minor;
-//     info, informational, low, none → none; anything else → no impact.
+//   - Impact: the highest severity label among the firing alerts (those
+//     resolved no longer weigh): critical, page, emergency, fatal →
+//     critical; major, error, high → major; warning, warn, minor, medium →
+//     minor; info, informational, low, none → none; anything else → no
+//     impact. A notification that left alerts out (max_alerts) does not
+//     lower it: a hidden alert may still fire. A resolved (or monitoring)
+//     update keeps the incident's impact as it last fired.
 //   - Components: the alerts' component (else service) label, as
 //     major_outage (critical), partial_outage (major), degraded_performance
 //     (other severities), operational once its alerts resolved (not when
 //     max_alerts left alerts out: see Limits).
-//   - URL: -url, else externalURL, else the first generatorURL. Set -url to
+//   - URL: -url, else externalURL, else the first generatorURL, the first
+//     an update can carry (an absolute http or https URL without
+//     credentials: every channel posts it for all to see). Set -url to
 //     your public status page: Alertmanager's own address is rarely one
 //     your users can open.
 //   - Advice (what affected customers can do now, shown right after the
@@ -131,8 +149,10 @@
 // Each notification is broadcast before the bridge answers, within
 // -timeout: 200 when every channel delivered it or had already, 400 for a
 // payload that is not JSON or not version 4, 413 above -max-body (32 MiB
-// by default), 500 when a channel failed, 503 when -timeout passed while
-// the group's previous notification was still being broadcast. Alertmanager retries a notification that got a 5xx (and
+// by default), 500 when a channel failed, 503 when -timeout passed (it
+// counts from the notification's arrival) while the group's previous
+// notification was still being broadcast or -max-concurrent others were,
+// or when the notification did not arrive whole. Alertmanager retries a notification that got a 5xx (and
 // one that timed out), and sends the group again at repeat_interval. Both
 // are harmless: the update's id is derived from the group, its status and
 // each alert's fingerprint, status, start and end (and the number of
@@ -150,9 +170,18 @@
 // # Limits
 //
 // A notification may be up to -max-body MiB (32 by default, some 20,000
-// alerts of 1 to 2 KiB; at most 1024). It is read as it arrives, alert by
-// alert, keeping of each only what the mapping reads, and held until it
-// is broadcast. A larger one is refused with 413 and nothing is posted,
+// alerts of 1 to 2 KiB, as in the alert storms that made Alertmanager add
+// max_alerts; at most 1024). It is read as it arrives, alert by alert,
+// keeping of each only what the mapping reads, and held until it is
+// broadcast: one takes up to about its size in memory (a few times it
+// for a body of very many tiny alerts). At most -max-concurrent (16 by
+// default) are read and broadcast at once; the others wait their turn
+// before their body is read, within -timeout, then answer 503. Its
+// headers must arrive within 10s (64 KiB at most), and its body at 1 MiB/s
+// at least (within 10s more than -max-body takes at that rate): a sender
+// slower than that, or whose connection breaks, gets 503 and nothing is
+// posted. A larger one is refused with 413 (by its Content-Length, before
+// it is read) and nothing is posted,
 // never silently: the bridge logs an error, and Alertmanager logs "Notify
 // for alerts failed" with "unexpected status code 413" and the bridge's
 // answer (which says to raise -max-body or set max_alerts), and counts it
@@ -178,8 +207,8 @@
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the
 // alerts stay the same do not make a new update. Notifications of different
-// groups are processed as they arrive, concurrently, with no queue, none
-// waiting for another group; those of one group one at a time, so that the
+// groups are processed as they arrive, concurrently, up to -max-concurrent
+// at once; those of one group one at a time, so that the
 // two Alertmanagers of a high-availability pair sending the same
 // notification at once deliver it once. A notification waiting for its
 // group's turn counts the wait in -timeout, and stops waiting when
@@ -187,6 +216,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -201,6 +231,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
@@ -208,6 +239,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop) // a second signal stops the process at once
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -215,6 +247,7 @@ type options struct {
 	listen, config, state, url string
 	timeout, checkTimeout      time.Duration
 	maxBody                    int // MiB
+	maxConcurrent              int
 }
 
 // tokensEnv names the variable holding the bearer tokens POST /alerts
@@ -228,7 +261,8 @@ alertmanager-bridge receives Prometheus Alertmanager webhook notifications
 configured channels: firing → investigating, resolved → resolved, one
 incident per alert group. It answers 200 when every channel delivered, 500
 when one failed (Alertmanager then retries; channels that delivered are
-skipped), 400 for a bad payload, 413 above -max-body. With
+skipped), 400 for a bad payload, 413 above -max-body, 503 when it could
+not be handled in time (Alertmanager retries). With
 OUTAGECAST_BRIDGE_TOKENS set (bearer tokens of at least 16 characters,
 separated by commas or spaces), it answers 401 to a request without one;
 with OUTAGECAST_BRIDGE_BASIC_AUTH set (user:password pairs, passwords of at
@@ -245,8 +279,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (the announce program's YAML format);\ndefault: print updates on standard output")
 	fs.StringVar(&o.state, "state", "", "durable state `file`, so retries and restarts never send twice\n(default: the config's state, else memory)")
 	fs.StringVar(&o.url, "url", "", "status page `URL` put in every update (default: the payload's externalURL)")
-	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take to broadcast")
+	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
+	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -264,16 +299,21 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:
 		return nil, errors.New("-check-timeout: negative")
+	case o.maxConcurrent < 1:
+		return nil, fmt.Errorf("-max-concurrent: %d, want 1 or more", o.maxConcurrent)
 	case o.maxBody < 1 || o.maxBody > maxMaxBody>>20:
 		return nil, fmt.Errorf("-max-body: %d MiB, want 1 to %d", o.maxBody, maxMaxBody>>20)
-	case o.url != "" && !isHTTPURL(o.url):
-		return nil, fmt.Errorf("-url: %q is not an absolute http or https URL", o.url)
+	case o.url != "":
+		if err := urlProblem(o.url); err != nil {
+			return nil, fmt.Errorf("-url: %v", err)
+		}
 	}
 	return o, nil
 }
 
 // run serves until ctx is done and returns the exit code: 0 after a clean
-// shutdown, 1 when serving failed, 2 on bad flags or configuration.
+// shutdown, 1 when serving failed, 2 on bad flags (a -listen address that
+// cannot be listened on included) or configuration.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -297,6 +337,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	// Listen first: a busy or bad address is found before the channels
+	// are checked.
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "alertmanager-bridge: -listen: %v\n", err)
+		return 2
+	}
+	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	h, closeAll, err := setup(o, stdout, stderr, log)
 	if err != nil {
@@ -306,7 +354,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
-	if err := serve(ctx, o.listen, h, log); err != nil {
+	if err := serve(ctx, ln, h, log); err != nil {
 		log.Error("serve", slog.String("error", err.Error()))
 		return 1
 	}
@@ -336,13 +384,29 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	say := func(channel, msg string) string { return explain(channel, cfg.Hide(msg)) }
 	opts := cfg.Options()
 	opts.OnEvent = logEvents(log, say)
+	// The bridge opens the Store itself: it keeps its incidents' records
+	// there too.
+	var store broadcast.Store = broadcast.NewMemoryStore()
+	closeStore := func() {}
+	if cfg.Store.Kind == config.StoreBolt {
+		s, err := boltstore.Open(cfg.Store.Path, nil)
+		if err != nil {
+			if o.state != "" {
+				return nil, nil, fmt.Errorf("-state: open store: %w", err)
+			}
+			return nil, nil, fmt.Errorf("open store (the configuration's state): %w", err)
+		}
+		store, closeStore = s, func() { s.Close() }
+	}
+	opts.Store = store
 	b, err := cfg.Open(opts)
 	if err != nil {
+		closeStore()
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
-	closeAll := func() { b.Close() }
-	return &handler{b: b.Broadcaster, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
-		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20}, closeAll, nil
+	closeAll := func() { b.Close(); closeStore() }
+	return &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
+		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}, closeAll, nil
 }
 
 // checkChannels logs, per channel, what it is configured with and whether
@@ -391,23 +455,36 @@ func logEvents(log *slog.Logger, say func(channel, msg string) string) func(broa
 	}
 }
 
-// serve answers on addr until ctx is done, then shuts down gracefully.
-func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// minRate is the slowest a notification's body may arrive: 1 MiB/s, which
+// any link between Alertmanager and the bridge exceeds.
+const minRate = 1 << 20
+
+// newServer returns the bridge's http.Server. A slow or stuck client
+// cannot hold a connection, or one of the -max-concurrent turns, for long:
+// the headers (64 KiB at most; Alertmanager sends a few hundred bytes) must
+// arrive within 10s, the whole request within 10s more than -max-body
+// takes at minRate, and the answer be written within -timeout after that.
+func newServer(h *handler, log *slog.Logger) *http.Server {
+	read := 10*time.Second + time.Duration(cmp.Or(h.maxBody, defaultMaxBody)/minRate)*time.Second
 	srv := &http.Server{
 		Handler:           h.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      h.timeout + 30*time.Second,
+		ReadTimeout:       read,
+		WriteTimeout:      read + h.timeout + 10*time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if h.timeout == 0 {
 		srv.WriteTimeout = 0
 	}
+	return srv
+}
+
+// serve answers on ln until ctx is done, then shuts down gracefully: it
+// finishes the notifications under way, within the time they may take.
+func serve(ctx context.Context, ln net.Listener, h *handler, log *slog.Logger) error {
+	srv := newServer(h, log)
 	if h.tokens == nil && h.basic == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
 		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
 			" and give Alertmanager the token (http_config.authorization), or set "+basicAuthEnv+
@@ -421,9 +498,15 @@ func serve(ctx context.Context, addr string, h *handler, log *slog.Logger) error
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), h.timeout+5*time.Second)
-	defer cancel()
-	err = srv.Shutdown(sctx)
+	log.Info("shutting down: finishing the notifications under way (a second signal stops at once)",
+		slog.Duration("within", srv.WriteTimeout))
+	sctx := context.Background()
+	if srv.WriteTimeout > 0 { // after it, none can still answer
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(sctx, srv.WriteTimeout)
+		defer cancel()
+	}
+	err := srv.Shutdown(sctx)
 	<-done
 	log.Info("stopped")
 	return err

@@ -1,15 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -45,16 +45,29 @@ type mapping struct {
 	url string // -url: link put in every update instead of the payload's
 }
 
-// update maps a notification to an Update. See the package documentation
+// incident is what the bridge keeps of an alert group's incident between
+// notifications (see handler.incident): each notification shows only the
+// alerts of the group at that flush, and with max_alerts only some of
+// them, but the incident is the group's as a whole.
+type incident struct {
+	// Title is the title of the incident's first update: the incident's
+	// name, whatever alerts join or leave the group.
+	Title string
+	// Impact is the impact of the incident's latest update.
+	Impact broadcast.Impact
+}
+
+// update maps a notification of the incident prev (zero for a group none
+// of whose updates went out) to an Update. See the package documentation
 // for the rules.
-func (m mapping) update(p *payload) broadcast.Update {
+func (m mapping) update(p *payload, prev incident) broadcast.Update {
 	st := state(p)
 	return broadcast.Update{
 		ID:         updateID(p),
 		IncidentID: incidentID(p.GroupKey),
-		Title:      title(p),
+		Title:      cmp.Or(prev.Title, title(p)),
 		Status:     st,
-		Impact:     impact(p),
+		Impact:     impact(p, prev.Impact),
 		Body:       body(p, st),
 		Components: components(p),
 		URL:        m.link(p),
@@ -246,18 +259,37 @@ func advice(p *payload, st broadcast.Status) string {
 	return ""
 }
 
-// impact is the common severity's, else the worst of the alerts'.
-func impact(p *payload) broadcast.Impact {
-	if s, ok := p.CommonLabels["severity"]; ok {
-		return severities[strings.ToLower(s)]
-	}
-	var worst broadcast.Impact
+// impact is the highest severity among the firing alerts: those resolved
+// no longer weigh. When max_alerts left alerts out, prev, the incident's
+// impact so far, when higher: a hidden alert may still fire with it. A
+// notification without firing alerts (resolved, or monitoring) keeps prev,
+// the impact the incident had; else, for an incident with no earlier
+// update, it has the highest severity of its alerts.
+func impact(p *payload, prev broadcast.Impact) broadcast.Impact {
+	var firing, all broadcast.Impact
+	anyFiring := false
 	for _, a := range p.Alerts {
-		if i := severities[strings.ToLower(a.Labels["severity"])]; impactRank[i] > impactRank[worst] {
-			worst = i
+		i := severities[strings.ToLower(a.Labels["severity"])]
+		all = higher(all, i)
+		if a.Status == statusFiring {
+			firing, anyFiring = higher(firing, i), true
 		}
 	}
-	return worst
+	switch {
+	case !anyFiring:
+		return cmp.Or(prev, all)
+	case p.TruncatedAlerts > 0:
+		return higher(firing, prev)
+	}
+	return firing
+}
+
+// higher returns the higher of two impacts.
+func higher(a, b broadcast.Impact) broadcast.Impact {
+	if impactRank[b] > impactRank[a] {
+		return b
+	}
+	return a
 }
 
 // components lists the values of the alerts' "component" (else
@@ -328,14 +360,20 @@ func (m mapping) link(p *payload) string {
 	return ""
 }
 
-// isHTTPURL reports whether s is an absolute http(s) URL that an update
-// can carry: no white space or control character, at most
-// broadcast.MaxURLLength bytes.
-func isHTTPURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
-		len(s) <= broadcast.MaxURLLength && utf8.ValidString(s) &&
-		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+// isHTTPURL reports whether s is a URL an update can carry (see urlProblem).
+func isHTTPURL(s string) bool { return s != "" && urlProblem(s) == nil }
+
+// urlProblem says why an update cannot carry s as its URL (an absolute
+// http(s) URL without credentials, which every channel would post for all
+// to see), as broadcast.Update.Validate does: nil when it can. The error
+// does not repeat s.
+func urlProblem(s string) error {
+	err := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating, URL: s}.Validate()
+	if err != nil {
+		_, why, _ := strings.Cut(err.Error(), "URL: ")
+		return errors.New(cmp.Or(why, err.Error()))
+	}
+	return nil
 }
 
 // firstOf returns the first of vals that is not blank once made valid

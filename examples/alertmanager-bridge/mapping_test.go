@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,30 +29,39 @@ func firingPayload(t *testing.T) *payload {
 
 func TestImpact(t *testing.T) {
 	tests := []struct {
-		common string   // commonLabels.severity; "-" none
-		alerts []string // each alert's severity
-		want   broadcast.Impact
+		alerts    []string // each alert's severity, and "/r" when resolved
+		truncated int
+		prev      broadcast.Impact
+		want      broadcast.Impact
 	}{
-		{"critical", nil, broadcast.ImpactCritical},
-		{"Page", nil, broadcast.ImpactCritical},
-		{"error", nil, broadcast.ImpactMajor},
-		{"warning", nil, broadcast.ImpactMinor},
-		{"info", nil, broadcast.ImpactNone},
-		{"whatever", nil, ""},
-		{"-", []string{"warning", "critical", "info"}, broadcast.ImpactCritical},
-		{"-", []string{"warning", "odd"}, broadcast.ImpactMinor},
-		{"-", []string{""}, ""},
+		{[]string{"critical"}, 0, "", broadcast.ImpactCritical},
+		{[]string{"Page"}, 0, "", broadcast.ImpactCritical},
+		{[]string{"error"}, 0, "", broadcast.ImpactMajor},
+		{[]string{"warning"}, 0, "", broadcast.ImpactMinor},
+		{[]string{"info"}, 0, "", broadcast.ImpactNone},
+		{[]string{"whatever"}, 0, "", ""},
+		{[]string{"warning", "critical", "info"}, 0, "", broadcast.ImpactCritical},
+		{[]string{"warning", "odd"}, 0, "", broadcast.ImpactMinor},
+		{[]string{""}, 0, "", ""},
+		{[]string{"warning", "critical/r"}, 0, broadcast.ImpactCritical, broadcast.ImpactMinor},
+		{[]string{"warning"}, 0, broadcast.ImpactCritical, broadcast.ImpactMinor},
+		{[]string{"warning"}, 2, broadcast.ImpactCritical, broadcast.ImpactCritical},
+		{[]string{"critical"}, 2, broadcast.ImpactMinor, broadcast.ImpactCritical},
+		{[]string{"critical/r"}, 0, broadcast.ImpactMinor, broadcast.ImpactMinor},
+		{[]string{"critical/r", "warning/r"}, 0, "", broadcast.ImpactCritical},
 	}
 	for _, tt := range tests {
-		t.Run(tt.common+strings.Join(tt.alerts, ","), func(t *testing.T) {
-			p := &payload{CommonLabels: map[string]string{}}
-			if tt.common != "-" {
-				p.CommonLabels["severity"] = tt.common
-			}
+		t.Run(fmt.Sprintf("%s,%d,%s", strings.Join(tt.alerts, ","), tt.truncated, tt.prev), func(t *testing.T) {
+			p := &payload{TruncatedAlerts: tt.truncated}
 			for _, s := range tt.alerts {
-				p.Alerts = append(p.Alerts, alert{Labels: map[string]string{"severity": s}})
+				sev, resolved := strings.CutSuffix(s, "/r")
+				a := alert{Status: statusFiring, Labels: map[string]string{"severity": sev}}
+				if resolved {
+					a.Status = statusResolved
+				}
+				p.Alerts = append(p.Alerts, a)
 			}
-			assert.Equal(t, tt.want, impact(p))
+			assert.Equal(t, tt.want, impact(p, tt.prev))
 		})
 	}
 }
@@ -200,7 +210,7 @@ func TestAlertTextMakesAValidUpdate(t *testing.T) {
 				p.Alerts[i].Labels["component"] = v
 				p.Alerts[i].GeneratorURL = "https://prometheus.example.com/" + v
 			}
-			u := mapping{}.update(p)
+			u := mapping{}.update(p, incident{})
 			require.NoError(t, u.Validate())
 			for _, s := range []string{u.Title, u.Body, u.Advice, u.URL} {
 				assert.NotContains(t, s, "\x00")
@@ -213,7 +223,7 @@ func TestAlertTextMakesAValidUpdate(t *testing.T) {
 	p.Alerts[0].Annotations["description"] = "disk\x00 full \xff"
 	p.Alerts[1].Annotations["description"] = "\x1b[0m"
 	p.CommonAnnotations["summary"] = "\x00"
-	u := mapping{}.update(p)
+	u := mapping{}.update(p, incident{})
 	require.NoError(t, u.Validate())
 	assert.Equal(t, "EdgeHighErrorRate", u.Title, "a summary of NUL alone is missing")
 	assert.Equal(t, "disk full\n\nElevated error rate on the CDN", u.Body,
@@ -230,10 +240,10 @@ func TestAlertTextMakesAValidUpdate(t *testing.T) {
 func TestTruncatedGroupIsNotResolvedByTheAlertsShown(t *testing.T) {
 	p, err := decodePayload(bytes.NewReader(sample(t, "resolved.json")))
 	require.NoError(t, err)
-	require.Equal(t, broadcast.StatusResolved, mapping{}.update(p).Status, "the whole group, shown")
+	require.Equal(t, broadcast.StatusResolved, mapping{}.update(p, incident{}).Status, "the whole group, shown")
 
 	p.TruncatedAlerts = 3
-	u := mapping{}.update(p)
+	u := mapping{}.update(p, incident{})
 	require.NoError(t, u.Validate())
 	assert.Equal(t, broadcast.StatusMonitoring, u.Status, "3 hidden alerts may still fire")
 	assert.Equal(t, "The alerts shown have resolved; 3 more are not shown and may still be firing.", u.Body)
@@ -241,7 +251,7 @@ func TestTruncatedGroupIsNotResolvedByTheAlertsShown(t *testing.T) {
 
 	p.TruncatedAlerts = 0
 	p.Alerts[1].Status = statusFiring
-	assert.Equal(t, broadcast.StatusInvestigating, mapping{}.update(p).Status,
+	assert.Equal(t, broadcast.StatusInvestigating, mapping{}.update(p, incident{}).Status,
 		"an alert still firing outweighs the group's status field")
 }
 

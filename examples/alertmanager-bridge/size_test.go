@@ -59,11 +59,12 @@ func TestLargeNotificationIsAccepted(t *testing.T) {
 // Retrier.Check) and counts it in alertmanager_notifications_failed_total;
 // the bridge logs it as an error.
 func TestOversizedNotificationIsRefusedLoudly(t *testing.T) {
-	b, err := broadcast.New([]broadcast.Channel{&recorder{name: "status"}}, broadcast.Options{})
+	store := broadcast.NewMemoryStore()
+	b, err := broadcast.New([]broadcast.Channel{&recorder{name: "status"}}, broadcast.Options{Store: store})
 	require.NoError(t, err)
 	defer b.Close()
 	var logs bytes.Buffer
-	h := &handler{b: b, log: slog.New(slog.NewTextHandler(&logs, nil)), say: func(_, s string) string { return s },
+	h := &handler{b: b, store: store, log: slog.New(slog.NewTextHandler(&logs, nil)), say: func(_, s string) string { return s },
 		maxBody: 1 << 20}
 	srv := httptest.NewServer(h.routes())
 	defer srv.Close()

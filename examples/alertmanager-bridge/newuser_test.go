@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/internal/syncbuf"
+)
+
+// -url is checked as the updates will be (broadcast.Update.Validate): a
+// URL with credentials, which every channel would post for all to see, is
+// refused at start-up, saying why, without printing them.
+func TestURLFlagCheckedAsUpdatesAre(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // a bridge that starts stops at once
+	for _, url := range []string{"https://status:hunter2secret@status.example.com", `https://status.example.com/"x"`} {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, 2, run(ctx, []string{"-listen", "127.0.0.1:0", "-url", url}, &stdout, &stderr), url)
+		assert.Contains(t, stderr.String(), "alertmanager-bridge: -url: ", url)
+		assert.NotContains(t, stderr.String(), "hunter2secret")
+	}
+}
+
+// An externalURL (or generatorURL) an update cannot carry, such as one
+// with credentials, is passed over for the next: Alertmanager does not
+// retry the 400 Validate would cause, and the update would never go out.
+func TestPayloadURLWithCredentialsIsPassedOver(t *testing.T) {
+	ch := &recorder{name: "status"}
+	srv := bridge(t, mapping{}, ch)
+	body := bytes.Replace(sample(t, "firing.json"), []byte(`"http://alertmanager.internal:9093"`),
+		[]byte(`"http://admin:hunter2secret@alertmanager.internal:9093"`), 1)
+	code, _ := post(t, srv, body)
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, ch.sent(), 1)
+	assert.True(t, strings.HasPrefix(ch.sent()[0].Update.URL, "http://prometheus.internal:9090/graph?"), "URL %q", ch.sent()[0].Update.URL)
+}
+
+// Start-up errors name the flag to change, and a -listen address that
+// cannot be listened on is found before the channels are checked.
+func TestStartupErrorsNameTheFlag(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-listen", "127.0.0.1:0", "-state", filepath.Join(t.TempDir(), "missing", "state.db")}, "alertmanager-bridge: -state: "},
+		{[]string{"-listen", "127.0.0.1:99999"}, "alertmanager-bridge: -listen: "},
+		{[]string{"-listen", busy.Addr().String()}, "alertmanager-bridge: -listen: "},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, 2, run(context.Background(), tt.args, &stdout, &stderr), tt.args)
+		assert.Contains(t, stderr.String(), tt.want, tt.args)
+		assert.NotContains(t, stderr.String(), "msg=channel", "%v: no channel checked", tt.args)
+	}
+}
+
+// On SIGTERM or Ctrl-C the bridge says that it stops, finishes the
+// notifications under way (their answers tell Alertmanager they went
+// out), and exits 0, even with -timeout 0 (no limit).
+func TestShutdownFinishesNotificationsUnderWay(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	free := func() { releaseOnce.Do(func() { close(release) }) }
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		close(arrived)
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer hook.Close()
+	defer free() // before hook.Close, which waits for its handlers
+	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    url: "+hook.URL+"/in\n    allow_unsigned: true\n"), 0o600))
+	var stdout, stderr syncbuf.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-config", cfg, "-timeout", "0", "-check-timeout", "1ns"}, &stdout, &stderr)
+	}()
+	addr := regexp.MustCompile(`url=(http://\S+/alerts)`)
+	require.Eventually(t, func() bool { return addr.MatchString(stderr.String()) }, guard, 5*time.Millisecond)
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(addr.FindStringSubmatch(stderr.String())[1], "application/json", bytes.NewReader(sample(t, "firing.json")))
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	<-arrived
+	cancel()
+	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "shutting down") }, guard, 5*time.Millisecond,
+		"the bridge says it stops")
+	free()
+	assert.Equal(t, http.StatusOK, <-answered)
+	assert.Equal(t, 0, <-done, stderr.String())
+}
