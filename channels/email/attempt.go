@@ -21,9 +21,15 @@ type attempt struct {
 	ch    *Channel
 	fetch func() (*oauth2.Token, error) // Config.TokenSource, called at most once
 	scrub atomic.Pointer[scrubber]
-	// proven: a connection authenticated, dialled in this attempt or kept
-	// from an earlier one. Set under batch.mu for a kept one: see kept.
-	proven atomic.Bool
+
+	mu      sync.Mutex
+	checked *sync.Cond // signalled when checks falls
+	// checks counts the kept connections taken and not yet checked (see
+	// kept and check).
+	checks int
+	// proven: a connection authenticated in this attempt, or one kept
+	// from an earlier one answered.
+	proven bool
 	// refusedBefore: the token was fetched after a 535 to XOAUTH2 that no
 	// authentication has cleared since (see retryAuth). Set by fetch.
 	refusedBefore bool
@@ -31,6 +37,7 @@ type attempt struct {
 
 func (c *Channel) newAttempt() *attempt {
 	a := &attempt{ch: c}
+	a.checked = sync.NewCond(&a.mu)
 	a.scrub.Store(c.scrubber(""))
 	a.fetch = sync.OnceValues(func() (*oauth2.Token, error) {
 		a.refusedBefore = c.authRefused.Load()
@@ -71,12 +78,20 @@ func (a *attempt) token() (string, error) {
 
 // permanent marks err, a failure to get a token or to connect, greet,
 // secure or authenticate, broadcast.Permanent, unless a connection of the
-// attempt authenticated already: it proved the host, TLS and credentials
-// good, so a refusal now is more likely a server-side blip (a bad node
-// behind a load balancer, a server restarting) than a reason to fail the
-// recipients not sent yet for good. They stay pending.
+// attempt authenticated already, or a kept one answered: it proved the
+// host, TLS and credentials good, so a refusal now is more likely a
+// server-side blip (a bad node behind a load balancer, a server
+// restarting) than a reason to fail the recipients not sent yet for good.
+// They stay pending. It waits for the checks of kept connections under
+// way, so that the outcome does not depend on which comes first.
 func (a *attempt) permanent(err error) error {
-	if a.proven.Load() {
+	a.mu.Lock()
+	for a.checks > 0 {
+		a.checked.Wait()
+	}
+	proven := a.proven
+	a.mu.Unlock()
+	if proven {
 		return err
 	}
 	return broadcast.Permanent(err)
@@ -85,10 +100,47 @@ func (a *attempt) permanent(err error) error {
 // authenticated records that a connection authenticated, with an XOAUTH2
 // token when xoauth2: a refused token is forgotten (see retryAuth).
 func (a *attempt) authenticated(xoauth2 bool) {
-	a.proven.Store(true)
+	a.mu.Lock()
+	a.proven = true
+	a.mu.Unlock()
 	if xoauth2 {
 		a.ch.authRefused.Store(false)
 	}
+}
+
+// kept takes a connection kept from an earlier Send, nil if there is none,
+// and counts it as under check until check is done with it. It is taken
+// under a.mu, so that a worker that finds the pool empty, and then fails
+// to connect, waits for the check of the one that emptied it (see
+// permanent).
+func (a *attempt) kept() *conn {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cn := a.ch.pool.get()
+	if cn != nil {
+		a.checks++
+	}
+	return cn
+}
+
+// check makes sure that cn, taken with kept, still answers, with RSET
+// (which its pipelined transactions would start with anyway) waited for
+// within Config.Timeout, before any message goes out on it. A connection
+// the server closed while it was idle, or that answers 421, is no proof
+// of the configuration: only one that answers 250 proves it, as a dial
+// that authenticates does. It reports whether cn answered.
+func (a *attempt) check(cn *conn) bool {
+	err := cn.client.UpdateDeadline(a.ch.cfg.Timeout)
+	if err == nil {
+		err = cn.client.Reset()
+	}
+	cn.reset = err != nil
+	a.mu.Lock()
+	a.checks--
+	a.proven = a.proven || err == nil
+	a.mu.Unlock()
+	a.checked.Broadcast()
+	return err == nil
 }
 
 // retryAuth reports whether a 535 reply to AUTH is worth another attempt.

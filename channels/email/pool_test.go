@@ -89,9 +89,17 @@ func TestPipelining(t *testing.T) {
 		send(t, ch, broadcast.NewMessage(incident(1)))
 		send(t, ch, broadcast.NewMessage(incident(2)))
 		var got []string
+		resets := 0
 		for _, c := range srv.commands() {
-			if c.verb == "RSET" || c.verb == "MAIL" || c.verb == "RCPT" {
+			switch {
+			case c.verb == "RSET" && resets > 0:
+				// The kept connection's check waits for its reply.
+				assert.False(t, c.pipelined, "inTurn %v: RSET of the kept connection sent alone", inTurn)
+			case c.verb == "RSET" || c.verb == "MAIL" || c.verb == "RCPT":
 				assert.Equal(t, !inTurn, c.pipelined, "inTurn %v: %s sent with what follows it", inTurn, c.verb)
+			}
+			if c.verb == "RSET" {
+				resets++
 			}
 			got = append(got, c.verb)
 		}
@@ -150,9 +158,9 @@ func TestKeptConnectionAnswers421(t *testing.T) {
 }
 
 // TestRefusedResetSendsNoEmptyMessage: a server that refuses RSET and
-// still accepts the DATA after it gets no message cut short: the
-// connection is closed in the middle of DATA, and the message sent whole on
-// a new one.
+// would still accept the DATA after it gets no message cut short: the
+// kept connection whose RSET is refused is closed before any message, and
+// the message sent whole on a new one.
 func TestRefusedResetSendsNoEmptyMessage(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	ch := newChannel(t, config(srv, "alice@example.net"))
@@ -224,4 +232,29 @@ func TestCancelledSendKeepsNoConnection(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	send(t, ch, broadcast.NewMessage(incident(2)))
 	assert.Equal(t, 2, srv.connections())
+}
+
+// TestDeadKeptConnectionProvesNothing: a kept connection the server
+// closed while it was idle (as a server's idle timeout, or a restart,
+// does) is replaced within the same Send, and proves nothing about the
+// configuration: only one that answers does. A server that refuses the
+// credentials once the dead one is found (the password was changed while
+// the connection idled) fails the Send for good at once, as it fails a
+// Send that found no kept connection, and not after one more attempt.
+func TestDeadKeptConnectionProvesNothing(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipelining", true: "in turn"}[inTurn], func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			cfg := config(srv, "alice@example.net")
+			ch := newChannel(t, cfg)
+			send(t, ch, broadcast.NewMessage(incident(1)))
+			srv.dropConnections(t)
+			srv.script(func(s *fakeSMTP) { s.authAll = "535 5.7.8 authentication credentials invalid" })
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(2)))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "a 535 with no live connection is permanent: %v", err)
+			assert.ErrorContains(t, err, "535")
+			assert.Len(t, srv.messages(), 1)
+		})
+	}
 }

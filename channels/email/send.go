@@ -121,15 +121,10 @@ func (b *batch) work(ctx context.Context) {
 			return
 		}
 		if cn == nil {
-			if cn = b.kept(); cn != nil {
-				cn.bind(ctx)
-			} else {
-				dials++
-				var err error
-				if cn, err = b.ch.dial(ctx, b.attempt); err != nil {
-					b.requeue(i, err)
-					return
-				}
+			var err error
+			if cn, err = b.connect(ctx, &dials); err != nil {
+				b.requeue(i, err)
+				return
 			}
 		}
 		send := b.sendOne
@@ -143,18 +138,24 @@ func (b *batch) work(ctx context.Context) {
 	}
 }
 
-// kept takes a connection kept from an earlier Send, nil if there is none.
-// It authenticated with this configuration, which it proves good as a
-// dial does (see attempt.permanent). The pool is asked under b.mu, so that
-// a worker that finds it empty sees the proof of the one that emptied it.
-func (b *batch) kept() *conn {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	cn := b.ch.pool.get()
-	if cn != nil {
-		b.proven.Store(true)
+// connect returns a connection kept from an earlier Send that still
+// answers (see attempt.check), or, when none is left, dials one and counts
+// it in dials. A kept connection that does not answer is closed before a
+// message went out on it, and costs no dial.
+func (b *batch) connect(ctx context.Context, dials *int) (*conn, error) {
+	for {
+		cn := b.kept()
+		if cn == nil {
+			break
+		}
+		cn.bind(ctx)
+		if b.check(cn) {
+			return cn, nil
+		}
+		cn.abort()
 	}
-	return cn
+	*dials++
+	return b.ch.dial(ctx, b.attempt)
 }
 
 // next pops the next recipient, if the worker may go on.
