@@ -3,8 +3,10 @@ package email
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -30,17 +32,22 @@ type attempt struct {
 	// proven: a connection authenticated in this attempt, or one kept
 	// from an earlier one answered.
 	proven bool
-	// refusedBefore: the token was fetched after a 535 to XOAUTH2 that no
-	// authentication has cleared since (see retryAuth). Set by fetch.
+	// update is the ID of the update a Send delivers, "" for a Check.
+	update string
+	// refusedBefore: the token was fetched after a 535 to XOAUTH2 at an
+	// earlier attempt of the same update that no authentication has
+	// cleared since (see retryAuth). Set by fetch.
 	refusedBefore bool
 }
 
-func (c *Channel) newAttempt() *attempt {
-	a := &attempt{ch: c}
+// newAttempt starts an attempt to deliver the update with ID update, or a
+// Check when update is "".
+func (c *Channel) newAttempt(update string) *attempt {
+	a := &attempt{ch: c, update: update}
 	a.checked = sync.NewCond(&a.mu)
 	a.scrub.Store(c.scrubber(""))
 	a.fetch = sync.OnceValues(func() (*oauth2.Token, error) {
-		a.refusedBefore = c.authRefused.Load()
+		a.refusedBefore = c.refused.has(update)
 		t, err := c.cfg.TokenSource()
 		if err == nil && t != nil && t.AccessToken != "" {
 			a.scrub.Store(c.scrubber(t.AccessToken))
@@ -104,7 +111,7 @@ func (a *attempt) authenticated(xoauth2 bool) {
 	a.proven = true
 	a.mu.Unlock()
 	if xoauth2 {
-		a.ch.authRefused.Store(false)
+		a.ch.refused.forget(a.update)
 	}
 }
 
@@ -146,13 +153,64 @@ func (a *attempt) check(cn *conn) bool {
 // retryAuth reports whether a 535 reply to AUTH is worth another attempt.
 // With XOAUTH2 the first one is: the token may have expired or been
 // revoked on the way, and the TokenSource hands out a fresh one at the
-// next attempt. A 535 again with the token fetched after it is not, nor
-// one to a password. The Channel remembers the refusal until a connection
-// authenticates.
+// next attempt. A 535 again, at a later attempt of the same update with
+// the token fetched after it, is not, nor one to a password. The Channel
+// remembers the refusal per update, until a connection of one of its
+// attempts authenticates, so that the Sends of other updates, and Checks,
+// each have a first 535 of their own. A Check has no later attempt: its
+// 535 is always the first.
 func (a *attempt) retryAuth() bool {
-	if a.ch.authMethod() != AuthXOAUTH2 || a.refusedBefore {
+	if a.ch.authMethod() != AuthXOAUTH2 {
 		return false
 	}
-	a.ch.authRefused.Store(true)
+	if a.refusedBefore {
+		a.ch.refused.forget(a.update)
+		return false
+	}
+	a.ch.refused.add(a.update)
 	return true
+}
+
+// refusalMemory is how long a Channel remembers an update's refused
+// token: an update that is not tried again (its retries given up after
+// the first 535) is forgotten then.
+const refusalMemory = time.Hour
+
+// refusals holds the updates (by ID) whose token a 535 refused at an
+// attempt, with when, until a later attempt's connection authenticates,
+// or its 535 is final (see attempt.retryAuth). The zero value is ready.
+type refusals struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+// has reports whether update's token was refused; never for "", a Check.
+func (r *refusals) has(update string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.m[update]
+	return ok && update != ""
+}
+
+// add remembers that update's token was refused, and forgets the
+// refusals older than refusalMemory. It does nothing for "".
+func (r *refusals) add(update string) {
+	if update == "" {
+		return
+	}
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]time.Time{}
+	}
+	maps.DeleteFunc(r.m, func(_ string, t time.Time) bool { return now.Sub(t) > refusalMemory })
+	r.m[update] = now
+}
+
+// forget forgets update's refusal.
+func (r *refusals) forget(update string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.m, update)
 }

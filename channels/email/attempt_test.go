@@ -181,3 +181,42 @@ func TestNilTokenIsAnError(t *testing.T) {
 		assert.ErrorContains(t, err, "XOAUTH2 token", name)
 	}
 }
+
+// The one 535 to XOAUTH2 taken as transient is each update's own: a
+// refusal met by a Check, or by the Send of another update, does not use
+// it up. Here the server refuses every token: each first attempt's 535 is
+// transient, and the second attempt of the same update is permanent.
+func TestXOAUTH2RefusalAllowancePerSend(t *testing.T) {
+	t.Run("in turn", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
+		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+		err := ch.Check(context.Background())
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err), "Check: %v", err)
+		for n := 1; n <= 2; n++ {
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(n)))
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "first attempt of update %d: %v", n, err)
+		}
+		_, err = ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
+		assert.True(t, broadcast.IsPermanent(err), "second attempt of update 1: %v", err)
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
+		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+		const n = 4
+		errs := make([]error, n+1)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { _, errs[i] = ch.Send(context.Background(), broadcast.NewMessage(incident(i))) })
+		}
+		wg.Go(func() { errs[n] = ch.Check(context.Background()) })
+		wg.Wait()
+		for i, err := range errs {
+			require.Error(t, err, i)
+			assert.False(t, broadcast.IsPermanent(err), "%d: %v", i, err)
+		}
+	})
+}

@@ -288,7 +288,7 @@ func isTLSError(err error) bool {
 // Check connects, says EHLO, secures the connection and authenticates, then
 // says QUIT. It sends no mail. Errors are classified as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
-	cn, err := c.dial(ctx, c.newAttempt())
+	cn, err := c.dial(ctx, c.newAttempt(""))
 	if err != nil {
 		return err
 	}

@@ -158,10 +158,13 @@
 //     proved the configuration good, so it is more likely a server-side
 //     blip, and the recipients not sent yet stay pending. So is a refused
 //     token refresh then.
-//   - With XOAUTH2, the first 535 is transient: the token may have expired
-//     or been revoked on the way, and the TokenSource may hand out a fresh
-//     one at the next attempt. A 535 again at an attempt after it, before
-//     any connection authenticated, is permanent.
+//   - With XOAUTH2, an update's first 535 is transient: the token may have
+//     expired or been revoked on the way, and the TokenSource may hand out
+//     a fresh one at the next attempt. A 535 again at a later attempt of
+//     the same update (within the hour), before any of its connections
+//     authenticated, is permanent. Each update has its first 535 of its
+//     own, whatever the Sends of other updates met meanwhile, and so has
+//     each Check, whose 535 is therefore transient.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded
@@ -185,7 +188,6 @@ import (
 	"io"
 	"net/mail"
 	"slices"
-	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -384,9 +386,9 @@ type Channel struct {
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
 	heads    func() []recipientFields // see recipientHeader
-	// authRefused: a 535 answered XOAUTH2, and no connection has
-	// authenticated since (see attempt.retryAuth).
-	authRefused atomic.Bool
+	// refused: the updates whose XOAUTH2 token a 535 refused, and no
+	// connection has authenticated since (see attempt.retryAuth).
+	refused refusals
 }
 
 // Format prints the Channel as "email.Channel(<Name>)" under every verb:
