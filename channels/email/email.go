@@ -103,7 +103,8 @@
 // connection is sent again on retry: SMTP cannot tell it from a message that
 // never arrived, and so is one whose delivery mark the Ledger failed to save,
 // and one whose reply came after the attempt's context ended (the wait for
-// that reply is not Config.Timeout but up to 10 minutes: see there).
+// that reply is not Config.Timeout but up to 10 minutes: see there; the
+// recipient's error then matches ErrDeliveryUncertain).
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
 // again from an earlier Send do not count. Preview has no length
@@ -358,7 +359,13 @@ type Config struct {
 	// message it accepts after the client gave up would be sent again on
 	// the retry. The context given to Send and Check bounds the whole
 	// attempt, that wait included: under a Broadcaster, so does
-	// broadcast.Options.AttemptTimeout (30s by default).
+	// broadcast.Options.AttemptTimeout (30s by default). A reply it cuts
+	// short leaves the recipient pending with an error matching
+	// ErrDeliveryUncertain, and the retry sends the message again (same
+	// Message-ID). To wait as long as RFC 5321 asks, set AttemptTimeout
+	// above 10 minutes plus the time the attempt's messages take; it
+	// bounds every channel of the Broadcaster alike, so that a hung
+	// attempt elsewhere is then found later too.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// IdleTimeout is how long a connection, authenticated, waits for the
 	// next Send once a Send is done with it: at most Concurrency of them

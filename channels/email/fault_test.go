@@ -460,3 +460,51 @@ func TestSenderRefusedAfterSomeDelivered(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.ErrorContains(t, err, "sender refused")
 }
+
+// TestUnansweredEndOfDataIsUncertain: a message sent whole, whose reply to
+// the end of DATA had not come when the attempt's context ended (under a
+// Broadcaster, Options.AttemptTimeout, 30s by default, where RFC 5321
+// 4.5.3.2.6 has the client wait 10 minutes), may have been accepted: the
+// recipient stays pending, and its error says the delivery is uncertain
+// (ErrDeliveryUncertain), since the retry sends the message again. It goes
+// with the same Message-ID.
+func TestUnansweredEndOfDataIsUncertain(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.dataPlan["alice@example.net"] = []string{acceptHang} })
+			ch := newChannel(t, config(srv, "alice@example.net", "bob@example.net"))
+			var mu sync.Mutex
+			var retried []error
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+				// Long enough for bob's message on a loaded machine.
+				AttemptTimeout: 2 * time.Second,
+				Retry:          broadcast.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond},
+				OnEvent: func(e broadcast.Event) {
+					mu.Lock()
+					defer mu.Unlock()
+					if e.Kind == broadcast.EventRetry {
+						retried = append(retried, e.Err)
+					}
+				},
+			})
+			require.NoError(t, err)
+			_, err = b.Send(context.Background(), incident(1))
+			require.NoError(t, err)
+			require.Len(t, retried, 1)
+			assert.ErrorContains(t, retried[0], "alice@example.net: email: delivery uncertain")
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, retried[0], &te)
+			assert.ErrorIs(t, te, email.ErrDeliveryUncertain)
+			assert.NotContains(t, te.Error(), "bob@example.net", "bob's message was answered")
+			var ids []string
+			for _, m := range srv.messages() {
+				if m.to[0] == "alice@example.net" {
+					ids = append(ids, parse(t, m.data).header.Get("Message-ID"))
+				}
+			}
+			require.Len(t, ids, 2, "the retry sent alice's message again")
+			assert.Equal(t, ids[0], ids[1])
+		})
+	}
+}

@@ -217,10 +217,16 @@ func (b *batch) deadline(cn *conn, i int) bool {
 }
 
 // failed reports recipient i's message, which failed at command with err,
-// and reports whether the connection is still usable.
+// and reports whether the connection is still usable. When the context
+// ended the wait for the reply to the end of DATA, the delivery is
+// uncertain (ErrDeliveryUncertain).
 func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err error) bool {
 	if ctx.Err() != nil {
-		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
+		if errors.Is(err, errUnanswered) {
+			b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, ctx.Err()))
+		} else {
+			b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
+		}
 		return false
 	}
 	return b.classify(cn, i, command, err)

@@ -248,6 +248,9 @@ func (s *fakeSMTP) script(f func(s *fakeSMTP)) {
 const (
 	drop = "DROP"
 	hang = "HANG"
+	// acceptHang, planned for an end of DATA, accepts the message and then
+	// stays silent: the reply that says so never comes.
+	acceptHang = "ACCEPT+HANG"
 )
 
 // echoCreds in a reply stands for the credentials the session received:
@@ -551,17 +554,20 @@ func (c *session) data() bool {
 	if r == "" {
 		r = c.srv.dataAll
 	}
-	if r == "" {
+	if r == "" || r == acceptHang {
 		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id,
 			chained: c.tp.R.Buffered() > 0})
 		c.sent++
 	}
 	c.srv.mu.Unlock()
 	c.from, c.to = "", nil
-	if r != "" {
-		return c.reply("%s", r)
+	switch r {
+	case "":
+		return c.reply("250 2.0.0 queued")
+	case acceptHang:
+		return c.reply(hang)
 	}
-	return c.reply("250 2.0.0 queued")
+	return c.reply("%s", r)
 }
 
 // address returns the address of "FROM:<a@b> BODY=8BITMIME".

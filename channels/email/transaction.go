@@ -166,11 +166,17 @@ const endOfDataWait = 10 * time.Minute
 // Config.Timeout of the other steps. Go-mail bounds a connection's
 // reads and writes by one deadline, which UpdateDeadline moves: the next
 // message's moves it back.
+//
+// An error other than the server's reply matches errUnanswered: the
+// message went out whole, and the server may have accepted it.
 func (cn *conn) readEnd() error {
-	if err := cn.client.UpdateDeadline(max(cn.timeout, endOfDataWait)); err != nil {
-		return err
+	err := cn.client.UpdateDeadline(max(cn.timeout, endOfDataWait))
+	if err == nil {
+		_, _, err = cn.client.Text.ReadResponse(250)
 	}
-	_, _, err := cn.client.Text.ReadResponse(250)
+	if _, ok := err.(*textproto.Error); err != nil && !ok {
+		return fmt.Errorf("%w: %w", errUnanswered, err)
+	}
 	return err
 }
 
