@@ -137,7 +137,13 @@
 // "email: Config.To[3]: invalid address". Send classifies per recipient:
 //
 //   - 250 after DATA: delivered, marked in the Ledger at once.
-//   - 5xx to RCPT or DATA: that recipient failed permanently; it is marked
+//   - 452 or 552 "too many recipients" (enhanced status X.5.3) to RCPT:
+//     the server's limit on recipients, which it counts over the session
+//     since each message here has one; RFC 5321 (4.5.3.1.10) has clients
+//     take even the 552 as temporary. The connection is given up and the
+//     recipient goes out on a new one, or, when the attempt may dial no
+//     more, stays pending with a wait of at least Config.RetryDeferred.
+//   - Another 5xx to RCPT or DATA: that recipient failed permanently; it is marked
 //     failed in the Ledger with a *RecipientError holding the server's reply
 //     and never retried.
 //   - 4xx, or a connection that broke: that recipient stays pending. A broken

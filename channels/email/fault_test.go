@@ -508,3 +508,38 @@ func TestUnansweredEndOfDataIsUncertain(t *testing.T) {
 		})
 	}
 }
+
+// TestTooManyRecipients: "too many recipients" (enhanced status X.5.3,
+// RFC 3463) to RCPT is the server's limit on the recipients of a
+// transaction or a session, not a refusal of the recipient. RFC 5321
+// 4.5.3.1.10: the reply is 452, and "Clients SHOULD treat a 552 code in
+// this case as a temporary, rather than permanent, failure". This channel
+// gives each transaction one recipient, so the server counts over the
+// session: the connection is given up, and the recipient goes out on a new
+// one, in the same attempt.
+func TestTooManyRecipients(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		for name, script := range map[string]func(s *fakeSMTP, rcpt []string){
+			"552 5.5.3 once": func(s *fakeSMTP, rcpt []string) {
+				s.rcptPlan[rcpt[1]] = []string{"552 5.5.3 Too many recipients"}
+			},
+			"452 4.5.3 after 2 messages per connection": func(s *fakeSMTP, _ []string) { s.rcptConn = 2 },
+		} {
+			t.Run(fmt.Sprintf("%s, in turn %v", name, inTurn), func(t *testing.T) {
+				srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+				rcpt := recipients(4)
+				srv.script(func(s *fakeSMTP) { script(s, rcpt) })
+				cfg := config(srv, rcpt...)
+				cfg.Concurrency = 1
+				ledger := channeltest.NewLedger()
+				m := broadcast.NewMessage(incident(1))
+				m.Ledger = ledger
+				_, err := newChannel(t, cfg).Send(context.Background(), m)
+				require.NoError(t, err)
+				assert.Empty(t, ledger.Failed())
+				assert.Equal(t, map[string]int{rcpt[0]: 1, rcpt[1]: 1, rcpt[2]: 1, rcpt[3]: 1}, deliveredTo(srv))
+				assert.Equal(t, 2, srv.connections())
+			})
+		}
+	}
+}

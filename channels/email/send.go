@@ -242,6 +242,13 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		return false
 	}
 	switch {
+	case command == cmdRcpt && tooManyRecipients(reply):
+		// The server's limit on recipients, counted over the session since
+		// each transaction here has one: a new connection takes the
+		// recipient, in this attempt if a dial is left.
+		b.requeue(i, broadcast.RetryAfter(fmt.Errorf("email: connection given up: %w",
+			b.scrubber().reply(reply)), b.ch.cfg.RetryDeferred))
+		return false
 	case reply.Code >= 500 && command == cmdMail:
 		// Back in the queue: with the recipients not sent yet, it fails
 		// with the sender's refusal (see run).
@@ -264,6 +271,19 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	// it leaves one open, which the next transaction's RSET resets.
 	cn.reset = command != cmdEndData
 	return !cn.broken
+}
+
+// tooManyRecipients reports whether reply, to RCPT, says "too many
+// recipients": 452, or 552, with the enhanced status code X.5.3 (RFC
+// 3463) or those words. RFC 5321 (4.5.3.1.10) names 452 for the limit on
+// RCPT commands, and has clients take a 552 for it as temporary, since
+// RFC 821 had named 552.
+func tooManyRecipients(reply *textproto.Error) bool {
+	if reply.Code != 452 && reply.Code != 552 {
+		return false
+	}
+	return strings.HasPrefix(reply.Msg, strconv.Itoa(reply.Code/100)+".5.3") ||
+		strings.Contains(strings.ToLower(reply.Msg), "too many recipients")
 }
 
 // lost is the cause of giving up a connection because of err, which

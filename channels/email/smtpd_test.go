@@ -48,6 +48,7 @@ type fakeSMTP struct {
 	greetFrom int                 // greeting only from this connection on; 0 from the first
 	dropAt    int                 // drop the connection at MAIL once this many messages were accepted; 0 never
 	perConn   int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
+	rcptConn  int                 // "452 4.5.3" to RCPT after this many messages on one connection; 0 no limit
 	gate      int                 // MAIL waits until this many connections were made; 0 never
 	gateOpen  chan struct{}       // closed when the gate-th connection is made
 	stop      chan struct{}       // closed by close
@@ -519,6 +520,9 @@ func (c *session) rcpt(arg string) bool {
 	}
 	if r == "" {
 		r = c.srv.rcptAll
+	}
+	if r == "" && c.srv.rcptConn > 0 && c.sent >= c.srv.rcptConn {
+		r = "452 4.5.3 Too many recipients in this session"
 	}
 	c.srv.mu.Unlock()
 	if r != "" {
