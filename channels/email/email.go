@@ -41,7 +41,9 @@
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,
 // so no text of an update can add a header or a recipient. A subject that
 // holds "=?" is encoded too, even in ASCII, so that mail readers show it as
-// written rather than decode text that looks like an encoded word.
+// written rather than decode text that looks like an encoded word; so is
+// one with a word too long for a header line (a long URL in a title), so
+// that it folds within the 78 characters of RFC 5322.
 //
 // An address whose domain is outside ASCII goes out with the domain in
 // IDNA A-labels ("xn--…"), in the envelope and the header, which every
