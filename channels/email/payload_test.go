@@ -451,6 +451,9 @@ func TestLongWordInSubjectFolded(t *testing.T) {
 	for i, title := range []string{
 		"Errors on https://api.example.com/" + strings.Repeat("v1/region/eu-west-1/", 12),
 		strings.Repeat("x", broadcast.MaxTitleLength),
+		// Outside ASCII, go-mail encodes: words of whole characters.
+		strings.Repeat("東京リージョンで障害", broadcast.MaxTitleLength/10),
+		strings.Repeat("🔥", broadcast.MaxTitleLength),
 	} {
 		u := incident(1)
 		u.ID, u.Title = fmt.Sprint("long-", i), title
