@@ -25,12 +25,12 @@ type attempt struct {
 	scrub atomic.Pointer[scrubber]
 
 	mu      sync.Mutex
-	checked *sync.Cond // signalled when checks falls
-	// checks counts the kept connections taken and not yet checked (see
-	// kept and check).
+	settled *sync.Cond // signalled when checks falls
+	// checks counts the kept connections taken whose RSET is not answered
+	// yet (see kept).
 	checks int
 	// proven: a connection authenticated in this attempt, or one kept
-	// from an earlier one answered.
+	// from an earlier one answered its RSET with 250.
 	proven bool
 	// update is the ID of the update a Send delivers, "" for a Check.
 	update string
@@ -44,7 +44,7 @@ type attempt struct {
 // Check when update is "".
 func (c *Channel) newAttempt(update string) *attempt {
 	a := &attempt{ch: c, update: update}
-	a.checked = sync.NewCond(&a.mu)
+	a.settled = sync.NewCond(&a.mu)
 	a.scrub.Store(c.scrubber(""))
 	a.fetch = sync.OnceValues(func() (*oauth2.Token, error) {
 		a.refusedBefore = c.refused.has(update)
@@ -85,7 +85,7 @@ func (a *attempt) token() (string, error) {
 
 // permanent marks err, a failure to get a token or to connect, greet,
 // secure or authenticate, broadcast.Permanent, unless a connection of the
-// attempt authenticated already, or a kept one answered: it proved the
+// attempt authenticated already, or a kept one answered RSET: it proved the
 // host, TLS and credentials good, so a refusal now is more likely a
 // server-side blip (a bad node behind a load balancer, a server
 // restarting) than a reason to fail the recipients not sent yet for good.
@@ -94,7 +94,7 @@ func (a *attempt) token() (string, error) {
 func (a *attempt) permanent(err error) error {
 	a.mu.Lock()
 	for a.checks > 0 {
-		a.checked.Wait()
+		a.settled.Wait()
 	}
 	proven := a.proven
 	a.mu.Unlock()
@@ -116,38 +116,31 @@ func (a *attempt) authenticated(xoauth2 bool) {
 }
 
 // kept takes a connection kept from an earlier Send, nil if there is none,
-// and counts it as under check until check is done with it. It is taken
-// under a.mu, so that a worker that finds the pool empty, and then fails
-// to connect, waits for the check of the one that emptied it (see
-// permanent).
+// and counts it as under check until its RSET, which goes out with the
+// first transaction, is answered (see conn.settle). Only a 250 to it
+// proves the configuration good, as a dial that authenticates does: a
+// connection the server closed while it was idle, or that answers 421,
+// proves nothing. It is taken under a.mu, so that a worker that finds the
+// pool empty, and then fails to connect, waits for the check of the one
+// that emptied it (see permanent).
 func (a *attempt) kept() *conn {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	cn := a.ch.pool.get()
 	if cn != nil {
 		a.checks++
+		cn.check = a.checked
 	}
 	return cn
 }
 
-// check makes sure that cn, taken with kept, still answers, with RSET
-// (which its pipelined transactions would start with anyway) waited for
-// within Config.Timeout, before any message goes out on it. A connection
-// the server closed while it was idle, or that answers 421, is no proof
-// of the configuration: only one that answers 250 proves it, as a dial
-// that authenticates does. It reports whether cn answered.
-func (a *attempt) check(cn *conn) bool {
-	err := cn.client.UpdateDeadline(a.ch.cfg.Timeout)
-	if err == nil {
-		err = cn.client.Reset()
-	}
-	cn.reset = err != nil
+// checked ends the check of a kept connection: answered, its RSET got 250.
+func (a *attempt) checked(answered bool) {
 	a.mu.Lock()
 	a.checks--
-	a.proven = a.proven || err == nil
+	a.proven = a.proven || answered
 	a.mu.Unlock()
-	a.checked.Broadcast()
-	return err == nil
+	a.settled.Broadcast()
 }
 
 // retryAuth reports whether a 535 reply to AUTH is worth another attempt.

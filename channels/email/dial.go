@@ -38,6 +38,7 @@ type conn struct {
 	mailParams string
 
 	reset     bool        // RSET before the next MAIL: taken from the pool, or after a refusal
+	check     func(bool)  // taken from the pool, its RSET not answered yet: see settle
 	broken    bool        // in the middle of DATA after a refusal: to be closed
 	idleTimer *time.Timer // while in the pool
 }
@@ -46,6 +47,17 @@ type conn struct {
 func (cn *conn) bind(ctx context.Context) {
 	raw := cn.raw
 	cn.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
+}
+
+// settle ends the check of a connection taken from the pool (see
+// attempt.kept), once: answered, its RSET got 250. The transaction that
+// reads the reply to RSET settles it; a connection given up or given back
+// before that settles it unanswered.
+func (cn *conn) settle(answered bool) {
+	if cn.check != nil {
+		cn.check(answered)
+		cn.check = nil
+	}
 }
 
 // unbind undoes bind. It reports false when the context ended first, and

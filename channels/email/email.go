@@ -18,13 +18,12 @@
 // Once a Send is done with its connections, up to Concurrency of them wait,
 // authenticated, for the next Send, for at most Config.IdleTimeout (30s by
 // default), after which they say QUIT; Close closes them. A connection
-// taken up again starts with RSET, and waits for its reply, so that no
-// state of an earlier Send carries over and no message goes out on a dead
-// connection: one the server closed meanwhile (its idle timeout, a
-// restart), or that answers otherwise (421), is closed and replaced by a
-// new one in the same Send, without a failure and without a duplicate.
-// Only one that answers counts as authenticated (see Errors). Where the
-// server offers PIPELINING
+// taken up again starts with RSET, so that no state of an earlier Send
+// carries over; one the server closed meanwhile (its idle timeout, a
+// restart), or that answers 421, is replaced by a new one in the same Send
+// without a failure and without a duplicate, since the message had not
+// been accepted. Only one whose RSET is answered 250 counts as
+// authenticated (see Errors). Where the server offers PIPELINING
 // (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
 // content of the connection's message before them, and every reply is read
 // in order: a message costs one round trip instead of four. A server that

@@ -9,8 +9,7 @@ import (
 // pool keeps a Channel's authenticated connections between Sends, so that
 // a Send does not pay for connecting, EHLO, STARTTLS and AUTH again: at most
 // Concurrency of them, each for at most IdleTimeout, after which its timer
-// says QUIT. A connection taken from the pool starts with RSET (see
-// attempt.check). Close
+// says QUIT. A connection taken from the pool starts with RSET. Close
 // closes the connections the pool holds, and every one given back after.
 type pool struct {
 	max     int
@@ -42,6 +41,7 @@ func (p *pool) get() *conn {
 	if cn.idleTimer.Stop() {
 		p.timers.Done()
 	} // else its expiry finds it gone, and does nothing but Done
+	cn.reset = true // whatever state the server kept, the transaction starts afresh
 	return cn
 }
 

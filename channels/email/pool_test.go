@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/email"
 )
 
@@ -89,17 +90,9 @@ func TestPipelining(t *testing.T) {
 		send(t, ch, broadcast.NewMessage(incident(1)))
 		send(t, ch, broadcast.NewMessage(incident(2)))
 		var got []string
-		resets := 0
 		for _, c := range srv.commands() {
-			switch {
-			case c.verb == "RSET" && resets > 0:
-				// The kept connection's check waits for its reply.
-				assert.False(t, c.pipelined, "inTurn %v: RSET of the kept connection sent alone", inTurn)
-			case c.verb == "RSET" || c.verb == "MAIL" || c.verb == "RCPT":
+			if c.verb == "RSET" || c.verb == "MAIL" || c.verb == "RCPT" {
 				assert.Equal(t, !inTurn, c.pipelined, "inTurn %v: %s sent with what follows it", inTurn, c.verb)
-			}
-			if c.verb == "RSET" {
-				resets++
 			}
 			got = append(got, c.verb)
 		}
@@ -158,9 +151,9 @@ func TestKeptConnectionAnswers421(t *testing.T) {
 }
 
 // TestRefusedResetSendsNoEmptyMessage: a server that refuses RSET and
-// would still accept the DATA after it gets no message cut short: the
-// kept connection whose RSET is refused is closed before any message, and
-// the message sent whole on a new one.
+// still accepts the DATA after it gets no message cut short: the
+// connection is closed in the middle of DATA, and the message sent whole on
+// a new one.
 func TestRefusedResetSendsNoEmptyMessage(t *testing.T) {
 	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
 	ch := newChannel(t, config(srv, "alice@example.net"))
@@ -257,4 +250,29 @@ func TestDeadKeptConnectionProvesNothing(t *testing.T) {
 			assert.Len(t, srv.messages(), 1)
 		})
 	}
+}
+
+// TestLiveKeptConnectionProves: a kept connection that answers its RSET,
+// pipelined with the first message, proves the configuration good for the
+// whole Send, also to a worker whose dial is refused (535) before that
+// answer came: the refusal waits for it, and is transient, whatever the
+// order, and no recipient fails for good.
+func TestLiveKeptConnectionProves(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(2)
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 2
+	ch := newChannel(t, cfg)
+	first := broadcast.NewMessage(incident(1))
+	first.Ledger = channeltest.NewLedger()
+	require.NoError(t, first.Ledger.MarkDelivered(rcpt[1]))
+	send(t, ch, first) // one connection, kept
+	srv.script(func(s *fakeSMTP) { s.authAll = "535 5.7.8 authentication credentials invalid" })
+	ledger := channeltest.NewLedger()
+	m := broadcast.NewMessage(incident(2))
+	m.Ledger = ledger
+	_, err := ch.Send(context.Background(), m)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Empty(t, ledger.Failed())
+	assert.Contains(t, ledger.Delivered(), rcpt[0])
 }

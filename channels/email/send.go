@@ -111,6 +111,7 @@ func (b *batch) work(ctx context.Context) {
 	var cn *conn
 	defer func() {
 		if cn != nil {
+			cn.settle(false) // a kept one whose RSET never went out
 			b.ch.pool.put(cn)
 		}
 	}()
@@ -121,10 +122,15 @@ func (b *batch) work(ctx context.Context) {
 			return
 		}
 		if cn == nil {
-			var err error
-			if cn, err = b.connect(ctx, &dials); err != nil {
-				b.requeue(i, err)
-				return
+			if cn = b.kept(); cn != nil {
+				cn.bind(ctx)
+			} else {
+				dials++
+				var err error
+				if cn, err = b.ch.dial(ctx, b.attempt); err != nil {
+					b.requeue(i, err)
+					return
+				}
 			}
 		}
 		send := b.sendOne
@@ -132,30 +138,11 @@ func (b *batch) work(ctx context.Context) {
 			send = b.chain
 		}
 		if !send(ctx, cn, i) {
+			cn.settle(false) // a kept one that broke before its RSET was answered
 			cn.abort()
 			cn = nil
 		}
 	}
-}
-
-// connect returns a connection kept from an earlier Send that still
-// answers (see attempt.check), or, when none is left, dials one and counts
-// it in dials. A kept connection that does not answer is closed before a
-// message went out on it, and costs no dial.
-func (b *batch) connect(ctx context.Context, dials *int) (*conn, error) {
-	for {
-		cn := b.kept()
-		if cn == nil {
-			break
-		}
-		cn.bind(ctx)
-		if b.check(cn) {
-			return cn, nil
-		}
-		cn.abort()
-	}
-	*dials++
-	return b.ch.dial(ctx, b.attempt)
 }
 
 // next pops the next recipient, if the worker may go on.

@@ -39,11 +39,13 @@ func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, err
 		if err := cn.flush(); err != nil {
 			return "", err
 		}
-		if _, _, err := t.ReadResponse(c.code); err != nil {
-			return c.name, err
-		}
+		_, _, err := t.ReadResponse(c.code)
 		if c.name == cmdReset {
-			cn.reset = false
+			cn.reset = err != nil
+			cn.settle(err == nil)
+		}
+		if err != nil {
+			return c.name, err
 		}
 	}
 	if err := cn.writeContent(head, data); err != nil {
@@ -112,6 +114,9 @@ func (cn *conn) readReplies(cmds []command) (string, error) {
 	var refusal error
 	for _, c := range cmds {
 		_, _, err := cn.client.Text.ReadResponse(c.code)
+		if c.name == cmdReset {
+			cn.settle(err == nil)
+		}
 		if _, ok := err.(*textproto.Error); err != nil && !ok {
 			if refusal != nil {
 				// Closed after a refusal, as after a 421: the refusal says why.
