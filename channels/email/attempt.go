@@ -3,10 +3,8 @@ package email
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -23,6 +21,7 @@ type attempt struct {
 	ch    *Channel
 	fetch func() (*oauth2.Token, error) // Config.TokenSource, called at most once
 	scrub atomic.Pointer[scrubber]
+	retry bool // a Send's attempt after the first (see retryAuth)
 
 	mu      sync.Mutex
 	settled *sync.Cond // signalled when checks falls
@@ -32,22 +31,15 @@ type attempt struct {
 	// proven: a connection authenticated in this attempt, or one kept
 	// from an earlier one answered its RSET with 250.
 	proven bool
-	// update is the ID of the update a Send delivers, "" for a Check.
-	update string
-	// refusedBefore: the token was fetched after a 535 to XOAUTH2 at an
-	// earlier attempt of the same update that no authentication has
-	// cleared since (see retryAuth). Set by fetch.
-	refusedBefore bool
 }
 
-// newAttempt starts an attempt to deliver the update with ID update, or a
-// Check when update is "".
-func (c *Channel) newAttempt(update string) *attempt {
-	a := &attempt{ch: c, update: update}
+// newAttempt starts an attempt: a Send's (retry after its first), or a
+// Check's.
+func (c *Channel) newAttempt(retry bool) *attempt {
+	a := &attempt{ch: c, retry: retry}
 	a.settled = sync.NewCond(&a.mu)
 	a.scrub.Store(c.scrubber(""))
 	a.fetch = sync.OnceValues(func() (*oauth2.Token, error) {
-		a.refusedBefore = c.refused.has(update)
 		t, err := c.cfg.TokenSource()
 		if err == nil && t != nil && t.AccessToken != "" {
 			a.scrub.Store(c.scrubber(t.AccessToken))
@@ -104,15 +96,11 @@ func (a *attempt) permanent(err error) error {
 	return broadcast.Permanent(err)
 }
 
-// authenticated records that a connection authenticated, with an XOAUTH2
-// token when xoauth2: a refused token is forgotten (see retryAuth).
-func (a *attempt) authenticated(xoauth2 bool) {
+// authenticated records that a connection authenticated.
+func (a *attempt) authenticated() {
 	a.mu.Lock()
 	a.proven = true
 	a.mu.Unlock()
-	if xoauth2 {
-		a.ch.refused.forget(a.update)
-	}
 }
 
 // kept takes a connection kept from an earlier Send, nil if there is none,
@@ -144,66 +132,13 @@ func (a *attempt) checked(answered bool) {
 }
 
 // retryAuth reports whether a 535 reply to AUTH is worth another attempt.
-// With XOAUTH2 the first one is: the token may have expired or been
-// revoked on the way, and the TokenSource hands out a fresh one at the
-// next attempt. A 535 again, at a later attempt of the same update with
-// the token fetched after it, is not, nor one to a password. The Channel
-// remembers the refusal per update, until a connection of one of its
-// attempts authenticates, so that the Sends of other updates, and Checks,
-// each have a first 535 of their own. A Check has no later attempt: its
-// 535 is always the first.
+// With XOAUTH2, at a Send's first attempt (broadcast.Message.Attempt 1) it
+// is: the token may have expired or been revoked on the way, and the
+// TokenSource hands out a fresh one at the next attempt. At a later
+// attempt it is not, nor a 535 to a password. A Check has no later
+// attempt: its 535 is always transient. It needs no state: another
+// update's Send, or a Check, meets its own refusals, on this instance or
+// another.
 func (a *attempt) retryAuth() bool {
-	if a.ch.authMethod() != AuthXOAUTH2 {
-		return false
-	}
-	if a.refusedBefore {
-		a.ch.refused.forget(a.update)
-		return false
-	}
-	a.ch.refused.add(a.update)
-	return true
-}
-
-// refusalMemory is how long a Channel remembers an update's refused
-// token: an update that is not tried again (its retries given up after
-// the first 535) is forgotten then.
-const refusalMemory = time.Hour
-
-// refusals holds the updates (by ID) whose token a 535 refused at an
-// attempt, with when, until a later attempt's connection authenticates,
-// or its 535 is final (see attempt.retryAuth). The zero value is ready.
-type refusals struct {
-	mu sync.Mutex
-	m  map[string]time.Time
-}
-
-// has reports whether update's token was refused; never for "", a Check.
-func (r *refusals) has(update string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	_, ok := r.m[update]
-	return ok && update != ""
-}
-
-// add remembers that update's token was refused, and forgets the
-// refusals older than refusalMemory. It does nothing for "".
-func (r *refusals) add(update string) {
-	if update == "" {
-		return
-	}
-	now := time.Now()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.m == nil {
-		r.m = map[string]time.Time{}
-	}
-	maps.DeleteFunc(r.m, func(_ string, t time.Time) bool { return now.Sub(t) > refusalMemory })
-	r.m[update] = now
-}
-
-// forget forgets update's refusal.
-func (r *refusals) forget(update string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.m, update)
+	return a.ch.authMethod() == AuthXOAUTH2 && !a.retry
 }

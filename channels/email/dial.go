@@ -118,7 +118,7 @@ func (c *Channel) dial(ctx context.Context, a *attempt) (*conn, error) {
 		return nil, a.permanent(fmt.Errorf("email: Config.From: %q needs SMTPUTF8 (RFC 6531), "+
 			"which the server does not offer", c.from.Address))
 	}
-	a.authenticated(token != "")
+	a.authenticated()
 	return cn, nil
 }
 
@@ -258,8 +258,8 @@ func (cn *conn) release(quit bool) {
 // authenticate. Network trouble and 4xx replies are transient; everything
 // else (5xx such as 535, TLS verification, a missing STARTTLS or AUTH
 // mechanism) is broadcast.Permanent, unless a connection of the attempt
-// authenticated already (see attempt.permanent), and but for a first 535
-// to XOAUTH2 (see attempt.retryAuth). The caller scrubs the result.
+// authenticated already (see attempt.permanent), and but for a 535 to
+// XOAUTH2 at a first attempt (see attempt.retryAuth). The caller scrubs the result.
 func (a *attempt) dialError(ctx context.Context, err error) error {
 	c := a.ch
 	addr := net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
@@ -300,7 +300,7 @@ func isTLSError(err error) bool {
 // Check connects, says EHLO, secures the connection and authenticates, then
 // says QUIT. It sends no mail. Errors are classified as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
-	cn, err := c.dial(ctx, c.newAttempt(""))
+	cn, err := c.dial(ctx, c.newAttempt(false))
 	if err != nil {
 		return err
 	}

@@ -161,18 +161,18 @@
 //     quota used up) fails the recipients not sent yet, as refused ones.
 //   - Such a failure to connect (a 5xx greeting, a TLS alert, a 535) once a
 //     connection of the same attempt authenticated (one dialled, or one
-//     kept from an earlier Send that answered its RSET) is transient
-//     instead: that connection
-//     proved the configuration good, so it is more likely a server-side
-//     blip, and the recipients not sent yet stay pending. So is a refused
-//     token refresh then.
-//   - With XOAUTH2, an update's first 535 is transient: the token may have
+//     kept from an earlier Send that answered its RSET with 250) is
+//     transient instead: that connection proved the configuration good, so
+//     it is more likely a server-side blip, and the recipients not sent
+//     yet stay pending. So is a refused token refresh then.
+//   - With XOAUTH2, a 535 at an update's first attempt
+//     (broadcast.Message.Attempt 1) is transient: the token may have
 //     expired or been revoked on the way, and the TokenSource may hand out
-//     a fresh one at the next attempt. A 535 again at a later attempt of
-//     the same update (within the hour), before any of its connections
-//     authenticated, is permanent. Each update has its first 535 of its
-//     own, whatever the Sends of other updates met meanwhile, and so has
-//     each Check, whose 535 is therefore transient.
+//     a fresh one at the next attempt. A 535 at a later attempt, before any
+//     of its connections authenticated, is permanent. A Check's 535 is
+//     transient. Nothing is remembered between attempts: what the Sends of
+//     other updates, or Checks, met does not count, on this instance or
+//     another.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded
@@ -400,9 +400,6 @@ type Channel struct {
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
 	heads    func() []recipientFields // see recipientHeader
-	// refused: the updates whose XOAUTH2 token a 535 refused, and no
-	// connection has authenticated since (see attempt.retryAuth).
-	refused refusals
 }
 
 // Format prints the Channel as "email.Channel(<Name>)" under every verb:
