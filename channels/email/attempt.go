@@ -21,19 +21,25 @@ type attempt struct {
 	ch    *Channel
 	fetch func() (*oauth2.Token, error) // Config.TokenSource, called at most once
 	scrub atomic.Pointer[scrubber]
-	// proven: a connection authenticated, dialled in this attempt or kept
-	// from an earlier one. Set under batch.mu for a kept one: see kept.
-	proven atomic.Bool
-	// refusedBefore: the token was fetched after a 535 to XOAUTH2 that no
-	// authentication has cleared since (see retryAuth). Set by fetch.
-	refusedBefore bool
+	retry bool // a Send's attempt after the first (see retryAuth)
+
+	mu      sync.Mutex
+	settled *sync.Cond // signalled when checks falls
+	// checks counts the kept connections taken whose RSET is not answered
+	// yet (see kept).
+	checks int
+	// proven: a connection authenticated in this attempt, or one kept
+	// from an earlier one answered its RSET with 250.
+	proven bool
 }
 
-func (c *Channel) newAttempt() *attempt {
-	a := &attempt{ch: c}
+// newAttempt starts an attempt: a Send's (retry after its first), or a
+// Check's.
+func (c *Channel) newAttempt(retry bool) *attempt {
+	a := &attempt{ch: c, retry: retry}
+	a.settled = sync.NewCond(&a.mu)
 	a.scrub.Store(c.scrubber(""))
 	a.fetch = sync.OnceValues(func() (*oauth2.Token, error) {
-		a.refusedBefore = c.authRefused.Load()
 		t, err := c.cfg.TokenSource()
 		if err == nil && t != nil && t.AccessToken != "" {
 			a.scrub.Store(c.scrubber(t.AccessToken))
@@ -71,36 +77,68 @@ func (a *attempt) token() (string, error) {
 
 // permanent marks err, a failure to get a token or to connect, greet,
 // secure or authenticate, broadcast.Permanent, unless a connection of the
-// attempt authenticated already: it proved the host, TLS and credentials
-// good, so a refusal now is more likely a server-side blip (a bad node
-// behind a load balancer, a server restarting) than a reason to fail the
-// recipients not sent yet for good. They stay pending.
+// attempt authenticated already, or a kept one answered RSET: it proved the
+// host, TLS and credentials good, so a refusal now is more likely a
+// server-side blip (a bad node behind a load balancer, a server
+// restarting) than a reason to fail the recipients not sent yet for good.
+// They stay pending. It waits for the checks of kept connections under
+// way, so that the outcome does not depend on which comes first.
 func (a *attempt) permanent(err error) error {
-	if a.proven.Load() {
+	a.mu.Lock()
+	for a.checks > 0 {
+		a.settled.Wait()
+	}
+	proven := a.proven
+	a.mu.Unlock()
+	if proven {
 		return err
 	}
 	return broadcast.Permanent(err)
 }
 
-// authenticated records that a connection authenticated, with an XOAUTH2
-// token when xoauth2: a refused token is forgotten (see retryAuth).
-func (a *attempt) authenticated(xoauth2 bool) {
-	a.proven.Store(true)
-	if xoauth2 {
-		a.ch.authRefused.Store(false)
+// authenticated records that a connection authenticated.
+func (a *attempt) authenticated() {
+	a.mu.Lock()
+	a.proven = true
+	a.mu.Unlock()
+}
+
+// kept takes a connection kept from an earlier Send, nil if there is none,
+// and counts it as under check until its RSET, which goes out with the
+// first transaction, is answered (see conn.settle). Only a 250 to it
+// proves the configuration good, as a dial that authenticates does: a
+// connection the server closed while it was idle, or that answers 421,
+// proves nothing. It is taken under a.mu, so that a worker that finds the
+// pool empty, and then fails to connect, waits for the check of the one
+// that emptied it (see permanent).
+func (a *attempt) kept() *conn {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	cn := a.ch.pool.get()
+	if cn != nil {
+		a.checks++
+		cn.check = a.checked
 	}
+	return cn
+}
+
+// checked ends the check of a kept connection: answered, its RSET got 250.
+func (a *attempt) checked(answered bool) {
+	a.mu.Lock()
+	a.checks--
+	a.proven = a.proven || answered
+	a.mu.Unlock()
+	a.settled.Broadcast()
 }
 
 // retryAuth reports whether a 535 reply to AUTH is worth another attempt.
-// With XOAUTH2 the first one is: the token may have expired or been
-// revoked on the way, and the TokenSource hands out a fresh one at the
-// next attempt. A 535 again with the token fetched after it is not, nor
-// one to a password. The Channel remembers the refusal until a connection
-// authenticates.
+// With XOAUTH2, at a Send's first attempt (broadcast.Message.Attempt 1) it
+// is: the token may have expired or been revoked on the way, and the
+// TokenSource hands out a fresh one at the next attempt. At a later
+// attempt it is not, nor a 535 to a password. A Check has no later
+// attempt: its 535 is always transient. It needs no state: another
+// update's Send, or a Check, meets its own refusals, on this instance or
+// another.
 func (a *attempt) retryAuth() bool {
-	if a.ch.authMethod() != AuthXOAUTH2 || a.refusedBefore {
-		return false
-	}
-	a.ch.authRefused.Store(true)
-	return true
+	return a.ch.authMethod() == AuthXOAUTH2 && !a.retry
 }

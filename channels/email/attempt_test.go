@@ -87,11 +87,11 @@ func TestLateConnectionFailureLeavesRecipientsPending(t *testing.T) {
 	assert.Len(t, ledger.Delivered(), 6)
 }
 
-// With XOAUTH2, a 535 is transient once: the token may have expired or
-// been revoked on the way, and the TokenSource hands out a fresh one at
-// the next attempt (Gmail answers an expired token with 334 and a JSON
-// error, then 535 5.7.8, per its XOAUTH2 protocol page). A 535 at the next
-// attempt too, with the token fetched for it, is permanent.
+// With XOAUTH2, a 535 at the first attempt is transient: the token may
+// have expired or been revoked on the way, and the TokenSource hands out a
+// fresh one at the next attempt (Gmail answers an expired token with 334
+// and a JSON error, then 535 5.7.8, per its XOAUTH2 protocol page). A 535
+// at the next attempt too, with the token fetched for it, is permanent.
 func TestXOAUTH2RefusedTokenRetriedOnce(t *testing.T) {
 	t.Run("fresh token accepted", func(t *testing.T) {
 		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
@@ -102,7 +102,7 @@ func TestXOAUTH2RefusedTokenRetriedOnce(t *testing.T) {
 		assert.False(t, broadcast.IsPermanent(err), "the first 535 is transient: %v", err)
 		assert.ErrorContains(t, err, "535")
 		assert.NotContains(t, err.Error(), "ya29.expired-Qw7")
-		require.NoError(t, sendErr(ch))
+		require.NoError(t, sendAttempt(ch, 1, 2))
 		assert.Len(t, srv.messages(), 1)
 	})
 	t.Run("fresh token refused too", func(t *testing.T) {
@@ -112,7 +112,7 @@ func TestXOAUTH2RefusedTokenRetriedOnce(t *testing.T) {
 		err := sendErr(ch)
 		require.Error(t, err)
 		assert.False(t, broadcast.IsPermanent(err), "the first 535 is transient: %v", err)
-		err = sendErr(ch)
+		err = sendAttempt(ch, 1, 2)
 		require.Error(t, err)
 		assert.True(t, broadcast.IsPermanent(err), "the second 535 is permanent: %v", err)
 		assert.NotContains(t, err.Error(), "ya29.revoked")
@@ -180,4 +180,67 @@ func TestNilTokenIsAnError(t *testing.T) {
 		assert.True(t, broadcast.IsPermanent(err), "%s: %v", name, err)
 		assert.ErrorContains(t, err, "XOAUTH2 token", name)
 	}
+}
+
+// sendAttempt makes the given attempt of delivering incident(n).
+func sendAttempt(ch *email.Channel, n, attempt int) error {
+	m := broadcast.NewMessage(incident(n))
+	m.Attempt = attempt
+	_, err := ch.Send(context.Background(), m)
+	return err
+}
+
+// The 535 to XOAUTH2 taken as transient is that of an update's first
+// attempt, whatever other updates' Sends, or Checks, met before: nothing
+// is remembered between attempts. Here the server refuses every token: a
+// Check's 535 and each first attempt's are transient, and a later
+// attempt's is permanent, also when it is the first 535 this Channel met.
+func TestXOAUTH2RefusalAllowancePerSend(t *testing.T) {
+	t.Run("in turn", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
+		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+		err := ch.Check(context.Background())
+		require.Error(t, err)
+		assert.False(t, broadcast.IsPermanent(err), "Check: %v", err)
+		for n := 1; n <= 2; n++ {
+			err := sendAttempt(ch, n, 1)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "first attempt of update %d: %v", n, err)
+		}
+		err = ch.Check(context.Background())
+		assert.False(t, broadcast.IsPermanent(err), "Check after them: %v", err)
+		err = sendAttempt(ch, 1, 2)
+		assert.True(t, broadcast.IsPermanent(err), "second attempt of update 1: %v", err)
+		err = sendAttempt(ch, 3, 1)
+		assert.False(t, broadcast.IsPermanent(err), "first attempt of update 3 after it: %v", err)
+	})
+	t.Run("later attempt first", func(t *testing.T) {
+		// Another instance made the first attempt: this one's Channel
+		// met no refusal before.
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
+		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+		err := sendAttempt(ch, 1, 2)
+		assert.True(t, broadcast.IsPermanent(err), "second attempt: %v", err)
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
+		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+		const n = 4
+		errs := make([]error, n+2)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { errs[i] = sendAttempt(ch, i, 1) })
+		}
+		wg.Go(func() { errs[n] = ch.Check(context.Background()) })
+		wg.Go(func() { errs[n+1] = sendAttempt(ch, n, 2) })
+		wg.Wait()
+		for i, err := range errs[:n+1] {
+			require.Error(t, err, i)
+			assert.False(t, broadcast.IsPermanent(err), "%d: %v", i, err)
+		}
+		assert.True(t, broadcast.IsPermanent(errs[n+1]), "a second attempt: %v", errs[n+1])
+	})
 }

@@ -38,6 +38,7 @@ type conn struct {
 	mailParams string
 
 	reset     bool        // RSET before the next MAIL: taken from the pool, or after a refusal
+	check     func(bool)  // taken from the pool, its RSET not answered yet: see settle
 	broken    bool        // in the middle of DATA after a refusal: to be closed
 	idleTimer *time.Timer // while in the pool
 }
@@ -46,6 +47,17 @@ type conn struct {
 func (cn *conn) bind(ctx context.Context) {
 	raw := cn.raw
 	cn.stop = context.AfterFunc(ctx, func() { _ = raw.Close() })
+}
+
+// settle ends the check of a connection taken from the pool (see
+// attempt.kept), once: answered, its RSET got 250. The transaction that
+// reads the reply to RSET settles it; a connection given up or given back
+// before that settles it unanswered.
+func (cn *conn) settle(answered bool) {
+	if cn.check != nil {
+		cn.check(answered)
+		cn.check = nil
+	}
 }
 
 // unbind undoes bind. It reports false when the context ended first, and
@@ -106,7 +118,7 @@ func (c *Channel) dial(ctx context.Context, a *attempt) (*conn, error) {
 		return nil, a.permanent(fmt.Errorf("email: Config.From: %q needs SMTPUTF8 (RFC 6531), "+
 			"which the server does not offer", c.from.Address))
 	}
-	a.authenticated(token != "")
+	a.authenticated()
 	return cn, nil
 }
 
@@ -246,8 +258,8 @@ func (cn *conn) release(quit bool) {
 // authenticate. Network trouble and 4xx replies are transient; everything
 // else (5xx such as 535, TLS verification, a missing STARTTLS or AUTH
 // mechanism) is broadcast.Permanent, unless a connection of the attempt
-// authenticated already (see attempt.permanent), and but for a first 535
-// to XOAUTH2 (see attempt.retryAuth). The caller scrubs the result.
+// authenticated already (see attempt.permanent), and but for a 535 to
+// XOAUTH2 at a first attempt (see attempt.retryAuth). The caller scrubs the result.
 func (a *attempt) dialError(ctx context.Context, err error) error {
 	c := a.ch
 	addr := net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
@@ -288,7 +300,7 @@ func isTLSError(err error) bool {
 // Check connects, says EHLO, secures the connection and authenticates, then
 // says QUIT. It sends no mail. Errors are classified as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
-	cn, err := c.dial(ctx, c.newAttempt())
+	cn, err := c.dial(ctx, c.newAttempt(false))
 	if err != nil {
 		return err
 	}

@@ -19,9 +19,11 @@
 // authenticated, for the next Send, for at most Config.IdleTimeout (30s by
 // default), after which they say QUIT; Close closes them. A connection
 // taken up again starts with RSET, so that no state of an earlier Send
-// carries over; one the server closed meanwhile, or that answers 421, is
-// replaced by a new one without a failure and without a duplicate, since
-// the message had not been accepted. Where the server offers PIPELINING
+// carries over; one the server closed meanwhile (its idle timeout, a
+// restart), or that answers 421, is replaced by a new one in the same Send
+// without a failure and without a duplicate, since the message had not
+// been accepted. Only one whose RSET is answered 250 counts as
+// authenticated (see Errors). Where the server offers PIPELINING
 // (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
 // content of the connection's message before them, and every reply is read
 // in order: a message costs one round trip instead of four. A server that
@@ -38,7 +40,9 @@
 // in titles, bodies, overrides or names are encoded (RFC 2047) or rejected,
 // so no text of an update can add a header or a recipient. A subject that
 // holds "=?" is encoded too, even in ASCII, so that mail readers show it as
-// written rather than decode text that looks like an encoded word.
+// written rather than decode text that looks like an encoded word; so is
+// one with a word too long for a header line (a long URL in a title), so
+// that it folds within the 78 characters of RFC 5322.
 //
 // An address whose domain is outside ASCII goes out with the domain in
 // IDNA A-labels ("xn--…"), in the envelope and the header, which every
@@ -100,7 +104,8 @@
 // connection is sent again on retry: SMTP cannot tell it from a message that
 // never arrived, and so is one whose delivery mark the Ledger failed to save,
 // and one whose reply came after the attempt's context ended (the wait for
-// that reply is not Config.Timeout but up to 10 minutes: see there).
+// that reply is not Config.Timeout but up to 10 minutes: see there; the
+// recipient's error then matches ErrDeliveryUncertain).
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
 // again from an earlier Send do not count. Preview has no length
@@ -133,7 +138,13 @@
 // "email: Config.To[3]: invalid address". Send classifies per recipient:
 //
 //   - 250 after DATA: delivered, marked in the Ledger at once.
-//   - 5xx to RCPT or DATA: that recipient failed permanently; it is marked
+//   - 452 or 552 "too many recipients" (enhanced status X.5.3) to RCPT:
+//     the server's limit on recipients, which it counts over the session
+//     since each message here has one; RFC 5321 (4.5.3.1.10) has clients
+//     take even the 552 as temporary. The connection is given up and the
+//     recipient goes out on a new one, or, when the attempt may dial no
+//     more, stays pending with a wait of at least Config.RetryDeferred.
+//   - Another 5xx to RCPT or DATA: that recipient failed permanently; it is marked
 //     failed in the Ledger with a *RecipientError holding the server's reply
 //     and never retried.
 //   - 4xx, or a connection that broke: that recipient stays pending. A broken
@@ -150,14 +161,18 @@
 //     quota used up) fails the recipients not sent yet, as refused ones.
 //   - Such a failure to connect (a 5xx greeting, a TLS alert, a 535) once a
 //     connection of the same attempt authenticated (one dialled, or one
-//     kept from an earlier Send) is transient instead: that connection
-//     proved the configuration good, so it is more likely a server-side
-//     blip, and the recipients not sent yet stay pending. So is a refused
-//     token refresh then.
-//   - With XOAUTH2, the first 535 is transient: the token may have expired
-//     or been revoked on the way, and the TokenSource may hand out a fresh
-//     one at the next attempt. A 535 again at an attempt after it, before
-//     any connection authenticated, is permanent.
+//     kept from an earlier Send that answered its RSET with 250) is
+//     transient instead: that connection proved the configuration good, so
+//     it is more likely a server-side blip, and the recipients not sent
+//     yet stay pending. So is a refused token refresh then.
+//   - With XOAUTH2, a 535 at an update's first attempt
+//     (broadcast.Message.Attempt 1) is transient: the token may have
+//     expired or been revoked on the way, and the TokenSource may hand out
+//     a fresh one at the next attempt. A 535 at a later attempt, before any
+//     of its connections authenticated, is permanent. A Check's 535 is
+//     transient. Nothing is remembered between attempts: what the Sends of
+//     other updates, or Checks, met does not count, on this instance or
+//     another.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded
@@ -181,7 +196,6 @@ import (
 	"io"
 	"net/mail"
 	"slices"
-	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -352,7 +366,13 @@ type Config struct {
 	// message it accepts after the client gave up would be sent again on
 	// the retry. The context given to Send and Check bounds the whole
 	// attempt, that wait included: under a Broadcaster, so does
-	// broadcast.Options.AttemptTimeout (30s by default).
+	// broadcast.Options.AttemptTimeout (30s by default). A reply it cuts
+	// short leaves the recipient pending with an error matching
+	// ErrDeliveryUncertain, and the retry sends the message again (same
+	// Message-ID). To wait as long as RFC 5321 asks, set AttemptTimeout
+	// above 10 minutes plus the time the attempt's messages take; it
+	// bounds every channel of the Broadcaster alike, so that a hung
+	// attempt elsewhere is then found later too.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// IdleTimeout is how long a connection, authenticated, waits for the
 	// next Send once a Send is done with it: at most Concurrency of them
@@ -380,9 +400,6 @@ type Channel struct {
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
 	heads    func() []recipientFields // see recipientHeader
-	// authRefused: a 535 answered XOAUTH2, and no connection has
-	// authenticated since (see attempt.retryAuth).
-	authRefused atomic.Bool
 }
 
 // Format prints the Channel as "email.Channel(<Name>)" under every verb:

@@ -1,12 +1,26 @@
 package email
 
 import (
+	"errors"
 	"net/textproto"
 	"strconv"
 	"sync"
 
 	"github.com/outagecast/outagecast/redact"
 )
+
+// ErrDeliveryUncertain is matched by the error of a recipient whose
+// message went out whole but whose reply to the end of DATA had not come
+// when the attempt's context ended: the server may have accepted it. The
+// recipient stays pending, and the retry sends the message again, with the
+// same Message-ID. Under a Broadcaster, errors.As finds the
+// *broadcast.TargetsError that matches it. See Config.Timeout.
+var ErrDeliveryUncertain = errors.New("email: delivery uncertain: the message went out, " +
+	"but the attempt ended before the server's reply to its end of DATA; a retry sends it again")
+
+// errUnanswered marks the failure of the wait for the reply to the end of
+// DATA, the message sent whole: see readEnd.
+var errUnanswered = errors.New("no reply to the end of DATA")
 
 // RecipientError is one recipient's permanent failure: the server refused
 // the message for them (an SMTP 5xx reply to RCPT TO or DATA), or their

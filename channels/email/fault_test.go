@@ -460,3 +460,86 @@ func TestSenderRefusedAfterSomeDelivered(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.ErrorContains(t, err, "sender refused")
 }
+
+// TestUnansweredEndOfDataIsUncertain: a message sent whole, whose reply to
+// the end of DATA had not come when the attempt's context ended (under a
+// Broadcaster, Options.AttemptTimeout, 30s by default, where RFC 5321
+// 4.5.3.2.6 has the client wait 10 minutes), may have been accepted: the
+// recipient stays pending, and its error says the delivery is uncertain
+// (ErrDeliveryUncertain), since the retry sends the message again. It goes
+// with the same Message-ID.
+func TestUnansweredEndOfDataIsUncertain(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.dataPlan["alice@example.net"] = []string{acceptHang} })
+			ch := newChannel(t, config(srv, "alice@example.net", "bob@example.net"))
+			var mu sync.Mutex
+			var retried []error
+			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+				// Long enough for bob's message on a loaded machine.
+				AttemptTimeout: 2 * time.Second,
+				Retry:          broadcast.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond},
+				OnEvent: func(e broadcast.Event) {
+					mu.Lock()
+					defer mu.Unlock()
+					if e.Kind == broadcast.EventRetry {
+						retried = append(retried, e.Err)
+					}
+				},
+			})
+			require.NoError(t, err)
+			_, err = b.Send(context.Background(), incident(1))
+			require.NoError(t, err)
+			require.Len(t, retried, 1)
+			assert.ErrorContains(t, retried[0], "alice@example.net: email: delivery uncertain")
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, retried[0], &te)
+			assert.ErrorIs(t, te, email.ErrDeliveryUncertain)
+			assert.NotContains(t, te.Error(), "bob@example.net", "bob's message was answered")
+			var ids []string
+			for _, m := range srv.messages() {
+				if m.to[0] == "alice@example.net" {
+					ids = append(ids, parse(t, m.data).header.Get("Message-ID"))
+				}
+			}
+			require.Len(t, ids, 2, "the retry sent alice's message again")
+			assert.Equal(t, ids[0], ids[1])
+		})
+	}
+}
+
+// TestTooManyRecipients: "too many recipients" (enhanced status X.5.3,
+// RFC 3463) to RCPT is the server's limit on the recipients of a
+// transaction or a session, not a refusal of the recipient. RFC 5321
+// 4.5.3.1.10: the reply is 452, and "Clients SHOULD treat a 552 code in
+// this case as a temporary, rather than permanent, failure". This channel
+// gives each transaction one recipient, so the server counts over the
+// session: the connection is given up, and the recipient goes out on a new
+// one, in the same attempt.
+func TestTooManyRecipients(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		for name, script := range map[string]func(s *fakeSMTP, rcpt []string){
+			"552 5.5.3 once": func(s *fakeSMTP, rcpt []string) {
+				s.rcptPlan[rcpt[1]] = []string{"552 5.5.3 Too many recipients"}
+			},
+			"452 4.5.3 after 2 messages per connection": func(s *fakeSMTP, _ []string) { s.rcptConn = 2 },
+		} {
+			t.Run(fmt.Sprintf("%s, in turn %v", name, inTurn), func(t *testing.T) {
+				srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+				rcpt := recipients(4)
+				srv.script(func(s *fakeSMTP) { script(s, rcpt) })
+				cfg := config(srv, rcpt...)
+				cfg.Concurrency = 1
+				ledger := channeltest.NewLedger()
+				m := broadcast.NewMessage(incident(1))
+				m.Ledger = ledger
+				_, err := newChannel(t, cfg).Send(context.Background(), m)
+				require.NoError(t, err)
+				assert.Empty(t, ledger.Failed())
+				assert.Equal(t, map[string]int{rcpt[0]: 1, rcpt[1]: 1, rcpt[2]: 1, rcpt[3]: 1}, deliveredTo(srv))
+				assert.Equal(t, 2, srv.connections())
+			})
+		}
+	}
+}

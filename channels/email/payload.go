@@ -250,14 +250,17 @@ func (c *Channel) compose(p *prepared) ([]byte, error) {
 
 // headerText returns s for an unstructured header field such as Subject.
 // go-mail encodes a value that is not all ASCII as encoded words, and
-// leaves ASCII as it is; but ASCII holding "=?" may read as an encoded
-// word, which mail readers would decode and show instead of s (RFC 2047
-// sections 5 and 7; many readers decode one inside a word too). Such a
-// value is returned as "B" encoded words, separated by spaces that
-// readers drop between them and go-mail folds at; each of 45 bytes, 72
-// characters, within the 75 allowed, so a folded line stays within 76.
+// leaves ASCII as it is, folded at its spaces; but ASCII holding "=?" may
+// read as an encoded word, which mail readers would decode and show
+// instead of s (RFC 2047 sections 5 and 7; many readers decode one inside
+// a word too), and a word too long for a line (RFC 5322, 2.1.1: 78
+// characters) cannot be folded. Such a value is returned as "B" encoded
+// words, separated by spaces that readers drop between them and go-mail
+// folds at; each of 45 bytes, 72 characters, within the 75 allowed, so a
+// folded line stays within 76.
 func headerText(s string) string {
-	if !strings.Contains(s, "=?") || strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }) {
+	if strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }) ||
+		!strings.Contains(s, "=?") && !slices.ContainsFunc(strings.Fields(s), func(w string) bool { return len(w) >= maxLine }) {
 		return s
 	}
 	const chunk = 45 // ASCII: no character is split

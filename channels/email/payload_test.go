@@ -429,12 +429,43 @@ func TestEncodedWordLookalikeInSubject(t *testing.T) {
 		assert.Equal(t, "Incident: "+title, parse(t, data).subject)
 		// RFC 2047 section 2: a line holding encoded words has at most 76
 		// characters.
-		_, field, _ := strings.Cut(data, "\r\nSubject:")
-		for i, line := range strings.Split(field, "\r\n") {
+		_, field, _ := strings.Cut(data, "\nSubject:") // the fake server's data has LF line ends
+		require.NotEmpty(t, field)
+		for i, line := range strings.Split(field, "\n") {
 			if i > 0 && !strings.HasPrefix(line, " ") {
 				break
 			}
 			assert.LessOrEqual(t, len(line), 76, line)
+		}
+	}
+}
+
+// A subject with a word too long for one line (a long identifier or URL
+// in the title, or a subject template's) goes out as encoded words, which
+// fold, so that no line of the field is over the 78 characters of RFC 5322
+// 2.1.1, and none near its limit of 998 however long the word. It reads
+// as written.
+func TestLongWordInSubjectFolded(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ch := newChannel(t, config(srv, "alice@example.net"))
+	for i, title := range []string{
+		"Errors on https://api.example.com/" + strings.Repeat("v1/region/eu-west-1/", 12),
+		strings.Repeat("x", broadcast.MaxTitleLength),
+		// Outside ASCII, go-mail encodes: words of whole characters.
+		strings.Repeat("東京リージョンで障害", broadcast.MaxTitleLength/10),
+		strings.Repeat("🔥", broadcast.MaxTitleLength),
+	} {
+		u := incident(1)
+		u.ID, u.Title = fmt.Sprint("long-", i), title
+		send(t, ch, broadcast.Message{Update: u})
+		data := srv.messages()[i].data
+		assert.Equal(t, "Incident: "+title, parse(t, data).subject)
+		_, field, _ := strings.Cut(data, "\nSubject:")
+		for i, line := range strings.Split(field, "\n") {
+			if i > 0 && !strings.HasPrefix(line, " ") {
+				break
+			}
+			assert.LessOrEqual(t, len(line), 78, line)
 		}
 	}
 }

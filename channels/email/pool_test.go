@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/email"
 )
 
@@ -224,4 +225,54 @@ func TestCancelledSendKeepsNoConnection(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	send(t, ch, broadcast.NewMessage(incident(2)))
 	assert.Equal(t, 2, srv.connections())
+}
+
+// TestDeadKeptConnectionProvesNothing: a kept connection the server
+// closed while it was idle (as a server's idle timeout, or a restart,
+// does) is replaced within the same Send, and proves nothing about the
+// configuration: only one that answers does. A server that refuses the
+// credentials once the dead one is found (the password was changed while
+// the connection idled) fails the Send for good at once, as it fails a
+// Send that found no kept connection, and not after one more attempt.
+func TestDeadKeptConnectionProvesNothing(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipelining", true: "in turn"}[inTurn], func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			cfg := config(srv, "alice@example.net")
+			ch := newChannel(t, cfg)
+			send(t, ch, broadcast.NewMessage(incident(1)))
+			srv.dropConnections(t)
+			srv.script(func(s *fakeSMTP) { s.authAll = "535 5.7.8 authentication credentials invalid" })
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(2)))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "a 535 with no live connection is permanent: %v", err)
+			assert.ErrorContains(t, err, "535")
+			assert.Len(t, srv.messages(), 1)
+		})
+	}
+}
+
+// TestLiveKeptConnectionProves: a kept connection that answers its RSET,
+// pipelined with the first message, proves the configuration good for the
+// whole Send, also to a worker whose dial is refused (535) before that
+// answer came: the refusal waits for it, and is transient, whatever the
+// order, and no recipient fails for good.
+func TestLiveKeptConnectionProves(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(2)
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 2
+	ch := newChannel(t, cfg)
+	first := broadcast.NewMessage(incident(1))
+	first.Ledger = channeltest.NewLedger()
+	require.NoError(t, first.Ledger.MarkDelivered(rcpt[1]))
+	send(t, ch, first) // one connection, kept
+	srv.script(func(s *fakeSMTP) { s.authAll = "535 5.7.8 authentication credentials invalid" })
+	ledger := channeltest.NewLedger()
+	m := broadcast.NewMessage(incident(2))
+	m.Ledger = ledger
+	_, err := ch.Send(context.Background(), m)
+	assert.False(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Empty(t, ledger.Failed())
+	assert.Contains(t, ledger.Delivered(), rcpt[0])
 }

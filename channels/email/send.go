@@ -34,7 +34,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	f := broadcast.NewFanout(m, c.targets)
 	if todo := f.Todo(); len(todo) > 0 {
-		b := &batch{attempt: c.newAttempt(), p: p, fan: f, queue: todo}
+		b := &batch{attempt: c.newAttempt(m.Attempt > 1), p: p, fan: f, queue: todo}
 		if err := b.run(ctx); err != nil {
 			return broadcast.Receipt{}, err
 		}
@@ -111,6 +111,7 @@ func (b *batch) work(ctx context.Context) {
 	var cn *conn
 	defer func() {
 		if cn != nil {
+			cn.settle(false) // a kept one whose RSET never went out
 			b.ch.pool.put(cn)
 		}
 	}()
@@ -137,24 +138,11 @@ func (b *batch) work(ctx context.Context) {
 			send = b.chain
 		}
 		if !send(ctx, cn, i) {
+			cn.settle(false) // a kept one that broke before its RSET was answered
 			cn.abort()
 			cn = nil
 		}
 	}
-}
-
-// kept takes a connection kept from an earlier Send, nil if there is none.
-// It authenticated with this configuration, which it proves good as a
-// dial does (see attempt.permanent). The pool is asked under b.mu, so that
-// a worker that finds it empty sees the proof of the one that emptied it.
-func (b *batch) kept() *conn {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	cn := b.ch.pool.get()
-	if cn != nil {
-		b.proven.Store(true)
-	}
-	return cn
 }
 
 // next pops the next recipient, if the worker may go on.
@@ -216,10 +204,16 @@ func (b *batch) deadline(cn *conn, i int) bool {
 }
 
 // failed reports recipient i's message, which failed at command with err,
-// and reports whether the connection is still usable.
+// and reports whether the connection is still usable. When the context
+// ended the wait for the reply to the end of DATA, the delivery is
+// uncertain (ErrDeliveryUncertain).
 func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err error) bool {
 	if ctx.Err() != nil {
-		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
+		if errors.Is(err, errUnanswered) {
+			b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, ctx.Err()))
+		} else {
+			b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
+		}
 		return false
 	}
 	return b.classify(cn, i, command, err)
@@ -235,6 +229,13 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		return false
 	}
 	switch {
+	case command == cmdRcpt && tooManyRecipients(reply):
+		// The server's limit on recipients, counted over the session since
+		// each transaction here has one: a new connection takes the
+		// recipient, in this attempt if a dial is left.
+		b.requeue(i, broadcast.RetryAfter(fmt.Errorf("email: connection given up: %w",
+			b.scrubber().reply(reply)), b.ch.cfg.RetryDeferred))
+		return false
 	case reply.Code >= 500 && command == cmdMail:
 		// Back in the queue: with the recipients not sent yet, it fails
 		// with the sender's refusal (see run).
@@ -257,6 +258,19 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	// it leaves one open, which the next transaction's RSET resets.
 	cn.reset = command != cmdEndData
 	return !cn.broken
+}
+
+// tooManyRecipients reports whether reply, to RCPT, says "too many
+// recipients": 452, or 552, with the enhanced status code X.5.3 (RFC
+// 3463) or those words. RFC 5321 (4.5.3.1.10) names 452 for the limit on
+// RCPT commands, and has clients take a 552 for it as temporary, since
+// RFC 821 had named 552.
+func tooManyRecipients(reply *textproto.Error) bool {
+	if reply.Code != 452 && reply.Code != 552 {
+		return false
+	}
+	return strings.HasPrefix(reply.Msg, strconv.Itoa(reply.Code/100)+".5.3") ||
+		strings.Contains(strings.ToLower(reply.Msg), "too many recipients")
 }
 
 // lost is the cause of giving up a connection because of err, which

@@ -48,6 +48,7 @@ type fakeSMTP struct {
 	greetFrom int                 // greeting only from this connection on; 0 from the first
 	dropAt    int                 // drop the connection at MAIL once this many messages were accepted; 0 never
 	perConn   int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
+	rcptConn  int                 // "452 4.5.3" to RCPT after this many messages on one connection; 0 no limit
 	gate      int                 // MAIL waits until this many connections were made; 0 never
 	gateOpen  chan struct{}       // closed when the gate-th connection is made
 	stop      chan struct{}       // closed by close
@@ -248,6 +249,9 @@ func (s *fakeSMTP) script(f func(s *fakeSMTP)) {
 const (
 	drop = "DROP"
 	hang = "HANG"
+	// acceptHang, planned for an end of DATA, accepts the message and then
+	// stays silent: the reply that says so never comes.
+	acceptHang = "ACCEPT+HANG"
 )
 
 // echoCreds in a reply stands for the credentials the session received:
@@ -517,6 +521,9 @@ func (c *session) rcpt(arg string) bool {
 	if r == "" {
 		r = c.srv.rcptAll
 	}
+	if r == "" && c.srv.rcptConn > 0 && c.sent >= c.srv.rcptConn {
+		r = "452 4.5.3 Too many recipients in this session"
+	}
 	c.srv.mu.Unlock()
 	if r != "" {
 		return c.reply("%s", r)
@@ -551,17 +558,20 @@ func (c *session) data() bool {
 	if r == "" {
 		r = c.srv.dataAll
 	}
-	if r == "" {
+	if r == "" || r == acceptHang {
 		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id,
 			chained: c.tp.R.Buffered() > 0})
 		c.sent++
 	}
 	c.srv.mu.Unlock()
 	c.from, c.to = "", nil
-	if r != "" {
-		return c.reply("%s", r)
+	switch r {
+	case "":
+		return c.reply("250 2.0.0 queued")
+	case acceptHang:
+		return c.reply(hang)
 	}
-	return c.reply("250 2.0.0 queued")
+	return c.reply("%s", r)
 }
 
 // address returns the address of "FROM:<a@b> BODY=8BITMIME".

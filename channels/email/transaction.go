@@ -39,11 +39,13 @@ func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, err
 		if err := cn.flush(); err != nil {
 			return "", err
 		}
-		if _, _, err := t.ReadResponse(c.code); err != nil {
-			return c.name, err
-		}
+		_, _, err := t.ReadResponse(c.code)
 		if c.name == cmdReset {
-			cn.reset = false
+			cn.reset = err != nil
+			cn.settle(err == nil)
+		}
+		if err != nil {
+			return c.name, err
 		}
 	}
 	if err := cn.writeContent(head, data); err != nil {
@@ -112,6 +114,9 @@ func (cn *conn) readReplies(cmds []command) (string, error) {
 	var refusal error
 	for _, c := range cmds {
 		_, _, err := cn.client.Text.ReadResponse(c.code)
+		if c.name == cmdReset {
+			cn.settle(err == nil)
+		}
 		if _, ok := err.(*textproto.Error); err != nil && !ok {
 			if refusal != nil {
 				// Closed after a refusal, as after a 421: the refusal says why.
@@ -166,11 +171,17 @@ const endOfDataWait = 10 * time.Minute
 // Config.Timeout of the other steps. Go-mail bounds a connection's
 // reads and writes by one deadline, which UpdateDeadline moves: the next
 // message's moves it back.
+//
+// An error other than the server's reply matches errUnanswered: the
+// message went out whole, and the server may have accepted it.
 func (cn *conn) readEnd() error {
-	if err := cn.client.UpdateDeadline(max(cn.timeout, endOfDataWait)); err != nil {
-		return err
+	err := cn.client.UpdateDeadline(max(cn.timeout, endOfDataWait))
+	if err == nil {
+		_, _, err = cn.client.Text.ReadResponse(250)
 	}
-	_, _, err := cn.client.Text.ReadResponse(250)
+	if _, ok := err.(*textproto.Error); err != nil && !ok {
+		return fmt.Errorf("%w: %w", errUnanswered, err)
+	}
 	return err
 }
 
