@@ -23,7 +23,10 @@
 //
 // Channels that deliver to many targets (recipients, endpoints, rooms) keep
 // their per-target progress with a Fanout, so that they all follow one rule
-// for what an attempt's error is.
+// for what an attempt's error is. A Fanout also keeps progress within one
+// target (the lines of a long IRC message, the parts of a chunked post:
+// MarkProgress, Progressed) in the Store, so that a retry does not repeat
+// them; such progress is no target, and no Result lists it.
 //
 // # Use
 //

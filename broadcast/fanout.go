@@ -29,9 +29,9 @@ import (
 // ExampleFanout).
 //
 // Report (and Posted) record each outcome in the Message's Ledger at once,
-// so that an attempt cut short keeps what it achieved. Report and Posted may
-// be called from many goroutines; the other methods must not run
-// concurrently with them.
+// so that an attempt cut short keeps what it achieved. Report, Posted,
+// MarkProgress and Progressed may be called from many goroutines; the
+// other methods must not run concurrently with them.
 type Fanout struct {
 	m       Message
 	targets []string
@@ -180,6 +180,30 @@ func (f *Fanout) Receipt() Receipt {
 		}
 	}
 	return r
+}
+
+// MarkProgress records in the Ledger that part of the delivery to
+// targets[i] is done (a line of a long IRC message, a chunk of a post), so
+// that a later attempt, in this process, after a restart or on another
+// instance sharing the Store, does not do it again (see Progressed). part
+// names the part; name it by its content too where a later attempt may
+// split the update otherwise. Progress is no delivery: the target stays to
+// do until Report says it is delivered, and progress never shows in a
+// Result. A mark the Store fails to write counts for the rest of this
+// Send, and is reported as not recorded.
+func (f *Fanout) MarkProgress(i int, part string) error {
+	if f.m.Ledger == nil {
+		return nil
+	}
+	return f.m.Ledger.MarkDelivered(progressKey(f.targets[i], part))
+}
+
+// Progressed reports whether MarkProgress recorded part of targets[i], in
+// this attempt or an earlier one. A mark the Store cannot read counts as
+// not recorded: the part is done again rather than lost.
+func (f *Fanout) Progressed(i int, part string) bool {
+	done, failure, unread := ledgerDone(f.m.Ledger, progressKey(f.targets[i], part))
+	return done && failure == "" && unread == nil
 }
 
 // Delivered returns the indexes of the targets delivered in this attempt,

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -170,6 +171,9 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 		return true, "", held // pending, not tried (see hold)
 	}
 	done, failure, err := l.store.Done(l.ctx, l.update, l.channel, target)
+	if err != nil && isProgress(target) {
+		return false, "", nil // not done: done again rather than lost (see Fanout.Progressed)
+	}
 	if err != nil {
 		err = fmt.Errorf("store: read mark of %s: %w", target, err)
 		l.mu.Lock()
@@ -194,7 +198,9 @@ func (l *storeLedger) MarkDelivered(target string) error {
 	}
 	l.mu.Lock()
 	l.remember(target, "")
-	l.delivered = append(l.delivered, target)
+	if !isProgress(target) {
+		l.delivered = append(l.delivered, target)
+	}
 	l.mu.Unlock()
 	return l.write(target, nil)
 }
@@ -296,6 +302,21 @@ func sentKey(updateID string) string { return sentIncident + updateID }
 func postKey(update, target string) string {
 	return "\x00post\x00" + strconv.Itoa(len(target)) + "\x00" + target + "\x00" + update
 }
+
+// progressKey is the Ledger target under which Fanout.MarkProgress records
+// part of target's delivery: no target's (targets take no control
+// characters), and the target's length first, so that no two targets'
+// parts share a key.
+func progressKey(target, part string) string {
+	return progressPrefix + strconv.Itoa(len(target)) + "\x00" + target + "\x00" + part
+}
+
+const progressPrefix = "\x00progress\x00"
+
+// isProgress reports whether a Ledger target is a progressKey: marked and
+// read through the Store like a target, but no target: never in a
+// Result, nor a reason to fail an attempt when it cannot be read.
+func isProgress(target string) bool { return strings.HasPrefix(target, progressPrefix) }
 
 // partialKey is the Store's update key of the record of a delivery of
 // updateID that reached some of a channel's targets and not the others

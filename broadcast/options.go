@@ -161,7 +161,8 @@ type Result struct {
 	NotSelected bool
 	// Delivered lists the targets (recipients, endpoints) the channel marked
 	// delivered through the Ledger during this call, also when the channel
-	// failed or the caller's context ended before it finished.
+	// failed or the caller's context ended before it finished. Progress
+	// within a target (Fanout.MarkProgress) is not listed.
 	Delivered []string
 	// Pending lists the targets not delivered yet when the channel gave up
 	// or was stopped, with their last error; a later Send of the same

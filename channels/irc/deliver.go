@@ -24,8 +24,8 @@ import (
 // before it, and those the server refused by then, stay recorded.
 //
 // The lines of a channel that the server relayed in an earlier attempt,
-// as l holds them (see keepLines), are not posted again.
-func (ss *session) deliver(f *broadcast.Fanout, l broadcast.Ledger, todo []int, u broadcast.Update) (int, error) {
+// as f's progress holds them (see keepLines), are not posted again.
+func (ss *session) deliver(f *broadcast.Fanout, todo []int, u broadcast.Update) (int, error) {
 	targets := make([]*target, len(todo))
 	for k, i := range todo {
 		targets[k] = ss.s.targets[i]
@@ -38,7 +38,7 @@ func (ss *session) deliver(f *broadcast.Fanout, l broadcast.Ledger, todo []int, 
 	reported := make([]bool, len(sts))
 	report := func(k int) {
 		if err := sts[k].err; err != nil && !broadcast.IsPermanent(err) {
-			keepLines(l, sts[k])
+			keepLines(f, todo[k], sts[k])
 		}
 		f.Report(todo[k], sts[k].err) // nil: delivered
 		reported[k] = true
@@ -54,7 +54,7 @@ func (ss *session) deliver(f *broadcast.Fanout, l broadcast.Ledger, todo []int, 
 			case st.err != nil:
 				report(k)
 			default:
-				keepLines(l, st)
+				keepLines(f, todo[k], st)
 			}
 		}
 		return err
@@ -80,7 +80,7 @@ func (ss *session) deliver(f *broadcast.Fanout, l broadcast.Ledger, todo []int, 
 			if ss.c.echoes() {
 				// Only echoes mark lines (see keepLines): without
 				// them, no read of the Store would find one.
-				st.got = relayed(l, st.t.name, lines)
+				st.got = relayed(f, todo[k], lines)
 			}
 			switch left := slices.Index(st.got, false); {
 			case left < 0: // every line relayed (echoed) before an earlier attempt failed
@@ -99,42 +99,36 @@ func (ss *session) deliver(f *broadcast.Fanout, l broadcast.Ledger, todo []int, 
 	}
 }
 
-// lineTarget is the Ledger target of the line i of the n lines for the IRC
-// channel name: named by its text too, so that a line split otherwise in
-// a later attempt (another prefix, another budget) is not taken for it.
-// No IRC channel name holds a space (RFC 2812 section 1.3), so no channel
-// target is one of these.
-func lineTarget(name string, i, n int, line string) string {
+// linePart is the progress part (see broadcast.Fanout.MarkProgress) of
+// the line i of the n lines for an IRC channel: named by its text too, so
+// that a line split otherwise in a later attempt (another prefix, another
+// budget) is not taken for it.
+func linePart(i, n int, line string) string {
 	sum := sha256.Sum256([]byte(line))
-	return fmt.Sprintf("%s line %d/%d %x", name, i+1, n, sum[:8])
+	return fmt.Sprintf("line %d/%d %x", i+1, n, sum[:8])
 }
 
-// relayed reads from l which of lines the server relayed to the IRC
-// channel name in an earlier attempt: one read of the Store per line. A
-// mark the Ledger cannot read counts as not relayed: the line is posted
-// again rather than lost.
-func relayed(l broadcast.Ledger, name string, lines []string) []bool {
+// relayed reads from f which of lines the server relayed to the IRC
+// channel of target t in an earlier attempt: one read of the Store per
+// line. A mark the Store cannot read counts as not relayed: the line is
+// posted again rather than lost.
+func relayed(f *broadcast.Fanout, t int, lines []string) []bool {
 	got := make([]bool, len(lines))
 	for i, line := range lines {
-		if l != nil {
-			done, failure := l.Done(lineTarget(name, i, len(lines), line))
-			got[i] = done && failure == ""
-		}
+		got[i] = f.Progressed(t, linePart(i, len(lines), line))
 	}
 	return got
 }
 
-// keepLines marks in l the lines of st that the server relayed in this
-// attempt (echoed, see echoedLine), for a channel left for the next
-// attempt, which does not post them again. Without echo-message no line
-// is known to be relayed before the PONG that completes the channel.
-func keepLines(l broadcast.Ledger, st *chanState) {
-	if l == nil {
-		return
-	}
+// keepLines records as progress of target t the lines of st that the
+// server relayed in this attempt (echoed, see echoedLine), for a channel
+// left for the next attempt, which does not post them again. Without
+// echo-message no line is known to be relayed before the PONG that
+// completes the channel.
+func keepLines(f *broadcast.Fanout, t int, st *chanState) {
 	for _, i := range st.order {
 		if st.got[i] {
-			_ = l.MarkDelivered(lineTarget(st.t.name, i, len(st.lines), st.lines[i])) // the Broadcaster reports a failed mark
+			_ = f.MarkProgress(t, linePart(i, len(st.lines), st.lines[i])) // the Broadcaster reports a failed mark
 		}
 	}
 }

@@ -39,16 +39,17 @@
 // got the lines is marked delivered and one refused for good is marked
 // failed as soon as each is known, so a retry posts only to the others.
 // A channel left for a retry (the connection lost, a KICK, lines dropped)
-// after the server echoed some of its lines has those lines marked in the
-// Ledger too, each a target of its own named by the channel, its place
-// and a digest of its text ("#ops line 2/5 1f0e…", listed in
-// Result.Delivered): the retry posts only the others, so the channel's
-// members do not read a line twice (a line dropped between two relayed
-// ones then comes after them). A line split otherwise on the retry
-// (another prefix) is not taken for one marked. Reading the marks costs a
-// read of the Store per line and channel, on a connection with
-// echo-message only. Without echo-message, no line is known to be relayed
-// before the PONG, no line is marked and a retry posts them all.
+// after the server echoed some of its lines has those lines recorded as
+// the channel's progress (broadcast.Fanout.MarkProgress, in the Store,
+// named by their place and a digest of their text; no target, so not
+// listed in Result.Delivered): the retry, on any instance, posts only the
+// others, so the channel's members do not read a line twice (a line
+// dropped between two relayed ones then comes after them). A line split
+// otherwise on the retry (another prefix) is not taken for one recorded.
+// Reading the records costs a read of the Store per line and channel, on
+// a connection with echo-message only. Without echo-message, no line is
+// known to be relayed before the PONG, none is recorded and a retry posts
+// them all.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
@@ -409,7 +410,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		todo = todo[:n]
 		job := func(ss *session) (err error) {
-			lines, err = ss.deliver(f, m.Ledger, todo, m.Update)
+			lines, err = ss.deliver(f, todo, m.Update)
 			return err
 		}
 		if c.kept != nil {
