@@ -85,9 +85,10 @@
 // number. Inside flow collections ([...], {...}) quote values holding a
 // reference: to: ["${ONCALL}"]; quoted, a reference still gives a key that
 // wants a number or a boolean one: {port: "${SMTP_PORT}"}. YAML anchors
-// and merge keys ("<<: *defaults") work. A boolean is true or false (in
-// any case), as YAML 1.2 and the schema have it: on, yes and y are text,
-// and an error where a boolean is wanted (YAML 1.1 read them as booleans).
+// and merge keys ("<<: *defaults") work. A boolean is true or false
+// (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
+// yes, y and tRuE are text, and an error where a boolean is wanted (YAML
+// 1.1 read most of them as booleans).
 //
 // # Schema
 //

@@ -178,7 +178,8 @@ func fraction(n *yaml.Node, t reflect.Type) bool {
 // textBool reports whether scalar n, for a boolean of type t, is text the
 // YAML library takes for one when decoding into a bool ("on", "yes", "y",
 // as YAML 1.1 did), where YAML 1.2, which editors and the schema follow,
-// reads text: true and false (in any case) are the only booleans.
+// reads text: true and false (also True, TRUE, False, FALSE) are the only
+// booleans.
 func textBool(n *yaml.Node, t reflect.Type) bool {
 	return t.Kind() == reflect.Bool && !reflect.PointerTo(t).Implements(textUnmarshaler) && n.ShortTag() != "!!bool"
 }

@@ -57,8 +57,9 @@ const unlockTimeout = 10 * time.Second
 // broke) is released on the server: another instance may take it and
 // attempt the same delivery while its holder's attempt goes on. With a
 // ctx from WithLockLost, Lock says so as soon as its connection tells (at
-// once for a session the server ended, after the TCP keepalive for a
-// network lost). A post made by both attempts is made twice, with the same
+// once for a session the server ended; for a network lost, once this
+// process's TCP keepalive gives up, about 2.5 minutes by Go's defaults,
+// which pgx keeps). A post made by both attempts is made twice, with the same
 // Message.Key: receivers that deduplicate by it see it once.
 //
 // Each Lock held keeps a connection of the pool: the Stores on a pool
@@ -184,9 +185,10 @@ func (s *Store) lock(ctx context.Context, keys []int64) (unlock func(), err erro
 // and calls lost if the connection ends first: nothing else uses it
 // meanwhile, and a session the server ends sends its error (FATAL,
 // SQLSTATE 57P01 for pg_terminate_backend) and closes the connection, which
-// the read sees at once; a network lost is seen when the operating
-// system's TCP keepalive (pgx's default: 5 minutes) or the server's gives
-// up on the connection. A read stopped by its context leaves the
+// the read sees at once; a network lost is seen when this process's TCP
+// keepalive gives up on the connection: pgx dials with a zero
+// net.Dialer.KeepAlive, so Go's defaults, 15s idle then 9 probes 15s
+// apart, about 2.5 minutes (net/dial.go, defaultTCPKeepAlive*). A read stopped by its context leaves the
 // connection usable (pgconn's default context watcher sets a deadline, and
 // a timed out read does not close it), for unlock's rollback. stop ends
 // the read and reports whether lost was called.

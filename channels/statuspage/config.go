@@ -54,7 +54,8 @@ type Config struct {
 	Templates fs.FS
 	// HistoryDays is how many days of resolved incidents the front page
 	// shows; default 90. Older incidents keep their pages and are listed
-	// on history.html.
+	// on their month's page, history-<yyyy>-<mm>.html, which history.html
+	// links to (history.html lists the latest HistoryPageIncidents).
 	HistoryDays int
 	// FeedEntries is how many of the latest updates each Atom feed holds,
 	// the entries of recently retracted updates included; default 50.

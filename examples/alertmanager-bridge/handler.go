@@ -183,6 +183,10 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	// The server's ReadTimeout counts from the request's arrival: the
+	// wait for the turn must not use up the time the body may take. (Not
+	// supported, under a test's recorder: nothing to extend.)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyTime(limit)))
 	body := &bodyReader{r: http.MaxBytesReader(w, r.Body, limit)}
 	p, err := decodePayload(body)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -132,4 +133,67 @@ func TestServerLimitsFitTheNotifications(t *testing.T) {
 		assert.Equal(t, 2, run(context.Background(), args, &stdout, &stderr))
 		assert.Contains(t, stderr.String(), "-max-concurrent: ")
 	}
+}
+
+// A notification that waited for its turn (-max-concurrent) has the whole
+// time a body may take once it gets it: the server's ReadTimeout counts
+// from the request's arrival (net/http: "the maximum duration for reading
+// the entire request, including the body"), and a wait beyond it failed
+// the read of a body that had arrived in full, with a 503 that blamed the
+// sender ("did not arrive whole"), well within -timeout.
+func TestTurnWaitLeavesTheBodyItsTime(t *testing.T) {
+	g := newGate(incidentID(`{}/{severity="critical"}:{alertname="EdgeHighErrorRate"}`))
+	store := broadcast.NewMemoryStore()
+	b, err := broadcast.New([]broadcast.Channel{g.channel()}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}, Store: store})
+	require.NoError(t, err)
+	defer b.Close()
+	h := &handler{b: b, store: store, log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s },
+		timeout: time.Minute, maxConcurrent: 1}
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = newServer(h, h.log)
+	srv.Config.ReadTimeout = 100 * time.Millisecond // the wait below outlasts it
+	active := make(chan struct{}, 4)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateActive {
+			active <- struct{}{}
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	defer func() {
+		select {
+		case <-g.release:
+		default:
+			close(g.release)
+		}
+	}()
+	post := func(body []byte, code chan<- string) {
+		resp, err := http.Post(srv.URL+"/alerts", "application/json", bytes.NewReader(body))
+		if err != nil {
+			code <- err.Error()
+			return
+		}
+		text, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		code <- fmt.Sprint(resp.StatusCode, " ", string(text))
+	}
+	first, second := make(chan string, 1), make(chan string, 1)
+	go post(sample(t, "firing.json"), first)
+	<-active
+	select {
+	case <-g.started:
+	case <-time.After(guard):
+		t.Fatal("the first notification was not broadcast")
+	}
+	// Another group's, larger than the server's read buffer, sent whole
+	// while it waits for the turn the first holds.
+	body := withGroupKey(t, `{}:{alertname="Other"}`)
+	body = append(body, bytes.Repeat([]byte(" "), 256<<10)...)
+	go post(body, second)
+	<-active
+	time.Sleep(3 * srv.Config.ReadTimeout) // its ReadTimeout passes while it waits
+	close(g.release)
+	assert.True(t, strings.HasPrefix(<-first, "200 "))
+	got := <-second
+	assert.True(t, strings.HasPrefix(got, "200 "), got)
 }

@@ -177,8 +177,9 @@
 // for a body of very many tiny alerts). At most -max-concurrent (16 by
 // default) are read and broadcast at once; the others wait their turn
 // before their body is read, within -timeout, then answer 503. Its
-// headers must arrive within 10s (64 KiB at most), and its body at 1 MiB/s
-// at least (within 10s more than -max-body takes at that rate): a sender
+// headers must arrive within 10s (64 KiB at most), and its body, once it
+// has its turn, at 1 MiB/s at least (within 10s more than -max-body takes
+// at that rate): a sender
 // slower than that, or whose connection breaks, gets 503 and nothing is
 // posted. A larger one is refused with 413 (by its Content-Length, before
 // it is read) and nothing is posted,
@@ -459,13 +460,19 @@ func logEvents(log *slog.Logger, say func(channel, msg string) string) func(broa
 // any link between Alertmanager and the bridge exceeds.
 const minRate = 1 << 20
 
+// bodyTime is the time a body of maxBody bytes (0: defaultMaxBody) may
+// take to arrive: 10s more than it takes at minRate.
+func bodyTime(maxBody int64) time.Duration {
+	return 10*time.Second + time.Duration(cmp.Or(maxBody, defaultMaxBody)/minRate)*time.Second
+}
+
 // newServer returns the bridge's http.Server. A slow or stuck client
 // cannot hold a connection, or one of the -max-concurrent turns, for long:
 // the headers (64 KiB at most; Alertmanager sends a few hundred bytes) must
-// arrive within 10s, the whole request within 10s more than -max-body
-// takes at minRate, and the answer be written within -timeout after that.
+// arrive within 10s, the body within bodyTime (counted from its turn, see
+// handler.alerts), and the answer be written within -timeout after that.
 func newServer(h *handler, log *slog.Logger) *http.Server {
-	read := 10*time.Second + time.Duration(cmp.Or(h.maxBody, defaultMaxBody)/minRate)*time.Second
+	read := bodyTime(h.maxBody)
 	srv := &http.Server{
 		Handler:           h.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
