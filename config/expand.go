@@ -3,9 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/outagecast/outagecast/internal/regfile"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -221,58 +220,11 @@ func (e *expander) file(path string) (envValue, error) {
 }
 
 // readRegular returns the content of the regular file at path (symbolic
-// links followed), at most MaxFileSize bytes. Anything else is refused
-// before it is opened: opening a named pipe blocks until a writer comes,
-// a device may never end, and a directory holds no value. Its errors name
-// the path, never the content.
+// links followed), at most MaxFileSize bytes: a named pipe would block
+// until a writer comes, a device may never end. Its errors name the path,
+// never the content.
 func readRegular(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := regular(path, st); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if err := regular(path, st); err != nil { // replaced since Stat
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	switch {
-	case err != nil:
-		return nil, err
-	case len(data) > MaxFileSize:
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
-	}
-	return data, nil
-}
-
-// regular returns an error saying what path is unless st, its FileInfo,
-// is a regular file's.
-func regular(path string, st os.FileInfo) error {
-	m := st.Mode()
-	if m.IsRegular() {
-		return nil
-	}
-	what := "a special file"
-	switch {
-	case m.IsDir():
-		what = "a directory"
-	case m&os.ModeNamedPipe != 0:
-		what = "a named pipe"
-	case m&os.ModeSocket != 0:
-		what = "a socket"
-	case m&os.ModeDevice != 0:
-		what = "a device"
-	}
-	return fmt.Errorf("%s is not a regular file (%s)", path, what)
+	return regfile.ReadFile(path, MaxFileSize)
 }
 
 func validName(s string) bool {

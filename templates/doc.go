@@ -31,7 +31,10 @@
 // the same, so that the correction lands in the incident's thread.
 //
 // With replaces or adds one template, New loads a directory of "<name>.tmpl"
-// files over the defaults. A name may carry a status, "short.resolved": Render
+// files over the defaults; each must be a regular file (symbolic links
+// followed) of at most MaxFileSize bytes, so that a named pipe or a device
+// in the directory is an error naming it rather than a New that never
+// returns. A name may carry a status, "short.resolved": Render
 // uses it instead of "short" for updates with that status. Templates whose
 // base name is "html" use html/template, all others text/template. Every
 // template is parsed, and run once on a sample update, when the Set is made,

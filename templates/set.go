@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/regfile"
 )
 
 //go:embed defaults/*.tmpl
@@ -24,6 +25,9 @@ var defaultFS embed.FS
 // ErrUnknownTemplate is returned by Render and its relatives for a name the
 // Set does not hold.
 var ErrUnknownTemplate = errors.New("templates: unknown template")
+
+// MaxFileSize is the largest template file New reads.
+const MaxFileSize = 1 << 20
 
 // Set is a collection of parsed templates, keyed by name. It is immutable and
 // safe for concurrent use; With and New return new Sets. A nil *Set stands
@@ -63,8 +67,11 @@ func Default() *Set {
 
 // New returns the defaults overridden, or extended, by every file named
 // "<name>.tmpl" at the root of fsys, such as "short.tmpl" or
-// "short.resolved.tmpl". Other files and directories are ignored. Errors name
-// the file.
+// "short.resolved.tmpl". Other files and directories are ignored. A
+// template file must be a regular file (symbolic links followed) of at most
+// MaxFileSize bytes: a named pipe or a device is refused, where fsys can
+// tell without opening it (os.DirFS can), rather than read. Errors name the
+// file.
 func New(fsys fs.FS) (*Set, error) {
 	if fsys == nil {
 		return nil, errors.New("templates: New: nil file system")
@@ -90,7 +97,7 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 		if !ok || de.IsDir() {
 			continue
 		}
-		text, err := fs.ReadFile(fsys, file)
+		text, err := regfile.Read(fsys, file, MaxFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("templates: read %s: %w", file, err)
 		}

@@ -10,8 +10,26 @@ import (
 )
 
 // setupMargin is the time allowed, on top of the pacing, for connecting,
-// registering and waiting for the server's answers.
+// registering and waiting for the server's answers, when registration
+// takes no detour.
 const setupMargin = 3 * time.Second
+
+// regainMargin is the time allowed for taking the nick back with SASL
+// (see regain): the answers to WHOIS, to NickServ GHOST and to NICK, a
+// second each.
+const regainMargin = 3 * time.Second
+
+// setupTime returns the time allowed, on top of the pacing, for connecting and
+// registering when registration takes every step it may: setupMargin, the
+// waits before asking again for a nick the server holds (see nickAsks)
+// and, with SASL, regainMargin.
+func setupTime(s *settings) time.Duration {
+	d := setupMargin + (nickAsks-1)*nickRetryEvery
+	if s.sasl() {
+		d += regainMargin
+	}
+	return d
+}
 
 // PacingError is the error of a Send whose lines the flood pacing would hold
 // back past ctx's deadline even for one channel (see # Limits in the package
@@ -24,14 +42,14 @@ type PacingError struct {
 	Lines    int           // lines to post to each channel
 	Channels int           // channels still to post to
 	Pacing   time.Duration // how long the pacing holds the lines back
-	Need     time.Duration // Pacing plus the time allowed for connecting and registering
+	Need     time.Duration // Pacing plus the time allowed for connecting and registering, every step of it
 	Left     time.Duration // time left before ctx's deadline
 }
 
 // Error says what the Send needs and has, and which settings give it more
 // time or fewer lines.
 func (e *PacingError) Error() string {
-	return fmt.Sprintf("irc: pacing: %d lines to each of %d channels need about %v plus %v to connect, "+
+	return fmt.Sprintf("irc: pacing: %d lines to each of %d channels need about %v plus %v to connect and register, "+
 		"but the attempt has %v left; raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, "+
 		"post to fewer Config.Channels, or raise Config.Burst or lower Config.Interval within the server's flood limit",
 		e.Lines, e.Channels, e.Pacing, e.Need-e.Pacing, e.Left.Round(time.Millisecond))
@@ -78,11 +96,16 @@ var errPacedOut = errors.New("irc: pacing: left for the next attempt: " +
 	"the lines to the channels before it, or the wait for its JOIN, take the time this attempt has")
 
 // fitting returns how many of channels channels the pacing lets a Send post
-// to, lines lines each, before ctx's deadline, with the time it needs to
-// connect: all of them without a deadline. It fails permanently, with a
-// *PacingError, when that is none: no later attempt would have more time,
-// and one cut short would be retried and post its lines twice. The caller
-// holds the turn, so the kept connection does not change under it.
+// to, lines lines each, before ctx's deadline, with the time registration
+// may take (see setupTime): all of them without a deadline. Channels it leaves
+// out are left for the next attempt untouched, where a registration
+// slower than allowed for would have them joined, then left for it all
+// the same (see session.fits). One channel that fits only when
+// registration takes no detour (setupMargin) is posted to: it fails
+// permanently, with a *PacingError, only when not even that fits, as no
+// later attempt would have more time, and one cut short would be retried
+// and post its lines twice. The caller holds the turn, so the kept
+// connection does not change under it.
 func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error) {
 	now := time.Now()
 	probe, tokens := false, float64(c.s.burst)
@@ -93,14 +116,15 @@ func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error)
 	if !ok {
 		return channels, nil
 	}
-	left := deadline.Sub(now)
+	left, allow := deadline.Sub(now), setupTime(c.s)
 	for n := channels; n > 0; n-- {
-		if p := pacing(c.s, n, lines, probe, tokens); p == 0 || p+setupMargin <= left {
+		p := pacing(c.s, n, lines, probe, tokens)
+		if p == 0 || p+allow <= left || n == 1 && p+setupMargin <= left {
 			return n, nil
 		}
 	}
 	need := pacing(c.s, channels, lines, probe, tokens)
 	return 0, broadcast.Permanent(&PacingError{
-		Lines: lines, Channels: channels, Pacing: need, Need: need + setupMargin, Left: left,
+		Lines: lines, Channels: channels, Pacing: need, Need: need + allow, Left: left,
 	})
 }

@@ -39,5 +39,5 @@ func ExamplePacingError() {
 			pe.Lines, pe.Channels, pe.Need)
 	}
 	// Output:
-	// 5 lines to 3 IRC channels take about 37s: set --timeout to at least that
+	// 5 lines to 3 IRC channels take about 40s: set --timeout to at least that
 }

@@ -117,13 +117,16 @@
 // three; on a persistent connection, a Send soon after another has less of
 // the burst left. An attempt cut short by its deadline would be retried and
 // post its lines twice, so Send posts only to as many channels as the time
-// before ctx's deadline lets it, less 3 s for connecting and registering,
-// and leaves the others, untouched, for the next attempt (a transient
+// before ctx's deadline lets it, less the time registering may take: 3 s,
+// 3 s more for asking again for a nick the server still holds (see
+// # Nick), and with SASL 3 s more for taking the nick back. It leaves
+// the others, untouched, for the next attempt (a transient
 // *broadcast.TargetsError that lists them as pending): with the
 // Broadcaster's default 30 s per attempt, three channels of 5 lines take
-// two attempts. When the time left does not suffice for one channel, Send
-// fails permanently before connecting, with a *PacingError that says how
-// long it needs. Then raise broadcast.Options.AttemptTimeout, lower
+// two attempts. One channel is posted to when the time left suffices with
+// a quick registration (3 s); when not even that suffices, Send fails
+// permanently before connecting, with a *PacingError that says how long
+// it needs. Then raise broadcast.Options.AttemptTimeout, lower
 // Config.MaxLines, post to fewer Config.Channels, or raise Config.Burst or
 // lower Config.Interval within what the server allows. The check counts the lines for the
 // conservative room, or for the shortest prefix when the text needs more:

@@ -109,7 +109,7 @@ func TestUnansweredJoinFailsByNameBeforeTheAttemptEnds(t *testing.T) {
 	ch := newChannel(t, cfg)
 	m := message(sampleUpdate())
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // 3s go to connecting
+	ctx, cancel := context.WithTimeout(context.Background(), 7*time.Second) // 6s go to connecting and registering
 	defer cancel()
 	_, err := ch.Send(ctx, m)
 	require.Error(t, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/irc"
+	"github.com/outagecast/outagecast/redact"
 )
 
 const channelKey = "key-Secret-9d41"
@@ -199,26 +200,42 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 		interval time.Duration
 		channels int
 		deadline time.Duration
+		sasl     bool
+		oneLine  bool   // the sample update, else five lines
 		wantErr  string // "" success
 		pacing   time.Duration
+		setup    time.Duration // allowed for connecting and registering, every step of it
 	}{
 		{name: "defaults, too short for one channel", interval: 2 * time.Second, channels: 3, deadline: 8 * time.Second,
-			wantErr: "need about 34s plus 3s to connect", pacing: 34 * time.Second},
+			wantErr: "need about 34s plus 6s to connect and register", pacing: 34 * time.Second, setup: 6 * time.Second},
+		{name: "with SASL, the nick taken back too", interval: 2 * time.Second, channels: 3, deadline: 8 * time.Second, sasl: true,
+			wantErr: "need about 34s plus 9s to connect and register", pacing: 34 * time.Second, setup: 9 * time.Second},
 		{name: "short interval, too short a deadline", interval: 50 * time.Millisecond, channels: 3,
-			deadline: 2 * time.Second, wantErr: "need about 850ms", pacing: 850 * time.Millisecond},
+			deadline: 2 * time.Second, wantErr: "need about 850ms", pacing: 850 * time.Millisecond, setup: 6 * time.Second},
 		{name: "short interval, deadline enough", interval: 50 * time.Millisecond, channels: 3,
 			deadline: 10 * time.Second},
-		{name: "within the burst, any deadline", interval: 2 * time.Second, channels: 1,
+		// A later attempt may register without a detour: only what not
+		// even that leaves time for fails for good.
+		{name: "one channel, time for a quick registration only", interval: time.Second, channels: 1,
+			deadline: 7500 * time.Millisecond}, // pacing 3s: 6s with a quick registration, 9s with every step
+		{name: "within the burst, any deadline", interval: 2 * time.Second, channels: 1, oneLine: true,
 			deadline: time.Second, wantErr: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFakeServer(t, fakeOptions{})
+			opts := fakeOptions{}
+			if tt.sasl {
+				opts.sasl = map[string]string{"acct": saslPassword}
+			}
+			srv := newFakeServer(t, opts)
 			cfg := testConfig(srv.addr())
+			if tt.sasl {
+				cfg.SASLUser, cfg.SASLPassword = "acct", redact.NewSecret(saslPassword)
+			}
 			cfg.Interval = tt.interval
 			cfg.Channels = []string{"#a", "#b", "#c"}[:tt.channels]
 			u := sampleUpdate()
-			if tt.channels > 1 {
+			if !tt.oneLine {
 				u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
 			}
 			ch := newChannel(t, cfg)
@@ -243,7 +260,7 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 			assert.Equal(t, 5, pe.Lines)
 			assert.Equal(t, 3, pe.Channels)
 			assert.Equal(t, tt.pacing, pe.Pacing)
-			assert.Equal(t, tt.pacing+3*time.Second, pe.Need)
+			assert.Equal(t, tt.pacing+tt.setup, pe.Need)
 			assert.LessOrEqual(t, pe.Left, tt.deadline)
 			assert.Less(t, pe.Left, pe.Need)
 			assert.Equal(t, 0, srv.connections(), "nothing posted")
@@ -258,7 +275,7 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{})
 	cfg := testConfig(srv.addr())
-	cfg.Interval = 200 * time.Millisecond // ((5 lines + 2) × channels − 4 of burst) × 200ms, + 3s to connect
+	cfg.Interval = 200 * time.Millisecond // ((5 lines + 2) × channels − 4 of burst) × 200ms, + 6s to connect and register
 	cfg.Channels = []string{"#a", "#b", "#c"}
 	u := sampleUpdate()
 	u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
@@ -267,7 +284,7 @@ func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	ledger := channeltest.NewLedger()
 	m.Ledger = ledger
 
-	const deadline = 5700 * time.Millisecond // two fit: 5s; three: 6.4s
+	const deadline = 8700 * time.Millisecond // two fit: 8s; three: 9.4s
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	_, err := ch.Send(ctx, m)
@@ -328,4 +345,37 @@ func TestSendDeadlineCountsWhatThePreviousSendUsed(t *testing.T) {
 	assert.Greater(t, pe.Pacing, 2*time.Hour, "three of the four lines wait an hour each")
 	assert.Len(t, srv.commands("PING"), 1, "not even the check of the kept connection was sent")
 	assert.Len(t, srv.saidIn("#ops"), 1)
+}
+
+// The time allowed for registering counts the waits registration may
+// make: a server that still holds the bot's nick (the connection of the
+// attempt before, its QUIT not processed yet) costs three waits of a
+// second before the nick is free (see TestNickHeldByEarlierConnection).
+// Two channels that fit the deadline with a quick registration (pacing 5 s,
+// 3 s to connect, 8.5 s left) do not with those waits: the Send posts to
+// #a and leaves #b for the next attempt untouched, rather than joining it
+// and leaving it once the registration has taken the time. One channel
+// (pacing 1.5 s) fits with every wait.
+func TestSendCountsRegistrationRetries(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{nicksHeld: map[string]int{"statusbot": 3}})
+	cfg := testConfig(srv.addr())
+	cfg.Interval = 500 * time.Millisecond // ((5 lines + 2) × channels − 4 of burst) × 500ms
+	cfg.Channels = []string{"#a", "#b"}
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
+	ch := newChannel(t, cfg)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 8500*time.Millisecond)
+	defer cancel()
+	_, err := ch.Send(ctx, message(u))
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "the next attempt posts to #b")
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, "#b", te.Pending[0].Target)
+	assert.Contains(t, te.Pending[0].Err.Error(), "pacing: left for the next attempt")
+	assert.Len(t, srv.saidIn("#a"), 5)
+	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot", "NICK statusbot", "NICK statusbot"}, srv.commands("NICK"))
+	assert.Equal(t, []string{"JOIN #a"}, srv.commands("JOIN"), "#b not even joined")
 }

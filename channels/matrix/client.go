@@ -29,8 +29,8 @@ const (
 // each may be up to MaxEventBytes.
 const responseLimit = 256 << 10
 
-// notHomeserver ends the error of an answer that is not a homeserver's.
-const notHomeserver = "not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)"
+// errNotHomeserver ends the error of an answer that is not a homeserver's.
+var errNotHomeserver = errors.New("not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)")
 
 // errLimitExceeded is the Matrix error code of a rate limit.
 const errLimitExceeded = "M_LIMIT_EXCEEDED"
@@ -117,7 +117,7 @@ func (c *Channel) classify(r *httpx.Response, now time.Time) error {
 	err := error(e)
 	if why, foreign := httpx.Foreign(r, eb.ErrCode != ""); foreign {
 		e.Message = cmp.Or(e.Message, c.s.redactor.String(why))
-		err = fmt.Errorf("%w; %s", e, notHomeserver)
+		err = fmt.Errorf("%w; %w", e, errNotHomeserver)
 	}
 	d, ok := retryAfter(r.Header, eb.RetryAfterMS, now)
 	return httpx.MarkWait(err, r.Status == http.StatusTooManyRequests || eb.ErrCode == errLimitExceeded,

@@ -29,18 +29,14 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("matrix: edit: %w", errNoEvent))
 	}
 	f := broadcast.NewFanout(m, targetsOf(posts))
-	for _, i := range f.Todo() {
-		if err := ctx.Err(); err != nil {
-			f.Report(i, err)
-			continue
-		}
+	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
 		p := posts[i]
-		err := c.editable(ctx, p)
-		if err == nil {
-			_, err = c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
+		if err := c.editable(ctx, p); err != nil {
+			return nil, err
 		}
-		f.Report(i, err)
-	}
+		_, err := c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
+		return nil, err
+	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("matrix: edit: %w", err)
 	}
@@ -92,13 +88,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	targets := targetsOf(posts)
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
-	for _, i := range f.Todo() {
-		err := ctx.Err()
-		if err == nil {
-			err = c.redact(ctx, posts[i])
-		}
-		f.Report(i, err)
-	}
+	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) { return nil, c.redact(ctx, posts[i]) })
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("matrix: retract: %w", err)
 	}

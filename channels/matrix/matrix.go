@@ -108,7 +108,10 @@
 // permanently. An alias the directory does not know (404 M_NOT_FOUND)
 // fails its room permanently. Server answers are *Error values. A redirect,
 // or a 404 or 405 without a Matrix error code, is no homeserver's answer
-// (Config.Homeserver names another server): its error says so.
+// (Config.Homeserver names another server): its error says so. After a 401
+// (the access token refused) or such an answer, which every room would
+// get, the rooms not tried yet fail permanently with the same error,
+// without a request each.
 //
 // Send, Edit and Retract return errors by broadcast.Fanout's rule: a
 // transient *broadcast.TargetsError while some room failed transiently,
@@ -139,7 +142,9 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -185,24 +190,55 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	f := broadcast.NewFanout(m, c.s.targets)
-	for _, i := range f.Todo() {
-		if err := ctx.Err(); err != nil {
-			f.Report(i, err)
-			continue
-		}
+	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
 		p, err := c.post(ctx, m, c.s.targets[i], text)
 		if err != nil {
-			f.Report(i, err)
-			continue
+			return nil, err
 		}
-		f.Posted(i, c.receipt([]post{p}))
-	}
+		r := c.receipt([]post{p})
+		return &r, nil
+	})
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("matrix: send: %w", err)
 	}
 	r := f.Receipt() // the events of earlier attempts too, from the Ledger
 	r.Channel, r.Time = c.name, c.s.now()
 	return r, nil
+}
+
+// fanOut runs do for each room f has to do, in order, and reports its
+// outcome to f at once: as posted when do returns a receipt. Once ctx
+// ended, or the homeserver refused the access token (401: M_UNKNOWN_TOKEN,
+// M_MISSING_TOKEN), or an answer came from a server that is no homeserver,
+// the rooms left fail with that error without a request: every room would
+// get the same answer.
+func fanOut(ctx context.Context, f *broadcast.Fanout, do func(i int) (*broadcast.Receipt, error)) {
+	var stop error
+	for _, i := range f.Todo() {
+		if stop == nil {
+			stop = ctx.Err()
+		}
+		if stop != nil {
+			f.Report(i, stop)
+			continue
+		}
+		r, err := do(i)
+		if everyRoom(err) {
+			stop = err
+		}
+		if err == nil && r != nil {
+			f.Posted(i, *r)
+			continue
+		}
+		f.Report(i, err)
+	}
+}
+
+// everyRoom reports whether err, a room's, is one every room would get:
+// the access token refused, or an answer from another server.
+func everyRoom(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusUnauthorized || errors.Is(err, errNotHomeserver)
 }
 
 // post sends text to the room target, in the incident's thread there.

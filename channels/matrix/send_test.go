@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // newTestPair returns a fake homeserver with the conformance rooms and a
@@ -412,4 +416,76 @@ func pathsOf(reqs []fakeRequest) []string {
 		out[i] = r.path
 	}
 	return out
+}
+
+// A token the homeserver refuses (401 M_UNKNOWN_TOKEN: "the access token
+// specified was not recognised", Matrix client-server API, Client
+// Authentication) is refused for every room: Send, Edit and Retract stop
+// after the first refusal, and the rooms left fail with the same cause,
+// for good, without a request each.
+func TestTokenRefusedStopsAtTheFirstRoom(t *testing.T) {
+	f, good := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	r, err := good.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	cfg := confConfig(f.srv.URL)
+	cfg.AccessToken = redact.NewSecret("syt_revoked_revokedrevoked_0000")
+	ch := newTestChannel(t, cfg)
+
+	for _, op := range []struct {
+		name string
+		do   func() error
+	}{
+		{"send", func() error {
+			_, err := ch.Send(ctx, broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b")))
+			return err
+		}},
+		{"edit", func() error {
+			_, err := ch.Edit(ctx, broadcast.NewMessage(incident(3, broadcast.StatusIdentified, "c")), r)
+			return err
+		}},
+		{"retract", func() error { return ch.Retract(ctx, r) }},
+	} {
+		t.Run(op.name, func(t *testing.T) {
+			before := len(f.requestLog())
+			err := op.do()
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			require.Len(t, te.Failures, len(confTargets))
+			for _, fl := range te.Failures {
+				var e *Error
+				require.ErrorAs(t, fl.Err, &e, fl.Target)
+				assert.Equal(t, "M_UNKNOWN_TOKEN", e.Code, fl.Target)
+			}
+			assert.Equal(t, before+1, len(f.requestLog()), "one request")
+			channeltest.AssertNoSecret(t, err.Error(), "syt_revoked_revokedrevoked_0000")
+		})
+	}
+}
+
+// An answer that is not a homeserver's (Config.Homeserver names another
+// server) would come for every room alike: the rooms left fail with it
+// without a request each.
+func TestForeignAnswerStopsAtTheFirstRoom(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("<html><body><h1>404 Not Found</h1></body></html>"))
+	}))
+	t.Cleanup(srv.Close)
+	ch := newTestChannel(t, confConfig(srv.URL))
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "x")))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Failures, len(confTargets))
+	for _, fl := range te.Failures {
+		assert.Contains(t, fl.Err.Error(), "not a homeserver's answer (check Config.Homeserver", fl.Target)
+	}
+	assert.EqualValues(t, 1, calls.Load(), "one request")
 }
