@@ -249,10 +249,10 @@ func TestExplain(t *testing.T) {
 	cfg, _, err := parse(t, lines("channels:", "  - type: irc", "    name: chat", "    server: irc.example.com:6697",
 		"    nick: status", "    channels: ['#ops']", "  - type: console"), nil)
 	require.NoError(t, err)
-	pacing := "irc: pacing: 5 lines to each of 3 channels need about 34s plus 3s to connect, but the attempt has 30s left; " +
+	pacing := "irc: pacing: 5 lines to each of 3 channels need about 34s plus 6s to connect and register, but the attempt has 30s left; " +
 		"raise broadcast.Options.AttemptTimeout, lower Config.MaxLines, post to fewer Config.Channels, " +
 		"or raise Config.Burst or lower Config.Interval within the server's flood limit"
-	assert.Equal(t, "irc: pacing: 5 lines to each of 3 channels need about 34s plus 3s to connect, but the attempt has 30s left; "+
+	assert.Equal(t, "irc: pacing: 5 lines to each of 3 channels need about 34s plus 6s to connect and register, but the attempt has 30s left; "+
 		"raise attempt_timeout, lower max_lines, post to fewer channels, "+
 		"or raise burst or lower interval within the server's flood limit", cfg.Explain("chat", pacing))
 	assert.Equal(t, "retry.max_attempts is 3", cfg.Explain("console", "broadcast.RetryPolicy.MaxAttempts is 3"))
