@@ -70,7 +70,7 @@ type database struct {
 func parseDSN(env environ, workers int) (database, error) {
 	dsn := env.get(dsnEnv)
 	if dsn == "" {
-		return database{}, fmt.Errorf("%s: not set: give the PostgreSQL connection string, as postgres://user:password@host:5432/db", dsnEnv)
+		return database{}, fmt.Errorf("%s: not set or empty: give the PostgreSQL connection string, as postgres://user:password@host:5432/db", dsnEnv)
 	}
 	r := redact.NewRedactor(redact.NewSecret(dsn)).WithURL(redact.NewURL(dsn))
 	cfg, err := pgxpool.ParseConfig(dsn)

@@ -65,7 +65,7 @@ func main() {
 	}
 	secret := redact.NewSecret(os.Getenv("WEBHOOK_SECRET"))
 	if secret.IsZero() {
-		fmt.Fprintln(os.Stderr, `webhook-receiver: WEBHOOK_SECRET is not set (make one with: echo "whsec_$(head -c 32 /dev/urandom | base64)")`)
+		fmt.Fprintln(os.Stderr, `webhook-receiver: WEBHOOK_SECRET is not set or empty (make one with: echo "whsec_$(head -c 32 /dev/urandom | base64)")`)
 		os.Exit(2)
 	}
 	v, err := webhook.NewVerifier(secret)
