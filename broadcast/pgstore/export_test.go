@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"io/fs"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -17,6 +18,26 @@ func MigrateTo(ctx context.Context, pool *pgxpool.Pool, v int) error {
 		return err
 	}
 	return migrate(ctx, pool, ms[:v])
+}
+
+// NewKnowing is New of a version of this package whose SchemaVersion was
+// known.
+func NewKnowing(ctx context.Context, pool *pgxpool.Pool, known int) (*Store, error) {
+	return newKnowing(ctx, pool, known)
+}
+
+// CompatibleFrom returns the compatible-from version of each migration in
+// the directory migrations of fsys, nil for the shipped ones.
+func CompatibleFrom(fsys fs.FS) ([]int, error) {
+	if fsys == nil {
+		fsys = migrationFiles
+	}
+	ms, err := parseMigrations(fsys)
+	var from []int
+	for _, m := range ms {
+		from = append(from, m.compatibleFrom)
+	}
+	return from, err
 }
 
 // PruneQuery is Prune's statement on table, whose rows' times are in

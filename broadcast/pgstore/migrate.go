@@ -21,35 +21,81 @@ var migrationFiles embed.FS
 // migration is one versioned step of the schema.
 type migration struct {
 	version int
-	name    string
-	sql     string
+	// compatibleFrom is the lowest SchemaVersion of a version of this
+	// package that still reads and writes the schema correctly once this
+	// migration ran (see compatibleDirective).
+	compatibleFrom int
+	name           string
+	sql            string
 }
 
-// migrations returns the shipped migrations in order. Files are named
-// NNNN_what.sql; their numbers run from 1 without gaps.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// compatibleDirective starts the line of a migration's file that says from
+// which schema version on the versions of this package remain compatible
+// with the schema it leaves: "-- compatible-from: 1" in migration 2, which
+// only adds an index, lets the versions whose schema was 1 keep running on
+// a database migrated to 2 (a rolling deploy, a rollback). A migration
+// without one, or one that changes what the versions before read or write
+// (a column changed, renamed or dropped, a constraint they would break), is
+// compatible from its own version on only. A migration can only keep or
+// raise the version of the one before: it cannot undo its change.
+const compatibleDirective = "-- compatible-from:"
+
+// migrations returns the shipped migrations in order.
+func migrations() ([]migration, error) { return parseMigrations(migrationFiles) }
+
+// parseMigrations returns the migrations in fsys's directory migrations,
+// in order. Files are named NNNN_what.sql; their numbers run from 1
+// without gaps.
+func parseMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
+	// lowest is the compatibleFrom of the migration before.
+	lowest := 1
 	for i, name := range names { // fs.Glob sorts
 		base := path.Base(name)
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil || v != i+1 {
 			return nil, fmt.Errorf("pgstore: migration %s: not numbered %04d", base, i+1)
 		}
-		sql, err := migrationFiles.ReadFile(name)
+		sql, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: base, sql: string(sql)})
+		from, err := compatibleFrom(string(sql), v)
+		if err != nil {
+			return nil, fmt.Errorf("pgstore: migration %s: %w", base, err)
+		}
+		if from < lowest || from > v {
+			return nil, fmt.Errorf("pgstore: migration %s: %s %d: not from %d to %d",
+				base, compatibleDirective, from, lowest, v)
+		}
+		lowest = from
+		ms = append(ms, migration{version: v, compatibleFrom: from, name: base, sql: string(sql)})
 	}
 	return ms, nil
 }
 
+// compatibleFrom reads the compatibleDirective of the migration to version
+// v whose text is sql: v when it has none.
+func compatibleFrom(sql string, v int) (int, error) {
+	for line := range strings.Lines(sql) {
+		if rest, ok := strings.CutPrefix(line, compatibleDirective); ok {
+			from, err := strconv.Atoi(strings.TrimSpace(rest))
+			if err != nil {
+				return 0, fmt.Errorf("%s %q: not a number", compatibleDirective, strings.TrimSpace(rest))
+			}
+			return from, nil
+		}
+	}
+	return v, nil
+}
+
 // SchemaVersion is the version of the schema this package reads and writes:
-// the number of its last migration.
+// the number of its last migration. New also accepts a newer schema whose
+// migrations since this version were all compatible with it.
 const SchemaVersion = 2
 
 // migrateLockKey serializes concurrent Migrate calls (two replicas starting
@@ -58,9 +104,12 @@ const migrateLockKey = 0x6f75746167656d31 // "outagem1"
 
 // Migrate brings the database's schema to SchemaVersion, applying the
 // migrations it lacks in one transaction, and records each one in
-// outagecast_migrations. It is safe to run from several processes at once
-// and does nothing on a database already at SchemaVersion. It fails with
-// ErrSchemaNewer on a database migrated by a newer version of this package.
+// outagecast_migrations with the lowest schema version whose versions of
+// this package remain compatible with it. It is safe to run from several
+// processes at once and does nothing on a database already at
+// SchemaVersion, or at a newer version still compatible with this one. It
+// fails with ErrSchemaNewer on a database migrated by a newer version of
+// this package that is not.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("pgstore: Migrate: pool: missing")
@@ -78,25 +127,33 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("pgstore: migrate: lock: %w", err)
 		}
+		// compatible_from is NULL in the rows of versions of this package
+		// that did not record it, and missing from the table they created.
+		// The ALTER locks the table until commit, so a New meanwhile waits
+		// for the migrations under way, then reads their version.
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS outagecast_migrations (
 			version integer PRIMARY KEY,
 			name text NOT NULL,
-			applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			applied_at timestamptz NOT NULL DEFAULT now(),
+			compatible_from integer)`); err != nil {
+			return fmt.Errorf("pgstore: migrate: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "ALTER TABLE outagecast_migrations ADD COLUMN IF NOT EXISTS compatible_from integer"); err != nil {
 			return fmt.Errorf("pgstore: migrate: %w", err)
 		}
 		have, err := version(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if have > len(ms) {
-			return newerError(have)
+		if have.version > len(ms) {
+			return have.usableBy(len(ms))
 		}
-		for _, m := range ms[have:] {
+		for _, m := range ms[have.version:] {
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return fmt.Errorf("pgstore: migrate: %s: %w", m.name, err)
 			}
-			if _, err := tx.Exec(ctx, "INSERT INTO outagecast_migrations (version, name) VALUES ($1, $2)",
-				m.version, m.name); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO outagecast_migrations (version, name, compatible_from) VALUES ($1, $2, $3)",
+				m.version, m.name, m.compatibleFrom); err != nil {
 				return fmt.Errorf("pgstore: migrate: record %s: %w", m.name, err)
 			}
 		}
@@ -104,39 +161,57 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 	})
 }
 
-// version returns the highest migration applied, 0 when none is.
-func version(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}) (int, error) {
-	var v int
-	err := q.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM outagecast_migrations").Scan(&v)
-	var pgErr *pgconn.PgError
-	switch {
-	case errors.As(err, &pgErr) && pgErr.Code == "42P01": // undefined_table
-		return 0, nil
-	case err != nil:
-		return 0, fmt.Errorf("pgstore: read schema version: %w", err)
-	}
-	return v, nil
+// schema is the version of a database's schema.
+type schema struct {
+	version int // of the last migration applied, 0 when none is
+	// compatibleFrom is the last migration's: the lowest SchemaVersion of
+	// the versions of this package that can use the schema.
+	compatibleFrom int
 }
 
-// checkVersion fails unless the schema is at SchemaVersion.
-func checkVersion(ctx context.Context, pool *pgxpool.Pool) error {
-	v, err := version(ctx, pool)
+// version returns the database's schema version.
+func version(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (schema, error) {
+	// Through to_jsonb, a table without compatible_from (created by a
+	// version of this package before it, and not migrated since) reads
+	// as one whose rows have it NULL: compatible from their own version.
+	var s schema
+	err := q.QueryRow(ctx, `SELECT version, coalesce((to_jsonb(m)->>'compatible_from')::integer, version)
+		FROM outagecast_migrations m ORDER BY version DESC LIMIT 1`).Scan(&s.version, &s.compatibleFrom)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pgErr) && pgErr.Code == "42P01": // undefined_table
+		return schema{}, nil
+	case err != nil:
+		return schema{}, fmt.Errorf("pgstore: read schema version: %w", err)
+	}
+	return s, nil
+}
+
+// usableBy fails with ErrSchemaNewer unless a version of this package
+// whose schema version is known can use the schema s, of a version at
+// least as new.
+func (s schema) usableBy(known int) error {
+	if s.compatibleFrom <= known {
+		return nil
+	}
+	return fmt.Errorf("%w: version %d (usable from version %d on), this package knows up to %d: "+
+		"upgrade it, or restore an older database", ErrSchemaNewer, s.version, s.compatibleFrom, known)
+}
+
+// checkVersion fails unless a version of this package whose schema version
+// is known can use the database's schema: at that version, or at a newer
+// one compatible with it.
+func checkVersion(ctx context.Context, pool *pgxpool.Pool, known int) error {
+	s, err := version(ctx, pool)
 	switch {
 	case err != nil:
 		return err
-	case v > SchemaVersion:
-		return newerError(v)
-	case v < SchemaVersion:
-		return fmt.Errorf("%w: version %d, this package needs %d: run pgstore.Migrate", ErrNotMigrated, v, SchemaVersion)
+	case s.version < known:
+		return fmt.Errorf("%w: version %d, this package needs %d: run pgstore.Migrate", ErrNotMigrated, s.version, known)
 	}
-	return nil
-}
-
-func newerError(v int) error {
-	return fmt.Errorf("%w: version %d, this package knows up to %d: upgrade it, or restore an older database",
-		ErrSchemaNewer, v, SchemaVersion)
+	return s.usableBy(known)
 }
 
 // notMigrated adds ErrNotMigrated to the error of a statement on a table

@@ -18,9 +18,26 @@
 // this package, applied only by an explicit Migrate, never as a side effect
 // of opening a Store. New and Open check the schema's version and fail with
 // ErrNotMigrated on a database Migrate has not brought up to date, and with
-// ErrSchemaNewer on one migrated by a newer version of this package. The
-// tables are created in the first schema of the connection's search_path;
-// to keep them apart, set search_path in the connection string.
+// ErrSchemaNewer on one migrated by a newer version of this package that
+// this one cannot use.
+//
+// Each migration records, with its version, the lowest schema version
+// whose versions of this package can still read and write the schema it
+// leaves: one that only adds (an index) keeps the versions before it, one
+// that changes what they read or write (a column) does not. So the version
+// before keeps running, and can restart, on a database the new one
+// migrated, as long as every migration in between kept it: a rolling
+// deploy (Migrate, then replace the replicas one by one) and a rollback
+// after Migrate work. Otherwise the version before refuses the database
+// with ErrSchemaNewer: stop its replicas before Migrate. Schema version 2
+// (an index) keeps version 1. Versions of this package from before these
+// records refuse every newer schema, compatible or not: upgrade from them
+// by stopping their replicas, running Migrate, then starting the new
+// version, and roll back only by restoring the database.
+//
+// The tables are created in the first schema of the connection's
+// search_path; to keep them apart, set search_path in the connection
+// string.
 //
 // # Connection pooling
 //
@@ -79,7 +96,9 @@ var (
 	// of them; run Migrate.
 	ErrNotMigrated = errors.New("pgstore: database schema not migrated")
 	// ErrSchemaNewer: the database was migrated by a newer version of this
-	// package; this one might write what the newer one cannot read.
+	// package, with a migration this one is not compatible with: it might
+	// write what the newer one cannot read. The error names the database's
+	// version, the lowest version that can use it, and this package's.
 	ErrSchemaNewer = errors.New("pgstore: database schema is newer than this package")
 )
 
@@ -96,12 +115,20 @@ type Store struct {
 var _ broadcast.Store = (*Store)(nil)
 
 // New returns a Store using pool, after checking that its schema is at the
-// version this package needs (see Migrate). Close does not close pool.
+// version this package needs (see Migrate), or at a newer one still
+// compatible with it (see the package doc, Schema). Close does not close
+// pool.
 func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
+	return newKnowing(ctx, pool, SchemaVersion)
+}
+
+// newKnowing is New of a version of this package whose SchemaVersion was
+// known.
+func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int) (*Store, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: New: pool: missing")
 	}
-	if err := checkVersion(ctx, pool); err != nil {
+	if err := checkVersion(ctx, pool, known); err != nil {
 		return nil, err
 	}
 	return &Store{pool: pool, held: poolSlots(pool)}, nil

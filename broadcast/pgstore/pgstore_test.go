@@ -141,7 +141,8 @@ func TestSchemaVersionIsChecked(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrSchemaNewer)
-	assert.Contains(t, err.Error(), "version 3, this package knows up to 2")
+	assert.Contains(t, err.Error(), "version 3 (usable from version 3 on), this package knows up to 2",
+		"a migration that does not record compatible_from is compatible from its own version on only")
 	assert.ErrorIs(t, pgstore.Migrate(ctx, pool), pgstore.ErrSchemaNewer, "never downgrades")
 }
 

@@ -5,10 +5,12 @@ package pgstore_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -67,4 +69,113 @@ func TestMigrateReachesSchemaVersion(t *testing.T) {
 	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT max(version) FROM outagecast_migrations").Scan(&v))
 	assert.Equal(t, pgstore.SchemaVersion, v)
 	require.NoError(t, s.SaveReceipt(ctx, "i1", "u1", broadcast.Receipt{Channel: "x", ID: "post-1"}))
+}
+
+// In a rolling deploy the release before (schema version 1) still runs,
+// and restarts, after the new one migrated the database to 2; rolling back
+// after Migrate does the same. Migration 2 only adds an index, which
+// version 1 neither needs nor hinders, so it says the schema stays
+// compatible from version 1 on: the release before opens the database, and
+// its Migrate (run at each start) leaves it as it is.
+func TestOlderReleaseUsesACompatibleNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t, newSchema(t))
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+
+	require.NoError(t, pgstore.MigrateTo(ctx, pool, 1), "the release before migrates at start")
+	old, err := pgstore.NewKnowing(ctx, pool, 1)
+	require.NoError(t, err, "the release before")
+	require.NoError(t, old.SaveReceipt(ctx, "i1", "u1", broadcast.Receipt{Channel: "x", ID: "post-1"}))
+	_, err = pgstore.New(ctx, pool)
+	require.NoError(t, err, "the new release, after the old one's Migrate")
+	var v int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT max(version) FROM outagecast_migrations").Scan(&v))
+	assert.Equal(t, pgstore.SchemaVersion, v, "the old release's Migrate downgrades nothing")
+}
+
+// A migration that is not compatible with the versions before (a changed
+// column) makes the releases that know only those refuse the database,
+// naming its version and theirs.
+func TestOlderReleaseRefusesAnIncompatibleNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name           string
+		compatibleFrom int // of the future migration 3
+		known          int // the release's SchemaVersion
+		refused        string
+	}{
+		{"compatible from 3, release knows 2", 3, 2, "version 3 (usable from version 3 on), this package knows up to 2"},
+		{"compatible from 2, release knows 1", 2, 1, "version 3 (usable from version 2 on), this package knows up to 1"},
+		{"compatible from 2, release knows 2", 2, 2, ""},
+		{"compatible from 1, release knows 1", 1, 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := connect(t, newSchema(t))
+			require.NoError(t, pgstore.Migrate(ctx, pool))
+			_, err := pool.Exec(ctx, `INSERT INTO outagecast_migrations (version, name, compatible_from)
+				VALUES (3, '0003_future.sql', $1)`, tc.compatibleFrom)
+			require.NoError(t, err)
+
+			_, err = pgstore.NewKnowing(ctx, pool, tc.known)
+			migrateErr := pgstore.MigrateTo(ctx, pool, tc.known)
+			if tc.refused == "" {
+				require.NoError(t, err)
+				require.NoError(t, migrateErr)
+				return
+			}
+			require.ErrorIs(t, err, pgstore.ErrSchemaNewer)
+			assert.Contains(t, err.Error(), tc.refused)
+			require.ErrorIs(t, migrateErr, pgstore.ErrSchemaNewer, "never downgrades")
+			assert.Contains(t, migrateErr.Error(), tc.refused)
+		})
+	}
+}
+
+// Two replicas of different releases, the new one and the one before,
+// migrate the same database at once, as in a rolling deploy whose old
+// replica restarts: both succeed, whichever runs first, and both open it.
+func TestConcurrentMigrationsOfTwoReleases(t *testing.T) {
+	ctx := context.Background()
+	for range 5 {
+		dsn := newSchema(t)
+		var wg sync.WaitGroup
+		for _, v := range []int{1, pgstore.SchemaVersion} {
+			wg.Go(func() {
+				pool, err := pgxpool.New(ctx, dsn)
+				if !assert.NoError(t, err) {
+					return
+				}
+				defer pool.Close()
+				assert.NoError(t, pgstore.MigrateTo(ctx, pool, v), "release knowing %d", v)
+			})
+		}
+		wg.Wait()
+		pool := connect(t, dsn)
+		for _, v := range []int{1, pgstore.SchemaVersion} {
+			_, err := pgstore.NewKnowing(ctx, pool, v)
+			require.NoError(t, err, "release knowing %d", v)
+		}
+	}
+}
+
+// A database migrated by a version of this package from before
+// compatible_from was recorded has a table without the column: New reads it
+// as compatible from its own version on only, and Migrate adds the column.
+func TestMigrateUpgradesATableWithoutCompatibleFrom(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t, newSchema(t))
+	require.NoError(t, pgstore.MigrateTo(ctx, pool, 1))
+	_, err := pool.Exec(ctx, "ALTER TABLE outagecast_migrations DROP COLUMN compatible_from")
+	require.NoError(t, err)
+	_, err = pgstore.New(ctx, pool)
+	require.ErrorIs(t, err, pgstore.ErrNotMigrated)
+	assert.Contains(t, err.Error(), "version 1, this package needs 2")
+	_, err = pgstore.NewKnowing(ctx, pool, 1)
+	require.NoError(t, err, "the release that migrated it")
+
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	_, err = pgstore.New(ctx, pool)
+	require.NoError(t, err)
+	_, err = pgstore.NewKnowing(ctx, pool, 1)
+	require.NoError(t, err, "a release knowing 1 that reads compatible_from")
 }
