@@ -318,6 +318,20 @@ const progressPrefix = "\x00progress\x00"
 // Result, nor a reason to fail an attempt when it cannot be read.
 func isProgress(target string) bool { return strings.HasPrefix(target, progressPrefix) }
 
+// markName names a Ledger target in an error: a progressKey as the part
+// and its target, in words, without the control characters of the key.
+func markName(target string) string {
+	rest, ok := strings.CutPrefix(target, progressPrefix)
+	if !ok {
+		return target
+	}
+	n, rest, _ := strings.Cut(rest, "\x00")
+	if size, err := strconv.Atoi(n); err == nil && size < len(rest) {
+		return fmt.Sprintf("progress %q of %s", rest[size+1:], rest[:size])
+	}
+	return strconv.Quote(target) // not made by progressKey
+}
+
 // partialKey is the Store's update key of the record of a delivery of
 // updateID that reached some of a channel's targets and not the others
 // yet (see delivery.keepPartial): like a post's, a key no update has.
@@ -356,7 +370,7 @@ func (l *storeLedger) remember(target, failure string) {
 func (l *storeLedger) write(target string, failure error) error {
 	err := l.store.Mark(l.ctx, l.update, l.channel, target, failure)
 	if err != nil {
-		err = fmt.Errorf("store: mark %s: %w", target, err)
+		err = fmt.Errorf("store: mark %s: %w", markName(target), err)
 		l.notRecorded(err)
 	}
 	return err

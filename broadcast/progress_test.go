@@ -45,9 +45,7 @@ func (c *chunked) Send(_ context.Context, m broadcast.Message) (broadcast.Receip
 				break
 			}
 			c.posts = append(c.posts, c.targets[i]+"/"+part)
-			if err := f.MarkProgress(i, part); err != nil {
-				return broadcast.Receipt{}, err
-			}
+			_ = f.MarkProgress(i, part) // the Broadcaster reports a failed mark
 			if part == "part 2" {
 				f.Report(i, nil)
 			}
@@ -149,4 +147,38 @@ func TestProgressUnreadIsNoProgress(t *testing.T) {
 	assert.Equal(t, []string{"#ops"}, res.Delivered)
 	assert.Empty(t, res.Pending)
 	assert.Equal(t, []string{"#ops/part 1", "#ops/part 2"}, ch.posts)
+}
+
+// marksRefused is a Store that fails to write the marks of progress
+// (every mark but the targets' own).
+type marksRefused struct {
+	*broadcast.MemoryStore
+	targets map[string]bool
+}
+
+func (s *marksRefused) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if channel == "chunked" && target != "" && !s.targets[target] {
+		return errors.New("store unreachable")
+	}
+	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+// A progress mark the Store fails to write is reported as not recorded
+// (ErrNotRecorded) by the target and the part, in words: the key the
+// Store keeps it under, with its control characters, shows in no error
+// (a NUL byte cuts a log line short in many a log pipeline).
+func TestProgressNotRecordedNamesTheTargetAndPart(t *testing.T) {
+	store := &marksRefused{MemoryStore: broadcast.NewMemoryStore(), targets: map[string]bool{"#ops": true}}
+	u := validUpdate()
+	u.ID = "u-progress-unrecorded"
+	ch := &chunked{targets: []string{"#ops"}}
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{Store: store})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err)
+	require.ErrorIs(t, err, broadcast.ErrNotRecorded)
+	assert.Equal(t, []string{"#ops"}, rep.Results[0].Delivered)
+	assert.NotContains(t, err.Error(), "\x00")
+	assert.Contains(t, err.Error(), `store: mark progress "part 1" of #ops: store unreachable`)
 }
