@@ -82,9 +82,12 @@
 // the holder is not idle that long or shows no idle time, the services
 // refuse or do not answer within Config.Timeout, the server has none
 // (ngIRCd), or the nick stays in use, it posts on the alternate. Without a
-// SASL login it asks nothing of services: it has no password for them. A
-// persistent connection's holder idle between Sends for that long is
-// disconnected too; its next Send connects again.
+// SASL login it asks nothing of services: it has no password for them.
+// With Config.Persistent it asks nothing either: instances sharing the
+// Config each keep a connection that is idle between Sends, and would
+// disconnect each other in turn; a ghost of its own (a crash) then holds
+// the nick until the server's ping timeout, and the bot posts on the
+// alternate meanwhile.
 //
 // # Threading
 //

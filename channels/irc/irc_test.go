@@ -176,16 +176,20 @@ func TestNickRegainedFromServices(t *testing.T) {
 		name     string
 		opts     fakeOptions
 		account  string // the SASL account, "" none
+		persist  bool   // Config.Persistent
 		wantNick string
 		wantWire []string // WHOIS, the lines to NickServ, and the NICKs after the alternate
 	}{
-		{"ghosted", fakeOptions{services: true, holderIdle: 600}, "statusbot", "statusbot", []string{whois, ghost, nick}},
-		{"not the nick's account", fakeOptions{services: true, holderIdle: 600}, "other", "statusbot_", []string{whois, ghost, nick}},
-		{"no services", fakeOptions{holderIdle: 600}, "statusbot", "statusbot_", []string{whois, ghost}},
-		{"holder alive", fakeOptions{services: true, holderIdle: 59}, "statusbot", "statusbot_", []string{whois}},
-		{"idle not shown", fakeOptions{services: true, holderIdle: -1}, "statusbot", "statusbot_", []string{whois}},
-		{"no SASL login", fakeOptions{services: true, holderIdle: 600}, "", "statusbot_", []string{}},
-		{"freed meanwhile", fakeOptions{nicksHeld: map[string]int{"statusbot": 4}}, "statusbot", "statusbot", []string{whois, nick}},
+		{"ghosted", fakeOptions{services: true, holderIdle: 600}, "statusbot", false, "statusbot", []string{whois, ghost, nick}},
+		{"not the nick's account", fakeOptions{services: true, holderIdle: 600}, "other", false, "statusbot_", []string{whois, ghost, nick}},
+		{"no services", fakeOptions{holderIdle: 600}, "statusbot", false, "statusbot_", []string{whois, ghost}},
+		{"holder alive", fakeOptions{services: true, holderIdle: 59}, "statusbot", false, "statusbot_", []string{whois}},
+		{"idle not shown", fakeOptions{services: true, holderIdle: -1}, "statusbot", false, "statusbot_", []string{whois}},
+		{"no SASL login", fakeOptions{services: true, holderIdle: 600}, "", false, "statusbot_", []string{}},
+		{"freed meanwhile", fakeOptions{nicksHeld: map[string]int{"statusbot": 4}}, "statusbot", false, "statusbot", []string{whois, nick}},
+		// Instances sharing a Config with Persistent each keep a connection
+		// that is idle between Sends: they would ghost each other in turn.
+		{"persistent", fakeOptions{services: true, holderIdle: 600}, "statusbot", true, "statusbot_", []string{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -198,6 +202,7 @@ func TestNickRegainedFromServices(t *testing.T) {
 				opts.sasl = map[string]string{tc.account: saslPassword}
 				cfg.SASLUser, cfg.SASLPassword = tc.account, redact.NewSecret(saslPassword)
 			}
+			cfg.Persistent = tc.persist
 			srv := newFakeServer(t, opts)
 			cfg.Server = srv.addr()
 			ch := newChannel(t, cfg)

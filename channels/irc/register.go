@@ -80,7 +80,9 @@ func (ss *session) register() error {
 	if r.err != nil {
 		return r.err
 	}
-	if r.next > 0 && s.sasl() {
+	// Not with Persistent: instances sharing the Config each keep a
+	// connection, idle between Sends, and would ghost each other in turn.
+	if r.next > 0 && s.sasl() && !s.persistent {
 		if err := r.regain(ss); err != nil {
 			return err
 		}
@@ -133,9 +135,11 @@ type regaining struct {
 // an alternate and is logged in with SASL, from a connection of the bot
 // lost without a QUIT, which the server keeps until its ping timeout,
 // minutes. It asks WHOIS how long the holder has been idle (RPL_WHOISIDLE,
-// 317): only one idle for ghostIdle or more is taken for such a ghost, since a connection of the same bot that is alive (another process
-// with the same Config, or its persistent connection between Sends) posts
-// a line well within that while it sends, and is left alone. It then asks
+// 317): only one idle for ghostIdle or more is taken for such a ghost,
+// since a connection of the same bot that is alive (another process with
+// the same Config) posts a line well within that while it sends, and is
+// left alone. A persistent connection is idle between Sends: with
+// Config.Persistent, register does not call regain. It then asks
 // the network's services to disconnect the ghost (NickServ GHOST, which
 // Atheme, Anope and Ergo take from a user logged in to the account that
 // owns the nick, with no password: Atheme's modules/nickserv/ghost.c) and
