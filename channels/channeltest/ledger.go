@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -105,12 +106,15 @@ func (l *Ledger) mark(target string, err error) {
 }
 
 // Delivered returns the targets marked delivered, sorted; nil if none.
+// Marks under keys that start with NUL are left out: no target has a
+// control character, and broadcast keeps such keys for marks that are no
+// target's (Fanout.MarkProgress).
 func (l *Ledger) Delivered() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []string
 	for target, err := range l.marks {
-		if err == nil {
+		if err == nil && !strings.HasPrefix(target, "\x00") {
 			out = append(out, target)
 		}
 	}

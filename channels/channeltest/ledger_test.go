@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
@@ -114,4 +115,17 @@ func TestThreadEndString(t *testing.T) {
 	} {
 		assert.Equal(t, want, e.String())
 	}
+}
+
+// Progress within a target is kept in the Ledger but is no target.
+func TestLedgerDeliveredLeavesProgressOut(t *testing.T) {
+	l := channeltest.NewLedger()
+	m := broadcast.NewMessage(broadcast.Update{})
+	m.Ledger = l
+	f := broadcast.NewFanout(m, []string{"#ops"})
+	require.NoError(t, f.MarkProgress(0, "line 1/2"))
+	assert.True(t, f.Progressed(0, "line 1/2"))
+	assert.Nil(t, l.Delivered())
+	f.Report(0, nil)
+	assert.Equal(t, []string{"#ops"}, l.Delivered())
 }
