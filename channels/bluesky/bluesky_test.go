@@ -294,6 +294,17 @@ func TestErrors(t *testing.T) {
 			"bluesky: post: the account asks for a second factor: use an app password: server answered 401 AuthFactorTokenRequired: A sign in code has been sent to your email address"},
 		{"upstream failure", 502, nil, `{"error":"UpstreamFailure","message":"Upstream Failure"}`, false, 0,
 			"bluesky: post: server answered 502 UpstreamFailure: Upstream Failure"},
+		// An XRPC server answers every refusal with {"error":"…",
+		// "message":"…"} (https://atproto.com/specs/xrpc, "Error
+		// Responses"): a 401, 404 or 405 without it is another server's
+		// (a proxy's page, a Service with a wrong path), which refuses no
+		// credentials and names Config.Service.
+		{"proxy's 401", 401, nil, `<html><h1>401 Authorization Required</h1></html>`, true, 0,
+			"bluesky: post: not the XRPC server's answer (check Config.Service): server answered 401 Unauthorized: <html><h1>401 Authorization Required</h1></html>"},
+		{"web site's 404", 404, nil, `<!doctype html><title>Not Found</title>`, true, 0,
+			"bluesky: post: not the XRPC server's answer (check Config.Service): server answered 404 Not Found: <!doctype html><title>Not Found</title>"},
+		{"web site's 405", 405, nil, ``, true, 0,
+			"bluesky: post: not the XRPC server's answer (check Config.Service): server answered 405 Method Not Allowed"},
 		{"proxy page", 503, nil, `<html>Service Unavailable</html>`, false, 0,
 			"bluesky: post: server answered 503 Service Unavailable: <html>Service Unavailable</html>"},
 	}

@@ -1,7 +1,9 @@
 package bluesky
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -68,8 +70,16 @@ func sessionExpired(e *XRPCError) bool {
 		(e.Name == errExpiredToken || e.Name == errInvalidToken)
 }
 
+// errNotXRPC is wrapped by the error of an answer that is not an XRPC
+// server's (httpx.Foreign): a redirect, or a 401, 404 or 405 without the
+// XRPC error body {"error":"…"}, which the server answers every refusal
+// with. A proxy's page or a Service with a wrong path refuses no
+// credentials.
+var errNotXRPC = errors.New("not the XRPC server's answer (check Config.Service)")
+
 // classify returns nil for a 2xx response to op and otherwise its error,
-// marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
+// marked for the Broadcaster: an answer that is not the server's
+// Permanent, wrapping errNotXRPC; 429 transient with broadcast.RetryAfter until
 // RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 5xx but
 // 501, 408 and 425 transient; every other status Permanent.
 func (c *Channel) classify(op string, r *httpx.Response) error {
@@ -78,7 +88,11 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return nil
 	}
 	xe := xrpcError(r)
+	why, foreign := httpx.Foreign(r, xe.Name != "")
 	switch {
+	case foreign:
+		xe.Message = cmp.Or(xe.Message, why)
+		return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
 	case r.Status == http.StatusTooManyRequests:
 		return c.rateLimited(op, r.Header, xe, marked)
 	case xe.Name == errAuthFactor:

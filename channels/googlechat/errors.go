@@ -1,6 +1,7 @@
 package googlechat
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ type apiError struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
 	Status  string `json:"status"` // INVALID_ARGUMENT, PERMISSION_DENIED…
+	foreign bool   // not Google's answer (httpx.Foreign)
 }
 
 func (e *apiError) Error() string {
@@ -37,12 +39,18 @@ func (e *apiError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
+	if e.foreign {
+		b.WriteString("; not Google Chat's answer (check Config.WebhookURL)")
+	}
 	return b.String()
 }
 
 // parseError reads a refusal: Google's JSON error, its status and
 // message made one bounded printable line each (see httpx.Snippet), or
-// the start of any other body.
+// the start of any other body. Google answers every refusal of the
+// webhook's route so: a redirect, or a 401, 404 or 405 without it, is
+// another server's answer (httpx.Foreign), such as a proxy's page or the
+// HTML 404 of a URL with a wrong path.
 func parseError(r *httpx.Response) *apiError {
 	var body struct {
 		Error *apiError `json:"error"`
@@ -54,6 +62,8 @@ func parseError(r *httpx.Response) *apiError {
 	} else {
 		e.Message = httpx.Snippet(r.Body)
 	}
+	why, foreign := httpx.Foreign(r, body.Error != nil)
+	e.foreign, e.Message = foreign, cmp.Or(e.Message, why)
 	e.HTTP = r.Status
 	return e
 }

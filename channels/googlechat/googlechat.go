@@ -70,7 +70,10 @@
 // with Retry-After when present, as are transport errors; everything else
 // is permanent: INVALID_ARGUMENT (400, a bad key among them),
 // UNAUTHENTICATED (401, a bad token), PERMISSION_DENIED (403), NOT_FOUND
-// (404, a deleted webhook or space). A 2xx whose body cannot be read is a
+// (404, a deleted webhook or space). A redirect, or a 401, 404 or 405
+// without Google's JSON error (a proxy's page, a URL with a wrong path),
+// is permanent too and says it is not Google Chat's answer, naming
+// Config.WebhookURL. A 2xx whose body cannot be read is a
 // delivery, with a Receipt without ID.
 //
 // No error, Receipt or printed Config or Channel holds the key or the

@@ -180,7 +180,16 @@ func TestClassify(t *testing.T) {
 			permanent: true, text: "http status 400 Bad Request: INVALID_ARGUMENT: API key not valid. Please pass a valid API key."},
 		{name: "bad token", answer: canned{status: 401, body: e(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")}, permanent: true},
 		{name: "removed from space", answer: canned{status: 403, body: e(403, "PERMISSION_DENIED", "The caller does not have permission")}, permanent: true},
-		{name: "space gone", answer: canned{status: 404, body: e(404, "NOT_FOUND", "Requested entity was not found.")}, permanent: true},
+		{name: "space gone", answer: canned{status: 404, body: e(404, "NOT_FOUND", "Requested entity was not found.")}, permanent: true,
+			text: "http status 404 Not Found: NOT_FOUND: Requested entity was not found."},
+		// Google's APIs answer a refusal with {"error": {"code", "message",
+		// "status"}} (https://cloud.google.com/apis/design/errors): a 401,
+		// 404 or 405 without it is another server's (a proxy's page, a
+		// URL with a wrong path), and names Config.WebhookURL.
+		{name: "proxy's 404", answer: canned{status: 404, body: "<html><h1>404 Not Found</h1>nginx</html>"}, permanent: true,
+			text: "http status 404 Not Found: <html><h1>404 Not Found</h1>nginx</html>; not Google Chat's answer (check Config.WebhookURL)"},
+		{name: "proxy's 401", answer: canned{status: 401, body: "Unauthorized"}, permanent: true,
+			text: "http status 401 Unauthorized: Unauthorized; not Google Chat's answer (check Config.WebhookURL)"},
 		{name: "not implemented", answer: canned{status: 501, body: e(501, "UNIMPLEMENTED", "x")}, permanent: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

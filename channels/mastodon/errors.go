@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -58,12 +59,21 @@ func unchanged(status int, message string) bool {
 	return status == http.StatusUnprocessableEntity && strings.Contains(message, "status was not changed")
 }
 
+// errNotInstance is wrapped by the error of an answer that is not the
+// instance's (httpx.Foreign): a redirect, or a 401, 404 or 405 without
+// Mastodon's error entity, which every refusal of its API carries, an
+// unknown route's too. A proxy's page or a Server with a wrong path
+// refuses no token and says nothing of a status: it is neither "the
+// instance refused the token" nor a status that is gone.
+var errNotInstance = errors.New("not the instance's answer (check Config.Server)")
+
 // errInstance stands for an instance whose limits could not be read this
 // time; it never reaches the caller.
 var errInstance = errors.New("instance limits not read")
 
 // classify returns nil for a 2xx answer to op and otherwise its error,
-// marked for the Broadcaster: 429 transient with broadcast.RetryAfter until
+// marked for the Broadcaster: an answer that is not the instance's
+// Permanent, wrapping errNotInstance; 429 transient with broadcast.RetryAfter until
 // X-RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 401,
 // 403, 422 and other 4xx Permanent; 5xx, 408 and 425 transient. r.Body
 // holds no secret (see do).
@@ -73,12 +83,15 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return nil
 	}
 	apiErr := &APIError{Status: r.Status, Message: apiMessage(r.Body)}
+	why, foreign := httpx.Foreign(r, apiErr.Message != "")
 	if apiErr.Message == "" {
-		apiErr.Message = httpx.Snippet(r.Body)
+		apiErr.Message = cmp.Or(why, httpx.Snippet(r.Body))
 	} else {
 		apiErr.Message = httpx.Snippet([]byte(apiErr.Message))
 	}
 	switch {
+	case foreign:
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotInstance, apiErr))
 	case r.Status == http.StatusTooManyRequests:
 		return c.rateLimited(op, r.Header, apiErr, marked)
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:

@@ -35,7 +35,7 @@
 // later), and followers see it marked as edited, with its history. Its
 // visibility and reply stay as they were. It is a broadcast.Retractor:
 // Retract deletes the status (DELETE /api/v1/statuses/:id); one already
-// gone (404) counts as deleted. Mastodon allows 30 deletions per 30
+// gone (the instance's 404) counts as deleted. Mastodon allows 30 deletions per 30
 // minutes per account.
 //
 // # Limits
@@ -94,6 +94,11 @@
 //     "status was not changed" to an edit, which Edit counts as done (the
 //     answer to an edit retried after its first answer was lost);
 //   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
+//   - an answer that is not the instance's, a redirect or a 401, 404 or
+//     405 without Mastodon's error entity (a proxy's page, a Server with
+//     a wrong path), is Permanent and names Config.Server: it never says
+//     the token was refused, and never counts as a status gone (Edit,
+//     Retract, a reply);
 //   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is.
 //
@@ -306,7 +311,8 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 }
 
 // Retract deletes the status prev (DELETE /api/v1/statuses/:id). A status
-// already gone counts as deleted.
+// already gone (the instance's 404) counts as deleted; another server's
+// 404 does not.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mastodon: delete: %w", err)
@@ -315,7 +321,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		return broadcast.Permanent(errors.New("mastodon: delete: the receipt has no status id"))
 	}
 	resp, err := c.exchange(ctx, opDelete, http.MethodDelete, "/api/v1/statuses/"+url.PathEscape(prev.ID), nil, "")
-	if resp != nil && resp.Status == http.StatusNotFound {
+	if resp != nil && resp.Status == http.StatusNotFound && !errors.Is(err, errNotInstance) {
 		return nil // already gone
 	}
 	return err

@@ -2,7 +2,9 @@ package mastodon
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -613,4 +615,52 @@ func TestLongStatusAnswer(t *testing.T) {
 	assert.Equal(t, r.ID, r2.ID)
 	require.NoError(t, ch.Retract(context.Background(), r2))
 	assert.True(t, f.Received()[0].Deleted)
+}
+
+// TestForeignAnswer: an answer without Mastodon's error entity,
+// {"error":"…"} (https://docs.joinmastodon.org/entities/Error), which the
+// instance's API gives every refusal, an unknown status's 404 ("Record
+// not found") too, is another server's: a proxy's page, a Server with a
+// wrong path. It names Config.Server, is Permanent, and is neither a
+// status gone (Retract, Edit, a reply) nor a refused token.
+func TestForeignAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		body   string
+	}{
+		{http.StatusNotFound, "<html><body><h1>404 Not Found</h1>nginx</body></html>"},
+		{http.StatusUnauthorized, "<html>401 Authorization Required</html>"},
+		{http.StatusMethodNotAllowed, ""},
+		{http.StatusFound, ""},
+	} {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.status == http.StatusFound {
+					w.Header().Set("Location", "https://www.example.org/login")
+				}
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer proxy.Close()
+			f := newFakeMastodon(t)
+			ch := newTestChannel(t, f, func(c *Config) { c.Server = proxy.URL })
+			prev := broadcast.Receipt{ID: "1"}
+			_, editErr := ch.Edit(context.Background(), broadcast.NewMessage(testUpdate()), prev)
+			m := broadcast.NewMessage(testUpdate())
+			m.Thread = broadcast.Thread{Root: prev, Last: prev}
+			_, sendErr := ch.Send(context.Background(), m)
+			for name, err := range map[string]error{
+				"retract": ch.Retract(context.Background(), prev), "edit": editErr, "send": sendErr,
+				"check": ch.Check(context.Background()),
+			} {
+				require.Error(t, err, name)
+				assert.True(t, broadcast.IsPermanent(err), name)
+				assert.Contains(t, err.Error(), "Config.Server", name)
+				assert.NotErrorIs(t, err, broadcast.ErrPostGone, name)
+				assert.NotContains(t, err.Error(), "refused the token", name)
+				assert.NotContains(t, err.Error(), testToken, name)
+			}
+		})
+	}
 }

@@ -114,8 +114,11 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	var head apiResponse
 	if err := json.Unmarshal(hresp.Body, &head); err != nil || !head.OK && head.Error == "" {
-		if err := httpx.Classify(hresp); err != nil {
-			return c.s.rd.Error(fmt.Errorf("%s: %w", method, err)) // a proxy's page, not Slack's answer
+		if err := httpx.Classify(hresp); err != nil { // a proxy's page, not Slack's answer
+			if _, foreign := httpx.Foreign(hresp, false); foreign {
+				err = fmt.Errorf("%w; not Slack's answer (check Config.BaseURL)", err)
+			}
+			return c.s.rd.Error(fmt.Errorf("%s: %w", method, err))
 		}
 		// A 2xx that is not Slack's JSON: whether the call took effect is
 		// unknown, so it is retried like a lost answer.

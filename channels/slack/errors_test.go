@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +133,59 @@ func TestOneConversationFails(t *testing.T) {
 		"eng: chat.postMessage: ratelimited (http status 429)", err.Error())
 	done, failure := m.Ledger.Done("#ops")
 	assert.True(t, done && failure == "", "#ops is marked delivered")
+}
+
+// The Web API answers with its JSON, {"ok":false,"error":…}, an unknown
+// method's too (https://api.slack.com/web#evaluating_responses); an
+// incoming webhook refuses with a snake_case word in plain text
+// (https://api.slack.com/messaging/webhooks#handling_errors). A redirect,
+// or a 401, 404 or 405 with neither, is another server's answer (a
+// proxy's page, a wrong host or path): permanent, naming the field to
+// check; Slack's own refusals do not.
+func TestForeignAnswer(t *testing.T) {
+	const hint = "not Slack's answer (check Config."
+	ch, _ := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	for _, c := range []struct {
+		status  int
+		body    string
+		foreign bool
+	}{
+		{404, `<html>Not Found</html>`, true},
+		{401, `Unauthorized`, true},
+		{405, ``, true},
+		{302, ``, true},
+		{200, `{"ok":false,"error":"channel_not_found"}`, false},
+		{400, `<html>Bad Request</html>`, false},
+	} {
+		resp := &httpx.Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}
+		err := ch.decode("chat.postMessage", resp, &postResponse{})
+		require.Errorf(t, err, "%d %s", c.status, c.body)
+		assert.Truef(t, broadcast.IsPermanent(err), "%d %s: %v", c.status, c.body, err)
+		assert.Equalf(t, c.foreign, strings.Contains(err.Error(), hint+"BaseURL)"), "%d %s: %v", c.status, c.body, err)
+	}
+
+	f := newFakeSlack(t, testToken)
+	hook, err := New(hookConfig(f))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = hook.Close() })
+	defer f.answerHook(nil)
+	for _, c := range []struct {
+		status  int
+		body    string
+		foreign bool
+	}{
+		{http.StatusNotFound, "<html><h1>404 Not Found</h1>nginx</html>", true},
+		{http.StatusNotFound, "404 page not found", true},
+		{http.StatusUnauthorized, "", true},
+		{http.StatusMethodNotAllowed, "Method Not Allowed", true},
+		{http.StatusNotFound, "no_service", false},
+		{http.StatusNotFound, "channel_not_found", false},
+		{http.StatusForbidden, "invalid_token", false},
+	} {
+		f.answerHook(&fakeAnswer{status: c.status, body: c.body})
+		_, err := hook.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
+		require.Errorf(t, err, "%d %s", c.status, c.body)
+		assert.Truef(t, broadcast.IsPermanent(err), "%d %s: %v", c.status, c.body, err)
+		assert.Equalf(t, c.foreign, strings.Contains(err.Error(), hint+"WebhookURL)"), "%d %s: %v", c.status, c.body, err)
+	}
 }

@@ -119,7 +119,11 @@
 // by its HTTP status: 2xx delivered; 429 waits for Retry-After (30s
 // without one); 5xx
 // transient; invalid_payload, action_prohibited, channel_not_found,
-// channel_is_archived, no_service and every other 4xx permanent.
+// channel_is_archived, no_service and every other 4xx permanent. A
+// redirect, or a 401, 404 or 405 without Slack's answer (the Web API's
+// JSON, a webhook's error word), is another server's (a proxy's page, a
+// wrong host or path): permanent, naming Config.BaseURL or
+// Config.WebhookURL.
 //
 // No error, Receipt or printed Config or Channel holds the token or the
 // webhook URL's path: both are redacted, in every encoding

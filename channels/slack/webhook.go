@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -34,7 +35,24 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
 	if err := httpx.Classify(resp); err != nil {
+		if _, foreign := httpx.Foreign(resp, hookError(resp.Body)); foreign {
+			err = fmt.Errorf("%w; not Slack's answer (check Config.WebhookURL)", err)
+		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
+}
+
+// hookError reports whether body starts with one of the error words an
+// incoming webhook refuses with, in plain text: snake_case, as
+// "no_service", "invalid_token" or "channel_not_found". Without one, a
+// redirect or a 401, 404 or 405 is another server's answer
+// (httpx.Foreign): a proxy's page, a URL with a wrong host or path.
+func hookError(body []byte) bool {
+	word, _, _ := strings.Cut(strings.TrimSpace(string(body)), ":")
+	word = strings.TrimSpace(word)
+	if !strings.Contains(word, "_") || word[0] == '_' || word[len(word)-1] == '_' {
+		return false
+	}
+	return strings.Trim(word, "abcdefghijklmnopqrstuvwxyz_") == ""
 }

@@ -1,6 +1,7 @@
 package statuspageio
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ const statusRateLimited = 420
 type apiError struct {
 	status  int
 	message string // the API's "error", or the start of the body
+	foreign bool   // not the API's answer (httpx.Foreign)
 }
 
 // Error returns the status and the API's message, as in "http status 401
@@ -43,12 +45,18 @@ func (e *apiError) Error() string {
 	if e.message != "" {
 		s += ": " + e.message
 	}
+	if e.foreign {
+		s += "; not the Statuspage API's answer (check Config.BaseURL)"
+	}
 	return s
 }
 
 // parseError reads a refusal: {"error": "…"}, {"error": ["…", …]}, or
 // {"message": "…"} as the API reference's ErrorEntity has it; any other
-// body (a proxy's page) is quoted from its start.
+// body (a proxy's page) is quoted from its start. The API answers every
+// refusal so, an unknown route's too: a redirect, or a 401, 404 or 405
+// without it, is another server's answer (httpx.Foreign), which says
+// nothing of the incident or the key.
 func parseError(r *httpx.Response) *apiError {
 	e := &apiError{status: r.Status}
 	var body struct {
@@ -67,8 +75,10 @@ func parseError(r *httpx.Response) *apiError {
 			e.message = body.Message
 		}
 	}
+	why, foreign := httpx.Foreign(r, e.message != "")
+	e.foreign = foreign
 	if e.message == "" {
-		e.message = string(r.Body)
+		e.message = cmp.Or(why, string(r.Body))
 	}
 	e.message = httpx.Snippet([]byte(e.message))
 	return e
@@ -85,10 +95,11 @@ func classify(r *httpx.Response) error {
 	return httpx.MarkAs(parseError(r), marked)
 }
 
-// isStatus reports whether err is the API's refusal with that status.
+// isStatus reports whether err is the API's refusal with that status;
+// another server's answer (a proxy's 404) is not.
 func isStatus(err error, status int) bool {
 	var e *apiError
-	return errors.As(err, &e) && e.status == status
+	return errors.As(err, &e) && e.status == status && !e.foreign
 }
 
 // do makes one request of the page's API, path relative to the page, after

@@ -43,7 +43,8 @@ func TestErrorClassification(t *testing.T) {
 		{502, nil, "<html>\n<h1>502 Bad Gateway</h1>\n</html>", false, 0, "http status 502 Bad Gateway: <html> <h1>502 Bad Gateway</h1> </html>"},
 		{503, map[string]string{"Retry-After": "5"}, ``, false, 5 * time.Second, "http status 503 Service Unavailable"},
 		{501, nil, ``, true, 0, "http status 501 Not Implemented"},
-		{302, map[string]string{"Location": "https://example.com/"}, ``, true, 0, "http status 302 Found"},
+		{302, map[string]string{"Location": "https://example.com/"}, ``, true, 0,
+			"http status 302 Found: redirect to https://example.com not followed; not the Statuspage API's answer (check Config.BaseURL)"},
 	} {
 		t.Run(fmt.Sprint(tt.status, tt.header), func(t *testing.T) {
 			f := newFake(t)

@@ -3,6 +3,10 @@ package statuspageio
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,4 +122,42 @@ func TestSendAfterRetractThreads(t *testing.T) {
 	assert.Equal(t, 2, f.incidentCount(), "the deleted incident and one new")
 	d := f.Received()
 	assert.Equal(t, d[len(d)-2].ID, d[len(d)-1].ReplyTo, "the last update, in the new incident")
+}
+
+// The API answers every refusal with its ErrorEntity ({"error": …} or
+// {"message": …}, the API reference's; see TestEditRetractIncidentDeletedByHand),
+// an unknown route's too. A 404 page without it (a proxy's, a BaseURL
+// with a wrong path) is another server's answer (httpx.Foreign): it names
+// Config.BaseURL, is permanent, and says nothing of the incident: Edit
+// does not call it gone, Retract does not count it deleted, and Send
+// does not open a new incident for a correction.
+func TestForeignAnswerIsNotGone(t *testing.T) {
+	f := newFake(t)
+	root := send(t, newChannel(t, f, nil), fullUpdate, broadcast.Thread{})
+	u := later(broadcast.StatusIdentified, "The cause is in the EU region.")
+	var posts atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, "<html><body><h1>404 Not Found</h1>nginx</body></html>")
+	}))
+	defer proxy.Close()
+	ch := newChannel(t, f, func(c *Config) { c.BaseURL = proxy.URL + "/v1" })
+
+	_, editErr := ch.Edit(context.Background(), correction(u, "The cause is in the US region."), root)
+	m := correction(u, "The cause is in the US region.")
+	m.Thread = broadcast.Thread{Root: root, Last: root}
+	_, sendErr := ch.Send(context.Background(), m)
+	for name, err := range map[string]error{"edit": editErr, "send": sendErr,
+		"retract": ch.Retract(context.Background(), root)} {
+		require.Error(t, err, name)
+		assert.True(t, broadcast.IsPermanent(err), name)
+		assert.NotErrorIs(t, err, broadcast.ErrPostGone, name)
+		assert.Contains(t, err.Error(), "Config.BaseURL", name)
+		assert.NotContains(t, err.Error(), testKey, name)
+	}
+	assert.Zero(t, posts.Load(), "no incident created")
 }

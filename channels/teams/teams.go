@@ -61,7 +61,10 @@
 // without one); 408, 425 and 5xx (but 501) are transient; 400 (the
 // workflow refused the body), 401 and 403 (a bad or expired sig=), 404
 // (no such workflow) and the other 4xx are permanent; transport errors
-// are transient. Errors quote the start of the workflow's answer.
+// are transient. Errors quote the start of the workflow's answer. A
+// redirect, or a 401, 404 or 405 without Azure's error JSON (a proxy's
+// page, a URL with a wrong host or path), says it is not the workflow's
+// answer and names Config.WebhookURL.
 //
 // No error, Receipt or printed Config or Channel holds the webhook URL's
 // path or query: the URL is a redact.URL, and the URL, its path and query,
@@ -85,6 +88,7 @@ package teams
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -175,7 +179,25 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
 	if err := httpx.Classify(resp); err != nil {
+		if _, foreign := httpx.Foreign(resp, azureError(resp.Body)); foreign {
+			err = fmt.Errorf("%w; not the workflow's answer (check Config.WebhookURL)", err)
+		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
+}
+
+// azureError reports whether body is Azure's error JSON,
+// {"error":{"code":"…","message":"…"}}, which a workflow's trigger answers
+// every refusal with (WorkflowNotFound,
+// DirectApiInvalidAuthorizationSignature, …): a redirect, or a 401, 404 or
+// 405 without it, is another server's answer (httpx.Foreign), a proxy's
+// page or a URL with a wrong host or path, not a workflow refusing it.
+func azureError(body []byte) bool {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(body, &e) == nil && e.Error.Code != ""
 }

@@ -188,6 +188,35 @@ func TestAnswers(t *testing.T) {
 	f.answerWith(nil)
 }
 
+// A workflow's trigger refuses with Azure's error JSON,
+// {"error":{"code":…,"message":…}} (as the fake answers; the shape of
+// https://github.com/Azure/azure-resource-manager-rpc/blob/master/v1.0/common-api-details.md#error-response-content): a redirect, or a 401, 404 or 405 without it, is
+// another server's answer, which names Config.WebhookURL; the
+// workflow's own refusals do not.
+func TestForeignAnswer(t *testing.T) {
+	ch, f := newTestChannel(t)
+	defer f.answerWith(nil)
+	for _, c := range []struct {
+		a       fakeAnswer
+		foreign bool
+	}{
+		{fakeAnswer{status: http.StatusNotFound}, true},
+		{fakeAnswer{status: http.StatusUnauthorized}, true},
+		{fakeAnswer{status: http.StatusMethodNotAllowed}, true},
+		{fakeAnswer{status: http.StatusFound, header: map[string]string{"Location": "https://login.example/"}}, true},
+		{fakeAnswer{status: http.StatusNotFound, code: "WorkflowNotFound"}, false},
+		{fakeAnswer{status: http.StatusUnauthorized, code: "DirectApiInvalidAuthorizationSignature"}, false},
+		{fakeAnswer{status: http.StatusBadRequest}, false},
+	} {
+		f.answerWith(&c.a)
+		_, err := send(t, ch, update(broadcast.StatusInvestigating))
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Equal(t, c.foreign, strings.Contains(err.Error(), "not the workflow's answer (check Config.WebhookURL)"),
+			"%d %s: %v", c.a.status, c.a.code, err)
+	}
+}
+
 // Teams is not a Checker: nothing checks a workflow's webhook without
 // posting, so Broadcaster.Check says so instead of reporting it reachable.
 func TestNotAChecker(t *testing.T) {

@@ -28,6 +28,13 @@ var (
 // post replied to is deleted or not visible; Send then posts without it.
 var errReplyGone = errors.New("the post replied to is deleted or not visible")
 
+// errNotXAPI is wrapped by the error of an answer that is not the X
+// API's (httpx.Foreign): a redirect, or a 401, 404 or 405 without its
+// problem JSON, which it answers every refusal with, an unknown route's
+// too. A proxy's page or a BaseURL with a wrong path rejects no
+// credentials and says nothing of a post.
+var errNotXAPI = errors.New("not the X API's answer (check Config.BaseURL)")
+
 // APIError is an error answer of the X API: its HTTP status and the fields
 // of its problem JSON. Detail is bounded, printable and free of credentials.
 type APIError struct {
@@ -62,7 +69,12 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 		return nil
 	}
 	apiErr := apiError(r, s)
+	_, own := parseProblem(r.Body)
+	why, foreign := httpx.Foreign(r, own)
 	switch {
+	case foreign:
+		apiErr.Detail = cmp.Or(apiErr.Detail, why)
+		return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errNotXAPI, apiErr))
 	case apiErr.Title == "UsageCapExceeded" || strings.HasSuffix(apiErr.Type, usageCappedType):
 		return broadcast.Permanent(fmt.Errorf("%w; requests resume when the cap resets or the plan is upgraded: %w",
 			ErrUsageCapped, apiErr))

@@ -104,8 +104,15 @@ func TestSendErrors(t *testing.T) {
 			want: "twitter: post: X API 502 Bad Gateway: <html><body> <h1>502 Bad Gateway</h1> </body></html>"},
 		{name: "404", answer: answer(404, `{"title":"Not Found Error","detail":"Could not find the requested resource.","type":"https://api.twitter.com/2/problems/resource-not-found"}`),
 			permanent: true, want: "twitter: post: X API 404 Not Found Error: Could not find the requested resource."},
-		{name: "redirect not followed", answer: answer(302, "", "Location", "/2/tweets/elsewhere"), permanent: true,
-			want: "twitter: post: X API 302 Found"},
+		// X answers every refusal with its problem JSON, an unknown
+		// route's too (https://docs.x.com/x-api/fundamentals/response-codes-and-errors):
+		// a redirect, or a 401, 404 or 405 without it, is another
+		// server's answer (httpx.Foreign), which names Config.BaseURL
+		// and rejects no credentials.
+		{name: "redirect not followed", answer: answer(302, "", "Location", "https://login.example/sso?token=x"), permanent: true,
+			want: "twitter: post: not the X API's answer (check Config.BaseURL): X API 302 Found: redirect to https://login.example/…?… not followed"},
+		{name: "401 from a proxy", answer: answer(401, "<html><h1>401 Authorization Required</h1></html>"), permanent: true,
+			want: "twitter: post: not the X API's answer (check Config.BaseURL): X API 401 Unauthorized: <html><h1>401 Authorization Required</h1></html>"},
 		{name: "201 without data", answer: answer(201, `{"errors":[{"message":"Something went wrong"}]}`),
 			want: "twitter: post: read response: no post id: Something went wrong"},
 		{name: "201 not JSON", answer: answer(201, `OK`),

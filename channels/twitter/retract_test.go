@@ -57,6 +57,12 @@ func TestRetractErrors(t *testing.T) {
 		{name: "503", prev: broadcast.Receipt{Channel: "x", ID: "20"},
 			answer: answer(503, `{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}`),
 			want:   "twitter: delete: X API 503 Service Unavailable"},
+		// Another server's 404 (a proxy's page, a BaseURL with a wrong
+		// path: X's own is problem JSON, as in TestSendErrors) says
+		// nothing of the post, which may still be up.
+		{name: "404 from a proxy", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer:    answer(404, "<html><h1>404 Not Found</h1></html>"),
+			permanent: true, want: "twitter: delete: not the X API's answer (check Config.BaseURL): X API 404 Not Found: <html><h1>404 Not Found</h1></html>"},
 		{name: "200 without data", prev: broadcast.Receipt{Channel: "x", ID: "20"}, answer: answer(200, `{}`),
 			want: "twitter: delete: read response: no data.deleted"},
 	}

@@ -89,10 +89,11 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err != nil {
 		return err
 	}
-	if resp.Status == http.StatusNotFound {
+	err = c.classify("delete", resp, s)
+	if resp.Status == http.StatusNotFound && !errors.Is(err, errNotXAPI) {
 		return nil // already gone
 	}
-	if err := c.classify("delete", resp, s); err != nil {
+	if err != nil {
 		return err
 	}
 	// {"deleted":false} is a post already gone: deleted either way.

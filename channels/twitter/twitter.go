@@ -45,8 +45,8 @@
 // update.
 //
 // The Channel is a broadcast.Retractor: Retract deletes the post with
-// DELETE /2/tweets/:id. A post already gone (X answers 404, or
-// {"data":{"deleted":false}}) counts as deleted. A post whose id is not
+// DELETE /2/tweets/:id. A post already gone (X answers 404 with its
+// problem JSON, or {"data":{"deleted":false}}) counts as deleted. A post whose id is not
 // known — the receipt of a duplicate on a retry, see Errors — cannot be
 // deleted by the API: Retract then fails with a Permanent error, and the
 // post must be deleted on x.com.
@@ -154,6 +154,10 @@
 //     reply to and starts a new thread;
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
 //     403 forbidden) are Permanent, with X's detail;
+//   - a redirect, or a 401, 404 or 405 without X's problem JSON (a
+//     proxy's page, a BaseURL with a wrong path), is not X's answer: it
+//     is Permanent and names Config.BaseURL, never rejected credentials
+//     nor a post already gone;
 //   - 5xx answers and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is;
 //   - an OAuth 2.0 token that cannot be had is an error of its own,
