@@ -153,7 +153,12 @@ func (x *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"data":{"id":%q,"text":%q,"edit_history_tweet_ids":[%q]}}`, p.ID, p.Text, p.ID)
 	default:
+		// X answers an unknown route, a deleted post's too, with its
+		// problem JSON: a bare 404 is another server's answer.
+		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"title":"Not Found Error","detail":"Could not find the requested resource.",`+
+			`"type":"https://api.twitter.com/2/problems/resource-not-found"}`)
 	}
 }
 
