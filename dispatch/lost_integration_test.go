@@ -3,14 +3,12 @@
 package dispatch_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,25 +20,8 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for a Logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A Lock lost while its attempt runs (the session holding it ended: a
 // failover, a terminated backend) no longer keeps the incident's other
@@ -83,7 +64,7 @@ func TestLostLockIsReported(t *testing.T) {
 				}
 				return broadcast.Receipt{ID: "post-1"}, tt.failure
 			})
-			var log syncBuffer
+			var log syncbuf.Buffer
 			events := make(chan dispatch.Event, 100)
 			in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{Workers: 1,
 				Retry:   broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 10 * time.Millisecond, MaxInterval: 10 * time.Millisecond},
