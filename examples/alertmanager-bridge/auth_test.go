@@ -24,7 +24,7 @@ func start(t *testing.T, args ...string) (url string, stdout, stderr *syncbuf.Bu
 	stdout, stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, args, stdout, stderr) }()
+	go func() { done <- run(ctx, nil, args, stdout, stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		assert.Equal(t, 0, <-done, stderr.String())
@@ -69,7 +69,7 @@ func TestTokensGuardAlerts(t *testing.T) {
 func TestBadTokensRefused(t *testing.T) {
 	t.Setenv(tokensEnv, "short-secret")
 	var stdout, stderr bytes.Buffer
-	assert.Equal(t, 2, run(context.Background(), []string{"-listen", "127.0.0.1:0"}, &stdout, &stderr))
+	assert.Equal(t, 2, run(context.Background(), nil, []string{"-listen", "127.0.0.1:0"}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "OUTAGECAST_BRIDGE_TOKENS: token 1 of 1: shorter than 16 characters")
 	assert.NotContains(t, stderr.String(), "short-secret")
 }
@@ -88,7 +88,7 @@ func TestNoTokensBeyondLoopbackWarns(t *testing.T) {
 // commas or white space, as the package comment says and bearer.Parse does.
 func TestHelpSaysHowTokensAreSeparated(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), []string{"-help"}, &stdout, &stderr))
+	require.Equal(t, 0, run(context.Background(), nil, []string{"-help"}, &stdout, &stderr))
 	assert.Contains(t, strings.Join(strings.Fields(stdout.String()), " "), "separated by commas or spaces")
 }
 
@@ -172,7 +172,7 @@ func TestBadBasicAuthRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Setenv(basicEnv, tt.value)
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, 2, run(context.Background(), []string{"-listen", "127.0.0.1:0"}, &stdout, &stderr), tt.value)
+		assert.Equal(t, 2, run(context.Background(), nil, []string{"-listen", "127.0.0.1:0"}, &stdout, &stderr), tt.value)
 		assert.Contains(t, stderr.String(), tt.msg)
 		assert.NotContains(t, stderr.String(), "short-secret")
 		assert.NotContains(t, stderr.String(), bridgePassword)

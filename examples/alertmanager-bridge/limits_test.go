@@ -130,7 +130,7 @@ func TestServerLimitsFitTheNotifications(t *testing.T) {
 	}
 	for _, args := range [][]string{{"-max-concurrent", "0"}, {"-max-concurrent", "-3"}} {
 		var stdout, stderr strings.Builder
-		assert.Equal(t, 2, run(context.Background(), args, &stdout, &stderr))
+		assert.Equal(t, 2, run(context.Background(), nil, args, &stdout, &stderr))
 		assert.Contains(t, stderr.String(), "-max-concurrent: ")
 	}
 }

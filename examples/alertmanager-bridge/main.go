@@ -61,7 +61,7 @@
 // within the time they may take (-timeout, and the reading of the body);
 // a second signal stops it at once, and Alertmanager sends what was cut
 // short again. It exits 0 after a clean shutdown, 1 when serving failed,
-// and 2 on bad flags or configuration, naming the flag or setting (a
+// 130 when a second signal stopped it, and 2 on bad flags or configuration, naming the flag or setting (a
 // -listen address that cannot be listened on included, found before the
 // channels are checked).
 //
@@ -227,21 +227,19 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	context.AfterFunc(ctx, stop) // a second signal stops the process at once
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	ctx, abort := shutdown.Signals(os.Interrupt, syscall.SIGTERM) // a second signal stops at once
+	os.Exit(run(ctx, abort, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 type options struct {
@@ -312,10 +310,11 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	return o, nil
 }
 
-// run serves until ctx is done and returns the exit code: 0 after a clean
-// shutdown, 1 when serving failed, 2 on bad flags (a -listen address that
+// run serves until ctx is done (abort closed: stop at once) and returns the
+// exit code: 0 after a clean shutdown, 1 when serving failed, 130
+// (shutdown.ExitAbandoned) when abort ended the shutdown, 2 on bad flags (a -listen address that
 // cannot be listened on included) or configuration.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -355,8 +354,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
-	if err := serve(ctx, ln, h, log); err != nil {
+	if err := serve(ctx, abort, ln, h, log); err != nil {
 		log.Error("serve", slog.String("error", err.Error()))
+		if errors.Is(err, shutdown.ErrAbandoned) {
+			return shutdown.ExitAbandoned
+		}
 		return 1
 	}
 	return 0
@@ -489,8 +491,9 @@ func newServer(h *handler, log *slog.Logger) *http.Server {
 }
 
 // serve answers on ln until ctx is done, then shuts down gracefully: it
-// finishes the notifications under way, within the time they may take.
-func serve(ctx context.Context, ln net.Listener, h *handler, log *slog.Logger) error {
+// finishes the notifications under way, within the time they may take
+// (shutdown.Serve), unless abort is closed first.
+func serve(ctx context.Context, abort <-chan struct{}, ln net.Listener, h *handler, log *slog.Logger) error {
 	srv := newServer(h, log)
 	if h.tokens == nil && h.basic == nil && !ln.Addr().(*net.TCPAddr).IP.IsLoopback() {
 		log.Warn("anyone who can reach this address can post updates to the channels: set "+tokensEnv+
@@ -498,23 +501,13 @@ func serve(ctx context.Context, ln net.Listener, h *handler, log *slog.Logger) e
 			" (http_config.basic_auth)", slog.String("address", ln.Addr().String()))
 	}
 	log.Info("listening", slog.String("url", "http://"+ln.Addr().String()+"/alerts")) // last: tests wait for it
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing the notifications under way (a second signal stops at once)",
-		slog.Duration("within", srv.WriteTimeout))
-	sctx := context.Background()
-	if srv.WriteTimeout > 0 { // after it, none can still answer
-		var cancel context.CancelFunc
-		sctx, cancel = context.WithTimeout(sctx, srv.WriteTimeout)
-		defer cancel()
-	}
-	err := srv.Shutdown(sctx)
-	<-done
+	stopLog := context.AfterFunc(ctx, func() {
+		log.Info("shutting down: finishing the notifications under way (a second signal stops at once)",
+			slog.Duration("within", srv.WriteTimeout))
+	})
+	defer stopLog()
+	// After WriteTimeout none can still answer; 0: no limit of its own.
+	err := shutdown.Serve(ctx, abort, srv, ln, srv.WriteTimeout)
 	log.Info("stopped")
 	return err
 }

@@ -146,7 +146,7 @@ func TestRunServesWithConfigAndState(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-config", cfg, "-state", filepath.Join(dir, "state.db"),
+		done <- run(ctx, nil, []string{"-listen", "127.0.0.1:0", "-config", cfg, "-state", filepath.Join(dir, "state.db"),
 			"-url", "https://status.example.com"}, &stdout, &stderr)
 	}()
 	addr := regexp.MustCompile(`url=(http://\S+/alerts)`)
@@ -180,11 +180,11 @@ func TestRunBadFlags(t *testing.T) {
 		{"-config", filepath.Join(t.TempDir(), "missing.yaml")},
 	} {
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, 2, run(context.Background(), args, &stdout, &stderr), args)
+		assert.Equal(t, 2, run(context.Background(), nil, args, &stdout, &stderr), args)
 		assert.Contains(t, stderr.String(), "alertmanager-bridge: ")
 	}
 	var stdout, stderr bytes.Buffer
-	assert.Equal(t, 0, run(context.Background(), []string{"-help"}, &stdout, &stderr))
+	assert.Equal(t, 0, run(context.Background(), nil, []string{"-help"}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "POST /alerts")
 	assert.Contains(t, stdout.String(), "-listen")
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/internal/syncbuf"
 )
 
@@ -28,7 +29,7 @@ func TestURLFlagCheckedAsUpdatesAre(t *testing.T) {
 	cancel() // a bridge that starts stops at once
 	for _, url := range []string{"https://status:hunter2secret@status.example.com", `https://status.example.com/"x"`} {
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, 2, run(ctx, []string{"-listen", "127.0.0.1:0", "-url", url}, &stdout, &stderr), url)
+		assert.Equal(t, 2, run(ctx, nil, []string{"-listen", "127.0.0.1:0", "-url", url}, &stdout, &stderr), url)
 		assert.Contains(t, stderr.String(), "alertmanager-bridge: -url: ", url)
 		assert.NotContains(t, stderr.String(), "hunter2secret")
 	}
@@ -64,7 +65,7 @@ func TestStartupErrorsNameTheFlag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, 2, run(context.Background(), tt.args, &stdout, &stderr), tt.args)
+		assert.Equal(t, 2, run(context.Background(), nil, tt.args, &stdout, &stderr), tt.args)
 		assert.Contains(t, stderr.String(), tt.want, tt.args)
 		assert.NotContains(t, stderr.String(), "msg=channel", "%v: no channel checked", tt.args)
 	}
@@ -90,7 +91,7 @@ func TestShutdownFinishesNotificationsUnderWay(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-config", cfg, "-timeout", "0", "-check-timeout", "1ns"}, &stdout, &stderr)
+		done <- run(ctx, nil, []string{"-listen", "127.0.0.1:0", "-config", cfg, "-timeout", "0", "-check-timeout", "1ns"}, &stdout, &stderr)
 	}()
 	addr := regexp.MustCompile(`url=(http://\S+/alerts)`)
 	require.Eventually(t, func() bool { return addr.MatchString(stderr.String()) }, guard, 5*time.Millisecond)
@@ -111,4 +112,47 @@ func TestShutdownFinishesNotificationsUnderWay(t *testing.T) {
 	free()
 	assert.Equal(t, http.StatusOK, <-answered)
 	assert.Equal(t, 0, <-done, stderr.String())
+}
+
+// A second signal while a notification is under way stops at once, with
+// the exit status a shell shows for Ctrl-C.
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	free := func() { releaseOnce.Do(func() { close(release) }) }
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		close(arrived)
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer hook.Close()
+	defer free() // before hook.Close, which waits for its handlers
+	cfg := filepath.Join(t.TempDir(), "outagecast.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte("channels:\n  - kind: webhook\n    url: "+hook.URL+"/in\n    allow_unsigned: true\n"), 0o600))
+	var stdout, stderr syncbuf.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done, abort := make(chan int, 1), make(chan struct{})
+	go func() {
+		done <- run(ctx, abort, []string{"-listen", "127.0.0.1:0", "-config", cfg, "-timeout", "0", "-check-timeout", "1ns"}, &stdout, &stderr)
+	}()
+	addr := regexp.MustCompile(`url=(http://\S+/alerts)`)
+	require.Eventually(t, func() bool { return addr.MatchString(stderr.String()) }, guard, 5*time.Millisecond)
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(addr.FindStringSubmatch(stderr.String())[1], "application/json", bytes.NewReader(sample(t, "firing.json")))
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	<-arrived
+	cancel()
+	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "shutting down") }, guard, 5*time.Millisecond,
+		"the bridge says it stops")
+	close(abort)
+	assert.Equal(t, shutdown.ExitAbandoned, <-done, stderr.String())
+	free()
+	<-answered
 }

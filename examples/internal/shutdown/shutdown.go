@@ -42,10 +42,10 @@ var ErrAbandoned = errors.New("stopped at once by a second signal")
 const ExitAbandoned = 130
 
 // Serve serves srv on ln until ctx is done (or serving fails), then stops
-// taking connections and lets the requests under way finish within grace,
-// cutting off those still running after it. When abort is closed first (a
-// second signal), it closes every connection and returns ErrAbandoned at
-// once.
+// taking connections and lets the requests under way finish within grace
+// (0: however long they take), cutting off those still running after it.
+// When abort is closed first (a second signal), it closes every connection
+// and returns ErrAbandoned at once.
 func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, grace time.Duration) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -54,7 +54,10 @@ func Serve(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.
 		return err
 	case <-ctx.Done():
 	}
-	gctx, cancel := context.WithTimeout(context.Background(), grace)
+	gctx, cancel := context.WithCancel(context.Background())
+	if grace > 0 {
+		gctx, cancel = context.WithTimeout(gctx, grace)
+	}
 	defer cancel()
 	stopped := make(chan error, 1)
 	go func() { stopped <- srv.Shutdown(gctx) }()

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -28,7 +29,9 @@ type heldServer struct {
 	done    chan error         // serve's result
 }
 
-func newHeldServer(t *testing.T) *heldServer {
+func newHeldServer(t *testing.T) *heldServer { return newHeldServerGrace(t, time.Minute) }
+
+func newHeldServerGrace(t *testing.T, grace time.Duration) *heldServer {
 	s := &heldServer{started: make(chan struct{}, 1), release: make(chan struct{}), outcome: make(chan string, 1),
 		abort: make(chan struct{}), done: make(chan error, 1)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,7 +49,7 @@ func newHeldServer(t *testing.T) *heldServer {
 	})
 	var ctx context.Context
 	ctx, s.cancel = context.WithCancel(context.Background())
-	go func() { s.done <- Serve(ctx, s.abort, &http.Server{Handler: h}, ln, time.Minute) }()
+	go func() { s.done <- Serve(ctx, s.abort, &http.Server{Handler: h}, ln, grace) }()
 	return s
 }
 
@@ -72,6 +75,26 @@ func TestFirstSignalFinishesRequests(t *testing.T) {
 	answer := s.get()
 	<-s.started
 	s.cancel()
+	close(s.release)
+	assert.Equal(t, "finished", <-answer)
+	assert.NoError(t, <-s.done)
+	assert.Equal(t, "finished", <-s.outcome)
+}
+
+// A grace of 0 sets no limit: the request under way finishes, however
+// long it takes, after the server stopped taking connections.
+func TestNoGraceWaitsForRequests(t *testing.T) {
+	s := newHeldServerGrace(t, 0)
+	answer := s.get()
+	<-s.started
+	s.cancel()
+	require.Eventually(t, func() bool { // the shutdown began: the listener is closed
+		c, err := net.Dial("tcp", strings.TrimPrefix(strings.TrimSuffix(s.url, "/"), "http://"))
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	}, 10*time.Second, time.Millisecond)
 	close(s.release)
 	assert.Equal(t, "finished", <-answer)
 	assert.NoError(t, <-s.done)
