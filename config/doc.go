@@ -69,7 +69,8 @@
 // reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
 // $${ writes a literal ${. ${file:PATH} is the content of the file at
 // PATH, relative to this file's directory, without one trailing
-// newline: the form in which Docker and Compose secrets, Kubernetes secret
+// newline and without the byte-order mark Windows editors start a UTF-8
+// file with (a UTF-16 file is an error: save it as UTF-8): the form in which Docker and Compose secrets, Kubernetes secret
 // volumes and systemd credentials reach a program ("password:
 // ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
 // empty, larger than 1 MiB or not a regular file (a named pipe, which

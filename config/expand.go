@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -192,8 +193,9 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 }
 
 // file returns the value of ${file:PATH}: the content of the file at path
-// (relative to the configuration's directory) without one trailing
-// newline, as Docker, Kubernetes and systemd mount secrets. Its errors
+// (relative to the configuration's directory) without a leading UTF-8
+// byte-order mark and one trailing newline, as Docker, Kubernetes and
+// systemd mount secrets. Its errors
 // name the path, never the content.
 func (e *expander) file(path string) (envValue, error) {
 	ref := "${file:" + path + "}"
@@ -207,7 +209,14 @@ func (e *expander) file(path string) (envValue, error) {
 	if err != nil {
 		return envValue{}, fmt.Errorf("%s: %w", ref, err)
 	}
-	v := string(data)
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		// Windows editors' "Unicode": every other byte a NUL.
+		return envValue{}, fmt.Errorf("%s: %s is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8", ref, path)
+	}
+	// Windows editors start a UTF-8 file with a byte-order mark, which
+	// is no part of the value.
+	v := strings.TrimPrefix(string(data), "\uFEFF")
 	if strings.HasSuffix(v, "\r\n") {
 		v = v[:len(v)-2]
 	} else {

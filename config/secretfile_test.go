@@ -46,6 +46,10 @@ func TestSecretFromAFile(t *testing.T) {
 		{"a newline trimmed", "token", token + "\n"},
 		{"a CRLF trimmed", "token", token + "\r\n"},
 		{"no newline", "token", token},
+		// Notepad and other Windows editors start a UTF-8 file with a
+		// byte-order mark (U+FEFF); the platform would refuse the token
+		// with an error that does not say why.
+		{"a byte-order mark trimmed", "token", "\uFEFF" + token + "\r\n"},
 		{"relative path below the file's directory", "secrets/token", token + "\n"},
 		{"absolute path", abs, ""},
 	}
@@ -95,6 +99,9 @@ func TestSecretFileErrors(t *testing.T) {
 	writeFile(t, dir, "newline", "\n")
 	writeFile(t, dir, "password", password+"\n")
 	writeFile(t, dir, "huge", strings.Repeat("x", config.MaxFileSize+1))
+	writeFile(t, dir, "bom", "\uFEFF\r\n")
+	// Notepad's "Unicode": UTF-16LE after the byte-order mark FF FE.
+	writeFile(t, dir, "utf16", "\xFF\xFE"+strings.Join(strings.Split(password, ""), "\x00")+"\x00")
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "a-directory"), 0o700))
 	at := func(key string) string { return "test.yaml:4: channels[0]." + key + ": " }
 	atEmail := func(key string) string { return "test.yaml:5: channels[0]." + key + ": " }
@@ -106,6 +113,8 @@ func TestSecretFileErrors(t *testing.T) {
 		{"a directory", "secret", "${file:a-directory}", []string{at("secret") + "${file:a-directory}: " + filepath.Join(dir, "a-directory") + " is not a regular file (a directory)"}},
 		{"empty", "secret", "${file:empty}", []string{at("secret") + "${file:empty}: " + filepath.Join(dir, "empty") + " is empty"}},
 		{"only a newline", "secret", "${file:newline}", []string{at("secret") + "${file:newline}: " + filepath.Join(dir, "newline") + " is empty"}},
+		{"only a byte-order mark", "secret", "${file:bom}", []string{at("secret") + "${file:bom}: " + filepath.Join(dir, "bom") + " is empty"}},
+		{"UTF-16", "secret", "${file:utf16}", []string{at("secret") + "${file:utf16}: " + filepath.Join(dir, "utf16") + " is UTF-16", "save it as UTF-8"}},
 		{"too large", "secret", "${file:huge}", []string{at("secret") + "${file:huge}: " + filepath.Join(dir, "huge") + " is larger than"}},
 		{"no path", "secret", "${file:}", []string{at("secret") + "${file:}: no path"}},
 		{"absolute path", "secret", "${file:" + filepath.Join(dir, "nope") + "}", []string{"stat " + filepath.Join(dir, "nope") + ": no such file"}},
