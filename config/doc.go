@@ -67,7 +67,10 @@
 // not set, or set but empty, is an error, as ${NAME:?} is in a shell:
 // Compose passes a variable the host lacks as empty, and an empty value
 // reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
-// $${ writes a literal ${. ${file:PATH} is the content of the file at
+// $${ writes a literal ${ and $$${NAME} a $ before NAME's value: in a run
+// of $ before {, each $$ is one $, as in Docker Compose. Elsewhere $ and
+// $$ are kept as written, where Compose reads $$ as one $ (and $NAME as a
+// reference, which this file does not have). ${file:PATH} is the content of the file at
 // PATH, relative to this file's directory, without one trailing
 // newline and without the byte-order mark Windows editors start a UTF-8
 // file with (a UTF-16 file is an error: save it as UTF-8): the form in which Docker and Compose secrets, Kubernetes secret

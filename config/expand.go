@@ -124,7 +124,10 @@ func (e *expander) requote(msg string, n *yaml.Node) string {
 }
 
 // expand replaces the references in s, and returns the values it took from
-// the environment. "$${" stands for a literal "${".
+// the environment. In a run of "$" before "{", as in Docker Compose, "$$"
+// stands for one literal "$" and an odd last "$" starts a reference:
+// "$${" is a literal "${", "$$${NAME}" a "$" before NAME's value.
+// Elsewhere "$" is itself.
 func (e *expander) expand(s string) (string, []envValue, error) {
 	var b strings.Builder
 	var used []envValue
@@ -134,13 +137,15 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 			b.WriteString(s)
 			return b.String(), used, nil
 		}
-		if i > 0 && s[i-1] == '$' {
-			b.WriteString(s[:i]) // "$${" → "${": s[:i] ends in the first "$"
+		text := strings.TrimRight(s[:i], "$")
+		run := i + 1 - len(text) // the "$"s before "{"
+		b.WriteString(text)
+		b.WriteString(strings.Repeat("$", run/2))
+		if run%2 == 0 { // "$${" → "${"
 			b.WriteString("{")
 			s = s[i+2:]
 			continue
 		}
-		b.WriteString(s[:i])
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
 			// Not quoted: the text may be part of a password.

@@ -57,3 +57,30 @@ func TestEmptyVariableRefused(t *testing.T) {
 		})
 	}
 }
+
+// A run of "$" right before "{" reads as in Docker Compose, whose rule is
+// that "$$" is one literal "$" and a "$" before "{" starts a reference
+// (compose-spec interpolation; compose-go template.go matches "$$" before
+// "${NAME}", left to right): "$${NAME}" is the text "${NAME}", and
+// "$$${NAME}" a "$" before NAME's value. Only "${" is a reference here, so
+// elsewhere "$" and "$$" are kept as written, where Compose would make
+// "$$" one "$" (and read "$NAME" as a reference).
+func TestDollarEscapes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ops$$", "ops$$"},
+		{"a$$b", "a$$b"},
+		{"cost$5", "cost$5"},
+		{"$${NAME}", "${NAME}"},
+		{"$$${NAME}", "$ops"},
+		{"$$$${NAME}", "$${NAME}"},
+		{"$$$$${NAME}", "$$ops"},
+		{"x$${NAME}-${NAME}", "x${NAME}-ops"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			cfg, _, err := parse(t, "channels:\n  - kind: console\n    name: \""+tt.in+"\"\n", map[string]string{"NAME": "ops"})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.Channels[0].Name())
+		})
+	}
+}
