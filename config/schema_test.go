@@ -3,6 +3,7 @@ package config_test
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,12 +131,31 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 	}
 }
 
-// The shipped configurations carry the schema line and validate.
+// The shipped configurations, every YAML file under examples/ but OpenAPI
+// documents, carry the schema line and validate: a sample added later is
+// checked without being listed here.
 func TestShippedConfigsValidate(t *testing.T) {
 	s := compiled(t)
-	for _, path := range []string{"../examples/announce/outagecast.sample.yaml", "../examples/announce/local.yaml"} {
+	var paths []string
+	require.NoError(t, filepath.WalkDir("../examples", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if ext := filepath.Ext(path); ext == ".yaml" || ext == ".yml" {
+			paths = append(paths, path)
+		}
+		return nil
+	}))
+	configs := 0
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
+		var top map[string]any
+		require.NoError(t, yaml.Unmarshal(data, &top), path)
+		if _, ok := top["openapi"]; ok {
+			continue // the server's API, not a configuration
+		}
+		configs++
 		first, _, _ := strings.Cut(string(data), "\n")
 		abs, err := filepath.Abs(path)
 		require.NoError(t, err)
@@ -146,4 +166,5 @@ func TestShippedConfigsValidate(t *testing.T) {
 		assert.Equal(t, "# yaml-language-server: $schema="+filepath.ToSlash(rel), first, path)
 		assert.NoError(t, validate(t, s, string(data)), path)
 	}
+	assert.GreaterOrEqual(t, configs, 3, "the announce sample, its walkthrough and the server's: %v", paths)
 }
