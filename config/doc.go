@@ -70,10 +70,11 @@
 // $${ writes a literal ${ and $$${NAME} a $ before NAME's value: in a run
 // of $ before {, each $$ is one $, as in Docker Compose. Elsewhere $ and
 // $$ are kept as written, where Compose reads $$ as one $ (and $NAME as a
-// reference, which this file does not have). ${file:PATH} is the content of the file at
-// PATH, relative to this file's directory, without one trailing
-// newline and without the byte-order mark Windows editors start a UTF-8
-// file with (a UTF-16 file is an error: save it as UTF-8): the form in which Docker and Compose secrets, Kubernetes secret
+// reference, which this file does not have). ${file:PATH} is the content
+// of the file at PATH, relative to this file's directory, without one
+// trailing newline and without the byte-order mark Windows editors start
+// a UTF-8 file with (a UTF-16 file is an error: save it as UTF-8): the
+// form in which Docker and Compose secrets, Kubernetes secret
 // volumes and systemd credentials reach a program ("password:
 // ${file:/run/secrets/smtp_password}"). A file that is missing, unreadable,
 // empty, larger than 1 MiB or not a regular file (a named pipe, which
