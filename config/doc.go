@@ -67,6 +67,8 @@
 // not set, or set but empty, is an error, as ${NAME:?} is in a shell:
 // Compose passes a variable the host lacks as empty, and an empty value
 // reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
+// So is a value that ends in a carriage return, read from an env file
+// with Windows line endings.
 // $${ writes a literal ${ and $$${NAME} a $ before NAME's value: in a run
 // of $ before {, each $$ is one $, as in Docker Compose. Elsewhere $ and
 // $$ are kept as written, where Compose reads $$ as one $ (and $NAME as a

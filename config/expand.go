@@ -193,6 +193,11 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 		// lacks as empty, and an empty value reads as a key left out.
 		return v, false, fmt.Errorf("${%s}: environment variable %s is empty (use ${%s:-default}, or ${%s:-} for an empty value)",
 			name, name, name, name)
+	case strings.HasSuffix(val, "\r"):
+		// Read from an env file with Windows line endings: no value
+		// ends so on purpose, and a platform would refuse it unexplained.
+		return v, false, fmt.Errorf("${%s}: environment variable %s ends in a carriage return (from a file with Windows line endings?)",
+			name, name)
 	}
 	return envValue{value: val, ref: "${" + name + "}"}, true, nil
 }

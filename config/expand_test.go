@@ -84,3 +84,20 @@ func TestDollarEscapes(t *testing.T) {
 		})
 	}
 }
+
+// A variable read from an env file with Windows line endings ends in a
+// carriage return: a shell's "set -a; . ./.env" keeps it, as do some
+// tools' env-file readers (redpanda-data/connect#1820,
+// buildpacks/pack#2635; Docker's own drops it, reading lines with
+// bufio.ScanLines). Some platforms then refuse the value without saying
+// why (an SMTP server's "535 authentication failed" for a password).
+// Load names the variable instead, and not its value.
+func TestCarriageReturnRefused(t *testing.T) {
+	const password = "correct-horse-battery-staple"
+	_, _, err := parse(t, lines("channels:", "  - kind: email", "    host: smtp.example.com", "    username: status",
+		"    password: ${SMTP_PASSWORD}", "    from: s@example.com", "    to: [a@example.com]"),
+		map[string]string{"SMTP_PASSWORD": password + "\r"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.yaml:5: channels[0].password: ${SMTP_PASSWORD}: environment variable SMTP_PASSWORD ends in a carriage return")
+	channeltest.AssertNoSecret(t, err.Error(), password)
+}
