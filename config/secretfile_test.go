@@ -48,7 +48,8 @@ func TestSecretFromAFile(t *testing.T) {
 		{"no newline", "token", token},
 		// Notepad and other Windows editors start a UTF-8 file with a
 		// byte-order mark (U+FEFF); the platform would refuse the token
-		// with an error that does not say why.
+		// with an error that does not say why. Docker's env-file reader
+		// drops it too (docker/cli pkg/kvfile: "BOM headers are removed").
 		{"a byte-order mark trimmed", "token", "\uFEFF" + token + "\r\n"},
 		{"relative path below the file's directory", "secrets/token", token + "\n"},
 		{"absolute path", abs, ""},
