@@ -78,14 +78,19 @@
 // global limits included, and Discord's codes for limits that pass with
 // time (slow mode, write limits, edits of old messages, an overloaded
 // API) alike. 408 and 5xx but 501 are transient,
-// with Discord's wait when it gives one; transport errors are transient. Every other refusal
+// with Discord's wait when it gives one (retry_after, Retry-After; not
+// X-RateLimit-Reset-After, which says when the route's rate limit bucket
+// refills); transport errors are transient. Every other refusal
 // is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so). A redirect, or a
 // 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
-// pointed. A 2xx whose body cannot be read is a delivery, with a Receipt
-// without ID: retrying it would post twice.
+// pointed. So is a 2xx whose whole body is not the message Discord
+// created (a captive portal's page): Discord answers a request with
+// wait=true with that message, so nothing shows the update reached it. A
+// 2xx whose body breaks off is a delivery, with a Receipt without ID:
+// retrying it would post twice.
 //
 // No error, Receipt or printed Config or Channel holds the webhook's
 // token: the URL is a redact.URL, the Channel prints as its name, and the
@@ -220,7 +225,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
-	r := c.receipt(resp.Body, thread)
+	r, err := c.receipt(resp, thread)
+	if err != nil {
+		return broadcast.Receipt{}, c.fail("post", err)
+	}
 	c.updateRoot(ctx, root, u, &r)
 	return r, nil
 }
@@ -297,13 +305,20 @@ func (c *Channel) thread(root broadcast.Receipt) string {
 	return ""
 }
 
-// receipt reads the message Discord created. A body that cannot be read
-// still means a delivery: retrying it would post again.
-func (c *Channel) receipt(body []byte, thread string) broadcast.Receipt {
+// receipt reads the message Discord created. An answer cut off on its way
+// still means a delivery, without an id: retrying it would post again. A
+// whole answer that is not a message is another server's (a captive
+// portal's page): with wait=true, Discord answers a message it created
+// with that message, so nothing shows this one reached Discord.
+func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receipt, error) {
 	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{}}
 	var p posted
-	if json.Unmarshal(body, &p) != nil || !snowflake(p.ID) {
-		return r
+	if json.Unmarshal(resp.Body, &p) != nil || !snowflake(p.ID) {
+		if resp.Truncated {
+			return r, nil
+		}
+		return broadcast.Receipt{}, broadcast.Permanent(&apiError{Status: resp.Status,
+			detail: httpx.Snippet(resp.Body), foreign: true})
 	}
 	r.ID = p.ID
 	r.Meta[metaChannel] = p.ChannelID
@@ -316,7 +331,7 @@ func (c *Channel) receipt(body []byte, thread string) broadcast.Receipt {
 	if snowflake(p.GuildID) && snowflake(p.ChannelID) {
 		r.URL = "https://discord.com/channels/" + p.GuildID + "/" + p.ChannelID + "/" + p.ID
 	}
-	return r
+	return r, nil
 }
 
 // updateRoot edits the status card of the incident's first post to show
