@@ -64,10 +64,11 @@
 // Errors carry Google's status and message, as in "googlechat: post: http
 // status 400 Bad Request: INVALID_ARGUMENT: Invalid JSON payload
 // received.". 429 and RESOURCE_EXHAUSTED are transient with
-// broadcast.RetryAfter: Retry-After when Google sends it, else 30s (webhook
+// broadcast.RetryAfter: the retryDelay of a google.rpc.RetryInfo detail in
+// the error when Google sends one, else Retry-After, else 30s (webhook
 // quotas count per minute). UNAVAILABLE (503), ABORTED,
 // DEADLINE_EXCEEDED, INTERNAL, 408 and every 5xx but 501 are transient,
-// with Retry-After when present, as are transport errors; everything else
+// with that wait when present, as are transport errors; everything else
 // is permanent: INVALID_ARGUMENT (400, a bad key among them),
 // UNAUTHENTICATED (401, a bad token), PERMISSION_DENIED (403), NOT_FOUND
 // (404, a deleted webhook or space). A redirect, or a 401, 404 or 405

@@ -152,6 +152,14 @@ func TestHostileText(t *testing.T) {
 	assert.Contains(t, f.Received()[0].Text, "<b>CDN</b> & co: Major outage")
 }
 
+// retryInfo is Google's error with a google.rpc.RetryInfo detail, as
+// Google's APIs send it (a google.rpc.ErrorInfo beside it).
+func retryInfo(code int, status, delay string) string {
+	return fmt.Sprintf(`{"error": {"code": %d, "message": "Try again later.", "status": %q, "details": [`+
+		`{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com"}, `+
+		`{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": %q}]}}`, code, status, delay)
+}
+
 // Google's answers are classified as its documentation says.
 func TestClassify(t *testing.T) {
 	e := func(code int, status, msg string) string {
@@ -172,6 +180,20 @@ func TestClassify(t *testing.T) {
 			text: "http status 503 Service Unavailable: UNAVAILABLE: The service is currently unavailable."},
 		{name: "unavailable with Retry-After", answer: canned{status: 503, header: map[string]string{"Retry-After": "5"},
 			body: e(503, "UNAVAILABLE", "x")}, wait: 5 * time.Second},
+		// A google.rpc.RetryInfo detail says how long to wait: "Clients
+		// should wait at least this long between retrying the same
+		// request"; its retryDelay is a google.protobuf.Duration, in JSON
+		// seconds with an "s" ("1.5s")
+		// (https://cloud.google.com/apis/design/errors#retryinfo,
+		// https://protobuf.dev/reference/protobuf/google.protobuf/#duration).
+		// It wins over Retry-After, as the more precise of the two.
+		{name: "quota with RetryInfo", answer: canned{status: 429, header: map[string]string{"Retry-After": "60"},
+			body: retryInfo(429, "RESOURCE_EXHAUSTED", "37.5s")}, wait: 37500 * time.Millisecond},
+		{name: "unavailable with RetryInfo", answer: canned{status: 503, body: retryInfo(503, "UNAVAILABLE", "12s")}, wait: 12 * time.Second},
+		{name: "quota with RetryInfo of 0s", answer: canned{status: 429, body: retryInfo(429, "RESOURCE_EXHAUSTED", "0s")},
+			wait: httpx.RateLimitWait},
+		{name: "unavailable with a malformed RetryInfo", answer: canned{status: 503, header: map[string]string{"Retry-After": "5"},
+			body: retryInfo(503, "UNAVAILABLE", "soon")}, wait: 5 * time.Second},
 		{name: "internal", answer: canned{status: 500, body: e(500, "INTERNAL", "Internal error encountered.")}},
 		{name: "deadline", answer: canned{status: 504, body: e(504, "DEADLINE_EXCEEDED", "Deadline exceeded.")}},
 		{name: "aborted", answer: canned{status: 409, body: e(409, "ABORTED", "The operation was aborted.")}},
