@@ -231,15 +231,35 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// A 2xx whose body cannot be read is a delivery, without an id: a retry
-// would post the update again.
-func TestUnreadableAnswer(t *testing.T) {
-	f := newFake(t, fakeOptions{})
-	ch := newChannel(t, f, nil)
-	f.answer(canned{status: 200, body: "ok"})
-	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
-	require.NoError(t, err)
-	assert.Empty(t, r.ID)
+// A whole 2xx answer that is not the Message Google Chat created (a
+// captive portal's or a proxy's page) is another server's: the webhook
+// answers a message it created with that Message resource
+// (https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create#response-body),
+// so nothing shows the update reached Google. Before, it counted as
+// delivered without an id. An answer cut off on its way is still a
+// delivery (TestCutAnswerIsDelivered); a retry would be safe in any case
+// (the same messageId is refused as ALREADY_EXISTS once created).
+func TestForeignSuccessIsNotDelivered(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		answer canned
+		text   string
+	}{
+		{"captive portal", canned{status: 200, body: "<html><title>Sign in to the guest network</title></html>"},
+			"http status 200 OK: <html><title>Sign in to the guest network</title></html>"},
+		{"plain ok", canned{status: 200, body: "ok"}, "http status 200 OK: ok"},
+		{"JSON without a message name", canned{status: 200, body: `{"status": "ok"}`}, `http status 200 OK: {"status": "ok"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(tt.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), err)
+			assert.EqualError(t, err, "googlechat: post: "+tt.text+"; not Google Chat's answer (check Config.WebhookURL)")
+		})
+	}
 }
 
 // The text fits 4,096 UTF-16 code units with the URL whole; the card's
