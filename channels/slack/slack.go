@@ -119,7 +119,8 @@
 // conversation is pending, nil when every other one got the update (the
 // refusals are in the Ledger and the Broadcaster's Result.Failures), a
 // permanent one when all refused. An incoming webhook's answer is judged
-// by its HTTP status: 2xx delivered; 429 waits for Retry-After (30s
+// by its HTTP status: 2xx delivered (but a whole body other than Slack's
+// "ok", a captive portal's page, is another server's answer); 429 waits for Retry-After (30s
 // without one); 5xx
 // transient; invalid_payload, action_prohibited, channel_not_found,
 // channel_is_archived, no_service and every other 4xx permanent. A
