@@ -87,10 +87,12 @@
 // 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord
-// created (a captive portal's page): Discord answers a request with
-// wait=true with that message, so nothing shows the update reached it. A
-// 2xx whose body breaks off is a delivery, with a Receipt without ID:
-// retrying it would post twice.
+// created or edited (a captive portal's page), a deletion answered
+// otherwise than 204 No Content with a body, and a Check answered without
+// JSON: Discord answers a post with wait=true, and an edit, with the
+// message, so nothing shows the update reached it. A 2xx whose body
+// breaks off is a delivery, with a Receipt without ID: retrying it would
+// post twice.
 //
 // No error, Receipt or printed Config or Channel holds the webhook's
 // token: the URL is a redact.URL, the Channel prints as its name, and the
@@ -317,8 +319,7 @@ func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receip
 		if resp.Truncated {
 			return r, nil
 		}
-		return broadcast.Receipt{}, broadcast.Permanent(&apiError{Status: resp.Status,
-			detail: httpx.Snippet(resp.Body), foreign: true})
+		return broadcast.Receipt{}, notDiscord(resp)
 	}
 	r.ID = p.ID
 	r.Meta[metaChannel] = p.ChannelID
@@ -332,6 +333,19 @@ func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receip
 		r.URL = "https://discord.com/channels/" + p.GuildID + "/" + p.ChannelID + "/" + p.ID
 	}
 	return r, nil
+}
+
+// isMessage reports whether resp, a 2xx, holds a Discord message, or was
+// cut off on its way (a message made all the same).
+func isMessage(resp *httpx.Response) bool {
+	var p posted
+	return resp.Truncated || json.Unmarshal(resp.Body, &p) == nil && snowflake(p.ID)
+}
+
+// notDiscord is the error of a whole 2xx answer that is not Discord's (a
+// captive portal's page): Permanent, naming Config.WebhookURL.
+func notDiscord(resp *httpx.Response) error {
+	return broadcast.Permanent(&apiError{Status: resp.Status, detail: httpx.Snippet(resp.Body), foreign: true})
 }
 
 // updateRoot edits the status card of the incident's first post to show
@@ -374,7 +388,11 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if t := m.Thread; t.Root.ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
 		body.Embeds = []embed{statusEmbed(u, false)}
 	}
-	if _, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body); err != nil {
+	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body)
+	if err == nil && !isMessage(resp) {
+		err = notDiscord(resp)
+	}
+	if err != nil {
 		switch {
 		case hasCode(err, codeUnknownMessage, codeUnknownChannel):
 			// Deleted by hand: the Broadcaster posts the correction anew.
@@ -398,7 +416,10 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if !snowflake(prev.ID) {
 		return broadcast.Permanent(errors.New("discord: delete: the receipt holds no Discord message id"))
 	}
-	_, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
+	resp, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
+	if err == nil && resp.Status != http.StatusNoContent && len(resp.Body) > 0 {
+		err = notDiscord(resp) // Discord answers a deletion with 204 No Content
+	}
 	if err == nil || hasCode(err, codeUnknownMessage, codeUnknownChannel) {
 		return nil
 	}
@@ -418,7 +439,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	var w webhookInfo
 	switch {
 	case json.Unmarshal(resp.Body, &w) != nil:
-		return errors.New("discord: check: the answer is not a webhook object")
+		return c.fail("check", notDiscord(resp))
 	case w.ID != c.s.hook.id:
 		return broadcast.Permanent(errors.New("discord: check: the answer is about another webhook"))
 	case w.Type == 2:

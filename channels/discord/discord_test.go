@@ -750,3 +750,39 @@ func TestForeignAnswerNamesWebhookURL(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "Config.WebhookURL", "a proxy's trouble, not the configuration's")
 }
+
+// Edit, Retract and Check, like Send, take a whole 2xx that is not
+// Discord's answer (a captive portal's page) as another server's: Edit
+// Webhook Message answers with the message, Delete Webhook Message with
+// 204 No Content, Get Webhook with Token with the webhook
+// (https://discord.com/developers/docs/resources/webhook#edit-webhook-message,
+// #delete-webhook-message, #get-webhook-with-token). Before, the page
+// counted as an edit and a deletion made, and Check said only that it
+// was no webhook object, transient, without the field to check.
+func TestForeignSuccessEditRetractCheck(t *testing.T) {
+	const portal = `<html><title>Log in to the hotel Wi-Fi</title></html>`
+	const want = "http status 200 OK: " + portal + "; not Discord's answer (check Config.WebhookURL)"
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	r := send(t, ch, fullUpdate, broadcast.Thread{})
+
+	f.answer(canned{status: 200, body: portal})
+	_, err := ch.Edit(context.Background(), broadcast.NewMessage(fullUpdate), r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "discord: edit: "+want)
+
+	f.answer(canned{status: 200, body: portal})
+	err = ch.Retract(context.Background(), r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "discord: delete: "+want)
+
+	f.answer(canned{status: 200, body: portal})
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "discord: check: "+want)
+
+	require.NoError(t, ch.Retract(context.Background(), r), "Discord's 204")
+}
