@@ -115,7 +115,9 @@ func (c *Channel) login(ctx context.Context) (*session, error) {
 
 // refresh renews used with com.atproto.server.refreshSession. relogin
 // reports that the server refused the refresh token itself (expired,
-// revoked, or not valid), so that only a login can help.
+// revoked, or not valid), so that only a login can help: its own XRPC
+// error, never another server's 401 (a proxy's page), which a login would
+// not cure.
 func (c *Channel) refresh(ctx context.Context, used *session) (s *session, relogin bool, err error) {
 	const op = "refresh session"
 	resp, err := c.do(ctx, http.MethodPost, "com.atproto.server.refreshSession", nil, nil, used, used.refresh)
@@ -124,7 +126,8 @@ func (c *Channel) refresh(ctx context.Context, used *session) (s *session, relog
 	}
 	if err := c.classify(op, resp); err != nil {
 		xe := xrpcError(resp)
-		return nil, sessionExpired(xe) || resp.Status == http.StatusUnauthorized, c.redactor(used).Error(err)
+		relogin = sessionExpired(xe) || (resp.Status == http.StatusUnauthorized && xe.Name != "")
+		return nil, relogin, c.redactor(used).Error(err)
 	}
 	s, err = c.parseSession(op, resp.Body)
 	return s, false, err

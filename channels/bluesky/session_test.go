@@ -2,6 +2,11 @@ package bluesky
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -105,4 +110,41 @@ func TestEchoedSessionTokenRedacted(t *testing.T) {
 	require.Error(t, err)
 	channeltest.AssertNoSecret(t, err.Error(), testSecrets...)
 	assert.Contains(t, err.Error(), "authorization=Bearer REDACTED", "the echo reached the error, redacted")
+}
+
+// A proxy's 401 to refreshSession, an HTML page without the XRPC error
+// body every refusal of the PDS carries ({"error","message"}:
+// https://atproto.com/specs/xrpc#error-responses), refuses no refresh
+// token: it is another server's answer, Permanent and naming
+// Config.Service, and the channel does not log in again (a login the
+// account's tight limit, 30 per 5 minutes, pays for, and which the same
+// proxy would answer). Before, any 401 to the refresh made one new login.
+func TestProxy401OnRefreshIsForeign(t *testing.T) {
+	f := newFakePDS(t)
+	pds, err := url.Parse(f.URL)
+	require.NoError(t, err)
+	forward := httputil.NewSingleHostReverseProxy(pds)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/xrpc/com.atproto.server.refreshSession" {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, "<html><body><h1>401 Authorization Required</h1><hr>nginx</body></html>")
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	ch := newTestChannel(t, f, func(c *Config) { c.Service = front.URL })
+	require.NoError(t, ch.Check(context.Background()))
+	f.expireAccess()
+
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.ErrorIs(t, err, errNotXRPC)
+	assert.Contains(t, err.Error(), "refresh session: not the XRPC server's answer (check Config.Service)")
+	assert.NotContains(t, err.Error(), "refused the credentials")
+	logins, _ := f.counts()
+	assert.Equal(t, 1, logins, "no second login")
+	assert.Empty(t, f.Received())
 }

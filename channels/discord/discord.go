@@ -78,14 +78,21 @@
 // global limits included, and Discord's codes for limits that pass with
 // time (slow mode, write limits, edits of old messages, an overloaded
 // API) alike. 408 and 5xx but 501 are transient,
-// with Discord's wait when it gives one; transport errors are transient. Every other refusal
+// with Discord's wait when it gives one (retry_after, Retry-After; not
+// X-RateLimit-Reset-After, which says when the route's rate limit bucket
+// refills); transport errors are transient. Every other refusal
 // is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so). A redirect, or a
 // 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
-// pointed. A 2xx whose body cannot be read is a delivery, with a Receipt
-// without ID: retrying it would post twice.
+// pointed. So is a 2xx whose whole body is not the message Discord
+// created or edited (a captive portal's page), a deletion answered
+// otherwise than 204 No Content with a body, and a Check answered without
+// JSON: Discord answers a post with wait=true, and an edit, with the
+// message, so nothing shows the update reached it. A 2xx whose body
+// breaks off is a delivery, with a Receipt without ID: retrying it would
+// post twice.
 //
 // No error, Receipt or printed Config or Channel holds the webhook's
 // token: the URL is a redact.URL, the Channel prints as its name, and the
@@ -220,7 +227,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
-	r := c.receipt(resp.Body, thread)
+	r, err := c.receipt(resp, thread)
+	if err != nil {
+		return broadcast.Receipt{}, c.fail("post", err)
+	}
 	c.updateRoot(ctx, root, u, &r)
 	return r, nil
 }
@@ -297,13 +307,19 @@ func (c *Channel) thread(root broadcast.Receipt) string {
 	return ""
 }
 
-// receipt reads the message Discord created. A body that cannot be read
-// still means a delivery: retrying it would post again.
-func (c *Channel) receipt(body []byte, thread string) broadcast.Receipt {
+// receipt reads the message Discord created. An answer cut off on its way
+// still means a delivery, without an id: retrying it would post again. A
+// whole answer that is not a message is another server's (a captive
+// portal's page): with wait=true, Discord answers a message it created
+// with that message, so nothing shows this one reached Discord.
+func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receipt, error) {
 	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{}}
 	var p posted
-	if json.Unmarshal(body, &p) != nil || !snowflake(p.ID) {
-		return r
+	if json.Unmarshal(resp.Body, &p) != nil || !snowflake(p.ID) {
+		if resp.Truncated {
+			return r, nil
+		}
+		return broadcast.Receipt{}, notDiscord(resp)
 	}
 	r.ID = p.ID
 	r.Meta[metaChannel] = p.ChannelID
@@ -316,7 +332,20 @@ func (c *Channel) receipt(body []byte, thread string) broadcast.Receipt {
 	if snowflake(p.GuildID) && snowflake(p.ChannelID) {
 		r.URL = "https://discord.com/channels/" + p.GuildID + "/" + p.ChannelID + "/" + p.ID
 	}
-	return r
+	return r, nil
+}
+
+// isMessage reports whether resp, a 2xx, holds a Discord message, or was
+// cut off on its way (a message made all the same).
+func isMessage(resp *httpx.Response) bool {
+	var p posted
+	return resp.Truncated || json.Unmarshal(resp.Body, &p) == nil && snowflake(p.ID)
+}
+
+// notDiscord is the error of a whole 2xx answer that is not Discord's (a
+// captive portal's page): Permanent, naming Config.WebhookURL.
+func notDiscord(resp *httpx.Response) error {
+	return broadcast.Permanent(&apiError{Status: resp.Status, detail: httpx.Snippet(resp.Body), foreign: true})
 }
 
 // updateRoot edits the status card of the incident's first post to show
@@ -359,7 +388,11 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if t := m.Thread; t.Root.ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
 		body.Embeds = []embed{statusEmbed(u, false)}
 	}
-	if _, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body); err != nil {
+	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body)
+	if err == nil && !isMessage(resp) {
+		err = notDiscord(resp)
+	}
+	if err != nil {
 		switch {
 		case hasCode(err, codeUnknownMessage, codeUnknownChannel):
 			// Deleted by hand: the Broadcaster posts the correction anew.
@@ -383,7 +416,10 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if !snowflake(prev.ID) {
 		return broadcast.Permanent(errors.New("discord: delete: the receipt holds no Discord message id"))
 	}
-	_, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
+	resp, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
+	if err == nil && resp.Status != http.StatusNoContent && len(resp.Body) > 0 {
+		err = notDiscord(resp) // Discord answers a deletion with 204 No Content
+	}
 	if err == nil || hasCode(err, codeUnknownMessage, codeUnknownChannel) {
 		return nil
 	}
@@ -403,7 +439,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	var w webhookInfo
 	switch {
 	case json.Unmarshal(resp.Body, &w) != nil:
-		return errors.New("discord: check: the answer is not a webhook object")
+		return c.fail("check", notDiscord(resp))
 	case w.ID != c.s.hook.id:
 		return broadcast.Permanent(errors.New("discord: check: the answer is about another webhook"))
 	case w.Type == 2:

@@ -533,6 +533,13 @@ func TestClassify(t *testing.T) {
 			wait: 3 * time.Second},
 		{name: "bad gateway", answer: canned{status: 502, body: `<html>502 Bad Gateway</html>`}},
 		{name: "server error with Retry-After", answer: canned{status: 503, header: map[string]string{"Retry-After": "30"}}, wait: 30 * time.Second},
+		// X-RateLimit-Reset-After is "the total time (in seconds) of when
+		// the current rate limit bucket will reset"
+		// (https://discord.com/developers/docs/topics/rate-limits#header-format):
+		// Discord sends it on every answer, a success too, so on a 5xx it
+		// says when the bucket refills, not how long the server needs.
+		{name: "server error with X-RateLimit-Reset-After only",
+			answer: canned{status: 502, header: map[string]string{"X-RateLimit-Remaining": "4", "X-RateLimit-Reset-After": "60"}, body: `<html>502 Bad Gateway</html>`}},
 		{name: "invalid token", answer: canned{status: 401, body: `{"message": "Invalid Webhook Token", "code": 50027}`}, permanent: true,
 			text: "http status 401 Unauthorized: Invalid Webhook Token (code 50027)"},
 		{name: "unknown webhook", answer: canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`}, permanent: true},
@@ -559,16 +566,35 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// A 2xx whose body cannot be read is a delivery, without an id: a retry
-// would post the update again.
-func TestUnreadableAnswer(t *testing.T) {
-	f := newFake(t, fakeOptions{})
-	ch := newChannel(t, f, nil)
-	f.answer(canned{status: 200, body: `<html>ok</html>`})
-	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
-	require.NoError(t, err)
-	assert.Empty(t, r.ID)
-	assert.Equal(t, "ops-discord", r.Channel)
+// A whole 2xx answer that is not the message Discord created is another
+// server's (a captive portal's or a proxy's page): Execute Webhook is sent
+// with wait=true, with which Discord "waits for server confirmation of
+// message send before response, and returns the created message body"
+// (https://discord.com/developers/docs/resources/webhook#execute-webhook-query-string-params),
+// so nothing shows the message reached Discord. Before, it counted as
+// delivered without an id. An answer cut off on its way is still a
+// delivery (TestCutAnswerIsDelivered).
+func TestForeignSuccessIsNotDelivered(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		answer canned
+		text   string
+	}{
+		{"captive portal", canned{status: 200, body: `<html><title>Log in to the hotel Wi-Fi</title></html>`},
+			"http status 200 OK: <html><title>Log in to the hotel Wi-Fi</title></html>"},
+		{"empty 204", canned{status: 204}, "http status 204 No Content"},
+		{"JSON without a message id", canned{status: 200, body: `{"ok": true}`}, `http status 200 OK: {"ok": true}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(tt.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), err)
+			assert.EqualError(t, err, "discord: post: "+tt.text+"; not Discord's answer (check Config.WebhookURL)")
+		})
+	}
 }
 
 // The content fits 2,000 characters with the URL whole; the card keeps
@@ -723,4 +749,40 @@ func TestForeignAnswerNamesWebhookURL(t *testing.T) {
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "Config.WebhookURL", "a proxy's trouble, not the configuration's")
+}
+
+// Edit, Retract and Check, like Send, take a whole 2xx that is not
+// Discord's answer (a captive portal's page) as another server's: Edit
+// Webhook Message answers with the message, Delete Webhook Message with
+// 204 No Content, Get Webhook with Token with the webhook
+// (https://discord.com/developers/docs/resources/webhook#edit-webhook-message,
+// #delete-webhook-message, #get-webhook-with-token). Before, the page
+// counted as an edit and a deletion made, and Check said only that it
+// was no webhook object, transient, without the field to check.
+func TestForeignSuccessEditRetractCheck(t *testing.T) {
+	const portal = `<html><title>Log in to the hotel Wi-Fi</title></html>`
+	const want = "http status 200 OK: " + portal + "; not Discord's answer (check Config.WebhookURL)"
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	r := send(t, ch, fullUpdate, broadcast.Thread{})
+
+	f.answer(canned{status: 200, body: portal})
+	_, err := ch.Edit(context.Background(), broadcast.NewMessage(fullUpdate), r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "discord: edit: "+want)
+
+	f.answer(canned{status: 200, body: portal})
+	err = ch.Retract(context.Background(), r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "discord: delete: "+want)
+
+	f.answer(canned{status: 200, body: portal})
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "discord: check: "+want)
+
+	require.NoError(t, ch.Retract(context.Background(), r), "Discord's 204")
 }

@@ -104,24 +104,28 @@ func classify(r *httpx.Response, now time.Time) error {
 		return nil
 	}
 	e := parseError(r)
-	d, ok := rateLimitWait(e, r.Header, now)
-	return httpx.MarkWait(e, r.Status == http.StatusTooManyRequests || slices.Contains(transientCodes, e.Code),
-		httpx.Transient(r.Status), d, ok)
+	limited := r.Status == http.StatusTooManyRequests || slices.Contains(transientCodes, e.Code)
+	d, ok := rateLimitWait(e, limited, r.Header, now)
+	return httpx.MarkWait(e, limited, httpx.Transient(r.Status), d, ok)
 }
 
 // rateLimitWait is the wait Discord asks for: retry_after in the body
-// (seconds, with a fraction), else the X-RateLimit-Reset-After header (the
-// same), else Retry-After (whole seconds, or a date). A wait already over
-// names none: the next is read.
-func rateLimitWait(e *apiError, h http.Header, now time.Time) (time.Duration, bool) {
+// (seconds, with a fraction), else, for a rate limit, the
+// X-RateLimit-Reset-After header (the same), else Retry-After (whole
+// seconds, or a date). A wait already over names none: the next is read.
+// X-RateLimit-Reset-After is when the route's bucket refills, sent with
+// every answer: on a refusal that is not a rate limit (a 5xx) it is no wait.
+func rateLimitWait(e *apiError, limited bool, h http.Header, now time.Time) (time.Duration, bool) {
 	if e.RetryAfter != nil {
 		if d, ok := httpx.Seconds(*e.RetryAfter); ok && d > 0 {
 			return d, true
 		}
 	}
-	if v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-After")), 64); err == nil {
-		if d, ok := httpx.Seconds(v); ok && d > 0 {
-			return d, true
+	if limited {
+		if v, err := strconv.ParseFloat(strings.TrimSpace(h.Get("X-RateLimit-Reset-After")), 64); err == nil {
+			if d, ok := httpx.Seconds(v); ok && d > 0 {
+				return d, true
+			}
 		}
 	}
 	return httpx.RetryAfter(h, now)

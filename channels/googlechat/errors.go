@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +25,32 @@ type apiError struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
 	Status  string `json:"status"` // INVALID_ARGUMENT, PERMISSION_DENIED…
-	foreign bool   // not Google's answer (httpx.Foreign)
+	Details []struct {
+		Type       string `json:"@type"`
+		RetryDelay string `json:"retryDelay"` // of a google.rpc.RetryInfo: "1.5s"
+	} `json:"details"`
+	foreign bool // not Google's answer (httpx.Foreign)
+}
+
+// retryInfoType names the detail of an error that says how long to wait.
+const retryInfoType = "type.googleapis.com/google.rpc.RetryInfo"
+
+// retryDelay is the wait of e's google.rpc.RetryInfo detail, whose
+// retryDelay is a google.protobuf.Duration in JSON: seconds, with a
+// fraction, and an "s". A wait already over names none.
+func (e *apiError) retryDelay() (time.Duration, bool) {
+	for _, d := range e.Details {
+		v, ok := strings.CutSuffix(strings.TrimSpace(d.RetryDelay), "s")
+		if d.Type != retryInfoType || !ok {
+			continue
+		}
+		if secs, err := strconv.ParseFloat(v, 64); err == nil {
+			if w, ok := httpx.Seconds(secs); ok && w > 0 {
+				return w, true
+			}
+		}
+	}
+	return 0, false
 }
 
 func (e *apiError) Error() string {
@@ -70,18 +96,22 @@ func parseError(r *httpx.Response) *apiError {
 
 // classify returns nil for a 2xx answer and otherwise the *apiError,
 // marked: 429 and RESOURCE_EXHAUSTED transient with broadcast.RetryAfter
-// (Retry-After, else httpx.RateLimitWait); UNAVAILABLE, ABORTED,
-// DEADLINE_EXCEEDED, INTERNAL, 408 and 5xx but 501 transient, with
-// Retry-After when Google sent one; everything else (INVALID_ARGUMENT,
-// UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS…)
-// Permanent.
+// (the RetryInfo detail's retryDelay, else Retry-After, else
+// httpx.RateLimitWait); UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED,
+// INTERNAL, 408 and 5xx but 501 transient, with the wait Google gave, if
+// any; everything else (INVALID_ARGUMENT, UNAUTHENTICATED,
+// PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS…) Permanent.
 func classify(r *httpx.Response, now time.Time) error {
 	if r.Status >= 200 && r.Status <= 299 {
 		return nil
 	}
 	e := parseError(r)
-	return httpx.Mark(e, r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED",
-		slices.Contains(transientStatuses, e.Status) || httpx.Transient(r.Status), r.Header, now)
+	d, ok := e.retryDelay()
+	if !ok {
+		d, ok = httpx.RetryAfter(r.Header, now)
+	}
+	return httpx.MarkWait(e, r.Status == http.StatusTooManyRequests || e.Status == "RESOURCE_EXHAUSTED",
+		slices.Contains(transientStatuses, e.Status) || httpx.Transient(r.Status), d, ok)
 }
 
 // duplicate reports whether err is Google's refusal of a message id it

@@ -64,17 +64,20 @@
 // Errors carry Google's status and message, as in "googlechat: post: http
 // status 400 Bad Request: INVALID_ARGUMENT: Invalid JSON payload
 // received.". 429 and RESOURCE_EXHAUSTED are transient with
-// broadcast.RetryAfter: Retry-After when Google sends it, else 30s (webhook
+// broadcast.RetryAfter: the retryDelay of a google.rpc.RetryInfo detail in
+// the error when Google sends one, else Retry-After, else 30s (webhook
 // quotas count per minute). UNAVAILABLE (503), ABORTED,
 // DEADLINE_EXCEEDED, INTERNAL, 408 and every 5xx but 501 are transient,
-// with Retry-After when present, as are transport errors; everything else
+// with that wait when present, as are transport errors; everything else
 // is permanent: INVALID_ARGUMENT (400, a bad key among them),
 // UNAUTHENTICATED (401, a bad token), PERMISSION_DENIED (403), NOT_FOUND
 // (404, a deleted webhook or space). A redirect, or a 401, 404 or 405
 // without Google's JSON error (a proxy's page, a URL with a wrong path),
 // is permanent too and says it is not Google Chat's answer, naming
-// Config.WebhookURL. A 2xx whose body cannot be read is a
-// delivery, with a Receipt without ID.
+// Config.WebhookURL. So is a 2xx whose whole body is not the Message
+// Google created (a captive portal's page): nothing shows the update
+// reached Google. A 2xx whose body breaks off is a delivery, with a
+// Receipt without ID.
 //
 // No error, Receipt or printed Config or Channel holds the key or the
 // token: the URL is a redact.URL, the Channel prints as its name, and
@@ -100,6 +103,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -214,8 +218,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
 	var got created
-	if json.Unmarshal(resp.Body, &got) != nil {
-		got = created{} // delivered all the same: a retry would post again
+	if json.Unmarshal(resp.Body, &got) != nil || !strings.HasPrefix(got.Name, "spaces/") {
+		if resp.Truncated {
+			return c.receipt(created{}, id), nil // cut off on its way: delivered all the same
+		}
+		// Google answers with the Message it created: this is another
+		// server's page (a captive portal's), and the update is not shown
+		// to have reached Google.
+		return broadcast.Receipt{}, c.fail("post", broadcast.Permanent(&apiError{HTTP: resp.Status,
+			Message: httpx.Snippet(resp.Body), foreign: true}))
 	}
 	return c.receipt(got, id), nil
 }

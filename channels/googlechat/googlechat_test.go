@@ -152,6 +152,14 @@ func TestHostileText(t *testing.T) {
 	assert.Contains(t, f.Received()[0].Text, "<b>CDN</b> & co: Major outage")
 }
 
+// retryInfo is Google's error with a google.rpc.RetryInfo detail, as
+// Google's APIs send it (a google.rpc.ErrorInfo beside it).
+func retryInfo(code int, status, delay string) string {
+	return fmt.Sprintf(`{"error": {"code": %d, "message": "Try again later.", "status": %q, "details": [`+
+		`{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com"}, `+
+		`{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": %q}]}}`, code, status, delay)
+}
+
 // Google's answers are classified as its documentation says.
 func TestClassify(t *testing.T) {
 	e := func(code int, status, msg string) string {
@@ -172,6 +180,20 @@ func TestClassify(t *testing.T) {
 			text: "http status 503 Service Unavailable: UNAVAILABLE: The service is currently unavailable."},
 		{name: "unavailable with Retry-After", answer: canned{status: 503, header: map[string]string{"Retry-After": "5"},
 			body: e(503, "UNAVAILABLE", "x")}, wait: 5 * time.Second},
+		// A google.rpc.RetryInfo detail says how long to wait: "Clients
+		// should wait at least this long between retrying the same
+		// request"; its retryDelay is a google.protobuf.Duration, in JSON
+		// seconds with an "s" ("1.5s")
+		// (https://cloud.google.com/apis/design/errors#retryinfo,
+		// https://protobuf.dev/reference/protobuf/google.protobuf/#duration).
+		// It wins over Retry-After, as the more precise of the two.
+		{name: "quota with RetryInfo", answer: canned{status: 429, header: map[string]string{"Retry-After": "60"},
+			body: retryInfo(429, "RESOURCE_EXHAUSTED", "37.5s")}, wait: 37500 * time.Millisecond},
+		{name: "unavailable with RetryInfo", answer: canned{status: 503, body: retryInfo(503, "UNAVAILABLE", "12s")}, wait: 12 * time.Second},
+		{name: "quota with RetryInfo of 0s", answer: canned{status: 429, body: retryInfo(429, "RESOURCE_EXHAUSTED", "0s")},
+			wait: httpx.RateLimitWait},
+		{name: "unavailable with a malformed RetryInfo", answer: canned{status: 503, header: map[string]string{"Retry-After": "5"},
+			body: retryInfo(503, "UNAVAILABLE", "soon")}, wait: 5 * time.Second},
 		{name: "internal", answer: canned{status: 500, body: e(500, "INTERNAL", "Internal error encountered.")}},
 		{name: "deadline", answer: canned{status: 504, body: e(504, "DEADLINE_EXCEEDED", "Deadline exceeded.")}},
 		{name: "aborted", answer: canned{status: 409, body: e(409, "ABORTED", "The operation was aborted.")}},
@@ -209,15 +231,35 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-// A 2xx whose body cannot be read is a delivery, without an id: a retry
-// would post the update again.
-func TestUnreadableAnswer(t *testing.T) {
-	f := newFake(t, fakeOptions{})
-	ch := newChannel(t, f, nil)
-	f.answer(canned{status: 200, body: "ok"})
-	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
-	require.NoError(t, err)
-	assert.Empty(t, r.ID)
+// A whole 2xx answer that is not the Message Google Chat created (a
+// captive portal's or a proxy's page) is another server's: the webhook
+// answers a message it created with that Message resource
+// (https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create#response-body),
+// so nothing shows the update reached Google. Before, it counted as
+// delivered without an id. An answer cut off on its way is still a
+// delivery (TestCutAnswerIsDelivered); a retry would be safe in any case
+// (the same messageId is refused as ALREADY_EXISTS once created).
+func TestForeignSuccessIsNotDelivered(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		answer canned
+		text   string
+	}{
+		{"captive portal", canned{status: 200, body: "<html><title>Sign in to the guest network</title></html>"},
+			"http status 200 OK: <html><title>Sign in to the guest network</title></html>"},
+		{"plain ok", canned{status: 200, body: "ok"}, "http status 200 OK: ok"},
+		{"JSON without a message name", canned{status: 200, body: `{"status": "ok"}`}, `http status 200 OK: {"status": "ok"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(tt.answer)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), err)
+			assert.EqualError(t, err, "googlechat: post: "+tt.text+"; not Google Chat's answer (check Config.WebhookURL)")
+		})
+	}
 }
 
 // The text fits 4,096 UTF-16 code units with the URL whole; the card's

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 
@@ -22,8 +23,9 @@ var defaultLimits = limits{MaxCharacters: DefaultMaxCharacters, CharactersPerURL
 // (the instance answered, but not with its limits: an older version, a
 // fork) is cached as the defaults; one that fails for now (a network
 // error, 429, 5xx, a done context) gives the defaults for this attempt and
-// is tried again by the next. Only one read runs at a time; a caller whose
-// context ends while it waits gets the defaults.
+// is tried again by the next. One that another server answered (errNotInstance)
+// is the caller's error, and tried again by the next. Only one read runs
+// at a time; a caller whose context ends while it waits gets the defaults.
 type limitCache struct {
 	sem  chan struct{} // holds one token while a read runs
 	mu   sync.Mutex
@@ -44,22 +46,26 @@ func (l *limitCache) cached() limits {
 }
 
 // get returns the instance's limits, reading them with fetch when they are
-// not known yet.
-func (l *limitCache) get(ctx context.Context, fetch func(context.Context) (limits, bool, error)) limits {
+// not known yet. Its error is fetch's when another server answered
+// (errNotInstance).
+func (l *limitCache) get(ctx context.Context, fetch func(context.Context) (limits, bool, error)) (limits, error) {
 	if lim, ok := l.known(); ok {
-		return lim
+		return lim, nil
 	}
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
-		return defaultLimits
+		return defaultLimits, nil
 	}
 	defer func() { <-l.sem }()
 	if lim, ok := l.known(); ok { // read by the caller we waited for
-		return lim
+		return lim, nil
 	}
 	lim, final, err := fetch(ctx)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNotInstance):
+		return limits{}, err
+	case err != nil:
 		lim = defaultLimits
 	}
 	if final {
@@ -67,7 +73,7 @@ func (l *limitCache) get(ctx context.Context, fetch func(context.Context) (limit
 		l.got, l.read = lim, true
 		l.mu.Unlock()
 	}
-	return lim
+	return lim, nil
 }
 
 func (l *limitCache) known() (limits, bool) {
@@ -78,7 +84,10 @@ func (l *limitCache) known() (limits, bool) {
 
 // fetchLimits reads GET /api/v2/instance. final reports an answer worth
 // caching: the limits, or an answer of the instance that will not change
-// on a retry (any 4xx but 408, 425 and 429, or a 2xx without limits).
+// on a retry (any 4xx but 408, 425 and 429, or a 2xx without limits). An
+// answer that is not the instance's (httpx.Foreign: a redirect, a 404 page
+// without Mastodon's error entity) is the Permanent error wrapping
+// errNotInstance: the post would go to the same server.
 func (c *Channel) fetchLimits(ctx context.Context) (limits, bool, error) {
 	resp, err := c.do(ctx, http.MethodGet, "/api/v2/instance", nil, "")
 	if err != nil {
@@ -90,6 +99,9 @@ func (c *Channel) fetchLimits(ctx context.Context) (limits, bool, error) {
 			return defaultLimits, true, nil
 		}
 		return lim, true, nil
+	}
+	if _, foreign := httpx.Foreign(resp, apiMessage(resp.Body) != ""); foreign {
+		return limits{}, false, c.s.redactor.Error(c.classify(opLimits, resp))
 	}
 	if httpx.Transient(resp.Status) {
 		return limits{}, false, errInstance

@@ -48,7 +48,10 @@
 // without the v2 endpoint, before Mastodon 4.0, or one that answers with
 // something else), the channel uses 500 characters and 23 per URL,
 // Mastodon's defaults; a read that failed for now (network error, 429,
-// 5xx) is tried again by the next Send. Preview uses the limits read so
+// 5xx) is tried again by the next Send. A read that another server
+// answers (a redirect, or a 401, 404 or 405 without Mastodon's error
+// entity) fails the Send or Edit before it posts, naming Config.Server,
+// and is tried again by the next. Preview uses the limits read so
 // far, without I/O.
 //
 // Length is counted as Measure does: grapheme clusters, each link as 23.
@@ -174,6 +177,7 @@ const (
 	opEdit   = "edit"
 	opDelete = "delete"
 	opCheck  = "check"
+	opLimits = "read instance limits"
 )
 
 // defaultTimeout bounds one request of the default client.
@@ -236,6 +240,16 @@ func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
 	return text, checkText(text)
 }
 
+// limitedText renders u within the instance's limits, read when not known
+// yet.
+func (c *Channel) limitedText(ctx context.Context, u broadcast.Update) (string, error) {
+	lim, err := c.s.limits.get(ctx, c.fetchLimits)
+	if err != nil {
+		return "", err
+	}
+	return c.text(u, lim)
+}
+
 // Send posts m.Update as a status, a reply to the incident's latest status
 // (m.Thread.Last) when there is one, under the Idempotency-Key
 // m.Key(""). When the instance refuses the reply because that status is
@@ -245,7 +259,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("mastodon: post: %w", err)
 	}
-	text, err := c.text(m.Update, c.s.limits.get(ctx, c.fetchLimits))
+	text, err := c.limitedText(ctx, m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -291,7 +305,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if prev.ID == "" {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("mastodon: edit: the receipt has no status id"))
 	}
-	text, err := c.text(m.Update, c.s.limits.get(ctx, c.fetchLimits))
+	text, err := c.limitedText(ctx, m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}

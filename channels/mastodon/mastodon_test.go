@@ -5,9 +5,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -663,4 +666,57 @@ func TestForeignAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A limits read that another server answers (a redirect, or a 404 page
+// without Mastodon's error entity, {"error":"…"}, which Mastodon's API
+// answers every refusal with, an unknown route's too:
+// https://docs.joinmastodon.org/entities/Error) fails the Send at once,
+// Permanent and naming Config.Server, instead of posting with guessed
+// limits to a Server that is not an instance; it is not kept, so that the
+// next Send reads again once the Server answers. A Mastodon-compatible
+// server without the endpoint (its own JSON 404) still gets the defaults
+// (TestInstanceLimits). Before, the foreign answer was kept as "no v2
+// endpoint" for the Channel's life and the post went to the same server.
+func TestForeignLimitsAnswer(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.maxChars = 1000 })
+	instance, err := url.Parse(f.URL)
+	require.NoError(t, err)
+	forward := httputil.NewSingleHostReverseProxy(instance)
+	var mu sync.Mutex
+	broken, seen := true, []string{}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.Path)
+		b := broken
+		mu.Unlock()
+		if b {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, "<html><body><h1>404 Not Found</h1><hr>nginx</body></html>")
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	ch := newTestChannel(t, f, func(c *Config) { c.Server = front.URL })
+
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.ErrorIs(t, err, errNotInstance)
+	assert.Equal(t, "mastodon: read instance limits: not the instance's answer (check Config.Server): "+
+		"instance answered 404 Not Found: <html><body><h1>404 Not Found</h1><hr>nginx</body></html>", err.Error())
+	mu.Lock()
+	assert.Equal(t, []string{"GET /api/v2/instance"}, seen, "nothing posted")
+	broken = false
+	mu.Unlock()
+
+	u := testUpdate()
+	u.Body = strings.Repeat("Requests to the CDN fail intermittently, we are on it. ", 20)
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	require.Len(t, f.Received(), 1)
+	assert.Greater(t, countable(f.Received()[0].Text, 23), DefaultMaxCharacters, "the instance's limit, read again")
 }

@@ -121,6 +121,27 @@ func TestRetractRefused(t *testing.T) {
 	assert.True(t, byTarget(f.messages(), "#ops")[0].deleted)
 }
 
+// channel_not_found to chat.delete stays a permanent failure, neither a
+// message gone nor ErrNotSupported. Slack documents it as "Value passed
+// for channel was invalid."
+// (https://docs.slack.dev/reference/methods/chat.delete/#errors): the
+// conversation of a message this channel posted is deleted, or is private
+// and the bot was removed from it, and Slack does not say which. In the
+// second case the message is still there: counting it as deleted would
+// report a retraction that did not happen. Deletion is supported, so it is
+// not ErrNotSupported either.
+func TestRetractChannelNotFound(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	f.failMethod("chat.delete", "channel_not_found")
+	err := ch.Retract(context.Background(), r1)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.NotErrorIs(t, err, broadcast.ErrPostGone)
+	assert.NotErrorIs(t, err, broadcast.ErrNotSupported)
+	assert.Contains(t, err.Error(), "channel_not_found")
+}
+
 func TestCheck(t *testing.T) {
 	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
 	require.NoError(t, ch.Check(context.Background()))

@@ -57,7 +57,10 @@
 // by hand (message_not_found) fails with broadcast.ErrPostGone, and the
 // Broadcaster posts the correction anew in that conversation. Retract deletes
 // the message in every conversation (chat.delete); a message already gone
-// (message_not_found) counts as deleted. Deleting a thread's first post
+// (message_not_found) counts as deleted; channel_not_found does not (the
+// conversation deleted, or a private one the bot was removed from, where
+// the message stays: Slack does not say which), and stays a permanent
+// failure of that conversation. Deleting a thread's first post
 // leaves its replies under Slack's "This message was deleted". Slack
 // refuses an edit after the workspace's edit window (edit_window_closed):
 // it fails with broadcast.ErrNotEditable, and the Broadcaster posts the
@@ -116,7 +119,8 @@
 // conversation is pending, nil when every other one got the update (the
 // refusals are in the Ledger and the Broadcaster's Result.Failures), a
 // permanent one when all refused. An incoming webhook's answer is judged
-// by its HTTP status: 2xx delivered; 429 waits for Retry-After (30s
+// by its HTTP status: 2xx delivered (but a whole body other than Slack's
+// "ok", a captive portal's page, is another server's answer); 429 waits for Retry-After (30s
 // without one); 5xx
 // transient; invalid_payload, action_prohibited, channel_not_found,
 // channel_is_archived, no_service and every other 4xx permanent. A

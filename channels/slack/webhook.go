@@ -24,8 +24,8 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: webhook: %w", err))
 	}
-	// A 2xx is a post, whatever becomes of its body: reading on would only
-	// risk a duplicate.
+	// A 2xx is a post, whatever becomes of its body once it breaks off:
+	// retrying would only risk a duplicate.
 	resp, err := httpx.DoStatus(c.s.client.Client, hreq, 0, 0, c.s.rd)
 	if err != nil {
 		var ue *url.Error
@@ -39,6 +39,16 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 			err = fmt.Errorf("%w; not Slack's answer (check Config.WebhookURL)", err)
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
+	}
+	if !resp.Truncated && strings.TrimSpace(string(resp.Body)) != "ok" {
+		// Slack answers a post with "ok": a whole answer without it is
+		// another server's page (a captive portal's), no post of Slack's.
+		what := fmt.Sprintf("http status %d", resp.Status)
+		if sn := httpx.Snippet(resp.Body); sn != "" {
+			what += ": " + sn
+		}
+		err := fmt.Errorf("%s; not Slack's answer (check Config.WebhookURL)", what)
+		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", broadcast.Permanent(err)))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
 }

@@ -87,3 +87,26 @@ func TestWebhookAnswers(t *testing.T) {
 	_, err = ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
 	assert.NoError(t, err, `"ok"`)
 }
+
+// A whole 2xx that is not the webhook's plain-text "ok" (a captive
+// portal's or a proxy's page) is another server's answer: Slack answers a
+// message it posted with HTTP 200 and "ok", and an error word otherwise
+// (https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks/#handling-errors),
+// so nothing shows the message reached Slack. Before, any 2xx was a post.
+func TestWebhookForeignSuccess(t *testing.T) {
+	f := newFakeSlack(t, testToken)
+	ch, err := New(hookConfig(f))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	for _, body := range []string{"<html><title>Accept the terms of the guest Wi-Fi</title></html>", ""} {
+		f.answerHook(&fakeAnswer{status: http.StatusOK, body: body})
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
+		require.Errorf(t, err, "%q", body)
+		assert.True(t, broadcast.IsPermanent(err), err)
+		assert.Contains(t, err.Error(), "not Slack's answer (check Config.WebhookURL)")
+		assert.NotContains(t, err.Error(), hookSecret)
+	}
+	f.answerHook(&fakeAnswer{status: http.StatusOK, body: "ok\n"})
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
+	assert.NoError(t, err, "Slack's ok")
+}
