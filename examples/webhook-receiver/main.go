@@ -14,7 +14,7 @@
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
 // at http://127.0.0.1:8090/ (any path: local.yaml uses /outagecast) with the
-// same secret. Any method but POST gets 405. Deliveries with a bad or
+// same secret. Any method but POST gets 405 (with Allow: POST). Deliveries with a bad or
 // missing signature get 401, a stale timestamp too; malformed JSON gets 400,
 // and so does an event without a field its type always carries (an update
 // without a title, a retraction without an id); a body over 1 MiB gets 413,
@@ -194,6 +194,7 @@ func newHandler(v *webhook.Verifier, out, log io.Writer) http.Handler {
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost) // RFC 9110: a 405 says what is allowed
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
