@@ -116,21 +116,27 @@ func describe(e broadcast.Event, show func(channel, text string) string, retract
 	case retracting && e.Kind == broadcast.EventFailed && errors.Is(e.Err, broadcast.ErrNotSupported):
 		return retractUnsupported
 	}
+	// A retraction's attempt deletes, and its receipt's link is of the
+	// post just deleted (or of the page it was on): not shown.
+	sending, delivered, link := "sending", "delivered", e.Receipt.URL
+	if retracting {
+		sending, delivered, link = "deleting", "deleted", ""
+	}
 	switch e.Kind {
 	case broadcast.EventAttempt:
 		if e.Attempt > 1 {
-			return fmt.Sprintf("sending (attempt %d)", e.Attempt)
+			return fmt.Sprintf("%s (attempt %d)", sending, e.Attempt)
 		}
-		return "sending"
+		return sending
 	case broadcast.EventRetry:
 		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), oneLine(show(e.Channel, errText(e.Err))))
 	case broadcast.EventDelivered:
-		s := "delivered"
+		s := delivered
 		if e.Attempt > 1 {
 			s += fmt.Sprintf(" (attempt %d)", e.Attempt)
 		}
-		if e.Receipt.URL != "" {
-			s += " " + e.Receipt.URL
+		if link != "" {
+			s += " " + link
 		}
 		return s
 	case broadcast.EventSkipped:

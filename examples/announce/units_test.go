@@ -143,6 +143,35 @@ hooks: skipped (already delivered)
 `, w.String())
 }
 
+// The progress of -retract speaks of deleting: "delivered" with the
+// incident page's link, on a channel whose post was just deleted, reads as
+// if the update had been posted again.
+func TestProgressRetracting(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w, false, []string{"status-page", "hooks", "console"}, func(_, s string) string { return s })
+	p.retracting = true
+	p.begin()
+	for _, e := range []broadcast.Event{
+		{Kind: broadcast.EventAttempt, Channel: "status-page", Attempt: 1},
+		{Kind: broadcast.EventDelivered, Channel: "status-page", Attempt: 1, Receipt: broadcast.Receipt{URL: "https://status.example.com/incidents/42.html"}},
+		{Kind: broadcast.EventAttempt, Channel: "hooks", Attempt: 1},
+		{Kind: broadcast.EventRetry, Channel: "hooks", Attempt: 1, Delay: time.Second, Err: errors.New("503")},
+		{Kind: broadcast.EventAttempt, Channel: "hooks", Attempt: 2},
+		{Kind: broadcast.EventDelivered, Channel: "hooks", Attempt: 2},
+		{Kind: broadcast.EventFailed, Channel: "console", Attempt: 1, Err: broadcast.ErrNotSupported},
+	} {
+		p.event(e)
+	}
+	assert.Equal(t, `status-page: deleting
+status-page: deleted
+hooks: deleting
+hooks: retrying in 1s: 503
+hooks: deleting (attempt 2)
+hooks: deleted (attempt 2)
+console: cannot be deleted on this platform
+`, w.String())
+}
+
 func TestProgressLive(t *testing.T) {
 	var w bytes.Buffer
 	p := newProgress(&w, true, []string{"x", "hooks"}, func(_, s string) string { return s })
