@@ -65,7 +65,7 @@ func TestBadInputExits2(t *testing.T) {
 func TestHelp(t *testing.T) {
 	r := announce(t, context.Background(), "", "-help")
 	assert.Equal(t, exitOK, r.code)
-	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "Exit status", "derived from the flags as typed"} {
+	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "${file:PATH}", "console channels then write to standard error", "Exit status", "derived from the flags as typed"} {
 		assert.Contains(t, r.stdout, want)
 	}
 }

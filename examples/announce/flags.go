@@ -61,7 +61,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress or hints on standard error")
-	fs.BoolVar(&o.json, "json", false, "print the outcome as JSON on standard output instead of a table")
+	fs.BoolVar(&o.json, "json", false, "print the outcome as JSON on standard output instead of a table\n(console channels then write to standard error)")
 	return fs
 }
 
@@ -101,12 +101,13 @@ The update's ID, unless -id sets it, is derived from the flags as typed:
 and -body - by the text read. So with -state, running the same command again
 (after a channel failed, say) sends only to the channels that did not get
 it, even hours later (as long as the -state file remembers it); messages
-show the time -next resolves to on that run. A changed flag (-next +45m) is a new update. The configuration and the
-environment are not part of the ID. To post the same flags again as a new
-update, give a new -id.
+show the time -next resolves to on that run. A changed flag (-next +45m)
+is a new update. The configuration and the environment are not part of
+the ID. To post the same flags again as a new update, give a new -id.
 
-Configuration values may be ${ENV} or ${ENV:-default}, so secrets stay in
-the environment.
+Configuration values may be ${ENV}, ${ENV:-default} or ${file:PATH} (a
+mounted secret file), so secrets stay out of the file and never show in
+output or errors.
 
 Exit status: 0 when every channel delivered (or had already), 1 when a
 channel failed or the run was interrupted, 2 on bad flags, a bad update or
