@@ -6,6 +6,13 @@
 //
 //	go run ./examples/quickstart
 //
+// With the example receiver, which prints each delivery it verifies:
+//
+//	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
+//	go run ./examples/webhook-receiver -listen 127.0.0.1:8090 &
+//	OUTAGECAST_WEBHOOK_URL=http://127.0.0.1:8090/ OUTAGECAST_WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+//	    go run ./examples/quickstart
+//
 // Ctrl-C (or SIGTERM) cancels the delivery cleanly: the program prints
 // which channels had the update and which did not, and exits with status
 // 130; a second Ctrl-C kills it at once. It exits 1 when a channel
@@ -87,8 +94,12 @@ func run(ctx context.Context, w io.Writer) error {
 	channels := []broadcast.Channel{screen}
 	if url := os.Getenv("OUTAGECAST_WEBHOOK_URL"); url != "" {
 		// Secrets travel as redact values: they print as REDACTED anywhere.
-		hook, err := webhook.New(webhook.Config{URL: redact.NewURL(url),
-			Secret: redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))})
+		secret := redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))
+		if secret.IsZero() {
+			return errors.New("OUTAGECAST_WEBHOOK_SECRET: not set: give the receiver's whsec_ secret " +
+				"(examples/webhook-receiver reads the same value from WEBHOOK_SECRET)")
+		}
+		hook, err := webhook.New(webhook.Config{URL: redact.NewURL(url), Secret: secret})
 		if err != nil {
 			// The program's settings are environment variables: say which.
 			return fmt.Errorf("OUTAGECAST_WEBHOOK_URL and OUTAGECAST_WEBHOOK_SECRET: %w", err)

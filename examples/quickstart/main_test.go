@@ -82,9 +82,13 @@ func TestBadWebhookSecret(t *testing.T) {
 	assert.Contains(t, err.Error(), "OUTAGECAST_WEBHOOK_SECRET", "the error names the variable to set")
 	assert.NotContains(t, err.Error(), "not-a-secret")
 
+	// Unset, the error says what to set, not the Config field a user of
+	// quickstart cannot reach (webhook's "set Config.AllowUnsigned").
 	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "")
 	err = run(context.Background(), &bytes.Buffer{})
-	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_SECRET")
+	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_SECRET: not set")
+	assert.Contains(t, err.Error(), "whsec_", "it says what the value looks like")
+	assert.NotContains(t, err.Error(), "AllowUnsigned")
 }
 
 // Ctrl-C during a delivery cancels the Send: the program does not die
