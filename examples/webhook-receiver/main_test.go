@@ -253,3 +253,22 @@ func TestMethodNotAllowedSaysAllow(t *testing.T) {
 		})
 	}
 }
+
+// WEBHOOK_SECRET that is unset, empty or not a whsec_ secret is refused
+// with the variable's name and the command that makes one, never the
+// value; "secret 1" (NewVerifier's count of secrets) means nothing here.
+func TestVerifierFromEnv(t *testing.T) {
+	v, err := verifierFromEnv(secret)
+	require.NoError(t, err)
+	assert.NotNil(t, v)
+	for _, value := range []string{"", "hunter2-not-whsec", "whsec_AAAA"} {
+		_, err := verifierFromEnv(value)
+		require.Error(t, err, value)
+		assert.True(t, strings.HasPrefix(err.Error(), "WEBHOOK_SECRET: "), err.Error())
+		assert.Contains(t, err.Error(), `export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"`)
+		assert.NotContains(t, err.Error(), "secret 1")
+		if value != "" {
+			assert.NotContains(t, err.Error(), value)
+		}
+	}
+}
