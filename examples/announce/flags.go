@@ -45,7 +45,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.title, "title", "", "incident `title` (required to send)")
 	fs.StringVar(&o.status, "status", "", "`status` (required to send): investigating, identified, monitoring,\nresolved; for maintenance scheduled, in_progress, verifying, completed")
 	fs.StringVar(&o.impact, "impact", "", "`impact`: none, minor, major, critical, maintenance")
-	fs.StringVar(&o.body, "body", "", "update `text`; - reads it from standard input")
+	fs.StringVar(&o.body, "body", "", "update `text`; - reads it from standard input (empty is an error)")
 	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`), shown right after the status:\n\"Retry with backoff\", \"No action needed\"")
 	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
 	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC")
@@ -246,7 +246,13 @@ func readBody(v string, stdin io.Reader) (string, error) {
 	if !utf8.Valid(data) {
 		return "", badFlag("body", "standard input is not UTF-8 text")
 	}
-	return strings.TrimRight(string(data), "\r\n"), nil
+	body := strings.TrimRight(string(data), "\r\n")
+	if strings.TrimSpace(body) == "" {
+		// Most likely the command before the pipe failed: an update
+		// without its text would go out everywhere.
+		return "", badFlag("body", "standard input is empty (leave -body out for an update without text)")
+	}
+	return body, nil
 }
 
 func parseComponents(list []string) ([]broadcast.Component, error) {
