@@ -146,13 +146,23 @@ func describe(e broadcast.Event, show func(channel, text string) string, retract
 	case broadcast.EventNotSelected:
 		return `not selected (its "when:" leaves this update out)`
 	case broadcast.EventFailed:
-		if errors.Is(e.Err, context.Canceled) {
-			return fmt.Sprintf("interrupted after %d %s", e.Attempt, plural(e.Attempt, "attempt"))
-		}
-		return fmt.Sprintf("failed after %d %s: %s", e.Attempt, plural(e.Attempt, "attempt"),
-			oneLine(show(e.Channel, errText(e.Err))))
+		return failed(e, show)
 	}
 	return string(e.Kind)
+}
+
+// failed says how a channel's delivery ended without it: interrupted
+// (Ctrl-C), timed out (-timeout; an attempt's own timeout does not match
+// context.DeadlineExceeded) or failed, as the summary table does.
+func failed(e broadcast.Event, show func(channel, text string) string) string {
+	attempts := fmt.Sprintf("%d %s", e.Attempt, plural(e.Attempt, "attempt"))
+	switch {
+	case errors.Is(e.Err, context.Canceled):
+		return "interrupted after " + attempts
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return "timed out after " + attempts + ": " + oneLine(show(e.Channel, errText(e.Err)))
+	}
+	return "failed after " + attempts + ": " + oneLine(show(e.Channel, errText(e.Err)))
 }
 
 func errText(err error) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -170,6 +171,21 @@ hooks: deleting (attempt 2)
 hooks: deleted (attempt 2)
 console: cannot be deleted on this platform
 `, w.String())
+}
+
+// A channel still retrying when -timeout ran out reads "timed out" on its
+// progress line, as in the summary table, not "failed" (which says the
+// channel itself refused), as Ctrl-C reads "interrupted" in both.
+func TestProgressTimedOut(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w, false, []string{"hooks", "x"}, func(_, s string) string { return s })
+	last := errors.New("connection refused")
+	p.event(broadcast.Event{Kind: broadcast.EventFailed, Channel: "hooks", Attempt: 3,
+		Err: fmt.Errorf("%w; last attempt: %w", context.DeadlineExceeded, last)})
+	p.event(broadcast.Event{Kind: broadcast.EventFailed, Channel: "x", Attempt: 1,
+		Err: fmt.Errorf("%w; last attempt: %w", context.Canceled, last)})
+	assert.Equal(t, "hooks: timed out after 3 attempts: context deadline exceeded; last attempt: connection refused\n"+
+		"x: interrupted after 1 attempt\n", w.String())
 }
 
 func TestProgressLive(t *testing.T) {
