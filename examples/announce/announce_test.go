@@ -46,6 +46,9 @@ func TestBadInputExits2(t *testing.T) {
 		{"override of no channel", []string{"-title", "T", "-status", "identified", "-override", "x=hi"},
 			`-override: no channel named "x" (channels: console)`},
 		{"bad URL", []string{"-title", "T", "-status", "identified", "-url", "status.example.com"}, "-url: must be an absolute http or https URL"},
+		// A command before the pipe that failed and printed nothing would
+		// otherwise post an update without its text.
+		{"empty body on stdin", []string{"-title", "T", "-status", "identified", "-body", "-"}, "-body: standard input is empty"},
 		{"negative timeout", []string{"-title", "T", "-status", "identified", "-timeout", "-1s"}, "-timeout: negative"},
 		{"dry-run and check", []string{"-dry-run", "-check"}, "-dry-run and -check: use one"},
 		{"bad config", []string{"-config", bad, "-title", "T", "-status", "resolved"}, `outagecast.yaml:3: channels[0]: unknown key "outptu"`},
@@ -65,7 +68,7 @@ func TestBadInputExits2(t *testing.T) {
 func TestHelp(t *testing.T) {
 	r := announce(t, context.Background(), "", "-help")
 	assert.Equal(t, exitOK, r.code)
-	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "Exit status", "derived from the flags as typed"} {
+	for _, want := range []string{"Usage: announce", "-title", "-next", "+30m", "${ENV}", "${file:PATH}", "console channels then write to standard error", "Exit status", "derived from the flags as typed"} {
 		assert.Contains(t, r.stdout, want)
 	}
 }

@@ -45,7 +45,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.title, "title", "", "incident `title` (required to send)")
 	fs.StringVar(&o.status, "status", "", "`status` (required to send): investigating, identified, monitoring,\nresolved; for maintenance scheduled, in_progress, verifying, completed")
 	fs.StringVar(&o.impact, "impact", "", "`impact`: none, minor, major, critical, maintenance")
-	fs.StringVar(&o.body, "body", "", "update `text`; - reads it from standard input")
+	fs.StringVar(&o.body, "body", "", "update `text`; - reads it from standard input (empty is an error)")
 	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`), shown right after the status:\n\"Retry with backoff\", \"No action needed\"")
 	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
 	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC")
@@ -61,7 +61,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress or hints on standard error")
-	fs.BoolVar(&o.json, "json", false, "print the outcome as JSON on standard output instead of a table")
+	fs.BoolVar(&o.json, "json", false, "print the outcome as JSON on standard output instead of a table\n(console channels then write to standard error)")
 	return fs
 }
 
@@ -101,12 +101,13 @@ The update's ID, unless -id sets it, is derived from the flags as typed:
 and -body - by the text read. So with -state, running the same command again
 (after a channel failed, say) sends only to the channels that did not get
 it, even hours later (as long as the -state file remembers it); messages
-show the time -next resolves to on that run. A changed flag (-next +45m) is a new update. The configuration and the
-environment are not part of the ID. To post the same flags again as a new
-update, give a new -id.
+show the time -next resolves to on that run. A changed flag (-next +45m)
+is a new update. The configuration and the environment are not part of
+the ID. To post the same flags again as a new update, give a new -id.
 
-Configuration values may be ${ENV} or ${ENV:-default}, so secrets stay in
-the environment.
+Configuration values may be ${ENV}, ${ENV:-default} or ${file:PATH} (a
+mounted secret file), so secrets stay out of the file and never show in
+output or errors.
 
 Exit status: 0 when every channel delivered (or had already), 1 when a
 channel failed or the run was interrupted, 2 on bad flags, a bad update or
@@ -245,7 +246,13 @@ func readBody(v string, stdin io.Reader) (string, error) {
 	if !utf8.Valid(data) {
 		return "", badFlag("body", "standard input is not UTF-8 text")
 	}
-	return strings.TrimRight(string(data), "\r\n"), nil
+	body := strings.TrimRight(string(data), "\r\n")
+	if strings.TrimSpace(body) == "" {
+		// Most likely the command before the pipe failed: an update
+		// without its text would go out everywhere.
+		return "", badFlag("body", "standard input is empty (leave -body out for an update without text)")
+	}
+	return body, nil
 }
 
 func parseComponents(list []string) ([]broadcast.Component, error) {

@@ -9,9 +9,9 @@
 //
 // Without -config it prints the update on standard output (the console
 // channel). With -config FILE it reads a YAML file of channels (see
-// outagecast.sample.yaml next to this file); values may be ${ENV} or
-// ${ENV:-default}, so secrets stay in the environment and never show in
-// output or errors.
+// outagecast.sample.yaml next to this file); values may be ${ENV},
+// ${ENV:-default} or ${file:PATH} (a mounted secret file), so secrets stay
+// out of the file and never show in output or errors.
 //
 // Modes:
 //

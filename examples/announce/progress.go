@@ -116,21 +116,27 @@ func describe(e broadcast.Event, show func(channel, text string) string, retract
 	case retracting && e.Kind == broadcast.EventFailed && errors.Is(e.Err, broadcast.ErrNotSupported):
 		return retractUnsupported
 	}
+	// A retraction's attempt deletes, and its receipt's link is of the
+	// post just deleted (or of the page it was on): not shown.
+	sending, delivered, link := "sending", "delivered", e.Receipt.URL
+	if retracting {
+		sending, delivered, link = "deleting", "deleted", ""
+	}
 	switch e.Kind {
 	case broadcast.EventAttempt:
 		if e.Attempt > 1 {
-			return fmt.Sprintf("sending (attempt %d)", e.Attempt)
+			return fmt.Sprintf("%s (attempt %d)", sending, e.Attempt)
 		}
-		return "sending"
+		return sending
 	case broadcast.EventRetry:
 		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), oneLine(show(e.Channel, errText(e.Err))))
 	case broadcast.EventDelivered:
-		s := "delivered"
+		s := delivered
 		if e.Attempt > 1 {
 			s += fmt.Sprintf(" (attempt %d)", e.Attempt)
 		}
-		if e.Receipt.URL != "" {
-			s += " " + e.Receipt.URL
+		if link != "" {
+			s += " " + link
 		}
 		return s
 	case broadcast.EventSkipped:
@@ -140,13 +146,23 @@ func describe(e broadcast.Event, show func(channel, text string) string, retract
 	case broadcast.EventNotSelected:
 		return `not selected (its "when:" leaves this update out)`
 	case broadcast.EventFailed:
-		if errors.Is(e.Err, context.Canceled) {
-			return fmt.Sprintf("interrupted after %d %s", e.Attempt, plural(e.Attempt, "attempt"))
-		}
-		return fmt.Sprintf("failed after %d %s: %s", e.Attempt, plural(e.Attempt, "attempt"),
-			oneLine(show(e.Channel, errText(e.Err))))
+		return failed(e, show)
 	}
 	return string(e.Kind)
+}
+
+// failed says how a channel's delivery ended without it: interrupted
+// (Ctrl-C), timed out (-timeout; an attempt's own timeout does not match
+// context.DeadlineExceeded) or failed, as the summary table does.
+func failed(e broadcast.Event, show func(channel, text string) string) string {
+	attempts := fmt.Sprintf("%d %s", e.Attempt, plural(e.Attempt, "attempt"))
+	switch {
+	case errors.Is(e.Err, context.Canceled):
+		return "interrupted after " + attempts
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return "timed out after " + attempts + ": " + oneLine(show(e.Channel, errText(e.Err)))
+	}
+	return "failed after " + attempts + ": " + oneLine(show(e.Channel, errText(e.Err)))
 }
 
 func errText(err error) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -141,6 +142,50 @@ x: sending (attempt 2)
 x: delivered (attempt 2) https://x.com/i/web/status/1
 hooks: skipped (already delivered)
 `, w.String())
+}
+
+// The progress of -retract speaks of deleting: "delivered" with the
+// incident page's link, on a channel whose post was just deleted, reads as
+// if the update had been posted again.
+func TestProgressRetracting(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w, false, []string{"status-page", "hooks", "console"}, func(_, s string) string { return s })
+	p.retracting = true
+	p.begin()
+	for _, e := range []broadcast.Event{
+		{Kind: broadcast.EventAttempt, Channel: "status-page", Attempt: 1},
+		{Kind: broadcast.EventDelivered, Channel: "status-page", Attempt: 1, Receipt: broadcast.Receipt{URL: "https://status.example.com/incidents/42.html"}},
+		{Kind: broadcast.EventAttempt, Channel: "hooks", Attempt: 1},
+		{Kind: broadcast.EventRetry, Channel: "hooks", Attempt: 1, Delay: time.Second, Err: errors.New("503")},
+		{Kind: broadcast.EventAttempt, Channel: "hooks", Attempt: 2},
+		{Kind: broadcast.EventDelivered, Channel: "hooks", Attempt: 2},
+		{Kind: broadcast.EventFailed, Channel: "console", Attempt: 1, Err: broadcast.ErrNotSupported},
+	} {
+		p.event(e)
+	}
+	assert.Equal(t, `status-page: deleting
+status-page: deleted
+hooks: deleting
+hooks: retrying in 1s: 503
+hooks: deleting (attempt 2)
+hooks: deleted (attempt 2)
+console: cannot be deleted on this platform
+`, w.String())
+}
+
+// A channel still retrying when -timeout ran out reads "timed out" on its
+// progress line, as in the summary table, not "failed" (which says the
+// channel itself refused), as Ctrl-C reads "interrupted" in both.
+func TestProgressTimedOut(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w, false, []string{"hooks", "x"}, func(_, s string) string { return s })
+	last := errors.New("connection refused")
+	p.event(broadcast.Event{Kind: broadcast.EventFailed, Channel: "hooks", Attempt: 3,
+		Err: fmt.Errorf("%w; last attempt: %w", context.DeadlineExceeded, last)})
+	p.event(broadcast.Event{Kind: broadcast.EventFailed, Channel: "x", Attempt: 1,
+		Err: fmt.Errorf("%w; last attempt: %w", context.Canceled, last)})
+	assert.Equal(t, "hooks: timed out after 3 attempts: context deadline exceeded; last attempt: connection refused\n"+
+		"x: interrupted after 1 attempt\n", w.String())
 }
 
 func TestProgressLive(t *testing.T) {

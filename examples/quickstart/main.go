@@ -6,10 +6,18 @@
 //
 //	go run ./examples/quickstart
 //
+// With the example receiver, which prints each delivery it verifies:
+//
+//	export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
+//	go run ./examples/webhook-receiver -listen 127.0.0.1:8090 &
+//	OUTAGECAST_WEBHOOK_URL=http://127.0.0.1:8090/ OUTAGECAST_WEBHOOK_SECRET="$WEBHOOK_SECRET" \
+//	    go run ./examples/quickstart
+//
 // Ctrl-C (or SIGTERM) cancels the delivery cleanly: the program prints
 // which channels had the update and which did not, and exits with status
 // 130; a second Ctrl-C kills it at once. It exits 1 when a channel
-// failed, 2 when given a flag (other than -h) or an argument.
+// failed, 2 when given a flag (other than -h) or an argument, or when the
+// OUTAGECAST_WEBHOOK_* variables are wrong (nothing is sent then).
 package main
 
 import (
@@ -42,8 +50,11 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		if errors.Is(err, errInterrupted) {
+		switch {
+		case errors.Is(err, errInterrupted):
 			os.Exit(130) // as a shell reports a program Ctrl-C ended
+		case errors.As(err, new(settingsError)):
+			os.Exit(2)
 		}
 		os.Exit(1)
 	}
@@ -75,6 +86,10 @@ func parseArgs(args []string, w io.Writer) error {
 	return nil
 }
 
+// settingsError is run's error when the OUTAGECAST_WEBHOOK_* variables
+// are wrong: nothing was sent.
+type settingsError struct{ error }
+
 // errInterrupted is run's error when ctx ended before every channel had
 // the update.
 var errInterrupted = errors.New("interrupted")
@@ -87,11 +102,15 @@ func run(ctx context.Context, w io.Writer) error {
 	channels := []broadcast.Channel{screen}
 	if url := os.Getenv("OUTAGECAST_WEBHOOK_URL"); url != "" {
 		// Secrets travel as redact values: they print as REDACTED anywhere.
-		hook, err := webhook.New(webhook.Config{URL: redact.NewURL(url),
-			Secret: redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))})
+		secret := redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))
+		if secret.IsZero() {
+			return settingsError{errors.New("OUTAGECAST_WEBHOOK_SECRET: not set: give the receiver's whsec_ secret " +
+				"(examples/webhook-receiver reads the same value from WEBHOOK_SECRET)")}
+		}
+		hook, err := webhook.New(webhook.Config{URL: redact.NewURL(url), Secret: secret})
 		if err != nil {
 			// The program's settings are environment variables: say which.
-			return fmt.Errorf("OUTAGECAST_WEBHOOK_URL and OUTAGECAST_WEBHOOK_SECRET: %w", err)
+			return settingsError{fmt.Errorf("OUTAGECAST_WEBHOOK_URL and OUTAGECAST_WEBHOOK_SECRET: %w", err)}
 		}
 		channels = append(channels, hook)
 	}

@@ -79,12 +79,18 @@ func TestBadWebhookSecret(t *testing.T) {
 	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "not-a-secret")
 	err := run(context.Background(), &bytes.Buffer{})
 	require.ErrorContains(t, err, "webhook: Config.Secret")
+	assert.ErrorAs(t, err, new(settingsError), "exit status 2: the settings are wrong, no channel failed")
 	assert.Contains(t, err.Error(), "OUTAGECAST_WEBHOOK_SECRET", "the error names the variable to set")
 	assert.NotContains(t, err.Error(), "not-a-secret")
 
+	// Unset, the error says what to set, not the Config field a user of
+	// quickstart cannot reach (webhook's "set Config.AllowUnsigned").
 	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "")
 	err = run(context.Background(), &bytes.Buffer{})
-	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_SECRET")
+	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_SECRET: not set")
+	assert.ErrorAs(t, err, new(settingsError))
+	assert.Contains(t, err.Error(), "whsec_", "it says what the value looks like")
+	assert.NotContains(t, err.Error(), "AllowUnsigned")
 }
 
 // Ctrl-C during a delivery cancels the Send: the program does not die

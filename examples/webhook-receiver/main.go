@@ -14,7 +14,7 @@
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
 // at http://127.0.0.1:8090/ (any path: local.yaml uses /outagecast) with the
-// same secret. Any method but POST gets 405. Deliveries with a bad or
+// same secret. Any method but POST gets 405 (with Allow: POST). Deliveries with a bad or
 // missing signature get 401, a stale timestamp too; malformed JSON gets 400,
 // and so does an event without a field its type always carries (an update
 // without a title, a retraction without an id); a body over 1 MiB gets 413,
@@ -63,14 +63,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "webhook-receiver: %v\nRun webhook-receiver -help for usage.\n", err)
 		os.Exit(2)
 	}
-	secret := redact.NewSecret(os.Getenv("WEBHOOK_SECRET"))
-	if secret.IsZero() {
-		fmt.Fprintln(os.Stderr, `webhook-receiver: WEBHOOK_SECRET is not set or empty (make one with: echo "whsec_$(head -c 32 /dev/urandom | base64)")`)
-		os.Exit(2)
-	}
-	v, err := webhook.NewVerifier(secret)
+	v, err := verifierFromEnv(os.Getenv("WEBHOOK_SECRET"))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook-receiver: WEBHOOK_SECRET:", err)
+		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
 		os.Exit(2)
 	}
 	ctx, abort := shutdown.Signals(os.Interrupt, syscall.SIGTERM) // Ctrl-C, kill
@@ -93,6 +88,24 @@ func exitStatus(err error) int {
 	return 1
 }
 
+// makeSecret is the command that makes a WEBHOOK_SECRET.
+const makeSecret = `export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"`
+
+// verifierFromEnv returns the Verifier of value, WEBHOOK_SECRET's; its
+// errors name the variable and say how to make a secret.
+func verifierFromEnv(value string) (*webhook.Verifier, error) {
+	secret := redact.NewSecret(value)
+	if secret.IsZero() {
+		return nil, fmt.Errorf("WEBHOOK_SECRET: not set or empty; make one with: %s", makeSecret)
+	}
+	v, err := webhook.NewVerifier(secret)
+	if err != nil {
+		// NewVerifier numbers its secrets ("secret 1: "); here there is one.
+		return nil, fmt.Errorf("WEBHOOK_SECRET: %w; make one with: %s", cmp.Or(errors.Unwrap(err), err), makeSecret)
+	}
+	return v, nil
+}
+
 // parseFlags reads the command line and returns -listen; -help prints the
 // flags on standard output and returns flag.ErrHelp.
 func parseFlags(args []string) (listen string, err error) {
@@ -101,7 +114,10 @@ func parseFlags(args []string) (listen string, err error) {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stdout, "Usage: webhook-receiver [-listen ADDR], with the secret in WEBHOOK_SECRET")
+			fmt.Fprintf(os.Stdout, "Usage: webhook-receiver [-listen ADDR]\n\n"+
+				"Receives outagecast's webhook deliveries, checks their signatures with the\n"+
+				"whsec_ secret in WEBHOOK_SECRET (the webhook channel's secret) and prints\n"+
+				"each event once. Make a secret with:\n  %s\n\nFlags:\n", makeSecret)
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
 		}
@@ -194,6 +210,7 @@ func newHandler(v *webhook.Verifier, out, log io.Writer) http.Handler {
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost) // RFC 9110: a 405 says what is allowed
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}

@@ -237,3 +237,38 @@ func TestPrintsRetractionWithoutIncident(t *testing.T) {
 	assert.Equal(t, "2026-11-24T14:00:00Z RETRACTED update u_1 \"Elevated CDN error rates\" of incident cdn-42: withdrawn, delete or hide it\n"+
 		"2026-11-24T14:00:00Z RETRACTED update u_9: withdrawn, delete or hide it\n", out.String())
 }
+
+// A 405 names the method the receiver takes: RFC 9110 section 15.5.6 says
+// an origin server MUST send Allow with a 405, and tools (curl -i, a
+// monitoring probe) show it to the person who sent a GET.
+func TestMethodNotAllowedSaysAllow(t *testing.T) {
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
+	require.NoError(t, err)
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut} {
+		t.Run(method, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			newHandler(v, io.Discard, io.Discard).ServeHTTP(w, httptest.NewRequest(method, "/outagecast", nil))
+			assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+			assert.Equal(t, http.MethodPost, w.Header().Get("Allow"))
+		})
+	}
+}
+
+// WEBHOOK_SECRET that is unset, empty or not a whsec_ secret is refused
+// with the variable's name and the command that makes one, never the
+// value; "secret 1" (NewVerifier's count of secrets) means nothing here.
+func TestVerifierFromEnv(t *testing.T) {
+	v, err := verifierFromEnv(secret)
+	require.NoError(t, err)
+	assert.NotNil(t, v)
+	for _, value := range []string{"", "hunter2-not-whsec", "whsec_AAAA"} {
+		_, err := verifierFromEnv(value)
+		require.Error(t, err, value)
+		assert.True(t, strings.HasPrefix(err.Error(), "WEBHOOK_SECRET: "), err.Error())
+		assert.Contains(t, err.Error(), `export WEBHOOK_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"`)
+		assert.NotContains(t, err.Error(), "secret 1")
+		if value != "" {
+			assert.NotContains(t, err.Error(), value)
+		}
+	}
+}
