@@ -68,7 +68,8 @@
 // Compose passes a variable the host lacks as empty, and an empty value
 // reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
 // So is a value that ends in a carriage return, read from an env file
-// with Windows line endings.
+// with Windows line endings. Load's error names every such reference in
+// the file at once, each with its line and key.
 // $${ writes a literal ${ and $$${NAME} a $ before NAME's value: in a run
 // of $ before {, each $$ is one $, as in Docker Compose. Elsewhere $ and
 // $$ are kept as written, where Compose reads $$ as one $ (and $NAME as a

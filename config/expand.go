@@ -37,21 +37,33 @@ type expander struct {
 	red     *redact.Redactor          // credentials of URLs and encoded secrets
 }
 
+// maxExpandErrors bounds the references one error names.
+const maxExpandErrors = 10
+
 // expandTree expands every scalar value below n (mapping keys excluded),
-// n being at key path (for errors: "channels[0].secret").
+// n being at key path (for errors: "channels[0].secret"). Its error names
+// every reference that could not be expanded, in the file's order (the
+// first maxExpandErrors, then how many more): a sample configuration's
+// variables are filled in one run, not one run each.
 func (e *expander) expandTree(file, path string, n *yaml.Node) error {
+	var errs []error
+	e.walk(file, path, n, &errs)
+	if len(errs) > maxExpandErrors {
+		errs = append(errs[:maxExpandErrors], fmt.Errorf("… and %d more", len(errs)-maxExpandErrors))
+	}
+	return errors.Join(errs...)
+}
+
+// walk expands the scalars below n, adding each one's error to errs.
+func (e *expander) walk(file, path string, n *yaml.Node, errs *[]error) {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			if err := e.expandTree(file, path, c); err != nil {
-				return err
-			}
+			e.walk(file, path, c, errs)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			if err := e.expandTree(file, fmt.Sprintf("%s[%d]", path, i), c); err != nil {
-				return err
-			}
+			e.walk(file, fmt.Sprintf("%s[%d]", path, i), c, errs)
 		}
 	case yaml.MappingNode:
 		for i := 1; i < len(n.Content); i += 2 {
@@ -59,14 +71,13 @@ func (e *expander) expandTree(file, path string, n *yaml.Node) error {
 			if n.Content[i-1].Tag == "!!merge" { // "<<: {…}": its keys are n's
 				at = path
 			}
-			if err := e.expandTree(file, at, n.Content[i]); err != nil {
-				return err
-			}
+			e.walk(file, at, n.Content[i], errs)
 		}
 	case yaml.ScalarNode:
-		return e.expandScalar(file, path, n)
+		if err := e.expandScalar(file, path, n); err != nil {
+			*errs = append(*errs, err)
+		}
 	}
-	return nil
 }
 
 func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
