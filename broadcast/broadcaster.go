@@ -642,7 +642,11 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // instance. The record is written once: the Sends that find none take
 // turns (in this Broadcaster, and among instances through Options.Lock),
 // and each looks again once its turn came. ctx bounds the wait for the
-// turn; keep, ctx without its end, the Store's calls.
+// turn; keep, ctx without its end, the Store's calls. Options.Lock gets
+// ctx's end without its values: those a caller gave for the locks of its
+// deliveries (pgstore's WithIncident and WithLockLost, which RunJob's
+// caller in package dispatch sets) are not for this one, whose loss costs
+// no delivery, and would report it as the delivery's.
 func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t time.Time) time.Time {
 	key := sentKey(updateID)
 	if first, ok, _ := b.sentTime(keep, updateID, key); ok { // a failed read is logged
@@ -655,7 +659,10 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 	}
 	defer b.flights.unhold(turn, fl)
 	if b.sharedLock != nil {
-		unlock, err := b.lockShared(ctx, key, sentChannel)
+		lctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
+		unlock, err := b.lockShared(lctx, key, sentChannel)
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			return t

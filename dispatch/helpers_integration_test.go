@@ -114,7 +114,10 @@ func openInstance(ctx context.Context, dsn string, channels []broadcast.Channel,
 		in.pool.Close()
 		return nil, err
 	}
-	opts.Store, opts.Lock = in.store, in.store.Lock
+	opts.Store = in.store
+	if opts.Lock == nil { // a test's own wraps the Store's
+		opts.Lock = in.store.Lock
+	}
 	if in.b, err = broadcast.New(channels, opts); err != nil {
 		in.pool.Close()
 		return nil, err

@@ -100,3 +100,69 @@ func TestLostLockIsReported(t *testing.T) {
 		})
 	}
 }
+
+// Before its first attempt, a job records the Time its update was first
+// sent with, under Options.Lock of a reserved name held for a moment, then
+// released before the delivery's own Lock is taken (see
+// Broadcaster.SentTime). A loss of that lock is not the delivery's: the
+// attempt's error does not say the job's lock was lost, nor does the log.
+func TestLostLockOfTheSentRecordIsNotTheJobs(t *testing.T) {
+	ctx := waitCtx(t)
+	name := "lost_" + strings.ToLower(rand.Text()[:12])
+	dsn := newSchema(t) + "&application_name=" + name
+	admin, err := pgxpool.New(ctx, os.Getenv(dsnEnv))
+	require.NoError(t, err)
+	defer admin.Close()
+
+	var in *instance
+	var ended atomic.Int32
+	lock := func(ctx context.Context, updateID, channel string) (func(), error) {
+		unlock, err := in.store.Lock(ctx, updateID, channel)
+		if err != nil || channel == "x" || ended.Load() > 0 {
+			return unlock, err
+		}
+		// The session holding the record's lock ends, as on a failover;
+		// pg_terminate_backend's timeout waits until it did.
+		var n int32
+		qerr := admin.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(pid, 60000))
+			FROM (SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+			WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1
+			AND a.state = 'idle in transaction') holders`, name).Scan(&n)
+		assert.NoError(t, qerr)
+		ended.Store(n)
+		return unlock, nil
+	}
+	var calls atomic.Int32
+	ch := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if calls.Add(1) == 1 {
+			return broadcast.Receipt{}, errors.New("HTTP 503")
+		}
+		return broadcast.Receipt{ID: "post-1"}, nil
+	})
+	var log syncbuf.Buffer
+	events := make(chan dispatch.Event, 100)
+	in = newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{Lock: lock}, dispatch.Config{Workers: 1,
+		Retry:   broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: 10 * time.Millisecond, MaxInterval: 10 * time.Millisecond},
+		Logger:  slog.New(slog.NewTextHandler(&log, nil)),
+		OnEvent: func(e dispatch.Event) { events <- e }})
+	in.start(t)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	rep, err := in.d.Wait(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, rep.Results, 1)
+	require.NoError(t, rep.Results[0].Err)
+	require.EqualValues(t, 1, ended.Load(), "the record's lock was ended")
+
+	close(events)
+	var retried bool
+	for e := range events {
+		if e.Kind == broadcast.EventRetry {
+			retried = true
+			assert.NotErrorIs(t, e.Err, pgstore.ErrLockLost, "the job's lock was not lost: %v", e.Err)
+			assert.ErrorContains(t, e.Err, "HTTP 503")
+		}
+	}
+	assert.True(t, retried)
+	assert.NotContains(t, log.String(), "lock was lost")
+}

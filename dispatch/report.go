@@ -79,7 +79,9 @@ func (d *Dispatcher) WaitRetract(ctx context.Context, updateID string) (*broadca
 // Watch is Wait that also calls fn, if not nil, with each channel's
 // Result as soon as its job finishes, once per channel, from the caller's
 // goroutine. It reads the jobs every Config.PollInterval, so it sees jobs
-// run by every instance.
+// run by every instance. While the database is away (a failover, a
+// restart) it keeps reading until ctx ends; its error then says so, with
+// the last Report read.
 func (d *Dispatcher) Watch(ctx context.Context, updateID string, fn func(broadcast.Result)) (*broadcast.Report, error) {
 	return d.watch(ctx, metadata{Update: updateID}, updateID, fn)
 }
@@ -88,23 +90,35 @@ func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn
 	seen := map[string]bool{}
 	t := time.NewTicker(d.cfg.PollInterval)
 	defer t.Stop()
+	var last *broadcast.Report
+	var away error // why the last read failed, while the database is away
 	for {
 		rep, done, err := d.report(ctx, md, updateID)
-		if err != nil {
+		switch {
+		case err != nil && pgretry.ConnectionLost(err):
+			// A failover or restart outlasting the read's own tries: the
+			// jobs are safe in the database; read again, until ctx ends.
+			away = err
+		case err != nil:
 			return rep, err
-		}
-		for _, r := range rep.Results {
-			if fn != nil && !seen[r.Channel] && !errors.Is(r.Err, ErrPending) {
-				seen[r.Channel] = true
-				fn(r)
+		default:
+			last, away = rep, nil
+			for _, r := range rep.Results {
+				if fn != nil && !seen[r.Channel] && !errors.Is(r.Err, ErrPending) {
+					seen[r.Channel] = true
+					fn(r)
+				}
 			}
-		}
-		if done {
-			return rep, reportError(rep)
+			if done {
+				return rep, reportError(rep)
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return rep, fmt.Errorf("dispatch: wait for %s: %w", updateID, ctx.Err())
+			if away != nil {
+				return last, fmt.Errorf("dispatch: wait for %s: %w; the database is away: %w", updateID, ctx.Err(), away)
+			}
+			return last, fmt.Errorf("dispatch: wait for %s: %w", updateID, ctx.Err())
 		case <-t.C:
 		}
 	}

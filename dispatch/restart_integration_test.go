@@ -9,7 +9,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,4 +128,57 @@ func TestCallsGoOnAfterPostgresRestarts(t *testing.T) {
 	_, err = in.d.Wait(ctx, "u-2")
 	require.NoError(t, err)
 	assert.Equal(t, 1, sent.count("u-2"))
+}
+
+// A failover or a restart can keep the database away longer than the few
+// seconds a call goes on over new connections (see internal/pgretry): Wait
+// waits through it, as long as ctx lets it, instead of failing while the
+// jobs, queued in the database, are delivered once it is back.
+func TestWaitGoesOnWhileTheDatabaseIsAway(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	sent := newCounting("x")
+	in := newInstance(t, dsn, []broadcast.Channel{sent}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+
+	// A watcher whose connections are refused, as by a server that is
+	// down, until away is cleared.
+	var away atomic.Bool
+	var refused atomic.Int32
+	away.Store(true)
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	pcfg.MaxConns = 16
+	pcfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		if away.Load() {
+			refused.Add(1)
+			cc.Host, cc.Fallbacks = "/nonexistent-outagecast", nil // no such socket: refused
+		}
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	watcher, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: in.b, Store: in.store, PollInterval: 10 * time.Millisecond})
+	require.NoError(t, err)
+
+	waited := make(chan error, 1)
+	go func() {
+		_, err := watcher.Wait(ctx, id)
+		waited <- err
+	}()
+	// One call goes on over new connections for 10 tries (internal/pgretry's
+	// waits); past them, the database is away for longer.
+	for refused.Load() <= 10 {
+		select {
+		case err := <-waited:
+			t.Fatalf("Wait returned while the database was away: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	away.Store(false)
+	in.start(t)
+	require.NoError(t, <-waited)
+	assert.Equal(t, 1, sent.count(id))
 }

@@ -107,8 +107,9 @@ const migrateLockKey = 0x6f75746167656d31 // "outagem1"
 // outagecast_migrations with the lowest schema version whose versions of
 // this package remain compatible with it. It is safe to run from several
 // processes at once and does nothing on a database already at
-// SchemaVersion, or at a newer version still compatible with this one. It
-// fails with ErrSchemaNewer on a database migrated by a newer version of
+// SchemaVersion, or at a newer version still compatible with this one: it
+// then only reads, taking no lock that waits for the tables' readers, so
+// running it at every start is cheap. It fails with ErrSchemaNewer on a database migrated by a newer version of
 // this package that is not.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
@@ -127,10 +128,6 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("pgstore: migrate: lock: %w", err)
 		}
-		// compatible_from is NULL in the rows of versions of this package
-		// that did not record it, and missing from the table they created.
-		// The ALTER locks the table until commit, so a New meanwhile waits
-		// for the migrations under way, then reads their version.
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS outagecast_migrations (
 			version integer PRIMARY KEY,
 			name text NOT NULL,
@@ -138,17 +135,38 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 			compatible_from integer)`); err != nil {
 			return fmt.Errorf("pgstore: migrate: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "ALTER TABLE outagecast_migrations ADD COLUMN IF NOT EXISTS compatible_from integer"); err != nil {
-			return fmt.Errorf("pgstore: migrate: %w", err)
-		}
 		have, err := version(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if have.version > len(ms) {
-			return have.usableBy(len(ms))
+			if err := have.usableBy(len(ms)); err != nil {
+				return err
+			}
 		}
-		for _, m := range ms[have.version:] {
+		// compatible_from is NULL in the rows of versions of this package
+		// that did not record it, and missing from the table they created.
+		hasColumn, err := hasCompatibleFrom(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if hasColumn && have.version >= len(ms) {
+			// Every instance runs Migrate at start: with nothing to
+			// change, it takes no lock that would wait for the table's
+			// readers (and make them wait).
+			return nil
+		}
+		// Locked until commit, so a New meanwhile waits for the
+		// migrations under way, then reads their version.
+		if _, err := tx.Exec(ctx, "LOCK TABLE outagecast_migrations IN ACCESS EXCLUSIVE MODE"); err != nil {
+			return fmt.Errorf("pgstore: migrate: %w", err)
+		}
+		if !hasColumn {
+			if _, err := tx.Exec(ctx, "ALTER TABLE outagecast_migrations ADD COLUMN compatible_from integer"); err != nil {
+				return fmt.Errorf("pgstore: migrate: %w", err)
+			}
+		}
+		for _, m := range ms[min(have.version, len(ms)):] {
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return fmt.Errorf("pgstore: migrate: %s: %w", m.name, err)
 			}
@@ -159,6 +177,19 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		}
 		return nil
 	})
+}
+
+// hasCompatibleFrom reports whether the table outagecast_migrations (of
+// the search_path, as the other statements find it) has the column
+// compatible_from, from the catalog: no lock on the table.
+func hasCompatibleFrom(ctx context.Context, tx pgx.Tx) (bool, error) {
+	var has bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = 'outagecast_migrations'::regclass AND attname = 'compatible_from' AND NOT attisdropped)`).Scan(&has)
+	if err != nil {
+		return false, fmt.Errorf("pgstore: migrate: read columns: %w", err)
+	}
+	return has, nil
 }
 
 // schema is the version of a database's schema.

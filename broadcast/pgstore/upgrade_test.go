@@ -174,8 +174,67 @@ func TestMigrateUpgradesATableWithoutCompatibleFrom(t *testing.T) {
 	require.NoError(t, err, "the release that migrated it")
 
 	require.NoError(t, pgstore.Migrate(ctx, pool))
+	assert.True(t, hasCompatibleFrom(t, pool))
 	_, err = pgstore.New(ctx, pool)
 	require.NoError(t, err)
 	_, err = pgstore.NewKnowing(ctx, pool, 1)
 	require.NoError(t, err, "a release knowing 1 that reads compatible_from")
+
+	// With no migration to apply, the column is added all the same.
+	_, err = pool.Exec(ctx, "ALTER TABLE outagecast_migrations DROP COLUMN compatible_from")
+	require.NoError(t, err)
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	assert.True(t, hasCompatibleFrom(t, pool), "added on a database at SchemaVersion")
+}
+
+// hasCompatibleFrom reports whether pool's outagecast_migrations has the
+// column compatible_from.
+func hasCompatibleFrom(t *testing.T, pool *pgxpool.Pool) bool {
+	t.Helper()
+	var has bool
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = 'outagecast_migrations'::regclass AND attname = 'compatible_from' AND NOT attisdropped)`).Scan(&has))
+	return has
+}
+
+// Every instance runs Migrate at start. On a database already migrated it
+// changes nothing, so it takes no table lock that waits for the readers of
+// outagecast_migrations (and makes every reader after it wait): ALTER TABLE
+// takes an ACCESS EXCLUSIVE lock unless noted, ADD COLUMN IF NOT EXISTS on
+// a column already there included (PostgreSQL docs, ALTER TABLE: "An ACCESS
+// EXCLUSIVE lock is acquired unless explicitly noted"; an ACCESS SHARE lock,
+// a SELECT's, conflicts with it: "Explicit Locking", Table 13.2).
+func TestMigrateOnAMigratedDatabaseWaitsForNoReader(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t, newSchema(t))
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+
+	reader, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer reader.Rollback(ctx)
+	var readerPID uint32
+	require.NoError(t, reader.QueryRow(ctx, "SELECT pg_backend_pid() FROM outagecast_migrations LIMIT 1").Scan(&readerPID))
+
+	done := make(chan error, 1)
+	go func() { done <- pgstore.Migrate(ctx, pool) }()
+	// Either Migrate returns, or a session waits for the reader's lock
+	// (pg_blocking_pids), which it holds until the test ends.
+	for {
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+			_, err = pgstore.New(ctx, pool)
+			require.NoError(t, err)
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+		var blocked bool
+		require.NoError(t, pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE $1 = ANY(pg_blocking_pids(pid)))`, readerPID).Scan(&blocked))
+		if blocked {
+			require.NoError(t, reader.Rollback(ctx))
+			require.NoError(t, <-done)
+			t.Fatal("Migrate waited for a reader of outagecast_migrations on a migrated database")
+		}
+	}
 }
