@@ -72,8 +72,10 @@ type Options struct {
 	// unlock with a nil error means there is nothing to release. It is
 	// also held for a moment, under a reserved name, while the first Send
 	// of an update without a Time records the Time it took (see
-	// Broadcaster.SentTime), so that instances agree on it. A shared Store
-	// offers one (broadcast/pgstore's Store.Lock).
+	// Broadcaster.SentTime), so that instances agree on it; that call's
+	// ctx ends with the Send's but holds none of its values, which are
+	// for the locks of deliveries (pgstore's WithIncident, WithLockLost).
+	// A shared Store offers one (broadcast/pgstore's Store.Lock).
 	Lock func(ctx context.Context, updateID, channel string) (unlock func(), err error)
 	// Logger receives one record per attempt (Debug), retry (Warn),
 	// delivery, skip and the like (Info), and failure (Error); default:
