@@ -102,10 +102,11 @@
 //
 // A message the server accepted but whose 250 reply was lost with the
 // connection is sent again on retry: SMTP cannot tell it from a message that
-// never arrived, and so is one whose delivery mark the Ledger failed to save,
-// and one whose reply came after the attempt's context ended (the wait for
-// that reply is not Config.Timeout but up to 10 minutes: see there; the
-// recipient's error then matches ErrDeliveryUncertain).
+// never arrived (RFC 1047), and so is one whose delivery mark the Ledger
+// failed to save, and one whose reply came after the attempt's context
+// ended (the wait for that reply is not Config.Timeout but up to 10
+// minutes: see there). A recipient whose message went out whole but got no
+// reply to its end of DATA has an error matching ErrDeliveryUncertain.
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
 // again from an earlier Send do not count. Preview has no length
@@ -148,7 +149,10 @@
 //     failed in the Ledger with a *RecipientError holding the server's reply
 //     and never retried.
 //   - 4xx, or a connection that broke: that recipient stays pending. A broken
-//     connection is re-dialled once per attempt. Send then returns a
+//     connection is re-dialled once per attempt, and a recipient whose
+//     message it had not carried whole goes out on the new one. One whose
+//     message went out whole, the end of DATA unanswered, waits for the
+//     next attempt, its error matching ErrDeliveryUncertain. Send then returns a
 //     transient error wrapping a *broadcast.TargetsError that names the
 //     pending and the refused recipients, so the Broadcaster retries only the
 //     pending ones; after a 4xx (also a 421 with which the server closed

@@ -10,13 +10,15 @@ import (
 )
 
 // ErrDeliveryUncertain is matched by the error of a recipient whose
-// message went out whole but whose reply to the end of DATA had not come
-// when the attempt's context ended: the server may have accepted it. The
-// recipient stays pending, and the retry sends the message again, with the
-// same Message-ID. Under a Broadcaster, errors.As finds the
-// *broadcast.TargetsError that matches it. See Config.Timeout.
+// message went out whole, its final "." included, but whose reply to the
+// end of DATA never came: the attempt's context ended first, or the
+// connection broke or timed out. The server may have accepted it (RFC
+// 1047's duplicate message problem). The recipient stays pending, and the
+// next attempt sends the message again, with the same Message-ID. Under a
+// Broadcaster, errors.As finds the *broadcast.TargetsError that matches
+// it. See Config.Timeout.
 var ErrDeliveryUncertain = errors.New("email: delivery uncertain: the message went out, " +
-	"but the attempt ended before the server's reply to its end of DATA; a retry sends it again")
+	"but no reply to its end of DATA came; a retry sends it again")
 
 // errUnanswered marks the failure of the wait for the reply to the end of
 // DATA, the message sent whole: see readEnd.

@@ -91,8 +91,11 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 			s.dropAt, s.gate = 3, 2
 		}, attempts: 1, delivered: n, connections: []int{2, 3}},
 		{name: "connection dropped before the reply to DATA", concurrency: 1, script: func(s *fakeSMTP) {
+			// Uncertain (see TestBrokenAfterEndOfDataIsUncertain): the
+			// recipient waits for the retry, which the connection made for
+			// the others carries.
 			s.dataPlan[rcpt[4]] = []string{drop}
-		}, attempts: 1, delivered: n, connections: []int{2}},
+		}, attempts: 2, delivered: n, connections: []int{2}},
 		{name: "server allows 2 messages per connection", concurrency: 1, script: func(s *fakeSMTP) {
 			s.perConn = 2
 		}, attempts: 2, delivered: n},
@@ -541,5 +544,61 @@ func TestTooManyRecipients(t *testing.T) {
 				assert.Equal(t, 2, srv.connections())
 			})
 		}
+	}
+}
+
+// TestBrokenAfterEndOfDataIsUncertain: a connection that breaks after the
+// whole message and its final "." went out, before the reply to it, leaves
+// the client unable to tell whether the server accepted the message: RFC
+// 1047 (the duplicate message problem; RFC 5321 4.5.3.2.6 keeps the
+// client's wait long for the same reason). As when the attempt's context
+// ends that wait, the recipient stays pending with ErrDeliveryUncertain and
+// the retry sends the message again, with the same Message-ID; it is not
+// sent again at once, on a new connection of the same attempt, as if
+// nothing had gone out. A connection that breaks before the "." went out
+// (here at RCPT) delivered nothing: the recipient goes out on a new
+// connection in the same attempt.
+func TestBrokenAfterEndOfDataIsUncertain(t *testing.T) {
+	const alice, bob = "alice@example.net", "bob@example.net"
+	for _, inTurn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("accepted, then closed, in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.dataPlan[alice] = []string{acceptDrop} })
+			cfg := config(srv, alice, bob)
+			cfg.Concurrency = 1
+			ch := newChannel(t, cfg)
+			ledger := channeltest.NewLedger()
+			m := broadcast.NewMessage(incident(1))
+			m.Ledger = ledger
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			require.Len(t, te.Pending, 1)
+			assert.Equal(t, alice, te.Pending[0].Target)
+			assert.ErrorIs(t, te.Pending[0].Err, email.ErrDeliveryUncertain)
+			assert.Equal(t, map[string]int{alice: 1, bob: 1}, deliveredTo(srv), "not resent in the same attempt")
+
+			m.Attempt = 2
+			send(t, ch, m)
+			var ids []string
+			for _, msg := range srv.messages() {
+				if msg.to[0] == alice {
+					ids = append(ids, parse(t, msg.data).header.Get("Message-ID"))
+				}
+			}
+			require.Len(t, ids, 2, "the retry sent alice's message again")
+			assert.Equal(t, ids[0], ids[1])
+		})
+		t.Run(fmt.Sprintf("closed before the message, in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.rcptPlan[alice] = []string{drop} })
+			cfg := config(srv, alice, bob)
+			cfg.Concurrency = 1
+			send(t, newChannel(t, cfg), broadcast.NewMessage(incident(1)))
+			assert.Equal(t, map[string]int{alice: 1, bob: 1}, deliveredTo(srv))
+			assert.Equal(t, 2, srv.connections())
+		})
 	}
 }

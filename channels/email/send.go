@@ -204,16 +204,21 @@ func (b *batch) deadline(cn *conn, i int) bool {
 }
 
 // failed reports recipient i's message, which failed at command with err,
-// and reports whether the connection is still usable. When the context
-// ended the wait for the reply to the end of DATA, the delivery is
-// uncertain (ErrDeliveryUncertain).
+// and reports whether the connection is still usable. When the wait for
+// the reply to the end of DATA failed (the context ended, the connection
+// broke or timed out), the message went out whole and the delivery is
+// uncertain (ErrDeliveryUncertain): the recipient waits for the next
+// attempt rather than go out again at once on another connection.
 func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err error) bool {
-	if ctx.Err() != nil {
-		if errors.Is(err, errUnanswered) {
-			b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, ctx.Err()))
-		} else {
-			b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
-		}
+	switch {
+	case errors.Is(err, errUnanswered) && ctx.Err() != nil:
+		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, ctx.Err()))
+		return false
+	case errors.Is(err, errUnanswered):
+		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, err))
+		return false
+	case ctx.Err() != nil:
+		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
 		return false
 	}
 	return b.classify(cn, i, command, err)

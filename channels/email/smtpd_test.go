@@ -252,6 +252,9 @@ const (
 	// acceptHang, planned for an end of DATA, accepts the message and then
 	// stays silent: the reply that says so never comes.
 	acceptHang = "ACCEPT+HANG"
+	// acceptDrop, planned for an end of DATA, accepts the message and then
+	// closes the connection without the reply that says so.
+	acceptDrop = "ACCEPT+DROP"
 )
 
 // echoCreds in a reply stands for the credentials the session received:
@@ -558,7 +561,7 @@ func (c *session) data() bool {
 	if r == "" {
 		r = c.srv.dataAll
 	}
-	if r == "" || r == acceptHang {
+	if r == "" || r == acceptHang || r == acceptDrop {
 		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id,
 			chained: c.tp.R.Buffered() > 0})
 		c.sent++
@@ -570,6 +573,8 @@ func (c *session) data() bool {
 		return c.reply("250 2.0.0 queued")
 	case acceptHang:
 		return c.reply(hang)
+	case acceptDrop:
+		return false
 	}
 	return c.reply("%s", r)
 }
