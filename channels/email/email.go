@@ -148,17 +148,19 @@
 //   - Another 5xx to RCPT or DATA: that recipient failed permanently; it is marked
 //     failed in the Ledger with a *RecipientError holding the server's reply
 //     and never retried.
-//   - 4xx, or a connection that broke: that recipient stays pending. A broken
-//     connection is re-dialled once per attempt, and a recipient whose
-//     message it had not carried whole goes out on the new one. One whose
-//     message went out whole, the end of DATA unanswered, waits for the
-//     next attempt, its error matching ErrDeliveryUncertain. Send then returns a
-//     transient error wrapping a *broadcast.TargetsError that names the
-//     pending and the refused recipients, so the Broadcaster retries only the
-//     pending ones; after a 4xx (also a 421 with which the server closed
-//     the connection) it asks for a wait of at least Config.RetryDeferred
-//     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not one
-//     recipient: every recipient not sent yet waits for the next attempt.
+//   - 4xx, or a connection that broke: that recipient stays pending. A
+//     broken connection is re-dialled once per attempt, and a recipient
+//     whose message it had not carried whole goes out on the new one. One
+//     whose message went out whole, the end of DATA unanswered, waits for
+//     the next attempt, its error matching ErrDeliveryUncertain. Send then
+//     returns a transient error wrapping a *broadcast.TargetsError that
+//     names the pending and the refused recipients, so the Broadcaster
+//     retries only the pending ones; after a 4xx (also a 421 with which
+//     the server closed the connection) it asks for a wait of at least
+//     Config.RetryDeferred, or the longer wait the reply's text states
+//     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not
+//     one recipient: every recipient not sent yet waits for the next
+//     attempt.
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure or a server without
 //     STARTTLS when it is required: broadcast.Permanent for the whole channel;
 //     but a 5xx to MAIL FROM after some recipients got the update (a daily
@@ -385,7 +387,12 @@ type Config struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout" json:"idle_timeout"`
 	// RetryDeferred is the least wait Send asks for (broadcast.RetryAfter)
 	// when the server deferred recipients with a 4xx reply: greylisting and
-	// rate limits refuse a quick retry. Default 1 minute.
+	// rate limits refuse a quick retry. A reply whose text states a longer
+	// wait ("Greylisted for 297 seconds", "try again in 5 minutes") gets
+	// that wait. Default 1 minute: a submission server's or relay's 4xx
+	// (a rate limit, a busy server) clears within a minute, and
+	// postgrey's greylisting counts its 5 minutes from the first attempt,
+	// so a retry each minute passes once they are over.
 	RetryDeferred time.Duration `yaml:"retry_deferred" json:"retry_deferred"`
 }
 

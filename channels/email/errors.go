@@ -3,8 +3,11 @@ package email
 import (
 	"errors"
 	"net/textproto"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/outagecast/outagecast/redact"
 )
@@ -88,4 +91,27 @@ func (s *scrubber) refused(rcpt, command string, r *textproto.Error) *RecipientE
 	r = s.reply(r)
 	return &RecipientError{Recipient: rcpt, Command: command, Code: r.Code,
 		Reply: strconv.Itoa(r.Code) + " " + r.Msg, err: r}
+}
+
+// statedWait finds the wait a 4xx reply's text states: "Greylisted for 297
+// seconds" (postgrey), "try again in 5 minutes". A number not after such
+// a word ("100 messages per 60 seconds") is not one.
+var statedWait = regexp.MustCompile(`(?i)\b(?:for|in|after|wait)\s+(\d{1,6})\s*(sec|secs|seconds?|min|mins|minutes?|hours?)\b`)
+
+// deferral is the least wait before the next attempt that a 4xx reply asks
+// for: Config.RetryDeferred, or the wait its text states when longer.
+func (c *Channel) deferral(r *textproto.Error) time.Duration {
+	m := statedWait.FindStringSubmatch(r.Msg)
+	if m == nil {
+		return c.cfg.RetryDeferred
+	}
+	n, _ := strconv.Atoi(m[1]) // at most 6 digits
+	unit := time.Second
+	switch strings.ToLower(m[2][:1]) {
+	case "m":
+		unit = time.Minute
+	case "h":
+		unit = time.Hour
+	}
+	return max(c.cfg.RetryDeferred, time.Duration(n)*unit)
 }

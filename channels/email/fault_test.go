@@ -602,3 +602,47 @@ func TestBrokenAfterEndOfDataIsUncertain(t *testing.T) {
 		})
 	}
 }
+
+// TestDeferredWaitStatedInReply: a 4xx reply asks for Config.RetryDeferred
+// (default 1 minute) before the next attempt, or for the wait its text
+// states, when longer. The default stays 1 minute: the one Host of a
+// Channel is in practice a submission server or relay, whose 4xx replies
+// are rate limits and busy signals that clear within seconds to a minute
+// (Microsoft 365's 432 4.3.2 concurrency limit, Gmail's 421 4.7.0 "try
+// again later"); greylisting is a receiving MX's defence (RFC 6647), which
+// the relay's own queue rides out. Where the Host does greylist, neither
+// the reply code nor the enhanced code tells the wait: postgrey answers
+// "450 4.2.0 ... Greylisted, see http://postgrey.schweikert.ch/help/..."
+// (Postfix's DEFER_IF_PERMIT; others say 4.7.1, RFC 3463's "delivery not
+// authorized"), until --delay, 300 seconds by default, has passed since the
+// triplet was first seen: postgrey's smtpd_access_policy stores
+// "$first,$now", so an early retry does not restart the wait, and a retry
+// each minute gets through once it is over, within the default
+// RetryPolicy's 6 attempts. Postgrey's older default text, "Greylisted for
+// $diff seconds", and its --greylist-text "%s" state the seconds left, as
+// rate limits may ("try again in 5 minutes"): that wait is taken at its
+// word, since a sooner retry is refused again and spends an attempt. Under
+// a Broadcaster, a stated wait past RetryPolicy.MaxElapsed holds that
+// recipient back.
+func TestDeferredWaitStatedInReply(t *testing.T) {
+	for reply, want := range map[string]time.Duration{
+		"450 4.2.0 <user0000@example.net>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.net.html": time.Minute,
+		"450 4.2.0 <user0000@example.net>: Recipient address rejected: Greylisted for 297 seconds":                                          297 * time.Second,
+		"451 4.7.1 Rate limited, try again in 5 minutes":                                                                                    5 * time.Minute,
+		"451 4.7.1 Please retry after 20 seconds":                                                                                           time.Minute,
+		"452 4.3.1 Insufficient system resources":                                                                                           time.Minute,
+	} {
+		t.Run(reply, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv.script(func(s *fakeSMTP) { s.rcptAll = reply })
+			cfg := config(srv, recipients(1)...)
+			cfg.RetryDeferred = 0 // the default
+			_, err := newChannel(t, cfg).Send(context.Background(), broadcast.NewMessage(incident(1)))
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+			d, ok := broadcast.RetryDelay(err)
+			assert.True(t, ok, "RetryAfter: %v", err)
+			assert.Equal(t, want, d, "%v", err)
+		})
+	}
+}
