@@ -51,6 +51,7 @@ type fakeSMTP struct {
 	rcptConn  int                 // "452 4.5.3" to RCPT after this many messages on one connection; 0 no limit
 	gate      int                 // MAIL waits until this many connections were made; 0 never
 	gateOpen  chan struct{}       // closed when the gate-th connection is made
+	onHang    func()              // called when a session starts a planned hang; nil none
 	stop      chan struct{}       // closed by close
 	conns     int
 	live      map[net.Conn]bool
@@ -302,6 +303,12 @@ func (c *session) reply(format string, args ...any) bool {
 	case drop:
 		return false
 	case hang:
+		c.srv.mu.Lock()
+		onHang := c.srv.onHang
+		c.srv.mu.Unlock()
+		if onHang != nil {
+			onHang()
+		}
 		for {
 			if _, err := c.tp.ReadLine(); err != nil {
 				return false
