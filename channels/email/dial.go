@@ -274,7 +274,7 @@ func (a *attempt) dialError(ctx context.Context, err error) error {
 		switch {
 		case tpe.Code < 500:
 			// 421 too many connections, 454 temporary authentication failure.
-			return broadcast.RetryAfter(wrapped, c.cfg.RetryDeferred)
+			return broadcast.RetryAfter(wrapped, c.deferral(tpe))
 		case tpe.Code == 535 && a.retryAuth():
 			return wrapped
 		}

@@ -102,10 +102,11 @@
 //
 // A message the server accepted but whose 250 reply was lost with the
 // connection is sent again on retry: SMTP cannot tell it from a message that
-// never arrived, and so is one whose delivery mark the Ledger failed to save,
-// and one whose reply came after the attempt's context ended (the wait for
-// that reply is not Config.Timeout but up to 10 minutes: see there; the
-// recipient's error then matches ErrDeliveryUncertain).
+// never arrived (RFC 1047), and so is one whose delivery mark the Ledger
+// failed to save, and one whose reply came after the attempt's context
+// ended (the wait for that reply is not Config.Timeout but up to 10
+// minutes: see there). A recipient whose message went out whole but got no
+// reply to its end of DATA has an error matching ErrDeliveryUncertain.
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
 // again from an earlier Send do not count. Preview has no length
@@ -147,14 +148,19 @@
 //   - Another 5xx to RCPT or DATA: that recipient failed permanently; it is marked
 //     failed in the Ledger with a *RecipientError holding the server's reply
 //     and never retried.
-//   - 4xx, or a connection that broke: that recipient stays pending. A broken
-//     connection is re-dialled once per attempt. Send then returns a
-//     transient error wrapping a *broadcast.TargetsError that names the
-//     pending and the refused recipients, so the Broadcaster retries only the
-//     pending ones; after a 4xx (also a 421 with which the server closed
-//     the connection) it asks for a wait of at least Config.RetryDeferred
-//     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not one
-//     recipient: every recipient not sent yet waits for the next attempt.
+//   - 4xx, or a connection that broke: that recipient stays pending. A
+//     broken connection is re-dialled once per attempt, and a recipient
+//     whose message it had not carried whole goes out on the new one. One
+//     whose message went out whole, the end of DATA unanswered, waits for
+//     the next attempt, its error matching ErrDeliveryUncertain. Send then
+//     returns a transient error wrapping a *broadcast.TargetsError that
+//     names the pending and the refused recipients, so the Broadcaster
+//     retries only the pending ones; after a 4xx (also a 421 with which
+//     the server closed the connection) it asks for a wait of at least
+//     Config.RetryDeferred, or the longer wait the reply's text states
+//     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not
+//     one recipient: every recipient not sent yet waits for the next
+//     attempt.
 //   - 5xx to AUTH (535), to MAIL FROM, a TLS failure or a server without
 //     STARTTLS when it is required: broadcast.Permanent for the whole channel;
 //     but a 5xx to MAIL FROM after some recipients got the update (a daily
@@ -381,7 +387,12 @@ type Config struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout" json:"idle_timeout"`
 	// RetryDeferred is the least wait Send asks for (broadcast.RetryAfter)
 	// when the server deferred recipients with a 4xx reply: greylisting and
-	// rate limits refuse a quick retry. Default 1 minute.
+	// rate limits refuse a quick retry. A reply whose text states a longer
+	// wait ("Greylisted for 297 seconds", "try again in 5 minutes") gets
+	// that wait. Default 1 minute: a submission server's or relay's 4xx
+	// (a rate limit, a busy server) clears within a minute, and
+	// postgrey's greylisting counts its 5 minutes from the first attempt,
+	// so a retry each minute passes once they are over.
 	RetryDeferred time.Duration `yaml:"retry_deferred" json:"retry_deferred"`
 }
 

@@ -3,20 +3,25 @@ package email
 import (
 	"errors"
 	"net/textproto"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/outagecast/outagecast/redact"
 )
 
 // ErrDeliveryUncertain is matched by the error of a recipient whose
-// message went out whole but whose reply to the end of DATA had not come
-// when the attempt's context ended: the server may have accepted it. The
-// recipient stays pending, and the retry sends the message again, with the
-// same Message-ID. Under a Broadcaster, errors.As finds the
-// *broadcast.TargetsError that matches it. See Config.Timeout.
+// message went out whole, its final "." included, but whose reply to the
+// end of DATA never came: the attempt's context ended first, or the
+// connection broke or timed out. The server may have accepted it (RFC
+// 1047's duplicate message problem). The recipient stays pending, and the
+// next attempt sends the message again, with the same Message-ID. Under a
+// Broadcaster, errors.As finds the *broadcast.TargetsError that matches
+// it. See Config.Timeout.
 var ErrDeliveryUncertain = errors.New("email: delivery uncertain: the message went out, " +
-	"but the attempt ended before the server's reply to its end of DATA; a retry sends it again")
+	"but no reply to its end of DATA came; a retry sends it again")
 
 // errUnanswered marks the failure of the wait for the reply to the end of
 // DATA, the message sent whole: see readEnd.
@@ -86,4 +91,27 @@ func (s *scrubber) refused(rcpt, command string, r *textproto.Error) *RecipientE
 	r = s.reply(r)
 	return &RecipientError{Recipient: rcpt, Command: command, Code: r.Code,
 		Reply: strconv.Itoa(r.Code) + " " + r.Msg, err: r}
+}
+
+// statedWait finds the wait a 4xx reply's text states: "Greylisted for 297
+// seconds" (postgrey), "try again in 5 minutes". A number not after such
+// a word ("100 messages per 60 seconds") is not one.
+var statedWait = regexp.MustCompile(`(?i)\b(?:for|in|after|wait)\s+(\d{1,6})\s*(sec|secs|seconds?|min|mins|minutes?|hours?)\b`)
+
+// deferral is the least wait before the next attempt that a 4xx reply asks
+// for: Config.RetryDeferred, or the wait its text states when longer.
+func (c *Channel) deferral(r *textproto.Error) time.Duration {
+	m := statedWait.FindStringSubmatch(r.Msg)
+	if m == nil {
+		return c.cfg.RetryDeferred
+	}
+	n, _ := strconv.Atoi(m[1]) // at most 6 digits
+	unit := time.Second
+	switch strings.ToLower(m[2][:1]) {
+	case "m":
+		unit = time.Minute
+	case "h":
+		unit = time.Hour
+	}
+	return max(c.cfg.RetryDeferred, time.Duration(n)*unit)
 }

@@ -91,8 +91,11 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 			s.dropAt, s.gate = 3, 2
 		}, attempts: 1, delivered: n, connections: []int{2, 3}},
 		{name: "connection dropped before the reply to DATA", concurrency: 1, script: func(s *fakeSMTP) {
+			// Uncertain (see TestBrokenAfterEndOfDataIsUncertain): the
+			// recipient waits for the retry, which the connection made for
+			// the others carries.
 			s.dataPlan[rcpt[4]] = []string{drop}
-		}, attempts: 1, delivered: n, connections: []int{2}},
+		}, attempts: 2, delivered: n, connections: []int{2}},
 		{name: "server allows 2 messages per connection", concurrency: 1, script: func(s *fakeSMTP) {
 			s.perConn = 2
 		}, attempts: 2, delivered: n},
@@ -541,5 +544,105 @@ func TestTooManyRecipients(t *testing.T) {
 				assert.Equal(t, 2, srv.connections())
 			})
 		}
+	}
+}
+
+// TestBrokenAfterEndOfDataIsUncertain: a connection that breaks after the
+// whole message and its final "." went out, before the reply to it, leaves
+// the client unable to tell whether the server accepted the message: RFC
+// 1047 (the duplicate message problem; RFC 5321 4.5.3.2.6 keeps the
+// client's wait long for the same reason). As when the attempt's context
+// ends that wait, the recipient stays pending with ErrDeliveryUncertain and
+// the retry sends the message again, with the same Message-ID; it is not
+// sent again at once, on a new connection of the same attempt, as if
+// nothing had gone out. A connection that breaks before the "." went out
+// (here at RCPT) delivered nothing: the recipient goes out on a new
+// connection in the same attempt.
+func TestBrokenAfterEndOfDataIsUncertain(t *testing.T) {
+	const alice, bob = "alice@example.net", "bob@example.net"
+	for _, inTurn := range []bool{false, true} {
+		t.Run(fmt.Sprintf("accepted, then closed, in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.dataPlan[alice] = []string{acceptDrop} })
+			cfg := config(srv, alice, bob)
+			cfg.Concurrency = 1
+			ch := newChannel(t, cfg)
+			ledger := channeltest.NewLedger()
+			m := broadcast.NewMessage(incident(1))
+			m.Ledger = ledger
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			require.Len(t, te.Pending, 1)
+			assert.Equal(t, alice, te.Pending[0].Target)
+			assert.ErrorIs(t, te.Pending[0].Err, email.ErrDeliveryUncertain)
+			assert.Equal(t, map[string]int{alice: 1, bob: 1}, deliveredTo(srv), "not resent in the same attempt")
+
+			m.Attempt = 2
+			send(t, ch, m)
+			var ids []string
+			for _, msg := range srv.messages() {
+				if msg.to[0] == alice {
+					ids = append(ids, parse(t, msg.data).header.Get("Message-ID"))
+				}
+			}
+			require.Len(t, ids, 2, "the retry sent alice's message again")
+			assert.Equal(t, ids[0], ids[1])
+		})
+		t.Run(fmt.Sprintf("closed before the message, in turn %v", inTurn), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.rcptPlan[alice] = []string{drop} })
+			cfg := config(srv, alice, bob)
+			cfg.Concurrency = 1
+			send(t, newChannel(t, cfg), broadcast.NewMessage(incident(1)))
+			assert.Equal(t, map[string]int{alice: 1, bob: 1}, deliveredTo(srv))
+			assert.Equal(t, 2, srv.connections())
+		})
+	}
+}
+
+// TestDeferredWaitStatedInReply: a 4xx reply asks for Config.RetryDeferred
+// (default 1 minute) before the next attempt, or for the wait its text
+// states, when longer. The default stays 1 minute: the one Host of a
+// Channel is in practice a submission server or relay, whose 4xx replies
+// are rate limits and busy signals that clear within seconds to a minute
+// (Microsoft 365's 432 4.3.2 concurrency limit, Gmail's 421 4.7.0 "try
+// again later"); greylisting is a receiving MX's defence (RFC 6647), which
+// the relay's own queue rides out. Where the Host does greylist, neither
+// the reply code nor the enhanced code tells the wait: postgrey answers
+// "450 4.2.0 ... Greylisted, see http://postgrey.schweikert.ch/help/..."
+// (Postfix's DEFER_IF_PERMIT; others say 4.7.1, RFC 3463's "delivery not
+// authorized"), until --delay, 300 seconds by default, has passed since the
+// triplet was first seen: postgrey's smtpd_access_policy stores
+// "$first,$now", so an early retry does not restart the wait, and a retry
+// each minute gets through once it is over, within the default
+// RetryPolicy's 6 attempts. Postgrey's older default text, "Greylisted for
+// $diff seconds", and its --greylist-text "%s" state the seconds left, as
+// rate limits may ("try again in 5 minutes"): that wait is taken at its
+// word, since a sooner retry is refused again and spends an attempt. Under
+// a Broadcaster, a stated wait past RetryPolicy.MaxElapsed holds that
+// recipient back.
+func TestDeferredWaitStatedInReply(t *testing.T) {
+	for reply, want := range map[string]time.Duration{
+		"450 4.2.0 <user0000@example.net>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.net.html": time.Minute,
+		"450 4.2.0 <user0000@example.net>: Recipient address rejected: Greylisted for 297 seconds":                                          297 * time.Second,
+		"451 4.7.1 Rate limited, try again in 5 minutes":                                                                                    5 * time.Minute,
+		"451 4.7.1 Please retry after 20 seconds":                                                                                           time.Minute,
+		"452 4.3.1 Insufficient system resources":                                                                                           time.Minute,
+	} {
+		t.Run(reply, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			srv.script(func(s *fakeSMTP) { s.rcptAll = reply })
+			cfg := config(srv, recipients(1)...)
+			cfg.RetryDeferred = 0 // the default
+			_, err := newChannel(t, cfg).Send(context.Background(), broadcast.NewMessage(incident(1)))
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+			d, ok := broadcast.RetryDelay(err)
+			assert.True(t, ok, "RetryAfter: %v", err)
+			assert.Equal(t, want, d, "%v", err)
+		})
 	}
 }

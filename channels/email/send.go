@@ -204,16 +204,21 @@ func (b *batch) deadline(cn *conn, i int) bool {
 }
 
 // failed reports recipient i's message, which failed at command with err,
-// and reports whether the connection is still usable. When the context
-// ended the wait for the reply to the end of DATA, the delivery is
-// uncertain (ErrDeliveryUncertain).
+// and reports whether the connection is still usable. When the wait for
+// the reply to the end of DATA failed (the context ended, the connection
+// broke or timed out), the message went out whole and the delivery is
+// uncertain (ErrDeliveryUncertain): the recipient waits for the next
+// attempt rather than go out again at once on another connection.
 func (b *batch) failed(ctx context.Context, cn *conn, i int, command string, err error) bool {
-	if ctx.Err() != nil {
-		if errors.Is(err, errUnanswered) {
-			b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, ctx.Err()))
-		} else {
-			b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
-		}
+	switch {
+	case errors.Is(err, errUnanswered) && ctx.Err() != nil:
+		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, ctx.Err()))
+		return false
+	case errors.Is(err, errUnanswered):
+		b.fan.Report(i, fmt.Errorf("%w (%w)", ErrDeliveryUncertain, err))
+		return false
+	case ctx.Err() != nil:
+		b.fan.Report(i, fmt.Errorf("email: %w", ctx.Err()))
 		return false
 	}
 	return b.classify(cn, i, command, err)
@@ -234,7 +239,7 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		// each transaction here has one: a new connection takes the
 		// recipient, in this attempt if a dial is left.
 		b.requeue(i, broadcast.RetryAfter(fmt.Errorf("email: connection given up: %w",
-			b.scrubber().reply(reply)), b.ch.cfg.RetryDeferred))
+			b.scrubber().reply(reply)), b.ch.deferral(reply)))
 		return false
 	case reply.Code >= 500 && command == cmdMail:
 		// Back in the queue: with the recipients not sent yet, it fails
@@ -246,13 +251,13 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 	case command == cmdMail:
 		// The sender, not a recipient, is deferred (a rate limit, a full
 		// queue): the next recipient's MAIL FROM would be too.
-		held := broadcast.RetryAfter(fmt.Errorf("email: sender deferred: %w", b.scrubber().reply(reply)), b.ch.cfg.RetryDeferred)
+		held := broadcast.RetryAfter(fmt.Errorf("email: sender deferred: %w", b.scrubber().reply(reply)), b.ch.deferral(reply))
 		b.fan.Report(i, held)
 		b.hold(held)
 		return false
 	default:
 		b.fan.Report(i, broadcast.RetryAfter(fmt.Errorf("email: recipient %s deferred at %s: %w",
-			to, command, b.scrubber().reply(reply)), b.ch.cfg.RetryDeferred))
+			to, command, b.scrubber().reply(reply)), b.ch.deferral(reply)))
 	}
 	// The reply to the end of DATA ended the transaction; a refusal before
 	// it leaves one open, which the next transaction's RSET resets.
@@ -275,13 +280,13 @@ func tooManyRecipients(reply *textproto.Error) bool {
 
 // lost is the cause of giving up a connection because of err, which
 // follows what. A 421 reply, with which a busy or rate-limiting server
-// closes the connection, asks for Config.RetryDeferred before the next
+// closes the connection, asks for a wait (see deferral) before the next
 // attempt, as a 4xx to a recipient does: a quick retry finds it so again.
 func (b *batch) lost(what string, err error) error {
 	cause := fmt.Errorf("email: %s: %w", what, err)
 	var reply *textproto.Error
 	if errors.As(err, &reply) && reply.Code == 421 {
-		return broadcast.RetryAfter(cause, b.ch.cfg.RetryDeferred)
+		return broadcast.RetryAfter(cause, b.ch.deferral(reply))
 	}
 	return cause
 }

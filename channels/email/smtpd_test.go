@@ -51,6 +51,7 @@ type fakeSMTP struct {
 	rcptConn  int                 // "452 4.5.3" to RCPT after this many messages on one connection; 0 no limit
 	gate      int                 // MAIL waits until this many connections were made; 0 never
 	gateOpen  chan struct{}       // closed when the gate-th connection is made
+	onHang    func()              // called when a session starts a planned hang; nil none
 	stop      chan struct{}       // closed by close
 	conns     int
 	live      map[net.Conn]bool
@@ -252,6 +253,9 @@ const (
 	// acceptHang, planned for an end of DATA, accepts the message and then
 	// stays silent: the reply that says so never comes.
 	acceptHang = "ACCEPT+HANG"
+	// acceptDrop, planned for an end of DATA, accepts the message and then
+	// closes the connection without the reply that says so.
+	acceptDrop = "ACCEPT+DROP"
 )
 
 // echoCreds in a reply stands for the credentials the session received:
@@ -299,6 +303,12 @@ func (c *session) reply(format string, args ...any) bool {
 	case drop:
 		return false
 	case hang:
+		c.srv.mu.Lock()
+		onHang := c.srv.onHang
+		c.srv.mu.Unlock()
+		if onHang != nil {
+			onHang()
+		}
 		for {
 			if _, err := c.tp.ReadLine(); err != nil {
 				return false
@@ -558,7 +568,7 @@ func (c *session) data() bool {
 	if r == "" {
 		r = c.srv.dataAll
 	}
-	if r == "" || r == acceptHang {
+	if r == "" || r == acceptHang || r == acceptDrop {
 		c.srv.msgs = append(c.srv.msgs, gotMessage{from: c.from, to: c.to, data: string(body), conn: c.id,
 			chained: c.tp.R.Buffered() > 0})
 		c.sent++
@@ -570,6 +580,8 @@ func (c *session) data() bool {
 		return c.reply("250 2.0.0 queued")
 	case acceptHang:
 		return c.reply(hang)
+	case acceptDrop:
+		return false
 	}
 	return c.reply("%s", r)
 }
