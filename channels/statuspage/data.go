@@ -69,7 +69,9 @@ type SiteData struct {
 	// Generated is when this version of the site was written; zero on
 	// incident pages and history.html, which change only with their
 	// incidents.
-	Generated   time.Time
+	Generated time.Time
+	// Language is the BCP 47 tag of Config.Language: the pages' lang.
+	Language    string
 	HistoryDays int
 	Light, Dark Palette
 }

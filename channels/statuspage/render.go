@@ -70,9 +70,9 @@ func newTheme(s *settings, user fs.FS) (*theme, error) {
 	}
 	// Everything else an incident page shows: the site's address and look.
 	branding, err := json.Marshal(struct {
-		Base string
-		B    Branding
-	}{s.base.String(), s.branding})
+		Base, Lang string
+		B          Branding
+	}{s.base.String(), s.language, s.branding})
 	if err != nil {
 		return nil, fmt.Errorf("statuspage: fingerprint: %w", err)
 	}

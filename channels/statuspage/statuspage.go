@@ -17,7 +17,8 @@
 //     incidents, history-<yyyy>-<mm>.html, which lists them all, so that
 //     no page grows with the years.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
-//     one entry per update, the latest Config.FeedEntries; index.html
+//     one entry per update, the latest Config.FeedEntries, in the
+//     pages' language (Config.Language, their xml:lang); index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
 //     An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
@@ -161,7 +162,8 @@
 // # URL form
 //
 // A channel URL (see ParseURL) names the directory and the base URL, and
-// optionally the name, title, components, history and feed sizes:
+// optionally the name, title, components, history and feed sizes and
+// language:
 //
 //	statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN
 //	statuspage:///srv/status?base_url=…&title=Example%20Status
