@@ -3,6 +3,7 @@ package statuspage
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -346,8 +347,21 @@ func (m *model) archive() []MonthData {
 	return months
 }
 
-// monthPath is the path of the page of month.
+// monthPath is the path of the (first) page of month.
 func monthPath(month time.Time) string { return "history-" + month.Format("2006-01") + ".html" }
+
+// monthParts returns the pages of mo: one per MonthPageIncidents of its
+// incidents, the first at mo.Path, the others numbered after it.
+func monthParts(mo MonthData) []MonthPart {
+	parts := make([]MonthPart, max(1, (len(mo.Incidents)+MonthPageIncidents-1)/MonthPageIncidents))
+	for i := range parts {
+		parts[i] = MonthPart{Number: i + 1, Path: mo.Path}
+		if i > 0 {
+			parts[i].Path = "history-" + mo.Month.Format("2006-01") + "-" + strconv.Itoa(i+1) + ".html"
+		}
+	}
+	return parts
+}
 
 // latestMonths returns the first n incidents of months (newest first), by
 // month.

@@ -14,8 +14,10 @@
 //     IncidentURL: give it to the other channels as Update.URL).
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
 //     month, and a link to the page of every month with closed
-//     incidents, history-<yyyy>-<mm>.html, which lists them all, so that
-//     no page grows with the years.
+//     incidents, history-<yyyy>-<mm>.html, which lists them, newest
+//     first: MonthPageIncidents a page, a month of more going on at
+//     history-<yyyy>-<mm>-2.html and so on, so that no page grows with
+//     the years or with a month of a flapping alert.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
 //     one entry per update, the latest Config.FeedEntries, in the
 //     pages' language (Config.Language, their xml:lang); index.html
@@ -129,7 +131,9 @@
 // The HTML comes from html/template templates, each overridable by name:
 // put "<name>.tmpl" files in Config.Templates. The pages are index,
 // incident and history (history.html and the month pages, which have
-// PageData.Month set); they call head, style, header, footer, banner,
+// PageData.Month, Part and Parts set: a replaced history template titles
+// them with PageData.Heading, or words its own heading from those); they
+// call head, style, header, footer, banner,
 // incident-card, update and past, any of which can be replaced alone (to
 // add a logo row, restyle, or translate). Dot is a PageData in all but
 // update (an UpdateData), incident-card and past (an IncidentData).
@@ -146,7 +150,7 @@
 // of it and a hash otherwise. The site is static: what depends on the time
 // (the days of history shown, a maintenance becoming due) changes when the
 // page is next written, but for overdue.js's wording of a promise passed.
-// A month's page lists all its incidents, however many. A maintenance's planned start is the NextUpdate of
+// A maintenance's planned start is the NextUpdate of
 // its "scheduled" update. The feeds hold the latest Config.FeedEntries
 // updates (retracted ones included, while they are kept), and
 // incidents.json the latest 50 incidents. A feed reader that first polls
