@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -443,4 +444,32 @@ func TestBrowserHistory(t *testing.T) {
 			m.Type, "console: %s (%s)", m, m.URL)
 	}
 	checkLinks(t, srv, all)
+}
+
+// A page in another language keeps its language when overdue.js marks a
+// promise overdue: the update template gives the words in the span's
+// data-overdue, which the script writes instead of its English default.
+func TestBrowserOverdueTranslated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "status")
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+	t.Cleanup(srv.Close)
+	const update = `{{define "update"}}<article class="update" id="{{.Anchor}}">` +
+		`<p>{{.Status.Label}}</p>{{if not .NextUpdate.IsZero}}<p><span class="next-update"{{if .Pending}} data-pending{{end}}` +
+		` data-overdue="Überfällig: das nächste Update war fällig bis ">Nächstes Update bis {{time .NextUpdate}}.</span></p>{{end}}` +
+		`</article>{{end}}`
+	ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/", Language: "de",
+		Templates: fstest.MapFS{"update.tmpl": {Data: []byte(update)}}})
+	require.NoError(t, err)
+	now := time.Now().UTC().Truncate(time.Minute)
+	u := broadcast.Update{ID: "a1", IncidentID: "a", Title: "Fehlerhafte API", Status: broadcast.StatusInvestigating,
+		Time: now.Add(-time.Hour), NextUpdate: now.Add(-time.Minute)}
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	ctx := newBrowser(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents/a.html")))
+	// overdue.js is deferred: it has run when the page has loaded.
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.next-update').textContent`))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(text, "Überfällig: das nächste Update war fällig bis "), "the overdue promise: %q", text)
+	assert.True(t, strings.HasSuffix(text, " UTC."), "the overdue promise: %q", text)
 }

@@ -42,7 +42,8 @@
 // site, not inline, so that a Content-Security-Policy of script-src
 // 'self' (the pages set none) allows it. (A replaced update template
 // keeps it working with a <span class="next-update" data-pending> around
-// the words and the <time>.) They are readable on a phone,
+// the words and the <time>; the span's data-overdue, if any, gives the
+// words that replace them, in the page's language.) They are readable on a phone,
 // follow the reader's dark mode (prefers-color-scheme), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
