@@ -115,3 +115,33 @@ func TestHistoryTemplateTitlesMonthPages(t *testing.T) {
 		}
 	}
 }
+
+// A month that shrinks to one page loses its further pages, in a new
+// version and in one made from a recycled older one.
+func TestMonthPagesShrink(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	n := statuspage.MonthPageIncidents + 3
+	var receipts []broadcast.Receipt
+	for i := range n {
+		u := update(fmt.Sprintf("inc-%d", i), fmt.Sprintf("u-%d", i), 0, broadcast.StatusResolved)
+		u.Time = time.Date(2025, time.February, 1, 0, i, 0, 0, time.UTC)
+		receipts = append(receipts, p.send(u))
+	}
+	require.Contains(t, p.site().Pages, "history-2025-02-2.html")
+	for i := range 3 {
+		require.NoError(t, p.ch.Retract(t.Context(), receipts[i]))
+		site := p.site()
+		if i < 2 {
+			assert.Contains(t, site.Pages, "history-2025-02-2.html", "after %d retractions", i+1)
+			continue
+		}
+		assert.NotContains(t, site.Pages, "history-2025-02-2.html", "after %d retractions", i+1)
+		assert.Contains(t, site.Pages, "history-2025-02.html")
+	}
+	// Once more, on a recycled version: still one page.
+	u := update("late", "late-1", 0, broadcast.StatusResolved)
+	u.Time = time.Date(2025, time.March, 1, 0, 0, 0, 0, time.UTC)
+	p.send(u)
+	p.send(update("open", "open-1", 0, broadcast.StatusInvestigating))
+	assert.NotContains(t, p.site().Pages, "history-2025-02-2.html")
+}
