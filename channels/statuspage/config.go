@@ -61,9 +61,10 @@ type Config struct {
 	// # Templates). Nil: the defaults.
 	Templates fs.FS
 	// HistoryDays is how many days of resolved incidents the front page
-	// shows; default 90. Older incidents keep their pages and are listed
-	// on their month's page, history-<yyyy>-<mm>.html, which history.html
-	// links to (history.html lists the latest HistoryPageIncidents).
+	// shows, HistoryPageIncidents of them at most; default 90. Older
+	// incidents keep their pages and are listed on their month's page,
+	// history-<yyyy>-<mm>.html, which history.html links to (history.html
+	// lists the latest HistoryPageIncidents).
 	HistoryDays int
 	// FeedEntries is how many of the latest updates each Atom feed holds,
 	// the entries of recently retracted updates included; default 50.

@@ -46,8 +46,11 @@ type PageData struct {
 	// Scheduled are the maintenances not yet started, the soonest first.
 	Scheduled []IncidentData
 	// History are the days of the last Config.HistoryDays with closed
-	// incidents, newest first (index only).
-	History []DayData
+	// incidents, newest first, with the latest HistoryPageIncidents of
+	// those incidents (index only). HistoryMore is how many more closed
+	// in those days: history.html and the month pages list them.
+	History     []DayData
+	HistoryMore int
 	// Incident is the incident of an incident page; nil on other pages.
 	Incident *IncidentData
 	// Archive are the closed incidents a history page shows, by month,
@@ -76,8 +79,8 @@ type MonthPart struct {
 }
 
 // HistoryPageIncidents is how many of the latest closed incidents
-// history.html shows; every month has a page of its own,
-// "history-2006-01.html", which history.html links to.
+// history.html shows, and the front page at most; every month has a page
+// of its own, "history-2006-01.html", which history.html links to.
 const HistoryPageIncidents = 50
 
 // MonthPageIncidents is how many closed incidents a month page lists,

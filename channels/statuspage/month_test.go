@@ -145,3 +145,29 @@ func TestMonthPagesShrink(t *testing.T) {
 	p.send(update("open", "open-1", 0, broadcast.StatusInvestigating))
 	assert.NotContains(t, p.site().Pages, "history-2025-02-2.html")
 }
+
+// The front page, which every reader loads during an outage, stays small
+// after a flapping alert closed many incidents in a day: it lists the
+// latest HistoryPageIncidents of the last HistoryDays days and links to
+// history.html, which leads to the others.
+func TestFrontPageHistoryIsCapped(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	n := statuspage.HistoryPageIncidents + 10
+	for i := range n {
+		u := update(fmt.Sprintf("inc-%d", i), fmt.Sprintf("u-%d", i), 0, broadcast.StatusResolved)
+		u.Time = t0.Add(-24*time.Hour + time.Duration(i)*5*time.Minute)
+		p.send(u)
+	}
+	site := p.site()
+	var listed []string
+	for _, l := range site.Links["index.html"] {
+		if strings.HasPrefix(l, "incidents/") {
+			listed = append(listed, l)
+		}
+	}
+	require.Len(t, listed, statuspage.HistoryPageIncidents, "the past incidents index.html lists")
+	assert.Equal(t, fmt.Sprintf("incidents/inc-%d.html", n-1), listed[0], "the latest first")
+	assert.Contains(t, site.Links["index.html"], "history.html")
+	past := statuspage.Text(statuspage.FindID(site.Pages["index.html"], "history"))
+	assert.Contains(t, past, fmt.Sprintf("%d more", n-statuspage.HistoryPageIncidents), "the front page says how many it leaves out")
+}

@@ -173,7 +173,7 @@ func (th *theme) page(m *model, name string) ([]byte, error) {
 	case "index":
 		d.Banner, d.Components = m.banner, m.components
 		d.Active, d.Maintenance, d.Scheduled = m.sections()
-		d.History = m.history()
+		d.History, d.HistoryMore = m.history()
 	case "history":
 		d.Site.Generated = time.Time{}
 		d.Heading = "Incident history"

@@ -307,16 +307,22 @@ func (m *model) sections() (active, inProgress, scheduled []IncidentData) {
 	return active, inProgress, scheduled
 }
 
-// history returns the closed incidents of the last HistoryDays days, by
-// the day they started, newest first.
-func (m *model) history() []DayData {
+// history returns the latest HistoryPageIncidents closed incidents of
+// the last HistoryDays days, by the day they started, newest first, and
+// how many more there are.
+func (m *model) history() (days []DayData, more int) {
 	since := m.now.Add(-time.Duration(m.s.historyDays) * 24 * time.Hour)
-	var days []DayData
+	listed := 0
 	for _, in := range m.all {
 		d := m.byID[in.ID]
 		if d.Open || d.Updated.Before(since) {
 			continue
 		}
+		if listed == HistoryPageIncidents {
+			more++
+			continue
+		}
+		listed++
 		day := truncateDay(d.Started)
 		if n := len(days); n > 0 && days[n-1].Date.Equal(day) {
 			days[n-1].Incidents = append(days[n-1].Incidents, d)
@@ -324,7 +330,7 @@ func (m *model) history() []DayData {
 		}
 		days = append(days, DayData{Date: day, Incidents: []IncidentData{d}})
 	}
-	return days
+	return days, more
 }
 
 // archive returns every closed incident by the month it started, newest

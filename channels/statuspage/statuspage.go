@@ -9,7 +9,9 @@
 //   - index.html: the overall status banner, every component with its
 //     current status, the open incidents and maintenances in progress with
 //     every update (newest first), the scheduled maintenances, and the
-//     incidents of the last Config.HistoryDays days.
+//     incidents of the last Config.HistoryDays days (the latest
+//     HistoryPageIncidents of them, saying how many more history.html
+//     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
 //     IncidentURL: give it to the other channels as Update.URL).
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
