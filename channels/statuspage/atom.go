@@ -136,7 +136,7 @@ func latest(items []feedItem, n int, component string) []feedItem {
 func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 	base := m.s.base.String()
 	f := atomFeed{
-		Lang: "en", ID: base + path, Title: title,
+		Lang: m.s.language, ID: base + path, Title: title,
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: base + path},
 			{Rel: "alternate", Type: "text/html", Href: base},

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -370,20 +371,27 @@ func checkRetracted(t *testing.T, ctx context.Context) {
 
 // Chromium reads the history of many closed incidents: history.html lists
 // the latest HistoryPageIncidents, and following its links to the month
-// pages reaches every incident; no page scrolls sideways on a phone, and
-// every link answers.
+// pages, and theirs to the further pages of a month of more than
+// MonthPageIncidents, reaches every incident; no page scrolls sideways on
+// a phone, and every link answers.
 func TestBrowserHistory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "status")
 	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
 	t.Cleanup(srv.Close)
 	ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/"})
 	require.NoError(t, err)
-	const n = 75 // over five months
+	const n, flaps = 75, statuspage.MonthPageIncidents + 5 // over five months, and a flapping alert
 	start := time.Now().UTC().Truncate(time.Minute).Add(-n * 2 * 24 * time.Hour)
-	for i := range n {
+	y, mo, _ := start.AddDate(0, 0, 40).Date()
+	flapping := time.Date(y, mo, 2, 0, 0, 0, 0, time.UTC) // every 10 minutes of a day of that month
+	for i := range n + flaps {
+		at := start.Add(time.Duration(i) * 2 * 24 * time.Hour)
+		if i >= n {
+			at = flapping.Add(time.Duration(i-n) * 10 * time.Minute)
+		}
 		u := broadcast.Update{ID: fmt.Sprintf("u-%d", i), IncidentID: fmt.Sprintf("inc-%d", i),
 			Title: fmt.Sprintf("Incident %d", i), Status: broadcast.StatusResolved, Impact: broadcast.ImpactMinor,
-			Body: "Fixed.", Time: start.Add(time.Duration(i) * 2 * 24 * time.Hour)}
+			Body: "Fixed.", Time: at}
 		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
 		require.NoError(t, err)
 	}
@@ -405,8 +413,19 @@ func TestBrowserHistory(t *testing.T) {
 	assert.GreaterOrEqual(t, len(months), 5, "the month pages history.html links to")
 	all := links(t, ctx)
 	reached := map[string]bool{}
-	for _, m := range months {
+	parts := 0
+	for j := 0; j < len(months); j++ {
+		m := months[j]
 		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(m)))
+		more, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll('nav[aria-label^="Pages of"] a:not([aria-current])'), a => a.href)`))
+		require.NoError(t, err)
+		for _, p := range more {
+			if !slices.Contains(months, p) {
+				months = append(months, p)
+				parts++
+			}
+		}
 		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		require.NoError(t, err)
 		assert.LessOrEqual(t, width, 390, "%s's width on a 390px phone", m)
@@ -415,7 +434,8 @@ func TestBrowserHistory(t *testing.T) {
 		}
 		all = append(all, links(t, ctx)...)
 	}
-	for i := range n {
+	assert.Equal(t, 1, parts, "the further pages of the flapping month")
+	for i := range n + flaps {
 		assert.True(t, reached[fmt.Sprintf("%s/incidents/inc-%d.html", srv.URL, i)], "incident %d from the month pages", i)
 	}
 	w.close()
@@ -424,4 +444,32 @@ func TestBrowserHistory(t *testing.T) {
 			m.Type, "console: %s (%s)", m, m.URL)
 	}
 	checkLinks(t, srv, all)
+}
+
+// A page in another language keeps its language when overdue.js marks a
+// promise overdue: the update template gives the words in the span's
+// data-overdue, which the script writes instead of its English default.
+func TestBrowserOverdueTranslated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "status")
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+	t.Cleanup(srv.Close)
+	const update = `{{define "update"}}<article class="update" id="{{.Anchor}}">` +
+		`<p>{{.Status.Label}}</p>{{if not .NextUpdate.IsZero}}<p><span class="next-update"{{if .Pending}} data-pending{{end}}` +
+		` data-overdue="Überfällig: das nächste Update war fällig bis ">Nächstes Update bis {{time .NextUpdate}}.</span></p>{{end}}` +
+		`</article>{{end}}`
+	ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/", Language: "de",
+		Templates: fstest.MapFS{"update.tmpl": {Data: []byte(update)}}})
+	require.NoError(t, err)
+	now := time.Now().UTC().Truncate(time.Minute)
+	u := broadcast.Update{ID: "a1", IncidentID: "a", Title: "Fehlerhafte API", Status: broadcast.StatusInvestigating,
+		Time: now.Add(-time.Hour), NextUpdate: now.Add(-time.Minute)}
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	ctx := newBrowser(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents/a.html")))
+	// overdue.js is deferred: it has run when the page has loaded.
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.next-update').textContent`))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(text, "Überfällig: das nächste Update war fällig bis "), "the overdue promise: %q", text)
+	assert.True(t, strings.HasSuffix(text, " UTC."), "the overdue promise: %q", text)
 }

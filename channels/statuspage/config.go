@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 )
@@ -20,6 +22,7 @@ const pkg = "statuspage"
 const (
 	DefaultName        = "statuspage"
 	DefaultTitle       = "Service status"
+	DefaultLanguage    = "en"
 	DefaultHistoryDays = 90
 	DefaultFeedEntries = 50
 	DefaultLockTimeout = 10 * time.Second
@@ -48,14 +51,20 @@ type Config struct {
 	Components []ComponentInfo
 	// Branding sets the page's title, logo, links and colours.
 	Branding Branding
+	// Language is the BCP 47 tag of the language the pages and feeds are
+	// written in, such as "de" or "pt-BR": the pages' lang attribute and
+	// the feeds' xml:lang. Default "en". Set it with templates that
+	// translate the pages (updates are published as they are written).
+	Language string
 	// Templates holds "<name>.tmpl" files that replace the default HTML
 	// template of that name or add a template (see the package doc,
 	// # Templates). Nil: the defaults.
 	Templates fs.FS
 	// HistoryDays is how many days of resolved incidents the front page
-	// shows; default 90. Older incidents keep their pages and are listed
-	// on their month's page, history-<yyyy>-<mm>.html, which history.html
-	// links to (history.html lists the latest HistoryPageIncidents).
+	// shows, HistoryPageIncidents of them at most; default 90. Older
+	// incidents keep their pages and are listed on their month's page,
+	// history-<yyyy>-<mm>.html, which history.html links to (history.html
+	// lists the latest HistoryPageIncidents).
 	HistoryDays int
 	// FeedEntries is how many of the latest updates each Atom feed holds,
 	// the entries of recently retracted updates included; default 50.
@@ -106,6 +115,7 @@ type settings struct {
 	base        *url.URL // ends in "/"
 	components  []ComponentInfo
 	branding    Branding
+	language    string // a BCP 47 tag in its canonical form
 	historyDays int
 	feedEntries int
 	lockTimeout time.Duration
@@ -135,6 +145,9 @@ func (cfg Config) validate() (settings, error) {
 		return s, err
 	}
 	if err := s.numbers(); err != nil {
+		return s, err
+	}
+	if s.language, err = checkLanguage(cfg.Language); err != nil {
 		return s, err
 	}
 	s.branding, err = checkBranding(cfg.Branding)
@@ -179,6 +192,19 @@ func checkBaseURL(raw string) (*url.URL, error) {
 		u.RawPath = ""
 	}
 	return u, nil
+}
+
+// checkLanguage returns the BCP 47 tag lang in its canonical form
+// ("EN-gb" is "en-GB"); "" is DefaultLanguage.
+func checkLanguage(lang string) (string, error) {
+	if lang == "" {
+		return DefaultLanguage, nil
+	}
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return "", fmt.Errorf("statuspage: Config.Language: %q is not a BCP 47 language tag, as \"en\" or \"pt-BR\"", lang)
+	}
+	return tag.String(), nil
 }
 
 func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {

@@ -15,9 +15,18 @@ type PageData struct {
 	// (history.html and the month pages).
 	Page string
 	Site SiteData
-	// Title is the page's title: the site's, after the incident's on an
-	// incident page.
+	// Title is the page's title: the site's, after Heading on the other
+	// pages than index.html.
 	Title string
+	// Heading is what the page's <h1> says, as the default templates word
+	// it: the site's title on index.html, the incident's on an incident
+	// page, "Incident history" on history.html, and on a month page
+	// "Incidents of March 2025", with ", page 2 of 3" on the later pages
+	// of a month of more than MonthPageIncidents. A history template that
+	// words it otherwise tells the pages apart by Month (nil on
+	// history.html) and takes the month from Month.Month and the page
+	// from Part and Parts.
+	Heading string
 	// Root leads from the page to the site's root: "" on index.html and
 	// history.html, "../" on incident pages.
 	Root string
@@ -37,27 +46,49 @@ type PageData struct {
 	// Scheduled are the maintenances not yet started, the soonest first.
 	Scheduled []IncidentData
 	// History are the days of the last Config.HistoryDays with closed
-	// incidents, newest first (index only).
-	History []DayData
+	// incidents, newest first, with the latest HistoryPageIncidents of
+	// those incidents (index only). HistoryMore is how many more closed
+	// in those days: history.html and the month pages list them.
+	History     []DayData
+	HistoryMore int
 	// Incident is the incident of an incident page; nil on other pages.
 	Incident *IncidentData
 	// Archive are the closed incidents a history page shows, by month,
 	// newest first: on history.html the latest HistoryPageIncidents, on a
-	// month page the month's.
+	// month page the month's, at most MonthPageIncidents of them (see
+	// Part).
 	Archive []MonthData
 	// Months are every month with closed incidents, newest first, each
 	// with its page (history.html only).
 	Months []MonthData
 	// Month is the month of a month page, and Newer and Older the months
 	// with closed incidents before and after it (nil when none); all nil
-	// on history.html.
+	// on history.html. Newer and Older lead to their months' first pages.
 	Month, Newer, Older *MonthData
+	// Part is the number of a month page among its month's pages, from 1
+	// (the newest incidents), and Parts are all of the month's pages, in
+	// order: one when the month fits a page. Zero and nil on other pages.
+	Part  int
+	Parts []MonthPart
+}
+
+// MonthPart is one of the pages of a month.
+type MonthPart struct {
+	Number int    // from 1, the newest incidents
+	Path   string // from the root: "history-2006-01.html", "history-2006-01-2.html"…
 }
 
 // HistoryPageIncidents is how many of the latest closed incidents
-// history.html shows; every month has a page of its own,
-// "history-2006-01.html", which history.html links to.
+// history.html shows, and the front page at most; every month has a page
+// of its own, "history-2006-01.html", which history.html links to.
 const HistoryPageIncidents = 50
+
+// MonthPageIncidents is how many closed incidents a month page lists,
+// the newest first: a month of more has more pages,
+// "history-2006-01.html", then "history-2006-01-2.html" and so on, each
+// linking to all of them, so that no page grows with a month of a
+// flapping alert.
+const MonthPageIncidents = 50
 
 // SiteData describes the site.
 type SiteData struct {
@@ -69,7 +100,9 @@ type SiteData struct {
 	// Generated is when this version of the site was written; zero on
 	// incident pages and history.html, which change only with their
 	// incidents.
-	Generated   time.Time
+	Generated time.Time
+	// Language is the BCP 47 tag of Config.Language: the pages' lang.
+	Language    string
 	HistoryDays int
 	Light, Dark Palette
 }
@@ -172,7 +205,8 @@ type DayData struct {
 // MonthData is a month of the archive and its incidents.
 type MonthData struct {
 	Month time.Time // the first day, midnight UTC
-	// Path is the month's page from the root: "history-2006-01.html".
+	// Path is the month's (first) page from the root:
+	// "history-2006-01.html".
 	Path      string
 	Incidents []IncidentData
 }

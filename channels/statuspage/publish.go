@@ -595,26 +595,33 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 	return files, nil
 }
 
-// monthPages renders the page of every month with closed incidents into
-// files. A month's page is rendered again only when its incidents or its
-// neighbours changed.
+// monthPages renders the pages of every month with closed incidents
+// into files. A month's page is rendered again only when its incidents,
+// the number of the month's pages or its neighbours changed.
 func (c *Channel) monthPages(m *model, files map[string][]byte) error {
 	months := m.archive()
 	for i, mo := range months {
-		keys := []any{"", ""}
+		neighbours := []any{"", ""}
 		if i > 0 {
-			keys[0] = months[i-1].Path
+			neighbours[0] = months[i-1].Path
 		}
 		if i+1 < len(months) {
-			keys[1] = months[i+1].Path
+			neighbours[1] = months[i+1].Path
 		}
-		for _, d := range mo.Incidents {
-			keys = append(keys, m.st.incidents[d.ID])
-		}
-		var err error
-		files[mo.Path], err = c.memoize(mo.Path, keys, func() ([]byte, error) { return c.theme.monthPage(m, months, i) })
-		if err != nil {
-			return err
+		parts := monthParts(mo)
+		for _, part := range parts {
+			keys := append(slices.Clone(neighbours), len(parts), part.Number)
+			lo := (part.Number - 1) * MonthPageIncidents
+			for _, d := range mo.Incidents[lo:min(lo+MonthPageIncidents, len(mo.Incidents))] {
+				keys = append(keys, m.st.incidents[d.ID])
+			}
+			var err error
+			files[part.Path], err = c.memoize(part.Path, keys, func() ([]byte, error) {
+				return c.theme.monthPage(m, months, i, part.Number)
+			})
+			if err != nil {
+				return err
+			}
 		}
 	}
 	for path := range c.memos {

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,9 +71,9 @@ func newTheme(s *settings, user fs.FS) (*theme, error) {
 	}
 	// Everything else an incident page shows: the site's address and look.
 	branding, err := json.Marshal(struct {
-		Base string
-		B    Branding
-	}{s.base.String(), s.branding})
+		Base, Lang string
+		B          Branding
+	}{s.base.String(), s.language, s.branding})
 	if err != nil {
 		return nil, fmt.Errorf("statuspage: fingerprint: %w", err)
 	}
@@ -139,7 +140,7 @@ func (th *theme) check(s *settings) error {
 				_, err = th.incidentPage(m, st.incidents["sample"])
 			case "history":
 				if _, err = th.page(m, name); err == nil && i > 0 {
-					_, err = th.monthPage(m, m.archive(), 0)
+					err = th.checkMonth(m)
 				}
 			default:
 				_, err = th.page(m, name)
@@ -152,18 +153,31 @@ func (th *theme) check(s *settings) error {
 	return nil
 }
 
+// checkMonth renders the sample's month page, and the second page of a
+// month of more than a page.
+func (th *theme) checkMonth(m *model) error {
+	months := m.archive()
+	if _, err := th.monthPage(m, months, 0, 1); err != nil {
+		return err
+	}
+	months[0].Incidents = slices.Repeat(months[0].Incidents, MonthPageIncidents+1)
+	_, err := th.monthPage(m, months, 0, 2)
+	return err
+}
+
 // page renders the index or the history page. The history page shows
 // nothing that changes but its incidents.
 func (th *theme) page(m *model, name string) ([]byte, error) {
-	d := PageData{Page: name, Site: m.siteData(), Title: m.s.branding.Title, URL: m.s.base.String()}
+	d := PageData{Page: name, Site: m.siteData(), Heading: m.s.branding.Title, Title: m.s.branding.Title, URL: m.s.base.String()}
 	switch name {
 	case "index":
 		d.Banner, d.Components = m.banner, m.components
 		d.Active, d.Maintenance, d.Scheduled = m.sections()
-		d.History = m.history()
+		d.History, d.HistoryMore = m.history()
 	case "history":
 		d.Site.Generated = time.Time{}
-		d.Title = "Incident history · " + d.Title
+		d.Heading = "Incident history"
+		d.Title = d.Heading + " · " + d.Title
 		d.URL += "history.html"
 		d.Months = m.archive()
 		d.Archive = latestMonths(d.Months, HistoryPageIncidents)
@@ -171,13 +185,21 @@ func (th *theme) page(m *model, name string) ([]byte, error) {
 	return th.execute(name, d)
 }
 
-// monthPage renders the page of months[i], a month of m.archive(), with
-// the history template. It shows nothing that changes but the month's
-// incidents and its neighbours.
-func (th *theme) monthPage(m *model, months []MonthData, i int) ([]byte, error) {
+// monthPage renders page part (from 1) of months[i], a month of
+// m.archive(), with the history template. It shows nothing that changes
+// but the page's incidents, the number of the month's pages and its
+// neighbours.
+func (th *theme) monthPage(m *model, months []MonthData, i, part int) ([]byte, error) {
 	mo := months[i]
-	d := PageData{Page: "history", Site: m.siteData(), Title: "Incidents of " + mo.Month.Format("January 2006") + " · " +
-		m.s.branding.Title, URL: m.s.base.String() + mo.Path, Archive: []MonthData{mo}, Month: &mo}
+	parts := monthParts(mo)
+	lo := (part - 1) * MonthPageIncidents
+	mo.Incidents = mo.Incidents[lo:min(lo+MonthPageIncidents, len(mo.Incidents))]
+	heading := "Incidents of " + mo.Month.Format("January 2006")
+	if part > 1 {
+		heading += fmt.Sprintf(", page %d of %d", part, len(parts))
+	}
+	d := PageData{Page: "history", Site: m.siteData(), Heading: heading, Title: heading + " · " + m.s.branding.Title,
+		URL: m.s.base.String() + parts[part-1].Path, Archive: []MonthData{mo}, Month: &mo, Part: part, Parts: parts}
 	d.Site.Generated = time.Time{}
 	if i > 0 {
 		d.Newer = &months[i-1]
@@ -196,7 +218,7 @@ func (th *theme) incidentPage(m *model, in *incident) ([]byte, error) {
 	site := m.siteData()
 	site.Generated = time.Time{}
 	d := PageData{Page: "incident", Site: site, Root: "../", URL: inc.URL, Incident: &inc,
-		Title: inc.Title + " · " + m.s.branding.Title}
+		Heading: inc.Title, Title: inc.Title + " · " + m.s.branding.Title}
 	return th.execute("incident", d)
 }
 

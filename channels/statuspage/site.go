@@ -3,6 +3,7 @@ package statuspage
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -306,16 +307,22 @@ func (m *model) sections() (active, inProgress, scheduled []IncidentData) {
 	return active, inProgress, scheduled
 }
 
-// history returns the closed incidents of the last HistoryDays days, by
-// the day they started, newest first.
-func (m *model) history() []DayData {
+// history returns the latest HistoryPageIncidents closed incidents of
+// the last HistoryDays days, by the day they started, newest first, and
+// how many more there are.
+func (m *model) history() (days []DayData, more int) {
 	since := m.now.Add(-time.Duration(m.s.historyDays) * 24 * time.Hour)
-	var days []DayData
+	listed := 0
 	for _, in := range m.all {
 		d := m.byID[in.ID]
 		if d.Open || d.Updated.Before(since) {
 			continue
 		}
+		if listed == HistoryPageIncidents {
+			more++
+			continue
+		}
+		listed++
 		day := truncateDay(d.Started)
 		if n := len(days); n > 0 && days[n-1].Date.Equal(day) {
 			days[n-1].Incidents = append(days[n-1].Incidents, d)
@@ -323,7 +330,7 @@ func (m *model) history() []DayData {
 		}
 		days = append(days, DayData{Date: day, Incidents: []IncidentData{d}})
 	}
-	return days
+	return days, more
 }
 
 // archive returns every closed incident by the month it started, newest
@@ -346,8 +353,21 @@ func (m *model) archive() []MonthData {
 	return months
 }
 
-// monthPath is the path of the page of month.
+// monthPath is the path of the (first) page of month.
 func monthPath(month time.Time) string { return "history-" + month.Format("2006-01") + ".html" }
+
+// monthParts returns the pages of mo: one per MonthPageIncidents of its
+// incidents, the first at mo.Path, the others numbered after it.
+func monthParts(mo MonthData) []MonthPart {
+	parts := make([]MonthPart, max(1, (len(mo.Incidents)+MonthPageIncidents-1)/MonthPageIncidents))
+	for i := range parts {
+		parts[i] = MonthPart{Number: i + 1, Path: mo.Path}
+		if i > 0 {
+			parts[i].Path = "history-" + mo.Month.Format("2006-01") + "-" + strconv.Itoa(i+1) + ".html"
+		}
+	}
+	return parts
+}
 
 // latestMonths returns the first n incidents of months (newest first), by
 // month.
@@ -381,7 +401,7 @@ func (m *model) siteData() SiteData {
 	b := m.s.branding
 	return SiteData{
 		Title: b.Title, LogoURL: b.LogoURL, HomeURL: b.HomeURL, Links: b.Links,
-		BaseURL: m.s.base.String(), Generated: m.now, HistoryDays: m.s.historyDays,
+		BaseURL: m.s.base.String(), Generated: m.now, Language: m.s.language, HistoryDays: m.s.historyDays,
 		Light: b.Light, Dark: b.Dark,
 	}
 }

@@ -9,15 +9,20 @@
 //   - index.html: the overall status banner, every component with its
 //     current status, the open incidents and maintenances in progress with
 //     every update (newest first), the scheduled maintenances, and the
-//     incidents of the last Config.HistoryDays days.
+//     incidents of the last Config.HistoryDays days (the latest
+//     HistoryPageIncidents of them, saying how many more history.html
+//     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
 //     IncidentURL: give it to the other channels as Update.URL).
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
 //     month, and a link to the page of every month with closed
-//     incidents, history-<yyyy>-<mm>.html, which lists them all, so that
-//     no page grows with the years.
+//     incidents, history-<yyyy>-<mm>.html, which lists them, newest
+//     first: MonthPageIncidents a page, a month of more going on at
+//     history-<yyyy>-<mm>-2.html and so on, so that no page grows with
+//     the years or with a month of a flapping alert.
 //   - history.atom, and components/<name>.atom per component: Atom 1.0,
-//     one entry per update, the latest Config.FeedEntries; index.html
+//     one entry per update, the latest Config.FeedEntries, in the
+//     pages' language (Config.Language, their xml:lang); index.html
 //     names each in a <link rel="alternate">, where feed readers find it.
 //     An entry's id is a tag URI of BaseURL's host name in lower case
 //     ("tag:<host>,<date>:update/<ID>"), or, for a host that is an IP
@@ -39,7 +44,8 @@
 // site, not inline, so that a Content-Security-Policy of script-src
 // 'self' (the pages set none) allows it. (A replaced update template
 // keeps it working with a <span class="next-update" data-pending> around
-// the words and the <time>.) They are readable on a phone,
+// the words and the <time>; the span's data-overdue, if any, gives the
+// words that replace them, in the page's language.) They are readable on a phone,
 // follow the reader's dark mode (prefers-color-scheme), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
@@ -128,7 +134,9 @@
 // The HTML comes from html/template templates, each overridable by name:
 // put "<name>.tmpl" files in Config.Templates. The pages are index,
 // incident and history (history.html and the month pages, which have
-// PageData.Month set); they call head, style, header, footer, banner,
+// PageData.Month, Part and Parts set: a replaced history template titles
+// them with PageData.Heading, or words its own heading from those); they
+// call head, style, header, footer, banner,
 // incident-card, update and past, any of which can be replaced alone (to
 // add a logo row, restyle, or translate). Dot is a PageData in all but
 // update (an UpdateData), incident-card and past (an IncidentData).
@@ -145,7 +153,7 @@
 // of it and a hash otherwise. The site is static: what depends on the time
 // (the days of history shown, a maintenance becoming due) changes when the
 // page is next written, but for overdue.js's wording of a promise passed.
-// A month's page lists all its incidents, however many. A maintenance's planned start is the NextUpdate of
+// A maintenance's planned start is the NextUpdate of
 // its "scheduled" update. The feeds hold the latest Config.FeedEntries
 // updates (retracted ones included, while they are kept), and
 // incidents.json the latest 50 incidents. A feed reader that first polls
@@ -161,7 +169,8 @@
 // # URL form
 //
 // A channel URL (see ParseURL) names the directory and the base URL, and
-// optionally the name, title, components, history and feed sizes:
+// optionally the name, title, components, history and feed sizes and
+// language:
 //
 //	statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN
 //	statuspage:///srv/status?base_url=…&title=Example%20Status

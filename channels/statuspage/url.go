@@ -12,11 +12,11 @@ import (
 )
 
 // urlParams are the query parameters of the URL form.
-var urlParams = []string{"base_url", "name", "title", "components", "history_days", "feed_entries"}
+var urlParams = []string{"base_url", "name", "title", "components", "history_days", "feed_entries", "language"}
 
 // ParseURL reads the URL form of a Config:
 //
-//	statuspage:DIR?base_url=URL[&title=…&components=API,CDN&history_days=90&feed_entries=50&name=…]
+//	statuspage:DIR?base_url=URL[&title=…&components=API,CDN&history_days=90&feed_entries=50&language=en&name=…]
 //
 // DIR is the site's directory, relative (statuspage:status-site) or
 // absolute (statuspage:///srv/status), URL-escaped ("%20" for a space,
@@ -47,7 +47,7 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}}
+	cfg := Config{Name: q["name"], Dir: dir, BaseURL: q["base_url"], Branding: Branding{Title: q["title"]}, Language: q["language"]}
 	for _, c := range splitNames(q["components"]) {
 		cfg.Components = append(cfg.Components, ComponentInfo{Name: c})
 	}
@@ -62,7 +62,7 @@ func ParseURL(raw string) (Config, error) {
 }
 
 // URL returns the URL form of c (see ParseURL): its directory, base URL,
-// name, title, component names and history and feed sizes.
+// name, title, component names, history and feed sizes and language.
 func (c Config) URL() redact.URL {
 	q := url.Values{}
 	set := func(k, v string) {
@@ -78,6 +78,7 @@ func (c Config) URL() redact.URL {
 		names[i] = nameEscaper.Replace(comp.Name)
 	}
 	set("components", strings.Join(names, ","))
+	set("language", c.Language)
 	if c.HistoryDays != 0 {
 		set("history_days", strconv.Itoa(c.HistoryDays))
 	}

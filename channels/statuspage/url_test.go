@@ -11,7 +11,7 @@ func TestURLRoundTrip(t *testing.T) {
 	for _, cfg := range []Config{
 		{Dir: "status-site", BaseURL: "https://status.example.com/"},
 		{Name: "page", Dir: "/srv/status", BaseURL: "http://127.0.0.1:8080/", Branding: Branding{Title: "Example Status"},
-			Components: []ComponentInfo{{Name: "API"}, {Name: "CDN"}}, HistoryDays: 30, FeedEntries: 20},
+			Components: []ComponentInfo{{Name: "API"}, {Name: "CDN"}}, HistoryDays: 30, FeedEntries: 20, Language: "de-CH"},
 		// A directory with characters a URL gives a meaning to.
 		{Dir: "status site/50% #1?", BaseURL: "https://status.example.com/"},
 		{Dir: "/srv/status site/50% #1?", BaseURL: "https://status.example.com/"},

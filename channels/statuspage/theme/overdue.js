@@ -6,7 +6,8 @@
       var t = e.querySelector('time');
       if (t && !e.classList.contains('overdue') && Date.parse(t.dateTime) <= Date.now()) {
         e.classList.add('overdue');
-        e.firstChild.data = 'Overdue: the next update was due by ';
+        // data-overdue: the words in the page's language.
+        e.firstChild.data = e.dataset.overdue || 'Overdue: the next update was due by ';
       }
     });
   }
