@@ -557,6 +557,7 @@ func keyCases() []keyCase {
 		{"home_url", "statuspage", with(page, "home_url: 'logo.png'"), "home_url", nil},
 		{"link text", "statuspage", with(page, "links: [{text: '', url: 'https://x.example.com/'}]"), "links[0].text", nil},
 		{"link url", "statuspage", with(page, "links: [{text: Home, url: 'ftp://x.example.com/'}]"), "links[0].url", nil},
+		{"language", "statuspage", with(page, "language: 'not a tag'"), "language", nil},
 		{"history_days", "statuspage", with(page, "history_days: -1"), "history_days", nil},
 		{"feed_entries", "statuspage", with(page, "feed_entries: -1"), "feed_entries", nil},
 		{"lock_timeout", "statuspage", with(page, "lock_timeout: -1s"), "lock_timeout", nil},

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -293,5 +294,31 @@ func sampleURLs() map[string]string {
 		"bluesky":      "bluesky://status.example.com:app-pass-word@bsky.social",
 		"telegram":     "telegram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw@telegram?chats=@examplestatus",
 		"matrix":       "matrix://:syt_t0ken@matrix.example.org/?rooms=!abc:example.org",
+	}
+}
+
+// A status page's language, in the file or in its URL form, reaches the
+// pages' lang and the feeds' xml:lang.
+func TestStatuspageLanguage(t *testing.T) {
+	for name, ch := range map[string]string{
+		"key": "{kind: statuspage, dir: site, base_url: 'https://status.example.com/', language: de-at}",
+		"url": "'statuspage:site?base_url=https%3A%2F%2Fstatus.example.com%2F&language=de-at'",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg, err := parseIn(dir, "channels: ["+ch+"]\n", config.Loader{LookupEnv: env(nil)})
+			require.NoError(t, err)
+			b, err := cfg.Open(cfg.Options())
+			require.NoError(t, err)
+			defer func() { require.NoError(t, b.Close()) }()
+			_, err = b.Send(context.Background(), broadcast.Update{ID: "u1", Title: "T", Status: broadcast.StatusInvestigating})
+			require.NoError(t, err)
+			page, err := os.ReadFile(filepath.Join(dir, "site", "current", "index.html"))
+			require.NoError(t, err)
+			assert.Contains(t, string(page), `<html lang="de-AT"`)
+			feed, err := os.ReadFile(filepath.Join(dir, "site", "current", "history.atom"))
+			require.NoError(t, err)
+			assert.Contains(t, string(feed), `xml:lang="de-AT"`)
+		})
 	}
 }

@@ -32,6 +32,9 @@ type statuspageFile struct {
 	// Templates is a directory of <name>.tmpl files replacing the page's
 	// HTML templates by name.
 	Templates string `yaml:"templates" json:"templates"`
+	// Language is the BCP 47 tag of the pages' and feeds' language
+	// ("de", "pt-BR"); default "en".
+	Language string `yaml:"language" json:"language"`
 	// HistoryDays is how many days of past incidents the page lists.
 	HistoryDays int `yaml:"history_days" json:"history_days"`
 	// FeedEntries is how many updates each Atom feed holds.
@@ -60,7 +63,7 @@ type statuspageLink struct {
 }
 
 func prepareStatuspage(f *statuspageFile, env *Env) error {
-	f.cfg = statuspage.Config{Name: f.Name, Dir: env.Path(f.Dir), BaseURL: f.BaseURL,
+	f.cfg = statuspage.Config{Name: f.Name, Dir: env.Path(f.Dir), BaseURL: f.BaseURL, Language: f.Language,
 		HistoryDays: f.HistoryDays, FeedEntries: f.FeedEntries, LockTimeout: f.LockTimeout,
 		Branding: statuspage.Branding{Title: f.Title, LogoURL: f.LogoURL, HomeURL: f.HomeURL}}
 	for _, c := range f.Components {
@@ -81,7 +84,7 @@ func prepareStatuspage(f *statuspageFile, env *Env) error {
 
 func statuspageURL(raw string) (statuspageFile, error) {
 	c, err := statuspage.ParseURL(raw)
-	f := statuspageFile{Name: c.Name, Dir: c.Dir, BaseURL: c.BaseURL, Title: c.Branding.Title,
+	f := statuspageFile{Name: c.Name, Dir: c.Dir, BaseURL: c.BaseURL, Title: c.Branding.Title, Language: c.Language,
 		HistoryDays: c.HistoryDays, FeedEntries: c.FeedEntries}
 	for _, comp := range c.Components {
 		f.Components = append(f.Components, statuspageComponent{Name: comp.Name})
@@ -91,7 +94,7 @@ func statuspageURL(raw string) (statuspageFile, error) {
 
 // URL is the file's URL form (statuspage.Config.URL).
 func (f statuspageFile) URL() redact.URL {
-	c := statuspage.Config{Name: f.Name, Dir: f.Dir, BaseURL: f.BaseURL, HistoryDays: f.HistoryDays,
+	c := statuspage.Config{Name: f.Name, Dir: f.Dir, BaseURL: f.BaseURL, Language: f.Language, HistoryDays: f.HistoryDays,
 		FeedEntries: f.FeedEntries, Branding: statuspage.Branding{Title: f.Title}}
 	for _, comp := range f.Components {
 		c.Components = append(c.Components, statuspage.ComponentInfo{Name: comp.Name})
