@@ -5,8 +5,8 @@
 //	# then open http://127.0.0.1:8080/
 //
 // -dir defaults to status-site in the current directory. The page's links
-// and feeds hold its public URL, -base, by default http://ADDR/ of -addr;
-// an -addr without a host (":8080", every interface) needs -base.
+// and feeds hold its public URL, -base, by default http://ADDR/ of -listen;
+// a -listen without a host (":8080", every interface) needs -base.
 // With -demo it first sends, through a Broadcaster, an incident of three
 // updates, a scheduled maintenance and a resolved incident from two days
 // ago; their update IDs are fixed, so running it again adds nothing.
@@ -92,14 +92,14 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("statuspage", flag.ContinueOnError)
 	fs.StringVar(&o.dir, "dir", "status-site", "directory of the status page")
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to serve on")
+	fs.StringVar(&o.addr, "listen", "127.0.0.1:8080", "address to serve on")
 	fs.StringVar(&o.base, "base", "", "public URL of the page (default: http://ADDR/)")
 	fs.StringVar(&o.title, "title", "Example Status", "title of the page")
 	fs.BoolVar(&o.demo, "demo", false, "send a demo incident and maintenance first")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stdout, "Usage: statuspage [-dir DIR] [-addr ADDR] [-base URL] [-title TITLE] [-demo]")
+			fmt.Fprintln(os.Stdout, "Usage: statuspage [-dir DIR] [-listen ADDR] [-base URL] [-title TITLE] [-demo]")
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
 		}
@@ -127,13 +127,13 @@ func parseFlags(args []string) (options, error) {
 func defaultBase(addr string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("-addr: %q: want host:port, as 127.0.0.1:8080", addr)
+		return "", fmt.Errorf("-listen: %q: want host:port, as 127.0.0.1:8080", addr)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "", fmt.Errorf("-addr: %q: want a port from 1 to 65535", addr)
+		return "", fmt.Errorf("-listen: %q: want a port from 1 to 65535", addr)
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		return "", fmt.Errorf("-addr: %q names no host for the page's links: give -base, "+
+		return "", fmt.Errorf("-listen: %q names no host for the page's links: give -base, "+
 			"the page's public URL (as https://status.example.com/)", addr)
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/", nil
@@ -159,7 +159,7 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return fmt.Errorf("-addr: %w", err)
+		return fmt.Errorf("-listen: %w", err)
 	}
 	fmt.Fprintf(log, "statuspage: serving %s on %s\n", page.Root(), o.base)
 	return serve(ctx, abort, &http.Server{Handler: newHandler(page.Root()), ReadHeaderTimeout: 5 * time.Second}, ln)

@@ -90,7 +90,7 @@ func TestListensBeforeSayingSo(t *testing.T) {
 	var log bytes.Buffer
 	err = run(context.Background(), nil, &log, o)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "-addr: ")
+	assert.Contains(t, err.Error(), "-listen: ")
 	assert.Empty(t, log.String(), "nothing said to serve")
 
 	o.addr = "127.0.0.1:0"
@@ -129,13 +129,13 @@ func TestBadFlagsAreNamed(t *testing.T) {
 
 // The command line is read whole: a stray argument is an error, not a
 // -dir silently left at its default, and the page's default URL, made
-// from -addr, must be one its links can use; a mistake there names -addr,
+// from -listen, must be one its links can use; a mistake there names -listen,
 // the flag given, not -base.
 func TestParseFlags(t *testing.T) {
-	o, err := parseFlags([]string{"-dir", "/tmp/site", "-addr", "127.0.0.1:8081"})
+	o, err := parseFlags([]string{"-dir", "/tmp/site", "-listen", "127.0.0.1:8081"})
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:8081/", o.base)
-	o, err = parseFlags([]string{"-addr", ":8081", "-base", "https://status.example.com/"})
+	o, err = parseFlags([]string{"-listen", ":8081", "-base", "https://status.example.com/"})
 	require.NoError(t, err)
 	assert.Equal(t, "https://status.example.com/", o.base)
 
@@ -144,11 +144,11 @@ func TestParseFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"/tmp/site"}, `unexpected argument "/tmp/site"`},
-		{[]string{"-addr", ":8081"}, `-addr: ":8081" names no host for the page's links: give -base, the page's public URL`},
-		{[]string{"-addr", "0.0.0.0:8081"}, `-addr: "0.0.0.0:8081" names no host for the page's links: give -base`},
-		{[]string{"-addr", "127.0.0.1:0"}, `-addr: "127.0.0.1:0": want a port from 1 to 65535`},
-		{[]string{"-addr", "127.0.0.1:8081x"}, `-addr: "127.0.0.1:8081x": want a port from 1 to 65535`},
-		{[]string{"-addr", "127.0.0.1"}, `-addr: "127.0.0.1": want host:port`},
+		{[]string{"-listen", ":8081"}, `-listen: ":8081" names no host for the page's links: give -base, the page's public URL`},
+		{[]string{"-listen", "0.0.0.0:8081"}, `-listen: "0.0.0.0:8081" names no host for the page's links: give -base`},
+		{[]string{"-listen", "127.0.0.1:0"}, `-listen: "127.0.0.1:0": want a port from 1 to 65535`},
+		{[]string{"-listen", "127.0.0.1:8081x"}, `-listen: "127.0.0.1:8081x": want a port from 1 to 65535`},
+		{[]string{"-listen", "127.0.0.1"}, `-listen: "127.0.0.1": want host:port`},
 		{[]string{"-nope"}, `flag provided but not defined: -nope`},
 		// The channel would title an empty -title "Service status", so the
 		// page, built with another title than -title, would be rebuilt at
