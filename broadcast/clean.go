@@ -3,6 +3,7 @@ package broadcast
 import (
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -12,7 +13,9 @@ import (
 // Body, Advice, Component names and Overrides. Body, Advice and Overrides
 // keep line breaks (CR LF and CR become LF) and tabs; Title and Component
 // names, which are one line, get a space for each line break or tab. A Body
-// or Advice of white space only becomes empty.
+// or Advice of white space only becomes empty. An update whose Status
+// closes its incident or maintenance (see Status.Closes) loses its
+// NextUpdate: no channel then says "Next update by …" under "Resolved".
 //
 // Validate rejects what cannot be cleaned (invalid UTF-8, NUL). The
 // Broadcaster cleans every update before channels see it (see WithDefaults),
@@ -23,6 +26,9 @@ func (u Update) Clean() Update {
 	u.Body = cleanText(u.Body, false)
 	if strings.TrimSpace(u.Body) == "" {
 		u.Body = ""
+	}
+	if u.Status.Closes() {
+		u.NextUpdate = time.Time{}
 	}
 	u.Advice = cleanText(u.Advice, false)
 	if strings.TrimSpace(u.Advice) == "" {

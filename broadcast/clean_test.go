@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +97,26 @@ func TestChannelsSeeCleanedUpdate(t *testing.T) {
 	plain := validUpdate()
 	plain.Title, plain.Body = "CDN errors", "Rates up."
 	assert.Equal(t, plain.WithDefaults(got.Time).ID, got.ID)
+}
+
+// An update that closes its incident or maintenance promises no next
+// update: Clean drops its NextUpdate, so that no channel says "Next update
+// by …" under "Resolved" (incident tooling may set it on every update).
+// Every other status keeps it.
+func TestCleanDropsNextUpdateOfAClosingUpdate(t *testing.T) {
+	next := time.Date(2026, 12, 1, 12, 30, 0, 0, time.UTC)
+	for _, s := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified,
+		broadcast.StatusMonitoring, broadcast.StatusResolved, broadcast.StatusScheduled,
+		broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted} {
+		closes := s == broadcast.StatusResolved || s == broadcast.StatusCompleted
+		assert.Equal(t, closes, s.Closes(), s)
+		got := broadcast.Update{Title: "T", Status: s, NextUpdate: next}.Clean().NextUpdate
+		if closes {
+			assert.True(t, got.IsZero(), "%s: %v", s, got)
+		} else {
+			assert.Equal(t, next, got, s)
+		}
+	}
+	m := broadcast.NewMessage(broadcast.Update{Title: "T", Status: broadcast.StatusResolved, NextUpdate: next})
+	assert.True(t, m.Update.NextUpdate.IsZero(), "NewMessage cleans")
 }

@@ -43,6 +43,10 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// Closes reports whether s ends its incident (StatusResolved) or its
+// maintenance (StatusCompleted): no update follows it.
+func (s Status) Closes() bool { return s == StatusResolved || s == StatusCompleted }
+
 // Label is the status as people read it ("Investigating", "In progress").
 func (s Status) Label() string { return label(string(s)) }
 
@@ -151,7 +155,9 @@ type Update struct {
 	// Broadcaster.SentTime), so that it stays older than the updates of its
 	// incident that followed it.
 	Time time.Time `json:"time"`
-	// NextUpdate is the promised time of the next update. Zero: none.
+	// NextUpdate is the promised time of the next update. Zero: none. An
+	// update whose Status closes the incident (Status.Closes) promises
+	// none: Clean drops it.
 	NextUpdate time.Time `json:"next_update,omitempty"`
 	// Overrides holds per-channel text keyed by channel name, used instead
 	// of the rendered template (like Statuspage's custom tweet).

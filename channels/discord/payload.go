@@ -115,7 +115,7 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
 		e.Fields = append(e.Fields, embedField{Name: "Impact", Value: capitalize(string(u.Impact)), Inline: true})
 	}
-	if !u.NextUpdate.IsZero() && !over(u.Status) {
+	if !u.NextUpdate.IsZero() && !u.Status.Closes() {
 		t := u.NextUpdate.Unix()
 		// Discord shows <t:…> in each reader's own time zone.
 		e.Fields = append(e.Fields, embedField{Name: "Next update",
@@ -130,13 +130,8 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 	return fitEmbed(e)
 }
 
-// over reports whether status ends the incident or the maintenance.
-func over(s broadcast.Status) bool {
-	return s == broadcast.StatusResolved || s == broadcast.StatusCompleted
-}
-
 func color(u broadcast.Update) int {
-	if over(u.Status) {
+	if u.Status.Closes() {
 		return colorResolved
 	}
 	switch u.Impact {

@@ -183,7 +183,7 @@ func statusCard(u broadcast.Update) cardV2 {
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
 		ws = append(ws, field("Impact", capitalize(string(u.Impact))))
 	}
-	if !u.NextUpdate.IsZero() && u.Status != broadcast.StatusResolved && u.Status != broadcast.StatusCompleted {
+	if !u.NextUpdate.IsZero() && !u.Status.Closes() {
 		ws = append(ws, field("Next update", u.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC")))
 	}
 	if len(u.Components) > 0 {

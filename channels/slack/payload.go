@@ -243,9 +243,3 @@ func statusBar(u broadcast.Update) attachment {
 		"\n_Updated" + when + ". Every update is in the thread._"
 	return attachment{Color: statusColors[u.Status], Fallback: head, Text: text, MrkdwnIn: []string{"text"}}
 }
-
-// final reports whether u closes its incident or maintenance: its reply is
-// also shown in the channel.
-func final(u broadcast.Update) bool {
-	return u.Status == broadcast.StatusResolved || u.Status == broadcast.StatusCompleted
-}

@@ -308,7 +308,7 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	req := msg.post(target)
 	root, threaded := threadOf(m.Thread, target)
 	if threaded {
-		req.Channel, req.ThreadTS, req.ReplyBroadcast = root.channel, root.ts, final(m.Update)
+		req.Channel, req.ThreadTS, req.ReplyBroadcast = root.channel, root.ts, m.Update.Status.Closes() // a closing reply is also shown in the channel
 	}
 	var resp postResponse
 	err := c.call(ctx, "chat.postMessage", req, &resp)
