@@ -14,15 +14,11 @@ import (
 // error names each room that fails, and why; the server's answers in it
 // are *Error values, marked as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
-	var who struct {
-		UserID string `json:"user_id"`
-	}
+	var who whoami
 	if err := c.call(ctx, http.MethodGet, pathWhoami, nil, &who); err != nil {
 		return fmt.Errorf("matrix: check: whoami: %w", err)
 	}
-	var joined struct {
-		Rooms []string `json:"joined_rooms"`
-	}
+	var joined joinedRooms
 	if err := c.call(ctx, http.MethodGet, pathJoined, nil, &joined); err != nil {
 		return fmt.Errorf("matrix: check: joined rooms: %w", err)
 	}
@@ -41,6 +37,20 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// whoami is the answer of GET /account/whoami.
+type whoami struct {
+	UserID string `json:"user_id"`
+}
+
+func (a *whoami) ours() bool { return strings.HasPrefix(a.UserID, "@") }
+
+// joinedRooms is the answer of GET /joined_rooms.
+type joinedRooms struct {
+	Rooms []string `json:"joined_rooms"` // required: [] when none
+}
+
+func (a *joinedRooms) ours() bool { return a.Rooms != nil }
 
 // checkErrors are the rooms that failed a check, one error each.
 type checkErrors []error

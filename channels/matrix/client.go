@@ -64,11 +64,23 @@ type errorBody struct {
 	RetryAfterMS int64  `json:"retry_after_ms"`
 }
 
+// reply is the body of a 2xx answer, as an endpoint of the
+// client-server API answers it.
+type reply interface {
+	// ours reports whether the decoded answer holds what the homeserver
+	// always answers the endpoint with (an event_id, a user_id, …).
+	ours() bool
+}
+
 // call makes one request of the client-server API, with body as JSON when
-// it is not nil, and decodes a 2xx answer into out when it is not nil.
-// Errors are redacted of the access token here, the one place a server's
-// words enter them.
-func (c *Channel) call(ctx context.Context, method, path string, body []byte, out any) error {
+// it is not nil, and decodes a 2xx answer into out. A whole 2xx that is
+// not such an answer (a captive portal's page, JSON of another service)
+// is another server's: Permanent, wrapping errNotHomeserver. One cut at
+// responseLimit is transient: every request the channel makes can be
+// repeated without a second effect (a transaction ID makes a send or a
+// redaction idempotent). Errors are redacted of the access token here,
+// the one place a server's words enter them.
+func (c *Channel) call(ctx context.Context, method, path string, body []byte, out reply) error {
 	ctype := ""
 	if body != nil {
 		ctype = "application/json"
@@ -87,12 +99,14 @@ func (c *Channel) call(ctx context.Context, method, path string, body []byte, ou
 	if err := c.classify(resp, time.Now()); err != nil {
 		return err
 	}
-	if out != nil {
-		if err := json.Unmarshal(resp.Body, out); err != nil {
-			return fmt.Errorf("http %d with a body that is not the expected JSON", resp.Status)
-		}
+	if json.Unmarshal(resp.Body, out) == nil && out.ours() {
+		return nil
 	}
-	return nil
+	if resp.Truncated {
+		return fmt.Errorf("http %d with an answer longer than %d bytes", resp.Status, responseLimit)
+	}
+	e := &Error{Status: resp.Status, Message: httpx.Snippet([]byte(c.s.redactor.String(string(resp.Body))))}
+	return broadcast.Permanent(fmt.Errorf("%w; %w", e, errNotHomeserver))
 }
 
 // classify returns nil for a 2xx answer, and otherwise an *Error, marked
@@ -158,14 +172,9 @@ func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	if ok {
 		return id, nil
 	}
-	var dir struct {
-		RoomID string `json:"room_id"`
-	}
+	var dir directoryAnswer
 	if err := c.call(ctx, http.MethodGet, pathV3+"/directory/room/"+url.PathEscape(target), nil, &dir); err != nil {
 		return "", fmt.Errorf("resolve alias: %w", err)
-	}
-	if !strings.HasPrefix(dir.RoomID, "!") || len(dir.RoomID) > maxIDLength {
-		return "", broadcast.Permanent(errors.New("resolve alias: the directory answered without a room ID"))
 	}
 	c.s.mu.Lock()
 	c.s.rooms[target] = dir.RoomID
@@ -173,10 +182,21 @@ func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	return dir.RoomID, nil
 }
 
+// directoryAnswer is the room directory's answer for an alias.
+type directoryAnswer struct {
+	RoomID string `json:"room_id"`
+}
+
+func (a *directoryAnswer) ours() bool {
+	return strings.HasPrefix(a.RoomID, "!") && len(a.RoomID) <= maxIDLength
+}
+
 // eventAnswer is the answer to a send or a redaction.
 type eventAnswer struct {
 	EventID string `json:"event_id"`
 }
+
+func (a *eventAnswer) ours() bool { return strings.HasPrefix(a.EventID, "$") }
 
 // send sends an m.room.message of c to room with the transaction ID txn,
 // and returns the event's ID.
@@ -184,11 +204,6 @@ func (c *Channel) send(ctx context.Context, room, txn string, body []byte) (stri
 	var a eventAnswer
 	if err := c.call(ctx, http.MethodPut, roomPath(room, "send", "m.room.message", txn), body, &a); err != nil {
 		return "", err
-	}
-	if a.EventID == "" {
-		// Accepted, but which event? A retry under the same transaction
-		// ID gets the answer again without a second post.
-		return "", errors.New("the answer names no event_id")
 	}
 	return a.EventID, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -59,12 +60,7 @@ func editKey(key, event string) string {
 // M_NOT_FOUND): a redacted original hides every edit of it, so the
 // correction must be posted anew.
 func (c *Channel) editable(ctx context.Context, p post) error {
-	var ev struct {
-		Content  map[string]json.RawMessage `json:"content"`
-		Unsigned struct {
-			RedactedBecause json.RawMessage `json:"redacted_because"`
-		} `json:"unsigned"`
-	}
+	var ev roomEvent
 	err := c.call(ctx, http.MethodGet, roomPath(p.room, "event", p.event), nil, &ev)
 	var e *Error
 	switch {
@@ -77,6 +73,17 @@ func (c *Channel) editable(ctx context.Context, p post) error {
 	}
 	return nil
 }
+
+// roomEvent is an event read back, in the client format.
+type roomEvent struct {
+	EventID  string                     `json:"event_id"`
+	Content  map[string]json.RawMessage `json:"content"`
+	Unsigned struct {
+		RedactedBecause json.RawMessage `json:"redacted_because"`
+	} `json:"unsigned"`
+}
+
+func (e *roomEvent) ours() bool { return strings.HasPrefix(e.EventID, "$") }
 
 // Retract redacts each room's post that prev records; a post already gone
 // counts as redacted. It keeps no Ledger: a retry redacts every post again,
@@ -97,7 +104,8 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 
 // redact redacts p's event; one that is not found is gone already.
 func (c *Channel) redact(ctx context.Context, p post) error {
-	err := c.call(ctx, http.MethodPut, roomPath(p.room, "redact", p.event, redactKey(p.room, p.event)), []byte("{}"), nil)
+	var a eventAnswer
+	err := c.call(ctx, http.MethodPut, roomPath(p.room, "redact", p.event, redactKey(p.room, p.event)), []byte("{}"), &a)
 	var e *Error
 	if errors.As(err, &e) && e.Code == "M_NOT_FOUND" {
 		return nil

@@ -197,3 +197,52 @@ func TestForeignAnswerNamesHomeserver(t *testing.T) {
 	err = ch.classify(&httpx.Response{Status: 502, Header: http.Header{}, Body: []byte(`<html>502 Bad Gateway</html>`)}, time.Now())
 	assert.NotContains(t, err.Error(), "Config.Homeserver", "a proxy's trouble, not the configuration's")
 }
+
+// A whole 2xx that is not the homeserver's answer (a captive portal's or
+// a proxy's page, JSON of another service) is another server's too: the
+// homeserver answers a message sent with {"event_id": "$…"}
+// (https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3roomsroomidsendeventtypetxnid),
+// a redaction likewise
+// (https://spec.matrix.org/latest/client-server-api/#put_matrixclientv3roomsroomidredacteventidtxnid),
+// whoami with the user_id, an event read back with its event_id, so
+// nothing shows the request reached it. It is Permanent, names
+// Config.Homeserver, and the rooms left fail without a request. Before, a
+// page was a transient "not the expected JSON", {} a transient "names no
+// event_id", and any 2xx to a redaction counted as a post redacted.
+func TestForeignSuccessNamesHomeserver(t *testing.T) {
+	const want = "not a homeserver's answer (check Config.Homeserver"
+	for _, body := range []string{"<html><title>Sign in to the guest Wi-Fi</title></html>", `{}`, `{"ok":true}`} {
+		t.Run(body, func(t *testing.T) {
+			var calls int
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				calls++
+				_, _ = w.Write([]byte(body))
+			}))
+			t.Cleanup(srv.Close)
+			ch := newTestChannel(t, confConfig(srv.URL))
+			m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "x"))
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), "http 200")
+			assert.Contains(t, err.Error(), want)
+			assert.Equal(t, 1, calls, "every room gets the same answer")
+			channeltest.AssertNoSecret(t, err.Error(), confToken)
+
+			err = ch.Check(context.Background())
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), want)
+
+			prev := ch.receipt([]post{{target: confTargets[0], room: confTargets[0], event: "$e1"}})
+			_, err = ch.Edit(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "y")), prev)
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), want)
+			err = ch.Retract(context.Background(), prev)
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}

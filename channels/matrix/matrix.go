@@ -108,7 +108,11 @@
 // permanently. An alias the directory does not know (404 M_NOT_FOUND)
 // fails its room permanently. Server answers are *Error values. A redirect,
 // or a 404 or 405 without a Matrix error code, is no homeserver's answer
-// (Config.Homeserver names another server): its error says so. After a 401
+// (Config.Homeserver names another server): its error says so. So is a
+// whole 2xx without what the endpoint answers (a send's or a redaction's
+// event_id; a captive portal's page): nothing shows the request reached the
+// homeserver. One cut at 256 KiB is transient: a retry under the same
+// transaction ID has no second effect. After a 401
 // (the access token refused) or such an answer, which every room would
 // get, the rooms not tried yet fail permanently with the same error,
 // without a request each.

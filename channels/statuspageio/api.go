@@ -102,10 +102,18 @@ func isStatus(err error, status int) bool {
 	return errors.As(err, &e) && e.status == status && !e.foreign
 }
 
+// reply is an answer of the API that says whether it is one: an object
+// the API always answers with an id.
+type reply interface {
+	ours() bool
+}
+
 // do makes one request of the page's API, path relative to the page, after
 // waiting for the rate limiter: body (nil: none) is sent as JSON, and a
-// 2xx answer is decoded into out (nil: not read). Its errors are marked
-// for retries, not yet redacted: see fail.
+// 2xx answer is decoded into out. A whole 2xx that does not decode, or is
+// a reply that is not ours, is another server's (a captive portal's page):
+// Permanent, naming Config.BaseURL. Its errors are marked for retries,
+// not yet redacted: see fail.
 func (c *Channel) do(ctx context.Context, method, path string, body, out any) error {
 	var data []byte
 	contentType := ""
@@ -130,16 +138,21 @@ func (c *Channel) do(ctx context.Context, method, path string, body, out any) er
 	if err != nil {
 		return err
 	}
-	if err := classify(resp); err != nil || out == nil {
+	if err := classify(resp); err != nil {
 		return err
 	}
 	if resp.Truncated {
 		return fmt.Errorf("answer longer than %d bytes", responseLimit)
 	}
-	if err := json.Unmarshal(resp.Body, out); err != nil {
-		return fmt.Errorf("unreadable answer (http status %d): %v", resp.Status, err)
+	if err := json.Unmarshal(resp.Body, out); err == nil {
+		if r, ok := out.(reply); !ok || r.ours() {
+			return nil
+		}
 	}
-	return nil
+	// The body of a 2xx is not redacted by httpx.Do: redacted whole here,
+	// before the snippet could cut a secret in two.
+	return broadcast.Permanent(&apiError{status: resp.Status,
+		message: httpx.Snippet([]byte(c.s.rd.String(string(resp.Body)))), foreign: true})
 }
 
 // fail is the one place errors leave the channel: named by op and redacted

@@ -138,3 +138,54 @@ func TestDefaultRateLimit(t *testing.T) {
 	ch = newChannel(t, f, func(c *Config) { c.RateLimit = 5 })
 	assert.Equal(t, rate.Limit(5), ch.s.limiter.Limit())
 }
+
+// A whole 2xx that is not the API's answer (a captive portal's or a
+// proxy's page, JSON of another service) is another server's: the API
+// answers a created or updated incident with the Incident, an edited
+// incident update with the IncidentUpdate, a deleted incident with the
+// Incident and the page with the Page, each with its id
+// (https://developer.statuspage.io/#operation/postPagesPageIdIncidents,
+// #operation/patchPagesPageIdIncidentsIncidentIdIncidentUpdatesIncidentUpdateId,
+// #operation/deletePagesPageIdIncidentsIncidentId, #operation/getPagesPageId),
+// so nothing shows the request reached Statuspage. It is Permanent and
+// names Config.BaseURL. Before, a page was a transient "unreadable
+// answer", and {} a transient unknown creation, an update, an edit or a
+// deletion made, or a page checked.
+func TestForeignSuccess(t *testing.T) {
+	const want = "not the Statuspage API's answer (check Config.BaseURL)"
+	check := func(t *testing.T, err error, body string) {
+		t.Helper()
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Contains(t, err.Error(), "http status 200 OK: "+httpx.Snippet([]byte(body)))
+		assert.Contains(t, err.Error(), want)
+		channeltest.AssertNoSecret(t, err.Error(), testKey)
+	}
+	u := fullUpdate
+	u.Components = nil
+	for _, body := range []string{"<html><title>Log in to the guest Wi-Fi</title></html>", `{}`} {
+		t.Run(body, func(t *testing.T) {
+			f := newFake(t)
+			ch := newChannel(t, f, nil)
+			root := send(t, ch, u, broadcast.Thread{})
+			mid := send(t, ch, later(broadcast.StatusIdentified, "EU"), broadcast.Thread{Root: root, Last: root})
+			portal := canned{status: 200, header: map[string]string{"Content-Type": "text/html"}, body: body}
+
+			f.answer(portal)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(later(broadcast.StatusInvestigating, "new")))
+			check(t, err, body)
+			f.answer(portal)
+			m := broadcast.NewMessage(later(broadcast.StatusMonitoring, "fix"))
+			m.Thread = broadcast.Thread{Root: root, Last: mid}
+			_, err = ch.Send(context.Background(), m)
+			check(t, err, body)
+			f.answer(portal)
+			_, err = ch.Edit(context.Background(), correction(u, "x"), mid)
+			check(t, err, body)
+			f.answer(portal)
+			check(t, ch.Retract(context.Background(), root), body)
+			f.answer(portal)
+			check(t, ch.Check(context.Background()), body)
+		})
+	}
+}

@@ -52,10 +52,6 @@ func (c *Channel) create(ctx context.Context, m broadcast.Message, f incidentFie
 	if err := c.do(ctx, http.MethodPost, "/incidents", incidentRequest{f}, &inc); err != nil {
 		return broadcast.Receipt{}, c.fail("create incident", err)
 	}
-	if inc.ID == "" {
-		// Whether it was created is unknown: a retry looks for it.
-		return broadcast.Receipt{}, errors.New("statuspageio: create incident: the answer names no incident")
-	}
 	return c.receipt(inc, inc.first(), true), nil
 }
 
@@ -92,9 +88,6 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 		return broadcast.Receipt{}, c.fail("update incident", err)
 	}
 	upd, _ := inc.newest(f)
-	if inc.ID == "" {
-		inc.ID = id
-	}
 	return c.receipt(inc, upd, false), nil
 }
 
@@ -159,7 +152,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	var req editRequest
 	req.IncidentUpdate.Body = body
 	path := "/incidents/" + url.PathEscape(inc) + "/incident_updates/" + url.PathEscape(upd)
-	if err := c.do(ctx, http.MethodPatch, path, req, nil); err != nil {
+	if err := c.do(ctx, http.MethodPatch, path, req, &incidentUpdate{}); err != nil {
 		if isStatus(err, http.StatusNotFound) {
 			// Deleted in the dashboard: the Broadcaster posts the
 			// correction anew.
@@ -185,7 +178,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	case prev.ID != id:
 		return c.retractLater(ctx, id)
 	}
-	err := c.do(ctx, http.MethodDelete, "/incidents/"+url.PathEscape(id), nil, nil)
+	err := c.do(ctx, http.MethodDelete, "/incidents/"+url.PathEscape(id), nil, &incident{})
 	if err == nil || isStatus(err, http.StatusNotFound) {
 		return nil
 	}
@@ -196,7 +189,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // API cannot delete alone: it counts as deleted only when the incident is
 // gone.
 func (c *Channel) retractLater(ctx context.Context, id string) error {
-	err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, nil)
+	err := c.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &incident{})
 	switch {
 	case isStatus(err, http.StatusNotFound):
 		return nil

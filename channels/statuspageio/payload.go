@@ -104,6 +104,10 @@ type pageInfo struct {
 	ID string `json:"id"`
 }
 
+func (inc *incident) ours() bool     { return inc.ID != "" }
+func (u *incidentUpdate) ours() bool { return u.ID != "" }
+func (p *pageInfo) ours() bool       { return p.ID != "" }
+
 // resolved are an update's components as Statuspage names them.
 type resolved struct {
 	ids      []string          // in the Update's order, without duplicates

@@ -131,8 +131,11 @@ func TestRetryFindsPostedUpdate(t *testing.T) {
 	assert.Equal(t, d[2].ID, r.ID)
 }
 
-// A 2xx whose body cannot be read is transient: the retry finds what was
-// made.
+// A whole 2xx whose body is not the API's answer is another server's
+// (TestForeignSuccess), Permanent, even when the request did reach
+// Statuspage and a proxy replaced its answer: nothing in the answer shows
+// it. Before, it was transient, and a retry found what was made; that
+// retry still finds it, rather than making a second incident.
 func TestUnreadableAnswer(t *testing.T) {
 	f := newFake(t)
 	ch := newChannel(t, f, nil)
@@ -142,8 +145,8 @@ func TestUnreadableAnswer(t *testing.T) {
 	f.answer(canned{status: 201, body: "<html>OK</html>", lose: true})
 	_, err := attempt(ch, m, 1, broadcast.Thread{})
 	require.Error(t, err)
-	assert.False(t, broadcast.IsPermanent(err))
-	assert.Contains(t, err.Error(), "unreadable answer (http status 201)")
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "http status 201 Created: <html>OK</html>; not the Statuspage API's answer (check Config.BaseURL)")
 	r, err := attempt(ch, m, 2, broadcast.Thread{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.incidentCount())

@@ -129,8 +129,11 @@
 // A redirect, or a 401, 404 or 405 without the API's error body (a
 // proxy's page, a BaseURL with a wrong path), is another server's answer:
 // permanent, naming Config.BaseURL, and never an incident that is gone.
-// Transport errors are transient. A 2xx whose body cannot be read is
-// transient too: the retry finds what was made (see Idempotency).
+// So is a whole 2xx that is not the API's answer (the Incident, the
+// IncidentUpdate or the Page, with its id; a captive portal's page):
+// nothing shows the request reached Statuspage. Transport errors are
+// transient, and so is a body that breaks off or is longer than 8 MiB:
+// the retry finds what was made (see Idempotency).
 //
 // No error, Receipt or printed Config or Channel holds the API key: it is
 // a redact.Secret, the Channel prints as its name, and errors are redacted
@@ -268,7 +271,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	if err := c.do(ctx, http.MethodGet, "", nil, &p); err != nil {
 		return c.fail("check page", err)
 	}
-	if p.ID != "" && p.ID != c.s.pageID {
+	if p.ID != c.s.pageID {
 		return broadcast.Permanent(errors.New("statuspageio: check page: the answer is about another page"))
 	}
 	return nil

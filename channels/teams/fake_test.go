@@ -45,6 +45,7 @@ type fakeAnswer struct {
 	status int
 	code   string // Azure's error code; "" for no body
 	header map[string]string
+	body   string // the body, when code is ""
 }
 
 // fakeCard is a posted card as Teams shows it.
@@ -121,6 +122,7 @@ func (f *fakeWorkflow) reply(w http.ResponseWriter, a fakeAnswer) {
 	}
 	if a.code == "" {
 		w.WriteHeader(a.status)
+		_, _ = w.Write([]byte(a.body))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -64,7 +64,9 @@
 // are transient. Errors quote the start of the workflow's answer. A
 // redirect, or a 401, 404 or 405 without Azure's error JSON (a proxy's
 // page, a URL with a wrong host or path), says it is not the workflow's
-// answer and names Config.WebhookURL.
+// answer and names Config.WebhookURL; so does a 2xx other than 202 that
+// is an HTML page (a captive portal's): nothing shows the card reached
+// Teams. Any other 2xx, a Response action's answer, is the workflow's.
 //
 // No error, Receipt or printed Config or Channel holds the webhook URL's
 // path or query: the URL is a redact.URL, and the URL, its path and query,
@@ -91,6 +93,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"time"
@@ -184,7 +187,27 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
+	if resp.Status != http.StatusAccepted && htmlPage(resp) {
+		err := fmt.Errorf("http status %d %s: %s; not the workflow's answer (check Config.WebhookURL)",
+			resp.Status, http.StatusText(resp.Status), httpx.Snippet(resp.Body))
+		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", broadcast.Permanent(err)))
+	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
+}
+
+// htmlPage reports whether r, a 2xx, is an HTML page (by its Content-Type,
+// or its first bytes without one): a captive portal's or a proxy's, not
+// the workflow's answer. A workflow answers 202 Accepted without a body
+// unless a Response action answers for it, and a workflow posting cards
+// does not answer with a web page. The header decides, so a page cut off
+// on its way is judged as well as a whole one.
+func htmlPage(r *httpx.Response) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && len(r.Body) > 0 {
+		ct = http.DetectContentType(r.Body)
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
 // azureError reports whether body is Azure's error JSON,

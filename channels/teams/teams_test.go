@@ -217,6 +217,44 @@ func TestForeignAnswer(t *testing.T) {
 	}
 }
 
+// A whole 2xx that is an HTML page (a captive portal's or a proxy's) is
+// another server's answer: a workflow without a Response action answers
+// 202 Accepted at once, with no body ("If you don't include a Response
+// action, your workflow immediately returns the 202 ACCEPTED status to the
+// caller", https://learn.microsoft.com/azure/connectors/connectors-native-reqres),
+// so nothing shows the card reached Teams. It is Permanent and names
+// Config.WebhookURL. A Response action's answer is the workflow's own,
+// whatever it says, and an HTML page is no answer a workflow posting cards
+// would give; a 202 is the workflow's whatever its body. Before, any 2xx
+// was a post.
+func TestForeignSuccess(t *testing.T) {
+	ch, f := newTestChannel(t)
+	defer f.answerWith(nil)
+	const portal = "<html><head><title>Accept the guest Wi-Fi terms</title></head></html>"
+	for _, c := range []struct {
+		a       fakeAnswer
+		foreign bool
+	}{
+		{fakeAnswer{status: http.StatusOK, header: map[string]string{"Content-Type": "text/html; charset=utf-8"}, body: portal}, true},
+		{fakeAnswer{status: http.StatusOK, body: portal}, true}, // sniffed
+		{fakeAnswer{status: http.StatusAccepted}, false},
+		{fakeAnswer{status: http.StatusAccepted, header: map[string]string{"Content-Type": "text/html"}, body: portal}, false},
+		{fakeAnswer{status: http.StatusOK}, false},
+		{fakeAnswer{status: http.StatusOK, header: map[string]string{"Content-Type": "application/json"}, body: `{"posted":true}`}, false},
+	} {
+		f.answerWith(&c.a)
+		_, err := send(t, ch, update(broadcast.StatusInvestigating))
+		if !c.foreign {
+			assert.NoError(t, err, "%d %q", c.a.status, c.a.body)
+			continue
+		}
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Contains(t, err.Error(), "teams: post: http status 200 OK: <html>")
+		assert.Contains(t, err.Error(), "not the workflow's answer (check Config.WebhookURL)")
+	}
+}
+
 // Teams is not a Checker: nothing checks a workflow's webhook without
 // posting, so Broadcaster.Check says so instead of reporting it reachable.
 func TestNotAChecker(t *testing.T) {

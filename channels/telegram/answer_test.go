@@ -88,20 +88,54 @@ func TestHugeRetryAfterCapped(t *testing.T) {
 	assert.Greater(t, d, time.Hour)
 }
 
-// A whole 200 that is not the Bot API's answer (a proxy's page, a wrong
-// base URL) is no delivery: the chat stays pending, to be retried.
+// A whole 2xx that is not the Bot API's answer (a captive portal's or a
+// proxy's page, a base URL with a wrong path) is another server's: the
+// Bot API answers every request with JSON whose "ok" is true and whose
+// "result" holds the outcome, or with ok false and an error_code
+// (https://core.telegram.org/bots/api#making-requests), so nothing shows
+// the request reached Telegram. Like a foreign 404, it is Permanent,
+// names Config.BaseURL, and the chats not yet tried fail without a
+// request; Edit, Retract and Check likewise. Before, such a page was a
+// transient error naming no field, retried for every chat, and an
+// {"ok":true} without a result counted as a message posted.
 func TestForeign200IsNotDelivered(t *testing.T) {
-	ch, _ := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		fmt.Fprint(w, "<html><body>Welcome to nginx!</body></html>")
-	})
-	m := broadcast.NewMessage(broadcast.Update{ID: "u1", IncidentID: "i", Title: "CDN", Status: broadcast.StatusInvestigating})
-	_, err := ch.Send(context.Background(), m)
-	require.Error(t, err)
-	assert.False(t, broadcast.IsPermanent(err))
-	done, _ := m.Ledger.Done("@examplestatus")
-	assert.False(t, done)
-	assert.Error(t, ch.Check(context.Background()))
+	const want = "not the Bot API's answer (check Config.BaseURL)"
+	for _, body := range []string{"<html><body>Welcome to the hotel Wi-Fi</body></html>", `{"ok":true}`, ""} {
+		var answer atomic.Value
+		answer.Store(body)
+		ch, calls := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
+			fmt.Fprint(w, answer.Load())
+		}, "@examplestatus", "-1002222222222")
+		m := broadcast.NewMessage(broadcast.Update{ID: "u1", IncidentID: "i", Title: "CDN", Status: broadcast.StatusInvestigating})
+		_, err := ch.Send(context.Background(), m)
+		require.Errorf(t, err, "%q", body)
+		assert.True(t, broadcast.IsPermanent(err), err)
+		assert.Contains(t, err.Error(), "Bot API answered 200", body)
+		assert.Contains(t, err.Error(), want, body)
+		assert.NotContains(t, err.Error(), "token", body)
+		assert.EqualValues(t, 1, calls.Load(), "every chat gets the same answer")
+		done, failure := m.Ledger.Done("@examplestatus")
+		assert.True(t, done)
+		assert.Contains(t, failure, want, "failed, not delivered")
+
+		err = ch.Check(context.Background())
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), err)
+		assert.Contains(t, err.Error(), want, body)
+
+		prev := broadcast.Receipt{ID: "7", Meta: map[string]string{metaMessage("@examplestatus"): "7", metaChat("@examplestatus"): "-1001"}}
+		_, err = ch.Edit(context.Background(), broadcast.NewMessage(m.Update), prev)
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), err)
+		assert.Contains(t, err.Error(), want, body)
+		err = ch.Retract(context.Background(), prev)
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), err)
+		assert.Contains(t, err.Error(), want, body)
+
+		answer.Store(`{"ok":true,"result":true}`)
+		require.NoError(t, ch.Retract(context.Background(), prev), "the Bot API's answer")
+	}
 }
 
 // A forum's General topic has id 1, but the Bot API refuses

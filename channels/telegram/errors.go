@@ -45,11 +45,12 @@ func (e *APIError) has(want string) bool {
 // read): every chat would fail the same way.
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
-// errNotBotAPI is wrapped by the error of a redirect, or a 401, 404 or 405
-// that is not the Bot API's answer, which is JSON with an error_code
+// errNotBotAPI is wrapped by the error of a redirect, or a 401, 404, 405
+// or whole 2xx that is not the Bot API's answer, which is JSON with a
+// result or an error_code
 // (https://core.telegram.org/bots/api#making-requests): a base URL with a
-// wrong path, or a proxy's page. It does not blame the token, and every
-// chat would fail the same way.
+// wrong path, a proxy's or a captive portal's page. It does not blame the
+// token, and every chat would fail the same way.
 var errNotBotAPI = errors.New("not the Bot API's answer (check Config.BaseURL)")
 
 // apiError reads the error of an answer that is not a success; r.Body
@@ -58,6 +59,9 @@ func apiError(r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
 		why, foreign := httpx.Foreign(r, false)
+		// A whole 2xx without a result or an error_code (a captive
+		// portal's page) is not the Bot API's answer either.
+		foreign = foreign || r.Status >= 200 && r.Status <= 299
 		return &APIError{Code: r.Status, Description: cmp.Or(why, httpx.Snippet(r.Body)), foreign: foreign}
 	}
 	e := &APIError{Code: a.ErrorCode, Description: httpx.Snippet([]byte(a.Description))}
@@ -70,10 +74,10 @@ func apiError(r *httpx.Response) *APIError {
 // classify returns the error of method's answer e, marked for the
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
 // rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
-// Permanent, wrapping errTokenRefused; a redirect, or a 401, 404 or 405 that
-// is not the Bot API's answer, Permanent, wrapping errNotBotAPI; 5xx, 408
-// and 425 transient, after the wait when there is one; 400, 403 and every
-// other status Permanent.
+// Permanent, wrapping errTokenRefused; a redirect, or a 401, 404, 405 or
+// whole 2xx that is not the Bot API's answer, Permanent, wrapping
+// errNotBotAPI; 5xx, 408 and 425 transient, after the wait when there
+// is one; 400, 403 and every other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
 	switch {
 	case e.foreign:

@@ -94,7 +94,9 @@
 //     Permanent, and fail the chats not yet tried without a request; one
 //     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL
 //     with a wrong path), a 405 and a redirect likewise, but say so (and
-//     where a redirect pointed) rather than blame the token;
+//     where a redirect pointed) rather than blame the token; so is a
+//     whole 2xx without the Bot API's result (a captive portal's page):
+//     nothing shows the request reached Telegram;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a
 //     topic that does not exist) are Permanent;
 //   - 5xx, 408, 425 and network errors are transient, after the wait
@@ -309,21 +311,18 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 	if err != nil {
 		return nil, nil, c.s.redactor.Error(fmt.Errorf("%s: %w", method, err))
 	}
-	var a answer
 	if resp.Status >= 200 && resp.Status <= 299 {
-		if json.Unmarshal(resp.Body, &a) == nil && a.OK {
+		var a answer
+		if json.Unmarshal(resp.Body, &a) == nil && a.OK && len(a.Result) > 0 && string(a.Result) != "null" {
 			return a.Result, nil, nil
 		}
 		if resp.Truncated {
 			return nil, nil, nil // done, its result cut short
 		}
-		if a.ErrorCode == 0 {
-			// Whole, but not the Bot API's answer: a proxy's or another
-			// server's page (a wrong base URL).
-			return nil, nil, fmt.Errorf("%s: the Bot API answered %d without a result", method, resp.Status)
-		}
+		// Whole, but not a result: the Bot API's error (ok false), or
+		// another server's page (apiError).
 	}
-	// A 2xx that is an error (ok false) was not redacted by DoStatus.
+	// A 2xx was not redacted by DoStatus.
 	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
 	e := apiError(resp)
 	return nil, e, c.s.redactor.Error(classify(method, resp, e))

@@ -30,10 +30,23 @@ var errReplyGone = errors.New("the post replied to is deleted or not visible")
 
 // errNotXAPI is wrapped by the error of an answer that is not the X
 // API's (httpx.Foreign): a redirect, or a 401, 404 or 405 without its
-// problem JSON, which it answers every refusal with, an unknown route's
+// problem JSON, or a whole 2xx without X's answer (readError), which it answers every refusal with, an unknown route's
 // too. A proxy's page or a BaseURL with a wrong path rejects no
 // credentials and says nothing of a post.
 var errNotXAPI = errors.New("not the X API's answer (check Config.BaseURL)")
+
+// readError returns err, which says that r, a 2xx answer to op, is not
+// what X answers it with, as the error of op. A whole answer without X's
+// problem JSON is another server's (a captive portal's page, a proxy's):
+// Permanent, wrapping errNotXAPI, since nothing shows the request reached
+// X. X's own problem, or an answer cut at the limit, stays transient (a
+// retry of a post X made is refused as a duplicate, a delivery).
+func readError(op string, r *httpx.Response, err error, s scrubber) error {
+	if _, own := parseProblem(r.Body); own || r.Truncated {
+		return s.error(fmt.Errorf("twitter: %s: %w", op, err))
+	}
+	return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errNotXAPI, apiError(r, s)))
+}
 
 // APIError is an error answer of the X API: its HTTP status and the fields
 // of its problem JSON. Detail is bounded, printable and free of credentials.

@@ -115,8 +115,17 @@ func TestSendErrors(t *testing.T) {
 			want: "twitter: post: not the X API's answer (check Config.BaseURL): X API 401 Unauthorized: <html><h1>401 Authorization Required</h1></html>"},
 		{name: "201 without data", answer: answer(201, `{"errors":[{"message":"Something went wrong"}]}`),
 			want: "twitter: post: read response: no post id: Something went wrong"},
-		{name: "201 not JSON", answer: answer(201, `OK`),
-			want: "twitter: post: read response: invalid JSON: invalid character 'O' looking for beginning of value"},
+		// A whole 2xx that is neither X's answer, {"data":{"id":…}}
+		// (https://docs.x.com/x-api/posts/create-post), nor its problem
+		// JSON is another server's (a captive portal's page, a proxy's):
+		// nothing shows the post reached X. Before, it was a transient
+		// "invalid JSON" retried, which named no field.
+		{name: "201 not JSON", answer: answer(201, `OK`), permanent: true,
+			want: "twitter: post: not the X API's answer (check Config.BaseURL): X API 201 Created: OK"},
+		{name: "200 captive portal", answer: answer(200, "<html><title>Sign in to the hotel Wi-Fi</title></html>"), permanent: true,
+			want: "twitter: post: not the X API's answer (check Config.BaseURL): X API 200 OK: <html><title>Sign in to the hotel Wi-Fi</title></html>"},
+		{name: "200 other JSON", answer: answer(200, `{"status":"ok"}`), permanent: true,
+			want: `twitter: post: not the X API's answer (check Config.BaseURL): X API 200 OK: {"status":"ok"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -323,4 +332,24 @@ func TestTokenErrors(t *testing.T) {
 			assert.Zero(t, f.requestCount())
 		})
 	}
+}
+
+// Retract and Check, like Send, take a whole 2xx that is not X's answer
+// ({"data":{"deleted":…}}, https://docs.x.com/x-api/posts/delete-post;
+// {"data":{"id":…}}, https://docs.x.com/x-api/users/get-my-user) for
+// another server's: Permanent, naming Config.BaseURL. Before, both were a
+// transient "invalid JSON".
+func TestForeignSuccessRetractCheck(t *testing.T) {
+	const want = "not the X API's answer (check Config.BaseURL): X API 200 OK: <html>portal</html>"
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f)
+	f.respondWith(answer(200, "<html>portal</html>"))
+	err := ch.Retract(context.Background(), broadcast.Receipt{ID: "1234"})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "twitter: delete: "+want)
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "twitter: check: "+want)
 }

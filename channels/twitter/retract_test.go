@@ -63,8 +63,13 @@ func TestRetractErrors(t *testing.T) {
 		{name: "404 from a proxy", prev: broadcast.Receipt{Channel: "x", ID: "20"},
 			answer:    answer(404, "<html><h1>404 Not Found</h1></html>"),
 			permanent: true, want: "twitter: delete: not the X API's answer (check Config.BaseURL): X API 404 Not Found: <html><h1>404 Not Found</h1></html>"},
+		// A whole 2xx without X's answer is another server's
+		// (TestForeignSuccessRetractCheck).
 		{name: "200 without data", prev: broadcast.Receipt{Channel: "x", ID: "20"}, answer: answer(200, `{}`),
-			want: "twitter: delete: read response: no data.deleted"},
+			permanent: true, want: "twitter: delete: not the X API's answer (check Config.BaseURL): X API 200 OK: {}"},
+		{name: "200 with X's problem", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer: answer(200, `{"errors":[{"message":"Something went wrong"}]}`),
+			want:   "twitter: delete: read response: no data.deleted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,7 +71,7 @@ func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) 
 	}
 	p, err := parsePost(resp.Body)
 	if err != nil {
-		return post{}, s.error(fmt.Errorf("twitter: post: %w", err))
+		return post{}, readError("post", resp, err, s)
 	}
 	return p, nil
 }
@@ -98,7 +98,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	// {"deleted":false} is a post already gone: deleted either way.
 	if _, err := parseDeleted(resp.Body); err != nil {
-		return s.error(fmt.Errorf("twitter: delete: %w", err))
+		return readError("delete", resp, err, s)
 	}
 	return nil
 }

@@ -157,7 +157,9 @@
 //   - a redirect, or a 401, 404 or 405 without X's problem JSON (a
 //     proxy's page, a BaseURL with a wrong path), is not X's answer: it
 //     is Permanent and names Config.BaseURL, never rejected credentials
-//     nor a post already gone;
+//     nor a post already gone; so is a whole 2xx that is neither X's
+//     answer ({"data":…}) nor its problem JSON (a captive portal's page):
+//     nothing shows the request reached X;
 //   - 5xx answers and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is;
 //   - an OAuth 2.0 token that cannot be had is an error of its own,
@@ -316,7 +318,7 @@ func (c *Channel) Check(ctx context.Context) error {
 		return err
 	}
 	if _, err := parseUser(resp.Body); err != nil {
-		return s.error(fmt.Errorf("twitter: check: %w", err))
+		return readError("check", resp, err, s)
 	}
 	if level := strings.TrimSpace(resp.Header.Get("x-access-level")); level != "" && !strings.Contains(level, "write") {
 		return broadcast.Permanent(fmt.Errorf("twitter: check: the access token is read-only (x-access-level: %s): "+
