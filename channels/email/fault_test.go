@@ -474,14 +474,16 @@ func TestSenderRefusedAfterSomeDelivered(t *testing.T) {
 func TestUnansweredEndOfDataIsUncertain(t *testing.T) {
 	for _, inTurn := range []bool{false, true} {
 		t.Run(fmt.Sprintf("in turn %v", inTurn), func(t *testing.T) {
+			t.Parallel() // each waits out its attempt's timeout
 			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
 			srv.script(func(s *fakeSMTP) { s.dataPlan["alice@example.net"] = []string{acceptHang} })
 			ch := newChannel(t, config(srv, "alice@example.net", "bob@example.net"))
 			var mu sync.Mutex
 			var retried []error
 			b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
-				// Long enough for bob's message on a loaded machine.
-				AttemptTimeout: 2 * time.Second,
+				// Long enough for bob's message on a loaded machine (2s
+				// was not, with every package's tests running at once).
+				AttemptTimeout: 10 * time.Second,
 				Retry:          broadcast.RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond},
 				OnEvent: func(e broadcast.Event) {
 					mu.Lock()
