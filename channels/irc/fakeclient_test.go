@@ -449,10 +449,24 @@ func (c *fakeClient) nickserv(text string) {
 		notice("You are not authorized to perform this operation.")
 		return
 	}
-	s.mu.Lock()
-	s.opts.nicksInUse = slices.DeleteFunc(s.opts.nicksInUse, func(n string) bool { return n == nick })
-	s.mu.Unlock()
-	notice("\x02" + nick + "\x02 has been ghosted.")
+	if s.opts.chatter != "" {
+		notice(s.opts.chatter)
+	}
+	ghost := func() {
+		s.mu.Lock()
+		s.opts.nicksInUse = slices.DeleteFunc(s.opts.nicksInUse, func(n string) bool { return n == nick })
+		s.mu.Unlock()
+		notice(strings.ReplaceAll(cmp.Or(s.opts.ghostReply, "\x02%s\x02 has been ghosted."), "%s", nick))
+	}
+	if s.opts.ghostDelay == 0 {
+		ghost()
+		return
+	}
+	s.wg.Add(1)
+	time.AfterFunc(s.opts.ghostDelay, func() {
+		defer s.wg.Done()
+		ghost()
+	})
 }
 
 // kicked kicks the client from channel, as fakeOptions.kicks has it,

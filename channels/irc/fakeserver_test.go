@@ -86,6 +86,15 @@ type fakeOptions struct {
 	// frees a nick of nicksInUse for a client logged in to the account
 	// of that name, as Atheme's modules/nickserv/ghost.c does.
 	services bool
+	// ghostReply is the services' answer to a GHOST they grant, %s
+	// standing for the nick; default Atheme's "\x02%s\x02 has been
+	// ghosted.". chatter is a notice of NickServ about something else,
+	// sent at once, before it; with ghostDelay, the ghost is disconnected
+	// and the answer sent that long after the GHOST, as services on a
+	// server of their own answer a moment later.
+	ghostReply string
+	chatter    string
+	ghostDelay time.Duration
 	// holderIdle is the idle seconds WHOIS shows (317) for the holder of
 	// a nick of nicksInUse; -1 shows none.
 	holderIdle int

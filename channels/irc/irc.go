@@ -24,7 +24,19 @@
 // a four-letter channel). Lines go out through a token bucket
 // (golang.org/x/time/rate: a burst of 4, then one every 2 seconds by
 // default) that keeps the bot under the server's flood limit; every wait
-// for it ends when ctx does.
+// for it ends when ctx does. The bucket paces what the bot sends once
+// registered (JOIN, the lines, PING), not registration (PASS, CAP, NICK,
+// USER, AUTHENTICATE, the NICKs of a nick in use, USERHOST) nor the taking
+// back of the nick (WHOIS, NickServ GHOST, NICK; see # Nick): those are
+// about 20 lines at most, with every alternate nick taken, and no more
+// than 4 (PASS, CAP LS, NICK, USER) go out before the server has answered
+// the ones before. Servers allow that: Solanum and charybdis drop a client
+// for "Excess Flood" only past client_flood_max_lines lines queued unread,
+// 20 by default (Solanum's doc/reference.conf), and ngIRCd takes a
+// registration sent at once; IRC clients (irssi, WeeChat) likewise pace
+// what their user sends, not registration. Paced as well, they would make
+// an update of 5 lines to one channel take about 18 s with the defaults
+// instead of about 6 s.
 //
 // IRC does not acknowledge messages. After the lines for a channel, Send
 // sends a PING and waits for its PONG: the server answers in order, so any
@@ -48,8 +60,11 @@
 // otherwise on the retry (another prefix) is not taken for one recorded.
 // Reading the records costs a read of the Store per line and channel, on
 // a connection with echo-message only. Without echo-message, no line is
-// known to be relayed before the PONG, none is recorded and a retry posts
-// them all.
+// known to be relayed before the PONG: a line written to the connection
+// and then the connection broken may or may not have reached the channel
+// (the server sends nothing for a line it relays, and the socket's write
+// says only that the kernel took it), so none is recorded and a retry
+// posts them all: a line twice rather than none.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
@@ -77,8 +92,12 @@
 // of the same bot, as another process with the same Config has, posts
 // within that while it sends, and is left alone), asks the network's
 // services, once, to disconnect it ("PRIVMSG NickServ :GHOST Nick", which
-// Atheme, Anope and Ergo grant the account that owns the nick), then asks
-// for the nick again; a nick found free by then is asked for at once. When
+// Atheme, Anope and Ergo grant the account that owns the nick), then,
+// once they answer the GHOST (Atheme's and Anope's replies, granted or
+// refused, and Ergo's refusals; not NickServ's other notices, such as
+// "This nickname is registered", which may come first), asks for the nick
+// again; a nick found free by then is asked for at once. Ergo grants a
+// GHOST without a word: the bot asks after Config.Timeout. When
 // the holder is not idle that long or shows no idle time, the services
 // refuse or do not answer within Config.Timeout, the server has none
 // (ngIRCd), or the nick stays in use, it posts on the alternate. Without a
@@ -116,9 +135,10 @@
 // the prefix; Preview fails for the conservative room.
 //
 // The pacing makes a Send last roughly (lines+2 per channel - Burst) ×
-// Interval: with the defaults, 6 s for one channel and 5 lines, 34 s for
-// three; on a persistent connection, a Send soon after another has less of
-// the burst left. An attempt cut short by its deadline would be retried and
+// Interval (registration is not paced, see above): with the defaults, 6 s
+// for one channel and 5 lines, 34 s for three; on a persistent
+// connection, a Send soon after another has less of the burst left. An
+// attempt cut short by its deadline would be retried and
 // post its lines twice, so Send posts only to as many channels as the time
 // before ctx's deadline lets it, less the time registering may take: 3 s,
 // 3 s more for asking again for a nick the server still holds (see

@@ -217,6 +217,38 @@ func TestNickRegainedFromServices(t *testing.T) {
 	}
 }
 
+// NickServ says other things than the answer to GHOST, unasked: on a nick
+// that is registered (Atheme: "This nickname is registered. Please choose
+// a different nickname, or identify via /msg NickServ IDENTIFY statusbot
+// <password>."; Anope: "This nickname is registered and protected."), on
+// a login ("You are now logged in as statusbot."). Services on a server of
+// their own answer the GHOST a moment later. Taken for the answer, such a
+// notice had the bot ask for its nick while the ghost still held it, and
+// stay on the alternate. Only the answer to GHOST counts: Atheme's
+// (modules/nickserv/ghost.c) and Anope's (ns_ghost, ns_recover) texts.
+func TestGhostAnswerIsNotOtherNickServChatter(t *testing.T) {
+	tests := []struct{ name, chatter, reply string }{
+		{"Atheme", "This nickname is registered. Please choose a different nickname, or identify via \x02/msg NickServ IDENTIFY statusbot <password>\x02.",
+			"\x02%s\x02 has been ghosted."},
+		{"Anope", "This nickname is registered and protected. If it is your nick, type \x02/msg NickServ IDENTIFY \x1fpassword\x1f\x02.",
+			"Ghost with your nick has been killed."},
+		{"login", "You are now logged in as statusbot.", "\x02%s\x02 has been ghosted."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{sasl: map[string]string{"statusbot": saslPassword}, services: true,
+				holderIdle: 600, nicksInUse: []string{"statusbot"},
+				chatter: tc.chatter, ghostReply: tc.reply, ghostDelay: 200 * time.Millisecond})
+			cfg := testConfig(srv.addr())
+			cfg.SASLUser, cfg.SASLPassword = "statusbot", redact.NewSecret(saslPassword)
+			ch := newChannel(t, cfg)
+			_, err := ch.Send(context.Background(), message(sampleUpdate()))
+			require.NoError(t, err)
+			assert.Equal(t, []string{"statusbot"}, srv.speakersOf(), "the nick the bot posted with")
+		})
+	}
+}
+
 func TestSendWireProtocol(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{
 		password: serverPassword, sasl: map[string]string{"acct": saslPassword},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ergochat/irc-go/ircfmt"
 	"github.com/ergochat/irc-go/ircmsg"
 	"github.com/ergochat/irc-go/ircutils"
 
@@ -204,10 +205,33 @@ func (g *regaining) reply(m ircmsg.Message) {
 	case "440": // ERR_SERVICESDOWN
 		g.none = true
 	case "NOTICE", "PRIVMSG":
-		g.answered = g.answered || fold(m.Nick()) == fold("NickServ")
+		g.answered = g.answered || fold(m.Nick()) == fold("NickServ") && ghostAnswer(param(m, 1))
 	case "433", "437", "432":
 		g.refused = true
 	}
+}
+
+// ghostAnswers are what services answer to GHOST, lower case, without
+// formatting: Atheme's (modules/nickserv/ghost.c: "\2%s\2 has been
+// ghosted.", and its refusals), Anope's (ns_ghost, and ns_recover, which
+// GHOST is an alias of in Anope 2: "Ghost with your nick has been
+// killed.", "You have regained control of %s.") and Ergo's refusals
+// (irc/nickserv.go; it grants a GHOST without a word). NickServ says other
+// things meanwhile, unasked ("This nickname is registered…", "You are now
+// logged in as …"): taken for the answer, they would have the bot ask for
+// the nick before the ghost is gone, and stay on the alternate.
+var ghostAnswers = []string{
+	"has been ghosted", "is not online", "is not a registered nickname", "you may not ghost",
+	"invalid password for", "password authentication is disabled", "you cannot ghost",
+	"ghost with your nick has been killed", "regained control of", "no one is using your nick",
+	"isn't currently in use", "isn't registered", "access denied", "you can't ghost yourself",
+	"you don't own that nick", "no such nick", "you are not authorized",
+}
+
+// ghostAnswer reports whether text, a notice of NickServ, answers GHOST.
+func ghostAnswer(text string) bool {
+	t := strings.ToLower(ircfmt.Strip(text))
+	return slices.ContainsFunc(ghostAnswers, func(a string) bool { return strings.Contains(t, a) })
 }
 
 // passwordRefused makes permanent a registration that the server ended with

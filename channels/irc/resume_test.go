@@ -100,3 +100,28 @@ func TestLineMarksReadOnlyWhereLinesAreEchoed(t *testing.T) {
 		})
 	}
 }
+
+// Without echo-message (ngIRCd), a line written before the connection
+// broke is uncertain: the server says nothing of a line it relays (RFC
+// 2812 section 3.3.1: only errors answer PRIVMSG), and the socket's write
+// tells only that the local kernel took it. Nothing is recorded as
+// relayed, so the retry posts every line: a line twice rather than a line
+// lost. (Fanout.MarkProgress would let Send skip lines it knew relayed; it
+// knows none here.)
+func TestPartialRelayWithoutEchoPostsEveryLineAgain(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{dropAfter: map[string]int{"#ops": 2}})
+	ch := newChannel(t, testConfig(srv.addr()))
+	u := sampleUpdate()
+	u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+
+	rep, err := b.Send(context.Background(), u)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Results[0].Attempts, "the connection was lost once")
+	said := srv.saidIn("#ops")
+	require.Len(t, said, 7, "2 relayed before the connection broke, then all 5")
+	assert.Equal(t, said[:2], said[2:4], "the first two lines posted again")
+}
