@@ -194,3 +194,21 @@ func TestForeign404IsNotATokenRefusal(t *testing.T) {
 		}
 	}
 }
+
+// The Bot API's {"ok":true} says the message was sent: a result that does
+// not read as a message (a future field's shape, a proxy's rewrite) is
+// still a delivery, without a message id, not an error a retry would
+// answer with a second post.
+func TestOKWithUnreadableResultIsDelivered(t *testing.T) {
+	ch, calls := botAPI(t, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"ok":true,"result":{"message_id":"not a number"}}`)
+	})
+	m := broadcast.NewMessage(broadcast.Update{ID: "u1", IncidentID: "i", Title: "CDN", Status: broadcast.StatusInvestigating})
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Empty(t, r.ID)
+	assert.EqualValues(t, 1, calls.Load())
+	done, failure := m.Ledger.Done("@examplestatus")
+	assert.True(t, done)
+	assert.Empty(t, failure, "delivered")
+}

@@ -55,12 +55,11 @@ func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkP
 	if err != nil {
 		return posted{}, err
 	}
-	if result == nil {
-		return posted{}, nil // posted; the answer that named the message was cut short
-	}
 	msg, err := parseMessage(result)
 	if err != nil {
-		return posted{}, fmt.Errorf("sendMessage: %w", err)
+		// Posted ({"ok":true}), but the answer that names the message was
+		// cut short or does not read as one: a retry would post twice.
+		return posted{}, nil
 	}
 	return posted{chatID: msg.Chat.ID, messageID: msg.MessageID, username: msg.Chat.Username}, nil
 }

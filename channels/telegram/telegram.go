@@ -71,7 +71,8 @@
 // is parsed), never split. The Bot API takes no idempotency key: a retry
 // after a lost answer posts the message again in that chat (chats whose
 // answer arrived are not retried). An answer that arrived only in part,
-// after the status line said 2xx, is not lost: the chat got the message,
+// after the status line said 2xx, or an {"ok":true} whose result does not
+// read as a message, is not lost: the chat got the message,
 // and the receipt lacks only its message id (a later edit, deletion or
 // reply leaves that chat out). Telegram allows a bot about one
 // message per second per chat and 20 per minute per group; beyond, it
