@@ -213,9 +213,10 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // the platform or can no longer be edited there, see ErrPostGone and
 // ErrNotEditable) posts u in the incident's thread,
 // marked as a correction (u.Corrects is set to original, and the default
-// templates render "Correction: …"). Validation, retries, idempotency,
-// routing and the Report are as for Send; corrections are never
-// superseded. u needs an ID other than original's (an empty one is
+// templates render "Correction: …"). Validation, retries, idempotency
+// and the Report are as for Send, and so is routing, except that a channel
+// the original reached gets the correction whatever its Route says of it
+// (see Route); corrections are never superseded. u needs an ID other than original's (an empty one is
 // derived, and differs). On an Editor with many targets, the targets
 // whose post is gone or not editable get u posted anew in the attempt
 // that finds it out, and only the edits that failed otherwise are retried.

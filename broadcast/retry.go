@@ -311,7 +311,12 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		return false, err
 	}
 	if d.route != nil && !d.route.selects(d.u, &d.th) {
-		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+		if went, err := d.originalWent(ctx); err != nil || !went {
+			if err != nil {
+				return false, err
+			}
+			return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+		}
 	}
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
@@ -320,6 +325,26 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
+}
+
+// originalWent reports whether a correction's original reached the
+// channel, wholly or some of its targets: the correction then goes there
+// too, whatever its Route says of it, since the wrong post is out there
+// (its status may be the very thing corrected, and it is no longer the
+// incident's first post on the channel).
+func (d *delivery) originalWent(ctx context.Context) (bool, error) {
+	if d.op != opCorrect {
+		return false, nil
+	}
+	done, failure, err := d.b.store.Done(ctx, opSend.markID(d.original), d.name, "")
+	if err == nil && !(done && failure == "") {
+		_, done, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name)
+		failure = ""
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether %s reached the channel: %w", d.original, err)
+	}
+	return done && failure == "", nil
 }
 
 // thread reads the incident's thread on the channel, leaving out posts
