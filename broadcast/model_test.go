@@ -79,6 +79,17 @@ func TestValidate(t *testing.T) {
 		{"invalid UTF-8 override key", func(u *broadcast.Update) { u.Overrides = map[string]string{"x\xff": "y"} }, "Overrides"},
 		{"NUL in override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "a\x00"} }, `Overrides["x"]`},
 		{"override too long", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": strings.Repeat("o", 25001)} }, `Overrides["x"]`},
+		// RFC 3339 (section 5.6, date-fullyear = 4DIGIT) and so JSON's time
+		// format, which the webhook payload and the Stores' records use,
+		// write years 0000 to 9999 only; a time outside fails every such
+		// channel for good, after the others posted.
+		{"time in year 10000", func(u *broadcast.Update) { u.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "Time"},
+		{"time in year 9999", func(u *broadcast.Update) { u.Time = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }, ""},
+		{"time before year 0", func(u *broadcast.Update) { u.Time = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC) }, "Time"},
+		{"time in year 10000 in UTC", func(u *broadcast.Update) {
+			u.Time = time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("EST", -5*3600))
+		}, "Time"},
+		{"next update in year 10000", func(u *broadcast.Update) { u.NextUpdate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "NextUpdate"},
 		{"override key too long", func(u *broadcast.Update) { u.Overrides = map[string]string{strings.Repeat("k", 256): "o"} }, "Overrides"},
 	}
 	for _, tt := range tests {
