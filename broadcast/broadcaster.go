@@ -198,7 +198,9 @@ func (b *Broadcaster) Channels() []string {
 // a retry waiting to post it stops as soon as the newer one is delivered:
 // its Result says Superseded. When the Store cannot be read, the attempt
 // fails transiently rather than deliver blind; when it cannot record a
-// delivery, the channel is not retried and its error wraps ErrNotRecorded.
+// delivery, the channel is not retried and its error wraps ErrNotRecorded
+// (a later Send that finds the delivery's receipt as the incident's latest
+// post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err

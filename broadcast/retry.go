@@ -310,6 +310,9 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if err := d.thread(ctx, &d.th); err != nil {
 		return false, err
 	}
+	if d.th.Last.UpdateID == d.u.ID {
+		return d.lostMark(ctx), nil
+	}
 	if d.route != nil && !d.route.selects(d.u, &d.th) {
 		if went, err := d.originalWent(ctx); err != nil || !went {
 			if err != nil {
@@ -325,6 +328,22 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
+}
+
+// lostMark ends a delivery whose update is the incident's latest post on
+// the channel, though not marked delivered: an earlier delivery's mark
+// could not be written (ErrNotRecorded), its receipt could. The update is
+// not posted twice: the Result says Skipped, with that receipt, and the
+// mark is written now; a failure to write it is logged, and the next Send
+// finds the receipt again.
+//
+//go:noinline
+func (d *delivery) lostMark(ctx context.Context) bool {
+	d.res.Receipt = d.th.Last
+	keep := context.WithoutCancel(ctx)
+	err := d.b.store.Mark(keep, d.markID, d.name, "", nil)
+	d.b.storeTrouble(keep, "record that "+d.u.ID+" was delivered on "+d.name, err)
+	return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped)
 }
 
 // originalWent reports whether a correction's original reached the
