@@ -22,6 +22,7 @@ const (
 // policy instead of the Broadcaster's. A Job is plain data, to be stored
 // as JSON.
 type Job struct {
+	// Kind says whether the Job sends, corrects or retracts.
 	Kind JobKind `json:"kind"`
 	// Update is the update to deliver, validated, cleaned and with its
 	// defaults filled in; for JobRetract only its ID is set.

@@ -103,8 +103,8 @@ func (c ComponentStatus) Label() string { return label(string(c)) }
 
 // Component is a part of the service and its state during the incident.
 type Component struct {
-	Name   string          `json:"name"`
-	Status ComponentStatus `json:"status"`
+	Name   string          `json:"name"`   // required; at most 255 characters
+	Status ComponentStatus `json:"status"` // required
 }
 
 // Limits on an Update, the same as Statuspage's. A text's characters are
