@@ -368,7 +368,7 @@ func checkURL(s string) error {
 	if p.Scheme != "http" && p.Scheme != "https" {
 		return fmt.Errorf("must be an absolute http or https URL")
 	}
-	if p.Host == "" {
+	if p.Hostname() == "" { // "https://:8443/x" has a port only
 		return fmt.Errorf("missing host")
 	}
 	if p.User != nil {

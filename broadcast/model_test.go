@@ -50,6 +50,9 @@ func TestValidate(t *testing.T) {
 		{"relative URL", func(u *broadcast.Update) { u.URL = "/incidents/42" }, "URL"},
 		{"ftp URL", func(u *broadcast.Update) { u.URL = "ftp://status.example.com/" }, "URL"},
 		{"URL without host", func(u *broadcast.Update) { u.URL = "https:///x" }, "URL"},
+		// RFC 9110, section 4.2.1: "A sender MUST NOT generate an "http"
+		// URI with an empty host identifier"; a port alone is none.
+		{"URL with a port but no host", func(u *broadcast.Update) { u.URL = "https://:8443/incidents/42" }, "URL"},
 		{"URL with space", func(u *broadcast.Update) { u.URL = "https://status.example.com/a b" }, "URL"},
 		{"invalid UTF-8 body", func(u *broadcast.Update) { u.Body = "a\xffb" }, "Body"},
 		{"overlong ID", func(u *broadcast.Update) { u.ID = strings.Repeat("i", 256) }, "ID"},
