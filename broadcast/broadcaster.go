@@ -35,6 +35,25 @@ type Broadcaster struct {
 
 	mu     sync.RWMutex
 	closed bool
+	// closing is set when Close is called, before it waits for the calls
+	// under way: the calls made meanwhile fail at once (see enter).
+	closing atomic.Bool
+}
+
+// enter read-locks b.mu for a call that Close waits for, and reports
+// false, without the lock, once Close was called: a call made while Close
+// waits fails at once with ErrClosed rather than wait, whatever its
+// context, for Close to return.
+func (b *Broadcaster) enter() bool {
+	if b.closing.Load() {
+		return false
+	}
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return false
+	}
+	return true
 }
 
 // New returns a Broadcaster for channels. It does no I/O. It fails with
@@ -198,7 +217,9 @@ func (b *Broadcaster) Channels() []string {
 // a retry waiting to post it stops as soon as the newer one is delivered:
 // its Result says Superseded. When the Store cannot be read, the attempt
 // fails transiently rather than deliver blind; when it cannot record a
-// delivery, the channel is not retried and its error wraps ErrNotRecorded.
+// delivery, the channel is not retried and its error wraps ErrNotRecorded
+// (a later Send that finds the delivery's receipt as the incident's latest
+// post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -213,9 +234,10 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // the platform or can no longer be edited there, see ErrPostGone and
 // ErrNotEditable) posts u in the incident's thread,
 // marked as a correction (u.Corrects is set to original, and the default
-// templates render "Correction: …"). Validation, retries, idempotency,
-// routing and the Report are as for Send; corrections are never
-// superseded. u needs an ID other than original's (an empty one is
+// templates render "Correction: …"). Validation, retries, idempotency
+// and the Report are as for Send, and so is routing, except that a channel
+// the original reached gets the correction whatever its Route says of it
+// (see Route); corrections are never superseded. u needs an ID other than original's (an empty one is
 // derived, and differs). On an Editor with many targets, the targets
 // whose post is gone or not editable get u posted anew in the attempt
 // that finds it out, and only the edits that failed otherwise are retried.
@@ -309,11 +331,10 @@ func (b *Broadcaster) checkPosted(ctx context.Context, updateID string) error {
 // updateID was verb ("delivered"), when some channel could not be read and
 // none has it. A read failure on one channel does not stop the others'.
 func (b *Broadcaster) checkSome(ctx context.Context, updateID, verb string, has func(channel string) (bool, error), refusal error) error {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		return ErrClosed
 	}
+	defer b.mu.RUnlock()
 	var unread error
 	for _, ch := range b.channels {
 		ok, err := has(ch.Name())
@@ -420,14 +441,13 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
 	errs := make([]error, len(b.channels))
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		for i := range errs {
 			errs[i] = ErrClosed
 		}
 		return errs
 	}
+	defer b.mu.RUnlock()
 	var wg sync.WaitGroup
 	for i, ch := range b.channels {
 		c, ok := ch.(Checker)
@@ -449,11 +469,10 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 // or every post of it was deleted). With Options.Routes and Route.Rejects,
 // it tells before a send what a route will decide, as a dry run does.
 func (b *Broadcaster) Thread(ctx context.Context, incidentID, channel string) (Thread, error) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		return Thread{}, ErrClosed
 	}
+	defer b.mu.RUnlock()
 	i := b.index(channel)
 	if i < 0 {
 		return Thread{}, fmt.Errorf("broadcast: no channel %q", channel)
@@ -488,11 +507,10 @@ func closeChannel(c io.Closer) (err error) {
 
 // run delivers to every channel concurrently and builds the Report.
 func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string) (*Report, error) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		return nil, ErrClosed
 	}
+	defer b.mu.RUnlock()
 	start := time.Now()
 	// Marks and receipts are written even when ctx ends: a delivery that
 	// happened must be remembered.
@@ -553,11 +571,10 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 // Time: it is the same update, and must not count as newer than the
 // updates of its incident sent in between.
 func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Time, ok bool, err error) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		return time.Time{}, false, ErrClosed
 	}
+	defer b.mu.RUnlock()
 	t, ok, err = b.sentTime(ctx, updateID, sentKey(updateID))
 	if err != nil {
 		err = fmt.Errorf("broadcast: store: cannot tell whether %s was sent: %w", updateID, err)
@@ -576,11 +593,10 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // the Store, which says none for an update never retracted; err is the
 // Store's (ErrClosed after Close).
 func (b *Broadcaster) RetractedOn(ctx context.Context, updateID string) ([]string, error) {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		return nil, ErrClosed
 	}
+	defer b.mu.RUnlock()
 	var names []string
 	for _, ch := range b.channels {
 		deleted, failure, err := b.store.Done(ctx, opRetract.markID(updateID), ch.Name(), "")
@@ -745,11 +761,10 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		return nil, ErrClosed
 	}
+	defer b.mu.RUnlock()
 	u = u.WithDefaults(time.Now().UTC().Round(0))
 	var out []Preview
 	var errs []error
@@ -771,9 +786,11 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 
 // Close closes every channel that implements io.Closer and makes later
 // calls fail with ErrClosed. It waits for Sends under way, retry waits
-// included: cancel their contexts first for a prompt shutdown. Calling it
-// again does nothing.
+// included: cancel their contexts first for a prompt shutdown. A call made
+// while it waits fails with ErrClosed at once. Calling it again does
+// nothing.
 func (b *Broadcaster) Close() error {
+	b.closing.Store(true)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {

@@ -96,8 +96,8 @@ func hashField(h hash.Hash, s string) {
 // post, the first post made afterwards is the thread's Root for the
 // updates that follow.
 type Thread struct {
-	Root Receipt `json:"root"`
-	Last Receipt `json:"last"`
+	Root Receipt `json:"root"` // the incident's first post on the channel
+	Last Receipt `json:"last"` // its latest post on the channel
 }
 
 // IsZero reports whether the incident has no earlier post on the channel.
@@ -143,7 +143,7 @@ type Ledger interface {
 
 // Receipt is a channel's record of one delivery.
 type Receipt struct {
-	Channel string            `json:"channel"`
+	Channel string            `json:"channel"`        // the channel's Name (the Broadcaster fills it in)
 	ID      string            `json:"id,omitempty"`   // platform id: tweet id, Message-ID; IRC has none
 	URL     string            `json:"url,omitempty"`  // link to the post where the platform has one
 	Time    time.Time         `json:"time"`           // when it was delivered
@@ -201,7 +201,7 @@ func (f *funcChannel) Send(ctx context.Context, m Message) (Receipt, error) {
 
 // Preview is what a channel would send for an update.
 type Preview struct {
-	Channel string `json:"channel"`
+	Channel string `json:"channel"`           // the channel's Name (Broadcaster.Preview fills it in)
 	Subject string `json:"subject,omitempty"` // e-mail subject, where there is one
 	Text    string `json:"text"`              // the message as it would be sent
 	Length  int    `json:"length"`            // Text measured in Unit

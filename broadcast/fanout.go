@@ -278,8 +278,8 @@ func (e *earlierError) Error() string { return "failed in an earlier attempt: " 
 // TargetFailure is one target's failure: permanent, as a channel recorded it
 // through the Ledger, or transient (pending a retry).
 type TargetFailure struct {
-	Target string
-	Err    error
+	Target string // as the channel names it: no secret
+	Err    error  // Permanent when the target failed for good
 }
 
 // TargetsError is the error of a channel that did not deliver to all of its

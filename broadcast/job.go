@@ -22,6 +22,7 @@ const (
 // policy instead of the Broadcaster's. A Job is plain data, to be stored
 // as JSON.
 type Job struct {
+	// Kind says whether the Job sends, corrects or retracts.
 	Kind JobKind `json:"kind"`
 	// Update is the update to deliver, validated, cleaned and with its
 	// defaults filled in; for JobRetract only its ID is set.
@@ -80,12 +81,11 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 // RunJob fails with ErrClosed, not Permanent, for another instance to run
 // the Job, and Close waits for RunJobs under way.
 func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
-	b.mu.RLock() // Close waits for the job, as for a Send
-	defer b.mu.RUnlock()
-	if b.closed {
+	if !b.enter() {
 		// Not Permanent: another instance, or this one restarted, runs it.
 		return Result{Channel: j.Channel, Err: ErrClosed}
 	}
+	defer b.mu.RUnlock() // Close waits for the job, as for a Send
 	i := b.index(j.Channel)
 	if i < 0 {
 		return Result{Channel: j.Channel, Err: Permanent(fmt.Errorf("broadcast: no channel %q", j.Channel))}

@@ -107,8 +107,8 @@ func (c ComponentStatus) Label() string { return label(string(c)) }
 
 // Component is a part of the service and its state during the incident.
 type Component struct {
-	Name   string          `json:"name"`
-	Status ComponentStatus `json:"status"`
+	Name   string          `json:"name"`   // required; at most 255 characters
+	Status ComponentStatus `json:"status"` // required
 }
 
 // Limits on an Update, the same as Statuspage's. A text's characters are
@@ -150,7 +150,8 @@ type Update struct {
 	// without user information (every channel posts it publicly), white
 	// space, or <, > and " unescaped. Channels never shorten it.
 	URL string `json:"url,omitempty"`
-	// Time is when the update was written. Zero: the time of Send, or, for
+	// Time is when the update was written, in the years 0 to 9999 (RFC
+	// 3339's, as NextUpdate's). Zero: the time of Send, or, for
 	// an update sent before, the Time it was first sent with (see
 	// Broadcaster.SentTime), so that it stays older than the updates of its
 	// incident that followed it.
@@ -227,12 +228,30 @@ func (u Update) Validate() error {
 			return invalid(field("Status"), "unknown value %q", string(c.Status))
 		}
 	}
+	if err := checkYear("Time", u.Time); err != nil {
+		return err
+	}
+	if err := checkYear("NextUpdate", u.NextUpdate); err != nil {
+		return err
+	}
 	if u.URL != "" {
 		if err := checkURL(u.URL); err != nil {
 			return invalid("URL", "%s", err)
 		}
 	}
 	return u.validateOverrides()
+}
+
+// checkYear checks that time t of field has a year RFC 3339 can write,
+// 0 to 9999, in its own zone and in UTC: JSON's time format (a webhook's
+// payload, a Store's record) writes no other.
+func checkYear(field string, t time.Time) error {
+	for _, y := range [2]int{t.Year(), t.UTC().Year()} {
+		if y < 0 || y > 9999 {
+			return invalid(field, "year %d, outside 0 to 9999", y)
+		}
+	}
+	return nil
 }
 
 // checkLength checks that text s of field has at most limit characters
@@ -355,7 +374,7 @@ func checkURL(s string) error {
 	if p.Scheme != "http" && p.Scheme != "https" {
 		return fmt.Errorf("must be an absolute http or https URL")
 	}
-	if p.Host == "" {
+	if p.Hostname() == "" { // "https://:8443/x" has a port only
 		return fmt.Errorf("missing host")
 	}
 	if p.User != nil {

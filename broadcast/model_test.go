@@ -50,6 +50,9 @@ func TestValidate(t *testing.T) {
 		{"relative URL", func(u *broadcast.Update) { u.URL = "/incidents/42" }, "URL"},
 		{"ftp URL", func(u *broadcast.Update) { u.URL = "ftp://status.example.com/" }, "URL"},
 		{"URL without host", func(u *broadcast.Update) { u.URL = "https:///x" }, "URL"},
+		// RFC 9110, section 4.2.1: "A sender MUST NOT generate an "http"
+		// URI with an empty host identifier"; a port alone is none.
+		{"URL with a port but no host", func(u *broadcast.Update) { u.URL = "https://:8443/incidents/42" }, "URL"},
 		{"URL with space", func(u *broadcast.Update) { u.URL = "https://status.example.com/a b" }, "URL"},
 		{"invalid UTF-8 body", func(u *broadcast.Update) { u.Body = "a\xffb" }, "Body"},
 		{"overlong ID", func(u *broadcast.Update) { u.ID = strings.Repeat("i", 256) }, "ID"},
@@ -79,6 +82,17 @@ func TestValidate(t *testing.T) {
 		{"invalid UTF-8 override key", func(u *broadcast.Update) { u.Overrides = map[string]string{"x\xff": "y"} }, "Overrides"},
 		{"NUL in override", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "a\x00"} }, `Overrides["x"]`},
 		{"override too long", func(u *broadcast.Update) { u.Overrides = map[string]string{"x": strings.Repeat("o", 25001)} }, `Overrides["x"]`},
+		// RFC 3339 (section 5.6, date-fullyear = 4DIGIT) and so JSON's time
+		// format, which the webhook payload and the Stores' records use,
+		// write years 0000 to 9999 only; a time outside fails every such
+		// channel for good, after the others posted.
+		{"time in year 10000", func(u *broadcast.Update) { u.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "Time"},
+		{"time in year 9999", func(u *broadcast.Update) { u.Time = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }, ""},
+		{"time before year 0", func(u *broadcast.Update) { u.Time = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC) }, "Time"},
+		{"time in year 10000 in UTC", func(u *broadcast.Update) {
+			u.Time = time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("EST", -5*3600))
+		}, "Time"},
+		{"next update in year 10000", func(u *broadcast.Update) { u.NextUpdate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "NextUpdate"},
 		{"override key too long", func(u *broadcast.Update) { u.Overrides = map[string]string{strings.Repeat("k", 256): "o"} }, "Overrides"},
 	}
 	for _, tt := range tests {

@@ -134,6 +134,7 @@ type Report struct {
 // StageReport is how one stage of a staged delivery went before the next
 // stage started.
 type StageReport struct {
+	// Channels names the stage's channels, in the Broadcaster's order.
 	Channels []string
 	// Waited is how long the next stage waited for this one.
 	Waited time.Duration

@@ -310,8 +310,16 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if err := d.thread(ctx, &d.th); err != nil {
 		return false, err
 	}
+	if d.th.Last.UpdateID == d.u.ID {
+		return d.lostMark(ctx), nil
+	}
 	if d.route != nil && !d.route.selects(d.u, &d.th) {
-		return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+		if went, err := d.originalWent(ctx); err != nil || !went {
+			if err != nil {
+				return false, err
+			}
+			return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
+		}
 	}
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
@@ -320,6 +328,42 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
+}
+
+// lostMark ends a delivery whose update is the incident's latest post on
+// the channel, though not marked delivered: an earlier delivery's mark
+// could not be written (ErrNotRecorded), its receipt could. The update is
+// not posted twice: the Result says Skipped, with that receipt, and the
+// mark is written now; a failure to write it is logged, and the next Send
+// finds the receipt again.
+//
+//go:noinline
+func (d *delivery) lostMark(ctx context.Context) bool {
+	d.res.Receipt = d.th.Last
+	keep := context.WithoutCancel(ctx)
+	err := d.b.store.Mark(keep, d.markID, d.name, "", nil)
+	d.b.storeTrouble(keep, "record that "+d.u.ID+" was delivered on "+d.name, err)
+	return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped)
+}
+
+// originalWent reports whether a correction's original reached the
+// channel, wholly or some of its targets: the correction then goes there
+// too, whatever its Route says of it, since the wrong post is out there
+// (its status may be the very thing corrected, and it is no longer the
+// incident's first post on the channel).
+func (d *delivery) originalWent(ctx context.Context) (bool, error) {
+	if d.op != opCorrect {
+		return false, nil
+	}
+	done, failure, err := d.b.store.Done(ctx, opSend.markID(d.original), d.name, "")
+	if err == nil && !(done && failure == "") {
+		_, done, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name)
+		failure = ""
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether %s reached the channel: %w", d.original, err)
+	}
+	return done && failure == "", nil
 }
 
 // thread reads the incident's thread on the channel, leaving out posts

@@ -15,7 +15,10 @@ import (
 // updates often leave them out: once a channel has posted an incident, they
 // no longer filter its later updates, so the channel's thread always reaches
 // the resolution. Statuses filter every update; First adds the incident's
-// first post on the channel whatever its status.
+// first post on the channel whatever its status. A correction
+// (Broadcaster.Correct) goes to every channel its original reached,
+// whatever the Route says of it, so that the wrong post is fixed where it
+// was read; on the other channels the Route decides as for any update.
 type Route struct {
 	// Statuses selects updates with one of these statuses; empty: any.
 	Statuses []Status `json:"statuses,omitempty"`
