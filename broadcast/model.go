@@ -175,10 +175,11 @@ type Update struct {
 }
 
 // Override returns the text that replaces the rendered template on the
-// channel of that name, if u has one.
+// channel of that name, if u has one. A blank text (white space only) is
+// none: the channel renders its template, as every channel does alike.
 func (u Update) Override(channel string) (string, bool) {
-	text, ok := u.Overrides[channel]
-	return text, ok
+	text := u.Overrides[channel]
+	return text, strings.TrimSpace(text) != ""
 }
 
 // Validate reports the first problem with u. Errors wrap ErrInvalidUpdate and

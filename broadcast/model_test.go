@@ -231,3 +231,17 @@ func TestLengthsCountCleanedText(t *testing.T) {
 	u.Overrides = map[string]string{"x": red + strings.Repeat("b", broadcast.MaxBodyLength) + reset}
 	require.NoError(t, u.Validate())
 }
+
+// A blank override is none, on every channel alike: the channel renders
+// its template (the webhook's payload carried an empty body, the status
+// page an empty update, where the text channels rendered the update).
+func TestBlankOverrideIsNone(t *testing.T) {
+	u := broadcast.Update{Overrides: map[string]string{"x": "Short text.", "hooks": " \n\t", "page": ""}}
+	text, ok := u.Override("x")
+	assert.True(t, ok)
+	assert.Equal(t, "Short text.", text)
+	for _, ch := range []string{"hooks", "page", "irc"} {
+		_, ok := u.Override(ch)
+		assert.False(t, ok, ch)
+	}
+}

@@ -62,16 +62,16 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 		ErrTooLong, name, m(shortest), limit)
 }
 
-// Text is the text channel sends for u: u.Overrides[channel] when it is set
-// and not blank (tidied like the output of the template name, so one line
+// Text is the text channel sends for u: its override (u.Override, so not
+// blank; tidied like the output of the template name, so one line
 // for "short", and cut with Shorten if it is too long), else
 // RenderFit(name, u, limit, m). The name must exist either way. Text does
 // not clean the Overrides text: the Broadcaster and broadcast.NewMessage
 // have (see broadcast.Update.Clean), and a channel that takes a Message
 // built otherwise keeps its own defences against control characters.
 func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measure) (string, error) {
-	o := u.Overrides[channel]
-	if strings.TrimSpace(o) == "" {
+	o, ok := u.Override(channel)
+	if !ok {
 		return s.RenderFit(name, u, limit, m)
 	}
 	e, err := s.lookup(name, u.Status)

@@ -44,7 +44,7 @@ func (c *Channel) render(u broadcast.Update) (content, error) {
 		return content{}, fmt.Errorf("render subject: %w", err)
 	}
 	out := content{subject: oneLine(subject)}
-	if o, _ := u.Override(c.cfg.Name); strings.TrimSpace(o) != "" {
+	if o, ok := u.Override(c.cfg.Name); ok {
 		// The subject names no status, so the override gets it as a lead.
 		status, err := c.tmpl.Render(statusTemplate, u)
 		if err != nil {
