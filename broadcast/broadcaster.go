@@ -200,7 +200,8 @@ func (b *Broadcaster) Channels() []string {
 // Update.WithDefaults) and delivers it to every channel concurrently, each
 // with its own retries.
 //
-// An invalid update reaches no channel: Send returns a nil Report and an
+// An invalid update (see Update.Validate, and Update.Time for a Time far
+// ahead of the clock) reaches no channel: Send returns a nil Report and an
 // error wrapping ErrInvalidUpdate. Otherwise the Report holds one Result per
 // channel, in the Broadcaster's order, and the error joins one
 // *DeliveryError per channel that failed; it is nil only when every channel
@@ -221,7 +222,7 @@ func (b *Broadcaster) Channels() []string {
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
-	if err := u.Validate(); err != nil {
+	if err := validateNow(u); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, u, opSend, "")
@@ -387,7 +388,26 @@ func checkCorrection(original string, u *Update) error {
 		return invalid("ID", "the same as the update it corrects; leave it empty or give the correction an ID of its own")
 	}
 	u.Corrects = original
-	return u.Validate()
+	return validateNow(*u)
+}
+
+// maxAhead is how far ahead of this machine's clock an Update.Time may be:
+// other machines' clocks, not a time zone's hours.
+const maxAhead = 5 * time.Minute
+
+// validateNow is Validate, and refuses a Time more than maxAhead ahead of
+// the clock: such an update would be posted, and every later update of its
+// incident, older by its Time, then Superseded on every channel.
+func validateNow(u Update) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if d := time.Until(u.Time); d > maxAhead {
+		return invalid("Time", "%s ahead of this machine's clock (more than %s): the incident's later updates, "+
+			"older by their Time, would not be posted after it; give the time with its zone, or none for now",
+			d.Round(time.Second), maxAhead)
+	}
+	return nil
 }
 
 // Retract deletes the posts of update updateID where the platform allows
@@ -758,7 +778,7 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 // validates u first. A Preview that fails or panics is left out too, and
 // named in the returned error.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
-	if err := u.Validate(); err != nil {
+	if err := validateNow(u); err != nil {
 		return nil, err
 	}
 	if !b.enter() {

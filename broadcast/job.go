@@ -54,7 +54,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		return nil, fmt.Errorf("broadcast: unknown job kind %q", string(kind))
 	}
 	if kind != JobRetract {
-		if err := u.Validate(); err != nil {
+		if err := validateNow(u); err != nil {
 			return nil, err
 		}
 		u = u.WithDefaults(time.Now().UTC().Round(0))

@@ -154,7 +154,9 @@ type Update struct {
 	// 3339's, as NextUpdate's). Zero: the time of Send, or, for
 	// an update sent before, the Time it was first sent with (see
 	// Broadcaster.SentTime), so that it stays older than the updates of its
-	// incident that followed it.
+	// incident that followed it. Send, Correct, Jobs and Preview refuse a
+	// Time more than 5 minutes ahead of the clock (a local time given as
+	// UTC): the incident's later updates would look older and not be posted.
 	Time time.Time `json:"time"`
 	// NextUpdate is the promised time of the next update. Zero: none. An
 	// update whose Status closes the incident (Status.Closes) promises
