@@ -43,8 +43,8 @@ type apiCase struct {
 
 // postedU1 queues update u-1, as an earlier request would have.
 func postedU1(ta *testAPI) {
-	if _, err := ta.be.enqueue(broadcast.Update{ID: "u-1", IncidentID: "cdn", Title: "CDN errors",
-		Status: broadcast.StatusInvestigating, Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}}}); err != nil {
+	if _, err := ta.be.enqueue(broadcast.JobSend, broadcast.Update{ID: "u-1", IncidentID: "cdn", Title: "CDN errors",
+		Status: broadcast.StatusInvestigating, Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}}}, ""); err != nil {
 		panic(err)
 	}
 }
@@ -111,6 +111,12 @@ func postCases(big string) []apiCase {
 		{name: "invalid component", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN", "status": "resolved", "components": [{"name": "CDN", "status": "fine"}]}`, status: 422,
 			field: "components[0].status", detail: `components[0].status: unknown value "fine"`},
+		// The Broadcaster refuses a Time more than 5 minutes ahead of the
+		// clock (a local time labelled UTC): every later update of the
+		// incident would look older and never be posted.
+		{name: "time far ahead", method: "POST", path: "/v1/updates",
+			body:   `{"title": "CDN", "status": "investigating", "time": "` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`,
+			status: 422, field: "time", detail: "ahead of this machine's clock"},
 		{name: "override for no channel", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
@@ -236,6 +242,9 @@ func correctCases(big string) []apiCase {
 			body: `{"incident_id": "dns", "title": "CDN", "status": "resolved"}`, status: 422, field: "incident_id"},
 		{name: "correct with an invalid update", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": "CDN", "status": "fixed"}`, status: 422, field: "status"},
+		{name: "correct with a time far ahead", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body:   `{"title": "CDN", "status": "resolved", "time": "` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`,
+			status: 422, field: "time", detail: "ahead of this machine's clock"},
 		{name: "correct with an unknown field", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": "CDN", "status": "resolved", "reason": "typo"}`, status: 400, field: "reason"},
 		{name: "correct with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: big, status: 413},

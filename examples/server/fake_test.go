@@ -16,10 +16,12 @@ import (
 	"github.com/outagecast/outagecast/dispatch"
 )
 
-// fakeBackend is the API's backend without a database: updates are queued
-// in memory, one job per channel, and delivered at once.
+// fakeBackend is the API's backend without a database: updates are
+// validated and given their defaults by a Broadcaster's Jobs, as dispatch
+// does, queued in memory, one job per channel, and delivered at once.
 type fakeBackend struct {
 	mu        sync.Mutex
+	b         *broadcast.Broadcaster
 	channels  []string
 	updates   map[string]broadcast.Update // sends and corrections, by ID
 	retracted map[string]bool
@@ -30,8 +32,20 @@ type fakeBackend struct {
 }
 
 func newFakeBackend() *fakeBackend {
-	return &fakeBackend{channels: []string{"hooks", "x"}, updates: map[string]broadcast.Update{},
+	f := &fakeBackend{channels: []string{"hooks", "x"}, updates: map[string]broadcast.Update{},
 		retracted: map[string]bool{}, receipts: map[string]broadcast.Receipt{}, reports: map[string]*broadcast.Report{}}
+	var chs []broadcast.Channel
+	for _, name := range f.channels {
+		chs = append(chs, broadcast.ChannelFunc(name, func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+			return broadcast.Receipt{}, errors.New("the fake delivers nothing")
+		}))
+	}
+	b, err := broadcast.New(chs, broadcast.Options{})
+	if err != nil {
+		panic(err)
+	}
+	f.b = b
+	return f
 }
 
 func (f *fakeBackend) queued() int {
@@ -40,16 +54,17 @@ func (f *fakeBackend) queued() int {
 	return f.jobs
 }
 
-func (f *fakeBackend) enqueue(u broadcast.Update) (string, error) {
+func (f *fakeBackend) enqueue(kind broadcast.JobKind, u broadcast.Update, original string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return "", f.err
 	}
-	if err := u.Validate(); err != nil {
+	jobs, err := f.b.Jobs(kind, u, original)
+	if err != nil {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
 	}
-	u = u.WithDefaults(time.Now())
+	u = jobs[0].Update
 	if prev, ok := f.updates[u.ID]; ok && !sameContent(prev, u) {
 		return "", fmt.Errorf("dispatch: enqueue: %w: %s", dispatch.ErrIDInUse, u.ID)
 	}
@@ -67,12 +82,11 @@ func sameContent(a, b broadcast.Update) bool {
 }
 
 func (f *fakeBackend) Enqueue(_ context.Context, u broadcast.Update) (string, error) {
-	return f.enqueue(u)
+	return f.enqueue(broadcast.JobSend, u, "")
 }
 
 func (f *fakeBackend) Correct(_ context.Context, original string, u broadcast.Update) (string, error) {
-	u.Corrects = original
-	return f.enqueue(u)
+	return f.enqueue(broadcast.JobCorrect, u, original)
 }
 
 func (f *fakeBackend) Retract(_ context.Context, id string) error {

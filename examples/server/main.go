@@ -47,7 +47,8 @@
 // Bad requests change nothing: malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
 // Content-Type other than application/json 415, and an update the
-// Broadcaster would refuse 422. Errors are RFC 9457 problem documents whose
+// Broadcaster would refuse 422 (a time more than 5 minutes ahead of the
+// clock among them). Errors are RFC 9457 problem documents whose
 // detail, and field when there is one, name the value at fault as the
 // client wrote it ("components[1].status"). Any replica may answer 503
 // when the database is unavailable; nothing was queued then.

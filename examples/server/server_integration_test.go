@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -183,6 +184,8 @@ func TestBadInputQueuesNothing(t *testing.T) {
 		{"huge body", "POST", "/v1/updates", huge, nil, 413, "larger than the limit of 4096 bytes"},
 		{"not JSON", "POST", "/v1/updates", update, []string{"Content-Type", "text/plain"}, 415, "want application/json"},
 		{"invalid update", "POST", "/v1/updates", `{"title": "CDN errors", "status": "fixed"}`, nil, 422, `status: unknown value "fixed"`},
+		{"time far ahead", "POST", "/v1/updates", `{"title": "CDN", "status": "resolved", "time": "` +
+			time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`, nil, 422, "time: "},
 		{"correct unknown", "POST", "/v1/updates/u-9/correct", correction, nil, 404, "no update with this ID"},
 		{"correct, unknown field", "POST", "/v1/updates/u-9/correct", `{"titel": "x"}`, nil, 400, "titel: unknown field"},
 		{"retract unknown", "POST", "/v1/updates/u-9/retract", "", nil, 404, "no update with this ID"},
