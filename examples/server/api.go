@@ -29,9 +29,13 @@ type backend interface {
 
 // Limits of the API.
 const (
-	defaultMaxBody = 1 << 20          // bytes of a request body
-	maxWait        = 30 * time.Second // GET's ?wait
-	waitPoll       = 100 * time.Millisecond
+	defaultMaxBody = 1 << 20 // bytes of a request body
+	// defaultDBTimeout bounds the queries of one request (of each poll of
+	// a GET that waits): a database that does not answer, behind a network
+	// partition, would hold it until TCP gives up, minutes later.
+	defaultDBTimeout = 10 * time.Second
+	maxWait          = 30 * time.Second // GET's ?wait
+	waitPoll         = 100 * time.Millisecond
 )
 
 // api serves the HTTP API.
@@ -39,10 +43,12 @@ type api struct {
 	be      backend
 	tokens  *tokens
 	maxBody int64
-	log     *slog.Logger
-	hide    func(string) string // hides secrets from the environment
-	ping    func(context.Context) error
-	metrics http.Handler
+	// dbTimeout bounds the queries of a request.
+	dbTimeout time.Duration
+	log       *slog.Logger
+	hide      func(string) string // hides secrets from the environment
+	ping      func(context.Context) error
+	metrics   http.Handler
 
 	running  atomic.Bool // the workers run and the server is not stopping
 	stopOnce sync.Once
@@ -50,7 +56,7 @@ type api struct {
 }
 
 func newAPI(be backend, t *tokens, log *slog.Logger) *api {
-	return &api{be: be, tokens: t, maxBody: defaultMaxBody, log: log, hide: func(s string) string { return s },
+	return &api{be: be, tokens: t, maxBody: defaultMaxBody, dbTimeout: defaultDBTimeout, log: log, hide: func(s string) string { return s },
 		ping: func(context.Context) error { return nil }, metrics: http.NotFoundHandler(), stopping: make(chan struct{})}
 }
 
@@ -70,7 +76,9 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
 		return
 	}
-	id, err := a.be.Enqueue(r.Context(), u)
+	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
+	defer cancel()
+	id, err := a.be.Enqueue(ctx, u)
 	if err != nil {
 		a.unavailable(w, r, "queue the update", err)
 		return
@@ -91,7 +99,9 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	incident, found, err := a.lookup(r.Context(), id)
+	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
+	defer cancel()
+	incident, found, err := a.lookup(ctx, id)
 	switch {
 	case err != nil:
 		a.unavailable(w, r, "look the update up", err)
@@ -106,7 +116,7 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 			"incident_id: the update corrected belongs to incident "+quote(incident)+"; leave it out or give the same")
 		return
 	}
-	cid, err := a.be.Correct(r.Context(), id, u)
+	cid, err := a.be.Correct(ctx, id, u)
 	if err != nil {
 		a.unavailable(w, r, "queue the correction", err)
 		return
@@ -145,7 +155,9 @@ func (a *api) retract(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "", "a retraction takes no body")
 		return
 	}
-	incident, found, err := a.lookup(r.Context(), id)
+	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
+	defer cancel()
+	incident, found, err := a.lookup(ctx, id)
 	switch {
 	case err != nil:
 		a.unavailable(w, r, "look the update up", err)
@@ -154,7 +166,7 @@ func (a *api) retract(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
 		return
 	}
-	if err := a.be.Retract(r.Context(), id); err != nil {
+	if err := a.be.Retract(ctx, id); err != nil {
 		a.unavailable(w, r, "queue the retraction", err)
 		return
 	}
@@ -195,7 +207,9 @@ func (a *api) getUpdate(w http.ResponseWriter, r *http.Request) {
 func (a *api) await(ctx context.Context, id string, wait time.Duration) (updateStatus, bool, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		st, found, err := status(ctx, a.be, id, a.hide)
+		qctx, cancel := context.WithTimeout(ctx, a.dbTimeout)
+		st, found, err := status(qctx, a.be, id, a.hide)
+		cancel()
 		if err != nil || !found || (st.Done && (st.Retraction == nil || st.Retraction.Done)) || time.Now().After(deadline) {
 			return st, found, err
 		}

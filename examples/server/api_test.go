@@ -51,6 +51,11 @@ func postedU1(ta *testAPI) {
 
 func databaseDown(ta *testAPI) { postedU1(ta); ta.be.err = errDatabaseDown }
 
+// databaseHung makes the database stop answering, as behind a network
+// partition, where a query waits for TCP to give up (minutes); the API's
+// deadline on its queries is cut short so that the test does not wait.
+func databaseHung(ta *testAPI) { postedU1(ta); ta.be.hang = true; ta.dbTimeout = time.Millisecond }
+
 func apiCases() []apiCase {
 	big := `{"title": "` + strings.Repeat("a", 5<<10) + `", "status": "investigating"}`
 	return append(append(append(postCases(big), getCases()...), correctCases(big)...), append(retractCases(), probeCases()...)...)
@@ -121,6 +126,8 @@ func postCases(big string) []apiCase {
 			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
 			body: update, status: 503, detail: "could not queue the update", check: unavailable},
+		{name: "database not answering", setup: databaseHung, method: "POST", path: "/v1/updates",
+			body: update, status: 503, detail: "could not queue the update", check: timedOut},
 	}
 }
 
@@ -185,6 +192,8 @@ func getCases() []apiCase {
 		{name: "get without a token", setup: postedU1, method: "GET", path: "/v1/updates/u-1", header: []string{"Authorization", ""},
 			status: 401},
 		{name: "get, database down", setup: databaseDown, method: "GET", path: "/v1/updates/u-1", status: 503, check: unavailable},
+		{name: "get, database not answering", setup: databaseHung, method: "GET", path: "/v1/updates/u-1?wait=30s", status: 503,
+			check: timedOut},
 	}
 }
 
@@ -254,6 +263,8 @@ func correctCases(big string) []apiCase {
 			header: []string{"Authorization", ""}, status: 401},
 		{name: "correct, database down", setup: databaseDown, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
 			status: 503, check: unavailable},
+		{name: "correct, database not answering", setup: databaseHung, method: "POST", path: "/v1/updates/u-1/correct",
+			body: correction, status: 503, check: timedOut},
 	}
 }
 
@@ -275,6 +286,8 @@ func retractCases() []apiCase {
 			header: []string{"Authorization", "Bearer " + strings.ToUpper(newToken)}, status: 401},
 		{name: "retract, database down", setup: databaseDown, method: "POST", path: "/v1/updates/u-1/retract", status: 503,
 			check: unavailable},
+		{name: "retract, database not answering", setup: databaseHung, method: "POST", path: "/v1/updates/u-1/retract",
+			status: 503, check: timedOut},
 	}
 }
 
@@ -313,6 +326,14 @@ func unavailable(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 	assert.NotContains(t, rec.Body.String(), "connection refused", "database errors stay in the log")
 	assert.Contains(t, ta.log.String(), "connection refused")
+}
+
+// timedOut checks the answer to a request whose queries the database did
+// not answer: 503 with Retry-After, as for a database that refuses, so that
+// the client retries instead of waiting without end.
+func timedOut(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
+	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
+	assert.Contains(t, ta.log.String(), "deadline exceeded")
 }
 
 func decodeStatus(t *testing.T, rec *httptest.ResponseRecorder) updateStatus {

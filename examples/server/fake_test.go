@@ -29,6 +29,7 @@ type fakeBackend struct {
 	reports   map[string]*broadcast.Report // set by a test: the Report of an ID
 	jobs      int                          // jobs queued
 	err       error                        // every call fails with it: the database is down
+	hang      bool                         // every call waits for its context to end: the database does not answer
 }
 
 func newFakeBackend() *fakeBackend {
@@ -81,15 +82,36 @@ func sameContent(a, b broadcast.Update) bool {
 	return a.WithDefaults(time.Time{}).ID == b.WithDefaults(time.Time{}).ID
 }
 
-func (f *fakeBackend) Enqueue(_ context.Context, u broadcast.Update) (string, error) {
+// hung waits for ctx to end when the database does not answer.
+func (f *fakeBackend) hung(ctx context.Context) error {
+	f.mu.Lock()
+	hang := f.hang
+	f.mu.Unlock()
+	if !hang {
+		return nil
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (f *fakeBackend) Enqueue(ctx context.Context, u broadcast.Update) (string, error) {
+	if err := f.hung(ctx); err != nil {
+		return "", err
+	}
 	return f.enqueue(broadcast.JobSend, u, "")
 }
 
-func (f *fakeBackend) Correct(_ context.Context, original string, u broadcast.Update) (string, error) {
+func (f *fakeBackend) Correct(ctx context.Context, original string, u broadcast.Update) (string, error) {
+	if err := f.hung(ctx); err != nil {
+		return "", err
+	}
 	return f.enqueue(broadcast.JobCorrect, u, original)
 }
 
-func (f *fakeBackend) Retract(_ context.Context, id string) error {
+func (f *fakeBackend) Retract(ctx context.Context, id string) error {
+	if err := f.hung(ctx); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -102,7 +124,10 @@ func (f *fakeBackend) Retract(_ context.Context, id string) error {
 	return nil
 }
 
-func (f *fakeBackend) Report(_ context.Context, id string) (*broadcast.Report, bool, error) {
+func (f *fakeBackend) Report(ctx context.Context, id string) (*broadcast.Report, bool, error) {
+	if err := f.hung(ctx); err != nil {
+		return nil, false, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -123,7 +148,10 @@ func (f *fakeBackend) Report(_ context.Context, id string) (*broadcast.Report, b
 	return rep, true, nil
 }
 
-func (f *fakeBackend) RetractReport(_ context.Context, id string) (*broadcast.Report, bool, error) {
+func (f *fakeBackend) RetractReport(ctx context.Context, id string) (*broadcast.Report, bool, error) {
+	if err := f.hung(ctx); err != nil {
+		return nil, false, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -139,7 +167,10 @@ func (f *fakeBackend) RetractReport(_ context.Context, id string) (*broadcast.Re
 	return rep, true, nil
 }
 
-func (f *fakeBackend) Receipt(_ context.Context, id, channel string) (broadcast.Receipt, bool, error) {
+func (f *fakeBackend) Receipt(ctx context.Context, id, channel string) (broadcast.Receipt, bool, error) {
+	if err := f.hung(ctx); err != nil {
+		return broadcast.Receipt{}, false, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {

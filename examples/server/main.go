@@ -50,8 +50,10 @@
 // Broadcaster would refuse 422 (a time more than 5 minutes ahead of the
 // clock among them). Errors are RFC 9457 problem documents whose
 // detail, and field when there is one, name the value at fault as the
-// client wrote it ("components[1].status"). Any replica may answer 503
-// when the database is unavailable; nothing was queued then.
+// client wrote it ("components[1].status"). Any replica may answer 503,
+// with Retry-After, when the database is unavailable or does not answer
+// within 10 seconds (a network partition would otherwise hold the request
+// for minutes); post again then: an update queues once.
 //
 // # Authentication
 //
