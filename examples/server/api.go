@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -249,6 +250,11 @@ func (a *api) lookup(ctx context.Context, id string) (incident string, found boo
 func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) bool {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Type: want application/json")
+		return false
+	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		w.Header().Set("Accept-Encoding", "identity") // RFC 9110, 12.5.3: the codings a request may have
+		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Encoding: "+quote(ce)+": not taken; send the body uncompressed")
 		return false
 	}
 	err := decodeStrict(http.MaxBytesReader(w, r.Body, a.maxBody), u)

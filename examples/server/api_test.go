@@ -1,9 +1,11 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -111,6 +113,13 @@ func postCases(big string) []apiCase {
 			status: 415, detail: "Content-Type: want application/json"},
 		{name: "no Content-Type", method: "POST", path: "/v1/updates", body: update, header: []string{"Content-Type", ""},
 			status: 415},
+		// RFC 9110, 15.5.16 (from RFC 7694): a content coding the server
+		// does not take is 415, with Accept-Encoding saying which it does.
+		{name: "compressed body", method: "POST", path: "/v1/updates", body: gzipped(update),
+			header: []string{"Content-Encoding", "gzip"}, status: 415, detail: `Content-Encoding: "gzip": not taken`,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				assert.Equal(t, "identity", rec.Header().Get("Accept-Encoding"))
+			}},
 		{name: "invalid update", method: "POST", path: "/v1/updates", body: `{"title": "CDN errors"}`, status: 422,
 			field: "status", detail: "status: missing"},
 		{name: "invalid component", method: "POST", path: "/v1/updates",
@@ -326,6 +335,15 @@ func unavailable(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 	assert.NotContains(t, rec.Body.String(), "connection refused", "database errors stay in the log")
 	assert.Contains(t, ta.log.String(), "connection refused")
+}
+
+// gzipped is s compressed with gzip.
+func gzipped(s string) string {
+	var b strings.Builder
+	zw := gzip.NewWriter(&b)
+	io.WriteString(zw, s)
+	zw.Close()
+	return b.String()
 }
 
 // timedOut checks the answer to a request whose queries the database did

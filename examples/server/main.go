@@ -46,11 +46,11 @@
 //
 // Bad requests change nothing: malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
-// Content-Type other than application/json 415, and an update the
-// Broadcaster would refuse 422 (a time more than 5 minutes ahead of the
-// clock among them). Errors are RFC 9457 problem documents whose
-// detail, and field when there is one, name the value at fault as the
-// client wrote it ("components[1].status"). Any replica may answer 503,
+// Content-Type other than application/json or a compressed body 415, and
+// an update the Broadcaster would refuse 422 (a time more than 5 minutes
+// ahead of the clock among them). Errors are RFC 9457 problem documents
+// whose detail, and field when there is one, name the value at fault as
+// the client wrote it ("components[1].status"). Any replica may answer 503,
 // with Retry-After, when the database is unavailable or does not answer
 // within 10 seconds (a network partition would otherwise hold the request
 // for minutes); post again then: an update queues once.
