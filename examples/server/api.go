@@ -286,7 +286,12 @@ func (a *api) unavailable(w http.ResponseWriter, r *http.Request, what string, e
 			"an update with this id and other content was posted before; give this one an id of its own")
 		return
 	}
-	a.log.Error("could not "+what, slog.String("path", r.URL.Path), slog.String("error", a.hide(err.Error())))
+	if r.Context().Err() != nil {
+		// Not the database's failure: nobody reads the answer.
+		a.log.Info("the client went away: could not "+what, slog.String("path", r.URL.Path))
+	} else {
+		a.log.Error("could not "+what, slog.String("path", r.URL.Path), slog.String("error", a.hide(err.Error())))
+	}
 	w.Header().Set("Retry-After", "5")
 	writeProblem(w, http.StatusServiceUnavailable, "", "could not "+what+": the database is not available; try again")
 }

@@ -432,3 +432,19 @@ func TestPostAgainWithOtherContentConflicts(t *testing.T) {
 	rec = ta.do("POST", "/v1/updates", update)
 	require.Equal(t, http.StatusAccepted, rec.Code, "the same content again: %s", rec.Body.String())
 }
+
+// A client that goes away while its request waits for the database is no
+// server error: it is logged as such, at Info, not at Error as a database
+// that failed, which an operator would be paged for.
+func TestClientGoneIsNoError(t *testing.T) {
+	ta := newTestAPI()
+	postedU1(ta)
+	ta.be.hang = true
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := ta.request("POST", "/v1/updates", update).WithContext(ctx)
+	ta.h.ServeHTTP(httptest.NewRecorder(), req)
+	assert.NotContains(t, ta.log.String(), "level=ERROR")
+	assert.Contains(t, ta.log.String(), "level=INFO")
+	assert.Contains(t, ta.log.String(), "the client went away")
+}
