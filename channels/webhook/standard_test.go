@@ -143,3 +143,22 @@ func TestReferenceVerifyVectors(t *testing.T) {
 		})
 	}
 }
+// The reference libraries compare the base64 text of a signature with the
+// one they compute (libraries/go/webhook.go, verify), so a signature
+// whose last character differs is refused (test_webhooks.py,
+// test_invalid_signature_throws_error: "…1OA=" for "…1OE="). Base64 of 32
+// bytes leaves two bits of the last character unused; "…1OF=" differs from
+// "…1OE=" only there, and is not the signature either.
+func TestVerifyRefusesNonCanonicalSignature(t *testing.T) {
+	for _, sig := range []string{
+		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA=", // test_webhooks.py
+		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=",
+		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OH=",
+		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE", // unpadded
+	} {
+		t.Run(sig, func(t *testing.T) {
+			err := specVerifier(t, redact.NewSecret(specSecret)).Verify(specHeader(sig), []byte(specBody))
+			assert.ErrorIs(t, err, ErrSignature)
+		})
+	}
+}
