@@ -143,6 +143,7 @@ func TestReferenceVerifyVectors(t *testing.T) {
 		})
 	}
 }
+
 // The reference libraries compare the base64 text of a signature with the
 // one they compute (libraries/go/webhook.go, verify), so a signature
 // whose last character differs is refused (test_webhooks.py,

@@ -80,28 +80,51 @@ func (v *Verifier) WithTolerance(d time.Duration) *Verifier {
 // must be the bytes received, unchanged. It returns nil, or an error
 // wrapping ErrMissingHeaders, ErrTimestamp or ErrSignature.
 func (v *Verifier) Verify(h http.Header, body []byte) error {
+	d, err := v.checkHeader(h)
+	if err != nil {
+		return err
+	}
+	return v.checkSignature(d, body)
+}
+
+// signed is what a delivery's headers say: its id, its timestamp and its
+// signatures.
+type signed struct {
+	id, sigs string
+	sec      int64
+}
+
+// checkHeader checks what Verify can check without the body: the
+// Verifier, the presence of the headers and the timestamp.
+func (v *Verifier) checkHeader(h http.Header) (signed, error) {
 	if v == nil || len(v.keys) == 0 || v.now == nil {
 		// Not made by NewVerifier: no secret can match.
-		return fmt.Errorf("%w: the Verifier has no secret (make it with NewVerifier)", ErrSignature)
+		return signed{}, fmt.Errorf("%w: the Verifier has no secret (make it with NewVerifier)", ErrSignature)
 	}
 	id, ts, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || ts == "" || sigs == "" {
-		return ErrMissingHeaders
+		return signed{}, ErrMissingHeaders
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return fmt.Errorf("%w: not a number", ErrTimestamp)
+		return signed{}, fmt.Errorf("%w: not a number", ErrTimestamp)
 	}
 	now := v.now()
 	if d := now.Sub(time.Unix(sec, 0)); d > v.tolerance || d < -v.tolerance {
-		return fmt.Errorf("%w: %v away", ErrTimestamp, d.Round(time.Second).Abs())
+		return signed{}, fmt.Errorf("%w: %v away", ErrTimestamp, d.Round(time.Second).Abs())
 	}
+	return signed{id: id, sigs: sigs, sec: sec}, nil
+}
+
+// checkSignature reports whether one of d's v1 signatures is that of body
+// under one of v's keys.
+func (v *Verifier) checkSignature(d signed, body []byte) error {
 	for _, key := range v.keys {
 		// The base64 text is compared, as the reference libraries do:
 		// decoding would take the texts that differ from it only in the
 		// unused bits of the last character too.
-		want := base64.StdEncoding.AppendEncode(nil, mac(key(), id, sec, body))
-		for _, sig := range strings.Fields(sigs) {
+		want := base64.StdEncoding.AppendEncode(nil, mac(key(), d.id, d.sec, body))
+		for _, sig := range strings.Fields(d.sigs) {
 			b64, ok := strings.CutPrefix(sig, "v1,")
 			if !ok {
 				continue // another scheme, such as v1a
@@ -114,10 +137,15 @@ func (v *Verifier) Verify(h http.Header, body []byte) error {
 	return ErrSignature
 }
 
-// VerifyRequest reads r's body, at most limit bytes (limit <= 0: 1 MiB),
-// and verifies it as Verify does. It returns the body, which is safe to
-// decode only when the error is nil.
+// VerifyRequest verifies r as Verify does, reading its body, at most limit
+// bytes (limit <= 0: 1 MiB), only once its headers pass: a request that is
+// not signed, or not lately, is refused without its body read. It returns
+// the body, which is safe to decode only when the error is nil.
 func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
+	d, err := v.checkHeader(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	if limit <= 0 {
 		limit = 1 << 20
 	}
@@ -130,5 +158,5 @@ func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	if int64(len(body)) > limit {
 		return nil, ErrBodyTooLarge
 	}
-	return body, v.Verify(r.Header, body)
+	return body, v.checkSignature(d, body)
 }

@@ -14,12 +14,14 @@
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
 // at http://127.0.0.1:8090/ (any path: local.yaml uses /outagecast) with the
-// same secret. Any method but POST gets 405 (with Allow: POST). Deliveries with a bad or
-// missing signature get 401, a stale timestamp too; malformed JSON gets 400,
-// and so does an event without a field its type always carries (an update
-// without a title, a retraction without an id); a body over 1 MiB gets 413,
-// and one that does not arrive whole 408. Each refusal is said on standard
-// error too.
+// same secret. Any method but POST gets 405 (with Allow: POST). Deliveries
+// with a missing signature or a stale timestamp get 401 as soon as their
+// headers are in, without their body read, and those with a bad signature
+// 401 too; malformed JSON gets 400, and so does an event without a field
+// its type always carries (an update without a title, a retraction
+// without an id); a body over 1 MiB gets 413, and one that does not arrive
+// whole 408. Each refusal is said on standard error too, and closes the
+// connection.
 //
 // A client that is slow or stuck cannot hold a connection: the request
 // headers (64 KiB at most) must arrive within 5s and the whole request
@@ -241,10 +243,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // refuse answers a delivery with status and why, and says so on the log
 // too: a sender whose secret differs (a new WEBHOOK_SECRET in one terminal
-// only) or whose payloads are incomplete sees only its own error.
+// only) or whose payloads are incomplete sees only its own error. It
+// closes the connection: otherwise the server, before answering, would
+// read on whatever of the body the refusal left unread (all of it, when
+// the headers are refused), waiting for a client that sends it slowly or
+// not at all.
 func (rc *receiver) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
 	fmt.Fprintf(rc.log, "webhook-receiver: refused a delivery from %s: %d %s: %s\n",
 		r.RemoteAddr, status, http.StatusText(status), why)
+	w.Header().Set("Connection", "close")
 	http.Error(w, why, status)
 }
 
