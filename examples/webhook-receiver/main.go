@@ -296,12 +296,14 @@ func (rc *receiver) repeat(id string) bool {
 	return false
 }
 
-// print shows an event as its type calls for.
+// print shows an event as its type calls for, with one Write: the lines
+// of deliveries handled at the same time do not interleave.
 func (rc *receiver) print(p webhook.Payload) {
+	var b strings.Builder
 	at := p.Timestamp.UTC().Format(time.RFC3339)
 	switch p.Type {
 	case webhook.EventUpdated, webhook.EventCorrected:
-		rc.printUpdate(at, p.Type, p.Data)
+		rc.printUpdate(&b, at, p.Type, p.Data)
 	case webhook.EventRetracted:
 		// A retraction may lack the incident (see the schema): the one its
 		// update named, if received here, or none rather than a blank.
@@ -310,24 +312,25 @@ func (rc *receiver) print(p webhook.Payload) {
 		if incident := cmp.Or(p.Data.IncidentID, k.incident); incident != "" {
 			of = " of incident " + incident
 		}
-		fmt.Fprintf(rc.out, "%s RETRACTED update %s%s%s: withdrawn, delete or hide it\n",
+		fmt.Fprintf(&b, "%s RETRACTED update %s%s%s: withdrawn, delete or hide it\n",
 			at, p.Data.ID, quoted(k.title), of)
 	default:
-		fmt.Fprintf(rc.out, "%s %s: unknown event type, ignored\n", at, p.Type)
+		fmt.Fprintf(&b, "%s %s: unknown event type, ignored\n", at, p.Type)
 	}
+	_, _ = io.WriteString(rc.out, b.String())
 }
 
-// printUpdate shows an update, or a correction after the line that says
-// which update it corrects.
-func (rc *receiver) printUpdate(at, typ string, d webhook.Data) {
+// printUpdate shows an update on b, or a correction after the line that
+// says which update it corrects.
+func (rc *receiver) printUpdate(b *strings.Builder, at, typ string, d webhook.Data) {
 	if typ == webhook.EventCorrected {
-		fmt.Fprintf(rc.out, "%s CORRECTION of update %s%s:\n", at, d.Corrects, quoted(rc.recall(d.Corrects).title))
+		fmt.Fprintf(b, "%s CORRECTION of update %s%s:\n", at, d.Corrects, quoted(rc.recall(d.Corrects).title))
 	}
 	rc.remember(d)
-	fmt.Fprintf(rc.out, "%s %s [%s] %s (incident %s, update %s)\n", at, typ, d.Status, d.Title, d.IncidentID, d.ID)
+	fmt.Fprintf(b, "%s %s [%s] %s (incident %s, update %s)\n", at, typ, d.Status, d.Title, d.IncidentID, d.ID)
 	for _, line := range []struct{ label, text string }{{"Advice: ", d.Advice}, {"", d.Body}, {"", d.URL}} {
 		if line.text != "" {
-			fmt.Fprintf(rc.out, "    %s%s\n", line.label, strings.ReplaceAll(line.text, "\n", "\n    "))
+			fmt.Fprintf(b, "    %s%s\n", line.label, strings.ReplaceAll(line.text, "\n", "\n    "))
 		}
 	}
 }
