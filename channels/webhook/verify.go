@@ -35,7 +35,10 @@ const DefaultTolerance = 5 * time.Minute
 // Verifier checks deliveries on the receiving side, as the Standard
 // Webhooks specification describes: the signature against one or more
 // secrets (several during a rotation), compared in constant time, and the
-// timestamp against a tolerance, which bounds replays. Deduplicate on
+// timestamp against a tolerance, which bounds replays. Of the signatures
+// in webhook-signature it checks those of scheme v1 (HMAC-SHA256) and
+// skips the others, such as v1a (asymmetric): a delivery signed only so is
+// refused. Deduplicate on
 // webhook-id as well: a retry carries the same id. A Verifier is safe for
 // concurrent use. Make one with NewVerifier: a zero Verifier has no secret
 // and refuses every delivery.
