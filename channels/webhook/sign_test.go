@@ -3,6 +3,7 @@ package webhook
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -219,6 +220,46 @@ func TestVerifyRequestLimit(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, specBody, string(body))
+		})
+	}
+}
+
+// unreadBody is a request body that records whether it was read.
+type unreadBody struct{ read bool }
+
+func (b *unreadBody) Read(p []byte) (int, error) {
+	b.read = true
+	return copy(p, specBody), io.EOF
+}
+
+func (b *unreadBody) Close() error { return nil }
+
+// VerifyRequest checks the headers before it reads the body: a request
+// that is not signed, or signed too long ago, is refused for that (not
+// for a body too large), without the receiver reading up to its limit of
+// a body it will not take, nor waiting for a slow client to send it.
+func TestVerifyRequestChecksHeadersFirst(t *testing.T) {
+	stale := specHeader(specSignature)
+	stale.Set(HeaderTimestamp, strconv.Itoa(specTimestamp-3600))
+	tests := []struct {
+		name   string
+		v      *Verifier
+		header http.Header
+		want   error
+	}{
+		{"no headers", specVerifier(t, redact.NewSecret(specSecret)), http.Header{}, ErrMissingHeaders},
+		{"no signature", specVerifier(t, redact.NewSecret(specSecret)), specHeader(""), ErrMissingHeaders},
+		{"stale timestamp", specVerifier(t, redact.NewSecret(specSecret)), stale, ErrTimestamp},
+		{"zero Verifier", &Verifier{}, specHeader(specSignature), ErrSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &unreadBody{}
+			r := httptest.NewRequest(http.MethodPost, "/hook", body)
+			r.Header = tt.header
+			_, err := tt.v.VerifyRequest(r, 1)
+			assert.ErrorIs(t, err, tt.want)
+			assert.False(t, body.read, "body read")
 		})
 	}
 }

@@ -35,7 +35,10 @@ const DefaultTolerance = 5 * time.Minute
 // Verifier checks deliveries on the receiving side, as the Standard
 // Webhooks specification describes: the signature against one or more
 // secrets (several during a rotation), compared in constant time, and the
-// timestamp against a tolerance, which bounds replays. Deduplicate on
+// timestamp against a tolerance, which bounds replays. Of the signatures
+// in webhook-signature it checks those of scheme v1 (HMAC-SHA256) and
+// skips the others, such as v1a (asymmetric): a delivery signed only so is
+// refused. Deduplicate on
 // webhook-id as well: a retry carries the same id. A Verifier is safe for
 // concurrent use. Make one with NewVerifier: a zero Verifier has no secret
 // and refuses every delivery.
@@ -80,31 +83,56 @@ func (v *Verifier) WithTolerance(d time.Duration) *Verifier {
 // must be the bytes received, unchanged. It returns nil, or an error
 // wrapping ErrMissingHeaders, ErrTimestamp or ErrSignature.
 func (v *Verifier) Verify(h http.Header, body []byte) error {
+	d, err := v.checkHeader(h)
+	if err != nil {
+		return err
+	}
+	return v.checkSignature(d, body)
+}
+
+// signed is what a delivery's headers say: its id, its timestamp and its
+// signatures.
+type signed struct {
+	id, sigs string
+	sec      int64
+}
+
+// checkHeader checks what Verify can check without the body: the
+// Verifier, the presence of the headers and the timestamp.
+func (v *Verifier) checkHeader(h http.Header) (signed, error) {
 	if v == nil || len(v.keys) == 0 || v.now == nil {
 		// Not made by NewVerifier: no secret can match.
-		return fmt.Errorf("%w: the Verifier has no secret (make it with NewVerifier)", ErrSignature)
+		return signed{}, fmt.Errorf("%w: the Verifier has no secret (make it with NewVerifier)", ErrSignature)
 	}
 	id, ts, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || ts == "" || sigs == "" {
-		return ErrMissingHeaders
+		return signed{}, ErrMissingHeaders
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return fmt.Errorf("%w: not a number", ErrTimestamp)
+		return signed{}, fmt.Errorf("%w: not a number", ErrTimestamp)
 	}
 	now := v.now()
 	if d := now.Sub(time.Unix(sec, 0)); d > v.tolerance || d < -v.tolerance {
-		return fmt.Errorf("%w: %v away", ErrTimestamp, d.Round(time.Second).Abs())
+		return signed{}, fmt.Errorf("%w: %v away", ErrTimestamp, d.Round(time.Second).Abs())
 	}
+	return signed{id: id, sigs: sigs, sec: sec}, nil
+}
+
+// checkSignature reports whether one of d's v1 signatures is that of body
+// under one of v's keys.
+func (v *Verifier) checkSignature(d signed, body []byte) error {
 	for _, key := range v.keys {
-		want := mac(key(), id, sec, body)
-		for _, sig := range strings.Fields(sigs) {
+		// The base64 text is compared, as the reference libraries do:
+		// decoding would take the texts that differ from it only in the
+		// unused bits of the last character too.
+		want := base64.StdEncoding.AppendEncode(nil, mac(key(), d.id, d.sec, body))
+		for _, sig := range strings.Fields(d.sigs) {
 			b64, ok := strings.CutPrefix(sig, "v1,")
 			if !ok {
 				continue // another scheme, such as v1a
 			}
-			got, err := base64.StdEncoding.DecodeString(b64)
-			if err == nil && hmac.Equal(got, want) {
+			if hmac.Equal([]byte(b64), want) {
 				return nil
 			}
 		}
@@ -112,10 +140,15 @@ func (v *Verifier) Verify(h http.Header, body []byte) error {
 	return ErrSignature
 }
 
-// VerifyRequest reads r's body, at most limit bytes (limit <= 0: 1 MiB),
-// and verifies it as Verify does. It returns the body, which is safe to
-// decode only when the error is nil.
+// VerifyRequest verifies r as Verify does, reading its body, at most limit
+// bytes (limit <= 0: 1 MiB), only once its headers pass: a request that is
+// not signed, or not lately, is refused without its body read. It returns
+// the body, which is safe to decode only when the error is nil.
 func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
+	d, err := v.checkHeader(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	if limit <= 0 {
 		limit = 1 << 20
 	}
@@ -128,5 +161,5 @@ func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	if int64(len(body)) > limit {
 		return nil, ErrBodyTooLarge
 	}
-	return body, v.Verify(r.Header, body)
+	return body, v.checkSignature(d, body)
 }

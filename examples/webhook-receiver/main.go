@@ -14,12 +14,14 @@
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
 // at http://127.0.0.1:8090/ (any path: local.yaml uses /outagecast) with the
-// same secret. Any method but POST gets 405 (with Allow: POST). Deliveries with a bad or
-// missing signature get 401, a stale timestamp too; malformed JSON gets 400,
-// and so does an event without a field its type always carries (an update
-// without a title, a retraction without an id); a body over 1 MiB gets 413,
-// and one that does not arrive whole 408. Each refusal is said on standard
-// error too.
+// same secret. Any method but POST gets 405 (with Allow: POST). Deliveries
+// with a missing signature or a stale timestamp get 401 as soon as their
+// headers are in, without their body read, and those with a bad signature
+// 401 too; malformed JSON gets 400, and so does an event without a field
+// its type always carries (an update without a title, a retraction
+// without an id); a body over 1 MiB gets 413, and one that does not arrive
+// whole 408. Each refusal is said on standard error too, and closes the
+// connection.
 //
 // A client that is slow or stuck cannot hold a connection: the request
 // headers (64 KiB at most) must arrive within 5s and the whole request
@@ -241,10 +243,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // refuse answers a delivery with status and why, and says so on the log
 // too: a sender whose secret differs (a new WEBHOOK_SECRET in one terminal
-// only) or whose payloads are incomplete sees only its own error.
+// only) or whose payloads are incomplete sees only its own error. It
+// closes the connection: otherwise the server, before answering, would
+// read on whatever of the body the refusal left unread (all of it, when
+// the headers are refused), waiting for a client that sends it slowly or
+// not at all.
 func (rc *receiver) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
 	fmt.Fprintf(rc.log, "webhook-receiver: refused a delivery from %s: %d %s: %s\n",
 		r.RemoteAddr, status, http.StatusText(status), why)
+	w.Header().Set("Connection", "close")
 	http.Error(w, why, status)
 }
 
@@ -289,12 +296,14 @@ func (rc *receiver) repeat(id string) bool {
 	return false
 }
 
-// print shows an event as its type calls for.
+// print shows an event as its type calls for, with one Write: the lines
+// of deliveries handled at the same time do not interleave.
 func (rc *receiver) print(p webhook.Payload) {
+	var b strings.Builder
 	at := p.Timestamp.UTC().Format(time.RFC3339)
 	switch p.Type {
 	case webhook.EventUpdated, webhook.EventCorrected:
-		rc.printUpdate(at, p.Type, p.Data)
+		rc.printUpdate(&b, at, p.Type, p.Data)
 	case webhook.EventRetracted:
 		// A retraction may lack the incident (see the schema): the one its
 		// update named, if received here, or none rather than a blank.
@@ -303,24 +312,25 @@ func (rc *receiver) print(p webhook.Payload) {
 		if incident := cmp.Or(p.Data.IncidentID, k.incident); incident != "" {
 			of = " of incident " + incident
 		}
-		fmt.Fprintf(rc.out, "%s RETRACTED update %s%s%s: withdrawn, delete or hide it\n",
+		fmt.Fprintf(&b, "%s RETRACTED update %s%s%s: withdrawn, delete or hide it\n",
 			at, p.Data.ID, quoted(k.title), of)
 	default:
-		fmt.Fprintf(rc.out, "%s %s: unknown event type, ignored\n", at, p.Type)
+		fmt.Fprintf(&b, "%s %s: unknown event type, ignored\n", at, p.Type)
 	}
+	_, _ = io.WriteString(rc.out, b.String())
 }
 
-// printUpdate shows an update, or a correction after the line that says
-// which update it corrects.
-func (rc *receiver) printUpdate(at, typ string, d webhook.Data) {
+// printUpdate shows an update on b, or a correction after the line that
+// says which update it corrects.
+func (rc *receiver) printUpdate(b *strings.Builder, at, typ string, d webhook.Data) {
 	if typ == webhook.EventCorrected {
-		fmt.Fprintf(rc.out, "%s CORRECTION of update %s%s:\n", at, d.Corrects, quoted(rc.recall(d.Corrects).title))
+		fmt.Fprintf(b, "%s CORRECTION of update %s%s:\n", at, d.Corrects, quoted(rc.recall(d.Corrects).title))
 	}
 	rc.remember(d)
-	fmt.Fprintf(rc.out, "%s %s [%s] %s (incident %s, update %s)\n", at, typ, d.Status, d.Title, d.IncidentID, d.ID)
+	fmt.Fprintf(b, "%s %s [%s] %s (incident %s, update %s)\n", at, typ, d.Status, d.Title, d.IncidentID, d.ID)
 	for _, line := range []struct{ label, text string }{{"Advice: ", d.Advice}, {"", d.Body}, {"", d.URL}} {
 		if line.text != "" {
-			fmt.Fprintf(rc.out, "    %s%s\n", line.label, strings.ReplaceAll(line.text, "\n", "\n    "))
+			fmt.Fprintf(b, "    %s%s\n", line.label, strings.ReplaceAll(line.text, "\n", "\n    "))
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,4 +272,38 @@ func TestVerifierFromEnv(t *testing.T) {
 			assert.NotContains(t, err.Error(), value)
 		}
 	}
+}
+
+// writes records each Write as a whole.
+type writes struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (w *writes) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.got = append(w.got, string(p))
+	return len(p), nil
+}
+
+// Each event is printed with one Write, so that the lines of deliveries
+// handled at the same time (the sender posts several updates at once) do
+// not interleave: a correction's heading stays above the update it
+// introduces. (Writes to one *os.File do not interleave.)
+func TestPrintsEachEventInOneWrite(t *testing.T) {
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
+	require.NoError(t, err)
+	var out writes
+	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
+	defer srv.Close()
+	const data = `"incident_id":"cdn-42","title":"T","status":"resolved","components":[],"time":"2026-11-24T14:02:00Z","body":"one\ntwo","advice":"Retry.","url":"https://status.example/i/cdn-42"`
+	status, text := signedPost(t, srv, "id-1", []byte(`{"type":"incident.corrected","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_2","corrects":"u_1",`+data+`}}`))
+	require.Equal(t, http.StatusNoContent, status, text)
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	require.Len(t, out.got, 1, "%q", out.got)
+	assert.Equal(t, "2026-11-24T14:02:00Z CORRECTION of update u_1:\n"+
+		"2026-11-24T14:02:00Z incident.corrected [resolved] T (incident cdn-42, update u_2)\n"+
+		"    Advice: Retry.\n    one\n    two\n    https://status.example/i/cdn-42\n", out.got[0])
 }

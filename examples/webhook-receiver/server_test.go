@@ -8,7 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -66,6 +68,14 @@ func only(set func(*timeouts)) timeouts {
 
 const short = 100 * time.Millisecond
 
+// signedHead is the webhook-* header lines of a request signed now, as
+// far as the receiver can tell before it has the body: it reads the body
+// of such a request only.
+func signedHead() string {
+	return "webhook-id: msg_1\r\nwebhook-timestamp: " + strconv.FormatInt(time.Now().Unix(), 10) +
+		"\r\nwebhook-signature: v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=\r\n"
+}
+
 func TestSlowClientsAreDisconnected(t *testing.T) {
 	tests := []struct {
 		name string
@@ -75,7 +85,7 @@ func TestSlowClientsAreDisconnected(t *testing.T) {
 		{"headers never finish", only(func(to *timeouts) { to.readHeader = short }),
 			"POST / HTTP/1.1\r\nHost: receiver\r\nContent-Type: appl"},
 		{"body never finishes", only(func(to *timeouts) { to.read = short }),
-			"POST / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 100\r\n\r\n{\"type\":"},
+			"POST / HTTP/1.1\r\nHost: receiver\r\n" + signedHead() + "Content-Length: 100\r\n\r\n{\"type\":"},
 		{"idle after a request", only(func(to *timeouts) { to.idle = short }),
 			"GET / HTTP/1.1\r\nHost: receiver\r\n\r\n"},
 	}
@@ -103,7 +113,7 @@ func TestBodyTimeoutIsRetryable(t *testing.T) {
 	conn, err := net.Dial("tcp", serve(t, only(func(to *timeouts) { to.read = short })))
 	require.NoError(t, err)
 	defer conn.Close()
-	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 100\r\n\r\n{")
+	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: receiver\r\n"+signedHead()+"Content-Length: 100\r\n\r\n{")
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(testDeadline)))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -116,11 +126,31 @@ func TestBodyTooLarge(t *testing.T) {
 	addr := serve(t, defaultTimeouts)
 	client := &http.Client{Timeout: testDeadline}
 	defer client.CloseIdleConnections()
-	resp, err := client.Post("http://"+addr+"/", "application/json", strings.NewReader(strings.Repeat("x", maxBody+1)))
+	req, err := http.ReadRequest(bufio.NewReader(strings.NewReader("POST / HTTP/1.1\r\nHost: receiver\r\n" + signedHead() + "\r\n")))
+	require.NoError(t, err)
+	req.RequestURI, req.URL = "", &url.URL{Scheme: "http", Host: addr, Path: "/"}
+	req.Body, req.ContentLength = io.NopCloser(strings.NewReader(strings.Repeat("x", maxBody+1))), maxBody+1
+	resp, err := client.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 	assert.True(t, resp.Close, "the server does not read on")
+}
+
+// A request that is not signed is refused as soon as its headers are in:
+// the receiver neither waits for its body (here, one that never comes) nor
+// reads up to its limit of it.
+func TestUnsignedRefusedBeforeBody(t *testing.T) {
+	conn, err := net.Dial("tcp", serve(t, only(func(*timeouts) {})))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: receiver\r\nContent-Length: 2000000\r\n\r\n{")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(testDeadline)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "answered before the body came")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
 
 func TestDefaultTimeoutsAreSet(t *testing.T) {
