@@ -3,9 +3,9 @@ package channeltest
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
