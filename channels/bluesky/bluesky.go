@@ -94,9 +94,10 @@
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
 //   - a redirect, or a 401, 404 or 405 without the XRPC error body (a
-//     proxy's page, a Service with a wrong path), is not the server's
-//     answer: Permanent, naming Config.Service, never refused credentials,
-//     and, to a session refresh, no cause to log in again;
+//     proxy's page, a Service with a wrong path), or a whole 2xx that is
+//     not JSON (a captive portal's page), is not the server's answer:
+//     Permanent, naming Config.Service, never refused credentials, a post
+//     made or deleted, and, to a session refresh, no cause to log in again;
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
 //     network errors are transient; when ctx ends, the error matches
 //     ctx.Err() with errors.Is.

@@ -62,7 +62,9 @@ func TestConformance(t *testing.T) {
 		Measure:   templates.Graphemes,
 		ThreadsTo: channeltest.Last,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.Service",
 	})
 }
 

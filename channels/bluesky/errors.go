@@ -1,6 +1,7 @@
 package bluesky
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -77,14 +78,25 @@ func sessionExpired(e *XRPCError) bool {
 // credentials.
 var errNotXRPC = errors.New("not the XRPC server's answer (check Config.Service)")
 
+// foreignSuccess reports whether r is a whole 2xx that is not JSON, which
+// every output of an XRPC method is: another server's page (a captive
+// portal's), no session, post or deletion of the server's.
+func foreignSuccess(r *httpx.Response) bool {
+	return r.Status >= 200 && r.Status <= 299 && !r.Truncated && len(bytes.TrimSpace(r.Body)) > 0 && !json.Valid(r.Body)
+}
+
 // classify returns nil for a 2xx response to op and otherwise its error,
-// marked for the Broadcaster: an answer that is not the server's
-// Permanent, wrapping errNotXRPC; 429 transient with broadcast.RetryAfter until
+// marked for the Broadcaster: an answer that is not the server's (a
+// foreignSuccess too) Permanent, wrapping errNotXRPC; 429 transient with broadcast.RetryAfter until
 // RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 5xx but
 // 501, 408 and 425 transient; every other status Permanent.
 func (c *Channel) classify(op string, r *httpx.Response) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
+		if foreignSuccess(r) {
+			xe := &XRPCError{Status: r.Status, Message: httpx.Snippet(r.Body)}
+			return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
+		}
 		return nil
 	}
 	xe := xrpcError(r)

@@ -1,6 +1,7 @@
 package bluesky
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
@@ -432,6 +433,9 @@ func (f *fakePDS) writeFailure(w http.ResponseWriter, r *http.Request, body []by
 		writeXRPC(w, http.StatusUnauthorized, "AuthenticationRequired", "Invalid identifier or password")
 	case channeltest.FailEcho:
 		writeEcho(w, r, body)
+	case channeltest.FailForeign:
+		r.Body = io.NopCloser(bytes.NewReader(body)) // a login's password is in it
+		channeltest.ForeignPage(w, r, http.StatusOK)
 	default:
 		writeXRPC(w, http.StatusBadRequest, "InvalidRequest", "Invalid app.bsky.feed.post record: Record/text must be a string")
 	}

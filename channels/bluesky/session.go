@@ -176,8 +176,8 @@ func (c *Channel) call(ctx context.Context, op, method, nsid string, query url.V
 }
 
 // do sends one XRPC request, with token as its bearer unless it is zero.
-// The body of an answer other than 2xx is redacted of the channel's and
-// s's credentials, so that no part of a secret survives its cutting into
+// The body of an answer other than 2xx, or of another server's 2xx
+// (foreignSuccess), is redacted of the channel's and s's credentials, so that no part of a secret survives its cutting into
 // an error message.
 func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values, in any, s *session, token redact.Secret) (*httpx.Response, error) {
 	var body []byte
@@ -201,7 +201,13 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if !token.IsZero() {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
-	return httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
+	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
+	if err == nil && foreignSuccess(resp) {
+		// httpx leaves a 2xx as it came: another server's page goes
+		// into an error, redacted before it is cut.
+		resp.Body = []byte(c.redactor(s).String(string(resp.Body)))
+	}
+	return resp, err
 }
 
 // redactor returns the Redactor of the channel's password and s's tokens

@@ -148,3 +148,34 @@ func TestProxy401OnRefreshIsForeign(t *testing.T) {
 	assert.Equal(t, 1, logins, "no second login")
 	assert.Empty(t, f.Received())
 }
+
+// A captive portal answers the login, and every later request, with its
+// own whole 200 page, here quoting the request it got (the password in
+// its body): the page is no session, post or deletion of the server's.
+// Send, Retract and Check fail Permanent, naming Config.Service, and show
+// no secret. Before, the login said "the server answered without a
+// session" (transient, retried against the same page) and, with a
+// session, Retract and Check took the page for success.
+func TestCaptivePortalIsForeign(t *testing.T) {
+	f := newFakePDS(t)
+	ch := newTestChannel(t, f)
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		channeltest.ForeignPage(w, r, http.StatusOK)
+	}))
+	t.Cleanup(portal.Close)
+	fresh := newTestChannel(t, f, func(c *Config) { c.Service = portal.URL })
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	f.Fail(channeltest.FailForeign) // the session made, the portal takes over
+
+	_, sendErr := fresh.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	for name, err := range map[string]error{"login": sendErr, "retract": ch.Retract(context.Background(), r),
+		"check": ch.Check(context.Background())} {
+		require.Error(t, err, name)
+		assert.True(t, broadcast.IsPermanent(err), "%s: %v", name, err)
+		assert.ErrorIs(t, err, errNotXRPC, name)
+		channeltest.AssertNoSecret(t, err.Error(), testSecrets...)
+	}
+	f.Fail(channeltest.FailNone)
+	assert.False(t, f.Received()[0].Deleted, "the post is not deleted")
+}

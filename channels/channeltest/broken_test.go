@@ -30,14 +30,19 @@ type brokenCase struct {
 
 func brokenCases() []brokenCase {
 	return []brokenCase{
-		{"LeaksSecretInErrors", wrapped(leakSecret), []string{"NoSecretLeaks", "NoSecretInEchoedErrors"}, chatNotRun, ""},
-		{"CheckLeaksToken", breakChat(checkWithToken), []string{"NoSecretLeaks", "NoSecretInEchoedErrors"}, chatNotRun,
+		{"LeaksSecretInErrors", wrapped(leakSecret),
+			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"}, chatNotRun, ""},
+		{"CheckLeaksToken", breakChat(checkWithToken),
+			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"}, chatNotRun,
 			"the error of Check, unauthorized printed with %v contains Harness.Secrets[0] (as is)"},
 		{"PrintsToken", printsToken(), []string{"NoSecretLeaks"}, chatPlainNotRun, ""},
 		{"ConfigLeaks", configLeaks(), []string{"NoSecretLeaks"}, chatNotRun,
 			"Harness.Config printed with %d contains Harness.Secrets[0] (as is)"},
-		{"LeaksBase64InEcho", showsBody(redactRawOnly), []string{"NoSecretInEchoedErrors"}, chatNotRun,
-			"the error of Send, echo printed with %v contains Harness.Secrets[0] (base64, standard alphabet"},
+		{"LeaksBase64InEcho", showsBody(redactRawOnly), []string{"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"},
+			chatNotRun, "the error of Send, echo printed with %v contains Harness.Secrets[0] (base64, standard alphabet"},
+		{"TakesForeignPageForPost", breakChat(func(b *broken) { b.chat.lenient = true }),
+			[]string{"ForeignAnswerIsPermanent"}, chatNotRun,
+			"Send returned no error although another server answered"},
 		{"ResendsFailedMessages", wrapped(newOutbox), []string{"OneHitPerSend", "IdempotencyKeyStable"}, chatNotRun, ""},
 		{"IgnoresContext", wrapped(ignoreContext), []string{"CancelledContextReturnsPromptly"}, chatNotRun, ""},
 		{"Marks401Transient", wrapped(unauthorizedTransient), []string{"UnauthorizedIsPermanent"}, chatNotRun, ""},

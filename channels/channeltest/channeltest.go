@@ -18,7 +18,9 @@
 //			ThreadsTo: channeltest.Root,
 //			Keyed:     true,
 //			Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-//				channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+//				channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+//				channeltest.FailForeign},
+//			ServerField: "Config.BaseURL",
 //		})
 //	}
 //
@@ -76,6 +78,10 @@
 //     with any verb, logged with slog or marshalled to JSON.
 //   - NoSecretInEchoedErrors (Secrets, FailEcho): the same when the back
 //     end echoes every credential it received in its error answers.
+//   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
+//     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
+//     Check for good, names the configuration to check (ServerField),
+//     reaches no target, and quotes no secret.
 //
 // The suite builds every Message with broadcast.NewMessage, as a caller
 // without a Broadcaster does: the Update with its defaults filled in for a
@@ -85,7 +91,8 @@
 // or Retract) are completed as the Broadcaster stores them.
 //
 // AssertNoSecret is the secret check of the suite, for adapters' own tests;
-// Ledger is an in-memory broadcast.Ledger that lists its marks.
+// Ledger is an in-memory broadcast.Ledger that lists its marks; ForeignPage
+// is the FailForeign answer of an HTTP back end.
 //
 // # Limits
 //
@@ -161,6 +168,11 @@ type Harness struct {
 	// Failures lists the failures the back end can inject. The rules of
 	// the others are not run.
 	Failures []Failure
+	// ServerField is the configuration field that names the server the
+	// channel talks to, as its errors name it ("Config.BaseURL"): the
+	// FailForeign rule looks for it in the errors of another server's
+	// answer. Empty: any field ("Config.").
+	ServerField string
 	// OwnClient is New for a channel that makes its own HTTP client (its
 	// Config gives none): CloseReleasesConnections then checks that Close
 	// releases that client's connections. Nil: not checked.
@@ -263,9 +275,16 @@ const (
 	// credentials, a URL-escaped query token, a JSON-escaped body field.
 	// Servers do this in debug pages and verbose errors.
 	FailEcho
+	// FailForeign is an answer of another server in the platform's place:
+	// a captive portal's whole 200 text/html page to every request (a
+	// proxy's 404 page where a 200 cannot be told apart), which quotes the
+	// request's URL and every credential it carried, raw and in each
+	// encoding it was sent in, as FailEcho's answer does. An HTTP back end
+	// writes it with ForeignPage.
+	FailForeign
 )
 
-var failureNames = [...]string{"none", "transient", "rate-limited", "unauthorized", "rejected", "echo"}
+var failureNames = [...]string{"none", "transient", "rate-limited", "unauthorized", "rejected", "echo", "foreign"}
 
 // String returns the failure's name, as "rate-limited".
 func (f Failure) String() string {

@@ -101,7 +101,7 @@ var allRules = []string{
 	"FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
-	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors",
+	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -109,7 +109,7 @@ var allRules = []string{
 var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
-	"NoSecretInEchoedErrors", "CloseReleasesConnections",
+	"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent", "CloseReleasesConnections",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its

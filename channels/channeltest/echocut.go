@@ -16,16 +16,19 @@ import (
 // an error answer leaves no part of itself in the channel's error when the
 // quote falls where the error's snippet of the answer is cut (the first
 // 512 bytes), as it would if the answer were cut before it is redacted.
-// The back end answers status with padding, then echo(r) of the request
-// it got (its Authorization header, its path, its query); the padding
-// moves the quote across the cut, a channel (made by newChannel for the
-// back end's URL) per position. secret is the credential; none of its
+// The back end answers status with an HTML page of padding, then echo(r)
+// of the request it got (its Authorization header, its path, its query);
+// the padding moves the quote across the cut, a channel (made by
+// newChannel for the back end's URL) per position. With a 2xx status the
+// page is another server's (FailForeign), which the channel must refuse
+// too: httpx leaves a 2xx unredacted. secret is the credential; none of its
 // first 12 bytes may show.
 func AssertEchoAtTheCutRedacted(t *testing.T, status int, echo func(r *http.Request) string, secret string,
 	newChannel func(baseURL string) (broadcast.Channel, error)) {
 	t.Helper()
 	pad := make(chan int, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, strings.Repeat("x", <-pad)+" "+echo(r)+" refused")
 	}))

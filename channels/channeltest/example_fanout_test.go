@@ -66,6 +66,8 @@ func (r *relay) post(ctx context.Context, endpoint, key, text string) error {
 	switch {
 	case status == 200:
 		return nil
+	case status == 404: // the endpoints answer every request: a proxy's page
+		return broadcast.Permanent(fmt.Errorf("%w, not the endpoint's answer: check Config.Endpoints", err))
 	case status == 429:
 		return broadcast.RetryAfter(err, 30*time.Second)
 	case status >= 500:
@@ -94,6 +96,8 @@ func (h *fakeHub) post(secret, endpoint, key, text string) int {
 	switch status, ok := failStatus[f]; {
 	case f == channeltest.FailEcho:
 		return 400 // the relay reads no body, so an echo cannot reach its errors
+	case f == channeltest.FailForeign:
+		return 404
 	case ok:
 		return status
 	case secret != h.secret:
@@ -140,7 +144,9 @@ func relayHarness() channeltest.Harness {
 		Targets: cfg.Endpoints,
 		Keyed:   true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.Endpoints",
 	}
 }
 

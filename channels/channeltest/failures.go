@@ -2,8 +2,10 @@ package channeltest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -31,6 +33,10 @@ func failureRules() []rule {
 		{name: "NoSecretInEchoedErrors", check: checkEcho, needs: needsAll(needsSecrets, needsFailure(FailEcho)),
 			rule: "when the back end echoes every credential it received in its error answer, " +
 				"no secret, in any encoding, appears in the errors of Send, Edit, Retract or Check"},
+		{name: "ForeignAnswerIsPermanent", check: checkForeign, needs: needsFailure(FailForeign),
+			rule: "an answer of another server (a captive portal's or a proxy's page, quoting the request) " +
+				"is a permanent failure of Send, Edit, Retract and Check that names the configuration to check, " +
+				"reaches no target, and quotes no secret"},
 	}
 }
 
@@ -125,6 +131,22 @@ func (o *outputs) check(s *suite) {
 // end fails with f, one per operation.
 func (o *outputs) failed(s *suite, f Failure) {
 	s.t.Helper()
+	for _, c := range s.failing(f, message(update(81))) {
+		o.add("the error of "+c.what+", "+f.String(), c.err)
+	}
+}
+
+// failedCall is the error of one operation of the channel.
+type failedCall struct {
+	what string
+	err  error
+}
+
+// failing makes every call the channel has while the back end fails with
+// f: Send of m, then Edit and Retract of a post delivered before (update
+// 80), and Check. It returns their errors in that order.
+func (s *suite) failing(f Failure, m broadcast.Message) []failedCall {
+	s.t.Helper()
 	var prev broadcast.Receipt // a post to edit and retract
 	_, editor := s.ch.(broadcast.Editor)
 	_, retractor := s.ch.(broadcast.Retractor)
@@ -133,26 +155,27 @@ func (o *outputs) failed(s *suite, f Failure) {
 	}
 	s.be.Fail(f)
 	defer s.be.Fail(FailNone)
-	_, err := s.send(message(update(81)))
-	o.add("the error of Send, "+f.String(), err)
+	_, err := s.send(m)
+	calls := []failedCall{{"Send", err}}
 	if ed, ok := s.ch.(broadcast.Editor); ok {
 		_, err := s.do(context.Background(), "Edit", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
 			return ed.Edit(ctx, correction(message(update(80)), 80), prev)
 		})
-		o.add("the error of Edit, "+f.String(), err)
+		calls = append(calls, failedCall{"Edit", err})
 	}
 	if rt, ok := s.ch.(broadcast.Retractor); ok {
 		_, err := s.do(context.Background(), "Retract", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
 			return broadcast.Receipt{}, rt.Retract(ctx, prev)
 		})
-		o.add("the error of Retract, "+f.String(), err)
+		calls = append(calls, failedCall{"Retract", err})
 	}
 	if c, ok := s.ch.(broadcast.Checker); ok {
 		_, err := s.do(context.Background(), "Check", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
 			return broadcast.Receipt{}, c.Check(ctx)
 		})
-		o.add("the error of Check, "+f.String(), err)
+		calls = append(calls, failedCall{"Check", err})
 	}
+	return calls
 }
 
 // No secret in anything the channel shows: name, errors, receipt, preview,
@@ -188,4 +211,43 @@ func checkEcho(s *suite) {
 	s.sendFailing(FailEcho, message(update(1)))
 	o.failed(s, FailEcho)
 	o.check(s)
+}
+
+// Another server's answer fails every call for good, names the field to
+// check, delivers, edits and deletes nothing, and shows no secret.
+func checkForeign(s *suite) {
+	field := cmp.Or(s.h.ServerField, "Config.")
+	m := message(update(1))
+	ledger := NewLedger()
+	m.Ledger = ledger
+	calls := s.failing(FailForeign, m)
+	var o outputs
+	for _, c := range calls {
+		o.add("the error of "+c.what+", foreign", c.err)
+		if errors.Is(c.err, broadcast.ErrNotSupported) {
+			continue // the channel does not make this call: it asked no server
+		}
+		if !assert.Errorf(s.t, c.err, "%s returned no error although another server answered: "+
+			"its page is no delivery, edit, deletion or check of the platform", c.what) {
+			continue
+		}
+		assert.Truef(s.t, broadcast.IsPermanent(c.err), "%s: IsPermanent(%q): a retry reaches the same server", c.what, c.err)
+		assert.Containsf(s.t, c.err.Error(), field, "%s: the error names the configuration to check", c.what)
+	}
+	o.check(s)
+	assert.Emptyf(s.t, ledger.Delivered(), "Send: targets marked delivered in the Ledger by another server's answer")
+	for _, target := range s.h.Targets {
+		_, ok := ledger.Post(target)
+		assert.Falsef(s.t, ok, "Send: Ledger.Post(%q): a post recorded from another server's answer", target)
+	}
+	_, editor := s.ch.(broadcast.Editor)
+	_, retractor := s.ch.(broadcast.Retractor)
+	if !editor && !retractor {
+		s.received(0)
+		return
+	}
+	for _, d := range s.received(1) { // update 80, delivered to edit and retract
+		assert.Falsef(s.t, d.Deleted, "the post %q deleted while another server answered", d.ID)
+		assert.Containsf(s.t, d.Text, update(80).Body, "the post %q changed while another server answered", d.ID)
+	}
 }

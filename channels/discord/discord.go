@@ -319,7 +319,7 @@ func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receip
 		if resp.Truncated {
 			return r, nil
 		}
-		return broadcast.Receipt{}, notDiscord(resp)
+		return broadcast.Receipt{}, c.notDiscord(resp)
 	}
 	r.ID = p.ID
 	r.Meta[metaChannel] = p.ChannelID
@@ -343,9 +343,12 @@ func isMessage(resp *httpx.Response) bool {
 }
 
 // notDiscord is the error of a whole 2xx answer that is not Discord's (a
-// captive portal's page): Permanent, naming Config.WebhookURL.
-func notDiscord(resp *httpx.Response) error {
-	return broadcast.Permanent(&apiError{Status: resp.Status, detail: httpx.Snippet(resp.Body), foreign: true})
+// captive portal's page): Permanent, naming Config.WebhookURL. httpx
+// leaves a 2xx as it came: the page is redacted before it is cut, so that
+// no part of the token stays at the cut.
+func (c *Channel) notDiscord(resp *httpx.Response) error {
+	page := httpx.Snippet([]byte(c.s.rd.String(string(resp.Body))))
+	return broadcast.Permanent(&apiError{Status: resp.Status, detail: page, foreign: true})
 }
 
 // updateRoot edits the status card of the incident's first post to show
@@ -390,7 +393,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body)
 	if err == nil && !isMessage(resp) {
-		err = notDiscord(resp)
+		err = c.notDiscord(resp)
 	}
 	if err != nil {
 		switch {
@@ -418,7 +421,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	resp, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
 	if err == nil && resp.Status != http.StatusNoContent && len(resp.Body) > 0 {
-		err = notDiscord(resp) // Discord answers a deletion with 204 No Content
+		err = c.notDiscord(resp) // Discord answers a deletion with 204 No Content
 	}
 	if err == nil || hasCode(err, codeUnknownMessage, codeUnknownChannel) {
 		return nil
@@ -439,7 +442,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	var w webhookInfo
 	switch {
 	case json.Unmarshal(resp.Body, &w) != nil:
-		return c.fail("check", notDiscord(resp))
+		return c.fail("check", c.notDiscord(resp))
 	case w.ID != c.s.hook.id:
 		return broadcast.Permanent(errors.New("discord: check: the answer is about another webhook"))
 	case w.Type == 2:

@@ -140,6 +140,9 @@ func (f *fakeDiscord) guard(next http.HandlerFunc) http.HandlerFunc {
 				w.Header().Set(k, v)
 			}
 			writeJSON(w, c.status, c.body)
+		case failure == channeltest.FailForeign:
+			r.Body = readCloser(raw)
+			channeltest.ForeignPage(w, r, http.StatusOK)
 		case failure != channeltest.FailNone:
 			f.fail(w, r, failure)
 		case r.PathValue("id") != testID:
@@ -531,7 +534,9 @@ func harness(forum bool) channeltest.Harness {
 		Config:    cfg,
 		MaxLength: MaxContent,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.WebhookURL",
 	}
 	if forum {
 		h.ThreadsTo = channeltest.Root

@@ -233,6 +233,8 @@ func (f *fakeChat) fail(w http.ResponseWriter, r *http.Request, failure channelt
 		googleError(w, 401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
 	case channeltest.FailRejected:
 		googleError(w, 400, "INVALID_ARGUMENT", "Invalid JSON payload received. Unknown name \"txt\".")
+	case channeltest.FailForeign:
+		channeltest.ForeignPage(w, r, http.StatusOK) // the body was read: it holds no credential
 	case channeltest.FailEcho:
 		// A debugging proxy's answer: the credentials as it got them.
 		q := r.URL.Query()
@@ -335,7 +337,9 @@ func harness() channeltest.Harness {
 		ThreadsTo: channeltest.Root,
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.WebhookURL",
 	}
 }
 

@@ -224,9 +224,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		}
 		// Google answers with the Message it created: this is another
 		// server's page (a captive portal's), and the update is not shown
-		// to have reached Google.
+		// to have reached Google. httpx leaves a 2xx as it came: the page
+		// is redacted before it is cut, so that no part of a secret stays.
 		return broadcast.Receipt{}, c.fail("post", broadcast.Permanent(&apiError{HTTP: resp.Status,
-			Message: httpx.Snippet(resp.Body), foreign: true}))
+			Message: httpx.Snippet([]byte(c.s.rd.String(string(resp.Body)))), foreign: true}))
 	}
 	return c.receipt(got, id), nil
 }

@@ -395,6 +395,8 @@ func (f *fakeMastodon) writeFailure(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "The access token is invalid")
 	case channeltest.FailEcho:
 		writeEcho(w, r)
+	case channeltest.FailForeign:
+		channeltest.ForeignPage(w, r, http.StatusOK) // the token is in a header
 	default:
 		if r.Method == http.MethodPost || r.Method == http.MethodPut {
 			writeError(w, http.StatusUnprocessableEntity, "Validation failed: Text can't be blank")

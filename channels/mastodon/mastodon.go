@@ -49,8 +49,9 @@
 // something else), the channel uses 500 characters and 23 per URL,
 // Mastodon's defaults; a read that failed for now (network error, 429,
 // 5xx) is tried again by the next Send. A read that another server
-// answers (a redirect, or a 401, 404 or 405 without Mastodon's error
-// entity) fails the Send or Edit before it posts, naming Config.Server,
+// answers (a redirect, a 401, 404 or 405 without Mastodon's error
+// entity, or a whole 2xx that is not JSON) fails the Send or Edit before
+// it posts, naming Config.Server,
 // and is tried again by the next. Preview uses the limits read so
 // far, without I/O.
 //
@@ -99,9 +100,10 @@
 //   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
 //   - an answer that is not the instance's, a redirect or a 401, 404 or
 //     405 without Mastodon's error entity (a proxy's page, a Server with
-//     a wrong path), is Permanent and names Config.Server: it never says
-//     the token was refused, and never counts as a status gone (Edit,
-//     Retract, a reply);
+//     a wrong path), or a whole 2xx that is not JSON (a captive portal's
+//     page), is Permanent and names Config.Server: it never says the
+//     token was refused, and never counts as a status gone (Edit,
+//     Retract, a reply) nor as a status posted, edited or deleted;
 //   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is.
 //
@@ -125,7 +127,9 @@
 package mastodon
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -372,7 +376,25 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	if err != nil {
 		return nil, c.s.redactor.Error(fmt.Errorf("mastodon: %s: %w", op, err))
 	}
+	if foreignSuccess(resp) {
+		return resp, c.notInstance(op, resp)
+	}
 	return resp, c.s.redactor.Error(c.classify(op, resp))
+}
+
+// foreignSuccess reports whether r is a whole 2xx that is not JSON, which
+// every answer of Mastodon's API is: another server's page (a captive
+// portal's), no status posted, edited or deleted.
+func foreignSuccess(r *httpx.Response) bool {
+	return r.Status >= 200 && r.Status <= 299 && !r.Truncated && len(bytes.TrimSpace(r.Body)) > 0 && !json.Valid(r.Body)
+}
+
+// notInstance is the error of op answered by foreignSuccess's r: Permanent,
+// wrapping errNotInstance. httpx leaves a 2xx unredacted: it is redacted
+// before the cut, so that no part of a secret stays.
+func (c *Channel) notInstance(op string, r *httpx.Response) error {
+	page := &APIError{Status: r.Status, Message: httpx.Snippet([]byte(c.s.redactor.String(string(r.Body))))}
+	return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotInstance, page))
 }
 
 // bodyLimit is how much of an answer the channel reads. A Status entity

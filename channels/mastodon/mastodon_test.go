@@ -67,7 +67,9 @@ func TestConformance(t *testing.T) {
 		ThreadsTo: channeltest.Last,
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.Server",
 	})
 }
 
@@ -624,7 +626,8 @@ func TestLongStatusAnswer(t *testing.T) {
 // {"error":"…"} (https://docs.joinmastodon.org/entities/Error), which the
 // instance's API gives every refusal, an unknown status's 404 ("Record
 // not found") too, is another server's: a proxy's page, a Server with a
-// wrong path. It names Config.Server, is Permanent, and is neither a
+// wrong path. So is a whole 2xx that is not JSON, which every answer of
+// the API is (a captive portal's page). It names Config.Server, is Permanent, and is neither a
 // status gone (Retract, Edit, a reply) nor a refused token.
 func TestForeignAnswer(t *testing.T) {
 	for _, tc := range []struct {
@@ -635,6 +638,7 @@ func TestForeignAnswer(t *testing.T) {
 		{http.StatusUnauthorized, "<html>401 Authorization Required</html>"},
 		{http.StatusMethodNotAllowed, ""},
 		{http.StatusFound, ""},
+		{http.StatusOK, "<html><body>Sign in to continue</body></html>"}, // a captive portal's whole 2xx
 	} {
 		t.Run(http.StatusText(tc.status), func(t *testing.T) {
 			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -160,6 +160,8 @@ func failed(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
 		answer(w, http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User `+fakeUser+` not in room"}`)
 	case channeltest.FailEcho:
 		answer(w, http.StatusBadRequest, echo(r))
+	case channeltest.FailForeign:
+		channeltest.ForeignPage(w, r, http.StatusOK) // the token is in a header
 	}
 }
 

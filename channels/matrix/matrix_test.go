@@ -53,6 +53,8 @@ func TestConformance(t *testing.T) {
 		Posts:     true,
 		Keyed:     true,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.Homeserver",
 	})
 }

@@ -120,9 +120,18 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 			}
 			return c.s.rd.Error(fmt.Errorf("%s: %w", method, err))
 		}
-		// A 2xx that is not Slack's JSON: whether the call took effect is
-		// unknown, so it is retried like a lost answer.
-		return fmt.Errorf("%s: unreadable answer (http status %d)", method, hresp.Status)
+		if hresp.Truncated {
+			// Cut off: whether the call took effect is unknown, so it
+			// is retried like a lost answer.
+			return fmt.Errorf("%s: unreadable answer (http status %d)", method, hresp.Status)
+		}
+		// A whole 2xx without Slack's "ok" is another server's page (a
+		// captive portal's): no call of Slack's took effect. httpx leaves
+		// a 2xx unredacted: redacted before the cut, no part of a secret
+		// stays.
+		err := fmt.Errorf("http status %d: %s; not Slack's answer (check Config.BaseURL)",
+			hresp.Status, httpx.Snippet([]byte(c.s.rd.String(string(hresp.Body)))))
+		return c.s.rd.Error(fmt.Errorf("%s: %w", method, broadcast.Permanent(err)))
 	}
 	if head.OK {
 		if err := json.Unmarshal(hresp.Body, resp); err != nil {

@@ -74,7 +74,9 @@ func TestClassifyAnswers(t *testing.T) {
 		{500, "", `{"ok":false,"error":"some_future_code"}`, transient, 0, "some_future_code"},
 		{502, "", `<html>Bad Gateway</html>`, transient, 0, ""},
 		{404, "", `<html>Not Found</html>`, permanent, 0, ""},
-		{200, "", `<html>captive portal</html>`, transient, 0, ""},
+		// A whole 2xx without Slack's JSON is another server's (a captive
+		// portal's): no call of Slack's, and a retry gets the same page.
+		{200, "", `<html>captive portal</html>`, permanent, 0, ""},
 	} {
 		resp := &httpx.Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}
 		if c.header != "" {
@@ -156,6 +158,8 @@ func TestForeignAnswer(t *testing.T) {
 		{302, ``, true},
 		{200, `{"ok":false,"error":"channel_not_found"}`, false},
 		{400, `<html>Bad Request</html>`, false},
+		{200, `<html>Sign in to continue</html>`, true}, // a captive portal's
+		{200, `{"status":"ok"}`, true},
 	} {
 		resp := &httpx.Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}
 		err := ch.decode("chat.postMessage", resp, &postResponse{})
@@ -163,6 +167,11 @@ func TestForeignAnswer(t *testing.T) {
 		assert.Truef(t, broadcast.IsPermanent(err), "%d %s: %v", c.status, c.body, err)
 		assert.Equalf(t, c.foreign, strings.Contains(err.Error(), hint+"BaseURL)"), "%d %s: %v", c.status, c.body, err)
 	}
+	// A 2xx cut off at the limit may be Slack's answer: retried.
+	cut := &httpx.Response{Status: 200, Header: http.Header{}, Body: []byte(`{"ok":true,"channel":"C0`), Truncated: true}
+	err := ch.decode("chat.postMessage", cut, &postResponse{})
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "a 2xx cut off: %v", err)
 
 	f := newFakeSlack(t, testToken)
 	hook, err := New(hookConfig(f))

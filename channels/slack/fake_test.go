@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -101,6 +102,14 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &body); err != nil {
 		f.t.Errorf("%s: body is not a JSON object: %v", r.URL.Path, err)
+	}
+	f.mu.Lock()
+	foreign := f.fail == channeltest.FailForeign
+	f.mu.Unlock()
+	if foreign {
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		channeltest.ForeignPage(w, r, http.StatusOK)
+		return
 	}
 	if r.URL.Path == f.hook {
 		f.record("webhook", r, raw, body)

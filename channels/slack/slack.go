@@ -118,11 +118,13 @@
 // broadcast.Fanout's rule: a transient *broadcast.TargetsError while some
 // conversation is pending, nil when every other one got the update (the
 // refusals are in the Ledger and the Broadcaster's Result.Failures), a
-// permanent one when all refused. An incoming webhook's answer is judged
-// by its HTTP status: 2xx delivered (but a whole body other than Slack's
-// "ok", a captive portal's page, is another server's answer); 429 waits for Retry-After (30s
-// without one); 5xx
-// transient; invalid_payload, action_prohibited, channel_not_found,
+// permanent one when all refused. A Web API answer is Slack's JSON with
+// its "ok": a whole 2xx without it (a captive portal's page) is another
+// server's answer, permanent and naming Config.BaseURL; one cut off at
+// 256 KiB is retried. An incoming webhook's answer is judged by its HTTP
+// status: 2xx delivered (but a whole body other than Slack's "ok", a
+// captive portal's page, is another server's answer); 429 waits for
+// Retry-After (30s without one); 5xx transient; invalid_payload, action_prohibited, channel_not_found,
 // channel_is_archived, no_service and every other 4xx permanent. A
 // redirect, or a 401, 404 or 405 without Slack's answer (the Web API's
 // JSON, a webhook's error word), is another server's (a proxy's page, a

@@ -21,7 +21,7 @@ const (
 
 // allFailures are the failures the fake injects.
 var allFailures = []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-	channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho}
+	channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho, channeltest.FailForeign}
 
 // newTestChannel returns a channel of cfg posting to a fake Slack with
 // the conversations of cfg.Channels; cfg.Token defaults to testToken.
@@ -55,12 +55,13 @@ func TestConformance(t *testing.T) {
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels}) // its own client
 		},
-		Secrets:   []string{testToken},
-		Config:    cfg,
-		MaxLength: MaxSectionText,
-		Measure:   utf16Len,
-		ThreadsTo: channeltest.Root,
-		Failures:  allFailures,
+		Secrets:     []string{testToken},
+		Config:      cfg,
+		MaxLength:   MaxSectionText,
+		Measure:     utf16Len,
+		ThreadsTo:   channeltest.Root,
+		Failures:    allFailures,
+		ServerField: "Config.BaseURL",
 	})
 }
 
@@ -73,13 +74,14 @@ func TestConformanceFanout(t *testing.T) {
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels})
 		},
-		Secrets:   []string{testToken},
-		Config:    cfg,
-		MaxLength: MaxSectionText,
-		Measure:   utf16Len,
-		Targets:   cfg.Channels,
-		Posts:     true,
-		Failures:  allFailures,
+		Secrets:     []string{testToken},
+		Config:      cfg,
+		MaxLength:   MaxSectionText,
+		Measure:     utf16Len,
+		Targets:     cfg.Channels,
+		Posts:       true,
+		Failures:    allFailures,
+		ServerField: "Config.BaseURL",
 	})
 }
 
@@ -101,11 +103,12 @@ func TestConformanceWebhook(t *testing.T) {
 				broadcast.Checker
 			}{ch, ch, ch}, f
 		},
-		Secrets:   []string{hookSecret, "/services/T0TEST0001/B0HOOK0001/" + hookSecret},
-		Config:    Config{WebhookURL: redact.NewURL("https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret)},
-		MaxLength: MaxSectionText,
-		Measure:   utf16Len,
-		Failures:  allFailures,
+		Secrets:     []string{hookSecret, "/services/T0TEST0001/B0HOOK0001/" + hookSecret},
+		Config:      Config{WebhookURL: redact.NewURL("https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret)},
+		MaxLength:   MaxSectionText,
+		Measure:     utf16Len,
+		Failures:    allFailures,
+		ServerField: "Config.WebhookURL",
 	})
 }
 

@@ -44,7 +44,9 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 		// Slack answers a post with "ok": a whole answer without it is
 		// another server's page (a captive portal's), no post of Slack's.
 		what := fmt.Sprintf("http status %d", resp.Status)
-		if sn := httpx.Snippet(resp.Body); sn != "" {
+		// httpx leaves a 2xx as it came: redacted before the cut, no part
+		// of the URL's secret stays at the cut.
+		if sn := httpx.Snippet([]byte(c.s.rd.String(string(resp.Body)))); sn != "" {
 			what += ": " + sn
 		}
 		err := fmt.Errorf("%s; not Slack's answer (check Config.WebhookURL)", what)

@@ -215,6 +215,8 @@ func (f *fakeAPI) fail(w http.ResponseWriter, r *http.Request, failure channelte
 			"authorization": auth, "b64": base64.StdEncoding.EncodeToString([]byte(auth)),
 			"key_b64": base64.RawURLEncoding.EncodeToString([]byte(key)), "query": "api_key=" + url.QueryEscape(key)}})
 		writeJSON(w, 401, string(body)+" raw: "+key)
+	case channeltest.FailForeign:
+		channeltest.ForeignPage(w, r, http.StatusOK) // the key is in a header
 	}
 }
 

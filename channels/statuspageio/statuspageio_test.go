@@ -31,7 +31,9 @@ func harness() channeltest.Harness {
 		MaxLength: MaxBody,
 		ThreadsTo: channeltest.Root,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.BaseURL",
 	}
 }
 

@@ -77,6 +77,10 @@ func (f *fakeWorkflow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case fail == channeltest.FailEcho:
 		f.echo(w, r)
 		return
+	case fail == channeltest.FailForeign:
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		channeltest.ForeignPage(w, r, http.StatusOK)
+		return
 	case fail != channeltest.FailNone:
 		f.reply(w, failures[fail])
 		return

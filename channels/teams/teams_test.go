@@ -46,7 +46,9 @@ func TestConformance(t *testing.T) {
 		MaxLength: MaxPayloadBytes,
 		Measure:   templates.Bytes,
 		Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+			channeltest.FailForeign},
+		ServerField: "Config.WebhookURL",
 	})
 }
 

@@ -420,6 +420,8 @@ func (f *fakeBot) writeFailure(w http.ResponseWriter, r *http.Request, failure c
 		writeError(w, http.StatusUnauthorized, "Unauthorized", nil)
 	case channeltest.FailEcho:
 		writeEcho(w, r)
+	case channeltest.FailForeign:
+		channeltest.ForeignPage(w, r, http.StatusOK) // the token is in the path
 	default:
 		writeError(w, http.StatusForbidden, "Forbidden: bot is not a member of the channel chat", nil)
 	}

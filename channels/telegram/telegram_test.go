@@ -48,7 +48,7 @@ func newTestChannel(t *testing.T, f *fakeBot, chats []string, edit ...func(*Conf
 // them all).
 func TestConformance(t *testing.T) {
 	failures := []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-		channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho}
+		channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho, channeltest.FailForeign}
 	t.Run("OneChat", func(t *testing.T) {
 		chats := []string{"@examplestatus"}
 		channeltest.Run(t, channeltest.Harness{
@@ -62,6 +62,7 @@ func TestConformance(t *testing.T) {
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Failures: failures,
+			ServerField: "Config.BaseURL",
 		})
 	})
 	t.Run("TwoChats", func(t *testing.T) {
@@ -73,6 +74,7 @@ func TestConformance(t *testing.T) {
 			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, Targets: chats, Posts: true, Failures: failures,
+			ServerField: "Config.BaseURL",
 		})
 	})
 }

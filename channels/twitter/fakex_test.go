@@ -238,6 +238,8 @@ func writeFailure(w http.ResponseWriter, r *http.Request, failure channeltest.Fa
 		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", "about:blank")
 	case channeltest.FailEcho:
 		writeEcho(w, r)
+	case channeltest.FailForeign:
+		channeltest.ForeignPage(w, r, http.StatusOK) // the credentials are in a header
 	default:
 		writeProblem(w, http.StatusForbidden, "Forbidden", "You are not permitted to perform this action.", "about:blank")
 	}

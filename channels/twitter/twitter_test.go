@@ -77,7 +77,9 @@ func TestConformance(t *testing.T) {
 				Measure:   Weight,
 				ThreadsTo: channeltest.Last,
 				Failures: []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited,
-					channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho},
+					channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
+					channeltest.FailForeign},
+				ServerField: "Config.BaseURL",
 			})
 		})
 	}
