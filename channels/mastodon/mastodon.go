@@ -393,7 +393,7 @@ func foreignSuccess(r *httpx.Response) bool {
 // wrapping errNotInstance. httpx leaves a 2xx unredacted: it is redacted
 // before the cut, so that no part of a secret stays.
 func (c *Channel) notInstance(op string, r *httpx.Response) error {
-	page := &APIError{Status: r.Status, Message: httpx.Snippet([]byte(c.s.redactor.String(string(r.Body))))}
+	page := &APIError{Status: r.Status, Message: httpx.RedactedSnippet(c.s.redactor, string(r.Body))}
 	return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotInstance, page))
 }
 

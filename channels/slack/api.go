@@ -130,7 +130,7 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 		// a 2xx unredacted: redacted before the cut, no part of a secret
 		// stays.
 		err := fmt.Errorf("http status %d: %s; not Slack's answer (check Config.BaseURL)",
-			hresp.Status, httpx.Snippet([]byte(c.s.rd.String(string(hresp.Body)))))
+			hresp.Status, httpx.RedactedSnippet(c.s.rd, string(hresp.Body)))
 		return c.s.rd.Error(fmt.Errorf("%s: %w", method, broadcast.Permanent(err)))
 	}
 	if head.OK {
@@ -141,7 +141,7 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 	}
 	e := &APIError{Method: method, Code: c.s.rd.String(head.Error), Status: hresp.Status}
 	for _, m := range head.Metadata.Messages[:min(len(head.Metadata.Messages), maxDetails)] {
-		e.Details = append(e.Details, httpx.Snippet([]byte(c.s.rd.String(m))))
+		e.Details = append(e.Details, httpx.RedactedSnippet(c.s.rd, m))
 	}
 	return classify(e, hresp.Header, time.Now())
 }

@@ -190,7 +190,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if resp.Status != http.StatusAccepted && htmlPage(resp) {
 		// httpx leaves a 2xx as it came: the page is redacted before it
 		// is cut, so that no part of the URL's secrets stays at the cut.
-		page := httpx.Snippet([]byte(c.s.rd.String(string(resp.Body))))
+		page := httpx.RedactedSnippet(c.s.rd, string(resp.Body))
 		err := fmt.Errorf("http status %d %s: %s; not the workflow's answer (check Config.WebhookURL)",
 			resp.Status, http.StatusText(resp.Status), page)
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", broadcast.Permanent(err)))

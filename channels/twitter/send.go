@@ -216,7 +216,7 @@ func (s scrubber) error(err error) error { return s.r().Error(err) }
 // means that the bound cannot cut a secret in two.
 func (s scrubber) cleaner() func(text string) string {
 	r := s.r()
-	return func(text string) string { return httpx.Snippet([]byte(r.String(text))) }
+	return func(text string) string { return httpx.RedactedSnippet(r, text) }
 }
 
 // receipt returns the receipt of a post with id ("" when unknown).

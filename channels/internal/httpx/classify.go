@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // Limits of Classify.
@@ -228,6 +229,14 @@ const MaxClockSkew = time.Hour
 func isRangeErr(err error) bool {
 	ne, ok := err.(*strconv.NumError)
 	return ok && ne.Err == strconv.ErrRange
+}
+
+// RedactedSnippet is Snippet of text with rd's secrets redacted first, so
+// that no part of a secret the text quotes stays at the cut. It is how a
+// channel shows text another server wrote (a page, an error message) in
+// an error; rd may be nil.
+func RedactedSnippet(rd *redact.Redactor, text string) string {
+	return Snippet([]byte(rd.String(text)))
 }
 
 // Snippet returns the start of body as one printable line of at most
