@@ -9,11 +9,13 @@ import (
 )
 
 // A Send to ten no-op channels allocates little: the Contract v2 issue asks
-// for under 150 allocations, and this test holds it to 40 (25 today), so
-// that a change allocating per channel again (as an empty map's iterator
-// once did: 30 more) is caught here rather than in a benchmark no one
-// reads. Allocation counts, unlike times, do not depend on the machine's
-// load.
+// for under 150 allocations, and this test holds it to 45 (39 today, ten
+// of them the MemoryStore's entry of the update on each channel, cheaper
+// than growing maps of large values was; up to 41 under the race
+// detector), so that a change allocating per channel again (as an empty
+// map's iterator once did: 30 more) is caught here rather than in a
+// benchmark no one reads. Allocation counts, unlike times, do not depend
+// on the machine's load.
 func TestSendAllocations(t *testing.T) {
 	chs := make([]broadcast.Channel, 10)
 	for i := range chs {
@@ -30,8 +32,8 @@ func TestSendAllocations(t *testing.T) {
 		}
 	})
 	allocs-- // the ID's fmt.Sprintf
-	if allocs > 40 {
-		t.Errorf("Send to 10 channels: %.0f allocations, want at most 40", allocs)
+	if allocs > 45 {
+		t.Errorf("Send to 10 channels: %.0f allocations, want at most 45", allocs)
 	}
 	t.Logf("Send to 10 channels: %.0f allocations", allocs)
 }

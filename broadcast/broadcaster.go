@@ -549,27 +549,29 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 
 	fls := b.flights.join(markID, b.channels)
 	defer b.flights.leave(markID, b.channels, fls)
-	first := firstAttempts{until: time.Now().Add(b.timeout / 64)}
+	sh := &shared{u: u, first: firstAttempts{until: time.Now().Add(b.timeout / 64)}}
 	var cancel context.CancelFunc
-	first.ctx, cancel = context.WithTimeout(ctx, b.timeout)
+	sh.first.ctx, cancel = context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	ds := make([]delivery, len(b.channels))
 	spares := make([]newestEntry, len(b.channels))
 	for i, ch := range b.channels {
-		ds[i] = delivery{b: b, ch: ch, name: ch.Name(), route: b.routes[i], u: &u, res: &rep.Results[i], seq: seq,
-			op: op, original: original, markID: markID, flight: fls[i], spare: &spares[i], first: &first}
-		ds[i].ledger.init(keep, b.store, markID, ds[i].name)
+		// Field by field: a composite literal would be built aside and
+		// copied, the whole large struct, into the slice.
+		d := &ds[i]
+		d.b, d.ch, d.name, d.route, d.u, d.res, d.seq = b, ch, ch.Name(), b.routes[i], &sh.u, &rep.Results[i], seq
+		d.op, d.original, d.markID, d.flight, d.spare, d.first = op, original, markID, fls[i], &spares[i], &sh.first
+		d.ledger.init(keep, b.store, markID, d.name)
 	}
 	if len(b.stages) > 1 {
 		b.runStages(ctx, keep, rep, ds)
 	} else {
-		var wg sync.WaitGroup
-		wg.Add(len(ds) - 1)
+		sh.wg.Add(len(ds) - 1)
 		for i := 1; i < len(ds); i++ {
-			go ds[i].runInto(ctx, keep, &wg) // no closure to allocate
+			go ds[i].runInto(ctx, keep, &sh.wg) // no closure to allocate
 		}
 		ds[0].run(ctx, keep) // on this goroutine: one fewer to start
-		wg.Wait()
+		sh.wg.Wait()
 	}
 	rep.Finished = time.Now()
 	var errs []error
@@ -579,6 +581,13 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		}
 	}
 	return rep, errors.Join(errs...)
+}
+
+// shared is what the deliveries of one Send share, in one allocation.
+type shared struct {
+	u     Update
+	first firstAttempts
+	wg    sync.WaitGroup
 }
 
 // SentTime returns the Time update updateID (a Send's or a correction's)
@@ -660,7 +669,9 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 	if err == nil && ok && !r.UpdateTime.IsZero() {
 		return r.UpdateTime, true, nil
 	}
-	b.storeTrouble(ctx, "read the time update "+updateID+" was first sent with", err)
+	if err != nil { // the message costs an allocation: not on every Send
+		b.storeTrouble(ctx, "read the time update "+updateID+" was first sent with", err)
+	}
 	unread := err
 	for _, ch := range b.channels {
 		r, ok, err := b.store.Receipt(ctx, updateID, ch.Name())
@@ -710,7 +721,9 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 	}
 	err = b.store.SaveReceipt(keep, sentIncident+updateID, key,
 		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
-	b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
+	if err != nil {
+		b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
+	}
 	return t
 }
 

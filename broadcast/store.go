@@ -43,26 +43,39 @@ type Store interface {
 // It keeps every mark and receipt until the process ends, a few hundred bytes
 // per update, channel and target.
 type MemoryStore struct {
-	mu       sync.Mutex
-	threads  map[pairKey]Thread  // by incident and channel
-	receipts map[pairKey]Receipt // by update and channel
-	marks    map[markKey]string  // failure text; "" when delivered
+	mu      sync.Mutex
+	threads map[pairKey]*Thread // by incident and channel
+	pairs   map[pairKey]*pair   // by update and channel
+	marks   map[markKey]string  // failure text, "" when delivered; of targets other than ""
 }
 
 type pairKey struct{ id, channel string }
 type markKey struct{ update, channel, target string }
 
+// pair is what a MemoryStore keeps of an update on a channel: a delivery
+// saves its receipt and marks target "" together, and one entry for both,
+// behind a pointer, keeps the map small and cheap to grow.
+type pair struct {
+	receipt Receipt
+	saved   bool   // receipt was saved
+	marked  bool   // target "" was marked
+	failure string // target "" mark's failure text; "" when delivered
+}
+
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{threads: map[pairKey]Thread{}, receipts: map[pairKey]Receipt{}, marks: map[markKey]string{}}
+	return &MemoryStore{threads: map[pairKey]*Thread{}, pairs: map[pairKey]*pair{}, marks: map[markKey]string{}}
 }
 
 // Thread implements Store.
 func (s *MemoryStore) Thread(_ context.Context, incidentID, channel string) (Thread, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.threads[pairKey{incidentID, channel}]
-	t.Root.Meta, t.Last.Meta = maps.Clone(t.Root.Meta), maps.Clone(t.Last.Meta)
+	var t Thread
+	if p := s.threads[pairKey{incidentID, channel}]; p != nil {
+		t = *p
+		t.Root.Meta, t.Last.Meta = maps.Clone(t.Root.Meta), maps.Clone(t.Last.Meta)
+	}
 	return t, nil
 }
 
@@ -73,37 +86,66 @@ func (s *MemoryStore) SaveReceipt(_ context.Context, incidentID, updateID string
 	defer s.mu.Unlock()
 	k := pairKey{incidentID, r.Channel}
 	t := s.threads[k]
+	if t == nil {
+		t = &Thread{}
+		s.threads[k] = t
+	}
 	if t.Root.IsZero() {
 		t.Root = r
 	}
 	t.Last = r
-	s.threads[k] = t
-	s.receipts[pairKey{updateID, r.Channel}] = r
+	p := s.pair(pairKey{updateID, r.Channel})
+	p.receipt, p.saved = r, true
 	return nil
+}
+
+// pair returns the entry of k, adding it when there is none.
+func (s *MemoryStore) pair(k pairKey) *pair {
+	p := s.pairs[k]
+	if p == nil {
+		p = &pair{}
+		s.pairs[k] = p
+	}
+	return p
 }
 
 // Receipt implements Store.
 func (s *MemoryStore) Receipt(_ context.Context, updateID, channel string) (Receipt, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.receipts[pairKey{updateID, channel}]
-	r.Meta = maps.Clone(r.Meta)
-	return r, ok, nil
+	p, ok := s.pairs[pairKey{updateID, channel}]
+	if !ok || !p.saved {
+		return Receipt{}, false, nil
+	}
+	return p.receipt.clone(), true, nil
 }
 
 // Done implements Store.
 func (s *MemoryStore) Done(_ context.Context, updateID, channel, target string) (bool, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if target == "" {
+		p, ok := s.pairs[pairKey{updateID, channel}]
+		if !ok {
+			return false, "", nil
+		}
+		return p.marked, p.failure, nil
+	}
 	f, ok := s.marks[markKey{updateID, channel, target}]
 	return ok, f, nil
 }
 
 // Mark implements Store.
 func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, failure error) error {
+	f := failureText(failure)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.marks[markKey{updateID, channel, target}] = failureText(failure)
+	if target == "" {
+		p := s.pair(pairKey{updateID, channel})
+		p.marked, p.failure = true, f
+		return nil
+	}
+	s.marks[markKey{updateID, channel, target}] = f
 	return nil
 }
 
