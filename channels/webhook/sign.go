@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/outagecast/outagecast/redact"
@@ -38,8 +40,16 @@ func retractionKey(channel, updateID, target string) string {
 // with secret: "v1," and the base64 of the HMAC-SHA256, keyed with the
 // secret's decoded bytes, of "id.timestamp.body", timestamp in Unix seconds.
 // It fails, without quoting the secret, when secret is not a whsec_ secret
-// of MinSecretBytes to MaxSecretBytes.
+// of MinSecretBytes to MaxSecretBytes, and when id is empty or holds a "."
+// (which the specification forbids: the signature would also be that of
+// another delivery, its id cut at the dot).
 func Sign(secret redact.Secret, id string, timestamp int64, body []byte) (string, error) {
+	switch {
+	case id == "":
+		return "", errors.New("webhook: Sign: id: empty")
+	case strings.Contains(id, "."):
+		return "", errors.New(`webhook: Sign: id: holds a ".", which Standard Webhooks forbids`)
+	}
 	key, err := decodeSecret(secret)
 	if err != nil {
 		return "", fmt.Errorf("webhook: Sign: %w", err)

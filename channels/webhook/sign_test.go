@@ -263,3 +263,19 @@ func TestVerifyRequestChecksHeadersFirst(t *testing.T) {
 		})
 	}
 }
+
+// Standard Webhooks signs "id.timestamp.body", and so forbids "." in an
+// id (spec/standard-webhooks.md, "webhook-id"): with one, the signature of
+// a delivery would also be that of another, its id cut at a dot and the
+// rest read as timestamp and body. Sign refuses such an id, and an empty
+// one, naming id.
+func TestSignRefusesAnIDWithADot(t *testing.T) {
+	for _, id := range []string{"msg.1", "", "a.b.c"} {
+		_, err := Sign(redact.NewSecret(specSecret), id, specTimestamp, []byte(specBody))
+		require.Error(t, err, "%q", id)
+		assert.Contains(t, err.Error(), "webhook: Sign: id: ")
+		assert.NotContains(t, err.Error(), specSecret)
+	}
+	_, err := Sign(redact.NewSecret(specSecret), specID, specTimestamp, []byte(specBody))
+	require.NoError(t, err)
+}
