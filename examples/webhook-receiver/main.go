@@ -51,6 +51,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/webhook"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
@@ -299,6 +300,7 @@ func (rc *receiver) repeat(id string) bool {
 // print shows an event as its type calls for, with one Write: the lines
 // of deliveries handled at the same time do not interleave.
 func (rc *receiver) print(p webhook.Payload) {
+	p.Type, p.Data = oneLine(p.Type), printable(p.Data)
 	var b strings.Builder
 	at := p.Timestamp.UTC().Format(time.RFC3339)
 	switch p.Type {
@@ -319,6 +321,22 @@ func (rc *receiver) print(p webhook.Payload) {
 	}
 	_, _ = io.WriteString(rc.out, b.String())
 }
+
+// printable returns d with its text as broadcast.Update.Clean makes an
+// update's: without terminal escape sequences and other control
+// characters, which a sender could use to retitle the terminal or hide
+// lines; the keys and the URL on one line.
+func printable(d webhook.Data) webhook.Data {
+	c := broadcast.Update{Title: d.Title, Body: d.Body, Advice: d.Advice}.Clean()
+	d.Title, d.Body, d.Advice = c.Title, c.Body, c.Advice
+	for _, s := range []*string{&d.ID, &d.IncidentID, &d.Status, &d.URL, &d.Corrects} {
+		*s = oneLine(*s)
+	}
+	return d
+}
+
+// oneLine is s cleaned as a Title is, and trimmed.
+func oneLine(s string) string { return strings.TrimSpace(broadcast.Update{Title: s}.Clean().Title) }
 
 // printUpdate shows an update on b, or a correction after the line that
 // says which update it corrects.

@@ -307,3 +307,23 @@ func TestPrintsEachEventInOneWrite(t *testing.T) {
 		"2026-11-24T14:02:00Z incident.corrected [resolved] T (incident cdn-42, update u_2)\n"+
 		"    Advice: Retry.\n    one\n    two\n    https://status.example/i/cdn-42\n", out.got[0])
 }
+
+// A payload's text is printed without terminal escape sequences or other
+// control characters (as broadcast.Update.Clean removes them): a sender
+// could otherwise retitle the operator's terminal or hide lines.
+func TestPrintsNoControlCharacters(t *testing.T) {
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
+	require.NoError(t, err)
+	var out syncbuf.Buffer
+	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
+	defer srv.Close()
+	body := `{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1\u001b[2K","incident_id":"cdn\u0007",` +
+		`"title":"\u001b]0;pwned\u0007CDN \u001b[31mdown","status":"resolved\r","components":[],"time":"2026-11-24T14:02:00Z",` +
+		`"body":"Line one.\u001b[1A\u001b[2K\nLine two.","advice":"Retry\u0008\u0008\u0008\u0008\u0008Panic.","url":"https://s.example.com/\u001b[0m"}}`
+	code, _ := signedPost(t, srv, "id-escapes", []byte(body))
+	require.Equal(t, http.StatusNoContent, code)
+	got := out.String()
+	assert.NotRegexp(t, `[\x00-\x08\x0b-\x1f\x7f]`, got)
+	assert.Contains(t, got, "[resolved] CDN down (incident cdn, update u_1)")
+	assert.Contains(t, got, "    Line one.\n    Line two.\n")
+}
