@@ -63,7 +63,9 @@
 // Values may refer to the environment, so secrets stay out of the file:
 // ${NAME} is the variable's value and ${NAME:-default} the default when the
 // variable is unset or empty (a default holds no reference: ${A:-${B}} is
-// an error; ${NAME:-} is an empty value). ${NAME} of a variable that is
+// an error; ${NAME:-} is an empty value; the shell's other forms, such
+// as ${NAME:?msg} or ${NAME-default}, are errors saying what to write).
+// ${NAME} of a variable that is
 // not set, or set but empty, is an error, as ${NAME:?} is in a shell:
 // Compose passes a variable the host lacks as empty, and an empty value
 // reads as a key left out ("state: ${STATE_FILE}" would keep nothing).

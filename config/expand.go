@@ -174,6 +174,32 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 	}
 }
 
+// shellForm returns the error of ref, the inside of a ${...}, when it is
+// a shell's or Compose's form this file does not read (${NAME:?msg},
+// ${NAME-default}, ${NAME:+alt}…), saying what to write instead; nil
+// otherwise. The text after the operator is not quoted: it may be part of
+// a password.
+func shellForm(ref string) error {
+	i := strings.IndexFunc(ref, func(r rune) bool { return r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if i <= 0 || !validName(ref[:i]) {
+		return nil
+	}
+	name, rest := ref[:i], ref[i:]
+	for _, op := range []string{":?", "?", ":+", "+", ":=", "=", "-"} {
+		if !strings.HasPrefix(rest, op) {
+			continue
+		}
+		switch op {
+		case ":?", "?":
+			return fmt.Errorf("${%s%s…}: not needed: ${%s} is already an error when %s is not set or empty", name, op, name, name)
+		case "-":
+			return fmt.Errorf("${%s-…}: write ${%s:-default}, the one default form (it also covers an empty %s)", name, name, name)
+		}
+		return fmt.Errorf("${%s%s…}: not read here: want ${NAME}, ${NAME:-default} or ${file:PATH}", name, op)
+	}
+	return nil
+}
+
 // value resolves the inside of one ${...}; fromEnv is false for a default.
 // A value from a file counts as one from the environment.
 func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
@@ -183,6 +209,9 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 	}
 	name, def, hasDef := strings.Cut(ref, ":-")
 	if !validName(name) {
+		if err := shellForm(ref); err != nil {
+			return v, false, err
+		}
 		// Not quoted: the text may be part of a password.
 		return v, false, errors.New(`"${" starts no reference: want ${NAME}, ${NAME:-default} or ${file:PATH}, ` +
 			`NAME of letters, digits and _, not starting with a digit (write $${ for a literal ${)`)

@@ -131,3 +131,22 @@ func TestEveryUnsetVariableNamed(t *testing.T) {
 	assert.NotContains(t, msg, "NOPE_10 is not set")
 	assert.True(t, strings.HasSuffix(msg, "\n… and 3 more"), msg)
 }
+
+// The shell and Compose forms this file does not read are named with what
+// to write instead, without quoting what follows the operator (it may be a
+// password's text).
+func TestShellFormsExplained(t *testing.T) {
+	for _, tt := range []struct{ ref, want string }{
+		{"${TOKEN:?set the token}", "${TOKEN:?…}: not needed: ${TOKEN} is already an error when TOKEN is not set or empty"},
+		{"${TOKEN?x}", "${TOKEN?…}: not needed: ${TOKEN} is already an error when TOKEN is not set or empty"},
+		{"${TOKEN-abc}", "${TOKEN-…}: write ${TOKEN:-default}, the one default form (it also covers an empty TOKEN)"},
+		{"${TOKEN:+abc}", "${TOKEN:+…}: not read here: want ${NAME}, ${NAME:-default} or ${file:PATH}"},
+		{"${TOKEN:=abc}", "${TOKEN:=…}: not read here: want ${NAME}, ${NAME:-default} or ${file:PATH}"},
+	} {
+		_, _, err := parse(t, lines("channels:", "  - kind: console", "    name: "+tt.ref), nil)
+		require.Error(t, err, tt.ref)
+		assert.Contains(t, err.Error(), "channels[0].name: "+tt.want)
+		assert.NotContains(t, err.Error(), "abc")
+		assert.NotContains(t, err.Error(), "set the token")
+	}
+}
