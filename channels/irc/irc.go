@@ -33,8 +33,8 @@
 // the ones before. Servers allow that: Solanum and charybdis drop a client
 // for "Excess Flood" only past client_flood_max_lines lines queued unread,
 // 20 by default (Solanum's doc/reference.conf), and ngIRCd takes a
-// registration sent at once; IRC clients (irssi, WeeChat) likewise pace
-// what their user sends, not registration. Paced as well, they would make
+// registration sent at once (the integration tests send it so). Paced as
+// well, they would make
 // an update of 5 lines to one channel take about 18 s with the defaults
 // instead of about 6 s.
 //
