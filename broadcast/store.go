@@ -45,7 +45,7 @@ type Store interface {
 type MemoryStore struct {
 	mu      sync.Mutex
 	threads map[pairKey]*Thread // by incident and channel
-	pairs   map[pairKey]*pair   // by update and channel
+	updates map[string]*pair    // by update: its channels' entries, linked
 	marks   map[markKey]string  // failure text, "" when delivered; of targets other than ""
 }
 
@@ -53,9 +53,13 @@ type pairKey struct{ id, channel string }
 type markKey struct{ update, channel, target string }
 
 // pair is what a MemoryStore keeps of an update on a channel: a delivery
-// saves its receipt and marks target "" together, and one entry for both,
-// behind a pointer, keeps the map small and cheap to grow.
+// saves its receipt and marks target "" together, in one entry. An
+// update's entries are linked from one map slot, found by channel name in
+// a walk of the few channels a Broadcaster has: one map entry per update,
+// not per update and channel, keeps the map small and cheap to grow.
 type pair struct {
+	channel string
+	next    *pair
 	receipt Receipt
 	saved   bool   // receipt was saved
 	marked  bool   // target "" was marked
@@ -64,7 +68,7 @@ type pair struct {
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{threads: map[pairKey]*Thread{}, pairs: map[pairKey]*pair{}, marks: map[markKey]string{}}
+	return &MemoryStore{threads: map[pairKey]*Thread{}, updates: map[string]*pair{}, marks: map[markKey]string{}}
 }
 
 // Thread implements Store.
@@ -94,18 +98,25 @@ func (s *MemoryStore) SaveReceipt(_ context.Context, incidentID, updateID string
 		t.Root = r
 	}
 	t.Last = r
-	p := s.pair(pairKey{updateID, r.Channel})
+	p := s.pair(updateID, r.Channel, true)
 	p.receipt, p.saved = r, true
 	return nil
 }
 
-// pair returns the entry of k, adding it when there is none.
-func (s *MemoryStore) pair(k pairKey) *pair {
-	p := s.pairs[k]
-	if p == nil {
-		p = &pair{}
-		s.pairs[k] = p
+// pair returns the entry of updateID on channel; when there is none, it
+// adds one if add, and returns nil otherwise.
+func (s *MemoryStore) pair(updateID, channel string, add bool) *pair {
+	head := s.updates[updateID]
+	for p := head; p != nil; p = p.next {
+		if p.channel == channel {
+			return p
+		}
 	}
+	if !add {
+		return nil
+	}
+	p := &pair{channel: channel, next: head}
+	s.updates[updateID] = p
 	return p
 }
 
@@ -113,8 +124,8 @@ func (s *MemoryStore) pair(k pairKey) *pair {
 func (s *MemoryStore) Receipt(_ context.Context, updateID, channel string) (Receipt, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pairs[pairKey{updateID, channel}]
-	if !ok || !p.saved {
+	p := s.pair(updateID, channel, false)
+	if p == nil || !p.saved {
 		return Receipt{}, false, nil
 	}
 	return p.receipt.clone(), true, nil
@@ -125,8 +136,8 @@ func (s *MemoryStore) Done(_ context.Context, updateID, channel, target string) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if target == "" {
-		p, ok := s.pairs[pairKey{updateID, channel}]
-		if !ok {
+		p := s.pair(updateID, channel, false)
+		if p == nil {
 			return false, "", nil
 		}
 		return p.marked, p.failure, nil
@@ -141,7 +152,7 @@ func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if target == "" {
-		p := s.pair(pairKey{updateID, channel})
+		p := s.pair(updateID, channel, true)
 		p.marked, p.failure = true, f
 		return nil
 	}
