@@ -109,6 +109,8 @@ func (c *fakeClient) handle(m ircmsg.Message) bool {
 		c.userhost(param(m, 0))
 	case "WHOIS":
 		c.whois(param(m, len(m.Params)-1))
+	case "ISON":
+		c.ison(m.Params)
 	case "MODE":
 		c.mode(param(m, 0))
 	case "NAMES":
@@ -432,6 +434,21 @@ func (c *fakeClient) whois(nick string) {
 	c.numeric("318", nick, "End of WHOIS list")
 }
 
+// ison answers ISON (RFC 2812 section 4.9) with the nicks asked for that
+// someone holds (RPL_ISON, 303).
+func (c *fakeClient) ison(nicks []string) {
+	s := c.srv
+	s.mu.Lock()
+	var on []string
+	for _, n := range strings.Fields(strings.Join(nicks, " ")) {
+		if slices.Contains(s.opts.nicksInUse, n) || s.nicks[n] != nil {
+			on = append(on, n)
+		}
+	}
+	s.mu.Unlock()
+	c.numeric("303", strings.Join(on, " "))
+}
+
 // nickserv answers a line to NickServ (fakeOptions.services).
 func (c *fakeClient) nickserv(text string) {
 	s := c.srv
@@ -456,7 +473,9 @@ func (c *fakeClient) nickserv(text string) {
 		s.mu.Lock()
 		s.opts.nicksInUse = slices.DeleteFunc(s.opts.nicksInUse, func(n string) bool { return n == nick })
 		s.mu.Unlock()
-		notice(strings.ReplaceAll(cmp.Or(s.opts.ghostReply, "\x02%s\x02 has been ghosted."), "%s", nick))
+		if !s.opts.ghostSilent {
+			notice(strings.ReplaceAll(cmp.Or(s.opts.ghostReply, "\x02%s\x02 has been ghosted."), "%s", nick))
+		}
 	}
 	if s.opts.ghostDelay == 0 {
 		ghost()

@@ -95,6 +95,9 @@ type fakeOptions struct {
 	ghostReply string
 	chatter    string
 	ghostDelay time.Duration
+	// ghostSilent grants a GHOST without a word, as Ergo's NickServ
+	// (irc/nickserv.go) does.
+	ghostSilent bool
 	// holderIdle is the idle seconds WHOIS shows (317) for the holder of
 	// a nick of nicksInUse; -1 shows none.
 	holderIdle int

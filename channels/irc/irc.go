@@ -97,7 +97,7 @@
 // refused, and Ergo's refusals; not NickServ's other notices, such as
 // "This nickname is registered", which may come first), asks for the nick
 // again; a nick found free by then is asked for at once. Ergo grants a
-// GHOST without a word: the bot asks after Config.Timeout. When
+// GHOST without a word: an ISON sent after it finds the nick free. When
 // the holder is not idle that long or shows no idle time, the services
 // refuse or do not answer within Config.Timeout, the server has none
 // (ngIRCd), or the nick stays in use, it posts on the alternate. Without a

@@ -249,6 +249,27 @@ func TestGhostAnswerIsNotOtherNickServChatter(t *testing.T) {
 	}
 }
 
+// Ergo's NickServ (irc/nickserv.go) grants a GHOST without a word: the bot
+// waited Config.Timeout for an answer that never came before it asked for
+// its nick. ISON (RFC 2812 section 4.9), sent after the GHOST, finds the
+// nick free at once, as services in the server disconnect the ghost
+// before the server reads the next line. With a Timeout longer than the
+// Send's deadline, a wait for the answer ends the Send with an error.
+func TestSilentGhostGrant(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{sasl: map[string]string{"statusbot": saslPassword}, services: true,
+		holderIdle: 3600, nicksInUse: []string{"statusbot"}, ghostSilent: true})
+	cfg := testConfig(srv.addr())
+	cfg.Timeout = 10 * time.Minute
+	cfg.SASLUser, cfg.SASLPassword = "statusbot", redact.NewSecret(saslPassword)
+	ch := newChannel(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := ch.Send(ctx, message(sampleUpdate()))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"statusbot"}, srv.speakersOf(), "the nick the bot posted with")
+	assert.Equal(t, []string{"PRIVMSG NickServ :GHOST statusbot", "ISON statusbot"}, srv.commands("PRIVMSG NickServ", "ISON"))
+}
+
 func TestSendWireProtocol(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{
 		password: serverPassword, sasl: map[string]string{"acct": saslPassword},

@@ -128,6 +128,7 @@ type regaining struct {
 	whoised  bool   // WHOIS answered: 318, or no such nick
 	free     bool   // no one holds the nick now
 	answered bool   // the services answered
+	gone     bool   // ISON, after the GHOST, says no one holds the nick
 	none     bool   // the server has no services: no such nick as NickServ, or services down
 	refused  bool   // the server refused the nick again
 }
@@ -143,9 +144,10 @@ type regaining struct {
 // Config.Persistent, register does not call regain. It then asks
 // the network's services to disconnect the ghost (NickServ GHOST, which
 // Atheme, Anope and Ergo take from a user logged in to the account that
-// owns the nick, with no password: Atheme's modules/nickserv/ghost.c) and
-// asks for the nick. Whatever the server or the services answer, or when
-// they do not answer within Config.Timeout (a server that penalises a
+// owns the nick, with no password: Atheme's modules/nickserv/ghost.c) and,
+// once they answer or ISON finds the nick free (Ergo grants a GHOST
+// without a word), asks for the nick. Whatever the server or the services
+// answer, or when they do not answer within Config.Timeout (a server that penalises a
 // burst of lines, as ngIRCd does, may take seconds), the bot goes on with
 // the nick it has. A server without services answers 401 (no such nick) to the
 // services' nick, and the bot then asks for no nick.
@@ -166,7 +168,14 @@ func (r *registration) regain(ss *session) error {
 		if err := ss.write("PRIVMSG", "NickServ", "GHOST "+g.nick); err != nil {
 			return ss.broken(err)
 		}
-		if _, err := ss.wait(func() bool { return g.answered || g.none }, ss.s.timeout); err != nil {
+		// Services in the server (Ergo) have disconnected the ghost when
+		// the server reads the next line, and may say nothing: ISON tells.
+		// Services on a server of their own (Atheme, Anope) disconnect it
+		// a moment later, and answer.
+		if err := ss.write("ISON", g.nick); err != nil {
+			return ss.broken(err)
+		}
+		if _, err := ss.wait(func() bool { return g.answered || g.none || g.gone }, ss.s.timeout); err != nil {
 			return err
 		}
 		if g.none || ss.isMe(g.nick) { // no services; services that change the nick themselves (Anope)
@@ -204,6 +213,8 @@ func (g *regaining) reply(m ircmsg.Message) {
 		g.none = g.none || about == fold("NickServ")
 	case "440": // ERR_SERVICESDOWN
 		g.none = true
+	case "303": // RPL_ISON: me, the nicks asked for that are online
+		g.gone = !slices.ContainsFunc(strings.Fields(param(m, 1)), func(n string) bool { return fold(n) == fold(g.nick) })
 	case "NOTICE", "PRIVMSG":
 		g.answered = g.answered || fold(m.Nick()) == fold("NickServ") && ghostAnswer(param(m, 1))
 	case "433", "437", "432":
