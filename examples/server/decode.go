@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,9 +35,16 @@ func (e *inputError) Error() string {
 // given twice or trailing data after the object is an error, and every
 // error names the value's path, indexes and map keys included
 // (`components[1].status: want a string, got a number`). Null leaves a
-// value at its zero. An *http.MaxBytesError from r is returned as is.
+// value at its zero. A UTF-8 byte order mark before the object is skipped
+// (RFC 8259, 8.1: a parser "MAY ignore" it; Windows tools write one); the
+// offsets in errors count from after it. An *http.MaxBytesError from r is
+// returned as is.
 func decodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(bom)); err == nil && string(b) == bom {
+		br.Discard(len(bom))
+	}
+	dec := json.NewDecoder(br)
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
 		return &inputError{msg: "empty body: want a JSON object"}
@@ -58,6 +66,9 @@ func decodeStrict(r io.Reader, v any) error {
 	}
 	return &inputError{msg: "trailing data after the JSON object"}
 }
+
+// bom is the byte order mark in UTF-8.
+const bom = "\ufeff"
 
 // walked reports whether decodeValue walks values of type t token by token
 // (objects and arrays); other values are decoded whole by encoding/json.
