@@ -109,6 +109,11 @@ func postCases(big string) []apiCase {
 		// treating it as an error"; Windows tools (PowerShell 5's
 		// Out-File, Notepad) write one, and an outage is no time to refuse it.
 		{name: "a byte order mark before the JSON", method: "POST", path: "/v1/updates", body: "\ufeff" + update, status: 202, queues: 2},
+		// encoding/json replaces invalid UTF-8 with U+FFFD without a word:
+		// a body in Latin-1 (Windows PowerShell 5's Invoke-RestMethod
+		// sends one) would post "Caf\ufffd down" for all to see.
+		{name: "a body not in UTF-8", method: "POST", path: "/v1/updates",
+			body: "{\"title\": \"Caf\xe9 down\", \"status\": \"investigating\"}", status: 400, detail: "not valid UTF-8 at offset 14"},
 		{name: "a byte order mark alone", method: "POST", path: "/v1/updates", body: "\ufeff", status: 400, detail: "empty body"},
 		{name: "a byte order mark inside the JSON", method: "POST", path: "/v1/updates", body: " \ufeff" + update, status: 400,
 			detail: "malformed JSON"},

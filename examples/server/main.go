@@ -44,7 +44,8 @@
 //   - POST /v1/updates/{id}/retract: no body, or an empty JSON object
 //     ({}); deletes the update's posts where the platform allows.
 //
-// Bad requests change nothing: malformed JSON, an unknown field, a value
+// Bad requests change nothing: a body not in UTF-8 (never posted with
+// replacement characters), malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
 // Content-Type other than application/json or a compressed body 415, and
 // an update the Broadcaster would refuse 422 (a time more than 5 minutes
