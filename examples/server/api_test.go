@@ -144,6 +144,11 @@ func postCases(big string) []apiCase {
 		{name: "time far ahead", method: "POST", path: "/v1/updates",
 			body:   `{"title": "CDN", "status": "investigating", "time": "` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`,
 			status: 422, field: "time", detail: "ahead of this machine's clock"},
+		// The Broadcaster would post it anew, labelled a correction, and
+		// leave the posts of the update named untouched, known or not.
+		{name: "post a correction to /v1/updates", setup: postedU1, method: "POST", path: "/v1/updates",
+			body: `{"corrects": "u-1", "title": "CDN", "status": "resolved"}`, status: 422, field: "corrects",
+			detail: "POST /v1/updates/u-1/correct"},
 		{name: "override for no channel", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",

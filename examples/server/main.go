@@ -41,6 +41,8 @@
 //     finish.
 //   - POST /v1/updates/{id}/correct: the corrected update as JSON; it
 //     gets an id of its own and the incident of the update it corrects.
+//     (POST /v1/updates refuses an update with corrects, which would go
+//     out anew, labelled a correction, and edit nothing.)
 //   - POST /v1/updates/{id}/retract: no body, or an empty JSON object
 //     ({}); deletes the update's posts where the platform allows.
 //
