@@ -75,15 +75,15 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 	if !a.readUpdate(w, r, &u) {
 		return
 	}
-	if u.Corrects != "" && checkUpdate(u, nil) == nil {
+	if bad := checkUpdate(u, a.be.Channels()); bad != nil {
+		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+		return
+	}
+	if u.Corrects != "" {
 		// Posted here, it would go out anew, labelled a correction,
 		// leaving the posts of the update it names as they are.
 		writeProblem(w, http.StatusUnprocessableEntity, "corrects",
 			"corrects: post a correction to POST "+linksOf(u.Corrects).Correct+", which edits the update's posts; leave corrects out here")
-		return
-	}
-	if bad := checkUpdate(u, a.be.Channels()); bad != nil {
-		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)

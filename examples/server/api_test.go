@@ -149,6 +149,8 @@ func postCases(big string) []apiCase {
 		{name: "post a correction to /v1/updates", setup: postedU1, method: "POST", path: "/v1/updates",
 			body: `{"corrects": "u-1", "title": "CDN", "status": "resolved"}`, status: 422, field: "corrects",
 			detail: "POST /v1/updates/u-1/correct"},
+		{name: "post a correction with an override to /v1/updates", setup: postedU1, method: "POST", path: "/v1/updates",
+			body: `{"corrects": "u-1", "title": "CDN", "status": "resolved", "overrides": {"x": "Fixed."}}`, status: 422, field: "corrects"},
 		{name: "override for no channel", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
