@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -77,6 +79,13 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
 		return
 	}
+	if u.Corrects != "" {
+		// Posted here, it would go out anew, labelled a correction,
+		// leaving the posts of the update it names as they are.
+		writeProblem(w, http.StatusUnprocessableEntity, "corrects",
+			"corrects: post a correction to POST "+linksOf(u.Corrects).Correct+", which edits the update's posts; leave corrects out here")
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
 	defer cancel()
 	id, err := a.be.Enqueue(ctx, u)
@@ -89,27 +98,20 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 	writeAccepted(w, accepted{ID: id, IncidentID: u.WithDefaults(time.Now()).IncidentID})
 }
 
-// correct queues a correction of update {id}.
+// correct queues a correction of update {id}. An update the server does
+// not know is 404 before anything of the body is read or checked: no
+// change to the body can make the request right.
 func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !validID(id) {
-		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+	incident, ok := a.find(w, r, id)
+	if !ok {
 		return
 	}
 	u, ok := a.readCorrection(w, r, id)
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
-	defer cancel()
-	incident, found, err := a.lookup(ctx, id)
 	switch {
-	case err != nil:
-		a.unavailable(w, r, "look the update up", err)
-		return
-	case !found:
-		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
-		return
 	case u.IncidentID == "":
 		u.IncidentID = incident // so that it threads even when the title changed
 	case incident != "" && u.IncidentID != incident:
@@ -117,12 +119,32 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 			"incident_id: the update corrected belongs to incident "+quote(incident)+"; leave it out or give the same")
 		return
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
+	defer cancel()
 	cid, err := a.be.Correct(ctx, id, u)
 	if err != nil {
 		a.unavailable(w, r, "queue the correction", err)
 		return
 	}
 	writeAccepted(w, accepted{ID: cid, IncidentID: u.WithDefaults(time.Now()).IncidentID, Corrects: id})
+}
+
+// find looks up update id, the resource of r's path, and returns its
+// incident; when the update is unknown or the database fails it answers
+// 404 or 503 and returns false.
+func (a *api) find(w http.ResponseWriter, r *http.Request, id string) (incident string, ok bool) {
+	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
+	defer cancel()
+	incident, found, err := a.lookup(ctx, id)
+	switch {
+	case err != nil:
+		a.unavailable(w, r, "look the update up", err)
+	case !found:
+		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+	default:
+		return incident, true
+	}
+	return "", false
 }
 
 // readCorrection reads and checks the correction of update id; on failure
@@ -149,24 +171,21 @@ func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) 
 	return u, true
 }
 
-// retract queues the retraction of update {id}. It takes no body.
+// retract queues the retraction of update {id}. It takes no body, or an
+// empty JSON object ({}), which many clients send when they have nothing
+// to say.
 func (a *api) retract(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if n, _ := r.Body.Read(make([]byte, 1)); n > 0 {
-		writeProblem(w, http.StatusBadRequest, "", "a retraction takes no body")
+	incident, ok := a.find(w, r, id)
+	if !ok {
+		return
+	}
+	var none struct{}
+	if !a.readBody(w, r, &none, true) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
 	defer cancel()
-	incident, found, err := a.lookup(ctx, id)
-	switch {
-	case err != nil:
-		a.unavailable(w, r, "look the update up", err)
-		return
-	case !found:
-		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
-		return
-	}
 	if err := a.be.Retract(ctx, id); err != nil {
 		a.unavailable(w, r, "queue the retraction", err)
 		return
@@ -179,24 +198,28 @@ func (a *api) retract(w http.ResponseWriter, r *http.Request) {
 func (a *api) getUpdate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	var wait time.Duration
+	badWait := false
 	if v := r.URL.Query().Get("wait"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > maxWait {
-			writeProblem(w, http.StatusBadRequest, "wait", "wait: want a duration from 0s to "+maxWait.String()+", as 10s")
-			return
+		badWait = err != nil || d < 0 || d > maxWait
+		if !badWait {
+			wait = d
 		}
-		wait = d
 	}
 	if !validID(id) {
 		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
 		return
 	}
+	// With a bad wait, the first read alone: an unknown update is 404
+	// first, as on the other routes.
 	st, found, err := a.await(r.Context(), id, wait)
 	switch {
 	case err != nil:
 		a.unavailable(w, r, "read the update's state", err)
 	case !found:
 		writeProblem(w, http.StatusNotFound, "", "no update with this ID")
+	case badWait:
+		writeProblem(w, http.StatusBadRequest, "wait", "wait: want a duration from 0s to "+maxWait.String()+", as 10s")
 	default:
 		writeJSON(w, http.StatusOK, st)
 	}
@@ -248,6 +271,18 @@ func (a *api) lookup(ctx context.Context, id string) (incident string, found boo
 // readUpdate reads the JSON body of r into u; on failure it answers 400,
 // 413 or 415 and returns false.
 func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) bool {
+	return a.readBody(w, r, u, false)
+}
+
+// readBody reads the JSON object of r's body into v, a pointer to a
+// struct; on failure it answers 400, 413 or 415 and returns false. With
+// optional, an empty body is none, whatever its Content-Type, and leaves v
+// as it is.
+func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, a.maxBody))
+	if _, err := body.Peek(1); optional && errors.Is(err, io.EOF) {
+		return true
+	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Type: want application/json")
 		return false
@@ -257,7 +292,7 @@ func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Up
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "Content-Encoding: "+quote(ce)+": not taken; send the body uncompressed")
 		return false
 	}
-	err := decodeStrict(http.MaxBytesReader(w, r.Body, a.maxBody), u)
+	err := decodeStrict(body, v)
 	var bad *inputError
 	switch {
 	case err == nil:

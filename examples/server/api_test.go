@@ -104,6 +104,19 @@ func postCases(big string) []apiCase {
 		{name: "wrong type", method: "POST", path: "/v1/updates", body: `{"title": "CDN", "status": "resolved", "components": [{"name": 7}]}`,
 			status: 400, field: "components[0].name", detail: "want a string, got a number"},
 		{name: "trailing data", method: "POST", path: "/v1/updates", body: update + `{}`, status: 400, detail: "trailing data"},
+		// RFC 8259, 8.1: a sender must not add a byte order mark, but a
+		// parser "MAY ignore the presence of a byte order mark rather than
+		// treating it as an error"; Windows tools (PowerShell 5's
+		// Out-File, Notepad) write one, and an outage is no time to refuse it.
+		{name: "a byte order mark before the JSON", method: "POST", path: "/v1/updates", body: "\ufeff" + update, status: 202, queues: 2},
+		// encoding/json replaces invalid UTF-8 with U+FFFD without a word:
+		// a body in Latin-1 (Windows PowerShell 5's Invoke-RestMethod
+		// sends one) would post "Caf\ufffd down" for all to see.
+		{name: "a body not in UTF-8", method: "POST", path: "/v1/updates",
+			body: "{\"title\": \"Caf\xe9 down\", \"status\": \"investigating\"}", status: 400, detail: "not valid UTF-8 at offset 14"},
+		{name: "a byte order mark alone", method: "POST", path: "/v1/updates", body: "\ufeff", status: 400, detail: "empty body"},
+		{name: "a byte order mark inside the JSON", method: "POST", path: "/v1/updates", body: " \ufeff" + update, status: 400,
+			detail: "malformed JSON"},
 		{name: "missing token", method: "POST", path: "/v1/updates", body: update, header: []string{"Authorization", ""},
 			status: 401, detail: "missing bearer token", check: challenge(`Bearer realm="outagecast"`)},
 		{name: "wrong token", method: "POST", path: "/v1/updates", body: update, header: []string{"Authorization", "Bearer not-" + newToken},
@@ -131,6 +144,13 @@ func postCases(big string) []apiCase {
 		{name: "time far ahead", method: "POST", path: "/v1/updates",
 			body:   `{"title": "CDN", "status": "investigating", "time": "` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`,
 			status: 422, field: "time", detail: "ahead of this machine's clock"},
+		// The Broadcaster would post it anew, labelled a correction, and
+		// leave the posts of the update named untouched, known or not.
+		{name: "post a correction to /v1/updates", setup: postedU1, method: "POST", path: "/v1/updates",
+			body: `{"corrects": "u-1", "title": "CDN", "status": "resolved"}`, status: 422, field: "corrects",
+			detail: "POST /v1/updates/u-1/correct"},
+		{name: "post a correction with an override to /v1/updates", setup: postedU1, method: "POST", path: "/v1/updates",
+			body: `{"corrects": "u-1", "title": "CDN", "status": "resolved", "overrides": {"x": "Fixed."}}`, status: 422, field: "corrects"},
 		{name: "override for no channel", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
@@ -195,9 +215,10 @@ func getCases() []apiCase {
 				assert.Equal(t, "delivered", st.Retraction.Channels[1].Outcome)
 			}},
 		{name: "get unknown", method: "GET", path: "/v1/updates/u-9", status: 404, detail: "no update with this ID"},
+		{name: "get unknown with a bad wait: 404 first", method: "GET", path: "/v1/updates/u-9?wait=forever", status: 404},
 		{name: "get an ID no update can have", method: "GET", path: "/v1/updates/a%01b", status: 404},
-		{name: "get with a bad wait", method: "GET", path: "/v1/updates/u-1?wait=forever", status: 400, field: "wait"},
-		{name: "get with too long a wait", method: "GET", path: "/v1/updates/u-1?wait=31s", status: 400, field: "wait"},
+		{name: "get with a bad wait", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=forever", status: 400, field: "wait"},
+		{name: "get with too long a wait", setup: postedU1, method: "GET", path: "/v1/updates/u-1?wait=31s", status: 400, field: "wait"},
 		{name: "get without a token", setup: postedU1, method: "GET", path: "/v1/updates/u-1", header: []string{"Authorization", ""},
 			status: 401},
 		{name: "get, database down", setup: databaseDown, method: "GET", path: "/v1/updates/u-1", status: 503, check: unavailable},
@@ -243,6 +264,15 @@ func correctCases(big string) []apiCase {
 			ta.be.receipts["u-0 x"] = broadcast.Receipt{Channel: "x", ID: "1"}
 		}, method: "POST", path: "/v1/updates/u-0/correct", body: correction, status: 202, queues: 2},
 		{name: "correct unknown", method: "POST", path: "/v1/updates/u-9/correct", body: correction, status: 404},
+		// The resource of the path first, as most APIs (GitHub's among
+		// them) do: a correction of an update the server does not know
+		// cannot be made right by mending its body.
+		{name: "correct unknown with an invalid body: 404 first", method: "POST", path: "/v1/updates/u-9/correct",
+			body: `{"title": "CDN", "status": "fixed"}`, status: 404, detail: "no update with this ID"},
+		{name: "correct unknown with malformed JSON: 404 first", method: "POST", path: "/v1/updates/u-9/correct",
+			body: `{"title": `, status: 404},
+		{name: "correct unknown with form data: 404 first", method: "POST", path: "/v1/updates/u-9/correct", body: "title=x",
+			header: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 404},
 		{name: "correct with the id of another correction", setup: func(ta *testAPI) {
 			postedU1(ta)
 			if _, err := ta.be.Correct(context.Background(), "u-1", broadcast.Update{ID: "c-1", IncidentID: "cdn",
@@ -289,8 +319,24 @@ func retractCases() []apiCase {
 			method: "POST", path: "/v1/updates/u-1/retract", status: 202},
 		{name: "retract unknown", method: "POST", path: "/v1/updates/u-9/retract", status: 404},
 		{name: "retract an ID no update can have", method: "POST", path: "/v1/updates/a%00b/retract", status: 404},
-		{name: "retract with a body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", body: `{"reason": "typo"}`,
-			status: 400, detail: "a retraction takes no body"},
+		// Many clients send {} when a POST has nothing to say (an empty
+		// JSON object where no field is required).
+		{name: "retract with an empty object", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", body: `{}`,
+			status: 202, queues: 2},
+		{name: "retract with an empty object, white space and a byte order mark", setup: postedU1, method: "POST",
+			path: "/v1/updates/u-1/retract", body: "\ufeff { }\n", status: 202, queues: 2},
+		{name: "retract with a JSON Content-Type and no body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
+			header: []string{"Content-Type", "application/json"}, status: 202, queues: 2},
+		{name: "retract with a field", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", body: `{"reason": "typo"}`,
+			status: 400, field: "reason", detail: "unknown field"},
+		{name: "retract with null", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", body: `null`,
+			status: 400, detail: "want a JSON object"},
+		{name: "retract with a body not JSON", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", body: "{}",
+			header: []string{"Content-Type", "text/plain"}, status: 415},
+		{name: "retract with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
+			body: `{"` + strings.Repeat("a", 5<<10) + `": 1}`, status: 413},
+		{name: "retract unknown with a body: 404 first", method: "POST", path: "/v1/updates/u-9/retract", body: `{"reason": "typo"}`,
+			status: 404},
 		{name: "retract with a wrong token", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
 			header: []string{"Authorization", "Bearer " + strings.ToUpper(newToken)}, status: 401},
 		{name: "retract, database down", setup: databaseDown, method: "POST", path: "/v1/updates/u-1/retract", status: 503,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,9 +35,22 @@ func (e *inputError) Error() string {
 // given twice or trailing data after the object is an error, and every
 // error names the value's path, indexes and map keys included
 // (`components[1].status: want a string, got a number`). Null leaves a
-// value at its zero. An *http.MaxBytesError from r is returned as is.
+// value at its zero. The body must be UTF-8 (RFC 8259, 8.1): encoding/json
+// would replace what is not with U+FFFD, and a body in Latin-1 would be
+// posted garbled. A byte order mark before the object is skipped (RFC
+// 8259, 8.1: a parser "MAY ignore" it; Windows tools write one); offsets in
+// errors count from after it. An *http.MaxBytesError from r is returned as
+// is.
 func decodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(r) // the caller bounds r
+	if err != nil {
+		return readError(err, "")
+	}
+	data = bytes.TrimPrefix(data, []byte(bom))
+	if !utf8.Valid(data) {
+		return &inputError{msg: fmt.Sprintf("not valid UTF-8 at offset %d: send JSON in UTF-8", invalidAt(data))}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
 		return &inputError{msg: "empty body: want a JSON object"}
@@ -50,14 +64,27 @@ func decodeStrict(r io.Reader, v any) error {
 	if err := decodeObject(dec, reflect.ValueOf(v).Elem(), ""); err != nil {
 		return err
 	}
-	switch _, err := dec.Token(); {
-	case errors.Is(err, io.EOF):
+	if _, err := dec.Token(); errors.Is(err, io.EOF) {
 		return nil
-	case isTooLarge(err):
-		return err
 	}
 	return &inputError{msg: "trailing data after the JSON object"}
 }
+
+// invalidAt returns the offset of the first byte of data that is not
+// valid UTF-8.
+func invalidAt(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
+}
+
+// bom is the byte order mark in UTF-8.
+const bom = "\ufeff"
 
 // walked reports whether decodeValue walks values of type t token by token
 // (objects and arrays); other values are decoded whole by encoding/json.

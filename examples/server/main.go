@@ -41,15 +41,21 @@
 //     finish.
 //   - POST /v1/updates/{id}/correct: the corrected update as JSON; it
 //     gets an id of its own and the incident of the update it corrects.
-//   - POST /v1/updates/{id}/retract: no body; deletes the update's posts
-//     where the platform allows.
+//     (POST /v1/updates refuses an update with corrects, which would go
+//     out anew, labelled a correction, and edit nothing.)
+//   - POST /v1/updates/{id}/retract: no body, or an empty JSON object
+//     ({}); deletes the update's posts where the platform allows.
 //
-// Bad requests change nothing: malformed JSON, an unknown field, a value
+// Bad requests change nothing: a body not in UTF-8 (never posted with
+// replacement characters), malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
 // Content-Type other than application/json or a compressed body 415, and
 // an update the Broadcaster would refuse 422 (a time more than 5 minutes
-// ahead of the clock among them). Errors are RFC 9457 problem documents
-// whose detail, and field when there is one, name the value at fault as
+// ahead of the clock among them). An update of the path that the server
+// does not know is 404 before the body is read. A UTF-8 byte order mark
+// before the JSON is ignored (RFC 8259, 8.1). Ids are limited to 255
+// bytes of UTF-8 and the url to 2048; the other limits count characters.
+// Errors are RFC 9457 problem documents whose detail, and field when there is one, name the value at fault as
 // the client wrote it ("components[1].status"). Any replica may answer 503,
 // with Retry-After, when the database is unavailable or does not answer
 // within 10 seconds (a network partition would otherwise hold the request

@@ -256,7 +256,8 @@ func TestOpenAPIRequestsAreWhatTheServerTakes(t *testing.T) {
 		at := "/paths/" + pointerEscape(path) + "/" + strings.ToLower(c.method) + "/requestBody/content/application~1json/schema"
 		s, err := schemas.Compile("openapi.json#" + at)
 		require.NoError(t, err, c.name)
-		body, err := jsonschema.UnmarshalJSON(strings.NewReader(c.body))
+		// A byte order mark precedes the JSON text: the schema is the text's.
+		body, err := jsonschema.UnmarshalJSON(strings.NewReader(strings.TrimPrefix(c.body, bom)))
 		require.NoError(t, err, c.name)
 		if c.status == http.StatusAccepted {
 			assert.NoError(t, s.Validate(body), "%s: the server takes it, openapi.yaml refuses it", c.name)
@@ -264,4 +265,91 @@ func TestOpenAPIRequestsAreWhatTheServerTakes(t *testing.T) {
 			assert.Error(t, s.Validate(body), "%s: the server cannot read it, openapi.yaml takes it", c.name)
 		}
 	}
+}
+
+// schemaAt returns the value of the document at the JSON pointer at.
+func schemaAt(t *testing.T, at string) map[string]any {
+	t.Helper()
+	raw, err := openAPIJSON()
+	require.NoError(t, err)
+	var v any
+	require.NoError(t, json.Unmarshal(raw, &v))
+	for _, key := range strings.Split(strings.TrimPrefix(at, "/"), "/") {
+		m, ok := v.(map[string]any)
+		require.True(t, ok, "openapi.yaml has no %s", at)
+		v = m[strings.ReplaceAll(strings.ReplaceAll(key, "~1", "/"), "~0", "~")]
+	}
+	m, ok := v.(map[string]any)
+	require.True(t, ok, "openapi.yaml has no object at %s", at)
+	return m
+}
+
+// JSON Schema's maxLength counts characters (code points, JSON Schema
+// 2020-12 validation, 6.3.1); the library counts some limits in bytes of
+// UTF-8 (ids, the URL). Every text a client's validator takes, at the
+// document's maxLength and in the widest characters it takes (4 bytes of
+// UTF-8 each where it takes any), the server takes too.
+func TestOpenAPILimitsHoldForMultiByteText(t *testing.T) {
+	schemas := compileOpenAPI(t)
+	postSchema, err := schemas.Compile("openapi.json#/paths/~1v1~1updates/post/requestBody/content/application~1json/schema")
+	require.NoError(t, err)
+	const u = "/components/schemas/Update/properties/"
+	fields := []struct {
+		at   string // the pointer to the property's schema
+		body func(s string) string
+	}{
+		{u + "id", func(s string) string { return `{"id": ` + s + `, "title": "CDN", "status": "investigating"}` }},
+		{u + "incident_id", func(s string) string { return `{"incident_id": ` + s + `, "title": "CDN", "status": "investigating"}` }},
+		{u + "corrects", func(s string) string { return `{"corrects": ` + s + `, "title": "CDN", "status": "resolved"}` }},
+		{u + "title", func(s string) string { return `{"title": ` + s + `, "status": "investigating"}` }},
+		{u + "body", func(s string) string { return `{"title": "CDN", "status": "investigating", "body": ` + s + `}` }},
+		{u + "advice", func(s string) string { return `{"title": "CDN", "status": "investigating", "advice": ` + s + `}` }},
+		{u + "overrides/additionalProperties", func(s string) string {
+			return `{"title": "CDN", "status": "investigating", "overrides": {"x": ` + s + `}}`
+		}},
+		{"/components/schemas/Component/properties/name", func(s string) string {
+			return `{"title": "CDN", "status": "investigating", "components": [{"name": ` + s + `, "status": "major_outage"}]}`
+		}},
+		{u + "url", func(s string) string { return `{"title": "CDN", "status": "investigating", "url": ` + s + `}` }},
+	}
+	for _, f := range fields {
+		name := f.at[strings.LastIndex(f.at, "/components/schemas/")+len("/components/schemas/"):]
+		t.Run(name, func(t *testing.T) {
+			limit, ok := schemaAt(t, f.at)["maxLength"].(float64)
+			require.True(t, ok, "%s: no maxLength", f.at)
+			taken := false
+			for _, c := range []string{"😀", "€", "é", "a"} { // 4, 3, 2 and 1 bytes of UTF-8
+				text := strings.Repeat(c, int(limit))
+				if strings.HasSuffix(name, "/url") {
+					text = "https://status.example.com/" + strings.Repeat(c, int(limit)-len("https://status.example.com/"))
+				}
+				quoted, err := json.Marshal(text)
+				require.NoError(t, err)
+				body := f.body(string(quoted))
+				doc, err := jsonschema.UnmarshalJSON(strings.NewReader(body))
+				require.NoError(t, err)
+				if postSchema.Validate(doc) != nil {
+					continue // the document refuses it: no client sends it
+				}
+				taken = true
+				ta := newTestAPI()
+				ta.maxBody = defaultMaxBody
+				path := "/v1/updates"
+				if name == "Update/properties/corrects" { // a correction of the update whose id is text
+					original := `{"id": ` + string(quoted) + `, "title": "CDN", "status": "investigating"}`
+					require.Equal(t, http.StatusAccepted, ta.do("POST", path, original).Code)
+					path = linksOf(text).Correct
+				}
+				rec := ta.do("POST", path, body)
+				assert.Equal(t, http.StatusAccepted, rec.Code, "%d × %q (%d bytes): openapi.yaml takes it, the server refuses it: %s",
+					int(limit), c, len(text), rec.Body.String())
+				if rec.Code == http.StatusAccepted {
+					assert.Equal(t, http.StatusOK, ta.do("GET", rec.Header().Get("Location"), "").Code, "its URL leads to it")
+				}
+			}
+			assert.True(t, taken, "openapi.yaml takes no text of %s at its maxLength", name)
+		})
+	}
+	param := schemaAt(t, "/components/parameters/id/schema")
+	assert.Equal(t, schemaAt(t, u+"id")["maxLength"], param["maxLength"], "the path's id and the body's have one limit")
 }
