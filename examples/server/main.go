@@ -55,8 +55,9 @@
 // does not know is 404 before the body is read. A UTF-8 byte order mark
 // before the JSON is ignored (RFC 8259, 8.1). Ids are limited to 255
 // bytes of UTF-8 and the url to 2048; the other limits count characters.
-// Errors are RFC 9457 problem documents whose detail, and field when there is one, name the value at fault as
-// the client wrote it ("components[1].status"). Any replica may answer 503,
+// Errors are RFC 9457 problem documents whose detail, and field when
+// there is one, name the value at fault as the client wrote it
+// ("components[1].status"). Any replica may answer 503,
 // with Retry-After, when the database is unavailable or does not answer
 // within 10 seconds (a network partition would otherwise hold the request
 // for minutes); post again then: an update queues once.
