@@ -75,7 +75,9 @@
 // $${ writes a literal ${ and $$${NAME} a $ before NAME's value: in a run
 // of $ before {, each $$ is one $, as in Docker Compose. Elsewhere $ and
 // $$ are kept as written, where Compose reads $$ as one $ (and $NAME as a
-// reference, which this file does not have). ${file:PATH} is the content
+// reference, which this file does not have). A default is read by the same
+// rule, and ends at the first }: ${A:-$${B}} is the text ${B}, ${A:-x$$}
+// is x$$. ${file:PATH} is the content
 // of the file at PATH, relative to this file's directory, without one
 // trailing newline and without the byte-order mark Windows editors start
 // a UTF-8 file with (a UTF-16 file is an error: save it as UTF-8): the

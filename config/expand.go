@@ -174,6 +174,30 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 	}
 }
 
+// unescape returns s, the text of a default, read as text outside a
+// reference is: in a run of "$" before "{" each "$$" is one "$", other
+// "$" are themselves. ok is false when a run is odd: its last "$" would
+// start a reference.
+func unescape(s string) (string, bool) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), true
+		}
+		text := strings.TrimRight(s[:i], "$")
+		run := i + 1 - len(text)
+		if run%2 == 1 {
+			return "", false
+		}
+		b.WriteString(text)
+		b.WriteString(strings.Repeat("$", run/2))
+		b.WriteString("{")
+		s = s[i+2:]
+	}
+}
+
 // shellForm returns the error of ref, the inside of a ${...}, when it is
 // a shell's or Compose's form this file does not read (${NAME:?msg},
 // ${NAME-default}, ${NAME:+alt}…), saying what to write instead; nil
@@ -216,10 +240,11 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 		return v, false, errors.New(`"${" starts no reference: want ${NAME}, ${NAME:-default} or ${file:PATH}, ` +
 			`NAME of letters, digits and _, not starting with a digit (write $${ for a literal ${)`)
 	}
-	if strings.Contains(def, "${") {
+	def, ok := unescape(def)
+	if !ok {
 		// The first "}" ends the reference: ${A:-${B}} would be the text
 		// "${B}", never B's value.
-		return v, false, fmt.Errorf("${%s}}: a default cannot hold a reference", ref)
+		return v, false, fmt.Errorf("${%s}}: a default cannot hold a reference (write $${ for a literal ${)", ref)
 	}
 	val, ok := e.lookup(name)
 	switch {
