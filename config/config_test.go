@@ -250,20 +250,27 @@ func TestTemplatesDirectory(t *testing.T) {
 }
 
 // A templates directory that is missing, or a file, is named by its path,
-// as the file wrote it; a bad template names its file once.
+// as the file wrote it, and a missing one is said to be missing, with the
+// path it was looked for at (relative paths start at the file's
+// directory, not the working directory); a bad template names its file
+// once.
 func TestTemplatesDirectoryErrors(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "file.txt"), nil, 0o600))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "bad"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad", "short.tmpl"), []byte("{{.Title"), 0o600))
+	at := filepath.Join(dir, "test.yaml") + ":1: templates: "
 	for tdir, want := range map[string]string{
-		"./nope":     "test.yaml:1: templates: ./nope is not a directory",
-		"./file.txt": "test.yaml:1: templates: ./file.txt is not a directory",
+		"./nope":                      at + "./nope does not exist (" + filepath.Join(dir, "nope") + ", relative to the configuration file)",
+		filepath.Join(dir, "nothere"): at + filepath.Join(dir, "nothere") + " does not exist",
+		"./file.txt":                  at + "./file.txt is not a directory",
 	} {
 		_, err := parseIn(dir, "templates: "+tdir+"\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
-		assert.EqualError(t, err, filepath.Join(dir, want), tdir)
+		assert.EqualError(t, err, want, tdir)
 	}
-	_, err := parseIn(dir, "templates: ./bad\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
+	_, err := parseIn(dir, "channels: [{kind: statuspage, dir: ./site, templates: ./nope}]\n", config.Loader{LookupEnv: env(nil)})
+	assert.ErrorContains(t, err, "templates: ./nope does not exist")
+	_, err = parseIn(dir, "templates: ./bad\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "test.yaml:1: templates: ")
 	assert.Contains(t, err.Error(), "short.tmpl")
