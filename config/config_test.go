@@ -322,3 +322,23 @@ func TestEmptyKind(t *testing.T) {
 		})
 	}
 }
+
+// A state written empty is refused, naming the key: it most likely comes
+// from a variable another tool lost (envsubst and Helm write an unset
+// variable as nothing, so "state: \"$STATE\"" becomes "state: \"\""), and
+// read as left out it would silently keep receipts in memory, so that
+// after a restart updates no longer thread and are sent again. An empty
+// state on purpose is written ${NAME:-}, the documented empty value, and
+// is a memory store as documented; so is a file without state.
+func TestEmptyState(t *testing.T) {
+	for _, state := range []string{`""`, `''`, ``, `~`, `null`} {
+		_, _, err := parse(t, "state: "+state+"\nchannels: [{kind: console}]\n", nil)
+		assert.ErrorContains(t, err, "test.yaml:1: state: empty (leave state out, or write store: {kind: memory}, "+
+			"for a store that forgets on exit; ${NAME:-} for a state file that is optional)", state)
+	}
+	for _, yaml := range []string{"state: ${STATE:-}\n", "state: \"${STATE:-}\"\n", ""} {
+		cfg, _, err := parse(t, yaml+"channels: [{kind: console}]\n", map[string]string{"STATE": ""})
+		require.NoError(t, err, yaml)
+		assert.Equal(t, config.Store{Kind: config.StoreMemory}, cfg.Store, yaml)
+	}
+}

@@ -69,6 +69,10 @@
 // not set, or set but empty, is an error, as ${NAME:?} is in a shell:
 // Compose passes a variable the host lacks as empty, and an empty value
 // reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
+// For the same reason a state written empty (state: "", or left blank,
+// as a tool that writes the file from a template leaves a variable it
+// lost) is an error; write ${STATE_FILE:-} for a state file that is
+// optional.
 // So is a value that ends in a carriage return, read from an env file
 // with Windows line endings. Load's error names every such reference in
 // the file at once, each with its line and key.
