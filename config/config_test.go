@@ -145,6 +145,15 @@ func TestQuotedReferenceTakesItsValuesType(t *testing.T) {
 	assert.Equal(t, 2*time.Second, cfg.Retry.InitialInterval)
 	assert.Contains(t, cfg.Describe("email"), "h.example.com:1025")
 
+	// A default, taken when the variable is unset (in an outage, a host
+	// whose environment lacks it), is typed as the variable's value is.
+	cfg, _, err = parse(t, lines(`retry: {max_attempts: "${NOPE:-3}", initial_interval: "${NOPE:-1s}"}`,
+		`channels: [{type: email, host: h.example.com, port: "${NOPE:-2525}", from: s@example.com, to: [a@example.com]},`,
+		`  {type: irc, server: "h.example.com:6697", nick: n, channels: ["#a"], notice: "${NOPE:-true}"}]`), vars)
+	require.NoError(t, err)
+	assert.Equal(t, 3, cfg.Retry.MaxAttempts)
+	assert.Contains(t, cfg.Describe("email"), "h.example.com:2525")
+
 	_, _, err = parse(t, lines(`retry: {max_attempts: "4"}`, `channels: [{type: console}]`), vars)
 	assert.ErrorContains(t, err, `retry.max_attempts: want a whole number, got "4"`, "a quoted number, no reference: a string")
 	_, _, err = parse(t, lines(`channels: [{type: email, host: h.example.com, port: "${ON}"}]`), vars)

@@ -93,18 +93,21 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 		// guess again from the value, so "port: ${SMTP_PORT}" is a number.
 		n.Tag = ""
 	}
+	if e.used == nil {
+		e.used, e.source = map[*yaml.Node][]envValue{}, map[*yaml.Node]string{}
+	}
+	// A default is typed and quoted in errors as a variable's value is:
+	// "port: "${SMTP_PORT:-25}"" is a number whether SMTP_PORT is set or not.
+	e.source[n] = n.Value
 	if len(used) > 0 {
-		if e.used == nil {
-			e.used, e.source = map[*yaml.Node][]envValue{}, map[*yaml.Node]string{}
-		}
-		e.used[n], e.source[n] = used, n.Value
+		e.used[n] = used
 	}
 	n.Value = v
 	return nil
 }
 
-// retag gives scalar n, quoted in the file and holding a value from the
-// environment, the type its value has unquoted, and reports whether it
+// retag gives scalar n, quoted in the file and holding a reference, the
+// type its value has unquoted, and reports whether it
 // did: inside [...] and {...} a reference must be quoted, and there
 // "port: "${SMTP_PORT}"" is a number all the same.
 func (e *expander) retag(n *yaml.Node) bool {
@@ -117,8 +120,8 @@ func (e *expander) retag(n *yaml.Node) bool {
 }
 
 // quoted returns the value of scalar n quoted for an error, as %q would;
-// a value that took something from the environment is quoted as the file
-// wrote it ("${SMTP_PORT}"), so that the error names the variable and
+// a value that held a reference is quoted as the file wrote it
+// ("${SMTP_PORT}"), so that the error names the variable and
 // does not show its value, which may be a secret put in the wrong key.
 func (e *expander) quoted(n *yaml.Node) string {
 	if src, ok := e.source[n]; ok {
