@@ -91,7 +91,8 @@
 // empty, larger than 1 MiB or not a regular file (a named pipe, which
 // would block Load, a device, a directory; symbolic links are followed)
 // is an error naming the key, the line and the path (ca_file, client_cert
-// and client_key must be regular files too); PATH holds no "}" and does
+// and client_key must be regular files too); PATH holds no "}" nor a
+// reference (${file:/run/secrets/${ENV}} is an error), and does
 // not start with "-" (${file:-x} is the variable file; write
 // ${file:./-x}). A value from a file is in all else
 // one from the environment: it works in every key and in URLs, and where

@@ -277,8 +277,12 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 // name the path, never the content.
 func (e *expander) file(path string) (envValue, error) {
 	ref := "${file:" + path + "}"
-	if path == "" {
+	switch {
+	case path == "":
 		return envValue{}, fmt.Errorf("%s: no path", ref)
+	case strings.Contains(path, "${"):
+		// The first "}" ends the reference, as in a default.
+		return envValue{}, fmt.Errorf("%s}: a path cannot hold a reference", ref)
 	}
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(e.dir, path)
