@@ -222,6 +222,9 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 	if err := checkKeys(name, "", root, fileType); err != nil {
 		return nil, err
 	}
+	if err := checkState(name, root); err != nil {
+		return nil, err
+	}
 	if err := ex.expandTree(name, "", root); err != nil {
 		return nil, err
 	}
@@ -302,6 +305,21 @@ func (f *file) check(name string, root *yaml.Node) error {
 		}
 	}
 	return nil
+}
+
+// checkState refuses a state written empty (before expansion): most
+// likely a variable that a tool writing the file lost, which would keep
+// receipts in memory without a word. ${NAME:-} is empty on purpose.
+func checkState(name string, root *yaml.Node) error {
+	n := nodeAt(root, []string{"state"})
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.ScalarNode || n.Value != "" && n.ShortTag() != "!!null" {
+		return nil
+	}
+	return fmt.Errorf("%s:%d: state: empty (leave state out, or write store: {kind: memory}, "+
+		"for a store that forgets on exit; ${NAME:-} for a state file that is optional)", name, lineOf(root, []string{"state"}))
 }
 
 // store returns the file's Store settings, its path relative to the file.

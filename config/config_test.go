@@ -145,6 +145,15 @@ func TestQuotedReferenceTakesItsValuesType(t *testing.T) {
 	assert.Equal(t, 2*time.Second, cfg.Retry.InitialInterval)
 	assert.Contains(t, cfg.Describe("email"), "h.example.com:1025")
 
+	// A default, taken when the variable is unset (in an outage, a host
+	// whose environment lacks it), is typed as the variable's value is.
+	cfg, _, err = parse(t, lines(`retry: {max_attempts: "${NOPE:-3}", initial_interval: "${NOPE:-1s}"}`,
+		`channels: [{type: email, host: h.example.com, port: "${NOPE:-2525}", from: s@example.com, to: [a@example.com]},`,
+		`  {type: irc, server: "h.example.com:6697", nick: n, channels: ["#a"], notice: "${NOPE:-true}"}]`), vars)
+	require.NoError(t, err)
+	assert.Equal(t, 3, cfg.Retry.MaxAttempts)
+	assert.Contains(t, cfg.Describe("email"), "h.example.com:2525")
+
 	_, _, err = parse(t, lines(`retry: {max_attempts: "4"}`, `channels: [{type: console}]`), vars)
 	assert.ErrorContains(t, err, `retry.max_attempts: want a whole number, got "4"`, "a quoted number, no reference: a string")
 	_, _, err = parse(t, lines(`channels: [{type: email, host: h.example.com, port: "${ON}"}]`), vars)
@@ -250,20 +259,27 @@ func TestTemplatesDirectory(t *testing.T) {
 }
 
 // A templates directory that is missing, or a file, is named by its path,
-// as the file wrote it; a bad template names its file once.
+// as the file wrote it, and a missing one is said to be missing, with the
+// path it was looked for at (relative paths start at the file's
+// directory, not the working directory); a bad template names its file
+// once.
 func TestTemplatesDirectoryErrors(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "file.txt"), nil, 0o600))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "bad"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad", "short.tmpl"), []byte("{{.Title"), 0o600))
+	at := filepath.Join(dir, "test.yaml") + ":1: templates: "
 	for tdir, want := range map[string]string{
-		"./nope":     "test.yaml:1: templates: ./nope is not a directory",
-		"./file.txt": "test.yaml:1: templates: ./file.txt is not a directory",
+		"./nope":                      at + "./nope does not exist (" + filepath.Join(dir, "nope") + ", relative to the configuration file)",
+		filepath.Join(dir, "nothere"): at + filepath.Join(dir, "nothere") + " does not exist",
+		"./file.txt":                  at + "./file.txt is not a directory",
 	} {
 		_, err := parseIn(dir, "templates: "+tdir+"\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
-		assert.EqualError(t, err, filepath.Join(dir, want), tdir)
+		assert.EqualError(t, err, want, tdir)
 	}
-	_, err := parseIn(dir, "templates: ./bad\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
+	_, err := parseIn(dir, "channels: [{kind: statuspage, dir: ./site, templates: ./nope}]\n", config.Loader{LookupEnv: env(nil)})
+	assert.ErrorContains(t, err, "templates: ./nope does not exist")
+	_, err = parseIn(dir, "templates: ./bad\nchannels: [{type: console}]\n", config.Loader{LookupEnv: env(nil)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "test.yaml:1: templates: ")
 	assert.Contains(t, err.Error(), "short.tmpl")
@@ -313,5 +329,25 @@ func TestEmptyKind(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
+	}
+}
+
+// A state written empty is refused, naming the key: it most likely comes
+// from a variable another tool lost (envsubst and Helm write an unset
+// variable as nothing, so "state: \"$STATE\"" becomes "state: \"\""), and
+// read as left out it would silently keep receipts in memory, so that
+// after a restart updates no longer thread and are sent again. An empty
+// state on purpose is written ${NAME:-}, the documented empty value, and
+// is a memory store as documented; so is a file without state.
+func TestEmptyState(t *testing.T) {
+	for _, state := range []string{`""`, `''`, ``, `~`, `null`} {
+		_, _, err := parse(t, "state: "+state+"\nchannels: [{kind: console}]\n", nil)
+		assert.ErrorContains(t, err, "test.yaml:1: state: empty (leave state out, or write store: {kind: memory}, "+
+			"for a store that forgets on exit; ${NAME:-} for a state file that is optional)", state)
+	}
+	for _, yaml := range []string{"state: ${STATE:-}\n", "state: \"${STATE:-}\"\n", ""} {
+		cfg, _, err := parse(t, yaml+"channels: [{kind: console}]\n", map[string]string{"STATE": ""})
+		require.NoError(t, err, yaml)
+		assert.Equal(t, config.Store{Kind: config.StoreMemory}, cfg.Store, yaml)
 	}
 }

@@ -69,13 +69,19 @@
 // not set, or set but empty, is an error, as ${NAME:?} is in a shell:
 // Compose passes a variable the host lacks as empty, and an empty value
 // reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
+// For the same reason a state written empty (state: "", or left blank,
+// as a tool that writes the file from a template leaves a variable it
+// lost) is an error; write ${STATE_FILE:-} for a state file that is
+// optional.
 // So is a value that ends in a carriage return, read from an env file
 // with Windows line endings. Load's error names every such reference in
 // the file at once, each with its line and key.
 // $${ writes a literal ${ and $$${NAME} a $ before NAME's value: in a run
 // of $ before {, each $$ is one $, as in Docker Compose. Elsewhere $ and
 // $$ are kept as written, where Compose reads $$ as one $ (and $NAME as a
-// reference, which this file does not have). ${file:PATH} is the content
+// reference, which this file does not have). A default is read by the same
+// rule, and ends at the first }: ${A:-$${B}} is the text ${B}, ${A:-x$$}
+// is x$$. ${file:PATH} is the content
 // of the file at PATH, relative to this file's directory, without one
 // trailing newline and without the byte-order mark Windows editors start
 // a UTF-8 file with (a UTF-16 file is an error: save it as UTF-8): the
@@ -85,7 +91,8 @@
 // empty, larger than 1 MiB or not a regular file (a named pipe, which
 // would block Load, a device, a directory; symbolic links are followed)
 // is an error naming the key, the line and the path (ca_file, client_cert
-// and client_key must be regular files too); PATH holds no "}" and does
+// and client_key must be regular files too); PATH holds no "}" nor a
+// reference (${file:/run/secrets/${ENV}} is an error), and does
 // not start with "-" (${file:-x} is the variable file; write
 // ${file:./-x}). A value from a file is in all else
 // one from the environment: it works in every key and in URLs, and where

@@ -93,18 +93,21 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 		// guess again from the value, so "port: ${SMTP_PORT}" is a number.
 		n.Tag = ""
 	}
+	if e.used == nil {
+		e.used, e.source = map[*yaml.Node][]envValue{}, map[*yaml.Node]string{}
+	}
+	// A default is typed and quoted in errors as a variable's value is:
+	// "port: "${SMTP_PORT:-25}"" is a number whether SMTP_PORT is set or not.
+	e.source[n] = n.Value
 	if len(used) > 0 {
-		if e.used == nil {
-			e.used, e.source = map[*yaml.Node][]envValue{}, map[*yaml.Node]string{}
-		}
-		e.used[n], e.source[n] = used, n.Value
+		e.used[n] = used
 	}
 	n.Value = v
 	return nil
 }
 
-// retag gives scalar n, quoted in the file and holding a value from the
-// environment, the type its value has unquoted, and reports whether it
+// retag gives scalar n, quoted in the file and holding a reference, the
+// type its value has unquoted, and reports whether it
 // did: inside [...] and {...} a reference must be quoted, and there
 // "port: "${SMTP_PORT}"" is a number all the same.
 func (e *expander) retag(n *yaml.Node) bool {
@@ -117,8 +120,8 @@ func (e *expander) retag(n *yaml.Node) bool {
 }
 
 // quoted returns the value of scalar n quoted for an error, as %q would;
-// a value that took something from the environment is quoted as the file
-// wrote it ("${SMTP_PORT}"), so that the error names the variable and
+// a value that held a reference is quoted as the file wrote it
+// ("${SMTP_PORT}"), so that the error names the variable and
 // does not show its value, which may be a secret put in the wrong key.
 func (e *expander) quoted(n *yaml.Node) string {
 	if src, ok := e.source[n]; ok {
@@ -174,6 +177,30 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 	}
 }
 
+// unescape returns s, the text of a default, read as text outside a
+// reference is: in a run of "$" before "{" each "$$" is one "$", other
+// "$" are themselves. ok is false when a run is odd: its last "$" would
+// start a reference.
+func unescape(s string) (string, bool) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), true
+		}
+		text := strings.TrimRight(s[:i], "$")
+		run := i + 1 - len(text)
+		if run%2 == 1 {
+			return "", false
+		}
+		b.WriteString(text)
+		b.WriteString(strings.Repeat("$", run/2))
+		b.WriteString("{")
+		s = s[i+2:]
+	}
+}
+
 // shellForm returns the error of ref, the inside of a ${...}, when it is
 // a shell's or Compose's form this file does not read (${NAME:?msg},
 // ${NAME-default}, ${NAME:+alt}…), saying what to write instead; nil
@@ -216,10 +243,11 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 		return v, false, errors.New(`"${" starts no reference: want ${NAME}, ${NAME:-default} or ${file:PATH}, ` +
 			`NAME of letters, digits and _, not starting with a digit (write $${ for a literal ${)`)
 	}
-	if strings.Contains(def, "${") {
+	def, ok := unescape(def)
+	if !ok {
 		// The first "}" ends the reference: ${A:-${B}} would be the text
 		// "${B}", never B's value.
-		return v, false, fmt.Errorf("${%s}}: a default cannot hold a reference", ref)
+		return v, false, fmt.Errorf("${%s}}: a default cannot hold a reference (write $${ for a literal ${)", ref)
 	}
 	val, ok := e.lookup(name)
 	switch {
@@ -249,8 +277,12 @@ func (e *expander) value(ref string) (v envValue, fromEnv bool, err error) {
 // name the path, never the content.
 func (e *expander) file(path string) (envValue, error) {
 	ref := "${file:" + path + "}"
-	if path == "" {
+	switch {
+	case path == "":
 		return envValue{}, fmt.Errorf("%s: no path", ref)
+	case strings.Contains(path, "${"):
+		// The first "}" ends the reference, as in a default.
+		return envValue{}, fmt.Errorf("%s}: a path cannot hold a reference", ref)
 	}
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(e.dir, path)

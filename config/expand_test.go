@@ -86,6 +86,33 @@ func TestDollarEscapes(t *testing.T) {
 	}
 }
 
+// A default is text, read by the rule of text outside a reference: in a
+// run of "$" before "{" each "$$" is one "$", so "$${" is a literal "${"
+// there too, and other "$" and "$$" are kept. Compose reads a default as
+// it reads the rest of the value (compose-go template.go, softDefault:
+// the default goes through Substitute again), so "${A:-$${B}}" is the
+// text "${B}" there as here; that Compose also makes "x$$" one "$" is
+// the documented difference of TestDollarEscapes, kept in a default so
+// that a default means what the same text means outside one.
+func TestDefaultEscapes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"${A:-x$$}", "x$$"},
+		{"${A:-x$}", "x$"},
+		{"${A:-$${B}}", "${B}"},
+		{"${A:-$$$${B}}", "$${B}"},
+		{"${A:-pa$${word}", "pa${word"}, // the first "}" ends the reference
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			cfg, _, err := parse(t, "channels:\n  - kind: console\n    name: \""+tt.in+"\"\n", nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.Channels[0].Name())
+		})
+	}
+	_, _, err := parse(t, "channels:\n  - kind: console\n    name: \"${A:-$$${B}}\"\n", nil)
+	assert.ErrorContains(t, err, "channels[0].name: ${A:-$$${B}}: a default cannot hold a reference (write $${ for a literal ${)")
+}
+
 // A variable read from an env file with Windows line endings ends in a
 // carriage return: a shell's "set -a; . ./.env" keeps it, as do some
 // tools' env-file readers (redpanda-data/connect#1820,

@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -350,10 +351,19 @@ func (e *Env) Path(p string) string {
 }
 
 // dirFS returns the directory p, written in the file, to read files
-// from; its error says p is not a directory.
+// from; its error names p, and says where a relative p that does not
+// exist was looked for.
 func (e *Env) dirFS(p string) (fs.FS, error) {
 	dir := e.Path(p)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && dir != p:
+		return nil, fmt.Errorf("%s does not exist (%s, relative to the configuration file)", p, dir)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s does not exist", p)
+	case err != nil:
+		return nil, err
+	case !st.IsDir():
 		return nil, fmt.Errorf("%s is not a directory", p)
 	}
 	return os.DirFS(dir), nil

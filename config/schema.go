@@ -54,6 +54,7 @@ func GenerateSchema(kinds []Kind) ([]byte, error) {
 	props := top["properties"].(map[string]any)
 	props["channels"] = map[string]any{"type": "array", "minItems": 1, "items": ref("channel"),
 		"description": "the channels an update goes to: a channel URL, {url, name, when}, or {kind, …}"}
+	props["state"].(map[string]any)["minLength"] = 1 // state: "" is an error
 	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = map[string]any{"enum": []string{StoreBolt, StoreMemory}}
 	for key, desc := range topDescriptions {
 		props[key].(map[string]any)["description"] = desc

@@ -87,6 +87,9 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"everything at the top", "state: s.db\ntemplates: .\nattempt_timeout: 5s\nretry: {max_attempts: 3, initial_interval: 1s, max_interval: 1m, max_elapsed: 10m}\n" +
 			"stages: [[a]]\nstage_wait: 1m\nchannels: [{kind: console, name: a}, {kind: console, name: b}]", true},
 		{"memory store", "store: {kind: memory}\nchannels: [{kind: console}]", true},
+		{"empty state", "state: \"\"\nchannels: [{kind: console}]", false},
+		{"blank state", "state:\nchannels: [{kind: console}]", false},
+		{"state empty on purpose", "state: ${NOPE:-}\nchannels: [{kind: console}]", true},
 		{"unknown top-level key", "chanels: []\nchannels: [{kind: console}]", false},
 		{"unknown channel key", "channels: [{kind: console, outptu: stderr}]", false},
 		{"key of another kind", "channels: [{kind: console, host: h}]", false},

@@ -118,6 +118,9 @@ func TestSecretFileErrors(t *testing.T) {
 		{"UTF-16", "secret", "${file:utf16}", []string{at("secret") + "${file:utf16}: " + filepath.Join(dir, "utf16") + " is UTF-16", "save it as UTF-8"}},
 		{"too large", "secret", "${file:huge}", []string{at("secret") + "${file:huge}: " + filepath.Join(dir, "huge") + " is larger than"}},
 		{"no path", "secret", "${file:}", []string{at("secret") + "${file:}: no path"}},
+		// The first "}" ends the reference, as in a default: the path
+		// would be "/run/secrets/${ENV", never ENV's value.
+		{"a reference in the path", "secret", "${file:/run/secrets/${ENV}}", []string{at("secret") + "${file:/run/secrets/${ENV}}: a path cannot hold a reference"}},
 		{"absolute path", "secret", "${file:" + filepath.Join(dir, "nope") + "}", []string{"stat " + filepath.Join(dir, "nope") + ": no such file"}},
 		{"refused by the decoder", "port", "${file:password}", []string{atEmail("port") + `want a whole number, got "${file:password}"`}},
 		{"refused by the channel", "from", "${file:password}", []string{`test.yaml:5: channels[0] (email "email"): from:`}},

@@ -152,7 +152,7 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		got = w.ex.quoted(n)
-		if _, fromEnv := w.ex.source[n]; err == nil && textBool(n, t) && !fromEnv { // "on", read as YAML 1.1 did
+		if fromEnv := len(w.ex.used[n]) > 0; err == nil && textBool(n, t) && !fromEnv { // "on", read as YAML 1.1 did
 			got += " (YAML 1.2 reads " + n.Value + " as text)"
 		}
 	case yaml.MappingNode:
