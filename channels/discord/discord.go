@@ -27,7 +27,8 @@
 // that off). That edit is best effort: the update is delivered when its
 // message is, and an edit that fails is noted in the Receipt's Meta as
 // "root_update" instead of failing the Send, whose retry would post the
-// update twice.
+// update twice. An edit answered with anything but the message edited (a
+// captive portal's 200 page) failed too, as another server's answer.
 //
 // With Config.Forum, the webhook's channel is a forum: an incident's first
 // update starts a forum post titled by the incident (thread_name, with
@@ -359,7 +360,10 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 		return
 	}
 	body := message{Embeds: []embed{statusEmbed(u, true)}, AllowedMentions: noMentions}
-	_, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
+	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
+	if err == nil && !isMessage(resp) {
+		err = c.notDiscord(resp) // Discord answers an edit with the message
+	}
 	switch {
 	case err == nil:
 	case hasCode(err, codeUnknownMessage, codeUnknownChannel):
