@@ -70,6 +70,16 @@ func TestUnknownComponent(t *testing.T) {
 	assert.Equal(t, `components "Billing", "Payroll" not set: the page has no such component `+
 		`(names are matched exactly, then ignoring case; groups are not components)`, r.Meta[MetaUnknownComponents])
 
+	// None known: the incident update leaves the incident's components as
+	// they were (neither field sent), rather than clearing them.
+	r, err = ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_none_known",
+		broadcast.Component{Name: "Billing", Status: broadcast.ComponentMajorOutage})))
+	require.NoError(t, err)
+	in = incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
+	assert.NotContains(t, in, "component_ids")
+	assert.NotContains(t, in, "components")
+	assert.Contains(t, r.Meta[MetaUnknownComponents], `component "Billing" not set`)
+
 	r = send(t, ch, withComponents(fullUpdate, "u_cdn", broadcast.Component{Name: "CDN", Status: broadcast.ComponentDegraded}), broadcast.Thread{})
 	assert.NotContains(t, r.Meta, MetaUnknownComponents)
 }
