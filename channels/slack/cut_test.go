@@ -50,3 +50,46 @@ func TestCutPostAnswer(t *testing.T) {
 		})
 	}
 }
+
+// A correction of an update whose post in a conversation had its answer
+// cut off (TestCutPostAnswer: posted, its ts unknown) cannot edit that
+// post: that conversation fails with broadcast.ErrNotEditable, so that the
+// Broadcaster posts the correction anew there, while the others are
+// edited. Before, the conversation was left out, and its readers never saw
+// the correction.
+func TestEditOfACutPost(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	prev := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	for _, k := range []string{MetaChannel, MetaTS, MetaThreadTS} {
+		prev.Meta[k+"eng"] = "" // as a cut answer leaves it
+	}
+	_, err := ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
+		broadcast.Thread{Root: prev, Last: prev}), prev)
+	require.Error(t, err)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1, "%v", err)
+	assert.Equal(t, "eng", te.Pending[0].Target)
+	assert.ErrorIs(t, te.Pending[0].Err, broadcast.ErrNotEditable)
+	assert.Empty(t, te.Failures)
+	assert.Contains(t, shown(byTarget(f.messages(), "#ops")[0].sections[0]), "Identified")
+}
+
+// A retraction cannot delete a post whose answer was cut off (its ts
+// unknown): that conversation fails for good, saying to delete it by hand,
+// rather than counting as deleted; the others are deleted.
+func TestRetractOfACutPost(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	prev := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	for _, k := range []string{MetaChannel, MetaTS, MetaThreadTS} {
+		prev.Meta[k+"eng"] = ""
+	}
+	err := ch.Retract(context.Background(), prev)
+	require.Error(t, err)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Failures, 1, "%v", err)
+	assert.Equal(t, "eng", te.Failures[0].Target)
+	assert.Contains(t, te.Failures[0].Err.Error(), "delete it by hand")
+	assert.True(t, byTarget(f.messages(), "#ops")[0].deleted)
+}

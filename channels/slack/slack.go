@@ -94,7 +94,10 @@
 // cut answer that was a refusal after all (its "ok": false beyond the
 // cut) leaves the update missing in that conversation: in an outage a
 // reader sees the next update, where a duplicate would be posted at
-// every such retry. Each
+// every such retry. A post without a ts cannot be edited or deleted: Edit
+// fails that conversation with broadcast.ErrNotEditable, so that the
+// Broadcaster posts the correction anew there, and Retract fails it for
+// good, saying to delete the message by hand. Each
 // conversation's message is kept in the Ledger with its mark, so the
 // receipt of the attempt that completes the update names the messages of
 // earlier attempts too, after a restart and on another instance sharing
