@@ -93,7 +93,9 @@
 // JSON: Discord answers a post with wait=true, and an edit, with the
 // message, so nothing shows the update reached it. A 2xx whose body
 // breaks off is a delivery, with a Receipt without ID: retrying it would
-// post twice.
+// post twice. Such a message cannot be edited or deleted: Edit fails with
+// broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
+// Retract for good.
 //
 // No error, Receipt or printed Config or Channel holds the webhook's
 // token: the URL is a redact.URL, the Channel prints as its name, and the
@@ -377,11 +379,18 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 // update, with m.Update: its content and, unless prev is the incident's
 // first post whose card shows a later status, its status card. A message
 // (or its thread) deleted by hand fails with broadcast.ErrPostGone, one in
-// an archived thread with broadcast.ErrNotEditable: the Broadcaster then
-// posts the correction anew.
+// an archived thread, or one whose id is unknown (its answer was cut
+// off), with broadcast.ErrNotEditable: the Broadcaster then posts the
+// correction anew.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("discord: edit: %w", err)
+	}
+	if prev.ID == "" {
+		// Delivered, its answer cut off (see receipt): the Broadcaster
+		// posts the correction anew.
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("discord: edit: %w: the message's id is unknown (its answer was cut off)",
+			broadcast.ErrNotEditable))
 	}
 	if !snowflake(prev.ID) {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("discord: edit: the receipt holds no Discord message id"))

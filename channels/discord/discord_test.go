@@ -715,6 +715,24 @@ func TestCutAnswerIsDelivered(t *testing.T) {
 	assert.Equal(t, 1, srv.Requests())
 }
 
+// The correction of an update whose answer was cut off (delivered, its
+// Receipt without ID) cannot edit the message: it fails with
+// broadcast.ErrNotEditable, so that the Broadcaster posts the correction
+// anew, as for a message in an archived thread. Before, it failed for
+// good, and the correction reached no one on Discord.
+func TestEditOfACutPost(t *testing.T) {
+	srv := cutbody.NewServer(t, http.StatusOK, `{"id":"12`)
+	ch, err := New(Config{WebhookURL: redact.NewURL(srv.URL + "/api/webhooks/" + testID + "/" + testToken)})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.NoError(t, err)
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(fullUpdate), r)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable)
+	assert.Equal(t, 1, srv.Requests(), "nothing to send the edit to")
+}
+
 // An answer that is not Discord's says so and names the field to check.
 // Discord answers every refusal, an unknown route's too, with its JSON
 // error ({"message": "404: Not Found", "code": 0}:
