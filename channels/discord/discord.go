@@ -27,7 +27,8 @@
 // that off). That edit is best effort: the update is delivered when its
 // message is, and an edit that fails is noted in the Receipt's Meta as
 // "root_update" instead of failing the Send, whose retry would post the
-// update twice.
+// update twice. An edit answered with anything but the message edited (a
+// captive portal's 200 page) failed too, as another server's answer.
 //
 // With Config.Forum, the webhook's channel is a forum: an incident's first
 // update starts a forum post titled by the incident (thread_name, with
@@ -92,7 +93,9 @@
 // JSON: Discord answers a post with wait=true, and an edit, with the
 // message, so nothing shows the update reached it. A 2xx whose body
 // breaks off is a delivery, with a Receipt without ID: retrying it would
-// post twice.
+// post twice. Such a message cannot be edited or deleted: Edit fails with
+// broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
+// Retract for good.
 //
 // No error, Receipt or printed Config or Channel holds the webhook's
 // token: the URL is a redact.URL, the Channel prints as its name, and the
@@ -359,7 +362,10 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 		return
 	}
 	body := message{Embeds: []embed{statusEmbed(u, true)}, AllowedMentions: noMentions}
-	_, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
+	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
+	if err == nil && !isMessage(resp) {
+		err = c.notDiscord(resp) // Discord answers an edit with the message
+	}
 	switch {
 	case err == nil:
 	case hasCode(err, codeUnknownMessage, codeUnknownChannel):
@@ -373,11 +379,18 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 // update, with m.Update: its content and, unless prev is the incident's
 // first post whose card shows a later status, its status card. A message
 // (or its thread) deleted by hand fails with broadcast.ErrPostGone, one in
-// an archived thread with broadcast.ErrNotEditable: the Broadcaster then
-// posts the correction anew.
+// an archived thread, or one whose id is unknown (its answer was cut
+// off), with broadcast.ErrNotEditable: the Broadcaster then posts the
+// correction anew.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("discord: edit: %w", err)
+	}
+	if prev.ID == "" {
+		// Delivered, its answer cut off (see receipt): the Broadcaster
+		// posts the correction anew.
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("discord: edit: %w: the message's id is unknown (its answer was cut off)",
+			broadcast.ErrNotEditable))
 	}
 	if !snowflake(prev.ID) {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("discord: edit: the receipt holds no Discord message id"))

@@ -216,6 +216,15 @@ func TestRootUpdateFailure(t *testing.T) {
 			"failed: discord: update the first post: http status 500 Internal Server Error: 500: Internal Server Error REDACTED"},
 		{"edits of old messages limited", canned{status: 400, body: `{"message": "Maximum number of edits to messages older than 1 hour reached. Try again later", "code": 30046, "retry_after": 60}`},
 			"failed: discord: update the first post: http status 400 Bad Request: Maximum number of edits to messages older than 1 hour reached. Try again later (code 30046)"},
+		// Edit Webhook Message answers with the message it edited
+		// (https://discord.com/developers/docs/resources/webhook#edit-webhook-message):
+		// a whole 2xx that is not one is another server's page (a captive
+		// portal's), and the first post still shows the old status. Before,
+		// such an edit was taken as done.
+		{"captive portal's 200", canned{status: 200, body: `<html><title>Log in</title><a href="/api/webhooks/` + testID + `/` + testToken + `">back</a></html>`},
+			`failed: discord: update the first post: http status 200 OK: <html><title>Log in</title><a href="/api/webhooks/REDACTED/REDACTED">back</a></html>; not Discord's answer (check Config.WebhookURL)`},
+		{"empty 204", canned{status: 204},
+			"failed: discord: update the first post: http status 204 No Content; not Discord's answer (check Config.WebhookURL)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, fakeOptions{})
@@ -704,6 +713,24 @@ func TestCutAnswerIsDelivered(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, r.ID)
 	assert.Equal(t, 1, srv.Requests())
+}
+
+// The correction of an update whose answer was cut off (delivered, its
+// Receipt without ID) cannot edit the message: it fails with
+// broadcast.ErrNotEditable, so that the Broadcaster posts the correction
+// anew, as for a message in an archived thread. Before, it failed for
+// good, and the correction reached no one on Discord.
+func TestEditOfACutPost(t *testing.T) {
+	srv := cutbody.NewServer(t, http.StatusOK, `{"id":"12`)
+	ch, err := New(Config{WebhookURL: redact.NewURL(srv.URL + "/api/webhooks/" + testID + "/" + testToken)})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.NoError(t, err)
+	_, err = ch.Edit(context.Background(), broadcast.NewMessage(fullUpdate), r)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable)
+	assert.Equal(t, 1, srv.Requests(), "nothing to send the edit to")
 }
 
 // An answer that is not Discord's says so and names the field to check.

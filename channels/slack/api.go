@@ -98,7 +98,9 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 		return broadcast.Permanent(fmt.Errorf("%s: %w", method, err))
 	}
 	hreq.Header.Set("Authorization", "Bearer "+c.s.token.Reveal())
-	hresp, err := httpx.Do(c.s.client.Client, hreq, responseLimit, c.s.rd)
+	// The status line decides: a 2xx whose body breaks off is Truncated,
+	// not a transport error (see errCut).
+	hresp, err := httpx.DoStatus(c.s.client.Client, hreq, responseLimit, 0, c.s.rd)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -120,10 +122,12 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 			}
 			return c.s.rd.Error(fmt.Errorf("%s: %w", method, err))
 		}
+		if hresp.Truncated && refuses(hresp.Body) {
+			// Slack's refusal, cut off: nothing took effect.
+			return fmt.Errorf("%s: refused, its answer cut off (http status %d)", method, hresp.Status)
+		}
 		if hresp.Truncated {
-			// Cut off: whether the call took effect is unknown, so it
-			// is retried like a lost answer.
-			return fmt.Errorf("%s: unreadable answer (http status %d)", method, hresp.Status)
+			return fmt.Errorf("%s: %w (http status %d)", method, errCut, hresp.Status)
 		}
 		// A whole 2xx without Slack's "ok" is another server's page (a
 		// captive portal's): no call of Slack's took effect. httpx leaves
@@ -144,6 +148,20 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 		e.Details = append(e.Details, httpx.RedactedSnippet(c.s.rd, m))
 	}
 	return classify(e, hresp.Header, time.Now())
+}
+
+// errCut is the error of a 2xx whose answer was cut off (longer than
+// responseLimit, broken off or too slow) without starting as a refusal:
+// the call most likely took effect, as Slack's refusals are short. It is
+// transient, so that an edit or a deletion is made again (which is
+// harmless); deliver takes a chat.postMessage so answered as posted, as
+// every channel takes a 2xx cut off: a retry would post twice.
+var errCut = errors.New("answer cut off")
+
+// refuses reports whether body, the start of a Web API answer, says
+// "ok": false: Slack writes "ok" first.
+func refuses(body []byte) bool {
+	return strings.HasPrefix(strings.Join(strings.Fields(string(body[:min(len(body), 64)])), ""), `{"ok":false`)
 }
 
 // classify marks e for the Broadcaster's retries (httpx.Mark): a rate

@@ -29,7 +29,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: render: %w", err))
 	}
-	targets := targetsOf(prev, c.s.targets)
+	targets := append(targetsOf(prev, c.s.targets), cutTargets(prev, c.s.targets)...)
 	if len(targets) == 0 {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: edit: %w", errNoPost))
 	}
@@ -37,7 +37,13 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	latest := prev.UpdateID != "" && prev.UpdateID == m.Thread.Last.UpdateID
 	f := broadcast.NewFanout(m, targets)
 	each(f.Todo(), func(i int) {
-		p, _ := postOf(prev, targets[i])
+		p, ok := postOf(prev, targets[i])
+		if !ok {
+			// Posted, its answer cut off: the Broadcaster posts the
+			// correction anew there.
+			f.Report(i, broadcast.Permanent(fmt.Errorf("%w: its post's ts is unknown (the answer was cut off)", broadcast.ErrNotEditable)))
+			return
+		}
 		f.Report(i, c.edit(ctx, p, msg, m.Update, latest))
 	})
 	if err := f.Err(); err != nil {
@@ -80,14 +86,19 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		return broadcast.Permanent(fmt.Errorf("slack: retract: %w: an incoming webhook cannot delete messages",
 			broadcast.ErrNotSupported))
 	}
-	targets := targetsOf(prev, c.s.targets)
+	targets := append(targetsOf(prev, c.s.targets), cutTargets(prev, c.s.targets)...)
 	if len(targets) == 0 {
 		return broadcast.Permanent(fmt.Errorf("slack: retract: %w", errNoPost))
 	}
 	// No Ledger: a retry deletes again, and a message gone is no error.
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
 	each(f.Todo(), func(i int) {
-		p, _ := postOf(prev, targets[i])
+		p, ok := postOf(prev, targets[i])
+		if !ok {
+			// Posted, its answer cut off: the message stays; say so.
+			f.Report(i, broadcast.Permanent(errors.New("its post's ts is unknown (the answer was cut off): delete it by hand")))
+			return
+		}
 		f.Report(i, c.remove(ctx, p))
 	})
 	if err := f.Err(); err != nil {

@@ -85,7 +85,19 @@
 // posts only to the conversations still pending. A retry after an answer
 // that was lost (a timeout after Slack had posted, a connection reset)
 // posts that conversation's message again: a duplicate is possible there,
-// and only there. The same holds for an incoming webhook. Each
+// and only there. The same holds for an incoming webhook. An answer cut
+// off after its status line is taken as the post made, unless its start
+// is Slack's refusal ("ok" comes first, and a refusal is a few dozen
+// bytes): the conversation is marked done without a ts, so the update is
+// not posted twice, and the incident's next update there starts a new
+// thread (or follows the first post's, if the cut one was a reply). A
+// cut answer that was a refusal after all (its "ok": false beyond the
+// cut) leaves the update missing in that conversation: in an outage a
+// reader sees the next update, where a duplicate would be posted at
+// every such retry. A post without a ts cannot be edited or deleted: Edit
+// fails that conversation with broadcast.ErrNotEditable, so that the
+// Broadcaster posts the correction anew there, and Retract fails it for
+// good, saying to delete the message by hand. Each
 // conversation's message is kept in the Ledger with its mark, so the
 // receipt of the attempt that completes the update names the messages of
 // earlier attempts too, after a restart and on another instance sharing
@@ -120,8 +132,11 @@
 // refusals are in the Ledger and the Broadcaster's Result.Failures), a
 // permanent one when all refused. A Web API answer is Slack's JSON with
 // its "ok": a whole 2xx without it (a captive portal's page) is another
-// server's answer, permanent and naming Config.BaseURL; one cut off at
-// 256 KiB is retried. An incoming webhook's answer is judged by its HTTP
+// server's answer, permanent and naming Config.BaseURL. A 2xx cut off (at
+// 256 KiB, broken off, or slower than 2s) is a post made, without its ts,
+// as every channel takes it: a retry would post twice (see Idempotency);
+// unless its start is Slack's refusal ("ok": false), which is retried. A
+// cut answer to an edit, a deletion or Check is retried. An incoming webhook's answer is judged by its HTTP
 // status: 2xx delivered (but a whole body other than Slack's "ok", a
 // captive portal's page, is another server's answer); 429 waits for
 // Retry-After (30s without one); 5xx transient; invalid_payload, action_prohibited, channel_not_found,
@@ -155,6 +170,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -318,6 +334,9 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 		req.ThreadTS, req.ReplyBroadcast = "", false
 		err = c.call(ctx, "chat.postMessage", req, &resp)
 		threaded = false
+	}
+	if errors.Is(err, errCut) {
+		err, resp = nil, postResponse{} // posted, without its ts (see errCut)
 	}
 	if err != nil {
 		return outcome{err: err}

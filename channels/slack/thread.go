@@ -67,6 +67,18 @@ func targetsOf(r broadcast.Receipt, order []string) []string {
 	return append(out, rest...)
 }
 
+// cutTargets returns the targets of order that r marks as posted without
+// a ts: their answer was cut off (see errCut).
+func cutTargets(r broadcast.Receipt, order []string) []string {
+	var out []string
+	for _, t := range order {
+		if ts, ok := r.Meta[MetaTS+t]; ok && ts == "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // threadOf returns the root post of target's thread for the incident:
 // the thread of its latest post (Last), else of its first (Root). Last's
 // thread is Root's, unless the first post did not reach target or its

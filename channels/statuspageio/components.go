@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -30,10 +32,10 @@ type componentCache struct {
 
 func newComponentCache() *componentCache { return &componentCache{lock: make(chan struct{}, 1)} }
 
-// find looks the names of want up. It returns their ids and statuses, or
-// the first name it does not know (and the fetch it looked in), or an
-// error for a name that several components have.
-func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing string, gen uint64, err error) {
+// find looks the names of want up. It returns the ids and statuses of
+// those it knows, the names it does not know (and the fetch it looked
+// in), or an error for a name that several components have.
+func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing []string, gen uint64, err error) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	r.statuses = make(map[string]string, len(want))
@@ -45,9 +47,12 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 		}
 		switch {
 		case len(ids) == 0:
-			return resolved{}, name, cc.gen, nil
+			if !slices.Contains(missing, name) {
+				missing = append(missing, name)
+			}
+			continue
 		case len(ids) > 1:
-			return resolved{}, "", cc.gen, broadcast.Permanent(fmt.Errorf(
+			return resolved{}, nil, cc.gen, broadcast.Permanent(fmt.Errorf(
 				"component %q: %d components of the page have that name; rename them apart", name, len(ids)))
 		}
 		if _, dup := r.statuses[ids[0]]; !dup {
@@ -55,7 +60,7 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 		}
 		r.statuses[ids[0]] = string(w.Status)
 	}
-	return r, "", cc.gen, nil
+	return r, missing, cc.gen, nil
 }
 
 // store replaces the cache with list. Groups are left out: Statuspage
@@ -82,44 +87,51 @@ func (cc *componentCache) store(list []component) {
 
 // resolve returns the ids of the components want names, fetching the
 // page's list when the cache lacks one of them: once per call, and not at
-// all when another call fetched it since this one looked. A name the page
-// does not have is a permanent error naming it.
-func (c *Channel) resolve(ctx context.Context, want []broadcast.Component) (resolved, error) {
+// all when another call fetched it since this one looked. It returns the
+// names the page does not have too: the update is posted without them.
+func (c *Channel) resolve(ctx context.Context, want []broadcast.Component) (resolved, []string, error) {
 	if len(want) == 0 {
-		return resolved{}, nil
+		return resolved{}, nil, nil
 	}
 	cc := c.s.comps
 	r, missing, seen, err := cc.find(want)
-	if err != nil || missing == "" {
-		return r, err
+	if err != nil || len(missing) == 0 {
+		return r, nil, err
 	}
 	select {
 	case cc.lock <- struct{}{}:
 	case <-ctx.Done():
-		return resolved{}, fmt.Errorf("wait for the component list: %w", ctx.Err())
+		return resolved{}, nil, fmt.Errorf("wait for the component list: %w", ctx.Err())
 	}
 	defer func() { <-cc.lock }()
 	if r, missing, gen, err := cc.find(want); gen != seen {
-		// Another call fetched the list since this one looked: use it.
-		return r, errUnknown(missing, err)
+		return r, missing, err // another call fetched the list since this one looked: use it
 	}
 	list, err := c.listComponents(ctx)
 	if err != nil {
-		return resolved{}, err
+		return resolved{}, nil, err
 	}
 	cc.store(list)
 	r, missing, _, err = cc.find(want)
-	return r, errUnknown(missing, err)
+	return r, missing, err
 }
 
-// errUnknown is err, or the error of a component name the page does not
-// have, or nil.
-func errUnknown(missing string, err error) error {
-	if err != nil || missing == "" {
-		return err
+// unknownNote is the Receipt's note (MetaUnknownComponents) of the
+// component names the page does not have; "" for none.
+func unknownNote(missing []string) string {
+	if len(missing) == 0 {
+		return ""
 	}
-	return broadcast.Permanent(fmt.Errorf("component %q: the page has no such component "+
-		"(names are matched exactly, then ignoring case; groups are not components)", missing))
+	quoted := make([]string, len(missing))
+	for i, name := range missing {
+		quoted[i] = strconv.Quote(name)
+	}
+	what := "component "
+	if len(missing) > 1 {
+		what = "components "
+	}
+	return what + strings.Join(quoted, ", ") + " not set: the page has no such component " +
+		"(names are matched exactly, then ignoring case; groups are not components)"
 }
 
 // listComponents reads the page's components, page by page.

@@ -41,8 +41,13 @@ func TestComponentsResolvedOnce(t *testing.T) {
 }
 
 // An unknown name refreshes the cache once: a component added since is
-// found; one the page does not have is a permanent error naming it, and
-// nothing is posted.
+// found. One the page does not have (a typo, a component renamed) does not
+// keep the incident off the page in an outage: the update is posted with
+// the components the page has, and the Receipt's Meta names the missing
+// ones (MetaUnknownComponents), whose statuses were not set. Statuspage
+// takes any subset of the page's component ids in component_ids and
+// components (https://developer.statuspage.io/#operation/postPagesPageIdIncidents).
+// Before, the whole update failed for good, and nothing was posted.
 func TestUnknownComponent(t *testing.T) {
 	f := newFake(t)
 	ch := newChannel(t, f, nil)
@@ -52,14 +57,31 @@ func TestUnknownComponent(t *testing.T) {
 	assert.Equal(t, 2, componentLists(f), "one refresh for the new component")
 
 	before := len(f.Received())
-	_, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_bad",
+	r, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_bad",
+		broadcast.Component{Name: "Billing", Status: broadcast.ComponentMajorOutage},
 		broadcast.Component{Name: "CDN", Status: broadcast.ComponentDegraded},
+		broadcast.Component{Name: "Payroll", Status: broadcast.ComponentDegraded})))
+	require.NoError(t, err)
+	assert.Equal(t, 3, componentLists(f), "exactly one refresh for the unknown names")
+	assert.Len(t, f.Received(), before+1, "posted")
+	in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
+	assert.Equal(t, []any{"r8b1d8cdn001"}, in["component_ids"])
+	assert.Equal(t, map[string]any{"r8b1d8cdn001": "degraded_performance"}, in["components"])
+	assert.Equal(t, `components "Billing", "Payroll" not set: the page has no such component `+
+		`(names are matched exactly, then ignoring case; groups are not components)`, r.Meta[MetaUnknownComponents])
+
+	// None known: the incident update leaves the incident's components as
+	// they were (neither field sent), rather than clearing them.
+	r, err = ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_none_known",
 		broadcast.Component{Name: "Billing", Status: broadcast.ComponentMajorOutage})))
-	require.Error(t, err)
-	assert.True(t, broadcast.IsPermanent(err))
-	assert.Contains(t, err.Error(), `component "Billing": the page has no such component`)
-	assert.Equal(t, 3, componentLists(f), "exactly one refresh for the unknown name")
-	assert.Len(t, f.Received(), before, "nothing posted")
+	require.NoError(t, err)
+	in = incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
+	assert.NotContains(t, in, "component_ids")
+	assert.NotContains(t, in, "components")
+	assert.Contains(t, r.Meta[MetaUnknownComponents], `component "Billing" not set`)
+
+	r = send(t, ch, withComponents(fullUpdate, "u_cdn", broadcast.Component{Name: "CDN", Status: broadcast.ComponentDegraded}), broadcast.Thread{})
+	assert.NotContains(t, r.Meta, MetaUnknownComponents)
 }
 
 // Names match exactly, else ignoring case; groups are not components; a
@@ -77,8 +99,7 @@ func TestComponentNames(t *testing.T) {
 	assert.Equal(t, map[string]any{"r8b1d8cdn001": "major_outage"}, in["components"], "the last status given wins")
 
 	for name, want := range map[string]string{
-		"Edge network": `component "Edge network": the page has no such component`,
-		"Search":       `component "Search": 2 components of the page have that name`,
+		"Search": `component "Search": 2 components of the page have that name`,
 	} {
 		_, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_"+name,
 			broadcast.Component{Name: name, Status: broadcast.ComponentDegraded})))

@@ -20,6 +20,10 @@ const (
 	MetaIncidentID = "incident_id"
 	// MetaUpdateID is the id of the incident update the update became.
 	MetaUpdateID = "incident_update_id"
+	// MetaUnknownComponents, when set, names the Update's components the
+	// page does not have: the update was posted without them, their
+	// statuses not set.
+	MetaUnknownComponents = "unknown_components"
 )
 
 // A retry looks for what an earlier attempt may have made, created since

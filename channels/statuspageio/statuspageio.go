@@ -24,8 +24,13 @@
 // update that names one, keeps the names and ids, and reads the list again
 // once when an update names one it does not know. Names match exactly,
 // else ignoring case; component groups are not components. A name the page
-// does not have, or that several components have, is a permanent error
-// naming it, and nothing is posted. The channel sets only the statuses the
+// does not have (a typo, a component renamed) does not keep the incident
+// off the page: the update is posted with the components the page has,
+// and the Receipt's Meta[MetaUnknownComponents] names the missing ones,
+// whose statuses were not set (the body still lists them, as the template
+// writes them). A name that several components have is a permanent error
+// naming it, and nothing is posted: the channel cannot tell which is
+// meant. The channel sets only the statuses the
 // Update gives: Statuspage does not turn components operational when an
 // incident is resolved, so list them as operational in the resolving
 // update to turn the page green.
@@ -240,10 +245,20 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: render: %w", err))
 	}
-	comps, err := c.resolve(ctx, m.Update.Components)
+	comps, missing, err := c.resolve(ctx, m.Update.Components)
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("resolve components", err)
 	}
+	r, err := c.post(ctx, m, body, comps)
+	if note := unknownNote(missing); err == nil && note != "" {
+		r.Meta[MetaUnknownComponents] = c.s.rd.String(note)
+	}
+	return r, err
+}
+
+// post creates the incident of m.Update, or adds an incident update to it,
+// with comps set.
+func (c *Channel) post(ctx context.Context, m broadcast.Message, body string, comps resolved) (broadcast.Receipt, error) {
 	f := fields(m.Update, body, comps, c.s.notify)
 	id := incidentOf(m.Thread.Root)
 	if last := m.Thread.Last.Meta[MetaIncidentID]; last != "" {

@@ -1,0 +1,95 @@
+package slack
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/cutbody"
+	"github.com/outagecast/outagecast/redact"
+)
+
+// A chat.postMessage answered 200 whose body breaks off posted the
+// message, as every other channel takes a cut 2xx: Slack answers a post it
+// made with {"ok": true, "channel": …, "ts": …}, "ok" first, and a refusal
+// with a short {"ok": false, "error": "…"}, also with 200
+// (https://api.slack.com/methods/chat.postMessage#examples, #errors). So a
+// cut answer that does not start by refusing is a post made, without its
+// ts: a retry would post the update twice, while a post missed shows
+// nowhere. One whose start refuses posted nothing, and is retried. Before,
+// every cut answer was retried, posting twice.
+func TestCutPostAnswer(t *testing.T) {
+	for _, tt := range []struct {
+		name, partial string
+		delivered     bool
+	}{
+		{"ok", `{"ok":true,"channel":"C0123456789","ts":"1700000000.0001`, true},
+		{"ok with spaces", `{ "ok" : true, "chan`, true},
+		{"nothing readable", `{"o`, true},
+		{"refused", `{"ok":false,"error":"internal_err`, false},
+		{"refused with spaces", "{\n  \"ok\": false,\n  \"err", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := cutbody.NewServer(t, http.StatusOK, tt.partial)
+			ch, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"C0123456789"}, BaseURL: srv.URL + "/api/"})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			r, err := ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
+			assert.Equal(t, 1, srv.Requests())
+			if !tt.delivered {
+				require.Error(t, err)
+				assert.False(t, broadcast.IsPermanent(err), "retried: nothing was posted: %v", err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Empty(t, r.ID, "no ts to name the message by")
+		})
+	}
+}
+
+// A correction of an update whose post in a conversation had its answer
+// cut off (TestCutPostAnswer: posted, its ts unknown) cannot edit that
+// post: that conversation fails with broadcast.ErrNotEditable, so that the
+// Broadcaster posts the correction anew there, while the others are
+// edited. Before, the conversation was left out, and its readers never saw
+// the correction.
+func TestEditOfACutPost(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	prev := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	for _, k := range []string{MetaChannel, MetaTS, MetaThreadTS} {
+		prev.Meta[k+"eng"] = "" // as a cut answer leaves it
+	}
+	_, err := ch.Edit(context.Background(), correction(update(1, broadcast.StatusInvestigating), broadcast.StatusIdentified,
+		broadcast.Thread{Root: prev, Last: prev}), prev)
+	require.Error(t, err)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1, "%v", err)
+	assert.Equal(t, "eng", te.Pending[0].Target)
+	assert.ErrorIs(t, te.Pending[0].Err, broadcast.ErrNotEditable)
+	assert.Empty(t, te.Failures)
+	assert.Contains(t, shown(byTarget(f.messages(), "#ops")[0].sections[0]), "Identified")
+}
+
+// A retraction cannot delete a post whose answer was cut off (its ts
+// unknown): that conversation fails for good, saying to delete it by hand,
+// rather than counting as deleted; the others are deleted.
+func TestRetractOfACutPost(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	prev := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	for _, k := range []string{MetaChannel, MetaTS, MetaThreadTS} {
+		prev.Meta[k+"eng"] = ""
+	}
+	err := ch.Retract(context.Background(), prev)
+	require.Error(t, err)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Failures, 1, "%v", err)
+	assert.Equal(t, "eng", te.Failures[0].Target)
+	assert.Contains(t, te.Failures[0].Err.Error(), "delete it by hand")
+	assert.True(t, byTarget(f.messages(), "#ops")[0].deleted)
+}
