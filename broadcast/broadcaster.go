@@ -251,6 +251,14 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // those it posted anew alike, and its Result's Receipt names both. One that
 // edited none is a post of its own in the thread.
 //
+// On a channel where original was retracted (Retract deleted its post, or
+// kept it from being posted there), the correction is refused: its
+// Result's error, permanent, wraps ErrRetracted, since there is no post to
+// correct. A correction that starts while a Retract of original runs in
+// this Broadcaster waits for it, and is then refused where it deleted the
+// post. A channel that could not delete the post (ErrNotSupported) gets
+// the correction.
+//
 // Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
 // post a correction of nothing on every channel. An update that reached
@@ -430,7 +438,7 @@ func validateNow(u Update) error {
 // one that starts while Retract runs, here or by another instance sharing
 // the Store, is Skipped on the channels whose delivery of it was recorded,
 // and fails for good elsewhere (a channel that had not posted it, or had
-// posted it to some targets only), saying it was retracted. An attempt
+// posted it to some targets only), saying it was retracted (ErrRetracted). An attempt
 // another instance has under way when Retract runs is not stopped: with
 // Options.Lock, Retract waits for it and deletes what it posted; a queue
 // shared by instances (package dispatch) runs the retraction after it.

@@ -59,7 +59,9 @@
 // channel is called blind); one that cannot record a delivery makes the
 // channel's error wrap ErrNotRecorded, without a retry. Skipped, superseded
 // and not-selected channels are not errors; a Retract where the platform
-// cannot delete is (ErrNotSupported).
+// cannot delete is (ErrNotSupported), and so are a Send that a Retract
+// kept from posting and a Correct where the original was retracted
+// (ErrRetracted).
 //
 // # Limits
 //
