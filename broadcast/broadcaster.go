@@ -78,7 +78,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		},
 		timeout:    cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
 		stageWait:  cmp.Or(opts.StageWait, DefaultStageWait),
-		store:      cmp.Or[Store](opts.Store, NewMemoryStore()),
+		store:      guardStore(opts.Store),
 		logger:     opts.Logger,
 		onEvent:    opts.OnEvent,
 		sharedLock: opts.Lock,
@@ -722,7 +722,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			return t
 		}
-		defer unlock()
+		defer b.unlockShared(unlock)
 	}
 	if r, ok, err := b.store.Receipt(keep, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
 		return r.UpdateTime // recorded while this Send waited its turn
@@ -739,11 +739,19 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 // has nothing to release: calling nil would crash the process from a
 // delivery's goroutine.
 func (b *Broadcaster) lockShared(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+	defer recoveredFrom(&err, "Options.Lock")
 	unlock, err = b.sharedLock(ctx, updateID, channel)
 	if err == nil && unlock == nil {
 		unlock = func() {}
 	}
 	return unlock, err
+}
+
+// unlockShared calls unlock, which lockShared returned; a panic in it is
+// logged: the attempt it ends is over, and its outcome stands.
+func (b *Broadcaster) unlockShared(unlock func()) {
+	defer b.logPanic("Options.Lock's unlock")
+	unlock()
 }
 
 // storeTrouble logs a Store failure that costs only the time an update was

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -243,7 +244,7 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		}
 	}
 	return func() {
-		unlock()
+		d.b.unlockShared(unlock)
 		if stopped != nil {
 			stopped()
 		}
@@ -671,9 +672,31 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 // the other channels.
 func recovered(err *error) {
 	if r := recover(); r != nil {
-		*err = Permanent(fmt.Errorf("channel panicked: %v", r))
+		*err = panicked("channel", r)
 	}
 }
+
+// recoveredFrom is recovered for what, another of the caller's callbacks
+// ("Options.Lock", "Store.Mark"): its panic is the error of the delivery
+// that called it.
+func recoveredFrom(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = panicked(what, r)
+	}
+}
+
+// logPanic, deferred, logs a panic in what, a callback whose failure must
+// not cost a delivery its outcome (Options.OnEvent, Lock's unlock), and
+// goes on.
+func (b *Broadcaster) logPanic(what string) {
+	if r := recover(); r != nil && b.logger != nil {
+		b.logger.LogAttrs(context.Background(), slog.LevelError, "broadcast: "+panicked(what, r).Error())
+	}
+}
+
+// panicked is the error of a panic in what: permanent, since a bug is not
+// worth trying again.
+func panicked(what string, r any) error { return Permanent(fmt.Errorf("%s panicked: %v", what, r)) }
 
 // firstAttempts is the attempt timeout shared by the first attempts of a
 // Send's deliveries: they start together, and one context (one timer) for
