@@ -78,7 +78,7 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		},
 		timeout:    cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
 		stageWait:  cmp.Or(opts.StageWait, DefaultStageWait),
-		store:      cmp.Or[Store](opts.Store, NewMemoryStore()),
+		store:      guardStore(opts.Store),
 		logger:     opts.Logger,
 		onEvent:    opts.OnEvent,
 		sharedLock: opts.Lock,
@@ -250,6 +250,14 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // Correct of it edits, and a Retract of it deletes, the posts it edited and
 // those it posted anew alike, and its Result's Receipt names both. One that
 // edited none is a post of its own in the thread.
+//
+// On a channel where original was retracted (Retract deleted its post, or
+// kept it from being posted there), the correction is refused: its
+// Result's error, permanent, wraps ErrRetracted, since there is no post to
+// correct. A correction that starts while a Retract of original runs in
+// this Broadcaster waits for it, and is then refused where it deleted the
+// post. A channel that could not delete the post (ErrNotSupported) gets
+// the correction.
 //
 // Correct refuses (ErrInvalidUpdate, naming original) an original that no
 // channel delivered, as the Store knows it: a mistyped ID would otherwise
@@ -430,7 +438,7 @@ func validateNow(u Update) error {
 // one that starts while Retract runs, here or by another instance sharing
 // the Store, is Skipped on the channels whose delivery of it was recorded,
 // and fails for good elsewhere (a channel that had not posted it, or had
-// posted it to some targets only), saying it was retracted. An attempt
+// posted it to some targets only), saying it was retracted (ErrRetracted). An attempt
 // another instance has under way when Retract runs is not stopped: with
 // Options.Lock, Retract waits for it and deletes what it posted; a queue
 // shared by instances (package dispatch) runs the retraction after it.
@@ -714,7 +722,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			return t
 		}
-		defer unlock()
+		defer b.unlockShared(unlock)
 	}
 	if r, ok, err := b.store.Receipt(keep, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
 		return r.UpdateTime // recorded while this Send waited its turn
@@ -731,11 +739,19 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 // has nothing to release: calling nil would crash the process from a
 // delivery's goroutine.
 func (b *Broadcaster) lockShared(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+	defer recoveredFrom(&err, "Options.Lock")
 	unlock, err = b.sharedLock(ctx, updateID, channel)
 	if err == nil && unlock == nil {
 		unlock = func() {}
 	}
 	return unlock, err
+}
+
+// unlockShared calls unlock, which lockShared returned; a panic in it is
+// logged: the attempt it ends is over, and its outcome stands.
+func (b *Broadcaster) unlockShared(unlock func()) {
+	defer b.logPanic("Options.Lock's unlock")
+	unlock()
 }
 
 // storeTrouble logs a Store failure that costs only the time an update was

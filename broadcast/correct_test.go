@@ -271,7 +271,7 @@ func TestAdvice(t *testing.T) {
 }
 
 // After a retraction, later updates do not reply to the deleted post, and
-// Correct does not edit it.
+// Correct neither edits it nor posts a correction of it.
 func TestRetractedPostLeavesTheThread(t *testing.T) {
 	x := &editable{script: script{name: "x"}}
 	b := newBroadcaster(t, broadcast.Options{}, x)
@@ -294,9 +294,9 @@ func TestRetractedPostLeavesTheThread(t *testing.T) {
 	fixed := validUpdate()
 	fixed.Body = "Corrected."
 	_, err = b.Correct(context.Background(), second.UpdateID, fixed)
-	require.NoError(t, err)
+	require.ErrorIs(t, err, broadcast.ErrRetracted)
 	assert.Empty(t, x.edits, "a deleted post is not edited")
-	assert.Equal(t, 4, x.count(), "the correction is posted instead")
+	assert.Equal(t, 3, x.count(), "nor corrected with a new post")
 }
 
 func TestSkippedResultCarriesReceipt(t *testing.T) {
@@ -482,9 +482,9 @@ func TestRetractedCorrectionTakesOriginalsPost(t *testing.T) {
 	again := u1
 	again.ID, again.Body = "u1-fix-2", "Corrected again."
 	rep, err := b.Correct(context.Background(), "u1", again)
-	require.NoError(t, err)
+	require.ErrorIs(t, err, broadcast.ErrRetracted, "u1's post went with its correction's retraction")
 	assert.Equal(t, []string{"post-1"}, ch.edits, "no edit of the deleted post")
-	assert.Equal(t, "post-3", rep.Results[0].Receipt.ID, "posted anew")
+	assert.Zero(t, rep.Results[0].Receipt, "nor a correction of it posted anew")
 }
 
 // Correcting an update no channel delivered (a mistyped ID) is refused,

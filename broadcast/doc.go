@@ -57,9 +57,14 @@
 // errors are never retried; an attempt that exceeds Options.AttemptTimeout
 // is. A Store that cannot be read makes the attempt fail transiently (no
 // channel is called blind); one that cannot record a delivery makes the
-// channel's error wrap ErrNotRecorded, without a retry. Skipped, superseded
+// channel's error wrap ErrNotRecorded, without a retry. A panic in a
+// channel's method, a Store's or Options.Lock is a permanent error of the
+// delivery that called it, naming which panicked; one in Options.OnEvent
+// is logged, and the delivery goes on. Skipped, superseded
 // and not-selected channels are not errors; a Retract where the platform
-// cannot delete is (ErrNotSupported).
+// cannot delete is (ErrNotSupported), and so are a Send that a Retract
+// kept from posting and a Correct where the original was retracted
+// (ErrRetracted).
 //
 // # Limits
 //

@@ -49,6 +49,13 @@ var (
 	// wraps it unmarked and pending likewise. Only an Edit's error may wrap
 	// it: a Send's or a Retract's fails for good.
 	ErrNotEditable = errors.New("broadcast: the platform no longer lets this post be edited")
+	// ErrRetracted is wrapped by the Result error of a channel where the
+	// update was retracted (see Broadcaster.Retract): a Send of it that
+	// the retraction kept from posting there, and a Correct of it, which
+	// is refused where its post was deleted or kept from being posted:
+	// there is no post to correct. It is permanent; send a new update
+	// instead.
+	ErrRetracted = errors.New("broadcast: retracted")
 	// ErrBusy is wrapped by the error of a delivery (a Send's channel, or
 	// a RunJob) that never called its channel because its context ended
 	// while it waited for the channel: for another delivery of the same

@@ -39,10 +39,17 @@ func (b *Broadcaster) emit(ctx context.Context, e Event) {
 		b.logger.LogAttrs(ctx, level, "broadcast: "+string(e.Kind), attrs...)
 	}
 	if b.onEvent != nil {
-		b.eventMu.Lock()
-		defer b.eventMu.Unlock()
-		b.onEvent(e)
+		b.callOnEvent(e)
 	}
+}
+
+// callOnEvent calls Options.OnEvent, one call at a time; a panic in it is
+// logged, and the delivery that reported e goes on.
+func (b *Broadcaster) callOnEvent(e Event) {
+	b.eventMu.Lock()
+	defer b.eventMu.Unlock()
+	defer b.logPanic("Options.OnEvent")
+	b.onEvent(e)
 }
 
 // eventLevel is the level at which the Logger logs e: a delivery that

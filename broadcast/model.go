@@ -408,7 +408,9 @@ func checkURL(s string) error {
 //     A title with no letters or digits in ASCII gets "incident-" and a hash.
 //   - ID: "u_" and 32 hex digits of a SHA-256 over IncidentID, Status, Impact,
 //     Title, Body, Components, URL, NextUpdate, Overrides, Advice and
-//     Corrects — the same in every
+//     Corrects, cleaned, except NextUpdate, which is hashed as given
+//     (Clean drops it from an update that closes its incident, and IDs
+//     derived before it did hashed it) — the same in every
 //     process and on every machine. Time is left out on purpose, so that
 //     re-running the same announcement is recognised as the same update; to
 //     post identical text twice, set ID yourself. With a durable Store that
@@ -418,12 +420,13 @@ func checkURL(s string) error {
 //
 // The Broadcaster calls it before channels see the update.
 func (u Update) WithDefaults(now time.Time) Update {
+	next := u.NextUpdate
 	u = u.Clean()
 	if u.IncidentID == "" {
 		u.IncidentID = incidentID(u.Title)
 	}
 	if u.ID == "" {
-		u.ID = u.contentID()
+		u.ID = u.contentID(next)
 	}
 	if u.Time.IsZero() {
 		u.Time = now
@@ -431,7 +434,11 @@ func (u Update) WithDefaults(now time.Time) Update {
 	return u
 }
 
-func (u Update) contentID() string {
+// contentID derives the ID of u, cleaned, whose NextUpdate was next
+// before Clean: Clean drops the NextUpdate of an update that closes its
+// incident, and IDs derived before it did hashed it. Hashing the text as
+// given instead would change the IDs of every update Clean changes.
+func (u Update) contentID(next time.Time) string {
 	h := sha256.New()
 	field := func(s string) {
 		// Length-prefixed, so that no two field lists hash alike.
@@ -448,8 +455,8 @@ func (u Update) contentID() string {
 		field(string(c.Status))
 	}
 	field(u.URL)
-	if !u.NextUpdate.IsZero() {
-		field(u.NextUpdate.UTC().Format(time.RFC3339Nano))
+	if !next.IsZero() {
+		field(next.UTC().Format(time.RFC3339Nano))
 	}
 	if len(u.Overrides) > 0 { // the iterators cost allocations even for none
 		for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {

@@ -45,7 +45,10 @@ type Options struct {
 	// still gets at least 63/64 of AttemptTimeout.
 	AttemptTimeout time.Duration
 	// Store remembers receipts (threading, corrections) and delivery marks
-	// (idempotency); default NewMemoryStore().
+	// (idempotency); default NewMemoryStore(). A panic in one of its
+	// methods is an error of the delivery that called it, permanent and
+	// naming the method ("Store.Mark panicked: …"), as a channel's panic
+	// is: it never takes the process down from a delivery's goroutine.
 	Store Store
 	// Routes limits channels, by name, to some updates; channels without a
 	// Route get every update. See Route.
@@ -68,7 +71,9 @@ type Options struct {
 	// not. Retract holds the lock of the update it retracts, so it waits for
 	// another instance's attempt under way and deletes what that posted.
 	// Within one Broadcaster that always holds. Lock waits until it gets
-	// the lock or ctx ends; its error fails the attempt transiently. A nil
+	// the lock or ctx ends; its error fails the attempt transiently, and a
+	// panic in it for good ("Options.Lock panicked: …"); a panic in its
+	// unlock is logged, and the attempt's outcome stands. A nil
 	// unlock with a nil error means there is nothing to release. It is
 	// also held for a moment, under a reserved name, while the first Send
 	// of an update without a Time records the Time it took (see
@@ -88,7 +93,8 @@ type Options struct {
 	// waits for the attempt that called it), nor call the Broadcaster's
 	// other methods (Thread, SentTime, Check): a Close waiting for the
 	// Send to end keeps them waiting too. Hand the Event to another
-	// goroutine for that.
+	// goroutine for that. A panic in it is logged (to Logger, when set),
+	// and the delivery goes on.
 	OnEvent func(Event)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -174,7 +175,7 @@ func (d *delivery) unlock() {
 // lock: a retry woken by the retraction then waits for the flight, not for
 // a lock the retraction holds while it waits for the retry to end.
 func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error) {
-	if d.op == opRetract || d.b.sharedLock != nil {
+	if d.op != opSend || d.b.sharedLock != nil {
 		release, err := d.hold(ctx)
 		if err != nil {
 			d.res.Attempts = n
@@ -208,18 +209,30 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 
 // hold takes what an attempt holds besides its flight: for a retraction,
 // this Broadcaster's deliveries of the update stopped (flights.retract);
-// then Options.Lock, of the update a retraction retracts. release gives
-// them back. Apart from once, whose frame every delivery's stack holds.
+// for a correction, the turn of the original's retractions (the flight of
+// their delivery), so that a correction does not edit, or post anew, a
+// post a retraction is deleting, and finds it retracted once it is (see
+// retractedHere); then Options.Lock, of the update a retraction retracts.
+// release gives them back. Apart from once, whose frame every delivery's
+// stack holds.
 //
 //go:noinline
 func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	var stopped func()
 	id := d.markID
-	if d.op == opRetract {
+	switch d.op {
+	case opRetract:
 		if stopped, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
 			return nil, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
 		}
 		id = opSend.markID(d.original)
+	case opCorrect:
+		key := flightKey{opRetract.markID(d.original), d.name}
+		fl, err := d.b.flights.hold(ctx, key)
+		if err != nil {
+			return nil, d.busy(ctx, fmt.Errorf("waiting for the retraction of %s under way: %w", d.original, err))
+		}
+		stopped = func() { d.b.flights.unhold(key, fl) }
 	}
 	unlock := func() {}
 	if d.b.sharedLock != nil {
@@ -231,7 +244,7 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		}
 	}
 	return func() {
-		unlock()
+		d.b.unlockShared(unlock)
 		if stopped != nil {
 			stopped()
 		}
@@ -321,6 +334,11 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 			return d.stop(func(r *Result) { r.NotSelected = true }, EventNotSelected), nil
 		}
 	}
+	if d.op == opCorrect {
+		if stop, err := d.retractedHere(ctx); stop || err != nil {
+			return stop, err
+		}
+	}
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 	}
@@ -364,6 +382,37 @@ func (d *delivery) originalWent(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("store: cannot tell whether %s reached the channel: %w", d.original, err)
 	}
 	return done && failure == "", nil
+}
+
+// retractedHere ends, with an error wrapping ErrRetracted, a correction
+// whose original was retracted on the channel: its post deleted (by a
+// Retract of it, or of another update sharing the post: an in-place
+// correction and its original), or kept from being posted (see forbid).
+// There is nothing to correct there; "Correction: …" of a post no reader
+// can see would only confuse them. A channel that could not delete the
+// post (ErrNotSupported) still has it, and gets the correction.
+//
+//go:noinline
+func (d *delivery) retractedHere(ctx context.Context) (stop bool, err error) {
+	_, failure, err := d.b.store.Done(ctx, opSend.markID(d.original), d.name, "")
+	gone := failure != "" // only forbid writes a failure in a channel's own mark
+	if err == nil && !gone {
+		var r Receipt
+		var posted bool
+		if r, posted, err = d.b.store.Receipt(ctx, d.original, d.name); err == nil && posted {
+			gone, err = d.b.retracted(ctx, d.ch, d.name, &r)
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether %s was retracted: %w", d.original, err)
+	}
+	if !gone {
+		return false, nil
+	}
+	d.res.Err = Permanent(fmt.Errorf("%w: update %s, which this corrects, was retracted on this channel: there is no post to correct; send a new update instead",
+		ErrRetracted, d.original))
+	d.emit(Event{Kind: EventFailed, Err: d.res.Err})
+	return true, nil
 }
 
 // thread reads the incident's thread on the channel, leaving out posts
@@ -517,7 +566,7 @@ func (d *delivery) posted(ctx context.Context, updateID string) (Receipt, error)
 
 // errRetracted is the error of a delivery that a Retract of its update
 // stopped before the channel posted it.
-var errRetracted = Permanent(errors.New("broadcast: retracted before this channel posted it"))
+var errRetracted = Permanent(fmt.Errorf("%w before this channel posted it", ErrRetracted))
 
 // prepareRetract runs once this Broadcaster's deliveries of the update to
 // the channel are stopped, and new ones kept from starting until the
@@ -623,9 +672,31 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 // the other channels.
 func recovered(err *error) {
 	if r := recover(); r != nil {
-		*err = Permanent(fmt.Errorf("channel panicked: %v", r))
+		*err = panicked("channel", r)
 	}
 }
+
+// recoveredFrom is recovered for what, another of the caller's callbacks
+// ("Options.Lock", "Store.Mark"): its panic is the error of the delivery
+// that called it.
+func recoveredFrom(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = panicked(what, r)
+	}
+}
+
+// logPanic, deferred, logs a panic in what, a callback whose failure must
+// not cost a delivery its outcome (Options.OnEvent, Lock's unlock), and
+// goes on.
+func (b *Broadcaster) logPanic(what string) {
+	if r := recover(); r != nil && b.logger != nil {
+		b.logger.LogAttrs(context.Background(), slog.LevelError, "broadcast: "+panicked(what, r).Error())
+	}
+}
+
+// panicked is the error of a panic in what: permanent, since a bug is not
+// worth trying again.
+func panicked(what string, r any) error { return Permanent(fmt.Errorf("%s panicked: %v", what, r)) }
 
 // firstAttempts is the attempt timeout shared by the first attempts of a
 // Send's deliveries: they start together, and one context (one timer) for

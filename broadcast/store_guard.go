@@ -1,0 +1,46 @@
+package broadcast
+
+import "context"
+
+// guardStore returns the Store a Broadcaster uses for s, Options.Store:
+// a MemoryStore when nil; s with its panics turned into errors otherwise
+// (a panic in a delivery's goroutine would take the caller's process
+// down), naming the method, as a channel's are (see recovered). The
+// package's own MemoryStore needs no guard.
+func guardStore(s Store) Store {
+	switch s.(type) {
+	case nil:
+		return NewMemoryStore()
+	case *MemoryStore, guardedStore:
+		return s
+	}
+	return guardedStore{s}
+}
+
+// guardedStore is a Store whose panics are errors.
+type guardedStore struct{ s Store }
+
+func (g guardedStore) Thread(ctx context.Context, incidentID, channel string) (t Thread, err error) {
+	defer recoveredFrom(&err, "Store.Thread")
+	return g.s.Thread(ctx, incidentID, channel)
+}
+
+func (g guardedStore) SaveReceipt(ctx context.Context, incidentID, updateID string, r Receipt) (err error) {
+	defer recoveredFrom(&err, "Store.SaveReceipt")
+	return g.s.SaveReceipt(ctx, incidentID, updateID, r)
+}
+
+func (g guardedStore) Receipt(ctx context.Context, updateID, channel string) (r Receipt, ok bool, err error) {
+	defer recoveredFrom(&err, "Store.Receipt")
+	return g.s.Receipt(ctx, updateID, channel)
+}
+
+func (g guardedStore) Done(ctx context.Context, updateID, channel, target string) (done bool, failure string, err error) {
+	defer recoveredFrom(&err, "Store.Done")
+	return g.s.Done(ctx, updateID, channel, target)
+}
+
+func (g guardedStore) Mark(ctx context.Context, updateID, channel, target string, failure error) (err error) {
+	defer recoveredFrom(&err, "Store.Mark")
+	return g.s.Mark(ctx, updateID, channel, target, failure)
+}
