@@ -53,7 +53,11 @@
 // superseded by it. A retraction also waits for the corrections of its
 // update queued on the channel (jobs enqueued before this version carry
 // no original and are not waited for): run first, it would delete the
-// post, and the correction would then post "Correction: …" of it.
+// post, and the correction would then post "Correction: …" of it. One
+// that cannot look for that delivery (the database cannot be read: a
+// restart, a failover) did not try the channel either: it is snoozed for
+// Config.Retry.InitialInterval, no attempt used up, until
+// Config.Retry.MaxElapsed.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
