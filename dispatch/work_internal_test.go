@@ -331,8 +331,9 @@ func dispatcherFailingWith(t *testing.T, failure error) (*Dispatcher, *[]Event) 
 	t.Cleanup(func() { _ = b.Close() })
 	events := &[]Event{}
 	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
-		Retry:   broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Minute, MaxElapsed: time.Hour},
-		OnEvent: func(e Event) { *events = append(*events, e) }})
+		Retry:         broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Minute, MaxElapsed: time.Hour},
+		ReconnectWait: -1, // no server will answer: fail at once
+		OnEvent:       func(e Event) { *events = append(*events, e) }})
 	require.NoError(t, err)
 	return d, events
 }
