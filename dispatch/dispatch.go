@@ -53,7 +53,11 @@
 // superseded by it. A retraction also waits for the corrections of its
 // update queued on the channel (jobs enqueued before this version carry
 // no original and are not waited for): run first, it would delete the
-// post, and the correction would then post "Correction: …" of it.
+// post, and the correction would then post "Correction: …" of it. One
+// that cannot look for that delivery (the database cannot be read: a
+// restart, a failover) did not try the channel either: it is snoozed for
+// Config.Retry.InitialInterval, no attempt used up, until
+// Config.Retry.MaxElapsed.
 //
 // A worker that dies mid-job (killed, machine lost) leaves its job
 // running; River's rescuer makes it available again after
@@ -125,6 +129,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 )
 
 // Defaults of Config.
@@ -193,6 +198,13 @@ type Config struct {
 	// notification comes (PollOnly, or notifications merged by
 	// FetchCooldown); default 250ms (River's is 1s).
 	FetchPollInterval time.Duration
+	// ReconnectWait is how long this package's own statements (Enqueue's
+	// transaction, the reads of the jobs) are tried again when their
+	// connection broke or cannot be made (a restart, a failover), within
+	// the caller's ctx; default pgstore.DefaultReconnectWait (2m), past a
+	// managed PostgreSQL's failover. Negative: no try again. The Store's
+	// is pgstore.ReconnectWait.
+	ReconnectWait time.Duration
 	// PollOnly makes River poll for jobs instead of LISTENing for them;
 	// required behind a pooler in transaction mode.
 	PollOnly bool
@@ -275,6 +287,7 @@ func withDefaults(cfg Config) (Config, error) {
 	cfg.Retry.MaxInterval = max(cmp.Or(cfg.Retry.MaxInterval, DefaultMaxInterval), cfg.Retry.InitialInterval)
 	cfg.Retry.MaxElapsed = cmp.Or(cfg.Retry.MaxElapsed, DefaultMaxElapsed)
 	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
+	cfg.ReconnectWait = cmp.Or(cfg.ReconnectWait, pgstore.DefaultReconnectWait)
 	cfg.RescueAfter = cmp.Or(cfg.RescueAfter, DefaultRescueAfter)
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
 	cfg.FetchCooldown = max(cmp.Or(cfg.FetchCooldown, DefaultFetchCooldown), time.Millisecond)

@@ -206,7 +206,7 @@ func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) 
 	if tx != nil {
 		return pgx.BeginFunc(ctx, tx, f)
 	}
-	return pgretry.Do(ctx, func() error { return pgx.BeginFunc(ctx, d.cfg.Pool, f) })
+	return pgretry.Do(ctx, d.cfg.ReconnectWait, func() error { return pgx.BeginFunc(ctx, d.cfg.Pool, f) })
 }
 
 // sameContent returns the update of job, queued for u's ID, and

@@ -60,9 +60,11 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	if original := awaited(j); original != "" {
 		switch until, waiting, err := d.delivering(ctx, original, j.Channel, j.Kind == broadcast.JobRetract); {
 		case err != nil:
-			// A failed attempt like any other: retried within Retry, or
-			// given up, with its Event.
-			kind, err := d.outcome(ctx, row, broadcast.Result{Channel: j.Channel, Err: err}, &e)
+			// The database could not be read: this instance's failure,
+			// not the channel's, which was not tried. Snoozed, no attempt
+			// used up (a failover would use up every waiting job's), until
+			// Retry.MaxElapsed.
+			kind, err := d.unread(row, err, &e)
 			return d.finish(ctx, row, e, kind, err)
 		case waiting:
 			// Run now, it would find nothing posted (a retraction ends, a
@@ -145,6 +147,27 @@ func (d *Dispatcher) cancelledMeanwhile(ctx context.Context, id int64) bool {
 	defer cancel()
 	row, err := d.client.JobGet(ctx, id)
 	return err == nil && cancelAttemptedAt(row) != nil
+}
+
+// unread is the next step of a job that did not try its channel because
+// the database could not be read (err): a snooze of
+// Retry.InitialInterval, which uses up no attempt, or, past
+// Retry.MaxElapsed, giving up.
+func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadcast.EventKind, error) {
+	e.Err = err
+	if d.retry.now().Add(d.cfg.Retry.InitialInterval).Sub(row.CreatedAt) > d.cfg.Retry.MaxElapsed {
+		e.Err = d.pastMaxElapsed(err)
+		return broadcast.EventFailed, river.JobCancel(e.Err)
+	}
+	e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
+	return broadcast.EventRetry, d.retry.snooze(e.Delay)
+}
+
+// pastMaxElapsed is the error of a job given up because its next run
+// would start past Retry.MaxElapsed; last is its last run's.
+func (d *Dispatcher) pastMaxElapsed(last error) error {
+	return fmt.Errorf("gave up: the next attempt would start more than Retry.MaxElapsed (%v) after the job was enqueued; last attempt: %w",
+		d.cfg.Retry.MaxElapsed, last)
 }
 
 // awaited returns the update whose delivery j must wait for: for a
@@ -255,8 +278,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	// By the database's clock, which stamped CreatedAt: this instance's
 	// may be off, and a job would be given up early or late by as much.
 	if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); delay > left {
-		e.Err = fmt.Errorf("gave up: the next attempt would start more than Retry.MaxElapsed (%v) after the job was enqueued; last attempt: %w",
-			d.cfg.Retry.MaxElapsed, res.Err)
+		e.Err = d.pastMaxElapsed(res.Err)
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
 	e.Delay = delay

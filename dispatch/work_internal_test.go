@@ -200,33 +200,39 @@ func TestRetryNeverPastMaxElapsed(t *testing.T) {
 	}
 }
 
-// A retraction that cannot look for its update's delivery (the database
-// cannot be read) fails its attempt as any run does: given up, with an
-// EventFailed, at the last attempt Retry allows, not run again until
-// River discards it.
-func TestRetractionThatCannotLookForItsDeliveryGivesUp(t *testing.T) {
-	pcfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable&pool_max_conns=5")
-	require.NoError(t, err)
-	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
-	require.NoError(t, err)
-	defer pool.Close()
-	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
-		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
-		broadcast.Options{})
-	require.NoError(t, err)
-	var events []Event
-	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
-		Retry:   broadcast.RetryPolicy{MaxAttempts: 2},
-		OnEvent: func(e Event) { events = append(events, e) }})
-	require.NoError(t, err)
+// A correction or a retraction that cannot look for its original's
+// delivery (the database cannot be read) did not try the channel: the
+// failed read is this instance's, not the channel's, and uses up no
+// attempt. It is snoozed, even at the last attempt Retry allows, and
+// given up only past Retry.MaxElapsed. Counted as an attempt, a database
+// failover of a minute used up the attempts of every correction waiting to
+// run, which then ended failed without the channel ever being tried.
+func TestAwaitingJobThatCannotReadItsOriginalUsesNoAttempt(t *testing.T) {
+	for _, kind := range []broadcast.JobKind{broadcast.JobCorrect, broadcast.JobRetract} {
+		t.Run(string(kind), func(t *testing.T) {
+			d, events := failingDispatcher(t)
+			job := broadcast.Job{Kind: kind, Update: broadcast.Update{ID: "u-2"}, Original: "u-1", Channel: "x"}
+			last := &rivertype.JobRow{ID: 7, Attempt: 3, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+			err := d.work(context.Background(), last, job)
+			var snooze *rivertype.JobSnoozeError
+			require.ErrorAs(t, err, &snooze, "snoozed, not retried as an attempt nor given up")
+			assert.Equal(t, time.Second, snooze.Duration, "Retry.InitialInterval")
+			require.Len(t, *events, 1)
+			e := (*events)[0]
+			assert.Equal(t, broadcast.EventRetry, e.Kind)
+			assert.True(t, e.Snoozed)
+			assert.ErrorContains(t, e.Err, "look for the delivery")
 
-	row := &rivertype.JobRow{ID: 7, Attempt: 2, MaxAttempts: 2 + maxRescues, CreatedAt: time.Now()}
-	err = d.work(context.Background(), row, broadcast.Job{Kind: broadcast.JobRetract, Update: broadcast.Update{ID: "u-1"}, Channel: "x"})
-	var cancel *rivertype.JobCancelError
-	require.ErrorAs(t, err, &cancel, "given up")
-	require.Len(t, events, 1)
-	assert.Equal(t, broadcast.EventFailed, events[0].Kind)
-	assert.ErrorContains(t, events[0].Err, "look for the delivery")
+			*events = nil
+			old := &rivertype.JobRow{ID: 8, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now().Add(-2 * time.Hour)}
+			err = d.work(context.Background(), old, job)
+			var cancel *rivertype.JobCancelError
+			require.ErrorAs(t, err, &cancel, "given up past Retry.MaxElapsed")
+			require.Len(t, *events, 1)
+			assert.Equal(t, broadcast.EventFailed, (*events)[0].Kind)
+			assert.ErrorContains(t, (*events)[0].Err, "look for the delivery")
+		})
+	}
 }
 
 // A cancelled job's error tells an operator's cancel (River's
@@ -325,8 +331,9 @@ func dispatcherFailingWith(t *testing.T, failure error) (*Dispatcher, *[]Event) 
 	t.Cleanup(func() { _ = b.Close() })
 	events := &[]Event{}
 	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore(), Workers: 1,
-		Retry:   broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Minute, MaxElapsed: time.Hour},
-		OnEvent: func(e Event) { *events = append(*events, e) }})
+		Retry:         broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: time.Minute, MaxElapsed: time.Hour},
+		ReconnectWait: -1, // no server will answer: fail at once
+		OnEvent:       func(e Event) { *events = append(*events, e) }})
 	require.NoError(t, err)
 	return d, events
 }

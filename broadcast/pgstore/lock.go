@@ -91,7 +91,7 @@ func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func
 	// A connection the server ended (a restart) fails at once; another
 	// is tried (see pgretry.Do). One that breaks while the lock is held
 	// releases it.
-	err = pgretry.Do(ctx, func() error {
+	err = pgretry.Do(ctx, s.reconnect, func() error {
 		unlock, err = s.lock(ctx, keys)
 		return err
 	})

@@ -41,10 +41,14 @@
 //
 // # Connection pooling
 //
-// Every Store call is one statement. A statement whose connection the server
-// ended (a restart, a failover, a terminated session) runs again on another
-// connection, for up to about 4.5 seconds, so that a delivery made while
-// PostgreSQL restarts is still recorded; SaveReceipt and Prune, whose second
+// Every Store call is one statement. A statement whose connection the
+// server ended (a restart, a failover, a terminated session), or that
+// cannot connect, runs again on another connection, within the caller's
+// ctx, for up to ReconnectWait (DefaultReconnectWait, 2 minutes: a managed
+// PostgreSQL typically fails over in 35 seconds to 2 minutes), so that a
+// delivery made while PostgreSQL restarts or fails over is still recorded
+// (the Broadcaster writes a delivery's marks without the attempt's
+// deadline: ReconnectWait bounds that wait); SaveReceipt and Prune, whose second
 // run could undo another instance's write or miscount, run again only when
 // the server cannot have run them, and otherwise fail (an answer lost after
 // a commit is an error, which the Broadcaster reports as ErrNotRecorded).
@@ -82,6 +86,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 	"weak"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -110,6 +115,29 @@ type Store struct {
 	// held has a slot per Lock held (or being taken) on the pool, by this
 	// Store or any other on the same pool (see poolSlots).
 	held chan struct{}
+	// reconnect is how long a statement whose connection broke is tried
+	// again (see ReconnectWait).
+	reconnect time.Duration
+}
+
+// DefaultReconnectWait is how long, by default, a statement whose
+// connection the server ended, or that cannot connect, is tried again
+// (see ReconnectWait): a managed PostgreSQL's failover, which typically
+// takes 35 seconds to 2 minutes (Amazon RDS's Multi-AZ clusters and
+// instances).
+const DefaultReconnectWait = 2 * time.Minute
+
+// An Option configures a Store made by New or Open.
+type Option func(*Store)
+
+// ReconnectWait sets how long a statement whose connection to the server
+// broke (a restart, a failover, a network failure), or that cannot
+// connect, is tried again before its error is returned; the caller's ctx
+// ends the wait earlier. A mark that cannot be written within it makes
+// the Broadcaster report the delivery ErrNotRecorded. Zero means
+// DefaultReconnectWait; a negative d, no try again.
+func ReconnectWait(d time.Duration) Option {
+	return func(s *Store) { s.reconnect = d }
 }
 
 var _ broadcast.Store = (*Store)(nil)
@@ -118,20 +146,28 @@ var _ broadcast.Store = (*Store)(nil)
 // version this package needs (see Migrate), or at a newer one still
 // compatible with it (see the package doc, Schema). Close does not close
 // pool.
-func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
-	return newKnowing(ctx, pool, SchemaVersion)
+func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	return newKnowing(ctx, pool, SchemaVersion, opts...)
 }
 
 // newKnowing is New of a version of this package whose SchemaVersion was
 // known.
-func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int) (*Store, error) {
+func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Option) (*Store, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: New: pool: missing")
+	}
+	s := &Store{pool: pool}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.reconnect == 0 {
+		s.reconnect = DefaultReconnectWait
 	}
 	if err := checkVersion(ctx, pool, known); err != nil {
 		return nil, err
 	}
-	return &Store{pool: pool, held: poolSlots(pool)}, nil
+	s.held = poolSlots(pool)
+	return s, nil
 }
 
 // slots holds, per pool, a slot for each Lock held on it (or being taken)
@@ -172,12 +208,12 @@ func poolSlots(pool *pgxpool.Pool) chan struct{} {
 // a URL whose scheme is not postgres:// or postgresql://, is an error: pgx
 // would otherwise fall back to a local socket and defaults.
 // Close closes the connections.
-func Open(ctx context.Context, connString string) (*Store, error) {
+func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	pool, err := Connect(ctx, connString)
 	if err != nil {
 		return nil, err
 	}
-	s, err := New(ctx, pool)
+	s, err := New(ctx, pool, opts...)
 	if err != nil {
 		pool.Close()
 		return nil, err

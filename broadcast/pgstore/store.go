@@ -177,7 +177,7 @@ func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (p
 	if once {
 		try = pgretry.Unrun
 	}
-	err := try(ctx, func() (err error) {
+	err := try(ctx, s.reconnect, func() (err error) {
 		tag, err = s.pool.Exec(ctx, sql, args...)
 		return err
 	})
@@ -187,7 +187,7 @@ func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (p
 // queryRow is pool.QueryRow(ctx, sql, args...).Scan(dest...), again on
 // another connection when the connection broke (see pgretry.Do).
 func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
-	return pgretry.Do(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
+	return pgretry.Do(ctx, s.reconnect, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
 }
 
 // wrap prefixes err with the package and the operation; nil stays nil.

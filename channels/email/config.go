@@ -184,6 +184,16 @@ func checkLabels(host string) error {
 var helloProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true))
 
 func checkAuth(cfg Config) error {
+	// AUTH PLAIN separates the user name and password with NUL (RFC 4616),
+	// and neither a real user name nor a real password holds a control
+	// character: one pasted in (a file's final newline) would fail only at
+	// the server, at every attempt. Neither value is shown.
+	if hasControl(cfg.Username) {
+		return fieldErr("Username", "contains control characters")
+	}
+	if hasControl(cfg.Password.Reveal()) {
+		return fieldErr("Password", "contains control characters")
+	}
 	switch cfg.Auth {
 	case AuthAuto, AuthNone:
 	case AuthPlain, AuthLogin:

@@ -209,3 +209,32 @@ func TestPrintingShowsNoSecret(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", withPass), "Password:REDACTED")
 	assert.Equal(t, "email.Channel(email)", fmt.Sprintf("%#v", ch))
 }
+
+// TestNewRejectsControlCharactersInCredentials: AUTH PLAIN carries the
+// user name and password separated by NUL (RFC 4616, section 2: passwd
+// is 1*SAFE, SAFE being any UTF-8 but NUL), and a CR or LF pasted in with
+// a password from a file or a secret store is never part of the real one:
+// either fails only at the server, as a 535 retried at every attempt. New
+// refuses them, naming the field and showing neither value.
+func TestNewRejectsControlCharactersInCredentials(t *testing.T) {
+	const secret = "s3cret-pass-Zq81"
+	for _, c := range []struct{ name, user, pass, want string }{
+		{"password with CRLF", "u", secret + "\r\n", "email: Config.Password: contains control characters"},
+		{"password with LF", "u", secret + "\n", "email: Config.Password: contains control characters"},
+		{"password with NUL", "u", "s3cret\x00pass-Zq81", "email: Config.Password: contains control characters"},
+		{"password with DEL", "u", secret + "\x7f", "email: Config.Password: contains control characters"},
+		{"password with C1", "u", secret + "\u0085", "email: Config.Password: contains control characters"},
+		{"user with NUL", "status\x00" + secret, secret, "email: Config.Username: contains control characters"},
+		{"user with CR", "status\r" + secret, secret, "email: Config.Username: contains control characters"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := valid()
+			cfg.Username, cfg.Password = c.user, redact.NewSecret(c.pass)
+			ch, err := email.New(cfg)
+			require.Error(t, err)
+			assert.Nil(t, ch)
+			assert.Equal(t, c.want, err.Error())
+			channeltest.AssertNoSecret(t, err.Error(), secret)
+		})
+	}
+}

@@ -308,10 +308,11 @@ type Config struct {
 	TLSConfig *tls.Config `yaml:"-" json:"-"`
 	// Auth selects the AUTH mechanism; default AuthAuto.
 	Auth AuthMethod `yaml:"auth" json:"auth"`
-	// Username for AUTH.
+	// Username for AUTH; no control characters.
 	Username string `yaml:"username" json:"username"`
-	// Password for PLAIN and LOGIN. It prints, logs and encodes as
-	// REDACTED.
+	// Password for PLAIN and LOGIN; no control characters (CR, LF, NUL…:
+	// New refuses them without showing the value). It prints, logs and
+	// encodes as REDACTED.
 	Password redact.Secret `yaml:"password" json:"password"`
 	// TokenSource returns the XOAUTH2 bearer token, called at most once
 	// per attempt, when the attempt first dials: an attempt whose kept

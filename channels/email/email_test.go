@@ -163,7 +163,18 @@ func conformance(t *testing.T, opts serverOptions) {
 	channeltest.Run(t, channeltest.Harness{
 		New: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			srv := startSMTP(t, opts)
-			return newChannel(t, config(srv, conformanceTargets...)), &backend{srv: srv, t: t}
+			cfg := config(srv, conformanceTargets...)
+			// No rule of the suite waits for Timeout: the fake server
+			// answers every step at once, or fails it at once. Timeout only
+			// bounds a hang, so it is longer than the suite's own hang
+			// detector (30s a call), which then names the call that hung.
+			// config's 5s bounded each connection's TCP, TLS handshake,
+			// EHLO and AUTH, and TenConcurrentSends makes up to 20 of them at
+			// once (10 Sends, 2 connections each) in this process: under
+			// load, on one CPU, with the race detector, the last one went
+			// past 5s.
+			cfg.Timeout = 2 * time.Minute
+			return newChannel(t, cfg), &backend{srv: srv, t: t}
 		},
 		Secrets:   []string{testPass},
 		Config:    configFor(587, conformanceTargets...),

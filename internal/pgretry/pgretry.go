@@ -15,25 +15,28 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// waits are the waits before each new try of a statement whose
-// connection broke: the first at once (the pool has dropped the broken
-// connection, and another, or a new one, may well work), then longer,
-// about 4.5 seconds in all, the time a server takes to restart or fail
-// over. Past them the error is returned.
-var waits = [...]time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
-	400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second, time.Second}
+// firstWaits are the first waits before each new try of a statement
+// whose connection broke: the first at once (the pool has dropped the
+// broken connection, and another, or a new one, may well work), then
+// longer; every wait after them is maxWait.
+var firstWaits = [...]time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
+	400 * time.Millisecond, 800 * time.Millisecond}
+
+// maxWait is the longest wait between two tries.
+const maxWait = time.Second
 
 // Do runs fn, and again while it fails because its connection to the
-// server broke (see ConnectionLost), within waits and until ctx ends.
-// The pool keeps idle connections that the server ended (a restart, a
-// failover, pg_terminate_backend, a network failure): without this, the
-// first statement on each fails, and a mark written after a delivery is
-// reported as not recorded. fn must be safe to run twice even when its
-// first run took effect: a read, an upsert of the same values, a lock (one
-// whose connection broke holds nothing), or an insert of unique rows. For a
-// statement that is not, use Unrun.
-func Do(ctx context.Context, fn func() error) error {
-	return while(ctx, ConnectionLost, fn)
+// server broke, or cannot be made (see ConnectionLost), for up to wait in
+// all and until ctx ends; then it returns fn's last error. A negative
+// wait runs fn once. The pool keeps idle connections that the server
+// ended (a restart, a failover, pg_terminate_backend, a network failure):
+// without this, the first statement on each fails, and a mark written
+// after a delivery is reported as not recorded. fn must be safe to run
+// twice even when its first run took effect: a read, an upsert of the
+// same values, a lock (one whose connection broke holds nothing), or an
+// insert of unique rows. For a statement that is not, use Unrun.
+func Do(ctx context.Context, wait time.Duration, fn func() error) error {
+	return while(ctx, wait, ConnectionLost, fn)
 }
 
 // Unrun is Do for a statement that must not run twice: it runs fn again
@@ -42,18 +45,23 @@ func Do(ctx context.Context, fn func() error) error {
 // statement that committed: that error is returned. Repeating it could
 // undo what another instance wrote meanwhile (a thread's latest post set
 // back to an older one), or count twice.
-func Unrun(ctx context.Context, fn func() error) error {
-	return while(ctx, NotRun, fn)
+func Unrun(ctx context.Context, wait time.Duration, fn func() error) error {
+	return while(ctx, wait, NotRun, fn)
 }
 
-func while(ctx context.Context, again func(error) bool, fn func() error) error {
+func while(ctx context.Context, wait time.Duration, again func(error) bool, fn func() error) error {
+	deadline := time.Now().Add(wait)
 	err := fn()
-	for _, wait := range waits {
-		if err == nil || !again(err) || ctx.Err() != nil {
+	for i := 0; err != nil && again(err) && ctx.Err() == nil; i++ {
+		next := maxWait
+		if i < len(firstWaits) {
+			next = firstWaits[i]
+		}
+		if time.Now().Add(next).After(deadline) {
 			return err
 		}
-		if wait > 0 {
-			t := time.NewTimer(wait)
+		if next > 0 {
+			t := time.NewTimer(next)
 			select {
 			case <-ctx.Done():
 				t.Stop()

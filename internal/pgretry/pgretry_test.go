@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
@@ -33,7 +34,7 @@ func TestConnectionLostAndNotRun(t *testing.T) {
 func TestDo(t *testing.T) {
 	lost := &pgconn.PgError{Code: "57P01"}
 	n := 0
-	err := Do(context.Background(), func() error {
+	err := Do(context.Background(), time.Minute, func() error {
 		if n++; n < 3 {
 			return lost
 		}
@@ -44,16 +45,22 @@ func TestDo(t *testing.T) {
 
 	n = 0
 	other := errors.New("syntax error")
-	assert.Same(t, other, Do(context.Background(), func() error { n++; return other }))
+	assert.Same(t, other, Do(context.Background(), time.Minute, func() error { n++; return other }))
 	assert.Equal(t, 1, n)
 
 	n = 0
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	assert.Same(t, lost, Do(ctx, func() error { n++; return lost }))
+	assert.Same(t, lost, Do(ctx, time.Minute, func() error { n++; return lost }))
 	assert.Equal(t, 1, n)
 
 	n = 0
-	assert.Same(t, lost, Do(context.Background(), func() error { n++; return lost }), "past the waits")
-	assert.Equal(t, len(waits)+1, n)
+	assert.Same(t, lost, Do(context.Background(), -1, func() error { n++; return lost }), "a negative wait: once")
+	assert.Equal(t, 1, n)
+
+	// The first waits, at once then 50, 100, 200 and 400ms, come to
+	// 750ms; the next, 800ms, would end past a wait of 1s.
+	n = 0
+	assert.Same(t, lost, Do(context.Background(), time.Second, func() error { n++; return lost }), "past the wait")
+	assert.Equal(t, 6, n)
 }
