@@ -323,8 +323,6 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 		// Whole, but not a result: the Bot API's error (ok false), or
 		// another server's page (apiError).
 	}
-	// A 2xx was not redacted by DoStatus.
-	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
-	e := apiError(resp)
+	e := apiError(c.s.redactor, resp)
 	return nil, e, c.s.redactor.Error(classify(method, resp, e))
 }
