@@ -108,7 +108,8 @@
 // server's or a transport's text passes through one redact.Redactor that
 // knows the password and the session's access and refresh tokens (which
 // the server issued, and may echo), in the encodings a server may echo
-// them in.
+// them in; text quoted from an answer is redacted before it is cut to
+// length. A successful answer is read as it came, never redacted.
 //
 // # URL form
 //
@@ -265,7 +266,7 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef,
 		return recordRef{}, err
 	}
 	in := createRecord{Repo: s.did, Collection: Collection, RKey: rkey, Record: rec}
-	resp, _, err := c.call(ctx, opPost, http.MethodPost, "com.atproto.repo.createRecord", nil, in)
+	resp, used, err := c.call(ctx, opPost, http.MethodPost, "com.atproto.repo.createRecord", nil, in)
 	if err == nil {
 		ref, err := parseRecordRef(resp.Body)
 		if err != nil {
@@ -273,7 +274,7 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef,
 		}
 		return ref, nil
 	}
-	if resp != nil && mayExist(xrpcError(resp)) {
+	if resp != nil && mayExist(xrpcError(c.redactor(used), resp)) {
 		ref, ok, readErr := c.existing(ctx, s.did, rkey)
 		switch {
 		case ok:
@@ -342,8 +343,8 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		return broadcast.Permanent(errors.New("bluesky: delete: the receipt names no post (an at:// URI)"))
 	}
 	in := deleteRecord{Repo: did, Collection: collection, RKey: rkey}
-	resp, _, err := c.call(ctx, opDelete, http.MethodPost, "com.atproto.repo.deleteRecord", nil, in)
-	if resp != nil && xrpcError(resp).Name == errRecordMissing {
+	resp, s, err := c.call(ctx, opDelete, http.MethodPost, "com.atproto.repo.deleteRecord", nil, in)
+	if err != nil && resp != nil && xrpcError(c.redactor(s), resp).Name == errRecordMissing {
 		return nil // already gone, on a server that says so
 	}
 	return err

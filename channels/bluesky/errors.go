@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // XRPCError is an error answer of an XRPC method: its HTTP status and the
@@ -48,19 +49,23 @@ const (
 	errAuthFactor    = "AuthFactorTokenRequired"
 )
 
-// xrpcError reads the error of a response other than 2xx; r.Body holds no
-// secret (see do).
-func xrpcError(r *httpx.Response) *XRPCError {
+// xrpcError reads the error of a response that is not a success. The text
+// it quotes passes through httpx.RedactedSnippet with rd, the Redactor of
+// the credentials the request carried, as every channel quotes a server's
+// text: redacted whole, then cut, so that no part of a credential stays at
+// the cut, whether or not httpx redacted the body (it leaves a 2xx as it
+// came). Call it only on an error path: a success is never redacted.
+func xrpcError(rd *redact.Redactor, r *httpx.Response) *XRPCError {
 	e := &XRPCError{Status: r.Status}
 	var body struct {
 		Error   string `json:"error"`
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(r.Body, &body) == nil && body.Error != "" {
-		e.Name, e.Message = httpx.Snippet([]byte(body.Error)), httpx.Snippet([]byte(body.Message))
+		e.Name, e.Message = httpx.RedactedSnippet(rd, body.Error), httpx.RedactedSnippet(rd, body.Message)
 		return e
 	}
-	e.Message = httpx.Snippet(r.Body)
+	e.Message = httpx.RedactedSnippet(rd, string(r.Body))
 	return e
 }
 
@@ -89,17 +94,18 @@ func foreignSuccess(r *httpx.Response) bool {
 // marked for the Broadcaster: an answer that is not the server's (a
 // foreignSuccess too) Permanent, wrapping errNotXRPC; 429 transient with broadcast.RetryAfter until
 // RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 5xx but
-// 501, 408 and 425 transient; every other status Permanent.
-func (c *Channel) classify(op string, r *httpx.Response) error {
+// 501, 408 and 425 transient; every other status Permanent. rd redacts
+// the text of r the error quotes (see xrpcError).
+func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
 		if foreignSuccess(r) {
-			xe := &XRPCError{Status: r.Status, Message: httpx.Snippet(r.Body)}
+			xe := &XRPCError{Status: r.Status, Message: httpx.RedactedSnippet(rd, string(r.Body))}
 			return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
 		}
 		return nil
 	}
-	xe := xrpcError(r)
+	xe := xrpcError(rd, r)
 	why, foreign := httpx.Foreign(r, xe.Name != "")
 	switch {
 	case foreign:
