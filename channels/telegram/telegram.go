@@ -111,7 +111,8 @@
 // as scheme and host only, and every error carrying the Bot API's or a
 // transport's text passes through one redact.Redactor that knows the token
 // (whole, and its secret part after the colon) in the encodings a server
-// may echo it in.
+// may echo it in; text quoted from an answer is redacted before it is cut
+// to length. A successful answer is read as it came, never redacted.
 //
 // # URL form
 //
