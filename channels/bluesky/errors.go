@@ -112,7 +112,7 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) er
 		xe.Message = cmp.Or(xe.Message, why)
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
 	case r.Status == http.StatusTooManyRequests:
-		return c.rateLimited(op, r.Header, xe, marked)
+		return c.rateLimited(op, r.Header, xe, marked, rd)
 	case xe.Name == errAuthFactor:
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the account asks for a second factor: use an app password: %w", op, xe))
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || sessionExpired(xe):
@@ -124,8 +124,9 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) er
 // rateLimited returns the error of a 429: transient, with a wait until
 // RateLimit-Reset (Unix seconds, measured from the answer's Date, not from
 // this machine's clock), else the Retry-After hint, else
-// httpx.RateLimitWait.
-func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error) error {
+// httpx.RateLimitWait. The policy it names is the server's text, quoted
+// through httpx.RedactedSnippet with rd.
+func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error, rd *redact.Redactor) error {
 	local := c.s.now()
 	now := httpx.ServerNow(h, local) // the reset is by the server's clock
 	if secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil && secs > now.Unix() {
@@ -136,7 +137,7 @@ func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked er
 			policy = strings.TrimSpace(h.Get("RateLimit-Limit"))
 		}
 		return broadcast.RetryAfter(fmt.Errorf("bluesky: %s: rate limited until %s (policy %s): %w",
-			op, local.Add(d).UTC().Format(time.RFC3339), policy, xe), d)
+			op, local.Add(d).UTC().Format(time.RFC3339), httpx.RedactedSnippet(rd, policy), xe), d)
 	}
 	err := fmt.Errorf("bluesky: %s: rate limited: %w", op, xe)
 	return httpx.MarkAs(err, marked)
