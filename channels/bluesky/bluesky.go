@@ -94,8 +94,9 @@
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
 //   - a redirect, or a 401, 404 or 405 without the XRPC error body (a
-//     proxy's page, a Service with a wrong path), or a whole 2xx that is
-//     not JSON (a captive portal's page), is not the server's answer:
+//     proxy's page, a Service with a wrong path), or a 2xx that is not
+//     JSON (a captive portal's page; one longer than the answer read is
+//     judged by its start), is not the server's answer:
 //     Permanent, naming Config.Service, never refused credentials, a post
 //     made or deleted, and, to a session refresh, no cause to log in again;
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and

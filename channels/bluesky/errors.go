@@ -83,11 +83,20 @@ func sessionExpired(e *XRPCError) bool {
 // credentials.
 var errNotXRPC = errors.New("not the XRPC server's answer (check Config.Service)")
 
-// foreignSuccess reports whether r is a whole 2xx that is not JSON, which
-// every output of an XRPC method is: another server's page (a captive
-// portal's), no session, post or deletion of the server's.
+// foreignSuccess reports whether r is a 2xx that is not a JSON object,
+// which every output of an XRPC method is: another server's page (a
+// captive portal's), no session, post or deletion of the server's. A body
+// cut at the channel's limit is judged by its start, as a whole one is
+// by json.Valid: a portal's page is often longer than the limit.
 func foreignSuccess(r *httpx.Response) bool {
-	return r.Status >= 200 && r.Status <= 299 && !r.Truncated && len(bytes.TrimSpace(r.Body)) > 0 && !json.Valid(r.Body)
+	body := bytes.TrimSpace(r.Body)
+	if r.Status < 200 || r.Status > 299 || len(body) == 0 {
+		return false
+	}
+	if r.Truncated {
+		return body[0] != '{'
+	}
+	return !json.Valid(body)
 }
 
 // classify returns nil for a 2xx response to op and otherwise its error,
