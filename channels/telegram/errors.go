@@ -46,7 +46,7 @@ func (e *APIError) has(want string) bool {
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
 // errNotBotAPI is wrapped by the error of a redirect, or a 401, 404, 405
-// or whole 2xx that is not the Bot API's answer, which is JSON with a
+// or 2xx that is not the Bot API's answer, which is JSON with a
 // result or an error_code
 // (https://core.telegram.org/bots/api#making-requests): a base URL with a
 // wrong path, a proxy's or a captive portal's page. It does not blame the
@@ -62,8 +62,8 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
 		why, foreign := httpx.Foreign(r, false)
-		// A whole 2xx without a result or an error_code (a captive
-		// portal's page) is not the Bot API's answer either.
+		// A 2xx without a result or an error_code (a captive portal's
+		// page) is not the Bot API's answer either.
 		foreign = foreign || r.Status >= 200 && r.Status <= 299
 		if why == "" {
 			why = httpx.RedactedSnippet(rd, string(r.Body))
@@ -81,7 +81,7 @@ func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
 // rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
 // Permanent, wrapping errTokenRefused; a redirect, or a 401, 404, 405 or
-// whole 2xx that is not the Bot API's answer, Permanent, wrapping
+// 2xx that is not the Bot API's answer, Permanent, wrapping
 // errNotBotAPI; 5xx, 408 and 425 transient, after the wait when there
 // is one; 400, 403 and every other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {
