@@ -94,8 +94,9 @@
 //   - 400 InvalidRequest (a record the server refused) and every other 4xx
 //     are Permanent;
 //   - a redirect, or a 401, 404 or 405 without the XRPC error body (a
-//     proxy's page, a Service with a wrong path), or a whole 2xx that is
-//     not JSON (a captive portal's page), is not the server's answer:
+//     proxy's page, a Service with a wrong path), or a 2xx that is not
+//     JSON (a captive portal's page; one longer than the answer read is
+//     judged by its start), is not the server's answer:
 //     Permanent, naming Config.Service, never refused credentials, a post
 //     made or deleted, and, to a session refresh, no cause to log in again;
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
@@ -108,7 +109,8 @@
 // server's or a transport's text passes through one redact.Redactor that
 // knows the password and the session's access and refresh tokens (which
 // the server issued, and may echo), in the encodings a server may echo
-// them in.
+// them in; text quoted from an answer is redacted before it is cut to
+// length. A successful answer is read as it came, never redacted.
 //
 // # URL form
 //
@@ -265,7 +267,7 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef,
 		return recordRef{}, err
 	}
 	in := createRecord{Repo: s.did, Collection: Collection, RKey: rkey, Record: rec}
-	resp, _, err := c.call(ctx, opPost, http.MethodPost, "com.atproto.repo.createRecord", nil, in)
+	resp, used, err := c.call(ctx, opPost, http.MethodPost, "com.atproto.repo.createRecord", nil, in)
 	if err == nil {
 		ref, err := parseRecordRef(resp.Body)
 		if err != nil {
@@ -273,7 +275,7 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef,
 		}
 		return ref, nil
 	}
-	if resp != nil && mayExist(xrpcError(resp)) {
+	if resp != nil && mayExist(xrpcError(c.redactor(used), resp)) {
 		ref, ok, readErr := c.existing(ctx, s.did, rkey)
 		switch {
 		case ok:
@@ -342,8 +344,8 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 		return broadcast.Permanent(errors.New("bluesky: delete: the receipt names no post (an at:// URI)"))
 	}
 	in := deleteRecord{Repo: did, Collection: collection, RKey: rkey}
-	resp, _, err := c.call(ctx, opDelete, http.MethodPost, "com.atproto.repo.deleteRecord", nil, in)
-	if resp != nil && xrpcError(resp).Name == errRecordMissing {
+	resp, s, err := c.call(ctx, opDelete, http.MethodPost, "com.atproto.repo.deleteRecord", nil, in)
+	if err != nil && resp != nil && xrpcError(c.redactor(s), resp).Name == errRecordMissing {
 		return nil // already gone, on a server that says so
 	}
 	return err

@@ -319,7 +319,7 @@ func TestErrors(t *testing.T) {
 			for k, v := range tt.header {
 				h.Set(k, v)
 			}
-			err := ch.classify(opPost, &httpx.Response{Status: tt.status, Header: h, Body: []byte(tt.body)})
+			err := ch.classify(opPost, &httpx.Response{Status: tt.status, Header: h, Body: []byte(tt.body)}, nil)
 			require.Error(t, err)
 			assert.Equal(t, tt.msg, err.Error())
 			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))

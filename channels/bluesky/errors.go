@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // XRPCError is an error answer of an XRPC method: its HTTP status and the
@@ -48,19 +49,23 @@ const (
 	errAuthFactor    = "AuthFactorTokenRequired"
 )
 
-// xrpcError reads the error of a response other than 2xx; r.Body holds no
-// secret (see do).
-func xrpcError(r *httpx.Response) *XRPCError {
+// xrpcError reads the error of a response that is not a success. The text
+// it quotes passes through httpx.RedactedSnippet with rd, the Redactor of
+// the credentials the request carried, as every channel quotes a server's
+// text: redacted whole, then cut, so that no part of a credential stays at
+// the cut, whether or not httpx redacted the body (it leaves a 2xx as it
+// came). Call it only on an error path: a success is never redacted.
+func xrpcError(rd *redact.Redactor, r *httpx.Response) *XRPCError {
 	e := &XRPCError{Status: r.Status}
 	var body struct {
 		Error   string `json:"error"`
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(r.Body, &body) == nil && body.Error != "" {
-		e.Name, e.Message = httpx.Snippet([]byte(body.Error)), httpx.Snippet([]byte(body.Message))
+		e.Name, e.Message = httpx.RedactedSnippet(rd, body.Error), httpx.RedactedSnippet(rd, body.Message)
 		return e
 	}
-	e.Message = httpx.Snippet(r.Body)
+	e.Message = httpx.RedactedSnippet(rd, string(r.Body))
 	return e
 }
 
@@ -78,35 +83,45 @@ func sessionExpired(e *XRPCError) bool {
 // credentials.
 var errNotXRPC = errors.New("not the XRPC server's answer (check Config.Service)")
 
-// foreignSuccess reports whether r is a whole 2xx that is not JSON, which
-// every output of an XRPC method is: another server's page (a captive
-// portal's), no session, post or deletion of the server's.
+// foreignSuccess reports whether r is a 2xx that is not a JSON object,
+// which every output of an XRPC method is: another server's page (a
+// captive portal's), no session, post or deletion of the server's. A body
+// cut at the channel's limit is judged by its start, as a whole one is
+// by json.Valid: a portal's page is often longer than the limit.
 func foreignSuccess(r *httpx.Response) bool {
-	return r.Status >= 200 && r.Status <= 299 && !r.Truncated && len(bytes.TrimSpace(r.Body)) > 0 && !json.Valid(r.Body)
+	body := bytes.TrimSpace(r.Body)
+	if r.Status < 200 || r.Status > 299 || len(body) == 0 {
+		return false
+	}
+	if r.Truncated {
+		return body[0] != '{'
+	}
+	return !json.Valid(body)
 }
 
 // classify returns nil for a 2xx response to op and otherwise its error,
 // marked for the Broadcaster: an answer that is not the server's (a
 // foreignSuccess too) Permanent, wrapping errNotXRPC; 429 transient with broadcast.RetryAfter until
 // RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 5xx but
-// 501, 408 and 425 transient; every other status Permanent.
-func (c *Channel) classify(op string, r *httpx.Response) error {
+// 501, 408 and 425 transient; every other status Permanent. rd redacts
+// the text of r the error quotes (see xrpcError).
+func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
 		if foreignSuccess(r) {
-			xe := &XRPCError{Status: r.Status, Message: httpx.Snippet(r.Body)}
+			xe := &XRPCError{Status: r.Status, Message: httpx.RedactedSnippet(rd, string(r.Body))}
 			return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
 		}
 		return nil
 	}
-	xe := xrpcError(r)
+	xe := xrpcError(rd, r)
 	why, foreign := httpx.Foreign(r, xe.Name != "")
 	switch {
 	case foreign:
 		xe.Message = cmp.Or(xe.Message, why)
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
 	case r.Status == http.StatusTooManyRequests:
-		return c.rateLimited(op, r.Header, xe, marked)
+		return c.rateLimited(op, r.Header, xe, marked, rd)
 	case xe.Name == errAuthFactor:
 		return broadcast.Permanent(fmt.Errorf("bluesky: %s: the account asks for a second factor: use an app password: %w", op, xe))
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden || sessionExpired(xe):
@@ -118,8 +133,9 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 // rateLimited returns the error of a 429: transient, with a wait until
 // RateLimit-Reset (Unix seconds, measured from the answer's Date, not from
 // this machine's clock), else the Retry-After hint, else
-// httpx.RateLimitWait.
-func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error) error {
+// httpx.RateLimitWait. The policy it names is the server's text, quoted
+// through httpx.RedactedSnippet with rd.
+func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error, rd *redact.Redactor) error {
 	local := c.s.now()
 	now := httpx.ServerNow(h, local) // the reset is by the server's clock
 	if secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil && secs > now.Unix() {
@@ -130,7 +146,7 @@ func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked er
 			policy = strings.TrimSpace(h.Get("RateLimit-Limit"))
 		}
 		return broadcast.RetryAfter(fmt.Errorf("bluesky: %s: rate limited until %s (policy %s): %w",
-			op, local.Add(d).UTC().Format(time.RFC3339), policy, xe), d)
+			op, local.Add(d).UTC().Format(time.RFC3339), httpx.RedactedSnippet(rd, policy), xe), d)
 	}
 	err := fmt.Errorf("bluesky: %s: rate limited: %w", op, xe)
 	return httpx.MarkAs(err, marked)

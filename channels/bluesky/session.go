@@ -107,7 +107,7 @@ func (c *Channel) login(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, c.s.redactor.Error(fmt.Errorf("bluesky: %s: %w", op, err))
 	}
-	if err := c.classify(op, resp); err != nil {
+	if err := c.classify(op, resp, c.s.redactor); err != nil {
 		return nil, c.s.redactor.Error(err)
 	}
 	return c.parseSession(op, resp.Body)
@@ -124,8 +124,8 @@ func (c *Channel) refresh(ctx context.Context, used *session) (s *session, relog
 	if err != nil {
 		return nil, false, c.redactor(used).Error(fmt.Errorf("bluesky: %s: %w", op, err))
 	}
-	if err := c.classify(op, resp); err != nil {
-		xe := xrpcError(resp)
+	if err := c.classify(op, resp, c.redactor(used)); err != nil {
+		xe := xrpcError(c.redactor(used), resp)
 		relogin = sessionExpired(xe) || (resp.Status == http.StatusUnauthorized && xe.Name != "")
 		return nil, relogin, c.redactor(used).Error(err)
 	}
@@ -160,7 +160,7 @@ func (c *Channel) call(ctx context.Context, op, method, nsid string, query url.V
 		return nil, nil, err
 	}
 	resp, err := c.do(ctx, method, nsid, query, in, s, s.access)
-	if err == nil && resp.Status >= 400 && sessionExpired(xrpcError(resp)) {
+	if err == nil && resp.Status >= 400 && sessionExpired(xrpcError(c.redactor(s), resp)) {
 		if s, err = c.renew(ctx, op, s); err != nil {
 			return nil, nil, err
 		}
@@ -169,16 +169,16 @@ func (c *Channel) call(ctx context.Context, op, method, nsid string, query url.V
 	if err != nil {
 		return nil, s, c.redactor(s).Error(fmt.Errorf("bluesky: %s: %w", op, err))
 	}
-	if err := c.classify(op, resp); err != nil {
+	if err := c.classify(op, resp, c.redactor(s)); err != nil {
 		return resp, s, c.redactor(s).Error(err)
 	}
 	return resp, s, nil
 }
 
 // do sends one XRPC request, with token as its bearer unless it is zero.
-// The body of an answer other than 2xx, or of another server's 2xx
-// (foreignSuccess), is redacted of the channel's and s's credentials, so that no part of a secret survives its cutting into
-// an error message.
+// httpx redacts the errors, and the body of an answer other than 2xx, of
+// the channel's and s's credentials; a 2xx is left as it came, and the
+// text of it an error quotes is redacted there (classify).
 func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values, in any, s *session, token redact.Secret) (*httpx.Response, error) {
 	var body []byte
 	contentType := ""
@@ -201,13 +201,7 @@ func (c *Channel) do(ctx context.Context, method, nsid string, query url.Values,
 	if !token.IsZero() {
 		req.Header.Set("Authorization", "Bearer "+token.Reveal())
 	}
-	resp, err := httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
-	if err == nil && foreignSuccess(resp) {
-		// httpx leaves a 2xx as it came: another server's page goes
-		// into an error, redacted before it is cut.
-		resp.Body = []byte(c.redactor(s).String(string(resp.Body)))
-	}
-	return resp, err
+	return httpx.Do(c.s.client.Client, req, 0, c.redactor(s))
 }
 
 // redactor returns the Redactor of the channel's password and s's tokens

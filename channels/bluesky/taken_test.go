@@ -129,7 +129,7 @@ func TestClassifyFollowsStatus(t *testing.T) {
 		}
 		for _, body := range bodies {
 			for _, op := range []string{opPost, opDelete, opCheck, opRead, "log in", "refresh session"} {
-				err := ch.classify(op, &httpx.Response{Status: status, Header: http.Header{}, Body: []byte(body)})
+				err := ch.classify(op, &httpx.Response{Status: status, Header: http.Header{}, Body: []byte(body)}, nil)
 				require.Error(t, err)
 				assert.Equal(t, !httpx.Transient(status), broadcast.IsPermanent(err), "%s %d %s: %v", op, status, body, err)
 			}

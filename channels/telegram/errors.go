@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // APIError is an error answer of the Bot API,
@@ -46,25 +46,31 @@ func (e *APIError) has(want string) bool {
 var errTokenRefused = errors.New("the Bot API refused the bot token")
 
 // errNotBotAPI is wrapped by the error of a redirect, or a 401, 404, 405
-// or whole 2xx that is not the Bot API's answer, which is JSON with a
+// or 2xx that is not the Bot API's answer, which is JSON with a
 // result or an error_code
 // (https://core.telegram.org/bots/api#making-requests): a base URL with a
 // wrong path, a proxy's or a captive portal's page. It does not blame the
 // token, and every chat would fail the same way.
 var errNotBotAPI = errors.New("not the Bot API's answer (check Config.BaseURL)")
 
-// apiError reads the error of an answer that is not a success; r.Body
-// holds no secret (see call).
-func apiError(r *httpx.Response) *APIError {
+// apiError reads the error of an answer that is not a success. The text it
+// quotes passes through httpx.RedactedSnippet with rd, the token's
+// Redactor, as every channel quotes a server's text: redacted whole, then
+// cut, so that no part of the token stays at the cut, whether or not httpx
+// redacted the body (it leaves a 2xx as it came).
+func apiError(rd *redact.Redactor, r *httpx.Response) *APIError {
 	var a answer
 	if json.Unmarshal(r.Body, &a) != nil || a.ErrorCode == 0 {
 		why, foreign := httpx.Foreign(r, false)
-		// A whole 2xx without a result or an error_code (a captive
-		// portal's page) is not the Bot API's answer either.
+		// A 2xx without a result or an error_code (a captive portal's
+		// page) is not the Bot API's answer either.
 		foreign = foreign || r.Status >= 200 && r.Status <= 299
-		return &APIError{Code: r.Status, Description: cmp.Or(why, httpx.Snippet(r.Body)), foreign: foreign}
+		if why == "" {
+			why = httpx.RedactedSnippet(rd, string(r.Body))
+		}
+		return &APIError{Code: r.Status, Description: why, foreign: foreign}
 	}
-	e := &APIError{Code: a.ErrorCode, Description: httpx.Snippet([]byte(a.Description))}
+	e := &APIError{Code: a.ErrorCode, Description: httpx.RedactedSnippet(rd, a.Description)}
 	if a.Parameters != nil {
 		e.RetryAfter, e.MigrateToChatID = a.Parameters.RetryAfter, a.Parameters.MigrateToChatID
 	}
@@ -75,7 +81,7 @@ func apiError(r *httpx.Response) *APIError {
 // Broadcaster by httpx.MarkWait with the wait retryAfter reads: 429 a
 // rate limit (httpx.RateLimitWait when no wait is named); 401 and 404
 // Permanent, wrapping errTokenRefused; a redirect, or a 401, 404, 405 or
-// whole 2xx that is not the Bot API's answer, Permanent, wrapping
+// 2xx that is not the Bot API's answer, Permanent, wrapping
 // errNotBotAPI; 5xx, 408 and 425 transient, after the wait when there
 // is one; 400, 403 and every other status Permanent.
 func classify(method string, r *httpx.Response, e *APIError) error {

@@ -96,7 +96,8 @@
 //     that is not the Bot API's JSON (a proxy's page, a Config.BaseURL
 //     with a wrong path), a 405 and a redirect likewise, but say so (and
 //     where a redirect pointed) rather than blame the token; so is a
-//     whole 2xx without the Bot API's result (a captive portal's page):
+//     whole 2xx without the Bot API's result, or one too long to read
+//     whole that does not start as JSON (a captive portal's page):
 //     nothing shows the request reached Telegram;
 //   - 400 and 403 (chat not found, bot blocked or kicked, not a member, a
 //     topic that does not exist) are Permanent;
@@ -111,7 +112,8 @@
 // as scheme and host only, and every error carrying the Bot API's or a
 // transport's text passes through one redact.Redactor that knows the token
 // (whole, and its secret part after the colon) in the encodings a server
-// may echo it in.
+// may echo it in; text quoted from an answer is redacted before it is cut
+// to length. A successful answer is read as it came, never redacted.
 //
 // # URL form
 //
@@ -129,6 +131,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -290,6 +293,14 @@ func (c *Channel) Check(ctx context.Context) error {
 	return nil
 }
 
+// notJSON reports whether body, the start of an answer, holds something
+// that is not the start of a JSON object, as every answer of the Bot API
+// is: another server's page, whatever its length.
+func notJSON(body []byte) bool {
+	body = bytes.TrimSpace(body)
+	return len(body) > 0 && body[0] != '{'
+}
+
 // call makes one Bot API request of method with the JSON input in. It
 // returns the result on success (nil when a 2xx answer could not be read
 // whole: done, but without its result); otherwise the answer's *APIError (nil
@@ -317,14 +328,12 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 		if json.Unmarshal(resp.Body, &a) == nil && a.OK && len(a.Result) > 0 && string(a.Result) != "null" {
 			return a.Result, nil, nil
 		}
-		if resp.Truncated {
+		if resp.Truncated && !notJSON(resp.Body) {
 			return nil, nil, nil // done, its result cut short
 		}
-		// Whole, but not a result: the Bot API's error (ok false), or
-		// another server's page (apiError).
+		// Not a result: the Bot API's error (ok false), or another
+		// server's page (apiError), whole or too long to read whole.
 	}
-	// A 2xx was not redacted by DoStatus.
-	resp.Body = []byte(c.s.redactor.String(string(resp.Body)))
-	e := apiError(resp)
+	e := apiError(c.s.redactor, resp)
 	return nil, e, c.s.redactor.Error(classify(method, resp, e))
 }

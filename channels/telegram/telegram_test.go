@@ -288,7 +288,7 @@ func TestErrors(t *testing.T) {
 				h.Set(k, v)
 			}
 			r := &httpx.Response{Status: tt.status, Header: h, Body: []byte(tt.body)}
-			err := classify("sendMessage", r, apiError(r))
+			err := classify("sendMessage", r, apiError(nil, r))
 			assert.Equal(t, tt.msg, err.Error())
 			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err))
 			d, ok := broadcast.RetryDelay(err)
