@@ -697,14 +697,17 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // instance. The record is written once: the Sends that find none take
 // turns (in this Broadcaster, and among instances through Options.Lock),
 // and each looks again once its turn came. ctx bounds the wait for the
-// turn; keep, ctx without its end, the Store's calls. Options.Lock gets
+// turn and the Store's calls: a Store that does not answer (a durable one
+// reconnecting for minutes) must not hold the Send past the caller's
+// deadline, and a Send whose ctx ends here delivers nothing, so there is
+// nothing to record; keep, ctx without its end, logs. Options.Lock gets
 // ctx's end without its values: those a caller gave for the locks of its
 // deliveries (pgstore's WithIncident and WithLockLost, which RunJob's
 // caller in package dispatch sets) are not for this one, whose loss costs
 // no delivery, and would report it as the delivery's.
 func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t time.Time) time.Time {
 	key := sentKey(updateID)
-	if first, ok, _ := b.sentTime(keep, updateID, key); ok { // a failed read is logged
+	if first, ok, _ := b.sentTime(ctx, updateID, key); ok { // a failed read is logged
 		return first
 	}
 	turn := flightKey{key, sentChannel}
@@ -724,10 +727,10 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 		}
 		defer b.unlockShared(unlock)
 	}
-	if r, ok, err := b.store.Receipt(keep, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
+	if r, ok, err := b.store.Receipt(ctx, key, sentChannel); err == nil && ok && !r.UpdateTime.IsZero() {
 		return r.UpdateTime // recorded while this Send waited its turn
 	}
-	err = b.store.SaveReceipt(keep, sentIncident+updateID, key,
+	err = b.store.SaveReceipt(ctx, sentIncident+updateID, key,
 		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
 	if err != nil {
 		b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
