@@ -113,17 +113,24 @@ func (m *model) feedItems() []feedItem {
 	return items
 }
 
-// latest returns the first n items of the feed of the component: the
+// byComponent returns the first n items of each component's feed: the
 // updates of the incidents that name it, and the retracted updates its
-// feed held.
-func latest(items []feedItem, n int, component string) []feedItem {
-	var out []feedItem
+// feed held. One pass over items, whatever the number of components.
+func byComponent(items []feedItem, n int) map[string][]feedItem {
+	out := map[string][]feedItem{}
+	named := map[*incident][]string{} // the components each incident names
 	for _, it := range items {
-		if len(out) == n {
-			break
+		comps := []string(nil)
+		if it.r != nil {
+			comps = it.r.Components
+		} else if comps = named[it.in]; comps == nil {
+			comps = componentsOf(it.in)
+			named[it.in] = comps
 		}
-		if it.r != nil && slices.Contains(it.r.Components, component) || it.r == nil && names(it.in, component) {
-			out = append(out, it)
+		for _, name := range comps {
+			if len(out[name]) < n {
+				out[name] = append(out[name], it)
+			}
 		}
 	}
 	return out
@@ -328,24 +335,21 @@ func (m *model) retracted(path string) time.Time {
 	return time.Time{}
 }
 
-// componentOf returns the name of the component whose feed is at path.
-func (m *model) componentOf(path string) string {
-	for _, c := range m.components {
-		if c.Feed == path {
-			return c.Name
+// componentsOf returns the components the updates of in name, each
+// once; an empty, non-nil slice when none.
+func componentsOf(in *incident) []string {
+	out := []string{}
+	for _, e := range in.Entries {
+		for _, c := range e.Components {
+			if !slices.Contains(out, c.Name) {
+				out = append(out, c.Name)
+			}
 		}
 	}
-	return ""
+	return out
 }
 
 // names reports whether an update of in names the component.
 func names(in *incident, component string) bool {
-	for _, e := range in.Entries {
-		for _, c := range e.Components {
-			if c.Name == component {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.Contains(componentsOf(in), component)
 }

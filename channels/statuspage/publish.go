@@ -74,6 +74,8 @@ type writeStats struct {
 	files    int   // files written
 	links    int   // files linked from the previous version
 	copies   int   // files copied where hard links failed
+	compared int64    // bytes of the previous version read to compare
+	read     []string // the files read to compare
 }
 
 // writer writes the files of a new version under root, linking files
@@ -226,6 +228,8 @@ func (w *writer) putOrReuse(rel string, data []byte) error {
 	if w.prev != "" {
 		src := filepath.Join(w.prev, filepath.FromSlash(rel))
 		if fi, err := os.Stat(src); err == nil && fi.Size() == int64(len(data)) {
+			w.stats.compared += fi.Size()
+			w.stats.read = append(w.stats.read, rel)
 			if old, err := os.ReadFile(src); err == nil && bytes.Equal(old, data) {
 				if ok, err := w.reuse(rel); ok || err != nil {
 					return err
@@ -447,12 +451,34 @@ func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state,
 		return err
 	}
 	for _, rel := range slices.Sorted(maps.Keys(files)) {
-		if err := w.putOrReuse(siteName+"/"+rel, files[rel]); err != nil {
+		if err := c.putFile(w, old, next, rel, files[rel]); err != nil {
 			return err
 		}
 	}
 	samePages := old.gen > 0 && old.Render == next.Render
 	return c.writePages(ctx, w, m, dirty, redo, samePages)
+}
+
+// putFile writes the site's file rel. One this Channel rendered, unchanged,
+// into old is linked from it without reading it again: a write costs the
+// files that changed, not the site's size.
+func (c *Channel) putFile(w *writer, old, next *state, rel string, data []byte) error {
+	mm, ok := c.memos[rel]
+	if ok && old.gen > 0 && mm.written == (written{old.gen, old.Nonce}) {
+		if ok, err := w.reuse(siteName + "/" + rel); ok || err != nil {
+			if err == nil {
+				c.memos[rel] = memo{keys: mm.keys, out: mm.out, written: written{next.gen, next.Nonce}}
+			}
+			return err
+		}
+	}
+	if err := w.putOrReuse(siteName+"/"+rel, data); err != nil {
+		return err
+	}
+	if ok && bytes.Equal(mm.out, data) {
+		c.memos[rel] = memo{keys: mm.keys, out: mm.out, written: written{next.gen, next.Nonce}}
+	}
+	return nil
 }
 
 // writeBuckets writes the state's buckets of incidents that changed and
@@ -551,14 +577,17 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 		return nil, err
 	}
 	items := m.feedItems()
-	feeds := map[string]string{"history.atom": m.s.branding.Title + ": all updates"}
+	type feedFile struct{ path, title string }
+	feeds := []feedFile{{"history.atom", m.s.branding.Title + ": all updates"}}
 	for _, comp := range m.components {
-		feeds[comp.Feed] = m.s.branding.Title + ": " + comp.Name
+		feeds = append(feeds, feedFile{comp.Feed, m.s.branding.Title + ": " + comp.Name})
 	}
-	for path, title := range feeds {
+	perComponent := byComponent(items, m.s.feedEntries)
+	for i, f := range feeds {
+		path, title := f.path, f.title
 		some := items[:min(m.s.feedEntries, len(items))]
-		if path != "history.atom" {
-			some = latest(items, m.s.feedEntries, m.componentOf(path))
+		if i > 0 {
+			some = perComponent[m.components[i-1].Name]
 		}
 		keys := []any{m.st.Created, m.retracted(path)}
 		for _, it := range some {
@@ -652,10 +681,18 @@ func removeMonthPages(w *writer, files map[string][]byte) error {
 	return nil
 }
 
-// memo is a rendered file and what it was rendered from.
+// memo is a rendered file, what it was rendered from, and the latest
+// version it was written into (zero for none yet).
 type memo struct {
-	keys []any
-	out  []byte
+	keys    []any
+	out     []byte
+	written written
+}
+
+// written names a version: its number and nonce.
+type written struct {
+	gen   int64
+	nonce string
 }
 
 // memoize returns the file at path as render makes it, or as it made it

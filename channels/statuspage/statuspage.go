@@ -120,7 +120,10 @@
 // version's (copies where the file system has no hard links), and the
 // version before the previous one, no longer served, is made into the new
 // one by replacing only what differs, so one update writes little more
-// than the front page, the feeds and the JSON, whatever the history. The
+// than the front page, the JSON, the feed of all updates and those of the
+// components its incident names, whatever the history and the number of
+// components: a file this process wrote into the previous version and
+// that did not change is linked without being rendered or read again. The
 // state lives in the directory with the site, so the page survives
 // restarts and Rebuild renders it again (after a change of Branding, say).
 //
