@@ -69,11 +69,11 @@ func readCurrent(dir string) (int64, error) {
 
 // writeStats counts what writing a version did.
 type writeStats struct {
-	recycled bool  // the version was made from an older one
-	bytes    int64 // written to files
-	files    int   // files written
-	links    int   // files linked from the previous version
-	copies   int   // files copied where hard links failed
+	recycled bool     // the version was made from an older one
+	bytes    int64    // written to files
+	files    int      // files written
+	links    int      // files linked from the previous version
+	copies   int      // files copied where hard links failed
 	compared int64    // bytes of the previous version read to compare
 	read     []string // the files read to compare
 }
