@@ -74,7 +74,8 @@ type atomText struct {
 type feedItem struct {
 	in *incident
 	e  *entry
-	r  *retraction // set instead of in and e
+	i  int         // e's index in in.Entries
+	r  *retraction // set instead of in, e and i
 }
 
 // changed is the time the item last changed: a retraction is a change.
@@ -98,7 +99,7 @@ func (m *model) feedItems() []feedItem {
 	var items []feedItem
 	for _, in := range m.all {
 		for i := range in.Entries {
-			items = append(items, feedItem{in: in, e: &in.Entries[i]})
+			items = append(items, feedItem{in: in, e: &in.Entries[i], i: i})
 		}
 	}
 	for _, r := range m.st.Retractions {
@@ -174,7 +175,7 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 }
 
 func (m *model) atomEntry(it feedItem) atomEntry {
-	e, d := it.e, m.byID[it.in.ID]
+	e := it.e
 	cats := []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
 	for _, c := range e.Components {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
@@ -182,7 +183,7 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 	return atomEntry{
 		ID:    entryID(m.s.base.Hostname(), e.ID, e.Time),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
-		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: d.URL + "#" + anchor(e.ID)},
+		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: m.updateURL(it.in, it.i)},
 		// Published is when the update was written, Updated when it last
 		// changed: readers show an edited update again, once.
 		Published:  atomTime(e.Time),

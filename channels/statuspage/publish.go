@@ -540,29 +540,62 @@ func (c *Channel) writePages(ctx context.Context, w *writer, m *model, dirty, re
 		if i%64 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rel := siteName + "/" + pagePath(pageName(id))
 		in := m.st.incidents[id]
-		if in == nil {
-			if err := w.remove(rel); err != nil {
-				return err
-			}
-			continue
+		parts := 0
+		if in != nil {
+			parts = len(m.incidentParts(in))
 		}
-		if samePages && !dirty[id] {
-			ok, err := w.reuse(rel)
-			if err != nil {
-				return err
-			}
-			if ok {
-				continue
-			}
-		}
-		page, err := c.theme.incidentPage(m, in)
-		if err != nil {
+		if err := removeParts(w, pageName(id), parts); err != nil {
 			return err
 		}
-		if err := w.put(rel, page); err != nil {
+		for part := 1; part <= parts; part++ {
+			if err := c.writePage(w, m, in, part, samePages && !dirty[id]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writePage writes page part of in, or links it from the previous
+// version when reuse is set and that has it.
+func (c *Channel) writePage(w *writer, m *model, in *incident, part int, reuse bool) error {
+	rel := siteName + "/" + incidentPartPath(in.File, part)
+	if reuse {
+		if ok, err := w.reuse(rel); ok || err != nil {
 			return err
+		}
+	}
+	page, err := c.theme.incidentPage(m, in, part)
+	if err != nil {
+		return err
+	}
+	return w.put(rel, page)
+}
+
+// removeParts removes from a recycled root the pages of the incident
+// whose page is named file beyond its first parts pages (all of them for
+// 0).
+func removeParts(w *writer, file string, parts int) error {
+	if !w.recycled {
+		return nil
+	}
+	if parts == 0 {
+		if err := w.remove(siteName + "/" + pagePath(file)); err != nil {
+			return err
+		}
+	}
+	// A page name is letters, digits and dashes: no pattern characters.
+	old, err := filepath.Glob(filepath.Join(w.root, siteName, "incidents", file+".*.html"))
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), file+"."), ".html"))
+		if err == nil && n > parts {
+			if err := w.remove(siteName + "/" + incidentPartPath(file, n)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -597,7 +630,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 				keys = append(keys, it.r, live)
 				continue
 			}
-			keys = append(keys, it.e)
+			keys = append(keys, it.e, m.entryPart(it.in, it.i)) // its link names its incident's page
 		}
 		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {
 			return nil, err

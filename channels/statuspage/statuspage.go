@@ -8,12 +8,18 @@
 //
 //   - index.html: the overall status banner, every component with its
 //     current status, the open incidents and maintenances in progress with
-//     every update (newest first), the scheduled maintenances, and the
+//     their latest IncidentPageUpdates updates (newest first, linking to
+//     the older), the scheduled maintenances, and the
 //     incidents of the last Config.HistoryDays days (the latest
 //     HistoryPageIncidents of them, saying how many more history.html
 //     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
-//     IncidentURL: give it to the other channels as Update.URL).
+//     IncidentURL: give it to the other channels as Update.URL), with its
+//     latest IncidentPageUpdates updates, newest first; a long outage of
+//     more goes on at incidents/<name>.2.html and so on, each page linking
+//     to all of them, so that no page grows with the outage. An update's
+//     feed entry links to the page that shows it, which changes as newer
+//     updates push it to a later page.
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
 //     month, and a link to the page of every month with closed
 //     incidents, history-<yyyy>-<mm>.html, which lists them, newest
@@ -136,7 +142,8 @@
 //
 // The HTML comes from html/template templates, each overridable by name:
 // put "<name>.tmpl" files in Config.Templates. The pages are index,
-// incident and history (history.html and the month pages, which have
+// incident (each page of an incident's updates, with PageData.Part and
+// Parts set) and history (history.html and the month pages, which have
 // PageData.Month, Part and Parts set: a replaced history template titles
 // them with PageData.Heading, or words its own heading from those); they
 // call head, style, header, footer, banner,
