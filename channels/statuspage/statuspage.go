@@ -438,7 +438,7 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 	for _, id := range ids {
 		dirty[id] = true
 	}
-	now := c.now()
+	now := c.now().UTC() // the JSON says its times in UTC, whatever the host's zone
 	next.addComponents(c.componentNames(next, ids), now)
 	next.prune(now.UTC())
 	if err := c.publish(ctx, old, next, dirty, now); err != nil {
@@ -476,7 +476,7 @@ func (c *Channel) load() (*state, error) {
 		return nil, err
 	}
 	if gen == 0 {
-		return newState(c.now()), nil
+		return newState(c.now().UTC()), nil
 	}
 	dir := filepath.Join(c.s.dir, versionsName, versionName(gen))
 	if c.cache != nil && c.cache.gen == gen {
