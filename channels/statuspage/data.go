@@ -213,8 +213,10 @@ type UpdateData struct {
 	// never.
 	Edited time.Time
 	// Corrects is the ID of the update this one corrects; CorrectsAnchor
-	// its anchor when that update is on the same page.
-	Corrects, CorrectsAnchor string
+	// its anchor when that update is on the same page, CorrectsURL its
+	// absolute URL, at its anchor, when it is on another page of the
+	// incident.
+	Corrects, CorrectsAnchor, CorrectsURL string
 }
 
 // DayData is a day of the history and its incidents.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/statuspage"
@@ -85,4 +86,35 @@ func TestLongIncidentIsPaginated(t *testing.T) {
 		require.NotNil(t, a, "%s: the update's anchor", it.Link)
 		assert.Equal(t, page, seen[statuspage.Attr(a, "data-update-id")], it.Link)
 	}
+}
+
+// A correction of an update that newer updates pushed to a later page of
+// its incident links to it there.
+func TestCorrectionLinksAcrossIncidentPages(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	n := statuspage.IncidentPageUpdates + 5
+	for i := range n {
+		u := update("long", fmt.Sprintf("u-%d", i), 0, broadcast.StatusIdentified)
+		u.Time = t0.Add(-time.Duration(n-i) * time.Minute)
+		p.send(u)
+	}
+	fix := update("long", "fix", 0, broadcast.StatusIdentified)
+	fix.Time, fix.Corrects, fix.Body = t0, "u-0", "Errors in the EU only."
+	p.send(fix)
+	site := p.site()
+	var article *html.Node
+	for _, a := range statuspage.FindClass(site.Pages["incidents/long.html"], "update") {
+		if statuspage.Attr(a, "data-update-id") == "fix" {
+			article = a
+		}
+	}
+	require.NotNil(t, article, "the correction on the first page")
+	var hrefs []string
+	for _, a := range statuspage.Find(article, "a") {
+		hrefs = append(hrefs, statuspage.Attr(a, "href"))
+	}
+	target := statuspage.FindID(site.Pages["incidents/long.2.html"],
+		strings.TrimPrefix(hrefs[len(hrefs)-1], "https://status.example.com/incidents/long.2.html#"))
+	require.NotNil(t, target, "the correction links to the update it corrects: %v", hrefs)
+	assert.Equal(t, "u-0", statuspage.Attr(target, "data-update-id"))
 }

@@ -307,8 +307,12 @@ func (m *model) update(in *incident, i int, d IncidentData) UpdateData {
 	}
 	if e.Corrects != "" && m.st.byUpdate[e.Corrects] == in {
 		for j, x := range in.Entries {
-			if slices.Contains(x.ids(), e.Corrects) && m.entryPart(in, j) == m.entryPart(in, i) {
+			switch {
+			case !slices.Contains(x.ids(), e.Corrects):
+			case m.entryPart(in, j) == m.entryPart(in, i):
 				u.CorrectsAnchor = anchor(x.ID)
+			default:
+				u.CorrectsURL = m.updateURL(in, j)
 			}
 		}
 	}
