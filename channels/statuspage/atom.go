@@ -74,7 +74,8 @@ type atomText struct {
 type feedItem struct {
 	in *incident
 	e  *entry
-	r  *retraction // set instead of in and e
+	i  int         // e's index in in.Entries
+	r  *retraction // set instead of in, e and i
 }
 
 // changed is the time the item last changed: a retraction is a change.
@@ -98,7 +99,7 @@ func (m *model) feedItems() []feedItem {
 	var items []feedItem
 	for _, in := range m.all {
 		for i := range in.Entries {
-			items = append(items, feedItem{in: in, e: &in.Entries[i]})
+			items = append(items, feedItem{in: in, e: &in.Entries[i], i: i})
 		}
 	}
 	for _, r := range m.st.Retractions {
@@ -113,17 +114,24 @@ func (m *model) feedItems() []feedItem {
 	return items
 }
 
-// latest returns the first n items of the feed of the component: the
+// byComponent returns the first n items of each component's feed: the
 // updates of the incidents that name it, and the retracted updates its
-// feed held.
-func latest(items []feedItem, n int, component string) []feedItem {
-	var out []feedItem
+// feed held. One pass over items, whatever the number of components.
+func byComponent(items []feedItem, n int) map[string][]feedItem {
+	out := map[string][]feedItem{}
+	named := map[*incident][]string{} // the components each incident names
 	for _, it := range items {
-		if len(out) == n {
-			break
+		comps := []string(nil)
+		if it.r != nil {
+			comps = it.r.Components
+		} else if comps = named[it.in]; comps == nil {
+			comps = componentsOf(it.in)
+			named[it.in] = comps
 		}
-		if it.r != nil && slices.Contains(it.r.Components, component) || it.r == nil && names(it.in, component) {
-			out = append(out, it)
+		for _, name := range comps {
+			if len(out[name]) < n {
+				out[name] = append(out[name], it)
+			}
 		}
 	}
 	return out
@@ -167,7 +175,7 @@ func (m *model) feed(path, title string, items []feedItem) ([]byte, error) {
 }
 
 func (m *model) atomEntry(it feedItem) atomEntry {
-	e, d := it.e, m.byID[it.in.ID]
+	e := it.e
 	cats := []atomCategory{{Term: string(e.Status), Label: e.Status.Label()}}
 	for _, c := range e.Components {
 		cats = append(cats, atomCategory{Term: "component:" + c.Name, Label: c.Name})
@@ -175,7 +183,7 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 	return atomEntry{
 		ID:    entryID(m.s.base.Hostname(), e.ID, e.Time),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
-		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: d.URL + "#" + anchor(e.ID)},
+		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: m.updateURL(it.in, it.i)},
 		// Published is when the update was written, Updated when it last
 		// changed: readers show an edited update again, once.
 		Published:  atomTime(e.Time),
@@ -328,24 +336,21 @@ func (m *model) retracted(path string) time.Time {
 	return time.Time{}
 }
 
-// componentOf returns the name of the component whose feed is at path.
-func (m *model) componentOf(path string) string {
-	for _, c := range m.components {
-		if c.Feed == path {
-			return c.Name
+// componentsOf returns the components the updates of in name, each
+// once; an empty, non-nil slice when none.
+func componentsOf(in *incident) []string {
+	out := []string{}
+	for _, e := range in.Entries {
+		for _, c := range e.Components {
+			if !slices.Contains(out, c.Name) {
+				out = append(out, c.Name)
+			}
 		}
 	}
-	return ""
+	return out
 }
 
 // names reports whether an update of in names the component.
 func names(in *incident, component string) bool {
-	for _, e := range in.Entries {
-		for _, c := range e.Components {
-			if c.Name == component {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.Contains(componentsOf(in), component)
 }

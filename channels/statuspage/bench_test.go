@@ -15,10 +15,12 @@ var benchNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 // seed publishes n incidents of three updates each (investigating,
 // identified, resolved; some naming a component), one every spacing
-// before benchNow, in one write.
-func seed(b *testing.B, c *Channel, n int, spacing time.Duration) {
+// before benchNow, in one write; nil components are six.
+func seed(b *testing.B, c *Channel, n int, spacing time.Duration, components []string) {
 	b.Helper()
-	components := []string{"API", "CDN", "Website", "Database", "Search", "Billing"}
+	if components == nil {
+		components = []string{"API", "CDN", "Website", "Database", "Search", "Billing"}
+	}
 	err := c.change(context.Background(), func(st *state) (bool, []string, error) {
 		var ids []string
 		for i := range n {
@@ -31,11 +33,11 @@ func seed(b *testing.B, c *Channel, n int, spacing time.Duration) {
 					comp = broadcast.ComponentOperational
 				}
 				e := entry{
-					ID: fmt.Sprintf("%s-%d", id, j), Title: fmt.Sprintf("Elevated error rates on the %s (%d)", components[i%6], i),
+					ID: fmt.Sprintf("%s-%d", id, j), Title: fmt.Sprintf("Elevated error rates on the %s (%d)", components[i%len(components)], i),
 					Status: status, Impact: broadcast.ImpactMinor, Time: start.Add(time.Duration(j) * 20 * time.Minute),
 					Body: "Some requests fail with 503 errors. We found a faulty configuration change and rolled it back; " +
 						"error rates are back to normal and we keep watching them.",
-					Components: []broadcast.Component{{Name: components[i%6], Status: comp}},
+					Components: []broadcast.Component{{Name: components[i%len(components)], Status: comp}},
 				}
 				if _, _, err := st.add(id, e); err != nil {
 					return false, nil, err
@@ -66,7 +68,7 @@ func BenchmarkSendWithHistory(b *testing.B) {
 				b.Fatal(err)
 			}
 			c.now = func() time.Time { return benchNow }
-			seed(b, c, 1000, bc.spacing)
+			seed(b, c, 1000, bc.spacing, nil)
 			tick := 0 // the clock moves: every write changes the JSON files' updated_at
 			c.now = func() time.Time { tick++; return benchNow.Add(time.Duration(tick) * time.Second) }
 			var written, files, links int64
@@ -102,4 +104,49 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSendManyComponents is one update naming one component, on a
+// page of many components (each with its feed) and 1,000 incidents of
+// history: the feeds of the other components did not change.
+func BenchmarkSendManyComponents(b *testing.B) {
+	for _, n := range []int{6, 300} {
+		b.Run(fmt.Sprintf("components-%d", n), func(b *testing.B) {
+			var infos []ComponentInfo
+			var names []string
+			for i := range n {
+				infos = append(infos, ComponentInfo{Name: fmt.Sprintf("Component %d", i)})
+				names = append(names, infos[i].Name)
+			}
+			c, err := New(Config{Dir: b.TempDir(), BaseURL: "https://status.example.com/", Components: infos})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.now = func() time.Time { return benchNow }
+			seed(b, c, 1000, 24*time.Hour, names)
+			tick := 0
+			c.now = func() time.Time { tick++; return benchNow.Add(time.Duration(tick) * time.Second) }
+			var written, files, read int64
+			cpu := cpuTime()
+			b.ResetTimer()
+			for i := range b.N {
+				u := broadcast.Update{
+					ID: fmt.Sprintf("bench-%d", i), IncidentID: "new-incident", Title: "Elevated latency",
+					Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMinor, Time: benchNow.Add(time.Duration(i) * time.Second),
+					Body:       "We found the cause and are rolling out a fix.",
+					Components: []broadcast.Component{{Name: "Component 1", Status: broadcast.ComponentDegraded}},
+				}
+				if _, err := c.Send(context.Background(), broadcast.NewMessage(u)); err != nil {
+					b.Fatal(err)
+				}
+				written += c.stats.bytes
+				files += int64(c.stats.files)
+				read += c.stats.compared
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(written)/float64(b.N), "written-B/op")
+			b.ReportMetric(float64(files)/float64(b.N), "files-written/op")
+			b.ReportMetric(float64(read)/float64(b.N), "read-to-compare-B/op")
+		})
+	}
 }

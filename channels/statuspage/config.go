@@ -119,12 +119,14 @@ type settings struct {
 	historyDays int
 	feedEntries int
 	lockTimeout time.Duration
+	pageUpdates int // IncidentPageUpdates; tests lower it
 }
 
 func (cfg Config) validate() (settings, error) {
 	s := settings{
 		name: cfg.Name, dir: cfg.Dir, branding: cfg.Branding,
 		historyDays: cfg.HistoryDays, feedEntries: cfg.FeedEntries, lockTimeout: cfg.LockTimeout,
+		pageUpdates: IncidentPageUpdates,
 	}
 	var err error
 	if s.name, err = setup.Name(pkg, s.name, DefaultName); err != nil {

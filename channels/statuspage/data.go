@@ -19,9 +19,10 @@ type PageData struct {
 	// pages than index.html.
 	Title string
 	// Heading is what the page's <h1> says, as the default templates word
-	// it: the site's title on index.html, the incident's on an incident
-	// page, "Incident history" on history.html, and on a month page
-	// "Incidents of March 2025", with ", page 2 of 3" on the later pages
+	// it: the site's title on index.html, the incident's on each of its
+	// pages (Title adds ", page 2 of 3" on the later ones), "Incident
+	// history" on history.html, and on a month page "Incidents of March
+	// 2025", with ", page 2 of 3" on the later pages
 	// of a month of more than MonthPageIncidents. A history template that
 	// words it otherwise tells the pages apart by Month (nil on
 	// history.html) and takes the month from Month.Month and the page
@@ -37,11 +38,11 @@ type PageData struct {
 	// Components are all components with their current status, in order
 	// (index only).
 	Components []ComponentData
-	// Active are the open incidents, newest first, with every update
-	// (index only; so are Maintenance and Scheduled).
+	// Active are the open incidents, newest first, each with the updates
+	// of its page's first part (index only; so are Maintenance and
+	// Scheduled).
 	Active []IncidentData
-	// Maintenance are the maintenances in progress, newest first, with
-	// every update.
+	// Maintenance are the maintenances in progress, newest first.
 	Maintenance []IncidentData
 	// Scheduled are the maintenances not yet started, the soonest first.
 	Scheduled []IncidentData
@@ -67,21 +68,33 @@ type PageData struct {
 	Month, Newer, Older *MonthData
 	// Part is the number of a month page among its month's pages, from 1
 	// (the newest incidents), and Parts are all of the month's pages, in
-	// order: one when the month fits a page. Zero and nil on other pages.
+	// order: one when the month fits a page. On an incident page, the
+	// same of the incident's pages (Parts is Incident.Parts). Zero and nil
+	// on other pages.
 	Part  int
 	Parts []MonthPart
 }
 
-// MonthPart is one of the pages of a month.
+// MonthPart is one of the pages of a month, or of an incident.
 type MonthPart struct {
-	Number int    // from 1, the newest incidents
-	Path   string // from the root: "history-2006-01.html", "history-2006-01-2.html"…
+	Number int // from 1, the newest incidents (updates)
+	// Path is the page's path from the root: "history-2006-01.html",
+	// "history-2006-01-2.html"…; "incidents/<name>.html",
+	// "incidents/<name>.2.html"…
+	Path string
 }
 
 // HistoryPageIncidents is how many of the latest closed incidents
 // history.html shows, and the front page at most; every month has a page
 // of its own, "history-2006-01.html", which history.html links to.
 const HistoryPageIncidents = 50
+
+// IncidentPageUpdates is how many updates an incident page shows, the
+// newest first: an incident of more (a long outage) has more pages,
+// "incidents/<name>.html", then "incidents/<name>.2.html" and so on,
+// each linking to all of them, so that no page grows with the outage.
+// The front page shows an open incident's first page's updates.
+const IncidentPageUpdates = 50
 
 // MonthPageIncidents is how many closed incidents a month page lists,
 // the newest first: a month of more has more pages,
@@ -161,9 +174,17 @@ type IncidentData struct {
 	// Components are the components it names, each with the latest status
 	// it gave them.
 	Components []broadcast.Component
-	// Updates are its updates, newest first; on the index's history and
-	// the history page only the latest.
+	// Updates are its updates, newest first: on an incident page those of
+	// the page (IncidentPageUpdates at most), on the front page's open
+	// incidents and maintenances those of its first page, and on the
+	// front page's history and the history pages only the latest.
 	Updates []UpdateData
+	// Earlier is how many of its updates, older than those of Updates,
+	// Updates leaves out: they are on its later pages.
+	Earlier int
+	// Parts are its pages, in order (the newest updates first): one when
+	// its updates fit a page.
+	Parts []MonthPart
 }
 
 // UpdateData is one update of an incident.
@@ -192,8 +213,10 @@ type UpdateData struct {
 	// never.
 	Edited time.Time
 	// Corrects is the ID of the update this one corrects; CorrectsAnchor
-	// its anchor when that update is on the same page.
-	Corrects, CorrectsAnchor string
+	// its anchor when that update is on the same page, CorrectsURL its
+	// absolute URL, at its anchor, when it is on another page of the
+	// incident.
+	Corrects, CorrectsAnchor, CorrectsURL string
 }
 
 // DayData is a day of the history and its incidents.

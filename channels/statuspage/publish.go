@@ -69,11 +69,13 @@ func readCurrent(dir string) (int64, error) {
 
 // writeStats counts what writing a version did.
 type writeStats struct {
-	recycled bool  // the version was made from an older one
-	bytes    int64 // written to files
-	files    int   // files written
-	links    int   // files linked from the previous version
-	copies   int   // files copied where hard links failed
+	recycled bool     // the version was made from an older one
+	bytes    int64    // written to files
+	files    int      // files written
+	links    int      // files linked from the previous version
+	copies   int      // files copied where hard links failed
+	compared int64    // bytes of the previous version read to compare
+	read     []string // the files read to compare
 }
 
 // writer writes the files of a new version under root, linking files
@@ -226,6 +228,8 @@ func (w *writer) putOrReuse(rel string, data []byte) error {
 	if w.prev != "" {
 		src := filepath.Join(w.prev, filepath.FromSlash(rel))
 		if fi, err := os.Stat(src); err == nil && fi.Size() == int64(len(data)) {
+			w.stats.compared += fi.Size()
+			w.stats.read = append(w.stats.read, rel)
 			if old, err := os.ReadFile(src); err == nil && bytes.Equal(old, data) {
 				if ok, err := w.reuse(rel); ok || err != nil {
 					return err
@@ -447,12 +451,34 @@ func (c *Channel) writeVersion(ctx context.Context, w *writer, old, next *state,
 		return err
 	}
 	for _, rel := range slices.Sorted(maps.Keys(files)) {
-		if err := w.putOrReuse(siteName+"/"+rel, files[rel]); err != nil {
+		if err := c.putFile(w, old, next, rel, files[rel]); err != nil {
 			return err
 		}
 	}
 	samePages := old.gen > 0 && old.Render == next.Render
 	return c.writePages(ctx, w, m, dirty, redo, samePages)
+}
+
+// putFile writes the site's file rel. One this Channel rendered, unchanged,
+// into old is linked from it without reading it again: a write costs the
+// files that changed, not the site's size.
+func (c *Channel) putFile(w *writer, old, next *state, rel string, data []byte) error {
+	mm, ok := c.memos[rel]
+	if ok && old.gen > 0 && mm.written == (written{old.gen, old.Nonce}) {
+		if ok, err := w.reuse(siteName + "/" + rel); ok || err != nil {
+			if err == nil {
+				c.memos[rel] = memo{keys: mm.keys, out: mm.out, written: written{next.gen, next.Nonce}}
+			}
+			return err
+		}
+	}
+	if err := w.putOrReuse(siteName+"/"+rel, data); err != nil {
+		return err
+	}
+	if ok && bytes.Equal(mm.out, data) {
+		c.memos[rel] = memo{keys: mm.keys, out: mm.out, written: written{next.gen, next.Nonce}}
+	}
+	return nil
 }
 
 // writeBuckets writes the state's buckets of incidents that changed and
@@ -514,29 +540,62 @@ func (c *Channel) writePages(ctx context.Context, w *writer, m *model, dirty, re
 		if i%64 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rel := siteName + "/" + pagePath(pageName(id))
 		in := m.st.incidents[id]
-		if in == nil {
-			if err := w.remove(rel); err != nil {
-				return err
-			}
-			continue
+		parts := 0
+		if in != nil {
+			parts = len(m.incidentParts(in))
 		}
-		if samePages && !dirty[id] {
-			ok, err := w.reuse(rel)
-			if err != nil {
-				return err
-			}
-			if ok {
-				continue
-			}
-		}
-		page, err := c.theme.incidentPage(m, in)
-		if err != nil {
+		if err := removeParts(w, pageName(id), parts); err != nil {
 			return err
 		}
-		if err := w.put(rel, page); err != nil {
+		for part := 1; part <= parts; part++ {
+			if err := c.writePage(w, m, in, part, samePages && !dirty[id]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writePage writes page part of in, or links it from the previous
+// version when reuse is set and that has it.
+func (c *Channel) writePage(w *writer, m *model, in *incident, part int, reuse bool) error {
+	rel := siteName + "/" + incidentPartPath(in.File, part)
+	if reuse {
+		if ok, err := w.reuse(rel); ok || err != nil {
 			return err
+		}
+	}
+	page, err := c.theme.incidentPage(m, in, part)
+	if err != nil {
+		return err
+	}
+	return w.put(rel, page)
+}
+
+// removeParts removes from a recycled root the pages of the incident
+// whose page is named file beyond its first parts pages (all of them for
+// 0).
+func removeParts(w *writer, file string, parts int) error {
+	if !w.recycled {
+		return nil
+	}
+	if parts == 0 {
+		if err := w.remove(siteName + "/" + pagePath(file)); err != nil {
+			return err
+		}
+	}
+	// A page name is letters, digits and dashes: no pattern characters.
+	old, err := filepath.Glob(filepath.Join(w.root, siteName, "incidents", file+".*.html"))
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), file+"."), ".html"))
+		if err == nil && n > parts {
+			if err := w.remove(siteName + "/" + incidentPartPath(file, n)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -551,14 +610,17 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 		return nil, err
 	}
 	items := m.feedItems()
-	feeds := map[string]string{"history.atom": m.s.branding.Title + ": all updates"}
+	type feedFile struct{ path, title string }
+	feeds := []feedFile{{"history.atom", m.s.branding.Title + ": all updates"}}
 	for _, comp := range m.components {
-		feeds[comp.Feed] = m.s.branding.Title + ": " + comp.Name
+		feeds = append(feeds, feedFile{comp.Feed, m.s.branding.Title + ": " + comp.Name})
 	}
-	for path, title := range feeds {
+	perComponent := byComponent(items, m.s.feedEntries)
+	for i, f := range feeds {
+		path, title := f.path, f.title
 		some := items[:min(m.s.feedEntries, len(items))]
-		if path != "history.atom" {
-			some = latest(items, m.s.feedEntries, m.componentOf(path))
+		if i > 0 {
+			some = perComponent[m.components[i-1].Name]
 		}
 		keys := []any{m.st.Created, m.retracted(path)}
 		for _, it := range some {
@@ -568,7 +630,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 				keys = append(keys, it.r, live)
 				continue
 			}
-			keys = append(keys, it.e)
+			keys = append(keys, it.e, m.entryPart(it.in, it.i)) // its link names its incident's page
 		}
 		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {
 			return nil, err
@@ -652,10 +714,18 @@ func removeMonthPages(w *writer, files map[string][]byte) error {
 	return nil
 }
 
-// memo is a rendered file and what it was rendered from.
+// memo is a rendered file, what it was rendered from, and the latest
+// version it was written into (zero for none yet).
 type memo struct {
-	keys []any
-	out  []byte
+	keys    []any
+	out     []byte
+	written written
+}
+
+// written names a version: its number and nonce.
+type written struct {
+	gen   int64
+	nonce string
 }
 
 // memoize returns the file at path as render makes it, or as it made it

@@ -32,7 +32,7 @@ var overdueJS []byte
 
 // renderVersion changes whenever the code changes what incident pages look
 // like, so that pages written by an older version are rendered again.
-const renderVersion = "statuspage-render-3"
+const renderVersion = "statuspage-render-4"
 
 // The page templates every set must define.
 var pageTemplates = []string{"index", "incident", "history"}
@@ -137,7 +137,9 @@ func (th *theme) check(s *settings) error {
 			var err error
 			switch name {
 			case "incident":
-				_, err = th.incidentPage(m, st.incidents["sample"])
+				if _, err = th.incidentPage(m, st.incidents["sample"], 1); err == nil && i > 0 {
+					err = th.checkIncidentPart(m, st.incidents["sample"])
+				}
 			case "history":
 				if _, err = th.page(m, name); err == nil && i > 0 {
 					err = th.checkMonth(m)
@@ -162,6 +164,15 @@ func (th *theme) checkMonth(m *model) error {
 	}
 	months[0].Incidents = slices.Repeat(months[0].Incidents, MonthPageIncidents+1)
 	_, err := th.monthPage(m, months, 0, 2)
+	return err
+}
+
+// checkIncidentPart renders the second page of an incident of more than
+// a page.
+func (th *theme) checkIncidentPart(m *model, in *incident) error {
+	long := *in
+	long.Entries = slices.Repeat(in.Entries, m.s.pageUpdates)
+	_, err := th.incidentPage(m, &long, 2)
 	return err
 }
 
@@ -210,15 +221,19 @@ func (th *theme) monthPage(m *model, months []MonthData, i, part int) ([]byte, e
 	return th.execute("history", d)
 }
 
-// incidentPage renders an incident's page. It shows nothing but the
-// incident and the site's look, so that an incident that did not change
-// keeps its page byte for byte.
-func (th *theme) incidentPage(m *model, in *incident) ([]byte, error) {
-	inc := m.incident(in, true)
+// incidentPage renders page part (from 1) of an incident. It shows
+// nothing but the incident and the site's look, so that an incident that
+// did not change keeps its pages byte for byte.
+func (th *theme) incidentPage(m *model, in *incident, part int) ([]byte, error) {
+	inc := m.incident(in, part)
 	site := m.siteData()
 	site.Generated = time.Time{}
-	d := PageData{Page: "incident", Site: site, Root: "../", URL: inc.URL, Incident: &inc,
-		Heading: inc.Title, Title: inc.Title + " · " + m.s.branding.Title}
+	title := inc.Title
+	if part > 1 {
+		title += fmt.Sprintf(", page %d of %d", part, len(inc.Parts))
+	}
+	d := PageData{Page: "incident", Site: site, Root: "../", URL: m.s.base.String() + inc.Parts[part-1].Path,
+		Incident: &inc, Heading: inc.Title, Title: title + " · " + m.s.branding.Title, Part: part, Parts: inc.Parts}
 	return th.execute("incident", d)
 }
 

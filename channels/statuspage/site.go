@@ -82,7 +82,7 @@ type model struct {
 func newModel(s *settings, st *state, now time.Time) *model {
 	m := &model{s: s, st: st, now: now, all: st.sorted(), byID: map[string]IncidentData{}}
 	for _, in := range m.all {
-		m.byID[in.ID] = m.incident(in, false)
+		m.byID[in.ID] = m.incident(in, 0)
 	}
 	m.componentStates()
 	m.makeBanner()
@@ -197,13 +197,15 @@ func (m *model) wording() string {
 	return indicatorWording[m.banner.Indicator]
 }
 
-// incident builds the view of in; full includes every update, otherwise
-// only the latest.
-func (m *model) incident(in *incident, full bool) IncidentData {
+// incident builds the view of in with the updates of its page part (from
+// 1, IncidentPageUpdates a page, the newest first); with part 0 only the
+// latest update.
+func (m *model) incident(in *incident, part int) IncidentData {
 	last := in.last()
 	d := IncidentData{
 		ID: in.ID, Title: last.Title, Path: pagePath(in.File), URL: m.pageURL(in.File),
 		Status: last.Status, Started: in.Entries[0].Time, ScheduledFor: in.Entries[0].Time,
+		Parts: m.incidentParts(in),
 	}
 	d.Open = phaseOf(d.Status) != phaseClosed
 	if !d.Open {
@@ -217,14 +219,43 @@ func (m *model) incident(in *incident, full bool) IncidentData {
 		}
 	}
 	d.ImpactLabel, d.Tone = impactLabel(d.Impact, d.Maintenance), impactTone(d.Impact)
-	n := 1 // the latest update only
-	if full {
-		n = len(in.Entries)
+	lo, hi := 0, 1 // from the newest: the latest update only
+	if part > 0 {
+		lo = (part - 1) * m.s.pageUpdates
+		hi = min(lo+m.s.pageUpdates, len(in.Entries))
 	}
-	for i := len(in.Entries) - 1; i >= len(in.Entries)-n; i-- {
-		d.Updates = append(d.Updates, m.update(in, &in.Entries[i], d))
+	for k := lo; k < hi; k++ {
+		d.Updates = append(d.Updates, m.update(in, len(in.Entries)-1-k, d))
 	}
+	d.Earlier = len(in.Entries) - hi
 	return d
+}
+
+// incidentParts returns the pages of in: one per IncidentPageUpdates of
+// its updates, the first at its page's path, the others numbered after
+// it, "incidents/<file>.2.html" (a page name holds no dot, so none is
+// another incident's).
+func (m *model) incidentParts(in *incident) []MonthPart {
+	parts := make([]MonthPart, max(1, (len(in.Entries)+m.s.pageUpdates-1)/m.s.pageUpdates))
+	for i := range parts {
+		parts[i] = MonthPart{Number: i + 1, Path: incidentPartPath(in.File, i+1)}
+	}
+	return parts
+}
+
+func incidentPartPath(file string, part int) string {
+	if part == 1 {
+		return pagePath(file)
+	}
+	return "incidents/" + file + "." + strconv.Itoa(part) + ".html"
+}
+
+// entryPart is the page part of in that shows its entry i.
+func (m *model) entryPart(in *incident, i int) int { return (len(in.Entries)-1-i)/m.s.pageUpdates + 1 }
+
+// updateURL is the URL of in's entry i on its page part, at its anchor.
+func (m *model) updateURL(in *incident, i int) string {
+	return m.s.base.String() + incidentPartPath(in.File, m.entryPart(in, i)) + "#" + anchor(in.Entries[i].ID)
 }
 
 // fold sets what d takes from all its updates, oldest first: when it last
@@ -262,7 +293,9 @@ func isMaintenance(e *entry) bool {
 	return e.Impact == broadcast.ImpactMaintenance
 }
 
-func (m *model) update(in *incident, e *entry, d IncidentData) UpdateData {
+// update builds the view of in's entry i; the incident's view is d.
+func (m *model) update(in *incident, i int, d IncidentData) UpdateData {
+	e := &in.Entries[i]
 	u := UpdateData{
 		ID: e.ID, Anchor: anchor(e.ID), Title: e.Title, Retitled: e.Title != d.Title,
 		Status: e.Status, Impact: e.Impact, Body: e.Body, Advice: e.Advice, Components: e.Components,
@@ -273,9 +306,13 @@ func (m *model) update(in *incident, e *entry, d IncidentData) UpdateData {
 		u.URL = e.URL
 	}
 	if e.Corrects != "" && m.st.byUpdate[e.Corrects] == in {
-		for _, x := range in.Entries {
-			if slices.Contains(x.ids(), e.Corrects) {
+		for j, x := range in.Entries {
+			switch {
+			case !slices.Contains(x.ids(), e.Corrects):
+			case m.entryPart(in, j) == m.entryPart(in, i):
 				u.CorrectsAnchor = anchor(x.ID)
+			default:
+				u.CorrectsURL = m.updateURL(in, j)
 			}
 		}
 	}
@@ -291,16 +328,16 @@ func pagePath(file string) string { return "incidents/" + file + ".html" }
 func (m *model) pageURL(file string) string { return m.s.base.String() + pagePath(file) }
 
 // sections returns the open incidents, the maintenances in progress and
-// those scheduled, each with every update.
+// those scheduled, each with the updates of its page's first part.
 func (m *model) sections() (active, inProgress, scheduled []IncidentData) {
 	for _, in := range m.all {
 		switch phaseOf(in.last().Status) {
 		case phaseOpen:
-			active = append(active, m.incident(in, true))
+			active = append(active, m.incident(in, 1))
 		case phaseInProgress:
-			inProgress = append(inProgress, m.incident(in, true))
+			inProgress = append(inProgress, m.incident(in, 1))
 		case phaseScheduled:
-			scheduled = append(scheduled, m.incident(in, true))
+			scheduled = append(scheduled, m.incident(in, 1))
 		}
 	}
 	slices.SortStableFunc(scheduled, func(a, b IncidentData) int { return a.ScheduledFor.Compare(b.ScheduledFor) })

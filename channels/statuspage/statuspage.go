@@ -8,12 +8,18 @@
 //
 //   - index.html: the overall status banner, every component with its
 //     current status, the open incidents and maintenances in progress with
-//     every update (newest first), the scheduled maintenances, and the
+//     their latest IncidentPageUpdates updates (newest first, linking to
+//     the older), the scheduled maintenances, and the
 //     incidents of the last Config.HistoryDays days (the latest
 //     HistoryPageIncidents of them, saying how many more history.html
 //     has).
 //   - incidents/<name>.html: one page per incident, at a stable URL (see
-//     IncidentURL: give it to the other channels as Update.URL).
+//     IncidentURL: give it to the other channels as Update.URL), with its
+//     latest IncidentPageUpdates updates, newest first; a long outage of
+//     more goes on at incidents/<name>.2.html and so on, each page linking
+//     to all of them, so that no page grows with the outage. An update's
+//     feed entry links to the page that shows it, which changes as newer
+//     updates push it to a later page.
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
 //     month, and a link to the page of every month with closed
 //     incidents, history-<yyyy>-<mm>.html, which lists them, newest
@@ -120,7 +126,10 @@
 // version's (copies where the file system has no hard links), and the
 // version before the previous one, no longer served, is made into the new
 // one by replacing only what differs, so one update writes little more
-// than the front page, the feeds and the JSON, whatever the history. The
+// than the front page, the JSON, the feed of all updates and those of the
+// components its incident names, whatever the history and the number of
+// components: a file this process wrote into the previous version and
+// that did not change is linked without being rendered or read again. The
 // state lives in the directory with the site, so the page survives
 // restarts and Rebuild renders it again (after a change of Branding, say).
 //
@@ -133,7 +142,8 @@
 //
 // The HTML comes from html/template templates, each overridable by name:
 // put "<name>.tmpl" files in Config.Templates. The pages are index,
-// incident and history (history.html and the month pages, which have
+// incident (each page of an incident's updates, with PageData.Part and
+// Parts set) and history (history.html and the month pages, which have
 // PageData.Month, Part and Parts set: a replaced history template titles
 // them with PageData.Heading, or words its own heading from those); they
 // call head, style, header, footer, banner,
@@ -428,7 +438,7 @@ func (c *Channel) change(ctx context.Context, op func(st *state) (changed bool, 
 	for _, id := range ids {
 		dirty[id] = true
 	}
-	now := c.now()
+	now := c.now().UTC() // the JSON says its times in UTC, whatever the host's zone
 	next.addComponents(c.componentNames(next, ids), now)
 	next.prune(now.UTC())
 	if err := c.publish(ctx, old, next, dirty, now); err != nil {
@@ -466,7 +476,7 @@ func (c *Channel) load() (*state, error) {
 		return nil, err
 	}
 	if gen == 0 {
-		return newState(c.now()), nil
+		return newState(c.now().UTC()), nil
 	}
 	dir := filepath.Join(c.s.dir, versionsName, versionName(gen))
 	if c.cache != nil && c.cache.gen == gen {

@@ -4,7 +4,8 @@
 //	go run ./examples/statuspage -demo -dir /tmp/outagecast-demo
 //	# then open http://127.0.0.1:8080/
 //
-// -dir defaults to status-site in the current directory. The page's links
+// -dir defaults to status-site in the current directory. -lang is the
+// pages' and feeds' language, a BCP 47 tag (default en). The page's links
 // and feeds hold its public URL, -base, by default http://ADDR/ of -listen;
 // a -listen without a host (":8080", every interface) needs -base.
 // With -demo it first sends, through a Broadcaster, an incident of three
@@ -12,7 +13,7 @@
 // ago; their update IDs are fixed, so running it again adds nothing.
 // Without -demo it serves what the directory holds, after writing an
 // all-operational page when it holds none. Either way, a page built with
-// another -title or -base is rebuilt before it is served. Other programs (the announce
+// another -title, -base or -lang is rebuilt before it is served. Other programs (the announce
 // command with a statuspage channel) may write the directory while it
 // serves: every request sees a complete version.
 //
@@ -22,6 +23,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,6 +42,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/statuspage"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
+	"golang.org/x/text/language"
 )
 
 func main() {
@@ -95,11 +98,12 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.addr, "listen", "127.0.0.1:8080", "address to serve on")
 	fs.StringVar(&o.base, "base", "", "public URL of the page (default: http://ADDR/)")
 	fs.StringVar(&o.title, "title", "Example Status", "title of the page")
+	fs.StringVar(&o.lang, "lang", "", "BCP 47 language tag of the pages and feeds, as fr or pt-BR (default en)")
 	fs.BoolVar(&o.demo, "demo", false, "send a demo incident and maintenance first")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stdout, "Usage: statuspage [-dir DIR] [-listen ADDR] [-base URL] [-title TITLE] [-demo]")
+			fmt.Fprintln(os.Stdout, "Usage: statuspage [-dir DIR] [-listen ADDR] [-base URL] [-title TITLE] [-lang TAG] [-demo]")
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
 		}
@@ -140,8 +144,8 @@ func defaultBase(addr string) (string, error) {
 }
 
 type options struct {
-	dir, addr, base, title string
-	demo                   bool
+	dir, addr, base, title, lang string
+	demo                         bool
 }
 
 // run prepares the page and serves it until ctx is done; see serve for
@@ -167,8 +171,9 @@ func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) e
 
 func newPage(o options) (*statuspage.Channel, error) {
 	return statuspage.New(statuspage.Config{
-		Dir:     o.dir,
-		BaseURL: o.base,
+		Dir:      o.dir,
+		BaseURL:  o.base,
+		Language: o.lang,
 		Components: []statuspage.ComponentInfo{
 			{Name: "Website"},
 			{Name: "API", Description: "REST and GraphQL"},
@@ -185,6 +190,7 @@ func newPage(o options) (*statuspage.Channel, error) {
 // flagFields are the settings of statuspage.Config that flags give.
 var flagFields = []struct{ field, flag string }{
 	{"Config.Dir", "-dir"}, {"Config.BaseURL", "-base"}, {"Config.Branding.Title", "-title"},
+	{"Config.Language", "-lang"},
 }
 
 // flagError names the flag whose value newPage refused:
@@ -200,7 +206,7 @@ func flagError(err error) error {
 }
 
 // prepare writes the demo incidents with -demo, then rebuilds the page
-// unless it was built with o's -title and -base: when the directory holds
+// unless it was built with o's -title, -base and -lang: when the directory holds
 // no page yet (an all-operational page), and after a restart with other
 // settings, which would otherwise show only from the next update on.
 func prepare(ctx context.Context, page *statuspage.Channel, o options, now time.Time) error {
@@ -217,10 +223,15 @@ func prepare(ctx context.Context, page *statuspage.Channel, o options, now time.
 
 // builtWith reports whether the page in root has o's title and base, as
 // its summary in Statuspage's public API format says (page.name and
-// page.url). When it cannot tell, it says no, which costs a rebuild.
+// page.url), and o's language, as index.html's lang says. When it cannot
+// tell, it says no, which costs a rebuild.
 func builtWith(root string, o options) bool {
 	b, err := os.ReadFile(filepath.Join(root, "api", "v2", "summary.json"))
 	if err != nil {
+		return false
+	}
+	index, err := os.ReadFile(filepath.Join(root, "index.html"))
+	if err != nil || !bytes.Contains(index, []byte(`<html lang="`+canonicalLang(o.lang)+`">`)) {
 		return false
 	}
 	var summary struct {
@@ -231,6 +242,18 @@ func builtWith(root string, o options) bool {
 	}
 	// The channel adds the slash a base URL lacks.
 	return summary.Page.Name == o.title && strings.TrimSuffix(summary.Page.URL, "/") == strings.TrimSuffix(o.base, "/")
+}
+
+// canonicalLang is lang as the channel writes it ("FR-ca" is "fr-CA"),
+// "en" for none; lang as given when it is not a tag (New refuses it).
+func canonicalLang(lang string) string {
+	if lang == "" {
+		return statuspage.DefaultLanguage
+	}
+	if tag, err := language.Parse(lang); err == nil {
+		return tag.String()
+	}
+	return lang
 }
 
 // sendDemo sends the demo's updates to page.

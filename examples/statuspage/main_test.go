@@ -117,6 +117,7 @@ func TestBadFlagsAreNamed(t *testing.T) {
 		{func(o *options) { o.dir = "" }, `-dir: missing`},
 		{func(o *options) { o.dir = filepath.Join(file, "site") }, `-dir: mkdir ` + file + `: not a directory`},
 		{func(o *options) { o.title = "a\nb" }, `-title: `},
+		{func(o *options) { o.lang = "not a language" }, `-lang: "not a language" is not a BCP 47 language tag`},
 	} {
 		o := ok
 		tt.set(&o)
@@ -135,9 +136,10 @@ func TestParseFlags(t *testing.T) {
 	o, err := parseFlags([]string{"-dir", "/tmp/site", "-listen", "127.0.0.1:8081"})
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:8081/", o.base)
-	o, err = parseFlags([]string{"-listen", ":8081", "-base", "https://status.example.com/"})
+	o, err = parseFlags([]string{"-listen", ":8081", "-base", "https://status.example.com/", "-lang", "pt-BR"})
 	require.NoError(t, err)
 	assert.Equal(t, "https://status.example.com/", o.base)
+	assert.Equal(t, "pt-BR", o.lang)
 
 	for _, tt := range []struct {
 		args []string
@@ -162,7 +164,7 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
-// A restart with another -title or -base rebuilds the page at once, not at
+// A restart with another -title, -base or -lang rebuilds the page at once, not at
 // the next update, with or without -demo; a restart with the same
 // settings writes nothing.
 func TestRestartWithNewSettingsRebuilds(t *testing.T) {
@@ -190,5 +192,11 @@ func TestRestartWithNewSettingsRebuilds(t *testing.T) {
 		_, body = start(o)
 		assert.True(t, strings.Contains(body, `<link rel="canonical" href="https://status.example.com/">`),
 			"demo=%t: the new -base", demo)
+
+		o.lang = "FR-ca" // the channel writes it as "fr-CA"
+		v1, body := start(o)
+		assert.True(t, strings.Contains(body, `<html lang="fr-CA">`), "demo=%t: the new -lang", demo)
+		v2, _ := start(o)
+		assert.Equal(t, v1, v2, "demo=%t: the same -lang, another spelling: nothing written", demo)
 	}
 }
