@@ -115,11 +115,22 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 	now := httpx.ServerNow(h, local) // the reset is by the instance's clock
 	if reset, ok := parseReset(h.Get("X-RateLimit-Reset")); ok && reset.After(now) {
 		d := max(min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second), time.Second)
-		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s (limit %s): %w",
-			op, local.Add(d).UTC().Format(time.RFC3339), strings.TrimSpace(h.Get("X-RateLimit-Limit")), apiErr), d)
+		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s%s: %w",
+			op, local.Add(d).UTC().Format(time.RFC3339), limitNote(h), apiErr), d)
 	}
 	err := fmt.Errorf("mastodon: %s: rate limited: %w", op, apiErr)
 	return httpx.MarkAs(err, marked)
+}
+
+// limitNote is " (limit 300)" for the X-RateLimit-Limit of h, or "" when
+// it names no number: a header from the network is shown only as what it
+// must be.
+func limitNote(h http.Header) string {
+	n, err := strconv.ParseUint(strings.TrimSpace(h.Get("X-RateLimit-Limit")), 10, 32)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (limit %d)", n)
 }
 
 // parseReset reads X-RateLimit-Reset: Mastodon's ISO 8601 time, such as

@@ -430,6 +430,15 @@ func TestErrors(t *testing.T) {
 			"Date": fixedNow.Add(-10 * time.Minute).Format(http.TimeFormat), "X-RateLimit-Reset": fixedNow.Add(-10*time.Minute + 90*time.Second).Format("2006-01-02T15:04:05.000000Z")},
 			`{"error":"Too many requests"}`, false, 90 * time.Second,
 			"mastodon: post: rate limited until 2025-03-14T09:31:30Z (limit 300): instance answered 429 Too Many Requests: Too many requests"},
+		// A reset without the limit it belongs to (a proxy that passes one
+		// header of the two) names no limit, and a limit that is not a
+		// number is not shown: the error quotes only what it can vouch for.
+		{"429 until reset, no limit named", 429, map[string]string{"X-RateLimit-Reset": reset},
+			`{"error":"Too many requests"}`, false, 90 * time.Second,
+			"mastodon: post: rate limited until 2025-03-14T09:31:30Z: instance answered 429 Too Many Requests: Too many requests"},
+		{"429 until reset, a limit that is no number", 429, map[string]string{"X-RateLimit-Limit": "300; w=300 <script>", "X-RateLimit-Reset": reset},
+			`{"error":"Too many requests"}`, false, 90 * time.Second,
+			"mastodon: post: rate limited until 2025-03-14T09:31:30Z: instance answered 429 Too Many Requests: Too many requests"},
 		{"429 with Retry-After only", 429, map[string]string{"Retry-After": "42"}, `{"error":"Too many requests"}`, false, 42 * time.Second,
 			"mastodon: post: rate limited: instance answered 429 Too Many Requests: Too many requests"},
 		// GoToSocial sends X-RateLimit-Reset as Unix seconds (its API
