@@ -451,6 +451,16 @@ func validateNow(u Update) error {
 // again. An update delivered whose receipts were not recorded fails with
 // ErrNotRecorded: its posts are out there, and cannot be found. Retracting
 // an update again is not refused: every channel is then Skipped.
+//
+// Retract deletes the posts of updateID only, not those of its
+// corrections. A correction edited in place shares its original's post,
+// and goes with it; one posted in the thread ("Correction: …", on a
+// channel that cannot edit, or whose post could not be edited) is an
+// update of its own, and stays until it is retracted by its own ID (the
+// UpdateID of Correct's Report). To take it all down, retract the original
+// (the wrong post goes first), then each correction: a Retract is one
+// update's, with a Report of that update's posts, as a queue of Jobs
+// (package dispatch) runs it too.
 func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
 	if err := checkKey("updateID", updateID); err != nil {
 		return nil, err

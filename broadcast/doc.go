@@ -26,7 +26,11 @@
 // for what an attempt's error is. A Fanout also keeps progress within one
 // target (the lines of a long IRC message, the parts of a chunked post:
 // MarkProgress, Progressed) in the Store, so that a retry does not repeat
-// them; such progress is no target, and no Result lists it.
+// them; such progress is no target, and no Result lists it. A retry that
+// reached targets no earlier attempt had does not use up
+// RetryPolicy.MaxAttempts: a channel that a platform's rate limit lets
+// reach a few targets per attempt keeps going until all have the update or
+// RetryPolicy.MaxElapsed runs out.
 //
 // # Use
 //

@@ -197,10 +197,11 @@ func (l *storeLedger) MarkDelivered(target string) error {
 		return errEmptyTarget
 	}
 	l.mu.Lock()
-	l.remember(target, "")
-	if !isProgress(target) {
+	if f, ok := l.marked[target]; (!ok || f != "") && !isProgress(target) {
+		// Once: a target marked again reached no one new (see reachedCount).
 		l.delivered = append(l.delivered, target)
 	}
+	l.remember(target, "")
 	l.mu.Unlock()
 	return l.write(target, nil)
 }
@@ -349,6 +350,14 @@ func (l *storeLedger) reached() (n int, posts []Receipt) {
 		}
 	}
 	return len(l.delivered), posts
+}
+
+// reachedCount returns how many targets this Send marked delivered: an
+// attempt after which it grew reached targets no earlier one had.
+func (l *storeLedger) reachedCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.delivered)
 }
 
 // notRecorded reports a write to the Store that failed, for the Result's

@@ -17,8 +17,18 @@ import (
 // hint runs past MaxElapsed is held back, pending and not tried again in
 // that delivery, and the others are retried at their own pace, not given
 // up with it; a later Send of the update tries it again.
+//
+// A retry that reached targets no earlier attempt of the delivery had
+// reached (marked delivered through the Ledger, as a Fanout does) does not
+// count toward MaxAttempts: a channel fanning out under a platform's rate
+// limit (Matrix rooms, e-mail recipients, webhook endpoints) that reaches a
+// few more targets on each retry keeps going until every target has the
+// update or MaxElapsed runs out, so MaxElapsed is what ends it. Only
+// attempts without such progress use MaxAttempts up, the first always;
+// MaxAttempts 1 still means no retry, and Result.Attempts may exceed
+// MaxAttempts.
 type RetryPolicy struct {
-	MaxAttempts     int           // attempts in all, including the first; default 6
+	MaxAttempts     int           // attempts in all, including the first, not counting retries that reached new targets; default 6
 	InitialInterval time.Duration // wait before the first retry; default 1s
 	MaxInterval     time.Duration // cap on one wait, jitter included; default 1m
 	MaxElapsed      time.Duration // cap on one channel's retrying, waits included; default 10m
@@ -155,7 +165,7 @@ type StageReport struct {
 type Result struct {
 	Channel  string        // the channel's name
 	Receipt  Receipt       // the delivery's receipt; for Skipped, the earlier one's
-	Attempts int           // attempts made
+	Attempts int           // attempts made (retries that reached new targets count too: see RetryPolicy)
 	Duration time.Duration // from the start of the channel's delivery (in a staged delivery, its stage's) to its end
 	// Err is nil when the channel delivered, or was skipped, superseded or
 	// not selected.

@@ -100,6 +100,12 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 	}
 	defer d.unlock()
 	var bo *backoff.ExponentialBackOff
+	// spent counts the attempts that use up RetryPolicy.MaxAttempts: the
+	// first, and each retry that reached no target an earlier attempt had
+	// not. A channel that fans out under a platform's rate limit reaches a
+	// few more targets per retry, and goes on while it does (MaxElapsed
+	// still ends it); MaxAttempts 1 still means no retry.
+	spent, reached := 0, 0
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			d.fail(stopped(err, d.res.Err))
@@ -108,6 +114,12 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		done, err := d.once(ctx, keep, n)
 		if done {
 			return
+		}
+		if r := d.ledger.reachedCount(); n == 1 || r <= reached {
+			spent++
+			reached = max(reached, r)
+		} else {
+			reached = r
 		}
 		if d.res.Attempts < n && d.res.Err != nil && ctx.Err() != nil {
 			// ctx ended while this attempt waited for its turn: the last
@@ -118,7 +130,7 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		if bo == nil {
 			bo = d.b.newBackOff()
 		}
-		delay, retry := d.nextWait(ctx, bo, n, start, err)
+		delay, retry := d.nextWait(ctx, bo, spent, start, err)
 		if !retry {
 			d.fail(d.res.Err)
 			return
@@ -1039,16 +1051,16 @@ func (d *delivery) settle() {
 	d.emitEnd()
 }
 
-// nextWait decides whether to retry after attempt failed with err, and
-// after what wait.
+// nextWait decides whether to retry after an attempt failed with err, and
+// after what wait; spent is the attempts that count toward MaxAttempts.
 //
 //go:noinline
-func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff, attempt int, start time.Time, err error) (time.Duration, bool) {
+func (d *delivery) nextWait(ctx context.Context, bo *backoff.ExponentialBackOff, spent int, start time.Time, err error) (time.Duration, bool) {
 	if ctx.Err() != nil {
 		d.res.Err = stopped(ctx.Err(), err)
 		return 0, false
 	}
-	if IsPermanent(err) || attempt >= d.b.retry.MaxAttempts {
+	if IsPermanent(err) || spent >= d.b.retry.MaxAttempts {
 		return 0, false
 	}
 	back, delay := d.b.nextDelay(bo, err)
