@@ -21,6 +21,9 @@
 // Send, or a Check, that finds them all in use waits, within its context,
 // for one to be done: a Send takes it over, a Check closes an idle one to
 // dial its own. The connections kept between Sends (below) count too.
+// A Send keeps the connections it got until no recipient of its is left,
+// so a Send to many recipients can hold them all for its whole length, and
+// the others wait, or time out and retry.
 //
 // The message is rendered and encoded once per Send, and only the header of
 // each recipient's copy (To, List-Unsubscribe) is written per recipient.
