@@ -103,23 +103,25 @@ func (a *attempt) authenticated() {
 	a.mu.Unlock()
 }
 
-// kept takes a connection kept from an earlier Send, nil if there is none,
-// and counts it as under check until its RSET, which goes out with the
-// first transaction, is answered (see conn.settle). Only a 250 to it
-// proves the configuration good, as a dial that authenticates does: a
-// connection the server closed while it was idle, or that answers 421,
-// proves nothing. It is taken under a.mu, so that a worker that finds the
-// pool empty, and then fails to connect, waits for the check of the one
-// that emptied it (see permanent).
-func (a *attempt) kept() *conn {
+// take takes a connection kept from an earlier Send, or else a slot for
+// a connection to dial (slot true), or neither, with the channel closed
+// when the pool changes (see pool.take). A kept connection counts as under
+// check until its RSET, which goes out with the first transaction, is
+// answered (see conn.settle). Only a 250 to it proves the configuration
+// good, as a dial that authenticates does: a connection the server closed
+// while it was idle, or that answers 421, proves nothing. It is taken
+// under a.mu, so that a worker that finds the pool empty, and then fails
+// to connect, waits for the check of the one that emptied it (see
+// permanent).
+func (a *attempt) take() (cn *conn, slot bool, changed <-chan struct{}) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	cn := a.ch.pool.get()
+	cn, slot, changed = a.ch.pool.take()
 	if cn != nil {
 		a.checks++
 		cn.check = a.checked
 	}
-	return cn
+	return cn, slot, changed
 }
 
 // checked ends the check of a kept connection: answered, its RSET got 250.

@@ -81,7 +81,7 @@ func (b *batch) ended(ctx context.Context, cn *conn, i int, err error) bool {
 // be made, reporting those whose cannot, if the worker may go on.
 func (b *batch) nextWithHeader(ctx context.Context, cn *conn) (int, []byte, bool) {
 	for {
-		j, ok := b.next(ctx, true)
+		j, ok := b.next(ctx)
 		if !ok {
 			return 0, nil, false
 		}

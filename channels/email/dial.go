@@ -41,6 +41,7 @@ type conn struct {
 	check     func(bool)  // taken from the pool, its RSET not answered yet: see settle
 	broken    bool        // in the middle of DATA after a refusal: to be closed
 	idleTimer *time.Timer // while in the pool
+	free      func()      // frees the connection's slot in the pool once it is closed
 }
 
 // bind closes the connection when ctx ends, until unbind.
@@ -251,6 +252,9 @@ func (cn *conn) release(quit bool) {
 		if cn.raw != nil {
 			_ = cn.raw.Close()
 		}
+		if cn.free != nil {
+			cn.free()
+		}
 	})
 }
 
@@ -297,13 +301,37 @@ func isTLSError(err error) bool {
 	return errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &header)
 }
 
+// connect dials a connection in a slot taken from the pool, which the
+// connection frees when it is closed, or connect if the dial fails.
+func (c *Channel) connect(ctx context.Context, a *attempt) (*conn, error) {
+	cn, err := c.dial(ctx, a)
+	if err != nil {
+		c.pool.free()
+		return nil, err
+	}
+	cn.free = c.pool.free
+	return cn, nil
+}
+
 // Check connects, says EHLO, secures the connection and authenticates, then
-// says QUIT. It sends no mail. Errors are classified as Send's are.
+// says QUIT. It sends no mail. Errors are classified as Send's are. Its
+// connection counts in Config.Concurrency: it closes an idle one to make
+// room, or waits, within ctx, for one of those in use to be done.
 func (c *Channel) Check(ctx context.Context) error {
-	cn, err := c.dial(ctx, c.newAttempt(false))
+	if err := c.pool.reserve(ctx); err != nil {
+		return c.waitError(err)
+	}
+	cn, err := c.connect(ctx, c.newAttempt(false))
 	if err != nil {
 		return err
 	}
 	cn.close()
 	return nil
+}
+
+// waitError is the error of a wait for a connection that ctx ended
+// (its error, err): transient, since the connections in use will be done.
+func (c *Channel) waitError(err error) error {
+	return fmt.Errorf("email: wait for a connection: all %d (Config.Concurrency) in use: %w",
+		c.cfg.Concurrency, err)
 }

@@ -6,12 +6,24 @@
 // HTML part rendered from the "subject", "text" and "html" templates.
 // Update.Overrides[Name] replaces the rendered text after a status line
 // ("Resolved: <Title>"); the HTML part then shows the same text, escaped.
-// Concurrency connections send in parallel, each reused for many messages.
+// Up to Concurrency connections send in parallel, each reused for many
+// messages; the limit is the Channel's, shared by all its Sends and Checks.
 // The recipients' bare addresses are the Ledger targets (see Recipients): a
 // retry sends only to the recipients not done yet, and broadcast.NewFanout
 // keeps the books.
 //
 // # Connections
+//
+// At most Config.Concurrency connections of a Channel are open, or being
+// dialed, at once, whatever the number of Sends under way (a Broadcaster's
+// dispatch workers, several updates in flight) and Checks: a server that
+// counts connections per account, as Microsoft 365 does, sees no more. A
+// Send, or a Check, that finds them all in use waits, within its context,
+// for one to be done: a Send takes it over, a Check closes an idle one to
+// dial its own. The connections kept between Sends (below) count too.
+// A Send keeps the connections it got until no recipient of its is left,
+// so a Send to many recipients can hold them all for its whole length, and
+// the others wait, or time out and retry.
 //
 // The message is rendered and encoded once per Send, and only the header of
 // each recipient's copy (To, List-Unsubscribe) is written per recipient.
@@ -148,6 +160,10 @@
 //   - Another 5xx to RCPT or DATA: that recipient failed permanently; it is marked
 //     failed in the Ledger with a *RecipientError holding the server's reply
 //     and never retried.
+//   - The context ended while the Send waited for a connection, all
+//     Concurrency of the Channel's in use by other Sends: the recipients
+//     not sent yet stay pending, with a transient error that says so and
+//     wraps the context's error.
 //   - 4xx, or a connection that broke: that recipient stays pending. A
 //     broken connection is re-dialled once per attempt, and a recipient
 //     whose message it had not carried whole goes out on the new one. One
@@ -266,9 +282,9 @@ const (
 const (
 	DefaultName = "email"
 	// DefaultConcurrency is the default of Config.Concurrency: Microsoft
-	// 365 takes three SMTP AUTH connections of a mailbox at a time, and
-	// refuses the fourth (432 4.3.2), or its messages (sender thread limit
-	// exceeded).
+	// 365 takes three concurrent SMTP AUTH connections of a mailbox, and
+	// refuses more ("432 4.3.2 Concurrent connections limit exceeded", or
+	// "sender thread limit exceeded").
 	DefaultConcurrency = 3
 	DefaultTimeout     = 30 * time.Second
 	// DefaultRetryDeferred is the default of Config.RetryDeferred.
@@ -330,9 +346,14 @@ type Config struct {
 	// To lists the recipients, each in RFC 5322 form; at least one, no
 	// duplicates. Each gets an individual message.
 	To []string `yaml:"to" json:"to"`
-	// Concurrency is the number of SMTP connections used in parallel;
-	// default 3 (DefaultConcurrency), never more than there are
-	// recipients.
+	// Concurrency is the most SMTP connections the Channel has open at
+	// once, across all its Sends and Checks, idle ones kept for the next
+	// Send included; default 3 (DefaultConcurrency). One Send uses no more
+	// connections than it has recipients. A Send or Check that finds them
+	// all in use waits for one within its context. Channels, and
+	// processes, that log in to the same mailbox each have their own
+	// limit: a server's limit per mailbox (Microsoft 365: 3) is theirs to
+	// share, by giving each a part of it.
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,8 +16,10 @@ import (
 )
 
 // Send makes one attempt to deliver m.Update to every recipient that
-// m.Ledger does not list as done, over up to Concurrency connections. See
-// the package documentation for how replies are classified.
+// m.Ledger does not list as done, over up to Concurrency connections,
+// which it shares with the Channel's other Sends. The package
+// documentation says how (Connections), and how replies are classified
+// (Errors).
 func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, err
@@ -52,14 +55,16 @@ type batch struct {
 	p   *prepared
 	fan *broadcast.Fanout
 
-	mu    sync.Mutex
-	queue []int
-	cause error // why the last connection failed or broke
-	fatal error // the whole channel failed permanently
-	held  bool  // the sender was deferred: the rest wait for the next attempt
+	mu      sync.Mutex
+	queue   []int
+	cause   error         // why the last connection failed or broke
+	fatal   error         // the whole channel failed permanently
+	held    bool          // the sender was deferred: the rest wait for the next attempt
+	waiting chan struct{} // closed once no recipient waits for a connection: see putBack
 }
 
-// run sends to the queue over min(Concurrency, len(queue)) connections.
+// run sends to the queue over up to min(Concurrency, len(queue))
+// connections, as many as the Channel's pool lets it have.
 // Recipients left in the queue at the end are reported pending, with the
 // reason the last connection gave up. The error is a permanent failure of
 // the whole channel, if there was one before any recipient got the update
@@ -88,7 +93,7 @@ func (b *batch) run(ctx context.Context) error {
 		return nil
 	}
 	cause := b.cause
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !errors.Is(cause, ctx.Err()) {
 		cause = fmt.Errorf("email: %w", ctx.Err())
 	}
 	if cause != nil {
@@ -105,8 +110,7 @@ const maxDials = 2
 
 // work takes recipients off the queue and sends to each on its connection
 // until the queue is empty, the attempt failed for good, or ctx ended. It
-// takes its connection from the Channel's pool, or dials one, and gives it
-// back at the end.
+// gives its connection back to the Channel's pool at the end.
 func (b *batch) work(ctx context.Context) {
 	var cn *conn
 	defer func() {
@@ -117,20 +121,16 @@ func (b *batch) work(ctx context.Context) {
 	}()
 	dials := 0
 	for {
-		i, ok := b.next(ctx, cn != nil || dials < maxDials)
+		if cn == nil && dials >= maxDials {
+			return
+		}
+		i, ok := b.next(ctx)
 		if !ok {
 			return
 		}
 		if cn == nil {
-			if cn = b.kept(); cn != nil {
-				cn.bind(ctx)
-			} else {
-				dials++
-				var err error
-				if cn, err = b.ch.dial(ctx, b.attempt); err != nil {
-					b.requeue(i, err)
-					return
-				}
+			if cn, i = b.connect(ctx, i, &dials); cn == nil {
+				return
 			}
 		}
 		send := b.sendOne
@@ -145,15 +145,72 @@ func (b *batch) work(ctx context.Context) {
 	}
 }
 
-// next pops the next recipient, if the worker may go on.
-func (b *batch) next(ctx context.Context, canSend bool) (int, bool) {
+// connect returns a connection for recipient i: one kept from an earlier
+// Send, or one it dials. When the Channel's Concurrency connections are
+// all open, it puts i back in the queue, for the connections of the
+// attempt to take, and waits, within ctx, for one to come back or close;
+// then it takes the next recipient, which it returns with the connection.
+// It returns nil when the worker is done: the queue emptied meanwhile,
+// or connecting failed, or ctx ended, which is then the batch's cause.
+func (b *batch) connect(ctx context.Context, i int, dials *int) (*conn, int) {
+	for {
+		cn, slot, changed := b.take()
+		switch {
+		case cn != nil:
+			cn.bind(ctx)
+			return cn, i
+		case slot:
+			*dials++
+			cn, err := b.ch.connect(ctx, b.attempt)
+			if err != nil {
+				b.requeue(i, err)
+			}
+			return cn, i
+		}
+		if err := waitFor(ctx, changed, b.putBack(i)); err != nil {
+			b.giveUp(b.ch.waitError(err))
+			return nil, 0
+		}
+		var ok bool
+		if i, ok = b.next(ctx); !ok {
+			return nil, 0
+		}
+	}
+}
+
+// putBack puts recipient i back at the front of the queue, and returns
+// the channel closed once no recipient waits in it.
+func (b *batch) putBack(i int) <-chan struct{} {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !canSend || b.fatal != nil || b.held || ctx.Err() != nil || len(b.queue) == 0 {
+	b.queue = slices.Insert(b.queue, 0, i)
+	if b.waiting == nil {
+		b.waiting = make(chan struct{})
+	}
+	w := b.waiting
+	b.update() // closed at once if the attempt is over
+	return w
+}
+
+// update closes b.waiting once no recipient waits for a connection; b.mu
+// is held.
+func (b *batch) update() {
+	if b.waiting != nil && (b.fatal != nil || b.held || len(b.queue) == 0) {
+		close(b.waiting)
+		b.waiting = nil
+	}
+}
+
+// next pops the next recipient, if the worker may go on.
+func (b *batch) next(ctx context.Context) (int, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.fatal != nil || b.held || ctx.Err() != nil || len(b.queue) == 0 {
 		return 0, false
 	}
 	i := b.queue[0]
 	b.queue = b.queue[1:]
+	b.update()
 	return i, true
 }
 
@@ -292,17 +349,22 @@ func (b *batch) lost(what string, err error) error {
 }
 
 // requeue puts recipient i back for another connection, or for the next
-// attempt when no connection is left, and remembers why, with every
-// secret redacted: the cause may hold a server's reply, which may quote
-// the credentials.
-func (b *batch) requeue(i int, cause error) {
+// attempt when no connection is left, and gives up the connection with
+// cause (see giveUp).
+func (b *batch) requeue(i int, cause error) { b.giveUp(cause, i) }
+
+// giveUp remembers why a connection was given up, or never made, with
+// every secret redacted: the cause may hold a server's reply, which may
+// quote the credentials. A permanent cause ends the attempt (setFatal).
+// The recipients back go back in the queue.
+func (b *batch) giveUp(cause error, back ...int) {
 	cause = b.scrubber().error(cause)
 	if broadcast.IsPermanent(cause) {
 		b.setFatal(cause)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.queue = append(b.queue, i)
+	b.queue = append(b.queue, back...)
 	if !b.held { // the sender's deferral says more than the broken connection
 		b.cause = cause
 	}
@@ -313,6 +375,7 @@ func (b *batch) hold(cause error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.held, b.cause = true, cause
+	b.update()
 }
 
 // setFatal ends the attempt for every recipient with err, with every
@@ -324,6 +387,7 @@ func (b *batch) setFatal(err error) {
 	if b.fatal == nil {
 		b.fatal = err
 	}
+	b.update()
 }
 
 // receipt is the Receipt of an attempt that left no recipient pending.

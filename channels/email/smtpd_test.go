@@ -55,6 +55,7 @@ type fakeSMTP struct {
 	stop      chan struct{}       // closed by close
 	conns     int
 	live      map[net.Conn]bool
+	maxLive   int // the most connections open at once
 }
 
 type serverOptions struct {
@@ -171,6 +172,7 @@ func (s *fakeSMTP) accept() {
 			close(s.gateOpen)
 		}
 		s.live[c] = true
+		s.maxLive = max(s.maxLive, len(s.live))
 		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
@@ -230,6 +232,15 @@ func (s *fakeSMTP) rcptCount(addr string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rcpts[addr]
+}
+
+// mostOpen returns the most connections that were open at once. A
+// connection counts from its accept until its session ended, which may be
+// a little after the client closed it.
+func (s *fakeSMTP) mostOpen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxLive
 }
 
 func (s *fakeSMTP) connections() int {
