@@ -292,6 +292,21 @@ func (f *file) check(name string, root *yaml.Node) error {
 	if f.Retry.MaxAttempts < 0 {
 		return fmt.Errorf("%s: negative", at("retry.max_attempts"))
 	}
+	// broadcast.New takes these without a word: every attempt would time
+	// out, and the initial wait would raise the cap.
+	if f.AttemptTimeout > 0 && f.AttemptTimeout < MinAttemptTimeout {
+		return fmt.Errorf("%s: %v is too short for a request (at least %v; leave it out for %v)",
+			at("attempt_timeout"), f.AttemptTimeout, MinAttemptTimeout, broadcast.DefaultAttemptTimeout)
+	}
+	if r := f.Retry; r.MaxInterval > 0 && r.InitialInterval > r.MaxInterval {
+		return fmt.Errorf("%s: %v is longer than retry.max_interval (%v)", at("retry.initial_interval"), r.InitialInterval, r.MaxInterval)
+	}
+	for i, stage := range f.Stages {
+		if len(stage) == 0 { // broadcast.New drops it
+			line := lineOf(root, []string{"stages", fmt.Sprintf("[%d]", i)})
+			return fmt.Errorf("%s:%d: stages[%d]: empty (a stage names at least one channel)", name, line, i)
+		}
+	}
 	if f.Store != nil {
 		switch {
 		case f.State != "":
@@ -307,20 +322,32 @@ func (f *file) check(name string, root *yaml.Node) error {
 	return nil
 }
 
-// checkState refuses a state written empty (before expansion): most
-// likely a variable that a tool writing the file lost, which would keep
-// receipts in memory without a word. ${NAME:-} is empty on purpose.
+// checkState refuses a state or templates written empty (before
+// expansion): most likely a variable that a tool writing the file lost,
+// which would keep receipts in memory, or use the default templates,
+// without a word. ${NAME:-} is empty on purpose.
 func checkState(name string, root *yaml.Node) error {
-	n := nodeAt(root, []string{"state"})
-	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+	for _, k := range []struct{ key, instead string }{
+		{"state", "leave state out, or write store: {kind: memory}, for a store that forgets on exit; " +
+			"${NAME:-} for a state file that is optional"},
+		{"templates", "leave templates out for the default templates; ${NAME:-} for a templates directory that is optional"},
+	} {
+		n := nodeAt(root, []string{k.key})
+		for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		if n == nil || n.Kind != yaml.ScalarNode || n.Value != "" && n.ShortTag() != "!!null" {
+			continue
+		}
+		return fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, []string{k.key}), k.key, k.instead)
 	}
-	if n == nil || n.Kind != yaml.ScalarNode || n.Value != "" && n.ShortTag() != "!!null" {
-		return nil
-	}
-	return fmt.Errorf("%s:%d: state: empty (leave state out, or write store: {kind: memory}, "+
-		"for a store that forgets on exit; ${NAME:-} for a state file that is optional)", name, lineOf(root, []string{"state"}))
+	return nil
 }
+
+// MinAttemptTimeout is the shortest attempt_timeout a file may set: less
+// cannot make a request (a DNS lookup, a TLS handshake and an answer), so
+// every attempt would time out.
+const MinAttemptTimeout = time.Second
 
 // store returns the file's Store settings, its path relative to the file.
 func (f *file) store(env *Env) Store {

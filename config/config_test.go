@@ -351,3 +351,32 @@ func TestEmptyState(t *testing.T) {
 		assert.Equal(t, config.Store{Kind: config.StoreMemory}, cfg.Store, yaml)
 	}
 }
+
+// A templates directory written empty is refused, naming the key, as a
+// state written empty is (TestEmptyState): read as left out, a variable
+// another tool lost would silently give the default templates. An empty
+// value on purpose is written ${NAME:-}.
+func TestEmptyTemplates(t *testing.T) {
+	for _, dir := range []string{`""`, `''`, ``, `~`, `null`} {
+		_, _, err := parse(t, "templates: "+dir+"\nchannels: [{kind: console}]\n", nil)
+		assert.ErrorContains(t, err, "test.yaml:1: templates: empty (leave templates out for the default templates; "+
+			"${NAME:-} for a templates directory that is optional)", dir)
+	}
+	for _, yaml := range []string{"templates: ${TEMPLATES:-}\n", ""} {
+		_, _, err := parse(t, yaml+"channels: [{kind: console}]\n", map[string]string{"TEMPLATES": ""})
+		require.NoError(t, err, yaml)
+	}
+}
+
+// The smallest values that are no mistake still load: an attempt of 1s,
+// an initial wait equal to the cap, or above the default cap when the file
+// sets no cap (broadcast raises the cap to it), and no stages.
+func TestSmallestSaneValuesLoad(t *testing.T) {
+	for _, yaml := range []string{
+		"attempt_timeout: 1s\n", "attempt_timeout: 0s\n", "retry: {initial_interval: 1m, max_interval: 1m}\n",
+		"retry: {initial_interval: 5m}\n", "stages: []\n",
+	} {
+		_, _, err := parse(t, yaml+"channels: [{kind: console}]\n", nil)
+		require.NoError(t, err, yaml)
+	}
+}

@@ -72,6 +72,8 @@
 // For the same reason a state written empty (state: "", or left blank,
 // as a tool that writes the file from a template leaves a variable it
 // lost) is an error; write ${STATE_FILE:-} for a state file that is
+// optional. So is a templates written empty, which would silently give
+// the default templates; write ${TEMPLATES:-} for a directory that is
 // optional.
 // So is a value that ends in a carriage return, read from an env file
 // with Windows line endings. Load's error names every such reference in
@@ -150,7 +152,10 @@
 //
 // Loading is strict: an unknown key, a value of the wrong type, an unknown
 // kind or URL scheme, a variable that is not set or empty, a "when:" or stage that
-// names no status or channel, a file of the templates directory that no
+// names no status or channel, an empty stage, an attempt_timeout under
+// MinAttemptTimeout (1s: no request fits in less, so every attempt would
+// time out), a retry.initial_interval longer than the retry.max_interval
+// the file sets, a file of the templates directory that no
 // channel renders (its name neither a default template's, nor one a kind
 // renders, as slack's "slack" or email's "email-status", nor one a
 // channel names in its template key: a typo such as shrot.tmpl, which

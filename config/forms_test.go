@@ -125,6 +125,18 @@ func TestWhenStagesAndStore(t *testing.T) {
 			`test.yaml:2: store.kind: unknown value "postgres" (want bolt or memory)`},
 		{"bolt without path", lines("store: {kind: bolt}", "channels: [{kind: console}]"), "store.path: missing"},
 		{"negative stage wait", lines("stage_wait: -1s", "channels: [{kind: console}]"), "test.yaml:1: stage_wait: negative"},
+		// Values broadcast.New would take without a word, each surely a
+		// mistake: an empty stage is dropped (a name lost from the list?),
+		// an attempt shorter than a request can take times out every time,
+		// and an initial wait above the cap is raised to it.
+		{"empty stage", lines("stages:", "  - [page]", "  - []", "channels: [{kind: console, name: page}]"),
+			"test.yaml:3: stages[1]: empty (a stage names at least one channel)"},
+		{"attempt timeout of 1ns", lines("attempt_timeout: 1ns", "channels: [{kind: console}]"),
+			"test.yaml:1: attempt_timeout: 1ns is too short for a request (at least 1s; leave it out for 30s)"},
+		{"attempt timeout under 1s", lines("attempt_timeout: 999ms", "channels: [{kind: console}]"),
+			"test.yaml:1: attempt_timeout: 999ms is too short for a request (at least 1s; leave it out for 30s)"},
+		{"initial interval above max interval", lines("retry:", "  max_interval: 1m", "  initial_interval: 5m", "channels: [{kind: console}]"),
+			"test.yaml:3: retry.initial_interval: 5m0s is longer than retry.max_interval (1m0s)"},
 		{"kind and type", lines("channels:", "  - {kind: console, type: console}"), "channels[0]: kind and type: set one"},
 	}
 	for _, tt := range tests {

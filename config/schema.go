@@ -34,7 +34,9 @@ func Schema() []byte { return slices.Clone(schemaJSON) }
 // it lists them ("starttls", where Load also takes "STARTTLS"), and a
 // kind as written, not from the environment. It is laxer in the checks
 // that span keys (first without statuses, a store without its path, a
-// stage naming no channel) and in what a channel package's New refuses.
+// stage naming no channel, an initial_interval above max_interval), in a
+// duration's bounds (attempt_timeout of at least MinAttemptTimeout) and in
+// what a channel package's New refuses.
 // Values that Load takes from the environment ("${SMTP_PORT}") or from a
 // file ("${file:smtp-port}") are valid wherever a number, a boolean or a
 // duration is, and the schema of a secret key (redact.Secret) says how to
@@ -54,7 +56,9 @@ func GenerateSchema(kinds []Kind) ([]byte, error) {
 	props := top["properties"].(map[string]any)
 	props["channels"] = map[string]any{"type": "array", "minItems": 1, "items": ref("channel"),
 		"description": "the channels an update goes to: a channel URL, {url, name, when}, or {kind, …}"}
-	props["state"].(map[string]any)["minLength"] = 1 // state: "" is an error
+	props["state"].(map[string]any)["minLength"] = 1     // state: "" is an error
+	props["templates"].(map[string]any)["minLength"] = 1 // so is templates: ""
+	props["stages"].(map[string]any)["items"].(map[string]any)["minItems"] = 1
 	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = map[string]any{"enum": []string{StoreBolt, StoreMemory}}
 	for key, desc := range topDescriptions {
 		props[key].(map[string]any)["description"] = desc
@@ -69,9 +73,9 @@ var topDescriptions = map[string]string{
 	"state":           "path of a durable bolt store (relative to this file): shorthand for store: {kind: bolt, path: …}",
 	"store":           "where receipts and delivery marks are kept: {kind: bolt, path: FILE} or {kind: memory}",
 	"templates":       "directory of <name>.tmpl files replacing the templates of that name (short, text, slack, …; a name no channel renders is an error)",
-	"attempt_timeout": "how long one attempt of a channel may take (default 30s)",
+	"attempt_timeout": "how long one attempt of a channel may take (default 30s, at least 1s)",
 	"retry":           "how each channel retries transient failures",
-	"stages":          "channels delivered first, stage by stage (a status page first): lists of channel names",
+	"stages":          "channels delivered first, stage by stage (a status page first): lists of channel names, none empty",
 	"stage_wait":      "the longest wait for a stage before the next starts (default 30s)",
 }
 

@@ -90,6 +90,8 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"empty state", "state: \"\"\nchannels: [{kind: console}]", false},
 		{"blank state", "state:\nchannels: [{kind: console}]", false},
 		{"state empty on purpose", "state: ${NOPE:-}\nchannels: [{kind: console}]", true},
+		{"empty templates", "templates: \"\"\nchannels: [{kind: console}]", false},
+		{"empty stage", "stages: [[a], []]\nchannels: [{kind: console, name: a}]", false},
 		{"unknown top-level key", "chanels: []\nchannels: [{kind: console}]", false},
 		{"unknown channel key", "channels: [{kind: console, outptu: stderr}]", false},
 		{"key of another kind", "channels: [{kind: console, host: h}]", false},

@@ -86,7 +86,7 @@ func (l *limitCache) known() (limits, bool) {
 // caching: the limits, or an answer of the instance that will not change
 // on a retry (any 4xx but 408, 425 and 429, or a 2xx without limits). An
 // answer that is not the instance's (httpx.Foreign: a redirect, a 404 page
-// without Mastodon's error entity; a whole 2xx that is not JSON) is the
+// without Mastodon's error entity; a 2xx that is not JSON) is the
 // Permanent error wrapping errNotInstance: the post would go to the same
 // server.
 func (c *Channel) fetchLimits(ctx context.Context) (limits, bool, error) {

@@ -50,7 +50,7 @@
 // Mastodon's defaults; a read that failed for now (network error, 429,
 // 5xx) is tried again by the next Send. A read that another server
 // answers (a redirect, a 401, 404 or 405 without Mastodon's error
-// entity, or a whole 2xx that is not JSON) fails the Send or Edit before
+// entity, or a 2xx that is not JSON) fails the Send or Edit before
 // it posts, naming Config.Server,
 // and is tried again by the next. Preview uses the limits read so
 // far, without I/O.
@@ -100,10 +100,11 @@
 //   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
 //   - an answer that is not the instance's, a redirect or a 401, 404 or
 //     405 without Mastodon's error entity (a proxy's page, a Server with
-//     a wrong path), or a whole 2xx that is not JSON (a captive portal's
-//     page), is Permanent and names Config.Server: it never says the
-//     token was refused, and never counts as a status gone (Edit,
-//     Retract, a reply) nor as a status posted, edited or deleted;
+//     a wrong path), or a 2xx that is not JSON (a captive portal's page,
+//     judged by its first byte when longer than the channel reads), is
+//     Permanent and names Config.Server: it never says the token was
+//     refused, and never counts as a status gone (Edit, Retract, a reply)
+//     nor as a status posted, edited or deleted;
 //   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is.
 //
@@ -382,11 +383,21 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	return resp, c.s.redactor.Error(c.classify(op, resp))
 }
 
-// foreignSuccess reports whether r is a whole 2xx that is not JSON, which
-// every answer of Mastodon's API is: another server's page (a captive
-// portal's), no status posted, edited or deleted.
+// foreignSuccess reports whether r is a 2xx that is not a JSON object,
+// which every answer the channel asks of Mastodon's API is (a Status, an
+// Account, an Instance): another server's page (a captive portal's), no
+// status posted, edited or deleted. A body cut at bodyLimit is judged by
+// its start, as a whole one is by json.Valid: a portal's page may be
+// longer than the limit.
 func foreignSuccess(r *httpx.Response) bool {
-	return r.Status >= 200 && r.Status <= 299 && !r.Truncated && len(bytes.TrimSpace(r.Body)) > 0 && !json.Valid(r.Body)
+	body := bytes.TrimSpace(r.Body)
+	if r.Status < 200 || r.Status > 299 || len(body) == 0 {
+		return false
+	}
+	if r.Truncated {
+		return body[0] != '{'
+	}
+	return !json.Valid(body)
 }
 
 // notInstance is the error of op answered by foreignSuccess's r: Permanent,

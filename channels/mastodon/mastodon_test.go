@@ -635,8 +635,8 @@ func TestLongStatusAnswer(t *testing.T) {
 // {"error":"…"} (https://docs.joinmastodon.org/entities/Error), which the
 // instance's API gives every refusal, an unknown status's 404 ("Record
 // not found") too, is another server's: a proxy's page, a Server with a
-// wrong path. So is a whole 2xx that is not JSON, which every answer of
-// the API is (a captive portal's page). It names Config.Server, is Permanent, and is neither a
+// wrong path. So is a 2xx that is not JSON, which every answer of the API
+// is (a captive portal's page), cut off or whole. It names Config.Server, is Permanent, and is neither a
 // status gone (Retract, Edit, a reply) nor a refused token.
 func TestForeignAnswer(t *testing.T) {
 	for _, tc := range []struct {
@@ -648,6 +648,11 @@ func TestForeignAnswer(t *testing.T) {
 		{http.StatusMethodNotAllowed, ""},
 		{http.StatusFound, ""},
 		{http.StatusOK, "<html><body>Sign in to continue</body></html>"}, // a captive portal's whole 2xx
+		// A portal's page longer than the channel reads: judged by its
+		// first byte, as every answer the channel asks for is a JSON object
+		// (a Status for POST, PUT and DELETE /api/v1/statuses, an Account,
+		// an Instance: https://docs.joinmastodon.org/methods/statuses/).
+		{http.StatusOK, "<!DOCTYPE html>" + strings.Repeat("<p>Sign in</p>", bodyLimit/14+1)},
 	} {
 		t.Run(http.StatusText(tc.status), func(t *testing.T) {
 			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -42,6 +42,7 @@ func validID(id string) bool {
 // invalidUpdate turns an error of Update.Validate, which names Go fields
 // ("broadcast: invalid update: Components[0].Status: unknown value"), into
 // one naming the value as the client wrote it ("components[0].status").
+// The unknown value it quotes whole is quoted cut, as a key is (see quote).
 func invalidUpdate(err error) *inputError {
 	msg := err.Error()
 	if _, after, ok := strings.Cut(msg, broadcast.ErrInvalidUpdate.Error()+": "); ok {
@@ -50,6 +51,11 @@ func invalidUpdate(err error) *inputError {
 	path, rest, ok := jsonPath(msg, reflect.TypeFor[broadcast.Update]())
 	if !ok {
 		return &inputError{msg: msg}
+	}
+	if q, ok := strings.CutPrefix(rest, "unknown value "); ok {
+		if v, err := strconv.Unquote(q); err == nil {
+			rest = "unknown value " + quote(v)
+		}
 	}
 	return &inputError{field: path, msg: rest}
 }

@@ -77,3 +77,27 @@ func TestValidID(t *testing.T) {
 		assert.False(t, validID(id), "%q", id)
 	}
 }
+
+// An unknown value is quoted cut to maxQuoted bytes, as an unknown key
+// is: the 422's detail need not echo a client's 10 KB back at it (nor
+// fill the log of a proxy that logs answers).
+func TestUnknownValueIsQuotedCut(t *testing.T) {
+	long := "on_fire_" + strings.Repeat("é", 5000)
+	tests := []struct {
+		field string
+		u     broadcast.Update
+	}{
+		{"status", broadcast.Update{Title: "CDN", Status: broadcast.Status(long)}},
+		{"impact", broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating, Impact: broadcast.Impact(long)}},
+		{"components[0].status", broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating,
+			Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentStatus(long)}}}},
+	}
+	for _, tt := range tests {
+		bad := checkUpdate(tt.u, nil)
+		require.NotNil(t, bad, tt.field)
+		assert.Equal(t, tt.field, bad.field)
+		assert.Equal(t, tt.field+": unknown value "+quote(long), bad.Error())
+		assert.LessOrEqual(t, len(bad.Error()), len(tt.field)+len(": unknown value ")+maxQuoted+len(`""…`))
+		assert.Contains(t, bad.Error(), `"on_fire_éé`)
+	}
+}

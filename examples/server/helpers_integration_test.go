@@ -178,7 +178,7 @@ type replica struct {
 // cleanly.
 func (dep *deployment) start(t *testing.T, args ...string) *replica {
 	t.Helper()
-	o, err := parseFlags(append([]string{"-listen", "127.0.0.1:0", "-config", dep.config, "-workers", "4"}, args...), io.Discard)
+	o, err := parseFlags(append([]string{"-listen", "127.0.0.1:0", "-config", dep.config, "-workers", "4", "-drain-delay", "0"}, args...), io.Discard)
 	require.NoError(t, err)
 	env, _, errs := testEnv(dep.vars)
 	ctx, cancel := context.WithCancel(context.Background())

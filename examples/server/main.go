@@ -87,11 +87,16 @@
 //
 // # Shutdown
 //
-// On SIGTERM or SIGINT the server fails /readyz, stops accepting
-// connections, lets the requests under way finish (waits end early), then
-// stops its workers: the jobs they run get what is left of
-// -shutdown-timeout to finish, and are then cancelled, to run again on
-// another replica, resuming where they stopped.
+// On SIGTERM or SIGINT the server fails /readyz and ends waits early, and
+// keeps serving for -drain-delay (default 5s, or half of a shorter
+// -shutdown-timeout; 0: none), so that load
+// balancers see the failing probe and stop sending it requests before it
+// refuses connections. Then it stops accepting connections, lets the
+// requests under way finish, and stops its workers: the jobs they run get
+// what is left of -shutdown-timeout (which the drain delay is part of) to
+// finish, and are then cancelled, to run again on another replica,
+// resuming where they stopped. Set the platform's grace period (Kubernetes'
+// terminationGracePeriodSeconds) above -shutdown-timeout.
 //
 // A second SIGTERM or SIGINT (Ctrl-C again) stops it at once, with exit
 // status 130, and the log says what it abandoned: the requests under way
@@ -143,6 +148,7 @@ type options struct {
 	workers           int
 	maxBody           int64
 	shutdownTimeout   time.Duration
+	drainDelay        time.Duration
 	logLevel          slog.Level
 }
 
@@ -166,7 +172,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.migrate, "migrate", false, "create or upgrade the database's tables, then exit")
 	fs.IntVar(&o.workers, "workers", dispatch.DefaultWorkers, "jobs this replica runs at once")
 	fs.Int64Var(&o.maxBody, "max-body", defaultMaxBody, "largest request body, in `bytes`")
-	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C;\na second one stops at once")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C,\nthe drain delay included; a second one stops at once")
+	fs.DurationVar(&o.drainDelay, "drain-delay", defaultDrainDelay, "on SIGTERM or Ctrl-C, how long /readyz fails while requests are still\nserved, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs instead of listening for them (behind a pooler in transaction mode)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
@@ -189,8 +196,29 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-max-body: must be at least 1")
 	case o.shutdownTimeout < 0:
 		return nil, errors.New("-shutdown-timeout: negative")
+	case o.drainDelay < 0:
+		return nil, errors.New("-drain-delay: negative")
+	case o.drainDelay > 0 && o.drainDelay >= o.shutdownTimeout && set(fs, "drain-delay"):
+		return nil, fmt.Errorf("-drain-delay: %v leaves no time of -shutdown-timeout (%v) for the requests under way", o.drainDelay, o.shutdownTimeout)
+	}
+	if !set(fs, "drain-delay") {
+		o.drainDelay = min(o.drainDelay, o.shutdownTimeout/2)
 	}
 	return o, nil
+}
+
+// defaultDrainDelay is -drain-delay's default: a few of a load balancer's
+// readiness checks (Kubernetes probes every 10s by default, and its
+// endpoints are updated a moment after a probe fails; a cloud load
+// balancer's health check every 5 to 30s). Raise it to the probe's
+// period times its failure threshold for no refused connection at all.
+const defaultDrainDelay = 5 * time.Second
+
+// set reports whether the command line set the flag name.
+func set(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
 
 // hostPort reports whether addr has the form of a listening address, so

@@ -30,7 +30,8 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 // returns errAbandoned at once, leaving the jobs under way running until
 // the process exits: closing the pool would wait for them.
 func (s *server) serve(ctx context.Context, abort <-chan struct{}) error {
-	err := shutdownAfter(ctx, abort, s.http, s.ln, s.grace, s.api.drain, s.stopWorkers, s.log)
+	err := shutdownAfter(ctx, abort, s.http, s.ln, stopPlan{grace: s.grace, drain: s.api.drain, drainDelay: s.drainDelay,
+		stopWorkers: s.stopWorkers}, s.log)
 	if errors.Is(err, errAbandoned) {
 		s.log.Error("stopped at once by a second signal: nothing accepted is lost",
 			slog.String("requests", "those under way get no answer; an update not answered 202 may not be queued: post it again (its id queues it once)"),
@@ -56,15 +57,25 @@ func (s *server) stopWorkers(ctx context.Context) error {
 // shutdown before it finished.
 var errAbandoned = errors.New("shutdown abandoned: a second signal")
 
+// stopPlan is what shutdownAfter does once serving should end.
+type stopPlan struct {
+	grace       time.Duration                              // for the whole shutdown, the drain delay included
+	drain       func()                                     // fails /readyz and ends waits
+	drainDelay  time.Duration                              // between drain and closing the listener
+	sleep       func(ctx context.Context, d time.Duration) // waits d or until ctx ends; nil: a timer
+	stopWorkers func(context.Context) error
+}
+
 // shutdownAfter serves srv on ln until ctx is done (or serving fails),
-// then shuts down within grace, in this order: drain (readiness fails,
-// waits end), close the listener and let the requests under way finish,
-// and stop the workers with what is left of grace. Requests still running
+// then shuts down within p.grace, in this order: drain (readiness fails,
+// waits end), keep serving for p.drainDelay, so that load balancers see
+// the failing /readyz and stop sending requests before connections are
+// refused, close the listener and let the requests under way finish, and
+// stop the workers with what is left of grace. Requests still running
 // when grace ends are cut off. When abort is closed during the shutdown
 // (the second signal), it closes every connection and returns
 // errAbandoned at once, without waiting for the workers.
-func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, grace time.Duration,
-	drain func(), stopWorkers func(context.Context) error, log *slog.Logger) error {
+func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server, ln net.Listener, p stopPlan, log *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	var err error
@@ -72,10 +83,11 @@ func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server,
 	case err = <-served: // the listener failed
 		served = nil
 	case <-ctx.Done():
-		log.Info("shutting down", slog.Duration("grace", grace), slog.String("hint", "a second signal stops at once"))
+		log.Info("shutting down", slog.Duration("grace", p.grace), slog.Duration("drain_delay", p.drainDelay),
+			slog.String("hint", "a second signal stops at once"))
 	}
 	stopped := make(chan error, 1)
-	go func() { stopped <- shutdownSteps(ctx, srv, served, grace, drain, stopWorkers) }()
+	go func() { stopped <- shutdownSteps(ctx, srv, served, p) }()
 	select {
 	case serr := <-stopped:
 		log.Info("stopped")
@@ -87,12 +99,18 @@ func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server,
 }
 
 // shutdownSteps is shutdownAfter's sequence, once serving has ended or should.
-// served is Serve's result, nil when it has already been received.
-func shutdownSteps(ctx context.Context, srv *http.Server, served <-chan error, grace time.Duration,
-	drain func(), stopWorkers func(context.Context) error) error {
-	drain()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+// served is Serve's result, nil when it has already been received (the
+// listener failed: there is nothing to keep serving for the drain delay).
+func shutdownSteps(ctx context.Context, srv *http.Server, served <-chan error, p stopPlan) error {
+	p.drain()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.grace)
 	defer cancel()
+	if p.drainDelay > 0 && served != nil {
+		if p.sleep == nil {
+			p.sleep = sleep
+		}
+		p.sleep(sctx, p.drainDelay)
+	}
 	var err error
 	if serr := srv.Shutdown(sctx); serr != nil {
 		srv.Close()
@@ -103,8 +121,18 @@ func shutdownSteps(ctx context.Context, srv *http.Server, served <-chan error, g
 			err = errors.Join(err, serr)
 		}
 	}
-	if werr := stopWorkers(sctx); werr != nil {
+	if werr := p.stopWorkers(sctx); werr != nil {
 		err = errors.Join(err, werr)
 	}
 	return err
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,13 +52,13 @@ func newShutdownRig(t *testing.T, grace time.Duration) *shutdownRig {
 	rig.cancel = cancel
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	go func() {
-		rig.done <- shutdownAfter(ctx, rig.abort, newHTTPServer(h, log), ln, grace, func() { rig.step("drain") },
-			func(ctx context.Context) error {
+		rig.done <- shutdownAfter(ctx, rig.abort, newHTTPServer(h, log), ln, stopPlan{grace: grace, drain: func() { rig.step("drain") },
+			stopWorkers: func(ctx context.Context) error {
 				rig.mu.Lock()
 				defer rig.mu.Unlock()
 				rig.steps, rig.stop = append(rig.steps, "stop workers"), ctx
 				return nil
-			}, log)
+			}}, log)
 	}()
 	return rig
 }
@@ -175,4 +177,109 @@ func eventually(cond func() bool) bool {
 		}
 	}
 	return false
+}
+
+// On SIGTERM /readyz fails first, and the server keeps serving for the
+// drain delay before it closes its listener: a load balancer sees the
+// failing probe and stops sending requests before connections are
+// refused (Kubernetes, "Pod termination": endpoints are removed only after
+// the Pod is marked terminating, while kube-proxy and load balancers
+// still send traffic for a while; https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/).
+// The delay's sleep is the test's, so nothing depends on timing.
+func TestDrainDelayKeepsServingWithReadinessFailing(t *testing.T) {
+	var ready atomic.Bool
+	ready.Store(true)
+	var mu sync.Mutex
+	var steps []string
+	step := func(s string) { mu.Lock(); defer mu.Unlock(); steps = append(steps, s) }
+	recorded := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(steps) }
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := "http://" + ln.Addr().String() + "/readyz"
+	inDelay, endDelay := make(chan struct{}), make(chan struct{})
+	plan := stopPlan{grace: time.Hour, drainDelay: 5 * time.Second,
+		drain: func() { ready.Store(false); step("drain") },
+		sleep: func(ctx context.Context, d time.Duration) {
+			step("drain delay " + d.String())
+			close(inDelay)
+			<-endDelay
+		},
+		stopWorkers: func(context.Context) error { step("stop workers"); return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { done <- shutdownAfter(ctx, nil, newHTTPServer(h, log), ln, plan, log) }()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	defer client.CloseIdleConnections()
+	status := func() int {
+		resp, err := client.Get(addr)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, status())
+
+	cancel()
+	select {
+	case <-inDelay:
+	case err := <-done:
+		t.Fatalf("the listener closed with no drain delay (%v)", err)
+	}
+	assert.Equal(t, http.StatusServiceUnavailable, status(), "a new connection is served during the delay: readiness fails")
+	assert.Equal(t, []string{"drain", "drain delay 5s"}, recorded())
+	close(endDelay)
+	require.NoError(t, <-done)
+	assert.Equal(t, 0, status(), "the listener is closed after the delay")
+	assert.Equal(t, []string{"drain", "drain delay 5s", "stop workers"}, recorded())
+}
+
+// Without a drain delay the listener closes right after the drain, as
+// before: the sleep is not called.
+func TestNoDrainDelay(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var steps []string // one goroutine at a time: shutdownSteps'
+	plan := stopPlan{grace: time.Hour, drain: func() { steps = append(steps, "drain") },
+		sleep:       func(context.Context, time.Duration) { steps = append(steps, "drain delay") },
+		stopWorkers: func(context.Context) error { steps = append(steps, "stop workers"); return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	require.NoError(t, shutdownAfter(ctx, nil, newHTTPServer(http.NotFoundHandler(), log), ln, plan, log))
+	assert.Equal(t, []string{"drain", "stop workers"}, steps)
+}
+
+// -drain-delay defaults to 5s, or half of a shorter -shutdown-timeout; one
+// set that leaves no time for the requests under way is refused.
+func TestDrainDelayFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{nil, 5 * time.Second},
+		{[]string{"-shutdown-timeout", "4s"}, 2 * time.Second},
+		{[]string{"-shutdown-timeout", "0"}, 0},
+		{[]string{"-drain-delay", "0"}, 0},
+		{[]string{"-drain-delay", "20s"}, 20 * time.Second},
+		{[]string{"-drain-delay", "3s", "-shutdown-timeout", "4s"}, 3 * time.Second},
+	} {
+		o, err := parseFlags(tt.args, io.Discard)
+		require.NoError(t, err, tt.args)
+		assert.Equal(t, tt.want, o.drainDelay, tt.args)
+	}
+	for args, msg := range map[string]string{
+		"-drain-delay -1s":                     "-drain-delay: negative",
+		"-drain-delay 30s":                     "-drain-delay: 30s leaves no time of -shutdown-timeout (30s) for the requests under way",
+		"-drain-delay 1s -shutdown-timeout 0s": "-drain-delay: 1s leaves no time of -shutdown-timeout (0s)",
+	} {
+		_, err := parseFlags(strings.Fields(args), io.Discard)
+		assert.ErrorContains(t, err, msg, args)
+	}
 }

@@ -54,6 +54,8 @@ type server struct {
 	ln    net.Listener
 	http  *http.Server
 	grace time.Duration
+	// drainDelay is how long /readyz fails before the listener closes.
+	drainDelay time.Duration
 	// rescueAfter is how long River leaves a job running before another
 	// worker may take it: the delay of the jobs a forced stop abandons.
 	rescueAfter time.Duration
@@ -131,7 +133,7 @@ func open(ctx context.Context, o *options, env environ, db database, f *config.F
 	}
 	hide := func(s string) string { return db.hide(f.Hide(s)) }
 	collector := metrics.New()
-	s := &server{pool: pool, grace: o.shutdownTimeout}
+	s := &server{pool: pool, grace: o.shutdownTimeout, drainDelay: o.drainDelay}
 	s.log = newLogger(env.stderr, o.logLevel, hide)
 	store, err := pgstore.New(ctx, pool)
 	if err == nil {

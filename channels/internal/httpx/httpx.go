@@ -45,9 +45,10 @@
 //
 // # Errors
 //
-// Transport errors (dial, TLS, reset, timeout) before the response headers
-// arrive, and for Do while reading the body up to its limit, are returned
-// unmarked, that is transient, with the request URL redacted; they match
+// Transport errors (dial, TLS, reset, timeout, a malformed response) before
+// the response headers arrive, and for Do while reading the body up to its
+// limit, are returned unmarked, that is transient, with the request URL and
+// the Redactor's secrets redacted, and their text cut to a Snippet; they match
 // the context's error with errors.Is when the context ended the request,
 // and context.DeadlineExceeded when the client's Timeout or the timeout
 // given to DoStatusTimeout did.
@@ -172,13 +173,31 @@ type Redactor interface {
 	Redactor() *redact.Redactor
 }
 
-// redactError returns err redacted by rs.
+// redactError returns err redacted by rs, then cut to a Snippet: the
+// transport's error may quote what the server sent, such as a malformed
+// header line of any length (up to the transport's header limit, 1 MB by
+// default), which may echo a secret. Redacting first leaves no part of a
+// secret at the cut.
 func redactError(rs Redactor, err error) error {
-	if rs == nil {
-		return err
+	if rs != nil {
+		err = rs.Redactor().Error(err)
 	}
-	return rs.Redactor().Error(err)
+	msg := err.Error()
+	if short := Snippet([]byte(msg)); short != msg {
+		return &cutError{msg: short, err: err}
+	}
+	return err
 }
+
+// cutError is an error whose text was cut; it unwraps to the whole error,
+// already redacted, so that errors.Is and errors.As still see its causes.
+type cutError struct {
+	msg string
+	err error
+}
+
+func (e *cutError) Error() string { return e.msg }
+func (e *cutError) Unwrap() error { return e.err }
 
 // DoStatus sends req, which carries its context, with client (nil:
 // http.DefaultClient), and lets the status line decide. Once the response

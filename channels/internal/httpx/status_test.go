@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -263,6 +264,56 @@ func TestBodyRedactedBeforeTheSnippet(t *testing.T) {
 				assert.NotContains(t, shown, secret[:8], "%s, %d bytes before the secret", name, pad)
 			}
 			srv.Close()
+		}
+	}
+}
+
+// rawServer answers every request on a connection of its own with raw, as
+// it is, and closes the connection.
+func rawServer(t *testing.T, raw string) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = http.ReadRequest(bufio.NewReader(c))
+			_, _ = io.WriteString(c, raw)
+			_ = c.Close()
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close(); <-done })
+	return "http://" + ln.Addr().String() + "/hook"
+}
+
+// A malformed header line is quoted whole in the transport's error
+// (net/textproto: "malformed MIME header line: %q"); Do and DoStatus cut
+// it to a snippet, after redacting it: the line may echo a secret, and a
+// cut must leave no part of one.
+func TestTransportErrorQuotingAHugeHeaderLineIsBounded(t *testing.T) {
+	const secret = "s3cret-token-0123456789abcdefghij"
+	rd := redact.NewRedactor(redact.NewSecret(secret))
+	for _, pad := range []int{0, SnippetLimit - 100, SnippetLimit - 60, SnippetLimit - 20} {
+		line := strings.Repeat("x", pad) + secret + strings.Repeat("y", 20<<10)
+		url := rawServer(t, "HTTP/1.1 200 OK\r\n"+line+"\r\nContent-Length: 0\r\n\r\n")
+		for name, do := range map[string]func(*http.Request) (*Response, error){
+			"Do":       func(req *http.Request) (*Response, error) { return Do(nil, req, 0, rd) },
+			"DoStatus": func(req *http.Request) (*Response, error) { return DoStatus(nil, req, 0, 0, rd) },
+		} {
+			req, err := NewRequest(context.Background(), http.MethodPost, url, nil, "")
+			require.NoError(t, err)
+			resp, err := do(req)
+			require.Error(t, err, name)
+			assert.Nil(t, resp)
+			shown := fmt.Sprintf("%v %+v %s", err, err, err.Error())
+			assert.Contains(t, shown, "malformed MIME header", name)
+			assert.LessOrEqual(t, len(err.Error()), SnippetLimit, "%s, pad %d", name, pad)
+			assert.NotContains(t, shown, secret[:8], "%s, pad %d", name, pad)
+			assert.False(t, broadcast.IsPermanent(err), name)
 		}
 	}
 }
