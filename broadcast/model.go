@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -205,10 +206,10 @@ func (u Update) Validate() error {
 		return invalid("Status", "missing")
 	}
 	if !u.Status.Valid() {
-		return invalid("Status", "unknown value %q", string(u.Status))
+		return invalid("Status", "unknown value %s", quoteCut(string(u.Status)))
 	}
 	if u.Impact != "" && !u.Impact.Valid() {
-		return invalid("Impact", "unknown value %q", string(u.Impact))
+		return invalid("Impact", "unknown value %s", quoteCut(string(u.Impact)))
 	}
 	if err := checkLength("Body", u.Body, false, MaxBodyLength); err != nil {
 		return err
@@ -228,7 +229,7 @@ func (u Update) Validate() error {
 			return invalid(field("Status"), "missing")
 		}
 		if !c.Status.Valid() {
-			return invalid(field("Status"), "unknown value %q", string(c.Status))
+			return invalid(field("Status"), "unknown value %s", quoteCut(string(c.Status)))
 		}
 	}
 	if err := checkYear("Time", u.Time); err != nil {
@@ -352,11 +353,11 @@ func (u Update) validateOverrides() error {
 		if k == "" {
 			return invalid("Overrides", "empty channel name")
 		}
+		if len(k) > maxIDLength {
+			return invalid("Overrides", "channel name %s longer than %d bytes", quoteCut(k), maxIDLength)
+		}
 		if err := checkText(k, true); err != "" {
 			return invalid("Overrides", "channel name %q: %s", k, err)
-		}
-		if len(k) > maxIDLength {
-			return invalid("Overrides", "channel name longer than %d bytes", maxIDLength)
 		}
 		field := fmt.Sprintf("Overrides[%q]", k)
 		if err := checkText(v, false); err != "" {
@@ -554,4 +555,19 @@ func Slug(title string) string {
 		return "incident-" + hex.EncodeToString(sum[:6])
 	}
 	return s
+}
+
+// quoteCut quotes s, a value an error names, as %q does, cut to its first
+// 64 bytes (at a character's start) and "…": a caller's mistake may be a
+// whole document put in the wrong field.
+func quoteCut(s string) string {
+	const most = 64
+	if len(s) <= most {
+		return strconv.Quote(s)
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…"
 }

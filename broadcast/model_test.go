@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -243,5 +244,23 @@ func TestBlankOverrideIsNone(t *testing.T) {
 	for _, ch := range []string{"hooks", "page", "irc"} {
 		_, ok := u.Override(ch)
 		assert.False(t, ok, ch)
+	}
+}
+
+// An unknown value is quoted cut to 64 bytes in the error: a caller's
+// mistake may be a whole document in the wrong field.
+func TestUnknownValueQuotedCut(t *testing.T) {
+	long := strings.Repeat("é", 5000)
+	for name, u := range map[string]broadcast.Update{
+		"Status":               {Title: "t", Status: broadcast.Status(long)},
+		"Impact":               {Title: "t", Status: broadcast.StatusInvestigating, Impact: broadcast.Impact(long)},
+		"Components[0].Status": {Title: "t", Status: broadcast.StatusInvestigating, Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentStatus(long)}}},
+		"Overrides":            {Title: "t", Status: broadcast.StatusInvestigating, Overrides: map[string]string{long: "x"}},
+	} {
+		err := u.Validate()
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), name)
+		assert.Less(t, len(err.Error()), 300, name)
+		assert.True(t, utf8.ValidString(err.Error()), name)
 	}
 }
