@@ -5,7 +5,7 @@
 // by whichever instance's workers take it, one attempt per run, through
 // the Broadcaster's delivery for that channel.
 //
-//	pool, _ := pgxpool.New(ctx, os.Getenv("DATABASE_URL")) // pool_max_conns ≥ Workers + 4
+//	pool, _ := pgstore.Connect(ctx, os.Getenv("DATABASE_URL")) // pool_max_conns ≥ Workers + 4
 //	_ = pgstore.Migrate(ctx, pool)                          // once per deployment
 //	_ = dispatch.Migrate(ctx, pool)
 //	store, _ := pgstore.New(ctx, pool)

@@ -4,7 +4,7 @@
 // the same database, and Lock makes the instances deliver an update to a
 // channel one at a time.
 //
-//	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+//	pool, err := pgstore.Connect(ctx, os.Getenv("DATABASE_URL")) // or pgxpool.New
 //	...
 //	if err := pgstore.Migrate(ctx, pool); err != nil { ... } // once per deployment
 //	store, err := pgstore.New(ctx, pool)
@@ -48,7 +48,12 @@
 // PostgreSQL typically fails over in 35 seconds to 2 minutes), so that a
 // delivery made while PostgreSQL restarts or fails over is still recorded
 // (the Broadcaster writes a delivery's marks without the attempt's
-// deadline: ReconnectWait bounds that wait); SaveReceipt and Prune, whose second
+// deadline: ReconnectWait bounds that wait, per call); each connection
+// attempt is bounded by the connection string's connect_timeout, which a
+// pool of Connect or Open sets to DefaultConnectTimeout when the string
+// does not (set it yourself in a pool of pgxpool.New: pgx's default is
+// none, and an attempt to a host that drops packets lasts some 2 minutes,
+// as long as all of ReconnectWait). SaveReceipt and Prune, whose second
 // run could undo another instance's write or miscount, run again only when
 // the server cannot have run them, and otherwise fail (an answer lost after
 // a commit is an error, which the Broadcaster reports as ErrNotRecorded).
@@ -224,7 +229,9 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 
 // Connect opens a pool of connections to the database of connString, and
 // checks that it answers. An empty connString, or a URL of another scheme,
-// is an error, as for Open.
+// is an error, as for Open. Each connection attempt is bounded by the
+// string's connect_timeout, or else DefaultConnectTimeout: a pool of
+// pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 	if strings.TrimSpace(connString) == "" {
 		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
@@ -233,10 +240,41 @@ func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 		return nil, errors.New("pgstore: connection string: scheme: not postgres:// nor postgresql:// " +
 			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
 	}
+	cfg, err := parseConfig(connString)
+	if err != nil {
+		return nil, err
+	}
+	return connect(ctx, cfg)
+}
+
+// DefaultConnectTimeout bounds each connection attempt of a pool made by
+// Connect or Open (the connection, TLS and authentication, per host)
+// whose connection string sets no connect_timeout, or sets 0. Without
+// it, pgx sets none: an attempt to a host that drops packets (one failing
+// over, a firewall) lasts until the system gives up on the connection,
+// about 2 minutes on Linux, past a call's ReconnectWait, and a statement
+// whose ctx has no deadline (a mark written after a delivery) waits as
+// long before its first try fails. connect_timeout=N (seconds) in the
+// connection string sets another bound.
+const DefaultConnectTimeout = 10 * time.Second
+
+// parseConfig parses connString for Connect: pgx's config, with
+// DefaultConnectTimeout when the string sets no connect_timeout (pgx
+// reads connect_timeout=0 as none, as libpq does; both get the default).
+func parseConfig(connString string) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// pgconn bounds each host's whole connection process by it.
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	return cfg, nil
+}
+
+// connect opens a pool with cfg and checks that it answers.
+func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connect: %w", err)
