@@ -155,5 +155,7 @@ func TestReconnectWaitAndContextBoundTheWait(t *testing.T) {
 		err := s.Mark(ctx, "u1", "x", "", nil) // returns: a hang fails the test
 		require.Error(t, err)
 		assert.ErrorContains(t, err, "pgstore: mark: ")
+		// The caller's end, not only the connection's last error.
+		assert.ErrorIs(t, err, context.Canceled)
 	})
 }

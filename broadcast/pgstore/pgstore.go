@@ -81,7 +81,10 @@
 // # Errors
 //
 // Errors start with "pgstore: " and wrap the driver's error; they never
-// contain the connection string's password.
+// contain the connection string's password. A call whose ctx ended while
+// the database was away (its statement tried again) fails with an error
+// that matches both ctx's error (context.DeadlineExceeded,
+// context.Canceled) and the connection's last.
 package pgstore
 
 import (
