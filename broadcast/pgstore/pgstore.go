@@ -44,16 +44,20 @@
 // Every Store call is one statement. A statement whose connection the
 // server ended (a restart, a failover, a terminated session), or that
 // cannot connect, runs again on another connection, within the caller's
-// ctx, for up to ReconnectWait (DefaultReconnectWait, 2 minutes: a managed
-// PostgreSQL typically fails over in 35 seconds to 2 minutes), so that a
-// delivery made while PostgreSQL restarts or fails over is still recorded
-// (the Broadcaster writes a delivery's marks without the attempt's
-// deadline: ReconnectWait bounds that wait, per call); each connection
-// attempt is bounded by the connection string's connect_timeout, which a
-// pool of Connect or Open sets to DefaultConnectTimeout when the string
-// does not (set it yourself in a pool of pgxpool.New: pgx's default is
-// none, and an attempt to a host that drops packets lasts some 2 minutes,
-// as long as all of ReconnectWait). SaveReceipt and Prune, whose second
+// ctx, until the database has been away for ReconnectWait
+// (DefaultReconnectWait, 2 minutes: a managed PostgreSQL typically fails
+// over in 35 seconds to 2 minutes), so that a delivery made while
+// PostgreSQL restarts or fails over is still recorded. The Broadcaster
+// writes a delivery's marks and receipts, and its Ledger reads marks,
+// without the attempt's deadline: ReconnectWait bounds those waits in
+// all, not each, as it bounds the outage, not the call: a call made once
+// the database has been away that long tries once or twice at once. Each
+// connection attempt is bounded by the connection string's
+// connect_timeout, which a pool of Connect or Open sets to
+// DefaultConnectTimeout when the string does not (set it yourself in a
+// pool of pgxpool.New: pgx's default is none, and an attempt to a host
+// that drops packets lasts some 2 minutes, as long as all of
+// ReconnectWait). SaveReceipt and Prune, whose second
 // run could undo another instance's write or miscount, run again only when
 // the server cannot have run them, and otherwise fail (an answer lost after
 // a commit is an error, which the Broadcaster reports as ErrNotRecorded).
@@ -94,6 +98,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 
@@ -126,6 +131,10 @@ type Store struct {
 	// reconnect is how long a statement whose connection broke is tried
 	// again (see ReconnectWait).
 	reconnect time.Duration
+	// away is when the database went away (time.Time.UnixNano of the
+	// first failed try since the last that reached it), 0 when it is not
+	// (see retry).
+	away atomic.Int64
 }
 
 // DefaultReconnectWait is how long, by default, a statement whose
@@ -141,7 +150,10 @@ type Option func(*Store)
 // ReconnectWait sets how long a statement whose connection to the server
 // broke (a restart, a failover, a network failure), or that cannot
 // connect, is tried again before its error is returned; the caller's ctx
-// ends the wait earlier. A mark that cannot be written within it makes
+// ends the wait earlier. It counts from the first failed try since a try
+// last reached the server, whichever call made it: the calls made one
+// after another through one outage wait d in all, and each call made
+// past it tries once or twice at once, until one reaches the server. A mark that cannot be written within it makes
 // the Broadcaster report the delivery ErrNotRecorded. Zero means
 // DefaultReconnectWait; a negative d, no try again.
 func ReconnectWait(d time.Duration) Option {
