@@ -5,7 +5,7 @@
 // by whichever instance's workers take it, one attempt per run, through
 // the Broadcaster's delivery for that channel.
 //
-//	pool, _ := pgxpool.New(ctx, os.Getenv("DATABASE_URL")) // pool_max_conns ≥ Workers + 4
+//	pool, _ := pgstore.Connect(ctx, os.Getenv("DATABASE_URL")) // pool_max_conns ≥ Workers + 4
 //	_ = pgstore.Migrate(ctx, pool)                          // once per deployment
 //	_ = dispatch.Migrate(ctx, pool)
 //	store, _ := pgstore.New(ctx, pool)
@@ -187,6 +187,13 @@ type Config struct {
 	// JobTimeout: a live worker's job is never rescued, and when a worker
 	// dies its jobs run again within RescueAfter plus River's rescue
 	// interval (30s) and, if it led the cluster, a leader election (15s).
+	// A run past JobTimeout still records what it delivered (the
+	// Broadcaster writes marks without the run's deadline), for up to the
+	// Store's pgstore.ReconnectWait more while the database is away (then
+	// a try or two per record left, each within the connection string's
+	// connect_timeout): keep
+	// RescueAfter above JobTimeout plus that, as the defaults (2m + 2m,
+	// 5m) are, or a run recording its delivery may be taken for dead.
 	RescueAfter time.Duration
 	// PollInterval is how often Wait reads the jobs' states; default 200ms.
 	PollInterval time.Duration

@@ -80,8 +80,9 @@ func (d *Dispatcher) WaitRetract(ctx context.Context, updateID string) (*broadca
 // Result as soon as its job finishes, once per channel, from the caller's
 // goroutine. It reads the jobs every Config.PollInterval, so it sees jobs
 // run by every instance. While the database is away (a failover, a
-// restart) it keeps reading until ctx ends; its error then says so, with
-// the last Report read.
+// restart) it keeps reading until ctx ends. Once ctx ends, even during a
+// read, it returns the last Report read and an error matching ctx's, which
+// says whether the database was away.
 func (d *Dispatcher) Watch(ctx context.Context, updateID string, fn func(broadcast.Result)) (*broadcast.Report, error) {
 	return d.watch(ctx, metadata{Update: updateID}, updateID, fn)
 }
@@ -99,6 +100,9 @@ func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn
 			// A failover or restart outlasting the read's own tries: the
 			// jobs are safe in the database; read again, until ctx ends.
 			away = err
+		case err != nil && ctx.Err() != nil:
+			// ctx ended during the read: said below, with the last
+			// Report read.
 		case err != nil:
 			return rep, err
 		default:

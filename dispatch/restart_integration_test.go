@@ -182,3 +182,45 @@ func TestWaitGoesOnWhileTheDatabaseIsAway(t *testing.T) {
 	require.NoError(t, <-waited)
 	assert.Equal(t, 1, sent.count(id))
 }
+
+// ctx ends while the database is away, during a read's own tries (which
+// then say ctx ended, beside the connection's error: internal/pgretry):
+// Wait still says the database is away, and that ctx ended.
+func TestWaitSaysTheDatabaseIsAwayWhenCtxEnds(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	in := newInstance(t, dsn, []broadcast.Channel{newCounting("x")}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+
+	refused := make(chan struct{}, 100)
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	require.NoError(t, err)
+	pcfg.MaxConns = 16
+	pcfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		select {
+		case refused <- struct{}{}:
+		default:
+		}
+		cc.Host, cc.Fallbacks = "/nonexistent-outagecast", nil // no such socket: refused
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	watcher, err := dispatch.New(dispatch.Config{Pool: pool, Broadcaster: in.b, Store: in.store, PollInterval: 10 * time.Millisecond})
+	require.NoError(t, err)
+
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for range 3 { // within the first read's tries, which last minutes
+			<-refused
+		}
+		cancel()
+	}()
+	_, err = watcher.Wait(wctx, id)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorContains(t, err, "the database is away")
+}

@@ -8,9 +8,12 @@ import (
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -155,5 +158,58 @@ func TestReconnectWaitAndContextBoundTheWait(t *testing.T) {
 		err := s.Mark(ctx, "u1", "x", "", nil) // returns: a hang fails the test
 		require.Error(t, err)
 		assert.ErrorContains(t, err, "pgstore: mark: ")
+		// The caller's end, not only the connection's last error.
+		assert.ErrorIs(t, err, context.Canceled)
 	})
+}
+
+// A delivery writes its records one after another, and without its
+// deadline (context.WithoutCancel: a post made must be recorded): a mark,
+// a post's receipt per target, the delivery's receipt, and the Ledger
+// reads a mark per target too. ReconnectWait bounded each call, so a
+// delivery of many targets waited ReconnectWait for each while the
+// database was away (2 minutes each by default, the package doc's "bounds
+// that wait" notwithstanding). It bounds one outage: a call that starts
+// once the database has been away that long tries once, and the next
+// outage, after a call reached the server, gets the whole wait again.
+func TestReconnectWaitBoundsAnOutageNotEachCall(t *testing.T) {
+	ctx := context.Background()
+	dsn := newSchema(t)
+	require.NoError(t, pgstore.Migrate(ctx, connect(t, dsn)))
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	p := startFailoverProxy(t, u.Host)
+	u.Host = p.ln.Addr().String()
+	cfg, err := pgxpool.ParseConfig(u.String())
+	require.NoError(t, err)
+	var tries atomic.Int32 // a try makes a new connection, which may dial more than once
+	cfg.BeforeConnect = func(context.Context, *pgx.ConnConfig) error { tries.Add(1); return nil }
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	s, err := pgstore.New(ctx, pool, pgstore.ReconnectWait(time.Second))
+	require.NoError(t, err)
+
+	p.fail(-1)
+	tries.Store(0)
+	require.Error(t, s.Mark(ctx, "u1", "x", "", nil), "tried again for a second")
+	require.Greater(t, tries.Load(), int32(4))
+	// The first call stopped short of the wait (its next wait would have
+	// passed it); the calls after it try for the rest, then at most twice
+	// at once (a first wait is 0) each: with the wait per call, each made
+	// as many tries as the first.
+	quick := false
+	for i := 0; i < 10 && !quick; i++ {
+		tries.Store(0)
+		require.Error(t, s.Mark(ctx, "u1", "x", "t", nil))
+		quick = tries.Load() <= 2
+	}
+	assert.True(t, quick, "the database has been away for the whole wait: a try or two")
+
+	p.fail(0) // back
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	p.fail(-1) // away again: the whole wait
+	tries.Store(0)
+	require.Error(t, s.Mark(ctx, "u2", "x", "", nil))
+	assert.Greater(t, tries.Load(), int32(4))
 }

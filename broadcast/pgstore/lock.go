@@ -89,9 +89,9 @@ func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func
 		keys = []int64{incidentLockKey(incident, channel), keys[0]}
 	}
 	// A connection the server ended (a restart) fails at once; another
-	// is tried (see pgretry.Do). One that breaks while the lock is held
+	// is tried (see Store.retry). One that breaks while the lock is held
 	// releases it.
-	err = pgretry.Do(ctx, s.reconnect, func() error {
+	err = s.retry(ctx, pgretry.Do, func() error {
 		unlock, err = s.lock(ctx, keys)
 		return err
 	})

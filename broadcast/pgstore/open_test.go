@@ -3,7 +3,10 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"net"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
@@ -64,4 +67,59 @@ func TestAURLOfAnotherSchemeIsAnError(t *testing.T) {
 	_, err := pgstore.Open(context.Background(), "host=127.0.0.1 port=1 password=a://b sslmode=disable connect_timeout=2")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "scheme", "a value holding :// is no URL")
+}
+
+// pgx sets no connect timeout of its own (pgconn's ParseConfig sets
+// ConnectTimeout only from connect_timeout): an attempt to a host that
+// drops packets lasted the system's connect timeout, about 2 minutes on
+// Linux (net.ipv4.tcp_syn_retries=6), longer than ReconnectWait's tries,
+// and held a mark written without a deadline as long before its first try.
+// Connect sets DefaultConnectTimeout unless the string gives its own.
+func TestConnectBoundsEachConnectionAttempt(t *testing.T) {
+	for _, tt := range []struct {
+		dsn  string
+		want time.Duration
+	}{
+		{"postgres://ada@127.0.0.1:1/db?sslmode=disable", pgstore.DefaultConnectTimeout},
+		{"host=127.0.0.1 port=1 user=ada sslmode=disable", pgstore.DefaultConnectTimeout},
+		{"postgres://ada@127.0.0.1:1/db?sslmode=disable&connect_timeout=0", pgstore.DefaultConnectTimeout},
+		{"postgres://ada@127.0.0.1:1/db?sslmode=disable&connect_timeout=3", 3 * time.Second},
+		{"host=127.0.0.1 port=1 user=ada sslmode=disable connect_timeout=45", 45 * time.Second},
+	} {
+		cfg, err := pgstore.ParseConfig(tt.dsn)
+		require.NoError(t, err, tt.dsn)
+		assert.Equal(t, tt.want, cfg.ConnConfig.ConnectTimeout, tt.dsn)
+	}
+
+	// The bound ends an attempt on a server that accepts the connection
+	// and never answers its startup (a hang fails the test); the default
+	// is shortened here, the field being the same.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns sync.WaitGroup
+	conns.Add(1)
+	go func() {
+		defer conns.Done()
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				_ = c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // read nothing, answer nothing
+		}
+	}()
+	defer conns.Wait()
+	defer ln.Close()
+	cfg, err := pgstore.ParseConfig("postgres://ada@" + ln.Addr().String() + "/db?sslmode=disable")
+	require.NoError(t, err)
+	cfg.ConnConfig.ConnectTimeout = 50 * time.Millisecond
+	_, err = pgstore.ConnectConfig(context.Background(), cfg)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "pgstore: connect: ")
 }

@@ -4,7 +4,7 @@
 // the same database, and Lock makes the instances deliver an update to a
 // channel one at a time.
 //
-//	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+//	pool, err := pgstore.Connect(ctx, os.Getenv("DATABASE_URL")) // or pgxpool.New
 //	...
 //	if err := pgstore.Migrate(ctx, pool); err != nil { ... } // once per deployment
 //	store, err := pgstore.New(ctx, pool)
@@ -44,11 +44,20 @@
 // Every Store call is one statement. A statement whose connection the
 // server ended (a restart, a failover, a terminated session), or that
 // cannot connect, runs again on another connection, within the caller's
-// ctx, for up to ReconnectWait (DefaultReconnectWait, 2 minutes: a managed
-// PostgreSQL typically fails over in 35 seconds to 2 minutes), so that a
-// delivery made while PostgreSQL restarts or fails over is still recorded
-// (the Broadcaster writes a delivery's marks without the attempt's
-// deadline: ReconnectWait bounds that wait); SaveReceipt and Prune, whose second
+// ctx, until the database has been away for ReconnectWait
+// (DefaultReconnectWait, 2 minutes: a managed PostgreSQL typically fails
+// over in 35 seconds to 2 minutes), so that a delivery made while
+// PostgreSQL restarts or fails over is still recorded. The Broadcaster
+// writes a delivery's marks and receipts, and its Ledger reads marks,
+// without the attempt's deadline: ReconnectWait bounds those waits in
+// all, not each, as it bounds the outage, not the call: a call made once
+// the database has been away that long tries once or twice at once. Each
+// connection attempt is bounded by the connection string's
+// connect_timeout, which a pool of Connect or Open sets to
+// DefaultConnectTimeout when the string does not (set it yourself in a
+// pool of pgxpool.New: pgx's default is none, and an attempt to a host
+// that drops packets lasts some 2 minutes, as long as all of
+// ReconnectWait). SaveReceipt and Prune, whose second
 // run could undo another instance's write or miscount, run again only when
 // the server cannot have run them, and otherwise fail (an answer lost after
 // a commit is an error, which the Broadcaster reports as ErrNotRecorded).
@@ -76,7 +85,10 @@
 // # Errors
 //
 // Errors start with "pgstore: " and wrap the driver's error; they never
-// contain the connection string's password.
+// contain the connection string's password. A call whose ctx ended while
+// the database was away (its statement tried again) fails with an error
+// that matches both ctx's error (context.DeadlineExceeded,
+// context.Canceled) and the connection's last.
 package pgstore
 
 import (
@@ -86,6 +98,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 
@@ -118,6 +131,10 @@ type Store struct {
 	// reconnect is how long a statement whose connection broke is tried
 	// again (see ReconnectWait).
 	reconnect time.Duration
+	// away is when the database went away (time.Time.UnixNano of the
+	// first failed try since the last that reached it), 0 when it is not
+	// (see retry).
+	away atomic.Int64
 }
 
 // DefaultReconnectWait is how long, by default, a statement whose
@@ -133,7 +150,10 @@ type Option func(*Store)
 // ReconnectWait sets how long a statement whose connection to the server
 // broke (a restart, a failover, a network failure), or that cannot
 // connect, is tried again before its error is returned; the caller's ctx
-// ends the wait earlier. A mark that cannot be written within it makes
+// ends the wait earlier. It counts from the first failed try since a try
+// last reached the server, whichever call made it: the calls made one
+// after another through one outage wait d in all, and each call made
+// past it tries once or twice at once, until one reaches the server. A mark that cannot be written within it makes
 // the Broadcaster report the delivery ErrNotRecorded. Zero means
 // DefaultReconnectWait; a negative d, no try again.
 func ReconnectWait(d time.Duration) Option {
@@ -224,7 +244,9 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 
 // Connect opens a pool of connections to the database of connString, and
 // checks that it answers. An empty connString, or a URL of another scheme,
-// is an error, as for Open.
+// is an error, as for Open. Each connection attempt is bounded by the
+// string's connect_timeout, or else DefaultConnectTimeout: a pool of
+// pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 	if strings.TrimSpace(connString) == "" {
 		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
@@ -233,10 +255,41 @@ func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 		return nil, errors.New("pgstore: connection string: scheme: not postgres:// nor postgresql:// " +
 			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
 	}
+	cfg, err := parseConfig(connString)
+	if err != nil {
+		return nil, err
+	}
+	return connect(ctx, cfg)
+}
+
+// DefaultConnectTimeout bounds each connection attempt of a pool made by
+// Connect or Open (the connection, TLS and authentication, per host)
+// whose connection string sets no connect_timeout, or sets 0. Without
+// it, pgx sets none: an attempt to a host that drops packets (one failing
+// over, a firewall) lasts until the system gives up on the connection,
+// about 2 minutes on Linux, past a call's ReconnectWait, and a statement
+// whose ctx has no deadline (a mark written after a delivery) waits as
+// long before its first try fails. connect_timeout=N (seconds) in the
+// connection string sets another bound.
+const DefaultConnectTimeout = 10 * time.Second
+
+// parseConfig parses connString for Connect: pgx's config, with
+// DefaultConnectTimeout when the string sets no connect_timeout (pgx
+// reads connect_timeout=0 as none, as libpq does; both get the default).
+func parseConfig(connString string) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// pgconn bounds each host's whole connection process by it.
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	return cfg, nil
+}
+
+// connect opens a pool with cfg and checks that it answers.
+func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connect: %w", err)

@@ -7,6 +7,7 @@ package pgretry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -27,8 +28,11 @@ const maxWait = time.Second
 
 // Do runs fn, and again while it fails because its connection to the
 // server broke, or cannot be made (see ConnectionLost), for up to wait in
-// all and until ctx ends; then it returns fn's last error. A negative
-// wait runs fn once. The pool keeps idle connections that the server
+// all and until ctx ends; then it returns fn's last error. When ctx's end
+// stopped the tries, or cut the last one short, the error matches both
+// ctx's error (errors.Is with context.DeadlineExceeded or
+// context.Canceled) and the connection's last (ConnectionLost holds). A
+// negative wait runs fn once. The pool keeps idle connections that the server
 // ended (a restart, a failover, pg_terminate_backend, a network failure):
 // without this, the first statement on each fails, and a mark written
 // after a delivery is reported as not recorded. fn must be safe to run
@@ -51,8 +55,21 @@ func Unrun(ctx context.Context, wait time.Duration, fn func() error) error {
 
 func while(ctx context.Context, wait time.Duration, again func(error) bool, fn func() error) error {
 	deadline := time.Now().Add(wait)
-	err := fn()
-	for i := 0; err != nil && again(err) && ctx.Err() == nil; i++ {
+	var lost error // the last error worth another try that is not ctx's
+	for i := 0; ; i++ {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		if again(err) && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
+			lost = err
+		}
+		if ctx.Err() != nil {
+			return ended(ctx, err, lost)
+		}
+		if !again(err) {
+			return err
+		}
 		next := maxWait
 		if i < len(firstWaits) {
 			next = firstWaits[i]
@@ -65,14 +82,37 @@ func while(ctx context.Context, wait time.Duration, again func(error) bool, fn f
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return err
+				return ended(ctx, err, lost)
 			case <-t.C:
 			}
 		}
-		err = fn()
 	}
-	return err
 }
+
+// ended is the error of a statement, whose last try failed with err, that
+// ctx's end kept from being tried again. When the database was away (lost,
+// the last try's error or, for a try ctx's end cut short, an earlier
+// one's), it says so and that ctx ended: the caller tells its own deadline
+// or cancellation from the database's failure, and the failure from its
+// deadline. Otherwise err is returned as it is.
+func ended(ctx context.Context, err, lost error) error {
+	switch {
+	case lost == nil:
+		return err
+	case err == lost:
+		return &endedError{last: lost, ctx: ctx.Err()}
+	case errors.Is(err, ctx.Err()):
+		return &endedError{last: lost, ctx: err}
+	default: // the statement's own error
+		return err
+	}
+}
+
+// endedError is the error of a statement whose tries ctx's end stopped.
+type endedError struct{ last, ctx error }
+
+func (e *endedError) Error() string   { return fmt.Sprintf("%v (not tried again: %v)", e.last, e.ctx) }
+func (e *endedError) Unwrap() []error { return []error{e.last, e.ctx} }
 
 // NotRun reports whether err says the statement did not run: the server
 // ended the session before or while running it (SQLSTATE class 57P: an
@@ -92,8 +132,12 @@ func NotRun(err error) bool {
 // failed, not the statement: the server ended the session (class 57P:
 // shutdown, termination; class 08: connection exception), the connection
 // was closed or could not be made, or the network failed. A context's end
-// is not one.
+// is not one; but the error of Do or Unrun whose tries a context's end
+// stopped is one when the last try's error is: the database was away.
 func ConnectionLost(err error) bool {
+	if e, ok := errors.AsType[*endedError](err); ok {
+		return ConnectionLost(e.last)
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}

@@ -3,6 +3,7 @@ package pgretry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -51,7 +52,9 @@ func TestDo(t *testing.T) {
 	n = 0
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	assert.Same(t, lost, Do(ctx, time.Minute, func() error { n++; return lost }))
+	err = Do(ctx, time.Minute, func() error { n++; return lost })
+	assert.ErrorIs(t, err, lost)
+	assert.ErrorIs(t, err, context.Canceled, "see TestDoSaysTheContextEnded")
 	assert.Equal(t, 1, n)
 
 	n = 0
@@ -63,4 +66,68 @@ func TestDo(t *testing.T) {
 	n = 0
 	assert.Same(t, lost, Do(context.Background(), time.Second, func() error { n++; return lost }), "past the wait")
 	assert.Equal(t, 6, n)
+}
+
+// A ctx that ends while the statement is tried again ends the tries; the
+// error says so, beside the connection's last error: it was returned
+// alone, and a caller could not tell its deadline from the database's
+// failure (errors.Is(err, context.DeadlineExceeded) was false).
+func TestDoSaysTheContextEnded(t *testing.T) {
+	lost := &pgconn.PgError{Code: "57P01"}
+	for _, tt := range []struct {
+		name string
+		try  func(context.Context, time.Duration, func() error) error
+	}{{"Do", Do}, {"Unrun", Unrun}} {
+		t.Run(tt.name, func(t *testing.T) {
+			// Ended before a wait between tries.
+			dctx, dcancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second)) // ended
+			defer dcancel()
+			n := 0
+			err := tt.try(dctx, time.Minute, func() error { n++; return lost })
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.ErrorIs(t, err, lost)
+			assert.True(t, ConnectionLost(err), "the database was away, as a waiter reports")
+			assert.Equal(t, 1, n)
+
+			n = 0
+			cctx, ccancel := context.WithCancel(context.Background())
+			err = tt.try(cctx, time.Minute, func() error {
+				if n++; n == 2 {
+					ccancel() // ended during a try
+				}
+				return lost
+			})
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.ErrorIs(t, err, lost)
+			assert.Equal(t, 2, n)
+
+			// A try cut short by ctx's end: the database was away for the
+			// one before, which the error says.
+			n = 0
+			cctx, ccancel = context.WithCancel(context.Background())
+			err = tt.try(cctx, time.Minute, func() error {
+				if n++; n == 1 {
+					return lost
+				}
+				ccancel()
+				return fmt.Errorf("acquire: %w", cctx.Err())
+			})
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.ErrorIs(t, err, lost)
+			assert.True(t, ConnectionLost(err))
+			assert.Equal(t, 2, n)
+
+			// An error that is ctx's already, the database never away, is
+			// returned as it is.
+			n = 0
+			err = tt.try(dctx, time.Minute, func() error { n++; return dctx.Err() })
+			assert.Equal(t, context.DeadlineExceeded, err)
+			assert.False(t, ConnectionLost(err))
+			other := errors.New("syntax error")
+			assert.False(t, ConnectionLost(tt.try(dctx, time.Minute, func() error { return other })))
+
+			// Past the wait, ctx still on: the connection's error alone.
+			assert.Same(t, lost, tt.try(context.Background(), -1, func() error { return lost }))
+		})
+	}
 }
