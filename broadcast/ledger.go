@@ -24,7 +24,8 @@ import (
 // earlier attempt that could not be read in the end, makes the Result's
 // error ErrNotRecorded.
 type storeLedger struct {
-	ctx     context.Context
+	ctx     context.Context // for writes: ctx without its end (see Broadcaster.run)
+	reads   context.Context // the attempt's, for reads; nil before the first (see attempt)
 	store   Store
 	update  string
 	channel string
@@ -130,6 +131,24 @@ func (l *storeLedger) init(ctx context.Context, store Store, update, channel str
 	l.ctx, l.store, l.update, l.channel = ctx, store, update, channel
 }
 
+// attempt makes ctx, an attempt's, the context of the Ledger's reads
+// until the next attempt: a Store that does not answer holds the channel
+// no longer than the attempt (its writes go on without an end: a delivery
+// made must be recorded).
+func (l *storeLedger) attempt(ctx context.Context) {
+	l.mu.Lock()
+	l.reads = ctx
+	l.mu.Unlock()
+}
+
+// readContext returns the context of a read; l.mu is held.
+func (l *storeLedger) readContext() context.Context {
+	if l.reads == nil {
+		return l.ctx
+	}
+	return l.reads
+}
+
 func (l *storeLedger) Done(target string) (bool, string) {
 	done, failure, unread := l.read(target)
 	if unread != nil {
@@ -163,6 +182,7 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	if l.held != nil {
 		held = l.held.errs[target]
 	}
+	rctx := l.readContext()
 	l.mu.Unlock()
 	if ok {
 		return true, f, nil
@@ -170,7 +190,7 @@ func (l *storeLedger) read(target string) (done bool, failure string, unread err
 	if held != nil {
 		return true, "", held // pending, not tried (see hold)
 	}
-	done, failure, err := l.store.Done(l.ctx, l.update, l.channel, target)
+	done, failure, err := l.store.Done(rctx, l.update, l.channel, target)
 	if err != nil && isProgress(target) {
 		return false, "", nil // not done: done again rather than lost (see Fanout.Progressed)
 	}
@@ -254,11 +274,12 @@ func (l *storeLedger) MarkPosted(target string, post Receipt) error {
 func (l *storeLedger) Post(target string) (Receipt, bool) {
 	l.mu.Lock()
 	p, ok := l.posts[target]
+	rctx := l.readContext()
 	l.mu.Unlock()
 	if ok {
 		return p.clone(), true
 	}
-	p, ok, err := l.store.Receipt(l.ctx, postKey(l.update, target), l.channel)
+	p, ok, err := l.store.Receipt(rctx, postKey(l.update, target), l.channel)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {

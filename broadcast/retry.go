@@ -661,6 +661,7 @@ func (d *delivery) attempt(ctx context.Context) (err error) {
 		defer cancel()
 	}
 	d.called = true
+	d.ledger.attempt(actx)
 	err = d.call(actx)
 	if err != nil && ctx.Err() == nil && actx.Err() != nil {
 		// Our attempt timeout, not the caller's context: worth retrying.

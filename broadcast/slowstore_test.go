@@ -79,3 +79,50 @@ func TestSendEndsWithItsContextWhileTheStoreHangs(t *testing.T) {
 		t.Fatal("Send did not return 20 s after its ctx ended: it waits for the Store without the caller's ctx")
 	}
 }
+
+// targetStuckStore answers for the channel as a whole, as a MemoryStore,
+// and waits, for a target's mark, until its ctx ends or the test does.
+type targetStuckStore struct {
+	*broadcast.MemoryStore
+	done <-chan struct{}
+}
+
+func (s targetStuckStore) Done(ctx context.Context, updateID, channel, target string) (bool, string, error) {
+	if target == "" {
+		return s.MemoryStore.Done(ctx, updateID, channel, target)
+	}
+	return false, "", stuckStore{s.done}.wait(ctx)
+}
+
+// The Ledger reads a target's mark within the attempt: a Store that does
+// not answer keeps the channel's fan-out waiting no longer than the
+// attempt, and the Send returns when its ctx ends. It read with the
+// context the marks are written with, which never ends.
+func TestLedgerReadsEndWithTheAttempt(t *testing.T) {
+	stop := make(chan struct{})
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		f := broadcast.NewFanout(m, []string{"a", "b"})
+		for _, i := range f.Todo() {
+			f.Report(i, nil)
+		}
+		return broadcast.Receipt{ID: "1"}, f.Err()
+	})
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{
+		Store: targetStuckStore{broadcast.NewMemoryStore(), stop}})
+	require.NoError(t, err)
+	defer b.Close()
+	defer close(stop) // before Close, which waits for the Send
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	res := make(chan error, 1)
+	go func() {
+		_, err := b.Send(ctx, validUpdate())
+		res <- err
+	}()
+	select {
+	case err := <-res:
+		require.Error(t, err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("Send did not return 20 s after its ctx ended: the Ledger reads without the attempt's ctx")
+	}
+}
