@@ -282,7 +282,12 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
 	e.Delay = delay
-	if hinted {
+	// A retry that reached targets (rooms, recipients, endpoints) no
+	// earlier run had, as a channel fanning out under a platform's rate
+	// limit does, uses up no attempt, as within a Send (see
+	// broadcast.RetryPolicy); the first run always counts, and
+	// Retry.MaxElapsed ends it all the same.
+	if hinted || n > 1 && len(res.Delivered) > 0 {
 		e.Snoozed = true
 		return broadcast.EventRetry, d.retry.snooze(delay)
 	}

@@ -106,6 +106,29 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 				assert.ErrorAs(t, err, &cancel)
 				assert.ErrorIs(t, e.Err, broadcast.ErrBusy)
 			}},
+		// A fan-out under a platform's rate limit (Synapse's rc_message:
+		// 0.2/s, burst 10) reaches a few more targets each run.
+		{"a retry that reached targets snoozes, even on the last attempt", last,
+			broadcast.Result{Err: transient, Delivered: []string{"!b:example.org"}}, broadcast.EventRetry,
+			func(t *testing.T, err error, e Event) {
+				if assert.ErrorAs(t, err, &snooze) {
+					assert.Equal(t, 4*time.Second, snooze.Duration, "the wait after attempt 3")
+				}
+				assert.True(t, e.Snoozed, "no attempt used: it made progress")
+			}},
+		{"a first run that reached targets counts", fresh,
+			broadcast.Result{Err: transient, Delivered: []string{"!a:example.org"}}, broadcast.EventRetry,
+			func(t *testing.T, err error, e Event) {
+				assert.Same(t, transient, err)
+				assert.False(t, e.Snoozed)
+			}},
+		{"a retry that reached targets past MaxElapsed gives up", &rivertype.JobRow{Attempt: 2, MaxAttempts: 3,
+			CreatedAt: time.Now().Add(-2 * time.Hour)},
+			broadcast.Result{Err: transient, Delivered: []string{"!b:example.org"}}, broadcast.EventFailed,
+			func(t *testing.T, err error, e Event) {
+				assert.ErrorAs(t, err, &cancel)
+				assert.Contains(t, e.Err.Error(), "gave up")
+			}},
 		{"past MaxElapsed gives up", old, broadcast.Result{Err: transient}, broadcast.EventFailed,
 			func(t *testing.T, err error, e Event) {
 				assert.ErrorAs(t, err, &cancel)
