@@ -81,6 +81,11 @@ func parseDSN(env environ, workers int) (database, error) {
 	}
 	r = r.With(redact.NewSecret(cfg.ConnConfig.Password))
 	cfg.MaxConns = max(cfg.MaxConns, int32(workers+4+apiConns)) // dispatch needs Workers + 4
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// pgx has none: a connection to a host that drops packets would
+		// last minutes (see pgstore.DefaultConnectTimeout).
+		cfg.ConnConfig.ConnectTimeout = pgstore.DefaultConnectTimeout
+	}
 	return database{cfg: cfg, hide: r.String}, nil
 }
 
