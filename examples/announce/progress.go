@@ -111,6 +111,8 @@ func describe(e broadcast.Event, show func(channel, text string) string, retract
 		return "retracted: its post was deleted"
 	case gone && e.Kind == broadcast.EventFailed:
 		return "not posted: retracted before this channel posted it"
+	case e.Kind == broadcast.EventFailed && errors.Is(e.Err, broadcast.ErrRetracted):
+		return "not posted: " + oneLine(show(e.Channel, errText(e.Err))) // a correction of a retracted update
 	case retracting && e.Kind == broadcast.EventSkipped:
 		return retractNotPosted
 	case retracting && e.Kind == broadcast.EventFailed && errors.Is(e.Err, broadcast.ErrNotSupported):

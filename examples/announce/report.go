@@ -38,7 +38,8 @@ type summary struct {
 // was interrupted or timed out says so, rather than "failed".
 func (s summary) outcome(r broadcast.Result) string {
 	switch {
-	case s.retracted[r.Channel] && (r.Skipped || r.Err != nil):
+	case s.retracted[r.Channel] && (r.Skipped || r.Err != nil), errors.Is(r.Err, broadcast.ErrRetracted):
+		// The latter: a -correct refused where its original was retracted.
 		return outcomeRetracted
 	case r.Skipped:
 		return outcomeSkipped
@@ -87,9 +88,12 @@ func (s summary) printFailures(w io.Writer) {
 		switch {
 		case r.Err == nil:
 			continue
-		case s.outcome(r) == outcomeRetracted:
+		case s.retracted[r.Channel]:
 			fmt.Fprintf(w, "announce: %s: not posted: update %s was retracted before this channel posted it\n",
 				r.Channel, s.rep.UpdateID)
+			continue
+		case s.outcome(r) == outcomeRetracted: // a correction of a retracted update
+			fmt.Fprintf(w, "announce: %s: not posted: %s\n", r.Channel, oneLine(s.show(r.Channel, r.Err.Error())))
 			continue
 		}
 		fmt.Fprintf(w, "announce: %s: %s after %d %s: %s\n", r.Channel, s.outcome(r), r.Attempts,

@@ -142,7 +142,7 @@ func (a *app) noteDeliveredBefore(id string) {
 func (a *app) noteRetracted(s summary) bool {
 	var names []string
 	for _, r := range s.rep.Results {
-		if s.outcome(r) == outcomeRetracted {
+		if s.retracted[r.Channel] && s.outcome(r) == outcomeRetracted { // not a correction's original
 			names = append(names, r.Channel)
 		}
 	}

@@ -414,3 +414,26 @@ func TestRetractWithAMissingStateFile(t *testing.T) {
 		assert.NoFileExists(t, missing, "no new state was made")
 	}
 }
+
+// A -correct of a retracted update is refused where the post was deleted:
+// the table reads "retracted" there, not "failed", and the reason names
+// the update retracted.
+func TestCorrectAfterRetractReadsRetracted(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	args := []string{"-config", cfg, "-state", state, "-title", "T", "-status", "investigating"}
+	sent := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id := updateIDOf(t, sent.stdout)
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id)
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	r = announce(t, context.Background(), "", append(args, "-correct", id, "-body", "Fixed text.")...)
+	assert.Equal(t, exitFailed, r.code, "nothing was corrected")
+	assert.Regexp(t, `hooks +retracted +0 `, r.stdout)
+	assert.Contains(t, r.stderr, "announce: hooks: not posted: ")
+	assert.Contains(t, r.stderr, "update "+id+", which this corrects, was retracted")
+	assert.NotContains(t, r.stderr, "failed after")
+	assert.NotContains(t, r.stderr, "give it a new -id", "the correction was not retracted")
+}
