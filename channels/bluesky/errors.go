@@ -1,7 +1,6 @@
 package bluesky
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -83,32 +82,17 @@ func sessionExpired(e *XRPCError) bool {
 // credentials.
 var errNotXRPC = errors.New("not the XRPC server's answer (check Config.Service)")
 
-// foreignSuccess reports whether r is a 2xx that is not a JSON object,
-// which every output of an XRPC method is: another server's page (a
-// captive portal's), no session, post or deletion of the server's. A body
-// cut at the channel's limit is judged by its start, as a whole one is
-// by json.Valid: a portal's page is often longer than the limit.
-func foreignSuccess(r *httpx.Response) bool {
-	body := bytes.TrimSpace(r.Body)
-	if r.Status < 200 || r.Status > 299 || len(body) == 0 {
-		return false
-	}
-	if r.Truncated {
-		return body[0] != '{'
-	}
-	return !json.Valid(body)
-}
-
 // classify returns nil for a 2xx response to op and otherwise its error,
-// marked for the Broadcaster: an answer that is not the server's (a
-// foreignSuccess too) Permanent, wrapping errNotXRPC; 429 transient with broadcast.RetryAfter until
-// RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 5xx but
-// 501, 408 and 425 transient; every other status Permanent. rd redacts
-// the text of r the error quotes (see xrpcError).
+// marked for the Broadcaster: an answer that is not the server's (a 2xx
+// that httpx.NotJSON finds) Permanent, wrapping errNotXRPC; 429 transient
+// with broadcast.RetryAfter until RateLimit-Reset (else Retry-After, else
+// httpx.RateLimitWait); 5xx but 501, 408 and 425 transient; every other
+// status Permanent. rd redacts the text of r the error quotes (see
+// xrpcError).
 func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) error {
 	marked := httpx.Classify(r)
 	if marked == nil {
-		if foreignSuccess(r) {
+		if httpx.NotJSON(r) {
 			xe := &XRPCError{Status: r.Status, Message: httpx.RedactedSnippet(rd, string(r.Body))}
 			return broadcast.Permanent(fmt.Errorf("bluesky: %s: %w: %w", op, errNotXRPC, xe))
 		}

@@ -94,7 +94,7 @@ func (c *Channel) fetchLimits(ctx context.Context) (limits, bool, error) {
 	if err != nil {
 		return limits{}, false, err
 	}
-	if foreignSuccess(resp) {
+	if httpx.NotJSON(resp) {
 		return limits{}, false, c.notInstance(opLimits, resp)
 	}
 	if resp.Status >= 200 && resp.Status <= 299 {

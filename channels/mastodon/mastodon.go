@@ -128,9 +128,7 @@
 package mastodon
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -377,32 +375,16 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	if err != nil {
 		return nil, c.s.redactor.Error(fmt.Errorf("mastodon: %s: %w", op, err))
 	}
-	if foreignSuccess(resp) {
+	if httpx.NotJSON(resp) {
 		return resp, c.notInstance(op, resp)
 	}
 	return resp, c.s.redactor.Error(c.classify(op, resp))
 }
 
-// foreignSuccess reports whether r is a 2xx that is not a JSON object,
-// which every answer the channel asks of Mastodon's API is (a Status, an
-// Account, an Instance): another server's page (a captive portal's), no
-// status posted, edited or deleted. A body cut at bodyLimit is judged by
-// its start, as a whole one is by json.Valid: a portal's page may be
-// longer than the limit.
-func foreignSuccess(r *httpx.Response) bool {
-	body := bytes.TrimSpace(r.Body)
-	if r.Status < 200 || r.Status > 299 || len(body) == 0 {
-		return false
-	}
-	if r.Truncated {
-		return body[0] != '{'
-	}
-	return !json.Valid(body)
-}
-
-// notInstance is the error of op answered by foreignSuccess's r: Permanent,
-// wrapping errNotInstance. httpx leaves a 2xx unredacted: it is redacted
-// before the cut, so that no part of a secret stays.
+// notInstance is the error of op answered by r, a 2xx that httpx.NotJSON
+// found not the instance's: Permanent, wrapping errNotInstance. httpx
+// leaves a 2xx unredacted: it is redacted before the cut, so that no part
+// of a secret stays.
 func (c *Channel) notInstance(op string, r *httpx.Response) error {
 	page := &APIError{Status: r.Status, Message: httpx.RedactedSnippet(c.s.redactor, string(r.Body))}
 	return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotInstance, page))

@@ -131,7 +131,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -293,14 +292,6 @@ func (c *Channel) Check(ctx context.Context) error {
 	return nil
 }
 
-// notJSON reports whether body, the start of an answer, holds something
-// that is not the start of a JSON object, as every answer of the Bot API
-// is: another server's page, whatever its length.
-func notJSON(body []byte) bool {
-	body = bytes.TrimSpace(body)
-	return len(body) > 0 && body[0] != '{'
-}
-
 // call makes one Bot API request of method with the JSON input in. It
 // returns the result on success (nil when a 2xx answer could not be read
 // whole: done, but without its result); otherwise the answer's *APIError (nil
@@ -328,7 +319,7 @@ func (c *Channel) call(ctx context.Context, method string, in any) (json.RawMess
 		if json.Unmarshal(resp.Body, &a) == nil && a.OK && len(a.Result) > 0 && string(a.Result) != "null" {
 			return a.Result, nil, nil
 		}
-		if resp.Truncated && !notJSON(resp.Body) {
+		if resp.Truncated && !httpx.NotJSON(resp) {
 			return nil, nil, nil // done, its result cut short
 		}
 		// Not a result: the Bot API's error (ok false), or another

@@ -1,6 +1,8 @@
 package httpx
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -135,6 +137,25 @@ func Foreign(r *Response, ownError bool) (why string, foreign bool) {
 	}
 	return "", !ownError && (r.Status == http.StatusUnauthorized || r.Status == http.StatusNotFound ||
 		r.Status == http.StatusMethodNotAllowed)
+}
+
+// NotJSON reports whether r, a 2xx of an API whose every answer is a JSON
+// object (Mastodon's, Bluesky's XRPC, Telegram's Bot API), is not JSON:
+// another server's page in the platform's place (a captive portal's),
+// proof that nothing reached the platform. A body cut off
+// (Response.Truncated: longer than the channel reads, or broken off) is
+// judged by its first byte, which must open an object, as a whole one is
+// by json.Valid: a portal's page is often longer than the limit. An empty
+// body, and any status other than 2xx, is not judged: false.
+func NotJSON(r *Response) bool {
+	body := bytes.TrimSpace(r.Body)
+	if r.Status < 200 || r.Status > 299 || len(body) == 0 {
+		return false
+	}
+	if r.Truncated {
+		return body[0] != '{'
+	}
+	return !json.Valid(body)
 }
 
 // RateLimitWait is the wait of a rate limit that names none: a 429 without

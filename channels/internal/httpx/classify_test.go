@@ -314,3 +314,22 @@ func TestForeign(t *testing.T) {
 		assert.Equal(t, tt.foreign, foreign, "%d own %v", tt.status, tt.own)
 	}
 }
+
+// A 2xx of an API whose answers are JSON objects is another server's page
+// when it is not JSON; one cut off, when it does not start as an object.
+func TestNotJSON(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		r    Response
+		want bool
+	}{
+		{"an object", Response{Status: 200, Body: []byte(` {"id":"1"} `)}, false},
+		{"a portal's page", Response{Status: 200, Body: []byte("<html>Sign in to the Wi-Fi</html>")}, true},
+		{"a portal's page, cut off", Response{Status: 200, Body: []byte("<html>Sign in"), Truncated: true}, true},
+		{"an object, cut off", Response{Status: 200, Body: []byte(`{"id":"1","conte`), Truncated: true}, false},
+		{"empty", Response{Status: 204}, false},
+		{"not a 2xx", Response{Status: 502, Body: []byte("<html>Bad gateway</html>")}, false},
+	} {
+		assert.Equal(t, tt.want, NotJSON(&tt.r), tt.name)
+	}
+}
