@@ -55,6 +55,9 @@ type incident struct {
 	Title string
 	// Impact is the impact of the incident's latest update.
 	Impact broadcast.Impact
+	// Update and Content are the id and the content (see content) of the
+	// incident's latest update.
+	Update, Content string
 }
 
 // update maps a notification of the incident prev (zero for a group none
@@ -128,6 +131,27 @@ func updateID(p *payload) string {
 		fmt.Fprintf(h, "%d:%s;", len(k), k)
 	}
 	return "am_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// content is a digest of what u says: its status, title, impact, body,
+// components (in any order), advice and URL. A notification whose update
+// says what the incident's latest said is that update again: Alertmanager
+// sends one at repeat_interval after it dropped the group's resolved
+// alerts, and after an alert resolved and fired again between two
+// flushes, each with other alerts, so another id, but nothing new.
+func content(u broadcast.Update) string {
+	comps := slices.Clone(u.Components)
+	slices.SortFunc(comps, func(a, b broadcast.Component) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Status, b.Status))
+	})
+	h := sha256.New()
+	for _, s := range []string{string(u.Status), u.Title, string(u.Impact), u.Body, u.Advice, u.URL} {
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	for _, c := range comps {
+		fmt.Fprintf(h, "%d:%s;%s;", len(c.Name), c.Name, c.Status)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func labelString(l map[string]string) string {
