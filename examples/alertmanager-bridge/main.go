@@ -102,7 +102,8 @@
 //     configuration while the group fired gets the short body when other
 //     channels have the firing update on record.
 //   - Impact: the highest severity label among the firing alerts (those
-//     resolved no longer weigh): critical, page, emergency, fatal →
+//     resolved no longer weigh), in any case and without surrounding
+//     white space: critical, page, emergency, fatal →
 //     critical; major, error, high → major; warning, warn, minor, medium →
 //     minor; info, informational, low, none → none; anything else → no
 //     impact. A notification that left alerts out (max_alerts) does not

@@ -35,6 +35,13 @@ var severities = map[string]broadcast.Impact{
 	"none":          broadcast.ImpactNone,
 }
 
+// severity is the impact of a's "severity" label (see severities), read
+// in any case and without surrounding white space: a label templated in a
+// YAML block scalar ends in a line break.
+func severity(a alert) broadcast.Impact {
+	return severities[strings.ToLower(strings.TrimSpace(a.Labels["severity"]))]
+}
+
 // impactRank orders impacts, to pick the worst of a group's alerts.
 var impactRank = map[broadcast.Impact]int{
 	"": 0, broadcast.ImpactNone: 1, broadcast.ImpactMinor: 2, broadcast.ImpactMajor: 3, broadcast.ImpactCritical: 4,
@@ -293,7 +300,7 @@ func impact(p *payload, prev broadcast.Impact) broadcast.Impact {
 	var firing, all broadcast.Impact
 	anyFiring := false
 	for _, a := range p.Alerts {
-		i := severities[strings.ToLower(a.Labels["severity"])]
+		i := severity(a)
 		all = higher(all, i)
 		if a.Status == statusFiring {
 			firing, anyFiring = higher(firing, i), true
@@ -348,7 +355,7 @@ func componentStatus(a alert) broadcast.ComponentStatus {
 	if a.Status == statusResolved {
 		return broadcast.ComponentOperational
 	}
-	switch severities[strings.ToLower(a.Labels["severity"])] {
+	switch severity(a) {
 	case broadcast.ImpactCritical:
 		return broadcast.ComponentMajorOutage
 	case broadcast.ImpactMajor:
