@@ -283,7 +283,7 @@ func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 		return incident{}, fmt.Errorf("read the incident's record: %w", err)
 	}
 	return incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"]),
-		Update: th.Last.UpdateID, Content: th.Last.Meta["content"]}, nil
+		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"]}, nil
 }
 
 // remember records u, delivered to a channel, as its incident's latest
@@ -292,7 +292,7 @@ func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 // went out, and the next notification of the group maps as if it had not.
 func (h *handler) remember(ctx context.Context, u broadcast.Update) {
 	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, Time: time.Now().UTC(),
-		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "content": content(u)}}
+		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "update": u.ID, "content": content(u)}}
 	if err := h.store.SaveReceipt(context.WithoutCancel(ctx), u.IncidentID, recordChannel+u.IncidentID, r); err != nil {
 		h.log.Error("record the incident's title and impact: the next notification of the group may change them",
 			slog.String("incident", u.IncidentID), slog.String("error", h.say("", err.Error())))

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,5 +47,22 @@ func TestRepeatSayingNothingNewPostsNothing(t *testing.T) {
 			assert.Equal(t, "skipped", resp.Results[0].Outcome, s.name)
 		}
 		require.Len(t, ch.sent(), posts, s.name)
+	}
+}
+
+// With -state, the incident's latest update is known after a restart too.
+func TestRepeatSayingNothingNewPostsNothingAfterRestart(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.db")
+	refired := strings.Replace(string(notification(t, 0, dbDown)), "2024-05-14T09:12:30Z", "2024-05-14T10:02:00Z", 1)
+	for i, body := range [][]byte{notification(t, 0, dbDown), []byte(refired)} {
+		var out bytes.Buffer
+		h, closeAll, err := setup(&options{state: state}, &out, io.Discard, slog.New(slog.DiscardHandler))
+		require.NoError(t, err)
+		srv := httptest.NewServer(h.routes())
+		code, _ := post(t, srv, body)
+		srv.Close()
+		closeAll()
+		require.Equal(t, http.StatusOK, code, i)
+		assert.Equal(t, i == 0, strings.Contains(out.String(), "Database unavailable"), "notification %d: %s", i, out.String())
 	}
 }
