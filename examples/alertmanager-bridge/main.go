@@ -211,6 +211,13 @@
 // bridge logs). Leave max_alerts unset, or large enough for your groups
 // (see -max-body).
 //
+// Alertmanager's groupKey is made of the route's matchers, and those of
+// its parents, and the group's labels (group_by): a change to the routing
+// tree that touches them gives the group a new key after Alertmanager
+// reloads, so its next notification opens a new incident, and the old
+// one never gets its resolved update. Resolve it with the announce program
+// and the incident id the bridge logged.
+//
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the
 // alerts stay the same do not make a new update. Notifications of different
