@@ -55,7 +55,8 @@
 //   - sentence s: s trimmed, with a full stop added unless it ends in
 //     punctuation.
 //   - md s: s with CommonMark formatting characters escaped (HTML's "<",
-//     ">" and "&" too), URLs left whole.
+//     ">" and "&" too), URLs left whole; a URL CommonMark would read
+//     formatting in ("[x](…)", "*", "`") is written as an autolink, <URL>.
 //   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
 //   - utc t: t in UTC as "24 Nov 2025 13:45 UTC"; "" for the zero time.
 //   - color status: a CSS colour for the status (for html).

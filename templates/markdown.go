@@ -8,18 +8,46 @@ import "strings"
 // (HTML tags, autolinks) and "&" too, which would start an entity ("&lt;",
 // "&#60;") that the HTML these tools render shows as another character.
 // Characters that only matter at the start of a line ("#", "+", "-", "1.",
-// "1)") are escaped there.
+// "1)") are escaped there. A URL holding characters CommonMark would read
+// inside it ("[x](…)", "*", "`") is written as an autolink, "<URL>", whose
+// text is the URL as is; what follows it rather than belongs to it (see
+// LinkSpans) is escaped as text.
 func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	last := 0
 	for _, u := range URLSpans(s) {
 		escapeText(&b, s[last:u[0]], last == 0 || s[last-1] == '\n')
-		b.WriteString(s[u[0]:u[1]])
+		url := s[u[0]:u[1]]
+		if link := url[:linkEnd(url)]; readsAsMarkdown(link) {
+			b.WriteString("<" + link + ">")
+			escapeText(&b, url[len(link):], false)
+		} else {
+			b.WriteString(url)
+		}
 		last = u[1]
 	}
 	escapeText(&b, s[last:], last == 0)
 	return b.String()
+}
+
+// readsAsMarkdown reports whether CommonMark would read some of URL url as
+// formatting: brackets (a link), "*", "`", "~", "\\", or an "_" that is not
+// between two letters, digits or underscores (which cannot start or end
+// emphasis).
+func readsAsMarkdown(url string) bool {
+	if strings.ContainsAny(url, "[]*`~\\") {
+		return true
+	}
+	word := func(c byte) bool {
+		return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	}
+	for i := 1; i < len(url); i++ {
+		if url[i] == '_' && (i+1 == len(url) || !word(url[i-1]) || !word(url[i+1])) {
+			return true
+		}
+	}
+	return false
 }
 
 func escapeText(b *strings.Builder, s string, lineStart bool) {

@@ -210,12 +210,30 @@ func TestEscaping(t *testing.T) {
 	for _, want := range []string{
 		`\<script\>alert("x")\</script\> \*bold\* \_it\_`,
 		`\# Not a heading`, `1\. not a list`, `2\) nor this`,
-		"see https://example.com/a_b*c ", "\\[x\\](y) \\`code\\` \\~strike\\~ a\\|b \\\\",
+		"see <https://example.com/a_b*c> ", "\\[x\\](y) \\`code\\` \\~strike\\~ a\\|b \\\\",
 		// CommonMark reads "&…;" as a character: the text shows as written.
 		`R\&D: \&lt;b\&gt; \&amp; \&#60;i\&#x3e; \&copy;`,
 	} {
 		assert.Contains(t, md, want)
 	}
+}
+
+// A URL in the text is left whole, but CommonMark parses what is inside
+// one that is not an autolink: "https://a.example/[x](https://b.example/)"
+// would show a link "x" to b.example, "*y*" emphasis. Such a URL is
+// written as an autolink, <…>, whose text is the URL as is (CommonMark
+// 0.31, 6.5 Autolinks: no backslash escapes, no inline parsing inside);
+// what ends it rather than belongs to it (LinkSpans) stays outside. A URL
+// with nothing CommonMark would read (an underscore between letters
+// cannot start or end emphasis) stays bare.
+func TestMarkdownURLCarriesNoFormatting(t *testing.T) {
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+		Body: `see https://a.example/[x](https://phish.example/) or https://a.example/*y*_z_\ ` +
+			"(https://a.example/~a~/`b`). https://a.example/api_v2 https://en.wikipedia.org/wiki/Mars_(planet)"}
+	md, err := templates.Default().Render("markdown", u)
+	require.NoError(t, err)
+	assert.Contains(t, md, `see <https://a.example/[x](https://phish.example/)> or <https://a.example/*y*_z_\> `+
+		"(<https://a.example/~a~/`b`>). https://a.example/api_v2 <https://en.wikipedia.org/wiki/Mars_(planet)>")
 }
 
 func TestConcurrentRender(t *testing.T) {

@@ -253,6 +253,13 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 	if u, err = h.unannounced(ctx, p, u); err != nil {
 		return u, nil, err
 	}
+	if prev.Update != "" && prev.Content == content(u) {
+		// Nothing new to say (see content): the latest update again,
+		// skipped where it was delivered.
+		h.log.Info("notification says what the incident's latest update said: that update is sent instead",
+			slog.String("group", p.GroupKey), slog.String("incident", u.IncidentID), slog.String("update", prev.Update))
+		u.ID = prev.Update
+	}
 	rep, err := h.b.Send(ctx, u)
 	if rep != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
 		return r.Err == nil && !r.Superseded && !r.NotSelected
@@ -268,22 +275,24 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 const recordChannel = "\x00alertmanager-bridge"
 
 // incident reads the Store's record of incident id: the title of its
-// first update and the impact of its latest; zero when none of its updates
-// went out.
+// first update, and the impact, id and content of its latest; zero when
+// none of its updates went out.
 func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 	th, err := h.store.Thread(ctx, id, recordChannel)
 	if err != nil {
 		return incident{}, fmt.Errorf("read the incident's record: %w", err)
 	}
-	return incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"])}, nil
+	return incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"]),
+		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"]}, nil
 }
 
 // remember records u, delivered to a channel, as its incident's latest
-// update (and, when it is the first, its title). A failure is logged: u
+// update, with its impact and content (and, when it is the first, its
+// title). A failure is logged: u
 // went out, and the next notification of the group maps as if it had not.
 func (h *handler) remember(ctx context.Context, u broadcast.Update) {
 	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, Time: time.Now().UTC(),
-		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact)}}
+		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "update": u.ID, "content": content(u)}}
 	if err := h.store.SaveReceipt(context.WithoutCancel(ctx), u.IncidentID, recordChannel+u.IncidentID, r); err != nil {
 		h.log.Error("record the incident's title and impact: the next notification of the group may change them",
 			slog.String("incident", u.IncidentID), slog.String("error", h.say("", err.Error())))

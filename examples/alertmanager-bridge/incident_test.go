@@ -99,8 +99,8 @@ func TestIncidentTitleAndImpactFollowTheGroup(t *testing.T) {
 		{"the database fails", notification(t, 0, dbDown), broadcast.StatusInvestigating, broadcast.ImpactCritical},
 		{"the API slows too", notification(t, 0, dbDown, slowAPI), broadcast.StatusInvestigating, broadcast.ImpactCritical},
 		{"the database is back", notification(t, 0, dbBack, slowAPI), broadcast.StatusInvestigating, broadcast.ImpactMinor},
-		{"the API alone", notification(t, 0, slowAPI), broadcast.StatusInvestigating, broadcast.ImpactMinor},
 		{"an alert left out: the impact stays", notification(t, 1, slowAPI), broadcast.StatusInvestigating, broadcast.ImpactMinor},
+		{"the API alone", notification(t, 0, slowAPI), broadcast.StatusInvestigating, broadcast.ImpactMinor},
 		{"resolved", notification(t, 0, slowDone), broadcast.StatusResolved, broadcast.ImpactMinor},
 	}
 	for i, s := range steps {

@@ -102,7 +102,8 @@
 //     configuration while the group fired gets the short body when other
 //     channels have the firing update on record.
 //   - Impact: the highest severity label among the firing alerts (those
-//     resolved no longer weigh): critical, page, emergency, fatal →
+//     resolved no longer weigh), in any case and without surrounding
+//     white space: critical, page, emergency, fatal →
 //     critical; major, error, high → major; warning, warn, minor, medium →
 //     minor; info, informational, low, none → none; anything else → no
 //     impact. A notification that left alerts out (max_alerts) does not
@@ -159,7 +160,12 @@
 // alerts max_alerts left out), so the same
 // notification gets the same id, and channels that delivered it are
 // skipped ("skipped" in the JSON answer); only the failed ones are tried
-// again. With -state (or the configuration's state) the store survives
+// again. A notification whose update would say exactly what the
+// incident's latest update said (status, title, impact, body, components,
+// advice and URL) is that update again, skipped where it was delivered:
+// Alertmanager drops a group's resolved alerts once it sent them, so its
+// next repeat carries other alerts with nothing new, and so does one after
+// an alert resolved and fired again between two flushes. With -state (or the configuration's state) the store survives
 // restarts of the bridge, so this holds across them too; without, the
 // bridge warns at start-up, as after a restart Alertmanager's next repeat
 // of each firing group is posted again. Keep -timeout below the time
@@ -204,6 +210,13 @@
 // you resolve it (with the announce program and the incident id the
 // bridge logs). Leave max_alerts unset, or large enough for your groups
 // (see -max-body).
+//
+// Alertmanager's groupKey is made of the route's matchers, and those of
+// its parents, and the group's labels (group_by): a change to the routing
+// tree that touches them gives the group a new key after Alertmanager
+// reloads, so its next notification opens a new incident, and the old
+// one never gets its resolved update. Resolve it with the announce program
+// and the incident id the bridge logged.
 //
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the

@@ -35,6 +35,13 @@ var severities = map[string]broadcast.Impact{
 	"none":          broadcast.ImpactNone,
 }
 
+// severity is the impact of a's "severity" label (see severities), read
+// in any case and without surrounding white space: a label templated in a
+// YAML block scalar ends in a line break.
+func severity(a alert) broadcast.Impact {
+	return severities[strings.ToLower(strings.TrimSpace(a.Labels["severity"]))]
+}
+
 // impactRank orders impacts, to pick the worst of a group's alerts.
 var impactRank = map[broadcast.Impact]int{
 	"": 0, broadcast.ImpactNone: 1, broadcast.ImpactMinor: 2, broadcast.ImpactMajor: 3, broadcast.ImpactCritical: 4,
@@ -55,6 +62,9 @@ type incident struct {
 	Title string
 	// Impact is the impact of the incident's latest update.
 	Impact broadcast.Impact
+	// Update and Content are the id and the content (see content) of the
+	// incident's latest update.
+	Update, Content string
 }
 
 // update maps a notification of the incident prev (zero for a group none
@@ -128,6 +138,27 @@ func updateID(p *payload) string {
 		fmt.Fprintf(h, "%d:%s;", len(k), k)
 	}
 	return "am_" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// content is a digest of what u says: its status, title, impact, body,
+// components (in any order), advice and URL. A notification whose update
+// says what the incident's latest said is that update again: Alertmanager
+// sends one at repeat_interval after it dropped the group's resolved
+// alerts, and after an alert resolved and fired again between two
+// flushes, each with other alerts, so another id, but nothing new.
+func content(u broadcast.Update) string {
+	comps := slices.Clone(u.Components)
+	slices.SortFunc(comps, func(a, b broadcast.Component) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Status, b.Status))
+	})
+	h := sha256.New()
+	for _, s := range []string{string(u.Status), u.Title, string(u.Impact), u.Body, u.Advice, u.URL} {
+		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	}
+	for _, c := range comps {
+		fmt.Fprintf(h, "%d:%s;%s;", len(c.Name), c.Name, c.Status)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func labelString(l map[string]string) string {
@@ -269,7 +300,7 @@ func impact(p *payload, prev broadcast.Impact) broadcast.Impact {
 	var firing, all broadcast.Impact
 	anyFiring := false
 	for _, a := range p.Alerts {
-		i := severities[strings.ToLower(a.Labels["severity"])]
+		i := severity(a)
 		all = higher(all, i)
 		if a.Status == statusFiring {
 			firing, anyFiring = higher(firing, i), true
@@ -324,7 +355,7 @@ func componentStatus(a alert) broadcast.ComponentStatus {
 	if a.Status == statusResolved {
 		return broadcast.ComponentOperational
 	}
-	switch severities[strings.ToLower(a.Labels["severity"])] {
+	switch severity(a) {
 	case broadcast.ImpactCritical:
 		return broadcast.ComponentMajorOutage
 	case broadcast.ImpactMajor:

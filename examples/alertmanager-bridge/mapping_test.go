@@ -39,6 +39,10 @@ func TestImpact(t *testing.T) {
 		{[]string{"error"}, 0, "", broadcast.ImpactMajor},
 		{[]string{"warning"}, 0, "", broadcast.ImpactMinor},
 		{[]string{"info"}, 0, "", broadcast.ImpactNone},
+		// A label templated in a YAML block scalar ("severity: |") ends in a
+		// line break; one padded by a template, in spaces.
+		{[]string{"critical\n"}, 0, "", broadcast.ImpactCritical},
+		{[]string{" Major "}, 0, "", broadcast.ImpactMajor},
 		{[]string{"whatever"}, 0, "", ""},
 		{[]string{"warning", "critical", "info"}, 0, "", broadcast.ImpactCritical},
 		{[]string{"warning", "odd"}, 0, "", broadcast.ImpactMinor},
@@ -125,7 +129,7 @@ func TestComponents(t *testing.T) {
 	p.Alerts[1].Status = statusResolved
 	assert.Equal(t, []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentDegraded}}, components(p))
 	p.Alerts[1].Status = statusFiring
-	p.Alerts[1].Labels = map[string]string{"service": "API", "severity": "major"}
+	p.Alerts[1].Labels = map[string]string{"service": "API", "severity": "major\n"}
 	assert.Equal(t, []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentDegraded},
 		{Name: "API", Status: broadcast.ComponentPartialOutage}}, components(p))
 }
