@@ -14,7 +14,10 @@
 //
 // Point a webhook channel (examples/announce with examples/announce/local.yaml)
 // at http://127.0.0.1:8090/ (any path: local.yaml uses /outagecast) with the
-// same secret. Any method but POST gets 405 (with Allow: POST). Deliveries
+// same secret. To rotate the secret, give the channel the new one as
+// secret and the old as previous_secret: it signs with both while
+// receivers move, and this receiver, given either in WEBHOOK_SECRET,
+// accepts its deliveries. Any method but POST gets 405 (with Allow: POST). Deliveries
 // with a missing signature or a stale timestamp get 401 as soon as their
 // headers are in, without their body read, and those with a bad signature
 // 401 too; malformed JSON gets 400, and so does an event without a field
