@@ -1,42 +1,23 @@
 package broadcast_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/syncbuf"
 )
-
-// syncBuffer is a log destination safe for the deliveries' goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // A panic in Options.OnEvent, the caller's callback, is logged, naming it,
 // and the delivery goes on: its outcome is not lost, and the process is
 // not taken down from a delivery's goroutine.
 func TestOnEventPanicIsLoggedAndDeliveryGoesOn(t *testing.T) {
-	var log syncBuffer
+	var log syncbuf.Buffer
 	a, c := &script{name: "a"}, &script{name: "c"}
 	b := newBroadcaster(t, broadcast.Options{
 		Logger:  slog.New(slog.NewTextHandler(&log, nil)),
@@ -68,7 +49,7 @@ func TestLockPanicFailsTheDelivery(t *testing.T) {
 	}
 	assert.Zero(t, a.count()+c.count())
 
-	var log syncBuffer
+	var log syncbuf.Buffer
 	b = newBroadcaster(t, broadcast.Options{
 		Logger: slog.New(slog.NewTextHandler(&log, nil)),
 		Lock: func(context.Context, string, string) (func(), error) {
