@@ -60,10 +60,11 @@ var (
 	// a RunJob) that never called its channel because its context ended
 	// while it waited for the channel: for another delivery of the same
 	// update, another attempt of an update of the same incident, or
-	// Options.Lock. The channel was not tried: a RunJob caller may run the
-	// Job again without counting an attempt. The error matches the
-	// context's too.
-	ErrBusy = errors.New("broadcast: waited for the channel, which another delivery held")
+	// Options.Lock (held by another instance, or not answering: its
+	// database away). The channel was not tried: a RunJob caller may run
+	// the Job again without counting an attempt. The error matches the
+	// context's too, and says what it waited for.
+	ErrBusy = errors.New("broadcast: not tried: the context ended while waiting for the channel")
 )
 
 // busy returns err, the error of a wait for the channel, as ErrBusy when it

@@ -255,7 +255,8 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	case errors.Is(res.Err, broadcast.ErrBusy):
 		// The channel was not tried: another attempt on it (of this
 		// update, or of the incident's other updates) outlasted
-		// JobTimeout. Soon again, without using an attempt.
+		// JobTimeout, or the lock's database did not answer within it.
+		// Soon again, without using an attempt.
 		delay, hinted = d.cfg.Retry.InitialInterval, true
 	case errors.Is(res.Err, broadcast.ErrClosed):
 		// The channel was not tried: the Broadcaster was closed while
