@@ -30,7 +30,8 @@
 //     Impacts, components and first depend on whether the channel has
 //     posted the incident: the dry run reads that from the state file
 //     when it exists (and creates none), and otherwise takes the update
-//     as the incident's first, and says so.
+//     as the incident's first, and says so. A channel the state file says
+//     delivered the update already says "not sent: delivered before".
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
 //     channels that can, saying what was checked: for a webhook, DNS, a

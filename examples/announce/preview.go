@@ -23,15 +23,13 @@ const defaultCheckTimeout = 30 * time.Second
 // the question a dry run answers is what goes where.
 func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update) int {
 	opts := cfg.Options()
-	// The channels' threads matter to some routes: read them from the
-	// state file, if there is one.
-	var th *threads
-	if slices.ContainsFunc(slices.Collect(maps.Values(cfg.Routes)), dependsOnThread) {
-		th = openThreads(cfg)
-		defer th.close()
-		if th.store != nil {
-			opts.Store = th.store
-		}
+	// The state file, if there is one, says which channels delivered the
+	// update already, and the channels' threads, which matter to some
+	// routes.
+	th := openThreads(cfg)
+	defer th.close()
+	if th.store != nil && slices.ContainsFunc(slices.Collect(maps.Values(cfg.Routes)), dependsOnThread) {
+		opts.Store = th.store
 	}
 	b, err := broadcast.New(cfg.Channels, opts)
 	if err != nil {
@@ -43,6 +41,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		return a.fail(exitUsage, err)
 	}
 	routes := a.routings(ctx, b, th, cfg, u)
+	a.deliveredBefore(ctx, th, b.Channels(), u, routes)
 	byName := make(map[string]broadcast.Preview, len(previews))
 	for _, p := range previews {
 		byName[p.Channel] = p
@@ -71,6 +70,24 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		printPreview(a.stdout, p, note)
 	}
 	return exitOK
+}
+
+// deliveredBefore marks in routes, as not sent, the channels that the
+// state file says delivered u already: a send of it skips them.
+func (a *app) deliveredBefore(ctx context.Context, th *threads, channels []string, u broadcast.Update, routes map[string]routing) {
+	if th.store == nil {
+		return
+	}
+	id := u.WithDefaults(a.now()).ID
+	for _, name := range channels {
+		done, failure, err := th.store.Done(ctx, id, name, "")
+		if err != nil || !done || failure != "" {
+			continue
+		}
+		rt := routes[name]
+		rt.notSent = "delivered before with this -state (update " + id + "): a send skips it"
+		routes[name] = rt
+	}
 }
 
 // printPreview prints p, its header line ending with note.

@@ -437,3 +437,24 @@ func TestCorrectAfterRetractReadsRetracted(t *testing.T) {
 	assert.NotContains(t, r.stderr, "failed after")
 	assert.NotContains(t, r.stderr, "give it a new -id", "the correction was not retracted")
 }
+
+// A dry run with the -state an update was delivered with says each channel
+// that has it would skip it, instead of printing the text it would not
+// send.
+func TestDryRunSaysDeliveredBefore(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	args := []string{"-config", cfg, "-state", state, "-title", "T", "-status", "investigating"}
+	r := announce(t, context.Background(), "", append(args, "-dry-run")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.NotContains(t, r.stdout, "delivered before", "not sent yet")
+	sent := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id := updateIDOf(t, sent.stdout)
+
+	r = announce(t, context.Background(), "", append(args, "-dry-run")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "--- hooks: not sent: delivered before with this -state (update "+id+"): a send skips it")
+	assert.Len(t, h.updates(), 1, "a dry run sends nothing")
+}
