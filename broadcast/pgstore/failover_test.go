@@ -4,10 +4,7 @@ package pgstore_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,94 +15,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/tcpproxy"
 )
 
-// failoverProxy passes TCP connections through to the server until fail:
-// then it closes them all and closes each new one at once, as a managed
-// PostgreSQL failing over does (its DNS name or address points nowhere
-// that answers until the standby is promoted), for the next refusals
-// connections, after which it passes them through again. Counting
-// connections, not seconds, keeps the test free of timing.
-type failoverProxy struct {
-	ln      net.Listener
-	target  string
-	refused chan struct{} // one per connection refused
-
-	mu     sync.Mutex
-	conns  []net.Conn
-	refuse int // connections still to refuse; -1: every one
-	wg     sync.WaitGroup
-}
-
-func startFailoverProxy(t *testing.T, target string) *failoverProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &failoverProxy{ln: ln, target: target, refused: make(chan struct{}, 1000)}
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(func() { _ = ln.Close(); p.fail(0); p.wg.Wait() })
-	return p
-}
-
-// fail closes every connection, and refuses the next n (every one, when n
-// is negative).
-func (p *failoverProxy) fail(n int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns, p.refuse = nil, n
-}
-
-func (p *failoverProxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.refuse != 0 {
-			if p.refuse > 0 {
-				p.refuse--
-			}
-			p.mu.Unlock()
-			_ = c.Close()
-			p.refused <- struct{}{}
-			continue
-		}
-		up, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			_ = c.Close()
-			continue
-		}
-		p.conns = append(p.conns, c, up)
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(c, up)
-		go p.pipe(up, c)
-	}
-}
-
-func (p *failoverProxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
-	_ = dst.Close()
-	_ = src.Close()
-}
-
 // proxied returns a Store on a new migrated schema whose connections go
-// through a failoverProxy, made with opts.
-func proxied(t *testing.T, opts ...pgstore.Option) (*pgstore.Store, *failoverProxy) {
+// through a tcpproxy.Proxy, made with opts. The proxy's Cut(n) closes every
+// connection and closes each new one at once, as a managed PostgreSQL
+// failing over does (its address points nowhere that answers until the
+// standby is promoted), for the next n connections. Counting connections,
+// not seconds, keeps the tests free of timing.
+func proxied(t *testing.T, opts ...pgstore.Option) (*pgstore.Store, *tcpproxy.Proxy) {
 	t.Helper()
 	dsn := newSchema(t)
 	require.NoError(t, pgstore.Migrate(context.Background(), connect(t, dsn)))
 	u, err := url.Parse(dsn)
 	require.NoError(t, err)
-	p := startFailoverProxy(t, u.Host)
-	u.Host = p.ln.Addr().String()
+	p := tcpproxy.Start(t, u.Host)
+	u.Host = p.Addr()
 	s, err := pgstore.New(context.Background(), connect(t, u.String()), opts...)
 	require.NoError(t, err)
 	return s, p
@@ -125,9 +51,9 @@ func TestMarkDuringFailoverIsRecorded(t *testing.T) {
 	s, p := proxied(t)
 	require.NoError(t, s.Mark(ctx, "u0", "x", "", nil), "before the failover")
 
-	p.fail(40)
+	p.Cut(40, "")
 	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil), "mark written once the new primary answers")
-	assert.Len(t, p.refused, 40, "every refused connection was retried past")
+	assert.Len(t, p.Refused(), 40, "every refused connection was retried past")
 	done, _, err := s.Done(ctx, "u1", "x", "")
 	require.NoError(t, err)
 	assert.True(t, done)
@@ -139,7 +65,7 @@ func TestMarkDuringFailoverIsRecorded(t *testing.T) {
 func TestReconnectWaitAndContextBoundTheWait(t *testing.T) {
 	t.Run("ReconnectWait", func(t *testing.T) {
 		s, p := proxied(t, pgstore.ReconnectWait(time.Millisecond))
-		p.fail(-1)
+		p.Cut(-1, "")
 		err := s.Mark(context.Background(), "u1", "x", "", nil)
 		require.Error(t, err)
 		assert.ErrorContains(t, err, "pgstore: mark: ")
@@ -147,11 +73,11 @@ func TestReconnectWaitAndContextBoundTheWait(t *testing.T) {
 	})
 	t.Run("ctx", func(t *testing.T) {
 		s, p := proxied(t) // the default wait, far longer than this test
-		p.fail(-1)
+		p.Cut(-1, "")
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			for range 3 {
-				<-p.refused
+				<-p.Refused()
 			}
 			cancel()
 		}()
@@ -178,8 +104,8 @@ func TestReconnectWaitBoundsAnOutageNotEachCall(t *testing.T) {
 	require.NoError(t, pgstore.Migrate(ctx, connect(t, dsn)))
 	u, err := url.Parse(dsn)
 	require.NoError(t, err)
-	p := startFailoverProxy(t, u.Host)
-	u.Host = p.ln.Addr().String()
+	p := tcpproxy.Start(t, u.Host)
+	u.Host = p.Addr()
 	cfg, err := pgxpool.ParseConfig(u.String())
 	require.NoError(t, err)
 	var tries atomic.Int32 // a try makes a new connection, which may dial more than once
@@ -190,7 +116,7 @@ func TestReconnectWaitBoundsAnOutageNotEachCall(t *testing.T) {
 	s, err := pgstore.New(ctx, pool, pgstore.ReconnectWait(time.Second))
 	require.NoError(t, err)
 
-	p.fail(-1)
+	p.Cut(-1, "")
 	tries.Store(0)
 	require.Error(t, s.Mark(ctx, "u1", "x", "", nil), "tried again for a second")
 	require.Greater(t, tries.Load(), int32(4))
@@ -206,9 +132,9 @@ func TestReconnectWaitBoundsAnOutageNotEachCall(t *testing.T) {
 	}
 	assert.True(t, quick, "the database has been away for the whole wait: a try or two")
 
-	p.fail(0) // back
+	p.Cut(0, "") // back
 	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
-	p.fail(-1) // away again: the whole wait
+	p.Cut(-1, "") // away again: the whole wait
 	tries.Store(0)
 	require.Error(t, s.Mark(ctx, "u2", "x", "", nil))
 	assert.Greater(t, tries.Load(), int32(4))
