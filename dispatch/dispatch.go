@@ -130,6 +130,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // Defaults of Config.
@@ -210,8 +211,11 @@ type Config struct {
 	// transaction, the reads of the jobs) are tried again when their
 	// connection broke or cannot be made (a restart, a failover), within
 	// the caller's ctx; default pgstore.DefaultReconnectWait (2m), past a
-	// managed PostgreSQL's failover. Negative: no try again. The Store's
-	// is pgstore.ReconnectWait.
+	// managed PostgreSQL's failover. It counts from the first failed try
+	// since one last reached the server, whichever call made it: the
+	// calls made one after another through one outage wait it in all,
+	// not each (as the Store's pgstore.ReconnectWait). Negative: no try
+	// again.
 	ReconnectWait time.Duration
 	// PollOnly makes River poll for jobs instead of LISTENing for them;
 	// required behind a pooler in transaction mode.
@@ -231,7 +235,10 @@ type Dispatcher struct {
 	channels []string
 	client   *river.Client[pgx.Tx]
 	retry    retryPolicy
-	eventMu  sync.Mutex
+	// outage runs this package's own statements, again when their
+	// connection broke, for Config.ReconnectWait in all through one outage.
+	outage  pgretry.Outage
+	eventMu sync.Mutex
 	// closedOnce logs once that the Broadcaster was closed under the
 	// running Dispatcher.
 	closedOnce sync.Once
@@ -244,6 +251,7 @@ func New(cfg Config) (*Dispatcher, error) {
 		return nil, err
 	}
 	d := &Dispatcher{cfg: cfg, channels: cfg.Broadcaster.Channels(), retry: retryPolicy{RetryPolicy: cfg.Retry, clock: &dbClock{}}}
+	d.outage.Wait = cfg.ReconnectWait
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &worker[sendArgs]{d: d})
 	river.AddWorker(workers, &worker[correctArgs]{d: d})

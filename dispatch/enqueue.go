@@ -12,7 +12,6 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // Job kinds in River's tables. Send, Correct and Retract have kinds of
@@ -206,7 +205,7 @@ func (d *Dispatcher) inTx(ctx context.Context, tx pgx.Tx, f func(pgx.Tx) error) 
 	if tx != nil {
 		return pgx.BeginFunc(ctx, tx, f)
 	}
-	return pgretry.Do(ctx, d.cfg.ReconnectWait, func() error { return pgx.BeginFunc(ctx, d.cfg.Pool, f) })
+	return d.outage.Do(ctx, func() error { return pgx.BeginFunc(ctx, d.cfg.Pool, f) })
 }
 
 // sameContent returns the update of job, queued for u's ID, and

@@ -233,7 +233,7 @@ func (d *Dispatcher) jobs(ctx context.Context, md metadata, params *river.JobLis
 	}
 	params = params.Metadata(string(raw)).First(maxJobs)
 	var list *river.JobListResult
-	err = pgretry.Do(ctx, d.cfg.ReconnectWait, func() (err error) {
+	err = d.outage.Do(ctx, func() (err error) {
 		list, err = d.client.JobList(ctx, params)
 		return err
 	})

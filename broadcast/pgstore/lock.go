@@ -9,8 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // unlockTimeout bounds the rollback that releases a lock. Past it the
@@ -89,9 +87,9 @@ func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func
 		keys = []int64{incidentLockKey(incident, channel), keys[0]}
 	}
 	// A connection the server ended (a restart) fails at once; another
-	// is tried (see Store.retry). One that breaks while the lock is held
-	// releases it.
-	err = s.retry(ctx, pgretry.Do, func() error {
+	// is tried (see ReconnectWait). One that breaks while the lock is
+	// held releases it.
+	err = s.outage.Do(ctx, func() error {
 		unlock, err = s.lock(ctx, keys)
 		return err
 	})

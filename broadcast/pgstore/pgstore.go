@@ -98,7 +98,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"weak"
 
@@ -106,6 +105,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // Errors of New and Open about the database's schema.
@@ -128,13 +128,9 @@ type Store struct {
 	// held has a slot per Lock held (or being taken) on the pool, by this
 	// Store or any other on the same pool (see poolSlots).
 	held chan struct{}
-	// reconnect is how long a statement whose connection broke is tried
-	// again (see ReconnectWait).
-	reconnect time.Duration
-	// away is when the database went away (time.Time.UnixNano of the
-	// first failed try since the last that reached it), 0 when it is not
-	// (see retry).
-	away atomic.Int64
+	// outage runs the statements, again when their connection broke, for
+	// ReconnectWait in all through one outage.
+	outage pgretry.Outage
 }
 
 // DefaultReconnectWait is how long, by default, a statement whose
@@ -157,7 +153,7 @@ type Option func(*Store)
 // the Broadcaster report the delivery ErrNotRecorded. Zero means
 // DefaultReconnectWait; a negative d, no try again.
 func ReconnectWait(d time.Duration) Option {
-	return func(s *Store) { s.reconnect = d }
+	return func(s *Store) { s.outage.Wait = d }
 }
 
 var _ broadcast.Store = (*Store)(nil)
@@ -180,8 +176,8 @@ func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Opti
 	for _, o := range opts {
 		o(s)
 	}
-	if s.reconnect == 0 {
-		s.reconnect = DefaultReconnectWait
+	if s.outage.Wait == 0 {
+		s.outage.Wait = DefaultReconnectWait
 	}
 	if err := checkVersion(ctx, pool, known); err != nil {
 		return nil, err

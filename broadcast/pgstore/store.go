@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // key is the primary key of a row: the SHA-256 of kind and parts, each
@@ -168,16 +167,16 @@ func pruneQuery(table, at string) string {
 const pruneBatch = 1000
 
 // exec is pool.Exec, again on another connection when the connection
-// broke (see retry). A statement whose second run would not be the same
-// as one is once runs again only when it cannot have run (see
+// broke (see ReconnectWait). A statement whose second run would not be
+// the same as one is once runs again only when it cannot have run (see
 // pgretry.Unrun).
 func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
-	try := pgretry.Do
+	try := s.outage.Do
 	if once {
-		try = pgretry.Unrun
+		try = s.outage.Unrun
 	}
-	err := s.retry(ctx, try, func() (err error) {
+	err := try(ctx, func() (err error) {
 		tag, err = s.pool.Exec(ctx, sql, args...)
 		return err
 	})
@@ -185,36 +184,9 @@ func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (p
 }
 
 // queryRow is pool.QueryRow(ctx, sql, args...).Scan(dest...), again on
-// another connection when the connection broke (see retry).
+// another connection when the connection broke (see ReconnectWait).
 func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
-	return s.retry(ctx, pgretry.Do, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
-}
-
-// retry runs fn with try (pgretry.Do or Unrun) for what is left of
-// ReconnectWait since the database went away: once it has been away that
-// long, a call tries once. So the calls made one after another through an
-// outage (a delivery's marks and receipts, written without the caller's
-// deadline) wait ReconnectWait in all, not each. A try that reaches the
-// server ends the outage.
-func (s *Store) retry(ctx context.Context, try func(context.Context, time.Duration, func() error) error, fn func() error) error {
-	wait := s.reconnect
-	if since := s.away.Load(); since != 0 && wait > 0 {
-		if wait -= time.Since(time.Unix(0, since)); wait <= 0 {
-			wait = -1 // one try
-		}
-	}
-	return try(ctx, wait, func() error {
-		err := fn()
-		switch {
-		case err == nil:
-			s.away.Store(0)
-		case pgretry.ConnectionLost(err):
-			s.away.CompareAndSwap(0, time.Now().UnixNano())
-		case ctx.Err() == nil: // the server answered
-			s.away.Store(0)
-		}
-		return err
-	})
+	return s.outage.Do(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
 }
 
 // wrap prefixes err with the package and the operation; nil stays nil.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,6 +52,61 @@ func Do(ctx context.Context, wait time.Duration, fn func() error) error {
 // back to an older one), or count twice.
 func Unrun(ctx context.Context, wait time.Duration, fn func() error) error {
 	return while(ctx, wait, NotRun, fn)
+}
+
+// Outage runs statements with Do or Unrun for what is left of Wait since
+// the database went away: once it has been away that long, a statement
+// is tried once. So the statements made one after another through one
+// outage (a delivery's marks and receipts, written without the caller's
+// deadline; a worker's reads) wait Wait in all, not each. A try that
+// reaches the server ends the outage. Its zero value with Wait set is
+// ready to use; it is safe for concurrent use.
+type Outage struct {
+	// Wait is how long the statements made through one outage are tried
+	// again, in all; negative: never tried again. Set it before first use.
+	Wait time.Duration
+	// away is when the database went away (time.Time.UnixNano of the
+	// first failed try since the last that reached it), 0 when it is not.
+	away atomic.Int64
+}
+
+// Do is Do, within what is left of o.Wait.
+func (o *Outage) Do(ctx context.Context, fn func() error) error {
+	return while(ctx, o.left(), ConnectionLost, o.watch(ctx, fn))
+}
+
+// Unrun is Unrun, within what is left of o.Wait.
+func (o *Outage) Unrun(ctx context.Context, fn func() error) error {
+	return while(ctx, o.left(), NotRun, o.watch(ctx, fn))
+}
+
+// left is what is left of o.Wait since the database went away; negative
+// (one try) once nothing is.
+func (o *Outage) left() time.Duration {
+	wait := o.Wait
+	if since := o.away.Load(); since != 0 && wait > 0 {
+		if wait -= time.Since(time.Unix(0, since)); wait <= 0 {
+			wait = -1
+		}
+	}
+	return wait
+}
+
+// watch returns fn, noting in o when the database went away and when a
+// try reached it again.
+func (o *Outage) watch(ctx context.Context, fn func() error) func() error {
+	return func() error {
+		err := fn()
+		switch {
+		case err == nil:
+			o.away.Store(0)
+		case ConnectionLost(err):
+			o.away.CompareAndSwap(0, time.Now().UnixNano())
+		case ctx.Err() == nil: // the server answered
+			o.away.Store(0)
+		}
+		return err
+	}
 }
 
 func while(ctx context.Context, wait time.Duration, again func(error) bool, fn func() error) error {

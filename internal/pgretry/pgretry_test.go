@@ -131,3 +131,38 @@ func TestDoSaysTheContextEnded(t *testing.T) {
 		})
 	}
 }
+
+// An Outage bounds the statements made one after another through one
+// outage in all, not each: dispatch's reads and Enqueue's transactions
+// each waited their full ReconnectWait, so a worker reading job after job
+// through a long outage took that wait many times over. A try that
+// reaches the server starts the next outage's budget afresh.
+func TestOutageBoundsTheCallsOfOneOutageInAll(t *testing.T) {
+	lost := &pgconn.PgError{Code: "57P01"}
+	o := &Outage{Wait: 100 * time.Millisecond}
+	n := 0
+	failing := func() error { n++; return lost }
+	assert.Same(t, lost, o.Do(context.Background(), failing))
+	assert.Greater(t, n, 1, "the first call of an outage is tried again")
+
+	time.Sleep(o.Wait) // the outage has now lasted its Wait
+	for _, call := range []func(context.Context, func() error) error{o.Do, o.Unrun} {
+		n = 0
+		assert.Same(t, lost, call(context.Background(), failing))
+		assert.Equal(t, 1, n, "a call past the outage's Wait is tried once")
+	}
+
+	n = 0
+	assert.NoError(t, o.Do(context.Background(), func() error { n++; return nil }))
+	n = 0
+	assert.Same(t, lost, o.Do(context.Background(), failing))
+	assert.Greater(t, n, 1, "a try that reached the server ended the outage")
+
+	// An answer from the server (not a lost connection) ends it too.
+	time.Sleep(o.Wait)
+	other := errors.New("syntax error")
+	assert.Same(t, other, o.Do(context.Background(), func() error { return other }))
+	n = 0
+	assert.Same(t, lost, o.Do(context.Background(), failing))
+	assert.Greater(t, n, 1, "an answer ended the outage")
+}
