@@ -30,7 +30,7 @@ type Broadcaster struct {
 	flights   flights
 	newest    newest
 	// sharedLock is Options.Lock.
-	sharedLock func(ctx context.Context, updateID, channel string) (func(), error)
+	sharedLock func(ctx context.Context, key LockKey) (func(), error)
 	sends      atomic.Uint64 // numbers Sends, to order updates of equal Time
 
 	mu     sync.RWMutex
@@ -712,7 +712,7 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // deadline, and a Send whose ctx ends here delivers nothing, so there is
 // nothing to record; keep, ctx without its end, logs. Options.Lock gets
 // ctx's end without its values: those a caller gave for the locks of its
-// deliveries (pgstore's WithIncident and WithLockLost, which RunJob's
+// deliveries (pgstore's WithLockLost, which RunJob's
 // caller in package dispatch sets) are not for this one, whose loss costs
 // no delivery, and would report it as the delivery's.
 func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t time.Time) time.Time {
@@ -730,7 +730,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 		lctx, cancel := context.WithCancelCause(context.Background())
 		defer cancel(nil)
 		defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
-		unlock, err := b.lockShared(lctx, key, sentChannel)
+		unlock, err := b.lockShared(lctx, LockKey{UpdateID: key, Channel: sentChannel})
 		if err != nil {
 			b.storeTrouble(keep, "lock the record of the time update "+updateID+" was first sent with", err)
 			return t
@@ -751,9 +751,9 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 // lockShared takes Options.Lock. A Lock that returns no unlock function
 // has nothing to release: calling nil would crash the process from a
 // delivery's goroutine.
-func (b *Broadcaster) lockShared(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+func (b *Broadcaster) lockShared(ctx context.Context, key LockKey) (unlock func(), err error) {
 	defer recoveredFrom(&err, "Options.Lock")
-	unlock, err = b.sharedLock(ctx, updateID, channel)
+	unlock, err = b.sharedLock(ctx, key)
 	if err == nil && unlock == nil {
 		unlock = func() {}
 	}

@@ -72,8 +72,8 @@ func TestSharedLockIsHeldAroundDelivery(t *testing.T) {
 		assert.True(t, locked, "the channel runs under the lock")
 		return broadcast.Receipt{}, nil
 	})
-	b := newBroadcaster(t, broadcast.Options{Lock: func(_ context.Context, update, channel string) (func(), error) {
-		held = append(held, update+"/"+channel)
+	b := newBroadcaster(t, broadcast.Options{Lock: func(_ context.Context, key broadcast.LockKey) (func(), error) {
+		held = append(held, key.UpdateID+"/"+key.Channel)
 		locked = true
 		return func() { locked = false }, nil
 	}}, ch)
@@ -84,7 +84,7 @@ func TestSharedLockIsHeldAroundDelivery(t *testing.T) {
 	assert.Equal(t, []string{rep.UpdateID + "/x"}, held)
 	assert.False(t, locked, "released")
 
-	failing := newBroadcaster(t, broadcast.Options{Lock: func(context.Context, string, string) (func(), error) {
+	failing := newBroadcaster(t, broadcast.Options{Lock: func(context.Context, broadcast.LockKey) (func(), error) {
 		return nil, errors.New("connection refused")
 	}}, broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
 		t.Error("called without the lock")

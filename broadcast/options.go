@@ -89,9 +89,9 @@ type Options struct {
 	// of an update without a Time records the Time it took (see
 	// Broadcaster.SentTime), so that instances agree on it; that call's
 	// ctx ends with the Send's but holds none of its values, which are
-	// for the locks of deliveries (pgstore's WithIncident, WithLockLost).
+	// for the locks of deliveries (pgstore's WithLockLost).
 	// A shared Store offers one (broadcast/pgstore's Store.Lock).
-	Lock func(ctx context.Context, updateID, channel string) (unlock func(), err error)
+	Lock func(ctx context.Context, key LockKey) (unlock func(), err error)
 	// Logger receives one record per attempt (Debug), retry (Warn),
 	// delivery, skip and the like (Info), and failure (Error); default:
 	// discard.
@@ -193,4 +193,23 @@ type Result struct {
 	// says so). When the channel otherwise delivered, Err is then a
 	// Permanent *TargetsError.
 	Failures []TargetFailure
+}
+
+// LockKey is what Options.Lock is asked to lock: the delivery of update
+// UpdateID to Channel and, when IncidentID is set, every delivery of an
+// update of that incident to Channel.
+type LockKey struct {
+	UpdateID string
+	Channel  string
+	// IncidentID is set for the attempts of a Send or a Correct, which
+	// post: the holder is then also the only one, among the instances
+	// sharing the Lock, attempting an update of the incident on the
+	// channel, so that an attempt reads the incident's thread, posts and
+	// saves its receipt before another instance's attempt of a newer (or
+	// older) update reads it, and an older update is never posted after a
+	// newer one. It is empty for a Retract's attempts, which post nothing,
+	// and for the record of the Time an update was first sent with. A Lock
+	// that takes the incident's lock takes it before the update's, so two
+	// holders never wait for each other.
+	IncidentID string
 }

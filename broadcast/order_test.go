@@ -182,7 +182,7 @@ func TestRetractionsDoNotWaitForEachOther(t *testing.T) {
 func TestBusyOnlyForWaitsBeforeTheChannel(t *testing.T) {
 	t.Run("a Lock's own error", func(t *testing.T) {
 		ch := broadcast.ChannelFunc("x", noop)
-		lock := func(ctx context.Context, _, _ string) (func(), error) {
+		lock := func(ctx context.Context, _ broadcast.LockKey) (func(), error) {
 			<-ctx.Done()
 			return nil, errors.New("db: permission denied for function pg_advisory_xact_lock")
 		}
@@ -211,8 +211,8 @@ func TestBusyOnlyForWaitsBeforeTheChannel(t *testing.T) {
 		var retrying atomic.Bool
 		// The old update's retry takes the shared lock only once the newer
 		// one holds the incident's turn, and then waits for that turn.
-		lock := func(ctx context.Context, id, _ string) (func(), error) {
-			if retrying.Load() && strings.Contains(id, "old") {
+		lock := func(ctx context.Context, key broadcast.LockKey) (func(), error) {
+			if retrying.Load() && strings.Contains(key.UpdateID, "old") {
 				select {
 				case <-in:
 				case <-ctx.Done():
@@ -307,7 +307,15 @@ func TestResentUpdateKeepsItsTime(t *testing.T) {
 // the update after a newer one that went out in between.
 func TestResendDuringTheFirstSendKeepsItsTime(t *testing.T) {
 	store := broadcast.NewMemoryStore()
-	lock := sharedLock() // Options.Lock shared by the instances, as pgstore's is
+	shared := sharedLock() // Options.Lock shared by the instances, as pgstore's is
+	// By update only: with the incident's lock, the resolved update's
+	// attempt would wait for the first Send's (see
+	// TestInstancesPostAnIncidentsUpdatesInOrder); this is about the Time
+	// the resend takes, in a Lock that does not take the incident's.
+	lock := func(ctx context.Context, k broadcast.LockKey) (func(), error) {
+		k.IncidentID = ""
+		return shared(ctx, k)
+	}
 	var mu sync.Mutex
 	var posted []string
 	inFirst, failFirst := make(chan struct{}), make(chan struct{})
@@ -420,13 +428,22 @@ func TestConcurrentFirstSendsAgreeOnTheTime(t *testing.T) {
 }
 
 // sharedLock returns an Options.Lock for Broadcasters standing for
-// instances that share a Store, as pgstore's Lock is shared.
-func sharedLock() func(ctx context.Context, updateID, channel string) (func(), error) {
+// instances that share a Store, as pgstore's Lock is shared: the
+// incident's lock (when the key names one) first, then the update's.
+func sharedLock() func(ctx context.Context, key broadcast.LockKey) (func(), error) {
 	var locks sync.Map
-	return func(_ context.Context, updateID, channel string) (func(), error) {
-		m, _ := locks.LoadOrStore(updateID+"\x00"+channel, &sync.Mutex{})
+	lock := func(k string) func() {
+		m, _ := locks.LoadOrStore(k, &sync.Mutex{})
 		m.(*sync.Mutex).Lock()
-		return m.(*sync.Mutex).Unlock, nil
+		return m.(*sync.Mutex).Unlock
+	}
+	return func(_ context.Context, key broadcast.LockKey) (func(), error) {
+		incident := func() {}
+		if key.IncidentID != "" {
+			incident = lock("incident\x00" + key.IncidentID + "\x00" + key.Channel)
+		}
+		update := lock("update\x00" + key.UpdateID + "\x00" + key.Channel)
+		return func() { update(); incident() }, nil
 	}
 }
 

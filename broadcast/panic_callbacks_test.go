@@ -38,7 +38,7 @@ func TestOnEventPanicIsLoggedAndDeliveryGoesOn(t *testing.T) {
 // made, and its outcome stands.
 func TestLockPanicFailsTheDelivery(t *testing.T) {
 	a, c := &script{name: "a"}, &script{name: "c"}
-	b := newBroadcaster(t, broadcast.Options{Lock: func(context.Context, string, string) (func(), error) {
+	b := newBroadcaster(t, broadcast.Options{Lock: func(context.Context, broadcast.LockKey) (func(), error) {
 		panic("lock: nil connection")
 	}}, a, c)
 	rep, err := b.Send(context.Background(), validUpdate())
@@ -52,7 +52,7 @@ func TestLockPanicFailsTheDelivery(t *testing.T) {
 	var log syncbuf.Buffer
 	b = newBroadcaster(t, broadcast.Options{
 		Logger: slog.New(slog.NewTextHandler(&log, nil)),
-		Lock: func(context.Context, string, string) (func(), error) {
+		Lock: func(context.Context, broadcast.LockKey) (func(), error) {
 			return func() { panic("unlock: nil connection") }, nil
 		},
 	}, a, c)

@@ -14,12 +14,11 @@ import (
 // waitingLock returns an Options.Lock shared by Broadcasters standing for
 // instances on one Store, as pgstore's is: unlike sharedLock, a caller
 // waiting for it gives up when its ctx ends, as pgstore's Lock does.
-func waitingLock() func(ctx context.Context, updateID, channel string) (func(), error) {
+func waitingLock() func(ctx context.Context, key broadcast.LockKey) (func(), error) {
 	locks := make(chan map[string]chan struct{}, 1)
 	locks <- map[string]chan struct{}{}
-	return func(ctx context.Context, updateID, channel string) (func(), error) {
+	lock := func(ctx context.Context, k string) (func(), error) {
 		m := <-locks
-		k := updateID + "\x00" + channel
 		l, ok := m[k]
 		if !ok {
 			l = make(chan struct{}, 1)
@@ -32,6 +31,23 @@ func waitingLock() func(ctx context.Context, updateID, channel string) (func(), 
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+	}
+	// The incident's lock (when the key names one) first, then the
+	// update's, as pgstore's Lock.
+	return func(ctx context.Context, key broadcast.LockKey) (func(), error) {
+		incident := func() {}
+		if key.IncidentID != "" {
+			var err error
+			if incident, err = lock(ctx, "incident\x00"+key.IncidentID+"\x00"+key.Channel); err != nil {
+				return nil, err
+			}
+		}
+		update, err := lock(ctx, "update\x00"+key.UpdateID+"\x00"+key.Channel)
+		if err != nil {
+			incident()
+			return nil, err
+		}
+		return func() { update(); incident() }, nil
 	}
 }
 

@@ -248,7 +248,11 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 	}
 	unlock := func() {}
 	if d.b.sharedLock != nil {
-		if unlock, err = d.b.lockShared(ctx, id, d.name); err != nil {
+		key := LockKey{UpdateID: id, Channel: d.name}
+		if d.op != opRetract {
+			key.IncidentID = d.u.IncidentID // see LockKey.IncidentID
+		}
+		if unlock, err = d.b.lockShared(ctx, key); err != nil {
 			if stopped != nil {
 				stopped()
 			}

@@ -32,7 +32,7 @@
 // early nor late, and does not retry it at once nor hours later.
 //
 // Attempts of the updates of one incident on one channel run one at a
-// time across every instance (the Store's Lock, with pgstore.WithIncident):
+// time across every instance (the Store's Lock, by broadcast.LockKey):
 // each reads the incident's thread after the one before saved its receipt,
 // so an older update is never posted after a newer one, and is found
 // superseded when the newer one went first. A job waits for the attempt

@@ -116,9 +116,9 @@ func TestLostLockOfTheSentRecordIsNotTheJobs(t *testing.T) {
 
 	var in *instance
 	var ended atomic.Int32
-	lock := func(ctx context.Context, updateID, channel string) (func(), error) {
-		unlock, err := in.store.Lock(ctx, updateID, channel)
-		if err != nil || channel == "x" || ended.Load() > 0 {
+	lock := func(ctx context.Context, key broadcast.LockKey) (func(), error) {
+		unlock, err := in.store.Lock(ctx, key)
+		if err != nil || key.Channel == "x" || ended.Load() > 0 {
 			return unlock, err
 		}
 		// The session holding the record's lock ends, as on a failover;

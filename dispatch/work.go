@@ -78,20 +78,12 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		}
 	}
 	d.emit(e, broadcast.EventAttempt)
-	// The Store's Lock then also keeps every other instance from an
-	// attempt of an update of the same incident on the channel until this
-	// one has posted and saved its receipt: an older update is never
-	// posted after a newer one (a retraction posts nothing).
-	rctx := ctx
-	if j.Kind != broadcast.JobRetract {
-		rctx = pgstore.WithIncident(ctx, j.Update.IncidentID)
-	}
 	// A Lock lost while the attempt runs (its session ended) is reported,
 	// not acted on: stopping the attempt could cut it between its post and
 	// the post's record, and the retry would post again. River keeps the
 	// job from every other instance while it runs.
 	lost := make(chan error, 1)
-	rctx = pgstore.WithLockLost(rctx, func(err error) {
+	rctx := pgstore.WithLockLost(ctx, func(err error) {
 		select {
 		case lost <- err:
 		default:

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // unlockTimeout bounds the rollback that releases a lock. Past it the
@@ -16,15 +18,16 @@ import (
 const unlockTimeout = 10 * time.Second
 
 // Lock waits until this caller is the only one, among every process using
-// the database, delivering update updateID to channel, or until ctx ends
-// (a lock_timeout or statement_timeout set on the server does not end the
-// wait); unlock ends that. It fits broadcast.Options.Lock.
+// the database, delivering update key.UpdateID to key.Channel, or until
+// ctx ends (a lock_timeout or statement_timeout set on the server does not
+// end the wait); unlock ends that. It fits broadcast.Options.Lock.
 //
-// With a ctx from WithIncident, the caller is also the only one delivering
-// an update of that incident to channel: an attempt reads the incident's
-// thread, posts and saves its receipt before another instance's attempt of
-// an update of the same incident reads it, so that an older update is never
-// posted after a newer one. Package dispatch runs every job so.
+// With key.IncidentID set (the Broadcaster sets it for the attempts that
+// post, see broadcast.LockKey), the caller is also the only one delivering
+// an update of that incident to the channel: an attempt reads the
+// incident's thread, posts and saves its receipt before another instance's
+// attempt of an update of the same incident reads it, so that an older
+// update is never posted after a newer one.
 //
 // The lock is a transaction-level advisory lock
 // (pg_advisory_xact_lock) taken in a transaction that stays open, on a
@@ -33,7 +36,7 @@ const unlockTimeout = 10 * time.Second
 // a process killed, whose system closes the connection; for a machine or a
 // network lost, only when PostgreSQL's TCP keepalive finds the connection
 // dead, by default after some two hours on Linux, and until then the
-// delivery (with WithIncident, the incident's other updates too) on that
+// delivery (with an IncidentID, the incident's other updates too) on that
 // channel waits. Set the server's keepalive in the connection string (pgx
 // sends unknown keys as run-time parameters), e.g. tcp_keepalives_idle=30,
 // tcp_keepalives_interval=10 and tcp_keepalives_count=3 for about a minute;
@@ -68,7 +71,7 @@ const unlockTimeout = 10 * time.Second
 // The lock's key is 64 bits of a hash of updateID and channel (of the
 // incident and channel); two that share a key (about one in 2^64) only
 // wait for each other.
-func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func(), err error) {
+func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
 	if cap(s.held) == 0 {
 		return nil, errors.New("pgstore: lock: pool: 1 connection (pool_max_conns), need at least 2: " +
 			"a Lock keeps one, and its holder's Store calls need another")
@@ -80,11 +83,11 @@ func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func
 	case <-ctx.Done():
 		return nil, fmt.Errorf("pgstore: lock: %w", ctx.Err())
 	}
-	keys := []int64{lockKey(updateID, channel)}
-	if incident, _ := ctx.Value(incidentKey{}).(string); incident != "" {
+	keys := []int64{lockKey(key.UpdateID, key.Channel)}
+	if key.IncidentID != "" {
 		// Always the incident's first: two holders never wait for each
 		// other's second lock.
-		keys = []int64{incidentLockKey(incident, channel), keys[0]}
+		keys = []int64{incidentLockKey(key.IncidentID, key.Channel), keys[0]}
 	}
 	// A connection the server ended (a restart) fails at once; another
 	// is tried (see ReconnectWait). One that breaks while the lock is
@@ -102,18 +105,6 @@ func (s *Store) Lock(ctx context.Context, updateID, channel string) (unlock func
 		release()
 		<-s.held
 	}, nil
-}
-
-// incidentKey is the context key of WithIncident.
-type incidentKey struct{}
-
-// WithIncident returns ctx for a Lock of the delivery of an update of
-// incident incidentID (see Lock). An empty incidentID leaves ctx as it is.
-func WithIncident(ctx context.Context, incidentID string) context.Context {
-	if incidentID == "" {
-		return ctx
-	}
-	return context.WithValue(ctx, incidentKey{}, incidentID)
 }
 
 // ErrLockLost is wrapped by the error given to the function of

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
 )
 
@@ -22,24 +23,24 @@ const shortWait = 300 * time.Millisecond
 func TestLockExcludesOtherHolders(t *testing.T) {
 	ctx := context.Background()
 	s := migrated(t)
-	unlock, err := s.Lock(ctx, "u1", "x")
+	unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
 
 	wctx, cancel := context.WithTimeout(ctx, shortWait)
-	_, err = s.Lock(wctx, "u1", "x")
+	_, err = s.Lock(wctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	cancel()
 	require.ErrorIs(t, err, context.DeadlineExceeded, "held by the first caller")
 
-	other, err := s.Lock(ctx, "u1", "email")
+	other, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
 	require.NoError(t, err, "another channel is not locked")
 	other()
-	other, err = s.Lock(ctx, "u2", "x")
+	other, err = s.Lock(ctx, broadcast.LockKey{UpdateID: "u2", Channel: "x"})
 	require.NoError(t, err, "another update is not locked")
 	other()
 
 	got := make(chan func())
 	go func() {
-		u, err := s.Lock(ctx, "u1", "x")
+		u, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 		assert.NoError(t, err)
 		got <- u
 	}()
@@ -47,34 +48,30 @@ func TestLockExcludesOtherHolders(t *testing.T) {
 	(<-got)()
 }
 
-func TestLockWithIncidentExcludesTheIncidentsOtherUpdates(t *testing.T) {
+func TestLockOfAnIncidentExcludesItsOtherUpdates(t *testing.T) {
 	ctx := context.Background()
 	s := migrated(t)
-	unlock, err := s.Lock(pgstore.WithIncident(ctx, "cdn-42"), "u1", "x")
+	unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x", IncidentID: "cdn-42"})
 	require.NoError(t, err)
 
-	wctx, cancel := context.WithTimeout(pgstore.WithIncident(ctx, "cdn-42"), shortWait)
-	_, err = s.Lock(wctx, "u2", "x")
+	wctx, cancel := context.WithTimeout(ctx, shortWait)
+	_, err = s.Lock(wctx, broadcast.LockKey{UpdateID: "u2", Channel: "x", IncidentID: "cdn-42"})
 	cancel()
 	require.ErrorIs(t, err, context.DeadlineExceeded, "another update of the incident, on the same channel")
 
-	for _, other := range []struct {
-		ctx     context.Context
-		channel string
-	}{
-		{pgstore.WithIncident(ctx, "cdn-42"), "email"},
-		{pgstore.WithIncident(ctx, "db-7"), "x"},
-		{ctx, "x"},
-		{pgstore.WithIncident(ctx, ""), "x"},
+	for _, other := range []broadcast.LockKey{
+		{UpdateID: "u2", Channel: "email", IncidentID: "cdn-42"},
+		{UpdateID: "u2", Channel: "x", IncidentID: "db-7"},
+		{UpdateID: "u2", Channel: "x"},
 	} {
-		u, err := s.Lock(other.ctx, "u2", other.channel)
+		u, err := s.Lock(ctx, other)
 		require.NoError(t, err, "another channel, another incident, or none")
 		u()
 	}
 
 	got := make(chan func())
 	go func() {
-		u, err := s.Lock(pgstore.WithIncident(ctx, "cdn-42"), "u2", "x")
+		u, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u2", Channel: "x", IncidentID: "cdn-42"})
 		assert.NoError(t, err)
 		got <- u
 	}()
@@ -88,7 +85,7 @@ func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
 	// packages hold advisory locks in the same database at the same time.
 	name := "holder_" + strings.ToLower(rand.Text()[:12])
 	holder := named(t, name)
-	dead, err := holder.Lock(ctx, "u1", "x")
+	dead, err := holder.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
 	defer dead() // its connection is gone; this only returns it to the pool
 
@@ -103,7 +100,7 @@ func TestLockIsReleasedWhenItsHolderDies(t *testing.T) {
 
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	unlock, err := holder.Lock(wctx, "u1", "x")
+	unlock, err := holder.Lock(wctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err, "the dead holder's lock was released")
 	unlock()
 }
@@ -116,14 +113,14 @@ func TestLockWaitsPastTheServersTimeouts(t *testing.T) {
 	ctx := context.Background()
 	dsn := newSchema(t)
 	holder := migratedOn(t, dsn)
-	unlock, err := holder.Lock(ctx, "u1", "x")
+	unlock, err := holder.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
 	defer unlock()
 	for _, setting := range []string{"lock_timeout=1ms", "statement_timeout=100ms"} {
 		s, err := pgstore.Open(ctx, dsn+"&"+setting)
 		require.NoError(t, err)
 		wctx, cancel := context.WithTimeout(ctx, shortWait)
-		_, err = s.Lock(wctx, "u1", "x")
+		_, err = s.Lock(wctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 		cancel()
 		assert.ErrorIs(t, err, context.DeadlineExceeded, "with %s, only ctx ends the wait", setting)
 		require.NoError(t, s.Close())

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
 )
 
@@ -36,7 +37,7 @@ func TestLostLockIsReported(t *testing.T) {
 	name := "lost_" + strings.ToLower(rand.Text()[:12])
 	holder := named(t, name)
 	lost := make(chan error, 2)
-	unlock, err := holder.Lock(pgstore.WithLockLost(ctx, func(err error) { lost <- err }), "u1", "x")
+	unlock, err := holder.Lock(pgstore.WithLockLost(ctx, func(err error) { lost <- err }), broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
 	_, err = holder.Pool().Exec(ctx, "SELECT pg_terminate_backend($1)", lockPID(t, holder, name))
 	require.NoError(t, err)
@@ -53,7 +54,7 @@ func TestLostLockIsReported(t *testing.T) {
 
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	again, err := holder.Lock(wctx, "u1", "x")
+	again, err := holder.Lock(wctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err, "the lost lock is free")
 	again()
 }
@@ -74,7 +75,7 @@ func TestUnlockedLockIsNotReportedLost(t *testing.T) {
 
 	lost := make(chan error, 1)
 	lctx := pgstore.WithLockLost(ctx, func(err error) { lost <- err })
-	unlock, err := s.Lock(lctx, "u1", "x")
+	unlock, err := s.Lock(lctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
 	pid := lockPID(t, s, name)
 	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil), "the holder's calls run meanwhile")

@@ -55,7 +55,7 @@ func TestLockOnAPoolOfOneConnectionIsAnError(t *testing.T) {
 	q.Set("pool_max_conns", "1")
 	u.RawQuery = q.Encode()
 	s := migratedOn(t, u.String())
-	_, err = s.Lock(context.Background(), "u1", "x")
+	_, err = s.Lock(context.Background(), broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "pool_max_conns")
 }
@@ -75,11 +75,11 @@ func TestLocksOfStoresSharingAPoolLeaveAConnection(t *testing.T) {
 	second, err := pgstore.New(ctx, first.Pool())
 	require.NoError(t, err)
 
-	unlock, err := first.Lock(ctx, "u1", "x")
+	unlock, err := first.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
 	defer unlock()
 	wctx, cancel := context.WithTimeout(ctx, shortWait)
-	other, err := second.Lock(wctx, "u2", "x")
+	other, err := second.Lock(wctx, broadcast.LockKey{UpdateID: "u2", Channel: "x"})
 	cancel()
 	if err == nil {
 		defer other()

@@ -70,7 +70,7 @@ func TestStatementsSurviveBrokenConnections(t *testing.T) {
 	assert.NoError(t, err, "receipt")
 	assert.True(t, ok)
 	breakAll()
-	if unlock, err := s.Lock(ctx, "u1", "x"); assert.NoError(t, err, "lock") {
+	if unlock, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"}); assert.NoError(t, err, "lock") {
 		unlock()
 	}
 	breakAll()
