@@ -209,3 +209,26 @@ func lastQuery(t *testing.T, paths []string, prefix string) url.Values {
 	t.Fatalf("no request to %s", prefix)
 	return nil
 }
+
+// The look-up is made within the attempt's ctx: when ctx ends during it,
+// it stops, and the duplicate is judged as without it (Permanent on
+// attempt 1, never a retry).
+func TestDuplicateLookupStopsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newFakeX(t, false)
+	f.respondWith(timelineAnswer(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the attempt's deadline passes while X is slow
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]int{"result_count": 0}})
+	}))
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(ctx, broadcast.Message{Update: testUpdate(), Attempt: 1})
+	require.ErrorIs(t, err, ErrDuplicate)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "could not be read to find it: twitter: find post: ")
+	assert.Contains(t, err.Error(), context.Canceled.Error())
+}
