@@ -198,7 +198,7 @@ const testUserID = "2244994945"
 // max_results (5 to 100, default 10). It answers as X does: the text with
 // &, < and > as HTML entities and links as t.co links, whose entities give
 // the link as written (with "http://" when it had no scheme); created_at
-// and entities only when tweet.fields asks; no "data" when no post is
+// entities and referenced_tweets only when tweet.fields asks; no "data" when no post is
 // left. Sources: X API v2 reference of GET /2/users/:id/tweets and its
 // data dictionary (Post object).
 func (f *fakeX) timeline(w http.ResponseWriter, r *http.Request) {
@@ -262,6 +262,9 @@ func (f *fakeX) timelinePost(d channeltest.Delivery, fields []string) map[string
 	}
 	if slices.Contains(fields, "entities") && len(urls) > 0 {
 		p["entities"] = map[string]any{"urls": urls}
+	}
+	if slices.Contains(fields, "referenced_tweets") && d.ReplyTo != "" {
+		p["referenced_tweets"] = []map[string]string{{"type": "replied_to", "id": d.ReplyTo}}
 	}
 	return p
 }

@@ -28,12 +28,14 @@ const (
 // oldestStartTime is the earliest start_time X accepts.
 var oldestStartTime = time.Date(2010, time.November, 6, 0, 0, 0, 0, time.UTC)
 
-// findPost looks for the post of text that X refused as a duplicate of an
-// earlier attempt's: among the account's newest posts (GET
-// /2/users/:id/tweets), one with that text, as X stores it, created no
-// earlier than since less findSkew. ok is false when there is none; err
-// says why the posts could not be read.
-func (c *Channel) findPost(ctx context.Context, text string, since time.Time) (found post, ok bool, err error) {
+// findPost looks for the post of text, a reply to replyTo unless that is
+// empty, that X refused as a duplicate of an earlier attempt's: among the
+// account's newest posts (GET /2/users/:id/tweets), one with that text, as
+// X stores it, replying to the same post, created no earlier than since
+// less findSkew. The reply tells an earlier attempt's post from another
+// update's of the same text, which replies to an older post. ok is false
+// when there is none; err says why the posts could not be read.
+func (c *Channel) findPost(ctx context.Context, text, replyTo string, since time.Time) (found post, ok bool, err error) {
 	id, err := c.userID(ctx)
 	if err != nil {
 		return post{}, false, err
@@ -41,7 +43,7 @@ func (c *Channel) findPost(ctx context.Context, text string, since time.Time) (f
 	q := url.Values{}
 	q.Set("max_results", strconv.Itoa(findPosts))
 	q.Set("exclude", "retweets")
-	q.Set("tweet.fields", "created_at,entities")
+	q.Set("tweet.fields", "created_at,entities,referenced_tweets")
 	start := since.Add(-findSkew).UTC().Truncate(time.Second)
 	if start.After(oldestStartTime) {
 		q.Set("start_time", start.Format(time.RFC3339))
@@ -58,7 +60,7 @@ func (c *Channel) findPost(ctx context.Context, text string, since time.Time) (f
 		return post{}, false, readError("find post", resp, err, s)
 	}
 	for _, p := range posts {
-		if !p.CreatedAt.Before(start) && sameText(text, p) {
+		if !p.CreatedAt.Before(start) && p.repliedTo() == replyTo && sameText(text, p) {
 			return post{ID: p.ID, Text: p.Text}, true, nil
 		}
 	}
@@ -91,8 +93,8 @@ func (c *Channel) userID(ctx context.Context) (string, error) {
 	return u.ID, nil
 }
 
-// timelinePost is a post of GET /2/users/:id/tweets with created_at and
-// entities.
+// timelinePost is a post of GET /2/users/:id/tweets with created_at,
+// entities and referenced_tweets.
 type timelinePost struct {
 	ID        string    `json:"id"`
 	Text      string    `json:"text"`
@@ -102,6 +104,20 @@ type timelinePost struct {
 			ExpandedURL string `json:"expanded_url"`
 		} `json:"urls"`
 	} `json:"entities"`
+	ReferencedTweets []struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	} `json:"referenced_tweets"`
+}
+
+// repliedTo returns the id of the post p replies to, or "".
+func (p timelinePost) repliedTo() string {
+	for _, r := range p.ReferencedTweets {
+		if r.Type == "replied_to" {
+			return r.ID
+		}
+	}
+	return ""
 }
 
 // parseTimeline reads the answer to GET /2/users/:id/tweets: {"data":[…],

@@ -49,7 +49,7 @@ func TestDuplicateFound(t *testing.T) {
 				require.Equal(t, 2, countPrefix(paths, "/2/users/"+testUserID+"/tweets?"))
 				q := lastQuery(t, paths, "/2/users/"+testUserID+"/tweets?")
 				assert.Equal(t, url.Values{"max_results": {"20"}, "exclude": {"retweets"},
-					"tweet.fields": {"created_at,entities"}, "start_time": {"2025-11-24T14:20:00Z"}}, q)
+					"tweet.fields": {"created_at,entities,referenced_tweets"}, "start_time": {"2025-11-24T14:20:00Z"}}, q)
 			})
 		}
 	}
@@ -114,6 +114,11 @@ func TestDuplicateNotFound(t *testing.T) {
 		// posted an hour before the update is another update's post.
 		{name: "post older than the update", timeline: answer(200,
 			`{"data":[`+post("1850000000000000009", "2025-11-24T13:30:00.000Z", text)+`],"meta":{"result_count":1}}`)},
+		// Another update of the same text, posted a moment before,
+		// replies to an older post; a lost attempt's post replies to the
+		// same post the update's does (here none).
+		{name: "same text but a reply", timeline: answer(200,
+			`{"data":[`+strings.Replace(post("1850000000000000009", "2025-11-24T14:30:05.000Z", text), `"edit_history`, `"referenced_tweets":[{"type":"replied_to","id":"1850000000000000008"}],"edit_history`, 1)+`],"meta":{"result_count":1}}`)},
 		{name: "same text but another link", timeline: answer(200,
 			`{"data":[`+strings.Replace(post("1850000000000000009", "2025-11-24T14:30:05.000Z", text), "incidents/42", "incidents/41", 1)+`],"meta":{"result_count":1}}`)},
 		// X's rate limit of GET /2/users/:id/tweets (900 per 15 minutes

@@ -47,7 +47,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		p, err = c.post(ctx, text, "")
 	}
 	if errors.Is(err, ErrDuplicate) {
-		p, err = c.duplicate(ctx, m, text, err)
+		p, err = c.duplicate(ctx, m, text, reply, err)
 		if err == nil && p.ID == "" {
 			return c.receipt("", withMeta(map[string]string{"duplicate": "true"}, metaThread, reply, metaReplyDropped, dropped)), nil
 		}
@@ -58,14 +58,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	return c.receipt(p.ID, withMeta(nil, "text", p.Text, metaReplyDropped, dropped)), nil
 }
 
-// duplicate judges dup, X's refusal of text as a duplicate: the post of an
+// duplicate judges dup, X's refusal of text (a reply to reply unless that
+// is empty) as a duplicate: the post of an
 // earlier attempt, possibly of a process that ended before it saved the
 // receipt, when the account's newest posts have it (see findPost). Else,
 // on a retry, the post is taken as delivered with its id unknown (a post
 // without ID), and on a first attempt dup stands. A look-up that fails
 // changes neither: it only adds its reason to dup's text, never its marks.
-func (c *Channel) duplicate(ctx context.Context, m broadcast.Message, text string, dup error) (post, error) {
-	p, ok, err := c.findPost(ctx, text, m.Update.Time)
+func (c *Channel) duplicate(ctx context.Context, m broadcast.Message, text, reply string, dup error) (post, error) {
+	p, ok, err := c.findPost(ctx, text, reply, m.Update.Time)
 	switch {
 	case ok:
 		return p, nil

@@ -155,7 +155,9 @@
 //     accepts a Time up to 5 minutes ahead of the clock, and X's clock may
 //     differ). A post of that time whose text is the update's, as X stores
 //     it (NFC; &, < and > as HTML entities; each link as a t.co link whose
-//     expanded_url is the link, schemes aside), is the update's post: Send
+//     expanded_url is the link, schemes aside), and that replies to the
+//     post the update replies to (or to none, like it), is the update's
+//     post: another update of the same text replies to an older post. Send
 //     returns its full Receipt, with its ID and URL, on any attempt, so
 //     that the next update replies to it and Retract deletes it. The
 //     look-up is made within the attempt's ctx; with OAuth 2.0 it needs
