@@ -199,8 +199,10 @@ const testUserID = "2244994945"
 // &, < and > as HTML entities and links as t.co links, whose entities give
 // the link as written (with "http://" when it had no scheme); created_at
 // entities and referenced_tweets only when tweet.fields asks; no "data" when no post is
-// left. Sources: X API v2 reference of GET /2/users/:id/tweets and its
-// data dictionary (Post object).
+// left. Sources: https://developer.x.com/en/docs/x-api/tweets/timelines/api-reference/get-users-id-tweets
+// (parameters; 900 requests per 15 minutes per user) and
+// https://developer.twitter.com/en/docs/twitter-api/data-dictionary/example-payloads
+// (created_at, entities.urls, referenced_tweets).
 func (f *fakeX) timeline(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit := 10

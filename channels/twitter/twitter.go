@@ -161,7 +161,8 @@
 //     returns its full Receipt, with its ID and URL, on any attempt, so
 //     that the next update replies to it and Retract deletes it. The
 //     look-up is made within the attempt's ctx; with OAuth 2.0 it needs
-//     the tweet.read and users.read scopes, which posting needs too;
+//     the tweet.read and users.read scopes, which posting needs too. The
+//     posts it reads count towards the app's monthly post cap;
 //   - when no such post is found, or the posts cannot be read (a 429 of
 //     the timeline's own rate limit, a 403 of an access tier that may not
 //     read it, a network error, ctx ended), the duplicate is judged as
