@@ -59,12 +59,12 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 }
 
 // duplicate judges dup, X's refusal of text (a reply to reply unless that
-// is empty) as a duplicate: the post of an
-// earlier attempt, possibly of a process that ended before it saved the
-// receipt, when the account's newest posts have it (see findPost). Else,
-// on a retry, the post is taken as delivered with its id unknown (a post
-// without ID), and on a first attempt dup stands. A look-up that fails
-// changes neither: it only adds its reason to dup's text, never its marks.
+// is empty) as a duplicate: it is the post of an earlier attempt, possibly
+// of a process that ended before the receipt was saved, when the
+// account's newest posts have it (see findPost). Else, on a retry, the
+// post is taken as delivered with its id unknown, and on a first attempt
+// dup stands. A look-up that fails changes neither: it adds its reason to
+// dup's text, never its marks, so that it cannot make dup a retry.
 func (c *Channel) duplicate(ctx context.Context, m broadcast.Message, text, reply string, dup error) (post, error) {
 	p, ok, err := c.findPost(ctx, text, reply, m.Update.Time)
 	switch {
