@@ -63,7 +63,7 @@ func TestSendErrors(t *testing.T) {
 		{name: "403 client not enrolled", answer: answer(403, enrolled), permanent: true,
 			want: "twitter: post: X API 403 Client Forbidden: When authenticating requests to the Twitter API v2 endpoints, " +
 				"you must use keys and tokens from a Twitter developer App that is attached to a Project."},
-		{name: "403 duplicate on attempt 1", answer: answer(403, `{"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","title":"Forbidden","status":403}`),
+		{name: "403 duplicate on attempt 1", answer: timelineAnswer(answer(200, `{"meta":{"result_count":0}}`)),
 			permanent: true, is: ErrDuplicate,
 			want: "twitter: duplicate content: X refused an identical post: X API 403 Forbidden: You are not allowed to create a Tweet with duplicate content."},
 		{name: "usage cap", answer: answer(429, capped, "x-rate-limit-limit", "40000", "x-rate-limit-remaining", "39999", "x-rate-limit-reset", epoch(15*time.Minute)),

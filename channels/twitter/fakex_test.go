@@ -55,11 +55,14 @@ type fakeX struct {
 	loseNext bool         // accept the next post but answer 503, as if the answer was lost
 	answer   http.Handler // when set, answers every request after the auth check
 	requests int
+	created  map[string]time.Time // when each post was made
+	clock    func() time.Time     // the time a post is made at; time.Now unless set
+	paths    []string             // the path and query of every request
 }
 
 func newFakeX(t *testing.T, bearer bool) *fakeX {
 	t.Helper()
-	f := &fakeX{bearer: bearer, dupes: true, nonces: map[string]bool{}}
+	f := &fakeX{bearer: bearer, dupes: true, nonces: map[string]bool{}, created: map[string]time.Time{}, clock: time.Now}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -106,6 +109,7 @@ func (f *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests++
+	f.paths = append(f.paths, r.URL.RequestURI())
 	if f.failure != channeltest.FailNone {
 		writeFailure(w, r, f.failure)
 		return
@@ -125,7 +129,9 @@ func (f *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 		f.deletePost(w, id)
 	case r.Method == http.MethodGet && r.URL.Path == "/2/users/me":
 		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{
-			"id": "2244994945", "name": "Example Status", "username": "examplestatus"}})
+			"id": testUserID, "name": "Example Status", "username": "examplestatus"}})
+	case r.Method == http.MethodGet && r.URL.Path == "/2/users/"+testUserID+"/tweets":
+		f.timeline(w, r)
 	default:
 		writeNotFound(w)
 	}
@@ -172,6 +178,7 @@ func (f *fakeX) createPost(w http.ResponseWriter, r *http.Request) {
 		d.ReplyTo = req.Reply.InReplyToTweetID
 	}
 	f.posts = append(f.posts, d)
+	f.created[id] = f.clock().UTC().Truncate(time.Millisecond)
 	if f.loseNext {
 		f.loseNext = false
 		writeFailure(w, r, channeltest.FailTransient)
@@ -181,6 +188,87 @@ func (f *fakeX) createPost(w http.ResponseWriter, r *http.Request) {
 		"id": id, "text": tcoPattern.ReplaceAllString(req.Text, "https://t.co/Ab3dE5gH7j"),
 		"edit_history_tweet_ids": []string{id},
 	}})
+}
+
+// testUserID is the fake's account, the id GET /2/users/me answers.
+const testUserID = "2244994945"
+
+// timeline is GET /2/users/:id/tweets: the account's posts still there,
+// newest first, filtered by start_time (inclusive, whole seconds), at most
+// max_results (5 to 100, default 10). It answers as X does: the text with
+// &, < and > as HTML entities and links as t.co links, whose entities give
+// the link as written (with "http://" when it had no scheme); created_at
+// entities and referenced_tweets only when tweet.fields asks; no "data" when no post is
+// left. Sources: https://developer.x.com/en/docs/x-api/tweets/timelines/api-reference/get-users-id-tweets
+// (parameters; 900 requests per 15 minutes per user) and
+// https://developer.twitter.com/en/docs/twitter-api/data-dictionary/example-payloads
+// (created_at, entities.urls, referenced_tweets).
+func (f *fakeX) timeline(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 10
+	if v := q.Get("max_results"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 5 || n > 100 {
+			writeInvalid(w, "The `max_results` query parameter value ["+v+"] is not between 5 and 100")
+			return
+		}
+		limit = n
+	}
+	var start time.Time
+	if v := q.Get("start_time"); v != "" {
+		t, err := time.Parse("2006-01-02T15:04:05Z", v)
+		if err != nil {
+			writeInvalid(w, "Invalid 'start_time':'"+v+"'.")
+			return
+		}
+		start = t
+	}
+	fields := strings.Split(q.Get("tweet.fields"), ",")
+	var data []map[string]any
+	for i := len(f.posts) - 1; i >= 0 && len(data) < limit; i-- {
+		d := f.posts[i]
+		if d.Deleted || f.created[d.ID].Before(start) {
+			continue
+		}
+		data = append(data, f.timelinePost(d, fields))
+	}
+	body := map[string]any{"meta": map[string]any{"result_count": len(data)}}
+	if len(data) > 0 {
+		body["data"] = data
+		body["meta"] = map[string]any{"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[len(data)-1]["id"]}
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// timelinePost is a post of the timeline as X returns it.
+func (f *fakeX) timelinePost(d channeltest.Delivery, fields []string) map[string]any {
+	var text strings.Builder
+	var urls []map[string]any
+	last := 0
+	for _, u := range findURLs(d.Text) {
+		text.WriteString(d.Text[last:u.start])
+		link := u.link(d.Text)
+		if withoutScheme(link) == link {
+			link = "http://" + link
+		}
+		tco := "https://t.co/Ab3dE5gH7j" // as createPost answers
+		urls = append(urls, map[string]any{"url": tco, "expanded_url": link, "display_url": withoutScheme(link)})
+		text.WriteString(tco)
+		last = u.end
+	}
+	text.WriteString(d.Text[last:])
+	p := map[string]any{"id": d.ID, "edit_history_tweet_ids": []string{d.ID},
+		"text": strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(text.String())}
+	if slices.Contains(fields, "created_at") {
+		p["created_at"] = f.created[d.ID].Format("2006-01-02T15:04:05.000Z")
+	}
+	if slices.Contains(fields, "entities") && len(urls) > 0 {
+		p["entities"] = map[string]any{"urls": urls}
+	}
+	if slices.Contains(fields, "referenced_tweets") && d.ReplyTo != "" {
+		p["referenced_tweets"] = []map[string]string{{"type": "replied_to", "id": d.ReplyTo}}
+	}
+	return p
 }
 
 // deletePost is DELETE /2/tweets/:id: deleted true, false for a post

@@ -46,13 +46,36 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		reply, dropped = "", reply
 		p, err = c.post(ctx, text, "")
 	}
-	if errors.Is(err, ErrDuplicate) && m.Attempt > 1 {
-		return c.receipt("", withMeta(map[string]string{"duplicate": "true"}, metaThread, reply, metaReplyDropped, dropped)), nil
+	if errors.Is(err, ErrDuplicate) {
+		p, err = c.duplicate(ctx, m, text, reply, err)
+		if err == nil && p.ID == "" {
+			return c.receipt("", withMeta(map[string]string{"duplicate": "true"}, metaThread, reply, metaReplyDropped, dropped)), nil
+		}
 	}
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
 	return c.receipt(p.ID, withMeta(nil, "text", p.Text, metaReplyDropped, dropped)), nil
+}
+
+// duplicate judges dup, X's refusal of text (a reply to reply unless that
+// is empty) as a duplicate: it is the post of an earlier attempt, possibly
+// of a process that ended before the receipt was saved, when the
+// account's newest posts have it (see findPost). Else, on a retry, the
+// post is taken as delivered with its id unknown, and on a first attempt
+// dup stands. A look-up that fails changes neither: it adds its reason to
+// dup's text, never its marks, so that it cannot make dup a retry.
+func (c *Channel) duplicate(ctx context.Context, m broadcast.Message, text, reply string, dup error) (post, error) {
+	p, ok, err := c.findPost(ctx, text, reply, m.Update.Time)
+	switch {
+	case ok:
+		return p, nil
+	case m.Attempt > 1:
+		return post{}, nil
+	case err != nil:
+		return post{}, fmt.Errorf("%w (the account's posts could not be read to find it: %s)", dup, err.Error())
+	}
+	return post{}, dup
 }
 
 // post creates one post of text, a reply to the post replyTo unless it is

@@ -46,10 +46,10 @@
 //
 // The Channel is a broadcast.Retractor: Retract deletes the post with
 // DELETE /2/tweets/:id. A post already gone (X answers 404 with its
-// problem JSON, or {"data":{"deleted":false}}) counts as deleted. A post whose id is not
-// known — the receipt of a duplicate on a retry, see Errors — cannot be
-// deleted by the API: Retract then fails with a Permanent error, and the
-// post must be deleted on x.com.
+// problem JSON, or {"data":{"deleted":false}}) counts as deleted. A post
+// whose id is not known — the receipt of a duplicate on a retry whose post
+// was not found, see Errors — cannot be deleted by the API: Retract then
+// fails with a Permanent error, and the post must be deleted on x.com.
 //
 // # Limits
 //
@@ -59,7 +59,8 @@
 // X's access tiers cap posts per 24 hours and per month; see Errors for
 // what happens at a cap. X takes no idempotency key, so a post whose
 // answer was lost is only recognised by X refusing its retry as duplicate
-// content (see Errors). Redirects are not followed, so that no credential
+// content, and then looked up among the account's newest posts (see
+// Errors). Redirects are not followed, so that no credential
 // reaches another host.
 //
 // Weight counts as twitter-text 3 (parseTweet with configuration v3) does,
@@ -143,15 +144,38 @@
 //     seconds);
 //   - the monthly usage cap (problem type .../problems/usage-capped, title
 //     UsageCapExceeded) is Permanent and wraps ErrUsageCapped;
-//   - 403 duplicate content wraps ErrDuplicate and is Permanent on a first
-//     attempt. On a retry (Message.Attempt > 1) it is taken as delivered:
-//     the earlier attempt reached X, only its answer was lost. X does not
-//     say which post it was, so the Receipt has no ID or URL; it has
-//     Meta["duplicate"] = "true" and, for a reply, Meta["in_reply_to"] =
-//     the post it replied to. The incident's next update replies to that
-//     post instead: the thread branches but stays one thread. When the
-//     lost post was the incident's first, the next update has nothing to
-//     reply to and starts a new thread;
+//   - 403 duplicate content: X refused the text because the account
+//     already posted it. The post may be an earlier attempt's whose
+//     answer was lost, or whose receipt was never saved because the
+//     process ended (after a restart the update is sent again as attempt
+//     1). X does not say which post it was, so Send looks for it: it reads
+//     the account's id once per Channel (GET /2/users/me) and its 20
+//     newest posts, retweets aside, created since the update's Time less
+//     10 minutes (GET /2/users/:id/tweets with start_time; the Broadcaster
+//     accepts a Time up to 5 minutes ahead of the clock, and X's clock may
+//     differ). A post of that time whose text is the update's, as X stores
+//     it (NFC; &, < and > as HTML entities; each link as a t.co link whose
+//     expanded_url is the link, schemes aside), and that replies to the
+//     post the update replies to (or to none, like it), is the update's
+//     post: another update of the same text replies to an older post. Send
+//     returns its full Receipt, with its ID and URL, on any attempt, so
+//     that the next update replies to it and Retract deletes it. The
+//     look-up is made within the attempt's ctx; with OAuth 2.0 it needs
+//     the tweet.read and users.read scopes, which posting needs too. The
+//     posts it reads count towards the app's monthly post cap;
+//   - when no such post is found, or the posts cannot be read (a 429 of
+//     the timeline's own rate limit, a 403 of an access tier that may not
+//     read it, a network error, ctx ended), the duplicate is judged as
+//     before. On a first attempt it wraps ErrDuplicate and is Permanent,
+//     never retried; a failed look-up adds its reason to the error's text
+//     but none of its marks. On a retry (Message.Attempt > 1) it is taken
+//     as delivered: the earlier attempt reached X, only its answer was
+//     lost. The Receipt then has no ID or URL; it has Meta["duplicate"] =
+//     "true" and, for a reply, Meta["in_reply_to"] = the post it replied
+//     to. The incident's next update replies to that post instead: the
+//     thread branches but stays one thread. When the lost post was the
+//     incident's first, the next update has nothing to reply to and starts
+//     a new thread;
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
 //     403 forbidden) are Permanent, with X's detail;
 //   - a redirect, or a 401, 404 or 405 without X's problem JSON (a
@@ -184,6 +208,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -217,6 +242,9 @@ type Channel struct {
 	redactor *redact.Redactor   // every credential of the Config
 	tmpl     *templates.Set
 	now      func() time.Time
+
+	mu   sync.Mutex
+	user string // the account's id, once read (see userID)
 }
 
 var (

@@ -247,10 +247,12 @@ func TestPreview(t *testing.T) {
 	assert.Equal(t, 12, p.Length)
 }
 
-// A duplicate on a first attempt is refused; on a retry it means the first
-// attempt got through.
+// A duplicate of a post made before the update (not found among its
+// posts, see TestDuplicateNotFound) is refused on a first attempt; on a
+// retry it means the first attempt got through.
 func TestSendDuplicate(t *testing.T) {
 	f := newFakeX(t, false)
+	f.clock = func() time.Time { return fixedNow.Add(-time.Hour) }
 	ch := newTestChannel(t, f)
 	ch.now = func() time.Time { return fixedNow }
 	m := broadcast.Message{Update: testUpdate(), Attempt: 1}
@@ -296,7 +298,7 @@ func TestLostAnswerDeliveredOnce(t *testing.T) {
 	rep, err := b.Send(context.Background(), second)
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.Results[0].Attempts)
-	assert.Equal(t, "true", rep.Results[0].Receipt.Meta["duplicate"])
+	assert.Equal(t, "1850000000000000002", rep.Results[0].Receipt.ID, "found after the duplicate refusal")
 	third := testUpdate()
 	third.ID, third.Status, third.Body = "", broadcast.StatusResolved, "Fixed."
 	_, err = b.Send(context.Background(), third)
@@ -305,7 +307,7 @@ func TestLostAnswerDeliveredOnce(t *testing.T) {
 	got := f.Received()
 	require.Len(t, got, 3, "each update posted once")
 	assert.Equal(t, "1850000000000000001", got[1].ReplyTo)
-	assert.Equal(t, "1850000000000000001", got[2].ReplyTo, "the post after the duplicate stays in the thread")
+	assert.Equal(t, "1850000000000000002", got[2].ReplyTo, "the post after the duplicate stays in the thread")
 }
 
 func TestCheck(t *testing.T) {
@@ -479,7 +481,8 @@ func TestSendReplyRefused(t *testing.T) {
 }
 
 // A retry whose reply is refused and whose post without it is a duplicate
-// was delivered by an earlier attempt, without the reply.
+// was delivered by an earlier attempt, without the reply: the post found
+// is its receipt, which still says the reply was dropped.
 func TestSendReplyRefusedDuplicateOnRetry(t *testing.T) {
 	f := newFakeX(t, false)
 	ch := newTestChannel(t, f)
@@ -496,7 +499,8 @@ func TestSendReplyRefusedDuplicateOnRetry(t *testing.T) {
 	m.Attempt = 2 // as if the answer had been lost
 	r, err := ch.Send(context.Background(), m)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"duplicate": "true", "reply_dropped": first.ID}, r.Meta)
+	assert.Equal(t, "1850000000000000002", r.ID)
+	assert.Equal(t, first.ID, r.Meta["reply_dropped"])
 	assert.Len(t, f.Received(), 2)
 }
 

@@ -1,0 +1,182 @@
+package twitter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Bounds of the look-up of a post X refused as a duplicate.
+const (
+	// findSkew is how much earlier than the update's Time a post of it may
+	// have been created: the Broadcaster accepts a Time up to 5 minutes
+	// ahead of this machine's clock, and X's clock may differ from it.
+	findSkew = 10 * time.Minute
+	// findPosts is how many of the account's newest posts are read.
+	findPosts = 20
+)
+
+// oldestStartTime is the earliest start_time X accepts.
+var oldestStartTime = time.Date(2010, time.November, 6, 0, 0, 0, 0, time.UTC)
+
+// findPost looks for the post of text, a reply to replyTo unless that is
+// empty, that X refused as a duplicate of an earlier attempt's: among the
+// account's newest posts (GET /2/users/:id/tweets), one with that text, as
+// X stores it, replying to the same post, created no earlier than since
+// less findSkew. The reply tells an earlier attempt's post from another
+// update's of the same text, which replies to an older post. ok is false
+// when there is none; err says why the posts could not be read.
+func (c *Channel) findPost(ctx context.Context, text, replyTo string, since time.Time) (found post, ok bool, err error) {
+	id, err := c.userID(ctx)
+	if err != nil {
+		return post{}, false, err
+	}
+	q := url.Values{}
+	q.Set("max_results", strconv.Itoa(findPosts))
+	q.Set("exclude", "retweets")
+	q.Set("tweet.fields", "created_at,entities,referenced_tweets")
+	start := since.Add(-findSkew).UTC().Truncate(time.Second)
+	if start.After(oldestStartTime) {
+		q.Set("start_time", start.Format(time.RFC3339))
+	}
+	resp, s, err := c.exchange(ctx, "find post", http.MethodGet, "/2/users/"+url.PathEscape(id)+"/tweets?"+q.Encode(), nil)
+	if err != nil {
+		return post{}, false, err
+	}
+	if err := c.classify("find post", resp, s); err != nil {
+		return post{}, false, err
+	}
+	posts, err := parseTimeline(resp.Body)
+	if err != nil {
+		return post{}, false, readError("find post", resp, err, s)
+	}
+	for _, p := range posts {
+		if !p.CreatedAt.Before(start) && p.repliedTo() == replyTo && sameText(text, p) {
+			return post{ID: p.ID, Text: p.Text}, true, nil
+		}
+	}
+	return post{}, false, nil
+}
+
+// userID returns the id of the account the channel posts as (GET
+// /2/users/me), read once per Channel.
+func (c *Channel) userID(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	id := c.user
+	c.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	resp, s, err := c.exchange(ctx, "find post", http.MethodGet, "/2/users/me", nil)
+	if err != nil {
+		return "", err
+	}
+	if err := c.classify("find post", resp, s); err != nil {
+		return "", err
+	}
+	u, err := parseUser(resp.Body)
+	if err != nil {
+		return "", readError("find post", resp, err, s)
+	}
+	c.mu.Lock()
+	c.user = u.ID
+	c.mu.Unlock()
+	return u.ID, nil
+}
+
+// timelinePost is a post of GET /2/users/:id/tweets with created_at,
+// entities and referenced_tweets.
+type timelinePost struct {
+	ID        string    `json:"id"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+	Entities  struct {
+		URLs []struct {
+			ExpandedURL string `json:"expanded_url"`
+		} `json:"urls"`
+	} `json:"entities"`
+	ReferencedTweets []struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	} `json:"referenced_tweets"`
+}
+
+// repliedTo returns the id of the post p replies to, or "".
+func (p timelinePost) repliedTo() string {
+	for _, r := range p.ReferencedTweets {
+		if r.Type == "replied_to" {
+			return r.ID
+		}
+	}
+	return ""
+}
+
+// parseTimeline reads the answer to GET /2/users/:id/tweets: {"data":[…],
+// "meta":{…}}, without data when there are no posts.
+func parseTimeline(body []byte) ([]timelinePost, error) {
+	var resp struct {
+		Data []timelinePost `json:"data"`
+		Meta *struct{}      `json:"meta"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return nil, fmt.Errorf("read response: invalid JSON: %w", err)
+	}
+	if resp.Data == nil && resp.Meta == nil {
+		return nil, errors.New("read response: no data or meta")
+	}
+	return resp.Data, nil
+}
+
+// sameText reports whether p is a post of text. X stores a post's text
+// NFC-normalised, with &, < and > as HTML entities and every link as a
+// t.co link (its entities give the link as written, in expanded_url, with
+// "http://" added when it had no scheme): the texts must match with their
+// links left out, and the links one by one, schemes aside.
+func sameText(text string, p timelinePost) bool {
+	ours, links := maskLinks(text)
+	theirs, tco := maskLinks(html.UnescapeString(p.Text))
+	if ours != theirs || len(tco) != len(links) || len(p.Entities.URLs) != len(links) {
+		return false
+	}
+	for i, l := range links {
+		if !strings.EqualFold(withoutScheme(p.Entities.URLs[i].ExpandedURL), withoutScheme(l)) {
+			return false
+		}
+	}
+	return true
+}
+
+// maskLinks returns s normalised as X stores it, with every link replaced
+// by U+FFFC, and the links.
+func maskLinks(s string) (masked string, links []string) {
+	s = strings.TrimSpace(norm.NFC.String(s))
+	var b strings.Builder
+	last := 0
+	for _, u := range findURLs(s) {
+		b.WriteString(s[last:u.start])
+		b.WriteRune('\uFFFC')
+		links = append(links, u.link(s))
+		last = u.end
+	}
+	b.WriteString(s[last:])
+	return b.String(), links
+}
+
+// withoutScheme returns link without a leading "http://" or "https://".
+func withoutScheme(link string) string {
+	for _, scheme := range []string{"https://", "http://"} {
+		if len(link) >= len(scheme) && strings.EqualFold(link[:len(scheme)], scheme) {
+			return link[len(scheme):]
+		}
+	}
+	return link
+}

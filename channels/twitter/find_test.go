@@ -1,0 +1,239 @@
+package twitter
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// The process ends after X made the post but before the Broadcaster saved
+// the receipt; after the restart the update is sent again, as attempt 1,
+// and X refuses it as duplicate content. The channel finds the post among
+// the account's newest posts (GET /2/users/:id/tweets, created_at no
+// earlier than the update's Time) and returns its receipt, with the id,
+// on a first attempt as on a retry. Before, attempt 1 failed for good with
+// ErrDuplicate and attempt 2 returned a receipt without an id.
+func TestDuplicateFound(t *testing.T) {
+	for _, mode := range authModes {
+		for _, attempt := range []int{1, 2} {
+			t.Run(mode.name+"/attempt "+string(rune('0'+attempt)), func(t *testing.T) {
+				f := newFakeX(t, mode.bearer)
+				f.clock = func() time.Time { return fixedNow.Add(time.Second) }
+				ch := newTestChannel(t, f)
+				ch.now = func() time.Time { return fixedNow }
+				m := broadcast.Message{Update: testUpdate(), Attempt: 1}
+				first, err := ch.Send(context.Background(), m)
+				require.NoError(t, err)
+
+				m.Attempt = attempt
+				r, err := ch.Send(context.Background(), m)
+				require.NoError(t, err)
+				assert.Equal(t, broadcast.Receipt{Channel: "x", ID: first.ID, URL: first.URL, Time: fixedNow,
+					Meta: map[string]string{"text": first.Meta["text"]}}, r)
+				assert.Len(t, f.Received(), 1, "posted once")
+
+				_, err = ch.Send(context.Background(), m)
+				require.NoError(t, err)
+				f.mu.Lock()
+				paths := f.paths
+				f.mu.Unlock()
+				assert.Equal(t, 1, countPrefix(paths, "/2/users/me"), "the account's id is read once per Channel")
+				require.Equal(t, 2, countPrefix(paths, "/2/users/"+testUserID+"/tweets?"))
+				q := lastQuery(t, paths, "/2/users/"+testUserID+"/tweets?")
+				assert.Equal(t, url.Values{"max_results": {"20"}, "exclude": {"retweets"},
+					"tweet.fields": {"created_at,entities,referenced_tweets"}, "start_time": {"2025-11-24T14:20:00Z"}}, q)
+			})
+		}
+	}
+}
+
+// X stores a post's text with &, < and > as HTML entities and its links
+// as t.co links; the links as written are in entities.urls[].expanded_url,
+// with "http://" added to a link without a scheme (X API v2 data
+// dictionary, Post object: text, entities.urls).
+func TestDuplicateFoundEscapedText(t *testing.T) {
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Body = `Errors < 5% & falling -> "ok"; see example.com/status and https://status.example.com/b?x=1&y=2`
+	m := broadcast.Message{Update: u, Attempt: 1}
+	first, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, r.ID)
+	assert.Contains(t, r.Meta["text"], "&lt; 5% &amp; falling -&gt;", "Meta holds the text as X stores it")
+}
+
+// timelineAnswer answers the POST with X's duplicate refusal, GET
+// /2/users/me with the account, and its timeline with timeline.
+func timelineAnswer(timeline http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			writeProblem(w, http.StatusForbidden, "Forbidden",
+				"You are not allowed to create a Tweet with duplicate content.", "about:blank")
+		case r.URL.Path == "/2/users/me":
+			writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{"id": testUserID, "username": "examplestatus"}})
+		case r.URL.Path == "/2/users/"+testUserID+"/tweets":
+			timeline(w, r)
+		default:
+			writeNotFound(w)
+		}
+	}
+}
+
+// When the post cannot be found, or the posts cannot be read, the
+// duplicate is judged as before: a Permanent ErrDuplicate on attempt 1,
+// never a retry; a delivery without id on a retry.
+func TestDuplicateNotFound(t *testing.T) {
+	text := "Investigating: Elevated error rates on the CDN — We are investigating elevated error rates in the EU region. https://t.co/Ab3dE5gH7j"
+	entities := `"entities":{"urls":[{"url":"https://t.co/Ab3dE5gH7j","expanded_url":"https://status.example.com/incidents/42"}]}`
+	post := func(id, created, text string) string {
+		return `{"id":"` + id + `","text":"` + text + `","created_at":"` + created + `","edit_history_tweet_ids":["` + id + `"],` + entities + `}`
+	}
+	const dup = "twitter: duplicate content: X refused an identical post: X API 403 Forbidden: " +
+		"You are not allowed to create a Tweet with duplicate content."
+	tests := []struct {
+		name     string
+		timeline http.HandlerFunc
+		why      string // added to the error of attempt 1
+	}{
+		{name: "timeline without it", timeline: answer(200,
+			`{"data":[`+post("1850000000000000009", "2025-11-24T14:30:05.000Z", "Something else")+`],"meta":{"result_count":1}}`)},
+		{name: "no posts", timeline: answer(200, `{"meta":{"result_count":0}}`)},
+		// X's duplicate check spans more than one update: the same text
+		// posted an hour before the update is another update's post.
+		{name: "post older than the update", timeline: answer(200,
+			`{"data":[`+post("1850000000000000009", "2025-11-24T13:30:00.000Z", text)+`],"meta":{"result_count":1}}`)},
+		// Another update of the same text, posted a moment before,
+		// replies to an older post; a lost attempt's post replies to the
+		// same post the update's does (here none).
+		{name: "same text but a reply", timeline: answer(200,
+			`{"data":[`+strings.Replace(post("1850000000000000009", "2025-11-24T14:30:05.000Z", text), `"edit_history`, `"referenced_tweets":[{"type":"replied_to","id":"1850000000000000008"}],"edit_history`, 1)+`],"meta":{"result_count":1}}`)},
+		{name: "same text but another link", timeline: answer(200,
+			`{"data":[`+strings.Replace(post("1850000000000000009", "2025-11-24T14:30:05.000Z", text), "incidents/42", "incidents/41", 1)+`],"meta":{"result_count":1}}`)},
+		// X's rate limit of GET /2/users/:id/tweets (900 per 15 minutes
+		// per user on Basic, far fewer on Free) answers 429 with its
+		// x-rate-limit-* headers; its wait must not reach the error.
+		{name: "timeline 429", timeline: answer(429, `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`,
+			"x-rate-limit-limit", "1", "x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(15*time.Minute)),
+			why: " (the account's posts could not be read to find it: twitter: find post: rate limited until 2025-11-24T14:45:00Z (x-rate-limit): X API 429 Too Many Requests)"},
+		// The Free tier may not read timelines: 403 client-not-enrolled.
+		{name: "timeline 403 on the free tier", timeline: answer(403, `{"title":"Client Forbidden","detail":"When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.","reason":"client-not-enrolled","type":"https://api.twitter.com/2/problems/client-forbidden"}`),
+			why: " (the account's posts could not be read to find it: twitter: find post: X API 403 Client Forbidden: When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.)"},
+		{name: "timeline 503", timeline: answer(503, `{"title":"Service Unavailable","detail":"Service Unavailable","type":"about:blank","status":503}`, "Retry-After", "5"),
+			why: " (the account's posts could not be read to find it: twitter: find post: X API 503 Service Unavailable)"},
+		{name: "timeline echoes the credentials", timeline: writeEcho},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.respondWith(timelineAnswer(tt.timeline))
+			ch := newTestChannel(t, f)
+			ch.now = func() time.Time { return fixedNow }
+			m := broadcast.Message{Update: testUpdate(), Attempt: 1}
+			_, err := ch.Send(context.Background(), m)
+			require.ErrorIs(t, err, ErrDuplicate)
+			assert.True(t, broadcast.IsPermanent(err), "IsPermanent")
+			_, retry := broadcast.RetryDelay(err)
+			assert.False(t, retry, "RetryDelay marked")
+			if tt.why != "" {
+				assert.Equal(t, dup+tt.why, err.Error())
+			}
+			for _, s := range testSecrets {
+				assert.NotContains(t, err.Error(), s)
+				assert.NotContains(t, err.Error(), url.QueryEscape(s))
+				assert.NotContains(t, err.Error(), percentEncode(s))
+			}
+
+			m.Attempt = 2
+			r, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			assert.Equal(t, broadcast.Receipt{Channel: "x", Time: fixedNow, Meta: map[string]string{"duplicate": "true"}}, r)
+		})
+	}
+}
+
+// After a restart, the post found after the duplicate refusal is the
+// incident's latest: the next update replies to it, and Retract deletes
+// it.
+func TestDuplicateFoundThreadsAndRetracts(t *testing.T) {
+	f := newFakeX(t, false)
+	f.loseNext = true // the answer never came: the process ended
+	u := testUpdate()
+	_, err := newTestChannel(t, f).Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	require.Error(t, err)
+
+	ch := newTestChannel(t, f) // the restarted process
+	r, err := ch.Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	require.NoError(t, err)
+	require.Equal(t, "1850000000000000001", r.ID)
+
+	next := testUpdate()
+	next.ID, next.Status, next.Body = "", broadcast.StatusIdentified, "A bad deploy; rolling back."
+	m := broadcast.NewMessage(next)
+	m.Thread = broadcast.Thread{Root: r, Last: r}
+	_, err = ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	got := f.Received()
+	require.Len(t, got, 2)
+	assert.Equal(t, r.ID, got[1].ReplyTo)
+
+	require.NoError(t, ch.Retract(context.Background(), r))
+	assert.True(t, f.Received()[0].Deleted)
+}
+
+func countPrefix(paths []string, prefix string) int {
+	n := 0
+	for _, p := range paths {
+		if strings.HasPrefix(p, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func lastQuery(t *testing.T, paths []string, prefix string) url.Values {
+	t.Helper()
+	for i := len(paths) - 1; i >= 0; i-- {
+		if rest, ok := strings.CutPrefix(paths[i], prefix); ok {
+			q, err := url.ParseQuery(rest)
+			require.NoError(t, err)
+			return q
+		}
+	}
+	t.Fatalf("no request to %s", prefix)
+	return nil
+}
+
+// The look-up is made within the attempt's ctx: when ctx ends during it,
+// it stops, and the duplicate is judged as without it (Permanent on
+// attempt 1, never a retry).
+func TestDuplicateLookupStopsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newFakeX(t, false)
+	f.respondWith(timelineAnswer(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the attempt's deadline passes while X is slow
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]int{"result_count": 0}})
+	}))
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(ctx, broadcast.Message{Update: testUpdate(), Attempt: 1})
+	require.ErrorIs(t, err, ErrDuplicate)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "could not be read to find it: twitter: find post: ")
+	assert.Contains(t, err.Error(), context.Canceled.Error())
+}
