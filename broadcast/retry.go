@@ -104,7 +104,10 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 	// first, and each retry that reached no target an earlier attempt had
 	// not. A channel that fans out under a platform's rate limit reaches a
 	// few more targets per retry, and goes on while it does (MaxElapsed
-	// still ends it); MaxAttempts 1 still means no retry.
+	// still ends it); MaxAttempts 1 still means no retry. Such a retry
+	// also starts the backoff afresh: the wait after it is the initial
+	// interval (or the platform's Retry-After), not one doubled by every
+	// productive retry before it.
 	spent, reached := 0, 0
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
@@ -115,11 +118,12 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		if done {
 			return
 		}
+		progress := false
 		if r := d.ledger.reachedCount(); n == 1 || r <= reached {
 			spent++
 			reached = max(reached, r)
 		} else {
-			reached = r
+			reached, progress = r, true
 		}
 		if d.res.Attempts < n && d.res.Err != nil && ctx.Err() != nil {
 			// ctx ended while this attempt waited for its turn: the last
@@ -129,6 +133,8 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		d.res.Err = err
 		if bo == nil {
 			bo = d.b.newBackOff()
+		} else if progress {
+			bo.Reset()
 		}
 		delay, retry := d.nextWait(ctx, bo, spent, start, err)
 		if !retry {
