@@ -1001,7 +1001,14 @@ func (d *delivery) delivered(ctx context.Context) {
 			// The first post of the thread after its first was retracted.
 			save(restartedThread(u.IncidentID), *r)
 		}
-		d.b.newest.delivered(u, d.seq, d.name)
+		if !d.flight.retracted.Load() {
+			// Not when a Retract stopped this delivery while its attempt
+			// was under way: the post is deleted once the attempt ends,
+			// and must not supersede an older update waiting to retry.
+			// The Store's thread, read before every attempt, still says
+			// whether it is up.
+			d.b.newest.delivered(u, d.seq, d.name)
+		}
 	}
 	mark(d.markID)
 	if d.op == opRetract && d.prev.ID != "" {
