@@ -218,8 +218,9 @@ func (b *Broadcaster) Channels() []string {
 // a retry waiting to post it stops as soon as the newer one is delivered:
 // its Result says Superseded. A newer update whose post was retracted
 // supersedes nothing, nor does one that a Retract stopped while its
-// attempt was under way (its post is deleted as that attempt ends). When the Store cannot be read, the attempt
-// fails transiently rather than deliver blind; when it cannot record a
+// attempt was under way (its post is deleted as that attempt ends). When
+// the Store cannot be read, the attempt fails transiently rather than
+// deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).
