@@ -243,6 +243,7 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		if stopped, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
 			return nil, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
 		}
+		d.b.newest.forget(d.original, d.name)
 		id = opSend.markID(d.original)
 	case opCorrect:
 		key := flightKey{opRetract.markID(d.original), d.name}
@@ -476,10 +477,12 @@ func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident
 }
 
 // live returns r, the post of channel ch, named name, or zero when it was
-// retracted.
+// retracted, or a Retract of it is under way in this Broadcaster: it is
+// as good as gone, and an older update is neither superseded by it nor
+// threaded under it.
 func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Receipt) (Receipt, error) {
 	gone, err := b.retracted(ctx, ch, name, &r)
-	if err != nil || gone {
+	if err != nil || gone || r.UpdateID != "" && b.flights.retracting(r.UpdateID, name) {
 		return Receipt{}, err
 	}
 	return r, nil
