@@ -216,8 +216,13 @@ func (b *Broadcaster) Channels() []string {
 // already posted for the incident (an earlier Update.Time; for equal
 // times, the earlier Send) is not posted there, and
 // a retry waiting to post it stops as soon as the newer one is delivered:
-// its Result says Superseded. When the Store cannot be read, the attempt
-// fails transiently rather than deliver blind; when it cannot record a
+// its Result says Superseded. A newer update whose post was retracted, or
+// is being retracted by this Broadcaster, supersedes nothing, nor does one
+// that a Retract stopped while its attempt was under way (its post is
+// deleted as that attempt ends); an older update posted meanwhile is not
+// threaded under that post either. When
+// the Store cannot be read, the attempt fails transiently rather than
+// deliver blind; when it cannot record a
 // delivery, the channel is not retried and its error wraps ErrNotRecorded
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).

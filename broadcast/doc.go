@@ -30,7 +30,8 @@
 // reached targets no earlier attempt had does not use up
 // RetryPolicy.MaxAttempts: a channel that a platform's rate limit lets
 // reach a few targets per attempt keeps going until all have the update or
-// RetryPolicy.MaxElapsed runs out.
+// RetryPolicy.MaxElapsed runs out, and waits no longer after such a retry
+// than after the first attempt (the platform's Retry-After still wins).
 //
 // # Use
 //

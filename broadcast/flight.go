@@ -107,6 +107,15 @@ func (f *flights) retract(ctx context.Context, update, channel string) (release 
 	return func() { f.unhold(key, fl) }, nil
 }
 
+// retracting reports whether a Retract of update on channel is under way
+// (or waits for the delivery it stopped).
+func (f *flights) retracting(update, channel string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl := f.m[flightKey{update, channel}]
+	return fl != nil && fl.retracted.Load()
+}
+
 // stopping returns a channel closed once a Retract stops fl's deliveries.
 func (f *flights) stopping(fl *flight) <-chan struct{} {
 	f.mu.Lock()

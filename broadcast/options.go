@@ -26,7 +26,8 @@ import (
 // update or MaxElapsed runs out, so MaxElapsed is what ends it. Only
 // attempts without such progress use MaxAttempts up, the first always;
 // MaxAttempts 1 still means no retry, and Result.Attempts may exceed
-// MaxAttempts.
+// MaxAttempts. Such a retry also starts the doubling afresh: the wait
+// after it is InitialInterval again (a longer RetryAfter hint still wins).
 type RetryPolicy struct {
 	MaxAttempts     int           // attempts in all, including the first, not counting retries that reached new targets; default 6
 	InitialInterval time.Duration // wait before the first retry; default 1s

@@ -94,3 +94,82 @@ func TestRetryStopsAtMaxAttemptsWithoutNewTargets(t *testing.T) {
 	assert.Equal(t, fast.MaxAttempts, rep.Results[0].Attempts)
 	assert.Equal(t, []string{"a"}, rep.Results[0].Delivered)
 }
+
+// oneMore fans out and reaches one more target on each attempt; the others
+// fail transiently, without a Retry-After.
+type oneMore struct{ targets []string }
+
+func (c *oneMore) Name() string { return "rooms" }
+
+func (c *oneMore) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	f := broadcast.NewFanout(m, c.targets)
+	for n, i := range f.Todo() {
+		if n == 0 {
+			f.Report(i, nil)
+			continue
+		}
+		f.Report(i, errFlaky)
+	}
+	return broadcast.Receipt{}, f.Err()
+}
+
+// An attempt that reached new targets starts the backoff afresh: the wait
+// after it is the initial interval (jitter ±50%), not one doubled by every
+// productive retry before it. Without this, ten productive retries under a
+// rate limit wait 2⁹ times the initial interval before the eleventh.
+func TestRetryAfterProgressWaitsTheInitialInterval(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	var delays []time.Duration
+	initial := time.Millisecond
+	b := newBroadcaster(t, broadcast.Options{
+		Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: initial, MaxInterval: time.Minute, MaxElapsed: time.Minute},
+		OnEvent: func(e broadcast.Event) {
+			if e.Kind != broadcast.EventRetry {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			delays = append(delays, e.Delay)
+			if e.Delay > initial*3/2 {
+				cancel() // the backoff grew: no need to wait it out
+			}
+		},
+	}, &oneMore{targets: roomNames(10)})
+	rep, err := b.Send(ctx, broadcast.Update{ID: "u1", Title: "CDN errors", Status: broadcast.StatusInvestigating})
+	require.NoError(t, err)
+	assert.Len(t, rep.Results[0].Delivered, 10)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, delays, 9)
+	for i, d := range delays {
+		assert.LessOrEqual(t, d, initial*3/2, "wait before attempt %d", i+2)
+	}
+}
+
+// After a productive attempt the backoff starts afresh, but a Retry-After
+// still wins: every wait is at least the platform's.
+func TestRetryAfterProgressStillHonoursRetryAfter(t *testing.T) {
+	var mu sync.Mutex
+	var delays []time.Duration
+	b := newBroadcaster(t, broadcast.Options{
+		Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Millisecond, MaxInterval: time.Minute, MaxElapsed: time.Minute},
+		OnEvent: func(e broadcast.Event) {
+			if e.Kind == broadcast.EventRetry {
+				mu.Lock()
+				delays = append(delays, e.Delay)
+				mu.Unlock()
+			}
+		},
+	}, &burstSpent{targets: roomNames(5)})
+	rep, err := b.Send(context.Background(), broadcast.Update{ID: "u1", Title: "CDN errors", Status: broadcast.StatusInvestigating})
+	require.NoError(t, err)
+	assert.Len(t, rep.Results[0].Delivered, 5)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, delays, 4)
+	for _, d := range delays {
+		assert.GreaterOrEqual(t, d, time.Millisecond) // burstSpent's Retry-After
+	}
+}

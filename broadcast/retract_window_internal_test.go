@@ -141,12 +141,3 @@ func TestWaitingSendOfARetractedPostIsSkipped(t *testing.T) {
 		t.Errorf("%d posts, %d deleted; want the one post deleted", posts, retracts)
 	}
 }
-
-// retracting reports whether a Retract stops the deliveries of update to
-// channel.
-func (f *flights) retracting(update, channel string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	fl := f.m[flightKey{update, channel}]
-	return fl != nil && fl.retracted.Load()
-}

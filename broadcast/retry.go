@@ -104,7 +104,10 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 	// first, and each retry that reached no target an earlier attempt had
 	// not. A channel that fans out under a platform's rate limit reaches a
 	// few more targets per retry, and goes on while it does (MaxElapsed
-	// still ends it); MaxAttempts 1 still means no retry.
+	// still ends it); MaxAttempts 1 still means no retry. Such a retry
+	// also starts the backoff afresh: the wait after it is the initial
+	// interval (or the platform's Retry-After), not one doubled by every
+	// productive retry before it.
 	spent, reached := 0, 0
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
@@ -115,11 +118,12 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		if done {
 			return
 		}
+		progress := false
 		if r := d.ledger.reachedCount(); n == 1 || r <= reached {
 			spent++
 			reached = max(reached, r)
 		} else {
-			reached = r
+			reached, progress = r, true
 		}
 		if d.res.Attempts < n && d.res.Err != nil && ctx.Err() != nil {
 			// ctx ended while this attempt waited for its turn: the last
@@ -129,6 +133,8 @@ func (d *delivery) loop(ctx, keep context.Context, start time.Time) {
 		d.res.Err = err
 		if bo == nil {
 			bo = d.b.newBackOff()
+		} else if progress {
+			bo.Reset()
 		}
 		delay, retry := d.nextWait(ctx, bo, spent, start, err)
 		if !retry {
@@ -237,6 +243,7 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		if stopped, err = d.b.flights.retract(ctx, d.original, d.name); err != nil {
 			return nil, fmt.Errorf("waiting for the delivery of %s under way: %w", d.original, err)
 		}
+		d.b.newest.forget(d.original, d.name)
 		id = opSend.markID(d.original)
 	case opCorrect:
 		key := flightKey{opRetract.markID(d.original), d.name}
@@ -474,10 +481,12 @@ func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident
 }
 
 // live returns r, the post of channel ch, named name, or zero when it was
-// retracted.
+// retracted, or a Retract of it is under way in this Broadcaster: it is
+// as good as gone, and an older update is neither superseded by it nor
+// threaded under it.
 func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Receipt) (Receipt, error) {
 	gone, err := b.retracted(ctx, ch, name, &r)
-	if err != nil || gone {
+	if err != nil || gone || r.UpdateID != "" && b.flights.retracting(r.UpdateID, name) {
 		return Receipt{}, err
 	}
 	return r, nil
@@ -999,7 +1008,14 @@ func (d *delivery) delivered(ctx context.Context) {
 			// The first post of the thread after its first was retracted.
 			save(restartedThread(u.IncidentID), *r)
 		}
-		d.b.newest.delivered(u, d.seq, d.name)
+		if !d.flight.retracted.Load() {
+			// Not when a Retract stopped this delivery while its attempt
+			// was under way: the post is deleted once the attempt ends,
+			// and must not supersede an older update waiting to retry.
+			// The Store's thread, read before every attempt, still says
+			// whether it is up.
+			d.b.newest.delivered(u, d.seq, d.name)
+		}
 	}
 	mark(d.markID)
 	if d.op == opRetract && d.prev.ID != "" {

@@ -95,6 +95,20 @@ func (n *newest) delivered(u Update, seq uint64, channel string) {
 	}
 }
 
+// forget drops update as the newest delivered on channel, in every
+// incident: a Retract is deleting its post, which supersedes nothing (the
+// Store's thread, read before every attempt, still has it while it is
+// there).
+func (n *newest) forget(update, channel string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for k, e := range n.m {
+		if k.channel == channel && e.id == update {
+			e.id, e.time, e.seq = "", time.Time{}, 0
+		}
+	}
+}
+
 // changed is closed when a newer update is delivered. It is made only for
 // deliveries that wait to retry.
 func (n *newest) changed(w *watcher) <-chan struct{} {
