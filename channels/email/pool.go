@@ -203,10 +203,14 @@ func (p *pool) free() {
 // was closed by it, and is dropped. Either way its slot is freed, or
 // passes to the one who gets cn.
 func (p *pool) put(cn *conn) {
+	if !cn.unbind() {
+		cn.abort() // frees the slot, for the first in line
+		return
+	}
 	p.mu.Lock()
 	w := p.next(nil)
 	keep := !p.closed && p.timeout > 0
-	if w == nil && keep && cn.unbind() {
+	if w == nil && keep {
 		p.timers.Add(1)
 		cn.idleTimer = time.AfterFunc(p.timeout, func() { p.expire(cn) })
 		p.idle = append(p.idle, cn)
@@ -257,9 +261,9 @@ func (p *pool) contended(owner *batch) bool {
 // IdleTimeout), is closed, and w gets its slot to dial anew.
 func (p *pool) hand(cn *conn, w *waiter, keep bool) {
 	cn.settle(false)
-	if !cn.unbind() || !keep {
-		cn.free = nil // the slot is w's
-		cn.close()
+	if bound := cn.unbind(); !bound || !keep {
+		cn.free = nil     // the slot is w's
+		cn.release(bound) // QUIT, unless the context closed it
 		w.got <- nil
 		return
 	}
