@@ -168,3 +168,37 @@ func TestSendsTakeTurns(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseWhileSendsWait: Close while one Send holds the channel's only
+// connection and another waits in line: both Sends finish, the
+// connection is not handed over but closed (QUIT), and the waiting Send
+// connects anew and keeps nothing either.
+func TestCloseWhileSendsWait(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(2)
+	first := newHold()
+	srv.script(func(s *fakeSMTP) { s.dataHold[rcpt[0]] = first })
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 1
+	ch := newChannel(t, cfg)
+	var wg sync.WaitGroup
+	for n := 1; n <= 2; n++ {
+		wg.Go(func() {
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(n)))
+			assert.NoError(t, err, "update %d", n)
+		})
+		if n == 1 {
+			<-first.reached
+		}
+	}
+	require.Eventually(t, func() bool { return email.WaitingForConnection(ch) == 1 },
+		10*time.Second, time.Millisecond, "update 2 waits")
+	require.NoError(t, ch.Close())
+	close(first.release)
+	wg.Wait()
+	assert.Len(t, srv.messages(), 4)
+	require.Equal(t, 2, srv.connections())
+	for conn := 1; conn <= 2; conn++ {
+		assert.True(t, sawQuit(srv, conn), "connection %d closed with QUIT", conn)
+	}
+}
