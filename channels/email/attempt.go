@@ -104,24 +104,37 @@ func (a *attempt) authenticated() {
 }
 
 // take takes a connection kept from an earlier Send, or else a slot for
-// a connection to dial (slot true), or neither, with the channel closed
-// when the pool changes (see pool.take). A kept connection counts as under
-// check until its RSET, which goes out with the first transaction, is
-// answered (see conn.settle). Only a 250 to it proves the configuration
-// good, as a dial that authenticates does: a connection the server closed
-// while it was idle, or that answers 421, proves nothing. It is taken
-// under a.mu, so that a worker that finds the pool empty, and then fails
-// to connect, waits for the check of the one that emptied it (see
-// permanent).
-func (a *attempt) take() (cn *conn, slot bool, changed <-chan struct{}) {
+// a connection to dial (slot true), or neither, with the waiter in line
+// for one (see pool.take), for owner, a batch of the attempt. A kept
+// connection counts as under check until its RSET, which goes out with
+// the first transaction, is answered (see conn.settle); so does one
+// handed over by another Send, from when it is handed. Only a 250 to it
+// proves the configuration good, as a dial that authenticates does: a
+// connection the server closed while it was idle, or that answers 421,
+// proves nothing. It is taken under a.mu, so that a worker that finds
+// the pool empty, and then fails to connect, waits for the check of the
+// one that emptied it (see permanent).
+func (a *attempt) take(owner *batch) (cn *conn, slot bool, w *waiter) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	cn, slot, changed = a.ch.pool.take()
+	cn, slot, w = a.ch.pool.take(owner, a.kept)
 	if cn != nil {
-		a.checks++
-		cn.check = a.checked
+		a.keep(cn)
 	}
-	return cn, slot, changed
+	return cn, slot, w
+}
+
+// kept starts the check of cn, handed over by another Send.
+func (a *attempt) kept(cn *conn) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keep(cn)
+}
+
+// keep starts the check of cn; a.mu is held.
+func (a *attempt) keep(cn *conn) {
+	a.checks++
+	cn.check = a.checked
 }
 
 // checked ends the check of a kept connection: answered, its RSET got 250.

@@ -36,7 +36,12 @@ func (b *batch) chain(ctx context.Context, cn *conn, i int) bool {
 		}
 		// DATA was accepted: the message, and the next one's commands.
 		err = cn.writeContent(head, b.p.data)
-		j, nextHead, more := b.nextWithHeader(ctx, cn)
+		var j int
+		var nextHead []byte
+		more := false
+		if !b.ch.pool.contended(b) { // else the connection goes to another Send after this message
+			j, nextHead, more = b.nextWithHeader(ctx, cn)
+		}
 		var next []command
 		if more && err == nil {
 			next, err = cn.writeCommands(b.ch.from, b.ch.to[j])

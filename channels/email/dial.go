@@ -316,7 +316,8 @@ func (c *Channel) connect(ctx context.Context, a *attempt) (*conn, error) {
 // Check connects, says EHLO, secures the connection and authenticates, then
 // says QUIT. It sends no mail. Errors are classified as Send's are. Its
 // connection counts in Config.Concurrency: it closes an idle one to make
-// room, or waits, within ctx, for one of those in use to be done.
+// room, or waits in line, within ctx, for one of those in use, which a
+// Send hands over between two messages.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := c.pool.reserve(ctx); err != nil {
 		return c.waitError(err)

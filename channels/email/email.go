@@ -18,20 +18,27 @@
 // dialed, at once, whatever the number of Sends under way (a Broadcaster's
 // dispatch workers, several updates in flight) and Checks: a server that
 // counts connections per account, as Microsoft 365 does, sees no more. A
-// Send, or a Check, that finds them all in use waits, within its context,
-// for one to be done: a Send takes it over, a Check closes an idle one to
-// dial its own. The connections kept between Sends (below) count too.
-// A Send keeps the connections it got until no recipient of its is left,
-// so a Send to many recipients can hold them all for its whole length, and
-// the others wait, or time out and retry.
+// Send, or a Check, that finds them all in use waits in line, within its
+// context, first come first served, for one to be done with: a Send takes
+// it over, a Check closes it to dial its own. The connections kept between
+// Sends (below) count too. A Send to many recipients does not hold its
+// connections for its whole length while another Send or a Check waits:
+// between two of its messages it hands a connection to the first of them
+// in line, and waits in line itself for its next message, so that the
+// "resolved" update, or another incident's, goes out between the messages
+// of a long fan-out rather than after it. (Pipelined, the message whose
+// commands went out with the one before is sent first; with a negative
+// IdleTimeout the connection is closed, and the other dials its own.)
+// While nobody waits, a Send keeps its connections.
 //
 // The message is rendered and encoded once per Send, and only the header of
 // each recipient's copy (To, List-Unsubscribe) is written per recipient.
 // Once a Send is done with its connections, up to Concurrency of them wait,
 // authenticated, for the next Send, for at most Config.IdleTimeout (30s by
 // default), after which they say QUIT; Close closes them. A connection
-// taken up again starts with RSET, so that no state of an earlier Send
-// carries over; one the server closed meanwhile (its idle timeout, a
+// taken up again, or handed from another Send, starts with RSET, so that
+// no state of an earlier Send carries over; one the server closed
+// meanwhile (its idle timeout, a
 // restart), or that answers 421, is replaced by a new one in the same Send
 // without a failure and without a duplicate, since the message had not
 // been accepted. Only one whose RSET is answered 250 counts as
@@ -121,7 +128,8 @@
 // reply to its end of DATA has an error matching ErrDeliveryUncertain.
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
-// again from an earlier Send do not count. Preview has no length
+// again from an earlier Send, or handed over by another, do not count, and
+// a Send's connection handed to another Send starts the count again. Preview has no length
 // limit, and shows the subject an incident's first message gets. Without
 // Message.Thread (or with receipts that have no "subject"), the subject is
 // rendered from the update: the default one then differs from the earlier
@@ -353,7 +361,10 @@ type Config struct {
 	// all in use waits for one within its context. Channels, and
 	// processes, that log in to the same mailbox each have their own
 	// limit: a server's limit per mailbox (Microsoft 365: 3) is theirs to
-	// share, by giving each a part of it.
+	// share, by giving each a part of it. Waiting Sends and Checks are
+	// served in turn: a Send hands a connection to the first of them
+	// between two of its messages (see Connections in the package
+	// documentation).
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before

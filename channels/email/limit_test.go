@@ -2,6 +2,8 @@ package email_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/email"
 )
 
 // TestConcurrencyIsPerChannel: Config.Concurrency bounds the connections
@@ -106,4 +110,95 @@ func TestCheckCountsInConcurrency(t *testing.T) {
 	cancelBusy()
 	require.ErrorIs(t, <-done, context.Canceled)
 	assert.Equal(t, 3, srv.connections(), "the Check waited, and did not connect")
+}
+
+// TestSendsTakeTurns: Sends that wait for one of the channel's
+// connections get it in the order they began to wait, and a Send to many
+// recipients hands its connection over between two messages rather than
+// keep it for its next recipient: the "resolved" update, or another
+// incident's, does not wait for the whole fan-out of the update before.
+// Pipelined, the message whose commands went out with the one before is
+// finished first.
+func TestSendsTakeTurns(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipelining", true: "in turn"}[inTurn], func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			rcpt := recipients(4)
+			first := newHold()
+			srv.script(func(s *fakeSMTP) { s.dataHold[rcpt[0]] = first })
+			cfg := config(srv, rcpt...)
+			cfg.Concurrency = 1
+			ch := newChannel(t, cfg)
+			var wg sync.WaitGroup
+			start := func(m broadcast.Message) {
+				wg.Go(func() {
+					_, err := ch.Send(context.Background(), m)
+					assert.NoError(t, err, "update %s", m.Update.Body)
+				})
+			}
+			start(broadcast.NewMessage(incident(1))) // to the 4 recipients
+			<-first.reached                          // it holds the one connection
+			for n := 2; n <= 3; n++ {
+				m := broadcast.NewMessage(incident(n)) // to the first recipient only
+				m.Ledger = channeltest.NewLedger()
+				for _, r := range rcpt[1:] {
+					require.NoError(t, m.Ledger.MarkDelivered(r))
+				}
+				start(m)
+				require.Eventually(t, func() bool { return email.WaitingForConnection(ch) == n-1 },
+					10*time.Second, time.Millisecond, "update %d waits", n)
+			}
+			close(first.release)
+			wg.Wait()
+			var got []string
+			for _, m := range srv.messages() {
+				for n := 1; n <= 3; n++ {
+					if strings.Contains(m.data, fmt.Sprintf("Update %d:", n)) {
+						got = append(got, fmt.Sprintf("%d to %s", n, m.to[0]))
+					}
+				}
+			}
+			want := []string{"1 to " + rcpt[0], "2 to " + rcpt[0], "3 to " + rcpt[0], "1 to " + rcpt[1]}
+			if !inTurn {
+				want = []string{"1 to " + rcpt[0], "1 to " + rcpt[1], "2 to " + rcpt[0], "3 to " + rcpt[0]}
+			}
+			want = append(want, "1 to "+rcpt[2], "1 to "+rcpt[3])
+			assert.Equal(t, want, got, "messages in order")
+			assert.Equal(t, 1, srv.mostOpen(), "connections open at once")
+		})
+	}
+}
+
+// TestCloseWhileSendsWait: Close while one Send holds the channel's only
+// connection and another waits in line: both Sends finish, the
+// connection is not handed over but closed (QUIT), and the waiting Send
+// connects anew and keeps nothing either.
+func TestCloseWhileSendsWait(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	rcpt := recipients(2)
+	first := newHold()
+	srv.script(func(s *fakeSMTP) { s.dataHold[rcpt[0]] = first })
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency = 1
+	ch := newChannel(t, cfg)
+	var wg sync.WaitGroup
+	for n := 1; n <= 2; n++ {
+		wg.Go(func() {
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(n)))
+			assert.NoError(t, err, "update %d", n)
+		})
+		if n == 1 {
+			<-first.reached
+		}
+	}
+	require.Eventually(t, func() bool { return email.WaitingForConnection(ch) == 1 },
+		10*time.Second, time.Millisecond, "update 2 waits")
+	require.NoError(t, ch.Close())
+	close(first.release)
+	wg.Wait()
+	assert.Len(t, srv.messages(), 4)
+	require.Equal(t, 2, srv.connections())
+	for conn := 1; conn <= 2; conn++ {
+		assert.True(t, sawQuit(srv, conn), "connection %d closed with QUIT", conn)
+	}
 }

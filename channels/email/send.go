@@ -137,45 +137,56 @@ func (b *batch) work(ctx context.Context) {
 		if cn.pipelining {
 			send = b.chain
 		}
-		if !send(ctx, cn, i) {
+		switch {
+		case !send(ctx, cn, i):
 			cn.settle(false) // a kept one that broke before its RSET was answered
 			cn.abort()
 			cn = nil
+		case b.ch.pool.yield(cn, b):
+			// Another Send's turn: this worker waits in line for the
+			// next, and then may connect as a new worker would.
+			cn, dials = nil, 0
 		}
 	}
 }
 
 // connect returns a connection for recipient i: one kept from an earlier
 // Send, or one it dials. When the Channel's Concurrency connections are
-// all open, it puts i back in the queue, for the connections of the
-// attempt to take, and waits, within ctx, for one to come back or close;
-// then it takes the next recipient, which it returns with the connection.
-// It returns nil when the worker is done: the queue emptied meanwhile,
-// or connecting failed, or ctx ended, which is then the batch's cause.
+// all in use, it puts i back in the queue, for the connections of the
+// attempt to take, and waits in line, within ctx, for one to be handed
+// over or closed (see pool); then it takes the next recipient, which it
+// returns with the connection. It returns nil when the worker is done:
+// the queue emptied meanwhile, or connecting failed, or ctx ended, which
+// is then the batch's cause.
 func (b *batch) connect(ctx context.Context, i int, dials *int) (*conn, int) {
-	for {
-		cn, slot, changed := b.take()
-		switch {
-		case cn != nil:
-			cn.bind(ctx)
-			return cn, i
-		case slot:
-			*dials++
-			cn, err := b.ch.connect(ctx, b.attempt)
-			if err != nil {
-				b.requeue(i, err)
-			}
-			return cn, i
-		}
-		if err := waitFor(ctx, changed, b.putBack(i)); err != nil {
+	cn, slot, w := b.take(b)
+	if w != nil {
+		var ok bool
+		var err error
+		cn, ok, err = b.ch.pool.wait(ctx, w, b.putBack(i))
+		if err != nil {
 			b.giveUp(b.ch.waitError(err))
 			return nil, 0
 		}
-		var ok bool
-		if i, ok = b.next(ctx); !ok {
+		if !ok {
 			return nil, 0
 		}
+		if i, ok = b.next(ctx); !ok {
+			b.ch.pool.giveBack(cn)
+			return nil, 0
+		}
+		slot = cn == nil
 	}
+	if !slot {
+		cn.bind(ctx)
+		return cn, i
+	}
+	*dials++
+	cn, err := b.ch.connect(ctx, b.attempt)
+	if err != nil {
+		b.requeue(i, err)
+	}
+	return cn, i
 }
 
 // putBack puts recipient i back at the front of the queue, and returns

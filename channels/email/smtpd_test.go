@@ -52,11 +52,18 @@ type fakeSMTP struct {
 	gate      int                 // MAIL waits until this many connections were made; 0 never
 	gateOpen  chan struct{}       // closed when the gate-th connection is made
 	onHang    func()              // called when a session starts a planned hang; nil none
+	dataHold  map[string]*hold    // per address: its next end of DATA is answered once released
 	stop      chan struct{}       // closed by close
 	conns     int
 	live      map[net.Conn]bool
 	maxLive   int // the most connections open at once
 }
+
+// hold holds back the reply to an end of DATA: reached is closed when the
+// server has the message, and the reply goes out once release is closed.
+type hold struct{ reached, release chan struct{} }
+
+func newHold() *hold { return &hold{reached: make(chan struct{}), release: make(chan struct{})} }
 
 type serverOptions struct {
 	user, pass string // AUTH required when user is set
@@ -137,7 +144,8 @@ func startSMTP(t testing.TB, opts serverOptions) *fakeSMTP {
 		ln = tls.NewListener(ln, serverTLS())
 	}
 	s := &fakeSMTP{ln: ln, opts: opts, rcpts: map[string]int{}, rcptPlan: map[string][]string{},
-		rcptFor: map[string]string{}, dataPlan: map[string][]string{}, live: map[net.Conn]bool{},
+		rcptFor: map[string]string{}, dataPlan: map[string][]string{}, dataHold: map[string]*hold{},
+		live:     map[net.Conn]bool{},
 		gateOpen: make(chan struct{}), stop: make(chan struct{})}
 	s.wg.Add(1)
 	go s.accept()
@@ -566,7 +574,17 @@ func (c *session) data() bool {
 	}
 	c.srv.mu.Lock()
 	wait := c.srv.dataWait
+	h := c.srv.dataHold[c.to[0]]
+	delete(c.srv.dataHold, c.to[0])
 	c.srv.mu.Unlock()
+	if h != nil {
+		close(h.reached)
+		select {
+		case <-h.release:
+		case <-c.srv.stop:
+			return false
+		}
+	}
 	if wait > 0 {
 		select {
 		case <-time.After(wait):
