@@ -114,6 +114,12 @@ func postCases(big string) []apiCase {
 		// sends one) would post "Caf\ufffd down" for all to see.
 		{name: "a body not in UTF-8", method: "POST", path: "/v1/updates",
 			body: "{\"title\": \"Caf\xe9 down\", \"status\": \"investigating\"}", status: 400, detail: "not valid UTF-8 at offset 14"},
+		// Offsets count the byte order mark: they are the client's.
+		{name: "malformed after a byte order mark", method: "POST", path: "/v1/updates", body: "\ufeff" + `{"title": "CDN errors",}`,
+			status: 400, detail: "malformed JSON at offset 26"},
+		// Likewise "\ud800", a UTF-16 half (RFC 8259, 8.2: "unpredictable").
+		{name: "a lone surrogate", method: "POST", path: "/v1/updates", body: `{"title": "CDN \ud800 errors", "status": "investigating"}`,
+			status: 400, field: "title", detail: `title: lone UTF-16 surrogate \ud800`},
 		{name: "a byte order mark alone", method: "POST", path: "/v1/updates", body: "\ufeff", status: 400, detail: "empty body"},
 		{name: "a byte order mark inside the JSON", method: "POST", path: "/v1/updates", body: " \ufeff" + update, status: 400,
 			detail: "malformed JSON"},

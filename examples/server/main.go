@@ -53,7 +53,9 @@
 // an update the Broadcaster would refuse 422 (a time more than 5 minutes
 // ahead of the clock among them). An update of the path that the server
 // does not know is 404 before the body is read. A UTF-8 byte order mark
-// before the JSON is ignored (RFC 8259, 8.1). Ids are limited to 255
+// before the JSON is ignored (RFC 8259, 8.1), and counted in the offsets
+// of errors; an escaped UTF-16 surrogate without its pair ("\ud800", RFC
+// 8259, 8.2), which encoding/json would post as U+FFFD, is 400. Ids are limited to 255
 // bytes of UTF-8 and the url to 2048; the other limits count characters.
 // Errors are RFC 9457 problem documents whose detail, and field when
 // there is one, name the value at fault as the client wrote it
