@@ -72,7 +72,9 @@
 // channel, so that a tool posting in a loop cannot flood them. More are
 // refused, before the body is read, with 429, Retry-After (whole seconds)
 // and a problem document; nothing is queued, and the same request after
-// Retry-After is served. GET and the probes are not limited. Give each
+// Retry-After is served. Every POST with a valid token counts, whatever
+// its answer (a retry through a database outage, every 5 seconds, drains
+// the burst by 2 a minute). GET and the probes are not limited. Give each
 // tool a token of its own for budgets of their own. Each replica counts
 // its own requests: behind a load balancer over N replicas a client may
 // queue up to N times as much. -rate-limit 0 turns the limit off.

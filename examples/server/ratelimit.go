@@ -60,7 +60,7 @@ func (l *limits) take(r *http.Request) time.Duration {
 	now := l.now()
 	res := lim.ReserveN(now, 1)
 	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
+		res.CancelAt(now) // a reservation in the future: taken back whole
 		return d
 	}
 	return 0
@@ -81,7 +81,9 @@ func bearerToken(r *http.Request) string {
 
 // limitUpdates answers 429 (RFC 6585, 4), with Retry-After in whole
 // seconds, to a client over a.limits, before next reads anything of the
-// request: nothing is queued, and the same request later is served.
+// request: nothing is queued, and the same request later is served. Every
+// request served counts, whatever next answers: the limits cannot know
+// before, and x/time/rate takes back only a reservation not yet due.
 func (a *api) limitUpdates(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.limits == nil {

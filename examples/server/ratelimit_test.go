@@ -64,7 +64,7 @@ func TestRateLimitPerToken(t *testing.T) {
 	assert.Equal(t, http.StatusOK, ta.do("GET", self, "").Code)
 	// Another token, another client.
 	assert.Equal(t, http.StatusAccepted, post(4, "Authorization", "Bearer "+oldToken))
-	// Refused requests cost nothing: one update, 10s later.
+	// Requests refused 429 cost nothing: one more update 10s later.
 	*now = now.Add(9 * time.Second)
 	assert.Equal(t, "1", ta.do("POST", "/v1/updates", `{"title": "x", "status": "investigating"}`).Header().Get("Retry-After"))
 	*now = now.Add(time.Second)
