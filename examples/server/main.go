@@ -55,8 +55,9 @@
 // does not know is 404 before the body is read. A UTF-8 byte order mark
 // before the JSON is ignored (RFC 8259, 8.1), and counted in the offsets
 // of errors; an escaped UTF-16 surrogate without its pair ("\ud800", RFC
-// 8259, 8.2), which encoding/json would post as U+FFFD, is 400. Ids are limited to 255
-// bytes of UTF-8 and the url to 2048; the other limits count characters.
+// 8259, 8.2), which encoding/json would post as U+FFFD, is 400. Ids are
+// limited to 255 bytes of UTF-8 and the url to 2048; the other limits
+// count characters.
 // Errors are RFC 9457 problem documents whose detail, and field when
 // there is one, name the value at fault as the client wrote it
 // ("components[1].status"). Any replica may answer 503,
