@@ -39,7 +39,7 @@ func escapeMarkdown(s string) string {
 // reference matches what CommonMark reads as a character reference
 // (CommonMark 0.31.2, 2.5): "&" and an entity's name, or "#" and 1-7
 // decimal or "#x" and 1-6 hex digits, then ";". Any name matches, not
-// only HTML's: escaping one more "&" changes no link.
+// only HTML's: in CommonMark, escaping one more "&" changes no link.
 var reference = regexp.MustCompile(`&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});`)
 
 // autolink returns url as a CommonMark autolink, "<url>", whose link and
