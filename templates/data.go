@@ -152,6 +152,7 @@ func funcs() map[string]any {
 		"oneline":    oneLine,
 		"sentence":   sentence,
 		"md":         escapeMarkdown,
+		"autolink":   autolink,
 		"paragraphs": paragraphs,
 		"lines":      lines,
 		"utc":        utc,

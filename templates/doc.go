@@ -56,7 +56,12 @@
 //     punctuation.
 //   - md s: s with CommonMark formatting characters escaped (HTML's "<",
 //     ">" and "&" too), URLs left whole; a URL CommonMark would read
-//     formatting in ("[x](…)", "*", "`") is written as an autolink, <URL>.
+//     formatting in ("[x](…)", "*", "`") or a character reference
+//     ("&copy;") is written as an autolink, <URL>.
+//   - autolink url: url as a CommonMark autolink, <url>, with "&amp;" for
+//     each "&" that would start a character reference, which CommonMark
+//     decodes in autolinks too: the link is url as given. The markdown
+//     template writes the update's URL with it.
 //   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
 //   - utc t: t in UTC as "24 Nov 2025 13:45 UTC"; "" for the zero time.
 //   - color status: a CSS colour for the status (for html).

@@ -1,6 +1,9 @@
 package templates
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // escapeMarkdown backslash-escapes the characters that CommonMark (and the
 // chat tools that follow it: Discord, Matrix, Mattermost) would read as
@@ -11,7 +14,9 @@ import "strings"
 // "1)") are escaped there. A URL holding characters CommonMark would read
 // inside it ("[x](…)", "*", "`") is written as an autolink, "<URL>", whose
 // text is the URL as is; what follows it rather than belongs to it (see
-// LinkSpans) is escaped as text.
+// LinkSpans) is escaped as text. So is a URL holding a character reference
+// ("&copy;"), which CommonMark would read in bare text and in an autolink
+// alike (see autolink).
 func escapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
@@ -19,8 +24,8 @@ func escapeMarkdown(s string) string {
 	for _, u := range URLSpans(s) {
 		escapeText(&b, s[last:u[0]], last == 0 || s[last-1] == '\n')
 		url := s[u[0]:u[1]]
-		if link := url[:linkEnd(url)]; readsAsMarkdown(link) {
-			b.WriteString("<" + link + ">")
+		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) {
+			b.WriteString(autolink(link))
 			escapeText(&b, url[len(link):], false)
 		} else {
 			b.WriteString(url)
@@ -29,6 +34,23 @@ func escapeMarkdown(s string) string {
 	}
 	escapeText(&b, s[last:], last == 0)
 	return b.String()
+}
+
+// reference matches what CommonMark reads as a character reference
+// (CommonMark 0.31.2, 2.5): "&" and an entity's name, or "#" and 1-7
+// decimal or "#x" and 1-6 hex digits, then ";". Any name matches, not
+// only HTML's: in CommonMark, escaping one more "&" changes no link.
+var reference = regexp.MustCompile(`&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});`)
+
+// autolink returns url as a CommonMark autolink, "<url>", whose link and
+// text are url as is. Backslash escapes do not work in one, but character
+// references do ("recognized in any context besides code spans or code
+// blocks, including URLs", CommonMark 0.31.2, 2.5; cmark decodes them in
+// autolinks): an "&" that would start one is written "&amp;". Other "&"
+// (a query's "&b=2") stay, for renderers that read no reference there.
+// url must hold no white space, "<" or ">" (see URLSpans).
+func autolink(url string) string {
+	return "<" + reference.ReplaceAllStringFunc(url, func(ref string) string { return "&amp;" + ref[1:] }) + ">"
 }
 
 // readsAsMarkdown reports whether CommonMark would read some of URL url as

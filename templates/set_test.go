@@ -236,6 +236,32 @@ func TestMarkdownURLCarriesNoFormatting(t *testing.T) {
 		"(<https://a.example/~a~/`b`>). https://a.example/api_v2 <https://en.wikipedia.org/wiki/Mars_(planet)>")
 }
 
+// CommonMark reads character references in autolinks too: "Entity and
+// numeric character references are recognized in any context besides
+// code spans or code blocks, including URLs" (CommonMark 0.31.2, 2.5), and
+// only backslash escapes "do not work inside autolinks" (6.5); cmark
+// decodes them in an autolink's destination and text, and its author
+// called commonmark.js's literal reading a bug (commonmark/commonmark-spec
+// issue 723, commonmark.js issue 263, fixed in pull request 311). So
+// <https://a.example/?x&copy;=1> links to "?x©=1". An "&" that would start
+// a reference ("&name;", "&#nn;", "&#xhh;") is written "&amp;", in the
+// URL template and in URLs of the text (where a bare URL is text, whose
+// references are read too), so that the link is the URL as given; an "&"
+// that starts none (a query's "&b=2") stays as is, for renderers that
+// read none.
+func TestMarkdownURLKeepsItsAmpersands(t *testing.T) {
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+		URL:  "https://status.example.com/i?a=1&copy;=2&amp;b&#60;&#x3E;&b=2&c",
+		Body: "see https://a.example/?x&lt;=1&y=2 or https://a.example/*b*?q&amp;r; https://a.example/?a=1&b=2 https://a.example/?c&copy;"}
+	md, err := templates.Default().Render("markdown", u)
+	require.NoError(t, err)
+	assert.Contains(t, md, "<https://status.example.com/i?a=1&amp;copy;=2&amp;amp;b&amp;#60;&amp;#x3E;&b=2&c>")
+	// A bare URL's text is read as text, and a URL's last ";" ends the
+	// sentence rather than the link (LinkSpans).
+	assert.Contains(t, md, "see <https://a.example/?x&amp;lt;=1&y=2> or <https://a.example/*b*?q&amp;amp;r>; "+
+		"https://a.example/?a=1&b=2 <https://a.example/?c&copy>;")
+}
+
 func TestConcurrentRender(t *testing.T) {
 	set := templates.Default()
 	u := representative(broadcast.StatusInvestigating)

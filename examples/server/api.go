@@ -52,6 +52,7 @@ type api struct {
 	hide      func(string) string // hides secrets from the environment
 	ping      func(context.Context) error
 	metrics   http.Handler
+	limits    *limits // of each client's updates; nil: none
 
 	running  atomic.Bool // the workers run and the server is not stopping
 	stopOnce sync.Once
@@ -60,7 +61,8 @@ type api struct {
 
 func newAPI(be backend, t *tokens, log *slog.Logger) *api {
 	return &api{be: be, tokens: t, maxBody: defaultMaxBody, dbTimeout: defaultDBTimeout, log: log, hide: func(s string) string { return s },
-		ping: func(context.Context) error { return nil }, metrics: http.NotFoundHandler(), stopping: make(chan struct{})}
+		ping: func(context.Context) error { return nil }, metrics: http.NotFoundHandler(), stopping: make(chan struct{}),
+		limits: newLimits(defaultRateLimit, defaultRateBurst)}
 }
 
 // drain marks the server as stopping: /readyz fails, and waits end.

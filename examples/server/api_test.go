@@ -51,6 +51,15 @@ func postedU1(ta *testAPI) {
 	}
 }
 
+// overLimit makes the token of the requests, newToken, use up its updates.
+func overLimit(ta *testAPI) {
+	postedU1(ta)
+	ta.limits = newLimits(1, 1)
+	if d := ta.limits.take(ta.request("POST", "/v1/updates", "")); d != 0 {
+		panic("over the limit already")
+	}
+}
+
 func databaseDown(ta *testAPI) { postedU1(ta); ta.be.err = errDatabaseDown }
 
 // databaseHung makes the database stop answering, as behind a network
@@ -114,6 +123,12 @@ func postCases(big string) []apiCase {
 		// sends one) would post "Caf\ufffd down" for all to see.
 		{name: "a body not in UTF-8", method: "POST", path: "/v1/updates",
 			body: "{\"title\": \"Caf\xe9 down\", \"status\": \"investigating\"}", status: 400, detail: "not valid UTF-8 at offset 14"},
+		// Offsets count the byte order mark: they are the client's.
+		{name: "malformed after a byte order mark", method: "POST", path: "/v1/updates", body: "\ufeff" + `{"title": "CDN errors",}`,
+			status: 400, detail: "malformed JSON at offset 26"},
+		// Likewise "\ud800", a UTF-16 half (RFC 8259, 8.2: "unpredictable").
+		{name: "a lone surrogate", method: "POST", path: "/v1/updates", body: `{"title": "CDN \ud800 errors", "status": "investigating"}`,
+			status: 400, field: "title", detail: `title: lone UTF-16 surrogate \ud800`},
 		{name: "a byte order mark alone", method: "POST", path: "/v1/updates", body: "\ufeff", status: 400, detail: "empty body"},
 		{name: "a byte order mark inside the JSON", method: "POST", path: "/v1/updates", body: " \ufeff" + update, status: 400,
 			detail: "malformed JSON"},
@@ -122,6 +137,8 @@ func postCases(big string) []apiCase {
 		{name: "wrong token", method: "POST", path: "/v1/updates", body: update, header: []string{"Authorization", "Bearer not-" + newToken},
 			status: 401, detail: "invalid bearer token", check: challenge(`Bearer realm="outagecast", error="invalid_token"`)},
 		{name: "huge body", method: "POST", path: "/v1/updates", body: big, status: 413, detail: "larger than the limit of 4096 bytes"},
+		{name: "over the rate limit", setup: overLimit, method: "POST", path: "/v1/updates", body: update, status: 429,
+			detail: "too many updates from this token"},
 		{name: "not JSON", method: "POST", path: "/v1/updates", body: update, header: []string{"Content-Type", "text/plain"},
 			status: 415, detail: "Content-Type: want application/json"},
 		{name: "no Content-Type", method: "POST", path: "/v1/updates", body: update, header: []string{"Content-Type", ""},
@@ -296,6 +313,8 @@ func correctCases(big string) []apiCase {
 		{name: "correct with an unknown field", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": "CDN", "status": "resolved", "reason": "typo"}`, status: 400, field: "reason"},
 		{name: "correct with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: big, status: 413},
+		{name: "correct over the rate limit", setup: overLimit, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
+			status: 429, detail: "too many updates from this token"},
 		{name: "correct with form data", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: "title=x",
 			header: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 415},
 		{name: "correct without a token", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
@@ -309,6 +328,8 @@ func correctCases(big string) []apiCase {
 
 func retractCases() []apiCase {
 	return []apiCase{
+		{name: "retract over the rate limit", setup: overLimit, method: "POST", path: "/v1/updates/u-1/retract", status: 429,
+			detail: "too many updates from this token"},
 		{name: "retract", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract", status: 202, queues: 2,
 			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
 				assert.Equal(t, "/v1/updates/u-1", rec.Header().Get("Location"))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -37,37 +38,88 @@ func (e *inputError) Error() string {
 // (`components[1].status: want a string, got a number`). Null leaves a
 // value at its zero. The body must be UTF-8 (RFC 8259, 8.1): encoding/json
 // would replace what is not with U+FFFD, and a body in Latin-1 would be
-// posted garbled. A byte order mark before the object is skipped (RFC
-// 8259, 8.1: a parser "MAY ignore" it; Windows tools write one); offsets in
-// errors count from after it. An *http.MaxBytesError from r is returned as
-// is.
+// posted garbled; for the same reason an escaped UTF-16 surrogate without
+// its pair ("\ud800", RFC 8259, 8.2) is an error. A byte order mark
+// before the object is skipped (RFC 8259, 8.1: a parser "MAY ignore" it;
+// Windows tools write one); offsets in errors count from the start of r,
+// the mark included. An *http.MaxBytesError from r is returned as is.
 func decodeStrict(r io.Reader, v any) error {
 	data, err := io.ReadAll(r) // the caller bounds r
 	if err != nil {
-		return readError(err, "")
+		return readError(err, "", 0)
 	}
-	data = bytes.TrimPrefix(data, []byte(bom))
+	skip := 0
+	if bytes.HasPrefix(data, []byte(bom)) {
+		skip = len(bom)
+	}
 	if !utf8.Valid(data) {
 		return &inputError{msg: fmt.Sprintf("not valid UTF-8 at offset %d: send JSON in UTF-8", invalidAt(data))}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.Token()
+	d := &decoder{dec: json.NewDecoder(bytes.NewReader(data[skip:])), data: data[skip:], skip: int64(skip)}
+	tok, err := d.dec.Token()
 	if errors.Is(err, io.EOF) {
 		return &inputError{msg: "empty body: want a JSON object"}
 	}
 	if err != nil {
-		return readError(err, "")
+		return d.readError(err, "")
 	}
 	if tok != json.Delim('{') {
 		return &inputError{msg: "want a JSON object, got " + describe(tok)}
 	}
-	if err := decodeObject(dec, reflect.ValueOf(v).Elem(), ""); err != nil {
+	if err := d.decodeObject(reflect.ValueOf(v).Elem(), ""); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); errors.Is(err, io.EOF) {
+	if _, err := d.dec.Token(); errors.Is(err, io.EOF) {
 		return nil
 	}
 	return &inputError{msg: "trailing data after the JSON object"}
+}
+
+// decoder reads a body's JSON.
+type decoder struct {
+	dec  *json.Decoder
+	data []byte // what dec reads
+	skip int64  // the bytes of the body before data: a byte order mark
+}
+
+// readError is readError with the offsets of the body as sent.
+func (d *decoder) readError(err error, path string) error { return readError(err, path, d.skip) }
+
+// lone returns the first escaped UTF-16 surrogate without its pair in
+// what dec read since offset start, or "".
+func (d *decoder) lone(start int64) string {
+	return loneSurrogate(d.data[start:d.dec.InputOffset()])
+}
+
+// loneSurrogate returns the first escape of a UTF-16 surrogate without its
+// pair ("\ud800") in b, valid JSON that starts outside a string, or "".
+// encoding/json decodes one as U+FFFD.
+func loneSurrogate(b []byte) string {
+	hex := func(i int) rune {
+		n, _ := strconv.ParseUint(string(b[i:i+4]), 16, 32) // the decoder checked the 4 digits
+		return rune(n)
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] == 'u' && utf16.IsSurrogate(hex(i+2)) {
+			if i+12 <= len(b) && string(b[i+6:i+8]) == `\u` && utf16.DecodeRune(hex(i+2), hex(i+8)) != utf8.RuneError {
+				i += 11 // a pair: one character
+				continue
+			}
+			return string(b[i : i+6])
+		}
+		i++ // the escaped character: \\ escapes no u
+	}
+	return ""
+}
+
+// surrogateError is the error of a lone surrogate, escaped as esc, in the
+// value or key at path.
+func surrogateError(path, esc string) error {
+	return &inputError{field: path, msg: "lone UTF-16 surrogate " + esc + " (RFC 8259, 8.2): it is no character; " +
+		"escape a character outside the Basic Multilingual Plane as a pair, as \\ud83d\\udd25, or send it in UTF-8"}
 }
 
 // invalidAt returns the offset of the first byte of data that is not
@@ -103,17 +155,21 @@ func walked(t reflect.Type) bool {
 	return false
 }
 
-// decodeValue decodes the next value of dec into v.
-func decodeValue(dec *json.Decoder, v reflect.Value, path string) error {
+// decodeValue decodes the next value into v.
+func (d *decoder) decodeValue(v reflect.Value, path string) error {
 	if !walked(v.Type()) {
-		if err := dec.Decode(v.Addr().Interface()); err != nil {
-			return valueError(err, path, v.Type())
+		start := d.dec.InputOffset()
+		if err := d.dec.Decode(v.Addr().Interface()); err != nil {
+			return d.valueError(err, path, v.Type())
+		}
+		if esc := d.lone(start); esc != "" {
+			return surrogateError(path, esc)
 		}
 		return nil
 	}
-	tok, err := dec.Token()
+	tok, err := d.dec.Token()
 	if err != nil {
-		return readError(err, path)
+		return d.readError(err, path)
 	}
 	want := json.Delim('{')
 	if v.Kind() == reflect.Slice {
@@ -126,20 +182,20 @@ func decodeValue(dec *json.Decoder, v reflect.Value, path string) error {
 	case tok != want:
 		return &inputError{field: path, msg: fmt.Sprintf("want %s, got %s", describe(want), describe(tok))}
 	case v.Kind() == reflect.Slice:
-		return decodeArray(dec, v, path)
+		return d.decodeArray(v, path)
 	case v.Kind() == reflect.Map:
-		return decodeMap(dec, v, path)
+		return d.decodeMap(v, path)
 	}
-	return decodeObject(dec, v, path)
+	return d.decodeObject(v, path)
 }
 
 // decodeObject decodes the members of an object whose '{' was read into
 // the struct v.
-func decodeObject(dec *json.Decoder, v reflect.Value, path string) error {
+func (d *decoder) decodeObject(v reflect.Value, path string) error {
 	fields := jsonFields(v.Type())
 	seen := map[string]bool{}
-	for dec.More() {
-		key, err := readKey(dec, path)
+	for d.dec.More() {
+		key, err := d.readKey(path, func(key string) string { return join(path, cut(key)) })
 		if err != nil {
 			return err
 		}
@@ -151,62 +207,70 @@ func decodeObject(dec *json.Decoder, v reflect.Value, path string) error {
 			return &inputError{field: join(path, key), msg: "given twice"}
 		}
 		seen[key] = true
-		if err := decodeValue(dec, v.Field(i), join(path, key)); err != nil {
+		if err := d.decodeValue(v.Field(i), join(path, key)); err != nil {
 			return err
 		}
 	}
-	return closing(dec, path)
+	return d.closing(path)
 }
 
 // decodeMap decodes the members of an object whose '{' was read into the
 // map v, whose keys are strings.
-func decodeMap(dec *json.Decoder, v reflect.Value, path string) error {
+func (d *decoder) decodeMap(v reflect.Value, path string) error {
 	v.Set(reflect.MakeMap(v.Type()))
-	for dec.More() {
-		key, err := readKey(dec, path)
+	at := func(key string) string { return path + "[" + quote(key) + "]" }
+	for d.dec.More() {
+		key, err := d.readKey(path, at)
 		if err != nil {
 			return err
 		}
-		at := path + "[" + quote(key) + "]"
+		at := at(key)
 		k := reflect.ValueOf(key).Convert(v.Type().Key())
 		if v.MapIndex(k).IsValid() {
 			return &inputError{field: at, msg: "given twice"}
 		}
 		elem := reflect.New(v.Type().Elem()).Elem()
-		if err := decodeValue(dec, elem, at); err != nil {
+		if err := d.decodeValue(elem, at); err != nil {
 			return err
 		}
 		v.SetMapIndex(k, elem)
 	}
-	return closing(dec, path)
+	return d.closing(path)
 }
 
 // decodeArray decodes the elements of an array whose '[' was read into the
 // slice v.
-func decodeArray(dec *json.Decoder, v reflect.Value, path string) error {
+func (d *decoder) decodeArray(v reflect.Value, path string) error {
 	v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-	for i := 0; dec.More(); i++ {
+	for i := 0; d.dec.More(); i++ {
 		elem := reflect.New(v.Type().Elem()).Elem()
-		if err := decodeValue(dec, elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+		if err := d.decodeValue(elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
 			return err
 		}
 		v.Set(reflect.Append(v, elem))
 	}
-	return closing(dec, path)
+	return d.closing(path)
 }
 
-func readKey(dec *json.Decoder, path string) (string, error) {
-	tok, err := dec.Token()
+// readKey reads the key of the next member of the object at path; field
+// names the member for an error.
+func (d *decoder) readKey(path string, field func(key string) string) (string, error) {
+	start := d.dec.InputOffset()
+	tok, err := d.dec.Token()
 	if err != nil {
-		return "", readError(err, path)
+		return "", d.readError(err, path)
 	}
-	return tok.(string), nil // the decoder accepts nothing else as a key
+	key := tok.(string) // the decoder accepts nothing else as a key
+	if esc := d.lone(start); esc != "" {
+		return "", surrogateError(field(key), esc)
+	}
+	return key, nil
 }
 
 // closing reads the '}' or ']' that ends the value at path.
-func closing(dec *json.Decoder, path string) error {
-	if _, err := dec.Token(); err != nil {
-		return readError(err, path)
+func (d *decoder) closing(path string) error {
+	if _, err := d.dec.Token(); err != nil {
+		return d.readError(err, path)
 	}
 	return nil
 }
@@ -230,14 +294,15 @@ func jsonFields(t reflect.Type) map[string]int {
 }
 
 // readError is an error of the decoder at path: the body too large,
-// malformed or cut short.
-func readError(err error, path string) error {
+// malformed or cut short. skip is the bytes of the body before what the
+// decoder read, which its offsets do not count.
+func readError(err error, path string, skip int64) error {
 	var syntax *json.SyntaxError
 	switch {
 	case isTooLarge(err):
 		return err
 	case errors.As(err, &syntax):
-		return &inputError{field: path, msg: fmt.Sprintf("malformed JSON at offset %d: %v", syntax.Offset, err)}
+		return &inputError{field: path, msg: fmt.Sprintf("malformed JSON at offset %d: %v", skip+syntax.Offset, err)}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &inputError{field: path, msg: "malformed JSON: the body ends inside a value"}
 	}
@@ -245,12 +310,12 @@ func readError(err error, path string) error {
 }
 
 // valueError is the error of decoding a whole value of type t at path.
-func valueError(err error, path string, t reflect.Type) error {
+func (d *decoder) valueError(err error, path string, t reflect.Type) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntax *json.SyntaxError
 	switch {
 	case isTooLarge(err), errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return readError(err, path)
+		return d.readError(err, path)
 	case errors.As(err, &typeErr):
 		return &inputError{field: path, msg: fmt.Sprintf("want %s, got %s", wantOf(t), article(typeErr.Value))}
 	}

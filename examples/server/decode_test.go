@@ -41,7 +41,12 @@ func TestDecodeStrictNamesTheField(t *testing.T) {
 		{"null", `null`, "", "want a JSON object, got null"},
 		{"not UTF-8", "{\"title\": \"\xff\"}", "", "not valid UTF-8 at offset 11"},
 		{"a byte order mark alone", "\ufeff", "", "empty body: want a JSON object"},
-		{"a byte order mark twice", "\ufeff\ufeff{}", "", "malformed JSON at offset 1"},
+		// Offsets count from the start of the body as sent, the byte
+		// order mark's 3 bytes included: the client's editor shows those.
+		{"a byte order mark twice", "\ufeff\ufeff{}", "", "malformed JSON at offset 4"},
+		{"malformed after a byte order mark", "\ufeff" + `{"title": "x",}`, "", "malformed JSON at offset 17: invalid character"},
+		{"malformed in a value after a byte order mark", "\ufeff" + `{"title": "x\q"}`, "title", "malformed JSON at offset 15"},
+		{"not UTF-8 after a byte order mark", "\ufeff{\"title\": \"\xff\"}", "", "not valid UTF-8 at offset 14"},
 		{"malformed", `{"title": "x",}`, "", "malformed JSON at offset 14: invalid character"},
 		{"cut short", `{"title": "x"`, "", "malformed JSON: the body ends inside a value"},
 		{"cut short in a value", `{"title": "x`, "title", "malformed JSON"},
@@ -60,6 +65,16 @@ func TestDecodeStrictNamesTheField(t *testing.T) {
 		{"time not a string", `{"next_update": 1714564800}`, "next_update", "want a time as RFC 3339 text"},
 		{"trailing object", `{"title": "a"}{"title": "b"}`, "", "trailing data after the JSON object"},
 		{"trailing text", `{"title": "a"} x`, "", "trailing data after the JSON object"},
+		// RFC 8259, 8.2: a string with an unpaired UTF-16 surrogate
+		// ("\uDEAD") is no Unicode text, and encoding/json would post it
+		// as U+FFFD.
+		{"lone high surrogate", `{"title": "CDN \ud800 errors"}`, "title", `lone UTF-16 surrogate \ud800`},
+		{"lone low surrogate", `{"body": "\uDC00"}`, "body", `lone UTF-16 surrogate \uDC00`},
+		{"high surrogate before another escape", `{"body": "\ud83d\u0041"}`, "body", `lone UTF-16 surrogate \ud83d`},
+		{"reversed pair", `{"body": "\ude00\ud83d"}`, "body", `lone UTF-16 surrogate \ude00`},
+		{"lone surrogate in a component", `{"components": [{"name": "a"}, {"name": "\ud800"}]}`, "components[1].name", "lone UTF-16 surrogate"},
+		{"lone surrogate in an override's key", `{"overrides": {"x\ud800": "a"}}`, "overrides[\"x\ufffd\"]", "lone UTF-16 surrogate"},
+		{"lone surrogate in a field name", `{"title\udfff": "a"}`, "title\ufffd", "lone UTF-16 surrogate"},
 		{"long unknown key is cut", `{"` + strings.Repeat("k", 100) + `": 1}`, strings.Repeat("k", 64) + "…", "unknown field"},
 	}
 	for _, tt := range tests {
@@ -75,6 +90,16 @@ func TestDecodeStrictNamesTheField(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An escaped pair of surrogates is one character, and an escaped
+// backslash before "ud800" escapes no surrogate.
+func TestDecodeStrictTakesSurrogatePairs(t *testing.T) {
+	var u broadcast.Update
+	require.NoError(t, decodeStrict(strings.NewReader(`{"title": "Fire \ud83d\udd25", "body": "C:\\ud800", "overrides": {"x\ud83d\ude00": "\uD83D\uDE00"}}`), &u))
+	assert.Equal(t, "Fire 🔥", u.Title)
+	assert.Equal(t, `C:\ud800`, u.Body)
+	assert.Equal(t, map[string]string{"x😀": "😀"}, u.Overrides)
 }
 
 func TestDecodeStrictLeavesTheSizeLimitToTheCaller(t *testing.T) {

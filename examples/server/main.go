@@ -53,14 +53,32 @@
 // an update the Broadcaster would refuse 422 (a time more than 5 minutes
 // ahead of the clock among them). An update of the path that the server
 // does not know is 404 before the body is read. A UTF-8 byte order mark
-// before the JSON is ignored (RFC 8259, 8.1). Ids are limited to 255
-// bytes of UTF-8 and the url to 2048; the other limits count characters.
+// before the JSON is ignored (RFC 8259, 8.1), and counted in the offsets
+// of errors; an escaped UTF-16 surrogate without its pair ("\ud800", RFC
+// 8259, 8.2), which encoding/json would post as U+FFFD, is 400. Ids are
+// limited to 255 bytes of UTF-8 and the url to 2048; the other limits
+// count characters.
 // Errors are RFC 9457 problem documents whose detail, and field when
 // there is one, name the value at fault as the client wrote it
 // ("components[1].status"). Any replica may answer 503,
 // with Retry-After, when the database is unavailable or does not answer
 // within 10 seconds (a network partition would otherwise hold the request
 // for minutes); post again then: an update queues once.
+//
+// # Rate limit
+//
+// Each API token may queue a burst of -rate-burst updates (default 20),
+// then -rate-limit a minute (default 10, one every 6 seconds): posts,
+// corrections and retractions together, each of which reaches every
+// channel, so that a tool posting in a loop cannot flood them. More are
+// refused, before the body is read, with 429, Retry-After (whole seconds)
+// and a problem document; nothing is queued, and the same request after
+// Retry-After is served. Every POST with a valid token counts, whatever
+// its answer (a retry through a database outage, every 5 seconds, drains
+// the burst by 2 a minute). GET and the probes are not limited. Give each
+// tool a token of its own for budgets of their own. Each replica counts
+// its own requests: behind a load balancer over N replicas a client may
+// queue up to N times as much. -rate-limit 0 turns the limit off.
 //
 // # Authentication
 //
@@ -146,6 +164,8 @@ type options struct {
 	listen, config    string
 	migrate, pollOnly bool
 	workers           int
+	rateLimit         int // updates a minute per client; 0: no limit
+	rateBurst         int
 	maxBody           int64
 	shutdownTimeout   time.Duration
 	drainDelay        time.Duration
@@ -172,6 +192,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.migrate, "migrate", false, "create or upgrade the database's tables, then exit")
 	fs.IntVar(&o.workers, "workers", dispatch.DefaultWorkers, "jobs this replica runs at once")
 	fs.Int64Var(&o.maxBody, "max-body", defaultMaxBody, "largest request body, in `bytes`")
+	fs.IntVar(&o.rateLimit, "rate-limit", defaultRateLimit, "`updates` (posts, corrections, retractions) a minute each API token may queue\nafter a burst of -rate-burst; more are refused with 429; 0: no limit")
+	fs.IntVar(&o.rateBurst, "rate-burst", defaultRateBurst, "`updates` each API token may queue at once, before -rate-limit applies")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C,\nthe drain delay included; a second one stops at once")
 	fs.DurationVar(&o.drainDelay, "drain-delay", defaultDrainDelay, "on SIGTERM or Ctrl-C, how long /readyz fails while requests are still\nserved, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs instead of listening for them (behind a pooler in transaction mode)")
@@ -194,6 +216,12 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-workers: must be at least 1")
 	case o.maxBody < 1:
 		return nil, errors.New("-max-body: must be at least 1")
+	case o.rateLimit < 0:
+		return nil, errors.New("-rate-limit: negative; 0 means no limit")
+	case o.rateLimit > int(time.Minute):
+		return nil, fmt.Errorf("-rate-limit: more than %d a minute", int(time.Minute))
+	case o.rateBurst < 1 && o.rateLimit > 0:
+		return nil, errors.New("-rate-burst: must be at least 1")
 	case o.shutdownTimeout < 0:
 		return nil, errors.New("-shutdown-timeout: negative")
 	case o.drainDelay < 0:
@@ -306,6 +334,6 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 	s.api.running.Store(true)
 	s.http = newHTTPServer(s.api.handler(), s.log)
 	s.log.Info("listening", slog.String("url", "http://"+s.ln.Addr().String()), slog.Any("channels", s.b.Channels()),
-		slog.Int("workers", o.workers))
+		slog.Int("workers", o.workers), slog.Int("rate_limit", o.rateLimit), slog.Int("rate_burst", o.rateBurst))
 	return s, 0, nil
 }

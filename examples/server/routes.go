@@ -31,11 +31,15 @@ func (a *api) routes() []route {
 }
 
 // handler returns the server's handler: the routes, the API's behind the
-// bearer tokens, every request logged.
+// bearer tokens, those that queue updates (POST) behind the rate limits
+// too, every request logged.
 func (a *api) handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range a.routes() {
 		h := http.Handler(rt.handle)
+		if strings.HasPrefix(rt.pattern, http.MethodPost+" ") {
+			h = a.limitUpdates(h)
+		}
 		if !rt.public {
 			h = requireToken(a.tokens, h)
 		}

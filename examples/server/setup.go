@@ -155,6 +155,7 @@ func open(ctx context.Context, o *options, env environ, db database, f *config.F
 	reg.MustRegister(collector, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.api = newAPI(queue{d: s.d, store: store, channels: s.b.Channels()}, t, s.log)
 	s.api.maxBody, s.api.hide, s.api.ping = o.maxBody, hide, pool.Ping
+	s.api.limits = newLimits(o.rateLimit, o.rateBurst)
 	s.api.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)})
 	return s, nil
 }
