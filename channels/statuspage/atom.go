@@ -183,7 +183,9 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 	return atomEntry{
 		ID:    entryID(m.s.base.Hostname(), e.ID, e.Time),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
-		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: m.updateURL(it.in, it.i)},
+		// The incident's own page at the update's anchor: a permanent
+		// place, which the update's older page of a long outage is not.
+		Link: atomLink{Rel: "alternate", Type: "text/html", Href: m.pageURL(it.in.File) + "#" + anchor(e.ID)},
 		// Published is when the update was written, Updated when it last
 		// changed: readers show an edited update again, once.
 		Published:  atomTime(e.Time),

@@ -630,7 +630,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 				keys = append(keys, it.r, live)
 				continue
 			}
-			keys = append(keys, it.e, m.entryPart(it.in, it.i)) // its link names its incident's page
+			keys = append(keys, it.e)
 		}
 		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {
 			return nil, err
