@@ -110,6 +110,21 @@ func checkExact(t *testing.T, c *Channel, op int) {
 	entries, err := os.ReadDir(filepath.Join(vdir, incidentsDir))
 	require.NoError(t, err)
 	require.Len(t, entries, len(st.byBucket()), "after operation %d: the buckets", op)
+
+	// Every file of the version is stamped as it is, so that the next
+	// write links it unread (see TestHandEditIsNotKept).
+	require.NotNil(t, c.written, "after operation %d: the stamps", op)
+	var all []string
+	require.NoError(t, filepath.WalkDir(vdir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(vdir, p)
+		all = append(all, filepath.ToSlash(rel))
+		return nil
+	}))
+	require.ElementsMatch(t, all, keysOf(c.written.files), "after operation %d: the files stamped", op)
+	require.True(t, c.written.files.intact(vdir), "after operation %d: the stamps", op)
 }
 
 func marshalBuckets(t *testing.T, st *state) string {

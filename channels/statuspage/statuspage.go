@@ -138,6 +138,17 @@
 // state lives in the directory with the site, so the page survives
 // restarts and Rebuild renders it again (after a change of Branding, say).
 //
+// Do not edit the files by hand: change the page with Edit, Retract or
+// the templates and Rebuild. A file that a Channel wrote and that was
+// edited since (in place, which shows in every version linked to it, or
+// replaced) is written again by that Channel's next write, never linked
+// into the new version: the Channel keeps the inode, size and
+// modification time of every file it wrote. A Channel that did not write
+// the current version (another process, or after a restart) compares the
+// other files with their rendering but links the incident pages of the
+// incidents that did not change as they are; Rebuild writes them all
+// again.
+//
 // Sends in one process are serialized by the Channel; Channels of
 // several processes on one directory take an exclusive flock(2) on
 // Dir/.lock, which the kernel releases when a process dies. No update is
@@ -237,10 +248,11 @@ type Channel struct {
 	sem chan struct{}
 
 	// Guarded by sem.
-	cache *state
-	last  *lastWrite      // what the latest write changed; nil if unknown
-	memos map[string]memo // files rendered last, by path
-	stats writeStats      // of the last write
+	cache   *state
+	last    *lastWrite      // what the latest write changed; nil if unknown
+	written *writtenFiles   // the files of the latest write; nil if unknown
+	memos   map[string]memo // files rendered last, by path
+	stats   writeStats      // of the last write
 }
 
 var (
