@@ -74,8 +74,7 @@ type atomText struct {
 type feedItem struct {
 	in *incident
 	e  *entry
-	i  int         // e's index in in.Entries
-	r  *retraction // set instead of in, e and i
+	r  *retraction // set instead of in and e
 }
 
 // changed is the time the item last changed: a retraction is a change.
@@ -99,7 +98,7 @@ func (m *model) feedItems() []feedItem {
 	var items []feedItem
 	for _, in := range m.all {
 		for i := range in.Entries {
-			items = append(items, feedItem{in: in, e: &in.Entries[i], i: i})
+			items = append(items, feedItem{in: in, e: &in.Entries[i]})
 		}
 	}
 	for _, r := range m.st.Retractions {

@@ -419,7 +419,7 @@ func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error
 	if dir := c.recyclable(old); dir != "" && trust.intact(prev) && os.Rename(dir, stage) == nil {
 		stale = c.last.dirty
 	}
-	c.last, c.written = nil, nil
+	c.last = nil // c.written stays true of old until a new version is current
 	w = newWriter(stage, prev)
 	w.recycled, w.trust = stale != nil, trust
 	if w.recycled {

@@ -173,3 +173,35 @@ func TestMonthPageGoes(t *testing.T) {
 	require.ErrorIs(t, err, fs.ErrNotExist, "the page of a month without incidents")
 	require.NotContains(t, c.memos, "history-2025-01.html")
 }
+
+// A write that fails leaves the Channel knowing the files of the version
+// still current: the next write still finds a page edited by hand there.
+func TestHandEditFoundAfterFailedWrite(t *testing.T) {
+	c, err := New(Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/"})
+	require.NoError(t, err)
+	ctx := context.Background()
+	send := func(ctx context.Context, incident, id string) error {
+		u := ChildUpdate(id, 0)
+		u.IncidentID = incident
+		_, err := c.Send(ctx, broadcast.NewMessage(u))
+		return err
+	}
+	require.NoError(t, send(ctx, "a", "a1"))
+	page := filepath.Join(c.Root(), "incidents", "a.html")
+	generated, err := os.ReadFile(page)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(page, []byte("HAND EDIT"), 0o644))
+
+	failing, cancel := context.WithCancel(ctx)
+	c.hook = func(step string) {
+		if step == "staged" {
+			cancel()
+		}
+	}
+	require.ErrorIs(t, send(failing, "b", "b1"), context.Canceled)
+	c.hook = func(string) {}
+	require.NoError(t, send(ctx, "b", "b1"))
+	data, err := os.ReadFile(page)
+	require.NoError(t, err)
+	require.Equal(t, string(generated), string(data))
+}
