@@ -17,9 +17,10 @@ import (
 // The JSON files are bounded whatever the length of an outage or of the
 // history: Statuspage's summary.json carries the unresolved incidents and
 // the upcoming and in-progress maintenances, incidents.json "the 50 most
-// recent incidents" (https://metastatuspage.com/api, "Incidents"); an
-// incident carries its latest IncidentPageUpdates updates, as its page's
-// first page does, the older staying on its later pages.
+// recent incidents" (the public API reference each Statuspage page serves
+// at /api, "Summary" and "Incidents"); an incident carries its latest
+// IncidentPageUpdates updates, as its first page does, the older staying
+// on its later pages.
 func TestAPIIsBounded(t *testing.T) {
 	p := newPage(t, statuspage.Config{})
 	n := statuspage.IncidentPageUpdates + 10
