@@ -243,7 +243,10 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) 
 		}
 		updates = append(updates, u)
 	}
-	for i := len(updates) - 1; i >= 0; i-- { // newest first, as Statuspage lists them
+	// Newest first, as Statuspage lists them; the latest of them only, as
+	// the incident's first page shows, so that a long outage does not grow
+	// every JSON file that lists it: the older are on its later pages.
+	for i := len(updates) - 1; i >= max(0, len(updates)-m.s.pageUpdates); i-- {
 		a.IncidentUpdates = append(a.IncidentUpdates, updates[i])
 	}
 	for _, c := range d.Components {

@@ -74,8 +74,7 @@ type atomText struct {
 type feedItem struct {
 	in *incident
 	e  *entry
-	i  int         // e's index in in.Entries
-	r  *retraction // set instead of in, e and i
+	r  *retraction // set instead of in and e
 }
 
 // changed is the time the item last changed: a retraction is a change.
@@ -99,7 +98,7 @@ func (m *model) feedItems() []feedItem {
 	var items []feedItem
 	for _, in := range m.all {
 		for i := range in.Entries {
-			items = append(items, feedItem{in: in, e: &in.Entries[i], i: i})
+			items = append(items, feedItem{in: in, e: &in.Entries[i]})
 		}
 	}
 	for _, r := range m.st.Retractions {
@@ -183,7 +182,9 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 	return atomEntry{
 		ID:    entryID(m.s.base.Hostname(), e.ID, e.Time),
 		Title: correctionMark(e) + e.Title + " — " + e.Status.Label(),
-		Link:  atomLink{Rel: "alternate", Type: "text/html", Href: m.updateURL(it.in, it.i)},
+		// The incident's own page at the update's anchor: a permanent
+		// place, which the update's older page of a long outage is not.
+		Link: atomLink{Rel: "alternate", Type: "text/html", Href: m.pageURL(it.in.File) + "#" + anchor(e.ID)},
 		// Published is when the update was written, Updated when it last
 		// changed: readers show an edited update again, once.
 		Published:  atomTime(e.Time),

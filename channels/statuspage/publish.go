@@ -32,7 +32,8 @@ import (
 // A new version is written whole under versions/.staging-<n>, renamed to
 // versions/<n>, and made current by renaming a new symbolic link over
 // current: one rename(2), atomic on POSIX file systems. Files that did not
-// change are hard links to the previous version's. The staging directory
+// change are hard links to the previous version's, while they are as this
+// Channel wrote them (see writer). The staging directory
 // starts empty, or as the version before the previous one (see publish).
 const (
 	currentName   = "current"
@@ -83,6 +84,11 @@ type writeStats struct {
 // When root is a recycled older version (see publish), every entry is
 // replaced, never written into: its files may be hard links of the
 // current version's.
+//
+// A file of prev is linked without being read only while it is the file
+// this Channel put there (trust): one edited by hand, in place or
+// replaced, is written again, so that the edit does not pass into the
+// new version and every one after it.
 type writer struct {
 	root, prev string
 	recycled   bool
@@ -90,10 +96,67 @@ type writer struct {
 	dirs       map[string]bool // directories made or changed, to sync
 	files      []string        // written, to sync
 	stats      writeStats
+	// trust are the stamps of prev's files as this Channel wrote them;
+	// nil when it did not write prev (another process did), whose files
+	// are linked as they are.
+	trust stamps
+	// wrote are the stamps of the files written or linked under root, and
+	// kept those of a recycled root's files left as they were.
+	wrote, kept stamps
+	// edited says a file of prev was not as this Channel put it: then
+	// the version before prev, where it may have been edited too, is not
+	// recycled into the next version.
+	edited bool
+}
+
+// stamps identify files, by path under a version's root, as this Channel
+// left them: an edit in place changes a file's modification time or
+// size, a replacement its inode.
+type stamps map[string]stamp
+
+type stamp struct {
+	os.FileInfo
+	written bool // written into its version, not linked from the one before
+}
+
+// same reports whether the file at path is still the one fi describes.
+func same(fi os.FileInfo, path string) bool {
+	cur, err := os.Stat(path)
+	return err == nil && os.SameFile(fi, cur) && fi.Size() == cur.Size() && fi.ModTime().Equal(cur.ModTime())
+}
+
+// intact reports whether every file of dir that s stamps is as stamped.
+func (s stamps) intact(dir string) bool {
+	for rel, st := range s {
+		if !same(st.FileInfo, filepath.Join(dir, filepath.FromSlash(rel))) {
+			return false
+		}
+	}
+	return true
 }
 
 func newWriter(root, prev string) *writer {
-	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}}
+	return &writer{root: root, prev: prev, made: map[string]bool{}, dirs: map[string]bool{}, wrote: stamps{}}
+}
+
+// stamp records the file at p, written (or else linked) at rel.
+func (w *writer) stamp(rel, p string, written bool) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	w.wrote[rel] = stamp{fi, written}
+	return nil
+}
+
+// stamps returns the stamps of every file under root.
+func (w *writer) stamps() stamps {
+	out := maps.Clone(w.kept)
+	if out == nil {
+		out = stamps{}
+	}
+	maps.Copy(out, w.wrote)
+	return out
 }
 
 // mkdir makes dir, below root, and its parents.
@@ -140,6 +203,7 @@ func (w *writer) remove(rel string) error {
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	delete(w.kept, rel)
 	w.dirs[filepath.Dir(p)] = true
 	return nil
 }
@@ -162,6 +226,9 @@ func (w *writer) put(rel string, data []byte) error {
 		return err
 	}
 	if err := w.after(rel, p); err != nil {
+		return err
+	}
+	if err := w.stamp(rel, p, true); err != nil {
 		return err
 	}
 	w.files = append(w.files, p)
@@ -194,13 +261,27 @@ func (w *writer) after(rel, p string) error {
 	return os.Chtimes(p, time.Time{}, floor.Add(time.Second))
 }
 
-// reuse links rel from the previous version and reports false when the
-// previous version has no such file. Where hard links fail (a file system
-// without them), it copies.
+// reuse links rel from the previous version, unread, and reports false
+// when the previous version has no such file or not the one this Channel
+// put there.
 func (w *writer) reuse(rel string) (bool, error) {
 	if w.prev == "" {
 		return false, nil
 	}
+	if w.trust != nil {
+		st, ok := w.trust[rel]
+		if !ok || !same(st.FileInfo, filepath.Join(w.prev, filepath.FromSlash(rel))) {
+			w.edited = true
+			return false, nil
+		}
+	}
+	return w.link(rel)
+}
+
+// link links rel from the previous version and reports false when the
+// previous version has no such file. Where hard links fail (a file system
+// without them), it copies.
+func (w *writer) link(rel string) (bool, error) {
 	src := filepath.Join(w.prev, filepath.FromSlash(rel))
 	dst, err := w.path(rel)
 	if err != nil {
@@ -210,7 +291,7 @@ func (w *writer) reuse(rel string) (bool, error) {
 	switch {
 	case err == nil:
 		w.stats.links++
-		return true, nil
+		return true, w.stamp(rel, dst, false)
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	}
@@ -231,7 +312,7 @@ func (w *writer) putOrReuse(rel string, data []byte) error {
 			w.stats.compared += fi.Size()
 			w.stats.read = append(w.stats.read, rel)
 			if old, err := os.ReadFile(src); err == nil && bytes.Equal(old, data) {
-				if ok, err := w.reuse(rel); ok || err != nil {
+				if ok, err := w.link(rel); ok || err != nil {
 					return err
 				}
 			}
@@ -291,6 +372,13 @@ type lastWrite struct {
 	dirty     map[string]bool
 }
 
+// written are the stamps of the files of the version this Channel wrote
+// last.
+type writtenFiles struct {
+	at    written
+	files stamps
+}
+
 // recyclable returns the version to recycle into the version after old:
 // the one before old, when this Channel made old from it (so it knows
 // what differs) with the same rendering. "" when there is none.
@@ -318,16 +406,32 @@ func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error
 			return nil, nil, classify("remove leftover version", err)
 		}
 	}
-	if dir := c.recyclable(old); dir != "" && os.Rename(dir, stage) == nil {
-		stale = c.last.dirty
-	}
-	c.last = nil
 	prev := ""
 	if old.gen > 0 {
 		prev = filepath.Join(versions, versionName(old.gen))
 	}
+	var trust stamps
+	if c.written != nil && c.written.at == (written{old.gen, old.Nonce}) {
+		trust = c.written.files
+	}
+	// A recycled version shares the inodes of old's files that did not
+	// change: none may have been edited since.
+	if dir := c.recyclable(old); dir != "" && trust.intact(prev) && os.Rename(dir, stage) == nil {
+		stale = c.last.dirty
+	}
+	c.last = nil // c.written stays true of old until a new version is current
 	w = newWriter(stage, prev)
-	w.recycled = stale != nil
+	w.recycled, w.trust = stale != nil, trust
+	if w.recycled {
+		// Its files that old linked are old's, and keep their stamps;
+		// the others are replaced or removed.
+		w.kept = stamps{}
+		for rel, st := range trust {
+			if !st.written {
+				w.kept[rel] = stamp{st.FileInfo, false}
+			}
+		}
+	}
 	return w, stale, nil
 }
 
@@ -370,7 +474,8 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 	if err := c.commit(gen); err != nil {
 		return err
 	}
-	if old.Render == next.Render {
+	c.written = &writtenFiles{at: written{gen, next.Nonce}, files: w.stamps()}
+	if old.Render == next.Render && !w.edited {
 		c.last = &lastWrite{gen: gen, base: old.gen, nonce: next.Nonce, dirty: dirty}
 	}
 	return nil
@@ -630,7 +735,7 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 				keys = append(keys, it.r, live)
 				continue
 			}
-			keys = append(keys, it.e, m.entryPart(it.in, it.i)) // its link names its incident's page
+			keys = append(keys, it.e)
 		}
 		if files[path], err = c.memoize(path, keys, func() ([]byte, error) { return m.feed(path, title, some) }); err != nil {
 			return nil, err

@@ -110,6 +110,21 @@ func checkExact(t *testing.T, c *Channel, op int) {
 	entries, err := os.ReadDir(filepath.Join(vdir, incidentsDir))
 	require.NoError(t, err)
 	require.Len(t, entries, len(st.byBucket()), "after operation %d: the buckets", op)
+
+	// Every file of the version is stamped as it is, so that the next
+	// write links it unread (see TestHandEditIsNotKept).
+	require.NotNil(t, c.written, "after operation %d: the stamps", op)
+	var all []string
+	require.NoError(t, filepath.WalkDir(vdir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(vdir, p)
+		all = append(all, filepath.ToSlash(rel))
+		return nil
+	}))
+	require.ElementsMatch(t, all, keysOf(c.written.files), "after operation %d: the files stamped", op)
+	require.True(t, c.written.files.intact(vdir), "after operation %d: the stamps", op)
 }
 
 func marshalBuckets(t *testing.T, st *state) string {
@@ -157,4 +172,36 @@ func TestMonthPageGoes(t *testing.T) {
 	_, err = os.Stat(filepath.Join(dir, currentName, "history-2025-01.html"))
 	require.ErrorIs(t, err, fs.ErrNotExist, "the page of a month without incidents")
 	require.NotContains(t, c.memos, "history-2025-01.html")
+}
+
+// A write that fails leaves the Channel knowing the files of the version
+// still current: the next write still finds a page edited by hand there.
+func TestHandEditFoundAfterFailedWrite(t *testing.T) {
+	c, err := New(Config{Dir: t.TempDir(), BaseURL: "https://status.example.com/"})
+	require.NoError(t, err)
+	ctx := context.Background()
+	send := func(ctx context.Context, incident, id string) error {
+		u := ChildUpdate(id, 0)
+		u.IncidentID = incident
+		_, err := c.Send(ctx, broadcast.NewMessage(u))
+		return err
+	}
+	require.NoError(t, send(ctx, "a", "a1"))
+	page := filepath.Join(c.Root(), "incidents", "a.html")
+	generated, err := os.ReadFile(page)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(page, []byte("HAND EDIT"), 0o644))
+
+	failing, cancel := context.WithCancel(ctx)
+	c.hook = func(step string) {
+		if step == "staged" {
+			cancel()
+		}
+	}
+	require.ErrorIs(t, send(failing, "b", "b1"), context.Canceled)
+	c.hook = func(string) {}
+	require.NoError(t, send(ctx, "b", "b1"))
+	data, err := os.ReadFile(page)
+	require.NoError(t, err)
+	require.Equal(t, string(generated), string(data))
 }

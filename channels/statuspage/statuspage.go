@@ -18,8 +18,9 @@
 //     latest IncidentPageUpdates updates, newest first; a long outage of
 //     more goes on at incidents/<name>.2.html and so on, each page linking
 //     to all of them, so that no page grows with the outage. An update's
-//     feed entry links to the page that shows it, which changes as newer
-//     updates push it to a later page.
+//     feed entry links to its incident's page at the update's anchor, a
+//     place that does not move when newer updates push the update to a
+//     later page (which the incident's page links to).
 //   - history.html: the latest HistoryPageIncidents closed incidents, by
 //     month, and a link to the page of every month with closed
 //     incidents, history-<yyyy>-<mm>.html, which lists them, newest
@@ -38,7 +39,11 @@
 //     incidents/unresolved.json, scheduled-maintenances.json and
 //     scheduled-maintenances/{upcoming,active}.json in the shapes of
 //     Atlassian Statuspage's public API, so that tools that read
-//     Statuspage read this page.
+//     Statuspage read this page. As Statuspage's, summary.json lists the
+//     unresolved incidents and the maintenances in progress or upcoming,
+//     and incidents.json and scheduled-maintenances.json the latest 50;
+//     each incident carries its latest IncidentPageUpdates updates, so
+//     that no file grows with the history or with a long outage.
 //   - favicon.svg: a dot in the colour of the overall status.
 //   - overdue.js: the one script, see below.
 //
@@ -133,6 +138,17 @@
 // state lives in the directory with the site, so the page survives
 // restarts and Rebuild renders it again (after a change of Branding, say).
 //
+// Do not edit the files by hand: change the page with Edit, Retract or
+// the templates and Rebuild. A file that a Channel wrote and that was
+// edited since (in place, which shows in every version linked to it, or
+// replaced) is written again by that Channel's next write, never linked
+// into the new version: the Channel keeps the inode, size and
+// modification time of every file it wrote. A Channel that did not write
+// the current version (another process, or after a restart) compares the
+// other files with their rendering but links the incident pages of the
+// incidents that did not change as they are; Rebuild writes them all
+// again.
+//
 // Sends in one process are serialized by the Channel; Channels of
 // several processes on one directory take an exclusive flock(2) on
 // Dir/.lock, which the kernel releases when a process dies. No update is
@@ -166,7 +182,8 @@
 // A maintenance's planned start is the NextUpdate of
 // its "scheduled" update. The feeds hold the latest Config.FeedEntries
 // updates (retracted ones included, while they are kept), and
-// incidents.json the latest 50 incidents. A feed reader that first polls
+// incidents.json the latest 50 incidents, each with its latest
+// IncidentPageUpdates updates. A feed reader that first polls
 // more than 30 days after a retraction keeps the wrong update it fetched.
 //
 // Writes between processes are serialized by flock(2) on Linux, the BSDs,
@@ -231,10 +248,11 @@ type Channel struct {
 	sem chan struct{}
 
 	// Guarded by sem.
-	cache *state
-	last  *lastWrite      // what the latest write changed; nil if unknown
-	memos map[string]memo // files rendered last, by path
-	stats writeStats      // of the last write
+	cache   *state
+	last    *lastWrite      // what the latest write changed; nil if unknown
+	written *writtenFiles   // the files of the latest write; nil if unknown
+	memos   map[string]memo // files rendered last, by path
+	stats   writeStats      // of the last write
 }
 
 var (

@@ -1,0 +1,57 @@
+package statuspage_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/statuspage"
+)
+
+// A file of the published site edited by hand, in place (as vi does a
+// file of several links, or a shell's >) or replaced (as sed -i does), is
+// written again by the next write: unchanged files are hard links of the
+// previous version's, and a link of the edited file would carry the edit
+// into every later version.
+func TestHandEditIsNotKept(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	p.send(update("a", "a1", 0, broadcast.StatusResolved))
+	p.send(update("b", "b1", 10, broadcast.StatusInvestigating))
+	files := []string{"incidents/a.html", "history.html", "history-2025-03.html", "favicon.svg", "overdue.js"}
+	edits := map[string]func(path string) error{
+		"in place": func(path string) error { return os.WriteFile(path, []byte("HAND EDIT"), 0o644) },
+		"replaced": func(path string) error {
+			if err := os.WriteFile(path+".new", []byte("HAND EDIT"), 0o644); err != nil {
+				return err
+			}
+			return os.Rename(path+".new", path)
+		},
+	}
+	n := 11
+	for _, how := range []string{"replaced", "in place", "replaced"} {
+		p.send(update("b", fmt.Sprintf("b%d", n), n, broadcast.StatusIdentified)) // a write that recycles a version
+		n++
+		generated := map[string][]byte{}
+		for _, f := range files {
+			path := filepath.Join(p.ch.Root(), f)
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			generated[f] = data
+			require.NoError(t, edits[how](path), "edit %s", f)
+		}
+		p.send(update("b", fmt.Sprintf("b%d", n), n, broadcast.StatusIdentified))
+		n++
+		for _, f := range files {
+			data, err := os.ReadFile(filepath.Join(p.ch.Root(), f))
+			require.NoError(t, err)
+			assert.Truef(t, bytes.Equal(generated[f], data), "%s, edited %s, after the next write: %.40q", f, how, data)
+		}
+	}
+	p.site()
+}
