@@ -102,6 +102,8 @@
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
 //     network errors are transient; when ctx ends, the error matches
 //     ctx.Err() with errors.Is.
+//   - A certificate that does not verify, or a port that does not speak
+//     TLS, is Permanent.
 //
 // A template that cannot produce a post within the limits is a Permanent
 // error wrapping templates.ErrTooLong. No error contains a credential:

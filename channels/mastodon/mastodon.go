@@ -107,6 +107,8 @@
 //     nor as a status posted, edited or deleted;
 //   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is.
+//   - A certificate that does not verify, or a port that does not speak
+//     TLS, is Permanent.
 //
 // A template that cannot produce a status within the limit is a Permanent
 // error wrapping templates.ErrTooLong. No error contains the token:
