@@ -88,8 +88,9 @@
 // finds an *APIError. They are marked for the Broadcaster:
 //
 //   - 429 is transient, with broadcast.RetryAfter until X-RateLimit-Reset
-//     (an ISO 8601 time on Mastodon, Unix seconds on GoToSocial), else the
-//     Retry-After header, else 30 seconds. Mastodon allows 300 requests per
+//     (an ISO 8601 time on Mastodon, Unix seconds on GoToSocial; the wait
+//     rounded up to a whole second), else the Retry-After header, else 30
+//     seconds. Mastodon allows 300 requests per
 //     5 minutes, and 300 statuses per 3 hours;
 //   - 401 and 403 (a revoked token, a token without write:statuses, a
 //     suspended account) are Permanent;
