@@ -2,12 +2,17 @@ package httpx
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -86,23 +91,29 @@ func TestTLSFailuresArePermanent(t *testing.T) {
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	trusted.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: pool}
+	expired, expiredPool := expiredServer(t)
+	trustsExpired := newTestClient(t)
+	trustsExpired.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: expiredPool}
 
 	tests := []struct {
 		name   string
 		client *http.Client
 		url    string
+		text   string
 	}{
-		{"unknown authority", newTestClient(t), srv.URL + "/hook"},
+		{"unknown authority", newTestClient(t), srv.URL + "/hook", "signed by unknown authority"},
 		// httptest's certificate names example.com, *.example.com and loopback IPs.
-		{"another host's certificate", trusted, "https://localhost:" + port + "/hook"},
-		{"plain HTTP on the port", newTestClient(t), strings.Replace(plain.URL, "http:", "https:", 1)},
-		{"not TLS nor HTTP on the port", newTestClient(t), "https://" + listen(t, "SSH-2.0-OpenSSH_9.6\r\n")},
+		{"another host's certificate", trusted, "https://localhost:" + port + "/hook", "not localhost"},
+		{"expired certificate", trustsExpired, expired.URL + "/hook", "expired"},
+		{"plain HTTP on the port", newTestClient(t), strings.Replace(plain.URL, "http:", "https:", 1), "HTTP response to HTTPS client"},
+		{"not TLS nor HTTP on the port", newTestClient(t), "https://" + listen(t, "SSH-2.0-OpenSSH_9.6\r\n"), "does not look like a TLS handshake"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for name, err := range sendAll(t, tt.client, tt.url, nil) {
 				assert.True(t, broadcast.IsPermanent(err), "%s: %v", name, err)
 				assert.True(t, PermanentTLS(err), "%s: %v", name, err)
+				assert.Contains(t, err.Error(), tt.text, name)
 				var ue *url.Error
 				assert.ErrorAs(t, err, &ue, name)
 			}
@@ -178,4 +189,31 @@ func TestTransportErrorText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// expiredServer returns a TLS server whose self-signed certificate, for
+// 127.0.0.1, expired an hour ago, and a pool that trusts it.
+func expiredServer(t *testing.T) (*httptest.Server, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "expired"},
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return srv, pool
 }
