@@ -85,8 +85,9 @@
 // finds an *XRPCError. They are marked for the Broadcaster:
 //
 //   - 429 (RateLimitExceeded) is transient, with broadcast.RetryAfter until
-//     the RateLimit-Reset time (Unix seconds; RateLimit-Policy names the
-//     limit), else the Retry-After header, else 30 seconds;
+//     the RateLimit-Reset time (Unix seconds, the wait rounded up to a
+//     whole second; RateLimit-Policy names the limit), else the
+//     Retry-After header, else 30 seconds;
 //   - a refused login (401 AuthenticationRequired, "Invalid identifier or
 //     password"; AccountTakedown; AuthFactorTokenRequired, which an app
 //     password never asks for), 401 and 403, and an expired session that
@@ -102,6 +103,8 @@
 //   - 5xx (but 501 Not Implemented, which is Permanent), 408, 425 and
 //     network errors are transient; when ctx ends, the error matches
 //     ctx.Err() with errors.Is.
+//   - A certificate that does not verify, or a port that does not speak
+//     TLS, is Permanent.
 //
 // A template that cannot produce a post within the limits is a Permanent
 // error wrapping templates.ErrTooLong. No error contains a credential:

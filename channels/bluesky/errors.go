@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -116,21 +115,18 @@ func (c *Channel) classify(op string, r *httpx.Response, rd *redact.Redactor) er
 
 // rateLimited returns the error of a 429: transient, with a wait until
 // RateLimit-Reset (Unix seconds, measured from the answer's Date, not from
-// this machine's clock), else the Retry-After hint, else
-// httpx.RateLimitWait. The policy it names is the server's text, quoted
-// through httpx.RedactedSnippet with rd.
+// this machine's clock: see httpx.ResetWait), else the Retry-After hint,
+// else httpx.RateLimitWait. The policy it names, if any, is the server's
+// text, quoted through httpx.RedactedSnippet with rd.
 func (c *Channel) rateLimited(op string, h http.Header, xe *XRPCError, marked error, rd *redact.Redactor) error {
 	local := c.s.now()
-	now := httpx.ServerNow(h, local) // the reset is by the server's clock
-	if secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("RateLimit-Reset")), 10, 64); err == nil && secs > now.Unix() {
-		reset := time.Unix(secs, 0)
-		d := max(min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second), time.Second)
-		policy := strings.TrimSpace(h.Get("RateLimit-Policy"))
-		if policy == "" {
-			policy = strings.TrimSpace(h.Get("RateLimit-Limit"))
+	if d, ok := httpx.ResetWait(h, "RateLimit-Reset", local); ok {
+		policy := ""
+		if p := cmp.Or(strings.TrimSpace(h.Get("RateLimit-Policy")), strings.TrimSpace(h.Get("RateLimit-Limit"))); p != "" {
+			policy = " (policy " + httpx.RedactedSnippet(rd, p) + ")"
 		}
-		return broadcast.RetryAfter(fmt.Errorf("bluesky: %s: rate limited until %s (policy %s): %w",
-			op, local.Add(d).UTC().Format(time.RFC3339), httpx.RedactedSnippet(rd, policy), xe), d)
+		return broadcast.RetryAfter(fmt.Errorf("bluesky: %s: rate limited until %s%s: %w",
+			op, local.Add(d).UTC().Format(time.RFC3339), policy, xe), d)
 	}
 	err := fmt.Errorf("bluesky: %s: rate limited: %w", op, xe)
 	return httpx.MarkAs(err, marked)

@@ -81,8 +81,9 @@
 // API) alike. 408 and 5xx but 501 are transient,
 // with Discord's wait when it gives one (retry_after, Retry-After; not
 // X-RateLimit-Reset-After, which says when the route's rate limit bucket
-// refills); transport errors are transient. Every other refusal
-// is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
+// refills); transport errors are transient, but for a certificate that
+// does not verify or a port that does not speak TLS, which are permanent.
+// Every other refusal is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
 // a forum channel without Config.Forum, 220001, says so). A redirect, or a
 // 401, 404 or 405 without Discord's JSON error, is another server's

@@ -68,8 +68,9 @@
 // the error when Google sends one, else Retry-After, else 30s (webhook
 // quotas count per minute). UNAVAILABLE (503), ABORTED,
 // DEADLINE_EXCEEDED, INTERNAL, 408 and every 5xx but 501 are transient,
-// with that wait when present, as are transport errors; everything else
-// is permanent: INVALID_ARGUMENT (400, a bad key among them),
+// with that wait when present, as are transport errors but for a
+// certificate that does not verify or a port that does not speak TLS;
+// everything else is permanent: INVALID_ARGUMENT (400, a bad key among them),
 // UNAUTHENTICATED (401, a bad token), PERMISSION_DENIED (403), NOT_FOUND
 // (404, a deleted webhook or space). A redirect, or a 401, 404 or 405
 // without Google's JSON error (a proxy's page, a URL with a wrong path),

@@ -102,16 +102,15 @@ func dialErr(ctx context.Context, s *settings, err error) error {
 }
 
 // classifyTLS marks TLS failures that a retry cannot fix (the certificate
-// does not verify, the port does not speak TLS) as permanent, and the
-// server's "access denied" alert as a rate limit: it is how Solanum's TLS
-// listeners refuse a throttled host (and a D-lined one), where its
-// plaintext ones send an ERROR line (see throttled).
+// does not verify, the port does not speak TLS: httpx.PermanentTLS, the
+// rule of every channel) as permanent, and the server's "access denied"
+// alert as a rate limit: it is how Solanum's TLS listeners refuse a
+// throttled host (and a D-lined one), where its plaintext ones send an
+// ERROR line (see throttled).
 func classifyTLS(err error) error {
-	var verify *tls.CertificateVerificationError
-	var record tls.RecordHeaderError
 	var remote *net.OpError
 	switch {
-	case errors.As(err, &verify) || errors.As(err, &record):
+	case httpx.PermanentTLS(err):
 		return broadcast.Permanent(err)
 	case errors.As(err, &remote) && remote.Op == "remote error" && remote.Err != nil &&
 		remote.Err.Error() == "tls: access denied":

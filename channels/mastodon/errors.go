@@ -108,13 +108,13 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 }
 
 // rateLimited returns the error of a 429: transient, with a wait until the
-// X-RateLimit-Reset time (measured from the answer's Date, not from this
-// machine's clock), else the Retry-After hint, else httpx.RateLimitWait.
+// X-RateLimit-Reset time (Mastodon's ISO 8601 time or GoToSocial's Unix
+// seconds, measured from the answer's Date, not from this machine's
+// clock: see httpx.ResetWait), else the Retry-After hint, else
+// httpx.RateLimitWait.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
 	local := c.s.now()
-	now := httpx.ServerNow(h, local) // the reset is by the instance's clock
-	if reset, ok := parseReset(h.Get("X-RateLimit-Reset")); ok && reset.After(now) {
-		d := max(min(reset.Sub(now), httpx.MaxRetryAfter).Round(time.Second), time.Second)
+	if d, ok := httpx.ResetWait(h, "X-RateLimit-Reset", local); ok {
 		return broadcast.RetryAfter(fmt.Errorf("mastodon: %s: rate limited until %s%s: %w",
 			op, local.Add(d).UTC().Format(time.RFC3339), limitNote(h), apiErr), d)
 	}
@@ -131,15 +131,4 @@ func limitNote(h http.Header) string {
 		return ""
 	}
 	return fmt.Sprintf(" (limit %d)", n)
-}
-
-// parseReset reads X-RateLimit-Reset: Mastodon's ISO 8601 time, such as
-// "2025-03-14T09:30:00.000000Z", or GoToSocial's Unix seconds.
-func parseReset(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Unix(secs, 0), secs > 0
-	}
-	t, err := time.Parse(time.RFC3339Nano, v)
-	return t, err == nil
 }

@@ -88,8 +88,9 @@
 // finds an *APIError. They are marked for the Broadcaster:
 //
 //   - 429 is transient, with broadcast.RetryAfter until X-RateLimit-Reset
-//     (an ISO 8601 time on Mastodon, Unix seconds on GoToSocial), else the
-//     Retry-After header, else 30 seconds. Mastodon allows 300 requests per
+//     (an ISO 8601 time on Mastodon, Unix seconds on GoToSocial; the wait
+//     rounded up to a whole second), else the Retry-After header, else 30
+//     seconds. Mastodon allows 300 requests per
 //     5 minutes, and 300 statuses per 3 hours;
 //   - 401 and 403 (a revoked token, a token without write:statuses, a
 //     suspended account) are Permanent;
@@ -107,6 +108,8 @@
 //     nor as a status posted, edited or deleted;
 //   - 5xx, 408, 425 and network errors are transient; when ctx ends, the
 //     error matches ctx.Err() with errors.Is.
+//   - A certificate that does not verify, or a port that does not speak
+//     TLS, is Permanent.
 //
 // A template that cannot produce a status within the limit is a Permanent
 // error wrapping templates.ErrTooLong. No error contains the token:

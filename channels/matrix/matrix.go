@@ -101,8 +101,9 @@
 // Per room: a 2xx answer is success; 429 or M_LIMIT_EXCEEDED is transient
 // with broadcast.RetryAfter (the Retry-After header, else retry_after_ms,
 // else 30s; a Retry-After of 0 or in the past names no wait); 408, 425,
-// 5xx but 501 and transport errors are transient, after that wait when
-// the answer names one;
+// 5xx but 501 and transport errors (but for a certificate that does not
+// verify or a port that does not speak TLS, permanent) are transient,
+// after that wait when the answer names one;
 // every other answer, 401 M_UNKNOWN_TOKEN, 403 M_FORBIDDEN (not in the
 // room, no power) and 413 M_TOO_LARGE among them, fails that room
 // permanently. An alias the directory does not know (404 M_NOT_FOUND)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -102,11 +101,7 @@ func (c *Channel) call(ctx context.Context, method string, req any, resp any) er
 	// not a transport error (see errCut).
 	hresp, err := httpx.DoStatus(c.s.client.Client, hreq, responseLimit, 0, c.s.rd)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the method names the call; the URL adds nothing
-		}
-		return c.s.rd.Error(fmt.Errorf("%s: %w", method, err))
+		return fmt.Errorf("%s: %w", method, err) // redacted by httpx
 	}
 	return c.decode(method, hresp, resp)
 }

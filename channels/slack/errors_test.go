@@ -109,7 +109,9 @@ func TestErrorDetails(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err))
 }
 
-// A transport error is transient and names the method, not the URL.
+// A transport error is transient and names the method, and the Web API's
+// URL as every HTTP channel names a URL without secrets (httpx): its
+// scheme and host, not its path.
 func TestTransportError(t *testing.T) {
 	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
 	f.srv.Close()
@@ -117,7 +119,8 @@ func TestTransportError(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "a connection refused is worth a retry: %v", err)
 	assert.Contains(t, err.Error(), "#ops: chat.postMessage: ")
-	assert.NotContains(t, err.Error(), f.srv.URL)
+	assert.Contains(t, err.Error(), `chat.postMessage: Post "`+f.srv.URL+`/…": `)
+	assert.NotContains(t, err.Error(), "/api/")
 }
 
 // With one conversation failing, the others are delivered and marked;

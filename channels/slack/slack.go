@@ -126,7 +126,7 @@
 // permanent: invalid_auth, not_authed, account_inactive, token_revoked,
 // missing_scope, channel_not_found, not_in_channel, is_archived,
 // msg_too_long, no_text, invalid_blocks and the rest. Transport errors are
-// transient. With several conversations the error follows
+// transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. With several conversations the error follows
 // broadcast.Fanout's rule: a transient *broadcast.TargetsError while some
 // conversation is pending, nil when every other one got the update (the
 // refusals are in the Ledger and the Broadcaster's Result.Failures), a

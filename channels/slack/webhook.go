@@ -2,10 +2,8 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -28,11 +26,7 @@ func (c *Channel) sendWebhook(ctx context.Context, msg message) (broadcast.Recei
 	// retrying would only risk a duplicate.
 	resp, err := httpx.DoStatus(c.s.client.Client, hreq, 0, 0, c.s.rd)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("slack: webhook: %w", err))
+		return broadcast.Receipt{}, fmt.Errorf("slack: webhook: %w", err) // "post: …", redacted by httpx
 	}
 	if err := httpx.Classify(resp); err != nil {
 		if _, foreign := httpx.Foreign(resp, hookError(resp.Body)); foreign {

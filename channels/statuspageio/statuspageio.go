@@ -137,7 +137,8 @@
 // So is a whole 2xx that is not the API's answer (the Incident, the
 // IncidentUpdate or the Page, with its id; a captive portal's page):
 // nothing shows the request reached Statuspage. Transport errors are
-// transient, and so is a body that breaks off or is longer than 8 MiB:
+// transient (but for a certificate that does not verify or a port that
+// does not speak TLS, permanent), and so is a body that breaks off or is longer than 8 MiB:
 // the retry finds what was made (see Idempotency).
 //
 // No error, Receipt or printed Config or Channel holds the API key: it is

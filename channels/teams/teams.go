@@ -61,7 +61,7 @@
 // without one); 408, 425 and 5xx (but 501) are transient; 400 (the
 // workflow refused the body), 401 and 403 (a bad or expired sig=), 404
 // (no such workflow) and the other 4xx are permanent; transport errors
-// are transient. Errors quote the start of the workflow's answer. A
+// are transient, but for a certificate that does not verify or a port that does not speak TLS, which are permanent. Errors quote the start of the workflow's answer. A
 // redirect, or a 401, 404 or 405 without Azure's error JSON (a proxy's
 // page, a URL with a wrong host or path), says it is not the workflow's
 // answer and names Config.WebhookURL; so does a 2xx other than 202 that
@@ -91,11 +91,9 @@ package teams
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -175,11 +173,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	// risk a duplicate.
 	resp, err := httpx.DoStatus(c.s.client.Client, req, 0, 0, c.s.rd)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
+		return broadcast.Receipt{}, fmt.Errorf("teams: %w", err) // "post: …": httpx leaves the URL out
 	}
 	if err := httpx.Classify(resp); err != nil {
 		if _, foreign := httpx.Foreign(resp, azureError(resp.Body)); foreign {

@@ -104,6 +104,8 @@
 //   - 5xx, 408, 425 and network errors are transient, after the wait
 //     named as for a 429 when there is one; when ctx ends, the error
 //     matches ctx.Err() with errors.Is.
+//   - A certificate that does not verify, or a port that does not speak
+//     TLS, is Permanent.
 //
 // A template that cannot produce a message within the limit is a Permanent
 // error wrapping templates.ErrTooLong. No error contains the token, which

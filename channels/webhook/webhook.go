@@ -98,7 +98,8 @@
 //
 // Per endpoint, 2xx is success; 408, 425, 429 (waiting for Retry-After, 30
 // seconds without one or with one already over), 5xx except 501 and
-// transport errors (timeouts, resets) are transient; 3xx (redirects are not
+// transport errors (timeouts, resets; not a certificate that does not verify or a port that does not speak TLS,
+// which fail that endpoint permanently) are transient; 3xx (redirects are not
 // followed, by the channel's own client nor by one given in Config: a
 // webhook URL that redirects is misconfigured; the error names the
 // Location's scheme and host), 501 and every other 4xx fail that endpoint
@@ -153,7 +154,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -383,11 +383,7 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 	// whatever becomes of its body, so a retry would deliver it again.
 	resp, err := httpx.DoStatusTimeout(c.s.client.Client, req, responseLimit, c.s.bodyWait, c.s.timeout, ep)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = fmt.Errorf("post: %w", ue.Err) // the target names the endpoint
-		}
-		return ep.Redactor().Error(err)
+		return err // as httpx makes it: redacted, "post: …" for a URL with a secret
 	}
 	if resp.Status >= 200 && resp.Status <= 299 {
 		return nil

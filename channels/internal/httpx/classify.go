@@ -291,3 +291,33 @@ func Snippet(body []byte) string {
 	}
 	return s[:cut] + "…"
 }
+
+// ResetWait is the wait until the reset of a rate limit that a platform
+// names in the field of h as a time by its own clock: Unix seconds (X's
+// x-rate-limit-reset, Bluesky's RateLimit-Reset, GoToSocial's
+// X-RateLimit-Reset) or an RFC 3339 time (Mastodon's X-RateLimit-Reset).
+// The response was received at now by this machine's clock; the wait is
+// measured from the response's Date (see ServerNow), rounded up to a whole
+// second, since a retry before the reset would only be refused again, and
+// capped at MaxRetryAfter. It reports false for a missing or unparsable
+// value and for a reset that is not in the future: a limit that names no
+// wait left (RateLimited then waits RateLimitWait). Every channel reads
+// its platform's reset with it.
+func ResetWait(h http.Header, field string, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get(field))
+	var reset time.Time
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || isRangeErr(err) {
+		if secs <= 0 {
+			return 0, false
+		}
+		reset = time.Unix(secs, 0)
+	} else if reset, err = time.Parse(time.RFC3339Nano, v); err != nil {
+		return 0, false
+	}
+	d := reset.Sub(ServerNow(h, now))
+	if d <= 0 {
+		return 0, false
+	}
+	d = min(d, MaxRetryAfter)
+	return (d + time.Second - 1).Truncate(time.Second), true
+}

@@ -47,11 +47,18 @@
 //
 // Transport errors (dial, TLS, reset, timeout, a malformed response) before
 // the response headers arrive, and for Do while reading the body up to its
-// limit, are returned unmarked, that is transient, with the request URL and
-// the Redactor's secrets redacted, and their text cut to a Snippet; they match
-// the context's error with errors.Is when the context ended the request,
-// and context.DeadlineExceeded when the client's Timeout or the timeout
-// given to DoStatusTimeout did.
+// limit, are returned unmarked, that is transient, but for the TLS failures
+// no retry can fix (see PermanentTLS: a certificate that does not verify, a
+// port that does not speak TLS), which are broadcast.Permanent. They are the
+// same for every channel: the *url.Error of net/http stays in the chain for
+// errors.As, its URL shown without secrets (see redact.ShowURL); the text
+// names that URL, "Post \"https://api.example/…\": dial tcp …", unless
+// the request's URL holds one of the Redactor's secrets (a webhook URL that
+// is itself the credential), when it names the method alone, "post: dial
+// tcp …". The Redactor's secrets are redacted and the text is cut to a
+// Snippet. They match the context's error with errors.Is when the context
+// ended the request, and context.DeadlineExceeded when the client's Timeout
+// or the timeout given to DoStatusTimeout did.
 // Classify returns nil for 2xx, a *StatusError marked transient (with
 // broadcast.RetryAfter when the server sent a usable Retry-After) for 408,
 // 425, 429 and 5xx except 501, and a *StatusError marked broadcast.Permanent
@@ -120,7 +127,7 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 	}
 	resp, cancel, err := roundTrip(client, req)
 	if err != nil {
-		return nil, redactError(rs, err)
+		return nil, transportError(req, err, rs)
 	}
 	defer cancel()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
@@ -240,7 +247,7 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 		if timer != nil && !timer.Stop() && req.Context().Err() == nil {
 			err = timedOut(err) // the timer cancelled the request
 		}
-		return nil, redactError(rs, err)
+		return nil, transportError(req, err, rs)
 	}
 	if timer == nil {
 		timer = time.AfterFunc(wait, cancel)
