@@ -55,8 +55,8 @@ func TestRetractedNewerUpdateSupersedesNothing(t *testing.T) {
 	retracted := make(chan struct{}) // closed once Retract("new") returned
 	var mu sync.Mutex
 	oldLocks := 0
-	lock := func(ctx context.Context, updateID, channel string) (func(), error) {
-		if updateID == "old" && channel == "c" {
+	lock := func(ctx context.Context, k LockKey) (func(), error) {
+		if k.UpdateID == "old" && k.Channel == "c" {
 			mu.Lock()
 			oldLocks++
 			n := oldLocks
@@ -164,8 +164,8 @@ func TestNewerUpdateBeingRetractedSupersedesNothing(t *testing.T) {
 	close(c.release)
 	var mu sync.Mutex
 	oldLocks := 0
-	lock := func(ctx context.Context, updateID, channel string) (func(), error) {
-		if updateID == "old" && channel == "c" {
+	lock := func(ctx context.Context, k LockKey) (func(), error) {
+		if k.UpdateID == "old" && k.Channel == "c" {
 			mu.Lock()
 			oldLocks++
 			n := oldLocks

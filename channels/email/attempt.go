@@ -2,13 +2,13 @@ package email
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // attempt is what the connections of one attempt (a Send, or a Check)
@@ -62,9 +62,8 @@ func (a *attempt) token() (string, error) {
 	}
 	t, err := a.fetch()
 	if err != nil {
-		err = fmt.Errorf("email: get XOAUTH2 token: %w", err)
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
+		err, permanent := httpx.TokenError("email: get XOAUTH2 token", err)
+		if permanent {
 			err = a.permanent(err)
 		}
 		return "", a.scrubber().error(err)

@@ -3,9 +3,11 @@ package email_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -243,4 +245,50 @@ func TestXOAUTH2RefusalAllowancePerSend(t *testing.T) {
 		}
 		assert.True(t, broadcast.IsPermanent(errs[n+1]), "a second attempt: %v", errs[n+1])
 	})
+}
+
+// A token endpoint's refusal is told by its status, OAuth error code and
+// description only: its answer may echo the client secret or the refresh
+// token, secrets the channel does not know to redact (the e-mail channel
+// put the whole answer in the Send's error). A 429 or a 5xx is worth
+// retrying, after the endpoint's Retry-After; a 400 invalid_grant is not.
+func TestTokenRefusalNamesNoSecret(t *testing.T) {
+	echo := []byte(`{"error":"invalid_grant","error_description":"bad grant",` +
+		`"echo":"refresh_token=1//refresh-SECRET&client_secret=client-SECRET"}`)
+	for _, tt := range []struct {
+		status    int
+		code      string // the answer's OAuth error code; without one, its text holds the whole answer
+		permanent bool
+		wait      time.Duration
+	}{
+		{http.StatusBadRequest, "invalid_grant", true, 0},
+		{http.StatusUnauthorized, "", true, 0},
+		{http.StatusTooManyRequests, "invalid_grant", false, 7 * time.Second},
+		{http.StatusServiceUnavailable, "", false, 0},
+	} {
+		t.Run(fmt.Sprint(tt.status, tt.code), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			h := http.Header{}
+			if tt.wait > 0 {
+				h.Set("Retry-After", "7")
+			}
+			refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: tt.status, Header: h}, Body: echo}
+			if tt.code != "" {
+				refused.ErrorCode, refused.ErrorDescription = tt.code, "bad grant"
+			}
+			src := &tokenSequence{toks: []string{""}, err: refused}
+			ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), "SECRET")
+			assert.Contains(t, err.Error(), fmt.Sprintf("token endpoint answered %d", tt.status))
+			if tt.code != "" {
+				assert.Contains(t, err.Error(), "invalid_grant: bad grant")
+			}
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "%v", err)
+			if d, ok := broadcast.RetryDelay(err); tt.wait > 0 {
+				assert.True(t, ok && d == tt.wait, "Retry-After: %v %v", d, ok)
+			}
+		})
+	}
 }

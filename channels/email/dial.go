@@ -19,6 +19,7 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 // conn is one SMTP connection. While a Send uses it, it is bound to the
@@ -286,19 +287,12 @@ func (a *attempt) dialError(ctx context.Context, err error) error {
 	case strings.Contains(err.Error(), "does not support STARTTLS"):
 		return a.permanent(fmt.Errorf("email: connect to %s: the server does not offer STARTTLS, "+
 			"which Config.TLS (TLSStartTLS, the default) requires: %w", addr, err))
-	case isTLSError(err):
+	case httpx.PermanentTLS(err):
 		return a.permanent(wrapped)
 	case errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return wrapped
 	}
 	return a.permanent(wrapped)
-}
-
-func isTLSError(err error) bool {
-	var verify *tls.CertificateVerificationError
-	var alert tls.AlertError
-	var header tls.RecordHeaderError
-	return errors.As(err, &verify) || errors.As(err, &alert) || errors.As(err, &header)
 }
 
 // connect dials a connection in a slot taken from the pool, which the

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +109,7 @@ func (c *Channel) classify(op string, r *httpx.Response, s scrubber) error {
 // are measured from its Date, not from this machine's clock.
 func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked error) error {
 	local := c.now()
-	if d, which := rateLimitWait(h, httpx.ServerNow(h, local)); d > 0 { // the resets are by X's clock
+	if d, which := rateLimitWait(h, local); d > 0 {
 		until := local.Add(d).UTC().Format(time.RFC3339)
 		return broadcast.RetryAfter(fmt.Errorf("twitter: %s: rate limited until %s (%s): %w",
 			op, until, which, apiErr), d)
@@ -122,9 +121,9 @@ func (c *Channel) rateLimited(op string, h http.Header, apiErr *APIError, marked
 // headers, and the limit that decides it: the endpoint's window
 // (x-rate-limit-reset), or a 24-hour limit whose remaining count is 0
 // (x-user-limit-24hour-*, x-app-limit-24hour-*), whichever resets last.
-// Reset times are in Unix seconds. It returns 0 when no header gives a
-// future reset; waits are capped at httpx.MaxRetryAfter.
-func rateLimitWait(h http.Header, now time.Time) (time.Duration, string) {
+// Each reset is read by httpx.ResetWait (Unix seconds by X's clock, the
+// response received at local); it returns 0 when none is in the future.
+func rateLimitWait(h http.Header, local time.Time) (time.Duration, string) {
 	var wait time.Duration
 	var which string
 	for _, limit := range []struct {
@@ -136,18 +135,11 @@ func rateLimitWait(h http.Header, now time.Time) (time.Duration, string) {
 		if limit.exhausted && strings.TrimSpace(h.Get(limit.prefix+"-remaining")) != "0" {
 			continue
 		}
-		reset, err := strconv.ParseInt(strings.TrimSpace(h.Get(limit.prefix+"-reset")), 10, 64)
-		if err != nil || reset <= 0 {
-			continue
-		}
-		if d := time.Unix(reset, 0).Sub(now); d > wait {
+		if d, ok := httpx.ResetWait(h, limit.prefix+"-reset", local); ok && d > wait {
 			wait, which = d, limit.prefix
 		}
 	}
-	if wait > httpx.MaxRetryAfter {
-		wait = httpx.MaxRetryAfter
-	}
-	return wait.Round(time.Second), which
+	return wait, which
 }
 
 // isDuplicate reports whether a 403 refuses a post as a duplicate: "You are

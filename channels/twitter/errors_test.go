@@ -179,6 +179,10 @@ func TestRateLimitWait(t *testing.T) {
 			assert.Equal(t, tt.which, which)
 		})
 	}
+	// A reset less than half a second away waits a second: it rounded to
+	// none, and the 429 waited httpx.RateLimitWait (30s) instead.
+	got, _ := rateLimitWait(h("x-rate-limit-reset", epoch(time.Second)), fixedNow.Add(600*time.Millisecond))
+	assert.Equal(t, time.Second, got)
 }
 
 // A hostile or broken server echoing credentials does not get them into

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -176,42 +175,16 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 func (c *Channel) token(op string, s scrubber) (*oauth2.Token, error) {
 	t, err := c.tokens.Token()
 	if err != nil {
-		return nil, s.error(tokenError(op, err))
+		err, permanent := httpx.TokenError("twitter: "+op+": get OAuth 2.0 token", err)
+		if permanent {
+			err = broadcast.Permanent(err)
+		}
+		return nil, s.error(err)
 	}
 	if t == nil || t.AccessToken == "" {
 		return nil, broadcast.Permanent(fmt.Errorf("twitter: %s: get OAuth 2.0 token: empty access token", op))
 	}
 	return t, nil
-}
-
-// tokenError returns err, the error of a token source, for op, marked by
-// the token endpoint's status when it is an *oauth2.RetrieveError. Such an
-// error is told by its status and OAuth error code and description only:
-// its own text holds the endpoint's whole answer, which may echo the client
-// secret or the refresh token, secrets the channel does not know to redact.
-func tokenError(op string, err error) error {
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) || re.Response == nil {
-		return fmt.Errorf("twitter: %s: get OAuth 2.0 token: %w", op, err)
-	}
-	why := fmt.Sprintf("token endpoint answered %d %s", re.Response.StatusCode, http.StatusText(re.Response.StatusCode))
-	if re.ErrorCode != "" {
-		why += ": " + httpx.Snippet([]byte(re.ErrorCode))
-		if re.ErrorDescription != "" {
-			why += ": " + httpx.Snippet([]byte(re.ErrorDescription))
-		}
-	}
-	err = fmt.Errorf("twitter: %s: get OAuth 2.0 token: %s", op, why)
-	switch status := re.Response.StatusCode; {
-	case status >= 200 && status <= 299:
-		return err
-	case !httpx.Transient(status):
-		return broadcast.Permanent(err)
-	}
-	if d, ok := httpx.RetryAfter(re.Response.Header, time.Now()); ok {
-		return broadcast.RetryAfter(err, d)
-	}
-	return err
 }
 
 // scrubber removes the credentials from the errors of one attempt: the
