@@ -258,6 +258,31 @@ func TestTemplatesDirectory(t *testing.T) {
 	assert.Equal(t, "CUSTOM CDN errors\n", out.String())
 }
 
+// A short.tmpl of the templates directory is also the resolved and the
+// completed update's text: it replaces the defaults' short.resolved and
+// short.completed, which would otherwise say "the outage is over" in the
+// default wording instead of the user's.
+func TestTemplatesDirectoryReplacesDefaultVariants(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "short.tmpl"), []byte("CUSTOM {{.StatusLabel}}: {{.Title}}\n"), 0o600))
+	var out bytes.Buffer
+	cfg, err := parseIn(dir, "templates: .\nchannels: [{type: console, template: short}]\n",
+		config.Loader{LookupEnv: env(nil), Stdout: &out})
+	require.NoError(t, err)
+	b, err := broadcast.New(cfg.Channels, cfg.Options())
+	require.NoError(t, err)
+	for _, u := range []broadcast.Update{
+		{IncidentID: "i1", Title: "CDN errors", Status: broadcast.StatusInvestigating},
+		{IncidentID: "i1", Title: "CDN errors", Status: broadcast.StatusResolved},
+		{IncidentID: "m1", Title: "DB upgrade", Status: broadcast.StatusCompleted},
+	} {
+		_, err = b.Send(context.Background(), u)
+		require.NoError(t, err)
+	}
+	sep := "\n" + strings.Repeat("-", 40) + "\n" // console's, between updates
+	assert.Equal(t, "CUSTOM Investigating: CDN errors"+sep+"CUSTOM Resolved: CDN errors"+sep+"CUSTOM Completed: DB upgrade\n", out.String())
+}
+
 // A templates directory that is missing, or a file, is named by its path,
 // as the file wrote it, and a missing one is said to be missing, with the
 // path it was looked for at (relative paths start at the file's

@@ -136,7 +136,9 @@
 // without secrets (the host, the workspace, the number of recipients);
 // without it, the URL as it prints describes the channel. A Config field
 // Name is set from the entry's name (default: the kind), and a field
-// Templates of type *templates.Set from the file's templates;
+// Templates of type *templates.Set from the file's templates, loaded by
+// templates.New (a short.tmpl there drops the defaults' short.resolved
+// and short.completed);
 // Spec.Templates names the templates the channel renders that are not
 // defaults (slack's "slack"), so that a file may replace them. Spec.Enums
 // lists the values of keys whose type does not say them, for the schema.

@@ -35,7 +35,11 @@
 // followed) of at most MaxFileSize bytes, so that a named pipe or a device
 // in the directory is an error naming it rather than a New that never
 // returns. A name may carry a status, "short.resolved": Render
-// uses it instead of "short" for updates with that status. Templates whose
+// uses it instead of "short" for updates with that status. Replacing a
+// base name, With("short", …) or a short.tmpl file, drops the defaults'
+// variants of it (short.resolved, short.completed), so that your text is
+// also the one that says the outage is over; variants of your own, given
+// before or after, stay. Templates whose
 // base name is "html" use html/template, all others text/template. Every
 // template is parsed, and run once on a sample update, when the Set is made,
 // never at send time.

@@ -42,9 +42,10 @@ type executor interface {
 }
 
 type entry struct {
-	name   string
-	exec   executor
-	single bool // output collapsed to one line
+	name    string
+	exec    executor
+	single  bool // output collapsed to one line
+	builtin bool // one of the embedded defaults
 }
 
 var loadDefaults = sync.OnceValue(func() *Set {
@@ -52,6 +53,11 @@ var loadDefaults = sync.OnceValue(func() *Set {
 	if err == nil {
 		var s *Set
 		if s, err = load(&Set{}, sub); err == nil {
+			// Marked once loaded, so that the defaults' own short
+			// keeps their variants.
+			for _, e := range s.byName {
+				e.builtin = true
+			}
 			return s
 		}
 	}
@@ -67,7 +73,9 @@ func Default() *Set {
 
 // New returns the defaults overridden, or extended, by every file named
 // "<name>.tmpl" at the root of fsys, such as "short.tmpl" or
-// "short.resolved.tmpl". Other files and directories are ignored. A
+// "short.resolved.tmpl". A file of a base name, "short.tmpl", also drops
+// the defaults' variants of it (short.resolved, short.completed): the
+// directory's own variants stay. Other files and directories are ignored. A
 // template file must be a regular file (symbolic links followed) of at most
 // MaxFileSize bytes: a named pipe or a device is refused, where fsys can
 // tell without opening it (os.DirFS can), rather than read. Errors name the
@@ -105,15 +113,34 @@ func load(base *Set, fsys fs.FS) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("templates: %s: %w", file, err)
 		}
-		out.byName[name] = e
+		out.put(name, e)
 	}
 	return out, nil
 }
 
+// put adds e to s, which must be s's own copy, as name. A base name drops
+// the defaults' variants of it, so that a user's own "short" is not
+// replaced by the default "short.resolved" on the update that says the
+// outage is over. Variants the user gave stay, whichever came first.
+func (s *Set) put(name string, e *entry) {
+	if !strings.Contains(name, ".") {
+		for n, old := range s.byName {
+			if old.builtin && strings.HasPrefix(n, name+".") {
+				delete(s.byName, n)
+			}
+		}
+	}
+	s.byName[name] = e
+}
+
 // With returns a copy of s with the template name replaced, or added, parsed
 // from text. A name is a base name of ASCII letters, digits, '-' and '_',
-// optionally followed by "." and a status ("short.resolved"). Templates whose
-// base name is "html" use html/template; all others use text/template.
+// optionally followed by "." and a status ("short.resolved"). Replacing a
+// base name also drops the defaults' variants of it: With("short", …)
+// leaves no default short.resolved or short.completed, so the text is used
+// for every status unless variants of your own are added too, before or
+// after. Templates whose base name is "html" use html/template; all others
+// use text/template.
 func (s *Set) With(name, text string) (*Set, error) {
 	s = orDefault(s)
 	if s.err != nil {
@@ -127,7 +154,7 @@ func (s *Set) With(name, text string) (*Set, error) {
 	if out.byName == nil {
 		out.byName = make(map[string]*entry)
 	}
-	out.byName[name] = e
+	out.put(name, e)
 	return out, nil
 }
 
