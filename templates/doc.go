@@ -53,7 +53,8 @@
 // "25 Nov 14:30 UTC" on another day), .PostedAt, .AdviceLabel ("What you
 // can do") and .Correction ("Correction" when Corrects is set). Status
 // values have a Label method, so a component's state is
-// {{.Status.Label}} ("Major outage"). Functions:
+// {{.Status.Label}} ("Major outage"). A key the update's Overrides lacks,
+// {{.Overrides.irc}}, is empty text. Functions:
 //
 //   - oneline s: s with every run of white space collapsed to one space.
 //   - sentence s: s trimmed, with a full stop added unless it ends in

@@ -226,10 +226,12 @@ func parse(name, text string) (*entry, error) {
 		return nil, err
 	}
 	e := &entry{name: name, single: base == "short" || base == "subject"}
+	// missingkey=zero: a key Overrides lacks is empty text, not
+	// "<no value>" in a post.
 	if base == "html" {
-		e.exec, err = htmltemplate.New(name).Funcs(funcs()).Parse(text)
+		e.exec, err = htmltemplate.New(name).Option("missingkey=zero").Funcs(funcs()).Parse(text)
 	} else {
-		e.exec, err = texttemplate.New(name).Funcs(funcs()).Parse(text)
+		e.exec, err = texttemplate.New(name).Option("missingkey=zero").Funcs(funcs()).Parse(text)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
