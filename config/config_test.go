@@ -283,6 +283,30 @@ func TestTemplatesDirectoryReplacesDefaultVariants(t *testing.T) {
 	assert.Equal(t, "CUSTOM Investigating: CDN errors"+sep+"CUSTOM Resolved: CDN errors"+sep+"CUSTOM Completed: DB upgrade\n", out.String())
 }
 
+// A template of the directory that fails only at send time (here, for a
+// resolved update without components, which the sample update it is
+// checked on has) fails its own channel, permanently, naming the template
+// and its line; the other channel still sends.
+func TestTemplateFailingAtSendTimeFailsOnlyItsChannel(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "first-component.tmpl"),
+		[]byte("{{.Title}}\n{{if eq .Status \"resolved\"}}{{(index .Components 0).Name}} is back{{end}}\n"), 0o600))
+	var out bytes.Buffer
+	cfg, err := parseIn(dir, "templates: .\nchannels: [{type: console, name: own, template: first-component}, {type: console, name: plain}]\n",
+		config.Loader{LookupEnv: env(nil), Stdout: &out})
+	require.NoError(t, err)
+	b, err := broadcast.New(cfg.Channels, cfg.Options())
+	require.NoError(t, err)
+	rep, err := b.Send(context.Background(), broadcast.Update{Title: "CDN errors", Status: broadcast.StatusResolved})
+	require.Error(t, err)
+	require.Len(t, rep.Results, 2)
+	assert.ErrorContains(t, rep.Results[0].Err, "first-component:2:")
+	assert.True(t, broadcast.IsPermanent(rep.Results[0].Err), "%v", rep.Results[0].Err)
+	assert.Equal(t, 1, rep.Results[0].Attempts, "not retried")
+	assert.NoError(t, rep.Results[1].Err)
+	assert.Contains(t, out.String(), "Resolved: CDN errors")
+}
+
 // A templates directory that is missing, or a file, is named by its path,
 // as the file wrote it, and a missing one is said to be missing, with the
 // path it was looked for at (relative paths start at the file's
