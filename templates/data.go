@@ -73,12 +73,16 @@ var headlines = map[broadcast.Status]string{
 // statusLabels and impactLabels hold the labels of the known values, made
 // once, since making a label allocates.
 var (
-	statusLabels = labels(func(s broadcast.Status) string { return s.Label() },
-		broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusMonitoring, broadcast.StatusResolved,
-		broadcast.StatusScheduled, broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted)
+	statusLabels = labels(func(s broadcast.Status) string { return s.Label() }, statuses...)
 	impactLabels = labels(func(i broadcast.Impact) string { return capitalize(string(i)) },
 		broadcast.ImpactMinor, broadcast.ImpactMajor, broadcast.ImpactCritical, broadcast.ImpactMaintenance)
 )
+
+// statuses are the valid statuses, the incident's then the maintenance's.
+var statuses = []broadcast.Status{
+	broadcast.StatusInvestigating, broadcast.StatusIdentified, broadcast.StatusMonitoring, broadcast.StatusResolved,
+	broadcast.StatusScheduled, broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted,
+}
 
 func labels[K ~string](label func(K) string, keys ...K) map[K]string {
 	m := make(map[K]string, len(keys))

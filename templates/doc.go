@@ -41,8 +41,13 @@
 // also the one that says the outage is over; variants of your own, given
 // before or after, stay. Templates whose
 // base name is "html" use html/template, all others text/template. Every
-// template is parsed, and run once on a sample update, when the Set is made,
-// never at send time.
+// template is parsed when the Set is made, never at send time, and run on
+// a sample update of each status it can be rendered for (a variant's own,
+// every status for a base name), so that a mistake in a branch for the
+// resolved update fails then, not on the update that says the outage is
+// over. The sample has every field set: a template that fails only on an
+// update without components or advice passes here, and each channel tries
+// its templates on sparser updates when it is made.
 //
 // # Template data
 //
@@ -100,7 +105,8 @@
 // # Errors
 //
 // Construction (New, With) fails when a template does not parse or fails on
-// the sample update; the error names the file or template. Render fails
+// a sample update; the error names the file or template, the status of
+// the sample, and the line. Render fails
 // with ErrUnknownTemplate for a name the Set does not hold, naming it.
 // RenderFit, and Text of a template, fail with an error wrapping
 // ErrTooLong when even the shortest form exceeds the limit; they still

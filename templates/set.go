@@ -218,10 +218,12 @@ func (e *entry) run(b *bytes.Buffer, d Data) error {
 	return nil
 }
 
-// parse parses one template and executes it once on a sample update, so that
-// a reference to a missing field fails here rather than at send time.
+// parse parses one template and executes it on a sample update of each
+// status it can render (a variant's own, every one for a base name), so
+// that a reference to a missing field fails here rather than at send time,
+// also in a branch for one status.
 func parse(name, text string) (*entry, error) {
-	base, err := checkName(name)
+	base, status, err := checkName(name)
 	if err != nil {
 		return nil, err
 	}
@@ -236,21 +238,30 @@ func parse(name, text string) (*entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	if err := e.exec.Execute(io.Discard, newData(sample)); err != nil {
-		return nil, fmt.Errorf("check on a sample update: %w", err)
+	check := statuses
+	if status != "" {
+		check = []broadcast.Status{status}
+	}
+	for _, st := range check {
+		u := sample
+		u.Status = st
+		if err := e.exec.Execute(io.Discard, newData(u)); err != nil {
+			return nil, fmt.Errorf("check on a sample update, status %s: %w", st, err)
+		}
 	}
 	return e, nil
 }
 
-func checkName(name string) (base string, err error) {
-	base, status, variant := strings.Cut(name, ".")
+// checkName splits name into its base name and status ("" for none).
+func checkName(name string) (base string, status broadcast.Status, err error) {
+	base, st, variant := strings.Cut(name, ".")
 	if base == "" || strings.Trim(base, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
-		return "", fmt.Errorf("bad template name %q: want letters, digits, '-' or '_', then optionally .<status>", name)
+		return "", "", fmt.Errorf("bad template name %q: want letters, digits, '-' or '_', then optionally .<status>", name)
 	}
-	if variant && !broadcast.Status(status).Valid() {
-		return "", fmt.Errorf("bad template name %q: %q is not a status", name, status)
+	if variant && !broadcast.Status(st).Valid() {
+		return "", "", fmt.Errorf("bad template name %q: %q is not a status", name, st)
 	}
-	return base, nil
+	return base, broadcast.Status(st), nil
 }
 
 // sample exercises every field a template may reasonably use. Corrects

@@ -41,7 +41,7 @@ func TestNew(t *testing.T) {
 		{"added name", fstest.MapFS{"slack.tmpl": {Data: []byte("*{{.Title}}*")}}, "slack", broadcast.StatusInvestigating, "*T*", ""},
 		{"other files ignored", fstest.MapFS{"README.md": {Data: []byte("{{")}, "dir/short.tmpl": {Data: []byte("{{")}}, "short", broadcast.StatusInvestigating, "Investigating: T", ""},
 		{"parse error names file", fstest.MapFS{"text.tmpl": {Data: []byte("{{.Title")}}, "", "", "", "templates: text.tmpl: parse: "},
-		{"unknown field names file", fstest.MapFS{"text.tmpl": {Data: []byte("{{.Nope}}")}}, "", "", "", "templates: text.tmpl: check on a sample update: "},
+		{"unknown field names file", fstest.MapFS{"text.tmpl": {Data: []byte("{{.Nope}}")}}, "", "", "", "templates: text.tmpl: check on a sample update, status investigating: "},
 		{"bad status variant", fstest.MapFS{"short.fixed.tmpl": {Data: []byte("x")}}, "", "", "", `templates: short.fixed.tmpl: bad template name "short.fixed": "fixed" is not a status`},
 		{"bad name", fstest.MapFS{"sh ort.tmpl": {Data: []byte("x")}}, "", "", "", `templates: sh ort.tmpl: bad template name`},
 	}
@@ -108,9 +108,9 @@ func TestRenderExecutionError(t *testing.T) {
 func TestConstructionChecksAdvice(t *testing.T) {
 	const text = "{{.Title}}{{with .Advice}} {{$.AdviceLable}}: {{.}}{{end}}"
 	_, err := templates.Default().With("short", text)
-	assert.ErrorContains(t, err, "templates: short: check on a sample update: ")
+	assert.ErrorContains(t, err, "templates: short: check on a sample update, status investigating: ")
 	_, err = templates.New(fstest.MapFS{"text.tmpl": {Data: []byte(text)}})
-	assert.ErrorContains(t, err, "templates: text.tmpl: check on a sample update: ")
+	assert.ErrorContains(t, err, "templates: text.tmpl: check on a sample update, status investigating: ")
 }
 
 func TestRenderDoesNotModifyUpdate(t *testing.T) {

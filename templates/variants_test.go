@@ -90,3 +90,24 @@ func namesOf(set *templates.Set, base string) []string {
 	}
 	return out
 }
+
+// A template is checked on a sample update of every status it can render:
+// a variant on its own status, a base name on each status (a variant may
+// be missing for any of them). A mistake in a branch for the resolved
+// update then fails in With and New, not on the update that says the
+// outage is over.
+func TestConstructionChecksEveryStatus(t *testing.T) {
+	const text = `{{.Title}}{{if .Status.Closes}} {{.Nope}}{{end}}`
+	for _, name := range []string{"short", "short.resolved", "text", "html.completed"} {
+		_, err := templates.Default().With(name, text)
+		assert.ErrorContains(t, err, "templates: "+name+": check on a sample update", name)
+		assert.ErrorContains(t, err, "can't evaluate field Nope", name)
+	}
+	_, err := templates.New(fstest.MapFS{"short.completed.tmpl": {Data: []byte(text)}})
+	assert.ErrorContains(t, err, "templates: short.completed.tmpl: check on a sample update, status completed: ")
+	_, err = templates.Default().With("short", `{{if eq .Status "verifying"}}{{.Nope}}{{end}}`)
+	assert.ErrorContains(t, err, "templates: short: check on a sample update, status verifying: ")
+	set, err := templates.Default().With("short.investigating", `{{.Title}}{{if eq .Status "resolved"}}{{.Nope}}{{end}}`)
+	require.NoError(t, err, "a variant is only rendered for its own status")
+	assert.Contains(t, set.Names(), "short.investigating")
+}
