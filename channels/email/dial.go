@@ -41,6 +41,7 @@ type conn struct {
 	reset     bool        // RSET before the next MAIL: taken from the pool, or after a refusal
 	check     func(bool)  // taken from the pool, its RSET not answered yet: see settle
 	broken    bool        // in the middle of DATA after a refusal: to be closed
+	silent    bool        // kept, its RSET not answered within the probe: see conn.probed
 	idleTimer *time.Timer // while in the pool
 	free      func()      // frees the connection's slot in the pool once it is closed
 }

@@ -38,11 +38,18 @@
 // default), after which they say QUIT; Close closes them. A connection
 // taken up again, or handed from another Send, starts with RSET, so that
 // no state of an earlier Send carries over; one the server closed
-// meanwhile (its idle timeout, a
-// restart), or that answers 421, is replaced by a new one in the same Send
-// without a failure and without a duplicate, since the message had not
-// been accepted. Only one whose RSET is answered 250 counts as
-// authenticated (see Errors). Where the server offers PIPELINING
+// meanwhile (its idle timeout, a restart), or that answers 421, is
+// replaced by a new one in the same Send without a failure and without a
+// duplicate, since the message had not been accepted. The reply to that
+// RSET is waited for 5 seconds at most (Config.Timeout if shorter), not
+// Config.Timeout: a server that vanished without closing the connection
+// (host down, a NAT or firewall that dropped the idle flow) never answers,
+// and a wait of Timeout (30s by default) would use up a Broadcaster's
+// whole attempt (AttemptTimeout, 30s by default) in an outage, whereas a
+// server that is there answers RSET at once. Such a silent connection is
+// replaced likewise, and the other kept connections, idle as long or
+// longer, are closed with it rather than tried in turn. Only one whose
+// RSET is answered 250 counts as authenticated (see Errors). Where the server offers PIPELINING
 // (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
 // content of the connection's message before them, and every reply is read
 // in order: a message costs one round trip instead of four. A server that
@@ -399,7 +406,9 @@ type Config struct {
 	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
 	// together) and each message (from MAIL FROM, or the RSET before it,
-	// to the end of its data); default 30s. The reply to the end of DATA
+	// to the end of its data); default 30s. The reply to the RSET that
+	// starts the first message on a kept connection is waited for at most
+	// 5s (see Connections in the package documentation). The reply to the end of DATA
 	// is waited for up to 10 minutes, as RFC 5321 (4.5.3.2.6) asks: a
 	// server that filters the message first may take that long, and a
 	// message it accepts after the client gave up would be sent again on
@@ -443,6 +452,7 @@ type Channel struct {
 	tmpl     *templates.Set           // Config.Templates, with statusTemplate
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
+	probe    time.Duration            // the wait for a kept connection's RSET: see probeWait
 	heads    func() []recipientFields // see recipientHeader
 }
 

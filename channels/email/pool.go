@@ -274,6 +274,23 @@ func (p *pool) hand(cn *conn, w *waiter, keep bool) {
 	w.got <- cn
 }
 
+// drop closes the idle connections without QUIT, once a kept connection
+// was found silent (see conn.probed): its server, or the way to it, is
+// likely gone for them too, which waited as long or longer (the most
+// recently used is taken first), and a Send would probe them in turn.
+func (p *pool) drop() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	for _, cn := range idle {
+		p.stopTimer(cn)
+	}
+	p.mu.Unlock()
+	for _, cn := range idle {
+		cn.abort() // frees the slot, for the first in line
+	}
+}
+
 // expire closes cn, idle for IdleTimeout, unless a Send took it meanwhile.
 func (p *pool) expire(cn *conn) {
 	defer p.timers.Done()
