@@ -22,11 +22,13 @@
 // context, first come first served, for one to be done with: a Send takes
 // it over, a Check closes it to dial its own. The connections kept between
 // Sends (below) count too. A Send to many recipients does not hold its
-// connections for its whole length while another Send or a Check waits:
-// between two of its messages it hands a connection to the first of them
-// in line, and waits in line itself for its next message, so that the
-// "resolved" update, or another incident's, goes out between the messages
-// of a long fan-out rather than after it. (Pipelined, the message whose
+// connections for its whole length while another Send waits: between two
+// of its messages it hands a connection to the first Send in line, and
+// waits in line itself for its next message, so that the "resolved"
+// update, or another incident's, goes out between the messages of a long
+// fan-out rather than after it. It hands none to a Check, which would
+// close it and dial its own, and have the Send connect again: a Check
+// waits for a Send to be done with a connection, or for one to close. (Pipelined, the message whose
 // commands went out with the one before is sent first; with a negative
 // IdleTimeout the connection is closed, and the other dials its own.)
 // While nobody waits, a Send keeps its connections.
@@ -369,9 +371,9 @@ type Config struct {
 	// processes, that log in to the same mailbox each have their own
 	// limit: a server's limit per mailbox (Microsoft 365: 3) is theirs to
 	// share, by giving each a part of it. Waiting Sends and Checks are
-	// served in turn: a Send hands a connection to the first of them
-	// between two of its messages (see Connections in the package
-	// documentation).
+	// served in turn: a Send hands a connection to the first other Send
+	// in line between two of its messages, a Check gets one once a Send is
+	// done with it (see Connections in the package documentation).
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before
