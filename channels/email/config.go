@@ -66,6 +66,7 @@ func newChannel(cfg Config) (*Channel, error) {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	c.pool = newPool(cfg.Concurrency, cfg.IdleTimeout)
+	c.probe = min(cfg.Timeout, probeWait)
 	c.heads = sync.OnceValue(c.makeHeads)
 	return c, nil
 }

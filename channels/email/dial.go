@@ -41,6 +41,7 @@ type conn struct {
 	reset     bool        // RSET before the next MAIL: taken from the pool, or after a refusal
 	check     func(bool)  // taken from the pool, its RSET not answered yet: see settle
 	broken    bool        // in the middle of DATA after a refusal: to be closed
+	silent    bool        // kept, its RSET not answered within the probe: see conn.probed
 	idleTimer *time.Timer // while in the pool
 	free      func()      // frees the connection's slot in the pool once it is closed
 }
@@ -310,8 +311,10 @@ func (c *Channel) connect(ctx context.Context, a *attempt) (*conn, error) {
 // Check connects, says EHLO, secures the connection and authenticates, then
 // says QUIT. It sends no mail. Errors are classified as Send's are. Its
 // connection counts in Config.Concurrency: it closes an idle one to make
-// room, or waits in line, within ctx, for one of those in use, which a
-// Send hands over between two messages.
+// room, or waits in line, within ctx, for one of those in use to be given
+// back at the end of a Send, or to close. A Send does not hand it one
+// between two messages, as it does to another Send: the Send would have
+// to connect again.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := c.pool.reserve(ctx); err != nil {
 		return c.waitError(err)

@@ -22,11 +22,13 @@
 // context, first come first served, for one to be done with: a Send takes
 // it over, a Check closes it to dial its own. The connections kept between
 // Sends (below) count too. A Send to many recipients does not hold its
-// connections for its whole length while another Send or a Check waits:
-// between two of its messages it hands a connection to the first of them
-// in line, and waits in line itself for its next message, so that the
-// "resolved" update, or another incident's, goes out between the messages
-// of a long fan-out rather than after it. (Pipelined, the message whose
+// connections for its whole length while another Send waits: between two
+// of its messages it hands a connection to the first Send in line, and
+// waits in line itself for its next message, so that the "resolved"
+// update, or another incident's, goes out between the messages of a long
+// fan-out rather than after it. It hands none to a Check, which would
+// close it and dial its own, and have the Send connect again: a Check
+// waits for a Send to be done with a connection, or for one to close. (Pipelined, the message whose
 // commands went out with the one before is sent first; with a negative
 // IdleTimeout the connection is closed, and the other dials its own.)
 // While nobody waits, a Send keeps its connections.
@@ -38,11 +40,18 @@
 // default), after which they say QUIT; Close closes them. A connection
 // taken up again, or handed from another Send, starts with RSET, so that
 // no state of an earlier Send carries over; one the server closed
-// meanwhile (its idle timeout, a
-// restart), or that answers 421, is replaced by a new one in the same Send
-// without a failure and without a duplicate, since the message had not
-// been accepted. Only one whose RSET is answered 250 counts as
-// authenticated (see Errors). Where the server offers PIPELINING
+// meanwhile (its idle timeout, a restart), or that answers 421, is
+// replaced by a new one in the same Send without a failure and without a
+// duplicate, since the message had not been accepted. The reply to that
+// RSET is waited for 5 seconds at most (Config.Timeout if shorter), not
+// Config.Timeout: a server that vanished without closing the connection
+// (host down, a NAT or firewall that dropped the idle flow) never answers,
+// and a wait of Timeout (30s by default) would use up a Broadcaster's
+// whole attempt (AttemptTimeout, 30s by default) in an outage, whereas a
+// server that is there answers RSET at once. Such a silent connection is
+// replaced likewise, and the other kept connections, idle as long or
+// longer, are closed with it rather than tried in turn. Only one whose
+// RSET is answered 250 counts as authenticated (see Errors). Where the server offers PIPELINING
 // (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
 // content of the connection's message before them, and every reply is read
 // in order: a message costs one round trip instead of four. A server that
@@ -362,9 +371,9 @@ type Config struct {
 	// processes, that log in to the same mailbox each have their own
 	// limit: a server's limit per mailbox (Microsoft 365: 3) is theirs to
 	// share, by giving each a part of it. Waiting Sends and Checks are
-	// served in turn: a Send hands a connection to the first of them
-	// between two of its messages (see Connections in the package
-	// documentation).
+	// served in turn: a Send hands a connection to the first other Send
+	// in line between two of its messages, a Check gets one once a Send is
+	// done with it (see Connections in the package documentation).
 	Concurrency int `yaml:"concurrency" json:"concurrency"`
 	// Templates renders "subject", "text" and "html"; default
 	// templates.Default(). With an Update.Overrides text, the line before
@@ -399,7 +408,9 @@ type Config struct {
 	HelloName string `yaml:"hello_name" json:"hello_name"`
 	// Timeout bounds connecting (TCP, greeting, EHLO, STARTTLS and AUTH
 	// together) and each message (from MAIL FROM, or the RSET before it,
-	// to the end of its data); default 30s. The reply to the end of DATA
+	// to the end of its data); default 30s. The reply to the RSET that
+	// starts the first message on a kept connection is waited for at most
+	// 5s (see Connections in the package documentation). The reply to the end of DATA
 	// is waited for up to 10 minutes, as RFC 5321 (4.5.3.2.6) asks: a
 	// server that filters the message first may take that long, and a
 	// message it accepts after the client gave up would be sent again on
@@ -443,6 +454,7 @@ type Channel struct {
 	tmpl     *templates.Set           // Config.Templates, with statusTemplate
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
+	probe    time.Duration            // the wait for a kept connection's RSET: see probeWait
 	heads    func() []recipientFields // see recipientHeader
 }
 

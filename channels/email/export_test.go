@@ -1,5 +1,12 @@
 package email
 
+import "time"
+
 // WaitingForConnection returns how many waits for one of ch's connections
 // are under way: a Send's (one per connection it could use) or a Check's.
 func WaitingForConnection(ch *Channel) int { return ch.pool.waiting() }
+
+// SetProbeWait sets how long a kept connection's RSET is waited for (see
+// Channel.probe), so that a test of a silent server need not wait
+// seconds. Call it before the first Send.
+func SetProbeWait(ch *Channel, d time.Duration) { ch.probe = d }

@@ -3,6 +3,7 @@ package email_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -200,5 +201,65 @@ func TestCloseWhileSendsWait(t *testing.T) {
 	require.Equal(t, 2, srv.connections())
 	for conn := 1; conn <= 2; conn++ {
 		assert.True(t, sawQuit(srv, conn), "connection %d closed with QUIT", conn)
+	}
+}
+
+// TestCheckTakesNoSendsConnection: a Check that waits for one of the
+// channel's connections gets one given back, or a slot freed, and not one
+// a Send hands over between two messages: it would close it to dial its
+// own, and the Send would connect (TLS, AUTH) again. Sends still hand
+// their connection to each other, first come first served, past a Check
+// waiting before them.
+func TestCheckTakesNoSendsConnection(t *testing.T) {
+	for _, withSend := range []bool{false, true} {
+		t.Run(map[bool]string{false: "check", true: "check and send"}[withSend], func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+			rcpt := recipients(3)
+			first := newHold()
+			srv.script(func(s *fakeSMTP) { s.dataHold[rcpt[0]] = first })
+			cfg := config(srv, rcpt...)
+			cfg.Concurrency = 1
+			ch := newChannel(t, cfg)
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
+				assert.NoError(t, err, "update 1")
+			})
+			<-first.reached // update 1 holds the one connection
+			wg.Go(func() { assert.NoError(t, ch.Check(context.Background())) })
+			require.Eventually(t, func() bool { return email.WaitingForConnection(ch) == 1 },
+				10*time.Second, time.Millisecond, "the Check waits")
+			if withSend {
+				m := broadcast.NewMessage(incident(2)) // to the first recipient only
+				m.Ledger = channeltest.NewLedger()
+				for _, r := range rcpt[1:] {
+					require.NoError(t, m.Ledger.MarkDelivered(r))
+				}
+				wg.Go(func() {
+					_, err := ch.Send(context.Background(), m)
+					assert.NoError(t, err, "update 2")
+				})
+				require.Eventually(t, func() bool { return email.WaitingForConnection(ch) == 2 },
+					10*time.Second, time.Millisecond, "update 2 waits")
+			}
+			close(first.release)
+			wg.Wait()
+			msgs := srv.messages()
+			if !withSend {
+				require.Len(t, msgs, 3)
+				for _, m := range msgs {
+					assert.Equal(t, 1, m.conn, "update 1 keeps its connection: message to %s", m.to[0])
+				}
+				assert.Equal(t, 2, srv.connections(), "update 1's and the Check's")
+				return
+			}
+			require.Len(t, msgs, 4)
+			// Pipelined, update 1's second message went out with its
+			// first, before update 2 waited: update 2 comes after it.
+			i := slices.IndexFunc(msgs, func(m gotMessage) bool { return strings.Contains(m.data, "Update 2:") })
+			require.GreaterOrEqual(t, i, 1)
+			assert.Less(t, i, 3, "update 2 goes between the messages of update 1")
+			assert.Equal(t, 1, msgs[i].conn, "update 2 got update 1's connection, not the Check")
+		})
 	}
 }

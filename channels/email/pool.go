@@ -20,9 +20,11 @@ import (
 //
 // Who finds every slot in use waits in line (a waiter): a connection given
 // back, or a slot freed, goes to the first in line, and a Send hands the
-// connection it uses to the first waiter of another Send, or Check,
-// between two of its messages (yield), so that no Send waits for the
-// whole fan-out of another.
+// connection it uses to the first waiter of another Send between two of
+// its messages (yield), so that no Send waits for the whole fan-out of
+// another. It hands none to a Check, which needs a slot, not a
+// connection: the Check would close it to dial its own, and the Send
+// connect (TLS, AUTH) again for its next message.
 type pool struct {
 	max     int
 	timeout time.Duration
@@ -84,10 +86,10 @@ func (p *pool) line(owner *batch, kept func(*conn)) *waiter {
 	return w
 }
 
-// next takes the first waiter not of owner out of the line (any waiter
-// if owner is nil), or returns nil; p.mu is held.
+// next takes the first waiter out of the line (see first), or returns
+// nil; p.mu is held.
 func (p *pool) next(owner *batch) *waiter {
-	i := slices.IndexFunc(p.waiters, func(w *waiter) bool { return owner == nil || w.owner != owner })
+	i := p.first(owner)
 	if i < 0 {
 		return nil
 	}
@@ -95,6 +97,15 @@ func (p *pool) next(owner *batch) *waiter {
 	p.waiters = slices.Delete(p.waiters, i, i+1)
 	p.nwait.Store(int32(len(p.waiters)))
 	return w
+}
+
+// first returns the index in line of the first waiter, if owner is nil,
+// else of the first of a Send other than owner (a Check's needs no
+// connection: see pool); -1 if there is none. p.mu is held.
+func (p *pool) first(owner *batch) int {
+	return slices.IndexFunc(p.waiters, func(w *waiter) bool {
+		return owner == nil || (w.owner != nil && w.owner != owner)
+	})
 }
 
 // waiting returns how many wait in line.
@@ -226,8 +237,9 @@ func (p *pool) put(cn *conn) {
 }
 
 // yield hands cn, which its Send (owner) could use for its next message,
-// to the first in line of another Send or a Check, if there is one, and
-// reports whether it did. A Send that nobody waits for pays one atomic
+// to the first in line of another Send, if there is one, and reports
+// whether it did: a Check waiting before it gets the next connection given
+// back, or slot freed, instead. A Send that nobody waits for pays one atomic
 // load.
 func (p *pool) yield(cn *conn, owner *batch) bool {
 	if p.nwait.Load() == 0 {
@@ -244,15 +256,15 @@ func (p *pool) yield(cn *conn, owner *batch) bool {
 	return true
 }
 
-// contended reports whether a Send other than owner, or a Check, waits
-// for a connection.
+// contended reports whether a Send other than owner waits for a
+// connection, which yield would hand it.
 func (p *pool) contended(owner *batch) bool {
 	if p.nwait.Load() == 0 {
 		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return slices.ContainsFunc(p.waiters, func(w *waiter) bool { return w.owner != owner })
+	return p.first(owner) >= 0
 }
 
 // hand gives cn, with its slot, to w, taken out of the line: unbound from
@@ -272,6 +284,23 @@ func (p *pool) hand(cn *conn, w *waiter, keep bool) {
 		w.kept(cn)
 	}
 	w.got <- cn
+}
+
+// drop closes the idle connections without QUIT, once a kept connection
+// was found silent (see conn.probed): its server, or the way to it, is
+// likely gone for them too, which waited as long or longer (the most
+// recently used is taken first), and a Send would probe them in turn.
+func (p *pool) drop() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	for _, cn := range idle {
+		p.stopTimer(cn)
+	}
+	p.mu.Unlock()
+	for _, cn := range idle {
+		cn.abort() // frees the slot, for the first in line
+	}
 }
 
 // expire closes cn, idle for IdleTimeout, unless a Send took it meanwhile.

@@ -102,3 +102,33 @@ func TestPoolYield(t *testing.T) {
 	assert.False(t, ok, "a's worker still waits")
 	assert.False(t, p.contended(a))
 }
+
+// TestPoolYieldSkipsCheck: a Check needs a slot, not a connection, since
+// it dials its own: a Send hands its connection over to the first waiter
+// of another Send even when a Check waits before it, and keeps it when
+// only a Check waits. The Check gets the next connection given back (or
+// slot freed), as the first in line.
+func TestPoolYieldSkipsCheck(t *testing.T) {
+	p := newPool(1, time.Minute)
+	a, b := &batch{}, &batch{}
+	_, slot, _ := p.take(a, nil)
+	require.True(t, slot)
+	p.mu.Lock()
+	wc := p.line(nil, nil) // a Check, as reserve puts it in line
+	p.mu.Unlock()
+	held := &conn{}
+	assert.False(t, p.contended(a), "only a Check waits")
+	assert.False(t, p.yield(held, a), "only a Check waits")
+	_, _, wb := p.take(b, nil)
+	assert.True(t, p.contended(a))
+	require.True(t, p.yield(held, a))
+	cn, ok := given(wb)
+	require.True(t, ok, "b got a's connection")
+	assert.Same(t, held, cn)
+	_, ok = given(wc)
+	require.False(t, ok, "the Check still waits")
+	p.put(cn) // b is done with it
+	cn, ok = given(wc)
+	require.True(t, ok, "the Check is first in line for what is given back")
+	assert.Same(t, held, cn)
+}

@@ -286,3 +286,46 @@ func TestLiveKeptConnectionProves(t *testing.T) {
 	assert.Empty(t, ledger.Failed())
 	assert.Contains(t, ledger.Delivered(), rcpt[0])
 }
+
+// TestSilentKeptConnectionProbed: a kept connection whose server vanished
+// without closing it (host down, a NAT or firewall that dropped the flow)
+// never answers its RSET. Its reply is waited for only a short probe, not
+// Config.Timeout (here far longer than the Send's context allows), and the
+// message goes on a fresh connection, without a failure and without a
+// duplicate. The other kept connections, idle as long or longer, are
+// dropped with it rather than probed in turn: one RSET goes out.
+func TestSilentKeptConnectionProbed(t *testing.T) {
+	for _, inTurn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipelining", true: "in turn"}[inTurn], func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
+			srv.script(func(s *fakeSMTP) { s.gate = 2 }) // both connections before any message
+			rcpt := recipients(2)
+			cfg := config(srv, rcpt...)
+			cfg.Concurrency, cfg.Timeout = 2, time.Hour
+			ch := newChannel(t, cfg)
+			email.SetProbeWait(ch, 50*time.Millisecond)
+			send(t, ch, broadcast.NewMessage(incident(1))) // two connections, kept
+			srv.script(func(s *fakeSMTP) { s.gate, s.resetAll = 0, hang })
+
+			m := broadcast.NewMessage(incident(2))
+			m.Ledger = channeltest.NewLedger()
+			require.NoError(t, m.Ledger.MarkDelivered(rcpt[1])) // one recipient: one worker
+			// A watchdog, far longer than the probe: without it, the test
+			// would wait for Config.Timeout.
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			r, err := ch.Send(ctx, m)
+			require.NoError(t, err)
+			assert.Equal(t, "1", r.Meta["sent"])
+			assert.Equal(t, map[string]int{rcpt[0]: 2, rcpt[1]: 1}, deliveredTo(srv), "no duplicate")
+			assert.Equal(t, 3, srv.connections(), "a fresh connection")
+			var resets int
+			for _, c := range srv.commands() {
+				if c.verb == "RSET" {
+					resets++
+				}
+			}
+			assert.Equal(t, 1, resets, "the other kept connection is not probed too")
+		})
+	}
+}

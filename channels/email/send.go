@@ -104,6 +104,20 @@ func (b *batch) run(ctx context.Context) error {
 	return nil
 }
 
+// probeWait bounds the wait for the reply to the RSET that starts the
+// first message on a kept connection (taken from the pool, or handed over
+// by another Send), where Config.Timeout is not shorter: the reply says
+// whether anyone is still there. A server vanished without closing the
+// connection (host down, a NAT or firewall that dropped the idle flow)
+// never answers, and a wait of Config.Timeout (30s by default) would use
+// up a Broadcaster's whole attempt (AttemptTimeout, 30s by default) in an
+// outage. A server that is there answers RSET at once: it looks nothing
+// up and stores nothing for it. 5s outlasts two TCP retransmissions of a
+// lost segment (1s, then 2s: RFC 6298) and leaves most of the attempt
+// for a fresh connection; a live server it cuts short costs that dial,
+// not a failure.
+const probeWait = 5 * time.Second
+
 // maxDials is how often one worker connects in one attempt: once, and once
 // more after a connection broke. Connections from the pool do not count.
 const maxDials = 2
@@ -140,6 +154,9 @@ func (b *batch) work(ctx context.Context) {
 		switch {
 		case !send(ctx, cn, i):
 			cn.settle(false) // a kept one that broke before its RSET was answered
+			if cn.silent {
+				b.ch.pool.drop()
+			}
 			cn.abort()
 			cn = nil
 		case b.ch.pool.yield(cn, b):
@@ -263,8 +280,14 @@ func (b *batch) header(cn *conn, i int) ([]byte, bool) {
 
 // deadline gives the connection Config.Timeout for the next message, to
 // recipient i, whom it puts back in the queue when the connection is gone.
+// A kept connection gets only the probe (see probeWait) until its RSET is
+// answered (see conn.probed).
 func (b *batch) deadline(cn *conn, i int) bool {
-	if err := cn.client.UpdateDeadline(b.ch.cfg.Timeout); err != nil {
+	d := b.ch.cfg.Timeout
+	if cn.check != nil {
+		d = b.ch.probe
+	}
+	if err := cn.client.UpdateDeadline(d); err != nil {
 		b.requeue(i, fmt.Errorf("email: connection lost: %w", err))
 		return false
 	}

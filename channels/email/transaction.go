@@ -1,9 +1,11 @@
 package email
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/textproto"
+	"os"
 	"time"
 )
 
@@ -41,8 +43,8 @@ func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, err
 		}
 		_, _, err := t.ReadResponse(c.code)
 		if c.name == cmdReset {
+			err = cn.probed(err)
 			cn.reset = err != nil
-			cn.settle(err == nil)
 		}
 		if err != nil {
 			return c.name, err
@@ -58,6 +60,24 @@ func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, err
 		return cmdEndData, err
 	}
 	return "", nil
+}
+
+// probed ends the check of a kept connection (see conn.settle) with err,
+// the outcome of the reply to its RSET, and with it the probe (see
+// probeWait): answered, the rest of the message gets Config.Timeout; not
+// answered within the probe, the connection is silent, its server taken
+// for gone. It returns err, or the error of moving the deadline.
+func (cn *conn) probed(err error) error {
+	probing := cn.check != nil
+	cn.settle(err == nil)
+	switch {
+	case !probing:
+	case err == nil:
+		err = cn.client.UpdateDeadline(cn.timeout)
+	default:
+		cn.silent = errors.Is(err, os.ErrDeadlineExceeded)
+	}
+	return err
 }
 
 // command is an SMTP command line and the reply code it expects (as
@@ -115,7 +135,7 @@ func (cn *conn) readReplies(cmds []command) (string, error) {
 	for _, c := range cmds {
 		_, _, err := cn.client.Text.ReadResponse(c.code)
 		if c.name == cmdReset {
-			cn.settle(err == nil)
+			err = cn.probed(err)
 		}
 		if _, ok := err.(*textproto.Error); err != nil && !ok {
 			if refusal != nil {
