@@ -106,7 +106,10 @@ func Templates(pkg string, set *templates.Set, name, text string) (*templates.Se
 // Samples returns the updates Try renders: a plain update, the same as a
 // correction, the same with an override for channel, and a correction with
 // that override (a channel may render an override differently for a
-// correction, as e-mail's status line does).
+// correction, as e-mail's status line does); then the plain update in
+// every other status, for a template's variant of a status
+// ("short.resolved") or its branch for one, which would otherwise fail
+// only on the update that says the outage is over.
 func Samples(channel string) []broadcast.Update {
 	u := broadcast.Update{Title: "Sample", Status: broadcast.StatusInvestigating, Body: "Sample body.",
 		Advice: "No action needed.", URL: "https://status.example.com/incidents/sample"}
@@ -116,7 +119,15 @@ func Samples(channel string) []broadcast.Update {
 	override.Overrides = map[string]string{channel: "Sample override."}
 	both := override
 	both.Corrects = correction.Corrects
-	return []broadcast.Update{u, correction, override, both}
+	out := []broadcast.Update{u, correction, override, both}
+	for _, st := range []broadcast.Status{broadcast.StatusIdentified, broadcast.StatusMonitoring,
+		broadcast.StatusResolved, broadcast.StatusScheduled, broadcast.StatusInProgress,
+		broadcast.StatusVerifying, broadcast.StatusCompleted} {
+		v := u
+		v.Status = st
+		out = append(out, v)
+	}
+	return out
 }
 
 // Try renders every one of Samples(channel) with render, and returns the

@@ -76,11 +76,14 @@ func TestTemplates(t *testing.T) {
 
 func TestSamples(t *testing.T) {
 	s := Samples("ops")
-	require.Len(t, s, 4)
+	require.Len(t, s, 11)
+	statuses := map[broadcast.Status]bool{}
 	for _, u := range s {
 		require.NoError(t, u.Validate())
 		assert.NotEmpty(t, u.ID)
+		statuses[u.Status] = true
 	}
+	assert.Len(t, statuses, 8, "every status, for a template's variants")
 	assert.Empty(t, s[0].Corrects)
 	assert.Empty(t, s[0].Overrides)
 	assert.Equal(t, "u_sample", s[1].Corrects)
@@ -124,4 +127,16 @@ func TestTryText(t *testing.T) {
 		"demo: Config.Templates: templates: render short: ")
 	assert.ErrorContains(t, TryText("demo", templates.Default(), "ops", "nope", 280, templates.Runes),
 		"demo: Config.Templates: templates: unknown template")
+}
+
+// A user's variant for the resolved update that fails on an update
+// without components is found when the channel is made, not when the
+// update that says the outage is over is sent: the channel's samples have
+// no components, and were all "investigating".
+func TestTryFindsAFailingVariant(t *testing.T) {
+	own, err := templates.Default().With("short.resolved", "{{(index .Components 0).Name}} is back")
+	require.NoError(t, err, "the Set's own check renders a sample with components")
+	err = TryText("demo", own, "ops", "short", 280, templates.Runes)
+	assert.ErrorContains(t, err, "demo: Config.Templates:")
+	assert.ErrorContains(t, err, "short.resolved")
 }
