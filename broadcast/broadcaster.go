@@ -493,7 +493,7 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 	defer b.mu.RUnlock()
 	var wg sync.WaitGroup
 	for i, ch := range b.channels {
-		c, ok := ch.(Checker)
+		c, ok := As[Checker](ch)
 		if !ok {
 			errs[i] = ErrNotSupported
 			continue
@@ -836,7 +836,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	var out []Preview
 	var errs []error
 	for _, ch := range b.channels {
-		pv, ok := ch.(Previewer)
+		pv, ok := As[Previewer](ch)
 		if !ok {
 			continue
 		}
@@ -866,7 +866,7 @@ func (b *Broadcaster) Close() error {
 	b.closed = true
 	var errs []error
 	for _, ch := range b.channels {
-		if c, ok := ch.(io.Closer); ok {
+		if c, ok := As[io.Closer](ch); ok {
 			if err := closeChannel(c); err != nil {
 				errs = append(errs, fmt.Errorf("broadcast: close %s: %w", ch.Name(), err))
 			}
