@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -200,8 +201,9 @@ func (b *Broadcaster) Channels() []string {
 // Update.WithDefaults) and delivers it to every channel concurrently, each
 // with its own retries.
 //
-// An invalid update (see Update.Validate, and Update.Time for a Time far
-// ahead of the clock) reaches no channel: Send returns a nil Report and an
+// An invalid update (see Update.Validate, Update.Time for a Time far
+// ahead of the clock, and Update.Overrides for an override naming no
+// channel of the Broadcaster) reaches no channel: Send returns a nil Report and an
 // error wrapping ErrInvalidUpdate. Otherwise the Report holds one Result per
 // channel, in the Broadcaster's order, and the error joins one
 // *DeliveryError per channel that failed; it is nil only when every channel
@@ -227,7 +229,7 @@ func (b *Broadcaster) Channels() []string {
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
-	if err := validateNow(u); err != nil {
+	if err := b.validate(u); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, u, opSend, "")
@@ -275,6 +277,9 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // Jobs, which does no I/O, checks neither.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
 	if err := checkCorrection(original, &u); err != nil {
+		return nil, err
+	}
+	if err := b.checkOverrides(u); err != nil {
 		return nil, err
 	}
 	if err := b.CheckOriginal(ctx, JobCorrect, u, original); err != nil {
@@ -388,6 +393,41 @@ func (b *Broadcaster) checkIncident(ctx context.Context, original, incident stri
 		return nil // no receipt of original anywhere: nothing to compare with
 	}
 	return err
+}
+
+// validate is validateNow and checkOverrides.
+func (b *Broadcaster) validate(u Update) error {
+	if err := validateNow(u); err != nil {
+		return err
+	}
+	return b.checkOverrides(u)
+}
+
+// maxNamesListed is how many channel names an error lists.
+const maxNamesListed = 10
+
+// checkOverrides refuses an override keyed by a name that is none of the
+// Broadcaster's channels: a typo ("twiter") would otherwise post the
+// template there without a word. The error lists the channels' names.
+func (b *Broadcaster) checkOverrides(u Update) error {
+	if len(u.Overrides) == 0 { // the iterators cost allocations even for none
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
+		if b.index(k) >= 0 {
+			continue
+		}
+		names := make([]string, 0, maxNamesListed)
+		for _, ch := range b.channels[:min(len(b.channels), maxNamesListed)] {
+			names = append(names, quoteCut(ch.Name()))
+		}
+		list := strings.Join(names, ", ")
+		if more := len(b.channels) - len(names); more > 0 {
+			list += fmt.Sprintf(" and %d more", more)
+		}
+		return invalid(fmt.Sprintf("Overrides[%q]", k), "no channel of that name; the channels are %s", list)
+	}
+	return nil
 }
 
 // checkCorrection validates u as the correction of update original and
@@ -825,7 +865,7 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 // validates u first. A Preview that fails or panics is left out too, and
 // named in the returned error.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
-	if err := validateNow(u); err != nil {
+	if err := b.validate(u); err != nil {
 		return nil, err
 	}
 	if !b.enter() {
