@@ -242,7 +242,8 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // the platform or can no longer be edited there, see ErrPostGone and
 // ErrNotEditable) posts u in the incident's thread,
 // marked as a correction (u.Corrects is set to original, and the default
-// templates render "Correction: …"). Validation, retries, idempotency
+// templates render "Correction: …"); each Result's Edited says which was
+// done. Validation, retries, idempotency
 // and the Report are as for Send, and so is routing, except that a channel
 // the original reached gets the correction whatever its Route says of it
 // (see Route); corrections are never superseded. u needs an ID other than original's (an empty one is

@@ -982,6 +982,7 @@ func (d *delivery) delivered(ctx context.Context) {
 		// its Report, a later Retract or Correct. It is saved outside the
 		// incident's thread, whose latest post stays what it was (the
 		// same post, now edited), whatever was delivered meanwhile.
+		d.res.Edited = true
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
 		saved := *r
 		if saved.ID == d.prev.ID {
