@@ -520,7 +520,7 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // Check runs every channel's Check concurrently and returns one error per
 // channel, in the Broadcaster's order: nil when the check passed, the
 // Checker's error as is, or ErrNotSupported when the channel is not a
-// Checker, or ErrClosed for every channel after Close. A Check that panics
+// Checker (nor wraps one: see As), or ErrClosed for every channel after Close. A Check that panics
 // fails its channel with a permanent error, as a Send that panics does.
 // Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
@@ -861,8 +861,9 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 	}
 }
 
-// Preview renders u for every channel that implements Previewer, without
-// sending anything; other channels are left out, and so are Routes. It
+// Preview renders u for every channel that implements Previewer (or wraps
+// one: see As), without sending anything; other channels are left out (a
+// caller tells them by their names, see Channels), and so are Routes. It
 // validates u first. A Preview that fails or panics is left out too, and
 // named in the returned error.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
@@ -892,7 +893,8 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	return out, errors.Join(errs...)
 }
 
-// Close closes every channel that implements io.Closer and makes later
+// Close closes every channel that implements io.Closer (or wraps one: see
+// As) and makes later
 // calls fail with ErrClosed. It waits for Sends under way, retry waits
 // included: cancel their contexts first for a prompt shutdown. A call made
 // while it waits fails with ErrClosed at once. Calling it again does
