@@ -887,7 +887,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 			errs = append(errs, fmt.Errorf("broadcast: preview %s: %w", ch.Name(), err))
 			continue
 		}
-		p.Channel = cmp.Or(p.Channel, ch.Name())
+		p.Channel = ch.Name() // a wrapper's, not the channel's it wraps
 		out = append(out, p)
 	}
 	return out, errors.Join(errs...)

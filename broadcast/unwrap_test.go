@@ -134,3 +134,29 @@ func TestAs(t *testing.T) {
 	_, ok = broadcast.As[broadcast.Editor](nil)
 	assert.False(t, ok)
 }
+
+// renamed wraps a channel under another name.
+type renamed struct {
+	embedded
+	name string
+}
+
+func (r renamed) Name() string { return r.name }
+
+// namedPreviewer fills in Preview.Channel with its own name, as adapters do.
+type namedPreviewer struct{ script }
+
+func (p *namedPreviewer) Preview(u broadcast.Update) (broadcast.Preview, error) {
+	return broadcast.Preview{Channel: p.name, Text: u.Title}, nil
+}
+
+// A Preview is named after the Broadcaster's channel, as its Result is,
+// also when a wrapper gives the channel it wraps another name.
+func TestPreviewNamedAfterWrapper(t *testing.T) {
+	inner := &namedPreviewer{script{name: "x"}}
+	b := newBroadcaster(t, broadcast.Options{}, renamed{embedded{inner}, "x-main"})
+	pv, err := b.Preview(validUpdate())
+	require.NoError(t, err)
+	require.Len(t, pv, 1)
+	assert.Equal(t, "x-main", pv[0].Channel)
+}
