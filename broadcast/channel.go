@@ -38,7 +38,8 @@ import (
 // without Unwrap silently loses them all: corrections are posted anew
 // instead of edited, retractions fail with ErrNotSupported, Check says
 // ErrNotSupported, Preview leaves the channel out and Close does not reach
-// it.
+// it. A wrapper keeps the wrapped channel's Name: the channel reads its
+// entry of Update.Overrides under its own name.
 type Channel interface {
 	// Name is stable, unique within a Broadcaster, and contains no secret.
 	Name() string
