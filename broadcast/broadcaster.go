@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -200,8 +201,9 @@ func (b *Broadcaster) Channels() []string {
 // Update.WithDefaults) and delivers it to every channel concurrently, each
 // with its own retries.
 //
-// An invalid update (see Update.Validate, and Update.Time for a Time far
-// ahead of the clock) reaches no channel: Send returns a nil Report and an
+// An invalid update (see Update.Validate, Update.Time for a Time far
+// ahead of the clock, and Update.Overrides for an override naming no
+// channel of the Broadcaster) reaches no channel: Send returns a nil Report and an
 // error wrapping ErrInvalidUpdate. Otherwise the Report holds one Result per
 // channel, in the Broadcaster's order, and the error joins one
 // *DeliveryError per channel that failed; it is nil only when every channel
@@ -227,7 +229,7 @@ func (b *Broadcaster) Channels() []string {
 // (a later Send that finds the delivery's receipt as the incident's latest
 // post there, its mark alone lost, skips the channel and writes the mark).
 func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
-	if err := validateNow(u); err != nil {
+	if err := b.validate(u); err != nil {
 		return nil, err
 	}
 	return b.run(ctx, u, opSend, "")
@@ -240,7 +242,8 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // the platform or can no longer be edited there, see ErrPostGone and
 // ErrNotEditable) posts u in the incident's thread,
 // marked as a correction (u.Corrects is set to original, and the default
-// templates render "Correction: …"). Validation, retries, idempotency
+// templates render "Correction: …"); each Result's Edited says which was
+// done. Validation, retries, idempotency
 // and the Report are as for Send, and so is routing, except that a channel
 // the original reached gets the correction whatever its Route says of it
 // (see Route); corrections are never superseded. u needs an ID other than original's (an empty one is
@@ -275,6 +278,9 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // Jobs, which does no I/O, checks neither.
 func (b *Broadcaster) Correct(ctx context.Context, original string, u Update) (*Report, error) {
 	if err := checkCorrection(original, &u); err != nil {
+		return nil, err
+	}
+	if err := b.checkOverrides(u); err != nil {
 		return nil, err
 	}
 	if err := b.CheckOriginal(ctx, JobCorrect, u, original); err != nil {
@@ -390,6 +396,41 @@ func (b *Broadcaster) checkIncident(ctx context.Context, original, incident stri
 	return err
 }
 
+// validate is validateNow and checkOverrides.
+func (b *Broadcaster) validate(u Update) error {
+	if err := validateNow(u); err != nil {
+		return err
+	}
+	return b.checkOverrides(u)
+}
+
+// maxNamesListed is how many channel names an error lists.
+const maxNamesListed = 10
+
+// checkOverrides refuses an override keyed by a name that is none of the
+// Broadcaster's channels: a typo ("twiter") would otherwise post the
+// template there without a word. The error lists the channels' names.
+func (b *Broadcaster) checkOverrides(u Update) error {
+	if len(u.Overrides) == 0 { // the iterators cost allocations even for none
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
+		if b.index(k) >= 0 {
+			continue
+		}
+		names := make([]string, 0, maxNamesListed)
+		for _, ch := range b.channels[:min(len(b.channels), maxNamesListed)] {
+			names = append(names, quoteCut(ch.Name()))
+		}
+		list := strings.Join(names, ", ")
+		if more := len(b.channels) - len(names); more > 0 {
+			list += fmt.Sprintf(" and %d more", more)
+		}
+		return invalid(fmt.Sprintf("Overrides[%q]", k), "no channel of that name; the channels are %s", list)
+	}
+	return nil
+}
+
 // checkCorrection validates u as the correction of update original and
 // marks it so. A correction is an update of its own: with the original's
 // ID it would be found delivered already, and nothing would be corrected.
@@ -479,7 +520,7 @@ func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, er
 // Check runs every channel's Check concurrently and returns one error per
 // channel, in the Broadcaster's order: nil when the check passed, the
 // Checker's error as is, or ErrNotSupported when the channel is not a
-// Checker, or ErrClosed for every channel after Close. A Check that panics
+// Checker (nor wraps one: see As), or ErrClosed for every channel after Close. A Check that panics
 // fails its channel with a permanent error, as a Send that panics does.
 // Each check is bounded by Options.AttemptTimeout.
 func (b *Broadcaster) Check(ctx context.Context) []error {
@@ -493,7 +534,7 @@ func (b *Broadcaster) Check(ctx context.Context) []error {
 	defer b.mu.RUnlock()
 	var wg sync.WaitGroup
 	for i, ch := range b.channels {
-		c, ok := ch.(Checker)
+		c, ok := As[Checker](ch)
 		if !ok {
 			errs[i] = ErrNotSupported
 			continue
@@ -820,12 +861,13 @@ func (b *Broadcaster) runStages(ctx, keep context.Context, rep *Report, ds []del
 	}
 }
 
-// Preview renders u for every channel that implements Previewer, without
-// sending anything; other channels are left out, and so are Routes. It
+// Preview renders u for every channel that implements Previewer (or wraps
+// one: see As), without sending anything; other channels are left out (a
+// caller tells them by their names, see Channels), and so are Routes. It
 // validates u first. A Preview that fails or panics is left out too, and
 // named in the returned error.
 func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
-	if err := validateNow(u); err != nil {
+	if err := b.validate(u); err != nil {
 		return nil, err
 	}
 	if !b.enter() {
@@ -836,7 +878,7 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 	var out []Preview
 	var errs []error
 	for _, ch := range b.channels {
-		pv, ok := ch.(Previewer)
+		pv, ok := As[Previewer](ch)
 		if !ok {
 			continue
 		}
@@ -845,13 +887,14 @@ func (b *Broadcaster) Preview(u Update) ([]Preview, error) {
 			errs = append(errs, fmt.Errorf("broadcast: preview %s: %w", ch.Name(), err))
 			continue
 		}
-		p.Channel = cmp.Or(p.Channel, ch.Name())
+		p.Channel = ch.Name() // a wrapper's, not the channel's it wraps
 		out = append(out, p)
 	}
 	return out, errors.Join(errs...)
 }
 
-// Close closes every channel that implements io.Closer and makes later
+// Close closes every channel that implements io.Closer (or wraps one: see
+// As) and makes later
 // calls fail with ErrClosed. It waits for Sends under way, retry waits
 // included: cancel their contexts first for a prompt shutdown. A call made
 // while it waits fails with ErrClosed at once. Calling it again does
@@ -866,7 +909,7 @@ func (b *Broadcaster) Close() error {
 	b.closed = true
 	var errs []error
 	for _, ch := range b.channels {
-		if c, ok := ch.(io.Closer); ok {
+		if c, ok := As[io.Closer](ch); ok {
 			if err := closeChannel(c); err != nil {
 				errs = append(errs, fmt.Errorf("broadcast: close %s: %w", ch.Name(), err))
 			}

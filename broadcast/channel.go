@@ -23,6 +23,23 @@ import (
 //
 // A Channel must be safe for concurrent use and must not modify the Message
 // or the Update it carries.
+//
+// A channel may implement optional interfaces: Editor, Retractor, Checker,
+// Previewer and io.Closer. A wrapper around a Channel (a decorator that
+// logs or counts its sends) hides them, so it must implement
+//
+//	Unwrap() Channel
+//
+// returning the channel it wraps, as an http.ResponseWriter wrapper does
+// for http.ResponseController. The Broadcaster finds each optional
+// interface on the channel or down its Unwrap chain (see As): the
+// outermost that implements it wins, so a wrapper intercepts an optional
+// method by implementing it, and calls the inner one itself. A wrapper
+// without Unwrap silently loses them all: corrections are posted anew
+// instead of edited, retractions fail with ErrNotSupported, Check says
+// ErrNotSupported, Preview leaves the channel out and Close does not reach
+// it. A wrapper keeps the wrapped channel's Name: the channel reads its
+// entry of Update.Overrides under its own name.
 type Channel interface {
 	// Name is stable, unique within a Broadcaster, and contains no secret.
 	Name() string
@@ -236,6 +253,31 @@ type Editor interface {
 // Broadcaster.Retract uses it.
 type Retractor interface {
 	Retract(ctx context.Context, prev Receipt) error
+}
+
+// maxUnwrap bounds the Unwrap chain As follows: a wrapper whose Unwrap
+// returns itself, or a cycle, must not hang the Broadcaster.
+const maxUnwrap = 64
+
+// As returns the first of ch and the channels down its Unwrap chain (see
+// Channel) that is a T, an optional interface such as Editor or Checker,
+// and reports whether there is one. It is how the Broadcaster finds
+// optional interfaces; callers that call them on a channel themselves
+// (a conformance suite, a dry run) use it too, so that a wrapped channel
+// is treated as the channel it wraps.
+func As[T any](ch Channel) (T, bool) {
+	for range maxUnwrap {
+		if t, ok := ch.(T); ok {
+			return t, true
+		}
+		w, ok := ch.(interface{ Unwrap() Channel })
+		if !ok {
+			break
+		}
+		ch = w.Unwrap()
+	}
+	var zero T
+	return zero, false
 }
 
 // memLedger is the Ledger of NewMessage: marks and posts in memory.

@@ -21,6 +21,10 @@
 // platforms that allow it, corrections in place and retractions (Correct,
 // Retract).
 //
+// A channel's optional interfaces (Editor, Retractor, Checker, Previewer,
+// io.Closer) are found on it or down its Unwrap chain (see Channel and
+// As), so a wrapper that logs or counts sends keeps them.
+//
 // Channels that deliver to many targets (recipients, endpoints, rooms) keep
 // their per-target progress with a Fanout, so that they all follow one rule
 // for what an attempt's error is. A Fanout also keeps progress within one
@@ -55,7 +59,9 @@
 //
 // # Errors
 //
-// Update.Validate errors wrap ErrInvalidUpdate and name the field. Send,
+// Update.Validate errors wrap ErrInvalidUpdate and name the field; so do
+// Send's, Correct's, Jobs' and Preview's refusal of an Update.Overrides
+// entry for a channel the Broadcaster does not have. Send,
 // Correct and Retract return one *DeliveryError per failed channel, joined
 // with errors.Join; errors.As finds each. Channel errors are transient unless
 // marked Permanent; RetryAfter adds a minimum wait. The caller's context

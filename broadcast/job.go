@@ -34,7 +34,8 @@ type Job struct {
 }
 
 // Jobs validates u as Send (JobSend), Correct (JobCorrect, correcting
-// original) or Retract (JobRetract of original; u is ignored) would, fills
+// original) or Retract (JobRetract of original; u is ignored) would
+// (overrides for channels it does not have included), fills
 // in its defaults, and returns one Job per channel, in the Broadcaster's
 // order. It does no I/O.
 func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, error) {
@@ -54,7 +55,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 		return nil, fmt.Errorf("broadcast: unknown job kind %q", string(kind))
 	}
 	if kind != JobRetract {
-		if err := validateNow(u); err != nil {
+		if err := b.validate(u); err != nil {
 			return nil, err
 		}
 		u = u.WithDefaults(time.Now().UTC().Round(0))

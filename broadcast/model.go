@@ -164,7 +164,9 @@ type Update struct {
 	// none: Clean drops it.
 	NextUpdate time.Time `json:"next_update,omitempty"`
 	// Overrides holds per-channel text keyed by channel name, used instead
-	// of the rendered template (like Statuspage's custom tweet).
+	// of the rendered template (like Statuspage's custom tweet). Send,
+	// Correct, Jobs and Preview refuse (ErrInvalidUpdate) a name that is
+	// none of the Broadcaster's channels: a typo would post the template.
 	Overrides map[string]string `json:"overrides,omitempty"`
 	// Advice says what affected customers can do now ("Retry with
 	// backoff", "Use the EU endpoint", "No action needed"): plain text, at

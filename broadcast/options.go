@@ -179,6 +179,10 @@ type Result struct {
 	Superseded bool
 	// NotSelected: the channel's Route leaves this update out.
 	NotSelected bool
+	// Edited: Correct edited the original's post in place on this channel
+	// (an Editor holding its receipt); false where it posted the
+	// correction in the incident's thread, where the wrong post stays.
+	Edited bool
 	// Delivered lists the targets (recipients, endpoints) the channel marked
 	// delivered through the Ledger during this call, also when the channel
 	// failed or the caller's context ended before it finished. Progress

@@ -365,7 +365,7 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
 	}
-	if _, editor := d.ch.(Editor); d.op == opCorrect && editor {
+	if _, editor := As[Editor](d.ch); d.op == opCorrect && editor {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
@@ -455,7 +455,7 @@ func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident
 	if *t, err = b.store.Thread(ctx, incident, name); err != nil {
 		return false, fmt.Errorf("store: read thread: %w", err)
 	}
-	if _, ok := ch.(Retractor); !ok {
+	if _, ok := As[Retractor](ch); !ok {
 		return false, nil // only a Retractor's posts can be retracted
 	}
 	if t.Last, err = b.live(ctx, ch, name, t.Last); err != nil {
@@ -503,7 +503,7 @@ func restartedThread(incident string) string { return "\x00restarted thread\x00"
 // whose receipt names the same post (an in-place correction and its
 // original share one).
 func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r *Receipt) (bool, error) {
-	if _, ok := ch.(Retractor); !ok || r.UpdateID == "" {
+	if _, ok := As[Retractor](ch); !ok || r.UpdateID == "" {
 		return false, nil // only a Retractor's posts can be retracted
 	}
 	keys := [3]string{opRetract.markID(r.UpdateID)}
@@ -627,7 +627,7 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	if !posted {
 		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
-	if _, ok := d.ch.(Retractor); !ok {
+	if _, ok := As[Retractor](d.ch); !ok {
 		d.res.Err = Permanent(fmt.Errorf("%w: the platform's posts cannot be deleted", ErrNotSupported))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
 		return true, nil
@@ -790,7 +790,8 @@ func (d *delivery) callEdit(ctx context.Context) error {
 		prev = prev.clone()
 		prev.merge(*d.anew)
 	}
-	r, err := d.ch.(Editor).Edit(ctx, d.message(), prev)
+	ed, _ := As[Editor](d.ch) // d.prev is set only for an Editor
+	r, err := ed.Edit(ctx, d.message(), prev)
 	if postGone(err, true) && !editedSome(err) {
 		// Deleted on the platform, or no longer editable there, and
 		// nothing edited: the correction is posted anew, in the thread,
@@ -903,7 +904,8 @@ func (d *delivery) callRetract(ctx context.Context) error {
 		prev = prev.clone()
 		prev.merge(*d.anew)
 	}
-	err := d.ch.(Retractor).Retract(ctx, prev)
+	rt, _ := As[Retractor](d.ch) // prepareRetract stopped any other channel
+	err := rt.Retract(ctx, prev)
 	if postGone(err, false) {
 		err = refused(err) // deleted already, but where a target refused
 	} else if postGone(err, true) {
@@ -980,6 +982,7 @@ func (d *delivery) delivered(ctx context.Context) {
 		// its Report, a later Retract or Correct. It is saved outside the
 		// incident's thread, whose latest post stays what it was (the
 		// same post, now edited), whatever was delivered meanwhile.
+		d.res.Edited = true
 		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
 		saved := *r
 		if saved.ID == d.prev.ID {

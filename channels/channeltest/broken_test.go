@@ -58,6 +58,10 @@ func brokenCases() []brokenCase {
 			"the key of a retry (Attempt 2)"},
 		{"EditPostsNew", editor(editByPosting), []string{"EditChangesPost"}, chatNotRun,
 			"after Edit 1 the back end has 2 posts, want 1: Edit must change the post, not add one"},
+		// A user's wrapper with Unwrap is tested as the channel it wraps,
+		// as the Broadcaster uses it: its Edit is found and checked.
+		{"WrappedEditPostsNew", wrappedIn(editor(editByPosting)), []string{"EditChangesPost"}, chatNotRun,
+			"after Edit 1 the back end has 2 posts, want 1"},
 		{"EditIgnoresContext", editor(editIgnoringContext), []string{"EditErrorsLikeSend"}, chatNotRun, ""},
 		{"RetractOfDeletedFails", retractor(retractStrictly), []string{"RetractRemovesPost"}, chatNotRun,
 			"Retract of a post already deleted"},
@@ -150,6 +154,22 @@ func breakChat(flaw func(b *broken)) channeltest.Harness {
 // what flaw makes of it.
 func wrapped(flaw func(c *chat) sendFunc) channeltest.Harness {
 	return breakChat(func(b *broken) { b.send = flaw(b.chat) })
+}
+
+// unwrapper is a decorator around a channel, as a user's logging wrapper
+// is: only Name and Send, and Unwrap.
+type unwrapper struct{ broadcast.Channel }
+
+func (u unwrapper) Unwrap() broadcast.Channel { return u.Channel }
+
+// wrappedIn returns h with its channel in an unwrapper.
+func wrappedIn(h channeltest.Harness) channeltest.Harness {
+	inner := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := inner(t)
+		return unwrapper{ch}, be
+	}
+	return h
 }
 
 func editor(flaw func(c *chat) editFunc) channeltest.Harness {

@@ -30,7 +30,9 @@
 // not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets,
 // OwnClient), or
 // an optional interface the channel does not implement (broadcast.Editor,
-// broadcast.Retractor, found by type assertion on a first channel from New),
+// broadcast.Retractor, found with broadcast.As on a first channel from New,
+// as the Broadcaster finds them: a wrapper is tested as the channel it
+// unwraps to),
 // are not run; Run logs "not applicable" and the reason for each instead.
 //
 // The rules, by subtest name:

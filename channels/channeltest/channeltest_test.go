@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 func TestReference(t *testing.T) {
 	t.Run("chat", func(t *testing.T) { channeltest.Run(t, chatHarness()) })
 	t.Run("relay", func(t *testing.T) { channeltest.Run(t, relayHarness()) })
+	t.Run("wrapped chat", func(t *testing.T) { channeltest.Run(t, wrappedIn(chatHarness())) })
 }
 
 // childEnv marks the test binary started by TestSuiteCatchesBrokenChannels.

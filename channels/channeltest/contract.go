@@ -53,7 +53,7 @@ func needsOwnClient(s subject) string {
 func checkCloseReleases(s *suite) {
 	ch, be := s.h.OwnClient(s.t)
 	require.Truef(s.t, ch != nil && be != nil, "channeltest: Harness.OwnClient returned a nil Channel or Backend")
-	closer, ok := ch.(io.Closer)
+	closer, ok := broadcast.As[io.Closer](ch)
 	require.Truef(s.t, ok, "%T makes its own client but is not an io.Closer: nothing can release its connections", ch)
 	running := goleak.IgnoreCurrent()
 	own := &suite{t: s.t, h: s.h, ch: ch, be: be}

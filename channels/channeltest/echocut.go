@@ -42,7 +42,7 @@ func AssertEchoAtTheCutRedacted(t *testing.T, status int, echo func(r *http.Requ
 		pad <- max(n, 0)
 		_, err = ch.Send(context.Background(), broadcast.NewMessage(broadcast.Update{IncidentID: "inc-1",
 			Title: "API down", Status: broadcast.StatusInvestigating, Body: "Errors."}))
-		if c, ok := ch.(io.Closer); ok {
+		if c, ok := broadcast.As[io.Closer](ch); ok {
 			_ = c.Close()
 		}
 		if err == nil {

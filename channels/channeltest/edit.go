@@ -58,11 +58,24 @@ func correction(m broadcast.Message, n int) broadcast.Message {
 	return message(u)
 }
 
+// editor returns the channel's Editor, found as the Broadcaster finds it:
+// on the channel or down its Unwrap chain.
+func (s *suite) editor() broadcast.Editor {
+	ed, _ := broadcast.As[broadcast.Editor](s.ch)
+	return ed
+}
+
+// retractor returns the channel's Retractor, as editor does.
+func (s *suite) retractor() broadcast.Retractor {
+	rt, _ := broadcast.As[broadcast.Retractor](s.ch)
+	return rt
+}
+
 // edit calls Edit; the test stops if it hangs.
 func (s *suite) edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	s.t.Helper()
 	return s.do(ctx, "Edit", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
-		return s.ch.(broadcast.Editor).Edit(ctx, m, prev)
+		return s.editor().Edit(ctx, m, prev)
 	})
 }
 
@@ -70,7 +83,7 @@ func (s *suite) edit(ctx context.Context, m broadcast.Message, prev broadcast.Re
 func (s *suite) retract(ctx context.Context, prev broadcast.Receipt) error {
 	s.t.Helper()
 	_, err := s.do(ctx, "Retract", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
-		return broadcast.Receipt{}, s.ch.(broadcast.Retractor).Retract(ctx, prev)
+		return broadcast.Receipt{}, s.retractor().Retract(ctx, prev)
 	})
 	return err
 }
@@ -121,7 +134,7 @@ func checkEditErrors(s *suite) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.do(ctx, "Edit", cancelLimit, func(ctx context.Context) (broadcast.Receipt, error) {
-		return s.ch.(broadcast.Editor).Edit(ctx, correction(m, 90), prev)
+		return s.editor().Edit(ctx, correction(m, 90), prev)
 	})
 	checkCancelledErr(s, "Edit", err)
 	assert.Equal(s.t, before, s.be.Received(), "the back end after an Edit with a cancelled ctx")
@@ -158,7 +171,7 @@ func checkRetractErrors(s *suite) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.do(ctx, "Retract", cancelLimit, func(ctx context.Context) (broadcast.Receipt, error) {
-		return broadcast.Receipt{}, s.ch.(broadcast.Retractor).Retract(ctx, prev)
+		return broadcast.Receipt{}, s.retractor().Retract(ctx, prev)
 	})
 	checkCancelledErr(s, "Retract", err)
 	assert.Equal(s.t, before, s.be.Received(), "the back end after a Retract with a cancelled ctx")

@@ -148,8 +148,8 @@ type failedCall struct {
 func (s *suite) failing(f Failure, m broadcast.Message) []failedCall {
 	s.t.Helper()
 	var prev broadcast.Receipt // a post to edit and retract
-	_, editor := s.ch.(broadcast.Editor)
-	_, retractor := s.ch.(broadcast.Retractor)
+	_, editor := broadcast.As[broadcast.Editor](s.ch)
+	_, retractor := broadcast.As[broadcast.Retractor](s.ch)
 	if editor || retractor {
 		prev = s.deliver(message(update(80)))
 	}
@@ -157,19 +157,19 @@ func (s *suite) failing(f Failure, m broadcast.Message) []failedCall {
 	defer s.be.Fail(FailNone)
 	_, err := s.send(m)
 	calls := []failedCall{{"Send", err}}
-	if ed, ok := s.ch.(broadcast.Editor); ok {
+	if ed, ok := broadcast.As[broadcast.Editor](s.ch); ok {
 		_, err := s.do(context.Background(), "Edit", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
 			return ed.Edit(ctx, correction(message(update(80)), 80), prev)
 		})
 		calls = append(calls, failedCall{"Edit", err})
 	}
-	if rt, ok := s.ch.(broadcast.Retractor); ok {
+	if rt, ok := broadcast.As[broadcast.Retractor](s.ch); ok {
 		_, err := s.do(context.Background(), "Retract", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
 			return broadcast.Receipt{}, rt.Retract(ctx, prev)
 		})
 		calls = append(calls, failedCall{"Retract", err})
 	}
-	if c, ok := s.ch.(broadcast.Checker); ok {
+	if c, ok := broadcast.As[broadcast.Checker](s.ch); ok {
 		_, err := s.do(context.Background(), "Check", sendLimit, func(ctx context.Context) (broadcast.Receipt, error) {
 			return broadcast.Receipt{}, c.Check(ctx)
 		})
@@ -191,7 +191,7 @@ func checkNoSecret(s *suite) {
 	_, err := s.sendCtx(ctx, message(update(90)), cancelLimit)
 	o.add("the error of a cancelled Send", err)
 	o.add("the Receipt", s.deliver(message(update(91))))
-	if p, ok := s.ch.(broadcast.Previewer); ok {
+	if p, ok := broadcast.As[broadcast.Previewer](s.ch); ok {
 		pv, err := p.Preview(message(update(92)).Update)
 		o.add("the Preview", pv)
 		o.add("the error of Preview", err)
@@ -240,8 +240,8 @@ func checkForeign(s *suite) {
 		_, ok := ledger.Post(target)
 		assert.Falsef(s.t, ok, "Send: Ledger.Post(%q): a post recorded from another server's answer", target)
 	}
-	_, editor := s.ch.(broadcast.Editor)
-	_, retractor := s.ch.(broadcast.Retractor)
+	_, editor := broadcast.As[broadcast.Editor](s.ch)
+	_, retractor := broadcast.As[broadcast.Retractor](s.ch)
 	if !editor && !retractor {
 		s.received(0)
 		return

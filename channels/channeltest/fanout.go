@@ -174,7 +174,7 @@ func checkPostsKept(s *suite) {
 	for k, v := range last.Meta {
 		assert.Equalf(s.t, v, r.Meta[k], "the retry's receipt names %q's post: Meta[%q]", first, k)
 	}
-	if _, ok := s.ch.(broadcast.Retractor); !ok {
+	if _, ok := broadcast.As[broadcast.Retractor](s.ch); !ok {
 		return
 	}
 	require.NoError(s.t, s.retract(context.Background(), r), "Retract with the retry's receipt")

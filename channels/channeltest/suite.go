@@ -49,8 +49,8 @@ func probe(t *testing.T, h Harness) subject {
 	if ch == nil || be == nil {
 		t.Fatal("channeltest: Harness.New returned a nil Channel or Backend")
 	}
-	_, editor := ch.(broadcast.Editor)
-	_, retractor := ch.(broadcast.Retractor)
+	_, editor := broadcast.As[broadcast.Editor](ch)
+	_, retractor := broadcast.As[broadcast.Retractor](ch)
 	var found []string
 	for _, f := range []struct {
 		name string

@@ -245,7 +245,7 @@ func linkToPage(u *broadcast.Update, channels []broadcast.Channel) {
 		return
 	}
 	for _, ch := range channels {
-		if p, ok := ch.(pager); ok {
+		if p, ok := broadcast.As[pager](ch); ok {
 			u.URL = p.IncidentURL(*u)
 			return
 		}

@@ -198,7 +198,7 @@ func (a *app) checkResult(cfg *config.File, ch broadcast.Channel, err error) che
 		r.Outcome, r.Error = "failed", oneLine(a.say(ch.Name(), err.Error()))
 	default:
 		r.Outcome = "ok"
-		if s, ok := ch.(scoper); ok {
+		if s, ok := broadcast.As[scoper](ch); ok {
 			r.Detail = s.CheckScope() + " ok; nothing posted"
 		}
 	}

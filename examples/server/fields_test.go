@@ -101,3 +101,16 @@ func TestUnknownValueIsQuotedCut(t *testing.T) {
 		assert.Contains(t, bad.Error(), `"on_fire_éé`)
 	}
 }
+
+// The Broadcaster's own refusal of an override for no channel (a backend
+// whose channels changed since the check) is a 422 naming the field too.
+func TestBroadcasterOverrideRefusalNamesTheField(t *testing.T) {
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x", nil)}, broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	_, err = b.Preview(broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating,
+		Overrides: map[string]string{"twiter": "Typo."}})
+	bad := invalidUpdate(err)
+	assert.Equal(t, `overrides["twiter"]`, bad.field)
+	assert.Equal(t, `no channel of that name; the channels are "x"`, bad.msg)
+}
