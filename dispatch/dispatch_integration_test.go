@@ -272,6 +272,7 @@ func TestCorrectAndRetractAreJobsOfTheirOwn(t *testing.T) {
 	// of either is seen on both).
 	assert.Equal(t, "slack-u-1-1", rep.Results[0].Receipt.ID, "edited in place")
 	assert.Equal(t, "u-2", rep.Results[0].Receipt.UpdateID)
+	assert.True(t, rep.Results[0].Edited, "the Report says it was edited, not posted anew")
 
 	require.NoError(t, in.d.Retract(ctx, nil, id))
 	require.NoError(t, in.d.Retract(ctx, nil, id), "queued once")

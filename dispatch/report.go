@@ -313,7 +313,7 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 			return r, false, fmt.Errorf("dispatch: report %s: job %d output: %w", updateID, row.ID, err)
 		}
 	}
-	r.Skipped, r.Superseded, r.NotSelected = out.Skipped, out.Superseded, out.NotSelected
+	r.Skipped, r.Superseded, r.NotSelected, r.Edited = out.Skipped, out.Superseded, out.NotSelected, out.Edited
 	r.Failures, r.Pending = targetFailures(out.Failures), targetFailures(out.Pending)
 	if row.AttemptedAt != nil && row.FinalizedAt != nil {
 		r.Duration = row.FinalizedAt.Sub(*row.AttemptedAt)

@@ -417,13 +417,14 @@ type output struct {
 	Skipped     bool      `json:"skipped,omitempty"`
 	Superseded  bool      `json:"superseded,omitempty"`
 	NotSelected bool      `json:"not_selected,omitempty"`
+	Edited      bool      `json:"edited,omitempty"`
 	Delivered   int       `json:"delivered_targets,omitempty"`
 	Failures    []failure `json:"failures,omitempty"`
 	Pending     []failure `json:"pending,omitempty"`
 }
 
 func (o output) empty() bool {
-	return !o.Skipped && !o.Superseded && !o.NotSelected && o.Delivered == 0 && o.Failures == nil && o.Pending == nil
+	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil && o.Pending == nil
 }
 
 type failure struct {
@@ -435,7 +436,7 @@ type failure struct {
 const maxListed = 100
 
 func newOutput(res broadcast.Result) output {
-	return output{Skipped: res.Skipped, Superseded: res.Superseded, NotSelected: res.NotSelected,
+	return output{Skipped: res.Skipped, Superseded: res.Superseded, NotSelected: res.NotSelected, Edited: res.Edited,
 		Delivered: len(res.Delivered), Failures: failures(res.Failures), Pending: failures(res.Pending)}
 }
 

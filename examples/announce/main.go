@@ -18,7 +18,8 @@
 //   - default: send. Progress goes to standard error, one line per channel
 //     (redrawn in place on a terminal no console channel writes to; -quiet
 //     for none), then a summary table goes to standard output: channel,
-//     outcome (delivered, skipped, superseded, not selected, retracted,
+//     outcome (delivered, edited (-correct edited the post in place),
+//     skipped, superseded, not selected, retracted,
 //     failed, interrupted, timed out), attempts, time and link (for a skipped
 //     channel, the link of its earlier post). -json prints it as JSON instead, and moves
 //     console channels to standard error so that standard output is JSON

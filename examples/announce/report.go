@@ -14,6 +14,7 @@ import (
 // Outcomes of a channel in the summary.
 const (
 	outcomeDelivered   = "delivered"
+	outcomeEdited      = "edited" // -correct edited the original's post in place
 	outcomeSkipped     = "skipped"
 	outcomeSuperseded  = "superseded"   // a newer update of the incident is out there
 	outcomeNotSelected = "not selected" // the channel's "when:" leaves the update out
@@ -47,6 +48,8 @@ func (s summary) outcome(r broadcast.Result) string {
 		return outcomeSuperseded
 	case r.NotSelected:
 		return outcomeNotSelected
+	case r.Err == nil && r.Edited:
+		return outcomeEdited
 	case r.Err == nil:
 		return outcomeDelivered
 	case errors.Is(s.stopped, context.DeadlineExceeded):

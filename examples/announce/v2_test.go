@@ -94,6 +94,27 @@ func TestCorrect(t *testing.T) {
 	assert.Equal(t, posts[0].ID, posts[1].ReplyTo, "X posts the correction in the thread")
 }
 
+// A -correct that edits the original's post in place (the status page's)
+// reads "edited" in the summary; where it is posted anew in the thread
+// (X's), "delivered".
+func TestCorrectSaysWhereItEdited(t *testing.T) {
+	x := newFakeX(t)
+	page := "  - kind: statuspage\n    name: status-page\n    dir: " + filepath.Join(t.TempDir(), "site") +
+		"\n    base_url: https://status.example.com/\n    title: Example Status\n"
+	cfg := writeConfig(t, fastRetry+"channels:\n"+page+xConfig(t, x))
+	state := filepath.Join(t.TempDir(), "state.db")
+	first := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "cdn",
+		"-title", "Elevated CDN errors", "-status", "identified", "-body", "A bad deploy in EU.")
+	require.Equal(t, exitOK, first.code, first.stderr)
+	id := updateIDOf(t, first.stdout)
+
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-incident", "cdn", "-correct", id,
+		"-title", "Elevated CDN errors", "-status", "identified", "-body", "A bad deploy in US-East.")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `status-page +edited`, r.stdout)
+	assert.Regexp(t, `x +delivered`, r.stdout)
+}
+
 func TestRetract(t *testing.T) {
 	x := newFakeX(t)
 	h := newHookReceiver(t)

@@ -34,7 +34,8 @@
 //     reach again (not those that refused it for good), which is how to
 //     retry them once the cause is fixed.
 //   - GET /v1/updates/{id}: per channel, the outcome (delivered, pending,
-//     failed, skipped, superseded, not_selected; unknown, see Limits),
+//     failed, skipped, superseded, not_selected, edited (a correction that
+//     edited the post in place); unknown, see Limits),
 //     attempts, the receipt (the post's id and link), errors and the
 //     recipients that failed; the retraction's, if one was asked for.
 //     ?wait=10s waits up to that long (30s at most) for every job to

@@ -12,6 +12,7 @@ import (
 // Outcomes of a channel, in the answer to GET /v1/updates/{id}.
 const (
 	outcomeDelivered   = "delivered"    // posted (for a retraction: deleted, or the retraction sent)
+	outcomeEdited      = "edited"       // a correction: the original's post edited in place
 	outcomePending     = "pending"      // queued, under way, or waiting to be retried
 	outcomeFailed      = "failed"       // given up: failed for good, or out of attempts
 	outcomeSkipped     = "skipped"      // nothing to do: delivered earlier (for a retraction: never posted)
@@ -141,6 +142,8 @@ func outcome(r broadcast.Result) string {
 		return outcomeSuperseded
 	case r.NotSelected:
 		return outcomeNotSelected
+	case r.Edited:
+		return outcomeEdited
 	}
 	return outcomeDelivered
 }

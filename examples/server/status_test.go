@@ -19,6 +19,7 @@ func TestOutcomeOfADeletedJobIsUnknown(t *testing.T) {
 		outcomePending:   {Channel: "x", Err: dispatch.ErrPending},
 		outcomeFailed:    {Channel: "x", Err: errors.New("refused")},
 		outcomeDelivered: {Channel: "x"},
+		outcomeEdited:    {Channel: "x", Edited: true}, // a correction edited in place
 	} {
 		assert.Equal(t, want, outcome(r), "%v", r.Err)
 	}
