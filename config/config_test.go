@@ -289,8 +289,17 @@ func TestTemplatesDirectoryReplacesDefaultVariants(t *testing.T) {
 // and its line; the other channel still sends.
 func TestTemplateFailingAtSendTimeFailsOnlyItsChannel(t *testing.T) {
 	dir := t.TempDir()
+	// A branch for one status fails when the channel is made: it is tried
+	// on an update of every status (setup.Samples).
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "first-component.tmpl"),
 		[]byte("{{.Title}}\n{{if eq .Status \"resolved\"}}{{(index .Components 0).Name}} is back{{end}}\n"), 0o600))
+	_, err := parseIn(dir, "templates: .\nchannels: [{type: console, name: own, template: first-component}]\n",
+		config.Loader{LookupEnv: env(nil)})
+	require.ErrorContains(t, err, "first-component:2:")
+	// One that depends on what no sample has fails at send time, on its
+	// channel only.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "first-component.tmpl"),
+		[]byte("{{.Title}}\n{{if eq .Title \"CDN errors\"}}{{(index .Components 0).Name}} is back{{end}}\n"), 0o600))
 	var out bytes.Buffer
 	cfg, err := parseIn(dir, "templates: .\nchannels: [{type: console, name: own, template: first-component}, {type: console, name: plain}]\n",
 		config.Loader{LookupEnv: env(nil), Stdout: &out})

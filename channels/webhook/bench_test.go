@@ -47,7 +47,7 @@ func BenchmarkFanOut(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer bc.Close()
-			u := fullUpdate
+			u := sent
 			n := 0
 			for b.Loop() {
 				n++

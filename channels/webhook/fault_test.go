@@ -117,7 +117,7 @@ func TestFaultsThroughBroadcaster(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
 
-	u := fullUpdate
+	u := sent
 	u.ID = "u_faults"
 	rep, err := b.Send(context.Background(), u)
 	require.Error(t, err, "the permanent failures are reported")

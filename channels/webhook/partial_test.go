@@ -111,7 +111,7 @@ func TestBroadcasterAllRefusedOverTwoAttempts(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
 
-	rep, err := b.Send(context.Background(), fullUpdate)
+	rep, err := b.Send(context.Background(), sent)
 	require.Error(t, err)
 	res := rep.Results[0]
 	assert.Equal(t, 2, res.Attempts)

@@ -32,6 +32,15 @@ var fullUpdate = broadcast.Update{
 	Advice:     "Retry failed requests; the US endpoint is unaffected.",
 }
 
+// sent is fullUpdate as a Broadcaster of webhook channels alone takes it:
+// without its override for "x", a channel it does not have (Send refuses
+// an override that names none of its channels).
+var sent = func() broadcast.Update {
+	u := fullUpdate
+	u.Overrides = nil
+	return u
+}()
+
 // correctedUpdate corrects fullUpdate, as Broadcaster.Correct sends it.
 var correctedUpdate = func() broadcast.Update {
 	u := fullUpdate

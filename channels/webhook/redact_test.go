@@ -165,7 +165,7 @@ func TestBroadcasterErrorsHideHeaderValues(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
 
-	rep, err := b.Send(context.Background(), fullUpdate)
+	rep, err := b.Send(context.Background(), sent)
 	require.Error(t, err)
 	var de *broadcast.DeliveryError
 	require.ErrorAs(t, err, &de)
@@ -185,7 +185,7 @@ func TestBroadcasterErrorsHideHeaderValues(t *testing.T) {
 	mu.Unlock()
 	assertNoHeaderValue(t, texts)
 
-	previews, err := b.Preview(fullUpdate)
+	previews, err := b.Preview(sent)
 	require.NoError(t, err)
 	require.Len(t, previews, 1)
 	assertNoHeaderValue(t, []string{previews[0].Text})

@@ -111,9 +111,9 @@ func TestCorrectAndRetractThroughBroadcaster(t *testing.T) {
 	t.Cleanup(func() { _ = b.Close() })
 	ctx := context.Background()
 
-	_, err = b.Send(ctx, fullUpdate)
+	_, err = b.Send(ctx, sent)
 	require.NoError(t, err)
-	fix := fullUpdate
+	fix := sent
 	fix.ID, fix.Body, fix.Time = "u_fix", "The cause was a certificate rotation.", fullUpdate.Time.Add(time.Minute)
 	_, err = b.Correct(ctx, fullUpdate.ID, fix)
 	require.NoError(t, err)

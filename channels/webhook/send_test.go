@@ -133,7 +133,7 @@ func TestWebhookIDIsTheKey(t *testing.T) {
 	b, err := broadcast.New([]broadcast.Channel{rec.wrap(first)}, broadcast.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
-	u := fullUpdate
+	u := sent
 	u.ID = "u_broadcast"
 	_, err = b.Send(context.Background(), u)
 	require.NoError(t, err)
@@ -255,7 +255,7 @@ func TestEarlierPermanentFailuresReported(t *testing.T) {
 		Retry: broadcast.RetryPolicy{InitialInterval: time.Millisecond}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
-	rep, err := b.Send(context.Background(), fullUpdate)
+	rep, err := b.Send(context.Background(), sent)
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	res := rep.Results[0]

@@ -129,7 +129,7 @@ func TestTwoHundredWithSlowBodyIsDelivered(t *testing.T) {
 			ch := slowTestChannel(t, []Endpoint{ep})
 			read := countBodyReads(ch)
 			store := broadcast.NewMemoryStore()
-			u := fullUpdate
+			u := sent
 			u.ID = "u_slow_" + name
 
 			rep, retries, err := sendThrough(t, ch, store, u)
@@ -166,7 +166,7 @@ func TestSlowBodiesAmongManyEndpoints(t *testing.T) {
 	ch := slowTestChannel(t, eps)
 	ch.s.concurrency = 2 // endpoints wait for a slow one's worker
 
-	rep, retries, err := sendThrough(t, ch, broadcast.NewMemoryStore(), fullUpdate)
+	rep, retries, err := sendThrough(t, ch, broadcast.NewMemoryStore(), sent)
 	assert.NoError(t, err)
 	res := rep.Results[0]
 	assert.NoError(t, res.Err)
