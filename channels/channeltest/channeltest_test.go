@@ -103,6 +103,7 @@ var allRules = []string{
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent",
+	"UntrustedCertificateIsPermanent",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -111,6 +112,7 @@ var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
 	"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent", "CloseReleasesConnections",
+	"UntrustedCertificateIsPermanent",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its
