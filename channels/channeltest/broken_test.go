@@ -79,10 +79,8 @@ func brokenCases() []brokenCase {
 			"found unexpected goroutines"},
 		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, fanoutOnly,
 			"makes its own client but is not an io.Closer"},
-		{"RetriesUntrustedCertificate", untrusting(3, true), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
-			"it retried a certificate that does not verify"},
-		{"UntrustedCertificateTransient", untrusting(1, false), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
-			"Send: IsPermanent("},
+		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
+			"the Broadcaster would retry a certificate that does not verify"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }

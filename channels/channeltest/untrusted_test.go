@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,21 +15,20 @@ import (
 )
 
 // httpsChat is the chat as it talks to its platform over HTTPS, with its
-// own client: what Harness.Untrusted makes. It tries each call tries times
-// and marks a certificate that does not verify Permanent when permanent is
-// set, as the reference does (one try, permanent) and broken ones do not.
+// own client: what Harness.Untrusted makes. It marks a certificate that
+// does not verify Permanent when permanent is set, as the reference does
+// and a broken one does not.
 type httpsChat struct {
 	name, url, token string
 	client           *http.Client
-	tries            int
 	permanent        bool
 }
 
 // untrustedChat is Harness.Untrusted for an httpsChat.
-func untrustedChat(tries int, permanent bool) func(t *testing.T, serverURL string) broadcast.Channel {
+func untrustedChat(permanent bool) func(t *testing.T, serverURL string) broadcast.Channel {
 	return func(t *testing.T, serverURL string) broadcast.Channel {
-		c := &httpsChat{name: "ops-chat", url: serverURL, token: chatToken, client: &http.Client{Transport: &http.Transport{}},
-			tries: tries, permanent: permanent}
+		c := &httpsChat{name: "ops-chat", url: serverURL, token: chatToken,
+			client: &http.Client{Transport: &http.Transport{}}, permanent: permanent}
 		t.Cleanup(c.client.CloseIdleConnections)
 		return c
 	}
@@ -37,8 +37,7 @@ func untrustedChat(tries int, permanent bool) func(t *testing.T, serverURL strin
 func (c *httpsChat) Name() string { return c.name }
 
 func (c *httpsChat) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-	body := strings.NewReader(m.Update.Title)
-	if err := c.do(ctx, http.MethodPost, "/post", body); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/post", strings.NewReader(m.Update.Title)); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("chat: post: %w", err)
 	}
 	return broadcast.Receipt{ID: "msg-1"}, nil
@@ -51,38 +50,27 @@ func (c *httpsChat) Check(ctx context.Context) error {
 	return nil
 }
 
-// do makes one request, c.tries times at most.
-func (c *httpsChat) do(ctx context.Context, method, path string, body *strings.Reader) error {
-	var err error
-	for range c.tries {
-		var req *http.Request
-		if body != nil {
-			_, _ = body.Seek(0, 0)
-			req, err = http.NewRequestWithContext(ctx, method, c.url+path, body)
-		} else {
-			req, err = http.NewRequestWithContext(ctx, method, c.url+path, nil)
-		}
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+c.token)
-		var resp *http.Response
-		if resp, err = c.client.Do(req); err == nil {
-			_ = resp.Body.Close()
-			return nil
-		}
+// do makes one request with the token.
+func (c *httpsChat) do(ctx context.Context, method, path string, body io.Reader) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.url+path, body)
+	if err != nil {
+		return err
 	}
-	if c.permanent && errors.As(err, new(*tls.CertificateVerificationError)) {
-		return broadcast.Permanent(err)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		if c.permanent && errors.As(err, new(*tls.CertificateVerificationError)) {
+			return broadcast.Permanent(err)
+		}
+		return err
 	}
-	return err
+	return resp.Body.Close()
 }
 
-// untrusting gives the chat harness an Untrusted that tries each call
-// tries times and marks a certificate that does not verify permanent or
-// not.
-func untrusting(tries int, permanent bool) channeltest.Harness {
+// untrusting gives the chat harness an Untrusted whose channel takes a
+// certificate that does not verify for a transient failure.
+func untrusting() channeltest.Harness {
 	h := chatHarness()
-	h.Untrusted = untrustedChat(tries, permanent)
+	h.Untrusted = untrustedChat(false)
 	return h
 }
