@@ -2,6 +2,7 @@ package channeltest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -77,6 +78,9 @@ func checkUntrusted(s *suite) {
 	for _, c := range calls {
 		_, err := s.do(context.Background(), c.what, sendLimit, c.f)
 		o.add("the error of "+c.what+", untrusted certificate", err)
+		if errors.Is(err, broadcast.ErrNotSupported) {
+			continue // the channel does not make this call: it asked no server
+		}
 		if !assert.Errorf(s.t, err, "%s returned no error although the server's certificate does not verify", c.what) {
 			continue
 		}
