@@ -338,7 +338,7 @@ func harness() channeltest.Harness {
 			t.Cleanup(func() { _ = ch.Close() })
 			return ch
 		},
-		Secrets:   []string{testKey, testToken},
+		Secrets: []string{testKey, testToken},
 		Config: Config{Name: "ops-chat", WebhookURL: redact.NewURL("https://chat.googleapis.com/v1/spaces/" + testSpace +
 			"/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))},
 		MaxLength: MaxText,
