@@ -104,7 +104,11 @@
 //
 // The suite sees what the back end accepted, never what it refused: a Send
 // that retries on its own while the back end keeps failing goes unnoticed;
-// one that repeats an earlier failed message later does not. Cancellation is
+// one that repeats an earlier failed message later does not. A certificate
+// that does not verify is judged by the errors' mark and text: a Send that
+// tries the handshake again itself before it gives up goes unnoticed (a
+// count of handshakes cannot tell it from a second request, as Mastodon's
+// read of its limits before the post). Cancellation is
 // checked with a context that is already done, not one that ends while a
 // request is in flight. Each call must return within 30 seconds, and within
 // 10 seconds when its context is already cancelled: these bounds detect

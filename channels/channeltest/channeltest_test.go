@@ -28,6 +28,11 @@ func TestReference(t *testing.T) {
 	t.Run("chat", func(t *testing.T) { channeltest.Run(t, chatHarness()) })
 	t.Run("relay", func(t *testing.T) { channeltest.Run(t, relayHarness()) })
 	t.Run("wrapped chat", func(t *testing.T) { channeltest.Run(t, wrappedIn(chatHarness())) })
+	t.Run("chat without Check", func(t *testing.T) { // it asks no server: only Send meets the certificate
+		h := chatHarness()
+		h.Untrusted = uncheckedUntrusted
+		channeltest.Run(t, h)
+	})
 }
 
 // childEnv marks the test binary started by TestSuiteCatchesBrokenChannels.

@@ -17,11 +17,13 @@ import (
 // httpsChat is the chat as it talks to its platform over HTTPS, with its
 // own client: what Harness.Untrusted makes. It marks a certificate that
 // does not verify Permanent when permanent is set, as the reference does
-// and a broken one does not.
+// and a broken one does not. With noCheck, its Check is not supported, as
+// a platform's that cannot be checked without posting.
 type httpsChat struct {
 	name, url, token string
 	client           *http.Client
 	permanent        bool
+	noCheck          bool
 }
 
 // untrustedChat is Harness.Untrusted for an httpsChat.
@@ -44,6 +46,9 @@ func (c *httpsChat) Send(ctx context.Context, m broadcast.Message) (broadcast.Re
 }
 
 func (c *httpsChat) Check(ctx context.Context) error {
+	if c.noCheck {
+		return fmt.Errorf("chat: check: %w", broadcast.ErrNotSupported)
+	}
 	if err := c.do(ctx, http.MethodGet, "/auth", nil); err != nil {
 		return fmt.Errorf("chat: check: %w", err)
 	}
@@ -65,6 +70,14 @@ func (c *httpsChat) do(ctx context.Context, method, path string, body io.Reader)
 		return err
 	}
 	return resp.Body.Close()
+}
+
+// uncheckedUntrusted is Harness.Untrusted for an httpsChat whose Check is
+// not supported.
+func uncheckedUntrusted(t *testing.T, serverURL string) broadcast.Channel {
+	c := untrustedChat(true)(t, serverURL).(*httpsChat)
+	c.noCheck = true
+	return c
 }
 
 // untrusting gives the chat harness an Untrusted whose channel takes a
