@@ -56,6 +56,12 @@ func TestConformance(t *testing.T) {
 			f := newFakePDS(t)
 			return newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			ch, err := New(testConfig(serverURL))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			return ch
+		},
 		Secrets:   testSecrets,
 		Config:    testConfig("https://bsky.social"),
 		MaxLength: MaxGraphemes,

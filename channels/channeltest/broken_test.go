@@ -79,6 +79,8 @@ func brokenCases() []brokenCase {
 			"found unexpected goroutines"},
 		{"OwnClientNotCloser", ownClient(notCloser), []string{"CloseReleasesConnections"}, fanoutOnly,
 			"makes its own client but is not an io.Closer"},
+		{"RetriesUntrustedCertificate", untrusting(), []string{"UntrustedCertificateIsPermanent"}, chatNotRun,
+			"the Broadcaster would retry a certificate that does not verify"},
 		{"NothingOptional", nothingOptional(), nil, slices.Concat(optionalRules, fanoutOnly), ""},
 	}
 }
@@ -91,7 +93,8 @@ var (
 	ownClientOnly   = []string{"CloseReleasesConnections"}
 	chatNotRun      = slices.Concat(fanoutOnly, ownClientOnly)
 	chatPlainNotRun = slices.Concat(fanoutOnly, editOnly, ownClientOnly)
-	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger"}, ownClientOnly)
+	relayNotRun     = slices.Concat(editOnly, []string{"LengthLimitHolds", "ThreadReceiptUsed", "PostsKeptInLedger",
+		"UntrustedCertificateIsPermanent"}, ownClientOnly)
 )
 
 // sendFunc is the Send of a channel.

@@ -28,7 +28,7 @@
 // go test -run 'TestConformance/OverrideWins'. When a subtest fails, it logs
 // the rule it checks in one line. Rules that need something the harness does
 // not declare (a Failure, MaxLength, ThreadsTo, Targets, Keyed, Secrets,
-// OwnClient), or
+// OwnClient, Untrusted), or
 // an optional interface the channel does not implement (broadcast.Editor,
 // broadcast.Retractor, found with broadcast.As on a first channel from New,
 // as the Broadcaster finds them: a wrapper is tested as the channel it
@@ -84,6 +84,10 @@
 //     (a captive portal's or a proxy's page) fails Send, Edit, Retract and
 //     Check for good, names the configuration to check (ServerField),
 //     reaches no target, and quotes no secret.
+//   - UntrustedCertificateIsPermanent (Untrusted): a server whose
+//     certificate the channel's own client does not trust fails Send (and
+//     Check, for a Checker) at once and for good, says the certificate did
+//     not verify, reaches no target, and quotes no secret.
 //
 // The suite builds every Message with broadcast.NewMessage, as a caller
 // without a Broadcaster does: the Update with its defaults filled in for a
@@ -100,7 +104,11 @@
 //
 // The suite sees what the back end accepted, never what it refused: a Send
 // that retries on its own while the back end keeps failing goes unnoticed;
-// one that repeats an earlier failed message later does not. Cancellation is
+// one that repeats an earlier failed message later does not. A certificate
+// that does not verify is judged by the errors' mark and text: a Send that
+// tries the handshake again itself before it gives up goes unnoticed (a
+// count of handshakes cannot tell it from a second request, as Mastodon's
+// read of its limits before the post). Cancellation is
 // checked with a context that is already done, not one that ends while a
 // request is in flight. Each call must return within 30 seconds, and within
 // 10 seconds when its context is already cancelled: these bounds detect
@@ -179,6 +187,12 @@ type Harness struct {
 	// Config gives none): CloseReleasesConnections then checks that Close
 	// releases that client's connections. Nil: not checked.
 	OwnClient func(t *testing.T) (broadcast.Channel, Backend)
+	// Untrusted is New for the channel with its own default client, talking
+	// to serverURL: an HTTPS server the suite starts, whose certificate
+	// that client does not trust. It should register any cleanup (Close)
+	// with t.Cleanup. UntrustedCertificateIsPermanent then checks that the
+	// channel gives up at once. Nil: not checked.
+	Untrusted func(t *testing.T, serverURL string) broadcast.Channel
 }
 
 // ThreadEnd is the post of an incident's thread a platform replies to.

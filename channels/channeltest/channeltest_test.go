@@ -28,6 +28,11 @@ func TestReference(t *testing.T) {
 	t.Run("chat", func(t *testing.T) { channeltest.Run(t, chatHarness()) })
 	t.Run("relay", func(t *testing.T) { channeltest.Run(t, relayHarness()) })
 	t.Run("wrapped chat", func(t *testing.T) { channeltest.Run(t, wrappedIn(chatHarness())) })
+	t.Run("chat without Check", func(t *testing.T) { // it asks no server: only Send meets the certificate
+		h := chatHarness()
+		h.Untrusted = uncheckedUntrusted
+		channeltest.Run(t, h)
+	})
 }
 
 // childEnv marks the test binary started by TestSuiteCatchesBrokenChannels.
@@ -103,6 +108,7 @@ var allRules = []string{
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",
 	"RejectedIsPermanent", "NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent",
+	"UntrustedCertificateIsPermanent",
 }
 
 // optionalRules are the rules that need something a harness (not the
@@ -111,6 +117,7 @@ var optionalRules = []string{
 	"LengthLimitHolds", "ThreadReceiptUsed", "IdempotencyKeyStable", "TransientIsNotPermanent",
 	"RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent", "RejectedIsPermanent", "NoSecretLeaks",
 	"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent", "CloseReleasesConnections",
+	"UntrustedCertificateIsPermanent",
 }
 
 // runChild runs TestBrokenChannels in a child process and returns its

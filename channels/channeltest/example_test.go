@@ -294,6 +294,7 @@ func chatHarness() channeltest.Harness {
 			channeltest.FailUnauthorized, channeltest.FailRejected, channeltest.FailEcho,
 			channeltest.FailForeign},
 		ServerField: "Config.Server",
+		Untrusted:   untrustedChat(true),
 	}
 }
 

@@ -37,6 +37,7 @@ func failureRules() []rule {
 			rule: "an answer of another server (a captive portal's or a proxy's page, quoting the request) " +
 				"is a permanent failure of Send, Edit, Retract and Check that names the configuration to check, " +
 				"reaches no target, and quotes no secret"},
+		untrustedRule(),
 	}
 }
 

@@ -530,6 +530,16 @@ func harness(forum bool) channeltest.Harness {
 	h := channeltest.Harness{
 		New:       onFake(fakeOptions{forum: forum}, false),
 		OwnClient: onFake(fakeOptions{forum: forum}, true),
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			c := cfg
+			c.WebhookURL = redact.NewURL(serverURL + "/api/webhooks/" + testID + "/" + testToken)
+			ch, err := New(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = ch.Close() })
+			return ch
+		},
 		Secrets:   []string{testToken},
 		Config:    cfg,
 		MaxLength: MaxContent,

@@ -329,7 +329,16 @@ func harness() channeltest.Harness {
 	return channeltest.Harness{
 		New:       onFake(fakeOptions{repeats: true}, false),
 		OwnClient: onFake(fakeOptions{repeats: true}, true),
-		Secrets:   []string{testKey, testToken},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			ch, err := New(Config{Name: "ops-chat", WebhookURL: redact.NewURL(serverURL + "/v1/spaces/" + testSpace +
+				"/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = ch.Close() })
+			return ch
+		},
+		Secrets: []string{testKey, testToken},
 		Config: Config{Name: "ops-chat", WebhookURL: redact.NewURL("https://chat.googleapis.com/v1/spaces/" + testSpace +
 			"/messages?key=" + testKey + "&token=" + url.QueryEscape(testToken))},
 		MaxLength: MaxText,

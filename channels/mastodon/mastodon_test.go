@@ -60,6 +60,12 @@ func TestConformance(t *testing.T) {
 			f := newFakeMastodon(t)
 			return newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			ch, err := New(testConfig(serverURL))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			return ch
+		},
 		Secrets:   []string{testToken},
 		Config:    testConfig("https://mastodon.example"),
 		MaxLength: DefaultMaxCharacters,

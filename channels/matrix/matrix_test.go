@@ -44,6 +44,9 @@ func TestConformance(t *testing.T) {
 			f := newFakeServer(t, confToken, confRooms)
 			return newTestChannel(t, confConfig(f.srv.URL)), f // its own client
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			return newTestChannel(t, confConfig(serverURL))
+		},
 		Secrets:   []string{confToken},
 		Config:    confConfig("https://matrix.example.org"),
 		MaxLength: MaxEventBytes,

@@ -55,6 +55,11 @@ func TestConformance(t *testing.T) {
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t, Config{Name: cfg.Name, Channels: cfg.Channels}) // its own client
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			c := cfg
+			c.BaseURL = serverURL + "/api/"
+			return untrusted(t, c)
+		},
 		Secrets:     []string{testToken},
 		Config:      cfg,
 		MaxLength:   MaxSectionText,
@@ -103,6 +108,10 @@ func TestConformanceWebhook(t *testing.T) {
 				broadcast.Checker
 			}{ch, ch, ch}, f
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			return untrusted(t, Config{Name: "status-hook",
+				WebhookURL: redact.NewURL(serverURL + "/services/T0TEST0001/B0HOOK0001/" + hookSecret)})
+		},
 		Secrets:     []string{hookSecret, "/services/T0TEST0001/B0HOOK0001/" + hookSecret},
 		Config:      Config{WebhookURL: redact.NewURL("https://hooks.slack.com/services/T0TEST0001/B0HOOK0001/" + hookSecret)},
 		MaxLength:   MaxSectionText,
@@ -110,6 +119,15 @@ func TestConformanceWebhook(t *testing.T) {
 		Failures:    allFailures,
 		ServerField: "Config.WebhookURL",
 	})
+}
+
+// untrusted is a channel of cfg with its own client, closed when the test
+// ends: Harness.Untrusted.
+func untrusted(t *testing.T, cfg Config) broadcast.Channel {
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Close() })
+	return ch
 }
 
 // update returns an incident update for the tests, told apart by n.

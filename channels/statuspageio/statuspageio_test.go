@@ -26,6 +26,13 @@ func harness() channeltest.Harness {
 			f := newFake(t)
 			return newChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			ch, err := New(Config{Name: "ops-status", APIKey: redact.NewSecret(testKey), PageID: testPage,
+				BaseURL: serverURL + "/v1"})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			return ch
+		},
 		Secrets:   []string{testKey},
 		Config:    Config{Name: "ops-status", APIKey: redact.NewSecret(testKey), PageID: testPage},
 		MaxLength: MaxBody,

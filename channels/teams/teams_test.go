@@ -41,6 +41,12 @@ func TestConformance(t *testing.T) {
 		OwnClient: func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
 			return newTestChannel(t) // its own client
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			ch, err := New(Config{Name: "ops-teams", WebhookURL: redact.NewURL(serverURL + triggerPath + "?" + triggerQuery)})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			return ch
+		},
 		Secrets:   []string{workflowSig, workflowID, triggerPath + "?" + triggerQuery},
 		Config:    Config{Name: "ops-teams", WebhookURL: redact.NewURL(testURL)},
 		MaxLength: MaxPayloadBytes,

@@ -61,6 +61,14 @@ func TestConformance(t *testing.T) {
 				f := newFakeBot(t)
 				return newTestChannel(t, f, chats, func(c *Config) { c.HTTPClient = nil }), f
 			},
+			Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+				cfg := testConfig(chats...)
+				cfg.BaseURL = serverURL
+				ch, err := New(cfg)
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = ch.Close() })
+				return ch
+			},
 			Secrets: []string{testToken}, Config: testConfig(chats...),
 			MaxLength: MaxLength, ThreadsTo: channeltest.Last, Failures: failures,
 			ServerField: "Config.BaseURL",

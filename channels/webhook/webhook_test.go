@@ -206,6 +206,16 @@ func TestConformance(t *testing.T) {
 			require.NoError(t, err)
 			return ch, be
 		},
+		Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+			cfg := conformanceConfig(nil)
+			for i, p := range confPaths {
+				cfg.Endpoints[i].URL = redact.NewURL(serverURL + p)
+			}
+			// Send only: Check's *CheckError is not marked Permanent for a
+			// certificate that does not verify, which this rule would
+			// require; the Broadcaster does not retry a Check.
+			return struct{ broadcast.Channel }{newTestChannel(t, cfg, nil)}
+		},
 		Secrets: conformanceSecrets(),
 		Config:  conformanceConfig(&http.Client{}),
 		Targets: targets,
