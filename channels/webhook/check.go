@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
 var _ broadcast.Checker = (*Channel)(nil)
@@ -39,7 +40,9 @@ const (
 // It returns nil when every endpoint answered, and otherwise a *CheckError
 // naming each failing endpoint by EndpointName (never its path, query or
 // user information), its errors redacted as Send's are, and the step that failed: "DNS lookup", "TCP connect"
-// or "TLS handshake".
+// or "TLS handshake". When every failure is one no retry can fix (a
+// certificate that does not verify, a port that does not speak TLS), the
+// *CheckError is marked broadcast.Permanent, as Send's error would be.
 //
 // Check dials as the client would when its Transport is an *http.Transport
 // (or nil: http.DefaultTransport): through its DialContext and
@@ -69,13 +72,18 @@ func (c *Channel) Check(ctx context.Context) error {
 	close(jobs)
 	wg.Wait()
 	e := &CheckError{Endpoints: len(eps)}
+	permanent := true // every failure is one no retry can fix (httpx.PermanentTLS)
 	for i, err := range errs {
 		if err != nil {
+			permanent = permanent && httpx.PermanentTLS(err)
 			e.Failures = append(e.Failures, broadcast.TargetFailure{Target: eps[i].target, Err: eps[i].Redactor().Error(err)})
 		}
 	}
-	if len(e.Failures) == 0 {
+	switch {
+	case len(e.Failures) == 0:
 		return nil
+	case permanent:
+		return broadcast.Permanent(e)
 	}
 	return e
 }

@@ -211,10 +211,7 @@ func TestConformance(t *testing.T) {
 			for i, p := range confPaths {
 				cfg.Endpoints[i].URL = redact.NewURL(serverURL + p)
 			}
-			// Send only: Check's *CheckError is not marked Permanent for a
-			// certificate that does not verify, which this rule would
-			// require; the Broadcaster does not retry a Check.
-			return struct{ broadcast.Channel }{newTestChannel(t, cfg, nil)}
+			return newTestChannel(t, cfg, nil)
 		},
 		Secrets: conformanceSecrets(),
 		Config:  conformanceConfig(&http.Client{}),
