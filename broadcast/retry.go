@@ -67,9 +67,12 @@ type delivery struct {
 	// correction's, edited with prev's.
 	anew *Receipt
 
-	reached    int     // the targets this Send had reached when keepPartial last wrote them
-	partialErr error   // keepPartial's last failure to write
-	res        *Result // the Report's Result of this channel
+	// anewTargets: the targets an in-place correction posted anew (see
+	// postAnewSome), in any attempt; they are done, but not edited.
+	anewTargets map[string]bool
+	reached     int     // the targets this Send had reached when keepPartial last wrote them
+	partialErr  error   // keepPartial's last failure to write
+	res         *Result // the Report's Result of this channel
 }
 
 // run delivers; keep is ctx without its cancellation, for writing marks
@@ -792,7 +795,7 @@ func (d *delivery) callEdit(ctx context.Context) error {
 	}
 	ed, _ := As[Editor](d.ch) // d.prev is set only for an Editor
 	r, err := ed.Edit(ctx, d.message(), prev)
-	if postGone(err, true) && !editedSome(err) {
+	if postGone(err, true) && !d.editedSome(err) {
 		// Deleted on the platform, or no longer editable there, and
 		// nothing edited: the correction is posted anew, in the thread,
 		// as where the channel cannot edit.
@@ -823,12 +826,14 @@ func (d *delivery) callEdit(ctx context.Context) error {
 
 // editedSome reports whether err, an Edit's, says that some target's post
 // was edited, in this attempt or an earlier one: a TargetsError counting
-// more targets than it lists. The correction is then one edited in place,
-// whatever the others say: its receipt is the original's, and the posts it
-// makes anew are kept with it (see keepPartial).
-func editedSome(err error) bool {
+// more targets done than it lists and than this delivery posted anew (a
+// target posted anew in an earlier attempt is done, not edited). The
+// correction is then one edited in place, whatever the others say: its
+// receipt is the original's, and the posts it makes anew are kept with it
+// (see keepPartial).
+func (d *delivery) editedSome(err error) bool {
 	var te *TargetsError
-	return errors.As(err, &te) && te.Total > len(te.Pending)+len(te.Failures)
+	return errors.As(err, &te) && te.Total > len(te.Pending)+len(te.Failures)+len(d.anewTargets)
 }
 
 // postAnewSome handles err, an Edit's that edited some targets (see
@@ -863,6 +868,7 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 	if sendErr != nil && (IsPermanent(sendErr) || !errors.As(sendErr, &ste)) {
 		return errors.Join(err, sendErr) // the Send failed as a whole, or for good
 	}
+	d.notePostedAnew(te.Pending, ste)
 	e := &TargetsError{Total: te.Total, Pending: others, Failures: te.Failures}
 	if ste != nil {
 		// Failures: every target failed for good, in the Edit (marked)
@@ -893,6 +899,24 @@ func (d *delivery) postAnewSome(ctx context.Context, err error) error {
 		return RetryAfter(e, wait)
 	}
 	return e
+}
+
+// notePostedAnew records in d.anewTargets the targets of pending that
+// postAnewSome's Send posted: those that asked to be posted anew and that
+// the Send's error ste (nil: none) does not list.
+func (d *delivery) notePostedAnew(pending []TargetFailure, ste *TargetsError) {
+	open := func(target string) bool {
+		named := func(f TargetFailure) bool { return f.Target == target }
+		return ste != nil && (slices.ContainsFunc(ste.Pending, named) || slices.ContainsFunc(ste.Failures, named))
+	}
+	for _, f := range pending {
+		if postAnew(f.Err) && !open(f.Target) {
+			if d.anewTargets == nil {
+				d.anewTargets = make(map[string]bool)
+			}
+			d.anewTargets[f.Target] = true
+		}
+	}
 }
 
 //go:noinline
