@@ -159,7 +159,7 @@ func (b *batch) work(ctx context.Context) {
 			}
 			cn.abort()
 			cn = nil
-		case b.ch.pool.yield(cn, b):
+		case b.pending() && b.ch.pool.yield(cn, b):
 			// Another Send's turn: this worker waits in line for the
 			// next, and then may connect as a new worker would.
 			cn, dials = nil, 0
@@ -240,6 +240,17 @@ func (b *batch) next(ctx context.Context) (int, bool) {
 	b.queue = b.queue[1:]
 	b.update()
 	return i, true
+}
+
+// pending reports whether the batch has recipients left for its workers
+// to send to. A worker whose batch has none gives its connection back to
+// the pool (put), which serves the line in order, a Check waiting first
+// included, instead of handing it to another Send (yield), which would
+// pass over that Check.
+func (b *batch) pending() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fatal == nil && !b.held && len(b.queue) > 0
 }
 
 // sendOne sends to recipient i, on a connection whose server does not
