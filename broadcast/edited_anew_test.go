@@ -17,7 +17,6 @@ import (
 // says so.
 type goneRooms struct {
 	mu     sync.Mutex
-	edited []string
 	posted []string
 }
 
