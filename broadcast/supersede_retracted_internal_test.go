@@ -53,47 +53,11 @@ func (c *gatedPosts) Retract(_ context.Context, prev Receipt) error {
 func TestRetractedNewerUpdateSupersedesNothing(t *testing.T) {
 	c := &gatedPosts{inNew: make(chan struct{}), release: make(chan struct{})}
 	retracted := make(chan struct{}) // closed once Retract("new") returned
-	var mu sync.Mutex
-	oldLocks := 0
-	lock := func(ctx context.Context, k LockKey) (func(), error) {
-		if k.UpdateID == "old" && k.Channel == "c" {
-			mu.Lock()
-			oldLocks++
-			n := oldLocks
-			mu.Unlock()
-			if n == 2 { // the retry
-				select {
-				case <-retracted:
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				}
-			}
-		}
-		return func() {}, nil
-	}
-	oldWaits := make(chan struct{})
-	var once sync.Once
-	onEvent := func(e Event) {
-		if e.Kind == EventRetry && e.UpdateID == "old" {
-			once.Do(func() { close(oldWaits) })
-		}
-	}
-	b, err := New([]Channel{c}, Options{Lock: lock, OnEvent: onEvent,
-		Retry: RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond, MaxElapsed: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b, oldWaits := heldRetryBroadcaster(t, c, retracted)
 	ctx := context.Background()
 	older, newer := retractTestUpdate("old"), retractTestUpdate("new")
 	newer.Time = older.Time.Add(time.Minute)
-
-	oldRep := make(chan *Report, 1)
-	go func() {
-		rep, _ := b.Send(ctx, older)
-		oldRep <- rep
-	}()
-	<-oldWaits // its first attempt failed: it waits to retry
+	oldRep := sendOlder(b, older, oldWaits) // its first attempt failed: it waits to retry
 	newRep := make(chan *Report, 1)
 	go func() {
 		rep, _ := b.Send(ctx, newer)
@@ -162,47 +126,11 @@ func TestNewerUpdateBeingRetractedSupersedesNothing(t *testing.T) {
 	c := &slowRetract{gatedPosts: gatedPosts{inNew: make(chan struct{}), release: make(chan struct{})},
 		inRetract: make(chan struct{}), finish: make(chan struct{})}
 	close(c.release)
-	var mu sync.Mutex
-	oldLocks := 0
-	lock := func(ctx context.Context, k LockKey) (func(), error) {
-		if k.UpdateID == "old" && k.Channel == "c" {
-			mu.Lock()
-			oldLocks++
-			n := oldLocks
-			mu.Unlock()
-			if n == 2 { // the retry: while the Retract deletes the newer post
-				select {
-				case <-c.inRetract:
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				}
-			}
-		}
-		return func() {}, nil
-	}
-	oldWaits := make(chan struct{})
-	var once sync.Once
-	onEvent := func(e Event) {
-		if e.Kind == EventRetry && e.UpdateID == "old" {
-			once.Do(func() { close(oldWaits) })
-		}
-	}
-	b, err := New([]Channel{c}, Options{Lock: lock, OnEvent: onEvent,
-		Retry: RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond, MaxElapsed: time.Minute}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b, oldWaits := heldRetryBroadcaster(t, c, c.inRetract) // the retry: while the Retract deletes the newer post
 	ctx := context.Background()
 	older, newer := retractTestUpdate("old"), retractTestUpdate("new")
 	newer.Time = older.Time.Add(time.Minute)
-
-	oldRep := make(chan *Report, 1)
-	go func() {
-		rep, _ := b.Send(ctx, older)
-		oldRep <- rep
-	}()
-	<-oldWaits
+	oldRep := sendOlder(b, older, oldWaits)
 	if rep, err := b.Send(ctx, newer); err != nil {
 		t.Fatalf("Send(new): %v", err)
 	} else if rep.Results[0].Superseded {
@@ -226,4 +154,56 @@ func TestNewerUpdateBeingRetractedSupersedesNothing(t *testing.T) {
 	if c.thread.Last.UpdateID == "new" || c.thread.Root.UpdateID == "new" {
 		t.Errorf("older update threaded under the post being retracted: %+v", c.thread)
 	}
+}
+
+// heldRetryBroadcaster returns a Broadcaster of c, closed when the test
+// ends, whose Options.Lock holds the retry of update "old" on channel "c"
+// (its second attempt) until gate is closed, or its ctx ends; and a
+// channel closed once "old" waits to retry.
+func heldRetryBroadcaster(t *testing.T, c Channel, gate <-chan struct{}) (*Broadcaster, <-chan struct{}) {
+	var mu sync.Mutex
+	oldLocks := 0
+	lock := func(ctx context.Context, k LockKey) (func(), error) {
+		if k.UpdateID == "old" && k.Channel == "c" {
+			mu.Lock()
+			oldLocks++
+			n := oldLocks
+			mu.Unlock()
+			if n == 2 { // the retry
+				select {
+				case <-gate:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
+		}
+		return func() {}, nil
+	}
+	oldWaits := make(chan struct{})
+	var once sync.Once
+	onEvent := func(e Event) {
+		if e.Kind == EventRetry && e.UpdateID == "old" {
+			once.Do(func() { close(oldWaits) })
+		}
+	}
+	b, err := New([]Channel{c}, Options{Lock: lock, OnEvent: onEvent,
+		Retry: RetryPolicy{MaxAttempts: 2, InitialInterval: time.Millisecond, MaxElapsed: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b, oldWaits
+}
+
+// sendOlder sends older on b and returns once waits is closed (its first
+// attempt failed: it waits to retry); its Report comes on the channel
+// returned.
+func sendOlder(b *Broadcaster, older Update, waits <-chan struct{}) <-chan *Report {
+	rep := make(chan *Report, 1)
+	go func() {
+		r, _ := b.Send(context.Background(), older)
+		rep <- r
+	}()
+	<-waits
+	return rep
 }
