@@ -26,6 +26,7 @@ type newest struct {
 type newestEntry struct {
 	refs    int           // deliveries watching
 	id      string        // the newest update delivered; "" none yet
+	post    string        // the ID of its post; "" when the platform has none
 	time    time.Time     // its Update.Time
 	seq     uint64        // its Send's number
 	changed chan struct{} // closed when id changes; nil until a delivery waits
@@ -79,16 +80,16 @@ func (n *newest) unwatch(w *watcher) {
 	}
 }
 
-// delivered records that u, of Send number seq, was delivered on channel,
-// and wakes the deliveries that wait there.
-func (n *newest) delivered(u Update, seq uint64, channel string) {
+// delivered records that u, of Send number seq, was delivered on channel
+// as post, and wakes the deliveries that wait there.
+func (n *newest) delivered(u Update, seq uint64, channel, post string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	e := n.m[pairKey{u.IncidentID, channel}]
 	if e == nil || e.id != "" && !newer(u.Time, seq, e.time, e.seq) {
 		return
 	}
-	e.id, e.time, e.seq = u.ID, u.Time, seq
+	e.id, e.post, e.time, e.seq = u.ID, post, u.Time, seq
 	if e.changed != nil {
 		close(e.changed)
 		e.changed = nil
@@ -104,7 +105,25 @@ func (n *newest) forget(update, channel string) {
 	defer n.mu.Unlock()
 	for k, e := range n.m {
 		if k.channel == channel && e.id == update {
-			e.id, e.time, e.seq = "", time.Time{}, 0
+			e.id, e.post, e.time, e.seq = "", "", time.Time{}, 0
+		}
+	}
+}
+
+// forgetPost drops the update whose post a Retract deleted on channel as
+// the newest delivered, in every incident: the post of an update that an
+// in-place correction edited is the correction's too, and a Retract of
+// the correction deletes it (forget, by update, does not know that
+// update).
+func (n *newest) forgetPost(post, channel string) {
+	if post == "" {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for k, e := range n.m {
+		if k.channel == channel && e.post == post {
+			e.id, e.post, e.time, e.seq = "", "", time.Time{}, 0
 		}
 	}
 }

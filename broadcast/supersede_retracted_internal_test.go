@@ -207,3 +207,46 @@ func sendOlder(b *Broadcaster, older Update, waits <-chan struct{}) <-chan *Repo
 	<-waits
 	return rep
 }
+
+// editedPosts is gatedPosts that edits a post in place: its receipt is the
+// same post.
+type editedPosts struct{ gatedPosts }
+
+func (c *editedPosts) Edit(_ context.Context, m Message, prev Receipt) (Receipt, error) {
+	return Receipt{ID: prev.ID}, nil
+}
+
+// Retracting an in-place correction deletes the post it shares with the
+// update it corrected: that update then supersedes nothing either, and
+// an older update waiting to retry is posted.
+func TestRetractedInPlaceCorrectionSupersedesNothing(t *testing.T) {
+	c := &editedPosts{gatedPosts{inNew: make(chan struct{}), release: make(chan struct{})}}
+	close(c.release)
+	retracted := make(chan struct{})
+	b, oldWaits := heldRetryBroadcaster(t, c, retracted)
+	ctx := context.Background()
+	older, newer := retractTestUpdate("old"), retractTestUpdate("new")
+	newer.Time = older.Time.Add(time.Minute)
+	oldRep := sendOlder(b, older, oldWaits)
+	if _, err := b.Send(ctx, newer); err != nil {
+		t.Fatalf("Send(new): %v", err)
+	}
+	fix := retractTestUpdate("fix")
+	fix.Time = newer.Time
+	if rep, err := b.Correct(ctx, "new", fix); err != nil || !rep.Results[0].Edited {
+		t.Fatalf("Correct(new): %v; want edited in place", err)
+	}
+	if _, err := b.Retract(ctx, "fix"); err != nil {
+		t.Fatalf("Retract(fix): %v", err)
+	}
+	close(retracted)
+	res := (<-oldRep).Results[0]
+	if res.Superseded || res.Err != nil {
+		t.Fatalf("older update: Superseded %v, Err %v; want delivered: the post of the newer one was deleted", res.Superseded, res.Err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.retracts) != 1 || c.retracts[0].ID != "post-new" {
+		t.Errorf("retracted %v, want post-new", c.retracts)
+	}
+}
