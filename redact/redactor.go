@@ -37,6 +37,7 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 	var forms []string
 	for _, s := range secrets {
 		forms = append(forms, encodings(s.Reveal())...)
+		forms = append(forms, runs(s.Reveal())...)
 		if key, ok := strings.CutPrefix(s.Reveal(), "whsec_"); ok && key != "" {
 			// A Standard Webhooks secret: servers may echo the key alone,
 			// or its decoded bytes.
@@ -63,7 +64,7 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 	if p == "" {
 		return r
 	}
-	forms := encodings(p)
+	forms := append(encodings(p), runs(p)...)
 	for _, pair := range []string{
 		"\x00" + user + "\x00" + p,
 		user + "\x00" + user + "\x00" + p,
@@ -175,6 +176,28 @@ func encodings(s string) []string {
 	forms = append(forms, base64Forms(s)...)
 	forms = append(forms, htmlForms(s)...)
 	return append(forms, quotedForms(s)...)
+}
+
+// runs returns the runs of characters of s that no URL encoder escapes
+// (RFC 3986's unreserved: ASCII letters, digits, "-", ".", "_" and "~"),
+// when s has others and a run is long enough to be told from ordinary
+// text (as tokenLike says). Escaped once, s is among its percentForms;
+// a server that escapes the text holding it again ("%3D" becomes "%253D"),
+// or again after that, leaves these runs as they were.
+func runs(s string) []string {
+	unreserved := func(c rune) bool {
+		return c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("-._~", c))
+	}
+	if !strings.ContainsFunc(s, func(c rune) bool { return !unreserved(c) }) {
+		return nil
+	}
+	var out []string
+	for _, run := range strings.FieldsFunc(s, func(c rune) bool { return !unreserved(c) }) {
+		if tokenLike(run) {
+			out = append(out, run)
+		}
+	}
+	return out
 }
 
 // htmlEscapes are the ways HTML and XML writers escape & < > " and ' (Go's

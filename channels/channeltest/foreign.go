@@ -17,13 +17,16 @@ import (
 // (200 for a captive portal, which answers every request; 404 for a
 // proxy's page) that quotes the request as it arrived, its credentials
 // first, where a snippet of the page would show them: the Authorization
-// header and its HTTP Basic credentials decoded, the request line, the URL
-// path and query unescaped, every other header, and the body with the
-// string values of a JSON or form body decoded. It reads r.Body.
+// header and its HTTP Basic credentials decoded (after a link back to the
+// URL escaped once more, as a query value: a token's "%3D" there is
+// "%253D"), the request line, the URL path and query unescaped, every
+// other header, and the body with the string values of a JSON or form
+// body decoded. It reads r.Body.
 func ForeignPage(w http.ResponseWriter, r *http.Request, status int) {
 	body, _ := io.ReadAll(r.Body)
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head><body><pre>\n")
+	fmt.Fprintf(&b, "<a href=\"/report?u=%s\">report this page</a>\n", url.QueryEscape("http://"+r.Host+r.RequestURI))
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		fmt.Fprintf(&b, "Authorization: %s\n", auth)
 	}

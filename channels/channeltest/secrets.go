@@ -28,7 +28,8 @@ import (
 //     chance);
 //   - URL-escaped for a query (url.QueryEscape) and a path
 //     (url.PathEscape), every byte but the unreserved ones escaped, each
-//     with upper- and lower-case hex digits;
+//     with upper- and lower-case hex digits; and escaped for a query twice,
+//     as a server quoting an escaped URL in a link writes it;
 //   - JSON-escaped as encoders do it: with or without "<", ">" and "&" as
 //     \u003c, "/" as "\/", non-ASCII as \uXXXX (surrogate pairs beyond the
 //     BMP), hex digits in either case;
@@ -118,6 +119,7 @@ func encodings(secret string) []encoded {
 		add("URL-escaped", e)
 		add("URL-escaped, lower-case hex", lowerEscapes(e))
 	}
+	add("URL-escaped twice", url.QueryEscape(url.QueryEscape(secret)))
 	for style := range jsonStyles {
 		add("JSON-escaped", jsonEscape(secret, style))
 	}
