@@ -340,3 +340,26 @@ func TestDuplicateLookupBounded(t *testing.T) {
 		})
 	}
 }
+
+// When the attempt's ctx ends while a page is read, no further page is
+// asked for.
+func TestDuplicateLookupPagesStopWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newFakeX(t, false)
+	var tokens []string
+	f.respondWith(timelineAnswer(func(w http.ResponseWriter, r *http.Request) {
+		tokens = append(tokens, r.URL.Query().Get("pagination_token")) // under f.mu
+		cancel()
+		answer(200, `{"data":[{"id":"1850000000000000009","text":"Something else","created_at":"2025-11-24T14:30:05.000Z"}],`+
+			`"meta":{"result_count":1,"next_token":"next"}}`)(w, r)
+	}))
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(ctx, broadcast.Message{Update: testUpdate(), Attempt: 1})
+	require.ErrorIs(t, err, ErrDuplicate)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), context.Canceled.Error())
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	assert.Equal(t, []string{""}, tokens)
+}
