@@ -59,6 +59,20 @@ func unchanged(status int, message string) bool {
 	return status == http.StatusUnprocessableEntity && strings.Contains(message, "status was not changed")
 }
 
+// errScope is wrapped by the error of a request the instance refused
+// because the token, which it accepted, lacks the scope the request needs.
+var errScope = errors.New("the token lacks the scope this needs (posting, editing and deleting statuses need write:statuses)")
+
+// scopeRefused reports a 403 that refuses the token's scope, not the
+// token: Mastodon's "This action is outside the authorized scopes", or
+// any server's WWW-Authenticate error="insufficient_scope" (RFC 6750
+// section 3.1, which Mastodon's Doorkeeper sends too).
+func scopeRefused(status int, h http.Header, message string) bool {
+	return status == http.StatusForbidden &&
+		(strings.Contains(strings.ToLower(message), "outside the authorized scopes") ||
+			strings.Contains(h.Get("WWW-Authenticate"), `error="insufficient_scope"`))
+}
+
 // errNotInstance is wrapped by the error of an answer that is not the
 // instance's (httpx.Foreign): a redirect, or a 401, 404 or 405 without
 // Mastodon's error entity, which every refusal of its API carries, an
@@ -75,7 +89,8 @@ var errInstance = errors.New("instance limits not read")
 // marked for the Broadcaster: an answer that is not the instance's
 // Permanent, wrapping errNotInstance; 429 transient with broadcast.RetryAfter until
 // X-RateLimit-Reset (else Retry-After, else httpx.RateLimitWait); 401,
-// 403, 422 and other 4xx Permanent; 5xx, 408 and 425 transient. r.Body
+// 403 (a scope the token lacks wrapping errScope), 422 and other 4xx
+// Permanent; 5xx, 408 and 425 transient. r.Body
 // holds no secret (see do).
 func (c *Channel) classify(op string, r *httpx.Response) error {
 	marked := httpx.Classify(r)
@@ -94,6 +109,8 @@ func (c *Channel) classify(op string, r *httpx.Response) error {
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errNotInstance, apiErr))
 	case r.Status == http.StatusTooManyRequests:
 		return c.rateLimited(op, r.Header, apiErr, marked)
+	case scopeRefused(r.Status, r.Header, apiErr.Message):
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: %w: %w", op, errScope, apiErr))
 	case r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden:
 		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance refused the token: %w", op, apiErr))
 	case op == opReply && replyGone(r.Status, apiErr.Message):

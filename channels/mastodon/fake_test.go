@@ -52,6 +52,9 @@ type fakeMastodon struct {
 	markdown bool
 	requests []request
 	now      func() time.Time
+	// scopes are the token's OAuth scopes; nil is "read write", all of
+	// them.
+	scopes []string
 }
 
 type fakeStatus struct {
@@ -142,6 +145,14 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, isStatus := strings.CutPrefix(r.URL.Path, "/api/v1/statuses/")
+	if !f.allowed(r.Method, r.URL.Path) {
+		// Api::BaseController#doorkeeper_forbidden_render_options, and
+		// Doorkeeper's header (RFC 6750 section 3.1).
+		w.Header().Set("WWW-Authenticate", `Bearer realm="Doorkeeper", error="insufficient_scope", `+
+			`error_description="The request requires higher privileges than provided by the access token."`)
+		writeError(w, http.StatusForbidden, "This action is outside the authorized scopes")
+		return
+	}
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/instance":
 		f.serveInstance(w)
@@ -157,6 +168,25 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "Record not found")
 	}
+}
+
+// allowed reports whether the token's scopes let it make the request, as
+// Mastodon's controllers ask: statuses need write or write:statuses
+// (Api::V1::StatusesController), reading the account profile, read or
+// read:accounts (Api::V1::Accounts::CredentialsController); the instance's
+// description is public.
+func (f *fakeMastodon) allowed(method, path string) bool {
+	var need []string
+	switch {
+	case path == "/api/v1/accounts/verify_credentials":
+		need = []string{"profile", "read", "read:accounts"}
+	case strings.HasPrefix(path, "/api/v1/statuses") && method != http.MethodGet:
+		need = []string{"write", "write:statuses"}
+	}
+	if f.scopes == nil || need == nil {
+		return true
+	}
+	return slices.ContainsFunc(need, func(s string) bool { return slices.Contains(f.scopes, s) })
 }
 
 func readBody(r *http.Request) string {

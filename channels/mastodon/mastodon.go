@@ -14,7 +14,9 @@
 // with an invisible word joiner (U+2060): a title cannot ping anyone.
 // URLs are left alone. The Receipt holds the status's id and link.
 // Preview renders without posting; Check verifies the token by reading the
-// account (GET /api/v1/accounts/verify_credentials).
+// account (GET /api/v1/accounts/verify_credentials; a token limited to
+// write:statuses, which may not read it, passes: the instance accepted it).
+// The token needs write:statuses to post, edit and delete.
 //
 // # Threading
 //
@@ -92,8 +94,10 @@
 //     rounded up to a whole second), else the Retry-After header, else 30
 //     seconds. Mastodon allows 300 requests per
 //     5 minutes, and 300 statuses per 3 hours;
-//   - 401 and 403 (a revoked token, a token without write:statuses, a
-//     suspended account) are Permanent;
+//   - 401 and 403 (a revoked token, a suspended account) are Permanent;
+//     a 403 refusing the token's scope ("This action is outside the
+//     authorized scopes", or WWW-Authenticate error="insufficient_scope":
+//     a token without write:statuses) says that the token lacks the scope;
 //   - 422 (the instance refused the status: "Validation failed: …") is
 //     Permanent with the instance's message, but for GoToSocial's 422
 //     "status was not changed" to an edit, which Edit counts as done (the
@@ -348,12 +352,17 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 }
 
 // Check verifies the token by reading the account it acts for (GET
-// /api/v1/accounts/verify_credentials). It posts nothing.
+// /api/v1/accounts/verify_credentials). It posts nothing. A token the
+// instance accepts but may not read the account with (one limited to
+// write:statuses, all that posting needs) passes.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mastodon: check: %w", err)
 	}
 	_, err := c.exchange(ctx, opCheck, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, "")
+	if errors.Is(err, errScope) {
+		return nil // the token was accepted; reading the account is not needed to post
+	}
 	return err
 }
 

@@ -566,6 +566,33 @@ func TestCheck(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err))
 }
 
+// A token limited to what posting needs (write:statuses, the scope
+// POST /api/v1/statuses asks for: https://docs.joinmastodon.org/methods/statuses/)
+// may not read the account (verify_credentials asks for profile, read or
+// read:accounts: https://docs.joinmastodon.org/methods/accounts/#verify_credentials);
+// Mastodon answers 403 "This action is outside the authorized scopes"
+// with WWW-Authenticate error="insufficient_scope" (Doorkeeper, RFC 6750
+// section 3.1). The instance accepted the token, so Check passes. Before,
+// Check failed for good saying the instance refused the token, although
+// every Send would post. A token without write:statuses fails Send for
+// good, naming the scope, not as a refused token.
+func TestCheckTokenScopes(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.scopes = []string{"write:statuses"} })
+	ch := newTestChannel(t, f)
+	require.NoError(t, ch.Check(context.Background()))
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+
+	f.set(func(f *fakeMastodon) { f.scopes = []string{"read"} })
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Equal(t, "mastodon: post: the token lacks the scope this needs (posting, editing and deleting statuses need write:statuses): "+
+		"instance answered 403 Forbidden: This action is outside the authorized scopes", err.Error())
+	require.NoError(t, ch.Check(context.Background()))
+}
+
 // A template that cannot fit is a permanent error naming ErrTooLong.
 func TestSendTooLong(t *testing.T) {
 	f := newFakeMastodon(t)

@@ -16,8 +16,8 @@ import (
 var (
 	// ErrDuplicate is wrapped by the error of a post X refused because the
 	// account already posted the same text, when the post was not found
-	// among the account's newest posts made since the update's Time (see
-	// the package documentation).
+	// among the account's posts made since the update's Time, or they
+	// could not be read (see the package documentation).
 	ErrDuplicate = errors.New("twitter: duplicate content: X refused an identical post")
 	// ErrUsageCapped is wrapped by the error of a request refused because
 	// the app's monthly usage cap is reached: posting resumes when the cap

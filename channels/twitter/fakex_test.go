@@ -195,7 +195,9 @@ const testUserID = "2244994945"
 
 // timeline is GET /2/users/:id/tweets: the account's posts still there,
 // newest first, filtered by start_time (inclusive, whole seconds), at most
-// max_results (5 to 100, default 10). It answers as X does: the text with
+// max_results (5 to 100, default 10) a page, the next page from the
+// pagination_token of an answer's meta.next_token (absent on the last
+// page). It answers as X does: the text with
 // &, < and > as HTML entities and links as t.co links, whose entities give
 // the link as written (with "http://" when it had no scheme); created_at
 // entities and referenced_tweets only when tweet.fields asks; no "data" when no post is
@@ -223,22 +225,52 @@ func (f *fakeX) timeline(w http.ResponseWriter, r *http.Request) {
 		}
 		start = t
 	}
+	skip := 0
+	if v := q.Get("pagination_token"); v != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(v, pageTokenPrefix))
+		if !strings.HasPrefix(v, pageTokenPrefix) || err != nil || n <= 0 {
+			writeInvalid(w, "The `pagination_token` query parameter value ["+v+"] is not valid")
+			return
+		}
+		skip = n
+	}
 	fields := strings.Split(q.Get("tweet.fields"), ",")
 	var data []map[string]any
-	for i := len(f.posts) - 1; i >= 0 && len(data) < limit; i-- {
+	seen, more := 0, false
+	for i := len(f.posts) - 1; i >= 0; i-- {
 		d := f.posts[i]
 		if d.Deleted || f.created[d.ID].Before(start) {
 			continue
 		}
+		if seen++; seen <= skip {
+			continue
+		}
+		if len(data) == limit {
+			more = true
+			break
+		}
 		data = append(data, f.timelinePost(d, fields))
 	}
-	body := map[string]any{"meta": map[string]any{"result_count": len(data)}}
+	meta := map[string]any{"result_count": len(data)}
+	if len(data) > 0 {
+		meta["newest_id"], meta["oldest_id"] = data[0]["id"], data[len(data)-1]["id"]
+	}
+	if more {
+		meta["next_token"] = pageTokenPrefix + strconv.Itoa(skip+len(data))
+	}
+	if skip > 0 {
+		meta["previous_token"] = pageTokenPrefix + strconv.Itoa(max(skip-limit, 0))
+	}
+	body := map[string]any{"meta": meta}
 	if len(data) > 0 {
 		body["data"] = data
-		body["meta"] = map[string]any{"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[len(data)-1]["id"]}
 	}
 	writeJSON(w, http.StatusOK, body)
 }
+
+// pageTokenPrefix starts the fake's pagination tokens, opaque to the
+// channel as X's are.
+const pageTokenPrefix = "7140dibdnow9c7btw3w29"
 
 // timelinePost is a post of the timeline as X returns it.
 func (f *fakeX) timelinePost(d channeltest.Delivery, fields []string) map[string]any {

@@ -21,8 +21,15 @@ const (
 	// have been created: the Broadcaster accepts a Time up to 5 minutes
 	// ahead of this machine's clock, and X's clock may differ from it.
 	findSkew = 10 * time.Minute
-	// findPosts is how many of the account's newest posts are read.
-	findPosts = 20
+	// findPageSize is the posts a page of the timeline holds: X's most.
+	findPageSize = 100
+	// findPages is how many pages are read at most: the 500 newest posts
+	// made since the update's Time, which bounds the requests (and the
+	// posts read, which count towards the monthly cap) of a busy account.
+	findPages = 5
+	// findPageBytes bounds the body of a page: 100 posts, each with up to
+	// 280 weighted characters as X escapes them, entities and ids.
+	findPageBytes = 1 << 20
 )
 
 // oldestStartTime is the earliest start_time X accepts.
@@ -30,41 +37,69 @@ var oldestStartTime = time.Date(2010, time.November, 6, 0, 0, 0, 0, time.UTC)
 
 // findPost looks for the post of text, a reply to replyTo unless that is
 // empty, that X refused as a duplicate of an earlier attempt's: among the
-// account's newest posts (GET /2/users/:id/tweets), one with that text, as
-// X stores it, replying to the same post, created no earlier than since
-// less findSkew. The reply tells an earlier attempt's post from another
-// update's of the same text, which replies to an older post. ok is false
-// when there is none; err says why the posts could not be read.
+// account's posts (GET /2/users/:id/tweets, newest first, up to findPages
+// pages), one with that text, as X stores it, replying to the same post,
+// created no earlier than since less findSkew. The reply tells an earlier
+// attempt's post from another update's of the same text, which replies to
+// an older post. ok is false when there is none; err says why the posts
+// could not all be read.
 func (c *Channel) findPost(ctx context.Context, text, replyTo string, since time.Time) (found post, ok bool, err error) {
 	id, err := c.userID(ctx)
 	if err != nil {
 		return post{}, false, err
 	}
 	q := url.Values{}
-	q.Set("max_results", strconv.Itoa(findPosts))
+	q.Set("max_results", strconv.Itoa(findPageSize))
 	q.Set("exclude", "retweets")
 	q.Set("tweet.fields", "created_at,entities,referenced_tweets")
 	start := since.Add(-findSkew).UTC().Truncate(time.Second)
 	if start.After(oldestStartTime) {
 		q.Set("start_time", start.Format(time.RFC3339))
 	}
-	resp, s, err := c.exchange(ctx, "find post", http.MethodGet, "/2/users/"+url.PathEscape(id)+"/tweets?"+q.Encode(), nil)
+	for page := 1; ; page++ {
+		posts, next, h, err := c.timelinePage(ctx, id, q)
+		if err != nil {
+			return post{}, false, err
+		}
+		for _, p := range posts {
+			if !p.CreatedAt.Before(start) && p.repliedTo() == replyTo && sameText(text, p) {
+				return post{ID: p.ID, Text: p.Text}, true, nil
+			}
+		}
+		switch {
+		case next == "":
+			return post{}, false, nil
+		case page == findPages:
+			return post{}, false, fmt.Errorf("twitter: find post: not among the %d newest posts made since %s",
+				findPages*findPageSize, start.Format(time.RFC3339))
+		case strings.TrimSpace(h.Get("x-rate-limit-remaining")) == "0":
+			// The next page would be refused: X's answer says so already.
+			local := c.now()
+			if d, which := rateLimitWait(h, local); d > 0 {
+				return post{}, false, fmt.Errorf("twitter: find post: page %d: rate limited until %s (%s)",
+					page+1, local.Add(d).UTC().Format(time.RFC3339), which)
+			}
+		}
+		q.Set("pagination_token", next)
+	}
+}
+
+// timelinePage reads one page of the timeline of the account id with the
+// query q, and returns its posts, the token of the next page ("" on the
+// last) and the answer's header.
+func (c *Channel) timelinePage(ctx context.Context, id string, q url.Values) ([]timelinePost, string, http.Header, error) {
+	resp, s, err := c.exchange(ctx, "find post", http.MethodGet, "/2/users/"+url.PathEscape(id)+"/tweets?"+q.Encode(), nil, findPageBytes)
 	if err != nil {
-		return post{}, false, err
+		return nil, "", nil, err
 	}
 	if err := c.classify("find post", resp, s); err != nil {
-		return post{}, false, err
+		return nil, "", nil, err
 	}
-	posts, err := parseTimeline(resp.Body)
+	posts, next, err := parseTimeline(resp.Body)
 	if err != nil {
-		return post{}, false, readError("find post", resp, err, s)
+		return nil, "", nil, readError("find post", resp, err, s)
 	}
-	for _, p := range posts {
-		if !p.CreatedAt.Before(start) && p.repliedTo() == replyTo && sameText(text, p) {
-			return post{ID: p.ID, Text: p.Text}, true, nil
-		}
-	}
-	return post{}, false, nil
+	return posts, next, resp.Header, nil
 }
 
 // userID returns the id of the account the channel posts as (GET
@@ -76,7 +111,7 @@ func (c *Channel) userID(ctx context.Context) (string, error) {
 	if id != "" {
 		return id, nil
 	}
-	resp, s, err := c.exchange(ctx, "find post", http.MethodGet, "/2/users/me", nil)
+	resp, s, err := c.exchange(ctx, "find post", http.MethodGet, "/2/users/me", nil, 0)
 	if err != nil {
 		return "", err
 	}
@@ -121,19 +156,25 @@ func (p timelinePost) repliedTo() string {
 }
 
 // parseTimeline reads the answer to GET /2/users/:id/tweets: {"data":[…],
-// "meta":{…}}, without data when there are no posts.
-func parseTimeline(body []byte) ([]timelinePost, error) {
+// "meta":{…}}, without data when there are no posts, and with
+// meta.next_token when there is a next page.
+func parseTimeline(body []byte) ([]timelinePost, string, error) {
 	var resp struct {
 		Data []timelinePost `json:"data"`
-		Meta *struct{}      `json:"meta"`
+		Meta *struct {
+			NextToken string `json:"next_token"`
+		} `json:"meta"`
 	}
 	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("read response: invalid JSON: %w", err)
+		return nil, "", fmt.Errorf("read response: invalid JSON: %w", err)
 	}
-	if resp.Data == nil && resp.Meta == nil {
-		return nil, errors.New("read response: no data or meta")
+	if resp.Meta == nil {
+		if resp.Data == nil {
+			return nil, "", errors.New("read response: no data or meta")
+		}
+		return resp.Data, "", nil
 	}
-	return resp.Data, nil
+	return resp.Data, resp.Meta.NextToken, nil
 }
 
 // sameText reports whether p is a post of text. X stores a post's text

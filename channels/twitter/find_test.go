@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // The process ends after X made the post but before the Broadcaster saved
@@ -48,7 +51,7 @@ func TestDuplicateFound(t *testing.T) {
 				assert.Equal(t, 1, countPrefix(paths, "/2/users/me"), "the account's id is read once per Channel")
 				require.Equal(t, 2, countPrefix(paths, "/2/users/"+testUserID+"/tweets?"))
 				q := lastQuery(t, paths, "/2/users/"+testUserID+"/tweets?")
-				assert.Equal(t, url.Values{"max_results": {"20"}, "exclude": {"retweets"},
+				assert.Equal(t, url.Values{"max_results": {"100"}, "exclude": {"retweets"},
 					"tweet.fields": {"created_at,entities,referenced_tweets"}, "start_time": {"2025-11-24T14:20:00Z"}}, q)
 			})
 		}
@@ -236,4 +239,127 @@ func TestDuplicateLookupStopsWithContext(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Contains(t, err.Error(), "could not be read to find it: twitter: find post: ")
 	assert.Contains(t, err.Error(), context.Canceled.Error())
+}
+
+// addPosts makes n posts of other texts on the account, newer than any
+// before, as other updates of a busy outage would. Each is long and full
+// of &, which X returns as &amp;: a page of 100 of them is larger than
+// httpx.DefaultBodyLimit.
+func (f *fakeX) addPosts(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		id := strconv.Itoa(1850000000000000001 + len(f.posts))
+		text := "Update " + id + ": " + strings.Repeat("A&B ", 60)
+		f.posts = append(f.posts, channeltest.Delivery{Text: text, Parts: []string{text}, ID: id})
+		f.created[id] = f.clock().UTC().Truncate(time.Millisecond)
+	}
+}
+
+// The account posted more since the lost post than one page of its
+// timeline holds (X API v2 GET /2/users/:id/tweets: at most 100 posts a
+// page, max_results; the next page is asked for with pagination_token set
+// to the answer's meta.next_token, absent on the last page:
+// https://docs.x.com/x-api/fundamentals/pagination and
+// https://developer.x.com/en/docs/x-api/tweets/timelines/api-reference/get-users-id-tweets).
+// The post is found on the second page. Before, only the 20 newest posts
+// were read and the update failed for good as a duplicate.
+func TestDuplicateFoundOnSecondPage(t *testing.T) {
+	f := newFakeX(t, false)
+	f.loseNext = true // the answer never came: the process ended
+	u := testUpdate()
+	_, err := newTestChannel(t, f).Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	require.Error(t, err)
+	f.addPosts(150) // several incidents' updates since
+
+	r, err := newTestChannel(t, f).Send(context.Background(), broadcast.Message{Update: u, Attempt: 1})
+	require.NoError(t, err)
+	assert.Equal(t, "1850000000000000001", r.ID)
+
+	f.mu.Lock()
+	paths := slices.Clone(f.paths)
+	f.mu.Unlock()
+	require.Equal(t, 2, countPrefix(paths, "/2/users/"+testUserID+"/tweets?"), "two pages read")
+	q := lastQuery(t, paths, "/2/users/"+testUserID+"/tweets?")
+	assert.Equal(t, url.Values{"max_results": {"100"}, "exclude": {"retweets"},
+		"tweet.fields": {"created_at,entities,referenced_tweets"}, "start_time": {"2025-11-24T14:20:00Z"},
+		"pagination_token": {pageTokenPrefix + "100"}}, q)
+}
+
+// The look-up reads at most findPages pages, so that an account with a
+// long timeline costs a bounded number of requests (and posts read, which
+// count towards the monthly cap), and says so; a page whose answer says
+// the rate limit is spent (x-rate-limit-remaining 0) is the last one read,
+// and a 429 stops it, as for the first page. Each way the duplicate is
+// judged as without the post: Permanent on attempt 1, with the reason.
+// X documents no duplicate window (its staff said "recently (a few
+// hours)", twitter-development-talk, 2009; the timeline reaches back 3,200
+// posts), so the bounds are the update's Time (start_time) and the pages.
+func TestDuplicateLookupBounded(t *testing.T) {
+	other := `{"id":"1850000000000000009","text":"Something else","created_at":"2025-11-24T14:30:05.000Z","edit_history_tweet_ids":["1850000000000000009"]}`
+	page := func(token string, headers ...string) http.HandlerFunc {
+		return answer(200, `{"data":[`+other+`],"meta":{"result_count":1,"next_token":"`+token+`"}}`, headers...)
+	}
+	tooMany := answer(429, `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`,
+		"x-rate-limit-limit", "900", "x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(15*time.Minute))
+	tests := []struct {
+		name   string
+		pages  func(n int) http.HandlerFunc // the answer to the nth request, from 1
+		tokens []string                     // the pagination_token of each request
+		why    string
+	}{
+		{name: "endless timeline", pages: func(n int) http.HandlerFunc { return page("next" + strconv.Itoa(n)) },
+			tokens: []string{"", "next1", "next2", "next3", "next4"}, why: "twitter: find post: not among the 500 newest posts made since 2025-11-24T14:20:00Z"},
+		{name: "limit spent by page 1", tokens: []string{""}, pages: func(int) http.HandlerFunc {
+			return page("next", "x-rate-limit-limit", "900", "x-rate-limit-remaining", "0", "x-rate-limit-reset", epoch(15*time.Minute))
+		}, why: "twitter: find post: page 2: rate limited until 2025-11-24T14:45:00Z (x-rate-limit)"},
+		{name: "page 2 is 429", tokens: []string{"", "next"}, pages: func(n int) http.HandlerFunc {
+			if n == 1 {
+				return page("next", "x-rate-limit-limit", "900", "x-rate-limit-remaining", "899", "x-rate-limit-reset", epoch(15*time.Minute))
+			}
+			return tooMany
+		}, why: "twitter: find post: rate limited until 2025-11-24T14:45:00Z (x-rate-limit): X API 429 Too Many Requests"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			var tokens []string
+			f.respondWith(timelineAnswer(func(w http.ResponseWriter, r *http.Request) {
+				tokens = append(tokens, r.URL.Query().Get("pagination_token")) // under f.mu
+				tt.pages(len(tokens))(w, r)
+			}))
+			ch := newTestChannel(t, f)
+			ch.now = func() time.Time { return fixedNow }
+			_, err := ch.Send(context.Background(), broadcast.Message{Update: testUpdate(), Attempt: 1})
+			require.ErrorIs(t, err, ErrDuplicate)
+			assert.True(t, broadcast.IsPermanent(err))
+			assert.Contains(t, err.Error(), " (the account's posts could not be read to find it: "+tt.why+")")
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			assert.Equal(t, tt.tokens, tokens, "pages read")
+		})
+	}
+}
+
+// When the attempt's ctx ends while a page is read, no further page is
+// asked for.
+func TestDuplicateLookupPagesStopWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newFakeX(t, false)
+	var tokens []string
+	f.respondWith(timelineAnswer(func(w http.ResponseWriter, r *http.Request) {
+		tokens = append(tokens, r.URL.Query().Get("pagination_token")) // under f.mu
+		cancel()
+		answer(200, `{"data":[{"id":"1850000000000000009","text":"Something else","created_at":"2025-11-24T14:30:05.000Z"}],`+
+			`"meta":{"result_count":1,"next_token":"next"}}`)(w, r)
+	}))
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(ctx, broadcast.Message{Update: testUpdate(), Attempt: 1})
+	require.ErrorIs(t, err, ErrDuplicate)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), context.Canceled.Error())
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	assert.Equal(t, []string{""}, tokens)
 }

@@ -84,7 +84,7 @@ func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) 
 	if err != nil {
 		return post{}, fmt.Errorf("twitter: post: %w", err)
 	}
-	resp, s, err := c.exchange(ctx, "post", http.MethodPost, "/2/tweets", body)
+	resp, s, err := c.exchange(ctx, "post", http.MethodPost, "/2/tweets", body, 0)
 	if err != nil {
 		return post{}, err
 	}
@@ -107,7 +107,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err != nil {
 		return err
 	}
-	resp, s, err := c.exchange(ctx, "delete", http.MethodDelete, "/2/tweets/"+id, nil)
+	resp, s, err := c.exchange(ctx, "delete", http.MethodDelete, "/2/tweets/"+id, nil, 0)
 	if err != nil {
 		return err
 	}
@@ -140,9 +140,10 @@ func postID(r broadcast.Receipt) (string, error) {
 }
 
 // exchange sends one request for op to path under the base URL, with the
-// credentials, and returns the response and the scrubber of the attempt's
-// errors. Its errors are final: prefixed, marked and scrubbed.
-func (c *Channel) exchange(ctx context.Context, op, method, path string, body []byte) (*httpx.Response, scrubber, error) {
+// credentials, and returns the response, its body read up to limit bytes
+// (0: httpx.DefaultBodyLimit), and the scrubber of the attempt's errors.
+// Its errors are final: prefixed, marked and scrubbed.
+func (c *Channel) exchange(ctx context.Context, op, method, path string, body []byte, limit int64) (*httpx.Response, scrubber, error) {
 	s := scrubber{redactor: c.redactor}
 	contentType := ""
 	if body != nil {
@@ -161,7 +162,7 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 		t.SetAuthHeader(req)
 		s.token = t
 	}
-	resp, err := httpx.Do(c.client, req, 0, s.redactor)
+	resp, err := httpx.Do(c.client, req, limit, s.redactor)
 	if err != nil {
 		return nil, s, s.error(fmt.Errorf("twitter: %s: %w", op, err))
 	}

@@ -59,7 +59,7 @@
 // X's access tiers cap posts per 24 hours and per month; see Errors for
 // what happens at a cap. X takes no idempotency key, so a post whose
 // answer was lost is only recognised by X refusing its retry as duplicate
-// content, and then looked up among the account's newest posts (see
+// content, and then looked up among the account's posts (see
 // Errors). Redirects are not followed, so that no credential
 // reaches another host.
 //
@@ -149,13 +149,14 @@
 //     answer was lost, or whose receipt was never saved because the
 //     process ended (after a restart the update is sent again as attempt
 //     1). X does not say which post it was, so Send looks for it: it reads
-//     the account's id once per Channel (GET /2/users/me) and its 20
-//     newest posts, retweets aside, created since the update's Time less
-//     10 minutes (GET /2/users/:id/tweets with start_time; the Broadcaster
-//     accepts a Time up to 5 minutes ahead of the clock, and X's clock may
-//     differ). A post of that time whose text is the update's, as X stores
-//     it (NFC; &, < and > as HTML entities; each link as a t.co link whose
-//     expanded_url is the link, schemes aside), and that replies to the
+//     the account's id once per Channel (GET /2/users/me) and its posts,
+//     retweets aside, created since the update's Time less 10 minutes (GET
+//     /2/users/:id/tweets with start_time; the Broadcaster accepts a Time
+//     up to 5 minutes ahead of the clock, and X's clock may differ), newest
+//     first, 100 a page, up to 5 pages (500 posts). A post of that time
+//     whose text is the update's, as X stores it (NFC; &, < and > as HTML
+//     entities; each link as a t.co link whose expanded_url is the link,
+//     schemes aside), and that replies to the
 //     post the update replies to (or to none, like it), is the update's
 //     post: another update of the same text replies to an older post. Send
 //     returns its full Receipt, with its ID and URL, on any attempt, so
@@ -164,9 +165,10 @@
 //     the tweet.read and users.read scopes, which posting needs too. The
 //     posts it reads count towards the app's monthly post cap;
 //   - when no such post is found, or the posts cannot be read (a 429 of
-//     the timeline's own rate limit, a 403 of an access tier that may not
-//     read it, a network error, ctx ended), the duplicate is judged as
-//     before. On a first attempt it wraps ErrDuplicate and is Permanent,
+//     the timeline's own rate limit, or a page whose answer says that
+//     limit is spent, a 403 of an access tier that may not read it, a
+//     network error, ctx ended, more than 500 posts), the duplicate is
+//     judged as before. On a first attempt it wraps ErrDuplicate and is Permanent,
 //     never retried; a failed look-up adds its reason to the error's text
 //     but none of its marks. On a retry (Message.Attempt > 1) it is taken
 //     as delivered: the earlier attempt reached X, only its answer was
@@ -338,7 +340,7 @@ func (c *Channel) text(u broadcast.Update) (string, error) {
 // before the app had write permission) fails Check with a Permanent error,
 // since X would refuse every post.
 func (c *Channel) Check(ctx context.Context) error {
-	resp, s, err := c.exchange(ctx, "check", http.MethodGet, "/2/users/me", nil)
+	resp, s, err := c.exchange(ctx, "check", http.MethodGet, "/2/users/me", nil, 0)
 	if err != nil {
 		return err
 	}

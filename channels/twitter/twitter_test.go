@@ -392,7 +392,7 @@ func TestSignatureCoversQuery(t *testing.T) {
 	f := newFakeX(t, false)
 	ch := newTestChannel(t, f)
 	resp, _, err := ch.exchange(context.Background(), "check", http.MethodGet,
-		"/2/users/me?user.fields=created_at,username&expansions=pinned_tweet_id&q=a%20b%2Bc~", nil)
+		"/2/users/me?user.fields=created_at,username&expansions=pinned_tweet_id&q=a%20b%2Bc~", nil, 0)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 }
