@@ -161,7 +161,9 @@
 // retry_deferred, named and written as in a configuration file. Values
 // are %-escaped, but "+" stands for itself ("ops+status@example.com"); a
 // comma in a recipient's display name is written %2C. A user name with
-// "@" is written %40.
+// "@" is written %40, and a password with "/", "?" or "#" writes them %2F,
+// %3F and %23: unescaped, they end the host part early, and ParseURL fails
+// without quoting what follows.
 // TokenSource (XOAUTH2) and TLSConfig need the full Config.
 //
 // # Errors
