@@ -43,6 +43,8 @@ type conn struct {
 	broken    bool        // in the middle of DATA after a refusal: to be closed
 	silent    bool        // kept, its RSET not answered within the probe: see conn.probed
 	idleTimer *time.Timer // while in the pool
+	keptAt    uint64      // the pool's count of puts once it was given back to idle
+	takenAt   uint64      // the pool's count of puts when it was taken or handed over: see pool.drop
 	free      func()      // frees the connection's slot in the pool once it is closed
 }
 

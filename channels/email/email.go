@@ -50,7 +50,9 @@
 // whole attempt (AttemptTimeout, 30s by default) in an outage, whereas a
 // server that is there answers RSET at once. Such a silent connection is
 // replaced likewise, and the other kept connections, idle as long or
-// longer, are closed with it rather than tried in turn. Only one whose
+// longer, are closed with it rather than tried in turn; one that another
+// Send gave back while the RSET went unanswered stays, since it has just
+// carried a message. Only one whose
 // RSET is answered 250 counts as authenticated (see Errors). Where the server offers PIPELINING
 // (RFC 2920), MAIL FROM, RCPT TO and DATA go out in one write, with the
 // content of the connection's message before them, and every reply is read
@@ -159,7 +161,9 @@
 // retry_deferred, named and written as in a configuration file. Values
 // are %-escaped, but "+" stands for itself ("ops+status@example.com"); a
 // comma in a recipient's display name is written %2C. A user name with
-// "@" is written %40.
+// "@" is written %40, and a password with "/", "?" or "#" writes them %2F,
+// %3F and %23: unescaped, they end the host part early, and ParseURL fails
+// without quoting what follows.
 // TokenSource (XOAUTH2) and TLSConfig need the full Config.
 //
 // # Errors

@@ -35,6 +35,7 @@ type pool struct {
 	closed  bool
 	waiters []*waiter    // in the order they came
 	nwait   atomic.Int32 // len(waiters), for yield to read without mu
+	puts    uint64       // connections given back to idle so far: see conn.keptAt
 	// timers counts the idle timers armed and not stopped, and those whose
 	// expiry is under way: Close waits for them.
 	timers sync.WaitGroup
@@ -68,6 +69,7 @@ func (p *pool) take(owner *batch, kept func(*conn)) (cn *conn, slot bool, w *wai
 			p.idle = p.idle[:n-1]
 			p.stopTimer(cn)
 			cn.reset = true // whatever state the server kept, the transaction starts afresh
+			cn.takenAt = p.puts
 			return cn, false, nil
 		}
 		if p.open < p.max {
@@ -224,6 +226,8 @@ func (p *pool) put(cn *conn) {
 	if w == nil && keep {
 		p.timers.Add(1)
 		cn.idleTimer = time.AfterFunc(p.timeout, func() { p.expire(cn) })
+		p.puts++
+		cn.keptAt = p.puts
 		p.idle = append(p.idle, cn)
 		p.mu.Unlock()
 		return
@@ -280,25 +284,35 @@ func (p *pool) hand(cn *conn, w *waiter, keep bool) {
 		return
 	}
 	cn.reset = true
+	p.mu.Lock()
+	cn.takenAt = p.puts
+	p.mu.Unlock()
 	if w.kept != nil {
 		w.kept(cn)
 	}
 	w.got <- cn
 }
 
-// drop closes the idle connections without QUIT, once a kept connection
-// was found silent (see conn.probed): its server, or the way to it, is
-// likely gone for them too, which waited as long or longer (the most
-// recently used is taken first), and a Send would probe them in turn.
-func (p *pool) drop() {
+// drop closes without QUIT the idle connections given back before
+// since, the pool's count of puts when a kept connection was taken or
+// handed over (conn.takenAt) and then found silent (see conn.probed): their
+// server, or the way to it, is likely gone for them too, which waited as
+// long or longer (the most recently used is taken first), and a Send would
+// probe them in turn. Those given back since ended a transaction after the
+// probe began: their server was there, and they stay.
+func (p *pool) drop(since uint64) {
 	p.mu.Lock()
-	idle := p.idle
-	p.idle = nil
-	for _, cn := range idle {
+	var stale []*conn
+	p.idle = slices.DeleteFunc(p.idle, func(cn *conn) bool {
+		if cn.keptAt > since {
+			return false
+		}
 		p.stopTimer(cn)
-	}
+		stale = append(stale, cn)
+		return true
+	})
 	p.mu.Unlock()
-	for _, cn := range idle {
+	for _, cn := range stale {
 		cn.abort() // frees the slot, for the first in line
 	}
 }

@@ -132,3 +132,28 @@ func TestPoolYieldSkipsCheck(t *testing.T) {
 	require.True(t, ok, "the Check is first in line for what is given back")
 	assert.Same(t, held, cn)
 }
+
+// TestPoolDropKeepsGivenBackSince: drop closes the idle connections given
+// back before the silent one was taken, and keeps one given back after.
+func TestPoolDropKeepsGivenBackSince(t *testing.T) {
+	p := newPool(3, time.Minute)
+	conns := make([]*conn, 3)
+	for i := range conns {
+		_, slot, _ := p.take(&batch{}, nil)
+		require.True(t, slot)
+		conns[i] = &conn{}
+		conns[i].free = p.free
+	}
+	stale, silent, fresh := conns[0], conns[1], conns[2]
+	p.put(stale)
+	p.put(silent)
+	cn, _, _ := p.take(&batch{}, nil)
+	require.Same(t, silent, cn, "the most recently used")
+	p.put(fresh) // another Send is done with it while silent's probe runs
+	p.drop(silent.takenAt)
+	assert.Equal(t, []*conn{fresh}, p.idle)
+	assert.Equal(t, 2, p.open, "stale's slot freed")
+	silent.abort()
+	p.close()
+	assert.Equal(t, 0, p.open)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -328,4 +329,58 @@ func TestSilentKeptConnectionProbed(t *testing.T) {
 			assert.Equal(t, 1, resets, "the other kept connection is not probed too")
 		})
 	}
+}
+
+// TestSilentProbeKeepsConnectionsGivenBackSince: when a kept connection's
+// RSET goes unanswered, the connections dropped with it are those idle
+// since before its probe began, not one another Send gave back meanwhile:
+// that one just ended a transaction, so its server is there, and the
+// probing Send sends on it instead of dialing.
+//
+// The other Send's reply is held until the probe's RSET reaches the
+// server, so it gives its connection back while the probe runs; the probe
+// (1s) only has to outlast that Send reading one reply.
+func TestSilentProbeKeepsConnectionsGivenBackSince(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) { s.gate = 2 }) // both connections before any message
+	rcpt := recipients(2)
+	cfg := config(srv, rcpt...)
+	cfg.Concurrency, cfg.Timeout = 2, time.Hour
+	ch := newChannel(t, cfg)
+	email.SetProbeWait(ch, time.Second)
+	send(t, ch, broadcast.NewMessage(incident(1))) // two connections, kept
+	require.Equal(t, 2, srv.connections())
+
+	held := newHold()
+	srv.script(func(s *fakeSMTP) { s.gate, s.dataHold[rcpt[0]] = 0, held })
+	only := func(n int, to string) broadcast.Message {
+		m := broadcast.NewMessage(incident(n))
+		m.Ledger = channeltest.NewLedger()
+		for _, r := range rcpt {
+			if r != to {
+				require.NoError(t, m.Ledger.MarkDelivered(r))
+			}
+		}
+		return m
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a watchdog
+	defer cancel()
+	other := make(chan error, 1)
+	go func() { // takes one kept connection, which answers; its reply is held
+		_, err := ch.Send(ctx, only(2, rcpt[0]))
+		other <- err
+	}()
+	<-held.reached
+	srv.script(func(s *fakeSMTP) {
+		s.resetAll = hang // the next RSET: the other kept connection's
+		s.onHang = sync.OnceFunc(func() {
+			srv.script(func(s *fakeSMTP) { s.resetAll = "" })
+			close(held.release) // the other Send gives its connection back
+		})
+	})
+	_, err := ch.Send(ctx, only(3, rcpt[1]))
+	require.NoError(t, err)
+	require.NoError(t, <-other)
+	assert.Equal(t, map[string]int{rcpt[0]: 2, rcpt[1]: 2}, deliveredTo(srv), "no duplicate")
+	assert.Equal(t, 2, srv.connections(), "the connection given back during the probe was kept, not redialed")
 }

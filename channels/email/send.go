@@ -155,7 +155,7 @@ func (b *batch) work(ctx context.Context) {
 		case !send(ctx, cn, i):
 			cn.settle(false) // a kept one that broke before its RSET was answered
 			if cn.silent {
-				b.ch.pool.drop()
+				b.ch.pool.drop(cn.takenAt)
 			}
 			cn.abort()
 			cn = nil

@@ -58,6 +58,10 @@ func ParseURL(raw string) (Config, error) {
 			return Config{}, fmt.Errorf("email: URL: port %q: want a number", p)
 		}
 	}
+	if u.Fragment != "" {
+		// What follows a "#" in the password, which ended the authority.
+		return Config{}, errors.New(`email: URL: fragment: want none (a "#" in the password is written %23)`)
+	}
 	if u.Path != "" && u.Path != "/" {
 		return Config{}, errors.New("email: URL: path: want none (recipients go in the to parameter)")
 	}
@@ -81,7 +85,7 @@ func (c *Config) setParams(rawQuery, scheme string) error {
 		rawKey, rawVal, _ := strings.Cut(kv, "=")
 		key, err := url.PathUnescape(rawKey)
 		if err != nil || !slices.Contains(urlParams, key) {
-			return fmt.Errorf("email: URL: query parameter %q: unknown (known: %s)", rawKey, strings.Join(urlParams, ", "))
+			return unknownParam(rawKey)
 		}
 		if key == paramTo { // unescaped after the split: "%2C" is a comma in an address
 			for v := range strings.SplitSeq(rawVal, ",") {
@@ -102,6 +106,19 @@ func (c *Config) setParams(rawQuery, scheme string) error {
 		}
 	}
 	return nil
+}
+
+// unknownParam is the error of a query parameter not in urlParams. It
+// quotes the name only if it could be one, of lower-case letters and "_":
+// a "?" in the password, not %-escaped, ends the URL's authority there, and
+// the rest of the password, and the host, become the first parameter's
+// name.
+func unknownParam(rawKey string) error {
+	known := strings.Join(urlParams, ", ")
+	if rawKey == "" || strings.ContainsFunc(rawKey, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' }) {
+		return fmt.Errorf(`email: URL: query parameter: unknown (known: %s; a "?" in the password is written %%3F)`, known)
+	}
+	return fmt.Errorf("email: URL: query parameter %q: unknown (known: %s)", rawKey, known)
 }
 
 func (c *Config) setParam(key, val, scheme string) error {

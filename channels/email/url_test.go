@@ -82,6 +82,13 @@ func TestParseURLErrors(t *testing.T) {
 		{"smtp://smtp.example.com/?concurrency=many", `email: URL: concurrency: "many": not a valid value`},
 		{"smtp://smtp.example.com/?timeout=soon", `email: URL: timeout: "soon": not a valid value`},
 		{"smtp://smtp.example.com/?from=%zz", "email: URL: from: bad %-escape"},
+		// A password with a "?" or "#" not %-escaped ends the URL's
+		// authority there (RFC 3986, 3.2): the rest of the password, and the
+		// host, land in the query or the fragment. The error says so
+		// without quoting them.
+		{"smtp://u:?hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: query parameter: unknown"},
+		{"smtp://u:2024?hunter2=x@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
+		{"smtp://u:#hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: fragment: want none"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
