@@ -360,6 +360,12 @@ type Config struct {
 	// prints a function as its address, but the state of a TokenSource
 	// such as oauth2.StaticTokenSource's as it is). The tokens never appear
 	// in an error. JSON leaves it out.
+	//
+	// It takes no context, so a Send cannot stop it: a token endpoint
+	// that hangs holds the Send past its deadline. Give the token
+	// source's HTTP client a Timeout (oauth2.Config.TokenSource takes it
+	// from the context it is made with: context.WithValue(ctx,
+	// oauth2.HTTPClient, &http.Client{Timeout: 10 * time.Second})).
 	TokenSource func() (*oauth2.Token, error) `yaml:"-" json:"-"`
 	// From is the sender, "Status <status@example.com>" or a bare address.
 	// Required. Its domain also ends every Message-ID.
