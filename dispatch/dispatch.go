@@ -242,6 +242,14 @@ type Dispatcher struct {
 	// closedOnce logs once that the Broadcaster was closed under the
 	// running Dispatcher.
 	closedOnce sync.Once
+	// waiters are the callers of Changes (Wait, Watch), woken by the
+	// notifications of finished jobs.
+	waiters waiters
+	// runMu serializes Start and Stop, which start and end the wake-ups'
+	// goroutines (wakeCancel, wakeDone).
+	runMu      sync.Mutex
+	wakeCancel context.CancelFunc
+	wakeDone   sync.WaitGroup
 }
 
 // New returns a Dispatcher. It does no I/O; errors name the Config field.
@@ -360,10 +368,18 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // Start starts this instance's workers. They run until Stop, or until ctx
 // is cancelled, which stops them as Stop does: no job is fetched any more,
 // and the jobs running finish (within Config.JobTimeout).
+//
+// Unless Config.PollOnly, it also starts the wake-ups of Wait, Watch and
+// Changes: this instance notifies the others of each job it finishes, and
+// holds one connection of its own (beyond the Pool's) that listens for
+// theirs; see Changes.
 func (d *Dispatcher) Start(ctx context.Context) error {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
 	if err := d.client.Start(ctx); err != nil {
 		return fmt.Errorf("dispatch: start: %w", err)
 	}
+	d.startWake(ctx)
 	return nil
 }
 
@@ -371,6 +387,11 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 // for ctx to end; then it cancels their attempts, and River runs them again
 // later (their Ledger keeps what they achieved).
 func (d *Dispatcher) Stop(ctx context.Context) error {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
+	// The wake-ups end after the workers: the jobs Stop waits for are
+	// still notified.
+	defer d.stopWake()
 	err := d.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)
