@@ -88,8 +88,16 @@
 //
 // Wait and Report assemble a broadcast.Report from the jobs' states and
 // the Store's receipts, so any instance can report on an update another
-// instance enqueued or delivered. Config.OnEvent sees each run on the
-// instance that works it; package dispatch/metrics turns those events into
+// instance enqueued or delivered. Wait and Watch read them again as soon
+// as a job of the update finishes, on whichever instance: each started
+// Dispatcher notifies the others through PostgreSQL (NOTIFY, once River
+// has recorded the job's end) and listens for theirs on one connection of
+// its own, beyond the Pool, made again after a restart or a failover;
+// Changes gives that wake-up to other callers. As a safety net (a
+// notification lost with its connection, an instance stopped before it
+// sent it, a Dispatcher not started) they also read every
+// Config.PollInterval. Config.OnEvent sees each run on the instance that
+// works it; package dispatch/metrics turns those events into
 // Prometheus metrics.
 //
 // # Limits
@@ -104,8 +112,10 @@
 // database's clock says, except on an instance ahead of the database by
 // more than the snooze (which cannot be less than 0): there the job runs
 // late by the difference (a stopping instance's jobs, snoozed for 0, by
-// all of its lead). Keep the instances' clocks in sync (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
-// cannot LISTEN there.
+// all of its lead). Keep the instances' clocks in sync (NTP). Behind a
+// pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
+// there, and neither can Wait: it then reads every Config.PollInterval
+// only.
 //
 // # Errors
 //
@@ -197,7 +207,10 @@ type Config struct {
 	// RescueAfter above JobTimeout plus that, as the defaults (2m + 2m,
 	// 5m) are, or a run recording its delivery may be taken for dead.
 	RescueAfter time.Duration
-	// PollInterval is how often Wait reads the jobs' states; default 200ms.
+	// PollInterval is how often Wait, Watch and Changes read the jobs'
+	// states again when no notification of a finished job came; default
+	// 200ms. Once started (and not PollOnly), notifications wake them at
+	// once, and PollInterval is only a safety net: it may be seconds.
 	PollInterval time.Duration
 	// FetchCooldown is the least time between two fetches of jobs by this
 	// instance, and between two notifications of new jobs; default 20ms
@@ -217,8 +230,9 @@ type Config struct {
 	// not each (as the Store's pgstore.ReconnectWait). Negative: no try
 	// again.
 	ReconnectWait time.Duration
-	// PollOnly makes River poll for jobs instead of LISTENing for them;
-	// required behind a pooler in transaction mode.
+	// PollOnly makes River poll for jobs instead of LISTENing for them,
+	// and Wait read at PollInterval without the notifications of finished
+	// jobs; required behind a pooler in transaction mode.
 	PollOnly bool
 	// OnEvent, if set, is called for each step of each job this instance
 	// runs. Calls are serialized; keep it quick.
