@@ -1,12 +1,19 @@
 package dispatch
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // woken reports whether c holds a wake-up, and takes it.
@@ -62,4 +69,31 @@ func TestEventUpdate(t *testing.T) {
 	assert.Equal(t, "u-1", eventUpdate(event(metadata{Retract: "u-1"})))
 	assert.Empty(t, eventUpdate(&river.Event{Job: &rivertype.JobRow{Metadata: []byte("not json")}}))
 	assert.Empty(t, eventUpdate(&river.Event{}))
+}
+
+// A listener whose database is away tries again after a wait that
+// doubles (less its jitter, at most half), not at once: it does not spin.
+func TestListenWaitsBetweenTries(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var tries []time.Time
+	cfg.BeforeConnect = func(context.Context, *pgx.ConnConfig) error {
+		tries = append(tries, time.Now()) // listen is one goroutine
+		if len(tries) == 4 {
+			cancel()
+		}
+		return errors.New("the database is away")
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	d := &Dispatcher{cfg: Config{Pool: pool, Logger: slog.New(slog.DiscardHandler)}}
+	d.listen(ctx) // returns once ctx ends
+	require.Len(t, tries, 4)
+	for i := 1; i < len(tries); i++ {
+		least := (listenRetryFirst << (i - 1)) / 2
+		assert.GreaterOrEqual(t, tries[i].Sub(tries[i-1]), least, "wait before try %d", i+1)
+	}
 }
