@@ -88,8 +88,16 @@
 //
 // Wait and Report assemble a broadcast.Report from the jobs' states and
 // the Store's receipts, so any instance can report on an update another
-// instance enqueued or delivered. Config.OnEvent sees each run on the
-// instance that works it; package dispatch/metrics turns those events into
+// instance enqueued or delivered. Wait and Watch read them again as soon
+// as a job of the update finishes, on whichever instance: each started
+// Dispatcher notifies the others through PostgreSQL (NOTIFY, once River
+// has recorded the job's end) and listens for theirs on one connection of
+// its own, beyond the Pool, made again after a restart or a failover;
+// Changes gives that wake-up to other callers. As a safety net (a
+// notification lost with its connection, an instance stopped before it
+// sent it, a Dispatcher not started) they also read every
+// Config.PollInterval. Config.OnEvent sees each run on the instance that
+// works it; package dispatch/metrics turns those events into
 // Prometheus metrics.
 //
 // # Limits
@@ -104,8 +112,10 @@
 // database's clock says, except on an instance ahead of the database by
 // more than the snooze (which cannot be less than 0): there the job runs
 // late by the difference (a stopping instance's jobs, snoozed for 0, by
-// all of its lead). Keep the instances' clocks in sync (NTP). Behind a pooler in transaction mode, set Config.PollOnly: River
-// cannot LISTEN there.
+// all of its lead). Keep the instances' clocks in sync (NTP). Behind a
+// pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
+// there, and neither can Wait: it then reads every Config.PollInterval
+// only.
 //
 // # Errors
 //
@@ -197,7 +207,10 @@ type Config struct {
 	// RescueAfter above JobTimeout plus that, as the defaults (2m + 2m,
 	// 5m) are, or a run recording its delivery may be taken for dead.
 	RescueAfter time.Duration
-	// PollInterval is how often Wait reads the jobs' states; default 200ms.
+	// PollInterval is how often Wait, Watch and Changes read the jobs'
+	// states again when no notification of a finished job came; default
+	// 200ms. Once started (and not PollOnly), notifications wake them at
+	// once, and PollInterval is only a safety net: it may be seconds.
 	PollInterval time.Duration
 	// FetchCooldown is the least time between two fetches of jobs by this
 	// instance, and between two notifications of new jobs; default 20ms
@@ -217,8 +230,9 @@ type Config struct {
 	// not each (as the Store's pgstore.ReconnectWait). Negative: no try
 	// again.
 	ReconnectWait time.Duration
-	// PollOnly makes River poll for jobs instead of LISTENing for them;
-	// required behind a pooler in transaction mode.
+	// PollOnly makes River poll for jobs instead of LISTENing for them,
+	// and Wait read at PollInterval without the notifications of finished
+	// jobs; required behind a pooler in transaction mode.
 	PollOnly bool
 	// OnEvent, if set, is called for each step of each job this instance
 	// runs. Calls are serialized; keep it quick.
@@ -242,6 +256,14 @@ type Dispatcher struct {
 	// closedOnce logs once that the Broadcaster was closed under the
 	// running Dispatcher.
 	closedOnce sync.Once
+	// waiters are the callers of Changes (Wait, Watch), woken by the
+	// notifications of finished jobs.
+	waiters waiters
+	// runMu serializes Start and Stop, which start and end the wake-ups'
+	// goroutines (wakeCancel, wakeDone).
+	runMu      sync.Mutex
+	wakeCancel context.CancelFunc
+	wakeDone   sync.WaitGroup
 }
 
 // New returns a Dispatcher. It does no I/O; errors name the Config field.
@@ -360,10 +382,18 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // Start starts this instance's workers. They run until Stop, or until ctx
 // is cancelled, which stops them as Stop does: no job is fetched any more,
 // and the jobs running finish (within Config.JobTimeout).
+//
+// Unless Config.PollOnly, it also starts the wake-ups of Wait, Watch and
+// Changes: this instance notifies the others of each job it finishes, and
+// holds one connection of its own (beyond the Pool's) that listens for
+// theirs; see Changes.
 func (d *Dispatcher) Start(ctx context.Context) error {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
 	if err := d.client.Start(ctx); err != nil {
 		return fmt.Errorf("dispatch: start: %w", err)
 	}
+	d.startWake(ctx)
 	return nil
 }
 
@@ -371,6 +401,11 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 // for ctx to end; then it cancels their attempts, and River runs them again
 // later (their Ledger keeps what they achieved).
 func (d *Dispatcher) Stop(ctx context.Context) error {
+	d.runMu.Lock()
+	defer d.runMu.Unlock()
+	// The wake-ups end after the workers: the jobs Stop waits for are
+	// still notified.
+	defer d.stopWake()
 	err := d.client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.JobTimeout)

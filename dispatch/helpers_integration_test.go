@@ -4,6 +4,7 @@ package dispatch_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -123,7 +124,7 @@ func openInstance(ctx context.Context, dsn string, channels []broadcast.Channel,
 		return nil, err
 	}
 	cfg.Pool, cfg.Broadcaster, cfg.Store = in.pool, in.b, in.store
-	cfg.PollInterval = 50 * time.Millisecond
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, 50*time.Millisecond)
 	if in.d, err = dispatch.New(cfg); err != nil {
 		in.pool.Close()
 		return nil, err

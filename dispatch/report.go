@@ -78,8 +78,9 @@ func (d *Dispatcher) WaitRetract(ctx context.Context, updateID string) (*broadca
 
 // Watch is Wait that also calls fn, if not nil, with each channel's
 // Result as soon as its job finishes, once per channel, from the caller's
-// goroutine. It reads the jobs every Config.PollInterval, so it sees jobs
-// run by every instance. While the database is away (a failover, a
+// goroutine. It reads the jobs again as soon as one of them finishes on
+// any started instance (see Changes), and every Config.PollInterval in
+// any case, so it sees jobs run by every instance. While the database is away (a failover, a
 // restart) it keeps reading until ctx ends. Once ctx ends, even during a
 // read, it returns the last Report read and an error matching ctx's, which
 // says whether the database was away.
@@ -89,8 +90,9 @@ func (d *Dispatcher) Watch(ctx context.Context, updateID string, fn func(broadca
 
 func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn func(broadcast.Result)) (*broadcast.Report, error) {
 	seen := map[string]bool{}
-	t := time.NewTicker(d.cfg.PollInterval)
-	defer t.Stop()
+	// Before the first read: a job finishing during it wakes the next.
+	changes, stop := d.Changes(updateID)
+	defer stop()
 	var last *broadcast.Report
 	var away error // why the last read failed, while the database is away
 	for {
@@ -123,7 +125,7 @@ func (d *Dispatcher) watch(ctx context.Context, md metadata, updateID string, fn
 				return last, fmt.Errorf("dispatch: wait for %s: %w; the database is away: %w", updateID, ctx.Err(), away)
 			}
 			return last, fmt.Errorf("dispatch: wait for %s: %w", updateID, ctx.Err())
-		case <-t.C:
+		case <-changes:
 		}
 	}
 }

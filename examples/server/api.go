@@ -28,6 +28,9 @@ type backend interface {
 	RetractReport(ctx context.Context, id string) (*broadcast.Report, bool, error)
 	Receipt(ctx context.Context, id, channel string) (broadcast.Receipt, bool, error)
 	Channels() []string
+	// Changes wakes a GET that waits when a job of update id may have
+	// finished (dispatch.Dispatcher.Changes).
+	Changes(id string) (<-chan struct{}, func())
 }
 
 // Limits of the API.
@@ -38,7 +41,6 @@ const (
 	// partition, would hold it until TCP gives up, minutes later.
 	defaultDBTimeout = 10 * time.Second
 	maxWait          = 30 * time.Second // GET's ?wait
-	waitPoll         = 100 * time.Millisecond
 )
 
 // api serves the HTTP API.
@@ -229,9 +231,21 @@ func (a *api) getUpdate(w http.ResponseWriter, r *http.Request) {
 
 // await reads the state of update id until every job of it (and of its
 // retraction) has finished, wait has passed, the client has gone, or the
-// server is stopping.
+// server is stopping. It reads again when a job of the update finishes on
+// any instance, as dispatch's Changes says (and at the Dispatcher's
+// PollInterval, its safety net), not on a timer of its own: a crowd of
+// clients waiting through an outage asks the database little.
 func (a *api) await(ctx context.Context, id string, wait time.Duration) (updateStatus, bool, error) {
 	deadline := time.Now().Add(wait)
+	var changes <-chan struct{} // nil without a wait: the first read answers
+	if wait > 0 {
+		// Before the first read: a job finishing during it wakes the next.
+		var stop func()
+		changes, stop = a.be.Changes(id)
+		defer stop()
+	}
+	timeout := time.NewTimer(wait)
+	defer timeout.Stop()
 	for {
 		qctx, cancel := context.WithTimeout(ctx, a.dbTimeout)
 		st, found, err := status(qctx, a.be, id, a.hide)
@@ -244,7 +258,8 @@ func (a *api) await(ctx context.Context, id string, wait time.Duration) (updateS
 			return st, found, nil
 		case <-a.stopping:
 			return st, found, nil
-		case <-time.After(min(waitPoll, time.Until(deadline))):
+		case <-changes:
+		case <-timeout.C: // read once more, and answer
 		}
 	}
 }

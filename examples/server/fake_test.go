@@ -28,6 +28,8 @@ type fakeBackend struct {
 	receipts  map[string]broadcast.Receipt // "id channel": updates whose jobs River deleted
 	reports   map[string]*broadcast.Report // set by a test: the Report of an ID
 	jobs      int                          // jobs queued
+	reads     int                          // calls of Report
+	waiters   map[chan struct{}]string     // Changes' channels, to their update
 	err       error                        // every call fails with it: the database is down
 	hang      bool                         // every call waits for its context to end: the database does not answer
 }
@@ -130,6 +132,7 @@ func (f *fakeBackend) Report(ctx context.Context, id string) (*broadcast.Report,
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.reads++
 	if f.err != nil {
 		return nil, false, f.err
 	}
@@ -181,6 +184,48 @@ func (f *fakeBackend) Receipt(ctx context.Context, id, channel string) (broadcas
 }
 
 func (f *fakeBackend) Channels() []string { return f.channels }
+
+// Changes is woken by the test (wake), never by time: a GET that waits
+// reads only when told to.
+func (f *fakeBackend) Changes(id string) (<-chan struct{}, func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := make(chan struct{}, 1)
+	if f.waiters == nil {
+		f.waiters = map[chan struct{}]string{}
+	}
+	f.waiters[c] = id
+	return c, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		delete(f.waiters, c)
+	}
+}
+
+// wake wakes the waiters of update id, as a job of it finishing does, and
+// reports how many there were.
+func (f *fakeBackend) wake(id string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for c, wid := range f.waiters {
+		if wid == id {
+			n++
+			select {
+			case c <- struct{}{}:
+			default:
+			}
+		}
+	}
+	return n
+}
+
+// state returns the calls of Report so far and the waiters of Changes.
+func (f *fakeBackend) state() (reads, waiters int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reads, len(f.waiters)
+}
 
 // errDatabaseDown is the fake's error for a database that does not answer.
 var errDatabaseDown = errors.New("failed to connect to `user=outagecast database=outagecast`: connection refused")

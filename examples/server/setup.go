@@ -182,12 +182,24 @@ func (s *server) openDispatch(o *options, f *config.File, store *pgstore.Store, 
 	s.rescueAfter = max(dispatch.DefaultRescueAfter, jobTimeout+time.Minute)
 	s.d, err = dispatch.New(dispatch.Config{
 		Pool: s.pool, Broadcaster: b.Broadcaster, Store: store,
-		Workers: o.workers, Retry: f.Retry, PollOnly: o.pollOnly,
+		Workers: o.workers, Retry: f.Retry, PollOnly: o.pollOnly, PollInterval: waitPoll(o.pollOnly),
 		JobTimeout: jobTimeout, RescueAfter: s.rescueAfter,
 		OnEvent: func(e dispatch.Event) { m.Observe(e); logEvent(s.log, e) },
 		Logger:  riverLog,
 	})
 	return err
+}
+
+// waitPoll is how often a GET that waits reads the update's state again
+// when no job of it is said finished (dispatch's Config.PollInterval):
+// only a safety net while the Dispatcher listens for the jobs finished by
+// every instance, which wake the GET at once; without LISTEN (-poll-only)
+// the only way to see them.
+func waitPoll(pollOnly bool) time.Duration {
+	if pollOnly {
+		return 100 * time.Millisecond
+	}
+	return 5 * time.Second
 }
 
 // close releases what open opened, in reverse order.
@@ -230,3 +242,5 @@ func (q queue) Receipt(ctx context.Context, id, channel string) (broadcast.Recei
 }
 
 func (q queue) Channels() []string { return q.channels }
+
+func (q queue) Changes(id string) (<-chan struct{}, func()) { return q.d.Changes(id) }
