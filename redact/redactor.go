@@ -37,7 +37,6 @@ func (r *Redactor) With(secrets ...Secret) *Redactor {
 	var forms []string
 	for _, s := range secrets {
 		forms = append(forms, encodings(s.Reveal())...)
-		forms = append(forms, runs(s.Reveal())...)
 		if key, ok := strings.CutPrefix(s.Reveal(), "whsec_"); ok && key != "" {
 			// A Standard Webhooks secret: servers may echo the key alone,
 			// or its decoded bytes.
@@ -64,7 +63,7 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 	if p == "" {
 		return r
 	}
-	forms := append(encodings(p), runs(p)...)
+	forms := encodings(p)
 	for _, pair := range []string{
 		"\x00" + user + "\x00" + p,
 		user + "\x00" + user + "\x00" + p,
@@ -178,28 +177,6 @@ func encodings(s string) []string {
 	return append(forms, quotedForms(s)...)
 }
 
-// runs returns the runs of characters of s that no URL encoder escapes
-// (RFC 3986's unreserved: ASCII letters, digits, "-", ".", "_" and "~"),
-// when s has others and a run is long enough to be told from ordinary
-// text (as tokenLike says). Escaped once, s is among its percentForms;
-// a server that escapes the text holding it again ("%3D" becomes "%253D"),
-// or again after that, leaves these runs as they were.
-func runs(s string) []string {
-	unreserved := func(c rune) bool {
-		return c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("-._~", c))
-	}
-	if !strings.ContainsFunc(s, func(c rune) bool { return !unreserved(c) }) {
-		return nil
-	}
-	var out []string
-	for _, run := range strings.FieldsFunc(s, func(c rune) bool { return !unreserved(c) }) {
-		if tokenLike(run) {
-			out = append(out, run)
-		}
-	}
-	return out
-}
-
 // htmlEscapes are the ways HTML and XML writers escape & < > " and ' (Go's
 // html.EscapeString, Python's html.escape, PHP's htmlspecialchars, XML's
 // named entities, quotes left alone, decimal and hex references), as a
@@ -238,18 +215,31 @@ var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.!~*'()", "-_.*", "-_.~/", 
 
 // percentForms returns s percent-escaped as each encoder of percentKeeps
 // writes it, with upper- and lower-case hex digits, and a space as "+" and
-// as "%20".
+// as "%20"; each also escaped again, up to escapedAgain times.
 func percentForms(s string) []string {
 	var forms []string
 	for _, keep := range percentKeeps {
 		for _, hexDigits := range []string{"0123456789ABCDEF", "0123456789abcdef"} {
 			for _, space := range []string{"+", "%20"} {
-				forms = append(forms, percentEscape(s, keep, hexDigits, space))
+				f := percentEscape(s, keep, hexDigits, space)
+				forms = append(forms, f)
+				// Escaped again, as a server quoting an escaped URL in a
+				// link writes it ("%3D" as "%253D"), and once more.
+				for range escapedAgain {
+					if !strings.Contains(f, "%") {
+						break
+					}
+					f = strings.ReplaceAll(f, "%", "%25")
+					forms = append(forms, f)
+				}
 			}
 		}
 	}
 	return forms
 }
+
+// escapedAgain is how many times more than once percentForms escapes.
+const escapedAgain = 2
 
 func percentEscape(s, keep, hexDigits, space string) string {
 	var b strings.Builder

@@ -19,11 +19,9 @@
 // %+q; hexadecimal; base64 (standard and URL alphabets, padded or not), also
 // inside longer base64 text wherever the secret starts in it; and, for a
 // login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
-// Basic and XOAUTH2 forms of the user and password. Of a secret with
-// characters URL encoders escape, it also finds the runs of characters
-// they leave alone (letters, digits, "-", ".", "_", "~") that are eight
-// characters or more with a digit, or sixteen or more, wherever they
-// appear: escaped twice ("=" as "%253D"), such a secret is nothing else.
+// Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
+// also found escaped again, twice at most, as a page quoting an escaped
+// URL in a link writes them ("=" as "%3D", then "%253D").
 //
 // # Limits
 //
