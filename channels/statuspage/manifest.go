@@ -62,6 +62,8 @@ func (w *writer) putManifest(nonce string) error {
 		return err
 	}
 	w.files = append(w.files, p)
+	w.stats.bytes += int64(len(data))
+	w.stats.files++
 	return nil
 }
 
