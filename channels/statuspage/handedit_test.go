@@ -55,3 +55,47 @@ func TestHandEditIsNotKept(t *testing.T) {
 	}
 	p.site()
 }
+
+// A Channel that did not write the current version (after a restart, or
+// another process's) checks the files it would link as the one that did:
+// an unchanged incident's page edited by hand is written again, as in
+// TestHandEditIsNotKept.
+func TestHandEditIsNotKeptAfterRestart(t *testing.T) {
+	for _, how := range []string{"in place", "replaced"} {
+		t.Run(how, func(t *testing.T) {
+			first := newPage(t, statuspage.Config{})
+			first.send(update("a", "a1", 0, broadcast.StatusResolved))
+			first.send(update("b", "b1", 10, broadcast.StatusInvestigating))
+			path := filepath.Join(first.ch.Root(), "incidents", "a.html")
+			generated, err := os.ReadFile(path)
+			require.NoError(t, err)
+
+			restarted := newPage(t, statuspage.Config{Dir: first.dir})
+			handEdit(t, path, how)
+			restarted.send(update("b", "b2", 11, broadcast.StatusIdentified))
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Truef(t, bytes.Equal(generated, data), "incidents/a.html, edited %s before a restart's write: %.40q", how, data)
+
+			// The restarted Channel's version is checked by the first.
+			handEdit(t, path, how)
+			first.send(update("b", "b3", 12, broadcast.StatusIdentified))
+			data, err = os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Truef(t, bytes.Equal(generated, data), "incidents/a.html, edited %s after another Channel's write: %.40q", how, data)
+			first.site()
+		})
+	}
+}
+
+// handEdit edits the file at path in place (as vi does a file of several
+// links, or a shell's >) or replaces it (as sed -i does).
+func handEdit(t *testing.T, path, how string) {
+	t.Helper()
+	if how == "replaced" {
+		require.NoError(t, os.WriteFile(path+".new", []byte("HAND EDIT"), 0o644))
+		require.NoError(t, os.Rename(path+".new", path))
+		return
+	}
+	require.NoError(t, os.WriteFile(path, []byte("HAND EDIT"), 0o644))
+}

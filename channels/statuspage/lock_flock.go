@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -58,4 +59,13 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// inode returns the inode number of the file fi describes.
+func inode(fi os.FileInfo) (uint64, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return uint64(st.Ino), true // not a uint64 on every system
 }

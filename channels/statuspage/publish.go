@@ -25,6 +25,7 @@ import (
 //	current -> versions/0000000042/site   the site to serve (a symbolic link)
 //	versions/0000000042/state.json        the page's state...
 //	versions/0000000042/incidents/*.json  ...and its incidents
+//	versions/0000000042/files.json        the stamps of its files (see manifest)
 //	versions/0000000042/site/...          the site
 //	versions/0000000041/...               the previous version
 //	.lock                                 flock(2) between processes
@@ -32,8 +33,8 @@ import (
 // A new version is written whole under versions/.staging-<n>, renamed to
 // versions/<n>, and made current by renaming a new symbolic link over
 // current: one rename(2), atomic on POSIX file systems. Files that did not
-// change are hard links to the previous version's, while they are as this
-// Channel wrote them (see writer). The staging directory
+// change are hard links to the previous version's, while they are as the
+// Channel that wrote them left them (see writer). The staging directory
 // starts empty, or as the version before the previous one (see publish).
 const (
 	currentName   = "current"
@@ -86,9 +87,9 @@ type writeStats struct {
 // current version's.
 //
 // A file of prev is linked without being read only while it is the file
-// this Channel put there (trust): one edited by hand, in place or
-// replaced, is written again, so that the edit does not pass into the
-// new version and every one after it.
+// the Channel that wrote prev put there (trust): one edited by hand, in
+// place or replaced, is written again, so that the edit does not pass
+// into the new version and every one after it.
 type writer struct {
 	root, prev string
 	recycled   bool
@@ -96,9 +97,9 @@ type writer struct {
 	dirs       map[string]bool // directories made or changed, to sync
 	files      []string        // written, to sync
 	stats      writeStats
-	// trust are the stamps of prev's files as this Channel wrote them;
-	// nil when it did not write prev (another process did), whose files
-	// are linked as they are.
+	// trust are the stamps of prev's files as they were written: this
+	// Channel's memory of its write, or else prev's manifest. A file
+	// without one is written again.
 	trust stamps
 	// wrote are the stamps of the files written or linked under root, and
 	// kept those of a recycled root's files left as they were.
@@ -262,18 +263,16 @@ func (w *writer) after(rel, p string) error {
 }
 
 // reuse links rel from the previous version, unread, and reports false
-// when the previous version has no such file or not the one this Channel
+// when the previous version has no such file or not the one its Channel
 // put there.
 func (w *writer) reuse(rel string) (bool, error) {
 	if w.prev == "" {
 		return false, nil
 	}
-	if w.trust != nil {
-		st, ok := w.trust[rel]
-		if !ok || !same(st.FileInfo, filepath.Join(w.prev, filepath.FromSlash(rel))) {
-			w.edited = true
-			return false, nil
-		}
+	st, ok := w.trust[rel]
+	if !ok || !same(st.FileInfo, filepath.Join(w.prev, filepath.FromSlash(rel))) {
+		w.edited = true
+		return false, nil
 	}
 	return w.link(rel)
 }
@@ -411,8 +410,11 @@ func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error
 		prev = filepath.Join(versions, versionName(old.gen))
 	}
 	var trust stamps
-	if c.written != nil && c.written.at == (written{old.gen, old.Nonce}) {
+	switch {
+	case c.written != nil && c.written.at == (written{old.gen, old.Nonce}):
 		trust = c.written.files
+	case prev != "":
+		trust = loadManifest(prev, old.Nonce)
 	}
 	// A recycled version shares the inodes of old's files that did not
 	// change: none may have been edited since.
@@ -452,6 +454,9 @@ func (c *Channel) publish(ctx context.Context, old, next *state, dirty map[strin
 	stage, final := w.root, filepath.Join(c.s.dir, versionsName, versionName(gen))
 	next.gen, next.Updated, next.Render, next.Nonce = gen, now, c.theme.fingerprint, rand.Text()
 	err = c.writeVersion(ctx, w, old, next, dirty, stale, now)
+	if err == nil {
+		err = w.putManifest(next.Nonce)
+	}
 	if err == nil {
 		err = w.sync()
 	}

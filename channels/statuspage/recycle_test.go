@@ -119,12 +119,15 @@ func checkExact(t *testing.T, c *Channel, op int) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(vdir, p)
-		all = append(all, filepath.ToSlash(rel))
+		if rel, _ := filepath.Rel(vdir, p); rel != manifestName {
+			all = append(all, filepath.ToSlash(rel))
+		}
 		return nil
 	}))
 	require.ElementsMatch(t, all, keysOf(c.written.files), "after operation %d: the files stamped", op)
 	require.True(t, c.written.files.intact(vdir), "after operation %d: the stamps", op)
+	// and so are they in its manifest, for a Channel that did not write it.
+	require.ElementsMatch(t, all, keysOf(loadManifest(vdir, c.written.at.nonce)), "after operation %d: the manifest", op)
 }
 
 func marshalBuckets(t *testing.T, st *state) string {

@@ -139,15 +139,17 @@
 // restarts and Rebuild renders it again (after a change of Branding, say).
 //
 // Do not edit the files by hand: change the page with Edit, Retract or
-// the templates and Rebuild. A file that a Channel wrote and that was
-// edited since (in place, which shows in every version linked to it, or
-// replaced) is written again by that Channel's next write, never linked
-// into the new version: the Channel keeps the inode, size and
-// modification time of every file it wrote. A Channel that did not write
-// the current version (another process, or after a restart) compares the
-// other files with their rendering but links the incident pages of the
-// incidents that did not change as they are; Rebuild writes them all
-// again.
+// the templates and Rebuild. A file that was edited since it was written
+// (in place, which shows in every version linked to it, or replaced) is
+// written again by the next write, never linked into the new version,
+// whichever Channel (this process, another, or after a restart) makes
+// it: each version records the inode number, size and modification time
+// of its files in Dir/versions/<n>/files.json, beside the site and so
+// never served, and a file is linked unread only while it is as
+// recorded. A version whose record is missing, damaged or another
+// version's has all its files written again by the next write; so has,
+// once, one that a Channel wrote on a system without inode numbers
+// (Windows, Plan 9), unless that Channel writes the next version too.
 //
 // Sends in one process are serialized by the Channel; Channels of
 // several processes on one directory take an exclusive flock(2) on
