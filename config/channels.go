@@ -141,6 +141,9 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
 		return built{}, err
 	}
+	if err := checkEnums(b.file, path, n, k.impl.enums(), b.ex); err != nil {
+		return built{}, err
+	}
 	got, err := k.impl.fromNode(b.env, written, n)
 	b.ex.markSecrets(n, got.secrets)
 	var de *decodeError
