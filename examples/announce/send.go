@@ -78,7 +78,7 @@ func (a *app) openOrFail(cfg *config.File, opts broadcast.Options) (*config.Broa
 	b, err := a.open(cfg, opts)
 	if err != nil {
 		code := exitUsage
-		if strings.HasPrefix(err.Error(), "open store:") {
+		if errors.As(err, new(*storeError)) {
 			code = exitFailed
 		}
 		return nil, a.fail(code, err)

@@ -256,6 +256,25 @@ func TestLinkToPage(t *testing.T) {
 	assert.Empty(t, u.URL)
 }
 
+// A state file that is not a store (damaged, or another file named by
+// mistake) fails the run (exit 1: the command line is right), with an
+// error naming the -state flag or the configuration's state key.
+func TestDamagedStateNamesIt(t *testing.T) {
+	damaged := filepath.Join(t.TempDir(), "notdb.db")
+	require.NoError(t, os.WriteFile(damaged, []byte("not a bolt database, but long enough to look at its header bytes"), 0o600))
+	r := announce(t, context.Background(), "", "-title", "T", "-status", "resolved", "-state", damaged)
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "announce: -state: "), r.stderr)
+	assert.Contains(t, r.stderr, damaged)
+	assert.NotContains(t, r.stdout, "Resolved: T", "nothing sent")
+
+	cfg := writeConfig(t, "state: "+damaged+"\nchannels:\n  - type: console\n")
+	r = announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "announce: "+cfg+": state: "), r.stderr)
+	assert.Contains(t, r.stderr, damaged)
+}
+
 // A state file in a directory that does not exist is a bad configuration
 // (exit 2, naming the state key or the -state flag), not a failed run.
 func TestStateInMissingDirectory(t *testing.T) {
