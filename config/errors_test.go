@@ -201,6 +201,8 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:3: channels[0].port: want a whole number, got "99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"number too small", lines("retry: {max_attempts: -99999999999999999999}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: want a whole number, got "-99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
+		{"number far too large", lines("retry: {max_attempts: 1e999999}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "1e999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"number too large from the environment", lines("channels:", "  - type: email", "    port: ${HUGE}"),
 			`test.yaml:3: channels[0].port: want a whole number, got "${HUGE}" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"duration without a unit", lines("attempt_timeout: 30", "channels: [{type: console}]"),

@@ -261,9 +261,9 @@ func outOfRange(n *yaml.Node, t reflect.Type) bool {
 	if !ok || !f.IsInt() {
 		return false
 	}
-	v, _ := f.Int(nil)
+	// Compared as floats: 1e999999 made a big.Int would take megabytes.
 	lo, hi := bounds(t)
-	return v.Cmp(lo) < 0 || v.Cmp(hi) > 0
+	return f.Cmp(new(big.Float).SetInt(lo)) < 0 || f.Cmp(new(big.Float).SetInt(hi)) > 0
 }
 
 // whole reports whether t is a whole number type read as a number (not a
