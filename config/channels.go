@@ -98,7 +98,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
 		return b.fromURL(n, at, n.Value, "", nil)
 	case n.Kind != yaml.MappingNode:
-		return built{}, fmt.Errorf("%s: want a channel URL, or a mapping with a kind", at)
+		return built{}, fmt.Errorf("%s: %swant a channel URL, or a mapping with a kind", at, b.emptyRef(n))
 	}
 	var h head
 	var keys headKeys
@@ -141,6 +141,9 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	if err := checkValues(b.file, path, n, t, b.ex); err != nil {
 		return built{}, err
 	}
+	if err := checkEnums(b.file, path, n, k.impl.enums(), b.ex); err != nil {
+		return built{}, err
+	}
 	got, err := k.impl.fromNode(b.env, written, n)
 	b.ex.markSecrets(n, got.secrets)
 	var de *decodeError
@@ -166,10 +169,24 @@ func (b *builder) fromShort(path, at string, n *yaml.Node) (built, error) {
 	if err := n.Decode(&s); err != nil {
 		return built{}, yamlError(b.file, err)
 	}
+	if _, v := child(n, "url"); s.URL == "" && v != nil && b.emptyRef(v) != "" {
+		return built{}, fmt.Errorf("%s:%d: %s.url: %swant a channel URL", b.file, v.Line, path, b.emptyRef(v))
+	}
 	if s.URL == "" {
 		return built{}, fmt.Errorf("%s: kind: missing (one of %s), or a url", at, strings.Join(b.names(), ", "))
 	}
 	return b.fromURL(n, fmt.Sprintf("%s:%d: %s", b.file, lineOf(n, []string{"url"}), path), s.URL, s.Name, s.When)
+}
+
+// emptyRef returns "${NOPE_URL:-} is empty: " when scalar n is empty
+// because a reference gave nothing ("${NAME:-}" is empty on purpose), so
+// that an error about the empty value says where it came from; else "".
+func (b *builder) emptyRef(n *yaml.Node) string {
+	src, ok := b.ex.source[n]
+	if !ok || n.Kind != yaml.ScalarNode || n.Value != "" {
+		return ""
+	}
+	return src + " is empty: "
 }
 
 // fromURL builds the channel of a URL, written in the entry n.

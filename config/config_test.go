@@ -122,6 +122,10 @@ func TestParseErrors(t *testing.T) {
 		{"unknown email tls", "channels:\n  - type: email\n    host: h\n    tls: maybe\n", `test.yaml:4: channels[0].tls: unknown TLS mode "maybe" (want starttls, implicit or plaintext)`},
 		{"channel neither URL nor mapping", "channels:\n  - console\n", "test.yaml:2: channels[0]: want a channel URL (scheme://…), or a mapping with a kind"},
 		{"channel a list", "channels:\n  - [console]\n", "test.yaml:2: channels[0]: want a channel URL, or a mapping with a kind"},
+		// ${NAME:-} is empty on purpose: the error says where the empty
+		// entry came from.
+		{"channel from an empty default", "channels:\n  - ${NOPE_URL:-}\n", "test.yaml:2: channels[0]: ${NOPE_URL:-} is empty: want a channel URL, or a mapping with a kind"},
+		{"channel url from an empty default", "channels:\n  - url: ${NOPE_URL:-}\n", "test.yaml:2: channels[0].url: ${NOPE_URL:-} is empty: want a channel URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

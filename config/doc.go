@@ -107,7 +107,11 @@
 // and merge keys ("<<: *defaults") work. A boolean is true or false
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
-// 1.1 read most of them as booleans).
+// 1.1 read most of them as booleans); IRC's tls key takes true or false
+// too, and on or off. Written in quotes, a boolean or a number is text
+// ("port: "587""), and an error that says to write it without quotes; a
+// number out of its key's range and a duration without a unit ("30") are
+// errors saying so.
 //
 // # Schema
 //

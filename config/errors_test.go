@@ -146,7 +146,7 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 		{"channel key", lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    concurrency: many"),
 			`test.yaml:4: channels[0].concurrency: want a whole number, got "many"`},
 		{"second channel", lines("channels:", "  - type: console", "  - type: irc", "    tls: maybe"),
-			`test.yaml:4: channels[1].tls: unknown TLS mode "maybe" (want on or off)`},
+			`test.yaml:4: channels[1].tls: want true or false, got "maybe"` + "\n"},
 		{"in a list entry", lines("channels:", "  - type: webhook", "    endpoints:", "      - url: [https://a.example.com]"),
 			`test.yaml:4: channels[0].endpoints[0].url: want a string, got a list`},
 		{"list for a mapping", lines("channels:", "  - type: webhook", "    headers: [Authorization]"),
@@ -180,10 +180,39 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:3: channels[0].notice: want true or false, got "loud"` + "\n"},
 		{"yes from the environment", lines("channels:", "  - type: irc", "    notice: ${NOTICE}"),
 			`test.yaml:3: channels[0].notice: want true or false, got "${NOTICE}"`},
+		// IRC's tls is a boolean that reads its own text: it speaks as
+		// the other booleans do.
+		{"yes for irc tls", lines("channels:", "  - type: irc", "    tls: yes"),
+			`test.yaml:3: channels[0].tls: want true or false, got "yes" (YAML 1.2 reads yes as text)`},
+		{"yes for irc tls from the environment", lines("channels:", "  - type: irc", "    tls: ${NOTICE}"),
+			`test.yaml:3: channels[0].tls: want true or false, got "${NOTICE}"` + "\n"},
+		// A quoted number or boolean is text, as editors read it.
+		{"quoted number", lines("channels:", "  - type: email", `    port: "587"`),
+			`test.yaml:3: channels[0].port: want a whole number, got "587" (quoted, so text: write it without quotes)`},
+		{"quoted boolean", lines("channels:", "  - type: irc", `    notice: 'true'`),
+			`test.yaml:3: channels[0].notice: want true or false, got "true" (quoted, so text: write it without quotes)`},
+		{"quoted boolean for irc tls", lines("channels:", "  - type: irc", `    tls: "false"`),
+			`test.yaml:3: channels[0].tls: want true or false, got "false" (quoted, so text: write it without quotes)`},
+		{"quoted text", lines("channels:", "  - type: irc", `    notice: "loud"`),
+			`test.yaml:3: channels[0].notice: want true or false, got "loud"` + "\n"},
+		// A number too large or too small for its key names the range;
+		// the YAML library would wrap one too small.
+		{"number too large", lines("channels:", "  - type: email", "    port: 99999999999999999999"),
+			`test.yaml:3: channels[0].port: want a whole number, got "99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
+		{"number too small", lines("retry: {max_attempts: -99999999999999999999}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "-99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
+		{"number far too large", lines("retry: {max_attempts: 1e999999}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "1e999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
+		{"number too large from the environment", lines("channels:", "  - type: email", "    port: ${HUGE}"),
+			`test.yaml:3: channels[0].port: want a whole number, got "${HUGE}" (out of range: -9223372036854775808 to 9223372036854775807)`},
+		{"duration without a unit", lines("attempt_timeout: 30", "channels: [{type: console}]"),
+			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "30" (a duration needs a unit, as in 30s)`},
+		{"duration too long", lines("attempt_timeout: 99999999999h", "channels: [{type: console}]"),
+			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "99999999999h" (out of range: at most 2562047h)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes"})
+			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes", "HUGE": "1e30"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error()+"\n", tt.want) // a want ending in \n is the error's end
 		})

@@ -114,6 +114,11 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"bool from the environment", `channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], notice: "${NOTICE}"}]`, true},
 		// tls is no boolean: irc.TLSMode reads on and off as text.
 		{"irc tls off", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: off}]", true},
+		{"irc tls false", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: false}]", true},
+		{"irc tls quoted true", `channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: "true"}]`, false},
+		{"irc tls quoted off", `channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: "off"}]`, true},
+		{"irc tls from the environment", `channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: "${NOTICE}"}]`, true},
+		{"irc tls yes", "channels: [{kind: irc, server: 'h:1', nick: n, channels: ['#a'], tls: yes}]", false},
 		{"fraction for a whole number", "retry: {max_attempts: 1.5}\nchannels: [{kind: console}]", false},
 		{"whole number written with a point", "retry: {max_attempts: 2.0}\nchannels: [{kind: console}]", true},
 		{"duration wanted", "attempt_timeout: soon\nchannels: [{kind: console}]", false},

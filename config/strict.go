@@ -4,8 +4,12 @@ import (
 	"encoding"
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +37,30 @@ func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
 // has no field for are left to checkKeys.
 func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
 	return walker{file: file, values: true, ex: ex}.walk(path, n, t)
+}
+
+// checkEnums reports the first key of mapping n whose values, as enums
+// lists them for the schema, are booleans, and which holds true or false
+// quoted: an editor reads "tls: "true"" as text, which the schema refuses,
+// so Load refuses it too, though the key's type reads the text.
+func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander) error {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		vals, ok := enums[k.Value]
+		if !ok || v.Kind != yaml.ScalarNode || len(ex.used[v]) > 0 || v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+			continue
+		}
+		plain := &yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}
+		var b bool
+		if plain.ShortTag() == "!!bool" && plain.Decode(&b) == nil && slices.Contains(vals, any(b)) {
+			return fmt.Errorf("%s:%d: %swant true or false, got %s (quoted, so text: write it without quotes)",
+				file, v.Line, prefix(join(path, k.Value)), ex.quoted(v))
+		}
+	}
+	return nil
 }
 
 // walker checks a node tree against the Go type it decodes into, so that
@@ -131,12 +159,12 @@ func (w walker) merge(path string, v *yaml.Node, t reflect.Type) error {
 func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	var err error
 	if n.Kind == yaml.ScalarNode {
-		if err = n.Decode(reflect.New(t).Interface()); err == nil && !fraction(n, t) && !textBool(n, t) {
+		if err = n.Decode(reflect.New(t).Interface()); err == nil && fits(n, t) {
 			return nil
 		}
 		text := reflect.PointerTo(t).Implements(textUnmarshaler) // reads the text, quoted or not
 		if t.Kind() != reflect.String && !text && w.ex.retag(n) {
-			if n.Decode(reflect.New(t).Interface()) == nil && !fraction(n, t) && !textBool(n, t) {
+			if n.Decode(reflect.New(t).Interface()) == nil && fits(n, t) {
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
 			}
 			n.Tag = "!!str"
@@ -145,34 +173,116 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = w.ex.requote(msg, n)
+		msg = w.ex.requote(msg, n) + w.why(n, t, err)
 		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
 	switch n.Kind {
 	case yaml.ScalarNode:
-		got = w.ex.quoted(n)
-		if fromEnv := len(w.ex.used[n]) > 0; err == nil && textBool(n, t) && !fromEnv { // "on", read as YAML 1.1 did
-			got += " (YAML 1.2 reads " + n.Value + " as text)"
-		}
+		got = w.ex.quoted(n) + w.why(n, t, err)
 	case yaml.MappingNode:
 		got = "a mapping"
 	}
 	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
 }
 
+// why says what is wrong with scalar n, which is not a value of type t,
+// where the value and the type alone do not: "" when nothing more is
+// known. decodeErr is the YAML library's error decoding n into t.
+func (w walker) why(n *yaml.Node, t reflect.Type, decodeErr error) string {
+	fromEnv := len(w.ex.used[n]) > 0
+	switch {
+	case decodeErr == nil && textBool(n, t) && !fromEnv: // "on", read as YAML 1.1 did
+		return " (YAML 1.2 reads " + n.Value + " as text)"
+	case decodeErr != nil && reflect.PointerTo(t).Implements(textUnmarshaler) && !fromEnv && yaml11Bool(n) &&
+		reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte("true")) == nil:
+		return " (YAML 1.2 reads " + n.Value + " as text)" // IRC's "tls: yes"
+	case t.Kind() != reflect.String && !fromEnv && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 &&
+		plainFits(n.Value, t):
+		return " (quoted, so text: write it without quotes)" // port: "587"
+	case outOfRange(n, t):
+		lo, hi := bounds(t)
+		return fmt.Sprintf(" (out of range: %d to %d)", lo, hi)
+	case t == durationType && !fromEnv:
+		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return " (a duration needs a unit, as in 30s)"
+		}
+		if durationSyntax.MatchString(n.Value) {
+			return fmt.Sprintf(" (out of range: at most %dh)", int64(time.Duration(math.MaxInt64)/time.Hour))
+		}
+	}
+	return ""
+}
+
+// yaml11Bool reports whether scalar n is text that YAML 1.1 read as a
+// boolean: yes, no, on, off, y, n.
+func yaml11Bool(n *yaml.Node) bool {
+	var b bool
+	return n.ShortTag() != "!!bool" && n.Decode(&b) == nil
+}
+
+// fits reports whether scalar n, which the YAML library decodes into type
+// t, is a value of t the schema also takes.
+func fits(n *yaml.Node, t reflect.Type) bool {
+	return !fraction(n, t) && !textBool(n, t) && !outOfRange(n, t)
+}
+
+// plainFits reports whether text, written without quotes, would be a
+// value of type t.
+func plainFits(text string, t reflect.Type) bool {
+	plain := &yaml.Node{Kind: yaml.ScalarNode, Value: text}
+	plain.Tag = plain.ShortTag()
+	return plain.Decode(reflect.New(t).Interface()) == nil && fits(plain, t)
+}
+
+// durationSyntax matches what time.ParseDuration reads, at any size.
+var durationSyntax = regexp.MustCompile(durationPattern)
+
+// bounds returns the least and the greatest whole number of type t.
+func bounds(t reflect.Type) (lo, hi *big.Int) {
+	bits := uint(t.Bits())
+	hi = new(big.Int).Lsh(big.NewInt(1), bits)
+	if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 {
+		return new(big.Int), hi.Sub(hi, big.NewInt(1))
+	}
+	hi.Rsh(hi, 1)
+	lo = new(big.Int).Neg(hi)
+	return lo, hi.Sub(hi, big.NewInt(1))
+}
+
+// outOfRange reports whether scalar n is a whole number too large or too
+// small for type t, a whole number type. The YAML library refuses one too
+// large, but wraps one too small ("port: -99999999999999999999").
+func outOfRange(n *yaml.Node, t reflect.Type) bool {
+	if !whole(t) {
+		return false
+	}
+	f, ok := new(big.Float).SetString(strings.ReplaceAll(n.Value, "_", ""))
+	if !ok || !f.IsInt() {
+		return false
+	}
+	// Compared as floats: 1e999999 made a big.Int would take megabytes.
+	lo, hi := bounds(t)
+	return f.Cmp(new(big.Float).SetInt(lo)) < 0 || f.Cmp(new(big.Float).SetInt(hi)) > 0
+}
+
+// whole reports whether t is a whole number type read as a number (not a
+// duration, nor a type that reads its own text).
+func whole(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return t != durationType && !reflect.PointerTo(t).Implements(textUnmarshaler)
+	}
+	return false
+}
+
 // fraction reports whether scalar n is a number with a fraction, for a
 // whole number of type t: the YAML library would truncate it ("port:
 // 587.9" as 587), where the schema refuses it.
 func fraction(n *yaml.Node, t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-	default:
-		return false
-	}
 	var f float64
-	return !reflect.PointerTo(t).Implements(textUnmarshaler) && n.ShortTag() == "!!float" && n.Decode(&f) == nil && f != math.Trunc(f)
+	return whole(t) && n.ShortTag() == "!!float" && n.Decode(&f) == nil && f != math.Trunc(f)
 }
 
 // textBool reports whether scalar n, for a boolean of type t, is text the

@@ -228,8 +228,9 @@ func (m TLSMode) MarshalText() ([]byte, error) {
 	return []byte(m.String()), nil
 }
 
-// UnmarshalText sets the mode from "on" or "off", or "true" or "false" as
-// a configuration file's "tls: false" reads.
+// UnmarshalText sets the mode from "true" or "false", as a configuration
+// file's "tls: false" reads, or "on" or "off" (in any case). Other text
+// is an error that speaks as a boolean key's does: want true or false.
 func (m *TLSMode) UnmarshalText(text []byte) error {
 	switch strings.ToLower(string(text)) {
 	case "", "on", "true":
@@ -237,7 +238,7 @@ func (m *TLSMode) UnmarshalText(text []byte) error {
 	case "off", "false":
 		*m = TLSOff
 	default:
-		return fmt.Errorf("unknown TLS mode %q (want on or off)", text)
+		return fmt.Errorf("want true or false, got %q", text)
 	}
 	return nil
 }

@@ -147,6 +147,8 @@ func TestTLSModeText(t *testing.T) {
 	out, err := irc.TLSOff.MarshalText()
 	require.NoError(t, err)
 	assert.Equal(t, "off", string(out))
+	// Files write the mode as a boolean: the error says so, as the
+	// other boolean keys' errors do.
 	var m irc.TLSMode
-	assert.Error(t, m.UnmarshalText([]byte("maybe")))
+	assert.EqualError(t, m.UnmarshalText([]byte("maybe")), `want true or false, got "maybe"`)
 }

@@ -80,13 +80,29 @@ func checkStateFile(path string) error {
 
 // open returns the Broadcaster of cfg with opts (cfg.Options() and the
 // program's hooks), its store opened.
+// A store that would not open (a damaged or locked file) is a *storeError,
+// naming the -state flag or the configuration's state key.
 func (a *app) open(cfg *config.File, opts broadcast.Options) (*config.Broadcaster, error) {
 	b, err := cfg.Open(opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s", a.hide(err.Error()))
+	if err == nil {
+		return b, nil
 	}
-	return b, nil
+	msg := a.hide(err.Error())
+	if rest, ok := strings.CutPrefix(msg, "open store: "); ok {
+		at := cfg.Path + ": state"
+		if a.opts.state != "" {
+			at = "-state"
+		}
+		return nil, &storeError{msg: at + ": " + rest}
+	}
+	return nil, errors.New(msg)
 }
+
+// storeError is open's error when the store would not open: the command
+// line may be right (a damaged file is no usage error), so exit 1.
+type storeError struct{ msg string }
+
+func (e *storeError) Error() string { return e.msg }
 
 // checkOverrides reports an -override for a channel that is not configured:
 // a typo would otherwise be silently ignored.

@@ -19,7 +19,8 @@
 //     (redrawn in place on a terminal no console channel writes to; -quiet
 //     for none), then a summary table goes to standard output: channel,
 //     outcome (delivered, edited (-correct edited the post in place),
-//     skipped, superseded, not selected, retracted,
+//     skipped, superseded, not selected, retracted, original retracted
+//     (-correct of an update retracted there: nothing to correct),
 //     failed, interrupted, timed out), attempts, time and link (for a skipped
 //     channel, the link of its earlier post). -json prints it as JSON instead, and moves
 //     console channels to standard error so that standard output is JSON

@@ -22,6 +22,8 @@ const (
 	outcomeInterrupted = "interrupted" // Ctrl-C
 	outcomeTimedOut    = "timed out"   // -timeout
 	outcomeRetracted   = "retracted"   // -retract deleted the post, or came before the channel posted it
+	// -correct found the original retracted on the channel: nothing to correct.
+	outcomeOriginalRetracted = "original retracted"
 )
 
 // summary is the outcome of a send, for printing.
@@ -39,9 +41,10 @@ type summary struct {
 // was interrupted or timed out says so, rather than "failed".
 func (s summary) outcome(r broadcast.Result) string {
 	switch {
-	case s.retracted[r.Channel] && (r.Skipped || r.Err != nil), errors.Is(r.Err, broadcast.ErrRetracted):
-		// The latter: a -correct refused where its original was retracted.
+	case s.retracted[r.Channel] && (r.Skipped || r.Err != nil):
 		return outcomeRetracted
+	case errors.Is(r.Err, broadcast.ErrRetracted): // a -correct refused where its original was retracted
+		return outcomeOriginalRetracted
 	case r.Skipped:
 		return outcomeSkipped
 	case r.Superseded:
@@ -75,7 +78,7 @@ func (s summary) printTable(w io.Writer) error {
 
 // link returns the link to r's post, none for a post that was deleted.
 func (s summary) link(r broadcast.Result) string {
-	if s.outcome(r) == outcomeRetracted {
+	if o := s.outcome(r); o == outcomeRetracted || o == outcomeOriginalRetracted {
 		return ""
 	}
 	return r.Receipt.URL
@@ -95,7 +98,7 @@ func (s summary) printFailures(w io.Writer) {
 			fmt.Fprintf(w, "announce: %s: not posted: update %s was retracted before this channel posted it\n",
 				r.Channel, s.rep.UpdateID)
 			continue
-		case s.outcome(r) == outcomeRetracted: // a correction of a retracted update
+		case s.outcome(r) == outcomeOriginalRetracted: // a correction of a retracted update
 			fmt.Fprintf(w, "announce: %s: not posted: %s\n", r.Channel, oneLine(s.show(r.Channel, r.Err.Error())))
 			continue
 		}

@@ -27,13 +27,16 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 	defer cancel()
 	gone := retractedOn(ctx, b, u.ID)
 	if prog != nil {
-		prog.retracted = gone
+		prog.retracted, prog.correcting = gone, a.opts.correct != ""
 		prog.begin()
 	}
 	var rep *broadcast.Report
 	var sendErr error
 	if a.opts.correct != "" {
 		rep, sendErr = b.Correct(ctx, a.opts.correct, u)
+		if prog != nil && rep != nil {
+			prog.finish(rep)
+		}
 	} else {
 		rep, sendErr = b.Send(ctx, u)
 	}
@@ -78,7 +81,7 @@ func (a *app) openOrFail(cfg *config.File, opts broadcast.Options) (*config.Broa
 	b, err := a.open(cfg, opts)
 	if err != nil {
 		code := exitUsage
-		if strings.HasPrefix(err.Error(), "open store:") {
+		if errors.As(err, new(*storeError)) {
 			code = exitFailed
 		}
 		return nil, a.fail(code, err)

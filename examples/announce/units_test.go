@@ -199,6 +199,21 @@ func TestProgressLive(t *testing.T) {
 	assert.Equal(t, "\x1b[2A\r\x1b[2K  x      failed after 3 attempts: 401 Unauthorized\x1b[2B\r", w.String())
 }
 
+// A -correct's line says "edited" where its Result says the post was
+// edited in place, once the report is in: live, its line is redrawn.
+func TestProgressLiveCorrection(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w, true, []string{"x", "status-page"}, func(_, s string) string { return s })
+	p.correcting = true
+	p.begin()
+	p.event(broadcast.Event{Kind: broadcast.EventDelivered, Channel: "status-page", Attempt: 1,
+		Receipt: broadcast.Receipt{URL: "https://status.example.com/incidents/cdn.html"}})
+	p.event(broadcast.Event{Kind: broadcast.EventDelivered, Channel: "x", Attempt: 1})
+	w.Reset()
+	p.finish(&broadcast.Report{Results: []broadcast.Result{{Channel: "x"}, {Channel: "status-page", Edited: true}}})
+	assert.Equal(t, "\x1b[1A\r\x1b[2K  status-page  edited https://status.example.com/incidents/cdn.html\x1b[1B\r", w.String())
+}
+
 func TestFormatDuration(t *testing.T) {
 	for in, want := range map[time.Duration]string{
 		0: "0s", 300 * time.Microsecond: "<1ms", 250*time.Millisecond + 300*time.Microsecond: "250ms",
@@ -254,6 +269,25 @@ func TestLinkToPage(t *testing.T) {
 	u.URL = ""
 	linkToPage(&u, []broadcast.Channel{other})
 	assert.Empty(t, u.URL)
+}
+
+// A state file that is not a store (damaged, or another file named by
+// mistake) fails the run (exit 1: the command line is right), with an
+// error naming the -state flag or the configuration's state key.
+func TestDamagedStateNamesIt(t *testing.T) {
+	damaged := filepath.Join(t.TempDir(), "notdb.db")
+	require.NoError(t, os.WriteFile(damaged, []byte("not a bolt database, but long enough to look at its header bytes"), 0o600))
+	r := announce(t, context.Background(), "", "-title", "T", "-status", "resolved", "-state", damaged)
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "announce: -state: "), r.stderr)
+	assert.Contains(t, r.stderr, damaged)
+	assert.NotContains(t, r.stdout, "Resolved: T", "nothing sent")
+
+	cfg := writeConfig(t, "state: "+damaged+"\nchannels:\n  - type: console\n")
+	r = announce(t, context.Background(), "", "-config", cfg, "-title", "T", "-status", "resolved")
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "announce: "+cfg+": state: "), r.stderr)
+	assert.Contains(t, r.stderr, damaged)
 }
 
 // A state file in a directory that does not exist is a bad configuration

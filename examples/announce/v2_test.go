@@ -113,6 +113,10 @@ func TestCorrectSaysWhereItEdited(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Regexp(t, `status-page +edited`, r.stdout)
 	assert.Regexp(t, `x +delivered`, r.stdout)
+	// The progress lines say so too.
+	assert.Contains(t, r.stderr, "status-page: edited https://status.example.com/")
+	assert.NotContains(t, r.stderr, "status-page: delivered")
+	assert.Regexp(t, `(?m)^x: delivered`, r.stderr)
 }
 
 func TestRetract(t *testing.T) {
@@ -437,8 +441,9 @@ func TestRetractWithAMissingStateFile(t *testing.T) {
 }
 
 // A -correct of a retracted update is refused where the post was deleted:
-// the table reads "retracted" there, not "failed", and the reason names
-// the update retracted.
+// the table reads "original retracted" there, not "failed", nor
+// "retracted", which would say the correction was; the progress line and
+// the reason name the update retracted.
 func TestCorrectAfterRetractReadsRetracted(t *testing.T) {
 	h := newHookReceiver(t)
 	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
@@ -452,7 +457,8 @@ func TestCorrectAfterRetractReadsRetracted(t *testing.T) {
 
 	r = announce(t, context.Background(), "", append(args, "-correct", id, "-body", "Fixed text.")...)
 	assert.Equal(t, exitFailed, r.code, "nothing was corrected")
-	assert.Regexp(t, `hooks +retracted +0 `, r.stdout)
+	assert.Regexp(t, `hooks +original retracted +0 `, r.stdout)
+	assert.Contains(t, r.stderr, "hooks: original retracted: nothing to correct\n")
 	assert.Contains(t, r.stderr, "announce: hooks: not posted: ")
 	assert.Contains(t, r.stderr, "update "+id+", which this corrects, was retracted")
 	assert.NotContains(t, r.stderr, "failed after")

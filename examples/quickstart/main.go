@@ -17,7 +17,9 @@
 // which channels had the update and which did not, and exits with status
 // 130; a second Ctrl-C kills it at once. It exits 1 when a channel
 // failed, 2 when given a flag (other than -h) or an argument, or when the
-// OUTAGECAST_WEBHOOK_* variables are wrong (nothing is sent then).
+// OUTAGECAST_WEBHOOK_* variables are wrong: one set without the other, or
+// a value the webhook channel refuses; the error names the variable, and
+// nothing is sent.
 package main
 
 import (
@@ -90,6 +92,12 @@ func parseArgs(args []string, w io.Writer) error {
 // are wrong: nothing was sent.
 type settingsError struct{ error }
 
+// envNames names, in webhook's errors, the environment variables that
+// set its Config fields: the program's settings, which its user sets,
+// rather than the fields, which they cannot reach.
+var envNames = strings.NewReplacer("webhook: Config.URL:", "OUTAGECAST_WEBHOOK_URL:",
+	"webhook: Config.Secret:", "OUTAGECAST_WEBHOOK_SECRET:")
+
 // errInterrupted is run's error when ctx ended before every channel had
 // the update.
 var errInterrupted = errors.New("interrupted")
@@ -100,17 +108,19 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	channels := []broadcast.Channel{screen}
-	if url := os.Getenv("OUTAGECAST_WEBHOOK_URL"); url != "" {
-		// Secrets travel as redact values: they print as REDACTED anywhere.
-		secret := redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))
-		if secret.IsZero() {
-			return settingsError{errors.New("OUTAGECAST_WEBHOOK_SECRET: not set: give the receiver's whsec_ secret " +
-				"(examples/webhook-receiver reads the same value from WEBHOOK_SECRET)")}
-		}
+	// Secrets travel as redact values: they print as REDACTED anywhere.
+	url, secret := os.Getenv("OUTAGECAST_WEBHOOK_URL"), redact.NewSecret(os.Getenv("OUTAGECAST_WEBHOOK_SECRET"))
+	switch {
+	case url == "" && !secret.IsZero():
+		return settingsError{errors.New("OUTAGECAST_WEBHOOK_URL: not set, but OUTAGECAST_WEBHOOK_SECRET is set: " +
+			"give the receiver's URL too, or unset the secret to send to the console only")}
+	case url != "" && secret.IsZero():
+		return settingsError{errors.New("OUTAGECAST_WEBHOOK_SECRET: not set: give the receiver's whsec_ secret " +
+			"(examples/webhook-receiver reads the same value from WEBHOOK_SECRET)")}
+	case url != "":
 		hook, err := webhook.New(webhook.Config{URL: redact.NewURL(url), Secret: secret})
 		if err != nil {
-			// The program's settings are environment variables: say which.
-			return settingsError{fmt.Errorf("OUTAGECAST_WEBHOOK_URL and OUTAGECAST_WEBHOOK_SECRET: %w", err)}
+			return settingsError{errors.New(envNames.Replace(err.Error()))}
 		}
 		channels = append(channels, hook)
 	}

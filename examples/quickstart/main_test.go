@@ -78,9 +78,9 @@ func TestBadWebhookSecret(t *testing.T) {
 	t.Setenv("OUTAGECAST_WEBHOOK_URL", "https://hooks.example.com/in")
 	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "not-a-secret")
 	err := run(context.Background(), &bytes.Buffer{})
-	require.ErrorContains(t, err, "webhook: Config.Secret")
+	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_SECRET: ", "the error names the variable to set")
 	assert.ErrorAs(t, err, new(settingsError), "exit status 2: the settings are wrong, no channel failed")
-	assert.Contains(t, err.Error(), "OUTAGECAST_WEBHOOK_SECRET", "the error names the variable to set")
+	assert.NotContains(t, err.Error(), "Config.", "not the Config field a user of quickstart cannot reach")
 	assert.NotContains(t, err.Error(), "not-a-secret")
 
 	// Unset, the error says what to set, not the Config field a user of
@@ -91,6 +91,30 @@ func TestBadWebhookSecret(t *testing.T) {
 	assert.ErrorAs(t, err, new(settingsError))
 	assert.Contains(t, err.Error(), "whsec_", "it says what the value looks like")
 	assert.NotContains(t, err.Error(), "AllowUnsigned")
+}
+
+// A URL that webhook refuses is an error naming the variable, not the
+// Config field.
+func TestBadWebhookURL(t *testing.T) {
+	t.Setenv("OUTAGECAST_WEBHOOK_URL", "ftp://hooks.example.com/in")
+	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	err := run(context.Background(), &bytes.Buffer{})
+	require.EqualError(t, err, "OUTAGECAST_WEBHOOK_URL: not an absolute http or https URL")
+	assert.ErrorAs(t, err, new(settingsError), "exit status 2")
+}
+
+// A secret without a URL is a mistake (a URL variable misspelt or not
+// exported), not a request for the console only: nothing is sent.
+func TestWebhookSecretWithoutURL(t *testing.T) {
+	t.Setenv("OUTAGECAST_WEBHOOK_URL", "")
+	t.Setenv("OUTAGECAST_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	var out bytes.Buffer
+	err := run(context.Background(), &out)
+	require.ErrorContains(t, err, "OUTAGECAST_WEBHOOK_URL: not set")
+	assert.ErrorAs(t, err, new(settingsError), "exit status 2")
+	assert.Contains(t, err.Error(), "OUTAGECAST_WEBHOOK_SECRET is set")
+	assert.NotContains(t, err.Error(), "MfKQ9r8")
+	assert.Empty(t, out.String(), "nothing is sent")
 }
 
 // Ctrl-C during a delivery cancels the Send: the program does not die

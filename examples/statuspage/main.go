@@ -17,6 +17,10 @@
 // command with a statuspage channel) may write the directory while it
 // serves: every request sees a complete version.
 //
+// A flag's value it cannot use (-lang xx_YY, -base ftp://…, a -dir it
+// cannot create) exits with status 2 and a line pointing at -help; a
+// failure of the run (a -listen address taken) exits with status 1.
+//
 // On Ctrl-C or SIGTERM it stops taking connections and gives the requests
 // under way up to 5s to finish; a second Ctrl-C or SIGTERM stops it at
 // once, with exit status 130, and a third kills it.
@@ -51,14 +55,11 @@ func main() {
 		return
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "statuspage: %v\nRun statuspage -help for usage.\n", err)
-		os.Exit(2)
+		os.Exit(fail(os.Stderr, usageError{err}))
 	}
 	ctx, abort := shutdown.Signals(os.Interrupt, syscall.SIGTERM)
 	if err := run(ctx, abort, os.Stderr, o); err != nil {
-		// The channel's errors start with its package name, the command's too.
-		fmt.Fprintln(os.Stderr, "statuspage:", strings.TrimPrefix(err.Error(), "statuspage: "))
-		os.Exit(exitStatus(err))
+		os.Exit(fail(os.Stderr, err))
 	}
 }
 
@@ -66,9 +67,21 @@ func main() {
 // before the requests under way finished.
 var errAbandoned = fmt.Errorf("%w: the requests under way got no answer", shutdown.ErrAbandoned)
 
-// exitStatus is the exit status for run's error.
-func exitStatus(err error) int {
-	if errors.Is(err, shutdown.ErrAbandoned) {
+// usageError is an error in a flag's value, found by parseFlags or when
+// run first uses it: exit status 2, as for a flag not defined.
+type usageError struct{ error }
+
+// fail prints err on w, with the usage hint for a usageError, and returns
+// the exit status: 2 for a usageError, 130 when the shutdown was
+// abandoned, else 1.
+func fail(w io.Writer, err error) int {
+	// The channel's errors start with its package name, the command's too.
+	fmt.Fprintln(w, "statuspage:", strings.TrimPrefix(err.Error(), "statuspage: "))
+	switch {
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(w, "Run statuspage -help for usage.")
+		return 2
+	case errors.Is(err, shutdown.ErrAbandoned):
 		return shutdown.ExitAbandoned
 	}
 	return 1
@@ -153,10 +166,10 @@ type options struct {
 func run(ctx context.Context, abort <-chan struct{}, log io.Writer, o options) error {
 	page, err := newPage(o)
 	if err != nil {
-		return flagError(err)
+		return usageError{flagError(err)}
 	}
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
-		return fmt.Errorf("-dir: %w", err)
+		return usageError{fmt.Errorf("-dir: %w", err)}
 	}
 	if err := prepare(ctx, page, o, time.Now()); err != nil {
 		return err

@@ -125,7 +125,25 @@ func TestBadFlagsAreNamed(t *testing.T) {
 		require.Error(t, err, tt.want)
 		assert.True(t, strings.HasPrefix(err.Error(), tt.want), err.Error())
 		assert.NotContains(t, err.Error(), "Config.")
+		// As for the flags parseFlags refuses: exit 2, with the usage hint.
+		var out strings.Builder
+		assert.Equal(t, 2, fail(&out, err), tt.want)
+		assert.Equal(t, "statuspage: "+err.Error()+"\nRun statuspage -help for usage.\n", out.String())
 	}
+}
+
+// A failure that is no mistake on the command line exits 1, without the
+// usage hint.
+func TestRunFailureExits1(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	o := options{dir: t.TempDir(), addr: ln.Addr().String(), base: "http://127.0.0.1:8080/", title: "Example Status"}
+	err = run(context.Background(), nil, io.Discard, o) // the address is taken
+	require.ErrorContains(t, err, "-listen: ")
+	var out strings.Builder
+	assert.Equal(t, 1, fail(&out, err))
+	assert.NotContains(t, out.String(), "-help")
 }
 
 // The command line is read whole: a stray argument is an error, not a

@@ -22,7 +22,9 @@
 // headers are in, without their body read, and those with a bad signature
 // 401 too; malformed JSON gets 400, and so does an event without a field
 // its type always carries (an update without a title, a retraction
-// without an id); a body over 1 MiB gets 413, and one that does not arrive
+// without an id), a value of the wrong JSON type (named by its field:
+// "data.body: want a string, got a number") or a status, impact or
+// component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
 // whole 408. Each refusal is said on standard error too, and closes the
 // connection.
 //
@@ -49,6 +51,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -230,11 +233,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var p webhook.Payload
 	if err := json.Unmarshal(body, &p); err != nil {
-		rc.refuse(w, r, http.StatusBadRequest, "malformed payload: "+err.Error())
+		rc.refuse(w, r, http.StatusBadRequest, "malformed payload: "+jsonProblem(err))
 		return
 	}
 	if field := missing(p); field != "" {
 		rc.refuse(w, r, http.StatusBadRequest, "incomplete payload: "+field+": missing")
+		return
+	}
+	if problem := invalid(p); problem != "" {
+		rc.refuse(w, r, http.StatusBadRequest, "invalid payload: "+problem)
 		return
 	}
 	if rc.repeat(r.Header.Get("webhook-id")) {
@@ -286,6 +293,82 @@ func missing(p webhook.Payload) string {
 		}
 	}
 	return ""
+}
+
+// jsonProblem says what json.Unmarshal's err found, naming a value of the
+// wrong type by its field as the schema does: "data.body: want a string,
+// got a number", not the Go type it would have filled.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field == "" {
+		return err.Error()
+	}
+	got, _, _ := strings.Cut(te.Value, " ") // "number 1e999": a number
+	return te.Field + ": want " + jsonKind(te.Type.Kind()) + ", got " + jsonKind(map[string]reflect.Kind{
+		"string": reflect.String, "number": reflect.Float64, "bool": reflect.Bool,
+		"array": reflect.Slice, "object": reflect.Map}[got])
+}
+
+// jsonKind names the JSON values that a Go value of kind k holds.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another value"
+}
+
+// The values broadcast knows, in the order the errors list them.
+var (
+	statuses = []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusIdentified,
+		broadcast.StatusMonitoring, broadcast.StatusResolved, broadcast.StatusScheduled,
+		broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted}
+	impacts = []broadcast.Impact{broadcast.ImpactNone, broadcast.ImpactMinor, broadcast.ImpactMajor,
+		broadcast.ImpactCritical, broadcast.ImpactMaintenance}
+	componentStatuses = []broadcast.ComponentStatus{broadcast.ComponentOperational, broadcast.ComponentDegraded,
+		broadcast.ComponentPartialOutage, broadcast.ComponentMajorOutage, broadcast.ComponentMaintenance}
+)
+
+// invalid says what value of update or correction p is none of broadcast's
+// (a status, impact or component status), or returns "": the receiver
+// would otherwise print a status no sender can have meant.
+func invalid(p webhook.Payload) string {
+	if p.Type != webhook.EventUpdated && p.Type != webhook.EventCorrected {
+		return ""
+	}
+	d := p.Data
+	if !broadcast.Status(d.Status).Valid() {
+		return unknown("data.status", d.Status, statuses)
+	}
+	if d.Impact != "" && !broadcast.Impact(d.Impact).Valid() {
+		return unknown("data.impact", d.Impact, impacts)
+	}
+	for i, c := range d.Components {
+		if !broadcast.ComponentStatus(c.Status).Valid() {
+			return unknown(fmt.Sprintf("data.components[%d].status", i), c.Status, componentStatuses)
+		}
+	}
+	return ""
+}
+
+// unknown says that field holds value, none of known.
+func unknown[T ~string](field, value string, known []T) string {
+	words := make([]string, len(known))
+	for i, k := range known {
+		words[i] = string(k)
+	}
+	last := len(words) - 1
+	// %q escapes control characters: "resolved\r" says what is wrong.
+	return fmt.Sprintf("%s: unknown value %q (want %s or %s)", field, value, strings.Join(words[:last], ", "), words[last])
 }
 
 // repeat records a webhook-id and reports whether it was seen before.

@@ -163,6 +163,40 @@ func signedPost(t *testing.T, srv *httptest.Server, id string, body []byte) (int
 	return resp.StatusCode, string(text)
 }
 
+// A value of the wrong JSON type is named by its field, as the schema
+// names it, and a status, impact or component status that is none of
+// broadcast's is refused: nothing is printed.
+func TestRejectsWrongValues(t *testing.T) {
+	v, err := webhook.NewVerifier(redact.NewSecret(secret))
+	require.NoError(t, err)
+	var out, log syncbuf.Buffer
+	srv := httptest.NewServer(newHandler(v, &out, &log))
+	defer srv.Close()
+
+	const head = `{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1","incident_id":"cdn-42","title":"T",`
+	const rest = `"time":"2026-11-24T14:02:00Z"}}`
+	for i, tt := range []struct{ body, want string }{
+		{head + `"status":"resolved","components":[],"body":5,` + rest, "malformed payload: data.body: want a string, got a number"},
+		{head + `"status":true,"components":[],` + rest, "malformed payload: data.status: want a string, got true or false"},
+		{head + `"status":"resolved","components":{},` + rest, "malformed payload: data.components: want a list, got an object"},
+		{`{"type":5}`, "malformed payload: type: want a string, got a number"},
+		{head + `"status":"bogus","components":[],` + rest,
+			`invalid payload: data.status: unknown value "bogus" (want investigating, identified, monitoring, resolved, scheduled, in_progress, verifying or completed)`},
+		{head + `"status":"resolved\r","components":[],` + rest,
+			`invalid payload: data.status: unknown value "resolved\r" (want investigating, identified, monitoring, resolved, scheduled, in_progress, verifying or completed)`},
+		{head + `"status":"resolved","impact":"huge","components":[],` + rest,
+			`invalid payload: data.impact: unknown value "huge" (want none, minor, major, critical or maintenance)`},
+		{head + `"status":"resolved","components":[{"name":"CDN","status":"on fire"}],` + rest,
+			`invalid payload: data.components[0].status: unknown value "on fire" (want operational, degraded_performance, partial_outage, major_outage or under_maintenance)`},
+	} {
+		code, text := signedPost(t, srv, "id-"+strconv.Itoa(i), []byte(tt.body))
+		assert.Equal(t, http.StatusBadRequest, code, tt.body)
+		assert.Equal(t, tt.want+"\n", text, tt.body)
+		assert.Contains(t, log.String(), "400 Bad Request: "+tt.want+"\n", tt.body)
+	}
+	assert.Empty(t, out.String())
+}
+
 // A correctly signed event without the fields its type always carries is
 // refused, naming the first one missing, on the log too, and nothing is
 // printed; so is a malformed one.
@@ -318,7 +352,7 @@ func TestPrintsNoControlCharacters(t *testing.T) {
 	srv := httptest.NewServer(newHandler(v, &out, io.Discard))
 	defer srv.Close()
 	body := `{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1\u001b[2K","incident_id":"cdn\u0007",` +
-		`"title":"\u001b]0;pwned\u0007CDN \u001b[31mdown","status":"resolved\r","components":[],"time":"2026-11-24T14:02:00Z",` +
+		`"title":"\u001b]0;pwned\u0007CDN \u001b[31mdown","status":"resolved","components":[],"time":"2026-11-24T14:02:00Z",` +
 		`"body":"Line one.\u001b[1A\u001b[2K\nLine two.","advice":"Retry\u0008\u0008\u0008\u0008\u0008Panic.","url":"https://s.example.com/\u001b[0m"}}`
 	code, _ := signedPost(t, srv, "id-escapes", []byte(body))
 	require.Equal(t, http.StatusNoContent, code)
