@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +18,16 @@ func TestCorrectResultSaysEdited(t *testing.T) {
 	slack := &editable{script: script{name: "slack"}}
 	irc := &script{name: "irc"}
 	hidden := &editable{script: script{name: "hidden"}} // wrapped without Unwrap
-	b := newBroadcaster(t, broadcast.Options{}, slack, irc, struct{ broadcast.Channel }{hidden})
+	var mu sync.Mutex
+	edited := map[string]bool{} // EventDelivered's Edited, by channel
+	onEvent := func(e broadcast.Event) {
+		if e.Kind == broadcast.EventDelivered {
+			mu.Lock()
+			defer mu.Unlock()
+			edited[e.Channel] = e.Edited
+		}
+	}
+	b := newBroadcaster(t, broadcast.Options{OnEvent: onEvent}, slack, irc, struct{ broadcast.Channel }{hidden})
 	ctx := context.Background()
 	rep, err := b.Send(ctx, validUpdate())
 	require.NoError(t, err)
@@ -28,6 +38,9 @@ func TestCorrectResultSaysEdited(t *testing.T) {
 	assert.True(t, corr.Results[0].Edited, "the Editor edited in place")
 	assert.False(t, corr.Results[1].Edited, "the others posted the correction anew")
 	assert.False(t, corr.Results[2].Edited)
+	mu.Lock()
+	assert.Equal(t, map[string]bool{"slack": true, "irc": false, "hidden": false}, edited, "the events say it too")
+	mu.Unlock()
 	for _, r := range rep.Results {
 		assert.False(t, r.Edited, "a Send edits nothing")
 	}

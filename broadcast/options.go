@@ -133,6 +133,7 @@ type Event struct {
 	Delay      time.Duration // EventRetry: the wait before the next attempt
 	Err        error         // EventRetry, EventFailed: the attempt's error; EventDelivered: the Result's, if any: the targets that failed for good (a *TargetsError), or ErrNotRecorded
 	Receipt    Receipt       // EventDelivered
+	Edited     bool          // EventDelivered: Correct edited the post in place (Result.Edited)
 	Time       time.Time     // when it happened
 }
 

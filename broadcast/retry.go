@@ -1224,7 +1224,7 @@ func (d *delivery) emitEnd() {
 	switch {
 	case !d.b.listening():
 	case d.done:
-		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt, Err: d.res.Err})
+		d.emit(Event{Kind: EventDelivered, Attempt: d.res.Attempts, Receipt: d.res.Receipt, Edited: d.res.Edited, Err: d.res.Err})
 	case d.failed:
 		d.emit(Event{Kind: EventFailed, Attempt: d.res.Attempts, Err: d.res.Err})
 	}

@@ -252,7 +252,13 @@ func TestCorrectAndRetractAreJobsOfTheirOwn(t *testing.T) {
 	ctx := waitCtx(t)
 	dsn := newSchema(t)
 	ch := &editable{counting: newCounting("slack")}
-	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{Workers: 2})
+	var edited atomic.Bool // an EventDelivered said Edited
+	in := newInstance(t, dsn, []broadcast.Channel{ch}, broadcast.Options{}, dispatch.Config{Workers: 2,
+		OnEvent: func(e dispatch.Event) {
+			if e.Kind == broadcast.EventDelivered && e.Edited {
+				edited.Store(true)
+			}
+		}})
 	in.start(t)
 
 	id, err := in.d.Enqueue(ctx, nil, update(1))
@@ -273,6 +279,7 @@ func TestCorrectAndRetractAreJobsOfTheirOwn(t *testing.T) {
 	assert.Equal(t, "slack-u-1-1", rep.Results[0].Receipt.ID, "edited in place")
 	assert.Equal(t, "u-2", rep.Results[0].Receipt.UpdateID)
 	assert.True(t, rep.Results[0].Edited, "the Report says it was edited, not posted anew")
+	assert.True(t, edited.Load(), "so does the job's EventDelivered")
 
 	require.NoError(t, in.d.Retract(ctx, nil, id))
 	require.NoError(t, in.d.Retract(ctx, nil, id), "queued once")

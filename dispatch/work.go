@@ -222,7 +222,7 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	case res.Err == nil && res.NotSelected:
 		return broadcast.EventNotSelected, nil
 	case res.Err == nil:
-		e.Receipt = res.Receipt
+		e.Receipt, e.Edited = res.Receipt, res.Edited
 		return broadcast.EventDelivered, nil
 	}
 	e.Err = res.Err

@@ -35,16 +35,11 @@ type progress struct {
 	// retracted are the channels on which the update being sent was
 	// retracted: they skip it or fail, saying so.
 	retracted map[string]bool
-	// correcting: the events are of a -correct, whose delivery is an edit
-	// in place or a post in the thread, which only its Result tells (see
-	// finish): a plain line for a delivery waits for it.
-	correcting bool
-	held       []bool // plain lines not yet printed, by channel
 }
 
 func newProgress(w io.Writer, live bool, names []string, show func(channel, text string) string) *progress {
 	p := &progress{w: w, live: live, width: termWidth(), show: show, names: names,
-		index: make(map[string]int, len(names)), states: make([]string, len(names)), held: make([]bool, len(names))}
+		index: make(map[string]int, len(names)), states: make([]string, len(names))}
 	for i, n := range names {
 		p.index[n] = i
 		p.states[i] = "waiting"
@@ -79,10 +74,6 @@ func (p *progress) event(e broadcast.Event) {
 		return
 	}
 	p.states[i] = describe(e, p.show, p.retracting, p.retracted[e.Channel])
-	if !p.live && p.correcting && e.Kind == broadcast.EventDelivered {
-		p.held[i] = true
-		return
-	}
 	if !p.live {
 		fmt.Fprintf(p.w, "%s: %s\n", e.Channel, p.states[i])
 		return
@@ -94,31 +85,6 @@ func (p *progress) event(e broadcast.Event) {
 	up := len(p.names) - i
 	// Up to the channel's line, clear it, write it, back down.
 	fmt.Fprintf(p.w, "\x1b[%dA\r\x1b[2K%s\x1b[%dB\r", up, p.line(i), up)
-}
-
-// finish says, of a -correct's report rep, "edited" for the channels whose
-// post it edited in place where the delivery said "delivered", redrawing
-// their lines, and prints the plain lines held for it.
-func (p *progress) finish(rep *broadcast.Report) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, r := range rep.Results {
-		i, ok := p.index[r.Channel]
-		if !ok {
-			continue
-		}
-		if rest, ok := strings.CutPrefix(p.states[i], "delivered"); ok && r.Edited && r.Err == nil {
-			p.states[i] = "edited" + rest
-			if p.live && p.drawn {
-				up := len(p.names) - i
-				fmt.Fprintf(p.w, "\x1b[%dA\r\x1b[2K%s\x1b[%dB\r", up, p.line(i), up)
-			}
-		}
-		if p.held[i] {
-			p.held[i] = false
-			fmt.Fprintf(p.w, "%s: %s\n", r.Channel, p.states[i])
-		}
-	}
 }
 
 // begin draws every channel's line, in live mode.
@@ -168,6 +134,9 @@ func describe(e broadcast.Event, show func(channel, text string) string, retract
 		return fmt.Sprintf("retrying in %s: %s", formatDuration(e.Delay), oneLine(show(e.Channel, errText(e.Err))))
 	case broadcast.EventDelivered:
 		s := delivered
+		if e.Edited {
+			s = outcomeEdited
+		}
 		if e.Attempt > 1 {
 			s += fmt.Sprintf(" (attempt %d)", e.Attempt)
 		}

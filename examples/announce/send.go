@@ -27,16 +27,13 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 	defer cancel()
 	gone := retractedOn(ctx, b, u.ID)
 	if prog != nil {
-		prog.retracted, prog.correcting = gone, a.opts.correct != ""
+		prog.retracted = gone
 		prog.begin()
 	}
 	var rep *broadcast.Report
 	var sendErr error
 	if a.opts.correct != "" {
 		rep, sendErr = b.Correct(ctx, a.opts.correct, u)
-		if prog != nil && rep != nil {
-			prog.finish(rep)
-		}
 	} else {
 		rep, sendErr = b.Send(ctx, u)
 	}

@@ -199,19 +199,19 @@ func TestProgressLive(t *testing.T) {
 	assert.Equal(t, "\x1b[2A\r\x1b[2K  x      failed after 3 attempts: 401 Unauthorized\x1b[2B\r", w.String())
 }
 
-// A -correct's line says "edited" where its Result says the post was
-// edited in place, once the report is in: live, its line is redrawn.
+// A -correct's line says "edited" where the event says the post was
+// edited in place, "delivered" where the correction was posted anew.
 func TestProgressLiveCorrection(t *testing.T) {
 	var w bytes.Buffer
 	p := newProgress(&w, true, []string{"x", "status-page"}, func(_, s string) string { return s })
-	p.correcting = true
 	p.begin()
-	p.event(broadcast.Event{Kind: broadcast.EventDelivered, Channel: "status-page", Attempt: 1,
-		Receipt: broadcast.Receipt{URL: "https://status.example.com/incidents/cdn.html"}})
-	p.event(broadcast.Event{Kind: broadcast.EventDelivered, Channel: "x", Attempt: 1})
 	w.Reset()
-	p.finish(&broadcast.Report{Results: []broadcast.Result{{Channel: "x"}, {Channel: "status-page", Edited: true}}})
+	p.event(broadcast.Event{Kind: broadcast.EventDelivered, Channel: "status-page", Attempt: 1, Edited: true,
+		Receipt: broadcast.Receipt{URL: "https://status.example.com/incidents/cdn.html"}})
 	assert.Equal(t, "\x1b[1A\r\x1b[2K  status-page  edited https://status.example.com/incidents/cdn.html\x1b[1B\r", w.String())
+	w.Reset()
+	p.event(broadcast.Event{Kind: broadcast.EventDelivered, Channel: "x", Attempt: 1})
+	assert.Equal(t, "\x1b[2A\r\x1b[2K  x            delivered\x1b[2B\r", w.String())
 }
 
 func TestFormatDuration(t *testing.T) {

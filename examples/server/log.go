@@ -44,6 +44,10 @@ func logEvent(log *slog.Logger, e dispatch.Event) {
 		if e.Receipt.URL != "" {
 			attrs = append(attrs, slog.String("url", e.Receipt.URL))
 		}
+		if e.Edited {
+			log.Info("edited in place", attrs...)
+			break
+		}
 		log.Info("delivered", attrs...)
 	case broadcast.EventSkipped:
 		log.Info("skipped: nothing to do", attrs...)
