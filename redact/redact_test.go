@@ -264,4 +264,16 @@ func TestRedactorEscapedAgain(t *testing.T) {
 		assert.Equal(t, "u=REDACTED;", r.String("u="+form+";"), form)
 	}
 	assert.Equal(t, "listening on 127.0.0.1:8080", r.String("listening on 127.0.0.1:8080"))
+
+	// Escaped again by an encoder that escapes what the first left alone:
+	// "+" for a space, "/" and "=" kept by PathEscape.
+	r = redact.NewRedactor(redact.NewSecret("pass word=12345678"), redact.NewSecret("ab+cd/ef=gh12345678"))
+	for _, form := range []string{
+		url.QueryEscape(url.QueryEscape("pass word=12345678")),
+		strings.ToLower(url.QueryEscape(url.QueryEscape("pass word=12345678"))),
+		url.QueryEscape(url.PathEscape("ab+cd/ef=gh12345678")),
+		url.QueryEscape(url.QueryEscape(url.PathEscape("ab+cd/ef=gh12345678"))),
+	} {
+		assert.Equal(t, "u=REDACTED;", r.String("u="+form+";"), form)
+	}
 }

@@ -215,31 +215,48 @@ var percentKeeps = []string{"-_.~", "-_.~$&+=:@", "-_.!~*'()", "-_.*", "-_.~/", 
 
 // percentForms returns s percent-escaped as each encoder of percentKeeps
 // writes it, with upper- and lower-case hex digits, and a space as "+" and
-// as "%20"; each also escaped again, up to escapedAgain times.
+// as "%20"; each also escaped again, up to escapedAgain times, as the
+// encoders of againKeeps write it.
 func percentForms(s string) []string {
 	var forms []string
 	for _, keep := range percentKeeps {
-		for _, hexDigits := range []string{"0123456789ABCDEF", "0123456789abcdef"} {
+		for _, hexDigits := range hexCases {
 			for _, space := range []string{"+", "%20"} {
-				f := percentEscape(s, keep, hexDigits, space)
-				forms = append(forms, f)
-				// Escaped again, as a server quoting an escaped URL in a
-				// link writes it ("%3D" as "%253D"), and once more.
-				for range escapedAgain {
-					if !strings.Contains(f, "%") {
-						break
+				forms = append(forms, percentEscape(s, keep, hexDigits, space))
+			}
+		}
+	}
+	// Escaped again, as a page quoting an escaped URL in a link writes it
+	// ("%3D" as "%253D", and what the first encoder kept, as "/" or "+",
+	// escaped now), and once more.
+	last := forms
+	for range escapedAgain {
+		var again []string
+		seen := map[string]bool{}
+		for _, f := range last {
+			for _, keep := range againKeeps {
+				for _, hexDigits := range hexCases {
+					if g := percentEscape(f, keep, hexDigits, "+"); g != f && !seen[g] {
+						seen[g] = true
+						again = append(again, g)
 					}
-					f = strings.ReplaceAll(f, "%", "%25")
-					forms = append(forms, f)
 				}
 			}
 		}
+		forms, last = append(forms, again...), again
 	}
 	return forms
 }
 
 // escapedAgain is how many times more than once percentForms escapes.
 const escapedAgain = 2
+
+// againKeeps are what the encoders that escape a second time keep: a
+// query's (Go's QueryEscape, JavaScript's encodeURIComponent without its
+// marks) and a path's (Go's PathEscape).
+var againKeeps = []string{"-_.~", "-_.~$&+=:@"}
+
+var hexCases = []string{"0123456789ABCDEF", "0123456789abcdef"}
 
 func percentEscape(s, keep, hexDigits, space string) string {
 	var b strings.Builder
