@@ -1041,7 +1041,7 @@ func (d *delivery) delivered(ctx context.Context) {
 			// and must not supersede an older update waiting to retry.
 			// The Store's thread, read before every attempt, still says
 			// whether it is up.
-			d.b.newest.delivered(u, d.seq, d.name, r.ID)
+			d.b.newest.delivered(u, d.seq, d.name, *r)
 		}
 	}
 	mark(d.markID)
@@ -1049,7 +1049,7 @@ func (d *delivery) delivered(ctx context.Context) {
 		// The post is gone for every update whose receipt names it: an
 		// in-place correction's and its original's alike.
 		mark(retractedPost(&d.prev))
-		d.b.newest.forgetPost(d.prev.ID, d.name)
+		d.b.newest.forgetPost(d.prev, d.name)
 	}
 	if len(errs) > 0 {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))

@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 )
@@ -24,13 +25,14 @@ type newest struct {
 }
 
 type newestEntry struct {
-	refs    int           // deliveries watching
-	id      string        // the newest update delivered; "" none yet
-	post    string        // the ID of its post; "" when the platform has none
-	time    time.Time     // its Update.Time
-	seq     uint64        // its Send's number
-	changed chan struct{} // closed when id changes; nil until a delivery waits
-	turn    waitLock      // held by the attempt under way
+	refs    int               // deliveries watching
+	id      string            // the newest update delivered; "" none yet
+	post    string            // the ID of its post; "" when the platform has none
+	meta    map[string]string // and the Meta of its receipt, which tells posts of one ID apart
+	time    time.Time         // its Update.Time
+	seq     uint64            // its Send's number
+	changed chan struct{}     // closed when id changes; nil until a delivery waits
+	turn    waitLock          // held by the attempt under way
 }
 
 // take waits until no other attempt on the watcher's incident and channel
@@ -81,15 +83,15 @@ func (n *newest) unwatch(w *watcher) {
 }
 
 // delivered records that u, of Send number seq, was delivered on channel
-// as post, and wakes the deliveries that wait there.
-func (n *newest) delivered(u Update, seq uint64, channel, post string) {
+// as the post of r, and wakes the deliveries that wait there.
+func (n *newest) delivered(u Update, seq uint64, channel string, r Receipt) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	e := n.m[pairKey{u.IncidentID, channel}]
 	if e == nil || e.id != "" && !newer(u.Time, seq, e.time, e.seq) {
 		return
 	}
-	e.id, e.post, e.time, e.seq = u.ID, post, u.Time, seq
+	e.id, e.post, e.meta, e.time, e.seq = u.ID, r.ID, maps.Clone(r.Meta), u.Time, seq
 	if e.changed != nil {
 		close(e.changed)
 		e.changed = nil
@@ -105,25 +107,30 @@ func (n *newest) forget(update, channel string) {
 	defer n.mu.Unlock()
 	for k, e := range n.m {
 		if k.channel == channel && e.id == update {
-			e.id, e.post, e.time, e.seq = "", "", time.Time{}, 0
+			e.forget()
 		}
 	}
 }
 
-// forgetPost drops the update whose post a Retract deleted on channel as
-// the newest delivered, in every incident: the post of an update that an
-// in-place correction edited is the correction's too, and a Retract of
+func (e *newestEntry) forget() { e.id, e.post, e.meta, e.time, e.seq = "", "", nil, time.Time{}, 0 }
+
+// forgetPost drops the update whose post r a Retract deleted on channel
+// as the newest delivered, in every incident: the post of an update that
+// an in-place correction edited is the correction's too, and a Retract of
 // the correction deletes it (forget, by update, does not know that
-// update).
-func (n *newest) forgetPost(post, channel string) {
-	if post == "" {
+// update). The post is known by its ID and its receipt's Meta: a fan-out
+// receipt's ID is its first target's post ID, which other targets' posts
+// may share (message numbers count per chat), and its Meta names each
+// target's; an in-place correction's receipt has its original's Meta.
+func (n *newest) forgetPost(r Receipt, channel string) {
+	if r.ID == "" {
 		return
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for k, e := range n.m {
-		if k.channel == channel && e.post == post {
-			e.id, e.post, e.time, e.seq = "", "", time.Time{}, 0
+		if k.channel == channel && e.post == r.ID && maps.Equal(e.meta, r.Meta) {
+			e.forget()
 		}
 	}
 }

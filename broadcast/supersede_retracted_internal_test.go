@@ -250,3 +250,26 @@ func TestRetractedInPlaceCorrectionSupersedesNothing(t *testing.T) {
 		t.Errorf("retracted %v, want post-new", c.retracts)
 	}
 }
+
+// A retraction forgets, as the newest update, only the update whose post
+// it deleted: a fan-out receipt's ID is its first target's post ID, which
+// another chat may also use for a post of another incident's update; the
+// receipt's Meta tells them apart.
+func TestForgetPostOnlyThatPost(t *testing.T) {
+	var n newest
+	var x, y watcher
+	n.watch(&x, "incident-x", "telegram", nil)
+	n.watch(&y, "incident-y", "telegram", nil)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	n.delivered(Update{ID: "u1", IncidentID: "incident-x", Time: at}, 1, "telegram",
+		Receipt{ID: "42", Meta: map[string]string{"chat:-100a": "42"}})
+	n.delivered(Update{ID: "v1", IncidentID: "incident-y", Time: at}, 2, "telegram",
+		Receipt{ID: "42", Meta: map[string]string{"chat:-100b": "42"}})
+	n.forgetPost(Receipt{ID: "42", Meta: map[string]string{"chat:-100b": "42"}}, "telegram")
+	if x.e.id != "u1" {
+		t.Errorf("incident-x's newest: %q, want u1: its post was not deleted", x.e.id)
+	}
+	if y.e.id != "" {
+		t.Errorf("incident-y's newest: %q, want none: its post was deleted", y.e.id)
+	}
+}
