@@ -34,9 +34,13 @@ func classify(what string, err error) error {
 
 func permanent(err error) bool {
 	for _, target := range []error{
-		fs.ErrPermission, syscall.EROFS, syscall.ENOTDIR, syscall.EISDIR, syscall.ENAMETOOLONG,
-		syscall.ELOOP, errCorrupt, errNotOurs,
+		fs.ErrPermission, syscall.ENOTDIR, syscall.EISDIR, syscall.ENAMETOOLONG, errCorrupt, errNotOurs,
 	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	for _, target := range permanentErrnos { // the system's own
 		if errors.Is(err, target) {
 			return true
 		}
