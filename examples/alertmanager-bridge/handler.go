@@ -264,7 +264,16 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 	if rep != nil && slices.ContainsFunc(rep.Results, func(r broadcast.Result) bool {
 		return r.Err == nil && !r.Superseded && !r.NotSelected
 	}) {
-		h.remember(ctx, u)
+		// The Time the update went out with, first (the Broadcaster's):
+		// an update older than the one on record, skipped everywhere (a
+		// late copy of a notification the other Alertmanager of a pair
+		// sent), is not the incident's latest word again.
+		if t, ok, _ := h.b.SentTime(ctx, u.ID); ok {
+			u.Time = t
+		}
+		if !prev.Time.After(u.Time) {
+			h.remember(ctx, u)
+		}
 	}
 	return u, rep, err
 }
@@ -283,7 +292,7 @@ func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 		return incident{}, fmt.Errorf("read the incident's record: %w", err)
 	}
 	return incident{Title: th.Root.Meta["title"], Impact: broadcast.Impact(th.Last.Meta["impact"]),
-		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"]}, nil
+		Update: th.Last.Meta["update"], Content: th.Last.Meta["content"], Time: th.Last.UpdateTime}, nil
 }
 
 // remember records u, delivered to a channel, as its incident's latest
@@ -291,7 +300,7 @@ func (h *handler) incident(ctx context.Context, id string) (incident, error) {
 // title). A failure is logged: u
 // went out, and the next notification of the group maps as if it had not.
 func (h *handler) remember(ctx context.Context, u broadcast.Update) {
-	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, Time: time.Now().UTC(),
+	r := broadcast.Receipt{Channel: recordChannel, UpdateID: u.ID, UpdateTime: u.Time, Time: time.Now().UTC(),
 		Meta: map[string]string{"title": u.Title, "impact": string(u.Impact), "update": u.ID, "content": content(u)}}
 	if err := h.store.SaveReceipt(context.WithoutCancel(ctx), u.IncidentID, recordChannel+u.IncidentID, r); err != nil {
 		h.log.Error("record the incident's title and impact: the next notification of the group may change them",

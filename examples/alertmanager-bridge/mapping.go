@@ -63,8 +63,10 @@ type incident struct {
 	// Impact is the impact of the incident's latest update.
 	Impact broadcast.Impact
 	// Update and Content are the id and the content (see content) of the
-	// incident's latest update.
+	// incident's latest update, and Time its Time (zero in a record
+	// written before the bridge kept it).
 	Update, Content string
+	Time            time.Time
 }
 
 // update maps a notification of the incident prev (zero for a group none
