@@ -92,10 +92,12 @@
 // as a job of the update finishes, on whichever instance: each started
 // Dispatcher notifies the others through PostgreSQL (NOTIFY, once River
 // has recorded the job's end) and listens for theirs on one connection of
-// its own, beyond the Pool, made again after a restart or a failover;
-// Changes gives that wake-up to other callers. As a safety net (a
-// notification lost with its connection, an instance stopped before it
-// sent it, a Dispatcher not started) they also read every
+// its own, beyond the Pool, made again after a restart or a failover, or
+// when its server stops answering (checked every 30s while no
+// notification comes); Changes gives that wake-up to other callers. As a
+// safety net (a notification lost with its connection, an instance stopped
+// before it sent it, a Dispatcher not started, an event River dropped, a
+// finish River makes without an event: see Changes) they also read every
 // Config.PollInterval. Config.OnEvent sees each run on the instance that
 // works it; package dispatch/metrics turns those events into
 // Prometheus metrics.
@@ -260,10 +262,15 @@ type Dispatcher struct {
 	// notifications of finished jobs.
 	waiters waiters
 	// runMu serializes Start and Stop, which start and end the wake-ups'
-	// goroutines (wakeCancel, wakeDone).
-	runMu      sync.Mutex
-	wakeCancel context.CancelFunc
-	wakeDone   sync.WaitGroup
+	// goroutines (wakeStop, wakeDone); runCtx is the ctx of the last Start
+	// that started River.
+	runMu    sync.Mutex
+	runCtx   context.Context
+	wakeStop func()
+	wakeDone sync.WaitGroup
+	// listenCheck is how long the listener waits for a notification before
+	// it checks that its connection is alive; 0: listenCheckEvery.
+	listenCheck time.Duration
 }
 
 // New returns a Dispatcher. It does no I/O; errors name the Config field.
@@ -381,18 +388,37 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // Start starts this instance's workers. They run until Stop, or until ctx
 // is cancelled, which stops them as Stop does: no job is fetched any more,
-// and the jobs running finish (within Config.JobTimeout).
+// and the jobs running finish (within Config.JobTimeout). Start on a
+// started Dispatcher does nothing; after a ctx cancelled, it waits for
+// the jobs still running to finish (or for its own ctx to end), then
+// starts again.
 //
 // Unless Config.PollOnly, it also starts the wake-ups of Wait, Watch and
 // Changes: this instance notifies the others of each job it finishes, and
 // holds one connection of its own (beyond the Pool's) that listens for
-// theirs; see Changes.
+// theirs; see Changes. They end with the workers.
 func (d *Dispatcher) Start(ctx context.Context) error {
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
+	if d.runCtx != nil && d.runCtx.Err() != nil {
+		// River is stopping, or stopped, by that ctx: while it is
+		// stopping, its Start would do nothing.
+		select {
+		case <-d.client.Stopped():
+		case <-ctx.Done():
+			return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
+		}
+	}
+	before := d.client.Stopped()
 	if err := d.client.Start(ctx); err != nil {
 		return fmt.Errorf("dispatch: start: %w", err)
 	}
+	if d.client.Stopped() == before {
+		// Running already: River's Start did nothing, and the wake-ups
+		// stay those of its run.
+		return nil
+	}
+	d.runCtx = ctx
 	d.startWake(ctx)
 	return nil
 }

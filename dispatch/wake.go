@@ -1,8 +1,10 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -26,6 +28,11 @@ const (
 	listenRetryMax   = 10 * time.Second
 )
 
+// listenCheckEvery is how long the listener waits for a notification
+// before it checks, with a ping answered within as long, that its server
+// is still there.
+const listenCheckEvery = 30 * time.Second
+
 // notifyTimeout bounds one notification of finished jobs: a database
 // away loses it, and the waiters read at Config.PollInterval instead.
 const notifyTimeout = 5 * time.Second
@@ -38,11 +45,13 @@ const maxNotifyBatch = 100
 // retraction) may have changed state: at once when one finishes on any
 // started instance, and every Config.PollInterval as a safety net (a
 // notification lost with its connection, an instance that stopped before
-// it could send it, a Dispatcher not started or PollOnly). It also
-// receives when this Dispatcher's listening connection is made again
-// after a loss, since finishes may have been missed meanwhile. The value
-// says only "read again" (Report): values do not queue up, the channel
-// holds one at most. stop releases it; call it when done.
+// it could send it, a Dispatcher not started or PollOnly, an event River
+// dropped when thousands of jobs finished at once; and the finishes River
+// makes without an event: an operator's cancel of a job not running, the
+// rescuer discarding a job). It also receives when this Dispatcher's
+// listening connection is made again after a loss, since finishes may
+// have been missed meanwhile. The value says only "read again" (Report):
+// values do not queue up, the channel holds one at most. stop releases it; call it when done.
 func (d *Dispatcher) Changes(updateID string) (c <-chan struct{}, stop func()) {
 	w := &waiter{c: make(chan struct{}, 1)}
 	d.waiters.add(updateID, w)
@@ -129,25 +138,30 @@ func (ws *waiters) wakeAll() {
 
 // startWake starts, with the workers, the two goroutines of the wake-ups:
 // one says on finishedChannel which updates' jobs this instance finished,
-// the other listens on it and wakes the waiters. Both end when ctx ends
-// or stopWake is called. Without LISTEN (PollOnly) there are none: the
-// waiters read at Config.PollInterval.
+// the other listens on it and wakes the waiters. Both end once River has
+// stopped, however it was stopped, after the notification of the last
+// jobs it ran; or when stopWake is called. Without LISTEN (PollOnly)
+// there are none: the waiters read at Config.PollInterval.
 func (d *Dispatcher) startWake(ctx context.Context) {
 	d.stopWake()
 	if d.cfg.PollOnly {
 		return
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	// River's own completion events, sent once it has recorded the job's
-	// new state: a waiter woken by them reads that state. They are this
-	// instance's alone; the notification carries them to the others.
-	events, unsubscribe := d.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled, river.EventKindJobFailed)
-	d.wakeCancel = cancel
+	// Not Start's ctx: cancelling it soft-stops River, and the jobs still
+	// running finish, and are to be said, after it ends.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	events, unsubscribe := d.subscribe()
+	stopped := d.client.Stopped()
+	d.wakeStop = func() {
+		unsubscribe() // closes events, if River has not
+		cancel()
+	}
 	d.wakeDone.Add(2)
 	go func() {
 		defer d.wakeDone.Done()
+		defer cancel() // River stopped: the listener too
 		defer unsubscribe()
-		d.notifyFinished(ctx, events)
+		d.notifyFinished(ctx, events, stopped)
 	}()
 	go func() {
 		defer d.wakeDone.Done()
@@ -155,42 +169,55 @@ func (d *Dispatcher) startWake(ctx context.Context) {
 	}()
 }
 
+// subscribe subscribes to River's own completion events, sent once it
+// has recorded the job's new state: a waiter woken by them reads that
+// state. They are this instance's alone; the notification carries them to
+// the others. River closes the subscription once it has stopped, after
+// the events of the last jobs; an event that finds it full is dropped.
+func (d *Dispatcher) subscribe() (<-chan *river.Event, func()) {
+	return d.client.SubscribeConfig(&river.SubscribeConfig{ChanSize: eventBuffer,
+		Kinds: []river.EventKind{river.EventKindJobCompleted, river.EventKindJobCancelled, river.EventKindJobFailed}})
+}
+
+// eventBuffer is the room for River's events not read yet: two of the
+// largest batches its completer records at once (5,000 jobs).
+const eventBuffer = 10_000
+
 // stopWake ends the goroutines of startWake and waits for them.
 func (d *Dispatcher) stopWake() {
-	if d.wakeCancel != nil {
-		d.wakeCancel()
-		d.wakeCancel = nil
+	if d.wakeStop != nil {
+		d.wakeStop()
+		d.wakeStop = nil
 	}
 	d.wakeDone.Wait()
 }
 
 // notifyFinished says on finishedChannel the update of each job River
-// reports finished, until events is closed (River stopped) or ctx ends.
-func (d *Dispatcher) notifyFinished(ctx context.Context, events <-chan *river.Event) {
+// reports finished, until events is closed (River stopped, or stopWake)
+// or River has stopped (stopped closed) without closing it: a start cut
+// short.
+func (d *Dispatcher) notifyFinished(ctx context.Context, events <-chan *river.Event, stopped <-chan struct{}) {
 	for {
+		var ev *river.Event
+		ok := true
 		select {
-		case <-ctx.Done():
-			// Stop: the jobs it waited for are said all the same.
-			ids := map[string]bool{}
+		case ev, ok = <-events:
+		case <-stopped:
+			// Nothing comes any more: what events holds is left.
 			select {
-			case ev, ok := <-events:
-				if ok {
-					addUpdate(ids, ev, events)
-				}
+			case ev, ok = <-events:
 			default:
+				return
 			}
-			d.notify(ctx, ids)
+		}
+		if !ok {
 			return
-		case ev, ok := <-events:
-			if !ok {
-				return
-			}
-			ids := map[string]bool{}
-			ok = addUpdate(ids, ev, events)
-			d.notify(ctx, ids)
-			if !ok {
-				return
-			}
+		}
+		ids := map[string]bool{}
+		ok = addUpdate(ids, ev, events)
+		d.notify(ctx, ids)
+		if !ok {
+			return
 		}
 	}
 }
@@ -308,11 +335,26 @@ func (d *Dispatcher) listenOnce(ctx context.Context) (connected bool, err error)
 	}
 	// Jobs may have finished while nobody listened: every waiter reads.
 	d.waiters.wakeAll()
+	check := cmp.Or(d.listenCheck, listenCheckEvery)
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		// In slices: a server gone without a word (a machine lost, a
+		// network cut) would leave the wait blind for minutes, until TCP
+		// gives up. A wait that times out leaves the connection usable.
+		wctx, cancel := context.WithTimeout(ctx, check)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			d.waiters.wake(n.Payload)
+			continue
+		case ctx.Err() != nil || wctx.Err() == nil:
 			return true, err
 		}
-		d.waiters.wake(n.Payload)
+		pctx, cancel := context.WithTimeout(ctx, check)
+		err = conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			return true, fmt.Errorf("check the connection: %w", err)
+		}
 	}
 }

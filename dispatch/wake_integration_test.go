@@ -52,6 +52,11 @@ type wakeRig struct {
 }
 
 func newWakeRig(ctx context.Context, t *testing.T) *wakeRig {
+	return newWakeRigStarting(ctx, t, func(d *dispatch.Dispatcher) { require.NoError(t, d.Start(context.Background())) })
+}
+
+// newWakeRigStarting is newWakeRig whose B is started by startB.
+func newWakeRigStarting(ctx context.Context, t *testing.T, startB func(*dispatch.Dispatcher)) *wakeRig {
 	base := newSchema(t)
 	suffix := strings.ToLower(rand.Text()[:8])
 	r := &wakeRig{nameA: "wake_a_" + suffix, nameB: "wake_b_" + suffix, release: make(chan struct{})}
@@ -73,7 +78,7 @@ func newWakeRig(ctx context.Context, t *testing.T) *wakeRig {
 	r.b = newInstance(t, named(t, base, r.nameB), channels, broadcast.Options{},
 		dispatch.Config{Workers: 2, PollInterval: 10 * time.Minute})
 	r.a.start(t)
-	r.b.start(t)
+	startB(r.b.d)
 	r.listener = listening(ctx, t, r.admin, r.nameA, 0)
 	return r
 }
@@ -131,4 +136,42 @@ func TestWaitIsWokenAfterPostgresRestarts(t *testing.T) {
 		// Listening again: a wake-up from here on is B's notification.
 		listening(ctx, t, r.admin, r.nameA, r.listener)
 	})
+}
+
+// B is stopped by cancelling its Start's ctx while "slow" posts: River
+// stops fetching, and the job finishes during its soft stop, after the
+// ctx ended. B still notifies it, and A's Wait returns.
+func TestWaitIsWokenByAJobFinishingAfterStartsCtxEnds(t *testing.T) {
+	ctx := waitCtx(t)
+	bctx, bcancel := context.WithCancel(context.Background())
+	defer bcancel()
+	r := newWakeRigStarting(ctx, t, func(d *dispatch.Dispatcher) { require.NoError(t, d.Start(bctx)) })
+	r.watch(ctx, t, bcancel)
+}
+
+// A second Start on a running B does nothing: the ctx it was given ending
+// stops neither B's notifications nor its listening.
+func TestStartTwiceKeepsTheWakeUps(t *testing.T) {
+	ctx := waitCtx(t)
+	r := newWakeRigStarting(ctx, t, func(d *dispatch.Dispatcher) {
+		require.NoError(t, d.Start(context.Background()))
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		require.NoError(t, d.Start(ctx2))
+		cancel2()
+	})
+	r.watch(ctx, t, func() {})
+	listening(ctx, t, r.admin, r.nameB, 0)
+}
+
+// Start right after its last Start's ctx was cancelled (River may still
+// be stopping) starts B again: its workers run the jobs and it notifies.
+func TestStartAfterStartsCtxEnds(t *testing.T) {
+	ctx := waitCtx(t)
+	r := newWakeRigStarting(ctx, t, func(d *dispatch.Dispatcher) {
+		bctx, bcancel := context.WithCancel(context.Background())
+		require.NoError(t, d.Start(bctx))
+		bcancel()
+		require.NoError(t, d.Start(context.Background()))
+	})
+	r.watch(ctx, t, func() {})
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
 )
 
 // woken reports whether c holds a wake-up, and takes it.
@@ -96,4 +98,26 @@ func TestListenWaitsBetweenTries(t *testing.T) {
 		least := (listenRetryFirst << (i - 1)) / 2
 		assert.GreaterOrEqual(t, tries[i].Sub(tries[i-1]), least, "wait before try %d", i+1)
 	}
+}
+
+// The subscription to River's events has room for more than the largest
+// batch River's completer records at once (5,000 jobs): River drops the
+// events that find it full, and their waiters then read at PollInterval
+// only. River's default room is 1,000.
+func TestSubscriptionHoldsACompleterBatch(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig("postgres://outagecast@127.0.0.1:1/none?sslmode=disable")
+	require.NoError(t, err)
+	cfg.MaxConns = 14
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	defer pool.Close()
+	b, err := broadcast.New([]broadcast.Channel{broadcast.ChannelFunc("x",
+		func(context.Context, broadcast.Message) (broadcast.Receipt, error) { return broadcast.Receipt{}, nil })},
+		broadcast.Options{})
+	require.NoError(t, err)
+	d, err := New(Config{Pool: pool, Broadcaster: b, Store: broadcast.NewMemoryStore()})
+	require.NoError(t, err)
+	events, unsubscribe := d.subscribe()
+	defer unsubscribe()
+	assert.Greater(t, cap(events), 5_000)
 }
