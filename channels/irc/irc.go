@@ -70,7 +70,13 @@
 // and then the connection broken may or may not have reached the channel
 // (the server sends nothing for a line it relays, and the socket's write
 // says only that the kernel took it), so none is recorded and a retry
-// posts them all: a line twice rather than none.
+// posts them all again. A channel then gets its lines once per attempt
+// that failed after they went out (the connection lost, or the PONG not
+// in time), and once more by the attempt that succeeds: up to
+// broadcast.RetryPolicy.MaxAttempts copies (6 by default) rather than
+// none. A server with echo-message avoids that (the lines it echoed are
+// recorded, and not posted again), and a Config.Timeout above the
+// server's lag avoids the attempts a late PONG fails.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
