@@ -28,6 +28,10 @@ func (c *fakeClient) serve() {
 	for sc.Scan() {
 		line := strings.TrimSuffix(sc.Text(), "\r")
 		s.mu.Lock()
+		if s.frozen[c] { // lost on the way (see fakeServer.freeze)
+			s.mu.Unlock()
+			continue
+		}
 		s.lines = append(s.lines, line)
 		if len(line)+2 > 512 && utf8.ValidString(line) { // not a TLS handshake
 

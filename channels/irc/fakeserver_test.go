@@ -34,9 +34,10 @@ type fakeServer struct {
 	lines      []string                        // every line from every client
 	tooLong    []string                        // lines over 512 bytes
 	deliveries []channeltest.Delivery
-	conns      int             // connections accepted
-	once       map[string]bool // the one-shot events of kicks and dropAfter that happened, by channel
-	banned     map[string]bool // channels that ban the bot since a kick with "ban"
+	conns      int                  // connections accepted
+	once       map[string]bool      // the one-shot events of kicks and dropAfter that happened, by channel
+	banned     map[string]bool      // channels that ban the bot since a kick with "ban"
+	frozen     map[*fakeClient]bool // connections whose lines no longer reach the server (see freeze)
 }
 
 type fakeOptions struct {
@@ -280,6 +281,21 @@ func (s *fakeServer) happenOnce(key string) bool {
 	}
 	s.once[key] = true
 	return true
+}
+
+// freeze makes every connection open now half-open, as a NAT or firewall
+// that forgot an idle flow leaves it: the client's lines no longer reach
+// the server, which answers nothing, and neither side sees a reset. New
+// connections work.
+func (s *fakeServer) freeze() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.frozen == nil {
+		s.frozen = map[*fakeClient]bool{}
+	}
+	for c := range s.clients {
+		s.frozen[c] = true
+	}
 }
 
 // dropAll closes every client connection, as a server restart would.

@@ -10,7 +10,13 @@
 // not answer within Config.Timeout (or by a second before the attempt's
 // deadline, if that comes first) fails that channel alone. By default
 // every Send uses its own connection; Config.Persistent keeps one
-// connection between updates and reconnects when it drops.
+// connection between updates and reconnects when it drops. Before posting
+// on the kept connection, Send PINGs it and waits 5 s at most
+// (Config.Timeout if shorter; the e-mail channel waits as long for its
+// kept connection) for the PONG: a connection that the path dropped
+// without a reset (a NAT or firewall that forgot the idle flow) answers
+// nothing, and Send closes it and connects again in the same attempt,
+// rather than spending the attempt's whole deadline on it.
 //
 // The text is the channel's override (Update.Overrides[Config.Name]) or the
 // "short" template (see Config.Template), made safe and split by Split:
@@ -64,7 +70,13 @@
 // and then the connection broken may or may not have reached the channel
 // (the server sends nothing for a line it relays, and the socket's write
 // says only that the kernel took it), so none is recorded and a retry
-// posts them all: a line twice rather than none.
+// posts them all again. A channel then gets its lines once per attempt
+// that failed after they went out (the connection lost, or the PONG not
+// in time), and once more by the attempt that succeeds: up to
+// broadcast.RetryPolicy.MaxAttempts copies (6 by default) rather than
+// none. A server with echo-message avoids that (the lines it echoed are
+// recorded, and not posted again), and a Config.Timeout above the
+// server's lag avoids the attempts a late PONG fails.
 //
 // The connection is built on the message parser and line reader of
 // github.com/ergochat/irc-go rather than on its ircevent client, which is
@@ -366,10 +378,12 @@ type Config struct {
 	Burst    int           `yaml:"burst" json:"burst"`
 	Interval time.Duration `yaml:"interval" json:"interval"`
 	// Timeout bounds connecting and each wait for the server's answer
-	// (registration, each channel's JOIN, PONG). Default 30s.
+	// (registration, each channel's JOIN, PONG). Default 30s. The PONG
+	// that shows a kept connection (Persistent) alive is waited for 5s at
+	// most.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Persistent keeps the connection open between Sends and reconnects
-	// when it drops. Close closes it.
+	// when it drops or does not answer a PING within 5s. Close closes it.
 	Persistent bool `yaml:"persistent" json:"persistent"`
 }
 

@@ -434,6 +434,34 @@ func TestPersistent(t *testing.T) {
 	// TestMain's goleak check proves the reader stopped.
 }
 
+// A kept connection that died without a reset (a NAT or firewall dropped
+// the idle flow) answers nothing: the probe before posting gives up on it
+// within a few seconds, and the same attempt posts on a new connection,
+// where a wait of Config.Timeout would use up the whole attempt.
+func TestPersistentHalfOpen(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{})
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	cfg.Timeout = irc.DefaultTimeout // as long as the Broadcaster's attempt
+	ch := newChannel(t, cfg)
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+	require.Equal(t, 1, srv.connections())
+
+	srv.freeze()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u := sampleUpdate()
+	u.ID, u.Status = "u2", broadcast.StatusIdentified
+	receipt, err := ch.Send(ctx, message(u))
+	require.NoError(t, err, "the attempt that found the connection dead delivers")
+	assert.Equal(t, "#ops", receipt.Meta["channels"])
+	assert.Equal(t, 2, srv.connections(), "on a new connection")
+	said := srv.saidIn("#ops")
+	require.NotEmpty(t, said)
+	assert.Contains(t, said[len(said)-1], "Identified:", "the second update")
+}
+
 func TestSendCancelledWhileWaitingForTurn(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{noPong: true})
 	cfg := testConfig(srv.addr())

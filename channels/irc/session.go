@@ -99,11 +99,11 @@ func (ss *session) wait(done func() bool, d time.Duration) (bool, error) {
 	return true, nil
 }
 
-// await is wait with the configured timeout, which is an error.
-func (ss *session) await(what string, done func() bool) error {
-	ok, err := ss.wait(done, ss.s.timeout)
+// await is wait for d, whose passing is an error.
+func (ss *session) await(what string, done func() bool, d time.Duration) error {
+	ok, err := ss.wait(done, d)
 	if err == nil && !ok {
-		err = fmt.Errorf("irc: %s: no answer from the server within %v", what, ss.s.timeout)
+		err = fmt.Errorf("irc: %s: no answer from the server within %v", what, d)
 	}
 	return err
 }
@@ -578,13 +578,20 @@ func (ss *session) askModes(st *chanState) error {
 var errModerated = errors.New("the channel is moderated (+m) and the bot has no voice (+v): " +
 	"the server drops its NOTICEs without a reply; give the bot voice")
 
-// probe sends a PING and waits for its PONG.
-func (ss *session) probe() error {
+// probe sends a PING and waits for its PONG, Config.Timeout at most.
+func (ss *session) probe() error { return ss.ping(ss.s.timeout) }
+
+// alive is the probe of a kept connection before it is used: a PING whose
+// PONG is waited for probeWait at most (Config.Timeout if shorter).
+func (ss *session) alive() error { return ss.ping(min(probeWait, ss.s.timeout)) }
+
+// ping sends a PING and waits d for its PONG.
+func (ss *session) ping(d time.Duration) error {
 	token := "outagecast-" + strconv.FormatUint(ss.c.pings.Add(1), 10)
 	if err := ss.paced("PING", token); err != nil {
 		return err
 	}
-	return ss.await("PING", func() bool { return ss.pongs[token] })
+	return ss.await("PING", func() bool { return ss.pongs[token] }, d)
 }
 
 // ReplyError is an error reply of the IRC server: a numeric such as 475
