@@ -35,7 +35,7 @@ func setupTime(s *settings) time.Duration {
 // back past ctx's deadline even for one channel (see # Limits in the package
 // documentation). Send returns it, marked permanent with broadcast.Permanent,
 // before connecting: cut short by the deadline, the attempt would be retried
-// and post its lines twice. Its fields, about every channel still to post
+// and post its lines again. Its fields, about every channel still to post
 // to, let a program explain the problem in its own terms; find it with
 // errors.As.
 type PacingError struct {
@@ -104,7 +104,7 @@ var errPacedOut = errors.New("irc: pacing: left for the next attempt: " +
 // registration takes no detour (setupMargin) is posted to: it fails
 // permanently, with a *PacingError, only when not even that fits, as no
 // later attempt would have more time, and one cut short would be retried
-// and post its lines twice. The caller holds the turn, so the kept
+// and post its lines again. The caller holds the turn, so the kept
 // connection does not change under it.
 func (c *Channel) fitting(ctx context.Context, channels, lines int) (int, error) {
 	now := time.Now()

@@ -151,7 +151,7 @@
 // for one channel and 5 lines, 34 s for three; on a persistent
 // connection, a Send soon after another has less of the burst left. An
 // attempt cut short by its deadline would be retried and
-// post its lines twice, so Send posts only to as many channels as the time
+// post its lines again, so Send posts only to as many channels as the time
 // before ctx's deadline lets it, less the time registering may take: 3 s,
 // 3 s more for asking again for a nick the server still holds (see
 // # Nick), and with SASL 3 s more for taking the nick back. It leaves
