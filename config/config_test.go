@@ -125,6 +125,7 @@ func TestParseErrors(t *testing.T) {
 		// ${NAME:-} is empty on purpose: the error says where the empty
 		// entry came from.
 		{"channel from an empty default", "channels:\n  - ${NOPE_URL:-}\n", "test.yaml:2: channels[0]: ${NOPE_URL:-} is empty: want a channel URL, or a mapping with a kind"},
+		{"quoted channel from an empty default", "channels:\n  - \"${NOPE_URL:-}\"\n", "test.yaml:2: channels[0]: ${NOPE_URL:-} is empty: want a channel URL, or a mapping with a kind"},
 		{"channel url from an empty default", "channels:\n  - url: ${NOPE_URL:-}\n", "test.yaml:2: channels[0].url: ${NOPE_URL:-} is empty: want a channel URL"},
 	}
 	for _, tt := range tests {
