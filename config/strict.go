@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -251,19 +252,47 @@ func bounds(t reflect.Type) (lo, hi *big.Int) {
 }
 
 // outOfRange reports whether scalar n is a whole number too large or too
-// small for type t, a whole number type. The YAML library refuses one too
-// large, but wraps one too small ("port: -99999999999999999999").
+// small for type t, a whole number type, as the YAML library reads it. It
+// refuses one too large, but wraps one too small ("port:
+// -99999999999999999999"), and reads a number with a point or an
+// exponent as a float64, where 9223372036854775807.0 is 2^63, which it
+// wraps too. Reading the text as the library does also keeps the check
+// linear in its length: an exact reading (big.Float) is quadratic.
 func outOfRange(n *yaml.Node, t reflect.Type) bool {
 	if !whole(t) {
 		return false
 	}
-	f, ok := new(big.Float).SetString(strings.ReplaceAll(n.Value, "_", ""))
-	if !ok || !f.IsInt() {
+	v, ok := wholeValue(n.Value)
+	if !ok {
 		return false
 	}
-	// Compared as floats: 1e999999 made a big.Int would take megabytes.
 	lo, hi := bounds(t)
-	return f.Cmp(new(big.Float).SetInt(lo)) < 0 || f.Cmp(new(big.Float).SetInt(hi)) > 0
+	return v.Cmp(new(big.Float).SetInt(lo)) < 0 || v.Cmp(new(big.Float).SetInt(hi)) > 0
+}
+
+// yamlFloat matches the numbers the YAML library reads as floats.
+var yamlFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+
+// wholeValue returns the value of text, written as a whole number without
+// quotes, as the YAML library reads it: exactly where it fits an int64 or
+// a uint64, else as the nearest float64, infinite where it is too large
+// for that. ok is false when text is no whole number.
+func wholeValue(text string) (v *big.Float, ok bool) {
+	plain := strings.ReplaceAll(text, "_", "")
+	if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
+		return new(big.Float).SetInt64(i), true
+	}
+	if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
+		return new(big.Float).SetUint64(u), true
+	}
+	if !yamlFloat.MatchString(plain) {
+		return nil, false
+	}
+	f, err := strconv.ParseFloat(plain, 64) // ±Inf when too large
+	if err != nil && !errors.Is(err, strconv.ErrRange) || f != math.Trunc(f) {
+		return nil, false
+	}
+	return new(big.Float).SetFloat64(f), true
 }
 
 // whole reports whether t is a whole number type read as a number (not a
