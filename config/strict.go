@@ -211,6 +211,9 @@ func (w walker) why(n *yaml.Node, t reflect.Type, decodeErr error) string {
 		if durationSyntax.MatchString(n.Value) {
 			return fmt.Sprintf(" (out of range: at most %dh)", int64(time.Duration(math.MaxInt64)/time.Hour))
 		}
+		if lastUnitMissing.MatchString(n.Value) {
+			return " (the number after the last unit needs one, as in 1m30s)"
+		}
 	}
 	return ""
 }
@@ -236,8 +239,13 @@ func plainFits(text string, t reflect.Type) bool {
 	return plain.Decode(reflect.New(t).Interface()) == nil && fits(plain, t)
 }
 
-// durationSyntax matches what time.ParseDuration reads, at any size.
-var durationSyntax = regexp.MustCompile(durationPattern)
+var (
+	// durationSyntax matches what time.ParseDuration reads, at any size.
+	durationSyntax = regexp.MustCompile(durationPattern)
+	// lastUnitMissing matches a duration whose last number has no unit:
+	// 1m0, 30s0.5.
+	lastUnitMissing = regexp.MustCompile(`^(` + durationNumber + durationUnit + `)+` + durationNumber + `$`)
+)
 
 // bounds returns the least and the greatest whole number of type t.
 func bounds(t reflect.Type) (lo, hi *big.Int) {
