@@ -42,23 +42,48 @@ func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) 
 
 // checkEnums reports the first key of mapping n whose values, as enums
 // lists them for the schema, are booleans, and which holds true or false
-// quoted: an editor reads "tls: "true"" as text, which the schema refuses,
-// so Load refuses it too, though the key's type reads the text.
+// as text, quoted or tagged !!str: an editor reads "tls: "true"" as text,
+// which the schema refuses, so Load refuses it too, though the key's type
+// reads the text. It looks into merged mappings ("<<: {tls: "false"}")
+// and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander) error {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.SequenceNode { // "<<: [*a, *b]"
+		for _, m := range n.Content {
+			if err := checkEnums(file, path, m, enums, ex); err != nil {
+				return err
+			}
+		}
+	}
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" {
+			if err := checkEnums(file, path, v, enums, ex); err != nil {
+				return err
+			}
+			continue
+		}
+		for v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
 		vals, ok := enums[k.Value]
-		if !ok || v.Kind != yaml.ScalarNode || len(ex.used[v]) > 0 || v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		if !ok || v.Kind != yaml.ScalarNode || len(ex.used[v]) > 0 || v.ShortTag() != "!!str" {
 			continue
 		}
 		plain := &yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}
 		var b bool
 		if plain.ShortTag() == "!!bool" && plain.Decode(&b) == nil && slices.Contains(vals, any(b)) {
-			return fmt.Errorf("%s:%d: %swant true or false, got %s (quoted, so text: write it without quotes)",
-				file, v.Line, prefix(join(path, k.Value)), ex.quoted(v))
+			why := "quoted, so text: write it without quotes"
+			if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+				why = "tagged !!str, so text: write it without the tag"
+			}
+			return fmt.Errorf("%s:%d: %swant true or false, got %s (%s)",
+				file, v.Line, prefix(join(path, k.Value)), ex.quoted(v), why)
 		}
 	}
 	return nil
@@ -164,7 +189,9 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 			return nil
 		}
 		text := reflect.PointerTo(t).Implements(textUnmarshaler) // reads the text, quoted or not
-		if t.Kind() != reflect.String && !text && w.ex.retag(n) {
+		// A type that reads text takes a reference's value as text, but
+		// an empty one, "${IRC_TLS:-}", as the key left out.
+		if t.Kind() != reflect.String && (!text || n.Value == "") && w.ex.retag(n) {
 			if n.Decode(reflect.New(t).Interface()) == nil && fits(n, t) {
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
 			}
