@@ -195,16 +195,17 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:3: channels[0].tls: want true or false, got "false" (quoted, so text: write it without quotes)`},
 		{"quoted text", lines("channels:", "  - type: irc", `    notice: "loud"`),
 			`test.yaml:3: channels[0].notice: want true or false, got "loud"` + "\n"},
-		// A number too large or too small for its key names the range;
-		// the YAML library would wrap one too small.
+		// A number too large or too small for its key names the range
+		// (a port's where the key is a port); the YAML library would wrap
+		// one too small.
 		{"number too large", lines("channels:", "  - type: email", "    port: 99999999999999999999"),
-			`test.yaml:3: channels[0].port: want a whole number, got "99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
+			`test.yaml:3: channels[0].port: want a whole number, got "99999999999999999999" (out of range: a port is 1 to 65535)`},
 		{"number too small", lines("retry: {max_attempts: -99999999999999999999}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: want a whole number, got "-99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"number far too large", lines("retry: {max_attempts: 1e999999}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: want a whole number, got "1e999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"number too large from the environment", lines("channels:", "  - type: email", "    port: ${HUGE}"),
-			`test.yaml:3: channels[0].port: want a whole number, got "${HUGE}" (out of range: -9223372036854775808 to 9223372036854775807)`},
+			`test.yaml:3: channels[0].port: want a whole number, got "${HUGE}" (out of range: a port is 1 to 65535)`},
 		{"duration without a unit", lines("attempt_timeout: 30", "channels: [{type: console}]"),
 			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "30" (a duration needs a unit, as in 30s)`},
 		{"duration too long", lines("attempt_timeout: 99999999999h", "channels: [{type: console}]"),

@@ -201,23 +201,23 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = w.ex.requote(msg, n) + w.why(n, t, err)
+		msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
 		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
 	switch n.Kind {
 	case yaml.ScalarNode:
-		got = w.ex.quoted(n) + w.why(n, t, err)
+		got = w.ex.quoted(n) + w.why(path, n, t, err)
 	case yaml.MappingNode:
 		got = "a mapping"
 	}
 	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
 }
 
-// why says what is wrong with scalar n, which is not a value of type t,
-// where the value and the type alone do not: "" when nothing more is
-// known. decodeErr is the YAML library's error decoding n into t.
-func (w walker) why(n *yaml.Node, t reflect.Type, decodeErr error) string {
+// why says what is wrong with scalar n at path, which is not a value of
+// type t, where the value and the type alone do not: "" when nothing more
+// is known. decodeErr is the YAML library's error decoding n into t.
+func (w walker) why(path string, n *yaml.Node, t reflect.Type, decodeErr error) string {
 	fromEnv := len(w.ex.used[n]) > 0
 	switch {
 	case decodeErr == nil && textBool(n, t) && !fromEnv: // "on", read as YAML 1.1 did
@@ -228,6 +228,8 @@ func (w walker) why(n *yaml.Node, t reflect.Type, decodeErr error) string {
 	case t.Kind() != reflect.String && !fromEnv && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 &&
 		plainFits(n.Value, t):
 		return " (quoted, so text: write it without quotes)" // port: "587"
+	case outOfRange(n, t) && (path == "port" || strings.HasSuffix(path, ".port")):
+		return " (out of range: a port is 1 to 65535)" // not the range of its int
 	case outOfRange(n, t):
 		lo, hi := bounds(t)
 		return fmt.Sprintf(" (out of range: %d to %d)", lo, hi)
