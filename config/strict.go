@@ -307,9 +307,6 @@ func outOfRange(n *yaml.Node, t reflect.Type) bool {
 	return v.Cmp(new(big.Float).SetInt(lo)) < 0 || v.Cmp(new(big.Float).SetInt(hi)) > 0
 }
 
-// yamlFloat matches the numbers the YAML library reads as floats.
-var yamlFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-
 // wholeValue returns the value of text, written as a whole number without
 // quotes, as the YAML library reads it: exactly where it fits an int64 or
 // a uint64, else as the nearest float64, infinite where it is too large
@@ -322,8 +319,8 @@ func wholeValue(text string) (v *big.Float, ok bool) {
 	if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
 		return new(big.Float).SetUint64(u), true
 	}
-	if !yamlFloat.MatchString(plain) {
-		return nil, false
+	if strings.Trim(plain, "0123456789.eE+-") != "" {
+		return nil, false // no float the YAML library reads: inf, 0x1p3
 	}
 	f, err := strconv.ParseFloat(plain, 64) // ±Inf when too large
 	if err != nil && !errors.Is(err, strconv.ErrRange) || f != math.Trunc(f) {
