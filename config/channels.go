@@ -95,7 +95,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	}
 	at := fmt.Sprintf("%s:%d: %s", b.file, n.Line, path)
 	switch {
-	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str":
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && b.emptyRef(n) == "":
 		return b.fromURL(n, at, n.Value, "", nil)
 	case n.Kind != yaml.MappingNode:
 		return built{}, fmt.Errorf("%s: %swant a channel URL, or a mapping with a kind", at, b.emptyRef(n))

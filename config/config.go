@@ -353,11 +353,11 @@ const MinAttemptTimeout = time.Second
 func (f *file) store(env *Env) Store {
 	switch {
 	case f.State != "":
-		return Store{Kind: StoreBolt, Path: env.Path(f.State)}
+		return Store{Kind: StoreBolt, Path: env.Path(f.State), Key: "state"}
 	case f.Store == nil || f.Store.Kind == StoreMemory:
 		return Store{Kind: StoreMemory}
 	}
-	return Store{Kind: StoreBolt, Path: env.Path(f.Store.Path)}
+	return Store{Kind: StoreBolt, Path: env.Path(f.Store.Path), Key: "store.path"}
 }
 
 // yamlLine matches the line of the YAML library's messages.

@@ -125,6 +125,7 @@ func TestParseErrors(t *testing.T) {
 		// ${NAME:-} is empty on purpose: the error says where the empty
 		// entry came from.
 		{"channel from an empty default", "channels:\n  - ${NOPE_URL:-}\n", "test.yaml:2: channels[0]: ${NOPE_URL:-} is empty: want a channel URL, or a mapping with a kind"},
+		{"quoted channel from an empty default", "channels:\n  - \"${NOPE_URL:-}\"\n", "test.yaml:2: channels[0]: ${NOPE_URL:-} is empty: want a channel URL, or a mapping with a kind"},
 		{"channel url from an empty default", "channels:\n  - url: ${NOPE_URL:-}\n", "test.yaml:2: channels[0].url: ${NOPE_URL:-} is empty: want a channel URL"},
 	}
 	for _, tt := range tests {
@@ -353,7 +354,7 @@ func TestLoad(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("state: s.db\nchannels: [{type: console, output: stderr}]\n"), 0o600))
 	cfg, err := config.Loader{LookupEnv: env(nil)}.Load(path)
 	require.NoError(t, err)
-	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: filepath.Join(filepath.Dir(path), "s.db")}, cfg.Store)
+	assert.Equal(t, config.Store{Kind: config.StoreBolt, Path: filepath.Join(filepath.Dir(path), "s.db"), Key: "state"}, cfg.Store)
 	assert.Equal(t, path, cfg.Path)
 
 	_, err = config.Load(filepath.Join(t.TempDir(), "missing.yaml"))

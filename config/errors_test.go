@@ -195,20 +195,50 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:3: channels[0].tls: want true or false, got "false" (quoted, so text: write it without quotes)`},
 		{"quoted text", lines("channels:", "  - type: irc", `    notice: "loud"`),
 			`test.yaml:3: channels[0].notice: want true or false, got "loud"` + "\n"},
-		// A number too large or too small for its key names the range;
-		// the YAML library would wrap one too small.
+		// A number too large or too small for its key names the range
+		// (a port's where the key is a port); the YAML library would wrap
+		// one too small.
 		{"number too large", lines("channels:", "  - type: email", "    port: 99999999999999999999"),
-			`test.yaml:3: channels[0].port: want a whole number, got "99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
+			`test.yaml:3: channels[0].port: want a whole number, got "99999999999999999999" (out of range: a port is 1 to 65535)`},
 		{"number too small", lines("retry: {max_attempts: -99999999999999999999}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: want a whole number, got "-99999999999999999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"number far too large", lines("retry: {max_attempts: 1e999999}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: want a whole number, got "1e999999" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"number too large from the environment", lines("channels:", "  - type: email", "    port: ${HUGE}"),
-			`test.yaml:3: channels[0].port: want a whole number, got "${HUGE}" (out of range: -9223372036854775808 to 9223372036854775807)`},
+			`test.yaml:3: channels[0].port: want a whole number, got "${HUGE}" (out of range: a port is 1 to 65535)`},
 		{"duration without a unit", lines("attempt_timeout: 30", "channels: [{type: console}]"),
 			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "30" (a duration needs a unit, as in 30s)`},
 		{"duration too long", lines("attempt_timeout: 99999999999h", "channels: [{type: console}]"),
 			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "99999999999h" (out of range: at most 2562047h)`},
+		// A number after the last unit is one without a unit, not a
+		// duration too long.
+		{"duration ending without a unit", lines("attempt_timeout: 1m0", "channels: [{type: console}]"),
+			`test.yaml:1: attempt_timeout: want a duration such as 30s or 1m30s, got "1m0" (the number after the last unit needs one, as in 1m30s)` + "\n"},
+		{"duration ending without a unit, in hours", lines("attempt_timeout: 1h0", "channels: [{type: console}]"),
+			`got "1h0" (the number after the last unit needs one, as in 1m30s)` + "\n"},
+		{"duration ending without a unit, fraction", lines("attempt_timeout: 30s0.5", "channels: [{type: console}]"),
+			`got "30s0.5" (the number after the last unit needs one, as in 1m30s)` + "\n"},
+		// The YAML library reads a number with a point as a float64, where
+		// 9223372036854775807.0 is 2^63, which it would wrap to the least
+		// int64: the error quotes what the file says, out of range.
+		{"whole number with a point just too large", lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in",
+			"    allow_unsigned: true", "    concurrency: 9223372036854775807.0"),
+			`test.yaml:5: channels[0].concurrency: want a whole number, got "9223372036854775807.0" (out of range: -9223372036854775808 to 9223372036854775807)`},
+		{"whole number with an exponent just too large", lines("retry: {max_attempts: 9.223372036854775807e18}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "9.223372036854775807e18" (out of range: -9223372036854775808 to 9223372036854775807)`},
+		{"whole number with a point in range", lines("retry: {max_attempts: -9223372036854775808.0}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: negative` + "\n"},
+		// IRC's tls is true, false, on or off as the schema lists them.
+		{"irc tls in capitals", lines("channels:", "  - type: irc", "    tls: ON"),
+			`test.yaml:3: channels[0].tls: want true or false, got "ON"`},
+		{"irc tls empty", lines("channels:", "  - type: irc", `    tls: ""`),
+			`test.yaml:3: channels[0].tls: want true or false, got ""`},
+		{"irc tls quoted in a merge", lines("channels:", "  - type: irc", `    <<: {tls: "false"}`),
+			`test.yaml:3: channels[0].tls: want true or false, got "false" (quoted, so text: write it without quotes)` + "\n"},
+		{"irc tls quoted in a merged alias", lines("channels:", "  - type: irc", `    <<: [&t {tls: 'true'}]`),
+			`test.yaml:3: channels[0].tls: want true or false, got "true" (quoted, so text: write it without quotes)` + "\n"},
+		{"irc tls tagged as text", lines("channels:", "  - type: irc", `    tls: !!str true`),
+			`test.yaml:3: channels[0].tls: want true or false, got "true" (tagged !!str, so text: write it without the tag)` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

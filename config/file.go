@@ -47,6 +47,9 @@ type Store struct {
 	// Path is the bolt file, relative paths taken from the configuration
 	// file's directory.
 	Path string
+	// Key is the configuration file's key that set Path, for errors about
+	// the file: "state" or "store.path"; "" when no file set it.
+	Key string
 }
 
 // Options returns the broadcast.Options of the file's delivery settings:

@@ -86,8 +86,11 @@ const (
 	// secretDescription describes every secret key.
 	secretDescription = "a secret: write ${NAME} to take it from the environment or ${file:PATH} " +
 		"from a file (relative to this file), as container platforms mount secrets"
-	// durationPattern matches what time.ParseDuration takes, but negative.
-	durationPattern = `^(0|([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`
+	// durationPattern matches what time.ParseDuration takes, but negative:
+	// 0, or numbers each followed by its unit (not 1m0, nor 00).
+	durationPattern = `^0$|^(` + durationNumber + durationUnit + `)+$`
+	durationNumber  = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
+	durationUnit    = `(ns|us|µs|μs|ms|s|m|h)`
 )
 
 var schemeChars = regexp.MustCompile(`[^a-z0-9]`)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -41,23 +42,48 @@ func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) 
 
 // checkEnums reports the first key of mapping n whose values, as enums
 // lists them for the schema, are booleans, and which holds true or false
-// quoted: an editor reads "tls: "true"" as text, which the schema refuses,
-// so Load refuses it too, though the key's type reads the text.
+// as text, quoted or tagged !!str: an editor reads "tls: "true"" as text,
+// which the schema refuses, so Load refuses it too, though the key's type
+// reads the text. It looks into merged mappings ("<<: {tls: "false"}")
+// and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander) error {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.SequenceNode { // "<<: [*a, *b]"
+		for _, m := range n.Content {
+			if err := checkEnums(file, path, m, enums, ex); err != nil {
+				return err
+			}
+		}
+	}
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" {
+			if err := checkEnums(file, path, v, enums, ex); err != nil {
+				return err
+			}
+			continue
+		}
+		for v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
 		vals, ok := enums[k.Value]
-		if !ok || v.Kind != yaml.ScalarNode || len(ex.used[v]) > 0 || v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		if !ok || v.Kind != yaml.ScalarNode || len(ex.used[v]) > 0 || v.ShortTag() != "!!str" {
 			continue
 		}
 		plain := &yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}
 		var b bool
 		if plain.ShortTag() == "!!bool" && plain.Decode(&b) == nil && slices.Contains(vals, any(b)) {
-			return fmt.Errorf("%s:%d: %swant true or false, got %s (quoted, so text: write it without quotes)",
-				file, v.Line, prefix(join(path, k.Value)), ex.quoted(v))
+			why := "quoted, so text: write it without quotes"
+			if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+				why = "tagged !!str, so text: write it without the tag"
+			}
+			return fmt.Errorf("%s:%d: %swant true or false, got %s (%s)",
+				file, v.Line, prefix(join(path, k.Value)), ex.quoted(v), why)
 		}
 	}
 	return nil
@@ -163,7 +189,9 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 			return nil
 		}
 		text := reflect.PointerTo(t).Implements(textUnmarshaler) // reads the text, quoted or not
-		if t.Kind() != reflect.String && !text && w.ex.retag(n) {
+		// A type that reads text takes a reference's value as text, but
+		// an empty one, "${IRC_TLS:-}", as the key left out.
+		if t.Kind() != reflect.String && (!text || n.Value == "") && w.ex.retag(n) {
 			if n.Decode(reflect.New(t).Interface()) == nil && fits(n, t) {
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
 			}
@@ -173,23 +201,23 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = w.ex.requote(msg, n) + w.why(n, t, err)
+		msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
 		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
 	switch n.Kind {
 	case yaml.ScalarNode:
-		got = w.ex.quoted(n) + w.why(n, t, err)
+		got = w.ex.quoted(n) + w.why(path, n, t, err)
 	case yaml.MappingNode:
 		got = "a mapping"
 	}
 	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
 }
 
-// why says what is wrong with scalar n, which is not a value of type t,
-// where the value and the type alone do not: "" when nothing more is
-// known. decodeErr is the YAML library's error decoding n into t.
-func (w walker) why(n *yaml.Node, t reflect.Type, decodeErr error) string {
+// why says what is wrong with scalar n at path, which is not a value of
+// type t, where the value and the type alone do not: "" when nothing more
+// is known. decodeErr is the YAML library's error decoding n into t.
+func (w walker) why(path string, n *yaml.Node, t reflect.Type, decodeErr error) string {
 	fromEnv := len(w.ex.used[n]) > 0
 	switch {
 	case decodeErr == nil && textBool(n, t) && !fromEnv: // "on", read as YAML 1.1 did
@@ -200,6 +228,8 @@ func (w walker) why(n *yaml.Node, t reflect.Type, decodeErr error) string {
 	case t.Kind() != reflect.String && !fromEnv && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 &&
 		plainFits(n.Value, t):
 		return " (quoted, so text: write it without quotes)" // port: "587"
+	case outOfRange(n, t) && (path == "port" || strings.HasSuffix(path, ".port")):
+		return " (out of range: a port is 1 to 65535)" // not the range of its int
 	case outOfRange(n, t):
 		lo, hi := bounds(t)
 		return fmt.Sprintf(" (out of range: %d to %d)", lo, hi)
@@ -209,6 +239,9 @@ func (w walker) why(n *yaml.Node, t reflect.Type, decodeErr error) string {
 		}
 		if durationSyntax.MatchString(n.Value) {
 			return fmt.Sprintf(" (out of range: at most %dh)", int64(time.Duration(math.MaxInt64)/time.Hour))
+		}
+		if lastUnitMissing.MatchString(n.Value) {
+			return " (the number after the last unit needs one, as in 1m30s)"
 		}
 	}
 	return ""
@@ -235,8 +268,13 @@ func plainFits(text string, t reflect.Type) bool {
 	return plain.Decode(reflect.New(t).Interface()) == nil && fits(plain, t)
 }
 
-// durationSyntax matches what time.ParseDuration reads, at any size.
-var durationSyntax = regexp.MustCompile(durationPattern)
+var (
+	// durationSyntax matches what time.ParseDuration reads, at any size.
+	durationSyntax = regexp.MustCompile(durationPattern)
+	// lastUnitMissing matches a duration whose last number has no unit:
+	// 1m0, 30s0.5.
+	lastUnitMissing = regexp.MustCompile(`^(` + durationNumber + durationUnit + `)+` + durationNumber + `$`)
+)
 
 // bounds returns the least and the greatest whole number of type t.
 func bounds(t reflect.Type) (lo, hi *big.Int) {
@@ -251,19 +289,44 @@ func bounds(t reflect.Type) (lo, hi *big.Int) {
 }
 
 // outOfRange reports whether scalar n is a whole number too large or too
-// small for type t, a whole number type. The YAML library refuses one too
-// large, but wraps one too small ("port: -99999999999999999999").
+// small for type t, a whole number type, as the YAML library reads it. It
+// refuses one too large, but wraps one too small ("port:
+// -99999999999999999999"), and reads a number with a point or an
+// exponent as a float64, where 9223372036854775807.0 is 2^63, which it
+// wraps too. Reading the text as the library does also keeps the check
+// linear in its length: an exact reading (big.Float) is quadratic.
 func outOfRange(n *yaml.Node, t reflect.Type) bool {
 	if !whole(t) {
 		return false
 	}
-	f, ok := new(big.Float).SetString(strings.ReplaceAll(n.Value, "_", ""))
-	if !ok || !f.IsInt() {
+	v, ok := wholeValue(n.Value)
+	if !ok {
 		return false
 	}
-	// Compared as floats: 1e999999 made a big.Int would take megabytes.
 	lo, hi := bounds(t)
-	return f.Cmp(new(big.Float).SetInt(lo)) < 0 || f.Cmp(new(big.Float).SetInt(hi)) > 0
+	return v.Cmp(new(big.Float).SetInt(lo)) < 0 || v.Cmp(new(big.Float).SetInt(hi)) > 0
+}
+
+// wholeValue returns the value of text, written as a whole number without
+// quotes, as the YAML library reads it: exactly where it fits an int64 or
+// a uint64, else as the nearest float64, infinite where it is too large
+// for that. ok is false when text is no whole number.
+func wholeValue(text string) (v *big.Float, ok bool) {
+	plain := strings.ReplaceAll(text, "_", "")
+	if i, err := strconv.ParseInt(plain, 0, 64); err == nil {
+		return new(big.Float).SetInt64(i), true
+	}
+	if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
+		return new(big.Float).SetUint64(u), true
+	}
+	if strings.Trim(plain, "0123456789.eE+-") != "" {
+		return nil, false // no float the YAML library reads: inf, 0x1p3
+	}
+	f, err := strconv.ParseFloat(plain, 64) // ±Inf when too large
+	if err != nil && !errors.Is(err, strconv.ErrRange) || f != math.Trunc(f) {
+		return nil, false
+	}
+	return new(big.Float).SetFloat64(f), true
 }
 
 // whole reports whether t is a whole number type read as a number (not a

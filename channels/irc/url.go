@@ -228,14 +228,17 @@ func (m TLSMode) MarshalText() ([]byte, error) {
 	return []byte(m.String()), nil
 }
 
-// UnmarshalText sets the mode from "true" or "false", as a configuration
-// file's "tls: false" reads, or "on" or "off" (in any case). Other text
-// is an error that speaks as a boolean key's does: want true or false.
+// UnmarshalText sets the mode from the values the configuration schema
+// lists: true or false, as YAML 1.2 writes a boolean (also True, TRUE,
+// False, FALSE), so a configuration file's "tls: false" reads, or "on" or
+// "off" as written. Other text is an error that speaks as a boolean key's
+// does (want true or false), "ON" and "" among them: a file leaves tls
+// out, or empty, for the default, TLSOn.
 func (m *TLSMode) UnmarshalText(text []byte) error {
-	switch strings.ToLower(string(text)) {
-	case "", "on", "true":
+	switch string(text) {
+	case "on", "true", "True", "TRUE":
 		*m = TLSOn
-	case "off", "false":
+	case "off", "false", "False", "FALSE":
 		*m = TLSOff
 	default:
 		return fmt.Errorf("want true or false, got %q", text)

@@ -1,6 +1,7 @@
 package irc_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -151,4 +152,18 @@ func TestTLSModeText(t *testing.T) {
 	// other boolean keys' errors do.
 	var m irc.TLSMode
 	assert.EqualError(t, m.UnmarshalText([]byte("maybe")), `want true or false, got "maybe"`)
+}
+
+// The mode reads the values the configuration schema lists, the booleans
+// as YAML 1.2 writes them (true, True, TRUE) and on and off as written
+// there: "ON" and "" are errors, as the schema says.
+func TestTLSModeTextAsTheSchema(t *testing.T) {
+	for _, text := range []string{"TRUE", "True", "FALSE"} {
+		var m irc.TLSMode
+		assert.NoError(t, m.UnmarshalText([]byte(text)), text)
+	}
+	for _, text := range []string{"ON", "On", "OFF", "Off", "", "tRUE", "yes"} {
+		var m irc.TLSMode
+		assert.EqualError(t, m.UnmarshalText([]byte(text)), fmt.Sprintf("want true or false, got %q", text))
+	}
 }

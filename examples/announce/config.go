@@ -45,7 +45,7 @@ func (a *app) load() (*config.File, error) {
 			if a.opts.state != "" {
 				return nil, badFlag("state", "%v", err)
 			}
-			return nil, fmt.Errorf("%s: state: %v", cfg.Path, err)
+			return nil, fmt.Errorf("%s: %s: %v", cfg.Path, cfg.Store.Key, err)
 		}
 	}
 	return cfg, nil
@@ -81,7 +81,7 @@ func checkStateFile(path string) error {
 // open returns the Broadcaster of cfg with opts (cfg.Options() and the
 // program's hooks), its store opened.
 // A store that would not open (a damaged or locked file) is a *storeError,
-// naming the -state flag or the configuration's state key.
+// naming the -state flag or the configuration's key (state, store.path).
 func (a *app) open(cfg *config.File, opts broadcast.Options) (*config.Broadcaster, error) {
 	b, err := cfg.Open(opts)
 	if err == nil {
@@ -89,7 +89,7 @@ func (a *app) open(cfg *config.File, opts broadcast.Options) (*config.Broadcaste
 	}
 	msg := a.hide(err.Error())
 	if rest, ok := strings.CutPrefix(msg, "open store: "); ok {
-		at := cfg.Path + ": state"
+		at := cfg.Path + ": " + cfg.Store.Key
 		if a.opts.state != "" {
 			at = "-state"
 		}

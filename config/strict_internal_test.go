@@ -1,0 +1,49 @@
+package config
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// plainNode returns text as a plain scalar, tagged as the YAML library
+// resolves it.
+func plainNode(text string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Value: text}
+	n.Tag = n.ShortTag()
+	return n
+}
+
+// The range check of a whole number reads it as the YAML library does, a
+// float64 where it has a point or an exponent, and never converts all its
+// digits exactly (big.Float.SetString takes time quadratic in them): a
+// number of 100,000 digits costs it no more allocations than one of 1,000.
+func TestOutOfRangeReadsNoMoreThanTheYAMLLibrary(t *testing.T) {
+	tint := reflect.TypeFor[int]()
+	tests := []struct {
+		name   string
+		number func(zeros string) string
+		out    bool
+	}{
+		{"1.0…0e3", func(z string) string { return "1." + z + "e3" }, false},
+		{"10…0", func(z string) string { return "1" + z }, true},
+		{"-10…0", func(z string) string { return "-1" + z }, true},
+		{"0…05", func(z string) string { return z + "5" }, false},
+		{"0.0…01e…", func(z string) string { return "0." + z + "1e" + strconv.Itoa(len(z)+2) }, false}, // 10
+	}
+	for _, tt := range tests {
+		long, short := plainNode(tt.number(strings.Repeat("0", 100000))), plainNode(tt.number(strings.Repeat("0", 1000)))
+		for _, n := range []*yaml.Node{short, long} {
+			if got := outOfRange(n, tint); got != tt.out {
+				t.Errorf("%s of %d digits: out of range %v, want %v", tt.name, len(n.Value), got, tt.out)
+			}
+		}
+		want := testing.AllocsPerRun(3, func() { outOfRange(short, tint) })
+		if got := testing.AllocsPerRun(3, func() { outOfRange(long, tint) }); got > want {
+			t.Errorf("%s: %v allocations for 100,000 digits, want at most %v, as for 1,000", tt.name, got, want)
+		}
+	}
+}
