@@ -20,7 +20,8 @@ func plainNode(text string) *yaml.Node {
 // The range check of a whole number reads it as the YAML library does, a
 // float64 where it has a point or an exponent, and never converts all its
 // digits exactly (big.Float.SetString takes time quadratic in them): a
-// number of 100,000 digits costs it no more allocations than one of 1,000.
+// number of 100,000 digits costs it about as many allocations as one of
+// 1,000.
 func TestOutOfRangeReadsNoMoreThanTheYAMLLibrary(t *testing.T) {
 	tint := reflect.TypeFor[int]()
 	tests := []struct {
@@ -41,9 +42,12 @@ func TestOutOfRangeReadsNoMoreThanTheYAMLLibrary(t *testing.T) {
 				t.Errorf("%s of %d digits: out of range %v, want %v", tt.name, len(n.Value), got, tt.out)
 			}
 		}
-		want := testing.AllocsPerRun(3, func() { outOfRange(short, tint) })
-		if got := testing.AllocsPerRun(3, func() { outOfRange(long, tint) }); got > want {
-			t.Errorf("%s: %v allocations for 100,000 digits, want at most %v, as for 1,000", tt.name, got, want)
+		// With room for the runtime's own (the race detector's, a
+		// conversion's buffer): reading every digit exactly made about
+		// 1,000 allocations here, against 40.
+		want := 2*testing.AllocsPerRun(10, func() { outOfRange(short, tint) }) + 10
+		if got := testing.AllocsPerRun(10, func() { outOfRange(long, tint) }); got > want {
+			t.Errorf("%s: %v allocations for 100,000 digits, want at most %v, about as for 1,000", tt.name, got, want)
 		}
 	}
 }
