@@ -99,3 +99,37 @@ func handEdit(t *testing.T, path, how string) {
 	}
 	require.NoError(t, os.WriteFile(path, []byte("HAND EDIT"), 0o644))
 }
+
+// A page edited by hand in the version before the current one, which is
+// no longer served and which the next write recycles, does not come back
+// into the new version: the recycled files are checked as the current
+// version's are.
+func TestHandEditInRecycledVersionIsNotKept(t *testing.T) {
+	for _, how := range []string{"in place", "replaced"} {
+		t.Run(how, func(t *testing.T) {
+			p := newPage(t, statuspage.Config{})
+			p.send(update("a", "a1", 0, broadcast.StatusResolved))
+			p.send(update("b", "b1", 10, broadcast.StatusInvestigating))
+			p.send(update("b", "b2", 11, broadcast.StatusIdentified))
+			current, err := os.Readlink(filepath.Join(p.dir, "current"))
+			require.NoError(t, err)
+			generated, err := os.ReadFile(filepath.Join(p.ch.Root(), "incidents", "a.html"))
+			require.NoError(t, err)
+			// The version before current: versions/<n-1>/site.
+			entries, err := os.ReadDir(filepath.Join(p.dir, "versions"))
+			require.NoError(t, err)
+			var before string
+			for _, e := range entries {
+				if v := filepath.Join("versions", e.Name(), "site"); e.IsDir() && v < current && v > before {
+					before = v
+				}
+			}
+			require.NotEmpty(t, before, "a version before %s", current)
+			handEdit(t, filepath.Join(p.dir, before, "incidents", "a.html"), how)
+			p.send(update("b", "b3", 12, broadcast.StatusMonitoring)) // recycles that version
+			data, err := os.ReadFile(filepath.Join(p.ch.Root(), "incidents", "a.html"))
+			require.NoError(t, err)
+			assert.Truef(t, bytes.Equal(generated, data), "incidents/a.html, edited %s in the version before current: %.40q", how, data)
+		})
+	}
+}

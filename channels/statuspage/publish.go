@@ -417,22 +417,23 @@ func (c *Channel) stage(old *state) (w *writer, stale map[string]bool, err error
 		trust = loadManifest(prev, old.Nonce)
 	}
 	// A recycled version shares the inodes of old's files that did not
-	// change: none may have been edited since.
-	if dir := c.recyclable(old); dir != "" && trust.intact(prev) && os.Rename(dir, stage) == nil {
+	// change (those old linked, which keep their stamps; the others are
+	// replaced or removed): none may have been edited since, in old or,
+	// replaced by hand, in the version recycled.
+	kept := stamps{}
+	for rel, st := range trust {
+		if !st.written {
+			kept[rel] = stamp{st.FileInfo, false}
+		}
+	}
+	if dir := c.recyclable(old); dir != "" && trust.intact(prev) && kept.intact(dir) && os.Rename(dir, stage) == nil {
 		stale = c.last.dirty
 	}
 	c.last = nil // c.written stays true of old until a new version is current
 	w = newWriter(stage, prev)
 	w.recycled, w.trust = stale != nil, trust
 	if w.recycled {
-		// Its files that old linked are old's, and keep their stamps;
-		// the others are replaced or removed.
-		w.kept = stamps{}
-		for rel, st := range trust {
-			if !st.written {
-				w.kept[rel] = stamp{st.FileInfo, false}
-			}
-		}
+		w.kept = kept
 	}
 	return w, stale, nil
 }
