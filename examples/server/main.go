@@ -39,7 +39,9 @@
 //     attempts, the receipt (the post's id and link), errors and the
 //     recipients that failed; the retraction's, if one was asked for.
 //     ?wait=10s waits up to that long (30s at most) for every job to
-//     finish.
+//     finish: it reads again when any replica says a job of the update
+//     finished (dispatch's Changes), and every 5s in case a notification
+//     was lost (every 100ms with -poll-only, where nothing can listen).
 //   - POST /v1/updates/{id}/correct: the corrected update as JSON; it
 //     gets an id of its own and the incident of the update it corrects.
 //     (POST /v1/updates refuses an update with corrects, which would go
@@ -197,7 +199,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.IntVar(&o.rateBurst, "rate-burst", defaultRateBurst, "`updates` each API token may queue at once, before -rate-limit applies")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C,\nthe drain delay included; a second one stops at once")
 	fs.DurationVar(&o.drainDelay, "drain-delay", defaultDrainDelay, "on SIGTERM or Ctrl-C, how long /readyz fails while requests are still\nserved, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
-	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs instead of listening for them (behind a pooler in transaction mode)")
+	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs, and for finished jobs in ?wait, instead of listening for them (behind a pooler in transaction mode)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
