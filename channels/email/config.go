@@ -66,7 +66,7 @@ func newChannel(cfg Config) (*Channel, error) {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	c.pool = newPool(cfg.Concurrency, cfg.IdleTimeout)
-	c.probe = min(cfg.Timeout, probeWait)
+	c.probe = min(cfg.Timeout, endpoint.ProbeWait)
 	c.heads = sync.OnceValue(c.makeHeads)
 	return c, nil
 }

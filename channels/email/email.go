@@ -464,7 +464,7 @@ type Channel struct {
 	tmpl     *templates.Set           // Config.Templates, with statusTemplate
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
 	pool     *pool                    // connections waiting for the next Send
-	probe    time.Duration            // the wait for a kept connection's RSET: see probeWait
+	probe    time.Duration            // the wait for a kept connection's RSET: see endpoint.ProbeWait
 	heads    func() []recipientFields // see recipientHeader
 }
 

@@ -104,19 +104,11 @@ func (b *batch) run(ctx context.Context) error {
 	return nil
 }
 
-// probeWait bounds the wait for the reply to the RSET that starts the
-// first message on a kept connection (taken from the pool, or handed over
-// by another Send), where Config.Timeout is not shorter: the reply says
-// whether anyone is still there. A server vanished without closing the
-// connection (host down, a NAT or firewall that dropped the idle flow)
-// never answers, and a wait of Config.Timeout (30s by default) would use
-// up a Broadcaster's whole attempt (AttemptTimeout, 30s by default) in an
-// outage. A server that is there answers RSET at once: it looks nothing
-// up and stores nothing for it. 5s outlasts two TCP retransmissions of a
-// lost segment (1s, then 2s: RFC 6298) and leaves most of the attempt
-// for a fresh connection; a live server it cuts short costs that dial,
-// not a failure.
-const probeWait = 5 * time.Second
+// The wait for the reply to the RSET that starts the first message on a
+// kept connection (taken from the pool, or handed over by another Send)
+// is endpoint.ProbeWait, where Config.Timeout is not shorter: a server
+// that is there answers RSET at once, as it looks nothing up and stores
+// nothing for it.
 
 // maxDials is how often one worker connects in one attempt: once, and once
 // more after a connection broke. Connections from the pool do not count.
@@ -291,7 +283,7 @@ func (b *batch) header(cn *conn, i int) ([]byte, bool) {
 
 // deadline gives the connection Config.Timeout for the next message, to
 // recipient i, whom it puts back in the queue when the connection is gone.
-// A kept connection gets only the probe (see probeWait) until its RSET is
+// A kept connection gets only the probe (see endpoint.ProbeWait) until its RSET is
 // answered (see conn.probed).
 func (b *batch) deadline(cn *conn, i int) bool {
 	d := b.ch.cfg.Timeout

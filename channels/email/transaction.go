@@ -64,7 +64,7 @@ func (cn *conn) transact(from, to *mail.Address, head, data []byte) (string, err
 
 // probed ends the check of a kept connection (see conn.settle) with err,
 // the outcome of the reply to its RSET, and with it the probe (see
-// probeWait): answered, the rest of the message gets Config.Timeout; not
+// endpoint.ProbeWait): answered, the rest of the message gets Config.Timeout; not
 // answered within the probe, the connection is silent, its server taken
 // for gone. It returns err, or the error of moving the deadline.
 func (cn *conn) probed(err error) error {

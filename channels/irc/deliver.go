@@ -195,20 +195,6 @@ func use(ctx context.Context, cn *conn, s *settings, register bool, job func(*se
 	return job(ss)
 }
 
-// probeWait bounds the wait for the PONG that tells whether a kept
-// connection still has a server at its other end, before a Send uses it
-// (Config.Timeout if shorter). A connection whose path dropped it without
-// a reset (a NAT or firewall that forgot the idle flow, a host gone)
-// never answers, and a wait of Config.Timeout (30s by default) would use
-// up a Broadcaster's whole attempt (AttemptTimeout, 30s by default): the
-// update would wait for the next attempt, after its backoff. A server
-// that is there answers a PING at once; 5s, as the e-mail channel waits
-// for its kept connection, outlasts two TCP retransmissions of a lost
-// segment (1s, then 2s: RFC 6298) and leaves most of the attempt for a
-// new connection. A live server it cuts short costs that connection (and
-// its registration), not a failure.
-const probeWait = 5 * time.Second
-
 // kept is the connection of a persistent Channel. Only the holder of the
 // Channel's turn uses it.
 type kept struct {
@@ -217,7 +203,7 @@ type kept struct {
 }
 
 // run runs job on the kept connection, connecting first when there is none
-// or it dropped, or it does not answer (see probeWait): in the same
+// or it dropped, or it does not answer (see endpoint.ProbeWait): in the same
 // attempt, which only ctx ends. A connection that failed under job is
 // dropped.
 func (k *kept) run(ctx context.Context, s *settings, job func(*session) error) error {
@@ -230,7 +216,7 @@ func (k *kept) run(ctx context.Context, s *settings, job func(*session) error) e
 	}
 	if k.cn != nil {
 		// A connection can die quietly while idle: make sure, before
-		// posting, that the server still answers (see probeWait).
+		// posting, that the server still answers (see endpoint.ProbeWait).
 		if err := use(ctx, k.cn, s, false, (*session).alive); err != nil {
 			if ctx.Err() != nil {
 				return err

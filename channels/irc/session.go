@@ -14,6 +14,7 @@ import (
 	"github.com/ergochat/irc-go/ircmsg"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -582,8 +583,8 @@ var errModerated = errors.New("the channel is moderated (+m) and the bot has no 
 func (ss *session) probe() error { return ss.ping(ss.s.timeout) }
 
 // alive is the probe of a kept connection before it is used: a PING whose
-// PONG is waited for probeWait at most (Config.Timeout if shorter).
-func (ss *session) alive() error { return ss.ping(min(probeWait, ss.s.timeout)) }
+// PONG is waited for endpoint.ProbeWait at most (Config.Timeout if shorter).
+func (ss *session) alive() error { return ss.ping(min(endpoint.ProbeWait, ss.s.timeout)) }
 
 // ping sends a PING and waits d for its PONG.
 func (ss *session) ping(d time.Duration) error {
