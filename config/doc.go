@@ -109,7 +109,10 @@
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false
 // too, and on or off. Written in quotes, a boolean or a number is text
-// ("port: "587""), and an error that says to write it without quotes; a
+// ("port: "587""), and an error that says to write it without quotes. A
+// whole number is written as YAML 1.2 reads it (25, 0o31, 0x19): 025,
+// which YAML 1.1 read as octal 21 and YAML 1.2 reads as 25, is an error
+// saying so, as are 1_000 and 0b11, text to YAML 1.2. A
 // number out of its key's range and a duration without a unit ("30") are
 // errors saying so.
 //

@@ -228,6 +228,20 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:1: retry.max_attempts: want a whole number, got "9.223372036854775807e18" (out of range: -9223372036854775808 to 9223372036854775807)`},
 		{"whole number with a point in range", lines("retry: {max_attempts: -9223372036854775808.0}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: negative` + "\n"},
+		// A whole number only YAML 1.1 reads as one, or reads otherwise
+		// than YAML 1.2, which editors and the schema follow, is refused:
+		// the YAML library reads 025 as octal 21 where YAML 1.2 reads 25,
+		// and 1_000 and 0b11 as numbers where YAML 1.2 reads text.
+		{"leading zero", lines("channels:", "  - type: email", "    port: 025"),
+			`test.yaml:3: channels[0].port: want a whole number, got "025" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write 25, or 0o25 for octal)` + "\n"},
+		{"negative with a leading zero", lines("retry: {max_attempts: -010}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "-010" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write -10)` + "\n"},
+		{"underscores", lines("retry: {max_attempts: 1_000}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "1_000" (YAML 1.2 reads 1_000 as text: write 1000)` + "\n"},
+		{"binary", lines("retry: {max_attempts: 0b11}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "0b11" (YAML 1.2 reads 0b11 as text: write 3)` + "\n"},
+		{"leading zero from the environment", lines("channels:", "  - type: email", "    port: ${ZERO_PORT}"),
+			`test.yaml:3: channels[0].port: want a whole number, got "${ZERO_PORT}" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write the number without it, or with 0o for octal)` + "\n"},
 		// IRC's tls is true, false, on or off as the schema lists them.
 		{"irc tls in capitals", lines("channels:", "  - type: irc", "    tls: ON"),
 			`test.yaml:3: channels[0].tls: want true or false, got "ON"`},
@@ -242,10 +256,20 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes", "HUGE": "1e30"})
+			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes", "HUGE": "1e30", "ZERO_PORT": "025"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error()+"\n", tt.want) // a want ending in \n is the error's end
 		})
+	}
+}
+
+// Whole numbers as YAML 1.2 writes them load as it reads them.
+func TestYAML12WholeNumbers(t *testing.T) {
+	for text, want := range map[string]int{"0": 0, "25": 25, "+25": 25, "0o31": 25, "0x19": 25, "25.0": 25, "2.5e1": 25} {
+		cfg, _, err := parse(t, lines("retry: {max_attempts: "+text+"}", "channels: [{type: console}]"), nil)
+		if assert.NoError(t, err, text) {
+			assert.Equal(t, want, cfg.Retry.MaxAttempts, text)
+		}
 	}
 }
 

@@ -228,6 +228,8 @@ func (w walker) why(path string, n *yaml.Node, t reflect.Type, decodeErr error) 
 	case t.Kind() != reflect.String && !fromEnv && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 &&
 		plainFits(n.Value, t):
 		return " (quoted, so text: write it without quotes)" // port: "587"
+	case yaml11Whole(n, t):
+		return yaml11WholeWhy(n, fromEnv)
 	case outOfRange(n, t) && (path == "port" || strings.HasSuffix(path, ".port")):
 		return " (out of range: a port is 1 to 65535)" // not the range of its int
 	case outOfRange(n, t):
@@ -257,7 +259,7 @@ func yaml11Bool(n *yaml.Node) bool {
 // fits reports whether scalar n, which the YAML library decodes into type
 // t, is a value of t the schema also takes.
 func fits(n *yaml.Node, t reflect.Type) bool {
-	return !fraction(n, t) && !textBool(n, t) && !outOfRange(n, t)
+	return !fraction(n, t) && !textBool(n, t) && !outOfRange(n, t) && !yaml11Whole(n, t)
 }
 
 // plainFits reports whether text, written without quotes, would be a
@@ -346,6 +348,49 @@ func whole(t reflect.Type) bool {
 func fraction(n *yaml.Node, t reflect.Type) bool {
 	var f float64
 	return whole(t) && n.ShortTag() == "!!float" && n.Decode(&f) == nil && f != math.Trunc(f)
+}
+
+// yaml12Whole matches the whole numbers of YAML 1.2's core schema, which
+// editors and the schema follow, as the YAML library reads them too:
+// decimal without a leading 0, 0o octal and 0x hexadecimal.
+var yaml12Whole = regexp.MustCompile(`^([-+]?(0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$`)
+
+// yaml11Whole reports whether scalar n, for a whole number of type t, is
+// one the YAML library reads as YAML 1.1 did and YAML 1.2 does not: 025
+// as octal 21 (YAML 1.2: 25), and 1_000, 0b11 and 0X1F as numbers (YAML
+// 1.2: text).
+func yaml11Whole(n *yaml.Node, t reflect.Type) bool {
+	return whole(t) && n.ShortTag() == "!!int" && !yaml12Whole.MatchString(n.Value)
+}
+
+// leadingZero matches a whole number YAML 1.1 reads as octal for its
+// leading 0: 025, -010, 0_25.
+var leadingZero = regexp.MustCompile(`^([-+]?)0([0-7_]+)$`)
+
+// yaml11WholeWhy says what to write instead of scalar n, a number of
+// yaml11Whole; fromEnv keeps the value, from the environment, out.
+func yaml11WholeWhy(n *yaml.Node, fromEnv bool) string {
+	const octal = " (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: "
+	m := leadingZero.FindStringSubmatch(n.Value)
+	switch {
+	case m != nil && fromEnv:
+		return octal + "write the number without it, or with 0o for octal)"
+	case m != nil:
+		digits := strings.TrimLeft(strings.ReplaceAll(m[2], "_", ""), "0")
+		if digits == "" {
+			return octal + "write 0)"
+		}
+		if m[1] != "" { // YAML 1.2 writes no sign before 0o
+			return octal + "write " + m[1] + digits + ")"
+		}
+		return octal + "write " + digits + ", or 0o" + digits + " for octal)"
+	case fromEnv:
+		return " (YAML 1.2 reads it as text: write a decimal number)"
+	}
+	if v, ok := wholeValue(n.Value); ok {
+		return " (YAML 1.2 reads " + n.Value + " as text: write " + v.Text('f', 0) + ")"
+	}
+	return " (YAML 1.2 reads " + n.Value + " as text)"
 }
 
 // textBool reports whether scalar n, for a boolean of type t, is text the
