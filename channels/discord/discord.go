@@ -379,8 +379,10 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 }
 
 // Edit replaces the message of prev, this channel's post of an earlier
-// update, with m.Update: its content and, unless prev is the incident's
-// first post whose card shows a later status, its status card. A message
+// update, with m.Update: its content and, unless prev is the first
+// message of the incident's post (in a forum, of the post that took the
+// updates after the first was gone) whose card shows a later status, its
+// status card. A message
 // (or its thread) deleted by hand fails with broadcast.ErrPostGone, one in
 // an archived thread, or one whose id is unknown (its answer was cut
 // off), with broadcast.ErrNotEditable: the Broadcaster then posts the
@@ -406,7 +408,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, err
 	}
 	body := message{Content: content, AllowedMentions: noMentions}
-	if t := m.Thread; t.Root.ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
+	// The card of the message that shows the current status (the first
+	// of the incident's post) is kept while a later update set it.
+	t := m.Thread
+	if cardOf(t.Root, prev, c.s.cfg.Forum).ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
 		body.Embeds = []embed{statusEmbed(u, false)}
 	}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body)
@@ -429,7 +434,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if r.Meta == nil {
 		r.Meta = map[string]string{}
 	}
-	if t := m.Thread; t.Last.ID == prev.ID && t.Root.ID != "" && t.Root.ID != prev.ID {
+	if t.Last.ID == prev.ID && t.Root.ID != "" && t.Root.ID != prev.ID {
 		// The first post's card shows the latest update's status, which
 		// the correction changes.
 		delete(r.Meta, metaRootUpdate)

@@ -61,3 +61,33 @@ func TestEditOfEarlierLeavesRootCard(t *testing.T) {
 	assert.Len(t, f.sent(), n+1, "one edit, of the corrected message only")
 	assert.Equal(t, "Resolved", f.message(0).embeds[0].Fields[0].Value)
 }
+
+// After the incident's forum post was deleted, the first message of the
+// post the next update started shows the current status: a correction of
+// that message keeps its card, as one of the first post does, instead of
+// setting it back to the corrected update's status.
+func TestEditOfMovedPostStarterKeepsCard(t *testing.T) {
+	f := newFake(t, fakeOptions{forum: true})
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.dropThread(root.ID)
+	second := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+	third := fullUpdate
+	third.ID, third.Status, third.Body = "u_third", broadcast.StatusCompleted, "Postmortem published."
+	third.Time = resolvedUpdate.Time.Add(time.Hour)
+	r3 := send(t, ch, third, broadcast.Thread{Root: root, Last: second})
+	starter := f.message(1)
+	require.Equal(t, second.ID, starter.id)
+	require.Equal(t, "Completed", starter.embeds[0].Fields[0].Value)
+
+	fix := resolvedUpdate
+	fix.ID, fix.Corrects, fix.Body = "u_fix", resolvedUpdate.ID, "The rollback is complete; caches are warm."
+	m := broadcast.NewMessage(fix)
+	m.Thread = broadcast.Thread{Root: root, Last: r3}
+	_, err := ch.Edit(context.Background(), m, second)
+	require.NoError(t, err)
+	starter = f.message(1)
+	assert.Contains(t, starter.content, "caches are warm")
+	assert.Equal(t, "Completed", starter.embeds[0].Fields[0].Value, "the card shows the current status")
+	assert.Equal(t, "Current status", starter.embeds[0].Footer.Text)
+}
