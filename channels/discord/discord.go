@@ -47,7 +47,9 @@
 // The channel is a broadcast.Editor: Broadcaster.Correct edits the
 // original update's message in place (Edit Webhook Message), content and
 // status card; when that message is the incident's first post and later
-// updates exist, its card, which shows the current status, is kept. It is
+// updates exist, its card, which shows the current status, is kept, and
+// when it is the incident's latest update, the first post's card is
+// brought to the correction's status (best effort, as after a Send). It is
 // a broadcast.Retractor: Broadcaster.Retract deletes the message (Delete
 // Webhook Message); a message already gone (404 Unknown Message, or its
 // thread deleted) counts as deleted. A webhook can only edit and delete its
@@ -377,12 +379,16 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 }
 
 // Edit replaces the message of prev, this channel's post of an earlier
-// update, with m.Update: its content and, unless prev is the incident's
-// first post whose card shows a later status, its status card. A message
+// update, with m.Update: its content and, unless prev is the first
+// message of the incident's post (in a forum, of the post that took the
+// updates after the first was gone) whose card shows a later status, its
+// status card. A message
 // (or its thread) deleted by hand fails with broadcast.ErrPostGone, one in
 // an archived thread, or one whose id is unknown (its answer was cut
 // off), with broadcast.ErrNotEditable: the Broadcaster then posts the
-// correction anew.
+// correction anew. A correction of the incident's latest update also
+// brings the first post's status card to its status, as Send does (best
+// effort, noted in the Receipt's Meta as "root_update").
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("discord: edit: %w", err)
@@ -402,7 +408,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		return broadcast.Receipt{}, err
 	}
 	body := message{Content: content, AllowedMentions: noMentions}
-	if t := m.Thread; t.Root.ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
+	// The card of the message that shows the current status (the first
+	// of the incident's post) is kept while a later update set it.
+	t := m.Thread
+	if cardOf(t.Root, prev, c.s.cfg.Forum).ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
 		body.Embeds = []embed{statusEmbed(u, false)}
 	}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body)
@@ -420,8 +429,29 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		}
 		return broadcast.Receipt{}, c.fail("edit", err)
 	}
-	return broadcast.Receipt{Channel: c.name, ID: prev.ID, URL: prev.URL, Time: c.s.now().UTC(),
-		Meta: maps.Clone(prev.Meta)}, nil
+	r := broadcast.Receipt{Channel: c.name, ID: prev.ID, URL: prev.URL, Time: c.s.now().UTC(),
+		Meta: maps.Clone(prev.Meta)}
+	if r.Meta == nil {
+		r.Meta = map[string]string{}
+	}
+	if t.Last.ID == prev.ID && t.Root.ID != "" && t.Root.ID != prev.ID {
+		// The first post's card shows the latest update's status, which
+		// the correction changes.
+		delete(r.Meta, metaRootUpdate)
+		c.updateRoot(ctx, cardOf(t.Root, prev, c.s.cfg.Forum), u, &r)
+	}
+	return r, nil
+}
+
+// cardOf is the first message of the incident's post that prev is in: the
+// one whose status card shows the current status. In a forum that is the
+// first message of prev's thread (a later post, once the first was gone);
+// elsewhere root.
+func cardOf(root, prev broadcast.Receipt, forum bool) broadcast.Receipt {
+	if s := starter(prev); forum && s.ID != "" {
+		return s
+	}
+	return root
 }
 
 // Retract deletes the message of prev. A message already gone is not an

@@ -3,6 +3,7 @@ package teams
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +101,19 @@ func redactor(u redact.URL) *redact.Redactor {
 	return redact.NewRedactor(secrets...)
 }
 
+// connector reports whether u is an Office 365 connector's incoming
+// webhook: on its hosts, or with its path (/webhook/… or /webhookb2/…
+// with an IncomingWebhook segment) on a host of another cloud's.
+func connector(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case strings.HasSuffix(host, ".webhook.office.com") || host == "outlook.office.com" || host == "outlook.office365.com":
+		return true
+	}
+	segs := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
+	return (segs[0] == "webhook" || segs[0] == "webhookb2") && slices.Contains(segs, "IncomingWebhook")
+}
+
 // checkWebhookURL checks the workflow's URL: a service URL with a query
 // (see endpoint.Check) and a path. An Office 365 connector's URL is
 // refused, as those connectors are retired.
@@ -108,7 +122,7 @@ func checkWebhookURL(raw string) error {
 	switch {
 	case err != nil:
 		return err
-	case strings.HasSuffix(u.Hostname(), ".webhook.office.com") || u.Hostname() == "outlook.office.com":
+	case connector(u):
 		return setup.Errorf(pkg, "WebhookURL", "an Office 365 connector's URL: those connectors are retired; "+
 			"create a workflow with the Workflows app and use its HTTP trigger's URL")
 	case u.Path == "" || u.Path == "/":

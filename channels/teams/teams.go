@@ -66,7 +66,11 @@
 // page, a URL with a wrong host or path), says it is not the workflow's
 // answer and names Config.WebhookURL; so does a 2xx other than 202 that
 // is an HTML page (a captive portal's): nothing shows the card reached
-// Teams. Any other 2xx, a Response action's answer, is the workflow's.
+// Teams. A 2xx whose text is an Office 365 connector's refusal
+// ("Webhook message delivery failed with error: … HTTP error 429 …", from
+// a relay in front of one) posted nothing: it is marked as the status it
+// names (permanent when it names none). Any other 2xx, a Response
+// action's answer, is the workflow's.
 //
 // No error, Receipt or printed Config or Channel holds the webhook URL's
 // path or query: the URL is a redact.URL, and the URL, its path and query,
@@ -94,6 +98,9 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -189,7 +196,37 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			resp.Status, http.StatusText(resp.Status), page)
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", broadcast.Permanent(err)))
 	}
+	if err := deliveryFailed(resp, c.s.rd); err != nil {
+		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
+	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
+}
+
+// failedText starts the text an Office 365 connector (or a relay in front
+// of one) answers a refusal with, under 200 OK: "Webhook message delivery
+// failed with error: Microsoft Teams endpoint returned HTTP error 429 with
+// ContextId …".
+const failedText = "webhook message delivery failed"
+
+// failedStatus finds the status such a text names.
+var failedStatus = regexp.MustCompile(`(?i)\bHTTP error ([1-5][0-9]{2})\b`)
+
+// deliveryFailed returns the error of r, a 2xx, when its body is a
+// connector's refusal: marked as the status it names would be (a rate
+// limit waits httpx.RateLimitWait), permanent when it names none, and
+// quoting the text redacted by rd before it is cut (httpx leaves a 2xx as
+// it came). It returns nil for any other answer.
+func deliveryFailed(r *httpx.Response, rd *redact.Redactor) error {
+	body := strings.TrimSpace(string(r.Body))
+	if len(body) < len(failedText) || !strings.EqualFold(body[:len(failedText)], failedText) {
+		return nil
+	}
+	status := 0
+	if m := failedStatus.FindStringSubmatch(body); m != nil {
+		status, _ = strconv.Atoi(m[1])
+	}
+	err := fmt.Errorf("http status %d %s: %s", r.Status, http.StatusText(r.Status), httpx.RedactedSnippet(rd, string(r.Body)))
+	return httpx.MarkWait(err, status == http.StatusTooManyRequests, httpx.Transient(status), 0, false)
 }
 
 // htmlPage reports whether r, a 2xx, is an HTML page (by its Content-Type,
