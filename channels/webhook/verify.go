@@ -18,7 +18,8 @@ import (
 // Errors of Verifier.Verify.
 var (
 	// ErrMissingHeaders: the webhook-id, webhook-timestamp or
-	// webhook-signature header is absent.
+	// webhook-signature header is absent; the error wrapping it names
+	// those absent.
 	ErrMissingHeaders = errors.New("webhook: missing webhook-id, webhook-timestamp or webhook-signature header")
 	// ErrTimestamp: webhook-timestamp is not a number or too far from now.
 	ErrTimestamp = errors.New("webhook: webhook-timestamp outside the tolerance")
@@ -69,8 +70,12 @@ func NewVerifier(secret redact.Secret, rotated ...redact.Secret) (*Verifier, err
 }
 
 // WithTolerance returns a copy of v that accepts timestamps at most d from
-// now. d <= 0 means DefaultTolerance.
+// now. d <= 0 means DefaultTolerance. Of a nil Verifier it returns nil,
+// which refuses every delivery.
 func (v *Verifier) WithTolerance(d time.Duration) *Verifier {
+	if v == nil {
+		return nil
+	}
 	c := *v
 	c.tolerance = d
 	if d <= 0 {
@@ -106,7 +111,13 @@ func (v *Verifier) checkHeader(h http.Header) (signed, error) {
 	}
 	id, ts, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || ts == "" || sigs == "" {
-		return signed{}, ErrMissingHeaders
+		var absent []string
+		for _, f := range [...]struct{ name, v string }{{HeaderID, id}, {HeaderTimestamp, ts}, {HeaderSignature, sigs}} {
+			if f.v == "" {
+				absent = append(absent, f.name)
+			}
+		}
+		return signed{}, fmt.Errorf("%w: absent: %s", ErrMissingHeaders, strings.Join(absent, ", "))
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
@@ -151,6 +162,11 @@ func (v *Verifier) VerifyRequest(r *http.Request, limit int64) ([]byte, error) {
 	}
 	if limit <= 0 {
 		limit = 1 << 20
+	}
+	if r.Body == nil {
+		// A request built without a body (http.NewRequest's nil): an
+		// empty one, as net/http sends it.
+		return nil, v.checkSignature(d, nil)
 	}
 	// One byte more than limit tells a body over it; limit+1 would
 	// overflow the largest limit into one that reads nothing.

@@ -190,7 +190,9 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 	body := &bodyReader{r: http.MaxBytesReader(w, r.Body, limit)}
 	p, err := decodePayload(body)
 	if err != nil {
-		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+		// The limit may be crossed past the object too, where decoding
+		// reads on to see that nothing follows: body.err has it then.
+		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) || errors.As(body.err, &tooBig) {
 			h.tooBig(w, r, limit)
 			return
 		}

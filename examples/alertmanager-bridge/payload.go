@@ -1,11 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strings"
 	"time"
 )
 
@@ -56,6 +59,10 @@ func decodePayload(r io.Reader) (*payload, error) {
 		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
 			return nil, err
 		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			// encoding/json would say only "EOF".
+			return nil, badPayload("decode JSON: the body ends before the notification does")
+		}
 		return nil, badPayload("decode JSON: %v", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -72,6 +79,9 @@ func decodePayload(r io.Reader) (*payload, error) {
 // that a large group is held neither whole as JSON nor with every label.
 func (p *payload) decode(dec *json.Decoder) error {
 	if err := delim(dec, '{', "not an object"); err != nil {
+		if err == io.EOF {
+			return errors.New("empty body")
+		}
 		return err
 	}
 	fields := map[string]any{
@@ -111,12 +121,88 @@ func (p *payload) decodeAlerts(dec *json.Decoder) error {
 	for dec.More() {
 		var a alert
 		if err := dec.Decode(&a); err != nil {
+			if fe := new(fieldError); errors.As(err, &fe) && fe.field != "" {
+				return fmt.Errorf("alerts[%d].%v", len(p.Alerts), fe)
+			}
 			return fmt.Errorf("alerts[%d]: %w", len(p.Alerts), err)
 		}
 		a.trim()
 		p.Alerts = append(p.Alerts, a)
 	}
 	return delim(dec, ']', "alerts: not a list")
+}
+
+// UnmarshalJSON decodes an alert as encoding/json does, but its errors
+// about a value are *fieldError values naming the field as the payload
+// does: encoding/json's name Go types, and a bad time not at all.
+func (a *alert) UnmarshalJSON(b []byte) error {
+	type fields alert // without this method
+	err := json.Unmarshal(b, (*fields)(a))
+	if err == nil {
+		return nil
+	}
+	if field, problem := timeProblem(b, "startsAt", "endsAt"); problem != "" {
+		return &fieldError{field: field, problem: problem}
+	}
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	got, _, _ := strings.Cut(te.Value, " ") // "number 1e999": a number
+	got = map[string]string{"string": "a string", "number": "a number", "bool": "true or false",
+		"array": "a list", "object": "an object"}[got]
+	want := "an object"
+	switch te.Type.Kind() {
+	case reflect.String:
+		want = "a string"
+		if te.Field == "labels" || te.Field == "annotations" {
+			want = "string values" // Field is the map's, not its key's
+		}
+	case reflect.Slice:
+		want = "a list"
+	}
+	if te.Field != "" {
+		return &fieldError{field: te.Field, problem: "want " + want + ", got " + cmp.Or(got, "another value")}
+	}
+	return &fieldError{problem: "want an object, got " + cmp.Or(got, "another value")}
+}
+
+// fieldError is what is wrong with an alert, or with its field (a path
+// such as "labels.severity"; "" for the alert itself).
+type fieldError struct{ field, problem string }
+
+func (e *fieldError) Error() string {
+	if e.field == "" {
+		return e.problem
+	}
+	return e.field + ": " + e.problem
+}
+
+// timeProblem names the first of fields of the JSON object raw that is
+// not an RFC 3339 date-time in a JSON string, and says what it is; or
+// returns "", "".
+func timeProblem(raw []byte, fields ...string) (field, problem string) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return "", ""
+	}
+	for _, f := range fields {
+		v := obj[f]
+		var t time.Time
+		if len(v) == 0 || json.Unmarshal(v, &t) == nil {
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			kind := map[byte]string{'{': "an object", '[': "a list", 't': "true or false", 'f': "true or false"}[v[0]]
+			return f, "want a string, got " + cmp.Or(kind, "a number") // null is no error
+		}
+		if r := []rune(s); len(r) > 62 {
+			s = string(r[:61]) + "…"
+		}
+		return f, fmt.Sprintf("want an RFC 3339 date-time, got %q", s)
+	}
+	return "", ""
 }
 
 // delim reads the next token, which must be d; else the error says what.
@@ -160,6 +246,8 @@ func (p *payload) check() error {
 		return badPayload("version: %q not supported (want \"4\")", p.Version)
 	case p.GroupKey == "":
 		return badPayload("groupKey: missing")
+	case p.TruncatedAlerts < 0:
+		return badPayload("truncatedAlerts: %d, want 0 or more", p.TruncatedAlerts)
 	case p.Status != statusFiring && p.Status != statusResolved:
 		return badPayload("status: unknown value %q (want firing or resolved)", p.Status)
 	case len(p.Alerts) == 0:

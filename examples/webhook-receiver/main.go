@@ -23,7 +23,8 @@
 // 401 too; malformed JSON gets 400, and so does an event without a field
 // its type always carries (an update without a title, a retraction
 // without an id), a value of the wrong JSON type (named by its field:
-// "data.body: want a string, got a number") or a status, impact or
+// "data.body: want a string, got a number"), a time that is not an RFC
+// 3339 date-time (named so too) or a status, impact or
 // component status that outagecast does not have; a body over 1 MiB gets 413, and one that does not arrive
 // whole 408. Each refusal is said on standard error too, and closes the
 // connection.
@@ -233,7 +234,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var p webhook.Payload
 	if err := json.Unmarshal(body, &p); err != nil {
-		rc.refuse(w, r, http.StatusBadRequest, "malformed payload: "+jsonProblem(err))
+		rc.refuse(w, r, http.StatusBadRequest, "malformed payload: "+jsonProblem(err, body))
 		return
 	}
 	if field := missing(p); field != "" {
@@ -295,18 +296,69 @@ func missing(p webhook.Payload) string {
 	return ""
 }
 
-// jsonProblem says what json.Unmarshal's err found, naming a value of the
-// wrong type by its field as the schema does: "data.body: want a string,
-// got a number", not the Go type it would have filled.
-func jsonProblem(err error) string {
+// jsonProblem says what json.Unmarshal's err found in body, naming a
+// value of the wrong type by its field as the schema does: "data.body:
+// want a string, got a number", not the Go type it would have filled; a
+// bad time too, which encoding/json reports without its field.
+func jsonProblem(err error, body []byte) string {
 	var te *json.UnmarshalTypeError
 	if !errors.As(err, &te) || te.Field == "" {
+		var se *json.SyntaxError
+		if !errors.As(err, &se) {
+			if problem := timeProblem(body); problem != "" {
+				return problem
+			}
+		}
 		return err.Error()
 	}
 	got, _, _ := strings.Cut(te.Value, " ") // "number 1e999": a number
 	return te.Field + ": want " + jsonKind(te.Type.Kind()) + ", got " + jsonKind(map[string]reflect.Kind{
 		"string": reflect.String, "number": reflect.Float64, "bool": reflect.Bool,
 		"array": reflect.Slice, "object": reflect.Map}[got])
+}
+
+// timeProblem names the first of the payload's times in body that is not
+// an RFC 3339 date-time in a JSON string, and says what it is; or returns
+// "".
+func timeProblem(body []byte) string {
+	var times struct {
+		Timestamp json.RawMessage `json:"timestamp"`
+		Data      struct {
+			Time       json.RawMessage `json:"time"`
+			NextUpdate json.RawMessage `json:"next_update"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &times) != nil {
+		return ""
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"timestamp", times.Timestamp}, {"data.time", times.Data.Time}, {"data.next_update", times.Data.NextUpdate}} {
+		var t time.Time
+		if len(f.raw) == 0 || json.Unmarshal(f.raw, &t) == nil {
+			continue
+		}
+		var s string
+		if json.Unmarshal(f.raw, &s) != nil {
+			k, ok := map[byte]reflect.Kind{'{': reflect.Map, '[': reflect.Slice, 't': reflect.Bool, 'f': reflect.Bool}[f.raw[0]]
+			if !ok {
+				k = reflect.Float64 // a number: null is no error
+			}
+			return f.name + ": want a string, got " + jsonKind(k)
+		}
+		return fmt.Sprintf("%s: want an RFC 3339 date-time, got %q", f.name, cut(s, 62))
+	}
+	return ""
+}
+
+// cut returns s, or its first n-1 characters and "…" when it is longer
+// than n.
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // jsonKind names the JSON values that a Go value of kind k holds.

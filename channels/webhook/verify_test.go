@@ -1,0 +1,78 @@
+package webhook
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/redact"
+)
+
+// A request without a body (http.NewRequest with a nil body, as a
+// receiver's test or an adapter from another server framework builds one)
+// is a delivery of an empty body: VerifyRequest checks it as such rather
+// than panic reading a nil Body.
+func TestVerifyRequestWithoutBody(t *testing.T) {
+	sig, err := Sign(redact.NewSecret(specSecret), specID, specTimestamp, nil)
+	require.NoError(t, err)
+	for name, h := range map[string]http.Header{"signed empty": specHeader(sig), "signed other": specHeader(specSignature)} {
+		t.Run(name, func(t *testing.T) {
+			r, err := http.NewRequest(http.MethodPost, "http://receiver.example/hook", nil)
+			require.NoError(t, err)
+			require.Nil(t, r.Body)
+			r.Header = h
+			var body []byte
+			require.NotPanics(t, func() { body, err = specVerifier(t, redact.NewSecret(specSecret)).VerifyRequest(r, 0) })
+			assert.Empty(t, body)
+			if name == "signed empty" {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, ErrSignature)
+			}
+		})
+	}
+}
+
+// WithTolerance of a nil Verifier (NewVerifier's result beside an error)
+// is a Verifier that refuses every delivery, as the nil Verifier does,
+// not a panic.
+func TestNilVerifierWithTolerance(t *testing.T) {
+	var v *Verifier
+	var w *Verifier
+	require.NotPanics(t, func() { w = v.WithTolerance(time.Minute) })
+	h := specHeader(specSignature)
+	h.Set(HeaderTimestamp, strconv.FormatInt(time.Now().Unix(), 10))
+	assert.ErrorIs(t, w.Verify(h, []byte(specBody)), ErrSignature)
+}
+
+// A delivery missing a webhook-* header is refused with an error that
+// names the headers absent: a proxy that drops one, or a sender that
+// spells it otherwise, is found from the receiver's log.
+func TestMissingHeadersNamed(t *testing.T) {
+	tests := []struct {
+		name   string
+		drop   []string
+		absent string
+	}{
+		{"id", []string{HeaderID}, "webhook-id"},
+		{"timestamp", []string{HeaderTimestamp}, "webhook-timestamp"},
+		{"signature", []string{HeaderSignature}, "webhook-signature"},
+		{"all", []string{HeaderID, HeaderTimestamp, HeaderSignature}, "webhook-id, webhook-timestamp, webhook-signature"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := specHeader(specSignature)
+			for _, k := range tt.drop {
+				h.Del(k)
+			}
+			err := specVerifier(t, redact.NewSecret(specSecret)).Verify(h, []byte(specBody))
+			require.ErrorIs(t, err, ErrMissingHeaders)
+			assert.True(t, strings.HasSuffix(err.Error(), ": absent: "+tt.absent), err.Error())
+		})
+	}
+}
