@@ -23,7 +23,9 @@ func receive(v *webhook.Verifier) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := v.VerifyRequest(r, 1<<20)
 		if err != nil {
-			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			// 401 for a bad signature, which the sender gives up on; 408
+			// for a body cut short, which it retries.
+			http.Error(w, "refused", webhook.RefusalStatus(err))
 			return
 		}
 		var p webhook.Payload

@@ -151,6 +151,26 @@ func (v *Verifier) checkSignature(d signed, body []byte) error {
 	return ErrSignature
 }
 
+// RefusalStatus is the HTTP status a receiver answers a delivery that
+// Verify or VerifyRequest refused with err: 401 Unauthorized for one not
+// signed by a key of the Verifier, or not lately (the sender gives up); 413
+// Content Too Large for a body over the limit; and 408 Request Timeout
+// for any other error, a body that did not arrive whole, which the sender
+// retries: answering it 401 would lose the delivery. It is 200 OK for a
+// nil err.
+func RefusalStatus(err error) int {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.Is(err, ErrBodyTooLarge) || errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrMissingHeaders) || errors.Is(err, ErrTimestamp) || errors.Is(err, ErrSignature):
+		return http.StatusUnauthorized
+	}
+	return http.StatusRequestTimeout
+}
+
 // VerifyRequest verifies r as Verify does, reading its body, at most limit
 // bytes (limit <= 0: 1 MiB), only once its headers pass: a request that is
 // not signed, or not lately, is refused without its body read. It returns

@@ -1,10 +1,14 @@
 package webhook
 
 import (
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -75,4 +79,35 @@ func TestMissingHeadersNamed(t *testing.T) {
 			assert.True(t, strings.HasSuffix(err.Error(), ": absent: "+tt.absent), err.Error())
 		})
 	}
+}
+
+// RefusalStatus tells a refusal the sender should give up on (a bad
+// signature) from a body that did not arrive whole, which it should retry.
+func TestRefusalStatus(t *testing.T) {
+	v := specVerifier(t, redact.NewSecret(specSecret))
+	unsigned := specHeader(specSignature)
+	unsigned.Del(HeaderSignature)
+	for _, tt := range []struct {
+		name   string
+		header http.Header
+		body   io.Reader
+		want   int
+	}{
+		{"signed", specHeader(specSignature), strings.NewReader(specBody), http.StatusOK},
+		{"bad signature", specHeader(specSignature), strings.NewReader(specBody + " "), http.StatusUnauthorized},
+		{"unsigned", unsigned, strings.NewReader(specBody), http.StatusUnauthorized},
+		{"too large", specHeader(specSignature), strings.NewReader(strings.Repeat("x", 2<<20)), http.StatusRequestEntityTooLarge},
+		{"cut short", specHeader(specSignature), iotest.ErrReader(io.ErrUnexpectedEOF), http.StatusRequestTimeout},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/hook", tt.body)
+			r.Header = tt.header
+			_, err := v.VerifyRequest(r, 0)
+			assert.Equal(t, tt.want, RefusalStatus(err), "%v", err)
+		})
+	}
+	old := specHeader(specSignature)
+	old.Set(HeaderTimestamp, strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10))
+	assert.Equal(t, http.StatusUnauthorized, RefusalStatus(v.WithTolerance(time.Minute).Verify(old, []byte(specBody))))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, RefusalStatus(fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 1})))
 }

@@ -1,15 +1,15 @@
 package main
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"reflect"
-	"strings"
 	"time"
+
+	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 )
 
 // payload is an Alertmanager webhook notification, version 4.
@@ -148,9 +148,7 @@ func (a *alert) UnmarshalJSON(b []byte) error {
 	if !errors.As(err, &te) {
 		return err
 	}
-	got, _, _ := strings.Cut(te.Value, " ") // "number 1e999": a number
-	got = map[string]string{"string": "a string", "number": "a number", "bool": "true or false",
-		"array": "a list", "object": "an object"}[got]
+	got := jsonfield.Got(te.Value)
 	want := "an object"
 	switch te.Type.Kind() {
 	case reflect.String:
@@ -162,9 +160,9 @@ func (a *alert) UnmarshalJSON(b []byte) error {
 		want = "a list"
 	}
 	if te.Field != "" {
-		return &fieldError{field: te.Field, problem: "want " + want + ", got " + cmp.Or(got, "another value")}
+		return &fieldError{field: te.Field, problem: "want " + want + ", got " + got}
 	}
-	return &fieldError{problem: "want an object, got " + cmp.Or(got, "another value")}
+	return &fieldError{problem: "want an object, got " + got}
 }
 
 // fieldError is what is wrong with an alert, or with its field (a path
@@ -187,20 +185,9 @@ func timeProblem(raw []byte, fields ...string) (field, problem string) {
 		return "", ""
 	}
 	for _, f := range fields {
-		v := obj[f]
-		var t time.Time
-		if len(v) == 0 || json.Unmarshal(v, &t) == nil {
-			continue
+		if problem := jsonfield.Time(obj[f]); problem != "" {
+			return f, problem
 		}
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			kind := map[byte]string{'{': "an object", '[': "a list", 't': "true or false", 'f': "true or false"}[v[0]]
-			return f, "want a string, got " + cmp.Or(kind, "a number") // null is no error
-		}
-		if r := []rune(s); len(r) > 62 {
-			s = string(r[:61]) + "…"
-		}
-		return f, fmt.Sprintf("want an RFC 3339 date-time, got %q", s)
 	}
 	return "", ""
 }

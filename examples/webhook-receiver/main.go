@@ -52,7 +52,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -60,6 +59,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/webhook"
+	"github.com/outagecast/outagecast/examples/internal/jsonfield"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -229,7 +229,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	body, err := rc.verifier.VerifyRequest(r, maxBody)
 	if err != nil {
-		rc.refuse(w, r, statusOf(err), err.Error())
+		rc.refuse(w, r, webhook.RefusalStatus(err), err.Error())
 		return
 	}
 	var p webhook.Payload
@@ -311,10 +311,7 @@ func jsonProblem(err error, body []byte) string {
 		}
 		return err.Error()
 	}
-	got, _, _ := strings.Cut(te.Value, " ") // "number 1e999": a number
-	return te.Field + ": want " + jsonKind(te.Type.Kind()) + ", got " + jsonKind(map[string]reflect.Kind{
-		"string": reflect.String, "number": reflect.Float64, "bool": reflect.Bool,
-		"array": reflect.Slice, "object": reflect.Map}[got])
+	return te.Field + ": want " + jsonfield.Kind(te.Type.Kind()) + ", got " + jsonfield.Got(te.Value)
 }
 
 // timeProblem names the first of the payload's times in body that is not
@@ -335,48 +332,11 @@ func timeProblem(body []byte) string {
 		name string
 		raw  json.RawMessage
 	}{{"timestamp", times.Timestamp}, {"data.time", times.Data.Time}, {"data.next_update", times.Data.NextUpdate}} {
-		var t time.Time
-		if len(f.raw) == 0 || json.Unmarshal(f.raw, &t) == nil {
-			continue
+		if problem := jsonfield.Time(f.raw); problem != "" {
+			return f.name + ": " + problem
 		}
-		var s string
-		if json.Unmarshal(f.raw, &s) != nil {
-			k, ok := map[byte]reflect.Kind{'{': reflect.Map, '[': reflect.Slice, 't': reflect.Bool, 'f': reflect.Bool}[f.raw[0]]
-			if !ok {
-				k = reflect.Float64 // a number: null is no error
-			}
-			return f.name + ": want a string, got " + jsonKind(k)
-		}
-		return fmt.Sprintf("%s: want an RFC 3339 date-time, got %q", f.name, cut(s, 62))
 	}
 	return ""
-}
-
-// cut returns s, or its first n-1 characters and "…" when it is longer
-// than n.
-func cut(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
-// jsonKind names the JSON values that a Go value of kind k holds.
-func jsonKind(k reflect.Kind) string {
-	switch k {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	}
-	return "another value"
 }
 
 // The values broadcast knows, in the order the errors list them.
@@ -513,19 +473,4 @@ func quoted(title string) string {
 		return ""
 	}
 	return fmt.Sprintf(" %q", title)
-}
-
-// statusOf answers a failed VerifyRequest: 413 for a body too large, 401
-// for a bad signature or timestamp, and 408 for a body that did not arrive
-// whole, which the sender retries (a 401 would make it give up).
-func statusOf(err error) int {
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.Is(err, webhook.ErrBodyTooLarge) || errors.As(err, &tooLarge):
-		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, webhook.ErrMissingHeaders) || errors.Is(err, webhook.ErrTimestamp) ||
-		errors.Is(err, webhook.ErrSignature):
-		return http.StatusUnauthorized
-	}
-	return http.StatusRequestTimeout
 }

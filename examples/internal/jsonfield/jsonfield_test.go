@@ -1,0 +1,37 @@
+package jsonfield
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestTime(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	for raw, want := range map[string]string{
+		``:                       "",
+		`null`:                   "",
+		`"2026-12-02T10:00:00Z"`: "",
+		`"yesterday"`:            `want an RFC 3339 date-time, got "yesterday"`,
+		`"` + long + `"`:         `want an RFC 3339 date-time, got "` + long[:61] + `…"`,
+		`1700000000`:             "want a string, got a number",
+		`true`:                   "want a string, got true or false",
+		`[]`:                     "want a string, got a list",
+		`{}`:                     "want a string, got an object",
+	} {
+		assert.Equal(t, want, Time(json.RawMessage(raw)), raw)
+	}
+}
+
+func TestGot(t *testing.T) {
+	var v struct{ N string }
+	err := json.Unmarshal([]byte(`{"N": 1e999}`), &v)
+	var te *json.UnmarshalTypeError
+	if assert.ErrorAs(t, err, &te) {
+		assert.Equal(t, "a number", Got(te.Value))
+	}
+	assert.Equal(t, "a list", Got("array"))
+	assert.Equal(t, "another value", Got("?"))
+}
