@@ -51,7 +51,14 @@ type Channel interface {
 type Message struct {
 	// Update is the update to deliver, cleaned and its defaults filled in.
 	Update Update
-	// Attempt is 1 on the first try, 2 on the first retry, and so on.
+	// Attempt is 1 on the first try, 2 on the first retry, and so on. It
+	// is above 1 on a first try too when an earlier run attempted the
+	// delivery without recording its outcome: a Send whose attempt timed
+	// out with its retries used up, a process that ended mid-attempt, a
+	// queue's job run again after its worker died (RunJob), on this
+	// Broadcaster or another sharing the Store. A channel whose platform
+	// takes no idempotency key looks, when Attempt > 1, for the post such
+	// an attempt may have made before posting again.
 	Attempt int
 	// Thread holds this channel's receipts of the incident's first and
 	// latest posts; zero when the channel has not posted the incident yet.

@@ -56,11 +56,14 @@ type delivery struct {
 	// rootGone: the Store's first post of the thread was retracted (see
 	// liveThread), set by prepare.
 	rootGone bool
-	n        int     // the attempt under way
-	called   bool    // an attempt called the channel
-	done     bool    // delivered: settle emits EventDelivered
-	failed   bool    // failed: settle emits EventFailed
-	prev     Receipt // the post an edit or retraction is about
+	n        int  // the attempt under way
+	called   bool // an attempt called the channel
+	// earlier: an earlier run attempted this delivery, its outcome not
+	// recorded (see noteAttempt); Message.Attempt counts its attempt.
+	earlier bool
+	done    bool    // delivered: settle emits EventDelivered
+	failed  bool    // failed: settle emits EventFailed
+	prev    Receipt // the post an edit or retraction is about
 	// anew: the posts an in-place correction made anew (see keepPartial),
 	// which prev, its receipt, lacks: for opRetract, the retracted
 	// correction's, deleted with prev's; for opCorrect, the corrected
@@ -217,6 +220,9 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	d.res.Attempts = n
 	if err != nil {
 		return false, err
+	}
+	if !d.called && d.op != opRetract {
+		d.noteAttempt(ctx, keep, n)
 	}
 	d.n = n
 	d.emitKind(EventAttempt, n)
@@ -767,7 +773,43 @@ func (d *delivery) call(ctx context.Context) (err error) {
 // the deliveries of a Send share one Update, and a Message each on the
 // heap would make every Send copy it, pointers and all, once more.
 func (d *delivery) message() Message {
-	return Message{Update: *d.u, Attempt: d.n, Thread: d.th, Ledger: &d.ledger, channel: d.name}
+	n := d.n
+	if d.earlier {
+		n++
+	}
+	return Message{Update: *d.u, Attempt: n, Thread: d.th, Ledger: &d.ledger, channel: d.name}
+}
+
+// attemptedTarget is the target under which the Store marks that a run
+// attempted a delivery, before its first call of the channel. Update IDs
+// and channels' targets hold no control characters, so it is no target
+// of a channel's.
+const attemptedTarget = "\x00attempted"
+
+// noteAttempt marks, before this run first calls the channel (attempt n
+// of the run), that the delivery is attempted; on the run's first attempt
+// it first reads whether an earlier run marked it, and sets d.earlier if
+// so. Such a run's attempt may have posted without its outcome being
+// recorded (a timeout with retries used up, a process that ended, a
+// queue's job whose worker died), so Message.Attempt counts it, and the
+// channel looks for that post before posting again, as on any retry. A
+// read that fails counts as an earlier attempt. A mark that cannot be
+// written is logged, and the attempt goes on: an update that reaches no
+// one because the Store is in trouble (as it may be in an outage) is
+// worse than a later run that does not know to look.
+//
+//go:noinline
+func (d *delivery) noteAttempt(ctx, keep context.Context, n int) {
+	if n == 1 {
+		done, _, err := d.b.store.Done(ctx, d.markID, d.name, attemptedTarget)
+		d.earlier = done || err != nil
+		if done {
+			return
+		}
+	}
+	if err := d.b.store.Mark(keep, d.markID, d.name, attemptedTarget, nil); err != nil {
+		d.b.storeTrouble(keep, "record that "+d.u.ID+" is attempted on "+d.name, err)
+	}
 }
 
 //go:noinline

@@ -46,7 +46,7 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	threads map[pairKey]*Thread // by incident and channel
 	updates map[string]*pair    // by update: its channels' entries, linked
-	marks   map[markKey]string  // failure text, "" when delivered; of targets other than ""
+	marks   map[markKey]string  // failure text, "" when delivered; of targets other than "" and attemptedTarget
 }
 
 type pairKey struct{ id, channel string }
@@ -64,6 +64,10 @@ type pair struct {
 	saved   bool   // receipt was saved
 	marked  bool   // target "" was marked
 	failure string // target "" mark's failure text; "" when delivered
+	// attempted, attemptedFailure: the mark of attemptedTarget, which
+	// every delivery writes, kept here as target "" is.
+	attempted        bool
+	attemptedFailure string
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -135,12 +139,16 @@ func (s *MemoryStore) Receipt(_ context.Context, updateID, channel string) (Rece
 func (s *MemoryStore) Done(_ context.Context, updateID, channel, target string) (bool, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if target == "" {
+	switch target {
+	case "", attemptedTarget:
 		p := s.pair(updateID, channel, false)
-		if p == nil {
+		switch {
+		case p == nil:
 			return false, "", nil
+		case target == "":
+			return p.marked, p.failure, nil
 		}
-		return p.marked, p.failure, nil
+		return p.attempted, p.attemptedFailure, nil
 	}
 	f, ok := s.marks[markKey{updateID, channel, target}]
 	return ok, f, nil
@@ -151,9 +159,14 @@ func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, 
 	f := failureText(failure)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if target == "" {
+	switch target {
+	case "":
 		p := s.pair(updateID, channel, true)
 		p.marked, p.failure = true, f
+		return nil
+	case attemptedTarget:
+		p := s.pair(updateID, channel, true)
+		p.attempted, p.attemptedFailure = true, f
 		return nil
 	}
 	s.marks[markKey{updateID, channel, target}] = f

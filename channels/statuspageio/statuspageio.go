@@ -92,7 +92,10 @@
 //
 // The API takes no idempotency key, so a retry after a lost answer (the
 // API made the incident, the answer never arrived) could post twice. The
-// channel guards against it on retries (Message.Attempt > 1): an incident
+// channel guards against it on retries, and on a first attempt that
+// follows an attempt of an earlier run (Message.Attempt > 1: a process
+// that restarted between Statuspage's answer and the Store's record, a
+// queued job run again after its worker died): an incident
 // it creates carries the update's key (Message.Key) in its metadata
 // ({"outagecast": {"key": …}}), and before creating again a retry lists the
 // incidents of that status (unresolved; upcoming or active maintenance;
@@ -101,10 +104,10 @@
 // same name and first body created since the update was written (at most
 // 30 minutes ago). A retry of a later update first gets the incident and
 // takes an incident update with the same status and body created since.
-// What remains: a first attempt (Attempt 1) never looks, so a process
-// that restarts between Statuspage's answer and the Store's record, or a
-// caller that makes a new Message for a failed update, may post twice;
-// the lists are read one page (100 incidents) deep; and an incident
+// What remains: a first attempt (Attempt 1) never looks, so a caller
+// that calls Send itself with a new Message (NewMessage) for a failed
+// update may post twice; the lists are read one page (100 incidents)
+// deep; and an incident
 // update with the same status and body posted by someone else in the
 // window is taken for the channel's own.
 //
