@@ -429,7 +429,8 @@ func TestConcurrentFirstSendsAgreeOnTheTime(t *testing.T) {
 
 // sharedLock returns an Options.Lock for Broadcasters standing for
 // instances that share a Store, as pgstore's Lock is shared: the
-// incident's lock (when the key names one) first, then the update's.
+// incident's lock (when the key names one) first, then the corrected
+// update's (when it names one), then the update's.
 func sharedLock() func(ctx context.Context, key broadcast.LockKey) (func(), error) {
 	var locks sync.Map
 	lock := func(k string) func() {
@@ -442,8 +443,12 @@ func sharedLock() func(ctx context.Context, key broadcast.LockKey) (func(), erro
 		if key.IncidentID != "" {
 			incident = lock("incident\x00" + key.IncidentID + "\x00" + key.Channel)
 		}
+		original := func() {}
+		if key.Corrects != "" {
+			original = lock("update\x00" + key.Corrects + "\x00" + key.Channel)
+		}
 		update := lock("update\x00" + key.UpdateID + "\x00" + key.Channel)
-		return func() { update(); incident() }, nil
+		return func() { update(); original(); incident() }, nil
 	}
 }
 

@@ -33,7 +33,8 @@ func waitingLock() func(ctx context.Context, key broadcast.LockKey) (func(), err
 		}
 	}
 	// The incident's lock (when the key names one) first, then the
-	// update's, as pgstore's Lock.
+	// corrected update's (when it names one), then the update's, as
+	// pgstore's Lock.
 	return func(ctx context.Context, key broadcast.LockKey) (func(), error) {
 		incident := func() {}
 		if key.IncidentID != "" {
@@ -42,12 +43,21 @@ func waitingLock() func(ctx context.Context, key broadcast.LockKey) (func(), err
 				return nil, err
 			}
 		}
+		original := func() {}
+		if key.Corrects != "" {
+			var err error
+			if original, err = lock(ctx, "update\x00"+key.Corrects+"\x00"+key.Channel); err != nil {
+				incident()
+				return nil, err
+			}
+		}
 		update, err := lock(ctx, "update\x00"+key.UpdateID+"\x00"+key.Channel)
 		if err != nil {
+			original()
 			incident()
 			return nil, err
 		}
-		return func() { update(); incident() }, nil
+		return func() { update(); original(); incident() }, nil
 	}
 }
 

@@ -268,6 +268,9 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		if d.op != opRetract {
 			key.IncidentID = d.u.IncidentID // see LockKey.IncidentID
 		}
+		if d.op == opCorrect {
+			key.Corrects = d.original // see LockKey.Corrects
+		}
 		if unlock, err = d.b.lockShared(ctx, key); err != nil {
 			if stopped != nil {
 				stopped()

@@ -27,7 +27,10 @@ const unlockTimeout = 10 * time.Second
 // an update of that incident to the channel: an attempt reads the
 // incident's thread, posts and saves its receipt before another instance's
 // attempt of an update of the same incident reads it, so that an older
-// update is never posted after a newer one.
+// update is never posted after a newer one. With key.Corrects set (a
+// Correct's attempts), it also holds the lock of the update corrected,
+// which a Retract of that update takes: the Retract waits for the
+// correction's edit of the post, and then deletes it.
 //
 // The lock is a transaction-level advisory lock
 // (pg_advisory_xact_lock) taken in a transaction that stays open, on a
@@ -69,8 +72,8 @@ const unlockTimeout = 10 * time.Second
 // of one connection, Lock fails.
 //
 // The lock's key is 64 bits of a hash of updateID and channel (of the
-// incident and channel); two that share a key (about one in 2^64) only
-// wait for each other.
+// incident and channel, of the update corrected and channel); two that
+// share a key (about one in 2^64) only wait for each other.
 func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
 	if cap(s.held) == 0 {
 		return nil, errors.New("pgstore: lock: pool: 1 connection (pool_max_conns), need at least 2: " +
@@ -83,12 +86,16 @@ func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(),
 	case <-ctx.Done():
 		return nil, fmt.Errorf("pgstore: lock: %w", ctx.Err())
 	}
-	keys := []int64{lockKey(key.UpdateID, key.Channel)}
+	// Always the incident's first, then the corrected update's: two
+	// holders never wait for each other's later lock.
+	keys := make([]int64, 0, 3)
 	if key.IncidentID != "" {
-		// Always the incident's first: two holders never wait for each
-		// other's second lock.
-		keys = []int64{incidentLockKey(key.IncidentID, key.Channel), keys[0]}
+		keys = append(keys, incidentLockKey(key.IncidentID, key.Channel))
 	}
+	if key.Corrects != "" && key.Corrects != key.UpdateID {
+		keys = append(keys, lockKey(key.Corrects, key.Channel))
+	}
+	keys = append(keys, lockKey(key.UpdateID, key.Channel))
 	// A connection the server ended (a restart) fails at once; another
 	// is tried (see ReconnectWait). One that breaks while the lock is
 	// held releases it.

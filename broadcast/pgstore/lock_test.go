@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,4 +126,39 @@ func TestLockWaitsPastTheServersTimeouts(t *testing.T) {
 		assert.ErrorIs(t, err, context.DeadlineExceeded, "with %s, only ctx ends the wait", setting)
 		require.NoError(t, s.Close())
 	}
+}
+
+// A Correct's attempt holds the lock of the update it corrects too, which
+// a Retract of that update takes: the Retract, on another instance, waits
+// for the correction's edit of the post. (Before, the two locks did not
+// exclude each other: the Retract deleted the post under the edit, and the
+// correction was posted anew after the retraction.)
+func TestLockOfACorrectionExcludesARetractOfItsOriginal(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	held, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1-fix", Channel: "x", IncidentID: "cdn-42", Corrects: "u1"})
+	require.NoError(t, err)
+	unlock := sync.OnceFunc(held)
+	t.Cleanup(unlock) // before the pool's Close, which waits for it
+
+	wctx, cancel := context.WithTimeout(ctx, shortWait)
+	retract, err := s.Lock(wctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
+	cancel()
+	if err == nil {
+		retract() // or the pool's Close at cleanup waits for it
+	}
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a Retract of the corrected update")
+
+	other, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
+	require.NoError(t, err, "another channel is not locked")
+	other()
+
+	got := make(chan func())
+	go func() {
+		u, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
+		assert.NoError(t, err)
+		got <- u
+	}()
+	unlock()
+	(<-got)()
 }
