@@ -24,7 +24,10 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	var errs checkErrors
 	for _, t := range c.s.targets {
-		room, err := c.room(ctx, t)
+		room, err := t, error(nil)
+		if !strings.HasPrefix(t, "!") {
+			room, err = c.resolve(ctx, t) // afresh: an alias moves with an upgraded room
+		}
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("%s: %w", t, err))

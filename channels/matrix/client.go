@@ -161,7 +161,7 @@ func roomPath(room string, segments ...string) string {
 
 // room returns the room ID of target: target itself when it is a room ID,
 // else the alias resolved through the room directory, once; later calls
-// use the answer.
+// use the answer, until resolve looks the alias up again.
 func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	if strings.HasPrefix(target, "!") {
 		return target, nil
@@ -172,6 +172,13 @@ func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	if ok {
 		return id, nil
 	}
+	return c.resolve(ctx, target)
+}
+
+// resolve looks the alias target up in the room directory, and keeps the
+// answer for room. An alias can move to another room: a room upgraded to
+// a new version takes its aliases along.
+func (c *Channel) resolve(ctx context.Context, target string) (string, error) {
 	var dir directoryAnswer
 	if err := c.call(ctx, http.MethodGet, pathV3+"/directory/room/"+url.PathEscape(target), nil, &dir); err != nil {
 		return "", fmt.Errorf("resolve alias: %w", err)
@@ -180,6 +187,16 @@ func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	c.s.rooms[target] = dir.RoomID
 	c.s.mu.Unlock()
 	return dir.RoomID, nil
+}
+
+// refused reports whether err, a room's answer to a post, refuses the
+// account the room (403: not a member, or without power to post, as in a
+// room replaced by an upgrade) or does not know it (404): an alias that
+// resolved to that room may name another one now.
+func refused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Status == http.StatusForbidden || e.Status == http.StatusNotFound) &&
+		!errors.Is(err, errNotHomeserver)
 }
 
 // directoryAnswer is the room directory's answer for an alias.

@@ -532,3 +532,46 @@ func TestIntegrationCorrectionOfRedactedPost(t *testing.T) {
 	assert.Len(t, s.reader.relations(room2, orig.Meta[room2], "m.replace"), 1, "edited in %s", room2)
 	assert.Len(t, s.reader.messages(room2), 2, "the post and its edit in %s", room2)
 }
+
+// A room upgraded to a new room version (as room admins did for version
+// 12) moves its alias to the new room and restricts the old one: the
+// account can no longer post there (403 M_FORBIDDEN). Once the account has
+// joined the new room, a channel configured with the alias, which resolved
+// it to the old room before the upgrade, posts the next update to the new
+// room, and Check looks the alias up again too, instead of saying all is
+// well while every post fails.
+func TestIntegrationAliasOfUpgradedRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, alias := s.reader.room(s.bot) // the bot may post, but not administer
+	ch := newChannel(t, s, s.botToken, alias)
+	require.NoError(t, ch.Check(ctx))
+	inc := unique("inc-")
+	r, err := ch.Send(ctx, broadcast.NewMessage(update(inc, 1, broadcast.StatusInvestigating, "Before the upgrade.")))
+	require.NoError(t, err)
+	require.Equal(t, old, r.Meta["room "+alias])
+
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	require.NotEmpty(t, upgraded.RoomID)
+	var dir struct {
+		RoomID string `json:"room_id"`
+	}
+	settle(func() bool {
+		s.bot.call("GET", "/_matrix/client/v3/directory/room/"+url.PathEscape(alias), nil, &dir)
+		return dir.RoomID == upgraded.RoomID
+	})
+	require.Equal(t, upgraded.RoomID, dir.RoomID, "the alias moved to the new room")
+	err = ch.Check(ctx)
+	require.Error(t, err, "the account has not joined the new room")
+	assert.Contains(t, err.Error(), "has not joined the room "+upgraded.RoomID)
+
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+	require.NoError(t, ch.Check(ctx))
+	r, err = ch.Send(ctx, broadcast.NewMessage(update(inc, 2, broadcast.StatusIdentified, "After the upgrade.")))
+	require.NoError(t, err)
+	assert.Equal(t, upgraded.RoomID, r.Meta["room "+alias])
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[alias]).content(t).Body, "After the upgrade.")
+}

@@ -16,7 +16,11 @@
 // Rooms are room IDs ("!abc:example.org") or aliases ("#ops:example.org");
 // an alias is resolved through the room directory (GET
 // /_matrix/client/v3/directory/room/{alias}) the first time it is needed,
-// and the answer kept for the Channel's life. Each room is a Ledger target,
+// and the answer kept, until that room refuses a post (403, 404): an alias
+// moves, as when its room is upgraded to a new room version, which leaves
+// the old room closed to posts. The alias is then looked up again, and the
+// post made in the room it names now, if that is another (the account must
+// have joined it); Check always looks aliases up afresh. Each room is a Ledger target,
 // named as configured: Send posts to the rooms not done in an earlier
 // attempt and books each with a broadcast.Fanout, so a retry reaches only
 // the rooms that failed transiently. The account must have joined every
@@ -247,6 +251,9 @@ func everyRoom(err error) bool {
 }
 
 // post sends text to the room target, in the incident's thread there.
+// When the room an alias resolved to earlier refuses the post, the alias
+// is looked up again, and the post made in the room it names now, if that
+// is another.
 func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string) (post, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
@@ -254,6 +261,12 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 	}
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
+	if err != nil && !strings.HasPrefix(target, "!") && refused(err) {
+		if now, rerr := c.resolve(ctx, target); rerr == nil && now != room {
+			room, rel = now, threadIn(m.Thread, target, now)
+			event, err = c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
+		}
+	}
 	if err != nil {
 		return post{}, err
 	}

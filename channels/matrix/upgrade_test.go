@@ -1,0 +1,86 @@
+package matrix
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// upgrade moves the alias of f's conformance room to a new room, as a
+// room upgrade does, and leaves the account joined to the new room only
+// when joined is true; the old room refuses its posts.
+func upgrade(f *fakeServer, alias, now string, joined bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old := f.aliases[alias]
+	f.aliases[alias] = now
+	f.targets[now] = alias
+	f.joined = slices.DeleteFunc(f.joined, func(r string) bool { return r == old })
+	if joined {
+		f.joined = append(f.joined, now)
+	}
+}
+
+// A room upgraded to a new version takes its aliases along, and the old
+// room refuses posts (403): the channel, which resolved the alias before,
+// looks it up again and posts the update to the room it names now, in
+// the same attempt. A room that refuses while its alias still names it is
+// not posted to twice.
+func TestAliasMovedToAnUpgradedRoom(t *testing.T) {
+	const alias, now = "#status:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	require.Equal(t, confRooms[alias], first.Meta[metaRoom+alias])
+
+	upgrade(f, alias, now, true)
+	m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	done, failure := m.Ledger.Done(alias)
+	assert.True(t, done)
+	assert.Empty(t, failure)
+	assert.Equal(t, now, r.Meta[metaRoom+alias])
+	got := f.Received()
+	require.Len(t, got, 4)
+	assert.Equal(t, alias, got[3].Target)
+	assert.Equal(t, r.Meta[alias], got[3].ID)
+	assert.Empty(t, got[3].ReplyTo, "the thread's root is in the old room: the post starts one")
+
+	upgrade(f, alias, now, false) // the account left the new room too
+	m = broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "c"))
+	_, err = ch.Send(ctx, m)
+	require.NoError(t, err, "the other room got it")
+	_, failure = m.Ledger.Done(alias)
+	assert.Contains(t, failure, "M_FORBIDDEN (http 403)")
+	sends := 0
+	for _, q := range f.requests {
+		if q.method == "PUT" && strings.HasPrefix(q.path, roomPath(now, "send")) {
+			sends++
+		}
+	}
+	assert.Equal(t, 2, sends, "one post of the second update, one refused of the third: no second try in the same room")
+}
+
+// Check looks every alias up afresh: one that moved to a room the account
+// has not joined fails, although the room it named before is joined.
+func TestCheckResolvesAliasesAfresh(t *testing.T) {
+	const alias, now = "#status:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	require.NoError(t, ch.Check(context.Background()))
+	upgrade(f, alias, now, false)
+	f.mu.Lock()
+	f.joined = append(f.joined, confRooms[alias]) // still in the old room
+	f.mu.Unlock()
+	err := ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), alias+": "+fakeUser+" has not joined the room "+now)
+}
