@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,10 +10,13 @@ import (
 )
 
 // Check verifies, without posting anything, that the access token is valid
-// (GET /_matrix/client/v3/account/whoami) and that its account has joined
-// every room (GET /_matrix/client/v3/joined_rooms), resolving aliases. Its
-// error names each room that fails, and why; the server's answers in it
-// are *Error values, marked as Send's are.
+// (GET /_matrix/client/v3/account/whoami), that its account has joined
+// every room (GET /_matrix/client/v3/joined_rooms), resolving aliases
+// afresh, and that no room was replaced by an upgrade (its
+// m.room.tombstone), which leaves the old room closed to posts. Its
+// error names each room that fails, and why (an upgraded room's
+// replacement among them); the server's answers in it are *Error values,
+// marked as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
 	var who whoami
 	if err := c.call(ctx, http.MethodGet, pathWhoami, nil, &who); err != nil {
@@ -33,6 +37,10 @@ func (c *Channel) Check(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("%s: %w", t, err))
 		case !slices.Contains(joined.Rooms, room):
 			errs = append(errs, fmt.Errorf("%s: %s has not joined the room %s", t, who.UserID, room))
+		default:
+			if err := c.replaced(ctx, room); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", t, err))
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -40,6 +48,31 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// replaced returns an error when room has been replaced by another (an
+// m.room.tombstone in its state, as a room upgrade leaves): the old room
+// refuses posts, though the account is still joined to it.
+func (c *Channel) replaced(ctx context.Context, room string) error {
+	var ts tombstone
+	err := c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.tombstone", ""), nil, &ts)
+	var e *Error
+	switch {
+	case errors.As(err, &e) && e.Code == "M_NOT_FOUND":
+		return nil // not replaced
+	case err != nil:
+		return fmt.Errorf("read the room's m.room.tombstone: %w", err)
+	case ts.Replacement != "":
+		return fmt.Errorf("the room was upgraded to %s (update Config.Rooms)", ts.Replacement)
+	}
+	return errors.New("the room was closed (m.room.tombstone)")
+}
+
+// tombstone is the content of a room's m.room.tombstone.
+type tombstone struct {
+	Replacement string `json:"replacement_room"`
+}
+
+func (a *tombstone) ours() bool { return true } // any JSON object: the content is the room's
 
 // whoami is the answer of GET /account/whoami.
 type whoami struct {

@@ -575,3 +575,26 @@ func TestIntegrationAliasOfUpgradedRoom(t *testing.T) {
 	assert.Equal(t, upgraded.RoomID, r.Meta["room "+alias])
 	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[alias]).content(t).Body, "After the upgrade.")
 }
+
+// A room configured by its ID and upgraded since refuses the account's
+// posts (403): Check says the room was replaced, and by which, instead of
+// passing because the account is still joined to the old room.
+func TestIntegrationCheckUpgradedRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.reader.room(s.bot)
+	ch := newChannel(t, s, s.botToken, old)
+	require.NoError(t, ch.Check(ctx))
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	settle(func() bool { return ch.Check(ctx) != nil })
+	err := ch.Check(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), old+": the room was upgraded to "+upgraded.RoomID+" (update Config.Rooms)")
+
+	_, err = ch.Send(ctx, broadcast.NewMessage(update(unique("inc-"), 1, broadcast.StatusInvestigating, "x")))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "M_FORBIDDEN (http 403)", "the old room refuses posts")
+}

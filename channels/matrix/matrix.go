@@ -24,7 +24,7 @@
 // named as configured: Send posts to the rooms not done in an earlier
 // attempt and books each with a broadcast.Fanout, so a retry reaches only
 // the rooms that failed transiently. The account must have joined every
-// room; Check says which it has not.
+// room; Check says which it has not, and which was upgraded to another.
 //
 // The Receipt's ID and URL (a matrix.to link, through the room ID) are
 // those of the event in the first room, in configuration order, that got

@@ -20,6 +20,7 @@ func upgrade(f *fakeServer, alias, now string, joined bool) {
 	defer f.mu.Unlock()
 	old := f.aliases[alias]
 	f.aliases[alias] = now
+	f.replaced[old] = now
 	f.targets[now] = alias
 	f.joined = slices.DeleteFunc(f.joined, func(r string) bool { return r == old })
 	if joined {
@@ -83,4 +84,17 @@ func TestCheckResolvesAliasesAfresh(t *testing.T) {
 	err := ch.Check(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), alias+": "+fakeUser+" has not joined the room "+now)
+}
+
+// Check says which room replaced an upgraded room configured by its ID:
+// the account is still joined to the old room, which refuses its posts.
+func TestCheckUpgradedRoom(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	f.mu.Lock()
+	f.replaced[room] = now
+	f.mu.Unlock()
+	err := ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, "matrix: check: "+room+": the room was upgraded to "+now+" (update Config.Rooms)", err.Error())
 }
