@@ -38,7 +38,7 @@ func (c *Channel) Check(ctx context.Context) error {
 		case !slices.Contains(joined.Rooms, room):
 			errs = append(errs, fmt.Errorf("%s: %s has not joined the room %s", t, who.UserID, room))
 		default:
-			if err := c.replaced(ctx, room); err != nil {
+			if err := c.checkReplaced(ctx, room); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", t, err))
 			}
 		}
@@ -49,22 +49,37 @@ func (c *Channel) Check(ctx context.Context) error {
 	return nil
 }
 
-// replaced returns an error when room has been replaced by another (an
-// m.room.tombstone in its state, as a room upgrade leaves): the old room
-// refuses posts, though the account is still joined to it.
-func (c *Channel) replaced(ctx context.Context, room string) error {
+// checkReplaced returns an error when room has been replaced by another
+// (an m.room.tombstone in its state, as a room upgrade leaves): the old
+// room refuses posts, though the account is still joined to it.
+func (c *Channel) checkReplaced(ctx context.Context, room string) error {
+	to, closed, err := c.replacedBy(ctx, room)
+	switch {
+	case err != nil:
+		return fmt.Errorf("read the room's m.room.tombstone: %w", err)
+	case to != "":
+		return fmt.Errorf("the room was upgraded to %s (update Config.Rooms)", to)
+	case closed:
+		return errors.New("the room was closed (m.room.tombstone)")
+	}
+	return nil
+}
+
+// replacedBy reads room's m.room.tombstone: closed is true when it has
+// one, and to is the room that replaced it, if the tombstone names one.
+func (c *Channel) replacedBy(ctx context.Context, room string) (to string, closed bool, err error) {
 	var ts tombstone
-	err := c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.tombstone", ""), nil, &ts)
+	err = c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.tombstone", ""), nil, &ts)
 	var e *Error
 	switch {
 	case errors.As(err, &e) && e.Code == "M_NOT_FOUND":
-		return nil // not replaced
+		return "", false, nil
 	case err != nil:
-		return fmt.Errorf("read the room's m.room.tombstone: %w", err)
-	case ts.Replacement != "":
-		return fmt.Errorf("the room was upgraded to %s (update Config.Rooms)", ts.Replacement)
+		return "", false, err
+	case strings.HasPrefix(ts.Replacement, "!") && ts.Replacement != room:
+		return ts.Replacement, true, nil
 	}
-	return errors.New("the room was closed (m.room.tombstone)")
+	return "", true, nil
 }
 
 // tombstone is the content of a room's m.room.tombstone.

@@ -191,6 +191,9 @@ func (f *fakeServer) send(r *http.Request, body []byte) (int, string) {
 	if !slices.Contains(f.joined, room) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
 	}
+	if f.replaced[room] != "" { // an upgrade raises the old room's power to post
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"sender is not allowed to send event. 0 < 50"}`
+	}
 	key := f.token + "\x00" + room + "\x00send\x00" + txn
 	if id, ok := f.txns[key]; ok { // a retried transaction: the same event
 		e := f.event(id)

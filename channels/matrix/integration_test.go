@@ -578,7 +578,9 @@ func TestIntegrationAliasOfUpgradedRoom(t *testing.T) {
 
 // A room configured by its ID and upgraded since refuses the account's
 // posts (403): Check says the room was replaced, and by which, instead of
-// passing because the account is still joined to the old room.
+// passing because the account is still joined to the old room; a post
+// follows the upgrade to the new room once the account has joined it,
+// and its error names the new room until then.
 func TestIntegrationCheckUpgradedRoom(t *testing.T) {
 	s := newServer(t)
 	ctx := context.Background()
@@ -594,7 +596,42 @@ func TestIntegrationCheckUpgradedRoom(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), old+": the room was upgraded to "+upgraded.RoomID+" (update Config.Rooms)")
 
-	_, err = ch.Send(ctx, broadcast.NewMessage(update(unique("inc-"), 1, broadcast.StatusInvestigating, "x")))
+	inc := unique("inc-")
+	_, err = ch.Send(ctx, broadcast.NewMessage(update(inc, 1, broadcast.StatusInvestigating, "x")))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "M_FORBIDDEN (http 403)", "the old room refuses posts")
+	assert.Contains(t, err.Error(), "M_FORBIDDEN (http 403)", "the old room refuses posts, the new one too")
+	assert.Contains(t, err.Error(), "the room "+upgraded.RoomID+", which replaced "+old)
+
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+	r, err := ch.Send(ctx, broadcast.NewMessage(update(inc, 2, broadcast.StatusInvestigating, "Posted in the new room.")))
+	require.NoError(t, err, "the post follows the upgrade, as clients do")
+	assert.Equal(t, upgraded.RoomID, r.Meta["room "+old])
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "Posted in the new room.")
+}
+
+// A correction of a post in a room upgraded since is posted anew, in the
+// room that replaced it (which the account joined): the old room refuses
+// the edit.
+func TestIntegrationCorrectionAfterUpgrade(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.reader.room(s.bot)
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, old)}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	inc := unique("inc-")
+	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
+	require.NoError(t, err)
+	orig := rep.Results[0].Receipt
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+
+	rep, err = b.Correct(ctx, orig.UpdateID, update(inc, 2, broadcast.StatusInvestigating, "A certificate rotation."))
+	require.NoError(t, err)
+	r := rep.Results[0].Receipt
+	require.Equal(t, upgraded.RoomID, r.Meta["room "+old], "posted anew in the new room")
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "A certificate rotation.")
 }

@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +21,9 @@ func upgrade(f *fakeServer, alias, now string, joined bool) {
 	defer f.mu.Unlock()
 	old := f.aliases[alias]
 	f.aliases[alias] = now
-	f.replaced[old] = now
+	if old != now {
+		f.replaced[old] = now
+	}
 	f.targets[now] = alias
 	f.joined = slices.DeleteFunc(f.joined, func(r string) bool { return r == old })
 	if joined {
@@ -97,4 +100,64 @@ func TestCheckUpgradedRoom(t *testing.T) {
 	err := ch.Check(context.Background())
 	require.Error(t, err)
 	assert.Equal(t, "matrix: check: "+room+": the room was upgraded to "+now+" (update Config.Rooms)", err.Error())
+}
+
+// A room configured by its ID and upgraded since refuses posts: the post
+// follows the room's m.room.tombstone to its replacement, once the account
+// has joined that room, and later posts go there at once; until then the
+// error names the new room.
+func TestRoomUpgradeFollowed(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	f.mu.Lock()
+	f.replaced[room] = now // the account is still joined to the old room
+	f.targets[now] = room
+	f.mu.Unlock()
+	m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
+	_, err := ch.Send(ctx, m)
+	require.NoError(t, err, "the alias's room got it")
+	_, failure := m.Ledger.Done(room)
+	assert.Contains(t, failure, "the room "+now+", which replaced "+room+": M_FORBIDDEN (http 403)")
+
+	f.mu.Lock()
+	f.joined = append(f.joined, now)
+	f.mu.Unlock()
+	m = broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	_, failure = m.Ledger.Done(room)
+	assert.Empty(t, failure)
+	assert.Equal(t, now, r.Meta[metaRoom+room])
+	assert.Equal(t, permalink(post{room: now, event: r.Meta[room]}), r.URL, "the first room's post, in the new room")
+
+	before := len(f.requestLog())
+	_, err = ch.Send(ctx, broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "c")))
+	require.NoError(t, err)
+	for _, q := range f.requestLog()[before:] {
+		assert.NotContains(t, q.path, url.PathEscape(room), "the old room is not asked again")
+	}
+}
+
+// A post in a room upgraded since cannot be edited there (the old room
+// refuses the account's events): that room's edit fails with
+// broadcast.ErrNotEditable, so that the Broadcaster posts the correction
+// anew, which follows the upgrade; the other room's post is edited.
+func TestEditInUpgradedRoomIsNotEditable(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	prev, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	f.mu.Lock()
+	f.replaced[room] = now
+	f.mu.Unlock()
+	_, err = ch.Edit(ctx, broadcast.NewMessage(incident(2, broadcast.StatusInvestigating, "fixed")), prev)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1, "left for the Broadcaster to post anew")
+	assert.Equal(t, room, te.Pending[0].Target)
+	assert.Empty(t, te.Failures)
 }
