@@ -24,12 +24,13 @@
 // that refuses a post and was upgraded (its m.room.tombstone names the
 // replacement) is followed to its replacement, as clients follow it, for
 // the rest of the Channel's life; Check says so, as Config.Rooms should
-// name the new room. The account must have joined the room a post goes to.
-// Each room is a Ledger target,
-// named as configured: Send posts to the rooms not done in an earlier
-// attempt and books each with a broadcast.Fanout, so a retry reaches only
-// the rooms that failed transiently. The account must have joined every
-// room; Check says which it has not, and which was upgraded to another.
+// name the new room.
+//
+// Each room is a Ledger target, named as configured: Send posts to the
+// rooms not done in an earlier attempt and books each with a
+// broadcast.Fanout, so a retry reaches only the rooms that failed
+// transiently. The account must have joined every room a post goes to;
+// Check says which it has not, and which was upgraded to another.
 //
 // The Receipt's ID and URL (a matrix.to link, through the room ID) are
 // those of the event in the first room, in configuration order, that got
