@@ -161,17 +161,45 @@ func roomPath(room string, segments ...string) string {
 
 // room returns the room ID of target: target itself when it is a room ID,
 // else the alias resolved through the room directory, once; later calls
-// use the answer.
+// use the answer, until resolve looks the alias up again.
 func (c *Channel) room(ctx context.Context, target string) (string, error) {
-	if strings.HasPrefix(target, "!") {
-		return target, nil
-	}
 	c.s.mu.Lock()
 	id, ok := c.s.rooms[target]
 	c.s.mu.Unlock()
-	if ok {
+	switch {
+	case ok:
 		return id, nil
+	case strings.HasPrefix(target, "!"):
+		return target, nil
 	}
+	return c.resolve(ctx, target)
+}
+
+// moved returns the room target names now, when room, target's room until
+// now, refused a post: the room an alias names when looked up again, or
+// else the replacement of an upgraded room (its m.room.tombstone), which
+// room then returns for target. It reports false when neither is another
+// room.
+func (c *Channel) moved(ctx context.Context, target, room string) (string, bool) {
+	if !strings.HasPrefix(target, "!") {
+		if now, err := c.resolve(ctx, target); err == nil && now != room {
+			return now, true
+		}
+	}
+	now, _, err := c.replacedBy(ctx, room)
+	if err != nil || now == "" {
+		return "", false
+	}
+	c.s.mu.Lock()
+	c.s.rooms[target] = now
+	c.s.mu.Unlock()
+	return now, true
+}
+
+// resolve looks the alias target up in the room directory, and keeps the
+// answer for room. An alias can move to another room: a room upgraded to
+// a new version takes its aliases along.
+func (c *Channel) resolve(ctx context.Context, target string) (string, error) {
 	var dir directoryAnswer
 	if err := c.call(ctx, http.MethodGet, pathV3+"/directory/room/"+url.PathEscape(target), nil, &dir); err != nil {
 		return "", fmt.Errorf("resolve alias: %w", err)
@@ -180,6 +208,16 @@ func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	c.s.rooms[target] = dir.RoomID
 	c.s.mu.Unlock()
 	return dir.RoomID, nil
+}
+
+// refused reports whether err, a room's answer to a post, refuses the
+// account the room (403: not a member, or without power to post, as in a
+// room replaced by an upgrade) or does not know it (404): the room's
+// target may name another one now (see moved).
+func refused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Status == http.StatusForbidden || e.Status == http.StatusNotFound) &&
+		!errors.Is(err, errNotHomeserver)
 }
 
 // directoryAnswer is the room directory's answer for an alias.

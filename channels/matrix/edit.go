@@ -36,6 +36,13 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			return nil, err
 		}
 		_, err := c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
+		if err != nil && refused(err) {
+			if _, closed, rerr := c.replacedBy(ctx, p.room); rerr == nil && closed {
+				// An upgraded room refuses the account's events: the
+				// correction is posted anew, in the room that replaced it.
+				err = fmt.Errorf("%w: the room was upgraded: %w", broadcast.ErrNotEditable, err)
+			}
+		}
 		return nil, err
 	})
 	if err := f.Err(); err != nil {

@@ -41,6 +41,7 @@ type fakeServer struct {
 	aliases  map[string]string              // room ID by alias
 	joined   []string                       // room IDs the user has joined
 	targets  map[string]string              // the channel's room as configured, by room ID
+	replaced map[string]string              // the replacement of an upgraded room, by room ID
 	events   []*fakeEvent                   // every event, in order
 	txns     map[string]string              // event ID by access token, endpoint and transaction ID
 	sends    []*fakeEvent                   // posts accepted, repeats included (see Received)
@@ -74,7 +75,8 @@ const (
 // the directory resolves).
 func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeServer {
 	f := &fakeServer{t: t, token: token, user: fakeUser, failRoom: map[string]channeltest.Failure{},
-		aliases: map[string]string{}, targets: map[string]string{}, txns: map[string]string{}}
+		aliases: map[string]string{}, targets: map[string]string{}, txns: map[string]string{},
+		replaced: map[string]string{}}
 	for target, id := range rooms {
 		if strings.HasPrefix(target, "#") {
 			f.aliases[target] = id
@@ -88,6 +90,7 @@ func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeSer
 	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/redact/{event}/{txn}", f.serve(f.redact))
 	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/event/{event}", f.serve(f.getEvent))
 	mux.HandleFunc("GET "+pathV3+"/directory/room/{alias}", f.serve(f.directory))
+	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/state/{type}/{key...}", f.serve(f.state))
 	mux.HandleFunc("GET "+pathWhoami, f.serve(f.whoami))
 	mux.HandleFunc("GET "+pathJoined, f.serve(f.joinedRooms))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -187,6 +190,9 @@ func (f *fakeServer) send(r *http.Request, body []byte) (int, string) {
 	}
 	if !slices.Contains(f.joined, room) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	if f.replaced[room] != "" { // an upgrade raises the old room's power to post
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"sender is not allowed to send event. 0 < 50"}`
 	}
 	key := f.token + "\x00" + room + "\x00send\x00" + txn
 	if id, ok := f.txns[key]; ok { // a retried transaction: the same event
@@ -335,6 +341,19 @@ func (f *fakeServer) directory(r *http.Request, _ []byte) (int, string) {
 		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Room alias not found."}`
 	}
 	return http.StatusOK, `{"room_id":"` + id + `","servers":["` + fakeServerName + `"]}`
+}
+
+// state answers for a room's m.room.tombstone, which an upgrade leaves in
+// the old room; the fake's rooms have no other state.
+func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
+	room := r.PathValue("room")
+	switch {
+	case !slices.Contains(f.joined, room):
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	case r.PathValue("type") == "m.room.tombstone" && r.PathValue("key") == "" && f.replaced[room] != "":
+		return http.StatusOK, `{"body":"This room has been replaced","replacement_room":"` + f.replaced[room] + `"}`
+	}
+	return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Cannot find state event"}`
 }
 
 func (f *fakeServer) whoami(*http.Request, []byte) (int, string) {

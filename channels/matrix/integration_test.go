@@ -532,3 +532,106 @@ func TestIntegrationCorrectionOfRedactedPost(t *testing.T) {
 	assert.Len(t, s.reader.relations(room2, orig.Meta[room2], "m.replace"), 1, "edited in %s", room2)
 	assert.Len(t, s.reader.messages(room2), 2, "the post and its edit in %s", room2)
 }
+
+// A room upgraded to a new room version (as room admins did for version
+// 12) moves its alias to the new room and restricts the old one: the
+// account can no longer post there (403 M_FORBIDDEN). Once the account has
+// joined the new room, a channel configured with the alias, which resolved
+// it to the old room before the upgrade, posts the next update to the new
+// room, and Check looks the alias up again too, instead of saying all is
+// well while every post fails.
+func TestIntegrationAliasOfUpgradedRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, alias := s.reader.room(s.bot) // the bot may post, but not administer
+	ch := newChannel(t, s, s.botToken, alias)
+	require.NoError(t, ch.Check(ctx))
+	inc := unique("inc-")
+	r, err := ch.Send(ctx, broadcast.NewMessage(update(inc, 1, broadcast.StatusInvestigating, "Before the upgrade.")))
+	require.NoError(t, err)
+	require.Equal(t, old, r.Meta["room "+alias])
+
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	require.NotEmpty(t, upgraded.RoomID)
+	var dir struct {
+		RoomID string `json:"room_id"`
+	}
+	settle(func() bool {
+		s.bot.call("GET", "/_matrix/client/v3/directory/room/"+url.PathEscape(alias), nil, &dir)
+		return dir.RoomID == upgraded.RoomID
+	})
+	require.Equal(t, upgraded.RoomID, dir.RoomID, "the alias moved to the new room")
+	err = ch.Check(ctx)
+	require.Error(t, err, "the account has not joined the new room")
+	assert.Contains(t, err.Error(), "has not joined the room "+upgraded.RoomID)
+
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+	require.NoError(t, ch.Check(ctx))
+	r, err = ch.Send(ctx, broadcast.NewMessage(update(inc, 2, broadcast.StatusIdentified, "After the upgrade.")))
+	require.NoError(t, err)
+	assert.Equal(t, upgraded.RoomID, r.Meta["room "+alias])
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[alias]).content(t).Body, "After the upgrade.")
+}
+
+// A room configured by its ID and upgraded since refuses the account's
+// posts (403): Check says the room was replaced, and by which, instead of
+// passing because the account is still joined to the old room; a post
+// follows the upgrade to the new room once the account has joined it,
+// and its error names the new room until then.
+func TestIntegrationCheckUpgradedRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.reader.room(s.bot)
+	ch := newChannel(t, s, s.botToken, old)
+	require.NoError(t, ch.Check(ctx))
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	settle(func() bool { return ch.Check(ctx) != nil })
+	err := ch.Check(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), old+": the room was upgraded to "+upgraded.RoomID+" (update Config.Rooms)")
+
+	inc := unique("inc-")
+	_, err = ch.Send(ctx, broadcast.NewMessage(update(inc, 1, broadcast.StatusInvestigating, "x")))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "M_FORBIDDEN (http 403)", "the old room refuses posts, the new one too")
+	assert.Contains(t, err.Error(), "the room "+upgraded.RoomID+", which replaced "+old)
+
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+	r, err := ch.Send(ctx, broadcast.NewMessage(update(inc, 2, broadcast.StatusInvestigating, "Posted in the new room.")))
+	require.NoError(t, err, "the post follows the upgrade, as clients do")
+	assert.Equal(t, upgraded.RoomID, r.Meta["room "+old])
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "Posted in the new room.")
+}
+
+// A correction of a post in a room upgraded since is posted anew, in the
+// room that replaced it (which the account joined): the old room refuses
+// the edit.
+func TestIntegrationCorrectionAfterUpgrade(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.reader.room(s.bot)
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, old)}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	inc := unique("inc-")
+	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
+	require.NoError(t, err)
+	orig := rep.Results[0].Receipt
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+
+	rep, err = b.Correct(ctx, orig.UpdateID, update(inc, 2, broadcast.StatusInvestigating, "A certificate rotation."))
+	require.NoError(t, err)
+	r := rep.Results[0].Receipt
+	require.Equal(t, upgraded.RoomID, r.Meta["room "+old], "posted anew in the new room")
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "A certificate rotation.")
+}

@@ -16,11 +16,21 @@
 // Rooms are room IDs ("!abc:example.org") or aliases ("#ops:example.org");
 // an alias is resolved through the room directory (GET
 // /_matrix/client/v3/directory/room/{alias}) the first time it is needed,
-// and the answer kept for the Channel's life. Each room is a Ledger target,
-// named as configured: Send posts to the rooms not done in an earlier
-// attempt and books each with a broadcast.Fanout, so a retry reaches only
-// the rooms that failed transiently. The account must have joined every
-// room; Check says which it has not.
+// and the answer kept, until that room refuses a post (403, 404): an alias
+// moves, as when its room is upgraded to a new room version, which leaves
+// the old room closed to posts. The alias is then looked up again, and the
+// post made in the room it names now, if that is another; Check always
+// looks aliases up afresh. A room (by ID, or an alias that did not move)
+// that refuses a post and was upgraded (its m.room.tombstone names the
+// replacement) is followed to its replacement, as clients follow it, for
+// the rest of the Channel's life; Check says so, as Config.Rooms should
+// name the new room.
+//
+// Each room is a Ledger target, named as configured: Send posts to the
+// rooms not done in an earlier attempt and books each with a
+// broadcast.Fanout, so a retry reaches only the rooms that failed
+// transiently. The account must have joined every room a post goes to;
+// Check says which it has not, and which was upgraded to another.
 //
 // The Receipt's ID and URL (a matrix.to link, through the room ID) are
 // those of the event in the first room, in configuration order, that got
@@ -74,7 +84,9 @@
 // every edit of it, so in that room (and in one whose homeserver no
 // longer knows the original, 404 M_NOT_FOUND) Edit fails with
 // broadcast.ErrPostGone and the Broadcaster posts the correction anew, in
-// the thread. It is also a broadcast.Retractor: Retract
+// the thread. A room upgraded since refuses the edit: there Edit fails
+// with broadcast.ErrNotEditable, and the correction is posted anew, in the
+// room that replaced it. It is also a broadcast.Retractor: Retract
 // redacts each room's post (PUT /rooms/{roomId}/redact/{eventId}/{txnId}),
 // which hides it and every edit of it; an event already gone counts as
 // redacted. The account needs no power to edit or redact its own events.
@@ -247,6 +259,8 @@ func everyRoom(err error) bool {
 }
 
 // post sends text to the room target, in the incident's thread there.
+// When the room refuses the post, and target names another room now (see
+// moved), the post is made there.
 func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string) (post, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
@@ -254,6 +268,16 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 	}
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
+	if err != nil && refused(err) {
+		if now, ok := c.moved(ctx, target, room); ok {
+			old := room
+			room, rel = now, threadIn(m.Thread, target, now)
+			event, err = c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
+			if err != nil {
+				err = fmt.Errorf("the room %s, which replaced %s: %w", room, old, err)
+			}
+		}
+	}
 	if err != nil {
 		return post{}, err
 	}

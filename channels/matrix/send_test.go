@@ -63,7 +63,10 @@ func TestRequests(t *testing.T) {
 		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/redact/" + ev(confTargets[1]) + "/" + redactKey(room2, ev(confTargets[1])),
 		"GET /_matrix/client/v3/account/whoami",
 		"GET /_matrix/client/v3/joined_rooms",
-	}, got, "the alias is resolved once")
+		"GET /_matrix/client/v3/rooms/%21ops7Kq:example.org/state/m.room.tombstone/",
+		"GET /_matrix/client/v3/directory/room/%23status:example.org",
+		"GET /_matrix/client/v3/rooms/%21Zb3xQw:example.org/state/m.room.tombstone/",
+	}, got, "the alias is resolved once for posting; Check looks it up afresh, and at each room's tombstone")
 	log := f.requestLog()
 	assert.JSONEq(t, `{}`, string(log[3].body), "a redaction's body")
 }

@@ -187,6 +187,8 @@ func (f *fakeBot) serve(w http.ResponseWriter, r *http.Request) {
 		f.deleteMessage(w, r, body)
 	case "getchat":
 		f.getChat(w, body)
+	case "getchatmembercount":
+		f.getChatMemberCount(w, body)
 	case "getme":
 		writeResult(w, map[string]any{"id": 7012345678, "is_bot": true, "first_name": "Example Status",
 			"username": "example_status_bot", "can_join_groups": true})
@@ -460,9 +462,41 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // getChat answers with the chat's ChatFullInfo, or Telegram's refusal: a
-// chat the bot cannot see, a group upgraded to a supergroup, a chat the
-// bot was kicked from.
+// chat the bot cannot see, a supergroup or channel the bot was kicked
+// from. It asks for read access only, as the Bot API does, which a basic
+// group grants when it was upgraded to a supergroup or the bot was kicked
+// from it (check_chat_access in tdlib/telegram-bot-api): getChat then
+// answers with the old group, as type "group".
 func (f *fakeBot) getChat(w http.ResponseWriter, body []byte) {
+	var in struct {
+		ChatID json.RawMessage `json:"chat_id"`
+	}
+	c := (*fakeChat)(nil)
+	if decodeStrict(body, &in) == nil {
+		c = f.resolve(in.ChatID)
+	}
+	switch {
+	case c == nil:
+		writeError(w, http.StatusBadRequest, "Bad Request: chat not found", nil)
+	case c.refuse != "" && c.typ != "group":
+		writeError(w, http.StatusForbidden, c.refuse, nil)
+	default:
+		info := map[string]any{"id": c.id, "type": c.typ, "title": "Example status", "accent_color_id": 0, "max_reaction_count": 11}
+		if c.username != "" {
+			info["username"] = c.username
+		}
+		if c.forum {
+			info["is_forum"] = true
+		}
+		writeResult(w, info)
+	}
+}
+
+// getChatMemberCount answers with a member count, or Telegram's refusal.
+// It asks for access to the member list, which a basic group upgraded to
+// a supergroup refuses with migrate_to_chat_id, and one the bot was kicked
+// from with 403 (check_chat_access in tdlib/telegram-bot-api).
+func (f *fakeBot) getChatMemberCount(w http.ResponseWriter, body []byte) {
 	var in struct {
 		ChatID json.RawMessage `json:"chat_id"`
 	}
@@ -479,13 +513,6 @@ func (f *fakeBot) getChat(w http.ResponseWriter, body []byte) {
 	case c.refuse != "":
 		writeError(w, http.StatusForbidden, c.refuse, nil)
 	default:
-		info := map[string]any{"id": c.id, "type": c.typ, "title": "Example status", "accent_color_id": 0, "max_reaction_count": 11}
-		if c.username != "" {
-			info["username"] = c.username
-		}
-		if c.forum {
-			info["is_forum"] = true
-		}
-		writeResult(w, info)
+		writeResult(w, 3)
 	}
 }

@@ -13,7 +13,7 @@
 // left alone. The link preview is of the update's URL (link_preview_options
 // url), shaped by Config.LinkPreview. Preview renders without posting;
 // Check verifies the token with getMe and that the bot can see every chat
-// with getChat.
+// with getChat (and a basic group's members, with getChatMemberCount).
 //
 // # Chats
 //
@@ -267,7 +267,8 @@ func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
 }
 
 // Check verifies the token with getMe, then that the bot can see every
-// chat with getChat: a chat id mistyped, a chat the bot is not in or was
+// chat with getChat (and, for a basic group, its member list with
+// getChatMemberCount): a chat id mistyped, a chat the bot is not in or was
 // kicked from, and a group upgraded to a supergroup (named) fail, each
 // under its entry of Config.Chats. It posts nothing, and does not check
 // the bot's right to post or a forum topic.
@@ -280,11 +281,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	}
 	var errs []error
 	for _, ch := range c.s.chats {
-		_, e, err := c.call(ctx, "getChat", getChat{ChatID: c.chatID(ch)})
-		if e != nil && e.MigrateToChatID != 0 {
-			err = fmt.Errorf("%w (now %d: update Config.Chats)", err, e.MigrateToChatID)
-		}
-		if err != nil {
+		if err := c.checkChat(ctx, ch); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ch.target, err))
 		}
 	}
@@ -292,6 +289,25 @@ func (c *Channel) Check(ctx context.Context) error {
 		return fmt.Errorf("telegram: check: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// checkChat asks getChat of ch, and of a basic group getChatMemberCount
+// too: getChat needs read access only, which a basic group upgraded to a
+// supergroup, or one the bot was kicked from, still grants (it answers
+// with the old group); the member list is refused then, with the
+// supergroup's id (migrate_to_chat_id) or 403.
+func (c *Channel) checkChat(ctx context.Context, ch chat) error {
+	result, e, err := c.call(ctx, "getChat", getChat{ChatID: c.chatID(ch)})
+	var info struct {
+		Type string `json:"type"`
+	}
+	if err == nil && json.Unmarshal(result, &info) == nil && info.Type == "group" {
+		_, e, err = c.call(ctx, "getChatMemberCount", getChat{ChatID: c.chatID(ch)})
+	}
+	if e != nil && e.MigrateToChatID != 0 {
+		err = fmt.Errorf("%w (now %d: update Config.Chats)", err, e.MigrateToChatID)
+	}
+	return err
 }
 
 // call makes one Bot API request of method with the JSON input in. It

@@ -435,7 +435,7 @@ func TestCheckChats(t *testing.T) {
 	assert.Len(t, f.received("getChat"), 4)
 	for _, want := range []string{
 		"-1009999999999: getChat: Bot API answered 400: Bad Request: chat not found",
-		"-333333333: getChat: Bot API answered 400: Bad Request: group chat was upgraded to a supergroup chat (now -1004444444444: update Config.Chats)",
+		"-333333333: getChatMemberCount: Bot API answered 400: Bad Request: group chat was upgraded to a supergroup chat (now -1004444444444: update Config.Chats)",
 		"-1002222222222/42: getChat: Bot API answered 403: Forbidden: bot was kicked from the supergroup chat",
 	} {
 		assert.Contains(t, err.Error(), want)
@@ -443,6 +443,20 @@ func TestCheckChats(t *testing.T) {
 	assert.NotContains(t, err.Error(), "@examplestatus")
 	assert.True(t, broadcast.IsPermanent(err))
 	require.NoError(t, newTestChannel(t, f, []string{"@examplestatus", "-1004444444444"}).Check(context.Background()))
+}
+
+// getChat of a basic group the bot was kicked from answers with the group
+// (it needs read access only), so Check asks for its member list too,
+// which Telegram refuses then (check_chat_access in
+// tdlib/telegram-bot-api); a group the bot is in passes.
+func TestCheckKickedFromGroup(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"-333333333"})
+	require.NoError(t, ch.Check(context.Background()))
+	f.set(func(f *fakeBot) { f.chats[groupID].refuse = "Forbidden: bot was kicked from the group chat" })
+	err := ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, "telegram: check: -333333333: getChatMemberCount: Bot API answered 403: Forbidden: bot was kicked from the group chat", err.Error())
 }
 
 // The token is in every request's path: a transport error leaves the URL
