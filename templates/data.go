@@ -2,6 +2,7 @@ package templates
 
 import (
 	htmltemplate "html/template"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -12,6 +13,10 @@ import (
 
 // Data is what every template receives as dot: the Update's fields (Title
 // with its white space collapsed to single spaces) and ready-made labels.
+// Each text field (Title, Body, Advice, a component's Name) closes the
+// right-to-left embeddings, overrides and isolates it opens, at its end and
+// before each line break, so that one cannot turn the rest of a message
+// around, also where a one-line template joins the lines.
 type Data struct {
 	// Update is the update being rendered, cleaned (see
 	// broadcast.Update.Clean) and with Title on one line. Its methods are
@@ -101,7 +106,9 @@ func newData(u broadcast.Update) Data {
 
 // cleanData builds the template data of u, which is already clean.
 func cleanData(u broadcast.Update) Data {
-	u.Title = oneLine(u.Title)
+	u.Title = balanceBidi(oneLine(u.Title))
+	u.Body, u.Advice = balanceBidi(u.Body), balanceBidi(u.Advice)
+	u.Components = balanceNames(u.Components)
 	d := Data{
 		Update: u, ID: u.ID, IncidentID: u.IncidentID, Title: u.Title, Status: u.Status, Impact: u.Impact,
 		Body: u.Body, Advice: u.Advice, Components: u.Components, URL: u.URL, Time: u.Time,
@@ -128,6 +135,25 @@ func cleanData(u broadcast.Update) Data {
 		d.PostedAt = u.Time.UTC().Format("2 Jan 2006 15:04 UTC")
 	}
 	return d
+}
+
+// balanceNames returns cs with each name's embeddings and isolates closed
+// (see balanceBidi): cs itself, shared with the caller, when no name
+// needs it.
+func balanceNames(cs []broadcast.Component) []broadcast.Component {
+	var out []broadcast.Component
+	for i, c := range cs {
+		if name := balanceBidi(c.Name); name != c.Name {
+			if out == nil {
+				out = slices.Clone(cs)
+			}
+			out[i].Name = name
+		}
+	}
+	if out == nil {
+		return cs
+	}
+	return out
 }
 
 func nextUpdateAt(posted, next time.Time) string {

@@ -91,7 +91,11 @@
 // marker), next update and URL whole. Text uses a channel's Overrides entry
 // when there is one. Cuts fall between grapheme
 // clusters, so an emoji sequence, a flag or an accented letter is never
-// split, and prefer the end of a word.
+// split, and prefer the end of a word. A cut inside a right-to-left
+// embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
+// after the ellipsis, and each text field closes what it leaves open (at
+// its end, and before a line break a one-line template joins), so that no
+// field turns the rest of the message, the URL included, right to left.
 //
 // # Limits
 //

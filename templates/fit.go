@@ -78,7 +78,7 @@ func (s *Set) Text(channel, name string, u broadcast.Update, limit int, m Measur
 	if err != nil {
 		return "", err
 	}
-	return Shorten(normalize([]byte(o), e.single), limit, m), nil
+	return Shorten(normalize([]byte(balanceBidi(o)), e.single), limit, m), nil
 }
 
 // fitter searches the longest variant of an update whose rendering fits.

@@ -265,9 +265,10 @@ func (c *cutter) endsWord(off int) bool {
 }
 
 // head is the text before cut index i with trailing white space and
-// dangling punctuation removed (never from inside a URL), then mark. A mark
-// right after a URL gets a space, so that it does not become part of the
-// link.
+// dangling punctuation removed (never from inside a URL), then mark, then
+// the characters that close the embeddings and isolates the text before
+// the cut left open. A mark right after a URL gets a space, so that it
+// does not become part of the link.
 func (c *cutter) head(i int, mark string) string {
 	off := c.cuts[i]
 	urlEnd := 0
@@ -287,13 +288,17 @@ func (c *cutter) head(i int, mark string) string {
 	if h == "" {
 		return mark
 	}
+	// What the cut left open of the text's embeddings and isolates is
+	// closed after the mark: else the rest of the message (the URL, the
+	// next update) would run right to left, or reversed.
+	closers := bidiClosers(h)
 	if strings.HasSuffix(h, Ellipsis) && len(h) > urlEnd {
-		return h // already marked: a cut of a cut
+		return h + closers // already marked: a cut of a cut
 	}
 	if len(h) == urlEnd && mark != "" {
-		return h + " " + mark
+		return h + " " + mark + closers
 	}
-	return h + mark
+	return h + mark + closers
 }
 
 // withURLs appends, to head, the first keep URLs that start at or after cut
