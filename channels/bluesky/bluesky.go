@@ -67,9 +67,10 @@
 // taken: Bluesky's PDS then refuses the record with HTTP 500
 // {"error":"InternalServerError","message":"Internal Server Error"} (its
 // repository cannot hold two records under one key, and it reports that
-// as an internal error), other servers with a 400 such as InvalidSwap or
-// "record already exists". On such an answer the channel reads the key
-// back (com.atproto.repo.getRecord): a record there is the post of the
+// as an internal error), other servers with a 409 RecordAlreadyExists
+// (Cirrus) or a 400 such as InvalidSwap or "record already exists". On
+// such an answer the channel reads the key back
+// (com.atproto.repo.getRecord): a record there is the post of the
 // earlier attempt, and Send returns its receipt as delivered; no record
 // there (RecordNotFound), and the answer's error stands. When the read
 // back itself fails for a reason that may pass (a network error, a 5xx, a
@@ -298,6 +299,7 @@ func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef,
 func mayExist(e *XRPCError) bool {
 	msg := strings.ToLower(e.Message)
 	return e.Status == http.StatusInternalServerError ||
+		e.Status == http.StatusConflict || e.Name == errRecordExists ||
 		e.Status == http.StatusBadRequest && (e.Name == errInvalidSwap ||
 			strings.Contains(msg, "already exist") || strings.Contains(msg, "already a value"))
 }

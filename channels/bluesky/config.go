@@ -89,8 +89,14 @@ func (cfg Config) validate() (string, error) {
 		return "", fmt.Errorf("bluesky: Config.Languages: %d languages, more than %d", len(cfg.Languages), maxLangs)
 	}
 	for i, l := range cfg.Languages {
-		if _, err := language.Parse(l); err != nil || l == "" {
+		switch _, err := language.Parse(l); {
+		case err != nil || l == "":
 			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is not a BCP 47 language tag", i, l)
+		case strings.Contains(l, "_"):
+			// language.Parse reads "en_US" as en-US; the server checks the
+			// tag as written, and would refuse every post.
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is not a BCP 47 language tag: write \"-\", as %q",
+				i, l, strings.ReplaceAll(l, "_", "-"))
 		}
 	}
 	return service, nil

@@ -43,6 +43,11 @@ func TestNewValidates(t *testing.T) {
 		{"not a URL", func(c *Config) { c.Service = "bsky.social" }, `bluesky: Config.Service: not an absolute https URL, as "https://bsky.social"`},
 		{"too many languages", func(c *Config) { c.Languages = []string{"en", "de", "fr", "ja"} }, "bluesky: Config.Languages: 4 languages, more than 3"},
 		{"a bad language", func(c *Config) { c.Languages = []string{"en", "english!"} }, `bluesky: Config.Languages[1]: "english!" is not a BCP 47 language tag`},
+		// golang.org/x/text/language reads "en_US" as en-US, but the PDS
+		// checks the tag's syntax, which takes "-" only: every post would
+		// be refused.
+		{"a locale's underscore", func(c *Config) { c.Languages = []string{"en_US"} },
+			`bluesky: Config.Languages[0]: "en_US" is not a BCP 47 language tag: write "-", as "en-US"`},
 		{"a template failing on every update", func(c *Config) { c.Templates = failing },
 			"bluesky: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},

@@ -43,6 +43,7 @@ const (
 	errInvalidToken  = "InvalidToken"
 	errInternal      = "InternalServerError"
 	errInvalidSwap   = "InvalidSwap"
+	errRecordExists  = "RecordAlreadyExists"
 	errRecordMissing = "RecordNotFound"
 	errAuthFactor    = "AuthFactorTokenRequired"
 )

@@ -14,13 +14,15 @@ import (
 )
 
 // takenAnswers are the answers of servers to createRecord under a record
-// key already taken: the reference PDS's 500, and the 400s of servers that
-// say what happened.
+// key already taken: the reference PDS's 500, the 400s of servers that
+// say what happened, and Cirrus's 409 RecordAlreadyExists (whose message
+// is the record's path).
 var takenAnswers = map[string]xrpcAnswer{
-	"500 reference":          {status: http.StatusInternalServerError, name: "InternalServerError", message: "Internal Server Error"},
-	"400 already exists":     {status: http.StatusBadRequest, name: "InvalidRequest", message: "Record already exists"},
-	"400 InvalidSwap":        {status: http.StatusBadRequest, name: "InvalidSwap", message: "Record was at bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf5jhgaecvtxqvnbe"},
-	"400 already a value at": {status: http.StatusBadRequest, name: "InvalidRequest", message: "There is already a value at key: app.bsky.feed.post/3lkf5cbqw2a2k"},
+	"500 reference":           {status: http.StatusInternalServerError, name: "InternalServerError", message: "Internal Server Error"},
+	"400 already exists":      {status: http.StatusBadRequest, name: "InvalidRequest", message: "Record already exists"},
+	"400 InvalidSwap":         {status: http.StatusBadRequest, name: "InvalidSwap", message: "Record was at bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf5jhgaecvtxqvnbe"},
+	"400 already a value at":  {status: http.StatusBadRequest, name: "InvalidRequest", message: "There is already a value at key: app.bsky.feed.post/3lkf5cbqw2a2k"},
+	"409 RecordAlreadyExists": {status: http.StatusConflict, name: "RecordAlreadyExists", message: "app.bsky.feed.post/3lkf5cbqw2a2k"},
 }
 
 // lostPost makes the first attempt of m post, and lose its answer.

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 
@@ -199,8 +200,15 @@ func (f *fakeMastodon) serveInstance(w http.ResponseWriter) {
 		writeError(w, f.instance, http.StatusText(f.instance))
 		return
 	}
+	version, source := "4.3.0", "https://github.com/mastodon/mastodon"
+	if f.gts {
+		// GoToSocial's InstanceToAPIV2Instance: its source, a Mastodon
+		// version it speaks, and 25 reserved per URL, which its own
+		// validation does not apply.
+		version, source = "3.5.3+0.19.1", "https://codeberg.org/superseriousbusiness/gotosocial"
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"domain": "mastodon.example", "title": "Example", "version": "4.3.0",
+		"domain": "mastodon.example", "title": "Example", "version": version, "source_url": source,
 		"configuration": map[string]any{"statuses": map[string]int{
 			"max_characters": f.maxChars, "max_media_attachments": 4, "characters_reserved_per_url": f.perURL}},
 	})
@@ -275,7 +283,7 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 		return
 	}
 	if msg := f.invalid(sb); msg != "" {
-		writeError(w, http.StatusUnprocessableEntity, msg)
+		writeError(w, f.invalidStatus(), msg)
 		return
 	}
 	ct, ok := contentType(sb, f.defaultContentType())
@@ -306,12 +314,24 @@ func (f *fakeMastodon) invalid(sb statusBody) string {
 	switch {
 	case sb.Status == nil || strings.TrimSpace(*sb.Status) == "":
 		return "Validation failed: Text can't be blank"
-	case countable(*sb.Status, f.perURL) > f.maxChars:
+	case f.gts && utf8.RuneCountInString(*sb.Status) > f.maxChars:
+		// GoToSocial's validateStatusContent: code points, URLs whole.
+		return fmt.Sprintf("Bad Request: text with spoiler exceed max chars (%d)", f.maxChars)
+	case !f.gts && countable(*sb.Status, f.perURL) > f.maxChars:
 		return fmt.Sprintf("Validation failed: Text character limit of %d exceeded", f.maxChars)
 	case !slices.Contains([]string{"", "public", "unlisted", "private", "direct"}, sb.Visibility):
 		return "Validation failed: Visibility is not included in the list"
 	}
 	return ""
+}
+
+// invalidStatus is the HTTP status of a refused status: Mastodon's 422,
+// GoToSocial's 400.
+func (f *fakeMastodon) invalidStatus() int {
+	if f.gts {
+		return http.StatusBadRequest
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // fakeURL is how the fake finds URLs: Mastodon replaces each with
@@ -335,7 +355,7 @@ func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body str
 	case f.find(id) == nil:
 		writeError(w, http.StatusNotFound, "Record not found")
 	case f.invalid(sb) != "":
-		writeError(w, http.StatusUnprocessableEntity, f.invalid(sb))
+		writeError(w, f.invalidStatus(), f.invalid(sb))
 	default:
 		st := f.find(id)
 		ct, ok := contentType(sb, st.contentType)

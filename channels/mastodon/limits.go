@@ -3,16 +3,38 @@ package mastodon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // limits are an instance's limits on a status, from GET /api/v2/instance.
 type limits struct {
 	MaxCharacters    int // configuration.statuses.max_characters
 	CharactersPerURL int // configuration.statuses.characters_reserved_per_url
+	// CodePoints is an instance that counts a status in code points with
+	// every URL whole, whatever characters_reserved_per_url it reports:
+	// GoToSocial (its validateStatusContent).
+	CodePoints bool
+}
+
+// measure returns how the instance counts a status's length.
+func (l limits) measure() templates.Measure {
+	if l.CodePoints {
+		return templates.Runes
+	}
+	return Measure(l.CharactersPerURL)
+}
+
+// unit names what the instance counts, for a Preview.
+func (l limits) unit() string {
+	if l.CodePoints {
+		return "characters (Unicode code points; a URL counts whole)"
+	}
+	return fmt.Sprintf("characters (a URL counts %d)", l.CharactersPerURL)
 }
 
 // defaultLimits are Mastodon's defaults, used until the instance's limits

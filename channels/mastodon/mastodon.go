@@ -57,7 +57,12 @@
 // and is tried again by the next. Preview uses the limits read so
 // far, without I/O.
 //
-// Length is counted as Measure does: grapheme clusters, each link as 23.
+// GoToSocial (an instance whose source_url names it) counts otherwise: in
+// Unicode code points, each URL whole, whatever characters_reserved_per_url
+// it reports; its statuses are fitted to that count.
+//
+// Elsewhere, length is counted as Measure does: grapheme clusters, each
+// link as 23.
 // What Mastodon takes as a link is what its extractor (twitter-text's,
 // with its own rules for paths) finds: a URL of at most 4,096 characters,
 // not right after an ASCII letter or digit, whose
@@ -236,14 +241,14 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 	if err != nil {
 		return broadcast.Preview{}, err
 	}
-	return broadcast.Preview{Channel: c.name, Text: text, Length: Measure(lim.CharactersPerURL)(text),
-		Limit: lim.MaxCharacters, Unit: fmt.Sprintf("characters (a URL counts %d)", lim.CharactersPerURL)}, nil
+	return broadcast.Preview{Channel: c.name, Text: text, Length: lim.measure()(text),
+		Limit: lim.MaxCharacters, Unit: lim.unit()}, nil
 }
 
 // text renders the status for u: its override or the short template,
 // mentions broken, fitted to lim.
 func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
-	text, err := c.s.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, textsafe.QuietMentions), lim.MaxCharacters, Measure(lim.CharactersPerURL))
+	text, err := c.s.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, textsafe.QuietMentions), lim.MaxCharacters, lim.measure())
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))
 	}

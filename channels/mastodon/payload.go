@@ -63,6 +63,7 @@ func parseStatus(body []byte) (status, error) {
 
 // instance is the part of GET /api/v2/instance the channel reads.
 type instance struct {
+	SourceURL     string `json:"source_url"`
 	Configuration struct {
 		Statuses struct {
 			MaxCharacters            int `json:"max_characters"`
@@ -82,7 +83,8 @@ func parseLimits(body []byte) (limits, bool) {
 	if st.MaxCharacters <= 0 {
 		return limits{}, false
 	}
-	lim := limits{MaxCharacters: st.MaxCharacters, CharactersPerURL: st.CharactersReservedPerURL}
+	lim := limits{MaxCharacters: st.MaxCharacters, CharactersPerURL: st.CharactersReservedPerURL,
+		CodePoints: strings.Contains(strings.ToLower(in.SourceURL), "gotosocial")}
 	if lim.CharactersPerURL <= 0 {
 		lim.CharactersPerURL = DefaultCharactersPerURL
 	}

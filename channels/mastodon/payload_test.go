@@ -54,9 +54,11 @@ func TestParseLimits(t *testing.T) {
 		ok   bool
 	}{
 		{"Mastodon 4", `{"configuration":{"statuses":{"max_characters":500,"max_media_attachments":4,"characters_reserved_per_url":23}}}`,
-			limits{500, 23}, true},
-		{"a larger instance", `{"configuration":{"statuses":{"max_characters":5000,"characters_reserved_per_url":30}}}`, limits{5000, 30}, true},
-		{"no per-URL count", `{"configuration":{"statuses":{"max_characters":1000}}}`, limits{1000, 23}, true},
+			limits{500, 23, false}, true},
+		{"a larger instance", `{"configuration":{"statuses":{"max_characters":5000,"characters_reserved_per_url":30}}}`, limits{5000, 30, false}, true},
+		{"no per-URL count", `{"configuration":{"statuses":{"max_characters":1000}}}`, limits{1000, 23, false}, true},
+		{"GoToSocial", `{"source_url":"https://codeberg.org/superseriousbusiness/gotosocial","version":"3.5.3+0.19.1",` +
+			`"configuration":{"statuses":{"max_characters":5000,"characters_reserved_per_url":25}}}`, limits{5000, 25, true}, true},
 		{"no statuses", `{"configuration":{}}`, limits{}, false},
 		{"zero", `{"configuration":{"statuses":{"max_characters":0}}}`, limits{}, false},
 		{"HTML", `<html>Maintenance</html>`, limits{}, false},
