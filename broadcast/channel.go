@@ -53,8 +53,10 @@ type Message struct {
 	Update Update
 	// Attempt is 1 on the first try, 2 on the first retry, and so on. It
 	// is above 1 on a first try too when an earlier run attempted the
-	// delivery without recording its outcome: a Send whose attempt timed
-	// out with its retries used up, a process that ended mid-attempt, a
+	// delivery and its outcome is unknown (no refusal or rate limit
+	// answered it): a Send whose attempt timed out, or lost its
+	// connection, with its retries used up, a process that ended
+	// mid-attempt, a
 	// queue's job run again after its worker died (RunJob), on this
 	// Broadcaster or another sharing the Store. A channel whose platform
 	// takes no idempotency key looks, when Attempt > 1, for the post such

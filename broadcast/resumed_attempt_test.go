@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,4 +86,48 @@ func TestFirstAttemptIsOne(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Equal(t, []int{0, 1, 1}, ch.got())
+}
+
+// An attempt whose outcome is unknown stays so: a later attempt's definite
+// refusal says nothing of it, and a later run still looks for its post.
+func TestUnknownOutcomeOutlivesALaterRefusal(t *testing.T) {
+	store := broadcast.NewMemoryStore()
+	var mu sync.Mutex
+	var seen []int
+	answers := []error{errors.New("read: i/o timeout"), broadcast.Permanent(errors.New("401 Unauthorized")), nil}
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		err := answers[len(seen)]
+		seen = append(seen, m.Attempt)
+		return broadcast.Receipt{ID: "post"}, err
+	})
+	u := validUpdate()
+	u.ID = "u-1"
+	first := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	_, err := first.Send(context.Background(), u)
+	require.Error(t, err)
+	again := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	_, err = again.Send(context.Background(), u)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2, 2}, seen)
+}
+
+// A rate limit is a definite answer too: nothing was posted.
+func TestRateLimitLeavesNoUnknownOutcome(t *testing.T) {
+	store := broadcast.NewMemoryStore()
+	ch := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if m.Attempt > 1 {
+			return broadcast.Receipt{}, errors.New("looked for an earlier post")
+		}
+		return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("429"), time.Hour)
+	})
+	u := validUpdate()
+	u.ID = "u-1"
+	for range 2 {
+		b := newBroadcaster(t, broadcast.Options{Store: store, Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, ch)
+		_, err := b.Send(context.Background(), u)
+		require.Error(t, err)
+		assert.ErrorContains(t, err, "429")
+	}
 }

@@ -61,9 +61,12 @@ type delivery struct {
 	// earlier: an earlier run attempted this delivery, its outcome not
 	// recorded (see noteAttempt); Message.Attempt counts its attempt.
 	earlier bool
-	done    bool    // delivered: settle emits EventDelivered
-	failed  bool    // failed: settle emits EventFailed
-	prev    Receipt // the post an edit or retraction is about
+	// unknownBefore: when the attempt under way started, an earlier one's
+	// outcome was unknown (see noteAttempt).
+	unknownBefore bool
+	done          bool    // delivered: settle emits EventDelivered
+	failed        bool    // failed: settle emits EventFailed
+	prev          Receipt // the post an edit or retraction is about
 	// anew: the posts an in-place correction made anew (see keepPartial),
 	// which prev, its receipt, lacks: for opRetract, the retracted
 	// correction's, deleted with prev's; for opCorrect, the corrected
@@ -221,12 +224,15 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 	if err != nil {
 		return false, err
 	}
-	if !d.called && d.op != opRetract {
-		d.noteAttempt(ctx, keep, n)
+	if d.op != opRetract {
+		if err := d.noteAttempt(ctx, n); err != nil {
+			return false, err
+		}
 	}
 	d.n = n
 	d.emitKind(EventAttempt, n)
 	if err := d.attempt(ctx); err != nil {
+		d.answered(ctx, err)
 		d.keepPartial(keep)
 		return false, err
 	}
@@ -734,7 +740,14 @@ func (b *Broadcaster) logPanic(what string) {
 
 // panicked is the error of a panic in what: permanent, since a bug is not
 // worth trying again.
-func panicked(what string, r any) error { return Permanent(fmt.Errorf("%s panicked: %v", what, r)) }
+func panicked(what string, r any) error {
+	return Permanent(&panicError{fmt.Errorf("%s panicked: %v", what, r)})
+}
+
+// panicError is the error of a panic (see panicked).
+type panicError struct{ error }
+
+func (e *panicError) Unwrap() error { return e.error }
 
 // firstAttempts is the attempt timeout shared by the first attempts of a
 // Send's deliveries: they start together, and one context (one timer) for
@@ -783,36 +796,80 @@ func (d *delivery) message() Message {
 	return Message{Update: *d.u, Attempt: n, Thread: d.th, Ledger: &d.ledger, channel: d.name}
 }
 
-// attemptedTarget is the target under which the Store marks that a run
-// attempted a delivery, before its first call of the channel. Update IDs
-// and channels' targets hold no control characters, so it is no target
-// of a channel's.
+// attemptedTarget is the target under which the Store keeps whether an
+// attempt of a delivery may have posted without its outcome being
+// recorded: marked without a failure before an attempt calls the channel,
+// with errAnswered once every attempt so far got a definite answer (see
+// answered). Update IDs and channels' targets hold no control characters,
+// so it is no target of a channel's.
 const attemptedTarget = "\x00attempted"
 
-// noteAttempt marks, before this run first calls the channel (attempt n
-// of the run), that the delivery is attempted; on the run's first attempt
-// it first reads whether an earlier run marked it, and sets d.earlier if
-// so. Such a run's attempt may have posted without its outcome being
-// recorded (a timeout with retries used up, a process that ended, a
-// queue's job whose worker died), so Message.Attempt counts it, and the
-// channel looks for that post before posting again, as on any retry. A
-// read that fails counts as an earlier attempt. A mark that cannot be
-// written is logged, and the attempt goes on: an update that reaches no
-// one because the Store is in trouble (as it may be in an outage) is
-// worse than a later run that does not know to look.
+// errAnswered is the failure of the attemptedTarget mark that says every
+// attempt made got a definite answer: nothing of them is unknown.
+var errAnswered = errors.New("answered")
+
+// noteAttempt reads, before an attempt (number n of this run) calls the
+// channel, whether an earlier attempt's outcome is unknown: one that timed
+// out, lost its connection or ended with its process after it may have
+// posted, its outcome never recorded. On the run's first attempt, such an
+// attempt is an earlier run's (a Send whose retries were used up, a
+// process that ended, a queue's job run again after its worker died): it
+// sets d.earlier, so that Message.Attempt counts it, and a channel whose
+// platform takes no idempotency key looks for its post before posting
+// again, as on any retry. A read that fails counts as an unknown outcome.
+// When none is unknown, it marks the attempt under way as one, until
+// answered says otherwise. The mark is written with ctx: nothing was
+// delivered yet, so nothing outlives the caller here; a mark that cannot
+// be written is logged and the attempt goes on (an update that reaches no
+// one because the Store is in trouble, as it may be in an outage, is worse
+// than a later run that does not know to look), unless ctx ended.
 //
 //go:noinline
-func (d *delivery) noteAttempt(ctx, keep context.Context, n int) {
-	if n == 1 {
-		done, _, err := d.b.store.Done(ctx, d.markID, d.name, attemptedTarget)
-		d.earlier = done || err != nil
-		if done {
-			return
+func (d *delivery) noteAttempt(ctx context.Context, n int) error {
+	done, failure, err := d.b.store.Done(ctx, d.markID, d.name, attemptedTarget)
+	d.unknownBefore = err != nil || done && failure == ""
+	if n == 1 && d.unknownBefore {
+		d.earlier = true
+	}
+	if d.unknownBefore {
+		return ctx.Err()
+	}
+	if err := d.b.store.Mark(ctx, d.markID, d.name, attemptedTarget, nil); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		d.b.storeTrouble(ctx, "record that "+d.u.ID+" is attempted on "+d.name, err)
 	}
-	if err := d.b.store.Mark(keep, d.markID, d.name, attemptedTarget, nil); err != nil {
-		d.b.storeTrouble(keep, "record that "+d.u.ID+" is attempted on "+d.name, err)
+	return nil
+}
+
+// answered records, after an attempt failed with err, that no attempt's
+// outcome is unknown, when err is a definite answer (see definite) and no
+// earlier attempt's outcome was unknown: a later run's first attempt is
+// then Attempt 1 again. A failure to write it is logged: the mark then
+// says unknown, which costs a later run a look-up, never a post.
+func (d *delivery) answered(ctx context.Context, err error) {
+	if d.op == opRetract || d.unknownBefore || !definite(err) {
+		return
 	}
+	if err := d.b.store.Mark(ctx, d.markID, d.name, attemptedTarget, errAnswered); err != nil {
+		d.b.storeTrouble(ctx, "record that "+d.u.ID+" was answered on "+d.name, err)
+	}
+}
+
+// definite reports whether err, an attempt's, says what the platform did
+// with it: refused it (Permanent) or asked to wait (a rate limit's
+// RetryAfter), and posted nothing. After a timeout, a dropped connection
+// or a server error a post may exist; after ErrNotRecorded one does; a
+// channel that panicked may have posted before it did.
+func definite(err error) bool {
+	if errors.Is(err, ErrNotRecorded) || errors.As(err, new(*panicError)) {
+		return false
+	}
+	if _, ok := RetryDelay(err); ok {
+		return true
+	}
+	return IsPermanent(err)
 }
 
 //go:noinline

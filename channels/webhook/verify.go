@@ -25,6 +25,10 @@ var (
 	ErrTimestamp = errors.New("webhook: webhook-timestamp outside the tolerance")
 	// ErrSignature: no v1 signature matches any of the secrets.
 	ErrSignature = errors.New("webhook: no matching signature")
+	// ErrNoSecret: the Verifier was not made by NewVerifier, and has no
+	// secret to check a signature with: the receiver's fault, not the
+	// sender's. The error wraps ErrSignature too.
+	ErrNoSecret = errors.New("webhook: the Verifier has no secret (make it with NewVerifier)")
 	// ErrBodyTooLarge: VerifyRequest read more than its limit.
 	ErrBodyTooLarge = errors.New("webhook: request body too large")
 )
@@ -107,7 +111,7 @@ type signed struct {
 func (v *Verifier) checkHeader(h http.Header) (signed, error) {
 	if v == nil || len(v.keys) == 0 || v.now == nil {
 		// Not made by NewVerifier: no secret can match.
-		return signed{}, fmt.Errorf("%w: the Verifier has no secret (make it with NewVerifier)", ErrSignature)
+		return signed{}, fmt.Errorf("%w: %w", ErrSignature, ErrNoSecret)
 	}
 	id, ts, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || ts == "" || sigs == "" {
@@ -153,16 +157,21 @@ func (v *Verifier) checkSignature(d signed, body []byte) error {
 
 // RefusalStatus is the HTTP status a receiver answers a delivery that
 // Verify or VerifyRequest refused with err: 401 Unauthorized for one not
-// signed by a key of the Verifier, or not lately (the sender gives up); 413
-// Content Too Large for a body over the limit; and 408 Request Timeout
-// for any other error, a body that did not arrive whole, which the sender
-// retries: answering it 401 would lose the delivery. It is 200 OK for a
-// nil err.
+// signed by a key of the Verifier, or not lately (the sender gives up: a
+// receiver's clock more than its tolerance off refuses every delivery);
+// 413 Content Too Large for a body over the limit; 500 Internal Server
+// Error when the Verifier has no secret (ErrNoSecret: a secret that did
+// not load), which the sender retries until the receiver is fixed; and
+// 408 Request Timeout for any other error, a body that did not arrive
+// whole, which the sender retries: answering it 401 would lose the
+// delivery. It is 200 OK for a nil err.
 func RefusalStatus(err error) int {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case err == nil:
 		return http.StatusOK
+	case errors.Is(err, ErrNoSecret):
+		return http.StatusInternalServerError
 	case errors.Is(err, ErrBodyTooLarge) || errors.As(err, &tooLarge):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, ErrMissingHeaders) || errors.Is(err, ErrTimestamp) || errors.Is(err, ErrSignature):

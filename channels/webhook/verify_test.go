@@ -111,3 +111,17 @@ func TestRefusalStatus(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, RefusalStatus(v.WithTolerance(time.Minute).Verify(old, []byte(specBody))))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, RefusalStatus(fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 1})))
 }
+
+// A receiver whose Verifier has no secret (one that did not load) answers
+// 500, which the sender retries, not 401, which would lose every delivery
+// until the receiver is fixed.
+func TestRefusalStatusOfAVerifierWithoutSecret(t *testing.T) {
+	for _, v := range []*Verifier{nil, {}} {
+		r := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(specBody))
+		r.Header = specHeader(specSignature)
+		_, err := v.VerifyRequest(r, 0)
+		assert.ErrorIs(t, err, ErrSignature)
+		assert.ErrorIs(t, err, ErrNoSecret)
+		assert.Equal(t, http.StatusInternalServerError, RefusalStatus(err))
+	}
+}
