@@ -110,3 +110,82 @@ func TestRetractOnAnotherInstanceWaitsForACorrectionOfItsUpdate(t *testing.T) {
 	assert.NoError(t, <-retracted)
 	assert.Empty(t, x.up(), "a post is still up after the Retract")
 }
+
+// gatedPosts is livePosts whose Edit of update gate waits for release.
+type gatedPosts struct {
+	livePosts
+	gate string
+}
+
+func (c *gatedPosts) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	if m.Update.ID == c.gate {
+		c.once.Do(func() {
+			close(c.editing)
+			<-c.release
+		})
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.live[prev.ID]; !ok {
+		return broadcast.Receipt{}, broadcast.ErrPostGone
+	}
+	c.live[prev.ID] = m.Update.ID
+	return prev, nil
+}
+
+func gatedSetup(t *testing.T, gate string) (*gatedPosts, *broadcast.Broadcaster, *broadcast.Broadcaster, broadcast.Update) {
+	store, lock := broadcast.NewMemoryStore(), waitingLock()
+	x := &gatedPosts{livePosts: livePosts{name: "x", editing: make(chan struct{}), release: make(chan struct{}), live: map[string]string{}}, gate: gate}
+	a := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
+	b := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
+	u := validUpdate()
+	u.ID, u.IncidentID = "wrong", "cdn-42"
+	_, err := a.Send(context.Background(), u)
+	require.NoError(t, err)
+	c1 := u
+	c1.ID, c1.Body = "fix-1", "We are investigating elevated error rates on the CDN in Europe."
+	_, err = a.Correct(context.Background(), u.ID, c1)
+	require.NoError(t, err)
+	return x, a, b, u
+}
+
+func raceEditAndRetract(t *testing.T, x *gatedPosts, a, b *broadcast.Broadcaster, original, retractID string, c broadcast.Update) {
+	corrected := make(chan error, 1)
+	go func() {
+		_, err := a.Correct(context.Background(), original, c)
+		corrected <- err
+	}()
+	<-x.editing
+	retracted := make(chan error, 1)
+	go func() {
+		_, err := b.Retract(context.Background(), retractID)
+		retracted <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(x.release)
+	<-corrected
+	<-retracted
+	assert.Empty(t, x.up(), "a post is still up after the Retract")
+}
+
+// A correction of an in-place correction edits the original's post: a
+// Retract of the original on another instance waits for the edit, and
+// then deletes the post, rather than deleting it under the edit, after
+// which the correction would be posted anew and stay up. The locks are of
+// the post, which the updates of a chain of in-place corrections share.
+func TestRetractOfOriginalWaitsForACorrectionOfItsInPlaceCorrection(t *testing.T) {
+	x, a, b, u := gatedSetup(t, "fix-2")
+	c2 := u
+	c2.ID, c2.Body = "fix-2", "We are investigating elevated error rates on the CDN in Europe and Asia."
+	raceEditAndRetract(t, x, a, b, "fix-1", u.ID, c2)
+}
+
+// A Retract of an in-place correction deletes the original's post (they
+// share it): it waits for another Correct of the original editing that
+// post.
+func TestRetractOfInPlaceCorrectionWaitsForACorrectionOfItsOriginal(t *testing.T) {
+	x, a, b, u := gatedSetup(t, "fix-3")
+	c3 := u
+	c3.ID, c3.Body = "fix-3", "We are investigating elevated error rates on the CDN in Asia."
+	raceEditAndRetract(t, x, a, b, u.ID, "fix-1", c3)
+}

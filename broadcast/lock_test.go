@@ -63,8 +63,8 @@ func TestLockKeyNamesTheIncidentOfAttemptsThatPost(t *testing.T) {
 	defer mu.Unlock()
 	for _, want := range []broadcast.LockKey{
 		{UpdateID: "u1", Channel: "x", IncidentID: "cdn-42"},
-		{UpdateID: "u1-fix", Channel: "x", IncidentID: "cdn-42", Corrects: "u1"},
-		{UpdateID: "u1", Channel: "x"}, // the Retract's
+		{UpdateID: "u1-fix", Channel: "x", IncidentID: "cdn-42", Post: "x-1"},
+		{UpdateID: "u1", Channel: "x", Post: "x-1"}, // the Retract's
 	} {
 		assert.True(t, slices.Contains(keys, want), "%+v in %+v", want, keys)
 	}

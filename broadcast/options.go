@@ -80,8 +80,8 @@ type Options struct {
 	// sharing a Store attempt an update on a channel one at a time: the
 	// second then finds it done, or reaches only the targets the first did
 	// not. Retract holds the lock of the update it retracts, so it waits for
-	// another instance's attempt under way (a Correct's of it too: see
-	// LockKey.Corrects) and deletes what that posted.
+	// another instance's attempt under way (a Correct's of its post too:
+	// see LockKey.Post) and deletes what that posted.
 	// Within one Broadcaster that always holds. Lock waits until it gets
 	// the lock or ctx ends; its error fails the attempt transiently, and a
 	// panic in it for good ("Options.Lock panicked: …"); a panic in its
@@ -219,13 +219,15 @@ type LockKey struct {
 	// that takes the incident's lock takes it before the update's, so two
 	// holders never wait for each other.
 	IncidentID string
-	// Corrects is set for the attempts of a Correct: the update it
-	// corrects. The holder then also holds that update's lock, the one a
-	// Retract of it takes (UpdateID Corrects, no IncidentID), so that a
-	// Retract of the original on another instance waits for a
-	// correction's edit of its post and then deletes the edited post,
-	// rather than deleting it under the edit, which would find it gone
-	// and post the correction anew. A Lock takes it after the incident's
-	// lock and before UpdateID's.
-	Corrects string
+	// Post is set for the attempts of a Correct and of a Retract: the
+	// channel's post of the update corrected or retracted (its receipt's
+	// ID), when there is one. The holder then also holds the post's lock,
+	// so that an edit of a post and its deletion, on any instance, exclude
+	// each other, also where in-place corrections share their original's
+	// post (a Retract of the original, or of one of them, against a
+	// Correct of another): the Retract waits for the edit and deletes the
+	// edited post, rather than deleting it under the edit, which would
+	// find it gone and post the correction anew. A Lock takes it after the
+	// incident's lock and before UpdateID's.
+	Post string
 }

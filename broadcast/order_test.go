@@ -443,12 +443,12 @@ func sharedLock() func(ctx context.Context, key broadcast.LockKey) (func(), erro
 		if key.IncidentID != "" {
 			incident = lock("incident\x00" + key.IncidentID + "\x00" + key.Channel)
 		}
-		original := func() {}
-		if key.Corrects != "" {
-			original = lock("update\x00" + key.Corrects + "\x00" + key.Channel)
+		post := func() {}
+		if key.Post != "" {
+			post = lock("post\x00" + key.Post + "\x00" + key.Channel)
 		}
 		update := lock("update\x00" + key.UpdateID + "\x00" + key.Channel)
-		return func() { update(); original(); incident() }, nil
+		return func() { update(); post(); incident() }, nil
 	}
 }
 

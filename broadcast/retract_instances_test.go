@@ -33,7 +33,7 @@ func waitingLock() func(ctx context.Context, key broadcast.LockKey) (func(), err
 		}
 	}
 	// The incident's lock (when the key names one) first, then the
-	// corrected update's (when it names one), then the update's, as
+	// post's (when it names one), then the update's, as
 	// pgstore's Lock.
 	return func(ctx context.Context, key broadcast.LockKey) (func(), error) {
 		incident := func() {}
@@ -43,21 +43,21 @@ func waitingLock() func(ctx context.Context, key broadcast.LockKey) (func(), err
 				return nil, err
 			}
 		}
-		original := func() {}
-		if key.Corrects != "" {
+		post := func() {}
+		if key.Post != "" {
 			var err error
-			if original, err = lock(ctx, "update\x00"+key.Corrects+"\x00"+key.Channel); err != nil {
+			if post, err = lock(ctx, "post\x00"+key.Post+"\x00"+key.Channel); err != nil {
 				incident()
 				return nil, err
 			}
 		}
 		update, err := lock(ctx, "update\x00"+key.UpdateID+"\x00"+key.Channel)
 		if err != nil {
-			original()
+			post()
 			incident()
 			return nil, err
 		}
-		return func() { update(); original(); incident() }, nil
+		return func() { update(); post(); incident() }, nil
 	}
 }
 

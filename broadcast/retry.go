@@ -274,8 +274,16 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		if d.op != opRetract {
 			key.IncidentID = d.u.IncidentID // see LockKey.IncidentID
 		}
-		if d.op == opCorrect {
-			key.Corrects = d.original // see LockKey.Corrects
+		if d.op != opSend {
+			// See LockKey.Post: the post the original's receipt names.
+			r, _, rerr := d.b.store.Receipt(ctx, d.original, d.name)
+			if err = rerr; err != nil {
+				if stopped != nil {
+					stopped()
+				}
+				return nil, fmt.Errorf("store: cannot read the post of %s, not locking blind: %w", d.original, err)
+			}
+			key.Post = r.ID
 		}
 		if unlock, err = d.b.lockShared(ctx, key); err != nil {
 			if stopped != nil {

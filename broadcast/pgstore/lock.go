@@ -27,10 +27,10 @@ const unlockTimeout = 10 * time.Second
 // an update of that incident to the channel: an attempt reads the
 // incident's thread, posts and saves its receipt before another instance's
 // attempt of an update of the same incident reads it, so that an older
-// update is never posted after a newer one. With key.Corrects set (a
-// Correct's attempts), it also holds the lock of the update corrected,
-// which a Retract of that update takes: the Retract waits for the
-// correction's edit of the post, and then deletes it.
+// update is never posted after a newer one. With key.Post set (the
+// attempts of a Correct and of a Retract), it also holds the lock of that
+// post on the channel: a Retract waits for a correction's edit of the
+// post, and then deletes it.
 //
 // The lock is a transaction-level advisory lock
 // (pg_advisory_xact_lock) taken in a transaction that stays open, on a
@@ -72,7 +72,7 @@ const unlockTimeout = 10 * time.Second
 // of one connection, Lock fails.
 //
 // The lock's key is 64 bits of a hash of updateID and channel (of the
-// incident and channel, of the update corrected and channel); two that
+// incident and channel, of the post and channel); two that
 // share a key (about one in 2^64) only wait for each other.
 func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(), err error) {
 	if cap(s.held) == 0 {
@@ -86,14 +86,14 @@ func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(),
 	case <-ctx.Done():
 		return nil, fmt.Errorf("pgstore: lock: %w", ctx.Err())
 	}
-	// Always the incident's first, then the corrected update's: two
-	// holders never wait for each other's later lock.
+	// Always the incident's first, then the post's: two holders never
+	// wait for each other's later lock.
 	keys := make([]int64, 0, 3)
 	if key.IncidentID != "" {
 		keys = append(keys, incidentLockKey(key.IncidentID, key.Channel))
 	}
-	if key.Corrects != "" && key.Corrects != key.UpdateID {
-		keys = append(keys, lockKey(key.Corrects, key.Channel))
+	if key.Post != "" {
+		keys = append(keys, postLockKey(key.Post, key.Channel))
 	}
 	keys = append(keys, lockKey(key.UpdateID, key.Channel))
 	// A connection the server ended (a restart) fails at once; another
@@ -237,6 +237,12 @@ func release(conn *pgx.Conn, tx pgx.Tx) error {
 // lockKey is the advisory lock key of a delivery.
 func lockKey(updateID, channel string) int64 {
 	return int64(binary.BigEndian.Uint64(key("lock", updateID, channel)))
+}
+
+// postLockKey is the advisory lock key of the edits and deletions of a
+// channel's post.
+func postLockKey(post, channel string) int64 {
+	return int64(binary.BigEndian.Uint64(key("post lock", post, channel)))
 }
 
 // incidentLockKey is the advisory lock key of the deliveries of an

@@ -128,34 +128,38 @@ func TestLockWaitsPastTheServersTimeouts(t *testing.T) {
 	}
 }
 
-// A Correct's attempt holds the lock of the update it corrects too, which
-// a Retract of that update takes: the Retract, on another instance, waits
-// for the correction's edit of the post. (Before, the two locks did not
+// A Correct's attempt holds the lock of the post it edits, which a Retract
+// deleting that post takes: the Retract, on another instance, waits for
+// the correction's edit of the post. (Before, the two locks did not
 // exclude each other: the Retract deleted the post under the edit, and the
-// correction was posted anew after the retraction.)
-func TestLockOfACorrectionExcludesARetractOfItsOriginal(t *testing.T) {
+// correction was posted anew after the retraction.) A Retract of another
+// update whose post it is (an in-place correction shares its original's)
+// waits too.
+func TestLockOfACorrectionExcludesARetractOfItsPost(t *testing.T) {
 	ctx := context.Background()
 	s := migrated(t)
-	held, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1-fix", Channel: "x", IncidentID: "cdn-42", Corrects: "u1"})
+	held, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1-fix-2", Channel: "x", IncidentID: "cdn-42", Post: "p1"})
 	require.NoError(t, err)
 	unlock := sync.OnceFunc(held)
 	t.Cleanup(unlock) // before the pool's Close, which waits for it
 
-	wctx, cancel := context.WithTimeout(ctx, shortWait)
-	retract, err := s.Lock(wctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
-	cancel()
-	if err == nil {
-		retract() // or the pool's Close at cleanup waits for it
+	for _, retracted := range []string{"u1", "u1-fix"} {
+		wctx, cancel := context.WithTimeout(ctx, shortWait)
+		retract, err := s.Lock(wctx, broadcast.LockKey{UpdateID: retracted, Channel: "x", Post: "p1"})
+		cancel()
+		if err == nil {
+			retract() // or the pool's Close at cleanup waits for it
+		}
+		require.ErrorIs(t, err, context.DeadlineExceeded, "a Retract of %s, whose post is p1", retracted)
 	}
-	require.ErrorIs(t, err, context.DeadlineExceeded, "a Retract of the corrected update")
 
-	other, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email"})
+	other, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "email", Post: "p1"})
 	require.NoError(t, err, "another channel is not locked")
 	other()
 
 	got := make(chan func())
 	go func() {
-		u, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x"})
+		u, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u1", Channel: "x", Post: "p1"})
 		assert.NoError(t, err)
 		got <- u
 	}()
