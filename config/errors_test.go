@@ -240,6 +240,8 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`test.yaml:1: retry.max_attempts: want a whole number, got "1_000" (YAML 1.2 reads 1_000 as text: write 1000)` + "\n"},
 		{"binary", lines("retry: {max_attempts: 0b11}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: want a whole number, got "0b11" (YAML 1.2 reads 0b11 as text: write 3)` + "\n"},
+		{"underscores out of range", lines("retry: {max_attempts: 9_223_372_036_854_775_808}", "channels: [{type: console}]"),
+			`got "9_223_372_036_854_775_808" (out of range: -9223372036854775808 to 9223372036854775807)` + "\n"},
 		{"leading zero from the environment", lines("channels:", "  - type: email", "    port: ${ZERO_PORT}"),
 			`test.yaml:3: channels[0].port: want a whole number, got "${ZERO_PORT}" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write the number without it, or with 0o for octal)` + "\n"},
 		// IRC's tls is true, false, on or off as the schema lists them.

@@ -228,13 +228,13 @@ func (w walker) why(path string, n *yaml.Node, t reflect.Type, decodeErr error) 
 	case t.Kind() != reflect.String && !fromEnv && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 &&
 		plainFits(n.Value, t):
 		return " (quoted, so text: write it without quotes)" // port: "587"
-	case yaml11Whole(n, t):
-		return yaml11WholeWhy(n, fromEnv)
 	case outOfRange(n, t) && (path == "port" || strings.HasSuffix(path, ".port")):
 		return " (out of range: a port is 1 to 65535)" // not the range of its int
 	case outOfRange(n, t):
 		lo, hi := bounds(t)
 		return fmt.Sprintf(" (out of range: %d to %d)", lo, hi)
+	case yaml11Whole(n, t):
+		return yaml11WholeWhy(n, fromEnv)
 	case t == durationType && !fromEnv:
 		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
 			return " (a duration needs a unit, as in 30s)"
