@@ -49,6 +49,7 @@ type conn struct {
 	bye     string          // the text of the server's ERROR line, if any
 	sink    *sink           // the Send in progress, if any
 	aborted bool            // the socket was closed under a Send
+	crowded bool            // a JOIN got 405, too many channels: see usable
 
 	closing   chan struct{} // closed by close: the reader must stop
 	done      chan struct{} // closed when the reader has returned
@@ -173,6 +174,8 @@ func (c *conn) track(m ircmsg.Message) {
 		}
 	case m.Command == "KICK" && len(m.Params) > 1 && fold(m.Params[1]) == fold(c.nick):
 		delete(c.joined, fold(m.Params[0]))
+	case m.Command == "405":
+		c.crowded = true
 	}
 }
 
@@ -289,9 +292,12 @@ func (c *conn) watch(ctx context.Context) (stop func()) {
 }
 
 // usable reports whether a persistent connection can carry another Send.
+// One the server refused a JOIN for being in too many channels (405) cannot:
+// it stays in the channels it joined, so the channels left for the next
+// attempt would be refused again; a new connection joins only those.
 func (c *conn) usable() bool {
 	c.mu.Lock()
-	aborted := c.aborted
+	aborted := c.aborted || c.crowded
 	c.mu.Unlock()
 	select {
 	case <-c.done:

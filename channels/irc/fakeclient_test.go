@@ -347,6 +347,18 @@ func (c *fakeClient) join(channel, key string) {
 		}
 	}
 	s.mu.Lock()
+	in := 0
+	for _, m := range s.members {
+		if m[c] {
+			in++
+		}
+	}
+	s.mu.Unlock()
+	if s.opts.maxJoins > 0 && in >= s.opts.maxJoins {
+		c.numeric("405", channel, "You have joined too many channels"+c.echoed())
+		return
+	}
+	s.mu.Lock()
 	if s.members[channel] == nil {
 		s.members[channel] = map[*fakeClient]bool{}
 	}

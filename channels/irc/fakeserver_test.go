@@ -65,6 +65,10 @@ type fakeOptions struct {
 	// join channel (+z) -- SSL connections only": the code, then the text.
 	joinReply map[string]string
 	joinDelay time.Duration
+	// maxJoins is how many channels a client may be in at once (ngIRCd's
+	// MaxJoins, Solanum's max_chans_per_user): a JOIN past it gets 405.
+	// 0: no limit.
+	maxJoins int
 	// kicks kicks the bot from a channel at its first line there, once
 	// (the line not relayed), as a flood-protection bot does: "kick" only,
 	// "ban" also bans it (+b), so that a later JOIN gets 474.

@@ -219,7 +219,10 @@
 // in an earlier attempt), a transient *broadcast.TargetsError when some are
 // still pending, and a permanent one when every channel was refused for
 // good. Pending: 437 channel temporarily unavailable, 471 channel full
-// (+l), a JOIN refused with an error numeric not listed here (Solanum's
+// (+l), 405 too many channels (the server's limit on the channels a
+// client is in at once, as ngIRCd's MaxJoins, 10 by default: the next
+// attempt joins only the channels not done yet, on a new connection, as
+// a persistent one that got it is dropped after the Send), a JOIN refused with an error numeric not listed here (Solanum's
 // 470 forward), a JOIN not answered within
 // Config.Timeout, or by a second before the attempt's deadline when that
 // comes first (the channels posted meanwhile stay recorded), a channel
@@ -235,7 +238,7 @@
 // echoing them where the bot has echo-message (see above): rate limits,
 // for which Send's error asks, with broadcast.RetryAfter, for 30 s before
 // the next attempt, as for every rate limit that names no wait. Refused for good:
-// 473 invite-only, 474 banned, 475 bad key, 403, 405, 476 to JOIN, 404,
+// 473 invite-only, 474 banned, 475 bad key, 403, 476 to JOIN, 404,
 // 442 while posting, NOTICE lines not echoed to a moderated channel
 // (+m) where the bot has no voice (see # Limits), and a channel whose
 // mode admits only some

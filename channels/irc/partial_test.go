@@ -379,3 +379,44 @@ func TestSendCountsRegistrationRetries(t *testing.T) {
 	assert.Equal(t, []string{"NICK statusbot", "NICK statusbot", "NICK statusbot", "NICK statusbot"}, srv.commands("NICK"))
 	assert.Equal(t, []string{"JOIN #a"}, srv.commands("JOIN"), "#b not even joined")
 }
+
+// A server limits the channels a client may be in at once (ngIRCd's
+// MaxJoins, 10 by default; Solanum's max_chans_per_user, 15): the JOINs
+// past it get 405, ERR_TOOMANYCHANNELS. The channels it refused are
+// pending, not refused for good: the next attempt joins only the channels
+// not done yet, which the limit then lets in. They were failed for good,
+// and never got the update. A kept connection, still in the channels of
+// the first attempt, is not used for the retry.
+func TestTooManyChannelsLeavesTheRestForTheNextAttempt(t *testing.T) {
+	for _, persistent := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a connection per Send", true: "persistent"}[persistent], func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{maxJoins: 2})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#a", "#b", "#c"}
+			cfg.Persistent = persistent
+			ch := newChannel(t, cfg)
+			ledger := channeltest.NewLedger()
+			m := message(sampleUpdate())
+			m.Ledger = ledger
+
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "the limit lets #c in once the others are done: %v", err)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			require.Len(t, te.Pending, 1)
+			assert.Equal(t, "#c", te.Pending[0].Target)
+			assert.Contains(t, te.Pending[0].Err.Error(), "join #c: 405")
+			assert.Empty(t, ledger.Failed())
+
+			m.Attempt = 2
+			r, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			assert.Equal(t, "#c", r.Meta["channels"])
+			assert.Equal(t, []string{"#a", "#b", "#c"}, ledger.Delivered())
+			for _, name := range cfg.Channels {
+				assert.Len(t, srv.saidIn(name), 1, name)
+			}
+		})
+	}
+}

@@ -57,7 +57,7 @@ type chanState struct {
 // that admits only some users (477, ngIRCd's 471 for +z) is keptOut's.
 var channelReplies = map[string]bool{
 	"403": true,  // no such channel
-	"405": true,  // too many channels
+	"405": false, // too many channels, for this connection: the next one joins only the channels left
 	"437": false, // channel temporarily unavailable
 	"471": false, // channel is full (+l): "try later", say ngIRCd and Solanum
 	"473": true,  // invite only (+i)
