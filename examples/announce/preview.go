@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -28,7 +26,8 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	// routes.
 	th := openThreads(cfg)
 	defer th.close()
-	if th.store != nil && slices.ContainsFunc(slices.Collect(maps.Values(cfg.Routes)), dependsOnThread) {
+	if th.store != nil {
+		// For the routes that depend on the thread, and RetractedOn.
 		opts.Store = th.store
 	}
 	b, err := broadcast.New(cfg.Channels, opts)
@@ -41,7 +40,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		return a.fail(exitUsage, err)
 	}
 	routes := a.routings(ctx, b, th, cfg, u)
-	a.deliveredBefore(ctx, th, b.Channels(), u, routes)
+	a.deliveredBefore(ctx, b, th, u, routes)
 	byName := make(map[string]broadcast.Preview, len(previews))
 	for _, p := range previews {
 		byName[p.Channel] = p
@@ -72,19 +71,26 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	return exitOK
 }
 
-// deliveredBefore marks in routes, as not sent, the channels that the
-// state file says delivered u already: a send of it skips them.
-func (a *app) deliveredBefore(ctx context.Context, th *threads, channels []string, u broadcast.Update, routes map[string]routing) {
+// deliveredBefore marks in routes, as not sent, the channels of b (whose
+// Store is the state file's) that delivered u already, or on which it was
+// retracted: a send of it skips them, or posts nothing there.
+func (a *app) deliveredBefore(ctx context.Context, b *broadcast.Broadcaster, th *threads, u broadcast.Update, routes map[string]routing) {
 	if th.store == nil {
 		return
 	}
 	id := u.WithDefaults(a.now()).ID
-	for _, name := range channels {
+	gone := retractedOn(ctx, b, id)
+	for _, name := range b.Channels() {
+		rt := routes[name]
+		if gone[name] {
+			rt.notSent = "retracted with this -state (update " + id + "): a send posts nothing"
+			routes[name] = rt
+			continue
+		}
 		done, failure, err := th.store.Done(ctx, id, name, "")
 		if err != nil || !done || failure != "" {
 			continue
 		}
-		rt := routes[name]
 		rt.notSent = "delivered before with this -state (update " + id + "): a send skips it"
 		routes[name] = rt
 	}

@@ -60,7 +60,9 @@ func (a *app) send(ctx context.Context, cfg *config.File, u broadcast.Update) in
 // so that a Send of it again says so: they skip it (its post was deleted)
 // or fail (they had not posted it). A Store that cannot tell gives none:
 // the Send then says what is wrong with it.
-func retractedOn(ctx context.Context, b *config.Broadcaster, id string) map[string]bool {
+func retractedOn(ctx context.Context, b interface {
+	RetractedOn(context.Context, string) ([]string, error)
+}, id string) map[string]bool {
 	names, _ := b.RetractedOn(ctx, id)
 	if len(names) == 0 {
 		return nil

@@ -485,3 +485,22 @@ func TestDryRunSaysDeliveredBefore(t *testing.T) {
 	assert.Contains(t, r.stdout, "--- hooks: not sent: delivered before with this -state (update "+id+"): a send skips it")
 	assert.Len(t, h.updates(), 1, "a dry run sends nothing")
 }
+
+// A dry run of an update retracted with this -state says so, as the send
+// would, rather than that it was delivered before.
+func TestDryRunSaysRetracted(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	args := []string{"-config", cfg, "-state", state, "-title", "T", "-status", "investigating"}
+	sent := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id := updateIDOf(t, sent.stdout)
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id)
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	r = announce(t, context.Background(), "", append(args, "-dry-run")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "--- hooks: not sent: retracted with this -state (update "+id+"): a send posts nothing")
+	assert.NotContains(t, r.stdout, "delivered before")
+}
