@@ -228,6 +228,9 @@ type LockKey struct {
 	// Correct of another): the Retract waits for the edit and deletes the
 	// edited post, rather than deleting it under the edit, which would
 	// find it gone and post the correction anew. A Lock takes it after the
-	// incident's lock and before UpdateID's.
+	// incident's lock and before UpdateID's. The Broadcaster reads the post
+	// again once it holds the lock, and locks again when another was saved
+	// meanwhile (an original's Send under way on another instance). Within
+	// one Broadcaster it holds the post so too, with or without a Lock.
 	Post string
 }

@@ -245,8 +245,9 @@ func (d *delivery) once(ctx, keep context.Context, n int) (done bool, err error)
 // for a correction, the turn of the original's retractions (the flight of
 // their delivery), so that a correction does not edit, or post anew, a
 // post a retraction is deleting, and finds it retracted once it is (see
-// retractedHere); then Options.Lock, of the update a retraction retracts.
-// release gives them back. Apart from once, whose frame every delivery's
+// retractedHere); for both, the post they edit or delete (in this
+// Broadcaster, and in Options.Lock as LockKey.Post); then Options.Lock, of
+// the update a retraction retracts. release gives them back. Apart from once, whose frame every delivery's
 // stack holds.
 //
 //go:noinline
@@ -268,34 +269,88 @@ func (d *delivery) hold(ctx context.Context) (release func(), err error) {
 		}
 		stopped = func() { d.b.flights.unhold(key, fl) }
 	}
+	if d.op == opSend {
+		return d.lockUpdate(ctx, id, "", stopped)
+	}
+	// A Correct and a Retract hold the post they edit or delete too, in
+	// this Broadcaster and (LockKey.Post) across instances: in-place
+	// corrections share their original's post, so locks of updates do not
+	// keep an edit and a deletion of it apart. The post is read before it
+	// is locked, and again once it is: one saved meanwhile (the original's
+	// Send under way on another instance) is locked instead.
+	done := func() {
+		if stopped != nil {
+			stopped()
+		}
+	}
+	for tries := 0; ; tries++ {
+		post, err := d.postOf(ctx)
+		if err != nil {
+			done()
+			return nil, err
+		}
+		var fl *flight
+		key := flightKey{"\x00post\x00" + post, d.name}
+		if post != "" {
+			if fl, err = d.b.flights.hold(ctx, key); err != nil {
+				done()
+				return nil, d.busy(ctx, fmt.Errorf("waiting for another edit or deletion of its post: %w", err))
+			}
+		}
+		unpost := func() {
+			if fl != nil {
+				d.b.flights.unhold(key, fl)
+			}
+		}
+		unlock, err := d.lockUpdate(ctx, id, post, unpost)
+		if err != nil {
+			done()
+			return nil, err
+		}
+		if now, err := d.postOf(ctx); err == nil && now != post && tries < 3 {
+			unlock()
+			continue
+		}
+		return func() { unlock(); done() }, nil
+	}
+}
+
+// postOf returns the channel's post of the update a Correct corrects or a
+// Retract retracts, as its receipt names it (what it posted to some
+// targets, before it reached them all, when it has no receipt yet): ""
+// when it has none.
+func (d *delivery) postOf(ctx context.Context) (string, error) {
+	r, ok, err := d.b.store.Receipt(ctx, d.original, d.name)
+	if err == nil && !ok {
+		r, _, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: cannot read the post of %s, not locking blind: %w", d.original, err)
+	}
+	return r.ID, nil
+}
+
+// lockUpdate takes Options.Lock, when set, of update id (and post, see
+// LockKey.Post) on the channel, and returns what releases it and then
+// calls then, which it calls at once when the lock fails.
+func (d *delivery) lockUpdate(ctx context.Context, id, post string, then func()) (release func(), err error) {
 	unlock := func() {}
 	if d.b.sharedLock != nil {
-		key := LockKey{UpdateID: id, Channel: d.name}
+		key := LockKey{UpdateID: id, Channel: d.name, Post: post}
 		if d.op != opRetract {
 			key.IncidentID = d.u.IncidentID // see LockKey.IncidentID
 		}
-		if d.op != opSend {
-			// See LockKey.Post: the post the original's receipt names.
-			r, _, rerr := d.b.store.Receipt(ctx, d.original, d.name)
-			if err = rerr; err != nil {
-				if stopped != nil {
-					stopped()
-				}
-				return nil, fmt.Errorf("store: cannot read the post of %s, not locking blind: %w", d.original, err)
-			}
-			key.Post = r.ID
-		}
 		if unlock, err = d.b.lockShared(ctx, key); err != nil {
-			if stopped != nil {
-				stopped()
+			if then != nil {
+				then()
 			}
 			return nil, d.busy(ctx, fmt.Errorf("lock: %w", err))
 		}
 	}
 	return func() {
 		d.b.unlockShared(unlock)
-		if stopped != nil {
-			stopped()
+		if then != nil {
+			then()
 		}
 	}, nil
 }
@@ -866,13 +921,36 @@ func (d *delivery) answered(ctx context.Context, err error) {
 }
 
 // definite reports whether err, an attempt's, says what the platform did
-// with it: refused it (Permanent) or asked to wait (a rate limit's
-// RetryAfter), and posted nothing. After a timeout, a dropped connection
-// or a server error a post may exist; after ErrNotRecorded one does; a
-// channel that panicked may have posted before it did.
+// with it, every part of it: refused it (Permanent) or asked to wait (a
+// rate limit's RetryAfter), and posted nothing. After a timeout, a dropped
+// connection or a server error a post may exist; after ErrNotRecorded one
+// does; a channel that panicked may have posted before it did. A fan-out's
+// TargetsError is definite when each pending target's error is (or the
+// target was not attempted): the rate limit of one target, which marks the
+// whole error, says nothing of another that timed out. So is a join of
+// errors (an edit's and the post anew's) when each part is.
 func definite(err error) bool {
-	if errors.Is(err, ErrNotRecorded) || errors.As(err, new(*panicError)) {
+	switch {
+	case errors.Is(err, ErrNotRecorded) || errors.Is(err, ErrAttemptTimeout) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.As(err, new(*panicError)):
 		return false
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			if !definite(e) {
+				return false
+			}
+		}
+		return true
+	}
+	if te := new(TargetsError); errors.As(err, &te) {
+		for _, p := range te.Pending {
+			if !errors.Is(p.Err, errNotAttempted) && !definite(p.Err) {
+				return false
+			}
+		}
+		return true
 	}
 	if _, ok := RetryDelay(err); ok {
 		return true
