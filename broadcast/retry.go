@@ -928,7 +928,8 @@ func (d *delivery) answered(ctx context.Context, err error) {
 // TargetsError is definite when each pending target's error is (or the
 // target was not attempted): the rate limit of one target, which marks the
 // whole error, says nothing of another that timed out. So is a join of
-// errors (an edit's and the post anew's) when each part is.
+// errors (an edit's and the post anew's), itself or wrapped, when each
+// part is.
 func definite(err error) bool {
 	switch {
 	case errors.Is(err, ErrNotRecorded) || errors.Is(err, ErrAttemptTimeout) ||
@@ -936,13 +937,16 @@ func definite(err error) bool {
 		errors.As(err, new(*panicError)):
 		return false
 	}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range joined.Unwrap() {
-			if !definite(e) {
-				return false
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		// A join, itself or wrapped, is definite when each part is.
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, part := range joined.Unwrap() {
+				if !definite(part) {
+					return false
+				}
 			}
+			return true
 		}
-		return true
 	}
 	if te := new(TargetsError); errors.As(err, &te) {
 		for _, p := range te.Pending {

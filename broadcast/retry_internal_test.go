@@ -2,8 +2,11 @@ package broadcast
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // Every wait stays within RetryPolicy.MaxInterval, jitter included, while
@@ -42,5 +45,28 @@ func TestRetryWaitsNeverExceedMaxInterval(t *testing.T) {
 		if hinted != 5*b.retry.MaxInterval {
 			t.Errorf("policy %+v: RetryAfter(%v) waited %v", p, 5*b.retry.MaxInterval, hinted)
 		}
+	}
+}
+
+// A join of errors, itself or wrapped, is a definite answer only when each
+// part is: a rate-limited edit says nothing of a post anew that timed out.
+func TestDefiniteJoin(t *testing.T) {
+	limited := RetryAfter(errors.New("429"), time.Second)
+	refused := Permanent(errors.New("400"))
+	timedOut := errors.New("read: i/o timeout")
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{limited, true},
+		{refused, true},
+		{timedOut, false},
+		{errors.Join(limited, refused), true},
+		{errors.Join(limited, timedOut), false},
+		{fmt.Errorf("edit: %w", errors.Join(limited, timedOut)), false},
+		{RetryAfter(fmt.Errorf("edit: %w", errors.Join(limited, timedOut)), time.Second), false},
+		{fmt.Errorf("edit: %w", errors.Join(limited, refused)), true},
+	} {
+		assert.Equal(t, tt.want, definite(tt.err), "%v", tt.err)
 	}
 }
