@@ -59,7 +59,12 @@ func TestBadInputExits2(t *testing.T) {
 			r := announce(t, ctx, "", tt.args...)
 			assert.Equal(t, exitUsage, r.code)
 			assert.Contains(t, r.stderr, tt.want)
-			assert.Contains(t, r.stderr, "Run announce -help for usage.")
+			if strings.Contains(tt.name, "config") {
+				// The file's mistake: the flags' usage would not help.
+				assert.NotContains(t, r.stderr, "-help")
+			} else {
+				assert.Contains(t, r.stderr, "Run announce -help for usage.")
+			}
 			assert.Empty(t, r.stdout, "nothing is sent")
 		})
 	}

@@ -206,7 +206,9 @@ func (a *app) run(ctx context.Context) int {
 	}
 	cfg, err := a.load()
 	if err != nil {
-		return a.fail(exitUsage, err)
+		// The file's mistake (its error says file:line): the flags are fine.
+		fmt.Fprintf(a.stderr, "announce: %s\n", a.hide(err.Error()))
+		return exitUsage
 	}
 	if err := a.needsState(cfg); err != nil {
 		return a.fail(exitUsage, err)
