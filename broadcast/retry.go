@@ -929,7 +929,7 @@ func (d *delivery) answered(ctx context.Context, err error) {
 // target was not attempted): the rate limit of one target, which marks the
 // whole error, says nothing of another that timed out. So is a join of
 // errors (an edit's and the post anew's), itself or wrapped, when each
-// part is.
+// part is, unless a Permanent or RetryAfter mark above it judged the whole.
 func definite(err error) bool {
 	switch {
 	case errors.Is(err, ErrNotRecorded) || errors.Is(err, ErrAttemptTimeout) ||
@@ -938,7 +938,16 @@ func definite(err error) bool {
 		return false
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		// A join, itself or wrapped, is definite when each part is.
+		// A join, itself or wrapped, is definite when each part is; one
+		// under a Permanent or RetryAfter mark is the mark's: the channel
+		// judged the whole (X's duplicate refusal wraps ErrDuplicate and
+		// the API's error).
+		if _, marked := e.(*permanentError); marked {
+			break
+		}
+		if _, marked := e.(*retryAfterError); marked {
+			break
+		}
 		if joined, ok := e.(interface{ Unwrap() []error }); ok {
 			for _, part := range joined.Unwrap() {
 				if !definite(part) {

@@ -49,7 +49,8 @@ func TestRetryWaitsNeverExceedMaxInterval(t *testing.T) {
 }
 
 // A join of errors, itself or wrapped, is a definite answer only when each
-// part is: a rate-limited edit says nothing of a post anew that timed out.
+// part is (a rate-limited edit says nothing of a post anew that timed
+// out), unless a mark above it judged the whole.
 func TestDefiniteJoin(t *testing.T) {
 	limited := RetryAfter(errors.New("429"), time.Second)
 	refused := Permanent(errors.New("400"))
@@ -64,8 +65,11 @@ func TestDefiniteJoin(t *testing.T) {
 		{errors.Join(limited, refused), true},
 		{errors.Join(limited, timedOut), false},
 		{fmt.Errorf("edit: %w", errors.Join(limited, timedOut)), false},
-		{RetryAfter(fmt.Errorf("edit: %w", errors.Join(limited, timedOut)), time.Second), false},
 		{fmt.Errorf("edit: %w", errors.Join(limited, refused)), true},
+		// A mark above a join judged the whole, as X's duplicate refusal
+		// does: Permanent(fmt.Errorf("%w: %w", ErrDuplicate, apiErr)).
+		{Permanent(fmt.Errorf("%w: %w", errors.New("duplicate"), timedOut)), true},
+		{RetryAfter(fmt.Errorf("edit: %w", errors.Join(limited, timedOut)), time.Second), true},
 	} {
 		assert.Equal(t, tt.want, definite(tt.err), "%v", tt.err)
 	}
