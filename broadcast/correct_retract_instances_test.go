@@ -14,11 +14,13 @@ import (
 
 // livePosts is a channel that keeps the posts still up on its platform:
 // Send adds one, Retract deletes it, and Edit of a post no longer up fails
-// with ErrPostGone. The first Edit waits for release once it was called.
+// with ErrPostGone. The first Edit (of update gate, when it is set) waits
+// for release once it was called.
 type livePosts struct {
 	name    string
-	editing chan struct{} // closed when the first Edit is called
-	release chan struct{} // the first Edit goes on once it is closed
+	gate    string
+	editing chan struct{} // closed when the Edit that waits is called
+	release chan struct{} // the Edit that waits goes on once it is closed
 	once    sync.Once
 
 	mu   sync.Mutex
@@ -37,11 +39,20 @@ func (c *livePosts) Send(_ context.Context, m broadcast.Message) (broadcast.Rece
 	return broadcast.Receipt{ID: id}, nil
 }
 
+// newLivePosts returns livePosts named name whose Edit of update gate
+// waits (the first Edit's, when gate is "").
+func newLivePosts(name, gate string) *livePosts {
+	return &livePosts{name: name, gate: gate, editing: make(chan struct{}), release: make(chan struct{}),
+		live: map[string]string{}}
+}
+
 func (c *livePosts) Edit(_ context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
-	c.once.Do(func() {
-		close(c.editing)
-		<-c.release
-	})
+	if c.gate == "" || m.Update.ID == c.gate {
+		c.once.Do(func() {
+			close(c.editing)
+			<-c.release
+		})
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.live[prev.ID]; !ok {
@@ -79,77 +90,41 @@ func (c *livePosts) up() map[string]string {
 // edit, which then found it gone and posted the correction anew, up on
 // the channel after the retraction.)
 func TestRetractOnAnotherInstanceWaitsForACorrectionOfItsUpdate(t *testing.T) {
-	store, lock := broadcast.NewMemoryStore(), waitingLock()
-	x := &livePosts{name: "x", editing: make(chan struct{}), release: make(chan struct{}), live: map[string]string{}}
-	a := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
-	b := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
-	u := validUpdate()
-	u.ID, u.IncidentID = "wrong", "cdn-42"
-	_, err := a.Send(context.Background(), u)
-	require.NoError(t, err)
-
+	x, a, b, u := twoInstances(t, "")
 	c := u
 	c.ID, c.Body = "wrong-fix", "We are investigating elevated error rates on the CDN in Europe."
-	corrected := make(chan error, 1)
-	go func() {
-		_, err := a.Correct(context.Background(), u.ID, c)
-		corrected <- err
-	}()
-	<-x.editing
-	retracted := make(chan error, 1)
-	go func() {
-		_, err := b.Retract(context.Background(), u.ID)
-		retracted <- err
-	}()
-	// Give Retract the time to delete the post under the edit. It does
-	// not decide whether the test passes: a Retract that started late
-	// deletes the edited post all the same.
-	time.Sleep(50 * time.Millisecond)
-	close(x.release)
-	assert.NoError(t, <-corrected)
-	assert.NoError(t, <-retracted)
-	assert.Empty(t, x.up(), "a post is still up after the Retract")
+	raceEditAndRetract(t, x, a, b, u.ID, u.ID, c)
 }
 
-// gatedPosts is livePosts whose Edit of update gate waits for release.
-type gatedPosts struct {
-	livePosts
-	gate string
-}
-
-func (c *gatedPosts) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
-	if m.Update.ID == c.gate {
-		c.once.Do(func() {
-			close(c.editing)
-			<-c.release
-		})
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.live[prev.ID]; !ok {
-		return broadcast.Receipt{}, broadcast.ErrPostGone
-	}
-	c.live[prev.ID] = m.Update.ID
-	return prev, nil
-}
-
-func gatedSetup(t *testing.T, gate string) (*gatedPosts, *broadcast.Broadcaster, *broadcast.Broadcaster, broadcast.Update) {
+// twoInstances returns newLivePosts("x", gate), two Broadcasters standing
+// for instances that share a Store and a Lock, and update "wrong" of
+// incident cdn-42, which the first sent.
+func twoInstances(t *testing.T, gate string) (*livePosts, *broadcast.Broadcaster, *broadcast.Broadcaster, broadcast.Update) {
 	store, lock := broadcast.NewMemoryStore(), waitingLock()
-	x := &gatedPosts{livePosts: livePosts{name: "x", editing: make(chan struct{}), release: make(chan struct{}), live: map[string]string{}}, gate: gate}
+	x := newLivePosts("x", gate)
 	a := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
 	b := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x)
 	u := validUpdate()
 	u.ID, u.IncidentID = "wrong", "cdn-42"
 	_, err := a.Send(context.Background(), u)
-	require.NoError(t, err)
-	c1 := u
-	c1.ID, c1.Body = "fix-1", "We are investigating elevated error rates on the CDN in Europe."
-	_, err = a.Correct(context.Background(), u.ID, c1)
 	require.NoError(t, err)
 	return x, a, b, u
 }
 
-func raceEditAndRetract(t *testing.T, x *gatedPosts, a, b *broadcast.Broadcaster, original, retractID string, c broadcast.Update) {
+// gatedSetup is twoInstances whose update "wrong" the first corrected in
+// place, with fix-1.
+func gatedSetup(t *testing.T, gate string) (*livePosts, *broadcast.Broadcaster, *broadcast.Broadcaster, broadcast.Update) {
+	x, a, b, u := twoInstances(t, gate)
+	c1 := u
+	c1.ID, c1.Body = "fix-1", "We are investigating elevated error rates on the CDN in Europe."
+	_, err := a.Correct(context.Background(), u.ID, c1)
+	require.NoError(t, err)
+	return x, a, b, u
+}
+
+// raceEditAndRetract corrects original with c on a while x's Edit waits,
+// and retracts retractID on b meanwhile: no post is up once both ended.
+func raceEditAndRetract(t *testing.T, x *livePosts, a, b *broadcast.Broadcaster, original, retractID string, c broadcast.Update) {
 	corrected := make(chan error, 1)
 	go func() {
 		_, err := a.Correct(context.Background(), original, c)
@@ -161,10 +136,13 @@ func raceEditAndRetract(t *testing.T, x *gatedPosts, a, b *broadcast.Broadcaster
 		_, err := b.Retract(context.Background(), retractID)
 		retracted <- err
 	}()
+	// Give Retract the time to delete the post under the edit. It does
+	// not decide whether the test passes: a Retract that started late
+	// deletes the edited post all the same.
 	time.Sleep(50 * time.Millisecond)
 	close(x.release)
-	<-corrected
-	<-retracted
+	assert.NoError(t, <-corrected)
+	assert.NoError(t, <-retracted)
 	assert.Empty(t, x.up(), "a post is still up after the Retract")
 }
 
@@ -188,4 +166,104 @@ func TestRetractOfInPlaceCorrectionWaitsForACorrectionOfItsOriginal(t *testing.T
 	c3 := u
 	c3.ID, c3.Body = "fix-3", "We are investigating elevated error rates on the CDN in Asia."
 	raceEditAndRetract(t, x, a, b, u.ID, "fix-1", c3)
+}
+
+// In one Broadcaster (no Options.Lock), a Retract of an in-place
+// correction, which deletes the post it shares with its original, waits
+// for a Correct of the original editing it, as across instances
+// (LockKey.Post): else the edit finds it gone and posts the correction
+// anew, up after the Retract.
+func TestInProcessRetractOfInPlaceCorrectionWaitsForACorrectOfItsOriginal(t *testing.T) {
+	store := broadcast.NewMemoryStore()
+	x := newLivePosts("x", "fix-3")
+	a := newBroadcaster(t, broadcast.Options{Store: store}, x)
+	u := validUpdate()
+	u.ID, u.IncidentID = "wrong", "cdn-42"
+	_, err := a.Send(context.Background(), u)
+	require.NoError(t, err)
+	c1 := u
+	c1.ID, c1.Body = "fix-1", "We are investigating elevated error rates on the CDN in Europe."
+	_, err = a.Correct(context.Background(), u.ID, c1)
+	require.NoError(t, err)
+	c3 := u
+	c3.ID, c3.Body = "fix-3", "We are investigating elevated error rates on the CDN in Asia."
+	raceEditAndRetract(t, x, a, a, u.ID, "fix-1", c3)
+}
+
+// gatedSend is livePosts whose Send of update sendGate waits for
+// sendRelease once it was called.
+type gatedSend struct {
+	*livePosts
+	sendGate    string
+	sending     chan struct{}
+	sendRelease chan struct{}
+}
+
+func (c *gatedSend) Send(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	if m.Update.ID == c.sendGate {
+		close(c.sending)
+		<-c.sendRelease
+	}
+	return c.livePosts.Send(ctx, m)
+}
+
+// A Correct that starts while another instance's Send of the original is
+// under way reads no receipt before its lock; once the Send saved its
+// receipt, it edits that post. It holds the post's lock all the same (it
+// reads the receipt again once locked, and locks the post it names): a
+// Retract on a third instance waits for the edit instead of deleting the
+// post under it, after which the correction would be posted anew.
+func TestCorrectStartedDuringTheOriginalsSendLocksItsPost(t *testing.T) {
+	store, inner := broadcast.NewMemoryStore(), waitingLock()
+	var mu sync.Mutex
+	var keys []broadcast.LockKey
+	asked := make(chan struct{}, 8)
+	lock := func(ctx context.Context, k broadcast.LockKey) (func(), error) {
+		mu.Lock()
+		keys = append(keys, k)
+		mu.Unlock()
+		if k.Channel == "x" {
+			asked <- struct{}{}
+		}
+		return inner(ctx, k)
+	}
+	x := &gatedSend{livePosts: newLivePosts("x", "fix-1"),
+		sendGate: "wrong", sending: make(chan struct{}), sendRelease: make(chan struct{})}
+	// y delivers the original at once: Correct needs it delivered somewhere.
+	y := &livePosts{name: "y", live: map[string]string{}}
+	a := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x, y)
+	b := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x, y)
+	c := newBroadcaster(t, broadcast.Options{Store: store, Lock: lock}, x, y)
+	u := validUpdate()
+	u.ID, u.IncidentID = "wrong", "cdn-42"
+	sent := make(chan error, 1)
+	go func() { _, err := a.Send(context.Background(), u); sent <- err }()
+	<-x.sending
+	<-asked // the Send's lock
+	for len(y.up()) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // y's delivery recorded
+	c1 := u
+	c1.ID, c1.Body = "fix-1", "We are investigating elevated error rates on the CDN in Europe."
+	corrected := make(chan error, 1)
+	go func() { _, err := b.Correct(context.Background(), u.ID, c1); corrected <- err }()
+	select {
+	case <-asked: // the Correct asks for its lock, the post read before it
+	case err := <-corrected:
+		t.Fatalf("Correct returned: %v", err)
+	}
+	close(x.sendRelease)
+	require.NoError(t, <-sent)
+	<-x.editing // the Correct got its lock and edits the post
+	retracted := make(chan error, 1)
+	go func() { _, err := c.Retract(context.Background(), u.ID); retracted <- err }()
+	time.Sleep(50 * time.Millisecond)
+	close(x.release)
+	<-corrected
+	<-retracted
+	mu.Lock()
+	t.Logf("lock keys: %+v", keys)
+	mu.Unlock()
+	assert.Empty(t, x.up(), "a post is still up after the Retract")
 }

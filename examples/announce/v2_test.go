@@ -445,17 +445,9 @@ func TestRetractWithAMissingStateFile(t *testing.T) {
 // "retracted", which would say the correction was; the progress line and
 // the reason name the update retracted.
 func TestCorrectAfterRetractReadsRetracted(t *testing.T) {
-	h := newHookReceiver(t)
-	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
-	state := filepath.Join(t.TempDir(), "state.db")
-	args := []string{"-config", cfg, "-state", state, "-title", "T", "-status", "investigating"}
-	sent := announce(t, context.Background(), "", args...)
-	require.Equal(t, exitOK, sent.code, sent.stderr)
-	id := updateIDOf(t, sent.stdout)
-	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	args, id := sentAndRetracted(t)
 
-	r = announce(t, context.Background(), "", append(args, "-correct", id, "-body", "Fixed text.")...)
+	r := announce(t, context.Background(), "", append(args, "-correct", id, "-body", "Fixed text.")...)
 	assert.Equal(t, exitFailed, r.code, "nothing was corrected")
 	assert.Regexp(t, `hooks +original retracted +0 `, r.stdout)
 	assert.Contains(t, r.stderr, "hooks: original retracted: nothing to correct\n")
@@ -489,18 +481,26 @@ func TestDryRunSaysDeliveredBefore(t *testing.T) {
 // A dry run of an update retracted with this -state says so, as the send
 // would, rather than that it was delivered before.
 func TestDryRunSaysRetracted(t *testing.T) {
-	h := newHookReceiver(t)
-	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
-	state := filepath.Join(t.TempDir(), "state.db")
-	args := []string{"-config", cfg, "-state", state, "-title", "T", "-status", "investigating"}
-	sent := announce(t, context.Background(), "", args...)
-	require.Equal(t, exitOK, sent.code, sent.stderr)
-	id := updateIDOf(t, sent.stdout)
-	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	args, id := sentAndRetracted(t)
 
-	r = announce(t, context.Background(), "", append(args, "-dry-run")...)
+	r := announce(t, context.Background(), "", append(args, "-dry-run")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "--- hooks: not sent: retracted with this -state (update "+id+"): a send posts nothing")
 	assert.NotContains(t, r.stdout, "delivered before")
+}
+
+// sentAndRetracted sends an update to a webhook channel named hooks with a
+// -state, and retracts it: it returns the send's flags and the update's ID.
+func sentAndRetracted(t *testing.T) (args []string, id string) {
+	t.Helper()
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	args = []string{"-config", cfg, "-state", state, "-title", "T", "-status", "investigating"}
+	sent := announce(t, context.Background(), "", args...)
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id = updateIDOf(t, sent.stdout)
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	return args, id
 }
