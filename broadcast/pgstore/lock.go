@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,7 +21,8 @@ const unlockTimeout = 10 * time.Second
 // Lock waits until this caller is the only one, among every process using
 // the database, delivering update key.UpdateID to key.Channel, or until
 // ctx ends (a lock_timeout or statement_timeout set on the server does not
-// end the wait); unlock ends that. It fits broadcast.Options.Lock.
+// end the wait); unlock ends that, once however often it is called. It
+// fits broadcast.Options.Lock.
 //
 // With key.IncidentID set (the Broadcaster sets it for the attempts that
 // post, see broadcast.LockKey), the caller is also the only one delivering
@@ -107,11 +109,14 @@ func (s *Store) Lock(ctx context.Context, key broadcast.LockKey) (unlock func(),
 		<-s.held
 		return nil, fmt.Errorf("pgstore: lock: %w", err)
 	}
-	release := unlock
-	return func() {
+	// Called again (a deferred unlock after an explicit one), it does
+	// nothing, as a context's cancel: a second release would wait for
+	// ever, and give back another Lock's turn.
+	release := unlock // unlock is the result, assigned by the return
+	return sync.OnceFunc(func() {
 		release()
 		<-s.held
-	}, nil
+	}), nil
 }
 
 // ErrLockLost is wrapped by the error given to the function of

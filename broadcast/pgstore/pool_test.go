@@ -90,3 +90,46 @@ func TestLocksOfStoresSharingAPoolLeaveAConnection(t *testing.T) {
 	defer cancel()
 	assert.NoError(t, first.Mark(mctx, "u1", "x", "", nil), "the holder's own call finds a connection")
 }
+
+// An unlock called twice (a deferred unlock after an explicit one) is the
+// same as once, as a context's cancel is: it neither waits for ever nor
+// gives back a second Lock's turn, which would let the Locks held take
+// every connection and their holders' own calls wait for one for ever.
+func TestUnlockTwiceIsOnce(t *testing.T) {
+	ctx := context.Background()
+	u, err := url.Parse(newSchema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("pool_max_conns", "3")
+	u.RawQuery = q.Encode()
+	s := migratedOn(t, u.String())
+
+	first, err := s.Lock(pgstore.WithLockLost(ctx, func(error) {}), broadcast.LockKey{UpdateID: "u1", Channel: "x"})
+	require.NoError(t, err)
+	second, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u2", Channel: "x"})
+	require.NoError(t, err)
+	defer second()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		first()
+		first()
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("a second unlock waits for ever")
+	}
+
+	third, err := s.Lock(ctx, broadcast.LockKey{UpdateID: "u3", Channel: "x"})
+	require.NoError(t, err, "the first Lock's turn is free again")
+	defer third()
+	wctx, cancel := context.WithTimeout(ctx, shortWait)
+	fourth, err := s.Lock(wctx, broadcast.LockKey{UpdateID: "u4", Channel: "x"})
+	cancel()
+	if err == nil {
+		defer fourth()
+	}
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "two Locks held on a pool of three: a third waits its turn")
+}
