@@ -17,8 +17,9 @@ import (
 // Defaults of Config.
 const (
 	DefaultName = "mastodon"
-	// DefaultMaxCharacters is the limit used until the instance's own is
-	// read, and when /api/v2/instance cannot be read: Mastodon's default.
+	// DefaultMaxCharacters is the limit Preview uses until the instance's
+	// own is read, and the one used when the instance publishes none:
+	// Mastodon's default.
 	DefaultMaxCharacters = 500
 	// DefaultCharactersPerURL is what a URL counts until the instance says
 	// otherwise: Mastodon's characters_reserved_per_url.

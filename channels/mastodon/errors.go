@@ -81,10 +81,6 @@ func scopeRefused(status int, h http.Header, message string) bool {
 // instance refused the token" nor a status that is gone.
 var errNotInstance = errors.New("not the instance's answer (check Config.Server)")
 
-// errInstance stands for an instance whose limits could not be read this
-// time; it never reaches the caller.
-var errInstance = errors.New("instance limits not read")
-
 // classify returns nil for a 2xx answer to op and otherwise its error,
 // marked for the Broadcaster: an answer that is not the instance's
 // Permanent, wrapping errNotInstance; 429 transient with broadcast.RetryAfter until

@@ -42,11 +42,22 @@ type fakeMastodon struct {
 	deliveries []delivery             // one per successful POST
 	keys       map[string]*fakeStatus // Idempotency-Key → status
 	failure    channeltest.Failure
-	maxChars   int  // configuration.statuses.max_characters
-	perURL     int  // configuration.statuses.characters_reserved_per_url
-	instance   int  // the status of GET /api/v2/instance; 0: 200
-	loseNext   bool // create or edit the next status, then answer 502
-	gts        bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
+	maxChars   int // configuration.statuses.max_characters
+	perURL     int // configuration.statuses.characters_reserved_per_url
+	instance   int // the status of GET /api/v2/instance; 0: 200; v2NoLimit: 200 without statuses
+	// v1 is the body of GET /api/v1/instance; nil: Mastodon 4's V1::Instance
+	// of maxChars and perURL. v1Status, when not 0, is its status instead.
+	v1       map[string]any
+	v1Status int
+	// instanceHeader is set on an answer of GET /api/v2/instance that is
+	// not 200.
+	instanceHeader http.Header
+	// pleroma counts a status as Pleroma and Akkoma do (CommonAPI's
+	// validate_character_limit): String.length of the whole text, URLs
+	// whole, and, as Pleroma 2.x, a status of the limit itself too long.
+	pleroma  bool
+	loseNext bool // create or edit the next status, then answer 502
+	gts      bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
 	// markdown is the account's default content type being text/markdown,
 	// which a GoToSocial account can choose: a status posted without
 	// content_type is then parsed as Markdown.
@@ -157,6 +168,8 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/instance":
 		f.serveInstance(w)
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/instance":
+		f.serveInstanceV1(w)
 	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses":
 		f.create(w, r, body)
 	case r.Method == http.MethodPut && isStatus:
@@ -195,8 +208,19 @@ func readBody(r *http.Request) string {
 	return string(b)
 }
 
+// v2NoLimit is fakeMastodon.instance for a v2 Instance without
+// configuration.statuses.
+const v2NoLimit = -1
+
 func (f *fakeMastodon) serveInstance(w http.ResponseWriter) {
+	if f.instance == v2NoLimit {
+		writeJSON(w, http.StatusOK, map[string]any{"domain": "mastodon.example", "version": "4.3.0", "configuration": map[string]any{}})
+		return
+	}
 	if f.instance != 0 && f.instance != http.StatusOK {
+		for k, v := range f.instanceHeader {
+			w.Header()[k] = v
+		}
 		writeError(w, f.instance, http.StatusText(f.instance))
 		return
 	}
@@ -212,6 +236,23 @@ func (f *fakeMastodon) serveInstance(w http.ResponseWriter) {
 		"configuration": map[string]any{"statuses": map[string]int{
 			"max_characters": f.maxChars, "max_media_attachments": 4, "characters_reserved_per_url": f.perURL}},
 	})
+}
+
+// serveInstanceV1 is GET /api/v1/instance: f.v1, or Mastodon's
+// V1::Instance (REST::V1::InstanceSerializer, Mastodon 3.4.2 and later).
+func (f *fakeMastodon) serveInstanceV1(w http.ResponseWriter) {
+	switch {
+	case f.v1Status != 0:
+		writeError(w, f.v1Status, http.StatusText(f.v1Status))
+	case f.v1 != nil:
+		writeJSON(w, http.StatusOK, f.v1)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{
+			"uri": "mastodon.example", "title": "Example", "version": "4.3.0",
+			"configuration": map[string]any{"statuses": map[string]int{
+				"max_characters": f.maxChars, "max_media_attachments": 4, "characters_reserved_per_url": f.perURL}},
+		})
+	}
 }
 
 // statusBody is POST /api/v1/statuses's and PUT's JSON body, read strictly.
@@ -314,10 +355,12 @@ func (f *fakeMastodon) invalid(sb statusBody) string {
 	switch {
 	case sb.Status == nil || strings.TrimSpace(*sb.Status) == "":
 		return "Validation failed: Text can't be blank"
+	case f.pleroma && uniseg.GraphemeClusterCount(strings.TrimSpace(*sb.Status)) >= f.maxChars:
+		return "The status is over the character limit"
 	case f.gts && utf8.RuneCountInString(*sb.Status) > f.maxChars:
 		// GoToSocial's validateStatusContent: code points, URLs whole.
 		return fmt.Sprintf("Bad Request: text with spoiler exceed max chars (%d)", f.maxChars)
-	case !f.gts && countable(*sb.Status, f.perURL) > f.maxChars:
+	case !f.gts && !f.pleroma && countable(*sb.Status, f.perURL) > f.maxChars:
 		return fmt.Sprintf("Validation failed: Text character limit of %d exceeded", f.maxChars)
 	case !slices.Contains([]string{"", "public", "unlisted", "private", "direct"}, sb.Visibility):
 		return "Validation failed: Visibility is not included in the list"

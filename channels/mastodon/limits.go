@@ -2,7 +2,6 @@ package mastodon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -11,28 +10,51 @@ import (
 	"github.com/outagecast/outagecast/templates"
 )
 
-// limits are an instance's limits on a status, from GET /api/v2/instance.
+// limits are an instance's limits on a status, from GET /api/v2/instance
+// or, on a server without it, GET /api/v1/instance.
 type limits struct {
-	MaxCharacters    int // configuration.statuses.max_characters
+	MaxCharacters    int // configuration.statuses.max_characters, or max_toot_chars
 	CharactersPerURL int // configuration.statuses.characters_reserved_per_url
-	// CodePoints is an instance that counts a status in code points with
-	// every URL whole, whatever characters_reserved_per_url it reports:
-	// GoToSocial (its validateStatusContent).
-	CodePoints bool
+	Count            counting
 }
+
+// counting is how a server counts a status's length.
+type counting int
+
+const (
+	// countLinks is Mastodon's count: grapheme clusters, each link as
+	// CharactersPerURL (Measure).
+	countLinks counting = iota
+	// countWhole is code points with every URL whole: GoToSocial's
+	// (validateStatusContent), whatever characters_reserved_per_url it
+	// reports, and an upper bound of Pleroma's and Akkoma's, which count
+	// grapheme clusters, URLs whole (String.length).
+	countWhole
+	// countEither is the larger of the two, for a server that does not
+	// say how it counts: a URL counts whole, and at least
+	// CharactersPerURL.
+	countEither
+)
 
 // measure returns how the instance counts a status's length.
 func (l limits) measure() templates.Measure {
-	if l.CodePoints {
+	switch l.Count {
+	case countWhole:
 		return templates.Runes
+	case countEither:
+		links := Measure(l.CharactersPerURL)
+		return func(s string) int { return max(templates.Runes(s), links(s)) }
 	}
 	return Measure(l.CharactersPerURL)
 }
 
 // unit names what the instance counts, for a Preview.
 func (l limits) unit() string {
-	if l.CodePoints {
+	switch l.Count {
+	case countWhole:
 		return "characters (Unicode code points; a URL counts whole)"
+	case countEither:
+		return fmt.Sprintf("characters (Unicode code points, or with a URL counting %d, whichever is more)", l.CharactersPerURL)
 	}
 	return fmt.Sprintf("characters (a URL counts %d)", l.CharactersPerURL)
 }
@@ -41,13 +63,13 @@ func (l limits) unit() string {
 // are read and whenever they cannot be.
 var defaultLimits = limits{MaxCharacters: DefaultMaxCharacters, CharactersPerURL: DefaultCharactersPerURL}
 
-// limitCache reads an instance's limits once. A read that fails for good
-// (the instance answered, but not with its limits: an older version, a
-// fork) is cached as the defaults; one that fails for now (a network
-// error, 429, 5xx, a done context) gives the defaults for this attempt and
-// is tried again by the next. One that another server answered (errNotInstance)
-// is the caller's error, and tried again by the next. Only one read runs
-// at a time; a caller whose context ends while it waits gets the defaults.
+// limitCache reads an instance's limits once. A read that found them, or
+// found for good that they cannot be read (the instance answered both
+// endpoints, but not with its limits: see fetchLimits), is kept for the
+// Channel's life. A read that failed (a network error, 429, 5xx, another
+// server's answer, a done context) is the caller's error, and tried again
+// by the next caller: a status is never fitted to limits guessed because
+// the instance could not be asked just now. Only one read runs at a time.
 type limitCache struct {
 	sem  chan struct{} // holds one token while a read runs
 	mu   sync.Mutex
@@ -68,8 +90,8 @@ func (l *limitCache) cached() limits {
 }
 
 // get returns the instance's limits, reading them with fetch when they are
-// not known yet. Its error is fetch's when another server answered
-// (errNotInstance).
+// not known yet. fetch's final reports limits worth keeping; its error is
+// get's.
 func (l *limitCache) get(ctx context.Context, fetch func(context.Context) (limits, bool, error)) (limits, error) {
 	if lim, ok := l.known(); ok {
 		return lim, nil
@@ -77,18 +99,15 @@ func (l *limitCache) get(ctx context.Context, fetch func(context.Context) (limit
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
-		return defaultLimits, nil
+		return limits{}, fmt.Errorf("mastodon: %s: %w", opLimits, ctx.Err())
 	}
 	defer func() { <-l.sem }()
 	if lim, ok := l.known(); ok { // read by the caller we waited for
 		return lim, nil
 	}
 	lim, final, err := fetch(ctx)
-	switch {
-	case errors.Is(err, errNotInstance):
+	if err != nil {
 		return limits{}, err
-	case err != nil:
-		lim = defaultLimits
 	}
 	if final {
 		l.mu.Lock()
@@ -104,33 +123,52 @@ func (l *limitCache) known() (limits, bool) {
 	return l.got, l.read
 }
 
-// fetchLimits reads GET /api/v2/instance. final reports an answer worth
-// caching: the limits, or an answer of the instance that will not change
-// on a retry (any 4xx but 408, 425 and 429, or a 2xx without limits). An
-// answer that is not the instance's (httpx.Foreign: a redirect, a 404 page
-// without Mastodon's error entity; a 2xx that is not JSON) is the
-// Permanent error wrapping errNotInstance: the post would go to the same
-// server.
+// Paths of the instance's description: v2 since Mastodon 4.0, v1 before
+// (and still on Pleroma, Akkoma and older GoToSocial).
+const (
+	instanceV2 = "/api/v2/instance"
+	instanceV1 = "/api/v1/instance"
+)
+
+// fetchLimits reads the instance's limits from GET /api/v2/instance, or,
+// when that answer does not hold them (an instance's own 4xx, such as
+// Mastodon's 404 before 4.0, or a 2xx without them), from GET
+// /api/v1/instance. When neither holds them, the limits are the
+// defaults, final: the servers that allow more than 500 characters say so
+// in one of the two (Mastodon since 3.4.2, glitch-soc, Pleroma, Akkoma,
+// GoToSocial), and Mastodon before 3.4.2, which says nothing, allows 500.
+// A read that fails for now (a network error, 408, 425, 429, 5xx) is a
+// transient error, with the 429's wait; an answer that is not the
+// instance's (httpx.Foreign: a redirect, a 404 page without Mastodon's
+// error entity; a 2xx that is not JSON) is the Permanent error wrapping
+// errNotInstance: the post would go to the same server.
 func (c *Channel) fetchLimits(ctx context.Context) (limits, bool, error) {
-	resp, err := c.do(ctx, http.MethodGet, "/api/v2/instance", nil, "")
+	for _, path := range [...]string{instanceV2, instanceV1} {
+		lim, found, err := c.readLimits(ctx, path)
+		if err != nil || found {
+			return lim, found, err
+		}
+	}
+	return defaultLimits, true, nil
+}
+
+// readLimits reads the limits at path; found is false when the instance's
+// answer does not hold them.
+func (c *Channel) readLimits(ctx context.Context, path string) (lim limits, found bool, err error) {
+	resp, err := c.do(ctx, http.MethodGet, path, nil, "")
 	if err != nil {
-		return limits{}, false, err
+		return limits{}, false, c.s.redactor.Error(fmt.Errorf("mastodon: %s: %w", opLimits, err))
 	}
 	if httpx.NotJSON(resp) {
 		return limits{}, false, c.notInstance(opLimits, resp)
 	}
 	if resp.Status >= 200 && resp.Status <= 299 {
-		lim, ok := parseLimits(resp.Body)
-		if !ok {
-			return defaultLimits, true, nil
-		}
-		return lim, true, nil
+		lim, found = parseLimits(resp.Body)
+		return lim, found, nil
 	}
-	if _, foreign := httpx.Foreign(resp, apiMessage(resp.Body) != ""); foreign {
+	_, foreign := httpx.Foreign(resp, apiMessage(resp.Body) != "")
+	if foreign || httpx.Transient(resp.Status) {
 		return limits{}, false, c.s.redactor.Error(c.classify(opLimits, resp))
 	}
-	if httpx.Transient(resp.Status) {
-		return limits{}, false, errInstance
-	}
-	return defaultLimits, true, nil
+	return limits{}, false, nil
 }

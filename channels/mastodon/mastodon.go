@@ -44,22 +44,37 @@
 //
 // One status per update, text only: a long update is shortened, never
 // split. The limit is the instance's configuration.statuses.max_characters
-// from GET /api/v2/instance, read on the first Send and then kept for the
-// Channel's life, with each URL counted as its characters_reserved_per_url
-// (23 on Mastodon). Until it is read, and when it cannot be (an instance
-// without the v2 endpoint, before Mastodon 4.0, or one that answers with
-// something else), the channel uses 500 characters and 23 per URL,
-// Mastodon's defaults; a read that failed for now (network error, 429,
-// 5xx) is tried again by the next Send. A read that another server
-// answers (a redirect, a 401, 404 or 405 without Mastodon's error
-// entity, or a 2xx that is not JSON) fails the Send or Edit before
-// it posts, naming Config.Server,
-// and is tried again by the next. Preview uses the limits read so
-// far, without I/O.
+// from GET /api/v2/instance, read on the first Send or Edit and then kept
+// for the Channel's life, with each URL counted as its
+// characters_reserved_per_url (23 on Mastodon). A server without that
+// endpoint or without the limit in it (Mastodon before 4.0, Pleroma,
+// Akkoma, older GoToSocial and glitch-soc) is read at GET
+// /api/v1/instance instead: configuration.statuses.max_characters
+// (Mastodon 3.4.2 and later), else max_toot_chars (glitch-soc, Pleroma,
+// Akkoma, GoToSocial). When neither holds a limit (the instance's own
+// 404 or 410, or an answer without it), the channel uses 500 characters
+// and 23 per URL, Mastodon's defaults, for the Channel's life: every
+// server that allows more says so in one of the two places, and Mastodon
+// before 3.4.2, which says nothing, allows 500.
+//
+// A read that fails for now (a network error, 408, 425, 429, 5xx) fails
+// the Send or Edit before it posts, transient (a 429 with its wait), and
+// the next attempt reads again: a status is never cut to a guessed limit
+// and posted for good. A read that another server answers (a redirect, a
+// 401, 404 or 405 without Mastodon's error entity, or a 2xx that is not
+// JSON) fails the Send or Edit before it posts, Permanent and naming
+// Config.Server, and is tried again by the next. Preview uses the limits
+// read so far (the defaults before the first read), without I/O.
 //
 // GoToSocial (an instance whose source_url names it) counts otherwise: in
 // Unicode code points, each URL whole, whatever characters_reserved_per_url
-// it reports; its statuses are fitted to that count.
+// it reports; its statuses are fitted to that count. So are those of
+// Pleroma and Akkoma (named by their version, source_url or "pleroma"
+// metadata), which count grapheme clusters, each URL whole, and, in
+// Pleroma 2.x, refuse a status of the limit itself: one character less is
+// used. A server that names neither how it counts a URL nor a known
+// software (max_toot_chars alone, or no characters_reserved_per_url) is
+// fitted to the larger of the two counts.
 //
 // Elsewhere, length is counted as Measure does: grapheme clusters, each
 // link as 23.

@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,30 +62,71 @@ func parseStatus(body []byte) (status, error) {
 	return s, nil
 }
 
-// instance is the part of GET /api/v2/instance the channel reads.
+// instance is the part of GET /api/v2/instance and GET /api/v1/instance
+// the channel reads.
 type instance struct {
-	SourceURL     string `json:"source_url"`
+	Version   string `json:"version"`
+	SourceURL string `json:"source_url"`
+	// MaxTootChars is the limit in v1 answers of glitch-soc, Pleroma,
+	// Akkoma and GoToSocial (not Mastodon's).
+	MaxTootChars  number          `json:"max_toot_chars"`
+	Pleroma       json.RawMessage `json:"pleroma"` // Pleroma's and Akkoma's metadata
 	Configuration struct {
 		Statuses struct {
-			MaxCharacters            int `json:"max_characters"`
-			CharactersReservedPerURL int `json:"characters_reserved_per_url"`
+			MaxCharacters            number `json:"max_characters"`
+			CharactersReservedPerURL number `json:"characters_reserved_per_url"`
 		} `json:"statuses"`
 	} `json:"configuration"`
 }
 
+// number is a count in an instance's answer; anything but a whole number
+// reads as 0, so that an odd field spoils no other.
+type number int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *number) UnmarshalJSON(b []byte) error {
+	var f float64
+	if json.Unmarshal(b, &f) != nil || f != float64(int(f)) || f < 0 || f > 1<<30 {
+		*n = 0
+		return nil
+	}
+	*n = number(f)
+	return nil
+}
+
 // parseLimits reads the instance's limits; ok is false when the answer
-// does not hold them.
+// does not hold them. How the server counts follows what it is:
+// GoToSocial (its source_url) counts code points with URLs whole;
+// Pleroma and Akkoma (their version, their source_url or their "pleroma"
+// metadata) count grapheme clusters with URLs whole, and Pleroma 2.x
+// refuses a status of the limit itself, so one character less is used;
+// a Mastodon answer (characters_reserved_per_url, without the
+// max_toot_chars of the others) counts each link as that; any other
+// server, as the larger of the two.
 func parseLimits(body []byte) (limits, bool) {
 	var in instance
 	if json.Unmarshal(body, &in) != nil {
 		return limits{}, false
 	}
 	st := in.Configuration.Statuses
-	if st.MaxCharacters <= 0 {
+	lim := limits{MaxCharacters: int(cmp.Or(st.MaxCharacters, in.MaxTootChars)), CharactersPerURL: int(st.CharactersReservedPerURL)}
+	if lim.MaxCharacters <= 0 {
 		return limits{}, false
 	}
-	lim := limits{MaxCharacters: st.MaxCharacters, CharactersPerURL: st.CharactersReservedPerURL,
-		CodePoints: strings.Contains(strings.ToLower(in.SourceURL), "gotosocial")}
+	software := strings.ToLower(in.SourceURL + " " + in.Version)
+	pleroma := strings.Contains(software, "pleroma") || strings.Contains(software, "akkoma") ||
+		len(in.Pleroma) > 0 && string(in.Pleroma) != "null"
+	switch {
+	case strings.Contains(software, "gotosocial"):
+		lim.Count = countWhole
+	case pleroma:
+		lim.Count = countWhole
+		lim.MaxCharacters = max(1, lim.MaxCharacters-1)
+	case lim.CharactersPerURL > 0 && in.MaxTootChars == 0:
+		lim.Count = countLinks
+	default:
+		lim.Count = countEither
+	}
 	if lim.CharactersPerURL <= 0 {
 		lim.CharactersPerURL = DefaultCharactersPerURL
 	}

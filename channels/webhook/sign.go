@@ -42,7 +42,8 @@ func retractionKey(channel, updateID, target string) string {
 // It fails, without quoting the secret, when secret is not a whsec_ secret
 // of MinSecretBytes to MaxSecretBytes, and when id is empty or holds a "."
 // (which the specification forbids: the signature would also be that of
-// another delivery, its id cut at the dot).
+// another delivery, its id cut at the dot; Verify refuses such an id,
+// with ErrInvalidID).
 func Sign(secret redact.Secret, id string, timestamp int64, body []byte) (string, error) {
 	switch {
 	case id == "":

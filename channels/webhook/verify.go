@@ -21,7 +21,12 @@ var (
 	// webhook-signature header is absent; the error wrapping it names
 	// those absent.
 	ErrMissingHeaders = errors.New("webhook: missing webhook-id, webhook-timestamp or webhook-signature header")
-	// ErrTimestamp: webhook-timestamp is not a number or too far from now.
+	// ErrInvalidID: webhook-id holds a ".", which Standard Webhooks
+	// forbids: the signed content, "id.timestamp.body", would read two
+	// ways (see Sign).
+	ErrInvalidID = errors.New(`webhook: webhook-id holds a ".", which Standard Webhooks forbids: the signed "id.timestamp.body" would read two ways`)
+	// ErrTimestamp: webhook-timestamp is not a number or too far from now;
+	// the error wrapping it says which way, and by how much.
 	ErrTimestamp = errors.New("webhook: webhook-timestamp outside the tolerance")
 	// ErrSignature: no v1 signature matches any of the secrets.
 	ErrSignature = errors.New("webhook: no matching signature")
@@ -40,7 +45,10 @@ const DefaultTolerance = 5 * time.Minute
 // Verifier checks deliveries on the receiving side, as the Standard
 // Webhooks specification describes: the signature against one or more
 // secrets (several during a rotation), compared in constant time, and the
-// timestamp against a tolerance, which bounds replays. Of the signatures
+// timestamp against a tolerance, which bounds replays (its refusal says
+// which way the timestamp is off, and by how much). A webhook-id holding
+// a "." is refused (ErrInvalidID): the specification forbids it, as the
+// signed "id.timestamp.body" would then read two ways. Of the signatures
 // in webhook-signature it checks those of scheme v1 (HMAC-SHA256) and
 // skips the others, such as v1a (asymmetric): a delivery signed only so is
 // refused. Deduplicate on
@@ -90,7 +98,7 @@ func (v *Verifier) WithTolerance(d time.Duration) *Verifier {
 
 // Verify checks the webhook-* headers of a delivery against its body, which
 // must be the bytes received, unchanged. It returns nil, or an error
-// wrapping ErrMissingHeaders, ErrTimestamp or ErrSignature.
+// wrapping ErrMissingHeaders, ErrInvalidID, ErrTimestamp or ErrSignature.
 func (v *Verifier) Verify(h http.Header, body []byte) error {
 	d, err := v.checkHeader(h)
 	if err != nil {
@@ -123,15 +131,33 @@ func (v *Verifier) checkHeader(h http.Header) (signed, error) {
 		}
 		return signed{}, fmt.Errorf("%w: absent: %s", ErrMissingHeaders, strings.Join(absent, ", "))
 	}
+	if strings.Contains(id, ".") {
+		return signed{}, ErrInvalidID
+	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
 		return signed{}, fmt.Errorf("%w: not a number", ErrTimestamp)
 	}
-	now := v.now()
-	if d := now.Sub(time.Unix(sec, 0)); d > v.tolerance || d < -v.tolerance {
-		return signed{}, fmt.Errorf("%w: %v away", ErrTimestamp, d.Round(time.Second).Abs())
+	if err := v.checkTime(sec); err != nil {
+		return signed{}, err
 	}
 	return signed{id: id, sigs: sigs, sec: sec}, nil
+}
+
+// checkTime refuses a timestamp, in Unix seconds, more than the tolerance
+// from now, saying which way and by how much: the first thing to look at
+// is the clock of the side that is off.
+func (v *Verifier) checkTime(sec int64) error {
+	d := v.now().Sub(time.Unix(sec, 0)) // saturates: never overflows
+	switch {
+	case d > v.tolerance:
+		return fmt.Errorf("%w: %v in the past (tolerance %v): the sender's clock is behind, or the delivery was held up or replayed",
+			ErrTimestamp, d.Round(time.Second), v.tolerance)
+	case d < -v.tolerance:
+		return fmt.Errorf("%w: %v in the future (tolerance %v): the sender's clock is ahead",
+			ErrTimestamp, d.Round(time.Second).Abs(), v.tolerance)
+	}
+	return nil
 }
 
 // checkSignature reports whether one of d's v1 signatures is that of body
@@ -174,7 +200,8 @@ func RefusalStatus(err error) int {
 		return http.StatusInternalServerError
 	case errors.Is(err, ErrBodyTooLarge) || errors.As(err, &tooLarge):
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, ErrMissingHeaders) || errors.Is(err, ErrTimestamp) || errors.Is(err, ErrSignature):
+	case errors.Is(err, ErrMissingHeaders) || errors.Is(err, ErrInvalidID) || errors.Is(err, ErrTimestamp) ||
+		errors.Is(err, ErrSignature):
 		return http.StatusUnauthorized
 	}
 	return http.StatusRequestTimeout

@@ -125,3 +125,71 @@ func TestRefusalStatusOfAVerifierWithoutSecret(t *testing.T) {
 		assert.Equal(t, http.StatusInternalServerError, RefusalStatus(err))
 	}
 }
+
+// A timestamp outside the tolerance is refused with an error that says
+// which way it is off and by how much, rounded to the second: a
+// timestamp in the future means the sender's clock is ahead of the
+// receiver's; one in the past, behind it (or a delivery held up, or
+// replayed). It still matches ErrTimestamp, and is answered 401.
+func TestTimestampErrorSaysWhichWay(t *testing.T) {
+	now := time.Unix(1_700_000_000, 600*int64(time.Millisecond))
+	tests := []struct {
+		name string
+		skew int64 // seconds of webhook-timestamp from now's whole second
+		msg  string
+	}{
+		{"past", -3600, "webhook: webhook-timestamp outside the tolerance: " +
+			"1h0m1s in the past (tolerance 5m0s): the sender's clock is behind, or the delivery was held up or replayed"},
+		{"future", 362, "webhook: webhook-timestamp outside the tolerance: " +
+			"6m1s in the future (tolerance 5m0s): the sender's clock is ahead"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := now.Unix() + tt.skew
+			sig, err := Sign(redact.NewSecret(specSecret), specID, ts, []byte(specBody))
+			require.NoError(t, err)
+			h := specHeader(sig)
+			h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+			v := specVerifier(t, redact.NewSecret(specSecret))
+			v.now = func() time.Time { return now }
+			err = v.Verify(h, []byte(specBody))
+			require.ErrorIs(t, err, ErrTimestamp)
+			assert.Equal(t, tt.msg, err.Error())
+			assert.Equal(t, http.StatusUnauthorized, RefusalStatus(err))
+		})
+	}
+}
+
+// The signed content is "id.timestamp.body": with a "." in webhook-id it
+// reads two ways. A signature made for the id "msg_1.1700000000", the
+// timestamp 1700000001 and a body B is also the signature of the id
+// "msg_1", the timestamp 1700000000 and the body "1700000001.B", so a
+// delivery signed by a sender that allows such ids could be replayed as
+// another. Standard Webhooks forbids the "." (Sign refuses it); Verify
+// refuses such an id too, naming the header, before the body is read.
+func TestVerifyRefusesDottedID(t *testing.T) {
+	key, err := decodeSecret(redact.NewSecret(specSecret))
+	require.NoError(t, err)
+	now := time.Unix(1_700_000_000, 0)
+	id := "msg_1." + strconv.FormatInt(now.Unix(), 10)
+	ts := now.Unix() + 1
+	h := http.Header{}
+	h.Set(HeaderID, id)
+	h.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+	h.Set(HeaderSignature, sign(key, id, ts, []byte(specBody)))
+	v := specVerifier(t, redact.NewSecret(specSecret))
+	v.now = func() time.Time { return now }
+
+	err = v.Verify(h, []byte(specBody))
+	require.ErrorIs(t, err, ErrInvalidID)
+	assert.Equal(t, `webhook: webhook-id holds a ".", which Standard Webhooks forbids: the signed "id.timestamp.body" would read two ways`, err.Error())
+	assert.Equal(t, http.StatusUnauthorized, RefusalStatus(err))
+
+	r := httptest.NewRequest(http.MethodPost, "/hook", iotest.ErrReader(io.ErrUnexpectedEOF))
+	r.Header = h
+	_, err = v.VerifyRequest(r, 0)
+	assert.ErrorIs(t, err, ErrInvalidID, "refused before the body is read")
+
+	_, err = Sign(redact.NewSecret(specSecret), id, ts, []byte(specBody))
+	assert.Error(t, err, "the sender refuses it alike")
+}
