@@ -137,6 +137,36 @@ func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
 	assert.Equal(t, []string{"#a"}, ledger.Delivered())
 }
 
+// A JOIN refused with 479, ERR_BADCHANNAME ("Illegal channel name": Solanum,
+// charybdis, ratbox and Hybrid, for a name they do not take or a channel
+// an operator reserved), refuses that channel for good, by name: no retry
+// makes the server take the name. The other channels get the lines, and
+// the Send succeeds.
+func TestSendJoinRefusedIllegalChannelName(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{"#bad": "479 Illegal channel name"}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = []string{"#a", "#bad", "#b"}
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	ledger := channeltest.NewLedger()
+	m.Ledger = ledger
+
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, "#bad", r.Meta["failed"])
+	assert.Equal(t, []string{"#a", "#b"}, ledger.Delivered())
+	failed := ledger.Failed()
+	require.Contains(t, failed, "#bad")
+	assert.True(t, broadcast.IsPermanent(failed["#bad"]), "IsPermanent(%q)", failed["#bad"])
+	assert.Contains(t, failed["#bad"].Error(), "irc: join #bad: 479 Illegal channel name")
+	var re *irc.ReplyError
+	require.ErrorAs(t, failed["#bad"], &re)
+	assert.Equal(t, "479", re.Code)
+	assert.Len(t, srv.saidIn("#a"), 1)
+	assert.Len(t, srv.saidIn("#b"), 1)
+	assert.Empty(t, srv.saidIn("#bad"))
+}
+
 // Through a Broadcaster, a partly refused Send is a delivery (receipt and
 // mark saved) whose Result lists the refused channel.
 func TestBroadcasterReportsRefusedChannel(t *testing.T) {
