@@ -20,6 +20,7 @@ const (
 	codeUnknownMessage = 10008
 	codeUnknownWebhook = 10015
 	codeThreadArchived = 50083  // "Operation cannot be performed on an archived thread"
+	codeThreadLocked   = 160005 // "Thread is locked": only members with Manage Threads post there, never a webhook
 	codeForumNeedsName = 220001 // the webhook's channel is a forum
 	codeNotAForum      = 220003
 )
