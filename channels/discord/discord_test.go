@@ -406,6 +406,19 @@ func TestForumNotConfigured(t *testing.T) {
 		"a thread_name or thread_id (code 220001) (the webhook's channel is a forum: set Config.Forum)")
 }
 
+// A forum that requires a tag on each post refuses a new post without one
+// (Discord's JSON error code 40067): the error says which field to set.
+func TestForumTagRequired(t *testing.T) {
+	f := newFake(t, fakeOptions{forum: true})
+	ch := newChannel(t, f, nil)
+	f.answer(canned{status: 400, body: `{"message": "A tag is required to create a forum post in this channel", "code": 40067}`})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.EqualError(t, err, "discord: post: http status 400 Bad Request: A tag is required to create a forum post "+
+		"in this channel (code 40067) (the forum requires a tag on each post: set Config.ForumTags)")
+}
+
 // With Config.ThreadID, every post, edit and deletion names that thread.
 func TestThreadID(t *testing.T) {
 	const thread = "1200000000000000009"
