@@ -300,7 +300,7 @@ func TestForumPostLocked(t *testing.T) {
 			f := newFake(t, fakeOptions{forum: true})
 			ch := newChannel(t, f, nil)
 			root := send(t, ch, fullUpdate, broadcast.Thread{})
-			f.lockThreadWith(root.ID, refusal)
+			f.lockThread(root.ID, refusal)
 			r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
 
 			reqs := f.sent()
@@ -333,7 +333,7 @@ func TestThreadIDLocked(t *testing.T) {
 			const thread = "1200000000000000001"
 			f := newFake(t, fakeOptions{threads: []string{thread}})
 			ch := newChannel(t, f, func(c *Config) { c.ThreadID = thread })
-			f.lockThreadWith(thread, tt.refusal)
+			f.lockThread(thread, tt.refusal)
 			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err))

@@ -450,14 +450,10 @@ const threadArchived = `{"message": "Thread is archived", "code": 50083}`
 // Manage Threads may post.
 const threadLocked = `{"message": "Thread is locked", "code": 160005}`
 
-// lockThread closes and locks a thread, as a moderator may: the webhook
-// can no longer post in it.
-func (f *fakeDiscord) lockThread(id string) { f.lockThreadWith(id, threadArchived) }
-
-// lockThreadWith locks a thread, posts into it refused with the JSON
-// refusal: threadArchived for a thread closed too, threadLocked for one
-// left open.
-func (f *fakeDiscord) lockThreadWith(id, refusal string) {
+// lockThread locks a thread, as a moderator may: the webhook can no
+// longer post in it, refused with the JSON refusal, threadArchived for a
+// thread closed too, threadLocked for one left open.
+func (f *fakeDiscord) lockThread(id, refusal string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.locked[id] = refusal
