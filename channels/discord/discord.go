@@ -34,9 +34,10 @@
 // update starts a forum post titled by the incident (thread_name, with
 // Config.ForumTags applied), and later updates are posted into that post's
 // thread (thread_id = Thread.Root's thread), so the channel threads to Root.
-// When that post is gone (deleted, or closed and locked, by a moderator:
-// a webhook's post reopens an archived post, not a locked one), the update
-// starts a new one, and the incident's later updates go on in that one
+// When that post is gone (deleted, or locked, closed or left open, by a
+// moderator: a webhook's post reopens an archived post, not a locked one,
+// and Discord refuses it with 50083 or 160005), the update starts a new
+// one, and the incident's later updates go on in that one
 // (the thread of Message.Thread.Last), whose first message's status card
 // they edit.
 // With Config.ThreadID, every update of every incident goes into that one
@@ -87,7 +88,8 @@
 // does not verify or a port that does not speak TLS, which are permanent.
 // Every other refusal is permanent: 401 (Invalid Webhook Token), 403, 404 (Unknown Webhook,
 // 10015) and 400 (Invalid Form Body, whose refused fields the error names;
-// a forum channel without Config.Forum, 220001, says so). A redirect, or a
+// a forum channel without Config.Forum, 220001, says so, and a forum that
+// requires a tag, 40067, names Config.ForumTags). A redirect, or a
 // 401, 404 or 405 without Discord's JSON error, is another server's
 // answer: its error says so, names Config.WebhookURL, and where a redirect
 // pointed. So is a 2xx whose whole body is not the message Discord
@@ -242,7 +244,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 }
 
 // post posts msg in the thread of t.Root. In forum mode, when that post is
-// gone (deleted, or closed and locked, by a moderator), it posts in the post an update after the
+// gone (deleted, or locked, by a moderator), it posts in the post an update after the
 // deletion started (t.Last's thread: the Store keeps the gone post as
 // Root), else starts a new one; once t.Last is in another post than
 // t.Root, that post is tried first, with no request to the gone one. It
@@ -264,9 +266,10 @@ func (c *Channel) post(ctx context.Context, msg message, u broadcast.Update, t b
 			continue
 		}
 		resp, err := c.execute(ctx, msg, u, thread)
-		// A post deleted, or closed and locked (a webhook's post reopens
-		// an archived thread, not a locked one), takes no more updates.
-		if err == nil || !c.s.cfg.Forum || thread == "" || !hasCode(err, codeUnknownChannel, codeThreadArchived) {
+		// A post deleted, or locked, closed (a webhook's post reopens an
+		// archived thread, not a locked one) or left open, takes no more
+		// updates.
+		if err == nil || !c.s.cfg.Forum || thread == "" || !hasCode(err, codeUnknownChannel, codeThreadArchived, codeThreadLocked) {
 			return resp, thread, root, err
 		}
 		gone = append(gone, thread)
@@ -384,7 +387,7 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 // updates after the first was gone) whose card shows a later status, its
 // status card. A message
 // (or its thread) deleted by hand fails with broadcast.ErrPostGone, one in
-// an archived thread, or one whose id is unknown (its answer was cut
+// an archived or locked thread, or one whose id is unknown (its answer was cut
 // off), with broadcast.ErrNotEditable: the Broadcaster then posts the
 // correction anew. A correction of the incident's latest update also
 // brings the first post's status card to its status, as Send does (best
@@ -423,8 +426,9 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		case hasCode(err, codeUnknownMessage, codeUnknownChannel):
 			// Deleted by hand: the Broadcaster posts the correction anew.
 			err = fmt.Errorf("%w: %w", broadcast.ErrPostGone, err)
-		case hasCode(err, codeThreadArchived):
-			// Likewise, in the thread, which the post unarchives.
+		case hasCode(err, codeThreadArchived, codeThreadLocked):
+			// Likewise, in the thread, which the post unarchives, or
+			// (locked) in a new forum post.
 			err = fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
 		}
 		return broadcast.Receipt{}, c.fail("edit", err)

@@ -290,44 +290,57 @@ func TestForumPostGone(t *testing.T) {
 // When a moderator has closed and locked an incident's forum post, the
 // webhook can no longer post in it (Discord refuses with 50083, Thread is
 // archived: an archived post is reopened by a webhook's post, a locked one
-// is not): the next update starts a new post, as for a post deleted,
-// rather than failing for good with every later update of the incident.
+// is not), nor in one locked and left open (160005, Thread is locked: only
+// members with Manage Threads post there): the next update starts a new
+// post, as for a post deleted, rather than failing for good with every
+// later update of the incident.
 func TestForumPostLocked(t *testing.T) {
-	f := newFake(t, fakeOptions{forum: true})
-	ch := newChannel(t, f, nil)
-	root := send(t, ch, fullUpdate, broadcast.Thread{})
-	f.lockThread(root.ID)
-	r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+	for name, refusal := range map[string]string{"closed and locked": threadArchived, "locked, left open": threadLocked} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{forum: true})
+			ch := newChannel(t, f, nil)
+			root := send(t, ch, fullUpdate, broadcast.Thread{})
+			f.lockThread(root.ID, refusal)
+			r := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
 
-	reqs := f.sent()
-	require.Len(t, reqs, 3, "the post into the locked thread, the new post, and no edit of the locked one")
-	assert.Equal(t, root.ID, reqs[1].query.Get("thread_id"))
-	assert.Equal(t, "wait=true", reqs[2].query.Encode())
-	assert.Equal(t, "CDN errors in EU", reqs[2].body["thread_name"])
-	assert.Equal(t, r.ID, r.Meta[metaThread], "the new post's thread")
-	assert.NotEqual(t, root.ID, r.ID)
+			reqs := f.sent()
+			require.Len(t, reqs, 3, "the post into the locked thread, the new post, and no edit of the locked one")
+			assert.Equal(t, root.ID, reqs[1].query.Get("thread_id"))
+			assert.Equal(t, "wait=true", reqs[2].query.Encode())
+			assert.Equal(t, "CDN errors in EU", reqs[2].body["thread_name"])
+			assert.Equal(t, r.ID, r.Meta[metaThread], "the new post's thread")
+			assert.NotEqual(t, root.ID, r.ID)
 
-	// The incident goes on in the new post, which the locked one no
-	// longer delays.
-	third := fullUpdate
-	third.ID, third.Time = "u_third", resolvedUpdate.Time.Add(time.Hour)
-	r3 := send(t, ch, third, broadcast.Thread{Root: root, Last: r})
-	assert.Equal(t, r.Meta[metaThread], r3.Meta[metaThread])
-	assert.Len(t, f.sent(), 5, "the third update's post, in the new post at once, and its card's edit")
+			// The incident goes on in the new post, which the locked one no
+			// longer delays.
+			third := fullUpdate
+			third.ID, third.Time = "u_third", resolvedUpdate.Time.Add(time.Hour)
+			r3 := send(t, ch, third, broadcast.Thread{Root: root, Last: r})
+			assert.Equal(t, r.Meta[metaThread], r3.Meta[metaThread])
+			assert.Len(t, f.sent(), 5, "the third update's post, in the new post at once, and its card's edit")
+		})
+	}
 }
 
 // With Config.ThreadID, a locked thread is the configuration's to fix:
 // the post fails for good, saying so.
 func TestThreadIDLocked(t *testing.T) {
-	const thread = "1200000000000000001"
-	f := newFake(t, fakeOptions{threads: []string{thread}})
-	ch := newChannel(t, f, func(c *Config) { c.ThreadID = thread })
-	f.lockThread(thread)
-	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
-	require.Error(t, err)
-	assert.True(t, broadcast.IsPermanent(err))
-	assert.Contains(t, err.Error(), "Thread is archived (code 50083)")
-	assert.Len(t, f.sent(), 1, "no new post outside the configured thread")
+	for _, tt := range []struct{ name, refusal, want string }{
+		{"closed and locked", threadArchived, "Thread is archived (code 50083)"},
+		{"locked, left open", threadLocked, "Thread is locked (code 160005)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			const thread = "1200000000000000001"
+			f := newFake(t, fakeOptions{threads: []string{thread}})
+			ch := newChannel(t, f, func(c *Config) { c.ThreadID = thread })
+			f.lockThread(thread, tt.refusal)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err))
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Len(t, f.sent(), 1, "no new post outside the configured thread")
+		})
+	}
 }
 
 // After the incident's forum post is gone, the updates go on in the post
@@ -393,6 +406,19 @@ func TestForumNotConfigured(t *testing.T) {
 		"a thread_name or thread_id (code 220001) (the webhook's channel is a forum: set Config.Forum)")
 }
 
+// A forum that requires a tag on each post refuses a new post without one
+// (Discord's JSON error code 40067): the error says which field to set.
+func TestForumTagRequired(t *testing.T) {
+	f := newFake(t, fakeOptions{forum: true})
+	ch := newChannel(t, f, nil)
+	f.answer(canned{status: 400, body: `{"message": "A tag is required to create a forum post in this channel", "code": 40067}`})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.EqualError(t, err, "discord: post: http status 400 Bad Request: A tag is required to create a forum post "+
+		"in this channel (code 40067) (the forum requires a tag on each post: set Config.ForumTags)")
+}
+
 // With Config.ThreadID, every post, edit and deletion names that thread.
 func TestThreadID(t *testing.T) {
 	const thread = "1200000000000000009"
@@ -445,7 +471,9 @@ func TestEdit(t *testing.T) {
 // and one in an archived thread that it cannot be edited (Discord's JSON
 // error code 50083, "Operation cannot be performed on an archived
 // thread"), so that the Broadcaster posts the correction anew, which
-// unarchives the thread; other refusals say neither.
+// unarchives the thread, as does one in a locked thread (160005, "Thread
+// is locked"), whose correction a forum channel posts in a new post;
+// other refusals say neither.
 func TestEditOfAMessageGone(t *testing.T) {
 	for _, tt := range []struct {
 		name              string
@@ -455,6 +483,7 @@ func TestEditOfAMessageGone(t *testing.T) {
 		{"unknown message", canned{status: 404, body: `{"message": "Unknown Message", "code": 10008}`}, true, false},
 		{"thread deleted", canned{status: 404, body: `{"message": "Unknown Channel", "code": 10003}`}, true, false},
 		{"thread archived", canned{status: 400, body: `{"message": "Operation cannot be performed on an archived thread", "code": 50083}`}, false, true},
+		{"thread locked", canned{status: 403, body: threadLocked}, false, true},
 		{"webhook deleted", canned{status: 404, body: `{"message": "Unknown Webhook", "code": 10015}`}, false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

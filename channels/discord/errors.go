@@ -20,6 +20,8 @@ const (
 	codeUnknownMessage = 10008
 	codeUnknownWebhook = 10015
 	codeThreadArchived = 50083  // "Operation cannot be performed on an archived thread"
+	codeThreadLocked   = 160005 // "Thread is locked": only members with Manage Threads post there, never a webhook
+	codeForumNeedsTag  = 40067  // "A tag is required to create a forum post in this channel"
 	codeForumNeedsName = 220001 // the webhook's channel is a forum
 	codeNotAForum      = 220003
 )
@@ -64,6 +66,8 @@ func (e *apiError) Error() string {
 		b.WriteString(" (the webhook's channel is a forum: set Config.Forum)")
 	case codeNotAForum:
 		b.WriteString(" (the webhook's channel is not a forum: unset Config.Forum)")
+	case codeForumNeedsTag:
+		b.WriteString(" (the forum requires a tag on each post: set Config.ForumTags)")
 	}
 	return b.String()
 }

@@ -53,7 +53,7 @@ type fakeDiscord struct {
 	next     int64
 	messages []*fakeMessage
 	threads  map[string]bool
-	locked   map[string]bool // threads closed and locked by a moderator
+	locked   map[string]string // threads a moderator locked → Discord's refusal of a post there
 	requests []request
 }
 
@@ -84,7 +84,7 @@ type canned struct {
 }
 
 func newFake(t *testing.T, opt fakeOptions) *fakeDiscord {
-	f := &fakeDiscord{t: t, opt: opt, next: 1300000000000000000, threads: map[string]bool{}, locked: map[string]bool{}}
+	f := &fakeDiscord{t: t, opt: opt, next: 1300000000000000000, threads: map[string]bool{}, locked: map[string]string{}}
 	for _, th := range opt.threads {
 		f.threads[th] = true
 	}
@@ -255,10 +255,10 @@ func (f *fakeDiscord) route(w http.ResponseWriter, thread, name string) (string,
 		return id, true
 	case thread != "" && !f.threads[thread]:
 		writeJSON(w, 404, `{"message": "Unknown Channel", "code": 10003}`)
-	case thread != "" && f.locked[thread]:
+	case thread != "" && f.locked[thread] != "":
 		// An archived thread the webhook may reopen, it does; one locked,
 		// it may not.
-		writeJSON(w, 403, threadArchived)
+		writeJSON(w, 403, f.locked[thread])
 	case thread != "":
 		return thread, true
 	default:
@@ -444,12 +444,19 @@ func (f *fakeDiscord) answer(c canned) {
 // (error code: 50083): Thread is archived").
 const threadArchived = `{"message": "Thread is archived", "code": 50083}`
 
-// lockThread closes and locks a thread, as a moderator may: the webhook
-// can no longer post in it.
-func (f *fakeDiscord) lockThread(id string) {
+// threadLocked is Discord's refusal of an operation in a thread locked
+// but left open (JSON error code 160005, "Thread is locked"): a forum
+// post a moderator locked without closing it, in which only members with
+// Manage Threads may post.
+const threadLocked = `{"message": "Thread is locked", "code": 160005}`
+
+// lockThread locks a thread, as a moderator may: the webhook can no
+// longer post in it, refused with the JSON refusal, threadArchived for a
+// thread closed too, threadLocked for one left open.
+func (f *fakeDiscord) lockThread(id, refusal string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.locked[id] = true
+	f.locked[id] = refusal
 }
 
 // dropThread deletes a thread, as a moderator may.

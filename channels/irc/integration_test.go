@@ -2,8 +2,8 @@
 
 package irc_test
 
-// These tests run against a real ngIRCd started by scripts/ngircd.sh, which
-// prints the environment variables they read. A missing variable fails the
+// These tests run against the real ngIRCd servers started by
+// scripts/ngircd.sh, which prints the environment variables they read. A missing variable fails the
 // test: run them through the project's integration script, or by hand with
 //
 //	eval "$(scripts/ngircd.sh start)"
@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -638,6 +639,67 @@ func TestIntegrationKick(t *testing.T) {
 			want := expected(t, cfg, u, source, chName)
 			require.GreaterOrEqual(t, len(got), len(want))
 			assert.Equal(t, want, got[len(got)-len(want):])
+		})
+	}
+}
+
+// ngIRCd's MaxJoins (on the second server of scripts/ngircd.sh) refuses a
+// JOIN past the channels a client may be in at once with 405,
+// ERR_TOOMANYCHANNELS. A Send to one channel more than that posts to the
+// channels the server let it join and leaves the last one pending, not
+// refused for good, naming it; the next attempt, on a new connection (a
+// persistent one that got 405 is dropped), joins only that channel and
+// posts there. Every channel gets the update once.
+func TestIntegrationTooManyChannels(t *testing.T) {
+	t.Parallel()
+	addr := env(t, "OUTAGECAST_IRC_MAXJOINS_ADDR")
+	limit, err := strconv.Atoi(env(t, "OUTAGECAST_IRC_MAXJOINS"))
+	require.NoError(t, err)
+	require.Positive(t, limit)
+	for _, persistent := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a connection per Send", true: "persistent"}[persistent], func(t *testing.T) {
+			t.Parallel()
+			names := make([]string, limit+1)
+			watchers := make([]*watcher, len(names))
+			for i := range names {
+				names[i] = unique("#max")
+				watchers[i] = newWatcher(t, addr, names[i]) // one channel each: the limit is theirs too
+			}
+			last := names[limit]
+			cfg := irc.Config{Server: addr, TLS: irc.TLSOff, Nick: unique("bot"), Channels: names, Persistent: persistent}
+			ch, err := irc.New(cfg)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			ledger := channeltest.NewLedger()
+			m := broadcast.NewMessage(sampleUpdate())
+			m.Ledger = ledger
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+
+			_, err = ch.Send(ctx, m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "the next attempt joins %s: %v", last, err)
+			var te *broadcast.TargetsError
+			require.ErrorAs(t, err, &te)
+			require.Len(t, te.Pending, 1, "%v", te)
+			assert.Equal(t, last, te.Pending[0].Target)
+			assert.Contains(t, te.Pending[0].Err.Error(), "join "+last+": 405")
+			re, ok := replyError(te.Pending[0].Err)
+			require.True(t, ok, "a *irc.ReplyError in %q", te.Pending[0].Err)
+			assert.Equal(t, "405", re.Code)
+			assert.Empty(t, ledger.Failed())
+			assert.ElementsMatch(t, names[:limit], ledger.Delivered())
+
+			m.Attempt = 2
+			r, err := ch.Send(ctx, m)
+			require.NoError(t, err)
+			assert.Equal(t, last, r.Meta["channels"], "only the channel left is posted to")
+			assert.ElementsMatch(t, names, ledger.Delivered())
+			require.NoError(t, ch.Close())
+			for i, w := range watchers {
+				got, source := w.saidBy(cfg.Nick)
+				assert.Equal(t, expected(t, cfg, sampleUpdate(), source, names[i]), got, names[i])
+			}
 		})
 	}
 }

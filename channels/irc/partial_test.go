@@ -137,6 +137,52 @@ func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
 	assert.Equal(t, []string{"#a"}, ledger.Delivered())
 }
 
+// A JOIN refused because the server does not take the channel's name, or
+// its operators forbade the channel, refuses that channel for good, by
+// name: no retry changes that. The other channels get the lines, and the
+// Send succeeds. 479, ERR_BADCHANNAME ("Illegal channel name"), is
+// Solanum's, charybdis's, ratbox's and Hybrid's, for a name they do not
+// take or a channel reserved (RESV); 448, ERR_FORBIDDENCHANNEL, is
+// UnrealIRCd's for a deny channel block; InspIRCd's denychans and cban
+// answer 926, ERR_BADCHANNEL, outside the error numerics: without it the
+// JOIN counted as unanswered and the channel was retried.
+func TestSendJoinRefusedChannelForbidden(t *testing.T) {
+	for _, reply := range []string{
+		"479 Illegal channel name",
+		"448 Cannot join channel: This channel is reserved",
+		"926 Channel #bad is forbidden: This channel is reserved",
+	} {
+		code, text, _ := strings.Cut(reply, " ")
+		t.Run(code, func(t *testing.T) {
+			srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{"#bad": reply}})
+			cfg := testConfig(srv.addr())
+			cfg.Channels = []string{"#a", "#bad", "#b"}
+			cfg.Timeout = time.Minute // longer than the test's own deadline
+			ch := newChannel(t, cfg)
+			m := message(sampleUpdate())
+			ledger := channeltest.NewLedger()
+			m.Ledger = ledger
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+
+			r, err := ch.Send(ctx, m)
+			require.NoError(t, err)
+			assert.Equal(t, "#bad", r.Meta["failed"])
+			assert.Equal(t, []string{"#a", "#b"}, ledger.Delivered())
+			failed := ledger.Failed()
+			require.Contains(t, failed, "#bad")
+			assert.True(t, broadcast.IsPermanent(failed["#bad"]), "IsPermanent(%q)", failed["#bad"])
+			assert.Contains(t, failed["#bad"].Error(), "irc: join #bad: "+code+" "+text)
+			var re *irc.ReplyError
+			require.ErrorAs(t, failed["#bad"], &re)
+			assert.Equal(t, code, re.Code)
+			assert.Len(t, srv.saidIn("#a"), 1)
+			assert.Len(t, srv.saidIn("#b"), 1)
+			assert.Empty(t, srv.saidIn("#bad"))
+		})
+	}
+}
+
 // Through a Broadcaster, a partly refused Send is a delivery (receipt and
 // mark saved) whose Result lists the refused channel.
 func TestBroadcasterReportsRefusedChannel(t *testing.T) {

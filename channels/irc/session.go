@@ -64,6 +64,9 @@ var channelReplies = map[string]bool{
 	"474": true,  // banned (+b)
 	"475": true,  // bad channel key (+k)
 	"476": true,  // bad channel mask
+	"479": true,  // illegal channel name (Solanum, ratbox, Hybrid): a name the server does not take, or a channel an operator reserved
+	"448": true,  // forbidden channel (UnrealIRCd's deny channel)
+	"926": true,  // forbidden channel (InspIRCd's denychans and cban): no error numeric, but the JOIN's answer
 	"404": true,  // cannot send: moderated, banned, +n
 	"442": true,  // not on that channel
 }
