@@ -24,14 +24,16 @@ type attempt struct {
 	// tokMu is held while the TokenSource is called, so that the
 	// attempt's connections wait for the one token rather than each fetch
 	// their own.
-	tokMu      sync.Mutex
-	fetched    bool   // the TokenSource was called
-	tok        string // the token the attempt dials with
-	tokErr     error  // the first call's failure, as it came
-	refreshed  bool   // the TokenSource was called again after a 535 (see refresh)
-	refreshErr error  // that call's failure
-	freshTok   string // the token that call handed out, if it was another
-	stale      error  // the refusal, when that call handed out the refused token again
+	tokMu     sync.Mutex
+	fetched   bool   // the TokenSource was called
+	tok       string // the token the attempt dials with
+	tokErr    error  // the first call's failure, as it came
+	refreshed bool   // the TokenSource was called again after a 535 (see refresh)
+	freshTok  string // the token that call handed out, if it was another
+	// noFresh is why that call gave no other token: its failure, as it
+	// came, or the refusal, when it handed out the refused token again
+	// (matching errTokenRefused).
+	noFresh error
 
 	mu      sync.Mutex
 	settled *sync.Cond // signalled when checks falls
@@ -66,12 +68,12 @@ func (a *attempt) token() (string, error) {
 		a.fetched = true
 		a.tok, a.tokErr = a.fetch()
 	}
-	tok, err, stale := a.tok, a.tokErr, a.stale
+	tok, err := a.tok, a.tokErr
+	if a.noFresh != nil {
+		err = a.noFresh // tok was refused, and no other is to be had: see refresh
+	}
 	a.tokMu.Unlock()
-	switch {
-	case stale != nil:
-		return "", stale // refused, and no other to be had: see refresh
-	case err != nil:
+	if err != nil {
 		return "", a.tokenError(err)
 	}
 	return tok, nil
@@ -82,11 +84,11 @@ func (a *attempt) token() (string, error) {
 // the TokenSource once per attempt: connections refused the same token
 // meanwhile get the token that call returned. A token refused after that
 // is not refreshed again: a 535 to it is final (see dialError). When the
-// TokenSource hands out the refused token again (a cached token it still
-// takes for valid), there is no fresh token to dial with: the refusal
-// stands, transient, for the next attempt, whose TokenSource may have one,
-// and no other connection of this attempt dials with that token (see
-// token).
+// call fails, or hands out the refused token again (a cached token the
+// TokenSource still takes for valid), there is no fresh token to dial
+// with: the failure, or the refusal, stands, the refusal transient, for
+// the next attempt, whose TokenSource may have one; and no other
+// connection of this attempt dials with the refused token (see token).
 func (a *attempt) refresh(used string, refusal error) (string, error) {
 	a.tokMu.Lock()
 	if !a.refreshed && a.tok == used {
@@ -94,20 +96,17 @@ func (a *attempt) refresh(used string, refusal error) (string, error) {
 		tok, err := a.fetch()
 		switch {
 		case err != nil:
-			a.refreshErr = err
+			a.noFresh = err
 		case tok == used:
-			a.stale = fmt.Errorf("%w; asked for a fresh token, the TokenSource handed out the same token again", refusal)
+			a.noFresh = fmt.Errorf("%w; asked for a fresh token, the TokenSource handed out the same token again", refusal)
 		default:
 			a.tok, a.freshTok = tok, tok
 		}
 	}
-	tok, err, stale := a.tok, a.refreshErr, a.stale
+	tok, err := a.tok, a.noFresh
 	a.tokMu.Unlock()
-	switch {
-	case tok != used:
+	if tok != used {
 		return tok, nil
-	case stale != nil:
-		return "", stale
 	}
 	return "", a.tokenError(err)
 }
@@ -138,9 +137,14 @@ func (a *attempt) fetch() (string, error) {
 var errEmptyToken = errors.New("email: get XOAUTH2 token: empty access token")
 
 // tokenError classifies a TokenSource's failure: a refused refresh (HTTP
-// 4xx) and an empty token are permanent (as permanent decides).
+// 4xx) and an empty token are permanent (as permanent decides). A refused
+// token that the TokenSource handed out again (see refresh) is returned
+// as it is: transient, and scrubbed.
 func (a *attempt) tokenError(err error) error {
-	if errors.Is(err, errEmptyToken) {
+	switch {
+	case errors.Is(err, errTokenRefused):
+		return err
+	case errors.Is(err, errEmptyToken):
 		return a.permanent(err)
 	}
 	err, permanent := httpx.TokenError("email: get XOAUTH2 token", err)

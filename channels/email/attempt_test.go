@@ -173,13 +173,7 @@ func TestXOAUTH2SameTokenAgainIsTransient(t *testing.T) {
 			assert.NotContains(t, err.Error(), "ya29.stale")
 			assert.Empty(t, ledger.Failed())
 			assert.Equal(t, 2, src.count(), "one refresh per attempt")
-			auths := 0
-			for _, c := range srv.commands() {
-				if c.verb == "AUTH" {
-					auths++
-				}
-			}
-			assert.LessOrEqual(t, auths, cfg.Concurrency, "no connection dialled with the refused token after its refresh")
+			assert.LessOrEqual(t, countVerb(srv, "AUTH"), cfg.Concurrency, "no dial with the refused token after the refresh")
 		})
 	}
 }
@@ -247,6 +241,43 @@ func sendAttempt(ch *email.Channel, n, attempt int) error {
 	m.Attempt = attempt
 	_, err := ch.Send(context.Background(), m)
 	return err
+}
+
+// A refresh after a 535 that the token endpoint refuses is classified as
+// a first fetch's refusal is: permanent for a 400 invalid_grant, transient
+// for a 503; and no other connection of the attempt dials with the token
+// the server refused.
+func TestXOAUTH2RefreshFails(t *testing.T) {
+	for _, tt := range []struct {
+		status    int
+		permanent bool
+	}{{http.StatusBadRequest, true}, {http.StatusServiceUnavailable, false}} {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: tt.status}, ErrorCode: "invalid_grant"}
+			src := &tokenSequence{toks: []string{"ya29.expired-Qw7", ""}, err: refused}
+			cfg := xoauth2Config(srv, src, recipients(4)...)
+			ch := newChannel(t, cfg) // Concurrency 2
+			err := sendAttempt(ch, 1, 2)
+			require.Error(t, err)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "%v", err)
+			assert.ErrorContains(t, err, fmt.Sprint("token endpoint answered ", tt.status))
+			assert.NotContains(t, err.Error(), "ya29.expired")
+			assert.Equal(t, 2, src.count(), "one refresh")
+			assert.LessOrEqual(t, countVerb(srv, "AUTH"), cfg.Concurrency, "no dial with the refused token after the refresh")
+		})
+	}
+}
+
+// countVerb counts the commands srv read with verb.
+func countVerb(srv *fakeSMTP, verb string) int {
+	n := 0
+	for _, c := range srv.commands() {
+		if c.verb == verb {
+			n++
+		}
+	}
+	return n
 }
 
 // Whether a token was refreshed is the attempt's own: what the Sends of
