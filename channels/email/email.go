@@ -139,7 +139,8 @@
 // reply to its end of DATA has an error matching ErrDeliveryUncertain.
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
-// again from an earlier Send, or handed over by another, do not count, and
+// again from an earlier Send, or handed over by another, do not count, nor
+// does the dial made again with a fresh XOAUTH2 token (see Errors), and
 // a Send's connection handed to another Send starts the count again. Preview has no length
 // limit, and shows the subject an incident's first message gets. Without
 // Message.Thread (or with receipts that have no "subject"), the subject is
