@@ -10,7 +10,8 @@
 # makes a self-signed certificate for 127.0.0.1 and localhost and a password
 # file, and starts Mailpit with SMTP on 127.0.0.1:21025 (STARTTLS required,
 # password authentication required) and the API and web UI on
-# 127.0.0.1:21080. It waits until both answer, then prints `export` lines for
+# 127.0.0.1:21080; it refuses recipients whose address starts with "bounce"
+# (550). It waits until both answer, then prints `export` lines for
 # OUTAGECAST_MAILPIT_SMTP, _API, _USER, _PASSWORD and _CA on stdout; all
 # other output goes to stderr. State (pid file, log, certificate, database)
 # lives under ./.tmp/mailpit.
@@ -24,6 +25,9 @@ user=outagecast
 # A fixed test credential: the server listens on loopback only and keeps
 # nothing but test mail.
 password=mailpit-test-password-7Qx
+# Recipients whose address starts with "bounce" are refused (550), as a
+# server refuses an unknown mailbox: a real server's per-recipient failure.
+allowed='^([^b]|b[^o]|bo[^u]|bou[^n]|boun[^c]|bounc[^e])'
 dir=.tmp/mailpit
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/outagecast/bin"
 bin="$cache/mailpit"
@@ -82,6 +86,7 @@ start() {
     "$bin" --smtp "$smtp_addr" --listen "$api_addr" \
       --smtp-tls-cert "$dir/cert.pem" --smtp-tls-key "$dir/key.pem" --smtp-require-starttls \
       --smtp-auth-file "$dir/smtp-auth" --smtp-disable-rdns \
+      --smtp-allowed-recipients "$allowed" \
       --database "$dir/mailpit.db" --max 5000 --disable-version-check \
       >"$dir/mailpit.log" 2>&1 &
     echo $! >"$pidfile"

@@ -2,10 +2,9 @@ package email
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -13,15 +12,28 @@ import (
 
 // attempt is what the connections of one attempt (a Send, or a Check)
 // share: the XOAUTH2 token, fetched at the first dial and not before, so
-// that a Send whose kept connections do the work needs none; the scrubber
-// of the attempt's secrets; and whether a connection of the attempt
+// that a Send whose kept connections do the work needs none, and fetched
+// once more after the server refused it (see refresh); the scrubber of
+// the attempt's secrets; and whether a connection of the attempt
 // authenticated, which makes a later refusal to connect transient (see
 // permanent).
 type attempt struct {
 	ch    *Channel
-	fetch func() (*oauth2.Token, error) // Config.TokenSource, called at most once
 	scrub atomic.Pointer[scrubber]
-	retry bool // a Send's attempt after the first (see retryAuth)
+
+	// tokMu is held while the TokenSource is called, so that the
+	// attempt's connections wait for the one token rather than each fetch
+	// their own.
+	tokMu     sync.Mutex
+	fetched   bool   // the TokenSource was called
+	tok       string // the token the attempt dials with
+	tokErr    error  // the first call's failure, as it came
+	refreshed bool   // the TokenSource was called again after a 535 (see refresh)
+	freshTok  string // the token that call handed out, if it was another
+	// noFresh is why that call gave no other token: its failure, as it
+	// came, or the refusal, when it handed out the refused token again
+	// (matching errTokenRefused).
+	noFresh error
 
 	mu      sync.Mutex
 	settled *sync.Cond // signalled when checks falls
@@ -33,45 +45,113 @@ type attempt struct {
 	proven bool
 }
 
-// newAttempt starts an attempt: a Send's (retry after its first), or a
-// Check's.
-func (c *Channel) newAttempt(retry bool) *attempt {
-	a := &attempt{ch: c, retry: retry}
+// newAttempt starts an attempt: a Send's, or a Check's.
+func (c *Channel) newAttempt() *attempt {
+	a := &attempt{ch: c}
 	a.settled = sync.NewCond(&a.mu)
-	a.scrub.Store(c.scrubber(""))
-	a.fetch = sync.OnceValues(func() (*oauth2.Token, error) {
-		t, err := c.cfg.TokenSource()
-		if err == nil && t != nil && t.AccessToken != "" {
-			a.scrub.Store(c.scrubber(t.AccessToken))
-		}
-		return t, err
-	})
+	a.scrub.Store(c.scrubber())
 	return a
 }
 
-// scrubber removes the attempt's secrets: the password, and the token
-// once it was fetched.
+// scrubber removes the attempt's secrets: the password, and the tokens
+// once they were fetched.
 func (a *attempt) scrubber() *scrubber { return a.scrub.Load() }
 
 // token returns the attempt's XOAUTH2 bearer token, "" without a
-// TokenSource. The first call fetches it. A refused refresh (HTTP 4xx)
-// and an empty token are permanent (as permanent decides).
+// TokenSource. The first call fetches it.
 func (a *attempt) token() (string, error) {
 	if a.ch.cfg.TokenSource == nil {
 		return "", nil
 	}
-	t, err := a.fetch()
+	a.tokMu.Lock()
+	if !a.fetched {
+		a.fetched = true
+		a.tok, a.tokErr = a.fetch()
+	}
+	tok, err := a.tok, a.tokErr
+	if a.noFresh != nil {
+		err = a.noFresh // tok was refused, and no other is to be had: see refresh
+	}
+	a.tokMu.Unlock()
 	if err != nil {
-		err, permanent := httpx.TokenError("email: get XOAUTH2 token", err)
-		if permanent {
-			err = a.permanent(err)
+		return "", a.tokenError(err)
+	}
+	return tok, nil
+}
+
+// refresh returns a fresh token after the server refused used, its
+// refusal: a token it has not refreshed yet (see dialError). It calls
+// the TokenSource once per attempt: connections refused the same token
+// meanwhile get the token that call returned. A token refused after that
+// is not refreshed again: a 535 to it is final (see dialError). When the
+// call fails, or hands out the refused token again (a cached token the
+// TokenSource still takes for valid), there is no fresh token to dial
+// with: the failure, or the refusal, stands, the refusal transient, for
+// the next attempt, whose TokenSource may have one; and no other
+// connection of this attempt dials with the refused token (see token).
+func (a *attempt) refresh(used string, refusal error) (string, error) {
+	a.tokMu.Lock()
+	if !a.refreshed && a.tok == used {
+		a.refreshed = true
+		tok, err := a.fetch()
+		switch {
+		case err != nil:
+			a.noFresh = err
+		case tok == used:
+			a.noFresh = fmt.Errorf("%w; asked for a fresh token, the TokenSource handed out the same token again", refusal)
+		default:
+			a.tok, a.freshTok = tok, tok
 		}
-		return "", a.scrubber().error(err)
+	}
+	tok, err := a.tok, a.noFresh
+	a.tokMu.Unlock()
+	if tok != used {
+		return tok, nil
+	}
+	return "", a.tokenError(err)
+}
+
+// fresh reports whether tok is the token the attempt fetched after a
+// 535 to its first.
+func (a *attempt) fresh(tok string) bool {
+	a.tokMu.Lock()
+	defer a.tokMu.Unlock()
+	return a.freshTok != "" && tok == a.freshTok
+}
+
+// fetch calls the TokenSource; tokMu is held. The scrubber learns the
+// token at once, before any connection sends it.
+func (a *attempt) fetch() (string, error) {
+	t, err := a.ch.cfg.TokenSource()
+	if err != nil {
+		return "", err
 	}
 	if t == nil || t.AccessToken == "" {
-		return "", a.permanent(errors.New("email: get XOAUTH2 token: empty access token"))
+		return "", errEmptyToken
 	}
+	a.scrub.Store(a.scrubber().with(a.ch, t.AccessToken))
 	return t.AccessToken, nil
+}
+
+// errEmptyToken is the failure of a TokenSource that returned no token.
+var errEmptyToken = errors.New("email: get XOAUTH2 token: empty access token")
+
+// tokenError classifies a TokenSource's failure: a refused refresh (HTTP
+// 4xx) and an empty token are permanent (as permanent decides). A refused
+// token that the TokenSource handed out again (see refresh) is returned
+// as it is: transient, and scrubbed.
+func (a *attempt) tokenError(err error) error {
+	switch {
+	case errors.Is(err, errTokenRefused):
+		return err
+	case errors.Is(err, errEmptyToken):
+		return a.permanent(err)
+	}
+	err, permanent := httpx.TokenError("email: get XOAUTH2 token", err)
+	if permanent {
+		err = a.permanent(err)
+	}
+	return a.scrubber().error(err)
 }
 
 // permanent marks err, a failure to get a token or to connect, greet,
@@ -145,14 +225,14 @@ func (a *attempt) checked(answered bool) {
 	a.settled.Broadcast()
 }
 
-// retryAuth reports whether a 535 reply to AUTH is worth another attempt.
-// With XOAUTH2, at a Send's first attempt (broadcast.Message.Attempt 1) it
-// is: the token may have expired or been revoked on the way, and the
-// TokenSource hands out a fresh one at the next attempt. At a later
-// attempt it is not, nor a 535 to a password. A Check has no later
-// attempt: its 535 is always transient. It needs no state: another
-// update's Send, or a Check, meets its own refusals, on this instance or
-// another.
-func (a *attempt) retryAuth() bool {
-	return a.ch.authMethod() == AuthXOAUTH2 && !a.retry
-}
+// errTokenRefused is matched by the error of a 535 reply to an XOAUTH2
+// token that the attempt has not refreshed yet (see dialError): the
+// connection is dialled again with a fresh one (see attempt.refresh).
+var errTokenRefused = errors.New("email: XOAUTH2 token refused")
+
+// tokenRefused is such an error: err, matching errTokenRefused too.
+type tokenRefused struct{ err error }
+
+func (e *tokenRefused) Error() string        { return e.err.Error() }
+func (e *tokenRefused) Unwrap() error        { return e.err }
+func (e *tokenRefused) Is(target error) bool { return target == errTokenRefused }

@@ -89,42 +89,93 @@ func TestLateConnectionFailureLeavesRecipientsPending(t *testing.T) {
 	assert.Len(t, ledger.Delivered(), 6)
 }
 
-// With XOAUTH2, a 535 at the first attempt is transient: the token may
-// have expired or been revoked on the way, and the TokenSource hands out a
-// fresh one at the next attempt (Gmail answers an expired token with 334
-// and a JSON error, then 535 5.7.8, per its XOAUTH2 protocol page). A 535
-// at the next attempt too, with the token fetched for it, is permanent.
-func TestXOAUTH2RefusedTokenRetriedOnce(t *testing.T) {
-	t.Run("fresh token accepted", func(t *testing.T) {
+// With XOAUTH2, a 535 to a token the attempt has not refreshed yet makes
+// it ask the TokenSource for a fresh one and connect again, at once: the
+// token may have expired or been revoked on the way (Gmail answers an
+// expired token with 334 and a JSON error, then 535 5.7.8, per its XOAUTH2
+// protocol page). A 535 to the fresh token is permanent. Message.Attempt
+// decides nothing: a Broadcaster gives a run's first attempt Attempt 2
+// when an earlier run's outcome is unknown, and this process has then
+// refreshed nothing yet.
+func TestXOAUTH2RefusedTokenRefreshedOnce(t *testing.T) {
+	for _, attempt := range []int{1, 2, 3} {
+		t.Run(fmt.Sprint("attempt ", attempt, ", fresh token accepted"), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			src := &tokenSequence{toks: []string{"ya29.expired-Qw7", testToken}}
+			ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+			require.NoError(t, sendAttempt(ch, 1, attempt))
+			assert.Len(t, srv.messages(), 1)
+			assert.Equal(t, 2, src.count(), "one refresh")
+		})
+		t.Run(fmt.Sprint("attempt ", attempt, ", fresh token refused too"), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			src := &tokenSequence{toks: []string{"ya29.revoked-1", "ya29.revoked-2"}}
+			ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+			err := sendAttempt(ch, 1, attempt)
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "the fresh token's 535 is permanent: %v", err)
+			assert.ErrorContains(t, err, "535")
+			assert.NotContains(t, err.Error(), "ya29.revoked")
+			assert.Equal(t, 2, src.count(), "one refresh, no more")
+			assert.Empty(t, srv.messages())
+		})
+	}
+	t.Run("many connections, one refresh", func(t *testing.T) {
 		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
 		src := &tokenSequence{toks: []string{"ya29.expired-Qw7", testToken}}
-		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
-		err := sendErr(ch)
-		require.Error(t, err)
-		assert.False(t, broadcast.IsPermanent(err), "the first 535 is transient: %v", err)
-		assert.ErrorContains(t, err, "535")
-		assert.NotContains(t, err.Error(), "ya29.expired-Qw7")
+		cfg := xoauth2Config(srv, src, recipients(6)...)
+		cfg.Concurrency = 3
+		ch := newChannel(t, cfg)
 		require.NoError(t, sendAttempt(ch, 1, 2))
-		assert.Len(t, srv.messages(), 1)
+		assert.Len(t, srv.messages(), 6)
+		assert.Equal(t, 2, src.count(), "the connections share one refresh")
 	})
-	t.Run("fresh token refused too", func(t *testing.T) {
+	t.Run("Check", func(t *testing.T) {
 		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
-		src := &tokenSequence{toks: []string{"ya29.revoked-1", "ya29.revoked-2"}}
+		src := &tokenSequence{toks: []string{"ya29.expired-Qw7", testToken, "ya29.revoked-1", "ya29.revoked-2"}}
 		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
-		err := sendErr(ch)
+		require.NoError(t, ch.Check(context.Background()), "refreshed")
+		err := ch.Check(context.Background())
 		require.Error(t, err)
-		assert.False(t, broadcast.IsPermanent(err), "the first 535 is transient: %v", err)
-		err = sendAttempt(ch, 1, 2)
-		require.Error(t, err)
-		assert.True(t, broadcast.IsPermanent(err), "the second 535 is permanent: %v", err)
+		assert.True(t, broadcast.IsPermanent(err), "the fresh token's 535 is permanent: %v", err)
 		assert.NotContains(t, err.Error(), "ya29.revoked")
-		assert.Equal(t, 2, src.count())
+		assert.Equal(t, 4, src.count())
 	})
 	t.Run("password 535 stays permanent", func(t *testing.T) {
 		srv := startSMTP(t, serverOptions{user: testUser, pass: "other"})
 		err := sendErr(newChannel(t, config(srv, "alice@example.net")))
 		assert.True(t, broadcast.IsPermanent(err), "%v", err)
 	})
+}
+
+// A TokenSource that hands out the refused token again when asked for a
+// fresh one (a cached token it still takes for valid: a clock behind the
+// server's, a token revoked early) has not refreshed it: the 535 is then
+// transient, whatever the attempt, since the source hands out a fresh
+// token once the cached one expires, and the error says why. Another
+// connection of the attempt is not dialled with it.
+func TestXOAUTH2SameTokenAgainIsTransient(t *testing.T) {
+	for _, attempt := range []int{1, 2} {
+		t.Run(fmt.Sprint("attempt ", attempt), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			src := &tokenSequence{toks: []string{"ya29.stale-1"}}
+			cfg := xoauth2Config(srv, src, recipients(4)...)
+			cfg.Concurrency = 2
+			ch := newChannel(t, cfg)
+			ledger := channeltest.NewLedger()
+			m := broadcast.NewMessage(incident(1))
+			m.Attempt, m.Ledger = attempt, ledger
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "%v", err)
+			assert.ErrorContains(t, err, "535")
+			assert.ErrorContains(t, err, "the same token again")
+			assert.NotContains(t, err.Error(), "ya29.stale")
+			assert.Empty(t, ledger.Failed())
+			assert.Equal(t, 2, src.count(), "one refresh per attempt")
+			assert.LessOrEqual(t, countVerb(srv, "AUTH"), cfg.Concurrency, "no dial with the refused token after the refresh")
+		})
+	}
 }
 
 // A Send that has a kept, authenticated connection uses it without a new
@@ -192,59 +243,88 @@ func sendAttempt(ch *email.Channel, n, attempt int) error {
 	return err
 }
 
-// The 535 to XOAUTH2 taken as transient is that of an update's first
-// attempt, whatever other updates' Sends, or Checks, met before: nothing
-// is remembered between attempts. Here the server refuses every token: a
-// Check's 535 and each first attempt's are transient, and a later
-// attempt's is permanent, also when it is the first 535 this Channel met.
-func TestXOAUTH2RefusalAllowancePerSend(t *testing.T) {
-	t.Run("in turn", func(t *testing.T) {
-		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
-		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
-		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
-		err := ch.Check(context.Background())
-		require.Error(t, err)
-		assert.False(t, broadcast.IsPermanent(err), "Check: %v", err)
-		for n := 1; n <= 2; n++ {
-			err := sendAttempt(ch, n, 1)
+// A refresh after a 535 that the token endpoint refuses is classified as
+// a first fetch's refusal is: permanent for a 400 invalid_grant, transient
+// for a 503; and no other connection of the attempt dials with the token
+// the server refused.
+func TestXOAUTH2RefreshFails(t *testing.T) {
+	for _, tt := range []struct {
+		status    int
+		permanent bool
+	}{{http.StatusBadRequest, true}, {http.StatusServiceUnavailable, false}} {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: tt.status}, ErrorCode: "invalid_grant"}
+			src := &tokenSequence{toks: []string{"ya29.expired-Qw7", ""}, err: refused}
+			cfg := xoauth2Config(srv, src, recipients(4)...)
+			ch := newChannel(t, cfg) // Concurrency 2
+			err := sendAttempt(ch, 1, 2)
 			require.Error(t, err)
-			assert.False(t, broadcast.IsPermanent(err), "first attempt of update %d: %v", n, err)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "%v", err)
+			assert.ErrorContains(t, err, fmt.Sprint("token endpoint answered ", tt.status))
+			assert.NotContains(t, err.Error(), "ya29.expired")
+			assert.Equal(t, 2, src.count(), "one refresh")
+			assert.LessOrEqual(t, countVerb(srv, "AUTH"), cfg.Concurrency, "no dial with the refused token after the refresh")
+		})
+	}
+}
+
+// countVerb counts the commands srv read with verb.
+func countVerb(srv *fakeSMTP, verb string) int {
+	n := 0
+	for _, c := range srv.commands() {
+		if c.verb == verb {
+			n++
 		}
-		err = ch.Check(context.Background())
-		assert.False(t, broadcast.IsPermanent(err), "Check after them: %v", err)
-		err = sendAttempt(ch, 1, 2)
-		assert.True(t, broadcast.IsPermanent(err), "second attempt of update 1: %v", err)
-		err = sendAttempt(ch, 3, 1)
-		assert.False(t, broadcast.IsPermanent(err), "first attempt of update 3 after it: %v", err)
-	})
-	t.Run("later attempt first", func(t *testing.T) {
-		// Another instance made the first attempt: this one's Channel
-		// met no refusal before.
-		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
-		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
-		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
-		err := sendAttempt(ch, 1, 2)
-		assert.True(t, broadcast.IsPermanent(err), "second attempt: %v", err)
-	})
-	t.Run("concurrent", func(t *testing.T) {
-		srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
-		src := &tokenSequence{toks: []string{"ya29.revoked-1"}}
-		ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
-		const n = 4
-		errs := make([]error, n+2)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() { errs[i] = sendAttempt(ch, i, 1) })
-		}
-		wg.Go(func() { errs[n] = ch.Check(context.Background()) })
-		wg.Go(func() { errs[n+1] = sendAttempt(ch, n, 2) })
-		wg.Wait()
-		for i, err := range errs[:n+1] {
-			require.Error(t, err, i)
-			assert.False(t, broadcast.IsPermanent(err), "%d: %v", i, err)
-		}
-		assert.True(t, broadcast.IsPermanent(errs[n+1]), "a second attempt: %v", errs[n+1])
-	})
+	}
+	return n
+}
+
+// Whether a token was refreshed is the attempt's own: what the Sends of
+// other updates, or Checks, met before, on this instance or another, does
+// not count. Here every token is refused, each fetch a new one: every
+// Send and Check refreshes once, and its fresh token's 535 is permanent,
+// also when they run at once.
+func TestXOAUTH2RefreshPerAttempt(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+	src := &countingTokens{}
+	cfg := config(srv, "alice@example.net")
+	cfg.Password, cfg.TokenSource = redact.NewSecret(""), src.token
+	ch := newChannel(t, cfg)
+	const n = 4
+	errs := make([]error, n+2)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = sendAttempt(ch, i, 1+i%2) })
+	}
+	wg.Go(func() { errs[n] = ch.Check(context.Background()) })
+	wg.Go(func() { errs[n+1] = sendAttempt(ch, n, 1) })
+	wg.Wait()
+	for i, err := range errs {
+		require.Error(t, err, i)
+		assert.True(t, broadcast.IsPermanent(err), "%d: %v", i, err)
+		assert.NotContains(t, err.Error(), "ya29.revoked", i)
+	}
+	assert.Equal(t, 2*len(errs), src.count(), "one refresh each")
+}
+
+// countingTokens hands out a new token at every call.
+type countingTokens struct {
+	mu    sync.Mutex
+	calls int
+}
+
+func (s *countingTokens) token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	return &oauth2.Token{AccessToken: fmt.Sprintf("ya29.revoked-%d", s.calls)}, nil
+}
+
+func (s *countingTokens) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
 }
 
 // A token endpoint's refusal is told by its status, OAuth error code and
@@ -289,6 +369,32 @@ func TestTokenRefusalNamesNoSecret(t *testing.T) {
 			if d, ok := broadcast.RetryDelay(err); tt.wait > 0 {
 				assert.True(t, ok && d == tt.wait, "Retry-After: %v %v", d, ok)
 			}
+		})
+	}
+}
+
+// A server that quotes the AUTH line in its 535 gets neither the first
+// token nor the fresh one into the error, whichever the refusal that
+// stands.
+func TestXOAUTH2RefreshedTokenEchoRedacted(t *testing.T) {
+	for name, toks := range map[string][]string{
+		"fresh token refused": {"ya29.first-Qw7xZ", "ya29.fresh-Rt4yK"},
+		"same token again":    {"ya29.first-Qw7xZ"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+			srv.script(func(s *fakeSMTP) { s.authAll = "535 5.7.8 authentication failed: " + echoCreds })
+			src := &tokenSequence{toks: toks}
+			ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
+			err := sendAttempt(ch, 1, 1)
+			require.Error(t, err)
+			cerr := ch.Check(context.Background())
+			require.Error(t, cerr)
+			shown := chainText(err) + chainText(cerr)
+			assert.Contains(t, shown, "you sent", "the server quoted the credentials")
+			assert.Contains(t, shown, "REDACTED")
+			channeltest.AssertNoSecret(t, shown, toks...)
+			assert.Equal(t, 2*2, src.count())
 		})
 	}
 }

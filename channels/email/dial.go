@@ -77,28 +77,23 @@ func (cn *conn) unbind() bool {
 }
 
 // dial connects, says EHLO, secures the connection and authenticates with
-// a's XOAUTH2 token, which it fetches at the attempt's first dial, or the
-// configured password. Its errors are classified (broadcast.Permanent for
+// token, a's XOAUTH2 token, or the configured password. Its errors are classified (broadcast.Permanent for
 // authentication, TLS and protocol refusals: see dialError) and scrubbed.
 //
 // It connects itself, not through go-mail, so that EHLO can name the
 // connection's local address (see defaultHello), which go-mail would fix
 // before it connects; go-mail then speaks over that connection.
-func (c *Channel) dial(ctx context.Context, a *attempt) (*conn, error) {
-	token, err := a.token()
-	if err != nil {
-		return nil, err
-	}
+func (c *Channel) dial(ctx context.Context, a *attempt, token string) (*conn, error) {
 	scrub := a.scrubber()
 	cn := &conn{}
 	deadline := time.Now().Add(c.cfg.Timeout)
 	if err := cn.dialRaw(ctx, deadline, c.cfg); err != nil {
-		return nil, scrub.error(a.dialError(ctx, err))
+		return nil, scrub.error(a.dialError(ctx, err, token))
 	}
 	left := time.Until(deadline) // what Timeout leaves for the greeting, EHLO, STARTTLS and AUTH
 	if left <= 0 {
 		cn.abort()
-		return nil, scrub.error(a.dialError(ctx, os.ErrDeadlineExceeded))
+		return nil, scrub.error(a.dialError(ctx, os.ErrDeadlineExceeded, token))
 	}
 	mc, err := gomail.NewClient(c.cfg.Host, c.clientOptions(cn.raw, token, left)...)
 	if err != nil {
@@ -108,7 +103,7 @@ func (c *Channel) dial(ctx context.Context, a *attempt) (*conn, error) {
 	client, err := mc.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		cn.abort()
-		return nil, scrub.error(a.dialError(ctx, err))
+		return nil, scrub.error(a.dialError(ctx, err, token))
 	}
 	cn.client, cn.timeout = client, c.cfg.Timeout
 	cn.pipelining, _ = client.Extension("PIPELINING")
@@ -263,12 +258,14 @@ func (cn *conn) release(quit bool) {
 }
 
 // dialError classifies a failure to connect, greet, secure or
-// authenticate. Network trouble and 4xx replies are transient; everything
-// else (5xx such as 535, TLS verification, a missing STARTTLS or AUTH
-// mechanism) is broadcast.Permanent, unless a connection of the attempt
-// authenticated already (see attempt.permanent), and but for a 535 to
-// XOAUTH2 at a first attempt (see attempt.retryAuth). The caller scrubs the result.
-func (a *attempt) dialError(ctx context.Context, err error) error {
+// authenticate with token. Network trouble and 4xx replies are transient;
+// everything else (5xx such as 535, TLS verification, a missing STARTTLS
+// or AUTH mechanism) is broadcast.Permanent, unless a connection of the
+// attempt authenticated already (see attempt.permanent), and but for a
+// 535 to an XOAUTH2 token the attempt has not refreshed, which matches
+// errTokenRefused: connect dials again with a fresh token. The caller
+// scrubs the result.
+func (a *attempt) dialError(ctx context.Context, err error, token string) error {
 	c := a.ch
 	addr := net.JoinHostPort(c.cfg.Host, strconv.Itoa(c.cfg.Port))
 	if ctx.Err() != nil {
@@ -283,8 +280,8 @@ func (a *attempt) dialError(ctx context.Context, err error) error {
 		case tpe.Code < 500:
 			// 421 too many connections, 454 temporary authentication failure.
 			return broadcast.RetryAfter(wrapped, c.deferral(tpe))
-		case tpe.Code == 535 && a.retryAuth():
-			return wrapped
+		case tpe.Code == 535 && c.authMethod() == AuthXOAUTH2 && !a.fresh(token):
+			return &tokenRefused{err: wrapped}
 		}
 		return a.permanent(wrapped)
 	case strings.Contains(err.Error(), "does not support STARTTLS"):
@@ -301,13 +298,34 @@ func (a *attempt) dialError(ctx context.Context, err error) error {
 // connect dials a connection in a slot taken from the pool, which the
 // connection frees when it is closed, or connect if the dial fails.
 func (c *Channel) connect(ctx context.Context, a *attempt) (*conn, error) {
-	cn, err := c.dial(ctx, a)
+	cn, err := c.authDial(ctx, a)
 	if err != nil {
 		c.pool.free()
 		return nil, err
 	}
 	cn.free = c.pool.free
 	return cn, nil
+}
+
+// authDial dials with the attempt's XOAUTH2 token, which it fetches at
+// the attempt's first dial, or the password. When the server refuses a
+// token the attempt has not refreshed (535), it dials once more with a
+// fresh one (see attempt.refresh). Whether the token was refreshed is
+// the attempt's own to know: Message.Attempt does not say it, since it is
+// above 1 also at a run's first attempt after an earlier run whose
+// outcome is unknown, on another instance, say.
+func (c *Channel) authDial(ctx context.Context, a *attempt) (*conn, error) {
+	token, err := a.token()
+	if err != nil {
+		return nil, err
+	}
+	cn, err := c.dial(ctx, a, token)
+	if errors.Is(err, errTokenRefused) {
+		if token, err = a.refresh(token, err); err == nil {
+			cn, err = c.dial(ctx, a, token)
+		}
+	}
+	return cn, err
 }
 
 // Check connects, says EHLO, secures the connection and authenticates, then
@@ -321,7 +339,7 @@ func (c *Channel) Check(ctx context.Context) error {
 	if err := c.pool.reserve(ctx); err != nil {
 		return c.waitError(err)
 	}
-	cn, err := c.connect(ctx, c.newAttempt(false))
+	cn, err := c.connect(ctx, c.newAttempt())
 	if err != nil {
 		return err
 	}

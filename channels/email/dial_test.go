@@ -85,8 +85,8 @@ func TestTransportFailures(t *testing.T) {
 			change: func(c *email.Config) { c.TLS = email.TLSImplicit }, permanent: true, want: "tls"},
 		{name: "wrong password", server: serverOptions{user: testUser, pass: "other"},
 			permanent: true, want: "SMTP AUTH failed: 535"},
-		// Transient at a first attempt, as the token may have expired on
-		// the way: see TestXOAUTH2RefusedTokenRetriedOnce.
+		// Transient: refreshed, the TokenSource handed out the same token
+		// again (see TestXOAUTH2SameTokenAgainIsTransient).
 		{name: "wrong token", server: serverOptions{user: testUser, token: "other"},
 			change: func(c *email.Config) { c.Password, c.TokenSource = redact.NewSecret(""), staticToken(testToken) },
 			want:   "535"},

@@ -139,7 +139,8 @@
 // reply to its end of DATA has an error matching ErrDeliveryUncertain.
 // It carries the same Message-ID, so clients that deduplicate show it once.
 // Each connection re-dials at most once per attempt; connections taken up
-// again from an earlier Send, or handed over by another, do not count, and
+// again from an earlier Send, or handed over by another, do not count, nor
+// does the dial made again with a fresh XOAUTH2 token (see Errors), and
 // a Send's connection handed to another Send starts the count again. Preview has no length
 // limit, and shows the subject an incident's first message gets. Without
 // Message.Thread (or with receipts that have no "subject"), the subject is
@@ -208,14 +209,20 @@
 //     transient instead: that connection proved the configuration good, so
 //     it is more likely a server-side blip, and the recipients not sent
 //     yet stay pending. So is a refused token refresh then.
-//   - With XOAUTH2, a 535 at an update's first attempt
-//     (broadcast.Message.Attempt 1) is transient: the token may have
-//     expired or been revoked on the way, and the TokenSource may hand out
-//     a fresh one at the next attempt. A 535 at a later attempt, before any
-//     of its connections authenticated, is permanent. A Check's 535 is
-//     transient. Nothing is remembered between attempts: what the Sends of
-//     other updates, or Checks, met does not count, on this instance or
-//     another.
+//   - With XOAUTH2, a 535 to a token the attempt has not refreshed yet
+//     is no failure: the token may have expired or been revoked on the
+//     way, so the attempt (a Send, or a Check) calls Config.TokenSource
+//     again, once, and connects anew with the fresh token, which its
+//     other connections then use too. A 535 to that fresh token is
+//     permanent (but see above). Whether the token was refreshed is the
+//     attempt's own to know, not broadcast.Message.Attempt's, which is
+//     above 1 also at a run's first attempt after an earlier run whose
+//     outcome is unknown: what other attempts, Sends or Checks met does
+//     not count, on this instance or another. A TokenSource that hands
+//     out the refused token again (a cached one it still takes for
+//     valid, as oauth2.ReuseTokenSource does until the token's expiry)
+//     gave no fresh one: the 535 is then transient, the error says so,
+//     and the next attempt asks the TokenSource again.
 //
 // When every recipient was handled, Send succeeds even if some were refused,
 // as a mailing list keeps going past a bounce, so that the update is recorded
@@ -351,10 +358,11 @@ type Config struct {
 	// New refuses them without showing the value). It prints, logs and
 	// encodes as REDACTED.
 	Password redact.Secret `yaml:"password" json:"password"`
-	// TokenSource returns the XOAUTH2 bearer token, called at most once
-	// per attempt, when the attempt first dials: an attempt whose kept
-	// connections do the work needs no token, and does not fail when
-	// TokenSource does. It is the Token method of an oauth2.TokenSource, as in
+	// TokenSource returns the XOAUTH2 bearer token, called when an
+	// attempt first dials, and once more when the server refuses that
+	// token (535; see Errors in the package documentation): an attempt
+	// whose kept connections do the work needs no token, and does not
+	// fail when TokenSource does. It is the Token method of an oauth2.TokenSource, as in
 	// "TokenSource: src.Token". It is a function, not the oauth2.TokenSource
 	// itself, so that a Config printed with any verb shows no token (fmt
 	// prints a function as its address, but the state of a TokenSource

@@ -67,12 +67,15 @@ type scrubber struct {
 	redactor func() *redact.Redactor
 }
 
-func (c *Channel) scrubber(token string) *scrubber {
-	if token == "" {
-		return &scrubber{redactor: func() *redact.Redactor { return c.redactor }}
-	}
+func (c *Channel) scrubber() *scrubber {
+	return &scrubber{redactor: func() *redact.Redactor { return c.redactor }}
+}
+
+// with returns a scrubber that removes token too, in the forms XOAUTH2
+// sends it in, besides what s removes.
+func (s *scrubber) with(c *Channel, token string) *scrubber {
 	return &scrubber{redactor: sync.OnceValue(func() *redact.Redactor {
-		return c.redactor.WithLogin(c.cfg.Username, redact.NewSecret(token))
+		return s.redactor().WithLogin(c.cfg.Username, redact.NewSecret(token))
 	})}
 }
 

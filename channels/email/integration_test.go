@@ -319,3 +319,42 @@ func TestMailpitLongUnsubscribeURL(t *testing.T) {
 	assert.Equal(t, []string{want}, m.ListUnsubscribe.Links)
 	assert.Equal(t, "List-Unsubscribe=One-Click", m.ListUnsubscribe.HeaderPost)
 }
+
+// TestMailpitRefusedRecipient: a real server that refuses one recipient
+// (Mailpit, started to refuse addresses starting with "bounce", answers
+// 550 to its RCPT TO) does not stop the others: the channel's Send
+// succeeds, so the update is recorded for the incident's thread, the
+// Broadcaster lists the refused recipient in Result.Failures with the
+// server's reply, and sending the update again reaches nobody twice and
+// does not try the refused recipient again.
+func TestMailpitRefusedRecipient(t *testing.T) {
+	mp := newMailpit(t)
+	b, err := broadcast.New([]broadcast.Channel{mp.channel("alice@example.net", "bounce-1@example.net", "carol@example.com")},
+		broadcast.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	u := incident(1)
+	rep, err := b.Send(context.Background(), u)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	res := rep.Results[0]
+	assert.Equal(t, 1, res.Attempts, "a refused recipient is not retried")
+	assert.NotEmpty(t, res.Receipt.ID, "the update is recorded")
+	require.Len(t, res.Failures, 1)
+	assert.Equal(t, "bounce-1@example.net", res.Failures[0].Target)
+	var re *email.RecipientError
+	require.ErrorAs(t, res.Failures[0].Err, &re)
+	assert.Equal(t, 550, re.Code)
+	assert.Equal(t, "RCPT TO", re.Command)
+	msgs := mp.messages(2)
+	var got []string
+	for _, m := range msgs {
+		got = append(got, m.To[0].Address)
+	}
+	assert.ElementsMatch(t, []string{"alice@example.net", "carol@example.com"}, got)
+
+	rep, err = b.Send(context.Background(), u)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped, "done before")
+	mp.messages(2)
+}

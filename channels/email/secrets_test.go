@@ -44,7 +44,7 @@ func TestEchoedCredentialsRedacted(t *testing.T) {
 			check: true, permanent: true},
 		{name: "AUTH LOGIN in a 535", change: func(c *email.Config) { c.Auth = email.AuthLogin },
 			script: func(s *fakeSMTP) { s.authAll = "535 5.7.8 " + quoting }, check: true, permanent: true},
-		// A 535 to XOAUTH2 at a first attempt is transient, as a Check's is.
+		// A 535 to XOAUTH2 whose refresh gives the same token is transient.
 		{name: "XOAUTH2 in a 535", server: serverOptions{user: testUser, token: testToken}, change: xoauth2,
 			script: func(s *fakeSMTP) { s.authAll = "535 5.7.8 " + quoting }, check: true},
 		{name: "XOAUTH2 in a 454", server: serverOptions{user: testUser, token: testToken}, change: xoauth2,
