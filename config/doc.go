@@ -112,9 +112,13 @@
 // ("port: "587""), and an error that says to write it without quotes. A
 // whole number is written as YAML 1.2 reads it (25, 0o31, 0x19): 025,
 // which YAML 1.1 read as octal 21 and YAML 1.2 reads as 25, is an error
-// saying so, as are 1_000 and 0b11, text to YAML 1.2. A
+// saying so, as are 1_000 and 0b11, text to YAML 1.2 (07 is 7 in both,
+// and taken). A
 // number out of its key's range and a duration without a unit ("30") are
-// errors saying so.
+// errors saying so. A key written without a value ("port:", or null or
+// ~), which YAML reads as null and the schema refuses, is an error naming
+// it: most likely a value a tool writing the file lost; leave the key out
+// for its default, or write ${NAME:-} for a value that is optional.
 //
 // # Schema
 //

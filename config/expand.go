@@ -119,6 +119,16 @@ func (e *expander) retag(n *yaml.Node) bool {
 	return true
 }
 
+// expanded reports whether scalar n held a reference (or a "$${"), now
+// expanded.
+func (e *expander) expanded(n *yaml.Node) bool {
+	if e == nil {
+		return false
+	}
+	_, ok := e.source[n]
+	return ok
+}
+
 // quoted returns the value of scalar n quoted for an error, as %q would;
 // a value that held a reference is quoted as the file wrote it
 // ("${SMTP_PORT}"), so that the error names the variable and
