@@ -255,6 +255,11 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 		// text all the same.
 		{"leading zero and an underscore, same value", lines("retry: {max_attempts: 0_7}", "channels: [{type: console}]"),
 			`test.yaml:1: retry.max_attempts: want a whole number, got "0_7" (YAML 1.2 reads 0_7 as text: write 7)` + "\n"},
+		// A number that is not whole is read alike: 025 is no rate of 21.
+		{"leading zero for a number", lines("channels:", "  - {kind: statuspageio, api_key: k, page_id: p, rate_limit: 025}"),
+			`test.yaml:2: channels[0].rate_limit: want a number, got "025" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write 25, or 0o25 for octal)` + "\n"},
+		{"underscores for a number", lines("channels:", "  - {kind: statuspageio, api_key: k, page_id: p, rate_limit: 1_000}"),
+			`test.yaml:2: channels[0].rate_limit: want a number, got "1_000" (YAML 1.2 reads 1_000 as text: write 1000)` + "\n"},
 		// A key written without a value is null, which the schema
 		// refuses: most likely a value a tool writing the file lost.
 		{"empty port", lines("channels:", "  - type: email", "    port:", "    host: smtp.example.com"),

@@ -390,9 +390,11 @@ var yaml12Whole = regexp.MustCompile(`^([-+]?(0|[1-9][0-9]*)|[-+]?0+[0-7]|0o[0-7
 // yaml11Whole reports whether scalar n, for a whole number of type t, is
 // one the YAML library reads as YAML 1.1 did and YAML 1.2 does not: 025
 // as octal 21 (YAML 1.2: 25), and 1_000, 0b11 and 0X1F as numbers (YAML
-// 1.2: text). 07 is 7 in both.
+// 1.2: text). 07 is 7 in both. t may be a float type too: rate_limit:
+// 025 is 21 to the library.
 func yaml11Whole(n *yaml.Node, t reflect.Type) bool {
-	return whole(t) && n.ShortTag() == "!!int" && !yaml12Whole.MatchString(n.Value)
+	number := whole(t) || t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64
+	return number && n.ShortTag() == "!!int" && !yaml12Whole.MatchString(n.Value)
 }
 
 // leadingZero matches a whole number YAML 1.1 reads as octal for its
