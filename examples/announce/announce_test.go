@@ -43,6 +43,10 @@ func TestBadInputExits2(t *testing.T) {
 		{"bad next", []string{"-title", "T", "-status", "identified", "-next", "soon"}, `-next: "soon": want +DURATION`},
 		{"bad component", []string{"-title", "T", "-status", "identified", "-component", "CDN"}, `-component: "CDN": want NAME=STATUS`},
 		{"bad component status", []string{"-title", "T", "-status", "identified", "-component", "CDN=down"}, `unknown status "down"`},
+		// Two statuses of one component contradict each other (names
+		// match ignoring case, as a configuration's "when:" matches them).
+		{"component twice", []string{"-title", "T", "-status", "identified", "-component", "CDN=major_outage", "-component", "cdn=operational"},
+			`-component: "cdn=operational": CDN given twice`},
 		{"override of no channel", []string{"-title", "T", "-status", "identified", "-override", "x=hi"},
 			`-override: no channel named "x" (channels: console)`},
 		{"bad URL", []string{"-title", "T", "-status", "identified", "-url", "status.example.com"}, "-url: must be an absolute http or https URL"},
