@@ -68,7 +68,8 @@
 // ${NAME} of a variable that is
 // not set, or set but empty, is an error, as ${NAME:?} is in a shell:
 // Compose passes a variable the host lacks as empty, and an empty value
-// reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
+// reads as a key left out ("state: ${STATE_FILE}" would keep nothing); a
+// value "null" or "~" is text, as a variable's value is.
 // For the same reason a state written empty (state: "", or left blank,
 // as a tool that writes the file from a template leaves a variable it
 // lost) is an error; write ${STATE_FILE:-} for a state file that is
