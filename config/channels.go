@@ -102,7 +102,7 @@ func (b *builder) build(path string, n *yaml.Node) (built, error) {
 	}
 	var h head
 	var keys headKeys
-	if err := checkValues(b.file, path, n, reflect.TypeFor[head](), b.ex); err != nil {
+	if err := checkHead(b.file, path, n, reflect.TypeFor[head](), b.ex); err != nil {
 		return built{}, err
 	}
 	if err := n.Decode(&h); err != nil {

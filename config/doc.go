@@ -68,7 +68,8 @@
 // ${NAME} of a variable that is
 // not set, or set but empty, is an error, as ${NAME:?} is in a shell:
 // Compose passes a variable the host lacks as empty, and an empty value
-// reads as a key left out ("state: ${STATE_FILE}" would keep nothing).
+// reads as a key left out ("state: ${STATE_FILE}" would keep nothing); a
+// value "null" or "~" is text, as a variable's value is.
 // For the same reason a state written empty (state: "", or left blank,
 // as a tool that writes the file from a template leaves a variable it
 // lost) is an error; write ${STATE_FILE:-} for a state file that is
@@ -112,9 +113,13 @@
 // ("port: "587""), and an error that says to write it without quotes. A
 // whole number is written as YAML 1.2 reads it (25, 0o31, 0x19): 025,
 // which YAML 1.1 read as octal 21 and YAML 1.2 reads as 25, is an error
-// saying so, as are 1_000 and 0b11, text to YAML 1.2. A
+// saying so, as are 1_000 and 0b11, text to YAML 1.2 (07 is 7 in both,
+// and taken). A
 // number out of its key's range and a duration without a unit ("30") are
-// errors saying so.
+// errors saying so. A key written without a value ("port:", or null or
+// ~), which YAML reads as null and the schema refuses, is an error naming
+// it: most likely a value a tool writing the file lost; leave the key out
+// for its default, or write ${NAME:-} for a value that is optional.
 //
 // # Schema
 //

@@ -244,6 +244,35 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 			`got "9_223_372_036_854_775_808" (out of range: -9223372036854775808 to 9223372036854775807)` + "\n"},
 		{"leading zero from the environment", lines("channels:", "  - type: email", "    port: ${ZERO_PORT}"),
 			`test.yaml:3: channels[0].port: want a whole number, got "${ZERO_PORT}" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write the number without it, or with 0o for octal)` + "\n"},
+		// Quoted, as [...] and {...} need, a reference is read as its
+		// value unquoted, and so is explained alike.
+		{"leading zero from the environment, quoted", lines("channels:", "  - {type: email, port: \"${ZERO_PORT}\"}"),
+			`test.yaml:2: channels[0].port: want a whole number, got "${ZERO_PORT}" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write the number without it, or with 0o for octal)` + "\n"},
+		{"underscores from the environment, quoted", lines("retry: {max_attempts: \"${THOUSAND}\"}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "${THOUSAND}" (YAML 1.2 reads it as text: write a decimal number)` + "\n"},
+		// A leading 0 that gives the same value in both versions is taken
+		// (see TestYAML12WholeNumbers); with an underscore YAML 1.2 reads
+		// text all the same.
+		{"leading zero and an underscore, same value", lines("retry: {max_attempts: 0_7}", "channels: [{type: console}]"),
+			`test.yaml:1: retry.max_attempts: want a whole number, got "0_7" (YAML 1.2 reads 0_7 as text: write 7)` + "\n"},
+		// A number that is not whole is read alike: 025 is no rate of 21.
+		{"leading zero for a number", lines("channels:", "  - {kind: statuspageio, api_key: k, page_id: p, rate_limit: 025}"),
+			`test.yaml:2: channels[0].rate_limit: want a number, got "025" (YAML 1.1 reads a leading 0 as octal, YAML 1.2 does not: write 25, or 0o25 for octal)` + "\n"},
+		{"underscores for a number", lines("channels:", "  - {kind: statuspageio, api_key: k, page_id: p, rate_limit: 1_000}"),
+			`test.yaml:2: channels[0].rate_limit: want a number, got "1_000" (YAML 1.2 reads 1_000 as text: write 1000)` + "\n"},
+		// A key written without a value is null, which the schema
+		// refuses: most likely a value a tool writing the file lost.
+		{"empty port", lines("channels:", "  - type: email", "    port:", "    host: smtp.example.com"),
+			`test.yaml:3: channels[0].port: empty (write a value, or leave the key out)` + "\n"},
+		{"null port", lines("channels:", "  - {type: email, port: ~}"),
+			`test.yaml:2: channels[0].port: empty (write a value, or leave the key out)` + "\n"},
+		{"empty top-level duration", lines("attempt_timeout:", "channels: [{type: console}]"),
+			`test.yaml:1: attempt_timeout: empty (write a value, or leave the key out)` + "\n"},
+		{"empty retry", lines("retry:", "channels: [{type: console}]"),
+			`test.yaml:1: retry: empty (write a value, or leave the key out)` + "\n"},
+		{"empty list of channels", lines("channels:"), `test.yaml:1: channels: none configured` + "\n"},
+		{"empty list item", lines("channels:", "  - {type: email, host: h.example.com, from: s@example.com, to: [a@example.com, ~]}"),
+			`test.yaml:2: channels[0].to[1]: empty (write a value, or leave the item out)` + "\n"},
 		// IRC's tls is true, false, on or off as the schema lists them.
 		{"irc tls in capitals", lines("channels:", "  - type: irc", "    tls: ON"),
 			`test.yaml:3: channels[0].tls: want true or false, got "ON"`},
@@ -258,7 +287,7 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes", "HUGE": "1e30", "ZERO_PORT": "025"})
+			_, _, err := parse(t, tt.yaml, map[string]string{"SMTP_PORT": "twenty-five", "CONCURRENCY": "0.5", "NOTICE": "yes", "HUGE": "1e30", "ZERO_PORT": "025", "THOUSAND": "1_000"})
 			require.Error(t, err)
 			assert.Contains(t, err.Error()+"\n", tt.want) // a want ending in \n is the error's end
 		})
@@ -267,7 +296,10 @@ func TestWrongTypeNamesTheKey(t *testing.T) {
 
 // Whole numbers as YAML 1.2 writes them load as it reads them.
 func TestYAML12WholeNumbers(t *testing.T) {
-	for text, want := range map[string]int{"0": 0, "25": 25, "+25": 25, "0o31": 25, "0x19": 25, "25.0": 25, "2.5e1": 25} {
+	// A leading 0 before one digit 0 to 7 is the same number in YAML 1.1
+	// (octal) and 1.2 (decimal); 08 and 09 are no octal, read as decimal.
+	for text, want := range map[string]int{"0": 0, "25": 25, "+25": 25, "0o31": 25, "0x19": 25, "25.0": 25, "2.5e1": 25,
+		"00": 0, "07": 7, "007": 7, "+07": 7, "09": 9} {
 		cfg, _, err := parse(t, lines("retry: {max_attempts: "+text+"}", "channels: [{type: console}]"), nil)
 		if assert.NoError(t, err, text) {
 			assert.Equal(t, want, cfg.Retry.MaxAttempts, text)

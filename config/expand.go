@@ -92,6 +92,9 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 		// A plain scalar's type was guessed from "${...}" (a string);
 		// guess again from the value, so "port: ${SMTP_PORT}" is a number.
 		n.Tag = ""
+		if nullText(v) {
+			n.Tag = "!!str"
+		}
 	}
 	if e.used == nil {
 		e.used, e.source = map[*yaml.Node][]envValue{}, map[*yaml.Node]string{}
@@ -114,9 +117,37 @@ func (e *expander) retag(n *yaml.Node) bool {
 	if _, ok := e.source[n]; !ok || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
 		return false
 	}
-	plain := yaml.Node{Kind: yaml.ScalarNode, Value: n.Value}
-	n.Tag = plain.ShortTag()
+	n.Tag = valueTag(n.Value)
 	return true
+}
+
+// valueTag returns the tag of v, a value from the environment (or a
+// default) in place of a reference: the type it has written there
+// unquoted, but text for "null" or "~" (nullText).
+func valueTag(v string) string {
+	if nullText(v) {
+		return "!!str"
+	}
+	plain := yaml.Node{Kind: yaml.ScalarNode, Value: v}
+	return plain.ShortTag()
+}
+
+// nullText reports whether v, a value in place of a reference, is YAML's
+// null written out ("null", "~"): text there, not the key left out,
+// which only an empty value is.
+func nullText(v string) bool {
+	plain := yaml.Node{Kind: yaml.ScalarNode, Value: v}
+	return v != "" && plain.ShortTag() == "!!null"
+}
+
+// expanded reports whether scalar n held a reference (or a "$${"), now
+// expanded.
+func (e *expander) expanded(n *yaml.Node) bool {
+	if e == nil {
+		return false
+	}
+	_, ok := e.source[n]
+	return ok
 }
 
 // quoted returns the value of scalar n quoted for an error, as %q would;

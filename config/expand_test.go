@@ -177,3 +177,23 @@ func TestShellFormsExplained(t *testing.T) {
 		assert.NotContains(t, err.Error(), "set the token")
 	}
 }
+
+// A variable's value is text typed as a value written in its place would
+// be, but "null" or "~" is not the key left out: only an empty value
+// (${NAME:-}) is. A name "null" stays, and a port "null" is no number.
+func TestNullTextFromTheEnvironment(t *testing.T) {
+	for _, v := range []string{"null", "~", "NULL"} {
+		t.Run(v, func(t *testing.T) {
+			cfg, _, err := parse(t, lines("channels:", "  - kind: console", "    name: ${N}"), map[string]string{"N": v})
+			require.NoError(t, err)
+			assert.Equal(t, v, cfg.Channels[0].Name())
+			for _, yaml := range []string{
+				lines("channels:", "  - kind: email", "    host: h", "    port: ${N}", "    from: s@example.com", "    to: [a@example.com]"),
+				lines("channels:", `  - {kind: email, host: h, port: "${N}", from: s@example.com, to: [a@example.com]}`),
+			} {
+				_, _, err = parse(t, yaml, map[string]string{"N": v})
+				assert.ErrorContains(t, err, `port: want a whole number, got "${N}"`, yaml)
+			}
+		})
+	}
+}

@@ -200,6 +200,7 @@ func TestKinds(t *testing.T) {
 		assert.NoError(t, validate(t, schema, "channels: [\""+raw+"\"]\n"), "schema: %s", k.Name())
 		assert.Equal(t, k.Name(), cfg.Channels[0].Name())
 		assert.NotEmpty(t, cfg.Describe(k.Name()))
+		assert.NotContains(t, cfg.Describe(k.Name()), "?…", "%s: described in words, not as its URL", k.Name())
 	}
 	assert.Len(t, samples, len(config.Kinds()))
 }

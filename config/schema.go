@@ -35,8 +35,10 @@ func Schema() []byte { return slices.Clone(schemaJSON) }
 // kind as written, not from the environment. It is laxer in the checks
 // that span keys (first without statuses, a store without its path, a
 // stage naming no channel, an initial_interval above max_interval), in a
-// duration's bounds (attempt_timeout of at least MinAttemptTimeout) and in
-// what a channel package's New refuses.
+// duration's bounds (attempt_timeout of at least MinAttemptTimeout), in
+// a whole number with a leading 0 that YAML 1.1 would read as octal (025:
+// a schema sees the number YAML 1.2 reads, 25, which Load refuses as
+// ambiguous) and in what a channel package's New refuses.
 // Values that Load takes from the environment ("${SMTP_PORT}") or from a
 // file ("${file:smtp-port}") are valid wherever a number, a boolean or a
 // duration is, and the schema of a secret key (redact.Secret) says how to

@@ -32,12 +32,20 @@ func checkKeys(file, path string, n *yaml.Node, t reflect.Type) error {
 }
 
 // checkValues reports the first value below n that does not decode into
-// its field of type t, naming its key and line: "outagecast.yaml:4:
+// its field of type t, or that is written empty (null, which the schema
+// refuses), naming its key and line: "outagecast.yaml:4:
 // channels[0].concurrency: want a whole number, got "many"". A value from
 // the environment is quoted as ex wrote it: got "${SMTP_PORT}". Keys t
 // has no field for are left to checkKeys.
 func checkValues(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
 	return walker{file: file, values: true, ex: ex}.walk(path, n, t)
+}
+
+// checkHead is checkValues of a channel entry's kind and type (type t),
+// before its kind is known: a kind written empty is left to the check
+// that lists the kinds.
+func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) error {
+	return walker{file: file, values: true, ex: ex, nullOK: true}.walk(path, n, t)
 }
 
 // checkEnums reports the first key of mapping n whose values, as enums
@@ -98,6 +106,9 @@ type walker struct {
 	// ex, when values are checked, quotes values from the environment
 	// as their references and retypes them.
 	ex *expander
+	// nullOK takes a value written empty (null) as the key left out,
+	// for a first look at a channel's kind, whose own check says more.
+	nullOK bool
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
@@ -107,8 +118,21 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		return w.walk(path, n.Alias, t)
 	}
-	if t == nodeType || t.Kind() == reflect.Interface || n.ShortTag() == "!!null" {
-		return nil // anything goes; null is the zero value
+	if t == nodeType || t.Kind() == reflect.Interface {
+		return nil // anything goes
+	}
+	if n.ShortTag() == "!!null" {
+		// "port:" with no value: the schema refuses it, and it is most
+		// likely a value a tool writing the file lost. An empty
+		// reference, ${PORT:-}, is the key left out on purpose.
+		if !w.values || w.nullOK || w.ex.expanded(n) || t.Kind() == reflect.Slice && t.Elem() == nodeType {
+			return nil // channels: says "none configured"
+		}
+		instead := "leave the key out"
+		if strings.HasSuffix(path, "]") {
+			instead = "leave the item out"
+		}
+		return fmt.Errorf("%s:%d: %sempty (write a value, or %s)", w.file, n.Line, prefix(path), instead)
 	}
 	switch {
 	case reflect.PointerTo(t).Implements(textUnmarshaler) && (t.Kind() != reflect.Struct || len(yamlFields(t)) == 0):
@@ -192,10 +216,16 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		// A type that reads text takes a reference's value as text, but
 		// an empty one, "${IRC_TLS:-}", as the key left out.
 		if t.Kind() != reflect.String && (!text || n.Value == "") && w.ex.retag(n) {
-			if n.Decode(reflect.New(t).Interface()) == nil && fits(n, t) {
+			switch derr := n.Decode(reflect.New(t).Interface()); {
+			case derr == nil && fits(n, t):
 				return nil // port: "${SMTP_PORT}", quoted as flow collections need
+			case derr == nil && !text:
+				// Read as its value unquoted, but not as YAML 1.2
+				// reads it (025): explained as unquoted, by why.
+				err = nil
+			default:
+				n.Tag = "!!str"
 			}
-			n.Tag = "!!str"
 		}
 	}
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
@@ -352,20 +382,25 @@ func fraction(n *yaml.Node, t reflect.Type) bool {
 
 // yaml12Whole matches the whole numbers of YAML 1.2's core schema, which
 // editors and the schema follow, as the YAML library reads them too:
-// decimal without a leading 0, 0o octal and 0x hexadecimal.
-var yaml12Whole = regexp.MustCompile(`^([-+]?(0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$`)
+// decimal without a leading 0, or with leading 0s before one digit 0 to
+// 7 (octal in YAML 1.1, the same number: 00, 07), 0o octal and 0x
+// hexadecimal.
+var yaml12Whole = regexp.MustCompile(`^([-+]?(0|[1-9][0-9]*)|[-+]?0+[0-7]|0o[0-7]+|0x[0-9a-fA-F]+)$`)
 
 // yaml11Whole reports whether scalar n, for a whole number of type t, is
 // one the YAML library reads as YAML 1.1 did and YAML 1.2 does not: 025
 // as octal 21 (YAML 1.2: 25), and 1_000, 0b11 and 0X1F as numbers (YAML
-// 1.2: text).
+// 1.2: text). 07 is 7 in both. t may be a float type too: rate_limit:
+// 025 is 21 to the library.
 func yaml11Whole(n *yaml.Node, t reflect.Type) bool {
-	return whole(t) && n.ShortTag() == "!!int" && !yaml12Whole.MatchString(n.Value)
+	number := whole(t) || t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64
+	return number && n.ShortTag() == "!!int" && !yaml12Whole.MatchString(n.Value)
 }
 
 // leadingZero matches a whole number YAML 1.1 reads as octal for its
-// leading 0: 025, -010, 0_25.
-var leadingZero = regexp.MustCompile(`^([-+]?)0([0-7_]+)$`)
+// leading 0, with a value of 8 or more, which YAML 1.2 reads otherwise:
+// 025, -010, 0_25 (0_7 is 7 as octal too: its trouble is the "_").
+var leadingZero = regexp.MustCompile(`^([-+]?)0[0_]*([1-7][0-7_]*[0-7][0-7_]*)$`)
 
 // yaml11WholeWhy says what to write instead of scalar n, a number of
 // yaml11Whole; fromEnv keeps the value, from the environment, out.
@@ -376,10 +411,7 @@ func yaml11WholeWhy(n *yaml.Node, fromEnv bool) string {
 	case m != nil && fromEnv:
 		return octal + "write the number without it, or with 0o for octal)"
 	case m != nil:
-		digits := strings.TrimLeft(strings.ReplaceAll(m[2], "_", ""), "0")
-		if digits == "" {
-			return octal + "write 0)"
-		}
+		digits := strings.ReplaceAll(m[2], "_", "")
 		if m[1] != "" { // YAML 1.2 writes no sign before 0o
 			return octal + "write " + m[1] + digits + ")"
 		}

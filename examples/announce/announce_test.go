@@ -43,12 +43,21 @@ func TestBadInputExits2(t *testing.T) {
 		{"bad next", []string{"-title", "T", "-status", "identified", "-next", "soon"}, `-next: "soon": want +DURATION`},
 		{"bad component", []string{"-title", "T", "-status", "identified", "-component", "CDN"}, `-component: "CDN": want NAME=STATUS`},
 		{"bad component status", []string{"-title", "T", "-status", "identified", "-component", "CDN=down"}, `unknown status "down"`},
+		// Two statuses of one component contradict each other (names
+		// match ignoring case, as a configuration's "when:" matches them).
+		{"component twice", []string{"-title", "T", "-status", "identified", "-component", "CDN=major_outage", "-component", "cdn=operational"},
+			`-component: "cdn=operational": CDN given twice`},
 		{"override of no channel", []string{"-title", "T", "-status", "identified", "-override", "x=hi"},
 			`-override: no channel named "x" (channels: console)`},
 		{"bad URL", []string{"-title", "T", "-status", "identified", "-url", "status.example.com"}, "-url: must be an absolute http or https URL"},
 		// A command before the pipe that failed and printed nothing would
 		// otherwise post an update without its text.
 		{"empty body on stdin", []string{"-title", "T", "-status", "identified", "-body", "-"}, "-body: standard input is empty"},
+		// So would a -body "$BODY" of a variable that is not set: leave
+		// -body out for an update without text.
+		{"empty body", []string{"-title", "T", "-status", "identified", "-body", ""}, "-body: empty (leave -body out for an update without text)"},
+		{"blank body", []string{"-title", "T", "-status", "identified", "-body", " \t"}, "-body: empty (leave -body out for an update without text)"},
+		{"empty advice", []string{"-title", "T", "-status", "identified", "-advice", ""}, "-advice: empty (leave -advice out for an update without advice)"},
 		{"negative timeout", []string{"-title", "T", "-status", "identified", "-timeout", "-1s"}, "-timeout: negative"},
 		{"dry-run and check", []string{"-dry-run", "-check"}, "-dry-run and -check: use one"},
 		{"bad config", []string{"-config", bad, "-title", "T", "-status", "resolved"}, `outagecast.yaml:3: channels[0]: unknown key "outptu"`},
@@ -68,6 +77,14 @@ func TestBadInputExits2(t *testing.T) {
 			assert.Empty(t, r.stdout, "nothing is sent")
 		})
 	}
+}
+
+// An update without text is fine (a resolution may say all in its
+// status and title): -body left out is no error.
+func TestNoBody(t *testing.T) {
+	r := announce(t, context.Background(), "", "-title", "Elevated CDN errors", "-status", "resolved")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Elevated CDN errors")
 }
 
 func TestHelp(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,6 +33,7 @@ type options struct {
 	correct, retract                string // update IDs
 	dryRun, check, quiet, json      bool
 	timeout                         time.Duration
+	set                             map[string]bool // the flags given
 }
 
 // listFlag is a flag that may be given many times.
@@ -45,8 +47,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.title, "title", "", "incident `title` (required to send)")
 	fs.StringVar(&o.status, "status", "", "`status` (required to send): investigating, identified, monitoring,\nresolved; for maintenance scheduled, in_progress, verifying, completed")
 	fs.StringVar(&o.impact, "impact", "", "`impact`: none, minor, major, critical, maintenance")
-	fs.StringVar(&o.body, "body", "", "update `text`; - reads it from standard input (empty is an error)")
-	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`), shown right after the status:\n\"Retry with backoff\", \"No action needed\"")
+	fs.StringVar(&o.body, "body", "", "update `text`, optional; - reads it from standard input (given empty, or\nempty standard input, is an error)")
+	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`, optional; given empty is an\nerror), shown right after the status: \"Retry with backoff\", \"No action needed\"")
 	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
 	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC")
 	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
@@ -135,6 +137,8 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 		}
 		return nil, fs, &usageError{msg: err.Error()}
 	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	if fs.NArg() > 0 {
 		return nil, fs, &usageError{msg: fmt.Sprintf("unexpected argument %q (quote the -title or -body text)", fs.Arg(0))}
 	}
@@ -180,6 +184,13 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	}
 	if o.impact != "" && !u.Impact.Valid() {
 		return u, badFlag("impact", "unknown value %q (want %s)", o.impact, strings.Join(impactNames, ", "))
+	}
+	// Given but empty, most likely -body "$BODY" of a variable not set:
+	// an update without its text would go out everywhere.
+	for _, f := range []struct{ name, v, what string }{{"body", o.body, "text"}, {"advice", o.advice, "advice"}} {
+		if o.set[f.name] && strings.TrimSpace(f.v) == "" {
+			return u, badFlag(f.name, "empty (leave -%s out for an update without %s)", f.name, f.what)
+		}
 	}
 	var err error
 	if u.Body, err = readBody(o.body, stdin); err != nil {
@@ -268,6 +279,9 @@ func parseComponents(list []string) ([]broadcast.Component, error) {
 		}
 		if !c.Status.Valid() {
 			return nil, badFlag("component", "%q: unknown status %q (want %s)", s, c.Status, strings.Join(componentNames, ", "))
+		}
+		if i := slices.IndexFunc(out, func(o broadcast.Component) bool { return strings.EqualFold(o.Name, c.Name) }); i >= 0 {
+			return nil, badFlag("component", "%q: %s given twice", s, out[i].Name)
 		}
 		out = append(out, c)
 	}
