@@ -21,7 +21,9 @@
 // A job's run is Broadcaster.RunJob: one attempt with every Store check
 // around it. Its outcome decides what River does next: done (delivered,
 // skipped, superseded or not selected) completes the job; a RetryAfter
-// error (HTTP 429) snoozes it for that long without using up an attempt; a
+// error (HTTP 429) snoozes it for that long (for the backoff's wait when
+// that is longer, as within a Send) without using up an attempt, and one
+// that asks for no wait is retried as any other error; a
 // Permanent error cancels it; any other error is retried with exponential
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past

@@ -243,6 +243,17 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
+	// The platform's wait, or the backoff's when longer, as within a
+	// Send: a snooze uses up no attempt, and a hint of no wait or of a
+	// moment (a 503's "Retry-After: 0", a date already past) would run
+	// the job again at once, again and again, until Retry.MaxElapsed.
+	// One of no wait is no wait asked for: an ordinary retry.
+	switch {
+	case hinted && delay <= 0:
+		hinted = false
+	case hinted:
+		delay = max(delay, d.retry.delay(n))
+	}
 	switch {
 	case errors.Is(res.Err, broadcast.ErrBusy):
 		// The channel was not tried: another attempt on it (of this
