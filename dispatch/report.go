@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -51,7 +52,10 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // without jobs of which the Store has no record (no receipt, no mark, and
 // no record that a run of its jobs began: see
 // broadcast.Broadcaster.SentTime) fails with ErrNoJobs: never enqueued, or
-// enqueued in a transaction not committed yet.
+// enqueued in a transaction not committed yet. An updateID no update can
+// have (empty, not valid UTF-8, with a NUL) fails at once, as it does for
+// RetractReport, Wait, WaitRetract and Watch: the error wraps
+// broadcast.ErrInvalidUpdate and names updateID.
 func (d *Dispatcher) Report(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
 	return d.report(ctx, metadata{Update: updateID}, updateID)
 }
@@ -147,6 +151,9 @@ const maxJobs = 10_000
 // report reads the jobs carrying md and assembles the Report, from the
 // Store for the channels without a job (see Report).
 func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (*broadcast.Report, bool, error) {
+	if err := checkUpdateID(updateID); err != nil {
+		return nil, false, fmt.Errorf("dispatch: report: %w", err)
+	}
 	rep := &broadcast.Report{UpdateID: updateID}
 	latest, enqueued, err := d.latestJobs(ctx, md, updateID, rep)
 	if err != nil {
@@ -197,6 +204,21 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 		rep.Finished = time.Time{}
 	}
 	return rep, done, nil
+}
+
+// checkUpdateID refuses an update ID no update can have: empty, the
+// jobs' metadata filter would match every job; not valid UTF-8 or with a
+// NUL, it would match another ID, or fail in the database.
+func checkUpdateID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: updateID: missing", broadcast.ErrInvalidUpdate)
+	case !utf8.ValidString(id):
+		return fmt.Errorf("%w: updateID: not valid UTF-8", broadcast.ErrInvalidUpdate)
+	case strings.ContainsRune(id, 0):
+		return fmt.Errorf("%w: updateID: contains NUL", broadcast.ErrInvalidUpdate)
+	}
+	return nil
 }
 
 // latestJobs reads the jobs carrying md and returns the last one enqueued
