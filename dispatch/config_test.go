@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +91,13 @@ func TestInvalidUpdateIsNotQueued(t *testing.T) {
 	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
 	_, err = d.Correct(context.Background(), nil, "", broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating})
 	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
-	assert.ErrorIs(t, d.Retract(context.Background(), nil, ""), broadcast.ErrInvalidUpdate)
+	err = d.Retract(context.Background(), nil, "")
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, "updateID: missing", "Retract's argument")
+	// An ID no update can have is refused before any I/O.
+	for _, id := range []string{"", "u\x01", "u\xff", strings.Repeat("u", 256)} {
+		_, _, err = d.Report(context.Background(), id)
+		assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q", id)
+		assert.ErrorContains(t, err, "updateID: ", "%q", id)
+	}
 }

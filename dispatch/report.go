@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/riverqueue/river"
@@ -53,9 +54,9 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // no record that a run of its jobs began: see
 // broadcast.Broadcaster.SentTime) fails with ErrNoJobs: never enqueued, or
 // enqueued in a transaction not committed yet. An updateID no update can
-// have (empty, not valid UTF-8, with a NUL) fails at once, as it does for
-// RetractReport, Wait, WaitRetract and Watch: the error wraps
-// broadcast.ErrInvalidUpdate and names updateID.
+// have (empty, not valid UTF-8, too long, with a control character) fails
+// at once, as it does for RetractReport, Wait, WaitRetract, Watch and
+// Retract: the error wraps broadcast.ErrInvalidUpdate and names updateID.
 func (d *Dispatcher) Report(ctx context.Context, updateID string) (rep *broadcast.Report, done bool, err error) {
 	return d.report(ctx, metadata{Update: updateID}, updateID)
 }
@@ -206,20 +207,32 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 	return rep, done, nil
 }
 
-// checkUpdateID refuses an update ID no update can have: empty, the
-// jobs' metadata filter would match every job; not valid UTF-8 or with a
-// NUL, it would match another ID, or fail in the database.
+// checkUpdateID refuses, naming the argument, an update ID no update can
+// have (see broadcast.Update.Validate): empty, the jobs' metadata filter
+// would match every job; not valid UTF-8, it would match another ID; with
+// a NUL, it would fail in the database.
 func checkUpdateID(id string) error {
+	why := ""
 	switch {
 	case id == "":
-		return fmt.Errorf("%w: updateID: missing", broadcast.ErrInvalidUpdate)
+		why = "missing"
 	case !utf8.ValidString(id):
-		return fmt.Errorf("%w: updateID: not valid UTF-8", broadcast.ErrInvalidUpdate)
-	case strings.ContainsRune(id, 0):
-		return fmt.Errorf("%w: updateID: contains NUL", broadcast.ErrInvalidUpdate)
+		why = "not valid UTF-8"
+	case len(id) > maxIDLength:
+		why = fmt.Sprintf("longer than %d bytes", maxIDLength)
+	default:
+		if i := strings.IndexFunc(id, unicode.IsControl); i >= 0 {
+			why = fmt.Sprintf("contains the control character %U", []rune(id[i:])[0])
+		}
+	}
+	if why != "" {
+		return fmt.Errorf("%w: updateID: %s", broadcast.ErrInvalidUpdate, why)
 	}
 	return nil
 }
+
+// maxIDLength is the longest update ID broadcast.Update.Validate takes.
+const maxIDLength = 255
 
 // latestJobs reads the jobs carrying md and returns the last one enqueued
 // for each channel, and the channels the update was enqueued for, as the
