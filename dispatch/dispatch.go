@@ -199,9 +199,9 @@ type Config struct {
 	// most 10,000.
 	Workers int
 	// Retry bounds each job's retries: MaxAttempts (default 20, at most
-	// 32,757) attempts in all (runs snoozed by a RetryAfter, retries that reached targets
-	// no earlier run had, and runs cut short by the death of their worker
-	// are not attempts), waits from InitialInterval (default
+	// 32,757) attempts in all (runs snoozed by a RetryAfter, retries that
+	// reached targets no earlier run had, and runs cut short by the death
+	// of their worker are not attempts), waits from InitialInterval (default
 	// 1s) doubling up to MaxInterval (default 5m), with jitter; no retry
 	// nor snooze starts more than MaxElapsed (default 6h) after the job was
 	// enqueued, by the database's clock. Give every instance the same Retry.

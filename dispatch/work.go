@@ -37,8 +37,8 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Kinds: EventAttempt when a run starts; then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done;
 // EventRetry when it runs again after Delay (Snoozed: no attempt used up,
-// for a RetryAfter hint of some wait, or because the channel was not tried: Err wraps
-// broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
+// for a RetryAfter hint of some wait, or because the channel was not
+// tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
 // Broadcaster was closed while its Dispatcher runs, which the Logger also
 // reports, once); EventFailed when it will not run again. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
