@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,17 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 			JobTimeout: time.Hour}, "dispatch: Config.RescueAfter: 5m0s must exceed JobTimeout (1h0m0s)"},
 		{"pool too small", dispatch.Config{Pool: lazyPool(t, 13), Broadcaster: b, Store: store},
 			"dispatch: Config.Pool: 13 connections (pool_max_conns) for 10 workers, need at least 14"},
+		// River keeps a job's attempts in a smallint and caps what it
+		// stores: more would be given up early, without room for rescues.
+		{"too many attempts", dispatch.Config{Pool: pool, Broadcaster: b, Store: store,
+			Retry: broadcast.RetryPolicy{MaxAttempts: 40_000}}, "dispatch: Config.Retry.MaxAttempts: 40000, at most 32757"},
+		{"too many workers", dispatch.Config{Pool: lazyPool(t, 20_004), Broadcaster: b, Store: store, Workers: 20_000},
+			"dispatch: Config.Workers: 20000, at most 10000"},
+		{"invalid queue", dispatch.Config{Pool: pool, Broadcaster: b, Store: store, Queue: "ops queue"},
+			`dispatch: Config.Queue: "ops queue": `},
+		{"fetch poll below cooldown", dispatch.Config{Pool: pool, Broadcaster: b, Store: store,
+			FetchCooldown: time.Second, FetchPollInterval: 500 * time.Millisecond},
+			"dispatch: Config.FetchPollInterval: 500ms is shorter than FetchCooldown (1s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,5 +91,13 @@ func TestInvalidUpdateIsNotQueued(t *testing.T) {
 	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
 	_, err = d.Correct(context.Background(), nil, "", broadcast.Update{Title: "t", Status: broadcast.StatusInvestigating})
 	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
-	assert.ErrorIs(t, d.Retract(context.Background(), nil, ""), broadcast.ErrInvalidUpdate)
+	err = d.Retract(context.Background(), nil, "")
+	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.ErrorContains(t, err, "updateID: missing", "Retract's argument")
+	// An ID no update can have is refused before any I/O.
+	for _, id := range []string{"", "u\x01", "u\xff", strings.Repeat("u", 256)} {
+		_, _, err = d.Report(context.Background(), id)
+		assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate, "%q", id)
+		assert.ErrorContains(t, err, "updateID: ", "%q", id)
+	}
 }

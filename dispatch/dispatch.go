@@ -21,7 +21,9 @@
 // A job's run is Broadcaster.RunJob: one attempt with every Store check
 // around it. Its outcome decides what River does next: done (delivered,
 // skipped, superseded or not selected) completes the job; a RetryAfter
-// error (HTTP 429) snoozes it for that long without using up an attempt; a
+// error (HTTP 429) snoozes it for that long (for the backoff's wait when
+// that is longer, as within a Send) without using up an attempt, and one
+// that asks for no wait is retried as any other error; a
 // Permanent error cancels it; any other error is retried with exponential
 // backoff (Config.Retry), and cancels it, with that error, once
 // Config.Retry.MaxAttempts attempts are made. A job past
@@ -131,6 +133,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"regexp"
 	"sync"
 	"time"
 
@@ -160,6 +164,13 @@ const (
 	DefaultFetchPoll       = 250 * time.Millisecond
 )
 
+// maxAttempts is the most Config.Retry.MaxAttempts can be: River keeps a
+// job's attempts in a smallint, with room for the rescues (maxRescues).
+const maxAttempts = math.MaxInt16 - maxRescues
+
+// queueName is River's rule for a queue's name.
+var queueName = regexp.MustCompile(`^(?:[a-z0-9])+(?:[_|\-]?[a-z0-9]+)*$`)
+
 // spareConns are the pool's connections beyond one per worker: River's own
 // queries and the Store's calls while every worker holds a Lock.
 const spareConns = 4
@@ -180,14 +191,17 @@ type Config struct {
 	// Store is the Broadcaster's Store, read by Report for receipts.
 	// Required.
 	Store broadcast.Store
-	// Queue is the River queue of the jobs; default "outagecast".
+	// Queue is the River queue of the jobs; default "outagecast". River
+	// takes lower-case letters and digits, in words separated by an
+	// underscore or a hyphen.
 	Queue string
-	// Workers is how many jobs this instance runs at once; default 10.
+	// Workers is how many jobs this instance runs at once; default 10, at
+	// most 10,000.
 	Workers int
-	// Retry bounds each job's retries: MaxAttempts (default 20) attempts
-	// in all (runs snoozed by a RetryAfter, retries that reached targets
-	// no earlier run had, and runs cut short by the death of their worker
-	// are not attempts), waits from InitialInterval (default
+	// Retry bounds each job's retries: MaxAttempts (default 20, at most
+	// 32,757) attempts in all (runs snoozed by a RetryAfter, retries that
+	// reached targets no earlier run had, and runs cut short by the death
+	// of their worker are not attempts), waits from InitialInterval (default
 	// 1s) doubling up to MaxInterval (default 5m), with jitter; no retry
 	// nor snooze starts more than MaxElapsed (default 6h) after the job was
 	// enqueued, by the database's clock. Give every instance the same Retry.
@@ -338,6 +352,21 @@ func withDefaults(cfg Config) (Config, error) {
 	cfg.FetchCooldown = max(cmp.Or(cfg.FetchCooldown, DefaultFetchCooldown), time.Millisecond)
 	cfg.FetchPollInterval = max(cmp.Or(cfg.FetchPollInterval, DefaultFetchPoll), time.Millisecond)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	switch {
+	case cfg.Workers > river.QueueNumWorkersMax:
+		return cfg, fmt.Errorf("dispatch: Config.Workers: %d, at most %d", cfg.Workers, river.QueueNumWorkersMax)
+	case cfg.Retry.MaxAttempts > maxAttempts:
+		// River keeps a job's attempts in a smallint, and caps what it
+		// stores: the policy would give up early, with no room left for
+		// the rescues.
+		return cfg, fmt.Errorf("dispatch: Config.Retry.MaxAttempts: %d, at most %d", cfg.Retry.MaxAttempts, maxAttempts)
+	case len(cfg.Queue) > 64 || !queueName.MatchString(cfg.Queue):
+		return cfg, fmt.Errorf("dispatch: Config.Queue: %q: not a River queue name (at most 64 lower-case letters and digits, "+
+			"in words separated by an underscore or a hyphen)", cfg.Queue)
+	case cfg.FetchPollInterval < cfg.FetchCooldown:
+		return cfg, fmt.Errorf("dispatch: Config.FetchPollInterval: %v is shorter than FetchCooldown (%v)",
+			cfg.FetchPollInterval, cfg.FetchCooldown)
+	}
 	if cfg.RescueAfter <= cfg.JobTimeout {
 		return cfg, fmt.Errorf("dispatch: Config.RescueAfter: %v must exceed JobTimeout (%v), or running jobs are taken for dead ones",
 			cfg.RescueAfter, cfg.JobTimeout)

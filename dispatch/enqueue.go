@@ -134,7 +134,12 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 // broadcast.ErrInvalidUpdate and names updateID) an update never
 // enqueued (in tx too) that no channel has a receipt of.
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
-	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
+	// Checked here too, so that the error names this argument, not Jobs'.
+	err := checkUpdateID(updateID)
+	var jobs []broadcast.Job
+	if err == nil {
+		jobs, err = d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)
+	}
 	if err == nil {
 		err = d.inTx(ctx, tx, func(tx pgx.Tx) error {
 			if err := d.checkOriginal(ctx, tx, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {

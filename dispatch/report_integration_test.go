@@ -235,3 +235,30 @@ func TestOperatorsCancelUnheardByTheRunIsItsEvent(t *testing.T) {
 	assert.ErrorContains(t, last.Err, "HTTP 503", "the attempt's error")
 	assert.Zero(t, last.Delay)
 }
+
+// An empty update ID is refused, naming the argument: River's filter on
+// the jobs' metadata would otherwise match every job, and the Report mix
+// the channels of other updates.
+func TestReportRefusesAnEmptyUpdateID(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	in := newInstance(t, dsn, []broadcast.Channel{broadcast.ChannelFunc("a", nil)}, broadcast.Options{}, dispatch.Config{Workers: 2})
+	_, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	require.NoError(t, in.d.Retract(ctx, nil, "u-1"))
+
+	check := func(name string, rep *broadcast.Report, err error) {
+		t.Helper()
+		assert.Nil(t, rep, name)
+		assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate, name)
+		assert.ErrorContains(t, err, "updateID", name)
+	}
+	rep, _, err := in.d.Report(ctx, "")
+	check("Report", rep, err)
+	rep, _, err = in.d.RetractReport(ctx, "")
+	check("RetractReport", rep, err)
+	rep, err = in.d.Wait(ctx, "")
+	check("Wait", rep, err)
+	rep, err = in.d.WaitRetract(ctx, "")
+	check("WaitRetract", rep, err)
+}

@@ -37,8 +37,8 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Kinds: EventAttempt when a run starts; then EventDelivered,
 // EventSkipped, EventSuperseded or EventNotSelected when the job is done;
 // EventRetry when it runs again after Delay (Snoozed: no attempt used up,
-// for a RetryAfter hint, or because the channel was not tried: Err wraps
-// broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
+// for a RetryAfter hint of some wait, or because the channel was not
+// tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
 // Broadcaster was closed while its Dispatcher runs, which the Logger also
 // reports, once); EventFailed when it will not run again. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
@@ -243,6 +243,17 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)
+	// The platform's wait, or the backoff's when longer, as within a
+	// Send: a snooze uses up no attempt, and a hint of no wait or of a
+	// moment (a 503's "Retry-After: 0", a date already past) would run
+	// the job again at once, again and again, until Retry.MaxElapsed.
+	// One of no wait is no wait asked for: an ordinary retry.
+	switch {
+	case hinted && delay <= 0:
+		hinted = false
+	case hinted:
+		delay = max(delay, d.retry.delay(n))
+	}
 	switch {
 	case errors.Is(res.Err, broadcast.ErrBusy):
 		// The channel was not tried: another attempt on it (of this

@@ -397,3 +397,38 @@ func TestSnoozeIsByTheDatabasesClock(t *testing.T) {
 		})
 	}
 }
+
+// A RetryAfter hint that asks for no wait, or less than the backoff's (a
+// 503 with "Retry-After: 0", a date already past, a channel's own short
+// hint), must not run the job again at once, again and again, without
+// ever using an attempt: the wait is the backoff's, as within a Send.
+func TestShortRetryAfterIsNoBusyLoop(t *testing.T) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	unavailable := errors.New("503 Service Unavailable")
+	second := &rivertype.JobRow{Attempt: 2, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+
+	t.Run("no wait", func(t *testing.T) {
+		var e Event
+		kind, err := d.outcome(context.Background(), second, broadcast.Result{Err: broadcast.RetryAfter(unavailable, 0)}, &e)
+		assert.Equal(t, broadcast.EventRetry, kind)
+		var snooze *rivertype.JobSnoozeError
+		assert.False(t, errors.As(err, &snooze), "an ordinary retry, which uses up an attempt")
+		assert.ErrorIs(t, err, unavailable)
+		assert.False(t, e.Snoozed)
+		assert.Equal(t, 2*time.Second, e.Delay, "the backoff's wait after attempt 2")
+	})
+	t.Run("shorter than the backoff", func(t *testing.T) {
+		var e Event
+		kind, err := d.outcome(context.Background(), second,
+			broadcast.Result{Err: broadcast.RetryAfter(unavailable, time.Millisecond)}, &e)
+		assert.Equal(t, broadcast.EventRetry, kind)
+		var snooze *rivertype.JobSnoozeError
+		if assert.ErrorAs(t, err, &snooze) {
+			assert.Equal(t, 2*time.Second, snooze.Duration, "the backoff's wait after attempt 2")
+		}
+		assert.True(t, e.Snoozed)
+		assert.Equal(t, 2*time.Second, e.Delay)
+	})
+}
