@@ -435,7 +435,7 @@ func (b *Broadcaster) checkOverrides(u Update) error {
 // marks it so. A correction is an update of its own: with the original's
 // ID it would be found delivered already, and nothing would be corrected.
 func checkCorrection(original string, u *Update) error {
-	if err := checkKey("original", original); err != nil {
+	if err := CheckID("original", original); err != nil {
 		return err
 	}
 	if u.ID == original {
@@ -508,7 +508,7 @@ func validateNow(u Update) error {
 // update's, with a Report of that update's posts, as a queue of Jobs
 // (package dispatch) runs it too.
 func (b *Broadcaster) Retract(ctx context.Context, updateID string) (*Report, error) {
-	if err := checkKey("updateID", updateID); err != nil {
+	if err := CheckID("updateID", updateID); err != nil {
 		return nil, err
 	}
 	if err := b.CheckOriginal(ctx, JobRetract, Update{}, updateID); err != nil {

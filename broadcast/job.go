@@ -47,7 +47,7 @@ func (b *Broadcaster) Jobs(kind JobKind, u Update, original string) ([]Job, erro
 			return nil, err
 		}
 	case JobRetract:
-		if err := checkKey("original", original); err != nil {
+		if err := CheckID("original", original); err != nil {
 			return nil, err
 		}
 		u = Update{ID: original}
@@ -138,12 +138,12 @@ func (j *Job) check() (op, error) {
 	if !ok {
 		return 0, fmt.Errorf("broadcast: unknown job kind %q", string(j.Kind))
 	}
-	if err := checkKey("Job.Update.ID", j.Update.ID); err != nil {
+	if err := CheckID("Job.Update.ID", j.Update.ID); err != nil {
 		return 0, err
 	}
 	switch o {
 	case opCorrect:
-		if err := checkKey("Job.Original", j.Original); err != nil {
+		if err := CheckID("Job.Original", j.Original); err != nil {
 			return 0, err
 		}
 		// Jobs makes a correction's ID its own and sets Corrects: with the

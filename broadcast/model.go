@@ -316,8 +316,12 @@ func (u Update) validateText() error {
 	return nil
 }
 
-// checkKey checks an update ID given on its own, naming it as field.
-func checkKey(field, id string) error {
+// CheckID reports what is wrong with id as the ID of an update given on
+// its own (the original of Correct, the update of Retract, of a Report or
+// of a Wait): empty, not valid UTF-8, a NUL or control character, or
+// longer than 255 bytes, as Validate checks Update.ID. Its error wraps
+// ErrInvalidUpdate and names field; nil when id is fine.
+func CheckID(field, id string) error {
 	if id == "" {
 		return invalid(field, "missing")
 	}

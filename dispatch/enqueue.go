@@ -135,7 +135,7 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 // enqueued (in tx too) that no channel has a receipt of.
 func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) error {
 	// Checked here too, so that the error names this argument, not Jobs'.
-	err := checkUpdateID(updateID)
+	err := broadcast.CheckID("updateID", updateID)
 	var jobs []broadcast.Job
 	if err == nil {
 		jobs, err = d.cfg.Broadcaster.Jobs(broadcast.JobRetract, broadcast.Update{}, updateID)

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -152,7 +150,7 @@ const maxJobs = 10_000
 // report reads the jobs carrying md and assembles the Report, from the
 // Store for the channels without a job (see Report).
 func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (*broadcast.Report, bool, error) {
-	if err := checkUpdateID(updateID); err != nil {
+	if err := broadcast.CheckID("updateID", updateID); err != nil {
 		return nil, false, fmt.Errorf("dispatch: report: %w", err)
 	}
 	rep := &broadcast.Report{UpdateID: updateID}
@@ -207,32 +205,6 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 	return rep, done, nil
 }
 
-// checkUpdateID refuses, naming the argument, an update ID no update can
-// have (see broadcast.Update.Validate): empty, the jobs' metadata filter
-// would match every job; not valid UTF-8, it would match another ID; with
-// a NUL, it would fail in the database.
-func checkUpdateID(id string) error {
-	why := ""
-	switch {
-	case id == "":
-		why = "missing"
-	case !utf8.ValidString(id):
-		why = "not valid UTF-8"
-	case len(id) > maxIDLength:
-		why = fmt.Sprintf("longer than %d bytes", maxIDLength)
-	default:
-		if i := strings.IndexFunc(id, unicode.IsControl); i >= 0 {
-			why = fmt.Sprintf("contains the control character %U", []rune(id[i:])[0])
-		}
-	}
-	if why != "" {
-		return fmt.Errorf("%w: updateID: %s", broadcast.ErrInvalidUpdate, why)
-	}
-	return nil
-}
-
-// maxIDLength is the longest update ID broadcast.Update.Validate takes.
-const maxIDLength = 255
 
 // latestJobs reads the jobs carrying md and returns the last one enqueued
 // for each channel, and the channels the update was enqueued for, as the
