@@ -205,7 +205,6 @@ func (d *Dispatcher) report(ctx context.Context, md metadata, updateID string) (
 	return rep, done, nil
 }
 
-
 // latestJobs reads the jobs carrying md and returns the last one enqueued
 // for each channel, and the channels the update was enqueued for, as the
 // jobs' metadata names them (jobs enqueued before it did name none); rep
