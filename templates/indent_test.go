@@ -1,0 +1,59 @@
+package templates_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
+)
+
+// indentedBody holds lines indented with spaces and tabs: after a blank
+// line, four columns of indentation start a CommonMark indented code block,
+// which shows its text in a monospace box with the backslashes of every
+// escape, and inside a paragraph CommonMark drops the indentation.
+const indentedBody = "Run these steps:\n\n    - curl https://status.example.com/check\n\tsystemctl restart *edge*\n" +
+	"  then wait\n\n      1. again\n\n\t  # done"
+
+// TestIndentationIsNoCodeBlock: a body's indentation keeps its look and
+// meaning in each flavour. CommonMark (markdown) reads four columns of
+// indentation as code, so its indentation is written as no-break spaces,
+// one per column (a tab to the next multiple of four), which CommonMark
+// does not read as indentation and which keep the look; the plain text
+// keeps the body as written.
+func TestIndentationIsNoCodeBlock(t *testing.T) {
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Body: indentedBody,
+		Advice: "Either\n    retry later\n\tor use the EU endpoint"}
+
+	md, err := templates.Default().Render("markdown", u)
+	require.NoError(t, err)
+	for _, l := range strings.Split(md, "\n") {
+		assert.False(t, strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t"),
+			"a markdown line starts with indentation CommonMark reads: %q", l)
+	}
+	const nb = "\u00a0"
+	for _, want := range []string{
+		strings.Repeat(nb, 4) + `\- curl https://status.example.com/check`,
+		strings.Repeat(nb, 4) + `systemctl restart \*edge\*`,
+		strings.Repeat(nb, 2) + "then wait",
+		strings.Repeat(nb, 6) + `1\. again`,
+		strings.Repeat(nb, 6) + `\# done`,
+		"**What you can do:** Either\n" + strings.Repeat(nb, 4) + "retry later\n" + strings.Repeat(nb, 4) + "or use",
+	} {
+		assert.Contains(t, md, want)
+	}
+
+	text, err := templates.Default().Render("text", u)
+	require.NoError(t, err)
+	assert.Contains(t, text, indentedBody, "plain text keeps the body as written")
+
+	// The md function is what a template of one's own uses.
+	set, err := templates.Default().With("mine", "{{md .Body}}")
+	require.NoError(t, err)
+	got, err := set.Render("mine", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Body: "\tcode?"})
+	require.NoError(t, err)
+	assert.Equal(t, strings.Repeat(nb, 4)+"code?", got)
+}
