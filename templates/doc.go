@@ -76,6 +76,10 @@
 //     decodes in autolinks too: the link is url as given. The markdown
 //     template writes the update's URL with it.
 //   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
+//   - indent s: s with the spaces and tabs that begin each line written as
+//     no-break spaces, one per column (a tab to the next multiple of
+//     four), which HTML does not collapse; the html template writes the
+//     body and the advice with it, so that indented lines stay indented.
 //   - utc t: t in UTC as "24 Nov 2025 13:45 UTC"; "" for the zero time.
 //   - color status: a CSS colour for the status (for html).
 //

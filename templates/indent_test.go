@@ -57,3 +57,29 @@ func TestIndentationIsNoCodeBlock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, strings.Repeat(nb, 4)+"code?", got)
 }
+
+// TestIndentationInHTML: HTML collapses the spaces that begin a line, so
+// the html template writes a body's and an advice's indentation as
+// no-break spaces, as the markdown one does.
+func TestIndentationInHTML(t *testing.T) {
+	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Body: indentedBody,
+		Advice: "Either\n    retry later"}
+	page, err := templates.Default().Render("html", u)
+	require.NoError(t, err)
+	const nb = "\u00a0"
+	for _, want := range []string{
+		">" + strings.Repeat(nb, 4) + "- curl https://status.example.com/check<br>" + strings.Repeat(nb, 4) + "systemctl restart *edge*<br>" +
+			strings.Repeat(nb, 2) + "then wait</p>",
+		">" + strings.Repeat(nb, 6) + "1. again</p>",
+		">" + strings.Repeat(nb, 6) + "# done</p>",
+		"Either<br>" + strings.Repeat(nb, 4) + "retry later</p>",
+	} {
+		assert.Contains(t, page, want)
+	}
+
+	set, err := templates.Default().With("mine", "{{indent .Body}}")
+	require.NoError(t, err)
+	got, err := set.Render("mine", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Body: "a\n \tb c\n  d"})
+	require.NoError(t, err)
+	assert.Equal(t, "a\n"+strings.Repeat(nb, 4)+"b c\n"+nb+nb+"d", got)
+}
