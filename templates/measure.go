@@ -296,7 +296,7 @@ func (c *cutter) head(i int, mark string) string {
 			break
 		}
 		h = h[:len(h)-n]
-		if escaped(h) {
+		if r < utf8.RuneSelf && strings.IndexByte(asciiPunct, byte(r)) >= 0 && escaped(h) {
 			h = h[:len(h)-1] // the backslash escaping r goes with it
 		}
 	}

@@ -270,3 +270,9 @@ func TestShortenKeepsEscapes(t *testing.T) {
 		}
 	}
 }
+
+// A backslash before white space escapes nothing: trimming the dangling
+// punctuation and white space before the ellipsis keeps it, as written.
+func TestShortenKeepsLiteralBackslash(t *testing.T) {
+	assert.Equal(t, `C:\…`, templates.Shorten(`C:\ - is the system drive`, 7, templates.Runes))
+}
