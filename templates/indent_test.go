@@ -26,7 +26,8 @@ const indentedBody = "Run these steps:\n\n    - curl https://status.example.com/
 // keeps the body as written.
 func TestIndentationIsNoCodeBlock(t *testing.T) {
 	u := broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Body: indentedBody,
-		Advice: "Either\n    retry later\n\tor use the EU endpoint"}
+		Advice:     "Either\n    retry later\n\tor use the EU endpoint",
+		Components: []broadcast.Component{{Name: "    DB", Status: broadcast.ComponentMajorOutage}}}
 
 	md, err := templates.Default().Render("markdown", u)
 	require.NoError(t, err)
@@ -42,6 +43,8 @@ func TestIndentationIsNoCodeBlock(t *testing.T) {
 		strings.Repeat(nb, 6) + `1\. again`,
 		strings.Repeat(nb, 6) + `\# done`,
 		"**What you can do:** Either\n" + strings.Repeat(nb, 4) + "retry later\n" + strings.Repeat(nb, 4) + "or use",
+		// Five spaces after a list marker start a code block in the item.
+		"\n- " + strings.Repeat(nb, 4) + "DB: Major outage",
 	} {
 		assert.Contains(t, md, want)
 	}
