@@ -223,8 +223,8 @@ func lines(s string) []string {
 // four: HTML collapses them, and CommonMark reads four columns as code.
 // It returns s itself when no line begins with a space or a tab.
 func indent(s string) string {
-	if !strings.HasPrefix(s, " ") && !strings.HasPrefix(s, "\t") &&
-		!strings.Contains(s, "\n ") && !strings.Contains(s, "\n\t") {
+	if !strings.HasPrefix(s, " ") && !strings.HasPrefix(s, "\t") && !strings.Contains(s, "\n ") &&
+		!strings.Contains(s, "\n\t") && !strings.Contains(s, "\r ") && !strings.Contains(s, "\r\t") {
 		return s
 	}
 	var b strings.Builder
@@ -242,7 +242,7 @@ func indent(s string) string {
 			col += n
 		default:
 			b.WriteByte(ch)
-			lineStart, col = ch == '\n', 0
+			lineStart, col = ch == '\n' || ch == '\r', 0
 		}
 	}
 	return b.String()

@@ -85,4 +85,9 @@ func TestIndentationInHTML(t *testing.T) {
 	got, err := set.Render("mine", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Body: "a\n \tb c\n  d"})
 	require.NoError(t, err)
 	assert.Equal(t, "a\n"+strings.Repeat(nb, 4)+"b c\n"+nb+nb+"d", got)
+	set, err = templates.Default().With("crlf", `{{range lines (indent "a\r\n b\r c")}}[{{.}}]{{end}}`)
+	require.NoError(t, err)
+	got, err = set.Render("crlf", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating})
+	require.NoError(t, err)
+	assert.Equal(t, "[a]["+nb+"b]["+nb+"c]", got, "a CR or CR LF ends a line too")
 }
