@@ -185,6 +185,7 @@ func funcs() map[string]any {
 		"autolink":   autolink,
 		"paragraphs": paragraphs,
 		"lines":      lines,
+		"indent":     indent,
 		"utc":        utc,
 		"color":      color,
 	}
@@ -215,6 +216,36 @@ func paragraphs(s string) []string {
 // lines splits s at line breaks.
 func lines(s string) []string {
 	return strings.Split(normalizeNewlines(s), "\n")
+}
+
+// indent returns s with the spaces and tabs that begin each line written
+// as no-break spaces, one per column, a tab reaching the next multiple of
+// four: HTML collapses them, and CommonMark reads four columns as code.
+// It returns s itself when no line begins with a space or a tab.
+func indent(s string) string {
+	if !strings.HasPrefix(s, " ") && !strings.HasPrefix(s, "\t") && !strings.Contains(s, "\n ") &&
+		!strings.Contains(s, "\n\t") && !strings.Contains(s, "\r ") && !strings.Contains(s, "\r\t") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	lineStart, col := true, 0
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case lineStart && ch == ' ':
+			b.WriteString(noBreakSpace)
+			col++
+		case lineStart && ch == '\t':
+			n := tabWidth - col%tabWidth
+			b.WriteString(strings.Repeat(noBreakSpace, n))
+			col += n
+		default:
+			b.WriteByte(ch)
+			lineStart, col = ch == '\n' || ch == '\r', 0
+		}
+	}
+	return b.String()
 }
 
 func normalizeNewlines(s string) string {

@@ -65,7 +65,10 @@
 //   - sentence s: s trimmed, with a full stop added unless it ends in
 //     punctuation.
 //   - md s: s with CommonMark formatting characters escaped (HTML's "<",
-//     ">" and "&" too), URLs left whole; a URL CommonMark would read
+//     ">" and "&" too), and the spaces and tabs that begin a line written
+//     as no-break spaces, one per column, so that an indented line is
+//     neither an indented code block nor stripped of its indentation;
+//     URLs left whole; a URL CommonMark would read
 //     formatting in ("[x](…)", "*", "`") or a character reference
 //     ("&copy;") is written as an autolink, <URL>.
 //   - autolink url: url as a CommonMark autolink, <url>, with "&amp;" for
@@ -73,6 +76,10 @@
 //     decodes in autolinks too: the link is url as given. The markdown
 //     template writes the update's URL with it.
 //   - paragraphs s: s split at blank lines; lines s: s split at line breaks.
+//   - indent s: s with the spaces and tabs that begin each line written as
+//     no-break spaces, one per column (a tab to the next multiple of
+//     four), which HTML does not collapse; the html template writes the
+//     body and the advice with it, so that indented lines stay indented.
 //   - utc t: t in UTC as "24 Nov 2025 13:45 UTC"; "" for the zero time.
 //   - color status: a CSS colour for the status (for html).
 //
@@ -91,7 +98,10 @@
 // marker), next update and URL whole. Text uses a channel's Overrides entry
 // when there is one. Cuts fall between grapheme
 // clusters, so an emoji sequence, a flag or an accented letter is never
-// split, and prefer the end of a word. A cut inside a right-to-left
+// split, and prefer the end of a word. Nor is a backslash escape ("\*",
+// "\-") split, nor its backslash left behind when the punctuation before
+// the ellipsis is trimmed, so that shortened Markdown shows no stray "\".
+// A cut inside a right-to-left
 // embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) closes it
 // after the ellipsis, and each text field closes what it leaves open (at
 // its end, and before a line break a one-line template joins), so that no

@@ -20,6 +20,7 @@ func FuzzShorten(f *testing.F) {
 	f.Add("", 1, uint8(0))
 	f.Add("a\u0301\u0302\u0303 b", 2, uint8(1))
 	f.Add("see https://s.example/1\u00a0and\u3000more https://s.example/2\u2028text", 30, uint8(1))
+	f.Add(`\*\*bold\*\* \- \\\- \(a\)`, 12, uint8(0))
 	names := []string{"bytes", "runes", "graphemes", "weighted"}
 	f.Fuzz(func(t *testing.T, s string, limit int, which uint8) {
 		if !utf8.ValidString(s) {
@@ -47,6 +48,9 @@ func FuzzShorten(f *testing.F) {
 					t.Fatalf("Shorten(%q, %d) = %q lost URL %q", s, limit, got, u)
 				}
 			}
+		}
+		if !strayBackslash(s) && strayBackslash(got) {
+			t.Fatalf("Shorten(%q, %d) = %q splits a backslash escape", s, limit, got)
 		}
 	})
 }

@@ -72,10 +72,27 @@ func readsAsMarkdown(url string) bool {
 	return false
 }
 
+// escapeText writes s escaped to b; lineStart says whether s begins a
+// line. The indentation that begins a line is written as no-break spaces,
+// one per column (a tab reaching the next multiple of four): CommonMark
+// reads four columns of spaces or tabs after a blank line as an indented
+// code block, which shows every escape's backslash and no formatting, and
+// drops the indentation of a paragraph's lines; a no-break space is no
+// indentation to it, and looks the same.
 func escapeText(b *strings.Builder, s string, lineStart bool) {
 	chunkAtLineStart := lineStart
+	col := 0 // the column of the indentation written so far, at lineStart
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
+		if lineStart && (ch == ' ' || ch == '\t') {
+			n := 1
+			if ch == '\t' {
+				n = tabWidth - col%tabWidth
+			}
+			col += n
+			b.WriteString(strings.Repeat(noBreakSpace, n))
+			continue
+		}
 		switch {
 		case strings.IndexByte("\\`*_~[]<>|&", ch) >= 0:
 			b.WriteByte('\\')
@@ -86,12 +103,19 @@ func escapeText(b *strings.Builder, s string, lineStart bool) {
 		}
 		b.WriteByte(ch)
 		if ch == '\n' {
-			lineStart = true
-		} else if ch != ' ' && ch != '\t' {
+			lineStart, col = true, 0
+		} else {
 			lineStart = false
 		}
 	}
 }
+
+// tabWidth is CommonMark's tab stop; noBreakSpace stands for a column of
+// indentation.
+const (
+	tabWidth     = 4
+	noBreakSpace = "\u00a0"
+)
 
 // orderedListMarker reports whether the text before a '.' or ')' is a line
 // that holds only digits (and indentation), as in "1." or "1)"; CommonMark

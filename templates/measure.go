@@ -128,6 +128,8 @@ type cutter struct {
 	next  int      // byte offset up to which s is segmented
 	state int      // the grapheme segmenter's state at next
 	inURL int      // index of the first URL that ends after next
+	// slashes counts the backslashes that end s[:next].
+	slashes int
 }
 
 func newCutter(s string) *cutter {
@@ -141,12 +143,22 @@ func (c *cutter) has(i int) bool {
 		for c.inURL < len(c.urls) && c.urls[c.inURL][1] <= off {
 			c.inURL++
 		}
-		if c.inURL == len(c.urls) || off <= c.urls[c.inURL][0] {
+		// No cut inside a Markdown backslash escape, between the
+		// backslash and the ASCII punctuation it escapes: it would leave
+		// a "\" that shows, or escapes the ellipsis. Plain text loses
+		// nothing by not being cut there.
+		splitsEscape := c.slashes%2 == 1 && strings.IndexByte(asciiPunct, c.s[off]) >= 0
+		if (c.inURL == len(c.urls) || off <= c.urls[c.inURL][0]) && !splitsEscape {
 			c.cuts = append(c.cuts, off)
 		}
 		var cluster string
 		cluster, _, _, c.state = uniseg.FirstGraphemeClusterInString(c.s[off:], c.state)
 		c.next += len(cluster)
+		if cluster == "\\" {
+			c.slashes++
+		} else {
+			c.slashes = 0
+		}
 	}
 	return i < len(c.cuts)
 }
@@ -284,6 +296,9 @@ func (c *cutter) head(i int, mark string) string {
 			break
 		}
 		h = h[:len(h)-n]
+		if r < utf8.RuneSelf && strings.IndexByte(asciiPunct, byte(r)) >= 0 && escaped(h) {
+			h = h[:len(h)-1] // the backslash escaping r goes with it
+		}
 	}
 	if h == "" {
 		return mark
@@ -299,6 +314,20 @@ func (c *cutter) head(i int, mark string) string {
 		return h + " " + mark + closers
 	}
 	return h + mark + closers
+}
+
+// asciiPunct holds the characters a backslash escapes in Markdown
+// (CommonMark 2.4; Telegram's MarkdownV2 escapes a subset of them).
+const asciiPunct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+// escaped reports whether s ends in a backslash that escapes what follows:
+// an odd run of backslashes.
+func escaped(s string) bool {
+	n := 0
+	for n < len(s) && s[len(s)-1-n] == '\\' {
+		n++
+	}
+	return n%2 == 1
 }
 
 // withURLs appends, to head, the first keep URLs that start at or after cut

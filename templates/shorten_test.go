@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -218,4 +219,60 @@ func TestLinkSpans(t *testing.T) {
 		}
 	}
 	assert.Empty(t, templates.LinkSpans("no links"))
+}
+
+// strayBackslash reports an escape broken by a cut in s: a backslash that
+// escapes nothing (an odd run of backslashes followed by something other
+// than ASCII punctuation, or by the end), which shows as "\" or escapes
+// the character after it.
+func strayBackslash(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '\\' {
+			j++
+		}
+		if (j-i)%2 == 1 && (j == len(s) || !strings.ContainsRune("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", rune(s[j]))) {
+			return true
+		}
+		i = j - 1
+	}
+	return false
+}
+
+// TestShortenKeepsEscapes: text escaped for Markdown (each "\" escapes the
+// ASCII punctuation after it) cut at every position keeps every escape
+// whole: no cut falls between a backslash and what it escapes, and
+// dangling punctuation trimmed before the ellipsis takes its backslash
+// with it, so no "\" shows, nor escapes the ellipsis.
+func TestShortenKeepsEscapes(t *testing.T) {
+	texts := []string{
+		`\*\*bold\*\* \- \_it\_ \[x\]\(y\) \- \\\- a\\b \(\\\) \<@123\> \# x\, y\; z\: \-\-\- end\(`,
+		`\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-\-`,
+		`a \\\\\\\* b\:\: c\\\\\(\( d\&amp\; e`,
+	}
+	md, err := templates.Default().With("md", "{{md .Body}}")
+	require.NoError(t, err)
+	rendered, err := md.Render("md", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+		Body: "*Major* outage - see [docs](x) <@123> @everyone a_b \\ -- (see: a, b; c) - 1. # x `y` ~z~ |w| &amp;"})
+	require.NoError(t, err)
+	texts = append(texts, rendered)
+	for _, s := range texts {
+		require.False(t, strayBackslash(s), "test text %q", s)
+		for name, m := range measures {
+			for limit := 1; limit <= m(s); limit++ {
+				got := templates.Shorten(s, limit, m)
+				require.LessOrEqual(t, m(got), limit)
+				assert.False(t, strayBackslash(got), "%s limit %d: %q", name, limit, got)
+			}
+		}
+	}
+}
+
+// A backslash before white space escapes nothing: trimming the dangling
+// punctuation and white space before the ellipsis keeps it, as written.
+func TestShortenKeepsLiteralBackslash(t *testing.T) {
+	assert.Equal(t, `C:\…`, templates.Shorten(`C:\ - is the system drive`, 7, templates.Runes))
 }
