@@ -35,7 +35,13 @@
 // should be updated to it. The supergroup numbers its messages anew (the
 // group's stay behind in the old chat), so a reply goes there only to a
 // message the receipt places in the supergroup (as after a restart): an
-// old group's message id would name another message there.
+// old group's message id would name another message there. For the same
+// reason a message posted in the group before its upgrade can no longer
+// be edited or deleted: a correction of it is posted anew in the
+// supergroup (broadcast.ErrNotEditable), and a retraction of it fails
+// that chat for good, wrapping broadcast.ErrNotSupported and naming the
+// group and the supergroup. Either way the next message goes to the
+// supergroup at once.
 //
 // # Threading
 //
