@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +48,8 @@ type fakeServer struct {
 	txns     map[string]string              // event ID by access token, endpoint and transaction ID
 	sends    []*fakeEvent                   // posts accepted, repeats included (see Received)
 	requests []fakeRequest
+	relMax   int  // the most events a page of /relations holds; 0: 50
+	noRel    bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
 }
 
 // fakeEvent is an event in a room.
@@ -56,6 +60,7 @@ type fakeEvent struct {
 	raw           []byte // the content as received
 	redacted      bool
 	edits         []*fakeEvent
+	sender        string // "" for the channel's user
 }
 
 // fakeRequest is a request as the server received it.
@@ -89,6 +94,7 @@ func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeSer
 	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/send/{type}/{txn}", f.serve(f.send))
 	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/redact/{event}/{txn}", f.serve(f.redact))
 	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/event/{event}", f.serve(f.getEvent))
+	mux.HandleFunc("GET /_matrix/client/v1/rooms/{room}/relations/{event}/{rel}", f.serve(f.relations))
 	mux.HandleFunc("GET "+pathV3+"/directory/room/{alias}", f.serve(f.directory))
 	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/state/{type}/{key...}", f.serve(f.state))
 	mux.HandleFunc("GET "+pathWhoami, f.serve(f.whoami))
@@ -331,6 +337,60 @@ func (f *fakeServer) getEvent(r *http.Request, _ []byte) (int, string) {
 	}
 	b, _ := json.Marshal(map[string]any{"content": content, "event_id": id, "origin_server_ts": 1741944413000,
 		"room_id": room, "sender": f.user, "type": "m.room.message", "unsigned": json.RawMessage(unsigned)})
+	return http.StatusOK, string(b)
+}
+
+// relations lists the m.replace events of an event, a page at a time,
+// newest first, as GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}
+// does: limit events (5 unless asked, at most relMax), from the offset in
+// from, and next_batch while more are left. Redacted edits are listed
+// as redacted events are served.
+func (f *fakeServer) relations(r *http.Request, _ []byte) (int, string) {
+	room, id := r.PathValue("room"), r.PathValue("event")
+	if f.noRel {
+		return http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`
+	}
+	if !slices.Contains(f.joined, room) {
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	e := f.event(id)
+	if e == nil || e.room != room {
+		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found"}`
+	}
+	var edits []*fakeEvent
+	if r.PathValue("rel") == relReplace {
+		edits = slices.Clone(e.edits)
+		slices.Reverse(edits)
+	}
+	limit, from := 5, 0
+	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 {
+		limit = l
+	}
+	limit = min(limit, cmp.Or(f.relMax, 50))
+	if v := r.URL.Query().Get("from"); v != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(v, "rel_"))
+		if err != nil || n < 0 || n > len(edits) {
+			return http.StatusBadRequest, `{"errcode":"M_INVALID_PARAM","error":"invalid from"}`
+		}
+		from = n
+	}
+	page := map[string]any{"chunk": []any{}}
+	chunk := []any{}
+	for _, ed := range edits[from:min(from+limit, len(edits))] {
+		content, unsigned := json.RawMessage(ed.raw), json.RawMessage(`{"age":900}`)
+		if ed.redacted {
+			content = json.RawMessage(`{}`)
+			unsigned = json.RawMessage(`{"age":900,"redacted_because":{"type":"m.room.redaction","sender":"` + f.user +
+				`","redacts":"` + ed.id + `","content":{},"event_id":"$redaction"}}`)
+		}
+		chunk = append(chunk, map[string]any{"content": content, "event_id": ed.id, "origin_server_ts": 1741944414000,
+			"room_id": room, "sender": cmp.Or(ed.sender, f.user), "type": "m.room.message", "unsigned": unsigned})
+	}
+	page["chunk"] = chunk
+	if from+limit < len(edits) {
+		page["next_batch"] = "rel_" + strconv.Itoa(from+limit)
+	}
+	b, _ := json.Marshal(page)
 	return http.StatusOK, string(b)
 }
 
