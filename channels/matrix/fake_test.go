@@ -23,12 +23,13 @@ import (
 // fakeServer is a homeserver's client-server API, as much of it as the
 // channel uses, answering with the shapes and errors of the specification:
 // send (deduplicated per access token and transaction ID, as homeservers
-// do), redact, the room directory, whoami and joined_rooms. It checks each
-// request as a homeserver would: the access token, the room's membership,
-// the event content (msgtype, body, the HTML format), relations (a thread
-// root without a relation of its own, an edit of the sender's own post
-// with m.new_content, both in the same room) and the event's size in the
-// federation format (413 M_TOO_LARGE over 65,536 bytes). It fails on
+// do), redact, events read back, /relations, the room directory, whoami
+// and room state (the account's m.room.member, m.room.tombstone). It
+// checks each request as a homeserver would: the access token, the room's
+// membership, the event content (msgtype, body, the HTML format),
+// relations (a thread root without a relation of its own, an edit of the
+// sender's own post with m.new_content, both in the same room) and the
+// event's size in the federation format (413 M_TOO_LARGE over 65,536 bytes). It fails on
 // demand, for every room or one, with a homeserver's or its proxy's
 // answers.
 type fakeServer struct {
@@ -50,6 +51,9 @@ type fakeServer struct {
 	requests []fakeRequest
 	relMax   int  // the most events a page of /relations holds; 0: 50
 	noRel    bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
+	// membership is the user's membership in a room it can read the state
+	// of but has not joined (as at the time it left), by room ID.
+	membership map[string]string
 }
 
 // fakeEvent is an event in a room.
@@ -98,7 +102,6 @@ func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeSer
 	mux.HandleFunc("GET "+pathV3+"/directory/room/{alias}", f.serve(f.directory))
 	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/state/{type}/{key...}", f.serve(f.state))
 	mux.HandleFunc("GET "+pathWhoami, f.serve(f.whoami))
-	mux.HandleFunc("GET "+pathJoined, f.serve(f.joinedRooms))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`)
 	})
@@ -407,9 +410,14 @@ func (f *fakeServer) directory(r *http.Request, _ []byte) (int, string) {
 // the old room; the fake's rooms have no other state.
 func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 	room := r.PathValue("room")
+	if m, ok := f.membership[room]; ok && r.PathValue("type") == "m.room.member" && r.PathValue("key") == f.user {
+		return http.StatusOK, `{"membership":"` + m + `"}`
+	}
 	switch {
 	case !slices.Contains(f.joined, room):
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	case r.PathValue("type") == "m.room.member" && r.PathValue("key") == f.user:
+		return http.StatusOK, `{"membership":"join","displayname":"Status bot"}`
 	case r.PathValue("type") == "m.room.tombstone" && r.PathValue("key") == "" && f.replaced[room] != "":
 		return http.StatusOK, `{"body":"This room has been replaced","replacement_room":"` + f.replaced[room] + `"}`
 	}
@@ -418,11 +426,6 @@ func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 
 func (f *fakeServer) whoami(*http.Request, []byte) (int, string) {
 	return http.StatusOK, `{"user_id":"` + f.user + `","device_id":"OUTAGECAST","is_guest":false}`
-}
-
-func (f *fakeServer) joinedRooms(*http.Request, []byte) (int, string) {
-	b, _ := json.Marshal(map[string][]string{"joined_rooms": f.joined})
-	return http.StatusOK, string(b)
 }
 
 // Received returns one Delivery per post the server accepted, a repeated

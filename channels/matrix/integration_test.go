@@ -673,3 +673,21 @@ func TestIntegrationRetractRedactsEdits(t *testing.T) {
 		assert.NotContains(t, string(e.Content), "certificate", "no correction's text is left in the room")
 	}
 }
+
+// Check reads the account's membership in each room: a room it left is
+// one it has not joined, though it can still read the room as it was when
+// it left.
+func TestIntegrationCheckLeftRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	stay, _ := s.bot.room(s.reader)
+	left, _ := s.reader.room(s.bot)
+	ch := newChannel(t, s, s.botToken, stay, left)
+	require.NoError(t, ch.Check(ctx))
+	s.bot.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(left)+"/leave", map[string]any{}, nil)
+	settle(func() bool { return ch.Check(ctx) != nil })
+	err := ch.Check(ctx)
+	require.Error(t, err)
+	assert.Equal(t, "matrix: check: "+left+": "+s.botUserID+" has not joined the room "+left+
+		` (its membership there is "leave")`, err.Error())
+}
