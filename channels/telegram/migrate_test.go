@@ -176,3 +176,19 @@ func TestSendMigratedGroupDropsReplyOfUnknownChat(t *testing.T) {
 	assert.Contains(t, sends[3].Body, `"chat_id":-1004444444444`)
 	assert.NotContains(t, sends[3].Body, `"reply_parameters"`)
 }
+
+// Check names a group upgraded to a supergroup even after the channel
+// followed the upgrade: the channel posts to the supergroup only until the
+// process ends, so Config.Chats must be updated.
+func TestCheckAfterFollowingMigration(t *testing.T) {
+	f := newFakeBot(t)
+	const super = int64(-1004444444444)
+	migrateGroup(f, super)
+	ch := newTestChannel(t, f, []string{"-333333333"})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-333333333: getChatMemberCount: Bot API answered 400: Bad Request: group chat was upgraded "+
+		"to a supergroup chat (now -1004444444444: update Config.Chats)")
+}
