@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -140,9 +141,14 @@ func (c *Channel) redactEvent(ctx context.Context, room, event string) error {
 	return err
 }
 
-// maxEditPages bounds the pages of edits edits reads of one event, so
-// that a server whose next_batch never ends cannot hold a retraction.
-const maxEditPages = 100
+// Pages of edits: editsPerPage keeps a page within responseLimit, each
+// edit being up to MaxEventBytes; maxEditPages bounds the pages read of
+// one event, so that a server whose next_batch never ends cannot hold a
+// retraction.
+const (
+	editsPerPage = responseLimit/MaxEventBytes - 1
+	maxEditPages = 1000
+)
 
 // edits returns the IDs of the m.replace events of p's event sent by the
 // account and not redacted yet, listed by GET
@@ -159,7 +165,7 @@ func (c *Channel) edits(ctx context.Context, p post) ([]string, error) {
 	from := ""
 	for range maxEditPages {
 		path := "/_matrix/client/v1/rooms/" + url.PathEscape(p.room) + "/relations/" + url.PathEscape(p.event) +
-			"/" + relReplace + "?limit=100"
+			"/" + relReplace + "?limit=" + strconv.Itoa(editsPerPage)
 		if from != "" {
 			path += "&from=" + url.QueryEscape(from)
 		}

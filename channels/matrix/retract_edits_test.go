@@ -128,3 +128,26 @@ func TestRetractEditsListFailsForNow(t *testing.T) {
 	assert.Contains(t, err.Error(), "list the edits of "+r.Meta[confTargets[1]])
 	assert.Len(t, f.timeline()[confTargets[1]], 1, "not redacted yet")
 }
+
+// The edits of the longest update are near the event size limit each, so
+// a page of them must stay within the answer the channel reads (256 KiB):
+// a retraction of a post corrected many times lists them in small pages.
+func TestRetractManyLongEdits(t *testing.T) {
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	long := strings.Repeat("All traffic is served again from the primary region. ", broadcast.MaxBodyLength/50)
+	r, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, long)))
+	require.NoError(t, err)
+	for i := range 6 {
+		_, err := ch.Edit(ctx, broadcast.NewMessage(incident(2+i, broadcast.StatusIdentified, fmt.Sprintf("fix %d. %s", i, long))), r)
+		require.NoError(t, err)
+	}
+	require.NoError(t, ch.Retract(ctx, r))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range f.events {
+		if e.kind != "redaction" {
+			assert.True(t, e.redacted, "%s %s", e.kind, e.id)
+		}
+	}
+}
