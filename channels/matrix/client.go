@@ -21,7 +21,6 @@ import (
 const (
 	pathV3     = "/_matrix/client/v3"
 	pathWhoami = pathV3 + "/account/whoami"
-	pathJoined = pathV3 + "/joined_rooms"
 )
 
 // responseLimit bounds the response body read: an event the channel

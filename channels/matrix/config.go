@@ -82,6 +82,7 @@ type state struct {
 
 	mu    sync.Mutex
 	rooms map[string]string // room ID by alias, resolved once
+	user  string            // the account's user ID, once whoami told it
 }
 
 // New validates cfg, without I/O, and returns a Channel. Errors name the

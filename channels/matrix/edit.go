@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -109,15 +111,113 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	return nil
 }
 
-// redact redacts p's event; one that is not found is gone already.
+// redact redacts p's event, after every edit of it the account made: the
+// specification leaves the edits of a redacted event as they are, so the
+// text of each correction would stay readable in the room's history (and
+// in clients without edits, which show an edit as a "* " message). An
+// event that is not found is gone already.
 func (c *Channel) redact(ctx context.Context, p post) error {
+	edits, err := c.edits(ctx, p)
+	if err != nil {
+		return fmt.Errorf("list the edits of %s: %w", p.event, err)
+	}
+	for _, id := range edits {
+		if err := c.redactEvent(ctx, p.room, id); err != nil {
+			return fmt.Errorf("redact the edit %s: %w", id, err)
+		}
+	}
+	return c.redactEvent(ctx, p.room, p.event)
+}
+
+// redactEvent redacts event in room; one that is not found is gone
+// already.
+func (c *Channel) redactEvent(ctx context.Context, room, event string) error {
 	var a eventAnswer
-	err := c.call(ctx, http.MethodPut, roomPath(p.room, "redact", p.event, redactKey(p.room, p.event)), []byte("{}"), &a)
+	err := c.call(ctx, http.MethodPut, roomPath(room, "redact", event, redactKey(room, event)), []byte("{}"), &a)
 	var e *Error
 	if errors.As(err, &e) && e.Code == "M_NOT_FOUND" {
 		return nil
 	}
 	return err
+}
+
+// Pages of edits: editsPerPage keeps a page within responseLimit, each
+// edit being up to MaxEventBytes; maxEditPages bounds the pages read of
+// one event, so that a server whose next_batch never ends cannot hold a
+// retraction.
+const (
+	editsPerPage = responseLimit/MaxEventBytes - 1
+	maxEditPages = 1000
+)
+
+// edits returns the IDs of the m.replace events of p's event sent by the
+// account and not redacted yet, listed by GET
+// /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/m.replace page by
+// page. An edit by another user is no valid edit, and the account could
+// not redact it. None when the homeserver does not know the event (gone
+// already) or the endpoint (older than v1.3 of the specification).
+func (c *Channel) edits(ctx context.Context, p post) ([]string, error) {
+	me, err := c.whoami(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	from := ""
+	for range maxEditPages {
+		path := "/_matrix/client/v1/rooms/" + url.PathEscape(p.room) + "/relations/" + url.PathEscape(p.event) +
+			"/" + relReplace + "?limit=" + strconv.Itoa(editsPerPage)
+		if from != "" {
+			path += "&from=" + url.QueryEscape(from)
+		}
+		var page relationsPage
+		err := c.call(ctx, http.MethodGet, path, nil, &page)
+		var e *Error
+		if errors.As(err, &e) && (e.Code == "M_NOT_FOUND" || e.Code == "M_UNRECOGNIZED") {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range page.Chunk {
+			if ev.Sender == me && strings.HasPrefix(ev.EventID, "$") && len(ev.Unsigned.RedactedBecause) == 0 {
+				out = append(out, ev.EventID)
+			}
+		}
+		if page.NextBatch == "" || page.NextBatch == from || len(page.Chunk) == 0 {
+			break
+		}
+		from = page.NextBatch
+	}
+	return out, nil
+}
+
+// relationsPage is a page of GET /relations.
+type relationsPage struct {
+	Chunk []struct {
+		roomEvent
+		Sender string `json:"sender"`
+	} `json:"chunk"` // required
+	NextBatch string `json:"next_batch"`
+}
+
+func (a *relationsPage) ours() bool { return a.Chunk != nil }
+
+// whoami returns the account's user ID, asked of the homeserver once.
+func (c *Channel) whoami(ctx context.Context) (string, error) {
+	c.s.mu.Lock()
+	user := c.s.user
+	c.s.mu.Unlock()
+	if user != "" {
+		return user, nil
+	}
+	var who whoami
+	if err := c.call(ctx, http.MethodGet, pathWhoami, nil, &who); err != nil {
+		return "", fmt.Errorf("whoami: %w", err)
+	}
+	c.s.mu.Lock()
+	c.s.user = who.UserID
+	c.s.mu.Unlock()
+	return who.UserID, nil
 }
 
 // targetsOf returns the rooms of posts, as configured.

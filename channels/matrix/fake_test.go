@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,12 +23,13 @@ import (
 // fakeServer is a homeserver's client-server API, as much of it as the
 // channel uses, answering with the shapes and errors of the specification:
 // send (deduplicated per access token and transaction ID, as homeservers
-// do), redact, the room directory, whoami and joined_rooms. It checks each
-// request as a homeserver would: the access token, the room's membership,
-// the event content (msgtype, body, the HTML format), relations (a thread
-// root without a relation of its own, an edit of the sender's own post
-// with m.new_content, both in the same room) and the event's size in the
-// federation format (413 M_TOO_LARGE over 65,536 bytes). It fails on
+// do), redact, events read back, /relations, the room directory, whoami
+// and room state (the account's m.room.member, m.room.tombstone). It
+// checks each request as a homeserver would: the access token, the room's
+// membership, the event content (msgtype, body, the HTML format),
+// relations (a thread root without a relation of its own, an edit of the
+// sender's own post with m.new_content, both in the same room) and the
+// event's size in the federation format (413 M_TOO_LARGE over 65,536 bytes). It fails on
 // demand, for every room or one, with a homeserver's or its proxy's
 // answers.
 type fakeServer struct {
@@ -46,6 +49,11 @@ type fakeServer struct {
 	txns     map[string]string              // event ID by access token, endpoint and transaction ID
 	sends    []*fakeEvent                   // posts accepted, repeats included (see Received)
 	requests []fakeRequest
+	relMax   int  // the most events a page of /relations holds; 0: 50
+	noRel    bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
+	// membership is the user's membership in a room it can read the state
+	// of but has not joined (as at the time it left), by room ID.
+	membership map[string]string
 }
 
 // fakeEvent is an event in a room.
@@ -56,6 +64,7 @@ type fakeEvent struct {
 	raw           []byte // the content as received
 	redacted      bool
 	edits         []*fakeEvent
+	sender        string // "" for the channel's user
 }
 
 // fakeRequest is a request as the server received it.
@@ -89,10 +98,10 @@ func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeSer
 	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/send/{type}/{txn}", f.serve(f.send))
 	mux.HandleFunc("PUT "+pathV3+"/rooms/{room}/redact/{event}/{txn}", f.serve(f.redact))
 	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/event/{event}", f.serve(f.getEvent))
+	mux.HandleFunc("GET /_matrix/client/v1/rooms/{room}/relations/{event}/{rel}", f.serve(f.relations))
 	mux.HandleFunc("GET "+pathV3+"/directory/room/{alias}", f.serve(f.directory))
 	mux.HandleFunc("GET "+pathV3+"/rooms/{room}/state/{type}/{key...}", f.serve(f.state))
 	mux.HandleFunc("GET "+pathWhoami, f.serve(f.whoami))
-	mux.HandleFunc("GET "+pathJoined, f.serve(f.joinedRooms))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`)
 	})
@@ -334,6 +343,60 @@ func (f *fakeServer) getEvent(r *http.Request, _ []byte) (int, string) {
 	return http.StatusOK, string(b)
 }
 
+// relations lists the m.replace events of an event, a page at a time,
+// newest first, as GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}
+// does: limit events (5 unless asked, at most relMax), from the offset in
+// from, and next_batch while more are left. Redacted edits are listed
+// as redacted events are served.
+func (f *fakeServer) relations(r *http.Request, _ []byte) (int, string) {
+	room, id := r.PathValue("room"), r.PathValue("event")
+	if f.noRel {
+		return http.StatusNotFound, `{"errcode":"M_UNRECOGNIZED","error":"Unrecognized request"}`
+	}
+	if !slices.Contains(f.joined, room) {
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	e := f.event(id)
+	if e == nil || e.room != room {
+		return http.StatusNotFound, `{"errcode":"M_NOT_FOUND","error":"Event not found"}`
+	}
+	var edits []*fakeEvent
+	if r.PathValue("rel") == relReplace {
+		edits = slices.Clone(e.edits)
+		slices.Reverse(edits)
+	}
+	limit, from := 5, 0
+	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 {
+		limit = l
+	}
+	limit = min(limit, cmp.Or(f.relMax, 50))
+	if v := r.URL.Query().Get("from"); v != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(v, "rel_"))
+		if err != nil || n < 0 || n > len(edits) {
+			return http.StatusBadRequest, `{"errcode":"M_INVALID_PARAM","error":"invalid from"}`
+		}
+		from = n
+	}
+	page := map[string]any{"chunk": []any{}}
+	chunk := []any{}
+	for _, ed := range edits[from:min(from+limit, len(edits))] {
+		content, unsigned := json.RawMessage(ed.raw), json.RawMessage(`{"age":900}`)
+		if ed.redacted {
+			content = json.RawMessage(`{}`)
+			unsigned = json.RawMessage(`{"age":900,"redacted_because":{"type":"m.room.redaction","sender":"` + f.user +
+				`","redacts":"` + ed.id + `","content":{},"event_id":"$redaction"}}`)
+		}
+		chunk = append(chunk, map[string]any{"content": content, "event_id": ed.id, "origin_server_ts": 1741944414000,
+			"room_id": room, "sender": cmp.Or(ed.sender, f.user), "type": "m.room.message", "unsigned": unsigned})
+	}
+	page["chunk"] = chunk
+	if from+limit < len(edits) {
+		page["next_batch"] = "rel_" + strconv.Itoa(from+limit)
+	}
+	b, _ := json.Marshal(page)
+	return http.StatusOK, string(b)
+}
+
 func (f *fakeServer) directory(r *http.Request, _ []byte) (int, string) {
 	alias := r.PathValue("alias")
 	id, ok := f.aliases[alias]
@@ -347,9 +410,14 @@ func (f *fakeServer) directory(r *http.Request, _ []byte) (int, string) {
 // the old room; the fake's rooms have no other state.
 func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 	room := r.PathValue("room")
+	if m, ok := f.membership[room]; ok && r.PathValue("type") == "m.room.member" && r.PathValue("key") == f.user {
+		return http.StatusOK, `{"membership":"` + m + `"}`
+	}
 	switch {
 	case !slices.Contains(f.joined, room):
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	case r.PathValue("type") == "m.room.member" && r.PathValue("key") == f.user:
+		return http.StatusOK, `{"membership":"join","displayname":"Status bot"}`
 	case r.PathValue("type") == "m.room.tombstone" && r.PathValue("key") == "" && f.replaced[room] != "":
 		return http.StatusOK, `{"body":"This room has been replaced","replacement_room":"` + f.replaced[room] + `"}`
 	}
@@ -358,11 +426,6 @@ func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 
 func (f *fakeServer) whoami(*http.Request, []byte) (int, string) {
 	return http.StatusOK, `{"user_id":"` + f.user + `","device_id":"OUTAGECAST","is_guest":false}`
-}
-
-func (f *fakeServer) joinedRooms(*http.Request, []byte) (int, string) {
-	b, _ := json.Marshal(map[string][]string{"joined_rooms": f.joined})
-	return http.StatusOK, string(b)
 }
 
 // Received returns one Delivery per post the server accepted, a repeated

@@ -635,3 +635,59 @@ func TestIntegrationCorrectionAfterUpgrade(t *testing.T) {
 	require.Equal(t, upgraded.RoomID, r.Meta["room "+old], "posted anew in the new room")
 	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "A certificate rotation.")
 }
+
+// A retraction of a post corrected in place redacts its edits too: the
+// homeserver leaves them as they were when their original is redacted,
+// and their text stays readable, read back here by the reader as each
+// edit event.
+func TestIntegrationRetractRedactsEdits(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	room, _ := s.bot.room(s.reader)
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, room)}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	inc := unique("inc-")
+	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
+	require.NoError(t, err)
+	orig := rep.Results[0].Receipt
+	fix1 := update(inc, 2, broadcast.StatusInvestigating, "A certificate rotation.")
+	_, err = b.Correct(ctx, orig.UpdateID, fix1)
+	require.NoError(t, err)
+	fix2 := update(inc, 3, broadcast.StatusInvestigating, "A certificate rotation in one region.")
+	_, err = b.Correct(ctx, fix1.ID, fix2)
+	require.NoError(t, err)
+	settle(func() bool { return len(s.reader.relations(room, orig.Meta[room], "m.replace")) >= 2 })
+	edits := s.reader.relations(room, orig.Meta[room], "m.replace")
+	require.Len(t, edits, 2)
+
+	_, err = b.Retract(ctx, orig.UpdateID)
+	require.NoError(t, err)
+	for _, id := range []string{orig.Meta[room], edits[0].EventID, edits[1].EventID} {
+		settle(func() bool { return strings.Contains(string(s.reader.event(room, id).Unsigned), "redacted_because") })
+		e := s.reader.event(room, id)
+		assert.Contains(t, string(e.Unsigned), "redacted_because", id)
+		assert.JSONEq(t, `{}`, string(e.Content), "the text of %s is gone", id)
+	}
+	for _, e := range s.reader.messages(room) {
+		assert.NotContains(t, string(e.Content), "certificate", "no correction's text is left in the room")
+	}
+}
+
+// Check reads the account's membership in each room: a room it left is
+// one it has not joined, though it can still read the room as it was when
+// it left.
+func TestIntegrationCheckLeftRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	stay, _ := s.bot.room(s.reader)
+	left, _ := s.reader.room(s.bot)
+	ch := newChannel(t, s, s.botToken, stay, left)
+	require.NoError(t, ch.Check(ctx))
+	s.bot.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(left)+"/leave", map[string]any{}, nil)
+	settle(func() bool { return ch.Check(ctx) != nil })
+	err := ch.Check(ctx)
+	require.Error(t, err)
+	assert.Equal(t, "matrix: check: "+left+": "+s.botUserID+" has not joined the room "+left+
+		` (its membership there is "leave")`, err.Error())
+}

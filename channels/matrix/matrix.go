@@ -88,10 +88,15 @@
 // with broadcast.ErrNotEditable, and the correction is posted anew, in the
 // room that replaced it. It is also a broadcast.Retractor: Retract
 // redacts each room's post (PUT /rooms/{roomId}/redact/{eventId}/{txnId}),
-// which hides it and every edit of it; an event already gone counts as
-// redacted. The account needs no power to edit or redact its own events.
-// Clients without edits keep showing the "* " events of corrections of a
-// redacted post.
+// after every edit of it the account made, listed page by page with GET
+// /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/m.replace: the
+// specification leaves the edits of a redacted event unredacted, and their
+// text would stay readable (in the room's history, in clients that show
+// edit history, and in clients without edits, which show each as a "* "
+// message). An event already gone counts as redacted; a homeserver
+// without /relations (older than v1.3 of the specification) has the post
+// redacted alone. The account needs no power to edit or redact its own
+// events.
 //
 // # Limits
 //

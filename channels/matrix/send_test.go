@@ -58,17 +58,21 @@ func TestRequests(t *testing.T) {
 		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/send/m.room.message/" + m.Key(confTargets[0]),
 		"GET /_matrix/client/v3/directory/room/%23status:example.org",
 		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/send/m.room.message/" + m.Key(confTargets[1]),
+		"GET /_matrix/client/v3/account/whoami",
+		"GET /_matrix/client/v1/rooms/%21ops7Kq:example.org/relations/" + ev(confTargets[0]) + "/m.replace",
 		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/redact/" + ev(confTargets[0]) + "/" +
 			redactKey(confTargets[0], ev(confTargets[0])),
+		"GET /_matrix/client/v1/rooms/%21Zb3xQw:example.org/relations/" + ev(confTargets[1]) + "/m.replace",
 		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/redact/" + ev(confTargets[1]) + "/" + redactKey(room2, ev(confTargets[1])),
 		"GET /_matrix/client/v3/account/whoami",
-		"GET /_matrix/client/v3/joined_rooms",
+		"GET /_matrix/client/v3/rooms/%21ops7Kq:example.org/state/m.room.member/@status-bot:example.org",
 		"GET /_matrix/client/v3/rooms/%21ops7Kq:example.org/state/m.room.tombstone/",
 		"GET /_matrix/client/v3/directory/room/%23status:example.org",
+		"GET /_matrix/client/v3/rooms/%21Zb3xQw:example.org/state/m.room.member/@status-bot:example.org",
 		"GET /_matrix/client/v3/rooms/%21Zb3xQw:example.org/state/m.room.tombstone/",
-	}, got, "the alias is resolved once for posting; Check looks it up afresh, and at each room's tombstone")
+	}, got, "the alias is resolved once for posting; Check looks it up afresh, and at the account's membership and each room's tombstone")
 	log := f.requestLog()
-	assert.JSONEq(t, `{}`, string(log[3].body), "a redaction's body")
+	assert.JSONEq(t, `{}`, string(log[5].body), "a redaction's body")
 }
 
 // The Receipt names the first room's event, links to it, and records

@@ -278,14 +278,25 @@ func (f *fakeBot) sendMessage(w http.ResponseWriter, r *http.Request, body []byt
 func (f *fakeBot) refuseSend(c *fakeChat, in sendInput) (string, int, map[string]any) {
 	switch {
 	case c.migrateTo != 0:
-		return "Bad Request: group chat was upgraded to a supergroup chat", http.StatusBadRequest,
-			map[string]any{"migrate_to_chat_id": c.migrateTo}
+		return migratedProblem, http.StatusBadRequest, map[string]any{"migrate_to_chat_id": c.migrateTo}
 	case c.refuse != "":
 		return c.refuse, http.StatusForbidden, nil
 	case in.MessageThreadID != 0 && (!c.forum || in.MessageThreadID != 42):
 		return "Bad Request: message thread not found", http.StatusBadRequest, nil
 	}
 	return "", 0, nil
+}
+
+// migratedProblem is the Bot API's answer to every method naming a basic
+// group upgraded to a supergroup, with parameters.migrate_to_chat_id
+// (https://core.telegram.org/bots/api#responseparameters).
+const migratedProblem = "Bad Request: group chat was upgraded to a supergroup chat"
+
+// writeMigrated answers as the Bot API does for c, a group upgraded to a
+// supergroup: its messages stay behind in it, and it takes no edit or
+// deletion any more.
+func writeMigrated(w http.ResponseWriter, c *fakeChat) {
+	writeError(w, http.StatusBadRequest, migratedProblem, map[string]any{"migrate_to_chat_id": c.migrateTo})
 }
 
 // parseText returns the text readers see, or Telegram's error.
@@ -348,6 +359,10 @@ func (f *fakeBot) editMessageText(w http.ResponseWriter, r *http.Request, body [
 		writeError(w, http.StatusBadRequest, "Bad Request: chat not found", nil)
 		return
 	}
+	if c.migrateTo != 0 {
+		writeMigrated(w, c)
+		return
+	}
 	m := f.find(c.id, in.MessageID)
 	if m != nil {
 		if fl := f.failingFor(f.targetOf(c.id, m.topic)); fl != channeltest.FailNone {
@@ -386,6 +401,10 @@ func (f *fakeBot) deleteMessage(w http.ResponseWriter, r *http.Request, body []b
 	c := f.resolve(in.ChatID)
 	if c == nil {
 		writeError(w, http.StatusBadRequest, "Bad Request: chat not found", nil)
+		return
+	}
+	if c.migrateTo != 0 {
+		writeMigrated(w, c)
 		return
 	}
 	m := f.find(c.id, in.MessageID)

@@ -41,15 +41,14 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // post sends one message to ch, replying to reply (none when its
 // messageID is 0), following a group's migration to a supergroup once.
 func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkPreviewOptions, reply posted) (posted, error) {
+	_, moved := c.s.migrated.Load(ch.target)
 	in := sendMessage{ChatID: c.chatID(ch), MessageThreadID: ch.topic, Text: html, ParseMode: parseMode,
-		LinkPreviewOptions: preview, ReplyParameters: replyIn(c.chatID(ch), reply)}
+		LinkPreviewOptions: preview, ReplyParameters: replyIn(c.chatID(ch), reply, moved)}
 	result, e, err := c.call(ctx, "sendMessage", in)
 	if e != nil && e.MigrateToChatID != 0 {
 		c.s.migrated.Store(ch.target, e.MigrateToChatID)
-		in.ChatID, in.ReplyParameters = e.MigrateToChatID, nil
-		if reply.chatID == e.MigrateToChatID { // a message of the supergroup's, not of the old group's
-			in.ReplyParameters = replyIn(in.ChatID, reply)
-		}
+		// Only to a message of the supergroup's, not of the old group's.
+		in.ChatID, in.ReplyParameters = e.MigrateToChatID, replyIn(e.MigrateToChatID, reply, true)
 		result, _, err = c.call(ctx, "sendMessage", in)
 	}
 	if err != nil {
@@ -65,13 +64,14 @@ func (c *Channel) post(ctx context.Context, ch chat, html string, preview *linkP
 }
 
 // replyIn returns the reply_parameters of a message to chat replying to
-// reply: nil for no reply, or when reply is known to be in another chat.
-// A group upgraded to a supergroup is a new chat whose messages are
-// numbered anew (the old group's stay behind it), so there an old group's
-// message id would name another message, or none.
-func replyIn(chat any, reply posted) *replyParameters {
+// reply: nil for no reply, or when reply is known to be in another chat,
+// or, with moved (chat is the supergroup a group became), not known to be
+// in chat. A group upgraded to a supergroup is a new chat whose messages
+// are numbered anew (the old group's stay behind it), so there an old
+// group's message id would name another message, or none.
+func replyIn(chat any, reply posted, moved bool) *replyParameters {
 	id, byNumber := chat.(int64)
-	if reply.messageID == 0 || byNumber && reply.chatID != 0 && reply.chatID != id {
+	if reply.messageID == 0 || byNumber && reply.chatID != id && (reply.chatID != 0 || moved) {
 		return nil
 	}
 	return &replyParameters{MessageID: reply.messageID, AllowSendingWithoutReply: true}
@@ -199,6 +199,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		case e.has("message can't be edited"):
 			// Telegram keeps it as it is (too old to edit): likewise.
 			return broadcast.Receipt{}, fmt.Errorf("%w: %w", broadcast.ErrNotEditable, err)
+		case e != nil && e.MigrateToChatID != 0:
+			// Still there, in the old group's history, which takes no
+			// edit any more: likewise, the post anew in the supergroup.
+			return broadcast.Receipt{}, fmt.Errorf("%w: %w: %w", broadcast.ErrNotEditable, c.moved(ch, p, e), err)
 		}
 		return broadcast.Receipt{}, err
 	})
@@ -223,7 +227,7 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	f := broadcast.NewFanout(broadcast.Message{}, targetsOf(chats)) // no Ledger: a retry deletes again
 	c.fanOut(ctx, f, chats, func(ch chat) (broadcast.Receipt, error) {
-		return broadcast.Receipt{}, c.remove(ctx, msgs[indexOf(chats, ch)])
+		return broadcast.Receipt{}, c.remove(ctx, ch, msgs[indexOf(chats, ch)])
 	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("telegram: delete: %w", err)
@@ -231,16 +235,29 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	return nil
 }
 
-// remove deletes one message.
-func (c *Channel) remove(ctx context.Context, p posted) error {
+// remove deletes p, ch's message.
+func (c *Channel) remove(ctx context.Context, ch chat, p posted) error {
 	_, e, err := c.call(ctx, "deleteMessage", deleteMessage{ChatID: p.chatID, MessageID: p.messageID})
 	switch {
 	case e.has("message to delete not found"):
 		return nil // already gone
 	case e.has("message can't be deleted"):
 		return broadcast.Permanent(fmt.Errorf("%w: %w", broadcast.ErrNotSupported, err))
+	case e != nil && e.MigrateToChatID != 0:
+		return broadcast.Permanent(fmt.Errorf("%w: message %d cannot be deleted any more: %w: %w",
+			broadcast.ErrNotSupported, p.messageID, c.moved(ch, p, e), err))
 	}
 	return err
+}
+
+// moved records that ch's group, where p is, became the supergroup e
+// names, so that the next message goes there at once, and returns an
+// error saying so. Every method naming the old group is refused then, and
+// its messages stay behind in it: the supergroup numbers its own anew.
+func (c *Channel) moved(ch chat, p posted, e *APIError) error {
+	c.s.migrated.Store(ch.target, e.MigrateToChatID)
+	return fmt.Errorf("the group %d is now the supergroup %d, and its messages stay behind in the group",
+		p.chatID, e.MigrateToChatID)
 }
 
 func indexOf(chats []chat, ch chat) int {

@@ -35,7 +35,13 @@
 // should be updated to it. The supergroup numbers its messages anew (the
 // group's stay behind in the old chat), so a reply goes there only to a
 // message the receipt places in the supergroup (as after a restart): an
-// old group's message id would name another message there.
+// old group's message id would name another message there. For the same
+// reason a message posted in the group before its upgrade can no longer
+// be edited or deleted: a correction of it is posted anew in the
+// supergroup (broadcast.ErrNotEditable), and a retraction of it fails
+// that chat for good, wrapping broadcast.ErrNotSupported and naming the
+// group and the supergroup. Either way the next message goes to the
+// supergroup at once.
 //
 // # Threading
 //
@@ -295,14 +301,16 @@ func (c *Channel) Check(ctx context.Context) error {
 // too: getChat needs read access only, which a basic group upgraded to a
 // supergroup, or one the bot was kicked from, still grants (it answers
 // with the old group); the member list is refused then, with the
-// supergroup's id (migrate_to_chat_id) or 403.
+// supergroup's id (migrate_to_chat_id) or 403. It asks of the chat as
+// configured, even when the channel follows its upgrade already: it does
+// so only until the process ends.
 func (c *Channel) checkChat(ctx context.Context, ch chat) error {
-	result, e, err := c.call(ctx, "getChat", getChat{ChatID: c.chatID(ch)})
+	result, e, err := c.call(ctx, "getChat", getChat{ChatID: ch.id})
 	var info struct {
 		Type string `json:"type"`
 	}
 	if err == nil && json.Unmarshal(result, &info) == nil && info.Type == "group" {
-		_, e, err = c.call(ctx, "getChatMemberCount", getChat{ChatID: c.chatID(ch)})
+		_, e, err = c.call(ctx, "getChatMemberCount", getChat{ChatID: ch.id})
 	}
 	if e != nil && e.MigrateToChatID != 0 {
 		err = fmt.Errorf("%w (now %d: update Config.Chats)", err, e.MigrateToChatID)
