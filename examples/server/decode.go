@@ -78,7 +78,9 @@ func joinErrors(errs []*inputError) *inputError {
 // DisallowUnknownFields and says more: keys are case-sensitive, a key
 // given twice or trailing data after the object is an error, and every
 // error names the value's path, indexes and map keys included
-// (`components[1].status: want a string, got a number`). Null leaves a
+// (`components[1].status: want a string, got a number`), and the error
+// names every such value (up to maxInputErrors), not the first alone;
+// malformed JSON ends the reading and is the one error. Null leaves a
 // value at its zero. The body must be UTF-8 (RFC 8259, 8.1): encoding/json
 // would replace what is not with U+FFFD, and a body in Latin-1 would be
 // posted garbled; for the same reason an escaped UTF-16 surrogate without
