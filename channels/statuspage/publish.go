@@ -721,17 +721,19 @@ func (c *Channel) siteFiles(m *model) (map[string][]byte, error) {
 		return nil, err
 	}
 	items := m.feedItems()
-	type feedFile struct{ path, title string }
-	feeds := []feedFile{{"history.atom", m.s.branding.Title + ": all updates"}}
-	for _, comp := range m.components {
-		feeds = append(feeds, feedFile{comp.Feed, m.s.branding.Title + ": " + comp.Name})
+	type feedFile struct{ path, title, component string }
+	feeds := []feedFile{{"history.atom", m.s.branding.Title + ": all updates", ""}}
+	// Every component the page ever listed keeps its feed, also one no
+	// longer shown: its readers learn of the retraction there.
+	for _, comp := range m.st.Components {
+		feeds = append(feeds, feedFile{"components/" + comp.Feed + ".atom", m.s.branding.Title + ": " + comp.Name, comp.Name})
 	}
 	perComponent := byComponent(items, m.s.feedEntries)
 	for i, f := range feeds {
 		path, title := f.path, f.title
 		some := items[:min(m.s.feedEntries, len(items))]
 		if i > 0 {
-			some = perComponent[m.components[i-1].Name]
+			some = perComponent[f.component]
 		}
 		keys := []any{m.st.Created, m.retracted(path)}
 		for _, it := range some {

@@ -117,15 +117,24 @@ func (m *model) componentStates() {
 	}
 }
 
-// componentNames lists the configured components, then the others the
-// state knows, in the order they first appeared.
+// componentNames lists the configured components, then the others that
+// an update on the page names, in the order they first appeared. A
+// component that only a retracted update named, or that a correction
+// edited out (a misspelt name), is not shown: what was withdrawn leaves
+// the page. Its feed stays (see siteFiles), to tell its readers.
 func (m *model) componentNames() []string {
 	var names []string
 	for _, c := range m.s.components {
 		names = append(names, c.Name)
 	}
+	named := map[string]bool{}
+	for _, d := range m.byID {
+		for _, c := range d.Components {
+			named[c.Name] = true
+		}
+	}
 	for _, c := range m.st.Components {
-		if !slices.Contains(names, c.Name) {
+		if named[c.Name] && !slices.Contains(names, c.Name) {
 			names = append(names, c.Name)
 		}
 	}

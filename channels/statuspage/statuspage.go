@@ -104,7 +104,10 @@
 // as the other channels' default templates write it.
 //
 // Retract removes the update from the pages and the JSON; an incident
-// left without updates disappears with its page. Feed readers keep the
+// left without updates disappears with its page, and a component that no
+// update on the page names any more (and Config.Components does not
+// list) leaves the list of components, as one an edit renamed does.
+// Feed readers keep the
 // entries they fetched, so the feeds that held the update keep its entry
 // for 30 days, under the same id, updated at the retraction, titled
 // "Retracted: the update of <time>" and saying it was withdrawn, with

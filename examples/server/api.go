@@ -79,15 +79,15 @@ func (a *api) postUpdate(w http.ResponseWriter, r *http.Request) {
 	if !a.readUpdate(w, r, &u) {
 		return
 	}
-	if bad := checkUpdate(u, a.be.Channels()); bad != nil {
-		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
-		return
-	}
-	if u.Corrects != "" {
+	errs := checkUpdate(u, a.be.Channels()).all()
+	if u.Corrects != "" && !hasField(errs, "corrects") {
 		// Posted here, it would go out anew, labelled a correction,
 		// leaving the posts of the update it names as they are.
-		writeProblem(w, http.StatusUnprocessableEntity, "corrects",
-			"corrects: post a correction to POST "+linksOf(u.Corrects).Correct+", which edits the update's posts; leave corrects out here")
+		errs = append(errs, &inputError{field: "corrects",
+			msg: "post a correction to POST " + linksOf(u.Corrects).Correct + ", which edits the update's posts; leave corrects out here"})
+	}
+	if bad := joinErrors(errs); bad != nil {
+		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
@@ -158,18 +158,21 @@ func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) 
 	if !a.readUpdate(w, r, &u) {
 		return u, false
 	}
-	var bad *inputError
-	switch {
-	case u.Corrects != "" && u.Corrects != id:
-		bad = &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"}
-	case u.ID == id:
-		bad = &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"}
-	default:
-		u.Corrects = id
-		bad = checkUpdate(u, a.be.Channels())
+	var errs []*inputError
+	if u.ID == id {
+		errs = append(errs, &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"})
 	}
-	if bad != nil {
-		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+	if u.Corrects != "" && u.Corrects != id {
+		errs = append(errs, &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"})
+	}
+	u.Corrects = id
+	for _, e := range checkUpdate(u, a.be.Channels()).all() {
+		if !hasField(errs, e.field) {
+			errs = append(errs, e)
+		}
+	}
+	if bad := joinErrors(errs); bad != nil {
+		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
 		return u, false
 	}
 	return u, true
@@ -317,7 +320,7 @@ func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional b
 	case isTooLarge(err):
 		writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than the limit of %d bytes", a.maxBody))
 	case errors.As(err, &bad):
-		writeProblem(w, http.StatusBadRequest, bad.field, bad.Error())
+		writeInputProblem(w, http.StatusBadRequest, bad)
 	default:
 		writeProblem(w, http.StatusBadRequest, "", "reading the body failed")
 	}
@@ -330,7 +333,7 @@ func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional b
 func (a *api) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
 	if errors.Is(err, broadcast.ErrInvalidUpdate) {
 		bad := invalidUpdate(err)
-		writeProblem(w, http.StatusUnprocessableEntity, bad.field, bad.Error())
+		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
 		return
 	}
 	if errors.Is(err, dispatch.ErrIDInUse) {

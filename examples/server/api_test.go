@@ -110,6 +110,8 @@ func postCases(big string) []apiCase {
 			detail: "malformed JSON at offset"},
 		{name: "unknown field", method: "POST", path: "/v1/updates", body: `{"titel": "CDN errors", "status": "resolved"}`,
 			status: 400, field: "titel", detail: "titel: unknown field"},
+		{name: "several mistakes: all named", method: "POST", path: "/v1/updates", body: `{"titel": "CDN", "status": "fixed", "stauts": 1}`,
+			status: 400, field: "titel", detail: "titel: unknown field; stauts: unknown field"},
 		{name: "wrong type", method: "POST", path: "/v1/updates", body: `{"title": "CDN", "status": "resolved", "components": [{"name": 7}]}`,
 			status: 400, field: "components[0].name", detail: "want a string, got a number"},
 		{name: "trailing data", method: "POST", path: "/v1/updates", body: update + `{}`, status: 400, detail: "trailing data"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,13 +22,55 @@ import (
 type inputError struct {
 	field string
 	msg   string
+	// more are the other values at fault in the same body, in the order
+	// they come: a client mends them all in one go.
+	more []*inputError
 }
 
+// Error says every value at fault, separated by "; ".
 func (e *inputError) Error() string {
+	s := e.one()
+	for _, m := range e.more {
+		s += "; " + m.one()
+	}
+	return s
+}
+
+// one says the first value at fault.
+func (e *inputError) one() string {
 	if e.field == "" {
 		return e.msg
 	}
 	return e.field + ": " + e.msg
+}
+
+// all returns every value at fault, the first first; none for nil.
+func (e *inputError) all() []*inputError {
+	if e == nil {
+		return nil
+	}
+	return append([]*inputError{e}, e.more...)
+}
+
+// hasField reports whether one of errs names field.
+func hasField(errs []*inputError, field string) bool {
+	return slices.ContainsFunc(errs, func(e *inputError) bool { return e.field == field })
+}
+
+// maxInputErrors bounds the values at fault one answer names: a large
+// body could hold thousands.
+const maxInputErrors = 20
+
+// joinErrors returns errs as one inputError, the first with the others
+// as its more; nil for none.
+func joinErrors(errs []*inputError) *inputError {
+	if len(errs) == 0 {
+		return nil
+	}
+	errs = errs[:min(len(errs), maxInputErrors)]
+	first := *errs[0]
+	first.more = errs[1:]
+	return &first
 }
 
 // decodeStrict decodes the one JSON object r holds into v, a pointer to a
@@ -35,7 +78,9 @@ func (e *inputError) Error() string {
 // DisallowUnknownFields and says more: keys are case-sensitive, a key
 // given twice or trailing data after the object is an error, and every
 // error names the value's path, indexes and map keys included
-// (`components[1].status: want a string, got a number`). Null leaves a
+// (`components[1].status: want a string, got a number`), and the error
+// names every such value (up to maxInputErrors), not the first alone;
+// malformed JSON ends the reading and is the one error. Null leaves a
 // value at its zero. The body must be UTF-8 (RFC 8259, 8.1): encoding/json
 // would replace what is not with U+FFFD, and a body in Latin-1 would be
 // posted garbled; for the same reason an escaped UTF-16 surrogate without
@@ -69,10 +114,13 @@ func decodeStrict(r io.Reader, v any) error {
 	if err := d.decodeObject(reflect.ValueOf(v).Elem(), ""); err != nil {
 		return err
 	}
-	if _, err := d.dec.Token(); errors.Is(err, io.EOF) {
-		return nil
+	if _, err := d.dec.Token(); !errors.Is(err, io.EOF) {
+		return &inputError{msg: "trailing data after the JSON object"}
 	}
-	return &inputError{msg: "trailing data after the JSON object"}
+	if bad := joinErrors(d.errs); bad != nil {
+		return bad
+	}
+	return nil
 }
 
 // decoder reads a body's JSON.
@@ -80,6 +128,46 @@ type decoder struct {
 	dec  *json.Decoder
 	data []byte // what dec reads
 	skip int64  // the bytes of the body before data: a byte order mark
+	// errs are the values at fault so far: a value of the wrong type, an
+	// unknown or repeated key is noted and passed over, so that one
+	// answer names them all; malformed JSON ends the reading at once.
+	errs []*inputError
+}
+
+// note notes a value at fault and returns nil, or, once there are
+// maxInputErrors, all of them, which ends the reading.
+func (d *decoder) note(bad *inputError) error {
+	d.errs = append(d.errs, bad)
+	if len(d.errs) >= maxInputErrors {
+		return joinErrors(d.errs)
+	}
+	return nil
+}
+
+// skipValue reads the next value, of a key noted at fault, whole.
+func (d *decoder) skipValue(path string) error {
+	var raw json.RawMessage
+	if err := d.dec.Decode(&raw); err != nil {
+		return d.readError(err, path)
+	}
+	return nil
+}
+
+// skipRest reads the rest of an object or array whose '{' or '[' was read.
+func (d *decoder) skipRest(path string) error {
+	for depth := 1; depth > 0; {
+		tok, err := d.dec.Token()
+		if err != nil {
+			return d.readError(err, path)
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	return nil
 }
 
 // readError is readError with the offsets of the body as sent.
@@ -117,7 +205,7 @@ func loneSurrogate(b []byte) string {
 
 // surrogateError is the error of a lone surrogate, escaped as esc, in the
 // value or key at path.
-func surrogateError(path, esc string) error {
+func surrogateError(path, esc string) *inputError {
 	return &inputError{field: path, msg: "lone UTF-16 surrogate " + esc + " (RFC 8259, 8.2): it is no character; " +
 		"escape a character outside the Basic Multilingual Plane as a pair, as \\ud83d\\udd25, or send it in UTF-8"}
 }
@@ -155,15 +243,20 @@ func walked(t reflect.Type) bool {
 	return false
 }
 
-// decodeValue decodes the next value into v.
+// decodeValue decodes the next value into v. A value at fault is noted
+// (see note); the error is one that ends the reading.
 func (d *decoder) decodeValue(v reflect.Value, path string) error {
 	if !walked(v.Type()) {
 		start := d.dec.InputOffset()
 		if err := d.dec.Decode(v.Addr().Interface()); err != nil {
-			return d.valueError(err, path, v.Type())
+			var syntax *json.SyntaxError
+			if isTooLarge(err) || errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return d.readError(err, path)
+			}
+			return d.note(d.valueError(err, path, v.Type())) // the value was read whole
 		}
 		if esc := d.lone(start); esc != "" {
-			return surrogateError(path, esc)
+			return d.note(surrogateError(path, esc))
 		}
 		return nil
 	}
@@ -180,7 +273,13 @@ func (d *decoder) decodeValue(v reflect.Value, path string) error {
 		v.SetZero()
 		return nil
 	case tok != want:
-		return &inputError{field: path, msg: fmt.Sprintf("want %s, got %s", describe(want), describe(tok))}
+		bad := &inputError{field: path, msg: fmt.Sprintf("want %s, got %s", describe(want), describe(tok))}
+		if _, ok := tok.(json.Delim); ok {
+			if err := d.skipRest(path); err != nil {
+				return err
+			}
+		}
+		return d.note(bad)
 	case v.Kind() == reflect.Slice:
 		return d.decodeArray(v, path)
 	case v.Kind() == reflect.Map:
@@ -195,16 +294,26 @@ func (d *decoder) decodeObject(v reflect.Value, path string) error {
 	fields := jsonFields(v.Type())
 	seen := map[string]bool{}
 	for d.dec.More() {
-		key, err := d.readKey(path, func(key string) string { return join(path, cut(key)) })
+		key, bad, err := d.readKey(path, func(key string) string { return join(path, cut(key)) })
 		if err != nil {
 			return err
 		}
 		i, ok := fields[key]
 		switch {
+		case bad != nil:
 		case !ok:
-			return &inputError{field: join(path, cut(key)), msg: "unknown field"}
+			bad = &inputError{field: join(path, cut(key)), msg: "unknown field"}
 		case seen[key]:
-			return &inputError{field: join(path, key), msg: "given twice"}
+			bad = &inputError{field: join(path, key), msg: "given twice"}
+		}
+		if bad != nil {
+			if err := d.note(bad); err != nil {
+				return err
+			}
+			if err := d.skipValue(bad.field); err != nil {
+				return err
+			}
+			continue
 		}
 		seen[key] = true
 		if err := d.decodeValue(v.Field(i), join(path, key)); err != nil {
@@ -220,14 +329,23 @@ func (d *decoder) decodeMap(v reflect.Value, path string) error {
 	v.Set(reflect.MakeMap(v.Type()))
 	at := func(key string) string { return path + "[" + quote(key) + "]" }
 	for d.dec.More() {
-		key, err := d.readKey(path, at)
+		key, bad, err := d.readKey(path, at)
 		if err != nil {
 			return err
 		}
 		at := at(key)
 		k := reflect.ValueOf(key).Convert(v.Type().Key())
-		if v.MapIndex(k).IsValid() {
-			return &inputError{field: at, msg: "given twice"}
+		if bad == nil && v.MapIndex(k).IsValid() {
+			bad = &inputError{field: at, msg: "given twice"}
+		}
+		if bad != nil {
+			if err := d.note(bad); err != nil {
+				return err
+			}
+			if err := d.skipValue(at); err != nil {
+				return err
+			}
+			continue
 		}
 		elem := reflect.New(v.Type().Elem()).Elem()
 		if err := d.decodeValue(elem, at); err != nil {
@@ -253,18 +371,19 @@ func (d *decoder) decodeArray(v reflect.Value, path string) error {
 }
 
 // readKey reads the key of the next member of the object at path; field
-// names the member for an error.
-func (d *decoder) readKey(path string, field func(key string) string) (string, error) {
+// names the member for an error. bad is set when the key is at fault;
+// err ends the reading.
+func (d *decoder) readKey(path string, field func(key string) string) (key string, bad *inputError, err error) {
 	start := d.dec.InputOffset()
 	tok, err := d.dec.Token()
 	if err != nil {
-		return "", d.readError(err, path)
+		return "", nil, d.readError(err, path)
 	}
-	key := tok.(string) // the decoder accepts nothing else as a key
+	key = tok.(string) // the decoder accepts nothing else as a key
 	if esc := d.lone(start); esc != "" {
-		return "", surrogateError(field(key), esc)
+		return key, surrogateError(field(key), esc), nil
 	}
-	return key, nil
+	return key, nil, nil
 }
 
 // closing reads the '}' or ']' that ends the value at path.
@@ -309,13 +428,11 @@ func readError(err error, path string, skip int64) error {
 	return &inputError{field: path, msg: "reading the body: " + err.Error()}
 }
 
-// valueError is the error of decoding a whole value of type t at path.
-func (d *decoder) valueError(err error, path string, t reflect.Type) error {
+// valueError is the error of decoding a whole value of type t at path,
+// read well-formed.
+func (d *decoder) valueError(err error, path string, t reflect.Type) *inputError {
 	var typeErr *json.UnmarshalTypeError
-	var syntax *json.SyntaxError
 	switch {
-	case isTooLarge(err), errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return d.readError(err, path)
 	case errors.As(err, &typeErr):
 		return &inputError{field: path, msg: fmt.Sprintf("want %s, got %s", wantOf(t), article(typeErr.Value))}
 	}

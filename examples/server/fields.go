@@ -16,20 +16,70 @@ import (
 // client wrote them, and refuses what the Broadcaster would accept but the
 // API cannot serve or the client cannot have meant: an ID a URL path
 // cannot hold, and an override for a channel this server does not have.
+// It names every value at fault (see inputError.more), not the first
+// alone, so that a client mends them in one go.
 func checkUpdate(u broadcast.Update, channels []string) *inputError {
-	if err := u.Validate(); err != nil {
-		return invalidUpdate(err)
+	var errs []*inputError
+	if u.Validate() != nil {
+		errs = fieldErrors(u)
 	}
 	if u.ID == "." || u.ID == ".." {
-		return &inputError{field: "id", msg: `"." and ".." cannot be part of the update's URL`}
+		errs = append(errs, &inputError{field: "id", msg: `"." and ".." cannot be part of the update's URL`})
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		if !slices.Contains(channels, k) {
-			return &inputError{field: "overrides[" + quote(k) + "]",
-				msg: "no channel of that name; the channels are " + strings.Join(channels, ", ")}
+			errs = append(errs, &inputError{field: "overrides[" + quote(k) + "]",
+				msg: "no channel of that name; the channels are " + strings.Join(channels, ", ")})
 		}
 	}
-	return nil
+	return joinErrors(errs)
+}
+
+// fieldErrors returns the errors of u, which Validate refuses, one per
+// value at fault, in the order of Update's fields: Validate stops at the
+// first, so each field (each component's name and status, each
+// override) is validated alone, in an update valid but for it. Should
+// that find nothing, Validate's own error is the answer.
+func fieldErrors(u broadcast.Update) []*inputError {
+	var errs []*inputError
+	probe := func(edit func(p *broadcast.Update), rename func(string) string) {
+		p := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating}
+		edit(&p)
+		if err := p.Validate(); err != nil {
+			bad := invalidUpdate(err)
+			if rename != nil {
+				bad.field = rename(bad.field)
+			}
+			if !hasField(errs, bad.field) {
+				errs = append(errs, bad)
+			}
+		}
+	}
+	v := reflect.ValueOf(u)
+	for i := range v.NumField() {
+		switch name := v.Type().Field(i).Name; name {
+		case "Components":
+			for j, c := range u.Components {
+				at := func(f string) string {
+					return strings.Replace(f, "components[0]", "components["+strconv.Itoa(j)+"]", 1)
+				}
+				probe(func(p *broadcast.Update) {
+					p.Components = []broadcast.Component{{Name: c.Name, Status: broadcast.ComponentOperational}}
+				}, at)
+				probe(func(p *broadcast.Update) { p.Components = []broadcast.Component{{Name: "-", Status: c.Status}} }, at)
+			}
+		case "Overrides":
+			for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
+				probe(func(p *broadcast.Update) { p.Overrides = map[string]string{k: u.Overrides[k]} }, nil)
+			}
+		default:
+			probe(func(p *broadcast.Update) { reflect.ValueOf(p).Elem().Field(i).Set(v.Field(i)) }, nil)
+		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, invalidUpdate(u.Validate()))
+	}
+	return errs
 }
 
 // validID reports whether an update can have id as its ID: the rules

@@ -56,6 +56,12 @@ func logEvent(log *slog.Logger, e dispatch.Event) {
 	case broadcast.EventNotSelected:
 		log.Info("not selected: the channel's when: leaves the update out", attrs...)
 	case broadcast.EventRetry:
+		if e.Err == nil {
+			// Nothing failed: a correction or a retraction waits for the
+			// delivery of its update to finish first.
+			log.Info("waiting for the delivery of the update to finish", append(attrs, slog.Duration("delay", e.Delay))...)
+			break
+		}
 		log.Warn("retrying", append(attrs, slog.Duration("delay", e.Delay), slog.Bool("snoozed", e.Snoozed),
 			slog.Any("error", e.Err))...)
 	case broadcast.EventFailed:

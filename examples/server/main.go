@@ -63,7 +63,11 @@
 // count characters.
 // Errors are RFC 9457 problem documents whose detail, and field when
 // there is one, name the value at fault as the client wrote it
-// ("components[1].status"). Any replica may answer 503,
+// ("components[1].status"). A body with several values at fault (up to
+// 20) is refused naming them all, so that a client mends them in one go:
+// detail says each, field is the first, and errors lists them, each with
+// its field and detail; malformed JSON, which ends the reading, is the
+// one error of its answer. Any replica may answer 503,
 // with Retry-After, when the database is unavailable or does not answer
 // within 10 seconds (a network partition would otherwise hold the request
 // for minutes); post again then: an update queues once.

@@ -15,11 +15,32 @@ type problem struct {
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
 	Field  string `json:"field,omitempty"`
+	// Errors are every value at fault, Field's first, when there is one.
+	Errors []fieldProblem `json:"errors,omitempty"`
+}
+
+// fieldProblem is one value at fault in a request body.
+type fieldProblem struct {
+	Field  string `json:"field,omitempty"`
+	Detail string `json:"detail"`
 }
 
 // writeProblem answers status with a problem document.
 func writeProblem(w http.ResponseWriter, status int, field, detail string) {
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Field: field}
+	write(w, status, "application/problem+json", p)
+}
+
+// writeInputProblem answers status with a problem document naming every
+// value at fault in bad: detail says them all, field is the first, and
+// errors lists them.
+func writeInputProblem(w http.ResponseWriter, status int, bad *inputError) {
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: bad.Error(), Field: bad.field}
+	if bad.field != "" || len(bad.more) > 0 {
+		for _, e := range bad.all() {
+			p.Errors = append(p.Errors, fieldProblem{Field: e.field, Detail: e.one()})
+		}
+	}
 	write(w, status, "application/problem+json", p)
 }
 

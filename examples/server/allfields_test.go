@@ -1,0 +1,61 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A body with several mistakes is refused naming every one, so that a
+// client mends them in one go, not one request (and one of its rate
+// limit's updates) per mistake: field is the first, errors lists all,
+// and detail says them all.
+func TestEveryBadFieldIsNamed(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		status     int
+		fields     []string
+	}{
+		{"unknown fields and a wrong type", `{"titel": "CDN", "stauts": "resolved", "components": [{"name": 7, "status": "degraded_performance"}, {"nmae": "x"}]}`,
+			http.StatusBadRequest, []string{"titel", "stauts", "components[0].name", "components[1].nmae"}},
+		{"a value of the wrong kind, then an unknown field", `{"components": {"name": "CDN"}, "overrides": ["x"], "reason": "typo"}`,
+			http.StatusBadRequest, []string{"components", "overrides", "reason"}},
+		{"invalid values", `{"title": " ", "status": "investgating", "impact": "huge", "url": "ftp://x",
+			"components": [{"name": "CDN", "status": "fine"}, {"name": "API", "status": "operational"}, {"name": "", "status": "nope"}],
+			"overrides": {"slack": "hi", "x": "ok"}}`,
+			http.StatusUnprocessableEntity,
+			[]string{"title", "status", "impact", "components[0].status", "components[2].name", "components[2].status", "url", `overrides["slack"]`}},
+		{"a correction with its original's id and an invalid status", `{"id": "u-1", "title": "CDN", "status": "fixed"}`,
+			http.StatusUnprocessableEntity, []string{"id", "status"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ta := newTestAPI()
+			path := "/v1/updates"
+			if strings.HasPrefix(tt.name, "a correction") {
+				postedU1(ta)
+				path = "/v1/updates/u-1/correct"
+			}
+			before := ta.be.queued()
+			rec := ta.do("POST", path, tt.body)
+			require.Equal(t, tt.status, rec.Code, rec.Body.String())
+			var p struct {
+				problem
+				Errors []struct{ Field, Detail string } `json:"errors"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+			var fields []string
+			for _, e := range p.Errors {
+				fields = append(fields, e.Field)
+				assert.True(t, strings.HasPrefix(e.Detail, e.Field+": "), "%q names its field", e.Detail)
+				assert.Contains(t, p.Detail, e.Detail)
+			}
+			assert.Equal(t, tt.fields, fields)
+			assert.Equal(t, tt.fields[0], p.Field)
+			assert.Equal(t, before, ta.be.queued(), "nothing queued")
+		})
+	}
+}
