@@ -116,8 +116,13 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // text of each correction would stay readable in the room's history (and
 // in clients without edits, which show an edit as a "* " message). An
 // event that is not found is gone already.
+//
+// A post with more edits than edits lists (any member of the room may add
+// some, newer than the account's own) is redacted with the edits found,
+// and fails for good saying so: the account's own edits may be among
+// those left, to be redacted by hand.
 func (c *Channel) redact(ctx context.Context, p post) error {
-	edits, err := c.edits(ctx, p)
+	edits, complete, err := c.edits(ctx, p)
 	if err != nil {
 		return fmt.Errorf("list the edits of %s: %w", p.event, err)
 	}
@@ -126,7 +131,15 @@ func (c *Channel) redact(ctx context.Context, p post) error {
 			return fmt.Errorf("redact the edit %s: %w", id, err)
 		}
 	}
-	return c.redactEvent(ctx, p.room, p.event)
+	if err := c.redactEvent(ctx, p.room, p.event); err != nil {
+		return err
+	}
+	if !complete {
+		return broadcast.Permanent(fmt.Errorf("redacted %s and %d edits of it, but it has more than %d edits, "+
+			"which were not all checked: the text of a correction may still show; redact its edits by hand",
+			p.event, len(edits), maxEditPages*editsPerPage))
+	}
+	return nil
 }
 
 // redactEvent redacts event in room; one that is not found is gone
@@ -156,12 +169,12 @@ const (
 // page. An edit by another user is no valid edit, and the account could
 // not redact it. None when the homeserver does not know the event (gone
 // already) or the endpoint (older than v1.3 of the specification).
-func (c *Channel) edits(ctx context.Context, p post) ([]string, error) {
+// complete is false when maxEditPages pages did not reach the end.
+func (c *Channel) edits(ctx context.Context, p post) (out []string, complete bool, err error) {
 	me, err := c.whoami(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var out []string
 	from := ""
 	for range maxEditPages {
 		path := "/_matrix/client/v1/rooms/" + url.PathEscape(p.room) + "/relations/" + url.PathEscape(p.event) +
@@ -173,22 +186,24 @@ func (c *Channel) edits(ctx context.Context, p post) ([]string, error) {
 		err := c.call(ctx, http.MethodGet, path, nil, &page)
 		var e *Error
 		if errors.As(err, &e) && (e.Code == "M_NOT_FOUND" || e.Code == "M_UNRECOGNIZED") {
-			return out, nil
+			return out, true, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for _, ev := range page.Chunk {
 			if ev.Sender == me && strings.HasPrefix(ev.EventID, "$") && len(ev.Unsigned.RedactedBecause) == 0 {
 				out = append(out, ev.EventID)
 			}
 		}
-		if page.NextBatch == "" || page.NextBatch == from || len(page.Chunk) == 0 {
-			break
+		// A page may be empty and have more after it: the server filters
+		// the events it paged (those of ignored users, say).
+		if page.NextBatch == "" || page.NextBatch == from {
+			return out, true, nil
 		}
 		from = page.NextBatch
 	}
-	return out, nil
+	return out, false, nil
 }
 
 // relationsPage is a page of GET /relations.
