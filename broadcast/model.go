@@ -187,66 +187,125 @@ func (u Update) Override(channel string) (string, bool) {
 	return text, strings.TrimSpace(text) != ""
 }
 
-// Validate reports the first problem with u. Errors wrap ErrInvalidUpdate and
-// name the field, as in "broadcast: invalid update: Title: missing".
+// Validate reports every value of u that is at fault, each as a
+// *FieldError, which names the field and wraps ErrInvalidUpdate, as in
+// "broadcast: invalid update: Title: missing". With several at fault, the
+// error joins them (its Unwrap() []error gives each, in the order of
+// Update's fields) and says them all, separated by "; ", so that a caller
+// mends them in one go; errors.As finds the first.
 // Validate does not require the fields WithDefaults fills in.
 //
 // Text must be valid UTF-8 without NUL; other control characters are
 // accepted and removed by Clean, except in ID and IncidentID, which are keys
 // and take none.
 func (u Update) Validate() error {
-	if err := u.validateText(); err != nil {
-		return err
+	var v validation
+	u.validateText(&v)
+	if v.add(checkLength("Title", u.Title, true, MaxTitleLength)) && blank(u.Title) {
+		v.add(invalid("Title", "missing"))
 	}
-	if err := checkLength("Title", u.Title, true, MaxTitleLength); err != nil {
-		return err
-	}
-	if blank(u.Title) {
-		return invalid("Title", "missing")
-	}
-	if u.Status == "" {
-		return invalid("Status", "missing")
-	}
-	if !u.Status.Valid() {
-		return invalid("Status", "unknown value %s", quoteCut(string(u.Status)))
+	switch {
+	case u.Status == "":
+		v.add(invalid("Status", "missing"))
+	case !u.Status.Valid():
+		v.add(invalid("Status", "unknown value %s", quoteCut(string(u.Status))))
 	}
 	if u.Impact != "" && !u.Impact.Valid() {
-		return invalid("Impact", "unknown value %s", quoteCut(string(u.Impact)))
+		v.add(invalid("Impact", "unknown value %s", quoteCut(string(u.Impact))))
 	}
-	if err := checkLength("Body", u.Body, false, MaxBodyLength); err != nil {
-		return err
-	}
-	if err := checkLength("Advice", u.Advice, false, MaxAdviceLength); err != nil {
-		return err
-	}
+	v.add(checkLength("Body", u.Body, false, MaxBodyLength))
+	v.add(checkLength("Advice", u.Advice, false, MaxAdviceLength))
 	for i, c := range u.Components {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
-		if err := checkLength(field("Name"), c.Name, true, MaxComponentNameLength); err != nil {
-			return err
+		if v.add(checkLength(field("Name"), c.Name, true, MaxComponentNameLength)) && blank(c.Name) {
+			v.add(invalid(field("Name"), "missing"))
 		}
-		if blank(c.Name) {
-			return invalid(field("Name"), "missing")
-		}
-		if c.Status == "" {
-			return invalid(field("Status"), "missing")
-		}
-		if !c.Status.Valid() {
-			return invalid(field("Status"), "unknown value %s", quoteCut(string(c.Status)))
+		switch {
+		case c.Status == "":
+			v.add(invalid(field("Status"), "missing"))
+		case !c.Status.Valid():
+			v.add(invalid(field("Status"), "unknown value %s", quoteCut(string(c.Status))))
 		}
 	}
-	if err := checkYear("Time", u.Time); err != nil {
-		return err
-	}
-	if err := checkYear("NextUpdate", u.NextUpdate); err != nil {
-		return err
-	}
+	v.add(checkYear("Time", u.Time))
+	v.add(checkYear("NextUpdate", u.NextUpdate))
 	if u.URL != "" {
 		if err := checkURL(u.URL); err != nil {
-			return invalid("URL", "%s", err)
+			v.add(invalid("URL", "%s", err))
 		}
 	}
-	return u.validateOverrides()
+	u.validateOverrides(&v)
+	return v.err()
 }
+
+// FieldError is an error of Update.Validate, and of the Broadcaster's
+// other checks of what it is given: the value of Field is not one it
+// takes. It wraps ErrInvalidUpdate.
+type FieldError struct {
+	// Field names the value as Go writes it: "Title",
+	// "Components[1].Status", `Overrides["x"]`, or the argument of a call
+	// ("original").
+	Field string
+	// Problem says what is wrong with it: "missing", "unknown value
+	// \"investgating\"".
+	Problem string
+}
+
+// Error returns "broadcast: invalid update: Field: Problem".
+func (e *FieldError) Error() string {
+	return ErrInvalidUpdate.Error() + ": " + e.Field + ": " + e.Problem
+}
+
+// Unwrap returns ErrInvalidUpdate.
+func (e *FieldError) Unwrap() error { return ErrInvalidUpdate }
+
+// validation gathers the FieldErrors of one Validate, one per field.
+type validation struct{ errs []error }
+
+// add adds err, a *FieldError or nil, unless its field is at fault
+// already (its text, too long, is also blank), and reports whether err
+// was nil.
+func (v *validation) add(err error) bool {
+	fe, ok := err.(*FieldError)
+	if !ok {
+		return true
+	}
+	for _, e := range v.errs {
+		if e.(*FieldError).Field == fe.Field {
+			return false
+		}
+	}
+	v.errs = append(v.errs, fe)
+	return false
+}
+
+// err returns the error of the fields at fault, nil when none is.
+func (v *validation) err() error {
+	switch len(v.errs) {
+	case 0:
+		return nil
+	case 1:
+		return v.errs[0]
+	}
+	return fieldErrors(v.errs)
+}
+
+// fieldErrors are the FieldErrors of the several fields at fault.
+type fieldErrors []error
+
+func (es fieldErrors) Error() string {
+	var b strings.Builder
+	b.WriteString(ErrInvalidUpdate.Error())
+	sep := ": "
+	for _, e := range es {
+		fe := e.(*FieldError)
+		b.WriteString(sep + fe.Field + ": " + fe.Problem)
+		sep = "; "
+	}
+	return b.String()
+}
+
+func (es fieldErrors) Unwrap() []error { return es }
 
 // checkYear checks that time t of field has a year RFC 3339 can write,
 // 0 to 9999, in its own zone and in UTC: JSON's time format (a webhook's
@@ -280,14 +339,14 @@ func blank(s string) bool {
 	return strings.TrimSpace(cleanText(s, true)) == ""
 }
 
-// invalid is an error of Validate about field.
+// invalid is the error of a value of field at fault.
 func invalid(field, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrInvalidUpdate, field, fmt.Sprintf(format, args...))
+	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
 // validateText checks the encoding of every text field and the length and
 // characters of the keys.
-func (u Update) validateText() error {
+func (u Update) validateText(v *validation) {
 	for _, f := range [...]struct {
 		name, v string
 		key     bool
@@ -296,24 +355,19 @@ func (u Update) validateText() error {
 		{"Title", u.Title, false}, {"Body", u.Body, false}, {"Advice", u.Advice, false}, {"URL", u.URL, false},
 	} {
 		if err := checkText(f.v, f.key); err != "" {
-			return invalid(f.name, "%s", err)
+			v.add(invalid(f.name, "%s", err))
 		}
 	}
 	for i, c := range u.Components {
 		if err := checkText(c.Name, false); err != "" {
-			return invalid(fmt.Sprintf("Components[%d].Name", i), "%s", err)
+			v.add(invalid(fmt.Sprintf("Components[%d].Name", i), "%s", err))
 		}
 	}
-	if len(u.ID) > maxIDLength {
-		return invalid("ID", "longer than %d bytes", maxIDLength)
+	for _, f := range [...]struct{ name, v string }{{"ID", u.ID}, {"IncidentID", u.IncidentID}, {"Corrects", u.Corrects}} {
+		if len(f.v) > maxIDLength {
+			v.add(invalid(f.name, "longer than %d bytes", maxIDLength))
+		}
 	}
-	if len(u.IncidentID) > maxIDLength {
-		return invalid("IncidentID", "longer than %d bytes", maxIDLength)
-	}
-	if len(u.Corrects) > maxIDLength {
-		return invalid("Corrects", "longer than %d bytes", maxIDLength)
-	}
-	return nil
 }
 
 // CheckID reports what is wrong with id as the ID of an update given on
@@ -350,30 +404,31 @@ func checkText(s string, key bool) string {
 	return ""
 }
 
-func (u Update) validateOverrides() error {
+func (u Update) validateOverrides(v *validation) {
 	if len(u.Overrides) == 0 {
-		return nil
+		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
-		v := u.Overrides[k]
-		if k == "" {
-			return invalid("Overrides", "empty channel name")
-		}
-		if len(k) > maxIDLength {
-			return invalid("Overrides", "channel name %s longer than %d bytes", quoteCut(k), maxIDLength)
+		text := u.Overrides[k]
+		switch {
+		case k == "":
+			v.add(invalid("Overrides", "empty channel name"))
+			continue
+		case len(k) > maxIDLength:
+			v.add(invalid("Overrides", "channel name %s longer than %d bytes", quoteCut(k), maxIDLength))
+			continue
 		}
 		if err := checkText(k, true); err != "" {
-			return invalid("Overrides", "channel name %q: %s", k, err)
+			v.add(invalid("Overrides", "channel name %q: %s", k, err))
+			continue
 		}
 		field := fmt.Sprintf("Overrides[%q]", k)
-		if err := checkText(v, false); err != "" {
-			return invalid(field, "%s", err)
+		if err := checkText(text, false); err != "" {
+			v.add(invalid(field, "%s", err))
+			continue
 		}
-		if err := checkLength(field, v, false, MaxBodyLength); err != nil {
-			return err
-		}
+		v.add(checkLength(field, text, false, MaxBodyLength))
 	}
-	return nil
 }
 
 func checkURL(s string) error {

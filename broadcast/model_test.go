@@ -264,3 +264,41 @@ func TestUnknownValueQuotedCut(t *testing.T) {
 		assert.True(t, utf8.ValidString(err.Error()), name)
 	}
 }
+
+// Validate names every value at fault, in the order of Update's fields,
+// each a *FieldError matching ErrInvalidUpdate, so that a caller mends
+// them in one go; one value at fault is the one error, as it always was.
+func TestValidateNamesEveryValueAtFault(t *testing.T) {
+	u := broadcast.Update{
+		ID:         "u1",
+		Title:      " ",
+		Status:     "investgating",
+		Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentOperational}, {Name: "API"}},
+		URL:        "ftp://status.example.com",
+		Overrides:  map[string]string{"x": "ok", "": "lost"},
+	}
+	err := u.Validate()
+	require.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+	assert.Equal(t, `broadcast: invalid update: Title: missing; Status: unknown value "investgating"; `+
+		`Components[1].Status: missing; URL: must be an absolute http or https URL; Overrides: empty channel name`, err.Error())
+	var first *broadcast.FieldError
+	require.ErrorAs(t, err, &first)
+	assert.Equal(t, "Title", first.Field)
+	multi, ok := err.(interface{ Unwrap() []error })
+	require.True(t, ok, "several values at fault: the error joins them")
+	var fields []string
+	for _, e := range multi.Unwrap() {
+		var fe *broadcast.FieldError
+		require.ErrorAs(t, e, &fe)
+		require.ErrorIs(t, e, broadcast.ErrInvalidUpdate)
+		fields = append(fields, fe.Field)
+	}
+	assert.Equal(t, []string{"Title", "Status", "Components[1].Status", "URL", "Overrides"}, fields)
+
+	u = broadcast.Update{Title: "\xff", Status: broadcast.StatusInvestigating}
+	err = u.Validate()
+	assert.EqualError(t, err, "broadcast: invalid update: Title: not valid UTF-8", "a field at fault twice is named once")
+	var fe *broadcast.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, &broadcast.FieldError{Field: "Title", Problem: "not valid UTF-8"}, fe)
+}

@@ -332,8 +332,7 @@ func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional b
 // checkUpdate is still a 422.
 func (a *api) unavailable(w http.ResponseWriter, r *http.Request, what string, err error) {
 	if errors.Is(err, broadcast.ErrInvalidUpdate) {
-		bad := invalidUpdate(err)
-		writeInputProblem(w, http.StatusUnprocessableEntity, bad)
+		writeInputProblem(w, http.StatusUnprocessableEntity, joinErrors(invalidUpdate(err)))
 		return
 	}
 	if errors.Is(err, dispatch.ErrIDInUse) {

@@ -20,8 +20,8 @@ import (
 // alone, so that a client mends them in one go.
 func checkUpdate(u broadcast.Update, channels []string) *inputError {
 	var errs []*inputError
-	if u.Validate() != nil {
-		errs = fieldErrors(u)
+	if err := u.Validate(); err != nil {
+		errs = invalidUpdate(err)
 	}
 	if u.ID == "." || u.ID == ".." {
 		errs = append(errs, &inputError{field: "id", msg: `"." and ".." cannot be part of the update's URL`})
@@ -35,53 +35,6 @@ func checkUpdate(u broadcast.Update, channels []string) *inputError {
 	return joinErrors(errs)
 }
 
-// fieldErrors returns the errors of u, which Validate refuses, one per
-// value at fault, in the order of Update's fields: Validate stops at the
-// first, so each field (each component's name and status, each
-// override) is validated alone, in an update valid but for it. Should
-// that find nothing, Validate's own error is the answer.
-func fieldErrors(u broadcast.Update) []*inputError {
-	var errs []*inputError
-	probe := func(edit func(p *broadcast.Update), rename func(string) string) {
-		p := broadcast.Update{Title: "-", Status: broadcast.StatusInvestigating}
-		edit(&p)
-		if err := p.Validate(); err != nil {
-			bad := invalidUpdate(err)
-			if rename != nil {
-				bad.field = rename(bad.field)
-			}
-			if !hasField(errs, bad.field) {
-				errs = append(errs, bad)
-			}
-		}
-	}
-	v := reflect.ValueOf(u)
-	for i := range v.NumField() {
-		switch name := v.Type().Field(i).Name; name {
-		case "Components":
-			for j, c := range u.Components {
-				at := func(f string) string {
-					return strings.Replace(f, "components[0]", "components["+strconv.Itoa(j)+"]", 1)
-				}
-				probe(func(p *broadcast.Update) {
-					p.Components = []broadcast.Component{{Name: c.Name, Status: broadcast.ComponentOperational}}
-				}, at)
-				probe(func(p *broadcast.Update) { p.Components = []broadcast.Component{{Name: "-", Status: c.Status}} }, at)
-			}
-		case "Overrides":
-			for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
-				probe(func(p *broadcast.Update) { p.Overrides = map[string]string{k: u.Overrides[k]} }, nil)
-			}
-		default:
-			probe(func(p *broadcast.Update) { reflect.ValueOf(p).Elem().Field(i).Set(v.Field(i)) }, nil)
-		}
-	}
-	if len(errs) == 0 {
-		errs = append(errs, invalidUpdate(u.Validate()))
-	}
-	return errs
-}
-
 // validID reports whether an update can have id as its ID: the rules
 // Validate applies to keys, and not "." or "..".
 func validID(id string) bool {
@@ -89,18 +42,44 @@ func validID(id string) bool {
 	return id != "" && id != "." && id != ".." && probe.Validate() == nil
 }
 
-// invalidUpdate turns an error of Update.Validate, which names Go fields
-// ("broadcast: invalid update: Components[0].Status: unknown value"), into
-// one naming the value as the client wrote it ("components[0].status").
-// The unknown value it quotes whole is quoted cut, as a key is (see quote).
-func invalidUpdate(err error) *inputError {
-	msg := err.Error()
-	if _, after, ok := strings.Cut(msg, broadcast.ErrInvalidUpdate.Error()+": "); ok {
-		msg = after
+// invalidUpdate turns an error of Update.Validate (or of the
+// Broadcaster's other checks), whose broadcast.FieldErrors name Go fields
+// ("Components[0].Status"), into the values at fault as the client wrote
+// them ("components[0].status"), every one. The unknown value it quotes
+// whole is quoted cut, as a key is (see quote).
+func invalidUpdate(err error) []*inputError {
+	var errs []*inputError
+	for _, fe := range fieldErrorsIn(err) {
+		errs = append(errs, fieldError(fe))
 	}
-	path, rest, ok := jsonPath(msg, reflect.TypeFor[broadcast.Update]())
+	if len(errs) == 0 {
+		errs = append(errs, &inputError{msg: strings.TrimPrefix(err.Error(), broadcast.ErrInvalidUpdate.Error()+": ")})
+	}
+	return errs
+}
+
+// fieldErrorsIn returns the broadcast.FieldErrors in err's tree, in order.
+func fieldErrorsIn(err error) []*broadcast.FieldError {
+	switch e := err.(type) {
+	case *broadcast.FieldError:
+		return []*broadcast.FieldError{e}
+	case interface{ Unwrap() []error }:
+		var out []*broadcast.FieldError
+		for _, x := range e.Unwrap() {
+			out = append(out, fieldErrorsIn(x)...)
+		}
+		return out
+	case interface{ Unwrap() error }:
+		return fieldErrorsIn(e.Unwrap())
+	}
+	return nil
+}
+
+// fieldError is fe naming the value as the client wrote it.
+func fieldError(fe *broadcast.FieldError) *inputError {
+	path, rest, ok := jsonPath(fe.Field+": "+fe.Problem, reflect.TypeFor[broadcast.Update]())
 	if !ok {
-		return &inputError{msg: msg}
+		return &inputError{msg: fe.Field + ": " + fe.Problem}
 	}
 	if q, ok := strings.CutPrefix(rest, "unknown value "); ok {
 		if v, err := strconv.Unquote(q); err == nil {

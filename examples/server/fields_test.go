@@ -56,12 +56,18 @@ func TestCheckUpdateNamesTheJSONField(t *testing.T) {
 	assert.Nil(t, checkUpdate(valid(func(u *broadcast.Update) { u.Overrides = map[string]string{"x": "hi"} }), []string{"hooks", "x"}))
 }
 
-// A message whose path is not one of Update's fields is passed on whole.
+// A field that is not one of Update's, or an error without one, is
+// passed on whole.
 func TestInvalidUpdateWithoutAKnownField(t *testing.T) {
 	for _, msg := range []string{"original: missing", "Nope: bad", "Title", "Components[x].Name: bad", "Title.Name: bad"} {
-		bad := invalidUpdate(errorString("broadcast: invalid update: " + msg))
-		assert.Equal(t, "", bad.field, msg)
-		assert.Equal(t, msg, bad.msg)
+		var err error = errorString("broadcast: invalid update: " + msg)
+		if field, problem, ok := strings.Cut(msg, ": "); ok {
+			err = &broadcast.FieldError{Field: field, Problem: problem}
+		}
+		bad := invalidUpdate(err)
+		require.Len(t, bad, 1)
+		assert.Equal(t, "", bad[0].field, msg)
+		assert.Equal(t, msg, bad[0].msg)
 	}
 }
 
@@ -111,6 +117,7 @@ func TestBroadcasterOverrideRefusalNamesTheField(t *testing.T) {
 	_, err = b.Preview(broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating,
 		Overrides: map[string]string{"twiter": "Typo."}})
 	bad := invalidUpdate(err)
-	assert.Equal(t, `overrides["twiter"]`, bad.field)
-	assert.Equal(t, `no channel of that name; the channels are "x"`, bad.msg)
+	require.Len(t, bad, 1)
+	assert.Equal(t, `overrides["twiter"]`, bad[0].field)
+	assert.Equal(t, `no channel of that name; the channels are "x"`, bad[0].msg)
 }
