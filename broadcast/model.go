@@ -259,6 +259,26 @@ func (e *FieldError) Error() string {
 // Unwrap returns ErrInvalidUpdate.
 func (e *FieldError) Unwrap() error { return ErrInvalidUpdate }
 
+// FieldErrors returns every *FieldError in err's tree, in order: the
+// values at fault that Validate (or another check of the Broadcaster's)
+// named, however the error was wrapped or joined since; none for an error
+// without any.
+func FieldErrors(err error) []*FieldError {
+	switch e := err.(type) {
+	case *FieldError:
+		return []*FieldError{e}
+	case interface{ Unwrap() []error }:
+		var out []*FieldError
+		for _, x := range e.Unwrap() {
+			out = append(out, FieldErrors(x)...)
+		}
+		return out
+	case interface{ Unwrap() error }:
+		return FieldErrors(e.Unwrap())
+	}
+	return nil
+}
+
 // validation gathers the FieldErrors of one Validate, one per field.
 type validation struct{ errs []error }
 

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -294,6 +295,14 @@ func TestValidateNamesEveryValueAtFault(t *testing.T) {
 		fields = append(fields, fe.Field)
 	}
 	assert.Equal(t, []string{"Title", "Status", "Components[1].Status", "URL", "Overrides"}, fields)
+	// However the error was wrapped or joined since, FieldErrors finds them.
+	wrapped := fmt.Errorf("enqueue: %w", errors.Join(errors.New("other"), err))
+	var again []string
+	for _, fe := range broadcast.FieldErrors(wrapped) {
+		again = append(again, fe.Field)
+	}
+	assert.Equal(t, fields, again)
+	assert.Empty(t, broadcast.FieldErrors(errors.New("other")))
 
 	u = broadcast.Update{Title: "\xff", Status: broadcast.StatusInvestigating}
 	err = u.Validate()

@@ -347,24 +347,35 @@ var updateFlags = map[string]string{
 }
 
 // validationError turns "broadcast: invalid update: Title: missing" into
-// "-title: missing".
+// "-title: missing", each value at fault (see broadcast.FieldErrors).
 func validationError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), broadcast.ErrInvalidUpdate.Error()+": ")
-	field, rest, ok := strings.Cut(msg, ": ")
+	fes := broadcast.FieldErrors(err)
+	if len(fes) == 0 {
+		return &usageError{msg: strings.TrimPrefix(err.Error(), broadcast.ErrInvalidUpdate.Error()+": ")}
+	}
+	msgs := make([]string, len(fes))
+	for i, fe := range fes {
+		msgs[i] = flagProblem(fe)
+	}
+	return &usageError{msg: strings.Join(msgs, "; ")}
+}
+
+// flagProblem says fe's problem of the flag its field comes from: "-title:
+// missing"; of a field no flag gives, as the field ("Time: …").
+func flagProblem(fe *broadcast.FieldError) string {
+	base, _, _ := strings.Cut(fe.Field, "[")
+	name, ok := updateFlags[base]
 	if !ok {
-		return &usageError{msg: msg}
+		return fe.Field + ": " + fe.Problem
 	}
-	base, _, _ := strings.Cut(field, "[")
-	if name, ok := updateFlags[base]; ok {
-		// The rest may name another field the Go way ("give the
-		// correction the IncidentID of …"): the flag, as typed.
-		for f, fl := range updateFlags {
-			if f == "ID" && (name == "correct" || name == "retract") {
-				continue // "check the ID": the flag's own value, not -id
-			}
-			rest = strings.ReplaceAll(rest, " "+f+" ", " -"+fl+" ")
+	// The problem may name another field the Go way ("give the
+	// correction the IncidentID of …"): the flag, as typed.
+	rest := fe.Problem
+	for f, fl := range updateFlags {
+		if f == "ID" && (name == "correct" || name == "retract") {
+			continue // "check the ID": the flag's own value, not -id
 		}
-		return badFlag(name, "%s", rest)
+		rest = strings.ReplaceAll(rest, " "+f+" ", " -"+fl+" ")
 	}
-	return &usageError{msg: msg}
+	return "-" + name + ": " + rest
 }

@@ -49,30 +49,13 @@ func validID(id string) bool {
 // whole is quoted cut, as a key is (see quote).
 func invalidUpdate(err error) []*inputError {
 	var errs []*inputError
-	for _, fe := range fieldErrorsIn(err) {
+	for _, fe := range broadcast.FieldErrors(err) {
 		errs = append(errs, fieldError(fe))
 	}
 	if len(errs) == 0 {
 		errs = append(errs, &inputError{msg: strings.TrimPrefix(err.Error(), broadcast.ErrInvalidUpdate.Error()+": ")})
 	}
 	return errs
-}
-
-// fieldErrorsIn returns the broadcast.FieldErrors in err's tree, in order.
-func fieldErrorsIn(err error) []*broadcast.FieldError {
-	switch e := err.(type) {
-	case *broadcast.FieldError:
-		return []*broadcast.FieldError{e}
-	case interface{ Unwrap() []error }:
-		var out []*broadcast.FieldError
-		for _, x := range e.Unwrap() {
-			out = append(out, fieldErrorsIn(x)...)
-		}
-		return out
-	case interface{ Unwrap() error }:
-		return fieldErrorsIn(e.Unwrap())
-	}
-	return nil
 }
 
 // fieldError is fe naming the value as the client wrote it.
