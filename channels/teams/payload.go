@@ -22,14 +22,13 @@ const (
 )
 
 // DefaultTemplate is the card's plain text: the status and title (the
-// card's heading), the impact, the advice, the body, the affected
+// card's heading), the advice, the impact, the body, the affected
 // components, the next update and the link. Teams shows it as written:
 // the card's text runs take no markdown.
 const DefaultTemplate = `{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}
-{{with .ImpactLabel}}Impact: {{.}}{{end}}
-{{with .Advice}}
-{{$.AdviceLabel}}: {{.}}
-{{end}}
+{{with .Advice}}{{$.AdviceLabel}}: {{.}}
+
+{{end}}{{with .ImpactLabel}}Impact: {{.}}{{end}}
 {{with .Body}}
 {{.}}
 {{end}}

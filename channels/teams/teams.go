@@ -8,7 +8,7 @@
 // status and the title, on a container coloured by status (red while
 // investigating, amber when identified or monitoring, green when resolved
 // or completed, blue for maintenance), then the text the "teams" template
-// renders (DefaultTemplate: impact, advice, body, affected components,
+// renders (DefaultTemplate: advice, impact, body, affected components,
 // next update, link), one text block per line, and a button opening the
 // Update's URL. The body Send posts is
 //
