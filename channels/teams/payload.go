@@ -5,6 +5,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Limits and fixed values of the payload.
@@ -115,7 +116,8 @@ var statusStyles = map[broadcast.Status]string{
 
 // build returns the payload of the rendered text of u: its first line as
 // the heading, each other line a block of its own (blank lines separate
-// paragraphs), and a button opening u.URL.
+// paragraphs) with its indentation as no-break spaces, which Teams'
+// HTML renderers do not collapse, and a button opening u.URL.
 func build(text string, u broadcast.Update) payload {
 	lines := strings.Split(text, "\n")
 	head := lines[0]
@@ -130,7 +132,7 @@ func build(text string, u broadcast.Update) payload {
 			continue
 		}
 		c.Body = append(c.Body, element{Type: "RichTextBlock", Spacing: spacing,
-			Inlines: []textRun{{Type: "TextRun", Text: l}}})
+			Inlines: []textRun{{Type: "TextRun", Text: templates.Indent(l)}}})
 		spacing = "None"
 	}
 	if u.URL != "" {

@@ -116,6 +116,21 @@ func TestAdviceAfterStatus(t *testing.T) {
 		"We are looking into elevated error rates."}, cards[0].lines[:5])
 }
 
+// The indentation that begins a body's lines stays, written as no-break
+// spaces (a tab to the next multiple of four): each line is a block of its
+// own, whose leading spaces the HTML renderers of Teams collapse.
+func TestIndentationKept(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusInvestigating)
+	u.Body = "Run:\n    curl -v https://api.example.com/health\n\tand retry."
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, _ := f.posted()
+	nb := "\u00a0"
+	assert.Contains(t, cards[0].lines, strings.Repeat(nb, 4)+"curl -v https://api.example.com/health")
+	assert.Contains(t, cards[0].lines, strings.Repeat(nb, 4)+"and retry.")
+}
+
 // User text is shown as written: text runs take no markdown and no
 // mentions.
 func TestHostileText(t *testing.T) {
