@@ -185,7 +185,7 @@ func funcs() map[string]any {
 		"autolink":   autolink,
 		"paragraphs": paragraphs,
 		"lines":      lines,
-		"indent":     indent,
+		"indent":     Indent,
 		"utc":        utc,
 		"color":      color,
 	}
@@ -218,11 +218,12 @@ func lines(s string) []string {
 	return strings.Split(normalizeNewlines(s), "\n")
 }
 
-// indent returns s with the spaces and tabs that begin each line written
+// Indent returns s with the spaces and tabs that begin each line written
 // as no-break spaces, one per column, a tab reaching the next multiple of
 // four: HTML collapses them, and CommonMark reads four columns as code.
-// It returns s itself when no line begins with a space or a tab.
-func indent(s string) string {
+// It returns s itself when no line begins with a space or a tab. It is the
+// templates' "indent" function, for channels that write HTML themselves.
+func Indent(s string) string {
 	if !strings.HasPrefix(s, " ") && !strings.HasPrefix(s, "\t") && !strings.Contains(s, "\n ") &&
 		!strings.Contains(s, "\n\t") && !strings.Contains(s, "\r ") && !strings.Contains(s, "\r\t") {
 		return s

@@ -345,8 +345,9 @@ func TestTemplate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, broadcast.Preview{Channel: "ops-chat", Text: p.Text, Length: UTF16(p.Text), Limit: MaxText,
 		Unit: "UTF-16 code units"}, p)
-	assert.True(t, strings.HasPrefix(p.Text, "*Identified: CDN errors in EU*\n_Impact: Major_\n"+
-		"*What you can do:* Retry failed requests; the US endpoint is unaffected.\n\nWe found the cause"), p.Text)
+	// The advice comes right after the status line, before the impact and the body.
+	assert.True(t, strings.HasPrefix(p.Text, "*Identified: CDN errors in EU*\n"+
+		"*What you can do:* Retry failed requests; the US endpoint is unaffected.\n\n_Impact: Major_\n\nWe found the cause"), p.Text)
 	assert.Empty(t, f.sent(), "Preview posts nothing")
 }
 

@@ -34,11 +34,13 @@ const ReplyOption = "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
 
 // TextTemplate is the "googlechat" template the channel adds to its
 // templates.Set when the set has none: Google Chat's own markup (*bold*,
-// _italic_), the status and title first, the advice, the body, the
-// components, the next update and the URL, which Google Chat links.
+// _italic_), the status and title first, the advice, the impact, the
+// body, the components, the next update and the URL, which Google Chat
+// links.
 const TextTemplate = `*{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}*
-{{with .ImpactLabel}}_Impact: {{.}}_{{end}}
-{{with .Advice}}*{{$.AdviceLabel}}:* {{.}}{{end}}
+{{with .Advice}}*{{$.AdviceLabel}}:* {{.}}
+
+{{end}}{{with .ImpactLabel}}_Impact: {{.}}_{{end}}
 
 {{.Body}}
 

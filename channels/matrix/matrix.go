@@ -8,8 +8,9 @@
 // is the update rendered by the "text" template (Update.Overrides[name]
 // replaces it) and its formatted_body (format org.matrix.custom.html) the
 // same text as HTML: every character of it escaped, so that a title cannot
-// forge a link, a mention pill or markup; paragraphs and line breaks kept;
-// the first line, status and title, in bold; URLs as links to themselves.
+// forge a link, a mention pill or markup; paragraphs and line breaks kept,
+// and the indentation that begins a line, as no-break spaces; the first
+// line, status and title, in bold; URLs as links to themselves.
 // Every event carries an empty m.mentions, which turns off the legacy push
 // rules, so "@room" or a user's name in the text notifies nobody.
 //

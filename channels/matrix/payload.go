@@ -87,8 +87,10 @@ func encode(c *content) []byte {
 }
 
 // toHTML returns text as HTML: every character escaped, paragraphs at
-// blank lines, line breaks kept, the first line (the status and title) in
-// bold, and URLs as links to themselves, so a link shows where it goes.
+// blank lines, line breaks kept, the indentation that begins a line
+// kept as no-break spaces (templates.Indent), the first line (the status
+// and title) in bold, and URLs as links to themselves, so a link shows
+// where it goes.
 func toHTML(text string) string {
 	var b strings.Builder
 	b.Grow(len(text) + len(text)/4 + 64)
@@ -98,7 +100,7 @@ func toHTML(text string) string {
 			continue
 		}
 		b.WriteString("<p>")
-		for i, line := range strings.Split(strings.Trim(para, "\n"), "\n") {
+		for i, line := range strings.Split(templates.Indent(strings.Trim(para, "\n")), "\n") {
 			if i > 0 {
 				b.WriteString("<br>")
 			}

@@ -134,6 +134,22 @@ func TestToHTML(t *testing.T) {
 	}
 }
 
+// The indentation that begins a body's lines shows in formatted_body, written
+// as no-break spaces (a tab to the next multiple of four), since HTML
+// collapses spaces.
+func TestHTMLKeepsIndentation(t *testing.T) {
+	const nb = "\u00a0"
+	assert.Equal(t, "<p><strong>Steps:</strong><br>"+strings.Repeat(nb, 2)+"1. drain eu-1<br>"+strings.Repeat(nb, 4)+
+		"then <a href=\"https://s.example/x\">https://s.example/x</a><br>"+strings.Repeat(nb, 4)+"x  y</p>",
+		toHTML("Steps:\n  1. drain eu-1\n\tthen https://s.example/x\n  \tx  y"))
+
+	u := incident(1, broadcast.StatusInvestigating, "Run:\n    curl -v https://api.example.com/health\n  and retry.")
+	c := sentContent(t, u)
+	assert.Contains(t, c.Body, "\n    curl -v", "body is the plain text, as is")
+	assert.Contains(t, c.FormattedBody, "<br>"+strings.Repeat(nb, 4)+"curl -v ")
+	assert.Contains(t, c.FormattedBody, "<br>"+strings.Repeat(nb, 2)+"and retry.")
+}
+
 // The reserve ContentLimit leaves holds the largest envelope the
 // specification allows a message event in a room of version 3 or later
 // (event IDs of 44 bytes): a room ID, sender and server name of 255 bytes,

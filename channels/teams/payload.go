@@ -5,6 +5,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Limits and fixed values of the payload.
@@ -22,14 +23,13 @@ const (
 )
 
 // DefaultTemplate is the card's plain text: the status and title (the
-// card's heading), the impact, the advice, the body, the affected
+// card's heading), the advice, the impact, the body, the affected
 // components, the next update and the link. Teams shows it as written:
 // the card's text runs take no markdown.
 const DefaultTemplate = `{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}}
-{{with .ImpactLabel}}Impact: {{.}}{{end}}
-{{with .Advice}}
-{{$.AdviceLabel}}: {{.}}
-{{end}}
+{{with .Advice}}{{$.AdviceLabel}}: {{.}}
+
+{{end}}{{with .ImpactLabel}}Impact: {{.}}{{end}}
 {{with .Body}}
 {{.}}
 {{end}}
@@ -116,7 +116,8 @@ var statusStyles = map[broadcast.Status]string{
 
 // build returns the payload of the rendered text of u: its first line as
 // the heading, each other line a block of its own (blank lines separate
-// paragraphs), and a button opening u.URL.
+// paragraphs) with its indentation as no-break spaces, which Teams'
+// HTML renderers do not collapse, and a button opening u.URL.
 func build(text string, u broadcast.Update) payload {
 	lines := strings.Split(text, "\n")
 	head := lines[0]
@@ -131,7 +132,7 @@ func build(text string, u broadcast.Update) payload {
 			continue
 		}
 		c.Body = append(c.Body, element{Type: "RichTextBlock", Spacing: spacing,
-			Inlines: []textRun{{Type: "TextRun", Text: l}}})
+			Inlines: []textRun{{Type: "TextRun", Text: templates.Indent(l)}}})
 		spacing = "None"
 	}
 	if u.URL != "" {

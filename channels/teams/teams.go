@@ -8,8 +8,9 @@
 // status and the title, on a container coloured by status (red while
 // investigating, amber when identified or monitoring, green when resolved
 // or completed, blue for maintenance), then the text the "teams" template
-// renders (DefaultTemplate: impact, advice, body, affected components,
-// next update, link), one text block per line, and a button opening the
+// renders (DefaultTemplate: advice, impact, body, affected components,
+// next update, link), one text block per line (its indentation written as
+// no-break spaces, which the card keeps), and a button opening the
 // Update's URL. The body Send posts is
 //
 //	{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive",

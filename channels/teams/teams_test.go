@@ -94,10 +94,41 @@ func TestCard(t *testing.T) {
 		assert.Equal(t, []string{"https://status.example.com/incidents/42"}, card.actions)
 	}
 	cards, _ := f.posted()
-	assert.Equal(t, []string{"Investigating: Elevated error rates on the CDN", "Impact: Major",
-		"What you can do: Retry failed requests; no data was lost.", "We are looking into elevated error rates.",
+	assert.Equal(t, []string{"Investigating: Elevated error rates on the CDN",
+		"What you can do: Retry failed requests; no data was lost.", "Impact: Major", "We are looking into elevated error rates.",
 		"Affected components:", "• CDN: Partial outage", "• API: Degraded performance", "Next update by 09:56 UTC.",
 		"https://status.example.com/incidents/42"}, cards[0].lines)
+}
+
+// The advice comes right after the status line, before the impact and the
+// body, also in a correction and when it has lines of its own.
+func TestAdviceAfterStatus(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusIdentified)
+	u.Corrects = "u0"
+	u.Advice = "Retry failed requests\nor use the EU endpoint"
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, _ := f.posted()
+	require.GreaterOrEqual(t, len(cards[0].lines), 5)
+	assert.Equal(t, []string{"Correction: Identified: Elevated error rates on the CDN",
+		"What you can do: Retry failed requests", "or use the EU endpoint", "Impact: Major",
+		"We are looking into elevated error rates."}, cards[0].lines[:5])
+}
+
+// The indentation that begins a body's lines stays, written as no-break
+// spaces (a tab to the next multiple of four): each line is a block of its
+// own, whose leading spaces the HTML renderers of Teams collapse.
+func TestIndentationKept(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusInvestigating)
+	u.Body = "Run:\n    curl -v https://api.example.com/health\n\tand retry."
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, _ := f.posted()
+	nb := "\u00a0"
+	assert.Contains(t, cards[0].lines, strings.Repeat(nb, 4)+"curl -v https://api.example.com/health")
+	assert.Contains(t, cards[0].lines, strings.Repeat(nb, 4)+"and retry.")
 }
 
 // User text is shown as written: text runs take no markdown and no
