@@ -200,8 +200,9 @@ func (u Update) Override(channel string) (string, bool) {
 // and take none.
 func (u Update) Validate() error {
 	var v validation
-	u.validateText(&v)
-	if v.add(checkLength("Title", u.Title, true, MaxTitleLength)) && blank(u.Title) {
+	v.add(checkKeyField("ID", u.ID))
+	v.add(checkKeyField("IncidentID", u.IncidentID))
+	if v.add(checkTextField("Title", u.Title, true, MaxTitleLength)) && blank(u.Title) {
 		v.add(invalid("Title", "missing"))
 	}
 	switch {
@@ -213,11 +214,10 @@ func (u Update) Validate() error {
 	if u.Impact != "" && !u.Impact.Valid() {
 		v.add(invalid("Impact", "unknown value %s", quoteCut(string(u.Impact))))
 	}
-	v.add(checkLength("Body", u.Body, false, MaxBodyLength))
-	v.add(checkLength("Advice", u.Advice, false, MaxAdviceLength))
+	v.add(checkTextField("Body", u.Body, false, MaxBodyLength))
 	for i, c := range u.Components {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
-		if v.add(checkLength(field("Name"), c.Name, true, MaxComponentNameLength)) && blank(c.Name) {
+		if v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength)) && blank(c.Name) {
 			v.add(invalid(field("Name"), "missing"))
 		}
 		switch {
@@ -227,14 +227,16 @@ func (u Update) Validate() error {
 			v.add(invalid(field("Status"), "unknown value %s", quoteCut(string(c.Status))))
 		}
 	}
-	v.add(checkYear("Time", u.Time))
-	v.add(checkYear("NextUpdate", u.NextUpdate))
-	if u.URL != "" {
+	if v.add(checkTextField("URL", u.URL, true, 0)) && u.URL != "" {
 		if err := checkURL(u.URL); err != nil {
 			v.add(invalid("URL", "%s", err))
 		}
 	}
+	v.add(checkYear("Time", u.Time))
+	v.add(checkYear("NextUpdate", u.NextUpdate))
 	u.validateOverrides(&v)
+	v.add(checkTextField("Advice", u.Advice, false, MaxAdviceLength))
+	v.add(checkKeyField("Corrects", u.Corrects))
 	return v.err()
 }
 
@@ -282,12 +284,10 @@ func FieldErrors(err error) []*FieldError {
 // validation gathers the FieldErrors of one Validate, one per field.
 type validation struct{ errs []error }
 
-// add adds err, a *FieldError or nil, unless its field is at fault
-// already (its text, too long, is also blank), and reports whether err
-// was nil.
-func (v *validation) add(err error) bool {
-	fe, ok := err.(*FieldError)
-	if !ok {
+// add adds fe unless its field is at fault already (its text, too long,
+// is also blank), and reports whether fe was nil.
+func (v *validation) add(fe *FieldError) bool {
+	if fe == nil {
 		return true
 	}
 	for _, e := range v.errs {
@@ -330,7 +330,7 @@ func (es fieldErrors) Unwrap() []error { return es }
 // checkYear checks that time t of field has a year RFC 3339 can write,
 // 0 to 9999, in its own zone and in UTC: JSON's time format (a webhook's
 // payload, a Store's record) writes no other.
-func checkYear(field string, t time.Time) error {
+func checkYear(field string, t time.Time) *FieldError {
 	for _, y := range [2]int{t.Year(), t.UTC().Year()} {
 		if y < 0 || y > 9999 {
 			return invalid(field, "year %d, outside 0 to 9999", y)
@@ -342,7 +342,7 @@ func checkYear(field string, t time.Time) error {
 // checkLength checks that text s of field has at most limit characters
 // once cleaned (see Clean), and at most 16 bytes per character of limit
 // before.
-func checkLength(field, s string, oneLine bool, limit int) error {
+func checkLength(field, s string, oneLine bool, limit int) *FieldError {
 	if len(s) > 16*limit {
 		return invalid(field, "%d bytes, more than %d even before escape sequences are removed", len(s), 16*limit)
 	}
@@ -360,34 +360,32 @@ func blank(s string) bool {
 }
 
 // invalid is the error of a value of field at fault.
-func invalid(field, format string, args ...any) error {
+func invalid(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
-// validateText checks the encoding of every text field and the length and
-// characters of the keys.
-func (u Update) validateText(v *validation) {
-	for _, f := range [...]struct {
-		name, v string
-		key     bool
-	}{
-		{"ID", u.ID, true}, {"IncidentID", u.IncidentID, true}, {"Corrects", u.Corrects, true},
-		{"Title", u.Title, false}, {"Body", u.Body, false}, {"Advice", u.Advice, false}, {"URL", u.URL, false},
-	} {
-		if err := checkText(f.v, f.key); err != "" {
-			v.add(invalid(f.name, "%s", err))
-		}
+// checkKeyField checks key s of field, which may be empty: valid UTF-8
+// without NUL or control characters, at most maxIDLength bytes.
+func checkKeyField(field, s string) *FieldError {
+	if err := checkText(s, true); err != "" {
+		return invalid(field, "%s", err)
 	}
-	for i, c := range u.Components {
-		if err := checkText(c.Name, false); err != "" {
-			v.add(invalid(fmt.Sprintf("Components[%d].Name", i), "%s", err))
-		}
+	if len(s) > maxIDLength {
+		return invalid(field, "longer than %d bytes", maxIDLength)
 	}
-	for _, f := range [...]struct{ name, v string }{{"ID", u.ID}, {"IncidentID", u.IncidentID}, {"Corrects", u.Corrects}} {
-		if len(f.v) > maxIDLength {
-			v.add(invalid(f.name, "longer than %d bytes", maxIDLength))
-		}
+	return nil
+}
+
+// checkTextField checks text s of field: valid UTF-8 without NUL, and,
+// with a limit, at most limit characters (see checkLength).
+func checkTextField(field, s string, oneLine bool, limit int) *FieldError {
+	if err := checkText(s, false); err != "" {
+		return invalid(field, "%s", err)
 	}
+	if limit > 0 {
+		return checkLength(field, s, oneLine, limit)
+	}
+	return nil
 }
 
 // CheckID reports what is wrong with id as the ID of an update given on

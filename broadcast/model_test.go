@@ -311,3 +311,36 @@ func TestValidateNamesEveryValueAtFault(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, &broadcast.FieldError{Field: "Title", Problem: "not valid UTF-8"}, fe)
 }
+
+// Validate names the values at fault in the order of Update's fields,
+// whichever check finds each, so that errors.As finds the first of them.
+func TestValidateNamesValuesInTheOrderOfTheFields(t *testing.T) {
+	tests := []struct {
+		name string
+		u    broadcast.Update
+		want []string
+	}{
+		{"title missing, body with NUL", broadcast.Update{Status: broadcast.StatusInvestigating, Body: "a\x00b"}, []string{"Title", "Body"}},
+		{"title with NUL, ID too long", broadcast.Update{ID: strings.Repeat("i", 256), Title: "a\x00", Status: broadcast.StatusInvestigating},
+			[]string{"ID", "Title"}},
+		{"status missing, URL not UTF-8", broadcast.Update{Title: "T", URL: "https://x.example/\xff"}, []string{"Status", "URL"}},
+		{"overrides, then advice, then corrects", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+			Advice: "a\x00", Overrides: map[string]string{"": "x"}, Corrects: "c\n"}, []string{"Overrides", "Advice", "Corrects"}},
+		{"components in order", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating,
+			Components: []broadcast.Component{{Name: "API"}, {Name: "a\x00", Status: broadcast.ComponentOperational}}},
+			[]string{"Components[0].Status", "Components[1].Name"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.u.Validate()
+			var fields []string
+			for _, fe := range broadcast.FieldErrors(err) {
+				fields = append(fields, fe.Field)
+			}
+			assert.Equal(t, tt.want, fields)
+			var first *broadcast.FieldError
+			require.ErrorAs(t, err, &first)
+			assert.Equal(t, tt.want[0], first.Field)
+		})
+	}
+}

@@ -293,8 +293,8 @@ func (d *Dispatcher) checkOriginal(ctx context.Context, tx pgx.Tx, kind broadcas
 		return fmt.Errorf("job %d: %w", row.ID, err)
 	}
 	if kind == broadcast.JobCorrect && u.IncidentID == "" && a.Job.Update.IncidentID != incident {
-		return fmt.Errorf("%w: IncidentID: %q is not the incident of update %q; give the correction the IncidentID of the update it corrects",
-			broadcast.ErrInvalidUpdate, incident, original)
+		return &broadcast.FieldError{Field: "IncidentID", Problem: fmt.Sprintf(
+			"%q is not the incident of update %q; give the correction the IncidentID of the update it corrects", incident, original)}
 	}
 	return nil
 }

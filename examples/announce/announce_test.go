@@ -53,7 +53,7 @@ func TestBadInputExits2(t *testing.T) {
 		// Every flag Validate finds at fault is named, so that one run
 		// shows them all.
 		{"long advice and bad URL", []string{"-title", "T", "-status", "identified", "-advice", strings.Repeat("a", 1001), "-url", "status.example.com"},
-			"announce: -advice: 1001 characters, more than 1000; -url: must be an absolute http or https URL"},
+			"announce: -url: must be an absolute http or https URL; -advice: 1001 characters, more than 1000"},
 		// A command before the pipe that failed and printed nothing would
 		// otherwise post an update without its text.
 		{"empty body on stdin", []string{"-title", "T", "-status", "identified", "-body", "-"}, "-body: standard input is empty"},

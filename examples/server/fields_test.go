@@ -1,6 +1,10 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -120,4 +124,19 @@ func TestBroadcasterOverrideRefusalNamesTheField(t *testing.T) {
 	require.Len(t, bad, 1)
 	assert.Equal(t, `overrides["twiter"]`, bad[0].field)
 	assert.Equal(t, `no channel of that name; the channels are "x"`, bad[0].msg)
+}
+
+// A refusal of package dispatch (a correction whose original is of
+// another incident), wrapped, is a 422 naming the field as the client
+// wrote it.
+func TestDispatchRefusalNamesTheField(t *testing.T) {
+	err := fmt.Errorf("dispatch: correct: %w", &broadcast.FieldError{Field: "IncidentID", Problem: `"dns" is not the incident of update "u-1"`})
+	rec := httptest.NewRecorder()
+	(&api{}).unavailable(rec, httptest.NewRequest(http.MethodPost, "/v1/updates/u-1/correct", nil), "queue the correction", err)
+	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	var p struct {
+		Field string `json:"field"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+	assert.Equal(t, "incident_id", p.Field)
 }
