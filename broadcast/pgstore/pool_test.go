@@ -23,12 +23,7 @@ import (
 // its attempt timed out, and again on every retry: nothing was delivered.
 func TestLocksLeaveAConnectionForTheStore(t *testing.T) {
 	ctx := context.Background()
-	u, err := url.Parse(newSchema(t))
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("pool_max_conns", "2")
-	u.RawQuery = q.Encode()
-	s := migratedOn(t, u.String())
+	s := migratedWithPool(t, 2)
 
 	var channels []broadcast.Channel
 	for i := range 4 {
@@ -49,13 +44,8 @@ func TestLocksLeaveAConnectionForTheStore(t *testing.T) {
 // A pool of one connection cannot hold a Lock and run the Store's calls
 // of its holder: Lock says so at once instead of waiting for ever.
 func TestLockOnAPoolOfOneConnectionIsAnError(t *testing.T) {
-	u, err := url.Parse(newSchema(t))
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("pool_max_conns", "1")
-	u.RawQuery = q.Encode()
-	s := migratedOn(t, u.String())
-	_, err = s.Lock(context.Background(), broadcast.LockKey{UpdateID: "u1", Channel: "x"})
+	s := migratedWithPool(t, 1)
+	_, err := s.Lock(context.Background(), broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "pool_max_conns")
 }
@@ -66,12 +56,7 @@ func TestLockOnAPoolOfOneConnectionIsAnError(t *testing.T) {
 // and their holders' own calls would wait for one for ever.
 func TestLocksOfStoresSharingAPoolLeaveAConnection(t *testing.T) {
 	ctx := context.Background()
-	u, err := url.Parse(newSchema(t))
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("pool_max_conns", "2")
-	u.RawQuery = q.Encode()
-	first := migratedOn(t, u.String())
+	first := migratedWithPool(t, 2)
 	second, err := pgstore.New(ctx, first.Pool())
 	require.NoError(t, err)
 
@@ -97,12 +82,7 @@ func TestLocksOfStoresSharingAPoolLeaveAConnection(t *testing.T) {
 // every connection and their holders' own calls wait for one for ever.
 func TestUnlockTwiceIsOnce(t *testing.T) {
 	ctx := context.Background()
-	u, err := url.Parse(newSchema(t))
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("pool_max_conns", "3")
-	u.RawQuery = q.Encode()
-	s := migratedOn(t, u.String())
+	s := migratedWithPool(t, 3)
 
 	first, err := s.Lock(pgstore.WithLockLost(ctx, func(error) {}), broadcast.LockKey{UpdateID: "u1", Channel: "x"})
 	require.NoError(t, err)
@@ -132,4 +112,16 @@ func TestUnlockTwiceIsOnce(t *testing.T) {
 		defer fourth()
 	}
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "two Locks held on a pool of three: a third waits its turn")
+}
+
+// migratedWithPool is a migrated Store of a new schema whose pool has
+// conns connections at most.
+func migratedWithPool(t *testing.T, conns int) *pgstore.Store {
+	t.Helper()
+	u, err := url.Parse(newSchema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("pool_max_conns", fmt.Sprint(conns))
+	u.RawQuery = q.Encode()
+	return migratedOn(t, u.String())
 }
