@@ -50,8 +50,9 @@ func TestBadInputExits2(t *testing.T) {
 		{"override of no channel", []string{"-title", "T", "-status", "identified", "-override", "x=hi"},
 			`-override: no channel named "x" (channels: console)`},
 		{"bad URL", []string{"-title", "T", "-status", "identified", "-url", "status.example.com"}, "-url: must be an absolute http or https URL"},
-		// Every flag Validate finds at fault is named, so that one run
-		// shows them all.
+		// Every flag at fault is named, so that one run shows them all.
+		{"three flags at fault", []string{"-status", "down", "-component", "CDN", "-next", "soon"},
+			`announce: -title: missing; -status: unknown value "down" (want investigating, identified, monitoring, resolved, scheduled, in_progress, verifying, completed); -component: "CDN": want NAME=STATUS`},
 		{"long advice and bad URL", []string{"-title", "T", "-status", "identified", "-advice", strings.Repeat("a", 1001), "-url", "status.example.com"},
 			"announce: -url: must be an absolute http or https URL; -advice: 1001 characters, more than 1000"},
 		// A command before the pipe that failed and printed nothing would

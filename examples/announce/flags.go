@@ -169,52 +169,79 @@ func (o *options) checkModes() error {
 }
 
 // update builds the Update the flags describe. now is the time -next is
-// relative to; stdin is read for "-body -".
+// relative to; stdin is read for "-body -". Its error names every flag at
+// fault, so that one run shows them all.
 func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, error) {
 	u := broadcast.Update{ID: o.id, IncidentID: o.incident, Title: o.title, URL: o.url, Advice: o.advice,
 		Status: broadcast.Status(o.status), Impact: broadcast.Impact(o.impact)}
+	var bad problems
 	if strings.TrimSpace(o.title) == "" {
-		return u, badFlag("title", "missing")
+		bad.add("title", badFlag("title", "missing"))
 	}
-	if o.status == "" {
-		return u, badFlag("status", "missing (want %s)", strings.Join(statusNames, ", "))
-	}
-	if !u.Status.Valid() {
-		return u, badFlag("status", "unknown value %q (want %s)", o.status, strings.Join(statusNames, ", "))
+	switch {
+	case o.status == "":
+		bad.add("status", badFlag("status", "missing (want %s)", strings.Join(statusNames, ", ")))
+	case !u.Status.Valid():
+		bad.add("status", badFlag("status", "unknown value %q (want %s)", o.status, strings.Join(statusNames, ", ")))
 	}
 	if o.impact != "" && !u.Impact.Valid() {
-		return u, badFlag("impact", "unknown value %q (want %s)", o.impact, strings.Join(impactNames, ", "))
+		bad.add("impact", badFlag("impact", "unknown value %q (want %s)", o.impact, strings.Join(impactNames, ", ")))
 	}
 	// Given but empty, most likely -body "$BODY" of a variable not set:
 	// an update without its text would go out everywhere.
 	for _, f := range []struct{ name, v, what string }{{"body", o.body, "text"}, {"advice", o.advice, "advice"}} {
 		if o.set[f.name] && strings.TrimSpace(f.v) == "" {
-			return u, badFlag(f.name, "empty (leave -%s out for an update without %s)", f.name, f.what)
+			bad.add(f.name, badFlag(f.name, "empty (leave -%s out for an update without %s)", f.name, f.what))
 		}
 	}
 	var err error
-	if u.Body, err = readBody(o.body, stdin); err != nil {
-		return u, err
+	if !bad.has("body") {
+		u.Body, err = readBody(o.body, stdin)
+		bad.add("body", err)
 	}
-	if u.Components, err = parseComponents(o.components); err != nil {
-		return u, err
-	}
-	if u.Overrides, err = parseOverrides(o.overrides); err != nil {
-		return u, err
-	}
+	u.Components, err = parseComponents(o.components)
+	bad.add("component", err)
+	u.Overrides, err = parseOverrides(o.overrides)
+	bad.add("override", err)
 	if o.next != "" {
-		if u.NextUpdate, err = parseNext(o.next, now); err != nil {
-			return u, err
-		}
+		u.NextUpdate, err = parseNext(o.next, now)
+		bad.add("next", err)
 	}
 	u.Corrects = o.correct // part of the ID: a correction is not the update the same flags sent
 	if u.ID == "" {
 		u.ID = typedID(u, o.next)
 	}
-	if err := u.Validate(); err != nil {
-		return u, validationError(err)
+	for _, fe := range broadcast.FieldErrors(u.Validate()) {
+		flag, msg := flagProblem(fe)
+		bad.add(flag, &usageError{msg: msg})
 	}
-	return u, nil
+	return u, bad.err()
+}
+
+// problems gathers the flags at fault, one error each, in the order
+// found.
+type problems struct {
+	flags []string
+	msgs  []string
+}
+
+// add adds err, the error of flag, unless it is nil or flag is at fault
+// already.
+func (p *problems) add(flag string, err error) {
+	if err != nil && !p.has(flag) {
+		p.flags, p.msgs = append(p.flags, flag), append(p.msgs, err.Error())
+	}
+}
+
+// has reports whether flag is at fault.
+func (p *problems) has(flag string) bool { return slices.Contains(p.flags, flag) }
+
+// err returns one error naming every flag at fault; nil for none.
+func (p *problems) err() error {
+	if len(p.msgs) == 0 {
+		return nil
+	}
+	return &usageError{msg: strings.Join(p.msgs, "; ")}
 }
 
 // typedID derives the ID of u from the flags as the operator typed them,
@@ -355,18 +382,19 @@ func validationError(err error) error {
 	}
 	msgs := make([]string, len(fes))
 	for i, fe := range fes {
-		msgs[i] = flagProblem(fe)
+		_, msgs[i] = flagProblem(fe)
 	}
 	return &usageError{msg: strings.Join(msgs, "; ")}
 }
 
-// flagProblem says fe's problem of the flag its field comes from: "-title:
-// missing"; of a field no flag gives, as the field ("Time: …").
-func flagProblem(fe *broadcast.FieldError) string {
+// flagProblem returns the flag fe's field comes from and fe's problem as
+// that flag's: "-title: missing"; of a field no flag gives, the field
+// and "Time: …".
+func flagProblem(fe *broadcast.FieldError) (flag, msg string) {
 	base, _, _ := strings.Cut(fe.Field, "[")
 	name, ok := updateFlags[base]
 	if !ok {
-		return fe.Field + ": " + fe.Problem
+		return fe.Field, fe.Field + ": " + fe.Problem
 	}
 	// The problem may name another field the Go way ("give the
 	// correction the IncidentID of …"): the flag, as typed.
@@ -377,5 +405,5 @@ func flagProblem(fe *broadcast.FieldError) string {
 		}
 		rest = strings.ReplaceAll(rest, " "+f+" ", " -"+fl+" ")
 	}
-	return "-" + name + ": " + rest
+	return name, "-" + name + ": " + rest
 }
