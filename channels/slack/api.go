@@ -77,11 +77,13 @@ type postResponse struct {
 	} `json:"message"`
 }
 
-// threadGone reports whether err is Slack's refusal of a reply whose
-// thread is gone: its first post was deleted before anyone replied.
+// threadGone reports whether err is Slack's refusal of a reply that a
+// message of its own would not meet: its thread is gone (its first post
+// was deleted before anyone replied), or the conversation takes no
+// thread replies.
 func threadGone(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == "thread_not_found"
+	return errors.As(err, &ae) && (ae.Code == "thread_not_found" || ae.Code == "restricted_action_non_threadable_channel")
 }
 
 // call makes one Web API call of method with the JSON body req and decodes

@@ -46,7 +46,9 @@
 // post of the incident. The Receipt's Meta holds, per conversation, the
 // channel ID, the message's ts and its thread's ts (MetaChannel, MetaTS,
 // MetaThreadTS followed by the Config.Channels entry); its ID is the ts
-// in the first conversation.
+// in the first conversation. A conversation that takes no thread replies
+// (restricted_action_non_threadable_channel) gets each update as a
+// message of its own, without a status bar.
 //
 // # Corrections and retractions
 //
@@ -320,8 +322,8 @@ type outcome struct {
 
 // deliver posts msg to target, as a reply in the incident's thread there
 // if it has one, and then updates the thread's root. A thread that is
-// gone (its first post deleted before anyone replied) is left: msg starts
-// a new one.
+// gone (its first post deleted before anyone replied), or a conversation
+// that takes no replies, is left: msg starts a new one.
 func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target string, msg message) outcome {
 	req := msg.post(target)
 	root, threaded := threadOf(m.Thread, target)
