@@ -135,9 +135,11 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 		return c.s.rd.Error(fmt.Errorf("%s: %w", method, broadcast.Permanent(err)))
 	}
 	if head.OK {
-		if err := json.Unmarshal(hresp.Body, resp); err != nil {
-			return fmt.Errorf("%s: unreadable answer: %w", method, err)
-		}
+		// Slack's word that the call took effect: a field that does not
+		// read as documented stays empty (json.Unmarshal reads the
+		// others), and the caller makes do without it. An error would be
+		// retried, and a retry posts twice.
+		_ = json.Unmarshal(hresp.Body, resp)
 		return nil
 	}
 	e := &APIError{Method: method, Code: c.s.rd.String(head.Error), Status: hresp.Status}
