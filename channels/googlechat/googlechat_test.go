@@ -416,3 +416,25 @@ func TestErrorMessageBounded(t *testing.T) {
 	assert.Less(t, len(err.Error()), httpx.SnippetLimit+200)
 	assert.Contains(t, err.Error(), "INVALID_ARGUMENT: Invalid JSON payload received.")
 }
+
+// An answer naming the message Google created is a delivery, whatever
+// else in it does not read as the channel expects (a thread that is not
+// an object): the message was posted. Before, it was taken for another
+// server's page and failed for good, and the Result said the update had
+// not reached Google Chat.
+func TestCreatedAnswerWithOddFieldsIsDelivered(t *testing.T) {
+	name := "spaces/" + testSpace + "/messages/abc.abc"
+	for _, body := range []string{
+		`{"name":"` + name + `","thread":"spaces/` + testSpace + `/threads/xyz"}`,
+		`{"name":"` + name + `","thread":{"name":7}}`,
+	} {
+		t.Run(body, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			f.answer(canned{status: 200, body: body})
+			r := send(t, ch, broadcast.NewMessage(fullUpdate))
+			assert.Equal(t, name, r.ID)
+			assert.NotContains(t, r.Meta, metaThread, "no thread name that did not read")
+		})
+	}
+}

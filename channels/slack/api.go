@@ -77,11 +77,13 @@ type postResponse struct {
 	} `json:"message"`
 }
 
-// threadGone reports whether err is Slack's refusal of a reply whose
-// thread is gone: its first post was deleted before anyone replied.
+// threadGone reports whether err is Slack's refusal of a reply that a
+// message of its own would not meet: its thread is gone (its first post
+// was deleted before anyone replied), or the conversation takes no
+// thread replies.
 func threadGone(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == "thread_not_found"
+	return errors.As(err, &ae) && (ae.Code == "thread_not_found" || ae.Code == "restricted_action_non_threadable_channel")
 }
 
 // call makes one Web API call of method with the JSON body req and decodes
@@ -133,9 +135,11 @@ func (c *Channel) decode(method string, hresp *httpx.Response, resp any) error {
 		return c.s.rd.Error(fmt.Errorf("%s: %w", method, broadcast.Permanent(err)))
 	}
 	if head.OK {
-		if err := json.Unmarshal(hresp.Body, resp); err != nil {
-			return fmt.Errorf("%s: unreadable answer: %w", method, err)
-		}
+		// Slack's word that the call took effect: a field that does not
+		// read as documented stays empty (json.Unmarshal reads the
+		// others), and the caller makes do without it. An error would be
+		// retried, and a retry posts twice.
+		_ = json.Unmarshal(hresp.Body, resp)
 		return nil
 	}
 	e := &APIError{Method: method, Code: c.s.rd.String(head.Error), Status: hresp.Status}

@@ -2,7 +2,10 @@ package slack
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -92,4 +95,45 @@ func TestRetractOfACutPost(t *testing.T) {
 	assert.Equal(t, "eng", te.Failures[0].Target)
 	assert.Contains(t, te.Failures[0].Err.Error(), "delete it by hand")
 	assert.True(t, byTarget(f.messages(), "#ops")[0].deleted)
+}
+
+// An answer that says "ok": true is Slack's word that the message was
+// posted, whatever else in it does not read as documented (a ts that is a
+// number, a message that is not an object): the conversation is marked
+// done, without its ts, as for an answer cut off. Before, such an answer
+// failed transiently, and the retry posted the update twice.
+func TestOKAnswerUnreadableIsAPost(t *testing.T) {
+	for _, tt := range []struct {
+		body  string
+		named bool // the receipt names the post: its channel and ts read
+	}{
+		{`{"ok":true,"channel":"C0123456789","ts":1700000000.0001}`, false},
+		{`{"ok":true,"channel":["C0123456789"],"ts":"1700000000.000100"}`, false},
+		{`{"ok":true,"channel":"C0123456789","ts":"1700000000.000100","message":"posted"}`, true},
+	} {
+		body := tt.body
+		t.Run(body, func(t *testing.T) {
+			var posts atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				posts.Add(1)
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				_, _ = io.WriteString(w, body)
+			}))
+			t.Cleanup(srv.Close)
+			ch, err := New(Config{Token: redact.NewSecret(testToken), Channels: []string{"C0123456789"}, BaseURL: srv.URL + "/api/"})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = ch.Close() })
+			r, err := ch.Send(context.Background(), broadcast.NewMessage(update(1, broadcast.StatusInvestigating)))
+			require.NoError(t, err, "posted: a retry would post it again")
+			assert.Equal(t, int32(1), posts.Load())
+			p, ok := postOf(r, "C0123456789")
+			if tt.named {
+				assert.Equal(t, post{channel: "C0123456789", ts: "1700000000.000100", thread: "1700000000.000100"}, p)
+				return
+			}
+			assert.False(t, ok, "no post named by half an answer")
+			assert.Equal(t, []string{"C0123456789"}, cutTargets(r, []string{"C0123456789"}),
+				"marked as a post without its ts: a correction is posted anew there")
+		})
+	}
 }

@@ -46,7 +46,10 @@ type fakeSlack struct {
 	// no replies: "" posts it at the conversation's top level (its answer
 	// has no thread_ts), as Slack does; an error code refuses it.
 	goneCode string
-	calls    []fakeCall
+	// flat are the conversations that take no thread replies: Slack
+	// refuses a reply there with restricted_action_non_threadable_channel.
+	flat  map[string]bool
+	calls []fakeCall
 }
 
 // fakeMsg is a message in a conversation.
@@ -76,7 +79,7 @@ type fakeAnswer struct {
 func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
 	f := &fakeSlack{t: t, token: token, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
 		targets: map[string]string{}, failures: map[string]channeltest.Failure{},
-		failCode: map[string]string{}, lose: map[string]bool{}}
+		failCode: map[string]string{}, lose: map[string]bool{}, flat: map[string]bool{}}
 	for _, ch := range channels {
 		f.targets[resolve(ch)] = ch
 	}
@@ -268,6 +271,9 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 		return nil, "channel_not_found"
 	}
 	m.target, m.threadTS = f.targets[m.channel], str(body["thread_ts"])
+	if m.threadTS != "" && f.flat[m.channel] {
+		return nil, "restricted_action_non_threadable_channel"
+	}
 	m.broadcast = string(body["reply_broadcast"]) == "true"
 	if m.threadTS != "" && !f.isRoot(m.channel, m.threadTS) {
 		f.t.Errorf("chat.postMessage: thread_ts %s is not a top-level message of %s: reply to the parent", m.threadTS, m.channel)
@@ -397,6 +403,13 @@ func (f *fakeSlack) failMethod(method, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failCode[method] = code
+}
+
+// noThreads makes target a conversation that takes no thread replies.
+func (f *fakeSlack) noThreads(target string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.flat[resolve(target)] = true
 }
 
 // answerGone sets goneCode: how a reply under a deleted first post

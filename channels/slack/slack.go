@@ -46,7 +46,9 @@
 // post of the incident. The Receipt's Meta holds, per conversation, the
 // channel ID, the message's ts and its thread's ts (MetaChannel, MetaTS,
 // MetaThreadTS followed by the Config.Channels entry); its ID is the ts
-// in the first conversation.
+// in the first conversation. A conversation that takes no thread replies
+// (restricted_action_non_threadable_channel) gets each update as a
+// message of its own, without a status bar.
 //
 // # Corrections and retractions
 //
@@ -90,9 +92,10 @@
 // is Slack's refusal ("ok" comes first, and a refusal is a few dozen
 // bytes): the conversation is marked done without a ts, so the update is
 // not posted twice, and the incident's next update there starts a new
-// thread (or follows the first post's, if the cut one was a reply). A
-// cut answer that was a refusal after all (its "ok": false beyond the
-// cut) leaves the update missing in that conversation: in an outage a
+// thread (or follows the first post's, if the cut one was a reply). An
+// answer that says "ok" but whose channel or ts does not read is taken
+// so too. A cut answer that was a refusal after all (its "ok": false
+// beyond the cut) leaves the update missing in that conversation: in an outage a
 // reader sees the next update, where a duplicate would be posted at
 // every such retry. A post without a ts cannot be edited or deleted: Edit
 // fails that conversation with broadcast.ErrNotEditable, so that the
@@ -320,8 +323,8 @@ type outcome struct {
 
 // deliver posts msg to target, as a reply in the incident's thread there
 // if it has one, and then updates the thread's root. A thread that is
-// gone (its first post deleted before anyone replied) is left: msg starts
-// a new one.
+// gone (its first post deleted before anyone replied), or a conversation
+// that takes no replies, is left: msg starts a new one.
 func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target string, msg message) outcome {
 	req := msg.post(target)
 	root, threaded := threadOf(m.Thread, target)
@@ -340,6 +343,9 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	}
 	if err != nil {
 		return outcome{err: err}
+	}
+	if resp.Channel == "" || resp.TS == "" {
+		resp = postResponse{} // "ok", where is unreadable: as if cut off
 	}
 	if threaded && resp.Message != nil && resp.Message.ThreadTS == "" {
 		threaded = false // Slack posted it at the top level: the thread is gone

@@ -198,3 +198,27 @@ func TestDeletedRootStartsNewThread(t *testing.T) {
 		})
 	}
 }
+
+// A conversation that takes no thread replies (Slack refuses a reply there
+// with restricted_action_non_threadable_channel) gets every update of an
+// incident as a message of its own, while the others thread as before.
+// Before, every update after the first failed there for good, so its
+// readers never learnt that the incident was resolved.
+func TestNonThreadableConversationGetsEveryUpdate(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	f.noThreads("eng")
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	r2 := send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	send(t, ch, update(3, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r2})
+
+	eng := byTarget(f.messages(), "eng")
+	require.Len(t, eng, 3, "eng gets every update")
+	for i, m := range eng {
+		assert.Empty(t, m.threadTS, "update %d: at the top level", i+1)
+		assert.False(t, m.broadcast, "update %d", i+1)
+	}
+	assert.Empty(t, eng[0].attachments, "no status bar: the first post has no thread")
+	ops := byTarget(f.messages(), "#ops")
+	require.Len(t, ops, 3)
+	assert.Equal(t, ops[0].ts, ops[2].threadTS, "#ops threads as before")
+}
