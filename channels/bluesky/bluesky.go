@@ -61,9 +61,10 @@
 // cannot post twice: a TID (the record key app.bsky.feed.post requires)
 // whose time is the second of Update.Time, so that Bluesky orders the
 // incident's posts by when they were written, and whose remaining 30 bits
-// come from Message.Key(""). Every attempt of an update, after a restart
-// too, uses the same key, as long as the update keeps its Time (the
-// Broadcaster's retries do). A retry after a lost answer finds the key
+// come from Message.Key("") (of the Update's default ID when it has
+// none, as broadcast.Update.WithDefaults gives it). Every attempt of an
+// update, after a restart too, uses the same key, as long as the update
+// keeps its Time (the Broadcaster's retries do). A retry after a lost answer finds the key
 // taken: Bluesky's PDS then refuses the record with HTTP 500
 // {"error":"InternalServerError","message":"Internal Server Error"} (its
 // repository cannot hold two records under one key, and it reports that
@@ -251,6 +252,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("bluesky: post: %w", err)
 	}
+	// The record key needs the ID, which a Message built by hand may lack;
+	// its Time stays as given, so that every attempt gets the same key.
+	m.Update.ID = m.Update.WithDefaults(c.s.now().UTC()).ID
 	text, err := c.text(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
