@@ -60,10 +60,11 @@ func invalidUpdate(err error) []*inputError {
 
 // fieldError is fe naming the value as the client wrote it.
 func fieldError(fe *broadcast.FieldError) *inputError {
-	path, rest, ok := jsonPath(fe.Field+": "+fe.Problem, reflect.TypeFor[broadcast.Update]())
+	path, ok := jsonPath(fe.Field, reflect.TypeFor[broadcast.Update]())
 	if !ok {
 		return &inputError{msg: fe.Field + ": " + fe.Problem}
 	}
+	rest := fe.Problem
 	if q, ok := strings.CutPrefix(rest, "unknown value "); ok {
 		if v, err := strconv.Unquote(q); err == nil {
 			rest = "unknown value " + quote(v)
@@ -72,20 +73,23 @@ func fieldError(fe *broadcast.FieldError) *inputError {
 	return &inputError{field: path, msg: rest}
 }
 
-// jsonPath reads the path of Go names at the start of msg, up to ": ",
-// with their indexes ([0], ["key"]), and returns it in the JSON names of
-// the fields of t, with the rest of msg.
-func jsonPath(msg string, t reflect.Type) (path, rest string, ok bool) {
+// jsonPath returns field, a path of Go names with their indexes ([0],
+// ["key"]) into t, in the JSON names of t's fields; ok is false when
+// field is not such a path.
+func jsonPath(field string, t reflect.Type) (path string, ok bool) {
 	var b strings.Builder
-	s := msg
+	s := field
 	for {
 		i := strings.IndexFunc(s, func(r rune) bool { return r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		if i <= 0 || t.Kind() != reflect.Struct {
-			return "", "", false
+		if i < 0 {
+			i = len(s)
+		}
+		if i == 0 || t.Kind() != reflect.Struct {
+			return "", false
 		}
 		f, found := t.FieldByName(s[:i])
 		if !found {
-			return "", "", false
+			return "", false
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		b.WriteString(cmp.Or(name, f.Name))
@@ -93,16 +97,16 @@ func jsonPath(msg string, t reflect.Type) (path, rest string, ok bool) {
 		for strings.HasPrefix(s, "[") {
 			n := indexLen(s)
 			if n == 0 || (t.Kind() != reflect.Slice && t.Kind() != reflect.Map) {
-				return "", "", false
+				return "", false
 			}
 			b.WriteString(s[:n])
 			s, t = s[n:], t.Elem()
 		}
-		if rest, ok := strings.CutPrefix(s, ": "); ok {
-			return b.String(), rest, true
+		if s == "" {
+			return b.String(), true
 		}
 		if s, ok = strings.CutPrefix(s, "."); !ok {
-			return "", "", false
+			return "", false
 		}
 		b.WriteByte('.')
 	}
