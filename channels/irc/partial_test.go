@@ -110,19 +110,8 @@ func TestSendPendingChannelRetried(t *testing.T) {
 // posted to at once rather than all waiting for an answer about it that
 // never comes.
 func TestSendJoinRefusedWithUnknownNumeric(t *testing.T) {
-	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{
-		"#throttled": "480 Cannot join channel (+j) - throttle exceeded, try again later"}})
-	cfg := testConfig(srv.addr())
-	cfg.Channels = []string{"#a", "#throttled"}
-	cfg.Timeout = time.Minute // longer than the test's own deadline
-	ch := newChannel(t, cfg)
-	m := message(sampleUpdate())
-	ledger := channeltest.NewLedger()
-	m.Ledger = ledger
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-
-	_, err := ch.Send(ctx, m)
+	srv, ledger, _, err := sendJoinRefused(t, "#throttled", "480 Cannot join channel (+j) - throttle exceeded, try again later",
+		"#a", "#throttled")
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err))
 	var te *broadcast.TargetsError
@@ -154,18 +143,7 @@ func TestSendJoinRefusedChannelForbidden(t *testing.T) {
 	} {
 		code, text, _ := strings.Cut(reply, " ")
 		t.Run(code, func(t *testing.T) {
-			srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{"#bad": reply}})
-			cfg := testConfig(srv.addr())
-			cfg.Channels = []string{"#a", "#bad", "#b"}
-			cfg.Timeout = time.Minute // longer than the test's own deadline
-			ch := newChannel(t, cfg)
-			m := message(sampleUpdate())
-			ledger := channeltest.NewLedger()
-			m.Ledger = ledger
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-
-			r, err := ch.Send(ctx, m)
+			srv, ledger, r, err := sendJoinRefused(t, "#bad", reply, "#a", "#bad", "#b")
 			require.NoError(t, err)
 			assert.Equal(t, "#bad", r.Meta["failed"])
 			assert.Equal(t, []string{"#a", "#b"}, ledger.Delivered())
@@ -181,6 +159,25 @@ func TestSendJoinRefusedChannelForbidden(t *testing.T) {
 			assert.Empty(t, srv.saidIn("#bad"))
 		})
 	}
+}
+
+// sendJoinRefused sends an update to channels on a fake server that
+// answers a JOIN of refused with reply, within 10s and with a Timeout
+// longer than that, so that a JOIN counted as unanswered fails the test.
+func sendJoinRefused(t *testing.T, refused, reply string, channels ...string) (*fakeServer, *channeltest.Ledger, broadcast.Receipt, error) {
+	t.Helper()
+	srv := newFakeServer(t, fakeOptions{joinReply: map[string]string{refused: reply}})
+	cfg := testConfig(srv.addr())
+	cfg.Channels = channels
+	cfg.Timeout = time.Minute // longer than the test's own deadline
+	ch := newChannel(t, cfg)
+	m := message(sampleUpdate())
+	ledger := channeltest.NewLedger()
+	m.Ledger = ledger
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := ch.Send(ctx, m)
+	return srv, ledger, r, err
 }
 
 // Through a Broadcaster, a partly refused Send is a delivery (receipt and
