@@ -229,6 +229,16 @@ func newChannel(t *testing.T, s *server, token string, rooms ...string) *matrix.
 	return ch
 }
 
+// newBroadcaster is a Broadcaster, closed at the test's end, of one
+// channel posting as the bot to rooms.
+func newBroadcaster(t *testing.T, s *server, rooms ...string) *broadcast.Broadcaster {
+	t.Helper()
+	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, rooms...)}, broadcast.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
 func update(incident string, n int, status broadcast.Status, body string) broadcast.Update {
 	return broadcast.Update{ID: fmt.Sprintf("%s-u%d", incident, n), IncidentID: incident,
 		Title: "Elevated error rates on the CDN <b>@room</b>", Status: status, Body: body,
@@ -505,9 +515,7 @@ func TestIntegrationCorrectionOfRedactedPost(t *testing.T) {
 	ctx := context.Background()
 	room1, _ := s.bot.room(s.reader)
 	room2, _ := s.bot.room(s.reader)
-	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, room1, room2)}, broadcast.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
+	b := newBroadcaster(t, s, room1, room2)
 	inc := unique("inc-")
 	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
 	require.NoError(t, err)
@@ -616,9 +624,7 @@ func TestIntegrationCorrectionAfterUpgrade(t *testing.T) {
 	s := newServer(t)
 	ctx := context.Background()
 	old, _ := s.reader.room(s.bot)
-	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, old)}, broadcast.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
+	b := newBroadcaster(t, s, old)
 	inc := unique("inc-")
 	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
 	require.NoError(t, err)
@@ -644,9 +650,7 @@ func TestIntegrationRetractRedactsEdits(t *testing.T) {
 	s := newServer(t)
 	ctx := context.Background()
 	room, _ := s.bot.room(s.reader)
-	b, err := broadcast.New([]broadcast.Channel{newChannel(t, s, s.botToken, room)}, broadcast.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
+	b := newBroadcaster(t, s, room)
 	inc := unique("inc-")
 	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
 	require.NoError(t, err)
