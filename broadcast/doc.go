@@ -59,9 +59,10 @@
 //
 // # Errors
 //
-// Update.Validate errors wrap ErrInvalidUpdate and name the field; so do
-// Send's, Correct's, Jobs' and Preview's refusal of an Update.Overrides
-// entry for a channel the Broadcaster does not have. Send,
+// Update.Validate errors wrap ErrInvalidUpdate and name every field at
+// fault, each a *FieldError (FieldErrors lists them); so do Send's,
+// Correct's, Jobs' and Preview's refusal of an Update.Overrides entry for a
+// channel the Broadcaster does not have. Send,
 // Correct and Retract return one *DeliveryError per failed channel, joined
 // with errors.Join; errors.As finds each. Channel errors are transient unless
 // marked Permanent; RetryAfter adds a minimum wait. The caller's context
