@@ -97,6 +97,21 @@ func ExampleUpdate_Validate() {
 	// true
 }
 
+// With several fields at fault, Validate names them all; FieldErrors gives
+// each, for a caller that answers field by field (an HTTP API's 422).
+func ExampleFieldErrors() {
+	err := broadcast.Update{Title: " ", Status: "down", URL: "status.example.com"}.Validate()
+	fmt.Println(err)
+	for _, fe := range broadcast.FieldErrors(fmt.Errorf("queue the update: %w", err)) {
+		fmt.Printf("%s: %s\n", fe.Field, fe.Problem)
+	}
+	// Output:
+	// broadcast: invalid update: Title: missing; Status: unknown value "down"; URL: must be an absolute http or https URL
+	// Title: missing
+	// Status: unknown value "down"
+	// URL: must be an absolute http or https URL
+}
+
 // A channel with many targets books them with a Fanout: a retry reaches
 // only the targets still pending, and Posted keeps each target's post in the
 // Ledger, so that the receipt of the attempt that completes the delivery
