@@ -117,12 +117,20 @@ func TestUnknownEventTypeIsAcknowledged(t *testing.T) {
 	assert.Equal(t, "2026-11-24T14:02:00Z incident.archived: unknown event type, ignored\n", out.String())
 }
 
-func TestRejectsUnsignedAndForged(t *testing.T) {
+// newLoggingReceiver serves a receiver of secret's deliveries until the
+// test ends, with what it prints and what it logs.
+func newLoggingReceiver(t *testing.T) (srv *httptest.Server, out, log *syncbuf.Buffer) {
+	t.Helper()
 	v, err := webhook.NewVerifier(redact.NewSecret(secret))
 	require.NoError(t, err)
-	var out, log syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out, &log))
-	defer srv.Close()
+	out, log = &syncbuf.Buffer{}, &syncbuf.Buffer{}
+	srv = httptest.NewServer(newHandler(v, out, log))
+	t.Cleanup(srv.Close)
+	return srv, out, log
+}
+
+func TestRejectsUnsignedAndForged(t *testing.T) {
+	srv, out, log := newLoggingReceiver(t)
 
 	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"type":"incident.updated"}`))
 	require.NoError(t, err)
@@ -167,11 +175,7 @@ func signedPost(t *testing.T, srv *httptest.Server, id string, body []byte) (int
 // names it, and a status, impact or component status that is none of
 // broadcast's is refused: nothing is printed.
 func TestRejectsWrongValues(t *testing.T) {
-	v, err := webhook.NewVerifier(redact.NewSecret(secret))
-	require.NoError(t, err)
-	var out, log syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out, &log))
-	defer srv.Close()
+	srv, out, log := newLoggingReceiver(t)
 
 	const head = `{"type":"incident.updated","timestamp":"2026-11-24T14:02:00Z","data":{"id":"u_1","incident_id":"cdn-42","title":"T",`
 	const rest = `"time":"2026-11-24T14:02:00Z"}}`
@@ -201,11 +205,7 @@ func TestRejectsWrongValues(t *testing.T) {
 // refused, naming the first one missing, on the log too, and nothing is
 // printed; so is a malformed one.
 func TestRejectsIncompleteEvents(t *testing.T) {
-	v, err := webhook.NewVerifier(redact.NewSecret(secret))
-	require.NoError(t, err)
-	var out, log syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out, &log))
-	defer srv.Close()
+	srv, out, log := newLoggingReceiver(t)
 
 	const ts = `"timestamp":"2026-11-24T14:02:00Z"`
 	const data = `"id":"u_1","incident_id":"cdn-42","title":"T","status":"resolved","components":[],"time":"2026-11-24T14:02:00Z"`

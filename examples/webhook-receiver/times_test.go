@@ -2,17 +2,11 @@ package main
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/outagecast/outagecast/channels/webhook"
-	"github.com/outagecast/outagecast/internal/syncbuf"
-	"github.com/outagecast/outagecast/redact"
 )
 
 // A time that is not an RFC 3339 date-time, or not a string, is named by
@@ -21,11 +15,7 @@ import (
 // not a JSON string"), which leaves the sender to guess which of the
 // payload's three times is wrong.
 func TestRejectsBadTimesNamingTheField(t *testing.T) {
-	v, err := webhook.NewVerifier(redact.NewSecret(secret))
-	require.NoError(t, err)
-	var out, log syncbuf.Buffer
-	srv := httptest.NewServer(newHandler(v, &out, &log))
-	defer srv.Close()
+	srv, out, log := newLoggingReceiver(t)
 
 	event := func(ts, time, next string) string {
 		return `{"type":"incident.updated","timestamp":` + ts + `,"data":{"id":"u_1","incident_id":"cdn-42","title":"T",` +
