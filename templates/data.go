@@ -65,8 +65,10 @@ type Data struct {
 	Correction string
 }
 
-// adviceLabel is Data.AdviceLabel.
-const adviceLabel = "What you can do"
+// AdviceLabel is Data.AdviceLabel, the words that introduce an update's
+// advice in every default template, for a channel that shows the advice
+// outside its text (in a card's field, say) to name it alike.
+const AdviceLabel = "What you can do"
 
 var headlines = map[broadcast.Status]string{
 	broadcast.StatusScheduled:  "Scheduled maintenance",
@@ -113,7 +115,7 @@ func cleanData(u broadcast.Update) Data {
 		Update: u, ID: u.ID, IncidentID: u.IncidentID, Title: u.Title, Status: u.Status, Impact: u.Impact,
 		Body: u.Body, Advice: u.Advice, Components: u.Components, URL: u.URL, Time: u.Time,
 		NextUpdate: u.NextUpdate, Overrides: u.Overrides, Corrects: u.Corrects,
-		AdviceLabel: adviceLabel,
+		AdviceLabel: AdviceLabel,
 	}
 	var ok bool
 	if d.StatusLabel, ok = statusLabels[u.Status]; !ok {

@@ -101,7 +101,8 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 }
 
 // statusEmbed is the status card of u: its title linked to its URL, a
-// colour by impact, the status, impact, next update and components. The
+// colour by impact, the status, impact and next update, the advice and
+// the components. The
 // card of an incident's first post, kept current by later updates, says so
 // in its footer (current).
 func statusEmbed(u broadcast.Update, current bool) embed {
@@ -120,6 +121,11 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 		// Discord shows <t:…> in each reader's own time zone.
 		e.Fields = append(e.Fields, embedField{Name: "Next update",
 			Value: fmt.Sprintf("<t:%d:t> (<t:%d:R>)", t, t), Inline: true})
+	}
+	if u.Advice != "" {
+		// A row of its own, after the status row: the first post's card,
+		// kept current, tells readers what they can do now.
+		e.Fields = append(e.Fields, embedField{Name: templates.AdviceLabel, Value: escape(u.Advice)})
 	}
 	if len(u.Components) > 0 {
 		e.Fields = append(e.Fields, embedField{Name: "Affected components", Value: components(u.Components)})
