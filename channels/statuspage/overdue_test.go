@@ -19,7 +19,8 @@ import (
 // not: a later update kept it. A resolved update promises nothing (the
 // Broadcaster drops its NextUpdate, see broadcast.Update.Clean). Without
 // JavaScript the page says "Next update by", and loads nothing but its
-// own script.
+// own script. The marked promise is a live region (role "status"), so
+// that a screen reader announces it turning overdue.
 func TestNextUpdateMarkedForOverdue(t *testing.T) {
 	p := newPage(t, statuspage.Config{})
 	u1 := update("a", "a1", 0, broadcast.StatusInvestigating)
@@ -39,6 +40,11 @@ func TestNextUpdateMarkedForOverdue(t *testing.T) {
 			for _, n := range statuspage.FindClass(a, "next-update") {
 				assert.Contains(t, statuspage.Text(n), "Next update by ", "%s: without JavaScript", page)
 				pending[statuspage.Attr(a, "data-update-id")] = hasAttr(n, "data-pending")
+				if hasAttr(n, "data-pending") {
+					// A live region: a screen reader says "Overdue" when
+					// overdue.js writes it, as sighted readers see it.
+					assert.Equal(t, "status", statuspage.Attr(n, "role"), "%s: the promise's role", page)
+				}
 			}
 		}
 		switch page {
