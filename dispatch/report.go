@@ -34,6 +34,10 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // job has not finished, and is the job's last error, Permanent when it was
 // cancelled, once it failed; it wraps ErrCancelledByOperator, and then
 // the last attempt's error if any, when an operator cancelled the job.
+// A job waiting to run again without using up an attempt (snoozed: a
+// rate limit's wait, a correction waiting for its original's delivery)
+// says why, and until when: "dispatch: not finished yet (waiting until
+// 2026-12-01T10:00:00Z): HTTP 429".
 //
 // River deletes finished jobs (completed and cancelled ones after a day,
 // discarded ones after a week, by default), and Report then answers from
@@ -348,7 +352,11 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 		return r, true, nil
 	}
 	r.Err = ErrPending
-	if len(row.Errors) > 0 { // River's rows have an empty list, not nil
+	switch {
+	case out.Waiting != "" && row.State != rivertype.JobStateRunning:
+		// Snoozed: River records no error for it.
+		r.Err = fmt.Errorf("%w (waiting until %s): %s", ErrPending, row.ScheduledAt.UTC().Format(time.RFC3339), out.Waiting)
+	case len(row.Errors) > 0: // River's rows have an empty list, not nil
 		r.Err = fmt.Errorf("%w (%s); last attempt: %w", ErrPending, row.State, last)
 	}
 	return r, false, nil

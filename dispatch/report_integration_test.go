@@ -262,3 +262,62 @@ func TestReportRefusesAnEmptyUpdateID(t *testing.T) {
 	rep, err = in.d.WaitRetract(ctx, "")
 	check("WaitRetract", rep, err)
 }
+
+// A job waiting without using up an attempt says why in Report, and
+// until when: an update held back by the platform's rate limit, and a
+// correction waiting for its original's delivery. Once the job ran again,
+// the reason is gone.
+func TestReportSaysWhyAJobWaits(t *testing.T) {
+	ctx := waitCtx(t)
+	ch := &holding{hold: "u-1"}
+	in, next := holdingInstance(t, ch)
+
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	e := next(broadcast.JobSend)
+	require.True(t, e.Kind == broadcast.EventRetry && e.Snoozed, "held for an hour: %+v", e)
+	got := waitingErr(t, in, id)
+	assert.ErrorIs(t, got, dispatch.ErrPending)
+	assert.ErrorContains(t, got, "waiting until ")
+	assert.ErrorContains(t, got, "HTTP 429", "the platform's answer")
+
+	fixed := update(2)
+	fixed.IncidentID, fixed.Body = update(1).IncidentID, "Corrected: the CDN, not the API."
+	cid, err := in.d.Correct(ctx, nil, id, fixed)
+	require.NoError(t, err)
+	require.True(t, next(broadcast.JobCorrect).Snoozed, "the correction waits for its original")
+	got = waitingErr(t, in, cid)
+	assert.ErrorIs(t, got, dispatch.ErrPending)
+	assert.ErrorContains(t, got, "waiting for the delivery of update u-1")
+
+	bringForward(t, in.pool, dispatch.KindSend) // the hour is up
+	_, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, cid)
+	require.NoError(t, err)
+	rep, done, err := in.d.Report(ctx, id)
+	require.NoError(t, err)
+	assert.True(t, done)
+	assert.NoError(t, rep.Results[0].Err, "delivered: no reason to wait is left")
+}
+
+// waitingErr is the Result error of update id's one job once River has
+// recorded the end of its run (the Event comes first): while it is not
+// running any more.
+func waitingErr(t *testing.T, in *instance, id string) error {
+	t.Helper()
+	ctx := waitCtx(t)
+	for {
+		rep, done, err := in.d.Report(ctx, id)
+		require.NoError(t, err)
+		require.False(t, done)
+		if got := rep.Results[0].Err; !strings.Contains(got.Error(), "(running)") && got.Error() != dispatch.ErrPending.Error() {
+			return got
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the job's run did not end: %v", rep.Results[0].Err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

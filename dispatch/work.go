@@ -65,6 +65,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// used up (a failover would use up every waiting job's), until
 			// Retry.MaxElapsed.
 			kind, err := d.unread(row, err, &e)
+			record(ctx, row, output{}, waitingFor(e, kind))
 			return d.finish(ctx, row, e, kind, err)
 		case waiting:
 			// Run now, it would find nothing posted (a retraction ends, a
@@ -74,6 +75,11 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// may bring it forward).
 			e.Delay = min(max(until.Sub(d.retry.now()), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
 			e.Snoozed = true
+			why := "waiting for the delivery of update " + original + " on the channel"
+			if j.Kind == broadcast.JobRetract {
+				why = "waiting for the delivery or correction of update " + original + " on the channel"
+			}
+			record(ctx, row, output{}, why)
 			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
@@ -101,14 +107,37 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 		}
 	default:
 	}
-	// Recorded when there is something to say beyond the job's state; it
-	// fails only for output of many megabytes, which newOutput's caps rule
-	// out.
-	if out := newOutput(res); !out.empty() {
-		_ = river.RecordOutput(ctx, out)
-	}
 	kind, err := d.outcome(ctx, row, res, &e)
+	record(ctx, row, newOutput(res), waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
+}
+
+// waitingFor is why a run that snoozed its job (e, kind) left it waiting,
+// for Report: the run's error (a rate limit's, say); "" when the run did
+// not snooze the job.
+func waitingFor(e Event, kind broadcast.EventKind) string {
+	if kind != broadcast.EventRetry || !e.Snoozed || e.Err == nil {
+		return ""
+	}
+	return e.Err.Error()
+}
+
+// record keeps what a run has to say beyond the job's state in the job,
+// for Report: out, and why the job waits (waiting, "" when it does not).
+// With nothing to say, an earlier run's output stands, but not its reason
+// to wait, which this run ended. Recording fails only for output of many
+// megabytes, which newOutput's caps rule out.
+func record(ctx context.Context, row *rivertype.JobRow, out output, waiting string) {
+	out.Waiting = waiting
+	if out.empty() {
+		var prev output
+		if o := row.Output(); o == nil || json.Unmarshal(o, &prev) != nil || prev.Waiting == "" {
+			return
+		}
+		prev.Waiting = ""
+		out = prev
+	}
+	_ = river.RecordOutput(ctx, out)
 }
 
 // finish reports the end of a run with its Event and returns River's next
@@ -432,10 +461,15 @@ type output struct {
 	Delivered   int       `json:"delivered_targets,omitempty"`
 	Failures    []failure `json:"failures,omitempty"`
 	Pending     []failure `json:"pending,omitempty"`
+	// Waiting is why the job waits to run again without using up an
+	// attempt (a rate limit's answer, an original's delivery to wait for);
+	// "" when the run did not snooze it.
+	Waiting string `json:"waiting,omitempty"`
 }
 
 func (o output) empty() bool {
-	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil && o.Pending == nil
+	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil &&
+		o.Pending == nil && o.Waiting == ""
 }
 
 type failure struct {
