@@ -60,6 +60,7 @@ func (cc *componentCache) find(want []broadcast.Component) (r resolved, missing 
 		}
 		r.statuses[ids[0]] = string(w.Status)
 	}
+	r.gen = cc.gen
 	return r, missing, cc.gen, nil
 }
 
@@ -86,16 +87,18 @@ func (cc *componentCache) store(list []component) {
 }
 
 // resolve returns the ids of the components want names, fetching the
-// page's list when the cache lacks one of them: once per call, and not at
-// all when another call fetched it since this one looked. It returns the
-// names the page does not have too: the update is posted without them.
-func (c *Channel) resolve(ctx context.Context, want []broadcast.Component) (resolved, []string, error) {
+// page's list when the cache lacks one of them, or when stale is the
+// fetch (resolved.gen) whose ids the API refused: once per call, and not
+// at all when another call fetched it since this one looked. It returns
+// the names the page does not have too: the update is posted without
+// them.
+func (c *Channel) resolve(ctx context.Context, want []broadcast.Component, stale uint64) (resolved, []string, error) {
 	if len(want) == 0 {
 		return resolved{}, nil, nil
 	}
 	cc := c.s.comps
 	r, missing, seen, err := cc.find(want)
-	if err != nil || len(missing) == 0 {
+	if err != nil || len(missing) == 0 && (stale == 0 || seen != stale) {
 		return r, nil, err
 	}
 	select {
@@ -105,6 +108,7 @@ func (c *Channel) resolve(ctx context.Context, want []broadcast.Component) (reso
 	}
 	defer func() { <-cc.lock }()
 	if r, missing, gen, err := cc.find(want); gen != seen {
+		r.fresh = true
 		return r, missing, err // another call fetched the list since this one looked: use it
 	}
 	list, err := c.listComponents(ctx)
@@ -113,7 +117,21 @@ func (c *Channel) resolve(ctx context.Context, want []broadcast.Component) (reso
 	}
 	cc.store(list)
 	r, missing, _, err = cc.find(want)
+	r.fresh = true
 	return r, missing, err
+}
+
+// staleIDs reports whether err, the API's refusal of a post with comps,
+// may be a refusal of ids the cache kept of components deleted on the
+// page since: comps were not read in this call, and the API refused the
+// request as invalid (Statuspage answers an unknown id as it answers a
+// bad field).
+func staleIDs(err error, comps resolved) bool {
+	if err == nil || comps.fresh || len(comps.ids) == 0 {
+		return false
+	}
+	return isStatus(err, http.StatusUnprocessableEntity) || isStatus(err, http.StatusNotFound) ||
+		isStatus(err, http.StatusBadRequest)
 }
 
 // unknownNote is the Receipt's note (MetaUnknownComponents) of the

@@ -155,3 +155,63 @@ func TestComponentListFails(t *testing.T) {
 	send(t, ch, fullUpdate, broadcast.Thread{})
 	assert.Len(t, f.Received(), 1)
 }
+
+// A component deleted on the page since the list was read (made anew under
+// the same name, or gone) does not keep the update off the page: the
+// refusal of its stale id makes the channel read the list again, in the
+// same attempt, and post with the ids the page has now. Before, every
+// later update naming it failed for good ("Component … not found") until
+// the process restarted.
+func TestStaleComponentID(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		with    fakeComponent
+		ids     []any
+		unknown string
+		lists   int // an unknown name reads the list on each update that names it
+	}{
+		{"made anew", fakeComponent{ID: "r8b1d8cdn009", Name: "CDN"}, []any{"r8b1d8cdn009", "r8b1d8api002"}, "", 2},
+		{"gone", fakeComponent{}, []any{"r8b1d8api002"}, `component "CDN" not set`, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			ch := newChannel(t, f, nil)
+			root := send(t, ch, fullUpdate, broadcast.Thread{})
+			f.replaceComponent("r8b1d8cdn001", tt.with)
+
+			for i, th := range []broadcast.Thread{{}, {Root: root, Last: root}} {
+				u := withComponents(fullUpdate, fmt.Sprintf("u_after_%d", i), fullUpdate.Components...)
+				m := broadcast.NewMessage(u)
+				m.Thread = th
+				r, err := ch.Send(context.Background(), m)
+				require.NoError(t, err, "thread %d", i)
+				in := incidentOfRequest(t, f.sent()[len(f.sent())-1].raw)
+				assert.Equal(t, tt.ids, in["component_ids"])
+				if tt.unknown == "" {
+					assert.NotContains(t, r.Meta, MetaUnknownComponents)
+				} else {
+					assert.Contains(t, r.Meta[MetaUnknownComponents], tt.unknown)
+				}
+			}
+			assert.Equal(t, tt.lists, componentLists(f), "read again once after the refusal")
+			assert.Len(t, f.Received(), 3)
+		})
+	}
+}
+
+// Another refusal of an update with cached components reads the list again
+// once and, the ids being the page's, posts nothing more: the refusal is
+// the error, permanent.
+func TestRefusalWithCurrentComponentIDs(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	send(t, ch, fullUpdate, broadcast.Thread{})
+	f.answer(canned{status: 422, body: `{"error":["Impact override is not included in the list"]}`})
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(withComponents(fullUpdate, "u_refused", fullUpdate.Components...)))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "http status 422 Unprocessable Entity: Impact override is not included in the list")
+	assert.Equal(t, 2, componentLists(f))
+	assert.Len(t, f.Received(), 1)
+	assert.Len(t, f.sent(), 4, "list, create, create refused, list")
+}

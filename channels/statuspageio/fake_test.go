@@ -478,3 +478,14 @@ func (f *fakeAPI) incidentCount() int {
 	defer f.mu.Unlock()
 	return len(f.incidents)
 }
+
+// replaceComponent removes the component id from the page and, when with
+// has an id, adds with in its place, as the page's owner may at any time.
+func (f *fakeAPI) replaceComponent(id string, with fakeComponent) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.components = slices.DeleteFunc(f.components, func(c fakeComponent) bool { return c.ID == id })
+	if with.ID != "" {
+		f.components = append(f.components, with)
+	}
+}

@@ -112,6 +112,8 @@ func (p *pageInfo) ours() bool       { return p.ID != "" }
 type resolved struct {
 	ids      []string          // in the Update's order, without duplicates
 	statuses map[string]string // id → component status
+	gen      uint64            // the fetch of the component list the ids come from
+	fresh    bool              // that fetch was made during this call
 }
 
 // fields builds the incident fields of u with its rendered body and its

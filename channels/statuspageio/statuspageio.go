@@ -22,7 +22,10 @@
 // Components are named in the Update as on the page. The channel reads
 // the page's components (GET /components, every page of them) on the first
 // update that names one, keeps the names and ids, and reads the list again
-// once when an update names one it does not know. Names match exactly,
+// once when an update names one it does not know, or when the API refuses
+// an update with ids it kept (a component deleted on the page since, or
+// made anew under its name): the update is then posted again, in the same
+// attempt, with the ids the page has now. Names match exactly,
 // else ignoring case; component groups are not components. A name the page
 // does not have (a typo, a component renamed) does not keep the incident
 // off the page: the update is posted with the components the page has,
@@ -123,8 +126,9 @@
 // Config.RateLimit (one a second by default, no burst), waiting for its
 // turn within the attempt's context; channels sharing a key share one
 // Config.Limiter. An update makes one request, plus the component list
-// when needed, a look-up on a retry, and the request to a deleted
-// incident before a new one is made.
+// when needed, a look-up on a retry, the request to a deleted
+// incident before a new one is made, and the request refused for a
+// deleted component before it is made again.
 //
 // # Errors
 //
@@ -164,6 +168,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -249,11 +254,24 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("statuspageio: render: %w", err))
 	}
-	comps, missing, err := c.resolve(ctx, m.Update.Components)
+	comps, missing, err := c.resolve(ctx, m.Update.Components, 0)
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("resolve components", err)
 	}
 	r, err := c.post(ctx, m, body, comps)
+	if staleIDs(err, comps) {
+		// A component deleted on the page since the list was read: read
+		// it again, and post with the ids the page has now. The refused
+		// request made nothing.
+		fresh, left, rerr := c.resolve(ctx, m.Update.Components, comps.gen)
+		switch {
+		case rerr != nil:
+			return broadcast.Receipt{}, c.fail("resolve components", rerr)
+		case !slices.Equal(fresh.ids, comps.ids):
+			missing = left
+			r, err = c.post(ctx, m, body, fresh)
+		}
+	}
 	if note := unknownNote(missing); err == nil && note != "" {
 		r.Meta[MetaUnknownComponents] = c.s.rd.String(note)
 	}
