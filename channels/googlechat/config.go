@@ -50,6 +50,11 @@ type webhook struct {
 // setByChannel are the query parameters the channel sets itself.
 var setByChannel = []string{"threadKey", "messageReplyOption", "messageId", "requestId"}
 
+// paramName is what an unknown query parameter's name must look like to
+// be quoted in an error: a word short of a key's or a token's length
+// (Google's key has 39 characters, a token 44).
+var paramName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,23}$`)
+
 var spacePath = regexp.MustCompile(`^/v1/spaces/([A-Za-z0-9_-]+)/messages$`)
 
 // pkg prefixes the errors of the package.
@@ -78,6 +83,10 @@ func parseWebhook(raw string) (webhook, error) {
 		switch {
 		case slices.Contains(setByChannel, name):
 			return webhook{}, fieldErr("WebhookURL", "query %s: set by the channel, remove it", name)
+		case name != "key" && name != "token" && !paramName.MatchString(name):
+			// A key or token without its "key=" or "token=": not quoted.
+			return webhook{}, fieldErr("WebhookURL", "query: a parameter of %d characters, unknown: "+
+				"want only key= and token= (a key or token without its name?)", len(name))
 		case name != "key" && name != "token":
 			return webhook{}, fieldErr("WebhookURL", "query %q: unknown, want only key and token", name)
 		case len(vs) != 1 || vs[0] == "":

@@ -6,8 +6,9 @@
 // "googlechat" template (TextTemplate, added to Config.Templates when the
 // set has none) or Update.Overrides[name], in Google Chat's markup; with
 // it, unless Config.NoCard is set, comes a status card (cardsV2): the
-// title, the status, the impact, the next update, the affected components
-// and a "View incident" button to the update's URL. The text carries the
+// title ("Correction: " before it for a correction), the status, the
+// advice right after it, the impact, the next update, the affected
+// components and a "View incident" button to the update's URL. The text carries the
 // whole update, so a reader, a notification or a search without the card
 // misses nothing. Google Chat's text markup has no escape: in user text,
 // each "<", which would open a mention (<users/all> notifies everyone) or a

@@ -147,7 +147,7 @@ func TestHostileText(t *testing.T) {
 	}
 	assert.Contains(t, shown(b.Text), "*Identified: "+title+"*", "readers see the title as written")
 	assert.Contains(t, shown(b.Text), u.Body)
-	list := b.CardsV2[0].Card.Sections[0].Widgets[3].DecoratedText.Text
+	list := widgetText(t, b.CardsV2[0], "Affected components")
 	assert.Equal(t, "&lt;b&gt;CDN&lt;/b&gt; &amp; co: Major outage", list)
 	assert.Contains(t, f.Received()[0].Text, "<b>CDN</b> & co: Major outage")
 }
@@ -282,7 +282,7 @@ func TestLimits(t *testing.T) {
 	assert.Greater(t, UTF16(b.Text), MaxText-100, "the body fills the room")
 	assert.Contains(t, b.Text, u.URL)
 	assert.LessOrEqual(t, len(req.raw), MaxMessageBytes)
-	list := b.CardsV2[0].Card.Sections[0].Widgets[3].DecoratedText.Text
+	list := widgetText(t, b.CardsV2[0], "Affected components")
 	assert.LessOrEqual(t, UTF16(list), maxCardComponents)
 	assert.Regexp(t, `<br>… and \d+ more$`, list)
 }

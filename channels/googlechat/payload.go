@@ -175,13 +175,23 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 // htmlText escapes s for a card's text, which takes Google's HTML subset.
 var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// statusCard is the status card of u: the title, the status, the impact,
-// the next update, the components and a button to the URL.
+// adviceLabel introduces the advice on the card, as the templates'
+// AdviceLabel does in the text.
+const adviceLabel = "What you can do"
+
+// statusCard is the status card of u: the title, the status, the advice,
+// the impact, the next update, the components and a button to the URL.
 func statusCard(u broadcast.Update) cardV2 {
 	field := func(label, text string) widget {
 		return widget{DecoratedText: &decoratedText{TopLabel: label, Text: htmlText.Replace(text), WrapText: true}}
 	}
 	ws := []widget{field("Status", u.Status.Label())}
+	if u.Advice != "" {
+		// Right after the status, as in every default template.
+		w := field(adviceLabel, "")
+		w.DecoratedText.Text = strings.ReplaceAll(htmlText.Replace(u.Advice), "\n", "<br>")
+		ws = append(ws, w)
+	}
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
 		ws = append(ws, field("Impact", capitalize(string(u.Impact))))
 	}
@@ -197,7 +207,11 @@ func statusCard(u broadcast.Update) cardV2 {
 		ws = append(ws, widget{ButtonList: &buttonList{Buttons: []button{
 			{Text: "View incident", OnClick: onClick{OpenLink: openLink{URL: u.URL}}}}}})
 	}
-	title := templates.Shorten(oneLine(u.Title), maxCardTitle, UTF16)
+	title := oneLine(u.Title)
+	if u.Corrects != "" {
+		title = "Correction: " + title // as the text's headline says
+	}
+	title = templates.Shorten(title, maxCardTitle, UTF16)
 	return cardV2{CardID: "status", Card: card{Header: cardHeader{Title: title}, Sections: []section{{Widgets: ws}}}}
 }
 
