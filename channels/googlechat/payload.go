@@ -175,10 +175,6 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 // htmlText escapes s for a card's text, which takes Google's HTML subset.
 var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
-// adviceLabel introduces the advice on the card, as the templates'
-// AdviceLabel does in the text.
-const adviceLabel = "What you can do"
-
 // statusCard is the status card of u: the title, the status, the advice,
 // the impact, the next update, the components and a button to the URL.
 func statusCard(u broadcast.Update) cardV2 {
@@ -188,7 +184,7 @@ func statusCard(u broadcast.Update) cardV2 {
 	ws := []widget{field("Status", u.Status.Label())}
 	if u.Advice != "" {
 		// Right after the status, as in every default template.
-		w := field(adviceLabel, "")
+		w := field(templates.AdviceLabel, "")
 		w.DecoratedText.Text = strings.ReplaceAll(htmlText.Replace(u.Advice), "\n", "<br>")
 		ws = append(ws, w)
 	}
