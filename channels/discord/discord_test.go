@@ -567,6 +567,8 @@ func TestClassify(t *testing.T) {
 			wait: httpx.RateLimitWait},
 		{name: "edits of old messages limited, no hint", answer: canned{status: 400, body: `{"message": "Maximum number of edits to messages older than 1 hour reached. Try again later", "code": 30046}`},
 			wait: httpx.RateLimitWait},
+		{name: "announcement edits limited", answer: canned{status: 400, body: `{"message": "This message cannot be edited due to announcement rate limits", "code": 20022}`},
+			wait: httpx.RateLimitWait},
 		{name: "slow mode", answer: canned{status: 403, body: `{"message": "This action cannot be performed due to slowmode rate limit", "code": 20016, "retry_after": 3}`},
 			wait: 3 * time.Second},
 		{name: "bad gateway", answer: canned{status: 502, body: `<html>502 Bad Gateway</html>`}},

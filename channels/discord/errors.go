@@ -28,8 +28,9 @@ const (
 
 // transientCodes are Discord's codes for refusals that pass with time,
 // whatever the HTTP status they come with: slow mode and write limits, too
-// many edits of old messages, an overloaded API.
-var transientCodes = []int{20016, 20028, 20029, 30046, 130000}
+// many edits of old messages or of a published announcement, an
+// overloaded API.
+var transientCodes = []int{20016, 20022, 20028, 20029, 30046, 130000}
 
 // apiError is Discord's answer to a request it refused.
 type apiError struct {
