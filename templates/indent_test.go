@@ -91,3 +91,24 @@ func TestIndentationInHTML(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "[a]["+nb+"b]["+nb+"c]", got, "a CR or CR LF ends a line too")
 }
+
+// A URL that begins an indented line is written as an autolink, "<URL>":
+// GitHub-flavoured markdown links a bare URL only after white space or the
+// start of a line, and a no-break space (the indentation, see
+// TestIndentationIsNoCodeBlock) is neither, so the URL would show as text.
+// A URL after a word stays bare.
+func TestIndentedURLStaysALink(t *testing.T) {
+	set, err := templates.Default().With("mine", "{{md .Body}}")
+	require.NoError(t, err)
+	const nb = "\u00a0"
+	for body, want := range map[string]string{
+		"Status:\n    https://status.example.com/a":   "Status:\n" + strings.Repeat(nb, 4) + "<https://status.example.com/a>",
+		"\thttps://status.example.com/b, then retry":  strings.Repeat(nb, 4) + "<https://status.example.com/b>, then retry",
+		"  see https://status.example.com/c":          strings.Repeat(nb, 2) + "see https://status.example.com/c",
+		"https://status.example.com/d\n  unindented?": "https://status.example.com/d\n" + strings.Repeat(nb, 2) + "unindented?",
+	} {
+		got, err := set.Render("mine", broadcast.Update{Title: "T", Status: broadcast.StatusInvestigating, Body: body})
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%q", body)
+	}
+}

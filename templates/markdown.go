@@ -12,7 +12,8 @@ import (
 // "&#60;") that the HTML these tools render shows as another character.
 // Characters that only matter at the start of a line ("#", "+", "-", "1.",
 // "1)") are escaped there. A URL holding characters CommonMark would read
-// inside it ("[x](…)", "*", "`") is written as an autolink, "<URL>", whose
+// inside it ("[x](…)", "*", "`"), or that begins an indented line, is
+// written as an autolink, "<URL>", whose
 // text is the URL as is; what follows it rather than belongs to it (see
 // LinkSpans) is escaped as text. So is a URL holding a character reference
 // ("&copy;"), which CommonMark would read in bare text and in an autolink
@@ -24,7 +25,7 @@ func escapeMarkdown(s string) string {
 	for _, u := range URLSpans(s) {
 		escapeText(&b, s[last:u[0]], last == 0 || s[last-1] == '\n')
 		url := s[u[0]:u[1]]
-		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) {
+		if link := url[:linkEnd(url)]; readsAsMarkdown(link) || reference.MatchString(url) || indented(s, u[0]) {
 			b.WriteString(autolink(link))
 			escapeText(&b, url[len(link):], false)
 		} else {
@@ -34,6 +35,15 @@ func escapeMarkdown(s string) string {
 	}
 	escapeText(&b, s[last:], last == 0)
 	return b.String()
+}
+
+// indented reports whether what precedes s[i] on its line is indentation
+// alone: written as no-break spaces (see escapeText), after which
+// GitHub-flavoured markdown links no bare URL, as it links one only after
+// white space or at the start of a line.
+func indented(s string, i int) bool {
+	start := strings.LastIndexAny(s[:i], "\r\n") + 1
+	return start < i && strings.Trim(s[start:i], " \t") == ""
 }
 
 // reference matches what CommonMark reads as a character reference
