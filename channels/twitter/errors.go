@@ -49,6 +49,49 @@ func readError(op string, r *httpx.Response, err error, s scrubber) error {
 	return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errNotXAPI, apiError(r, s)))
 }
 
+// Problem types of the entries of X's errors list (see answerErrors).
+const (
+	notFoundType = "/2/problems/resource-not-found"
+)
+
+// refusalTypes end the problem types of an errors list entry that refuses
+// the request for good: a retry is refused alike.
+var refusalTypes = []string{
+	"/2/problems/invalid-request", "/2/problems/not-authorized-for-resource",
+	"/2/problems/client-forbidden", "/2/problems/unsupported-authentication",
+	"/2/problems/disallowed-resource",
+}
+
+// answerErrors judges the errors list of r, a 2xx answer to op without
+// the data it should hold: X answers some refusals so, with 200. gone
+// reports that its first entry says the resource does not exist
+// (resource-not-found); refused is the Permanent error of an entry that
+// refuses the request for good (an invalid request, a post that is not
+// the account's, the monthly usage cap). Both are zero for any other
+// answer, which readError judges.
+func answerErrors(op string, r *httpx.Response, s scrubber) (gone bool, refused error) {
+	p, own := parseProblem(r.Body)
+	if !own || len(p.Errors) == 0 {
+		return false, nil
+	}
+	e := p.Errors[0]
+	clean := s.cleaner()
+	apiErr := &APIError{Status: r.Status, Title: clean(e.Title), Type: clean(e.Type), Detail: clean(cmp.Or(e.Detail, e.Message))}
+	switch {
+	case strings.HasSuffix(e.Type, notFoundType):
+		return true, nil
+	case strings.HasSuffix(e.Type, usageCappedType):
+		return false, broadcast.Permanent(fmt.Errorf("%w; requests resume when the cap resets or the plan is upgraded: %w",
+			ErrUsageCapped, apiErr))
+	}
+	for _, t := range refusalTypes {
+		if strings.HasSuffix(e.Type, t) {
+			return false, broadcast.Permanent(fmt.Errorf("twitter: %s: %w", op, apiErr))
+		}
+	}
+	return false, nil
+}
+
 // APIError is an error answer of the X API: its HTTP status and the fields
 // of its problem JSON. Detail is bounded, printable and free of credentials.
 type APIError struct {

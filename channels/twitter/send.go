@@ -120,6 +120,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	// {"deleted":false} is a post already gone: deleted either way.
 	if _, err := parseDeleted(resp.Body); err != nil {
+		if gone, refused := answerErrors("delete", resp, s); gone || refused != nil {
+			return refused
+		}
 		return readError("delete", resp, err, s)
 	}
 	return nil

@@ -46,7 +46,12 @@
 //
 // The Channel is a broadcast.Retractor: Retract deletes the post with
 // DELETE /2/tweets/:id. A post already gone (X answers 404 with its
-// problem JSON, or {"data":{"deleted":false}}) counts as deleted. A post
+// problem JSON, {"data":{"deleted":false}}, or 200 with only an errors
+// list whose entry is of type resource-not-found) counts as deleted. A 200
+// with only an errors list that refuses the deletion for good (types
+// invalid-request, not-authorized-for-resource, client-forbidden,
+// unsupported-authentication, disallowed-resource, usage-capped) is a
+// Permanent error with X's detail. A post
 // whose id is not known — the receipt of a duplicate on a retry whose post
 // was not found, see Errors — cannot be deleted by the API: Retract then
 // fails with a Permanent error, and the post must be deleted on x.com.
