@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,6 +91,15 @@ func answerErrors(op string, r *httpx.Response, s scrubber) (gone bool, refused 
 		}
 	}
 	return false, nil
+}
+
+// v2Problem reports whether body is a problem of the X API v2, which
+// names its type (as .../2/problems/resource-not-found), at the top or in
+// its errors list. X answers a route it does not know with an errors list
+// of code 34 only ("Sorry, that page does not exist"), which is not one.
+func v2Problem(body []byte) bool {
+	p, own := parseProblem(body)
+	return own && (p.Type != "" || slices.ContainsFunc(p.Errors, func(e problemError) bool { return e.Type != "" }))
 }
 
 // APIError is an error answer of the X API: its HTTP status and the fields

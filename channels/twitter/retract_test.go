@@ -75,6 +75,13 @@ func TestRetractErrors(t *testing.T) {
 		{name: "404 from a proxy", prev: broadcast.Receipt{Channel: "x", ID: "20"},
 			answer:    answer(404, "<html><h1>404 Not Found</h1></html>"),
 			permanent: true, want: "twitter: delete: not the X API's answer (check Config.BaseURL): X API 404 Not Found: <html><h1>404 Not Found</h1></html>"},
+		// X answers a route it does not know (a BaseURL with a wrong
+		// path) with 404 and an errors list of code 34, without a v2
+		// problem type: that says nothing of the post, which may still
+		// be up, so it is not "already gone".
+		{name: "404 unknown route", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer:    answer(404, `{"errors":[{"message":"Sorry, that page does not exist","code":34}]}`),
+			permanent: true, want: "twitter: delete: not the X API's answer (check Config.BaseURL): X API 404 Not Found: Sorry, that page does not exist"},
 		// A whole 2xx without X's answer is another server's
 		// (TestForeignSuccessRetractCheck).
 		{name: "200 without data", prev: broadcast.Receipt{Channel: "x", ID: "20"}, answer: answer(200, `{}`),

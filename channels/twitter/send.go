@@ -113,6 +113,10 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	err = c.classify("delete", resp, s)
 	if resp.Status == http.StatusNotFound && !errors.Is(err, errNotXAPI) {
+		if !v2Problem(resp.Body) {
+			// X's answer to a route it does not know: the post may be up.
+			return broadcast.Permanent(fmt.Errorf("twitter: delete: %w: %w", errNotXAPI, apiError(resp, s)))
+		}
 		return nil // already gone
 	}
 	if err != nil {
