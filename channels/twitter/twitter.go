@@ -34,7 +34,12 @@
 // Tweet that is deleted or not visible to you"), and Send posts the update
 // once more without the reply, so that it still goes out, as the start of
 // a new thread. Its Receipt says so: Meta["reply_dropped"] holds the id of
-// the post it could not reply to.
+// the post it could not reply to. X answers so too, for a few seconds,
+// to a reply to a post just made, which it does not show yet: when
+// Thread.Last is less than 15 seconds old (its Receipt.Time), the refusal
+// is a transient error with broadcast.RetryAfter of up to 5 seconds
+// instead, so that a quick follow-up, such as a correction, stays in the
+// thread; an attempt after that posts without the reply as above.
 //
 // # Corrections and retractions
 //
