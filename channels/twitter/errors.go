@@ -69,7 +69,8 @@ var refusalTypes = []string{
 // (resource-not-found); refused is the Permanent error of an entry that
 // refuses the request for good (an invalid request, a post that is not
 // the account's, the monthly usage cap). Both are zero for any other
-// answer, which readError judges.
+// answer, which readError judges. Only Retract takes gone: a post's
+// answer says nothing of a post when it has no data.
 func answerErrors(op string, r *httpx.Response, s scrubber) (gone bool, refused error) {
 	p, own := parseProblem(r.Body)
 	if !own || len(p.Errors) == 0 {

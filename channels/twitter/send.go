@@ -135,6 +135,9 @@ func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) 
 	}
 	p, err := parsePost(resp.Body)
 	if err != nil {
+		if _, refused := answerErrors("post", resp, s); refused != nil {
+			return post{}, refused
+		}
 		return post{}, readError("post", resp, err, s)
 	}
 	return p, nil

@@ -192,7 +192,12 @@
 //     incident's first, the next update has nothing to reply to and starts
 //     a new thread;
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
-//     403 forbidden) are Permanent, with X's detail;
+//     403 forbidden) are Permanent, with X's detail; so is a 2xx without
+//     data whose errors list refuses the request for good (its first
+//     entry of type invalid-request, not-authorized-for-resource,
+//     client-forbidden, unsupported-authentication or
+//     disallowed-resource; usage-capped as above), while any other
+//     errors list on a 2xx stays transient;
 //   - a redirect, or a 401, 404 or 405 without X's problem JSON (a
 //     proxy's page, a BaseURL with a wrong path), is not X's answer: it
 //     is Permanent and names Config.BaseURL, never rejected credentials
