@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,59 @@ func readError(op string, r *httpx.Response, err error, s scrubber) error {
 		return s.error(fmt.Errorf("twitter: %s: %w", op, err))
 	}
 	return broadcast.Permanent(fmt.Errorf("twitter: %s: %w: %w", op, errNotXAPI, apiError(r, s)))
+}
+
+// Problem types of the entries of X's errors list (see answerErrors).
+const (
+	notFoundType = "/2/problems/resource-not-found"
+)
+
+// refusalTypes end the problem types of an errors list entry that refuses
+// the request for good: a retry is refused alike.
+var refusalTypes = []string{
+	"/2/problems/invalid-request", "/2/problems/not-authorized-for-resource",
+	"/2/problems/client-forbidden", "/2/problems/unsupported-authentication",
+	"/2/problems/disallowed-resource",
+}
+
+// answerErrors judges the errors list of r, a 2xx answer to op without
+// the data it should hold: X answers some refusals so, with 200. gone
+// reports that its first entry says the resource does not exist
+// (resource-not-found); refused is the Permanent error of an entry that
+// refuses the request for good (an invalid request, a post that is not
+// the account's, the monthly usage cap). Both are zero for any other
+// answer, which readError judges. Only Retract takes gone: a post's
+// answer says nothing of a post when it has no data.
+func answerErrors(op string, r *httpx.Response, s scrubber) (gone bool, refused error) {
+	p, own := parseProblem(r.Body)
+	if !own || len(p.Errors) == 0 {
+		return false, nil
+	}
+	e := p.Errors[0]
+	clean := s.cleaner()
+	apiErr := &APIError{Status: r.Status, Title: clean(e.Title), Type: clean(e.Type), Detail: clean(cmp.Or(e.Detail, e.Message))}
+	switch {
+	case strings.HasSuffix(e.Type, notFoundType):
+		return true, nil
+	case strings.HasSuffix(e.Type, usageCappedType):
+		return false, broadcast.Permanent(fmt.Errorf("%w; requests resume when the cap resets or the plan is upgraded: %w",
+			ErrUsageCapped, apiErr))
+	}
+	for _, t := range refusalTypes {
+		if strings.HasSuffix(e.Type, t) {
+			return false, broadcast.Permanent(fmt.Errorf("twitter: %s: %w", op, apiErr))
+		}
+	}
+	return false, nil
+}
+
+// v2Problem reports whether body is a problem of the X API v2, which
+// names its type (as .../2/problems/resource-not-found), at the top or in
+// its errors list. X answers a route it does not know with an errors list
+// of code 34 only ("Sorry, that page does not exist"), which is not one.
+func v2Problem(body []byte) bool {
+	p, own := parseProblem(body)
+	return own && (p.Type != "" || slices.ContainsFunc(p.Errors, func(e problemError) bool { return e.Type != "" }))
 }
 
 // APIError is an error answer of the X API: its HTTP status and the fields

@@ -115,6 +115,11 @@ func TestSendErrors(t *testing.T) {
 			want: "twitter: post: not the X API's answer (check Config.BaseURL): X API 401 Unauthorized: <html><h1>401 Authorization Required</h1></html>"},
 		{name: "201 without data", answer: answer(201, `{"errors":[{"message":"Something went wrong"}]}`),
 			want: "twitter: post: read response: no post id: Something went wrong"},
+		// A 2xx whose errors list refuses the post for good is not
+		// retried: every retry is refused alike.
+		{name: "200 with errors: invalid request", answer: answer(200, `{"errors":[{"parameters":{"text":["x"]},`+
+			`"message":"Your Tweet text is too long.","title":"Invalid Request","type":"https://api.twitter.com/2/problems/invalid-request"}]}`),
+			permanent: true, want: "twitter: post: X API 200 Invalid Request: Your Tweet text is too long."},
 		// A whole 2xx that is neither X's answer, {"data":{"id":…}}
 		// (https://docs.x.com/x-api/posts/create-post), nor its problem
 		// JSON is another server's (a captive portal's page, a proxy's):

@@ -88,13 +88,18 @@ func parseDeleted(body []byte) (deleted bool, err error) {
 // problem is X's error body, an RFC 7807 problem document, possibly with a
 // list of errors (invalid requests) instead of, or besides, a detail.
 type problem struct {
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	Type   string `json:"type"`
-	Errors []struct {
-		Message string `json:"message"`
-		Detail  string `json:"detail"`
-	} `json:"errors"`
+	Title  string         `json:"title"`
+	Detail string         `json:"detail"`
+	Type   string         `json:"type"`
+	Errors []problemError `json:"errors"`
+}
+
+// problemError is an entry of a problem's errors list.
+type problemError struct {
+	Message string `json:"message"`
+	Detail  string `json:"detail"`
+	Title   string `json:"title"`
+	Type    string `json:"type"`
 }
 
 // parseProblem reads a problem document; ok is false when body is not one.

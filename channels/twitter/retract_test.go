@@ -36,6 +36,18 @@ func TestRetract(t *testing.T) {
 	}
 }
 
+// X may answer the deletion of a post that is gone with 200 and an errors
+// array of resource-not-found instead of data: the post is deleted as far
+// as the caller is concerned, so Retract succeeds rather than retrying
+// until the Broadcaster gives up.
+func TestRetractGoneAsErrorsArray(t *testing.T) {
+	f := newFakeX(t, false)
+	f.respondWith(answer(200, `{"errors":[{"value":"20","detail":"Could not find tweet with id: [20].",`+
+		`"title":"Not Found Error","resource_type":"tweet","parameter":"id","resource_id":"20",`+
+		`"type":"https://api.twitter.com/2/problems/resource-not-found"}]}`))
+	assert.NoError(t, newTestChannel(t, f).Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "20"}))
+}
+
 func TestRetractErrors(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -63,6 +75,13 @@ func TestRetractErrors(t *testing.T) {
 		{name: "404 from a proxy", prev: broadcast.Receipt{Channel: "x", ID: "20"},
 			answer:    answer(404, "<html><h1>404 Not Found</h1></html>"),
 			permanent: true, want: "twitter: delete: not the X API's answer (check Config.BaseURL): X API 404 Not Found: <html><h1>404 Not Found</h1></html>"},
+		// X answers a route it does not know (a BaseURL with a wrong
+		// path) with 404 and an errors list of code 34, without a v2
+		// problem type: that says nothing of the post, which may still
+		// be up, so it is not "already gone".
+		{name: "404 unknown route", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer:    answer(404, `{"errors":[{"message":"Sorry, that page does not exist","code":34}]}`),
+			permanent: true, want: "twitter: delete: not the X API's answer (check Config.BaseURL): X API 404 Not Found: Sorry, that page does not exist"},
 		// A whole 2xx without X's answer is another server's
 		// (TestForeignSuccessRetractCheck).
 		{name: "200 without data", prev: broadcast.Receipt{Channel: "x", ID: "20"}, answer: answer(200, `{}`),
@@ -70,6 +89,19 @@ func TestRetractErrors(t *testing.T) {
 		{name: "200 with X's problem", prev: broadcast.Receipt{Channel: "x", ID: "20"},
 			answer: answer(200, `{"errors":[{"message":"Something went wrong"}]}`),
 			want:   "twitter: delete: read response: no data.deleted"},
+		// X answers some refusals with 200 and only an errors array; one
+		// that names the post as not the account's is a refusal for good.
+		{name: "200 with errors: not authorized", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer: answer(200, `{"errors":[{"value":"20","detail":"Sorry, you are not authorized to delete the Tweet with id: [20].",`+
+				`"title":"Authorization Error","resource_type":"tweet","parameter":"id","resource_id":"20",`+
+				`"type":"https://api.twitter.com/2/problems/not-authorized-for-resource"}]}`),
+			permanent: true,
+			want:      "twitter: delete: X API 200 Authorization Error: Sorry, you are not authorized to delete the Tweet with id: [20]."},
+		{name: "200 with errors: invalid request", prev: broadcast.Receipt{Channel: "x", ID: "20"},
+			answer: answer(200, `{"errors":[{"parameters":{"id":["20"]},"message":"The id query parameter value [20] is not valid",`+
+				`"title":"Invalid Request","type":"https://api.twitter.com/2/problems/invalid-request"}]}`),
+			permanent: true,
+			want:      "twitter: delete: X API 200 Invalid Request: The id query parameter value [20] is not valid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

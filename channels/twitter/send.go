@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -28,6 +29,17 @@ const (
 	metaReplyDropped = "reply_dropped"
 )
 
+// Waits of a reply X refuses as to a deleted post (see Send).
+const (
+	// replyVisibleAfter is how long after it was made X may not yet show
+	// a post to replies: a reply to a younger post it refuses is retried.
+	// It is short, so that the few retries it takes fit the Broadcaster's
+	// default attempts: a post deleted that soon is then given up on.
+	replyVisibleAfter = 15 * time.Second
+	// replyVisibleWait is the longest wait before that retry.
+	replyVisibleWait = 5 * time.Second
+)
+
 // Send posts m.Update, as a reply to the incident's latest post
 // (m.Thread.Last) when there is one. It makes one attempt; when X refuses
 // the reply because that post is gone, it posts the update without it. See
@@ -41,6 +53,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	reply, dropped := replyTo(m.Thread.Last), ""
 	p, err := c.post(ctx, text, reply)
 	if reply != "" && errors.Is(err, errReplyGone) {
+		if wait, young := c.notYetVisible(m.Thread.Last, reply); young {
+			return broadcast.Receipt{}, notVisibleYet(err, wait)
+		}
 		// Deleted outside outagecast: the update matters more than the thread.
 		reply, dropped = "", reply
 		p, err = c.post(ctx, text, "")
@@ -55,6 +70,33 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	return c.receipt(p.ID, withMeta(nil, "text", p.Text, metaReplyDropped, dropped)), nil
+}
+
+// notYetVisible reports whether reply, the post X refused a reply to as
+// deleted or not visible, is last, made less than replyVisibleAfter ago:
+// X may not show it to replies yet. wait is how long to wait before the
+// retry: replyVisibleWait, or less when that young age ends sooner.
+func (c *Channel) notYetVisible(last broadcast.Receipt, reply string) (wait time.Duration, young bool) {
+	if last.ID != reply || last.Time.IsZero() {
+		return 0, false
+	}
+	age := c.now().Sub(last.Time)
+	if age < 0 || age >= replyVisibleAfter {
+		return 0, false
+	}
+	return min(replyVisibleWait, replyVisibleAfter-age), true
+}
+
+// notVisibleYet returns the error of a reply X refused, err, to a post it
+// may not show yet: transient, retried after wait, so that the update
+// stays in the thread.
+func notVisibleYet(err error, wait time.Duration) error {
+	const msg = "twitter: post: X does not show the post replied to yet"
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return broadcast.RetryAfter(errors.New(msg), wait)
+	}
+	return broadcast.RetryAfter(fmt.Errorf("%s: %w", msg, apiErr), wait)
 }
 
 // duplicate judges dup, X's refusal of text (a reply to reply unless that
@@ -93,6 +135,9 @@ func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) 
 	}
 	p, err := parsePost(resp.Body)
 	if err != nil {
+		if _, refused := answerErrors("post", resp, s); refused != nil {
+			return post{}, refused
+		}
 		return post{}, readError("post", resp, err, s)
 	}
 	return p, nil
@@ -113,6 +158,10 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	err = c.classify("delete", resp, s)
 	if resp.Status == http.StatusNotFound && !errors.Is(err, errNotXAPI) {
+		if !v2Problem(resp.Body) {
+			// X's answer to a route it does not know: the post may be up.
+			return broadcast.Permanent(fmt.Errorf("twitter: delete: %w: %w", errNotXAPI, apiError(resp, s)))
+		}
 		return nil // already gone
 	}
 	if err != nil {
@@ -120,6 +169,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	// {"deleted":false} is a post already gone: deleted either way.
 	if _, err := parseDeleted(resp.Body); err != nil {
+		if gone, refused := answerErrors("delete", resp, s); gone || refused != nil {
+			return refused
+		}
 		return readError("delete", resp, err, s)
 	}
 	return nil

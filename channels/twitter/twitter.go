@@ -34,7 +34,12 @@
 // Tweet that is deleted or not visible to you"), and Send posts the update
 // once more without the reply, so that it still goes out, as the start of
 // a new thread. Its Receipt says so: Meta["reply_dropped"] holds the id of
-// the post it could not reply to.
+// the post it could not reply to. X answers so too, for a few seconds,
+// to a reply to a post just made, which it does not show yet: when
+// Thread.Last is less than 15 seconds old (its Receipt.Time), the refusal
+// is a transient error with broadcast.RetryAfter of up to 5 seconds
+// instead, so that a quick follow-up, such as a correction, stays in the
+// thread; an attempt after that posts without the reply as above.
 //
 // # Corrections and retractions
 //
@@ -45,8 +50,16 @@
 // update.
 //
 // The Channel is a broadcast.Retractor: Retract deletes the post with
-// DELETE /2/tweets/:id. A post already gone (X answers 404 with its
-// problem JSON, or {"data":{"deleted":false}}) counts as deleted. A post
+// DELETE /2/tweets/:id. A post already gone (X answers 404 with its v2
+// problem JSON, {"data":{"deleted":false}}, or 200 with only an errors
+// list whose entry is of type resource-not-found) counts as deleted. A 200
+// with only an errors list that refuses the deletion for good (types
+// invalid-request, not-authorized-for-resource, client-forbidden,
+// unsupported-authentication, disallowed-resource, usage-capped) is a
+// Permanent error with X's detail. X's answer to a route it does not
+// know (404 with an errors list of code 34 and no problem type, as for a
+// BaseURL with a wrong path) says nothing of the post: it is a Permanent
+// error naming Config.BaseURL, never "already gone". A post
 // whose id is not known — the receipt of a duplicate on a retry whose post
 // was not found, see Errors — cannot be deleted by the API: Retract then
 // fails with a Permanent error, and the post must be deleted on x.com.
@@ -179,7 +192,12 @@
 //     incident's first, the next update has nothing to reply to and starts
 //     a new thread;
 //   - other 3xx and 4xx answers (400 invalid request, 401 bad credentials,
-//     403 forbidden) are Permanent, with X's detail;
+//     403 forbidden) are Permanent, with X's detail; so is a 2xx without
+//     data whose errors list refuses the request for good (its first
+//     entry of type invalid-request, not-authorized-for-resource,
+//     client-forbidden, unsupported-authentication or
+//     disallowed-resource; usage-capped as above), while any other
+//     errors list on a 2xx stays transient;
 //   - a redirect, or a 401, 404 or 405 without X's problem JSON (a
 //     proxy's page, a BaseURL with a wrong path), is not X's answer: it
 //     is Permanent and names Config.BaseURL, never rejected credentials

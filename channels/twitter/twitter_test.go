@@ -409,6 +409,8 @@ func TestSendReplyToDeletedPost(t *testing.T) {
 			first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
 			require.NoError(t, err)
 			f.deleteOnX(first.ID)
+			// Not a post X may not show yet (TestSendReplyToPostNotYetVisible).
+			ch.now = func() time.Time { return fixedNow.Add(replyVisibleAfter) }
 
 			u := testUpdate()
 			u.ID, u.Status, u.Body = "", broadcast.StatusIdentified, "A bad deploy."
@@ -423,6 +425,53 @@ func TestSendReplyToDeletedPost(t *testing.T) {
 			assert.Equal(t, got[1].ID, r.ID)
 			assert.Equal(t, first.ID, r.Meta["reply_dropped"])
 			assert.Equal(t, 3, f.requestCount(), "the post, the refused reply, the post without it")
+		})
+	}
+}
+
+// X may not show a post to replies for a few seconds after it was made,
+// and refuses a reply to it as to a deleted post meanwhile. A refusal of a
+// reply to the incident's latest post made less than replyVisibleAfter
+// ago is a retry, after a short wait, not a new thread.
+func TestSendReplyToPostNotYetVisible(t *testing.T) {
+	const gone = `{"detail":"You attempted to reply to a Tweet that is deleted or not visible to you.","type":"about:blank","title":"Forbidden","status":403}`
+	for _, tt := range []struct {
+		name  string
+		age   time.Duration
+		retry bool
+	}{
+		{name: "seconds old", age: 5 * time.Second, retry: true},
+		{name: "older", age: replyVisibleAfter + time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeX(t, false)
+			f.respondWith(func(w http.ResponseWriter, r *http.Request) {
+				req, err := decodePost(r)
+				require.NoError(t, err)
+				if req.Reply != nil {
+					answer(403, gone)(w, r)
+					return
+				}
+				answer(201, `{"data":{"id":"8","text":"t"}}`)(w, r)
+			})
+			ch := newTestChannel(t, f)
+			ch.now = func() time.Time { return fixedNow }
+			m := broadcast.NewMessage(testUpdate())
+			prev := broadcast.Receipt{Channel: "x", ID: "7", Time: fixedNow.Add(-tt.age)}
+			m.Thread = broadcast.Thread{Root: prev, Last: prev}
+			r, err := ch.Send(context.Background(), m)
+			if !tt.retry {
+				require.NoError(t, err)
+				assert.Equal(t, "7", r.Meta["reply_dropped"])
+				return
+			}
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "retried")
+			d, ok := broadcast.RetryDelay(err)
+			assert.True(t, ok && d > 0 && d <= replyVisibleAfter-tt.age, "waits a little, not past the young age: %v", d)
+			assert.Equal(t, 1, f.requestCount(), "no post without the reply")
+			assert.Equal(t, "twitter: post: X does not show the post replied to yet: "+
+				"X API 403 Forbidden: You attempted to reply to a Tweet that is deleted or not visible to you.", err.Error())
 		})
 	}
 }
@@ -489,6 +538,7 @@ func TestSendReplyRefusedDuplicateOnRetry(t *testing.T) {
 	first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
 	require.NoError(t, err)
 	f.deleteOnX(first.ID)
+	ch.now = func() time.Time { return time.Now().Add(replyVisibleAfter) }
 	u := testUpdate()
 	u.ID, u.Body = "", "Still looking."
 	m := broadcast.NewMessage(u)
