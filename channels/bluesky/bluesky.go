@@ -16,7 +16,7 @@
 // and those of the first post of its thread ("root_uri", "root_cid"; the
 // post's own when it replies to none).
 // Preview renders without posting; Check verifies the login
-// (com.atproto.server.getSession).
+// (com.atproto.server.getSession) and that the account is active.
 //
 // # Sessions
 //
@@ -138,7 +138,9 @@
 package bluesky
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -378,11 +380,27 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 }
 
 // Check verifies the login, logging in when the channel has no session
-// yet (com.atproto.server.getSession). It posts nothing.
+// yet (com.atproto.server.getSession), and that the account is active:
+// the server lets an account that is not (deactivated, as an account that
+// moved to another server is on the old one; taken down; suspended) log
+// in, and refuses its posts. It posts nothing.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bluesky: check: %w", err)
 	}
-	_, _, err := c.call(ctx, opCheck, http.MethodGet, "com.atproto.server.getSession", nil, nil)
-	return err
+	resp, s, err := c.call(ctx, opCheck, http.MethodGet, "com.atproto.server.getSession", nil, nil)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Active *bool  `json:"active"` // absent on servers older than the field: active
+		Status string `json:"status"`
+	}
+	if json.Unmarshal(resp.Body, &out) == nil && out.Active != nil && !*out.Active {
+		status := cmp.Or(httpx.RedactedSnippet(c.redactor(s), out.Status), "no reason given")
+		return broadcast.Permanent(fmt.Errorf("bluesky: check: the account is not active (%s): "+
+			"the server refuses its posts; an account that moved to another server is deactivated on the old one: "+
+			"check Config.Service", status))
+	}
+	return nil
 }
