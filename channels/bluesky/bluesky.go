@@ -12,9 +12,11 @@
 // makes link facets only, so "@handle" in a title notifies no one. The
 // post's createdAt is when it was sent; its langs are Config.Languages.
 // The Receipt's ID is the post's AT URI, its URL the post on bsky.app,
-// and its Meta holds the URI and CID ("uri", "cid") that replies need.
+// and its Meta holds the URI and CID ("uri", "cid") that replies need,
+// and those of the first post of its thread ("root_uri", "root_cid"; the
+// post's own when it replies to none).
 // Preview renders without posting; Check verifies the login
-// (com.atproto.server.getSession).
+// (com.atproto.server.getSession) and that the account is active.
 //
 // # Sessions
 //
@@ -36,7 +38,11 @@
 // incident (Message.Thread.Root) and parent its latest (Message.Thread.Last),
 // so the incident reads as one thread, each update under the previous one.
 // Both come from the receipts' Meta "uri" and "cid"; a Thread without them
-// (a receipt from elsewhere) starts a new thread. Bluesky does not check
+// (a receipt from elsewhere) starts a new thread. When the latest post is
+// in a thread of its own (it started one: two first posts of an incident),
+// root is that thread's first post, which the latest post's receipt names
+// ("root_uri", "root_cid"): Bluesky leaves a reply out of the thread
+// unless its root is its parent's root. Bluesky does not check
 // that the posts replied to still exist: a reply to a deleted post is
 // shown under a "deleted post" placeholder.
 //
@@ -132,7 +138,9 @@
 package bluesky
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -260,42 +268,47 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	rec := newPost(text, threadRef(m.Thread), c.s.langs, c.s.now())
-	ref, err := c.create(ctx, rec, recordKey(m))
+	ref, root, err := c.create(ctx, rec, recordKey(m))
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	return c.receipt(ref), nil
+	return c.receipt(ref, root), nil
 }
 
 // create makes the record rec under rkey, or finds it made by an earlier
-// attempt.
-func (c *Channel) create(ctx context.Context, rec post, rkey string) (recordRef, error) {
+// attempt. root is the root of the post's thread: the post itself when it
+// replies to none.
+func (c *Channel) create(ctx context.Context, rec post, rkey string) (ref recordRef, root strongRef, err error) {
 	s, err := c.session(ctx, opPost)
 	if err != nil {
-		return recordRef{}, err
+		return recordRef{}, strongRef{}, err
 	}
 	in := createRecord{Repo: s.did, Collection: Collection, RKey: rkey, Record: rec}
 	resp, used, err := c.call(ctx, opPost, http.MethodPost, "com.atproto.repo.createRecord", nil, in)
 	if err == nil {
 		ref, err := parseRecordRef(resp.Body)
 		if err != nil {
-			return recordRef{}, fmt.Errorf("bluesky: %s: %w", opPost, err)
+			return recordRef{}, strongRef{}, fmt.Errorf("bluesky: %s: %w", opPost, err)
 		}
-		return ref, nil
+		root := strongRef(ref)
+		if rec.Reply != nil {
+			root = rec.Reply.Root
+		}
+		return ref, root, nil
 	}
 	if resp != nil && mayExist(xrpcError(c.redactor(used), resp)) {
-		ref, ok, readErr := c.existing(ctx, s.did, rkey)
+		ref, root, ok, readErr := c.existing(ctx, s.did, rkey)
 		switch {
 		case ok:
-			return ref, nil // posted by an earlier attempt whose answer was lost
+			return ref, root, nil // posted by an earlier attempt whose answer was lost
 		case readErr != nil:
 			// Whether the post exists is unknown, and a later attempt may
 			// find out: transient as the read back's error is, even when
 			// the answer to createRecord (a 400) was not.
-			return recordRef{}, fmt.Errorf("%s; the post may exist (%w)", err.Error(), readErr)
+			return recordRef{}, strongRef{}, fmt.Errorf("%s; the post may exist (%w)", err.Error(), readErr)
 		}
 	}
-	return recordRef{}, err
+	return recordRef{}, strongRef{}, err
 }
 
 // mayExist reports an answer to createRecord that a taken record key
@@ -308,30 +321,36 @@ func mayExist(e *XRPCError) bool {
 			strings.Contains(msg, "already exist") || strings.Contains(msg, "already a value"))
 }
 
-// existing reads the post under rkey back. ok is false when there is
+// existing reads the post under rkey back, and the root of its thread
+// (the post itself when it replies to none). ok is false when there is
 // none or it cannot be read; err is the read's error when it failed for a
 // reason that may pass (a network error, a 5xx, a rate limit, ctx), so that
 // whether the post exists is unknown.
-func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef, ok bool, err error) {
+func (c *Channel) existing(ctx context.Context, did, rkey string) (ref recordRef, root strongRef, ok bool, err error) {
 	q := url.Values{"repo": {did}, "collection": {Collection}, "rkey": {rkey}}
 	resp, _, err := c.call(ctx, opRead, http.MethodGet, "com.atproto.repo.getRecord", q, nil)
 	if err != nil {
 		if broadcast.IsPermanent(err) { // RecordNotFound, or a refusal to say
-			return recordRef{}, false, nil
+			return recordRef{}, strongRef{}, false, nil
 		}
-		return recordRef{}, false, err
+		return recordRef{}, strongRef{}, false, err
 	}
 	ref, err = parseRecordRef(resp.Body)
 	if _, _, key, ok := parseATURI(ref.URI); err != nil || !ok || key != rkey {
-		return recordRef{}, false, nil
+		return recordRef{}, strongRef{}, false, nil
 	}
-	return ref, true, nil
+	root, replies := postRoot(resp.Body)
+	if !replies {
+		root = strongRef(ref)
+	}
+	return ref, root, true, nil
 }
 
-// receipt returns the receipt of the post ref.
-func (c *Channel) receipt(ref recordRef) broadcast.Receipt {
+// receipt returns the receipt of the post ref, whose thread's root is
+// root.
+func (c *Channel) receipt(ref recordRef, root strongRef) broadcast.Receipt {
 	r := broadcast.Receipt{Channel: c.name, ID: ref.URI, Time: c.s.now().UTC().Round(0),
-		Meta: map[string]string{metaURI: ref.URI, metaCID: ref.CID}}
+		Meta: map[string]string{metaURI: ref.URI, metaCID: ref.CID, metaRootURI: root.URI, metaRootCID: root.CID}}
 	if did, _, rkey, ok := parseATURI(ref.URI); ok {
 		r.URL = postURL(did, rkey)
 	}
@@ -361,11 +380,27 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 }
 
 // Check verifies the login, logging in when the channel has no session
-// yet (com.atproto.server.getSession). It posts nothing.
+// yet (com.atproto.server.getSession), and that the account is active:
+// the server lets an account that is not (deactivated, as an account that
+// moved to another server is on the old one; taken down; suspended) log
+// in, and refuses its posts. It posts nothing.
 func (c *Channel) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bluesky: check: %w", err)
 	}
-	_, _, err := c.call(ctx, opCheck, http.MethodGet, "com.atproto.server.getSession", nil, nil)
-	return err
+	resp, s, err := c.call(ctx, opCheck, http.MethodGet, "com.atproto.server.getSession", nil, nil)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Active *bool  `json:"active"` // absent on servers older than the field: active
+		Status string `json:"status"`
+	}
+	if json.Unmarshal(resp.Body, &out) == nil && out.Active != nil && !*out.Active {
+		status := cmp.Or(httpx.RedactedSnippet(c.redactor(s), out.Status), "no reason given")
+		return broadcast.Permanent(fmt.Errorf("bluesky: check: the account is not active (%s): "+
+			"the server refuses its posts; an account that moved to another server is deactivated on the old one: "+
+			"check Config.Service", status))
+	}
+	return nil
 }

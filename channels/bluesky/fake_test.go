@@ -81,6 +81,9 @@ type fakePDS struct {
 	readFailure *xrpcAnswer
 	requests    []request
 	now         func() time.Time
+	// status, when set, is the account's status that getSession reports
+	// with "active": false ("deactivated", "takendown", "suspended").
+	status string
 }
 
 type fakeRecord struct {
@@ -262,9 +265,14 @@ func (f *fakePDS) authorized(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (f *fakePDS) getSession(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if f.authorized(w, r) {
-		writeJSON(w, http.StatusOK, map[string]any{"handle": testIdentifier, "did": testDID, "active": true})
+	if !f.authorized(w, r) {
+		return
 	}
+	out := map[string]any{"handle": testIdentifier, "did": testDID, "active": true}
+	if f.status != "" {
+		out["active"], out["status"] = false, f.status
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // tidPattern is the syntax of a TID.

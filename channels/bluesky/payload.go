@@ -132,28 +132,57 @@ func parseRecordRef(body []byte) (recordRef, error) {
 	return r, nil
 }
 
-// Receipt.Meta keys: the post's strong reference, which replies need.
+// postRoot returns the root of the thread of the post whose getRecord
+// output is body: the root its reply names, or ok false when it replies to
+// none (it is then its own root).
+func postRoot(body []byte) (root strongRef, ok bool) {
+	var out struct {
+		Value struct {
+			Reply *replyRef `json:"reply"`
+		} `json:"value"`
+	}
+	if json.Unmarshal(body, &out) != nil || out.Value.Reply == nil {
+		return strongRef{}, false
+	}
+	return out.Value.Reply.Root, validRef(out.Value.Reply.Root)
+}
+
+// Receipt.Meta keys: the post's strong reference, which replies need, and
+// that of the first post of its thread (the post itself when it replies
+// to none), which a reply to it must name as its root.
 const (
-	metaURI = "uri"
-	metaCID = "cid"
+	metaURI     = "uri"
+	metaCID     = "cid"
+	metaRootURI = "root_uri"
+	metaRootCID = "root_cid"
 )
 
-// threadRef returns the reply of a post in thread: the thread's first post
-// as root and its latest as parent. Nil when the thread has no post, or
-// its receipts lack a URI or CID (the post then starts a new thread).
+// threadRef returns the reply of a post in thread: its latest post as
+// parent, and as root the root of the parent's own thread, which its
+// receipt names; the thread's first post for a receipt that does not. Nil
+// when the thread has no post, or its receipts lack a URI or CID (the post
+// then starts a new thread). Bluesky's AppView leaves a reply out of the
+// thread unless its root is its parent's root (or its parent, a post
+// replying to none): the thread's first post is not, when the latest post
+// started a thread of its own.
 func threadRef(t broadcast.Thread) *replyRef {
 	root, rok := strongRefOf(t.Root)
 	parent, pok := strongRefOf(t.Last)
 	if !rok || !pok {
 		return nil
 	}
+	if own := (strongRef{URI: t.Last.Meta[metaRootURI], CID: t.Last.Meta[metaRootCID]}); validRef(own) {
+		root = own
+	}
 	return &replyRef{Root: root, Parent: parent}
 }
 
 func strongRefOf(r broadcast.Receipt) (strongRef, bool) {
 	ref := strongRef{URI: r.Meta[metaURI], CID: r.Meta[metaCID]}
-	return ref, strings.HasPrefix(ref.URI, "at://") && ref.CID != ""
+	return ref, validRef(ref)
 }
+
+func validRef(ref strongRef) bool { return strings.HasPrefix(ref.URI, "at://") && ref.CID != "" }
 
 // tidAlphabet is base32-sortable, the encoding of TIDs.
 const tidAlphabet = "234567abcdefghijklmnopqrstuvwxyz"
