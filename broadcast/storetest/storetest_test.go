@@ -40,6 +40,8 @@ type mapStore struct {
 	dropUpdateTime  bool   // forgets Receipt.UpdateTime
 	volatileRoots   bool   // keeps Thread.Root in memory only: lost on reopen
 	volatileReasons bool   // keeps failure reasons in memory only: lost on reopen
+	volatileReceipt bool   // keeps updates' receipts in memory only: lost on reopen
+	dropCancelled   bool   // returns nil, writing nothing, when ctx is done
 	pruneByAge      bool   // Prune removes each entry by its own age alone
 	pruneAll        bool   // Prune removes everything, whatever its age
 	pruneBlind      bool   // Prune does not look at its context
@@ -88,7 +90,10 @@ func (s *mapStore) Thread(_ context.Context, incident, channel string) (broadcas
 	return broadcast.Thread{Root: s.copyMeta(t.Root), Last: s.copyMeta(t.Last)}, nil
 }
 
-func (s *mapStore) SaveReceipt(_ context.Context, incident, update string, r broadcast.Receipt) error {
+func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r broadcast.Receipt) error {
+	if s.dropCancelled && ctx.Err() != nil {
+		return nil
+	}
 	r = s.copyMeta(r)
 	if s.dropUpdateTime {
 		r.UpdateTime = time.Time{}
@@ -111,6 +116,10 @@ func (s *mapStore) SaveReceipt(_ context.Context, incident, update string, r bro
 	s.Threads[k] = t
 	rk := s.key(update, r.Channel)
 	s.Receipts[rk] = r
+	if s.volatileReceipt {
+		defer func() { s.Receipts[rk] = r }() // after the save, which leaves it out
+		delete(s.Receipts, rk)
+	}
 	s.written["t"+k], s.written["r"+rk], s.incident[rk] = time.Now(), time.Now(), k
 	return s.save()
 }
@@ -133,8 +142,8 @@ func (s *mapStore) Done(_ context.Context, update, channel, target string) (bool
 	return ok, failure, nil
 }
 
-func (s *mapStore) Mark(_ context.Context, update, channel, target string, failure error) error {
-	if failure != nil && s.ignoreFails {
+func (s *mapStore) Mark(ctx context.Context, update, channel, target string, failure error) error {
+	if failure != nil && s.ignoreFails || s.dropCancelled && ctx.Err() != nil {
 		return nil
 	}
 	text := ""
@@ -262,6 +271,10 @@ var broken = map[string]struct {
 		failing: []string{"ThreadsSurviveReopen", "WritesAfterReopen"}},
 	"reasons lost on reopen": {store: func() *mapStore { return &mapStore{volatileReasons: true} }, durable: true,
 		failing: []string{"MarksSurviveReopen", "BroadcasterResumesAfterReopen"}},
+	"receipts lost on reopen": {store: func() *mapStore { return &mapStore{volatileReceipt: true} }, durable: true,
+		failing: []string{"ReceiptsSurviveReopen", "WritesAfterReopen"}},
+	"cancelled writes dropped": {store: func() *mapStore { return &mapStore{dropCancelled: true} },
+		failing: []string{"CancelledContext"}},
 	"pruned by age alone": {store: func() *mapStore { return &mapStore{pruneByAge: true} }, prune: true,
 		failing: []string{"PruneKeepsReceiptOfKeptMark", "PruneKeepsThreadOfKeptReceipt"}},
 	"pruned whatever its age": {store: func() *mapStore { return &mapStore{pruneAll: true} }, prune: true,
