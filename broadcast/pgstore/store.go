@@ -134,7 +134,10 @@ func decode(v []byte, r *broadcast.Receipt) error {
 //
 // The records of the Times updates were first sent with
 // (Broadcaster.SentTime), and the posts fan-out channels made in single
-// targets, are receipts without a channel mark, deleted by age.
+// targets, are receipts without a channel mark, deleted by age. A Retract
+// is recorded as a mark too, made when the post was deleted: with a
+// cutoff after it, a thread still kept forgets that its post was deleted,
+// and a later update may reply to it.
 //
 // It deletes in batches of at most 1,000 rows, each a statement (and a
 // transaction) of its own, so that deliveries under way never wait long
