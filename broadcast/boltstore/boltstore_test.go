@@ -46,6 +46,16 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestPruneConformance(t *testing.T) {
+	storetest.RunPrune(t, func(t *testing.T) (broadcast.Store, storetest.Pruner) {
+		s := open(t, filepath.Join(t.TempDir(), "state.db"))
+		return s, func(ctx context.Context, cutoff time.Time) (int64, error) {
+			n, err := s.Prune(ctx, cutoff)
+			return int64(n), err
+		}
+	})
+}
+
 func TestDurable(t *testing.T) {
 	storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
 		s, err := boltstore.Open(path, nil)

@@ -40,9 +40,8 @@ func CompatibleFrom(fsys fs.FS) ([]int, error) {
 	return from, err
 }
 
-// PruneQuery is Prune's statement on table, whose rows' times are in
-// column at.
-func PruneQuery(table, at string) string { return pruneQuery(table, at) }
+// PruneQuery is Prune's statement on table.
+func PruneQuery(table string) string { return pruneQuery(table) }
 
 // ParseConfig is Connect's parse of connString.
 func ParseConfig(connString string) (*pgxpool.Config, error) { return parseConfig(connString) }

@@ -29,8 +29,9 @@
 // migrated, as long as every migration in between kept it: a rolling
 // deploy (Migrate, then replace the replicas one by one) and a rollback
 // after Migrate work. Otherwise the version before refuses the database
-// with ErrSchemaNewer: stop its replicas before Migrate. Schema version 2
-// (an index) keeps version 1. Versions of this package from before these
+// with ErrSchemaNewer: stop its replicas before Migrate. Schema versions 2
+// (an index) and 3 (a column the versions before neither read nor write,
+// and its index) keep version 1. Versions of this package from before these
 // records refuse every newer schema, compatible or not: upgrade from them
 // by stopping their replicas, running Migrate, then starting the new
 // version, and roll back only by restoring the database.

@@ -110,6 +110,13 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) broadcast.Store { return migrated(t) })
 }
 
+func TestPruneConformance(t *testing.T) {
+	storetest.RunPrune(t, func(t *testing.T) (broadcast.Store, storetest.Pruner) {
+		s := migrated(t)
+		return s, s.Prune
+	})
+}
+
 func TestDurable(t *testing.T) {
 	storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
 		// The same path reopens the same schema.
@@ -130,18 +137,18 @@ func TestSchemaVersionIsChecked(t *testing.T) {
 
 	_, err := pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrNotMigrated)
-	assert.EqualError(t, err, "pgstore: database schema not migrated: version 0, this package needs 2: run pgstore.Migrate")
+	assert.EqualError(t, err, "pgstore: database schema not migrated: version 0, this package needs 3: run pgstore.Migrate")
 
 	require.NoError(t, pgstore.Migrate(ctx, pool))
 	require.NoError(t, pgstore.Migrate(ctx, pool), "migrating again does nothing")
 	_, err = pgstore.New(ctx, pool)
 	require.NoError(t, err)
 
-	_, err = pool.Exec(ctx, "INSERT INTO outagecast_migrations (version, name) VALUES (3, '0003_future.sql')")
+	_, err = pool.Exec(ctx, "INSERT INTO outagecast_migrations (version, name) VALUES (4, '0004_future.sql')")
 	require.NoError(t, err)
 	_, err = pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrSchemaNewer)
-	assert.Contains(t, err.Error(), "version 3 (usable from version 3 on), this package knows up to 2",
+	assert.Contains(t, err.Error(), "version 4 (usable from version 4 on), this package knows up to 3",
 		"a migration that does not record compatible_from is compatible from its own version on only")
 	assert.ErrorIs(t, pgstore.Migrate(ctx, pool), pgstore.ErrSchemaNewer, "never downgrades")
 }

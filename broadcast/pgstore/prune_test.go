@@ -4,12 +4,15 @@ package pgstore_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
 )
 
@@ -121,4 +124,52 @@ func TestPruneKeepsARowWrittenAgainMeanwhile(t *testing.T) {
 	require.NoError(t, s.Pool().QueryRow(ctx, "SELECT convert_from(failure, 'UTF8') FROM outagecast_marks WHERE key = sha256('2'::bytea)").
 		Scan(&failure), "the mark written again is kept")
 	assert.Equal(t, "again", failure)
+}
+
+// Prune finds an update's channel mark by the key Mark gives it, computed
+// in SQL from the receipt's update and channel: byte lengths, not
+// character counts, and ids of any bytes.
+func TestPruneKeepsReceiptsOfMarkedUpdatesOfAnyID(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	ids := []string{"u1", "\x00retract\x00ü-1", "\xff\xfe", strings.Repeat("é", 300)}
+	for i, id := range ids {
+		require.NoError(t, s.SaveReceipt(ctx, "inc-"+id, id, broadcast.Receipt{Channel: "chät\x00x", ID: fmt.Sprint("post ", i)}))
+		require.NoError(t, s.Mark(ctx, id, "chät\x00x", "", nil))
+	}
+	_, err := s.Pool().Exec(ctx, `UPDATE outagecast_receipts SET saved_at = now() - interval '2 days';
+		UPDATE outagecast_threads SET updated_at = now() - interval '2 days'`)
+	require.NoError(t, err)
+
+	n, err := s.Prune(ctx, time.Now().Add(-24*time.Hour))
+	require.NoError(t, err)
+	assert.Zero(t, n, "rows deleted")
+	for i, id := range ids {
+		r, ok, err := s.Receipt(ctx, id, "chät\x00x")
+		require.NoError(t, err)
+		assert.True(t, ok, "receipt of %q", id)
+		assert.Equal(t, fmt.Sprint("post ", i), r.ID)
+		th, err := s.Thread(ctx, "inc-"+id, "chät\x00x")
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprint("post ", i), th.Root.ID, "thread of %q", id)
+	}
+}
+
+// A receipt saved by a version whose schema was 1 or 2 names no incident:
+// it does not keep a thread, which is pruned by age, as those versions did.
+func TestPruneThreadOfReceiptWithoutIncident(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", broadcast.Receipt{Channel: "x", ID: "post-1"}))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	_, err := s.Pool().Exec(ctx, `UPDATE outagecast_receipts SET saved_at = now() - interval '2 days', incident_id = NULL;
+		UPDATE outagecast_threads SET updated_at = now() - interval '2 days'`)
+	require.NoError(t, err)
+
+	n, err := s.Prune(ctx, time.Now().Add(-24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "the thread")
+	_, ok, err := s.Receipt(ctx, "u1", "x")
+	require.NoError(t, err)
+	assert.True(t, ok, "the receipt, kept with its mark")
 }

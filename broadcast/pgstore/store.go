@@ -63,8 +63,8 @@ func (s *Store) SaveReceipt(ctx context.Context, incidentID, updateID string, r 
 	// Not run twice: between the two another instance may have saved a
 	// newer receipt, which the second run would put back behind this one.
 	_, err = s.exec(ctx, true, `WITH receipt AS (
-			INSERT INTO outagecast_receipts (key, update_id, channel, receipt) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (key) DO UPDATE SET receipt = EXCLUDED.receipt, saved_at = now())
+			INSERT INTO outagecast_receipts (key, update_id, channel, receipt, incident_id) VALUES ($1, $2, $3, $4, $6)
+			ON CONFLICT (key) DO UPDATE SET receipt = EXCLUDED.receipt, incident_id = EXCLUDED.incident_id, saved_at = now())
 		INSERT INTO outagecast_threads (key, incident_id, channel, root, last) VALUES ($5, $6, $3, $4, $4)
 		ON CONFLICT (key) DO UPDATE SET last = EXCLUDED.last, updated_at = now()`,
 		key("receipt", updateID, r.Channel), []byte(updateID), []byte(r.Channel), string(v),
@@ -115,13 +115,29 @@ func decode(v []byte, r *broadcast.Receipt) error {
 	return nil
 }
 
-// Prune deletes the marks and receipts written before cutoff, and the
-// threads of incidents with no update saved since, and returns how many
-// rows it deleted. Updates delivered before cutoff are then delivered again
-// if sent again, and a new update of a pruned incident starts a new thread:
-// choose cutoff well past the time an update might be re-sent. The records
-// of the Times updates were first sent with (Broadcaster.SentTime) are
-// receipts, pruned alike.
+// Prune deletes what was written before cutoff, and returns how many rows
+// it deleted, choosing cutoff well past the time an update might be
+// re-sent, corrected or retracted:
+//
+//   - A mark is deleted when it was written before cutoff. Once an
+//     update's marks are gone, sending it again delivers it again.
+//   - An update's receipt on a channel is deleted when it was saved before
+//     cutoff and the update's mark for the channel as a whole (target "")
+//     is gone too, or was never made. So as long as a Send of the update
+//     skips the channel, Correct and Retract find its post.
+//   - An incident's thread on a channel is deleted when it was last saved
+//     before cutoff and no receipt of the incident on the channel is left:
+//     the thread is kept while any of its updates is. Its next update then
+//     starts a new thread. (Receipts saved by a version of this package
+//     whose schema was 1 or 2 do not name their incident: they do not
+//     keep a thread.)
+//
+// The records of the Times updates were first sent with
+// (Broadcaster.SentTime), and the posts fan-out channels made in single
+// targets, are receipts without a channel mark, deleted by age. A Retract
+// is recorded as a mark too, made when the post was deleted: with a
+// cutoff after it, a thread still kept forgets that its post was deleted,
+// and a later update may reply to it.
 //
 // It deletes in batches of at most 1,000 rows, each a statement (and a
 // transaction) of its own, so that deliveries under way never wait long
@@ -131,19 +147,15 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // than cutoff, and is kept.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var n int64
-	for _, t := range []struct{ table, at string }{
-		{"outagecast_marks", "marked_at"},
-		{"outagecast_receipts", "saved_at"},
-		{"outagecast_threads", "updated_at"},
-	} {
-		q := pruneQuery(t.table, t.at)
+	for _, table := range pruneOrder {
+		q := pruneQuery(table)
 		for {
 			if err := ctx.Err(); err != nil {
 				return n, wrap("prune", err)
 			}
 			tag, err := s.exec(ctx, true, q, cutoff) // a second run would count 0 for what the first deleted
 			if err != nil {
-				return n, wrap("prune", err)
+				return n, wrap("prune "+table, err)
 			}
 			n += tag.RowsAffected()
 			if tag.RowsAffected() == 0 {
@@ -154,13 +166,31 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	return n, nil
 }
 
-// pruneQuery is Prune's statement on table, whose rows' times are in
-// column at (each table has an index on it). The outer condition is
+// pruneOrder is the order Prune prunes the tables in: what it keeps of
+// each depends on what it kept of the one before.
+var pruneOrder = []string{"outagecast_marks", "outagecast_receipts", "outagecast_threads"}
+
+// pruneKeeps is, per table, the column of its rows' times (each table has
+// an index on it) and the condition on a row t older than cutoff that
+// Prune deletes it on.
+var pruneKeeps = map[string]struct{ at, goes string }{
+	"outagecast_marks": {"marked_at", "true"},
+	// No mark (update, channel, ""): its key is key("mark", update, channel, "").
+	"outagecast_receipts": {"saved_at", `NOT EXISTS (SELECT 1 FROM outagecast_marks WHERE key = sha256(
+		convert_to('4:mark;' || length(t.update_id) || ':', 'UTF8') || t.update_id ||
+		convert_to(';' || length(t.channel) || ':', 'UTF8') || t.channel || convert_to(';0:;', 'UTF8')))`},
+	"outagecast_threads": {"updated_at", `NOT EXISTS (SELECT 1 FROM outagecast_receipts r
+		WHERE r.incident_id = t.incident_id AND r.channel = t.channel AND r.incident_id IS NOT NULL)`},
+}
+
+// pruneQuery is Prune's statement on table. The outer condition is
 // checked again on a row another session wrote while this one waited for
-// it; the subquery's is not.
-func pruneQuery(table, at string) string {
-	return fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s < $1
-		AND key IN (SELECT key FROM %[1]s WHERE %[2]s < $1 LIMIT %[3]d)`, table, at, pruneBatch)
+// it; the subquery's is not. The subquery's condition is the whole of the
+// outer one, so that a batch of rows that are kept never ends Prune early.
+func pruneQuery(table string) string {
+	k := pruneKeeps[table]
+	return fmt.Sprintf(`DELETE FROM %[1]s t WHERE %[2]s < $1 AND %[3]s
+		AND key IN (SELECT key FROM %[1]s t WHERE %[2]s < $1 AND %[3]s LIMIT %[4]d)`, table, k.at, k.goes, pruneBatch)
 }
 
 // pruneBatch is how many rows one of Prune's statements deletes at most.

@@ -47,8 +47,9 @@ func TestMigrateUpgradesVersion1(t *testing.T) {
 	defer tx.Rollback(ctx)
 	_, err = tx.Exec(ctx, "SET LOCAL enable_seqscan = off")
 	require.NoError(t, err)
-	plan := explain(t, tx, pgstore.PruneQuery("outagecast_threads", "updated_at"), time.Now())
+	plan := explain(t, tx, pgstore.PruneQuery("outagecast_threads"), time.Now())
 	assert.Contains(t, plan, "outagecast_threads_updated_at", "Prune's statement uses the index:\n%s", plan)
+	assert.Contains(t, plan, "outagecast_receipts_incident", "Prune finds a thread's receipts by index:\n%s", plan)
 }
 
 // explain returns the plan of sql with args.
@@ -100,12 +101,12 @@ func TestOlderReleaseRefusesAnIncompatibleNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name           string
-		compatibleFrom int // of the future migration 3
+		compatibleFrom int // of the future migration 4
 		known          int // the release's SchemaVersion
 		refused        string
 	}{
-		{"compatible from 3, release knows 2", 3, 2, "version 3 (usable from version 3 on), this package knows up to 2"},
-		{"compatible from 2, release knows 1", 2, 1, "version 3 (usable from version 2 on), this package knows up to 1"},
+		{"compatible from 4, release knows 3", 4, 3, "version 4 (usable from version 4 on), this package knows up to 3"},
+		{"compatible from 2, release knows 1", 2, 1, "version 4 (usable from version 2 on), this package knows up to 1"},
 		{"compatible from 2, release knows 2", 2, 2, ""},
 		{"compatible from 1, release knows 1", 1, 1, ""},
 	} {
@@ -113,7 +114,7 @@ func TestOlderReleaseRefusesAnIncompatibleNewerSchema(t *testing.T) {
 			pool := connect(t, newSchema(t))
 			require.NoError(t, pgstore.Migrate(ctx, pool))
 			_, err := pool.Exec(ctx, `INSERT INTO outagecast_migrations (version, name, compatible_from)
-				VALUES (3, '0003_future.sql', $1)`, tc.compatibleFrom)
+				VALUES (4, '0004_future.sql', $1)`, tc.compatibleFrom)
 			require.NoError(t, err)
 
 			_, err = pgstore.NewKnowing(ctx, pool, tc.known)
@@ -169,7 +170,7 @@ func TestMigrateUpgradesATableWithoutCompatibleFrom(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrNotMigrated)
-	assert.Contains(t, err.Error(), "version 1, this package needs 2")
+	assert.Contains(t, err.Error(), "version 1, this package needs 3")
 	_, err = pgstore.NewKnowing(ctx, pool, 1)
 	require.NoError(t, err, "the release that migrated it")
 

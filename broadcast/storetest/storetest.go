@@ -37,6 +37,17 @@
 //		})
 //	}
 //
+// A Store that prunes old entries also runs RunPrune, with its Prune
+// method as the Pruner:
+//
+//	func TestStorePrune(t *testing.T) {
+//		storetest.RunPrune(t, func(t *testing.T) (broadcast.Store, storetest.Pruner) {
+//			s := mystore.New()
+//			t.Cleanup(func() { s.Close() })
+//			return s, s.Prune
+//		})
+//	}
+//
 // # Limits
 //
 // The suite checks behaviour a caller can observe through the interface. It

@@ -40,6 +40,11 @@ type mapStore struct {
 	dropUpdateTime  bool   // forgets Receipt.UpdateTime
 	volatileRoots   bool   // keeps Thread.Root in memory only: lost on reopen
 	volatileReasons bool   // keeps failure reasons in memory only: lost on reopen
+	volatileReceipt bool   // keeps updates' receipts in memory only: lost on reopen
+	dropCancelled   bool   // returns nil, writing nothing, when ctx is done
+	pruneByAge      bool   // Prune removes each entry by its own age alone
+	pruneAll        bool   // Prune removes everything, whatever its age
+	pruneBlind      bool   // Prune does not look at its context
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
@@ -48,11 +53,14 @@ type mapStore struct {
 	Marks    map[string]string // failure text; "" when delivered
 	roots    map[string]broadcast.Receipt
 	reasons  map[string]string
+	written  map[string]time.Time // when each mark, receipt and thread was written, by kind and key
+	incident map[string]string    // each receipt's incident's thread key
 }
 
 func newMapStore(s *mapStore) *mapStore {
 	s.Threads, s.Receipts, s.Marks = map[string]broadcast.Thread{}, map[string]broadcast.Receipt{}, map[string]string{}
 	s.roots, s.reasons = map[string]broadcast.Receipt{}, map[string]string{}
+	s.written, s.incident = map[string]time.Time{}, map[string]string{}
 	return s
 }
 
@@ -82,7 +90,10 @@ func (s *mapStore) Thread(_ context.Context, incident, channel string) (broadcas
 	return broadcast.Thread{Root: s.copyMeta(t.Root), Last: s.copyMeta(t.Last)}, nil
 }
 
-func (s *mapStore) SaveReceipt(_ context.Context, incident, update string, r broadcast.Receipt) error {
+func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r broadcast.Receipt) error {
+	if s.dropCancelled && ctx.Err() != nil {
+		return nil
+	}
 	r = s.copyMeta(r)
 	if s.dropUpdateTime {
 		r.UpdateTime = time.Time{}
@@ -103,7 +114,13 @@ func (s *mapStore) SaveReceipt(_ context.Context, incident, update string, r bro
 		s.roots[k], t.Root = root, broadcast.Receipt{}
 	}
 	s.Threads[k] = t
-	s.Receipts[s.key(update, r.Channel)] = r
+	rk := s.key(update, r.Channel)
+	s.Receipts[rk] = r
+	if s.volatileReceipt {
+		defer func() { s.Receipts[rk] = r }() // after the save, which leaves it out
+		delete(s.Receipts, rk)
+	}
+	s.written["t"+k], s.written["r"+rk], s.incident[rk] = time.Now(), time.Now(), k
 	return s.save()
 }
 
@@ -125,8 +142,8 @@ func (s *mapStore) Done(_ context.Context, update, channel, target string) (bool
 	return ok, failure, nil
 }
 
-func (s *mapStore) Mark(_ context.Context, update, channel, target string, failure error) error {
-	if failure != nil && s.ignoreFails {
+func (s *mapStore) Mark(ctx context.Context, update, channel, target string, failure error) error {
+	if failure != nil && s.ignoreFails || s.dropCancelled && ctx.Err() != nil {
 		return nil
 	}
 	text := ""
@@ -140,11 +157,48 @@ func (s *mapStore) Mark(_ context.Context, update, channel, target string, failu
 	defer s.mu.Unlock()
 	k := s.key(update, channel, target)
 	s.Marks[k] = text
+	s.written["m"+k] = time.Now()
 	delete(s.reasons, k)
 	if s.volatileReasons && text != "" {
 		s.Marks[k], s.reasons[k] = "", text
 	}
 	return s.save()
+}
+
+// Prune removes marks, then receipts, then threads written before cutoff:
+// a receipt only when its channel's mark is gone, a thread only when all
+// its receipts are.
+func (s *mapStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
+	if err := ctx.Err(); err != nil && !s.pruneBlind {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := func(kind, k string) bool { return s.pruneAll || s.written[kind+k].Before(cutoff) }
+	var n int64
+	for k := range s.Marks {
+		if old("m", k) {
+			delete(s.Marks, k)
+			n++
+		}
+	}
+	kept := map[string]bool{}
+	for k, r := range s.Receipts {
+		_, marked := s.Marks[s.key(r.UpdateID, r.Channel, "")]
+		if old("r", k) && (!marked || s.pruneByAge) {
+			delete(s.Receipts, k)
+			n++
+			continue
+		}
+		kept[s.incident[k]] = true
+	}
+	for k := range s.Threads {
+		if old("t", k) && (!kept[k] || s.pruneByAge) {
+			delete(s.Threads, k)
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (s *mapStore) save() error {
@@ -172,6 +226,19 @@ func TestRun(t *testing.T) {
 	storetest.Run(t, func(*testing.T) broadcast.Store { return newMapStore(&mapStore{}) })
 }
 
+func TestRunPrune(t *testing.T) {
+	storetest.RunPrune(t, newPrunableMapStore(func() *mapStore { return &mapStore{} }))
+}
+
+// newPrunableMapStore returns RunPrune's newStore of mapStores that
+// newStore makes.
+func newPrunableMapStore(newStore func() *mapStore) func(*testing.T) (broadcast.Store, storetest.Pruner) {
+	return func(*testing.T) (broadcast.Store, storetest.Pruner) {
+		m := newMapStore(newStore())
+		return m, m.Prune
+	}
+}
+
 func TestRunDurable(t *testing.T) {
 	storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
 		return openMapStore(t, &mapStore{}, path)
@@ -185,6 +252,7 @@ const brokenEnv = "STORETEST_BROKEN"
 var broken = map[string]struct {
 	store   func() *mapStore
 	durable bool
+	prune   bool // runs RunPrune
 	failing []string
 }{
 	"joined keys": {store: func() *mapStore { return &mapStore{sep: "/"} },
@@ -203,6 +271,17 @@ var broken = map[string]struct {
 		failing: []string{"ThreadsSurviveReopen", "WritesAfterReopen"}},
 	"reasons lost on reopen": {store: func() *mapStore { return &mapStore{volatileReasons: true} }, durable: true,
 		failing: []string{"MarksSurviveReopen", "BroadcasterResumesAfterReopen"}},
+	"receipts lost on reopen": {store: func() *mapStore { return &mapStore{volatileReceipt: true} }, durable: true,
+		failing: []string{"ReceiptsSurviveReopen", "WritesAfterReopen"}},
+	"cancelled writes dropped": {store: func() *mapStore { return &mapStore{dropCancelled: true} },
+		failing: []string{"CancelledContext"}},
+	"pruned by age alone": {store: func() *mapStore { return &mapStore{pruneByAge: true} }, prune: true,
+		failing: []string{"PruneKeepsReceiptOfKeptMark", "PruneKeepsThreadOfKeptReceipt"}},
+	"pruned whatever its age": {store: func() *mapStore { return &mapStore{pruneAll: true} }, prune: true,
+		failing: []string{"PruneKeepsNew", "PruneKeepsMarkWrittenAgain", "PruneKeepsReceiptOfKeptMark",
+			"PruneKeepsThreadOfKeptReceipt"}},
+	"prune not cancelled": {store: func() *mapStore { return &mapStore{pruneBlind: true} }, prune: true,
+		failing: []string{"PruneCancelled"}},
 }
 
 // TestSuiteCatchesBrokenStores runs the suite against each broken store in
@@ -211,6 +290,10 @@ var broken = map[string]struct {
 func TestSuiteCatchesBrokenStores(t *testing.T) {
 	if name := os.Getenv(brokenEnv); name != "" {
 		b := broken[name]
+		if b.prune {
+			storetest.RunPrune(t, newPrunableMapStore(b.store))
+			return
+		}
 		if b.durable {
 			storetest.RunDurable(t, func(t *testing.T, path string) (broadcast.Store, func() error) {
 				return openMapStore(t, b.store(), path)

@@ -1,0 +1,187 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// Pruner removes what a Store recorded before cutoff and reports how many
+// entries (marks, receipts, threads) it removed: the Prune method of
+// broadcast/boltstore and broadcast/pgstore, which broadcast.Store does not
+// have.
+type Pruner func(ctx context.Context, cutoff time.Time) (int64, error)
+
+// RunPrune runs the pruning rules against a Store that can prune.
+// newStore is called once per subtest and returns a fresh, empty Store and
+// its Pruner. Each rule writes some entries, takes a cutoff from the
+// clock, writes others and prunes: the Store must stamp its entries with
+// the time they were written, from the same clock (the machine's),
+// to the microsecond or finer.
+//
+// The rules are those a Broadcaster needs so that pruning loses no more
+// than it says: an update pruned is delivered again if sent again, but
+// never half, its delivery known and its post not found.
+func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner)) {
+	t.Helper()
+	rules := []struct {
+		name  string
+		rule  string
+		check func(t *testing.T, s broadcast.Store, prune Pruner)
+	}{
+		{"PruneRemovesOld", "marks, receipts and threads written before cutoff are removed, and Prune counts each one",
+			checkPruneRemovesOld},
+		{"PruneKeepsNew", "marks, receipts and threads written after cutoff are kept as they are", checkPruneKeepsNew},
+		{"PruneKeepsMarkWrittenAgain", "a mark written again after cutoff is kept, with its latest failure text",
+			checkPruneKeepsMarkWrittenAgain},
+		{"PruneKeepsReceiptOfKeptMark", "an update's receipt on a channel is kept while the channel's mark of the " +
+			"update (target \"\") is, so Correct and Retract find the post of every update a Send skips",
+			checkPruneKeepsReceiptOfKeptMark},
+		{"PruneKeepsThreadOfKeptReceipt", "an incident's thread on a channel, Root and Last, is kept while any of " +
+			"the incident's receipts on the channel is", checkPruneKeepsThreadOfKeptReceipt},
+		{"PruneCancelled", "with a cancelled context Prune removes nothing and fails with an error matching " +
+			"context.Canceled", checkPruneCancelled},
+	}
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			explainOnFailure(t, r.rule)
+			s, prune := newStore(t)
+			r.check(t, s, prune)
+		})
+	}
+}
+
+// cutoff returns a time after every write made before it is called and
+// before every write made after it returns, with a margin of a
+// millisecond each side for a Store that rounds its times.
+func cutoff() time.Time {
+	time.Sleep(2 * time.Millisecond)
+	c := time.Now()
+	time.Sleep(2 * time.Millisecond)
+	return c
+}
+
+// pruned is prune that must succeed.
+func pruned(t *testing.T, prune Pruner, cutoff time.Time) int64 {
+	t.Helper()
+	n, err := prune(context.Background(), cutoff)
+	require.NoError(t, err, "Prune")
+	return n
+}
+
+func checkPruneRemovesOld(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 no such user")))
+	r1, r2 := receipt("x", "u1", 1), receipt("x", "u2", 2)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", r1))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-2", "u2", r2)) // never marked
+	c := cutoff()
+
+	assert.Equal(t, int64(6), pruned(t, prune, c), "removed: 2 marks, 2 receipts, 2 threads")
+	assertDone(t, s, "u1", "email", "ada@example.com", false, "")
+	assertDone(t, s, "u1", "x", "", false, "")
+	for _, u := range []string{"u1", "u2"} {
+		_, ok := savedReceipt(t, s, u, "x")
+		assert.False(t, ok, "receipt of %s", u)
+	}
+	assert.True(t, thread(t, s, "inc-1", "x").IsZero(), "thread of inc-1")
+	assert.True(t, thread(t, s, "inc-2", "x").IsZero(), "thread of inc-2")
+	assert.Zero(t, pruned(t, prune, c), "a second Prune")
+}
+
+func checkPruneKeepsNew(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u0", "email", "ada@example.com", nil))
+	c := cutoff()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 no such user")))
+	r1, r2 := receipt("x", "u1", 1), receipt("x", "u2", 2)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", r1))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u2", r2))
+
+	assert.Equal(t, int64(1), pruned(t, prune, c), "removed: the mark of u0")
+	assertDone(t, s, "u0", "email", "ada@example.com", false, "")
+	assertDone(t, s, "u1", "email", "ada@example.com", true, "550 no such user")
+	assertDone(t, s, "u1", "x", "", true, "")
+	for _, want := range []broadcast.Receipt{r1, r2} {
+		got, ok := savedReceipt(t, s, want.UpdateID, "x")
+		if assert.True(t, ok, "receipt of %s", want.UpdateID) {
+			assertReceipt(t, want, got)
+		}
+	}
+	assertThread(t, s, "inc-1", "x", r1, r2)
+}
+
+func checkPruneKeepsMarkWrittenAgain(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 mailbox full")))
+	require.NoError(t, s.Mark(ctx, "u1", "email", "bob@example.com", nil))
+	c := cutoff()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", errors.New("550 no such user")))
+
+	assert.Equal(t, int64(1), pruned(t, prune, c), "removed: bob's mark")
+	assertDone(t, s, "u1", "email", "ada@example.com", true, "550 no such user")
+	assertDone(t, s, "u1", "email", "bob@example.com", false, "")
+}
+
+// checkPruneKeepsReceiptOfKeptMark saves a receipt, then marks the update
+// after the cutoff (its mark written again, or first written by a later
+// Send that found the receipt).
+func checkPruneKeepsReceiptOfKeptMark(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	r1 := receipt("x", "u1", 1)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", r1))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	c := cutoff()
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+
+	assert.Zero(t, pruned(t, prune, c), "removed")
+	assertDone(t, s, "u1", "x", "", true, "")
+	got, ok := savedReceipt(t, s, "u1", "x")
+	if assert.True(t, ok, "the receipt of an update still marked delivered") {
+		assertReceipt(t, r1, got)
+	}
+	assertThread(t, s, "inc-1", "x", r1, r1)
+}
+
+// checkPruneKeepsThreadOfKeptReceipt keeps the receipt of the middle one of
+// three updates, neither the thread's Root nor its Last.
+func checkPruneKeepsThreadOfKeptReceipt(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	r1, r2, r3 := receipt("x", "u1", 1), receipt("x", "u2", 2), receipt("x", "u3", 3)
+	for _, r := range []broadcast.Receipt{r1, r2, r3} {
+		require.NoError(t, s.SaveReceipt(ctx, "inc-1", r.UpdateID, r))
+	}
+	c := cutoff()
+	require.NoError(t, s.Mark(ctx, "u2", "x", "", nil))
+
+	assert.Equal(t, int64(2), pruned(t, prune, c), "removed: the receipts of u1 and u3")
+	_, ok := savedReceipt(t, s, "u2", "x")
+	assert.True(t, ok, "the receipt of u2, still marked")
+	assertThread(t, s, "inc-1", "x", r1, r3)
+}
+
+func checkPruneCancelled(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u1", "email", "ada@example.com", nil))
+	r1 := receipt("x", "u1", 1)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", r1))
+	c := cutoff()
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	n, err := prune(cancelled, c)
+	require.ErrorIs(t, err, context.Canceled, "Prune")
+	assert.Zero(t, n, "removed")
+	assertDone(t, s, "u1", "email", "ada@example.com", true, "")
+	_, ok := savedReceipt(t, s, "u1", "x")
+	assert.True(t, ok, "receipt of u1")
+	assertThread(t, s, "inc-1", "x", r1, r1)
+}
