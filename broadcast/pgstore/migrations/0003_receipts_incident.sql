@@ -4,9 +4,10 @@
 -- receipts on the channel (a receipt is kept while its update's mark is),
 -- so a receipt records its incident. Receipts written by a version whose
 -- schema was 1 or 2 have none: their threads are pruned by age alone, as
--- those versions did. The column is added without a default (no rewrite),
--- and the index holds only the rows that have one, none yet: both are
--- quick in Migrate's transaction, however many receipts there are.
+-- those versions did. The column is added without a default (no rewrite
+-- of the table), and the index holds only the rows that have one, none
+-- yet; building it still reads the table once, while the receipts being
+-- saved meanwhile wait for it.
 --
 -- Versions 1 and 2 neither write nor read the column: a version whose
 -- schema was 1 or 2 keeps running on a database migrated to 3.
