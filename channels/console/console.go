@@ -31,7 +31,7 @@
 // The channel has no length limit and delivers to one Writer, with no
 // Ledger targets. It checks ctx before writing, but a Write that blocks (a
 // pipe nobody reads) cannot be interrupted: Send returns when the Write
-// does. Messages written by other code to the same Writer may come between
+// does. A Send waiting for another's Write stops when its ctx is done. Messages written by other code to the same Writer may come between
 // two of its messages; a message itself is one Write, which most writers
 // keep whole.
 //
@@ -63,7 +63,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -96,8 +95,10 @@ type Channel struct {
 	template string
 	set      *templates.Set
 
-	mu   sync.Mutex // serializes writes and guards sent
-	sent int        // messages written so far
+	// turn holds a value while a Send writes: it serializes writes and
+	// guards sent, and a Send waiting for it stops with its context.
+	turn chan struct{}
+	sent int // messages written so far
 }
 
 var (
@@ -111,7 +112,7 @@ func New(cfg Config) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Channel{name: name, w: cfg.Writer, template: cfg.Template, set: cfg.Templates}
+	c := &Channel{name: name, w: cfg.Writer, template: cfg.Template, set: cfg.Templates, turn: make(chan struct{}, 1)}
 	if c.w == nil {
 		c.w = os.Stdout
 	}
@@ -151,9 +152,13 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := ctx.Err(); err != nil { // the wait for the lock may have been long
+	select {
+	case c.turn <- struct{}{}:
+	case <-ctx.Done(): // another Send's Write may be stuck (a pipe nobody reads)
+		return broadcast.Receipt{}, fmt.Errorf("console: send: %w", ctx.Err())
+	}
+	defer func() { <-c.turn }()
+	if err := ctx.Err(); err != nil { // done as the turn came
 		return broadcast.Receipt{}, fmt.Errorf("console: send: %w", err)
 	}
 	var b bytes.Buffer

@@ -57,3 +57,26 @@ func TestCutShortBodySaysSo(t *testing.T) {
 		assert.NotContains(t, err.Error(), "EOF", "%q", body)
 	}
 }
+
+// The notification's own fields are refused in the payload's words too,
+// not in encoding/json's Go types ("Go value of type map[string]string").
+func TestBadTopLevelFieldsAreNamed(t *testing.T) {
+	const alerts = `"alerts":[{"status":"firing"}]`
+	for _, tt := range []struct{ body, want string }{
+		{`{"version":4,"groupKey":"g","status":"firing",` + alerts + `}`, "version: want a string, got a number"},
+		{`{"version":"4","groupKey":["g"],"status":"firing",` + alerts + `}`, "groupKey: want a string, got a list"},
+		{`{"version":"4","groupKey":"g","status":"firing","truncatedAlerts":"2",` + alerts + `}`,
+			"truncatedAlerts: want a number, got a string"},
+		{`{"version":"4","groupKey":"g","status":"firing","truncatedAlerts":1.5,` + alerts + `}`,
+			"truncatedAlerts: want a whole number, got 1.5"},
+		{`{"version":"4","groupKey":"g","status":"firing","commonLabels":[],` + alerts + `}`, "commonLabels: want an object, got a list"},
+		{`{"version":"4","groupKey":"g","status":"firing","commonAnnotations":{"summary":1},` + alerts + `}`,
+			"commonAnnotations: want string values, got a number"},
+	} {
+		_, err := decodePayload(strings.NewReader(tt.body))
+		require.Error(t, err, tt.body)
+		assert.True(t, errors.Is(err, errPayload), "%v", err)
+		assert.Contains(t, err.Error(), tt.want, tt.body)
+		assert.NotContains(t, err.Error(), "Go value", tt.body)
+	}
+}

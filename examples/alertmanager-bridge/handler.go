@@ -269,8 +269,10 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 		// The Time the update went out with, first (the Broadcaster's):
 		// an update older than the one on record, skipped everywhere (a
 		// late copy of a notification the other Alertmanager of a pair
-		// sent), is not the incident's latest word again.
-		if t, ok, _ := h.b.SentTime(ctx, u.ID); ok {
+		// sent), is not the incident's latest word again. Read even when
+		// the request ended (Alertmanager gave up while a channel was
+		// still trying): what went out must be on record.
+		if t, ok, _ := h.b.SentTime(context.WithoutCancel(ctx), u.ID); ok {
 			u.Time = t
 		}
 		if !prev.Time.After(u.Time) {

@@ -161,8 +161,9 @@
 // notification gets the same id, and channels that delivered it are
 // skipped ("skipped" in the JSON answer); only the failed ones are tried
 // again. A notification whose update would say exactly what the
-// incident's latest update said (status, title, impact, body, components,
-// advice and URL) is that update again, skipped where it was delivered:
+// incident's latest update said (status, title, impact, body, components
+// other than operational ones, advice and URL) is that update again,
+// skipped where it was delivered:
 // Alertmanager drops a group's resolved alerts once it sent them, so its
 // next repeat carries other alerts with nothing new, and so does one after
 // an alert resolved and fired again between two flushes. With -state (or the configuration's state) the store survives

@@ -143,13 +143,18 @@ func updateID(p *payload) string {
 }
 
 // content is a digest of what u says: its status, title, impact, body,
-// components (in any order), advice and URL. A notification whose update
-// says what the incident's latest said is that update again: Alertmanager
-// sends one at repeat_interval after it dropped the group's resolved
-// alerts, and after an alert resolved and fired again between two
-// flushes, each with other alerts, so another id, but nothing new.
+// components that are not operational (in any order), advice and URL. A
+// notification whose update says what the incident's latest said is that
+// update again: Alertmanager sends one at repeat_interval after it dropped
+// the group's resolved alerts, and after an alert resolved and fired again
+// between two flushes, each with other alerts, so another id, but nothing
+// new. An operational component says nothing an update without it does
+// not: the repeat after a resolved alert was dropped no longer names its
+// component, which channels keep operational, as the update before said.
 func content(u broadcast.Update) string {
-	comps := slices.Clone(u.Components)
+	comps := slices.DeleteFunc(slices.Clone(u.Components), func(c broadcast.Component) bool {
+		return c.Status == broadcast.ComponentOperational
+	})
 	slices.SortFunc(comps, func(a, b broadcast.Component) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Status, b.Status))
 	})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/examples/internal/jsonfield"
@@ -99,9 +100,8 @@ func (p *payload) decode(dec *json.Decoder) error {
 		case key == "alerts":
 			err = p.decodeAlerts(dec)
 		case ok:
-			err = dec.Decode(dst)
-			if err != nil {
-				err = fmt.Errorf("%s: %w", key, err)
+			if err = dec.Decode(dst); err != nil {
+				err = fieldProblem(key, dst, err)
 			}
 		default:
 			err = dec.Decode(new(json.RawMessage))
@@ -111,6 +111,29 @@ func (p *payload) decode(dec *json.Decoder) error {
 		}
 	}
 	return delim(dec, '}', "not an object")
+}
+
+// fieldProblem is err, of decoding the notification's field key into
+// dst, naming the field and, for a value of the wrong type, saying what is
+// wrong in the payload's words, as for an alert's fields: encoding/json
+// names Go types ("Go value of type map[string]string").
+func fieldProblem(key string, dst any, err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	got := jsonfield.Got(te.Value)
+	kind := reflect.TypeOf(dst).Elem().Kind()
+	switch {
+	case kind == reflect.Map && te.Type.Kind() == reflect.String:
+		return fmt.Errorf("%s: want string values, got %s", key, got)
+	case kind == reflect.Int && got == "a number":
+		if _, n, ok := strings.Cut(te.Value, " "); ok {
+			got = n
+		}
+		return fmt.Errorf("%s: want a whole number, got %s", key, got)
+	}
+	return fmt.Errorf("%s: want %s, got %s", key, jsonfield.Kind(kind), got)
 }
 
 func (p *payload) decodeAlerts(dec *json.Decoder) error {
