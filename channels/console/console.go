@@ -31,9 +31,10 @@
 // The channel has no length limit and delivers to one Writer, with no
 // Ledger targets. It checks ctx before writing, but a Write that blocks (a
 // pipe nobody reads) cannot be interrupted: Send returns when the Write
-// does. A Send waiting for another's Write stops when its ctx is done. Messages written by other code to the same Writer may come between
-// two of its messages; a message itself is one Write, which most writers
-// keep whole.
+// does. A Send waiting for another's Write stops when its ctx is done.
+// Messages written by other code to the same Writer may come between two
+// of its messages; a message itself is one Write, which most writers keep
+// whole.
 //
 // # URL form
 //
