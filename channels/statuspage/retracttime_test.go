@@ -32,3 +32,21 @@ func TestRetractAheadMovesUpdated(t *testing.T) {
 		assert.True(t, f.UpdatedParsed.After(u.Time), "%s: the feed's updated %v, after the update's", path, f.UpdatedParsed)
 	}
 }
+
+// An edit that takes a component off an update whose Time is ahead of
+// the page's clock takes the update out of the component's feed: the
+// feed's updated moves on past the update's, never back.
+func TestEditDropsComponentAheadMovesUpdated(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	u := update("a", "a1", 0, broadcast.StatusInvestigating, comp("API", broadcast.ComponentDegraded))
+	u.Time = t0.Add(2 * time.Minute) // ahead of the page's clock, t0
+	r := p.send(u)
+	fix := u
+	fix.ID, fix.Components = "a1-fix", nil // API was named by mistake
+	_, err := p.ch.Edit(context.Background(), broadcast.NewMessage(fix), r)
+	require.NoError(t, err)
+
+	api := p.site().Feeds["components/api.atom"]
+	assert.Empty(t, api.Items)
+	assert.True(t, api.UpdatedParsed.After(u.Time), "API's feed's updated %v, after the update's", api.UpdatedParsed)
+}

@@ -196,7 +196,8 @@ func compareEntries(a, b entry) int {
 // keeping its ID, time and place, and returns its incident's ID. found is
 // false when no entry has id; changed is false when e was edited in
 // already. The feeds of the components the incident no longer names lost
-// its entries: they record now as the time of a retraction.
+// its entries: they record now (or, when an entry changed at a time not
+// before it, the second after) as the time of a retraction.
 func (s *state) edit(id string, e entry, now time.Time) (incidentID string, found, changed bool) {
 	old := s.byUpdate[id]
 	if old == nil {
@@ -217,9 +218,15 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	}
 	e.ID, e.Time, e.Seq = cur.ID, cur.Time, cur.Seq
 	in.Entries[i] = e
+	// The feeds the incident leaves change later than any of its entries.
+	var last time.Time
+	for j := range old.Entries {
+		last = maxTime(last, old.Entries[j].changed())
+	}
+	left := later(last, now)
 	for i, c := range s.Components {
 		if names(old, c.Name) && !names(&in, c.Name) {
-			s.Components[i].Retracted = now
+			s.Components[i].Retracted = maxTime(c.Retracted, left)
 		}
 	}
 	s.put(&in)
