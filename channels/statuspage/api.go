@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // The shapes of Atlassian Statuspage's public API (api/v2), so that tools
@@ -158,6 +160,21 @@ func (m *model) api() (map[string][]byte, error) {
 	return out, nil
 }
 
+// apiBody is an update's body as the JSON gives it: as the Statuspage
+// channel writes it to a hosted page, with the correction's mark and the
+// advice, which Statuspage's API has no fields for and the page shows.
+func apiBody(e *entry) string {
+	var b strings.Builder
+	if e.Corrects != "" {
+		b.WriteString("Correction:\n")
+	}
+	if e.Advice != "" {
+		b.WriteString(templates.AdviceLabel + ": " + e.Advice + "\n\n")
+	}
+	b.WriteString(e.Body)
+	return strings.TrimRight(b.String(), "\n")
+}
+
 // appendUpTo appends v to s unless s holds n values already.
 func appendUpTo[T any](s []T, v T, n int) []T {
 	if len(s) >= n {
@@ -230,7 +247,7 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) 
 			t := e.Time
 			a.MonitoringAt = &t
 		}
-		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: e.Body, IncidentID: in.ID,
+		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: apiBody(&e), IncidentID: in.ID,
 			CreatedAt: e.Time, UpdatedAt: e.changed(), DisplayAt: e.Time, DeliverNotifications: true}
 		for _, c := range e.Components {
 			old := before[c.Name]

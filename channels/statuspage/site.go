@@ -357,7 +357,9 @@ func (m *model) sections() (active, inProgress, scheduled []IncidentData) {
 // the last HistoryDays days, by the day they started, newest first, and
 // how many more there are.
 func (m *model) history() (days []DayData, more int) {
-	since := m.now.Add(-time.Duration(m.s.historyDays) * 24 * time.Hour)
+	// AddDate, not a Duration, and at most 10,000 years: days of
+	// "forever" would overflow either.
+	since := m.now.AddDate(0, 0, -min(m.s.historyDays, 10_000*366))
 	listed := 0
 	for _, in := range m.all {
 		d := m.byID[in.ID]

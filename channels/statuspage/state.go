@@ -196,7 +196,8 @@ func compareEntries(a, b entry) int {
 // keeping its ID, time and place, and returns its incident's ID. found is
 // false when no entry has id; changed is false when e was edited in
 // already. The feeds of the components the incident no longer names lost
-// its entries: they record now as the time of a retraction.
+// its entries: they record now (or, when an entry changed at a time not
+// before it, the second after) as the time of a retraction.
 func (s *state) edit(id string, e entry, now time.Time) (incidentID string, found, changed bool) {
 	old := s.byUpdate[id]
 	if old == nil {
@@ -211,25 +212,54 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 		return in.ID, true, false
 	}
 	e.Aliases = append(slices.Clone(cur.Aliases), e.ID)
-	e.Edited = e.Time
+	e.Edited = editTime(e.Time, cur.changed(), now)
 	if slices.Contains(cur.ids(), e.Corrects) {
 		e.Corrects = "" // corrected in place: edited, not a correction of itself
 	}
 	e.ID, e.Time, e.Seq = cur.ID, cur.Time, cur.Seq
 	in.Entries[i] = e
+	// The feeds the incident leaves change later than any of its entries.
+	var last time.Time
+	for j := range old.Entries {
+		last = maxTime(last, old.Entries[j].changed())
+	}
+	left := later(last, now)
 	for i, c := range s.Components {
 		if names(old, c.Name) && !names(&in, c.Name) {
-			s.Components[i].Retracted = now
+			s.Components[i].Retracted = maxTime(c.Retracted, left)
 		}
 	}
 	s.put(&in)
 	return in.ID, true, true
 }
 
+// editTime is when an edit made at now by a correction written at
+// written changed an entry that last changed at last: the correction's
+// time, or now when that is not later (a correction made from a copy of
+// the update it corrects has its Time).
+func editTime(written, last, now time.Time) time.Time { return later(last, written, now) }
+
+// later returns the first of times at a later second than last, or else
+// the second after last: when a change to an entry that last changed at
+// last happened. Feeds give times in whole seconds, and readers refetch
+// an entry only when its updated changes, so a change always moves it
+// on, also when the entry's Time is ahead of the page's clock.
+func later(last time.Time, times ...time.Time) time.Time {
+	last = last.Truncate(time.Second)
+	for _, t := range times {
+		if t.Truncate(time.Second).After(last) {
+			return t
+		}
+	}
+	return last.Add(time.Second)
+}
+
 // retract removes the entry id (an ID or alias), records the retraction
 // for the feeds, and returns its incident's ID; an incident left without
 // entries is removed. found is false when no entry has id. The feeds the
-// entry was in record now as the time of a retraction: the feed of all
+// entry was in record now (or, for an entry that changed at a time not
+// before it, the second after that change) as the time of a retraction,
+// the entry's new updated: the feed of all
 // updates, and those of the components its incident names, since a
 // component's feed holds the whole incident.
 func (s *state) retract(id string, now time.Time) (incidentID string, found bool) {
@@ -239,12 +269,13 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 	}
 	in := *old
 	i := slices.IndexFunc(in.Entries, func(x entry) bool { return slices.Contains(x.ids(), id) })
-	s.Retracted = now
+	now = later(in.Entries[i].changed(), now)
+	s.Retracted = maxTime(s.Retracted, now)
 	s.Seq++
 	r := &retraction{ID: in.Entries[i].ID, IncidentID: in.ID, Time: in.Entries[i].Time, Retracted: now, Seq: s.Seq}
 	for j, c := range s.Components {
 		if names(old, c.Name) {
-			s.Components[j].Retracted = now
+			s.Components[j].Retracted = maxTime(c.Retracted, now)
 			r.Components = append(r.Components, c.Name)
 		}
 	}
