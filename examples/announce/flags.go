@@ -111,6 +111,9 @@ Configuration values may be ${ENV}, ${ENV:-default} or ${file:PATH} (a
 mounted secret file), so secrets stay out of the file and never show in
 output or errors.
 
+A flag given an empty value (-correct "$ID" of a variable not set) is an
+error, not the flag left out.
+
 Exit status: 0 when every channel delivered (or had already), 1 when a
 channel failed or the run was interrupted, 2 on bad flags, a bad update or
 a bad configuration. A retraction exits 0 when every post that can be
@@ -145,10 +148,42 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	if o.timeout < 0 {
 		return nil, fs, badFlag("timeout", "negative")
 	}
+	if err := o.checkEmpty(fs); err != nil {
+		return nil, fs, err
+	}
 	if err := o.checkModes(); err != nil {
 		return nil, fs, err
 	}
 	return o, fs, nil
+}
+
+// leaveOut says, for each flag that is an error given empty, what leaving
+// it out does. Given empty is most likely "$VAR" of a variable not set,
+// and taken as not given it would do something else than asked: -correct
+// would post a new update, -state keep no state (the same command again
+// posting twice), -config post to the console only. -title and -status say
+// "missing"; -body and -advice are checked with the update.
+var leaveOut = []struct{ flag, then string }{
+	{"correct", "to send a new update; to correct one, give its ID as its summary printed it"},
+	{"retract", "to send; to retract an update, give its ID as its summary printed it"},
+	{"state", "for the configuration's state, if any"},
+	{"config", "for the console only"},
+	{"id", "for one derived from the flags"},
+	{"incident", "for a slug of -title"},
+	{"url", "for an update without a link"},
+	{"impact", "for an update without an impact"},
+	{"next", "for an update without a next update time"},
+}
+
+// checkEmpty reports every flag of leaveOut given with an empty value.
+func (o *options) checkEmpty(fs *flag.FlagSet) error {
+	var bad problems
+	for _, f := range leaveOut {
+		if o.set[f.flag] && strings.TrimSpace(fs.Lookup(f.flag).Value.String()) == "" {
+			bad.add(f.flag, badFlag(f.flag, "empty (leave -%s out %s)", f.flag, f.then))
+		}
+	}
+	return bad.err()
 }
 
 // checkModes reports flags that ask for more than one thing at once.

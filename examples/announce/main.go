@@ -81,6 +81,10 @@
 // is reported and remembered. A second Ctrl-C ends the program immediately.
 // -timeout bounds the whole run the same way.
 //
+// A flag given an empty value (-correct "$ID" of a variable not set) is an
+// error naming it, not the flag left out: -correct would otherwise post a
+// new update, and -state keep no state.
+//
 // Exit status: 0 when every channel delivered or had already, 1 when any
 // channel failed or the run was interrupted (or, with -check, a check
 // failed), 2 on bad flags, a bad update or a bad configuration. A
