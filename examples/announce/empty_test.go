@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,4 +31,25 @@ func TestGivenEmptyExits2(t *testing.T) {
 			require.Len(t, h.updates(), 1, "nothing sent")
 		})
 	}
+}
+
+// A dry run with a state file it cannot read (damaged, or locked by a
+// send still running) says so, naming -state or the configuration's key,
+// and exits 1 as the send would: it cannot tell which channels delivered
+// the update before, and a preview of every channel as if none had would
+// pass for a check that the send is fine.
+func TestDryRunWithUnreadableState(t *testing.T) {
+	damaged := filepath.Join(t.TempDir(), "notdb.db")
+	require.NoError(t, os.WriteFile(damaged, []byte("not a bolt database, but long enough to look at its header bytes"), 0o600))
+	r := announce(t, context.Background(), "", "-dry-run", "-title", "T", "-status", "resolved", "-state", damaged)
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "announce: -state: ")
+	assert.Contains(t, r.stderr, damaged)
+	assert.Contains(t, r.stdout, "Resolved: T", "the preview is still shown")
+
+	cfg := writeConfig(t, "state: "+damaged+"\nchannels:\n  - type: console\n")
+	r = announce(t, context.Background(), "", "-config", cfg, "-dry-run", "-json", "-title", "T", "-status", "resolved")
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "announce: "+cfg+": state: ")
+	assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
 }

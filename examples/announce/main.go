@@ -33,7 +33,10 @@
 //     posted the incident: the dry run reads that from the state file
 //     when it exists (and creates none), and otherwise takes the update
 //     as the incident's first, and says so. A channel the state file says
-//     delivered the update already says "not sent: delivered before".
+//     delivered the update already says "not sent: delivered before". A
+//     state file that exists but will not open (damaged, or held by a send
+//     still running) is named on standard error, and the dry run exits 1:
+//     a send would fail.
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
 //     channels that can, saying what was checked: for a webhook, DNS, a
