@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,4 +55,27 @@ func TestDryRunWithUnreadableState(t *testing.T) {
 	assert.Equal(t, exitFailed, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "announce: "+cfg+": state: ")
 	assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
+}
+
+// Interrupting while "-body -" waits for standard input ends the run at
+// once, as interrupted, instead of waiting for the input to end and then
+// saying it was empty.
+func TestInterruptWhileReadingBody(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close() // lets the read end
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-title", "T", "-status", "investigating", "-body", "-"}, pr, &stdout, &stderr)
+	}()
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitFailed, code)
+		assert.Equal(t, "announce: interrupted\n", stderr.String())
+		assert.Empty(t, stdout.String(), "nothing sent")
+	case <-time.After(time.Minute):
+		t.Fatal("the run went on reading standard input after it was interrupted")
+	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -301,6 +303,38 @@ func typedID(u broadcast.Update, next string) string {
 
 // maxStdin bounds "-body -": the longest body, 4 bytes a character.
 const maxStdin = 4 * broadcast.MaxBodyLength
+
+// readStdin reads "-body -" from stdin until it ends or ctx is done (Ctrl-C
+// while the input is still being typed or piped), and returns a reader of
+// what it read, and of its error; nil when ctx ended first. Then the read
+// is left to end with the program.
+func readStdin(ctx context.Context, stdin io.Reader) io.Reader {
+	type read struct {
+		data []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(stdin, maxStdin+1))
+		done <- read{data, err}
+	}()
+	select {
+	case r := <-done:
+		return io.MultiReader(bytes.NewReader(r.data), errReader{r.err})
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// errReader returns err, or io.EOF when it is nil, from every Read.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}
 
 func readBody(v string, stdin io.Reader) (string, error) {
 	if v != "-" {

@@ -206,8 +206,15 @@ func (a *app) needsState(cfg *config.File) error {
 func (a *app) run(ctx context.Context) int {
 	var u broadcast.Update
 	if !a.opts.check && a.opts.retract == "" {
+		stdin := a.stdin
+		if a.opts.body == "-" && stdin != nil {
+			if stdin = readStdin(ctx, stdin); stdin == nil {
+				fmt.Fprintln(a.stderr, "announce: interrupted")
+				return exitFailed
+			}
+		}
 		var err error
-		if u, err = a.opts.update(a.stdin, a.now()); err != nil {
+		if u, err = a.opts.update(stdin, a.now()); err != nil {
 			return a.fail(exitUsage, err)
 		}
 	}
