@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -78,4 +79,36 @@ func TestInterruptWhileReadingBody(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the run went on reading standard input after it was interrupted")
 	}
+}
+
+// A retraction interrupted (or stopped by -timeout) says so, per channel
+// and on standard error, as a send does, rather than that it failed.
+func TestRetractInterrupted(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, "retry: {initial_interval: 10m, max_elapsed: 1h}\nchannels:\n"+hookConfig(t, h))
+	state := filepath.Join(t.TempDir(), "state.db")
+	sent := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-title", "T", "-status", "resolved")
+	require.Equal(t, exitOK, sent.code, sent.stderr)
+	id := updateIDOf(t, sent.stdout)
+
+	h.fail(http.StatusServiceUnavailable, "busy")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- announce(t, ctx, "", "-config", cfg, "-state", state, "-retract", id) }()
+	// The deletion fails; the channel then waits 10 minutes to retry.
+	require.Eventually(t, func() bool { return h.requests() > 1 }, time.Minute, 5*time.Millisecond)
+	cancel()
+	select {
+	case r := <-done:
+		assert.Equal(t, exitFailed, r.code)
+		assert.Regexp(t, `hooks +interrupted`, r.stdout)
+		assert.Contains(t, r.stderr, "announce: interrupted")
+	case <-time.After(time.Minute):
+		t.Fatal("run did not return after the context was cancelled")
+	}
+
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-retract", id, "-timeout", "50ms", "-json")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stdout, `"outcome": "timed out"`)
+	assert.Contains(t, r.stderr, "announce: gave up after -timeout 50ms")
 }
