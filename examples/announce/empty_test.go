@@ -112,3 +112,14 @@ func TestRetractInterrupted(t *testing.T) {
 	assert.Contains(t, r.stdout, `"outcome": "timed out"`)
 	assert.Contains(t, r.stderr, "announce: gave up after -timeout 50ms")
 }
+
+// A correction given the -id of the update it corrects is told to leave
+// -id out: given empty, -id is an error.
+func TestCorrectWithTheOriginalsIDSaysLeaveIDOut(t *testing.T) {
+	h, cfg, state, id := sentToHook(t, "-title", "T", "-status", "identified", "-body", "Wrong text.")
+	r := announce(t, context.Background(), "", "-config", cfg, "-state", state, "-correct", id, "-id", id,
+		"-title", "T", "-status", "identified", "-body", "Right text.")
+	assert.Equal(t, exitUsage, r.code, r.stdout)
+	assert.Contains(t, r.stderr, "-id: the same as the update it corrects; leave -id out or give the correction an -id of its own")
+	assert.Len(t, h.updates(), 1, "nothing sent")
+}

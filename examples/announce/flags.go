@@ -474,5 +474,7 @@ func flagProblem(fe *broadcast.FieldError) (flag, msg string) {
 		}
 		rest = strings.ReplaceAll(rest, " "+f+" ", " -"+fl+" ")
 	}
+	// Given empty, a flag is an error: left out, it is not.
+	rest = strings.ReplaceAll(rest, "leave it empty", "leave -"+name+" out")
 	return name, "-" + name + ": " + rest
 }
