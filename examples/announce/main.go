@@ -24,7 +24,10 @@
 //     failed, interrupted, timed out), attempts, time and link (for a skipped
 //     channel, the link of its earlier post). -json prints it as JSON instead, and moves
 //     console channels to standard error so that standard output is JSON
-//     only.
+//     only. A hosted Statuspage (statuspageio) that has no component of a
+//     -component name (a typo) gets the incident without that component's
+//     status: standard error names it ("page: component "CDNN" not set:
+//     …"), and so does the JSON's "note".
 //   - -dry-run: print each channel's text with its length against the
 //     channel's limit ("x: 143/280 weighted characters"); send nothing. A
 //     channel whose "when:" leaves the update out says so instead ("x: not
