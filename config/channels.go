@@ -209,7 +209,7 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 	if errors.As(err, &ue) && strings.Contains(raw, "://") {
 		// ue.Err says what is wrong without the URL ("invalid port ":abc"
 		// after host", "invalid URL escape "%zz""); ue itself quotes it.
-		return built{}, fmt.Errorf("%s: bad channel URL: %v", at, ue.Err)
+		return built{}, fmt.Errorf("%s: bad channel URL: %s", at, urlProblem(raw, ue.Err.Error()))
 	}
 	if err != nil || u.Scheme == "" {
 		return built{}, fmt.Errorf("%s: want a channel URL (scheme://…), or a mapping with a kind", at)
@@ -225,6 +225,27 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 		return got, fmt.Errorf("%s (%s %q): %s", at, k.name, cmp.Or(name, k.name), msg)
 	}
 	return got, nil
+}
+
+// urlProblem returns msg, url.Parse's problem with raw, without the part
+// of raw it quotes when that part may be of the URL's credentials: a
+// password with a "/" not percent-encoded ends the host inside it, so
+// that the "port" quoted is the start of the password.
+func urlProblem(raw, msg string) string {
+	i := strings.IndexByte(msg, '"')
+	at := strings.LastIndexByte(raw, '@')
+	if i < 0 || at < 0 {
+		return msg
+	}
+	q, err := strconv.QuotedPrefix(msg[i:])
+	if err != nil {
+		return msg
+	}
+	if frag, err := strconv.Unquote(q); err == nil && !strings.Contains(raw[:at], frag) {
+		return msg // in the host, path or query
+	}
+	msg = strings.Join(strings.Fields(msg[:i]+msg[i+len(q):]), " ")
+	return msg + " (percent-encode / ? # @ : and % in a user name or password)"
 }
 
 func (b *builder) kind(name string) (Kind, bool) {

@@ -240,14 +240,21 @@ func TestURLParseErrors(t *testing.T) {
 			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape "%zz"`},
 		{"bad escape from the environment", lines("channels:", "  - ${HOOK_URL}"),
 			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape "%zz"`},
+		// A password with a "/" not percent-encoded ends the URL's host
+		// inside the password: the port url.Parse quotes is a part of it.
+		{"slash in a password from the environment", lines("channels:", `  - "smtp://alice:${SMTP_PASSWORD}@127.0.0.1:25/?from=s%40example.com&to=a%40example.com"`),
+			`test.yaml:2: channels[0]: bad channel URL: invalid port after host (percent-encode / ? # @ : and % in a user name or password)`},
+		{"escape in a password", lines("channels:", `  - "smtp://alice:`+password+`%zz@127.0.0.1:25/?from=s%40example.com&to=a%40example.com"`),
+			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape (percent-encode / ? # @ : and % in a user name or password)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"HOOK_URL": "webhook://user:" + password + "@%zz/x"})
+			_, _, err := parse(t, tt.yaml, map[string]string{"HOOK_URL": "webhook://user:" + password + "@%zz/x", "SMTP_PASSWORD": "s3cret/" + password})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			channeltest.AssertNoSecret(t, err.Error(), password)
 			assert.NotContains(t, err.Error(), "alice")
+			assert.NotContains(t, err.Error(), "s3cret", "no part of a password")
 		})
 	}
 }

@@ -89,13 +89,18 @@ func (a *app) open(cfg *config.File, opts broadcast.Options) (*config.Broadcaste
 	}
 	msg := a.hide(err.Error())
 	if rest, ok := strings.CutPrefix(msg, "open store: "); ok {
-		at := cfg.Path + ": " + cfg.Store.Key
-		if a.opts.state != "" {
-			at = "-state"
-		}
-		return nil, &storeError{msg: at + ": " + rest}
+		return nil, &storeError{msg: a.stateAt(cfg) + ": " + rest}
 	}
 	return nil, errors.New(msg)
+}
+
+// stateAt names where the state file of cfg was given: the -state flag, or
+// the configuration's key (state, store.path).
+func (a *app) stateAt(cfg *config.File) string {
+	if a.opts.state != "" {
+		return "-state"
+	}
+	return cfg.Path + ": " + cfg.Store.Key
 }
 
 // storeError is open's error when the store would not open: the command

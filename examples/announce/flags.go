@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -111,6 +113,9 @@ Configuration values may be ${ENV}, ${ENV:-default} or ${file:PATH} (a
 mounted secret file), so secrets stay out of the file and never show in
 output or errors.
 
+A flag given an empty value (-correct "$ID" of a variable not set) is an
+error, not the flag left out.
+
 Exit status: 0 when every channel delivered (or had already), 1 when a
 channel failed or the run was interrupted, 2 on bad flags, a bad update or
 a bad configuration. A retraction exits 0 when every post that can be
@@ -145,10 +150,42 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	if o.timeout < 0 {
 		return nil, fs, badFlag("timeout", "negative")
 	}
+	if err := o.checkEmpty(fs); err != nil {
+		return nil, fs, err
+	}
 	if err := o.checkModes(); err != nil {
 		return nil, fs, err
 	}
 	return o, fs, nil
+}
+
+// leaveOut says, for each flag that is an error given empty, what leaving
+// it out does. Given empty is most likely "$VAR" of a variable not set,
+// and taken as not given it would do something else than asked: -correct
+// would post a new update, -state keep no state (the same command again
+// posting twice), -config post to the console only. -title and -status say
+// "missing"; -body and -advice are checked with the update.
+var leaveOut = []struct{ flag, then string }{
+	{"correct", "to send a new update; to correct one, give its ID as its summary printed it"},
+	{"retract", "to send; to retract an update, give its ID as its summary printed it"},
+	{"state", "for the configuration's state, if any"},
+	{"config", "for the console only"},
+	{"id", "for one derived from the flags"},
+	{"incident", "for a slug of -title"},
+	{"url", "for an update without a link"},
+	{"impact", "for an update without an impact"},
+	{"next", "for an update without a next update time"},
+}
+
+// checkEmpty reports every flag of leaveOut given with an empty value.
+func (o *options) checkEmpty(fs *flag.FlagSet) error {
+	var bad problems
+	for _, f := range leaveOut {
+		if o.set[f.flag] && strings.TrimSpace(fs.Lookup(f.flag).Value.String()) == "" {
+			bad.add(f.flag, badFlag(f.flag, "empty (leave -%s out %s)", f.flag, f.then))
+		}
+	}
+	return bad.err()
 }
 
 // checkModes reports flags that ask for more than one thing at once.
@@ -266,6 +303,38 @@ func typedID(u broadcast.Update, next string) string {
 
 // maxStdin bounds "-body -": the longest body, 4 bytes a character.
 const maxStdin = 4 * broadcast.MaxBodyLength
+
+// readStdin reads "-body -" from stdin until it ends or ctx is done (Ctrl-C
+// while the input is still being typed or piped), and returns a reader of
+// what it read, and of its error; nil when ctx ended first. Then the read
+// is left to end with the program.
+func readStdin(ctx context.Context, stdin io.Reader) io.Reader {
+	type read struct {
+		data []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(stdin, maxStdin+1))
+		done <- read{data, err}
+	}()
+	select {
+	case r := <-done:
+		return io.MultiReader(bytes.NewReader(r.data), errReader{r.err})
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// errReader returns err, or io.EOF when it is nil, from every Read.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}
 
 func readBody(v string, stdin io.Reader) (string, error) {
 	if v != "-" {
@@ -405,5 +474,7 @@ func flagProblem(fe *broadcast.FieldError) (flag, msg string) {
 		}
 		rest = strings.ReplaceAll(rest, " "+f+" ", " -"+fl+" ")
 	}
+	// Given empty, a flag is an error: left out, it is not.
+	rest = strings.ReplaceAll(rest, "leave it empty", "leave -"+name+" out")
 	return name, "-" + name + ": " + rest
 }

@@ -24,7 +24,10 @@
 //     failed, interrupted, timed out), attempts, time and link (for a skipped
 //     channel, the link of its earlier post). -json prints it as JSON instead, and moves
 //     console channels to standard error so that standard output is JSON
-//     only.
+//     only. A hosted Statuspage (statuspageio) that has no component of a
+//     -component name (a typo) gets the incident without that component's
+//     status: standard error names it ("page: component "CDNN" not set:
+//     …"), and so does the JSON's "note".
 //   - -dry-run: print each channel's text with its length against the
 //     channel's limit ("x: 143/280 weighted characters"); send nothing. A
 //     channel whose "when:" leaves the update out says so instead ("x: not
@@ -33,7 +36,10 @@
 //     posted the incident: the dry run reads that from the state file
 //     when it exists (and creates none), and otherwise takes the update
 //     as the incident's first, and says so. A channel the state file says
-//     delivered the update already says "not sent: delivered before".
+//     delivered the update already says "not sent: delivered before". A
+//     state file that exists but will not open (damaged, or held by a send
+//     still running) is named on standard error, and the dry run exits 1:
+//     a send would fail.
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
 //     channels that can, saying what was checked: for a webhook, DNS, a
@@ -80,6 +86,10 @@
 // Interrupting (Ctrl-C, SIGTERM) stops retries at once; what was delivered
 // is reported and remembered. A second Ctrl-C ends the program immediately.
 // -timeout bounds the whole run the same way.
+//
+// A flag given an empty value (-correct "$ID" of a variable not set) is an
+// error naming it, not the flag left out: -correct would otherwise post a
+// new update, and -state keep no state.
 //
 // Exit status: 0 when every channel delivered or had already, 1 when any
 // channel failed or the run was interrupted (or, with -check, a check
@@ -199,8 +209,15 @@ func (a *app) needsState(cfg *config.File) error {
 func (a *app) run(ctx context.Context) int {
 	var u broadcast.Update
 	if !a.opts.check && a.opts.retract == "" {
+		stdin := a.stdin
+		if a.opts.body == "-" && stdin != nil {
+			if stdin = readStdin(ctx, stdin); stdin == nil {
+				fmt.Fprintln(a.stderr, "announce: interrupted")
+				return exitFailed
+			}
+		}
 		var err error
-		if u, err = a.opts.update(a.stdin, a.now()); err != nil {
+		if u, err = a.opts.update(stdin, a.now()); err != nil {
 			return a.fail(exitUsage, err)
 		}
 	}

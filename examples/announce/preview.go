@@ -45,8 +45,15 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 	for _, p := range previews {
 		byName[p.Channel] = p
 	}
+	code := exitOK
+	if th.broken {
+		// Not a hint: -quiet does not hide it.
+		fmt.Fprintf(a.stderr, "announce: %s: %s; which channels delivered the update before is unknown, and a send with it would fail\n",
+			a.stateAt(cfg), oneLine(a.hide(th.why)))
+		code = exitFailed
+	}
 	if a.opts.json {
-		return a.previewJSON(previews, routes)
+		return cmp.Or(a.previewJSON(previews, routes), code)
 	}
 	for i, name := range b.Channels() {
 		if i > 0 {
@@ -68,7 +75,7 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		}
 		printPreview(a.stdout, p, note)
 	}
-	return exitOK
+	return code
 }
 
 // deliveredBefore marks in routes, as not sent, the channels of b (whose

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/statuspageio"
 )
 
 // Outcomes of a channel in the summary.
@@ -93,6 +94,9 @@ func (s summary) printFailures(w io.Writer) {
 	for _, r := range s.rep.Results {
 		switch {
 		case r.Err == nil:
+			if note := noteOf(r); note != "" {
+				fmt.Fprintf(w, "announce: %s: %s\n", r.Channel, oneLine(s.show(r.Channel, note)))
+			}
 			continue
 		case s.retracted[r.Channel]:
 			fmt.Fprintf(w, "announce: %s: not posted: update %s was retracted before this channel posted it\n",
@@ -116,6 +120,16 @@ func (s summary) printFailures(w io.Writer) {
 	}
 }
 
+// noteOf returns what a channel that delivered r says the update lacked
+// there: a Statuspage component it has no component of, whose status the
+// incident did not set (a typo in -component); "" for none.
+func noteOf(r broadcast.Result) string {
+	if r.Err != nil || r.Skipped {
+		return ""
+	}
+	return r.Receipt.Meta[statuspageio.MetaUnknownComponents]
+}
+
 // jsonReport is the -json output of a send.
 type jsonReport struct {
 	UpdateID   string       `json:"update_id"`
@@ -132,6 +146,7 @@ type jsonResult struct {
 	ID         string       `json:"id,omitempty"`
 	URL        string       `json:"url,omitempty"` // of the earlier post, for a skipped channel; none once deleted
 	Error      string       `json:"error,omitempty"`
+	Note       string       `json:"note,omitempty"`      // delivered, but without something: see noteOf
 	Delivered  []string     `json:"delivered,omitempty"` // targets delivered in this run
 	Pending    []jsonTarget `json:"pending,omitempty"`   // targets a later run reaches
 	Failures   []jsonTarget `json:"failures,omitempty"`  // targets that failed for good
@@ -161,6 +176,9 @@ func (s summary) printJSON(w io.Writer) error {
 		if r.Err != nil {
 			jr.Error = s.show(r.Channel, r.Err.Error())
 			out.OK = false
+		}
+		if note := noteOf(r); note != "" {
+			jr.Note = s.show(r.Channel, note)
 		}
 		out.Results[i] = jr
 	}

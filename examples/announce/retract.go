@@ -47,18 +47,28 @@ func (a *app) retract(ctx context.Context, cfg *config.File) int {
 	case rep == nil:
 		return a.fail(exitFailed, err)
 	}
+	stopped := ctx.Err()
 	if a.opts.json {
-		return a.retractJSON(rep)
+		code = a.retractJSON(rep, stopped)
+	} else {
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(a.stdout, "retraction of update %s\n", rep.UpdateID)
+		fmt.Fprintln(tw, "CHANNEL\tOUTCOME\tDETAIL")
+		for _, r := range rep.Results {
+			outcome, detail := a.retracted(r, stopped)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, outcome, detail)
+		}
+		tw.Flush()
+		code = a.retractExit(rep)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(a.stdout, "retraction of update %s\n", rep.UpdateID)
-	fmt.Fprintln(tw, "CHANNEL\tOUTCOME\tDETAIL")
-	for _, r := range rep.Results {
-		outcome, detail := a.retracted(r)
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Channel, outcome, detail)
+	switch {
+	case code == exitOK:
+	case errors.Is(stopped, context.DeadlineExceeded):
+		a.note("gave up after -timeout %s", a.opts.timeout)
+	case stopped != nil:
+		a.note("interrupted")
 	}
-	tw.Flush()
-	return a.retractExit(rep)
+	return code
 }
 
 // retractExit returns the exit status of a retraction: 0 when every channel
@@ -82,11 +92,16 @@ func (a *app) retractExit(rep *broadcast.Report) int {
 }
 
 // retracted names what Retract did on r's channel, with the error's text
-// for a failure.
-func (a *app) retracted(r broadcast.Result) (outcome, detail string) {
+// for a failure; stopped is the run's context error: a deletion not done
+// when the run was interrupted or timed out says so, as a send's does.
+func (a *app) retracted(r broadcast.Result, stopped error) (outcome, detail string) {
 	switch {
 	case errors.Is(r.Err, broadcast.ErrNotSupported):
 		return retractUnsupported, ""
+	case r.Err != nil && errors.Is(stopped, context.DeadlineExceeded):
+		return outcomeTimedOut, oneLine(a.say(r.Channel, r.Err.Error()))
+	case r.Err != nil && stopped != nil:
+		return outcomeInterrupted, oneLine(a.say(r.Channel, r.Err.Error()))
 	case r.Err != nil:
 		return retractFailed, oneLine(a.say(r.Channel, r.Err.Error()))
 	case r.Skipped:
@@ -107,11 +122,11 @@ type jsonRetractResult struct {
 	Error   string `json:"error,omitempty"`
 }
 
-func (a *app) retractJSON(rep *broadcast.Report) int {
+func (a *app) retractJSON(rep *broadcast.Report, stopped error) int {
 	code := a.retractExit(rep)
 	out := jsonRetraction{UpdateID: rep.UpdateID, OK: code == exitOK}
 	for _, r := range rep.Results {
-		outcome, detail := a.retracted(r)
+		outcome, detail := a.retracted(r, stopped)
 		out.Results = append(out.Results, jsonRetractResult{Channel: r.Channel, Outcome: outcome, Error: detail})
 	}
 	if err := writeJSON(a.stdout, out); err != nil {

@@ -67,6 +67,9 @@ func dependsOnThread(r broadcast.Route) bool {
 type threads struct {
 	store *boltstore.Store // nil: none to read
 	why   string           // why there is no store to read
+	// broken is set when the state file exists but would not open (a
+	// damaged file, or one a send still running holds): a send would fail.
+	broken bool
 }
 
 // openThreads opens the state file of cfg to read threads, if it exists:
@@ -79,11 +82,11 @@ func openThreads(cfg *config.File) *threads {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return &threads{why: fmt.Sprintf("state file %s does not exist yet", path)}
 	} else if err != nil {
-		return &threads{why: err.Error()}
+		return &threads{why: err.Error(), broken: true}
 	}
 	s, err := boltstore.Open(path, nil)
 	if err != nil {
-		return &threads{why: err.Error()}
+		return &threads{why: err.Error(), broken: true}
 	}
 	return &threads{store: s}
 }
