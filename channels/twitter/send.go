@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,18 +74,36 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 }
 
 // notYetVisible reports whether reply, the post X refused a reply to as
-// deleted or not visible, is last, made less than replyVisibleAfter ago:
-// X may not show it to replies yet. wait is how long to wait before the
+// deleted or not visible, is last, made less than replyVisibleAfter ago
+// (see madeAt; or as much ahead of this clock, another's): X may not show
+// it to replies yet. wait is how long to wait before the
 // retry: replyVisibleWait, or less when that young age ends sooner.
 func (c *Channel) notYetVisible(last broadcast.Receipt, reply string) (wait time.Duration, young bool) {
-	if last.ID != reply || last.Time.IsZero() {
+	made := madeAt(last)
+	if last.ID != reply || made.IsZero() {
 		return 0, false
 	}
-	age := c.now().Sub(last.Time)
-	if age < 0 || age >= replyVisibleAfter {
+	// A post from the future was made by a clock ahead of this one's.
+	age := c.now().Sub(made)
+	if age <= -replyVisibleAfter || age >= replyVisibleAfter {
 		return 0, false
 	}
 	return min(replyVisibleWait, replyVisibleAfter-age), true
+}
+
+// snowflakeEpoch is the Unix time, in milliseconds, X's post ids count
+// from.
+const snowflakeEpoch = 1288834974657
+
+// madeAt is when the post of r was made: as its id says (X's ids are
+// snowflakes, the milliseconds since snowflakeEpoch above their low 22
+// bits), by X's clock, whichever instance posted it; else r.Time. Zero
+// when neither says.
+func madeAt(r broadcast.Receipt) time.Time {
+	if id, err := strconv.ParseInt(r.ID, 10, 64); err == nil && id>>22 > 0 {
+		return time.UnixMilli(id>>22 + snowflakeEpoch)
+	}
+	return r.Time
 }
 
 // notVisibleYet returns the error of a reply X refused, err, to a post it
