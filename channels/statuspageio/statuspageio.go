@@ -266,7 +266,11 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		fresh, left, rerr := c.resolve(ctx, m.Update.Components, comps.gen)
 		switch {
 		case rerr != nil:
-			return broadcast.Receipt{}, c.fail("resolve components", rerr)
+			// Whether the ids were stale is not known yet: transient,
+			// and the next attempt reads the list again. The refusal
+			// is told, not wrapped: it would make the error permanent.
+			return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("%v; the component list, read again to check its ids, failed: %w",
+				err, c.fail("resolve components", rerr)))
 		case !slices.Equal(fresh.ids, comps.ids):
 			missing = left
 			r, err = c.post(ctx, m, body, fresh)
