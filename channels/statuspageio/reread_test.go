@@ -25,5 +25,5 @@ func TestRefusalWhileTheListCannotBeRead(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, broadcast.IsPermanent(err), "%v", err)
 	assert.Contains(t, err.Error(), "Impact override is not included in the list")
-	assert.Contains(t, err.Error(), "503")
+	assert.Contains(t, err.Error(), "; reading the component list again to check its ids: list components: http status 503")
 }

@@ -269,8 +269,8 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			// Whether the ids were stale is not known yet: transient,
 			// and the next attempt reads the list again. The refusal
 			// is told, not wrapped: it would make the error permanent.
-			return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("%v; the component list, read again to check its ids, failed: %w",
-				err, c.fail("resolve components", rerr)))
+			return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("%v; reading the component list again to check its ids: %w",
+				err, rerr))
 		case !slices.Equal(fresh.ids, comps.ids):
 			missing = left
 			r, err = c.post(ctx, m, body, fresh)
