@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -371,16 +370,12 @@ func (r *Redactor) String(s string) string {
 // is needed (an error path): see the channels' HTTP helpers.
 func (r *Redactor) Redactor() *Redactor { return r }
 
-// Error returns err with every known secret redacted from its text. When
-// the text holds none, err itself is returned. Otherwise the result prints
-// the redacted text under every fmt verb, matches with errors.Is whatever
-// err matched (context.Canceled, for one), keeps the broadcast.Permanent
-// and broadcast.RetryAfter marks, and unwraps to the errors err wraps,
-// each redacted likewise. So errors.As finds in it every error of err's
-// tree that prints no secret, as it is: a channel's typed error, made
-// clean, inside a message that quotes a token. An error that prints a
-// secret is never given out, errors.As reports false for it, rather than
-// hand a caller the secret in one of its fields. Error(nil) is nil.
+// Error returns err with its text redacted. When the text holds no secret,
+// err itself is returned. Otherwise the result still matches, with
+// errors.Is, whatever err matched (context.Canceled, for one), keeps the
+// broadcast.Permanent and broadcast.RetryAfter marks, and prints the
+// redacted text under every fmt verb; it never unwraps to err, which holds
+// the secret. Error(nil) is nil.
 func (r *Redactor) Error(err error) error {
 	if err == nil {
 		return nil
@@ -390,45 +385,19 @@ func (r *Redactor) Error(err error) error {
 	if clean == msg {
 		return err
 	}
-	var out error = &redactedError{msg: clean, orig: err, r: r}
-	if _, ok := err.(interface{ Unwrap() []error }); ok {
-		out = &redactedJoin{out.(*redactedError)}
-	}
-	permanent, d, hinted := ownMarks(err)
-	if hinted {
+	var out error = &redactedError{msg: clean, orig: err}
+	if d, ok := broadcast.RetryDelay(err); ok {
 		out = broadcast.RetryAfter(out, d)
 	}
-	if permanent {
+	if broadcast.IsPermanent(err) {
 		out = broadcast.Permanent(out)
 	}
 	return out
 }
 
-// ownMarks returns the retry decision err carries itself (it is a
-// broadcast.Permanent or broadcast.RetryAfter mark, or holds one that the
-// error it wraps does not), which its redacted stand-in must carry too: a
-// mark further down the tree stays with the error it marks, which the
-// stand-in unwraps to. A join carries none of its own: each part keeps
-// its own.
-func ownMarks(err error) (permanent bool, d time.Duration, hinted bool) {
-	if _, ok := err.(interface{ Unwrap() []error }); ok {
-		return false, 0, false
-	}
-	inner := errors.Unwrap(err)
-	permanent = broadcast.IsPermanent(err) && !broadcast.IsPermanent(inner)
-	d, hinted = broadcast.RetryDelay(err)
-	if di, ok := broadcast.RetryDelay(inner); ok && di == d {
-		hinted = false
-	}
-	return permanent, d, hinted
-}
-
-// redactedError stands for orig, an error that printed a secret: its
-// redacted text, what it matches, and the errors it wraps, redacted.
 type redactedError struct {
 	msg  string
 	orig error
-	r    *Redactor
 }
 
 func (e *redactedError) Error() string { return e.msg }
@@ -445,23 +414,3 @@ func (e *redactedError) Format(f fmt.State, verb rune) {
 
 // Is reports a match of the original chain without exposing it.
 func (e *redactedError) Is(target error) bool { return errors.Is(e.orig, target) }
-
-// Unwrap returns the error the original wraps, redacted.
-func (e *redactedError) Unwrap() error {
-	if u, ok := e.orig.(interface{ Unwrap() error }); ok {
-		return e.r.Error(u.Unwrap())
-	}
-	return nil
-}
-
-// redactedJoin is a redactedError of an error that wraps several.
-type redactedJoin struct{ *redactedError }
-
-// Unwrap returns the errors the original wraps, redacted.
-func (e *redactedJoin) Unwrap() []error {
-	var out []error
-	for _, err := range e.orig.(interface{ Unwrap() []error }).Unwrap() {
-		out = append(out, e.r.Error(err))
-	}
-	return out
-}

@@ -39,11 +39,9 @@
 // # Errors
 //
 // Redactor.Error returns an error with the redacted text that still
-// matches what the original matched with errors.Is, keeps the
-// broadcast.Permanent and broadcast.RetryAfter marks, and unwraps to the
-// errors the original wraps, redacted likewise: errors.As finds every
-// error of the tree that prints no secret (a channel's typed error), and
-// never one that prints a secret.
+// matches what the original matched with errors.Is and keeps the
+// broadcast.Permanent and broadcast.RetryAfter marks, but never unwraps to
+// the original, which holds the secret.
 package redact
 
 import (

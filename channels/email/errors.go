@@ -79,10 +79,9 @@ func (s *scrubber) with(c *Channel, token string) *scrubber {
 	})}
 }
 
-// error returns err with every secret redacted (see redact.Redactor.Error):
-// the result keeps the Permanent and RetryAfter marks and what errors.Is
-// matches, and errors.As finds in it every error of err's tree that
-// prints no secret.
+// error returns err with every secret redacted. The result keeps the
+// Permanent and RetryAfter marks and what errors.Is matches, but does not
+// unwrap to err when err held a secret.
 func (s *scrubber) error(err error) error { return s.redactor().Error(err) }
 
 // reply returns the server's reply with every secret redacted, on one line.

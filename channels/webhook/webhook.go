@@ -395,8 +395,8 @@ func (c *Channel) post(ctx context.Context, w *worker, ep *endpoint, id string, 
 		err = fmt.Errorf("the receiver asks that this endpoint be disabled: %w", err)
 	}
 	// DoStatusTimeout redacted the body; Error catches what the snippet's
-	// folding of white space joined up. StatusCode still finds the
-	// *httpx.StatusError, unless its own text is what printed the secret.
+	// folding of white space joined up, and leaves the *httpx.StatusError
+	// that StatusCode finds in every other case.
 	return ep.Redactor().Error(err)
 }
 

@@ -51,9 +51,7 @@
 // no retry can fix (see PermanentTLS: a certificate that does not verify, a
 // port that does not speak TLS), which are broadcast.Permanent. They are the
 // same for every channel: the *url.Error of net/http stays in the chain for
-// errors.As, its URL shown without secrets (see redact.ShowURL), unless
-// its cause quotes one of the Redactor's secrets (see
-// redact.Redactor.Error); the text
+// errors.As, its URL shown without secrets (see redact.ShowURL); the text
 // names that URL, "Post \"https://api.example/…\": dial tcp …", unless
 // the request's URL holds one of the Redactor's secrets (a webhook URL that
 // is itself the credential), when it names the method alone, "post: dial
