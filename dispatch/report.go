@@ -353,8 +353,9 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 	}
 	r.Err = ErrPending
 	switch {
-	case out.Waiting != "" && row.State != rivertype.JobStateRunning:
-		// Snoozed: River records no error for it.
+	case out.Waiting != "" && row.State != rivertype.JobStateRunning && len(row.Errors) <= out.WaitingErrors:
+		// Snoozed, and no run failed since: River records no error for
+		// a snooze.
 		r.Err = fmt.Errorf("%w (waiting until %s): %s", ErrPending, row.ScheduledAt.UTC().Format(time.RFC3339), out.Waiting)
 	case len(row.Errors) > 0: // River's rows have an empty list, not nil
 		r.Err = fmt.Errorf("%w (%s); last attempt: %w", ErrPending, row.State, last)

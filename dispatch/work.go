@@ -65,7 +65,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			// used up (a failover would use up every waiting job's), until
 			// Retry.MaxElapsed.
 			kind, err := d.unread(row, err, &e)
-			record(ctx, row, output{}, waitingFor(e, kind))
+			record(ctx, row, previous(row), waitingFor(e, kind))
 			return d.finish(ctx, row, e, kind, err)
 		case waiting:
 			// Run now, it would find nothing posted (a retraction ends, a
@@ -79,7 +79,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 			if j.Kind == broadcast.JobRetract {
 				why = "waiting for the delivery or correction of update " + original + " on the channel"
 			}
-			record(ctx, row, output{}, why)
+			record(ctx, row, previous(row), why)
 			return d.finish(ctx, row, e, broadcast.EventRetry, d.retry.snooze(e.Delay))
 		}
 	}
@@ -124,20 +124,35 @@ func waitingFor(e Event, kind broadcast.EventKind) string {
 
 // record keeps what a run has to say beyond the job's state in the job,
 // for Report: out, and why the job waits (waiting, "" when it does not).
-// With nothing to say, an earlier run's output stands, but not its reason
-// to wait, which this run ended. Recording fails only for output of many
-// megabytes, which newOutput's caps rule out.
+// A run that did not try the channel passes the earlier run's output
+// (previous), which stands. With nothing to say, an earlier run's output
+// stands, but not its reason to wait, which this run ended. Recording
+// fails only for output of many megabytes, which newOutput's caps rule
+// out.
 func record(ctx context.Context, row *rivertype.JobRow, out output, waiting string) {
-	out.Waiting = waiting
+	out.Waiting, out.WaitingErrors = waiting, 0
+	if waiting != "" {
+		out.WaitingErrors = len(row.Errors)
+	}
 	if out.empty() {
-		var prev output
-		if o := row.Output(); o == nil || json.Unmarshal(o, &prev) != nil || prev.Waiting == "" {
+		prev := previous(row)
+		if prev.Waiting == "" {
 			return
 		}
-		prev.Waiting = ""
+		prev.Waiting, prev.WaitingErrors = "", 0
 		out = prev
 	}
 	_ = river.RecordOutput(ctx, out)
+}
+
+// previous is the output an earlier run of the job recorded; zero when
+// none did, or it cannot be read.
+func previous(row *rivertype.JobRow) output {
+	var out output
+	if o := row.Output(); o != nil {
+		_ = json.Unmarshal(o, &out)
+	}
+	return out
 }
 
 // finish reports the end of a run with its Event and returns River's next
@@ -463,8 +478,11 @@ type output struct {
 	Pending     []failure `json:"pending,omitempty"`
 	// Waiting is why the job waits to run again without using up an
 	// attempt (a rate limit's answer, an original's delivery to wait for);
-	// "" when the run did not snooze it.
-	Waiting string `json:"waiting,omitempty"`
+	// "" when the run did not snooze it. WaitingErrors is how many errors
+	// River had recorded of the job then: one recorded since (a run whose
+	// worker died, which River's rescuer ends with an error) is newer.
+	Waiting       string `json:"waiting,omitempty"`
+	WaitingErrors int    `json:"waiting_errors,omitempty"`
 }
 
 func (o output) empty() bool {

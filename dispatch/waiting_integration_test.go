@@ -1,0 +1,45 @@
+//go:build integration
+
+package dispatch_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/dispatch"
+)
+
+// A run that waits for its original records only why it waits: the
+// failures an earlier run of the job recorded (simulated here in the row)
+// must still stand in Report, as they did before the run recorded nothing.
+func TestWaitingKeepsEarlierFailures(t *testing.T) {
+	ctx := waitCtx(t)
+	ch := &holding{hold: "u-1"}
+	in, next := holdingInstance(t, ch)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	require.True(t, next(broadcast.JobSend).Snoozed)
+	fixed := update(2)
+	fixed.IncidentID = update(1).IncidentID
+	cid, err := in.d.Correct(ctx, nil, id, fixed)
+	require.NoError(t, err)
+	require.True(t, next(broadcast.JobCorrect).Snoozed)
+	_ = waitingErr(t, in, cid)
+	_, err = in.pool.Exec(ctx, `UPDATE river_job SET metadata = jsonb_set(metadata, '{output}',
+		'{"failures":[{"target":"room-a","error":"refused for good"}]}') WHERE kind = $1`, dispatch.KindCorrect)
+	require.NoError(t, err)
+	rep, _, err := in.d.Report(ctx, cid)
+	require.NoError(t, err)
+	require.Len(t, rep.Results[0].Failures, 1, "the earlier run's failure, as recorded")
+	// It runs again within Retry.MaxInterval (1s), and waits again; two
+	// runs make sure one started after the update above.
+	require.True(t, next(broadcast.JobCorrect).Snoozed)
+	require.True(t, next(broadcast.JobCorrect).Snoozed)
+	_ = waitingErr(t, in, cid)
+	rep, _, err = in.d.Report(ctx, cid)
+	require.NoError(t, err)
+	assert.Len(t, rep.Results[0].Failures, 1, "a run that only waited wiped the earlier run's failures")
+}
