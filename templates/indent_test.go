@@ -104,6 +104,7 @@ func TestIndentedURLStaysALink(t *testing.T) {
 	for body, want := range map[string]string{
 		"Status:\n    https://status.example.com/a":   "Status:\n" + strings.Repeat(nb, 4) + "<https://status.example.com/a>",
 		"\thttps://status.example.com/b, then retry":  strings.Repeat(nb, 4) + "<https://status.example.com/b>, then retry",
+		"\u00a0https://status.example.com/e":          nb + "<https://status.example.com/e>",
 		"  see https://status.example.com/c":          strings.Repeat(nb, 2) + "see https://status.example.com/c",
 		"https://status.example.com/d\n  unindented?": "https://status.example.com/d\n" + strings.Repeat(nb, 2) + "unindented?",
 	} {

@@ -38,12 +38,12 @@ func escapeMarkdown(s string) string {
 }
 
 // indented reports whether what precedes s[i] on its line is indentation
-// alone: written as no-break spaces (see escapeText), after which
-// GitHub-flavoured markdown links no bare URL, as it links one only after
-// white space or at the start of a line.
+// alone: written as no-break spaces (see escapeText), or given so, after
+// which GitHub-flavoured markdown links no bare URL, as it links one only
+// after white space or at the start of a line.
 func indented(s string, i int) bool {
 	start := strings.LastIndexAny(s[:i], "\r\n") + 1
-	return start < i && strings.Trim(s[start:i], " \t") == ""
+	return start < i && strings.Trim(s[start:i], " \t"+noBreakSpace) == ""
 }
 
 // reference matches what CommonMark reads as a character reference
