@@ -246,7 +246,12 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // done. Validation, retries, idempotency
 // and the Report are as for Send, and so is routing, except that a channel
 // the original reached gets the correction whatever its Route says of it
-// (see Route); corrections are never superseded. u needs an ID other than original's (an empty one is
+// (see Route); corrections are never superseded, and supersede no update
+// newer than original: one posted in the thread takes its place in the
+// incident's order right after original (or the post it follows, when
+// later; see Receipt.UpdateTime), so that an update newer than original
+// still to reach the channel is posted there, and original, still to
+// reach it, is not. u needs an ID other than original's (an empty one is
 // derived, and differs). On an Editor with many targets, the targets
 // whose post is gone or not editable get u posted anew in the attempt
 // that finds it out, and only the edits that failed otherwise are retried.

@@ -176,8 +176,9 @@ type Receipt struct {
 	Meta    map[string]string `json:"meta,omitempty"` // platform extras
 	// UpdateID and UpdateTime identify the update delivered (the
 	// Broadcaster fills them in), so that an older update is never posted
-	// after a newer one. A correction posted in the thread gets the
-	// UpdateTime of the post it follows when its own Time is earlier.
+	// after a newer one. A correction posted in the thread gets an
+	// UpdateTime right after its original's, or the post's it follows
+	// when later: it supersedes its original, and no newer update.
 	UpdateID   string    `json:"update_id,omitempty"`
 	UpdateTime time.Time `json:"update_time,omitzero"`
 }

@@ -1224,11 +1224,8 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 	case d.op != opRetract:
 		u := *d.u
-		if d.op == opCorrect && d.th.Last.UpdateTime.After(u.Time) {
-			// A correction is never superseded, and may carry the Time of
-			// the update it corrects: as the thread's latest post it must
-			// not make updates older than the post it follows look newer.
-			u.Time = d.th.Last.UpdateTime
+		if d.op == opCorrect {
+			u.Time = d.correctionTime(ctx)
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
 		save(u.IncidentID, *r)
@@ -1256,6 +1253,30 @@ func (d *delivery) delivered(ctx context.Context) {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
 	}
 	d.done = true
+}
+
+// correctionTime is the UpdateTime of a correction posted in the thread:
+// right after its original's Time, or the Time of the post it follows (the
+// thread's latest) when later. A correction fixes its original and is no
+// newer status of the incident: with its own Time (the default, the time
+// of Correct) it would supersede an update newer than its original that
+// has not reached the channel yet (a retry waiting out a rate limit, a
+// Send of it again); it does supersede its original (a retry of the wrong
+// text waiting there), and must not make updates older than the post it
+// follows look newer. The original's place is its post's on the channel
+// (a correction's own is one of these), else its Time; when neither can
+// be read, the correction's own Time stands.
+func (d *delivery) correctionTime(ctx context.Context) time.Time {
+	t := d.u.Time
+	if r, ok, err := d.b.store.Receipt(ctx, d.original, d.name); err == nil && ok && !r.UpdateTime.IsZero() {
+		t = r.UpdateTime.Add(time.Nanosecond)
+	} else if orig, ok, _ := d.b.sentTime(ctx, d.original, sentKey(d.original)); ok { // a failed read is logged
+		t = orig.Add(time.Nanosecond)
+	}
+	if d.th.Last.UpdateTime.After(t) {
+		t = d.th.Last.UpdateTime
+	}
+	return t
 }
 
 // fail ends the delivery with err; settle emits EventFailed with the

@@ -1,0 +1,229 @@
+package broadcast_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// A correction of an older update, posted anew with its own (default, now)
+// Time, fixes that older post: it is no newer status of the incident. A
+// newer update that missed the channel and is sent again afterwards (the
+// way to retry a channel) is still posted there, not Superseded by the
+// correction.
+func TestCorrectionPostedAnewSupersedesNoNewerUpdate(t *testing.T) {
+	var fail sync.Map // update ID -> true: refuse it for good
+	x := &script{name: "x"}
+	flaky := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if _, ok := fail.Load(m.Update.ID); ok {
+			return broadcast.Receipt{}, broadcast.Permanent(errors.New("503 over capacity"))
+		}
+		return x.Send(ctx, m)
+	})
+	b := newBroadcaster(t, broadcast.Options{}, flaky)
+	ctx := context.Background()
+	t0 := time.Now().Add(-time.Hour).UTC()
+	a, b2 := validUpdate(), validUpdate()
+	a.ID, a.IncidentID, a.Time = "a", "inc", t0
+	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	_, err := b.Send(ctx, a)
+	require.NoError(t, err)
+	fail.Store("b", true)
+	_, err = b.Send(ctx, b2)
+	require.Error(t, err, "b missed x")
+	fail.Delete("b")
+
+	fix := a
+	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
+	rep, err := b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	require.False(t, rep.Results[0].Edited)
+
+	rep, err = b.Send(ctx, b2) // the same update again, to retry x
+
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Superseded, "b is newer than a, which the correction fixes")
+	assert.Equal(t, 3, x.count(), "a, the correction, b")
+}
+
+// A retry of a newer update waiting out a rate limit is not stopped by a
+// correction of an older update posted meanwhile.
+func TestCorrectionPostedAnewDoesNotStopANewerRetry(t *testing.T) {
+	var mu sync.Mutex
+	limited := true
+	waiting := make(chan struct{}, 1)
+	posted := map[string]int{}
+	x := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if m.Update.ID == "b" && limited {
+			limited = false
+			waiting <- struct{}{}
+			return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("429"), 200*time.Millisecond)
+		}
+		posted[m.Update.ID]++
+		return broadcast.Receipt{ID: m.Update.ID}, nil
+	})
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	ctx := context.Background()
+	t0 := time.Now().Add(-time.Hour).UTC()
+	a, b2 := validUpdate(), validUpdate()
+	a.ID, a.IncidentID, a.Time = "a", "inc", t0
+	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	_, err := b.Send(ctx, a)
+	require.NoError(t, err)
+	done := make(chan *broadcast.Report, 1)
+	go func() {
+		rep, err := b.Send(ctx, b2)
+		assert.NoError(t, err)
+		done <- rep
+	}()
+	<-waiting
+	fix := a
+	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
+	_, err = b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	rep := <-done
+	assert.False(t, rep.Results[0].Superseded, "b is newer than a")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 1, posted["b"])
+}
+
+// On a channel the original did not reach, a correction the channel's
+// Route selects is its first post of the incident: it takes the
+// original's place in the incident's order all the same.
+func TestCorrectionFirstOnAChannelSupersedesNoNewerUpdate(t *testing.T) {
+	var fail sync.Map
+	x, y := &script{name: "x"}, &script{name: "y"}
+	flakyY := broadcast.ChannelFunc("y", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if _, ok := fail.Load(m.Update.ID); ok {
+			return broadcast.Receipt{}, broadcast.Permanent(errors.New("503 over capacity"))
+		}
+		return y.Send(ctx, m)
+	})
+	b := newBroadcaster(t, broadcast.Options{Routes: map[string]broadcast.Route{
+		"y": {Statuses: []broadcast.Status{broadcast.StatusIdentified}},
+	}}, x, flakyY)
+	ctx := context.Background()
+	t0 := time.Now().Add(-time.Hour).UTC()
+	a, b2 := validUpdate(), validUpdate()
+	a.ID, a.IncidentID, a.Time = "a", "inc", t0
+	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	rep, err := b.Send(ctx, a)
+	require.NoError(t, err)
+	require.True(t, rep.Results[1].NotSelected)
+	fail.Store("b", true)
+	_, err = b.Send(ctx, b2)
+	require.Error(t, err, "b missed y")
+	fail.Delete("b")
+
+	fix := a // the status was wrong: identified already
+	fix.ID, fix.Time, fix.Status = "a-fix", time.Time{}, broadcast.StatusIdentified
+	rep, err = b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	require.Equal(t, 1, y.count(), "the route selects the correction on y")
+
+	rep, err = b.Send(ctx, b2)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[1].Superseded, "b is newer than a, which the correction fixes")
+	assert.Equal(t, 2, y.count())
+}
+
+// A correction posted on a channel where its original still waits to
+// retry stops that retry: the wrong text is never posted after its
+// correction.
+func TestCorrectionStopsItsOriginalsRetry(t *testing.T) {
+	for _, timed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "default Time", true: "original's Time"}[timed], func(t *testing.T) {
+			var mu sync.Mutex
+			limited := true
+			waiting := make(chan struct{}, 1)
+			posted := map[string]int{}
+			x := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				if m.Update.ID == "a" && limited {
+					limited = false
+					waiting <- struct{}{}
+					return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("429"), 300*time.Millisecond)
+				}
+				posted[m.Update.ID]++
+				return broadcast.Receipt{ID: m.Update.ID}, nil
+			})
+			y := &script{name: "y"}
+			b := newBroadcaster(t, broadcast.Options{}, x, y)
+			ctx := context.Background()
+			a := validUpdate()
+			a.ID, a.IncidentID, a.Time = "a", "inc", time.Now().Add(-time.Minute).UTC()
+			done := make(chan *broadcast.Report, 1)
+			go func() {
+				rep, err := b.Send(ctx, a)
+				assert.NoError(t, err)
+				done <- rep
+			}()
+			<-waiting
+			require.Eventually(t, func() bool { return y.count() == 1 }, 10*time.Second, time.Millisecond)
+			fix := a
+			fix.ID, fix.Body = "a-fix", "We are investigating elevated error rates in Europe."
+			if !timed {
+				fix.Time = time.Time{}
+			}
+			_, err := b.Correct(ctx, "a", fix)
+			require.NoError(t, err)
+			rep := <-done
+			assert.True(t, rep.Results[0].Superseded, "a is not posted after its correction")
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Zero(t, posted["a"])
+		})
+	}
+}
+
+// A correction of a correction takes its place in the incident's order
+// too: right after the update first corrected, not at the time of either
+// Correct.
+func TestCorrectionOfACorrectionSupersedesNoNewerUpdate(t *testing.T) {
+	var fail sync.Map
+	x := &script{name: "x"}
+	flaky := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		if _, ok := fail.Load(m.Update.ID); ok {
+			return broadcast.Receipt{}, broadcast.Permanent(errors.New("503 over capacity"))
+		}
+		return x.Send(ctx, m)
+	})
+	b := newBroadcaster(t, broadcast.Options{}, flaky)
+	ctx := context.Background()
+	t0 := time.Now().Add(-time.Hour).UTC()
+	a, b2 := validUpdate(), validUpdate()
+	a.ID, a.IncidentID, a.Time = "a", "inc", t0
+	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	_, err := b.Send(ctx, a)
+	require.NoError(t, err)
+	fix := a
+	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
+	_, err = b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	fail.Store("b", true)
+	_, err = b.Send(ctx, b2)
+	require.Error(t, err, "b missed x")
+	fail.Delete("b")
+	fix2 := fix
+	fix2.ID, fix2.Body = "a-fix-2", "We are investigating elevated error rates in western Europe."
+	rep, err := b.Correct(ctx, "a-fix", fix2)
+	require.NoError(t, err)
+	require.False(t, rep.Results[0].Edited)
+	assert.Equal(t, "a-fix", x.message(2).Update.Corrects)
+
+	rep, err = b.Send(ctx, b2)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Superseded, "b is newer than a, which both corrections fix")
+	assert.Equal(t, 4, x.count())
+}
