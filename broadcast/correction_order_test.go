@@ -127,7 +127,7 @@ func TestCorrectionFirstOnAChannelSupersedesNoNewerUpdate(t *testing.T) {
 
 	fix := a // the status was wrong: identified already
 	fix.ID, fix.Time, fix.Status = "a-fix", time.Time{}, broadcast.StatusIdentified
-	rep, err = b.Correct(ctx, "a", fix)
+	_, err = b.Correct(ctx, "a", fix)
 	require.NoError(t, err)
 	require.Equal(t, 1, y.count(), "the route selects the correction on y")
 
