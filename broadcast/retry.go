@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -1208,7 +1209,9 @@ func (d *delivery) delivered(ctx context.Context) {
 		// incident's thread, whose latest post stays what it was (the
 		// same post, now edited), whatever was delivered meanwhile.
 		d.res.Edited = true
-		r.UpdateID, r.UpdateTime = d.u.ID, d.u.Time
+		// The post keeps its place in the incident's order: the
+		// original's (see correctionTime).
+		r.UpdateID, r.UpdateTime = d.u.ID, cmp.Or(d.prev.UpdateTime, d.u.Time)
 		saved := *r
 		if saved.ID == d.prev.ID {
 			// The same post: saved as the original names it, whatever
@@ -1264,8 +1267,13 @@ func (d *delivery) delivered(ctx context.Context) {
 // Send of it again); it does supersede its original (a retry of the wrong
 // text waiting there), and must not make updates older than the post it
 // follows look newer. The original's place is its post's on the channel
-// (a correction's own is one of these), else its Time; when neither can
-// be read, the correction's own Time stands.
+// (a correction's own is one of these; an edit in place keeps the
+// post's), else its Time; when neither can be read, the correction's own
+// Time stands. Two limits: two updates of one Time are ordered by their
+// Sends within a Broadcaster only, and a correction of the first comes
+// after both; and the Time of a correction that never reached this
+// channel is that of its Correct, so a correction of it comes after
+// every update sent before that.
 func (d *delivery) correctionTime(ctx context.Context) time.Time {
 	t := d.u.Time
 	if r, ok, err := d.b.store.Receipt(ctx, d.original, d.name); err == nil && ok && !r.UpdateTime.IsZero() {

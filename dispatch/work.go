@@ -108,7 +108,11 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	default:
 	}
 	kind, err := d.outcome(ctx, row, res, &e)
-	record(ctx, row, newOutput(res), waitingFor(e, kind))
+	out := newOutput(res)
+	if errors.Is(res.Err, broadcast.ErrBusy) || errors.Is(res.Err, broadcast.ErrClosed) {
+		out = previous(row) // the channel was not tried
+	}
+	record(ctx, row, out, waitingFor(e, kind))
 	return d.finish(ctx, row, e, kind, err)
 }
 

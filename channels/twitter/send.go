@@ -79,16 +79,18 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // it to replies yet. wait is how long to wait before the
 // retry: replyVisibleWait, or less when that young age ends sooner.
 func (c *Channel) notYetVisible(last broadcast.Receipt, reply string) (wait time.Duration, young bool) {
-	made := madeAt(last)
-	if last.ID != reply || made.IsZero() {
+	if last.ID != reply {
 		return 0, false
 	}
-	// A post from the future was made by a clock ahead of this one's.
-	age := c.now().Sub(made)
-	if age <= -replyVisibleAfter || age >= replyVisibleAfter {
-		return 0, false
+	// Young by either clock: X's (the id's) or the instance's that posted
+	// it (Receipt.Time), either of which may be off this one's.
+	for _, made := range []time.Time{madeAt(last), last.Time} {
+		// A post from the future was made by a clock ahead of this one's.
+		if age := c.now().Sub(made); !made.IsZero() && age > -replyVisibleAfter && age < replyVisibleAfter {
+			return min(replyVisibleWait, replyVisibleAfter-age), true
+		}
 	}
-	return min(replyVisibleWait, replyVisibleAfter-age), true
+	return 0, false
 }
 
 // snowflakeEpoch is the Unix time, in milliseconds, X's post ids count

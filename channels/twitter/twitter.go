@@ -36,8 +36,8 @@
 // a new thread. Its Receipt says so: Meta["reply_dropped"] holds the id of
 // the post it could not reply to. X answers so too, for a few seconds,
 // to a reply to a post just made, which it does not show yet: when
-// Thread.Last is less than 15 seconds old (by the time its id holds, else
-// its Receipt.Time; a clock ahead of this one's is allowed for), the refusal
+// Thread.Last is less than 15 seconds old, by the time its id holds or by
+// its Receipt.Time (either way, as a clock may be ahead), the refusal
 // is a transient error with broadcast.RetryAfter of up to 5 seconds
 // instead, so that a quick follow-up, such as a correction, stays in the
 // thread; an attempt after that posts without the reply as above.
