@@ -434,7 +434,6 @@ func TestSendReplyToDeletedPost(t *testing.T) {
 // reply to the incident's latest post made less than replyVisibleAfter
 // ago is a retry, after a short wait, not a new thread.
 func TestSendReplyToPostNotYetVisible(t *testing.T) {
-	const gone = `{"detail":"You attempted to reply to a Tweet that is deleted or not visible to you.","type":"about:blank","title":"Forbidden","status":403}`
 	for _, tt := range []struct {
 		name  string
 		age   time.Duration
@@ -444,16 +443,7 @@ func TestSendReplyToPostNotYetVisible(t *testing.T) {
 		{name: "older", age: replyVisibleAfter + time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeX(t, false)
-			f.respondWith(func(w http.ResponseWriter, r *http.Request) {
-				req, err := decodePost(r)
-				require.NoError(t, err)
-				if req.Reply != nil {
-					answer(403, gone)(w, r)
-					return
-				}
-				answer(201, `{"data":{"id":"8","text":"t"}}`)(w, r)
-			})
+			f := refusingReplies(t)
 			ch := newTestChannel(t, f)
 			ch.now = func() time.Time { return fixedNow }
 			m := broadcast.NewMessage(testUpdate())
