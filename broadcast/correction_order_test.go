@@ -21,13 +21,7 @@ import (
 func TestCorrectionPostedAnewSupersedesNoNewerUpdate(t *testing.T) {
 	var fail sync.Map // update ID -> true: refuse it for good
 	x := &script{name: "x"}
-	flaky := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		if _, ok := fail.Load(m.Update.ID); ok {
-			return broadcast.Receipt{}, broadcast.Permanent(errors.New("503 over capacity"))
-		}
-		return x.Send(ctx, m)
-	})
-	b := newBroadcaster(t, broadcast.Options{}, flaky)
+	b := newBroadcaster(t, broadcast.Options{}, refusing("x", x, &fail))
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
 	a, b2 := validUpdate(), validUpdate()
@@ -35,10 +29,10 @@ func TestCorrectionPostedAnewSupersedesNoNewerUpdate(t *testing.T) {
 	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
 	_, err := b.Send(ctx, a)
 	require.NoError(t, err)
-	fail.Store("b", true)
+	fail.Store("x/b", true)
 	_, err = b.Send(ctx, b2)
 	require.Error(t, err, "b missed x")
-	fail.Delete("b")
+	fail.Delete("x/b")
 
 	fix := a
 	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
@@ -103,15 +97,10 @@ func TestCorrectionPostedAnewDoesNotStopANewerRetry(t *testing.T) {
 func TestCorrectionFirstOnAChannelSupersedesNoNewerUpdate(t *testing.T) {
 	var fail sync.Map
 	x, y := &script{name: "x"}, &script{name: "y"}
-	flakyY := broadcast.ChannelFunc("y", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		if _, ok := fail.Load(m.Update.ID); ok {
-			return broadcast.Receipt{}, broadcast.Permanent(errors.New("503 over capacity"))
-		}
-		return y.Send(ctx, m)
-	})
+
 	b := newBroadcaster(t, broadcast.Options{Routes: map[string]broadcast.Route{
 		"y": {Statuses: []broadcast.Status{broadcast.StatusIdentified}},
-	}}, x, flakyY)
+	}}, x, refusing("y", y, &fail))
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
 	a, b2 := validUpdate(), validUpdate()
@@ -120,10 +109,10 @@ func TestCorrectionFirstOnAChannelSupersedesNoNewerUpdate(t *testing.T) {
 	rep, err := b.Send(ctx, a)
 	require.NoError(t, err)
 	require.True(t, rep.Results[1].NotSelected)
-	fail.Store("b", true)
+	fail.Store("y/b", true)
 	_, err = b.Send(ctx, b2)
 	require.Error(t, err, "b missed y")
-	fail.Delete("b")
+	fail.Delete("y/b")
 
 	fix := a // the status was wrong: identified already
 	fix.ID, fix.Time, fix.Status = "a-fix", time.Time{}, broadcast.StatusIdentified
@@ -193,13 +182,7 @@ func TestCorrectionStopsItsOriginalsRetry(t *testing.T) {
 func TestCorrectionOfACorrectionSupersedesNoNewerUpdate(t *testing.T) {
 	var fail sync.Map
 	x := &script{name: "x"}
-	flaky := broadcast.ChannelFunc("x", func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		if _, ok := fail.Load(m.Update.ID); ok {
-			return broadcast.Receipt{}, broadcast.Permanent(errors.New("503 over capacity"))
-		}
-		return x.Send(ctx, m)
-	})
-	b := newBroadcaster(t, broadcast.Options{}, flaky)
+	b := newBroadcaster(t, broadcast.Options{}, refusing("x", x, &fail))
 	ctx := context.Background()
 	t0 := time.Now().Add(-time.Hour).UTC()
 	a, b2 := validUpdate(), validUpdate()
@@ -211,10 +194,10 @@ func TestCorrectionOfACorrectionSupersedesNoNewerUpdate(t *testing.T) {
 	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
 	_, err = b.Correct(ctx, "a", fix)
 	require.NoError(t, err)
-	fail.Store("b", true)
+	fail.Store("x/b", true)
 	_, err = b.Send(ctx, b2)
 	require.Error(t, err, "b missed x")
-	fail.Delete("b")
+	fail.Delete("x/b")
 	fix2 := fix
 	fix2.ID, fix2.Body = "a-fix-2", "We are investigating elevated error rates in western Europe."
 	rep, err := b.Correct(ctx, "a-fix", fix2)
