@@ -255,9 +255,10 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 	if u, err = h.unannounced(ctx, p, u); err != nil {
 		return u, nil, err
 	}
-	if prev.Update != "" && prev.Content == content(u) {
+	if prev.Update != "" && prev.Update != u.ID && prev.Content == content(u) {
 		// Nothing new to say (see content): the latest update again,
-		// skipped where it was delivered.
+		// skipped where it was delivered. (The latest update's own
+		// notification again, Alertmanager's retry, is that update.)
 		h.log.Info("notification says what the incident's latest update said: that update is sent instead",
 			slog.String("group", p.GroupKey), slog.String("incident", u.IncidentID), slog.String("update", prev.Update))
 		u.ID = prev.Update
