@@ -212,18 +212,14 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 		return in.ID, true, false
 	}
 	e.Aliases = append(slices.Clone(cur.Aliases), e.ID)
-	e.Edited = editTime(e.Time, cur.changed(), now)
+	e.Edited = editTime(e.Time, lastChange(old), now)
 	if slices.Contains(cur.ids(), e.Corrects) {
 		e.Corrects = "" // corrected in place: edited, not a correction of itself
 	}
 	e.ID, e.Time, e.Seq = cur.ID, cur.Time, cur.Seq
 	in.Entries[i] = e
 	// The feeds the incident leaves change later than any of its entries.
-	var last time.Time
-	for j := range old.Entries {
-		last = maxTime(last, old.Entries[j].changed())
-	}
-	left := later(last, now)
+	left := later(lastChange(old), now)
 	for i, c := range s.Components {
 		if names(old, c.Name) && !names(&in, c.Name) {
 			s.Components[i].Retracted = maxTime(c.Retracted, left)
@@ -233,10 +229,20 @@ func (s *state) edit(id string, e entry, now time.Time) (incidentID string, foun
 	return in.ID, true, true
 }
 
+// lastChange is when the latest of in's entries last changed.
+func lastChange(in *incident) time.Time {
+	var last time.Time
+	for j := range in.Entries {
+		last = maxTime(last, in.Entries[j].changed())
+	}
+	return last
+}
+
 // editTime is when an edit made at now by a correction written at
-// written changed an entry that last changed at last: the correction's
-// time, or now when that is not later (a correction made from a copy of
-// the update it corrects has its Time).
+// written changed an entry of an incident whose entries last changed at
+// last: the correction's time, or now when that is not later (a
+// correction made from a copy of the update it corrects has its Time), so
+// that the incident's feeds move on.
 func editTime(written, last, now time.Time) time.Time { return later(last, written, now) }
 
 // later returns the first of times at a later second than last, or else
@@ -273,9 +279,17 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 	s.Retracted = maxTime(s.Retracted, now)
 	s.Seq++
 	r := &retraction{ID: in.Entries[i].ID, IncidentID: in.ID, Time: in.Entries[i].Time, Retracted: now, Seq: s.Seq}
+	rest := in
+	rest.Entries = slices.Delete(slices.Clone(in.Entries), i, i+1)
 	for j, c := range s.Components {
 		if names(old, c.Name) {
-			s.Components[j].Retracted = maxTime(c.Retracted, now)
+			at := now
+			if !names(&rest, c.Name) {
+				// The feed loses the whole incident: it changes later
+				// than any of its entries, one dated ahead too.
+				at = later(lastChange(old), now)
+			}
+			s.Components[j].Retracted = maxTime(c.Retracted, at)
 			r.Components = append(r.Components, c.Name)
 		}
 	}
