@@ -182,7 +182,8 @@ type app struct {
 	hide   func(string) string // hides secrets taken from the environment
 	// explain puts a channel's error in the configuration's terms.
 	explain func(channel, msg string) string
-	sent    bool // a send delivered to some channel
+	sent    bool      // a send delivered to some channel
+	started time.Time // when the run started, which -timeout counts from
 }
 
 // say returns msg, an error of channel, as the user may see it: secrets
@@ -207,11 +208,20 @@ func (a *app) needsState(cfg *config.File) error {
 }
 
 func (a *app) run(ctx context.Context) int {
+	a.started = time.Now()
 	var u broadcast.Update
 	if !a.opts.check && a.opts.retract == "" {
 		stdin := a.stdin
 		if a.opts.body == "-" && stdin != nil {
-			if stdin = readStdin(ctx, stdin); stdin == nil {
+			rctx, cancel := a.withTimeout(ctx)
+			stdin = readStdin(rctx, stdin)
+			timedOut := errors.Is(rctx.Err(), context.DeadlineExceeded)
+			cancel()
+			switch {
+			case stdin == nil && timedOut:
+				fmt.Fprintf(a.stderr, "announce: gave up after -timeout %s, reading -body - from standard input\n", a.opts.timeout)
+				return exitFailed
+			case stdin == nil:
 				fmt.Fprintln(a.stderr, "announce: interrupted")
 				return exitFailed
 			}

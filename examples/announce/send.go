@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/config"
@@ -88,10 +90,11 @@ func (a *app) openOrFail(cfg *config.File, opts broadcast.Options) (*config.Broa
 	return b, exitOK
 }
 
-// withTimeout bounds ctx by -timeout, if set.
+// withTimeout bounds ctx by -timeout, if set, counted from the start of
+// the run: reading "-body -" from standard input is part of it.
 func (a *app) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if a.opts.timeout > 0 {
-		return context.WithTimeout(ctx, a.opts.timeout)
+		return context.WithDeadline(ctx, cmp.Or(a.started, time.Now()).Add(a.opts.timeout))
 	}
 	return context.WithCancel(ctx)
 }

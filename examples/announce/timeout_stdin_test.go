@@ -23,6 +23,7 @@ func TestTimeoutWhileReadingBody(t *testing.T) {
 	select {
 	case code := <-done:
 		assert.Equal(t, exitFailed, code)
+		assert.Contains(t, stderr.String(), "gave up after -timeout 50ms", "timed out, not interrupted")
 	case <-time.After(20 * time.Second): // hang guard, not a timing assertion
 		t.Fatal("-timeout 50ms did not end a run waiting on standard input for -body -")
 	}
