@@ -23,10 +23,7 @@ func TestCorrectionPostedAnewSupersedesNoNewerUpdate(t *testing.T) {
 	x := &script{name: "x"}
 	b := newBroadcaster(t, broadcast.Options{}, refusing("x", x, &fail))
 	ctx := context.Background()
-	t0 := time.Now().Add(-time.Hour).UTC()
-	a, b2 := validUpdate(), validUpdate()
-	a.ID, a.IncidentID, a.Time = "a", "inc", t0
-	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	a, b2 := olderAndNewer("b")
 	_, err := b.Send(ctx, a)
 	require.NoError(t, err)
 	fail.Store("x/b", true)
@@ -50,27 +47,10 @@ func TestCorrectionPostedAnewSupersedesNoNewerUpdate(t *testing.T) {
 // A retry of a newer update waiting out a rate limit is not stopped by a
 // correction of an older update posted meanwhile.
 func TestCorrectionPostedAnewDoesNotStopANewerRetry(t *testing.T) {
-	var mu sync.Mutex
-	limited := true
-	waiting := make(chan struct{}, 1)
-	posted := map[string]int{}
-	x := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if m.Update.ID == "b" && limited {
-			limited = false
-			waiting <- struct{}{}
-			return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("429"), 200*time.Millisecond)
-		}
-		posted[m.Update.ID]++
-		return broadcast.Receipt{ID: m.Update.ID}, nil
-	})
+	x := limitedOnce("b", 200*time.Millisecond)
 	b := newBroadcaster(t, broadcast.Options{}, x)
 	ctx := context.Background()
-	t0 := time.Now().Add(-time.Hour).UTC()
-	a, b2 := validUpdate(), validUpdate()
-	a.ID, a.IncidentID, a.Time = "a", "inc", t0
-	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	a, b2 := olderAndNewer("b")
 	_, err := b.Send(ctx, a)
 	require.NoError(t, err)
 	done := make(chan *broadcast.Report, 1)
@@ -79,16 +59,14 @@ func TestCorrectionPostedAnewDoesNotStopANewerRetry(t *testing.T) {
 		assert.NoError(t, err)
 		done <- rep
 	}()
-	<-waiting
+	<-x.waiting
 	fix := a
 	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
 	_, err = b.Correct(ctx, "a", fix)
 	require.NoError(t, err)
 	rep := <-done
 	assert.False(t, rep.Results[0].Superseded, "b is newer than a")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Equal(t, 1, posted["b"])
+	assert.Equal(t, 1, x.posts("b"))
 }
 
 // On a channel the original did not reach, a correction the channel's
@@ -102,10 +80,7 @@ func TestCorrectionFirstOnAChannelSupersedesNoNewerUpdate(t *testing.T) {
 		"y": {Statuses: []broadcast.Status{broadcast.StatusIdentified}},
 	}}, x, refusing("y", y, &fail))
 	ctx := context.Background()
-	t0 := time.Now().Add(-time.Hour).UTC()
-	a, b2 := validUpdate(), validUpdate()
-	a.ID, a.IncidentID, a.Time = "a", "inc", t0
-	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	a, b2 := olderAndNewer("b")
 	rep, err := b.Send(ctx, a)
 	require.NoError(t, err)
 	require.True(t, rep.Results[1].NotSelected)
@@ -132,21 +107,7 @@ func TestCorrectionFirstOnAChannelSupersedesNoNewerUpdate(t *testing.T) {
 func TestCorrectionStopsItsOriginalsRetry(t *testing.T) {
 	for _, timed := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default Time", true: "original's Time"}[timed], func(t *testing.T) {
-			var mu sync.Mutex
-			limited := true
-			waiting := make(chan struct{}, 1)
-			posted := map[string]int{}
-			x := broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
-				mu.Lock()
-				defer mu.Unlock()
-				if m.Update.ID == "a" && limited {
-					limited = false
-					waiting <- struct{}{}
-					return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("429"), 300*time.Millisecond)
-				}
-				posted[m.Update.ID]++
-				return broadcast.Receipt{ID: m.Update.ID}, nil
-			})
+			x := limitedOnce("a", 300*time.Millisecond)
 			y := &script{name: "y"}
 			b := newBroadcaster(t, broadcast.Options{}, x, y)
 			ctx := context.Background()
@@ -158,7 +119,7 @@ func TestCorrectionStopsItsOriginalsRetry(t *testing.T) {
 				assert.NoError(t, err)
 				done <- rep
 			}()
-			<-waiting
+			<-x.waiting
 			require.Eventually(t, func() bool { return y.count() == 1 }, 10*time.Second, time.Millisecond)
 			fix := a
 			fix.ID, fix.Body = "a-fix", "We are investigating elevated error rates in Europe."
@@ -169,9 +130,7 @@ func TestCorrectionStopsItsOriginalsRetry(t *testing.T) {
 			require.NoError(t, err)
 			rep := <-done
 			assert.True(t, rep.Results[0].Superseded, "a is not posted after its correction")
-			mu.Lock()
-			defer mu.Unlock()
-			assert.Zero(t, posted["a"])
+			assert.Zero(t, x.posts("a"))
 		})
 	}
 }
@@ -184,10 +143,7 @@ func TestCorrectionOfACorrectionSupersedesNoNewerUpdate(t *testing.T) {
 	x := &script{name: "x"}
 	b := newBroadcaster(t, broadcast.Options{}, refusing("x", x, &fail))
 	ctx := context.Background()
-	t0 := time.Now().Add(-time.Hour).UTC()
-	a, b2 := validUpdate(), validUpdate()
-	a.ID, a.IncidentID, a.Time = "a", "inc", t0
-	b2.ID, b2.IncidentID, b2.Time, b2.Status = "b", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	a, b2 := olderAndNewer("b")
 	_, err := b.Send(ctx, a)
 	require.NoError(t, err)
 	fix := a
@@ -209,4 +165,50 @@ func TestCorrectionOfACorrectionSupersedesNoNewerUpdate(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Results[0].Superseded, "b is newer than a, which both corrections fix")
 	assert.Equal(t, 4, x.count())
+}
+
+// olderAndNewer returns two updates of one incident from an hour ago: a,
+// and the update newer (ID newer) a quarter of an hour later, saying the
+// cause was identified.
+func olderAndNewer(newer string) (a, n broadcast.Update) {
+	t0 := time.Now().Add(-time.Hour).UTC()
+	a, n = validUpdate(), validUpdate()
+	a.ID, a.IncidentID, a.Time = "a", "inc", t0
+	n.ID, n.IncidentID, n.Time, n.Status = newer, "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	return a, n
+}
+
+// limited is channel x, which answers the first attempt of one update with
+// a 429 asking to wait (and says so on waiting), and posts every other.
+type limited struct {
+	broadcast.Channel
+	waiting chan struct{}
+	mu      sync.Mutex
+	posted  map[string]int
+}
+
+// limitedOnce returns channel x holding back the first attempt of update
+// id for wait.
+func limitedOnce(id string, wait time.Duration) *limited {
+	l := &limited{waiting: make(chan struct{}, 1), posted: map[string]int{}}
+	held := false
+	l.Channel = broadcast.ChannelFunc("x", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if m.Update.ID == id && !held {
+			held = true
+			l.waiting <- struct{}{}
+			return broadcast.Receipt{}, broadcast.RetryAfter(errors.New("429"), wait)
+		}
+		l.posted[m.Update.ID]++
+		return broadcast.Receipt{ID: m.Update.ID}, nil
+	})
+	return l
+}
+
+// posts is how many times x posted update id.
+func (l *limited) posts(id string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.posted[id]
 }

@@ -47,10 +47,7 @@ func TestCorrectionOfAnInPlaceEditPostedAnewSupersedesNoNewerUpdate(t *testing.T
 	x := &placeEditor{fail: map[string]bool{}, gone: map[string]bool{}}
 	b := newBroadcaster(t, broadcast.Options{}, x)
 	ctx := context.Background()
-	t0 := time.Now().Add(-time.Hour).UTC()
-	a, n := validUpdate(), validUpdate()
-	a.ID, a.IncidentID, a.Time = "a", "inc", t0
-	n.ID, n.IncidentID, n.Time, n.Status = "n", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	a, n := olderAndNewer("n")
 	_, err := b.Send(ctx, a)
 	require.NoError(t, err)
 	x.mu.Lock()
@@ -83,10 +80,7 @@ func TestCorrectionOfAnOriginalOnlyElsewhere(t *testing.T) {
 	x, y := &script{name: "x"}, &script{name: "y"}
 	b := newBroadcaster(t, broadcast.Options{}, refusing("x", x, &fail), refusing("y", y, &fail))
 	ctx := context.Background()
-	t0 := time.Now().Add(-time.Hour).UTC()
-	a, n := validUpdate(), validUpdate()
-	a.ID, a.IncidentID, a.Time = "a", "inc", t0
-	n.ID, n.IncidentID, n.Time, n.Status = "n", "inc", t0.Add(15*time.Minute), broadcast.StatusIdentified
+	a, n := olderAndNewer("n")
 	fail.Store("x/a", true)
 	fail.Store("x/n", true)
 	_, err := b.Send(ctx, a)
@@ -95,7 +89,7 @@ func TestCorrectionOfAnOriginalOnlyElsewhere(t *testing.T) {
 	require.Error(t, err)
 	fail.Delete("x/n")
 	c1 := a
-	c1.ID, c1.Time, c1.Body = "c1", t0.Add(30*time.Minute), "We are investigating elevated error rates in Europe."
+	c1.ID, c1.Time, c1.Body = "c1", a.Time.Add(30*time.Minute), "We are investigating elevated error rates in Europe."
 	_, err = b.Correct(ctx, "a", c1)
 	require.NoError(t, err)
 	rep, err := b.Send(ctx, n)
