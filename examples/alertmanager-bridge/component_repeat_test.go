@@ -2,10 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,27 +29,10 @@ func withComponents(t *testing.T, body []byte, components map[string]string) []b
 // incident's latest update again on every channel.
 func TestRepeatWithoutAResolvedComponentPostsNothing(t *testing.T) {
 	comps := map[string]string{"PostgresDown": "Database", "APILatencyHigh": "API"}
-	steps := []struct {
-		name   string
-		body   []byte
-		posted bool
-	}{
-		{"both fire", notification(t, 0, dbDown, slowAPI), true},
-		{"the database is back", notification(t, 0, dbBack, slowAPI), true},
-		{"the repeat after the resolved alert was dropped", notification(t, 0, slowAPI), false},
-		{"resolved", notification(t, 0, slowDone), true},
-	}
-	ch := &recorder{name: "status"}
-	srv := bridge(t, mapping{}, ch)
-	posts := 0
-	for _, s := range steps {
-		code, resp := post(t, srv, withComponents(t, s.body, comps))
-		require.Equal(t, http.StatusOK, code, s.name)
-		if s.posted {
-			posts++
-		} else {
-			assert.Equal(t, "skipped", resp.Results[0].Outcome, s.name)
-		}
-		require.Len(t, ch.sent(), posts, s.name)
-	}
+	postSteps(t, []step{
+		{"both fire", withComponents(t, notification(t, 0, dbDown, slowAPI), comps), true},
+		{"the database is back", withComponents(t, notification(t, 0, dbBack, slowAPI), comps), true},
+		{"the repeat after the resolved alert was dropped", withComponents(t, notification(t, 0, slowAPI), comps), false},
+		{"resolved", withComponents(t, notification(t, 0, slowDone), comps), true},
+	})
 }

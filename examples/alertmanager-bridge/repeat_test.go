@@ -24,17 +24,26 @@ import (
 func TestRepeatSayingNothingNewPostsNothing(t *testing.T) {
 	refired := strings.Replace(string(notification(t, 0, dbDown, slowAPI)),
 		"2024-05-14T09:12:30Z", "2024-05-14T10:02:00Z", 1) // the database alert flapped
-	steps := []struct {
-		name   string
-		body   []byte
-		posted bool
-	}{
+	postSteps(t, []step{
 		{"both fire", notification(t, 0, dbDown, slowAPI), true},
 		{"one flapped, unnoticed", []byte(refired), false},
 		{"the database is back", notification(t, 0, dbBack, slowAPI), true},
 		{"the repeat after the resolved alert was dropped", notification(t, 0, slowAPI), false},
 		{"resolved", notification(t, 0, slowDone), true},
-	}
+	})
+}
+
+// step is a notification of a group and whether the bridge is to post it.
+type step struct {
+	name   string
+	body   []byte
+	posted bool
+}
+
+// postSteps sends steps in turn to a bridge over one channel, checking
+// that each is posted, or skipped, as it says.
+func postSteps(t *testing.T, steps []step) {
+	t.Helper()
 	ch := &recorder{name: "status"}
 	srv := bridge(t, mapping{}, ch)
 	posts := 0
