@@ -251,7 +251,11 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // incident's order right after original (or the post it follows, when
 // later; see Receipt.UpdateTime), so that an update newer than original
 // still to reach the channel is posted there, and original, still to
-// reach it, is not. u needs an ID other than original's (an empty one is
+// reach it, is not. Two limits: an update of the very Time of original,
+// sent after it, counts as older than the correction, which supersedes it
+// on a channel it has not reached yet; and a correction of a correction
+// that never reached the channel takes the time of that correction's
+// Correct there. u needs an ID other than original's (an empty one is
 // derived, and differs). On an Editor with many targets, the targets
 // whose post is gone or not editable get u posted anew in the attempt
 // that finds it out, and only the edits that failed otherwise are retried.

@@ -1269,11 +1269,10 @@ func (d *delivery) delivered(ctx context.Context) {
 // follows look newer. The original's place is its post's on the channel
 // (a correction's own is one of these; an edit in place keeps the
 // post's), else its Time; when neither can be read, the correction's own
-// Time stands. Two limits: two updates of one Time are ordered by their
-// Sends within a Broadcaster only, and a correction of the first comes
-// after both; and the Time of a correction that never reached this
-// channel is that of its Correct, so a correction of it comes after
-// every update sent before that.
+// Time stands. Two limits (see Broadcaster.Correct): of two updates of
+// one Time, a correction of the first comes after both; and the Time of a
+// correction that never reached this channel is that of its Correct, so a
+// correction of it comes after every update sent before that.
 func (d *delivery) correctionTime(ctx context.Context) time.Time {
 	t := d.u.Time
 	if r, ok, err := d.b.store.Receipt(ctx, d.original, d.name); err == nil && ok && !r.UpdateTime.IsZero() {
