@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,6 +24,7 @@ type Route struct {
 	// Statuses selects updates with one of these statuses; empty: any.
 	Statuses []Status `json:"statuses,omitempty"`
 	// Impacts selects incidents with one of these impacts; empty: any.
+	// An update without an Impact counts as ImpactNone.
 	Impacts []Impact `json:"impacts,omitempty"`
 	// Components selects incidents that name one of these components
 	// (compared without regard to case); empty: any.
@@ -71,7 +73,7 @@ func (r *Route) selects(u *Update, t *Thread) bool { return r.rejects(u, t) == "
 func (r *Route) rejects(u *Update, t *Thread) string {
 	first := t.IsZero()
 	if first {
-		if len(r.Impacts) > 0 && !slices.Contains(r.Impacts, u.Impact) {
+		if len(r.Impacts) > 0 && !slices.Contains(r.Impacts, cmp.Or(u.Impact, ImpactNone)) {
 			what := "impact " + string(u.Impact)
 			if u.Impact == "" {
 				what = "an update without an impact"

@@ -37,6 +37,11 @@ func TestRouteSelects(t *testing.T) {
 		{"no impact on a first post", bigOnly, resolved, broadcast.Thread{}, false,
 			"impacts [major, critical] does not select an update without an impact"},
 		{"impact filters only the first post: the thread reaches the resolution", bigOnly, resolved, posted, true, ""},
+		// No impact is impact none, as the templates and the status page
+		// read it: a route for quiet incidents takes an update without one.
+		{"none selects an update without an impact", broadcast.Route{Impacts: []broadcast.Impact{broadcast.ImpactNone}}, resolved, broadcast.Thread{}, true, ""},
+		{"none does not select minor", broadcast.Route{Impacts: []broadcast.Impact{broadcast.ImpactNone}}, minor, broadcast.Thread{}, false,
+			"impacts [none] does not select impact minor"},
 		{"component matches without regard to case", cdn, major, broadcast.Thread{}, true, ""},
 		{"component missing", cdn, resolved, broadcast.Thread{}, false, "components [cdn] does not select an update without components"},
 		{"another component", broadcast.Route{Components: []string{"api"}}, major, broadcast.Thread{}, false,

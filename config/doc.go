@@ -54,7 +54,8 @@
 //
 // "when:" limits a channel to some updates (broadcast.Route): statuses,
 // impacts and components lists, each matching when empty, and first, which
-// adds an incident's first update when statuses would leave it out. White
+// adds an incident's first update when statuses would leave it out. An
+// update without an impact has impact none, as the templates show it. White
 // space around a value (from a variable, say) is left out; component names
 // match ignoring case.
 //

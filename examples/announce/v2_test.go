@@ -504,3 +504,14 @@ func sentAndRetracted(t *testing.T) (args []string, id string) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	return args, id
 }
+
+// "when: {impacts: [none]}" takes an update sent without -impact: no
+// impact is impact none, as every template and the status page show it.
+func TestWhenImpactNoneSelectsNoImpact(t *testing.T) {
+	h := newHookReceiver(t)
+	cfg := writeConfig(t, fastRetry+"channels:\n"+hookConfig(t, h)+"    when: {impacts: [none]}\n")
+	r := announce(t, context.Background(), "", "-config", cfg, "-title", "Planned restart", "-status", "investigating")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `hooks +delivered +1 `, r.stdout)
+	assert.Len(t, h.updates(), 1)
+}
