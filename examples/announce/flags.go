@@ -407,7 +407,8 @@ func parseOverrides(list []string) (map[string]string, error) {
 }
 
 // parseNext reads -next: "+30m", a clock time "14:30" in now's time zone
-// (today, or tomorrow when it has passed), or RFC 3339. The result is UTC.
+// (today, or tomorrow when it has passed), or RFC 3339 (its "t" and "z"
+// in lower case too). The result is UTC.
 func parseNext(s string, now time.Time) (time.Time, error) {
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
 		d, err := time.ParseDuration(rest)
@@ -424,7 +425,9 @@ func parseNext(s string, now time.Time) (time.Time, error) {
 		}
 		return t.UTC(), nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	// RFC 3339 (section 5.6) allows "t" and "z" for "T" and "Z"; its
+	// other characters are digits and signs, which ToUpper keeps.
+	t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
 	if err != nil {
 		return time.Time{}, badFlag("next", "%q: want +DURATION (+30m), a local clock time (14:30) or RFC 3339 (2025-01-02T15:04:05Z)", s)
 	}

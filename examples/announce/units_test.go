@@ -75,6 +75,11 @@ func TestParseNext(t *testing.T) {
 		{in: "9:15", want: time.Date(2025, 3, 11, 8, 15, 0, 0, time.UTC)}, // passed: tomorrow
 		{in: "13:00", want: time.Date(2025, 3, 11, 12, 0, 0, 0, time.UTC)},
 		{in: "2025-03-10T18:00:00+02:00", want: time.Date(2025, 3, 10, 16, 0, 0, 0, time.UTC)},
+		// RFC 3339 (section 5.6) allows a lowercase t and z.
+		{in: "2025-03-10t18:00:00z", want: time.Date(2025, 3, 10, 18, 0, 0, 0, time.UTC)},
+		{in: "2025-03-10t18:00:00.5+02:00", want: time.Date(2025, 3, 10, 16, 0, 0, 500e6, time.UTC)},
+		{in: "2025-03-10T18:00:00z", want: time.Date(2025, 3, 10, 18, 0, 0, 0, time.UTC)},
+		{in: "2024-01-01t00:00:00z", err: `"2024-01-01t00:00:00z": in the past`},
 		{in: "+0s", err: "want a positive duration"},
 		{in: "+-5m", err: "want a positive duration"},
 		{in: "30m", err: "want +DURATION"},
