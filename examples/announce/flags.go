@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -242,6 +243,9 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	bad.add("override", err)
 	if o.next != "" {
 		u.NextUpdate, err = parseNext(o.next, now)
+		if err == nil && isClock(o.next) {
+			err = checkLocalZone(o.next, now.Location())
+		}
 		bad.add("next", err)
 	}
 	u.Corrects = o.correct // part of the ID: a correction is not the update the same flags sent
@@ -435,6 +439,27 @@ func parseNext(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, badFlag("next", "%q: in the past", s)
 	}
 	return t.UTC(), nil
+}
+
+// isClock reports whether -next is a clock time ("14:30"), the one form
+// read in the local time zone.
+func isClock(s string) bool {
+	_, err := time.Parse("15:04", s)
+	return err == nil
+}
+
+// checkLocalZone refuses the clock time s of -next when loc, the local
+// time zone, is Go's fallback for a TZ it could not load: Go then takes
+// local time as UTC without a word, and the update would promise its next
+// one hours off. TZ unset, empty or UTC is no fallback.
+func checkLocalZone(s string, loc *time.Location) error {
+	tz, ok := os.LookupEnv("TZ")
+	name := strings.TrimPrefix(tz, ":")
+	if !ok || name == "" || name == "UTC" || loc.String() != "UTC" {
+		return nil
+	}
+	return badFlag("next", "%q is a local clock time, but TZ=%q names no time zone known here, and local time "+
+		"would be taken as UTC; set TZ to a zone such as Europe/Berlin (or unset it), or give -next as +DURATION or RFC 3339", s, tz)
 }
 
 // updateFlags names the flag of each Update field, for Validate's errors.

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A TZ that names no known time zone makes Go's local time UTC without a
+// word: -next 14:30, a local clock time, would promise the next update
+// hours off. It is refused, naming TZ; the forms that do not depend on the
+// zone are unaffected.
+func TestUnknownTZRefusesALocalClockTime(t *testing.T) {
+	t.Setenv("TZ", "Europe/Berlinn")
+	now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC) // what Go falls back to
+	r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+	assert.Equal(t, exitUsage, r.code, r.stdout)
+	assert.Contains(t, r.stderr, `announce: -next: "14:30" is a local clock time, but TZ="Europe/Berlinn" names no time zone known here`)
+	assert.Empty(t, r.stdout, "nothing sent")
+
+	for _, next := range []string{"+30m", "2025-03-10T18:00:00Z"} {
+		r = clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", next)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.NotContains(t, r.stderr, "TZ")
+	}
+}
+
+// A TZ that loads (or none, or UTC) leaves a clock time alone.
+func TestKnownTZTakesALocalClockTime(t *testing.T) {
+	for _, tz := range []string{"UTC", ":UTC", ""} {
+		t.Setenv("TZ", tz)
+		now := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+		require.Equal(t, exitOK, r.code, tz+": "+r.stderr)
+		assert.Contains(t, r.stdout, "14:30 UTC")
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no time zone database")
+	}
+	t.Setenv("TZ", "Europe/Berlin")
+	now := time.Date(2025, 3, 10, 12, 0, 0, 0, berlin)
+	r := clockedRun(t, &now, "-title", "T", "-status", "investigating", "-next", "14:30")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "13:30 UTC")
+}
