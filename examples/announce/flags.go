@@ -310,8 +310,15 @@ const maxStdin = 4 * broadcast.MaxBodyLength
 
 // readStdin reads "-body -" from stdin until it ends or ctx is done (Ctrl-C
 // while the input is still being typed or piped), and returns a reader of
-// what it read, and of its error; nil when ctx ended first. Then the read
-// is left to end with the program.
+// what it read, and of its error; nil when ctx ended first.
+//
+// When ctx ends first, the read under way is stopped by a read deadline in
+// the past where stdin takes one (a socket, a pipe os.Pipe made: what tests
+// pass), and waited for, so that no goroutine outlives the run; the
+// deadline is then cleared. os.Stdin of a terminal, or of a pipe a shell
+// made, takes no deadline (its descriptor is in blocking mode, and setting
+// it non-blocking would change it for the shell that shares it too): that
+// read is left to end with the program, which exits once run returns.
 func readStdin(ctx context.Context, stdin io.Reader) io.Reader {
 	type read struct {
 		data []byte
@@ -326,6 +333,10 @@ func readStdin(ctx context.Context, stdin io.Reader) io.Reader {
 	case r := <-done:
 		return io.MultiReader(bytes.NewReader(r.data), errReader{r.err})
 	case <-ctx.Done():
+		if d, ok := stdin.(interface{ SetReadDeadline(time.Time) error }); ok && d.SetReadDeadline(time.Unix(1, 0)) == nil {
+			<-done
+			_ = d.SetReadDeadline(time.Time{})
+		}
 		return nil
 	}
 }
