@@ -123,3 +123,27 @@ func TestCorrectWithTheOriginalsIDSaysLeaveIDOut(t *testing.T) {
 	assert.Contains(t, r.stderr, "-id: the same as the update it corrects; leave -id out or give the correction an -id of its own")
 	assert.Len(t, h.updates(), 1, "nothing sent")
 }
+
+// -check and -retract use none of the update's flags: one given with them,
+// empty or not, is an error naming it, as an empty -impact or -next was
+// already, instead of an empty -body, -advice or -title passing unseen
+// (and a -title given to a retraction seeming to do something).
+func TestFlagsNotUsedByCheckOrRetract(t *testing.T) {
+	h, cfg, state, id := sentToHook(t, "-title", "T", "-status", "identified")
+	for _, mode := range [][]string{{"-check"}, {"-retract", id}} {
+		for _, f := range []struct{ name, value string }{
+			{"body", ""}, {"advice", ""}, {"title", ""}, {"title", "T"}, {"status", "resolved"}, {"impact", ""},
+			{"next", "+30m"}, {"component", "CDN=major_outage"}, {"override", "hooks=x"}, {"incident", "cdn"}, {"id", "u_1"},
+			{"url", "https://status.example.com/"},
+		} {
+			t.Run(mode[0]+" "+f.name+"="+f.value, func(t *testing.T) {
+				args := append([]string{"-config", cfg, "-state", state}, mode...)
+				r := announce(t, context.Background(), "", append(args, "-"+f.name, f.value)...)
+				assert.Equal(t, exitUsage, r.code, r.stdout)
+				assert.Contains(t, r.stderr, "announce: -"+f.name+": not used by "+mode[0])
+				assert.Empty(t, r.stdout)
+			})
+		}
+	}
+	assert.Len(t, h.updates(), 1, "nothing sent")
+}

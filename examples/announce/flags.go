@@ -115,7 +115,8 @@ mounted secret file), so secrets stay out of the file and never show in
 output or errors.
 
 A flag given an empty value (-correct "$ID" of a variable not set) is an
-error, not the flag left out.
+error, not the flag left out. With -check or -retract, a flag of the
+update (-title, -body, …) is an error: they use none.
 
 Exit status: 0 when every channel delivered (or had already), 1 when a
 channel failed or the run was interrupted, 2 on bad flags, a bad update or
@@ -151,10 +152,13 @@ func parseFlags(args []string) (*options, *flag.FlagSet, error) {
 	if o.timeout < 0 {
 		return nil, fs, badFlag("timeout", "negative")
 	}
-	if err := o.checkEmpty(fs); err != nil {
+	if err := o.checkModes(); err != nil {
 		return nil, fs, err
 	}
-	if err := o.checkModes(); err != nil {
+	if err := o.checkUnused(fs); err != nil {
+		return nil, fs, err
+	}
+	if err := o.checkEmpty(fs); err != nil {
 		return nil, fs, err
 	}
 	return o, fs, nil
@@ -204,6 +208,33 @@ func (o *options) checkModes() error {
 		return &usageError{msg: strings.Join(modes, " and ") + ": use one"}
 	}
 	return nil
+}
+
+// updateOnly are the flags that describe the update: -check and -retract
+// use none of them.
+var updateOnly = []string{"title", "status", "impact", "body", "advice", "url", "next",
+	"component", "override", "incident", "id"}
+
+// checkUnused reports every flag of updateOnly given with -check or
+// -retract, empty or not: it would do nothing, and a user who gives it
+// (-retract ID -title "New title") expects it to.
+func (o *options) checkUnused(fs *flag.FlagSet) error {
+	mode := ""
+	switch {
+	case o.check:
+		mode = "-check"
+	case o.retract != "":
+		mode = "-retract"
+	default:
+		return nil
+	}
+	var bad problems
+	for _, name := range updateOnly {
+		if o.set[name] {
+			bad.add(name, badFlag(name, "not used by %s (leave it out)", mode))
+		}
+	}
+	return bad.err()
 }
 
 // update builds the Update the flags describe. now is the time -next is

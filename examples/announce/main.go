@@ -90,7 +90,9 @@
 //
 // A flag given an empty value (-correct "$ID" of a variable not set) is an
 // error naming it, not the flag left out: -correct would otherwise post a
-// new update, and -state keep no state.
+// new update, and -state keep no state. -check and -retract use none of
+// the update's flags (-title, -status, -body, -advice, …): one given with
+// them, empty or not, is an error naming it.
 //
 // Exit status: 0 when every channel delivered or had already, 1 when any
 // channel failed or the run was interrupted (or, with -check, a check
