@@ -60,7 +60,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.id, "id", "", "update `id` for idempotency (default: derived from the flags as typed,\n-next by its text; see below); an id delivered before is not sent again,\nwhatever its text")
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see "+sampleConfig+");\ndefault: the console only")
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing;\na channel whose \"when:\" leaves the update out says \"not sent\" and why\n(with -state, reading whether it has posted the incident), and so does one\nthat delivered the update before with that -state")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing;\na channel whose \"when:\" leaves the update out says \"not sent\" and why\n(with -state, reading whether it has posted the incident), and so does one\nthat delivered the update before with that -state; with -correct, what the\ncorrection would post, and where it would edit the post in place")
 	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting")
 	fs.StringVar(&o.correct, "correct", "", "correct the update of this `id` with the one the flags describe: edited in\nplace where the platform allows, posted as a correction in its thread elsewhere\n(needs the -state the update was sent with, and its -incident when -title changed)")
 	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
@@ -194,12 +194,13 @@ func (o *options) checkEmpty(fs *flag.FlagSet) error {
 }
 
 // checkModes reports flags that ask for more than one thing at once.
+// -dry-run -correct previews a correction: one thing.
 func (o *options) checkModes() error {
 	var modes []string
 	for _, m := range []struct {
 		name string
 		on   bool
-	}{{"-dry-run", o.dryRun}, {"-check", o.check}, {"-correct", o.correct != ""}, {"-retract", o.retract != ""}} {
+	}{{"-dry-run", o.dryRun}, {"-check", o.check}, {"-correct", o.correct != "" && !o.dryRun}, {"-retract", o.retract != ""}} {
 		if m.on {
 			modes = append(modes, m.name)
 		}

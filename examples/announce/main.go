@@ -39,7 +39,11 @@
 //     delivered the update already says "not sent: delivered before". A
 //     state file that exists but will not open (damaged, or held by a send
 //     still running) is named on standard error, and the dry run exits 1:
-//     a send would fail.
+//     a send would fail. With -correct ID it previews the correction:
+//     each channel's text, and whether it would edit the post of update
+//     ID in place or post the correction in the thread, or not send
+//     ("update ID was retracted here"); it refuses what -correct would
+//     (a mistyped ID, a changed -title without -incident).
 //   - -check: say what each channel is configured with (no secrets) and
 //     verify its credentials and reachability without posting, for
 //     channels that can, saying what was checked: for a webhook, DNS, a

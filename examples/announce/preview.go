@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -35,12 +36,20 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		return a.fail(exitUsage, err)
 	}
 	defer b.Close()
+	if a.opts.correct != "" {
+		if code, ok := a.checkCorrection(ctx, b, th, cfg, u); !ok {
+			return code
+		}
+	}
 	previews, err := b.Preview(u)
 	if err != nil {
 		return a.fail(exitUsage, err)
 	}
 	routes := a.routings(ctx, b, th, cfg, u)
 	a.deliveredBefore(ctx, b, th, u, routes)
+	if a.opts.correct != "" {
+		a.correcting(ctx, b, th, cfg, routes)
+	}
 	byName := make(map[string]broadcast.Preview, len(previews))
 	for _, p := range previews {
 		byName[p.Channel] = p
@@ -64,6 +73,12 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		if rt.assumed != "" {
 			note = " (" + rt.assumed + ")"
 		}
+		switch rt.correction {
+		case correctionEdit:
+			note += " (edits its post of update " + a.opts.correct + " in place)"
+		case correctionPost:
+			note += " (posted in the incident's thread as a correction)"
+		}
 		if rt.notSent != "" {
 			fmt.Fprintf(a.stdout, "--- %s: not sent: %s%s\n", name, rt.notSent, note)
 			continue
@@ -76,6 +91,66 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		printPreview(a.stdout, p, note)
 	}
 	return code
+}
+
+// What a correction does on a channel, in a dry run's routing.
+const (
+	correctionEdit = "edited in place"      // the channel edits the original's post
+	correctionPost = "posted in the thread" // it posts the correction anew
+)
+
+// checkCorrection refuses, as Correct would, a correction of -correct that
+// is invalid, or whose original the state file th knows no delivery of
+// (a mistyped ID) or was sent in another incident: it prints why and
+// returns the exit code and false.
+func (a *app) checkCorrection(ctx context.Context, b *broadcast.Broadcaster, th *threads, cfg *config.File, u broadcast.Update) (int, bool) {
+	if th.store == nil {
+		// Not a hint: -quiet does not hide it.
+		fmt.Fprintf(a.stderr, "announce: %s: %s; the posts of update %s are unknown, and a correction would fail\n",
+			a.stateAt(cfg), oneLine(a.hide(th.why)), a.opts.correct)
+		return exitFailed, false
+	}
+	_, err := b.Jobs(broadcast.JobCorrect, u, a.opts.correct)
+	if err == nil {
+		err = b.CheckOriginal(ctx, broadcast.JobCorrect, u, a.opts.correct)
+	}
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, broadcast.ErrInvalidUpdate):
+		return a.fail(exitUsage, validationError(err)), false
+	}
+	return a.fail(exitFailed, err), false
+}
+
+// correcting sets in routes what the correction of -correct does on each
+// channel of cfg, as Correct decides it from the state file th: nothing
+// where the original was retracted; on a channel the original reached,
+// whatever its "when:" says, the correction goes out (an edit in place on
+// a channel that can edit and has the original's receipt, else a post in
+// the thread); elsewhere its "when:" decides, as for any update.
+func (a *app) correcting(ctx context.Context, b *broadcast.Broadcaster, th *threads, cfg *config.File, routes map[string]routing) {
+	original := a.opts.correct
+	gone := retractedOn(ctx, b, original)
+	for _, ch := range cfg.Channels {
+		name := ch.Name()
+		rt := routes[name]
+		_, posted, _ := th.store.Receipt(ctx, original, name)
+		done, failure, _ := th.store.Done(ctx, original, name, "")
+		switch {
+		case gone[name]:
+			rt.notSent, rt.assumed = "update "+original+" was retracted here: nothing to correct", ""
+		case strings.HasPrefix(rt.notSent, "when: ") && (posted || done && failure == ""):
+			rt.notSent, rt.assumed = "", "" // the wrong post is out there
+		}
+		if rt.notSent == "" {
+			rt.correction = correctionPost
+			if _, editor := broadcast.As[broadcast.Editor](ch); editor && posted {
+				rt.correction = correctionEdit
+			}
+		}
+		routes[name] = rt
+	}
 }
 
 // deliveredBefore marks in routes, as not sent, the channels of b (whose
@@ -132,6 +207,10 @@ type jsonPreview struct {
 	WouldSend bool   `json:"would_send"`         // false: the channel's "when:" leaves the update out
 	NotSent   string `json:"not_sent,omitempty"` // why not
 	Assumed   string `json:"assumed,omitempty"`  // the channel's thread, unread, taken as empty
+	// Correction says, with -correct, whether the channel would edit the
+	// original's post ("edited in place") or post the correction anew
+	// ("posted in the thread"); empty when it would not send.
+	Correction string `json:"correction,omitempty"`
 }
 
 func (a *app) previewJSON(previews []broadcast.Preview, routes map[string]routing) int {
@@ -139,7 +218,7 @@ func (a *app) previewJSON(previews []broadcast.Preview, routes map[string]routin
 	for i, p := range previews {
 		rt := routes[p.Channel]
 		out[i] = jsonPreview{Preview: p, Over: p.Limit > 0 && p.Length > p.Limit,
-			WouldSend: rt.notSent == "", NotSent: rt.notSent, Assumed: rt.assumed}
+			WouldSend: rt.notSent == "", NotSent: rt.notSent, Assumed: rt.assumed, Correction: rt.correction}
 	}
 	if err := writeJSON(a.stdout, out); err != nil {
 		return a.fail(exitFailed, err)

@@ -22,6 +22,9 @@ type routing struct {
 	// read and was taken as empty, and why; "" when it was read, or when
 	// the route does not depend on it.
 	assumed string
+	// correction says, with -correct, what the correction does on the
+	// channel: correctionEdit or correctionPost; "" when it is not sent.
+	correction string
 }
 
 // routings decides, for each channel of cfg with a "when:", whether a send
