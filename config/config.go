@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -378,11 +379,9 @@ func yamlError(name string, err error) error {
 }
 
 // hide returns err with the secrets the file took from the environment
-// hidden in its text. The result does not unwrap, so the original text
+// hidden in its text (see redact.ReplaceError): it still matches with
+// errors.Is what err matched, and does not unwrap, so the original text
 // cannot be reached.
 func hide(err error, h *hider) error {
-	if msg := h.Replace(err.Error()); msg != err.Error() {
-		return errors.New(msg)
-	}
-	return err
+	return redact.ReplaceError(err, h.Replace)
 }

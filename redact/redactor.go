@@ -377,11 +377,22 @@ func (r *Redactor) Redactor() *Redactor { return r }
 // redacted text under every fmt verb; it never unwraps to err, which holds
 // the secret. Error(nil) is nil.
 func (r *Redactor) Error(err error) error {
+	return ReplaceError(err, r.String)
+}
+
+// ReplaceError is Redactor.Error with replace in place of the Redactor's
+// String, for a caller that hides secrets its own way (replacing each by
+// the name it came from, say): the result, when replace changed the text,
+// prints replace's text under every fmt verb, matches with errors.Is what
+// err matched, keeps the Permanent and RetryAfter marks, and never
+// unwraps to err. errors.As does not reach err's chain: it would hand out
+// the text that holds the secret.
+func ReplaceError(err error, replace func(string) string) error {
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	clean := r.String(msg)
+	clean := replace(msg)
 	if clean == msg {
 		return err
 	}
