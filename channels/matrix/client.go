@@ -195,6 +195,40 @@ func (c *Channel) moved(ctx context.Context, target, room string) (string, bool)
 	return now, true
 }
 
+// maxUpgrades bounds the upgrades upgraded follows in one go, so that
+// rooms whose tombstones name each other cannot hold a post.
+const maxUpgrades = 8
+
+// upgraded returns the room that replaced room, target's room until now,
+// when room was upgraded (its m.room.tombstone names the replacement),
+// following later upgrades of that one too; room then returns it for
+// target. An upgrade leaves the old room to its admins alone: an account
+// that may still post there (the room's creator) would otherwise post
+// where no one reads. It reports false when room has no replacement, or
+// its state cannot be read: the post's own answer then tells, but for an
+// answer every room would get (see everyRoom), which is returned, so that
+// it costs one request.
+func (c *Channel) upgraded(ctx context.Context, target, room string) (string, bool, error) {
+	now := room
+	for range maxUpgrades {
+		to, _, err := c.replacedBy(ctx, now)
+		if everyRoom(err) {
+			return "", false, err
+		}
+		if err != nil || to == "" || to == room {
+			break
+		}
+		now = to
+	}
+	if now == room {
+		return "", false, nil
+	}
+	c.s.mu.Lock()
+	c.s.rooms[target] = now
+	c.s.mu.Unlock()
+	return now, true, nil
+}
+
 // resolve looks the alias target up in the room directory, and keeps the
 // answer for room. An alias can move to another room: a room upgraded to
 // a new version takes its aliases along.

@@ -104,12 +104,71 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	targets := targetsOf(posts)
 	f := broadcast.NewFanout(broadcast.Message{}, targets)
-	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) { return nil, c.redact(ctx, posts[i]) })
+	fanOut(ctx, f, func(i int) (*broadcast.Receipt, error) {
+		err := c.redact(ctx, posts[i])
+		if why := c.cannotRedact(ctx, posts[i].room, err); why != nil {
+			return nil, broadcast.Permanent(fmt.Errorf("%w: %w", why, err))
+		}
+		return nil, err
+	})
 	if err := f.Err(); err != nil {
 		return fmt.Errorf("matrix: retract: %w", err)
 	}
 	return nil
 }
+
+// cannotRedact returns why the account can never redact in room, when
+// err, the refusal of a redaction there (403, or a 5xx: Dendrite answers
+// a redaction its power does not allow with 500), came from its power:
+// a redaction is an event, which needs the power level that room's
+// m.room.power_levels sets for m.room.redaction, else its events_default,
+// and a room upgrade raises the old room's events_default to 50. It names
+// the room that replaced room, if any. It returns nil for any other
+// error, or when the room's state cannot be read: err then stands as it is.
+func (c *Channel) cannotRedact(ctx context.Context, room string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || (e.Status != http.StatusForbidden && e.Status < 500) || errors.Is(err, errNotHomeserver) {
+		return nil
+	}
+	me, werr := c.whoami(ctx)
+	if werr != nil {
+		return nil
+	}
+	var pl powerLevels
+	if c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.power_levels", ""), nil, &pl) != nil {
+		return nil
+	}
+	need, ok := pl.Events["m.room.redaction"]
+	if !ok {
+		need = pl.EventsDefault
+	}
+	have, ok := pl.Users[me]
+	if !ok {
+		have = pl.UsersDefault
+	}
+	if have >= need {
+		return nil
+	}
+	why := fmt.Sprintf("the account's power level %d in the room is below the %d a redaction needs", have, need)
+	if to, closed, terr := c.replacedBy(ctx, room); terr == nil && closed {
+		if to != "" {
+			to = " to " + to
+		}
+		why = "the room was upgraded" + to + ", which left " + why + " (a moderator of the old room can redact the post)"
+	}
+	return errors.New(why)
+}
+
+// powerLevels is the content of a room's m.room.power_levels, as far as
+// a redaction of the account's own event needs it.
+type powerLevels struct {
+	Users         map[string]int64 `json:"users"`
+	UsersDefault  int64            `json:"users_default"`
+	Events        map[string]int64 `json:"events"`
+	EventsDefault int64            `json:"events_default"`
+}
+
+func (a *powerLevels) ours() bool { return true } // any JSON object: the content is the room's
 
 // redact redacts p's event, after every edit of it the account made: the
 // specification leaves the edits of a redacted event as they are, so the

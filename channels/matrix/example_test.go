@@ -60,7 +60,9 @@ func ExampleParseURL() {
 }
 
 // Send puts one event per room, under a transaction ID that is the same
-// on every attempt: here against a stand-in for a homeserver.
+// on every attempt, after a look at the room's m.room.tombstone (an
+// upgraded room is left for the room that replaced it): here against a
+// stand-in for a homeserver.
 func ExampleChannel_Send() {
 	homeserver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var c struct {
@@ -68,7 +70,7 @@ func ExampleChannel_Send() {
 			Body    string `json:"body"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&c)
-		fmt.Println(r.Method, r.URL.Path[:strings.LastIndex(r.URL.Path, "/")], c.MsgType)
+		fmt.Println(strings.TrimSpace(r.Method + " " + r.URL.Path[:strings.LastIndex(r.URL.Path, "/")] + " " + c.MsgType))
 		_, _ = fmt.Fprint(w, `{"event_id":"$YUwRidLecu"}`)
 	}))
 	defer homeserver.Close()
@@ -83,6 +85,7 @@ func ExampleChannel_Send() {
 	r, err := ch.Send(context.Background(), m)
 	fmt.Println(r.ID, r.URL, err)
 	// Output:
+	// GET /_matrix/client/v3/rooms/!OFCPkmLYoBD6sFes:example.org/state/m.room.tombstone
 	// PUT /_matrix/client/v3/rooms/!OFCPkmLYoBD6sFes:example.org/send/m.room.message m.text
 	// $YUwRidLecu https://matrix.to/#/%21OFCPkmLYoBD6sFes:example.org/$YUwRidLecu?via=example.org <nil>
 }

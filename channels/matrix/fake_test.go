@@ -45,12 +45,18 @@ type fakeServer struct {
 	joined   []string                       // room IDs the user has joined
 	targets  map[string]string              // the channel's room as configured, by room ID
 	replaced map[string]string              // the replacement of an upgraded room, by room ID
-	events   []*fakeEvent                   // every event, in order
-	txns     map[string]string              // event ID by access token, endpoint and transaction ID
-	sends    []*fakeEvent                   // posts accepted, repeats included (see Received)
-	requests []fakeRequest
-	relMax   int  // the most events a page of /relations holds; 0: 50
-	noRel    bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
+	// admin are the rooms where the user keeps the power to post and
+	// redact after an upgrade (it created the room), by room ID.
+	admin map[string]bool
+	// redact500 answers a redaction the user's power does not allow with
+	// 500 {"Err":""}, as Dendrite v0.13.8 does, instead of 403.
+	redact500 bool
+	events    []*fakeEvent      // every event, in order
+	txns      map[string]string // event ID by access token, endpoint and transaction ID
+	sends     []*fakeEvent      // posts accepted, repeats included (see Received)
+	requests  []fakeRequest
+	relMax    int  // the most events a page of /relations holds; 0: 50
+	noRel     bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -85,7 +91,7 @@ const (
 func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeServer {
 	f := &fakeServer{t: t, token: token, user: fakeUser, failRoom: map[string]channeltest.Failure{},
 		aliases: map[string]string{}, targets: map[string]string{}, txns: map[string]string{},
-		replaced: map[string]string{}}
+		replaced: map[string]string{}, admin: map[string]bool{}}
 	for target, id := range rooms {
 		if strings.HasPrefix(target, "#") {
 			f.aliases[target] = id
@@ -200,7 +206,7 @@ func (f *fakeServer) send(r *http.Request, body []byte) (int, string) {
 	if !slices.Contains(f.joined, room) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
 	}
-	if f.replaced[room] != "" { // an upgrade raises the old room's power to post
+	if f.replaced[room] != "" && !f.admin[room] { // an upgrade raises the old room's power to post
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"sender is not allowed to send event. 0 < 50"}`
 	}
 	key := f.token + "\x00" + room + "\x00send\x00" + txn
@@ -295,6 +301,12 @@ func (f *fakeServer) redact(r *http.Request, body []byte) (int, string) {
 	room, id := r.PathValue("room"), r.PathValue("event")
 	if !slices.Contains(f.joined, room) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
+	}
+	if f.replaced[room] != "" && !f.admin[room] { // a redaction is an event, under the same raised power
+		if f.redact500 { // as Dendrite v0.13.8 answers it
+			return http.StatusInternalServerError, `{"Err":""}`
+		}
+		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"sender is not allowed to send event. 0 < 50"}`
 	}
 	if !json.Valid(body) {
 		return http.StatusBadRequest, `{"errcode":"M_NOT_JSON","error":"Content not JSON."}`
@@ -418,6 +430,11 @@ func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
 	case r.PathValue("type") == "m.room.member" && r.PathValue("key") == f.user:
 		return http.StatusOK, `{"membership":"join","displayname":"Status bot"}`
+	case r.PathValue("type") == "m.room.power_levels" && r.PathValue("key") == "":
+		if f.replaced[room] != "" && !f.admin[room] { // an upgrade raises the power to send any event
+			return http.StatusOK, `{"users":{"@admin:example.org":100},"users_default":0,"events_default":50}`
+		}
+		return http.StatusOK, `{"users":{"@admin:example.org":100},"users_default":0,"events_default":0}`
 	case r.PathValue("type") == "m.room.tombstone" && r.PathValue("key") == "" && f.replaced[room] != "":
 		return http.StatusOK, `{"body":"This room has been replaced","replacement_room":"` + f.replaced[room] + `"}`
 	}

@@ -695,3 +695,59 @@ func TestIntegrationCheckLeftRoom(t *testing.T) {
 	assert.Equal(t, "matrix: check: "+left+": "+s.botUserID+" has not joined the room "+left+
 		` (its membership there is "leave")`, err.Error())
 }
+
+// A room upgraded by the account itself (it created the room, and keeps
+// the power to post in the old one, which an upgrade raises to 50 for
+// everyone else) is followed to the room that replaced it: the next post
+// goes where the room's members are now, not to the old room, which still
+// accepts it and which no one reads. The post of before the upgrade is
+// still retracted where it is, in the old room.
+func TestIntegrationUpgradedRoomStillAccepting(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.bot.room(s.reader) // the bot administers the room
+	ch := newChannel(t, s, s.botToken, old)
+	inc := unique("inc-")
+	before, err := ch.Send(ctx, broadcast.NewMessage(update(inc, 1, broadcast.StatusInvestigating, "Before the upgrade.")))
+	require.NoError(t, err)
+
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.bot.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	require.NotEmpty(t, upgraded.RoomID)
+	s.reader.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+
+	m := broadcast.NewMessage(update(inc, 2, broadcast.StatusIdentified, "After the upgrade."))
+	m.Thread = broadcast.Thread{Root: before, Last: before}
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, upgraded.RoomID, r.Meta["room "+old], "posted in the room that replaced the old one")
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "After the upgrade.")
+
+	require.NoError(t, ch.Retract(ctx, before), "redacted in the old room, where the account still has the power")
+	assert.Empty(t, s.reader.event(old, before.Meta[old]).content(t).Body, "the old room's post is redacted")
+}
+
+// A post in a room upgraded since by someone else cannot be redacted by
+// the account: the upgrade raised the power to send any event in the old
+// room, a redaction among them; Dendrite answers it with 500 {"Err":""},
+// which alone reads as worth retrying. Retract fails for good and says
+// why, and names the new room, which never held the post.
+func TestIntegrationRetractInUpgradedRoom(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.reader.room(s.bot) // the bot may post, but not administer
+	ch := newChannel(t, s, s.botToken, old)
+	r, err := ch.Send(ctx, broadcast.NewMessage(update(unique("inc-"), 1, broadcast.StatusInvestigating, "x")))
+	require.NoError(t, err)
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+	err = ch.Retract(ctx, r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "Dendrite answers 500, but no retry can help: %v", err)
+	assert.Contains(t, err.Error(), "the room was upgraded to "+upgraded.RoomID+", which left the account's power level 0")
+}

@@ -21,11 +21,14 @@
 // moves, as when its room is upgraded to a new room version, which leaves
 // the old room closed to posts. The alias is then looked up again, and the
 // post made in the room it names now, if that is another; Check always
-// looks aliases up afresh. A room (by ID, or an alias that did not move)
-// that refuses a post and was upgraded (its m.room.tombstone names the
-// replacement) is followed to its replacement, as clients follow it, for
-// the rest of the Channel's life; Check says so, as Config.Rooms should
-// name the new room.
+// looks aliases up afresh. Before each post, the channel reads the room's
+// m.room.tombstone (GET /rooms/{roomId}/state/m.room.tombstone/): a room
+// (by ID, or an alias's) that was upgraded is followed to its replacement,
+// as clients follow it, for the rest of the Channel's life, also when the
+// old room still accepts the account's posts (an upgrade leaves posting
+// there to those with power level 50, such as the room's creator), where
+// no one would read them; Check says so, as Config.Rooms should name the
+// new room.
 //
 // Each room is a Ledger target, named as configured: Send posts to the
 // rooms not done in an earlier attempt and books each with a
@@ -97,7 +100,13 @@
 // message). An event already gone counts as redacted; a homeserver
 // without /relations (older than v1.3 of the specification) has the post
 // redacted alone. The account needs no power to edit or redact its own
-// events.
+// events, but the power to send a redaction at all, which a room upgrade
+// raises to 50 in the old room: a post made there before the upgrade is
+// redacted where it is, in the old room, and an account below that power
+// fails that room for good, with an error that says so and names the room
+// that replaced it (Dendrite answers such a redaction with 500, which
+// alone would be retried; the channel reads the room's
+// m.room.power_levels after a 403 or 5xx to tell).
 //
 // # Limits
 //
@@ -265,24 +274,32 @@ func everyRoom(err error) bool {
 }
 
 // post sends text to the room target, in the incident's thread there.
-// When the room refuses the post, and target names another room now (see
-// moved), the post is made there.
+// A room that was upgraded (see upgraded) is left for its replacement
+// before the post, and when the room refuses the post, and target names
+// another room now (see moved), the post is made there.
 func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text string) (post, error) {
 	room, err := c.room(ctx, target)
 	if err != nil {
 		return post{}, err
 	}
+	old := room
+	now, ok, err := c.upgraded(ctx, target, room)
+	if err != nil {
+		return post{}, err
+	}
+	if ok {
+		room = now
+	}
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room); ok {
-			old := room
 			room, rel = now, threadIn(m.Thread, target, now)
 			event, err = c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
-			if err != nil {
-				err = fmt.Errorf("the room %s, which replaced %s: %w", room, old, err)
-			}
 		}
+	}
+	if err != nil && room != old {
+		err = fmt.Errorf("the room %s, which replaced %s: %w", room, old, err)
 	}
 	if err != nil {
 		return post{}, err

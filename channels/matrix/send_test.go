@@ -55,8 +55,10 @@ func TestRequests(t *testing.T) {
 	ev := func(target string) string { return r.Meta[target] }
 	room2 := confRooms["#status:example.org"]
 	assert.Equal(t, []string{
+		"GET /_matrix/client/v3/rooms/%21ops7Kq:example.org/state/m.room.tombstone/",
 		"PUT /_matrix/client/v3/rooms/%21ops7Kq:example.org/send/m.room.message/" + m.Key(confTargets[0]),
 		"GET /_matrix/client/v3/directory/room/%23status:example.org",
+		"GET /_matrix/client/v3/rooms/%21Zb3xQw:example.org/state/m.room.tombstone/",
 		"PUT /_matrix/client/v3/rooms/%21Zb3xQw:example.org/send/m.room.message/" + m.Key(confTargets[1]),
 		"GET /_matrix/client/v3/account/whoami",
 		"GET /_matrix/client/v1/rooms/%21ops7Kq:example.org/relations/" + ev(confTargets[0]) + "/m.replace",
@@ -70,9 +72,10 @@ func TestRequests(t *testing.T) {
 		"GET /_matrix/client/v3/directory/room/%23status:example.org",
 		"GET /_matrix/client/v3/rooms/%21Zb3xQw:example.org/state/m.room.member/@status-bot:example.org",
 		"GET /_matrix/client/v3/rooms/%21Zb3xQw:example.org/state/m.room.tombstone/",
-	}, got, "the alias is resolved once for posting; Check looks it up afresh, and at the account's membership and each room's tombstone")
+	}, got, "each post looks at its room's tombstone first; the alias is resolved once for posting; "+
+		"Check looks it up afresh, and at the account's membership and each room's tombstone")
 	log := f.requestLog()
-	assert.JSONEq(t, `{}`, string(log[5].body), "a redaction's body")
+	assert.JSONEq(t, `{}`, string(log[7].body), "a redaction's body")
 }
 
 // The Receipt names the first room's event, links to it, and records

@@ -161,3 +161,74 @@ func TestEditInUpgradedRoomIsNotEditable(t *testing.T) {
 	assert.Equal(t, room, te.Pending[0].Target)
 	assert.Empty(t, te.Failures)
 }
+
+// A room upgraded since, where the account may still post (it created the
+// room, and an upgrade raises the power to post only to 50), is followed
+// to its replacement all the same, as clients follow it: the old room is
+// closed to everyone else and read by no one. Before, the post went to the
+// old room as long as it was accepted there, alias or room ID alike.
+func TestUpgradedRoomFollowedWhileStillAccepting(t *testing.T) {
+	const room, alias = "!ops7Kq:example.org", "#status:example.org"
+	const roomNow, aliasNow = "!Nw4Up:example.org", "!Nw5Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	first, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	oldAliasRoom := first.Meta[metaRoom+alias]
+	require.NotEmpty(t, oldAliasRoom)
+
+	f.mu.Lock()
+	f.replaced[room], f.admin[room] = roomNow, true
+	f.targets[roomNow] = room
+	f.joined = append(f.joined, roomNow)
+	f.mu.Unlock()
+	upgrade(f, alias, aliasNow, true)
+	f.mu.Lock()
+	f.joined = append(f.joined, oldAliasRoom) // still in the old room, and may post there
+	f.admin[oldAliasRoom] = true
+	f.mu.Unlock()
+
+	m := broadcast.NewMessage(incident(2, broadcast.StatusIdentified, "b"))
+	m.Thread = broadcast.Thread{Root: first, Last: first}
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, roomNow, r.Meta[metaRoom+room], "posted in the room that replaced %s", room)
+	assert.Equal(t, aliasNow, r.Meta[metaRoom+alias], "posted in the room %s names now", alias)
+	for _, e := range f.events {
+		if e.kind == "post" && (e.room == room || e.room == oldAliasRoom) {
+			assert.Equal(t, first.Meta[f.targets[e.room]], e.id, "no second post in the old room %s", e.room)
+		}
+	}
+}
+
+// A post in a room upgraded since cannot be redacted there by an account
+// without power (an upgrade raises the power to send any event, a
+// redaction among them, to 50): Retract fails that room permanently and
+// says why, naming the room that replaced it, instead of a bare
+// M_FORBIDDEN, which reads as if the account had lost the room, or
+// Dendrite's 500, which reads as a failure worth retrying for the next ten
+// minutes. It does not redact in the new room, where the post is not.
+func TestRetractInUpgradedRoom(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	prev, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	f.mu.Lock()
+	f.replaced[room] = now
+	f.joined = append(f.joined, now)
+	f.mu.Unlock()
+	for _, dendrite := range []bool{false, true} {
+		f.mu.Lock()
+		f.redact500 = dendrite // Dendrite answers 500, which alone would be retried for ever
+		f.mu.Unlock()
+		err = ch.Retract(ctx, prev)
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+		assert.Contains(t, err.Error(), "the room was upgraded to "+now+", which left the account's power level 0 "+
+			"in the room is below the 50 a redaction needs")
+	}
+	for _, q := range f.requestLog() {
+		assert.NotContains(t, q.path, url.PathEscape(now), "nothing to redact in the new room")
+	}
+}

@@ -73,3 +73,47 @@ func TestDeliveryFailedText(t *testing.T) {
 		}
 	}
 }
+
+// A connector answers 200 OK to what it takes for retryable ("O365
+// Connectors return 200 for what they think are retry-able",
+// MicrosoftDocs/msteams-docs issue 9064), such as "Webhook message
+// delivery failed with error: Error contacting Microsoft Teams endpoint"
+// (issue 1736): it could not reach Teams, which names no status, and a
+// retry is what a user expects, not a permanent failure. A relay may pass
+// the connector's text on without its first words, and a rate limit it
+// passes on may carry Retry-After. Before, a text naming no status was
+// permanent, and one without the first words was taken for a post.
+func TestRelayErrorsRetried(t *testing.T) {
+	ch, f := newTestChannel(t)
+	defer f.answerWith(nil)
+	plain := map[string]string{"Content-Type": "text/plain; charset=utf-8"}
+	for _, c := range []struct {
+		status int
+		header map[string]string
+		body   string
+		want   string
+	}{
+		{http.StatusOK, plain, "Webhook message delivery failed with error: Error contacting Microsoft Teams endpoint", "transient"},
+		{http.StatusOK, plain, "Webhook message delivery failed with error: Error contacting Microsoft Teams endpoint.", "transient"},
+		{http.StatusOK, plain, "Error contacting Microsoft Teams endpoint", "transient"},
+		{http.StatusAccepted, plain, "Error contacting Microsoft Teams endpoint", "transient"},
+		{http.StatusOK, plain, "Microsoft Teams endpoint returned HTTP error 503 with ContextId tcid=0", "transient"},
+		{http.StatusOK, plain, "Microsoft Teams endpoint returned HTTP error 404 with ContextId tcid=0", "permanent"},
+		{http.StatusOK, map[string]string{"Content-Type": "text/plain", "Retry-After": "120"},
+			"Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0", "2m0s"},
+		{http.StatusOK, plain, "Webhook message delivery failed with error: Internal Server Error", "transient"},
+		{http.StatusOK, plain, "Webhook message delivery failed with error: Request Entity Too Large", "permanent"},
+	} {
+		f.answerWith(&fakeAnswer{status: c.status, header: c.header, body: c.body})
+		_, err := send(t, ch, update(broadcast.StatusInvestigating))
+		got := ""
+		if d, ok := broadcast.RetryDelay(err); ok {
+			got = d.Round(time.Second).String()
+		} else if broadcast.IsPermanent(err) {
+			got = "permanent"
+		} else if err != nil {
+			got = "transient"
+		}
+		assert.Equal(t, c.want, got, "%d %q: %v", c.status, c.body, err)
+	}
+}

@@ -68,10 +68,14 @@
 // answer and names Config.WebhookURL; so does a 2xx other than 202 that
 // is an HTML page (a captive portal's): nothing shows the card reached
 // Teams. A 2xx whose text is an Office 365 connector's refusal
-// ("Webhook message delivery failed with error: … HTTP error 429 …", from
-// a relay in front of one) posted nothing: it is marked as the status it
-// names (permanent when it names none). Any other 2xx, a Response
-// action's answer, is the workflow's.
+// ("Webhook message delivery failed with error: … HTTP error 429 …", or
+// "… Error contacting Microsoft Teams endpoint", from a relay in front of
+// one, with or without its first words) posted nothing: it is marked as
+// the status it names, in digits or by its text (a 429 waits for the
+// relay's Retry-After, 30 seconds without one; a 413, a card too large,
+// is permanent), and is transient when it names none, as a connector
+// answers 200 OK only to what it takes for retryable. Any other 2xx, a
+// Response action's answer, is the workflow's.
 //
 // No error, Receipt or printed Config or Channel holds the webhook URL's
 // path or query: the URL is a redact.URL, and the URL, its path and query,
@@ -100,6 +104,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,37 +202,65 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			resp.Status, http.StatusText(resp.Status), page)
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", broadcast.Permanent(err)))
 	}
-	if err := deliveryFailed(resp, c.s.rd); err != nil {
+	if err := deliveryFailed(resp, c.s.rd, time.Now()); err != nil {
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil
 }
 
-// failedText starts the text an Office 365 connector (or a relay in front
-// of one) answers a refusal with, under 200 OK: "Webhook message delivery
-// failed with error: Microsoft Teams endpoint returned HTTP error 429 with
-// ContextId …".
-const failedText = "webhook message delivery failed"
+// failedTexts start the texts an Office 365 connector (or a relay in
+// front of one) answers a refusal with, under 200 OK: "Webhook message
+// delivery failed with error: Microsoft Teams endpoint returned HTTP error
+// 429 with ContextId …", "… with error: Error contacting Microsoft Teams
+// endpoint"; a relay may pass on the text after "with error: " alone.
+var failedTexts = []string{
+	"webhook message delivery failed",
+	"error contacting microsoft teams endpoint",
+	"microsoft teams endpoint returned http error",
+}
 
 // failedStatus finds the status such a text names.
 var failedStatus = regexp.MustCompile(`(?i)\bHTTP error ([1-5][0-9]{2})\b`)
 
+// failedReason finds the reason after "with error: ", which may be a
+// status's text ("Forbidden").
+var failedReason = regexp.MustCompile(`(?i)with error:\s*([^\r\n]*?)[\s.]*$`)
+
 // deliveryFailed returns the error of r, a 2xx, when its body is a
-// connector's refusal: marked as the status it names would be (a rate
-// limit waits httpx.RateLimitWait), permanent when it names none, and
-// quoting the text redacted by rd before it is cut (httpx leaves a 2xx as
-// it came). It returns nil for any other answer.
-func deliveryFailed(r *httpx.Response, rd *redact.Redactor) error {
+// connector's refusal: marked as the status it names would be, in digits
+// or by its text (a rate limit waits for Retry-After, if the relay passed
+// one on, else httpx.RateLimitWait), and transient when it names none, as
+// "Error contacting Microsoft Teams endpoint" does: a connector answers
+// 200 OK to what it takes for retryable. The error quotes the text
+// redacted by rd before it is cut (httpx leaves a 2xx as it came). It
+// returns nil for any other answer.
+func deliveryFailed(r *httpx.Response, rd *redact.Redactor, now time.Time) error {
 	body := strings.TrimSpace(string(r.Body))
-	if len(body) < len(failedText) || !strings.EqualFold(body[:len(failedText)], failedText) {
+	if !slices.ContainsFunc(failedTexts, func(t string) bool {
+		return len(body) >= len(t) && strings.EqualFold(body[:len(t)], t)
+	}) {
 		return nil
 	}
 	status := 0
 	if m := failedStatus.FindStringSubmatch(body); m != nil {
 		status, _ = strconv.Atoi(m[1])
+	} else if m := failedReason.FindStringSubmatch(body); m != nil {
+		status = statusOfText(m[1])
 	}
 	err := fmt.Errorf("http status %d %s: %s", r.Status, http.StatusText(r.Status), httpx.RedactedSnippet(rd, string(r.Body)))
-	return httpx.MarkWait(err, status == http.StatusTooManyRequests, httpx.Transient(status), 0, false)
+	transient := status == 0 || httpx.Transient(status)
+	return httpx.Mark(err, status == http.StatusTooManyRequests, transient, r.Header, now)
+}
+
+// statusOfText returns the 4xx or 5xx status whose text is reason
+// ("Forbidden", "Internal Server Error"), or 0.
+func statusOfText(reason string) int {
+	for s := 400; s <= 599; s++ {
+		if t := http.StatusText(s); t != "" && strings.EqualFold(t, reason) {
+			return s
+		}
+	}
+	return 0
 }
 
 // htmlPage reports whether r, a 2xx, is an HTML page (by its Content-Type,
