@@ -1,6 +1,7 @@
 package email
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -58,15 +59,15 @@ func (c *Channel) newAttempt() *attempt {
 func (a *attempt) scrubber() *scrubber { return a.scrub.Load() }
 
 // token returns the attempt's XOAUTH2 bearer token, "" without a
-// TokenSource. The first call fetches it.
-func (a *attempt) token() (string, error) {
+// TokenSource. The first call fetches it, within ctx.
+func (a *attempt) token(ctx context.Context) (string, error) {
 	if a.ch.cfg.TokenSource == nil {
 		return "", nil
 	}
 	a.tokMu.Lock()
 	if !a.fetched {
 		a.fetched = true
-		a.tok, a.tokErr = a.fetch()
+		a.tok, a.tokErr = a.fetch(ctx)
 	}
 	tok, err := a.tok, a.tokErr
 	if a.noFresh != nil {
@@ -89,11 +90,11 @@ func (a *attempt) token() (string, error) {
 // with: the failure, or the refusal, stands, the refusal transient, for
 // the next attempt, whose TokenSource may have one; and no other
 // connection of this attempt dials with the refused token (see token).
-func (a *attempt) refresh(used string, refusal error) (string, error) {
+func (a *attempt) refresh(ctx context.Context, used string, refusal error) (string, error) {
 	a.tokMu.Lock()
 	if !a.refreshed && a.tok == used {
 		a.refreshed = true
-		tok, err := a.fetch()
+		tok, err := a.fetch(ctx)
 		switch {
 		case err != nil:
 			a.noFresh = err
@@ -119,10 +120,12 @@ func (a *attempt) fresh(tok string) bool {
 	return a.freshTok != "" && tok == a.freshTok
 }
 
-// fetch calls the TokenSource; tokMu is held. The scrubber learns the
-// token at once, before any connection sends it.
-func (a *attempt) fetch() (string, error) {
-	t, err := a.ch.cfg.TokenSource()
+// fetch calls the TokenSource, within ctx: a token endpoint that hangs
+// holds the attempt no longer than its context (see httpx.TokenCall);
+// tokMu is held. The scrubber learns the token at once, before any
+// connection sends it.
+func (a *attempt) fetch(ctx context.Context) (string, error) {
+	t, err := a.ch.tokens.Token(ctx)
 	if err != nil {
 		return "", err
 	}

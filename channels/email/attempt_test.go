@@ -398,3 +398,77 @@ func TestXOAUTH2RefreshedTokenEchoRedacted(t *testing.T) {
 		})
 	}
 }
+
+// hangingTokens is a TokenSource whose calls block until release is
+// closed, as one whose token endpoint never answers; called is closed at
+// the first call.
+type hangingTokens struct {
+	calledOnce      sync.Once
+	called, release chan struct{}
+}
+
+func newHangingTokens(t *testing.T) *hangingTokens {
+	h := &hangingTokens{called: make(chan struct{}), release: make(chan struct{})}
+	t.Cleanup(func() { close(h.release) })
+	return h
+}
+
+func (h *hangingTokens) token() (*oauth2.Token, error) {
+	h.calledOnce.Do(func() { close(h.called) })
+	<-h.release
+	return &oauth2.Token{AccessToken: "late-token"}, nil
+}
+
+// A token endpoint that hangs holds neither a Send past the end of its
+// context nor Close: the Send returns the context's error, transient,
+// and a later Send whose context ends while the first call still hangs
+// returns too, without a second call piling up behind it. The guard
+// below only turns a hang into a failure.
+func TestTokenFetchEndsWithTheSendsContext(t *testing.T) {
+	srv := startSMTP(t, serverOptions{})
+	h := newHangingTokens(t)
+	cfg := config(srv, recipients(2)...)
+	cfg.Password, cfg.TokenSource = redact.NewSecret(""), h.token
+	ch, err := email.New(cfg)
+	require.NoError(t, err)
+
+	send := func(ctx context.Context) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			_, err := ch.Send(ctx, broadcast.NewMessage(incident(1)))
+			done <- err
+		}()
+		return done
+	}
+	wait := func(done <-chan error) error {
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			require.FailNow(t, "Send still waits for the token after its context ended")
+			return nil
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := send(ctx)
+	<-h.called
+	cancel()
+	err = wait(done)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+
+	ended, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	err = wait(send(ended))
+	require.ErrorIs(t, err, context.Canceled)
+
+	closed := make(chan error, 1)
+	go func() { closed <- ch.Close() }()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "Close waits for the token endpoint")
+	}
+	assert.Zero(t, srv.connections(), "no connection without a token")
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -44,6 +45,9 @@ func newChannel(cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	c := &Channel{cfg: &cfg, redactor: redact.NewRedactor().WithLogin(cfg.Username, cfg.Password)}
+	if cfg.TokenSource != nil {
+		c.tokens = httpx.NewTokenCall(cfg.TokenSource)
+	}
 	if err := c.checkAddresses(); err != nil {
 		return nil, err
 	}

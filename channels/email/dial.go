@@ -315,13 +315,13 @@ func (c *Channel) connect(ctx context.Context, a *attempt) (*conn, error) {
 // above 1 also at a run's first attempt after an earlier run whose
 // outcome is unknown, on another instance, say.
 func (c *Channel) authDial(ctx context.Context, a *attempt) (*conn, error) {
-	token, err := a.token()
+	token, err := a.token(ctx)
 	if err != nil {
 		return nil, err
 	}
 	cn, err := c.dial(ctx, a, token)
 	if errors.Is(err, errTokenRefused) {
-		if token, err = a.refresh(token, err); err == nil {
+		if token, err = a.refresh(ctx, token, err); err == nil {
 			cn, err = c.dial(ctx, a, token)
 		}
 	}

@@ -252,6 +252,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/internal/httpx"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -369,11 +370,14 @@ type Config struct {
 	// such as oauth2.StaticTokenSource's as it is). The tokens never appear
 	// in an error. JSON leaves it out.
 	//
-	// It takes no context, so a Send cannot stop it: a token endpoint
-	// that hangs holds the Send past its deadline. Give the token
-	// source's HTTP client a Timeout (oauth2.Config.TokenSource takes it
-	// from the context it is made with: context.WithValue(ctx,
-	// oauth2.HTTPClient, &http.Client{Timeout: 10 * time.Second})).
+	// It takes no context, so the Channel makes one call at a time and a
+	// Send stops waiting for it when its context ends, with the context's
+	// error (transient); the call itself runs on until it returns. Give
+	// the token source's HTTP client a Timeout, so that a token endpoint
+	// that hangs does not hold that call for ever
+	// (oauth2.Config.TokenSource takes it from the context it is made
+	// with: context.WithValue(ctx, oauth2.HTTPClient,
+	// &http.Client{Timeout: 10 * time.Second})).
 	TokenSource func() (*oauth2.Token, error) `yaml:"-" json:"-"`
 	// From is the sender, "Status <status@example.com>" or a bare address.
 	// Required. Its domain also ends every Message-ID.
@@ -471,6 +475,7 @@ type Channel struct {
 	unsub    *template.Template
 	tmpl     *templates.Set           // Config.Templates, with statusTemplate
 	redactor *redact.Redactor         // the password, in every form AUTH sends it
+	tokens   *httpx.TokenCall         // Config.TokenSource, bounded by each attempt's context; nil without one
 	pool     *pool                    // connections waiting for the next Send
 	probe    time.Duration            // the wait for a kept connection's RSET: see endpoint.ProbeWait
 	heads    func() []recipientFields // see recipientHeader

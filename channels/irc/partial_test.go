@@ -318,7 +318,13 @@ func TestSendDeadlineTooShortForPacing(t *testing.T) {
 func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{})
 	cfg := testConfig(srv.addr())
-	cfg.Interval = 200 * time.Millisecond // ((5 lines + 2) × channels − 4 of burst) × 200ms, + 6s to connect and register
+	// The pacing of n channels is ((5 lines + 2) × n − 13 of burst) × 1s,
+	// plus 6s allowed to connect and register: two fit in 7s, three need
+	// 14s. The decision is made against the clock, so the deadline sits
+	// well inside that gap: a loaded machine may take seconds to get a
+	// Send to it, and still two fit and three do not. The big burst keeps
+	// the wait for the pacing itself short.
+	cfg.Burst, cfg.Interval = 13, time.Second
 	cfg.Channels = []string{"#a", "#b", "#c"}
 	u := sampleUpdate()
 	u.Body = strings.Repeat("Traffic is being drained from the affected region. ", 40)
@@ -327,7 +333,7 @@ func TestSendPostsToTheChannelsThatFitAndLeavesTheRest(t *testing.T) {
 	ledger := channeltest.NewLedger()
 	m.Ledger = ledger
 
-	const deadline = 8700 * time.Millisecond // two fit: 8s; three: 9.4s
+	const deadline = 13500 * time.Millisecond // two fit: 7s; three: 14s
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	_, err := ch.Send(ctx, m)

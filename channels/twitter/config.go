@@ -50,11 +50,12 @@ type Config struct {
 	// instances) must store each token the source returns whose
 	// RefreshToken changed; started again from a refresh token already
 	// used, it gets 400 invalid_grant, a Permanent error, until the account
-	// authorises the app anew. The channel calls it without Send's
-	// context (an oauth2.TokenSource takes none), so a refresh is bounded
-	// only by the source's own HTTP client: give it one with a timeout
-	// (the oauth2.HTTPClient value of the context given to
-	// oauth2.Config.TokenSource). It is a function, not the
+	// authorises the app anew. It takes no context, so the channel makes
+	// one call at a time and a Send stops waiting for it when its context
+	// ends, with the context's error (transient); the call itself runs on
+	// until it returns, bounded only by the source's own HTTP client: give
+	// it one with a timeout (the oauth2.HTTPClient value of the context
+	// given to oauth2.Config.TokenSource). It is a function, not the
 	// oauth2.TokenSource itself, so that a printed Config shows no token
 	// (fmt prints a function as its address, but a TokenSource's state,
 	// oauth2.StaticTokenSource's token included, as it is). An app-only
@@ -153,12 +154,13 @@ func newRedactor(cfg Config) *redact.Redactor {
 }
 
 // tokens returns the channel's source of OAuth 2.0 tokens, reusing each
-// until it expires; nil without Config.TokenSource.
-func tokens(cfg Config) oauth2.TokenSource {
+// until it expires, called within each attempt's context; nil without
+// Config.TokenSource.
+func tokens(cfg Config) *httpx.TokenCall {
 	if cfg.TokenSource == nil {
 		return nil
 	}
-	return oauth2.ReuseTokenSource(nil, tokenFunc(cfg.TokenSource))
+	return httpx.NewTokenCall(oauth2.ReuseTokenSource(nil, tokenFunc(cfg.TokenSource)).Token)
 }
 
 // tokenFunc makes a function an oauth2.TokenSource.

@@ -362,3 +362,44 @@ func TestForeignSuccessRetractCheck(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err), err)
 	assert.EqualError(t, err, "twitter: check: "+want)
 }
+
+// A token endpoint that hangs holds a Send no longer than its context:
+// the Send returns the context's error, and one whose context ended
+// while that call still hangs returns too, without another call piling
+// up. The guard only turns a hang into a failure.
+func TestTokenFetchEndsWithTheSendsContext(t *testing.T) {
+	f := newFakeX(t, true)
+	called, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { close(release) })
+	source := func() (*oauth2.Token, error) {
+		once.Do(func() { close(called) })
+		<-release
+		return &oauth2.Token{AccessToken: "late-token"}, nil
+	}
+	ch := newTestChannel(t, f, func(c *Config) { c.TokenSource = source })
+	send := func(ctx context.Context) error {
+		done := make(chan error, 1)
+		go func() {
+			_, err := ch.Send(ctx, broadcast.NewMessage(testUpdate()))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			require.FailNow(t, "Send still waits for the token after its context ended")
+			return nil
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-called; cancel() }()
+	err := send(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+
+	ended, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	require.ErrorIs(t, send(ended), context.Canceled)
+	assert.Zero(t, f.requestCount(), "no request without a token")
+}

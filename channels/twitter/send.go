@@ -228,7 +228,7 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.tokens != nil {
-		t, err := c.token(op, s)
+		t, err := c.token(ctx, op, s)
 		if err != nil {
 			return nil, s, err
 		}
@@ -242,12 +242,14 @@ func (c *Channel) exchange(ctx context.Context, op, method, path string, body []
 	return resp, s, nil
 }
 
-// token returns the OAuth 2.0 token of one attempt. A refresh the token
-// endpoint refused is judged by its status as httpx.Classify judges X's:
-// Permanent when retrying will not help (400 invalid_grant), transient
-// with the endpoint's Retry-After when it may (429, 408, 5xx).
-func (c *Channel) token(op string, s scrubber) (*oauth2.Token, error) {
-	t, err := c.tokens.Token()
+// token returns the OAuth 2.0 token of one attempt, within ctx: a token
+// endpoint that hangs holds the attempt no longer than ctx (see
+// httpx.TokenCall). A refresh the token endpoint refused is judged by its
+// status as httpx.Classify judges X's: Permanent when retrying will not
+// help (400 invalid_grant), transient with the endpoint's Retry-After when
+// it may (429, 408, 5xx).
+func (c *Channel) token(ctx context.Context, op string, s scrubber) (*oauth2.Token, error) {
+	t, err := c.tokens.Token(ctx)
 	if err != nil {
 		err, permanent := httpx.TokenError("twitter: "+op+": get OAuth 2.0 token", err)
 		if permanent {

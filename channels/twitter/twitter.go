@@ -233,8 +233,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/oauth2"
-
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -257,10 +255,10 @@ const (
 type Channel struct {
 	name     string
 	baseURL  string
-	client   *http.Client       // signs OAuth 1.0a requests; follows no redirect
-	sender   httpx.Client       // what client sends through; Close releases it if the channel made it
-	tokens   oauth2.TokenSource // OAuth 2.0 tokens; nil for OAuth 1.0a
-	redactor *redact.Redactor   // every credential of the Config
+	client   *http.Client     // signs OAuth 1.0a requests; follows no redirect
+	sender   httpx.Client     // what client sends through; Close releases it if the channel made it
+	tokens   *httpx.TokenCall // OAuth 2.0 tokens; nil for OAuth 1.0a
+	redactor *redact.Redactor // every credential of the Config
 	tmpl     *templates.Set
 	now      func() time.Time
 

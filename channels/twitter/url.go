@@ -25,8 +25,10 @@ var urlParams = []string{"consumer_key", "consumer_secret", "access_token", "acc
 //
 //	x://api.x.com?consumer_key=…&consumer_secret=…&access_token=…&access_secret=…
 //
-// It checks the URL's form; New checks the rest. Errors name the part of
-// the URL at fault and never quote a credential.
+// It checks the URL's form; New checks the rest. User information
+// ("x://name:password@host") and a fragment (an unescaped "#") are
+// refused, not dropped. Errors name the part of the URL at fault and
+// never quote a credential.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -35,8 +37,13 @@ func ParseURL(raw string) (Config, error) {
 	if u.Scheme != Scheme {
 		return Config{}, fmt.Errorf("twitter: URL: scheme %q: want %s://", u.Scheme, Scheme)
 	}
-	if u.Path != "" && u.Path != "/" {
+	switch {
+	case u.User != nil: // a credential there would be dropped, and the host after "@" taken
+		return Config{}, errors.New("twitter: URL: user information: not allowed (credentials go in the query)")
+	case u.Path != "" && u.Path != "/":
 		return Config{}, errors.New("twitter: URL: path: want none (credentials go in the query)")
+	case u.Fragment != "" || strings.Contains(raw, "#"): // it would cut a secret short
+		return Config{}, errors.New(`twitter: URL: fragment: not allowed (escape a "#" in a value as %23)`)
 	}
 	var cfg Config
 	if u.Host != "" && u.Host != defaultHost {

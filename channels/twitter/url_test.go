@@ -90,3 +90,32 @@ func TestParseURLErrors(t *testing.T) {
 		})
 	}
 }
+
+// User information in the host is never a credential of the short form:
+// it is refused, naming the part, rather than dropped without a word (the
+// Config would then lack what it was written with, or quietly take the
+// host after the "@"), and the error quotes neither name nor password.
+func TestParseURLRefusesUserInfo(t *testing.T) {
+	const pass = "pw-Zq9+x=Q"
+	for _, raw := range []string{
+		"x://ck-1:" + pass + "@api.x.com?access_token=123-at&access_secret=as-2",
+		"x://api.x.com:" + pass + "@api.example.com?consumer_key=ck-1",
+		"x://" + pass + "@api.x.com",
+		"x://@api.x.com",
+	} {
+		_, err := twitter.ParseURL(raw)
+		require.Error(t, err, raw)
+		assert.Equal(t, "twitter: URL: user information: not allowed (credentials go in the query)", err.Error())
+		channeltest.AssertNoSecret(t, err.Error(), pass)
+	}
+}
+
+// An unescaped "#" in a secret starts a fragment, which url.Parse takes
+// out of the query: the secret would be cut short without a word, and X
+// would refuse it at the first post. It is refused, without quoting it.
+func TestParseURLRefusesAFragment(t *testing.T) {
+	_, err := twitter.ParseURL("x://api.x.com?consumer_key=ck-1&consumer_secret=cs#9zzQ&access_token=123-at&access_secret=as-2")
+	require.Error(t, err)
+	assert.Equal(t, `twitter: URL: fragment: not allowed (escape a "#" in a value as %23)`, err.Error())
+	channeltest.AssertNoSecret(t, err.Error(), "9zzQ")
+}

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -46,4 +47,66 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 		return broadcast.RetryAfter(e, d), false
 	}
 	return e, false
+}
+
+// TokenCall calls a token function, such as the Token method of an
+// oauth2.TokenSource, for callers bounded by a context, which such a
+// function does not take: a caller stops waiting when its context ends,
+// with the context's error, and the call it leaves runs on until the
+// function returns. One call runs at a time, so a token endpoint that
+// hangs holds one goroutine, not one per caller: the others wait for it
+// within their contexts, then make their own call (a reusing source then
+// answers from its cache). A panic in the function is raised again in
+// the caller waiting for it.
+type TokenCall struct {
+	f    func() (*oauth2.Token, error)
+	busy chan struct{} // holds a value while a call runs
+}
+
+// NewTokenCall returns a TokenCall of f.
+func NewTokenCall(f func() (*oauth2.Token, error)) *TokenCall {
+	return &TokenCall{f: f, busy: make(chan struct{}, 1)}
+}
+
+// tokenResult is the outcome of one call of a token function.
+type tokenResult struct {
+	tok      *oauth2.Token
+	err      error
+	panicked bool
+	value    any // the panic's
+}
+
+// Token calls the function once, after the call under way, if any, has
+// returned, and returns its result, or ctx's error when ctx ends first.
+func (c *TokenCall) Token(ctx context.Context) (*oauth2.Token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case c.busy <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	done := make(chan tokenResult, 1)
+	go func() {
+		r := tokenResult{panicked: true}
+		defer func() {
+			if r.panicked {
+				r.value = recover()
+			}
+			done <- r
+			<-c.busy
+		}()
+		r.tok, r.err = c.f()
+		r.panicked = false
+	}()
+	select {
+	case r := <-done:
+		if r.panicked {
+			panic(r.value)
+		}
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
