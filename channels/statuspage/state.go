@@ -42,6 +42,10 @@ type entry struct {
 	Corrects   string                `json:"corrects,omitempty"`
 	// Edited is the time of the latest correction edited in; zero if none.
 	Edited time.Time `json:"edited,omitzero"`
+	// Restored is when the update, retracted earlier, was sent again:
+	// later than the retraction, so that feed readers holding the
+	// retraction's notice fetch the update again. Zero if never.
+	Restored time.Time `json:"restored,omitzero"`
 	// Seq numbers entries in the order they reached the page, to order
 	// entries of equal Time.
 	Seq int64 `json:"seq"`
@@ -52,10 +56,7 @@ func (e *entry) ids() []string { return append([]string{e.ID}, e.Aliases...) }
 
 // changed is the time the entry last changed.
 func (e *entry) changed() time.Time {
-	if e.Edited.After(e.Time) {
-		return e.Edited
-	}
-	return e.Time
+	return maxTime(maxTime(e.Time, e.Edited), e.Restored)
 }
 
 // incident is an incident (or maintenance) with its updates, oldest first.
@@ -154,11 +155,13 @@ func (s *state) sorted() []*incident {
 	return out
 }
 
-// add puts e into the incident incidentID. It reports the ID of the
-// incident holding e, and false when an update with e's ID is on the page
-// already. An update retracted earlier and sent again is no longer
-// retracted: its feed entry is the update's again.
-func (s *state) add(incidentID string, e entry) (string, bool, error) {
+// add puts e into the incident incidentID at now. It reports the ID of
+// the incident holding e, and false when an update with e's ID is on the
+// page already. An update retracted earlier and sent again is no longer
+// retracted: its feed entry is the update's again, restored at now (or,
+// within the second of the retraction, the second after it), so that its
+// updated moves past the retraction's notice that readers hold.
+func (s *state) add(incidentID string, e entry, now time.Time) (string, bool, error) {
 	if in := s.byUpdate[e.ID]; in != nil {
 		return in.ID, false, nil
 	}
@@ -176,7 +179,13 @@ func (s *state) add(incidentID string, e entry) (string, bool, error) {
 		c.Entries = slices.Clone(in.Entries)
 		in = &c
 	}
-	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool { return r.ID == e.ID })
+	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool {
+		if r.ID != e.ID {
+			return false
+		}
+		e.Restored = maxTime(e.Restored, later(r.Retracted, now))
+		return true
+	})
 	s.Seq++
 	e.Seq = s.Seq
 	i, _ := slices.BinarySearchFunc(in.Entries, e, compareEntries)
