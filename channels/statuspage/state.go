@@ -448,6 +448,9 @@ func loadState(dir string, gen int64) (*state, error) {
 	if s.Format != stateFormat {
 		return nil, fmt.Errorf("%w: %s: format %d, this version reads %d", errCorrupt, stateFile, s.Format, stateFormat)
 	}
+	if err := s.checkRecords(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
+	}
 	s.gen = gen
 	files, err := os.ReadDir(filepath.Join(dir, incidentsDir))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -474,11 +477,52 @@ func (s *state) loadBucket(dir, name string) error {
 		return fmt.Errorf("%w: %s/%s: %v", errCorrupt, incidentsDir, name, err)
 	}
 	for _, in := range list {
+		if err := in.check(); err != nil {
+			return fmt.Errorf("%w: %s/%s: %v", errCorrupt, incidentsDir, name, err)
+		}
 		if bucket(in.ID) != name || in.File != pageName(in.ID) || len(in.Entries) == 0 || s.incidents[in.ID] != nil {
 			return fmt.Errorf("%w: %s/%s: incident %q does not belong there", errCorrupt, incidentsDir, name, in.ID)
 		}
 		s.files[in.File] = in.ID
 		s.put(in)
+	}
+	return nil
+}
+
+// feedName matches the names addComponents gives the components' feeds:
+// a slug, and maybe a hash.
+var feedName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,99}$`)
+
+// checkRecords reports what in the state file's records this package
+// never writes: a null, a component without a name or whose feed is not
+// named as addComponents names them (a path elsewhere would be written
+// outside the site), a retraction of no update.
+func (s *state) checkRecords() error {
+	feeds := map[string]bool{}
+	for i, c := range s.Components {
+		if c.Name == "" || !feedName.MatchString(c.Feed) || feeds[c.Feed] {
+			return fmt.Errorf("component %d (%q): not a component this package records", i, c.Name)
+		}
+		feeds[c.Feed] = true
+	}
+	for i, r := range s.Retractions {
+		if r == nil || r.ID == "" {
+			return fmt.Errorf("retraction %d: not a retraction this package records", i)
+		}
+	}
+	return nil
+}
+
+// check reports what in an incident of a state file this package never
+// writes: a null, an update without an ID.
+func (in *incident) check() error {
+	if in == nil {
+		return errors.New("a null incident")
+	}
+	for i := range in.Entries {
+		if in.Entries[i].ID == "" {
+			return fmt.Errorf("incident %q: update %d has no ID", in.ID, i)
+		}
 	}
 	return nil
 }

@@ -224,7 +224,9 @@
 // that retrying cannot fix are marked broadcast.Permanent: no permission,
 // a read-only file system, a Dir (or part of its path) that is not a
 // directory, a Dir/current that this package did not make, state files
-// that cannot be read, an invalid update. Others are transient: a full
+// that cannot be read or hold what this package never writes (a null
+// record, a component's feed named as a path), an invalid update. Others
+// are transient: a full
 // disk, an I/O error, and another process holding the lock for longer
 // than Config.LockTimeout.
 package statuspage
