@@ -58,3 +58,30 @@ func TestDamagedStateIsCorruptNotAPanic(t *testing.T) {
 		})
 	}
 }
+
+// A version without its state file (removed by hand, or a version
+// directory gone) cannot be read now or on a retry: the failure is
+// permanent, as for a damaged file, and names the file.
+func TestMissingStateIsPermanent(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		remove func(dir string) error
+	}{
+		{"state.json", func(dir string) error {
+			return os.Remove(filepath.Join(dir, versionsName, versionName(1), stateFile))
+		}},
+		{"the version", func(dir string) error {
+			return os.RemoveAll(filepath.Join(dir, versionsName, versionName(1)))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			send(t, newTestChannel(t, dir), ChildUpdate("m", 0))
+			require.NoError(t, tc.remove(dir))
+			_, err := newTestChannel(t, dir).Send(context.Background(), broadcast.NewMessage(ChildUpdate("m", 1)))
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), stateFile)
+		})
+	}
+}

@@ -422,9 +422,9 @@ func (s *state) byBucket() map[string][]*incident {
 
 // readNonce returns the nonce of the version in dir.
 func readNonce(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	data, err := readStateFile(dir)
 	if err != nil {
-		return "", fmt.Errorf("read state: %w", err)
+		return "", err
 	}
 	var v struct {
 		Nonce string `json:"nonce"`
@@ -435,11 +435,25 @@ func readNonce(dir string) (string, error) {
 	return v.Nonce, nil
 }
 
-// loadState reads the state of the version in dir.
-func loadState(dir string, gen int64) (*state, error) {
+// readStateFile reads the state file of the version in dir, which
+// Dir/current points at: one missing (or its version) is corrupt, since
+// no retry brings it back.
+func readStateFile(dir string) ([]byte, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s: missing: %v", errCorrupt, stateFile, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
+	}
+	return data, nil
+}
+
+// loadState reads the state of the version in dir.
+func loadState(dir string, gen int64) (*state, error) {
+	data, err := readStateFile(dir)
+	if err != nil {
+		return nil, err
 	}
 	s := newState(time.Time{})
 	if err := json.Unmarshal(data, s); err != nil {
