@@ -64,6 +64,9 @@ type incident struct {
 	ID      string  `json:"id"`
 	File    string  `json:"file"` // the page is incidents/<File>.html
 	Entries []entry `json:"updates"`
+	// Retracted is the time of the latest retraction of one of its
+	// updates: it changed then. Zero if none.
+	Retracted time.Time `json:"retracted,omitzero"`
 }
 
 // last is the incident's latest update.
@@ -307,6 +310,7 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 		delete(s.byUpdate, alias)
 	}
 	in.Entries = slices.Delete(slices.Clone(in.Entries), i, i+1)
+	in.Retracted = maxTime(in.Retracted, now)
 	if len(in.Entries) == 0 {
 		delete(s.incidents, in.ID)
 		delete(s.files, in.File)
