@@ -198,10 +198,12 @@ func componentID(name string) string { return shortHash("component:" + name) }
 
 func (m *model) apiComponents() []apiComponent {
 	created := map[string]time.Time{}
+	changed := m.componentChanges()
 	for _, c := range m.st.Components {
 		created[c.Name] = c.Created
+		// A retraction from its feed may have changed its status.
+		changed[c.Name] = maxTime(changed[c.Name], c.Retracted)
 	}
-	changed := m.componentChanges()
 	out := make([]apiComponent, len(m.components))
 	for i, c := range m.components {
 		a := apiComponent{
@@ -217,14 +219,14 @@ func (m *model) apiComponents() []apiComponent {
 	return out
 }
 
-// componentChanges returns, per component, the time of the latest update
-// that named it.
+// componentChanges returns, per component, the latest change of an
+// update that names it.
 func (m *model) componentChanges() map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, in := range m.all {
 		for _, e := range in.Entries {
 			for _, c := range e.Components {
-				out[c.Name] = maxTime(out[c.Name], e.Time)
+				out[c.Name] = maxTime(out[c.Name], e.changed())
 			}
 		}
 	}

@@ -39,7 +39,7 @@ func seed(b *testing.B, c *Channel, n int, spacing time.Duration, components []s
 						"error rates are back to normal and we keep watching them.",
 					Components: []broadcast.Component{{Name: components[i%len(components)], Status: comp}},
 				}
-				if _, _, err := st.add(id, e); err != nil {
+				if _, _, err := st.add(id, e, e.Time); err != nil {
 					return false, nil, err
 				}
 			}

@@ -473,3 +473,25 @@ func TestBrowserOverdueTranslated(t *testing.T) {
 	assert.True(t, strings.HasPrefix(text, "Überfällig: das nächste Update war fällig bis "), "the overdue promise: %q", text)
 	assert.True(t, strings.HasSuffix(text, " UTC."), "the overdue promise: %q", text)
 }
+
+// A reader of the month page of an incident across New Year sees the
+// year of its end, which the month's heading does not give.
+func TestBrowserNewYear(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "status")
+	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "current"))))
+	t.Cleanup(srv.Close)
+	ch, err := statuspage.New(statuspage.Config{Dir: dir, BaseURL: srv.URL + "/"})
+	require.NoError(t, err)
+	start := time.Date(2025, time.December, 31, 23, 30, 0, 0, time.UTC)
+	for i, status := range []broadcast.Status{broadcast.StatusInvestigating, broadcast.StatusResolved} {
+		u := broadcast.Update{ID: fmt.Sprintf("nye-%d", i), IncidentID: "nye", Title: "Login failures",
+			Status: status, Impact: broadcast.ImpactMinor, Time: start.Add(time.Duration(i) * 70 * time.Minute)}
+		_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+		require.NoError(t, err)
+	}
+	ctx := newBrowser(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/history-2025-12.html")))
+	line, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.month li').innerText`))
+	require.NoError(t, err)
+	assert.Contains(t, line, "31 Dec 23:30 UTC–1 Jan 2026 00:40 UTC")
+}

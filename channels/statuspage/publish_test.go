@@ -237,10 +237,10 @@ func TestWaitForOtherSendHonoursContext(t *testing.T) {
 // merged (a hash collision, in practice never).
 func TestPageNameCollision(t *testing.T) {
 	st := newState(time.Time{})
-	_, _, err := st.add("a", entry{ID: "1", Time: time.Now()})
+	_, _, err := st.add("a", entry{ID: "1", Time: time.Now()}, time.Now())
 	require.NoError(t, err)
 	st.files[pageName("b")] = "someone-else"
-	_, _, err = st.add("b", entry{ID: "2", Time: time.Now()})
+	_, _, err = st.add("b", entry{ID: "2", Time: time.Now()}, time.Now())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "would share the page")
 	assert.False(t, errors.Is(err, errCorrupt))

@@ -127,7 +127,7 @@ func (th *theme) check(s *settings) error {
 			Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}},
 			URL:        "https://example.com/more", Time: now.Add(time.Duration(i) * time.Minute),
 			NextUpdate: now.Add(time.Hour), Corrects: "sample-0", Edited: now.Add(2 * time.Minute),
-		})
+		}, now)
 		if err != nil {
 			return err
 		}

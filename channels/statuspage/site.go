@@ -221,6 +221,7 @@ func (m *model) incident(in *incident, part int) IncidentData {
 		d.Resolved = last.Time
 	}
 	d.fold(in.Entries)
+	d.Updated = maxTime(d.Updated, in.Retracted)
 	if d.Impact == "" {
 		d.Impact = broadcast.ImpactNone
 		if d.Maintenance {

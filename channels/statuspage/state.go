@@ -42,6 +42,10 @@ type entry struct {
 	Corrects   string                `json:"corrects,omitempty"`
 	// Edited is the time of the latest correction edited in; zero if none.
 	Edited time.Time `json:"edited,omitzero"`
+	// Restored is when the update, retracted earlier, was sent again:
+	// later than the retraction, so that feed readers holding the
+	// retraction's notice fetch the update again. Zero if never.
+	Restored time.Time `json:"restored,omitzero"`
 	// Seq numbers entries in the order they reached the page, to order
 	// entries of equal Time.
 	Seq int64 `json:"seq"`
@@ -52,10 +56,7 @@ func (e *entry) ids() []string { return append([]string{e.ID}, e.Aliases...) }
 
 // changed is the time the entry last changed.
 func (e *entry) changed() time.Time {
-	if e.Edited.After(e.Time) {
-		return e.Edited
-	}
-	return e.Time
+	return maxTime(maxTime(e.Time, e.Edited), e.Restored)
 }
 
 // incident is an incident (or maintenance) with its updates, oldest first.
@@ -63,6 +64,9 @@ type incident struct {
 	ID      string  `json:"id"`
 	File    string  `json:"file"` // the page is incidents/<File>.html
 	Entries []entry `json:"updates"`
+	// Retracted is the time of the latest retraction of one of its
+	// updates: it changed then. Zero if none.
+	Retracted time.Time `json:"retracted,omitzero"`
 }
 
 // last is the incident's latest update.
@@ -154,11 +158,13 @@ func (s *state) sorted() []*incident {
 	return out
 }
 
-// add puts e into the incident incidentID. It reports the ID of the
-// incident holding e, and false when an update with e's ID is on the page
-// already. An update retracted earlier and sent again is no longer
-// retracted: its feed entry is the update's again.
-func (s *state) add(incidentID string, e entry) (string, bool, error) {
+// add puts e into the incident incidentID at now. It reports the ID of
+// the incident holding e, and false when an update with e's ID is on the
+// page already. An update retracted earlier and sent again is no longer
+// retracted: its feed entry is the update's again, restored at now (or,
+// within the second of the retraction, the second after it), so that its
+// updated moves past the retraction's notice that readers hold.
+func (s *state) add(incidentID string, e entry, now time.Time) (string, bool, error) {
 	if in := s.byUpdate[e.ID]; in != nil {
 		return in.ID, false, nil
 	}
@@ -176,7 +182,13 @@ func (s *state) add(incidentID string, e entry) (string, bool, error) {
 		c.Entries = slices.Clone(in.Entries)
 		in = &c
 	}
-	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool { return r.ID == e.ID })
+	s.Retractions = slices.DeleteFunc(s.Retractions, func(r *retraction) bool {
+		if r.ID != e.ID {
+			return false
+		}
+		e.Restored = maxTime(e.Restored, later(r.Retracted, now))
+		return true
+	})
 	s.Seq++
 	e.Seq = s.Seq
 	i, _ := slices.BinarySearchFunc(in.Entries, e, compareEntries)
@@ -298,6 +310,7 @@ func (s *state) retract(id string, now time.Time) (incidentID string, found bool
 		delete(s.byUpdate, alias)
 	}
 	in.Entries = slices.Delete(slices.Clone(in.Entries), i, i+1)
+	in.Retracted = maxTime(in.Retracted, now)
 	if len(in.Entries) == 0 {
 		delete(s.incidents, in.ID)
 		delete(s.files, in.File)
@@ -413,9 +426,9 @@ func (s *state) byBucket() map[string][]*incident {
 
 // readNonce returns the nonce of the version in dir.
 func readNonce(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	data, err := readStateFile(dir)
 	if err != nil {
-		return "", fmt.Errorf("read state: %w", err)
+		return "", err
 	}
 	var v struct {
 		Nonce string `json:"nonce"`
@@ -426,11 +439,25 @@ func readNonce(dir string) (string, error) {
 	return v.Nonce, nil
 }
 
-// loadState reads the state of the version in dir.
-func loadState(dir string, gen int64) (*state, error) {
+// readStateFile reads the state file of the version in dir, which
+// Dir/current points at: one missing (or its version) is corrupt, since
+// no retry brings it back.
+func readStateFile(dir string) ([]byte, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s: missing: %v", errCorrupt, stateFile, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
+	}
+	return data, nil
+}
+
+// loadState reads the state of the version in dir.
+func loadState(dir string, gen int64) (*state, error) {
+	data, err := readStateFile(dir)
+	if err != nil {
+		return nil, err
 	}
 	s := newState(time.Time{})
 	if err := json.Unmarshal(data, s); err != nil {
@@ -438,6 +465,9 @@ func loadState(dir string, gen int64) (*state, error) {
 	}
 	if s.Format != stateFormat {
 		return nil, fmt.Errorf("%w: %s: format %d, this version reads %d", errCorrupt, stateFile, s.Format, stateFormat)
+	}
+	if err := s.checkRecords(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, stateFile, err)
 	}
 	s.gen = gen
 	files, err := os.ReadDir(filepath.Join(dir, incidentsDir))
@@ -465,11 +495,52 @@ func (s *state) loadBucket(dir, name string) error {
 		return fmt.Errorf("%w: %s/%s: %v", errCorrupt, incidentsDir, name, err)
 	}
 	for _, in := range list {
+		if err := in.check(); err != nil {
+			return fmt.Errorf("%w: %s/%s: %v", errCorrupt, incidentsDir, name, err)
+		}
 		if bucket(in.ID) != name || in.File != pageName(in.ID) || len(in.Entries) == 0 || s.incidents[in.ID] != nil {
 			return fmt.Errorf("%w: %s/%s: incident %q does not belong there", errCorrupt, incidentsDir, name, in.ID)
 		}
 		s.files[in.File] = in.ID
 		s.put(in)
+	}
+	return nil
+}
+
+// feedName matches the names addComponents gives the components' feeds:
+// a slug, and maybe a hash.
+var feedName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,99}$`)
+
+// checkRecords reports what in the state file's records this package
+// never writes: a null, a component without a name or whose feed is not
+// named as addComponents names them (a path elsewhere would be written
+// outside the site), a retraction of no update.
+func (s *state) checkRecords() error {
+	feeds := map[string]bool{}
+	for i, c := range s.Components {
+		if c.Name == "" || !feedName.MatchString(c.Feed) || feeds[c.Feed] {
+			return fmt.Errorf("component %d (%q): not a component this package records", i, c.Name)
+		}
+		feeds[c.Feed] = true
+	}
+	for i, r := range s.Retractions {
+		if r == nil || r.ID == "" {
+			return fmt.Errorf("retraction %d: not a retraction this package records", i)
+		}
+	}
+	return nil
+}
+
+// check reports what in an incident of a state file this package never
+// writes: a null, an update without an ID.
+func (in *incident) check() error {
+	if in == nil {
+		return errors.New("a null incident")
+	}
+	for i := range in.Entries {
+		if in.Entries[i].ID == "" {
+			return fmt.Errorf("incident %q: update %d has no ID", in.ID, i)
+		}
 	}
 	return nil
 }

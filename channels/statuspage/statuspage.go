@@ -119,7 +119,11 @@
 // the update becomes the retraction's (a feed's updated never goes back),
 // as the updated time of a component's feed becomes an edit's when the
 // edit takes the component off the incident. An update retracted and
-// sent again is an update like any other.
+// sent again (to the Channel: a Broadcaster skips an update it
+// delivered) is an update like any other on the pages, and its entry is
+// the update's again, under the same id, updated when it was sent again
+// (as the JSON's updated_at), past the retraction's notice that readers
+// hold.
 //
 // Sending an update whose ID is on the page already, or was edited in,
 // changes nothing. Edit of an update that is no longer on the page adds
@@ -220,7 +224,9 @@
 // that retrying cannot fix are marked broadcast.Permanent: no permission,
 // a read-only file system, a Dir (or part of its path) that is not a
 // directory, a Dir/current that this package did not make, state files
-// that cannot be read, an invalid update. Others are transient: a full
+// that cannot be read or hold what this package never writes (a null
+// record, a component's feed named as a path), an invalid update. Others
+// are transient: a full
 // disk, an I/O error, and another process holding the lock for longer
 // than Config.LockTimeout.
 package statuspage
@@ -320,7 +326,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	incident, entryID := u.IncidentID, u.ID
 	err = c.change(ctx, func(st *state) (bool, []string, error) {
-		id, added, err := st.add(u.IncidentID, c.entry(u))
+		id, added, err := st.add(u.IncidentID, c.entry(u), c.now().UTC())
 		incident, entryID = id, st.entryID(u.ID)
 		return added, []string{id}, err
 	})
@@ -352,7 +358,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 			incident = in
 			return changed, []string{in}, nil
 		}
-		in, added, err := st.add(u.IncidentID, c.entry(u))
+		in, added, err := st.add(u.IncidentID, c.entry(u), c.now().UTC())
 		incident, id = in, u.ID
 		return added, []string{in}, err
 	})
