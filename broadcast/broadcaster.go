@@ -822,8 +822,9 @@ func (b *Broadcaster) unlockShared(unlock func()) {
 	unlock()
 }
 
-// storeTrouble logs a Store failure that costs only the time an update was
-// first sent with: a resend of it then counts as a new update.
+// storeTrouble logs a Store failure that costs no delivery, only what the
+// record was for (each caller says what): the time an update was first
+// sent with, say, so that a resend of it counts as a new update.
 func (b *Broadcaster) storeTrouble(ctx context.Context, what string, err error) {
 	if err != nil && b.logger != nil {
 		b.logger.LogAttrs(ctx, slog.LevelWarn, "broadcast: store: could not "+what,

@@ -167,6 +167,37 @@ func TestCorrectionOfACorrectionSupersedesNoNewerUpdate(t *testing.T) {
 	assert.Equal(t, 4, x.count())
 }
 
+// A correction posted after the thread's latest post takes that post's
+// Time, and loses the tie to an update of that Time sent afterwards: d,
+// waiting out a rate limit while a is corrected, is posted, not
+// Superseded, as another instance (the Store's thread alone) would have it.
+func TestCorrectionAtTheLatestPostsTimeSupersedesNoUpdateOfThatTime(t *testing.T) {
+	x := limitedOnce("d", 300*time.Millisecond)
+	b := newBroadcaster(t, broadcast.Options{}, x)
+	ctx := context.Background()
+	a, b2 := olderAndNewer("b")
+	d := b2
+	d.ID, d.Status = "d", broadcast.StatusMonitoring // b's Time, sent after it: newer
+	for _, u := range []broadcast.Update{a, b2} {
+		_, err := b.Send(ctx, u)
+		require.NoError(t, err)
+	}
+	done := make(chan *broadcast.Report, 1)
+	go func() {
+		rep, err := b.Send(ctx, d)
+		assert.NoError(t, err)
+		done <- rep
+	}()
+	<-x.waiting
+	fix := a
+	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
+	_, err := b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	rep := <-done
+	assert.False(t, rep.Results[0].Superseded, "d is newer than b and than a")
+	assert.Equal(t, 1, x.posts("d"))
+}
+
 // olderAndNewer returns two updates of one incident from an hour ago: a,
 // and the update newer (ID newer) a quarter of an hour later, saying the
 // cause was identified.

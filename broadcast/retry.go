@@ -1220,6 +1220,7 @@ func (d *delivery) delivered(ctx context.Context) {
 			saved.Meta = d.prev.Meta
 		}
 		save(inPlaceEdits, saved)
+		d.keepThread(ctx)
 		// The posts made anew, or those of the correction it corrected,
 		// for a Retract or Correct of this one.
 		if d.keepPartial(ctx); d.partialErr != nil {
@@ -1242,7 +1243,15 @@ func (d *delivery) delivered(ctx context.Context) {
 			// and must not supersede an older update waiting to retry.
 			// The Store's thread, read before every attempt, still says
 			// whether it is up.
-			d.b.newest.delivered(u, d.seq, d.name, *r)
+			seq := d.seq
+			if d.op == opCorrect {
+				// A correction is no newer status of the incident: of one
+				// Time (that of the post it follows, see correctionTime),
+				// an update sent is newer, whichever Send came first, as
+				// the Store's thread alone (another instance) has it.
+				seq = 0
+			}
+			d.b.newest.delivered(u, seq, d.name, *r)
 		}
 	}
 	mark(d.markID)
@@ -1256,6 +1265,26 @@ func (d *delivery) delivered(ctx context.Context) {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
 	}
 	d.done = true
+}
+
+// keepThread marks the incident's latest update on the channel (the
+// thread read before the attempt) delivered again, when it is: a Store's
+// Prune keeps a thread while one of its receipts is kept, and a receipt
+// while its update's mark is. An in-place correction's receipt is saved
+// outside the thread (see inPlaceEdits), so without this the thread in
+// which the edited post stands would be pruned with its original while
+// the correction is kept, and the incident's next update would start a
+// new thread. A failure costs only that, and is logged.
+func (d *delivery) keepThread(ctx context.Context) {
+	id := d.th.Last.UpdateID
+	if id == "" {
+		return
+	}
+	done, failure, err := d.b.store.Done(ctx, opSend.markID(id), d.name, "")
+	if err == nil && done && failure == "" {
+		err = d.b.store.Mark(ctx, opSend.markID(id), d.name, "", nil)
+	}
+	d.b.storeTrouble(ctx, "mark the incident's latest update again, to keep its thread", err)
 }
 
 // correctionTime is the UpdateTime of a correction posted in the thread:

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"strings"
 
 	"github.com/outagecast/outagecast/redact"
 )
@@ -37,4 +39,16 @@ func ExampleRedactor() {
 	fmt.Println(err)
 	// Output:
 	// 535 5.7.8 authentication failed: REDACTED
+}
+
+// ReplaceError hides secrets its caller's way, here by the variable each
+// came from, and keeps what the error matches.
+func ExampleReplaceError() {
+	hide := strings.NewReplacer("xoxb-123-secret", "${SLACK_TOKEN}").Replace
+	err := redact.ReplaceError(fmt.Errorf("token %s: %w", "xoxb-123-secret", fs.ErrPermission), hide)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, fs.ErrPermission))
+	// Output:
+	// token ${SLACK_TOKEN}: permission denied
+	// true
 }

@@ -119,3 +119,61 @@ func TestPruneWithCancelledContextRemovesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, done)
 }
+
+// editor posts each update and edits a post in place; it keeps the thread
+// each update was sent in.
+type editor struct{ threads map[string]broadcast.Thread }
+
+func (e *editor) Name() string { return "x" }
+
+func (e *editor) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	e.threads[m.Update.ID] = m.Thread
+	return broadcast.Receipt{ID: "post-" + m.Update.ID}, nil
+}
+
+func (e *editor) Edit(_ context.Context, _ broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	return prev, nil
+}
+
+// An update sent on day 1 and corrected in place on day 3: a prune of
+// what is older than day 2 keeps the correction, and the incident's
+// thread, in which the edited post stands, so that the next update
+// replies to it. (pgstore keeps the same: its Prune follows the same
+// storetest rules.)
+func TestPruneKeepsTheThreadOfAnInPlaceCorrection(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
+	require.NoError(t, err)
+	ctx := context.Background()
+	x := &editor{threads: map[string]broadcast.Thread{}}
+	b, err := broadcast.New([]broadcast.Channel{x}, broadcast.Options{Store: s})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, b.Close()); require.NoError(t, s.Close()) }()
+	day1 := time.Now().Add(-72 * time.Hour)
+	s.now = func() time.Time { return day1 }
+	a := broadcast.Update{ID: "a", IncidentID: "inc", Title: "CDN errors", Status: broadcast.StatusInvestigating,
+		Body: "We are investigating elevated error rates.", Time: day1.UTC()}
+	_, err = b.Send(ctx, a)
+	require.NoError(t, err)
+
+	s.now = func() time.Time { return day1.Add(48 * time.Hour) }
+	fix := a
+	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
+	rep, err := b.Correct(ctx, "a", fix)
+	require.NoError(t, err)
+	require.True(t, rep.Results[0].Edited)
+
+	_, err = s.Prune(ctx, day1.Add(24*time.Hour))
+	require.NoError(t, err)
+	_, kept, err := s.Receipt(ctx, "a-fix", "x")
+	require.NoError(t, err)
+	require.True(t, kept, "the correction's receipt")
+	th, err := s.Thread(ctx, "inc", "x")
+	require.NoError(t, err)
+	assert.Equal(t, "post-a", th.Last.ID, "the incident's thread")
+
+	next := a
+	next.ID, next.Time, next.Status = "next", time.Time{}, broadcast.StatusIdentified
+	_, err = b.Send(ctx, next)
+	require.NoError(t, err)
+	assert.Equal(t, "post-a", x.threads["next"].Last.ID, "the next update replies to the edited post")
+}

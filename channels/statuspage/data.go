@@ -165,8 +165,8 @@ type IncidentData struct {
 	// completed).
 	Open bool
 	// Started is the time of its first update, Updated the time it last
-	// changed (an update added, edited or retracted), Resolved the time of the update that closed it (zero while
-	// open).
+	// changed (an update added, edited or retracted), Resolved the time of
+	// the update that closed it (zero while open).
 	Started, Updated, Resolved time.Time
 	// ScheduledFor is a maintenance's planned start: the NextUpdate of its
 	// latest "scheduled" update, else Started.
