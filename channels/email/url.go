@@ -70,14 +70,16 @@ func ParseURL(raw string) (Config, error) {
 		pw, _ := u.User.Password()
 		cfg.Password = redact.NewSecret(pw)
 	}
-	if err := cfg.setParams(u.RawQuery, u.Scheme); err != nil {
+	quote := u.User != nil || !userinfoInQuery(u.RawQuery)
+	if err := cfg.setParams(u.RawQuery, u.Scheme, quote); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
 }
 
-// setParams sets the fields of the query's parameters.
-func (c *Config) setParams(rawQuery, scheme string) error {
+// setParams sets the fields of the query's parameters. Its errors quote
+// a parameter's name or value only if quote: see userinfoInQuery.
+func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
 	for kv := range strings.SplitSeq(rawQuery, "&") {
 		if kv == "" {
 			continue
@@ -85,6 +87,9 @@ func (c *Config) setParams(rawQuery, scheme string) error {
 		rawKey, rawVal, _ := strings.Cut(kv, "=")
 		key, err := url.PathUnescape(rawKey)
 		if err != nil || !slices.Contains(urlParams, key) {
+			if !quote {
+				rawKey = ""
+			}
 			return unknownParam(rawKey)
 		}
 		if key == paramTo { // unescaped after the split: "%2C" is a comma in an address
@@ -102,10 +107,30 @@ func (c *Config) setParams(rawQuery, scheme string) error {
 			return fmt.Errorf("email: URL: %s: bad %%-escape", key)
 		}
 		if err := c.setParam(key, val, scheme); err != nil {
+			if !quote {
+				return fmt.Errorf(`email: URL: %s: not a valid value (a "?" in the password is written %%3F)`, key)
+			}
 			return fmt.Errorf("email: URL: %s: %w", key, err)
 		}
 	}
 	return nil
+}
+
+// userinfoInQuery reports whether rawQuery, of a URL without user
+// information, may hold the rest of it: a "?" in the password, not
+// %-escaped, ends the URL's authority there, and the rest of the password
+// and "@host" become the query, whose parameters' names and values an
+// error would quote. A parameter holding "@" may be that unless it is one
+// that holds an address (a misspelt one, "tos=a@example.com", may be it
+// too: its error then names no parameter).
+func userinfoInQuery(rawQuery string) bool {
+	for kv := range strings.SplitSeq(rawQuery, "&") {
+		key, _, _ := strings.Cut(kv, "=")
+		if strings.Contains(kv, "@") && key != paramFrom && key != paramTo && key != "list_unsubscribe" {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownParam is the error of a query parameter not in urlParams. It
