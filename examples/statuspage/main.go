@@ -37,6 +37,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -286,9 +287,10 @@ func sendDemo(ctx context.Context, page *statuspage.Channel, now time.Time) erro
 }
 
 // newHandler serves the site in root like a static host, with caches told
-// to check for a newer version on every request.
+// to check for a newer version on every request. A directory without an
+// index.html is not found, as on a static host, not listed.
 func newHandler(root string) http.Handler {
-	files := http.FileServer(http.Dir(root))
+	files := http.FileServer(noListing{http.Dir(root)})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -297,4 +299,24 @@ func newHandler(root string) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// noListing is a file system whose directories open only when they hold
+// an index.html, which http.FileServer then serves in their place.
+type noListing struct{ http.FileSystem }
+
+func (n noListing) Open(name string) (http.File, error) {
+	f, err := n.FileSystem.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		index, ierr := n.FileSystem.Open(path.Join(name, "index.html"))
+		if err != nil || ierr != nil {
+			f.Close()
+			return nil, os.ErrNotExist
+		}
+		index.Close()
+	}
+	return f, nil
 }
