@@ -684,6 +684,44 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 	return t, ok, err
 }
 
+// ReachedOn returns the names of the channels, in the Broadcaster's
+// order, that update updateID reached, wholly or some of its targets, as
+// the Store records it: a Correct of it goes to these whatever their
+// Routes say (see Correct). It is for callers that preview a correction
+// (a dry run); Correct itself does not call it. err is the Store's
+// (ErrClosed after Close).
+func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string, error) {
+	if !b.enter() {
+		return nil, ErrClosed
+	}
+	defer b.mu.RUnlock()
+	var names []string
+	for _, ch := range b.channels {
+		went, err := b.reached(ctx, updateID, ch.Name())
+		if err != nil {
+			return nil, fmt.Errorf("broadcast: %w", err)
+		}
+		if went {
+			names = append(names, ch.Name())
+		}
+	}
+	return names, nil
+}
+
+// reached reports whether update reached channel, wholly (marked
+// delivered) or some of its targets (its partial record).
+func (b *Broadcaster) reached(ctx context.Context, update, channel string) (bool, error) {
+	done, failure, err := b.store.Done(ctx, opSend.markID(update), channel, "")
+	if err == nil && !(done && failure == "") {
+		_, done, err = b.store.Receipt(ctx, partialKey(update), channel)
+		failure = ""
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: cannot tell whether %s reached the channel: %w", update, err)
+	}
+	return done && failure == "", nil
+}
+
 // RetractedOn returns the names of the channels, in the Broadcaster's
 // order, on which Retract of update updateID deleted its post (or Retract
 // of a correction that edited that post in place) or, where

@@ -198,3 +198,28 @@ func TestRetractedOnTheOriginalOfARetractedInPlaceCorrection(t *testing.T) {
 	assert.True(t, rep.Results[0].Skipped, "slack does not post the original again")
 	assert.Equal(t, 1, slack.count())
 }
+
+// ReachedOn names the channels an update reached, wholly or some of their
+// rooms: a correction of it goes there whatever their Routes say.
+func TestReachedOn(t *testing.T) {
+	chat := &rooms{name: "chat", rooms: []string{"ops", "support"}, down: map[string]bool{"support": true}}
+	late := &script{name: "late", errs: []error{errFlaky}}
+	irc := &script{name: "irc"}
+	b := newBroadcaster(t, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: 1}}, chat, late, irc)
+	u := validUpdate()
+	u.ID = "half"
+	ctx := context.Background()
+
+	_, err := b.Send(ctx, u)
+	require.Error(t, err, "support and late missed it")
+	names, err := b.ReachedOn(ctx, "half")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"chat", "irc"}, names, "chat reached ops; late nothing")
+	names, err = b.ReachedOn(ctx, "other")
+	require.NoError(t, err)
+	assert.Empty(t, names)
+
+	require.NoError(t, b.Close())
+	_, err = b.ReachedOn(ctx, "half")
+	assert.ErrorIs(t, err, broadcast.ErrClosed)
+}

@@ -478,15 +478,7 @@ func (d *delivery) originalWent(ctx context.Context) (bool, error) {
 	if d.op != opCorrect {
 		return false, nil
 	}
-	done, failure, err := d.b.store.Done(ctx, opSend.markID(d.original), d.name, "")
-	if err == nil && !(done && failure == "") {
-		_, done, err = d.b.store.Receipt(ctx, partialKey(d.original), d.name)
-		failure = ""
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: cannot tell whether %s reached the channel: %w", d.original, err)
-	}
-	return done && failure == "", nil
+	return d.b.reached(ctx, d.original, d.name)
 }
 
 // retractedHere ends, with an error wrapping ErrRetracted, a correction
@@ -1267,24 +1259,36 @@ func (d *delivery) delivered(ctx context.Context) {
 	d.done = true
 }
 
-// keepThread marks the incident's latest update on the channel (the
-// thread read before the attempt) delivered again, when it is: a Store's
-// Prune keeps a thread while one of its receipts is kept, and a receipt
-// while its update's mark is. An in-place correction's receipt is saved
-// outside the thread (see inPlaceEdits), so without this the thread in
-// which the edited post stands would be pruned with its original while
-// the correction is kept, and the incident's next update would start a
-// new thread. A failure costs only that, and is logged.
+// keepThread marks again, when they are marked delivered, the updates
+// whose receipts keep the threads the edited post stands in: a Store's
+// Prune keeps a thread while a receipt saved in it is kept, and a receipt
+// while its update's mark is. An in-place correction's own receipt is
+// saved outside any thread (see inPlaceEdits), so without this the
+// incident's thread would be pruned with its original while the
+// correction is kept, and the next update would start a new thread. The
+// updates are the original (its receipt is in the thread it was posted
+// in) and the first posts of the incident's thread and of its restarted
+// thread (see restartedThread), each saved last in its own. A failure
+// costs only that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
-	id := d.th.Last.UpdateID
-	if id == "" {
-		return
+	ids := []string{d.original}
+	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
+		t, err := d.b.store.Thread(ctx, incident, d.name)
+		if err != nil {
+			d.b.storeTrouble(ctx, "read the thread of "+d.u.IncidentID+" on "+d.name+", to keep it", err)
+			return
+		}
+		if id := t.Root.UpdateID; id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
-	done, failure, err := d.b.store.Done(ctx, opSend.markID(id), d.name, "")
-	if err == nil && done && failure == "" {
-		err = d.b.store.Mark(ctx, opSend.markID(id), d.name, "", nil)
+	for _, id := range ids {
+		done, failure, err := d.b.store.Done(ctx, opSend.markID(id), d.name, "")
+		if err == nil && done && failure == "" {
+			err = d.b.store.Mark(ctx, opSend.markID(id), d.name, "", nil)
+		}
+		d.b.storeTrouble(ctx, "mark update "+id+" on "+d.name+" again, to keep its thread", err)
 	}
-	d.b.storeTrouble(ctx, "mark the incident's latest update again, to keep its thread", err)
 }
 
 // correctionTime is the UpdateTime of a correction posted in the thread:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -125,22 +126,23 @@ func (a *app) checkCorrection(ctx context.Context, b *broadcast.Broadcaster, th 
 
 // correcting sets in routes what the correction of -correct does on each
 // channel of cfg, as Correct decides it from the state file th: nothing
-// where the original was retracted; on a channel the original reached,
+// where the original was retracted; on a channel the original reached
+// (wholly or some of its targets: broadcast.Broadcaster.ReachedOn),
 // whatever its "when:" says, the correction goes out (an edit in place on
 // a channel that can edit and has the original's receipt, else a post in
 // the thread); elsewhere its "when:" decides, as for any update.
 func (a *app) correcting(ctx context.Context, b *broadcast.Broadcaster, th *threads, cfg *config.File, routes map[string]routing) {
 	original := a.opts.correct
 	gone := retractedOn(ctx, b, original)
+	reached, _ := b.ReachedOn(ctx, original) // unread: "when:" decides, as the line says
 	for _, ch := range cfg.Channels {
 		name := ch.Name()
 		rt := routes[name]
 		_, posted, _ := th.store.Receipt(ctx, original, name)
-		done, failure, _ := th.store.Done(ctx, original, name, "")
 		switch {
 		case gone[name]:
 			rt.notSent, rt.assumed = "update "+original+" was retracted here: nothing to correct", ""
-		case strings.HasPrefix(rt.notSent, "when: ") && (posted || done && failure == ""):
+		case strings.HasPrefix(rt.notSent, "when: ") && slices.Contains(reached, name):
 			rt.notSent, rt.assumed = "", "" // the wrong post is out there
 		}
 		if rt.notSent == "" {
