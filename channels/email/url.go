@@ -70,7 +70,7 @@ func ParseURL(raw string) (Config, error) {
 		pw, _ := u.User.Password()
 		cfg.Password = redact.NewSecret(pw)
 	}
-	quote := u.User != nil || !userinfoInQuery(u.RawQuery)
+	quote := !userinfoInQuery(u.RawQuery)
 	if err := cfg.setParams(u.RawQuery, u.Scheme, quote); err != nil {
 		return Config{}, err
 	}
@@ -116,11 +116,12 @@ func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
 	return nil
 }
 
-// userinfoInQuery reports whether rawQuery, of a URL without user
-// information, may hold the rest of it: a "?" in the password, not
-// %-escaped, ends the URL's authority there, and the rest of the password
-// and "@host" become the query, whose parameters' names and values an
-// error would quote. A parameter holding "@" may be that unless it is one
+// userinfoInQuery reports whether rawQuery may hold the rest of the URL's
+// user information: a "?" in the password, not %-escaped, ends the URL's
+// authority there, and the rest of the password and "@host" become the
+// query, whose parameters' names and values an error would quote. (The
+// authority may still seem to hold user information: a user name that is
+// an address, its "@" not written %40.) A parameter holding "@" may be that unless it is one
 // that holds an address (a misspelt one, "tos=a@example.com", may be it
 // too: its error then names no parameter).
 func userinfoInQuery(rawQuery string) bool {

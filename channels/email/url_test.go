@@ -94,6 +94,10 @@ func TestParseURLErrors(t *testing.T) {
 		{"smtp://u:?tls=hunter@smtp.example.com/?from=s@example.com", "email: URL: tls: not a valid value (a"},
 		{"smtp://u:?abc=b&hunter@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
 		{"smtp://smtp.example.com/?tos=a@example.com", "email: URL: query parameter: unknown (known: from, to,"},
+		// A user name that is an address, its "@" not escaped, gives the
+		// URL user information all the same.
+		{"smtp://alerts@example.com:2024?tls=hunter2@smtp.example.com/?from=s@example.com", "email: URL: tls: not a valid value (a"},
+		{"smtp://alerts@example.com:2024?hunter=x@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
