@@ -235,6 +235,20 @@ func TestNilTokenIsAnError(t *testing.T) {
 	}
 }
 
+// A TokenSource that panics, called from one of the connections a Send
+// runs at once (Concurrency 2, two recipients), where nothing would
+// recover the panic, is a permanent error naming it: the process lives.
+func TestPanickingTokenSourceIsAnError(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, token: testToken})
+	cfg := config(srv, "alice@example.net", "bob@example.net")
+	cfg.Concurrency = 2
+	cfg.Password, cfg.TokenSource = redact.NewSecret(""), func() (*oauth2.Token, error) { panic("token source bug") }
+	err := sendErr(newChannel(t, cfg))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.ErrorContains(t, err, "token source panicked: token source bug")
+}
+
 // sendAttempt makes the given attempt of delivering incident(n).
 func sendAttempt(ch *email.Channel, n, attempt int) error {
 	m := broadcast.NewMessage(incident(n))

@@ -56,8 +56,10 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 // function returns. One call runs at a time, so a token endpoint that
 // hangs holds one goroutine, not one per caller: the others wait for it
 // within their contexts, then make their own call (a reusing source then
-// answers from its cache). A panic in the function is raised again in
-// the caller waiting for it.
+// answers from its cache). A panic in the function is the caller's error,
+// permanent: raised again, it could end the process from a goroutine of
+// the channel's own (e-mail's connections each have one), where nothing
+// recovers it.
 type TokenCall struct {
 	f    func() (*oauth2.Token, error)
 	busy chan struct{} // holds a value while a call runs
@@ -70,10 +72,8 @@ func NewTokenCall(f func() (*oauth2.Token, error)) *TokenCall {
 
 // tokenResult is the outcome of one call of a token function.
 type tokenResult struct {
-	tok      *oauth2.Token
-	err      error
-	panicked bool
-	value    any // the panic's
+	tok *oauth2.Token
+	err error
 }
 
 // Token calls the function once, after the call under way, if any, has
@@ -89,22 +89,18 @@ func (c *TokenCall) Token(ctx context.Context) (*oauth2.Token, error) {
 	}
 	done := make(chan tokenResult, 1)
 	go func() {
-		r := tokenResult{panicked: true}
+		var r tokenResult
 		defer func() {
-			if r.panicked {
-				r.value = recover()
+			if v := recover(); v != nil {
+				r = tokenResult{err: broadcast.Permanent(fmt.Errorf("token source panicked: %v", v))}
 			}
 			done <- r
 			<-c.busy
 		}()
 		r.tok, r.err = c.f()
-		r.panicked = false
 	}()
 	select {
 	case r := <-done:
-		if r.panicked {
-			panic(r.value)
-		}
 		return r.tok, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()

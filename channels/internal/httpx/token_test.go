@@ -8,13 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
 )
 
-// A TokenCall hands the function's result to its caller, and raises its
-// panic again in the caller, where the Broadcaster turns a channel's
-// panic into an error, not in a goroutine of its own that would end the
-// process.
+// A TokenCall hands the function's result to its caller, and its panic
+// as a permanent error: raised again, it would end the process from a
+// goroutine where nothing recovers it (e-mail's connections').
 func TestTokenCallResultAndPanic(t *testing.T) {
 	ok := httpx.NewTokenCall(func() (*oauth2.Token, error) { return &oauth2.Token{AccessToken: "t"}, nil })
 	tok, err := ok.Token(context.Background())
@@ -22,9 +22,11 @@ func TestTokenCallResultAndPanic(t *testing.T) {
 	assert.Equal(t, "t", tok.AccessToken)
 
 	bad := httpx.NewTokenCall(func() (*oauth2.Token, error) { panic("token source bug") })
-	assert.PanicsWithValue(t, "token source bug", func() { _, _ = bad.Token(context.Background()) })
-	assert.PanicsWithValue(t, "token source bug", func() { _, _ = bad.Token(context.Background()) },
-		"the panicking call freed the way for the next")
+	for range 2 { // the panicking call freed the way for the next
+		_, err = bad.Token(context.Background())
+		require.ErrorContains(t, err, "token source panicked: token source bug")
+		assert.True(t, broadcast.IsPermanent(err))
+	}
 
 	ended, cancel := context.WithCancel(context.Background())
 	cancel()
