@@ -44,6 +44,16 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// Maintenance reports whether s is a status of scheduled maintenance:
+// StatusScheduled, StatusInProgress, StatusVerifying or StatusCompleted.
+func (s Status) Maintenance() bool {
+	switch s {
+	case StatusScheduled, StatusInProgress, StatusVerifying, StatusCompleted:
+		return true
+	}
+	return false
+}
+
 // Closes reports whether s ends its incident (StatusResolved) or its
 // maintenance (StatusCompleted): no update follows it.
 func (s Status) Closes() bool { return s == StatusResolved || s == StatusCompleted }

@@ -1,7 +1,6 @@
 package broadcast
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,7 +23,9 @@ type Route struct {
 	// Statuses selects updates with one of these statuses; empty: any.
 	Statuses []Status `json:"statuses,omitempty"`
 	// Impacts selects incidents with one of these impacts; empty: any.
-	// An update without an Impact counts as ImpactNone.
+	// An update without an Impact counts as ImpactMaintenance when its
+	// status is a maintenance's (Status.Maintenance), else as ImpactNone,
+	// as the status page shows it.
 	Impacts []Impact `json:"impacts,omitempty"`
 	// Components selects incidents that name one of these components
 	// (compared without regard to case); empty: any.
@@ -68,14 +69,30 @@ func (r Route) Selects(u Update, t Thread) bool { return r.selects(&u, &t) }
 // Selects does.
 func (r Route) Rejects(u Update, t Thread) string { return r.rejects(&u, &t) }
 
+// impactOf is u's Impact or, without one, the impact the status page
+// shows it with: ImpactMaintenance for a maintenance's status, else
+// ImpactNone.
+func impactOf(u *Update) Impact {
+	switch {
+	case u.Impact != "":
+		return u.Impact
+	case u.Status.Maintenance():
+		return ImpactMaintenance
+	}
+	return ImpactNone
+}
+
 func (r *Route) selects(u *Update, t *Thread) bool { return r.rejects(u, t) == "" }
 
 func (r *Route) rejects(u *Update, t *Thread) string {
 	first := t.IsZero()
 	if first {
-		if len(r.Impacts) > 0 && !slices.Contains(r.Impacts, cmp.Or(u.Impact, ImpactNone)) {
+		if len(r.Impacts) > 0 && !slices.Contains(r.Impacts, impactOf(u)) {
 			what := "impact " + string(u.Impact)
-			if u.Impact == "" {
+			switch {
+			case u.Impact == "" && u.Status.Maintenance():
+				what = "a maintenance without an impact"
+			case u.Impact == "":
 				what = "an update without an impact"
 			}
 			return "impacts " + list(r.Impacts) + " does not select " + what

@@ -16,6 +16,7 @@ func TestRouteSelects(t *testing.T) {
 	minor := major
 	minor.Impact = broadcast.ImpactMinor
 	resolved := broadcast.Update{Title: "t", Status: broadcast.StatusResolved} // no impact, no components
+	scheduled := broadcast.Update{Title: "t", Status: broadcast.StatusScheduled}
 	identified := resolved
 	identified.Status = broadcast.StatusIdentified
 	posted := broadcast.Thread{Root: broadcast.Receipt{Channel: "x", ID: "1"}, Last: broadcast.Receipt{Channel: "x", ID: "1"}}
@@ -37,11 +38,17 @@ func TestRouteSelects(t *testing.T) {
 		{"no impact on a first post", bigOnly, resolved, broadcast.Thread{}, false,
 			"impacts [major, critical] does not select an update without an impact"},
 		{"impact filters only the first post: the thread reaches the resolution", bigOnly, resolved, posted, true, ""},
-		// No impact is impact none, as the templates and the status page
-		// read it: a route for quiet incidents takes an update without one.
+		// No impact is impact none, or maintenance for a maintenance's
+		// status, as the status page shows it: a route for quiet incidents
+		// takes an update without one, and a route for maintenances a
+		// scheduled maintenance without one.
 		{"none selects an update without an impact", broadcast.Route{Impacts: []broadcast.Impact{broadcast.ImpactNone}}, resolved, broadcast.Thread{}, true, ""},
 		{"none does not select minor", broadcast.Route{Impacts: []broadcast.Impact{broadcast.ImpactNone}}, minor, broadcast.Thread{}, false,
 			"impacts [none] does not select impact minor"},
+		{"maintenance selects a maintenance without an impact", broadcast.Route{Impacts: []broadcast.Impact{broadcast.ImpactMaintenance}},
+			scheduled, broadcast.Thread{}, true, ""},
+		{"none does not select a maintenance without an impact", broadcast.Route{Impacts: []broadcast.Impact{broadcast.ImpactNone}},
+			scheduled, broadcast.Thread{}, false, "impacts [none] does not select a maintenance without an impact"},
 		{"component matches without regard to case", cdn, major, broadcast.Thread{}, true, ""},
 		{"component missing", cdn, resolved, broadcast.Thread{}, false, "components [cdn] does not select an update without components"},
 		{"another component", broadcast.Route{Components: []string{"api"}}, major, broadcast.Thread{}, false,

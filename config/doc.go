@@ -55,7 +55,9 @@
 // "when:" limits a channel to some updates (broadcast.Route): statuses,
 // impacts and components lists, each matching when empty, and first, which
 // adds an incident's first update when statuses would leave it out. An
-// update without an impact has impact none, as the templates show it. White
+// update without an impact has impact maintenance when its status is a
+// maintenance's (scheduled, in_progress, verifying, completed), else none,
+// as the status page shows it. White
 // space around a value (from a variable, say) is left out; component names
 // match ignoring case.
 //

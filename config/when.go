@@ -11,8 +11,9 @@ import (
 type when struct {
 	// Statuses selects updates with one of these statuses.
 	Statuses []string `yaml:"statuses" json:"statuses"`
-	// Impacts selects incidents with one of these impacts; none selects
-	// an update without an impact too.
+	// Impacts selects incidents with one of these impacts; an update
+	// without an impact has maintenance for a maintenance's status, else
+	// none.
 	Impacts []string `yaml:"impacts" json:"impacts"`
 	// Components selects incidents that name one of these components
 	// (ignoring case).

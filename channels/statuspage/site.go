@@ -296,11 +296,7 @@ func (d *IncidentData) fold(entries []entry) {
 
 // isMaintenance reports whether e is an update of a maintenance.
 func isMaintenance(e *entry) bool {
-	switch e.Status {
-	case broadcast.StatusScheduled, broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted:
-		return true
-	}
-	return e.Impact == broadcast.ImpactMaintenance
+	return e.Status.Maintenance() || e.Impact == broadcast.ImpactMaintenance
 }
 
 // update builds the view of in's entry i; the incident's view is d.

@@ -38,7 +38,7 @@ const (
 // first looks for the incident an earlier attempt made, whose answer may
 // have been lost.
 func (c *Channel) create(ctx context.Context, m broadcast.Message, f incidentFields) (broadcast.Receipt, error) {
-	if maintenance(f.Status) {
+	if f.Status.Maintenance() {
 		f.ScheduledFor, f.ScheduledUntil = window(m.Update, c.s.window)
 	}
 	f.Metadata = &metadata{}

@@ -127,15 +127,6 @@ func fields(u broadcast.Update, body string, comps resolved, notify bool) incide
 // name is the incident's name of u: its Title on one line.
 func name(u broadcast.Update) string { return strings.Join(strings.Fields(u.Title), " ") }
 
-// maintenance reports whether s is a status of scheduled maintenance.
-func maintenance(s broadcast.Status) bool {
-	switch s {
-	case broadcast.StatusScheduled, broadcast.StatusInProgress, broadcast.StatusVerifying, broadcast.StatusCompleted:
-		return true
-	}
-	return false
-}
-
 // window is the maintenance window of a new maintenance incident made of u:
 // it starts at NextUpdate for a scheduled one (the next update is the
 // start) when that is later than Time, ends at Time for a completed one,
