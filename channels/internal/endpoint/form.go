@@ -113,10 +113,11 @@ func eachParam(rawQuery string, f func(n int, rawKey, rawVal string) error) erro
 // Params returns the parameters of rawQuery, the query of a channel URL of
 // package pkg (read by Query), by name: each of known given once, but
 // those also in multi, which may be repeated and whose values are then
-// joined with ",". Any other parameter is an error that quotes its name
-// and lists the known ones. It is for a query that holds no secret: one
-// that does (where a missing "=" makes a secret the name) is read with
-// LiteralParams.
+// joined with ",". Any other parameter is an error that lists the known
+// ones and quotes its name if QuotableName: a secret written by mistake
+// in the query, or a password cut short by a "?", may be in it. It is for
+// a query that holds no secret: one that does (where a missing "=" makes
+// a secret the name) is read with LiteralParams.
 func Params(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
 	q, err := Query(pkg, rawQuery)
 	if err != nil {
@@ -132,6 +133,8 @@ func params(pkg string, q url.Values, known, multi []string) (map[string]string,
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		vs := q[k]
 		switch {
+		case !slices.Contains(known, k) && !QuotableName(k):
+			return nil, FormErrorf(pkg, "query", `unknown parameter (want %s; a "&", "?" or "#" in a value or password is written %%26, %%3F or %%23)`, orList(known))
 		case !slices.Contains(known, k):
 			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known))
 		case len(vs) > 1 && !slices.Contains(multi, k):
@@ -166,6 +169,17 @@ func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[s
 		return nil, err
 	}
 	return params(pkg, q, known, multi)
+}
+
+// QuotableName reports whether name, a query parameter's name that a
+// URL form does not know, may be quoted in an error: only if it is made of
+// lower-case ASCII letters and "_", as every parameter of the URL forms
+// is. Any other name may be part of a secret: a "&" in a value, or a "?"
+// in a password, not %-escaped, makes what follows it a parameter's name
+// ("s3cr3t" of "token=xoxb-&s3cr3t", "s3cr3t@host/ops" of
+// "xoxb:?s3cr3t@host/ops").
+func QuotableName(name string) bool {
+	return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' })
 }
 
 // orList writes words as "a, b or c".
