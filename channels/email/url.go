@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -140,7 +141,7 @@ func userinfoInQuery(rawQuery string) bool {
 // name.
 func unknownParam(rawKey string) error {
 	known := strings.Join(urlParams, ", ")
-	if rawKey == "" || strings.ContainsFunc(rawKey, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' }) {
+	if !endpoint.QuotableName(rawKey) {
 		return fmt.Errorf(`email: URL: query parameter: unknown (known: %s; a "?" in the password is written %%3F)`, known)
 	}
 	return fmt.Errorf("email: URL: query parameter %q: unknown (known: %s)", rawKey, known)
