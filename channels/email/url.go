@@ -91,7 +91,7 @@ func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
 			if !quote {
 				rawKey = ""
 			}
-			return unknownParam(rawKey)
+			return unknownParam(rawKey, rawVal)
 		}
 		if key == paramTo { // unescaped after the split: "%2C" is a comma in an address
 			for v := range strings.SplitSeq(rawVal, ",") {
@@ -135,13 +135,12 @@ func userinfoInQuery(rawQuery string) bool {
 }
 
 // unknownParam is the error of a query parameter not in urlParams. It
-// quotes the name only if it could be one, of lower-case letters and "_":
-// a "?" in the password, not %-escaped, ends the URL's authority there, and
-// the rest of the password, and the host, become the first parameter's
-// name.
-func unknownParam(rawKey string) error {
+// quotes the name only if it could be one (endpoint.QuotableName): a "?"
+// in the password, not %-escaped, ends the URL's authority there, and the
+// rest of the password, and the host, become the first parameter's name.
+func unknownParam(rawKey, rawVal string) error {
 	known := strings.Join(urlParams, ", ")
-	if !endpoint.QuotableName(rawKey) {
+	if !endpoint.QuotableName(rawKey, rawVal) {
 		return fmt.Errorf(`email: URL: query parameter: unknown (known: %s; a "?" in the password is written %%3F)`, known)
 	}
 	return fmt.Errorf("email: URL: query parameter %q: unknown (known: %s)", rawKey, known)

@@ -163,7 +163,7 @@ func unescapeParam(kv string) (key, val string, err error) {
 		// The value may be a secret: name the parameter only, and only if
 		// it is one: a "?" in the endpoint's password or path, not
 		// %-escaped, makes the rest of it the query.
-		if !urlcheck.QuotableName(key) && !(strings.HasPrefix(key, "@") && validHeaderName(key[1:])) {
+		if !urlcheck.QuotableName(key, v) && !(strings.HasPrefix(key, "@") && validHeaderName(key[1:])) {
 			return "", "", errors.New(`webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`)
 		}
 		return "", "", fmt.Errorf("webhook: URL: %s: bad %%-escape", key)

@@ -133,7 +133,7 @@ func params(pkg string, q url.Values, known, multi []string) (map[string]string,
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		vs := q[k]
 		switch {
-		case !slices.Contains(known, k) && !QuotableName(k):
+		case !slices.Contains(known, k) && !QuotableName(k, strings.Join(vs, "")):
 			return nil, FormErrorf(pkg, "query", `unknown parameter (want %s; a "&", "?" or "#" in a value or password is written %%26, %%3F or %%23)`, orList(known))
 		case !slices.Contains(known, k):
 			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known))
@@ -171,15 +171,17 @@ func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[s
 	return params(pkg, q, known, multi)
 }
 
-// QuotableName reports whether name, a query parameter's name that a
-// URL form does not know, may be quoted in an error: only if it is made of
-// lower-case ASCII letters and "_", as every parameter of the URL forms
-// is. Any other name may be part of a secret: a "&" in a value, or a "?"
-// in a password, not %-escaped, makes what follows it a parameter's name
-// ("s3cr3t" of "token=xoxb-&s3cr3t", "s3cr3t@host/ops" of
+// QuotableName reports whether name, the name of a query parameter
+// name=value that a URL form does not know, may be quoted in an error:
+// only if it is made of lower-case ASCII letters and "_", as every
+// parameter of the URL forms is, and has a value. Any other name may be
+// part of a secret: a "&" in a value, or a "?" in a password, not
+// %-escaped, makes what follows it a parameter's name, most often one
+// without a value ("s3cr3t" of "token=xoxb-&s3cr3t", "s3cr3t@host/ops" of
 // "xoxb:?s3cr3t@host/ops").
-func QuotableName(name string) bool {
-	return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' })
+func QuotableName(name, value string) bool {
+	return name != "" && value != "" &&
+		!strings.ContainsFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' })
 }
 
 // orList writes words as "a, b or c".

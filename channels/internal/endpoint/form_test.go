@@ -83,7 +83,7 @@ func TestParams(t *testing.T) {
 	}
 	// Nor a name that may be part of a secret: a value or a password
 	// with a "&" or "?" not %-escaped.
-	for _, raw := range []string{"name=a&Hunter2", "name=xoxb-&hunter2", "hunter2@host/ops", "hunter-2=x", "HUNTER=x"} {
+	for _, raw := range []string{"name=a&Hunter2", "name=xoxb-&hunter2", "hunter2@host/ops", "hunter-2=x", "HUNTER=x", "name=a&hunter", "hunter="} {
 		_, err = Params("demo", raw, known)
 		assert.EqualError(t, err, `demo: URL: query: unknown parameter (want name, lang or notify; `+
 			`a "&", "?" or "#" in a value or password is written %26, %3F or %23)`, raw)
