@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
@@ -37,6 +38,11 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, endpoint.FormErrorf(pkg, "user information", "not allowed")
 	case u.Fragment != "":
 		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed (the template is the query parameter template)")
+	}
+	if strings.Contains(u.Host, ":") {
+		// Not quoted: the port may be a password of digits that a "/",
+		// "?" or "#" in it, not %-escaped, cut short.
+		return Config{}, endpoint.FormErrorf(pkg, "host", "want stdout or stderr, without a port")
 	}
 	var cfg Config
 	switch u.Host {
