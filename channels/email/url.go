@@ -56,7 +56,9 @@ func ParseURL(raw string) (Config, error) {
 	}
 	if p := u.Port(); p != "" {
 		if cfg.Port, err = strconv.Atoi(p); err != nil {
-			return Config{}, fmt.Errorf("email: URL: port %q: want a number", p)
+			// Digits too many for a number: not quoted, as they may be a
+			// password that a "/", "?" or "#", not %-escaped, cut short.
+			return Config{}, errors.New(`email: URL: port: want a number (a "/", "?" or "#" in the password is written %2F, %3F or %23)`)
 		}
 	}
 	if u.Fragment != "" {

@@ -94,6 +94,7 @@ func TestParseURLErrors(t *testing.T) {
 		{"smtp://u:?tls=hunter@smtp.example.com/?from=s@example.com", "email: URL: tls: not a valid value (a"},
 		{"smtp://u:?abc=b&hunter@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
 		{"smtp://smtp.example.com/?tos=a@example.com", "email: URL: query parameter: unknown (known: from, to,"},
+		{"smtp://u:73194628501937465820193746?hunter2@smtp.example.com/?from=s@example.com", "email: URL: port: want a number (a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -102,6 +103,7 @@ func TestParseURLErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), urlPassword)
 			assert.NotContains(t, err.Error(), "hunter")
+			assert.NotContains(t, err.Error(), "7319")
 		})
 	}
 }
