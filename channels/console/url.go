@@ -27,7 +27,7 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, fmt.Errorf("console: URL: does not parse as a URL")
 	}
 	if u.Scheme != Scheme {
-		return Config{}, fmt.Errorf("console: URL: scheme %q: want %s://", u.Scheme, Scheme)
+		return Config{}, fmt.Errorf("console: URL: %s: want %s://", endpoint.SchemePart(raw, u.Scheme), Scheme)
 	}
 	// Parts the short form has no use for are refused, not dropped:
 	// "console:stderr" would write to standard output.

@@ -49,7 +49,7 @@ func ParseURL(raw string) (Config, error) {
 	case SchemeTLS:
 		cfg.TLS = TLSImplicit
 	default:
-		return Config{}, fmt.Errorf("email: URL: scheme %q: want %s:// or %s://", u.Scheme, Scheme, SchemeTLS)
+		return Config{}, fmt.Errorf("email: URL: %s: want %s:// or %s://", endpoint.SchemePart(raw, u.Scheme), Scheme, SchemeTLS)
 	}
 	if cfg.Host = u.Hostname(); cfg.Host == "" {
 		return Config{}, errors.New("email: URL: host: missing")

@@ -49,7 +49,7 @@ func ParseURL(raw string) (Config, error) {
 	case SchemeHTTP:
 		scheme = "http"
 	default:
-		return Config{}, fmt.Errorf("webhook: URL: scheme %q: want %s:// or %s://", u.Scheme, SchemeHTTPS, SchemeHTTP)
+		return Config{}, fmt.Errorf("webhook: URL: %s: want %s:// or %s://", urlcheck.SchemePart(raw, u.Scheme), SchemeHTTPS, SchemeHTTP)
 	}
 	if u.Host == "" {
 		return Config{}, errors.New("webhook: URL: host: missing")

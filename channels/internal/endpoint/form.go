@@ -16,6 +16,18 @@ func FormErrorf(pkg, part, format string, args ...any) error {
 	return fmt.Errorf("%s: URL: %s: %s", pkg, part, fmt.Sprintf(format, args...))
 }
 
+// SchemePart names the scheme of raw, as url.Parse returns it, for an
+// error about a URL form of another scheme: `scheme "https"` when raw
+// writes it before "://", as a URL does, and only "scheme" otherwise. A
+// secret pasted where the URL goes ("Pa55:word") has no "//": its scheme
+// is the secret's text before its first ":".
+func SchemePart(raw, scheme string) string {
+	if scheme != "" && strings.HasPrefix(raw[len(scheme):], "://") {
+		return fmt.Sprintf("scheme %q", scheme)
+	}
+	return "scheme"
+}
+
 // Schemes is the pair of schemes of a channel's URL form: the channel's
 // name ("slack") stands for https, and the name with "+http"
 // ("slack+http") for plain http, which Check allows to loopback hosts

@@ -137,6 +137,18 @@ func TestLiteralParams(t *testing.T) {
 	}
 }
 
+// A scheme is quoted only if written as one, before "://".
+func TestSchemePart(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://example.com": `scheme "https"`, "HTTPS://example.com": `scheme "https"`,
+		"hunter2:x@example.com": "scheme", "Hunter2:": "scheme", "mailto:a@example.com": "scheme", "example.com": "scheme",
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err, raw)
+		assert.Equal(t, want, SchemePart(raw, u.Scheme), raw)
+	}
+}
+
 func TestFormErrorf(t *testing.T) {
 	assert.EqualError(t, FormErrorf("demo", "query rooms", "%d missing", 2), "demo: URL: query rooms: 2 missing")
 }
