@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
@@ -26,7 +27,7 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, fmt.Errorf("console: URL: does not parse as a URL")
 	}
 	if u.Scheme != Scheme {
-		return Config{}, fmt.Errorf("console: URL: scheme %q: want %s://", u.Scheme, Scheme)
+		return Config{}, fmt.Errorf("console: URL: %s: want %s://", endpoint.SchemePart(raw, u.Scheme), Scheme)
 	}
 	// Parts the short form has no use for are refused, not dropped:
 	// "console:stderr" would write to standard output.
@@ -37,6 +38,11 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, endpoint.FormErrorf(pkg, "user information", "not allowed")
 	case u.Fragment != "":
 		return Config{}, endpoint.FormErrorf(pkg, "fragment", "not allowed (the template is the query parameter template)")
+	}
+	if strings.Contains(u.Host, ":") {
+		// Not quoted: the port may be a password of digits that a "/",
+		// "?" or "#" in it, not %-escaped, cut short.
+		return Config{}, endpoint.FormErrorf(pkg, "host", "want stdout or stderr, without a port")
 	}
 	var cfg Config
 	switch u.Host {

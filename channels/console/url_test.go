@@ -42,6 +42,7 @@ func TestParseURLErrors(t *testing.T) {
 	for raw, want := range map[string]string{
 		"stdout://":                            `console: URL: scheme "stdout": want console://`,
 		"console://printer":                    `console: URL: host "printer": want stdout or stderr`,
+		"console://user:73194628?501@stderr":   "console: URL: host: want stdout or stderr, without a port",
 		"console://stdout/x":                   `console: URL: path "/x": want none`,
 		"console://?tempalte=short":            `console: URL: query: unknown parameter "tempalte" (want template)`,
 		"console://?template=short&template=x": `console: URL: query: "template" given 2 times`,

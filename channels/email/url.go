@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -48,14 +49,16 @@ func ParseURL(raw string) (Config, error) {
 	case SchemeTLS:
 		cfg.TLS = TLSImplicit
 	default:
-		return Config{}, fmt.Errorf("email: URL: scheme %q: want %s:// or %s://", u.Scheme, Scheme, SchemeTLS)
+		return Config{}, fmt.Errorf("email: URL: %s: want %s:// or %s://", endpoint.SchemePart(raw, u.Scheme), Scheme, SchemeTLS)
 	}
 	if cfg.Host = u.Hostname(); cfg.Host == "" {
 		return Config{}, errors.New("email: URL: host: missing")
 	}
 	if p := u.Port(); p != "" {
 		if cfg.Port, err = strconv.Atoi(p); err != nil {
-			return Config{}, fmt.Errorf("email: URL: port %q: want a number", p)
+			// Digits too many for a number: not quoted, as they may be a
+			// password that a "/", "?" or "#", not %-escaped, cut short.
+			return Config{}, errors.New(`email: URL: port: want a number (a "/", "?" or "#" in the password is written %2F, %3F or %23)`)
 		}
 	}
 	if u.Fragment != "" {
@@ -90,7 +93,7 @@ func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
 			if !quote {
 				rawKey = ""
 			}
-			return unknownParam(rawKey)
+			return unknownParam(rawKey, rawVal)
 		}
 		if key == paramTo { // unescaped after the split: "%2C" is a comma in an address
 			for v := range strings.SplitSeq(rawVal, ",") {
@@ -135,13 +138,12 @@ func userinfoInQuery(rawQuery string) bool {
 }
 
 // unknownParam is the error of a query parameter not in urlParams. It
-// quotes the name only if it could be one, of lower-case letters and "_":
-// a "?" in the password, not %-escaped, ends the URL's authority there, and
-// the rest of the password, and the host, become the first parameter's
-// name.
-func unknownParam(rawKey string) error {
+// quotes the name only if it could be one (endpoint.QuotableName): a "?"
+// in the password, not %-escaped, ends the URL's authority there, and the
+// rest of the password, and the host, become the first parameter's name.
+func unknownParam(rawKey, rawVal string) error {
 	known := strings.Join(urlParams, ", ")
-	if rawKey == "" || strings.ContainsFunc(rawKey, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' }) {
+	if !endpoint.QuotableName(rawKey, rawVal) {
 		return fmt.Errorf(`email: URL: query parameter: unknown (known: %s; a "?" in the password is written %%3F)`, known)
 	}
 	return fmt.Errorf("email: URL: query parameter %q: unknown (known: %s)", rawKey, known)

@@ -98,6 +98,7 @@ func TestParseURLErrors(t *testing.T) {
 		// URL user information all the same.
 		{"smtp://alerts@example.com:2024?tls=hunter2@smtp.example.com/?from=s@example.com", "email: URL: tls: not a valid value (a"},
 		{"smtp://alerts@example.com:2024?hunter=x@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
+		{"smtp://u:73194628501937465820193746?hunter2@smtp.example.com/?from=s@example.com", "email: URL: port: want a number (a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -106,6 +107,7 @@ func TestParseURLErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), urlPassword)
 			assert.NotContains(t, err.Error(), "hunter")
+			assert.NotContains(t, err.Error(), "7319")
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
@@ -52,7 +53,8 @@ var setByChannel = []string{"threadKey", "messageReplyOption", "messageId", "req
 
 // paramName is what an unknown query parameter's name must look like to
 // be quoted in an error: a word short of a key's or a token's length
-// (Google's key has 39 characters, a token 44).
+// (Google's key has 39 characters, a token 44). It must have a value too:
+// the rest of a key or token after a "&" not %-escaped is a name alone.
 var paramName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,23}$`)
 
 var spacePath = regexp.MustCompile(`^/v1/spaces/([A-Za-z0-9_-]+)/messages$`)
@@ -83,10 +85,11 @@ func parseWebhook(raw string) (webhook, error) {
 		switch {
 		case slices.Contains(setByChannel, name):
 			return webhook{}, fieldErr("WebhookURL", "query %s: set by the channel, remove it", name)
-		case name != "key" && name != "token" && !paramName.MatchString(name):
-			// A key or token without its "key=" or "token=": not quoted.
+		case name != "key" && name != "token" && (!paramName.MatchString(name) || strings.Join(vs, "") == ""):
+			// A key or token without its "key=" or "token=", or the rest
+			// of one after a "&" not %-escaped: not quoted.
 			return webhook{}, fieldErr("WebhookURL", "query: a parameter of %d characters, unknown: "+
-				"want only key= and token= (a key or token without its name?)", len(name))
+				`want only key= and token= (a key or token without its name, or with a "&" not written %%26?)`, len(name))
 		case name != "key" && name != "token":
 			return webhook{}, fieldErr("WebhookURL", "query %q: unknown, want only key and token", name)
 		case len(vs) != 1 || vs[0] == "":

@@ -141,20 +141,23 @@ func TestGivenClientFollowsNoRedirect(t *testing.T) {
 // A key or token pasted without its "key=" or "token=" is a query
 // parameter's name: the error says a parameter is unknown without quoting
 // it, as it is the credential itself. Before, the error quoted it whole.
-// Short names, which are parameter names, are still quoted.
+// So is the rest of a key or token after a "&" not %-escaped, a name
+// without a value. Short names with a value, which are parameters, are
+// still quoted.
 func TestUnknownParameterThatIsACredentialIsNotQuoted(t *testing.T) {
 	spaceURL := "https://chat.googleapis.com/v1/spaces/" + testSpace + "/messages"
 	for _, raw := range []string{
 		spaceURL + "?key=" + testKey + "&" + url.QueryEscape(testToken),
 		spaceURL + "?" + testKey + "&token=" + url.QueryEscape(testToken),
+		spaceURL + "?key=" + testKey[:29] + "&" + testKey[29:] + "&token=" + url.QueryEscape(testToken),
 	} {
 		_, err := New(Config{WebhookURL: redact.NewURL(raw)})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "googlechat: Config.WebhookURL: query: a parameter of ")
-		channeltest.AssertNoSecret(t, err.Error(), testKey, testToken)
+		channeltest.AssertNoSecret(t, err.Error(), testKey, testToken, testKey[29:])
 		_, err = ParseURL("googlechat" + raw[len("https"):])
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "googlechat: URL: query: a parameter of ")
-		channeltest.AssertNoSecret(t, err.Error(), testKey, testToken)
+		channeltest.AssertNoSecret(t, err.Error(), testKey, testToken, testKey[29:])
 	}
 }

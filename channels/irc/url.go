@@ -55,7 +55,7 @@ func ParseURL(raw string) (Config, error) {
 	case SchemePlain:
 		cfg.TLS, port = TLSOff, defaultPlainPort
 	default:
-		return Config{}, fmt.Errorf("irc: URL: scheme %q: want %s:// or %s://", u.Scheme, SchemeTLS, SchemePlain)
+		return Config{}, fmt.Errorf("irc: URL: %s: want %s:// or %s://", endpoint.SchemePart(raw, u.Scheme), SchemeTLS, SchemePlain)
 	}
 	if u.Hostname() == "" {
 		return Config{}, errors.New("irc: URL: host: missing")

@@ -32,15 +32,21 @@ func ParseURL(raw string) (Config, error) {
 	if u.Fragment != "" {
 		return Config{}, urlErr("fragment", "not allowed")
 	}
+	pw, _ := u.User.Password()
+	missing := urlErr("user information", `missing (want "xoxb:<token>" or "hook:<T…>-<B…>-<secret>")`)
+	if u.User == nil && strings.Contains(u.RawQuery, "@") {
+		// A "?" in the token or secret, not %-escaped, ended the host
+		// early: the rest of it, up to its "@", is the query.
+		return Config{}, missing
+	}
 	p, err := endpoint.Params(pkg, u.RawQuery, []string{"name", "base_url"})
 	if err != nil {
 		return Config{}, err
 	}
 	cfg := Config{Name: p["name"], BaseURL: p["base_url"]}
-	pw, _ := u.User.Password()
 	switch user := u.User.Username(); {
 	case u.User == nil || pw == "":
-		return Config{}, urlErr("user information", `missing (want "xoxb:<token>" or "hook:<T…>-<B…>-<secret>")`)
+		return Config{}, missing
 	case user == "hook":
 		return cfg, cfg.parseHook(web, u.Host, pw, u.EscapedPath())
 	case isTokenKind(strings.TrimPrefix(user, rotatingPrefix)):

@@ -70,6 +70,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"slack://xoxb:" + tok + "@/ops", "slack: URL: host: missing"},
 		{"slack://slack.com/ops", "slack: URL: user information: missing"},
 		{"slack://xoxb@slack.com/ops", "slack: URL: user information: missing"},
+		{"slack://xoxb:?tok=" + tok + "@slack.com/ops", "slack: URL: user information: missing"},
+		{"slack://xoxb:?tok@slack.com/ops?name=ops", "slack: URL: user information: missing"},
 		{"slack://bot:" + tok + "@slack.com/ops", `slack: URL: user information: not "xoxb", "xoxp" or "hook"`},
 		{"slack://xoxb:" + tok + "@slack.com", "slack: URL: path: no channel"},
 		{"slack://xoxb:" + tok + "@slack.com/ops//eng", "slack: URL: path: channel 2 is empty"},

@@ -38,7 +38,9 @@ func ParseURL(raw string) (Config, error) {
 		}
 		for k, vs := range opts {
 			if k != "name" || len(vs) != 1 {
-				return Config{}, urlErr("fragment", "want name=<name> only, not %q", k)
+				// Not quoted: a "#" in the path or query, not %-escaped,
+				// makes the rest of it the fragment.
+				return Config{}, urlErr("fragment", `want name=<name> only, once (a "#" in the path or query is written %%23)`)
 			}
 			cfg.Name = vs[0]
 		}

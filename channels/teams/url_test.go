@@ -61,14 +61,16 @@ func TestParseURLErrors(t *testing.T) {
 		{"teams://" + triggerPath + "?" + triggerQuery, "teams: URL: host: missing"},
 		{"teams://user:" + workflowSig + "@prod-42.westeurope.logic.azure.com" + triggerPath, "teams: URL: user information: not allowed"},
 		{"teams://prod-42.westeurope.logic.azure.com?" + triggerQuery, "teams: URL: path: missing"},
-		{testTeamsURL + "#channel=ops", `teams: URL: fragment: want name=<name> only, not "channel"`},
-		{testTeamsURL + "#name=a&name=b", `teams: URL: fragment: want name=<name> only, not "name"`},
+		{testTeamsURL + "#channel=ops", `teams: URL: fragment: want name=<name> only, once (a "#" in the path or query is written %23)`},
+		{testTeamsURL + "#name=a&name=b", `teams: URL: fragment: want name=<name> only, once`},
+		{"teams://prod-42.westeurope.logic.azure.com" + triggerPath + "?sig=" + workflowSig[:9] + "#" + workflowSig[9:], "teams: URL: fragment: want name=<name> only"},
+		{"teams://prod-42.westeurope.logic.azure.com/workflows/" + workflowID[:4] + "#" + workflowID[4:] + "/triggers?sig=" + workflowSig, "teams: URL: fragment: want name=<name> only"},
 		{"teams://prod-42.westeurope.logic.azure.com" + triggerPath + "%zz?sig=" + workflowSig, "teams: URL: does not parse"},
 	} {
 		_, err := ParseURL(c.raw)
 		if assert.Error(t, err, c.raw) {
 			assert.Contains(t, err.Error(), c.want, c.raw)
-			channeltest.AssertNoSecret(t, err.Error(), workflowSig, workflowID)
+			channeltest.AssertNoSecret(t, err.Error(), workflowSig, workflowID, workflowSig[9:], workflowID[4:])
 		}
 	}
 }

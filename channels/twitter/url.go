@@ -35,7 +35,7 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, errors.New("twitter: URL: does not parse as a URL")
 	}
 	if u.Scheme != Scheme {
-		return Config{}, fmt.Errorf("twitter: URL: scheme %q: want %s://", u.Scheme, Scheme)
+		return Config{}, fmt.Errorf("twitter: URL: %s: want %s://", endpoint.SchemePart(raw, u.Scheme), Scheme)
 	}
 	switch {
 	case u.User != nil: // a credential there would be dropped, and the host after "@" taken

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/redact"
 )
 
@@ -48,7 +49,7 @@ func ParseURL(raw string) (Config, error) {
 	case SchemeHTTP:
 		scheme = "http"
 	default:
-		return Config{}, fmt.Errorf("webhook: URL: scheme %q: want %s:// or %s://", u.Scheme, SchemeHTTPS, SchemeHTTP)
+		return Config{}, fmt.Errorf("webhook: URL: %s: want %s:// or %s://", urlcheck.SchemePart(raw, u.Scheme), SchemeHTTPS, SchemeHTTP)
 	}
 	if u.Host == "" {
 		return Config{}, errors.New("webhook: URL: host: missing")
@@ -159,7 +160,12 @@ func unescapeParam(kv string) (key, val string, err error) {
 		return "", "", errors.New("webhook: URL: query: bad %-escape in a parameter name")
 	}
 	if val, err = url.PathUnescape(v); err != nil {
-		// The value may be a secret: name the parameter only.
+		// The value may be a secret: name the parameter only, and only if
+		// it is one: a "?" in the endpoint's password or path, not
+		// %-escaped, makes the rest of it the query.
+		if !urlcheck.QuotableName(key, v) && !(strings.HasPrefix(key, "@") && validHeaderName(key[1:])) {
+			return "", "", errors.New(`webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`)
+		}
 		return "", "", fmt.Errorf("webhook: URL: %s: bad %%-escape", key)
 	}
 	return key, val, nil

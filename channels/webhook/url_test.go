@@ -76,6 +76,12 @@ func TestParseURLErrors(t *testing.T) {
 		{"webhook://hooks.example.com/in?allow_unsigned=maybe", "webhook: URL: allow_unsigned: want true or false"},
 		{"webhook://hooks.example.com/in?secret=whsec_%zz" + urlSecret[8:], "webhook: URL: secret: bad %-escape"},
 		{"webhook://h o/%zz?secret=" + urlSecret, "webhook: URL: does not parse as a URL"},
+		{"webhook://hooks.example.com/in?@X-Token=%zz" + urlSecret[8:], "webhook: URL: @X-Token: bad %-escape"},
+		// A "?" in the endpoint's password or path, not %-escaped, makes
+		// the rest of it the query: a name that may be part of it is not
+		// quoted.
+		{"webhook://user:?" + urlSecret[8:] + "=%zz@hooks.example.com/in", `webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`},
+		{"webhook://hooks.example.com/in/?" + urlSecret[8:] + "=%zz/x", `webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`},
 		// A parameter of the short form given twice (the old secret as a
 		// second "secret" instead of "previous_secret", during a rotation)
 		// is refused, as endpoint.Params refuses it in every other

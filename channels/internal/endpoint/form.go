@@ -16,6 +16,18 @@ func FormErrorf(pkg, part, format string, args ...any) error {
 	return fmt.Errorf("%s: URL: %s: %s", pkg, part, fmt.Sprintf(format, args...))
 }
 
+// SchemePart names the scheme of raw, as url.Parse returns it, for an
+// error about a URL form of another scheme: `scheme "https"` when raw
+// writes it before "://", as a URL does, and only "scheme" otherwise. A
+// secret pasted where the URL goes ("Pa55:word") has no "//": its scheme
+// is the secret's text before its first ":".
+func SchemePart(raw, scheme string) string {
+	if scheme != "" && strings.HasPrefix(raw[len(scheme):], "://") {
+		return fmt.Sprintf("scheme %q", scheme)
+	}
+	return "scheme"
+}
+
 // Schemes is the pair of schemes of a channel's URL form: the channel's
 // name ("slack") stands for https, and the name with "+http"
 // ("slack+http") for plain http, which Check allows to loopback hosts
@@ -113,10 +125,11 @@ func eachParam(rawQuery string, f func(n int, rawKey, rawVal string) error) erro
 // Params returns the parameters of rawQuery, the query of a channel URL of
 // package pkg (read by Query), by name: each of known given once, but
 // those also in multi, which may be repeated and whose values are then
-// joined with ",". Any other parameter is an error that quotes its name
-// and lists the known ones. It is for a query that holds no secret: one
-// that does (where a missing "=" makes a secret the name) is read with
-// LiteralParams.
+// joined with ",". Any other parameter is an error that lists the known
+// ones and quotes its name if QuotableName: a secret written by mistake
+// in the query, or a password cut short by a "?", may be in it. It is for
+// a query that holds no secret: one that does (where a missing "=" makes
+// a secret the name) is read with LiteralParams.
 func Params(pkg, rawQuery string, known []string, multi ...string) (map[string]string, error) {
 	q, err := Query(pkg, rawQuery)
 	if err != nil {
@@ -132,6 +145,8 @@ func params(pkg string, q url.Values, known, multi []string) (map[string]string,
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		vs := q[k]
 		switch {
+		case !slices.Contains(known, k) && !QuotableName(k, strings.Join(vs, "")):
+			return nil, FormErrorf(pkg, "query", `unknown parameter (want %s; a "&", "?" or "#" in a value or password is written %%26, %%3F or %%23)`, orList(known))
 		case !slices.Contains(known, k):
 			return nil, FormErrorf(pkg, "query", "unknown parameter %q (want %s)", k, orList(known))
 		case len(vs) > 1 && !slices.Contains(multi, k):
@@ -166,6 +181,19 @@ func LiteralParams(pkg, rawQuery string, known []string, multi ...string) (map[s
 		return nil, err
 	}
 	return params(pkg, q, known, multi)
+}
+
+// QuotableName reports whether name, the name of a query parameter
+// name=value that a URL form does not know, may be quoted in an error:
+// only if it is made of lower-case ASCII letters and "_", as every
+// parameter of the URL forms is, and has a value. Any other name may be
+// part of a secret: a "&" in a value, or a "?" in a password, not
+// %-escaped, makes what follows it a parameter's name, most often one
+// without a value ("s3cr3t" of "token=xoxb-&s3cr3t", "s3cr3t@host/ops" of
+// "xoxb:?s3cr3t@host/ops").
+func QuotableName(name, value string) bool {
+	return name != "" && value != "" &&
+		!strings.ContainsFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' })
 }
 
 // orList writes words as "a, b or c".

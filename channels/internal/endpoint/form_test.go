@@ -81,6 +81,14 @@ func TestParams(t *testing.T) {
 		_, err = Params("demo", "zeta=1&colour=red&alpha=2&name=a&name=b", known)
 		assert.EqualError(t, err, `demo: URL: query: unknown parameter "alpha" (want name, lang or notify)`)
 	}
+	// Nor a name that may be part of a secret: a value or a password
+	// with a "&" or "?" not %-escaped.
+	for _, raw := range []string{"name=a&Hunter2", "name=xoxb-&hunter2", "hunter2@host/ops", "hunter-2=x", "HUNTER=x", "name=a&hunter", "hunter="} {
+		_, err = Params("demo", raw, known)
+		assert.EqualError(t, err, `demo: URL: query: unknown parameter (want name, lang or notify; `+
+			`a "&", "?" or "#" in a value or password is written %26, %3F or %23)`, raw)
+		assert.NotContains(t, strings.ToLower(err.Error()), "hunter", raw)
+	}
 	p, err = Params("demo", "", known)
 	require.NoError(t, err)
 	assert.Empty(t, p)
@@ -126,6 +134,18 @@ func TestLiteralParams(t *testing.T) {
 		_, err := LiteralParams("demo", raw, known)
 		assert.EqualError(t, err, want, raw)
 		assert.NotContains(t, err.Error(), "hunter2", raw)
+	}
+}
+
+// A scheme is quoted only if written as one, before "://".
+func TestSchemePart(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://example.com": `scheme "https"`, "HTTPS://example.com": `scheme "https"`,
+		"hunter2:x@example.com": "scheme", "Hunter2:": "scheme", "mailto:a@example.com": "scheme", "example.com": "scheme",
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err, raw)
+		assert.Equal(t, want, SchemePart(raw, u.Scheme), raw)
 	}
 }
 
