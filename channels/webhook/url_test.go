@@ -80,8 +80,13 @@ func TestParseURLErrors(t *testing.T) {
 		// A "?" in the endpoint's password or path, not %-escaped, makes
 		// the rest of it the query: a name that may be part of it is not
 		// quoted.
-		{"webhook://user:?" + urlSecret[8:] + "=%zz@hooks.example.com/in", `webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`},
+		{"webhook://user:pw?" + urlSecret[8:] + "=%zz@hooks.example.com/in", "webhook: URL: does not parse as a URL"},
+		{"webhook://user:1?" + urlSecret[8:] + "=%zz@hooks.example.com/in", `webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`},
 		{"webhook://hooks.example.com/in/?" + urlSecret[8:] + "=%zz/x", `webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`},
+		// Without a bad escape, the password would be sent in the query
+		// to the host its user name became.
+		{"webhook://user:?" + urlSecret[8:] + "@hooks.example.com/in&allow_unsigned=true",
+			`webhook: URL: port: empty (a "?", "#" or "/" in a password is written %3F, %23 or %2F)`},
 		// A parameter of the short form given twice (the old secret as a
 		// second "secret" instead of "previous_secret", during a rotation)
 		// is refused, as endpoint.Params refuses it in every other
