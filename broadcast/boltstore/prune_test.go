@@ -135,94 +135,62 @@ func (e *editor) Edit(_ context.Context, _ broadcast.Message, prev broadcast.Rec
 	return prev, nil
 }
 
-// An update sent on day 1 and corrected in place on day 3: a prune of
-// what is older than day 2 keeps the correction, and the incident's
-// thread, in which the edited post stands, so that the next update
-// replies to it. (pgstore keeps the same: its Prune follows the same
-// storetest rules.)
-func TestPruneKeepsTheThreadOfAnInPlaceCorrection(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
-	require.NoError(t, err)
-	ctx := context.Background()
-	x := &editor{threads: map[string]broadcast.Thread{}}
-	b, err := broadcast.New([]broadcast.Channel{x}, broadcast.Options{Store: s})
-	require.NoError(t, err)
-	defer func() { require.NoError(t, b.Close()); require.NoError(t, s.Close()) }()
-	day1 := time.Now().Add(-72 * time.Hour)
-	s.now = func() time.Time { return day1 }
-	a := broadcast.Update{ID: "a", IncidentID: "inc", Title: "CDN errors", Status: broadcast.StatusInvestigating,
-		Body: "We are investigating elevated error rates.", Time: day1.UTC()}
-	_, err = b.Send(ctx, a)
-	require.NoError(t, err)
-
-	s.now = func() time.Time { return day1.Add(48 * time.Hour) }
-	fix := a
-	fix.ID, fix.Time, fix.Body = "a-fix", time.Time{}, "We are investigating elevated error rates in Europe."
-	rep, err := b.Correct(ctx, "a", fix)
-	require.NoError(t, err)
-	require.True(t, rep.Results[0].Edited)
-
-	_, err = s.Prune(ctx, day1.Add(24*time.Hour))
-	require.NoError(t, err)
-	_, kept, err := s.Receipt(ctx, "a-fix", "x")
-	require.NoError(t, err)
-	require.True(t, kept, "the correction's receipt")
-	th, err := s.Thread(ctx, "inc", "x")
-	require.NoError(t, err)
-	assert.Equal(t, "post-a", th.Last.ID, "the incident's thread")
-
-	next := a
-	next.ID, next.Time, next.Status = "next", time.Time{}, broadcast.StatusIdentified
-	_, err = b.Send(ctx, next)
-	require.NoError(t, err)
-	assert.Equal(t, "post-a", x.threads["next"].Last.ID, "the next update replies to the edited post")
-}
-
 // editRetractor is an editor that deletes posts too.
 type editRetractor struct{ editor }
 
 func (e *editRetractor) Retract(context.Context, broadcast.Receipt) error { return nil }
 
-// The same when the incident's first post was retracted and b started its
-// thread anew: the prune keeps the thread, and the next update replies to
-// the edited post.
-func TestPruneKeepsTheRestartedThreadOfAnInPlaceCorrection(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
-	require.NoError(t, err)
-	ctx := context.Background()
-	x := &editRetractor{editor{threads: map[string]broadcast.Thread{}}}
-	b, err := broadcast.New([]broadcast.Channel{x}, broadcast.Options{Store: s})
-	require.NoError(t, err)
-	defer func() { require.NoError(t, b.Close()); require.NoError(t, s.Close()) }()
-	day1 := time.Now().Add(-72 * time.Hour)
-	s.now = func() time.Time { return day1 }
-	a := broadcast.Update{ID: "a", IncidentID: "inc", Title: "CDN errors", Status: broadcast.StatusInvestigating,
-		Body: "We are investigating elevated error rates.", Time: day1.UTC()}
-	_, err = b.Send(ctx, a)
-	require.NoError(t, err)
-	_, err = b.Retract(ctx, "a")
-	require.NoError(t, err)
-	b2 := a
-	b2.ID, b2.Time = "b", day1.UTC().Add(time.Minute)
-	_, err = b.Send(ctx, b2)
-	require.NoError(t, err)
+// An update sent on day 1 and corrected in place on day 3: a prune of
+// what is older than day 2 keeps the correction, and the incident's
+// thread, in which the edited post stands, so that the next update
+// replies to it; also when the incident's first post was retracted, and
+// the update corrected started its thread anew. (pgstore keeps the same:
+// its Prune follows the same storetest rules.)
+func TestPruneKeepsTheThreadOfAnInPlaceCorrection(t *testing.T) {
+	for _, restarted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "first post", true: "restarted thread"}[restarted], func(t *testing.T) {
+			s, err := Open(filepath.Join(t.TempDir(), "state.db"), nil)
+			require.NoError(t, err)
+			ctx := context.Background()
+			x := &editRetractor{editor{threads: map[string]broadcast.Thread{}}}
+			b, err := broadcast.New([]broadcast.Channel{x}, broadcast.Options{Store: s})
+			require.NoError(t, err)
+			defer func() { require.NoError(t, b.Close()); require.NoError(t, s.Close()) }()
+			day1 := time.Now().Add(-72 * time.Hour)
+			s.now = func() time.Time { return day1 }
+			u := broadcast.Update{ID: "a", IncidentID: "inc", Title: "CDN errors", Status: broadcast.StatusInvestigating,
+				Body: "We are investigating elevated error rates.", Time: day1.UTC()}
+			_, err = b.Send(ctx, u)
+			require.NoError(t, err)
+			if restarted {
+				_, err = b.Retract(ctx, "a")
+				require.NoError(t, err)
+				u.ID, u.Time = "b", day1.UTC().Add(time.Minute)
+				_, err = b.Send(ctx, u)
+				require.NoError(t, err)
+			}
 
-	s.now = func() time.Time { return day1.Add(48 * time.Hour) }
-	fix := b2
-	fix.ID, fix.Time, fix.Body = "b-fix", time.Time{}, "We are investigating elevated error rates in Europe."
-	rep, err := b.Correct(ctx, "b", fix)
-	require.NoError(t, err)
-	require.True(t, rep.Results[0].Edited)
+			s.now = func() time.Time { return day1.Add(48 * time.Hour) }
+			fix := u
+			fix.ID, fix.Time, fix.Body = u.ID+"-fix", time.Time{}, "We are investigating elevated error rates in Europe."
+			rep, err := b.Correct(ctx, u.ID, fix)
+			require.NoError(t, err)
+			require.True(t, rep.Results[0].Edited)
 
-	_, err = s.Prune(ctx, day1.Add(24*time.Hour))
-	require.NoError(t, err)
-	th, err := s.Thread(ctx, "inc", "x")
-	require.NoError(t, err)
-	assert.Equal(t, "post-b", th.Last.ID, "the incident's thread")
+			_, err = s.Prune(ctx, day1.Add(24*time.Hour))
+			require.NoError(t, err)
+			_, kept, err := s.Receipt(ctx, fix.ID, "x")
+			require.NoError(t, err)
+			require.True(t, kept, "the correction's receipt")
+			th, err := s.Thread(ctx, "inc", "x")
+			require.NoError(t, err)
+			assert.Equal(t, "post-"+u.ID, th.Last.ID, "the incident's thread")
 
-	next := b2
-	next.ID, next.Time, next.Status = "next", time.Time{}, broadcast.StatusIdentified
-	_, err = b.Send(ctx, next)
-	require.NoError(t, err)
-	assert.Equal(t, "post-b", x.threads["next"].Last.ID, "the next update replies to the edited post")
+			next := u
+			next.ID, next.Time, next.Status = "next", time.Time{}, broadcast.StatusIdentified
+			_, err = b.Send(ctx, next)
+			require.NoError(t, err)
+			assert.Equal(t, "post-"+u.ID, x.threads["next"].Last.ID, "the next update replies to the edited post")
+		})
+	}
 }
