@@ -60,6 +60,9 @@ func ParseURL(raw string) (Config, error) {
 	if u.Hostname() == "" {
 		return Config{}, errors.New("irc: URL: host: missing")
 	}
+	if err := endpoint.EmptyPort("irc", u); err != nil {
+		return Config{}, err
+	}
 	cfg.Server = net.JoinHostPort(u.Hostname(), cmp.Or(u.Port(), port))
 	if u.User != nil {
 		cfg.Nick = u.User.Username()

@@ -122,6 +122,10 @@ func TestParseURLErrors(t *testing.T) {
 	tests := []struct{ raw, want string }{
 		{"https://irc.example.com/ops", `irc: URL: scheme "https": want ircs:// or irc://`},
 		{"ircs://bot:" + "hunter2hunter2" + "@/ops", "irc: URL: host: missing"},
+		// A "/" in the password, not %-escaped, would make its rest and the
+		// host a channel's name, joined on the server the nick became.
+		{"ircs://bot:/hunter2@irc.example.com/ops", "irc: URL: port: empty (a"},
+		{"ircs://bot:?hunter2@irc.example.com/ops", "irc: URL: port: empty (a"},
 		{"ircs://irc.example.com/ops?nick=bot", "irc: URL: query: parameter 1: unknown name (want user, real_name,"},
 		{"ircs://irc.example.com/ops?notice=loud", "irc: URL: query notice: want yes or no"},
 		{"ircs://irc.example.com/ops?max_lines=lots", "irc: URL: query max_lines: want a whole number"},

@@ -54,10 +54,8 @@ func ParseURL(raw string) (Config, error) {
 	if u.Host == "" {
 		return Config{}, errors.New("webhook: URL: host: missing")
 	}
-	if u.User == nil && strings.HasSuffix(u.Host, ":") {
-		// "user:?pass@host": the "?" ended the authority, and the rest of
-		// the password would be sent in the query to host "user".
-		return Config{}, errors.New(`webhook: URL: port: empty (a "?", "#" or "/" in a password is written %3F, %23 or %2F)`)
+	if err := urlcheck.EmptyPort("webhook", u); err != nil {
+		return Config{}, err
 	}
 	var cfg Config
 	var rest []string // the endpoint's own query, as written

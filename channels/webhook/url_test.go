@@ -86,7 +86,7 @@ func TestParseURLErrors(t *testing.T) {
 		// Without a bad escape, the password would be sent in the query
 		// to the host its user name became.
 		{"webhook://user:?" + urlSecret[8:] + "@hooks.example.com/in&allow_unsigned=true",
-			`webhook: URL: port: empty (a "?", "#" or "/" in a password is written %3F, %23 or %2F)`},
+			`webhook: URL: port: empty (a "/", "?" or "#" in a password is written %2F, %3F or %23)`},
 		// A parameter of the short form given twice (the old secret as a
 		// second "secret" instead of "previous_secret", during a rotation)
 		// is refused, as endpoint.Params refuses it in every other

@@ -28,6 +28,19 @@ func SchemePart(raw, scheme string) string {
 	return "scheme"
 }
 
+// EmptyPort returns an error naming the port of u, parsed from the URL of
+// package pkg, when it is empty: a host written "status:" is what a "/",
+// "?" or "#" in a password, not %-escaped, leaves of "status:pa55?w@host"
+// (the rest of the password, and the real host, land in the path, query
+// or fragment, and would be sent to host "status"). No one means an empty
+// port. It returns nil for any other URL.
+func EmptyPort(pkg string, u *url.URL) error {
+	if u.User != nil || !strings.HasSuffix(u.Host, ":") {
+		return nil
+	}
+	return fmt.Errorf(`%s: URL: port: empty (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23)`, pkg)
+}
+
 // Schemes is the pair of schemes of a channel's URL form: the channel's
 // name ("slack") stands for https, and the name with "+http"
 // ("slack+http") for plain http, which Check allows to loopback hosts

@@ -152,3 +152,23 @@ func TestSchemePart(t *testing.T) {
 func TestFormErrorf(t *testing.T) {
 	assert.EqualError(t, FormErrorf("demo", "query rooms", "%d missing", 2), "demo: URL: query rooms: 2 missing")
 }
+
+// EmptyPort refuses a host with an empty port, which a "/", "?" or "#" in
+// a password leaves, and nothing else.
+func TestEmptyPort(t *testing.T) {
+	for raw, bad := range map[string]bool{
+		"webhook://user:?pa55@hooks.example.com/in": true,
+		"ircs://bot:/pa55@irc.example.com/ops":      true,
+		"webhook://user:pa55@hooks.example.com/in":  false,
+		"webhook://hooks.example.com:8443/in":       false,
+		"webhook://hooks.example.com/in":            false,
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		err = EmptyPort("webhook", u)
+		assert.Equal(t, bad, err != nil, raw)
+		if bad {
+			assert.NotContains(t, err.Error(), "pa55")
+		}
+	}
+}
