@@ -162,11 +162,13 @@
 // skipped ("skipped" in the JSON answer); only the failed ones are tried
 // again. A notification whose update would say exactly what the
 // incident's latest update said (status, title, impact, body, components
-// other than operational ones, advice and URL) is that update again,
-// skipped where it was delivered:
+// other than operational ones and advice; not the link, which without -url
+// is the externalURL of the Alertmanager that sent it) is that update
+// again, skipped where it was delivered:
 // Alertmanager drops a group's resolved alerts once it sent them, so its
 // next repeat carries other alerts with nothing new, and so does one after
-// an alert resolved and fired again between two flushes. With -state (or the configuration's state) the store survives
+// an alert resolved and fired again between two flushes, from either
+// Alertmanager of a pair. With -state (or the configuration's state) the store survives
 // restarts of the bridge, so this holds across them too; without, the
 // bridge warns at start-up, as after a restart Alertmanager's next repeat
 // of each firing group is posted again. Keep -timeout below the time

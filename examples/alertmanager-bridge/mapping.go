@@ -143,7 +143,9 @@ func updateID(p *payload) string {
 }
 
 // content is a digest of what u says: its status, title, impact, body,
-// components that are not operational (in any order), advice and URL. A
+// components that are not operational (in any order) and advice, not its
+// link, which without -url is the externalURL of the Alertmanager that
+// sent it, another for each of a pair. A
 // notification whose update says what the incident's latest said is that
 // update again: Alertmanager sends one at repeat_interval after it dropped
 // the group's resolved alerts, and after an alert resolved and fired again
@@ -159,7 +161,7 @@ func content(u broadcast.Update) string {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Status, b.Status))
 	})
 	h := sha256.New()
-	for _, s := range []string{string(u.Status), u.Title, string(u.Impact), u.Body, u.Advice, u.URL} {
+	for _, s := range []string{string(u.Status), u.Title, string(u.Impact), u.Body, u.Advice} {
 		fmt.Fprintf(h, "%d:%s;", len(s), s)
 	}
 	for _, c := range comps {

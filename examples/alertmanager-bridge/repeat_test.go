@@ -19,8 +19,10 @@ import (
 // resolved alerts it sent), so its next repeat_interval notification
 // carries another set of alerts (only those still firing) while saying
 // nothing new; and an alert that resolved and fired again between two
-// flushes comes back with a new startsAt but the same text. Neither may
-// post the incident's latest update again, hours later, on every channel.
+// flushes comes back with a new startsAt but the same text; and the other
+// Alertmanager of a pair sends that repeat with its own externalURL.
+// None may post the incident's latest update again, hours later, on every
+// channel.
 func TestRepeatSayingNothingNewPostsNothing(t *testing.T) {
 	refired := strings.Replace(string(notification(t, 0, dbDown, slowAPI)),
 		"2024-05-14T09:12:30Z", "2024-05-14T10:02:00Z", 1) // the database alert flapped
@@ -29,6 +31,8 @@ func TestRepeatSayingNothingNewPostsNothing(t *testing.T) {
 		{"one flapped, unnoticed", []byte(refired), false},
 		{"the database is back", notification(t, 0, dbBack, slowAPI), true},
 		{"the repeat after the resolved alert was dropped", notification(t, 0, slowAPI), false},
+		{"the same repeat from the other Alertmanager of a pair, which links to itself", []byte(strings.Replace(
+			string(notification(t, 0, slowAPI)), `"version":"4"`, `"externalURL":"https://am-2.example.com","version":"4"`, 1)), false},
 		{"resolved", notification(t, 0, slowDone), true},
 	})
 }
