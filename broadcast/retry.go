@@ -97,8 +97,9 @@ func (d *delivery) run(ctx, keep context.Context) {
 func (d *delivery) runInto(ctx, keep context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	// Every delivery outgrows a new goroutine's first stack (a Message
-	// passed to a channel is half a kilobyte): make the room at once.
-	stack.Grow(2 << 10)
+	// passed to a channel is half a kilobyte), and then the next one, in
+	// the Store's calls: make the room for both at once (8 KiB).
+	stack.Grow(6 << 10)
 	d.run(ctx, keep)
 }
 
