@@ -581,16 +581,7 @@ func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r 
 	if _, ok := As[Retractor](ch); !ok || r.UpdateID == "" {
 		return false, nil // only a Retractor's posts can be retracted
 	}
-	keys := [3]string{opRetract.markID(r.UpdateID)}
-	if r.ID != "" {
-		keys[1] = retractedPost(r)
-		if len(r.Meta) > 0 {
-			// The key earlier versions wrote for every post: a durable
-			// Store may hold their marks.
-			keys[2] = retractedPostID(r.ID)
-		}
-	}
-	for _, key := range keys {
+	for _, key := range retractionKeys(r) {
 		if key == "" {
 			continue
 		}
@@ -609,6 +600,22 @@ func (b *Broadcaster) retracted(ctx context.Context, ch Channel, name string, r 
 // receipt is saved: not a real incident's (IDs take no control
 // characters), so that saving it never makes it a thread's latest post.
 const inPlaceEdits = "\x00in-place edits"
+
+// retractionKeys are the Store's update keys of the marks that say the
+// post r names was deleted: a Retract of its update, or of the post ("" for
+// a key r has none of).
+func retractionKeys(r *Receipt) [3]string {
+	keys := [3]string{opRetract.markID(r.UpdateID)}
+	if r.ID != "" {
+		keys[1] = retractedPost(r)
+		if len(r.Meta) > 0 {
+			// The key earlier versions wrote for every post: a durable
+			// Store may hold their marks.
+			keys[2] = retractedPostID(r.ID)
+		}
+	}
+	return keys
+}
 
 // retractedPost is the Store's update key of the mark that the post r
 // names was deleted (the Store keys it by channel too). It takes the
@@ -1260,17 +1267,19 @@ func (d *delivery) delivered(ctx context.Context) {
 	d.done = true
 }
 
-// keepThread marks again, when they are marked delivered, the updates
-// whose receipts keep the threads the edited post stands in: a Store's
-// Prune keeps a thread while a receipt saved in it is kept, and a receipt
-// while its update's mark is. An in-place correction's own receipt is
-// saved outside any thread (see inPlaceEdits), so without this the
-// incident's thread would be pruned with its original while the
-// correction is kept, and the next update would start a new thread. The
-// updates are the original (its receipt is in the thread it was posted
-// in) and the first posts of the incident's thread and of its restarted
-// thread (see restartedThread), each saved last in its own. A failure
-// costs only that, and is logged.
+// keepThread marks again the updates whose receipts keep the threads the
+// edited post stands in, with the marks that say their posts were
+// deleted: a Store's Prune keeps a thread while a receipt saved in it is
+// kept, and a receipt while its update's mark is. An in-place
+// correction's own receipt is saved outside any thread (see
+// inPlaceEdits), so without this the incident's thread would be pruned
+// with its original while the correction is kept, and the next update
+// would start a new thread. The updates are the original (its receipt is
+// in the thread it was posted in) and the first posts of the incident's
+// thread and of its restarted thread (see restartedThread), each saved
+// last in its own; a first post that was retracted keeps its retraction's
+// marks too, or a kept thread would take it for up again. A failure costs
+// only that, and is logged.
 func (d *delivery) keepThread(ctx context.Context) {
 	ids := []string{d.original}
 	for _, incident := range []string{d.u.IncidentID, restartedThread(d.u.IncidentID)} {
@@ -1284,9 +1293,25 @@ func (d *delivery) keepThread(ctx context.Context) {
 		}
 	}
 	for _, id := range ids {
-		done, failure, err := d.b.store.Done(ctx, opSend.markID(id), d.name, "")
-		if err == nil && done && failure == "" {
-			err = d.b.store.Mark(ctx, opSend.markID(id), d.name, "", nil)
+		keys := []string{opSend.markID(id)}
+		r, ok, err := d.b.store.Receipt(ctx, id, d.name)
+		if ok {
+			rk := retractionKeys(&r)
+			keys = slices.DeleteFunc(append(keys, rk[:]...), func(k string) bool { return k == "" })
+		}
+		for _, key := range keys {
+			if err != nil {
+				break
+			}
+			var done bool
+			var failure string
+			if done, failure, err = d.b.store.Done(ctx, key, d.name, ""); err == nil && done {
+				var f error
+				if failure != "" {
+					f = errors.New(failure)
+				}
+				err = d.b.store.Mark(ctx, key, d.name, "", f)
+			}
 		}
 		d.b.storeTrouble(ctx, "mark update "+id+" on "+d.name+" again, to keep its thread", err)
 	}

@@ -186,11 +186,16 @@ func TestPruneKeepsTheThreadOfAnInPlaceCorrection(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "post-"+u.ID, th.Last.ID, "the incident's thread")
 
+			// A fresh Broadcaster knows only what the Store kept.
+			b2, err := broadcast.New([]broadcast.Channel{x}, broadcast.Options{Store: s})
+			require.NoError(t, err)
+			defer func() { require.NoError(t, b2.Close()) }()
 			next := u
 			next.ID, next.Time, next.Status = "next", time.Time{}, broadcast.StatusIdentified
-			_, err = b.Send(ctx, next)
+			_, err = b2.Send(ctx, next)
 			require.NoError(t, err)
 			assert.Equal(t, "post-"+u.ID, x.threads["next"].Last.ID, "the next update replies to the edited post")
+			assert.Equal(t, "post-"+u.ID, x.threads["next"].Root.ID, "the thread's first post, not a deleted one")
 		})
 	}
 }
