@@ -687,7 +687,8 @@ func (b *Broadcaster) SentTime(ctx context.Context, updateID string) (t time.Tim
 // ReachedOn returns the names of the channels, in the Broadcaster's
 // order, that update updateID reached, wholly or some of its targets, as
 // the Store records it: a Correct of it goes to these whatever their
-// Routes say (see Correct). It is for callers that preview a correction
+// Routes say (see Correct), except those where it was retracted since
+// (RetractedOn names them), which refuse it. It is for callers that preview a correction
 // (a dry run); Correct itself does not call it. err is the Store's
 // (ErrClosed after Close).
 func (b *Broadcaster) ReachedOn(ctx context.Context, updateID string) ([]string, error) {

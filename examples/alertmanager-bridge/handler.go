@@ -255,7 +255,7 @@ func (h *handler) send(ctx context.Context, p *payload) (broadcast.Update, *broa
 	if u, err = h.unannounced(ctx, p, u); err != nil {
 		return u, nil, err
 	}
-	if prev.Update != "" && prev.Update != u.ID && prev.Content == content(u) {
+	if prev.Update != "" && prev.Update != u.ID && sameContent(prev.Content, u) {
 		// Nothing new to say (see content): the latest update again,
 		// skipped where it was delivered. (The latest update's own
 		// notification again, Alertmanager's retry, is that update.)

@@ -153,7 +153,18 @@ func updateID(p *payload) string {
 // new. An operational component says nothing an update without it does
 // not: the repeat after a resolved alert was dropped no longer names its
 // component, which channels keep operational, as the update before said.
-func content(u broadcast.Update) string {
+func content(u broadcast.Update) string { return digest(u, false) }
+
+// sameContent reports whether recorded, the content of the incident's
+// latest update, is what u says: content(u), or the digest earlier
+// versions recorded, which took the link in too, so that the first repeat
+// after an upgrade is not posted again.
+func sameContent(recorded string, u broadcast.Update) bool {
+	return recorded == content(u) || recorded == digest(u, true)
+}
+
+// digest is content, with u's link too if withLink.
+func digest(u broadcast.Update, withLink bool) string {
 	comps := slices.DeleteFunc(slices.Clone(u.Components), func(c broadcast.Component) bool {
 		return c.Status == broadcast.ComponentOperational
 	})
@@ -161,7 +172,11 @@ func content(u broadcast.Update) string {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Status, b.Status))
 	})
 	h := sha256.New()
-	for _, s := range []string{string(u.Status), u.Title, string(u.Impact), u.Body, u.Advice} {
+	fields := []string{string(u.Status), u.Title, string(u.Impact), u.Body, u.Advice}
+	if withLink {
+		fields = append(fields, u.URL)
+	}
+	for _, s := range fields {
 		fmt.Fprintf(h, "%d:%s;", len(s), s)
 	}
 	for _, c := range comps {

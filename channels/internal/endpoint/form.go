@@ -30,10 +30,11 @@ func SchemePart(raw, scheme string) string {
 
 // EmptyPort returns an error naming the port of u, parsed from the URL of
 // package pkg, when it is empty: a host written "status:" is what a "/",
-// "?" or "#" in a password, not %-escaped, leaves of "status:pa55?w@host"
-// (the rest of the password, and the real host, land in the path, query
-// or fragment, and would be sent to host "status"). No one means an empty
-// port. It returns nil for any other URL.
+// "?" or "#" that starts a password, not %-escaped, leaves of
+// "status:?pa55w@host" (the rest of the password, and the real host, land
+// in the path, query or fragment, and would be sent to host "status"). No
+// one means an empty port. It returns nil for any other URL, also for a
+// password whose digits before such a character became the port.
 func EmptyPort(pkg string, u *url.URL) error {
 	if u.User != nil || !strings.HasSuffix(u.Host, ":") {
 		return nil
