@@ -1,9 +1,12 @@
 package outagecast_test
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/outagecast/outagecast/channels/bluesky"
 	"github.com/outagecast/outagecast/channels/console"
@@ -23,9 +26,11 @@ import (
 )
 
 // urlSecrets are the secrets the channel URLs below carry, in place of
-// "{S}": one of letters and digits, and one of digits only, which is what a
-// port holds when a "/", "?" or "#" in a password cuts the host short.
-var urlSecrets = []string{"s3cr3tPW", "73194628501937465820"}
+// "{S}": one of letters and digits, one of digits only, and one that
+// starts with digits. The digits before a "/", "?" or "#" in a password,
+// not %-escaped, are what a port holds when that character cuts the
+// authority short: url.Parse takes the user name for the host.
+var urlSecrets = []string{"s3cr3tPW", "73194628501937465820", "7319Zq8xKw5v"}
 
 // parseURL wraps each channel's ParseURL, keeping only its error.
 func parseURL[C any](parse func(string) (C, error)) func(string) error {
@@ -70,6 +75,7 @@ var secretURLs = []struct {
 	{"statuspageio", parseURL(statuspageio.ParseURL), "statuspageio://{S}@abc123def456?notify=no&rate_limit=1"},
 	{"statuspageio", parseURL(statuspageio.ParseURL), "statuspageio://abc123def456?api_key={S}"},
 	{"teams", parseURL(teams.ParseURL), "teams://prod-42.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=1&sv=1.0&sig={S}#name=ops"},
+	{"teams", parseURL(teams.ParseURL), "teams://user:{S}@prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x"},
 	{"teams", parseURL(teams.ParseURL), "teams://default1a2b.3c.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/{S}/triggers/manual/paths/invoke?sig=x"},
 	{"telegram", parseURL(telegram.ParseURL), "telegram://123456789:{S}@telegram?chats=@examplestatus&preview=small"},
 	{"telegram", parseURL(telegram.ParseURL), "telegram://telegram?chats=@examplestatus&token=123456789:{S}"},
@@ -117,7 +123,9 @@ func secretForms(secret string) []string {
 
 // A channel URL's error never quotes any part of a secret in it, however
 // the secret is written: no four characters of it in a row, in any case.
-// A URL that parses needs no more than not to panic.
+// A URL that parses needs no more here than not to panic; one whose
+// password a "/", "?" or "#" cut short must not parse (see
+// TestParseURLRefusesPasswordCutAfterDigits).
 func TestParseURLErrorsQuoteNoSecret(t *testing.T) {
 	for _, tt := range secretURLs {
 		for _, secret := range urlSecrets {
@@ -129,6 +137,46 @@ func TestParseURLErrorsQuoteNoSecret(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A password whose first characters are digits, cut short by a "/", "?"
+// or "#" not %-escaped, leaves a URL that url.Parse reads without user
+// information, the user name as the host and the digits as its port, and
+// the rest of the password, with the real host, in the path, query or
+// fragment. Every user information position of every URL form refuses
+// it, without quoting it: parsed, the channel would send to the wrong
+// host with the rest of the password in its request. (An IRC URL reads
+// "#" as itself, never as a fragment: there the password keeps it.)
+func TestParseURLRefusesPasswordCutAfterDigits(t *testing.T) {
+	for _, tt := range secretURLs {
+		if !inUserinfo(tt.raw) {
+			continue
+		}
+		for _, secret := range urlSecrets[1:] { // those that start with digits
+			for _, c := range []string{"/", "?", "#"} {
+				for _, form := range []string{secret[:4] + c + secret[4:], secret + c} {
+					raw := strings.ReplaceAll(tt.raw, "{S}", form)
+					err := tt.parse(raw)
+					if tt.channel == "irc" && c == "#" {
+						assert.NoError(t, err, raw)
+						continue
+					}
+					if err == nil {
+						t.Errorf("%s: ParseURL(%q) parses", tt.channel, raw)
+						continue
+					}
+					assertQuotesNoPiece(t, err.Error(), secret, tt.channel+": ParseURL("+strconv.Quote(raw)+")")
+				}
+			}
+		}
+	}
+}
+
+// inUserinfo reports whether the secret of raw, one of secretURLs, is in
+// the URL's user information.
+func inUserinfo(raw string) bool {
+	u, err := url.Parse(strings.ReplaceAll(raw, "{S}", "s3cr3tPW"))
+	return err == nil && u.User != nil && strings.Contains(u.User.String(), "s3cr3tPW")
 }
 
 // assertQuotesNoPiece checks that msg holds no four characters in a row of

@@ -164,7 +164,10 @@
 // comma in a recipient's display name is written %2C. A user name with
 // "@" is written %40, and a password with "/", "?" or "#" writes them %2F,
 // %3F and %23: unescaped, they end the host part early, and ParseURL fails
-// without quoting what follows.
+// without quoting what follows. Where the password's first digits became
+// the port (an empty one, or one without user information followed by an
+// "@" in the path, fragment or a parameter other than from, to and
+// list_unsubscribe), the error names the port.
 // TokenSource (XOAUTH2) and TLSConfig need the full Config.
 //
 // # Errors

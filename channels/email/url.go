@@ -37,7 +37,9 @@ var urlParams = []string{paramFrom, paramTo, paramTLS, "auth", "concurrency", "l
 //	smtp://USER:PASSWORD@smtp.example.com:587/?from=status@example.com&to=a@example.com,b@example.net
 //
 // It checks the URL's form and the parameters' types; New checks the rest.
-// Errors name the part of the URL at fault and never quote its password.
+// Errors name the part of the URL at fault and never quote its password:
+// the port, where a "/", "?" or "#" in the password, not %-escaped, made
+// its first digits the port (see the package documentation).
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -60,6 +62,9 @@ func ParseURL(raw string) (Config, error) {
 			// password that a "/", "?" or "#", not %-escaped, cut short.
 			return Config{}, errors.New(`email: URL: port: want a number (a "/", "?" or "#" in the password is written %2F, %3F or %23)`)
 		}
+	}
+	if err := endpoint.CutPassword("email", u, addressParam); err != nil {
+		return Config{}, err
 	}
 	if u.Fragment != "" {
 		// What follows a "#" in the password, which ended the authority.
@@ -135,6 +140,12 @@ func userinfoInQuery(rawQuery string) bool {
 		}
 	}
 	return false
+}
+
+// addressParam reports whether rawKey, a query parameter's name as
+// written, is one whose value holds an address, and so an "@".
+func addressParam(rawKey, _ string) bool {
+	return rawKey == paramFrom || rawKey == paramTo || rawKey == "list_unsubscribe"
 }
 
 // unknownParam is the error of a query parameter not in urlParams. It

@@ -86,13 +86,18 @@ func TestParseURLErrors(t *testing.T) {
 		// authority there (RFC 3986, 3.2): the rest of the password, and the
 		// host, land in the query or the fragment. The error says so
 		// without quoting them.
-		{"smtp://u:?hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: query parameter: unknown"},
-		{"smtp://u:2024?hunter2=x@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
-		{"smtp://u:#hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: fragment: want none"},
-		{"smtp://u:?hunter=x@smtp.example.com:587/?from=s@example.com", "email: URL: query parameter: unknown"},
-		{"smtp://u:?timeout=hunter2@smtp.example.com/?from=s@example.com", "email: URL: timeout: not a valid value (a"},
-		{"smtp://u:?tls=hunter@smtp.example.com/?from=s@example.com", "email: URL: tls: not a valid value (a"},
-		{"smtp://u:?abc=b&hunter@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
+		{"smtp://u:?hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: port: empty (a"},
+		{"smtp://u:2024?hunter2=x@smtp.example.com/?from=s@example.com", `email: URL: port: followed by a query holding "@" (a`},
+		{"smtp://u:#hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: port: empty (a"},
+		{"smtp://u:?hunter=x@smtp.example.com:587/?from=s@example.com", "email: URL: port: empty (a"},
+		{"smtp://u:?timeout=hunter2@smtp.example.com/?from=s@example.com", "email: URL: port: empty (a"},
+		{"smtp://u:?tls=hunter@smtp.example.com/?from=s@example.com", "email: URL: port: empty (a"},
+		{"smtp://u:?abc=b&hunter@smtp.example.com/?from=s@example.com", "email: URL: port: empty (a"},
+		{"smtp://u?hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: query parameter: unknown"},
+		{"smtp://u#hunter2@smtp.example.com:587/?from=s@example.com", "email: URL: fragment: want none"},
+		{"smtp://u?timeout=hunter2@smtp.example.com/?from=s@example.com", "email: URL: timeout: not a valid value (a"},
+		{"smtp://u?tls=hunter@smtp.example.com/?from=s@example.com", "email: URL: tls: not a valid value (a"},
+		{"smtp://u?abc=b&hunter@smtp.example.com/?from=s@example.com", "email: URL: query parameter: unknown"},
 		{"smtp://smtp.example.com/?tos=a@example.com", "email: URL: query parameter: unknown (known: from, to,"},
 		// A user name that is an address, its "@" not escaped, gives the
 		// URL user information all the same.

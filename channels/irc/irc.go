@@ -200,7 +200,12 @@
 // host. The user information is the nick and the server password. The
 // path lists the channels, "#" left out or written as is, a key after a
 // space ("ops%20KEY"); a "#" anywhere stands for itself, never for a
-// fragment.
+// fragment. A "/" or "?" in the password is written %2F or %3F:
+// unescaped, it ends the host there, and the nick would become the host,
+// the password's first digits its port and the rest of the password a
+// channel. ParseURL refuses what that leaves, without quoting it: an
+// empty port, or a port without user information followed by an "@" in
+// the path or query (an "@" that belongs there is written %40).
 // The other query parameters are user, real_name, sasl_external, notice,
 // template, max_lines, burst, interval, timeout and persistent, named and
 // written as in a configuration file. Values are %-escaped, but "+" stands

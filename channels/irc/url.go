@@ -38,8 +38,10 @@ var urlParams = []string{"user", "real_name", "sasl_user", "sasl_password", "sas
 //	ircs://NICK[:PASSWORD]@irc.libera.chat:6697/example-status,example-ops?sasl_user=…&sasl_password=…&notice=true
 //
 // It checks the URL's form and the parameters' types; New checks the rest.
-// Errors name the part of the URL at fault and never quote its passwords or
-// channel keys.
+// It refuses what a "/" or "?" in the password, not %-escaped, leaves of
+// the URL: an empty port, or a port without user information followed by
+// an "@" in the path or query (write such an "@" %40). Errors name the
+// part of the URL at fault and never quote its passwords or channel keys.
 func ParseURL(raw string) (Config, error) {
 	// A "#" starts a channel name or is part of a password, never a
 	// fragment, which would swallow the query ("/#ops?sasl_password=…"
@@ -60,7 +62,7 @@ func ParseURL(raw string) (Config, error) {
 	if u.Hostname() == "" {
 		return Config{}, errors.New("irc: URL: host: missing")
 	}
-	if err := endpoint.EmptyPort("irc", u); err != nil {
+	if err := endpoint.CutPassword("irc", u, nil); err != nil {
 		return Config{}, err
 	}
 	cfg.Server = net.JoinHostPort(u.Hostname(), cmp.Or(u.Port(), port))

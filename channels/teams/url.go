@@ -17,16 +17,25 @@ func urlErr(part, format string, args ...any) error {
 }
 
 // ParseURL returns the Config of a channel URL (see the package
-// documentation's "URL form"), for New to check. Errors name the part of
-// the URL at fault and never quote its path or query.
+// documentation's "URL form"), for New to check. User information is
+// refused, also where a "/", "?" or "#" in a password, not %-escaped, cut
+// it short after digits, which then read as a port followed by an "@" in
+// the path, query or fragment (an "@" that belongs there with a port is
+// written %40). Errors name the part of the URL at fault and never quote
+// its path or query.
 func ParseURL(raw string) (Config, error) {
 	u, web, err := schemes.Parse(pkg, raw)
 	if err != nil {
 		return Config{}, err
 	}
-	switch {
-	case u.User != nil:
+	if u.User != nil {
 		return Config{}, urlErr("user information", "not allowed")
+	}
+	// The same, cut short by a "/", "?" or "#" in its password.
+	if err := endpoint.CutPassword(pkg, u, nil); err != nil {
+		return Config{}, err
+	}
+	switch {
 	case u.Path == "" || u.Path == "/":
 		return Config{}, urlErr("path", "missing (want the workflow trigger's path)")
 	}

@@ -61,6 +61,11 @@ func TestParseURLErrors(t *testing.T) {
 		{"teams://" + triggerPath + "?" + triggerQuery, "teams: URL: host: missing"},
 		{"teams://user:" + workflowSig + "@prod-42.westeurope.logic.azure.com" + triggerPath, "teams: URL: user information: not allowed"},
 		{"teams://prod-42.westeurope.logic.azure.com?" + triggerQuery, "teams: URL: path: missing"},
+		// A password pasted with the URL, its "/" not %-escaped after
+		// digits, would make the user name the host and the digits its
+		// port: refused as user information is.
+		{"teams://user:7319/" + workflowSig + "@prod-42.westeurope.logic.azure.com" + triggerPath, `teams: URL: port: followed by a path holding "@"`},
+		{"teams://user:7319?" + workflowSig + "@prod-42.westeurope.logic.azure.com" + triggerPath, `teams: URL: port: followed by a query holding "@"`},
 		{testTeamsURL + "#channel=ops", `teams: URL: fragment: want name=<name> only, once (a "#" in the path or query is written %23)`},
 		{testTeamsURL + "#name=a&name=b", `teams: URL: fragment: want name=<name> only, once`},
 		{"teams://prod-42.westeurope.logic.azure.com" + triggerPath + "?sig=" + workflowSig[:9] + "#" + workflowSig[9:], "teams: URL: fragment: want name=<name> only"},

@@ -36,7 +36,11 @@ const (
 //	webhook+http://127.0.0.1:8090/in?allow_unsigned=true&@Authorization=Bearer%20tok
 //
 // It checks the URL's form and the parameters' types; New checks the rest.
-// Errors name the part of the URL at fault and never quote its secrets.
+// It refuses what a "/", "?" or "#" in a password, not %-escaped, leaves
+// of the URL: an empty port, or a port without user information followed
+// by an "@" in the path, query (other than a header parameter's own) or
+// fragment (write such an "@" %40). Errors name the part of the URL at
+// fault and never quote its secrets.
 func ParseURL(raw string) (Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -54,7 +58,7 @@ func ParseURL(raw string) (Config, error) {
 	if u.Host == "" {
 		return Config{}, errors.New("webhook: URL: host: missing")
 	}
-	if err := urlcheck.EmptyPort("webhook", u); err != nil {
+	if err := urlcheck.CutPassword("webhook", u, headerParam); err != nil {
 		return Config{}, err
 	}
 	var cfg Config
@@ -110,7 +114,8 @@ func ParseURL(raw string) (Config, error) {
 // channels call this method URL; here Config.URL is the endpoint's.) It is
 // the zero URL when c has no URL of its own (Endpoints: a list has no short
 // form) or when the URL is not http or https. Name and HTTPClient are not
-// part of it.
+// part of it. An "@" in the endpoint's path, query or fragment after a
+// port, without user information, is written %40, as ParseURL wants it.
 func (c Config) ChannelURL() redact.URL {
 	u, err := url.Parse(c.URL.Reveal())
 	if c.URL.IsZero() || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
@@ -120,6 +125,13 @@ func (c Config) ChannelURL() redact.URL {
 		u.Scheme = SchemeHTTP
 	} else {
 		u.Scheme = SchemeHTTPS
+	}
+	if u.User == nil && u.Port() != "" {
+		// ParseURL takes an "@" after a port, without user information,
+		// for what a password cut short leaves: the same URL, with %40.
+		u.RawPath = strings.ReplaceAll(u.EscapedPath(), "@", "%40")
+		u.RawQuery = strings.ReplaceAll(u.RawQuery, "@", "%40")
+		u.RawFragment = strings.ReplaceAll(u.EscapedFragment(), "@", "%40")
 	}
 	params := []string{}
 	if u.RawQuery != "" {
@@ -142,6 +154,14 @@ func (c Config) ChannelURL() redact.URL {
 	}
 	u.RawQuery, u.ForceQuery = strings.Join(params, "&"), false
 	return redact.NewURL(u.String())
+}
+
+// headerParam reports whether rawKey=rawVal, a query parameter as
+// written, is a header's ("@Name=value") whose only "@" is the one that
+// marks it.
+func headerParam(rawKey, rawVal string) bool {
+	name, ok := strings.CutPrefix(rawKey, "@")
+	return ok && validHeaderName(name) && rawVal != "" && !strings.Contains(rawVal, "@")
 }
 
 // splitQuery splits a raw query at "&", leaving out empty parts.

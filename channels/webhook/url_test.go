@@ -81,7 +81,8 @@ func TestParseURLErrors(t *testing.T) {
 		// the rest of it the query: a name that may be part of it is not
 		// quoted.
 		{"webhook://user:pw?" + urlSecret[8:] + "=%zz@hooks.example.com/in", "webhook: URL: does not parse as a URL"},
-		{"webhook://user:1?" + urlSecret[8:] + "=%zz@hooks.example.com/in", `webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`},
+		{"webhook://user:1?" + urlSecret[8:] + "=%zz@hooks.example.com/in",
+			`webhook: URL: port: followed by a query holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the query, %40)`},
 		{"webhook://hooks.example.com/in/?" + urlSecret[8:] + "=%zz/x", `webhook: URL: query: bad %-escape in a value (a "?" in a password or path is written %3F)`},
 		// Without a bad escape, the password would be sent in the query
 		// to the host its user name became.

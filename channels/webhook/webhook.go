@@ -91,7 +91,14 @@
 // concurrency set those fields, and "@Name=value" adds the header Name (Headers), each
 // at most once; every other parameter stays in the endpoint's URL, as do
 // its user information and path. Values are %-escaped, but "+" stands for itself, so a whsec_ secret
-// can be pasted as is. An endpoint whose own query uses one of those names,
+// can be pasted as is. A "/", "?" or "#" in the endpoint's password is
+// written %2F, %3F or %23: unescaped, it ends the host there, and the
+// user name would become the host, the password's first digits its port,
+// and the rest of the password the path, query or fragment. ParseURL
+// refuses what that leaves, without quoting it: an empty port, or a port
+// without user information followed by an "@" in the path, the query (but
+// the one that starts a header parameter) or the fragment; such an "@"
+// that belongs there is written %40. An endpoint whose own query uses one of those names,
 // and a list of endpoints, need the full Config.
 //
 // # Errors

@@ -28,18 +28,54 @@ func SchemePart(raw, scheme string) string {
 	return "scheme"
 }
 
-// EmptyPort returns an error naming the port of u, parsed from the URL of
-// package pkg, when it is empty: a host written "status:" is what a "/",
-// "?" or "#" that starts a password, not %-escaped, leaves of
-// "status:?pa55w@host" (the rest of the password, and the real host, land
-// in the path, query or fragment, and would be sent to host "status"). No
-// one means an empty port. It returns nil for any other URL, also for a
-// password whose digits before such a character became the port.
-func EmptyPort(pkg string, u *url.URL) error {
-	if u.User != nil || !strings.HasSuffix(u.Host, ":") {
+// CutPassword returns an error naming the port of u, parsed from the URL
+// of package pkg, when u is what a "/", "?" or "#" in a password, not
+// %-escaped, leaves of a URL. Such a character ends the authority:
+// url.Parse finds no user information, takes the user name for the host
+// and the password's digits before the character for its port, and puts
+// the rest of the password, its "@" and the real host in the path, query
+// or fragment, which the channel would send to the wrong host. Two forms
+// show it, which no URL means otherwise: an empty port ("user:" of
+// "user:?pa55w@host"), and a port followed by a path, query or fragment
+// holding "@" as written ("user:7319" of "user:7319/pa55w@host"), where an
+// "@" that belongs there is written %40. An "@" of a query parameter that
+// own reports as the URL form's own (given the parameter's name and value
+// as written: an address, say) does not count; own may be nil. A URL with
+// user information is never refused. The error quotes nothing.
+func CutPassword(pkg string, u *url.URL, own func(rawKey, rawVal string) bool) error {
+	if u.User != nil {
 		return nil
 	}
-	return fmt.Errorf(`%s: URL: port: empty (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23)`, pkg)
+	if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf(`%s: URL: port: empty (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23)`, pkg)
+	}
+	if u.Port() == "" {
+		return nil
+	}
+	part := ""
+	switch {
+	case strings.Contains(u.EscapedPath(), "@"):
+		part = "path"
+	case queryHoldsAt(u.RawQuery, own):
+		part = "query"
+	case strings.Contains(u.EscapedFragment(), "@"):
+		part = "fragment"
+	default:
+		return nil
+	}
+	return FormErrorf(pkg, "port", `followed by a %[1]s holding "@" (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23; an "@" in the %[1]s, %%40)`, part)
+}
+
+// queryHoldsAt reports whether a parameter of rawQuery holds an "@" that
+// own (if not nil) does not report as the URL form's own.
+func queryHoldsAt(rawQuery string, own func(rawKey, rawVal string) bool) bool {
+	for kv := range strings.SplitSeq(rawQuery, "&") {
+		rawKey, rawVal, _ := strings.Cut(kv, "=")
+		if strings.Contains(kv, "@") && (own == nil || !own(rawKey, rawVal)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Schemes is the pair of schemes of a channel's URL form: the channel's

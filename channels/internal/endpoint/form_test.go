@@ -153,22 +153,44 @@ func TestFormErrorf(t *testing.T) {
 	assert.EqualError(t, FormErrorf("demo", "query rooms", "%d missing", 2), "demo: URL: query rooms: 2 missing")
 }
 
-// EmptyPort refuses a host with an empty port, which a "/", "?" or "#" in
-// a password leaves, and nothing else.
-func TestEmptyPort(t *testing.T) {
-	for raw, bad := range map[string]bool{
-		"webhook://user:?pa55@hooks.example.com/in": true,
-		"ircs://bot:/pa55@irc.example.com/ops":      true,
-		"webhook://user:pa55@hooks.example.com/in":  false,
-		"webhook://hooks.example.com:8443/in":       false,
-		"webhook://hooks.example.com/in":            false,
+// CutPassword refuses what a "/", "?" or "#" in a password, not
+// %-escaped, leaves of a URL: an empty port, or a port (the digits the
+// password starts with) before a path, query or fragment holding the
+// "@" of the user information. It names the port and quotes nothing.
+func TestCutPassword(t *testing.T) {
+	header := func(k, v string) bool { return strings.HasPrefix(k, "@") && !strings.Contains(k[1:]+v, "@") }
+	for _, tt := range []struct {
+		raw  string
+		own  func(k, v string) bool
+		want string // "" for none
+	}{
+		{"webhook://user:?pa55@hooks.example.com/in", nil, `port: empty (a "/", "?" or "#" in a password is written %2F, %3F or %23)`},
+		{"ircs://bot:/pa55@irc.example.com/ops", nil, "port: empty"},
+		{"webhook://user:7319/pa55@hooks.example.com/in", nil, `port: followed by a path holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the path, %40)`},
+		{"webhook://:7319/pa55@hooks.example.com/in", nil, `port: followed by a path holding "@"`},
+		{"webhook://user:7319?pa55@hooks.example.com/in", nil, `port: followed by a query holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the query, %40)`},
+		{"webhook://user:7319?pa55=x@hooks.example.com/in", header, `port: followed by a query holding "@"`},
+		{"webhook://user:7319?@pa55@hooks.example.com/in", header, `port: followed by a query holding "@"`},
+		{"webhook://user:7319#pa55@hooks.example.com/in", nil, `port: followed by a fragment holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the fragment, %40)`},
+		{"webhook://user:pa55@hooks.example.com/in", nil, ""},
+		{"webhook://hooks.example.com:8443/in", nil, ""},
+		{"webhook://hooks.example.com/in", nil, ""},
+		{"webhook://hooks.example.com/in@x?a=b@c#d@e", nil, ""},
+		{"webhook://hooks.example.com:8443/in%40x?a=b%40c#d%40e", nil, ""},
+		{"webhook://user:pa55@hooks.example.com:8443/in@x?a=b@c#d@e", nil, ""},
+		{"webhook://hooks.example.com:8443/in?@X-Token=tok&secret=x", header, ""},
+		{"smtp://smtp.example.com:587/?from=s@example.com&to=a@example.com", func(k, _ string) bool { return k == "from" || k == "to" }, ""},
 	} {
-		u, err := url.Parse(raw)
+		u, err := url.Parse(tt.raw)
 		require.NoError(t, err)
-		err = EmptyPort("webhook", u)
-		assert.Equal(t, bad, err != nil, raw)
-		if bad {
-			assert.NotContains(t, err.Error(), "pa55")
+		err = CutPassword("webhook", u, tt.own)
+		if tt.want == "" {
+			assert.NoError(t, err, tt.raw)
+			continue
 		}
+		require.Error(t, err, tt.raw)
+		assert.Contains(t, err.Error(), "webhook: URL: "+tt.want, tt.raw)
+		assert.NotContains(t, err.Error(), "pa55", tt.raw)
+		assert.NotContains(t, err.Error(), "7319", tt.raw)
 	}
 }
