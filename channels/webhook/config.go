@@ -23,7 +23,10 @@ import (
 type Endpoint struct {
 	// URL is where the update is POSTed: an absolute http or https URL.
 	// Required. It prints as its scheme and host only; errors and Ledger
-	// targets name it by EndpointName.
+	// targets name it by EndpointName. A "/", "?" or "#" in its password
+	// is written %2F, %3F or %23: New refuses what such a character leaves
+	// of a URL (an empty port, or a port without user information followed
+	// by an "@", which is written %40 there).
 	URL redact.URL `yaml:"url" json:"url"`
 	// Secret signs the deliveries to this endpoint: "whsec_" and the
 	// base64 of 24 to 64 random bytes. Required unless
@@ -199,6 +202,8 @@ func checkURL(s string) error {
 		return errors.New("missing host")
 	case !urlcheck.ValidPort(u.Port()):
 		return errors.New("a port that is not a number from 1 to 65535")
+	case urlcheck.CutPasswordProblem(u, nil) != "":
+		return errors.New(urlcheck.CutPasswordProblem(u, nil))
 	case u.Fragment != "":
 		return errors.New("has a fragment")
 	case strings.ContainsAny(s, " \t\r\n"):

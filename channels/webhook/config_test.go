@@ -43,6 +43,16 @@ func TestNewValidates(t *testing.T) {
 		{"bad url", Config{URL: redact.NewURL("https://h.example/%zz"), Secret: good}, "webhook: Config.URL: not a URL"},
 		{"port too large", Config{URL: redact.NewURL("https://h.example:65536/x"), Secret: good}, "webhook: Config.URL: a port that is not a number from 1 to 65535"},
 		{"port zero", Config{URL: redact.NewURL("https://[2001:db8::1]:0/x"), Secret: good}, "webhook: Config.URL: a port that is not a number from 1 to 65535"},
+		// A "/", "?" or "#" in a password, not %-escaped, cuts the URL
+		// short: its user name becomes the host, its digits the port.
+		{"password cut after digits", Config{URL: redact.NewURL("https://user:7319/rest@hooks.example.com/in"), Secret: good},
+			`webhook: Config.URL: port: followed by a path holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the path, %40)`},
+		{"password cut after digits, query", Config{Endpoints: eps(Endpoint{URL: redact.NewURL("https://user:7319?rest@hooks.example.com/in"), Secret: good})},
+			`webhook: Config.Endpoints[0].URL: port: followed by a query holding "@" (a "/", "?" or "#" in a password is written %2F, %3F or %23; an "@" in the query, %40)`},
+		{"password cut at its start", Config{URL: redact.NewURL("https://user:/rest@hooks.example.com/in"), Secret: good},
+			`webhook: Config.URL: port: empty (a "/", "?" or "#" in a password is written %2F, %3F or %23)`},
+		{"@ after a port, escaped", Config{URL: redact.NewURL("https://hooks.example.com:8443/to/ops%40example.com"), Secret: good}, ""},
+		{"@ after a port, with user information", Config{URL: redact.NewURL("https://u:p@hooks.example.com:8443/to/ops@example.com"), Secret: good}, ""},
 		{"unsigned refused", Config{URL: redact.NewURL("https://h.example/")},
 			"webhook: Config.Secret: missing (set Config.AllowUnsigned to send unsigned)"},
 		{"raw secret", Config{URL: redact.NewURL("https://h.example/"), Secret: redact.NewSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")},

@@ -190,7 +190,8 @@ type Config struct {
 	// Name of the channel; default "webhook".
 	Name string `yaml:"name" json:"name"`
 	// URL is the one endpoint, an absolute http(s) URL; shorthand for
-	// Endpoints with one element. Required unless Endpoints is set.
+	// Endpoints with one element. Required unless Endpoints is set. It is
+	// checked as Endpoint.URL is.
 	URL redact.URL `yaml:"url" json:"url"`
 	// Secret signs deliveries to URL: "whsec_" and the base64 of 24 to 64
 	// random bytes.

@@ -43,14 +43,24 @@ func SchemePart(raw, scheme string) string {
 // as written: an address, say) does not count; own may be nil. A URL with
 // user information is never refused. The error quotes nothing.
 func CutPassword(pkg string, u *url.URL, own func(rawKey, rawVal string) bool) error {
+	if p := CutPasswordProblem(u, own); p != "" {
+		return fmt.Errorf("%s: URL: %s", pkg, p)
+	}
+	return nil
+}
+
+// CutPasswordProblem is CutPassword's problem with u, for an error of a
+// field that holds a URL: "port: empty (…)" or "port: followed by a path
+// holding "@" (…)", or "" when u is not a URL cut short.
+func CutPasswordProblem(u *url.URL, own func(rawKey, rawVal string) bool) string {
 	if u.User != nil {
-		return nil
+		return ""
 	}
 	if strings.HasSuffix(u.Host, ":") {
-		return fmt.Errorf(`%s: URL: port: empty (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23)`, pkg)
+		return `port: empty (a "/", "?" or "#" in a password is written %2F, %3F or %23)`
 	}
 	if u.Port() == "" {
-		return nil
+		return ""
 	}
 	part := ""
 	switch {
@@ -61,9 +71,9 @@ func CutPassword(pkg string, u *url.URL, own func(rawKey, rawVal string) bool) e
 	case strings.Contains(u.EscapedFragment(), "@"):
 		part = "fragment"
 	default:
-		return nil
+		return ""
 	}
-	return FormErrorf(pkg, "port", `followed by a %[1]s holding "@" (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23; an "@" in the %[1]s, %%40)`, part)
+	return fmt.Sprintf(`port: followed by a %[1]s holding "@" (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23; an "@" in the %[1]s, %%40)`, part)
 }
 
 // queryHoldsAt reports whether a parameter of rawQuery holds an "@" that
