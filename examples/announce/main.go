@@ -262,7 +262,11 @@ func (a *app) run(ctx context.Context) int {
 	}
 	code := a.send(ctx, cfg, u)
 	if a.opts.config == "" && a.sent {
-		a.note("no -config: the update went to the console (standard output) only.")
+		out := "standard output"
+		if a.opts.json {
+			out = "standard error" // see load
+		}
+		a.note("no -config: the update went to the console (%s) only.", out)
 		a.note("to post for real, copy %s, fill it in and pass -config FILE", sampleConfig)
 		a.note("(try it first with -dry-run and -check).")
 	}
