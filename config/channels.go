@@ -230,18 +230,28 @@ func (b *builder) buildURL(at, raw, name string) (built, error) {
 // urlProblem returns msg, url.Parse's problem with raw, without the part
 // of raw it quotes when that part may be of the URL's credentials: a
 // password with a "/" not percent-encoded ends the host inside it, so
-// that the "port" quoted is the start of the password.
+// that the "port" quoted is the start of the password; and without an "@"
+// at all, a user name and password written without the host after them
+// (a Telegram bot token, "123456:SECRET") are read as a host and port.
 func urlProblem(raw, msg string) string {
 	i := strings.IndexByte(msg, '"')
-	at := strings.LastIndexByte(raw, '@')
-	if i < 0 || at < 0 {
+	if i < 0 {
 		return msg
+	}
+	var creds string // the part of raw that may hold credentials
+	if at := strings.LastIndexByte(raw, '@'); at >= 0 {
+		creds = raw[:at]
+	} else {
+		_, creds, _ = strings.Cut(raw, "://")
+		if end := strings.IndexAny(creds, "/?#"); end >= 0 {
+			creds = creds[:end]
+		}
 	}
 	q, err := strconv.QuotedPrefix(msg[i:])
 	if err != nil {
 		return msg
 	}
-	if frag, err := strconv.Unquote(q); err == nil && !strings.Contains(raw[:at], frag) {
+	if frag, err := strconv.Unquote(q); err == nil && !strings.Contains(creds, frag) {
 		return msg // in the host, path or query
 	}
 	msg = strings.Join(strings.Fields(msg[:i]+msg[i+len(q):]), " ")

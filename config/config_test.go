@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/config"
 )
 
@@ -199,6 +200,29 @@ func TestSecretsNeverInErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), password)
 			assert.NotContains(t, err.Error(), password[:12])
+		})
+	}
+}
+
+// A value written in the file for a key that holds secrets, in the wrong
+// shape, is not quoted in the error: headers written as curl takes them
+// ("Authorization: Bearer …") instead of a mapping are the token itself.
+func TestSecretOfTheWrongShapeNeverInErrors(t *testing.T) {
+	const token = "hdr-token-8c1f2e9d7a"
+	tests := []struct{ name, yaml, want string }{
+		{"headers as text", "channels:\n  - type: webhook\n    url: https://h.example.com\n    allow_unsigned: true\n" +
+			"    headers: \"Authorization: Bearer " + token + "\"\n",
+			"test.yaml:5: channels[0].headers: want a mapping, got text (not quoted: it may be a secret)"},
+		{"headers as a list", "channels:\n  - type: webhook\n    url: https://h.example.com\n    allow_unsigned: true\n" +
+			"    headers: [\"Authorization: Bearer " + token + "\"]\n",
+			"test.yaml:5: channels[0].headers: want a mapping, got a list"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			channeltest.AssertNoSecret(t, err.Error(), token)
 		})
 	}
 }

@@ -202,7 +202,8 @@
 // and text that merely contains them is left alone. An error of Load about
 // a value from the environment quotes the reference, not the value: "port:
 // want a whole number, got "${SMTP_PORT}"". A URL is never quoted in an
-// error: it may hold credentials.
+// error: it may hold credentials; nor is a value of the wrong shape for a
+// key of secrets ("headers: want a mapping, got text").
 //
 // # Limits
 //

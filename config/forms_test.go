@@ -246,10 +246,18 @@ func TestURLParseErrors(t *testing.T) {
 			`test.yaml:2: channels[0]: bad channel URL: invalid port after host (percent-encode / ? # @ : and % in a user name or password)`},
 		{"escape in a password", lines("channels:", `  - "smtp://alice:`+password+`%zz@127.0.0.1:25/?from=s%40example.com&to=a%40example.com"`),
 			`test.yaml:2: channels[0]: bad channel URL: invalid URL escape (percent-encode / ? # @ : and % in a user name or password)`},
+		// Without the "@" and host after them, a user name and password
+		// are taken for a host and port: a Telegram bot token
+		// ("123456:SECRET") or a Matrix access token (":TOKEN").
+		{"credentials without a host", lines("channels:", "  - matrix://:s3cret"+password),
+			`test.yaml:2: channels[0]: bad channel URL: invalid port after host (percent-encode / ? # @ : and % in a user name or password)`},
+		{"credentials without a host from the environment", lines("channels:", "  - ${TG_URL}"),
+			`test.yaml:2: channels[0]: bad channel URL: invalid port after host (percent-encode / ? # @ : and % in a user name or password)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := parse(t, tt.yaml, map[string]string{"HOOK_URL": "webhook://user:" + password + "@%zz/x", "SMTP_PASSWORD": "s3cret/" + password})
+			_, _, err := parse(t, tt.yaml, map[string]string{"HOOK_URL": "webhook://user:" + password + "@%zz/x", "SMTP_PASSWORD": "s3cret/" + password,
+				"TG_URL": "telegram://123456:s3cret" + password})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			channeltest.AssertNoSecret(t, err.Error(), password)

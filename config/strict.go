@@ -235,13 +235,42 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
-	switch n.Kind {
-	case yaml.ScalarNode:
+	switch {
+	case n.Kind == yaml.ScalarNode && len(w.ex.used[n]) == 0 && holdsSecret(t, 4):
+		// Written in the file for a key of secrets, it may be one:
+		// headers as curl takes them, "Authorization: Bearer …".
+		got = "text (not quoted: it may be a secret)"
+	case n.Kind == yaml.ScalarNode:
 		got = w.ex.quoted(n) + w.why(path, n, t, err)
-	case yaml.MappingNode:
+	case n.Kind == yaml.MappingNode:
 		got = "a mapping"
 	}
 	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
+}
+
+// holdsSecret reports whether a value of type t holds a secret, a URL that
+// may carry credentials or an IRC channel key, looking depth levels of
+// lists, maps and structs deep.
+func holdsSecret(t reflect.Type, depth int) bool {
+	switch {
+	case t == secretType || t == urlType || t == ircChannelsType:
+		return true
+	case depth == 0:
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsSecret(t.Elem(), depth-1)
+	case reflect.Map:
+		return holdsSecret(t.Key(), depth-1) || holdsSecret(t.Elem(), depth-1)
+	case reflect.Struct:
+		for _, ft := range yamlFields(t) {
+			if holdsSecret(ft, depth-1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // why says what is wrong with scalar n at path, which is not a value of

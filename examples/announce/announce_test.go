@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -246,6 +247,30 @@ func TestTimeout(t *testing.T) {
 	assert.Equal(t, exitFailed, r.code)
 	assert.Regexp(t, `hooks +timed out +1 `, r.stdout)
 	assert.Contains(t, r.stderr, "announce: gave up after -timeout 100ms")
+}
+
+// A channel that failed for good before the run was interrupted reads
+// "failed", as its progress line does: only the channels Ctrl-C (or
+// -timeout) stopped read "interrupted" (or "timed out"), so that the
+// summary does not suggest a rerun would reach a channel that refused the
+// update. The refusing channel is a stage of its own, done before the
+// other is called.
+func TestInterruptKeepsPermanentFailures(t *testing.T) {
+	slow, refusing := newHookReceiver(t), newHookReceiver(t)
+	cfg := writeConfig(t, "retry: {initial_interval: 10m, max_elapsed: 1h}\nstages: [[refusing]]\nchannels:\n"+hookConfig(t, slow)+
+		fmt.Sprintf("  - type: webhook\n    name: refusing\n    url: %s/in\n    secret: ${WEBHOOK_SECRET}\n", refusing.URL))
+	slow.fail(http.StatusServiceUnavailable, "busy")
+	refusing.fail(http.StatusUnauthorized, "bad key")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- announce(t, ctx, "", "-config", cfg, "-title", "T", "-status", "resolved") }()
+	require.Eventually(t, func() bool { return slow.requests() > 0 }, time.Minute, 5*time.Millisecond)
+	cancel()
+	r := <-done
+	assert.Equal(t, exitFailed, r.code)
+	assert.Regexp(t, `hooks +interrupted +1 `, r.stdout)
+	assert.Regexp(t, `refusing +failed +1 `, r.stdout)
+	assert.Contains(t, r.stderr, "announce: refusing: failed after 1 attempt: ")
 }
 
 func TestCheck(t *testing.T) {

@@ -160,7 +160,7 @@ func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Re
 	var mu sync.Mutex
 	a := &app{opts: o, stdin: stdin, now: now,
 		stdout: &syncWriter{mu: &mu, w: stdout}, stderr: &syncWriter{mu: &mu, w: stderr},
-		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr),
+		ttyOut: isTerminal(stdout), ttyErr: isTerminal(stderr), width: terminalWidth(stderr),
 		hide: func(s string) string { return s }, explain: (*config.File)(nil).Explain}
 	return a.run(ctx)
 }
@@ -186,6 +186,7 @@ type app struct {
 	stderr io.Writer
 	ttyOut bool                // standard output is a terminal
 	ttyErr bool                // standard error is a terminal
+	width  int                 // of standard error's terminal, in columns; 0: unknown
 	hide   func(string) string // hides secrets taken from the environment
 	// explain puts a channel's error in the configuration's terms.
 	explain func(channel, msg string) string
@@ -262,7 +263,11 @@ func (a *app) run(ctx context.Context) int {
 	}
 	code := a.send(ctx, cfg, u)
 	if a.opts.config == "" && a.sent {
-		a.note("no -config: the update went to the console (standard output) only.")
+		out := "standard output"
+		if a.opts.json {
+			out = "standard error" // see load
+		}
+		a.note("no -config: the update went to the console (%s) only.", out)
 		a.note("to post for real, copy %s, fill it in and pass -config FILE", sampleConfig)
 		a.note("(try it first with -dry-run and -check).")
 	}

@@ -38,7 +38,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, live bool, names []string, show func(channel, text string) string) *progress {
-	p := &progress{w: w, live: live, width: termWidth(), show: show, names: names,
+	p := &progress{w: w, live: live, width: terminalWidth(w), show: show, names: names,
 		index: make(map[string]int, len(names)), states: make([]string, len(names))}
 	for i, n := range names {
 		p.index[n] = i
@@ -58,7 +58,16 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func termWidth() int {
+// terminalWidth returns the width in columns of the terminal w writes to,
+// as the terminal says, else $COLUMNS (which shells seldom export), else
+// 80. A line redrawn in place must not wrap: moving up to redraw another
+// would land on the wrong line.
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if n := columns(f); n > 20 {
+			return n
+		}
+	}
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 20 {
 		return n
 	}

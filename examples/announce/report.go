@@ -38,8 +38,9 @@ type summary struct {
 	retracted map[string]bool
 }
 
-// outcome names r's outcome. A channel that had not delivered when the run
-// was interrupted or timed out says so, rather than "failed".
+// outcome names r's outcome. A channel that the end of the run stopped
+// (interrupted, or timed out) says so, rather than "failed"; one that had
+// failed for good before says "failed", as its progress line does.
 func (s summary) outcome(r broadcast.Result) string {
 	switch {
 	case s.retracted[r.Channel] && (r.Skipped || r.Err != nil):
@@ -56,12 +57,21 @@ func (s summary) outcome(r broadcast.Result) string {
 		return outcomeEdited
 	case r.Err == nil:
 		return outcomeDelivered
-	case errors.Is(s.stopped, context.DeadlineExceeded):
-		return outcomeTimedOut
-	case s.stopped != nil:
-		return outcomeInterrupted
 	}
-	return outcomeFailed
+	return stoppedOutcome(r.Err, s.stopped)
+}
+
+// stoppedOutcome names the outcome of a channel that ended with err:
+// timed out or interrupted when stopped, the run's context error, ended
+// it (err wraps stopped), failed otherwise.
+func stoppedOutcome(err, stopped error) string {
+	switch {
+	case stopped == nil || !errors.Is(err, stopped):
+		return outcomeFailed
+	case errors.Is(stopped, context.DeadlineExceeded):
+		return outcomeTimedOut
+	}
+	return outcomeInterrupted
 }
 
 // printTable writes the update's ID and the summary table: one row per

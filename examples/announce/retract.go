@@ -92,18 +92,19 @@ func (a *app) retractExit(rep *broadcast.Report) int {
 }
 
 // retracted names what Retract did on r's channel, with the error's text
-// for a failure; stopped is the run's context error: a deletion not done
-// when the run was interrupted or timed out says so, as a send's does.
+// for a failure; stopped is the run's context error: a deletion that the
+// end of the run stopped says it was interrupted or timed out, as a send's
+// does.
 func (a *app) retracted(r broadcast.Result, stopped error) (outcome, detail string) {
 	switch {
 	case errors.Is(r.Err, broadcast.ErrNotSupported):
 		return retractUnsupported, ""
-	case r.Err != nil && errors.Is(stopped, context.DeadlineExceeded):
-		return outcomeTimedOut, oneLine(a.say(r.Channel, r.Err.Error()))
-	case r.Err != nil && stopped != nil:
-		return outcomeInterrupted, oneLine(a.say(r.Channel, r.Err.Error()))
 	case r.Err != nil:
-		return retractFailed, oneLine(a.say(r.Channel, r.Err.Error()))
+		outcome := stoppedOutcome(r.Err, stopped)
+		if outcome == outcomeFailed {
+			outcome = retractFailed
+		}
+		return outcome, oneLine(a.say(r.Channel, r.Err.Error()))
 	case r.Skipped:
 		return retractNotPosted, ""
 	}

@@ -173,7 +173,11 @@ func (a *app) progress(cfg *config.File) *progress {
 		return nil
 	}
 	live := a.ttyErr && !cfg.WritesTo(a.stderr) && !(a.ttyOut && cfg.WritesTo(a.stdout))
-	return newProgress(a.stderr, live, channelNames(cfg.Channels), a.say)
+	p := newProgress(a.stderr, live, channelNames(cfg.Channels), a.say)
+	if a.width > 0 {
+		p.width = a.width
+	}
+	return p
 }
 
 // allSkipped reports whether every channel had the update already.

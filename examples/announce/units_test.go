@@ -193,6 +193,34 @@ func TestProgressTimedOut(t *testing.T) {
 		"x: interrupted after 1 attempt\n", w.String())
 }
 
+// The summary and a retraction's table say "timed out" or "interrupted"
+// only for a channel the end of the run stopped (its error wraps the
+// run's context error), not for one that had failed for good before.
+func TestOutcomeOfAStoppedRun(t *testing.T) {
+	refused := &broadcast.DeliveryError{Channel: "x", Attempts: 1, Err: broadcast.Permanent(errors.New("401 Unauthorized"))}
+	last := errors.New("connection refused")
+	a := &app{hide: func(s string) string { return s }, explain: func(_, s string) string { return s }}
+	for _, tt := range []struct {
+		stopped, err error
+		want         string
+	}{
+		{context.DeadlineExceeded, refused, outcomeFailed},
+		{context.DeadlineExceeded, fmt.Errorf("%w; last attempt: %w", context.DeadlineExceeded, last), outcomeTimedOut},
+		{context.Canceled, refused, outcomeFailed},
+		{context.Canceled, fmt.Errorf("%w; last attempt: %w", context.Canceled, last), outcomeInterrupted},
+		{nil, last, outcomeFailed},
+	} {
+		r := broadcast.Result{Channel: "x", Attempts: 1, Err: tt.err}
+		assert.Equal(t, tt.want, summary{stopped: tt.stopped}.outcome(r), "%v, %v", tt.stopped, tt.err)
+		want := tt.want
+		if want == outcomeFailed {
+			want = retractFailed
+		}
+		got, _ := a.retracted(r, tt.stopped)
+		assert.Equal(t, want, got, "retraction: %v, %v", tt.stopped, tt.err)
+	}
+}
+
 func TestProgressLive(t *testing.T) {
 	var w bytes.Buffer
 	p := newProgress(&w, true, []string{"x", "hooks"}, func(_, s string) string { return s })

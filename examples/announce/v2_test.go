@@ -423,6 +423,14 @@ func TestConsoleHintOnlyAfterASend(t *testing.T) {
 	assert.NotContains(t, r.stderr, "no -config")
 }
 
+// With -json the console writes to standard error, and the hint says so.
+func TestConsoleHintWithJSON(t *testing.T) {
+	r := announce(t, context.Background(), "", "-json", "-title", "T", "-status", "resolved")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "Resolved: T")
+	assert.Contains(t, r.stderr, "no -config: the update went to the console (standard error) only.")
+}
+
 // -retract and -correct with a state file that does not exist (a mistyped
 // path) are refused, naming it, instead of making a new, empty state that
 // knows no update and saying "no channel posted" it.

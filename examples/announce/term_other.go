@@ -1,0 +1,9 @@
+//go:build !(aix || darwin || dragonfly || freebsd || linux || netbsd || openbsd || solaris)
+
+package main
+
+import "os"
+
+// columns returns 0: the terminal's width is not read on this system, and
+// terminalWidth falls back to $COLUMNS.
+func columns(*os.File) int { return 0 }
