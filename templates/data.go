@@ -48,7 +48,8 @@ type Data struct {
 	// when Impact is empty or "none".
 	ImpactLabel string
 	// NextUpdateAt is NextUpdate in UTC as "14:30 UTC", or "25 Nov 14:30 UTC"
-	// when it falls on another day than Time (or Time is zero); empty when
+	// when it falls on another day than Time (or Time is zero), or
+	// "2 Jan 2026 00:30 UTC" in another year than Time; empty when
 	// NextUpdate is zero.
 	NextUpdateAt string
 	// PostedAt is Time in UTC as "24 Nov 2025 13:45 UTC"; empty when Time
@@ -165,8 +166,12 @@ func nextUpdateAt(posted, next time.Time) string {
 	next = next.UTC()
 	if !posted.IsZero() {
 		py, pm, pd := posted.UTC().Date()
-		if ny, nm, nd := next.Date(); ny == py && nm == pm && nd == pd {
+		ny, nm, nd := next.Date()
+		switch {
+		case ny == py && nm == pm && nd == pd:
 			return next.Format("15:04 UTC")
+		case ny != py:
+			return next.Format("2 Jan 2006 15:04 UTC")
 		}
 	}
 	return next.Format("2 Jan 15:04 UTC")

@@ -55,9 +55,10 @@
 // .Advice, .Components, .URL, .Time, .NextUpdate, .Overrides, .ID,
 // .IncidentID, .Corrects) plus .Headline ("Investigating", "Maintenance in
 // progress"), .StatusLabel, .ImpactLabel, .NextUpdateAt ("14:30 UTC", or
-// "25 Nov 14:30 UTC" on another day), .PostedAt, .AdviceLabel ("What you
-// can do") and .Correction ("Correction" when Corrects is set). Status
-// values have a Label method, so a component's state is
+// "25 Nov 14:30 UTC" on another day, with the year in another year),
+// .PostedAt, .AdviceLabel ("What you can do") and .Correction
+// ("Correction" when Corrects is set). Status values have a Label
+// method, so a component's state is
 // {{.Status.Label}} ("Major outage"). A key the update's Overrides lacks,
 // {{.Overrides.irc}}, is empty text. Functions:
 //

@@ -173,6 +173,8 @@ func TestNextUpdateAt(t *testing.T) {
 		{"next day", at("2025-11-24T23:45:00Z"), at("2025-11-25T00:30:00Z"), "Next update by 25 Nov 00:30 UTC."},
 		{"same local day, other UTC day", at("2025-11-25T00:30:00+02:00"), at("2025-11-25T03:00:00+02:00"), "Next update by 25 Nov 01:00 UTC."},
 		{"no posting time", time.Time{}, at("2025-11-24T14:30:00Z"), "Next update by 24 Nov 14:30 UTC."},
+		{"next year", at("2025-12-31T23:30:00Z"), at("2026-01-01T00:30:00Z"), "Next update by 1 Jan 2026 00:30 UTC."},
+		{"years later", at("2025-11-24T13:45:00Z"), at("2099-01-01T00:00:00Z"), "Next update by 1 Jan 2099 00:00 UTC."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
