@@ -199,6 +199,36 @@ func TestRetractedOnTheOriginalOfARetractedInPlaceCorrection(t *testing.T) {
 	assert.Equal(t, 1, slack.count())
 }
 
+// A post edited in place is deleted once: after Retract of the correction
+// deleted it, Retract of the original finds it gone and skips the channel,
+// instead of deleting it again and reporting it deleted.
+func TestRetractOfTheOriginalOfARetractedInPlaceCorrectionDeletesNothing(t *testing.T) {
+	slack := &editable{script: script{name: "slack"}}
+	b := newBroadcaster(t, broadcast.Options{}, slack)
+	ctx := context.Background()
+	u := validUpdate()
+	u.ID = "wrong"
+	_, err := b.Send(ctx, u)
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.ID = "fixed"
+	fixed.Body = "The US region is down."
+	_, err = b.Correct(ctx, "wrong", fixed)
+	require.NoError(t, err)
+	_, err = b.Retract(ctx, "fixed")
+	require.NoError(t, err)
+	require.Len(t, slack.retracts, 1)
+
+	rep, err := b.Retract(ctx, "wrong")
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Skipped, "the post is gone already")
+	assert.Zero(t, rep.Results[0].Attempts)
+	assert.Len(t, slack.retracts, 1, "the post is not deleted twice")
+	names, err := b.RetractedOn(ctx, "wrong")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"slack"}, names)
+}
+
 // ReachedOn names the channels an update reached, wholly or some of their
 // rooms: a correction of it goes there whatever their Routes say.
 func TestReachedOn(t *testing.T) {

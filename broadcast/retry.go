@@ -709,6 +709,17 @@ func (d *delivery) prepareRetract(ctx context.Context) (stop bool, err error) {
 	if !posted {
 		return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
 	}
+	if d.anew == nil {
+		// A post shared with an in-place correction is deleted once: a
+		// Retract of the correction may have deleted it already.
+		gone, err := d.b.retracted(ctx, d.ch, d.name, &prev)
+		if err != nil {
+			return false, err
+		}
+		if gone {
+			return d.stop(func(r *Result) { r.Skipped = true }, EventSkipped), nil
+		}
+	}
 	if _, ok := As[Retractor](d.ch); !ok {
 		d.res.Err = Permanent(fmt.Errorf("%w: the platform's posts cannot be deleted", ErrNotSupported))
 		d.emit(Event{Kind: EventFailed, Err: d.res.Err})
