@@ -393,6 +393,11 @@ func TestDefault(t *testing.T) {
 	assert.Equal(t, "console", cfg.Channels[0].Name())
 	assert.Equal(t, "x", cfg.Hide("x"))
 	assert.True(t, cfg.WritesTo(&out))
+	assert.Equal(t, "stdout, template text", cfg.Describe("console"))
+
+	cfg, err = config.Default(os.Stderr)
+	require.NoError(t, err)
+	assert.Equal(t, "stderr, template text", cfg.Describe("console"), "announce -json writes the console to standard error")
 }
 
 // A kind that is there but empty (left blank, or from a variable set to

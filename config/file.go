@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"slices"
 	"time"
@@ -152,12 +153,18 @@ func (f *File) Hide(s string) string {
 }
 
 // Default returns the configuration used without a file: one console
-// channel, named "console", writing to w, and a memory Store.
+// channel, named "console", writing to w, and a memory Store. Describe
+// says the console writes to stderr when w is os.Stderr, and to stdout
+// for any other w.
 func Default(w io.Writer) (*File, error) {
 	ch, err := console.New(console.Config{Name: "console", Writer: w})
 	if err != nil {
 		return nil, err
 	}
+	out := "stdout"
+	if f, ok := w.(*os.File); ok && f == os.Stderr {
+		out = "stderr"
+	}
 	return &File{Channels: []broadcast.Channel{ch}, Store: Store{Kind: StoreMemory}, consoles: []io.Writer{w},
-		described: map[string]string{"console": "stdout, template text"}}, nil
+		described: map[string]string{"console": out + ", template text"}}, nil
 }
