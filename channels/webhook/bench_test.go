@@ -110,6 +110,28 @@ func BenchmarkSend10(b *testing.B) {
 			wg.Wait()
 		}
 	})
+	// The floor again, each request bounded as the channel bounds it: a
+	// context of its own, which a 15s timer cancels. What bounding a
+	// request costs a bare client.
+	b.Run("floor=net-http+bound", func(b *testing.B) {
+		tr := &http.Transport{MaxIdleConnsPerHost: endpoints}
+		defer tr.CloseIdleConnections()
+		client := &http.Client{Transport: tr}
+		b.ReportAllocs()
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for _, url := range urls {
+				wg.Go(func() {
+					ctx, cancel := context.WithCancel(context.Background())
+					defer cancel()
+					timer := time.AfterFunc(15*time.Second, cancel)
+					defer timer.Stop()
+					floorPostCtx(ctx, b, client, url, body, nil)
+				})
+			}
+			wg.Wait()
+		}
+	})
 	// The floor again, with the header fields the channel must send (its
 	// User-Agent and the three webhook-* fields of Standard Webhooks, here
 	// precomputed): the part of the channel's cost that is the wire
@@ -160,12 +182,17 @@ func BenchmarkSend10(b *testing.B) {
 
 // floorPost is what a bare net/http client does to deliver body to url.
 func floorPost(b *testing.B, client *http.Client, url string, body []byte) {
-	floorPostWith(b, client, url, body, nil)
+	floorPostCtx(context.Background(), b, client, url, body, nil)
 }
 
 // floorPostWith is floorPost with the header fields of header too.
 func floorPostWith(b *testing.B, client *http.Client, url string, body []byte, header http.Header) {
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(body))
+	floorPostCtx(context.Background(), b, client, url, body, header)
+}
+
+// floorPostCtx is floorPostWith under ctx.
+func floorPostCtx(ctx context.Context, b *testing.B, client *http.Client, url string, body []byte, header http.Header) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		b.Error(err)
 		return
