@@ -57,11 +57,15 @@ func brokenCases() []brokenCase {
 		{"NewKeyOnRetry", newKeyOnRetry(), []string{"IdempotencyKeyStable"}, chatNotRun,
 			"the key of a retry (Attempt 2)"},
 		{"EditPostsNew", editor(editByPosting), []string{"EditChangesPost"}, chatNotRun,
-			"after Edit 1 the back end has 2 posts, want 1: Edit must change the post, not add one"},
+			"after Edit 1 the back end has 3 posts, want 2: Edit must change the post, not add one"},
 		// A user's wrapper with Unwrap is tested as the channel it wraps,
 		// as the Broadcaster uses it: its Edit is found and checked.
 		{"WrappedEditPostsNew", wrappedIn(editor(editByPosting)), []string{"EditChangesPost"}, chatNotRun,
-			"after Edit 1 the back end has 2 posts, want 1"},
+			"after Edit 1 the back end has 3 posts, want 2"},
+		{"EditsLatest", editor(editLatest), []string{"EditChangesPost"}, chatNotRun,
+			"Edit 1 of the incident's first post: its latest post, Thread.Last, changed"},
+		{"EditsRoot", editor(editRoot), []string{"EditChangesPost"}, chatNotRun,
+			"Edit of the latest post: the first post, Thread.Root, got its correction"},
 		{"EditIgnoresContext", editor(editIgnoringContext), []string{"EditErrorsLikeSend"}, chatNotRun, ""},
 		{"RetractOfDeletedFails", retractor(retractStrictly), []string{"RetractRemovesPost"}, chatNotRun,
 			"Retract of a post already deleted"},
@@ -361,6 +365,28 @@ func newKeyOnRetry() channeltest.Harness {
 func editByPosting(c *chat) editFunc {
 	return func(ctx context.Context, m broadcast.Message, _ broadcast.Receipt) (broadcast.Receipt, error) {
 		return c.Send(ctx, m)
+	}
+}
+
+// editLatest edits the incident's latest post (Thread.Last), whatever prev
+// says.
+func editLatest(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		if !m.Thread.Last.IsZero() {
+			prev = m.Thread.Last
+		}
+		return c.Edit(ctx, m, prev)
+	}
+}
+
+// editRoot edits the incident's first post (Thread.Root), whatever prev
+// says.
+func editRoot(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		if !m.Thread.Root.IsZero() {
+			prev = m.Thread.Root
+		}
+		return c.Edit(ctx, m, prev)
 	}
 }
 

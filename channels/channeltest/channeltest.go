@@ -65,7 +65,8 @@
 //     the delivery names the posts of both attempts, and (Retractor)
 //     Retract with it deletes every one.
 //   - EditChangesPost (Editor): Edit changes the delivered post in place,
-//     again through the receipt it returns, and posts nothing new.
+//     again through the receipt it returns, posts nothing new, and changes
+//     no other post of the incident (Thread.Root or Thread.Last).
 //   - EditErrorsLikeSend (Editor): Edit's errors are marked as Send's, and a
 //     failed Edit changes nothing.
 //   - RetractRemovesPost (Retractor): Retract deletes that post and no
