@@ -39,7 +39,7 @@ func markRules() []rule {
 		{
 			name: "MarkAgainLastWins",
 			rule: "marking a target again is not an error and replaces its mark: the last Mark wins, delivered or " +
-				"failed, with its reason",
+				"failed, with its reason, for target \"\" and any other",
 			check: checkMarkAgainLastWins,
 		},
 		{
@@ -107,9 +107,12 @@ func checkMarkFailedWithoutText(t *testing.T, s broadcast.Store) {
 	assertDone(t, s, "u1", "email", "bob@example.com", true, "failed")
 }
 
+// checkMarkAgainLastWins marks a recipient, the channel as a whole and the
+// Broadcaster's own mark of an attempt under way (a target that starts with
+// NUL, marked delivered before an attempt and failed once it was answered)
+// again and again.
 func checkMarkAgainLastWins(t *testing.T, s broadcast.Store) {
 	ctx := context.Background()
-	const ada = "ada@example.com"
 	steps := []struct {
 		failure error
 		want    string
@@ -119,10 +122,15 @@ func checkMarkAgainLastWins(t *testing.T, s broadcast.Store) {
 		{nil, ""},
 		{errors.New("552 mailbox full"), "552 mailbox full"},
 		{errors.New("554 rejected"), "554 rejected"},
+		{nil, ""},
 	}
-	for i, step := range steps {
-		require.NoError(t, s.Mark(ctx, "u1", "email", ada, step.failure), "mark %d", i)
-		assertDone(t, s, "u1", "email", ada, true, step.want)
+	for _, target := range []string{"ada@example.com", "", "\x00attempted"} {
+		for i, step := range steps {
+			require.NoError(t, s.Mark(ctx, "u1", "email", target, step.failure), "target %q, mark %d", target, i)
+			if !assertDone(t, s, "u1", "email", target, true, step.want) {
+				t.Errorf("target %q: mark %d did not replace the one before", target, i)
+			}
+		}
 	}
 }
 
