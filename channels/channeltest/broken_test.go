@@ -71,10 +71,13 @@ func brokenCases() []brokenCase {
 			"Retract of a post already deleted"},
 		{"RetractsLatest", retractor(retractLatest), []string{"RetractRemovesPost"}, chatNotRun, ""},
 		{"ResendsDeliveredTargets", relayWrapped(forgetLedger),
-			[]string{"RetryReachesOnlyPendingTargets", "FailedTargetNotRetried"}, relayNotRun,
+			[]string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "FailedTargetNotRetried"},
+			relayNotRun,
 			`after the retry: deliveries to "hooks.example.org/b2"`},
 		{"RetriesFailedTargets", relayWrapped(retryFailed), []string{"FailedTargetNotRetried"}, relayNotRun,
 			`after the retry, the back end healed: deliveries to "hooks.example.net/a1"`},
+		{"LosesTargetRetryHint", relayLosingHint(), []string{"RateLimitedTargetGivesRetryAfter"}, relayNotRun,
+			"found no RetryAfter mark"},
 		{"KeyPerChannel", relayKeyedPerChannel(), []string{"IdempotencyKeyStable"}, relayNotRun, ""},
 		{"PostsNotInLedger", relayClaimingPosts(), []string{"PostsKeptInLedger"},
 			slices.DeleteFunc(slices.Clone(relayNotRun), func(r string) bool { return r == "PostsKeptInLedger" }),
@@ -92,7 +95,8 @@ func brokenCases() []brokenCase {
 // Rules a harness does not declare what they need for, by reference
 // harness. The chat threads, takes keys and edits; the relay fans out.
 var (
-	fanoutOnly      = []string{"RetryReachesOnlyPendingTargets", "PostsKeptInLedger", "FailedTargetNotRetried"}
+	fanoutOnly = []string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger",
+		"FailedTargetNotRetried"}
 	editOnly        = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
 	ownClientOnly   = []string{"CloseReleasesConnections"}
 	chatNotRun      = slices.Concat(fanoutOnly, ownClientOnly)

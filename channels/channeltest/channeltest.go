@@ -58,6 +58,9 @@
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one
 //     target failed transiently, a retry with the same Ledger reaches it and
 //     no other.
+//   - RateLimitedTargetGivesRetryAfter (Targets, FailRateLimited): when
+//     one target is rate-limited and the others deliver, Send's error
+//     carries the target's RetryAfter hint.
 //   - FailedTargetNotRetried (Targets, FailRejected): a target refused for
 //     good is marked failed in the Ledger and not tried again.
 //   - PostsKeptInLedger (Targets, Posts, FailTransient): each target's post
