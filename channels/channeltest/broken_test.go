@@ -36,6 +36,8 @@ func brokenCases() []brokenCase {
 			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"}, chatNotRun,
 			"the error of Check, unauthorized printed with %v contains Harness.Secrets[0] (as is)"},
 		{"PrintsToken", printsToken(), []string{"NoSecretLeaks"}, chatPlainNotRun, ""},
+		{"EditReceiptHoldsToken", editor(editReceiptWithToken), []string{"NoSecretLeaks"}, chatNotRun,
+			"the Receipt of Edit printed with %v contains Harness.Secrets[0] (as is)"},
 		{"ConfigLeaks", configLeaks(), []string{"NoSecretLeaks"}, chatNotRun,
 			"Harness.Config printed with %d contains Harness.Secrets[0] (as is)"},
 		{"LeaksBase64InEcho", showsBody(redactRawOnly), []string{"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"},
@@ -391,6 +393,16 @@ func editRoot(c *chat) editFunc {
 			prev = m.Thread.Root
 		}
 		return c.Edit(ctx, m, prev)
+	}
+}
+
+// editReceiptWithToken returns a receipt whose URL carries the token, as
+// a link to the edited post made with the API's URL would.
+func editReceiptWithToken(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		r, err := c.Edit(ctx, m, prev)
+		r.URL = "https://chat.example.com/posts/" + r.ID + "?token=" + c.token
+		return r, err
 	}
 }
 

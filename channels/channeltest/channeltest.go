@@ -80,8 +80,9 @@
 //     UnauthorizedIsPermanent, RejectedIsPermanent (each when its Failure is
 //     listed): errors are marked as the Broadcaster's retries need.
 //   - NoSecretLeaks (Secrets): no secret, in any encoding, in errors,
-//     receipts, previews, the name, or the channel and its Config printed
-//     with any verb, logged with slog or marshalled to JSON.
+//     receipts (of Send and Edit), previews, the name, or the channel and
+//     its Config printed with any verb, logged with slog or marshalled to
+//     JSON.
 //   - NoSecretInEchoedErrors (Secrets, FailEcho): the same when the back
 //     end echoes every credential it received in its error answers.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server
