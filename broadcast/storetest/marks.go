@@ -49,6 +49,13 @@ func markRules() []rule {
 			check: checkMarksPerUpdateChannelTarget,
 		},
 		{
+			name: "MarksAndReceiptsApart",
+			rule: "an update's mark and its receipt on a channel are kept apart: a mark makes no receipt and no " +
+				"thread, a receipt saved before or after the mark (again, as a correction's) is found as saved, " +
+				"and a receipt makes no mark",
+			check: checkMarksAndReceiptsApart,
+		},
+		{
 			name: "MarkKeysAreNotAmbiguous",
 			rule: "update ids, channel names and targets are arbitrary strings: separators, NUL bytes, " +
 				"non-ASCII and prefixes of each other never make two marks collide",
@@ -158,6 +165,40 @@ func checkMarksPerUpdateChannelTarget(t *testing.T, s broadcast.Store) {
 	}
 	for _, tt := range tests {
 		assertDone(t, s, tt.update, tt.channel, tt.target, tt.want, tt.failure)
+	}
+}
+
+func checkMarksAndReceiptsApart(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	_, ok := savedReceipt(t, s, "u1", "x")
+	assert.False(t, ok, "a mark of u1 on x made a receipt")
+	assert.True(t, thread(t, s, "inc", "x").IsZero(), "a mark of u1 on x made a thread")
+
+	r1 := receipt("x", "u1", 1)
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u1", r1))
+	got, ok := savedReceipt(t, s, "u1", "x")
+	if assert.True(t, ok, "the receipt of u1, saved after its mark") {
+		assertReceipt(t, r1, got)
+	}
+	assertDone(t, s, "u1", "x", "", true, "")
+
+	edited := receipt("x", "u1", 2)
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u1", edited))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", errors.New("retracted")))
+	got, ok = savedReceipt(t, s, "u1", "x")
+	if assert.True(t, ok, "the receipt of u1, saved again after its mark, then marked again") {
+		assertReceipt(t, edited, got)
+	}
+	assertThread(t, s, "inc", "x", r1, edited)
+
+	r3 := receipt("x", "u3", 3)
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u3", r3))
+	assertDone(t, s, "u3", "x", "", false, "")
+	require.NoError(t, s.Mark(ctx, "u3", "x", "", nil))
+	got, ok = savedReceipt(t, s, "u3", "x")
+	if assert.True(t, ok, "the receipt of u3, saved before its mark") {
+		assertReceipt(t, r3, got)
 	}
 }
 
