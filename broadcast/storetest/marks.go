@@ -39,7 +39,7 @@ func markRules() []rule {
 		{
 			name: "MarkAgainLastWins",
 			rule: "marking a target again is not an error and replaces its mark: the last Mark wins, delivered or " +
-				"failed, with its reason",
+				"failed, with its reason, for target \"\" and any other",
 			check: checkMarkAgainLastWins,
 		},
 		{
@@ -47,6 +47,13 @@ func markRules() []rule {
 			rule: "a mark belongs to one update, one channel and one target; target \"\" (the channel " +
 				"as a whole) is distinct from every recipient",
 			check: checkMarksPerUpdateChannelTarget,
+		},
+		{
+			name: "MarksAndReceiptsApart",
+			rule: "an update's mark and its receipt on a channel are kept apart: a mark makes no receipt and no " +
+				"thread, a receipt saved before or after the mark (again, as a correction's) is found as saved, " +
+				"and a receipt makes no mark",
+			check: checkMarksAndReceiptsApart,
 		},
 		{
 			name: "MarkKeysAreNotAmbiguous",
@@ -107,9 +114,12 @@ func checkMarkFailedWithoutText(t *testing.T, s broadcast.Store) {
 	assertDone(t, s, "u1", "email", "bob@example.com", true, "failed")
 }
 
+// checkMarkAgainLastWins marks a recipient, the channel as a whole and the
+// Broadcaster's own mark of an attempt under way (a target that starts with
+// NUL, marked delivered before an attempt and failed once it was answered)
+// again and again.
 func checkMarkAgainLastWins(t *testing.T, s broadcast.Store) {
 	ctx := context.Background()
-	const ada = "ada@example.com"
 	steps := []struct {
 		failure error
 		want    string
@@ -119,10 +129,15 @@ func checkMarkAgainLastWins(t *testing.T, s broadcast.Store) {
 		{nil, ""},
 		{errors.New("552 mailbox full"), "552 mailbox full"},
 		{errors.New("554 rejected"), "554 rejected"},
+		{nil, ""},
 	}
-	for i, step := range steps {
-		require.NoError(t, s.Mark(ctx, "u1", "email", ada, step.failure), "mark %d", i)
-		assertDone(t, s, "u1", "email", ada, true, step.want)
+	for _, target := range []string{"ada@example.com", "", "\x00attempted"} {
+		for i, step := range steps {
+			require.NoError(t, s.Mark(ctx, "u1", "email", target, step.failure), "target %q, mark %d", target, i)
+			if !assertDone(t, s, "u1", "email", target, true, step.want) {
+				t.Errorf("target %q: mark %d did not replace the one before", target, i)
+			}
+		}
 	}
 }
 
@@ -150,6 +165,40 @@ func checkMarksPerUpdateChannelTarget(t *testing.T, s broadcast.Store) {
 	}
 	for _, tt := range tests {
 		assertDone(t, s, tt.update, tt.channel, tt.target, tt.want, tt.failure)
+	}
+}
+
+func checkMarksAndReceiptsApart(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", nil))
+	_, ok := savedReceipt(t, s, "u1", "x")
+	assert.False(t, ok, "a mark of u1 on x made a receipt")
+	assert.True(t, thread(t, s, "inc", "x").IsZero(), "a mark of u1 on x made a thread")
+
+	r1 := receipt("x", "u1", 1)
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u1", r1))
+	got, ok := savedReceipt(t, s, "u1", "x")
+	if assert.True(t, ok, "the receipt of u1, saved after its mark") {
+		assertReceipt(t, r1, got)
+	}
+	assertDone(t, s, "u1", "x", "", true, "")
+
+	edited := receipt("x", "u1", 2)
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u1", edited))
+	require.NoError(t, s.Mark(ctx, "u1", "x", "", errors.New("retracted")))
+	got, ok = savedReceipt(t, s, "u1", "x")
+	if assert.True(t, ok, "the receipt of u1, saved again after its mark, then marked again") {
+		assertReceipt(t, edited, got)
+	}
+	assertThread(t, s, "inc", "x", r1, edited)
+
+	r3 := receipt("x", "u3", 3)
+	require.NoError(t, s.SaveReceipt(ctx, "inc", "u3", r3))
+	assertDone(t, s, "u3", "x", "", false, "")
+	require.NoError(t, s.Mark(ctx, "u3", "x", "", nil))
+	got, ok = savedReceipt(t, s, "u3", "x")
+	if assert.True(t, ok, "the receipt of u3, saved before its mark") {
+		assertReceipt(t, r3, got)
 	}
 }
 

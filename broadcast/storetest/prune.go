@@ -40,6 +40,8 @@ func RunPrune(t *testing.T, newStore func(t *testing.T) (broadcast.Store, Pruner
 		{"PruneKeepsNew", "marks, receipts and threads written after cutoff are kept as they are", checkPruneKeepsNew},
 		{"PruneKeepsMarkWrittenAgain", "a mark written again after cutoff is kept, with its latest failure text",
 			checkPruneKeepsMarkWrittenAgain},
+		{"PruneKeepsReceiptSavedAgain", "a receipt saved again after cutoff (the post of a correction) is kept, " +
+			"as it was saved last, and so is its thread", checkPruneKeepsReceiptSavedAgain},
 		{"PruneKeepsReceiptOfKeptMark", "an update's receipt on a channel is kept while the channel's mark of the " +
 			"update (target \"\") is, so Correct and Retract find the post of every update a Send skips",
 			checkPruneKeepsReceiptOfKeptMark},
@@ -129,6 +131,21 @@ func checkPruneKeepsMarkWrittenAgain(t *testing.T, s broadcast.Store, prune Prun
 	assert.Equal(t, int64(1), pruned(t, prune, c), "removed: bob's mark")
 	assertDone(t, s, "u1", "email", "ada@example.com", true, "550 no such user")
 	assertDone(t, s, "u1", "email", "bob@example.com", false, "")
+}
+
+func checkPruneKeepsReceiptSavedAgain(t *testing.T, s broadcast.Store, prune Pruner) {
+	ctx := context.Background()
+	first, again := receipt("x", "u1", 1), receipt("x", "u1", 2)
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", first))
+	c := cutoff()
+	require.NoError(t, s.SaveReceipt(ctx, "inc-1", "u1", again))
+
+	assert.Zero(t, pruned(t, prune, c), "removed")
+	got, ok := savedReceipt(t, s, "u1", "x")
+	if assert.True(t, ok, "the receipt saved again after cutoff") {
+		assertReceipt(t, again, got)
+	}
+	assertThread(t, s, "inc-1", "x", first, again)
 }
 
 // checkPruneKeepsReceiptOfKeptMark saves a receipt, then marks the update

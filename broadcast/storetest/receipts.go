@@ -31,7 +31,7 @@ func threadRules() []rule {
 		{
 			name: "LaterSavesMoveLast",
 			rule: "a later SaveReceipt replaces Last only: Root stays the first receipt saved, even when a later " +
-				"one has an earlier Time",
+				"one has an earlier Time, and when the first has no ID",
 			check: checkLaterSavesMoveLast,
 		},
 		{
@@ -121,6 +121,15 @@ func checkLaterSavesMoveLast(t *testing.T, s broadcast.Store) {
 	older := receipt("x", "u0", 0)
 	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u0", older))
 	assertThread(t, s, "inc", "x", first, older)
+
+	// A first receipt without an id (IRC has none) is the Root all the
+	// same: a Root is there when a receipt was saved, not when it has an
+	// id.
+	bare := broadcast.Receipt{Channel: "irc", Time: first.Time}
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u5", bare))
+	later := receipt("irc", "u6", 6)
+	require.NoError(t, s.SaveReceipt(context.Background(), "inc", "u6", later))
+	assertThread(t, s, "inc", "irc", bare, later)
 }
 
 func checkReceiptOfUpdate(t *testing.T, s broadcast.Store) {

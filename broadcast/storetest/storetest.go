@@ -170,14 +170,15 @@ func checkCancelledContext(t *testing.T, s broadcast.Store) {
 }
 
 // receipt returns the Receipt of update on channel with every field set,
-// told apart from others by n.
+// told apart from others by n. Its Meta has an entry with an empty value,
+// which a Store keeps as it keeps the others.
 func receipt(channel, update string, n int) broadcast.Receipt {
 	return broadcast.Receipt{
 		Channel:    channel,
 		ID:         fmt.Sprintf("<%d.msg@example.com>", n),
 		URL:        fmt.Sprintf("https://example.com/posts/%d", n),
 		Time:       time.Date(2025, 3, 14, 15, 9, 26, 535_897_932+n, time.UTC),
-		Meta:       map[string]string{"n": fmt.Sprint(n), "thread": "τ-" + fmt.Sprint(n)},
+		Meta:       map[string]string{"n": fmt.Sprint(n), "thread": "τ-" + fmt.Sprint(n), "empty": ""},
 		UpdateID:   update,
 		UpdateTime: time.Date(2025, 3, 14, 15, 0, n%60, 0, time.FixedZone("CET", 3600)),
 	}

@@ -45,6 +45,11 @@ type mapStore struct {
 	pruneByAge      bool   // Prune removes each entry by its own age alone
 	pruneAll        bool   // Prune removes everything, whatever its age
 	pruneBlind      bool   // Prune does not look at its context
+	rootByID        bool   // a save sets Thread.Root while Root has no ID, not only the first
+	firstMarkSticks bool   // a target's first mark stays: later marks of it are dropped
+	dropEmptyMeta   bool   // forgets Meta entries whose value is empty
+	firstSaveStamp  bool   // a receipt saved again keeps the write time of its first save
+	markHidesSaves  bool   // a receipt saved after its channel's mark is not kept
 	path            string // when set, the state is saved here on every write
 
 	mu       sync.Mutex
@@ -98,6 +103,10 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	if s.dropUpdateTime {
 		r.UpdateTime = time.Time{}
 	}
+	if s.dropEmptyMeta {
+		r.Meta = maps.Clone(r.Meta)
+		maps.DeleteFunc(r.Meta, func(_, v string) bool { return v == "" })
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := s.key(incident, r.Channel)
@@ -106,7 +115,7 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	if s.volatileRoots {
 		root = s.roots[k]
 	}
-	if root.IsZero() || s.overwriteRoot {
+	if root.IsZero() || s.overwriteRoot || s.rootByID && root.ID == "" {
 		root = r
 	}
 	t.Root, t.Last = root, r
@@ -115,12 +124,18 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	}
 	s.Threads[k] = t
 	rk := s.key(update, r.Channel)
+	if _, marked := s.Marks[s.key(update, r.Channel, "")]; marked && s.markHidesSaves {
+		return nil
+	}
 	s.Receipts[rk] = r
 	if s.volatileReceipt {
 		defer func() { s.Receipts[rk] = r }() // after the save, which leaves it out
 		delete(s.Receipts, rk)
 	}
-	s.written["t"+k], s.written["r"+rk], s.incident[rk] = time.Now(), time.Now(), k
+	if _, saved := s.written["r"+rk]; !saved || !s.firstSaveStamp {
+		s.written["r"+rk] = time.Now()
+	}
+	s.written["t"+k], s.incident[rk] = time.Now(), k
 	return s.save()
 }
 
@@ -156,6 +171,9 @@ func (s *mapStore) Mark(ctx context.Context, update, channel, target string, fai
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := s.key(update, channel, target)
+	if _, marked := s.Marks[k]; marked && s.firstMarkSticks {
+		return nil
+	}
 	s.Marks[k] = text
 	s.written["m"+k] = time.Now()
 	delete(s.reasons, k)
@@ -280,6 +298,16 @@ var broken = map[string]struct {
 	"pruned whatever its age": {store: func() *mapStore { return &mapStore{pruneAll: true} }, prune: true,
 		failing: []string{"PruneKeepsNew", "PruneKeepsMarkWrittenAgain", "PruneKeepsReceiptOfKeptMark",
 			"PruneKeepsThreadOfKeptReceipt"}},
+	"root set while it has no id": {store: func() *mapStore { return &mapStore{rootByID: true} },
+		failing: []string{"LaterSavesMoveLast"}},
+	"first mark sticks": {store: func() *mapStore { return &mapStore{firstMarkSticks: true} },
+		failing: []string{"MarkAgainLastWins"}},
+	"empty meta values dropped": {store: func() *mapStore { return &mapStore{dropEmptyMeta: true} },
+		failing: []string{"ReceiptOfUpdate", "FirstSaveIsRootAndLast"}},
+	"receipt saved again keeps its first time": {store: func() *mapStore { return &mapStore{firstSaveStamp: true} },
+		prune: true, failing: []string{"PruneKeepsReceiptSavedAgain"}},
+	"receipt saved after its mark lost": {store: func() *mapStore { return &mapStore{markHidesSaves: true} },
+		failing: []string{"MarksAndReceiptsApart"}},
 	"prune not cancelled": {store: func() *mapStore { return &mapStore{pruneBlind: true} }, prune: true,
 		failing: []string{"PruneCancelled"}},
 }

@@ -2,6 +2,7 @@ package channeltest_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -64,5 +65,26 @@ func relayKeyedPerChannel() channeltest.Harness {
 func relayClaimingPosts() channeltest.Harness {
 	h := relayHarness()
 	h.Posts = true
+	return h
+}
+
+// relayLosingHint drops the RetryAfter hint of an attempt that reached some
+// endpoints: it keeps the *broadcast.TargetsError, transient, without the
+// longest wait of its pending endpoints.
+func relayLosingHint() channeltest.Harness {
+	h := relayHarness()
+	newRelay := h.New
+	h.New = func(t *testing.T) (broadcast.Channel, channeltest.Backend) {
+		ch, be := newRelay(t)
+		return broadcast.ChannelFunc(ch.Name(), func(ctx context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+			r, err := ch.Send(ctx, m)
+			var te *broadcast.TargetsError
+			if _, hinted := broadcast.RetryDelay(err); hinted && errors.As(err, &te) &&
+				len(te.Pending)+len(te.Failures) < te.Total {
+				err = te
+			}
+			return r, err
+		}), be
+	}
 	return h
 }

@@ -36,6 +36,8 @@ func brokenCases() []brokenCase {
 			[]string{"NoSecretLeaks", "NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"}, chatNotRun,
 			"the error of Check, unauthorized printed with %v contains Harness.Secrets[0] (as is)"},
 		{"PrintsToken", printsToken(), []string{"NoSecretLeaks"}, chatPlainNotRun, ""},
+		{"EditReceiptHoldsToken", editor(editReceiptWithToken), []string{"NoSecretLeaks"}, chatNotRun,
+			"the Receipt of Edit printed with %v contains Harness.Secrets[0] (as is)"},
 		{"ConfigLeaks", configLeaks(), []string{"NoSecretLeaks"}, chatNotRun,
 			"Harness.Config printed with %d contains Harness.Secrets[0] (as is)"},
 		{"LeaksBase64InEcho", showsBody(redactRawOnly), []string{"NoSecretInEchoedErrors", "ForeignAnswerIsPermanent"},
@@ -57,20 +59,27 @@ func brokenCases() []brokenCase {
 		{"NewKeyOnRetry", newKeyOnRetry(), []string{"IdempotencyKeyStable"}, chatNotRun,
 			"the key of a retry (Attempt 2)"},
 		{"EditPostsNew", editor(editByPosting), []string{"EditChangesPost"}, chatNotRun,
-			"after Edit 1 the back end has 2 posts, want 1: Edit must change the post, not add one"},
+			"after Edit 1 the back end has 3 posts, want 2: Edit must change the post, not add one"},
 		// A user's wrapper with Unwrap is tested as the channel it wraps,
 		// as the Broadcaster uses it: its Edit is found and checked.
 		{"WrappedEditPostsNew", wrappedIn(editor(editByPosting)), []string{"EditChangesPost"}, chatNotRun,
-			"after Edit 1 the back end has 2 posts, want 1"},
+			"after Edit 1 the back end has 3 posts, want 2"},
+		{"EditsLatest", editor(editLatest), []string{"EditChangesPost"}, chatNotRun,
+			"Edit 1 of the incident's first post: its latest post, Thread.Last, changed"},
+		{"EditsRoot", editor(editRoot), []string{"EditChangesPost"}, chatNotRun,
+			"Edit of the latest post: the first post, Thread.Root, got its correction"},
 		{"EditIgnoresContext", editor(editIgnoringContext), []string{"EditErrorsLikeSend"}, chatNotRun, ""},
 		{"RetractOfDeletedFails", retractor(retractStrictly), []string{"RetractRemovesPost"}, chatNotRun,
 			"Retract of a post already deleted"},
 		{"RetractsLatest", retractor(retractLatest), []string{"RetractRemovesPost"}, chatNotRun, ""},
 		{"ResendsDeliveredTargets", relayWrapped(forgetLedger),
-			[]string{"RetryReachesOnlyPendingTargets", "FailedTargetNotRetried"}, relayNotRun,
+			[]string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "FailedTargetNotRetried"},
+			relayNotRun,
 			`after the retry: deliveries to "hooks.example.org/b2"`},
 		{"RetriesFailedTargets", relayWrapped(retryFailed), []string{"FailedTargetNotRetried"}, relayNotRun,
 			`after the retry, the back end healed: deliveries to "hooks.example.net/a1"`},
+		{"LosesTargetRetryHint", relayLosingHint(), []string{"RateLimitedTargetGivesRetryAfter"}, relayNotRun,
+			"found no RetryAfter mark"},
 		{"KeyPerChannel", relayKeyedPerChannel(), []string{"IdempotencyKeyStable"}, relayNotRun, ""},
 		{"PostsNotInLedger", relayClaimingPosts(), []string{"PostsKeptInLedger"},
 			slices.DeleteFunc(slices.Clone(relayNotRun), func(r string) bool { return r == "PostsKeptInLedger" }),
@@ -88,7 +97,8 @@ func brokenCases() []brokenCase {
 // Rules a harness does not declare what they need for, by reference
 // harness. The chat threads, takes keys and edits; the relay fans out.
 var (
-	fanoutOnly      = []string{"RetryReachesOnlyPendingTargets", "PostsKeptInLedger", "FailedTargetNotRetried"}
+	fanoutOnly = []string{"RetryReachesOnlyPendingTargets", "RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger",
+		"FailedTargetNotRetried"}
 	editOnly        = []string{"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend"}
 	ownClientOnly   = []string{"CloseReleasesConnections"}
 	chatNotRun      = slices.Concat(fanoutOnly, ownClientOnly)
@@ -361,6 +371,38 @@ func newKeyOnRetry() channeltest.Harness {
 func editByPosting(c *chat) editFunc {
 	return func(ctx context.Context, m broadcast.Message, _ broadcast.Receipt) (broadcast.Receipt, error) {
 		return c.Send(ctx, m)
+	}
+}
+
+// editLatest edits the incident's latest post (Thread.Last), whatever prev
+// says.
+func editLatest(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		if !m.Thread.Last.IsZero() {
+			prev = m.Thread.Last
+		}
+		return c.Edit(ctx, m, prev)
+	}
+}
+
+// editRoot edits the incident's first post (Thread.Root), whatever prev
+// says.
+func editRoot(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		if !m.Thread.Root.IsZero() {
+			prev = m.Thread.Root
+		}
+		return c.Edit(ctx, m, prev)
+	}
+}
+
+// editReceiptWithToken returns a receipt whose URL carries the token, as
+// a link to the edited post made with the API's URL would.
+func editReceiptWithToken(c *chat) editFunc {
+	return func(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+		r, err := c.Edit(ctx, m, prev)
+		r.URL = "https://chat.example.com/posts/" + r.ID + "?token=" + c.token
+		return r, err
 	}
 }
 

@@ -58,6 +58,9 @@
 //   - RetryReachesOnlyPendingTargets (Targets, FailTransient): after one
 //     target failed transiently, a retry with the same Ledger reaches it and
 //     no other.
+//   - RateLimitedTargetGivesRetryAfter (Targets, FailRateLimited): when
+//     one target is rate-limited and the others deliver, Send's error
+//     carries the target's RetryAfter hint.
 //   - FailedTargetNotRetried (Targets, FailRejected): a target refused for
 //     good is marked failed in the Ledger and not tried again.
 //   - PostsKeptInLedger (Targets, Posts, FailTransient): each target's post
@@ -65,7 +68,8 @@
 //     the delivery names the posts of both attempts, and (Retractor)
 //     Retract with it deletes every one.
 //   - EditChangesPost (Editor): Edit changes the delivered post in place,
-//     again through the receipt it returns, and posts nothing new.
+//     again through the receipt it returns, posts nothing new, and changes
+//     no other post of the incident (Thread.Root or Thread.Last).
 //   - EditErrorsLikeSend (Editor): Edit's errors are marked as Send's, and a
 //     failed Edit changes nothing.
 //   - RetractRemovesPost (Retractor): Retract deletes that post and no
@@ -76,8 +80,9 @@
 //     UnauthorizedIsPermanent, RejectedIsPermanent (each when its Failure is
 //     listed): errors are marked as the Broadcaster's retries need.
 //   - NoSecretLeaks (Secrets): no secret, in any encoding, in errors,
-//     receipts, previews, the name, or the channel and its Config printed
-//     with any verb, logged with slog or marshalled to JSON.
+//     receipts (of Send and Edit), previews, the name, or the channel and
+//     its Config printed with any verb, logged with slog or marshalled to
+//     JSON.
 //   - NoSecretInEchoedErrors (Secrets, FailEcho): the same when the back
 //     end echoes every credential it received in its error answers.
 //   - ForeignAnswerIsPermanent (FailForeign): an answer of another server

@@ -17,7 +17,8 @@ func editRules() []rule {
 	return []rule{
 		{name: "EditChangesPost", check: checkEdit, needs: needsEditor,
 			rule: "Edit of a delivered post changes that post in place (same platform id, the new text, " +
-				"no new post), and Edit through the receipt it returned changes the same post again"},
+				"no new post) and no other post of the incident, and Edit through the receipt it returned " +
+				"changes the same post again"},
 		{name: "EditErrorsLikeSend", check: checkEditErrors, needs: needsEditor,
 			rule: "Edit's errors are marked as Send's (transient, RetryAfter, Permanent; a done ctx's " +
 				"error wrapped with %w), and a failed Edit changes nothing"},
@@ -88,7 +89,10 @@ func (s *suite) retract(ctx context.Context, prev broadcast.Receipt) error {
 	return err
 }
 
-// Edit changes the post in place, twice.
+// Edit changes the post in place, twice, and no other post: the first of
+// an incident's two posts is corrected, with the incident's Thread in the
+// Message as Broadcaster.Correct gives it, so that its Last is the other
+// post; then the second is, and the first keeps its correction.
 func checkEdit(s *suite) {
 	m := message(update(1))
 	prev := s.deliver(m)
@@ -97,8 +101,14 @@ func checkEdit(s *suite) {
 		require.NotEmpty(s.t, posted[0].ID, "Delivery.ID: the back end must show the platform id of each post")
 		assert.Equal(s.t, posted[0].ID, prev.ID, "Receipt.ID of the Send: the platform id of the post")
 	}
+	next := message(update(2))
+	next.Thread = broadcast.Thread{Root: prev, Last: prev}
+	later := s.deliver(next)
+	thread := broadcast.Thread{Root: prev, Last: later}
+	posted = s.received(2)
 	for n := 1; n <= 2; n++ {
 		c := correction(m, n)
+		c.Thread = thread
 		r, err := s.edit(context.Background(), c, prev)
 		require.NoErrorf(s.t, err, "Edit %d with a working back end", n)
 		got := s.be.Received()
@@ -106,13 +116,28 @@ func checkEdit(s *suite) {
 			s.t.Fatalf("after Edit %d the back end has %d posts, want %d: Edit must change the post, not add one:%s",
 				n, len(got), len(posted), summary(got))
 		}
-		for i, d := range got {
+		for i, d := range s.sent(0, 2) {
 			assert.Equalf(s.t, posted[i].ID, d.ID, "Edit %d: the platform id of post %d", n, i+1)
 			assert.Containsf(s.t, d.Text, c.Update.Body, "Edit %d: the corrected body in post %d", n, i+1)
 			assert.NotContainsf(s.t, d.Text, m.Update.Body, "Edit %d: the original body in post %d", n, i+1)
 			assert.Falsef(s.t, d.Deleted, "Edit %d: post %d deleted", n, i+1)
 		}
+		for i, d := range s.sent(1, 2) {
+			assert.Equalf(s.t, posted[s.perSend()+i], d, "Edit %d of the incident's first post: its latest post, "+
+				"Thread.Last, changed", n)
+		}
 		prev = s.stored(r, c.Update) // Broadcaster.Correct keeps it as the post of the correction
+	}
+	c := correction(next, 3)
+	c.Thread = thread
+	_, err := s.edit(context.Background(), c, later)
+	require.NoError(s.t, err, "Edit of the incident's latest post with a working back end")
+	for _, d := range s.sent(1, 2) {
+		assert.Containsf(s.t, d.Text, c.Update.Body, "the corrected body in the latest post")
+	}
+	for _, d := range s.sent(0, 2) {
+		assert.NotContainsf(s.t, d.Text, c.Update.Body, "Edit of the latest post: the first post, Thread.Root, "+
+			"got its correction")
 	}
 }
 

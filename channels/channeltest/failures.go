@@ -28,7 +28,7 @@ func failureRules() []rule {
 		{name: "RejectedIsPermanent", check: checkFailure(FailRejected), needs: needsFailure(FailRejected),
 			rule: "content or a request the platform refuses (400, SMTP 5xx) is marked broadcast.Permanent"},
 		{name: "NoSecretLeaks", check: checkNoSecret, needs: needsSecrets,
-			rule: "no secret, in any encoding, appears in an error, a receipt, a preview, the name, or the " +
+			rule: "no secret, in any encoding, appears in an error, a receipt (of Send or Edit), a preview, the name, or the " +
 				"channel or its Config printed with %v %+v %#v %s %q %x %X %d, logged with slog or marshalled to JSON"},
 		{name: "NoSecretInEchoedErrors", check: checkEcho, needs: needsAll(needsSecrets, needsFailure(FailEcho)),
 			rule: "when the back end echoes every credential it received in its error answer, " +
@@ -179,8 +179,8 @@ func (s *suite) failing(f Failure, m broadcast.Message) []failedCall {
 	return calls
 }
 
-// No secret in anything the channel shows: name, errors, receipt, preview,
-// the channel and its Config.
+// No secret in anything the channel shows: name, errors, the receipts of
+// Send and Edit, preview, the channel and its Config.
 func checkNoSecret(s *suite) {
 	var o outputs
 	o.shown = append(o.shown, shown{"Name()", s.ch.Name()})
@@ -192,6 +192,13 @@ func checkNoSecret(s *suite) {
 	_, err := s.sendCtx(ctx, message(update(90)), cancelLimit)
 	o.add("the error of a cancelled Send", err)
 	o.add("the Receipt", s.deliver(message(update(91))))
+	if ed := s.editor(); ed != nil {
+		m := message(update(93))
+		prev := s.deliver(m)
+		r, err := s.edit(context.Background(), correction(m, 93), prev)
+		o.add("the Receipt of Edit", r)
+		o.add("the error of Edit", err)
+	}
 	if p, ok := broadcast.As[broadcast.Previewer](s.ch); ok {
 		pv, err := p.Preview(message(update(92)).Update)
 		o.add("the Preview", pv)

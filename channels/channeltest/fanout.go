@@ -21,6 +21,10 @@ func fanoutRules() []rule {
 			rule: "when one target fails transiently, Send marks the others delivered in the Ledger and " +
 				"returns a transient *broadcast.TargetsError naming it pending; a retry with the same " +
 				"Ledger reaches that target and no other, so each target gets the update once"},
+		{name: "RateLimitedTargetGivesRetryAfter", check: checkRateLimitedTarget,
+			needs: needsAll(needsTargets, needsFailure(FailRateLimited)),
+			rule: "when one target is rate-limited and the others get the update, Send's error still carries " +
+				"the target's broadcast.RetryAfter hint, so the retry that reaches it waits as the platform asked"},
 		{name: "PostsKeptInLedger", check: checkPostsKept,
 			needs: needsAll(needsTargets, needsPosts, needsFailure(FailTransient)),
 			rule: "each target's post is in the Ledger as soon as it is made (Fanout.Posted), so that the " +
@@ -118,6 +122,21 @@ func checkRetryPending(s *suite) {
 	require.NoError(s.t, err, "the retry, with the back end healed")
 	s.checkReached("after the retry", s.h.Targets)
 	s.checkLedger("after the retry", m.Ledger, first, true, false, others)
+}
+
+// The last target is rate-limited while the others, tried before it,
+// deliver; its hint is not lost among their successes.
+func checkRateLimitedTarget(s *suite) {
+	tb, _, _ := s.targets()
+	last, others := s.h.Targets[len(s.h.Targets)-1], s.h.Targets[:len(s.h.Targets)-1]
+	m := message(update(1))
+	tb.FailTarget(last, FailRateLimited)
+	_, err := s.send(m)
+	tb.FailTarget(last, FailNone)
+	require.Errorf(s.t, err, "Send while target %q was rate-limited", last)
+	s.checkClass("Send, one target", FailRateLimited, err)
+	s.checkReached("after the rate-limited attempt", others)
+	s.checkLedger("after the rate-limited attempt", m.Ledger, last, false, false, others)
 }
 
 // One target refuses for good; it is marked, and the retry leaves it alone.
