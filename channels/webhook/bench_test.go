@@ -95,42 +95,37 @@ func BenchmarkSend10(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// The two alternate within each -count round, so that a change in the
-	// machine's load hits both alike.
-	b.Run("floor=net-http", func(b *testing.B) {
+	// floor runs post for each endpoint, 10 at a time, over a bare
+	// keep-alive net/http client.
+	floor := func(b *testing.B, post func(client *http.Client, i int)) {
 		tr := &http.Transport{MaxIdleConnsPerHost: endpoints}
 		defer tr.CloseIdleConnections()
 		client := &http.Client{Transport: tr}
 		b.ReportAllocs()
 		for b.Loop() {
 			var wg sync.WaitGroup
-			for _, url := range urls {
-				wg.Go(func() { floorPost(b, client, url, body) })
+			for i := range urls {
+				wg.Go(func() { post(client, i) })
 			}
 			wg.Wait()
 		}
+	}
+	// The floors and the channel alternate within each -count round, so
+	// that a change in the machine's load hits them alike.
+	b.Run("floor=net-http", func(b *testing.B) {
+		floor(b, func(client *http.Client, i int) { floorPost(b, client, urls[i], body) })
 	})
 	// The floor again, each request bounded as the channel bounds it: a
 	// context of its own, which a 15s timer cancels. What bounding a
 	// request costs a bare client.
 	b.Run("floor=net-http+bound", func(b *testing.B) {
-		tr := &http.Transport{MaxIdleConnsPerHost: endpoints}
-		defer tr.CloseIdleConnections()
-		client := &http.Client{Transport: tr}
-		b.ReportAllocs()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			for _, url := range urls {
-				wg.Go(func() {
-					ctx, cancel := context.WithCancel(context.Background())
-					defer cancel()
-					timer := time.AfterFunc(15*time.Second, cancel)
-					defer timer.Stop()
-					floorPostCtx(ctx, b, client, url, body, nil)
-				})
-			}
-			wg.Wait()
-		}
+		floor(b, func(client *http.Client, i int) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			timer := time.AfterFunc(15*time.Second, cancel)
+			defer timer.Stop()
+			floorPostCtx(ctx, b, client, urls[i], body, nil)
+		})
 	})
 	// The floor again, with the header fields the channel must send (its
 	// User-Agent and the three webhook-* fields of Standard Webhooks, here
@@ -138,9 +133,6 @@ func BenchmarkSend10(b *testing.B) {
 	// format's, which the in-process server pays too, rather than the
 	// channel's own work.
 	b.Run("floor=net-http+webhook-headers", func(b *testing.B) {
-		tr := &http.Transport{MaxIdleConnsPerHost: endpoints}
-		defer tr.CloseIdleConnections()
-		client := &http.Client{Transport: tr}
 		ch, err := New(Config{Endpoints: eps})
 		if err != nil {
 			b.Fatal(err)
@@ -152,14 +144,7 @@ func BenchmarkSend10(b *testing.B) {
 			headers[i] = http.Header{}
 			ch.setHeader(headers[i], &worker{}, ep, m.Key(ep.target), body)
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			var wg sync.WaitGroup
-			for i, url := range urls {
-				wg.Go(func() { floorPostWith(b, client, url, body, headers[i]) })
-			}
-			wg.Wait()
-		}
+		floor(b, func(client *http.Client, i int) { floorPostWith(b, client, urls[i], body, headers[i]) })
 	})
 	b.Run("channel", func(b *testing.B) {
 		ch, err := New(Config{Endpoints: eps})
