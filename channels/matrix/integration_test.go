@@ -751,3 +751,35 @@ func TestIntegrationRetractInUpgradedRoom(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err), "Dendrite answers 500, but no retry can help: %v", err)
 	assert.Contains(t, err.Error(), "the room was upgraded to "+upgraded.RoomID+", which left the account's power level 0")
 }
+
+// Rooms whose tombstones name each other (state events a room admin can
+// send by hand) have no replacement to settle in: every update goes to
+// the configured room, in one thread, instead of to each room in turn.
+func TestIntegrationTombstoneLoop(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	a, _ := s.bot.room(s.reader)
+	other, _ := s.bot.room(s.reader)
+	for room, to := range map[string]string{a: other, other: a} {
+		s.bot.must("PUT", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/state/m.room.tombstone/",
+			map[string]any{"body": "This room has been replaced", "replacement_room": to}, nil)
+	}
+	ch := newChannel(t, s, s.botToken, a)
+	inc := unique("inc-")
+	var th broadcast.Thread
+	var posts []string
+	for i := range 3 {
+		m := broadcast.NewMessage(update(inc, i+1, broadcast.StatusInvestigating, fmt.Sprintf("Step %d.", i+1)))
+		m.Thread = th
+		r, err := ch.Send(ctx, m)
+		require.NoError(t, err)
+		assert.Empty(t, r.Meta["room "+a], "update %d posted in the configured room", i+1)
+		if i == 0 {
+			th.Root = r
+		}
+		th.Last = r
+		posts = append(posts, r.Meta[a])
+	}
+	settle(func() bool { return len(s.reader.relations(a, posts[0], "m.thread")) >= 2 })
+	assert.Len(t, s.reader.relations(a, posts[0], "m.thread"), 2, "the later updates in the first one's thread")
+}

@@ -28,7 +28,10 @@
 // old room still accepts the account's posts (an upgrade leaves posting
 // there to those with power level 50, such as the room's creator), where
 // no one would read them; Check says so, as Config.Rooms should name the
-// new room.
+// new room. Rooms whose tombstones lead back to one another (A→B→A) are
+// not followed: the posts stay in one room. A failure to read the
+// tombstone that a retry may get past (5xx, a rate limit) fails the room
+// for now, rather than post where no one may read.
 //
 // Each room is a Ledger target, named as configured: Send posts to the
 // rooms not done in an earlier attempt and books each with a
