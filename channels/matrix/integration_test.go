@@ -752,6 +752,35 @@ func TestIntegrationRetractInUpgradedRoom(t *testing.T) {
 	assert.Contains(t, err.Error(), "the room was upgraded to "+upgraded.RoomID+", which left the account's power level 0")
 }
 
+// A correction of a post in a room the account upgraded itself (it keeps
+// the power to post, and to edit, in the old room) is not edited in there,
+// where no one reads it: it is posted anew in the room that replaced the
+// old one, where the room's members are now, and the old post keeps no
+// edit.
+func TestIntegrationCorrectionInUpgradedRoomStillAccepting(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.bot.room(s.reader) // the bot administers the room
+	b := newBroadcaster(t, s, old)
+	inc := unique("inc-")
+	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
+	require.NoError(t, err)
+	orig := rep.Results[0].Receipt
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.bot.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	require.NotEmpty(t, upgraded.RoomID)
+	s.reader.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+
+	rep, err = b.Correct(ctx, orig.UpdateID, update(inc, 2, broadcast.StatusInvestigating, "A certificate rotation."))
+	require.NoError(t, err)
+	r := rep.Results[0].Receipt
+	require.Equal(t, upgraded.RoomID, r.Meta["room "+old], "posted anew in the new room")
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "A certificate rotation.")
+	assert.Empty(t, s.reader.relations(old, orig.Meta[old], "m.replace"), "no edit in the old room")
+}
+
 // Rooms whose tombstones name each other (state events a room admin can
 // send by hand) have no replacement to settle in: every update goes to
 // the configured room, in one thread, instead of to each room in turn.

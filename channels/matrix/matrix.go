@@ -91,9 +91,11 @@
 // every edit of it, so in that room (and in one whose homeserver no
 // longer knows the original, 404 M_NOT_FOUND) Edit fails with
 // broadcast.ErrPostGone and the Broadcaster posts the correction anew, in
-// the thread. A room upgraded since refuses the edit: there Edit fails
-// with broadcast.ErrNotEditable, and the correction is posted anew, in the
-// room that replaced it. It is also a broadcast.Retractor: Retract
+// the thread. A post in a room upgraded since is not edited there, where
+// no one reads it (or the old room refuses the edit): Edit reads the
+// room's m.room.tombstone first, fails that room with
+// broadcast.ErrNotEditable, and the correction is posted anew, in the room
+// that replaced it. It is also a broadcast.Retractor: Retract
 // redacts each room's post (PUT /rooms/{roomId}/redact/{eventId}/{txnId}),
 // after every edit of it the account made, listed page by page with GET
 // /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/m.replace: the

@@ -309,3 +309,41 @@ func TestTombstoneReadFailsForNow(t *testing.T) {
 		assert.Equal(t, now, r.Meta[metaRoom+room])
 	}
 }
+
+// A post in a room upgraded since, where the account may still post (it
+// keeps its power there), is not edited in place: the old room is read by
+// no one, as Send knows when it follows the upgrade. Edit fails that room
+// with broadcast.ErrNotEditable, so that the correction is posted anew in
+// the room that replaced it, where readers see it.
+func TestEditInUpgradedRoomStillAcceptingIsNotEditable(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	prev, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	f.mu.Lock()
+	f.replaced[room], f.admin[room] = now, true
+	f.targets[now] = room
+	f.joined = append(f.joined, now)
+	f.mu.Unlock()
+
+	m := broadcast.NewMessage(incident(2, broadcast.StatusInvestigating, "fixed"))
+	_, err = ch.Edit(ctx, m, prev)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable)
+	assert.Contains(t, err.Error(), "the room was upgraded to "+now)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, room, te.Pending[0].Target)
+	f.mu.Lock()
+	for _, e := range f.events {
+		assert.False(t, e.kind == "edit" && e.room == room, "no edit in the old room")
+	}
+	f.mu.Unlock()
+
+	m.Thread = broadcast.Thread{Root: prev, Last: prev}
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, now, r.Meta[metaRoom+room], "the correction posted anew in the new room")
+}
