@@ -179,10 +179,12 @@ func (c *Channel) room(ctx context.Context, target string) (string, error) {
 // now, refused a post: the room an alias names when looked up again, or
 // else the replacement of an upgraded room (its m.room.tombstone), which
 // room then returns for target. It reports false when neither is another
-// room.
-func (c *Channel) moved(ctx context.Context, target, room string) (string, bool) {
+// room. An alias that still names old, the upgraded room that room
+// replaced (an alias the upgrade did not move), does not lead back there:
+// no one reads it, though the account may still post there.
+func (c *Channel) moved(ctx context.Context, target, room, old string) (string, bool) {
 	if !strings.HasPrefix(target, "!") {
-		if now, err := c.resolve(ctx, target); err == nil && now != room {
+		if now, err := c.resolve(ctx, target); err == nil && now != room && now != old {
 			return now, true
 		}
 	}

@@ -812,3 +812,26 @@ func TestIntegrationTombstoneLoop(t *testing.T) {
 	settle(func() bool { return len(s.reader.relations(a, posts[0], "m.thread")) >= 2 })
 	assert.Len(t, s.reader.relations(a, posts[0], "m.thread"), 2, "the later updates in the first one's thread")
 }
+
+// An alias that still names a room replaced since (the tombstone sent by
+// hand, which moves no alias) is followed to the replacement, as a room
+// ID is: when the account has not joined that room, the post fails naming
+// it, rather than go through the alias to the old room, which still takes
+// the account's posts and which no one reads.
+func TestIntegrationAliasOfReplacedRoomNotMoved(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, alias := s.bot.room(s.reader) // the bot administers the room
+	now, _ := s.reader.room(nil)       // the bot has not joined it
+	s.bot.must("PUT", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/state/m.room.tombstone/",
+		map[string]any{"body": "This room has been replaced", "replacement_room": now}, nil)
+	ch := newChannel(t, s, s.botToken, alias)
+	m := broadcast.NewMessage(update(unique("inc-"), 1, broadcast.StatusInvestigating, "Not for the old room."))
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "the room "+now+", which replaced "+old+": M_FORBIDDEN (http 403)")
+	for _, e := range s.reader.messages(old) {
+		assert.NotContains(t, e.content(t).Body, "Not for the old room.")
+	}
+}

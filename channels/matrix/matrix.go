@@ -298,7 +298,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
-		if now, ok := c.moved(ctx, target, room); ok {
+		if now, ok := c.moved(ctx, target, room, old); ok {
 			room, rel = now, threadIn(m.Thread, target, now)
 			event, err = c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
 		}

@@ -347,3 +347,33 @@ func TestEditInUpgradedRoomStillAcceptingIsNotEditable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, now, r.Meta[metaRoom+room], "the correction posted anew in the new room")
 }
+
+// An alias that still names a room upgraded since (an alias of another
+// server, which the upgrade did not move) is followed to the replacement
+// as a room ID is; when the account has not joined that room, the post
+// fails naming it, and is not made in the old room through the alias,
+// though the account may still post there: no one reads it.
+func TestAliasOfUpgradedRoomNotMovedFailsInTheNewRoom(t *testing.T) {
+	const alias, now = "#status:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	old := confRooms[alias]
+	f.mu.Lock()
+	f.replaced[old], f.admin[old] = now, true // the alias still names the old room
+	f.targets[now] = alias
+	f.mu.Unlock()
+
+	for i := range 2 {
+		m := broadcast.NewMessage(incident(i+1, broadcast.StatusInvestigating, "a"))
+		_, err := ch.Send(ctx, m)
+		require.NoError(t, err, "the other room got it")
+		done, failure := m.Ledger.Done(alias)
+		assert.True(t, done)
+		assert.Contains(t, failure, "the room "+now+", which replaced "+old+": M_FORBIDDEN (http 403)")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range f.events {
+		assert.NotEqual(t, old, e.room, "nothing posted in the old room")
+	}
+}
