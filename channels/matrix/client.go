@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -178,10 +179,12 @@ func (c *Channel) room(ctx context.Context, target string) (string, error) {
 // now, refused a post: the room an alias names when looked up again, or
 // else the replacement of an upgraded room (its m.room.tombstone), which
 // room then returns for target. It reports false when neither is another
-// room.
-func (c *Channel) moved(ctx context.Context, target, room string) (string, bool) {
+// room. An alias that still names old, the upgraded room that room
+// replaced (an alias the upgrade did not move), does not lead back there:
+// no one reads it, though the account may still post there.
+func (c *Channel) moved(ctx context.Context, target, room, old string) (string, bool) {
 	if !strings.HasPrefix(target, "!") {
-		if now, err := c.resolve(ctx, target); err == nil && now != room {
+		if now, err := c.resolve(ctx, target); err == nil && now != room && now != old {
 			return now, true
 		}
 	}
@@ -204,20 +207,29 @@ const maxUpgrades = 8
 // following later upgrades of that one too; room then returns it for
 // target. An upgrade leaves the old room to its admins alone: an account
 // that may still post there (the room's creator) would otherwise post
-// where no one reads. It reports false when room has no replacement, or
-// its state cannot be read: the post's own answer then tells, but for an
-// answer every room would get (see everyRoom), which is returned, so that
-// it costs one request.
+// where no one reads. Rooms whose tombstones lead back to one already
+// followed (A→B→A) have no replacement to settle in: room is kept, so
+// that every post goes to the same room and thread. It reports false when
+// room has no replacement, or its state cannot be read for good (403):
+// the post's own answer then tells. A failure a retry may get past (5xx,
+// a rate limit, a transport error) is returned, as is an answer every
+// room would get (see everyRoom): posting without knowing would leave the
+// update in a replaced room the account may still post in.
 func (c *Channel) upgraded(ctx context.Context, target, room string) (string, bool, error) {
+	seen := []string{room}
 	now := room
 	for range maxUpgrades {
-		to, _, err := c.replacedBy(ctx, now)
-		if everyRoom(err) {
+		to, err := c.replacement(ctx, now)
+		if err != nil {
 			return "", false, err
 		}
-		if err != nil || to == "" || to == room {
+		if to == "" {
 			break
 		}
+		if slices.Contains(seen, to) {
+			return "", false, nil // a loop: no room replaced the others
+		}
+		seen = append(seen, to)
 		now = to
 	}
 	if now == room {
@@ -227,6 +239,22 @@ func (c *Channel) upgraded(ctx context.Context, target, room string) (string, bo
 	c.s.rooms[target] = now
 	c.s.mu.Unlock()
 	return now, true, nil
+}
+
+// replacement returns the room that replaced room, as its m.room.tombstone
+// names it, or "" when it names none, or room's state cannot be read for
+// good (403: the account is not in the room, whose own answer tells). It
+// returns a failure a retry may get past (5xx, a rate limit, a transport
+// error) and an answer every room would get (see everyRoom).
+func (c *Channel) replacement(ctx context.Context, room string) (string, error) {
+	to, _, err := c.replacedBy(ctx, room)
+	if everyRoom(err) || err != nil && !broadcast.IsPermanent(err) {
+		return "", fmt.Errorf("read the room's m.room.tombstone: %w", err)
+	}
+	if err != nil {
+		return "", nil
+	}
+	return to, nil
 }
 
 // resolve looks the alias target up in the room directory, and keeps the

@@ -37,7 +37,17 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		if err := c.editable(ctx, p); err != nil {
 			return nil, err
 		}
-		_, err := c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
+		// An upgraded room is read by no one, though the account may still
+		// post there (it keeps its power): the correction is posted anew,
+		// in the room that replaced it, as Send posts there.
+		to, err := c.replacement(ctx, p.room)
+		switch {
+		case err != nil:
+			return nil, err
+		case to != "":
+			return nil, fmt.Errorf("%w: the room was upgraded to %s", broadcast.ErrNotEditable, to)
+		}
+		_, err = c.send(ctx, p.room, editKey(m.Key(p.target), p.event), encode(edit(c.s.msgtype, text, p.event)))
 		if err != nil && refused(err) {
 			if _, closed, rerr := c.replacedBy(ctx, p.room); rerr == nil && closed {
 				// An upgraded room refuses the account's events: the

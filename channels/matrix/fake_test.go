@@ -51,12 +51,14 @@ type fakeServer struct {
 	// redact500 answers a redaction the user's power does not allow with
 	// 500 {"Err":""}, as Dendrite v0.13.8 does, instead of 403.
 	redact500 bool
-	events    []*fakeEvent      // every event, in order
-	txns      map[string]string // event ID by access token, endpoint and transaction ID
-	sends     []*fakeEvent      // posts accepted, repeats included (see Received)
-	requests  []fakeRequest
-	relMax    int  // the most events a page of /relations holds; 0: 50
-	noRel     bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
+	// failTombstone fails the reads of a room's m.room.tombstone alone.
+	failTombstone channeltest.Failure
+	events        []*fakeEvent      // every event, in order
+	txns          map[string]string // event ID by access token, endpoint and transaction ID
+	sends         []*fakeEvent      // posts accepted, repeats included (see Received)
+	requests      []fakeRequest
+	relMax        int  // the most events a page of /relations holds; 0: 50
+	noRel         bool // no /relations, as before v1.3 of the specification: 404 M_UNRECOGNIZED
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
@@ -136,6 +138,9 @@ func (f *fakeServer) serve(h handler) http.HandlerFunc {
 		failure := f.fail
 		if failure == channeltest.FailNone {
 			failure = f.failRoom[room]
+		}
+		if failure == channeltest.FailNone && r.PathValue("type") == "m.room.tombstone" && r.Method == http.MethodGet {
+			failure = f.failTombstone
 		}
 		if failure != channeltest.FailNone {
 			failed(w, r, failure)

@@ -751,3 +751,87 @@ func TestIntegrationRetractInUpgradedRoom(t *testing.T) {
 	assert.True(t, broadcast.IsPermanent(err), "Dendrite answers 500, but no retry can help: %v", err)
 	assert.Contains(t, err.Error(), "the room was upgraded to "+upgraded.RoomID+", which left the account's power level 0")
 }
+
+// A correction of a post in a room the account upgraded itself (it keeps
+// the power to post, and to edit, in the old room) is not edited in there,
+// where no one reads it: it is posted anew in the room that replaced the
+// old one, where the room's members are now, and the old post keeps no
+// edit.
+func TestIntegrationCorrectionInUpgradedRoomStillAccepting(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, _ := s.bot.room(s.reader) // the bot administers the room
+	b := newBroadcaster(t, s, old)
+	inc := unique("inc-")
+	rep, err := b.Send(ctx, update(inc, 1, broadcast.StatusInvestigating, "A config push."))
+	require.NoError(t, err)
+	orig := rep.Results[0].Receipt
+	var upgraded struct {
+		RoomID string `json:"replacement_room"`
+	}
+	s.bot.must("POST", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/upgrade", map[string]any{"new_version": "10"}, &upgraded)
+	require.NotEmpty(t, upgraded.RoomID)
+	s.reader.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(upgraded.RoomID), map[string]any{}, nil)
+
+	rep, err = b.Correct(ctx, orig.UpdateID, update(inc, 2, broadcast.StatusInvestigating, "A certificate rotation."))
+	require.NoError(t, err)
+	r := rep.Results[0].Receipt
+	require.Equal(t, upgraded.RoomID, r.Meta["room "+old], "posted anew in the new room")
+	assert.Contains(t, s.reader.event(upgraded.RoomID, r.Meta[old]).content(t).Body, "A certificate rotation.")
+	assert.Empty(t, s.reader.relations(old, orig.Meta[old], "m.replace"), "no edit in the old room")
+}
+
+// Rooms whose tombstones name each other (state events a room admin can
+// send by hand) have no replacement to settle in: every update goes to
+// the configured room, in one thread, instead of to each room in turn.
+func TestIntegrationTombstoneLoop(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	a, _ := s.bot.room(s.reader)
+	other, _ := s.bot.room(s.reader)
+	for room, to := range map[string]string{a: other, other: a} {
+		s.bot.must("PUT", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/state/m.room.tombstone/",
+			map[string]any{"body": "This room has been replaced", "replacement_room": to}, nil)
+	}
+	ch := newChannel(t, s, s.botToken, a)
+	inc := unique("inc-")
+	var th broadcast.Thread
+	var posts []string
+	for i := range 3 {
+		m := broadcast.NewMessage(update(inc, i+1, broadcast.StatusInvestigating, fmt.Sprintf("Step %d.", i+1)))
+		m.Thread = th
+		r, err := ch.Send(ctx, m)
+		require.NoError(t, err)
+		assert.Empty(t, r.Meta["room "+a], "update %d posted in the configured room", i+1)
+		if i == 0 {
+			th.Root = r
+		}
+		th.Last = r
+		posts = append(posts, r.Meta[a])
+	}
+	settle(func() bool { return len(s.reader.relations(a, posts[0], "m.thread")) >= 2 })
+	assert.Len(t, s.reader.relations(a, posts[0], "m.thread"), 2, "the later updates in the first one's thread")
+}
+
+// An alias that still names a room replaced since (the tombstone sent by
+// hand, which moves no alias) is followed to the replacement, as a room
+// ID is: when the account has not joined that room, the post fails naming
+// it, rather than go through the alias to the old room, which still takes
+// the account's posts and which no one reads.
+func TestIntegrationAliasOfReplacedRoomNotMoved(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	old, alias := s.bot.room(s.reader) // the bot administers the room
+	now, _ := s.reader.room(nil)       // the bot has not joined it
+	s.bot.must("PUT", "/_matrix/client/v3/rooms/"+url.PathEscape(old)+"/state/m.room.tombstone/",
+		map[string]any{"body": "This room has been replaced", "replacement_room": now}, nil)
+	ch := newChannel(t, s, s.botToken, alias)
+	m := broadcast.NewMessage(update(unique("inc-"), 1, broadcast.StatusInvestigating, "Not for the old room."))
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "the room "+now+", which replaced "+old+": M_FORBIDDEN (http 403)")
+	for _, e := range s.reader.messages(old) {
+		assert.NotContains(t, e.content(t).Body, "Not for the old room.")
+	}
+}

@@ -28,7 +28,10 @@
 // old room still accepts the account's posts (an upgrade leaves posting
 // there to those with power level 50, such as the room's creator), where
 // no one would read them; Check says so, as Config.Rooms should name the
-// new room.
+// new room. Rooms whose tombstones lead back to one another (A→B→A) are
+// not followed: the posts stay in one room. A failure to read the
+// tombstone that a retry may get past (5xx, a rate limit) fails the room
+// for now, rather than post where no one may read.
 //
 // Each room is a Ledger target, named as configured: Send posts to the
 // rooms not done in an earlier attempt and books each with a
@@ -88,9 +91,11 @@
 // every edit of it, so in that room (and in one whose homeserver no
 // longer knows the original, 404 M_NOT_FOUND) Edit fails with
 // broadcast.ErrPostGone and the Broadcaster posts the correction anew, in
-// the thread. A room upgraded since refuses the edit: there Edit fails
-// with broadcast.ErrNotEditable, and the correction is posted anew, in the
-// room that replaced it. It is also a broadcast.Retractor: Retract
+// the thread. A post in a room upgraded since is not edited there, where
+// no one reads it (or the old room refuses the edit): Edit reads the
+// room's m.room.tombstone first, fails that room with
+// broadcast.ErrNotEditable, and the correction is posted anew, in the room
+// that replaced it. It is also a broadcast.Retractor: Retract
 // redacts each room's post (PUT /rooms/{roomId}/redact/{eventId}/{txnId}),
 // after every edit of it the account made, listed page by page with GET
 // /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/m.replace: the
@@ -293,7 +298,7 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 	rel := threadIn(m.Thread, target, room)
 	event, err := c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
-		if now, ok := c.moved(ctx, target, room); ok {
+		if now, ok := c.moved(ctx, target, room, old); ok {
 			room, rel = now, threadIn(m.Thread, target, now)
 			event, err = c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
 		}

@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // upgrade moves the alias of f's conformance room to a new room, as a
@@ -230,5 +232,148 @@ func TestRetractInUpgradedRoom(t *testing.T) {
 	}
 	for _, q := range f.requestLog() {
 		assert.NotContains(t, q.path, url.PathEscape(now), "nothing to redact in the new room")
+	}
+}
+
+// Rooms whose tombstones name each other (A→B→A) have no replacement to
+// settle in: each post goes to the same room, in one thread, instead of
+// to the other room at every post (each starting a thread of its own).
+func TestTombstoneLoopKeepsOneRoom(t *testing.T) {
+	const room, other = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	f.mu.Lock()
+	f.replaced[room], f.replaced[other] = other, room
+	f.admin[room], f.admin[other] = true, true // both still take the account's posts
+	f.targets[other] = room
+	f.joined = append(f.joined, other)
+	f.mu.Unlock()
+
+	var th broadcast.Thread
+	var rooms []string
+	for i := range 3 {
+		m := broadcast.NewMessage(incident(i+1, broadcast.StatusInvestigating, "x"))
+		m.Thread = th
+		r, err := ch.Send(ctx, m)
+		require.NoError(t, err)
+		if i == 0 {
+			th.Root = r
+		}
+		th.Last = r
+		rooms = append(rooms, cmp.Or(r.Meta[metaRoom+room], room))
+	}
+	assert.Equal(t, []string{rooms[0], rooms[0], rooms[0]}, rooms, "every post in one room")
+	got := f.Received()
+	var roots []string
+	for _, d := range got {
+		if d.Target == room {
+			roots = append(roots, d.ReplyTo)
+		}
+	}
+	require.Len(t, roots, 3)
+	assert.Equal(t, []string{"", th.Root.Meta[room], th.Root.Meta[room]}, roots, "one thread")
+}
+
+// A failure to read a room's m.room.tombstone that a retry may get past
+// (502, a rate limit, a transport error) fails the room for now: the post
+// is not made in a room that may have been replaced, where the account
+// may still post (it keeps its power there) and no one reads. The retry
+// posts it in the room that replaced it.
+func TestTombstoneReadFailsForNow(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	for _, failure := range []channeltest.Failure{channeltest.FailTransient, channeltest.FailRateLimited} {
+		f, ch := newTestPair(t, confConfig(""))
+		ctx := context.Background()
+		f.mu.Lock()
+		f.replaced[room], f.admin[room] = now, true
+		f.targets[now] = room
+		f.joined = append(f.joined, now)
+		f.failTombstone = failure
+		f.mu.Unlock()
+
+		m := broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a"))
+		_, err := ch.Send(ctx, m)
+		require.Error(t, err, "%v", failure)
+		assert.False(t, broadcast.IsPermanent(err), "%v", err)
+		done, _ := m.Ledger.Done(room)
+		assert.False(t, done, "left for a retry")
+		f.mu.Lock()
+		for _, e := range f.events {
+			assert.NotEqual(t, room, e.room, "nothing posted in the old room")
+		}
+		f.failTombstone = channeltest.FailNone
+		f.mu.Unlock()
+
+		r, err := ch.Send(ctx, m)
+		require.NoError(t, err)
+		assert.Equal(t, now, r.Meta[metaRoom+room])
+	}
+}
+
+// A post in a room upgraded since, where the account may still post (it
+// keeps its power there), is not edited in place: the old room is read by
+// no one, as Send knows when it follows the upgrade. Edit fails that room
+// with broadcast.ErrNotEditable, so that the correction is posted anew in
+// the room that replaced it, where readers see it.
+func TestEditInUpgradedRoomStillAcceptingIsNotEditable(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	prev, err := ch.Send(ctx, broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "a")))
+	require.NoError(t, err)
+	f.mu.Lock()
+	f.replaced[room], f.admin[room] = now, true
+	f.targets[now] = room
+	f.joined = append(f.joined, now)
+	f.mu.Unlock()
+
+	m := broadcast.NewMessage(incident(2, broadcast.StatusInvestigating, "fixed"))
+	_, err = ch.Edit(ctx, m, prev)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable)
+	assert.Contains(t, err.Error(), "the room was upgraded to "+now)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 1)
+	assert.Equal(t, room, te.Pending[0].Target)
+	f.mu.Lock()
+	for _, e := range f.events {
+		assert.False(t, e.kind == "edit" && e.room == room, "no edit in the old room")
+	}
+	f.mu.Unlock()
+
+	m.Thread = broadcast.Thread{Root: prev, Last: prev}
+	r, err := ch.Send(ctx, m)
+	require.NoError(t, err)
+	assert.Equal(t, now, r.Meta[metaRoom+room], "the correction posted anew in the new room")
+}
+
+// An alias that still names a room upgraded since (an alias of another
+// server, which the upgrade did not move) is followed to the replacement
+// as a room ID is; when the account has not joined that room, the post
+// fails naming it, and is not made in the old room through the alias,
+// though the account may still post there: no one reads it.
+func TestAliasOfUpgradedRoomNotMovedFailsInTheNewRoom(t *testing.T) {
+	const alias, now = "#status:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	ctx := context.Background()
+	old := confRooms[alias]
+	f.mu.Lock()
+	f.replaced[old], f.admin[old] = now, true // the alias still names the old room
+	f.targets[now] = alias
+	f.mu.Unlock()
+
+	for i := range 2 {
+		m := broadcast.NewMessage(incident(i+1, broadcast.StatusInvestigating, "a"))
+		_, err := ch.Send(ctx, m)
+		require.NoError(t, err, "the other room got it")
+		done, failure := m.Ledger.Done(alias)
+		assert.True(t, done)
+		assert.Contains(t, failure, "the room "+now+", which replaced "+old+": M_FORBIDDEN (http 403)")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range f.events {
+		assert.NotEqual(t, old, e.room, "nothing posted in the old room")
 	}
 }
