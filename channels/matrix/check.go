@@ -17,7 +17,9 @@ import (
 // asks about the configured rooms only, so an account in many thousands of
 // rooms is checked as fast as one in a few (GET /joined_rooms would list
 // them all, in one answer). Its error names each room that fails, and why
-// (an upgraded room's replacement among them); the server's answers in it
+// (an upgraded room's replacement among them: the last of a chain of
+// upgrades, where posts go, or a chain that leads back to the room, which
+// keeps the posts); the server's answers in it
 // are *Error values, marked as Send's are.
 func (c *Channel) Check(ctx context.Context) error {
 	var who whoami
@@ -85,6 +87,15 @@ func (c *Channel) checkReplaced(ctx context.Context, room string) error {
 	case err != nil:
 		return fmt.Errorf("read the room's m.room.tombstone: %w", err)
 	case to != "":
+		last, loop, err := c.successor(ctx, room)
+		switch {
+		case err != nil:
+			return err
+		case loop:
+			return fmt.Errorf("the room's m.room.tombstone names %s, whose replacements lead back to it: posts stay in this room", to)
+		case last != to:
+			return fmt.Errorf("the room was upgraded to %s, and that room since, to %s (update Config.Rooms)", to, last)
+		}
 		return fmt.Errorf("the room was upgraded to %s (update Config.Rooms)", to)
 	case closed:
 		return errors.New("the room was closed (m.room.tombstone)")

@@ -216,10 +216,26 @@ const maxUpgrades = 8
 // room would get (see everyRoom): posting without knowing would leave the
 // update in a replaced room the account may still post in.
 func (c *Channel) upgraded(ctx context.Context, target, room string) (string, bool, error) {
+	now, loop, err := c.successor(ctx, room)
+	if err != nil || loop || now == room {
+		return "", false, err
+	}
+	c.s.mu.Lock()
+	c.s.rooms[target] = now
+	c.s.mu.Unlock()
+	return now, true, nil
+}
+
+// successor returns the last room of room's upgrades, following each
+// m.room.tombstone's replacement (see replacement) at most maxUpgrades
+// on: room itself when it has none. loop reports replacements that lead
+// back to a room already followed (A→B→A): none of them replaced the
+// others.
+func (c *Channel) successor(ctx context.Context, room string) (last string, loop bool, err error) {
 	seen := []string{room}
-	now := room
+	last = room
 	for range maxUpgrades {
-		to, err := c.replacement(ctx, now)
+		to, err := c.replacement(ctx, last)
 		if err != nil {
 			return "", false, err
 		}
@@ -227,18 +243,12 @@ func (c *Channel) upgraded(ctx context.Context, target, room string) (string, bo
 			break
 		}
 		if slices.Contains(seen, to) {
-			return "", false, nil // a loop: no room replaced the others
+			return room, true, nil
 		}
 		seen = append(seen, to)
-		now = to
+		last = to
 	}
-	if now == room {
-		return "", false, nil
-	}
-	c.s.mu.Lock()
-	c.s.rooms[target] = now
-	c.s.mu.Unlock()
-	return now, true, nil
+	return last, false, nil
 }
 
 // replacement returns the room that replaced room, as its m.room.tombstone

@@ -104,6 +104,30 @@ func TestCheckUpgradedRoom(t *testing.T) {
 	assert.Equal(t, "matrix: check: "+room+": the room was upgraded to "+now+" (update Config.Rooms)", err.Error())
 }
 
+// Check names the last room of a chain of upgrades (A→B→C), where posts
+// go, and says that rooms whose tombstones lead back to one another
+// (A→B→A) keep the posts in the configured room.
+func TestCheckUpgradeChainAndLoop(t *testing.T) {
+	const room, mid, last = "!ops7Kq:example.org", "!Nw4Up:example.org", "!Zk2Lt:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	f.mu.Lock()
+	f.replaced[room], f.replaced[mid] = mid, last
+	f.joined = append(f.joined, mid) // the account followed the first upgrade
+	f.mu.Unlock()
+	err := ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, "matrix: check: "+room+": the room was upgraded to "+mid+", and that room since, to "+last+
+		" (update Config.Rooms)", err.Error())
+
+	f.mu.Lock()
+	f.replaced[mid] = room
+	f.mu.Unlock()
+	err = ch.Check(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, "matrix: check: "+room+": the room's m.room.tombstone names "+mid+
+		", whose replacements lead back to it: posts stay in this room", err.Error())
+}
+
 // A room configured by its ID and upgraded since refuses posts: the post
 // follows the room's m.room.tombstone to its replacement, once the account
 // has joined that room, and later posts go there at once; until then the
