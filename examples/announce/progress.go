@@ -10,7 +10,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -199,13 +202,40 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// cut shortens s to n characters, ending in "…".
+// cut shortens s to n terminal columns, ending in "…" (see runeWidth).
 func cut(s string, n int) string {
-	if n < 2 || utf8.RuneCountInString(s) <= n {
+	if n < 2 {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	cols := 0
+	for _, r := range s {
+		cols += runeWidth(r)
+	}
+	if cols <= n {
+		return s
+	}
+	cols = 0
+	for i, r := range s {
+		if cols+runeWidth(r) > n-1 {
+			return s[:i] + "…"
+		}
+		cols += runeWidth(r)
+	}
+	return s
+}
+
+// runeWidth returns the terminal columns r takes: two for an East Asian
+// wide or fullwidth character (CJK, most emoji), none for a combining mark
+// or a zero-width joiner, one for any other.
+func runeWidth(r rune) int {
+	if unicode.Is(unicode.Mn, r) || r == '\u200d' {
+		return 0
+	}
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
 }
 
 // formatDuration rounds d for people: "2s", "1.5s", "250ms", "1m30s",

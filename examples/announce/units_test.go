@@ -259,6 +259,12 @@ func TestFormatDuration(t *testing.T) {
 func TestCut(t *testing.T) {
 	assert.Equal(t, "héllo", cut("héllo", 5))
 	assert.Equal(t, "hé…", cut("héllo", 3))
+	// A terminal shows CJK characters and most emoji two columns wide,
+	// and a combining mark in the column of the letter before it.
+	assert.Equal(t, "東京…", cut("東京リージョン障害", 6))
+	assert.Equal(t, "東京リージョン障害", cut("東京リージョン障害", 18))
+	assert.Equal(t, "été", cut("été", 3))
+	assert.Equal(t, "🔥…", cut("🔥🔥🔥", 4))
 }
 
 func TestTypedID(t *testing.T) {
