@@ -43,7 +43,9 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Broadcaster was closed while its Dispatcher runs, which the Logger also
 // reports, once); EventFailed when it will not run again. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
-// worker died, has the number of the attempt it resumes.
+// worker died, has the number of the attempt it resumes. Time is by the
+// database's clock, as this instance reads it (its own clock plus its
+// offset from the database's, measured at each run), as Enqueued is.
 type Event struct {
 	broadcast.Event
 	Job      broadcast.JobKind
@@ -414,7 +416,9 @@ func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
 	if d.cfg.OnEvent == nil {
 		return
 	}
-	e.Kind, e.Time = kind, time.Now()
+	// By the database's clock, as Enqueued is: the time between them
+	// must not take in this instance's offset from it.
+	e.Kind, e.Time = kind, d.retry.now()
 	d.eventMu.Lock()
 	defer d.eventMu.Unlock()
 	d.cfg.OnEvent(e)
