@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -129,7 +130,10 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 // Broadcaster.Retract) as Enqueue queues an update; WaitRetract reports
 // on it. A channel's retraction waits (snoozed, no attempt used up) while
 // that channel's delivery of the update has not finished, so that it does
-// not end as "not posted" and leave the post to go up after it. Like
+// not end as "not posted" and leave the post to go up after it. It is
+// queued for the Broadcaster's channels and for those the update's jobs
+// (while River keeps them) were enqueued for, which an instance with
+// other channels (a rolling deploy) may have added. Like
 // Broadcaster.Retract, it refuses (the error wraps
 // broadcast.ErrInvalidUpdate and names updateID) an update never
 // enqueued (in tx too) that no channel has a receipt of.
@@ -145,7 +149,11 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 			if err := d.checkOriginal(ctx, tx, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
 				return err
 			}
-			_, err := d.insert(ctx, tx, jobs)
+			all, err := d.alsoEnqueuedFor(ctx, tx, jobs)
+			if err != nil {
+				return err
+			}
+			_, err = d.insert(ctx, tx, all)
 			return err
 		})
 	}
@@ -153,6 +161,37 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 		return fmt.Errorf("dispatch: retract: %w", err)
 	}
 	return nil
+}
+
+// alsoEnqueuedFor returns jobs, a retraction's on this instance's
+// channels, and one more for each channel the update's jobs were enqueued
+// for that this instance lacks (an instance with other channels enqueued
+// it, in a rolling deploy): an instance that has the channel deletes the
+// post there (see ErrUnknownChannel).
+func (d *Dispatcher) alsoEnqueuedFor(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) ([]broadcast.Job, error) {
+	raw, err := json.Marshal(metadata{Update: jobs[0].Update.ID})
+	if err != nil {
+		return nil, err
+	}
+	list, err := d.client.JobListTx(ctx, tx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend).First(maxJobs))
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(jobs)
+	for _, row := range list.Jobs {
+		var md metadata
+		if json.Unmarshal(row.Metadata, &md) != nil {
+			continue
+		}
+		for _, ch := range md.Channels {
+			if !slices.ContainsFunc(out, func(j broadcast.Job) bool { return j.Channel == ch }) {
+				j := jobs[0]
+				j.Channel = ch
+				out = append(out, j)
+			}
+		}
+	}
+	return out, nil
 }
 
 // ErrIDInUse is wrapped by the error of Enqueue and Correct for an update

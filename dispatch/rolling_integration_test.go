@@ -102,3 +102,31 @@ func TestJobOfAChannelNoInstanceHasIsGivenUpPastMaxElapsed(t *testing.T) {
 		assert.True(t, strings.Contains(rep.Results[1].Err.Error(), "not one of this instance's channels"), rep.Results[1].Err)
 	}
 }
+
+// An update enqueued for x and y, retracted from an instance still on the
+// configuration without y (a rolling deploy): its post on y is deleted
+// too, by an instance that has y. The retraction used to be queued for
+// the retracting instance's channels only, and left y's post up.
+func TestRetractFromAnInstanceWithoutAChannelRetractsThere(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	x, y := &editable{counting: newCounting("x")}, &editable{counting: newCounting("y")}
+	upgraded := newInstance(t, dsn, []broadcast.Channel{x, y}, broadcast.Options{}, dispatch.Config{Workers: 2})
+	upgraded.start(t)
+	id, err := upgraded.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = upgraded.d.Wait(ctx, id)
+	require.NoError(t, err)
+
+	old := newInstance(t, dsn, []broadcast.Channel{&editable{counting: newCounting("x")}}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	require.NoError(t, old.d.Retract(ctx, nil, id))
+	rep, err := upgraded.d.WaitRetract(ctx, id)
+	require.NoError(t, err)
+	var channels []string
+	for _, r := range rep.Results {
+		channels = append(channels, r.Channel)
+	}
+	assert.Equal(t, []string{"x", "y"}, channels)
+	assert.Equal(t, int32(1), x.retractions.Load())
+	assert.Equal(t, int32(1), y.retractions.Load(), "y's post is deleted too")
+}
