@@ -95,7 +95,7 @@ type metadata struct {
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
 	if err == nil {
-		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), nil)
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), nil, "")
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
@@ -107,7 +107,8 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // Broadcaster.Correct) as Enqueue queues an update, and returns u's ID,
 // which Wait takes. A channel's correction waits (snoozed, no attempt used
 // up) while that channel's delivery of original has not finished, as a
-// retraction does (see Retract). Like Broadcaster.Correct, it refuses (the
+// retraction does (see Retract), and is queued for the channels of
+// original's jobs too, as a retraction is. Like Broadcaster.Correct, it refuses (the
 // error wraps broadcast.ErrInvalidUpdate and names the field) an original
 // that was never enqueued (in tx too) and that no channel delivered, and
 // a correction without an IncidentID whose derived one is not the
@@ -118,7 +119,7 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
 			return d.checkOriginal(ctx, tx, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
-		})
+		}, original)
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: correct: %w", err)
@@ -149,7 +150,7 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 			if err := d.checkOriginal(ctx, tx, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
 				return err
 			}
-			all, err := d.alsoEnqueuedFor(ctx, tx, jobs)
+			all, err := d.alsoEnqueuedFor(ctx, tx, updateID, jobs)
 			if err != nil {
 				return err
 			}
@@ -163,13 +164,14 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 	return nil
 }
 
-// alsoEnqueuedFor returns jobs, a retraction's on this instance's
-// channels, and one more for each channel the update's jobs were enqueued
-// for that this instance lacks (an instance with other channels enqueued
-// it, in a rolling deploy): an instance that has the channel deletes the
-// post there (see ErrUnknownChannel).
-func (d *Dispatcher) alsoEnqueuedFor(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job) ([]broadcast.Job, error) {
-	raw, err := json.Marshal(metadata{Update: jobs[0].Update.ID})
+// alsoEnqueuedFor returns jobs, a correction's or a retraction's of
+// update original on this instance's channels, and one more for each
+// channel original's jobs were enqueued for that this instance lacks (an
+// instance with other channels enqueued it, in a rolling deploy): an
+// instance that has the channel corrects or deletes the post there (see
+// ErrUnknownChannel).
+func (d *Dispatcher) alsoEnqueuedFor(ctx context.Context, tx pgx.Tx, original string, jobs []broadcast.Job) ([]broadcast.Job, error) {
+	raw, err := json.Marshal(metadata{Update: original})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +202,8 @@ func (d *Dispatcher) alsoEnqueuedFor(ctx context.Context, tx pgx.Tx, jobs []broa
 // on the others. Give the new update an ID of its own.
 var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other content")
 
-// enqueue checks jobs, those of one update, with check (if not nil) and
+// enqueue checks jobs, those of one update (of a correction of update
+// original, when not ""), with check (if not nil) and
 // against the update's jobs already queued (see matchFirst), and inserts
 // them, in tx or in a transaction of its own. The check cannot see jobs that another
 // transaction inserted and has not committed yet; the insert then waits
@@ -208,10 +211,17 @@ var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other 
 // channel, which River skips as a duplicate, must hold the same content:
 // otherwise the jobs are refused (ErrIDInUse), not reported queued while
 // their content is dropped.
-func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx) error) error {
+func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx) error, original string) error {
 	return d.inTx(ctx, tx, func(tx pgx.Tx) error {
 		if check != nil {
 			if err := check(tx); err != nil {
+				return err
+			}
+		}
+		jobs := jobs // tried again on a broken connection: from the start
+		if original != "" {
+			var err error
+			if jobs, err = d.alsoEnqueuedFor(ctx, tx, original, jobs); err != nil {
 				return err
 			}
 		}

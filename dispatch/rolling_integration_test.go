@@ -130,3 +130,36 @@ func TestRetractFromAnInstanceWithoutAChannelRetractsThere(t *testing.T) {
 	assert.Equal(t, int32(1), x.retractions.Load())
 	assert.Equal(t, int32(1), y.retractions.Load(), "y's post is deleted too")
 }
+
+// An update enqueued for x and y, corrected from an instance still on the
+// configuration without y (a rolling deploy): its post on y is corrected
+// too, by an instance that has y. The correction used to be queued for
+// the correcting instance's channels only, and left y's post as it was.
+func TestCorrectFromAnInstanceWithoutAChannelCorrectsThere(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	x, y := &editable{counting: newCounting("x")}, &editable{counting: newCounting("y")}
+	upgraded := newInstance(t, dsn, []broadcast.Channel{x, y}, broadcast.Options{}, dispatch.Config{Workers: 2})
+	upgraded.start(t)
+	id, err := upgraded.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = upgraded.d.Wait(ctx, id)
+	require.NoError(t, err)
+
+	old := newInstance(t, dsn, []broadcast.Channel{&editable{counting: newCounting("x")}}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	fixed := update(2)
+	fixed.IncidentID = update(1).IncidentID
+	fixed.Body = "Corrected: the CDN, not the API."
+	cid, err := old.d.Correct(ctx, nil, id, fixed)
+	require.NoError(t, err)
+	rep, err := upgraded.d.Wait(ctx, cid)
+	require.NoError(t, err)
+	var channels []string
+	for _, r := range rep.Results {
+		channels = append(channels, r.Channel)
+		assert.True(t, r.Edited, "%s: edited in place", r.Channel)
+	}
+	assert.Equal(t, []string{"x", "y"}, channels)
+	assert.Equal(t, int32(1), x.edits.Load())
+	assert.Equal(t, int32(1), y.edits.Load(), "y's post is corrected too")
+}
