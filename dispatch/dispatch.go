@@ -43,7 +43,12 @@
 // Config.Retry.InitialInterval without using an attempt. So is a job run
 // while this instance's Broadcaster is closed and its Dispatcher is not
 // (broadcast.ErrClosed: close the Broadcaster after Stop), for another
-// instance to take it; Config.Logger says so, once.
+// instance to take it; Config.Logger says so, once. A job of a channel
+// this instance's Broadcaster does not have (enqueued by an instance with
+// other channels, during a rolling deploy) is not tried either: it is
+// snoozed, no attempt used up, for as long as it has existed (within
+// Retry's intervals) for an instance that has the channel, and given up
+// past Config.Retry.MaxElapsed (ErrUnknownChannel).
 //
 // A correction or a retraction waits for the delivery of its update on
 // the channel (snoozed, no attempt used up, until that job may run
@@ -185,8 +190,10 @@ type Config struct {
 	// Broadcaster delivers each job (Broadcaster.RunJob) and gives the
 	// channels an update is enqueued for. Required. Every instance's
 	// Broadcaster must have the same channels by name, with a Store shared
-	// by all (broadcast/pgstore) and its Lock as Options.Lock. Its own
-	// RetryPolicy is not used: River retries by Retry.
+	// by all (broadcast/pgstore) and its Lock as Options.Lock. While they
+	// differ (a rolling deploy), an instance leaves the jobs of a channel
+	// it lacks to the others (see ErrUnknownChannel). Its own RetryPolicy
+	// is not used: River retries by Retry.
 	Broadcaster *broadcast.Broadcaster
 	// Store is the Broadcaster's Store, read by Report for receipts.
 	// Required.
@@ -272,6 +279,9 @@ type Dispatcher struct {
 	// closedOnce logs once that the Broadcaster was closed under the
 	// running Dispatcher.
 	closedOnce sync.Once
+	// unknownLogged holds the channels of jobs run here whose channel is
+	// not this instance's, logged once each.
+	unknownLogged sync.Map
 	// waiters are the callers of Changes (Wait, Watch), woken by the
 	// notifications of finished jobs.
 	waiters waiters

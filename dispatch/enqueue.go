@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -94,7 +95,7 @@ type metadata struct {
 func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update) (string, error) {
 	jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, u, "")
 	if err == nil {
-		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), nil)
+		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), nil, "")
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: enqueue: %w", err)
@@ -106,7 +107,8 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx pgx.Tx, u broadcast.Update)
 // Broadcaster.Correct) as Enqueue queues an update, and returns u's ID,
 // which Wait takes. A channel's correction waits (snoozed, no attempt used
 // up) while that channel's delivery of original has not finished, as a
-// retraction does (see Retract). Like Broadcaster.Correct, it refuses (the
+// retraction does (see Retract), and is queued for the channels of
+// original's jobs too, as a retraction is. Like Broadcaster.Correct, it refuses (the
 // error wraps broadcast.ErrInvalidUpdate and names the field) an original
 // that was never enqueued (in tx too) and that no channel delivered, and
 // a correction without an IncidentID whose derived one is not the
@@ -117,7 +119,7 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 	if err == nil {
 		err = d.enqueue(ctx, tx, jobs, u.Time.IsZero(), func(tx pgx.Tx) error {
 			return d.checkOriginal(ctx, tx, broadcast.JobCorrect, u, original, jobs[0].Update.IncidentID)
-		})
+		}, original)
 	}
 	if err != nil {
 		return "", fmt.Errorf("dispatch: correct: %w", err)
@@ -129,7 +131,10 @@ func (d *Dispatcher) Correct(ctx context.Context, tx pgx.Tx, original string, u 
 // Broadcaster.Retract) as Enqueue queues an update; WaitRetract reports
 // on it. A channel's retraction waits (snoozed, no attempt used up) while
 // that channel's delivery of the update has not finished, so that it does
-// not end as "not posted" and leave the post to go up after it. Like
+// not end as "not posted" and leave the post to go up after it. It is
+// queued for the Broadcaster's channels and for those the update's jobs
+// (while River keeps them) were enqueued for, which an instance with
+// other channels (a rolling deploy) may have added. Like
 // Broadcaster.Retract, it refuses (the error wraps
 // broadcast.ErrInvalidUpdate and names updateID) an update never
 // enqueued (in tx too) that no channel has a receipt of.
@@ -145,7 +150,11 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 			if err := d.checkOriginal(ctx, tx, broadcast.JobRetract, broadcast.Update{}, updateID, ""); err != nil {
 				return err
 			}
-			_, err := d.insert(ctx, tx, jobs)
+			all, err := d.alsoEnqueuedFor(ctx, tx, updateID, jobs)
+			if err != nil {
+				return err
+			}
+			_, err = d.insert(ctx, tx, all)
 			return err
 		})
 	}
@@ -155,13 +164,46 @@ func (d *Dispatcher) Retract(ctx context.Context, tx pgx.Tx, updateID string) er
 	return nil
 }
 
+// alsoEnqueuedFor returns jobs, a correction's or a retraction's of
+// update original on this instance's channels, and one more for each
+// channel original's jobs were enqueued for that this instance lacks (an
+// instance with other channels enqueued it, in a rolling deploy): an
+// instance that has the channel corrects or deletes the post there (see
+// ErrUnknownChannel).
+func (d *Dispatcher) alsoEnqueuedFor(ctx context.Context, tx pgx.Tx, original string, jobs []broadcast.Job) ([]broadcast.Job, error) {
+	raw, err := json.Marshal(metadata{Update: original})
+	if err != nil {
+		return nil, err
+	}
+	list, err := d.client.JobListTx(ctx, tx, river.NewJobListParams().Metadata(string(raw)).Kinds(KindSend).First(maxJobs))
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(jobs)
+	for _, row := range list.Jobs {
+		var md metadata
+		if json.Unmarshal(row.Metadata, &md) != nil {
+			continue
+		}
+		for _, ch := range md.Channels {
+			if !slices.ContainsFunc(out, func(j broadcast.Job) bool { return j.Channel == ch }) {
+				j := jobs[0]
+				j.Channel = ch
+				out = append(out, j)
+			}
+		}
+	}
+	return out, nil
+}
+
 // ErrIDInUse is wrapped by the error of Enqueue and Correct for an update
 // whose ID the queue holds with other content: the jobs that failed would
 // otherwise post the new content on their channels, beside the old one
 // on the others. Give the new update an ID of its own.
 var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other content")
 
-// enqueue checks jobs, those of one update, with check (if not nil) and
+// enqueue checks jobs, those of one update (of a correction of update
+// original, when not ""), with check (if not nil) and
 // against the update's jobs already queued (see matchFirst), and inserts
 // them, in tx or in a transaction of its own. The check cannot see jobs that another
 // transaction inserted and has not committed yet; the insert then waits
@@ -169,10 +211,17 @@ var ErrIDInUse = errors.New("dispatch: the ID is in use by an update with other 
 // channel, which River skips as a duplicate, must hold the same content:
 // otherwise the jobs are refused (ErrIDInUse), not reported queued while
 // their content is dropped.
-func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx) error) error {
+func (d *Dispatcher) enqueue(ctx context.Context, tx pgx.Tx, jobs []broadcast.Job, untimed bool, check func(pgx.Tx) error, original string) error {
 	return d.inTx(ctx, tx, func(tx pgx.Tx) error {
 		if check != nil {
 			if err := check(tx); err != nil {
+				return err
+			}
+		}
+		jobs := jobs // tried again on a broken connection: from the start
+		if original != "" {
+			var err error
+			if jobs, err = d.alsoEnqueuedFor(ctx, tx, original, jobs); err != nil {
 				return err
 			}
 		}

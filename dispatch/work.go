@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -42,7 +43,9 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // Broadcaster was closed while its Dispatcher runs, which the Logger also
 // reports, once); EventFailed when it will not run again. Attempt
 // counts attempts as Config.Retry does: a run after a snooze, or after its
-// worker died, has the number of the attempt it resumes.
+// worker died, has the number of the attempt it resumes. Time is by the
+// database's clock, as this instance reads it (its own clock plus its
+// offset from the database's, measured at each run), as Enqueued is.
 type Event struct {
 	broadcast.Event
 	Job      broadcast.JobKind
@@ -57,6 +60,13 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	d.retry.clock.sync(row)
 	e := Event{Job: j.Kind, JobID: row.ID, Enqueued: row.CreatedAt}
 	e.Channel, e.UpdateID, e.IncidentID, e.Attempt = j.Channel, j.Update.ID, j.Update.IncidentID, attempt(row)
+	if !slices.Contains(d.channels, j.Channel) {
+		// Enqueued by an instance with other channels (a rolling deploy):
+		// not tried here, left for an instance that has the channel.
+		kind, err := d.unknownChannel(ctx, row, j.Channel, &e)
+		record(ctx, row, previous(row), waitingFor(e, kind))
+		return d.finish(ctx, row, e, kind, err)
+	}
 	if original := awaited(j); original != "" {
 		switch until, waiting, err := d.delivering(ctx, original, j.Channel, j.Kind == broadcast.JobRetract); {
 		case err != nil:
@@ -201,6 +211,29 @@ func (d *Dispatcher) unread(row *rivertype.JobRow, err error, e *Event) (broadca
 	}
 	e.Delay, e.Snoozed = d.cfg.Retry.InitialInterval, true
 	return broadcast.EventRetry, d.retry.snooze(e.Delay)
+}
+
+// unknownChannel is the next step of a job whose channel is not one of
+// this instance's (ErrUnknownChannel): a snooze, no attempt used up, for
+// as long as the job has existed (from Retry.InitialInterval to
+// MaxInterval: the waits grow while no instance that takes it has the
+// channel), or, past Retry.MaxElapsed, giving up. The Logger says so,
+// once per channel.
+func (d *Dispatcher) unknownChannel(ctx context.Context, row *rivertype.JobRow, channel string, e *Event) (broadcast.EventKind, error) {
+	e.Err = fmt.Errorf("%w: %q", ErrUnknownChannel, channel)
+	now := d.retry.now()
+	wait := min(max(now.Sub(row.CreatedAt), d.cfg.Retry.InitialInterval), d.cfg.Retry.MaxInterval)
+	if now.Add(wait).Sub(row.CreatedAt) > d.cfg.Retry.MaxElapsed {
+		e.Err = d.pastMaxElapsed(e.Err)
+		return broadcast.EventFailed, river.JobCancel(e.Err)
+	}
+	if _, logged := d.unknownLogged.LoadOrStore(channel, true); !logged {
+		d.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "dispatch: a job's channel is not one of this instance's channels: "+
+			"it waits for an instance that has it; give every instance the same channels",
+			slog.String("channel", channel), slog.Int64("job", row.ID))
+	}
+	e.Delay, e.Snoozed = wait, true
+	return broadcast.EventRetry, d.retry.snooze(wait)
 }
 
 // pastMaxElapsed is the error of a job given up because its next run
@@ -383,7 +416,9 @@ func (d *Dispatcher) emit(e Event, kind broadcast.EventKind) {
 	if d.cfg.OnEvent == nil {
 		return
 	}
-	e.Kind, e.Time = kind, time.Now()
+	// By the database's clock, as Enqueued is: the time between them
+	// must not take in this instance's offset from it.
+	e.Kind, e.Time = kind, d.retry.now()
 	d.eventMu.Lock()
 	defer d.eventMu.Unlock()
 	d.cfg.OnEvent(e)
@@ -514,3 +549,11 @@ func failures(tfs []broadcast.TargetFailure) []failure {
 	}
 	return fs
 }
+
+// ErrUnknownChannel is wrapped by the error of a run of a job whose
+// channel is not one of this instance's Broadcaster's: in a rolling
+// deploy that changes the channels, a job an instance on the other
+// configuration enqueued. The run does not try the channel and leaves the
+// job, without using up an attempt, for an instance that has it; past
+// Config.Retry.MaxElapsed it is given up.
+var ErrUnknownChannel = errors.New("dispatch: the job's channel is not one of this instance's channels")

@@ -432,3 +432,26 @@ func TestShortRetryAfterIsNoBusyLoop(t *testing.T) {
 		assert.Equal(t, 2*time.Second, e.Delay)
 	})
 }
+
+// An Event's Time is by the database's clock, as far as this instance can
+// tell, as its Enqueued is: the time from Enqueue to delivery
+// (dispatch/metrics' histogram) read 5 hours on an instance 5 hours ahead
+// of the database, and nothing (below zero) on one behind it.
+func TestEventTimeIsByTheDatabasesClock(t *testing.T) {
+	for _, skew := range []time.Duration{5 * time.Hour, -5 * time.Hour, 0} {
+		t.Run(fmt.Sprint(skew), func(t *testing.T) {
+			d, events := dispatcherFailingWith(t, nil)
+			jobs, err := d.cfg.Broadcaster.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN", Status: broadcast.StatusInvestigating}, "")
+			require.NoError(t, err)
+			dbNow := time.Now().Add(-skew).Round(0) // as read from the database: no monotonic reading
+			row := &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: dbNow.Add(-2 * time.Second), AttemptedAt: &dbNow}
+
+			require.NoError(t, d.work(context.Background(), row, jobs[0]))
+			require.NotEmpty(t, *events)
+			e := (*events)[len(*events)-1]
+			require.Equal(t, broadcast.EventDelivered, e.Kind, "%v", e.Err)
+			assert.WithinRange(t, e.Time, e.Enqueued.Add(2*time.Second), e.Enqueued.Add(time.Minute),
+				"delivered 2s after it was enqueued, by the database's clock")
+		})
+	}
+}

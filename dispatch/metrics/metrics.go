@@ -19,8 +19,8 @@
 //     again; reason "snooze" (the platform asked to wait: no attempt used)
 //     or "backoff".
 //   - outagecast_dispatch_enqueue_to_delivery_seconds{channel}: histogram
-//     of the time from Enqueue to the delivery, by the database's clock at
-//     Enqueue and this instance's at delivery.
+//     of the time from Enqueue to the delivery, by the database's clock
+//     (dispatch.Event's Enqueued and Time), whatever this instance's says.
 //
 // # Limits
 //
