@@ -16,8 +16,9 @@
 //   - outagecast_dispatch_failures_total{channel}: jobs given up (failed for
 //     good or out of attempts).
 //   - outagecast_dispatch_retries_total{channel,reason}: runs that will run
-//     again; reason "snooze" (the platform asked to wait: no attempt used)
-//     or "backoff".
+//     again; reason "snooze" (a wait that uses no attempt: the platform
+//     asked to wait, or the job waits for its original's delivery, a busy
+//     lock, or an instance that has its channel) or "backoff".
 //   - outagecast_dispatch_enqueue_to_delivery_seconds{channel}: histogram
 //     of the time from Enqueue to the delivery, by the database's clock
 //     (dispatch.Event's Enqueued and Time), whatever this instance's says.
