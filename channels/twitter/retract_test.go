@@ -48,6 +48,15 @@ func TestRetractGoneAsErrorsArray(t *testing.T) {
 	assert.NoError(t, newTestChannel(t, f).Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "20"}))
 }
 
+// X's response-code reference lists 204 No Content, without a body, as
+// the success of a DELETE: the post is deleted, not another server's
+// answer.
+func TestRetractNoContent(t *testing.T) {
+	f := newFakeX(t, false)
+	f.respondWith(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	assert.NoError(t, newTestChannel(t, f).Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "20"}))
+}
+
 // A BaseURL with a wrong path reaches routes X does not know: X answers
 // them with 404 and an errors list of code 34, which says nothing of the
 // post. Retract must not take that for a post already gone.
