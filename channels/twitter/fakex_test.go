@@ -388,7 +388,7 @@ func writeNotFound(w http.ResponseWriter) {
 
 // writeInvalid answers 400 with X's invalid-request problem.
 func writeInvalid(w http.ResponseWriter, message string) {
-	writeJSON(w, http.StatusBadRequest, map[string]any{
+	writeBody(w, http.StatusBadRequest, problemJSON, map[string]any{
 		"errors": []map[string]any{{"message": message}},
 		"title":  "Invalid Request",
 		"detail": "One or more parameters to your request was invalid.",
@@ -396,12 +396,21 @@ func writeInvalid(w http.ResponseWriter, message string) {
 	})
 }
 
+// writeProblem answers with a problem document, in the media type X's
+// OpenAPI description gives its problems.
 func writeProblem(w http.ResponseWriter, status int, title, detail, typ string) {
-	writeJSON(w, status, map[string]any{"title": title, "detail": detail, "type": typ, "status": status})
+	writeBody(w, status, problemJSON, map[string]any{"title": title, "detail": detail, "type": typ, "status": status})
 }
 
+// problemJSON is the media type of X's problem documents (RFC 9457).
+const problemJSON = "application/problem+json"
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeBody(w, status, "application/json; charset=utf-8", v)
+}
+
+func writeBody(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
