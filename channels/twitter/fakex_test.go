@@ -133,7 +133,11 @@ func (f *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && r.URL.Path == "/2/users/"+testUserID+"/tweets":
 		f.timeline(w, r)
 	default:
-		writeNotFound(w)
+		// A route X does not know: 404 with an empty body (older answers
+		// held {"errors":[{"message":"Sorry, that page does not exist",
+		// "code":34}]}, see TestRetractErrors), never the problem of a
+		// post or user not found.
+		w.WriteHeader(http.StatusNotFound)
 	}
 }
 
@@ -384,7 +388,7 @@ func writeNotFound(w http.ResponseWriter) {
 
 // writeInvalid answers 400 with X's invalid-request problem.
 func writeInvalid(w http.ResponseWriter, message string) {
-	writeJSON(w, http.StatusBadRequest, map[string]any{
+	writeBody(w, http.StatusBadRequest, problemJSON, map[string]any{
 		"errors": []map[string]any{{"message": message}},
 		"title":  "Invalid Request",
 		"detail": "One or more parameters to your request was invalid.",
@@ -392,12 +396,21 @@ func writeInvalid(w http.ResponseWriter, message string) {
 	})
 }
 
+// writeProblem answers with a problem document, in the media type X's
+// OpenAPI description gives its problems.
 func writeProblem(w http.ResponseWriter, status int, title, detail, typ string) {
-	writeJSON(w, status, map[string]any{"title": title, "detail": detail, "type": typ, "status": status})
+	writeBody(w, status, problemJSON, map[string]any{"title": title, "detail": detail, "type": typ, "status": status})
 }
 
+// problemJSON is the media type of X's problem documents (RFC 9457).
+const problemJSON = "application/problem+json"
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeBody(w, status, "application/json; charset=utf-8", v)
+}
+
+func writeBody(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -48,6 +48,29 @@ func TestRetractGoneAsErrorsArray(t *testing.T) {
 	assert.NoError(t, newTestChannel(t, f).Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "20"}))
 }
 
+// X's response-code reference lists 204 No Content, without a body, as
+// the success of a DELETE: the post is deleted, not another server's
+// answer.
+func TestRetractNoContent(t *testing.T) {
+	f := newFakeX(t, false)
+	f.respondWith(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	assert.NoError(t, newTestChannel(t, f).Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "20"}))
+}
+
+// A BaseURL with a wrong path reaches routes X does not know: X answers
+// them with 404 and an errors list of code 34, which says nothing of the
+// post. Retract must not take that for a post already gone.
+func TestRetractWrongBasePath(t *testing.T) {
+	f := newFakeX(t, false)
+	r, err := newTestChannel(t, f).Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+	err = newTestChannel(t, f, func(c *Config) { c.BaseURL = f.URL + "/v2" }).Retract(context.Background(), r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Contains(t, err.Error(), "check Config.BaseURL")
+	assert.False(t, f.Received()[0].Deleted)
+}
+
 func TestRetractErrors(t *testing.T) {
 	tests := []struct {
 		name      string

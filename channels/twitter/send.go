@@ -165,7 +165,8 @@ func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) 
 }
 
 // Retract deletes the post prev (DELETE /2/tweets/:id). A post already
-// gone counts as deleted. A receipt without a post id (a duplicate's, see
+// gone counts as deleted; so does 204 No Content, which X's reference
+// lists as the success of a DELETE. A receipt without a post id (a duplicate's, see
 // the package documentation) is a Permanent error: X cannot be told which
 // post to delete.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
@@ -187,6 +188,9 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	}
 	if err != nil {
 		return err
+	}
+	if resp.Status == http.StatusNoContent {
+		return nil // X's reference lists 204, without a body, as a DELETE's success
 	}
 	// {"deleted":false} is a post already gone: deleted either way.
 	if _, err := parseDeleted(resp.Body); err != nil {

@@ -51,17 +51,19 @@
 // update.
 //
 // The Channel is a broadcast.Retractor: Retract deletes the post with
-// DELETE /2/tweets/:id. A post already gone (X answers 404 with its v2
-// problem JSON, {"data":{"deleted":false}}, or 200 with only an errors
-// list whose entry is of type resource-not-found) counts as deleted. A 200
+// DELETE /2/tweets/:id; X answers {"data":{"deleted":true}}, or 204 No
+// Content, which its reference lists as a DELETE's success. A post
+// already gone (X answers 404 with its v2 problem JSON,
+// {"data":{"deleted":false}}, or 200 with only an errors list whose
+// entry is of type resource-not-found) counts as deleted. A 200
 // with only an errors list that refuses the deletion for good (types
 // invalid-request, not-authorized-for-resource, client-forbidden,
 // unsupported-authentication, disallowed-resource, usage-capped) is a
 // Permanent error with X's detail. X's answer to a route it does not
-// know (404 with an errors list of code 34 and no problem type, as for a
-// BaseURL with a wrong path) says nothing of the post: it is a Permanent
-// error naming Config.BaseURL, never "already gone". A post
-// whose id is not known — the receipt of a duplicate on a retry whose post
+// know (404 with an empty body, or an errors list of code 34 and no
+// problem type, as for a BaseURL with a wrong path) says nothing of the
+// post: it is a Permanent error naming Config.BaseURL, never "already
+// gone". A post whose id is not known — the receipt of a duplicate on a retry whose post
 // was not found, see Errors — cannot be deleted by the API: Retract then
 // fails with a Permanent error, and the post must be deleted on x.com.
 //
