@@ -289,13 +289,13 @@ func (a *api) lookup(ctx context.Context, id string) (incident string, found boo
 }
 
 // readUpdate reads the JSON body of r into u; on failure it answers 400,
-// 413 or 415 and returns false.
+// 408, 413 or 415 and returns false.
 func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) bool {
 	return a.readBody(w, r, u, false)
 }
 
 // readBody reads the JSON object of r's body into v, a pointer to a
-// struct; on failure it answers 400, 413 or 415 and returns false. With
+// struct; on failure it answers 400, 408, 413 or 415 and returns false. With
 // optional, an empty body is none, whatever its Content-Type, and leaves v
 // as it is.
 func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
@@ -319,6 +319,12 @@ func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional b
 		return true
 	case isTooLarge(err):
 		writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than the limit of %d bytes", a.maxBody))
+	case isTimeout(err):
+		// RFC 9110, 15.5.9: the client may send it again, on another
+		// connection (this one's read deadline has passed).
+		w.Header().Set("Connection", "close")
+		writeProblem(w, http.StatusRequestTimeout, "",
+			fmt.Sprintf("the request did not arrive whole within %v: nothing was queued; send it again", readTimeout))
 	case errors.As(err, &bad):
 		writeInputProblem(w, http.StatusBadRequest, bad)
 	default:

@@ -36,11 +36,14 @@ type apiCase struct {
 	method, path string
 	body         string
 	header       []string // pairs of name and value ("" deletes)
-	status       int
-	field        string // of the problem
-	detail       string // contained in the problem's detail
-	queues       int    // jobs the request queues (two channels: 2 per update)
-	check        func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder)
+	// stalls: after body, the client sends nothing more until the
+	// server's read deadline passes (see stalledBody).
+	stalls bool
+	status int
+	field  string // of the problem
+	detail string // contained in the problem's detail
+	queues int    // jobs the request queues (two channels: 2 per update)
+	check  func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder)
 }
 
 // postedU1 queues update u-1, as an earlier request would have.
@@ -172,6 +175,11 @@ func postCases(big string) []apiCase {
 			body: `{"corrects": "u-1", "title": "CDN", "status": "resolved", "overrides": {"x": "Fixed."}}`, status: 422, field: "corrects"},
 		{name: "override for no channel", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
+		// RFC 9110, 15.5.9: the request did not arrive in the time the
+		// server waits for it. A 400 would tell the client not to send it
+		// again, and an update lost to a slow network would not go out.
+		{name: "body cut short by the read timeout", method: "POST", path: "/v1/updates", body: `{"title": "CDN`, stalls: true,
+			status: 408, detail: "send it again", check: closesConnection},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
 			body: update, status: 503, detail: "could not queue the update", check: unavailable},
 		{name: "database not answering", setup: databaseHung, method: "POST", path: "/v1/updates",
@@ -315,6 +323,8 @@ func correctCases(big string) []apiCase {
 		{name: "correct with an unknown field", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": "CDN", "status": "resolved", "reason": "typo"}`, status: 400, field: "reason"},
 		{name: "correct with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: big, status: 413},
+		{name: "correct with a body cut short by the read timeout", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"title": `, stalls: true, status: 408, check: closesConnection},
 		{name: "correct over the rate limit", setup: overLimit, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
 			status: 429, detail: "too many updates from this token"},
 		{name: "correct with form data", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: "title=x",
@@ -358,6 +368,8 @@ func retractCases() []apiCase {
 			header: []string{"Content-Type", "text/plain"}, status: 415},
 		{name: "retract with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
 			body: `{"` + strings.Repeat("a", 5<<10) + `": 1}`, status: 413},
+		{name: "retract with a body cut short by the read timeout", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
+			body: `{`, stalls: true, status: 408, check: closesConnection},
 		{name: "retract unknown with a body: 404 first", method: "POST", path: "/v1/updates/u-9/retract", body: `{"reason": "typo"}`,
 			status: 404},
 		{name: "retract with a wrong token", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
@@ -406,6 +418,12 @@ func unavailable(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
 	assert.Contains(t, ta.log.String(), "connection refused")
 }
 
+// closesConnection checks that the answer closes the connection, whose
+// read deadline has passed: no other request can be read on it.
+func closesConnection(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+	assert.Equal(t, "close", rec.Header().Get("Connection"))
+}
+
 // gzipped is s compressed with gzip.
 func gzipped(s string) string {
 	var b strings.Builder
@@ -438,7 +456,8 @@ func TestAPI(t *testing.T) {
 				c.setup(ta)
 			}
 			before := ta.be.queued()
-			rec := ta.do(c.method, c.path, c.body, c.header...)
+			rec := httptest.NewRecorder()
+			ta.h.ServeHTTP(rec, ta.requestOf(c))
 			require.Equal(t, c.status, rec.Code, rec.Body.String())
 			assert.Equal(t, c.queues, ta.be.queued()-before, "jobs queued")
 			if rec.Code >= 400 && c.path != "/readyz" {

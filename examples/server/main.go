@@ -52,9 +52,10 @@
 // Bad requests change nothing: a body not in UTF-8 (never posted with
 // replacement characters), malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
-// Content-Type other than application/json or a compressed body 415, and
-// an update the Broadcaster would refuse 422 (a time more than 5 minutes
-// ahead of the clock among them). An update of the path that the server
+// request that has not arrived whole within 30 seconds 408 (send it
+// again), a Content-Type other than application/json or a compressed body
+// 415, and an update the Broadcaster would refuse 422 (a time more than 5
+// minutes ahead of the clock among them). An update of the path that the server
 // does not know is 404 before the body is read. A UTF-8 byte order mark
 // before the JSON is ignored (RFC 8259, 8.1), and counted in the offsets
 // of errors; an escaped UTF-16 surrogate without its pair ("\ud800", RFC

@@ -9,15 +9,19 @@ import (
 	"time"
 )
 
+// readTimeout bounds the reading of a whole request, its body included:
+// a body that has not arrived by then is answered 408.
+const readTimeout = 30 * time.Second
+
 // newHTTPServer returns the server's http.Server. A slow or stuck client
 // cannot hold a connection: the headers (64 KiB at most) must arrive within
-// 10s, the whole request within 30s, and the answer be written within 30s
-// more than a GET may wait.
+// 10s, the whole request within readTimeout, and the answer be written
+// within 30s more than a GET may wait.
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      maxWait + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
