@@ -111,16 +111,8 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u, ok := a.readCorrection(w, r, id)
+	u, ok := a.readCorrection(w, r, id, incident)
 	if !ok {
-		return
-	}
-	switch {
-	case u.IncidentID == "":
-		u.IncidentID = incident // so that it threads even when the title changed
-	case incident != "" && u.IncidentID != incident:
-		writeProblem(w, http.StatusUnprocessableEntity, "incident_id",
-			"incident_id: the update corrected belongs to incident "+quote(incident)+"; leave it out or give the same")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
@@ -151,9 +143,11 @@ func (a *api) find(w http.ResponseWriter, r *http.Request, id string) (incident 
 	return "", false
 }
 
-// readCorrection reads and checks the correction of update id; on failure
-// it answers 4xx and returns false.
-func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) (broadcast.Update, bool) {
+// readCorrection reads and checks the correction of update id, of
+// incident ("" when unknown), and gives it the incident when it has none;
+// on failure it answers 4xx, naming every value at fault, and returns
+// false.
+func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id, incident string) (broadcast.Update, bool) {
 	var u broadcast.Update
 	if !a.readUpdate(w, r, &u) {
 		return u, false
@@ -161,6 +155,13 @@ func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) 
 	var errs []*inputError
 	if u.ID == id {
 		errs = append(errs, &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"})
+	}
+	switch {
+	case u.IncidentID == "":
+		u.IncidentID = incident // so that it threads even when the title changed
+	case incident != "" && u.IncidentID != incident:
+		errs = append(errs, &inputError{field: "incident_id",
+			msg: "the update corrected belongs to incident " + quote(incident) + "; leave it out or give the same"})
 	}
 	if u.Corrects != "" && u.Corrects != id {
 		errs = append(errs, &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"})

@@ -315,6 +315,24 @@ func correctCases(big string) []apiCase {
 			body: `{"corrects": "u-0", "title": "CDN", "status": "resolved"}`, status: 422, field: "corrects"},
 		{name: "correct into another incident", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"incident_id": "dns", "title": "CDN", "status": "resolved"}`, status: 422, field: "incident_id"},
+		// Every value at fault in one answer, the incident among them.
+		{name: "correct into another incident, with another mistake: both named", setup: postedU1, method: "POST",
+			path: "/v1/updates/u-1/correct", body: `{"incident_id": "dns", "title": "CDN", "status": "fixed"}`, status: 422,
+			field: "incident_id", detail: `belongs to incident "cdn"; leave it out or give the same; status: unknown value "fixed"`,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				var p problem
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+				require.Len(t, p.Errors, 2, rec.Body.String())
+				assert.Equal(t, []string{"incident_id", "status"}, []string{p.Errors[0].Field, p.Errors[1].Field})
+			}},
+		{name: "correct into another incident: errors lists it", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"incident_id": "dns", "title": "CDN", "status": "resolved"}`, status: 422, field: "incident_id",
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				var p problem
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+				require.Len(t, p.Errors, 1, rec.Body.String())
+				assert.Equal(t, "incident_id", p.Errors[0].Field)
+			}},
 		{name: "correct with an invalid update", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": "CDN", "status": "fixed"}`, status: 422, field: "status"},
 		{name: "correct with a time far ahead", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
