@@ -115,13 +115,15 @@
 //
 // On SIGTERM or SIGINT the server fails /readyz and ends waits early, and
 // keeps serving for -drain-delay (default 5s, or half of a shorter
-// -shutdown-timeout; 0: none), so that load
-// balancers see the failing probe and stop sending it requests before it
-// refuses connections. Then it stops accepting connections, lets the
-// requests under way finish, and stops its workers: the jobs they run get
-// what is left of -shutdown-timeout (which the drain delay is part of) to
-// finish, and are then cancelled, to run again on another replica,
-// resuming where they stopped. Set the platform's grace period (Kubernetes'
+// -shutdown-timeout; 0: none), so that load balancers see the failing
+// probe and stop sending it requests before it refuses connections; its
+// answers then close their connections (Connection: close), so that a
+// client that keeps one comes back through the load balancer. Then it
+// stops accepting connections, lets the requests under way finish, and
+// stops its workers: the jobs they run get what is left of
+// -shutdown-timeout (which the drain delay is part of) to finish, and are
+// then cancelled, to run again on another replica, resuming where they
+// stopped. Set the platform's grace period (Kubernetes'
 // terminationGracePeriodSeconds) above -shutdown-timeout.
 //
 // A second SIGTERM or SIGINT (Ctrl-C again) stops it at once, with exit

@@ -314,3 +314,37 @@ func TestStalledBodyIsRequestTimeout(t *testing.T) {
 	assert.NotContains(t, string(body), "127.0.0.1", "no addresses of the connection")
 	assert.Zero(t, ta.be.queued())
 }
+
+// From the drain on, an answer closes its connection (Connection: close):
+// a client that keeps its connection (most HTTP clients, chat bots and CI
+// tools among them) would otherwise go on sending its requests here, past
+// the load balancer, which routes only new connections, until the
+// listener closes and its next POST meets a closed connection.
+func TestDrainEndsKeepAlive(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	url := "http://" + ln.Addr().String() + "/"
+	inDelay, endDelay := make(chan struct{}), make(chan struct{})
+	plan := stopPlan{grace: time.Hour, drainDelay: 5 * time.Second, drain: func() {},
+		sleep:       func(context.Context, time.Duration) { close(inDelay); <-endDelay },
+		stopWorkers: func(context.Context) error { return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { done <- shutdownAfter(ctx, nil, newHTTPServer(http.NotFoundHandler(), log), ln, plan, log) }()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	closes := func() bool {
+		resp, err := client.Get(url)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.Close
+	}
+	assert.False(t, closes(), "before the drain, connections are kept")
+
+	cancel()
+	<-inDelay
+	assert.True(t, closes(), "during the drain delay, the answer closes the connection")
+	close(endDelay)
+	require.NoError(t, <-done)
+}
