@@ -343,8 +343,8 @@ func (a *api) unavailable(w http.ResponseWriter, r *http.Request, what string, e
 		return
 	}
 	if errors.Is(err, dispatch.ErrIDInUse) {
-		writeProblem(w, http.StatusConflict, "id",
-			"an update with this id and other content was posted before; give this one an id of its own")
+		writeInputProblem(w, http.StatusConflict, &inputError{field: "id",
+			msg: "an update with this id and other content was posted before; give this one an id of its own"})
 		return
 	}
 	if r.Context().Err() != nil {
