@@ -111,16 +111,8 @@ func (a *api) correct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u, ok := a.readCorrection(w, r, id)
+	u, ok := a.readCorrection(w, r, id, incident)
 	if !ok {
-		return
-	}
-	switch {
-	case u.IncidentID == "":
-		u.IncidentID = incident // so that it threads even when the title changed
-	case incident != "" && u.IncidentID != incident:
-		writeProblem(w, http.StatusUnprocessableEntity, "incident_id",
-			"incident_id: the update corrected belongs to incident "+quote(incident)+"; leave it out or give the same")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), a.dbTimeout)
@@ -151,9 +143,11 @@ func (a *api) find(w http.ResponseWriter, r *http.Request, id string) (incident 
 	return "", false
 }
 
-// readCorrection reads and checks the correction of update id; on failure
-// it answers 4xx and returns false.
-func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) (broadcast.Update, bool) {
+// readCorrection reads and checks the correction of update id, of
+// incident ("" when unknown), and gives it the incident when it has none;
+// on failure it answers 4xx, naming every value at fault, and returns
+// false.
+func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id, incident string) (broadcast.Update, bool) {
 	var u broadcast.Update
 	if !a.readUpdate(w, r, &u) {
 		return u, false
@@ -161,6 +155,13 @@ func (a *api) readCorrection(w http.ResponseWriter, r *http.Request, id string) 
 	var errs []*inputError
 	if u.ID == id {
 		errs = append(errs, &inputError{field: "id", msg: "a correction needs an ID of its own; leave it out to derive one"})
+	}
+	switch {
+	case u.IncidentID == "":
+		u.IncidentID = incident // so that it threads even when the title changed
+	case incident != "" && u.IncidentID != incident:
+		errs = append(errs, &inputError{field: "incident_id",
+			msg: "the update corrected belongs to incident " + quote(incident) + "; leave it out or give the same"})
 	}
 	if u.Corrects != "" && u.Corrects != id {
 		errs = append(errs, &inputError{field: "corrects", msg: "the update in the URL is corrected; leave it out or give the same ID"})
@@ -289,13 +290,13 @@ func (a *api) lookup(ctx context.Context, id string) (incident string, found boo
 }
 
 // readUpdate reads the JSON body of r into u; on failure it answers 400,
-// 413 or 415 and returns false.
+// 408, 413 or 415 and returns false.
 func (a *api) readUpdate(w http.ResponseWriter, r *http.Request, u *broadcast.Update) bool {
 	return a.readBody(w, r, u, false)
 }
 
 // readBody reads the JSON object of r's body into v, a pointer to a
-// struct; on failure it answers 400, 413 or 415 and returns false. With
+// struct; on failure it answers 400, 408, 413 or 415 and returns false. With
 // optional, an empty body is none, whatever its Content-Type, and leaves v
 // as it is.
 func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
@@ -319,6 +320,12 @@ func (a *api) readBody(w http.ResponseWriter, r *http.Request, v any, optional b
 		return true
 	case isTooLarge(err):
 		writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than the limit of %d bytes", a.maxBody))
+	case isTimeout(err):
+		// RFC 9110, 15.5.9: the client may send it again, on another
+		// connection (this one's read deadline has passed).
+		w.Header().Set("Connection", "close")
+		writeProblem(w, http.StatusRequestTimeout, "",
+			fmt.Sprintf("the request did not arrive whole within %v: nothing was queued; send it again", readTimeout))
 	case errors.As(err, &bad):
 		writeInputProblem(w, http.StatusBadRequest, bad)
 	default:
@@ -336,8 +343,8 @@ func (a *api) unavailable(w http.ResponseWriter, r *http.Request, what string, e
 		return
 	}
 	if errors.Is(err, dispatch.ErrIDInUse) {
-		writeProblem(w, http.StatusConflict, "id",
-			"an update with this id and other content was posted before; give this one an id of its own")
+		writeInputProblem(w, http.StatusConflict, &inputError{field: "id",
+			msg: "an update with this id and other content was posted before; give this one an id of its own"})
 		return
 	}
 	if r.Context().Err() != nil {

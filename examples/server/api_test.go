@@ -36,11 +36,14 @@ type apiCase struct {
 	method, path string
 	body         string
 	header       []string // pairs of name and value ("" deletes)
-	status       int
-	field        string // of the problem
-	detail       string // contained in the problem's detail
-	queues       int    // jobs the request queues (two channels: 2 per update)
-	check        func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder)
+	// stalls: after body, the client sends nothing more until the
+	// server's read deadline passes (see stalledBody).
+	stalls bool
+	status int
+	field  string // of the problem
+	detail string // contained in the problem's detail
+	queues int    // jobs the request queues (two channels: 2 per update)
+	check  func(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder)
 }
 
 // postedU1 queues update u-1, as an earlier request would have.
@@ -172,6 +175,11 @@ func postCases(big string) []apiCase {
 			body: `{"corrects": "u-1", "title": "CDN", "status": "resolved", "overrides": {"x": "Fixed."}}`, status: 422, field: "corrects"},
 		{name: "override for no channel", method: "POST", path: "/v1/updates",
 			body: `{"title": "CDN", "status": "resolved", "overrides": {"slack": "hi"}}`, status: 422, field: `overrides["slack"]`},
+		// RFC 9110, 15.5.9: the request did not arrive in the time the
+		// server waits for it. A 400 would tell the client not to send it
+		// again, and an update lost to a slow network would not go out.
+		{name: "body cut short by the read timeout", method: "POST", path: "/v1/updates", body: `{"title": "CDN`, stalls: true,
+			status: 408, detail: "send it again", check: closesConnection},
 		{name: "database down", setup: func(ta *testAPI) { ta.be.err = errDatabaseDown }, method: "POST", path: "/v1/updates",
 			body: update, status: 503, detail: "could not queue the update", check: unavailable},
 		{name: "database not answering", setup: databaseHung, method: "POST", path: "/v1/updates",
@@ -307,6 +315,24 @@ func correctCases(big string) []apiCase {
 			body: `{"corrects": "u-0", "title": "CDN", "status": "resolved"}`, status: 422, field: "corrects"},
 		{name: "correct into another incident", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"incident_id": "dns", "title": "CDN", "status": "resolved"}`, status: 422, field: "incident_id"},
+		// Every value at fault in one answer, the incident among them.
+		{name: "correct into another incident, with another mistake: both named", setup: postedU1, method: "POST",
+			path: "/v1/updates/u-1/correct", body: `{"incident_id": "dns", "title": "CDN", "status": "fixed"}`, status: 422,
+			field: "incident_id", detail: `belongs to incident "cdn"; leave it out or give the same; status: unknown value "fixed"`,
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				var p problem
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+				require.Len(t, p.Errors, 2, rec.Body.String())
+				assert.Equal(t, []string{"incident_id", "status"}, []string{p.Errors[0].Field, p.Errors[1].Field})
+			}},
+		{name: "correct into another incident: errors lists it", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"incident_id": "dns", "title": "CDN", "status": "resolved"}`, status: 422, field: "incident_id",
+			check: func(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+				var p problem
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+				require.Len(t, p.Errors, 1, rec.Body.String())
+				assert.Equal(t, "incident_id", p.Errors[0].Field)
+			}},
 		{name: "correct with an invalid update", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": "CDN", "status": "fixed"}`, status: 422, field: "status"},
 		{name: "correct with a time far ahead", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
@@ -315,6 +341,8 @@ func correctCases(big string) []apiCase {
 		{name: "correct with an unknown field", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
 			body: `{"title": "CDN", "status": "resolved", "reason": "typo"}`, status: 400, field: "reason"},
 		{name: "correct with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: big, status: 413},
+		{name: "correct with a body cut short by the read timeout", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct",
+			body: `{"title": `, stalls: true, status: 408, check: closesConnection},
 		{name: "correct over the rate limit", setup: overLimit, method: "POST", path: "/v1/updates/u-1/correct", body: correction,
 			status: 429, detail: "too many updates from this token"},
 		{name: "correct with form data", setup: postedU1, method: "POST", path: "/v1/updates/u-1/correct", body: "title=x",
@@ -358,6 +386,8 @@ func retractCases() []apiCase {
 			header: []string{"Content-Type", "text/plain"}, status: 415},
 		{name: "retract with a huge body", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
 			body: `{"` + strings.Repeat("a", 5<<10) + `": 1}`, status: 413},
+		{name: "retract with a body cut short by the read timeout", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
+			body: `{`, stalls: true, status: 408, check: closesConnection},
 		{name: "retract unknown with a body: 404 first", method: "POST", path: "/v1/updates/u-9/retract", body: `{"reason": "typo"}`,
 			status: 404},
 		{name: "retract with a wrong token", setup: postedU1, method: "POST", path: "/v1/updates/u-1/retract",
@@ -406,6 +436,12 @@ func unavailable(t *testing.T, ta *testAPI, rec *httptest.ResponseRecorder) {
 	assert.Contains(t, ta.log.String(), "connection refused")
 }
 
+// closesConnection checks that the answer closes the connection, whose
+// read deadline has passed: no other request can be read on it.
+func closesConnection(t *testing.T, _ *testAPI, rec *httptest.ResponseRecorder) {
+	assert.Equal(t, "close", rec.Header().Get("Connection"))
+}
+
 // gzipped is s compressed with gzip.
 func gzipped(s string) string {
 	var b strings.Builder
@@ -438,7 +474,8 @@ func TestAPI(t *testing.T) {
 				c.setup(ta)
 			}
 			before := ta.be.queued()
-			rec := ta.do(c.method, c.path, c.body, c.header...)
+			rec := httptest.NewRecorder()
+			ta.h.ServeHTTP(rec, ta.requestOf(c))
 			require.Equal(t, c.status, rec.Code, rec.Body.String())
 			assert.Equal(t, c.queues, ta.be.queued()-before, "jobs queued")
 			if rec.Code >= 400 && c.path != "/readyz" {
@@ -495,7 +532,14 @@ func TestPostAgainWithOtherContentConflicts(t *testing.T) {
 	postedU1(ta)
 	rec := ta.do("POST", "/v1/updates", `{"id": "u-1", "incident_id": "dns", "title": "DNS", "status": "resolved"}`)
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
-	assert.Contains(t, rec.Body.String(), `"field":"id"`)
+	var p problem
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &p))
+	assert.Equal(t, "id", p.Field)
+	// errors lists every value at fault, as in every other answer that
+	// names one: a client reading errors alone sees it too.
+	if assert.Len(t, p.Errors, 1, rec.Body.String()) {
+		assert.Equal(t, "id", p.Errors[0].Field)
+	}
 	assert.Equal(t, "cdn", ta.be.updates["u-1"].IncidentID, "the update that stands")
 
 	rec = ta.do("POST", "/v1/updates", update)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"reflect"
 	"slices"
@@ -87,7 +88,8 @@ func joinErrors(errs []*inputError) *inputError {
 // its pair ("\ud800", RFC 8259, 8.2) is an error. A byte order mark
 // before the object is skipped (RFC 8259, 8.1: a parser "MAY ignore" it;
 // Windows tools write one); offsets in errors count from the start of r,
-// the mark included. An *http.MaxBytesError from r is returned as is.
+// the mark included. An *http.MaxBytesError from r is returned as is, and
+// so is a timeout (see isTimeout).
 func decodeStrict(r io.Reader, v any) error {
 	data, err := io.ReadAll(r) // the caller bounds r
 	if err != nil {
@@ -250,7 +252,7 @@ func (d *decoder) decodeValue(v reflect.Value, path string) error {
 		start := d.dec.InputOffset()
 		if err := d.dec.Decode(v.Addr().Interface()); err != nil {
 			var syntax *json.SyntaxError
-			if isTooLarge(err) || errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+			if isTooLarge(err) || isTimeout(err) || errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return d.readError(err, path)
 			}
 			return d.note(d.valueError(err, path, v.Type())) // the value was read whole
@@ -418,7 +420,7 @@ func jsonFields(t reflect.Type) map[string]int {
 func readError(err error, path string, skip int64) error {
 	var syntax *json.SyntaxError
 	switch {
-	case isTooLarge(err):
+	case isTooLarge(err), isTimeout(err):
 		return err
 	case errors.As(err, &syntax):
 		return &inputError{field: path, msg: fmt.Sprintf("malformed JSON at offset %d: %v", skip+syntax.Offset, err)}
@@ -517,6 +519,13 @@ func cut(s string) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// isTimeout reports whether err says the body did not arrive in time: the
+// connection's read deadline (http.Server.ReadTimeout) passed.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // isTooLarge reports whether err says the body is over the size limit.

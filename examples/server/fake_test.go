@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -279,6 +281,24 @@ func (ta *testAPI) request(method, path, body string, header ...string) *http.Re
 		}
 	}
 	return req
+}
+
+// requestOf is the request of case c.
+func (ta *testAPI) requestOf(c apiCase) *http.Request {
+	req := ta.request(c.method, c.path, c.body, c.header...)
+	if c.stalls {
+		req.Body = io.NopCloser(io.MultiReader(strings.NewReader(c.body), stalledBody{}))
+	}
+	return req
+}
+
+// stalledBody is the rest of a body whose client stalls: the server's read
+// deadline (http.Server.ReadTimeout) passes, and the read fails as a
+// net.Conn's read fails then.
+type stalledBody struct{}
+
+func (stalledBody) Read([]byte) (int, error) {
+	return 0, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
 }
 
 // syncWriter serializes writes to w.

@@ -52,9 +52,10 @@
 // Bad requests change nothing: a body not in UTF-8 (never posted with
 // replacement characters), malformed JSON, an unknown field, a value
 // of the wrong type or trailing data is 400, a body over -max-body 413, a
-// Content-Type other than application/json or a compressed body 415, and
-// an update the Broadcaster would refuse 422 (a time more than 5 minutes
-// ahead of the clock among them). An update of the path that the server
+// request that has not arrived whole within 30 seconds 408 (send it
+// again), a Content-Type other than application/json or a compressed body
+// 415, and an update the Broadcaster would refuse 422 (a time more than 5
+// minutes ahead of the clock among them). An update of the path that the server
 // does not know is 404 before the body is read. A UTF-8 byte order mark
 // before the JSON is ignored (RFC 8259, 8.1), and counted in the offsets
 // of errors; an escaped UTF-16 surrogate without its pair ("\ud800", RFC
@@ -114,13 +115,15 @@
 //
 // On SIGTERM or SIGINT the server fails /readyz and ends waits early, and
 // keeps serving for -drain-delay (default 5s, or half of a shorter
-// -shutdown-timeout; 0: none), so that load
-// balancers see the failing probe and stop sending it requests before it
-// refuses connections. Then it stops accepting connections, lets the
-// requests under way finish, and stops its workers: the jobs they run get
-// what is left of -shutdown-timeout (which the drain delay is part of) to
-// finish, and are then cancelled, to run again on another replica,
-// resuming where they stopped. Set the platform's grace period (Kubernetes'
+// -shutdown-timeout; 0: none), so that load balancers see the failing
+// probe and stop sending it requests before it refuses connections; its
+// answers then close their connections (Connection: close), so that a
+// client that keeps one comes back through the load balancer. Then it
+// stops accepting connections, lets the requests under way finish, and
+// stops its workers: the jobs they run get what is left of
+// -shutdown-timeout (which the drain delay is part of) to finish, and are
+// then cancelled, to run again on another replica, resuming where they
+// stopped. Set the platform's grace period (Kubernetes'
 // terminationGracePeriodSeconds) above -shutdown-timeout.
 //
 // A second SIGTERM or SIGINT (Ctrl-C again) stops it at once, with exit

@@ -131,7 +131,7 @@ func TestOpenAPIResponsesAreTheServersAnswers(t *testing.T) {
 		if c.setup != nil {
 			c.setup(ta)
 		}
-		req := ta.request(c.method, c.path, c.body, c.header...)
+		req := ta.requestOf(c)
 		rec := httptest.NewRecorder()
 		ta.h.ServeHTTP(rec, req)
 		op, ok := ops[req.Pattern]

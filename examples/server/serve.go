@@ -9,15 +9,19 @@ import (
 	"time"
 )
 
+// readTimeout bounds the reading of a whole request, its body included:
+// a body that has not arrived by then is answered 408.
+const readTimeout = 30 * time.Second
+
 // newHTTPServer returns the server's http.Server. A slow or stuck client
 // cannot hold a connection: the headers (64 KiB at most) must arrive within
-// 10s, the whole request within 30s, and the answer be written within 30s
-// more than a GET may wait.
+// 10s, the whole request within readTimeout, and the answer be written
+// within 30s more than a GET may wait.
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      maxWait + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -68,7 +72,8 @@ type stopPlan struct {
 
 // shutdownAfter serves srv on ln until ctx is done (or serving fails),
 // then shuts down within p.grace, in this order: drain (readiness fails,
-// waits end), keep serving for p.drainDelay, so that load balancers see
+// waits end, answers close their connections), keep serving for
+// p.drainDelay, so that load balancers see
 // the failing /readyz and stop sending requests before connections are
 // refused, close the listener and let the requests under way finish, and
 // stop the workers with what is left of grace. Requests still running
@@ -103,6 +108,10 @@ func shutdownAfter(ctx context.Context, abort <-chan struct{}, srv *http.Server,
 // listener failed: there is nothing to keep serving for the drain delay).
 func shutdownSteps(ctx context.Context, srv *http.Server, served <-chan error, p stopPlan) error {
 	p.drain()
+	// Answers close their connections from now on: a load balancer routes
+	// new connections elsewhere, but a kept one would still bring its
+	// client's requests here until the listener closes.
+	srv.SetKeepAlivesEnabled(false)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.grace)
 	defer cancel()
 	if p.drainDelay > 0 && served != nil {

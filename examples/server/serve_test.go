@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -282,4 +284,67 @@ func TestDrainDelayFlag(t *testing.T) {
 		_, err := parseFlags(strings.Fields(args), io.Discard)
 		assert.ErrorContains(t, err, msg, args)
 	}
+}
+
+// A client whose body stalls past the server's read timeout (a network
+// failing during an outage) is told 408, so that it sends the update again,
+// not 400, which says the request is wrong and not to be sent again.
+func TestStalledBodyIsRequestTimeout(t *testing.T) {
+	ta := newTestAPI()
+	srv := newHTTPServer(ta.h, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv.ReadTimeout = 100 * time.Millisecond // the deadline the test waits for
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	defer func() { srv.Close(); <-served }()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/updates HTTP/1.1\r\nHost: outagecast\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", newToken, len(update), update[:10])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode, string(body))
+	assert.True(t, resp.Close, "the connection is closed")
+	assert.Contains(t, string(body), "send it again")
+	assert.NotContains(t, string(body), "127.0.0.1", "no addresses of the connection")
+	assert.Zero(t, ta.be.queued())
+}
+
+// From the drain on, an answer closes its connection (Connection: close):
+// a client that keeps its connection (most HTTP clients, chat bots and CI
+// tools among them) would otherwise go on sending its requests here, past
+// the load balancer, which routes only new connections, until the
+// listener closes and its next POST meets a closed connection.
+func TestDrainEndsKeepAlive(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	url := "http://" + ln.Addr().String() + "/"
+	inDelay, endDelay := make(chan struct{}), make(chan struct{})
+	plan := stopPlan{grace: time.Hour, drainDelay: 5 * time.Second, drain: func() {},
+		sleep:       func(context.Context, time.Duration) { close(inDelay); <-endDelay },
+		stopWorkers: func(context.Context) error { return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { done <- shutdownAfter(ctx, nil, newHTTPServer(http.NotFoundHandler(), log), ln, plan, log) }()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	closes := func() bool {
+		resp, err := client.Get(url)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.Close
+	}
+	assert.False(t, closes(), "before the drain, connections are kept")
+
+	cancel()
+	<-inDelay
+	assert.True(t, closes(), "during the drain delay, the answer closes the connection")
+	close(endDelay)
+	require.NoError(t, <-done)
 }
