@@ -133,13 +133,7 @@ func (c *Config) setParams(rawQuery, scheme string, quote bool) error {
 // that holds an address (a misspelt one, "tos=a@example.com", may be it
 // too: its error then names no parameter).
 func userinfoInQuery(rawQuery string) bool {
-	for kv := range strings.SplitSeq(rawQuery, "&") {
-		key, _, _ := strings.Cut(kv, "=")
-		if strings.Contains(kv, "@") && key != paramFrom && key != paramTo && key != "list_unsubscribe" {
-			return true
-		}
-	}
-	return false
+	return endpoint.QueryHoldsAt(rawQuery, addressParam)
 }
 
 // addressParam reports whether rawKey, a query parameter's name as

@@ -35,8 +35,7 @@ func ParseURL(raw string) (Config, error) {
 	if err := endpoint.CutPassword(pkg, u, nil); err != nil {
 		return Config{}, err
 	}
-	switch {
-	case u.Path == "" || u.Path == "/":
+	if u.Path == "" || u.Path == "/" {
 		return Config{}, urlErr("path", "missing (want the workflow trigger's path)")
 	}
 	var cfg Config

@@ -193,17 +193,19 @@ func (cfg Config) endpoint(name string, e Endpoint) (*endpoint, error) {
 
 func checkURL(s string) error {
 	u, err := url.Parse(s)
-	switch {
-	case err != nil:
+	if err != nil {
 		return errors.New("not a URL")
+	}
+	cut := urlcheck.CutPasswordProblem(u, nil)
+	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
 		return errors.New("not an absolute http or https URL")
 	case u.Host == "":
 		return errors.New("missing host")
 	case !urlcheck.ValidPort(u.Port()):
 		return errors.New("a port that is not a number from 1 to 65535")
-	case urlcheck.CutPasswordProblem(u, nil) != "":
-		return errors.New(urlcheck.CutPasswordProblem(u, nil))
+	case cut != "":
+		return errors.New(cut)
 	case u.Fragment != "":
 		return errors.New("has a fragment")
 	case strings.ContainsAny(s, " \t\r\n"):

@@ -66,7 +66,7 @@ func CutPasswordProblem(u *url.URL, own func(rawKey, rawVal string) bool) string
 	switch {
 	case strings.Contains(u.EscapedPath(), "@"):
 		part = "path"
-	case queryHoldsAt(u.RawQuery, own):
+	case QueryHoldsAt(u.RawQuery, own):
 		part = "query"
 	case strings.Contains(u.EscapedFragment(), "@"):
 		part = "fragment"
@@ -76,9 +76,11 @@ func CutPasswordProblem(u *url.URL, own func(rawKey, rawVal string) bool) string
 	return fmt.Sprintf(`port: followed by a %[1]s holding "@" (a "/", "?" or "#" in a password is written %%2F, %%3F or %%23; an "@" in the %[1]s, %%40)`, part)
 }
 
-// queryHoldsAt reports whether a parameter of rawQuery holds an "@" that
-// own (if not nil) does not report as the URL form's own.
-func queryHoldsAt(rawQuery string, own func(rawKey, rawVal string) bool) bool {
+// QueryHoldsAt reports whether a parameter of rawQuery, as written, holds
+// an "@" that own (if not nil) does not report as the URL form's own: the
+// rest of a password and "@host", where a "?" in the password, not
+// %-escaped, ended the authority.
+func QueryHoldsAt(rawQuery string, own func(rawKey, rawVal string) bool) bool {
 	for kv := range strings.SplitSeq(rawQuery, "&") {
 		rawKey, rawVal, _ := strings.Cut(kv, "=")
 		if strings.Contains(kv, "@") && (own == nil || !own(rawKey, rawVal)) {
