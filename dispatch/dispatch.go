@@ -20,7 +20,13 @@
 //
 // A job's run is Broadcaster.RunJob: one attempt with every Store check
 // around it. Its outcome decides what River does next: done (delivered,
-// skipped, superseded or not selected) completes the job; a RetryAfter
+// skipped, superseded or not selected) completes the job, and so does a
+// delivery the Store could not record (broadcast.ErrNotRecorded: the
+// platform has the update, its receipt or mark was not written), which is
+// no failure: EventDelivered carries that error, and Report and Wait give
+// it as the channel's Result error, with the post's receipt, as Send does;
+// the update enqueued again queues nothing there, and is not posted
+// twice (see Report); a RetryAfter
 // error (HTTP 429) snoozes it for that long (for the backoff's wait when
 // that is longer, as within a Send) without using up an attempt, and one
 // that asks for no wait is retried as any other error; a

@@ -84,7 +84,8 @@ type metadata struct {
 // Jobs are unique by update ID and channel: enqueueing the same update
 // again, from this or another instance, at once or after its delivery,
 // queues nothing (a job that failed for good is queued anew, and resumes
-// with its Ledger). An update enqueued again without a Time of its own
+// with its Ledger; one delivered whose record the Store could not write
+// did not fail, and is not). An update enqueued again without a Time of its own
 // keeps the Time of its first jobs (or, once River has deleted them, the
 // Time the Store knows: see broadcast.Broadcaster.SentTime), so that it
 // stays older than the updates of its incident enqueued after it. An

@@ -34,6 +34,17 @@ var ErrCancelledByOperator = errors.New("dispatch: cancelled by an operator")
 // job has not finished, and is the job's last error, Permanent when it was
 // cancelled, once it failed; it wraps ErrCancelledByOperator, and then
 // the last attempt's error if any, when an operator cancelled the job.
+// A channel that delivered the update when the Store could not record it
+// (a job completed by a run whose receipt or mark was not written) has the
+// Result a Send gives it: an error wrapping broadcast.ErrNotRecorded,
+// Permanent, with the post's receipt (the Store's, else the one the run
+// kept in its job); it is no failure, and the job is done: enqueueing the
+// update again queues nothing for that channel while River keeps the job.
+// Once River has deleted it, a job enqueued anew skips the channel where
+// the receipt was saved and is still the incident's latest post there (as
+// a Send does), and elsewhere finds the earlier attempt's outcome unknown:
+// its Message.Attempt is above 1, and a channel without idempotency keys
+// looks for its post before posting.
 // A job waiting to run again without using up an attempt (snoozed: a
 // rate limit's wait, a correction waiting for its original's delivery)
 // says why, and until when: "dispatch: not finished yet (waiting until
@@ -73,7 +84,8 @@ func (d *Dispatcher) RetractReport(ctx context.Context, updateID string) (rep *b
 // Wait waits until every job of update updateID (or of the correction
 // with that ID) has finished, or ctx ends, and returns its Report. Like
 // Send, its error joins a *broadcast.DeliveryError per channel that
-// failed.
+// failed, or that delivered when the Store could not record it
+// (broadcast.ErrNotRecorded: see Report).
 func (d *Dispatcher) Wait(ctx context.Context, updateID string) (*broadcast.Report, error) {
 	return d.Watch(ctx, updateID, nil)
 }
@@ -334,11 +346,17 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 	switch row.State {
 	case rivertype.JobStateCompleted:
 		if !retract {
-			rcpt, _, err := d.cfg.Store.Receipt(ctx, updateID, ch)
+			rcpt, ok, err := d.cfg.Store.Receipt(ctx, updateID, ch)
 			if err != nil {
 				return r, false, fmt.Errorf("dispatch: report %s: %w", updateID, err)
 			}
 			r.Receipt = rcpt
+			if !ok && out.Receipt != nil {
+				r.Receipt = *out.Receipt // its record was lost: the run kept it
+			}
+		}
+		if out.NotRecorded != "" {
+			r.Err = broadcast.Permanent(&notRecordedError{text: out.NotRecorded})
 		}
 		return r, true, nil
 	case rivertype.JobStateCancelled:
@@ -362,6 +380,13 @@ func (d *Dispatcher) result(ctx context.Context, ch, updateID string, row *river
 	}
 	return r, false, nil
 }
+
+// notRecordedError is the error, as the run recorded its text, of a
+// delivery the Store could not record; it wraps broadcast.ErrNotRecorded.
+type notRecordedError struct{ text string }
+
+func (e *notRecordedError) Error() string { return e.text }
+func (e *notRecordedError) Unwrap() error { return broadcast.ErrNotRecorded }
 
 // lastError is the error of the job's last failed attempt, as River
 // recorded its text.

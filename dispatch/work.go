@@ -36,7 +36,9 @@ func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
 // broadcast.Event of the step and the job's own facts.
 //
 // Kinds: EventAttempt when a run starts; then EventDelivered,
-// EventSkipped, EventSuperseded or EventNotSelected when the job is done;
+// EventSkipped, EventSuperseded or EventNotSelected when the job is done
+// (EventDelivered with Err wrapping broadcast.ErrNotRecorded when the
+// Store could not record the delivery, as the Broadcaster's own);
 // EventRetry when it runs again after Delay (Snoozed: no attempt used up,
 // for a RetryAfter hint of some wait, or because the channel was not
 // tried: Err wraps broadcast.ErrBusy, or broadcast.ErrClosed when this instance's
@@ -108,7 +110,7 @@ func (d *Dispatcher) work(ctx context.Context, row *rivertype.JobRow, j broadcas
 	res := d.cfg.Broadcaster.RunJob(rctx, j, e.Attempt)
 	select {
 	case err := <-lost: // reported, if at all, before RunJob unlocked
-		if res.Err != nil {
+		if res.Err != nil && !unrecorded(res) {
 			res.Err = fmt.Errorf("%w; the attempt under way: %w", err, res.Err)
 		} else {
 			d.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "dispatch: the job's lock was lost while its attempt ran, which succeeded: "+
@@ -305,6 +307,12 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	case res.Err == nil:
 		e.Receipt, e.Edited = res.Receipt, res.Edited
 		return broadcast.EventDelivered, nil
+	case unrecorded(res):
+		// Delivered: the platform has it. Only its record is missing;
+		// the job completes, so that the update enqueued again queues
+		// nothing, and Report says so, as Send's Result does.
+		e.Receipt, e.Edited, e.Err = res.Receipt, res.Edited, res.Err
+		return broadcast.EventDelivered, nil
 	}
 	e.Err = res.Err
 	if errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely) {
@@ -385,6 +393,20 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		return broadcast.EventFailed, river.JobCancel(e.Err)
 	}
 	return broadcast.EventRetry, res.Err
+}
+
+// unrecorded reports whether res is that of a delivery made in full whose
+// record the Store could not write: the Broadcaster's Permanent
+// broadcast.ErrNotRecorded, alone, with no target left pending. One joined
+// to the error of targets still to reach (retried, or given up) is not:
+// those did not get the update.
+func unrecorded(res broadcast.Result) bool {
+	if res.Err == nil || len(res.Pending) > 0 || !broadcast.IsPermanent(res.Err) ||
+		!errors.Is(res.Err, broadcast.ErrNotRecorded) {
+		return false
+	}
+	_, joined := res.Err.(interface{ Unwrap() []error })
+	return !joined
 }
 
 // maxRescues is the room River's MaxAttempts leaves above
@@ -522,11 +544,15 @@ type output struct {
 	// worker died, which River's rescuer ends with an error) is newer.
 	Waiting       string `json:"waiting,omitempty"`
 	WaitingErrors int    `json:"waiting_errors,omitempty"`
+	// NotRecorded is the error of a delivery the Store could not record
+	// (see unrecorded), and Receipt its receipt, which the Store may lack.
+	NotRecorded string             `json:"not_recorded,omitempty"`
+	Receipt     *broadcast.Receipt `json:"receipt,omitempty"`
 }
 
 func (o output) empty() bool {
 	return !o.Skipped && !o.Superseded && !o.NotSelected && !o.Edited && o.Delivered == 0 && o.Failures == nil &&
-		o.Pending == nil && o.Waiting == ""
+		o.Pending == nil && o.Waiting == "" && o.NotRecorded == ""
 }
 
 type failure struct {
@@ -538,8 +564,15 @@ type failure struct {
 const maxListed = 100
 
 func newOutput(res broadcast.Result) output {
-	return output{Skipped: res.Skipped, Superseded: res.Superseded, NotSelected: res.NotSelected, Edited: res.Edited,
+	out := output{Skipped: res.Skipped, Superseded: res.Superseded, NotSelected: res.NotSelected, Edited: res.Edited,
 		Delivered: len(res.Delivered), Failures: failures(res.Failures), Pending: failures(res.Pending)}
+	if unrecorded(res) {
+		out.NotRecorded = res.Err.Error()
+		if res.Receipt.ID != "" || res.Receipt.URL != "" || len(res.Receipt.Meta) > 0 {
+			out.Receipt = &res.Receipt
+		}
+	}
+	return out
 }
 
 func failures(tfs []broadcast.TargetFailure) []failure {

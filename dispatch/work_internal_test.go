@@ -455,3 +455,61 @@ func TestEventTimeIsByTheDatabasesClock(t *testing.T) {
 		})
 	}
 }
+
+// markLost is a Store whose writes of delivered marks fail: the database
+// went away right after the post.
+type markLost struct{ *broadcast.MemoryStore }
+
+func (s markLost) Mark(ctx context.Context, updateID, channel, target string, failure error) error {
+	if failure == nil && !strings.HasPrefix(target, "\x00") {
+		return errors.New("connection reset by peer")
+	}
+	return s.MemoryStore.Mark(ctx, updateID, channel, target, failure)
+}
+
+// A run that delivered in full, whose mark the Store could not write,
+// completes its job as delivered, with the Broadcaster's ErrNotRecorded
+// in its Event and output, as a Send reports it; it used to be cancelled
+// as a permanent failure. A run that also left targets to reach is
+// retried: those did not get the update.
+func TestOutcomeOfADeliveryNotRecorded(t *testing.T) {
+	whole := broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{ID: "post-1", URL: "https://x.example/post-1"}, nil
+	})
+	part := broadcast.ChannelFunc("rooms", func(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+		f := broadcast.NewFanout(m, []string{"a", "b"})
+		f.Report(0, nil)
+		f.Report(1, errors.New("HTTP 503"))
+		return broadcast.Receipt{}, f.Err()
+	})
+	b, err := broadcast.New([]broadcast.Channel{whole, part},
+		broadcast.Options{Store: markLost{broadcast.NewMemoryStore()}})
+	require.NoError(t, err)
+	defer b.Close()
+	jobs, err := b.Jobs(broadcast.JobSend, broadcast.Update{Title: "CDN errors", Status: broadcast.StatusInvestigating}, "")
+	require.NoError(t, err)
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	row := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+
+	res := b.RunJob(context.Background(), jobs[0], 1)
+	require.ErrorIs(t, res.Err, broadcast.ErrNotRecorded)
+	var e Event
+	kind, err := d.outcome(context.Background(), row, res, &e)
+	assert.Equal(t, broadcast.EventDelivered, kind)
+	assert.NoError(t, err, "the job completes: enqueued again, it queues nothing")
+	assert.ErrorIs(t, e.Err, broadcast.ErrNotRecorded)
+	assert.Equal(t, "post-1", e.Receipt.ID)
+	out := newOutput(res)
+	assert.Contains(t, out.NotRecorded, "connection reset by peer")
+	require.NotNil(t, out.Receipt)
+	assert.Equal(t, "post-1", out.Receipt.ID)
+
+	res = b.RunJob(context.Background(), jobs[1], 1)
+	require.ErrorIs(t, res.Err, broadcast.ErrNotRecorded)
+	kind, err = d.outcome(context.Background(), row, res, &e)
+	assert.Equal(t, broadcast.EventRetry, kind, "target b is still to reach")
+	assert.Error(t, err)
+	assert.Empty(t, newOutput(res).NotRecorded)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -209,9 +210,14 @@ func getCases() []apiCase {
 					got = append(got, c.Channel+":"+c.Outcome+":"+c.Error)
 				}
 				assert.Equal(t, []string{"a:pending:", "b:pending:dispatch: not finished yet (retryable); last attempt: HTTP 503",
-					"c:failed:HTTP 401", "d:skipped:", "e:superseded:", "f:not_selected:", "g:delivered:"}, got)
+					"c:failed:HTTP 401", "d:skipped:", "e:superseded:", "f:not_selected:", "g:delivered:",
+					"h:delivered_not_recorded:broadcast: delivered, but the Store could not record it: store: mark delivered: connection reset by peer"},
+					got)
 				assert.Equal(t, []targetFail{{Target: "ops@example.com", Error: "550 no such user"}}, st.Channels[6].Failures)
 				assert.Nil(t, st.Channels[6].Receipt, "no receipt to show")
+				if assert.NotNil(t, st.Channels[7].Receipt, "the post is named") {
+					assert.Equal(t, "post-1", st.Channels[7].Receipt.ID)
+				}
 			}},
 		{name: "get an update whose jobs are gone", setup: func(ta *testAPI) {
 			ta.be.receipts["u-0 hooks"] = broadcast.Receipt{Channel: "hooks", ID: "hook-1", URL: "https://hooks.example.com/1"}
@@ -265,6 +271,9 @@ func outcomes(ta *testAPI) {
 		{Channel: "e", Superseded: true},
 		{Channel: "f", NotSelected: true},
 		{Channel: "g", Attempts: 1, Failures: []broadcast.TargetFailure{{Target: "ops@example.com", Err: errors.New("550 no such user")}}},
+		// Delivered, but the Store could not record it: not failed.
+		{Channel: "h", Attempts: 1, Receipt: broadcast.Receipt{Channel: "h", ID: "post-1"},
+			Err: broadcast.Permanent(fmt.Errorf("%w: store: mark delivered: connection reset by peer", broadcast.ErrNotRecorded))},
 	}}
 }
 

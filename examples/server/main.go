@@ -35,7 +35,9 @@
 //     retry them once the cause is fixed.
 //   - GET /v1/updates/{id}: per channel, the outcome (delivered, pending,
 //     failed, skipped, superseded, not_selected, edited (a correction that
-//     edited the post in place); unknown, see Limits),
+//     edited the post in place); delivered_not_recorded (delivered, but
+//     the Store could not record it: not failed, and not to be posted
+//     again; posting it again queues nothing for it); unknown, see Limits),
 //     attempts, the receipt (the post's id and link), errors and the
 //     recipients that failed; the retraction's, if one was asked for.
 //     ?wait=10s waits up to that long (30s at most) for every job to

@@ -19,6 +19,10 @@ const (
 	outcomeSuperseded  = "superseded"   // a newer update of the incident went out first
 	outcomeNotSelected = "not_selected" // the channel's "when:" leaves the update out
 	outcomeUnknown     = "unknown"      // the job is gone (River keeps finished jobs a day) and no post is known
+	// delivered (posted, edited, deleted), but the Store could not record
+	// it: not failed, and not to be posted again; error says what was not
+	// recorded, receipt names the post when there is one.
+	outcomeNotRecorded = "delivered_not_recorded"
 )
 
 // updateStatus is the answer to GET /v1/updates/{id}: where the delivery
@@ -134,6 +138,8 @@ func outcome(r broadcast.Result) string {
 		return outcomePending
 	case errors.Is(r.Err, dispatch.ErrJobDeleted):
 		return outcomeUnknown // River deleted the job, and the Store has no post of it
+	case errors.Is(r.Err, broadcast.ErrNotRecorded):
+		return outcomeNotRecorded // the job completed: delivered, its record lost
 	case r.Err != nil:
 		return outcomeFailed
 	case r.Skipped:
