@@ -93,8 +93,10 @@
 // status is at most a few characters shorter than it could be, never
 // refused as too long.
 //
-// Every status is sent with an Idempotency-Key header, Message.Key(""):
-// the same on every attempt of an update, after a restart too. Mastodon
+// Every status is sent with an Idempotency-Key header, Message.Key("")
+// (of the Update's default ID when it has none, as
+// broadcast.Update.WithDefaults gives it): the same on every attempt of an
+// update, after a restart too. Mastodon
 // keeps the key for one hour per account, and answers a repeat within
 // that hour with the status it already created: a retry after a lost
 // answer does not post twice. A retry more than an hour later posts a
@@ -289,6 +291,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("mastodon: post: %w", err)
 	}
+	// The Idempotency-Key needs the ID, which a Message built by hand may
+	// lack: without it, every such update would share one key, and the
+	// instance would answer all but the first with the first's status.
+	m.Update.ID = m.Update.WithDefaults(c.s.now().UTC()).ID
 	text, err := c.limitedText(ctx, m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
