@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,9 +133,12 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // a redaction its power does not allow with 500), came from its power:
 // a redaction is an event, which needs the power level that room's
 // m.room.power_levels sets for m.room.redaction, else its events_default,
-// and a room upgrade raises the old room's events_default to 50. It names
-// the room that replaced room, if any. It returns nil for any other
-// error, or when the room's state cannot be read: err then stands as it is.
+// and a room upgrade raises the old room's events_default to 50. The
+// levels are read as the room versions allow them (see parseLevel). It
+// names the room that replaced room, if any. It returns nil for any other
+// error, or when the room's state cannot be read or tells nothing sure (a
+// level that counts is no integer the specification allows): err then
+// stands as it is.
 func (c *Channel) cannotRedact(ctx context.Context, room string, err error) error {
 	var e *Error
 	if !errors.As(err, &e) || (e.Status != http.StatusForbidden && e.Status < 500) || errors.Is(err, errNotHomeserver) {
@@ -148,15 +152,8 @@ func (c *Channel) cannotRedact(ctx context.Context, room string, err error) erro
 	if c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.power_levels", ""), nil, &pl) != nil {
 		return nil
 	}
-	need, ok := pl.Events["m.room.redaction"]
-	if !ok {
-		need = pl.EventsDefault
-	}
-	have, ok := pl.Users[me]
-	if !ok {
-		have = pl.UsersDefault
-	}
-	if have >= need {
+	need, have, ok := pl.redaction(me)
+	if !ok || have >= need {
 		return nil
 	}
 	why := fmt.Sprintf("the account's power level %d in the room is below the %d a redaction needs", have, need)
@@ -170,15 +167,76 @@ func (c *Channel) cannotRedact(ctx context.Context, room string, err error) erro
 }
 
 // powerLevels is the content of a room's m.room.power_levels, as far as
-// a redaction of the account's own event needs it.
+// a redaction of the account's own event needs it. Its values are kept as
+// sent, to be read by parseLevel.
 type powerLevels struct {
-	Users         map[string]int64 `json:"users"`
-	UsersDefault  int64            `json:"users_default"`
-	Events        map[string]int64 `json:"events"`
-	EventsDefault int64            `json:"events_default"`
+	Users         map[string]json.RawMessage `json:"users"`
+	UsersDefault  json.RawMessage            `json:"users_default"`
+	Events        map[string]json.RawMessage `json:"events"`
+	EventsDefault json.RawMessage            `json:"events_default"`
 }
 
 func (a *powerLevels) ours() bool { return true } // any JSON object: the content is the room's
+
+// redaction returns the power level a redaction needs (events for
+// m.room.redaction, else events_default, else 0) and the one user has
+// (users, else users_default, else 0). ok is false when a value it reads
+// is no power level (see parseLevel).
+func (a *powerLevels) redaction(user string) (need, have int64, ok bool) {
+	level := func(raw, fallback json.RawMessage) (int64, bool) {
+		n, set, err := parseLevel(raw)
+		if err == nil && !set {
+			n, _, err = parseLevel(fallback)
+		}
+		return n, err == nil
+	}
+	need, okNeed := level(a.Events["m.room.redaction"], a.EventsDefault)
+	have, okHave := level(a.Users[user], a.UsersDefault)
+	return need, have, okNeed && okHave
+}
+
+// errNotALevel is the error of a value that is no power level.
+var errNotALevel = errors.New("not a power level")
+
+// parseLevel reads a power level of m.room.power_levels as the room
+// versions allow it to be written, and homeservers serve it as sent: an
+// integer (every version); a string holding a base-10 integer, with any
+// number of leading zeros, a single "+" or "-" before it, and any white
+// space around it (versions 1 to 9; " +0050 " is 50); a number with a
+// fraction or an exponent, truncated (versions 1 to 5, which do not
+// enforce canonical JSON; 49.9 is 49). A value absent or null is not set,
+// and its default applies, as Synapse reads it. Anything else (a boolean,
+// "fifty", "50.5", "0x32", a number beyond 64 bits) is an error: no room
+// version allows it (the specification rejects power levels holding it
+// where its rules check the value), so what the homeserver makes of it is
+// not known.
+func parseLevel(raw json.RawMessage) (n int64, set bool, err error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false, errNotALevel
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return 0, false, errNotALevel
+		}
+		return n, true, nil
+	}
+	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return 0, false, errNotALevel
+	}
+	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		return n, true, nil
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.Abs(f) >= math.MaxInt64 {
+		return 0, false, errNotALevel
+	}
+	return int64(f), true, nil
+}
 
 // redact redacts p's event, after every edit of it the account made: the
 // specification leaves the edits of a redacted event as they are, so the

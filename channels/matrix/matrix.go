@@ -111,7 +111,9 @@
 // fails that room for good, with an error that says so and names the room
 // that replaced it (Dendrite answers such a redaction with 500, which
 // alone would be retried; the channel reads the room's
-// m.room.power_levels after a 403 or 5xx to tell).
+// m.room.power_levels after a 403 or 5xx to tell, taking levels written as
+// strings, such as "50", as rooms of versions 1 to 9 allow; power levels
+// it cannot read leave the error as the homeserver answered it).
 //
 // # Limits
 //
