@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,7 +63,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("matrix: edit: %w", err)
 	}
-	return c.receipt(posts), nil
+	return c.receipt(ctx, posts), nil
 }
 
 // editKey is the transaction ID of the edit of event under key, the
@@ -134,11 +136,12 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // a redaction is an event, which needs the power level that room's
 // m.room.power_levels sets for m.room.redaction, else its events_default,
 // and a room upgrade raises the old room's events_default to 50. The
-// levels are read as the room versions allow them (see parseLevel). It
-// names the room that replaced room, if any. It returns nil for any other
-// error, or when the room's state cannot be read or tells nothing sure (a
-// level that counts is no integer the specification allows): err then
-// stands as it is.
+// levels are read as the room versions allow them (see parseLevel). In
+// room version 12 and later a creator of the room has an infinite power
+// level (see creator). It names the room that replaced room, if any. It
+// returns nil for any other error, or when the room's state cannot be
+// read or tells nothing sure (a level that counts is no integer the
+// specification allows; a creator not known): err then stands as it is.
 func (c *Channel) cannotRedact(ctx context.Context, room string, err error) error {
 	var e *Error
 	if !errors.As(err, &e) || (e.Status != http.StatusForbidden && e.Status < 500) || errors.Is(err, errNotHomeserver) {
@@ -154,6 +157,9 @@ func (c *Channel) cannotRedact(ctx context.Context, room string, err error) erro
 	}
 	need, have, ok := pl.redaction(me)
 	if !ok || have >= need {
+		return nil
+	}
+	if is, known := c.creator(ctx, room, me); is || !known {
 		return nil
 	}
 	why := fmt.Sprintf("the account's power level %d in the room is below the %d a redaction needs", have, need)
@@ -236,6 +242,65 @@ func parseLevel(raw json.RawMessage) (n int64, set bool, err error) {
 		return 0, false, errNotALevel
 	}
 	return int64(f), true, nil
+}
+
+// creator reports whether user is a creator of room with the infinite
+// power level room version 12 gives creators: the sender of the room's
+// m.room.create, or one of the users its additional_creators lists; known
+// is false when that cannot be told. A room ID with a server part is of
+// a version before 12 (from 12 on, a room ID is its m.room.create's event
+// ID, without one), where a creator's power is what m.room.power_levels
+// says; for one without, the channel reads the whole m.room.create (GET
+// /rooms/{roomId}/state/m.room.create/?format=event, v1.16 of the
+// specification). A homeserver that answers its content alone, as older
+// ones do, names no sender: a user its additional_creators does not list
+// is then not known to be a creator or not. A room version that is no
+// integer (an experimental one) is taken to give creators that power.
+func (c *Channel) creator(ctx context.Context, room, user string) (is, known bool) {
+	if strings.Contains(room, ":") {
+		return false, true
+	}
+	var a createAnswer
+	if c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.create", "")+"?format=event", nil, &a) != nil {
+		return false, false
+	}
+	cc, sender := a.createContent, ""
+	if a.Type == "m.room.create" && strings.HasPrefix(a.Sender, "@") && len(a.Content) > 0 {
+		cc = createContent{}
+		if json.Unmarshal(a.Content, &cc) != nil {
+			return false, false
+		}
+		sender = a.Sender
+	}
+	if v, err := strconv.Atoi(cmp.Or(cc.RoomVersion, "1")); err == nil && v < 12 {
+		return false, true
+	}
+	switch {
+	case sender == user || slices.Contains(cc.AdditionalCreators, user):
+		return true, true
+	case sender == "":
+		return false, false
+	}
+	return false, true
+}
+
+// createAnswer is the answer of GET /state/m.room.create/?format=event:
+// the event in the client format, or, from a homeserver that does not
+// know the format parameter, its content alone.
+type createAnswer struct {
+	Type    string          `json:"type"`
+	Sender  string          `json:"sender"`
+	Content json.RawMessage `json:"content"`
+	createContent
+}
+
+func (a *createAnswer) ours() bool { return true } // any JSON object: the event, or the content, is the room's
+
+// createContent is the content of m.room.create, as far as the room's
+// creators need it; room_version is "1" when absent.
+type createContent struct {
+	RoomVersion        string   `json:"room_version"`
+	AdditionalCreators []string `json:"additional_creators"`
 }
 
 // redact redacts p's event, after every edit of it the account made: the
