@@ -1,14 +1,17 @@
 package matrix
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -60,7 +63,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if err := f.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("matrix: edit: %w", err)
 	}
-	return c.receipt(posts), nil
+	return c.receipt(ctx, posts), nil
 }
 
 // editKey is the transaction ID of the edit of event under key, the
@@ -132,9 +135,13 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 // a redaction its power does not allow with 500), came from its power:
 // a redaction is an event, which needs the power level that room's
 // m.room.power_levels sets for m.room.redaction, else its events_default,
-// and a room upgrade raises the old room's events_default to 50. It names
-// the room that replaced room, if any. It returns nil for any other
-// error, or when the room's state cannot be read: err then stands as it is.
+// and a room upgrade raises the old room's events_default to 50. The
+// levels are read as the room versions allow them (see parseLevel). In
+// room version 12 and later a creator of the room has an infinite power
+// level (see creator). It names the room that replaced room, if any. It
+// returns nil for any other error, or when the room's state cannot be
+// read or tells nothing sure (a level that counts is no integer the
+// specification allows; a creator not known): err then stands as it is.
 func (c *Channel) cannotRedact(ctx context.Context, room string, err error) error {
 	var e *Error
 	if !errors.As(err, &e) || (e.Status != http.StatusForbidden && e.Status < 500) || errors.Is(err, errNotHomeserver) {
@@ -148,15 +155,11 @@ func (c *Channel) cannotRedact(ctx context.Context, room string, err error) erro
 	if c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.power_levels", ""), nil, &pl) != nil {
 		return nil
 	}
-	need, ok := pl.Events["m.room.redaction"]
-	if !ok {
-		need = pl.EventsDefault
+	need, have, ok := pl.redaction(me)
+	if !ok || have >= need {
+		return nil
 	}
-	have, ok := pl.Users[me]
-	if !ok {
-		have = pl.UsersDefault
-	}
-	if have >= need {
+	if is, known := c.creator(ctx, room, me); is || !known {
 		return nil
 	}
 	why := fmt.Sprintf("the account's power level %d in the room is below the %d a redaction needs", have, need)
@@ -170,15 +173,135 @@ func (c *Channel) cannotRedact(ctx context.Context, room string, err error) erro
 }
 
 // powerLevels is the content of a room's m.room.power_levels, as far as
-// a redaction of the account's own event needs it.
+// a redaction of the account's own event needs it. Its values are kept as
+// sent, to be read by parseLevel.
 type powerLevels struct {
-	Users         map[string]int64 `json:"users"`
-	UsersDefault  int64            `json:"users_default"`
-	Events        map[string]int64 `json:"events"`
-	EventsDefault int64            `json:"events_default"`
+	Users         map[string]json.RawMessage `json:"users"`
+	UsersDefault  json.RawMessage            `json:"users_default"`
+	Events        map[string]json.RawMessage `json:"events"`
+	EventsDefault json.RawMessage            `json:"events_default"`
 }
 
 func (a *powerLevels) ours() bool { return true } // any JSON object: the content is the room's
+
+// redaction returns the power level a redaction needs (events for
+// m.room.redaction, else events_default, else 0) and the one user has
+// (users, else users_default, else 0). ok is false when a value it reads
+// is no power level (see parseLevel).
+func (a *powerLevels) redaction(user string) (need, have int64, ok bool) {
+	level := func(raw, fallback json.RawMessage) (int64, bool) {
+		n, set, err := parseLevel(raw)
+		if err == nil && !set {
+			n, _, err = parseLevel(fallback)
+		}
+		return n, err == nil
+	}
+	need, okNeed := level(a.Events["m.room.redaction"], a.EventsDefault)
+	have, okHave := level(a.Users[user], a.UsersDefault)
+	return need, have, okNeed && okHave
+}
+
+// errNotALevel is the error of a value that is no power level.
+var errNotALevel = errors.New("not a power level")
+
+// parseLevel reads a power level of m.room.power_levels as the room
+// versions allow it to be written, and homeservers serve it as sent: an
+// integer (every version); a string holding a base-10 integer, with any
+// number of leading zeros, a single "+" or "-" before it, and any white
+// space around it (versions 1 to 9; " +0050 " is 50); a number with a
+// fraction or an exponent, truncated (versions 1 to 5, which do not
+// enforce canonical JSON; 49.9 is 49). A value absent or null is not set,
+// and its default applies, as Synapse reads it. Anything else (a boolean,
+// "fifty", "50.5", "0x32", a number beyond 64 bits) is an error: no room
+// version allows it (the specification rejects power levels holding it
+// where its rules check the value), so what the homeserver makes of it is
+// not known.
+func parseLevel(raw json.RawMessage) (n int64, set bool, err error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false, errNotALevel
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return 0, false, errNotALevel
+		}
+		return n, true, nil
+	}
+	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return 0, false, errNotALevel
+	}
+	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		return n, true, nil
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.Abs(f) >= math.MaxInt64 {
+		return 0, false, errNotALevel
+	}
+	return int64(f), true, nil
+}
+
+// creator reports whether user is a creator of room with the infinite
+// power level room version 12 gives creators: the sender of the room's
+// m.room.create, or one of the users its additional_creators lists; known
+// is false when that cannot be told. A room ID with a server part is of
+// a version before 12 (from 12 on, a room ID is its m.room.create's event
+// ID, without one), where a creator's power is what m.room.power_levels
+// says; for one without, the channel reads the whole m.room.create (GET
+// /rooms/{roomId}/state/m.room.create/?format=event, v1.16 of the
+// specification). A homeserver that answers its content alone, as older
+// ones do, names no sender: a user its additional_creators does not list
+// is then not known to be a creator or not. A room version that is no
+// integer (an experimental one) is taken to give creators that power.
+func (c *Channel) creator(ctx context.Context, room, user string) (is, known bool) {
+	if strings.Contains(room, ":") {
+		return false, true
+	}
+	var a createAnswer
+	if c.call(ctx, http.MethodGet, roomPath(room, "state", "m.room.create", "")+"?format=event", nil, &a) != nil {
+		return false, false
+	}
+	cc, sender := a.createContent, ""
+	if a.Type == "m.room.create" && strings.HasPrefix(a.Sender, "@") && len(a.Content) > 0 {
+		cc = createContent{}
+		if json.Unmarshal(a.Content, &cc) != nil {
+			return false, false
+		}
+		sender = a.Sender
+	}
+	if v, err := strconv.Atoi(cmp.Or(cc.RoomVersion, "1")); err == nil && v < 12 {
+		return false, true
+	}
+	switch {
+	case sender == user || slices.Contains(cc.AdditionalCreators, user):
+		return true, true
+	case sender == "":
+		return false, false
+	}
+	return false, true
+}
+
+// createAnswer is the answer of GET /state/m.room.create/?format=event:
+// the event in the client format, or, from a homeserver that does not
+// know the format parameter, its content alone.
+type createAnswer struct {
+	Type    string          `json:"type"`
+	Sender  string          `json:"sender"`
+	Content json.RawMessage `json:"content"`
+	createContent
+}
+
+func (a *createAnswer) ours() bool { return true } // any JSON object: the event, or the content, is the room's
+
+// createContent is the content of m.room.create, as far as the room's
+// creators need it; room_version is "1" when absent.
+type createContent struct {
+	RoomVersion        string   `json:"room_version"`
+	AdditionalCreators []string `json:"additional_creators"`
+}
 
 // redact redacts p's event, after every edit of it the account made: the
 // specification leaves the edits of a redacted event as they are, so the

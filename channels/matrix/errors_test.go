@@ -234,7 +234,7 @@ func TestForeignSuccessNamesHomeserver(t *testing.T) {
 			assert.True(t, broadcast.IsPermanent(err), "%v", err)
 			assert.Contains(t, err.Error(), want)
 
-			prev := ch.receipt([]post{{target: confTargets[0], room: confTargets[0], event: "$e1"}})
+			prev := ch.receipt(context.Background(), []post{{target: confTargets[0], room: confTargets[0], event: "$e1"}})
 			_, err = ch.Edit(context.Background(), broadcast.NewMessage(incident(1, broadcast.StatusInvestigating, "y")), prev)
 			require.Error(t, err)
 			assert.True(t, broadcast.IsPermanent(err), "%v", err)

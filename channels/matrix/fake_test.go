@@ -62,6 +62,19 @@ type fakeServer struct {
 	// membership is the user's membership in a room it can read the state
 	// of but has not joined (as at the time it left), by room ID.
 	membership map[string]string
+	// powerLevels is the content of a room's m.room.power_levels, as
+	// served, by room ID, in place of the fake's own.
+	powerLevels map[string]string
+	// refuseRedact refuses the user's redactions in a room, as for want of
+	// power (403, or Dendrite's 500 with redact500), by room ID.
+	refuseRedact map[string]bool
+	// create is a room's m.room.create in the client format, by room ID;
+	// GET /state/m.room.create/ serves its content, or the whole event
+	// with ?format=event (v1.16 of the specification).
+	create map[string]string
+	// noEventFormat ignores ?format=event, as servers older than v1.16
+	// of the specification may.
+	noEventFormat bool
 }
 
 // fakeEvent is an event in a room.
@@ -93,7 +106,8 @@ const (
 func newFakeServer(t *testing.T, token string, rooms map[string]string) *fakeServer {
 	f := &fakeServer{t: t, token: token, user: fakeUser, failRoom: map[string]channeltest.Failure{},
 		aliases: map[string]string{}, targets: map[string]string{}, txns: map[string]string{},
-		replaced: map[string]string{}, admin: map[string]bool{}}
+		replaced: map[string]string{}, admin: map[string]bool{}, powerLevels: map[string]string{},
+		refuseRedact: map[string]bool{}, create: map[string]string{}}
 	for target, id := range rooms {
 		if strings.HasPrefix(target, "#") {
 			f.aliases[target] = id
@@ -307,7 +321,7 @@ func (f *fakeServer) redact(r *http.Request, body []byte) (int, string) {
 	if !slices.Contains(f.joined, room) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
 	}
-	if f.replaced[room] != "" && !f.admin[room] { // a redaction is an event, under the same raised power
+	if f.replaced[room] != "" && !f.admin[room] || f.refuseRedact[room] { // a redaction is an event, under the same raised power
 		if f.redact500 { // as Dendrite v0.13.8 answers it
 			return http.StatusInternalServerError, `{"Err":""}`
 		}
@@ -424,7 +438,9 @@ func (f *fakeServer) directory(r *http.Request, _ []byte) (int, string) {
 }
 
 // state answers for a room's m.room.tombstone, which an upgrade leaves in
-// the old room; the fake's rooms have no other state.
+// the old room, the user's m.room.member, m.room.power_levels, and
+// m.room.create where the test gives one; the fake's rooms have no other
+// state.
 func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 	room := r.PathValue("room")
 	if m, ok := f.membership[room]; ok && r.PathValue("type") == "m.room.member" && r.PathValue("key") == f.user {
@@ -435,6 +451,17 @@ func (f *fakeServer) state(r *http.Request, _ []byte) (int, string) {
 		return http.StatusForbidden, `{"errcode":"M_FORBIDDEN","error":"User not in room"}`
 	case r.PathValue("type") == "m.room.member" && r.PathValue("key") == f.user:
 		return http.StatusOK, `{"membership":"join","displayname":"Status bot"}`
+	case r.PathValue("type") == "m.room.power_levels" && r.PathValue("key") == "" && f.powerLevels[room] != "":
+		return http.StatusOK, f.powerLevels[room]
+	case r.PathValue("type") == "m.room.create" && r.PathValue("key") == "" && f.create[room] != "":
+		if r.URL.Query().Get("format") == "event" && !f.noEventFormat {
+			return http.StatusOK, f.create[room]
+		}
+		var ev struct {
+			Content json.RawMessage `json:"content"`
+		}
+		_ = json.Unmarshal([]byte(f.create[room]), &ev)
+		return http.StatusOK, string(ev.Content)
 	case r.PathValue("type") == "m.room.power_levels" && r.PathValue("key") == "":
 		if f.replaced[room] != "" && !f.admin[room] { // an upgrade raises the power to send any event
 			return http.StatusOK, `{"users":{"@admin:example.org":100},"users_default":0,"events_default":50}`

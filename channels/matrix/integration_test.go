@@ -835,3 +835,38 @@ func TestIntegrationAliasOfReplacedRoomNotMoved(t *testing.T) {
 		assert.NotContains(t, e.content(t).Body, "Not for the old room.")
 	}
 }
+
+// A room of version 9 takes power levels written as strings, and Dendrite
+// serves them as sent. Where the room's moderators raised the power to
+// redact, written so, above the account's, Retract fails for good and
+// says why, rather than retry Dendrite's 500 for the next minutes.
+func TestIntegrationRetractUnderPowerLevelsWrittenAsStrings(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	var created struct {
+		RoomID string `json:"room_id"`
+	}
+	s.reader.must("POST", "/_matrix/client/v3/createRoom", map[string]any{"preset": "public_chat", "room_version": "9"}, &created)
+	room := created.RoomID
+	s.bot.must("POST", "/_matrix/client/v3/join/"+url.PathEscape(room), map[string]any{}, nil)
+	ch := newChannel(t, s, s.botToken, room)
+	r, err := ch.Send(ctx, broadcast.NewMessage(update(unique("inc-"), 1, broadcast.StatusInvestigating, "x")))
+	require.NoError(t, err)
+
+	var reader struct {
+		UserID string `json:"user_id"`
+	}
+	s.reader.must("GET", "/_matrix/client/v3/account/whoami", nil, &reader)
+	s.reader.must("PUT", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/state/m.room.power_levels/", map[string]any{
+		"users": map[string]any{reader.UserID: "100"}, "users_default": "0", "events_default": "0", "state_default": "50",
+		"ban": "50", "kick": "50", "redact": "50", "invite": "0", "events": map[string]any{"m.room.redaction": " 050 ", "m.room.power_levels": "100"},
+	}, nil)
+	var served map[string]json.RawMessage
+	s.bot.must("GET", "/_matrix/client/v3/rooms/"+url.PathEscape(room)+"/state/m.room.power_levels/", nil, &served)
+	require.JSONEq(t, `"0"`, string(served["users_default"]), "Dendrite serves the levels as sent")
+
+	err = ch.Retract(ctx, r)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "the account's power level 0 in the room is below the 50 a redaction needs")
+}

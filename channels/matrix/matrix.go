@@ -39,7 +39,9 @@
 // transiently. The account must have joined every room a post goes to;
 // Check says which it has not, and which was upgraded to another.
 //
-// The Receipt's ID and URL (a matrix.to link, through the room ID) are
+// The Receipt's ID and URL (a matrix.to link, through the room ID, with
+// via naming the server the room ID ends with or, for a room ID without
+// one, as in room version 12, the account's own server) are
 // those of the event in the first room, in configuration order, that got
 // the update (in this attempt or an earlier one); its Meta
 // holds the event ID of every room under the room as configured, and,
@@ -111,7 +113,10 @@
 // fails that room for good, with an error that says so and names the room
 // that replaced it (Dendrite answers such a redaction with 500, which
 // alone would be retried; the channel reads the room's
-// m.room.power_levels after a 403 or 5xx to tell).
+// m.room.power_levels after a 403 or 5xx to tell, taking levels written as
+// strings, such as "50", as rooms of versions 1 to 9 allow, and a room
+// creator's infinite power level in room version 12; power levels it
+// cannot read leave the error as the homeserver answered it).
 //
 // # Limits
 //
@@ -232,7 +237,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		if err != nil {
 			return nil, err
 		}
-		r := c.receipt([]post{p})
+		r := c.receipt(ctx, []post{p})
 		return &r, nil
 	})
 	if err := f.Err(); err != nil {

@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"cmp"
+	"context"
 	"maps"
 	"net/url"
 	"slices"
@@ -98,8 +99,10 @@ func threadIn(th broadcast.Thread, target, room string) *relation {
 
 // receipt returns the Receipt of posts (in the configured rooms' order;
 // those without an event were not made): its ID and URL are those of the
-// first post, its Meta records every post.
-func (c *Channel) receipt(posts []post) broadcast.Receipt {
+// first post, its Meta records every post. A link to a room ID without a
+// server part names the account's own server (see permalink), asked of
+// the homeserver once; a link is made without it when that fails.
+func (c *Channel) receipt(ctx context.Context, posts []post) broadcast.Receipt {
 	r := broadcast.Receipt{Channel: c.name, Time: c.s.now(), Meta: map[string]string{}}
 	for _, p := range posts {
 		if p.event == "" {
@@ -107,7 +110,13 @@ func (c *Channel) receipt(posts []post) broadcast.Receipt {
 		}
 		p.put(r.Meta)
 		if r.ID == "" {
-			r.ID, r.URL = p.event, permalink(p)
+			own := ""
+			if !strings.Contains(p.room, ":") {
+				if me, err := c.whoami(ctx); err == nil {
+					_, own, _ = strings.Cut(me, ":")
+				}
+			}
+			r.ID, r.URL = p.event, permalink(p, own)
 		}
 	}
 	if len(r.Meta) == 0 {
@@ -117,11 +126,19 @@ func (c *Channel) receipt(posts []post) broadcast.Receipt {
 }
 
 // permalink is the matrix.to link of p, through its room ID (links to an
-// event through an alias are deprecated); via names the server of the
-// room's creator, to find the room through.
-func permalink(p post) string {
+// event through an alias are deprecated), with via naming a server to
+// find the room through, as the specification asks of a link to a room
+// ID: the server of the room's creator, which a room ID of a version
+// before 12 ends with; own, the account's server, whose user is in the
+// room, for a room ID without one (room version 12 and later, whose room
+// IDs are hashes); none when own is "".
+func permalink(p post, own string) string {
 	link := "https://matrix.to/#/" + url.PathEscape(p.room) + "/" + url.PathEscape(p.event)
-	if _, server, ok := strings.Cut(p.room, ":"); ok {
+	server := own
+	if _, s, ok := strings.Cut(p.room, ":"); ok {
+		server = s
+	}
+	if server != "" {
 		link += "?via=" + url.QueryEscape(server)
 	}
 	return link

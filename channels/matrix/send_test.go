@@ -100,9 +100,13 @@ func TestReceipt(t *testing.T) {
 	assert.Equal(t, id1, r2.Meta["root "+confTargets[0]])
 	assert.Equal(t, id2, r2.Meta["root "+confTargets[1]])
 	assert.Equal(t, "https://matrix.to/#/%21Zb3xQw:example.org/$ev?via=example.org",
-		permalink(post{target: "#status:example.org", room: "!Zb3xQw:example.org", event: "$ev"}))
-	assert.Equal(t, "https://matrix.to/#/%21opaque/$e%2Fv", permalink(post{target: "!opaque", room: "!opaque", event: "$e/v"}),
-		"a room ID without a server (room version 12), an event ID with a slash")
+		permalink(post{target: "#status:example.org", room: "!Zb3xQw:example.org", event: "$ev"}, "other.example"),
+		"the server of the room ID, not the account's")
+	assert.Equal(t, "https://matrix.to/#/%21opaque/$e%2Fv?via=example.org",
+		permalink(post{target: "!opaque", room: "!opaque", event: "$e/v"}, "example.org"),
+		"a room ID without a server (room version 12): the account's; an event ID with a slash")
+	assert.Equal(t, "https://matrix.to/#/%21opaque/$ev", permalink(post{target: "!opaque", room: "!opaque", event: "$ev"}, ""),
+		"the account's server not known")
 }
 
 // Each room threads under its own first post of the incident; for

@@ -155,7 +155,7 @@ func TestRoomUpgradeFollowed(t *testing.T) {
 	_, failure = m.Ledger.Done(room)
 	assert.Empty(t, failure)
 	assert.Equal(t, now, r.Meta[metaRoom+room])
-	assert.Equal(t, permalink(post{room: now, event: r.Meta[room]}), r.URL, "the first room's post, in the new room")
+	assert.Equal(t, permalink(post{room: now, event: r.Meta[room]}, ""), r.URL, "the first room's post, in the new room")
 
 	before := len(f.requestLog())
 	_, err = ch.Send(ctx, broadcast.NewMessage(incident(3, broadcast.StatusMonitoring, "c")))
