@@ -87,11 +87,18 @@ func NewMessage(u Update) Message {
 // and different otherwise. Channels send it as the platform's idempotency
 // key: the Standard Webhooks webhook-id, Mastodon's Idempotency-Key,
 // Matrix's txnId, Google Chat's requestId. It is 32 lower-case hexadecimal
-// digits, which every such platform accepts.
+// digits, which every such platform accepts. For an Update without an ID
+// (a Message built by hand), it is the key of the ID Update.WithDefaults
+// gives it, derived from its content, so that two such updates never share
+// a key.
 func (m Message) Key(target string) string {
+	id := m.Update.ID
+	if id == "" {
+		id = m.Update.WithDefaults(time.Time{}).ID // the ID does not depend on the time
+	}
 	var buf [256]byte // on the stack: a fan-out asks once per target
 	b := buf[:0]
-	for _, s := range [...]string{"outagecast-key-v1", m.Update.ID, m.channel, target} {
+	for _, s := range [...]string{"outagecast-key-v1", id, m.channel, target} {
 		b = appendField(b, s)
 	}
 	sum := sha256.Sum256(b)

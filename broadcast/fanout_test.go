@@ -280,3 +280,19 @@ var (
 	errBusyTarget = errors.New("503")
 	errRefused    = broadcast.Permanent(errors.New("403"))
 )
+
+// TestMessageKeyOfAnUpdateWithoutID: a Message built by hand, whose Update
+// has no ID, is keyed by the ID the update would be given (its content's),
+// as NewMessage and the Broadcaster key it: two such updates never share
+// a key, so that a platform honouring keys never answers one with the
+// other's post.
+func TestMessageKeyOfAnUpdateWithoutID(t *testing.T) {
+	u := validUpdate()
+	u.ID = ""
+	v := u
+	v.Body = "Something else entirely."
+	mu, mv := broadcast.Message{Update: u, Attempt: 1}, broadcast.Message{Update: v, Attempt: 1}
+	assert.NotEqual(t, mu.Key(""), mv.Key(""), "two updates without an ID")
+	assert.Equal(t, broadcast.NewMessage(u).Key("t"), mu.Key("t"), "the key NewMessage's Message gives")
+	assert.Equal(t, mu.Key("t"), mu.Key("t"))
+}
