@@ -258,7 +258,12 @@ type Checker interface {
 // Editor is implemented by channels whose platform can change a post in
 // place. Edit makes one attempt at replacing the post prev (this channel's
 // receipt of an earlier update) with m's update, under the same rules as
-// Channel.Send, and returns the receipt of the edited post.
+// Channel.Send, and returns the receipt of the edited post. Where the
+// platform makes the edited post a new one, with an id of its own (X's
+// versions), the receipt names the new one; when prev was the incident's
+// latest post, the Broadcaster then keeps the new one as the thread's
+// latest and as the receipt of the update prev was, so that later updates
+// reply to it and a later Correct or Retract of that update acts on it.
 // Broadcaster.Correct uses it.
 type Editor interface {
 	Edit(ctx context.Context, m Message, prev Receipt) (Receipt, error)

@@ -1218,7 +1218,9 @@ func (d *delivery) delivered(ctx context.Context) {
 		// Edited in place: the correction's receipt is the edited post, for
 		// its Report, a later Retract or Correct. It is saved outside the
 		// incident's thread, whose latest post stays what it was (the
-		// same post, now edited), whatever was delivered meanwhile.
+		// same post, now edited), whatever was delivered meanwhile; an
+		// edit the platform made a post of its own replaces it there
+		// (see followVersion).
 		d.res.Edited = true
 		// The post keeps its place in the incident's order: the
 		// original's (see correctionTime).
@@ -1231,6 +1233,11 @@ func (d *delivery) delivered(ctx context.Context) {
 			saved.Meta = d.prev.Meta
 		}
 		save(inPlaceEdits, saved)
+		if saved.ID != d.prev.ID && saved.ID != "" && d.prev.ID != "" {
+			if err := d.followVersion(ctx, saved); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		d.keepThread(ctx)
 		// The posts made anew, or those of the correction it corrected,
 		// for a Retract or Correct of this one.
@@ -1276,6 +1283,33 @@ func (d *delivery) delivered(ctx context.Context) {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
 	}
 	d.done = true
+}
+
+// followVersion records edited, the receipt of an edit that the platform
+// made a post of its own (X gives each version of a post a new id, and
+// replies and edits go to the latest), as the incident's latest post when
+// the thread's was the post edited: the next update then replies to the
+// current version, and a Correct or Retract of the update that post was
+// (the thread's receipt of it) acts on it too. Edited's Meta names the
+// post, so that a retraction of either receipt is seen on both (see
+// retractedPost). A post that is not the thread's latest leaves the thread
+// alone: later updates reply to a later post.
+func (d *delivery) followVersion(ctx context.Context, edited Receipt) error {
+	t, err := d.b.store.Thread(ctx, d.u.IncidentID, d.name)
+	if err != nil {
+		return fmt.Errorf("store: read the thread, to follow the edited post: %w", err)
+	}
+	last := t.Last
+	if last.ID != d.prev.ID || last.UpdateID == "" || !maps.Equal(last.Meta, d.prev.Meta) {
+		return nil
+	}
+	current := last.clone()
+	current.ID, current.URL, current.Time, current.Meta = edited.ID, edited.URL, edited.Time, maps.Clone(edited.Meta)
+	if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, last.UpdateID, current); err != nil {
+		return fmt.Errorf("store: save the edited post as the thread's latest: %w", err)
+	}
+	d.b.newest.renamed(d.name, last, current)
+	return nil
 }
 
 // keepThread marks again the updates whose receipts keep the threads the

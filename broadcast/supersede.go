@@ -135,6 +135,18 @@ func (n *newest) forgetPost(r Receipt, channel string) {
 	}
 }
 
+// renamed records that the post of receipt old, on channel, is now that
+// of current: an edit made it a post of its own (see followVersion).
+func (n *newest) renamed(channel string, old, current Receipt) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for k, e := range n.m {
+		if k.channel == channel && e.post == old.ID && maps.Equal(e.meta, old.Meta) {
+			e.post, e.meta = current.ID, maps.Clone(current.Meta)
+		}
+	}
+}
+
 // changed is closed when a newer update is delivered. It is made only for
 // deliveries that wait to retry.
 func (n *newest) changed(w *watcher) <-chan struct{} {

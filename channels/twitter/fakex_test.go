@@ -58,11 +58,15 @@ type fakeX struct {
 	created  map[string]time.Time // when each post was made
 	clock    func() time.Time     // the time a post is made at; time.Now unless set
 	paths    []string             // the path and query of every request
+	minted   int                  // post ids made, versions included
+	versions map[string][]string  // each post's versions, oldest first, by its first id
+	noEdits  bool                 // the account may not edit (no subscription)
 }
 
 func newFakeX(t *testing.T, bearer bool) *fakeX {
 	t.Helper()
-	f := &fakeX{bearer: bearer, dupes: true, nonces: map[string]bool{}, created: map[string]time.Time{}, clock: time.Now}
+	f := &fakeX{bearer: bearer, dupes: true, nonces: map[string]bool{}, created: map[string]time.Time{}, clock: time.Now,
+		versions: map[string][]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -127,6 +131,8 @@ func (f *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 		f.createPost(w, r)
 	case r.Method == http.MethodDelete && isPost:
 		f.deletePost(w, id)
+	case r.Method == http.MethodGet && isPost:
+		f.lookupPost(w, r, id)
 	case r.Method == http.MethodGet && r.URL.Path == "/2/users/me":
 		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{
 			"id": testUserID, "name": "Example Status", "username": "examplestatus"}})
@@ -151,9 +157,21 @@ func (f *fakeX) authorize(r *http.Request) error {
 	return verifyOAuth1(r, testConsumerKey, testConsumerSecret, testAccessToken, testAccessSecret, f.nonces)
 }
 
-// find returns the index of the post id that is still there, or -1.
+// find returns the index of the post id that is still there, or -1. An
+// edited post is found by the id of any of its versions.
 func (f *fakeX) find(id string) int {
-	return slices.IndexFunc(f.posts, func(d channeltest.Delivery) bool { return d.ID == id && !d.Deleted })
+	return slices.IndexFunc(f.posts, func(d channeltest.Delivery) bool { return f.has(d, id) && !d.Deleted })
+}
+
+// has reports whether id is the id of a version of post d.
+func (f *fakeX) has(d channeltest.Delivery, id string) bool {
+	return d.ID == id || slices.Contains(f.versions[d.ID], id)
+}
+
+// newID returns the id of a new post or version.
+func (f *fakeX) newID() string {
+	f.minted++
+	return strconv.Itoa(1850000000000000000 + f.minted)
 }
 
 // createPost is POST /2/tweets.
@@ -161,6 +179,10 @@ func (f *fakeX) createPost(w http.ResponseWriter, r *http.Request) {
 	req, err := decodePost(r)
 	if err != nil {
 		writeInvalid(w, err.Error())
+		return
+	}
+	if req.Edit != nil {
+		f.editPost(w, r, req)
 		return
 	}
 	switch {
@@ -176,7 +198,7 @@ func (f *fakeX) createPost(w http.ResponseWriter, r *http.Request) {
 			"You are not allowed to create a Tweet with duplicate content.", "about:blank")
 		return
 	}
-	id := strconv.Itoa(1850000000000000001 + len(f.posts))
+	id := f.newID()
 	d := channeltest.Delivery{Text: req.Text, Parts: []string{req.Text}, ID: id}
 	if req.Reply != nil {
 		d.ReplyTo = req.Reply.InReplyToTweetID
@@ -310,7 +332,7 @@ func (f *fakeX) timelinePost(d channeltest.Delivery, fields []string) map[string
 // deletePost is DELETE /2/tweets/:id: deleted true, false for a post
 // already deleted, 404 for an id it never had.
 func (f *fakeX) deletePost(w http.ResponseWriter, id string) {
-	if !slices.ContainsFunc(f.posts, func(d channeltest.Delivery) bool { return d.ID == id }) {
+	if !slices.ContainsFunc(f.posts, func(d channeltest.Delivery) bool { return f.has(d, id) }) {
 		writeNotFound(w)
 		return
 	}
@@ -339,6 +361,10 @@ func decodePost(r *http.Request) (postRequest, error) {
 		return req, errors.New("text: missing")
 	case req.Reply != nil && req.Reply.InReplyToTweetID == "":
 		return req, errors.New("reply.in_reply_to_tweet_id: missing")
+	case req.Edit != nil && req.Edit.PreviousPostID == "":
+		return req, errors.New("edit_options.previous_post_id: missing")
+	case req.Edit != nil && req.Reply != nil:
+		return req, errors.New("edit_options with reply: an edit keeps the post's place")
 	}
 	return req, nil
 }
@@ -512,4 +538,79 @@ func percentEncode(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// editPost is POST /2/tweets with edit_options, as X's edit rules say
+// (https://docs.x.com/x-api/fundamentals/edit-posts): the previous post
+// must be the latest version of a post still there, made less than 30
+// minutes ago by the fake's clock and edited fewer than 5 times, by an
+// account that may edit; the edit makes a new version with an id of its
+// own and answers it with the chain's edit_history_tweet_ids. The post's
+// Delivery keeps its first id, the post as its audience sees it, and
+// takes the new text; a reply, a retraction or a further edit reaches it
+// through any version's id X allows.
+func (f *fakeX) editPost(w http.ResponseWriter, r *http.Request, req postRequest) {
+	prev := req.Edit.PreviousPostID
+	i := f.find(prev)
+	if i < 0 {
+		writeNotFound(w)
+		return
+	}
+	d := &f.posts[i]
+	versions := f.versions[d.ID]
+	if versions == nil {
+		versions = []string{d.ID}
+	}
+	switch {
+	case f.noEdits:
+		writeProblem(w, http.StatusForbidden, "Forbidden",
+			"You are not permitted to edit this Post. Editing requires an X Premium subscription.", "about:blank")
+		return
+	case versions[len(versions)-1] != prev:
+		writeProblem(w, http.StatusForbidden, "Forbidden",
+			"You can only edit the latest version of a Post.", "about:blank")
+		return
+	case f.clock().Sub(f.created[d.ID]) >= EditWindow:
+		writeProblem(w, http.StatusForbidden, "Forbidden",
+			"This Post is no longer eligible for editing: the edit window has closed.", "about:blank")
+		return
+	case len(versions)-1 >= MaxEdits:
+		writeProblem(w, http.StatusForbidden, "Forbidden",
+			"This Post has been edited the maximum number of times.", "about:blank")
+		return
+	case Weight(req.Text) > MaxWeight:
+		writeInvalid(w, "Your Tweet text is too long.")
+		return
+	}
+	id := f.newID()
+	versions = append(slices.Clone(versions), id)
+	f.versions[d.ID] = versions
+	d.Text, d.Parts = req.Text, []string{req.Text}
+	f.created[id] = f.clock().UTC().Truncate(time.Millisecond)
+	if f.loseNext {
+		f.loseNext = false
+		writeFailure(w, r, channeltest.FailTransient)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{
+		"id": id, "text": tcoPattern.ReplaceAllString(req.Text, "https://t.co/Ab3dE5gH7j"),
+		"edit_history_tweet_ids": versions,
+	}})
+}
+
+// lookupPost is GET /2/tweets/:id: the latest version of the post that
+// id is a version of, with its edit_history_tweet_ids, as X answers it
+// for any version's id; 404 with X's problem for a post not there.
+func (f *fakeX) lookupPost(w http.ResponseWriter, r *http.Request, id string) {
+	i := f.find(id)
+	if i < 0 {
+		writeNotFound(w)
+		return
+	}
+	d := f.posts[i]
+	p := f.timelinePost(d, strings.Split(r.URL.Query().Get("tweet.fields"), ","))
+	if versions := f.versions[d.ID]; versions != nil {
+		p["id"], p["edit_history_tweet_ids"] = versions[len(versions)-1], versions
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": p})
 }

@@ -143,6 +143,7 @@ type timelinePost struct {
 		Type string `json:"type"`
 		ID   string `json:"id"`
 	} `json:"referenced_tweets"`
+	EditHistory []string `json:"edit_history_tweet_ids"` // the ids of its versions, oldest first
 }
 
 // repliedTo returns the id of the post p replies to, or "".

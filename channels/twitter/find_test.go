@@ -249,7 +249,7 @@ func (f *fakeX) addPosts(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
-		id := strconv.Itoa(1850000000000000001 + len(f.posts))
+		id := f.newID()
 		text := "Update " + id + ": " + strings.Repeat("A&B ", 60)
 		f.posts = append(f.posts, channeltest.Delivery{Text: text, Parts: []string{text}, ID: id})
 		f.created[id] = f.clock().UTC().Truncate(time.Millisecond)

@@ -6,14 +6,22 @@ import (
 	"fmt"
 )
 
-// postRequest is the body of POST /2/tweets.
+// postRequest is the body of POST /2/tweets: a new post, or with
+// edit_options a new version of an earlier one.
 type postRequest struct {
-	Text  string     `json:"text"`
-	Reply *postReply `json:"reply,omitempty"`
+	Text  string       `json:"text"`
+	Reply *postReply   `json:"reply,omitempty"`
+	Edit  *editOptions `json:"edit_options,omitempty"`
 }
 
 type postReply struct {
 	InReplyToTweetID string `json:"in_reply_to_tweet_id"`
+}
+
+// editOptions names the post an edit makes a new version of: the latest
+// version of its chain.
+type editOptions struct {
+	PreviousPostID string `json:"previous_post_id"`
 }
 
 // postBody returns the JSON body posting text, as a reply to the post
@@ -26,10 +34,19 @@ func postBody(text, replyTo string) ([]byte, error) {
 	return json.Marshal(req)
 }
 
-// post is the data of a created post: {"data":{"id":"…","text":"…"}}.
+// editBody returns the JSON body editing the post previous to text. An
+// edit names no reply: the new version keeps the place of the old.
+func editBody(text, previous string) ([]byte, error) {
+	return json.Marshal(postRequest{Text: text, Edit: &editOptions{PreviousPostID: previous}})
+}
+
+// post is the data of a created post:
+// {"data":{"id":"…","text":"…","edit_history_tweet_ids":["…"]}}. The
+// edit history lists the ids of its chain, oldest first, this one last.
 type post struct {
-	ID   string `json:"id"`
-	Text string `json:"text"`
+	ID          string   `json:"id"`
+	Text        string   `json:"text"`
+	EditHistory []string `json:"edit_history_tweet_ids"`
 }
 
 // parsePost reads the answer to POST /2/tweets.

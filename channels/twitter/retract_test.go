@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
-	"github.com/outagecast/outagecast/templates"
 )
 
 // Retract deletes the post; a post already gone, or never known to X, is
@@ -149,36 +148,6 @@ func newBroadcaster(t *testing.T, ch broadcast.Channel) *broadcast.Broadcaster {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.Close() })
 	return b
-}
-
-// X cannot edit a post: a correction is a reply at the end of the thread.
-func TestCorrectRepliesInThread(t *testing.T) {
-	f := newFakeX(t, false)
-	tmpl, err := templates.Default().With("short", `{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}} — {{.Body}}`)
-	require.NoError(t, err)
-	ch := newTestChannel(t, f, func(c *Config) { c.Templates = tmpl })
-	_, isEditor := any(ch).(broadcast.Editor)
-	require.False(t, isEditor, "X has no edit endpoint")
-	b := newBroadcaster(t, ch)
-
-	first := testUpdate()
-	_, err = b.Send(context.Background(), first)
-	require.NoError(t, err)
-	second := testUpdate()
-	second.ID, second.Status, second.Body = "", broadcast.StatusIdentified, "A bad deploy in the EU region."
-	rep, err := b.Send(context.Background(), second)
-	require.NoError(t, err)
-	corrected := second
-	corrected.ID, corrected.Body = "", "A bad deploy in the US region."
-	rep, err = b.Correct(context.Background(), rep.UpdateID, corrected)
-	require.NoError(t, err)
-
-	got := f.Received()
-	require.Len(t, got, 3, "the correction is a new post")
-	assert.Equal(t, "Correction: Identified: Elevated error rates on the CDN — A bad deploy in the US region.", got[2].Text)
-	assert.Equal(t, got[1].ID, got[2].ReplyTo, "it replies to the latest post")
-	assert.Equal(t, got[2].ID, rep.Results[0].Receipt.ID)
-	assert.False(t, got[1].Deleted, "the corrected post stays")
 }
 
 // After Broadcaster.Retract of the latest post, the next update replies to

@@ -147,19 +147,31 @@ func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) 
 	if err != nil {
 		return post{}, fmt.Errorf("twitter: post: %w", err)
 	}
-	resp, s, err := c.exchange(ctx, "post", http.MethodPost, "/2/tweets", body, 0)
+	return c.create(ctx, "post", body, nil)
+}
+
+// create sends body to POST /2/tweets, for op ("post" or "edit"), and
+// reads the post X made. judge, when not nil, judges a refusal before it
+// is returned: it is given the classified error (or the Permanent error
+// of a 2xx errors list that refuses for good) and the answer.
+func (c *Channel) create(ctx context.Context, op string, body []byte,
+	judge func(err error, r *httpx.Response, s scrubber) error) (post, error) {
+	if judge == nil {
+		judge = func(err error, _ *httpx.Response, _ scrubber) error { return err }
+	}
+	resp, s, err := c.exchange(ctx, op, http.MethodPost, "/2/tweets", body, 0)
 	if err != nil {
 		return post{}, err
 	}
-	if err := c.classify("post", resp, s); err != nil {
-		return post{}, err
+	if err := c.classify(op, resp, s); err != nil {
+		return post{}, judge(err, resp, s)
 	}
 	p, err := parsePost(resp.Body)
 	if err != nil {
-		if _, refused := answerErrors("post", resp, s); refused != nil {
-			return post{}, refused
+		if _, refused := answerErrors(op, resp, s); refused != nil {
+			return post{}, judge(refused, resp, s)
 		}
-		return post{}, readError("post", resp, err, s)
+		return post{}, judge(readError(op, resp, err, s), resp, s)
 	}
 	return p, nil
 }
@@ -170,7 +182,7 @@ func (c *Channel) post(ctx context.Context, text, replyTo string) (post, error) 
 // the package documentation) is a Permanent error: X cannot be told which
 // post to delete.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
-	id, err := postID(prev)
+	id, err := postID("delete", prev)
 	if err != nil {
 		return err
 	}
@@ -202,16 +214,17 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	return nil
 }
 
-// postID returns the id of the post of receipt r, checked for a URL path.
-func postID(r broadcast.Receipt) (string, error) {
+// postID returns the id of the post of receipt r, checked for a URL path
+// and a JSON body; op names the request in the error.
+func postID(op string, r broadcast.Receipt) (string, error) {
 	switch {
 	case r.ID == "" && r.Meta["duplicate"] == "true":
-		return "", broadcast.Permanent(errors.New("twitter: delete: the post's id is unknown: " +
-			"X refused a retry of it as a duplicate and did not say which post it was; delete it on x.com"))
+		return "", broadcast.Permanent(fmt.Errorf("twitter: %s: the post's id is unknown: "+
+			"X refused a retry of it as a duplicate and did not say which post it was; %s it on x.com", op, op))
 	case r.ID == "":
-		return "", broadcast.Permanent(errors.New("twitter: delete: the receipt has no post id"))
+		return "", broadcast.Permanent(fmt.Errorf("twitter: %s: the receipt has no post id", op))
 	case strings.Trim(r.ID, "0123456789") != "":
-		return "", broadcast.Permanent(fmt.Errorf("twitter: delete: post id %q: not a number", r.ID))
+		return "", broadcast.Permanent(fmt.Errorf("twitter: %s: post id %q: not a number", op, r.ID))
 	}
 	return r.ID, nil
 }

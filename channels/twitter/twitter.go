@@ -44,11 +44,35 @@
 //
 // # Corrections and retractions
 //
-// The X API has no endpoint that edits a post, so the Channel is not a
-// broadcast.Editor: Broadcaster.Correct posts the correction (an update
-// with Update.Corrects set, which the default templates render as
-// "Correction: …") as a reply in the incident's thread, like any later
-// update.
+// The Channel is a broadcast.Editor: Broadcaster.Correct edits the post
+// of the update it corrects in place, with POST /2/tweets and
+// {"text":…,"edit_options":{"previous_post_id":…}}. X makes each edit a
+// new version of the post with an id of its own
+// (edit_history_tweet_ids lists them, oldest first), and takes edits,
+// replies and deletion of the latest: the Receipt of an Edit names the new
+// version, Meta["edit_history"] the versions' ids and Meta["posted"] when
+// the first was made, and the Broadcaster keeps the incident's thread on
+// it, so that the next update replies to the version X shows, and a later
+// Correct edits it. Deleting any version deletes them all. Each update is
+// one post, so a correction always fits the shape of the post it edits.
+//
+// X lets a post be edited for EditWindow (30 minutes) after it was made,
+// MaxEdits (5) times, and only by an account whose subscription includes
+// editing. Edit does not ask when the receipt shows the post too
+// old, or edited as often as allowed, or when it names no post (a
+// duplicate's, see Errors); those, and X's refusal of an edit (400 or
+// 403), wrap broadcast.ErrNotEditable, so Broadcaster.Correct posts the
+// correction (an update with Update.Corrects set, which the default
+// templates render as "Correction: …") as a reply in the incident's
+// thread instead. A post gone from X wraps broadcast.ErrPostGone, and the
+// correction is posted likewise. Rate limits, 5xx, rejected credentials
+// and the usage cap are as for Send. An edit whose answer was lost is
+// made again on the retry (Message.Attempt > 1), which X refuses: the post
+// it names is no longer the latest version. Edit then reads the post's
+// latest version (GET /2/tweets/:id, which needs an access tier that may
+// read posts) and, when it is a later version with the correction's text,
+// as X stores it, returns its Receipt; otherwise, or when it cannot be
+// read, the refusal stands and the correction is posted as a reply.
 //
 // The Channel is a broadcast.Retractor: Retract deletes the post with
 // DELETE /2/tweets/:id; X answers {"data":{"deleted":true}}, or 204 No
@@ -273,6 +297,7 @@ var (
 	_ broadcast.Previewer = (*Channel)(nil)
 	_ broadcast.Checker   = (*Channel)(nil)
 	_ broadcast.Retractor = (*Channel)(nil)
+	_ broadcast.Editor    = (*Channel)(nil)
 )
 
 // New returns a channel for cfg. It checks cfg without any network I/O;

@@ -34,7 +34,7 @@ func TestDryRunCorrect(t *testing.T) {
 	r := announce(t, context.Background(), "", append(args, "-dry-run")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Regexp(t, `--- status-page: .*\(edits its post of update `+id+` in place\)\n`, r.stdout)
-	assert.Regexp(t, `--- x: \d+/280 weighted characters \(posted in the incident's thread as a correction\)\nCorrection`, r.stdout)
+	assert.Regexp(t, `--- x: \d+/280 weighted characters \(edits its post of update `+id+` in place\)\nCorrection`, r.stdout)
 	assert.Regexp(t, `--- hooks: \d+ bytes \(posted in the incident's thread as a correction\)\n`, r.stdout)
 	assert.Contains(t, r.stdout, "US-East")
 	assert.NotContains(t, r.stdout, "not sent")
@@ -46,7 +46,7 @@ func TestDryRunCorrect(t *testing.T) {
 	var out []jsonPreview
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
 	require.Len(t, out, 3)
-	assert.Equal(t, []string{"edited in place", "posted in the thread", "posted in the thread"},
+	assert.Equal(t, []string{"edited in place", "edited in place", "posted in the thread"},
 		[]string{out[0].Correction, out[1].Correction, out[2].Correction})
 	assert.True(t, out[1].WouldSend)
 
@@ -61,7 +61,7 @@ func TestDryRunCorrect(t *testing.T) {
 	r = announce(t, context.Background(), "", args...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Regexp(t, `status-page +edited`, r.stdout)
-	assert.Regexp(t, `x +delivered`, r.stdout)
+	assert.Regexp(t, `x +edited`, r.stdout)
 	r = announce(t, context.Background(), "", append(args, "-dry-run")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "--- x: not sent: delivered before with this -state")

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -105,13 +106,16 @@ func (h *hookReceiver) fail(status int, reply string) {
 	h.status, h.reply = status, reply
 }
 
-// fakeX mimics the X API v2: POST /2/tweets and GET /2/users/me, with its
-// answers' shapes.
+// fakeX mimics the X API v2: POST /2/tweets (a post, or an edit with
+// edit_options, which makes a new version with an id of its own) and GET
+// /2/users/me, with its answers' shapes.
 type fakeX struct {
 	*httptest.Server
 	mu           sync.Mutex
 	posts        []xPost
+	minted       int
 	unauthorized bool
+	noEdits      bool // refuse edits, as for an account that may not edit
 }
 
 type xPost struct {
@@ -143,12 +147,21 @@ func (x *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 			Reply struct {
 				InReplyToTweetID string `json:"in_reply_to_tweet_id"`
 			} `json:"reply"`
+			Edit struct {
+				PreviousPostID string `json:"previous_post_id"`
+			} `json:"edit_options"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		p := xPost{ID: fmt.Sprint(1445880548472328192 + len(x.posts)), Text: req.Text, ReplyTo: req.Reply.InReplyToTweetID}
+		id := fmt.Sprint(1445880548472328192 + x.minted)
+		x.minted++
+		if prev := req.Edit.PreviousPostID; prev != "" {
+			x.edit(w, prev, id, req.Text)
+			return
+		}
+		p := xPost{ID: id, Text: req.Text, ReplyTo: req.Reply.InReplyToTweetID}
 		x.posts = append(x.posts, p)
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"data":{"id":%q,"text":%q,"edit_history_tweet_ids":[%q]}}`, p.ID, p.Text, p.ID)
@@ -160,6 +173,24 @@ func (x *fakeX) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"title":"Not Found Error","detail":"Could not find the requested resource.",`+
 			`"type":"https://api.twitter.com/2/problems/resource-not-found"}`)
 	}
+}
+
+// edit makes id the latest version of the post prev, with text.
+func (x *fakeX) edit(w http.ResponseWriter, prev, id, text string) {
+	i := slices.IndexFunc(x.posts, func(p xPost) bool { return p.ID == prev })
+	switch {
+	case i < 0:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"title":"Not Found Error","detail":"Could not find the requested resource.",`+
+			`"type":"https://api.twitter.com/2/problems/resource-not-found"}`)
+		return
+	case x.noEdits:
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"title":"Forbidden","detail":"You are not permitted to edit this Post.","type":"about:blank","status":403}`)
+		return
+	}
+	x.posts[i].ID, x.posts[i].Text = id, text
+	fmt.Fprintf(w, `{"data":{"id":%q,"text":%q,"edit_history_tweet_ids":[%q,%q]}}`, id, text, prev, id)
 }
 
 func (x *fakeX) sent() []xPost {

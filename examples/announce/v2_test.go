@@ -89,16 +89,16 @@ func TestCorrect(t *testing.T) {
 	require.Len(t, h.updates(), 2)
 	assert.Equal(t, id, h.updates()[1].Corrects, "the webhook payload names the corrected update")
 	posts := x.sent()
-	require.Len(t, posts, 2)
-	assert.Contains(t, posts[1].Text, "US-East")
-	assert.Equal(t, posts[0].ID, posts[1].ReplyTo, "X posts the correction in the thread")
+	require.Len(t, posts, 1, "X edits its post in place")
+	assert.Contains(t, posts[0].Text, "US-East")
 }
 
 // A -correct that edits the original's post in place (the status page's)
 // reads "edited" in the summary; where it is posted anew in the thread
-// (X's), "delivered".
+// (X's, for an account that may not edit), "delivered".
 func TestCorrectSaysWhereItEdited(t *testing.T) {
 	x := newFakeX(t)
+	x.noEdits = true
 	page := "  - kind: statuspage\n    name: status-page\n    dir: " + filepath.Join(t.TempDir(), "site") +
 		"\n    base_url: https://status.example.com/\n    title: Example Status\n"
 	cfg := writeConfig(t, fastRetry+"channels:\n"+page+xConfig(t, x))

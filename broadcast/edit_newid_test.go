@@ -1,0 +1,106 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/broadcast"
+)
+
+// versioned is a channel whose platform gives an edited post a new id, as X
+// does: the old id names a version that is no longer the post's current
+// one. It records the reply of each Send and the post each Edit names.
+type versioned struct {
+	mu      sync.Mutex
+	n       int
+	replies []string // Thread.Last.ID of each Send
+	edited  []string // prev.ID of each Edit
+}
+
+func (v *versioned) Name() string { return "x" }
+
+func (v *versioned) next() string {
+	v.n++
+	return fmt.Sprint("v", v.n)
+}
+
+func (v *versioned) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.replies = append(v.replies, m.Thread.Last.ID)
+	return broadcast.Receipt{ID: v.next()}, nil
+}
+
+func (v *versioned) Edit(_ context.Context, _ broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.edited = append(v.edited, prev.ID)
+	return broadcast.Receipt{ID: v.next(), Meta: map[string]string{"edit_of": prev.ID}}, nil
+}
+
+func (v *versioned) Retract(context.Context, broadcast.Receipt) error { return nil }
+
+// An edit that makes the post a new id (X's) leaves no follow-up replying
+// to the old version: the incident's next update replies to the new one,
+// and a later Correct of the original edits the new one. The thread kept
+// the old id, which the next update replied to, and a second Correct of
+// the original asked to edit a version that was no longer current.
+func TestEditWithNewIDMovesThread(t *testing.T) {
+	ch := &versioned{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	ctx := context.Background()
+	first, err := b.Send(ctx, validUpdate())
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.Body = "Fixed: the EU region."
+	corr, err := b.Correct(ctx, first.UpdateID, fixed)
+	require.NoError(t, err)
+	require.True(t, corr.Results[0].Edited)
+	require.Equal(t, "v2", corr.Results[0].Receipt.ID)
+
+	next := validUpdate()
+	next.Status, next.Body = broadcast.StatusIdentified, "A bad deploy."
+	_, err = b.Send(ctx, next)
+	require.NoError(t, err)
+
+	again := validUpdate()
+	again.Body = "Fixed again: the US region."
+	_, err = b.Correct(ctx, first.UpdateID, again)
+	require.NoError(t, err)
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"", "v2"}, ch.replies, "the next update replies to the post's current version")
+	assert.Equal(t, []string{"v1", "v2"}, ch.edited, "a second correction of the original edits its current version")
+}
+
+// A post edited into a new id that is not the incident's latest leaves
+// the thread alone: the next update still replies to the latest post.
+func TestEditWithNewIDKeepsLaterLast(t *testing.T) {
+	ch := &versioned{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	ctx := context.Background()
+	first, err := b.Send(ctx, validUpdate())
+	require.NoError(t, err)
+	second := validUpdate()
+	second.Status, second.Body = broadcast.StatusIdentified, "A bad deploy."
+	_, err = b.Send(ctx, second)
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.Body = "Fixed: the EU region."
+	_, err = b.Correct(ctx, first.UpdateID, fixed)
+	require.NoError(t, err)
+	third := validUpdate()
+	third.Status, third.Body = broadcast.StatusMonitoring, "Rolled back."
+	_, err = b.Send(ctx, third)
+	require.NoError(t, err)
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"", "v1", "v2"}, ch.replies, "the third update replies to the second")
+}
