@@ -33,8 +33,8 @@ func TestDryRunCorrect(t *testing.T) {
 		"-title", "Elevated CDN errors", "-status", "identified", "-impact", "minor", "-body", "A bad deploy in US-East."}
 	r := announce(t, context.Background(), "", append(args, "-dry-run")...)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Regexp(t, `--- status-page: .*\(edits its post of update `+id+` in place\)\n`, r.stdout)
-	assert.Regexp(t, `--- x: \d+/280 weighted characters \(edits its post of update `+id+` in place\)\nCorrection`, r.stdout)
+	assert.Regexp(t, `--- status-page: .*\(edits its post of update `+id+` in place, if the platform still lets it; else posts it in the thread\)\n`, r.stdout)
+	assert.Regexp(t, `--- x: \d+/280 weighted characters \(edits its post of update `+id+` in place, if the platform still lets it; else posts it in the thread\)\nCorrection`, r.stdout)
 	assert.Regexp(t, `--- hooks: \d+ bytes \(posted in the incident's thread as a correction\)\n`, r.stdout)
 	assert.Contains(t, r.stdout, "US-East")
 	assert.NotContains(t, r.stdout, "not sent")

@@ -76,7 +76,9 @@ func (a *app) preview(ctx context.Context, cfg *config.File, u broadcast.Update)
 		}
 		switch rt.correction {
 		case correctionEdit:
-			note += " (edits its post of update " + a.opts.correct + " in place)"
+			// The platform may refuse at the time (X's 30 minutes, Slack's
+			// edit window): Correct then posts it in the thread.
+			note += " (edits its post of update " + a.opts.correct + " in place, if the platform still lets it; else posts it in the thread)"
 		case correctionPost:
 			note += " (posted in the incident's thread as a correction)"
 		}
