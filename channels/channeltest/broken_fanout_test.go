@@ -35,6 +35,9 @@ func forgetLedger(m broadcast.Message) broadcast.Message {
 
 // retryFailed hides the targets that failed for good from the relay.
 func retryFailed(m broadcast.Message) broadcast.Message {
+	if m.Ledger == nil { // a Message built by hand: nothing to forget
+		return m
+	}
 	m.Ledger = forgetFailures{m.Ledger}
 	return m
 }

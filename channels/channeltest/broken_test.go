@@ -56,6 +56,7 @@ func brokenCases() []brokenCase {
 		{"ModifiesUpdate", wrapped(modifyUpdate), []string{"UpdateNotModified"}, chatNotRun, ""},
 		{"DecomposesUnicode", wrapped(decompose), []string{"UnicodeSurvives"}, chatNotRun, ""},
 		{"ExceedsLimit", exceedsLimit(), []string{"LengthLimitHolds"}, chatNotRun, ""},
+		{"KeysRawID", keysRawID(), []string{"HandBuiltMessages"}, chatNotRun, ""},
 		{"NewKeyOnRetry", newKeyOnRetry(), []string{"IdempotencyKeyStable"}, chatNotRun,
 			"the key of a retry (Attempt 2)"},
 		{"EditPostsNew", editor(editByPosting), []string{"EditChangesPost"}, chatNotRun,
@@ -80,7 +81,7 @@ func brokenCases() []brokenCase {
 			`after the retry, the back end healed: deliveries to "hooks.example.net/a1"`},
 		{"LosesTargetRetryHint", relayLosingHint(), []string{"RateLimitedTargetGivesRetryAfter"}, relayNotRun,
 			"found no RetryAfter mark"},
-		{"KeyPerChannel", relayKeyedPerChannel(), []string{"IdempotencyKeyStable"}, relayNotRun, ""},
+		{"KeyPerChannel", relayKeyedPerChannel(), []string{"IdempotencyKeyStable", "HandBuiltMessages"}, relayNotRun, ""},
 		{"PostsNotInLedger", relayClaimingPosts(), []string{"PostsKeptInLedger"},
 			slices.DeleteFunc(slices.Clone(relayNotRun), func(r string) bool { return r == "PostsKeptInLedger" }),
 			`Ledger.Post("hooks.example.org/b2") after the failed attempt`},
@@ -353,6 +354,19 @@ func exceedsLimit() channeltest.Harness {
 	h := chatHarness()
 	h.MaxLength = chatLimit / 5
 	return h
+}
+
+// keysRawID keys a Message by its Update.ID as given, "" for one built by
+// hand: every such update shares one key.
+func keysRawID() channeltest.Harness {
+	return breakChat(func(b *broken) {
+		b.chat.keyFor = func(m broadcast.Message) string {
+			if m.Update.ID == "" {
+				return broadcast.Message{Update: broadcast.Update{ID: "-"}}.Key("")
+			}
+			return m.Key("")
+		}
+	})
 }
 
 // newKeyOnRetry makes a new idempotency key for every attempt.

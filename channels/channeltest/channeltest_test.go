@@ -103,7 +103,7 @@ var allRules = []string{
 	"NameIsStable", "DeliversOncePerSend", "TitleStatusURLArrive", "UnicodeSurvives",
 	"LengthLimitHolds", "OverrideWins", "ThreadReceiptUsed",
 	"UpdateNotModified", "TenConcurrentSends", "CancelledContextReturnsPromptly", "OneHitPerSend",
-	"IdempotencyKeyStable", "CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
+	"IdempotencyKeyStable", "HandBuiltMessages", "CloseReleasesConnections", "RetryReachesOnlyPendingTargets",
 	"RateLimitedTargetGivesRetryAfter", "PostsKeptInLedger", "FailedTargetNotRetried",
 	"EditChangesPost", "EditErrorsLikeSend", "RetractRemovesPost", "RetractErrorsLikeSend",
 	"TransientIsNotPermanent", "RateLimitedGivesRetryAfter", "UnauthorizedIsPermanent",

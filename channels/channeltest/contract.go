@@ -35,6 +35,9 @@ func contractRules() []rule {
 		{name: "IdempotencyKeyStable", check: checkKey, needs: needsKeyed,
 			rule: "each request carries Message.Key(target) as the platform's idempotency key: " +
 				"the same on a retry and for a new Message of the same update, another for another update"},
+		{name: "HandBuiltMessages", check: checkHandBuilt,
+			rule: "a Message built by hand (no Update.ID, no Time, no Ledger) is delivered as NewMessage's would be: " +
+				"two of different updates are each delivered, under keys of their own"},
 		{name: "CloseReleasesConnections", check: checkCloseReleases, needs: needsOwnClient,
 			rule: "a channel that makes its own HTTP client is an io.Closer, and after a Send its Close " +
 				"leaves no connection of that client, and no goroutine of one, behind"},
@@ -67,6 +70,31 @@ func needsKeyed(s subject) string {
 		return ""
 	}
 	return "Harness.Keyed is false (the platform takes no idempotency key)"
+}
+
+// Messages built by hand, as a caller without a Broadcaster may (not with
+// NewMessage), are delivered as NewMessage's: each update once, and keyed
+// by the ID it would be given, so that a platform honouring keys does not
+// answer the second update with the first one's post.
+func checkHandBuilt(s *suite) {
+	ms := []broadcast.Message{{Update: update(1), Attempt: 1}, {Update: update(2), Attempt: 1}}
+	for _, m := range ms {
+		s.deliver(m)
+	}
+	for i, m := range ms {
+		for _, d := range s.sent(i, len(ms)) {
+			assert.Truef(s.t, containsTitle(d.Text, m.Update.Title), "delivery %d: %q does not hold the title %q",
+				i+1, d.Text, m.Update.Title)
+			if s.h.Keyed {
+				assert.Equalf(s.t, m.Key(d.Target), d.Key, "the key of update %d to target %q: Message.Key(%q)",
+					i+1, d.Target, d.Target)
+			}
+		}
+	}
+	if s.h.Keyed {
+		first, second := s.sent(0, len(ms)), s.sent(1, len(ms))
+		assert.NotEqual(s.t, first[0].Key, second[0].Key, "two updates without an ID share an idempotency key")
+	}
 }
 
 // The Update is not modified, whether it is rendered or overridden.
