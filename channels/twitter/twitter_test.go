@@ -71,6 +71,13 @@ func TestConformance(t *testing.T) {
 					f.dupes = false
 					return newTestChannel(t, f, func(c *Config) { c.HTTPClient = nil }), f
 				},
+				Untrusted: func(t *testing.T, serverURL string) broadcast.Channel {
+					cfg := testConfig(mode.bearer)
+					cfg.BaseURL = serverURL
+					ch, err := New(cfg)
+					require.NoError(t, err)
+					return ch
+				},
 				Secrets:   testSecrets,
 				Config:    testConfig(mode.bearer),
 				MaxLength: MaxWeight,

@@ -22,11 +22,12 @@ import (
 // the caller marks it, as it may know better (a connection that
 // authenticated already). A transient refusal carries the endpoint's
 // Retry-After. Any other error (the endpoint unreachable) is wrapped as it
-// is, and is not permanent.
+// is, and is permanent only when PermanentTLS: the endpoint's certificate
+// does not verify, or its port does not speak TLS, which no retry fixes.
 func TokenError(prefix string, err error) (e error, permanent bool) {
 	re, ok := errors.AsType[*oauth2.RetrieveError](err)
 	if !ok || re.Response == nil {
-		return fmt.Errorf("%s: %w", prefix, err), false
+		return fmt.Errorf("%s: %w", prefix, err), PermanentTLS(err)
 	}
 	status := re.Response.StatusCode
 	why := fmt.Sprintf("token endpoint answered %d %s", status, http.StatusText(status))

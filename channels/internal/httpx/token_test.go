@@ -2,6 +2,10 @@ package httpx_test
 
 import (
 	"context"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,4 +36,31 @@ func TestTokenCallResultAndPanic(t *testing.T) {
 	cancel()
 	_, err = ok.Token(ended)
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// A token endpoint whose certificate does not verify, or whose port does
+// not speak TLS, fails the refresh for good, as every other server of a
+// channel does (PermanentTLS): a retry meets the same endpoint.
+func TestTokenErrorTLSIsPermanent(t *testing.T) {
+	untrusted := httptest.NewUnstartedServer(http.NotFoundHandler())
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0)
+	untrusted.StartTLS()
+	t.Cleanup(untrusted.Close)
+	plain := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(plain.Close)
+
+	for name, tokenURL := range map[string]string{
+		"certificate that does not verify": untrusted.URL + "/token",
+		"port that does not speak TLS":     "https://" + plain.Listener.Addr().String() + "/token",
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := oauth2.Config{ClientID: "id", Endpoint: oauth2.Endpoint{TokenURL: tokenURL}}
+			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: &http.Transport{}})
+			_, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: "refresh"}).Token()
+			require.Error(t, err)
+			e, permanent := httpx.TokenError("chat: get OAuth 2.0 token", err)
+			assert.True(t, permanent, "TokenError(%q): a retry meets the same endpoint", e)
+			assert.ErrorContains(t, e, "chat: get OAuth 2.0 token: ")
+		})
+	}
 }
