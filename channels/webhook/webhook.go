@@ -349,11 +349,17 @@ func (c *Channel) fanOut(ctx context.Context, f *broadcast.Fanout, body []byte, 
 			f.Report(i, c.post(ctx, w, ep, key(ep.target), body)) // each i by one worker; after ctx ends, each fails at once
 		}
 	}
+	if len(todo) == 0 {
+		return
+	}
+	// The calling goroutine is one of the workers: one goroutine fewer to
+	// start, and none at all for a single endpoint.
 	var wg sync.WaitGroup
-	for range min(c.s.concurrency, len(todo)) {
+	defer wg.Wait() // also if work panics here: the others end first
+	for range min(c.s.concurrency, len(todo)) - 1 {
 		wg.Go(work)
 	}
-	wg.Wait()
+	work()
 }
 
 // worker is what a goroutine of fanOut reuses from one request to the
