@@ -2,7 +2,6 @@ package irc
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -74,12 +73,16 @@ func dial(ctx context.Context, s *settings) (*conn, error) {
 	}
 	nc := raw
 	if s.tls == TLSOn {
-		tc := tls.Client(raw, s.tlsConfig)
-		if err := tc.HandshakeContext(dctx); err != nil {
+		var heard bool
+		if nc, heard, err = handshake(dctx, raw, s); err != nil {
 			_ = raw.Close()
-			return nil, dialErr(ctx, s, classifyTLS(fmt.Errorf("TLS: %w", err)))
+			if !heard && ctx.Err() == nil && unanswered(err) && plainIRC(ctx, s) {
+				err = broadcast.Permanent(fmt.Errorf("%v: %w", err, errPlainIRC))
+			} else {
+				err = classifyTLS(err)
+			}
+			return nil, dialErr(ctx, s, err)
 		}
-		nc = tc
 	}
 	c := &conn{
 		nc: nc, raw: raw, timeout: s.timeout,

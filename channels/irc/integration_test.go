@@ -355,14 +355,25 @@ func TestIntegrationTLS(t *testing.T) {
 		assert.Contains(t, err.Error(), "certificate")
 		assert.True(t, broadcast.IsPermanent(err))
 	})
-	t.Run("TLS to the plaintext port fails", func(t *testing.T) {
+	// ngIRCd says nothing until the client speaks: the handshake gets no
+	// answer, and the port, asked in plain text, answers as IRC does. No
+	// retry fixes that, and the error says what to change.
+	t.Run("TLS to the plaintext port is permanent", func(t *testing.T) {
 		cfg.Server = env(t, "OUTAGECAST_IRC_ADDR")
 		cfg.TLSConfig = &tls.Config{RootCAs: roots}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		c, err := irc.New(cfg)
 		require.NoError(t, err)
-		require.Error(t, c.Check(ctx))
+		for name, err := range map[string]error{
+			"Check": c.Check(ctx),
+			"Send":  func() error { _, err := c.Send(ctx, broadcast.NewMessage(sampleUpdate())); return err }(),
+		} {
+			require.Error(t, err, name)
+			assert.True(t, broadcast.IsPermanent(err), "%s: %v", name, err)
+			assert.Contains(t, err.Error(), "irc: connect "+cfg.Server+": TLS: ", name)
+			assert.Contains(t, err.Error(), ": the port speaks plain IRC, not TLS: use the server's TLS port (often 6697)", name)
+		}
 	})
 }
 

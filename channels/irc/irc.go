@@ -274,7 +274,19 @@
 // password (464, or ngIRCd's bare "ERROR :Access denied: Bad password?")
 // or a ban (465), a failed SASL login (904, or a server whose SASL lacks
 // the mechanism or that does not know CAP), an erroneous nick (432), all
-// wrapping a *ReplyError, and a certificate that does not verify. Transient: refused
+// wrapping a *ReplyError, a certificate that does not verify, and TLS
+// (TLSOn, ircs://) to a port that speaks plain IRC. A server that greets
+// first answers the handshake in plain text; one that waits for the client
+// to speak (ngIRCd, among others) answers nothing, and the handshake ends
+// when the server closes or resets the connection, or after 10 s
+// (Config.Timeout if shorter). Before any byte of a TLS record came back,
+// Send (and Check) then asks the port once, on a connection of its own,
+// "CAP LS 302" in plain text, and waits 3 s at most (Config.Timeout if
+// shorter) for a line: one with a source (":irc.example.net …") or a
+// NOTICE, CAP, PING or ERROR is IRC's, and the error, permanent, says "the
+// port speaks plain IRC, not TLS" and to use the server's TLS port (often
+// 6697) or connect without TLS; anything else keeps the handshake's
+// error, transient. Transient: refused
 // connections, timeouts, a lost connection (its error gives the server's
 // ERROR line, when it sent one), every alternate nick in use (433), and a
 // server that does not list SASL at all (Solanum leaves it out while its
@@ -389,9 +401,9 @@ type Config struct {
 	Burst    int           `yaml:"burst" json:"burst"`
 	Interval time.Duration `yaml:"interval" json:"interval"`
 	// Timeout bounds connecting and each wait for the server's answer
-	// (registration, each channel's JOIN, PONG). Default 30s. The PONG
-	// that shows a kept connection (Persistent) alive is waited for 5s at
-	// most.
+	// (registration, each channel's JOIN, PONG). Default 30s. The TLS
+	// handshake is waited for 10s at most, and the PONG that shows a kept
+	// connection (Persistent) alive 5s (see # Errors).
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Persistent keeps the connection open between Sends and reconnects
 	// when it drops or does not answer a PING within 5s. Close closes it.
