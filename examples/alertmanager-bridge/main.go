@@ -171,7 +171,13 @@
 // Alertmanager of a pair. With -state (or the configuration's state) the store survives
 // restarts of the bridge, so this holds across them too; without, the
 // bridge warns at start-up, as after a restart Alertmanager's next repeat
-// of each firing group is posted again. Keep -timeout below the time
+// of each firing group is posted again. The store forgets, at start-up and
+// every hour, what it recorded more than -keep ago (90 days by default; 0
+// keeps everything, and the store then grows with every notification
+// for as long as the bridge runs): a notification sent again after that
+// is posted again, a group firing unchanged for longer than -keep gets its
+// update posted once more at its next repeat, and an incident whose
+// updates are all older starts a new thread with its next update. Keep -timeout below the time
 // Alertmanager gives a notification: the webhook_config's timeout when set,
 // else until the group's next flush, its group_interval (5m by default, at
 // least 10s).
@@ -261,7 +267,8 @@ func main() {
 type options struct {
 	listen, config, state, url string
 	timeout, checkTimeout      time.Duration
-	maxBody                    int // MiB
+	keep                       time.Duration // 0: the store keeps everything
+	maxBody                    int           // MiB
 	maxConcurrent              int
 }
 
@@ -297,6 +304,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
+	fs.DurationVar(&o.keep, "keep", defaultKeep, "how long the store keeps what it records of each notification and incident\n(older ones, sent again, are posted again); 0: for ever, the store grows without end")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -314,6 +322,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:
 		return nil, errors.New("-check-timeout: negative")
+	case o.keep < 0:
+		return nil, errors.New("-keep: negative")
 	case o.maxConcurrent < 1:
 		return nil, fmt.Errorf("-max-concurrent: %d, want 1 or more", o.maxConcurrent)
 	case o.maxBody < 1 || o.maxBody > maxMaxBody>>20:
@@ -370,6 +380,9 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
+	if o.keep > 0 {
+		defer h.keepPruned(ctx, o.keep)() // before closeAll: the pruning uses the store
+	}
 	if err := serve(ctx, abort, ln, h, log); err != nil {
 		log.Error("serve", slog.String("error", err.Error()))
 		if errors.Is(err, shutdown.ErrAbandoned) {
@@ -424,8 +437,61 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close(); closeStore() }
-	return &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
-		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}, closeAll, nil
+	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
+		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
+	if p, ok := store.(interface {
+		Prune(context.Context, time.Time) (int, error)
+	}); ok {
+		h.prune = p.Prune
+	}
+	return h, closeAll, nil
+}
+
+// defaultKeep is -keep's default: 90 days, far longer than Alertmanager
+// retries a notification or repeats an unchanged group (repeat_interval,
+// 4h by default).
+const defaultKeep = 90 * 24 * time.Hour
+
+// pruneEvery is how often the bridge prunes its store (see keepPruned).
+const pruneEvery = time.Hour
+
+// keepPruned prunes the store at once, then every pruneEvery, of what it
+// recorded more than keep ago, until ctx is done or stop is called; stop
+// waits for a pruning under way.
+func (h *handler) keepPruned(ctx context.Context, keep time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(pruneEvery)
+		defer tick.Stop()
+		for {
+			h.pruneOld(ctx, time.Now().Add(-keep))
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// pruneOld removes from the store what it recorded before cutoff, and logs
+// how much, or why it could not.
+func (h *handler) pruneOld(ctx context.Context, cutoff time.Time) {
+	if h.prune == nil {
+		return
+	}
+	n, err := h.prune(ctx, cutoff)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		h.log.Error("prune the store: it keeps what it recorded, and is pruned again later",
+			slog.String("error", h.say("", err.Error())))
+	case n > 0:
+		h.log.Info("pruned the store", slog.Int("entries", n), slog.Time("before", cutoff))
+	}
 }
 
 // checkChannels logs, per channel, what it is configured with and whether
