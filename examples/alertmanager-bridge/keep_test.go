@@ -8,17 +8,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/examples/internal/prune"
 )
 
 func TestKeepFlag(t *testing.T) {
 	o, err := parseFlags(nil, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, defaultKeep, o.keep)
+	assert.Equal(t, prune.DefaultKeep, o.keep)
 	o, err = parseFlags([]string{"-keep", "0"}, io.Discard)
 	require.NoError(t, err)
 	assert.Zero(t, o.keep, "0 keeps everything")
@@ -53,7 +56,7 @@ func TestPruneForgetsWhatIsOlderThanKeep(t *testing.T) {
 			require.Equal(t, "skipped", resp.Results[0].Outcome, "recorded less than -keep ago")
 
 			// As the pruning does once -keep has passed.
-			h.pruneOld(context.Background(), time.Now().Add(time.Second))
+			prune.Once(context.Background(), time.Now().Add(time.Second), h.pruneStore, h.log, strings.ToUpper)
 			assert.Contains(t, logs.String(), "pruned")
 			in, err := h.incident(context.Background(), resp.IncidentID)
 			require.NoError(t, err)
@@ -63,23 +66,4 @@ func TestPruneForgetsWhatIsOlderThanKeep(t *testing.T) {
 			assert.Equal(t, "delivered", resp.Results[0].Outcome, "its marks are older than -keep")
 		})
 	}
-}
-
-// The pruning runs at once, then now and then, and stops, its goroutine
-// gone, when the bridge does.
-func TestKeepPrunedStops(t *testing.T) {
-	called := make(chan time.Time, 1)
-	h := &handler{log: slog.New(slog.DiscardHandler), say: func(_, s string) string { return s },
-		prune: func(_ context.Context, cutoff time.Time) (int, error) {
-			select {
-			case called <- cutoff:
-			default:
-			}
-			return 0, nil
-		}}
-	start := time.Now()
-	stop := h.keepPruned(context.Background(), 24*time.Hour)
-	cutoff := <-called
-	stop()
-	assert.False(t, cutoff.After(start.Add(-24*time.Hour).Add(time.Minute)), "cutoff %v: a day before %v", cutoff, start)
 }

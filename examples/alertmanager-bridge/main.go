@@ -255,6 +255,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
@@ -304,7 +305,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
-	fs.DurationVar(&o.keep, "keep", defaultKeep, "how long the store keeps what it records of each notification and incident\n(older ones, sent again, are posted again); 0: for ever, the store grows without end")
+	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the store keeps what it records of each notification and incident\n(older ones, sent again, are posted again); 0: for ever, the store grows without end")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -380,8 +381,8 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
-	if o.keep > 0 {
-		defer h.keepPruned(ctx, o.keep)() // before closeAll: the pruning uses the store
+	if o.keep > 0 && h.pruneStore != nil {
+		defer prune.Start(ctx, o.keep, h.pruneStore, log, func(s string) string { return h.say("", s) })() // before closeAll: it uses the store
 	}
 	if err := serve(ctx, abort, ln, h, log); err != nil {
 		log.Error("serve", slog.String("error", err.Error()))
@@ -439,59 +440,15 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	closeAll := func() { b.Close(); closeStore() }
 	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
-	if p, ok := store.(interface {
+	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
 		Prune(context.Context, time.Time) (int, error)
 	}); ok {
-		h.prune = p.Prune
+		h.pruneStore = func(ctx context.Context, cutoff time.Time) (int64, error) {
+			n, err := s.Prune(ctx, cutoff)
+			return int64(n), err
+		}
 	}
 	return h, closeAll, nil
-}
-
-// defaultKeep is -keep's default: 90 days, far longer than Alertmanager
-// retries a notification or repeats an unchanged group (repeat_interval,
-// 4h by default).
-const defaultKeep = 90 * 24 * time.Hour
-
-// pruneEvery is how often the bridge prunes its store (see keepPruned).
-const pruneEvery = time.Hour
-
-// keepPruned prunes the store at once, then every pruneEvery, of what it
-// recorded more than keep ago, until ctx is done or stop is called; stop
-// waits for a pruning under way.
-func (h *handler) keepPruned(ctx context.Context, keep time.Duration) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(pruneEvery)
-		defer tick.Stop()
-		for {
-			h.pruneOld(ctx, time.Now().Add(-keep))
-			select {
-			case <-tick.C:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
-}
-
-// pruneOld removes from the store what it recorded before cutoff, and logs
-// how much, or why it could not.
-func (h *handler) pruneOld(ctx context.Context, cutoff time.Time) {
-	if h.prune == nil {
-		return
-	}
-	n, err := h.prune(ctx, cutoff)
-	switch {
-	case ctx.Err() != nil:
-	case err != nil:
-		h.log.Error("prune the store: it keeps what it recorded, and is pruned again later",
-			slog.String("error", h.say("", err.Error())))
-	case n > 0:
-		h.log.Info("pruned the store", slog.Int("entries", n), slog.Time("before", cutoff))
-	}
 }
 
 // checkChannels logs, per channel, what it is configured with and whether
