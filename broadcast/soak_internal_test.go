@@ -117,7 +117,7 @@ func memoryEntries(s *MemoryStore) int {
 // A MemoryStore that a long-running program prunes now and then keeps
 // what was written since the cutoff, not everything since it started:
 // after the first thousand updates, pruning what came before each
-// thousand keeps it from growing with the next thousands.
+// thousand keeps it, and the heap, from growing with the next thousands.
 func TestSoakMemoryStorePruneBounds(t *testing.T) {
 	s := NewMemoryStore()
 	b, err := New([]Channel{&soakChannel{name: "a"}, &soakChannel{name: "b"}},
@@ -128,6 +128,7 @@ func TestSoakMemoryStorePruneBounds(t *testing.T) {
 	defer b.Close()
 	ctx := context.Background()
 	var peak int
+	var heap uint64
 	for round := range 5 {
 		cutoff := time.Now()
 		for i := range 1000 {
@@ -143,11 +144,17 @@ func TestSoakMemoryStorePruneBounds(t *testing.T) {
 			t.Fatal(err)
 		}
 		n := memoryEntries(s)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
 		if round == 1 {
-			peak = n
+			peak, heap = n, ms.HeapAlloc
 		}
 		if round > 1 && n > peak*3/2 {
 			t.Fatalf("round %d: %d entries kept, %d after round 1: the store grows with every round", round, n, peak)
+		}
+		if round > 1 && ms.HeapAlloc > 2*heap {
+			t.Fatalf("round %d: heap %d bytes, %d after round 1", round, ms.HeapAlloc, heap)
 		}
 	}
 }
