@@ -46,6 +46,7 @@ type Store interface {
 // and target, until the process ends or Prune removes them: a program that
 // runs for months calls Prune now and then.
 type MemoryStore struct {
+	base    time.Time // what the entries' stamps count from
 	mu      sync.Mutex
 	threads map[pairKey]*thread // by incident and channel
 	updates map[string]*pair    // by update: its channels' entries, linked
@@ -55,14 +56,21 @@ type MemoryStore struct {
 // thread is a Thread and when its latest receipt was saved.
 type thread struct {
 	Thread
-	at time.Time
+	at stamp
 }
+
+// stamp is when an entry was written: the time since the store's base,
+// by the monotonic clock, which costs one clock read, not time.Now's two,
+// and a third of a time.Time's room.
+type stamp int64
+
+func (s *MemoryStore) now() stamp { return stamp(time.Since(s.base)) }
 
 // mark is a target's mark: its failure text, "" when delivered, and when
 // it was made.
 type mark struct {
 	failure string
-	at      time.Time
+	at      stamp
 }
 
 type pairKey struct{ id, channel string }
@@ -86,12 +94,13 @@ type pair struct {
 	attempted        bool
 	attemptedFailure string
 	// savedAt, markedAt, attemptedAt: when each was written, for Prune.
-	savedAt, markedAt, attemptedAt time.Time
+	savedAt, markedAt, attemptedAt stamp
 }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{threads: map[pairKey]*thread{}, updates: map[string]*pair{}, marks: map[markKey]mark{}}
+	return &MemoryStore{base: time.Now(), threads: map[pairKey]*thread{}, updates: map[string]*pair{},
+		marks: map[markKey]mark{}}
 }
 
 // Thread implements Store.
@@ -109,7 +118,7 @@ func (s *MemoryStore) Thread(_ context.Context, incidentID, channel string) (Thr
 // SaveReceipt implements Store.
 func (s *MemoryStore) SaveReceipt(_ context.Context, incidentID, updateID string, r Receipt) error {
 	r.Meta = maps.Clone(r.Meta)
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := pairKey{incidentID, r.Channel}
@@ -177,7 +186,7 @@ func (s *MemoryStore) Done(_ context.Context, updateID, channel, target string) 
 // Mark implements Store.
 func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, failure error) error {
 	f := failureText(failure)
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch target {
@@ -227,9 +236,10 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c := stamp(cutoff.Sub(s.base)) // by the monotonic clock, when cutoff has its reading
 	n := 0
 	for k, m := range s.marks {
-		if m.at.Before(cutoff) {
+		if m.at < c {
 			delete(s.marks, k)
 			n++
 		}
@@ -238,7 +248,7 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) 
 	for id, head := range s.updates {
 		var first, last *pair
 		for p := head; p != nil; p = p.next {
-			n += p.prune(cutoff)
+			n += p.prune(c)
 			if !p.saved && !p.marked && !p.attempted {
 				continue
 			}
@@ -260,7 +270,7 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) 
 		s.updates[id] = first
 	}
 	for k, t := range s.threads {
-		if t.at.Before(cutoff) && !kept[k] {
+		if t.at < c && !kept[k] {
 			delete(s.threads, k)
 			n++
 		}
@@ -270,18 +280,18 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) 
 
 // prune removes p's marks and receipt made before cutoff (see Prune) and
 // returns how many it removed.
-func (p *pair) prune(cutoff time.Time) int {
+func (p *pair) prune(cutoff stamp) int {
 	n := 0
-	if p.marked && p.markedAt.Before(cutoff) {
-		p.marked, p.failure, p.markedAt = false, "", time.Time{}
+	if p.marked && p.markedAt < cutoff {
+		p.marked, p.failure, p.markedAt = false, "", 0
 		n++
 	}
-	if p.attempted && p.attemptedAt.Before(cutoff) {
-		p.attempted, p.attemptedFailure, p.attemptedAt = false, "", time.Time{}
+	if p.attempted && p.attemptedAt < cutoff {
+		p.attempted, p.attemptedFailure, p.attemptedAt = false, "", 0
 		n++
 	}
-	if p.saved && p.savedAt.Before(cutoff) && !p.marked {
-		p.receipt, p.incident, p.saved, p.savedAt = Receipt{}, "", false, time.Time{}
+	if p.saved && p.savedAt < cutoff && !p.marked {
+		p.receipt, p.incident, p.saved, p.savedAt = Receipt{}, "", false, 0
 		n++
 	}
 	return n
