@@ -83,8 +83,9 @@
 // Title is at most 255 characters and Body at most 25,000, Statuspage's
 // limits; Advice at most 1,000; URL at most 2,048 bytes; Time and
 // NextUpdate in the years 0 to 9999, which RFC 3339 can write. The default
-// MemoryStore forgets everything when the process ends; use
-// broadcast/boltstore to thread and deduplicate across restarts. A
+// MemoryStore forgets everything when the process ends, and until then
+// keeps everything unless its Prune is called; use broadcast/boltstore to
+// thread and deduplicate across restarts. A
 // RetryAfter wait longer than what is left of RetryPolicy.MaxElapsed ends
 // that channel's retries at once. "Older" is decided by Update.Time, which
 // defaults to the time of the update's first Send (an update sent again

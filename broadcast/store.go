@@ -3,8 +3,10 @@ package broadcast
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"maps"
 	"sync"
+	"time"
 )
 
 // Store keeps what the Broadcaster needs to remember between attempts, sends
@@ -40,13 +42,35 @@ type Store interface {
 
 // MemoryStore is a Store in memory: it threads and deduplicates within one
 // process. Use a durable Store (broadcast/boltstore) to survive restarts.
-// It keeps every mark and receipt until the process ends, a few hundred bytes
-// per update, channel and target.
+// It keeps every mark and receipt, a few hundred bytes per update, channel
+// and target, until the process ends or Prune removes them: a program that
+// runs for months calls Prune now and then.
 type MemoryStore struct {
+	base    time.Time // what the entries' stamps count from
 	mu      sync.Mutex
-	threads map[pairKey]*Thread // by incident and channel
+	threads map[pairKey]*thread // by incident and channel
 	updates map[string]*pair    // by update: its channels' entries, linked
-	marks   map[markKey]string  // failure text, "" when delivered; of targets other than "" and attemptedTarget
+	marks   map[markKey]mark    // of targets other than "" and attemptedTarget
+}
+
+// thread is a Thread and when its latest receipt was saved.
+type thread struct {
+	Thread
+	at stamp
+}
+
+// stamp is when an entry was written: the time since the store's base,
+// by the monotonic clock, which costs one clock read, not time.Now's two,
+// and a third of a time.Time's room.
+type stamp int64
+
+func (s *MemoryStore) now() stamp { return stamp(time.Since(s.base)) }
+
+// mark is a target's mark: its failure text, "" when delivered, and when
+// it was made.
+type mark struct {
+	failure string
+	at      stamp
 }
 
 type pairKey struct{ id, channel string }
@@ -58,21 +82,25 @@ type markKey struct{ update, channel, target string }
 // a walk of the few channels a Broadcaster has: one map entry per update,
 // not per update and channel, keeps the map small and cheap to grow.
 type pair struct {
-	channel string
-	next    *pair
-	receipt Receipt
-	saved   bool   // receipt was saved
-	marked  bool   // target "" was marked
-	failure string // target "" mark's failure text; "" when delivered
+	channel  string
+	next     *pair
+	receipt  Receipt
+	incident string // the incident receipt was saved in
+	saved    bool   // receipt was saved
+	marked   bool   // target "" was marked
+	failure  string // target "" mark's failure text; "" when delivered
 	// attempted, attemptedFailure: the mark of attemptedTarget, which
 	// every delivery writes, kept here as target "" is.
 	attempted        bool
 	attemptedFailure string
+	// savedAt, markedAt, attemptedAt: when each was written, for Prune.
+	savedAt, markedAt, attemptedAt stamp
 }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{threads: map[pairKey]*Thread{}, updates: map[string]*pair{}, marks: map[markKey]string{}}
+	return &MemoryStore{base: time.Now(), threads: map[pairKey]*thread{}, updates: map[string]*pair{},
+		marks: map[markKey]mark{}}
 }
 
 // Thread implements Store.
@@ -81,7 +109,7 @@ func (s *MemoryStore) Thread(_ context.Context, incidentID, channel string) (Thr
 	defer s.mu.Unlock()
 	var t Thread
 	if p := s.threads[pairKey{incidentID, channel}]; p != nil {
-		t = *p
+		t = p.Thread
 		t.Root.Meta, t.Last.Meta = maps.Clone(t.Root.Meta), maps.Clone(t.Last.Meta)
 	}
 	return t, nil
@@ -90,20 +118,21 @@ func (s *MemoryStore) Thread(_ context.Context, incidentID, channel string) (Thr
 // SaveReceipt implements Store.
 func (s *MemoryStore) SaveReceipt(_ context.Context, incidentID, updateID string, r Receipt) error {
 	r.Meta = maps.Clone(r.Meta)
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := pairKey{incidentID, r.Channel}
 	t := s.threads[k]
 	if t == nil {
-		t = &Thread{}
+		t = &thread{}
 		s.threads[k] = t
 	}
 	if t.Root.IsZero() {
 		t.Root = r
 	}
-	t.Last = r
+	t.Last, t.at = r, now
 	p := s.pair(updateID, r.Channel, true)
-	p.receipt, p.saved = r, true
+	p.receipt, p.incident, p.saved, p.savedAt = r, incidentID, true, now
 	return nil
 }
 
@@ -150,26 +179,27 @@ func (s *MemoryStore) Done(_ context.Context, updateID, channel, target string) 
 		}
 		return p.attempted, p.attemptedFailure, nil
 	}
-	f, ok := s.marks[markKey{updateID, channel, target}]
-	return ok, f, nil
+	m, ok := s.marks[markKey{updateID, channel, target}]
+	return ok, m.failure, nil
 }
 
 // Mark implements Store.
 func (s *MemoryStore) Mark(_ context.Context, updateID, channel, target string, failure error) error {
 	f := failureText(failure)
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch target {
 	case "":
 		p := s.pair(updateID, channel, true)
-		p.marked, p.failure = true, f
+		p.marked, p.failure, p.markedAt = true, f, now
 		return nil
 	case attemptedTarget:
 		p := s.pair(updateID, channel, true)
-		p.attempted, p.attemptedFailure = true, f
+		p.attempted, p.attemptedFailure, p.attemptedAt = true, f, now
 		return nil
 	}
-	s.marks[markKey{updateID, channel, target}] = f
+	s.marks[markKey{updateID, channel, target}] = mark{f, now}
 	return nil
 }
 
@@ -180,4 +210,89 @@ func failureText(err error) string {
 		return ""
 	}
 	return cmp.Or(err.Error(), "failed")
+}
+
+// Prune removes what was recorded before cutoff and reports how many
+// entries (marks, receipts, threads) it removed, by the rules of
+// boltstore's Prune:
+//
+//   - A mark is removed when it was made before cutoff. Once an update's
+//     marks are gone, sending it again delivers it again.
+//   - An update's receipt on a channel is removed when it was saved
+//     before cutoff and the channel's mark of the update as a whole is
+//     removed too, or was never made: while a Send of the update skips
+//     the channel, Correct and Retract find its post.
+//   - An incident's thread on a channel is removed when its latest
+//     receipt was saved before cutoff and none of the incident's receipts
+//     on the channel is kept. Its next update then starts a new thread.
+//
+// Choose a cutoff well behind any update you may still resend, correct or
+// retract. Prune holds the store's lock while it walks every entry (some
+// milliseconds per 100,000); when ctx is done before it starts, it removes
+// nothing and returns ctx's error.
+func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("broadcast: prune: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := stamp(cutoff.Sub(s.base)) // by the monotonic clock, when cutoff has its reading
+	n := 0
+	for k, m := range s.marks {
+		if m.at < c {
+			delete(s.marks, k)
+			n++
+		}
+	}
+	kept := map[pairKey]bool{} // threads of the receipts kept
+	for id, head := range s.updates {
+		var first, last *pair
+		for p := head; p != nil; p = p.next {
+			n += p.prune(c)
+			if !p.saved && !p.marked && !p.attempted {
+				continue
+			}
+			if p.saved {
+				kept[pairKey{p.incident, p.channel}] = true
+			}
+			if last == nil {
+				first = p
+			} else {
+				last.next = p
+			}
+			last = p
+		}
+		if first == nil {
+			delete(s.updates, id)
+			continue
+		}
+		last.next = nil
+		s.updates[id] = first
+	}
+	for k, t := range s.threads {
+		if t.at < c && !kept[k] {
+			delete(s.threads, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// prune removes p's marks and receipt made before cutoff (see Prune) and
+// returns how many it removed.
+func (p *pair) prune(cutoff stamp) int {
+	n := 0
+	if p.marked && p.markedAt < cutoff {
+		p.marked, p.failure, p.markedAt = false, "", 0
+		n++
+	}
+	if p.attempted && p.attemptedAt < cutoff {
+		p.attempted, p.attemptedFailure, p.attemptedAt = false, "", 0
+		n++
+	}
+	if p.saved && p.savedAt < cutoff && !p.marked {
+		p.receipt, p.incident, p.saved, p.savedAt = Receipt{}, "", false, 0
+		n++
+	}
+	return n
 }

@@ -29,6 +29,16 @@ func TestMemoryStore(t *testing.T) {
 	storetest.Run(t, func(*testing.T) broadcast.Store { return broadcast.NewMemoryStore() })
 }
 
+func TestMemoryStorePrune(t *testing.T) {
+	storetest.RunPrune(t, func(*testing.T) (broadcast.Store, storetest.Pruner) {
+		s := broadcast.NewMemoryStore()
+		return s, func(ctx context.Context, cutoff time.Time) (int64, error) {
+			n, err := s.Prune(ctx, cutoff)
+			return int64(n), err
+		}
+	})
+}
+
 // mapStore is a small Store for testing the suite, with switches that break
 // it in the ways the suite must catch.
 type mapStore struct {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
 
@@ -45,10 +46,13 @@ type handler struct {
 	// describe says what a channel is configured with, without secrets.
 	describe func(channel string) string
 	store    broadcast.Store // b's, holding the incidents' records too
-	groups   groupLocks      // one notification of a group at a time
-	tokens   *bearer.Tokens  // nil: no bearer token is accepted
-	basic    *basicAuth      // nil: no basic credentials are accepted; both nil: any request is
-	maxBody  int64           // bytes a notification may have, whole MiB; 0: defaultMaxBody
+	// pruneStore removes what store recorded before cutoff (see -keep);
+	// nil: the store cannot.
+	pruneStore prune.Func
+	groups     groupLocks     // one notification of a group at a time
+	tokens     *bearer.Tokens // nil: no bearer token is accepted
+	basic      *basicAuth     // nil: no basic credentials are accepted; both nil: any request is
+	maxBody    int64          // bytes a notification may have, whole MiB; 0: defaultMaxBody
 	// maxConcurrent bounds the notifications read and broadcast at once;
 	// 0: defaultMaxConcurrent.
 	maxConcurrent int

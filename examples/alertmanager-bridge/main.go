@@ -171,7 +171,13 @@
 // Alertmanager of a pair. With -state (or the configuration's state) the store survives
 // restarts of the bridge, so this holds across them too; without, the
 // bridge warns at start-up, as after a restart Alertmanager's next repeat
-// of each firing group is posted again. Keep -timeout below the time
+// of each firing group is posted again. The store forgets, at start-up and
+// every hour, what it recorded more than -keep ago (90 days by default; 0
+// keeps everything, and the store then grows with every notification
+// for as long as the bridge runs): a notification sent again after that
+// is posted again, a group firing unchanged for longer than -keep gets its
+// update posted once more at its next repeat, and an incident whose
+// updates are all older starts a new thread with its next update. Keep -timeout below the time
 // Alertmanager gives a notification: the webhook_config's timeout when set,
 // else until the group's next flush, its group_interval (5m by default, at
 // least 10s).
@@ -249,6 +255,7 @@ import (
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/boltstore"
 	"github.com/outagecast/outagecast/config"
+	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 	"github.com/outagecast/outagecast/internal/bearer"
 )
@@ -261,7 +268,8 @@ func main() {
 type options struct {
 	listen, config, state, url string
 	timeout, checkTimeout      time.Duration
-	maxBody                    int // MiB
+	keep                       time.Duration // 0: the store keeps everything
+	maxBody                    int           // MiB
 	maxConcurrent              int
 }
 
@@ -297,6 +305,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "time one notification may take, from its arrival to the answer (0: no limit)")
 	fs.IntVar(&o.maxBody, "max-body", defaultMaxBody>>20, "largest notification accepted, in `MiB`: larger ones are answered 413 and\nlogged as errors (raise it, or set max_alerts in Alertmanager)")
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", defaultMaxConcurrent, "`number` of notifications read and broadcast at once; others wait their turn\n(within -timeout, else 503): memory stays below about this times -max-body")
+	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the store keeps what it records of each notification and incident\n(older ones, sent again, are posted again); 0: for ever, the store grows without end")
 	fs.DurationVar(&o.checkTimeout, "check-timeout", 10*time.Second, "time the start-up check of the channels may take")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -314,6 +323,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-timeout: negative")
 	case o.checkTimeout < 0:
 		return nil, errors.New("-check-timeout: negative")
+	case o.keep < 0:
+		return nil, errors.New("-keep: negative")
 	case o.maxConcurrent < 1:
 		return nil, fmt.Errorf("-max-concurrent: %d, want 1 or more", o.maxConcurrent)
 	case o.maxBody < 1 || o.maxBody > maxMaxBody>>20:
@@ -370,6 +381,9 @@ func run(ctx context.Context, abort <-chan struct{}, args []string, stdout, stde
 	h.tokens, h.basic = toks, basic
 	defer closeAll()
 	h.checkChannels(ctx, o.checkTimeout)
+	if o.keep > 0 && h.pruneStore != nil {
+		defer prune.Start(ctx, o.keep, h.pruneStore, log, func(s string) string { return h.say("", s) })() // before closeAll: it uses the store
+	}
 	if err := serve(ctx, abort, ln, h, log); err != nil {
 		log.Error("serve", slog.String("error", err.Error()))
 		if errors.Is(err, shutdown.ErrAbandoned) {
@@ -424,8 +438,17 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 		return nil, nil, errors.New(cfg.Hide(err.Error()))
 	}
 	closeAll := func() { b.Close(); closeStore() }
-	return &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
-		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}, closeAll, nil
+	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
+		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
+	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
+		Prune(context.Context, time.Time) (int, error)
+	}); ok {
+		h.pruneStore = func(ctx context.Context, cutoff time.Time) (int64, error) {
+			n, err := s.Prune(ctx, cutoff)
+			return int64(n), err
+		}
+	}
+	return h, closeAll, nil
 }
 
 // checkChannels logs, per channel, what it is configured with and whether

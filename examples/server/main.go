@@ -140,6 +140,14 @@
 //
 // # Limits
 //
+// The Store forgets, at start-up and every hour, what it recorded more
+// than -keep ago (90 days by default; 0 keeps everything, and its tables
+// then grow with every update for as long as the server runs): an update
+// older than that is unknown to GET (404) and to correct and retract, is
+// queued anew if posted again, and an incident whose updates are all
+// older starts a new thread with its next update. Every replica prunes;
+// pruning deletes in small batches, so deliveries do not wait for it.
+//
 // River deletes finished jobs after a day. After that GET answers from
 // the Store's receipts: channels with a post are delivered, the others
 // unknown; correct and retract still find the update by its posts, but a
@@ -163,6 +171,7 @@ import (
 	"time"
 
 	"github.com/outagecast/outagecast/dispatch"
+	"github.com/outagecast/outagecast/examples/internal/prune"
 	"github.com/outagecast/outagecast/examples/internal/shutdown"
 )
 
@@ -181,6 +190,7 @@ type options struct {
 	maxBody           int64
 	shutdownTimeout   time.Duration
 	drainDelay        time.Duration
+	keep              time.Duration // 0: the Store keeps everything
 	logLevel          slog.Level
 }
 
@@ -209,6 +219,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests and jobs under way get to finish on SIGTERM or Ctrl-C,\nthe drain delay included; a second one stops at once")
 	fs.DurationVar(&o.drainDelay, "drain-delay", defaultDrainDelay, "on SIGTERM or Ctrl-C, how long /readyz fails while requests are still\nserved, before the listener closes, so that load balancers stop sending\nrequests first; part of -shutdown-timeout (by default at most half of it);\n0: close at once")
 	fs.BoolVar(&o.pollOnly, "poll-only", false, "poll for jobs, and for finished jobs in ?wait, instead of listening for them (behind a pooler in transaction mode)")
+	fs.DurationVar(&o.keep, "keep", prune.DefaultKeep, "how long the Store keeps an update's marks and posts, and an incident's thread\n(see Limits); 0: for ever, the tables grow without end")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "`level` of the log: debug, info, warn or error")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -238,6 +249,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, errors.New("-shutdown-timeout: negative")
 	case o.drainDelay < 0:
 		return nil, errors.New("-drain-delay: negative")
+	case o.keep < 0:
+		return nil, errors.New("-keep: negative; 0 keeps everything")
 	case o.drainDelay > 0 && o.drainDelay >= o.shutdownTimeout && set(fs, "drain-delay"):
 		return nil, fmt.Errorf("-drain-delay: %v leaves no time of -shutdown-timeout (%v) for the requests under way", o.drainDelay, o.shutdownTimeout)
 	}
@@ -344,6 +357,9 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 		return nil, 1, err
 	}
 	s.api.running.Store(true)
+	if o.keep > 0 {
+		s.stopPrune = prune.Start(ctx, o.keep, s.store.Prune, s.log, s.api.hide)
+	}
 	s.http = newHTTPServer(s.api.handler(), s.log)
 	s.log.Info("listening", slog.String("url", "http://"+s.ln.Addr().String()), slog.Any("channels", s.b.Channels()),
 		slog.Int("workers", o.workers), slog.Int("rate_limit", o.rateLimit), slog.Int("rate_burst", o.rateBurst))

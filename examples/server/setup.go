@@ -59,6 +59,9 @@ type server struct {
 	// rescueAfter is how long River leaves a job running before another
 	// worker may take it: the delay of the jobs a forced stop abandons.
 	rescueAfter time.Duration
+	store       *pgstore.Store
+	// stopPrune stops the pruning of store (see -keep); nil: none runs.
+	stopPrune func()
 }
 
 // database is the parsed DATABASE_URL, with a hider of its secrets.
@@ -141,6 +144,7 @@ func open(ctx context.Context, o *options, env environ, db database, f *config.F
 	s := &server{pool: pool, grace: o.shutdownTimeout, drainDelay: o.drainDelay}
 	s.log = newLogger(env.stderr, o.logLevel, hide)
 	store, err := pgstore.New(ctx, pool)
+	s.store = store
 	if err == nil {
 		err = s.openDispatch(o, f, store, collector, riverLogger(env.stderr, o.logLevel, hide))
 	}
@@ -204,6 +208,9 @@ func waitPoll(pollOnly bool) time.Duration {
 
 // close releases what open opened, in reverse order.
 func (s *server) close() {
+	if s.stopPrune != nil {
+		s.stopPrune() // it uses the pool
+	}
 	if s.b != nil {
 		s.b.Close()
 	}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/outagecast/outagecast/examples/internal/prune"
+)
+
+func TestKeepFlag(t *testing.T) {
+	o, err := parseFlags(nil, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, prune.DefaultKeep, o.keep)
+	o, err = parseFlags([]string{"-keep", "0"}, io.Discard)
+	require.NoError(t, err)
+	assert.Zero(t, o.keep, "0 keeps everything")
+	_, err = parseFlags([]string{"-keep", "-1h"}, io.Discard)
+	require.ErrorContains(t, err, "-keep")
+}
+
+// A bridge that runs for months forgets what its store recorded longer
+// ago than -keep, in memory as with -state: the store does not grow with
+// every notification ever received. A notification older than that, sent
+// again, is posted again.
+func TestPruneForgetsWhatIsOlderThanKeep(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    options
+	}{
+		{"memory", options{keep: time.Hour}},
+		{"state", options{keep: time.Hour, state: filepath.Join(t.TempDir(), "state.db")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, logs bytes.Buffer
+			h, closeAll, err := setup(&tc.o, &out, io.Discard, slog.New(slog.NewTextHandler(&logs, nil)))
+			require.NoError(t, err)
+			defer closeAll()
+			srv := httptest.NewServer(h.routes())
+			defer srv.Close()
+			code, resp := post(t, srv, sample(t, "firing.json"))
+			require.Equal(t, http.StatusOK, code)
+			require.Equal(t, "delivered", resp.Results[0].Outcome)
+			code, resp = post(t, srv, sample(t, "firing.json"))
+			require.Equal(t, http.StatusOK, code)
+			require.Equal(t, "skipped", resp.Results[0].Outcome, "recorded less than -keep ago")
+
+			// As the pruning does once -keep has passed.
+			prune.Once(context.Background(), time.Now().Add(time.Second), h.pruneStore, h.log, strings.ToUpper)
+			assert.Contains(t, logs.String(), "pruned")
+			in, err := h.incident(context.Background(), resp.IncidentID)
+			require.NoError(t, err)
+			assert.Zero(t, in, "the incident's record is older than -keep")
+			code, resp = post(t, srv, sample(t, "firing.json"))
+			require.Equal(t, http.StatusOK, code)
+			assert.Equal(t, "delivered", resp.Results[0].Outcome, "its marks are older than -keep")
+		})
+	}
+}

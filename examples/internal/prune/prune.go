@@ -1,0 +1,62 @@
+// Package prune keeps the Store of an example program that runs for
+// months from growing for as long as it runs: it removes, at start-up and
+// every hour, what the Store recorded longer ago than the program's
+// retention (its -keep flag), with the Store's own Prune.
+package prune
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// DefaultKeep is the retention the programs default to: 90 days, far
+// longer than anyone re-sends, corrects or retracts an update, or than a
+// sender retries one.
+const DefaultKeep = 90 * 24 * time.Hour
+
+// Interval is how often Start prunes.
+const Interval = time.Hour
+
+// Func removes what a Store recorded before cutoff and reports how many
+// entries it removed: the Prune method of broadcast.MemoryStore,
+// broadcast/boltstore and broadcast/pgstore.
+type Func func(ctx context.Context, cutoff time.Time) (int64, error)
+
+// Start calls Once with the cutoff keep before now, at once and then every
+// Interval, until ctx is done or stop is called. stop waits for a call
+// under way to end: call it before closing the Store.
+func Start(ctx context.Context, keep time.Duration, prune Func, log *slog.Logger, hide func(string) string) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(Interval)
+		defer tick.Stop()
+		for {
+			Once(ctx, time.Now().Add(-keep), prune, log, hide)
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// Once removes what the Store recorded before cutoff, and logs how many
+// entries, or the error as hide puts it (a Store's error may hold a
+// connection string): the Store then keeps them until the next call. An
+// end of ctx is not logged.
+func Once(ctx context.Context, cutoff time.Time, prune Func, log *slog.Logger, hide func(string) string) {
+	n, err := prune(ctx, cutoff)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		log.Error("prune the store: it keeps what it recorded until the next pruning",
+			slog.Time("before", cutoff), slog.String("error", hide(err.Error())))
+	case n > 0:
+		log.Info("pruned the store", slog.Int64("entries", n), slog.Time("before", cutoff))
+	}
+}

@@ -1,0 +1,52 @@
+package prune
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// Start prunes at once, with the cutoff keep before now, and stop ends
+// its goroutine.
+func TestStartPrunesAtOnceAndStops(t *testing.T) {
+	called := make(chan time.Time, 1)
+	f := func(_ context.Context, cutoff time.Time) (int64, error) {
+		select {
+		case called <- cutoff:
+		default:
+		}
+		return 3, nil
+	}
+	var logs bytes.Buffer
+	start := time.Now()
+	stop := Start(context.Background(), 24*time.Hour, f, slog.New(slog.NewTextHandler(&logs, nil)), strings.ToUpper)
+	cutoff := <-called
+	stop()
+	if want := start.Add(-24 * time.Hour); cutoff.Before(want.Add(-time.Minute)) || cutoff.After(time.Now().Add(-24*time.Hour)) {
+		t.Errorf("cutoff %v, want a day before %v", cutoff, start)
+	}
+	if !strings.Contains(logs.String(), "entries=3") {
+		t.Errorf("log %q does not say what was pruned", logs.String())
+	}
+}
+
+// A Store's error is logged as hide puts it: it may hold a secret.
+func TestOnceHidesError(t *testing.T) {
+	var logs bytes.Buffer
+	f := func(context.Context, time.Time) (int64, error) {
+		return 0, errors.New("dial postgres://u:hunter2@db: refused")
+	}
+	Once(context.Background(), time.Now(), f, slog.New(slog.NewTextHandler(&logs, nil)),
+		func(s string) string { return strings.ReplaceAll(s, "hunter2", "REDACTED") })
+	if strings.Contains(logs.String(), "hunter2") || !strings.Contains(logs.String(), "REDACTED") {
+		t.Errorf("log %q", logs.String())
+	}
+}
