@@ -49,6 +49,31 @@ func TestConnectionErrorsHideThePassword(t *testing.T) {
 	}
 }
 
+// pgx, as libpq, ends a URL's user information at its first "@": the
+// rest of a password holding an unescaped "@" became the host name, which
+// the error printed ("lookup Pa55word@127.0.0.1: no such host") after a
+// DNS query sent it out.
+func TestAnAtInThePasswordIsRefusedUnshown(t *testing.T) {
+	const tail = "Pa55word-7d6c"
+	for _, dsn := range []string{
+		"postgres://ada:s3cret@" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://ada:s3cret@" + tail + "@127.0.0.1/db?sslmode=disable&connect_timeout=2",
+		"postgresql://ada:s3cret@" + tail + "@127.0.0.1:1,127.0.0.2:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://ada:s3cret@" + tail + "@db.invalid/db?sslmode=disable&connect_timeout=2",
+		"host=" + tail + "@db.invalid port=1 user=ada sslmode=disable connect_timeout=2",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: host: holds an @", dsn)
+		assert.Contains(t, err.Error(), "%40")
+		assert.NotContains(t, err.Error(), tail)
+	}
+	// A Unix socket's directory may hold one.
+	_, err := pgstore.Open(context.Background(), "host=/nonexistent/a@b port=1 user=ada sslmode=disable connect_timeout=2")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "holds an @")
+}
+
 // pgx reads a URL whose scheme it does not know as key=value pairs: it
 // connected to a local socket with defaults and sent the URL, password
 // included, as the name of a setting, which the server's error repeats.

@@ -223,7 +223,9 @@ func poolSlots(pool *pgxpool.Pool) chan struct{} {
 // or key=value pairs, as pgxpool.ParseConfig takes them) and returns a
 // Store on it, after checking its schema as New does. An empty string, or
 // a URL whose scheme is not postgres:// or postgresql://, is an error: pgx
-// would otherwise fall back to a local socket and defaults.
+// would otherwise fall back to a local socket and defaults. So is a host
+// holding an "@": an "@" of the password, unescaped (write it %40), which
+// would otherwise go to the DNS and into the error.
 // Close closes the connections.
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	pool, err := Connect(ctx, connString)
@@ -240,8 +242,8 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 }
 
 // Connect opens a pool of connections to the database of connString, and
-// checks that it answers. An empty connString, or a URL of another scheme,
-// is an error, as for Open. Each connection attempt is bounded by the
+// checks that it answers. An empty connString, a URL of another scheme,
+// or a host holding an "@", is an error, as for Open. Each connection attempt is bounded by the
 // string's connect_timeout, or else DefaultConnectTimeout: a pool of
 // pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
@@ -278,11 +280,33 @@ func parseConfig(connString string) (*pgxpool.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
 	}
+	if err := checkHosts(&cfg.ConnConfig.Config); err != nil {
+		return nil, err
+	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		// pgconn bounds each host's whole connection process by it.
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
 	return cfg, nil
+}
+
+// checkHosts refuses a host name holding an "@". pgx, as libpq, ends a
+// URL's user information at its first "@", so the rest of a password
+// holding one unescaped becomes the host: connecting would send it to the
+// DNS, and pgx's error would print it. A Unix socket's directory (a host
+// starting with "/") may hold one.
+func checkHosts(cfg *pgconn.Config) error {
+	hosts := []string{cfg.Host}
+	for _, f := range cfg.Fallbacks {
+		hosts = append(hosts, f.Host)
+	}
+	for _, h := range hosts {
+		if !strings.HasPrefix(h, "/") && strings.Contains(h, "@") {
+			return errors.New("pgstore: connection string: host: holds an @ " +
+				"(an @ in the user name or password is written %40)")
+		}
+	}
+	return nil
 }
 
 // connect opens a pool with cfg and checks that it answers.
