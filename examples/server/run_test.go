@@ -100,6 +100,25 @@ func TestDatabasePasswordIsNeverPrinted(t *testing.T) {
 	}
 }
 
+// pgx ends a URL's user information at its first "@": the rest of a
+// password holding an unescaped "@" became the host, which the server
+// looked up in the DNS and printed ("lookup 7d6c5b4a@127.0.0.1").
+func TestAnAtInTheDatabasePasswordIsNeverPrinted(t *testing.T) {
+	const tail = "7d6c5b4a-pw"
+	for _, dsn := range []string{
+		"postgres://outagecast:pw-9f8e@" + tail + "@" + closedPort(t) + "/outagecast",
+		"postgres://outagecast:pw-9f8e@" + tail + "@127.0.0.1/outagecast",
+		"postgres://outagecast:pw-9f8e@" + tail + "@db.invalid,127.0.0.1/outagecast",
+	} {
+		for _, args := range [][]string{nil, {"-migrate"}} {
+			env, out, errs := testEnv(map[string]string{tokensEnv: newToken, dsnEnv: dsn})
+			assert.Equal(t, 2, run(context.Background(), args, env), "a bad DATABASE_URL is a usage error")
+			assert.Contains(t, errs.String(), "%40", "says how to write it")
+			assert.NotContains(t, errs.String()+out.String(), tail, "%s", errs)
+		}
+	}
+}
+
 // The README's configuration loads, with its secret from the environment.
 func TestLocalConfigLoads(t *testing.T) {
 	env, _, _ := testEnv(map[string]string{"WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
