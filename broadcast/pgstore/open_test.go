@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -68,8 +69,20 @@ func TestAnAtInThePasswordIsRefusedUnshown(t *testing.T) {
 		assert.Contains(t, err.Error(), "%40")
 		assert.NotContains(t, err.Error(), tail)
 	}
+	// A pool made elsewhere: New would connect to the host.
+	pool, err := pgxpool.New(context.Background(), "postgres://ada:s3cret@"+tail+"@127.0.0.1:1/db?sslmode=disable&connect_timeout=2")
+	require.NoError(t, err, "pgxpool.New does not connect")
+	defer pool.Close()
+	_, err = pgstore.New(context.Background(), pool)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pgstore: New: pool: host: holds an @")
+	assert.NotContains(t, err.Error(), tail)
+	err = pgstore.Migrate(context.Background(), pool)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pgstore: Migrate: pool: host: holds an @")
+	assert.NotContains(t, err.Error(), tail)
 	// A Unix socket's directory may hold one.
-	_, err := pgstore.Open(context.Background(), "host=/nonexistent/a@b port=1 user=ada sslmode=disable connect_timeout=2")
+	_, err = pgstore.Open(context.Background(), "host=/nonexistent/a@b port=1 user=ada sslmode=disable connect_timeout=2")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "holds an @")
 }

@@ -161,8 +161,8 @@ var _ broadcast.Store = (*Store)(nil)
 
 // New returns a Store using pool, after checking that its schema is at the
 // version this package needs (see Migrate), or at a newer one still
-// compatible with it (see the package doc, Schema). Close does not close
-// pool.
+// compatible with it (see the package doc, Schema). A pool whose host
+// holds an "@" is refused, as by Open. Close does not close pool.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	return newKnowing(ctx, pool, SchemaVersion, opts...)
 }
@@ -172,6 +172,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Option) (*Store, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: New: pool: missing")
+	}
+	if err := checkHosts(&pool.Config().ConnConfig.Config); err != nil {
+		return nil, fmt.Errorf("pgstore: New: pool: %w", err)
 	}
 	s := &Store{pool: pool}
 	for _, o := range opts {
@@ -281,7 +284,7 @@ func parseConfig(connString string) (*pgxpool.Config, error) {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
 	}
 	if err := checkHosts(&cfg.ConnConfig.Config); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pgstore: connection string: %w", err)
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		// pgconn bounds each host's whole connection process by it.
@@ -302,8 +305,7 @@ func checkHosts(cfg *pgconn.Config) error {
 	}
 	for _, h := range hosts {
 		if !strings.HasPrefix(h, "/") && strings.Contains(h, "@") {
-			return errors.New("pgstore: connection string: host: holds an @ " +
-				"(an @ in the user name or password is written %40)")
+			return errors.New("host: holds an @ (an @ in the user name or password is written %40)")
 		}
 	}
 	return nil
