@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -80,7 +81,7 @@ func parseDSN(env environ, workers int) (database, error) {
 	r := redact.NewRedactor(redact.NewSecret(dsn)).WithURL(redact.NewURL(dsn))
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return database{}, fmt.Errorf("%s: %s", dsnEnv, r.String(err.Error()))
+		return database{}, fmt.Errorf("%s: %s", dsnEnv, r.String(withoutConnString(err).Error()))
 	}
 	if atInHost(cfg.ConnConfig) {
 		// pgx ends a URL's user information at its first "@": the rest of
@@ -96,6 +97,20 @@ func parseDSN(env environ, workers int) (database, error) {
 		cfg.ConnConfig.ConnectTimeout = pgstore.DefaultConnectTimeout
 	}
 	return database{cfg: cfg, hide: r.String}, nil
+}
+
+// withoutConnString is pgx's error for a connection string it cannot
+// parse, without the string: pgx repeats it with the passwords it
+// recognises masked, which misses some (a quoted one holding an escaped
+// quote).
+func withoutConnString(err error) error {
+	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
+	if !ok {
+		return err
+	}
+	safe := *pe
+	safe.ConnString = redact.Redacted
+	return &safe
 }
 
 // atInHost reports whether a host of cfg, other than a Unix socket's
