@@ -115,6 +115,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("pgstore: Migrate: pool: missing")
 	}
+	if err := checkHosts(&pool.Config().ConnConfig.Config); err != nil {
+		return fmt.Errorf("pgstore: Migrate: pool: %w", err)
+	}
 	ms, err := migrations()
 	if err != nil {
 		return err

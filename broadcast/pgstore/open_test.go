@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -47,6 +48,43 @@ func TestConnectionErrorsHideThePassword(t *testing.T) {
 			assert.NotContains(t, pe.ConnString, password, "in the error's chain")
 		}
 	}
+}
+
+// pgx, as libpq, ends a URL's user information at its first "@": the
+// rest of a password holding an unescaped "@" became the host name, which
+// the error printed ("lookup Pa55word@127.0.0.1: no such host") after a
+// DNS query sent it out.
+func TestAnAtInThePasswordIsRefusedUnshown(t *testing.T) {
+	const tail = "Pa55word-7d6c"
+	for _, dsn := range []string{
+		"postgres://ada:s3cret@" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://ada:s3cret@" + tail + "@127.0.0.1/db?sslmode=disable&connect_timeout=2",
+		"postgresql://ada:s3cret@" + tail + "@127.0.0.1:1,127.0.0.2:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://ada:s3cret@" + tail + "@db.invalid/db?sslmode=disable&connect_timeout=2",
+		"host=" + tail + "@db.invalid port=1 user=ada sslmode=disable connect_timeout=2",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: host: holds an @", dsn)
+		assert.Contains(t, err.Error(), "%40")
+		assert.NotContains(t, err.Error(), tail)
+	}
+	// A pool made elsewhere: New would connect to the host.
+	pool, err := pgxpool.New(context.Background(), "postgres://ada:s3cret@"+tail+"@127.0.0.1:1/db?sslmode=disable&connect_timeout=2")
+	require.NoError(t, err, "pgxpool.New does not connect")
+	defer pool.Close()
+	_, err = pgstore.New(context.Background(), pool)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pgstore: New: pool: host: holds an @")
+	assert.NotContains(t, err.Error(), tail)
+	err = pgstore.Migrate(context.Background(), pool)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pgstore: Migrate: pool: host: holds an @")
+	assert.NotContains(t, err.Error(), tail)
+	// A Unix socket's directory may hold one.
+	_, err = pgstore.Open(context.Background(), "host=/nonexistent/a@b port=1 user=ada sslmode=disable connect_timeout=2")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "holds an @")
 }
 
 // pgx reads a URL whose scheme it does not know as key=value pairs: it

@@ -161,8 +161,8 @@ var _ broadcast.Store = (*Store)(nil)
 
 // New returns a Store using pool, after checking that its schema is at the
 // version this package needs (see Migrate), or at a newer one still
-// compatible with it (see the package doc, Schema). Close does not close
-// pool.
+// compatible with it (see the package doc, Schema). A pool whose host
+// holds an "@" is refused, as by Open. Close does not close pool.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
 	return newKnowing(ctx, pool, SchemaVersion, opts...)
 }
@@ -172,6 +172,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Option) (*Store, error) {
 	if pool == nil {
 		return nil, errors.New("pgstore: New: pool: missing")
+	}
+	if err := checkHosts(&pool.Config().ConnConfig.Config); err != nil {
+		return nil, fmt.Errorf("pgstore: New: pool: %w", err)
 	}
 	s := &Store{pool: pool}
 	for _, o := range opts {
@@ -223,7 +226,9 @@ func poolSlots(pool *pgxpool.Pool) chan struct{} {
 // or key=value pairs, as pgxpool.ParseConfig takes them) and returns a
 // Store on it, after checking its schema as New does. An empty string, or
 // a URL whose scheme is not postgres:// or postgresql://, is an error: pgx
-// would otherwise fall back to a local socket and defaults.
+// would otherwise fall back to a local socket and defaults. So is a host
+// holding an "@": an "@" of the password, unescaped (write it %40), which
+// would otherwise go to the DNS and into the error.
 // Close closes the connections.
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	pool, err := Connect(ctx, connString)
@@ -240,8 +245,8 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 }
 
 // Connect opens a pool of connections to the database of connString, and
-// checks that it answers. An empty connString, or a URL of another scheme,
-// is an error, as for Open. Each connection attempt is bounded by the
+// checks that it answers. An empty connString, a URL of another scheme,
+// or a host holding an "@", is an error, as for Open. Each connection attempt is bounded by the
 // string's connect_timeout, or else DefaultConnectTimeout: a pool of
 // pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
@@ -278,11 +283,32 @@ func parseConfig(connString string) (*pgxpool.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
 	}
+	if err := checkHosts(&cfg.ConnConfig.Config); err != nil {
+		return nil, fmt.Errorf("pgstore: connection string: %w", err)
+	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		// pgconn bounds each host's whole connection process by it.
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
 	return cfg, nil
+}
+
+// checkHosts refuses a host name holding an "@". pgx, as libpq, ends a
+// URL's user information at its first "@", so the rest of a password
+// holding one unescaped becomes the host: connecting would send it to the
+// DNS, and pgx's error would print it. A Unix socket's directory (a host
+// starting with "/") may hold one.
+func checkHosts(cfg *pgconn.Config) error {
+	hosts := []string{cfg.Host}
+	for _, f := range cfg.Fallbacks {
+		hosts = append(hosts, f.Host)
+	}
+	for _, h := range hosts {
+		if !strings.HasPrefix(h, "/") && strings.Contains(h, "@") {
+			return errors.New("host: holds an @ (an @ in the user name or password is written %40)")
+		}
+	}
+	return nil
 }
 
 // connect opens a pool with cfg and checks that it answers.
