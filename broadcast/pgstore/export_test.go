@@ -43,9 +43,6 @@ func CompatibleFrom(fsys fs.FS) ([]int, error) {
 // PruneQuery is Prune's statement on table.
 func PruneQuery(table string) string { return pruneQuery(table) }
 
-// ParseConfig is Connect's parse of connString.
-func ParseConfig(connString string) (*pgxpool.Config, error) { return parseConfig(connString) }
-
 // ConnectConfig is Connect after the parse.
 func ConnectConfig(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	return connect(ctx, cfg)

@@ -87,6 +87,38 @@ func TestAnAtInThePasswordIsRefusedUnshown(t *testing.T) {
 	assert.NotContains(t, err.Error(), "holds an @")
 }
 
+// A password that starts with digits and holds a "/" written raw cuts the
+// URL short: pgx read "ada" as the host, the digits as its port, and the
+// rest of the password as the database name, which its error printed. Such a URL has no
+// user information, a port, and an "@" after the host; it is refused,
+// quoting nothing.
+func TestAPasswordCutShortIsRefusedUnshown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada:1234/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"postgresql://ada:1234/" + tail + "@127.0.0.1:1,127.0.0.2:1/db",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string:", dsn)
+		assert.Contains(t, err.Error(), "%2F", "says how to write it")
+		assert.NotContains(t, err.Error(), tail, dsn)
+		assert.NotContains(t, err.Error(), "1234", dsn)
+	}
+	// pgx reads a "?" or "#" in the password right; an "@" in a URL with
+	// user information, with no port, or escaped, is pgx's to read too.
+	for _, dsn := range []string{
+		"postgres://ada:1234?pw@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:pw@127.0.0.1:1/db@x?sslmode=disable&connect_timeout=1",
+		"postgres://127.0.0.1/db@x?sslmode=disable&connect_timeout=1",
+		"postgres://127.0.0.1:1/db%40x?sslmode=disable&connect_timeout=1",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.NotContains(t, err.Error(), "%2F", dsn)
+	}
+}
+
 // pgx reads a URL whose scheme it does not know as key=value pairs: it
 // connected to a local socket with defaults and sent the URL, password
 // included, as the name of a setting, which the server's error repeats.

@@ -96,6 +96,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -246,18 +247,12 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 
 // Connect opens a pool of connections to the database of connString, and
 // checks that it answers. An empty connString, a URL of another scheme,
-// or a host holding an "@", is an error, as for Open. Each connection attempt is bounded by the
+// a host holding an "@", or a URL whose password a raw "/" cut short, is
+// an error, as for Open. Each connection attempt is bounded by the
 // string's connect_timeout, or else DefaultConnectTimeout: a pool of
 // pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
-	if strings.TrimSpace(connString) == "" {
-		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
-	}
-	if otherScheme(connString) {
-		return nil, errors.New("pgstore: connection string: scheme: not postgres:// nor postgresql:// " +
-			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
-	}
-	cfg, err := parseConfig(connString)
+	cfg, err := ParseConfig(connString)
 	if err != nil {
 		return nil, err
 	}
@@ -275,10 +270,28 @@ func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 // connection string sets another bound.
 const DefaultConnectTimeout = 10 * time.Second
 
-// parseConfig parses connString for Connect: pgx's config, with
-// DefaultConnectTimeout when the string sets no connect_timeout (pgx
-// reads connect_timeout=0 as none, as libpq does; both get the default).
-func parseConfig(connString string) (*pgxpool.Config, error) {
+// ParseConfig parses connString as Connect does, without connecting, for
+// a caller that sizes or configures the pool itself before it calls
+// pgxpool.NewWithConfig: pgx's config, with DefaultConnectTimeout when the
+// string sets no connect_timeout (pgx reads connect_timeout=0 as none, as
+// libpq does; both get the default). It refuses what Connect refuses (an
+// empty string, a URL of another scheme, a host holding an "@", a URL
+// whose password a raw "/" cut short), and its
+// errors never quote the string: pgx's would, with only the passwords it
+// recognises masked.
+func ParseConfig(connString string) (*pgxpool.Config, error) {
+	if strings.TrimSpace(connString) == "" {
+		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
+	}
+	if otherScheme(connString) {
+		return nil, errors.New("pgstore: connection string: scheme: not postgres:// nor postgresql:// " +
+			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
+	}
+	if cutPassword(connString) {
+		return nil, errors.New(`pgstore: connection string: a URL with a port, no user name and an "@" in the database name: ` +
+			`a password cut short by a "/" (write a "/" in the user name or password as %2F, ` +
+			`and an "@" in the database name as %40)`)
+	}
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
@@ -291,6 +304,20 @@ func parseConfig(connString string) (*pgxpool.Config, error) {
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
 	return cfg, nil
+}
+
+// cutPassword reports whether connString is a URL that a password
+// starting with digits and holding a raw "/" cut short: pgx would take the
+// user name for the host, the digits for its port, and the rest of the
+// password for the database name, which its errors print. Such a URL has
+// no user information, a port, and an "@" in its path (one written %40 is
+// a database name's).
+func cutPassword(connString string) bool {
+	if !strings.HasPrefix(connString, "postgres://") && !strings.HasPrefix(connString, "postgresql://") {
+		return false
+	}
+	u, err := url.Parse(connString)
+	return err == nil && u.User == nil && u.Port() != "" && strings.Contains(u.EscapedPath(), "@")
 }
 
 // checkHosts refuses a host name holding an "@". pgx, as libpq, ends a

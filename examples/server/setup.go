@@ -9,12 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -82,48 +78,15 @@ func parseDSN(env environ, workers int) (database, error) {
 		return database{}, fmt.Errorf("%s: not set or empty: give the PostgreSQL connection string, as postgres://user:password@host:5432/db", dsnEnv)
 	}
 	r := redact.NewRedactor(redact.NewSecret(dsn)).WithURL(redact.NewURL(dsn))
-	cfg, err := pgxpool.ParseConfig(dsn)
+	// pgstore's parse: pgx's, bounded connection attempts, no host
+	// holding the rest of a password, errors that never quote dsn.
+	cfg, err := pgstore.ParseConfig(dsn)
 	if err != nil {
-		return database{}, fmt.Errorf("%s: %s", dsnEnv, r.String(withoutConnString(err).Error()))
-	}
-	if atInHost(cfg.ConnConfig) {
-		// pgx ends a URL's user information at its first "@": the rest of
-		// a password holding one became the host, to be looked up in the
-		// DNS and printed in the error.
-		return database{}, fmt.Errorf("%s: host: holds an @ (an @ in the user name or password is written %%40)", dsnEnv)
+		return database{}, fmt.Errorf("%s: %s", dsnEnv, r.String(err.Error()))
 	}
 	r = r.With(redact.NewSecret(cfg.ConnConfig.Password))
 	cfg.MaxConns = max(cfg.MaxConns, int32(workers+4+apiConns)) // dispatch needs Workers + 4
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		// pgx has none: a connection to a host that drops packets would
-		// last minutes (see pgstore.DefaultConnectTimeout).
-		cfg.ConnConfig.ConnectTimeout = pgstore.DefaultConnectTimeout
-	}
 	return database{cfg: cfg, hide: r.String}, nil
-}
-
-// withoutConnString is pgx's error for a connection string it cannot
-// parse, without the string: pgx repeats it with the passwords it
-// recognises masked, which misses some (a quoted one holding an escaped
-// quote).
-func withoutConnString(err error) error {
-	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
-	if !ok {
-		return err
-	}
-	safe := *pe
-	safe.ConnString = redact.Redacted
-	return &safe
-}
-
-// atInHost reports whether a host of cfg, other than a Unix socket's
-// directory, holds an "@".
-func atInHost(cfg *pgx.ConnConfig) bool {
-	hosts := []string{cfg.Host}
-	for _, f := range cfg.Fallbacks {
-		hosts = append(hosts, f.Host)
-	}
-	return slices.ContainsFunc(hosts, func(h string) bool { return !strings.HasPrefix(h, "/") && strings.Contains(h, "@") })
 }
 
 // connect opens the pool and checks that the database answers.
