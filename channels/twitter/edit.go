@@ -153,13 +153,18 @@ func detail(err error) error {
 
 // editedBefore judges refused, X's refusal of a retried edit of the post
 // previous to text: an earlier attempt may have made the edit, its answer
-// lost, and X edits only the latest version. The post's latest version
-// (GET /2/tweets/:id, which answers it for any version's id) is that
-// attempt's when it is a later version with text, as X stores it (see
-// sameText). Else refused stands; a failed look-up adds its reason to
-// refused's text, never its marks.
+// lost, and X edits only the latest version. The post's latest version is
+// that attempt's when it is a later version with text, as X stores it (see
+// sameText). X answers GET /2/tweets/:id with the version id names, and
+// the ids of all the post's versions, the latest last: when previous is
+// no longer the latest, the latest is read by its own id. Else refused
+// stands; a failed look-up adds its reason to refused's text, never its
+// marks.
 func (c *Channel) editedBefore(ctx context.Context, previous, text string, refused error) (post, error) {
 	v, err := c.latestVersion(ctx, previous)
+	if h := v.EditHistory; err == nil && v.ID == previous && len(h) > 0 && h[len(h)-1] != previous {
+		v, err = c.latestVersion(ctx, h[len(h)-1])
+	}
 	switch {
 	case err != nil:
 		return post{}, fmt.Errorf("%w (the post could not be read to find an earlier attempt's edit: %s)", refused, err.Error())
@@ -169,7 +174,8 @@ func (c *Channel) editedBefore(ctx context.Context, previous, text string, refus
 	return post{}, refused
 }
 
-// latestVersion reads the latest version of the post id.
+// latestVersion reads the version id of a post, with the ids of all its
+// versions.
 func (c *Channel) latestVersion(ctx context.Context, id string) (timelinePost, error) {
 	q := url.Values{"tweet.fields": {"entities,edit_history_tweet_ids"}}
 	resp, s, err := c.exchange(ctx, "read post", http.MethodGet, "/2/tweets/"+url.PathEscape(id)+"?"+q.Encode(), nil, 0)
