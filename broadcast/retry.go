@@ -1293,7 +1293,11 @@ func (d *delivery) delivered(ctx context.Context) {
 // (the thread's receipt of it) acts on it too. Edited's Meta names the
 // post, so that a retraction of either receipt is seen on both (see
 // retractedPost). A post that is not the thread's latest leaves the thread
-// alone: later updates reply to a later post.
+// alone (later updates reply to a later post), and only the receipt of
+// the update corrected names it, saved outside the thread as an in-place
+// correction's is (see inPlaceEdits), so that a later Correct of that
+// update edits the current version, not one the platform no longer lets
+// be edited, and a Retract of it or of the correction is seen on both.
 func (d *delivery) followVersion(ctx context.Context, edited Receipt) error {
 	t, err := d.b.store.Thread(ctx, d.u.IncidentID, d.name)
 	if err != nil {
@@ -1301,6 +1305,11 @@ func (d *delivery) followVersion(ctx context.Context, edited Receipt) error {
 	}
 	last := t.Last
 	if last.ID != d.prev.ID || last.UpdateID == "" || !maps.Equal(last.Meta, d.prev.Meta) {
+		moved := d.prev.clone()
+		moved.ID, moved.URL, moved.Time, moved.Meta = edited.ID, edited.URL, edited.Time, maps.Clone(edited.Meta)
+		if err := d.b.store.SaveReceipt(ctx, inPlaceEdits, d.original, moved); err != nil {
+			return fmt.Errorf("store: save the edited post as the receipt of %s: %w", d.original, err)
+		}
 		return nil
 	}
 	current := last.clone()
