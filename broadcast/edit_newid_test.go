@@ -140,3 +140,28 @@ func TestEditWithNewIDNotLastMovesReceipt(t *testing.T) {
 	assert.Equal(t, []string{"v1", "v3"}, ch.edited, "the second correction edits the current version")
 	assert.Equal(t, []string{"", "v1", "v2"}, ch.replies, "the thread's latest stays the second update's")
 }
+
+// A correction edited in place into a new id, corrected again, names the
+// new version too: a third Correct, of that correction, edits the current
+// version. Its receipt kept the version it made before.
+func TestEditWithNewIDMovesCorrectionReceipt(t *testing.T) {
+	ch := &versioned{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	ctx := context.Background()
+	first, err := b.Send(ctx, validUpdate())
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.Body = "Fixed: the EU region."
+	corr, err := b.Correct(ctx, first.UpdateID, fixed)
+	require.NoError(t, err)
+	for _, body := range []string{"Fixed again: the US region.", "Fixed once more: both regions."} {
+		again := validUpdate()
+		again.Body = body
+		_, err = b.Correct(ctx, corr.UpdateID, again)
+		require.NoError(t, err)
+	}
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"v1", "v2", "v3"}, ch.edited, "each correction edits the current version")
+}
