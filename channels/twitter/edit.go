@@ -50,23 +50,33 @@ const (
 // that cannot be edited, an account that may not edit) wraps it too, so
 // that Broadcaster.Correct posts the correction in the thread instead.
 // A post gone from X (404, or an errors list of type resource-not-found)
-// wraps broadcast.ErrPostGone. Other errors are as Send's.
+// wraps broadcast.ErrPostGone. Other errors are as Send's. A retry
+// (m.Attempt above 1) looks for the edit an earlier attempt made, its
+// answer lost (see editedBefore), before it returns such a refusal, its
+// own or X's.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
-	history, posted, err := c.editable(prev)
-	if err != nil {
-		return broadcast.Receipt{}, err
+	history, posted, refused := c.editable(prev)
+	if refused != nil && (m.Attempt <= 1 || history == nil) {
+		return broadcast.Receipt{}, refused
 	}
 	text, err := c.text(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	body, err := editBody(text, prev.ID)
-	if err != nil {
-		return broadcast.Receipt{}, fmt.Errorf("twitter: edit: %w", err)
-	}
-	p, err := c.create(ctx, "edit", body, editRefusal)
-	if errors.Is(err, broadcast.ErrNotEditable) && m.Attempt > 1 {
-		p, err = c.editedBefore(ctx, prev.ID, text, err)
+	var p post
+	if refused != nil {
+		// Too old or edited too often now, but an earlier attempt may
+		// have made the edit before, its answer lost.
+		p, err = c.editedBefore(ctx, prev.ID, text, refused)
+	} else {
+		body, berr := editBody(text, prev.ID)
+		if berr != nil {
+			return broadcast.Receipt{}, fmt.Errorf("twitter: edit: %w", berr)
+		}
+		p, err = c.create(ctx, "edit", body, editRefusal)
+		if errors.Is(err, broadcast.ErrNotEditable) && m.Attempt > 1 {
+			p, err = c.editedBefore(ctx, prev.ID, text, err)
+		}
 	}
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -83,10 +93,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 }
 
 // editable returns the versions of prev's post, oldest first, and when its
-// first version was made (zero when its receipt does not say), or the
+// first version was made (zero when its receipt does not say), and the
 // error of a post that cannot be edited, without asking X: prev names no
-// post, its post was made EditWindow or more ago, or it was edited
-// MaxEdits times.
+// post (history is then nil), its post was made EditWindow or more ago,
+// or it was edited MaxEdits times.
 func (c *Channel) editable(prev broadcast.Receipt) (history []string, posted time.Time, err error) {
 	if prev.ID == "" {
 		return nil, time.Time{}, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the receipt names no post "+
@@ -106,10 +116,10 @@ func (c *Channel) editable(prev broadcast.Receipt) (history []string, posted tim
 	}
 	switch age := c.now().Sub(posted); {
 	case !posted.IsZero() && age >= EditWindow:
-		return nil, time.Time{}, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was made %s ago, "+
+		return history, posted, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was made %s ago, "+
 			"and X lets a post be edited for %s", broadcast.ErrNotEditable, age.Round(time.Second), EditWindow))
 	case len(history)-1 >= MaxEdits:
-		return nil, time.Time{}, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was edited %d times, "+
+		return history, posted, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was edited %d times, "+
 			"as often as X allows", broadcast.ErrNotEditable, len(history)-1))
 	}
 	return history, posted, nil
