@@ -260,10 +260,11 @@ type Checker interface {
 // receipt of an earlier update) with m's update, under the same rules as
 // Channel.Send, and returns the receipt of the edited post. Where the
 // platform makes the edited post a new one, with an id of its own (X's
-// versions), the receipt names the new one; when prev was the incident's
-// latest post, the Broadcaster then keeps the new one as the thread's
-// latest and as the receipt of the update prev was, so that later updates
-// reply to it and a later Correct or Retract of that update acts on it.
+// versions), the receipt names the new one; the Broadcaster then keeps
+// the new one as the receipt of the update corrected and, when prev was
+// the incident's latest post, as the thread's latest and the receipt of
+// the update prev was, so that later updates reply to it and a later
+// Correct or Retract of those updates acts on it.
 // Broadcaster.Correct uses it.
 type Editor interface {
 	Edit(ctx context.Context, m Message, prev Receipt) (Receipt, error)

@@ -104,3 +104,64 @@ func TestEditWithNewIDKeepsLaterLast(t *testing.T) {
 	defer ch.mu.Unlock()
 	assert.Equal(t, []string{"", "v1", "v2"}, ch.replies, "the third update replies to the second")
 }
+
+// A post edited into a new id that is not the incident's latest is still
+// the post of the update it was: a second Correct of that update edits the
+// new version (X edits only the latest), not the old one, which X refuses;
+// the thread's latest stays the later update's. The update's receipt kept
+// the old id before.
+func TestEditWithNewIDNotLastMovesReceipt(t *testing.T) {
+	ch := &versioned{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	ctx := context.Background()
+	first, err := b.Send(ctx, validUpdate())
+	require.NoError(t, err)
+	second := validUpdate()
+	second.Status, second.Body = broadcast.StatusIdentified, "A bad deploy."
+	_, err = b.Send(ctx, second)
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.Body = "Fixed: the EU region."
+	corr, err := b.Correct(ctx, first.UpdateID, fixed)
+	require.NoError(t, err)
+	require.Equal(t, "v3", corr.Results[0].Receipt.ID)
+	again := validUpdate()
+	again.Body = "Fixed again: the US region."
+	_, err = b.Correct(ctx, first.UpdateID, again)
+	require.NoError(t, err)
+
+	third := validUpdate()
+	third.Status, third.Body = broadcast.StatusMonitoring, "Rolled back."
+	_, err = b.Send(ctx, third)
+	require.NoError(t, err)
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"v1", "v3"}, ch.edited, "the second correction edits the current version")
+	assert.Equal(t, []string{"", "v1", "v2"}, ch.replies, "the thread's latest stays the second update's")
+}
+
+// A correction edited in place into a new id, corrected again, names the
+// new version too: a third Correct, of that correction, edits the current
+// version. Its receipt kept the version it made before.
+func TestEditWithNewIDMovesCorrectionReceipt(t *testing.T) {
+	ch := &versioned{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	ctx := context.Background()
+	first, err := b.Send(ctx, validUpdate())
+	require.NoError(t, err)
+	fixed := validUpdate()
+	fixed.Body = "Fixed: the EU region."
+	corr, err := b.Correct(ctx, first.UpdateID, fixed)
+	require.NoError(t, err)
+	for _, body := range []string{"Fixed again: the US region.", "Fixed once more: both regions."} {
+		again := validUpdate()
+		again.Body = body
+		_, err = b.Correct(ctx, corr.UpdateID, again)
+		require.NoError(t, err)
+	}
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"v1", "v2", "v3"}, ch.edited, "each correction edits the current version")
+}

@@ -1290,25 +1290,39 @@ func (d *delivery) delivered(ctx context.Context) {
 // replies and edits go to the latest), as the incident's latest post when
 // the thread's was the post edited: the next update then replies to the
 // current version, and a Correct or Retract of the update that post was
-// (the thread's receipt of it) acts on it too. Edited's Meta names the
-// post, so that a retraction of either receipt is seen on both (see
-// retractedPost). A post that is not the thread's latest leaves the thread
-// alone: later updates reply to a later post.
+// (the thread's receipt of it) acts on it too. A post that is not the
+// thread's latest leaves the thread alone: later updates reply to a later
+// post. Either way the receipt of the update corrected (an in-place
+// correction's, or one not the thread's latest) names it too, saved
+// outside the thread as an in-place correction's is (see inPlaceEdits),
+// so that a later Correct of that update edits the current version, not
+// one the platform no longer lets be edited. Edited's Meta names the
+// post, so that a retraction of any of these receipts is seen on the
+// others (see retractedPost).
 func (d *delivery) followVersion(ctx context.Context, edited Receipt) error {
+	version := func(r Receipt) Receipt {
+		r = r.clone()
+		r.ID, r.URL, r.Time, r.Meta = edited.ID, edited.URL, edited.Time, maps.Clone(edited.Meta)
+		return r
+	}
 	t, err := d.b.store.Thread(ctx, d.u.IncidentID, d.name)
 	if err != nil {
 		return fmt.Errorf("store: read the thread, to follow the edited post: %w", err)
 	}
 	last := t.Last
-	if last.ID != d.prev.ID || last.UpdateID == "" || !maps.Equal(last.Meta, d.prev.Meta) {
-		return nil
+	if last.ID == d.prev.ID && last.UpdateID != "" && maps.Equal(last.Meta, d.prev.Meta) {
+		current := version(last)
+		if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, last.UpdateID, current); err != nil {
+			return fmt.Errorf("store: save the edited post as the thread's latest: %w", err)
+		}
+		d.b.newest.renamed(d.name, last, current)
+		if last.UpdateID == d.original {
+			return nil
+		}
 	}
-	current := last.clone()
-	current.ID, current.URL, current.Time, current.Meta = edited.ID, edited.URL, edited.Time, maps.Clone(edited.Meta)
-	if err := d.b.store.SaveReceipt(ctx, d.u.IncidentID, last.UpdateID, current); err != nil {
-		return fmt.Errorf("store: save the edited post as the thread's latest: %w", err)
+	if err := d.b.store.SaveReceipt(ctx, inPlaceEdits, d.original, version(d.prev)); err != nil {
+		return fmt.Errorf("store: save the edited post as the receipt of %s: %w", d.original, err)
 	}
-	d.b.newest.renamed(d.name, last, current)
 	return nil
 }
 

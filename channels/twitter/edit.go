@@ -50,23 +50,33 @@ const (
 // that cannot be edited, an account that may not edit) wraps it too, so
 // that Broadcaster.Correct posts the correction in the thread instead.
 // A post gone from X (404, or an errors list of type resource-not-found)
-// wraps broadcast.ErrPostGone. Other errors are as Send's.
+// wraps broadcast.ErrPostGone. Other errors are as Send's. A retry
+// (m.Attempt above 1) looks for the edit an earlier attempt made, its
+// answer lost (see editedBefore), before it returns such a refusal, its
+// own or X's.
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
-	history, posted, err := c.editable(prev)
-	if err != nil {
-		return broadcast.Receipt{}, err
+	history, posted, refused := c.editable(prev)
+	if refused != nil && (m.Attempt <= 1 || history == nil) {
+		return broadcast.Receipt{}, refused
 	}
 	text, err := c.text(m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	body, err := editBody(text, prev.ID)
-	if err != nil {
-		return broadcast.Receipt{}, fmt.Errorf("twitter: edit: %w", err)
-	}
-	p, err := c.create(ctx, "edit", body, editRefusal)
-	if errors.Is(err, broadcast.ErrNotEditable) && m.Attempt > 1 {
-		p, err = c.editedBefore(ctx, prev.ID, text, err)
+	var p post
+	if refused != nil {
+		// Too old or edited too often now, but an earlier attempt may
+		// have made the edit before, its answer lost.
+		p, err = c.editedBefore(ctx, prev.ID, text, refused)
+	} else {
+		body, berr := editBody(text, prev.ID)
+		if berr != nil {
+			return broadcast.Receipt{}, fmt.Errorf("twitter: edit: %w", berr)
+		}
+		p, err = c.create(ctx, "edit", body, editRefusal)
+		if errors.Is(err, broadcast.ErrNotEditable) && m.Attempt > 1 {
+			p, err = c.editedBefore(ctx, prev.ID, text, err)
+		}
 	}
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -83,10 +93,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 }
 
 // editable returns the versions of prev's post, oldest first, and when its
-// first version was made (zero when its receipt does not say), or the
+// first version was made (zero when its receipt does not say), and the
 // error of a post that cannot be edited, without asking X: prev names no
-// post, its post was made EditWindow or more ago, or it was edited
-// MaxEdits times.
+// post (history is then nil), its post was made EditWindow or more ago,
+// or it was edited MaxEdits times.
 func (c *Channel) editable(prev broadcast.Receipt) (history []string, posted time.Time, err error) {
 	if prev.ID == "" {
 		return nil, time.Time{}, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the receipt names no post "+
@@ -106,10 +116,10 @@ func (c *Channel) editable(prev broadcast.Receipt) (history []string, posted tim
 	}
 	switch age := c.now().Sub(posted); {
 	case !posted.IsZero() && age >= EditWindow:
-		return nil, time.Time{}, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was made %s ago, "+
+		return history, posted, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was made %s ago, "+
 			"and X lets a post be edited for %s", broadcast.ErrNotEditable, age.Round(time.Second), EditWindow))
 	case len(history)-1 >= MaxEdits:
-		return nil, time.Time{}, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was edited %d times, "+
+		return history, posted, broadcast.Permanent(fmt.Errorf("twitter: edit: %w: the post was edited %d times, "+
 			"as often as X allows", broadcast.ErrNotEditable, len(history)-1))
 	}
 	return history, posted, nil
@@ -153,13 +163,18 @@ func detail(err error) error {
 
 // editedBefore judges refused, X's refusal of a retried edit of the post
 // previous to text: an earlier attempt may have made the edit, its answer
-// lost, and X edits only the latest version. The post's latest version
-// (GET /2/tweets/:id, which answers it for any version's id) is that
-// attempt's when it is a later version with text, as X stores it (see
-// sameText). Else refused stands; a failed look-up adds its reason to
-// refused's text, never its marks.
+// lost, and X edits only the latest version. The post's latest version is
+// that attempt's when it is a later version with text, as X stores it (see
+// sameText). X answers GET /2/tweets/:id with the version id names, and
+// the ids of all the post's versions, the latest last: when previous is
+// no longer the latest, the latest is read by its own id. Else refused
+// stands; a failed look-up adds its reason to refused's text, never its
+// marks.
 func (c *Channel) editedBefore(ctx context.Context, previous, text string, refused error) (post, error) {
 	v, err := c.latestVersion(ctx, previous)
+	if h := v.EditHistory; err == nil && v.ID == previous && len(h) > 0 && h[len(h)-1] != previous {
+		v, err = c.latestVersion(ctx, h[len(h)-1])
+	}
 	switch {
 	case err != nil:
 		return post{}, fmt.Errorf("%w (the post could not be read to find an earlier attempt's edit: %s)", refused, err.Error())
@@ -169,7 +184,8 @@ func (c *Channel) editedBefore(ctx context.Context, previous, text string, refus
 	return post{}, refused
 }
 
-// latestVersion reads the latest version of the post id.
+// latestVersion reads the version id of a post, with the ids of all its
+// versions.
 func (c *Channel) latestVersion(ctx context.Context, id string) (timelinePost, error) {
 	q := url.Values{"tweet.fields": {"entities,edit_history_tweet_ids"}}
 	resp, s, err := c.exchange(ctx, "read post", http.MethodGet, "/2/tweets/"+url.PathEscape(id)+"?"+q.Encode(), nil, 0)

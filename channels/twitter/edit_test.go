@@ -387,3 +387,29 @@ func TestEditRefusedRetryOtherText(t *testing.T) {
 	require.ErrorIs(t, err, broadcast.ErrPostGone)
 	assert.Equal(t, requests+1, f.requestCount())
 }
+
+// An edit whose answer was lost is found on a retry made after X's edit
+// window closed: the window tells whether X would take an edit, not
+// whether an earlier attempt made one. The retry refused the edit without
+// asking X, and the correction was posted a second time as a reply.
+func TestEditAnswerLostRetryAfterWindow(t *testing.T) {
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	prev, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	f.mu.Lock()
+	f.loseNext = true
+	f.mu.Unlock()
+	m := correctionOf(u, "A bad deploy.")
+	_, err = ch.Edit(context.Background(), m, prev)
+	require.Error(t, err)
+	require.False(t, broadcast.IsPermanent(err), "a lost answer is retried")
+
+	ch.now = func() time.Time { return time.Now().Add(EditWindow + time.Minute) }
+	m.Attempt = 2
+	r, err := ch.Edit(context.Background(), m, prev)
+	require.NoError(t, err)
+	assert.Equal(t, "1850000000000000002", r.ID, "the version the lost attempt made")
+	assert.Len(t, f.Received(), 1)
+}

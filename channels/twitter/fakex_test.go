@@ -60,13 +60,14 @@ type fakeX struct {
 	paths    []string             // the path and query of every request
 	minted   int                  // post ids made, versions included
 	versions map[string][]string  // each post's versions, oldest first, by its first id
+	texts    map[string]string    // the text of each version no longer the latest, by its id
 	noEdits  bool                 // the account may not edit (no subscription)
 }
 
 func newFakeX(t *testing.T, bearer bool) *fakeX {
 	t.Helper()
 	f := &fakeX{bearer: bearer, dupes: true, nonces: map[string]bool{}, created: map[string]time.Time{}, clock: time.Now,
-		versions: map[string][]string{}}
+		versions: map[string][]string{}, texts: map[string]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -585,6 +586,7 @@ func (f *fakeX) editPost(w http.ResponseWriter, r *http.Request, req postRequest
 	id := f.newID()
 	versions = append(slices.Clone(versions), id)
 	f.versions[d.ID] = versions
+	f.texts[prev] = d.Text
 	d.Text, d.Parts = req.Text, []string{req.Text}
 	f.created[id] = f.clock().UTC().Truncate(time.Millisecond)
 	if f.loseNext {
@@ -598,9 +600,10 @@ func (f *fakeX) editPost(w http.ResponseWriter, r *http.Request, req postRequest
 	}})
 }
 
-// lookupPost is GET /2/tweets/:id: the latest version of the post that
-// id is a version of, with its edit_history_tweet_ids, as X answers it
-// for any version's id; 404 with X's problem for a post not there.
+// lookupPost is GET /2/tweets/:id: the version id names, with its text
+// and the edit_history_tweet_ids of the whole post, its latest version
+// last, as X answers it (the latest version unless a past one is asked
+// for by its id); 404 with X's problem for a post not there.
 func (f *fakeX) lookupPost(w http.ResponseWriter, r *http.Request, id string) {
 	i := f.find(id)
 	if i < 0 {
@@ -608,9 +611,12 @@ func (f *fakeX) lookupPost(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	d := f.posts[i]
+	if text, ok := f.texts[id]; ok {
+		d.Text = text // a past version, asked for by its id
+	}
 	p := f.timelinePost(d, strings.Split(r.URL.Query().Get("tweet.fields"), ","))
 	if versions := f.versions[d.ID]; versions != nil {
-		p["id"], p["edit_history_tweet_ids"] = versions[len(versions)-1], versions
+		p["id"], p["edit_history_tweet_ids"] = id, versions
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": p})
 }

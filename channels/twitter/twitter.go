@@ -72,7 +72,10 @@
 // latest version (GET /2/tweets/:id, which needs an access tier that may
 // read posts) and, when it is a later version with the correction's text,
 // as X stores it, returns its Receipt; otherwise, or when it cannot be
-// read, the refusal stands and the correction is posted as a reply.
+// read, the refusal stands and the correction is posted as a reply. A
+// retry that finds the post too old or edited as often as allowed, by its
+// receipt, reads it so too before it refuses: the lost attempt may have
+// edited it in time.
 //
 // The Channel is a broadcast.Retractor: Retract deletes the post with
 // DELETE /2/tweets/:id; X answers {"data":{"deleted":true}}, or 204 No
