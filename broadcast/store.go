@@ -236,7 +236,12 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := stamp(cutoff.Sub(s.base)) // by the monotonic clock, when cutoff has its reading
+	// The cutoff as a stamp, counted back from now: for a cutoff without
+	// a monotonic reading (parsed, or made with UTC or Round), by the wall
+	// clock from now, not from when the store was made, which a step of
+	// the wall clock since (NTP, a suspend) would shift.
+	now := time.Now()
+	c := stamp(now.Sub(s.base)) - stamp(now.Sub(cutoff))
 	n := 0
 	for k, m := range s.marks {
 		if m.at < c {

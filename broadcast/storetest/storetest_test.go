@@ -30,13 +30,22 @@ func TestMemoryStore(t *testing.T) {
 }
 
 func TestMemoryStorePrune(t *testing.T) {
-	storetest.RunPrune(t, func(*testing.T) (broadcast.Store, storetest.Pruner) {
-		s := broadcast.NewMemoryStore()
-		return s, func(ctx context.Context, cutoff time.Time) (int64, error) {
-			n, err := s.Prune(ctx, cutoff)
-			return int64(n), err
-		}
-	})
+	// A cutoff as time.Now gives it, and one without its monotonic reading,
+	// as one parsed from text, or made with UTC or Round, comes.
+	for name, strip := range map[string]func(time.Time) time.Time{
+		"monotonic": func(t time.Time) time.Time { return t },
+		"wall":      func(t time.Time) time.Time { return t.Round(0) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			storetest.RunPrune(t, func(*testing.T) (broadcast.Store, storetest.Pruner) {
+				s := broadcast.NewMemoryStore()
+				return s, func(ctx context.Context, cutoff time.Time) (int64, error) {
+					n, err := s.Prune(ctx, strip(cutoff))
+					return int64(n), err
+				}
+			})
+		})
+	}
 }
 
 // mapStore is a small Store for testing the suite, with switches that break
