@@ -45,6 +45,27 @@ func (v *versioned) Edit(_ context.Context, _ broadcast.Message, prev broadcast.
 
 func (v *versioned) Retract(context.Context, broadcast.Receipt) error { return nil }
 
+// sendStatus sends validUpdate with status and body, which must succeed.
+func sendStatus(t *testing.T, b *broadcast.Broadcaster, status broadcast.Status, body string) *broadcast.Report {
+	t.Helper()
+	u := validUpdate()
+	u.Status, u.Body = status, body
+	rep, err := b.Send(context.Background(), u)
+	require.NoError(t, err)
+	return rep
+}
+
+// correctBody corrects update original with validUpdate and body, which
+// must succeed.
+func correctBody(t *testing.T, b *broadcast.Broadcaster, original, body string) *broadcast.Report {
+	t.Helper()
+	u := validUpdate()
+	u.Body = body
+	rep, err := b.Correct(context.Background(), original, u)
+	require.NoError(t, err)
+	return rep
+}
+
 // An edit that makes the post a new id (X's) leaves no follow-up replying
 // to the old version: the incident's next update replies to the new one,
 // and a later Correct of the original edits the new one. The thread kept
@@ -53,25 +74,12 @@ func (v *versioned) Retract(context.Context, broadcast.Receipt) error { return n
 func TestEditWithNewIDMovesThread(t *testing.T) {
 	ch := &versioned{}
 	b := newBroadcaster(t, broadcast.Options{}, ch)
-	ctx := context.Background()
-	first, err := b.Send(ctx, validUpdate())
-	require.NoError(t, err)
-	fixed := validUpdate()
-	fixed.Body = "Fixed: the EU region."
-	corr, err := b.Correct(ctx, first.UpdateID, fixed)
-	require.NoError(t, err)
+	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
+	corr := correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
 	require.True(t, corr.Results[0].Edited)
 	require.Equal(t, "v2", corr.Results[0].Receipt.ID)
-
-	next := validUpdate()
-	next.Status, next.Body = broadcast.StatusIdentified, "A bad deploy."
-	_, err = b.Send(ctx, next)
-	require.NoError(t, err)
-
-	again := validUpdate()
-	again.Body = "Fixed again: the US region."
-	_, err = b.Correct(ctx, first.UpdateID, again)
-	require.NoError(t, err)
+	sendStatus(t, b, broadcast.StatusIdentified, "A bad deploy.")
+	correctBody(t, b, first.UpdateID, "Fixed again: the US region.")
 
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
@@ -84,21 +92,10 @@ func TestEditWithNewIDMovesThread(t *testing.T) {
 func TestEditWithNewIDKeepsLaterLast(t *testing.T) {
 	ch := &versioned{}
 	b := newBroadcaster(t, broadcast.Options{}, ch)
-	ctx := context.Background()
-	first, err := b.Send(ctx, validUpdate())
-	require.NoError(t, err)
-	second := validUpdate()
-	second.Status, second.Body = broadcast.StatusIdentified, "A bad deploy."
-	_, err = b.Send(ctx, second)
-	require.NoError(t, err)
-	fixed := validUpdate()
-	fixed.Body = "Fixed: the EU region."
-	_, err = b.Correct(ctx, first.UpdateID, fixed)
-	require.NoError(t, err)
-	third := validUpdate()
-	third.Status, third.Body = broadcast.StatusMonitoring, "Rolled back."
-	_, err = b.Send(ctx, third)
-	require.NoError(t, err)
+	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
+	sendStatus(t, b, broadcast.StatusIdentified, "A bad deploy.")
+	correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
+	sendStatus(t, b, broadcast.StatusMonitoring, "Rolled back.")
 
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
@@ -113,27 +110,12 @@ func TestEditWithNewIDKeepsLaterLast(t *testing.T) {
 func TestEditWithNewIDNotLastMovesReceipt(t *testing.T) {
 	ch := &versioned{}
 	b := newBroadcaster(t, broadcast.Options{}, ch)
-	ctx := context.Background()
-	first, err := b.Send(ctx, validUpdate())
-	require.NoError(t, err)
-	second := validUpdate()
-	second.Status, second.Body = broadcast.StatusIdentified, "A bad deploy."
-	_, err = b.Send(ctx, second)
-	require.NoError(t, err)
-	fixed := validUpdate()
-	fixed.Body = "Fixed: the EU region."
-	corr, err := b.Correct(ctx, first.UpdateID, fixed)
-	require.NoError(t, err)
+	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
+	sendStatus(t, b, broadcast.StatusIdentified, "A bad deploy.")
+	corr := correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
 	require.Equal(t, "v3", corr.Results[0].Receipt.ID)
-	again := validUpdate()
-	again.Body = "Fixed again: the US region."
-	_, err = b.Correct(ctx, first.UpdateID, again)
-	require.NoError(t, err)
-
-	third := validUpdate()
-	third.Status, third.Body = broadcast.StatusMonitoring, "Rolled back."
-	_, err = b.Send(ctx, third)
-	require.NoError(t, err)
+	correctBody(t, b, first.UpdateID, "Fixed again: the US region.")
+	sendStatus(t, b, broadcast.StatusMonitoring, "Rolled back.")
 
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
@@ -147,18 +129,10 @@ func TestEditWithNewIDNotLastMovesReceipt(t *testing.T) {
 func TestEditWithNewIDMovesCorrectionReceipt(t *testing.T) {
 	ch := &versioned{}
 	b := newBroadcaster(t, broadcast.Options{}, ch)
-	ctx := context.Background()
-	first, err := b.Send(ctx, validUpdate())
-	require.NoError(t, err)
-	fixed := validUpdate()
-	fixed.Body = "Fixed: the EU region."
-	corr, err := b.Correct(ctx, first.UpdateID, fixed)
-	require.NoError(t, err)
+	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
+	corr := correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
 	for _, body := range []string{"Fixed again: the US region.", "Fixed once more: both regions."} {
-		again := validUpdate()
-		again.Body = body
-		_, err = b.Correct(ctx, corr.UpdateID, again)
-		require.NoError(t, err)
+		correctBody(t, b, corr.UpdateID, body)
 	}
 
 	ch.mu.Lock()

@@ -279,13 +279,22 @@ func (c *conn) send(command string, params ...string) error {
 // write. The returned stop ends the watch; it returns only once the closing,
 // if it started, is over, so no goroutine of the watch outlives it.
 func (c *conn) watch(ctx context.Context) (stop func()) {
-	fired := make(chan struct{})
-	stopWatch := context.AfterFunc(ctx, func() {
-		defer close(fired)
+	return whenDone(ctx, func() {
 		c.mu.Lock()
 		c.aborted = true
 		c.mu.Unlock()
 		_ = c.raw.Close()
+	})
+}
+
+// whenDone calls end once ctx is done. The returned stop ends the watch;
+// it returns only once end, if it started, has returned, so no goroutine
+// of the watch outlives it.
+func whenDone(ctx context.Context, end func()) (stop func()) {
+	fired := make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		end()
 	})
 	return func() {
 		if !stopWatch() {

@@ -85,15 +85,9 @@ func plainIRC(ctx context.Context, s *settings) bool {
 	if err != nil {
 		return false
 	}
-	fired := make(chan struct{})
-	stop := context.AfterFunc(pctx, func() {
-		defer close(fired)
-		_ = nc.Close()
-	})
+	stop := whenDone(pctx, func() { _ = nc.Close() }) // ends a read or write under way
 	defer func() {
-		if !stop() {
-			<-fired
-		}
+		stop()
 		_ = nc.Close()
 	}()
 	if _, err := io.WriteString(nc, "CAP LS 302\r\n"); err != nil {

@@ -171,9 +171,9 @@ func detail(err error) error {
 // stands; a failed look-up adds its reason to refused's text, never its
 // marks.
 func (c *Channel) editedBefore(ctx context.Context, previous, text string, refused error) (post, error) {
-	v, err := c.latestVersion(ctx, previous)
+	v, err := c.readVersion(ctx, previous)
 	if h := v.EditHistory; err == nil && v.ID == previous && len(h) > 0 && h[len(h)-1] != previous {
-		v, err = c.latestVersion(ctx, h[len(h)-1])
+		v, err = c.readVersion(ctx, h[len(h)-1])
 	}
 	switch {
 	case err != nil:
@@ -184,9 +184,9 @@ func (c *Channel) editedBefore(ctx context.Context, previous, text string, refus
 	return post{}, refused
 }
 
-// latestVersion reads the version id of a post, with the ids of all its
+// readVersion reads the version id names of a post, with the ids of all its
 // versions.
-func (c *Channel) latestVersion(ctx context.Context, id string) (timelinePost, error) {
+func (c *Channel) readVersion(ctx context.Context, id string) (timelinePost, error) {
 	q := url.Values{"tweet.fields": {"entities,edit_history_tweet_ids"}}
 	resp, s, err := c.exchange(ctx, "read post", http.MethodGet, "/2/tweets/"+url.PathEscape(id)+"?"+q.Encode(), nil, 0)
 	if err != nil {

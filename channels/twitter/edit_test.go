@@ -224,21 +224,22 @@ func TestEditRefusedByX(t *testing.T) {
 	}
 }
 
-// correctionTemplates mark a correction, as the default templates do.
-func correctionTemplates(t *testing.T) *templates.Set {
+// correcting returns a fake X, a Channel on it whose templates mark a
+// correction, as the default templates do, and a Broadcaster of it.
+func correcting(t *testing.T) (*fakeX, *Channel, *broadcast.Broadcaster) {
 	t.Helper()
 	tmpl, err := templates.Default().With("short", `{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Title}} — {{.Body}}`)
 	require.NoError(t, err)
-	return tmpl
+	f := newFakeX(t, false)
+	ch := newTestChannel(t, f, func(c *Config) { c.Templates = tmpl })
+	return f, ch, newBroadcaster(t, ch)
 }
 
 // Broadcaster.Correct edits the post in place while X allows it: no new
 // post, and the correction's receipt names the new version, so that its
 // Retract deletes the post.
 func TestCorrectEditsInPlace(t *testing.T) {
-	f := newFakeX(t, false)
-	ch := newTestChannel(t, f, func(c *Config) { c.Templates = correctionTemplates(t) })
-	b := newBroadcaster(t, ch)
+	f, _, b := correcting(t)
 	first := testUpdate()
 	rep, err := b.Send(context.Background(), first)
 	require.NoError(t, err)
@@ -262,9 +263,7 @@ func TestCorrectEditsInPlace(t *testing.T) {
 // After the edit window, the correction is a reply at the end of the
 // thread, without an edit request.
 func TestCorrectAfterWindowRepliesInThread(t *testing.T) {
-	f := newFakeX(t, false)
-	ch := newTestChannel(t, f, func(c *Config) { c.Templates = correctionTemplates(t) })
-	b := newBroadcaster(t, ch)
+	f, ch, b := correcting(t)
 	first := testUpdate()
 	_, err := b.Send(context.Background(), first)
 	require.NoError(t, err)
@@ -294,9 +293,7 @@ func TestCorrectAfterWindowRepliesInThread(t *testing.T) {
 // replies to the post's current version, the one X shows, and a second
 // correction of the original edits that version: X edits only the latest.
 func TestFollowUpRepliesToEditedVersion(t *testing.T) {
-	f := newFakeX(t, false)
-	ch := newTestChannel(t, f, func(c *Config) { c.Templates = correctionTemplates(t) })
-	b := newBroadcaster(t, ch)
+	f, _, b := correcting(t)
 	first := testUpdate()
 	rep, err := b.Send(context.Background(), first)
 	require.NoError(t, err)
@@ -329,9 +326,7 @@ func TestFollowUpRepliesToEditedVersion(t *testing.T) {
 // (GET /2/tweets/:id) has the correction's text, so the correction is not
 // posted a second time as a reply.
 func TestEditAnswerLost(t *testing.T) {
-	f := newFakeX(t, false)
-	ch := newTestChannel(t, f, func(c *Config) { c.Templates = correctionTemplates(t) })
-	b := newBroadcaster(t, ch)
+	f, _, b := correcting(t)
 	first := testUpdate()
 	first.Body = "See https://status.example.com/eu & more."
 	rep, err := b.Send(context.Background(), first)
