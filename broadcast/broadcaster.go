@@ -263,7 +263,10 @@ func (b *Broadcaster) Send(ctx context.Context, u Update) (*Report, error) {
 // A post edited in place keeps its place in the incident's thread: later
 // updates still reply to the latest post (where the platform gives an
 // edited post a new id, as X does, to its new id: see Editor). Retracting
-// either the original or the correction deletes it. A correction that edited any target's post is
+// either the original or the correction deletes it; where an edit made a
+// version with an id of its own, the post goes with every version, and
+// every update whose receipt names one of them counts as retracted (X
+// deletes them all). A correction that edited any target's post is
 // one edited in place, whatever it posted anew to the others: a later
 // Correct of it edits, and a Retract of it deletes, the posts it edited and
 // those it posted anew alike, and its Result's Receipt names both. One that

@@ -139,3 +139,39 @@ func TestEditWithNewIDMovesCorrectionReceipt(t *testing.T) {
 	defer ch.mu.Unlock()
 	assert.Equal(t, []string{"v1", "v2", "v3"}, ch.edited, "each correction edits the current version")
 }
+
+// The versions an edit gave ids of their own are one post: X deletes them
+// all whichever one is deleted. A retraction of a correction whose receipt
+// names an older version leaves neither the original, nor a later
+// correction, nor the thread's first post taken for up. Only the version
+// the retraction named was marked retracted before: a Correct of the
+// original then edited a deleted post, and the next update replied to it.
+func TestRetractOldVersionRetractsEveryVersion(t *testing.T) {
+	ctx := context.Background()
+	ch := &versioned{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
+	c1 := correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
+	c2 := correctBody(t, b, first.UpdateID, "Fixed again: the US region.")
+	require.Equal(t, "v3", c2.Results[0].Receipt.ID)
+
+	rep, err := b.Retract(ctx, c1.UpdateID)
+	require.NoError(t, err)
+	require.NoError(t, rep.Results[0].Err)
+
+	for _, id := range []string{first.UpdateID, c1.UpdateID, c2.UpdateID} {
+		on, err := b.RetractedOn(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"x"}, on, "update %s's post is gone", id)
+	}
+	u := validUpdate()
+	u.Body = "Fixed once more."
+	_, err = b.Correct(ctx, first.UpdateID, u)
+	require.ErrorIs(t, err, broadcast.ErrRetracted, "there is no post left to correct")
+	sendStatus(t, b, broadcast.StatusMonitoring, "Rolled back.")
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"v1", "v2"}, ch.edited, "nothing edits a deleted version")
+	assert.Equal(t, []string{"", ""}, ch.replies, "the next update starts a new thread")
+}

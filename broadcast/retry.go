@@ -1237,6 +1237,9 @@ func (d *delivery) delivered(ctx context.Context) {
 			if err := d.followVersion(ctx, saved); err != nil {
 				errs = append(errs, err)
 			}
+			if err := d.linkVersions(ctx, saved); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		d.keepThread(ctx)
 		// The posts made anew, or those of the correction it corrected,
@@ -1278,6 +1281,12 @@ func (d *delivery) delivered(ctx context.Context) {
 		// in-place correction's and its original's alike.
 		mark(retractedPost(&d.prev))
 		d.b.newest.forgetPost(d.prev, d.name)
+		// So are its other versions, where an edit made each a post of
+		// its own (see followVersion): the platform deletes them all.
+		errs = append(errs, d.versions(ctx, d.prev, func(v Receipt) {
+			mark(retractedPost(&v))
+			d.b.newest.forgetPost(v, d.name)
+		})...)
 	}
 	if len(errs) > 0 {
 		d.res.Err = Permanent(fmt.Errorf("%w: %w", ErrNotRecorded, errors.Join(errs...)))
@@ -1324,6 +1333,57 @@ func (d *delivery) followVersion(ctx context.Context, edited Receipt) error {
 		return fmt.Errorf("store: save the edited post as the receipt of %s: %w", d.original, err)
 	}
 	return nil
+}
+
+// linkVersions records that edited is the version after d.prev, and d.prev
+// the one before it, so that a retraction of a receipt naming any version
+// finds the others (see versions): the platform deletes every version of a
+// post, and receipts go on naming the version they were given (a
+// correction's names the version it made, the thread's root the first).
+func (d *delivery) linkVersions(ctx context.Context, edited Receipt) error {
+	for _, l := range [...]struct {
+		from, to Receipt
+		next     bool
+	}{{d.prev, edited, true}, {edited, d.prev, false}} {
+		if err := d.b.store.SaveReceipt(ctx, inPlaceEdits, versionKey(&l.from, l.next), l.to); err != nil {
+			return fmt.Errorf("store: save the link between the edited post's versions: %w", err)
+		}
+	}
+	return nil
+}
+
+// versions calls f with each version of r's post other than r that the
+// Store links to it (see linkVersions), later and earlier ones, and
+// returns the errors of reading the links.
+func (d *delivery) versions(ctx context.Context, r Receipt, f func(Receipt)) []error {
+	var errs []error
+	seen := map[string]bool{retractedPost(&r): true}
+	for _, next := range []bool{true, false} {
+		for v := r; ; {
+			link, ok, err := d.b.store.Receipt(ctx, versionKey(&v, next), d.name)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("store: read the versions of the post retracted: %w", err))
+			}
+			if !ok || seen[retractedPost(&link)] {
+				break
+			}
+			seen[retractedPost(&link)] = true
+			f(link)
+			v = link
+		}
+	}
+	return errs
+}
+
+// versionKey is the Store's update key of the receipt that names the
+// version after r's post (next) or before it (see linkVersions). It is
+// kept under a key no update ID can take (they have no control
+// characters), outside any thread (see inPlaceEdits).
+func versionKey(r *Receipt, next bool) string {
+	if next {
+		return "\x00next version\x00" + retractedPost(r)
+	}
+	return "\x00prior version\x00" + retractedPost(r)
 }
 
 // keepThread marks again the updates whose receipts keep the threads the

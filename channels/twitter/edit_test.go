@@ -408,3 +408,41 @@ func TestEditAnswerLostRetryAfterWindow(t *testing.T) {
 	assert.Equal(t, "1850000000000000002", r.ID, "the version the lost attempt made")
 	assert.Len(t, f.Received(), 1)
 }
+
+// Retracting the first of two corrections deletes the post, every version
+// of it (X's DELETE of any version does): the original and the second
+// correction are reported retracted too, and the next update starts a new
+// thread instead of replying to a deleted version.
+func TestRetractOlderCorrectionDeletesPost(t *testing.T) {
+	ctx := context.Background()
+	f, _, b := correcting(t)
+	first := testUpdate()
+	rep, err := b.Send(ctx, first)
+	require.NoError(t, err)
+	var corrs []*broadcast.Report
+	for _, body := range []string{"A bad deploy in the US region.", "A bad deploy in the US and EU regions."} {
+		corrected := first
+		corrected.ID, corrected.Body = "", body
+		corr, err := b.Correct(ctx, rep.UpdateID, corrected)
+		require.NoError(t, err)
+		require.True(t, corr.Results[0].Edited)
+		corrs = append(corrs, corr)
+	}
+	ret, err := b.Retract(ctx, corrs[0].UpdateID)
+	require.NoError(t, err)
+	require.NoError(t, ret.Results[0].Err)
+	require.True(t, f.Received()[0].Deleted)
+
+	for _, id := range []string{rep.UpdateID, corrs[1].UpdateID} {
+		on, err := b.RetractedOn(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"x"}, on, "update %s's post is gone", id)
+	}
+	next := testUpdate()
+	next.ID, next.Status, next.Body = "", broadcast.StatusIdentified, "Rolled back."
+	_, err = b.Send(ctx, next)
+	require.NoError(t, err)
+	got := f.Received()
+	require.Len(t, got, 2)
+	assert.Empty(t, got[1].ReplyTo, "a new thread: the post it would reply to is gone")
+}
