@@ -31,16 +31,22 @@ const (
 var errPlainIRC = errors.New("the port speaks plain IRC, not TLS: use the server's TLS port (often 6697), " +
 	"or connect without TLS (an irc:// URL, Config.TLS TLSOff)")
 
-// handshake runs the TLS handshake on raw within tlsWait and ctx. heard
-// says whether any byte came back meanwhile.
+// handshake runs the TLS handshake on raw within tlsWait and ctx, ending
+// it early enough that the time ctx has left still holds the probe (see
+// plainIRC), but given a second at least. heard says whether any byte came
+// back meanwhile.
 func handshake(ctx context.Context, raw net.Conn, s *settings) (nc net.Conn, heard bool, err error) {
-	hctx, cancel := context.WithTimeout(ctx, tlsWait)
+	wait := tlsWait
+	if deadline, ok := ctx.Deadline(); ok {
+		wait = max(min(wait, time.Until(deadline)-min(probeWait, s.timeout)), time.Second)
+	}
+	hctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	cr := &countingConn{Conn: raw}
 	tc := tls.Client(cr, s.tlsConfig)
 	if err := tc.HandshakeContext(hctx); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) { // the caller's ctx ending is told by dialErr
-			err = fmt.Errorf("no answer to the handshake within %v: %w", min(tlsWait, s.timeout), err)
+			err = fmt.Errorf("no answer to the handshake within %v: %w", wait.Round(time.Millisecond), err)
 		}
 		return nil, cr.n.Load() > 0, fmt.Errorf("TLS: %w", err)
 	}

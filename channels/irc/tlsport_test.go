@@ -165,3 +165,21 @@ func sendOnce(ctx context.Context, ch *irc.Channel) error {
 	_, err := ch.Send(ctx, broadcast.NewMessage(sampleUpdate()))
 	return err
 }
+
+// An attempt with less time left than the handshake's own bound still
+// finds the plain-text port: the handshake leaves the probe its time. It
+// used to wait out the attempt, and the channel retried a mistake.
+func TestTLSToPlainPortShortAttempt(t *testing.T) {
+	t.Parallel()
+	p := &plainPort{hello: "wait", answer: ":irc.example.net CAP * LS :multi-prefix\r\n"}
+	cfg := tlsConfig(p.start(t))
+	cfg.Timeout = 0 // the default, longer than the attempt
+	ch, err := irc.New(cfg)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = ch.Check(ctx)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.Contains(t, err.Error(), "the port speaks plain IRC, not TLS")
+}
