@@ -230,7 +230,7 @@ func failureText(err error) string {
 // retract. Prune holds the store's lock while it walks every entry (some
 // milliseconds per 100,000); when ctx is done before it starts, it removes
 // nothing and returns ctx's error.
-func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) {
+func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("broadcast: prune: %w", err)
 	}
@@ -242,7 +242,7 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) 
 	// the wall clock since (NTP, a suspend) would shift.
 	now := time.Now()
 	c := stamp(now.Sub(s.base)) - stamp(now.Sub(cutoff))
-	n := 0
+	var n int64
 	for k, m := range s.marks {
 		if m.at < c {
 			delete(s.marks, k)
@@ -253,7 +253,7 @@ func (s *MemoryStore) Prune(ctx context.Context, cutoff time.Time) (int, error) 
 	for id, head := range s.updates {
 		var first, last *pair
 		for p := head; p != nil; p = p.next {
-			n += p.prune(c)
+			n += int64(p.prune(c))
 			if !p.saved && !p.marked && !p.attempted {
 				continue
 			}

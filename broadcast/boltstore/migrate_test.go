@@ -127,7 +127,7 @@ func TestMigratedStoreCarriesOn(t *testing.T) {
 
 	n, err := s.Prune(ctx, v1Day2)
 	require.NoError(t, err)
-	assert.Equal(t, 5, n, "four marks and a thread of day 1; inc-1 on x was saved again")
+	assert.EqualValues(t, 5, n, "four marks and a thread of day 1; inc-1 on x was saved again")
 	for _, k := range [][2]string{{"inc-1", "email"}, {"inc-2", "irc"}, {"inc-1", "x"}} {
 		th, err := s.Thread(ctx, k[0], k[1])
 		require.NoError(t, err)

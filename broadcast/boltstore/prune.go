@@ -41,15 +41,15 @@ import (
 // error. An entry that does not decode is damage: Prune removes nothing and
 // fails with ErrDamaged. The file does not shrink; later writes reuse the
 // space.
-func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int, error) {
+func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("boltstore: prune: %w", err)
 	}
-	var n int
+	var n int64
 	err := s.update(func(tx *bolt.Tx) error {
 		p := pruner{ctx: ctx, cutoff: cutoff, keptThreads: map[string]bool{}}
-		var err error
-		n, err = p.prune(tx)
+		m, err := p.prune(tx)
+		n = int64(m)
 		return err
 	})
 	if err != nil {

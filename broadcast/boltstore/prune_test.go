@@ -54,7 +54,7 @@ func TestPrune(t *testing.T) {
 
 	n, err = s.Prune(ctx, day2)
 	require.NoError(t, err)
-	assert.Equal(t, 7, n, "four marks, two receipts and a thread of day 1")
+	assert.EqualValues(t, 7, n, "four marks, two receipts and a thread of day 1")
 	assertMarks(t, s, map[[3]string]bool{
 		{"u1", "email", "ada@example.com"}: false, {"u1", "email", "bob@example.com"}: false,
 		{"u1", "x", ""}: false, {"u3", "x", ""}: false,
@@ -67,7 +67,7 @@ func TestPrune(t *testing.T) {
 
 	n, err = s.Prune(ctx, day3)
 	require.NoError(t, err)
-	assert.Equal(t, 10, n, "four marks, three receipts and three threads")
+	assert.EqualValues(t, 10, n, "four marks, three receipts and three threads")
 	assertMarks(t, s, map[[3]string]bool{{"u0", "x", ""}: false, {"u2", "x", ""}: false, {"u4", "x", ""}: false})
 	assertReceipts(t, s, map[string]bool{"u0": false, "u2": false, "u4": false})
 	assertThreads(t, s, map[string][2]string{"inc-2": {}, "inc-3": {}, "inc-4": {}})

@@ -14,8 +14,8 @@ import (
 
 // Pruner removes what a Store recorded before cutoff and reports how many
 // entries (marks, receipts, threads) it removed: the Prune method of
-// broadcast/boltstore and broadcast/pgstore, which broadcast.Store does not
-// have.
+// broadcast.MemoryStore, broadcast/boltstore and broadcast/pgstore, which
+// broadcast.Store does not have.
 type Pruner func(ctx context.Context, cutoff time.Time) (int64, error)
 
 // RunPrune runs the pruning rules against a Store that can prune.

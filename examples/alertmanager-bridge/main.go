@@ -441,12 +441,9 @@ func setup(o *options, stdout, stderr io.Writer, log *slog.Logger) (*handler, fu
 	h := &handler{b: b.Broadcaster, store: store, m: mapping{url: o.url}, timeout: o.timeout, log: log, say: say,
 		describe: cfg.Describe, maxBody: int64(o.maxBody) << 20, maxConcurrent: o.maxConcurrent}
 	if s, ok := store.(interface { // broadcast.MemoryStore and boltstore.Store
-		Prune(context.Context, time.Time) (int, error)
+		Prune(context.Context, time.Time) (int64, error)
 	}); ok {
-		h.pruneStore = func(ctx context.Context, cutoff time.Time) (int64, error) {
-			n, err := s.Prune(ctx, cutoff)
-			return int64(n), err
-		}
+		h.pruneStore = s.Prune
 	}
 	return h, closeAll, nil
 }
