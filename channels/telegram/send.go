@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
 )
@@ -146,13 +148,25 @@ func (p posted) receipt(target string) broadcast.Receipt {
 	}}
 }
 
-// inReceipt returns the chats with a message in r, and their messages.
+// inReceipt returns the chats with a message in r, and their messages:
+// the configured chats first, in their order, then, sorted, chats r names
+// that Config.Chats no longer does (removed since the post, which still
+// shows there), by the chat id r records.
 func (c *Channel) inReceipt(r broadcast.Receipt) ([]chat, []posted) {
 	var chats []chat
 	var msgs []posted
 	for _, ch := range c.s.chats {
 		if p, ok := postedIn(r, ch.target); ok {
 			chats, msgs = append(chats, ch), append(msgs, p)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Meta)) {
+		target, ok := strings.CutPrefix(k, metaMessage(""))
+		if !ok || slices.Contains(c.s.targets, target) {
+			continue
+		}
+		if p, ok := postedIn(r, target); ok {
+			chats, msgs = append(chats, chat{target: target, id: p.chatID}), append(msgs, p)
 		}
 	}
 	return chats, msgs

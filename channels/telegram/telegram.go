@@ -68,7 +68,9 @@
 // channels); it then answers "message can't be deleted", and that chat's
 // failure wraps broadcast.ErrNotSupported. A message already gone
 // ("message to delete not found") counts as deleted. Chats without the
-// original's message id in the receipt are left alone by both.
+// original's message id in the receipt are left alone by both; a chat
+// removed from Config.Chats since the post is not: its message still
+// shows, and the receipt names it.
 //
 // # Limits
 //
