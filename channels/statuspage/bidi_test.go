@@ -40,3 +40,11 @@ func TestUserTextClosesBidiControls(t *testing.T) {
 	assert.Equal(t, "Major outage", label)
 	assert.Equal(t, []string{"\u202Eredaolpu\u202C"}, names)
 }
+
+// A configured component whose name leaves an isolate open is the one an
+// update names with the same words: one component, its name closed too.
+func TestConfiguredComponentClosesBidiControls(t *testing.T) {
+	p := newPage(t, statuspage.Config{Components: []statuspage.ComponentInfo{{Name: "\u2067واجهة"}}})
+	p.send(update("a", "a1", 0, broadcast.StatusInvestigating, comp("\u2067واجهة", broadcast.ComponentMajorOutage)))
+	assert.Equal(t, map[string]string{"\u2067واجهة\u2069": "Major outage"}, components(t, p.index()))
+}
