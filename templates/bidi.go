@@ -73,6 +73,14 @@ func bidiClosers(s string) string {
 	return b.String()
 }
 
+// BalanceBidi returns s with every right-to-left (or left-to-right)
+// embedding, override and isolate it leaves open closed before each line
+// break and at its end, as the default templates close them in every text
+// field: for channels that render an update's text themselves (the status
+// page), so that a field cannot reverse the words that follow it. It
+// returns s itself when nothing is left open.
+func BalanceBidi(s string) string { return balanceBidi(s) }
+
 // balanceBidi returns s with every embedding, override and isolate it
 // leaves open closed before the line break that ends it, and at its end.
 // A text put in the middle of a message so cannot turn the text after it

@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // pkg prefixes the errors of the package.
@@ -217,6 +218,9 @@ func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {
 		if err := checkLine(field+".Name", c.Name, 255); err != nil {
 			return nil, err
 		}
+		// As an update's names are stored (see Channel.entry), so that
+		// both name one component.
+		c.Name = templates.BalanceBidi(c.Name)
 		if seen[c.Name] {
 			return nil, fmt.Errorf("statuspage: %s.Name: %q listed twice", field, c.Name)
 		}

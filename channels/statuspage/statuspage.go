@@ -245,6 +245,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Channel writes a status site. It is safe for concurrent use.
@@ -418,15 +419,26 @@ func (c *Channel) prepare(u broadcast.Update) (broadcast.Update, error) {
 }
 
 // entry is u as the page stores it: the channel's override replaces the
-// body.
+// body, and each text closes the right-to-left embeddings, overrides and
+// isolates it leaves open (templates.BalanceBidi), as every channel's
+// templates close them, so that none reverses the page's words after it.
 func (c *Channel) entry(u broadcast.Update) entry {
 	body := u.Body
 	if text, ok := u.Override(c.s.name); ok {
 		body = text
 	}
+	var comps []broadcast.Component
+	if len(u.Components) > 0 {
+		comps = make([]broadcast.Component, len(u.Components))
+	}
+	for i, comp := range u.Components {
+		comp.Name = templates.BalanceBidi(comp.Name)
+		comps[i] = comp
+	}
 	return entry{
-		ID: u.ID, Title: u.Title, Status: u.Status, Impact: u.Impact, Body: body, Advice: u.Advice,
-		Components: append([]broadcast.Component(nil), u.Components...), URL: u.URL,
+		ID: u.ID, Title: templates.BalanceBidi(u.Title), Status: u.Status, Impact: u.Impact,
+		Body: templates.BalanceBidi(body), Advice: templates.BalanceBidi(u.Advice),
+		Components: comps, URL: u.URL,
 		Time: u.Time.UTC(), NextUpdate: u.NextUpdate.UTC(), Corrects: u.Corrects,
 	}
 }
