@@ -29,7 +29,9 @@
 // (reply_broadcast). After each reply the thread's
 // first post is updated (chat.update) with a coloured status bar, an
 // attachment saying the latest status and that every update is in the
-// thread; its own text and blocks are left as they are (Slack keeps the
+// thread (a correction of an update earlier than the thread's latest,
+// posted anew, leaves it as it is: it is no newer status); its own text
+// and blocks are left as they are (Slack keeps the
 // blocks of a message updated without them). A failed status bar does not
 // fail the delivery, which is done: the reply was posted. The Receipt says
 // why, in Meta[MetaRootError+conversation], and the next reply tries again.
@@ -353,11 +355,22 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}}
 	if threaded {
 		o.p.thread = root.ts
+		if !current(m) {
+			return o // a correction of an earlier update: the bar shows a later status
+		}
 		if err := c.refreshRoot(ctx, root, m.Update); err != nil {
 			o.rootErr = err.Error()
 		}
 	}
 	return o
+}
+
+// current reports whether m's update says the incident's current status:
+// every update but a correction of one earlier than the thread's latest
+// (a correction posted anew, where its original could not be edited).
+func current(m broadcast.Message) bool {
+	last := m.Thread.Last.UpdateID
+	return m.Update.Corrects == "" || last == "" || last == m.Update.Corrects || last == m.Update.ID
 }
 
 // refreshRoot sets the status bar of the thread's root post to u's status.
