@@ -25,8 +25,10 @@
 // is a new message, and each later update of an incident also edits the
 // status card of the incident's first post (Message.Thread.Root) to show
 // the current status, marked "Current status" (Config.NoRootUpdate turns
-// that off). That edit is best effort: the update is delivered when its
-// message is, and an edit that fails is noted in the Receipt's Meta as
+// that off; a correction of an update earlier than the latest, posted
+// anew, leaves it, as it is no newer status). That edit is best effort:
+// the update is delivered when its message is, and an edit that fails is
+// noted in the Receipt's Meta as
 // "root_update" instead of failing the Send, whose retry would post the
 // update twice. An edit answered with anything but the message edited (a
 // captive portal's 200 page) failed too, as another server's answer.
@@ -240,8 +242,19 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
-	c.updateRoot(ctx, root, u, &r)
+	if current(u, m.Thread) {
+		c.updateRoot(ctx, root, u, &r)
+	}
 	return r, nil
+}
+
+// current reports whether u says the incident's current status: every
+// update but a correction of one earlier than t's latest (a correction
+// posted anew, where its original could not be edited), whose card would
+// show an older status as current.
+func current(u broadcast.Update, t broadcast.Thread) bool {
+	last := t.Last.UpdateID
+	return u.Corrects == "" || last == "" || last == u.Corrects || last == u.ID
 }
 
 // post posts msg in the thread of t.Root. In forum mode, when that post is
