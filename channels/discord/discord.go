@@ -16,8 +16,9 @@
 // sent as written, Discord markdown and all; it cannot ping either.
 //
 // The Receipt's ID is the message's id; its Meta holds "channel_id" (the
-// channel or thread the message is in) and, for a message in a thread,
-// "thread_id"; its URL links to the message when Discord names the guild.
+// channel or thread the message is in), "webhook_id" (the webhook that
+// posted it) and, for a message in a thread, "thread_id"; its URL links
+// to the message when Discord names the guild.
 //
 // # Threading
 //
@@ -57,7 +58,11 @@
 // a broadcast.Retractor: Broadcaster.Retract deletes the message (Delete
 // Webhook Message); a message already gone (404 Unknown Message, or its
 // thread deleted) counts as deleted. A webhook can only edit and delete its
-// own messages.
+// own messages, and Discord answers Unknown Message for another's: a
+// message posted through another webhook than Config.WebhookURL's (the
+// URL changed since) is not edited, Edit failing with
+// broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
+// nor deleted, Retract failing for good and saying to delete it by hand.
 //
 // # Limits
 //
@@ -152,6 +157,7 @@ const (
 	metaChannel    = "channel_id"
 	metaThread     = "thread_id"
 	metaRootUpdate = "root_update"
+	metaWebhook    = "webhook_id" // the webhook that posted the message
 )
 
 // Channel posts updates through a Discord webhook. It is safe for
@@ -336,7 +342,7 @@ func (c *Channel) thread(root broadcast.Receipt) string {
 // portal's page): with wait=true, Discord answers a message it created
 // with that message, so nothing shows this one reached Discord.
 func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receipt, error) {
-	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{}}
+	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{metaWebhook: c.s.hook.id}}
 	var p posted
 	if json.Unmarshal(resp.Body, &p) != nil || !snowflake(p.ID) {
 		if resp.Truncated {
@@ -381,6 +387,10 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 	if c.s.cfg.NoRootUpdate || !snowflake(root.ID) || root.ID == r.ID {
 		return
 	}
+	if c.otherWebhook(root) {
+		r.Meta[metaRootUpdate] = "skipped: the first post was made through another webhook"
+		return
+	}
 	body := message{Embeds: []embed{statusEmbed(u, true)}, AllowedMentions: noMentions}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
 	if err == nil && !isMessage(resp) {
@@ -418,6 +428,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	if !snowflake(prev.ID) {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("discord: edit: the receipt holds no Discord message id"))
+	}
+	if c.otherWebhook(prev) {
+		// Discord would answer Unknown Message: the Broadcaster posts the
+		// correction anew.
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("discord: edit: %w: %w",
+			broadcast.ErrNotEditable, errOtherWebhook))
 	}
 	u := m.Update.WithDefaults(c.s.now().UTC())
 	content, err := render(c.s.tmpl, c.name, u)
@@ -481,6 +497,11 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if !snowflake(prev.ID) {
 		return broadcast.Permanent(errors.New("discord: delete: the receipt holds no Discord message id"))
 	}
+	if c.otherWebhook(prev) {
+		// Discord would answer Unknown Message, as for a message deleted:
+		// this one is still up.
+		return broadcast.Permanent(fmt.Errorf("discord: delete: %w: delete it by hand", errOtherWebhook))
+	}
 	resp, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
 	if err == nil && resp.Status != http.StatusNoContent && len(resp.Body) > 0 {
 		err = c.notDiscord(resp) // Discord answers a deletion with 204 No Content
@@ -511,6 +532,20 @@ func (c *Channel) Check(ctx context.Context) error {
 		return broadcast.Permanent(errors.New("discord: check: a channel follower webhook cannot be executed"))
 	}
 	return nil
+}
+
+// errOtherWebhook is the error of an edit or a deletion of a message
+// another webhook posted.
+var errOtherWebhook = errors.New("the message was posted through another webhook " +
+	"(Config.WebhookURL changed since), and a webhook edits and deletes only its own messages")
+
+// otherWebhook reports whether r, a receipt of this channel's, names a
+// message posted through another webhook than Config.WebhookURL's. A
+// receipt without a webhook_id (made before it was recorded) is taken for
+// this webhook's.
+func (c *Channel) otherWebhook(r broadcast.Receipt) bool {
+	w := r.Meta[metaWebhook]
+	return w != "" && w != c.s.hook.id
 }
 
 // threadQuery is the query of a request about a message in thread ("":
