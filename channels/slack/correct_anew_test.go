@@ -56,3 +56,29 @@ func TestCorrectionPostedAnewKeepsStatusBar(t *testing.T) {
 		})
 	}
 }
+
+// An incoming webhook cannot edit: Broadcaster.Correct posts the
+// correction as a new message, and its Result says so (Edited false),
+// rather than reporting an edit in place.
+func TestWebhookCorrectionIsNotAnEdit(t *testing.T) {
+	f := newFakeSlack(t, testToken)
+	ch, err := New(hookConfig(f))
+	require.NoError(t, err)
+	b, err := broadcast.New([]broadcast.Channel{ch}, broadcast.Options{})
+	require.NoError(t, err)
+	defer func() { _ = b.Close() }()
+	ctx := context.Background()
+	u1 := update(1, broadcast.StatusInvestigating)
+	_, err = b.Send(ctx, u1)
+	require.NoError(t, err)
+
+	fix := u1
+	fix.ID, fix.Body = "", "Correction: the errors came from one CDN region."
+	rep, err := b.Correct(ctx, u1.ID, fix)
+	require.NoError(t, err)
+	assert.False(t, rep.Results[0].Edited, "posted as a new message, not edited in place")
+	msgs := f.messages()
+	require.Len(t, msgs, 2, "the correction is a new message")
+	assert.Contains(t, shown(msgs[1].sections[0]), "*Correction*")
+	assert.Contains(t, msgs[1].text, "Correction: ")
+}

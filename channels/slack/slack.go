@@ -77,8 +77,9 @@
 // message to the webhook's conversation, and nothing more: a webhook
 // answers "ok" and no ts, so updates are not threaded (Send ignores
 // Message.Thread), messages cannot be edited or deleted, and there is no
-// Receipt.ID. Edit then posts the correction as a new message, as
-// Broadcaster.Correct does on a channel that is not an Editor; Retract
+// Receipt.ID. Edit then fails with an error wrapping
+// broadcast.ErrNotEditable, and Broadcaster.Correct posts the correction
+// as a new message, as on a channel that is not an Editor; Retract
 // fails with an error wrapping broadcast.ErrNotSupported, and so does
 // Check: a webhook has no way to be checked without posting.
 //
