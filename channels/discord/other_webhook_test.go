@@ -26,8 +26,12 @@ func TestMessageOfAnotherWebhook(t *testing.T) {
 	r := send(t, old, fullUpdate, broadcast.Thread{})
 	r.UpdateID = fullUpdate.ID
 
-	var calls atomic.Int32
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	var calls atomic.Int32 // about messages
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			writeJSON(w, 200, `{"id": "1400000000000000001", "channel_id": "`+parentID+`", "webhook_id": "1234567890123456790"}`)
+			return
+		}
 		calls.Add(1)
 		writeJSON(w, 404, `{"message": "Unknown Message", "code": 10008}`)
 	}))
@@ -50,5 +54,10 @@ func TestMessageOfAnotherWebhook(t *testing.T) {
 	m.Thread = broadcast.Thread{Root: r, Last: r}
 	_, err = ch.Edit(context.Background(), m, r)
 	assert.ErrorIs(t, err, broadcast.ErrNotEditable, "the Broadcaster posts the correction anew")
+
+	// The first post's card cannot be brought up to date either.
+	later := send(t, ch, resolvedUpdate, broadcast.Thread{Root: r, Last: r})
+	assert.Equal(t, "skipped: the first post was made through another webhook", later.Meta[metaRootUpdate])
+	assert.Equal(t, "1234567890123456790", later.Meta[metaWebhook])
 	assert.Zero(t, calls.Load(), "no request about a message the webhook cannot act on")
 }
