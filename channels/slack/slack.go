@@ -48,9 +48,11 @@
 // post of the incident. The Receipt's Meta holds, per conversation, the
 // channel ID, the message's ts and its thread's ts (MetaChannel, MetaTS,
 // MetaThreadTS followed by the Config.Channels entry); its ID is the ts
-// in the first conversation. A conversation that takes no thread replies
-// (restricted_action_non_threadable_channel) gets each update as a
-// message of its own, without a status bar.
+// in the first conversation. A thread an admin locked
+// (restricted_action_thread_locked) is left likewise: the update starts a
+// new thread, which the next updates reply in. A conversation that takes
+// no thread replies (restricted_action_non_threadable_channel) gets each
+// update as a message of its own, without a status bar.
 //
 // # Corrections and retractions
 //
