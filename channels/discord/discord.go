@@ -52,7 +52,8 @@
 // The channel is a broadcast.Editor: Broadcaster.Correct edits the
 // original update's message in place (Edit Webhook Message), content and
 // status card; when that message is the incident's first post and later
-// updates exist, its card, which shows the current status, is kept, and
+// updates exist, its card, which shows the current status, is kept
+// (unless Config.NoRootUpdate is set: its card is then its own), and
 // when it is the incident's latest update, the first post's card is
 // brought to the correction's status (best effort, as after a Send). It is
 // a broadcast.Retractor: Broadcaster.Retract deletes the message (Delete
@@ -442,9 +443,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	body := message{Content: content, AllowedMentions: noMentions}
 	// The card of the message that shows the current status (the first
-	// of the incident's post) is kept while a later update set it.
+	// of the incident's post) is kept while a later update set it; with
+	// NoRootUpdate no card shows more than its own update.
 	t := m.Thread
-	if cardOf(t.Root, prev, c.s.cfg.Forum).ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
+	if c.s.cfg.NoRootUpdate || cardOf(t.Root, prev, c.s.cfg.Forum).ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
 		body.Embeds = []embed{statusEmbed(u, false)}
 	}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body)

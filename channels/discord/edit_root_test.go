@@ -129,3 +129,24 @@ func TestCorrectionPostedAnewOfEarlierLeavesRootCard(t *testing.T) {
 		})
 	}
 }
+
+// With Config.NoRootUpdate the first post's card is its own update's, not
+// the current status: a correction of that update corrects its card too,
+// later updates or not.
+func TestEditOfRootWithNoRootUpdateCorrectsItsCard(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, func(c *Config) { c.NoRootUpdate = true })
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	later := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+
+	fix := fullUpdate
+	fix.ID, fix.Corrects, fix.Status = "u_fix", fullUpdate.ID, broadcast.StatusInvestigating
+	m := broadcast.NewMessage(fix)
+	m.Thread = broadcast.Thread{Root: root, Last: later}
+	_, err := ch.Edit(context.Background(), m, root)
+	require.NoError(t, err)
+	card := f.message(0).embeds[0]
+	assert.Equal(t, "Investigating", card.Fields[0].Value, "the card says what the corrected update says")
+	assert.Nil(t, card.Footer, "not marked current")
+	assert.Equal(t, "Resolved", f.message(1).embeds[0].Fields[0].Value, "the later update is left alone")
+}
