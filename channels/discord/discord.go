@@ -16,8 +16,9 @@
 // sent as written, Discord markdown and all; it cannot ping either.
 //
 // The Receipt's ID is the message's id; its Meta holds "channel_id" (the
-// channel or thread the message is in) and, for a message in a thread,
-// "thread_id"; its URL links to the message when Discord names the guild.
+// channel or thread the message is in), "webhook_id" (the webhook that
+// posted it) and, for a message in a thread, "thread_id"; its URL links
+// to the message when Discord names the guild.
 //
 // # Threading
 //
@@ -25,8 +26,10 @@
 // is a new message, and each later update of an incident also edits the
 // status card of the incident's first post (Message.Thread.Root) to show
 // the current status, marked "Current status" (Config.NoRootUpdate turns
-// that off). That edit is best effort: the update is delivered when its
-// message is, and an edit that fails is noted in the Receipt's Meta as
+// that off; a correction of an update earlier than the latest, posted
+// anew, leaves it, as it is no newer status). That edit is best effort:
+// the update is delivered when its message is, and an edit that fails is
+// noted in the Receipt's Meta as
 // "root_update" instead of failing the Send, whose retry would post the
 // update twice. An edit answered with anything but the message edited (a
 // captive portal's 200 page) failed too, as another server's answer.
@@ -49,13 +52,18 @@
 // The channel is a broadcast.Editor: Broadcaster.Correct edits the
 // original update's message in place (Edit Webhook Message), content and
 // status card; when that message is the incident's first post and later
-// updates exist, its card, which shows the current status, is kept, and
+// updates exist, its card, which shows the current status, is kept
+// (unless Config.NoRootUpdate is set: its card is then its own), and
 // when it is the incident's latest update, the first post's card is
 // brought to the correction's status (best effort, as after a Send). It is
 // a broadcast.Retractor: Broadcaster.Retract deletes the message (Delete
 // Webhook Message); a message already gone (404 Unknown Message, or its
 // thread deleted) counts as deleted. A webhook can only edit and delete its
-// own messages.
+// own messages, and Discord answers Unknown Message for another's: a
+// message posted through another webhook than Config.WebhookURL's (the
+// URL changed since) is not edited, Edit failing with
+// broadcast.ErrNotEditable (the Broadcaster posts the correction anew),
+// nor deleted, Retract failing for good and saying to delete it by hand.
 //
 // # Limits
 //
@@ -150,6 +158,7 @@ const (
 	metaChannel    = "channel_id"
 	metaThread     = "thread_id"
 	metaRootUpdate = "root_update"
+	metaWebhook    = "webhook_id" // the webhook that posted the message
 )
 
 // Channel posts updates through a Discord webhook. It is safe for
@@ -240,8 +249,19 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
-	c.updateRoot(ctx, root, u, &r)
+	if current(u, m.Thread) {
+		c.updateRoot(ctx, root, u, &r)
+	}
 	return r, nil
+}
+
+// current reports whether u says the incident's current status: every
+// update but a correction of one earlier than t's latest (a correction
+// posted anew, where its original could not be edited), whose card would
+// show an older status as current.
+func current(u broadcast.Update, t broadcast.Thread) bool {
+	last := t.Last.UpdateID
+	return u.Corrects == "" || last == "" || last == u.Corrects || last == u.ID
 }
 
 // post posts msg in the thread of t.Root. In forum mode, when that post is
@@ -323,7 +343,7 @@ func (c *Channel) thread(root broadcast.Receipt) string {
 // portal's page): with wait=true, Discord answers a message it created
 // with that message, so nothing shows this one reached Discord.
 func (c *Channel) receipt(resp *httpx.Response, thread string) (broadcast.Receipt, error) {
-	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{}}
+	r := broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC(), Meta: map[string]string{metaWebhook: c.s.hook.id}}
 	var p posted
 	if json.Unmarshal(resp.Body, &p) != nil || !snowflake(p.ID) {
 		if resp.Truncated {
@@ -368,6 +388,10 @@ func (c *Channel) updateRoot(ctx context.Context, root broadcast.Receipt, u broa
 	if c.s.cfg.NoRootUpdate || !snowflake(root.ID) || root.ID == r.ID {
 		return
 	}
+	if c.otherWebhook(root) {
+		r.Meta[metaRootUpdate] = "skipped: the first post was made through another webhook"
+		return
+	}
 	body := message{Embeds: []embed{statusEmbed(u, true)}, AllowedMentions: noMentions}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+root.ID, threadQuery(root.Meta[metaThread]), body)
 	if err == nil && !isMessage(resp) {
@@ -406,6 +430,12 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if !snowflake(prev.ID) {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("discord: edit: the receipt holds no Discord message id"))
 	}
+	if c.otherWebhook(prev) {
+		// Discord would answer Unknown Message: the Broadcaster posts the
+		// correction anew.
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("discord: edit: %w: %w",
+			broadcast.ErrNotEditable, errOtherWebhook))
+	}
 	u := m.Update.WithDefaults(c.s.now().UTC())
 	content, err := render(c.s.tmpl, c.name, u)
 	if err != nil {
@@ -413,9 +443,10 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	}
 	body := message{Content: content, AllowedMentions: noMentions}
 	// The card of the message that shows the current status (the first
-	// of the incident's post) is kept while a later update set it.
+	// of the incident's post) is kept while a later update set it; with
+	// NoRootUpdate no card shows more than its own update.
 	t := m.Thread
-	if cardOf(t.Root, prev, c.s.cfg.Forum).ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
+	if c.s.cfg.NoRootUpdate || cardOf(t.Root, prev, c.s.cfg.Forum).ID != prev.ID || t.Last.ID == "" || t.Last.ID == prev.ID {
 		body.Embeds = []embed{statusEmbed(u, false)}
 	}
 	resp, err := c.do(ctx, http.MethodPatch, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), body)
@@ -468,6 +499,11 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if !snowflake(prev.ID) {
 		return broadcast.Permanent(errors.New("discord: delete: the receipt holds no Discord message id"))
 	}
+	if c.otherWebhook(prev) {
+		// Discord would answer Unknown Message, as for a message deleted:
+		// this one is still up.
+		return broadcast.Permanent(fmt.Errorf("discord: delete: %w: delete it by hand", errOtherWebhook))
+	}
 	resp, err := c.do(ctx, http.MethodDelete, "/messages/"+prev.ID, threadQuery(prev.Meta[metaThread]), nil)
 	if err == nil && resp.Status != http.StatusNoContent && len(resp.Body) > 0 {
 		err = c.notDiscord(resp) // Discord answers a deletion with 204 No Content
@@ -498,6 +534,20 @@ func (c *Channel) Check(ctx context.Context) error {
 		return broadcast.Permanent(errors.New("discord: check: a channel follower webhook cannot be executed"))
 	}
 	return nil
+}
+
+// errOtherWebhook is the error of an edit or a deletion of a message
+// another webhook posted.
+var errOtherWebhook = errors.New("the message was posted through another webhook " +
+	"(Config.WebhookURL changed since), and a webhook edits and deletes only its own messages")
+
+// otherWebhook reports whether r, a receipt of this channel's, names a
+// message posted through another webhook than Config.WebhookURL's. A
+// receipt without a webhook_id (made before it was recorded) is taken for
+// this webhook's.
+func (c *Channel) otherWebhook(r broadcast.Receipt) bool {
+	w := r.Meta[metaWebhook]
+	return w != "" && w != c.s.hook.id
 }
 
 // threadQuery is the query of a request about a message in thread ("":

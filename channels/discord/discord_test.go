@@ -88,7 +88,7 @@ func TestPostRequest(t *testing.T) {
 	golden.JSON(t, "post.json", req.raw)
 
 	assert.Equal(t, f.message(0).id, r.ID)
-	assert.Equal(t, map[string]string{"channel_id": parentID}, r.Meta)
+	assert.Equal(t, map[string]string{"channel_id": parentID, "webhook_id": testID}, r.Meta)
 	content := req.body["content"].(string)
 	assert.True(t, strings.HasPrefix(content, "**Identified: CDN errors in EU**"), content)
 	assert.Contains(t, content, "<https://status.example.com/incidents/42>")

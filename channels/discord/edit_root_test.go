@@ -91,3 +91,62 @@ func TestEditOfMovedPostStarterKeepsCard(t *testing.T) {
 	assert.Equal(t, "Completed", starter.embeds[0].Fields[0].Value, "the card shows the current status")
 	assert.Equal(t, "Current status", starter.embeds[0].Footer.Text)
 }
+
+// A correction posted anew (its original deleted by hand, or no longer
+// editable) is a Send of an update that corrects another: one of an
+// earlier update is no newer status, and leaves the first post's card,
+// which shows a later one, alone; one of the latest update moves it, as
+// its edit in place does.
+func TestCorrectionPostedAnewOfEarlierLeavesRootCard(t *testing.T) {
+	cases := []struct {
+		name      string
+		corrected func(second, last broadcast.Update) broadcast.Update
+		want      string
+	}{
+		{"an earlier update", func(second, _ broadcast.Update) broadcast.Update { return second }, "Resolved"},
+		{"the latest update", func(_, last broadcast.Update) broadcast.Update { return last }, "Identified"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			root := send(t, ch, fullUpdate, broadcast.Thread{})
+			second := fullUpdate
+			second.ID, second.Status, second.Time = "u_second", broadcast.StatusMonitoring, fullUpdate.Time.Add(time.Minute)
+			r2 := send(t, ch, second, broadcast.Thread{Root: root, Last: root})
+			last := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: r2})
+			last.UpdateID = resolvedUpdate.ID // as the Broadcaster stores it
+			require.Equal(t, "Resolved", f.message(0).embeds[0].Fields[0].Value)
+
+			orig := c.corrected(second, resolvedUpdate)
+			fix := orig
+			fix.ID, fix.Corrects, fix.Status = "u_fix", orig.ID, broadcast.StatusIdentified
+			m := broadcast.NewMessage(fix)
+			m.Thread = broadcast.Thread{Root: root, Last: last}
+			_, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			assert.Equal(t, c.want, f.message(0).embeds[0].Fields[0].Value)
+		})
+	}
+}
+
+// With Config.NoRootUpdate the first post's card is its own update's, not
+// the current status: a correction of that update corrects its card too,
+// later updates or not.
+func TestEditOfRootWithNoRootUpdateCorrectsItsCard(t *testing.T) {
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, func(c *Config) { c.NoRootUpdate = true })
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	later := send(t, ch, resolvedUpdate, broadcast.Thread{Root: root, Last: root})
+
+	fix := fullUpdate
+	fix.ID, fix.Corrects, fix.Status = "u_fix", fullUpdate.ID, broadcast.StatusInvestigating
+	m := broadcast.NewMessage(fix)
+	m.Thread = broadcast.Thread{Root: root, Last: later}
+	_, err := ch.Edit(context.Background(), m, root)
+	require.NoError(t, err)
+	card := f.message(0).embeds[0]
+	assert.Equal(t, "Investigating", card.Fields[0].Value, "the card says what the corrected update says")
+	assert.Nil(t, card.Footer, "not marked current")
+	assert.Equal(t, "Resolved", f.message(1).embeds[0].Fields[0].Value, "the later update is left alone")
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,12 +80,16 @@ type postResponse struct {
 
 // threadGone reports whether err is Slack's refusal of a reply that a
 // message of its own would not meet: its thread is gone (its first post
-// was deleted before anyone replied), or the conversation takes no
-// thread replies.
+// was deleted before anyone replied), an admin locked it, or the
+// conversation takes no thread replies.
 func threadGone(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && (ae.Code == "thread_not_found" || ae.Code == "restricted_action_non_threadable_channel")
+	return errors.As(err, &ae) && slices.Contains(noReplyCodes, ae.Code)
 }
+
+// noReplyCodes are Slack's refusals of a reply in a thread that takes none.
+var noReplyCodes = []string{"thread_not_found", "restricted_action_thread_locked", "thread_locked",
+	"restricted_action_non_threadable_channel"}
 
 // call makes one Web API call of method with the JSON body req and decodes
 // the answer into resp, whose apiResponse must be embedded first. Its

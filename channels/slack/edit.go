@@ -16,13 +16,16 @@ var errNoPost = errors.New("the receipt names no Slack message")
 // Edit replaces the text of the message prev (this channel's receipt of
 // an earlier update) with m's update in every conversation it was posted
 // to, as one attempt; see the package documentation. In incoming-webhook
-// mode it posts m's update as a new message instead.
+// mode it fails with an error wrapping broadcast.ErrNotEditable, so that
+// Broadcaster.Correct posts the correction as a new message (and says
+// so: its Result is not Edited).
 func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.Receipt) (broadcast.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return broadcast.Receipt{}, fmt.Errorf("slack: edit: %w", err)
 	}
 	if c.s.webhook != "" {
-		return c.Send(ctx, m)
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("slack: edit: %w: an incoming webhook cannot edit messages",
+			broadcast.ErrNotEditable))
 	}
 	m.Update = m.Update.WithDefaults(c.s.now().UTC())
 	msg, err := c.render(m.Update)

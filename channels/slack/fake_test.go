@@ -48,8 +48,11 @@ type fakeSlack struct {
 	goneCode string
 	// flat are the conversations that take no thread replies: Slack
 	// refuses a reply there with restricted_action_non_threadable_channel.
-	flat  map[string]bool
-	calls []fakeCall
+	flat map[string]bool
+	// locked are the threads (by their first post's ts) an admin locked:
+	// Slack refuses a reply there with restricted_action_thread_locked.
+	locked map[string]bool
+	calls  []fakeCall
 }
 
 // fakeMsg is a message in a conversation.
@@ -79,7 +82,7 @@ type fakeAnswer struct {
 func newFakeSlack(t *testing.T, token string, channels ...string) *fakeSlack {
 	f := &fakeSlack{t: t, token: token, hook: "/services/T0TEST0001/B0HOOK0001/" + hookSecret,
 		targets: map[string]string{}, failures: map[string]channeltest.Failure{},
-		failCode: map[string]string{}, lose: map[string]bool{}, flat: map[string]bool{}}
+		failCode: map[string]string{}, lose: map[string]bool{}, flat: map[string]bool{}, locked: map[string]bool{}}
 	for _, ch := range channels {
 		f.targets[resolve(ch)] = ch
 	}
@@ -274,6 +277,9 @@ func (f *fakeSlack) postMessage(body map[string]json.RawMessage) (map[string]any
 	if m.threadTS != "" && f.flat[m.channel] {
 		return nil, "restricted_action_non_threadable_channel"
 	}
+	if m.threadTS != "" && f.locked[m.threadTS] {
+		return nil, "restricted_action_thread_locked"
+	}
 	m.broadcast = string(body["reply_broadcast"]) == "true"
 	if m.threadTS != "" && !f.isRoot(m.channel, m.threadTS) {
 		f.t.Errorf("chat.postMessage: thread_ts %s is not a top-level message of %s: reply to the parent", m.threadTS, m.channel)
@@ -410,6 +416,13 @@ func (f *fakeSlack) noThreads(target string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.flat[resolve(target)] = true
+}
+
+// lockThread locks the thread of the first post ts against replies.
+func (f *fakeSlack) lockThread(ts string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.locked[ts] = true
 }
 
 // answerGone sets goneCode: how a reply under a deleted first post

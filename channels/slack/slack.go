@@ -29,7 +29,9 @@
 // (reply_broadcast). After each reply the thread's
 // first post is updated (chat.update) with a coloured status bar, an
 // attachment saying the latest status and that every update is in the
-// thread; its own text and blocks are left as they are (Slack keeps the
+// thread (a correction of an update earlier than the thread's latest,
+// posted anew, leaves it as it is: it is no newer status); its own text
+// and blocks are left as they are (Slack keeps the
 // blocks of a message updated without them). A failed status bar does not
 // fail the delivery, which is done: the reply was posted. The Receipt says
 // why, in Meta[MetaRootError+conversation], and the next reply tries again.
@@ -46,9 +48,11 @@
 // post of the incident. The Receipt's Meta holds, per conversation, the
 // channel ID, the message's ts and its thread's ts (MetaChannel, MetaTS,
 // MetaThreadTS followed by the Config.Channels entry); its ID is the ts
-// in the first conversation. A conversation that takes no thread replies
-// (restricted_action_non_threadable_channel) gets each update as a
-// message of its own, without a status bar.
+// in the first conversation. A thread an admin locked
+// (restricted_action_thread_locked) is left likewise: the update starts a
+// new thread, which the next updates reply in. A conversation that takes
+// no thread replies (restricted_action_non_threadable_channel) gets each
+// update as a message of its own, without a status bar.
 //
 // # Corrections and retractions
 //
@@ -75,8 +79,9 @@
 // message to the webhook's conversation, and nothing more: a webhook
 // answers "ok" and no ts, so updates are not threaded (Send ignores
 // Message.Thread), messages cannot be edited or deleted, and there is no
-// Receipt.ID. Edit then posts the correction as a new message, as
-// Broadcaster.Correct does on a channel that is not an Editor; Retract
+// Receipt.ID. Edit then fails with an error wrapping
+// broadcast.ErrNotEditable, and Broadcaster.Correct posts the correction
+// as a new message, as on a channel that is not an Editor; Retract
 // fails with an error wrapping broadcast.ErrNotSupported, and so does
 // Check: a webhook has no way to be checked without posting.
 //
@@ -353,11 +358,22 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}}
 	if threaded {
 		o.p.thread = root.ts
+		if !current(m) {
+			return o // a correction of an earlier update: the bar shows a later status
+		}
 		if err := c.refreshRoot(ctx, root, m.Update); err != nil {
 			o.rootErr = err.Error()
 		}
 	}
 	return o
+}
+
+// current reports whether m's update says the incident's current status:
+// every update but a correction of one earlier than the thread's latest
+// (a correction posted anew, where its original could not be edited).
+func current(m broadcast.Message) bool {
+	last := m.Thread.Last.UpdateID
+	return m.Update.Corrects == "" || last == "" || last == m.Update.Corrects || last == m.Update.ID
 }
 
 // refreshRoot sets the status bar of the thread's root post to u's status.

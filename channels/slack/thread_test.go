@@ -222,3 +222,25 @@ func TestNonThreadableConversationGetsEveryUpdate(t *testing.T) {
 	require.Len(t, ops, 3)
 	assert.Equal(t, ops[0].ts, ops[2].threadTS, "#ops threads as before")
 }
+
+// A thread an admin locked takes no replies (Slack answers
+// restricted_action_thread_locked): the update starts a new thread in
+// that conversation, which the next updates reply in, rather than being
+// refused for good there: during an outage, readers must get it.
+func TestLockedThreadGetsTheUpdate(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops", "eng"}})
+	r1 := send(t, ch, update(1, broadcast.StatusInvestigating), broadcast.Thread{})
+	first, ok := postOf(r1, "eng")
+	require.True(t, ok)
+	f.lockThread(first.ts)
+	r2 := send(t, ch, update(2, broadcast.StatusIdentified), broadcast.Thread{Root: r1, Last: r1})
+	send(t, ch, update(3, broadcast.StatusResolved), broadcast.Thread{Root: r1, Last: r2})
+
+	eng := byTarget(f.messages(), "eng")
+	require.Len(t, eng, 3, "eng gets every update")
+	assert.Empty(t, eng[1].threadTS, "a new thread")
+	assert.Equal(t, eng[1].ts, eng[2].threadTS, "the next update replies in the new thread")
+	ops := byTarget(f.messages(), "#ops")
+	require.Len(t, ops, 3)
+	assert.Equal(t, ops[0].ts, ops[2].threadTS, "#ops threads as before")
+}

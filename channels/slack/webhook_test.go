@@ -29,8 +29,11 @@ func TestWebhookMode(t *testing.T) {
 		assert.NotContains(t, c.body, "channel", "a webhook posts to its own conversation")
 	}
 
-	_, err = ch.Edit(context.Background(), correction(u1, broadcast.StatusIdentified, broadcast.Thread{Root: r1, Last: r1}), r1)
-	require.NoError(t, err)
+	fix := correction(u1, broadcast.StatusIdentified, broadcast.Thread{Root: r1, Last: r1})
+	_, err = ch.Edit(context.Background(), fix, r1)
+	assert.ErrorIs(t, err, broadcast.ErrNotEditable, "Broadcaster.Correct posts the correction anew")
+	assert.True(t, broadcast.IsPermanent(err))
+	send(t, ch, fix.Update, fix.Thread) // as Broadcaster.Correct does then
 	msgs := f.messages()
 	require.Len(t, msgs, 3, "the correction is a new message")
 	assert.Contains(t, shown(msgs[2].sections[0]), "*Correction*")
