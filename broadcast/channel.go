@@ -81,6 +81,18 @@ func NewMessage(u Update) Message {
 	return Message{Update: u.WithDefaults(time.Now().UTC().Round(0)), Attempt: 1, Ledger: newMemLedger()}
 }
 
+// Current reports whether m's update says the incident's current status:
+// true for every update but a correction (Update.Corrects) posted in the
+// thread of an update older than the thread's latest post (Thread.Last),
+// as Correct posts one where the original could not be edited. A channel
+// that shows the incident's status apart from the posts (a status bar, a
+// card on the first post) changes it only when Current is true: else it
+// would show an older status as the current one.
+func (m Message) Current() bool {
+	last := m.Thread.Last.UpdateID
+	return m.Update.Corrects == "" || last == "" || last == m.Update.Corrects || last == m.Update.ID
+}
+
 // Key returns the idempotency key of delivering m's update to target (""
 // for the channel as a whole): the same on every attempt, after a restart
 // and on every instance, for the same Update.ID, channel name and target,

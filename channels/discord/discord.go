@@ -249,19 +249,10 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, c.fail("post", err)
 	}
-	if current(u, m.Thread) {
+	if m.Current() {
 		c.updateRoot(ctx, root, u, &r)
 	}
 	return r, nil
-}
-
-// current reports whether u says the incident's current status: every
-// update but a correction of one earlier than t's latest (a correction
-// posted anew, where its original could not be edited), whose card would
-// show an older status as current.
-func current(u broadcast.Update, t broadcast.Thread) bool {
-	last := t.Last.UpdateID
-	return u.Corrects == "" || last == "" || last == u.Corrects || last == u.ID
 }
 
 // post posts msg in the thread of t.Root. In forum mode, when that post is

@@ -358,7 +358,7 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 	o := outcome{p: post{channel: resp.Channel, ts: resp.TS, thread: resp.TS}}
 	if threaded {
 		o.p.thread = root.ts
-		if !current(m) {
+		if !m.Current() {
 			return o // a correction of an earlier update: the bar shows a later status
 		}
 		if err := c.refreshRoot(ctx, root, m.Update); err != nil {
@@ -366,14 +366,6 @@ func (c *Channel) deliver(ctx context.Context, m broadcast.Message, target strin
 		}
 	}
 	return o
-}
-
-// current reports whether m's update says the incident's current status:
-// every update but a correction of one earlier than the thread's latest
-// (a correction posted anew, where its original could not be edited).
-func current(m broadcast.Message) bool {
-	last := m.Thread.Last.UpdateID
-	return m.Update.Corrects == "" || last == "" || last == m.Update.Corrects || last == m.Update.ID
 }
 
 // refreshRoot sets the status bar of the thread's root post to u's status.
