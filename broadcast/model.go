@@ -212,7 +212,7 @@ func (u Update) Validate() error {
 	var v validation
 	v.add(checkKeyField("ID", u.ID))
 	v.add(checkKeyField("IncidentID", u.IncidentID))
-	if v.add(checkTextField("Title", u.Title, true, MaxTitleLength)) && blank(u.Title) {
+	if v.add(checkTextField("Title", u.Title, true, MaxTitleLength)) && Blank(u.Title) {
 		v.add(invalid("Title", "missing"))
 	}
 	switch {
@@ -227,7 +227,7 @@ func (u Update) Validate() error {
 	v.add(checkTextField("Body", u.Body, false, MaxBodyLength))
 	for i, c := range u.Components {
 		field := func(f string) string { return fmt.Sprintf("Components[%d].%s", i, f) }
-		if v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength)) && blank(c.Name) {
+		if v.add(checkTextField(field("Name"), c.Name, true, MaxComponentNameLength)) && Blank(c.Name) {
 			v.add(invalid(field("Name"), "missing"))
 		}
 		switch {
@@ -362,11 +362,16 @@ func checkLength(field, s string, oneLine bool, limit int) *FieldError {
 	return nil
 }
 
-// blank reports whether a required one-line text is empty once Clean has
-// removed its escape sequences and control characters: what channels
-// would be given.
-func blank(s string) bool {
-	return strings.TrimSpace(cleanText(s, true)) == ""
+// Blank reports whether text s shows nothing once Clean has removed its
+// escape sequences and control characters (what channels would be given):
+// it has only white space and format characters (zero width spaces and
+// joiners, bidi marks, U+FEFF), which no reader sees. Validate refuses a
+// blank Title or component name as missing; a program that builds updates
+// from other systems' labels asks Blank to skip or replace such a value.
+func Blank(s string) bool {
+	return !strings.ContainsFunc(cleanText(s, true), func(r rune) bool {
+		return !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r)
+	})
 }
 
 // invalid is the error of a value of field at fault.

@@ -435,7 +435,7 @@ func urlProblem(s string) error {
 // (see text), made valid.
 func firstOf(vals ...string) string {
 	for _, v := range vals {
-		if v = text(v); strings.TrimSpace(v) != "" {
+		if v = text(v); !broadcast.Blank(v) {
 			return v
 		}
 	}

@@ -270,3 +270,15 @@ func TestTruncatedGroupKeepsComponentsOfHiddenAlerts(t *testing.T) {
 	p.TruncatedAlerts = 2
 	assert.Equal(t, want, components(p))
 }
+
+// A component label that shows nothing (zero width spaces, a joiner) is
+// none: the service label names the component, or there is none. It used
+// to list an invisible component, which Validate now refuses.
+func TestInvisibleComponentLabel(t *testing.T) {
+	p := firingPayload(t)
+	p.Alerts = p.Alerts[:1]
+	p.Alerts[0].Labels = map[string]string{"component": "\u200b\u200d", "service": "API", "severity": "major"}
+	assert.Equal(t, []broadcast.Component{{Name: "API", Status: broadcast.ComponentPartialOutage}}, components(p))
+	delete(p.Alerts[0].Labels, "service")
+	assert.Empty(t, components(p))
+}
