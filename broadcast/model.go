@@ -190,11 +190,11 @@ type Update struct {
 }
 
 // Override returns the text that replaces the rendered template on the
-// channel of that name, if u has one. A blank text (white space only) is
-// none: the channel renders its template, as every channel does alike.
+// channel of that name, if u has one. A blank text (see Blank) is none:
+// the channel renders its template, as every channel does alike.
 func (u Update) Override(channel string) (string, bool) {
 	text := u.Overrides[channel]
-	return text, strings.TrimSpace(text) != ""
+	return text, !Blank(text)
 }
 
 // Validate reports every value of u that is at fault, each as a

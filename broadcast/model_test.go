@@ -241,11 +241,11 @@ func TestLengthsCountCleanedText(t *testing.T) {
 // its template (the webhook's payload carried an empty body, the status
 // page an empty update, where the text channels rendered the update).
 func TestBlankOverrideIsNone(t *testing.T) {
-	u := broadcast.Update{Overrides: map[string]string{"x": "Short text.", "hooks": " \n\t", "page": ""}}
+	u := broadcast.Update{Overrides: map[string]string{"x": "Short text.", "hooks": " \n\t", "page": "", "chat": "\u200b\n"}}
 	text, ok := u.Override("x")
 	assert.True(t, ok)
 	assert.Equal(t, "Short text.", text)
-	for _, ch := range []string{"hooks", "page", "irc"} {
+	for _, ch := range []string{"hooks", "page", "chat", "irc"} {
 		_, ok := u.Override(ch)
 		assert.False(t, ok, ch)
 	}
