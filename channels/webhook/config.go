@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -143,7 +144,8 @@ func (cfg Config) endpoints() ([]*endpoint, error) {
 		if err != nil {
 			return nil, err
 		}
-		if j, dup := seen[ep.url]; dup {
+		same := sameEndpoint(ep.url)
+		if j, dup := seen[same]; dup {
 			return nil, fmt.Errorf("webhook: %s.URL: same as Endpoints[%d]", name, j)
 		}
 		if j, dup := targets[ep.target]; dup {
@@ -151,7 +153,7 @@ func (cfg Config) endpoints() ([]*endpoint, error) {
 			// refusing the list is better than a target that is not unique.
 			return nil, fmt.Errorf("webhook: %s.URL: named %s, as Endpoints[%d] is; change either URL", name, ep.target, j)
 		}
-		seen[ep.url], targets[ep.target] = i, i
+		seen[same], targets[ep.target] = i, i
 		out[i] = ep
 	}
 	return out, nil
@@ -219,6 +221,36 @@ func checkURL(s string) error {
 		return errors.New("contains white space")
 	}
 	return nil
+}
+
+// sameEndpoint returns rawURL, checked by checkURL, in a form that two
+// URLs of one endpoint share: the host in lower case and, for a name, in
+// its IDNA ASCII form, as net/http dials it; an IP address as netip
+// writes it; no default port. Two such URLs would each get every update,
+// under webhook-ids of their own, which no receiver can tell for repeats.
+func sameEndpoint(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	host, port := u.Hostname(), u.Port()
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.String()
+	} else if a, err := idna.Lookup.ToASCII(host); err == nil {
+		host = a
+	}
+	host = strings.ToLower(host)
+	if port == map[string]string{"http": "80", "https": "443"}[u.Scheme] {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	u.Host = host
+	return u.String()
 }
 
 // dnsName reports whether host, a URL's host without port or brackets, is

@@ -105,3 +105,39 @@ func TestNewCutPasswordBeforeHostName(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "webhook: Config.URL: port: followed by a path holding \"@\"")
 }
+
+// Two URLs of one receiver, differing only in the case of the host, its
+// Unicode or ASCII form or a default port written out, are the same
+// endpoint: each would get every update under a webhook-id of its own,
+// which the receiver cannot tell for a repeat.
+func TestNewRefusesTheSameEndpointWrittenTwice(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"https://hooks.example.com/in", "https://Hooks.EXAMPLE.com/in"},
+		{"https://hooks.example.com/in", "https://hooks.example.com:443/in"},
+		{"http://hooks.example.com/in", "HTTP://hooks.example.com:80/in"},
+		{"https://bücher.example/in", "https://xn--bcher-kva.example/in"},
+		{"https://[2001:db8::1]/in", "https://[2001:DB8::1]:443/in"},
+	} {
+		t.Run(pair[1], func(t *testing.T) {
+			_, err := New(Config{Endpoints: []Endpoint{
+				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
+				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
+			}})
+			require.EqualError(t, err, "webhook: Config.Endpoints[1].URL: same as Endpoints[0]")
+		})
+	}
+	for _, pair := range [][2]string{
+		{"https://hooks.example.com/in", "https://hooks.example.com/IN"},
+		{"https://hooks.example.com/in", "http://hooks.example.com/in"},
+		{"https://hooks.example.com/in", "https://hooks.example.com:8443/in"},
+		{"https://a:b@hooks.example.com/in", "https://c:d@hooks.example.com/in"},
+	} {
+		t.Run(pair[1], func(t *testing.T) {
+			_, err := New(Config{Endpoints: []Endpoint{
+				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
+				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
+			}})
+			require.NoError(t, err)
+		})
+	}
+}
