@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+
+	"golang.org/x/net/idna"
 
 	urlcheck "github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
@@ -21,8 +24,9 @@ import (
 
 // Endpoint is one receiver of the webhook.
 type Endpoint struct {
-	// URL is where the update is POSTed: an absolute http or https URL.
-	// Required. It prints as its scheme and host only; errors and Ledger
+	// URL is where the update is POSTed: an absolute http or https URL
+	// whose host is an IP address or a DNS name (an internationalised one
+	// too). Required. It prints as its scheme and host only; errors and Ledger
 	// targets name it by EndpointName. A "/", "?" or "#" in its password
 	// is written %2F, %3F or %23: New refuses what such a character leaves
 	// of a URL (an empty port, or a port without user information followed
@@ -140,7 +144,8 @@ func (cfg Config) endpoints() ([]*endpoint, error) {
 		if err != nil {
 			return nil, err
 		}
-		if j, dup := seen[ep.url]; dup {
+		same := sameEndpoint(ep.url)
+		if j, dup := seen[same]; dup {
 			return nil, fmt.Errorf("webhook: %s.URL: same as Endpoints[%d]", name, j)
 		}
 		if j, dup := targets[ep.target]; dup {
@@ -148,7 +153,7 @@ func (cfg Config) endpoints() ([]*endpoint, error) {
 			// refusing the list is better than a target that is not unique.
 			return nil, fmt.Errorf("webhook: %s.URL: named %s, as Endpoints[%d] is; change either URL", name, ep.target, j)
 		}
-		seen[ep.url], targets[ep.target] = i, i
+		seen[same], targets[ep.target] = i, i
 		out[i] = ep
 	}
 	return out, nil
@@ -206,12 +211,71 @@ func checkURL(s string) error {
 		return errors.New("a port that is not a number from 1 to 65535")
 	case cut != "":
 		return errors.New(cut)
+	case !strings.HasPrefix(u.Host, "[") && !dnsName(u.Hostname()):
+		// url.Parse checks IP literals, not names: a name no lookup can
+		// resolve would fail every attempt as a transient "no such host".
+		return errors.New(`host: not a host name (letters, digits, "-" and "_" in labels of 1 to 63, separated by dots) nor an IP address`)
 	case u.Fragment != "":
 		return errors.New("has a fragment")
 	case strings.ContainsAny(s, " \t\r\n"):
 		return errors.New("contains white space")
 	}
 	return nil
+}
+
+// sameEndpoint returns rawURL, checked by checkURL, in a form that two
+// URLs of one endpoint share: the host in lower case and, for a name, in
+// its IDNA ASCII form, as net/http dials it; an IP address as netip
+// writes it; no default port. Two such URLs would each get every update,
+// under webhook-ids of their own, which no receiver can tell for repeats.
+func sameEndpoint(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	host, port := u.Hostname(), u.Port()
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.String()
+	} else if a, err := idna.Lookup.ToASCII(host); err == nil {
+		host = a
+	}
+	host = strings.ToLower(host)
+	if port == map[string]string{"http": "80", "https": "443"}[u.Scheme] {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	u.Host = host
+	return u.String()
+}
+
+// dnsName reports whether host, a URL's host without port or brackets, is
+// a name a lookup can resolve, as net/http dials it: in its IDNA ASCII form
+// when it has one (idna.Lookup, as net/http converts it), else as it is,
+// with the rules the Go resolver applies to a name (underscores allowed).
+func dnsName(host string) bool {
+	if a, err := idna.Lookup.ToASCII(host); err == nil {
+		host = a
+	}
+	host = strings.TrimSuffix(host, ".") // fully qualified
+	if host == "" || len(host) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(host, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // EndpointName is how Ledger targets, errors and Results name the endpoint

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // An endpoint on an internationalised host name is checked at the address
@@ -60,6 +62,82 @@ func TestCheckInternationalHost(t *testing.T) {
 				assert.Equal(t, []string{"xn--bcher-kva.example", "xn--bcher-kva.example"}, names,
 					"TLS server name of Send, then Check")
 			}
+		})
+	}
+}
+
+// A host that no DNS lookup can resolve, whatever the network (a typo such
+// as "hooks,example.com", an empty label, a character DNS names do not
+// hold even after the IDNA mapping net/http applies), is refused by New,
+// naming the field: Send used to fail it as transient, "no such host", and
+// retried it until the Broadcaster gave up. Names net/http dials as they
+// are (an underscore), and Unicode names it sends in their ASCII form,
+// are accepted.
+func TestNewChecksHostName(t *testing.T) {
+	for _, host := range []string{
+		"hooks.example.com", "bücher.example", "ÉCOLE.example", "xn--bcher-kva.example",
+		"internal_hooks.example", "hooks.example.com.", "localhost", "127.0.0.1", "[::1]",
+		"[fe80::1%25eth0]", "a-b.example", "1.example",
+	} {
+		t.Run(host, func(t *testing.T) {
+			_, err := New(Config{URL: redact.NewURL("https://" + host + ":8443/in"), Secret: testSecret("a")})
+			assert.NoError(t, err)
+		})
+	}
+	for _, host := range []string{
+		"hooks,example.com", "hooks!example.com", "hooks..example.com", ".hooks.example.com", ".",
+		"-hooks.example.com", "hooks-.example.com", "hooks.example\u00a0.com", "ex<a>.com", "a*b.example",
+		strings.Repeat("a", 64) + ".example",
+	} {
+		t.Run(host, func(t *testing.T) {
+			_, err := New(Config{Endpoints: []Endpoint{{URL: redact.NewURL("https://" + host + "/in?t=tok3n"), Secret: testSecret("a")}}})
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "webhook: Config.Endpoints[0].URL: host: "), err.Error())
+			assert.NotContains(t, err.Error(), "tok3n")
+		})
+	}
+}
+
+// A password cut short by an unescaped "/" makes its user name the host:
+// the error says how to write the password, not that the host is wrong.
+func TestNewCutPasswordBeforeHostName(t *testing.T) {
+	_, err := New(Config{URL: redact.NewURL("https://ops!team:7319/rest@hooks.example.com/in"), Secret: testSecret("a")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "webhook: Config.URL: port: followed by a path holding \"@\"")
+}
+
+// Two URLs of one receiver, differing only in the case of the host, its
+// Unicode or ASCII form or a default port written out, are the same
+// endpoint: each would get every update under a webhook-id of its own,
+// which the receiver cannot tell for a repeat.
+func TestNewRefusesTheSameEndpointWrittenTwice(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"https://hooks.example.com/in", "https://Hooks.EXAMPLE.com/in"},
+		{"https://hooks.example.com/in", "https://hooks.example.com:443/in"},
+		{"http://hooks.example.com/in", "HTTP://hooks.example.com:80/in"},
+		{"https://bücher.example/in", "https://xn--bcher-kva.example/in"},
+		{"https://[2001:db8::1]/in", "https://[2001:DB8::1]:443/in"},
+	} {
+		t.Run(pair[1], func(t *testing.T) {
+			_, err := New(Config{Endpoints: []Endpoint{
+				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
+				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
+			}})
+			require.EqualError(t, err, "webhook: Config.Endpoints[1].URL: same as Endpoints[0]")
+		})
+	}
+	for _, pair := range [][2]string{
+		{"https://hooks.example.com/in", "https://hooks.example.com/IN"},
+		{"https://hooks.example.com/in", "http://hooks.example.com/in"},
+		{"https://hooks.example.com/in", "https://hooks.example.com:8443/in"},
+		{"https://a:b@hooks.example.com/in", "https://c:d@hooks.example.com/in"},
+	} {
+		t.Run(pair[1], func(t *testing.T) {
+			_, err := New(Config{Endpoints: []Endpoint{
+				{URL: redact.NewURL(pair[0]), Secret: testSecret("a")},
+				{URL: redact.NewURL(pair[1]), Secret: testSecret("b")},
+			}})
+			require.NoError(t, err)
 		})
 	}
 }
