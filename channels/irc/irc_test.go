@@ -482,12 +482,19 @@ func TestSendCancelledWhileWaitingForTurn(t *testing.T) {
 	require.ErrorIs(t, <-done, context.Canceled)
 }
 
+// A template that renders nothing to send (only control characters) fails
+// for good, before connecting. An override of only control characters is
+// none: the template is rendered (see broadcast.Update.Override).
 func TestRenderErrors(t *testing.T) {
 	srv := newFakeServer(t, fakeOptions{})
-	ch := newChannel(t, testConfig(srv.addr()))
+	cfg := testConfig(srv.addr())
+	empty, err := templates.Default().With("short", "{{if .Title}}\x01\x02{{end}}")
+	require.NoError(t, err)
+	cfg.Templates = empty
+	ch := newChannel(t, cfg)
 	u := sampleUpdate()
 	u.Overrides = map[string]string{"irc": "\x00\x01\x02"}
-	_, err := ch.Send(context.Background(), raw(u))
+	_, err = ch.Send(context.Background(), raw(u))
 	require.Error(t, err)
 	assert.True(t, broadcast.IsPermanent(err))
 	assert.Contains(t, err.Error(), "the text is empty")

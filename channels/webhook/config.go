@@ -211,10 +211,8 @@ func checkURL(s string) error {
 		return errors.New("a port that is not a number from 1 to 65535")
 	case cut != "":
 		return errors.New(cut)
-	case !strings.HasPrefix(u.Host, "[") && !dnsName(u.Hostname()):
-		// url.Parse checks IP literals, not names: a name no lookup can
-		// resolve would fail every attempt as a transient "no such host".
-		return errors.New(`host: not a host name (letters, digits, "-" and "_" in labels of 1 to 63, separated by dots) nor an IP address`)
+	case !urlcheck.ValidHost(u):
+		return errors.New(urlcheck.HostProblem)
 	case u.Fragment != "":
 		return errors.New("has a fragment")
 	case strings.ContainsAny(s, " \t\r\n"):
@@ -251,31 +249,6 @@ func sameEndpoint(rawURL string) string {
 	}
 	u.Host = host
 	return u.String()
-}
-
-// dnsName reports whether host, a URL's host without port or brackets, is
-// a name a lookup can resolve, as net/http dials it: in its IDNA ASCII form
-// when it has one (idna.Lookup, as net/http converts it), else as it is,
-// with the rules the Go resolver applies to a name (underscores allowed).
-func dnsName(host string) bool {
-	if a, err := idna.Lookup.ToASCII(host); err == nil {
-		host = a
-	}
-	host = strings.TrimSuffix(host, ".") // fully qualified
-	if host == "" || len(host) > 253 {
-		return false
-	}
-	for label := range strings.SplitSeq(host, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range []byte(label) {
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // EndpointName is how Ledger targets, errors and Results name the endpoint

@@ -11,6 +11,8 @@
 //     a channel sends there carries a credential, in a header or in the
 //     URL itself, which must never travel in clear over a network (a URL
 //     no credential goes to, as a public page's, may set Rules.PlainHTTP);
+//   - a host that is an IP address or a DNS name (an internationalised
+//     one too), which a lookup can resolve (see ValidHost);
 //   - no user information: credentials go in their own Config fields;
 //   - no fragment, no white space, and no query unless Rules.Query allows
 //     one (webhook URLs that carry their credentials in the query).
@@ -42,6 +44,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"golang.org/x/net/idna"
 
 	"github.com/outagecast/outagecast/channels/internal/setup"
 )
@@ -101,6 +105,8 @@ func Check(pkg, field, raw string, r Rules) (*url.URL, error) {
 		return nil, bad("must use https (http only for a loopback host)")
 	case !ValidPort(u.Port()):
 		return nil, bad("a port that is not a number from 1 to 65535")
+	case !ValidHost(u):
+		return nil, bad(HostProblem)
 	case u.User != nil:
 		return nil, bad("must not hold credentials")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
@@ -126,6 +132,40 @@ func ValidPort(port string) bool {
 	}
 	n, err := strconv.Atoi(port)
 	return err == nil && n >= 1 && n <= 65535
+}
+
+// HostProblem is the problem of a URL whose host ValidHost refuses.
+const HostProblem = `host: not a host name (letters, digits, "-" and "_" in labels of 1 to 63, separated by dots) nor an IP address`
+
+// ValidHost reports whether u's host is an IP address or a name a lookup
+// can resolve, as net/http dials it: in its IDNA ASCII form when it has one
+// (idna.Lookup, as net/http converts it), else as it is, with the rules the
+// Go resolver applies to a name (underscores allowed). url.Parse checks IP
+// literals, not names: a name no lookup can resolve ("hooks,example.com",
+// "a..b") would fail every attempt as a transient "no such host".
+func ValidHost(u *url.URL) bool {
+	if strings.HasPrefix(u.Host, "[") {
+		return true // an IPv6 literal, which url.Parse checked
+	}
+	host := u.Hostname()
+	if a, err := idna.Lookup.ToASCII(host); err == nil {
+		host = a
+	}
+	host = strings.TrimSuffix(host, ".") // fully qualified
+	if host == "" || len(host) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(host, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Base checks raw (r.Default when empty), an API's base URL in field of

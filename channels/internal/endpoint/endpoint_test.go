@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,6 +58,12 @@ func TestCheck(t *testing.T) {
 		{"port out of range", "https://hooks.example.com:99999/x", Rules{}, "a port that is not a number from 1 to 65535"},
 		{"port 0", "https://hooks.example.com:0/x", Rules{}, "a port that is not a number from 1 to 65535"},
 		{"port 65535", "https://hooks.example.com:65535/x", Rules{}, ""},
+		{"internationalised host", "https://bücher.example/x", Rules{}, ""},
+		{"host with underscore, trailing dot", "https://my_hooks.example.com./x", Rules{}, ""},
+		{"host with a comma", "https://hooks,example.com/x", Rules{}, HostProblem},
+		{"empty label", "https://api..example.com/x", Rules{}, HostProblem},
+		{"label starting with -", "https://-api.example.com/x", Rules{}, HostProblem},
+		{"label of 64", "https://" + strings.Repeat("a", 64) + ".example.com/x", Rules{}, HostProblem},
 		{"credentials", "https://bot:hunter2@api.example.com", Rules{}, "must not hold credentials"},
 		{"user alone", "https://bot@api.example.com", Rules{}, "must not hold credentials"},
 		{"fragment", "https://api.example.com/#top", Rules{}, "must not have a fragment"},
