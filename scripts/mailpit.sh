@@ -11,7 +11,8 @@
 # file, and starts Mailpit with SMTP on 127.0.0.1:21025 (STARTTLS required,
 # password authentication required) and the API and web UI on
 # 127.0.0.1:21080; it refuses recipients whose address starts with "bounce"
-# (550). It waits until both answer, then prints `export` lines for
+# (550), and its chaos triggers (PUT /api/v1/chaos) are enabled, for tests
+# that have it answer 4xx or 5xx at AUTH, MAIL FROM or RCPT TO. It waits until both answer, then prints `export` lines for
 # OUTAGECAST_MAILPIT_SMTP, _API, _USER, _PASSWORD and _CA on stdout; all
 # other output goes to stderr. State (pid file, log, certificate, database)
 # lives under ./.tmp/mailpit.
@@ -87,7 +88,7 @@ start() {
       --smtp-tls-cert "$dir/cert.pem" --smtp-tls-key "$dir/key.pem" --smtp-require-starttls \
       --smtp-auth-file "$dir/smtp-auth" --smtp-disable-rdns \
       --smtp-allowed-recipients "$allowed" \
-      --database "$dir/mailpit.db" --max 5000 --disable-version-check \
+      --database "$dir/mailpit.db" --max 5000 --disable-version-check --enable-chaos \
       >"$dir/mailpit.log" 2>&1 &
     echo $! >"$pidfile"
     wait_ready || { stop; return 1; }

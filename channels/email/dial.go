@@ -90,6 +90,12 @@ func (c *Channel) dial(ctx context.Context, a *attempt, token string) (*conn, er
 	if err := cn.dialRaw(ctx, deadline, c.cfg); err != nil {
 		return nil, scrub.error(a.dialError(ctx, err, token))
 	}
+	if c.cfg.TLS != TLSImplicit {
+		if err := cn.awaitGreeting(ctx, deadline, c.cfg); err != nil {
+			cn.abort()
+			return nil, scrub.error(a.dialError(ctx, err, token))
+		}
+	}
 	left := time.Until(deadline) // what Timeout leaves for the greeting, EHLO, STARTTLS and AUTH
 	if left <= 0 {
 		cn.abort()

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -239,4 +240,46 @@ func TestIPv6Host(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPlainTextToImplicitTLSPort: STARTTLS (the default, and what
+// "smtp://host:465" means) or plaintext to a port that speaks TLS from the
+// first byte is a mistake of the configuration: the server waits for the
+// client's handshake and the client for the greeting. It fails for good,
+// saying what to set, rather than time out on every attempt as a server
+// that is down would.
+func TestPlainTextToImplicitTLSPort(t *testing.T) {
+	for _, mode := range []email.TLSMode{email.TLSStartTLS, email.TLSPlaintext} {
+		t.Run(mode.String(), func(t *testing.T) {
+			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, implicit: true})
+			cfg := config(srv, "alice@example.net")
+			cfg.Timeout = 4 * time.Second
+			if mode == email.TLSPlaintext {
+				cfg.TLS, cfg.TLSConfig = email.TLSPlaintext, nil
+			}
+			for name, err := range map[string]error{
+				"Check": newChannel(t, cfg).Check(context.Background()),
+				"Send":  sendErr(newChannel(t, cfg)),
+			} {
+				require.Error(t, err, name)
+				assert.True(t, broadcast.IsPermanent(err), "%s: permanent: %v", name, err)
+				assert.Contains(t, err.Error(), "speaks TLS from the first byte", name)
+				assert.Contains(t, err.Error(), "TLSImplicit", name)
+				assert.NotContains(t, err.Error(), testPass, name)
+			}
+			assert.Empty(t, srv.messages())
+		})
+	}
+}
+
+// TestSlowGreeting: a plain-text server that greets late (a greeting
+// delay against spammers) is no TLS port: the message goes out on the
+// connection that waited for it.
+func TestSlowGreeting(t *testing.T) {
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	srv.script(func(s *fakeSMTP) { s.greetWait = 2500 * time.Millisecond })
+	cfg := config(srv, "alice@example.net")
+	cfg.Timeout = 5 * time.Second
+	send(t, newChannel(t, cfg), broadcast.Message{Update: incident(1)})
+	require.Len(t, srv.messages(), 1)
 }

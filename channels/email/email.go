@@ -202,10 +202,14 @@
 //     (broadcast.RetryAfter). A 4xx to MAIL FROM defers the sender, not
 //     one recipient: every recipient not sent yet waits for the next
 //     attempt.
-//   - 5xx to AUTH (535), to MAIL FROM, a TLS failure or a server without
-//     STARTTLS when it is required: broadcast.Permanent for the whole channel;
-//     but a 5xx to MAIL FROM after some recipients got the update (a daily
-//     quota used up) fails the recipients not sent yet, as refused ones.
+//   - 5xx to AUTH (535), to MAIL FROM, a TLS failure, a server without
+//     STARTTLS when it is required, or a port that speaks TLS from the
+//     first byte (465) when Config.TLS is TLSStartTLS or TLSPlaintext (a
+//     silent port is asked with a TLS handshake once its greeting is 5s
+//     late, and a greeting that comes meanwhile is taken):
+//     broadcast.Permanent for the whole channel; but a 5xx to MAIL FROM
+//     after some recipients got the update (a daily quota used up) fails
+//     the recipients not sent yet, as refused ones.
 //   - Such a failure to connect (a 5xx greeting, a TLS alert, a 535) once a
 //     connection of the same attempt authenticated (one dialled, or one
 //     kept from an earlier Send that answered its RSET with 250) is

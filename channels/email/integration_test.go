@@ -7,6 +7,7 @@
 package email_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -24,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/channels/email"
 	"github.com/outagecast/outagecast/redact"
 )
@@ -357,4 +359,85 @@ func TestMailpitRefusedRecipient(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rep.Results[0].Skipped, "done before")
 	mp.messages(2)
+}
+
+// chaos sets Mailpit's chaos triggers: the reply code each SMTP stage
+// (Authentication, Sender, Recipient) answers every time, 0 for none. They
+// are off again when the test ends.
+func (m *mailpit) chaos(auth, sender, rcpt int) {
+	m.t.Helper()
+	trigger := func(code int) map[string]int {
+		if code == 0 {
+			return map[string]int{"ErrorCode": 451, "Probability": 0}
+		}
+		return map[string]int{"ErrorCode": code, "Probability": 100}
+	}
+	body, err := json.Marshal(map[string]any{"Authentication": trigger(auth), "Sender": trigger(sender), "Recipient": trigger(rcpt)})
+	require.NoError(m.t, err)
+	req, err := http.NewRequest(http.MethodPut, m.api+"/api/v1/chaos", bytes.NewReader(body))
+	require.NoError(m.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := m.http.Do(req)
+	require.NoError(m.t, err)
+	require.NoError(m.t, resp.Body.Close())
+	require.Equal(m.t, http.StatusOK, resp.StatusCode, "PUT /api/v1/chaos")
+	if auth != 0 || sender != 0 || rcpt != 0 {
+		m.t.Cleanup(func() { m.chaos(0, 0, 0) })
+	}
+}
+
+// TestMailpitRepliesClassified: a real server's 4xx at AUTH, MAIL FROM or
+// RCPT TO leaves every recipient pending with a wait of Config.RetryDeferred;
+// its 5xx there fails for good. Once the server takes mail again, the same
+// Ledger's next attempt delivers each recipient once, with the update's one
+// Message-ID.
+func TestMailpitRepliesClassified(t *testing.T) {
+	tests := []struct {
+		name              string
+		auth, sender, rcp int
+		permanent         bool
+		want              string
+	}{
+		{name: "454 to AUTH", auth: 454, want: "SMTP AUTH failed: 454"},
+		{name: "451 to MAIL FROM", sender: 451, want: "sender deferred: 451"},
+		{name: "452 to RCPT TO", rcp: 452, want: "deferred at RCPT TO: 452"},
+		{name: "535 to AUTH", auth: 535, permanent: true, want: "SMTP AUTH failed: 535"},
+		{name: "550 to MAIL FROM", sender: 550, permanent: true, want: "sender refused: 550"},
+		{name: "550 to RCPT TO", rcp: 550, permanent: true, want: "refused at RCPT TO: 550"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mp := newMailpit(t)
+			cfg := mp.config("alice@example.net", "bob@example.org")
+			cfg.RetryDeferred = 42 * time.Second
+			ch := newChannel(t, cfg)
+			m := broadcast.NewMessage(incident(1))
+			m.Ledger = channeltest.NewLedger()
+
+			mp.chaos(tt.auth, tt.sender, tt.rcp)
+			_, err := ch.Send(context.Background(), m)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, tt.permanent, broadcast.IsPermanent(err), "permanent: %v", err)
+			assert.NotContains(t, err.Error(), mp.cfg.Password.Reveal())
+			mp.messages(0)
+			if tt.permanent {
+				return
+			}
+			d, ok := broadcast.RetryDelay(err)
+			assert.True(t, ok && d == cfg.RetryDeferred, "a wait of RetryDeferred: %v, %v", d, ok)
+
+			mp.chaos(0, 0, 0)
+			m.Attempt++
+			r, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			assert.Equal(t, "2", r.Meta["sent"])
+			r2, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			assert.Equal(t, "0", r2.Meta["sent"], "done: nobody gets it twice")
+			for _, got := range mp.messages(2) {
+				assert.Equal(t, r.ID, "<"+got.MessageID+">")
+			}
+		})
+	}
 }

@@ -46,6 +46,7 @@ type fakeSMTP struct {
 	mailFrom  int                 // mailAll only once this many messages were accepted
 	greeting  string              // the first reply, "" a 220
 	greetFrom int                 // greeting only from this connection on; 0 from the first
+	greetWait time.Duration       // wait before the greeting
 	dropAt    int                 // drop the connection at MAIL once this many messages were accepted; 0 never
 	perConn   int                 // 421 and close at MAIL after this many messages on one connection; 0 no limit
 	rcptConn  int                 // "452 4.5.3" to RCPT after this many messages on one connection; 0 no limit
@@ -340,11 +341,18 @@ func (c *session) reply(format string, args ...any) bool {
 
 func (c *session) serve() {
 	c.srv.mu.Lock()
-	greeting := c.srv.greeting
+	greeting, wait := c.srv.greeting, c.srv.greetWait
 	if c.id < c.srv.greetFrom {
 		greeting = ""
 	}
 	c.srv.mu.Unlock()
+	if wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-c.srv.stop:
+			return
+		}
+	}
 	if greeting == "" {
 		greeting = "220 fake.test ESMTP ready"
 	}
