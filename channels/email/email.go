@@ -184,7 +184,11 @@
 //     more, stays pending with a wait of at least Config.RetryDeferred.
 //   - Another 5xx to RCPT or DATA: that recipient failed permanently; it is marked
 //     failed in the Ledger with a *RecipientError holding the server's reply
-//     and never retried.
+//     and never retried. But a 5xx to the end of DATA whose enhanced status
+//     refuses the message, not the recipient (X.3.4, too big for the
+//     system; X.6.x, its content), would be the same for every copy: it
+//     fails the recipients not sent yet too, as a refused sender does
+//     (below), and the message is not uploaded again.
 //   - The context ended while the Send waited for a connection, all
 //     Concurrency of the Channel's in use by other Sends: the recipients
 //     not sent yet stay pending, with a transient error that says so and

@@ -340,6 +340,15 @@ func (b *batch) classify(cn *conn, i int, command string, err error) bool {
 		// with the sender's refusal (see run).
 		b.requeue(i, broadcast.Permanent(fmt.Errorf("email: sender refused: %w", b.scrubber().reply(reply))))
 		return false
+	case reply.Code >= 500 && command == cmdEndData && messageRefused(reply):
+		// The message itself, which every recipient's copy is: all fail
+		// with this one's refusal, as with the sender's (see run), and
+		// none is uploaded again to be refused again.
+		refused := b.scrubber().refused(to, command, reply)
+		b.fan.Report(i, broadcast.Permanent(refused))
+		b.setFatal(broadcast.Permanent(fmt.Errorf("email: message refused: %w", refused)))
+		cn.reset = false
+		return !cn.broken
 	case reply.Code >= 500:
 		b.fan.Report(i, broadcast.Permanent(b.scrubber().refused(to, command, reply)))
 	case command == cmdMail:
@@ -370,6 +379,14 @@ func tooManyRecipients(reply *textproto.Error) bool {
 	}
 	return strings.HasPrefix(reply.Msg, strconv.Itoa(reply.Code/100)+".5.3") ||
 		strings.Contains(strings.ToLower(reply.Msg), "too many recipients")
+}
+
+// messageRefused reports whether reply, a 5xx to the end of DATA, refuses
+// the message rather than a recipient, by its enhanced status code (RFC
+// 3463): X.3.4, too big for the system, or X.6.x, its content or encoding.
+// The same message goes to every recipient, and would be refused for each.
+func messageRefused(reply *textproto.Error) bool {
+	return strings.HasPrefix(reply.Msg, "5.3.4") || strings.HasPrefix(reply.Msg, "5.6.")
 }
 
 // lost is the cause of giving up a connection because of err, which
