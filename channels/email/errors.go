@@ -97,24 +97,37 @@ func (s *scrubber) refused(rcpt, command string, r *textproto.Error) *RecipientE
 }
 
 // statedWait finds the wait a 4xx reply's text states: "Greylisted for 297
-// seconds" (postgrey), "try again in 5 minutes". A number not after such
-// a word ("100 messages per 60 seconds") is not one.
-var statedWait = regexp.MustCompile(`(?i)\b(?:for|in|after|wait)\s+(\d{1,6})\s*(sec|secs|seconds?|min|mins|minutes?|hours?)\b`)
+// seconds" (postgrey), "try again in 5 minutes", "retry in 90s". A number
+// not after such a word ("100 messages per 60 seconds") is not one, nor is
+// one after a count of things ("100 messages in 1 hour": see countBefore).
+var statedWait = regexp.MustCompile(`(?i)\b(?:for|in|after|wait)\s+(\d{1,6})(?:\s*(sec|secs|seconds?|min|mins|minutes?|hours?)|([smh]))\b`)
+
+// countBefore matches the text before a stated wait that makes it a rate
+// ("100 messages in 1 hour"), not a wait.
+var countBefore = regexp.MustCompile(`\d\s+\pL+\s+$`)
 
 // deferral is the least wait before the next attempt that a 4xx reply asks
 // for: Config.RetryDeferred, or the wait its text states when longer.
 func (c *Channel) deferral(r *textproto.Error) time.Duration {
-	m := statedWait.FindStringSubmatch(r.Msg)
-	if m == nil {
-		return c.cfg.RetryDeferred
+	for _, m := range statedWait.FindAllStringSubmatchIndex(r.Msg, -1) {
+		if countBefore.MatchString(r.Msg[:m[0]]) {
+			continue
+		}
+		n, _ := strconv.Atoi(r.Msg[m[2]:m[3]]) // at most 6 digits
+		var unit string
+		if m[4] >= 0 {
+			unit = r.Msg[m[4]:m[5]]
+		} else {
+			unit = r.Msg[m[6]:m[7]] // "90s"
+		}
+		d := time.Second
+		switch strings.ToLower(unit[:1]) {
+		case "m":
+			d = time.Minute
+		case "h":
+			d = time.Hour
+		}
+		return max(c.cfg.RetryDeferred, time.Duration(n)*d)
 	}
-	n, _ := strconv.Atoi(m[1]) // at most 6 digits
-	unit := time.Second
-	switch strings.ToLower(m[2][:1]) {
-	case "m":
-		unit = time.Minute
-	case "h":
-		unit = time.Hour
-	}
-	return max(c.cfg.RetryDeferred, time.Duration(n)*unit)
+	return c.cfg.RetryDeferred
 }

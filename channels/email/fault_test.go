@@ -632,6 +632,10 @@ func TestDeferredWaitStatedInReply(t *testing.T) {
 		"450 4.2.0 <user0000@example.net>: Recipient address rejected: Greylisted for 297 seconds":                                          297 * time.Second,
 		"451 4.7.1 Rate limited, try again in 5 minutes":                                                                                    5 * time.Minute,
 		"451 4.7.1 Please retry after 20 seconds":                                                                                           time.Minute,
+		"451 4.7.1 Throttled, retry in 90s":                                                                                                 90 * time.Second,
+		"421 4.7.0 Try again in 2m":                                                                                                         2 * time.Minute,
+		"450 4.7.1 Rate limit: 100 messages in 1 hour exceeded":                                                                             time.Minute,
+		"450 4.7.1 Limit of 20 recipients per 10 minutes reached, wait 15 minutes":                                                          15 * time.Minute,
 		"452 4.3.1 Insufficient system resources":                                                                                           time.Minute,
 	} {
 		t.Run(reply, func(t *testing.T) {
