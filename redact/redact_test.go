@@ -277,3 +277,17 @@ func TestRedactorEscapedAgain(t *testing.T) {
 		assert.Equal(t, "u=REDACTED;", r.String("u="+form+";"), form)
 	}
 }
+
+// HTML writers that escape double quotes but leave single quotes alone, as
+// PHP's htmlspecialchars did by default before PHP 8.1 (ENT_COMPAT) and
+// Apache's error pages do.
+func TestRedactorHTMLDoubleQuotesOnly(t *testing.T) {
+	const secret = `it's "q" & <b>1234`
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, form := range []string{
+		`it's &quot;q&quot; &amp; &lt;b&gt;1234`,
+		`it's &#34;q&#34; &amp; &lt;b&gt;1234`,
+	} {
+		assert.Equal(t, "<p>REDACTED</p>", r.String("<p>"+form+"</p>"), form)
+	}
+}

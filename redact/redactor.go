@@ -180,8 +180,12 @@ func encodings(s string) []string {
 // htmlEscapes are the ways HTML and XML writers escape & < > " and ' (Go's
 // html.EscapeString, Python's html.escape, PHP's htmlspecialchars, XML's
 // named entities, quotes left alone, decimal and hex references), as a
-// server's HTML error page may echo a secret.
+// server's HTML error page may echo a secret. Some escape double quotes
+// only: PHP's htmlspecialchars by default before PHP 8.1 (ENT_COMPAT),
+// Apache's error pages, Java's escapeHtml4.
 var htmlEscapes = []*strings.Replacer{
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;"),
