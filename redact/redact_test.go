@@ -278,6 +278,25 @@ func TestRedactorEscapedAgain(t *testing.T) {
 	}
 }
 
+// A URL's credential is found as the request sends it and as a server
+// echoes it: a token that is the whole query ("?TOKEN"), a path segment
+// with an escaped "/", a query value with a "+" or "/" the URL did not
+// escape (the client sends it as written).
+func TestRedactorURLAsSent(t *testing.T) {
+	for raw, echo := range map[string]string{
+		"https://api.example.com/hook?abcdef1234567890abcdef":                "abcdef1234567890abcdef",
+		"https://api.example.com/hook?v=2&abcdef1234567890abcdef":            "abcdef1234567890abcdef",
+		"https://api.example.com/hook/ab%2Fcd1234efgh5678":                   "ab/cd1234efgh5678",
+		"https://api.example.com/hook/ab%2Fcd1234efgh5678/x":                 "ab%2Fcd1234efgh5678",
+		"https://api.example.com/hook?sig=ab+cd/ef1234==&se=2030-01-01":      "ab+cd/ef1234==",
+		"https://api.example.com/hook?token=Zm9v+YmFy/YmF6MTIz==":            "Zm9v+YmFy/YmF6MTIz==",
+		"https://api.example.com/hook?api-version=1&code=ab+cd/ef1234==&x=1": "ab+cd/ef1234==",
+	} {
+		r := redact.NewRedactor().WithURL(redact.NewURL(raw))
+		assert.Equal(t, "bad token REDACTED (401)", r.String("bad token "+echo+" (401)"), raw)
+	}
+}
+
 // HTML writers that escape double quotes but leave single quotes alone, as
 // PHP's htmlspecialchars did by default before PHP 8.1 (ENT_COMPAT) and
 // Apache's error pages do.

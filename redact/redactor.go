@@ -79,10 +79,13 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 // itself (as is and escaped) becomes what ShowURL prints, and its password
 // (or, without one, a user name that looks like a token), the values of
 // query parameters named like credentials (token, key, sig,
-// secret, …), and query values and path segments that look like tokens
-// (eight characters or more with a digit, or sixteen or more) become
-// REDACTED wherever they appear alone. Short values such as "1" are left
-// alone, or every status code in an error would lose its digits.
+// secret, …; four characters or more), and query values (a key without
+// "=", as in "?TOKEN", counts as a value) and path segments that look like
+// tokens (eight characters or more with a digit, or sixteen or more)
+// become REDACTED wherever they appear alone, each as the URL writes it
+// (a "+" or "/" left unescaped is sent so) and decoded. Shorter values,
+// such as "1", are left alone, or every status code in an error would
+// lose its digits.
 func (r *Redactor) WithURL(u URL) *Redactor {
 	raw := u.Reveal()
 	if raw == "" {
@@ -101,19 +104,39 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 		// (https://TOKEN@host/), and HTTP errors keep the user name.
 		secrets = append(secrets, NewSecret(user))
 	}
-	for k, vs := range p.Query() {
-		for _, v := range vs {
-			if tokenLike(v) || len(v) >= 4 && secretKey(k) {
+	for _, part := range strings.Split(p.RawQuery, "&") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok { // "?TOKEN": the key alone is the value
+			k, v = "", k
+		}
+		name, _ := url.QueryUnescape(k)
+		// As written, which the client sends (a "+" or "/" left
+		// unescaped), and decoded.
+		for _, v := range asSentAndDecoded(v, url.QueryUnescape) {
+			if tokenLike(v) || len(v) >= 4 && secretKey(name) {
 				secrets = append(secrets, NewSecret(v))
 			}
 		}
 	}
-	for _, seg := range strings.Split(p.Path, "/") {
-		if tokenLike(seg) {
-			secrets = append(secrets, NewSecret(seg))
+	// Segments as written and decoded, so that an escaped "/" stays
+	// inside its segment.
+	for _, seg := range strings.Split(p.EscapedPath(), "/") {
+		for _, v := range asSentAndDecoded(seg, url.PathUnescape) {
+			if tokenLike(v) {
+				secrets = append(secrets, NewSecret(v))
+			}
 		}
 	}
 	return r.With(secrets...)
+}
+
+// asSentAndDecoded returns s and, when it decodes to something else, s
+// decoded.
+func asSentAndDecoded(s string, unescape func(string) (string, error)) []string {
+	if d, err := unescape(s); err == nil && d != s {
+		return []string{s, d}
+	}
+	return []string{s}
 }
 
 // secretKey reports query parameter names that usually carry credentials.
