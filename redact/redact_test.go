@@ -310,3 +310,24 @@ func TestRedactorHTMLDoubleQuotesOnly(t *testing.T) {
 		assert.Equal(t, "<p>REDACTED</p>", r.String("<p>"+form+"</p>"), form)
 	}
 }
+
+// A "/", "?" or "#" in a password, not %-escaped, ends the authority:
+// url.Parse takes the user name for the host and the password's digits
+// before it for a port, and the rest of the password, its "@" and the real
+// host for the path, query or fragment. Such a URL shows no host, which
+// would be the user name and part of the password.
+func TestShowURLPasswordCutShort(t *testing.T) {
+	for _, raw := range []string{
+		"https://bot:1234/5678@irc.example.com/",
+		"https://bot:1234?5678@irc.example.com/",
+		"https://bot:1234#5678@irc.example.com/",
+		"https://bot:?1234@irc.example.com/",
+	} {
+		assert.Equal(t, "REDACTED", redact.ShowURL(raw), raw)
+		assert.Equal(t, "REDACTED", redact.NewURL(raw).String(), raw)
+	}
+	// An "@" in the path of a URL without a port is the path's.
+	assert.Equal(t, "https://example.webhook.office.com/…",
+		redact.ShowURL("https://example.webhook.office.com/webhookb2/a1@b2/IncomingWebhook/c3/d4"))
+	assert.Equal(t, "https://example.com:8443/…", redact.ShowURL("https://example.com:8443/a%40b"))
+}

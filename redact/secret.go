@@ -51,6 +51,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Redacted is what a Secret, a hidden URL part or a redacted secret prints
@@ -126,7 +127,7 @@ func (s *Secret) UnmarshalText(text []byte) error {
 // scheme and host, with "/…" for a path and "?…" for a query, as in
 // "https://hooks.slack.com/…", whatever the verb, encoder or path fmt
 // takes (like Secret, it holds its value behind a pointer); a URL that does
-// not parse prints as REDACTED. Make one with NewURL; decoding JSON, YAML or
+// not parse, or that ShowURL otherwise shows as REDACTED, prints so. Make one with NewURL; decoding JSON, YAML or
 // text into a URL sets it. The zero URL is unset.
 type URL struct{ v *string }
 
@@ -175,14 +176,15 @@ func (u *URL) UnmarshalText(text []byte) error {
 
 // ShowURL returns raw without what may be secret: its scheme and host (with
 // the port), then "/…" when it has a path and "?…" when it has a query, as
-// in "https://hooks.slack.com/…". A URL without a scheme or host, or that
-// does not parse, gives REDACTED; "" gives "".
+// in "https://hooks.slack.com/…". A URL without a scheme or host, that
+// does not parse, or whose password a "/", "?" or "#" not %-escaped cut
+// short, gives REDACTED; "" gives "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
 	p, err := url.Parse(raw)
-	if err != nil || p.Scheme == "" || p.Host == "" {
+	if err != nil || p.Scheme == "" || p.Host == "" || cutShort(p) {
 		return Redacted
 	}
 	s := p.Scheme + "://" + p.Host
@@ -193,6 +195,22 @@ func ShowURL(raw string) string {
 		s += "?…"
 	}
 	return s
+}
+
+// cutShort reports a URL whose password a "/", "?" or "#" ended: url.Parse
+// then finds no user information and takes the user name for the host and
+// the password's digits before that character for the port (an empty one
+// when none), and the rest, with its "@" and the real host, for the path,
+// query or fragment. An "@" that belongs there beside a port is written
+// %40.
+func cutShort(p *url.URL) bool {
+	if p.User != nil {
+		return false
+	}
+	if strings.HasSuffix(p.Host, ":") {
+		return true
+	}
+	return p.Port() != "" && strings.Contains(p.EscapedPath()+p.RawQuery+p.EscapedFragment(), "@")
 }
 
 func format(f fmt.State, verb rune, s string) {
