@@ -331,3 +331,13 @@ func TestShowURLPasswordCutShort(t *testing.T) {
 		redact.ShowURL("https://example.webhook.office.com/webhookb2/a1@b2/IncomingWebhook/c3/d4"))
 	assert.Equal(t, "https://example.com:8443/…", redact.ShowURL("https://example.com:8443/a%40b"))
 }
+
+// A host that %-escapes bytes that are not UTF-8 (url.Parse takes them) is
+// shown, as ShowURL shows it, in valid JSON: a Config holding such a URL
+// still encodes.
+func TestURLMarshalJSONInvalidUTF8(t *testing.T) {
+	j, err := json.Marshal(struct{ U redact.URL }{redact.NewURL("https://%FFhost/hook/abcdef123456")})
+	require.NoError(t, err)
+	assert.True(t, json.Valid(j), "%s", j)
+	assert.NotContains(t, string(j), "abcdef123456")
+}

@@ -46,6 +46,7 @@
 package redact
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -162,8 +163,10 @@ func (u URL) Format(f fmt.State, verb rune) { format(f, verb, u.String()) }
 // LogValue returns String for log/slog.
 func (u URL) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
-// MarshalJSON encodes String as a JSON string.
-func (u URL) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(u.String())), nil }
+// MarshalJSON encodes String as a JSON string. (strconv.Quote would not
+// do: a host may hold bytes that are not UTF-8, which it writes as \x
+// escapes, which JSON has not.)
+func (u URL) MarshalJSON() ([]byte, error) { return json.Marshal(u.String()) }
 
 // MarshalText encodes String.
 func (u URL) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
