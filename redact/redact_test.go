@@ -341,3 +341,18 @@ func TestURLMarshalJSONInvalidUTF8(t *testing.T) {
 	assert.True(t, json.Valid(j), "%s", j)
 	assert.NotContains(t, string(j), "abcdef123456")
 }
+
+// .NET's System.Text.Json escapes by default, besides what JSON requires,
+// what is sensitive in HTML ("+" among it, as in a base64 token) and
+// everything outside ASCII, with upper-case hex; a quotation mark as
+// \u0022. ASP.NET services answer so.
+func TestRedactorDotNetJSON(t *testing.T) {
+	for secret, form := range map[string]string{
+		"ab+cd/ef12345==":            `ab\u002Bcd/ef12345==`,
+		"it's <x> & \"y\" `z` ü\\ 1": `it\u0027s \u003Cx\u003E \u0026 \u0022y\u0022 \u0060z\u0060 \u00FC\\ 1`,
+		"tab\there 😀 99":             `tab\there \uD83D\uDE00 99`,
+	} {
+		r := redact.NewRedactor(redact.NewSecret(secret))
+		assert.Equal(t, `{"error":"REDACTED"}`, r.String(`{"error":"`+form+`"}`), secret)
+	}
+}

@@ -333,8 +333,8 @@ func base64Forms(s string) []string {
 // write it: as encoding/json does (with and without HTML escaping), with
 // every character outside ASCII letters and digits as a \u escape, with
 // characters outside ASCII as \u escapes (Python, PHP), each also with "/"
-// escaped (PHP), \u escapes with lower- and upper-case hex; and as Go's %q
-// and %+q quote it.
+// escaped (PHP), \u escapes with lower- and upper-case hex; as .NET's
+// System.Text.Json does by default; and as Go's %q and %+q quote it.
 func quotedForms(s string) []string {
 	var forms []string
 	b, _ := json.Marshal(s)
@@ -351,8 +351,39 @@ func quotedForms(s string) []string {
 	for _, f := range []string{plain, uEscape(plain, false, nonASCII), uEscape(plain, true, nonASCII)} {
 		forms = append(forms, f, strings.ReplaceAll(f, "/", `\/`))
 	}
+	forms = append(forms, dotNetJSON(s, false), dotNetJSON(s, true))
 	q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
 	return append(forms, q[1:len(q)-1], qa[1:len(qa)-1])
+}
+
+// dotNetJSON returns s as the contents of a JSON string as .NET's
+// System.Text.Json writes it by default (JavaScriptEncoder.Default):
+// besides what JSON requires, what is sensitive in HTML, "+" and "`"
+// among it, and everything outside ASCII as \u escapes, a quotation mark
+// too; \b \t \n \f \r and \\ short.
+func dotNetJSON(s string, upper bool) string {
+	var plain strings.Builder
+	for _, c := range s {
+		switch c {
+		case '\\':
+			plain.WriteString(`\\`)
+		case '\b':
+			plain.WriteString(`\b`)
+		case '\t':
+			plain.WriteString(`\t`)
+		case '\n':
+			plain.WriteString(`\n`)
+		case '\f':
+			plain.WriteString(`\f`)
+		case '\r':
+			plain.WriteString(`\r`)
+		default:
+			plain.WriteRune(c)
+		}
+	}
+	return uEscape(plain.String(), upper, func(c rune) bool {
+		return c >= 0x7f || c < ' ' || strings.ContainsRune(`"&'+<>`+"`", c)
+	})
 }
 
 func nonASCII(c rune) bool { return c >= utf8.RuneSelf }

@@ -1,13 +1,13 @@
 // Package redact keeps secrets out of everything outagecast prints: errors,
 // log records, reports, and printed or encoded configuration.
 //
-// Secret is a string type for every credential in a channel's Config: it
+// Secret is the type of every credential in a channel's Config: it
 // prints as REDACTED under every fmt verb, in log/slog records, and when
 // encoded as JSON, YAML or text, so a Config can be logged, dumped or
 // serialised without a credential in the output. Reveal gives the value to
 // the code that must send it.
 //
-// URL is a string type for URLs that carry credentials in their user
+// URL is the type of URLs that carry credentials in their user
 // information, path or query (webhook URLs of chat platforms): it prints
 // its scheme and host only.
 //
@@ -15,10 +15,11 @@
 // error produced, in every encoding a server might echo them in: as is;
 // URL-escaped as the common encoders write it (Go, JavaScript, Python,
 // Java, PHP: hex digits in either case, a space as "+" or "%20");
-// JSON-escaped as the common encoders write it, or quoted by Go's %q or
-// %+q; HTML-escaped as the common writers write it (named, decimal or
-// hex references; quotes escaped or left alone); hexadecimal; base64 (standard and URL alphabets, padded or not), also
-// inside longer base64 text wherever the secret starts in it; and, for a
+// JSON-escaped as the common encoders write it (Go, JavaScript, Python,
+// PHP, .NET), or quoted by Go's %q or %+q; HTML-escaped as the common
+// writers write it (named, decimal or hex references; quotes escaped or
+// left alone); hexadecimal; base64 (standard and URL alphabets, padded or
+// not), also inside longer base64 text wherever the secret starts in it; and, for a
 // login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
 // Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
