@@ -121,3 +121,29 @@ func TestIRCClientCertificateErrors(t *testing.T) {
 	_, err := parseIn(dir, base, config.Loader{LookupEnv: env(nil)})
 	assert.NoError(t, err)
 }
+
+// client_cert and client_key name files; a key pasted in their place, in
+// the file or from the environment, is not quoted by the error that it
+// names no file, which would print the private key.
+func TestIRCClientKeyPastedNotQuoted(t *testing.T) {
+	dir := t.TempDir()
+	writeCert(t, dir, "bot")
+	keyPEM, err := os.ReadFile(filepath.Join(dir, "bot.key"))
+	require.NoError(t, err)
+	body := strings.Split(string(keyPEM), "\n")[1] // a line of the key's base64
+	base := "channels:\n  - type: irc\n    server: irc.example.com:6697\n    nick: status\n    channels: ['#ops']\n    client_cert: bot.pem\n"
+	indented := "    client_key: |\n      " + strings.ReplaceAll(strings.TrimSpace(string(keyPEM)), "\n", "\n      ") + "\n"
+	for name, c := range map[string]struct {
+		yaml string
+		env  map[string]string
+	}{
+		"in the file":          {base + indented, nil},
+		"from the environment": {base + "    client_key: ${IRC_KEY}\n", map[string]string{"IRC_KEY": string(keyPEM)}},
+		"on one line":          {base + "    client_key: " + strings.ReplaceAll(strings.TrimSpace(string(keyPEM)), "\n", " ") + "\n", nil},
+	} {
+		_, err := parseIn(dir, c.yaml, config.Loader{LookupEnv: env(c.env)})
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "client_key: ", name)
+		assert.NotContains(t, err.Error(), body[:40], name)
+	}
+}

@@ -235,6 +235,9 @@ func ircURL(raw string) (ircFile, error) {
 	return ircFile{Config: c}, err
 }
 
+// pasted reports a file name that is a PEM block pasted in its place.
+func pasted(name string) bool { return strings.Contains(name, "-----BEGIN ") }
+
 func prepareIRC(c *ircFile, env *Env) error {
 	tc, err := env.TLSConfig(c.CAFile)
 	if err != nil {
@@ -251,6 +254,11 @@ func prepareIRC(c *ircFile, env *Env) error {
 		return errors.New("client_key: missing (client_cert is set)")
 	case c.TLS == irc.TLSOff:
 		return errors.New("client_cert: set, but tls is off")
+	case pasted(c.ClientKey):
+		// Not quoted: a "no such file" error would print the private key.
+		return errors.New("client_key: holds a PEM block, not the name of a file (give the path of the file that holds the key)")
+	case pasted(c.ClientCert):
+		return errors.New("client_cert: holds a PEM block, not the name of a file (give the path of the file that holds the certificate)")
 	default:
 		certPEM, err := readRegular(env.Path(c.ClientCert))
 		if err != nil {

@@ -277,3 +277,82 @@ func TestRedactorEscapedAgain(t *testing.T) {
 		assert.Equal(t, "u=REDACTED;", r.String("u="+form+";"), form)
 	}
 }
+
+// A URL's credential is found as the request sends it and as a server
+// echoes it: a token that is the whole query ("?TOKEN"), a path segment
+// with an escaped "/", a query value with a "+" or "/" the URL did not
+// escape (the client sends it as written).
+func TestRedactorURLAsSent(t *testing.T) {
+	for raw, echo := range map[string]string{
+		"https://api.example.com/hook?abcdef1234567890abcdef":                "abcdef1234567890abcdef",
+		"https://api.example.com/hook?v=2&abcdef1234567890abcdef":            "abcdef1234567890abcdef",
+		"https://api.example.com/hook/ab%2Fcd1234efgh5678":                   "ab/cd1234efgh5678",
+		"https://api.example.com/hook/ab%2Fcd1234efgh5678/x":                 "ab%2Fcd1234efgh5678",
+		"https://api.example.com/hook?sig=ab+cd/ef1234==&se=2030-01-01":      "ab+cd/ef1234==",
+		"https://api.example.com/hook?token=Zm9v+YmFy/YmF6MTIz==":            "Zm9v+YmFy/YmF6MTIz==",
+		"https://api.example.com/hook?api-version=1&code=ab+cd/ef1234==&x=1": "ab+cd/ef1234==",
+	} {
+		r := redact.NewRedactor().WithURL(redact.NewURL(raw))
+		assert.Equal(t, "bad token REDACTED (401)", r.String("bad token "+echo+" (401)"), raw)
+	}
+}
+
+// HTML writers that escape double quotes but leave single quotes alone, as
+// PHP's htmlspecialchars did by default before PHP 8.1 (ENT_COMPAT) and
+// Apache's error pages do.
+func TestRedactorHTMLDoubleQuotesOnly(t *testing.T) {
+	const secret = `it's "q" & <b>1234`
+	r := redact.NewRedactor(redact.NewSecret(secret))
+	for _, form := range []string{
+		`it's &quot;q&quot; &amp; &lt;b&gt;1234`,
+		`it's &#34;q&#34; &amp; &lt;b&gt;1234`,
+	} {
+		assert.Equal(t, "<p>REDACTED</p>", r.String("<p>"+form+"</p>"), form)
+	}
+}
+
+// A "/", "?" or "#" in a password, not %-escaped, ends the authority:
+// url.Parse takes the user name for the host and the password's digits
+// before it for a port, and the rest of the password, its "@" and the real
+// host for the path, query or fragment. Such a URL shows no host, which
+// would be the user name and part of the password.
+func TestShowURLPasswordCutShort(t *testing.T) {
+	for _, raw := range []string{
+		"https://bot:1234/5678@irc.example.com/",
+		"https://bot:1234?5678@irc.example.com/",
+		"https://bot:1234#5678@irc.example.com/",
+		"https://bot:?1234@irc.example.com/",
+	} {
+		assert.Equal(t, "REDACTED", redact.ShowURL(raw), raw)
+		assert.Equal(t, "REDACTED", redact.NewURL(raw).String(), raw)
+	}
+	// An "@" in the path of a URL without a port is the path's.
+	assert.Equal(t, "https://example.webhook.office.com/…",
+		redact.ShowURL("https://example.webhook.office.com/webhookb2/a1@b2/IncomingWebhook/c3/d4"))
+	assert.Equal(t, "https://example.com:8443/…", redact.ShowURL("https://example.com:8443/a%40b"))
+}
+
+// A host that %-escapes bytes that are not UTF-8 (url.Parse takes them) is
+// shown, as ShowURL shows it, in valid JSON: a Config holding such a URL
+// still encodes.
+func TestURLMarshalJSONInvalidUTF8(t *testing.T) {
+	j, err := json.Marshal(struct{ U redact.URL }{redact.NewURL("https://%FFhost/hook/abcdef123456")})
+	require.NoError(t, err)
+	assert.True(t, json.Valid(j), "%s", j)
+	assert.NotContains(t, string(j), "abcdef123456")
+}
+
+// .NET's System.Text.Json escapes by default, besides what JSON requires,
+// what is sensitive in HTML ("+" among it, as in a base64 token) and
+// everything outside ASCII, with upper-case hex; a quotation mark as
+// \u0022. ASP.NET services answer so.
+func TestRedactorDotNetJSON(t *testing.T) {
+	for secret, form := range map[string]string{
+		"ab+cd/ef12345==":            `ab\u002Bcd/ef12345==`,
+		"it's <x> & \"y\" `z` ü\\ 1": `it\u0027s \u003Cx\u003E \u0026 \u0022y\u0022 \u0060z\u0060 \u00FC\\ 1`,
+		"tab\there 😀 99":             `tab\there \uD83D\uDE00 99`,
+	} {
+		r := redact.NewRedactor(redact.NewSecret(secret))
+		assert.Equal(t, `{"error":"REDACTED"}`, r.String(`{"error":"`+form+`"}`), secret)
+	}
+}

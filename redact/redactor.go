@@ -79,10 +79,13 @@ func (r *Redactor) WithLogin(user string, password Secret) *Redactor {
 // itself (as is and escaped) becomes what ShowURL prints, and its password
 // (or, without one, a user name that looks like a token), the values of
 // query parameters named like credentials (token, key, sig,
-// secret, …), and query values and path segments that look like tokens
-// (eight characters or more with a digit, or sixteen or more) become
-// REDACTED wherever they appear alone. Short values such as "1" are left
-// alone, or every status code in an error would lose its digits.
+// secret, …; four characters or more), and query values (a key without
+// "=", as in "?TOKEN", counts as a value) and path segments that look like
+// tokens (eight characters or more with a digit, or sixteen or more)
+// become REDACTED wherever they appear alone, each as the URL writes it
+// (a "+" or "/" left unescaped is sent so) and decoded. Shorter values,
+// such as "1", are left alone, or every status code in an error would
+// lose its digits.
 func (r *Redactor) WithURL(u URL) *Redactor {
 	raw := u.Reveal()
 	if raw == "" {
@@ -101,19 +104,39 @@ func (r *Redactor) WithURL(u URL) *Redactor {
 		// (https://TOKEN@host/), and HTTP errors keep the user name.
 		secrets = append(secrets, NewSecret(user))
 	}
-	for k, vs := range p.Query() {
-		for _, v := range vs {
-			if tokenLike(v) || len(v) >= 4 && secretKey(k) {
+	for _, part := range strings.Split(p.RawQuery, "&") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok { // "?TOKEN": the key alone is the value
+			k, v = "", k
+		}
+		name, _ := url.QueryUnescape(k)
+		// As written, which the client sends (a "+" or "/" left
+		// unescaped), and decoded.
+		for _, v := range asSentAndDecoded(v, url.QueryUnescape) {
+			if tokenLike(v) || len(v) >= 4 && secretKey(name) {
 				secrets = append(secrets, NewSecret(v))
 			}
 		}
 	}
-	for _, seg := range strings.Split(p.Path, "/") {
-		if tokenLike(seg) {
-			secrets = append(secrets, NewSecret(seg))
+	// Segments as written and decoded, so that an escaped "/" stays
+	// inside its segment.
+	for _, seg := range strings.Split(p.EscapedPath(), "/") {
+		for _, v := range asSentAndDecoded(seg, url.PathUnescape) {
+			if tokenLike(v) {
+				secrets = append(secrets, NewSecret(v))
+			}
 		}
 	}
 	return r.With(secrets...)
+}
+
+// asSentAndDecoded returns s and, when it decodes to something else, s
+// decoded.
+func asSentAndDecoded(s string, unescape func(string) (string, error)) []string {
+	if d, err := unescape(s); err == nil && d != s {
+		return []string{s, d}
+	}
+	return []string{s}
 }
 
 // secretKey reports query parameter names that usually carry credentials.
@@ -180,8 +203,12 @@ func encodings(s string) []string {
 // htmlEscapes are the ways HTML and XML writers escape & < > " and ' (Go's
 // html.EscapeString, Python's html.escape, PHP's htmlspecialchars, XML's
 // named entities, quotes left alone, decimal and hex references), as a
-// server's HTML error page may echo a secret.
+// server's HTML error page may echo a secret. Some escape double quotes
+// only: PHP's htmlspecialchars by default before PHP 8.1 (ENT_COMPAT),
+// Apache's error pages, Java's escapeHtml4.
 var htmlEscapes = []*strings.Replacer{
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;"),
+	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;"),
 	strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;"),
@@ -306,8 +333,8 @@ func base64Forms(s string) []string {
 // write it: as encoding/json does (with and without HTML escaping), with
 // every character outside ASCII letters and digits as a \u escape, with
 // characters outside ASCII as \u escapes (Python, PHP), each also with "/"
-// escaped (PHP), \u escapes with lower- and upper-case hex; and as Go's %q
-// and %+q quote it.
+// escaped (PHP), \u escapes with lower- and upper-case hex; as .NET's
+// System.Text.Json does by default; and as Go's %q and %+q quote it.
 func quotedForms(s string) []string {
 	var forms []string
 	b, _ := json.Marshal(s)
@@ -324,8 +351,39 @@ func quotedForms(s string) []string {
 	for _, f := range []string{plain, uEscape(plain, false, nonASCII), uEscape(plain, true, nonASCII)} {
 		forms = append(forms, f, strings.ReplaceAll(f, "/", `\/`))
 	}
+	forms = append(forms, dotNetJSON(s, false), dotNetJSON(s, true))
 	q, qa := strconv.Quote(s), strconv.QuoteToASCII(s)
 	return append(forms, q[1:len(q)-1], qa[1:len(qa)-1])
+}
+
+// dotNetJSON returns s as the contents of a JSON string as .NET's
+// System.Text.Json writes it by default (JavaScriptEncoder.Default):
+// besides what JSON requires, what is sensitive in HTML, "+" and "`"
+// among it, and everything outside ASCII as \u escapes, a quotation mark
+// too; \b \t \n \f \r and \\ short.
+func dotNetJSON(s string, upper bool) string {
+	var plain strings.Builder
+	for _, c := range s {
+		switch c {
+		case '\\':
+			plain.WriteString(`\\`)
+		case '\b':
+			plain.WriteString(`\b`)
+		case '\t':
+			plain.WriteString(`\t`)
+		case '\n':
+			plain.WriteString(`\n`)
+		case '\f':
+			plain.WriteString(`\f`)
+		case '\r':
+			plain.WriteString(`\r`)
+		default:
+			plain.WriteRune(c)
+		}
+	}
+	return uEscape(plain.String(), upper, func(c rune) bool {
+		return c >= 0x7f || c < ' ' || strings.ContainsRune(`"&'+<>`+"`", c)
+	})
 }
 
 func nonASCII(c rune) bool { return c >= utf8.RuneSelf }

@@ -1,13 +1,13 @@
 // Package redact keeps secrets out of everything outagecast prints: errors,
 // log records, reports, and printed or encoded configuration.
 //
-// Secret is a string type for every credential in a channel's Config: it
+// Secret is the type of every credential in a channel's Config: it
 // prints as REDACTED under every fmt verb, in log/slog records, and when
 // encoded as JSON, YAML or text, so a Config can be logged, dumped or
 // serialised without a credential in the output. Reveal gives the value to
 // the code that must send it.
 //
-// URL is a string type for URLs that carry credentials in their user
+// URL is the type of URLs that carry credentials in their user
 // information, path or query (webhook URLs of chat platforms): it prints
 // its scheme and host only.
 //
@@ -15,9 +15,11 @@
 // error produced, in every encoding a server might echo them in: as is;
 // URL-escaped as the common encoders write it (Go, JavaScript, Python,
 // Java, PHP: hex digits in either case, a space as "+" or "%20");
-// JSON-escaped as the common encoders write it, or quoted by Go's %q or
-// %+q; hexadecimal; base64 (standard and URL alphabets, padded or not), also
-// inside longer base64 text wherever the secret starts in it; and, for a
+// JSON-escaped as the common encoders write it (Go, JavaScript, Python,
+// PHP, .NET), or quoted by Go's %q or %+q; HTML-escaped as the common
+// writers write it (named, decimal or hex references; quotes escaped or
+// left alone); hexadecimal; base64 (standard and URL alphabets, padded or
+// not), also inside longer base64 text wherever the secret starts in it; and, for a
 // login, the base64 of the SASL PLAIN, SMTP AUTH PLAIN and LOGIN, HTTP
 // Basic and XOAUTH2 forms of the user and password. URL-escaped forms are
 // also found escaped again, twice at most, as a page quoting an escaped
@@ -45,11 +47,13 @@
 package redact
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Redacted is what a Secret, a hidden URL part or a redacted secret prints
@@ -125,7 +129,7 @@ func (s *Secret) UnmarshalText(text []byte) error {
 // scheme and host, with "/…" for a path and "?…" for a query, as in
 // "https://hooks.slack.com/…", whatever the verb, encoder or path fmt
 // takes (like Secret, it holds its value behind a pointer); a URL that does
-// not parse prints as REDACTED. Make one with NewURL; decoding JSON, YAML or
+// not parse, or that ShowURL otherwise shows as REDACTED, prints so. Make one with NewURL; decoding JSON, YAML or
 // text into a URL sets it. The zero URL is unset.
 type URL struct{ v *string }
 
@@ -160,8 +164,10 @@ func (u URL) Format(f fmt.State, verb rune) { format(f, verb, u.String()) }
 // LogValue returns String for log/slog.
 func (u URL) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
-// MarshalJSON encodes String as a JSON string.
-func (u URL) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(u.String())), nil }
+// MarshalJSON encodes String as a JSON string. (strconv.Quote would not
+// do: a host may hold bytes that are not UTF-8, which it writes as \x
+// escapes, which JSON has not.)
+func (u URL) MarshalJSON() ([]byte, error) { return json.Marshal(u.String()) }
 
 // MarshalText encodes String.
 func (u URL) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
@@ -174,14 +180,15 @@ func (u *URL) UnmarshalText(text []byte) error {
 
 // ShowURL returns raw without what may be secret: its scheme and host (with
 // the port), then "/…" when it has a path and "?…" when it has a query, as
-// in "https://hooks.slack.com/…". A URL without a scheme or host, or that
-// does not parse, gives REDACTED; "" gives "".
+// in "https://hooks.slack.com/…". A URL without a scheme or host, that
+// does not parse, or whose password a "/", "?" or "#" not %-escaped cut
+// short, gives REDACTED; "" gives "".
 func ShowURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
 	p, err := url.Parse(raw)
-	if err != nil || p.Scheme == "" || p.Host == "" {
+	if err != nil || p.Scheme == "" || p.Host == "" || cutShort(p) {
 		return Redacted
 	}
 	s := p.Scheme + "://" + p.Host
@@ -192,6 +199,22 @@ func ShowURL(raw string) string {
 		s += "?…"
 	}
 	return s
+}
+
+// cutShort reports a URL whose password a "/", "?" or "#" ended: url.Parse
+// then finds no user information and takes the user name for the host and
+// the password's digits before that character for the port (an empty one
+// when none), and the rest, with its "@" and the real host, for the path,
+// query or fragment. An "@" that belongs there beside a port is written
+// %40.
+func cutShort(p *url.URL) bool {
+	if p.User != nil {
+		return false
+	}
+	if strings.HasSuffix(p.Host, ":") {
+		return true
+	}
+	return p.Port() != "" && strings.Contains(p.EscapedPath()+p.RawQuery+p.EscapedFragment(), "@")
 }
 
 func format(f fmt.State, verb rune, s string) {
