@@ -65,12 +65,25 @@ func previewers(t *testing.T) map[string]broadcast.Previewer {
 // One update, rendered by every channel side by side, reads the same way
 // everywhere: the status line first ("Correction: " before it for a
 // correction), the advice right after it and before the body, the next
-// update in UTC with its zone, and the URL whole.
+// update in UTC with its zone (none once the incident or maintenance is
+// over), and the URL whole.
 func TestEveryChannelWordsAnUpdateAlike(t *testing.T) {
-	for _, corrects := range []string{"", "u_41"} {
+	cases := []struct {
+		status   broadcast.Status
+		headline string
+		corrects string
+	}{
+		{broadcast.StatusIdentified, "Identified", ""},
+		{broadcast.StatusIdentified, "Identified", "u_41"},
+		{broadcast.StatusInProgress, "Maintenance in progress", ""},
+		{broadcast.StatusResolved, "Resolved", "u_41"},
+		{broadcast.StatusCompleted, "Maintenance completed", ""},
+	}
+	for _, tc := range cases {
+		corrects := tc.corrects
 		u := broadcast.Update{
 			ID: "u_42", IncidentID: "cdn-42", Title: "Elevated CDN error rates",
-			Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMajor,
+			Status: tc.status, Impact: broadcast.ImpactMajor,
 			Body:       "Error rates are up in Europe since 09:40 UTC.\n\nA faulty configuration push is being rolled back.",
 			Advice:     "Retry failed requests.",
 			Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}},
@@ -79,25 +92,29 @@ func TestEveryChannelWordsAnUpdateAlike(t *testing.T) {
 			NextUpdate: time.Date(2026, 11, 30, 10, 30, 0, 0, time.UTC),
 			Corrects:   corrects,
 		}
-		head := "Identified: Elevated CDN error rates"
+		head := tc.headline + ": Elevated CDN error rates"
 		if corrects != "" {
 			head = "Correction: " + head
 		}
 		for name, p := range previewers(t) {
-			t.Run(name+"/corrects="+corrects, func(t *testing.T) {
+			t.Run(name+"/"+string(tc.status)+"/corrects="+corrects, func(t *testing.T) {
 				got, err := p.Preview(u)
 				require.NoError(t, err)
 				text := got.Text
 				status := strings.Index(text, head)
 				require.GreaterOrEqualf(t, status, 0, "the status line %q in:\n%s", head, text)
-				assert.NotContainsf(t, text[:status], "Identified", "nothing but the correction marker before the status:\n%s", text)
+				assert.NotContainsf(t, text[:status], tc.headline, "nothing but the correction marker before the status:\n%s", text)
 				advice := strings.Index(text, "What you can do:")
 				body := strings.Index(text, "Error rates are up")
 				require.Greaterf(t, advice, status, "the advice after the status line:\n%s", text)
 				if body >= 0 {
 					assert.Lessf(t, advice, body, "the advice before the body:\n%s", text)
 				}
-				assert.Containsf(t, text, "Next update by 10:30 UTC", "the next update, in UTC:\n%s", text)
+				if tc.status.Closes() {
+					assert.NotContainsf(t, text, "Next update", "no next update once it is over:\n%s", text)
+				} else {
+					assert.Containsf(t, text, "Next update by 10:30 UTC", "the next update, in UTC:\n%s", text)
+				}
 				assert.Containsf(t, text, u.URL, "the URL whole:\n%s", text)
 			})
 		}
