@@ -7,7 +7,7 @@
 // the incident's status card: the title, linked to the update's URL, a
 // colour by impact (grey none, yellow minor, orange major, red critical,
 // blue maintenance; green once resolved or completed), the status, the
-// impact, the next update in each reader's time zone, what readers can do
+// impact, the next update (in UTC, and how far off it is), what readers can do
 // (Update.Advice, under templates.AdviceLabel), and the affected
 // components. User text is escaped for Discord's markdown, so a title
 // cannot format the message, forge a link or spell a mention, and every

@@ -117,10 +117,13 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 		e.Fields = append(e.Fields, embedField{Name: "Impact", Value: capitalize(string(u.Impact)), Inline: true})
 	}
 	if !u.NextUpdate.IsZero() && !u.Status.Closes() {
-		t := u.NextUpdate.Unix()
-		// Discord shows <t:…> in each reader's own time zone.
+		// In UTC with its zone, as the message's "Next update by" says
+		// it, then how far off it is (<t:…:R>, which Discord keeps
+		// current): a time in the reader's own zone, unlabelled, reads
+		// as another time than the message's.
 		e.Fields = append(e.Fields, embedField{Name: "Next update",
-			Value: fmt.Sprintf("<t:%d:t> (<t:%d:R>)", t, t), Inline: true})
+			Value:  fmt.Sprintf("%s (<t:%d:R>)", u.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"), u.NextUpdate.Unix()),
+			Inline: true})
 	}
 	if u.Advice != "" {
 		// A row of its own, after the status row: the first post's card,

@@ -79,6 +79,6 @@ func TestWebhookCorrectionIsNotAnEdit(t *testing.T) {
 	assert.False(t, rep.Results[0].Edited, "posted as a new message, not edited in place")
 	msgs := f.messages()
 	require.Len(t, msgs, 2, "the correction is a new message")
-	assert.Contains(t, shown(msgs[1].sections[0]), "*Correction*")
+	assert.Contains(t, shown(msgs[1].sections[0]), "*Correction: ")
 	assert.Contains(t, msgs[1].text, "Correction: ")
 }

@@ -39,7 +39,7 @@ func TestEditEveryConversation(t *testing.T) {
 		got := byTarget(f.messages(), target)
 		require.Len(t, got, 2, "%s: no new message", target)
 		assert.Contains(t, shown(got[0].sections[0]), "Correction: the errors came from one CDN region.", target)
-		assert.Contains(t, shown(got[0].sections[0]), "*Correction*", target)
+		assert.Contains(t, shown(got[0].sections[0]), "*Correction: ", target)
 		require.Len(t, got[0].attachments, 1, "%s: the status bar is kept", target)
 		assert.Contains(t, got[0].attachments[0], "Current status: Identified", "%s: not moved by a correction of the first post", target)
 		p, ok := postOf(r, target)

@@ -24,13 +24,13 @@ const (
 	FallbackLength = 1000
 )
 
-// DefaultTemplate is the mrkdwn of a message: status and title in bold,
+// DefaultTemplate is the mrkdwn of a message: status and title in bold
+// ("Correction: " before them for a correction, as in every template),
 // the impact, the advice, the body, the affected components, the next
 // update and the link. Templates receive the Update with "&", "<" and ">"
 // hidden (see the package documentation), so they write mrkdwn and never
 // escape.
-const DefaultTemplate = `{{if .Corrects}}*Correction*
-{{end}}*{{.Headline}}: {{.Title}}*{{with .ImpactLabel}} · Impact: {{.}}{{end}}
+const DefaultTemplate = `*{{with .Correction}}{{.}}: {{end}}{{.Headline}}: {{.Title}}*{{with .ImpactLabel}} · Impact: {{.}}{{end}}
 {{with .Advice}}
 *{{$.AdviceLabel}}:* {{.}}
 {{end}}

@@ -36,7 +36,7 @@ func TestWebhookMode(t *testing.T) {
 	send(t, ch, fix.Update, fix.Thread) // as Broadcaster.Correct does then
 	msgs := f.messages()
 	require.Len(t, msgs, 3, "the correction is a new message")
-	assert.Contains(t, shown(msgs[2].sections[0]), "*Correction*")
+	assert.Contains(t, shown(msgs[2].sections[0]), "*Correction: ")
 
 	err = ch.Retract(context.Background(), r1)
 	assert.ErrorIs(t, err, broadcast.ErrNotSupported)
