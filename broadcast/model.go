@@ -171,7 +171,7 @@ type Update struct {
 	Time time.Time `json:"time"`
 	// NextUpdate is the promised time of the next update. Zero: none. An
 	// update whose Status closes the incident (Status.Closes) promises
-	// none: Clean drops it.
+	// none: Clean drops it. Validate refuses one before a Time given.
 	NextUpdate time.Time `json:"next_update,omitempty"`
 	// Overrides holds per-channel text keyed by channel name, used instead
 	// of the rendered template (like Statuspage's custom tweet). Send,
@@ -243,7 +243,12 @@ func (u Update) Validate() error {
 		}
 	}
 	v.add(checkYear("Time", u.Time))
-	v.add(checkYear("NextUpdate", u.NextUpdate))
+	if v.add(checkYear("NextUpdate", u.NextUpdate)) && !u.Status.Closes() && !u.Time.IsZero() &&
+		!u.NextUpdate.IsZero() && u.NextUpdate.Before(u.Time) {
+		// A promise broken when made: a time zone mistaken, or a date.
+		v.add(invalid("NextUpdate", "%s, before the update's Time (%s)",
+			u.NextUpdate.UTC().Format(time.RFC3339), u.Time.UTC().Format(time.RFC3339)))
+	}
 	u.validateOverrides(&v)
 	v.add(checkTextField("Advice", u.Advice, false, MaxAdviceLength))
 	v.add(checkKeyField("Corrects", u.Corrects))

@@ -97,6 +97,15 @@ func TestValidate(t *testing.T) {
 		{"time in year 10000 in UTC", func(u *broadcast.Update) {
 			u.Time = time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("EST", -5*3600))
 		}, "Time"},
+		{"next update before the update's time", func(u *broadcast.Update) {
+			u.Time = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+			u.NextUpdate = u.Time.Add(-time.Hour)
+		}, "NextUpdate"},
+		{"next update before the time, resolved: dropped", func(u *broadcast.Update) {
+			u.Status = broadcast.StatusResolved
+			u.Time = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+			u.NextUpdate = u.Time.Add(-time.Hour)
+		}, ""},
 		{"next update in year 10000", func(u *broadcast.Update) { u.NextUpdate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "NextUpdate"},
 		{"override key too long", func(u *broadcast.Update) { u.Overrides = map[string]string{strings.Repeat("k", 256): "o"} }, "Overrides"},
 	}
@@ -346,4 +355,15 @@ func TestValidateNamesValuesInTheOrderOfTheFields(t *testing.T) {
 			assert.Equal(t, tt.want[0], first.Field)
 		})
 	}
+}
+
+// A next update promised before the update's own Time is refused, naming
+// both times: a promise already broken when made (a time zone mistaken).
+func TestNextUpdateBeforeTime(t *testing.T) {
+	u := validUpdate()
+	u.Time = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	u.NextUpdate = time.Date(2026, 11, 30, 11, 0, 0, 0, time.FixedZone("CET", 3600)) // 10:00 UTC: the same time
+	require.NoError(t, u.Validate())
+	u.NextUpdate = u.NextUpdate.Add(-time.Minute)
+	assert.EqualError(t, u.Validate(), "broadcast: invalid update: NextUpdate: 2026-11-30T09:59:00Z, before the update's Time (2026-11-30T10:00:00Z)")
 }

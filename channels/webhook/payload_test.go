@@ -27,7 +27,7 @@ var fullUpdate = broadcast.Update{
 	Components: []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentPartialOutage}},
 	URL:        "https://status.example.com/incidents/42",
 	Time:       time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
-	NextUpdate: time.Date(2025, 3, 1, 12, 30, 0, 0, time.FixedZone("CET", 3600)),
+	NextUpdate: time.Date(2025, 3, 1, 13, 30, 0, 0, time.FixedZone("CET", 3600)),
 	Overrides:  map[string]string{"x": "CDN errors in EU, fix rolling out"},
 	Advice:     "Retry failed requests; the US endpoint is unaffected.",
 }
