@@ -470,7 +470,9 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 
 // Stop stops fetching jobs and waits for the jobs running to finish, or
 // for ctx to end; then it cancels their attempts, and River runs them again
-// later (their Ledger keeps what they achieved).
+// at once, on any instance, without using up an attempt (after the wait a
+// platform asked for in the run cut short, if one did: a 429's
+// Retry-After), resuming with their Ledger.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	d.runMu.Lock()
 	defer d.runMu.Unlock()
