@@ -8,9 +8,13 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 	"github.com/outagecast/outagecast/dispatch"
 )
 
@@ -47,4 +51,33 @@ func TestConcurrentMigrateSucceedsEverywhere(t *testing.T) {
 	var versions, distinct int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*), count(DISTINCT version) FROM river_migration").Scan(&versions, &distinct))
 	assert.Equal(t, distinct, versions, "each migration recorded once")
+}
+
+// An instance whose River needs a migration the database lacks (an upgrade
+// of this module run without dispatch.Migrate: the README's upgrade said
+// pgstore.Migrate) does not start: River would start, and its statements
+// fail later or act on a schema it does not know. Migrate, then Start
+// works.
+func TestStartRefusesRiverTablesNotMigrated(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := emptySchema(t)
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	require.NoError(t, err)
+	all := m.AllVersions()
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{TargetVersion: all[len(all)-2].Version})
+	require.NoError(t, err)
+
+	in := newInstance(t, dsn, []broadcast.Channel{broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, nil
+	})}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	err = in.d.Start(ctx)
+	require.ErrorIs(t, err, dispatch.ErrNotMigrated)
+	assert.Contains(t, err.Error(), "run dispatch.Migrate")
+
+	require.NoError(t, dispatch.Migrate(ctx, pool))
+	in.start(t)
 }
