@@ -4,6 +4,10 @@ package dispatch_test
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -80,4 +84,48 @@ func TestStartRefusesRiverTablesNotMigrated(t *testing.T) {
 
 	require.NoError(t, dispatch.Migrate(ctx, pool))
 	in.start(t)
+}
+
+// Replicas may run Migrate at every start: on a database already
+// migrated it does nothing, and so needs no privilege to create tables;
+// nor does Start's check of River's tables. A role that may only use the
+// tables (migrated by another) runs both.
+func TestMigrateAndStartNeedNoCreatePrivilege(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	admin, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer admin.Close()
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	schema := u.Query().Get("search_path")
+	role := "app_" + strings.ToLower(rand.Text()[:10])
+	for _, sql := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s", schema, role),
+		fmt.Sprintf("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s", schema, role),
+		fmt.Sprintf("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %s TO %s", schema, role),
+	} {
+		_, err := admin.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(context.Background(), fmt.Sprintf("DROP OWNED BY %s", role))
+		_, _ = admin.Exec(context.Background(), "DROP ROLE "+role)
+	})
+	u.User = url.User(role)
+	app, err := pgxpool.New(ctx, u.String())
+	require.NoError(t, err)
+	require.NoError(t, pgstore.Migrate(ctx, app))
+	require.NoError(t, dispatch.Migrate(ctx, app))
+	app.Close()
+
+	in := newInstance(t, u.String(), []broadcast.Channel{broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{ID: "1"}, nil
+	})}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	in.start(t)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
 }
