@@ -146,6 +146,7 @@ import (
 	"log/slog"
 	"math"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -431,7 +432,36 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
-// Start starts this instance's workers. They run until Stop, or until ctx
+// ErrNotMigrated is wrapped by Start's error when River's tables in the
+// database lack a migration this version of River needs (or are missing):
+// run Migrate, after every upgrade of this module too. River would
+// otherwise start, and its queries fail later, or act on a schema it does
+// not know.
+var ErrNotMigrated = errors.New("dispatch: River's tables are not migrated")
+
+// checkSchema fails with ErrNotMigrated unless River's tables have every
+// migration this River needs.
+func (d *Dispatcher) checkSchema(ctx context.Context) error {
+	m, err := rivermigrate.New(riverpgxv5.New(d.cfg.Pool), &rivermigrate.Config{Logger: d.cfg.Logger})
+	if err != nil {
+		return fmt.Errorf("dispatch: start: %w", err)
+	}
+	var res *rivermigrate.ValidateResult
+	err = d.outage.Do(ctx, func() (err error) {
+		res, err = m.Validate(ctx, nil)
+		return err
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("dispatch: start: check River's tables: %w", err)
+	case !res.OK:
+		return fmt.Errorf("dispatch: start: %w: %s; run dispatch.Migrate", ErrNotMigrated, strings.Join(res.Messages, "; "))
+	}
+	return nil
+}
+
+// Start starts this instance's workers, after checking that River's
+// tables are migrated (ErrNotMigrated otherwise). They run until Stop, or until ctx
 // is cancelled, which stops them as Stop does: no job is fetched any more,
 // and the jobs running finish (within Config.JobTimeout). Start on a
 // started Dispatcher does nothing; after a ctx cancelled, it waits for
@@ -454,6 +484,9 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 			return fmt.Errorf("dispatch: start: the jobs of the last run are still finishing: %w", ctx.Err())
 		}
 	}
+	if err := d.checkSchema(ctx); err != nil {
+		return err
+	}
 	before := d.client.Stopped()
 	if err := d.client.Start(ctx); err != nil {
 		return fmt.Errorf("dispatch: start: %w", err)
@@ -470,7 +503,9 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 
 // Stop stops fetching jobs and waits for the jobs running to finish, or
 // for ctx to end; then it cancels their attempts, and River runs them again
-// later (their Ledger keeps what they achieved).
+// at once, on any instance, without using up an attempt (after the wait a
+// platform asked for in the run cut short, if one did: a 429's
+// Retry-After), resuming with their Ledger.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	d.runMu.Lock()
 	defer d.runMu.Unlock()

@@ -4,13 +4,21 @@ package dispatch_test
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/broadcast/pgstore"
 	"github.com/outagecast/outagecast/dispatch"
 )
 
@@ -47,4 +55,77 @@ func TestConcurrentMigrateSucceedsEverywhere(t *testing.T) {
 	var versions, distinct int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*), count(DISTINCT version) FROM river_migration").Scan(&versions, &distinct))
 	assert.Equal(t, distinct, versions, "each migration recorded once")
+}
+
+// An instance whose River needs a migration the database lacks (an upgrade
+// of this module run without dispatch.Migrate: the README's upgrade said
+// pgstore.Migrate) does not start: River would start, and its statements
+// fail later or act on a schema it does not know. Migrate, then Start
+// works.
+func TestStartRefusesRiverTablesNotMigrated(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := emptySchema(t)
+	pool, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer pool.Close()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	require.NoError(t, err)
+	all := m.AllVersions()
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{TargetVersion: all[len(all)-2].Version})
+	require.NoError(t, err)
+
+	in := newInstance(t, dsn, []broadcast.Channel{broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{}, nil
+	})}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	err = in.d.Start(ctx)
+	require.ErrorIs(t, err, dispatch.ErrNotMigrated)
+	assert.Contains(t, err.Error(), "run dispatch.Migrate")
+
+	require.NoError(t, dispatch.Migrate(ctx, pool))
+	in.start(t)
+}
+
+// Replicas may run Migrate at every start: on a database already
+// migrated it does nothing, and so needs no privilege to create tables;
+// nor does Start's check of River's tables. A role that may only use the
+// tables (migrated by another) runs both.
+func TestMigrateAndStartNeedNoCreatePrivilege(t *testing.T) {
+	ctx := waitCtx(t)
+	dsn := newSchema(t)
+	admin, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer admin.Close()
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	schema := u.Query().Get("search_path")
+	role := "app_" + strings.ToLower(rand.Text()[:10])
+	for _, sql := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s", schema, role),
+		fmt.Sprintf("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s", schema, role),
+		fmt.Sprintf("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %s TO %s", schema, role),
+	} {
+		_, err := admin.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(context.Background(), fmt.Sprintf("DROP OWNED BY %s", role))
+		_, _ = admin.Exec(context.Background(), "DROP ROLE "+role)
+	})
+	u.User = url.User(role)
+	app, err := pgxpool.New(ctx, u.String())
+	require.NoError(t, err)
+	require.NoError(t, pgstore.Migrate(ctx, app))
+	require.NoError(t, dispatch.Migrate(ctx, app))
+	app.Close()
+
+	in := newInstance(t, u.String(), []broadcast.Channel{broadcast.ChannelFunc("x", func(context.Context, broadcast.Message) (broadcast.Receipt, error) {
+		return broadcast.Receipt{ID: "1"}, nil
+	})}, broadcast.Options{}, dispatch.Config{Workers: 1})
+	in.start(t)
+	id, err := in.d.Enqueue(ctx, nil, update(1))
+	require.NoError(t, err)
+	_, err = in.d.Wait(ctx, id)
+	require.NoError(t, err)
 }

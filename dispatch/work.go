@@ -326,9 +326,17 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 	}
 	if errors.Is(ctx.Err(), context.Canceled) {
 		// The instance is stopping: run it again at once elsewhere,
-		// without using up an attempt.
-		e.Snoozed = true
-		return broadcast.EventRetry, d.retry.snooze(0)
+		// without using up an attempt; but not before a wait the
+		// platform asked for in the run (targets that answered 429 before
+		// the cancel reached the others).
+		wait, _ := broadcast.RetryDelay(res.Err)
+		wait = max(wait, 0)
+		if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); wait > left {
+			e.Err = d.pastMaxElapsed(res.Err)
+			return broadcast.EventFailed, river.JobCancel(e.Err)
+		}
+		e.Delay, e.Snoozed = wait, true
+		return broadcast.EventRetry, d.retry.snooze(wait)
 	}
 	n := attempt(row)
 	delay, hinted := broadcast.RetryDelay(res.Err)

@@ -513,3 +513,28 @@ func TestOutcomeOfADeliveryNotRecorded(t *testing.T) {
 	assert.Error(t, err)
 	assert.Empty(t, newOutput(res).NotRecorded)
 }
+
+// An attempt cut short by the instance stopping runs again at once
+// elsewhere, but not before a wait the platform asked for in it: a fan-out
+// whose endpoints answered 429 with Retry-After before the cancel reached
+// the others ran again at once on another instance, hitting them again
+// within their wait.
+func TestStoppingKeepsTheRetryAfterWait(t *testing.T) {
+	d := &Dispatcher{cfg: Config{Retry: broadcast.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second,
+		MaxInterval: time.Minute, MaxElapsed: time.Hour}}}
+	d.retry = retryPolicy{RetryPolicy: d.cfg.Retry}
+	fresh := &rivertype.JobRow{Attempt: 1, MaxAttempts: 3 + maxRescues, CreatedAt: time.Now()}
+	ctx, stop := context.WithCancel(context.Background())
+	stop()
+	res := broadcast.Result{Err: broadcast.RetryAfter(errors.Join(errors.New("hooks-1: HTTP 429"), context.Canceled), 30*time.Second),
+		Pending: []broadcast.TargetFailure{{Target: "hooks-1", Err: errors.New("HTTP 429")}}}
+	var e Event
+	kind, err := d.outcome(ctx, fresh, res, &e)
+	assert.Equal(t, broadcast.EventRetry, kind)
+	var snooze *rivertype.JobSnoozeError
+	if assert.ErrorAs(t, err, &snooze) {
+		assert.Equal(t, 30*time.Second, snooze.Duration, "the platform's wait")
+	}
+	assert.True(t, e.Snoozed, "no attempt used up")
+	assert.Equal(t, 30*time.Second, e.Delay)
+}

@@ -131,27 +131,31 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("pgstore: migrate: lock: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS outagecast_migrations (
-			version integer PRIMARY KEY,
-			name text NOT NULL,
-			applied_at timestamptz NOT NULL DEFAULT now(),
-			compatible_from integer)`); err != nil {
+		// Read before anything is created: a role that may use the
+		// tables but not create any in the schema (the tables migrated by
+		// another) runs Migrate at start too, and CREATE TABLE IF NOT
+		// EXISTS checks that privilege before it finds the table.
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT to_regclass('outagecast_migrations') IS NOT NULL").Scan(&exists); err != nil {
 			return fmt.Errorf("pgstore: migrate: %w", err)
 		}
-		have, err := version(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if have.version > len(ms) {
-			if err := have.usableBy(len(ms)); err != nil {
-				return err
-			}
-		}
+		var have schema
 		// compatible_from is NULL in the rows of versions of this package
 		// that did not record it, and missing from the table they created.
-		hasColumn, err := hasCompatibleFrom(ctx, tx)
-		if err != nil {
-			return err
+		hasColumn := false
+		if exists {
+			var err error
+			if have, err = version(ctx, tx); err != nil {
+				return err
+			}
+			if have.version > len(ms) {
+				if err := have.usableBy(len(ms)); err != nil {
+					return err
+				}
+			}
+			if hasColumn, err = hasCompatibleFrom(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if hasColumn && have.version >= len(ms) {
 			// Every instance runs Migrate at start: with nothing to
@@ -159,13 +163,20 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, ms []migration) error {
 			// readers (and make them wait).
 			return nil
 		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS outagecast_migrations (
+			version integer PRIMARY KEY,
+			name text NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now(),
+			compatible_from integer)`); err != nil {
+			return fmt.Errorf("pgstore: migrate: %w", err)
+		}
 		// Locked until commit, so a New meanwhile waits for the
 		// migrations under way, then reads their version.
 		if _, err := tx.Exec(ctx, "LOCK TABLE outagecast_migrations IN ACCESS EXCLUSIVE MODE"); err != nil {
 			return fmt.Errorf("pgstore: migrate: %w", err)
 		}
 		if !hasColumn {
-			if _, err := tx.Exec(ctx, "ALTER TABLE outagecast_migrations ADD COLUMN compatible_from integer"); err != nil {
+			if _, err := tx.Exec(ctx, "ALTER TABLE outagecast_migrations ADD COLUMN IF NOT EXISTS compatible_from integer"); err != nil {
 				return fmt.Errorf("pgstore: migrate: %w", err)
 			}
 		}

@@ -354,7 +354,10 @@ func start(ctx context.Context, o *options, env environ) (*server, int, error) {
 	if err := s.d.Start(context.WithoutCancel(ctx)); err != nil {
 		s.ln.Close()
 		s.close()
-		return nil, 1, err
+		if errors.Is(err, dispatch.ErrNotMigrated) {
+			return nil, 1, fmt.Errorf("%w: run the server once with -migrate", err)
+		}
+		return nil, 1, errors.New(s.api.hide(err.Error()))
 	}
 	s.api.running.Store(true)
 	if o.keep > 0 {

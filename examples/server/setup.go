@@ -178,9 +178,8 @@ func (s *server) openDispatch(o *options, f *config.File, store *pgstore.Store, 
 		return err
 	}
 	s.b = b
-	attempt := cmp.Or(opts.AttemptTimeout, broadcast.DefaultAttemptTimeout)
-	jobTimeout := max(dispatch.DefaultJobTimeout, attempt+30*time.Second)
-	s.rescueAfter = max(dispatch.DefaultRescueAfter, jobTimeout+time.Minute)
+	var jobTimeout time.Duration
+	jobTimeout, s.rescueAfter = jobTimeouts(opts.AttemptTimeout)
 	s.d, err = dispatch.New(dispatch.Config{
 		Pool: s.pool, Broadcaster: b.Broadcaster, Store: store,
 		Workers: o.workers, Retry: f.Retry, PollOnly: o.pollOnly, PollInterval: waitPoll(o.pollOnly),
@@ -248,3 +247,15 @@ func (q queue) Receipt(ctx context.Context, id, channel string) (broadcast.Recei
 func (q queue) Channels() []string { return q.channels }
 
 func (q queue) Changes(id string) (<-chan struct{}, func()) { return q.d.Changes(id) }
+
+// jobTimeouts returns dispatch's JobTimeout and RescueAfter for channels
+// whose attempts last up to attempt (0: the Broadcaster's default). A run
+// past JobTimeout may still be recording its delivery, for up to the
+// Store's ReconnectWait while the database is away (see dispatch's
+// Config.RescueAfter): a rescue before then would run the job again
+// beside it, and post it twice.
+func jobTimeouts(attempt time.Duration) (job, rescue time.Duration) {
+	attempt = cmp.Or(attempt, broadcast.DefaultAttemptTimeout)
+	job = max(dispatch.DefaultJobTimeout, attempt+30*time.Second)
+	return job, max(dispatch.DefaultRescueAfter, job+pgstore.DefaultReconnectWait+time.Minute)
+}
