@@ -28,3 +28,15 @@ func TestEmbedNextUpdateIsUTC(t *testing.T) {
 	assert.Contains(t, value, "30 Nov 2026 10:30 UTC")
 	assert.NotContains(t, value, ":t>", "no time in the reader's zone without its zone")
 }
+
+// A correction's card says so before its title, as its message's headline
+// and Google Chat's card do; the first post's card, which shows the
+// incident's current status, does not.
+func TestEmbedTitleOfCorrection(t *testing.T) {
+	u := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusIdentified, Corrects: "u_1",
+		Time: time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)}
+	assert.Equal(t, "Correction: CDN errors", statusEmbed(u, false).Title)
+	assert.Equal(t, "CDN errors", statusEmbed(u, true).Title)
+	u.Corrects = ""
+	assert.Equal(t, "CDN errors", statusEmbed(u, false).Title)
+}

@@ -102,12 +102,17 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 
 // statusEmbed is the status card of u: its title linked to its URL, a
 // colour by impact, the status, impact and next update, the advice and
-// the components. The
-// card of an incident's first post, kept current by later updates, says so
-// in its footer (current).
+// the components. The card of a correction's message has "Correction: "
+// before its title, as the message's headline. The card of an incident's
+// first post, kept current by later updates, says so in its footer
+// (current), and is no correction's.
 func statusEmbed(u broadcast.Update, current bool) embed {
+	title := oneLine(u.Title)
+	if u.Corrects != "" && !current {
+		title = "Correction: " + title
+	}
 	e := embed{
-		Title:     fit(escape(oneLine(u.Title)), MaxEmbedTitle),
+		Title:     fit(escape(title), MaxEmbedTitle),
 		URL:       u.URL,
 		Color:     color(u),
 		Timestamp: u.Time.UTC().Format(time.RFC3339),
