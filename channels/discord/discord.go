@@ -4,7 +4,8 @@
 //
 // Each update is one message: its content is the update's text, rendered
 // with the "markdown" template (or Update.Overrides[name]), and one embed is
-// the incident's status card: the title, linked to the update's URL, a
+// the incident's status card: the title ("Correction: " before it for a
+// correction's message), linked to the update's URL, a
 // colour by impact (grey none, yellow minor, orange major, red critical,
 // blue maintenance; green once resolved or completed), the status, the
 // impact, the next update (in UTC, and how far off it is), what readers can do
