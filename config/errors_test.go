@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -455,6 +456,51 @@ func TestDuplicateKeyAtItsLine(t *testing.T) {
 			assert.NotContains(t, err.Error(), "unmarshal errors")
 		})
 	}
+}
+
+// A key given many times is refused at its second line without the YAML
+// library's check of every pair of keys, which records an error for each
+// pair: a few thousand copies of one line made Load run for minutes and
+// take gigabytes, a 1 MiB file of them more memory than the machine has.
+func TestDuplicateKeysManyTimes(t *testing.T) {
+	const copies = 3000
+	for _, tt := range []struct{ name, yaml string }{
+		{"top level", "channels: [{type: console}]\nretry:\n" + strings.Repeat("  max_attempts: 1\n", copies)},
+		{"in a channel", "channels:\n  - type: console\n" + strings.Repeat("    name: a\n", copies)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, _, err := parse(t, tt.yaml, nil)
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			assert.Regexp(t, `test\.yaml:4: mapping key "(max_attempts|name)" already defined at line 3$`, err.Error())
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated")
+		})
+	}
+}
+
+// A mapping of more keys than any configuration needs is refused, naming
+// it: the YAML library compares every pair of a mapping's keys each time
+// it decodes one, so that the largest file allowed, one mapping of
+// headers, took a minute to load.
+func TestMappingKeysLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    secret: "+secret, "    headers:"))
+	for i := range config.MaxMappingKeys + 1 {
+		fmt.Fprintf(&b, "      X-H%d: v\n", i)
+	}
+	_, _, err := parse(t, b.String(), nil)
+	require.Error(t, err)
+	assert.True(t, strings.HasSuffix(err.Error(), fmt.Sprintf("/test.yaml:5: channels[0].headers: more than %d keys", config.MaxMappingKeys)), err.Error())
+
+	b.Reset()
+	b.WriteString(lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    secret: "+secret, "    headers:"))
+	for i := range config.MaxMappingKeys {
+		fmt.Fprintf(&b, "      X-H%d: v\n", i)
+	}
+	_, _, err = parse(t, b.String(), nil)
+	assert.NoError(t, err, "as many as allowed")
 }
 
 // A file is one YAML document: channels after a "---" are not dropped
