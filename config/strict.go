@@ -231,7 +231,11 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
+		if isURL(w.ex.quoted(n)) {
+			msg = strings.ReplaceAll(msg, strconv.Quote(n.Value), urlNotQuoted)
+		} else {
+			msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
+		}
 		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
@@ -240,6 +244,9 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 		// Written in the file for a key of secrets, it may be one:
 		// headers as curl takes them, "Authorization: Bearer …".
 		got = "text (not quoted: it may be a secret)"
+	case n.Kind == yaml.ScalarNode && isURL(w.ex.quoted(n)):
+		// "channels: slack://…", its "- " forgotten.
+		got = urlNotQuoted
 	case n.Kind == yaml.ScalarNode:
 		got = w.ex.quoted(n) + w.why(path, n, t, err)
 	case n.Kind == yaml.MappingNode:
@@ -247,6 +254,14 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
 }
+
+// urlNotQuoted stands for a URL in an error about a value: a URL is never
+// quoted, as it may hold credentials.
+const urlNotQuoted = "a URL (not quoted: it may hold credentials)"
+
+// isURL reports whether text, a value as an error would quote it, holds a
+// URL.
+func isURL(text string) bool { return strings.Contains(text, "://") }
 
 // holdsSecret reports whether a value of type t holds a secret, a URL that
 // may carry credentials or an IRC channel key, looking depth levels of
