@@ -375,24 +375,26 @@ func (f *file) check(name string, root *yaml.Node) error {
 	return nil
 }
 
-// checkState refuses a state or templates written empty (before
-// expansion): most likely a variable that a tool writing the file lost,
-// which would keep receipts in memory, or use the default templates,
-// without a word. ${NAME:-} is empty on purpose.
+// checkState refuses a state, templates or store.kind written empty
+// (before expansion): most likely a variable that a tool writing the file
+// lost, which would keep receipts in memory, or use the default
+// templates, without a word; the schema refuses an empty store.kind too.
+// ${NAME:-} is empty on purpose.
 func checkState(name string, root *yaml.Node) error {
 	for _, k := range []struct{ key, instead string }{
 		{"state", "leave state out, or write store: {kind: memory}, for a store that forgets on exit; " +
 			"${NAME:-} for a state file that is optional"},
 		{"templates", "leave templates out for the default templates; ${NAME:-} for a templates directory that is optional"},
+		{"store.kind", "write bolt or memory, or leave kind out for bolt"},
 	} {
-		n := nodeAt(root, []string{k.key})
+		n := nodeAt(root, strings.Split(k.key, "."))
 		for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
 			n = n.Alias
 		}
 		if n == nil || n.Kind != yaml.ScalarNode || n.Value != "" && n.ShortTag() != "!!null" {
 			continue
 		}
-		return fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, []string{k.key}), k.key, k.instead)
+		return fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, strings.Split(k.key, ".")), k.key, k.instead)
 	}
 	return nil
 }

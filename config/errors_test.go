@@ -503,6 +503,31 @@ func TestMappingKeysLimit(t *testing.T) {
 	assert.NoError(t, err, "as many as allowed")
 }
 
+// A key of listed values says what to write when the file spells one
+// otherwise or leaves it empty, at its line.
+func TestEnumSpellingSaysWhatToWrite(t *testing.T) {
+	mail := "channels:\n  - type: email\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n"
+	tests := []struct{ name, yaml, want string }{
+		{"upper case", mail + "    tls: STARTTLS\n",
+			`test.yaml:6: channels[0].tls: want one of starttls, implicit, plaintext, got "STARTTLS" (write it as listed: starttls)`},
+		{"mixed case", mail + "    username: u\n    password: p\n    auth: Login\n",
+			`test.yaml:8: channels[0].auth: want one of plain, login, xoauth2, none, PLAIN, LOGIN, XOAUTH2, NONE, got "Login" (write it as listed: login or LOGIN)`},
+		{"empty", mail + "    tls: ''\n",
+			`test.yaml:6: channels[0].tls: empty (write one of starttls, implicit, plaintext, or leave the key out for the default)`},
+		{"in a merge", "channels:\n  - type: email\n    <<: {tls: Implicit}\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n",
+			`test.yaml:3: channels[0].tls: want one of starttls, implicit, plaintext, got "Implicit" (write it as listed: implicit)`},
+		{"store kind empty", "store: {kind: '', path: x.db}\nchannels: [{type: console}]\n",
+			`test.yaml:1: store.kind: empty (write bolt or memory, or leave kind out for bolt)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.True(t, strings.HasSuffix(err.Error(), "/"+tt.want), err.Error())
+		})
+	}
+}
+
 // A file is one YAML document: channels after a "---" are not dropped
 // without a word.
 func TestSecondDocumentRefused(t *testing.T) {

@@ -61,7 +61,7 @@ func GenerateSchema(kinds []Kind) ([]byte, error) {
 	props["state"].(map[string]any)["minLength"] = 1     // state: "" is an error
 	props["templates"].(map[string]any)["minLength"] = 1 // so is templates: ""
 	props["stages"].(map[string]any)["items"].(map[string]any)["minItems"] = 1
-	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = map[string]any{"enum": []string{StoreBolt, StoreMemory}}
+	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = anyOf(map[string]any{"enum": []string{StoreBolt, StoreMemory}}, ref("env"))
 	for key, desc := range topDescriptions {
 		props[key].(map[string]any)["description"] = desc
 	}
@@ -145,8 +145,15 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 func (g *schemaGen) when() map[string]any {
 	w := g.object(reflect.TypeFor[when](), nil)
 	props := w["properties"].(map[string]any)
-	props["statuses"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": statusValues}, ref("env"))}
-	props["impacts"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": impactValues}, ref("env"))}
+	// Values as listed, for completion, or with white space around them,
+	// which Load leaves out.
+	spaced := func(vals []string) map[string]any {
+		return map[string]any{"type": "string", "pattern": `^\s*(` + strings.Join(vals, "|") + `)\s*$`}
+	}
+	props["statuses"] = map[string]any{"type": "array",
+		"items": anyOf(map[string]any{"enum": statusValues}, spaced(statusValues), ref("env"))}
+	props["impacts"] = map[string]any{"type": "array",
+		"items": anyOf(map[string]any{"enum": impactValues}, spaced(impactValues), ref("env"))}
 	// Names, matched ignoring case and the white space around them: blank is none.
 	props["components"] = map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `\S`}}
 	w["description"] = "the updates this channel gets: every non-empty list must match"

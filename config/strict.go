@@ -48,12 +48,15 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 	return walker{file: file, values: true, ex: ex, nullOK: true}.walk(path, n, t)
 }
 
-// checkEnums reports the first key of mapping n whose values, as enums
-// lists them for the schema, are booleans, and which holds true or false
-// as text, quoted or tagged !!str: an editor reads "tls: "true"" as text,
-// which the schema refuses, so Load refuses it too, though the key's type
-// reads the text. It looks into merged mappings ("<<: {tls: "false"}")
-// and through aliases, as the YAML library does.
+// checkEnums reports the first key of mapping n whose values enums lists
+// (for the schema) and whose value, written in the file, is not one of
+// them, as an editor checking the file against the schema would: a
+// channel's package may read more ("STARTTLS", "Plain", or "" for its
+// default), which the schema refuses, so Load refuses it too. True or
+// false written as text, quoted or tagged !!str, is not the boolean the
+// list holds. A value from the environment is left to the key's type, as
+// the schema takes any reference. It looks into merged mappings ("<<:
+// {tls: "false"}") and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander) error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
@@ -80,21 +83,53 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			v = v.Alias
 		}
 		vals, ok := enums[k.Value]
-		if !ok || v.Kind != yaml.ScalarNode || len(ex.used[v]) > 0 || v.ShortTag() != "!!str" {
+		if !ok || v.Kind != yaml.ScalarNode || ex.expanded(v) {
 			continue
 		}
-		plain := &yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}
-		var b bool
-		if plain.ShortTag() == "!!bool" && plain.Decode(&b) == nil && slices.Contains(vals, any(b)) {
-			why := "quoted, so text: write it without quotes"
-			if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
-				why = "tagged !!str, so text: write it without the tag"
-			}
-			return fmt.Errorf("%s:%d: %swant true or false, got %s (%s)",
-				file, v.Line, prefix(join(path, k.Value)), ex.quoted(v), why)
+		if err := enumValue(v, vals); err != nil {
+			return fmt.Errorf("%s:%d: %s%w", file, v.Line, prefix(join(path, k.Value)), err)
 		}
 	}
 	return nil
+}
+
+// enumValue returns what is wrong with scalar v, written in the file for
+// a key of the values vals, or nil when it is one of them.
+func enumValue(v *yaml.Node, vals []any) error {
+	var got any
+	if v.Decode(&got) == nil && slices.ContainsFunc(vals, func(x any) bool { return reflect.DeepEqual(x, got) }) {
+		return nil
+	}
+	plain := &yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}
+	var b bool
+	if v.ShortTag() == "!!str" && plain.ShortTag() == "!!bool" && plain.Decode(&b) == nil && slices.Contains(vals, any(b)) {
+		why := "quoted, so text: write it without quotes"
+		if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+			why = "tagged !!str, so text: write it without the tag"
+		}
+		return fmt.Errorf("want true or false, got %q (%s)", v.Value, why)
+	}
+	listed := make([]string, len(vals))
+	for i, x := range vals {
+		listed[i] = fmt.Sprint(x)
+	}
+	switch {
+	case v.Value == "":
+		return fmt.Errorf("empty (write one of %s, or leave the key out for the default)", strings.Join(listed, ", "))
+	case isURL(v.Value):
+		return fmt.Errorf("want one of %s, got %s", strings.Join(listed, ", "), urlNotQuoted)
+	}
+	var as []string // the listed values v differs from in case alone
+	for _, x := range listed {
+		if strings.EqualFold(x, v.Value) {
+			as = append(as, x)
+		}
+	}
+	msg := fmt.Sprintf("want one of %s, got %q", strings.Join(listed, ", "), v.Value)
+	if len(as) > 0 {
+		msg += " (write it as listed: " + strings.Join(as, " or ") + ")"
+	}
+	return errors.New(msg)
 }
 
 // walker checks a node tree against the Go type it decodes into, so that
