@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/outagecast/outagecast/redact"
 )
@@ -106,6 +107,21 @@ func ref(name string) map[string]any { return map[string]any{"$ref": "#/$defs/" 
 
 func anyOf(alts ...any) map[string]any { return map[string]any{"anyOf": alts} }
 
+// caseless returns the regular expression re, of letters and other
+// characters, matching its letters in either case: "[sS][lL]…". JSON
+// Schema's patterns have no flag for it.
+func caseless(re string) string {
+	var b strings.Builder
+	for _, r := range re {
+		if lo, up := unicode.ToLower(r), unicode.ToUpper(r); lo != up {
+			b.WriteString("[" + string(lo) + string(up) + "]")
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // channels is the schema of one channel entry, in any of its forms.
 func (g *schemaGen) channels(kinds []Kind) map[string]any {
 	var names, schemes []string
@@ -128,8 +144,13 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 	slices.Sort(names)
 	slices.Sort(schemes)
 	// The scheme and a colon, as the loader wants: most kinds write
-	// "scheme://…", statuspage also "statuspage:DIR?…".
-	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(schemes, "|") + `):)`,
+	// "scheme://…", statuspage also "statuspage:DIR?…". A scheme is read
+	// in any case, as URLs have it.
+	anyCase := make([]string, len(schemes))
+	for i, s := range schemes {
+		anyCase[i] = caseless(s)
+	}
+	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(anyCase, "|") + `):)`,
 		"description": "a channel URL (" + strings.Join(schemes, ", ") + "), or a reference to one: ${SLACK_URL}, ${file:slack-url}"}
 	g.defs["channel_url"] = url
 	g.defs["channel_short"] = map[string]any{"type": "object", "required": []string{"url"}, "additionalProperties": false,

@@ -66,6 +66,7 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"alias", "channels: [{kind: twitter, consumer_key: a, consumer_secret: b, access_token: c, access_secret: d}]", true},
 		{"URL", `channels: ["console://stderr?template=short"]`, true},
 		{"URL from the environment", `channels: ["${HOOK}"]`, true},
+		{"URL scheme in upper case", `channels: ["CONSOLE://stderr", {url: "Console://", name: c}]`, true},
 		{"URL with a name and a route", `channels: [{url: "console://", name: c, when: {statuses: [resolved], first: true}}]`, true},
 		{"unknown scheme", `channels: ["gopher://h.example.com"]`, false},
 		{"statuspage components by name", "channels: [{kind: statuspage, dir: site, base_url: \"https://status.example.com/\", components: [API, CDN]}]", true},
