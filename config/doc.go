@@ -213,7 +213,8 @@
 //
 // A file is at most 1 MiB, and at most 2^20 values with its YAML aliases
 // expanded; so is a file read by ${file:PATH}. One mapping holds at most
-// MaxMappingKeys (1000) keys. Only values are expanded,
+// MaxMappingKeys (1000) keys. The values that hold references total at
+// most 16 MiB expanded. Only values are expanded,
 // not keys. Secrets from the environment or files shorter than 6 bytes are
 // not hidden (they would mangle every message): do not use secrets that
 // short. Paths (state, store.path, templates, ca_file, ${file:PATH}) are
