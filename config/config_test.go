@@ -216,6 +216,16 @@ func TestSecretOfTheWrongShapeNeverInErrors(t *testing.T) {
 		{"headers as a list", "channels:\n  - type: webhook\n    url: https://h.example.com\n    allow_unsigned: true\n" +
 			"    headers: [\"Authorization: Bearer " + token + "\"]\n",
 			"test.yaml:5: channels[0].headers: want a mapping, got a list"},
+		// A tag makes the YAML library's error quote the value.
+		{"secret tagged", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secret: !!int " + token + "\n",
+			"test.yaml:4: channels[0].secret: want a string, got text tagged !!int (not quoted: it may be a secret)"},
+		{"header tagged", "channels:\n  - type: webhook\n    url: https://h.example.com\n    allow_unsigned: true\n" +
+			"    headers: {Authorization: !!timestamp " + token + "}\n",
+			"test.yaml:5: channels[0].headers.Authorization: want a string, got text tagged !!timestamp (not quoted: it may be a secret)"},
+		{"URL tagged", "channels:\n  - type: webhook\n    url: !!int https://u:" + token + "@h.example.com\n    allow_unsigned: true\n",
+			"test.yaml:3: channels[0].url: want a string, got text tagged !!int (not quoted: it may be a secret)"},
+		{"IRC channel and key tagged", "channels:\n  - type: irc\n    server: h:1\n    nick: n\n    channels: [!!int '#ops " + token + "']\n",
+			"test.yaml:5: channels[0].channels[0]: want a string, got text tagged !!int (not quoted: it may be a secret)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -144,6 +144,9 @@ type walker struct {
 	// nullOK takes a value written empty (null) as the key left out,
 	// for a first look at a channel's kind, whose own check says more.
 	nullOK bool
+	// secret is set below a value of secrets (an IRC channel list's
+	// entries, which hold the channels' keys): none is quoted.
+	secret bool
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
@@ -152,6 +155,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		return w.walk(path, n.Alias, t)
+	}
+	if holdsSecret(t, 0) {
+		w.secret = true
 	}
 	if t == nodeType || t.Kind() == reflect.Interface {
 		return nil // anything goes
@@ -263,7 +269,10 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 			}
 		}
 	}
-	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
+	// Written in the file for a key of secrets, it may be one: headers
+	// as curl takes them, "Authorization: Bearer …".
+	secret := n.Kind == yaml.ScalarNode && len(w.ex.used[n]) == 0 && (w.secret || holdsSecret(t, 4))
+	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) && !secret {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if isURL(w.ex.quoted(n)) {
@@ -275,9 +284,10 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	got := "a list"
 	switch {
-	case n.Kind == yaml.ScalarNode && len(w.ex.used[n]) == 0 && holdsSecret(t, 4):
-		// Written in the file for a key of secrets, it may be one:
-		// headers as curl takes them, "Authorization: Bearer …".
+	case secret && n.Style&yaml.TaggedStyle != 0:
+		// A tag (!!int) makes the YAML library's error quote the value.
+		got = "text tagged " + n.ShortTag() + " (not quoted: it may be a secret)"
+	case secret:
 		got = "text (not quoted: it may be a secret)"
 	case n.Kind == yaml.ScalarNode && isURL(w.ex.quoted(n)):
 		// "channels: slack://…", its "- " forgotten.
