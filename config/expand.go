@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -445,6 +446,31 @@ func (e *expander) markURL(raw string, used []envValue) {
 	if took {
 		e.red = e.red.WithURL(redact.NewURL(raw)).With(parts...)
 	}
+}
+
+// unsecret returns desc, what a channel is configured with, without the
+// secrets of its Config, cs, where a key that is no secret holds one too
+// (Postmark's SMTP takes the server token as user name and password): a
+// secret from the environment becomes its reference, one written in the
+// file REDACTED.
+func (e *expander) unsecret(desc string, cs configSecrets) string {
+	vals := slices.Clone(cs.values)
+	slices.SortFunc(vals, func(a, b string) int { return len(b) - len(a) }) // the longest first
+	var pairs []string
+	for _, s := range vals {
+		if len(s) < minHidden || !strings.Contains(desc, s) {
+			continue
+		}
+		ref, ok := e.secrets[s]
+		if !ok {
+			ref = redact.Redacted
+		}
+		pairs = append(pairs, s, ref)
+	}
+	if pairs == nil {
+		return desc
+	}
+	return strings.NewReplacer(pairs...).Replace(desc)
 }
 
 // usedBelow appends the values from the environment of n and the nodes
