@@ -71,7 +71,7 @@ func (b *builder) buildAll(root *yaml.Node, nodes []yaml.Node) (*File, error) {
 			b.named = append(b.named, got.template)
 		}
 		out.Channels = append(out.Channels, got.ch)
-		out.specs[name], out.described[name] = got.spec, got.desc
+		out.specs[name], out.described[name] = got.spec, b.ex.unsecret(got.desc, got.secrets)
 		if got.route != nil {
 			r, err := got.route.route()
 			if err != nil {

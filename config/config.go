@@ -23,6 +23,12 @@ import (
 // MaxFileSize is the largest configuration file Load and Parse read.
 const MaxFileSize = 1 << 20
 
+// MaxMappingKeys is the most keys one mapping of a file may hold (a
+// channel's headers, say): far more than any configuration needs, and few
+// enough that the YAML library's check of every pair of a mapping's keys,
+// made each time it decodes one, stays quick.
+const MaxMappingKeys = 1000
+
 // Store kinds.
 const (
 	StoreMemory = "memory" // broadcast.NewMemoryStore: forgets on exit
@@ -217,6 +223,9 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 		return nil, fmt.Errorf("%s: empty file: no channels", name)
 	}
 	root := doc.Content[0]
+	if err := checkMappings(name, "", root.Line, root); err != nil {
+		return nil, err
+	}
 	if _, err := expandedSize(name, root, map[*yaml.Node]int{}); err != nil {
 		return nil, err
 	}
@@ -233,6 +242,49 @@ func (l Loader) root(name string, data []byte, ex *expander) (*yaml.Node, error)
 		return nil, err
 	}
 	return root, nil
+}
+
+// checkMappings refuses a key given twice in one mapping below n, at key
+// path, and a mapping of more than MaxMappingKeys keys, before anything
+// decodes the file: the YAML library compares every pair of a mapping's
+// keys, and records an error for every pair alike, so that a few thousand
+// copies of one line took minutes and gigabytes. line is that of path's
+// key. Aliases are not followed: the mapping an anchor names is checked
+// where it is written.
+func checkMappings(name, path string, line int, n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if err := checkMappings(name, fmt.Sprintf("%s[%d]", path, i), c.Line, c); err != nil {
+				return err
+			}
+		}
+	case yaml.MappingNode:
+		type key struct {
+			kind  yaml.Kind
+			value string
+		}
+		seen := make(map[key]int, len(n.Content)/2) // key → its line
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			// The library's test of a key given twice: same kind, same text.
+			if line, dup := seen[key{k.Kind, k.Value}]; dup {
+				return fmt.Errorf("%s:%d: mapping key %q already defined at line %d", name, k.Line, k.Value, line)
+			}
+			seen[key{k.Kind, k.Value}] = k.Line
+			at := join(path, k.Value)
+			if k.Tag == "!!merge" { // "<<: {…}": its keys are n's
+				at = path
+			}
+			if err := checkMappings(name, at, k.Line, n.Content[i+1]); err != nil {
+				return err
+			}
+		}
+		if len(n.Content)/2 > MaxMappingKeys {
+			return fmt.Errorf("%s:%d: %smore than %d keys", name, line, prefix(path), MaxMappingKeys)
+		}
+	}
+	return nil
 }
 
 // maxExpanded bounds the values a file stands for with its aliases
@@ -323,24 +375,26 @@ func (f *file) check(name string, root *yaml.Node) error {
 	return nil
 }
 
-// checkState refuses a state or templates written empty (before
-// expansion): most likely a variable that a tool writing the file lost,
-// which would keep receipts in memory, or use the default templates,
-// without a word. ${NAME:-} is empty on purpose.
+// checkState refuses a state, templates or store.kind written empty
+// (before expansion): most likely a variable that a tool writing the file
+// lost, which would keep receipts in memory, or use the default
+// templates, without a word; the schema refuses an empty store.kind too.
+// ${NAME:-} is empty on purpose.
 func checkState(name string, root *yaml.Node) error {
 	for _, k := range []struct{ key, instead string }{
 		{"state", "leave state out, or write store: {kind: memory}, for a store that forgets on exit; " +
 			"${NAME:-} for a state file that is optional"},
 		{"templates", "leave templates out for the default templates; ${NAME:-} for a templates directory that is optional"},
+		{"store.kind", "write bolt or memory, or leave kind out for bolt"},
 	} {
-		n := nodeAt(root, []string{k.key})
+		n := nodeAt(root, strings.Split(k.key, "."))
 		for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
 			n = n.Alias
 		}
 		if n == nil || n.Kind != yaml.ScalarNode || n.Value != "" && n.ShortTag() != "!!null" {
 			continue
 		}
-		return fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, []string{k.key}), k.key, k.instead)
+		return fmt.Errorf("%s:%d: %s: empty (%s)", name, lineOf(root, strings.Split(k.key, ".")), k.key, k.instead)
 	}
 	return nil
 }

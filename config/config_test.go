@@ -216,6 +216,48 @@ func TestSecretOfTheWrongShapeNeverInErrors(t *testing.T) {
 		{"headers as a list", "channels:\n  - type: webhook\n    url: https://h.example.com\n    allow_unsigned: true\n" +
 			"    headers: [\"Authorization: Bearer " + token + "\"]\n",
 			"test.yaml:5: channels[0].headers: want a mapping, got a list"},
+		// A tag makes the YAML library's error quote the value.
+		{"secret tagged", "channels:\n  - type: webhook\n    url: https://h.example.com\n    secret: !!int " + token + "\n",
+			"test.yaml:4: channels[0].secret: want a string, got text tagged !!int (not quoted: it may be a secret)"},
+		{"header tagged", "channels:\n  - type: webhook\n    url: https://h.example.com\n    allow_unsigned: true\n" +
+			"    headers: {Authorization: !!timestamp " + token + "}\n",
+			"test.yaml:5: channels[0].headers.Authorization: want a string, got text tagged !!timestamp (not quoted: it may be a secret)"},
+		{"URL tagged", "channels:\n  - type: webhook\n    url: !!int https://u:" + token + "@h.example.com\n    allow_unsigned: true\n",
+			"test.yaml:3: channels[0].url: want a string, got text tagged !!int (not quoted: it may be a secret)"},
+		{"IRC channel and key tagged", "channels:\n  - type: irc\n    server: h:1\n    nick: n\n    channels: [!!int '#ops " + token + "']\n",
+			"test.yaml:5: channels[0].channels[0]: want a string, got text tagged !!int (not quoted: it may be a secret)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			channeltest.AssertNoSecret(t, err.Error(), token)
+		})
+	}
+}
+
+// A URL written in the file where a key wants something else is not
+// quoted in the error: a channel URL carries its token ("channels:" with
+// the "- " before the URL forgotten), and any URL may carry credentials.
+func TestURLOfTheWrongShapeNeverInErrors(t *testing.T) {
+	const token = "xoxb-1234-5678-urltokenSECRET"
+	const url = "slack://xoxb:" + token + "@C0STATUS01"
+	tests := []struct{ name, yaml, want string }{
+		{"channels as a URL", "channels: " + url + "\n",
+			"test.yaml:1: channels: want a list, got a URL (not quoted: it may hold credentials)"},
+		{"channels as a URL on the next line", "channels:\n  " + url + "\n",
+			"test.yaml:2: channels: want a list, got a URL (not quoted: it may hold credentials)"},
+		{"when as a URL", "channels:\n  - type: console\n    when: " + url + "\n",
+			"test.yaml:3: channels[0].when: want a mapping, got a URL (not quoted: it may hold credentials)"},
+		{"stages as a URL", "stages: " + url + "\nchannels: [{type: console}]\n",
+			"test.yaml:1: stages: want a list, got a URL (not quoted: it may hold credentials)"},
+		{"a number as a URL", "channels:\n  - type: email\n    host: h.example.com\n    port: smtp://u:" + token + "@h.example.com\n" +
+			"    from: s@example.com\n    to: [a@example.com]\n",
+			"test.yaml:4: channels[0].port: want a whole number, got a URL (not quoted: it may hold credentials)"},
+		{"a TLS mode as a URL", "channels:\n  - type: email\n    host: h.example.com\n    tls: smtp://u:" + token + "@h.example.com\n" +
+			"    from: s@example.com\n    to: [a@example.com]\n",
+			"test.yaml:4: channels[0].tls: unknown TLS mode a URL (not quoted: it may hold credentials) (want starttls, implicit or plaintext)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,3 +60,25 @@ func TestDescribeInWords(t *testing.T) {
 			mastoToken, appPassword, botToken, "AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0", matrixToken, spioKey)
 	}
 }
+
+// Describe shows no secret even where a key that is no secret holds the
+// same value: Postmark's SMTP takes the server token as both user name and
+// password. One from the environment shows as its reference.
+func TestDescribeHidesASecretInOtherKeys(t *testing.T) {
+	const token = "0b4e7c1a-5f2d-4e8b-9c3a-7d6e5f4a3b2c"
+	mail := "channels:\n  - type: email\n    name: mail\n    host: smtp.postmarkapp.com\n    from: s@example.com\n    to: [a@example.com]\n"
+	cfg, _, err := parse(t, mail+"    username: ${POSTMARK_TOKEN}\n    password: ${POSTMARK_TOKEN}\n", map[string]string{"POSTMARK_TOKEN": token})
+	require.NoError(t, err)
+	assert.Equal(t, "smtp.postmarkapp.com (starttls) as ${POSTMARK_TOKEN}, from s@example.com to 1 recipient", cfg.Describe("mail"))
+
+	// Another channel's secret.
+	cfg, _, err = parse(t, mail+"    username: ${POSTMARK_TOKEN}\n    password: p\n"+
+		"  - {type: webhook, url: 'https://h.example.com', allow_unsigned: true, headers: {X-Postmark-Server-Token: '${POSTMARK_TOKEN}'}}\n",
+		map[string]string{"POSTMARK_TOKEN": token})
+	require.NoError(t, err)
+	assert.Equal(t, "smtp.postmarkapp.com (starttls) as ${POSTMARK_TOKEN}, from s@example.com to 1 recipient", cfg.Describe("mail"))
+
+	cfg, _, err = parse(t, mail+"    username: "+token+"\n    password: "+token+"\n", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "smtp.postmarkapp.com (starttls) as REDACTED, from s@example.com to 1 recipient", cfg.Describe("mail"))
+}

@@ -112,7 +112,11 @@
 // (also True, TRUE, False, FALSE), as YAML 1.2 and the schema have it: on,
 // yes, y and tRuE are text, and an error where a boolean is wanted (YAML
 // 1.1 read most of them as booleans); IRC's tls key takes true or false
-// too, and on or off. Written in quotes, a boolean or a number is text
+// too, and on or off. A key of listed values (email's tls and auth,
+// mastodon's visibility, store's kind) takes them as the schema lists
+// them: tls: STARTTLS and tls: "" are errors saying what to write, though
+// the channel's URL form and a value from the environment may use any
+// case the channel reads. Written in quotes, a boolean or a number is text
 // ("port: "587""), and an error that says to write it without quotes. A
 // whole number is written as YAML 1.2 reads it (25, 0o31, 0x19): 025,
 // which YAML 1.1 read as octal 21 and YAML 1.2 reads as 25, is an error
@@ -208,7 +212,9 @@
 // # Limits
 //
 // A file is at most 1 MiB, and at most 2^20 values with its YAML aliases
-// expanded; so is a file read by ${file:PATH}. Only values are expanded,
+// expanded; so is a file read by ${file:PATH}. One mapping holds at most
+// MaxMappingKeys (1000) keys. The values that hold references total at
+// most 16 MiB expanded. Only values are expanded,
 // not keys. Secrets from the environment or files shorter than 6 bytes are
 // not hidden (they would mangle every message): do not use secrets that
 // short. Paths (state, store.path, templates, ca_file, ${file:PATH}) are

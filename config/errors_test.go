@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -453,6 +454,76 @@ func TestDuplicateKeyAtItsLine(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), "\n", "one line")
 			assert.NotContains(t, err.Error(), "unmarshal errors")
+		})
+	}
+}
+
+// A key given many times is refused at its second line without the YAML
+// library's check of every pair of keys, which records an error for each
+// pair: a few thousand copies of one line made Load run for minutes and
+// take gigabytes, a 1 MiB file of them more memory than the machine has.
+func TestDuplicateKeysManyTimes(t *testing.T) {
+	const copies = 3000
+	for _, tt := range []struct{ name, yaml string }{
+		{"top level", "channels: [{type: console}]\nretry:\n" + strings.Repeat("  max_attempts: 1\n", copies)},
+		{"in a channel", "channels:\n  - type: console\n" + strings.Repeat("    name: a\n", copies)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, _, err := parse(t, tt.yaml, nil)
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			assert.Regexp(t, `test\.yaml:4: mapping key "(max_attempts|name)" already defined at line 3$`, err.Error())
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated")
+		})
+	}
+}
+
+// A mapping of more keys than any configuration needs is refused, naming
+// it: the YAML library compares every pair of a mapping's keys each time
+// it decodes one, so that the largest file allowed, one mapping of
+// headers, took a minute to load.
+func TestMappingKeysLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    secret: "+secret, "    headers:"))
+	for i := range config.MaxMappingKeys + 1 {
+		fmt.Fprintf(&b, "      X-H%d: v\n", i)
+	}
+	_, _, err := parse(t, b.String(), nil)
+	require.Error(t, err)
+	assert.True(t, strings.HasSuffix(err.Error(), fmt.Sprintf("/test.yaml:5: channels[0].headers: more than %d keys", config.MaxMappingKeys)), err.Error())
+
+	b.Reset()
+	b.WriteString(lines("channels:", "  - type: webhook", "    url: https://hooks.example.com/in", "    secret: "+secret, "    headers:"))
+	for i := range config.MaxMappingKeys {
+		fmt.Fprintf(&b, "      X-H%d: v\n", i)
+	}
+	_, _, err = parse(t, b.String(), nil)
+	assert.NoError(t, err, "as many as allowed")
+}
+
+// A key of listed values says what to write when the file spells one
+// otherwise or leaves it empty, at its line.
+func TestEnumSpellingSaysWhatToWrite(t *testing.T) {
+	mail := "channels:\n  - type: email\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n"
+	tests := []struct{ name, yaml, want string }{
+		{"upper case", mail + "    tls: STARTTLS\n",
+			`test.yaml:6: channels[0].tls: want one of starttls, implicit, plaintext, got "STARTTLS" (write it as listed: starttls)`},
+		{"mixed case", mail + "    username: u\n    password: p\n    auth: Login\n",
+			`test.yaml:8: channels[0].auth: want one of plain, login, xoauth2, none, PLAIN, LOGIN, XOAUTH2, NONE, got "Login" (write it as listed: login or LOGIN)`},
+		{"empty", mail + "    tls: ''\n",
+			`test.yaml:6: channels[0].tls: empty (write one of starttls, implicit, plaintext, or leave the key out for the default)`},
+		{"in a merge", "channels:\n  - type: email\n    <<: {tls: Implicit}\n    host: h\n    from: s@example.com\n    to: [a@example.com]\n",
+			`test.yaml:3: channels[0].tls: want one of starttls, implicit, plaintext, got "Implicit" (write it as listed: implicit)`},
+		{"store kind empty", "store: {kind: '', path: x.db}\nchannels: [{type: console}]\n",
+			`test.yaml:1: store.kind: empty (write bolt or memory, or leave kind out for bolt)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parse(t, tt.yaml, nil)
+			require.Error(t, err)
+			assert.True(t, strings.HasSuffix(err.Error(), "/"+tt.want), err.Error())
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,7 +36,14 @@ type expander struct {
 	source  map[*yaml.Node]string     // each expanded scalar as written
 	secrets map[string]string         // secret value → "${NAME}"
 	red     *redact.Redactor          // credentials of URLs and encoded secrets
+	total   int                       // bytes of the values that held references, expanded
 }
+
+// maxExpandedBytes bounds the bytes of a file's values with their
+// references expanded: as aliases cannot, references cannot multiply a
+// file (a list of ${file:PATH} of one 1 MiB file) past what a program
+// should hold.
+const maxExpandedBytes = 16 << 20
 
 // maxExpandErrors bounds the references one error names.
 const maxExpandErrors = 10
@@ -74,6 +82,9 @@ func (e *expander) walk(file, path string, n *yaml.Node, errs *[]error) {
 			e.walk(file, at, n.Content[i], errs)
 		}
 	case yaml.ScalarNode:
+		if e.total > maxExpandedBytes {
+			return // said once
+		}
 		if err := e.expandScalar(file, path, n); err != nil {
 			*errs = append(*errs, err)
 		}
@@ -88,6 +99,7 @@ func (e *expander) expandScalar(file, path string, n *yaml.Node) error {
 	if err != nil {
 		return fmt.Errorf("%s:%d: %s%w", file, n.Line, prefix(path), err)
 	}
+	e.total += len(v)
 	if v != n.Value && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 		// A plain scalar's type was guessed from "${...}" (a string);
 		// guess again from the value, so "port: ${SMTP_PORT}" is a number.
@@ -202,6 +214,10 @@ func (e *expander) expand(s string) (string, []envValue, error) {
 		}
 		if fromEnv {
 			used = append(used, v)
+		}
+		if e.total+b.Len()+len(v.value) > maxExpandedBytes {
+			e.total = maxExpandedBytes + 1 // no more expanded
+			return "", nil, fmt.Errorf("references expand the file's values to more than %d bytes", maxExpandedBytes)
 		}
 		b.WriteString(v.value)
 		s = s[i+end+1:]
@@ -430,6 +446,31 @@ func (e *expander) markURL(raw string, used []envValue) {
 	if took {
 		e.red = e.red.WithURL(redact.NewURL(raw)).With(parts...)
 	}
+}
+
+// unsecret returns desc, what a channel is configured with, without the
+// secrets of its Config, cs, where a key that is no secret holds one too
+// (Postmark's SMTP takes the server token as user name and password): a
+// secret from the environment becomes its reference, one written in the
+// file REDACTED.
+func (e *expander) unsecret(desc string, cs configSecrets) string {
+	vals := slices.Clone(cs.values)
+	slices.SortFunc(vals, func(a, b string) int { return len(b) - len(a) }) // the longest first
+	var pairs []string
+	for _, s := range vals {
+		if len(s) < minHidden || !strings.Contains(desc, s) {
+			continue
+		}
+		ref, ok := e.secrets[s]
+		if !ok {
+			ref = redact.Redacted
+		}
+		pairs = append(pairs, s, ref)
+	}
+	if pairs == nil {
+		return desc
+	}
+	return strings.NewReplacer(pairs...).Replace(desc)
 }
 
 // usedBelow appends the values from the environment of n and the nodes

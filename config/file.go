@@ -111,7 +111,7 @@ func (f *File) Describe(channel string) string {
 	if f == nil {
 		return ""
 	}
-	return f.described[channel]
+	return f.hider.Replace(f.described[channel]) // another channel's secret in this one's user name, say
 }
 
 // WritesTo reports whether a console channel writes to w, one of the

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/outagecast/outagecast/redact"
 )
@@ -61,7 +62,7 @@ func GenerateSchema(kinds []Kind) ([]byte, error) {
 	props["state"].(map[string]any)["minLength"] = 1     // state: "" is an error
 	props["templates"].(map[string]any)["minLength"] = 1 // so is templates: ""
 	props["stages"].(map[string]any)["items"].(map[string]any)["minItems"] = 1
-	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = map[string]any{"enum": []string{StoreBolt, StoreMemory}}
+	props["store"].(map[string]any)["properties"].(map[string]any)["kind"] = anyOf(map[string]any{"enum": []string{StoreBolt, StoreMemory}}, ref("env"))
 	for key, desc := range topDescriptions {
 		props[key].(map[string]any)["description"] = desc
 	}
@@ -106,6 +107,21 @@ func ref(name string) map[string]any { return map[string]any{"$ref": "#/$defs/" 
 
 func anyOf(alts ...any) map[string]any { return map[string]any{"anyOf": alts} }
 
+// caseless returns the regular expression re, of letters and other
+// characters, matching its letters in either case: "[sS][lL]…". JSON
+// Schema's patterns have no flag for it.
+func caseless(re string) string {
+	var b strings.Builder
+	for _, r := range re {
+		if lo, up := unicode.ToLower(r), unicode.ToUpper(r); lo != up {
+			b.WriteString("[" + string(lo) + string(up) + "]")
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // channels is the schema of one channel entry, in any of its forms.
 func (g *schemaGen) channels(kinds []Kind) map[string]any {
 	var names, schemes []string
@@ -128,8 +144,13 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 	slices.Sort(names)
 	slices.Sort(schemes)
 	// The scheme and a colon, as the loader wants: most kinds write
-	// "scheme://…", statuspage also "statuspage:DIR?…".
-	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(schemes, "|") + `):)`,
+	// "scheme://…", statuspage also "statuspage:DIR?…". A scheme is read
+	// in any case, as URLs have it.
+	anyCase := make([]string, len(schemes))
+	for i, s := range schemes {
+		anyCase[i] = caseless(s)
+	}
+	url := map[string]any{"type": "string", "pattern": `^(\$\{|(` + strings.Join(anyCase, "|") + `):)`,
 		"description": "a channel URL (" + strings.Join(schemes, ", ") + "), or a reference to one: ${SLACK_URL}, ${file:slack-url}"}
 	g.defs["channel_url"] = url
 	g.defs["channel_short"] = map[string]any{"type": "object", "required": []string{"url"}, "additionalProperties": false,
@@ -145,8 +166,15 @@ func (g *schemaGen) channels(kinds []Kind) map[string]any {
 func (g *schemaGen) when() map[string]any {
 	w := g.object(reflect.TypeFor[when](), nil)
 	props := w["properties"].(map[string]any)
-	props["statuses"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": statusValues}, ref("env"))}
-	props["impacts"] = map[string]any{"type": "array", "items": anyOf(map[string]any{"enum": impactValues}, ref("env"))}
+	// Values as listed, for completion, or with white space around them,
+	// which Load leaves out.
+	spaced := func(vals []string) map[string]any {
+		return map[string]any{"type": "string", "pattern": `^\s*(` + strings.Join(vals, "|") + `)\s*$`}
+	}
+	props["statuses"] = map[string]any{"type": "array",
+		"items": anyOf(map[string]any{"enum": statusValues}, spaced(statusValues), ref("env"))}
+	props["impacts"] = map[string]any{"type": "array",
+		"items": anyOf(map[string]any{"enum": impactValues}, spaced(impactValues), ref("env"))}
 	// Names, matched ignoring case and the white space around them: blank is none.
 	props["components"] = map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `\S`}}
 	w["description"] = "the updates this channel gets: every non-empty list must match"

@@ -56,7 +56,7 @@ func validate(t *testing.T, s *jsonschema.Schema, file string) error {
 // here.
 func TestSchemaAndLoaderAgree(t *testing.T) {
 	s := compiled(t)
-	vars := map[string]string{"SECRET": secret, "PORT": "2525", "NOTICE": "true", "HOOK": "webhook://h.example.com/in?secret=" + secret}
+	vars := map[string]string{"SECRET": secret, "PORT": "2525", "NOTICE": "true", "TLS": "STARTTLS", "HOOK": "webhook://h.example.com/in?secret=" + secret}
 	tests := []struct {
 		name, yaml string
 		ok         bool
@@ -66,6 +66,7 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"alias", "channels: [{kind: twitter, consumer_key: a, consumer_secret: b, access_token: c, access_secret: d}]", true},
 		{"URL", `channels: ["console://stderr?template=short"]`, true},
 		{"URL from the environment", `channels: ["${HOOK}"]`, true},
+		{"URL scheme in upper case", `channels: ["CONSOLE://stderr", {url: "Console://", name: c}]`, true},
 		{"URL with a name and a route", `channels: [{url: "console://", name: c, when: {statuses: [resolved], first: true}}]`, true},
 		{"unknown scheme", `channels: ["gopher://h.example.com"]`, false},
 		{"statuspage components by name", "channels: [{kind: statuspage, dir: site, base_url: \"https://status.example.com/\", components: [API, CDN]}]", true},
@@ -149,6 +150,20 @@ func TestSchemaAndLoaderAgree(t *testing.T) {
 		{"blank component in when", `channels: [{kind: console, when: {components: ["  "]}}]`, false},
 		{"component with white space around in when", `channels: [{kind: console, when: {components: [" CDN "]}}]`, true},
 		{"unknown store kind", "store: {kind: postgres, path: x}\nchannels: [{kind: console}]", false},
+		// A key of listed values takes them as listed, as an editor does:
+		// other spellings that a channel's package reads, and an empty
+		// value, are errors unless they come from the environment.
+		{"email tls in upper case", "channels: [{kind: email, host: h, tls: STARTTLS, from: s@example.com, to: [a@example.com]}]", false},
+		{"email tls empty", `channels: [{kind: email, host: h, tls: "", from: s@example.com, to: [a@example.com]}]`, false},
+		{"email tls empty from the environment", `channels: [{kind: email, host: h, tls: "${NOPE:-}", from: s@example.com, to: [a@example.com]}]`, true},
+		{"email tls in upper case from the environment", `channels: [{kind: email, host: h, tls: "${TLS}", from: s@example.com, to: [a@example.com]}]`, true},
+		{"email auth in mixed case", "channels: [{kind: email, host: h, auth: Plain, username: u, password: p, from: s@example.com, to: [a@example.com]}]", false},
+		{"email auth in upper case", "channels: [{kind: email, host: h, auth: PLAIN, username: u, password: p, from: s@example.com, to: [a@example.com]}]", true},
+		{"email auth empty", `channels: [{kind: email, host: h, auth: "", from: s@example.com, to: [a@example.com]}]`, false},
+		{"mastodon visibility empty", `channels: [{kind: mastodon, server: "https://m.example.com", token: abcdefgh, visibility: ""}]`, false},
+		{"empty store kind", "store: {kind: \"\", path: x.db}\nchannels: [{kind: console}]", false},
+		{"empty store kind from the environment", "store: {kind: \"${NOPE:-}\", path: x.db}\nchannels: [{kind: console}]", true},
+		{"status with white space around in when", `channels: [{kind: console, when: {statuses: [" resolved "], impacts: [" major"]}}]`, true},
 		{"no channels", "state: s.db", false},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -101,6 +102,30 @@ func TestSecretFileLosesOneNewline(t *testing.T) {
 // A file that cannot give a value is an error naming the line, the key and
 // the path, never the content; so is a value from a file that the key
 // refuses, and a secret from a file never shows in an error that quotes it.
+// References cannot multiply a file past a bound, as aliases cannot: a
+// list of a hundred ${file:PATH} of one 1 MiB file (the configuration
+// file itself, say) stood for a hundred MiB, which Load read and kept.
+func TestReferencesExpandBounded(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "big", strings.Repeat("x", config.MaxFileSize))
+	mail := "channels:\n  - type: email\n    host: h\n    from: s@example.com\n    to:\n"
+	for _, tt := range []struct{ name, yaml, want string }{
+		{"in many values", mail + strings.Repeat("      - ${file:big}\n", 128), "test.yaml:22: channels[0].to[16]: "},
+		{"in one value", mail + "      - " + strings.Repeat("${file:big}", 128) + "\n", "test.yaml:6: channels[0].to[0]: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := parseIn(dir, tt.yaml, config.Loader{LookupEnv: env(nil)})
+			runtime.ReadMemStats(&after)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want+"references expand the file's values to more than 16777216 bytes")
+			assert.NotContains(t, err.Error(), "\n", "said once")
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "bytes allocated")
+		})
+	}
+}
+
 func TestSecretFileErrors(t *testing.T) {
 	const password = "correct-horse-battery-staple"
 	dir := t.TempDir()

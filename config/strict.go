@@ -48,12 +48,15 @@ func checkHead(file, path string, n *yaml.Node, t reflect.Type, ex *expander) er
 	return walker{file: file, values: true, ex: ex, nullOK: true}.walk(path, n, t)
 }
 
-// checkEnums reports the first key of mapping n whose values, as enums
-// lists them for the schema, are booleans, and which holds true or false
-// as text, quoted or tagged !!str: an editor reads "tls: "true"" as text,
-// which the schema refuses, so Load refuses it too, though the key's type
-// reads the text. It looks into merged mappings ("<<: {tls: "false"}")
-// and through aliases, as the YAML library does.
+// checkEnums reports the first key of mapping n whose values enums lists
+// (for the schema) and whose value, written in the file, is not one of
+// them, as an editor checking the file against the schema would: a
+// channel's package may read more ("STARTTLS", "Plain", or "" for its
+// default), which the schema refuses, so Load refuses it too. True or
+// false written as text, quoted or tagged !!str, is not the boolean the
+// list holds. A value from the environment is left to the key's type, as
+// the schema takes any reference. It looks into merged mappings ("<<:
+// {tls: "false"}") and through aliases, as the YAML library does.
 func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *expander) error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
@@ -80,21 +83,53 @@ func checkEnums(file, path string, n *yaml.Node, enums map[string][]any, ex *exp
 			v = v.Alias
 		}
 		vals, ok := enums[k.Value]
-		if !ok || v.Kind != yaml.ScalarNode || len(ex.used[v]) > 0 || v.ShortTag() != "!!str" {
+		if !ok || v.Kind != yaml.ScalarNode || ex.expanded(v) {
 			continue
 		}
-		plain := &yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}
-		var b bool
-		if plain.ShortTag() == "!!bool" && plain.Decode(&b) == nil && slices.Contains(vals, any(b)) {
-			why := "quoted, so text: write it without quotes"
-			if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
-				why = "tagged !!str, so text: write it without the tag"
-			}
-			return fmt.Errorf("%s:%d: %swant true or false, got %s (%s)",
-				file, v.Line, prefix(join(path, k.Value)), ex.quoted(v), why)
+		if err := enumValue(v, vals); err != nil {
+			return fmt.Errorf("%s:%d: %s%w", file, v.Line, prefix(join(path, k.Value)), err)
 		}
 	}
 	return nil
+}
+
+// enumValue returns what is wrong with scalar v, written in the file for
+// a key of the values vals, or nil when it is one of them.
+func enumValue(v *yaml.Node, vals []any) error {
+	var got any
+	if v.Decode(&got) == nil && slices.ContainsFunc(vals, func(x any) bool { return reflect.DeepEqual(x, got) }) {
+		return nil
+	}
+	plain := &yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}
+	var b bool
+	if v.ShortTag() == "!!str" && plain.ShortTag() == "!!bool" && plain.Decode(&b) == nil && slices.Contains(vals, any(b)) {
+		why := "quoted, so text: write it without quotes"
+		if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+			why = "tagged !!str, so text: write it without the tag"
+		}
+		return fmt.Errorf("want true or false, got %q (%s)", v.Value, why)
+	}
+	listed := make([]string, len(vals))
+	for i, x := range vals {
+		listed[i] = fmt.Sprint(x)
+	}
+	switch {
+	case v.Value == "":
+		return fmt.Errorf("empty (write one of %s, or leave the key out for the default)", strings.Join(listed, ", "))
+	case isURL(v.Value):
+		return fmt.Errorf("want one of %s, got %s", strings.Join(listed, ", "), urlNotQuoted)
+	}
+	var as []string // the listed values v differs from in case alone
+	for _, x := range listed {
+		if strings.EqualFold(x, v.Value) {
+			as = append(as, x)
+		}
+	}
+	msg := fmt.Sprintf("want one of %s, got %q", strings.Join(listed, ", "), v.Value)
+	if len(as) > 0 {
+		msg += " (write it as listed: " + strings.Join(as, " or ") + ")"
+	}
+	return errors.New(msg)
 }
 
 // walker checks a node tree against the Go type it decodes into, so that
@@ -109,6 +144,9 @@ type walker struct {
 	// nullOK takes a value written empty (null) as the key left out,
 	// for a first look at a channel's kind, whose own check says more.
 	nullOK bool
+	// secret is set below a value of secrets (an IRC channel list's
+	// entries, which hold the channels' keys): none is quoted.
+	secret bool
 }
 
 func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
@@ -117,6 +155,9 @@ func (w walker) walk(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		return w.walk(path, n.Alias, t)
+	}
+	if holdsSecret(t, 0) {
+		w.secret = true
 	}
 	if t == nodeType || t.Kind() == reflect.Interface {
 		return nil // anything goes
@@ -228,18 +269,29 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 			}
 		}
 	}
-	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) {
+	// Written in the file for a key of secrets, it may be one: headers
+	// as curl takes them, "Authorization: Bearer …".
+	secret := n.Kind == yaml.ScalarNode && len(w.ex.used[n]) == 0 && (w.secret || holdsSecret(t, 4))
+	if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(textUnmarshaler) && !secret {
 		// The type says what it wants: "unknown TLS mode "maybe" (want …)".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
+		if isURL(w.ex.quoted(n)) {
+			msg = strings.ReplaceAll(msg, strconv.Quote(n.Value), urlNotQuoted)
+		} else {
+			msg = w.ex.requote(msg, n) + w.why(path, n, t, err)
+		}
 		return fmt.Errorf("%s:%d: %s%s", w.file, n.Line, prefix(path), msg)
 	}
 	got := "a list"
 	switch {
-	case n.Kind == yaml.ScalarNode && len(w.ex.used[n]) == 0 && holdsSecret(t, 4):
-		// Written in the file for a key of secrets, it may be one:
-		// headers as curl takes them, "Authorization: Bearer …".
+	case secret && n.Style&yaml.TaggedStyle != 0:
+		// A tag (!!int) makes the YAML library's error quote the value.
+		got = "text tagged " + n.ShortTag() + " (not quoted: it may be a secret)"
+	case secret:
 		got = "text (not quoted: it may be a secret)"
+	case n.Kind == yaml.ScalarNode && isURL(w.ex.quoted(n)):
+		// "channels: slack://…", its "- " forgotten.
+		got = urlNotQuoted
 	case n.Kind == yaml.ScalarNode:
 		got = w.ex.quoted(n) + w.why(path, n, t, err)
 	case n.Kind == yaml.MappingNode:
@@ -247,6 +299,14 @@ func (w walker) value(path string, n *yaml.Node, t reflect.Type) error {
 	}
 	return fmt.Errorf("%s:%d: %swant %s, got %s", w.file, n.Line, prefix(path), want(t), got)
 }
+
+// urlNotQuoted stands for a URL in an error about a value: a URL is never
+// quoted, as it may hold credentials.
+const urlNotQuoted = "a URL (not quoted: it may hold credentials)"
+
+// isURL reports whether text, a value as an error would quote it, holds a
+// URL.
+func isURL(text string) bool { return strings.Contains(text, "://") }
 
 // holdsSecret reports whether a value of type t holds a secret, a URL that
 // may carry credentials or an IRC channel key, looking depth levels of
