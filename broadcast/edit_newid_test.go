@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -174,4 +175,37 @@ func TestRetractOldVersionRetractsEveryVersion(t *testing.T) {
 	defer ch.mu.Unlock()
 	assert.Equal(t, []string{"v1", "v2"}, ch.edited, "nothing edits a deleted version")
 	assert.Equal(t, []string{"", ""}, ch.replies, "the next update starts a new thread")
+}
+
+// The links between a post's versions outlive a Prune as long as the
+// receipts naming them do: the first correction's link is saved again
+// with the second's. A Prune between two corrections of an update used to
+// remove the link to the first version (saved once, with no mark to keep
+// it), while the thread, kept by the update's marks, still had that version
+// as its first post: a retraction of the second correction then left the
+// first version taken for up, and the next update replied to the deleted
+// post.
+func TestPruneKeepsVersionLinksOfKeptPosts(t *testing.T) {
+	ctx := context.Background()
+	ch := &versioned{}
+	store := broadcast.NewMemoryStore()
+	b := newBroadcaster(t, broadcast.Options{Store: store}, ch)
+	first := sendStatus(t, b, validUpdate().Status, validUpdate().Body)
+	correctBody(t, b, first.UpdateID, "Fixed: the EU region.")
+	cutoff := time.Now()
+	for !time.Now().After(cutoff) { // the clock moves on past the cutoff
+	}
+	c2 := correctBody(t, b, first.UpdateID, "Fixed again: the US region.")
+	require.Equal(t, "v3", c2.Results[0].Receipt.ID)
+	_, err := store.Prune(ctx, cutoff)
+	require.NoError(t, err)
+
+	rep, err := b.Retract(ctx, c2.UpdateID)
+	require.NoError(t, err)
+	require.NoError(t, rep.Results[0].Err)
+	sendStatus(t, b, broadcast.StatusIdentified, "A bad deploy.")
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []string{"", ""}, ch.replies, "the next update starts a new thread: every version is deleted")
 }

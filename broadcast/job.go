@@ -156,7 +156,10 @@ func (j *Job) check() (op, error) {
 		}
 		fallthrough
 	case opSend:
-		if err := j.Update.Validate(); err != nil {
+		// Jobs filled in the Time of an update given without one, and
+		// checked a NextUpdate against a Time given: a NextUpdate before
+		// one it filled in is not refused here, as Send does not refuse it.
+		if err := j.Update.validate(false); err != nil {
 			return 0, err
 		}
 		// Jobs fills these in; an attempt cannot, the same way on every

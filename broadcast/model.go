@@ -208,7 +208,12 @@ func (u Update) Override(channel string) (string, bool) {
 // Text must be valid UTF-8 without NUL; other control characters are
 // accepted and removed by Clean, except in ID and IncidentID, which are keys
 // and take none.
-func (u Update) Validate() error {
+func (u Update) Validate() error { return u.validate(true) }
+
+// validate is Validate; without timeGiven, u's Time is one WithDefaults
+// filled in (a Job's), which a NextUpdate may precede: the update was
+// given without one, and Validate checked no NextUpdate against it.
+func (u Update) validate(timeGiven bool) error {
 	var v validation
 	v.add(checkKeyField("ID", u.ID))
 	v.add(checkKeyField("IncidentID", u.IncidentID))
@@ -243,7 +248,7 @@ func (u Update) Validate() error {
 		}
 	}
 	v.add(checkYear("Time", u.Time))
-	if v.add(checkYear("NextUpdate", u.NextUpdate)) && !u.Status.Closes() && !u.Time.IsZero() &&
+	if v.add(checkYear("NextUpdate", u.NextUpdate)) && timeGiven && !u.Status.Closes() && !u.Time.IsZero() &&
 		!u.NextUpdate.IsZero() && u.NextUpdate.Before(u.Time) {
 		// A promise broken when made: a time zone mistaken, or a date.
 		v.add(invalid("NextUpdate", "%s, before the update's Time (%s)",

@@ -1340,16 +1340,37 @@ func (d *delivery) followVersion(ctx context.Context, edited Receipt) error {
 // finds the others (see versions): the platform deletes every version of a
 // post, and receipts go on naming the version they were given (a
 // correction's names the version it made, the thread's root the first).
+// The links between d.prev and its earlier versions are saved again with
+// it: a Store's Prune removes a link by when it was saved (it has no mark
+// to keep it), and the receipts naming the earlier versions (the thread's
+// root) are kept as long as this edit's (see keepThread).
 func (d *delivery) linkVersions(ctx context.Context, edited Receipt) error {
-	for _, l := range [...]struct {
-		from, to Receipt
-		next     bool
-	}{{d.prev, edited, true}, {edited, d.prev, false}} {
-		if err := d.b.store.SaveReceipt(ctx, inPlaceEdits, versionKey(&l.from, l.next), l.to); err != nil {
-			return fmt.Errorf("store: save the link between the edited post's versions: %w", err)
+	links := [][2]Receipt{{d.prev, edited}}
+	seen := map[string]bool{retractedPost(&edited): true, retractedPost(&d.prev): true}
+	var readErr error
+	for v := d.prev; ; {
+		prior, ok, err := d.b.store.Receipt(ctx, versionKey(&v, false), d.name)
+		if err != nil {
+			readErr = fmt.Errorf("store: read the versions of the edited post: %w", err)
+		}
+		if !ok || seen[retractedPost(&prior)] {
+			break
+		}
+		seen[retractedPost(&prior)] = true
+		links = append(links, [2]Receipt{prior, v})
+		v = prior
+	}
+	for _, l := range links {
+		for _, k := range [...]struct {
+			from, to Receipt
+			next     bool
+		}{{l[0], l[1], true}, {l[1], l[0], false}} {
+			if err := d.b.store.SaveReceipt(ctx, inPlaceEdits, versionKey(&k.from, k.next), k.to); err != nil {
+				return fmt.Errorf("store: save the link between the edited post's versions: %w", err)
+			}
 		}
 	}
-	return nil
+	return readErr
 }
 
 // versions calls f with each version of r's post other than r that the

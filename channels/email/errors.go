@@ -103,8 +103,10 @@ func (s *scrubber) refused(rcpt, command string, r *textproto.Error) *RecipientE
 var statedWait = regexp.MustCompile(`(?i)\b(?:for|in|after|wait)\s+(\d{1,6})(?:\s*(sec|secs|seconds?|min|mins|minutes?|hours?)|([smh]))\b`)
 
 // countBefore matches the text before a stated wait that makes it a rate
-// ("100 messages in 1 hour"), not a wait.
-var countBefore = regexp.MustCompile(`\d\s+\pL+\s+$`)
+// ("100 messages in 1 hour"), not a wait. The count is a number of its
+// own: the enhanced status code that starts a reply ("4.7.1 Greylisted
+// for 297 seconds") is none.
+var countBefore = regexp.MustCompile(`(?:^|[^\d.])\d+\s+\pL+\s+$`)
 
 // deferral is the least wait before the next attempt that a 4xx reply asks
 // for: Config.RetryDeferred, or the wait its text states when longer.

@@ -637,6 +637,10 @@ func TestDeferredWaitStatedInReply(t *testing.T) {
 		"450 4.7.1 Rate limit: 100 messages in 1 hour exceeded":                                                                             time.Minute,
 		"450 4.7.1 Limit of 20 recipients per 10 minutes reached, wait 15 minutes":                                                          15 * time.Minute,
 		"452 4.3.1 Insufficient system resources":                                                                                           time.Minute,
+		// The enhanced status code's last digit and one word before the
+		// wait are no count of things: the wait is one.
+		"451 4.7.1 Greylisted for 297 seconds": 297 * time.Second,
+		"450 4.2.0 Deferred for 2 minutes":     2 * time.Minute,
 	} {
 		t.Run(reply, func(t *testing.T) {
 			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
