@@ -69,7 +69,8 @@ type Message struct {
 	// recipients; never nil (see NewFanout for the usual way to use it).
 	Ledger Ledger
 
-	channel string // the channel's name, for Key
+	channel string // the channel's name, for Key; "" in a Message built by hand
+	stale   bool   // a correction of an update older than the thread's latest post
 }
 
 // NewMessage returns the Message of the first attempt at delivering u, for
@@ -82,15 +83,24 @@ func NewMessage(u Update) Message {
 }
 
 // Current reports whether m's update says the incident's current status:
-// true for every update but a correction (Update.Corrects) posted in the
-// thread of an update older than the thread's latest post (Thread.Last),
-// as Correct posts one where the original could not be edited. A channel
-// that shows the incident's status apart from the posts (a status bar, a
-// card on the first post) changes it only when Current is true: else it
-// would show an older status as the current one.
+// true for every update but a correction (Update.Corrects) of an update
+// older than the thread's latest post (Thread.Last) that is not itself a
+// correction of that update, as Correct posts one in the thread where the
+// original could not be edited. A channel that shows the incident's
+// status apart from the posts (a status bar, a card on the first post)
+// changes it only when Current is true: else it would show an older status
+// as the current one. The Broadcaster tells from the Store's receipts; in
+// a Message built by hand, a correction is current when the thread's
+// latest post is its original's, or there is none.
 func (m Message) Current() bool {
-	last := m.Thread.Last.UpdateID
-	return m.Update.Corrects == "" || last == "" || last == m.Update.Corrects || last == m.Update.ID
+	switch last := m.Thread.Last.UpdateID; {
+	case m.Update.Corrects == "":
+		return true
+	case m.channel != "":
+		return !m.stale
+	default:
+		return last == "" || last == m.Update.Corrects || last == m.Update.ID
+	}
 }
 
 // Key returns the idempotency key of delivering m's update to target (""

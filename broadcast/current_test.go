@@ -1,6 +1,9 @@
 package broadcast_test
 
 import (
+	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,4 +32,41 @@ func TestMessageCurrent(t *testing.T) {
 		m.Thread.Last.UpdateID = c.last
 		assert.Equal(t, c.current, m.Current(), c.name)
 	}
+}
+
+// currentRecorder is a channel that cannot edit: every correction is
+// posted in the thread. It records Message.Current of each Send.
+type currentRecorder struct {
+	mu      sync.Mutex
+	n       int
+	current []bool
+}
+
+func (c *currentRecorder) Name() string { return "chat" }
+
+func (c *currentRecorder) Send(_ context.Context, m broadcast.Message) (broadcast.Receipt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	c.current = append(c.current, m.Current())
+	return broadcast.Receipt{ID: fmt.Sprint("p", c.n)}, nil
+}
+
+// Through a Broadcaster, a correction is current unless an update newer
+// than its original was posted: a second correction of the latest update,
+// which follows the first in the thread, is current too; a correction of
+// an earlier update is not. The rule used to look at the thread's latest
+// post alone, and took the second correction for one of an older update.
+func TestMessageCurrentThroughBroadcaster(t *testing.T) {
+	ch := &currentRecorder{}
+	b := newBroadcaster(t, broadcast.Options{}, ch)
+	first := sendStatus(t, b, broadcast.StatusInvestigating, "Looking.")
+	second := sendStatus(t, b, broadcast.StatusIdentified, "A bad deploy.")
+	correctBody(t, b, second.UpdateID, "A bad config push.")
+	correctBody(t, b, second.UpdateID, "A bad config push, in the EU only.")
+	correctBody(t, b, first.UpdateID, "Looking, EU only.")
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	assert.Equal(t, []bool{true, true, true, true, false}, ch.current)
 }

@@ -57,8 +57,11 @@ type delivery struct {
 	// rootGone: the Store's first post of the thread was retracted (see
 	// liveThread), set by prepare.
 	rootGone bool
-	n        int  // the attempt under way
-	called   bool // an attempt called the channel
+	// stale: a correction of an update older than the thread's latest
+	// post (see correctsOlder), set by prepare.
+	stale  bool
+	n      int  // the attempt under way
+	called bool // an attempt called the channel
 	// earlier: an earlier run attempted this delivery, its outcome not
 	// recorded (see noteAttempt); Message.Attempt counts its attempt.
 	earlier bool
@@ -444,6 +447,9 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		if stop, err := d.retractedHere(ctx); stop || err != nil {
 			return stop, err
 		}
+		if d.stale, err = d.correctsOlder(ctx); err != nil {
+			return false, err
+		}
 	}
 	if d.op == opSend && d.b.newest.supersedes(&d.watch, &d.th.Last, d.u, d.seq) {
 		return d.stop(func(r *Result) { r.Superseded = true }, EventSuperseded), nil
@@ -452,6 +458,24 @@ func (d *delivery) prepare(ctx context.Context) (stop bool, err error) {
 		d.prev, err = d.posted(ctx, d.original)
 	}
 	return false, err
+}
+
+// correctsOlder reports whether the update this correction corrects is
+// older than the incident's latest post on the channel, other than a
+// correction of it (see Message.Current): its post's UpdateTime is before
+// the thread's latest, and a correction of it posted in the thread has
+// that time and a nanosecond (see correctionTime), or a later one only
+// when a newer update was posted before it. An original this channel has
+// no receipt of is not.
+func (d *delivery) correctsOlder(ctx context.Context) (bool, error) {
+	if d.th.Last.UpdateTime.IsZero() || d.th.Last.UpdateID == d.original {
+		return false, nil
+	}
+	r, ok, err := d.b.store.Receipt(ctx, d.original, d.name)
+	if err != nil {
+		return false, fmt.Errorf("store: read receipt of %s: %w", d.original, err)
+	}
+	return ok && !r.UpdateTime.IsZero() && d.th.Last.UpdateTime.After(r.UpdateTime.Add(time.Nanosecond)), nil
 }
 
 // lostMark ends a delivery whose update is the incident's latest post on
@@ -868,7 +892,7 @@ func (d *delivery) message() Message {
 	if d.earlier {
 		n++
 	}
-	return Message{Update: *d.u, Attempt: n, Thread: d.th, Ledger: &d.ledger, channel: d.name}
+	return Message{Update: *d.u, Attempt: n, Thread: d.th, Ledger: &d.ledger, channel: d.name, stale: d.stale}
 }
 
 // attemptedTarget is the target under which the Store keeps whether an
