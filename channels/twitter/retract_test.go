@@ -178,3 +178,24 @@ func TestRetractThenNextUpdate(t *testing.T) {
 	assert.Equal(t, got[0].ID, got[2].ReplyTo, "the next update replies to the first post")
 	assert.True(t, strings.HasPrefix(got[2].Text, "Identified:"), got[2].Text)
 }
+
+// X's DELETE answer may hold data and an errors list together (its
+// TweetDeleteResponse schema has both): {"deleted":false} with an entry
+// that refuses the deletion for good (a post of another account) is that
+// refusal, a Permanent error with X's detail, not a post already gone.
+// Before, any {"deleted":false} was taken for deleted, and a retraction
+// was reported done while the post stayed up.
+func TestRetractNotDeletedWithRefusal(t *testing.T) {
+	f := newFakeX(t, false)
+	f.respondWith(answer(200, `{"data":{"deleted":false},"errors":[{"detail":"You are not allowed to delete this Tweet.",`+
+		`"title":"Forbidden","type":"https://api.twitter.com/2/problems/not-authorized-for-resource"}]}`))
+	err := newTestChannel(t, f).Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "20"})
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.Contains(t, err.Error(), "You are not allowed to delete this Tweet.")
+
+	// With an entry saying the post is not found, it is gone.
+	f.respondWith(answer(200, `{"data":{"deleted":false},"errors":[{"detail":"Could not find tweet with id: [20].",`+
+		`"title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found"}]}`))
+	assert.NoError(t, newTestChannel(t, f).Retract(context.Background(), broadcast.Receipt{Channel: "x", ID: "20"}))
+}

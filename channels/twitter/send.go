@@ -204,11 +204,15 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if resp.Status == http.StatusNoContent {
 		return nil // X's reference lists 204, without a body, as a DELETE's success
 	}
-	// {"deleted":false} is a post already gone: deleted either way.
-	if _, err := parseDeleted(resp.Body); err != nil {
+	// {"deleted":false} is a post already gone: deleted either way,
+	// unless an errors list beside it refuses the deletion for good.
+	deleted, err := parseDeleted(resp.Body)
+	if err != nil || !deleted {
 		if gone, refused := answerErrors("delete", resp, s); gone || refused != nil {
 			return refused
 		}
+	}
+	if err != nil {
 		return readError("delete", resp, err, s)
 	}
 	return nil

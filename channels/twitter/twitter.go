@@ -86,10 +86,11 @@
 // with only an errors list that refuses the deletion for good (types
 // invalid-request, not-authorized-for-resource, client-forbidden,
 // unsupported-authentication, disallowed-resource, usage-capped) is a
-// Permanent error with X's detail. X's answer to a route it does not
-// know (404 with an empty body, or an errors list of code 34 and no
-// problem type, as for a BaseURL with a wrong path) says nothing of the
-// post: it is a Permanent error naming Config.BaseURL, never "already
+// Permanent error with X's detail; so is {"data":{"deleted":false}}
+// beside such a list (X's schema lets an answer hold both). X's answer
+// to a route it does not know (404 with an empty body, or an errors list
+// of code 34 and no problem type, as for a BaseURL with a wrong path)
+// says nothing of the post: it is a Permanent error naming Config.BaseURL, never "already
 // gone". A post whose id is not known — the receipt of a duplicate on a retry whose post
 // was not found, see Errors — cannot be deleted by the API: Retract then
 // fails with a Permanent error, and the post must be deleted on x.com.
