@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ergochat/irc-go/ircmsg"
+
 	"github.com/outagecast/outagecast/channels/internal/endpoint"
 	"github.com/outagecast/outagecast/channels/internal/setup"
 	"github.com/outagecast/outagecast/redact"
@@ -220,12 +222,32 @@ func checkIdentity(s *settings, cfg Config) error {
 	if hasControl(s.realName) {
 		return fieldErr("RealName", "contains a control character")
 	}
+	if !fitsLine("USER", s.user, "0", "*", s.realName) {
+		field := "RealName"
+		if !fitsLine("USER", s.user, "0", "*", DefaultRealName) {
+			field = "User"
+		}
+		return fieldErr(field, "too long: the USER line would pass the %d bytes of an IRC line", maxLine)
+	}
 	return nil
+}
+
+// fitsLine reports whether the line of command and params, as the bot
+// sends it, fits the 512 bytes of an IRC line, CR LF included. A field
+// that makes a line of registration or a JOIN too long is refused by New,
+// naming it, rather than failing every Send.
+func fitsLine(command string, params ...string) bool {
+	m := ircmsg.MakeMessage(nil, "", command, params...)
+	_, err := m.LineBytesStrict(true, maxLine)
+	return err == nil
 }
 
 func checkSecrets(s *settings, cfg Config) error {
 	if hasControl(s.secrets.password) {
 		return fieldErr("Password", "contains a control character")
+	}
+	if s.secrets.password != "" && !fitsLine("PASS", s.secrets.password) {
+		return fieldErr("Password", "too long: the PASS line would pass the %d bytes of an IRC line", maxLine)
 	}
 	if (cfg.SASLUser == "") != (s.secrets.saslPassword == "") {
 		return fieldErr("SASLUser", "SASLUser and SASLPassword go together")
@@ -316,6 +338,9 @@ func parseTarget(spec string) (*target, error) {
 		t.key = fields[1]
 		if t.key == "" || hasControl(t.key) || strings.ContainsAny(t.key, ",") || t.key[0] == ':' {
 			return nil, fmt.Errorf("the key of %s is empty or contains ',', a leading ':' or a control character", name)
+		}
+		if !fitsLine("JOIN", name, t.key) {
+			return nil, fmt.Errorf("the key of %s is too long: the JOIN line would pass the %d bytes of an IRC line", name, maxLine)
 		}
 	}
 	return t, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/outagecast/outagecast/redact"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,16 @@ func TestNewValidates(t *testing.T) {
 		{"negative timeout", func(c *irc.Config) { c.Timeout = -time.Second }, "irc: Config.Timeout: negative"},
 		{"negative max lines", func(c *irc.Config) { c.MaxLines = -1 }, "irc: Config.MaxLines: negative"},
 		{"unknown template", func(c *irc.Config) { c.Template = "nope" }, "irc: Config.Template: \"nope\" is not in Config.Templates"},
+		// Every line the bot sends fits the 512 bytes of an IRC line: a
+		// field that cannot is refused here, by name, not at every Send.
+		{"real name too long", func(c *irc.Config) { c.RealName = strings.Repeat("r", 500) },
+			"irc: Config.RealName: too long: the USER line would pass the 512 bytes of an IRC line"},
+		{"user too long", func(c *irc.Config) { c.User = strings.Repeat("u", 500) },
+			"irc: Config.User: too long: the USER line would pass the 512 bytes of an IRC line"},
+		{"password too long, not shown", func(c *irc.Config) { c.Password = redact.NewSecret(strings.Repeat("s3cr", 130)) },
+			"irc: Config.Password: too long: the PASS line would pass the 512 bytes of an IRC line"},
+		{"key too long, not shown", func(c *irc.Config) { c.Channels = []string{"#ops", "#b " + strings.Repeat("s3cr", 130)} },
+			"irc: Config.Channels[1]: the key of #b is too long: the JOIN line would pass the 512 bytes of an IRC line"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -118,7 +118,9 @@
 // Config each keep a connection that is idle between Sends, and would
 // disconnect each other in turn; a ghost of its own (a crash) then holds
 // the nick until the server's ping timeout, and the bot posts on the
-// alternate meanwhile.
+// alternate meanwhile. A kept connection on an alternate asks for the nick
+// again (NICK, not paced) before each Send on it, and posts as itself once
+// the server grants it.
 //
 // # Threading
 //

@@ -434,6 +434,35 @@ func TestPersistent(t *testing.T) {
 	// TestMain's goleak check proves the reader stopped.
 }
 
+// A persistent bot that registered on an alternate nick, its own held by
+// a ghost of its (a crash) until the server's ping timeout, takes its nick
+// back once the server frees it: it asks for it before posting on the
+// kept connection, and posts as itself, not as the alternate for as long
+// as the connection lasts (days). A nick still in use (another instance
+// with the same Config) leaves it on the alternate, asking again at the
+// next Send, without services: nothing is disconnected.
+func TestPersistentTakesNickBack(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{nicksHeld: map[string]int{"statusbot": 5}}) // 4 asks, then 1 at the second Send
+	cfg := testConfig(srv.addr())
+	cfg.Persistent = true
+	ch := newChannel(t, cfg)
+	send := func(n int) {
+		t.Helper()
+		u := sampleUpdate()
+		u.Title += strings.Repeat("!", n)
+		_, err := ch.Send(context.Background(), message(u))
+		require.NoError(t, err)
+	}
+	send(1)
+	send(2)
+	send(3)
+	assert.Equal(t, 1, srv.connections())
+	assert.Equal(t, []string{"statusbot_", "statusbot_", "statusbot"}, srv.speakersOf(),
+		"on the alternate while the nick is held, then as itself")
+	assert.Empty(t, srv.commands("WHOIS"), "no services asked")
+	require.NoError(t, ch.Close())
+}
+
 // A kept connection that died without a reset (a NAT or firewall dropped
 // the idle flow) answers nothing: the probe before posting gives up on it
 // within a few seconds, and the same attempt posts on a new connection,

@@ -587,7 +587,19 @@ func (ss *session) probe() error { return ss.ping(ss.s.timeout) }
 
 // alive is the probe of a kept connection before it is used: a PING whose
 // PONG is waited for endpoint.ProbeWait at most (Config.Timeout if shorter).
-func (ss *session) alive() error { return ss.ping(min(endpoint.ProbeWait, ss.s.timeout)) }
+// A connection on an alternate nick first asks for the configured one (see
+// # Nick in the package documentation), which a ghost of the bot may have
+// held when it registered: the server's answer, the NICK granted or 433,
+// comes before the PONG, so the lines that follow go out under the nick
+// the server has given.
+func (ss *session) alive() error {
+	if !ss.isMe(ss.s.nick) {
+		if err := ss.write("NICK", ss.s.nick); err != nil {
+			return err
+		}
+	}
+	return ss.ping(min(endpoint.ProbeWait, ss.s.timeout))
+}
 
 // ping sends a PING and waits d for its PONG.
 func (ss *session) ping(d time.Duration) error {
