@@ -549,3 +549,17 @@ func TestDefaultUserName(t *testing.T) {
 		assert.Equal(t, []string{"USER " + want + " 0 * outagecast"}, srv.commands("USER"), nick)
 	}
 }
+
+// The pauses between asks for a nick in use (three of a second) are the
+// bot's own, not the server's silence: a Timeout shorter than them still
+// registers on the alternate. They used to count against Timeout, and the
+// registration failed as "no answer from the server".
+func TestNickAsksDoNotSpendTimeout(t *testing.T) {
+	srv := newFakeServer(t, fakeOptions{nicksInUse: []string{"statusbot"}})
+	cfg := testConfig(srv.addr())
+	cfg.Timeout = 2500 * time.Millisecond
+	ch := newChannel(t, cfg)
+	_, err := ch.Send(context.Background(), message(sampleUpdate()))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"statusbot_"}, srv.speakersOf())
+}

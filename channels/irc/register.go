@@ -98,7 +98,9 @@ func (ss *session) register() error {
 
 // await handles the server's lines until registration succeeds or fails,
 // within Config.Timeout, asking for the configured nick again when the
-// server answers that it is in use (see nickAsks).
+// server answers that it is in use (see nickAsks). The pauses before
+// those asks are the bot's, not the server's: they do not count against
+// Config.Timeout.
 func (r *registration) await(ss *session) error {
 	deadline := time.Now().Add(ss.s.timeout)
 	for {
@@ -112,9 +114,11 @@ func (r *registration) await(ss *session) error {
 			return nil
 		}
 		r.again = false
-		if _, err := ss.wait(func() bool { return r.err != nil }, min(nickRetryEvery, time.Until(deadline))); err != nil {
+		paused := time.Now()
+		if _, err := ss.wait(func() bool { return r.err != nil }, nickRetryEvery); err != nil {
 			return err
 		}
+		deadline = deadline.Add(time.Since(paused))
 		r.asked++
 		r.write(ss, "NICK", r.nicks[0])
 	}
