@@ -13,7 +13,8 @@ import (
 // Body, Advice, Component names and Overrides. Body, Advice and Overrides
 // keep line breaks (CR LF and CR become LF) and tabs; Title and Component
 // names, which are one line, get a space for each line break or tab. A Body
-// or Advice of white space only becomes empty. An update whose Status
+// or Advice that shows nothing (see Blank: white space and format
+// characters only) becomes empty. An update whose Status
 // closes its incident or maintenance (see Status.Closes) loses its
 // NextUpdate: no channel then says "Next update by …" under "Resolved".
 //
@@ -24,14 +25,14 @@ import (
 func (u Update) Clean() Update {
 	u.Title = cleanText(u.Title, true)
 	u.Body = cleanText(u.Body, false)
-	if strings.TrimSpace(u.Body) == "" {
+	if Blank(u.Body) {
 		u.Body = ""
 	}
 	if u.Status.Closes() {
 		u.NextUpdate = time.Time{}
 	}
 	u.Advice = cleanText(u.Advice, false)
-	if strings.TrimSpace(u.Advice) == "" {
+	if Blank(u.Advice) {
 		u.Advice = ""
 	}
 	// Components and Overrides are shared with the caller: copy them only

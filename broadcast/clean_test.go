@@ -50,6 +50,17 @@ func TestCleanWhitespaceOnlyBodyIsEmpty(t *testing.T) {
 	assert.Empty(t, u.Clean().Body)
 }
 
+// A Body or Advice that shows nothing (zero width spaces, a joiner) is
+// empty too, by the rule that refuses such a Title (Blank): the templates
+// then leave its section out instead of rendering an invisible one.
+func TestCleanInvisibleBodyAndAdviceAreEmpty(t *testing.T) {
+	u := broadcast.Update{Title: "t", Status: broadcast.StatusResolved, Body: "\u200b\n\u200d", Advice: " \ufeff"}
+	assert.Empty(t, u.Clean().Body)
+	assert.Empty(t, u.Clean().Advice)
+	u.Body = "\u200bOK"
+	assert.Equal(t, "\u200bOK", u.Clean().Body)
+}
+
 // FuzzClean checks that cleaned text has no control character but line
 // breaks and tabs, and that cleaning twice changes nothing.
 func FuzzClean(f *testing.F) {
