@@ -40,11 +40,27 @@ var errReplyGone = errors.New("the status replied to is gone")
 
 // replyGone reports an answer to a reply that says the status replied to
 // is gone: Mastodon's 404 ("The post you are trying to reply to does not
-// appear to exist."), or GoToSocial's 400 ("Bad Request: cannot reply to
-// status that does not exist").
+// appear to exist."), GoToSocial's 400 ("Bad Request: cannot reply to
+// status that does not exist"), or the 422 of Pleroma ("Cannot reply to a
+// deleted status") and Akkoma ("Parent post does not exist or was
+// deleted"), which replayRefusals tells apart.
 func replyGone(status int, message string) bool {
 	return status == http.StatusNotFound ||
-		status == http.StatusBadRequest && strings.Contains(message, "reply to status that does not exist")
+		status == http.StatusBadRequest && strings.Contains(message, "reply to status that does not exist") ||
+		replayRefusals(status, message)
+}
+
+// replayRefusals reports Pleroma's and Akkoma's refusal of a reply to a
+// status that is gone. Those servers keep every answer to a POST with an
+// Idempotency-Key, a refusal too, for hours (their IdempotencyPlug), and
+// give it again to the next POST with the key whatever its body: the post
+// without the reply needs a key of its own. Mastodon keeps only the
+// statuses it created, so that the post without the reply keeps the key,
+// and finds the status an earlier attempt created.
+func replayRefusals(status int, message string) bool {
+	m := strings.ToLower(message)
+	return status == http.StatusUnprocessableEntity &&
+		(strings.Contains(m, "cannot reply to a deleted status") || strings.Contains(m, "parent post does not exist or was deleted"))
 }
 
 // errUnchanged is wrapped by the error of an edit the instance refused

@@ -55,9 +55,17 @@ type fakeMastodon struct {
 	// pleroma counts a status as Pleroma and Akkoma do (CommonAPI's
 	// validate_character_limit): String.length of the whole text, URLs
 	// whole, and, as Pleroma 2.x, a status of the limit itself too long.
-	pleroma  bool
-	loseNext bool // create or edit the next status, then answer 502
-	gts      bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
+	// It refuses a reply to a gone status as they do (422, ActivityDraft's
+	// in_reply_to), and keeps every answer to a POST with an
+	// Idempotency-Key, a refusal too, to replay it to the next POST with
+	// that key, whatever its body (their IdempotencyPlug).
+	pleroma bool
+	// akkoma words the refusal of a reply to a gone status as Akkoma
+	// does, with pleroma.
+	akkoma   bool
+	replays  map[string]*httptest.ResponseRecorder // pleroma: Idempotency-Key → answer
+	loseNext bool                                  // create or edit the next status, then answer 502
+	gts      bool                                  // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
 	// markdown is the account's default content type being text/markdown,
 	// which a GoToSocial account can choose: a status posted without
 	// content_type is then parsed as Markdown.
@@ -171,7 +179,7 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/instance":
 		f.serveInstanceV1(w)
 	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/statuses":
-		f.create(w, r, body)
+		f.createReplaying(w, r, body)
 	case r.Method == http.MethodPut && isStatus:
 		f.edit(w, r, id, body)
 	case r.Method == http.MethodDelete && isStatus:
@@ -300,6 +308,34 @@ func decodeStatus(r *http.Request, body string) (statusBody, error) {
 	return sb, nil
 }
 
+// createReplaying is POST /api/v1/statuses behind Pleroma's
+// IdempotencyPlug when f.pleroma: the answer kept for the request's
+// Idempotency-Key, whatever it was, else create's, kept.
+func (f *fakeMastodon) createReplaying(w http.ResponseWriter, r *http.Request, body string) {
+	key := r.Header.Get("Idempotency-Key")
+	if !f.pleroma || key == "" {
+		f.create(w, r, body)
+		return
+	}
+	rec, ok := f.replays[key]
+	if !ok {
+		rec = httptest.NewRecorder()
+		f.create(rec, r, body)
+		if f.replays == nil {
+			f.replays = map[string]*httptest.ResponseRecorder{}
+		}
+		f.replays[key] = rec
+	} else {
+		w.Header().Set("Idempotent-Replayed", "true")
+		if st := f.keys[key]; rec.Code == http.StatusOK && st != nil {
+			f.deliveries = append(f.deliveries, delivery{st: st, key: key})
+		}
+	}
+	w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
 // create is POST /api/v1/statuses.
 func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body string) {
 	sb, err := decodeStatus(r, body)
@@ -308,6 +344,14 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 		return
 	}
 	if sb.InReplyToID != "" && f.find(sb.InReplyToID) == nil {
+		switch {
+		case f.akkoma:
+			writeError(w, http.StatusUnprocessableEntity, "Parent post does not exist or was deleted")
+			return
+		case f.pleroma:
+			writeError(w, http.StatusUnprocessableEntity, "Cannot reply to a deleted status")
+			return
+		}
 		if f.gts {
 			// GoToSocial's processInReplyTo: gtserror.NewErrorBadRequest,
 			// whose safe text is the status text and the help text.

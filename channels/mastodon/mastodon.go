@@ -25,10 +25,11 @@
 // (in_reply_to_id), so the incident reads as one thread, newest at the
 // bottom. When that status is gone (Mastodon answers 404 "The post you
 // are trying to reply to does not appear to exist.", GoToSocial 400
-// "cannot reply to status that does not exist"), Send posts the update
-// once more without the reply, so that it still goes out, starting a new
-// thread; its Receipt says so in Meta["reply_dropped"], the id it could not
-// reply to.
+// "cannot reply to status that does not exist", Pleroma 422 "Cannot reply
+// to a deleted status", Akkoma 422 "Parent post does not exist or was
+// deleted"), Send posts the update once more without the reply, so that
+// it still goes out, starting a new thread; its Receipt says so in
+// Meta["reply_dropped"], the id it could not reply to.
 //
 // # Corrections and retractions
 //
@@ -100,9 +101,13 @@
 // keeps the key for one hour per account, and answers a repeat within
 // that hour with the status it already created: a retry after a lost
 // answer does not post twice. A retry more than an hour later posts a
-// second status. (Go's HTTP transport may itself resend a request that
-// carries an Idempotency-Key when a reused connection closes before any
-// answer; the key makes that safe too.) Edits and deletions are idempotent by nature. Redirects
+// second status. Pleroma and Akkoma keep every answer to a key for hours,
+// a refusal too, and give it again whatever the request: after their
+// refusal of a reply to a status that is gone, the post without the reply
+// goes under the key with "-unthreaded" appended, as stable. (Go's HTTP
+// transport may itself resend a request that carries an Idempotency-Key
+// when a reused connection closes before any answer; the key makes that
+// safe too.) Edits and deletions are idempotent by nature. Redirects
 // are not followed, so that the token reaches no other host.
 //
 // # Errors
@@ -299,12 +304,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	reply, dropped := m.Thread.Last.ID, ""
-	st, err := c.post(ctx, text, reply, m.Key(""))
+	reply, dropped, key := m.Thread.Last.ID, "", m.Key("")
+	st, err := c.post(ctx, text, reply, key)
 	if reply != "" && errors.Is(err, errReplyGone) {
 		// Deleted outside outagecast: the update matters more than the thread.
 		reply, dropped = "", reply
-		st, err = c.post(ctx, text, "", m.Key(""))
+		if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && replayRefusals(apiErr.Status, apiErr.Message) {
+			key = unthreadedKey(key) // the server keeps the refusal for key
+		}
+		st, err = c.post(ctx, text, "", key)
 	}
 	if err != nil {
 		return broadcast.Receipt{}, err
@@ -315,6 +323,12 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	return r, nil
 }
+
+// unthreadedKey is the Idempotency-Key of the post without the reply,
+// after a server that keeps every answer to a key (Pleroma, Akkoma)
+// refused the reply under key: derived from key, so the same on every
+// attempt.
+func unthreadedKey(key string) string { return key + "-unthreaded" }
 
 // post creates one status of text, a reply to replyTo unless it is empty.
 func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, error) {

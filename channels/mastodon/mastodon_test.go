@@ -196,6 +196,42 @@ func TestSendReplyToDeletedStatusGoToSocial(t *testing.T) {
 	assert.Empty(t, got[1].ReplyTo)
 }
 
+// Pleroma and Akkoma refuse a reply to a status that is gone with 422
+// ("Cannot reply to a deleted status"; Akkoma: "Parent post does not
+// exist or was deleted"), and keep that refusal for the Idempotency-Key,
+// replaying it to any later POST with the key, whatever its body (their
+// IdempotencyPlug). The update goes out all the same, without the reply,
+// under a key of its own; a retry of it finds that post, not a second one.
+func TestSendReplyToDeletedStatusPleroma(t *testing.T) {
+	for _, akkoma := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Pleroma", true: "Akkoma"}[akkoma], func(t *testing.T) {
+			f := newFakeMastodon(t)
+			f.set(func(f *fakeMastodon) { f.pleroma, f.akkoma, f.maxChars = true, akkoma, 5000 })
+			ch := newTestChannel(t, f)
+			first, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+			require.NoError(t, err)
+			require.NoError(t, ch.Retract(context.Background(), first))
+
+			u := testUpdate()
+			u.ID, u.Status = "", broadcast.StatusIdentified
+			m := broadcast.NewMessage(u)
+			m.Thread = broadcast.Thread{Root: first, Last: first}
+			r, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			assert.Equal(t, map[string]string{"reply_dropped": first.ID}, r.Meta)
+			got := f.Received()
+			require.Len(t, got, 2)
+			assert.Empty(t, got[1].ReplyTo)
+
+			m.Attempt = 2 // as after a lost answer
+			again, err := ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			assert.Equal(t, r.ID, again.ID, "the same status, not a second one")
+			assert.Equal(t, 2, f.statusCount())
+		})
+	}
+}
+
 // A status is plain text wherever the account's default content type is
 // Markdown, as a GoToSocial account can choose (Settings, Posts): GoToSocial
 // parses a status without content_type as that default
