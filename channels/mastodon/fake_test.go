@@ -65,7 +65,11 @@ type fakeMastodon struct {
 	akkoma   bool
 	replays  map[string]*httptest.ResponseRecorder // pleroma: Idempotency-Key → answer
 	loseNext bool                                  // create or edit the next status, then answer 502
-	gts      bool                                  // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
+	// failPosts is how many of the next POSTs of a status the server
+	// itself refuses with 503, as a busy database makes it: behind
+	// Pleroma's IdempotencyPlug, that answer is kept too.
+	failPosts int
+	gts       bool // refuse a reply to a gone status as GoToSocial does (400), not as Mastodon (404)
 	// markdown is the account's default content type being text/markdown,
 	// which a GoToSocial account can choose: a status posted without
 	// content_type is then parsed as Markdown.
@@ -341,6 +345,11 @@ func (f *fakeMastodon) create(w http.ResponseWriter, r *http.Request, body strin
 	sb, err := decodeStatus(r, body)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if f.failPosts > 0 {
+		f.failPosts--
+		writeError(w, http.StatusServiceUnavailable, "Something went wrong")
 		return
 	}
 	if sb.InReplyToID != "" && f.find(sb.InReplyToID) == nil {

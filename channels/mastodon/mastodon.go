@@ -104,7 +104,13 @@
 // second status. Pleroma and Akkoma keep every answer to a key for hours,
 // a refusal too, and give it again whatever the request: after their
 // refusal of a reply to a status that is gone, the post without the reply
-// goes under the key with "-unthreaded" appended, as stable. (Go's HTTP
+// goes under the key with "-unthreaded" appended, as stable. A failure
+// for now (a 5xx, a 429) such a server gives again from an earlier
+// attempt, marked "Idempotent-Replayed: true", posted nothing: the post
+// goes once more, under the key with "-2", "-3"… appended, a chain every
+// attempt walks alike, so that a retry after a lost answer still finds the
+// status posted and a retry after a kept failure is not that failure
+// again for hours. (Go's HTTP
 // transport may itself resend a request that carries an Idempotency-Key
 // when a reused connection closes before any answer; the key makes that
 // safe too.) Edits and deletions are idempotent by nature. Redirects
@@ -167,6 +173,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -340,7 +348,47 @@ func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, 
 	if err != nil {
 		return status{}, broadcast.Permanent(fmt.Errorf("mastodon: %s: %w", op, err))
 	}
-	return c.exchangeStatus(ctx, op, http.MethodPost, "/api/v1/statuses", body, key)
+	for n := 1; ; n++ {
+		resp, err := c.exchange(ctx, op, http.MethodPost, "/api/v1/statuses", body, chainKey(key, n))
+		if err != nil && n < maxKeptFailures && keptFailure(resp, err) {
+			continue // nothing was posted under this key: the next one
+		}
+		if err != nil {
+			return status{}, err
+		}
+		st, err := parseStatus(resp.Body)
+		if err != nil {
+			return status{}, fmt.Errorf("mastodon: %s: %w", op, err)
+		}
+		return st, nil
+	}
+}
+
+// maxKeptFailures bounds the keys one post tries after failures the
+// server kept (keptFailure): one per attempt of the Broadcaster's default
+// RetryPolicy, and a few more.
+const maxKeptFailures = 10
+
+// keptFailure reports a failure for now (a 5xx, a 429) that the server
+// did not meet now but kept from an earlier request with the same
+// Idempotency-Key and gave again, marked "Idempotent-Replayed: true":
+// Pleroma and Akkoma keep every answer to a key for hours, a failure too,
+// so that a retry under that key could never succeed. A kept failure
+// created no status, so the post can go under another key.
+func keptFailure(resp *httpx.Response, err error) bool {
+	return resp != nil && !broadcast.IsPermanent(err) &&
+		strings.EqualFold(strings.TrimSpace(resp.Header.Get("Idempotent-Replayed")), "true")
+}
+
+// chainKey is the n-th key (from 1) of a post whose Message key is key:
+// key itself, then key with "-2", "-3"… appended. Every attempt walks the
+// same chain, past the kept failures, to the key whose answer is a status
+// posted by an earlier attempt or not kept yet.
+func chainKey(key string, n int) string {
+	if n == 1 {
+		return key
+	}
+	return key + "-" + strconv.Itoa(n)
 }
 
 // Edit replaces the text of the status prev with m.Update's (PUT

@@ -232,6 +232,37 @@ func TestSendReplyToDeletedStatusPleroma(t *testing.T) {
 	}
 }
 
+// Pleroma and Akkoma keep every answer to a POST with an Idempotency-Key,
+// a failure of their own too (a 503 from a busy database, a 429), and
+// give it again, marked Idempotent-Replayed, to every POST with the key
+// for hours: a retry under the same key could never succeed. A kept
+// failure created nothing, so the channel posts once more under the next
+// key of a chain derived from Message.Key(""); an attempt after a lost
+// answer walks the same chain and finds the status posted.
+func TestSendAfterKeptFailurePleroma(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.pleroma, f.maxChars, f.failPosts = true, 5000, 1 })
+	ch := newTestChannel(t, f)
+	m := broadcast.NewMessage(testUpdate())
+	_, err := ch.Send(context.Background(), m)
+	require.Error(t, err)
+	require.False(t, broadcast.IsPermanent(err), "a 503 is transient: %v", err)
+
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "the retry posts, not the kept 503 again")
+	assert.Equal(t, 1, f.statusCount())
+
+	m.Attempt = 3 // as after a lost answer
+	again, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, r.ID, again.ID, "the same status, not a second one")
+	assert.Equal(t, 1, f.statusCount())
+	for _, p := range f.received(http.MethodPost, "/api/v1/statuses") {
+		assert.True(t, strings.HasPrefix(p.Header.Get("Idempotency-Key"), m.Key("")), "keys derive from Message.Key")
+	}
+}
+
 // A status is plain text wherever the account's default content type is
 // Markdown, as a GoToSocial account can choose (Settings, Posts): GoToSocial
 // parses a status without content_type as that default
