@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -117,6 +118,13 @@ func (l *limitCache) get(ctx context.Context, fetch func(context.Context) (limit
 	return lim, nil
 }
 
+// replace keeps lim, read anew, for the Channel's life.
+func (l *limitCache) replace(lim limits) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got, l.read = lim, true
+}
+
 func (l *limitCache) known() (limits, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -150,6 +158,36 @@ func (c *Channel) fetchLimits(ctx context.Context) (limits, bool, error) {
 		}
 	}
 	return defaultLimits, true, nil
+}
+
+// limitsChanged returns err, the error of op, a status fitted to used that
+// the instance refused (a 400 or 422 but for a reply to a status gone or
+// an edit changing nothing), or, when the limits read anew now differ from
+// used, a transient error saying so: the next attempt is fitted to the new
+// ones, which are kept. A read that fails or finds no limits leaves err as
+// it is.
+func (c *Channel) limitsChanged(ctx context.Context, op string, used limits, err error) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest && apiErr.Status != http.StatusUnprocessableEntity ||
+		errors.Is(err, errReplyGone) || errors.Is(err, errUnchanged) || errors.Is(err, errNotInstance) {
+		return err
+	}
+	for _, path := range [...]string{instanceV2, instanceV1} {
+		lim, found, rerr := c.readLimits(ctx, path)
+		if rerr != nil {
+			return err
+		}
+		if !found {
+			continue
+		}
+		if lim == used {
+			return err
+		}
+		c.s.limits.replace(lim)
+		return fmt.Errorf("mastodon: %s: refused, and the instance's limit is now %d %s, not %d %s as read before: %w",
+			op, lim.MaxCharacters, lim.unit(), used.MaxCharacters, used.unit(), apiErr)
+	}
+	return err
 }
 
 // readLimits reads the limits at path; found is false when the instance's

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/channels/channeltest"
 )
 
 // longUpdate is an update longer than any limit the tests use, with a
@@ -226,6 +228,55 @@ func TestLimitsNeverReadable(t *testing.T) {
 			assert.Len(t, f.received(http.MethodGet, "/api/v2/instance"), 1)
 			assert.Len(t, f.received(http.MethodGet, "/api/v1/instance"), 1)
 			assert.Equal(t, defaultLimits, ch.s.limits.cached())
+		})
+	}
+}
+
+// The limits are read once, and an instance's limit can change while a
+// Channel lives (glitch-soc's MAX_TOOT_CHARS, a patched Mastodon, a move
+// to other software). When the instance refuses a status fitted to the
+// limits read before, they are read again: if they changed, the refusal
+// is transient and the next attempt is fitted to the new ones. Before, a
+// lowered limit made every later update fail for good until a restart.
+func TestLimitsReadAgainAfterRefusal(t *testing.T) {
+	for _, edit := range []bool{false, true} {
+		t.Run(map[bool]string{false: "post", true: "edit"}[edit], func(t *testing.T) {
+			f := newFakeMastodon(t)
+			f.set(func(f *fakeMastodon) { f.maxChars = 1000 })
+			ch := newTestChannel(t, f)
+			first, err := ch.Send(context.Background(), broadcast.NewMessage(longUpdate()))
+			require.NoError(t, err)
+
+			f.set(func(f *fakeMastodon) { f.maxChars = 500 })
+			u := longUpdate()
+			u.ID, u.Status = "", broadcast.StatusIdentified
+			m := broadcast.NewMessage(u)
+			do := func() error {
+				if edit {
+					_, err := ch.Edit(context.Background(), m, first)
+					return err
+				}
+				_, err := ch.Send(context.Background(), m)
+				return err
+			}
+			err = do()
+			require.Error(t, err)
+			assert.False(t, broadcast.IsPermanent(err), "the limit changed: %v", err)
+			assert.Contains(t, err.Error(), "500")
+			m.Attempt = 2
+			require.NoError(t, do())
+			last := f.received("", "")
+			body := last[len(last)-1].Body
+			var sb statusBody
+			require.NoError(t, json.Unmarshal([]byte(body), &sb))
+			assert.LessOrEqual(t, countable(*sb.Status, 23), 500)
+			assert.Greater(t, countable(*sb.Status, 23), 450)
+
+			// A refusal under limits that did not change stays final.
+			f.set(func(f *fakeMastodon) { f.failure = channeltest.FailRejected })
+			err = do()
+			require.Error(t, err)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
 		})
 	}
 }

@@ -47,7 +47,10 @@
 // split. The limit is the instance's configuration.statuses.max_characters
 // from GET /api/v2/instance, read on the first Send or Edit and then kept
 // for the Channel's life, with each URL counted as its
-// characters_reserved_per_url (23 on Mastodon). A server without that
+// characters_reserved_per_url (23 on Mastodon), until the instance refuses
+// a status (400 or 422): the limits are read again then, and when they
+// changed (an administrator lowered the limit), the refusal is transient
+// and the next attempt is fitted to the new ones. A server without that
 // endpoint or without the limit in it (Mastodon before 4.0, Pleroma,
 // Akkoma, older GoToSocial and glitch-soc) is read at GET
 // /api/v1/instance instead: configuration.statuses.max_characters
@@ -286,13 +289,14 @@ func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
 }
 
 // limitedText renders u within the instance's limits, read when not known
-// yet.
-func (c *Channel) limitedText(ctx context.Context, u broadcast.Update) (string, error) {
+// yet, and returns them too.
+func (c *Channel) limitedText(ctx context.Context, u broadcast.Update) (string, limits, error) {
 	lim, err := c.s.limits.get(ctx, c.fetchLimits)
 	if err != nil {
-		return "", err
+		return "", limits{}, err
 	}
-	return c.text(u, lim)
+	text, err := c.text(u, lim)
+	return text, lim, err
 }
 
 // Send posts m.Update as a status, a reply to the incident's latest status
@@ -308,7 +312,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	// lack: without it, every such update would share one key, and the
 	// instance would answer all but the first with the first's status.
 	m.Update.ID = m.Update.WithDefaults(c.s.now().UTC()).ID
-	text, err := c.limitedText(ctx, m.Update)
+	text, lim, err := c.limitedText(ctx, m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -323,7 +327,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		st, err = c.post(ctx, text, "", key)
 	}
 	if err != nil {
-		return broadcast.Receipt{}, err
+		return broadcast.Receipt{}, c.limitsChanged(ctx, opPost, lim, err)
 	}
 	r := c.receipt(st)
 	if dropped != "" {
@@ -403,7 +407,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if prev.ID == "" {
 		return broadcast.Receipt{}, broadcast.Permanent(errors.New("mastodon: edit: the receipt has no status id"))
 	}
-	text, err := c.limitedText(ctx, m.Update)
+	text, lim, err := c.limitedText(ctx, m.Update)
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
@@ -417,7 +421,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		st, err = status{ID: prev.ID, URL: prev.URL}, nil
 	}
 	if err != nil {
-		return broadcast.Receipt{}, err
+		return broadcast.Receipt{}, c.limitsChanged(ctx, opEdit, lim, err)
 	}
 	return c.receipt(st), nil
 }
