@@ -280,3 +280,37 @@ func TestLimitsReadAgainAfterRefusal(t *testing.T) {
 		})
 	}
 }
+
+// Pleroma and Akkoma keep the refusal of a status too long for its
+// Idempotency-Key and give it again to the next POST with the key: the
+// attempt after the limits changed posts under the next key of the chain,
+// the refusal having posted nothing.
+func TestLimitsReadAgainAfterRefusalPleroma(t *testing.T) {
+	v1 := func(limit int) map[string]any {
+		return map[string]any{"uri": "https://pleroma.example", "version": "2.7.2 (compatible; Pleroma 2.5.2)",
+			"max_toot_chars": limit, "pleroma": map[string]any{"metadata": map[string]any{}}}
+	}
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) {
+		f.pleroma, f.instance, f.v1, f.maxChars = true, http.StatusNotFound, v1(1000), 1000
+	})
+	ch := newTestChannel(t, f)
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(longUpdate()))
+	require.NoError(t, err)
+
+	f.set(func(f *fakeMastodon) { f.v1, f.maxChars = v1(500), 500 })
+	u := longUpdate()
+	u.ID, u.Status = "", broadcast.StatusIdentified
+	m := broadcast.NewMessage(u)
+	_, err = ch.Send(context.Background(), m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "the limit changed: %v", err)
+	m.Attempt = 2
+	r, err := ch.Send(context.Background(), m)
+	require.NoError(t, err, "posted under the next key, not refused again from the kept answer")
+	m.Attempt = 3 // as after a lost answer
+	again, err := ch.Send(context.Background(), m)
+	require.NoError(t, err)
+	assert.Equal(t, r.ID, again.ID)
+	assert.Equal(t, 2, f.statusCount())
+}

@@ -107,13 +107,13 @@
 // second status. Pleroma and Akkoma keep every answer to a key for hours,
 // a refusal too, and give it again whatever the request: after their
 // refusal of a reply to a status that is gone, the post without the reply
-// goes under the key with "-unthreaded" appended, as stable. A failure
-// for now (a 5xx, a 429) such a server gives again from an earlier
-// attempt, marked "Idempotent-Replayed: true", posted nothing: the post
-// goes once more, under the key with "-2", "-3"… appended, a chain every
-// attempt walks alike, so that a retry after a lost answer still finds the
-// status posted and a retry after a kept failure is not that failure
-// again for hours. (Go's HTTP
+// goes under the key with "-unthreaded" appended, as stable. Any other
+// failure (a 5xx, a 429, a refusal) such a server gives again from an
+// earlier attempt, marked "Idempotent-Replayed: true", posted nothing:
+// the post goes once more, under the key with "-2", "-3"… appended, a
+// chain every attempt walks alike, so that a retry after a lost answer
+// still finds the status posted and a retry after a kept failure is not
+// that failure again for hours. (Go's HTTP
 // transport may itself resend a request that carries an Idempotency-Key
 // when a reused connection closes before any answer; the key makes that
 // safe too.) Edits and deletions are idempotent by nature. Redirects
@@ -373,14 +373,16 @@ func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, 
 // RetryPolicy, and a few more.
 const maxKeptFailures = 10
 
-// keptFailure reports a failure for now (a 5xx, a 429) that the server
-// did not meet now but kept from an earlier request with the same
-// Idempotency-Key and gave again, marked "Idempotent-Replayed: true":
-// Pleroma and Akkoma keep every answer to a key for hours, a failure too,
-// so that a retry under that key could never succeed. A kept failure
-// created no status, so the post can go under another key.
+// keptFailure reports a failure that the server did not meet now but kept
+// from an earlier request with the same Idempotency-Key and gave again,
+// marked "Idempotent-Replayed: true": Pleroma and Akkoma keep every answer
+// to a key for hours, a failure too (a 503, a 429, the refusal of a
+// status fitted to limits that changed since), so that a retry under that
+// key could never succeed. A kept failure created no status, so the post
+// can go under another key. The refusal of a reply to a status that is
+// gone is Send's to handle.
 func keptFailure(resp *httpx.Response, err error) bool {
-	return resp != nil && !broadcast.IsPermanent(err) &&
+	return resp != nil && !errors.Is(err, errReplyGone) && !errors.Is(err, errNotInstance) &&
 		strings.EqualFold(strings.TrimSpace(resp.Header.Get("Idempotent-Replayed")), "true")
 }
 
