@@ -80,12 +80,15 @@ func unchanged(status int, message string) bool {
 var errScope = errors.New("the token lacks the scope this needs (posting, editing and deleting statuses need write:statuses)")
 
 // scopeRefused reports a 403 that refuses the token's scope, not the
-// token: Mastodon's "This action is outside the authorized scopes", or
-// any server's WWW-Authenticate error="insufficient_scope" (RFC 6750
-// section 3.1, which Mastodon's Doorkeeper sends too).
+// token: Mastodon's "This action is outside the authorized scopes",
+// Pleroma's and Akkoma's "Insufficient permissions: read:accounts." (their
+// OAuthScopesPlug, which sends no WWW-Authenticate), or any server's
+// WWW-Authenticate error="insufficient_scope" (RFC 6750 section 3.1, which
+// Mastodon's Doorkeeper sends too).
 func scopeRefused(status int, h http.Header, message string) bool {
+	m := strings.ToLower(message)
 	return status == http.StatusForbidden &&
-		(strings.Contains(strings.ToLower(message), "outside the authorized scopes") ||
+		(strings.Contains(m, "outside the authorized scopes") || strings.HasPrefix(m, "insufficient permissions: ") ||
 			strings.Contains(h.Get("WWW-Authenticate"), `error="insufficient_scope"`))
 }
 

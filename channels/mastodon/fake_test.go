@@ -169,7 +169,11 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, isStatus := strings.CutPrefix(r.URL.Path, "/api/v1/statuses/")
-	if !f.allowed(r.Method, r.URL.Path) {
+	if need, ok := f.allowed(r.Method, r.URL.Path); !ok && f.pleroma {
+		// Pleroma's and Akkoma's OAuthScopesPlug: no WWW-Authenticate.
+		writeError(w, http.StatusForbidden, "Insufficient permissions: "+need+".")
+		return
+	} else if !ok {
 		// Api::BaseController#doorkeeper_forbidden_render_options, and
 		// Doorkeeper's header (RFC 6750 section 3.1).
 		w.Header().Set("WWW-Authenticate", `Bearer realm="Doorkeeper", error="insufficient_scope", `+
@@ -201,7 +205,7 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 // (Api::V1::StatusesController), reading the account profile, read or
 // read:accounts (Api::V1::Accounts::CredentialsController); the instance's
 // description is public.
-func (f *fakeMastodon) allowed(method, path string) bool {
+func (f *fakeMastodon) allowed(method, path string) (scope string, ok bool) {
 	var need []string
 	switch {
 	case path == "/api/v1/accounts/verify_credentials":
@@ -210,9 +214,9 @@ func (f *fakeMastodon) allowed(method, path string) bool {
 		need = []string{"write", "write:statuses"}
 	}
 	if f.scopes == nil || need == nil {
-		return true
+		return "", true
 	}
-	return slices.ContainsFunc(need, func(s string) bool { return slices.Contains(f.scopes, s) })
+	return need[len(need)-1], slices.ContainsFunc(need, func(s string) bool { return slices.Contains(f.scopes, s) })
 }
 
 func readBody(r *http.Request) string {

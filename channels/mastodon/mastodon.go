@@ -132,7 +132,8 @@
 //     5 minutes, and 300 statuses per 3 hours;
 //   - 401 and 403 (a revoked token, a suspended account) are Permanent;
 //     a 403 refusing the token's scope ("This action is outside the
-//     authorized scopes", or WWW-Authenticate error="insufficient_scope":
+//     authorized scopes", Pleroma's and Akkoma's "Insufficient
+//     permissions: …", or WWW-Authenticate error="insufficient_scope":
 //     a token without write:statuses) says that the token lacks the scope;
 //   - 422 (the instance refused the status: "Validation failed: …") is
 //     Permanent with the instance's message, but for GoToSocial's 422

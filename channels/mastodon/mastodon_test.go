@@ -663,6 +663,29 @@ func TestCheckTokenScopes(t *testing.T) {
 	require.NoError(t, ch.Check(context.Background()))
 }
 
+// Pleroma and Akkoma refuse a scope the token lacks with 403
+// "Insufficient permissions: read:accounts." (their OAuthScopesPlug), and
+// no WWW-Authenticate: Check passes a token that may post but not read
+// the account there too, and a post without write:statuses says what the
+// token lacks rather than that it was refused.
+func TestCheckTokenScopesPleroma(t *testing.T) {
+	f := newFakeMastodon(t)
+	f.set(func(f *fakeMastodon) { f.pleroma, f.maxChars, f.scopes = true, 5000, []string{"write:statuses"} })
+	ch := newTestChannel(t, f)
+	require.NoError(t, ch.Check(context.Background()))
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(testUpdate()))
+	require.NoError(t, err)
+
+	f.set(func(f *fakeMastodon) { f.scopes = []string{"read"} })
+	u := testUpdate()
+	u.ID = "another"
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err))
+	assert.Equal(t, "mastodon: post: the token lacks the scope this needs (posting, editing and deleting statuses need write:statuses): "+
+		"instance answered 403 Forbidden: Insufficient permissions: write:statuses.", err.Error())
+}
+
 // A template that cannot fit is a permanent error naming ErrTooLong.
 func TestSendTooLong(t *testing.T) {
 	f := newFakeMastodon(t)
