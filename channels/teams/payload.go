@@ -5,6 +5,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -139,6 +140,19 @@ func build(text string, u broadcast.Update) payload {
 		c.Actions = []action{{Type: "Action.OpenUrl", Title: "Open the status page", URL: u.URL}}
 	}
 	return payload{Type: "message", Attachments: []attachment{{ContentType: ContentType, Content: c}}}
+}
+
+// quietFunctions makes the Adaptive Cards date and time functions in s,
+// {{DATE(…)}} and {{TIME(…)}}, which Teams replaces with a date even in a
+// text run, inert: an invisible word joiner follows the first "{" of every
+// "{{" (outside URLs, which must stay whole).
+func quietFunctions(s string) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	return textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool {
+		return s[i] == '{' && i+1 < len(s) && s[i+1] == '{'
+	})
 }
 
 // encode encodes p as the bytes Teams counts (see httpx.JSONBody).

@@ -22,7 +22,10 @@
 //
 // The text is plain: every line is an Adaptive Card text run, which Teams
 // shows as written, with no markdown and no mentions, so the user's text
-// cannot format, link or ping anyone.
+// cannot format, link or ping anyone. The one thing a text run reads is a
+// date or time function, {{DATE(…)}} or {{TIME(…)}}, which Teams replaces
+// with a date in the reader's locale: in user text, an invisible word
+// joiner after the first "{" of each "{{" keeps it as written.
 //
 // # Threading
 //
@@ -53,8 +56,9 @@
 //
 // The JSON body is at most MaxPayloadBytes (28,000), measured in bytes as
 // sent; a longer update is shortened by the templates (body first, then
-// components, then title; the status, advice, next update and link are
-// kept whole) until its card fits. Preview shows that body and its size.
+// components, then advice, then title; the status, next update and link
+// are kept whole) until its card fits: an advice of many lines, each a
+// block of its own, may have to be cut. Preview shows that body and its size.
 //
 // # Errors
 //
@@ -111,6 +115,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -151,6 +156,7 @@ func (c *Channel) Close() error {
 
 // render returns the JSON body of u (with its defaults).
 func (c *Channel) render(u broadcast.Update) ([]byte, error) {
+	u = textsafe.Map(u, c.name, quietFunctions)
 	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -142,6 +143,26 @@ func TestHostileText(t *testing.T) {
 	cards, bodies := f.posted()
 	assert.Equal(t, "Investigating: "+u.Title, cards[0].lines[0])
 	assert.NotContains(t, string(bodies[0]), `"TextBlock"`, "no element that reads markdown")
+}
+
+// Teams replaces an Adaptive Cards date or time function, {{DATE(…)}} or
+// {{TIME(…)}}, in a text run with the date or time it names: in user text
+// it is shown as written, the invisible word joiner after its first brace
+// breaking it. Before, a title or body holding one showed a date in its
+// place.
+func TestDateFunctionsShownAsWritten(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusScheduled)
+	u.Title = "Maintenance {{DATE(2025-03-14T09:00:00Z, SHORT)}}"
+	u.Body = "From {{TIME(2025-03-14T09:00:00Z)}} to {{TIME(2025-03-14T10:00:00+01:00)}}."
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, bodies := f.posted()
+	readers := func(s string) string { return strings.ReplaceAll(s, textsafe.WordJoiner, "") }
+	assert.Equal(t, "Scheduled maintenance: "+u.Title, readers(cards[0].lines[0]), "the heading, as written")
+	assert.Contains(t, cards[0].lines, "From {"+textsafe.WordJoiner+"{TIME(2025-03-14T09:00:00Z)}} to {"+
+		textsafe.WordJoiner+"{TIME(2025-03-14T10:00:00+01:00)}}.", "the body, as written")
+	assert.NotContains(t, string(bodies[0]), "{{", "no date function in the card, its fallback text included")
 }
 
 // A correction is a new card, headed as one.
