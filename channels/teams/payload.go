@@ -115,12 +115,16 @@ var statusStyles = map[broadcast.Status]string{
 	broadcast.StatusVerifying:     "accent",
 }
 
-// build returns the payload of the rendered text of u: its first line as
-// the heading, each other line a block of its own (blank lines separate
-// paragraphs) with its indentation as no-break spaces, which Teams'
-// HTML renderers do not collapse, and a button opening u.URL.
+// build returns the payload of the rendered text of u: its first line
+// that shows something as the heading, each other line a block of its own
+// (lines that show nothing separate paragraphs) with its indentation as
+// no-break spaces, which Teams' HTML renderers do not collapse, and a
+// button opening u.URL.
 func build(text string, u broadcast.Update) payload {
 	lines := strings.Split(text, "\n")
+	for len(lines) > 1 && broadcast.Blank(lines[0]) {
+		lines = lines[1:] // a heading readers would not see
+	}
 	head := lines[0]
 	c := card{Schema: cardSchema, Type: "AdaptiveCard", Version: CardVersion, FallbackText: head,
 		MSTeams: &msteams{Width: "Full"}}
@@ -128,7 +132,7 @@ func build(text string, u broadcast.Update) payload {
 		Items: []element{{Type: "RichTextBlock", Inlines: []textRun{{Type: "TextRun", Text: head, Weight: "Bolder", Size: "Medium"}}}}})
 	spacing := "Medium"
 	for _, l := range lines[1:] {
-		if strings.TrimSpace(l) == "" {
+		if broadcast.Blank(l) {
 			spacing = "Medium"
 			continue
 		}

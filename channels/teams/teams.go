@@ -18,7 +18,10 @@
 //
 // which is what the Workflows app's "Post to a channel when a webhook
 // request is received" template expects. Update.Overrides[name] replaces
-// the text; its first line becomes the heading.
+// the text; its first line that shows something becomes the heading. A
+// text that shows nothing (a template that renders none, for some status)
+// is an error, of New for Config.Templates, and a permanent one of Send:
+// the workflow would take an empty card as it takes any other.
 //
 // The text is plain: every line is an Adaptive Card text run, which Teams
 // shows as written, with no markdown and no mentions, so the user's text
@@ -160,6 +163,10 @@ func (c *Channel) render(u broadcast.Update) ([]byte, error) {
 	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
 	if err != nil {
 		return nil, err
+	}
+	if broadcast.Blank(text) {
+		// Teams would take the empty card with a 202, as any other.
+		return nil, fmt.Errorf("the card would show no text (status %s)", u.Status)
 	}
 	return encode(build(text, u))
 }

@@ -165,6 +165,35 @@ func TestDateFunctionsShownAsWritten(t *testing.T) {
 	assert.NotContains(t, string(bodies[0]), "{{", "no date function in the card, its fallback text included")
 }
 
+// The heading is the text's first line that shows something: an
+// override's first line of invisible characters is not a heading, which
+// would leave the card without one. A text that shows nothing is not
+// posted: Teams' 202 would count an empty card as a post.
+func TestHeadingShowsText(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusInvestigating)
+	u.Overrides = map[string]string{ch.Name(): "\u200b\u2060\nCDN errors in the EU\nWe are on it."}
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, bodies := f.posted()
+	assert.Equal(t, []string{"CDN errors in the EU", "We are on it."}, cards[0].lines)
+	assert.Contains(t, string(bodies[0]), `"fallbackText":"CDN errors in the EU"`)
+
+	// A template of the body alone, and an update without one.
+	f2 := newFakeWorkflow(t)
+	bodyOnly, err := New(Config{WebhookURL: redact.NewURL(f2.url()), Templates: teamsTemplate(t, "{{.Body}}")})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = bodyOnly.Close() })
+	u = update(broadcast.StatusInvestigating)
+	u.Body = ""
+	_, err = send(t, bodyOnly, u)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.EqualError(t, err, "teams: render: the card would show no text (status investigating)")
+	cards, _ = f2.posted()
+	assert.Empty(t, cards, "nothing posted")
+}
+
 // A correction is a new card, headed as one.
 func TestCorrection(t *testing.T) {
 	ch, f := newTestChannel(t)
