@@ -194,9 +194,16 @@ func (c *Channel) Close() error {
 	return c.s.client.Close()
 }
 
-// Preview returns the text Send would post, measured in MaxText's unit.
+// Preview returns the text Send would post, measured in MaxText's unit,
+// and the error Send would give before posting it.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
-	text, err := render(c.s.tmpl, c.name, u.WithDefaults(c.s.now().UTC()))
+	u = u.WithDefaults(c.s.now().UTC())
+	text, err := render(c.s.tmpl, c.name, u)
+	if err == nil {
+		if err = shows(text, u, c.s.noCard); err != nil {
+			err = broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
+		}
+	}
 	return broadcast.Preview{Channel: c.name, Text: text, Length: UTF16(text), Limit: MaxText,
 		Unit: "UTF-16 code units"}, err
 }

@@ -347,6 +347,8 @@ func TestNothingToShow(t *testing.T) {
 	assert.EqualError(t, err, "googlechat: render: the message would show nothing (status identified): "+
 		"the text is blank, and Config.NoCard leaves out the card")
 	assert.Empty(t, f.sent(), "nothing posted")
+	_, perr := ch.Preview(u)
+	assert.EqualError(t, perr, err.Error(), "Preview says so too")
 
 	withCard := newChannel(t, f, func(c *Config) { c.Templates = set })
 	send(t, withCard, broadcast.NewMessage(u))
