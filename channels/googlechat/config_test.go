@@ -26,6 +26,8 @@ func TestNewErrors(t *testing.T) {
 	// every update.
 	bad, err := templates.Default().With("googlechat", "{{(index .Components 0).Name}}")
 	require.NoError(t, err)
+	blank, err := templates.Default().With("googlechat", "{{if not .Status.Closes}}{{.Title}}{{end}}")
+	require.NoError(t, err)
 	for _, tt := range []struct {
 		name string
 		cfg  Config
@@ -47,6 +49,9 @@ func TestNewErrors(t *testing.T) {
 		{"name", Config{Name: "chat ", WebhookURL: redact.NewURL(hookURL)}, "googlechat: Config.Name: leading or trailing white space, or a control character"},
 		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: bad}, "googlechat: Config.Templates: templates: render googlechat: " +
 			"template: googlechat:1:3: executing \"googlechat\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
+		// Google refuses a message with neither text nor card, every time.
+		{"no text and no card", Config{WebhookURL: redact.NewURL(hookURL), NoCard: true, Templates: blank},
+			"googlechat: Config.Templates: the message would show nothing (status resolved): the text is blank, and Config.NoCard leaves out the card"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ch, err := New(tt.cfg)

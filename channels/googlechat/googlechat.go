@@ -50,7 +50,10 @@
 // templates: the body is shortened first, the URL kept whole. The card's
 // title is cut to 200 and its component list to 2,000 (the rest counted,
 // "… and 3 more"). A message is at most 32,000 bytes: a card that would
-// make it longer is left out.
+// make it longer is left out. A text that shows nothing (a template that
+// renders none, for some status) without a card (NoCard) would make a
+// message Google refuses: New refuses such a template (Config.Templates),
+// and Send fails for good without posting.
 //
 // Idempotency: each post carries requestId = Message.Key("") and
 // messageId = "client-" and the same key (Google's client-assigned id:
@@ -161,6 +164,15 @@ func New(cfg Config) (*Channel, error) {
 	if err := setup.TryText(pkg, set, name, templateName, MaxText, UTF16); err != nil {
 		return nil, err
 	}
+	if cfg.NoCard {
+		err := setup.Try(pkg, name, func(u broadcast.Update) error {
+			text, _ := render(set, name, u) // TryText checked
+			return shows(text, u, true)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	s := &state{hook: w, noCard: cfg.NoCard, tmpl: set, now: time.Now,
 		rd: redact.NewRedactor(redact.NewSecret(w.key), redact.NewSecret(w.token)).WithURL(cfg.WebhookURL)}
 	s.client = httpx.ChannelClient(cfg.HTTPClient, httpx.ClientOptions{})
@@ -182,9 +194,16 @@ func (c *Channel) Close() error {
 	return c.s.client.Close()
 }
 
-// Preview returns the text Send would post, measured in MaxText's unit.
+// Preview returns the text Send would post, measured in MaxText's unit,
+// and the error Send would give before posting it.
 func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
-	text, err := render(c.s.tmpl, c.name, u.WithDefaults(c.s.now().UTC()))
+	u = u.WithDefaults(c.s.now().UTC())
+	text, err := render(c.s.tmpl, c.name, u)
+	if err == nil {
+		if err = shows(text, u, c.s.noCard); err != nil {
+			err = broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
+		}
+	}
 	return broadcast.Preview{Channel: c.name, Text: text, Length: UTF16(text), Limit: MaxText,
 		Unit: "UTF-16 code units"}, err
 }
@@ -200,6 +219,9 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	text, err := render(c.s.tmpl, c.name, u)
 	if err != nil {
 		return broadcast.Receipt{}, err
+	}
+	if err := shows(text, u, c.s.noCard); err != nil {
+		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("googlechat: render: %w", err))
 	}
 	msg := message{Text: text, Thread: thread{ThreadKey: u.IncidentID}}
 	if !c.s.noCard {

@@ -330,6 +330,31 @@ func TestMessageID(t *testing.T) {
 	assert.Regexp(t, `^client-[a-z0-9-]+$`, messageID(broadcast.NewMessage(fullUpdate).Key("")))
 }
 
+// A message with no text to show and no card (Config.NoCard), which
+// Google refuses with 400 "Message cannot be empty", is not posted: Send
+// fails for good, naming why. With its card, a blank text is no such
+// message.
+func TestNothingToShow(t *testing.T) {
+	set, err := templates.Default().With("googlechat", "{{.Body}}")
+	require.NoError(t, err)
+	u := fullUpdate
+	u.Body = ""
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, func(c *Config) { c.Templates, c.NoCard = set, true })
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), err)
+	assert.EqualError(t, err, "googlechat: render: the message would show nothing (status identified): "+
+		"the text is blank, and Config.NoCard leaves out the card")
+	assert.Empty(t, f.sent(), "nothing posted")
+	_, perr := ch.Preview(u)
+	assert.EqualError(t, perr, err.Error(), "Preview says so too")
+
+	withCard := newChannel(t, f, func(c *Config) { c.Templates = set })
+	send(t, withCard, broadcast.NewMessage(u))
+	assert.Len(t, f.Received(), 1, "the card alone")
+}
+
 // The channel's template is the set's "googlechat" when it has one.
 func TestTemplate(t *testing.T) {
 	f := newFake(t, fakeOptions{})

@@ -172,6 +172,16 @@ func render(set *templates.Set, channel string, u broadcast.Update) (string, err
 	return text, nil
 }
 
+// shows returns an error when a message of text, without a card when
+// noCard is set, would show nothing, which Google refuses ("Message
+// cannot be empty").
+func shows(text string, u broadcast.Update, noCard bool) error {
+	if noCard && broadcast.Blank(text) {
+		return fmt.Errorf("the message would show nothing (status %s): the text is blank, and Config.NoCard leaves out the card", u.Status)
+	}
+	return nil
+}
+
 // htmlText escapes s for a card's text, which takes Google's HTML subset.
 var htmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 

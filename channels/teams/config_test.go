@@ -11,7 +11,16 @@ import (
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 	"github.com/outagecast/outagecast/redact"
+	"github.com/outagecast/outagecast/templates"
 )
+
+// teamsTemplate is the default set with text as its "teams" template.
+func teamsTemplate(t *testing.T, text string) *templates.Set {
+	t.Helper()
+	set, err := templates.Default().With(Template, text)
+	require.NoError(t, err)
+	return set
+}
 
 // Bad configurations are refused with an error naming the field, never
 // quoting the URL.
@@ -29,6 +38,13 @@ func TestNewErrors(t *testing.T) {
 		{Config{WebhookURL: redact.NewURL("https://contoso.webhook.office.com/webhookb2/" + workflowID + "/IncomingWebhook/" + workflowSig)},
 			"teams: Config.WebhookURL: an Office 365 connector's URL: those connectors are retired"},
 		{Config{Name: "ops ", WebhookURL: redact.NewURL(testURL)}, "teams: Config.Name: leading or trailing white space"},
+		// A card without text: Teams' 202 would have counted it as
+		// posted. For every status, and for a correction only.
+		{Config{WebhookURL: redact.NewURL(testURL), Templates: teamsTemplate(t, " ")}, "teams: Config.Templates: "},
+		{Config{WebhookURL: redact.NewURL(testURL), Templates: teamsTemplate(t, "{{if not .Corrects}}{{.Title}}{{end}}")},
+			"teams: Config.Templates: "},
+		{Config{WebhookURL: redact.NewURL(testURL), Templates: teamsTemplate(t, "{{if ne .Status \"resolved\"}}{{.Title}}{{end}}")},
+			"the card would show no text"},
 	} {
 		_, err := New(c.cfg)
 		if assert.Error(t, err, c.want) {

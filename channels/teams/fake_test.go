@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/outagecast/outagecast/channels/channeltest"
 )
@@ -226,7 +228,7 @@ func (f *fakeWorkflow) read(c wireCard) (fakeCard, bool) {
 			f.t.Errorf("element %d is not a block of one non-empty text run: %+v", i, e)
 			return fakeCard{}, false
 		}
-		out.lines = append(out.lines, e.Inlines[0].Text)
+		out.lines = append(out.lines, shows(e.Inlines[0].Text))
 	}
 	for _, a := range c.Actions {
 		if a.Type != "Action.OpenUrl" || !strings.HasPrefix(a.URL, "https://") {
@@ -235,6 +237,29 @@ func (f *fakeWorkflow) read(c wireCard) (fakeCard, bool) {
 		out.actions = append(out.actions, a.URL)
 	}
 	return out, len(out.lines) > 0
+}
+
+// dateFunction is the Adaptive Cards date and time function, which the
+// renderers replace with the date or time in the reader's locale, in a
+// TextBlock and in a TextRun alike (TextFormatters.formatText of the
+// adaptivecards renderer; "Date/Time formatting and localization",
+// https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features).
+var dateFunction = regexp.MustCompile(`\{\{(DATE|TIME)\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:?\d{2}))(?:, ?(COMPACT|LONG|SHORT))?\)\}\}`)
+
+// shows is text as Teams shows it: its date and time functions replaced
+// by the date or time they name (here in UTC, as RFC 1123 writes it).
+func shows(text string) string {
+	return dateFunction.ReplaceAllStringFunc(text, func(f string) string {
+		m := dateFunction.FindStringSubmatch(f)
+		t, err := time.Parse(time.RFC3339, m[2])
+		if err != nil {
+			return f // not a valid date: shown as written
+		}
+		if m[1] == "TIME" {
+			return t.UTC().Format("15:04")
+		}
+		return t.UTC().Format("Mon, Jan 2, 2006")
+	})
 }
 
 // Received shows each card's text as Teams shows it.

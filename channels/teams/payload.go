@@ -5,6 +5,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/templates"
 )
 
@@ -114,12 +115,16 @@ var statusStyles = map[broadcast.Status]string{
 	broadcast.StatusVerifying:     "accent",
 }
 
-// build returns the payload of the rendered text of u: its first line as
-// the heading, each other line a block of its own (blank lines separate
-// paragraphs) with its indentation as no-break spaces, which Teams'
-// HTML renderers do not collapse, and a button opening u.URL.
+// build returns the payload of the rendered text of u: its first line
+// that shows something as the heading, each other line a block of its own
+// (lines that show nothing separate paragraphs) with its indentation as
+// no-break spaces, which Teams' HTML renderers do not collapse, and a
+// button opening u.URL.
 func build(text string, u broadcast.Update) payload {
 	lines := strings.Split(text, "\n")
+	for len(lines) > 1 && broadcast.Blank(lines[0]) {
+		lines = lines[1:] // a heading readers would not see
+	}
 	head := lines[0]
 	c := card{Schema: cardSchema, Type: "AdaptiveCard", Version: CardVersion, FallbackText: head,
 		MSTeams: &msteams{Width: "Full"}}
@@ -127,7 +132,7 @@ func build(text string, u broadcast.Update) payload {
 		Items: []element{{Type: "RichTextBlock", Inlines: []textRun{{Type: "TextRun", Text: head, Weight: "Bolder", Size: "Medium"}}}}})
 	spacing := "Medium"
 	for _, l := range lines[1:] {
-		if strings.TrimSpace(l) == "" {
+		if broadcast.Blank(l) {
 			spacing = "Medium"
 			continue
 		}
@@ -139,6 +144,19 @@ func build(text string, u broadcast.Update) payload {
 		c.Actions = []action{{Type: "Action.OpenUrl", Title: "Open the status page", URL: u.URL}}
 	}
 	return payload{Type: "message", Attachments: []attachment{{ContentType: ContentType, Content: c}}}
+}
+
+// quietFunctions makes the Adaptive Cards date and time functions in s,
+// {{DATE(…)}} and {{TIME(…)}}, which Teams replaces with a date even in a
+// text run, inert: an invisible word joiner follows the first "{" of every
+// "{{" (outside URLs, which must stay whole).
+func quietFunctions(s string) string {
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	return textsafe.Insert(s, textsafe.WordJoiner, func(s string, i int) bool {
+		return s[i] == '{' && i+1 < len(s) && s[i+1] == '{'
+	})
 }
 
 // encode encodes p as the bytes Teams counts (see httpx.JSONBody).

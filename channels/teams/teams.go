@@ -18,11 +18,17 @@
 //
 // which is what the Workflows app's "Post to a channel when a webhook
 // request is received" template expects. Update.Overrides[name] replaces
-// the text; its first line becomes the heading.
+// the text; its first line that shows something becomes the heading. A
+// text that shows nothing (a template that renders none, for some status)
+// is an error, of New for Config.Templates, and a permanent one of Send:
+// the workflow would take an empty card as it takes any other.
 //
 // The text is plain: every line is an Adaptive Card text run, which Teams
 // shows as written, with no markdown and no mentions, so the user's text
-// cannot format, link or ping anyone.
+// cannot format, link or ping anyone. The one thing a text run reads is a
+// date or time function, {{DATE(…)}} or {{TIME(…)}}, which Teams replaces
+// with a date in the reader's locale: in user text, an invisible word
+// joiner after the first "{" of each "{{" keeps it as written.
 //
 // # Threading
 //
@@ -53,8 +59,9 @@
 //
 // The JSON body is at most MaxPayloadBytes (28,000), measured in bytes as
 // sent; a longer update is shortened by the templates (body first, then
-// components, then title; the status, advice, next update and link are
-// kept whole) until its card fits. Preview shows that body and its size.
+// components, then advice, then title; the status, next update and link
+// are kept whole) until its card fits: an advice of many lines, each a
+// block of its own, may have to be cut. Preview shows that body and its size.
 //
 // # Errors
 //
@@ -111,6 +118,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/internal/httpx"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -151,9 +159,14 @@ func (c *Channel) Close() error {
 
 // render returns the JSON body of u (with its defaults).
 func (c *Channel) render(u broadcast.Update) ([]byte, error) {
+	u = textsafe.Map(u, c.name, quietFunctions)
 	text, err := c.s.tmpl.Text(c.name, Template, u, MaxPayloadBytes, sizer(u))
 	if err != nil {
 		return nil, err
+	}
+	if broadcast.Blank(text) {
+		// Teams would take the empty card with a 202, as any other.
+		return nil, fmt.Errorf("the card would show no text (status %s)", u.Status)
 	}
 	return encode(build(text, u))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/channels/channeltest"
+	"github.com/outagecast/outagecast/channels/internal/textsafe"
 	"github.com/outagecast/outagecast/redact"
 	"github.com/outagecast/outagecast/templates"
 )
@@ -142,6 +143,55 @@ func TestHostileText(t *testing.T) {
 	cards, bodies := f.posted()
 	assert.Equal(t, "Investigating: "+u.Title, cards[0].lines[0])
 	assert.NotContains(t, string(bodies[0]), `"TextBlock"`, "no element that reads markdown")
+}
+
+// Teams replaces an Adaptive Cards date or time function, {{DATE(…)}} or
+// {{TIME(…)}}, in a text run with the date or time it names: in user text
+// it is shown as written, the invisible word joiner after its first brace
+// breaking it. Before, a title or body holding one showed a date in its
+// place.
+func TestDateFunctionsShownAsWritten(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusScheduled)
+	u.Title = "Maintenance {{DATE(2025-03-14T09:00:00Z, SHORT)}}"
+	u.Body = "From {{TIME(2025-03-14T09:00:00Z)}} to {{TIME(2025-03-14T10:00:00+01:00)}}."
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, bodies := f.posted()
+	readers := func(s string) string { return strings.ReplaceAll(s, textsafe.WordJoiner, "") }
+	assert.Equal(t, "Scheduled maintenance: "+u.Title, readers(cards[0].lines[0]), "the heading, as written")
+	assert.Contains(t, cards[0].lines, "From {"+textsafe.WordJoiner+"{TIME(2025-03-14T09:00:00Z)}} to {"+
+		textsafe.WordJoiner+"{TIME(2025-03-14T10:00:00+01:00)}}.", "the body, as written")
+	assert.NotContains(t, string(bodies[0]), "{{", "no date function in the card, its fallback text included")
+}
+
+// The heading is the text's first line that shows something: an
+// override's first line of invisible characters is not a heading, which
+// would leave the card without one. A text that shows nothing is not
+// posted: Teams' 202 would count an empty card as a post.
+func TestHeadingShowsText(t *testing.T) {
+	ch, f := newTestChannel(t)
+	u := update(broadcast.StatusInvestigating)
+	u.Overrides = map[string]string{ch.Name(): "\u200b\u2060\nCDN errors in the EU\nWe are on it."}
+	_, err := send(t, ch, u)
+	require.NoError(t, err)
+	cards, bodies := f.posted()
+	assert.Equal(t, []string{"CDN errors in the EU", "We are on it."}, cards[0].lines)
+	assert.Contains(t, string(bodies[0]), `"fallbackText":"CDN errors in the EU"`)
+
+	// A template of the body alone, and an update without one.
+	f2 := newFakeWorkflow(t)
+	bodyOnly, err := New(Config{WebhookURL: redact.NewURL(f2.url()), Templates: teamsTemplate(t, "{{.Body}}")})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = bodyOnly.Close() })
+	u = update(broadcast.StatusInvestigating)
+	u.Body = ""
+	_, err = send(t, bodyOnly, u)
+	require.Error(t, err)
+	assert.True(t, broadcast.IsPermanent(err), "%v", err)
+	assert.EqualError(t, err, "teams: render: the card would show no text (status investigating)")
+	cards, _ = f2.posted()
+	assert.Empty(t, cards, "nothing posted")
 }
 
 // A correction is a new card, headed as one.
