@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -39,7 +40,9 @@ type Config struct {
 	Service string `yaml:"service" json:"service"`
 	// Identifier is the posting account's handle ("status.example.com",
 	// without the "@" the app shows before it), DID or e-mail address.
-	// Required.
+	// Required. The handle is written whole, with its domain
+	// ("status.bsky.social", not "status", which the app's login form
+	// completes and the server does not).
 	Identifier string `yaml:"identifier" json:"identifier"`
 	// AppPassword is an app password of the account (Settings, Privacy and
 	// security, App passwords), as "abcd-efgh-ijkl-mnop". Required. The
@@ -79,6 +82,9 @@ func (cfg Config) validate() (string, error) {
 		// The server would look "@handle" up as an e-mail address.
 		return "", errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`)
 	}
+	if err := checkIdentifier(cfg.Identifier); err != nil {
+		return "", err
+	}
 	switch pw := cfg.AppPassword.Reveal(); {
 	case pw == "":
 		return "", errors.New("bluesky: Config.AppPassword: missing")
@@ -100,6 +106,41 @@ func (cfg Config) validate() (string, error) {
 		}
 	}
 	return service, nil
+}
+
+// Syntax of the identifiers the server looks an account up by, from the
+// AT Protocol's handle and DID specifications.
+var (
+	handlePattern = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
+	didPattern    = regexp.MustCompile(`^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$`)
+)
+
+// maxHandle is the longest handle, in bytes.
+const maxHandle = 253
+
+// checkIdentifier checks that id is a DID, an e-mail address (with
+// something on both sides of its "@") or a handle, which is a domain name:
+// the server takes anything else for an account that does not exist, and
+// refuses the login as "Invalid identifier or password", as if the
+// password were wrong.
+func checkIdentifier(id string) error {
+	switch at := strings.LastIndexByte(id, '@'); {
+	case strings.HasPrefix(id, "did:"):
+		if !didPattern.MatchString(id) {
+			return setup.Errorf(pkg, "Identifier", "%q is not a DID: write it whole, as %q", id, "did:plc:ewvi7nxzyoun6zhxrhs64oiz")
+		}
+		return nil
+	case at > 0 && at < len(id)-1:
+		return nil // an e-mail address
+	case at < 0 && len(id) <= maxHandle && handlePattern.MatchString(id):
+		return nil
+	case at < 0 && !strings.Contains(id, ".") && handlePattern.MatchString(id+".bsky.social"):
+		// The app's login form adds the server's domain to a bare name;
+		// the server does not.
+		return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle whole, with its domain, as %q",
+			id, id+".bsky.social")
+	}
+	return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle alone, as %q", id, "status.example.com")
 }
 
 // parseService checks the service's address and returns it without a
