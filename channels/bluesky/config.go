@@ -35,8 +35,9 @@ type Config struct {
 	// in Update.Overrides. Default "bluesky".
 	Name string `yaml:"name" json:"name"`
 	// Service is the account's server: its PDS, or the entryway
-	// DefaultService for accounts hosted by Bluesky. It must be https;
-	// http is accepted for loopback hosts only, for tests.
+	// DefaultService for accounts hosted by Bluesky; not bsky.app (the
+	// web app) nor the AppView's api.bsky.app, which hold no account. It
+	// must be https; http is accepted for loopback hosts only, for tests.
 	Service string `yaml:"service" json:"service"`
 	// Identifier is the posting account's handle ("status.example.com",
 	// without the "@" the app shows before it), DID or e-mail address.
@@ -150,8 +151,15 @@ func parseService(raw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if u, _ := url.Parse(base); u.Path != "" { // checked
+	u, _ := url.Parse(base) // checked
+	if u.Path != "" {
 		return "", setup.Errorf(pkg, "Service", "must not have a path (the XRPC methods live under /xrpc/ of the host)")
+	}
+	// The web app's address, and that of the AppView in Bluesky's API
+	// documentation, answer no login: not the server of any account.
+	if host := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."); host == "bsky.app" || strings.HasSuffix(host, ".bsky.app") {
+		return "", setup.Errorf(pkg, "Service", "%s is Bluesky's web app or its AppView, which hold no account: "+
+			"leave Service empty (or %q) for an account Bluesky hosts, else give its PDS", host, DefaultService)
 	}
 	return base, nil
 }

@@ -44,3 +44,26 @@ func TestNewRefusesIdentifierNotHandleDIDOrEmail(t *testing.T) {
 		assert.NoError(t, err, id)
 	}
 }
+
+// Bluesky's web app (bsky.app, the address in the browser) and its
+// AppView (public.api.bsky.app, api.bsky.app, the addresses of Bluesky's
+// API documentation) hold no account and serve no login: New refuses
+// them as the Service, naming Config.Service and the server to use.
+// Before, New took them, and every post failed at the login with the
+// answer of a server that is not a PDS.
+func TestNewRefusesBlueskyAppAsService(t *testing.T) {
+	for _, service := range []string{"https://bsky.app", "https://BSKY.APP/", "https://public.api.bsky.app",
+		"https://api.bsky.app", "https://www.bsky.app"} {
+		t.Run(service, func(t *testing.T) {
+			cfg := testConfig(service)
+			_, err := New(cfg)
+			require.Error(t, err)
+			assert.Regexp(t, `^bluesky: Config.Service: [a-z.]*bsky\.app is Bluesky's web app or its AppView, which hold no account: `+
+				`leave Service empty \(or "https://bsky\.social"\) for an account Bluesky hosts, else give its PDS$`, err.Error())
+		})
+	}
+	for _, service := range []string{"https://bsky.social", "https://morel.us-east.host.bsky.network", "https://pds.bsky.app.example.com"} {
+		_, err := New(testConfig(service))
+		assert.NoError(t, err, service)
+	}
+}
