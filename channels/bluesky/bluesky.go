@@ -28,8 +28,11 @@
 // (ExpiredToken; also InvalidToken), the channel renews the session with
 // com.atproto.server.refreshSession and makes the request again, once; when
 // the refresh token is refused too, it logs in again. Concurrent calls
-// share one login or refresh. Sessions live in memory: a new process logs
-// in once more.
+// share one login or refresh, and its failure: the calls that waited for
+// a login or refresh that failed return its error rather than each try
+// again (a refused or rate-limited login counts against the limit too); a
+// call made after it tries again. Sessions live in memory: a new process
+// logs in once more.
 //
 // # Threading
 //
