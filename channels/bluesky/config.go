@@ -83,7 +83,7 @@ func (cfg Config) validate() (string, error) {
 		// The server would look "@handle" up as an e-mail address.
 		return "", errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`)
 	}
-	if err := checkIdentifier(cfg.Identifier); err != nil {
+	if err := checkIdentifier(cfg.Identifier, service); err != nil {
 		return "", err
 	}
 	switch pw := cfg.AppPassword.Reveal(); {
@@ -123,8 +123,8 @@ const maxHandle = 253
 // something on both sides of its "@") or a handle, which is a domain name:
 // the server takes anything else for an account that does not exist, and
 // refuses the login as "Invalid identifier or password", as if the
-// password were wrong.
-func checkIdentifier(id string) error {
+// password were wrong. service is the server the channel logs in at.
+func checkIdentifier(id, service string) error {
 	switch at := strings.LastIndexByte(id, '@'); {
 	case strings.HasPrefix(id, "did:"):
 		if !didPattern.MatchString(id) {
@@ -138,8 +138,12 @@ func checkIdentifier(id string) error {
 	case at < 0 && !strings.Contains(id, ".") && handlePattern.MatchString(id+".bsky.social"):
 		// The app's login form adds the server's domain to a bare name;
 		// the server does not.
+		whole := id + ".example.com"
+		if service == DefaultService {
+			whole = id + ".bsky.social"
+		}
 		return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle whole, with its domain, as %q",
-			id, id+".bsky.social")
+			id, whole)
 	}
 	return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle alone, as %q", id, "status.example.com")
 }

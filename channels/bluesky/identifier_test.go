@@ -36,6 +36,13 @@ func TestNewRefusesIdentifierNotHandleDIDOrEmail(t *testing.T) {
 			assert.Equal(t, want, err.Error())
 		})
 	}
+	cfg := testConfig("https://pds.example.com")
+	cfg.Identifier = "status"
+	_, err := New(cfg)
+	require.Error(t, err)
+	assert.Equal(t, `bluesky: Config.Identifier: "status" is not a handle, DID or e-mail address: `+
+		`write the handle whole, with its domain, as "status.example.com"`, err.Error(), "an account on its own server")
+
 	for _, id := range []string{"status.example.com", "Status.Example.COM", "status.bsky.social", "alice.test",
 		"xn--bcher-kva.example", "ops@example.com", testDID, "did:web:status.example.com", "did:web:localhost%3A2583"} {
 		cfg := testConfig("")
