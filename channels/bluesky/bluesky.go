@@ -28,8 +28,11 @@
 // (ExpiredToken; also InvalidToken), the channel renews the session with
 // com.atproto.server.refreshSession and makes the request again, once; when
 // the refresh token is refused too, it logs in again. Concurrent calls
-// share one login or refresh. Sessions live in memory: a new process logs
-// in once more.
+// share one login or refresh, and its failure: the calls that waited for
+// a login or refresh that failed return its error rather than each try
+// again (a refused or rate-limited login counts against the limit too); a
+// call made after it tries again. Sessions live in memory: a new process
+// logs in once more.
 //
 // # Threading
 //
@@ -358,7 +361,9 @@ func (c *Channel) receipt(ref recordRef, root strongRef) broadcast.Receipt {
 }
 
 // Retract deletes the post prev (com.atproto.repo.deleteRecord). A post
-// already gone counts as deleted.
+// already gone counts as deleted. A post of another account than the one
+// the channel logs in as (the account changed since the post was made) is
+// a Permanent error that names both, and is not sent to the server.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bluesky: delete: %w", err)
@@ -370,6 +375,16 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	did, collection, rkey, ok := parseATURI(uri)
 	if !ok {
 		return broadcast.Permanent(errors.New("bluesky: delete: the receipt names no post (an at:// URI)"))
+	}
+	s, err := c.session(ctx, opDelete)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(did, "did:") && did != s.did {
+		// The server would refuse the deletion as if the credentials were
+		// wrong (401 AuthenticationRequired).
+		return broadcast.Permanent(fmt.Errorf("bluesky: delete: the post is of the account %q, not of the one Config.Identifier "+
+			"logs in as (%q): a channel deletes only its own account's posts", did, s.did))
 	}
 	in := deleteRecord{Repo: did, Collection: collection, RKey: rkey}
 	resp, s, err := c.call(ctx, opDelete, http.MethodPost, "com.atproto.repo.deleteRecord", nil, in)

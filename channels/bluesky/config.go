@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -34,12 +35,15 @@ type Config struct {
 	// in Update.Overrides. Default "bluesky".
 	Name string `yaml:"name" json:"name"`
 	// Service is the account's server: its PDS, or the entryway
-	// DefaultService for accounts hosted by Bluesky. It must be https;
-	// http is accepted for loopback hosts only, for tests.
+	// DefaultService for accounts hosted by Bluesky; not bsky.app (the
+	// web app) nor the AppView's api.bsky.app, which hold no account. It
+	// must be https; http is accepted for loopback hosts only, for tests.
 	Service string `yaml:"service" json:"service"`
 	// Identifier is the posting account's handle ("status.example.com",
 	// without the "@" the app shows before it), DID or e-mail address.
-	// Required.
+	// Required. The handle is written whole, with its domain
+	// ("status.bsky.social", not "status", which the app's login form
+	// completes and the server does not).
 	Identifier string `yaml:"identifier" json:"identifier"`
 	// AppPassword is an app password of the account (Settings, Privacy and
 	// security, App passwords), as "abcd-efgh-ijkl-mnop". Required. The
@@ -79,6 +83,9 @@ func (cfg Config) validate() (string, error) {
 		// The server would look "@handle" up as an e-mail address.
 		return "", errors.New(`bluesky: Config.Identifier: starts with "@": write the handle without it, as "status.example.com"`)
 	}
+	if err := checkIdentifier(cfg.Identifier, service); err != nil {
+		return "", err
+	}
 	switch pw := cfg.AppPassword.Reveal(); {
 	case pw == "":
 		return "", errors.New("bluesky: Config.AppPassword: missing")
@@ -102,6 +109,45 @@ func (cfg Config) validate() (string, error) {
 	return service, nil
 }
 
+// Syntax of the identifiers the server looks an account up by, from the
+// AT Protocol's handle and DID specifications.
+var (
+	handlePattern = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
+	didPattern    = regexp.MustCompile(`^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$`)
+)
+
+// maxHandle is the longest handle, in bytes.
+const maxHandle = 253
+
+// checkIdentifier checks that id is a DID, an e-mail address (with
+// something on both sides of its "@") or a handle, which is a domain name:
+// the server takes anything else for an account that does not exist, and
+// refuses the login as "Invalid identifier or password", as if the
+// password were wrong. service is the server the channel logs in at.
+func checkIdentifier(id, service string) error {
+	switch at := strings.LastIndexByte(id, '@'); {
+	case strings.HasPrefix(id, "did:"):
+		if !didPattern.MatchString(id) {
+			return setup.Errorf(pkg, "Identifier", "%q is not a DID: write it whole, as %q", id, "did:plc:ewvi7nxzyoun6zhxrhs64oiz")
+		}
+		return nil
+	case at > 0 && at < len(id)-1:
+		return nil // an e-mail address
+	case at < 0 && len(id) <= maxHandle && handlePattern.MatchString(id):
+		return nil
+	case at < 0 && !strings.Contains(id, ".") && handlePattern.MatchString(id+".bsky.social"):
+		// The app's login form adds the server's domain to a bare name;
+		// the server does not.
+		whole := id + ".example.com"
+		if service == DefaultService {
+			whole = id + ".bsky.social"
+		}
+		return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle whole, with its domain, as %q",
+			id, whole)
+	}
+	return setup.Errorf(pkg, "Identifier", "%q is not a handle, DID or e-mail address: write the handle alone, as %q", id, "status.example.com")
+}
+
 // parseService checks the service's address and returns it without a
 // trailing slash; "" is DefaultService.
 func parseService(raw string) (string, error) {
@@ -109,8 +155,15 @@ func parseService(raw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if u, _ := url.Parse(base); u.Path != "" { // checked
+	u, _ := url.Parse(base) // checked
+	if u.Path != "" {
 		return "", setup.Errorf(pkg, "Service", "must not have a path (the XRPC methods live under /xrpc/ of the host)")
+	}
+	// The web app's address, and that of the AppView in Bluesky's API
+	// documentation, answer no login: not the server of any account.
+	if host := strings.TrimSuffix(strings.ToLower(u.Hostname()), "."); host == "bsky.app" || strings.HasSuffix(host, ".bsky.app") {
+		return "", setup.Errorf(pkg, "Service", "%s is Bluesky's web app or its AppView, which hold no account: "+
+			"leave Service empty (or %q) for an account Bluesky hosts, else give its PDS", host, DefaultService)
 	}
 	return base, nil
 }

@@ -29,24 +29,65 @@ type sessions struct {
 	sem chan struct{} // holds one token while a login or refresh runs
 	mu  sync.Mutex
 	cur *session
+	// runs counts the logins and renewals finished; failed is the error
+	// of the latest, nil when it succeeded or its caller's context ended
+	// (a reason of that caller's, not the server's). A caller that waited
+	// for a login or renewal that failed takes its error rather than make
+	// another, which would only pay again from the login limit.
+	runs    int
+	failed  error
+	waiting int // callers waiting in lock
 }
 
 func newSessions() *sessions { return &sessions{sem: make(chan struct{}, 1)} }
 
-func (ss *sessions) get() *session {
+// state returns the session, the runs finished and the error of the latest.
+func (ss *sessions) state() (cur *session, runs int, failed error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	return ss.cur
+	return ss.cur, ss.runs, ss.failed
 }
 
-func (ss *sessions) set(s *session) {
+// finish records the outcome of a login or renewal run by a caller
+// with ctx: s, the new session, unless err.
+func (ss *sessions) finish(ctx context.Context, s *session, err error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	ss.cur = s
+	ss.runs++
+	ss.failed = nil
+	switch {
+	case err == nil:
+		ss.cur = s
+	case ctx.Err() == nil:
+		ss.failed = err
+	}
+}
+
+// finished returns how many logins and renewals finished.
+func (ss *sessions) finished() int {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.runs
+}
+
+// waiters returns how many callers wait for the right to log in or
+// refresh.
+func (ss *sessions) waiters() int {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.waiting
 }
 
 // lock waits for the right to log in or refresh.
 func (ss *sessions) lock(ctx context.Context, op string) (unlock func(), err error) {
+	ss.mu.Lock()
+	ss.waiting++
+	ss.mu.Unlock()
+	defer func() {
+		ss.mu.Lock()
+		ss.waiting--
+		ss.mu.Unlock()
+	}()
 	select {
 	case ss.sem <- struct{}{}:
 		return func() { <-ss.sem }, nil
@@ -56,47 +97,56 @@ func (ss *sessions) lock(ctx context.Context, op string) (unlock func(), err err
 }
 
 // session returns the channel's session, logging in when it has none.
+// A caller that waited for another's login takes its session, or its
+// error when it failed.
 func (c *Channel) session(ctx context.Context, op string) (*session, error) {
-	if s := c.s.sessions.get(); s != nil {
-		return s, nil
+	ss := c.s.sessions
+	cur, runs, _ := ss.state()
+	if cur != nil {
+		return cur, nil
 	}
-	unlock, err := c.s.sessions.lock(ctx, op)
+	unlock, err := ss.lock(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if s := c.s.sessions.get(); s != nil { // made by the caller we waited for
-		return s, nil
+	cur, now, failed := ss.state()
+	switch {
+	case cur != nil: // made by the caller we waited for
+		return cur, nil
+	case now != runs && failed != nil: // the login we waited for failed
+		return nil, failed
 	}
 	s, err := c.login(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.s.sessions.set(s)
-	return s, nil
+	ss.finish(ctx, s, err)
+	return s, err
 }
 
 // renew replaces the session used, whose access token the server refused
 // as expired: with refreshSession, or a login when the refresh token is
-// expired too. A session another caller renewed meanwhile is taken as is.
+// expired too. A session another caller renewed meanwhile is taken as is;
+// the error of a renewal that failed while this caller waited is returned.
 func (c *Channel) renew(ctx context.Context, op string, used *session) (*session, error) {
-	unlock, err := c.s.sessions.lock(ctx, op)
+	ss := c.s.sessions
+	_, runs, _ := ss.state()
+	unlock, err := ss.lock(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if cur := c.s.sessions.get(); cur != nil && cur != used {
+	cur, now, failed := ss.state()
+	switch {
+	case cur != nil && cur != used:
 		return cur, nil
+	case now != runs && failed != nil:
+		return nil, failed
 	}
 	s, relogin, err := c.refresh(ctx, used)
 	if relogin {
 		s, err = c.login(ctx)
 	}
-	if err != nil {
-		return nil, err
-	}
-	c.s.sessions.set(s)
-	return s, nil
+	ss.finish(ctx, s, err)
+	return s, err
 }
 
 // login makes a session with com.atproto.server.createSession.
