@@ -7,9 +7,14 @@
 // call, followed by a newline. Between two messages it writes a separator
 // line of dashes. Writes are serialized, so concurrent Sends never
 // interleave. Receipts carry a sequence number, "console-1", "console-2"…,
-// counted per Channel. The text is exactly what the templates render: the
+// counted per Channel. The text is what the templates render: the
 // Advice, the components, the next update time and the mark of a
-// correction show as the template shows them.
+// correction show as the template shows them. Only terminal escape
+// sequences (colours, cursor moves, OSC titles and links) and other
+// control characters but line breaks and tabs are removed from it,
+// whichever field or template they came from, also in a Message built by
+// hand: an update's text cannot clear the screen, retitle the window or
+// hide what was written before it.
 //
 // # Threading
 //
@@ -168,7 +173,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	}
 	b.WriteString(text)
 	b.WriteByte('\n')
-	if err := write(c.w, b.Bytes()); err != nil {
+	if _, err := write(c.w, b.Bytes()); err != nil {
 		return broadcast.Receipt{}, err
 	}
 	c.sent++
@@ -189,23 +194,30 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("console: render: %w", err)
 	}
-	return text, nil
+	// The templates clean an update's text, but not an Override of a
+	// Message built without broadcast.NewMessage, nor the Status, Impact,
+	// component statuses or URL the Broadcaster would have refused, nor
+	// what a template of the caller's writes: none of it may drive the
+	// terminal.
+	return broadcast.Update{Body: text}.Clean().Body, nil
 }
 
-// write writes p in one call and classifies the failure.
-func write(w io.Writer, p []byte) error {
+// write writes p in one call, and returns how many bytes of it were
+// written and the failure, classified.
+func write(w io.Writer, p []byte) (int, error) {
 	n, err := w.Write(p)
+	n = max(0, min(n, len(p))) // a Writer breaking io.Writer's contract
 	if err == nil && n < len(p) {
 		err = io.ErrShortWrite
 	}
 	if err == nil {
-		return nil
+		return n, nil
 	}
 	err = fmt.Errorf("console: write: %w", err)
 	if gone(err) {
-		return broadcast.Permanent(err)
+		return n, broadcast.Permanent(err)
 	}
-	return err
+	return n, err
 }
 
 // gone reports whether err says the writer cannot take anything any more.
