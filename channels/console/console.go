@@ -39,7 +39,8 @@
 // does. A Send waiting for another's Write stops when its ctx is done.
 // Messages written by other code to the same Writer may come between two
 // of its messages; a message itself is one Write, which most writers keep
-// whole.
+// whole. After a Write that failed part way, the next message starts on a
+// line of its own, after the separator.
 //
 // # URL form
 //
@@ -105,6 +106,9 @@ type Channel struct {
 	// guards sent, and a Send waiting for it stops with its context.
 	turn chan struct{}
 	sent int // messages written so far
+	// written: some bytes reached the Writer; open: the last of them
+	// ended no line (a Write failed part way).
+	written, open bool
 }
 
 var (
@@ -168,12 +172,20 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, fmt.Errorf("console: send: %w", err)
 	}
 	var b bytes.Buffer
-	if c.sent > 0 {
+	if c.open { // a failed Write cut the last line short
+		b.WriteByte('\n')
+	}
+	if c.written {
 		b.WriteString(Separator + "\n")
 	}
 	b.WriteString(text)
 	b.WriteByte('\n')
-	if _, err := write(c.w, b.Bytes()); err != nil {
+	p := b.Bytes()
+	n, err := write(c.w, p)
+	if n > 0 {
+		c.written, c.open = true, p[n-1] != '\n'
+	}
+	if err != nil {
 		return broadcast.Receipt{}, err
 	}
 	c.sent++
