@@ -159,20 +159,25 @@ func roomPath(room string, segments ...string) string {
 	return p
 }
 
-// room returns the room ID of target: target itself when it is a room ID,
-// else the alias resolved through the room directory, once; later calls
-// use the answer, until resolve looks the alias up again.
+// room returns the room ID of target: target itself when it is a room ID
+// (or the room that replaced it, once upgraded followed an upgrade), else
+// the alias resolved through the room directory, afresh for each post: an
+// alias moves to another room, and the room it named before may still
+// take the account's posts, where no one reads them. When the directory
+// fails for now (5xx, a rate limit, a transport error), the room the
+// alias named last is taken, rather than hold the post.
 func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	c.s.mu.Lock()
-	id, ok := c.s.rooms[target]
+	last, ok := c.s.rooms[target]
 	c.s.mu.Unlock()
-	switch {
-	case ok:
-		return id, nil
-	case strings.HasPrefix(target, "!"):
-		return target, nil
+	if strings.HasPrefix(target, "!") {
+		return cmp.Or(last, target), nil
 	}
-	return c.resolve(ctx, target)
+	id, err := c.resolve(ctx, target)
+	if err != nil && ok && !broadcast.IsPermanent(err) && !everyRoom(err) && ctx.Err() == nil {
+		return last, nil
+	}
+	return id, err
 }
 
 // moved returns the room target names now, when room, target's room until

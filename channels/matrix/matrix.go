@@ -16,12 +16,14 @@
 //
 // Rooms are room IDs ("!abc:example.org") or aliases ("#ops:example.org");
 // an alias is resolved through the room directory (GET
-// /_matrix/client/v3/directory/room/{alias}) the first time it is needed,
-// and the answer kept, until that room refuses a post (403, 404): an alias
-// moves, as when its room is upgraded to a new room version, which leaves
-// the old room closed to posts. The alias is then looked up again, and the
-// post made in the room it names now, if that is another; Check always
-// looks aliases up afresh. Before each post, the channel reads the room's
+// /_matrix/client/v3/directory/room/{alias}) before each post to it: an
+// alias moves, as when its room is upgraded to a new room version, or its
+// admins move it to a new room, and the room it named before may still
+// take the account's posts, where no one reads them. While the directory
+// fails for now (5xx, a rate limit), the room the alias named last is
+// posted to. When a room refuses a post (403, 404), its alias is looked up
+// again, and the post made in the room it names now, if that is another.
+// Before each post, the channel reads the room's
 // m.room.tombstone (GET /rooms/{roomId}/state/m.room.tombstone/): a room
 // (by ID, or an alias's) that was upgraded is followed to its replacement,
 // as clients follow it, for the rest of the Channel's life, also when the
