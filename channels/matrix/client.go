@@ -24,10 +24,18 @@ const (
 	pathWhoami = pathV3 + "/account/whoami"
 )
 
+// eventAnswerLimit is the most bytes one event takes in a homeserver's
+// answer: MaxEventBytes in the homeserver's canonical JSON, which a server
+// may write six times as long: Dendrite, written in Go, writes each "<",
+// ">" and "&" as "\u003c", and a server may write every character
+// outside ASCII as \u escapes (six bytes for each two or three).
+const eventAnswerLimit = 6 * MaxEventBytes
+
 // responseLimit bounds the response body read: an event the channel
-// reads back before editing it comes with its latest edit bundled, and
-// each may be up to MaxEventBytes.
-const responseLimit = 256 << 10
+// reads back before editing it comes with its latest edit and its
+// thread's latest reply bundled, and a page of edits holds editsPerPage
+// events (see edits).
+const responseLimit = 4 * eventAnswerLimit
 
 // errNotHomeserver ends the error of an answer that is not a homeserver's.
 var errNotHomeserver = errors.New("not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)")

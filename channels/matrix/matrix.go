@@ -151,8 +151,10 @@
 // (Config.Homeserver names another server): its error says so. So is a
 // whole 2xx without what the endpoint answers (a send's or a redaction's
 // event_id; a captive portal's page): nothing shows the request reached the
-// homeserver. One cut at 256 KiB is transient: a retry under the same
-// transaction ID has no second effect. After a 401
+// homeserver. One cut at 1.5 MiB (room for the largest events the channel
+// reads, as a homeserver that escapes "<" and "&" in its answers writes
+// them) is transient: a retry under the same transaction ID has no
+// second effect. After a 401
 // (the access token refused) or such an answer, which every room would
 // get, the rooms not tried yet fail permanently with the same error,
 // without a request each.
