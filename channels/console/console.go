@@ -4,8 +4,9 @@
 //
 // Each Send renders the update with one template (default "text"; the
 // channel's entry in Update.Overrides wins), then writes it in one Write
-// call, followed by a newline. Between two messages it writes a separator
-// line of dashes. Writes are serialized, so concurrent Sends never
+// call, followed by a newline, and flushes a Writer that buffers (one
+// with a Flush method, as bufio.Writer). Between two messages it writes a
+// separator line of dashes. Writes are serialized, so concurrent Sends never
 // interleave. Receipts carry a sequence number, "console-1", "console-2"…,
 // counted per Channel. The text is what the templates render: the
 // Advice, the components, the next update time and the mark of a
@@ -214,13 +215,16 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 	return broadcast.Update{Body: text}.Clean().Body, nil
 }
 
-// write writes p in one call, and returns how many bytes of it were
-// written and the failure, classified.
+// write writes p in one call, flushes a Writer that buffers, and returns
+// how many bytes of p were written and the failure, classified.
 func write(w io.Writer, p []byte) (int, error) {
 	n, err := w.Write(p)
 	n = max(0, min(n, len(p))) // a Writer breaking io.Writer's contract
 	if err == nil && n < len(p) {
 		err = io.ErrShortWrite
+	}
+	if err == nil {
+		err = flush(w)
 	}
 	if err == nil {
 		return n, nil
@@ -230,6 +234,19 @@ func write(w io.Writer, p []byte) (int, error) {
 		return n, broadcast.Permanent(err)
 	}
 	return n, err
+}
+
+// flush flushes w when it buffers what it is given (a bufio.Writer, an
+// http.ResponseWriter), so that a message reported delivered has reached
+// the writer below it.
+func flush(w io.Writer) error {
+	switch f := w.(type) {
+	case interface{ Flush() error }:
+		return f.Flush()
+	case interface{ Flush() }:
+		f.Flush()
+	}
+	return nil
 }
 
 // gone reports whether err says the writer cannot take anything any more.
