@@ -4,12 +4,18 @@
 //
 // Each Send renders the update with one template (default "text"; the
 // channel's entry in Update.Overrides wins), then writes it in one Write
-// call, followed by a newline. Between two messages it writes a separator
-// line of dashes. Writes are serialized, so concurrent Sends never
+// call, followed by a newline, and flushes a Writer that buffers (one
+// with a Flush method, as bufio.Writer). Between two messages it writes a
+// separator line of dashes. Writes are serialized, so concurrent Sends never
 // interleave. Receipts carry a sequence number, "console-1", "console-2"…,
-// counted per Channel. The text is exactly what the templates render: the
+// counted per Channel. The text is what the templates render: the
 // Advice, the components, the next update time and the mark of a
-// correction show as the template shows them.
+// correction show as the template shows them. Only terminal escape
+// sequences (colours, cursor moves, OSC titles and links) and other
+// control characters but line breaks and tabs are removed from it,
+// whichever field or template they came from, also in a Message built by
+// hand: an update's text cannot clear the screen, retitle the window or
+// hide what was written before it.
 //
 // # Threading
 //
@@ -34,7 +40,8 @@
 // does. A Send waiting for another's Write stops when its ctx is done.
 // Messages written by other code to the same Writer may come between two
 // of its messages; a message itself is one Write, which most writers keep
-// whole.
+// whole. After a Write that failed part way, the next message starts on a
+// line of its own, after the separator.
 //
 // # URL form
 //
@@ -100,6 +107,9 @@ type Channel struct {
 	// guards sent, and a Send waiting for it stops with its context.
 	turn chan struct{}
 	sent int // messages written so far
+	// written: some bytes reached the Writer; open: the last of them
+	// ended no line (a Write failed part way).
+	written, open bool
 }
 
 var (
@@ -163,12 +173,20 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, fmt.Errorf("console: send: %w", err)
 	}
 	var b bytes.Buffer
-	if c.sent > 0 {
+	if c.open { // a failed Write cut the last line short
+		b.WriteByte('\n')
+	}
+	if c.written {
 		b.WriteString(Separator + "\n")
 	}
 	b.WriteString(text)
 	b.WriteByte('\n')
-	if err := write(c.w, b.Bytes()); err != nil {
+	p := b.Bytes()
+	n, err := write(c.w, p)
+	if n > 0 {
+		c.written, c.open = true, p[n-1] != '\n'
+	}
+	if err != nil {
 		return broadcast.Receipt{}, err
 	}
 	c.sent++
@@ -189,23 +207,46 @@ func (c *Channel) render(u broadcast.Update) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("console: render: %w", err)
 	}
-	return text, nil
+	// The templates clean an update's text, but not an Override of a
+	// Message built without broadcast.NewMessage, nor the Status, Impact,
+	// component statuses or URL the Broadcaster would have refused, nor
+	// what a template of the caller's writes: none of it may drive the
+	// terminal.
+	return broadcast.Update{Body: text}.Clean().Body, nil
 }
 
-// write writes p in one call and classifies the failure.
-func write(w io.Writer, p []byte) error {
+// write writes p in one call, flushes a Writer that buffers, and returns
+// how many bytes of p were written and the failure, classified.
+func write(w io.Writer, p []byte) (int, error) {
 	n, err := w.Write(p)
+	n = max(0, min(n, len(p))) // a Writer breaking io.Writer's contract
 	if err == nil && n < len(p) {
 		err = io.ErrShortWrite
 	}
 	if err == nil {
-		return nil
+		err = flush(w)
+	}
+	if err == nil {
+		return n, nil
 	}
 	err = fmt.Errorf("console: write: %w", err)
 	if gone(err) {
-		return broadcast.Permanent(err)
+		return n, broadcast.Permanent(err)
 	}
-	return err
+	return n, err
+}
+
+// flush flushes w when it buffers what it is given (a bufio.Writer, an
+// http.ResponseWriter), so that a message reported delivered has reached
+// the writer below it.
+func flush(w io.Writer) error {
+	switch f := w.(type) {
+	case interface{ Flush() error }:
+		return f.Flush()
+	case interface{ Flush() }:
+		f.Flush()
+	}
+	return nil
 }
 
 // gone reports whether err says the writer cannot take anything any more.

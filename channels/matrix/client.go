@@ -24,10 +24,18 @@ const (
 	pathWhoami = pathV3 + "/account/whoami"
 )
 
+// eventAnswerLimit is the most bytes one event takes in a homeserver's
+// answer: MaxEventBytes in the homeserver's canonical JSON, which a server
+// may write six times as long: Dendrite, written in Go, writes each "<",
+// ">" and "&" as "\u003c", and a server may write every character
+// outside ASCII as \u escapes (six bytes for each two or three).
+const eventAnswerLimit = 6 * MaxEventBytes
+
 // responseLimit bounds the response body read: an event the channel
-// reads back before editing it comes with its latest edit bundled, and
-// each may be up to MaxEventBytes.
-const responseLimit = 256 << 10
+// reads back before editing it comes with its latest edit and its
+// thread's latest reply bundled, and a page of edits holds editsPerPage
+// events (see edits).
+const responseLimit = 4 * eventAnswerLimit
 
 // errNotHomeserver ends the error of an answer that is not a homeserver's.
 var errNotHomeserver = errors.New("not a homeserver's answer (check Config.Homeserver: the m.homeserver base_url of the server's /.well-known/matrix/client)")
@@ -159,20 +167,25 @@ func roomPath(room string, segments ...string) string {
 	return p
 }
 
-// room returns the room ID of target: target itself when it is a room ID,
-// else the alias resolved through the room directory, once; later calls
-// use the answer, until resolve looks the alias up again.
+// room returns the room ID of target: target itself when it is a room ID
+// (or the room that replaced it, once upgraded followed an upgrade), else
+// the alias resolved through the room directory, afresh for each post: an
+// alias moves to another room, and the room it named before may still
+// take the account's posts, where no one reads them. When the directory
+// fails for now (5xx, a rate limit, a transport error), the room the
+// alias named last is taken, rather than hold the post.
 func (c *Channel) room(ctx context.Context, target string) (string, error) {
 	c.s.mu.Lock()
-	id, ok := c.s.rooms[target]
+	last, ok := c.s.rooms[target]
 	c.s.mu.Unlock()
-	switch {
-	case ok:
-		return id, nil
-	case strings.HasPrefix(target, "!"):
-		return target, nil
+	if strings.HasPrefix(target, "!") {
+		return cmp.Or(last, target), nil
 	}
-	return c.resolve(ctx, target)
+	id, err := c.resolve(ctx, target)
+	if err != nil && ok && !broadcast.IsPermanent(err) && !everyRoom(err) && ctx.Err() == nil {
+		return last, nil
+	}
+	return id, err
 }
 
 // moved returns the room target names now, when room, target's room until

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -40,7 +42,8 @@ type Config struct {
 	// as "https://matrix.example.org": the m.homeserver base_url of the
 	// server's /.well-known/matrix/client. It must be https (http is
 	// accepted for loopback hosts only), without user information, query
-	// or fragment. Required.
+	// or fragment, and without the API's own path ("/_matrix/…"), which
+	// the channel adds. Required.
 	Homeserver string `yaml:"homeserver" json:"homeserver"`
 	// AccessToken is the access token of the account that posts, sent as
 	// "Authorization: Bearer". Use one long-lived token per channel (see
@@ -123,6 +126,13 @@ func (cfg Config) validate() (string, error) {
 	base, err := endpoint.Base(pkg, "Homeserver", cfg.Homeserver, endpoint.Rules{Example: "https://matrix.example.org"})
 	if err != nil {
 		return "", err
+	}
+	if u, _ := url.Parse(base); slices.Contains(strings.Split(u.Path, "/"), "_matrix") { // parsed by Base
+		// Not quoted: a path may hold anything. Left in, the API's path
+		// would be doubled in every request, and every room fail with
+		// 404 M_UNRECOGNIZED.
+		return "", setup.Errorf(pkg, "Homeserver",
+			`must not hold the API's path "/_matrix/…" (the base URL, as "https://matrix.example.org"; the channel adds the path)`)
 	}
 	if err := setup.Token(pkg, "AccessToken", cfg.AccessToken); err != nil {
 		return "", err

@@ -44,6 +44,15 @@ func TestNewValidates(t *testing.T) {
 			"matrix: Config.Homeserver: must not hold credentials"},
 		{"query", func(c *Config) { c.Homeserver = "https://matrix.example.org/?access_token=" + confToken },
 			"matrix: Config.Homeserver: must not have a query"},
+		// The client-server API's path, pasted with the base URL, would be
+		// doubled in every request, and each room would fail with the
+		// homeserver's 404 M_UNRECOGNIZED, naming no field.
+		{"the API's path", func(c *Config) { c.Homeserver = "https://matrix.example.org/_matrix/client/v3" },
+			`matrix: Config.Homeserver: must not hold the API's path "/_matrix/…" (the base URL, as "https://matrix.example.org"; the channel adds the path)`},
+		{"the API's path, cut", func(c *Config) { c.Homeserver = "https://matrix.example.org/_matrix/" },
+			`matrix: Config.Homeserver: must not hold the API's path "/_matrix/…" (the base URL, as "https://matrix.example.org"; the channel adds the path)`},
+		{"the API's path under a prefix", func(c *Config) { c.Homeserver = "https://example.org/matrix/_matrix/client" },
+			`matrix: Config.Homeserver: must not hold the API's path "/_matrix/…" (the base URL, as "https://matrix.example.org"; the channel adds the path)`},
 		{"no token", func(c *Config) { c.AccessToken = redact.Secret{} }, "matrix: Config.AccessToken: missing"},
 		{"token with a line break", func(c *Config) { c.AccessToken = redact.NewSecret(confToken + "\n") },
 			"matrix: Config.AccessToken: holds white space, a control character or a character outside ASCII"},
@@ -78,6 +87,16 @@ func TestNewValidates(t *testing.T) {
 			channeltest.AssertNoSecret(t, err.Error(), confToken)
 		})
 	}
+}
+
+// A homeserver served under a path (its well-known base_url has one) is
+// reached there.
+func TestNewHomeserverUnderPath(t *testing.T) {
+	cfg := validConfig()
+	cfg.Homeserver = "https://example.org/matrix/"
+	ch, err := New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, "https://example.org/matrix", ch.s.base)
 }
 
 func TestNewDefaults(t *testing.T) {

@@ -347,11 +347,11 @@ func (c *Channel) redactEvent(ctx context.Context, room, event string) error {
 }
 
 // Pages of edits: editsPerPage keeps a page within responseLimit, each
-// edit being up to MaxEventBytes; maxEditPages bounds the pages read of
+// edit being up to eventAnswerLimit; maxEditPages bounds the pages read of
 // one event, so that a server whose next_batch never ends cannot hold a
 // retraction.
 const (
-	editsPerPage = responseLimit/MaxEventBytes - 1
+	editsPerPage = responseLimit/eventAnswerLimit - 1
 	maxEditPages = 1000
 )
 

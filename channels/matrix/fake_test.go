@@ -53,6 +53,8 @@ type fakeServer struct {
 	redact500 bool
 	// failTombstone fails the reads of a room's m.room.tombstone alone.
 	failTombstone channeltest.Failure
+	// failDirectory fails the room directory's answers alone.
+	failDirectory channeltest.Failure
 	events        []*fakeEvent      // every event, in order
 	txns          map[string]string // event ID by access token, endpoint and transaction ID
 	sends         []*fakeEvent      // posts accepted, repeats included (see Received)
@@ -155,6 +157,9 @@ func (f *fakeServer) serve(h handler) http.HandlerFunc {
 		}
 		if failure == channeltest.FailNone && r.PathValue("type") == "m.room.tombstone" && r.Method == http.MethodGet {
 			failure = f.failTombstone
+		}
+		if failure == channeltest.FailNone && r.PathValue("alias") != "" {
+			failure = f.failDirectory
 		}
 		if failure != channeltest.FailNone {
 			failed(w, r, failure)

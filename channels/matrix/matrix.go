@@ -16,12 +16,14 @@
 //
 // Rooms are room IDs ("!abc:example.org") or aliases ("#ops:example.org");
 // an alias is resolved through the room directory (GET
-// /_matrix/client/v3/directory/room/{alias}) the first time it is needed,
-// and the answer kept, until that room refuses a post (403, 404): an alias
-// moves, as when its room is upgraded to a new room version, which leaves
-// the old room closed to posts. The alias is then looked up again, and the
-// post made in the room it names now, if that is another; Check always
-// looks aliases up afresh. Before each post, the channel reads the room's
+// /_matrix/client/v3/directory/room/{alias}) before each post to it: an
+// alias moves, as when its room is upgraded to a new room version, or its
+// admins move it to a new room, and the room it named before may still
+// take the account's posts, where no one reads them. While the directory
+// fails for now (5xx, a rate limit), the room the alias named last is
+// posted to. When a room refuses a post (403, 404), its alias is looked up
+// again, and the post made in the room it names now, if that is another.
+// Before each post, the channel reads the room's
 // m.room.tombstone (GET /rooms/{roomId}/state/m.room.tombstone/): a room
 // (by ID, or an alias's) that was upgraded is followed to its replacement,
 // as clients follow it, for the rest of the Channel's life, also when the
@@ -149,8 +151,10 @@
 // (Config.Homeserver names another server): its error says so. So is a
 // whole 2xx without what the endpoint answers (a send's or a redaction's
 // event_id; a captive portal's page): nothing shows the request reached the
-// homeserver. One cut at 256 KiB is transient: a retry under the same
-// transaction ID has no second effect. After a 401
+// homeserver. One cut at 1.5 MiB (room for the largest events the channel
+// reads, as a homeserver that escapes "<" and "&" in its answers writes
+// them) is transient: a retry under the same transaction ID has no
+// second effect. After a 401
 // (the access token refused) or such an answer, which every room would
 // get, the rooms not tried yet fail permanently with the same error,
 // without a request each.

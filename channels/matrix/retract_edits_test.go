@@ -130,7 +130,7 @@ func TestRetractEditsListFailsForNow(t *testing.T) {
 }
 
 // The edits of the longest update are near the event size limit each, so
-// a page of them must stay within the answer the channel reads (256 KiB):
+// a page of them must stay within the answer the channel reads (responseLimit):
 // a retraction of a post corrected many times lists them in small pages.
 func TestRetractManyLongEdits(t *testing.T) {
 	f, ch := newTestPair(t, confConfig(""))
