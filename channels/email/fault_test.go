@@ -471,12 +471,24 @@ func TestSenderRefusedAfterSomeDelivered(t *testing.T) {
 // recipient stays pending, and its error says the delivery is uncertain
 // (ErrDeliveryUncertain), since the retry sends the message again. It goes
 // with the same Message-ID.
+//
+// It checks that alice's unanswered end of DATA leaves only alice pending,
+// uncertain, while bob's message, on the other connection, is delivered.
+// Bob has a connection of his own: the server holds MAIL until both are
+// made, and a connection's worker takes its recipient before it connects.
+// Else, with PIPELINING, a worker that had alice's DATA accepted before
+// the other worker took bob would send bob's commands behind alice's
+// message; bob then waits for the reply to alice's end of DATA, and stays
+// pending, not sent (TestChainedBehindUnansweredEndOfData).
 func TestUnansweredEndOfDataIsUncertain(t *testing.T) {
 	for _, inTurn := range []bool{false, true} {
 		t.Run(fmt.Sprintf("in turn %v", inTurn), func(t *testing.T) {
 			t.Parallel() // each waits out its attempt's timeout
 			srv := startSMTP(t, serverOptions{user: testUser, pass: testPass, inTurn: inTurn})
-			srv.script(func(s *fakeSMTP) { s.dataPlan["alice@example.net"] = []string{acceptHang} })
+			srv.script(func(s *fakeSMTP) {
+				s.dataPlan["alice@example.net"] = []string{acceptHang}
+				s.gate = 2 // both connections before any message
+			})
 			ch := newChannel(t, config(srv, "alice@example.net", "bob@example.net"))
 			var mu sync.Mutex
 			var retried []error
@@ -512,6 +524,62 @@ func TestUnansweredEndOfDataIsUncertain(t *testing.T) {
 			assert.Equal(t, ids[0], ids[1])
 		})
 	}
+}
+
+// TestChainedBehindUnansweredEndOfData: with PIPELINING, the commands of
+// the next recipient's message (bob's) go out with the message before it
+// (alice's), and bob's message waits for the reply to alice's end of DATA.
+// When the attempt's context ends that wait, alice's delivery is
+// uncertain, but bob's message was never sent: bob stays pending with the
+// context's error, not ErrDeliveryUncertain, and the retry sends to both,
+// alice with the same Message-ID.
+func TestChainedBehindUnansweredEndOfData(t *testing.T) {
+	const alice, bob = "alice@example.net", "bob@example.net"
+	srv := startSMTP(t, serverOptions{user: testUser, pass: testPass})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv.script(func(s *fakeSMTP) {
+		s.dataPlan[alice] = []string{acceptHang}
+		s.onHang = cancel // once alice's message, and bob's commands after it, came
+	})
+	cfg := config(srv, alice, bob)
+	cfg.Concurrency = 1
+	ch := newChannel(t, cfg)
+	m := broadcast.NewMessage(incident(1))
+	m.Ledger = channeltest.NewLedger()
+	_, err := ch.Send(ctx, m)
+	require.Error(t, err)
+	assert.False(t, broadcast.IsPermanent(err), "transient: %v", err)
+	var te *broadcast.TargetsError
+	require.ErrorAs(t, err, &te)
+	require.Len(t, te.Pending, 2, "%v", err)
+	assert.Empty(t, te.Failures)
+	for _, p := range te.Pending {
+		switch p.Target {
+		case alice:
+			assert.ErrorIs(t, p.Err, email.ErrDeliveryUncertain)
+		case bob:
+			assert.NotErrorIs(t, p.Err, email.ErrDeliveryUncertain, "bob's message never went out")
+			assert.ErrorIs(t, p.Err, context.Canceled)
+		default:
+			t.Errorf("pending: %s", p.Target)
+		}
+	}
+	assert.Equal(t, map[string]int{alice: 1}, deliveredTo(srv))
+	require.Len(t, srv.messages(), 1)
+	assert.True(t, srv.messages()[0].chained, "bob's commands went out with alice's message")
+
+	m.Attempt = 2
+	send(t, ch, m)
+	assert.Equal(t, map[string]int{alice: 2, bob: 1}, deliveredTo(srv))
+	var ids []string
+	for _, msg := range srv.messages() {
+		if msg.to[0] == alice {
+			ids = append(ids, parse(t, msg.data).header.Get("Message-ID"))
+		}
+	}
+	require.Len(t, ids, 2)
+	assert.Equal(t, ids[0], ids[1])
 }
 
 // TestTooManyRecipients: "too many recipients" (enhanced status X.5.3,
