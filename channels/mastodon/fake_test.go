@@ -577,3 +577,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// fakeMention is Mastodon's Account::MENTION_RE,
+// (?<![=/[:word:]])@((USERNAME_RE)(?:@[[:word:].-]+[[:word:]]+)?)/i,
+// with its look-behind as a group of its own: Go's regexp has none.
+var fakeMention = regexp.MustCompile(`(?i)(^|[^=/\pL\pM\p{Nd}\p{Pc}])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?(?:@[\pL\pM\p{Nd}\p{Pc}.-]+[\pL\pM\p{Nd}\p{Pc}]+)?)`)
+
+// mentioned returns the accounts a status of text notifies: Mastodon's
+// ProcessMentionsService scans the whole text with MENTION_RE, URLs
+// included.
+func mentioned(text string) []string {
+	var names []string
+	for _, m := range fakeMention.FindAllStringSubmatch(text, -1) {
+		names = append(names, m[2])
+	}
+	return names
+}

@@ -12,7 +12,10 @@
 // Mastodon makes "@name" in plain text a mention that notifies that
 // account, so the channel breaks every such "@" in the update's texts
 // with an invisible word joiner (U+2060): a title cannot ping anyone.
-// URLs are left alone. The Receipt holds the status's id and link.
+// Mastodon finds mentions in URLs too ("https://x.example/a,@ops" notifies
+// @ops), where a word joiner would break the link: there, in the author's
+// URLs and in Update.URL, such an "@" (only such an "@") goes out as
+// "%40", which links to the same page. The Receipt holds the status's id and link.
 // Preview renders without posting; Check verifies the token by reading the
 // account (GET /api/v1/accounts/verify_credentials; a token limited to
 // write:statuses, which may not read it, passes: the instance accepted it).
@@ -282,7 +285,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // text renders the status for u: its override or the short template,
 // mentions broken, fitted to lim.
 func (c *Channel) text(u broadcast.Update, lim limits) (string, error) {
-	text, err := c.s.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, textsafe.QuietMentions), lim.MaxCharacters, lim.measure())
+	text, err := c.s.tmpl.Text(c.name, "short", textsafe.Quiet(u, c.name), lim.MaxCharacters, lim.measure())
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("mastodon: render: %w", err))
 	}

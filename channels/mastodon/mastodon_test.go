@@ -478,6 +478,53 @@ func TestQuietMentions(t *testing.T) {
 	assert.Equal(t, "@everyone: outage for @admin@mastodon.social", u.Title, "the Update is not modified")
 }
 
+// An "@name" in a URL notifies that account too when Mastodon reads it as
+// a mention (after ",", ":", "#", ";" and the like, not after "/" or "="):
+// such an "@" goes out as %40, in the author's URLs and the update's, so
+// that no one is mentioned while every URL still links to the same page
+// and counts as one link. Other URLs go out byte for byte.
+func TestQuietMentionsInURLs(t *testing.T) {
+	f := newFakeMastodon(t)
+	ch := newTestChannel(t, f)
+	u := testUpdate()
+	u.Title = "see https://docs.example.com/a,@ops and https://docs.example.com/#@ops"
+	u.Body = "see https://logs.example.com/a;@ops@other.example.org and https://mastodon.social/@examplestatus for details"
+	u.URL = "https://status.example.com/?q=from:@ops"
+	before := u
+	for _, text := range []string{u.Title, u.Body, u.URL} {
+		require.NotEmpty(t, mentioned(text), "the fake sees the mentions: %s", text)
+	}
+	p, err := ch.Preview(u)
+	require.NoError(t, err)
+	_, err = ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	text := f.Received()[0].Text
+	assert.Empty(t, mentioned(text), text)
+	assert.Equal(t, p.Text, text)
+
+	links := fakeURL.FindAllString(text, -1)
+	assert.Equal(t, []string{"https://docs.example.com/a,%40ops", "https://docs.example.com/#%40ops",
+		"https://logs.example.com/a;%40ops@other.example.org", "https://mastodon.social/@examplestatus",
+		"https://status.example.com/?q=from:%40ops"}, links)
+	for i, want := range []string{"https://docs.example.com/a,@ops", "https://docs.example.com/#@ops",
+		"https://logs.example.com/a;@ops@other.example.org", "https://mastodon.social/@examplestatus",
+		"https://status.example.com/?q=from:@ops"} {
+		got, err := url.Parse(links[i])
+		require.NoError(t, err)
+		orig, err := url.Parse(want)
+		require.NoError(t, err)
+		assert.Equal(t, orig.Host, got.Host, want)
+		assert.Equal(t, orig.Path, got.Path, want)
+		assert.Equal(t, orig.Query(), got.Query(), want)
+		assert.Equal(t, orig.Fragment, got.Fragment, want)
+	}
+	// Every URL is still a link Mastodon counts as
+	// characters_reserved_per_url: the channel counts the status as the
+	// instance does.
+	assert.Equal(t, countable(text, DefaultCharactersPerURL), p.Length)
+	assert.Equal(t, before, u, "the Update is not modified")
+}
+
 // Every class of the instance's answers is marked as the Broadcaster
 // needs, with the instance's message.
 func TestErrors(t *testing.T) {

@@ -9,8 +9,11 @@
 // cannot add formatting or links, and the only tag is the <b> that makes
 // its first line (status and title) bold. Telegram makes "@username" a
 // mention that notifies that member, so the channel breaks every such "@"
-// in the update's texts with an invisible word joiner (U+2060); URLs are
-// left alone. The link preview is of the update's URL (link_preview_options
+// in the update's texts with an invisible word joiner (U+2060). URLs stay
+// whole: in them, the author's and Update.URL, only an "@" that may start
+// a mention (not after "/", "=" or a word character: after "«", where
+// Telegram ends a link, "@ops" would notify @ops) goes out as "%40", which
+// links to the same page. The link preview is of the update's URL (link_preview_options
 // url), shaped by Config.LinkPreview. Preview renders without posting;
 // Check verifies the token with getMe and that the bot can see every chat
 // with getChat (and a basic group's members, with getChatMemberCount).
@@ -264,7 +267,7 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // render returns the message of u as HTML, and the plain text readers see:
 // its override or the template, mentions broken, fitted to MaxLength.
 func (c *Channel) render(u broadcast.Update) (html, plain string, err error) {
-	plain, err = c.s.tmpl.Text(c.name, c.s.template, textsafe.Map(u, c.name, textsafe.QuietMentions), MaxLength, templates.Runes)
+	plain, err = c.s.tmpl.Text(c.name, c.s.template, textsafe.Quiet(u, c.name), MaxLength, templates.Runes)
 	if err != nil {
 		return "", "", broadcast.Permanent(fmt.Errorf("telegram: render: %w", err))
 	}

@@ -151,6 +151,26 @@ func TestSendEscapes(t *testing.T) {
 		"only the first line's own <b> is a tag")
 }
 
+// Telegram ends a link at a character its URLs cannot hold, as "«" or
+// "»", and makes an "@name" after it a mention: such an "@", in the
+// author's URLs and in the update's URL, goes out as %40, which links to
+// the same page. An "@" that starts no mention, as in a profile's URL,
+// goes out as written.
+func TestSendQuietsMentionsInURLs(t *testing.T) {
+	f := newFakeBot(t)
+	ch := newTestChannel(t, f, []string{"@examplestatus"})
+	u := testUpdate()
+	u.Title = "see https://docs.example.com/«a»@ops and https://t.me/@examplestatus"
+	u.URL = "https://status.example.com/«incident»@ops"
+	_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+	require.NoError(t, err)
+	got := f.Received()
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Text, "see https://docs.example.com/«a»%40ops and https://t.me/@examplestatus")
+	assert.Contains(t, got[0].Text, "https://status.example.com/«incident»%40ops")
+	assert.NotContains(t, got[0].Text, "»@")
+}
+
 func TestToHTML(t *testing.T) {
 	tests := []struct{ plain, want string }{
 		{"Resolved: CDN", "<b>Resolved: CDN</b>"},

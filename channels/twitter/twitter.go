@@ -8,10 +8,12 @@
 // (see Weight): the body is shortened first, on grapheme boundaries, and the
 // status-page URL is kept whole. X makes "@name" (and "＠name") a mention
 // that notifies that account, so the channel breaks every such mention in
-// the update's texts, the override included, with an invisible word
-// joiner (U+2060, which weighs 2) after the "@": a title cannot ping
-// anyone, and the account breaks no rule against automated mentions.
-// Links, as X finds them, and e-mail addresses are left alone. Text that
+// the update's texts, the override included, and in what X does not link
+// of Update.URL (after a "«", or all of a URL in a domain X does not
+// know), with an invisible word joiner (U+2060, which weighs 2) after the
+// "@": a title cannot ping anyone, and the account breaks no rule against
+// automated mentions. Links, as X finds them, and e-mail addresses are
+// left alone. Text that
 // fits is otherwise posted unchanged. The Receipt holds the post's id, its
 // link https://x.com/i/web/status/<id>, and in Meta["text"] the text as X
 // stored it (links as t.co). Preview shows the post without sending it;
@@ -368,7 +370,12 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 // text renders the post for u: its override or the short template,
 // characters X refuses dropped and mentions broken, fitted.
 func (c *Channel) text(u broadcast.Update) (string, error) {
-	text, err := c.tmpl.Text(c.name, "short", textsafe.Map(u, c.name, authorText), MaxWeight, Weight)
+	u = textsafe.Map(u, c.name, authorText)
+	// Only what X links of the URL is safe from its mention finder: the
+	// rest (after "«", or all of a URL in a domain X does not know) is
+	// text, where "@name" would notify.
+	u.URL = quietMentions(u.URL)
+	text, err := c.tmpl.Text(c.name, "short", u, MaxWeight, Weight)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("twitter: render text: %w", err))
 	}

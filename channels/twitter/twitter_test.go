@@ -576,6 +576,14 @@ func TestQuietMentions(t *testing.T) {
 			"RT@\u2060okta down. rt:@\u2060ops too.", "Not ART@x nor e-mail ops@example.com."},
 		{"link without a scheme", func(u *broadcast.Update) { u.Body = "Follow mastodon.social/@examplestatus or mail ops@example.com." },
 			"", "mastodon.social/@examplestatus or mail ops@example.com."},
+		// The update's URL too, where X's link ends before its end or
+		// X takes none.
+		{"URL beyond its link", func(u *broadcast.Update) { u.URL = "https://status.example.com/«incident»@ops" },
+			"https://status.example.com/«incident»@⁠ops", "https://status.example.com/"},
+		{"URL X does not link", func(u *broadcast.Update) { u.URL = "https://status.example/a,@ops" },
+			"https://status.example/a,@⁠ops", ""},
+		{"URL linked whole", func(u *broadcast.Update) { u.URL = "https://status.example.com/a,@ops/@x" },
+			"", "https://status.example.com/a,@ops/@x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,14 +1,16 @@
 // Package textsafe makes what an update's author wrote safe for a
 // platform that reads more than text in it: Map applies one function to
 // every field an author writes, and QuietMentions breaks the "@name"
-// mentions that Mastodon, Telegram and X turn into notifications.
+// mentions that Mastodon, Telegram and X turn into notifications; Quiet
+// does both, and breaks the mentions of the update's URL too (QuietURL).
 //
 // # Limits
 //
 // Map leaves the update's ID, IncidentID, Corrects and URL alone: a
 // channel that must change those too (an escape that also applies to the
-// URL) does so itself. QuietMentions leaves URLs, as templates.URLSpans
-// finds them, whole.
+// URL) does so itself. QuietMentions keeps URLs, as templates.URLSpans
+// finds them, whole: in them it only writes an "@" that would start a
+// mention as "%40" (QuietURL), which links to the same page.
 package textsafe
 
 import (
@@ -44,15 +46,85 @@ func Map(u broadcast.Update, channel string, f func(string) string) broadcast.Up
 // the mention without changing what readers see.
 const WordJoiner = "\u2060"
 
-// QuietMentions returns s with a WordJoiner after the "@" of every
-// mention: an "@" followed by an ASCII letter, digit or "_", not glued to
-// a preceding word (as in an e-mail address), outside URLs. "@name" and
-// "@name@domain" then notify no one.
+// Quiet returns Map(u, channel, QuietMentions) with its URL passed
+// through QuietURL too: the update as a channel whose platform turns
+// "@name" into a notification renders it. u is not modified.
+func Quiet(u broadcast.Update, channel string) broadcast.Update {
+	u = Map(u, channel, QuietMentions)
+	u.URL = QuietURL(u.URL)
+	return u
+}
+
+// QuietMentions returns s with every mention broken. Outside URLs a
+// WordJoiner follows the "@" of every mention: an "@" followed by an
+// ASCII letter, digit or "_", not glued to a preceding word (as in an
+// e-mail address). "@name" and "@name@domain" then notify no one. URLs
+// (templates.URLSpans) must stay whole to link: QuietURL writes an "@" in
+// them that would start a mention as "%40".
 func QuietMentions(s string) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
-	return Insert(s, WordJoiner, mention)
+	return walk(s, func(b *strings.Builder, start, end int) {
+		insert(b, s, start, end, WordJoiner, mention)
+	}, func(b *strings.Builder, url string) {
+		b.WriteString(QuietURL(url))
+	})
+}
+
+// QuietURL returns the http(s) URL u with each "@" in its path, query or
+// fragment that Mastodon would read as the start of a mention written
+// "%40", which every web server decodes back to "@" (RFC 3986 allows both
+// in a path, a query and a fragment), so that the URL still links to the
+// same page. Mastodon (and GoToSocial, Pleroma, Akkoma, which follow its
+// rule or a narrower one) looks for mentions in the whole text of a
+// status, URLs included: an "@" followed by an ASCII letter, digit or "_"
+// and not preceded by "=", "/" or a word character (a letter, mark, digit
+// or connector) starts one, so "https://x.example/a,@ops" would notify
+// @ops. Every other "@", as the one of "https://mastodon.social/@name",
+// stays as it is, so an ordinary URL comes back unchanged. The "@" of user
+// information before the host stays too: written "%40" it would change
+// the host.
+func QuietURL(u string) string {
+	start := strings.Index(u, "://")
+	if start < 0 || !strings.Contains(u[start:], "@") {
+		return u
+	}
+	start += len("://")
+	end := strings.IndexAny(u[start:], "/?#")
+	if end < 0 {
+		return u // an authority alone
+	}
+	var b strings.Builder
+	last := start + end
+	b.WriteString(u[:last])
+	for i := last; i < len(u); i++ {
+		if urlMention(u, i) {
+			b.WriteString(u[last:i])
+			b.WriteString("%40")
+			last = i + 1
+		}
+	}
+	b.WriteString(u[last:])
+	return b.String()
+}
+
+// urlMention reports whether u[i] is an "@" that starts a mention by
+// Mastodon's rule (see QuietURL). i > 0.
+func urlMention(u string, i int) bool {
+	if u[i] != '@' || i+1 >= len(u) || !mentionRune(rune(u[i+1])) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(u[:i])
+	return prev != '=' && prev != '/' && !wordRune(prev)
+}
+
+// wordRune reports whether r is a word character: a letter, a mark, a
+// decimal digit or a connector ("_"). Ruby's [[:word:]], which Mastodon's
+// rule uses, holds every such character (and a few more, which at worst
+// costs an "@" written "%40" that needed not be).
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.Is(unicode.Nd, r) || unicode.Is(unicode.Pc, r)
 }
 
 // mention reports whether s[i] is the "@" of a mention (see QuietMentions).
@@ -68,22 +140,34 @@ func mention(s string, i int) bool {
 // after(s, i) is true, outside URLs (templates.URLSpans), which must stay
 // whole to link: the one walk behind every invisible defusing mark.
 func Insert(s, mark string, after func(s string, i int) bool) string {
-	var b strings.Builder
-	last := 0
-	plain := func(end int) {
-		for i := last; i < end; i++ {
-			b.WriteByte(s[i])
-			if after(s, i) {
-				b.WriteString(mark)
-			}
+	return walk(s, func(b *strings.Builder, start, end int) {
+		insert(b, s, start, end, mark, after)
+	}, func(b *strings.Builder, url string) { b.WriteString(url) })
+}
+
+// insert writes s[start:end] to b with mark after every byte s[i] for
+// which after(s, i) is true.
+func insert(b *strings.Builder, s string, start, end int, mark string, after func(s string, i int) bool) {
+	for i := start; i < end; i++ {
+		b.WriteByte(s[i])
+		if after(s, i) {
+			b.WriteString(mark)
 		}
 	}
+}
+
+// walk returns what plain and url write for s: plain for each run of text
+// between URLs (templates.URLSpans), s[start:end], and url for each URL,
+// in order.
+func walk(s string, plain func(b *strings.Builder, start, end int), url func(b *strings.Builder, url string)) string {
+	var b strings.Builder
+	last := 0
 	for _, loc := range templates.URLSpans(s) {
-		plain(loc[0])
-		b.WriteString(s[loc[0]:loc[1]])
+		plain(&b, last, loc[0])
+		url(&b, s[loc[0]:loc[1]])
 		last = loc[1]
 	}
-	plain(len(s))
+	plain(&b, last, len(s))
 	return b.String()
 }
 

@@ -1,12 +1,15 @@
 package textsafe
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // A hostile title cannot mention an account: every "@name" outside URLs
@@ -27,9 +30,100 @@ func TestQuietMentions(t *testing.T) {
 		{"@ümlaut", "@ümlaut"},
 		{"no at sign", "no at sign"},
 		{"", ""},
+		// In a URL, an "@" Mastodon would take for a mention is written
+		// %40; the URL stays one, whole.
+		{"see https://x.example/a,@ops now", "see https://x.example/a,%40ops now"},
+		{"https://x.example/?q=from:@ops @ops", "https://x.example/?q=from:%40ops @⁠ops"},
+		{"(https://x.example/#@ops)", "(https://x.example/#%40ops)"},
 	} {
 		assert.Equal(t, tt.want, QuietMentions(tt.in), tt.in)
 	}
+}
+
+// mastodonMentions returns the accounts Mastodon would mention in text: it
+// scans all of it, URLs included, with Account::MENTION_RE,
+// (?<![=/[:word:]])@((USERNAME_RE)(?:@[[:word:].-]+[[:word:]]+)?)/i.
+func mastodonMentions(text string) []string {
+	var found []string
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' || i+1 >= len(text) || !mentionRune(rune(text[i+1])) {
+			continue
+		}
+		if i > 0 {
+			if prev := []rune(text[:i]); prev[len(prev)-1] == '=' || prev[len(prev)-1] == '/' || wordRune(prev[len(prev)-1]) {
+				continue
+			}
+		}
+		j := i + 1
+		for j < len(text) && (mentionRune(rune(text[j])) || strings.IndexByte(".-", text[j]) >= 0) {
+			j++
+		}
+		found = append(found, text[i+1:j])
+	}
+	return found
+}
+
+// An "@" in a URL that Mastodon would read as a mention, as after ",", ":",
+// "#" or ";", is written %40 in the path, query or fragment; the URL
+// links to the same page (it parses to the same path, query and fragment)
+// and mentions no one. Every other URL comes back byte for byte, and so
+// does the "@" of user information, which %40 would move into the host.
+func TestQuietURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://x.example/a,@ops", "https://x.example/a,%40ops"},
+		{"https://x.example/?q=from:@ops", "https://x.example/?q=from:%40ops"},
+		{"https://x.example/#@ops", "https://x.example/#%40ops"},
+		{"https://x.example/a;@ops@other.example", "https://x.example/a;%40ops@other.example"},
+		{"https://x.example/a;@ops@other.example?to=x,@ops2#f:@_ops", "https://x.example/a;%40ops@other.example?to=x,%40ops2#f:%40_ops"},
+		{"https://x.example/a,@@ops", "https://x.example/a,@%40ops"},
+		{"HTTPS://x.example/a(@ops)", "HTTPS://x.example/a(%40ops)"},
+		{"https://ops@x.example/a,@ops", "https://ops@x.example/a,%40ops"},
+		{"https://ops:secret@x.example:8443/a;@ops", "https://ops:secret@x.example:8443/a;%40ops"},
+		// Unchanged: no "@" that starts a mention.
+		{"https://mastodon.social/@examplestatus/1", "https://mastodon.social/@examplestatus/1"},
+		{"https://x.example/?to=@ops&from=ops@x.example", "https://x.example/?to=@ops&from=ops@x.example"},
+		{"https://x.example/über@ops/a_@b/1@c", "https://x.example/über@ops/a_@b/1@c"},
+		{"https://x.example/a,@-ops/a,@", "https://x.example/a,@-ops/a,@"},
+		{"https://ops@x.example", "https://ops@x.example"},
+		{"https://a,@ops.example/", "https://a,@ops.example/"},
+		{"https://status.example.com/incidents/7k2qfx9", "https://status.example.com/incidents/7k2qfx9"},
+		{"not a URL, @ops", "not a URL, @ops"},
+		{"", ""},
+	} {
+		got := QuietURL(tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+		if got == tt.in {
+			continue
+		}
+		assert.Empty(t, mastodonMentions(got), got)
+		before, err := url.Parse(tt.in)
+		require.NoError(t, err, tt.in)
+		after, err := url.Parse(got)
+		require.NoError(t, err, got)
+		assert.Equal(t, before.User, after.User, got)
+		assert.Equal(t, before.Host, after.Host, got)
+		assert.Equal(t, before.Path, after.Path, got)
+		assert.Equal(t, before.Query(), after.Query(), got)
+		assert.Equal(t, before.Fragment, after.Fragment, got)
+		assert.Equal(t, [][]int{{0, len(got)}}, templates.URLSpans(got), "still one link: %s", got)
+		assert.Equal(t, [][]int{{4, 4 + len(got)}}, templates.LinkSpans("see "+got+" now"), "still one link: %s", got)
+	}
+}
+
+// Quiet breaks the mentions of the author's text and of the update's URL,
+// and leaves the Update it was given alone.
+func TestQuiet(t *testing.T) {
+	u := broadcast.Update{Title: "@ops see https://x.example/a,@ops", URL: "https://status.example.com/?q=from:@ops",
+		Overrides: map[string]string{"ops": "https://x.example/#@ops"}}
+	got := Quiet(u, "ops")
+	assert.Equal(t, "@⁠ops see https://x.example/a,%40ops", got.Title)
+	assert.Equal(t, "https://status.example.com/?q=from:%40ops", got.URL)
+	assert.Equal(t, "https://x.example/#%40ops", got.Overrides["ops"])
+	assert.Equal(t, "https://status.example.com/?q=from:@ops", u.URL, "the Update is not modified")
+	assert.Equal(t, "https://x.example/#@ops", u.Overrides["ops"], "the map is not modified")
+
+	plain := broadcast.Update{Title: "t", URL: "https://status.example.com/@ops/1"}
+	assert.Equal(t, plain, Quiet(plain, "ops"))
 }
 
 // Map changes the author's text, the channel's override among the
