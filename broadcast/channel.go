@@ -147,9 +147,11 @@ func hashField(h hash.Hash, s string) {
 // Mastodon, Telegram) reply to Last; Bluesky names both, the thread's root
 // and the parent. Both are zero before the channel's first post of the
 // incident; after it, Last equals Root until a second post. A channel is
-// given neither when it was retracted; after the retraction of the first
-// post, the first post made afterwards is the thread's Root for the
-// updates that follow.
+// given neither when it was retracted: after the retraction of the latest
+// post, Last is the latest post before it still up (Root when there is
+// none, or when Prune removed the Store's record of which post came
+// before); after the retraction of the first post, the first post made
+// afterwards is the thread's Root for the updates that follow.
 type Thread struct {
 	Root Receipt `json:"root"` // the incident's first post on the channel
 	Last Receipt `json:"last"` // its latest post on the channel

@@ -546,8 +546,9 @@ func (d *delivery) thread(ctx context.Context, t *Thread) (err error) {
 }
 
 // liveThread reads into t the thread of incident on channel ch, named
-// name, without the posts that were retracted. The Store keeps an
-// incident's first post as its Root for good: when that post was
+// name, without the posts that were retracted. When the thread's latest
+// post was, Last is the latest still up before it (see previousLive). The
+// Store keeps an incident's first post as its Root for good: when that post was
 // retracted (rootGone), the thread's first post is the one posted after
 // that retraction (see restartedThread), if it is still there.
 func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident string, t *Thread) (rootGone bool, err error) {
@@ -557,10 +558,16 @@ func (b *Broadcaster) liveThread(ctx context.Context, ch Channel, name, incident
 	if _, ok := As[Retractor](ch); !ok {
 		return false, nil // only a Retractor's posts can be retracted
 	}
+	last := t.Last
 	if t.Last, err = b.live(ctx, ch, name, t.Last); err != nil {
 		return false, err
 	}
 	root := t.Root
+	if t.Last.IsZero() && !last.IsZero() {
+		if t.Last, err = b.previousLive(ctx, ch, name, last, root.UpdateID); err != nil {
+			return false, err
+		}
+	}
 	if t.Root, err = b.live(ctx, ch, name, t.Root); err != nil {
 		return false, err
 	}
@@ -589,6 +596,66 @@ func (b *Broadcaster) live(ctx context.Context, ch Channel, name string, r Recei
 		return Receipt{}, err
 	}
 	return r, nil
+}
+
+// linkPrevious records, for a Retractor, the post the one just delivered
+// followed in the incident's thread (its latest post still up when the
+// attempt began): should this one be retracted, the next update replies
+// to that post (see previousLive). A failure costs only that, and is
+// logged.
+func (d *delivery) linkPrevious(ctx context.Context) {
+	if d.th.Last.IsZero() || d.th.Last.UpdateID == "" {
+		return
+	}
+	if _, ok := As[Retractor](d.ch); !ok {
+		return // only a Retractor's posts can be retracted
+	}
+	prev := d.th.Last
+	prev.Channel = d.name
+	d.b.storeTrouble(ctx, "record the post before "+d.u.ID+" on "+d.name,
+		d.b.store.SaveReceipt(ctx, threadLinks, previousKey(d.u.ID), prev))
+}
+
+// threadLinks is the incident under which linkPrevious saves its links:
+// not a real incident's (IDs take no control characters), so that saving
+// one never changes a thread.
+const threadLinks = "\x00thread links"
+
+// previousKey is the Store's update key of the link to the post update
+// followed in its thread (see linkPrevious).
+func previousKey(update string) string { return "\x00previous post\x00" + update }
+
+// maxThreadWalk bounds the links previousLive follows.
+const maxThreadWalk = 64
+
+// previousLive returns the latest post still up that came before last, a
+// retracted post of the thread, by the links linkPrevious saved, or zero
+// when the walk reaches the thread's first post, whose update is root, or
+// a post without a link (one delivered before links were kept, or whose
+// link Prune removed): the thread's first post is then replied to, as
+// before. A post is taken as the Store has it now (an edit may have made
+// it a post of its own, see followVersion).
+func (b *Broadcaster) previousLive(ctx context.Context, ch Channel, name string, last Receipt, root string) (Receipt, error) {
+	for range maxThreadWalk {
+		prev, ok, err := b.store.Receipt(ctx, previousKey(last.UpdateID), name)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("store: read the post before %s: %w", last.UpdateID, err)
+		}
+		if !ok || prev.UpdateID == "" || prev.UpdateID == root {
+			return Receipt{}, nil
+		}
+		if now, ok, err := b.store.Receipt(ctx, prev.UpdateID, name); err != nil {
+			return Receipt{}, fmt.Errorf("store: read the post of %s: %w", prev.UpdateID, err)
+		} else if ok && !now.IsZero() {
+			prev = now
+		}
+		up, err := b.live(ctx, ch, name, prev)
+		if err != nil || !up.IsZero() {
+			return up, err
+		}
+		last = prev
+	}
+	return Receipt{}, nil
 }
 
 // restartedThread is the Store's incident key under which a post is saved
@@ -1278,6 +1345,7 @@ func (d *delivery) delivered(ctx context.Context) {
 		}
 		r.UpdateID, r.UpdateTime = u.ID, u.Time
 		save(u.IncidentID, *r)
+		d.linkPrevious(ctx)
 		if d.rootGone && d.th.Root.IsZero() {
 			// The first post of the thread after its first was retracted.
 			save(restartedThread(u.IncidentID), *r)
