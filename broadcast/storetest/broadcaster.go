@@ -31,6 +31,12 @@ func broadcasterRules() []rule {
 			check: checkNextUpdateThreads,
 		},
 		{
+			name: "RetractedLatestPassedOver",
+			rule: "after the retraction of an incident's latest post, the next update reaches the channel with the " +
+				"latest post still up before it as Thread.Last, also for another Broadcaster",
+			check: checkRetractedLatestPassedOver,
+		},
+		{
 			name: "OlderUpdateSuperseded",
 			rule: "an update older than the incident's latest post on a channel, as the Store records it, is not " +
 				"posted there, also by another Broadcaster: its Result says Superseded",
@@ -155,6 +161,29 @@ func checkNextUpdateThreads(t *testing.T, s broadcast.Store) {
 		assertReceipt(t, posts[n-1], msgs[n].Thread.Last)
 	}
 	assert.True(t, msgs[3].Thread.IsZero(), "threads never cross incidents: %+v", msgs[3].Thread)
+}
+
+func checkRetractedLatestPassedOver(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	x := &poster{name: "x"}
+	b := newBroadcaster(t, s, x)
+	var posts []broadcast.Receipt
+	for n := 1; n <= 4; n++ {
+		rep, err := b.Send(ctx, update(n))
+		require.NoError(t, err)
+		posts = append(posts, rep.Results[0].Receipt)
+	}
+	for _, id := range []string{"u4", "u3"} {
+		_, err := b.Retract(ctx, id)
+		require.NoError(t, err)
+	}
+	_, err := newBroadcaster(t, s, x).Send(ctx, update(5))
+	require.NoError(t, err)
+
+	msgs := x.calls()
+	require.Len(t, msgs, 5)
+	assertReceipt(t, posts[0], msgs[4].Thread.Root)
+	assertReceipt(t, posts[1], msgs[4].Thread.Last)
 }
 
 func checkOlderUpdateSuperseded(t *testing.T, s broadcast.Store) {
