@@ -361,14 +361,7 @@ func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, 
 		if err != nil && n < maxKeptFailures && keptFailure(resp, err) {
 			continue // nothing was posted under this key: the next one
 		}
-		if err != nil {
-			return status{}, err
-		}
-		st, err := parseStatus(resp.Body)
-		if err != nil {
-			return status{}, fmt.Errorf("mastodon: %s: %w", op, err)
-		}
-		return st, nil
+		return statusOf(op, resp, err)
 	}
 }
 
@@ -467,6 +460,12 @@ func (c *Channel) Check(ctx context.Context) error {
 // exchangeStatus makes a request answered by a Status and reads it.
 func (c *Channel) exchangeStatus(ctx context.Context, op, method, path string, body []byte, key string) (status, error) {
 	resp, err := c.exchange(ctx, op, method, path, body, key)
+	return statusOf(op, resp, err)
+}
+
+// statusOf reads the Status of resp, the answer to op, unless err (the
+// exchange's) is set.
+func statusOf(op string, resp *httpx.Response, err error) (status, error) {
 	if err != nil {
 		return status{}, err
 	}
