@@ -21,7 +21,8 @@ import (
 // (400 invalid_grant, 401; not 408, 425, 429 or a 5xx, see Transient);
 // the caller marks it, as it may know better (a connection that
 // authenticated already). A transient refusal carries the endpoint's
-// Retry-After. Any other error (the endpoint unreachable) is wrapped as it
+// Retry-After; a 429 is a rate limit (RateLimited), which waits
+// RateLimitWait when the endpoint names no wait left. Any other error (the endpoint unreachable) is wrapped as it
 // is, and is permanent only when PermanentTLS: the endpoint's certificate
 // does not verify, or its port does not speak TLS, which no retry fixes.
 func TokenError(prefix string, err error) (e error, permanent bool) {
@@ -44,10 +45,9 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 	case !Transient(status):
 		return e, true
 	}
-	if d, ok := RetryAfter(re.Response.Header, time.Now()); ok {
-		return broadcast.RetryAfter(e, d), false
-	}
-	return e, false
+	// A 429 is a rate limit as Classify marks one: RateLimitWait when
+	// the endpoint names no wait left.
+	return Mark(e, status == http.StatusTooManyRequests, true, re.Response.Header, time.Now()), false
 }
 
 // TokenCall calls a token function, such as the Token method of an
