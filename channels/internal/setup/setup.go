@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/redact"
@@ -40,12 +41,16 @@ func Errorf(pkg, field, format string, args ...any) error {
 	return &Error{Pkg: pkg, Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
-// Name returns a channel's name, def when name is empty. A name may not
-// have leading or trailing white space or hold a control character: it
-// keys Update.Overrides and stands in Results, logs and metrics.
+// Name returns a channel's name, def when name is empty. A name must be
+// valid UTF-8, and may not have leading or trailing white space or hold a
+// control character: it keys Update.Overrides and stands in Results, logs
+// and metrics (whose labels must be UTF-8).
 func Name(pkg, name, def string) (string, error) {
 	if name == "" {
 		return def, nil
+	}
+	if !utf8.ValidString(name) {
+		return "", Errorf(pkg, "Name", "not valid UTF-8")
 	}
 	if strings.TrimSpace(name) != name || strings.ContainsFunc(name, unicode.IsControl) {
 		return "", Errorf(pkg, "Name", "leading or trailing white space, or a control character")

@@ -36,6 +36,16 @@ func TestName(t *testing.T) {
 	}
 }
 
+// A name that is not valid UTF-8 can key no Update.Overrides (Validate
+// refuses such a key), and a metrics label of it panics: New refuses it,
+// naming the field.
+func TestNameNotUTF8(t *testing.T) {
+	for _, name := range []string{"ops\xff", "\xc3", "op\xc3s"} {
+		_, err := Name("demo", name, "demo")
+		assert.EqualError(t, err, "demo: Config.Name: not valid UTF-8", "%q", name)
+	}
+}
+
 // One rule for a token sent in a header, the strictest of the adapters'
 // variants: printable ASCII.
 func TestToken(t *testing.T) {
