@@ -102,3 +102,20 @@ func TestTokenErrorRateLimited(t *testing.T) {
 	_, ok := broadcast.RetryDelay(e)
 	assert.False(t, ok)
 }
+
+// A token endpoint that refuses under 200 OK, as some do (the oauth2
+// package then returns its RetrieveError all the same), is judged by its
+// OAuth error code: RFC 6749's refusals of the grant or the client are
+// for good, as they are under 400; an answer without a code, or with
+// another, is left transient.
+func TestTokenErrorRefusalUnder200(t *testing.T) {
+	for code, permanent := range map[string]bool{
+		"invalid_grant": true, "invalid_client": true, "invalid_request": true,
+		"unauthorized_client": true, "unsupported_grant_type": true, "invalid_scope": true,
+		"temporarily_unavailable": false, "server_error": false, "": false,
+	} {
+		re := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusOK, Header: http.Header{}}, ErrorCode: code}
+		e, got := httpx.TokenError("chat: get OAuth 2.0 token", re)
+		assert.Equal(t, permanent, got, "%q: %v", code, e)
+	}
+}
