@@ -46,6 +46,15 @@ func TestNameNotUTF8(t *testing.T) {
 	}
 }
 
+// A name longer than 255 bytes can key no Update.Overrides either
+// (Validate refuses such a key): New refuses it, naming the field.
+func TestNameTooLong(t *testing.T) {
+	_, err := Name("demo", strings.Repeat("é", 127)+"o", "demo")
+	require.NoError(t, err, "255 bytes")
+	_, err = Name("demo", strings.Repeat("é", 128), "demo")
+	assert.EqualError(t, err, "demo: Config.Name: longer than 255 bytes")
+}
+
 // One rule for a token sent in a header, the strictest of the adapters'
 // variants: printable ASCII.
 func TestToken(t *testing.T) {
