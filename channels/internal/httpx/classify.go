@@ -247,6 +247,10 @@ func ServerNow(h http.Header, now time.Time) time.Time {
 // and still be believed (see ServerNow).
 const MaxClockSkew = time.Hour
 
+// maxUnix is a Unix time far beyond any reset (some 35 million years on)
+// that time.Unix still holds.
+const maxUnix = 1 << 50
+
 func isRangeErr(err error) bool {
 	ne, ok := err.(*strconv.NumError)
 	return ok && ne.Err == strconv.ErrRange
@@ -310,7 +314,9 @@ func ResetWait(h http.Header, field string, now time.Time) (time.Duration, bool)
 		if secs <= 0 {
 			return 0, false
 		}
-		reset = time.Unix(secs, 0)
+		// time.Unix of a number near the int64 limit overflows into a
+		// reset long gone; one that far waits the cap as any far one does.
+		reset = time.Unix(min(secs, maxUnix), 0)
 	} else if reset, err = time.Parse(time.RFC3339Nano, v); err != nil {
 		return 0, false
 	}

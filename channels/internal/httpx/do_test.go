@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -195,4 +196,23 @@ func TestRedirectBodyIsDropped(t *testing.T) {
 		assert.Equal(t, "https://cdn.example/…?…", resp.Location, name)
 		assert.ErrorContains(t, Classify(resp), "redirect to https://cdn.example/…?… not followed", name)
 	}
+}
+
+// A limit too large to exceed (math.MaxInt64: no limit at all) reads the
+// whole body: the byte past the limit that tells a cut body from a whole
+// one must not overflow the limit into reading nothing.
+func TestNoLimitReadsTheWholeBody(t *testing.T) {
+	srv, _ := newServer(t)
+	c := newTestClient(t)
+	r, err := get(t, c, srv.URL+"/?n=10", math.MaxInt64)
+	require.NoError(t, err)
+	assert.Equal(t, "xxxxxxxxxx", string(r.Body))
+	assert.False(t, r.Truncated)
+
+	req, err := NewRequest(context.Background(), http.MethodGet, srv.URL+"/?n=10&code=500", nil, "")
+	require.NoError(t, err)
+	r, err = DoStatus(c, req, math.MaxInt64, 0, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "xxxxxxxxxx", string(r.Body))
+	assert.False(t, r.Truncated)
 }

@@ -74,6 +74,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -130,7 +131,7 @@ func Do(client *http.Client, req *http.Request, limit int64, rs Redactor) (*Resp
 		return nil, transportError(req, err, rs)
 	}
 	defer cancel()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := io.ReadAll(pastLimit(resp.Body, limit))
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if int64(len(body)) > limit {
 		out.Body, out.Truncated = body[:limit], true
@@ -254,7 +255,7 @@ func DoStatusTimeout(client *http.Client, req *http.Request, limit int64, wait, 
 	} else {
 		timer.Reset(min(wait, time.Until(deadline)))
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := io.ReadAll(pastLimit(resp.Body, limit))
 	timer.Stop()
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	if int64(len(body)) > limit {
@@ -340,8 +341,16 @@ func send(client *http.Client, req *http.Request) (*http.Response, error) {
 func discard(body io.Reader, cancel context.CancelFunc, limit int64, wait time.Duration) bool {
 	stop := time.AfterFunc(wait, cancel)
 	defer stop.Stop()
-	n, err := io.Copy(io.Discard, io.LimitReader(body, limit+1))
+	n, err := io.Copy(io.Discard, pastLimit(body, limit))
 	return err == nil && n <= limit
+}
+
+// pastLimit reads body up to one byte past limit, the byte that tells a
+// body longer than limit from one of limit bytes; a limit of
+// math.MaxInt64, which no body exceeds, is read as it is rather than
+// overflowing into a limit of nothing.
+func pastLimit(body io.Reader, limit int64) io.Reader {
+	return io.LimitReader(body, limit+min(1, math.MaxInt64-limit))
 }
 
 // closeBody closes body. When it did not end, the request is cancelled

@@ -39,6 +39,10 @@ func TestResetWait(t *testing.T) {
 		{"a reset 1.4s away", unix(2 * time.Second), time.Time{}, now.Add(600 * time.Millisecond), 2 * time.Second, true},
 		{"capped", unix(100 * 24 * time.Hour), time.Time{}, time.Time{}, MaxRetryAfter, true},
 		{"far beyond any time", "99999999999999999", time.Time{}, time.Time{}, MaxRetryAfter, true},
+		// Past what time.Unix can hold: a broken or hostile header is
+		// capped as any far reset is, not read as a reset long gone.
+		{"the largest int64", "9223372036854775807", time.Time{}, time.Time{}, MaxRetryAfter, true},
+		{"beyond int64", "99999999999999999999", time.Time{}, time.Time{}, MaxRetryAfter, true},
 		{"the reset is now", unix(0), time.Time{}, time.Time{}, 0, false},
 		{"the reset passed", unix(-time.Second), time.Time{}, time.Time{}, 0, false},
 		{"zero", "0", time.Time{}, time.Time{}, 0, false},

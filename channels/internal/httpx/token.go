@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -18,12 +19,15 @@ import (
 // description only: its own text holds the endpoint's whole answer, which
 // may echo the client secret or the refresh token, secrets a channel does
 // not know to redact. permanent reports a refusal retrying will not help
-// (400 invalid_grant, 401; not 408, 425, 429 or a 5xx, see Transient);
+// (400 invalid_grant, 401, or one of RFC 6749's refusals under a 2xx, as
+// some endpoints answer; not 408, 425, 429 or a 5xx, see Transient);
 // the caller marks it, as it may know better (a connection that
 // authenticated already). A transient refusal carries the endpoint's
-// Retry-After. Any other error (the endpoint unreachable) is wrapped as it
-// is, and is permanent only when PermanentTLS: the endpoint's certificate
-// does not verify, or its port does not speak TLS, which no retry fixes.
+// Retry-After; a 429 is a rate limit (RateLimited), which waits
+// RateLimitWait when the endpoint names no wait left. Any other error
+// (the endpoint unreachable) is wrapped as it is, and is permanent only
+// when PermanentTLS: the endpoint's certificate does not verify, or its
+// port does not speak TLS, which no retry fixes.
 func TokenError(prefix string, err error) (e error, permanent bool) {
 	re, ok := errors.AsType[*oauth2.RetrieveError](err)
 	if !ok || re.Response == nil {
@@ -39,16 +43,23 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 	}
 	e = fmt.Errorf("%s: %s", prefix, why)
 	switch {
-	case status >= 200 && status <= 299: // a token answer without a token
-		return e, false
+	case status >= 200 && status <= 299:
+		// A refusal under 200 OK, as some endpoints answer, is told by
+		// its code; a token answer without a token, transient.
+		return e, slices.Contains(grantRefusals, re.ErrorCode)
 	case !Transient(status):
 		return e, true
 	}
-	if d, ok := RetryAfter(re.Response.Header, time.Now()); ok {
-		return broadcast.RetryAfter(e, d), false
-	}
-	return e, false
+	// A 429 is a rate limit as Classify marks one: RateLimitWait when
+	// the endpoint names no wait left.
+	return Mark(e, status == http.StatusTooManyRequests, true, re.Response.Header, time.Now()), false
 }
+
+// grantRefusals are the error codes of RFC 6749, section 5.2, with which
+// a token endpoint refuses the request, the client or the grant: no retry
+// of the same request is granted.
+var grantRefusals = []string{"invalid_request", "invalid_client", "invalid_grant",
+	"unauthorized_client", "unsupported_grant_type", "invalid_scope"}
 
 // TokenCall calls a token function, such as the Token method of an
 // oauth2.TokenSource, for callers bounded by a context, which such a

@@ -36,6 +36,25 @@ func TestName(t *testing.T) {
 	}
 }
 
+// A name that is not valid UTF-8 can key no Update.Overrides (Validate
+// refuses such a key), and a metrics label of it panics: New refuses it,
+// naming the field.
+func TestNameNotUTF8(t *testing.T) {
+	for _, name := range []string{"ops\xff", "\xc3", "op\xc3s"} {
+		_, err := Name("demo", name, "demo")
+		assert.EqualError(t, err, "demo: Config.Name: not valid UTF-8", "%q", name)
+	}
+}
+
+// A name longer than 255 bytes can key no Update.Overrides either
+// (Validate refuses such a key): New refuses it, naming the field.
+func TestNameTooLong(t *testing.T) {
+	_, err := Name("demo", strings.Repeat("é", 127)+"o", "demo")
+	require.NoError(t, err, "255 bytes")
+	_, err = Name("demo", strings.Repeat("é", 128), "demo")
+	assert.EqualError(t, err, "demo: Config.Name: longer than 255 bytes")
+}
+
 // One rule for a token sent in a header, the strictest of the adapters'
 // variants: printable ASCII.
 func TestToken(t *testing.T) {
