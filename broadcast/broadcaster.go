@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Broadcaster sends updates to a fixed set of channels, each concurrently
@@ -59,8 +61,9 @@ func (b *Broadcaster) enter() bool {
 
 // New returns a Broadcaster for channels. It does no I/O. It fails with
 // ErrNoChannels, with ErrDuplicateChannel, or when a channel is nil (or
-// its Name panics, as a nil pointer's does) or has an empty name, an option is negative, or a Route is invalid or names no
-// channel.
+// its Name panics, as a nil pointer's does) or has an empty name (or one
+// that is not UTF-8, longer than 255 bytes or holds a control character),
+// an option is negative, or a Route is invalid or names no channel.
 func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	if len(channels) == 0 {
 		return nil, ErrNoChannels
@@ -94,8 +97,8 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
-		if name == "" {
-			return nil, fmt.Errorf("broadcast: channels[%d]: empty name", i)
+		if err := checkName(name); err != nil {
+			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
 		if _, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%w: %q", ErrDuplicateChannel, name)
@@ -116,6 +119,23 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// checkName checks a channel's name: it keys Update.Overrides (whose keys
+// Validate bounds alike) and Options.Routes, and stands in Results, log
+// records and metrics' labels, which must be UTF-8.
+func checkName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("empty name")
+	case !utf8.ValidString(name):
+		return fmt.Errorf("name %q: not valid UTF-8", name)
+	case len(name) > maxIDLength:
+		return fmt.Errorf("name %.40q…: longer than %d bytes", name, maxIDLength)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return fmt.Errorf("name %q: holds a control character", name)
+	}
+	return nil
 }
 
 // channelName returns ch's Name. One that panics, as a nil pointer of an

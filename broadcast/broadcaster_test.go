@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -355,6 +356,11 @@ func TestNew(t *testing.T) {
 		{"duplicate", []broadcast.Channel{a, &script{name: "a"}}, broadcast.Options{}, `"a"`, broadcast.ErrDuplicateChannel},
 		{"nil channel", []broadcast.Channel{a, nil}, broadcast.Options{}, "channels[1]: nil", nil},
 		{"empty name", []broadcast.Channel{&script{}}, broadcast.Options{}, "channels[0]: empty name", nil},
+		// A name keys overrides and routes, and labels log records and
+		// metrics, which must be UTF-8 (a Prometheus label of it panics).
+		{"name not UTF-8", []broadcast.Channel{&script{name: "ops\xff"}}, broadcast.Options{}, `channels[0]: name "ops\xff": not valid UTF-8`, nil},
+		{"name too long", []broadcast.Channel{&script{name: strings.Repeat("n", 256)}}, broadcast.Options{}, "channels[0]: name \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\"…: longer than 255 bytes", nil},
+		{"name with a control character", []broadcast.Channel{&script{name: "ops\nINFO forged"}}, broadcast.Options{}, `channels[0]: name "ops\nINFO forged": holds a control character`, nil},
 		{"negative attempts", []broadcast.Channel{a}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: -1}}, "Options.Retry.MaxAttempts: negative", nil},
 		{"negative timeout", []broadcast.Channel{a}, broadcast.Options{AttemptTimeout: -time.Second}, "Options.AttemptTimeout: negative", nil},
 	}
