@@ -193,3 +193,45 @@ func TestConnectBoundsEachConnectionAttempt(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "pgstore: connect: ")
 }
+
+// A password starting with a raw "/" cut the URL short too, with no port
+// left: pgx read the user name, and the ":" after it, as the host, and
+// the whole password as the start of the database name, which its error
+// printed ("database=s3cretTail@127.0.0.1:1/db").
+func TestAPasswordStartingWithASlashIsRefusedUnshown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada:/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:/" + tail + "@127.0.0.1/db?sslmode=disable&connect_timeout=1",
+		"postgresql://ada:/" + tail + "@127.0.0.1:1,127.0.0.2:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://:/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string:", dsn)
+		assert.Contains(t, err.Error(), "%2F", "says how to write it")
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+}
+
+// A password given as a URL's query parameter holding a raw "&" is cut
+// in two; pgx's error quoted the part after the "&" ("missing key/value
+// separator "=" in URI query parameter: "s3cretTail"").
+func TestAnAmpersandInAQueryPasswordIsNotShown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada@127.0.0.1:1/db?sslmode=disable&password=pw&" + tail,
+		"postgres://ada@127.0.0.1:1/db?password=&" + tail + "&sslmode=disable",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: ", dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+		if pe, ok := errors.AsType[*pgconn.ParseConfigError](err); ok {
+			assert.NotContains(t, pe.ConnString, tail, "in the error's chain")
+			if inner := errors.Unwrap(pe); inner != nil {
+				assert.NotContains(t, inner.Error(), tail, "in the error's chain")
+			}
+		}
+	}
+}

@@ -97,7 +97,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -288,13 +290,13 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
 	}
 	if cutPassword(connString) {
-		return nil, errors.New(`pgstore: connection string: a URL with a port, no user name and an "@" in the database name: ` +
+		return nil, errors.New(`pgstore: connection string: a URL with a port (or a host ending in ":"), no user name and an "@" in the database name: ` +
 			`a password cut short by a "/" (write a "/" in the user name or password as %2F, ` +
 			`and an "@" in the database name as %40)`)
 	}
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
+		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err, connString))
 	}
 	if err := checkHosts(&cfg.ConnConfig.Config); err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", err)
@@ -307,17 +309,19 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 }
 
 // cutPassword reports whether connString is a URL that a password
-// starting with digits and holding a raw "/" cut short: pgx would take the
-// user name for the host, the digits for its port, and the rest of the
-// password for the database name, which its errors print. Such a URL has
-// no user information, a port, and an "@" in its path (one written %40 is
+// holding a raw "/" cut short, where it starts with digits or with the
+// "/": pgx would take the user name for the host, the digits (or
+// nothing) for its port, and the rest of the password for the database
+// name, which its errors print. Such a URL has no user information, a
+// port or a host ending in ":", and an "@" in its path (one written %40 is
 // a database name's).
 func cutPassword(connString string) bool {
 	if !strings.HasPrefix(connString, "postgres://") && !strings.HasPrefix(connString, "postgresql://") {
 		return false
 	}
 	u, err := url.Parse(connString)
-	return err == nil && u.User == nil && u.Port() != "" && strings.Contains(u.EscapedPath(), "@")
+	return err == nil && u.User == nil && (u.Port() != "" || strings.HasSuffix(u.Host, ":")) &&
+		strings.Contains(u.EscapedPath(), "@")
 }
 
 // checkHosts refuses a host name holding an "@". pgx, as libpq, ends a
@@ -365,15 +369,51 @@ func otherScheme(connString string) bool {
 // withoutConnString is pgx's error for a connection string it cannot
 // parse, without the string. pgx repeats the string with the passwords it
 // recognises masked, which misses some ("password = x", a quoted one with
-// an escaped quote), and keeps it whole in the error's ConnString.
-func withoutConnString(err error) error {
+// an escaped quote), and keeps it whole in the error's ConnString. The
+// error it wraps may quote a part of the string too (the part of a query
+// parameter's password after a raw "&"): each quoted part longer than a
+// character that the string holds is left out.
+func withoutConnString(err error, connString string) error {
 	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
 	if !ok {
 		return errors.New("cannot parse")
 	}
 	safe := *pe
 	safe.ConnString = "REDACTED"
-	return &safe
+	inner := errors.Unwrap(pe)
+	if inner == nil {
+		return &safe
+	}
+	// pgx's text is "cannot parse `…`: msg (inner)".
+	msg, ok := strings.CutSuffix(safe.Error(), " ("+inner.Error()+")")
+	if !ok {
+		return errors.New("cannot parse")
+	}
+	_, msg, _ = strings.Cut(msg, "`: ")
+	return pgconn.NewParseConfigError(safe.ConnString, msg, errors.New(unquote(inner.Error(), connString)))
+}
+
+// quoted is a part of an error's text in double quotes, as %q writes it.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// unquote replaces in text each quoted part longer than a character that
+// connString holds (a piece of the string, maybe of its password) but
+// the name of a setting, and each it cannot read, by REDACTED.
+func unquote(text, connString string) string {
+	return quoted.ReplaceAllStringFunc(text, func(q string) string {
+		s, err := strconv.Unquote(q)
+		if err != nil || len(s) > 1 && strings.Contains(connString, s) && !isKey(s, connString) {
+			return "REDACTED"
+		}
+		return q
+	})
+}
+
+// isKey reports whether s is the name of a setting of connString
+// ("sslkey" in "both "sslcert" and "sslkey" are required"): lower-case
+// letters and underscores, written before an "=".
+func isKey(s, connString string) bool {
+	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz_") == "" && strings.Contains(connString, s+"=")
 }
 
 // Pool returns the Store's connection pool, to share with package dispatch
