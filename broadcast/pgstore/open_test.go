@@ -235,3 +235,24 @@ func TestAnAmpersandInAQueryPasswordIsNotShown(t *testing.T) {
 		}
 	}
 }
+
+// A password holding an "@" and then a "/", written raw, ends the user
+// information at the "@" and the host at the "/": the rest of the
+// password became the start of the database name, which pgx's error
+// printed ("database=s3cretTail@127.0.0.1:1/db"), after connecting to the
+// default socket or to a host named by the password's middle.
+func TestAPasswordHoldingAnAtAndASlashIsRefusedUnshown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada:pw@/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:@/" + tail + "@127.0.0.1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:pw@h/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:pw@h/" + tail + "@127.0.0.1:5432?sslmode=disable&connect_timeout=1",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string:", dsn)
+		assert.Contains(t, err.Error(), "%40", "says how to write it")
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+}

@@ -290,9 +290,9 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
 	}
 	if cutPassword(connString) {
-		return nil, errors.New(`pgstore: connection string: a URL with a port (or a host ending in ":"), no user name and an "@" in the database name: ` +
-			`a password cut short by a "/" (write a "/" in the user name or password as %2F, ` +
-			`and an "@" in the database name as %40)`)
+		return nil, errors.New(`pgstore: connection string: a URL whose database name holds an "@" after a host ` +
+			`or port taken from the user information: a password cut short by a "/" (write a "/" in the user name ` +
+			`or password as %2F, and an "@" in the password or the database name as %40)`)
 	}
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
@@ -309,19 +309,34 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 }
 
 // cutPassword reports whether connString is a URL that a password
-// holding a raw "/" cut short, where it starts with digits or with the
-// "/": pgx would take the user name for the host, the digits (or
-// nothing) for its port, and the rest of the password for the database
-// name, which its errors print. Such a URL has no user information, a
-// port or a host ending in ":", and an "@" in its path (one written %40 is
-// a database name's).
+// holding a raw "/" cut short, the rest of the password becoming the
+// database name, which pgx's errors print:
+//
+//   - a password starting with digits or with the "/": pgx takes the user
+//     name for the host and the digits (or nothing) for its port. Such a
+//     URL has no user information, a port or a host ending in ":", and an
+//     "@" in its path (one written %40 is a database name's);
+//   - a password holding an "@" and then a "/": the user information
+//     ends at the "@" and the host, empty or the password's middle, at
+//     the "/". Such a URL has user information, and an "@" in its path
+//     after which comes an empty host's path, or a "/" or a ":" (a host
+//     and port, a database), which a database name seldom holds.
 func cutPassword(connString string) bool {
 	if !strings.HasPrefix(connString, "postgres://") && !strings.HasPrefix(connString, "postgresql://") {
 		return false
 	}
 	u, err := url.Parse(connString)
-	return err == nil && u.User == nil && (u.Port() != "" || strings.HasSuffix(u.Host, ":")) &&
-		strings.Contains(u.EscapedPath(), "@")
+	if err != nil {
+		return false
+	}
+	_, rest, at := strings.Cut(strings.TrimPrefix(u.EscapedPath(), "/"), "@")
+	switch {
+	case !at:
+		return false
+	case u.User == nil:
+		return u.Port() != "" || strings.HasSuffix(u.Host, ":")
+	}
+	return u.Host == "" || strings.ContainsAny(rest, "/:")
 }
 
 // checkHosts refuses a host name holding an "@". pgx, as libpq, ends a
