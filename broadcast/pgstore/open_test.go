@@ -256,3 +256,42 @@ func TestAPasswordHoldingAnAtAndASlashIsRefusedUnshown(t *testing.T) {
 		assert.NotContains(t, err.Error(), tail, dsn)
 	}
 }
+
+// pgx, as libpq, ends a URL's user information at an "@" before any "/",
+// and the host and port at a "/", "?" or ",": a password holding these
+// raw was cut into a host (a socket's directory, a name asked of the
+// DNS), a port, a database name or a query, which pgx's errors printed,
+// and a parse error quoted what it could not read. Each is refused
+// before any connection, quoting no part of the password.
+func TestPasswordsCutShortAreRefusedUnshown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada:/Qx7k'" + tail + "?@127.0.0.1:1/db",              // a "/" first, then a "?"
+		"postgres://ada:12/" + tail + "?@127.0.0.1:1/db",                 // digits, a "/", a "?"
+		"postgres://ada:Qx7k@Wv9m?!" + tail + "@127.0.0.1:1/db",          // an "@" in a query before any "/"
+		"postgres://ada:=pw@%2F" + tail + "@127.0.0.1:1/db",              // a socket's directory
+		"postgres://ada:pw@[" + tail + "?x@127.0.0.1:1/db",               // a host no host name is
+		"postgres://ada:pw[Wv9m@/" + tail + "\"x@127.0.0.1:1/db",         // an empty host
+		"postgres://ada:[Qx7k@Wv9m/#" + tail + "@127.0.0.1:1/db",         // a host, then a database name
+		"postgres://ada@127.0.0.1:1/db?password=pw&\"" + tail + "\"",     // quoted in a query
+		"postgres://ada@127.0.0.1:1/db?password=pw&\"" + tail,            // half quoted
+		"postgres://ada@127.0.0.1:1/db?password=pw&\\\"" + tail + "\\\"", // escaped quotes
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: ", dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+	// What a host, a database name or a parse error may hold still reads.
+	for _, dsn := range []string{
+		"postgres://ada:pw@127.0.0.1:1/db@x",
+		"postgres://127.0.0.1/db@x?sslmode=disable",
+		"postgres://ada:pw@db_1.example.com:5432,[::1]:5433/db",
+		"host=/run/a@b port=1 user=ada",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		assert.NoError(t, err, dsn)
+	}
+	_, err := pgstore.ParseConfig("postgres://ada@127.0.0.1:1/db?sslmode=require&sslkey=/k.pem")
+	assert.ErrorContains(t, err, `both "sslcert" and "sslkey" are required`, "the names of settings are kept")
+}
