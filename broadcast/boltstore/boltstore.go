@@ -10,7 +10,8 @@
 //	b, err := broadcast.New(channels, broadcast.Options{Store: store})
 //
 // Every Mark and SaveReceipt is a committed bbolt transaction, synced to
-// disk, before it returns: when a channel that fans out to many recipients
+// disk, before it returns (and Open syncs the file's directory, so that a
+// power failure does not lose a new file's name): when a channel that fans out to many recipients
 // has marked a recipient delivered and the process is killed a moment later,
 // running the same update again skips that recipient. What can be sent twice
 // is only what was in flight at the kill: delivered, not yet marked. Writes
@@ -126,8 +127,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -213,7 +216,33 @@ func Open(path string, opts *Options) (*Store, error) {
 		_ = s.close()
 		return nil, err
 	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		_ = s.close()
+		return nil, fmt.Errorf("boltstore: open %s: sync its directory: %w", path, err)
+	}
 	return s, nil
+}
+
+// syncDir is syncDirectory; a variable for tests.
+var syncDir = syncDirectory
+
+// syncDirectory syncs the directory dir, so that the names in it, the
+// store file's among them, survive a power failure: a file synced is not
+// found again if its name was lost. Windows has no such sync, and some
+// file systems refuse it (EINVAL): their names are kept otherwise.
+func syncDirectory(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
+		return err
+	}
+	return nil
 }
 
 // private takes the group's and others' permissions away from file, the

@@ -193,3 +193,105 @@ func TestConnectBoundsEachConnectionAttempt(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "pgstore: connect: ")
 }
+
+// A password starting with a raw "/" cut the URL short too, with no port
+// left: pgx read the user name, and the ":" after it, as the host, and
+// the whole password as the start of the database name, which its error
+// printed ("database=s3cretTail@127.0.0.1:1/db").
+func TestAPasswordStartingWithASlashIsRefusedUnshown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada:/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:/" + tail + "@127.0.0.1/db?sslmode=disable&connect_timeout=1",
+		"postgresql://ada:/" + tail + "@127.0.0.1:1,127.0.0.2:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://:/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string:", dsn)
+		assert.Contains(t, err.Error(), "%2F", "says how to write it")
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+}
+
+// A password given as a URL's query parameter holding a raw "&" is cut
+// in two; pgx's error quoted the part after the "&" ("missing key/value
+// separator "=" in URI query parameter: "s3cretTail"").
+func TestAnAmpersandInAQueryPasswordIsNotShown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada@127.0.0.1:1/db?sslmode=disable&password=pw&" + tail,
+		"postgres://ada@127.0.0.1:1/db?password=&" + tail + "&sslmode=disable",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: ", dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+		if pe, ok := errors.AsType[*pgconn.ParseConfigError](err); ok {
+			assert.NotContains(t, pe.ConnString, tail, "in the error's chain")
+			if inner := errors.Unwrap(pe); inner != nil {
+				assert.NotContains(t, inner.Error(), tail, "in the error's chain")
+			}
+		}
+	}
+}
+
+// A password holding an "@" and then a "/", written raw, ends the user
+// information at the "@" and the host at the "/": the rest of the
+// password became the start of the database name, which pgx's error
+// printed ("database=s3cretTail@127.0.0.1:1/db"), after connecting to the
+// default socket or to a host named by the password's middle.
+func TestAPasswordHoldingAnAtAndASlashIsRefusedUnshown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada:pw@/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:@/" + tail + "@127.0.0.1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:pw@h/" + tail + "@127.0.0.1:1/db?sslmode=disable&connect_timeout=1",
+		"postgres://ada:pw@h/" + tail + "@127.0.0.1:5432?sslmode=disable&connect_timeout=1",
+	} {
+		_, err := pgstore.Open(context.Background(), dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string:", dsn)
+		assert.Contains(t, err.Error(), "%40", "says how to write it")
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+}
+
+// pgx, as libpq, ends a URL's user information at an "@" before any "/",
+// and the host and port at a "/", "?" or ",": a password holding these
+// raw was cut into a host (a socket's directory, a name asked of the
+// DNS), a port, a database name or a query, which pgx's errors printed,
+// and a parse error quoted what it could not read. Each is refused
+// before any connection, quoting no part of the password.
+func TestPasswordsCutShortAreRefusedUnshown(t *testing.T) {
+	const tail = "s3cretTail"
+	for _, dsn := range []string{
+		"postgres://ada:/Qx7k'" + tail + "?@127.0.0.1:1/db",              // a "/" first, then a "?"
+		"postgres://ada:12/" + tail + "?@127.0.0.1:1/db",                 // digits, a "/", a "?"
+		"postgres://ada:Qx7k@Wv9m?!" + tail + "@127.0.0.1:1/db",          // an "@" in a query before any "/"
+		"postgres://ada:=pw@%2F" + tail + "@127.0.0.1:1/db",              // a socket's directory
+		"postgres://ada:pw@[" + tail + "?x@127.0.0.1:1/db",               // a host no host name is
+		"postgres://ada:pw[Wv9m@/" + tail + "\"x@127.0.0.1:1/db",         // an empty host
+		"postgres://ada:[Qx7k@Wv9m/#" + tail + "@127.0.0.1:1/db",         // a host, then a database name
+		"postgres://ada@127.0.0.1:1/db?password=pw&\"" + tail + "\"",     // quoted in a query
+		"postgres://ada@127.0.0.1:1/db?password=pw&\"" + tail,            // half quoted
+		"postgres://ada@127.0.0.1:1/db?password=pw&\\\"" + tail + "\\\"", // escaped quotes
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		require.Error(t, err, dsn)
+		assert.Contains(t, err.Error(), "pgstore: connection string: ", dsn)
+		assert.NotContains(t, err.Error(), tail, dsn)
+	}
+	// What a host, a database name or a parse error may hold still reads.
+	for _, dsn := range []string{
+		"postgres://ada:pw@127.0.0.1:1/db@x",
+		"postgres://127.0.0.1/db@x?sslmode=disable",
+		"postgres://ada:pw@db_1.example.com:5432,[::1]:5433/db",
+		"host=/run/a@b port=1 user=ada",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		assert.NoError(t, err, dsn)
+	}
+	_, err := pgstore.ParseConfig("postgres://ada@127.0.0.1:1/db?sslmode=require&sslkey=/k.pem")
+	assert.ErrorContains(t, err, `both "sslcert" and "sslkey" are required`, "the names of settings are kept")
+}

@@ -96,7 +96,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -227,9 +227,11 @@ func poolSlots(pool *pgxpool.Pool) chan struct{} {
 // or key=value pairs, as pgxpool.ParseConfig takes them) and returns a
 // Store on it, after checking its schema as New does. An empty string, or
 // a URL whose scheme is not postgres:// or postgresql://, is an error: pgx
-// would otherwise fall back to a local socket and defaults. So is a host
-// holding an "@": an "@" of the password, unescaped (write it %40), which
-// would otherwise go to the DNS and into the error.
+// would otherwise fall back to a local socket and defaults. So is a URL
+// that a user name or password holding a raw "/", "?" or "@" cut short
+// (write them %2F, %3F, %40): pgx would read its rest as a host, a port,
+// a database name or a query, which would go to the DNS and into the
+// error.
 // Close closes the connections.
 func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
 	pool, err := Connect(ctx, connString)
@@ -247,8 +249,8 @@ func Open(ctx context.Context, connString string, opts ...Option) (*Store, error
 
 // Connect opens a pool of connections to the database of connString, and
 // checks that it answers. An empty connString, a URL of another scheme,
-// a host holding an "@", or a URL whose password a raw "/" cut short, is
-// an error, as for Open. Each connection attempt is bounded by the
+// or a URL that a user name or password holding a raw "/", "?" or "@" cut
+// short, is an error, as for Open. Each connection attempt is bounded by the
 // string's connect_timeout, or else DefaultConnectTimeout: a pool of
 // pgxpool.New has no such bound unless the string sets one.
 func Connect(ctx context.Context, connString string) (*pgxpool.Pool, error) {
@@ -275,10 +277,10 @@ const DefaultConnectTimeout = 10 * time.Second
 // pgxpool.NewWithConfig: pgx's config, with DefaultConnectTimeout when the
 // string sets no connect_timeout (pgx reads connect_timeout=0 as none, as
 // libpq does; both get the default). It refuses what Connect refuses (an
-// empty string, a URL of another scheme, a host holding an "@", a URL
-// whose password a raw "/" cut short), and its
-// errors never quote the string: pgx's would, with only the passwords it
-// recognises masked.
+// empty string, a URL of another scheme, a URL that a user name or
+// password holding a raw "/", "?" or "@" cut short), and its errors never
+// quote the string: pgx's would, with only the passwords it recognises
+// masked.
 func ParseConfig(connString string) (*pgxpool.Config, error) {
 	if strings.TrimSpace(connString) == "" {
 		return nil, errors.New("pgstore: connection string: missing (an empty one would connect to a local socket with defaults)")
@@ -287,14 +289,12 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 		return nil, errors.New("pgstore: connection string: scheme: not postgres:// nor postgresql:// " +
 			"(pgx would read the URL as key=value pairs and connect to a local socket with defaults)")
 	}
-	if cutPassword(connString) {
-		return nil, errors.New(`pgstore: connection string: a URL with a port, no user name and an "@" in the database name: ` +
-			`a password cut short by a "/" (write a "/" in the user name or password as %2F, ` +
-			`and an "@" in the database name as %40)`)
+	if err := cutPassword(connString); err != nil {
+		return nil, fmt.Errorf("pgstore: connection string: %w", err)
 	}
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err))
+		return nil, fmt.Errorf("pgstore: connection string: %w", withoutConnString(err, connString))
 	}
 	if err := checkHosts(&cfg.ConnConfig.Config); err != nil {
 		return nil, fmt.Errorf("pgstore: connection string: %w", err)
@@ -306,36 +306,96 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 	return cfg, nil
 }
 
-// cutPassword reports whether connString is a URL that a password
-// starting with digits and holding a raw "/" cut short: pgx would take the
-// user name for the host, the digits for its port, and the rest of the
-// password for the database name, which its errors print. Such a URL has
-// no user information, a port, and an "@" in its path (one written %40 is
-// a database name's).
-func cutPassword(connString string) bool {
-	if !strings.HasPrefix(connString, "postgres://") && !strings.HasPrefix(connString, "postgresql://") {
-		return false
+// cutPassword returns an error when connString is a URL that a user name
+// or password holding a raw "/", "?" or "@" cut short. pgx, as libpq, ends
+// a URL's user information at an "@" that comes before any "/", and the
+// host and port at the first "/", "?" or ",": the rest of the password
+// then becomes the host (a socket's directory when it starts with "%2F"),
+// the port, the database name or the query, which pgx's errors print and
+// the DNS is asked about. After the user information, if any, such a URL
+// holds an "@" that
+//
+//   - comes before any "/": in a host, a port or a query without a
+//     database name;
+//   - follows a host and port that are the user name and the password's
+//     start ("ada:1234/…@", "ada:/…@"), when there is no user information;
+//   - follows an empty host ("ada:pw@/…@"): the socket's default;
+//   - is followed by a "/" or a ":": the host and port the user meant,
+//     which no database name or query value holds.
+//
+// A "@" in a database name ("/db@x") is none of these; one written %40
+// is none.
+func cutPassword(connString string) error {
+	p, ok := strings.CutPrefix(connString, "postgresql://")
+	if !ok {
+		if p, ok = strings.CutPrefix(connString, "postgres://"); !ok {
+			return nil
+		}
 	}
-	u, err := url.Parse(connString)
-	return err == nil && u.User == nil && u.Port() != "" && strings.Contains(u.EscapedPath(), "@")
+	userinfo := false
+	if i := strings.IndexAny(p, "@/"); i >= 0 && p[i] == '@' {
+		p, userinfo = p[i+1:], true
+	}
+	before, rest, at := strings.Cut(p, "@")
+	if !at {
+		return nil
+	}
+	hosts, _, path := strings.Cut(before, "/")
+	_, port, hasPort := strings.Cut(hosts, ":")
+	switch {
+	case !path && !strings.Contains(before, "?"):
+		return errHostAt
+	case !path, strings.ContainsAny(rest, "/:"),
+		userinfo && hosts == "",
+		!userinfo && hasPort && strings.Trim(port, "0123456789") == "":
+		return errCut
+	}
+	return nil
 }
 
-// checkHosts refuses a host name holding an "@". pgx, as libpq, ends a
-// URL's user information at its first "@", so the rest of a password
-// holding one unescaped becomes the host: connecting would send it to the
-// DNS, and pgx's error would print it. A Unix socket's directory (a host
-// starting with "/") may hold one.
+// Errors of a URL that a user name or password cut short (see cutPassword).
+var (
+	errHostAt = errors.New("host: holds an @ (an @ in the user name or password is written %40)")
+	errCut    = errors.New(`a URL with an "@" where no host, port or database name holds one: a user name or ` +
+		`password cut short by a "/", "?" or "@" written raw (write a "/" in the user name or password as %2F, ` +
+		`a "?" as %3F, and an "@" in the password or the database name as %40)`)
+)
+
+// checkHosts refuses a host name holding an "@", or a character that no
+// host name holds, and a database name holding an "@" followed by a "/"
+// or ":". pgx, as libpq, ends a URL's user information at its first "@",
+// and its host at the first ":", "/", "?" or ",": the rest of a password
+// holding one of these unescaped becomes the host, its port or the
+// database name, and connecting would send it to the DNS, and pgx's error
+// would print it. A Unix socket's directory (a host starting with "/")
+// may hold any of them.
 func checkHosts(cfg *pgconn.Config) error {
 	hosts := []string{cfg.Host}
 	for _, f := range cfg.Fallbacks {
 		hosts = append(hosts, f.Host)
 	}
 	for _, h := range hosts {
-		if !strings.HasPrefix(h, "/") && strings.Contains(h, "@") {
-			return errors.New("host: holds an @ (an @ in the user name or password is written %40)")
+		switch {
+		case strings.HasPrefix(h, "/"):
+		case strings.Contains(h, "@"):
+			return errHostAt
+		case strings.IndexFunc(h, notInHostName) >= 0:
+			return errors.New("host: holds a character no host name holds " +
+				`(a character of the user name or password written raw: write "/" as %2F, "?" as %3F, "#" as %23, "@" as %40)`)
 		}
 	}
+	if _, rest, ok := strings.Cut(cfg.Database, "@"); ok && strings.ContainsAny(rest, "/:") {
+		return errors.New(`database: holds an "@" followed by a host or port: a password cut short by a "/" ` +
+			`(write a "/" in the user name or password as %2F, and an "@" in the password or the database name as %40)`)
+	}
 	return nil
+}
+
+// notInHostName reports whether c is not in a host name, an IPv4
+// address, or an IPv6 address (with its zone): letters, digits, ".",
+// "-", "_" (container names), ":" and "%".
+func notInHostName(c rune) bool {
+	return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune(".-_:%", c))
 }
 
 // connect opens a pool with cfg and checks that it answers.
@@ -365,15 +425,48 @@ func otherScheme(connString string) bool {
 // withoutConnString is pgx's error for a connection string it cannot
 // parse, without the string. pgx repeats the string with the passwords it
 // recognises masked, which misses some ("password = x", a quoted one with
-// an escaped quote), and keeps it whole in the error's ConnString.
-func withoutConnString(err error) error {
+// an escaped quote), and keeps it whole in the error's ConnString. The
+// error it wraps may quote a part of the string too (the part of a query
+// parameter's password after a raw "&"): it is left out when it quotes
+// anything but the name of a setting.
+func withoutConnString(err error, connString string) error {
 	pe, ok := errors.AsType[*pgconn.ParseConfigError](err)
 	if !ok {
 		return errors.New("cannot parse")
 	}
 	safe := *pe
 	safe.ConnString = "REDACTED"
-	return &safe
+	inner := errors.Unwrap(pe)
+	if inner == nil || quotesOnlyKeys(inner.Error(), connString) {
+		return &safe
+	}
+	// pgx's text is "cannot parse `…`: msg (inner)".
+	msg, ok := strings.CutSuffix(safe.Error(), " ("+inner.Error()+")")
+	if !ok {
+		return errors.New("cannot parse")
+	}
+	_, msg, _ = strings.Cut(msg, "`: ")
+	return pgconn.NewParseConfigError(safe.ConnString, msg, nil)
+}
+
+// quoted is a part of an error's text in double quotes.
+var quoted = regexp.MustCompile(`"[^"]*"`)
+
+// quotesOnlyKeys reports whether every part of text in double quotes is
+// one character or the name of a setting ("sslcert" and "sslkey" in
+// "both "sslcert" and "sslkey" are required"): lower-case letters and
+// underscores, written before an "=" in connString or not in it at all.
+// Any other may be a piece of the string, and of its password; so may
+// any text with a backslash, whose quotes may be escaped.
+func quotesOnlyKeys(text, connString string) bool {
+	for _, q := range quoted.FindAllString(text, -1) {
+		s := q[1 : len(q)-1]
+		word := s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz_") == ""
+		if len(s) != 1 && !(word && (strings.Contains(connString, s+"=") || !strings.Contains(connString, s))) {
+			return false
+		}
+	}
+	return !strings.Contains(text, "\\")
 }
 
 // Pool returns the Store's connection pool, to share with package dispatch

@@ -38,8 +38,8 @@ func broadcasterRules() []rule {
 		},
 		{
 			name: "OlderUpdateSuperseded",
-			rule: "an update older than the incident's latest post on a channel, as the Store records it, is not " +
-				"posted there, also by another Broadcaster: its Result says Superseded",
+			rule: "an update older than the incident's latest post on a channel, as the Store records it, even by " +
+				"less than a microsecond, is not posted there, also by another Broadcaster: its Result says Superseded",
 			check: checkOlderUpdateSuperseded,
 		},
 		{
@@ -195,6 +195,19 @@ func checkOlderUpdateSuperseded(t *testing.T, s broadcast.Store) {
 	require.NoError(t, err)
 	assert.True(t, rep.Results[0].Superseded, "u1 was written before u2, which is out")
 	assert.Len(t, x.calls(), 1, "u1 was not posted after u2")
+
+	// Less than a microsecond apart: a Store that rounds the times it
+	// keeps (a SQL timestamp column keeps microseconds) makes the older
+	// update look the newer.
+	older, newer := update(3), update(4)
+	base := time.Date(2025, 3, 14, 16, 0, 0, 0, time.UTC)
+	older.Time, newer.Time = base.Add(100*time.Nanosecond), base.Add(900*time.Nanosecond)
+	_, err = newBroadcaster(t, s, x.channel()).Send(context.Background(), newer)
+	require.NoError(t, err)
+	rep, err = newBroadcaster(t, s, x.channel()).Send(context.Background(), older)
+	require.NoError(t, err)
+	assert.True(t, rep.Results[0].Superseded, "u3 was written 800ns before u4, which is out")
+	assert.Len(t, x.calls(), 2, "u3 was not posted after u4")
 }
 
 func checkResentUpdateKeepsItsTime(t *testing.T, s broadcast.Store) {

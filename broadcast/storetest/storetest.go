@@ -180,7 +180,7 @@ func receipt(channel, update string, n int) broadcast.Receipt {
 		Time:       time.Date(2025, 3, 14, 15, 9, 26, 535_897_932+n, time.UTC),
 		Meta:       map[string]string{"n": fmt.Sprint(n), "thread": "τ-" + fmt.Sprint(n), "empty": ""},
 		UpdateID:   update,
-		UpdateTime: time.Date(2025, 3, 14, 15, 0, n%60, 0, time.FixedZone("CET", 3600)),
+		UpdateTime: time.Date(2025, 3, 14, 15, 0, n%60, 271_828_182+n, time.FixedZone("CET", 3600)),
 	}
 }
 

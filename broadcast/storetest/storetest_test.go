@@ -56,6 +56,7 @@ type mapStore struct {
 	overwriteRoot   bool   // every save sets Thread.Root, not only the first
 	dropReasons     bool   // keeps every failure as "failed"
 	dropUpdateTime  bool   // forgets Receipt.UpdateTime
+	roundUpdateTime bool   // keeps Receipt.UpdateTime to the microsecond, as a SQL timestamp column does
 	volatileRoots   bool   // keeps Thread.Root in memory only: lost on reopen
 	volatileReasons bool   // keeps failure reasons in memory only: lost on reopen
 	volatileReceipt bool   // keeps updates' receipts in memory only: lost on reopen
@@ -120,6 +121,9 @@ func (s *mapStore) SaveReceipt(ctx context.Context, incident, update string, r b
 	r = s.copyMeta(r)
 	if s.dropUpdateTime {
 		r.UpdateTime = time.Time{}
+	}
+	if s.roundUpdateTime {
+		r.UpdateTime = r.UpdateTime.Truncate(time.Microsecond)
 	}
 	if s.dropEmptyMeta {
 		r.Meta = maps.Clone(r.Meta)
@@ -297,6 +301,8 @@ var broken = map[string]struct {
 		failing: []string{"SavedMetaIsCopied", "ReturnedMetaIsCopied"}},
 	"lost fails": {store: func() *mapStore { return &mapStore{ignoreFails: true} },
 		failing: []string{"MarkFailedKeepsReason", "MarkFailedWithoutText", "TargetFailureReasonKept"}},
+	"update time rounded": {store: func() *mapStore { return &mapStore{roundUpdateTime: true} },
+		failing: []string{"ReceiptOfUpdate", "FirstSaveIsRootAndLast", "OlderUpdateSuperseded"}},
 	"root overwritten": {store: func() *mapStore { return &mapStore{overwriteRoot: true} },
 		failing: []string{"LaterSavesMoveLast", "NextUpdateThreads"}},
 	"dropped reasons": {store: func() *mapStore { return &mapStore{dropReasons: true} },
