@@ -20,14 +20,21 @@ var ErrTooLong = errors.New("templates: text too long")
 //
 // When the full text is too long, RenderFit shortens, in order: the Body
 // (cut with an Ellipsis, at a word end where possible, down to nothing); the
-// Components (dropped, then the Body tried in full and shortened again); the
-// Advice (cut the same way, down to nothing, only once no Body is left); the
-// Title (cut down to a lone Ellipsis). The status line's headline and
-// correction marker, the "Next update by" line and the URL are never
-// shortened. Every cut falls between grapheme clusters. The result is the
-// same as trying every cut, but the template runs only a handful of times
-// whatever the length of the text: RenderFit first estimates the cut on
-// one rendering, then confirms it.
+// Components (as many of the first ones, in their order, as fit with no
+// Body, the others counted in Data.ComponentsLeftOut and
+// Data.MoreComponents, "… and 259 more", which the default templates write
+// at the end of the list; the list dropped as a whole when not even its
+// first component fits; then the Body tried in full and shortened again);
+// the Advice (cut the same way, down to nothing, only once no Body and no
+// component is left); the Title (cut down to a lone Ellipsis). The status
+// line's headline and correction marker, the "Next update by" line and the
+// URL are never shortened, nor is a component's name. Every cut falls
+// between grapheme clusters. The result is the same as trying every cut
+// and every number of components, but the template runs only a handful of
+// times whatever the length of the text: RenderFit first estimates the cut
+// on one rendering, then confirms it, and finds the number of components
+// to keep in about twice as many renderings as that number has binary
+// digits.
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -46,7 +53,7 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 	if limit <= 0 {
 		return e.execute(cleanData(u))
 	}
-	f := &fitter{e: e, limit: limit, m: m}
+	f := &fitter{e: e, limit: limit, m: m, components: len(u.Components)}
 	if out, ok := f.render(u); ok || f.err != nil {
 		return out, f.err
 	}
@@ -87,7 +94,15 @@ type fitter struct {
 	e     *entry
 	limit int
 	m     Measure
-	err   error // the first render error; variants that fail count as too long
+	// components is the number of components of the update fitted: a
+	// variant with fewer (but some) counts the others.
+	components int
+	err        error // the first render error; variants that fail count as too long
+}
+
+// data is the template data of u, a variant of the update fitted.
+func (f *fitter) data(u broadcast.Update) Data {
+	return cleanData(u).leftOut(f.components)
 }
 
 // render renders u and reports whether the output fits; the output is
@@ -99,7 +114,7 @@ type fitter struct {
 func (f *fitter) render(u broadcast.Update) (string, bool) {
 	b := getBuffer()
 	defer putBuffer(b)
-	if err := f.e.run(b, cleanData(u)); err != nil {
+	if err := f.e.run(b, f.data(u)); err != nil {
 		if f.err == nil {
 			f.err = err
 		}
@@ -125,19 +140,54 @@ func (f *fitter) shorten(u broadcast.Update) (string, bool) {
 	if out, ok := f.body(u); ok {
 		return out, true
 	}
-	u.Components = nil
+	u.Components = f.keep(u)
 	if out, ok := f.render(u); ok {
 		return out, true
 	}
 	if out, ok := f.body(u); ok {
 		return out, true
 	}
-	u.Body = ""
+	u.Body, u.Components = "", nil
 	if out, ok := f.advice(u); ok {
 		return out, true
 	}
 	u.Advice = ""
 	return f.title(u)
+}
+
+// keep returns the most of the first components of u, fewer than all,
+// that fit (with the others counted) when u has no Body; nil when not
+// even the first one does. It tries 1, 2, 4… components until one count
+// does not fit, then bisects: when counts fit up to some number and not
+// after it, that is the number found, and a count that does not fit is
+// never returned.
+func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
+	cs := u.Components
+	u.Body = ""
+	fits := func(k int) bool {
+		u.Components = cs[:k]
+		_, ok := f.render(u)
+		return ok
+	}
+	lo, hi := 0, len(cs) // lo fits (0: no list); hi does not (all: known)
+	for k := 1; k < hi; k *= 2 {
+		if !fits(k) {
+			hi = k
+			break
+		}
+		lo = k
+	}
+	for hi-lo > 1 {
+		if mid := lo + (hi-lo)/2; fits(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if lo == 0 {
+		return nil
+	}
+	return cs[:lo]
 }
 
 // body keeps as much of u.Body as fits; none at all counts as a fit.
@@ -235,7 +285,7 @@ func (f *fitter) guess(c *cutter, u broadcast.Update, set func(*broadcast.Update
 	set(&u, marker)
 	b := getBuffer()
 	defer putBuffer(b)
-	if f.e.run(b, cleanData(u)) != nil {
+	if f.e.run(b, f.data(u)) != nil {
 		return 1
 	}
 	sp := &splicer{parts: strings.Split(b.String(), marker), f: f, buf: getBuffer(), measured: make(map[int]int)}
