@@ -54,6 +54,7 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 		return e.execute(cleanData(u))
 	}
 	f := &fitter{e: e, limit: limit, m: m, components: len(u.Components)}
+	f.w.f = f
 	if out, ok := f.render(u); ok || f.err != nil {
 		return out, f.err
 	}
@@ -98,6 +99,7 @@ type fitter struct {
 	// variant with fewer (but some) counts the others.
 	components int
 	err        error // the first render error; variants that fail count as too long
+	w          prefixWriter
 }
 
 // data is the template data of u, a variant of the update fitted.
@@ -106,28 +108,58 @@ func (f *fitter) data(u broadcast.Update) Data {
 }
 
 // render renders u and reports whether the output fits; the output is
-// returned only then. A long output is first judged by its prefixes of
-// about 1 KiB, 4 KiB, 16 KiB…, up to a quarter of it, each ending at white
-// space so that no URL or grapheme cluster is cut: once one is too long,
-// so is the whole (see Measure). That spares tidying and measuring all of
-// a long body to learn that a post of 280 characters cannot hold it.
+// returned only then. A long output is judged while the template runs,
+// by its prefixes (see prefixWriter): a variant that lists a thousand
+// components stops being rendered once it is too long for a post of 280
+// characters.
 func (f *fitter) render(u broadcast.Update) (string, bool) {
 	b := getBuffer()
 	defer putBuffer(b)
-	if err := f.e.run(b, f.data(u)); err != nil {
-		if f.err == nil {
+	if err := f.run(b, u); err != nil {
+		if f.err == nil && !errors.Is(err, errPrefixTooLong) {
 			f.err = err
 		}
 		return "", false
 	}
-	raw := b.Bytes()
-	for n := firstPrefix; 4*n <= len(raw); n *= 4 {
-		if end := bytes.LastIndexAny(raw[:n], " \n\t"); end > 0 && f.m(normalize(raw[:end], f.e.single)) > f.limit {
-			return "", false
-		}
-	}
-	out := normalize(raw, f.e.single)
+	out := normalize(b.Bytes(), f.e.single)
 	return out, f.m(out) <= f.limit
+}
+
+// run runs the template on the data of u into b, and stops it with
+// errPrefixTooLong once what it wrote is too long to fit.
+func (f *fitter) run(b *bytes.Buffer, u broadcast.Update) error {
+	f.w.b, f.w.next = b, firstPrefix
+	defer func() { f.w.b = nil }()
+	return f.e.run(&f.w, f.data(u))
+}
+
+// errPrefixTooLong stops a template run whose output cannot fit.
+var errPrefixTooLong = errors.New("templates: the output is already too long")
+
+// prefixWriter is the writer fitter.run runs a template into: it judges
+// what the template wrote so far by its prefixes of about 1 KiB, 4 KiB,
+// 16 KiB…, each ending at white space so that no URL or grapheme cluster
+// is cut, and fails with errPrefixTooLong once one is too long: then so
+// is the whole (see Measure). That spares running the template over a
+// list of components, and tidying and measuring all of a long body, to
+// learn that a post of 280 characters cannot hold them; measuring the
+// prefixes costs at most a third of measuring the output once.
+type prefixWriter struct {
+	f    *fitter
+	b    *bytes.Buffer
+	next int // the length of the next prefix to judge
+}
+
+func (w *prefixWriter) Write(p []byte) (int, error) {
+	n, _ := w.b.Write(p)
+	for w.b.Len() >= w.next {
+		raw := w.b.Bytes()[:w.next]
+		if end := bytes.LastIndexAny(raw, " \n\t"); end > 0 && w.f.m(normalize(raw[:end], w.f.e.single)) > w.f.limit {
+			return n, errPrefixTooLong
+		}
+		w.next *= 4
+	}
+	return n, nil
 }
 
 // firstPrefix is the length of the first prefix render measures; outputs
@@ -157,10 +189,10 @@ func (f *fitter) shorten(u broadcast.Update) (string, bool) {
 
 // keep returns the most of the first components of u, fewer than all,
 // that fit (with the others counted) when u has no Body; nil when not
-// even the first one does. It tries 1, 2, 4… components until one count
-// does not fit, then bisects: when counts fit up to some number and not
-// after it, that is the number found, and a count that does not fit is
-// never returned.
+// even the first one does. It renders the list of one component and of
+// two, and takes what the template adds to each component beyond its
+// name from the difference, to estimate how many fit: then most finds
+// the number from that estimate in a few more renderings.
 func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
 	cs := u.Components
 	u.Body = ""
@@ -169,13 +201,57 @@ func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
 		_, ok := f.render(u)
 		return ok
 	}
-	lo, hi := 0, len(cs) // lo fits (0: no list); hi does not (all: known)
-	for k := 1; k < hi; k *= 2 {
-		if !fits(k) {
-			hi = k
-			break
+	if len(cs) < 2 {
+		return nil
+	}
+	u.Components = cs[:1]
+	one, ok := f.render(u)
+	if !ok {
+		return nil
+	}
+	lo, guess := 1, 1
+	if len(cs) > 2 {
+		u.Components = cs[:2]
+		if two, ok := f.render(u); ok {
+			lo, guess = 2, 2
+			each := f.m(two) - f.m(one) - f.m(cs[1].Name) // the template's own, per component
+			for room := f.limit - f.m(two); guess+1 < len(cs); guess++ {
+				if room -= f.m(cs[guess].Name) + each; room < 0 {
+					break
+				}
+			}
 		}
-		lo = k
+	}
+	return cs[:most(lo, len(cs), guess, fits)]
+}
+
+// most returns the largest k between lo and hi for which fits(k) holds,
+// where lo is known to fit and hi not to: it tries guess, gallops from it
+// (1, 2, 4… steps) towards the answer, then bisects. When fits holds up
+// to some k and not after it, that is the k it returns, in two tries if
+// the guess was right; it never returns a k for which fits failed.
+func most(lo, hi, guess int, fits func(k int) bool) int {
+	if guess = min(max(guess, lo+1), hi-1); guess <= lo {
+		return lo
+	}
+	if fits(guess) {
+		lo = guess
+		for step := 1; lo+step < hi; step *= 2 {
+			if !fits(lo + step) {
+				hi = lo + step
+				break
+			}
+			lo += step
+		}
+	} else {
+		hi = guess
+		for step := 1; hi-step > lo; step *= 2 {
+			if fits(hi - step) {
+				lo = hi - step
+				break
+			}
+			hi -= step
+		}
 	}
 	for hi-lo > 1 {
 		if mid := lo + (hi-lo)/2; fits(mid) {
@@ -184,10 +260,7 @@ func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
 			hi = mid
 		}
 	}
-	if lo == 0 {
-		return nil
-	}
-	return cs[:lo]
+	return lo
 }
 
 // body keeps as much of u.Body as fits; none at all counts as a fit.
@@ -285,8 +358,8 @@ func (f *fitter) guess(c *cutter, u broadcast.Update, set func(*broadcast.Update
 	set(&u, marker)
 	b := getBuffer()
 	defer putBuffer(b)
-	if f.e.run(b, f.data(u)) != nil {
-		return 1
+	if f.run(b, u) != nil {
+		return 1 // even the shortest cut looks too long, or the template fails
 	}
 	sp := &splicer{parts: strings.Split(b.String(), marker), f: f, buf: getBuffer(), measured: make(map[int]int)}
 	defer putBuffer(sp.buf)

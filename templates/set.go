@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -210,9 +209,9 @@ func (e *entry) execute(d Data) (string, error) {
 	return normalize(b.Bytes(), e.single), nil
 }
 
-// run runs the template on d into b, untidied.
-func (e *entry) run(b *bytes.Buffer, d Data) error {
-	if err := e.exec.Execute(b, d); err != nil {
+// run runs the template on d into w, untidied.
+func (e *entry) run(w io.Writer, d Data) error {
+	if err := e.exec.Execute(w, d); err != nil {
 		return fmt.Errorf("templates: render %s: %w", e.name, err)
 	}
 	return nil
