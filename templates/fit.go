@@ -307,6 +307,13 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		return "", false // no text to cut
 	}
 	g := f.guess(c, u, set)
+	if g == 0 {
+		// Even the shortest cut looks too long: unless the variant
+		// without the text fits, no cut does.
+		if _, fits := build(0); !fits {
+			return "", false
+		}
+	}
 	if out, ok := confirm(c, g, build); ok {
 		return out, true
 	}
@@ -353,13 +360,16 @@ const marker = "\uE000" + Ellipsis
 // for the marker, first at a few secant steps, then around the last one as
 // search does. Whatever the template does to the text (escaping,
 // paragraphs) makes the guess a little off; search corrects it with real
-// renders.
+// renders. The guess is 0 when the output with the marker is too long
+// already (see prefixWriter).
 func (f *fitter) guess(c *cutter, u broadcast.Update, set func(*broadcast.Update, string)) int {
 	set(&u, marker)
 	b := getBuffer()
 	defer putBuffer(b)
-	if f.run(b, u) != nil {
-		return 1 // even the shortest cut looks too long, or the template fails
+	if err := f.run(b, u); errors.Is(err, errPrefixTooLong) {
+		return 0 // even the shortest cut looks too long
+	} else if err != nil {
+		return 1
 	}
 	sp := &splicer{parts: strings.Split(b.String(), marker), f: f, buf: getBuffer(), measured: make(map[int]int)}
 	defer putBuffer(sp.buf)

@@ -191,15 +191,21 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-// FuzzRenderFit compares RenderFit with referenceFit on any body, advice
-// and limit, for the short and markdown templates and every measure.
+// FuzzRenderFit compares RenderFit with referenceFit on any body, advice,
+// limit and number of components, for the short and markdown templates
+// and every measure.
 func FuzzRenderFit(f *testing.F) {
-	f.Add("We are investigating elevated error rates https://example.com/a on the CDN.", "Retry with backoff", 80, false, uint8(0))
-	f.Add("Family 👩‍👩‍👧‍👦 東京リージョン e\u0301 (see https://a.example/x) — more", "", 60, true, uint8(3))
+	f.Add("We are investigating elevated error rates https://example.com/a on the CDN.", "Retry with backoff", 80, false, uint8(0), uint8(1))
+	f.Add("Family 👩‍👩‍👧‍👦 東京リージョン e\u0301 (see https://a.example/x) — more", "", 60, true, uint8(3), uint8(1))
+	f.Add("We are investigating elevated error rates on the CDN.", "", 150, false, uint8(1), uint8(12))
 	measures := []Measure{xWeight, Bytes, Runes, Graphemes}
-	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which uint8) {
+	names := []string{"API", "東京 edge", "Cafe\u0301 *checkout*", "Docs https://docs.example.com/x", "B"}
+	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which, comps uint8) {
 		u := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusMonitoring, Body: body, Advice: advice,
-			URL: "https://status.example.com/i/1", Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}}}
+			URL: "https://status.example.com/i/1"}
+		for i := range 1 + int(comps)%20 {
+			u.Components = append(u.Components, broadcast.Component{Name: names[i%len(names)], Status: broadcast.ComponentDegraded})
+		}
 		if u.Validate() != nil {
 			return
 		}
