@@ -32,9 +32,9 @@ var ErrTooLong = errors.New("templates: text too long")
 // between grapheme clusters. The result is the same as trying every cut
 // and every number of components, but the template runs only a handful of
 // times whatever the length of the text: RenderFit first estimates the cut
-// on one rendering, then confirms it, and finds the number of components
-// to keep in about twice as many renderings as that number has binary
-// digits.
+// on one rendering, then confirms it, and estimates the number of
+// components to keep from the lists of one and of two, then confirms it;
+// a rendering stops as soon as its output is too long.
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -142,8 +142,9 @@ var errPrefixTooLong = errors.New("templates: the output is already too long")
 // is cut, and fails with errPrefixTooLong once one is too long: then so
 // is the whole (see Measure). That spares running the template over a
 // list of components, and tidying and measuring all of a long body, to
-// learn that a post of 280 characters cannot hold them; measuring the
-// prefixes costs at most a third of measuring the output once.
+// learn that a post of 280 characters cannot hold them. Measuring the
+// prefixes of an output that fits costs at most 4/3 of measuring it once
+// more; outputs shorter than firstPrefix are measured once.
 type prefixWriter struct {
 	f    *fitter
 	b    *bytes.Buffer
@@ -162,8 +163,7 @@ func (w *prefixWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// firstPrefix is the length of the first prefix render measures; outputs
-// shorter than four times that are measured whole at once.
+// firstPrefix is the length of the first prefix prefixWriter judges.
 const firstPrefix = 1024
 
 // shorten tries the variants of u in the order RenderFit documents and
