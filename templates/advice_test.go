@@ -111,8 +111,11 @@ func TestRenderFitAdvice(t *testing.T) {
 		{"advice whole, body cut, components kept", u, 300,
 			"Investigating: Elevated CDN error rates — What you can do: " + u.Advice + ". — We are… " +
 				"Affected: CDN (Major outage), API (Degraded performance)." + fixed},
-		{"advice whole, components dropped, body cut", u, 280,
-			"Investigating: Elevated CDN error rates — What you can do: " + u.Advice + ". — We are investigating elevated error rates on…" + fixed},
+		{"advice whole, body cut, components cut", u, 280,
+			"Investigating: Elevated CDN error rates — What you can do: " + u.Advice + ". — We… " +
+				"Affected: CDN (Major outage), … and 1 more." + fixed},
+		{"advice whole, components dropped, body cut", u, 273,
+			"Investigating: Elevated CDN error rates — What you can do: " + u.Advice + ". — We are investigating elevated error…" + fixed},
 		{"advice whole when the limit forces the body out", long, 280,
 			"Investigating: Elevated CDN error rates — What you can do: " + long.Advice + "." + fixed},
 		{"advice whole, body gone", u, 230,

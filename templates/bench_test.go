@@ -27,20 +27,25 @@ func BenchmarkRenderFit(b *testing.B) {
 	u := representative(broadcast.StatusInvestigating)
 	long := u
 	long.Body = strings.Repeat("We are investigating elevated error rates on the CDN. ", 400) // ~22,000 characters
+	many := manyComponents(300)
 	for _, tt := range []struct {
-		name string
-		u    broadcast.Update
-		m    templates.Measure
+		name  string
+		u     broadcast.Update
+		m     templates.Measure
+		tmpl  string
+		limit int
 	}{
-		{"runes", u, templates.Runes},
-		{"weighted", u, weighted},
-		{"long body", long, weighted},
+		{"runes", u, templates.Runes, "short", 280},
+		{"weighted", u, weighted, "short", 280},
+		{"long body", long, weighted, "short", 280},
+		{"300 components", many, weighted, "short", 280},
+		{"300 components markdown", many, templates.Runes, "markdown", 3000},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			set := templates.Default()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := set.RenderFit("short", tt.u, 280, tt.m); err != nil {
+				if _, err := set.RenderFit(tt.tmpl, tt.u, tt.limit, tt.m); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,6 +3,7 @@ package templates
 import (
 	htmltemplate "html/template"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -64,12 +65,41 @@ type Data struct {
 	// default templates but subject then put "Correction: " before the
 	// headline.
 	Correction string
+	// ComponentsLeftOut is the number of components RenderFit left out of
+	// the end of Components to fit a limit: 0 when it kept them all, or
+	// dropped the list as a whole because not even the first one fits.
+	ComponentsLeftOut int
+	// MoreComponents counts them, MoreComponents(ComponentsLeftOut): "… and
+	// 259 more", or empty. The default templates end the list with it.
+	MoreComponents string
 }
 
 // AdviceLabel is Data.AdviceLabel, the words that introduce an update's
 // advice in every default template, for a channel that shows the advice
 // outside its text (in a card's field, say) to name it alike.
 const AdviceLabel = "What you can do"
+
+// MoreComponents is the line that ends a list of components cut short
+// when n more are left out: "… and 259 more" ("" when n <= 0). It is
+// Data.MoreComponents, which the default templates write; a channel that
+// lists components outside its text (in a card, say) counts the ones it
+// leaves out with it, so that every list reads alike.
+func MoreComponents(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return Ellipsis + " and " + strconv.Itoa(n) + " more"
+}
+
+// leftOut returns d with the count of the components left out of its
+// list, out of all of them; none is counted when the list is empty.
+func (d Data) leftOut(all int) Data {
+	if n := len(d.Components); n > 0 && n < all {
+		d.ComponentsLeftOut = all - n
+		d.MoreComponents = MoreComponents(d.ComponentsLeftOut)
+	}
+	return d
+}
 
 var headlines = map[broadcast.Status]string{
 	broadcast.StatusScheduled:  "Scheduled maintenance",

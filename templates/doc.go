@@ -56,10 +56,14 @@
 // .IncidentID, .Corrects) plus .Headline ("Investigating", "Maintenance in
 // progress"), .StatusLabel, .ImpactLabel, .NextUpdateAt ("14:30 UTC", or
 // "25 Nov 14:30 UTC" on another day, with the year in another year),
-// .PostedAt, .AdviceLabel ("What you can do") and .Correction
-// ("Correction" when Corrects is set). Status values have a Label
-// method, so a component's state is
-// {{.Status.Label}} ("Major outage"). A key the update's Overrides lacks,
+// .PostedAt, .AdviceLabel ("What you can do"), .Correction
+// ("Correction" when Corrects is set), and .ComponentsLeftOut and
+// .MoreComponents ("… and 259 more"): how many components RenderFit left
+// out of .Components to fit a limit, which a template writes at the end
+// of its list, as the defaults do; a template that lists components and
+// not this count shows a shortened list as if it were whole. Status
+// values have a Label method, so a component's state is {{.Status.Label}}
+// ("Major outage"). A key the update's Overrides lacks,
 // {{.Overrides.irc}}, is empty text. Functions:
 //
 //   - oneline s: s with every run of white space collapsed to one space.
@@ -94,8 +98,9 @@
 //
 // Bytes, Runes and Graphemes measure text; a channel may bring its own
 // Measure (X weighs URLs as 23 and CJK as 2). Shorten cuts any text to a
-// limit; RenderFit renders and shortens the body, then the components, then
-// the advice, then the title, keeping the status (and the correction
+// limit; RenderFit renders and shortens the body, then the components (as
+// many of the first ones as fit, the others counted: "… and 259 more"),
+// then the advice, then the title, keeping the status (and the correction
 // marker), next update and URL whole. Text uses a channel's Overrides entry
 // when there is one. Cuts fall between grapheme
 // clusters, so an emoji sequence, a flag or an accented letter is never

@@ -20,14 +20,21 @@ var ErrTooLong = errors.New("templates: text too long")
 //
 // When the full text is too long, RenderFit shortens, in order: the Body
 // (cut with an Ellipsis, at a word end where possible, down to nothing); the
-// Components (dropped, then the Body tried in full and shortened again); the
-// Advice (cut the same way, down to nothing, only once no Body is left); the
-// Title (cut down to a lone Ellipsis). The status line's headline and
-// correction marker, the "Next update by" line and the URL are never
-// shortened. Every cut falls between grapheme clusters. The result is the
-// same as trying every cut, but the template runs only a handful of times
-// whatever the length of the text: RenderFit first estimates the cut on
-// one rendering, then confirms it.
+// Components (as many of the first ones, in their order, as fit with no
+// Body, the others counted in Data.ComponentsLeftOut and
+// Data.MoreComponents, "… and 259 more", which the default templates write
+// at the end of the list; the list dropped as a whole when not even its
+// first component fits; then the Body tried in full and shortened again);
+// the Advice (cut the same way, down to nothing, only once no Body and no
+// component is left); the Title (cut down to a lone Ellipsis). The status
+// line's headline and correction marker, the "Next update by" line and the
+// URL are never shortened, nor is a component's name. Every cut falls
+// between grapheme clusters. The result is the same as trying every cut
+// and every number of components, but the template runs only a handful of
+// times whatever the length of the text: RenderFit first estimates the cut
+// on one rendering, then confirms it, and estimates the number of
+// components to keep from the lists of one and of two, then confirms it;
+// a rendering stops as soon as its output is too long.
 //
 // If even the shortest form is too long (a tiny limit, or a URL longer than
 // the limit), RenderFit returns that form cut with Shorten, which still
@@ -46,7 +53,8 @@ func (s *Set) RenderFit(name string, u broadcast.Update, limit int, m Measure) (
 	if limit <= 0 {
 		return e.execute(cleanData(u))
 	}
-	f := &fitter{e: e, limit: limit, m: m}
+	f := &fitter{e: e, limit: limit, m: m, components: len(u.Components)}
+	f.w.f = f
 	if out, ok := f.render(u); ok || f.err != nil {
 		return out, f.err
 	}
@@ -87,36 +95,75 @@ type fitter struct {
 	e     *entry
 	limit int
 	m     Measure
-	err   error // the first render error; variants that fail count as too long
+	// components is the number of components of the update fitted: a
+	// variant with fewer (but some) counts the others.
+	components int
+	err        error // the first render error; variants that fail count as too long
+	w          prefixWriter
+}
+
+// data is the template data of u, a variant of the update fitted.
+func (f *fitter) data(u broadcast.Update) Data {
+	return cleanData(u).leftOut(f.components)
 }
 
 // render renders u and reports whether the output fits; the output is
-// returned only then. A long output is first judged by its prefixes of
-// about 1 KiB, 4 KiB, 16 KiB…, up to a quarter of it, each ending at white
-// space so that no URL or grapheme cluster is cut: once one is too long,
-// so is the whole (see Measure). That spares tidying and measuring all of
-// a long body to learn that a post of 280 characters cannot hold it.
+// returned only then. A long output is judged while the template runs,
+// by its prefixes (see prefixWriter): a variant that lists a thousand
+// components stops being rendered once it is too long for a post of 280
+// characters.
 func (f *fitter) render(u broadcast.Update) (string, bool) {
 	b := getBuffer()
 	defer putBuffer(b)
-	if err := f.e.run(b, cleanData(u)); err != nil {
-		if f.err == nil {
+	if err := f.run(b, u); err != nil {
+		if f.err == nil && !errors.Is(err, errPrefixTooLong) {
 			f.err = err
 		}
 		return "", false
 	}
-	raw := b.Bytes()
-	for n := firstPrefix; 4*n <= len(raw); n *= 4 {
-		if end := bytes.LastIndexAny(raw[:n], " \n\t"); end > 0 && f.m(normalize(raw[:end], f.e.single)) > f.limit {
-			return "", false
-		}
-	}
-	out := normalize(raw, f.e.single)
+	out := normalize(b.Bytes(), f.e.single)
 	return out, f.m(out) <= f.limit
 }
 
-// firstPrefix is the length of the first prefix render measures; outputs
-// shorter than four times that are measured whole at once.
+// run runs the template on the data of u into b, and stops it with
+// errPrefixTooLong once what it wrote is too long to fit.
+func (f *fitter) run(b *bytes.Buffer, u broadcast.Update) error {
+	f.w.b, f.w.next = b, firstPrefix
+	defer func() { f.w.b = nil }()
+	return f.e.run(&f.w, f.data(u))
+}
+
+// errPrefixTooLong stops a template run whose output cannot fit.
+var errPrefixTooLong = errors.New("templates: the output is already too long")
+
+// prefixWriter is the writer fitter.run runs a template into: it judges
+// what the template wrote so far by its prefixes of about 1 KiB, 4 KiB,
+// 16 KiB…, each ending at white space so that no URL or grapheme cluster
+// is cut, and fails with errPrefixTooLong once one is too long: then so
+// is the whole (see Measure). That spares running the template over a
+// list of components, and tidying and measuring all of a long body, to
+// learn that a post of 280 characters cannot hold them. Measuring the
+// prefixes of an output that fits costs at most 4/3 of measuring it once
+// more; outputs shorter than firstPrefix are measured once.
+type prefixWriter struct {
+	f    *fitter
+	b    *bytes.Buffer
+	next int // the length of the next prefix to judge
+}
+
+func (w *prefixWriter) Write(p []byte) (int, error) {
+	n, _ := w.b.Write(p)
+	for w.b.Len() >= w.next {
+		raw := w.b.Bytes()[:w.next]
+		if end := bytes.LastIndexAny(raw, " \n\t"); end > 0 && w.f.m(normalize(raw[:end], w.f.e.single)) > w.f.limit {
+			return n, errPrefixTooLong
+		}
+		w.next *= 4
+	}
+	return n, nil
+}
+
+// firstPrefix is the length of the first prefix prefixWriter judges.
 const firstPrefix = 1024
 
 // shorten tries the variants of u in the order RenderFit documents and
@@ -125,19 +172,95 @@ func (f *fitter) shorten(u broadcast.Update) (string, bool) {
 	if out, ok := f.body(u); ok {
 		return out, true
 	}
-	u.Components = nil
+	u.Components = f.keep(u)
 	if out, ok := f.render(u); ok {
 		return out, true
 	}
 	if out, ok := f.body(u); ok {
 		return out, true
 	}
-	u.Body = ""
+	u.Body, u.Components = "", nil
 	if out, ok := f.advice(u); ok {
 		return out, true
 	}
 	u.Advice = ""
 	return f.title(u)
+}
+
+// keep returns the most of the first components of u, fewer than all,
+// that fit (with the others counted) when u has no Body; nil when not
+// even the first one does. It renders the list of one component and of
+// two, and takes what the template adds to each component beyond its
+// name from the difference, to estimate how many fit: then most finds
+// the number from that estimate in a few more renderings.
+func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
+	cs := u.Components
+	u.Body = ""
+	fits := func(k int) bool {
+		u.Components = cs[:k]
+		_, ok := f.render(u)
+		return ok
+	}
+	if len(cs) < 2 {
+		return nil
+	}
+	u.Components = cs[:1]
+	one, ok := f.render(u)
+	if !ok {
+		return nil
+	}
+	lo, guess := 1, 1
+	if len(cs) > 2 {
+		u.Components = cs[:2]
+		if two, ok := f.render(u); ok {
+			lo, guess = 2, 2
+			each := f.m(two) - f.m(one) - f.m(cs[1].Name) // the template's own, per component
+			for room := f.limit - f.m(two); guess+1 < len(cs); guess++ {
+				if room -= f.m(cs[guess].Name) + each; room < 0 {
+					break
+				}
+			}
+		}
+	}
+	return cs[:most(lo, len(cs), guess, fits)]
+}
+
+// most returns the largest k between lo and hi for which fits(k) holds,
+// where lo is known to fit and hi not to: it tries guess, gallops from it
+// (1, 2, 4… steps) towards the answer, then bisects. When fits holds up
+// to some k and not after it, that is the k it returns, in two tries if
+// the guess was right; it never returns a k for which fits failed.
+func most(lo, hi, guess int, fits func(k int) bool) int {
+	if guess = min(max(guess, lo+1), hi-1); guess <= lo {
+		return lo
+	}
+	if fits(guess) {
+		lo = guess
+		for step := 1; lo+step < hi; step *= 2 {
+			if !fits(lo + step) {
+				hi = lo + step
+				break
+			}
+			lo += step
+		}
+	} else {
+		hi = guess
+		for step := 1; hi-step > lo; step *= 2 {
+			if fits(hi - step) {
+				lo = hi - step
+				break
+			}
+			hi -= step
+		}
+	}
+	for hi-lo > 1 {
+		if mid := lo + (hi-lo)/2; fits(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // body keeps as much of u.Body as fits; none at all counts as a fit.
@@ -184,6 +307,13 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		return "", false // no text to cut
 	}
 	g := f.guess(c, u, set)
+	if g == 0 {
+		// Even the shortest cut looks too long: unless the variant
+		// without the text fits, no cut does.
+		if _, fits := build(0); !fits {
+			return "", false
+		}
+	}
 	if out, ok := confirm(c, g, build); ok {
 		return out, true
 	}
@@ -230,12 +360,15 @@ const marker = "\uE000" + Ellipsis
 // for the marker, first at a few secant steps, then around the last one as
 // search does. Whatever the template does to the text (escaping,
 // paragraphs) makes the guess a little off; search corrects it with real
-// renders.
+// renders. The guess is 0 when the output with the marker is too long
+// already (see prefixWriter).
 func (f *fitter) guess(c *cutter, u broadcast.Update, set func(*broadcast.Update, string)) int {
 	set(&u, marker)
 	b := getBuffer()
 	defer putBuffer(b)
-	if f.e.run(b, cleanData(u)) != nil {
+	if err := f.run(b, u); errors.Is(err, errPrefixTooLong) {
+		return 0 // even the shortest cut looks too long
+	} else if err != nil {
 		return 1
 	}
 	sp := &splicer{parts: strings.Split(b.String(), marker), f: f, buf: getBuffer(), measured: make(map[int]int)}

@@ -18,8 +18,9 @@ func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, e
 	if err != nil || limit <= 0 || m(full) <= limit {
 		return full, err
 	}
+	all := len(u.Components)
 	fits := func(u broadcast.Update) (string, bool) {
-		out, err := e.render(u)
+		out, err := e.execute(newData(u).leftOut(all))
 		return out, err == nil && m(out) <= limit
 	}
 	cut := func(u broadcast.Update, text string, set func(*broadcast.Update, string), orNone bool) (string, bool) {
@@ -43,13 +44,21 @@ func referenceFit(e *entry, u broadcast.Update, limit int, m Measure) (string, e
 	}
 	v := u
 	v.Components = nil
+	for k := all - 1; k > 0; k-- { // the most components that fit without the body
+		w := u
+		w.Body, w.Components = "", u.Components[:k]
+		if _, ok := fits(w); ok {
+			v.Components = w.Components
+			break
+		}
+	}
 	if out, ok := fits(v); ok {
 		return out, nil
 	}
 	if out, ok := cut(v, v.Body, body, true); ok {
 		return out, nil
 	}
-	v.Body = ""
+	v.Body, v.Components = "", nil
 	if out, ok := cut(v, v.Advice, func(v *broadcast.Update, s string) { v.Advice = s }, true); ok {
 		return out, nil
 	}
@@ -90,7 +99,7 @@ func xWeight(s string) int {
 // TestRenderFitSameAsReference checks that RenderFit, with its guesses,
 // galloping and prefix measures, finds exactly what trying every variant
 // finds, for every default template, several measures, texts that are
-// hard to cut, and limits all the way down.
+// hard to cut, one component or many, and limits all the way down.
 func TestRenderFitSameAsReference(t *testing.T) {
 	base := broadcast.Update{
 		Title: "Elevated CDN error rates in 東京 👩‍👩‍👧‍👦", Status: broadcast.StatusIdentified, Impact: broadcast.ImpactMajor,
@@ -105,11 +114,22 @@ func TestRenderFitSameAsReference(t *testing.T) {
 		strings.Repeat("We are investigating elevated error rates on the CDN.  ", 60),
 		"Supercalifragilisticexpialidocious-without-any-spaces-at-all-here-and-then-some-more",
 	}
+	// Many components, some with names hard to measure, so that only some
+	// of them fit at many limits.
+	var many []broadcast.Component
+	for i, name := range []string{"CDN", "東京 edge", "Family 👩‍👩‍👧‍👦 API", "Cafe\u0301 *checkout*", "Docs https://docs.example.com/x",
+		"A", "Billing <EU> & US", "Supercalifragilisticexpialidocious-service", "B", "Search"} {
+		many = append(many, broadcast.Component{Name: name, Status: []broadcast.ComponentStatus{
+			broadcast.ComponentMajorOutage, broadcast.ComponentDegraded, broadcast.ComponentPartialOutage}[i%3]})
+	}
 	measures := map[string]Measure{"bytes": Bytes, "runes": Runes, "graphemes": Graphemes, "x": xWeight}
 	for bi, body := range bodies {
-		for _, advice := range []string{"", "Retry with backoff,\nor use the EU endpoint https://eu.example.com/api"} {
+		for ai, advice := range []string{"", "Retry with backoff,\nor use the EU endpoint https://eu.example.com/api"} {
 			u := base
 			u.Body, u.Advice = body, advice
+			if (bi+ai)%2 == 0 {
+				u.Components = many
+			}
 			u.Corrects = map[bool]string{true: "u_41"}[bi%2 == 1]
 			for _, name := range []string{"short", "markdown", "text", "html", "subject"} {
 				e, err := Default().lookup(name, u.Status)
@@ -126,8 +146,8 @@ func TestRenderFitSameAsReference(t *testing.T) {
 						want, wantErr := referenceFit(e, u, limit, m)
 						got, err := Default().RenderFit(name, u, limit, m)
 						if got != want || (err == nil) != (wantErr == nil) {
-							t.Fatalf("body %d, advice %t, %s, %s, limit %d:\ngot  %q (%v)\nwant %q (%v)",
-								bi, advice != "", name, mname, limit, got, err, want, wantErr)
+							t.Fatalf("body %d, advice %t, %d components, %s, %s, limit %d:\ngot  %q (%v)\nwant %q (%v)",
+								bi, advice != "", len(u.Components), name, mname, limit, got, err, want, wantErr)
 						}
 					}
 				}
@@ -171,15 +191,21 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-// FuzzRenderFit compares RenderFit with referenceFit on any body, advice
-// and limit, for the short and markdown templates and every measure.
+// FuzzRenderFit compares RenderFit with referenceFit on any body, advice,
+// limit and number of components, for the short and markdown templates
+// and every measure.
 func FuzzRenderFit(f *testing.F) {
-	f.Add("We are investigating elevated error rates https://example.com/a on the CDN.", "Retry with backoff", 80, false, uint8(0))
-	f.Add("Family 👩‍👩‍👧‍👦 東京リージョン e\u0301 (see https://a.example/x) — more", "", 60, true, uint8(3))
+	f.Add("We are investigating elevated error rates https://example.com/a on the CDN.", "Retry with backoff", 80, false, uint8(0), uint8(1))
+	f.Add("Family 👩‍👩‍👧‍👦 東京リージョン e\u0301 (see https://a.example/x) — more", "", 60, true, uint8(3), uint8(1))
+	f.Add("We are investigating elevated error rates on the CDN.", "", 150, false, uint8(1), uint8(12))
 	measures := []Measure{xWeight, Bytes, Runes, Graphemes}
-	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which uint8) {
+	names := []string{"API", "東京 edge", "Cafe\u0301 *checkout*", "Docs https://docs.example.com/x", "B"}
+	f.Fuzz(func(t *testing.T, body, advice string, limit int, markdown bool, which, comps uint8) {
 		u := broadcast.Update{Title: "CDN errors", Status: broadcast.StatusMonitoring, Body: body, Advice: advice,
-			URL: "https://status.example.com/i/1", Components: []broadcast.Component{{Name: "API", Status: broadcast.ComponentDegraded}}}
+			URL: "https://status.example.com/i/1"}
+		for i := range 1 + int(comps)%20 {
+			u.Components = append(u.Components, broadcast.Component{Name: names[i%len(names)], Status: broadcast.ComponentDegraded})
+		}
 		if u.Validate() != nil {
 			return
 		}

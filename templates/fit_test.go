@@ -27,8 +27,11 @@ func TestRenderFit(t *testing.T) {
 		{"body cut further", 180, templates.Runes,
 			"Investigating: Elevated CDN error rates — We are… " +
 				"Affected: CDN (Major outage), API (Degraded performance). Next update by 14:30 UTC. https://status.example.com/incidents/42"},
-		{"components dropped, body back", 150, templates.Runes,
-			"Investigating: Elevated CDN error rates — We are investigating elevated error rates… " +
+		{"components cut, body gone", 150, templates.Runes,
+			"Investigating: Elevated CDN error rates Affected: CDN (Major outage), … and 1 more. " +
+				"Next update by 14:30 UTC. https://status.example.com/incidents/42"},
+		{"components dropped, body back", 148, templates.Runes,
+			"Investigating: Elevated CDN error rates — We are investigating elevated error… " +
 				"Next update by 14:30 UTC. https://status.example.com/incidents/42"},
 		{"title shortened", 95, templates.Runes,
 			"Investigating: Elevated CDN… Next update by 14:30 UTC. https://status.example.com/incidents/42"},

@@ -169,11 +169,11 @@ func components(cs []broadcast.Component) string {
 		line := fit(escape(oneLine(c.Name)), 200) + ": " + c.Status.Label()
 		more := ""
 		if rest := len(cs) - i - 1; rest > 0 {
-			more = fmt.Sprintf("\n… and %d more", rest)
+			more = "\n" + templates.MoreComponents(rest)
 		}
 		if i > 0 {
 			if runes(b.String())+1+runes(line)+runes(more) > MaxFieldValue {
-				fmt.Fprintf(&b, "\n… and %d more", len(cs)-i)
+				b.WriteString("\n" + templates.MoreComponents(len(cs)-i))
 				break
 			}
 			b.WriteByte('\n')

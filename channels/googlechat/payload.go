@@ -46,6 +46,7 @@ const TextTemplate = `*{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Titl
 
 {{with .Components}}*Affected components*
 {{range .}}- {{.Name}}: {{.Status.Label}}
+{{end}}{{with $.MoreComponents}}{{.}}
 {{end}}{{end}}
 {{with .NextUpdateAt}}_Next update by {{.}}._{{end}}
 
@@ -229,7 +230,7 @@ func components(cs []broadcast.Component) string {
 	for i, c := range cs {
 		line := htmlText.Replace(oneLine(c.Name)) + ": " + c.Status.Label()
 		if n+UTF16(line)+len(" <br>… and 9999 more") > maxCardComponents {
-			lines = append(lines, fmt.Sprintf("… and %d more", len(cs)-i))
+			lines = append(lines, templates.MoreComponents(len(cs)-i))
 			break
 		}
 		lines, n = append(lines, line), n+UTF16(line)+len("<br>")

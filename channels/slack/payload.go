@@ -40,6 +40,7 @@ const DefaultTemplate = `*{{with .Correction}}{{.}}: {{end}}{{.Headline}}: {{.Ti
 {{with .Components}}
 *Affected components*
 {{range .}}• {{.Name}}: {{.Status.Label}}
+{{end}}{{with $.MoreComponents}}{{.}}
 {{end}}{{end}}
 {{with .NextUpdateAt}}
 _Next update by {{.}}._

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -149,4 +150,28 @@ func TestLengthLimits(t *testing.T) {
 	assert.Equal(t, utf16Len(p.Text), p.Length)
 	assert.Equal(t, MaxSectionText, p.Limit)
 	assert.Equal(t, "UTF-16 code units", p.Unit)
+}
+
+// An incident that affects 300 components lists in the section as many of
+// them as fit Slack's 3,000 characters, in their order, and ends the list
+// with the count of the others. Before, the section listed none of them.
+func TestManyComponentsListedAsFarAsTheyFit(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	u := fullUpdate(1, broadcast.StatusInvestigating)
+	u.Components = make([]broadcast.Component, 300)
+	for i := range u.Components {
+		u.Components[i] = broadcast.Component{Name: fmt.Sprintf("Region %d edge", i+1), Status: broadcast.ComponentPartialOutage}
+	}
+	send(t, ch, u, broadcast.Thread{})
+	section := f.messages()[0].sections[0]
+	assert.LessOrEqual(t, utf16Len(section), MaxSectionText)
+
+	listed := strings.Count(section, ": Partial outage\n")
+	require.Greater(t, listed, 50, "most of what fits is listed: %q", section)
+	for i := 1; i <= listed; i++ {
+		require.Contains(t, section, fmt.Sprintf("• Region %d edge: Partial outage\n", i), "in their order")
+	}
+	assert.Contains(t, section, fmt.Sprintf("• Region %d edge: Partial outage\n… and %d more\n", listed, 300-listed))
+	assert.Contains(t, section, "_Next update by")
+	assert.Contains(t, section, "<https://status.example.com/")
 }

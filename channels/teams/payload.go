@@ -37,6 +37,7 @@ const DefaultTemplate = `{{if .Corrects}}Correction: {{end}}{{.Headline}}: {{.Ti
 {{with .Components}}
 Affected components:
 {{range .}}• {{.Name}}: {{.Status.Label}}
+{{end}}{{with $.MoreComponents}}{{.}}
 {{end}}{{end}}
 {{with .NextUpdateAt}}
 Next update by {{.}}.
