@@ -86,7 +86,8 @@
 // -next takes "+30m", a clock time "14:30" in the local time zone (today,
 // or tomorrow when it has passed) or an RFC 3339 time; messages show it in
 // UTC. A clock time with a TZ that names no known time zone is an error
-// (Go would take local time as UTC).
+// (Go would take local time as UTC), and so is -next with -status resolved
+// or completed, which promise no next update.
 //
 // Interrupting (Ctrl-C, SIGTERM) stops retries at once; what was delivered
 // is reported and remembered. A second Ctrl-C ends the program immediately.
