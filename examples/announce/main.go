@@ -222,6 +222,11 @@ func (a *app) run(ctx context.Context) int {
 	if !a.opts.check && a.opts.retract == "" {
 		stdin := a.stdin
 		if a.opts.body == "-" && stdin != nil {
+			if readsTerminal(stdin) {
+				// Else it waits without a word, and an empty line,
+				// which does not end the text, looks like a hang.
+				a.note("reading -body from the terminal: type the text, then Ctrl-D on a line of its own (Ctrl-C cancels)")
+			}
 			rctx, cancel := a.withTimeout(ctx)
 			stdin = readStdin(rctx, stdin)
 			timedOut := errors.Is(rctx.Err(), context.DeadlineExceeded)
