@@ -61,7 +61,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see "+sampleConfig+");\ndefault: the console only")
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing;\na channel whose \"when:\" leaves the update out says \"not sent\" and why\n(with -state, reading whether it has posted the incident), and so does one\nthat delivered the update before with that -state; with -correct, what the\ncorrection would post, and where it would edit the post in place")
-	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting")
+	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting, and that the state file, if there is one, opens")
 	fs.StringVar(&o.correct, "correct", "", "correct the update of this `id` with the one the flags describe: edited in\nplace where the platform allows, posted as a correction in its thread elsewhere\n(needs the -state the update was sent with, and its -incident when -title changed)")
 	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")

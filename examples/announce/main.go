@@ -49,6 +49,8 @@
 //     channels that can, saying what was checked: for a webhook, DNS, a
 //     TCP connection and (https) a TLS handshake to every endpoint, with no
 //     HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok; nothing posted").
+//     A state file that exists but will not open (damaged, or held by a
+//     send still running) is named on standard error, and -check exits 1.
 //   - -correct ID: correct the update ID with the one the flags describe:
 //     channels that can edit a post edit it in place; the others post the
 //     correction in the incident's thread ("Correction: …").
