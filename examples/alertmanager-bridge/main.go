@@ -112,7 +112,9 @@
 //   - Components: the alerts' component (else service) label, as
 //     major_outage (critical), partial_outage (major), degraded_performance
 //     (other severities), operational once its alerts resolved (not when
-//     max_alerts left alerts out: see Limits).
+//     max_alerts left alerts out: see Limits). Labels that differ only in
+//     case or white space ("CDN", "cdn") are one component, spelt as the
+//     first alert spells it, with the worst status among them.
 //   - URL: -url, else externalURL, else the first generatorURL, the first
 //     an update can carry (an absolute http or https URL without
 //     credentials: every channel posts it for all to see). Set -url to

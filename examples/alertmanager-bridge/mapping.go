@@ -349,24 +349,30 @@ func higher(a, b broadcast.Impact) broadcast.Impact {
 
 // components lists the values of the alerts' "component" (else
 // "service") label: operational once its alerts resolved, else by impact.
+// Labels that differ only in case or white space (a line break, a run of
+// spaces: every channel shows one space) name one component, as the first
+// spells it, with the worst status among them: listed twice, a status page
+// that finds components by name regardless of case would take the last.
 // When max_alerts left alerts out, a component whose shown alerts resolved
 // is left out too (channels keep its status): hidden ones may name it.
 func components(p *payload) []broadcast.Component {
 	var out []broadcast.Component
 	index := map[string]int{}
 	for _, a := range p.Alerts {
-		name := truncate(strings.TrimSpace(firstOf(a.Labels["component"], a.Labels["service"])), broadcast.MaxComponentNameLength)
+		name := strings.Join(strings.Fields(firstOf(a.Labels["component"], a.Labels["service"])), " ")
+		name = truncate(name, broadcast.MaxComponentNameLength)
 		if name == "" {
 			continue
 		}
 		st := componentStatus(a)
-		if i, ok := index[name]; ok {
+		key := strings.ToLower(name)
+		if i, ok := index[key]; ok {
 			if st != broadcast.ComponentOperational {
 				out[i].Status = worse(out[i].Status, st)
 			}
 			continue
 		}
-		index[name] = len(out)
+		index[key] = len(out)
 		out = append(out, broadcast.Component{Name: name, Status: st})
 	}
 	if p.TruncatedAlerts > 0 {

@@ -282,3 +282,30 @@ func TestInvisibleComponentLabel(t *testing.T) {
 	delete(p.Alerts[0].Labels, "service")
 	assert.Empty(t, components(p))
 }
+
+// Alerts whose component labels differ only in case, or in line breaks
+// and runs of spaces (which every channel shows as one space), name one
+// component, with the worst status among them: listed twice, a status page
+// that finds components by name regardless of case (a hosted Statuspage)
+// set it to the status of the last, "CDN" major_outage then "cdn"
+// degraded_performance leaving the page at degraded.
+func TestComponentLabelsThatShowAlikeAreOneComponent(t *testing.T) {
+	p := firingPayload(t)
+	p.Alerts[0].Labels = map[string]string{"component": "CDN", "severity": "critical"}
+	p.Alerts[1].Labels = map[string]string{"component": "cdn", "severity": "warning"}
+	assert.Equal(t, []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}}, components(p))
+	p.Alerts[0].Labels = map[string]string{"component": "Edge\ncache", "severity": "warning"}
+	p.Alerts[1].Labels = map[string]string{"component": "edge  Cache", "severity": "critical"}
+	assert.Equal(t, []broadcast.Component{{Name: "Edge cache", Status: broadcast.ComponentMajorOutage}}, components(p))
+
+	ch := &recorder{name: "status"}
+	srv := bridge(t, mapping{}, ch)
+	body := bytes.Replace(sample(t, "firing.json"), []byte(`"component": "CDN",
+        "instance": "edge-ams-2:9113"`), []byte(`"component": "cdn",
+        "instance": "edge-ams-2:9113"`), 1)
+	require.NotEqual(t, sample(t, "firing.json"), body)
+	code, _ := post(t, srv, body)
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, ch.sent(), 1)
+	assert.Equal(t, []broadcast.Component{{Name: "CDN", Status: broadcast.ComponentMajorOutage}}, ch.sent()[0].Update.Components)
+}

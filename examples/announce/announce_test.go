@@ -42,6 +42,12 @@ func TestBadInputExits2(t *testing.T) {
 		{"unknown flag", []string{"-titel", "T"}, "flag provided but not defined: -titel"},
 		{"stray argument", []string{"-title", "CDN", "errors", "-status", "resolved"}, `unexpected argument "errors"`},
 		{"bad next", []string{"-title", "T", "-status", "identified", "-next", "soon"}, `-next: "soon": want +DURATION`},
+		// A resolved or completed update promises no next one: -next
+		// would be dropped without a word.
+		{"next on a resolved update", []string{"-title", "T", "-status", "resolved", "-next", "+30m"},
+			"announce: -next: a resolved update promises no next update (leave -next out)"},
+		{"next on a completed maintenance", []string{"-title", "T", "-status", "completed", "-next", "14:30"},
+			"announce: -next: a completed update promises no next update (leave -next out)"},
 		{"bad component", []string{"-title", "T", "-status", "identified", "-component", "CDN"}, `-component: "CDN": want NAME=STATUS`},
 		{"bad component status", []string{"-title", "T", "-status", "identified", "-component", "CDN=down"}, `unknown status "down"`},
 		// Two statuses of one component contradict each other (names

@@ -58,6 +58,32 @@ func TestDryRunWithUnreadableState(t *testing.T) {
 	assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
 }
 
+// -check, run before a send to see that it would work, says so too when
+// the state file will not open (damaged, or locked by a send still
+// running), and exits 1: it checked the state directory, and passed a
+// state file the send then failed on. A state file not made yet is fine.
+func TestCheckWithUnreadableState(t *testing.T) {
+	damaged := filepath.Join(t.TempDir(), "notdb.db")
+	require.NoError(t, os.WriteFile(damaged, []byte("not a bolt database, but long enough to look at its header bytes"), 0o600))
+	r := announce(t, context.Background(), "", "-check", "-state", damaged)
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "announce: -state: ")
+	assert.Contains(t, r.stderr, damaged)
+	assert.Contains(t, r.stderr, "a send with it would fail")
+	assert.Contains(t, r.stdout, "console", "the channels are still checked")
+
+	cfg := writeConfig(t, "state: "+damaged+"\nchannels:\n  - type: console\n")
+	r = announce(t, context.Background(), "", "-config", cfg, "-check", "-json")
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "announce: "+cfg+": state: ")
+	assert.True(t, json.Valid([]byte(r.stdout)), r.stdout)
+
+	fresh := filepath.Join(t.TempDir(), "new.db")
+	r = announce(t, context.Background(), "", "-check", "-state", fresh)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.NoFileExists(t, fresh, "-check makes no state file")
+}
+
 // Interrupting while "-body -" waits for standard input ends the run at
 // once, as interrupted, instead of waiting for the input to end and then
 // saying it was empty.

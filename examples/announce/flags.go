@@ -53,7 +53,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.body, "body", "", "update `text`, optional; - reads it from standard input (given empty, or\nempty standard input, is an error)")
 	fs.StringVar(&o.advice, "advice", "", "what affected customers can do now (`text`, optional; given empty is an\nerror), shown right after the status: \"Retry with backoff\", \"No action needed\"")
 	fs.StringVar(&o.url, "url", "", "status page or incident `URL`, kept whole in every message")
-	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC")
+	fs.StringVar(&o.next, "next", "", "next update `time`: +30m, a local clock time 14:30 (today, or tomorrow\nif passed), or RFC 3339; shown in UTC (not with -status resolved or completed)")
 	fs.Var(&o.components, "component", "affected component as `NAME=STATUS` (repeatable); STATUS is operational,\ndegraded_performance, partial_outage, major_outage or under_maintenance")
 	fs.Var(&o.overrides, "override", "text for one channel instead of its template, as `CHANNEL=TEXT` (repeatable)")
 	fs.StringVar(&o.incident, "incident", "", "incident `id` that threads its updates (default: a slug of -title);\nreuse it for every update of the incident")
@@ -61,7 +61,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.config, "config", "", "channels configuration `file` (YAML; see "+sampleConfig+");\ndefault: the console only")
 	fs.StringVar(&o.state, "state", "", "durable state `file`: threads later updates and never sends one twice\n(default: the config's state, else none)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what each channel would send, with its length, and send nothing;\na channel whose \"when:\" leaves the update out says \"not sent\" and why\n(with -state, reading whether it has posted the incident), and so does one\nthat delivered the update before with that -state; with -correct, what the\ncorrection would post, and where it would edit the post in place")
-	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting")
+	fs.BoolVar(&o.check, "check", false, "say what each channel is configured with, and check its credentials and\nreachability without posting, and that the state file, if there is one, opens")
 	fs.StringVar(&o.correct, "correct", "", "correct the update of this `id` with the one the flags describe: edited in\nplace where the platform allows, posted as a correction in its thread elsewhere\n(needs the -state the update was sent with, and its -incident when -title changed)")
 	fs.StringVar(&o.retract, "retract", "", "delete the posts of the update of this `id` where the platform allows\n(needs the -state the update was sent with)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration` (default: sending is bounded by the retry\npolicy, each check by 30s)")
@@ -273,7 +273,12 @@ func (o *options) update(stdin io.Reader, now time.Time) (broadcast.Update, erro
 	bad.add("component", err)
 	u.Overrides, err = parseOverrides(o.overrides)
 	bad.add("override", err)
-	if o.next != "" {
+	switch {
+	case o.next != "" && u.Status.Closes():
+		// The update ends the incident or maintenance: Clean would drop
+		// its NextUpdate, and the -next typed with it, without a word.
+		bad.add("next", badFlag("next", "a %s update promises no next update (leave -next out)", u.Status))
+	case o.next != "":
 		u.NextUpdate, err = parseNext(o.next, now)
 		if err == nil && isClock(o.next) {
 			err = checkLocalZone(o.next, now.Location())

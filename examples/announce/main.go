@@ -49,6 +49,8 @@
 //     channels that can, saying what was checked: for a webhook, DNS, a
 //     TCP connection and (https) a TLS handshake to every endpoint, with no
 //     HTTP request ("ops: 3 endpoints: DNS, TCP, TLS ok; nothing posted").
+//     A state file that exists but will not open (damaged, or held by a
+//     send still running) is named on standard error, and -check exits 1.
 //   - -correct ID: correct the update ID with the one the flags describe:
 //     channels that can edit a post edit it in place; the others post the
 //     correction in the incident's thread ("Correction: …").
@@ -86,7 +88,8 @@
 // -next takes "+30m", a clock time "14:30" in the local time zone (today,
 // or tomorrow when it has passed) or an RFC 3339 time; messages show it in
 // UTC. A clock time with a TZ that names no known time zone is an error
-// (Go would take local time as UTC).
+// (Go would take local time as UTC), and so is -next with -status resolved
+// or completed, which promise no next update.
 //
 // Interrupting (Ctrl-C, SIGTERM) stops retries at once; what was delivered
 // is reported and remembered. A second Ctrl-C ends the program immediately.
@@ -221,6 +224,11 @@ func (a *app) run(ctx context.Context) int {
 	if !a.opts.check && a.opts.retract == "" {
 		stdin := a.stdin
 		if a.opts.body == "-" && stdin != nil {
+			if readsTerminal(stdin) {
+				// Else it waits without a word, and an empty line,
+				// which does not end the text, looks like a hang.
+				a.note("reading -body from the terminal: type the text, then Ctrl-D on a line of its own (Ctrl-C cancels)")
+			}
 			rctx, cancel := a.withTimeout(ctx)
 			stdin = readStdin(rctx, stdin)
 			timedOut := errors.Is(rctx.Err(), context.DeadlineExceeded)

@@ -265,6 +265,15 @@ func (a *app) check(ctx context.Context, cfg *config.File) int {
 			code = exitFailed
 		}
 	}
+	// The state file a send would open, if it exists (a check makes
+	// none): damaged, or locked by a send still running, the send fails.
+	if th := openThreads(cfg); th.broken {
+		// Not a hint: -quiet does not hide it.
+		fmt.Fprintf(a.stderr, "announce: %s: %s; a send with it would fail\n", a.stateAt(cfg), oneLine(a.hide(th.why)))
+		code = exitFailed
+	} else {
+		th.close()
+	}
 	if a.opts.json {
 		if err := writeJSON(a.stdout, results); err != nil {
 			return a.fail(exitFailed, err)

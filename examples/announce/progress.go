@@ -61,6 +61,13 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// readsTerminal reports whether r is a terminal (not merely a character
+// device, as /dev/null is).
+func readsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && isTTY(f)
+}
+
 // terminalWidth returns the width in columns of the terminal w writes to,
 // as the terminal says, else $COLUMNS (which shells seldom export), else
 // 80. A line redrawn in place must not wrap: moving up to redraw another

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -52,4 +53,43 @@ func TestProgressFitsTheTerminal(t *testing.T) {
 	p := a.progress(cfg)
 	require.True(t, p.live)
 	assert.Equal(t, 50, p.width)
+}
+
+// "-body -" with a terminal for standard input says that it waits for the
+// text and how to end it: the program otherwise sits there without a word,
+// and an empty line, which does not end it, looks like a hang.
+func TestBodyFromTerminalSaysHowToEndIt(t *testing.T) {
+	// Opened anew: openTerminal's file, whose Fd was taken, is in
+	// blocking mode, and -timeout could not end a read of it.
+	pts, err := os.OpenFile(openTerminal(t, 80).Name(), os.O_RDWR|unix.O_NOCTTY, 0)
+	require.NoError(t, err)
+	defer pts.Close()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-title", "T", "-status", "investigating", "-body", "-", "-timeout", "50ms"}, pts, &stdout, &stderr)
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "announce: reading -body from the terminal: type the text, then Ctrl-D on a line of its own (Ctrl-C cancels)")
+
+	stderr.Reset()
+	code = run(context.Background(), []string{"-title", "T", "-status", "investigating", "-body", "-", "-timeout", "50ms", "-quiet"}, pts, &stdout, &stderr)
+	assert.Equal(t, exitFailed, code)
+	assert.NotContains(t, stderr.String(), "Ctrl-D", "-quiet: no hints")
+
+	devNull, err := os.Open(os.DevNull) // a character device too, but no terminal
+	require.NoError(t, err)
+	defer devNull.Close()
+	stderr.Reset()
+	code = run(context.Background(), []string{"-title", "T", "-status", "investigating", "-body", "-"}, devNull, &stdout, &stderr)
+	assert.Equal(t, exitUsage, code, "empty standard input")
+	assert.NotContains(t, stderr.String(), "Ctrl-D", "not a terminal: no hint")
+
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = w.WriteString("From a pipe.\n")
+	require.NoError(t, err)
+	w.Close()
+	stderr.Reset()
+	code = run(context.Background(), []string{"-title", "T", "-status", "investigating", "-body", "-"}, r, &stdout, &stderr)
+	assert.Equal(t, exitOK, code, stderr.String())
+	assert.NotContains(t, stderr.String(), "Ctrl-D", "not a terminal: no hint")
 }

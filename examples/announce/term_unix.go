@@ -24,3 +24,18 @@ func columns(f *os.File) int {
 	})
 	return n
 }
+
+// isTTY reports whether f is a terminal: its terminal settings can be
+// read (a character device such as /dev/null has none).
+func isTTY(f *os.File) bool {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	tty := false
+	_ = rc.Control(func(fd uintptr) {
+		_, err := unix.IoctlGetTermios(int(fd), ioctlReadTermios)
+		tty = err == nil
+	})
+	return tty
+}
