@@ -219,7 +219,7 @@
 // Alertmanager's next notification of the group says so; if they had
 // resolved too, none follows, and the incident stays "monitoring" until
 // you resolve it (with the announce program and the incident id the
-// bridge logs). Leave max_alerts unset, or large enough for your groups
+// bridge logs; see below for its -state). Leave max_alerts unset, or large enough for your groups
 // (see -max-body).
 //
 // Alertmanager's groupKey is made of the route's matchers, and those of
@@ -228,6 +228,12 @@
 // reloads, so its next notification opens a new incident, and the old
 // one never gets its resolved update. Resolve it with the announce program
 // and the incident id the bridge logged.
+//
+// To resolve an incident with the announce program in the incident's
+// thread, give it the bridge's -state file, with the bridge stopped: the
+// bridge holds the file for as long as it runs, and announce refuses a
+// file another process holds ("locked by another process"). Without that
+// file, the update is posted outside the incident's thread.
 //
 // A group that fires again after it resolved is the same incident: its
 // updates thread under the earlier ones. Annotations that change while the
