@@ -379,10 +379,24 @@ func checkLength(field, s string, oneLine bool, limit int) *FieldError {
 // blank Title or component name as missing; a program that builds updates
 // from other systems' labels asks Blank to skip or replace such a value.
 func Blank(s string) bool {
-	return !strings.ContainsFunc(cleanText(s, true), func(r rune) bool {
-		return !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r)
-	})
+	// What comes before the first control character Clean leaves as it
+	// is: a character shown there settles it without cleaning the whole
+	// text (a long Body's is cleaned in a pass of its own).
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+		case isControl(r) || r == utf8.RuneError:
+			return !strings.ContainsFunc(cleanText(s, true), shown)
+		case shown(r):
+			return false
+		}
+	}
+	return true
 }
+
+// shown reports whether r is a character a reader sees: not white space
+// nor a format character (see Blank).
+func shown(r rune) bool { return !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) }
 
 // invalid is the error of a value of field at fault.
 func invalid(field, format string, args ...any) *FieldError {

@@ -1,6 +1,9 @@
 package templates
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The explicit directional formatting characters of the Unicode
 // Bidirectional Algorithm (UAX #9): embeddings and overrides, closed by
@@ -13,6 +16,23 @@ const (
 // bidiOpeners holds every character that opens an embedding, an override
 // or an isolate, for a quick test of whether a text needs balancing.
 const bidiOpeners = "\u202A\u202B\u202D\u202E\u2066\u2067\u2068"
+
+// hasBidiOpener reports whether s holds a character of bidiOpeners. Each
+// is written in UTF-8 as the byte 0xE2 and two more, which a byte search
+// finds many times faster than strings.ContainsAny, which decodes s: a
+// long body is searched on every rendering.
+func hasBidiOpener(s string) bool {
+	for {
+		i := strings.IndexByte(s, 0xe2)
+		if i < 0 {
+			return false
+		}
+		if r, _ := utf8.DecodeRuneInString(s[i:]); strings.ContainsRune(bidiOpeners, r) {
+			return true
+		}
+		s = s[i+1:]
+	}
+}
 
 // bidiStack follows the embeddings, overrides and isolates a text opens and
 // closes, as the Bidirectional Algorithm pairs them (rules X1–X8): a PDF
@@ -61,7 +81,7 @@ func paragraphSeparator(r rune) bool {
 // bidiClosers returns what closes the embeddings, overrides and isolates s
 // leaves open at its end: "" for most texts.
 func bidiClosers(s string) string {
-	if !strings.ContainsAny(s, bidiOpeners) {
+	if !hasBidiOpener(s) {
 		return ""
 	}
 	var st bidiStack
@@ -88,7 +108,7 @@ func BalanceBidi(s string) string { return balanceBidi(s) }
 // one-line template joins its lines. It returns s itself when nothing is
 // left open, which is the common case.
 func balanceBidi(s string) string {
-	if !strings.ContainsAny(s, bidiOpeners) {
+	if !hasBidiOpener(s) {
 		return s
 	}
 	var st bidiStack

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -32,12 +31,6 @@ func Graphemes(s string) int { return uniseg.GraphemeClusterCount(s) }
 // Ellipsis marks where Shorten and RenderFit cut a text.
 const Ellipsis = "…"
 
-// urlPattern finds http(s) URLs in free text (see URLSpans). A scheme is
-// case-insensitive, and the platforms link "HTTPS://…" too. White space is
-// what unicode.IsSpace reports, as the ideographic space of Japanese text:
-// \s alone is ASCII's.
-var urlPattern = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"]+`)
-
 // URLSpans returns the byte offsets, [start, end), of the http(s) URLs in
 // s as the templates find them: the URLs Shorten and RenderFit never cut
 // and the markdown template never escapes. A URL runs from its scheme, in
@@ -45,7 +38,65 @@ var urlPattern = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"]+`)
 // character a URL cannot hold unescaped (<, > and "). Channels that treat URLs apart (counting,
 // linking, keeping them whole across lines) use it, so that they all agree
 // on what a URL is.
-func URLSpans(s string) [][]int { return urlPattern.FindAllStringIndex(s, -1) }
+//
+// A scheme is case-insensitive, and the platforms link "HTTPS://…" too.
+// White space is what unicode.IsSpace reports, as the ideographic space
+// of Japanese text. The spans are those of the regular expression
+// (?i)https?://[^\s\v\x{85}\p{Z}<>"]+, found without one: a search for
+// "://" is what keeps a long body's fit fast (a case-insensitive pattern
+// steps through every byte of the text).
+func URLSpans(s string) [][]int {
+	var spans [][]int
+	for pos := 0; ; {
+		i := strings.Index(s[pos:], "://")
+		if i < 0 {
+			return spans
+		}
+		i += pos
+		start := schemeStart(s[pos:i]) + pos
+		end := i + len("://")
+		for end < len(s) {
+			r, n := utf8.DecodeRuneInString(s[end:])
+			if !urlRune(r) {
+				break
+			}
+			end += n
+		}
+		if start < i && end > i+len("://") {
+			spans = append(spans, []int{start, end})
+			pos = end
+		} else {
+			pos = i + 1
+		}
+	}
+}
+
+// schemeStart returns where the scheme "http" or "https" that ends
+// before begins, or len(before) when there is none. Its letters match in
+// any case, as (?i) matches them: "ſ" (U+017F) is an "s" too.
+func schemeStart(before string) int {
+	n := len(before)
+	if r, size := utf8.DecodeLastRuneInString(before); r == 's' || r == 'S' || r == 'ſ' {
+		if n-size >= 4 && strings.EqualFold(before[n-size-4:n-size], "http") {
+			return n - size - 4
+		}
+	}
+	if n >= 4 && strings.EqualFold(before[n-4:], "http") {
+		return n - 4
+	}
+	return n
+}
+
+// urlRune reports whether r may stand in a URL found in free text: not
+// white space (as unicode.IsSpace, or a separator of Unicode's category
+// Z) nor <, > or ".
+func urlRune(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\v', '\f', '\r', 0x85, '<', '>', '"':
+		return false
+	}
+	return r < utf8.RuneSelf || !unicode.Is(unicode.Z, r)
+}
 
 // LinkSpans returns URLSpans(s) without what follows a URL rather than
 // ends it, as chat clients and browsers link a URL in text: punctuation
