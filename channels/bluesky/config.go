@@ -96,7 +96,11 @@ func (cfg Config) validate() (string, error) {
 		return "", fmt.Errorf("bluesky: Config.Languages: %d languages, more than %d", len(cfg.Languages), maxLangs)
 	}
 	for i, l := range cfg.Languages {
-		switch _, err := language.Parse(l); {
+		_, err := language.Parse(l)
+		if _, unknown := errors.AsType[language.ValueError](err); unknown {
+			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is a well-formed BCP 47 tag, but of no language known", i, l)
+		}
+		switch {
 		case err != nil || l == "":
 			return "", fmt.Errorf("bluesky: Config.Languages[%d]: %q is not a BCP 47 language tag", i, l)
 		case strings.Contains(l, "_"):

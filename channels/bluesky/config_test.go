@@ -43,6 +43,7 @@ func TestNewValidates(t *testing.T) {
 		{"not a URL", func(c *Config) { c.Service = "bsky.social" }, `bluesky: Config.Service: not an absolute https URL, as "https://bsky.social"`},
 		{"too many languages", func(c *Config) { c.Languages = []string{"en", "de", "fr", "ja"} }, "bluesky: Config.Languages: 4 languages, more than 3"},
 		{"a bad language", func(c *Config) { c.Languages = []string{"en", "english!"} }, `bluesky: Config.Languages[1]: "english!" is not a BCP 47 language tag`},
+		{"an unknown language", func(c *Config) { c.Languages = []string{"xx"} }, `bluesky: Config.Languages[0]: "xx" is a well-formed BCP 47 tag, but of no language known`},
 		// golang.org/x/text/language reads "en_US" as en-US, but the PDS
 		// checks the tag's syntax, which takes "-" only: every post would
 		// be refused.

@@ -215,7 +215,7 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 			resp.Status, http.StatusText(resp.Status), page)
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", broadcast.Permanent(err)))
 	}
-	if err := deliveryFailed(resp, c.s.rd, time.Now()); err != nil {
+	if err := deliveryFailed(resp, c.s.rd, c.s.now()); err != nil {
 		return broadcast.Receipt{}, c.s.rd.Error(fmt.Errorf("teams: post: %w", err))
 	}
 	return broadcast.Receipt{Channel: c.name, Time: c.s.now().UTC()}, nil

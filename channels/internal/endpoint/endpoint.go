@@ -54,7 +54,7 @@ import (
 // or brackets (as url.URL.Hostname returns it), is localhost or a
 // loopback address.
 func Loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") { // "localhost." is the same name, absolute
 		return true
 	}
 	a, err := netip.ParseAddr(host)

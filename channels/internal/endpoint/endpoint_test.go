@@ -17,8 +17,9 @@ import (
 func TestLoopback(t *testing.T) {
 	for host, want := range map[string]bool{
 		"localhost": true, "LocalHost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true,
-		"::1%lo0": true, "::ffff:127.0.0.1": true, "0:0:0:0:0:0:0:1": true,
-		"": false, "example.com": false, "localhost.example.com": false, "foo.localhost": false,
+		"::1%lo0": true, "::ffff:127.0.0.1": true, "0:0:0:0:0:0:0:1": true, "localhost.": true, "LOCALHOST.": true,
+		"localhost..": false,
+		"":            false, "example.com": false, "localhost.example.com": false, "foo.localhost": false,
 		"10.0.0.1": false, "128.0.0.1": false, "::2": false, "[::1]": false, "127.0.0.1:80": false,
 	} {
 		assert.Equal(t, want, Loopback(host), host)
