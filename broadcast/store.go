@@ -225,6 +225,9 @@ func failureText(err error) string {
 //   - An incident's thread on a channel is removed when its latest
 //     receipt was saved before cutoff and none of the incident's receipts
 //     on the channel is kept. Its next update then starts a new thread.
+//   - The record of which post an update followed in its thread, which has
+//     no mark, is removed when it was saved before cutoff: an update after
+//     the retraction of the thread's latest post then replies to its first.
 //
 // Choose a cutoff well behind any update you may still resend, correct or
 // retract. Prune holds the store's lock while it walks every entry (some

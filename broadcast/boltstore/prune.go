@@ -40,7 +40,14 @@ import (
 // When ctx ends during the scan, Prune removes nothing and returns ctx's
 // error. An entry that does not decode is damage: Prune removes nothing and
 // fails with ErrDamaged. The file does not shrink; later writes reuse the
-// space.
+// space. The transaction holds the file's one writer for as long as the
+// scan takes: every Mark and SaveReceipt of a delivery meanwhile waits for
+// it, so prune a large file while little is being sent.
+//
+// The record of which post an update followed in its thread (so that,
+// after the retraction of the thread's latest post, the next update
+// replies to the one before) has no channel mark either: once it is gone,
+// such an update replies to the thread's first post instead.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("boltstore: prune: %w", err)

@@ -137,7 +137,13 @@ func decode(v []byte, r *broadcast.Receipt) error {
 // targets, are receipts without a channel mark, deleted by age. A Retract
 // is recorded as a mark too, made when the post was deleted: with a
 // cutoff after it, a thread still kept forgets that its post was deleted,
-// and a later update may reply to it.
+// and a later update may reply to it. So are the records of which post
+// an update followed in its thread: once one is gone, an update after the
+// retraction of the thread's latest post replies to its first.
+//
+// Rows are stamped with the database server's clock (now()), cutoff is
+// compared with those stamps: a server clock ahead of or behind this
+// machine's moves what a cutoff removes by as much.
 //
 // It deletes in batches of at most 1,000 rows, each a statement (and a
 // transaction) of its own, so that deliveries under way never wait long
