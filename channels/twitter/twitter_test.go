@@ -579,9 +579,9 @@ func TestQuietMentions(t *testing.T) {
 		// The update's URL too, where X's link ends before its end or
 		// X takes none.
 		{"URL beyond its link", func(u *broadcast.Update) { u.URL = "https://status.example.com/«incident»@ops" },
-			"https://status.example.com/«incident»@⁠ops", "https://status.example.com/"},
+			"https://status.example.com/«incident»@\u2060ops", "https://status.example.com/"},
 		{"URL X does not link", func(u *broadcast.Update) { u.URL = "https://status.example/a,@ops" },
-			"https://status.example/a,@⁠ops", ""},
+			"https://status.example/a,@\u2060ops", ""},
 		{"URL linked whole", func(u *broadcast.Update) { u.URL = "https://status.example.com/a,@ops/@x" },
 			"", "https://status.example.com/a,@ops/@x"},
 	}
