@@ -331,7 +331,9 @@ func (d *Dispatcher) outcome(ctx context.Context, row *rivertype.JobRow, res bro
 		// the cancel reached the others).
 		wait, _ := broadcast.RetryDelay(res.Err)
 		wait = max(wait, 0)
-		if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); wait > left {
+		// Only a wait past MaxElapsed gives the job up: without one, a job
+		// stopped late in its time runs again at once, as Stop says.
+		if left := d.cfg.Retry.MaxElapsed - d.retry.now().Sub(row.CreatedAt); wait > 0 && wait > left {
 			e.Err = d.pastMaxElapsed(res.Err)
 			return broadcast.EventFailed, river.JobCancel(e.Err)
 		}

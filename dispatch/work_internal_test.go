@@ -154,6 +154,15 @@ func TestOutcomeMapsResultsToRiver(t *testing.T) {
 		assert.Zero(t, snooze.Duration, "stopping: run again at once elsewhere")
 	}
 
+	// Stopped past Retry.MaxElapsed with no wait asked for: run again at
+	// once too, as Stop says, not given up.
+	snooze = nil
+	kind, err = d.outcome(ctx, old, broadcast.Result{Err: context.Canceled}, &e)
+	assert.Equal(t, broadcast.EventRetry, kind)
+	if assert.ErrorAs(t, err, &snooze) {
+		assert.Zero(t, snooze.Duration, "stopping past MaxElapsed: run again at once elsewhere")
+	}
+
 	// An operator cancelled the running job through River: given up, and
 	// the Event says by whom.
 	rctx, cancelJob := context.WithCancelCause(context.Background())

@@ -212,13 +212,15 @@ func (f *fitter) keep(u broadcast.Update) []broadcast.Component {
 	lo, guess := 1, 1
 	if len(cs) > 2 {
 		u.Components = cs[:2]
-		if two, ok := f.render(u); ok {
-			lo, guess = 2, 2
-			each := f.m(two) - f.m(one) - f.m(cs[1].Name) // the template's own, per component
-			for room := f.limit - f.m(two); guess+1 < len(cs); guess++ {
-				if room -= f.m(cs[guess].Name) + each; room < 0 {
-					break
-				}
+		two, ok := f.render(u)
+		if !ok {
+			return cs[:1] // one fits, two do not
+		}
+		lo, guess = 2, 2
+		each := f.m(two) - f.m(one) - f.m(cs[1].Name) // the template's own, per component
+		for room := f.limit - f.m(two); guess+1 < len(cs); guess++ {
+			if room -= f.m(cs[guess].Name) + each; room < 0 {
+				break
 			}
 		}
 	}
@@ -307,13 +309,6 @@ func (f *fitter) cut(u broadcast.Update, text string, set func(*broadcast.Update
 		return "", false // no text to cut
 	}
 	g := f.guess(c, u, set)
-	if g == 0 {
-		// Even the shortest cut looks too long: unless the variant
-		// without the text fits, no cut does.
-		if _, fits := build(0); !fits {
-			return "", false
-		}
-	}
 	if out, ok := confirm(c, g, build); ok {
 		return out, true
 	}

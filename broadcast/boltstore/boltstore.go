@@ -229,7 +229,7 @@ var syncDir = syncDirectory
 // syncDirectory syncs the directory dir, so that the names in it, the
 // store file's among them, survive a power failure: a file synced is not
 // found again if its name was lost. Windows has no such sync, and some
-// file systems refuse it (EINVAL): their names are kept otherwise.
+// file systems refuse it (EINVAL, ENOTSUP): their names are kept otherwise.
 func syncDirectory(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil

@@ -295,3 +295,25 @@ func TestPasswordsCutShortAreRefusedUnshown(t *testing.T) {
 	_, err := pgstore.ParseConfig("postgres://ada@127.0.0.1:1/db?sslmode=require&sslkey=/k.pem")
 	assert.ErrorContains(t, err, `both "sslcert" and "sslkey" are required`, "the names of settings are kept")
 }
+
+// An "@" in a query value, before values holding a "/" or a ":" (a
+// socket's directory, a server setting), is no password cut short:
+// such connection strings parse as pgx parses them.
+func TestAnAtInAQueryValueIsAccepted(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://ada:pw@db.example.com/app?application_name=ops@web&host=/var/run/postgresql",
+		"postgres://ada:pw@db.example.com/app?user=ada@srv&options=-c%20search_path%3Da:b",
+		"postgres://db.example.com:5432/app?application_name=ops@web",
+	} {
+		_, err := pgstore.ParseConfig(dsn)
+		assert.NoError(t, err, dsn)
+	}
+}
+
+// A password given as a query parameter and cut by a raw "&" one
+// character before its end shows not even that character.
+func TestAOneCharacterTailIsNotShown(t *testing.T) {
+	_, err := pgstore.ParseConfig("postgres://ada@db.example.com/app?password=a&Q")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), `"Q"`)
+}

@@ -320,8 +320,10 @@ func ParseConfig(connString string) (*pgxpool.Config, error) {
 //   - follows a host and port that are the user name and the password's
 //     start ("ada:1234/…@", "ada:/…@"), when there is no user information;
 //   - follows an empty host ("ada:pw@/…@"): the socket's default;
-//   - is followed by a "/" or a ":": the host and port the user meant,
-//     which no database name or query value holds.
+//   - is followed by a "/" or a ":" before any "?", "&" or "=": the host
+//     and port the user meant, which no database name holds (a query
+//     value may hold them, as sslrootcert=/etc/ssl/ca.pem does, after its
+//     "=").
 //
 // A "@" in a database name ("/db@x") is none of these; one written %40
 // is none.
@@ -342,12 +344,14 @@ func cutPassword(connString string) error {
 	}
 	hosts, _, path := strings.Cut(before, "/")
 	_, port, hasPort := strings.Cut(hosts, ":")
+	inQuery := strings.Contains(before, "?")             // the "@" is in a query value
+	restHead := rest[:strings.IndexAny(rest+"?", "?&=")] // what follows it, up to the query or its next key
 	switch {
-	case !path && !strings.Contains(before, "?"):
+	case !path && !inQuery:
 		return errHostAt
-	case !path, strings.ContainsAny(rest, "/:"),
+	case !path, strings.ContainsAny(restHead, "/:"),
 		userinfo && hosts == "",
-		!userinfo && hasPort && strings.Trim(port, "0123456789") == "":
+		!userinfo && !inQuery && hasPort && strings.Trim(port, "0123456789") == "":
 		return errCut
 	}
 	return nil
@@ -453,7 +457,8 @@ func withoutConnString(err error, connString string) error {
 var quoted = regexp.MustCompile(`"[^"]*"`)
 
 // quotesOnlyKeys reports whether every part of text in double quotes is
-// one character or the name of a setting ("sslcert" and "sslkey" in
+// the separator "=" (as in pgx's "missing key/value separator "="") or
+// the name of a setting ("sslcert" and "sslkey" in
 // "both "sslcert" and "sslkey" are required"): lower-case letters and
 // underscores, written before an "=" in connString or not in it at all.
 // Any other may be a piece of the string, and of its password; so may
@@ -462,7 +467,7 @@ func quotesOnlyKeys(text, connString string) bool {
 	for _, q := range quoted.FindAllString(text, -1) {
 		s := q[1 : len(q)-1]
 		word := s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz_") == ""
-		if len(s) != 1 && !(word && (strings.Contains(connString, s+"=") || !strings.Contains(connString, s))) {
+		if s != "=" && !(word && (strings.Contains(connString, s+"=") || !strings.Contains(connString, s))) {
 			return false
 		}
 	}

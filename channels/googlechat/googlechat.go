@@ -166,7 +166,10 @@ func New(cfg Config) (*Channel, error) {
 	}
 	if cfg.NoCard {
 		err := setup.Try(pkg, name, func(u broadcast.Update) error {
-			text, _ := render(set, name, u) // TryText checked
+			text, err := render(set, name, u)
+			if err != nil {
+				return err
+			}
 			return shows(text, u, true)
 		})
 		if err != nil {

@@ -164,30 +164,21 @@ func (c *Channel) fetchLimits(ctx context.Context) (limits, bool, error) {
 // the instance refused (a 400 or 422 but for a reply to a status gone or
 // an edit changing nothing), or, when the limits read anew now differ from
 // used, a transient error saying so: the next attempt is fitted to the new
-// ones, which are kept. A read that fails or finds no limits leaves err as
-// it is.
+// ones, which are kept. A read that fails leaves err as it is; one that
+// finds no limits reads the defaults, as the first read does.
 func (c *Channel) limitsChanged(ctx context.Context, op string, used limits, err error) error {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusBadRequest && apiErr.Status != http.StatusUnprocessableEntity ||
 		errors.Is(err, errReplyGone) || errors.Is(err, errUnchanged) || errors.Is(err, errNotInstance) {
 		return err
 	}
-	for _, path := range [...]string{instanceV2, instanceV1} {
-		lim, found, rerr := c.readLimits(ctx, path)
-		if rerr != nil {
-			return err
-		}
-		if !found {
-			continue
-		}
-		if lim == used {
-			return err
-		}
-		c.s.limits.replace(lim)
-		return fmt.Errorf("mastodon: %s: refused, and the instance's limit is now %d %s, not %d %s as read before: %w",
-			op, lim.MaxCharacters, lim.unit(), used.MaxCharacters, used.unit(), apiErr)
+	lim, _, rerr := c.fetchLimits(ctx)
+	if rerr != nil || lim == used {
+		return err
 	}
-	return err
+	c.s.limits.replace(lim)
+	return fmt.Errorf("mastodon: %s: refused, and the instance's limit is now %d %s, not %d %s as read before: %w",
+		op, lim.MaxCharacters, lim.unit(), used.MaxCharacters, used.unit(), apiErr)
 }
 
 // readLimits reads the limits at path; found is false when the instance's

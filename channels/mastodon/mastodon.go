@@ -141,7 +141,12 @@
 //   - 422 (the instance refused the status: "Validation failed: …") is
 //     Permanent with the instance's message, but for GoToSocial's 422
 //     "status was not changed" to an edit, which Edit counts as done (the
-//     answer to an edit retried after its first answer was lost);
+//     answer to an edit retried after its first answer was lost), for
+//     Pleroma's and Akkoma's refusal of a reply to a status that is gone
+//     (the update is posted without the reply), and for a 400 or 422 to a
+//     post or an edit after which the instance's limits read anew differ
+//     from those the text was fitted to (transient: the next attempt fits
+//     the new ones);
 //   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
 //   - an answer that is not the instance's, a redirect or a 401, 404 or
 //     405 without Mastodon's error entity (a proxy's page, a Server with

@@ -168,7 +168,7 @@ func roomPath(room string, segments ...string) string {
 }
 
 // room returns the room ID of target: target itself when it is a room ID
-// (or the room that replaced it, once upgraded followed an upgrade), else
+// (or, once upgraded followed an upgrade, the room that replaced it), else
 // the alias resolved through the room directory, afresh for each post: an
 // alias moves to another room, and the room it named before may still
 // take the account's posts, where no one reads them. When the directory

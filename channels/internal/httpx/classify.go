@@ -180,14 +180,13 @@ func RateLimited(err error, wait time.Duration, known bool) error {
 }
 
 // Transient reports whether a response with this non-2xx status is worth
-// retrying: 408 Request Timeout, 421 Misdirected Request (a server or
-// proxy that cannot answer for the host on this connection, which RFC 9110
-// section 15.5.20 says may be retried, over a different connection), 425
-// Too Early, 429 Too Many Requests and every 5xx except 501 Not
-// Implemented.
+// retrying: 408 Request Timeout, 425 Too Early, 429 Too Many Requests and
+// every 5xx except 501 Not Implemented. (Not 421 Misdirected Request: RFC
+// 9110 allows its retry over a different connection, and a retry here
+// would likely reuse the same one, from the pool.)
 func Transient(status int) bool {
 	switch status {
-	case http.StatusRequestTimeout, http.StatusMisdirectedRequest, http.StatusTooEarly, http.StatusTooManyRequests:
+	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
 		return true
 	case http.StatusNotImplemented:
 		return false

@@ -33,7 +33,7 @@ func TestClassifyStatus(t *testing.T) {
 		{300, permanent}, {301, permanent}, {302, permanent}, {304, permanent}, {307, permanent}, {308, permanent},
 		{400, permanent}, {401, permanent}, {403, permanent}, {404, permanent}, {405, permanent},
 		{409, permanent}, {410, permanent}, {413, permanent}, {422, permanent}, {451, permanent},
-		{408, transient}, {421, transient}, {425, transient}, {429, transient},
+		{408, transient}, {421, permanent}, {425, transient}, {429, transient},
 		{500, transient}, {501, permanent}, {502, transient}, {503, transient}, {504, transient},
 		{505, transient}, {507, transient}, {599, transient}, {600, permanent},
 	}
