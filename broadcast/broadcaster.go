@@ -97,8 +97,8 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 		if err != nil {
 			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
 		}
-		if err := checkName(name); err != nil {
-			return nil, fmt.Errorf("broadcast: channels[%d]: %w", i, err)
+		if err := CheckName(name); err != nil {
+			return nil, fmt.Errorf("broadcast: channels[%d]: %s", i, nameProblem(name, err))
 		}
 		if _, dup := seen[name]; dup {
 			return nil, fmt.Errorf("%w: %q", ErrDuplicateChannel, name)
@@ -121,21 +121,38 @@ func New(channels []Channel, opts Options) (*Broadcaster, error) {
 	return b, nil
 }
 
-// checkName checks a channel's name: it keys Update.Overrides (whose keys
-// Validate bounds alike) and Options.Routes, and stands in Results, log
-// records and metrics' labels, which must be UTF-8.
-func checkName(name string) error {
+// CheckName reports what is wrong with name as a channel's name, or nil:
+// empty, not valid UTF-8, longer than MaxNameLength bytes, a NUL or
+// control character, or leading or trailing white space. A name keys
+// Update.Overrides and Options.Routes and stands in Results, log records
+// and metrics' labels (which must be UTF-8). New refuses a channel whose
+// name fails it, Validate an Overrides key that does, and the adapters
+// their configured names. The error does not quote name.
+func CheckName(name string) error {
 	switch {
 	case name == "":
-		return errors.New("empty name")
+		return errors.New("empty")
 	case !utf8.ValidString(name):
-		return fmt.Errorf("name %q: not valid UTF-8", name)
-	case len(name) > maxIDLength:
-		return fmt.Errorf("name %.40q…: longer than %d bytes", name, maxIDLength)
+		return errors.New("not valid UTF-8")
+	case len(name) > MaxNameLength:
+		return fmt.Errorf("longer than %d bytes", MaxNameLength)
 	case strings.ContainsFunc(name, unicode.IsControl):
-		return fmt.Errorf("name %q: holds a control character", name)
+		return errors.New("holds a control character")
+	case strings.TrimSpace(name) != name:
+		return errors.New("leading or trailing white space")
 	}
 	return nil
+}
+
+// MaxNameLength bounds a channel's name, in bytes (see CheckName).
+const MaxNameLength = maxIDLength
+
+// nameProblem says what CheckName found wrong with name, naming it.
+func nameProblem(name string, err error) string {
+	if name == "" {
+		return "empty channel name"
+	}
+	return fmt.Sprintf("channel name %s: %v", quoteCut(name), err)
 }
 
 // channelName returns ch's Name. One that panics, as a nil pointer of an

@@ -355,12 +355,15 @@ func TestNew(t *testing.T) {
 		{"no channels", nil, broadcast.Options{}, "broadcast: no channels", broadcast.ErrNoChannels},
 		{"duplicate", []broadcast.Channel{a, &script{name: "a"}}, broadcast.Options{}, `"a"`, broadcast.ErrDuplicateChannel},
 		{"nil channel", []broadcast.Channel{a, nil}, broadcast.Options{}, "channels[1]: nil", nil},
-		{"empty name", []broadcast.Channel{&script{}}, broadcast.Options{}, "channels[0]: empty name", nil},
+		{"empty name", []broadcast.Channel{&script{}}, broadcast.Options{}, "channels[0]: empty channel name", nil},
 		// A name keys overrides and routes, and labels log records and
 		// metrics, which must be UTF-8 (a Prometheus label of it panics).
-		{"name not UTF-8", []broadcast.Channel{&script{name: "ops\xff"}}, broadcast.Options{}, `channels[0]: name "ops\xff": not valid UTF-8`, nil},
-		{"name too long", []broadcast.Channel{&script{name: strings.Repeat("n", 256)}}, broadcast.Options{}, "channels[0]: name \"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\"…: longer than 255 bytes", nil},
-		{"name with a control character", []broadcast.Channel{&script{name: "ops\nINFO forged"}}, broadcast.Options{}, `channels[0]: name "ops\nINFO forged": holds a control character`, nil},
+		{"name not UTF-8", []broadcast.Channel{&script{name: "ops\xff"}}, broadcast.Options{}, `channels[0]: channel name "ops\xff": not valid UTF-8`, nil},
+		{"name too long", []broadcast.Channel{&script{name: strings.Repeat("n", 256)}}, broadcast.Options{}, "channels[0]: channel name \"" + strings.Repeat("n", 64) + "\"…: longer than 255 bytes", nil},
+		{"name with a control character", []broadcast.Channel{&script{name: "ops\nINFO forged"}}, broadcast.Options{}, `channels[0]: channel name "ops\nINFO forged": holds a control character`, nil},
+		// Names are compared exactly: " ops" would look like "ops" in a
+		// report and never match an override written "ops".
+		{"name with leading space", []broadcast.Channel{&script{name: " ops"}}, broadcast.Options{}, `channels[0]: channel name " ops": leading or trailing white space`, nil},
 		{"negative attempts", []broadcast.Channel{a}, broadcast.Options{Retry: broadcast.RetryPolicy{MaxAttempts: -1}}, "Options.Retry.MaxAttempts: negative", nil},
 		{"negative timeout", []broadcast.Channel{a}, broadcast.Options{AttemptTimeout: -time.Second}, "Options.AttemptTimeout: negative", nil},
 	}

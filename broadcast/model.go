@@ -467,16 +467,8 @@ func (u Update) validateOverrides(v *validation) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.Overrides)) {
 		text := u.Overrides[k]
-		switch {
-		case k == "":
-			v.add(invalid("Overrides", "empty channel name"))
-			continue
-		case len(k) > maxIDLength:
-			v.add(invalid("Overrides", "channel name %s longer than %d bytes", quoteCut(k), maxIDLength))
-			continue
-		}
-		if err := checkText(k, true); err != "" {
-			v.add(invalid("Overrides", "channel name %q: %s", k, err))
+		if err := CheckName(k); err != nil {
+			v.add(invalid("Overrides", "%s", nameProblem(k, err)))
 			continue
 		}
 		field := fmt.Sprintf("Overrides[%q]", k)

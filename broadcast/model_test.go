@@ -367,3 +367,26 @@ func TestNextUpdateBeforeTime(t *testing.T) {
 	u.NextUpdate = u.NextUpdate.Add(-time.Minute)
 	assert.EqualError(t, u.Validate(), "broadcast: invalid update: NextUpdate: 2026-11-30T09:59:00Z, before the update's Time (2026-11-30T10:00:00Z)")
 }
+
+// One rule for a channel's name, wherever a name is given: New's
+// channels, the adapters' Config.Name and the keys of Update.Overrides. An
+// override keyed " ops" could never reach the channel named "ops".
+func TestCheckName(t *testing.T) {
+	for _, name := range []string{"ops", "ops team", "état", strings.Repeat("n", broadcast.MaxNameLength)} {
+		assert.NoError(t, broadcast.CheckName(name), "%q", name)
+	}
+	for name, want := range map[string]string{
+		"":                       "empty",
+		"ops\xff":                "not valid UTF-8",
+		strings.Repeat("n", 256): "longer than 255 bytes",
+		"ops\nteam":              "holds a control character",
+		"\u0085ops":              "holds a control character",
+		" ops":                   "leading or trailing white space",
+		"ops\u00a0":              "leading or trailing white space",
+	} {
+		assert.EqualError(t, broadcast.CheckName(name), want, "%q", name)
+	}
+	u := validUpdate()
+	u.Overrides = map[string]string{" ops": "text"}
+	assert.EqualError(t, u.Validate(), `broadcast: invalid update: Overrides: channel name " ops": leading or trailing white space`)
+}

@@ -52,7 +52,7 @@ func TestNewValidates(t *testing.T) {
 		{"a template failing on every update", func(c *Config) { c.Templates = failing },
 			"bluesky: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},
-		{"name", func(c *Config) { c.Name = "ops " }, "bluesky: Config.Name: leading or trailing white space, or a control character"},
+		{"name", func(c *Config) { c.Name = "ops " }, "bluesky: Config.Name: leading or trailing white space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,8 +43,8 @@ func TestNew(t *testing.T) {
 		{"zero value", console.Config{}, "console", ""},
 		{"name", console.Config{Name: "dry-run"}, "dry-run", ""},
 		{"template", console.Config{Template: "short.resolved"}, "console", ""},
-		{"name with space", console.Config{Name: " ops"}, "", "console: Config.Name: leading or trailing white space, or a control character"},
-		{"name with newline", console.Config{Name: "a\nb"}, "", "console: Config.Name: leading or trailing white space, or a control character"},
+		{"name with space", console.Config{Name: " ops"}, "", "console: Config.Name: leading or trailing white space"},
+		{"name with newline", console.Config{Name: "a\nb"}, "", "console: Config.Name: holds a control character"},
 		{"unknown template", console.Config{Template: "tweet"}, "", `console: Config.Template: no template named "tweet" in Config.Templates`},
 		{"template failing on every update", console.Config{Templates: failing}, "",
 			"console: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +

@@ -40,7 +40,7 @@ func TestNewErrors(t *testing.T) {
 		{"user info", Config{WebhookURL: redact.NewURL("https://u:" + testToken + "@discord.com/api/webhooks/1/x")}, "discord: Config.WebhookURL: must not hold credentials"},
 		{"id", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/abc/" + testToken)}, "discord: Config.WebhookURL: the webhook id is not a number"},
 		{"token", Config{WebhookURL: redact.NewURL("https://discord.com/api/webhooks/1/" + testToken + "%21")}, "discord: Config.WebhookURL: the token has characters other than letters, digits, '-' and '_'"},
-		{"name", Config{Name: " d", WebhookURL: redact.NewURL(hookURL)}, "discord: Config.Name: leading or trailing white space, or a control character"},
+		{"name", Config{Name: " d", WebhookURL: redact.NewURL(hookURL)}, "discord: Config.Name: leading or trailing white space"},
 		{"thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "x1"}, "discord: Config.ThreadID: not a Discord id (digits)"},
 		{"forum and thread", Config{WebhookURL: redact.NewURL(hookURL), ThreadID: "1", Forum: true}, "discord: Config.Forum: set Forum or ThreadID, not both"},
 		{"tags without forum", Config{WebhookURL: redact.NewURL(hookURL), ForumTags: []string{"1"}}, "discord: Config.ForumTags: set only with Forum"},

@@ -39,8 +39,8 @@ func TestNewRejects(t *testing.T) {
 		change func(c *email.Config)
 		want   string
 	}{
-		{"name with a space", func(c *email.Config) { c.Name = "mail " }, "email: Config.Name: leading or trailing white space, or a control character"},
-		{"name with a control character", func(c *email.Config) { c.Name = "ma\til" }, "email: Config.Name: leading or trailing white space, or a control character"},
+		{"name with a space", func(c *email.Config) { c.Name = "mail " }, "email: Config.Name: leading or trailing white space"},
+		{"name with a control character", func(c *email.Config) { c.Name = "ma\til" }, "email: Config.Name: holds a control character"},
 		{"no host", func(c *email.Config) { c.Host = "" }, "email: Config.Host: missing"},
 		{"host with port", func(c *email.Config) { c.Host = "smtp.example.com:587" }, "Config.Host: \"smtp.example.com:587\" includes a port"},
 		{"host with space", func(c *email.Config) { c.Host = "smtp example" }, "Config.Host: invalid host name"},

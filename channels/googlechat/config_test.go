@@ -46,7 +46,7 @@ func TestNewErrors(t *testing.T) {
 		{"thread key", Config{WebhookURL: redact.NewURL(hookURL + "&threadKey=x")}, "googlechat: Config.WebhookURL: query threadKey: set by the channel, remove it"},
 		{"unknown", Config{WebhookURL: redact.NewURL(hookURL + "&alt=json")}, "googlechat: Config.WebhookURL: query \"alt\": unknown, want only key and token"},
 		{"bad query", Config{WebhookURL: redact.NewURL(hookURL + "&%zz")}, "googlechat: Config.WebhookURL: a badly escaped query"},
-		{"name", Config{Name: "chat ", WebhookURL: redact.NewURL(hookURL)}, "googlechat: Config.Name: leading or trailing white space, or a control character"},
+		{"name", Config{Name: "chat ", WebhookURL: redact.NewURL(hookURL)}, "googlechat: Config.Name: leading or trailing white space"},
 		{"templates", Config{WebhookURL: redact.NewURL(hookURL), Templates: bad}, "googlechat: Config.Templates: templates: render googlechat: " +
 			"template: googlechat:1:3: executing \"googlechat\" at <index .Components 0>: error calling index: reflect: slice index out of range"},
 		// Google refuses a message with neither text nor card, every time.
@@ -117,7 +117,7 @@ func TestParseURLErrors(t *testing.T) {
 		{short + "&threadKey=x", "googlechat: URL: query threadKey: set by the channel, remove it"},
 		{"googlechat://chat.googleapis.com/v1/spaces/" + testSpace + "/messages?key=" + testKey, "googlechat: URL: want both key= and token= in the query"},
 		{"googlechat://chat.googleapis.com/v2/x?key=" + testKey + "&token=t", "googlechat: URL: want the path /v1/spaces/{space}/messages"},
-		{short + "&name=+x", "googlechat: URL: query name: leading or trailing white space, or a control character"},
+		{short + "&name=+x", "googlechat: URL: query name: leading or trailing white space"},
 		{"googlechat://%zz", "googlechat: URL: does not parse"},
 		{short + "&%zz", "googlechat: URL: query: does not parse"},
 	} {

@@ -43,7 +43,7 @@ func TestNewValidates(t *testing.T) {
 		{"a template failing on every update", func(c *irc.Config) { c.Templates = failing },
 			"irc: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},
-		{"name with a space", func(c *irc.Config) { c.Name = "irc " }, "irc: Config.Name: leading or trailing white space, or a control character"},
+		{"name with a space", func(c *irc.Config) { c.Name = "irc " }, "irc: Config.Name: leading or trailing white space"},
 		{"no nick", func(c *irc.Config) { c.Nick = "" }, "irc: Config.Nick: missing"},
 		{"nick with a space", func(c *irc.Config) { c.Nick = "status bot" }, "irc: Config.Nick: \"status bot\" is not a valid nickname"},
 		{"nick starting with a digit", func(c *irc.Config) { c.Nick = "1bot" }, "irc: Config.Nick: \"1bot\" is not a valid nickname"},

@@ -76,7 +76,7 @@ func TestNewValidates(t *testing.T) {
 			"matrix: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},
 		{"name with a line break", func(c *Config) { c.Name = "ops\nmatrix" },
-			"matrix: Config.Name: leading or trailing white space, or a control character"},
+			"matrix: Config.Name: holds a control character"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := validConfig()

@@ -40,7 +40,7 @@ func TestConfigErrors(t *testing.T) {
 			"statuspageio: Config.BaseURL: must use https (http only for a loopback host)"},
 		{func(c *Config) { c.BaseURL = "ftp://x/v1" }, "statuspageio: Config.BaseURL: not an absolute https URL"},
 		{func(c *Config) { c.BaseURL = "https://x/v1?key=1" }, "statuspageio: Config.BaseURL: must not have a query"},
-		{func(c *Config) { c.Name = " ops" }, "statuspageio: Config.Name: leading or trailing white space, or a control character"},
+		{func(c *Config) { c.Name = " ops" }, "statuspageio: Config.Name: leading or trailing white space"},
 		{func(c *Config) { c.MaintenanceWindow = -time.Minute }, "statuspageio: Config.MaintenanceWindow: negative"},
 		{func(c *Config) { c.RateLimit = -1 }, "statuspageio: Config.RateLimit: negative"},
 		// NaN (YAML's .nan) passed as no limit at all: x/time/rate paces

@@ -61,7 +61,7 @@ func TestNewValidates(t *testing.T) {
 		{"a template failing on every update", func(c *Config) { c.Templates = failing },
 			"telegram: Config.Templates: templates: render text: template: text:1:3: executing \"text\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},
-		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: leading or trailing white space, or a control character"},
+		{"name", func(c *Config) { c.Name = "\tops" }, "telegram: Config.Name: holds a control character"},
 		{"an unknown template", func(c *Config) { c.Template = "nope" }, `telegram: Config.Template: "nope" is not in Config.Templates`},
 	}
 	for _, tt := range tests {

@@ -55,7 +55,7 @@ func TestNewRejects(t *testing.T) {
 			"twitter: Config.Templates: templates: render short: template: short:1:3: executing \"short\" at <index .Components 0>: " +
 				"error calling index: reflect: slice index out of range"},
 		{"name with spaces", func() Config { c := oauth1Config(); c.Name = " x"; return c },
-			"twitter: Config.Name: leading or trailing white space, or a control character"},
+			"twitter: Config.Name: leading or trailing white space"},
 		{"base URL not https", func() Config { c := oauth1Config(); c.BaseURL = "http://api.x.com"; return c },
 			"twitter: Config.BaseURL: must use https (http only for a loopback host)"},
 		{"base URL relative", func() Config { c := oauth1Config(); c.BaseURL = "api.x.com"; return c },

@@ -18,8 +18,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/redact"
@@ -41,30 +39,18 @@ func Errorf(pkg, field, format string, args ...any) error {
 	return &Error{Pkg: pkg, Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
-// Name returns a channel's name, def when name is empty. A name must be
-// valid UTF-8 of at most MaxNameLength bytes, and may not have leading or
-// trailing white space or hold a control character: it keys
-// Update.Overrides (whose keys Update.Validate bounds so) and stands in
-// Results, logs and metrics (whose labels must be UTF-8).
+// Name returns a channel's name, def when name is empty. A name given
+// must pass broadcast.CheckName: it keys Update.Overrides and stands in
+// Results, logs and metrics.
 func Name(pkg, name, def string) (string, error) {
 	if name == "" {
 		return def, nil
 	}
-	if !utf8.ValidString(name) {
-		return "", Errorf(pkg, "Name", "not valid UTF-8")
-	}
-	if len(name) > MaxNameLength {
-		return "", Errorf(pkg, "Name", "longer than %d bytes", MaxNameLength)
-	}
-	if strings.TrimSpace(name) != name || strings.ContainsFunc(name, unicode.IsControl) {
-		return "", Errorf(pkg, "Name", "leading or trailing white space, or a control character")
+	if err := broadcast.CheckName(name); err != nil {
+		return "", Errorf(pkg, "Name", "%v", err)
 	}
 	return name, nil
 }
-
-// MaxNameLength bounds a channel's name, in bytes, as Update.Validate
-// bounds a key of Update.Overrides.
-const MaxNameLength = 255
 
 // Token checks a required secret of field that the channel sends in an
 // HTTP header (a bearer token, an API key): printable ASCII only, so that
