@@ -431,6 +431,14 @@ func (b *Broadcaster) checkSome(ctx context.Context, updateID, verb string, has 
 // check only catches a mistake. (A thread a Store pruned while keeping a
 // later receipt looks the same: the caller then gives the IncidentID.)
 func (b *Broadcaster) checkIncident(ctx context.Context, original, incident string) error {
+	// The record of the Time original was first sent with names its
+	// incident (see firstSent): the refusal can then say which to give.
+	if r, ok, err := b.store.Receipt(ctx, sentKey(original), sentChannel); err == nil && ok && r.ID != "" {
+		if r.ID == incident {
+			return nil
+		}
+		return invalid("IncidentID", "%q is not the incident of update %q, which was posted in incident %q; give the correction that IncidentID", incident, original, r.ID)
+	}
 	posted := false
 	err := b.checkSome(ctx, original, "posted", func(channel string) (bool, error) {
 		if _, ok, err := b.store.Receipt(ctx, original, channel); err != nil || !ok {
@@ -653,7 +661,7 @@ func (b *Broadcaster) run(ctx context.Context, u Update, op op, original string)
 		timed := !u.Time.IsZero()
 		u = u.WithDefaults(start.UTC().Round(0))
 		if !timed {
-			u.Time = b.firstSent(ctx, keep, u.ID, u.Time)
+			u.Time = b.firstSent(ctx, keep, u.ID, u.IncidentID, u.Time)
 		}
 	}
 	rep := &Report{UpdateID: u.ID, IncidentID: u.IncidentID, Started: start,
@@ -837,7 +845,8 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 }
 
 // firstSent returns the Time update updateID was first sent with (see
-// SentTime) and, for an update never sent, records t as that Time, before
+// SentTime) and, for an update never sent, records t as that Time (and,
+// as the record's ID, the update's incident, for checkIncident), before
 // any attempt, so that a resend finds it however this Send ends, on any
 // instance. The record is written once: the Sends that find none take
 // turns (in this Broadcaster, and among instances through Options.Lock),
@@ -850,7 +859,7 @@ func (b *Broadcaster) sentTime(ctx context.Context, updateID, key string) (time.
 // deliveries (pgstore's WithLockLost, which RunJob's
 // caller in package dispatch sets) are not for this one, whose loss costs
 // no delivery, and would report it as the delivery's.
-func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t time.Time) time.Time {
+func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID, incident string, t time.Time) time.Time {
 	key := sentKey(updateID)
 	if first, ok, _ := b.sentTime(ctx, updateID, key); ok { // a failed read is logged
 		return first
@@ -876,7 +885,7 @@ func (b *Broadcaster) firstSent(ctx, keep context.Context, updateID string, t ti
 		return r.UpdateTime // recorded while this Send waited its turn
 	}
 	err = b.store.SaveReceipt(ctx, sentIncident+updateID, key,
-		Receipt{Channel: sentChannel, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
+		Receipt{Channel: sentChannel, ID: incident, UpdateID: updateID, UpdateTime: t, Time: time.Now().UTC()})
 	if err != nil {
 		b.storeTrouble(keep, "record the time update "+updateID+" was first sent with", err)
 	}

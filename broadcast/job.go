@@ -101,7 +101,7 @@ func (b *Broadcaster) RunJob(ctx context.Context, j Job, n int) Result {
 	} else {
 		// The record a resend of the update finds once the queue has
 		// forgotten the Job (see SentTime).
-		b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.Time)
+		b.firstSent(ctx, context.WithoutCancel(ctx), j.Update.ID, j.Update.IncidentID, j.Update.Time)
 	}
 	markID := op.markID(j.Update.ID)
 	ch := b.channels[i]
