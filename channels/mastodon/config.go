@@ -60,8 +60,10 @@ type Config struct {
 	Visibility Visibility `yaml:"visibility" json:"visibility"`
 	// Language is the ISO 639 code of the statuses ("en"), or one of the
 	// regional codes Mastodon takes ("zh-CN", "zh-HK", "zh-TW", "zh-YUE"),
-	// so that readers filtering by language see them. Default: none, the
-	// instance guesses.
+	// so that readers filtering by language see them. Akkoma, which takes
+	// only two-letter codes, gets the code's first two letters before a
+	// "-" ("zh" of "zh-TW"), or no language for a three-letter code.
+	// Default: none, the instance guesses.
 	Language string `yaml:"language" json:"language"`
 	// HTTPClient sends the requests; the channel uses a copy that follows
 	// no redirect, so that the token reaches no other host. Default: a

@@ -79,6 +79,14 @@ type fakeMastodon struct {
 	// scopes are the token's OAuth scopes; nil is "read write", all of
 	// them.
 	scopes []string
+	// notOwned are the ids of statuses another account posted, which
+	// DELETE answers with 404 "Record not found" while they stay up, as
+	// Mastodon (Status.where(account: …).find) and Pleroma and Akkoma
+	// (StatusController.delete maps every failure to 404) do.
+	notOwned map[string]bool
+	// editFails is how many of the next edits answer 500 "Something went
+	// wrong", a failure of the server's own.
+	editFails int
 }
 
 type fakeStatus struct {
@@ -192,6 +200,8 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 		f.edit(w, r, id, body)
 	case r.Method == http.MethodDelete && isStatus:
 		f.remove(w, id)
+	case r.Method == http.MethodGet && isStatus:
+		f.show(w, id)
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/accounts/verify_credentials":
 		writeJSON(w, http.StatusOK, map[string]any{"id": "109876", "username": "examplestatus",
 			"acct": "examplestatus", "display_name": "Example Status", "bot": true})
@@ -212,6 +222,10 @@ func (f *fakeMastodon) allowed(method, path string) (scope string, ok bool) {
 		need = []string{"profile", "read", "read:accounts"}
 	case strings.HasPrefix(path, "/api/v1/statuses") && method != http.MethodGet:
 		need = []string{"write", "write:statuses"}
+	case strings.HasPrefix(path, "/api/v1/statuses/") && !f.pleroma:
+		// Mastodon's authorize_if_got_token!: a token must have the scope;
+		// Pleroma's and Akkoma's OAuthScopesPlug reads as anonymous.
+		need = []string{"read", "read:statuses"}
 	}
 	if f.scopes == nil || need == nil {
 		return "", true
@@ -421,9 +435,16 @@ func (f *fakeMastodon) invalid(sb statusBody) string {
 		return fmt.Sprintf("Validation failed: Text character limit of %d exceeded", f.maxChars)
 	case !slices.Contains([]string{"", "public", "unlisted", "private", "direct"}, sb.Visibility):
 		return "Validation failed: Visibility is not included in the list"
+	case f.akkoma && sb.Language != "" && !slices.Contains(akkomaLanguages, sb.Language):
+		// Akkoma's ActivityDraft: Pleroma.ISO639.valid_alpha2?.
+		return "Invalid language"
 	}
 	return ""
 }
+
+// akkomaLanguages are some of the ISO 639-1 codes Akkoma's language list
+// (priv/language-codes.json) holds: two letters each, nothing else.
+var akkomaLanguages = []string{"de", "en", "es", "fr", "ja", "nl", "pt", "zh"}
 
 // invalidStatus is the HTTP status of a refused status: Mastodon's 422,
 // GoToSocial's 400.
@@ -454,6 +475,13 @@ func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body str
 		writeError(w, http.StatusBadRequest, "in_reply_to_id and visibility cannot be edited")
 	case f.find(id) == nil:
 		writeError(w, http.StatusNotFound, "Record not found")
+	case f.editFails > 0:
+		f.editFails--
+		writeError(w, http.StatusInternalServerError, "Something went wrong")
+	case f.invalid(sb) != "" && f.pleroma:
+		// StatusController.update maps every failure of CommonAPI.update,
+		// a text over the limit among them, to 500.
+		writeError(w, http.StatusInternalServerError, "Something went wrong")
 	case f.invalid(sb) != "":
 		writeError(w, f.invalidStatus(), f.invalid(sb))
 	default:
@@ -487,7 +515,7 @@ func (f *fakeMastodon) edit(w http.ResponseWriter, r *http.Request, id, body str
 // text, or 404 for one that is gone.
 func (f *fakeMastodon) remove(w http.ResponseWriter, id string) {
 	st := f.find(id)
-	if st == nil {
+	if st == nil || f.notOwned[id] {
 		writeError(w, http.StatusNotFound, "Record not found")
 		return
 	}
@@ -495,6 +523,17 @@ func (f *fakeMastodon) remove(w http.ResponseWriter, id string) {
 	e := f.entity(st)
 	e["text"] = st.text
 	writeJSON(w, http.StatusOK, e)
+}
+
+// show is GET /api/v1/statuses/:id: the status, or 404 for one that is
+// gone.
+func (f *fakeMastodon) show(w http.ResponseWriter, id string) {
+	st := f.find(id)
+	if st == nil {
+		writeError(w, http.StatusNotFound, "Record not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, f.entity(st))
 }
 
 // find returns the status id unless it is unknown or deleted.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/outagecast/outagecast/channels/internal/httpx"
@@ -17,6 +18,25 @@ type limits struct {
 	MaxCharacters    int // configuration.statuses.max_characters, or max_toot_chars
 	CharactersPerURL int // configuration.statuses.characters_reserved_per_url
 	Count            counting
+	// TwoLetterLanguage says the server takes only a two-letter ISO 639-1
+	// code as a status's language and refuses any other (Akkoma's
+	// ActivityDraft, with 422 "Invalid language").
+	TwoLetterLanguage bool
+}
+
+// language returns the language code to send for configured, which
+// validLanguage accepted: configured itself, or, to a server that takes
+// only a two-letter code, its primary subtag when that has two letters
+// ("zh" of "zh-TW"), else none ("ast", which has no two-letter code):
+// the instance then guesses, rather than refuse the status.
+func (l limits) language(configured string) string {
+	if !l.TwoLetterLanguage {
+		return configured
+	}
+	if primary, _, _ := strings.Cut(configured, "-"); len(primary) == 2 {
+		return primary
+	}
+	return ""
 }
 
 // counting is how a server counts a status's length.
@@ -179,6 +199,34 @@ func (c *Channel) limitsChanged(ctx context.Context, op string, used limits, err
 	c.s.limits.replace(lim)
 	return fmt.Errorf("mastodon: %s: refused, and the instance's limit is now %d %s, not %d %s as read before: %w",
 		op, lim.MaxCharacters, lim.unit(), used.MaxCharacters, used.unit(), apiErr)
+}
+
+// editTooLong returns the error of an edit of text, fitted to used, that
+// the instance answered with 500 (err), when the limits read anew now
+// make text too long: Pleroma and Akkoma answer an edit over their limit
+// with 500, not 422 (their StatusController.update maps every failure of
+// CommonAPI.update to 500), which alone would be retried to the same
+// answer. The new limits are kept, so that the next attempt is fitted to
+// them, as after a post refused (see limitsChanged); the error, transient,
+// says that the edit was too long and what the limit is. It returns nil
+// for any other answer, when the limits cannot be read, and when text fits
+// them: a 500 of the server's own, left as it is.
+func (c *Channel) editTooLong(ctx context.Context, text string, used limits, err error) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusInternalServerError || errors.Is(err, errNotInstance) {
+		return nil
+	}
+	lim, _, rerr := c.fetchLimits(ctx)
+	if rerr != nil || lim == used {
+		return nil
+	}
+	n := lim.measure()(text)
+	if n <= lim.MaxCharacters {
+		return nil
+	}
+	c.s.limits.replace(lim)
+	return fmt.Errorf("mastodon: %s: the edit is too long: %d %s, and the instance's limit is now %d, not %d as read before: %w",
+		opEdit, n, lim.unit(), lim.MaxCharacters, used.MaxCharacters, apiErr)
 }
 
 // readLimits reads the limits at path; found is false when the instance's

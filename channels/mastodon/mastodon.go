@@ -4,8 +4,9 @@
 // Each update is one status: the channel's entry in Update.Overrides, or
 // else the "short" template, fitted to the instance's character limit with
 // the body shortened first and the status-page URL kept whole. The status
-// goes out with Config.Visibility (public by default) and Config.Language,
-// as plain text, edits too: content_type "text/plain", for the servers
+// goes out with Config.Visibility (public by default) and Config.Language
+// (to Akkoma, which takes only two-letter codes and refuses others, the
+// code's two-letter primary subtag, else none), as plain text, edits too: content_type "text/plain", for the servers
 // that read it (GoToSocial and glitch-soc would otherwise parse it as the
 // account's default, which may be Markdown, so that "*ALL*" or "<b>" in a
 // title became markup; Mastodon ignores it).
@@ -40,9 +41,13 @@
 // original status in place (PUT /api/v1/statuses/:id, Mastodon 3.5 and
 // later), and followers see it marked as edited, with its history. Its
 // visibility and reply stay as they were. It is a broadcast.Retractor:
-// Retract deletes the status (DELETE /api/v1/statuses/:id); one already
-// gone (the instance's 404) counts as deleted. Mastodon allows 30 deletions per 30
-// minutes per account.
+// Retract deletes the status (DELETE /api/v1/statuses/:id). A 404 to the
+// deletion does not say the status is gone: Mastodon answers it to the
+// deletion of another account's status, Pleroma and Akkoma to every
+// deletion that fails. So the channel reads the status back (GET
+// /api/v1/statuses/:id, which on Mastodon needs read:statuses too): gone,
+// it counts as deleted; still up, the retraction fails for good, and
+// says so. Mastodon allows 30 deletions per 30 minutes per account.
 //
 // # Limits
 //
@@ -148,6 +153,11 @@
 //     from those the text was fitted to (transient: the next attempt fits
 //     the new ones);
 //   - 404 on Edit (the status is gone) and every other 4xx are Permanent;
+//     a 404 on Retract is checked (see Corrections and retractions);
+//   - a 500 to an edit after which the instance's limits read anew are
+//     lower than the edit's text (Pleroma and Akkoma answer an edit over
+//     their limit so) is transient and says the edit was too long and
+//     what the limit is now: the next attempt is fitted to it;
 //   - an answer that is not the instance's, a redirect or a 401, 404 or
 //     405 without Mastodon's error entity (a proxy's page, a Server with
 //     a wrong path), or a 2xx that is not JSON (a captive portal's page,
@@ -233,8 +243,10 @@ const (
 	opReply  = "post reply"
 	opEdit   = "edit"
 	opDelete = "delete"
-	opCheck  = "check"
-	opLimits = "read instance limits"
+	// opConfirm reads a status back after its deletion was answered 404.
+	opConfirm = "read the status back after its deletion"
+	opCheck   = "check"
+	opLimits  = "read instance limits"
 )
 
 // defaultTimeout bounds one request of the default client.
@@ -326,14 +338,15 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 		return broadcast.Receipt{}, err
 	}
 	reply, dropped, key := m.Thread.Last.ID, "", m.Key("")
-	st, err := c.post(ctx, text, reply, key)
+	language := lim.language(c.s.language)
+	st, err := c.post(ctx, text, reply, key, language)
 	if reply != "" && errors.Is(err, errReplyGone) {
 		// Deleted outside outagecast: the update matters more than the thread.
 		reply, dropped = "", reply
 		if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && replayRefusals(apiErr.Status, apiErr.Message) {
 			key = unthreadedKey(key) // the server keeps the refusal for key
 		}
-		st, err = c.post(ctx, text, "", key)
+		st, err = c.post(ctx, text, "", key, language)
 	}
 	if err != nil {
 		return broadcast.Receipt{}, c.limitsChanged(ctx, opPost, lim, err)
@@ -351,13 +364,14 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 // attempt.
 func unthreadedKey(key string) string { return key + "-unthreaded" }
 
-// post creates one status of text, a reply to replyTo unless it is empty.
-func (c *Channel) post(ctx context.Context, text, replyTo, key string) (status, error) {
+// post creates one status of text in language, a reply to replyTo unless
+// it is empty.
+func (c *Channel) post(ctx context.Context, text, replyTo, key, language string) (status, error) {
 	op := opPost
 	if replyTo != "" {
 		op = opReply
 	}
-	body, err := newStatus(text, replyTo, c.s.visibility, c.s.language)
+	body, err := newStatus(text, replyTo, c.s.visibility, language)
 	if err != nil {
 		return status{}, broadcast.Permanent(fmt.Errorf("mastodon: %s: %w", op, err))
 	}
@@ -415,7 +429,7 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 	if err != nil {
 		return broadcast.Receipt{}, err
 	}
-	body, err := editStatus(text, c.s.language)
+	body, err := editStatus(text, lim.language(c.s.language))
 	if err != nil {
 		return broadcast.Receipt{}, broadcast.Permanent(fmt.Errorf("mastodon: edit: %w", err))
 	}
@@ -425,14 +439,18 @@ func (c *Channel) Edit(ctx context.Context, m broadcast.Message, prev broadcast.
 		st, err = status{ID: prev.ID, URL: prev.URL}, nil
 	}
 	if err != nil {
+		if long := c.editTooLong(ctx, text, lim, err); long != nil {
+			return broadcast.Receipt{}, long
+		}
 		return broadcast.Receipt{}, c.limitsChanged(ctx, opEdit, lim, err)
 	}
 	return c.receipt(st), nil
 }
 
 // Retract deletes the status prev (DELETE /api/v1/statuses/:id). A status
-// already gone (the instance's 404) counts as deleted; another server's
-// 404 does not.
+// already gone counts as deleted: after the instance's 404, the status is
+// read back to tell (see confirmGone); another server's 404 counts as
+// nothing.
 func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("mastodon: delete: %w", err)
@@ -440,9 +458,34 @@ func (c *Channel) Retract(ctx context.Context, prev broadcast.Receipt) error {
 	if prev.ID == "" {
 		return broadcast.Permanent(errors.New("mastodon: delete: the receipt has no status id"))
 	}
-	resp, err := c.exchange(ctx, opDelete, http.MethodDelete, "/api/v1/statuses/"+url.PathEscape(prev.ID), nil, "")
+	path := "/api/v1/statuses/" + url.PathEscape(prev.ID)
+	resp, err := c.exchange(ctx, opDelete, http.MethodDelete, path, nil, "")
 	if resp != nil && resp.Status == http.StatusNotFound && !errors.Is(err, errNotInstance) {
-		return nil // already gone
+		return c.confirmGone(ctx, prev.ID, path, err)
+	}
+	return err
+}
+
+// confirmGone reads the status id back after the instance answered its
+// deletion (the error deleted) with 404, which does not say it is gone:
+// Mastodon answers 404 to the deletion of another account's status
+// (Status.where(account: …).find), Pleroma and Akkoma to every deletion
+// that fails (StatusController.delete), the status still up. A 404 to
+// GET /api/v1/statuses/:id says it is gone; the status itself, that the
+// deletion failed, for good. A token that may not read statuses (one
+// limited to write:statuses, on Mastodon) cannot tell, and the error says
+// so.
+func (c *Channel) confirmGone(ctx context.Context, id, path string, deleted error) error {
+	resp, err := c.exchange(ctx, opConfirm, http.MethodGet, path, nil, "")
+	switch {
+	case resp != nil && resp.Status == http.StatusNotFound && !errors.Is(err, errNotInstance):
+		return nil // gone
+	case err == nil:
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance answered 404, but the status %s is still up "+
+			"(another account's, or the instance failed to delete it): %w", opDelete, id, deleted))
+	case errors.Is(err, errScope):
+		return broadcast.Permanent(fmt.Errorf("mastodon: %s: the instance answered 404, and the token may not read "+
+			"the status %s back to tell whether it is gone (that needs read:statuses): %w", opDelete, id, deleted))
 	}
 	return err
 }

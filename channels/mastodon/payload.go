@@ -122,6 +122,7 @@ func parseLimits(body []byte) (limits, bool) {
 	case pleroma:
 		lim.Count = countWhole
 		lim.MaxCharacters = max(1, lim.MaxCharacters-1)
+		lim.TwoLetterLanguage = strings.Contains(software, "akkoma")
 	case lim.CharactersPerURL > 0 && in.MaxTootChars == 0:
 		lim.Count = countLinks
 	default:

@@ -13,6 +13,12 @@
 // line, status and title, in bold; URLs as links to themselves.
 // Every event carries an empty m.mentions, which turns off the legacy push
 // rules, so "@room" or a user's name in the text notifies nobody.
+// Control characters (terminal escapes among them) never reach an event,
+// and a right-to-left embedding or override left open is closed at the
+// end of its line (templates.BalanceBidi), also in what the templates do
+// not clean: the Override of a Message built without
+// broadcast.NewMessage, a Status or URL the Broadcaster would refuse, and
+// what a template of the caller's writes.
 //
 // Rooms are room IDs ("!abc:example.org") or aliases ("#ops:example.org");
 // an alias is resolved through the room directory (GET
@@ -55,8 +61,10 @@
 //
 // # Idempotency
 //
-// The transaction ID of each event is Message.Key of its room, the same
-// on every attempt, after a restart of the program and on every instance:
+// The transaction ID of each post is Message.Key of its room as
+// configured, "." and a digest of the room ID it goes to (see sendKey),
+// the same on every attempt, after a restart of the program and on every
+// instance:
 // a homeserver that already has an event of that transaction ID from the
 // same access token answers with that event instead of posting again, so
 // a retry after a lost answer does not post twice. Homeservers remember
@@ -194,6 +202,7 @@ import (
 	"strings"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/templates"
 )
 
 // Limits of an event, in bytes of JSON.
@@ -305,11 +314,11 @@ func (c *Channel) post(ctx context.Context, m broadcast.Message, target, text st
 		room = now
 	}
 	rel := threadIn(m.Thread, target, room)
-	event, err := c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
+	event, err := c.send(ctx, room, sendKey(m.Key(target), room), encode(message(c.s.msgtype, text, rel)))
 	if err != nil && refused(err) {
 		if now, ok := c.moved(ctx, target, room, old); ok {
 			room, rel = now, threadIn(m.Thread, target, now)
-			event, err = c.send(ctx, room, m.Key(target), encode(message(c.s.msgtype, text, rel)))
+			event, err = c.send(ctx, room, sendKey(m.Key(target), room), encode(message(c.s.msgtype, text, rel)))
 		}
 	}
 	if err != nil && room != old {
@@ -349,6 +358,19 @@ func (c *Channel) render(u broadcast.Update, editing bool) (string, error) {
 	text, err := c.s.set.Text(c.name, "text", u, ContentLimit-empty, measure)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("matrix: render: %w", err))
+	}
+	// The templates clean an update's text, but not the Override of a
+	// Message built without broadcast.NewMessage, nor the Status, Impact,
+	// component statuses or URL the Broadcaster would have refused, nor
+	// what a template of the caller's writes: none of it may put a
+	// control character (a terminal escape) in the event, nor leave a
+	// right-to-left override open past its line (the formatted_body,
+	// built from the text, shows lines joined). Removing characters only
+	// shortens the text; the few closing characters BalanceBidi may add
+	// fit in what ContentLimit leaves of MaxEventBytes.
+	text = templates.BalanceBidi(broadcast.Update{Body: text}.Clean().Body)
+	if text == "" {
+		return "", broadcast.Permanent(errors.New("matrix: render: empty once its control characters are removed"))
 	}
 	return text, nil
 }

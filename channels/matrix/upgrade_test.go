@@ -401,3 +401,45 @@ func TestAliasOfUpgradedRoomNotMovedFailsInTheNewRoom(t *testing.T) {
 		assert.NotEqual(t, old, e.room, "nothing posted in the old room")
 	}
 }
+
+// Homeservers keep transaction IDs per access token, some whatever the
+// room. A post made in a room that was upgraded since, and made again
+// (its answer lost, or its mark in the Store), goes to the room that
+// replaced it: under the transaction ID of the first post, such a
+// homeserver answered with the old room's event, and the update never
+// reached the new room. The transaction ID is the room's own, and stays
+// the same for every retry in one room.
+func TestRoomUpgradeAfterPostGetsItsOwnTransaction(t *testing.T) {
+	const room, now = "!ops7Kq:example.org", "!Nw4Up:example.org"
+	f, ch := newTestPair(t, confConfig(""))
+	f.mu.Lock()
+	f.txnAnyRoom = true
+	f.mu.Unlock()
+	ctx := context.Background()
+	u := incident(1, broadcast.StatusInvestigating, "a")
+	first, err := ch.Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+
+	f.mu.Lock()
+	f.replaced[room] = now
+	f.targets[now] = room
+	f.joined = append(f.joined, now)
+	f.mu.Unlock()
+	// The same update, its first delivery not recorded.
+	r, err := ch.Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+	assert.Equal(t, now, r.Meta[metaRoom+room])
+	assert.NotEqual(t, first.Meta[room], r.Meta[room], "a new event, in the new room")
+	posts := 0
+	for _, e := range f.events {
+		if e.kind == "post" && e.room == now {
+			posts++
+		}
+	}
+	assert.Equal(t, 1, posts, "the update is in the new room")
+
+	// Once more, as after a lost answer, in the same room.
+	again, err := ch.Send(ctx, broadcast.NewMessage(u))
+	require.NoError(t, err)
+	assert.Equal(t, r.Meta[room], again.Meta[room], "the same transaction: the same event")
+}
