@@ -47,8 +47,8 @@ func TestNewRefusesAReadOnlyServer(t *testing.T) {
 	_, err := pgstore.New(ctx, pool)
 	require.ErrorIs(t, err, pgstore.ErrReadOnly)
 	assert.EqualError(t, err, "pgstore: server is read-only (default_transaction_read_only is on): "+
-		"point the connection string at the primary, or add target_session_attrs=read-write to it "+
-		"(with the hosts of both: its connections then reach whichever is the primary)")
+		"point the connection string at the primary, or add target_session_attrs=read-write to it, "+
+		"listing every server's host (its connections then go to whichever is the primary)")
 
 	_, err = pgstore.Open(ctx, ro) // its pool closed again: goleak
 	require.ErrorIs(t, err, pgstore.ErrReadOnly)
