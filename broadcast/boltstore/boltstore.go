@@ -20,8 +20,9 @@
 // fan-out does not pay one sync per recipient; a lone writer commits at
 // once, without waiting for company.
 //
-// One process at a time opens a file: bbolt locks it, and a second Open
-// gives up after Options.LockTimeout with ErrLocked instead of hanging.
+// One Store at a time opens a file: bbolt locks it, and a second Open, in
+// another process or in the same one, gives up after Options.LockTimeout
+// with ErrLocked instead of hanging. The error says which.
 //
 // # File format
 //
@@ -110,8 +111,8 @@
 //
 // # Errors
 //
-// Open fails with an error matching ErrLocked when another process holds the
-// file, ErrInvalidFile when the file is not a store of this package (another
+// Open fails with an error matching ErrLocked when another process, or
+// another Store of this one, holds the file, ErrInvalidFile when the file is not a store of this package (another
 // program's file, or one too damaged to tell), ErrDamaged (which matches
 // ErrInvalidFile too) when it is a damaged store, and ErrVersion when it was
 // written in a format this version does not read; these errors name the
@@ -129,6 +130,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -141,8 +143,9 @@ import (
 
 // Errors of Open and of calls after Close. Match them with errors.Is.
 var (
-	// ErrLocked means another process has the file open.
-	ErrLocked = errors.New("boltstore: file locked by another process")
+	// ErrLocked means another process, or another Store of this process,
+	// has the file open; the error says which.
+	ErrLocked = errors.New("boltstore: file locked")
 	// ErrInvalidFile means the file is not a store of this package: another
 	// program's file, or one too damaged to tell. Errors matching
 	// ErrDamaged match it too.
@@ -183,14 +186,31 @@ type Store struct {
 	commit  *committer
 	now     func() time.Time // time of marks and receipts; a variable for tests
 	damaged atomic.Pointer[fileError]
+	held    *heldFile // the lock on the file, as this process knows it
 }
 
 var _ broadcast.Store = (*Store)(nil)
 
 // Open opens the store in the file at path, creating the file if it does not
 // exist, and migrating it if it is of format version 1 (see "File format"
-// above). Close it when done: until then no other process can open it.
+// above). Close it when done: until then no other process, nor another
+// Open in this one, can open it.
 func Open(path string, opts *Options) (*Store, error) {
+	h := hold(path)
+	s, err := open(path, opts, h)
+	if err != nil {
+		if errors.Is(err, ErrLocked) && h.heldElsewhere() {
+			err = fmt.Errorf("%w by this process: %s: another of its Stores has it open "+
+				"(close that Store first, or use it)", ErrLocked, path)
+		}
+		h.release()
+		return nil, err
+	}
+	return s, nil
+}
+
+// open is Open, its hold on the file noted in h.
+func open(path string, opts *Options, h *heldFile) (*Store, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -204,9 +224,13 @@ func Open(path string, opts *Options) (*Store, error) {
 	}
 	db, file, err := openDB(path, wait)
 	if err != nil {
+		if _, panicked := err.(*damage); panicked && file != nil {
+			h.keep() // see openDB
+		}
 		return nil, openError(path, wait, err)
 	}
-	s := &Store{db: &boltDB{DB: db, file: file, pageSize: db.Info().PageSize}, path: path, now: time.Now}
+	h.opened(file)
+	s := &Store{db: &boltDB{DB: db, file: file, pageSize: db.Info().PageSize}, path: path, now: time.Now, held: h}
 	s.commit = &committer{db: s.db}
 	if err := s.initOrCheck(o.Verify); err != nil {
 		_ = s.close()
@@ -303,9 +327,9 @@ func openError(path string, wait time.Duration, err error) error {
 	var d *damage
 	switch {
 	case errors.Is(err, berrors.ErrTimeout) && wait > 0:
-		return fmt.Errorf("%w: %s (waited %v)", ErrLocked, path, wait)
+		return fmt.Errorf("%w by another process: %s (waited %v)", ErrLocked, path, wait)
 	case errors.Is(err, berrors.ErrTimeout):
-		return fmt.Errorf("%w: %s", ErrLocked, path)
+		return fmt.Errorf("%w by another process: %s", ErrLocked, path)
 	case errors.As(err, &d):
 		return damagedFile(path, d.detail, nil)
 	}
@@ -314,6 +338,80 @@ func openError(path string, wait time.Duration, err error) error {
 		err = pathErr.Err // "open PATH: " once is enough
 	}
 	return fmt.Errorf("boltstore: open %s: %w", path, err)
+}
+
+// held is the set of the store files whose lock this process holds, or is
+// taking: one entry per Open under way and per Store open. A second Open
+// of one of them fails with ErrLocked as if another process held it (bbolt
+// locks the file through each open of it, not per process), and its error
+// tells the two apart with it.
+var held struct {
+	sync.Mutex
+	files map[*heldFile]struct{}
+}
+
+// heldFile is an entry of held.
+type heldFile struct {
+	path string      // cleaned absolute path, as Open was given it
+	info os.FileInfo // the file's, once bbolt opened it: its other names
+	kept bool        // the lock stays until the process ends
+}
+
+// hold adds the file at path to held, and returns its entry.
+func hold(path string) *heldFile {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	h := &heldFile{path: abs}
+	held.Lock()
+	defer held.Unlock()
+	if held.files == nil {
+		held.files = map[*heldFile]struct{}{}
+	}
+	held.files[h] = struct{}{}
+	return h
+}
+
+// opened notes the file bbolt opened for h, so that another name of it
+// (a link) is known to be held too.
+func (h *heldFile) opened(file *os.File) {
+	info, err := file.Stat()
+	if err != nil {
+		return
+	}
+	held.Lock()
+	defer held.Unlock()
+	h.info = info
+}
+
+// heldElsewhere reports whether another entry of held than h holds its file.
+func (h *heldFile) heldElsewhere() bool {
+	info, _ := os.Stat(h.path)
+	held.Lock()
+	defer held.Unlock()
+	for other := range held.files {
+		if other != h && (other.path == h.path || info != nil && other.info != nil && os.SameFile(info, other.info)) {
+			return true
+		}
+	}
+	return false
+}
+
+// keep keeps h in held for as long as the process runs: the lock stays.
+func (h *heldFile) keep() {
+	held.Lock()
+	defer held.Unlock()
+	h.kept = true
+}
+
+// release removes h from held, unless it is kept; again does nothing.
+func (h *heldFile) release() {
+	held.Lock()
+	defer held.Unlock()
+	if !h.kept {
+		delete(held.files, h)
+	}
 }
 
 // Close closes the file, after the writes under way. Later calls of the
@@ -328,11 +426,13 @@ func (s *Store) Close() error {
 
 func (s *Store) close() error {
 	if !s.db.stuck.Load() {
+		defer s.held.release()
 		return s.db.Close()
 	}
 	// bbolt panicked holding locks that DB.Close would wait for for ever:
 	// close just its file. Its memory map of the file, and with it the
 	// lock on the file, stay until the process ends.
+	s.held.keep()
 	if err := s.db.file.Close(); !errors.Is(err, os.ErrClosed) {
 		return err
 	}

@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if damageChildRequested() {
 		os.Exit(runDamageChildProcess())
 	}
+	if os.Getenv(lockEnv) != "" {
+		os.Exit(runLockChild())
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -68,8 +71,8 @@ func TestOpenErrors(t *testing.T) {
 		want    error
 		text    string // the start of the error, %s standing for the path
 	}{
-		{"locked by another process", lockFile, boltstore.ErrLocked,
-			"boltstore: file locked by another process: %s"},
+		{"open in another Store of this process", lockFile, boltstore.ErrLocked,
+			"boltstore: file locked by this process: %s: another of its Stores has it open"},
 		{"not a bbolt file", writeFile(`{"receipts": {}}`), boltstore.ErrInvalidFile,
 			"boltstore: not an outagecast store file: %s: invalid database"},
 		{"corrupt file", corrupt, boltstore.ErrInvalidFile,
@@ -224,7 +227,8 @@ func TestSecondOpenWaitsForTheFirstToClose(t *testing.T) {
 
 	_, err = boltstore.Open(path, &boltstore.Options{LockTimeout: 100 * time.Millisecond})
 	require.ErrorIs(t, err, boltstore.ErrLocked)
-	assert.EqualError(t, err, "boltstore: file locked by another process: "+path+" (waited 100ms)")
+	assert.EqualError(t, err, "boltstore: file locked by this process: "+path+
+		": another of its Stores has it open (close that Store first, or use it)")
 
 	require.NoError(t, first.Close())
 	second := open(t, path)

@@ -48,7 +48,11 @@
 // ctx, until the database has been away for ReconnectWait
 // (DefaultReconnectWait, 2 minutes: a managed PostgreSQL typically fails
 // over in 35 seconds to 2 minutes), so that a delivery made while
-// PostgreSQL restarts or fails over is still recorded. The Broadcaster
+// PostgreSQL restarts or fails over is still recorded. So does a write a
+// read-only server refused (SQLSTATE 25006: the pool's connections are
+// still on the old primary), each time on a new connection, which may
+// reach the new primary; past ReconnectWait it fails with ErrReadOnly. New
+// refuses a server that is read-only. The Broadcaster
 // writes a delivery's marks and receipts, and its Ledger reads marks,
 // without the attempt's deadline: ReconnectWait bounds those waits in
 // all, not each, as it bounds the outage, not the call: a call made once
@@ -122,6 +126,18 @@ var (
 	ErrSchemaNewer = errors.New("pgstore: database schema is newer than this package")
 )
 
+// ErrReadOnly: the server is read-only (a standby, or a server whose
+// default_transaction_read_only is on: an old primary after a failover, a
+// server that went read-only on a full disk), and cannot record
+// deliveries. New and Open fail with it. A write that meets one (a
+// failover under way) is tried again, on a new connection, for
+// ReconnectWait, then fails with it, wrapping the server's error.
+var ErrReadOnly = errors.New("pgstore: server is read-only")
+
+// readOnlyHint is what to do about ErrReadOnly.
+const readOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
+	"listing every server's host (its connections then go to whichever is the primary)"
+
 // Store is a broadcast.Store in a PostgreSQL database. It is safe for
 // concurrent use by many goroutines and many processes.
 type Store struct {
@@ -184,11 +200,31 @@ func newKnowing(ctx context.Context, pool *pgxpool.Pool, known int, opts ...Opti
 	if s.outage.Wait == 0 {
 		s.outage.Wait = DefaultReconnectWait
 	}
+	if err := checkWritable(ctx, pool); err != nil {
+		return nil, err
+	}
 	if err := checkVersion(ctx, pool, known); err != nil {
 		return nil, err
 	}
 	s.held = poolSlots(pool)
 	return s, nil
+}
+
+// checkWritable fails with ErrReadOnly when pool's server is read-only:
+// every delivery's mark would fail, after its post was made.
+func checkWritable(ctx context.Context, pool *pgxpool.Pool) error {
+	var readOnly, standby bool
+	err := pool.QueryRow(ctx, "SELECT current_setting('transaction_read_only') = 'on', pg_is_in_recovery()").
+		Scan(&readOnly, &standby)
+	switch {
+	case err != nil:
+		return fmt.Errorf("pgstore: read whether the server is read-only: %w", err)
+	case standby:
+		return fmt.Errorf("%w (a standby): %s", ErrReadOnly, readOnlyHint)
+	case readOnly:
+		return fmt.Errorf("%w (default_transaction_read_only is on): %s", ErrReadOnly, readOnlyHint)
+	}
+	return nil
 }
 
 // slots holds, per pool, a slot for each Lock held on it (or being taken)

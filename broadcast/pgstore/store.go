@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
 // key is the primary key of a row: the SHA-256 of kind and parts, each
@@ -203,17 +204,28 @@ func pruneQuery(table string) string {
 const pruneBatch = 1000
 
 // exec is pool.Exec, again on another connection when the connection
-// broke (see ReconnectWait). A statement whose second run would not be
-// the same as one is once runs again only when it cannot have run (see
-// pgretry.Unrun).
+// broke, or reached a read-only server (see ReconnectWait). A statement
+// whose second run would not be the same as one is once runs again only
+// when it cannot have run (see pgretry.Unrun).
 func (s *Store) exec(ctx context.Context, once bool, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
 	try := s.outage.Do
 	if once {
 		try = s.outage.Unrun
 	}
-	err := try(ctx, func() (err error) {
-		tag, err = s.pool.Exec(ctx, sql, args...)
+	err := try(ctx, func() error {
+		c, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Release()
+		tag, err = c.Exec(ctx, sql, args...)
+		if pgretry.ReadOnly(err) {
+			// The connection is on a server that cannot write (a
+			// failover under way): closed, the pool drops it, and
+			// the next try connects anew, which may reach the primary.
+			_ = c.Conn().Close(ctx)
+		}
 		return err
 	})
 	return tag, err
@@ -225,10 +237,15 @@ func (s *Store) queryRow(ctx context.Context, sql string, args []any, dest ...an
 	return s.outage.Do(ctx, func() error { return s.pool.QueryRow(ctx, sql, args...).Scan(dest...) })
 }
 
-// wrap prefixes err with the package and the operation; nil stays nil.
+// wrap prefixes err with the package and the operation; nil stays nil. A
+// write a read-only server refused also matches ErrReadOnly, and says
+// what to do about it.
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if pgretry.ReadOnly(err) {
+		return fmt.Errorf("pgstore: %s: %w (%s): %w", op, ErrReadOnly, readOnlyHint, err)
 	}
 	return fmt.Errorf("pgstore: %s: %w", op, notMigrated(err))
 }

@@ -172,9 +172,13 @@ func (e *endedError) Unwrap() []error { return []error{e.last, e.ctx} }
 
 // NotRun reports whether err says the statement did not run: the server
 // ended the session before or while running it (SQLSTATE class 57P: an
-// autocommit statement it ends is rolled back), the connection could not be
-// made, or the error came before anything was sent.
+// autocommit statement it ends is rolled back), refused it as a write on
+// a read-only server (see ReadOnly), the connection could not be made, or
+// the error came before anything was sent.
 func NotRun(err error) bool {
+	if ReadOnly(err) {
+		return true
+	}
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
 		return strings.HasPrefix(pgErr.Code, "57P")
 	}
@@ -187,15 +191,20 @@ func NotRun(err error) bool {
 // ConnectionLost reports whether err says the connection to the server
 // failed, not the statement: the server ended the session (class 57P:
 // shutdown, termination; class 08: connection exception), the connection
-// was closed or could not be made, or the network failed. A context's end
-// is not one; but the error of Do or Unrun whose tries a context's end
-// stopped is one when the last try's error is: the database was away.
+// was closed or could not be made, or the network failed; or that the
+// connection reached a server that cannot write (see ReadOnly): a failover
+// under way, which a new connection may get past. A context's end is not
+// one; but the error of Do or Unrun whose tries a context's end stopped is
+// one when the last try's error is: the database was away.
 func ConnectionLost(err error) bool {
 	if e, ok := errors.AsType[*endedError](err); ok {
 		return ConnectionLost(e.last)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
+	}
+	if ReadOnly(err) {
+		return true
 	}
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
 		return strings.HasPrefix(pgErr.Code, "57P") || strings.HasPrefix(pgErr.Code, "08")
@@ -207,4 +216,16 @@ func ConnectionLost(err error) bool {
 		return true
 	}
 	return pgconn.SafeToRetry(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// ReadOnly reports whether err is the server's refusal of a write because
+// it is read-only (SQLSTATE 25006, read_only_sql_transaction): the
+// connection reached a standby, or a server whose
+// default_transaction_read_only is on (an old primary after a failover, a
+// server that went read-only on a full disk). The statement did not run.
+// The connection is sound, but stays on that server: the caller closes it
+// so that the pool's next connection, made anew, may reach the primary.
+func ReadOnly(err error) bool {
+	pgErr, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && pgErr.Code == "25006"
 }

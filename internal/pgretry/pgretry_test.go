@@ -20,6 +20,8 @@ func TestConnectionLostAndNotRun(t *testing.T) {
 	}{
 		{"terminated by an administrator", &pgconn.PgError{Code: "57P01"}, true, true},
 		{"connection failure", &pgconn.PgError{Code: "08006"}, true, false},
+		{"read-only server", &pgconn.PgError{Code: "25006"}, true, true},
+		{"read-only server, wrapped", fmt.Errorf("mark: %w", &pgconn.PgError{Code: "25006"}), true, true},
 		{"unexpected EOF", io.ErrUnexpectedEOF, true, false},
 		{"unique violation", &pgconn.PgError{Code: "23505"}, false, false},
 		{"context ended", context.DeadlineExceeded, false, false},
