@@ -55,7 +55,7 @@ func previewers(t *testing.T) map[string]broadcast.Previewer {
 	add("matrix", mx, err)
 	sl, err := slack.New(slack.Config{Token: sec("xoxb-1"), Channels: []string{"C1"}})
 	add("slack", sl, err)
-	tm, err := teams.New(teams.Config{WebhookURL: redact.NewURL("https://prod-01.westeurope.logic.azure.com/workflows/a/triggers/manual/paths/invoke?sig=x")})
+	tm, err := teams.New(teams.Config{WebhookURL: redact.NewURL("https://prod-01.westeurope.logic.azure.com/workflows/a/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=x")})
 	add("teams", tm, err)
 	tg, err := telegram.New(telegram.Config{Token: sec("123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"), Chats: []string{"@opsroom"}})
 	add("telegram", tg, err)

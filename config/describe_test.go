@@ -18,7 +18,7 @@ func TestDescribeInWords(t *testing.T) {
 		slackToken  = "xoxb-1234-5678-abcdefSECRET"
 		slackHook   = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX"
 		discordHook = "https://discord.com/api/webhooks/123456/TOKENSECRETabc"
-		teamsHook   = "https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SIGSECRET"
+		teamsHook   = "https://prod-00.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGSECRET"
 		chatHook    = "https://chat.googleapis.com/v1/spaces/AAA/messages?key=KEYSECRET&token=TOKSECRET"
 		mastoToken  = "MASTOSECRETTOKEN"
 		appPassword = "abcd-efgh-ijkl-mnop"

@@ -631,7 +631,7 @@ func keyCases() []keyCase {
 	page := []string{"dir: site", "base_url: https://status.example.com/", "title: Example Status"}
 	spio := []string{"api_key: k-123", "page_id: abc123"}
 	slackBase := []string{"token: xoxb-1234-abcd", "channels: ['#ops']"}
-	teamsURL := "webhook_url: https://prod.example.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s"
+	teamsURL := "webhook_url: https://prod.example.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s"
 	discordURL := "webhook_url: https://discord.com/api/webhooks/123/tok-en_1"
 	chatURL := "webhook_url: https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t"
 	masto := []string{"server: https://mastodon.example.com", "token: tok"}

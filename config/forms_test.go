@@ -315,7 +315,7 @@ func sampleURLs() map[string]string {
 		"statuspage":   "statuspage:status-site?base_url=https%3A%2F%2Fstatus.example.com%2F&components=API,CDN",
 		"statuspageio": "statuspageio://key-123@kctbh9vrtdwd",
 		"slack":        "slack://xoxb:123-456-abc@slack.com/%23ops",
-		"teams":        "teams://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=s1g",
+		"teams":        "teams://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s1g",
 		"discord":      "discord://tok3n@123456789012345678",
 		"googlechat":   "googlechat://chat.googleapis.com/v1/spaces/AAAA/messages?key=k3y&token=t0k",
 		"mastodon":     "mastodon://t0ken@mastodon.example",

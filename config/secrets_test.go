@@ -213,11 +213,11 @@ func testNoSecretShows(t *testing.T, fromFiles bool) {
 		// teams
 		{"teams webhook_url, query parameter", []string{
 			"- kind: teams",
-			"  webhook_url: https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=${SIG}",
+			"  webhook_url: https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}",
 		}, map[string]string{"SIG": "teams-sig-8c1f2e"}, []string{"teams-sig-8c1f2e"}},
 		{"teams URL form, whole", []string{
 			"- ${TEAMS_URL}",
-		}, map[string]string{"TEAMS_URL": "teams://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=teams-sig-7d2e3f"},
+		}, map[string]string{"TEAMS_URL": "teams://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=teams-sig-7d2e3f"},
 			[]string{"teams-sig-7d2e3f"}},
 
 		// discord

@@ -55,8 +55,8 @@ func TestHideSecretsOfEveryShape(t *testing.T) {
 			{"- slack://hook:T0STATUS-B0HOOKS-${S}@hooks.slack.com"},
 		},
 		"teams": {
-			{"- kind: teams", "  webhook_url: https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=${S}&sig=x"},
-			{"- kind: teams", "  webhook_url: https://prod-42.westeurope.logic.azure.com/workflows/${S}/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x"},
+			{"- kind: teams", "  webhook_url: https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=${S}&sv=1.0&sig=x"},
+			{"- kind: teams", "  webhook_url: https://prod-42.westeurope.logic.azure.com/workflows/${S}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=x"},
 		},
 		"discord": {
 			{"- kind: discord", "  webhook_url: https://discord.com/api/webhooks/123456789012345678/${S}"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -366,13 +367,17 @@ func TestTokenRefusalNamesNoSecret(t *testing.T) {
 			if tt.wait > 0 {
 				h.Set("Retry-After", "7")
 			}
-			refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: tt.status, Header: h}, Body: echo}
+			// The token request, whose form the description may echo.
+			req, err := http.NewRequest(http.MethodPost, "https://oauth2.example/token",
+				strings.NewReader("grant_type=refresh_token&refresh_token=1%2F%2Frefresh-SECRET&client_secret=client-SECRET"))
+			require.NoError(t, err)
+			refused := &oauth2.RetrieveError{Response: &http.Response{StatusCode: tt.status, Header: h, Request: req}, Body: echo}
 			if tt.code != "" {
-				refused.ErrorCode, refused.ErrorDescription = tt.code, "bad grant"
+				refused.ErrorCode, refused.ErrorDescription = tt.code, "bad grant for 1//refresh-SECRET"
 			}
 			src := &tokenSequence{toks: []string{""}, err: refused}
 			ch := newChannel(t, xoauth2Config(srv, src, "alice@example.net"))
-			_, err := ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
+			_, err = ch.Send(context.Background(), broadcast.NewMessage(incident(1)))
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), "SECRET")
 			assert.Contains(t, err.Error(), fmt.Sprintf("token endpoint answered %d", tt.status))

@@ -23,7 +23,11 @@
 //
 // The Receipt's ID is the message's resource name
 // ("spaces/…/messages/…"); its Meta holds "thread", the thread's name, and
-// "message_id", the client-assigned id.
+// "message_id", the client-assigned id. Where Google's answer does not
+// name the message (an answer cut off before its name, a message id
+// refused as known), the ID is the name Google gives the message by its
+// client-assigned id ("spaces/…/messages/client-…"), which names it as
+// well in every request.
 //
 // # Threading
 //
@@ -82,7 +86,8 @@
 // Config.WebhookURL. So is a 2xx whose whole body is not the Message
 // Google created (a captive portal's page): nothing shows the update
 // reached Google. A 2xx whose body breaks off is a delivery, with a
-// Receipt without ID.
+// Receipt naming the message all the same: by the name it holds up to the
+// cut, or else by the client-assigned id.
 //
 // No error, Receipt or printed Config or Channel holds the key or the
 // token: the URL is a redact.URL, the Channel prints as its name, and
@@ -248,10 +253,18 @@ func (c *Channel) Send(ctx context.Context, m broadcast.Message) (broadcast.Rece
 	// that does not read as expected stays empty (json.Unmarshal reads the
 	// others), and does not make the post a failure.
 	var got created
-	_ = json.Unmarshal(resp.Body, &got)
+	if resp.Truncated {
+		got = cutCreated(resp.Body)
+	} else {
+		_ = json.Unmarshal(resp.Body, &got)
+	}
 	if !strings.HasPrefix(got.Name, "spaces/") {
 		if resp.Truncated {
-			return c.receipt(created{}, id), nil // cut off on its way: delivered all the same
+			// Cut off before its name, on its way: delivered all the
+			// same, and named by the client-assigned id the post carried,
+			// which Google takes in place of its own in a message's name.
+			got.Name = "spaces/" + c.s.hook.space + "/messages/" + id
+			return c.receipt(got, id), nil
 		}
 		// Google answers with the Message it created: this is another
 		// server's page (a captive portal's), and the update is not shown

@@ -1,6 +1,9 @@
 package googlechat
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -121,6 +124,37 @@ type openLink struct {
 type created struct {
 	Name   string `json:"name"`
 	Thread thread `json:"thread"`
+}
+
+// cutCreated reads the message's name, and its thread's, from the start
+// of an answer that broke off or passed the read limit, which
+// json.Unmarshal refuses whole: value by value up to the cut, taking only
+// values read to their end. Google writes "name" first in a Message.
+func cutCreated(body []byte) created {
+	var got created
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return got
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return got
+		}
+		var v any = new(json.RawMessage)
+		switch t {
+		case "name":
+			v = &got.Name
+		case "thread":
+			v = &got.Thread
+		}
+		// A value of another type (a thread that is not an object) is
+		// read past, as json.Unmarshal does; a value cut off ends it.
+		if err := dec.Decode(v); err != nil && !errors.As(err, new(*json.UnmarshalTypeError)) {
+			return got
+		}
+	}
+	return got
 }
 
 // UTF16 measures s in UTF-16 code units, the unit of MaxText.

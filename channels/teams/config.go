@@ -32,7 +32,10 @@ type Config struct {
 	// WebhookURL is the HTTP trigger of a Power Automate workflow that
 	// posts the card it receives to a Teams channel or chat (the Workflows
 	// app's "Post to a channel when a webhook request is received"), with
-	// its sig= query: the URL is the credential. It must be https (http to
+	// its sig= query: the URL is the credential. On Microsoft's hosts New
+	// refuses a URL without sig=, sp=, sv= or api-version=: a trigger that
+	// only users of the tenant may call has no sig= and wants an OAuth
+	// token, which the channel does not send. It must be https (http to
 	// a loopback address is accepted, for tests). Required. It prints as
 	// its scheme and host only.
 	WebhookURL redact.URL `yaml:"webhook_url" json:"webhook_url"`
@@ -127,6 +130,61 @@ func checkWebhookURL(raw string) error {
 			"create a workflow with the Workflows app and use its HTTP trigger's URL")
 	case u.Path == "" || u.Path == "/":
 		return setup.Errorf(pkg, "WebhookURL", "has no path (want the workflow trigger's whole URL)")
+	case workflows(u):
+		return checkSignature(u.Query())
 	}
 	return nil
+}
+
+// workflows reports whether u is the HTTP trigger of a workflow on
+// Microsoft's hosts: Azure Logic Apps' (prod-NN.<region>.logic.azure.com,
+// logic.azure.us in Azure Government; a Standard logic app's
+// <app>.azurewebsites.net/api/<workflow>/triggers/…) and Power Platform's
+// (<environment>.environment.api.powerplatform.com/powerautomate/…).
+// Other hosts (a relay of the user's, a test server) are taken as they
+// are.
+func workflows(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	segs := strings.Split(u.Path, "/")
+	switch {
+	case strings.HasSuffix(host, ".logic.azure.com") || strings.HasSuffix(host, ".logic.azure.us"):
+		return true
+	case strings.HasSuffix(host, ".azurewebsites.net"):
+		return len(segs) > 4 && segs[1] == "api" && segs[3] == "triggers"
+	}
+	return strings.Contains(host, ".environment.api.") && strings.HasPrefix(u.Path, "/powerautomate/")
+}
+
+// sasParams are the query parameters a workflow trigger's URL carries when
+// anyone holding it may call it: its shared access signature (sig, signed
+// over sp, the permission, and sv, the signature's version) and the API
+// version, without which the trigger refuses every call.
+var sasParams = []string{"api-version", "sp", "sv"}
+
+// checkSignature checks that the query of a workflow trigger's URL holds
+// its shared access signature. A trigger that only users of the tenant may
+// call (Power Automate's default for new flows) has a URL without one and
+// wants an OAuth token, which the channel does not send: every post would
+// fail 401. Errors name the parameters, never their values.
+func checkSignature(q url.Values) error {
+	if q.Get("sig") == "" {
+		return setup.Errorf(pkg, "WebhookURL", "a workflow trigger's URL with no sig= query parameter: its "+
+			"trigger wants an OAuth token this channel does not send; set the trigger's \"Who can trigger "+
+			"the flow\" to Anyone and copy its whole HTTP URL, which then ends in &sig=…")
+	}
+	var missing []string
+	for _, k := range sasParams {
+		if q.Get(k) == "" {
+			missing = append(missing, k+"=")
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return setup.Errorf(pkg, "WebhookURL", "a workflow trigger's URL that lacks its %s query parameter "+
+			"(copy the trigger's whole HTTP URL)", missing[0])
+	}
+	return setup.Errorf(pkg, "WebhookURL", "a workflow trigger's URL that lacks its %s query parameters "+
+		"(copy the trigger's whole HTTP URL)", strings.Join(missing, ", "))
 }

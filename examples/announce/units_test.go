@@ -48,7 +48,7 @@ func TestSampleConfig(t *testing.T) {
 		vars[k] = "sample-" + strings.ToLower(k)
 	}
 	vars["DISCORD_WEBHOOK_URL"] = "https://discord.com/api/webhooks/123456789012345678/sample-token"
-	vars["TEAMS_WORKFLOW_URL"] = "https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=s1g"
+	vars["TEAMS_WORKFLOW_URL"] = "https://prod-42.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s1g"
 	vars["GOOGLE_CHAT_WEBHOOK_URL"] = "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=k3y&token=t0k"
 	vars["TELEGRAM_BOT_TOKEN"] = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 	cfg, err = l.Parse(strings.NewReader(full), "outagecast.sample.yaml")

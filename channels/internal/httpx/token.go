@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/outagecast/outagecast/broadcast"
+	"github.com/outagecast/outagecast/redact"
 )
 
 // TokenError returns err, the error of an OAuth 2.0 token source, after
@@ -18,7 +21,10 @@ import (
 // is told by the token endpoint's status, OAuth error code and
 // description only: its own text holds the endpoint's whole answer, which
 // may echo the client secret or the refresh token, secrets a channel does
-// not know to redact. permanent reports a refusal retrying will not help
+// not know to redact. Code and description may echo them too, so they are
+// redacted with the secrets of the token request the error's response
+// answered (see tokenRequestRedactor) and cut to a Snippet; a description
+// whose request is unknown is not shown. permanent reports a refusal retrying will not help
 // (400 invalid_grant, 401, or one of RFC 6749's refusals under a 2xx, as
 // some endpoints answer; not 408, 425, 429 or a 5xx, see Transient);
 // the caller marks it, as it may know better (a connection that
@@ -36,9 +42,14 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 	status := re.Response.StatusCode
 	why := fmt.Sprintf("token endpoint answered %d %s", status, http.StatusText(status))
 	if re.ErrorCode != "" {
-		why += ": " + Snippet([]byte(re.ErrorCode))
-		if re.ErrorDescription != "" {
-			why += ": " + Snippet([]byte(re.ErrorDescription))
+		rd, known := tokenRequestRedactor(re.Response.Request)
+		why += ": " + RedactedSnippet(rd, re.ErrorCode)
+		switch {
+		case re.ErrorDescription == "":
+		case known:
+			why += ": " + RedactedSnippet(rd, re.ErrorDescription)
+		default:
+			why += ": (description not shown: the request it may echo is unknown)"
 		}
 	}
 	e = fmt.Errorf("%s: %s", prefix, why)
@@ -53,6 +64,61 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 	// A 429 is a rate limit as Classify marks one: RateLimitWait when
 	// the endpoint names no wait left.
 	return Mark(e, status == http.StatusTooManyRequests, true, re.Response.Header, time.Now()), false
+}
+
+// tokenRequestRedactor returns the Redactor of the secrets req, a token
+// request of the oauth2 package, carried: the values of its form but those
+// that name the grant, the client or the scope, and its Basic credentials.
+// Token endpoints echo what they were sent in their error_description,
+// and these are secrets the channel does not know: the token source holds
+// them. known is false when the form cannot be read again (no request, or
+// one without GetBody, as a RoundTripper of the caller's may answer).
+func tokenRequestRedactor(req *http.Request) (rd *redact.Redactor, known bool) {
+	if req == nil || req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+		return nil, false
+	}
+	var secrets []redact.Secret
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, false
+		}
+		form, err := io.ReadAll(io.LimitReader(body, 1<<20))
+		_ = body.Close()
+		vals, perr := url.ParseQuery(string(form))
+		if err != nil || perr != nil {
+			return nil, false
+		}
+		for k, vs := range vals {
+			if !publicTokenParams[k] {
+				for _, v := range vs {
+					secrets = append(secrets, redact.NewSecret(v))
+				}
+			}
+		}
+	}
+	rd = redact.NewRedactor(secrets...)
+	if auth := req.Header.Get("Authorization"); auth != "" {
+		rd = rd.With(redact.NewSecret(auth))
+		if user, pass, ok := req.BasicAuth(); ok {
+			// The oauth2 package escapes both before it joins them.
+			rd = rd.WithLogin(user, redact.NewSecret(pass))
+			if p, err := url.QueryUnescape(pass); err == nil {
+				rd = rd.With(redact.NewSecret(p))
+			}
+		}
+	}
+	return rd, true
+}
+
+// publicTokenParams are the token request parameters (RFC 6749, RFC 7521,
+// RFC 8693) that name the grant, the client or what is asked for, and
+// hold no secret: redacting them would blur the description ("invalid
+// refresh_token") for nothing.
+var publicTokenParams = map[string]bool{
+	"grant_type": true, "client_id": true, "scope": true, "redirect_uri": true,
+	"client_assertion_type": true, "subject_token_type": true, "actor_token_type": true,
+	"requested_token_type": true, "audience": true, "resource": true,
 }
 
 // grantRefusals are the error codes of RFC 6749, section 5.2, with which

@@ -2,10 +2,15 @@ package httpx_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,4 +123,55 @@ func TestTokenErrorRefusalUnder200(t *testing.T) {
 		e, got := httpx.TokenError("chat: get OAuth 2.0 token", re)
 		assert.Equal(t, permanent, got, "%q: %v", code, e)
 	}
+}
+
+// A token endpoint that echoes what it was sent in its error_description
+// (the client secret, the refresh token), as is, URL-encoded or in base64,
+// shows none of it in TokenError's error, under any verb: the channel
+// does not know those secrets, the token request that carried them does.
+func TestTokenErrorRedactsEchoedRequestSecrets(t *testing.T) {
+	const secret, refresh = "cl1ent-s3cret+/=value", "r3fresh/token+value=="
+	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInParams, oauth2.AuthStyleInHeader} {
+		for _, status := range []int{http.StatusBadRequest, http.StatusServiceUnavailable} {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				desc := fmt.Sprintf("bad request %s (%s, %s) auth %q refresh %s, %s, %s; secret %s %s",
+					body, url.QueryEscape(secret), base64.StdEncoding.EncodeToString([]byte(secret)),
+					r.Header.Get("Authorization"), refresh, url.QueryEscape(refresh),
+					base64.RawURLEncoding.EncodeToString([]byte(refresh)), secret, strings.Repeat("x", 2000))
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(status)
+				_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_grant", "error_description": desc})
+			}))
+			t.Cleanup(srv.Close)
+			cfg := oauth2.Config{ClientID: "id", ClientSecret: secret,
+				Endpoint: oauth2.Endpoint{TokenURL: srv.URL + "/token", AuthStyle: style}}
+			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
+			_, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refresh}).Token()
+			require.Error(t, err)
+			e, _ := httpx.TokenError("chat: get OAuth 2.0 token", err)
+			require.ErrorContains(t, e, "invalid_grant: bad request")
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+				text := fmt.Sprintf(verb, e)
+				for _, s := range []string{secret, refresh, url.QueryEscape(secret), url.QueryEscape(refresh),
+					base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(refresh)),
+					base64.StdEncoding.EncodeToString([]byte("id:" + url.QueryEscape(secret)))} {
+					assert.NotContains(t, text, s, "style %d, %d, %s", style, status, verb)
+				}
+				assert.Less(t, len(text), 2*httpx.SnippetLimit, "the description is cut")
+			}
+		}
+	}
+}
+
+// A refusal whose token request is unknown (a token source of the user's
+// that made its own RetrieveError) keeps its code but not its
+// description: what it may echo cannot be told.
+func TestTokenErrorUnknownRequestHidesDescription(t *testing.T) {
+	re := &oauth2.RetrieveError{Response: &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{}},
+		ErrorCode: "invalid_grant", ErrorDescription: "refresh token r3fresh-SECRET expired"}
+	e, permanent := httpx.TokenError("chat: get OAuth 2.0 token", re)
+	assert.True(t, permanent)
+	assert.EqualError(t, e, "chat: get OAuth 2.0 token: token endpoint answered 400 Bad Request: invalid_grant: "+
+		"(description not shown: the request it may echo is unknown)")
 }
