@@ -437,7 +437,7 @@ func (b *Broadcaster) checkIncident(ctx context.Context, original, incident stri
 		if r.ID == incident {
 			return nil
 		}
-		return invalid("IncidentID", "%q is not the incident of update %q, which was posted in incident %q; give the correction that IncidentID", incident, original, r.ID)
+		return invalid("IncidentID", "%q is not the incident of update %q, which was posted in incident %q; give the correction that incident", incident, original, r.ID)
 	}
 	posted := false
 	err := b.checkSome(ctx, original, "posted", func(channel string) (bool, error) {

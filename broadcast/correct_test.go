@@ -567,7 +567,7 @@ func TestCorrectIntoAnotherIncident(t *testing.T) {
 	_, err = b.Correct(context.Background(), rep.UpdateID, fix)
 	assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
 	assert.ErrorContains(t, err, `IncidentID: "elevated-cdn-error-rates-in-the-eu" is not the incident of update`)
-	assert.ErrorContains(t, err, fmt.Sprintf("which was posted in incident %q; give the correction that IncidentID", rep.IncidentID),
+	assert.ErrorContains(t, err, fmt.Sprintf("which was posted in incident %q; give the correction that incident", rep.IncidentID),
 		"the refusal names the incident to give")
 	assert.Equal(t, 1, ch.count(), "nothing posted")
 

@@ -274,7 +274,7 @@ func TestCorrectWithAnotherTitleNeedsTheIncident(t *testing.T) {
 		"-title", "CDN errors", "-status", "identified")
 	assert.Equal(t, exitUsage, r.code, r.stdout)
 	assert.Contains(t, r.stderr, `-incident: "cdn-errors" is not the incident of update`)
-	assert.Contains(t, r.stderr, "give the correction the -incident of the update it corrects")
+	assert.Contains(t, r.stderr, `which was posted in incident "cdn-erors"; give the correction that incident`)
 	require.Len(t, h.updates(), 1, "nothing sent")
 
 	r = announce(t, context.Background(), "", "-config", cfg, "-state", state, "-correct", id, "-incident", "cdn-erors",
