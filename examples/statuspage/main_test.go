@@ -52,6 +52,10 @@ func TestDemo(t *testing.T) {
 	resp, body := get(t, h, "/")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	// A content policy that lets the page's own script, icon and inline
+	// style sheet load and nothing else.
+	assert.Equal(t, "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; "+
+		"base-uri 'none'; form-action 'none'", resp.Header.Get("Content-Security-Policy"))
 	assert.Contains(t, body, "Elevated error rates on the API")
 	assert.Contains(t, body, "Database upgrade")
 	assert.Contains(t, body, "Slow logins")
