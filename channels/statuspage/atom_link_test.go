@@ -31,3 +31,19 @@ func TestAtomEntryShowsTheUpdatesLink(t *testing.T) {
 		"the update's link")
 	assert.NotContains(t, f.Items[0].Content, "More:", "a link to the incident's own page")
 }
+
+// Preview shows the update's link as the page does, "More: …", unless it
+// is the incident's page, which ends the preview anyway.
+func TestPreviewShowsTheUpdatesLink(t *testing.T) {
+	p := newPage(t, statuspage.Config{})
+	u := update("a", "a1", 0, broadcast.StatusResolved)
+	u.URL = "https://example.com/postmortem"
+	pv, err := p.ch.Preview(u)
+	require.NoError(t, err)
+	assert.Contains(t, pv.Text, "More: https://example.com/postmortem\n")
+
+	u.URL = p.ch.IncidentURL(u)
+	pv, err = p.ch.Preview(u)
+	require.NoError(t, err)
+	assert.NotContains(t, pv.Text, "More:")
+}

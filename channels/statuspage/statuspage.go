@@ -604,6 +604,9 @@ func previewText(e entry, url string) string {
 	if !e.NextUpdate.IsZero() {
 		fmt.Fprintf(&b, "Next update by %s.\n", e.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"))
 	}
+	if e.URL != "" && e.URL != url {
+		fmt.Fprintf(&b, "More: %s\n", e.URL)
+	}
 	fmt.Fprintf(&b, "\n%s", url)
 	return b.String()
 }
