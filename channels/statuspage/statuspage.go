@@ -57,7 +57,8 @@
 // keeps it working with a <span class="next-update" data-pending> around
 // the words and the <time>; the span's data-overdue, if any, gives the
 // words that replace them, in the page's language.) They are readable on a phone,
-// follow the reader's dark mode (prefers-color-scheme), show times in UTC
+// follow the reader's dark mode (prefers-color-scheme), run right to left
+// for a Config.Language written so (dir="rtl"), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
 //

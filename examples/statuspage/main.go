@@ -245,7 +245,9 @@ func builtWith(root string, o options) bool {
 		return false
 	}
 	index, err := os.ReadFile(filepath.Join(root, "index.html"))
-	if err != nil || !bytes.Contains(index, []byte(`<html lang="`+canonicalLang(o.lang)+`">`)) {
+	// A language written right to left has a dir after its lang.
+	html := `<html lang="` + canonicalLang(o.lang) + `"`
+	if err != nil || !bytes.Contains(index, []byte(html+">")) && !bytes.Contains(index, []byte(html+" ")) {
 		return false
 	}
 	var summary struct {

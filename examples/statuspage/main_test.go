@@ -224,5 +224,11 @@ func TestRestartWithNewSettingsRebuilds(t *testing.T) {
 		assert.True(t, strings.Contains(body, `<html lang="fr-CA">`), "demo=%t: the new -lang", demo)
 		v2, _ := start(o)
 		assert.Equal(t, v1, v2, "demo=%t: the same -lang, another spelling: nothing written", demo)
+
+		o.lang = "ar" // written right to left: a dir follows the lang
+		v1, body = start(o)
+		assert.True(t, strings.Contains(body, `<html lang="ar" dir="rtl">`), "demo=%t: a -lang written right to left", demo)
+		v2, _ = start(o)
+		assert.Equal(t, v1, v2, "demo=%t: the same right-to-left -lang: nothing written", demo)
 	}
 }
