@@ -161,9 +161,10 @@ func (m *model) api() (map[string][]byte, error) {
 }
 
 // apiBody is an update's body as the JSON gives it: as the Statuspage
-// channel writes it to a hosted page, with the correction's mark and the
-// advice, which Statuspage's API has no fields for and the page shows.
-func apiBody(e *entry) string {
+// channel writes it to a hosted page, with the correction's mark, the
+// advice and the update's link, which Statuspage's API has no fields for
+// and the page shows. A link to page, the incident's, is its shortlink.
+func apiBody(e *entry, page string) string {
 	var b strings.Builder
 	if e.Corrects != "" {
 		b.WriteString("Correction:\n")
@@ -172,6 +173,12 @@ func apiBody(e *entry) string {
 		b.WriteString(templates.AdviceLabel + ": " + e.Advice + "\n\n")
 	}
 	b.WriteString(e.Body)
+	if e.URL != "" && e.URL != page {
+		if strings.TrimRight(b.String(), "\n") != "" {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("More: " + e.URL)
+	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
@@ -249,7 +256,7 @@ func (m *model) apiIncident(in *incident, d IncidentData, comps []apiComponent) 
 			t := e.Time
 			a.MonitoringAt = &t
 		}
-		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: apiBody(&e), IncidentID: in.ID,
+		u := apiUpdate{ID: e.ID, Status: string(e.Status), Body: apiBody(&e, d.URL), IncidentID: in.ID,
 			CreatedAt: e.Time, UpdatedAt: e.changed(), DisplayAt: e.Time, DeliverNotifications: true}
 		for _, c := range e.Components {
 			old := before[c.Name]

@@ -190,7 +190,7 @@ func (m *model) atomEntry(it feedItem) atomEntry {
 		Published:  atomTime(e.Time),
 		Updated:    atomTime(e.changed()),
 		Categories: cats,
-		Content:    atomText{Type: "html", Body: entryHTML(e)},
+		Content:    atomText{Type: "html", Body: entryHTML(e, m.pageURL(it.in.File))},
 	}
 }
 
@@ -292,8 +292,9 @@ func correctionMark(e *entry) string {
 }
 
 // entryHTML is the content of an entry: what the page shows of the update,
-// with the marks of a correction and of an edit.
-func entryHTML(e *entry) string {
+// with the marks of a correction and of an edit, and its link unless it
+// is page, its incident's page, which the entry links to already.
+func entryHTML(e *entry, page string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p><strong>%s</strong></p>", html.EscapeString(correctionMark(e)+e.Status.Label()))
 	if e.Advice != "" {
@@ -312,6 +313,12 @@ func entryHTML(e *entry) string {
 	}
 	if !e.Edited.IsZero() {
 		fmt.Fprintf(&b, "<p>Edited %s.</p>", e.Edited.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	// Send takes http and https URLs only; a state file edited by hand
+	// may hold another, which the page's template would defuse.
+	if l, err := url.Parse(e.URL); err == nil && (l.Scheme == "http" || l.Scheme == "https") && e.URL != page {
+		u := html.EscapeString(e.URL)
+		fmt.Fprintf(&b, `<p>More: <a href="%s">%s</a></p>`, u, u)
 	}
 	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,8 +54,9 @@ type Config struct {
 	// Branding sets the page's title, logo, links and colours.
 	Branding Branding
 	// Language is the BCP 47 tag of the language the pages and feeds are
-	// written in, such as "de" or "pt-BR": the pages' lang attribute and
-	// the feeds' xml:lang. Default "en". Set it with templates that
+	// written in, such as "de" or "pt-BR": the pages' lang attribute (and
+	// dir="rtl" for a language written right to left, as "ar" or "he")
+	// and the feeds' xml:lang. Default "en". Set it with templates that
 	// translate the pages (updates are published as they are written).
 	Language string
 	// Templates holds "<name>.tmpl" files that replace the default HTML
@@ -208,6 +210,19 @@ func checkLanguage(lang string) (string, error) {
 		return "", fmt.Errorf("statuspage: Config.Language: %q is not a BCP 47 language tag, as \"en\" or \"pt-BR\"", lang)
 	}
 	return tag.String(), nil
+}
+
+// rtlScripts are the scripts in use that are written right to left.
+var rtlScripts = []string{"Adlm", "Arab", "Hebr", "Mand", "Nkoo", "Rohg", "Samr", "Syrc", "Thaa", "Yezi"}
+
+// direction is "rtl" for lang, a BCP 47 tag, when its script (given, or
+// the language's usual one) is written right to left, else "ltr".
+func direction(lang string) string {
+	script, _ := language.Make(lang).Script()
+	if slices.Contains(rtlScripts, script.String()) {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 func checkComponents(list []ComponentInfo) ([]ComponentInfo, error) {

@@ -115,7 +115,10 @@ type SiteData struct {
 	// incidents.
 	Generated time.Time
 	// Language is the BCP 47 tag of Config.Language: the pages' lang.
-	Language    string
+	Language string
+	// Direction is "rtl" for a Language written right to left (Arabic,
+	// Hebrew, Persian…), the pages' dir, else "ltr".
+	Direction   string
 	HistoryDays int
 	Light, Dark Palette
 }

@@ -48,3 +48,31 @@ func TestLanguageInvalid(t *testing.T) {
 		}
 	}
 }
+
+// A page in a language written right to left (Arabic, Hebrew, Persian,
+// Urdu…) says so with dir="rtl" on its html element, which a lang alone
+// does not: without it, translated pages were laid out left to right,
+// their sentences' punctuation at the wrong end. Other languages have no
+// dir, left to right being the default.
+func TestLanguageDirection(t *testing.T) {
+	for _, tc := range []struct{ lang, dir string }{
+		{"ar", "rtl"}, {"he", "rtl"}, {"fa-IR", "rtl"}, {"ur", "rtl"}, {"az-Arab", "rtl"},
+		{"en", ""}, {"de", ""}, {"az", ""}, {"ja", ""},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			p := newPage(t, statuspage.Config{Language: tc.lang})
+			p.send(update("a", "a1", 0, broadcast.StatusResolved))
+			site := p.site()
+			for _, name := range []string{"index.html", "history.html", "incidents/a.html"} {
+				html := statuspage.Find(site.Pages[name], "html")
+				require.Len(t, html, 1, name)
+				assert.Equal(t, tc.dir, statuspage.Attr(html[0], "dir"), "%s: dir", name)
+				// The times are Latin text ("3 Dec 2026 15:13 UTC"),
+				// which a right-to-left line showed as "Dec 2026
+				// 15:13 UTC 3": each is laid out left to right.
+				style := statuspage.Text(statuspage.Find(site.Pages[name], "style")[0])
+				assert.Contains(t, style, "time{direction:ltr;unicode-bidi:isolate}", "%s: the times' direction", name)
+			}
+		})
+	}
+}

@@ -446,7 +446,7 @@ func (m *model) siteData() SiteData {
 	b := m.s.branding
 	return SiteData{
 		Title: b.Title, LogoURL: b.LogoURL, HomeURL: b.HomeURL, Links: b.Links,
-		BaseURL: m.s.base.String(), Generated: m.now, Language: m.s.language, HistoryDays: m.s.historyDays,
-		Light: b.Light, Dark: b.Dark,
+		BaseURL: m.s.base.String(), Generated: m.now, Language: m.s.language, Direction: direction(m.s.language),
+		HistoryDays: m.s.historyDays, Light: b.Light, Dark: b.Dark,
 	}
 }

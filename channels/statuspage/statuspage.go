@@ -53,11 +53,12 @@
 // incident into "Overdue: the next update was due by <time>" once that
 // time has passed, which a static page cannot do; it is a file of the
 // site, not inline, so that a Content-Security-Policy of script-src
-// 'self' (the pages set none) allows it. (A replaced update template
+// 'self' (see Serving) allows it. (A replaced update template
 // keeps it working with a <span class="next-update" data-pending> around
 // the words and the <time>; the span's data-overdue, if any, gives the
 // words that replace them, in the page's language.) They are readable on a phone,
-// follow the reader's dark mode (prefers-color-scheme), show times in UTC
+// follow the reader's dark mode (prefers-color-scheme), run right to left
+// for a Config.Language written so (dir="rtl"), show times in UTC
 // in <time datetime> elements and meet the WCAG 2.1 AA contrast ratio
 // (New checks every pair of colours the page shows together).
 //
@@ -86,6 +87,14 @@
 // changed gets a time at least a second after the one it replaces, so
 // that If-Modified-Since, which counts whole seconds, never takes a new
 // page written within the second for the old one.
+//
+// Serve them with a Content-Security-Policy too (nginx: add_header
+// Content-Security-Policy "…";), as examples/statuspage does:
+// "default-src 'none'; script-src 'self'; style-src 'unsafe-inline';
+// img-src 'self'; base-uri 'none'; form-action 'none'", with an absolute
+// Branding.LogoURL's origin added to img-src. The pages load nothing
+// else, and the policy keeps a script or a form that a replaced template
+// lets in from running or sending anything.
 //
 // # Threading
 //
@@ -595,6 +604,9 @@ func previewText(e entry, url string) string {
 	}
 	if !e.NextUpdate.IsZero() {
 		fmt.Fprintf(&b, "Next update by %s.\n", e.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	if e.URL != "" && e.URL != url {
+		fmt.Fprintf(&b, "More: %s\n", e.URL)
 	}
 	fmt.Fprintf(&b, "\n%s", url)
 	return b.String()

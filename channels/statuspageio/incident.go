@@ -81,7 +81,7 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 	if m.Attempt > 1 {
 		var inc incident
 		if err := c.do(ctx, http.MethodGet, path, nil, &inc); err != nil {
-			return broadcast.Receipt{}, c.fail("get incident", err)
+			return broadcast.Receipt{}, c.fail("get incident", incidentGone(id, err))
 		}
 		if upd, ok := inc.posted(f, c.since(m.Update)); ok {
 			return c.receipt(inc, upd, false), nil
@@ -89,10 +89,21 @@ func (c *Channel) addUpdate(ctx context.Context, m broadcast.Message, id string,
 	}
 	var inc incident
 	if err := c.do(ctx, http.MethodPatch, path, incidentRequest{f}, &inc); err != nil {
-		return broadcast.Receipt{}, c.fail("update incident", err)
+		return broadcast.Receipt{}, c.fail("update incident", incidentGone(id, err))
 	}
 	upd, _ := inc.newest(f)
 	return c.receipt(inc, upd, false), nil
+}
+
+// incidentGone says what the API's 404 for the incident id means, the
+// incident deleted in the dashboard, and what follows: the bare "could
+// not be found" reads as a wrong key or page.
+func incidentGone(id string, err error) error {
+	if !isStatus(err, http.StatusNotFound) {
+		return err
+	}
+	return fmt.Errorf("%w; incident %s is not on the page (deleted in the dashboard?): its later updates "+
+		"are not posted, a correction is, as a new incident", err, id)
 }
 
 // since is the earliest time an earlier attempt at u can have reached

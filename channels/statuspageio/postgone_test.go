@@ -161,3 +161,27 @@ func TestForeignAnswerIsNotGone(t *testing.T) {
 	}
 	assert.Zero(t, posts.Load(), "no incident created")
 }
+
+// An update of an incident deleted in the dashboard fails for good, and
+// its error says so, naming the incident, and what to do: before, it was
+// the API's bare "http status 404 Not Found: The requested resource could
+// not be found.", which left the user guessing at the key or the page.
+// A retry (which gets the incident first) says the same.
+func TestUpdateOfIncidentDeletedByHandSaysSo(t *testing.T) {
+	f := newFake(t)
+	ch := newChannel(t, f, nil)
+	root := send(t, ch, fullUpdate, broadcast.Thread{})
+	f.deleteByHand(root.ID)
+	for attempt := 1; attempt <= 2; attempt++ {
+		m := broadcast.NewMessage(later(broadcast.StatusIdentified, "Found."))
+		m.Thread = broadcast.Thread{Root: root, Last: root}
+		m.Attempt = attempt
+		_, err := ch.Send(context.Background(), m)
+		require.Error(t, err)
+		assert.True(t, broadcast.IsPermanent(err), "%v", err)
+		assert.ErrorContains(t, err, "http status 404")
+		assert.ErrorContains(t, err, "incident "+root.ID+" is not on the page (deleted in the dashboard?)")
+		assert.ErrorContains(t, err, "correction")
+	}
+	assert.Equal(t, 1, f.incidentCount(), "no new incident")
+}

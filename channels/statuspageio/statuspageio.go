@@ -62,8 +62,9 @@
 // deleted. When the Root was retracted (the incident deleted), the
 // Broadcaster passes no Root, and the update goes to a new incident, which
 // the updates after it follow. An incident deleted in the dashboard makes
-// later updates fail with 404, permanently: they are not posted as a new
-// incident. A correction is (see below).
+// later updates fail with 404, permanently, with an error naming the
+// incident and saying so: they are not posted as a new incident. A
+// correction is (see below).
 //
 // # Corrections and retractions
 //

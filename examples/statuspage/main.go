@@ -245,7 +245,9 @@ func builtWith(root string, o options) bool {
 		return false
 	}
 	index, err := os.ReadFile(filepath.Join(root, "index.html"))
-	if err != nil || !bytes.Contains(index, []byte(`<html lang="`+canonicalLang(o.lang)+`">`)) {
+	// A language written right to left has a dir after its lang.
+	html := `<html lang="` + canonicalLang(o.lang) + `"`
+	if err != nil || !bytes.Contains(index, []byte(html+">")) && !bytes.Contains(index, []byte(html+" ")) {
 		return false
 	}
 	var summary struct {
@@ -286,14 +288,24 @@ func sendDemo(ctx context.Context, page *statuspage.Channel, now time.Time) erro
 	return nil
 }
 
+// contentPolicy is the Content-Security-Policy the pages need: their one
+// script and their icon from the site, their style sheet inline, nothing
+// from elsewhere (a page with an absolute Branding.LogoURL adds its
+// origin to img-src). A script or a form that got into a page would not
+// run or send anything.
+const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; " +
+	"base-uri 'none'; form-action 'none'"
+
 // newHandler serves the site in root like a static host, with caches told
-// to check for a newer version on every request. A directory without an
-// index.html is not found, as on a static host, not listed.
+// to check for a newer version on every request, and the pages' content
+// policy. A directory without an index.html is not found, as on a static
+// host, not listed.
 func newHandler(root string) http.Handler {
 	files := http.FileServer(noListing{http.Dir(root)})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", contentPolicy)
 		if strings.HasSuffix(r.URL.Path, ".atom") { // not in every system's MIME table
 			w.Header().Set("Content-Type", "application/atom+xml")
 		}

@@ -52,6 +52,10 @@ func TestDemo(t *testing.T) {
 	resp, body := get(t, h, "/")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	// A content policy that lets the page's own script, icon and inline
+	// style sheet load and nothing else.
+	assert.Equal(t, "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; "+
+		"base-uri 'none'; form-action 'none'", resp.Header.Get("Content-Security-Policy"))
 	assert.Contains(t, body, "Elevated error rates on the API")
 	assert.Contains(t, body, "Database upgrade")
 	assert.Contains(t, body, "Slow logins")
@@ -220,5 +224,11 @@ func TestRestartWithNewSettingsRebuilds(t *testing.T) {
 		assert.True(t, strings.Contains(body, `<html lang="fr-CA">`), "demo=%t: the new -lang", demo)
 		v2, _ := start(o)
 		assert.Equal(t, v1, v2, "demo=%t: the same -lang, another spelling: nothing written", demo)
+
+		o.lang = "ar" // written right to left: a dir follows the lang
+		v1, body = start(o)
+		assert.True(t, strings.Contains(body, `<html lang="ar" dir="rtl">`), "demo=%t: a -lang written right to left", demo)
+		v2, _ = start(o)
+		assert.Equal(t, v1, v2, "demo=%t: the same right-to-left -lang: nothing written", demo)
 	}
 }
