@@ -290,9 +290,9 @@ func sendDemo(ctx context.Context, page *statuspage.Channel, now time.Time) erro
 
 // contentPolicy is the Content-Security-Policy the pages need: their one
 // script and their icon from the site, their style sheet inline, nothing
-// from elsewhere (a page with an absolute Branding.LogoURL adds its
-// origin to img-src). A script or a form that got into a page would not
-// run or send anything.
+// from elsewhere (a site whose Branding.LogoURL is on another host must
+// add that origin to img-src). A script or a form that got into a page
+// would not run or send anything.
 const contentPolicy = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; " +
 	"base-uri 'none'; form-action 'none'"
 
