@@ -36,8 +36,18 @@ import (
 // port does not speak TLS, which no retry fixes.
 func TokenError(prefix string, err error) (e error, permanent bool) {
 	re, ok := errors.AsType[*oauth2.RetrieveError](err)
-	if !ok || re.Response == nil {
+	if !ok {
 		return fmt.Errorf("%s: %w", prefix, err), PermanentTLS(err)
+	}
+	if re.Response == nil {
+		// Built by a token source of the caller's, not from an answer:
+		// no request to redact its description with, and its own text
+		// would print it (or, without a code, panic on the Response).
+		why := "token source refused"
+		if plainCode(re.ErrorCode) {
+			why += ": " + re.ErrorCode
+		}
+		return fmt.Errorf("%s: %s", prefix, why), slices.Contains(grantRefusals, re.ErrorCode)
 	}
 	status := re.Response.StatusCode
 	why := fmt.Sprintf("token endpoint answered %d %s", status, http.StatusText(status))
@@ -64,6 +74,21 @@ func TokenError(prefix string, err error) (e error, permanent bool) {
 	// A 429 is a rate limit as Classify marks one: RateLimitWait when
 	// the endpoint names no wait left.
 	return Mark(e, status == http.StatusTooManyRequests, true, re.Response.Header, time.Now()), false
+}
+
+// plainCode reports whether code reads as an OAuth error code (RFC 6749
+// allows printable ASCII; the codes in use are lower case words joined by
+// "_"), which can hold no secret worth the name.
+func plainCode(code string) bool {
+	if code == "" || len(code) > 64 {
+		return false
+	}
+	for _, r := range code {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenRequestRedactor returns the Redactor of the secrets req, a token

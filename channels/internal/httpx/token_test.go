@@ -175,3 +175,20 @@ func TestTokenErrorUnknownRequestHidesDescription(t *testing.T) {
 	assert.EqualError(t, e, "chat: get OAuth 2.0 token: token endpoint answered 400 Bad Request: invalid_grant: "+
 		"(description not shown: the request it may echo is unknown)")
 }
+
+// A RetrieveError without a Response (one a token source of the caller's
+// built) has no request to redact its description with: the error keeps
+// its code only, and does not panic, as the RetrieveError's own text does
+// without a Response and a code.
+func TestTokenErrorWithoutResponse(t *testing.T) {
+	re := &oauth2.RetrieveError{ErrorCode: "invalid_grant", ErrorDescription: "refresh token r3fresh-SECRET expired"}
+	e, permanent := httpx.TokenError("chat: get OAuth 2.0 token", re)
+	assert.True(t, permanent)
+	assert.EqualError(t, e, "chat: get OAuth 2.0 token: token source refused: invalid_grant")
+	for _, code := range []string{"", "r3fresh-SECRET"} {
+		re := &oauth2.RetrieveError{ErrorCode: code, Body: []byte("r3fresh-SECRET")}
+		e, permanent := httpx.TokenError("chat: get OAuth 2.0 token", re)
+		assert.False(t, permanent)
+		assert.EqualError(t, e, "chat: get OAuth 2.0 token: token source refused")
+	}
+}
