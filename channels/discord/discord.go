@@ -11,7 +11,8 @@
 // impact, the next update (in UTC, and how far off it is), what readers can do
 // (Update.Advice, under templates.AdviceLabel), and the affected
 // components. User text is escaped for Discord's markdown, so a title
-// cannot format the message, forge a link or spell a mention, and every
+// cannot format the message, forge a link or spell a mention (its URLs are
+// written as they are, which Discord links whole), and every
 // message and edit carries allowed_mentions {"parse": []}, so nothing in it
 // pings anyone (@everyone, @here, roles or users). An Overrides text is
 // sent as written, Discord markdown and all; it cannot ping either.
