@@ -143,9 +143,12 @@ var (
 	// shower writes the hidden characters as Slack's escapes.
 	shower = strings.NewReplacer(hiddenAmp, "&amp;", hiddenLt, "&lt;", hiddenGt, "&gt;")
 	// urlRE finds URLs in hidden text as templates.URLSpans does (to any
-	// Unicode white space), but for "|", which would end a Slack link; "&"
-	// may be part of one.
-	urlRE = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"|` + hiddenLt + hiddenGt + `]+`)
+	// Unicode white space); "&" and "|" may be part of one.
+	urlRE = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"` + hiddenLt + hiddenGt + `]+`)
+	// linker writes a link's address: the hidden characters as escapes,
+	// and "|", which would end the address and label the link, as %7C,
+	// as Slack writes it.
+	linker = strings.NewReplacer(hiddenAmp, "&amp;", hiddenLt, "&lt;", hiddenGt, "&gt;", "|", "%7C")
 )
 
 // escape returns s escaped for mrkdwn: "&", "<" and ">" as entities.
@@ -168,8 +171,8 @@ func hide(u broadcast.Update, channel string) broadcast.Update {
 }
 
 // finish turns rendered hidden text into the section's mrkdwn: each URL
-// as a link, <url>, so that Slack need not find it (the text is verbatim),
-// and the hidden characters as escapes.
+// as a link, <url>, whole (a "|" in it as %7C), so that Slack need not
+// find it (the text is verbatim), and the hidden characters as escapes.
 func finish(s string) string {
 	var b strings.Builder
 	last := 0
@@ -177,7 +180,7 @@ func finish(s string) string {
 		u := s[m[0]:m[1]]
 		link := trimURL(u)
 		b.WriteString(shower.Replace(s[last:m[0]]))
-		b.WriteString("<" + shower.Replace(link) + ">")
+		b.WriteString("<" + linker.Replace(link) + ">")
 		last = m[0] + len(link)
 	}
 	b.WriteString(shower.Replace(s[last:]))
