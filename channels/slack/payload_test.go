@@ -193,3 +193,28 @@ func TestURLWithBarLinksWhole(t *testing.T) {
 		assert.Regexp(t, `^<https://[^|]+>$`, c, "the only control sequences are plain links")
 	}
 }
+
+// A Channel used without a Broadcaster, which validates, refuses a status
+// or impact that is none of the known values, naming the field: before,
+// the value went to Slack unescaped, and "<!channel>" pinged everyone.
+func TestUnknownValueRefused(t *testing.T) {
+	for field, edit := range map[string]func(u *broadcast.Update){
+		"Status":               func(u *broadcast.Update) { u.Status = "<!channel>" },
+		"Impact":               func(u *broadcast.Update) { u.Impact = "<!here>" },
+		"Components[0].Status": func(u *broadcast.Update) { u.Components[0].Status = "<@U0ADMIN01>" },
+	} {
+		t.Run(field, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+			u := fullUpdate(1, broadcast.StatusInvestigating)
+			edit(&u)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), field+": unknown value")
+			assert.Empty(t, f.requests("chat.postMessage"), "nothing posted")
+			_, err = ch.Preview(u)
+			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+		})
+	}
+}
