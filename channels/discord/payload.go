@@ -91,8 +91,18 @@ type webhookInfo struct {
 }
 
 // render returns the content of u's message: Overrides[channel], or the
-// set's "markdown" template, fitted to MaxContent.
+// set's "markdown" template, fitted to MaxContent. An update that is not
+// valid is refused: the Broadcaster validates first, a caller without one
+// may not, and the content and the card write the status, the impact and
+// the components' statuses as they are, which must be known values, not
+// markdown. NextUpdate is left out: u has its defaults, and the
+// Broadcaster checked it against the Time given, if any.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+	v := u
+	v.NextUpdate = time.Time{}
+	if err := v.Validate(); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("discord: %w", err))
+	}
 	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("discord: render: %w", err))
