@@ -55,3 +55,29 @@ func fieldIndex(e embed, name string) int {
 	}
 	return -1
 }
+
+// A URL in the advice or a component's name is written as it is: Discord
+// links a URL in a card's field as far as it runs, so a backslash escape
+// inside it would break the link (and a browser reads "\" as "/").
+func TestCardKeepsURLsWhole(t *testing.T) {
+	const (
+		login = "https://backup.example/log_in-now?next=/a*b*#top_1"
+		docs  = "https://docs.example/~ops/[eu]-fallback"
+	)
+	f := newFake(t, fakeOptions{})
+	ch := newChannel(t, f, nil)
+	u := fullUpdate
+	u.Advice = "Sign in at " + login + " (see " + docs + "). *Not* <@123>"
+	u.Components = []broadcast.Component{{Name: "Portal " + docs, Status: broadcast.ComponentMajorOutage}}
+	send(t, ch, u, broadcast.Thread{})
+
+	card := f.message(0).embeds[0]
+	advice := card.Fields[fieldIndex(card, templates.AdviceLabel)].Value
+	assert.Contains(t, advice, " "+login+" ", "the advice's first link, whole")
+	assert.Contains(t, advice, " "+docs+")", "the advice's second link, whole")
+	assert.Equal(t, u.Advice, unescape(advice), "the advice, as readers see it")
+	assert.False(t, unescapedMarkup(advice, "<@"), "the advice cannot mention")
+	assert.False(t, unescapedMarkup(advice, "*Not"), "the advice cannot format")
+	components := card.Fields[fieldIndex(card, "Affected components")].Value
+	assert.Contains(t, components, " "+docs+":", "the component's link, whole")
+}

@@ -11,7 +11,8 @@
 // impact, the next update (in UTC, and how far off it is), what readers can do
 // (Update.Advice, under templates.AdviceLabel), and the affected
 // components. User text is escaped for Discord's markdown, so a title
-// cannot format the message, forge a link or spell a mention, and every
+// cannot format the message, forge a link or spell a mention (its URLs are
+// written as they are, which Discord links whole), and every
 // message and edit carries allowed_mentions {"parse": []}, so nothing in it
 // pings anyone (@everyone, @here, roles or users). An Overrides text is
 // sent as written, Discord markdown and all; it cannot ping either.
@@ -83,6 +84,10 @@
 // a network failure after Discord's commit.
 //
 // # Errors
+//
+// An update that broadcast.Update.Validate refuses (a Channel used
+// without a Broadcaster, which validates first) is refused for good,
+// before any request, its error wrapping broadcast.ErrInvalidUpdate.
 //
 // Errors carry Discord's message and JSON error code, as in "discord:
 // post: http status 404 Not Found: Unknown Webhook (code 10015)". A 429 is

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -644,7 +645,7 @@ func TestLimits(t *testing.T) {
 	ch := newChannel(t, f, nil)
 	u := fullUpdate
 	u.Title = strings.Repeat("T", broadcast.MaxTitleLength)
-	u.Body = strings.Repeat("Packets are dropped in Zürich 🇨🇭. ", 1000)
+	u.Body = strings.Repeat("Packets are dropped in Zürich 🇨🇭. ", broadcast.MaxBodyLength/34)
 	u.Components = nil
 	for i := range 100 {
 		u.Components = append(u.Components, broadcast.Component{Name: fmt.Sprintf("%03d %s", i, strings.Repeat("c", 250)),
@@ -843,4 +844,33 @@ func TestForeignSuccessEditRetractCheck(t *testing.T) {
 	assert.EqualError(t, err, "discord: check: "+want)
 
 	require.NoError(t, ch.Retract(context.Background(), r), "Discord's 204")
+}
+
+// A Channel used without a Broadcaster, which validates, refuses a status
+// or impact that is none of the known values, naming the field: before,
+// the value went to Discord as written, where "[x](https://…)" is a
+// masked link and "**" formats.
+func TestUnknownValueRefused(t *testing.T) {
+	const forged = "[Reset your password](https://evil.example)"
+	for field, edit := range map[string]func(u *broadcast.Update){
+		"Status":               func(u *broadcast.Update) { u.Status = forged },
+		"Impact":               func(u *broadcast.Update) { u.Impact = forged },
+		"Components[0].Status": func(u *broadcast.Update) { u.Components[0].Status = forged },
+	} {
+		t.Run(field, func(t *testing.T) {
+			f := newFake(t, fakeOptions{})
+			ch := newChannel(t, f, nil)
+			u := fullUpdate
+			u.Components = slices.Clone(u.Components)
+			edit(&u)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), field+": unknown value")
+			assert.Empty(t, f.sent(), "nothing posted")
+			_, err = ch.Preview(u)
+			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+		})
+	}
 }

@@ -91,8 +91,18 @@ type webhookInfo struct {
 }
 
 // render returns the content of u's message: Overrides[channel], or the
-// set's "markdown" template, fitted to MaxContent.
+// set's "markdown" template, fitted to MaxContent. An update that is not
+// valid is refused: the Broadcaster validates first, a caller without one
+// may not, and the content and the card write the status, the impact and
+// the components' statuses as they are, which must be known values, not
+// markdown. NextUpdate is left out: u has its defaults, and the
+// Broadcaster checked it against the Time given, if any.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
+	v := u
+	v.NextUpdate = time.Time{}
+	if err := v.Validate(); err != nil {
+		return "", broadcast.Permanent(fmt.Errorf("discord: %w", err))
+	}
 	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("discord: render: %w", err))
@@ -133,7 +143,7 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 	if u.Advice != "" {
 		// A row of its own, after the status row: the first post's card,
 		// kept current, tells readers what they can do now.
-		e.Fields = append(e.Fields, embedField{Name: templates.AdviceLabel, Value: escape(u.Advice)})
+		e.Fields = append(e.Fields, embedField{Name: templates.AdviceLabel, Value: escapeLinked(u.Advice)})
 	}
 	if len(u.Components) > 0 {
 		e.Fields = append(e.Fields, embedField{Name: "Affected components", Value: components(u.Components)})
@@ -166,7 +176,7 @@ func color(u broadcast.Update) int {
 func components(cs []broadcast.Component) string {
 	var b strings.Builder
 	for i, c := range cs {
-		line := fit(escape(oneLine(c.Name)), 200) + ": " + c.Status.Label()
+		line := fit(escapeLinked(oneLine(c.Name)), 200) + ": " + c.Status.Label()
 		more := ""
 		if rest := len(cs) - i - 1; rest > 0 {
 			more = "\n" + templates.MoreComponents(rest)
@@ -254,6 +264,23 @@ func escape(s string) string {
 		}
 		b.WriteRune(r)
 	}
+	return b.String()
+}
+
+// escapeLinked escapes s as escape does, but for its URLs (as the
+// templates find them, without the punctuation that ends a sentence):
+// Discord links a URL in a field's value as far as it runs, so a
+// backslash in it would be part of the link, and a URL is read before any
+// markdown in it. An embed's title links nothing and takes escape.
+func escapeLinked(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, sp := range templates.LinkSpans(s) {
+		b.WriteString(escape(s[last:sp[0]]))
+		b.WriteString(s[sp[0]:sp[1]])
+		last = sp[1]
+	}
+	b.WriteString(escape(s[last:]))
 	return b.String()
 }
 

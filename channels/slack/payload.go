@@ -3,6 +3,7 @@ package slack
 import (
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -143,9 +144,12 @@ var (
 	// shower writes the hidden characters as Slack's escapes.
 	shower = strings.NewReplacer(hiddenAmp, "&amp;", hiddenLt, "&lt;", hiddenGt, "&gt;")
 	// urlRE finds URLs in hidden text as templates.URLSpans does (to any
-	// Unicode white space), but for "|", which would end a Slack link; "&"
-	// may be part of one.
-	urlRE = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"|` + hiddenLt + hiddenGt + `]+`)
+	// Unicode white space); "&" and "|" may be part of one.
+	urlRE = regexp.MustCompile(`(?i)https?://[^\s\v\x{85}\p{Z}<>"` + hiddenLt + hiddenGt + `]+`)
+	// linker writes a link's address: the hidden characters as escapes,
+	// and "|", which would end the address and label the link, as %7C,
+	// as Slack writes it.
+	linker = strings.NewReplacer(hiddenAmp, "&amp;", hiddenLt, "&lt;", hiddenGt, "&gt;", "|", "%7C")
 )
 
 // escape returns s escaped for mrkdwn: "&", "<" and ">" as entities.
@@ -167,9 +171,19 @@ func hide(u broadcast.Update, channel string) broadcast.Update {
 	return u
 }
 
+// checkUpdate is u.Validate, for a Channel used without a Broadcaster
+// (which validates first): the templates write the status, the impact and
+// the components' statuses as they are, which must be known values, not
+// text such as "<!channel>". NextUpdate is left out: u has its defaults,
+// and the Broadcaster checked it against the Time given, if any.
+func checkUpdate(u broadcast.Update) error {
+	u.NextUpdate = time.Time{}
+	return u.Validate()
+}
+
 // finish turns rendered hidden text into the section's mrkdwn: each URL
-// as a link, <url>, so that Slack need not find it (the text is verbatim),
-// and the hidden characters as escapes.
+// as a link, <url>, whole (a "|" in it as %7C), so that Slack need not
+// find it (the text is verbatim), and the hidden characters as escapes.
 func finish(s string) string {
 	var b strings.Builder
 	last := 0
@@ -177,7 +191,7 @@ func finish(s string) string {
 		u := s[m[0]:m[1]]
 		link := trimURL(u)
 		b.WriteString(shower.Replace(s[last:m[0]]))
-		b.WriteString("<" + shower.Replace(link) + ">")
+		b.WriteString("<" + linker.Replace(link) + ">")
 		last = m[0] + len(link)
 	}
 	b.WriteString(shower.Replace(s[last:]))

@@ -83,14 +83,16 @@ func TestHostileTextCannotPingOrLink(t *testing.T) {
 
 	msgs := f.messages()
 	require.Len(t, msgs, 2)
+	// The link in it is written whole, its "|" as %7C: a link, not a label.
+	linked := strings.Replace(hostile, "reset|Reset", "reset%7CReset", 1)
 	for _, want := range []string{"Title ", "Body ", "Advice ", "CDN "} {
-		assert.Contains(t, shown(msgs[0].sections[0]), want+hostile, "the reader sees the text as written")
+		assert.Contains(t, shown(msgs[0].sections[0]), want+linked, "the reader sees the text as written")
 	}
 	for _, want := range []string{"Title ", "Body ", "CDN "} {
 		assert.Contains(t, unescape(msgs[0].text), want+hostile, "the fallback (the short template has no advice)")
 	}
 	assert.Contains(t, msgs[0].sections[0], "&lt;!channel&gt;", "escaped")
-	assert.Contains(t, shown(msgs[1].sections[0]), "Override "+hostile)
+	assert.Contains(t, shown(msgs[1].sections[0]), "Override "+linked)
 	assert.Contains(t, shown(msgs[0].attachments[0]), "Title "+hostile, "the status bar")
 	for _, m := range msgs {
 		for _, c := range controlRE.FindAllString(m.sections[0]+m.text, -1) {
@@ -100,14 +102,15 @@ func TestHostileTextCannotPingOrLink(t *testing.T) {
 }
 
 // URLs become links, kept whole, without the punctuation after them; a
-// "|" cannot label one.
+// "|" in one is written %7C, as Slack writes it, so it cannot label it.
 func TestFinishLinks(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"see https://status.example.com/i/42.", "see <https://status.example.com/i/42>."},
 		{"(https://status.example.com/i/42)", "(<https://status.example.com/i/42>)"},
 		{"https://en.example.org/wiki/A_(b)", "<https://en.example.org/wiki/A_(b)>"},
 		{"https://x.example/?a=1&b=<2>", "<https://x.example/?a=1&amp;b=>&lt;2&gt;"},
-		{"https://x.example/a|b", "<https://x.example/a>|b"},
+		{"https://x.example/a|b", "<https://x.example/a%7Cb>"},
+		{"https://x.example/a|<!channel>", "<https://x.example/a%7C>&lt;!channel&gt;"},
 		{"https://x.example/a\u3000次の更新", "<https://x.example/a>\u3000次の更新"},
 		{"https://x.example/a\u00a0next", "<https://x.example/a>\u00a0next"},
 		{"https://", "https://"},
@@ -174,4 +177,44 @@ func TestManyComponentsListedAsFarAsTheyFit(t *testing.T) {
 	assert.Contains(t, section, fmt.Sprintf("• Region %d edge: Partial outage\n… and %d more\n", listed, 300-listed))
 	assert.Contains(t, section, "_Next update by")
 	assert.Contains(t, section, "<https://status.example.com/")
+}
+
+// The incident's URL links whole even when it holds a "|", which Slack
+// would read as the end of the link's address: before, the link went to
+// the part before it, and the rest showed as text after it.
+func TestURLWithBarLinksWhole(t *testing.T) {
+	ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+	u := fullUpdate(1, broadcast.StatusInvestigating)
+	u.URL = "https://grafana.example/d/cdn?var-region=eu|us&from=now-1h"
+	send(t, ch, u, broadcast.Thread{})
+	section := f.messages()[0].sections[0]
+	assert.Contains(t, section, "<https://grafana.example/d/cdn?var-region=eu%7Cus&amp;from=now-1h>", "the link, whole")
+	for _, c := range controlRE.FindAllString(section, -1) {
+		assert.Regexp(t, `^<https://[^|]+>$`, c, "the only control sequences are plain links")
+	}
+}
+
+// A Channel used without a Broadcaster, which validates, refuses a status
+// or impact that is none of the known values, naming the field: before,
+// the value went to Slack unescaped, and "<!channel>" pinged everyone.
+func TestUnknownValueRefused(t *testing.T) {
+	for field, edit := range map[string]func(u *broadcast.Update){
+		"Status":               func(u *broadcast.Update) { u.Status = "<!channel>" },
+		"Impact":               func(u *broadcast.Update) { u.Impact = "<!here>" },
+		"Components[0].Status": func(u *broadcast.Update) { u.Components[0].Status = "<@U0ADMIN01>" },
+	} {
+		t.Run(field, func(t *testing.T) {
+			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
+			u := fullUpdate(1, broadcast.StatusInvestigating)
+			edit(&u)
+			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+			assert.True(t, broadcast.IsPermanent(err), "%v", err)
+			assert.Contains(t, err.Error(), field+": unknown value")
+			assert.Empty(t, f.requests("chat.postMessage"), "nothing posted")
+			_, err = ch.Preview(u)
+			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+		})
+	}
 }
