@@ -61,14 +61,43 @@ func (s Status) Closes() bool { return s == StatusResolved || s == StatusComplet
 // Label is the status as people read it ("Investigating", "In progress").
 func (s Status) Label() string { return label(string(s)) }
 
-// label turns "under_maintenance" into "Under maintenance".
+// label turns "under_maintenance" into "Under maintenance". The values
+// Validate knows are lower-case ASCII words joined by "_"; of any other (a
+// Channel used without a Broadcaster, which validates, may be given one)
+// only letters and digits are kept, words joined by one space, at most
+// maxLabel bytes: the adapters write labels as they are, in markups where
+// "<!channel>" would ping everyone or "[x](url)" forge a link, and now
+// read "Channel" and "X url".
 func label(v string) string {
-	r, n := utf8.DecodeRuneInString(v)
-	if n == 0 {
-		return ""
+	var buf [maxLabel]byte
+	b := buf[:0]
+	space, first := false, true
+	for _, r := range v {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			space = true
+			continue
+		}
+		if first {
+			r = unicode.ToUpper(r)
+		}
+		n := utf8.RuneLen(r)
+		if space && !first {
+			n++
+		}
+		if len(b)+n > maxLabel {
+			break
+		}
+		if space && !first {
+			b = append(b, ' ')
+		}
+		b = utf8.AppendRune(b, r)
+		space, first = false, false
 	}
-	return string(unicode.ToUpper(r)) + strings.ReplaceAll(v[n:], "_", " ")
+	return string(b)
 }
+
+// maxLabel bounds a label, in bytes: the longest known is 20.
+const maxLabel = 40
 
 // Impact is how badly the incident affects users.
 type Impact string
@@ -90,6 +119,9 @@ func (i Impact) Valid() bool {
 	}
 	return false
 }
+
+// Label is the impact as people read it ("Critical").
+func (i Impact) Label() string { return label(string(i)) }
 
 // ComponentStatus is the state of one affected component.
 type ComponentStatus string

@@ -390,3 +390,28 @@ func TestCheckName(t *testing.T) {
 	u.Overrides = map[string]string{" ops": "text"}
 	assert.EqualError(t, u.Validate(), `broadcast: invalid update: Overrides: channel name " ops": leading or trailing white space`)
 }
+
+// Labels of the known values read as words; a value Validate would refuse
+// (which a Channel used without a Broadcaster may be given) keeps its ASCII
+// letters and digits only, so that no markup an adapter writes it in can
+// make it ping, link or format.
+func TestLabelOfUnknownValueCannotFormat(t *testing.T) {
+	for v, want := range map[broadcast.Status]string{
+		broadcast.StatusInvestigating:                 "Investigating",
+		broadcast.StatusInProgress:                    "In progress",
+		"<!channel>":                                  "Channel",
+		"<@U0ADMIN01>":                                "U0ADMIN01",
+		"[Reset your password](https://evil.example)": "Reset your password https evil example",
+		"*bold* _it_ `code`":                          "Bold it code",
+		"@everyone":                                   "Everyone",
+		"<>[]":                                        "",
+		"":                                            "",
+		"état_dégradé":                                "État dégradé",
+	} {
+		assert.Equal(t, want, v.Label(), "%q", v)
+	}
+	assert.Equal(t, "Under maintenance", broadcast.ComponentMaintenance.Label())
+	assert.Equal(t, "Degraded performance", broadcast.ComponentDegraded.Label())
+	assert.Equal(t, "Critical", broadcast.ImpactCritical.Label())
+	assert.Len(t, broadcast.Status(strings.Repeat("a", 100)).Label(), 40)
+}

@@ -111,8 +111,8 @@ var headlines = map[broadcast.Status]string{
 // statusLabels and impactLabels hold the labels of the known values, made
 // once, since making a label allocates.
 var (
-	statusLabels = labels(func(s broadcast.Status) string { return s.Label() }, statuses...)
-	impactLabels = labels(func(i broadcast.Impact) string { return capitalize(string(i)) },
+	statusLabels = labels(broadcast.Status.Label, statuses...)
+	impactLabels = labels(broadcast.Impact.Label,
 		broadcast.ImpactMinor, broadcast.ImpactMajor, broadcast.ImpactCritical, broadcast.ImpactMaintenance)
 )
 
@@ -157,7 +157,7 @@ func cleanData(u broadcast.Update) Data {
 	}
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
 		if d.ImpactLabel, ok = impactLabels[u.Impact]; !ok {
-			d.ImpactLabel = capitalize(string(u.Impact))
+			d.ImpactLabel = u.Impact.Label()
 		}
 	}
 	if u.Corrects != "" {
@@ -205,12 +205,6 @@ func nextUpdateAt(posted, next time.Time) string {
 		}
 	}
 	return next.Format("2 Jan 15:04 UTC")
-}
-
-// capitalize upper-cases the first letter of s, rune-safe.
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // funcs are the functions every template may call; see the package doc.

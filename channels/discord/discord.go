@@ -85,10 +85,6 @@
 //
 // # Errors
 //
-// An update that broadcast.Update.Validate refuses (a Channel used
-// without a Broadcaster, which validates first) is refused for good,
-// before any request, its error wrapping broadcast.ErrInvalidUpdate.
-//
 // Errors carry Discord's message and JSON error code, as in "discord:
 // post: http status 404 Not Found: Unknown Webhook (code 10015)". A 429 is
 // transient with broadcast.RetryAfter: the retry_after of its body

@@ -846,11 +846,11 @@ func TestForeignSuccessEditRetractCheck(t *testing.T) {
 	require.NoError(t, ch.Retract(context.Background(), r), "Discord's 204")
 }
 
-// A Channel used without a Broadcaster, which validates, refuses a status
-// or impact that is none of the known values, naming the field: before,
-// the value went to Discord as written, where "[x](https://…)" is a
-// masked link and "**" formats.
-func TestUnknownValueRefused(t *testing.T) {
+// A Channel used without a Broadcaster, which validates, may be given a
+// status or impact that is none of the known values: its label keeps
+// letters and digits only, so that it forges no link, in the message or
+// in its card.
+func TestUnknownValueCannotLink(t *testing.T) {
 	const forged = "[Reset your password](https://evil.example)"
 	for field, edit := range map[string]func(u *broadcast.Update){
 		"Status":               func(u *broadcast.Update) { u.Status = forged },
@@ -864,13 +864,12 @@ func TestUnknownValueRefused(t *testing.T) {
 			u.Components = slices.Clone(u.Components)
 			edit(&u)
 			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
-			require.Error(t, err)
-			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
-			assert.True(t, broadcast.IsPermanent(err), "%v", err)
-			assert.Contains(t, err.Error(), field+": unknown value")
-			assert.Empty(t, f.sent(), "nothing posted")
-			_, err = ch.Preview(u)
-			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+			require.NoError(t, err)
+			require.Len(t, f.sent(), 1)
+			raw := string(f.sent()[0].raw)
+			assert.NotContains(t, raw, "](", "no masked link")
+			assert.NotContains(t, raw, "evil.example", "no link")
+			assert.Contains(t, raw, "Reset your password https evil example")
 		})
 	}
 }

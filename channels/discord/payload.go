@@ -91,18 +91,8 @@ type webhookInfo struct {
 }
 
 // render returns the content of u's message: Overrides[channel], or the
-// set's "markdown" template, fitted to MaxContent. An update that is not
-// valid is refused: the Broadcaster validates first, a caller without one
-// may not, and the content and the card write the status, the impact and
-// the components' statuses as they are, which must be known values, not
-// markdown. NextUpdate is left out: u has its defaults, and the
-// Broadcaster checked it against the Time given, if any.
+// set's "markdown" template, fitted to MaxContent.
 func render(set *templates.Set, channel string, u broadcast.Update) (string, error) {
-	v := u
-	v.NextUpdate = time.Time{}
-	if err := v.Validate(); err != nil {
-		return "", broadcast.Permanent(fmt.Errorf("discord: %w", err))
-	}
 	text, err := set.Text(channel, "markdown", u, MaxContent, templates.Runes)
 	if err != nil {
 		return "", broadcast.Permanent(fmt.Errorf("discord: render: %w", err))
@@ -129,7 +119,7 @@ func statusEmbed(u broadcast.Update, current bool) embed {
 	}
 	e.Fields = append(e.Fields, embedField{Name: "Status", Value: u.Status.Label(), Inline: true})
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
-		e.Fields = append(e.Fields, embedField{Name: "Impact", Value: capitalize(string(u.Impact)), Inline: true})
+		e.Fields = append(e.Fields, embedField{Name: "Impact", Value: u.Impact.Label(), Inline: true})
 	}
 	if !u.NextUpdate.IsZero() && !u.Status.Closes() {
 		// In UTC with its zone, as the message's "Next update by" says
@@ -242,14 +232,6 @@ func fit(s string, limit int) string {
 }
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
-
-// capitalize upper-cases the first letter of an ASCII word ("major").
-func capitalize(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
-}
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 

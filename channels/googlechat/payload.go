@@ -234,7 +234,7 @@ func statusCard(u broadcast.Update) cardV2 {
 		ws = append(ws, w)
 	}
 	if u.Impact != "" && u.Impact != broadcast.ImpactNone {
-		ws = append(ws, field("Impact", capitalize(string(u.Impact))))
+		ws = append(ws, field("Impact", u.Impact.Label()))
 	}
 	if !u.NextUpdate.IsZero() && !u.Status.Closes() {
 		ws = append(ws, field("Next update", u.NextUpdate.UTC().Format("2 Jan 2006 15:04 UTC")))
@@ -302,11 +302,3 @@ func messageID(key string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// capitalize upper-cases the first letter of an ASCII word ("major").
-func capitalize(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
-}

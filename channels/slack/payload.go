@@ -3,7 +3,6 @@ package slack
 import (
 	"regexp"
 	"strings"
-	"time"
 	"unicode/utf16"
 
 	"github.com/outagecast/outagecast/broadcast"
@@ -169,16 +168,6 @@ func hide(u broadcast.Update, channel string) broadcast.Update {
 		*f = hider.Replace(*f)
 	}
 	return u
-}
-
-// checkUpdate is u.Validate, for a Channel used without a Broadcaster
-// (which validates first): the templates write the status, the impact and
-// the components' statuses as they are, which must be known values, not
-// text such as "<!channel>". NextUpdate is left out: u has its defaults,
-// and the Broadcaster checked it against the Time given, if any.
-func checkUpdate(u broadcast.Update) error {
-	u.NextUpdate = time.Time{}
-	return u.Validate()
 }
 
 // finish turns rendered hidden text into the section's mrkdwn: each URL

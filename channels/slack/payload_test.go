@@ -194,10 +194,11 @@ func TestURLWithBarLinksWhole(t *testing.T) {
 	}
 }
 
-// A Channel used without a Broadcaster, which validates, refuses a status
-// or impact that is none of the known values, naming the field: before,
-// the value went to Slack unescaped, and "<!channel>" pinged everyone.
-func TestUnknownValueRefused(t *testing.T) {
+// A Channel used without a Broadcaster, which validates, may be given a
+// status or impact that is none of the known values: its label keeps
+// letters and digits only, so that "<!channel>" pings no one, in the
+// message or in the thread's status bar.
+func TestUnknownValueCannotPing(t *testing.T) {
 	for field, edit := range map[string]func(u *broadcast.Update){
 		"Status":               func(u *broadcast.Update) { u.Status = "<!channel>" },
 		"Impact":               func(u *broadcast.Update) { u.Impact = "<!here>" },
@@ -205,16 +206,21 @@ func TestUnknownValueRefused(t *testing.T) {
 	} {
 		t.Run(field, func(t *testing.T) {
 			ch, f := newTestChannel(t, Config{Channels: []string{"#ops"}})
-			u := fullUpdate(1, broadcast.StatusInvestigating)
+			first, err := ch.Send(context.Background(), broadcast.NewMessage(fullUpdate(1, broadcast.StatusInvestigating)))
+			require.NoError(t, err)
+			u := fullUpdate(2, broadcast.StatusIdentified)
 			edit(&u)
-			_, err := ch.Send(context.Background(), broadcast.NewMessage(u))
-			require.Error(t, err)
-			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
-			assert.True(t, broadcast.IsPermanent(err), "%v", err)
-			assert.Contains(t, err.Error(), field+": unknown value")
-			assert.Empty(t, f.requests("chat.postMessage"), "nothing posted")
-			_, err = ch.Preview(u)
-			assert.ErrorIs(t, err, broadcast.ErrInvalidUpdate)
+			m := broadcast.NewMessage(u)
+			m.Thread = broadcast.Thread{Root: first, Last: first}
+			_, err = ch.Send(context.Background(), m)
+			require.NoError(t, err)
+			bars := f.requests("chat.update")
+			require.NotEmpty(t, bars, "the status bar was set")
+			for _, c := range append(f.requests("chat.postMessage")[1:], bars...) {
+				raw := strings.ReplaceAll(string(c.raw), `\u003c`, "<")
+				assert.NotContains(t, raw, "<!", c.method)
+				assert.NotContains(t, raw, "<@", c.method)
+			}
 		})
 	}
 }

@@ -18,8 +18,9 @@
 // Update with those three characters hidden (as private-use characters
 // that become the escapes once the text is final), so a template writes
 // mrkdwn, never escapes, and no shortening cuts an escape in half; URLs
-// are written as <url> links, whole (a "|" in one as %7C). mrkdwn has no escape for "*", "_", "~" or
-// "`": a title holding them may show in bold or italics, nothing worse.
+// are written as <url> links, whole (a "|" in one as %7C). mrkdwn has no
+// escape for "*", "_", "~" or "`": a title holding them may show in bold
+// or italics, nothing worse.
 //
 // # Threading
 //
@@ -124,10 +125,6 @@
 // UTF-16 code units.
 //
 // # Errors
-//
-// An update that broadcast.Update.Validate refuses (a Channel used
-// without a Broadcaster, which validates first) is refused for good,
-// before any call, its error wrapping broadcast.ErrInvalidUpdate.
 //
 // Slack answers HTTP 200 with "ok": false and an error code, returned as
 // an *APIError and marked for retries: ratelimited (HTTP 429) and
@@ -245,12 +242,8 @@ func (c *Channel) Preview(u broadcast.Update) (broadcast.Preview, error) {
 		Limit: MaxSectionText, Unit: "UTF-16 code units"}, nil
 }
 
-// render renders u (with its defaults) as the message Send posts. An
-// update that is not valid is refused (see checkUpdate).
+// render renders u (with its defaults) as the message Send posts.
 func (c *Channel) render(u broadcast.Update) (message, error) {
-	if err := checkUpdate(u); err != nil {
-		return message{}, err
-	}
 	v := hide(u, c.name)
 	section, err := c.s.tmpl.Text(c.name, Template, v, MaxSectionText, sectionLength)
 	if err != nil {
