@@ -158,6 +158,7 @@ import (
 
 	"github.com/outagecast/outagecast/broadcast"
 	"github.com/outagecast/outagecast/broadcast/pgstore"
+	"github.com/outagecast/outagecast/internal/pghost"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
@@ -347,6 +348,11 @@ func withDefaults(cfg Config) (Config, error) {
 	case cfg.Store == nil:
 		return cfg, errors.New("dispatch: Config.Store: missing")
 	}
+	// The rest of a password written raw would be sent to the DNS by the
+	// listener's connection, and printed in its error.
+	if err := pghost.Check(&cfg.Pool.Config().ConnConfig.Config); err != nil {
+		return cfg, fmt.Errorf("dispatch: Config.Pool: %w", err)
+	}
 	for name, v := range map[string]int64{"Workers": int64(cfg.Workers), "JobTimeout": int64(cfg.JobTimeout),
 		"RescueAfter": int64(cfg.RescueAfter), "PollInterval": int64(cfg.PollInterval),
 		"FetchCooldown": int64(cfg.FetchCooldown), "FetchPollInterval": int64(cfg.FetchPollInterval),
@@ -404,10 +410,15 @@ const migrateLockKey = 0x6f75746167656472 // "outagedr"
 // this River needs. Like pgstore.Migrate, it runs only when called, is
 // safe to run from several processes at once, and does nothing on a
 // database already up to date. It uses two connections of pool at once:
-// one holds a lock that keeps other Migrate calls waiting.
+// one holds a lock that keeps other Migrate calls waiting. A pool whose
+// host holds an "@" (the rest of a password written raw) is refused, as
+// by pgstore.Migrate: its error would print it.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("dispatch: Migrate: pool: missing")
+	}
+	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
+		return fmt.Errorf("dispatch: Migrate: pool: %w", err)
 	}
 	if pool.Config().MaxConns < 2 {
 		return errors.New("dispatch: Migrate: pool: 1 connection (pool_max_conns), need at least 2")

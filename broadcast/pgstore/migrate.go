@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/outagecast/outagecast/internal/pghost"
 	"github.com/outagecast/outagecast/internal/pgretry"
 )
 
@@ -118,7 +119,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("pgstore: Migrate: pool: missing")
 	}
-	if err := checkHosts(&pool.Config().ConnConfig.Config); err != nil {
+	if err := pghost.Check(&pool.Config().ConnConfig.Config); err != nil {
 		return fmt.Errorf("pgstore: Migrate: pool: %w", err)
 	}
 	ms, err := migrations()
