@@ -412,7 +412,8 @@ const migrateLockKey = 0x6f75746167656472 // "outagedr"
 // database already up to date. It uses two connections of pool at once:
 // one holds a lock that keeps other Migrate calls waiting. A pool whose
 // host holds an "@" (the rest of a password written raw) is refused, as
-// by pgstore.Migrate: its error would print it.
+// by pgstore.Migrate: its error would print it. On a read-only server (a
+// standby) whose tables it would change, it fails with pgstore.ErrReadOnly.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if pool == nil {
 		return errors.New("dispatch: Migrate: pool: missing")
@@ -437,7 +438,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		return err
 	})
-	if err != nil {
+	switch {
+	case pgretry.ReadOnly(err):
+		// River's tables to migrate, on a server that cannot write.
+		return fmt.Errorf("dispatch: migrate: %w (%s): %w", pgstore.ErrReadOnly, pgretry.ReadOnlyHint, err)
+	case err != nil:
 		return fmt.Errorf("dispatch: migrate: %w", err)
 	}
 	return nil

@@ -4,6 +4,7 @@ package dispatch_test
 
 import (
 	"context"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,4 +72,25 @@ func TestEnqueueDuringAFailoverToReadOnlyIsQueued(t *testing.T) {
 	var n int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE args->>'update_id' = $1", id).Scan(&n))
 	assert.Equal(t, 1, n)
+}
+
+// Migrate on a read-only server (a standby) of a database whose River
+// tables it would create says so and what to do, as pgstore.Migrate
+// does: it failed with the server's bare "cannot execute CREATE TABLE in
+// a read-only transaction".
+func TestMigrateOnAReadOnlyServerSaysSo(t *testing.T) {
+	ctx := waitCtx(t)
+	u, err := url.Parse(emptySchema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on") // pgx sends it as a run-time parameter
+	u.RawQuery = q.Encode()
+	pool, err := pgxpool.New(ctx, u.String())
+	require.NoError(t, err)
+	defer pool.Close()
+
+	err = dispatch.Migrate(ctx, pool)
+	require.ErrorIs(t, err, pgstore.ErrReadOnly)
+	assert.ErrorContains(t, err, "dispatch: migrate: pgstore: server is read-only (point the connection string at the primary, "+
+		"or add target_session_attrs=read-write to it")
 }

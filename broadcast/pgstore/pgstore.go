@@ -136,8 +136,7 @@ var (
 var ErrReadOnly = errors.New("pgstore: server is read-only")
 
 // readOnlyHint is what to do about ErrReadOnly.
-const readOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
-	"listing every server's host (its connections then go to whichever is the primary)"
+const readOnlyHint = pgretry.ReadOnlyHint
 
 // Store is a broadcast.Store in a PostgreSQL database. It is safe for
 // concurrent use by many goroutines and many processes.

@@ -235,6 +235,10 @@ func ReadOnly(err error) bool {
 	return ok && pgErr.Code == "25006"
 }
 
+// ReadOnlyHint is what to do about a server found read-only.
+const ReadOnlyHint = "point the connection string at the primary, or add target_session_attrs=read-write to it, " +
+	"listing every server's host (its connections then go to whichever is the primary)"
+
 // ErrServerReadOnly is the error of a statement its caller did not run,
 // or whose effect it did not keep, because it found its connection on a
 // read-only server (pg_is_in_recovery(), transaction_read_only) where the
