@@ -127,7 +127,15 @@
 // database's clock says, except on an instance ahead of the database by
 // more than the snooze (which cannot be less than 0): there the job runs
 // late by the difference (a stopping instance's jobs, snoozed for 0, by
-// all of its lead). Keep the instances' clocks in sync (NTP). Behind a
+// all of its lead). River's maintenance, run by the instance that leads
+// it, goes by that instance's clock, which dispatch cannot correct: a
+// leader behind the database holds back retries and snoozes longer than
+// 5s by its lag, and one ahead by more than RescueAfter less JobTimeout
+// (3 minutes by default) takes running jobs for dead ones: each runs a
+// second time, which waits for the first's Lock and resumes with its
+// Ledger. An instance whose clock its runs find off from the database's
+// by more than 30s (or half that margin) says so once, through
+// Config.Logger. Keep the instances' clocks in sync (NTP). Behind a
 // pooler in transaction mode, set Config.PollOnly: River cannot LISTEN
 // there, and neither can Wait: it then reads every Config.PollInterval
 // only.
@@ -148,6 +156,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -287,6 +296,9 @@ type Dispatcher struct {
 	// closedOnce logs once that the Broadcaster was closed under the
 	// running Dispatcher.
 	closedOnce sync.Once
+	// clockLogged is set once checkClock has warned that this
+	// instance's clock is off from the database's.
+	clockLogged atomic.Bool
 	// unknownLogged holds the channels of jobs run here whose channel is
 	// not this instance's, logged once each.
 	unknownLogged sync.Map
