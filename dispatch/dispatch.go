@@ -422,7 +422,9 @@ const migrateLockKey = 0x6f75746167656472 // "outagedr"
 // this River needs. Like pgstore.Migrate, it runs only when called, is
 // safe to run from several processes at once, and does nothing on a
 // database already up to date. It uses two connections of pool at once:
-// one holds a lock that keeps other Migrate calls waiting. A pool whose
+// one holds a lock that keeps other Migrate calls waiting, for as long as
+// ctx allows (the server's lock_timeout, statement_timeout and
+// idle_in_transaction_session_timeout do not apply to it). A pool whose
 // host holds an "@" (the rest of a password written raw) is refused, as
 // by pgstore.Migrate: its error would print it. On a read-only server (a
 // standby) whose tables it would change, it fails with pgstore.ErrReadOnly.
@@ -444,6 +446,16 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	// other connections, so that it holds through a pooler in transaction
 	// mode too.
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Only ctx bounds the wait for another Migrate and the hold: a
+		// lock_timeout or statement_timeout of the server, the role or
+		// the connection string would fail a replica that waits for
+		// another's migration, and an idle_in_transaction_session_timeout
+		// would end the session holding the lock while the migrator, on
+		// other connections, works.
+		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; "+
+			"SET LOCAL idle_in_transaction_session_timeout = 0"); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
